@@ -1,0 +1,41 @@
+"""labelkit: convert, check and split data labels across COCO, Pascal VOC, YOLO, CoNLL, Label Studio and CVAT.
+
+Examples:
+    >>> import labelkit
+    >>> ds = labelkit.load("fixtures/native/images.labelkit.json")
+    >>> len(ds)
+    3
+"""
+
+from labelkit.api import convert, detect, load, plan, save, validate
+from labelkit.errors import (
+    DataLossError,
+    InputError,
+    LabelkitError,
+    OutputError,
+    UnknownFormatError,
+    UsageError,
+)
+from labelkit.model import Dataset
+from labelkit.report import Finding, Report
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataLossError",
+    "Dataset",
+    "Finding",
+    "InputError",
+    "LabelkitError",
+    "OutputError",
+    "Report",
+    "UnknownFormatError",
+    "UsageError",
+    "__version__",
+    "convert",
+    "detect",
+    "load",
+    "plan",
+    "save",
+    "validate",
+]

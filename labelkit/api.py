@@ -1,0 +1,220 @@
+"""The Python API: load, save, convert, validate, detect. The CLI is a thin shell over these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from labelkit import formats
+from labelkit.errors import DataLossError, InputError
+from labelkit.formats.base import FormatModule, check_capabilities, parse_options
+from labelkit.io import atomic_output
+from labelkit.model import Dataset
+from labelkit.report import Finding, Report
+
+Progress = Callable[[str], None]
+"""Called with a short stage description (``reading coco``) as long work moves on."""
+
+
+def _format(path: Path, name: str | None) -> FormatModule:
+    return formats.get(name if name is not None else formats.detect(path).format)
+
+
+def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset:
+    """Read a dataset in any registered format.
+
+    Args:
+        path: a file or folder.
+        format: the format name; detected when None.
+        **options: the format's read options (``labelkit formats NAME`` lists them).
+
+    Returns:
+        The dataset.
+
+    Raises:
+        UnknownFormatError: the format is not named and cannot be detected.
+        InputError: the input is malformed; the error names the file and the line or JSON pointer.
+
+    Examples:
+        >>> ds = load("fixtures/native/images.labelkit.json")
+        >>> ds.stats().annotations["object"]
+        9
+    """
+    path = Path(path)
+    fmt = _format(path, format)
+    parsed = parse_options(options, fmt, None)
+    return fmt.read(path, **parsed.read)
+
+
+def plan(dataset: Dataset, format: str, **options: Any) -> Report:
+    """What writing ``dataset`` in ``format`` would lose or transform, without writing anything.
+
+    Examples:
+        >>> plan(load("fixtures/native/images.labelkit.json"), "parquet").lost
+        []
+    """
+    fmt = formats.get(format)
+    return _plan(dataset, fmt, parse_options(options, None, fmt).write)
+
+
+def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> Report:
+    report = Report(target=fmt.NAME, read=_counts(dataset))
+    check = getattr(fmt, "check", None)
+    if check is not None:
+        check(dataset, report, **options)
+    else:
+        check_capabilities(dataset, fmt.CAPABILITIES, fmt.NAME, report)
+    return report
+
+
+def _counts(dataset: Dataset) -> dict[str, int]:
+    stats = dataset.stats()
+    return {"items": stats.items, **{f"{k} annotations": v for k, v in stats.annotations.items()}}
+
+
+def save(
+    dataset: Dataset,
+    path: str | Path,
+    format: str,
+    *,
+    allow_loss: bool = False,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    **options: Any,
+) -> Report:
+    """Write a dataset atomically, refusing to lose data unless allowed.
+
+    Args:
+        dataset: what to write.
+        path: the output file or folder (per the format); written to a temporary sibling, then moved.
+        format: the target format name.
+        allow_loss: write even when the target cannot hold everything (the report lists what was lost).
+        overwrite: replace an existing output.
+        progress: called with a stage description as work moves on.
+        **options: the format's write options.
+
+    Returns:
+        The report: what was written, transformed and lost.
+
+    Raises:
+        DataLossError: something would be lost and ``allow_loss`` is false; nothing is written.
+        OutputError: the output exists and ``overwrite`` is false.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "out.parquet"
+        >>> report = save(load("fixtures/native/images.labelkit.json"), out, "parquet")
+        >>> report.lost, sorted(p.name for p in out.iterdir())[:2]
+        ([], ['items.parquet', 'labelkit.json'])
+    """
+    fmt = formats.get(format)
+    parsed = parse_options(options, None, fmt)
+    return _save(dataset, Path(path), fmt, parsed.write, allow_loss, overwrite, progress)
+
+
+def _save(
+    dataset: Dataset,
+    path: Path,
+    fmt: FormatModule,
+    options: dict[str, Any],
+    allow_loss: bool,
+    overwrite: bool,
+    progress: Progress | None,
+) -> Report:
+    if progress:
+        progress(f"checking what {fmt.NAME} can hold")
+    report = _plan(dataset, fmt, options)
+    if report.lost and not allow_loss:
+        first = report.lost[0]
+        more = f" (and {len(report.lost) - 1} more)" if len(report.lost) > 1 else ""
+        raise DataLossError(
+            f"writing {fmt.NAME} would lose {first}{more}",
+            report=report,
+            path=path,
+            hint="pass --allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss",
+        )
+    if progress:
+        progress(f"writing {fmt.NAME}")
+    with atomic_output(path, fmt.OUTPUT, overwrite=overwrite) as tmp:
+        fmt.write(dataset, tmp, report, **options)
+    if not report.written:
+        report.written = dict(report.read)
+    return report
+
+
+def convert(
+    src: str | Path,
+    dst: str | Path,
+    to: str,
+    *,
+    from_format: str | None = None,
+    allow_loss: bool = False,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    **options: Any,
+) -> Report:
+    """Read ``src`` and write it to ``dst`` in format ``to``; options go to whichever side knows them.
+
+    Returns:
+        The report (``report.source`` names the format read).
+
+    Raises:
+        DataLossError: something would be lost and ``allow_loss`` is false; nothing is written.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "out.json"
+        >>> convert("fixtures/native/images.labelkit.json", out, to="labelkit").read["items"]
+        3
+    """
+    src, dst = Path(src), Path(dst)
+    reader = _format(src, from_format)
+    writer = formats.get(to)
+    parsed = parse_options(options, reader, writer)
+    if progress:
+        progress(f"reading {reader.NAME}")
+    dataset = reader.read(src, **parsed.read)
+    report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress)
+    report.source = reader.NAME
+    return report
+
+
+def validate(path: str | Path, format: str | None = None, **options: Any) -> list[Finding]:
+    """Check a file against its format's schema and rules.
+
+    Returns:
+        Findings, each naming the file and the JSON pointer or line; empty when the file is clean.
+
+    Examples:
+        >>> validate("fixtures/native/images.labelkit.json")
+        []
+    """
+    path = Path(path)
+    fmt = _format(path, format)
+    parsed = parse_options(options, fmt, None)
+    check = getattr(fmt, "validate", None)
+    try:
+        if check is not None:
+            return list(check(path, **parsed.read))
+        fmt.read(path, **parsed.read)
+    except InputError as exc:
+        where = exc.location
+        if where.pointer is not None:
+            at = "#" + where.pointer
+        elif where.line is not None:
+            at = f":{where.line}"
+        else:
+            at = f"<{where.element}>" if where.element else ""
+        return [Finding(where.path or str(path), at, exc.message)]
+    return []
+
+
+def detect(path: str | Path) -> formats.DetectResult:
+    """Name the format of a file or folder, with the reason.
+
+    Examples:
+        >>> detect("fixtures/native/images.labelkit.json").reason
+        'JSON document with "format": "labelkit"'
+    """
+    return formats.detect(path)

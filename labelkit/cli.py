@@ -1,0 +1,226 @@
+"""The ``labelkit`` command: convert, split, validate, info, formats.
+
+Errors become one line on stderr (``labelkit: error: <where>: <what>``) and an exit code: 0 ok,
+1 validation findings, 2 bad input or usage. ``--traceback`` shows the Python traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import orjson
+
+from labelkit import api, formats
+from labelkit.errors import DataLossError, LabelkitError, UsageError
+from labelkit.report import Report
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StatusLine:
+    """Progress on a terminal: one rewritten stderr line per stage with elapsed time; silent when piped."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.shown = False
+
+    def __call__(self, stage: str) -> None:
+        """Show a stage."""
+        if self.enabled:
+            sys.stderr.write(f"\r\x1b[K{stage}... ({time.monotonic() - self.start:.1f} s)")
+            sys.stderr.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        """Clear the line."""
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+class LabelkitGroup(click.Group):
+    """A click group that turns labelkit errors into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning errors into one line and an exit code."""
+        try:
+            return super().invoke(ctx)
+        except LabelkitError as exc:
+            if ctx.meta.get("labelkit.traceback"):
+                raise
+            if isinstance(exc, DataLossError) and isinstance(exc.report, Report):
+                for line in exc.report.lines():
+                    if line.startswith("lost: "):
+                        click.echo(f"labelkit: {line}", err=True)
+            click.echo(f"labelkit: error: {exc.one_line()}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback unless asked
+            if ctx.meta.get("labelkit.traceback"):
+                raise
+            click.echo(f"labelkit: internal error: {type(exc).__name__}: {exc} (rerun with --traceback)", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=LabelkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
+@click.version_option(package_name="labelkit")
+@click.pass_context
+def cli(ctx: click.Context, traceback: bool) -> None:
+    """Convert, check and split data labels."""
+    ctx.meta["labelkit.traceback"] = traceback
+
+
+def parse_kv(values: Sequence[str]) -> dict[str, str]:
+    """Parse ``-o KEY=VALUE`` options.
+
+    Raises:
+        UsageError: an option has no ``=``.
+    """
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise UsageError("bad -o option", expected="KEY=VALUE", found=repr(value))
+        out[key.strip()] = val
+    return out
+
+
+def _write_report(report: Report, path: Path | None) -> None:
+    if path is not None:
+        path.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def _print_report(report: Report) -> None:
+    for line in report.lines():
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("input", type=click.Path(path_type=Path))
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option("--to", "to", required=True, help="Target format (see 'labelkit formats').")
+@click.option("--from", "from_format", help="Source format; detected when omitted.")
+@click.option("--allow-loss", is_flag=True, help="Write even when the target cannot hold everything.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Save the report as JSON.")
+@click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A format option (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no report on stdout.")
+def convert(
+    input: Path,
+    output: Path,
+    to: str,
+    from_format: str | None,
+    allow_loss: bool,
+    overwrite: bool,
+    report_path: Path | None,
+    options: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
+    status = StatusLine(quiet)
+    try:
+        report = api.convert(
+            input,
+            output,
+            to=to,
+            from_format=from_format,
+            allow_loss=allow_loss,
+            overwrite=overwrite,
+            progress=status,
+            **parse_kv(options),
+        )
+    except DataLossError as exc:
+        status.done()
+        if isinstance(exc.report, Report):
+            _write_report(exc.report, report_path)
+        raise
+    status.done()
+    _write_report(report, report_path)
+    if not quiet:
+        click.echo(f"{input} ({report.source}) -> {output} ({report.target})")
+        _print_report(report)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "format_name", help="The format; detected when omitted.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A read option (repeatable).")
+def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
+    """Show items, categories and annotations per kind, per category and per split."""
+    name = format_name or formats.detect(path).format
+    stats = api.load(path, name, **parse_kv(options)).stats()
+    if as_json:
+        click.echo(orjson.dumps({"format": name, **stats.to_dict()}, option=orjson.OPT_INDENT_2).decode())
+        return
+    click.echo(f"{path} ({name})")
+    click.echo(f"items: {stats.items:,}  " + "  ".join(f"{k}: {v:,}" for k, v in stats.items_by_media.items()))
+    click.echo("splits: " + ", ".join(f"{k} {v:,}" for k, v in stats.items_by_split.items()))
+    click.echo(f"categories: {stats.categories:,}")
+    click.echo("annotations: " + (", ".join(f"{k} {v:,}" for k, v in stats.annotations.items()) or "none"))
+    if stats.tokens:
+        click.echo(f"tokens: {stats.tokens:,}")
+    if stats.by_category:
+        click.echo("per category:")
+        width = max(len(k) for k in stats.by_category)
+        for cat, counts in stats.by_category.items():
+            click.echo(f"  {cat:<{width}}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    if stats.by_split:
+        click.echo("per split:")
+        for split, counts in stats.by_split.items():
+            click.echo(f"  {split}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "format_name", help="The format; detected when omitted.")
+@click.option("--json", "as_json", is_flag=True, help="Print findings as JSON.")
+@click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A read option (repeatable).")
+def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
+    """Check PATH against its format's schema and rules; exit 1 when there are findings."""
+    findings = api.validate(path, format_name, **parse_kv(options))
+    if as_json:
+        click.echo(orjson.dumps([f.to_dict() for f in findings], option=orjson.OPT_INDENT_2).decode())
+    else:
+        for f in findings:
+            click.echo(str(f))
+        if not findings:
+            click.echo(f"{path}: ok")
+    if findings:
+        sys.exit(1)
+
+
+@cli.command(name="formats")
+@click.argument("name", required=False)
+def formats_command(name: str | None) -> None:
+    """List formats, or show one format's capabilities and options."""
+    if name is None:
+        width = max(len(n) for n in formats.names())
+        for n in formats.names():
+            fmt = formats.get(n)
+            click.echo(f"{n:<{width}}  reads, writes ({fmt.OUTPUT})  holds: {fmt.CAPABILITIES.summary()}")
+        return
+    fmt = formats.get(name)
+    click.echo(f"{fmt.NAME}: {fmt.DESCRIPTION}")
+    click.echo(f"writes: a {fmt.OUTPUT}")
+    click.echo(f"holds: {fmt.CAPABILITIES.summary()}")
+    if fmt.OPTIONS:
+        click.echo("options (-o KEY=VALUE):")
+        for opt in fmt.OPTIONS.values():
+            kind = "|".join(opt.choices) if opt.choices else opt.type
+            click.echo(f"  {opt.name}={kind} ({opt.applies}; default {opt.default!r}): {opt.help}")
+    else:
+        click.echo("options: none")
+
+
+def main() -> None:
+    """Entry point of the ``labelkit`` console script."""
+    cli(prog_name="labelkit")

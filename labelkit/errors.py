@@ -1,0 +1,126 @@
+"""The labelkit error tree: every error carries where it happened and what was expected.
+
+The CLI turns any :class:`LabelkitError` into one line (``labelkit: error: <where>: <message>``) and
+an exit code; the library never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in an input a problem is: a file and a line, a JSON pointer or an XML element path."""
+
+    path: str | None = None
+    line: int | None = None
+    pointer: str | None = None
+    element: str | None = None
+
+    def __str__(self) -> str:
+        text = self.path or ""
+        if self.line is not None:
+            text += f":{self.line}"
+        if self.pointer is not None:
+            text += f"#{self.pointer}"
+        if self.element is not None:
+            text += f" <{self.element}>"
+        return text
+
+
+def json_pointer(*parts: str | int) -> str:
+    """Build an RFC 6901 JSON pointer from keys and indexes.
+
+    Examples:
+        >>> json_pointer("annotations", 12, "bbox")
+        '/annotations/12/bbox'
+    """
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+class LabelkitError(Exception):
+    """Base class of every error labelkit raises on purpose.
+
+    Attributes:
+        message: what is wrong, in one sentence.
+        location: where, when it is known.
+        expected: what was expected, when that helps.
+        found: what was found instead.
+        hint: what the user can do about it.
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        pointer: str | None = None,
+        element: str | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.location = Location(
+            path=str(path) if path is not None else None, line=line, pointer=pointer, element=element
+        )
+        self.expected = expected
+        self.found = found
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        """The whole error as one line: location, message, expectation and hint."""
+        where = str(self.location)
+        text = f"{where}: {self.message}" if where else self.message
+        if self.expected is not None:
+            text += f" (expected {self.expected}"
+            text += f", found {self.found})" if self.found is not None else ")"
+        elif self.found is not None:
+            text += f" (found {self.found})"
+        if self.hint:
+            text += f"; hint: {self.hint}"
+        return text
+
+
+class InputError(LabelkitError):
+    """An input file is malformed, truncated, unsafe or inconsistent."""
+
+
+class UnknownFormatError(LabelkitError):
+    """No format could be named for an input, or a format name is not registered."""
+
+
+class UsageError(LabelkitError):
+    """An option, ratio or argument is not usable."""
+
+
+class OutputError(LabelkitError):
+    """The output path cannot be written: it exists, escapes its folder, or the disk refused."""
+
+
+class DataLossError(LabelkitError):
+    """Writing would lose data and the caller did not allow it.
+
+    Attributes:
+        report: the conversion report listing every loss.
+    """
+
+    def __init__(self, message: str, *, report: object, **kwargs: object) -> None:
+        self.report = report
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class ValidationFailed(LabelkitError):
+    """A file has validation findings (the CLI exits 1 for these from ``validate``)."""
+
+    exit_code = 1
+
+
+class MissingDependencyError(LabelkitError):
+    """An optional package needed for this job is not installed."""

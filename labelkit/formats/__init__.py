@@ -1,0 +1,102 @@
+"""The format registry: explicit data (name -> module), loaded lazily; plugins via entry points.
+
+Third-party formats register a module (or object) providing the :class:`FormatModule` attributes under
+the entry-point group ``labelkit.formats``::
+
+    [project.entry-points."labelkit.formats"]
+    myformat = "mypackage.myformat"
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from labelkit.errors import UnknownFormatError
+from labelkit.formats.base import Capabilities, Detection, FormatModule, Option
+
+__all__ = ["BUILTIN", "Capabilities", "Detection", "FormatModule", "Option", "detect", "get", "names"]
+
+ENTRY_POINT_GROUP = "labelkit.formats"
+
+BUILTIN: dict[str, str] = {
+    "labelkit": "labelkit.formats.native",
+    "parquet": "labelkit.formats.parquet",
+}
+"""Built-in formats: name -> module path. Read-only by convention; plugins come from entry points."""
+
+_loaded: dict[str, FormatModule] = {}
+
+
+def _plugins() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name not in BUILTIN:
+            found[ep.name] = ep.value
+    return found
+
+
+def names() -> list[str]:
+    """Every registered format name: built-ins first, then plugins, each sorted."""
+    return sorted(BUILTIN) + sorted(_plugins())
+
+
+def get(name: str) -> FormatModule:
+    """The format named ``name``, imported on first use.
+
+    Raises:
+        UnknownFormatError: no format has that name.
+    """
+    if name in _loaded:
+        return _loaded[name]
+    target = BUILTIN.get(name) or _plugins().get(name)
+    if target is None:
+        raise UnknownFormatError(f"unknown format {name!r}", expected=", ".join(names()))
+    module_name, _, attr = target.partition(":")
+    obj = importlib.import_module(module_name)
+    for part in filter(None, attr.split(".")):
+        obj = getattr(obj, part)
+    _loaded[name] = obj
+    return obj
+
+
+@dataclass(frozen=True)
+class DetectResult:
+    """The format named for a path, with why; ``candidates`` are the others that answered."""
+
+    format: str
+    confidence: float
+    reason: str
+    candidates: tuple[tuple[str, Detection], ...] = ()
+
+
+def detect(path: str | Path) -> DetectResult:
+    """Name the format of ``path`` and why.
+
+    Raises:
+        UnknownFormatError: no format recognises the path, or two recognise it equally well.
+
+    Examples:
+        >>> detect("fixtures/native/images.labelkit.json").format
+        'labelkit'
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UnknownFormatError("no such file or folder", path=path)
+    answers: list[tuple[str, Detection]] = []
+    for name in names():
+        answer = get(name).detect(path)
+        if answer is not None:
+            answers.append((name, answer))
+    answers.sort(key=lambda a: (-a[1].confidence, a[0]))
+    if not answers:
+        raise UnknownFormatError(
+            "no format recognises this input", path=path, expected=", ".join(names()), hint="name one with --from"
+        )
+    best = answers[0]
+    if len(answers) > 1 and answers[1][1].confidence == best[1].confidence:
+        tied = ", ".join(f"{n} ({d.reason})" for n, d in answers if d.confidence == best[1].confidence)
+        raise UnknownFormatError(f"ambiguous input: {tied}", path=path, hint="name the format with --from")
+    return DetectResult(best[0], best[1].confidence, best[1].reason, tuple(answers[1:]))

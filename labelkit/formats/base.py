@@ -1,0 +1,290 @@
+"""What a format declares: capabilities, options, detection results; and the generic loss check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import UsageError
+from labelkit.model import Dataset
+from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
+from labelkit.report import Finding, Report
+
+ProgressFn = Callable[[str, int, "int | None"], None]
+"""Progress callback: ``(stage, done, total)``; the CLI draws it on a terminal."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a format can hold. The generic loss check compares a dataset against it.
+
+    Attributes:
+        kinds: annotation kinds (``label``, ``object``, ``span``, ``transcript``, ``track``).
+        shapes: object shapes kept as drawn.
+        geometry: object geometry fields kept: ``bbox``, ``angle``, ``polygon``, ``holes``, ``mask``,
+            ``keypoints``.
+        media: item media kinds.
+        attributes: annotation attributes.
+        scores: prediction scores.
+        provenance: annotator / model.
+        time_ranges: label and transcript time ranges.
+        item_metadata: free item metadata and groups.
+        hierarchy: category parents.
+        tokens: tokens of text items.
+        splits: several splits in one output.
+        extras: the extras namespace this format round-trips (``coco``), ``*`` for all.
+    """
+
+    kinds: frozenset[str] = frozenset()
+    shapes: frozenset[str] = frozenset()
+    geometry: frozenset[str] = frozenset()
+    media: frozenset[str] = frozenset({"image"})
+    attributes: bool = False
+    scores: bool = False
+    provenance: bool = False
+    time_ranges: bool = False
+    item_metadata: bool = False
+    hierarchy: bool = False
+    tokens: bool = False
+    splits: bool = True
+    extras: str | None = None
+
+    def summary(self) -> str:
+        """One line: what the format holds."""
+        parts = [", ".join(sorted(self.kinds)) or "items only"]
+        if self.shapes:
+            parts.append("shapes: " + ", ".join(sorted(self.shapes)))
+        flags = [
+            n
+            for n in ("attributes", "scores", "provenance", "time_ranges", "item_metadata", "hierarchy", "tokens")
+            if getattr(self, n)
+        ]
+        if flags:
+            parts.append(", ".join(flags))
+        return "; ".join(parts)
+
+
+ALL = Capabilities(
+    kinds=frozenset({"label", "object", "span", "transcript", "track"}),
+    shapes=frozenset({"box", "polygon", "polyline", "points", "ellipse", "mask", "keypoints", "cuboid"}),
+    geometry=frozenset({"bbox", "angle", "polygon", "holes", "mask", "keypoints"}),
+    media=frozenset({"image", "video", "audio", "text"}),
+    attributes=True,
+    scores=True,
+    provenance=True,
+    time_ranges=True,
+    item_metadata=True,
+    hierarchy=True,
+    tokens=True,
+    splits=True,
+    extras="*",
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A format option, set with ``-o KEY=VALUE`` on the CLI or as a keyword in the API.
+
+    Attributes:
+        name: the key.
+        type: ``bool``, ``int``, ``float``, ``str`` or ``choice``.
+        default: the value when not given.
+        help: one sentence.
+        choices: allowed values of a ``choice``.
+        applies: ``read``, ``write`` or ``both``.
+    """
+
+    name: str
+    type: Literal["bool", "int", "float", "str", "choice"]
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    applies: Literal["read", "write", "both"] = "both"
+
+    def parse(self, value: Any) -> Any:
+        """Turn a CLI string (or an API value) into the option's type.
+
+        Raises:
+            UsageError: the value does not fit.
+        """
+        try:
+            if self.type == "bool":
+                if isinstance(value, bool):
+                    return value
+                text = str(value).lower()
+                if text in ("1", "true", "yes", "on"):
+                    return True
+                if text in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(value)
+            if self.type == "int":
+                return int(value)
+            if self.type == "float":
+                return float(value)
+            if self.type == "choice" and str(value) not in self.choices:
+                raise ValueError(value)
+            return value if not isinstance(value, str) or self.type != "str" else str(value)
+        except (TypeError, ValueError):
+            expected = " or ".join(self.choices) if self.type == "choice" else self.type
+            raise UsageError(f"bad value for option {self.name!r}", expected=expected, found=repr(value)) from None
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A format's answer to "is this yours?": a confidence in (0, 1] and the reason."""
+
+    confidence: float
+    reason: str
+
+
+class FormatModule(Protocol):
+    """What a format module (or any plugin object) provides."""
+
+    NAME: str
+    DESCRIPTION: str
+    OUTPUT: Literal["file", "dir"]
+    EXTENSIONS: tuple[str, ...]
+    CAPABILITIES: Capabilities
+    OPTIONS: Mapping[str, Option]
+
+    def detect(self, path: Path) -> Detection | None:
+        """Say whether ``path`` is in this format, with a confidence and reason, or None."""
+
+    def read(self, path: Path, **options: Any) -> Dataset:
+        """Read a dataset."""
+
+    def write(self, dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+        """Write a dataset to ``path`` (a temporary location the caller moves into place)."""
+
+
+@dataclass
+class ParsedOptions:
+    """Options split by the side they apply to."""
+
+    read: dict[str, Any] = field(default_factory=dict)
+    write: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_options(
+    options: Mapping[str, Any], reader: FormatModule | None, writer: FormatModule | None
+) -> ParsedOptions:
+    """Route and type-check options between a reader and a writer.
+
+    Raises:
+        UsageError: an option is known to neither format.
+    """
+    out = ParsedOptions()
+    for key, value in options.items():
+        used = False
+        for side, fmt in (("read", reader), ("write", writer)):
+            if fmt is None:
+                continue
+            spec = fmt.OPTIONS.get(key)
+            if spec is not None and spec.applies in (side, "both"):
+                getattr(out, side)[key] = spec.parse(value)
+                used = True
+        if not used:
+            known = sorted({k for f in (reader, writer) if f is not None for k in f.OPTIONS})
+            names = " and ".join(f.NAME for f in (reader, writer) if f is not None)
+            raise UsageError(
+                f"unknown option {key!r} for {names}",
+                expected=", ".join(known) or "no options",
+                hint="'labelkit formats NAME' lists a format's options",
+            )
+    return out
+
+
+def _count_true(column: pa.ChunkedArray) -> int:
+    return int(pc.sum(column.cast(pa.int64())).as_py() or 0) if len(column) else 0
+
+
+def check_capabilities(dataset: Dataset, caps: Capabilities, target: str, report: Report) -> None:
+    """Add to ``report`` every annotation or field the target's capabilities cannot hold.
+
+    Format modules call this first, then add their own, finer checks.
+    """
+    items = dataset.table("items")
+    for media, n in dataset.stats().items_by_media.items():
+        if media not in caps.media:
+            report.lose(f"{media} items", n, f"{target} holds {', '.join(sorted(caps.media))} items only")
+    if not caps.item_metadata:
+        report.lose("item groups", items.num_rows - items["group"].null_count, f"{target} has no item groups")
+        report.lose(
+            "items with metadata", items.num_rows - items["metadata"].null_count, f"{target} has no item metadata"
+        )
+    if not caps.hierarchy:
+        report.lose(
+            "category parents", sum(c.parent is not None for c in dataset.categories), f"{target} has no hierarchy"
+        )
+    for name in ANNOTATION_TABLES:
+        table = dataset.table(name)
+        if not table.num_rows:
+            continue
+        kind = KIND_BY_TABLE[name]
+        if kind not in caps.kinds:
+            report.lose(f"{kind} annotations", table.num_rows, f"{target} cannot hold {kind} annotations")
+            continue
+        if not caps.attributes:
+            report.lose(
+                f"{kind} attribute sets",
+                table.num_rows - table["attributes"].null_count,
+                f"{target} has no annotation attributes",
+            )
+        if not caps.scores:
+            report.lose(f"{kind} scores", table.num_rows - table["score"].null_count, f"{target} has no scores")
+        if not caps.provenance:
+            report.lose(
+                f"{kind} provenance records",
+                table.num_rows - table["provenance"].null_count,
+                f"{target} has no annotator or model field",
+            )
+        if not caps.time_ranges and kind in ("label", "transcript"):
+            report.lose(
+                f"{kind} time ranges", table.num_rows - table["start"].null_count, f"{target} has no time ranges"
+            )
+        if caps.extras != "*":
+            _note_foreign_extras(table, kind, caps.extras, target, report)
+        if kind == "object":
+            _check_objects(table, caps, target, report)
+    if not caps.tokens:
+        report.lose("tokens", dataset.table("tokens").num_rows, f"{target} has no tokens")
+
+
+def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Report) -> None:
+    shapes = table.group_by("shape").aggregate([([], "count_all")])
+    for shape, n in zip(shapes["shape"].to_pylist(), shapes["count_all"].to_pylist(), strict=True):
+        if (shape or "box") not in caps.shapes:
+            report.transform(f"{shape or 'box'} objects", n, f"{target} does not keep the drawn shape {shape!r}")
+    if "angle" not in caps.geometry:
+        angle = table["angle"].fill_null(0.0)
+        report.lose("rotated boxes", _count_true(pc.not_equal(angle, 0.0)), f"{target} cannot hold an angle")
+    for geometry, column in (("polygon", "polygon"), ("mask", "mask"), ("keypoints", "keypoints")):
+        if geometry not in caps.geometry:
+            report.lose(f"{geometry}s", table.num_rows - table[column].null_count, f"{target} cannot hold {geometry}s")
+    if "track" not in caps.kinds:
+        report.lose("video frame shapes", table.num_rows - table["frame"].null_count, f"{target} has no video frames")
+
+
+def _note_foreign_extras(table: pa.Table, kind: str, own: str | None, target: str, report: Report) -> None:
+    extras = table["extras"].drop_null()
+    if not len(extras):
+        return
+    from labelkit.model.tables import decode_json_cell
+
+    keys: dict[str, int] = {}
+    for text in extras.to_pylist():
+        for key in decode_json_cell(text):
+            if own is None or not key.startswith(own + ":"):
+                keys[key] = keys.get(key, 0) + 1
+    for key, n in sorted(keys.items()):
+        report.note(f"{n:,} {kind} annotations carry {key!r}, which {target} does not keep")
+
+
+def no_findings(path: Path, **options: Any) -> list[Finding]:
+    """The default validation: nothing beyond a successful read."""
+    return []

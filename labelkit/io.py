@@ -1,0 +1,139 @@
+"""Safe file handling shared by every format: atomic output, contained paths, JSON with locations."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any, Literal
+
+import orjson
+
+from labelkit.errors import InputError, OutputError
+
+
+def safe_relpath(name: str, *, source: str | Path | None = None, pointer: str | None = None) -> str:
+    """Check that a file name taken from inside a dataset stays inside its folder.
+
+    Args:
+        name: a relative path such as a COCO ``file_name``.
+        source: the file the name came from, for the error.
+        pointer: where in that file, for the error.
+
+    Returns:
+        The name with forward slashes.
+
+    Raises:
+        InputError: the name is empty, absolute, has a drive, or climbs with ``..``.
+
+    Examples:
+        >>> safe_relpath("images/a.jpg")
+        'images/a.jpg'
+    """
+    text = name.replace("\\", "/")
+    posix = PurePosixPath(text)
+    if not text or posix.is_absolute() or PureWindowsPath(name).drive or ".." in posix.parts or "\x00" in text:
+        raise InputError(
+            f"unsafe file name {name!r}",
+            path=source,
+            pointer=pointer,
+            hint="file names inside a dataset must be relative and must not contain '..'",
+        )
+    return str(posix)
+
+
+def contained(root: Path, name: str, *, source: str | Path | None = None, pointer: str | None = None) -> Path:
+    """Join a dataset-internal file name to ``root``, refusing any escape (see :func:`safe_relpath`)."""
+    return root / safe_relpath(name, source=source, pointer=pointer)
+
+
+def _is_empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
+@contextmanager
+def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> Iterator[Path]:
+    """Write to a temporary sibling of ``path`` and move it into place only when the block succeeds.
+
+    A failure leaves nothing behind; an existing output is replaced only with ``overwrite``.
+
+    Args:
+        path: the final file or folder.
+        kind: whether the writer produces a file or a folder.
+        overwrite: replace an existing output.
+
+    Yields:
+        The temporary path to write (a folder already created, or a file path).
+
+    Raises:
+        OutputError: the output exists and ``overwrite`` is false, or its parent folder is missing.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite and not (kind == "dir" and _is_empty_dir(path)):
+        raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
+    if path.exists() and kind == "file" and path.is_dir():
+        raise OutputError("output is a folder but this format writes a file", path=path)
+    parent = path.parent
+    if not parent.is_dir():
+        raise OutputError("the output's parent folder does not exist", path=parent)
+    tag = secrets.token_hex(4)
+    tmp = parent / f".{path.name}.labelkit-tmp-{tag}"
+    if kind == "dir":
+        tmp.mkdir()
+    try:
+        yield tmp
+        if path.exists() or path.is_symlink():
+            old = parent / f".{path.name}.labelkit-old-{tag}"
+            os.replace(path, old)
+            os.replace(tmp, path)
+            _remove(old)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file, turning OS errors into :class:`InputError`."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+
+
+def parse_json(data: bytes, path: str | Path) -> Any:
+    """Parse JSON text, naming the line and column of a syntax error.
+
+    Raises:
+        InputError: the text is not valid JSON (truncated, bad syntax, bad UTF-8).
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        pos = getattr(exc, "pos", 0) or 0
+        line = data.count(b"\n", 0, pos) + 1
+        column = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+        reason = str(exc.msg if hasattr(exc, "msg") else exc).split(":")[0]
+        raise InputError(f"invalid JSON at column {column}: {reason}", path=path, line=line) from exc
+
+
+def load_json(path: Path) -> Any:
+    """Read and parse a JSON file (see :func:`parse_json`)."""
+    return parse_json(read_bytes(path), path)
+
+
+def write_json(path: Path, value: Any, *, indent: bool = False) -> None:
+    """Write JSON deterministically (keys in given order, UTF-8, trailing newline)."""
+    option = orjson.OPT_INDENT_2 if indent else 0
+    path.write_bytes(orjson.dumps(value, option=option | orjson.OPT_SERIALIZE_NUMPY) + b"\n")

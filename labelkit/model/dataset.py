@@ -1,0 +1,305 @@
+"""The Dataset: items, categories and annotations of every kind, stored as columns.
+
+Examples:
+    >>> from labelkit.model import Dataset, Item, Media, Category, Object
+    >>> ds = Dataset(categories=[Category(id=1, name="cat")])
+    >>> ds.add_item(Item(id="img1", media=Media(path="img1.jpg", width=640, height=480), split="train"))
+    >>> ds.add(Object(id="1", item_id="img1", category_id=1, bbox=(10, 20, 30, 40)))
+    >>> [o.bbox for o in ds.objects()]
+    [(10.0, 20.0, 30.0, 40.0)]
+    >>> ds.stats().annotations
+    {'object': 1}
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.model import tables as T
+from labelkit.model.annotations import Label, Object, Span, Track, Transcript
+from labelkit.model.records import Category, DatasetInfo, Item, Token
+
+AnyAnnotation = Label | Object | Span | Transcript | Track
+TABLE_NAMES: tuple[str, ...] = ("items", *T.ANNOTATION_TABLES, "tokens")
+
+
+@dataclass
+class DatasetStats:
+    """Counts of a dataset: items, categories, annotations per kind, per category and per split."""
+
+    items: int
+    categories: int
+    items_by_media: dict[str, int]
+    items_by_split: dict[str, int]
+    annotations: dict[str, int]
+    by_category: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_split: dict[str, dict[str, int]] = field(default_factory=dict)
+    tokens: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stats as a JSON-ready dict."""
+        return {
+            "items": self.items,
+            "categories": self.categories,
+            "items_by_media": self.items_by_media,
+            "items_by_split": self.items_by_split,
+            "annotations": self.annotations,
+            "annotations_by_category": self.by_category,
+            "annotations_by_split": self.by_split,
+            "tokens": self.tokens,
+        }
+
+
+class Dataset:
+    """Items, categories and annotations of every kind.
+
+    Build one in code with :meth:`add_item` and :meth:`add`, or in bulk with :meth:`from_tables`. Read
+    it per record (:meth:`items`, :meth:`annotations`, :meth:`objects`, ...) or per column (:meth:`table`).
+
+    Args:
+        items: item records to start with.
+        categories: the category records.
+        annotations: annotation records of any kind.
+        tokens: token records of text items.
+        info: dataset-wide facts.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[Item] = (),
+        categories: Iterable[Category] = (),
+        annotations: Iterable[AnyAnnotation] = (),
+        tokens: Iterable[Token] = (),
+        info: DatasetInfo | None = None,
+    ) -> None:
+        self.info: DatasetInfo = info or DatasetInfo()
+        self.categories: list[Category] = list(categories)
+        self._tables: dict[str, pa.Table] = {name: T.empty_table(name) for name in TABLE_NAMES}
+        self._pending: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLE_NAMES}
+        for item in items:
+            self.add_item(item)
+        self.add(*annotations)
+        for token in tokens:
+            self._pending["tokens"].append(T.token_row(token))
+
+    # -- building ---------------------------------------------------------------------------------
+
+    @classmethod
+    def from_tables(
+        cls,
+        tables: dict[str, pa.Table],
+        categories: Iterable[Category] = (),
+        info: DatasetInfo | None = None,
+    ) -> Dataset:
+        """Build a dataset from Arrow tables (missing columns are null; missing tables are empty).
+
+        Args:
+            tables: by name: ``items``, ``labels``, ``objects``, ``spans``, ``transcripts``, ``tracks``,
+                ``tokens``.
+            categories: the category records.
+            info: dataset-wide facts.
+
+        Raises:
+            KeyError: a table name is unknown.
+        """
+        ds = cls(categories=categories, info=info)
+        for name, table in tables.items():
+            if name not in ds._tables:
+                raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
+            ds._tables[name] = T.conform(name, table)
+        return ds
+
+    def add_item(self, item: Item) -> None:
+        """Add one item."""
+        self._pending["items"].append(T.item_row(item))
+
+    def add(self, *annotations: AnyAnnotation) -> None:
+        """Add annotations of any kind."""
+        for record in annotations:
+            self._pending[T.TABLE_BY_KIND[record.kind]].append(T.annotation_row(record))
+
+    def add_tokens(self, tokens: Iterable[Token]) -> None:
+        """Add tokens of text items."""
+        self._pending["tokens"].extend(T.token_row(t) for t in tokens)
+
+    def set_table(self, name: str, table: pa.Table) -> None:
+        """Replace a whole table (columns are conformed to the schema)."""
+        self._pending[name] = []
+        self._tables[name] = T.conform(name, table)
+
+    def table(self, name: str) -> pa.Table:
+        """The Arrow table ``name`` (``items``, ``objects``, ``labels``, ``spans``, ...)."""
+        pending = self._pending[name]
+        if pending:
+            new = T.rows_to_table(name, pending)
+            current = self._tables[name]
+            self._tables[name] = pa.concat_tables([current, new]) if current.num_rows else new
+            self._pending[name] = []
+        return self._tables[name]
+
+    def tables(self) -> dict[str, pa.Table]:
+        """Every table by name."""
+        return {name: self.table(name) for name in TABLE_NAMES}
+
+    def copy(self) -> Dataset:
+        """A shallow copy: tables are immutable, records are copied."""
+        return Dataset.from_tables(
+            self.tables(), [c.model_copy(deep=True) for c in self.categories], self.info.model_copy(deep=True)
+        )
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return int(self.table("items").num_rows)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.stats().annotations.items())
+        return f"<Dataset items={len(self)} categories={len(self.categories)} {counts}>"
+
+    def items(self, split: str | None = None) -> Iterator[Item]:
+        """Iterate item records, optionally of one split."""
+        table = self.table("items")
+        if split is not None:
+            table = table.filter(pc.equal(table["split"], split))
+        for row in T.iter_rows(table):
+            yield T.item_from_row(row)
+
+    def item_ids(self) -> list[str]:
+        """Item ids in table order."""
+        return [str(x) for x in self.table("items").column("id").to_pylist()]
+
+    def annotations(
+        self, kind: str | None = None, category: int | str | None = None, split: str | None = None
+    ) -> Iterator[AnyAnnotation]:
+        """Iterate annotation records, optionally filtered by kind, category (id or name) and split.
+
+        Examples:
+            >>> ds = Dataset()
+            >>> list(ds.annotations(kind="object"))
+            []
+        """
+        names = [T.TABLE_BY_KIND[kind]] if kind else list(T.ANNOTATION_TABLES)
+        for name in names:
+            table = self._filtered(name, category, split)
+            for row in T.iter_rows(table):
+                yield T.annotation_from_row(name, row)
+
+    def _filtered(self, name: str, category: int | str | None, split: str | None) -> pa.Table:
+        table = self.table(name)
+        if category is not None:
+            cid = self.category(category).id
+            table = table.filter(pc.equal(table["category_id"], cid))
+        if split is not None:
+            items = self.table("items")
+            ids = items.filter(pc.equal(items["split"], split))["id"]
+            table = table.filter(pc.is_in(table["item_id"], value_set=ids.combine_chunks()))
+        return table
+
+    def labels(self, **filters: Any) -> Iterator[Label]:
+        """Iterate label records (filters as in :meth:`annotations`)."""
+        return self.annotations("label", **filters)  # type: ignore[return-value]
+
+    def objects(self, **filters: Any) -> Iterator[Object]:
+        """Iterate object records (filters as in :meth:`annotations`)."""
+        return self.annotations("object", **filters)  # type: ignore[return-value]
+
+    def spans(self, **filters: Any) -> Iterator[Span]:
+        """Iterate span records (filters as in :meth:`annotations`)."""
+        return self.annotations("span", **filters)  # type: ignore[return-value]
+
+    def transcripts(self, **filters: Any) -> Iterator[Transcript]:
+        """Iterate transcript records (filters as in :meth:`annotations`)."""
+        return self.annotations("transcript", **filters)  # type: ignore[return-value]
+
+    def tracks(self, **filters: Any) -> Iterator[Track]:
+        """Iterate track records (filters as in :meth:`annotations`)."""
+        return self.annotations("track", **filters)  # type: ignore[return-value]
+
+    def tokens(self, item_id: str | None = None) -> Iterator[Token]:
+        """Iterate token records, optionally of one item."""
+        table = self.table("tokens")
+        if item_id is not None:
+            table = table.filter(pc.equal(table["item_id"], item_id))
+        for row in T.iter_rows(table):
+            yield T.token_from_row(row)
+
+    def category(self, key: int | str) -> Category:
+        """The category with this id (int) or name (str).
+
+        Raises:
+            KeyError: no such category.
+        """
+        for c in self.categories:
+            if (c.id == key) if isinstance(key, int) else (c.name == key):
+                return c
+        raise KeyError(f"no category {key!r}")
+
+    def splits(self) -> list[str]:
+        """The split names items carry, sorted."""
+        values = self.table("items").column("split").unique().to_pylist()
+        return sorted(v for v in values if v is not None)
+
+    def filter(self, split: str) -> Dataset:
+        """A dataset of the items of one split and their annotations and tokens."""
+        items = self.table("items")
+        items = items.filter(pc.equal(items["split"], split))
+        ids = items["id"].combine_chunks()
+        tables = {"items": items}
+        for name in (*T.ANNOTATION_TABLES, "tokens"):
+            t = self.table(name)
+            tables[name] = t.filter(pc.is_in(t["item_id"], value_set=ids))
+        return Dataset.from_tables(tables, self.categories, self.info)
+
+    def stats(self) -> DatasetStats:
+        """Counts per kind, per category and per split."""
+        items = self.table("items")
+        split_of = dict(zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True))
+        name_of = {c.id: c.name for c in self.categories}
+        annotations: dict[str, int] = {}
+        by_category: dict[str, Counter[str]] = {}
+        by_split: dict[str, Counter[str]] = {}
+        for name in T.ANNOTATION_TABLES:
+            table = self.table(name)
+            if not table.num_rows:
+                continue
+            kind = T.KIND_BY_TABLE[name]
+            annotations[kind] = table.num_rows
+            counts = table.group_by("category_id").aggregate([([], "count_all")])
+            for cid, n in zip(counts["category_id"].to_pylist(), counts["count_all"].to_pylist(), strict=True):
+                label = "(none)" if cid is None else name_of.get(cid, f"#{cid}")
+                by_category.setdefault(label, Counter())[kind] += n
+            per_item = table.group_by("item_id").aggregate([([], "count_all")])
+            for iid, n in zip(per_item["item_id"].to_pylist(), per_item["count_all"].to_pylist(), strict=True):
+                by_split.setdefault(split_of.get(iid) or "(none)", Counter())[kind] += n
+        return DatasetStats(
+            items=items.num_rows,
+            categories=len(self.categories),
+            items_by_media=_count(items["media"].to_pylist()),
+            items_by_split=_count(s or "(none)" for s in items["split"].to_pylist()),
+            annotations=annotations,
+            by_category={k: dict(sorted(v.items())) for k, v in sorted(by_category.items())},
+            by_split={k: dict(sorted(v.items())) for k, v in sorted(by_split.items())},
+            tokens=self.table("tokens").num_rows,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain data (records in table order): for comparisons and the native JSON."""
+        return {
+            "info": self.info.model_dump(mode="json", exclude_defaults=True),
+            "categories": [c.model_dump(mode="json", exclude_defaults=True) for c in self.categories],
+            "items": [i.model_dump(mode="json", exclude_defaults=True) for i in self.items()],
+            "annotations": [
+                a.model_dump(mode="json", exclude_defaults=True) | {"kind": a.kind} for a in self.annotations()
+            ],
+            "tokens": [t.model_dump(mode="json", exclude_defaults=True) for t in self.tokens()],
+        }
+
+
+def _count(values: Iterable[Any]) -> dict[str, int]:
+    return dict(sorted(Counter(str(v) for v in values).items()))

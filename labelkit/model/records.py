@@ -1,0 +1,85 @@
+"""Typed records for items, media, categories, attribute definitions and tokens."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from labelkit.model.annotations import AttributeValue, Extras, Record
+
+MediaKind = Literal["image", "video", "audio", "text"]
+AttributeType = Literal["bool", "int", "float", "text", "select", "multiselect"]
+
+
+class Media(Record):
+    """What an item shows: an image, a video, an audio clip or a text.
+
+    ``path`` is a path relative to the dataset root, or a URI. Sizes are pixels; ``duration`` seconds.
+    """
+
+    kind: MediaKind = "image"
+    path: str | None = None
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    fps: float | None = None
+    frame_count: int | None = None
+    text: str | None = Field(default=None, description="Inline text of a text item.")
+
+
+class Item(Record):
+    """One unit of data: an image, a video, an audio clip or a document, with its split and group."""
+
+    id: str
+    media: Media = Field(default_factory=Media)
+    split: str | None = None
+    group: str | None = Field(default=None, description="Items of one group are never split apart.")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class AttributeDef(Record):
+    """A typed attribute that annotations (of one category, or of the whole dataset) may carry."""
+
+    name: str
+    type: AttributeType = "text"
+    values: list[str] | None = Field(default=None, description="Allowed values of select/multiselect.")
+    default: AttributeValue | None = None
+    mutable: bool = Field(default=True, description="CVAT: may change between frames of a track.")
+
+
+class Category(Record):
+    """A class: id, name, its parent in a hierarchy, keypoint skeleton and attribute definitions.
+
+    ``skeleton`` edges are pairs of 1-based keypoint indexes, as in COCO.
+    """
+
+    id: int
+    name: str
+    parent: int | None = None
+    supercategory: str | None = None
+    keypoints: list[str] | None = None
+    skeleton: list[tuple[int, int]] | None = None
+    attributes: list[AttributeDef] = Field(default_factory=list)
+    color: str | None = None
+    extras: Extras = Field(default_factory=dict)
+
+
+class Token(Record):
+    """A token of a text item: its character range, text, and extra columns (POS, chunk, lemma...)."""
+
+    item_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class DatasetInfo(Record):
+    """Dataset-wide facts: a name, dataset-level attribute definitions, free metadata, extras."""
+
+    name: str | None = None
+    attributes: list[AttributeDef] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    extras: Extras = Field(default_factory=dict)

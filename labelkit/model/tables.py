@@ -1,0 +1,249 @@
+"""Columnar storage: one Arrow table per annotation kind, plus items and tokens.
+
+Rows point at items by ``item_id``. Free-form mappings (attributes, extras, metadata, token columns) are
+stored as JSON text so any JSON value survives; geometry is stored as nested float64 lists so bulk readers
+and writers can work on flat arrays. Records (:mod:`labelkit.model.annotations`) are converted to rows and
+back here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from labelkit.model.annotations import RECORD_BY_KIND, Label, Object, Span, Track, Transcript
+from labelkit.model.records import Item, Media, Token
+
+_JSON = pa.string()
+_PROVENANCE = pa.struct([("annotator", pa.string()), ("model", pa.string())])
+_COMMON = [
+    ("id", pa.string()),
+    ("item_id", pa.string()),
+    ("category_id", pa.int64()),
+    ("score", pa.float64()),
+    ("attributes", _JSON),
+    ("provenance", _PROVENANCE),
+    ("extras", _JSON),
+]
+MASK_TYPE = pa.struct(
+    [("height", pa.int64()), ("width", pa.int64()), ("counts", pa.string()), ("runs", pa.list_(pa.int64()))]
+)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "items": pa.schema(
+        [
+            ("id", pa.string()),
+            ("media", pa.string()),
+            ("path", pa.string()),
+            ("width", pa.int64()),
+            ("height", pa.int64()),
+            ("duration", pa.float64()),
+            ("fps", pa.float64()),
+            ("frame_count", pa.int64()),
+            ("text", pa.string()),
+            ("split", pa.string()),
+            ("group", pa.string()),
+            ("metadata", _JSON),
+        ]
+    ),
+    "labels": pa.schema([*_COMMON, ("start", pa.float64()), ("end", pa.float64())]),
+    "objects": pa.schema(
+        [
+            *_COMMON,
+            ("shape", pa.string()),
+            ("bbox", pa.list_(pa.float64(), 4)),
+            ("angle", pa.float64()),
+            ("polygon", pa.list_(pa.list_(pa.float64()))),
+            ("polygon_holes", pa.list_(pa.bool_())),
+            ("mask", MASK_TYPE),
+            ("keypoints", pa.list_(pa.float64())),
+            ("frame", pa.int64()),
+            ("track_id", pa.string()),
+            ("keyframe", pa.bool_()),
+            ("outside", pa.bool_()),
+            ("occluded", pa.bool_()),
+            ("z_order", pa.int64()),
+        ]
+    ),
+    "spans": pa.schema([*_COMMON, ("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())]),
+    "transcripts": pa.schema(
+        [*_COMMON, ("text", pa.string()), ("start", pa.float64()), ("end", pa.float64()), ("speaker", pa.string())]
+    ),
+    "tracks": pa.schema(_COMMON),
+    "tokens": pa.schema(
+        [
+            ("item_id", pa.string()),
+            ("index", pa.int64()),
+            ("start", pa.int64()),
+            ("end", pa.int64()),
+            ("text", pa.string()),
+            ("columns", _JSON),
+        ]
+    ),
+}
+
+TABLE_BY_KIND: dict[str, str] = {
+    "label": "labels",
+    "object": "objects",
+    "span": "spans",
+    "transcript": "transcripts",
+    "track": "tracks",
+}
+KIND_BY_TABLE: dict[str, str] = {v: k for k, v in TABLE_BY_KIND.items()}
+ANNOTATION_TABLES: tuple[str, ...] = tuple(TABLE_BY_KIND.values())
+_JSON_FIELDS = {"attributes", "extras", "metadata", "columns"}
+
+
+def dumps(value: Any) -> str:
+    """Encode a JSON value the same way every time (keys in their given order, no whitespace)."""
+    return orjson.dumps(value).decode()
+
+
+def _encode_json(value: Mapping[str, Any] | None) -> str | None:
+    return dumps(value) if value else None
+
+
+def _decode_json(text: str | None) -> dict[str, Any]:
+    return orjson.loads(text) if text else {}
+
+
+def empty_table(name: str) -> pa.Table:
+    """An empty table with the schema of ``name``."""
+    return SCHEMAS[name].empty_table()
+
+
+def conform(name: str, table: pa.Table) -> pa.Table:
+    """Return ``table`` with exactly the columns of schema ``name``, in order; missing columns are null.
+
+    Raises:
+        ValueError: a column has a type that cannot be cast to the schema's.
+    """
+    schema = SCHEMAS[name]
+    if table.schema.equals(schema):
+        return table
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            column = table.column(field.name)
+            if not column.type.equals(field.type):
+                column = column.cast(field.type)
+            columns.append(column)
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+# -- records -> rows -------------------------------------------------------------------------------
+
+
+def item_row(item: Item) -> dict[str, Any]:
+    """Flatten an item record into a row of the ``items`` table."""
+    m = item.media
+    return {
+        "id": item.id,
+        "media": m.kind,
+        "path": m.path,
+        "width": m.width,
+        "height": m.height,
+        "duration": m.duration,
+        "fps": m.fps,
+        "frame_count": m.frame_count,
+        "text": m.text,
+        "split": item.split,
+        "group": item.group,
+        "metadata": _encode_json(item.metadata),
+    }
+
+
+def annotation_row(record: Label | Object | Span | Transcript | Track) -> dict[str, Any]:
+    """Flatten an annotation record into a row of its kind's table."""
+    row = record.model_dump(exclude={"kind"})
+    for key in ("attributes", "extras"):
+        row[key] = _encode_json(row[key])
+    if "mask" in row and row["mask"] is not None:
+        mask = row["mask"]
+        counts = mask["counts"]
+        row["mask"] = {
+            "height": mask["size"][0],
+            "width": mask["size"][1],
+            "counts": counts if isinstance(counts, str) else None,
+            "runs": None if isinstance(counts, str) else counts,
+        }
+    return row
+
+
+def token_row(token: Token) -> dict[str, Any]:
+    """Flatten a token record into a row of the ``tokens`` table."""
+    row = token.model_dump()
+    row["columns"] = _encode_json(row["columns"])
+    return row
+
+
+def rows_to_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """Build a table of schema ``name`` from flattened rows."""
+    return pa.Table.from_pylist(rows, schema=SCHEMAS[name])
+
+
+# -- rows -> records -------------------------------------------------------------------------------
+
+
+def item_from_row(row: dict[str, Any]) -> Item:
+    """Rebuild an item record from a row of the ``items`` table."""
+    media = Media(
+        kind=row["media"] or "image",
+        path=row["path"],
+        width=row["width"],
+        height=row["height"],
+        duration=row["duration"],
+        fps=row["fps"],
+        frame_count=row["frame_count"],
+        text=row["text"],
+    )
+    return Item(
+        id=row["id"], media=media, split=row["split"], group=row["group"], metadata=_decode_json(row["metadata"])
+    )
+
+
+def annotation_from_row(table_name: str, row: dict[str, Any]) -> Label | Object | Span | Transcript | Track:
+    """Rebuild an annotation record from a row of an annotation table."""
+    row = dict(row)
+    for key in ("attributes", "extras"):
+        row[key] = _decode_json(row[key])
+    if row.get("mask") is not None:
+        m = row["mask"]
+        row["mask"] = {
+            "size": (m["height"], m["width"]),
+            "counts": m["counts"] if m["counts"] is not None else m["runs"],
+        }
+    if row.get("angle", 0.0) is None:
+        row["angle"] = 0.0
+    if row.get("shape", "box") is None:
+        row["shape"] = "box"
+    cls = RECORD_BY_KIND[KIND_BY_TABLE[table_name]]
+    return cls.model_validate(row)  # type: ignore[return-value]
+
+
+def token_from_row(row: dict[str, Any]) -> Token:
+    """Rebuild a token record from a row of the ``tokens`` table."""
+    row = dict(row)
+    row["columns"] = _decode_json(row["columns"])
+    return Token.model_validate(row)
+
+
+def iter_rows(table: pa.Table, batch_size: int = 4096) -> Iterator[dict[str, Any]]:
+    """Yield the rows of a table as dicts, a batch at a time, so memory stays bounded."""
+    for batch in table.to_batches(max_chunksize=batch_size):
+        yield from batch.to_pylist()
+
+
+def json_column(values: Iterable[Mapping[str, Any] | None]) -> pa.Array:
+    """Encode mappings as a JSON-text column (empty or None -> null)."""
+    return pa.array([_encode_json(v) for v in values], type=_JSON)
+
+
+def decode_json_cell(text: str | None) -> dict[str, Any]:
+    """Decode one JSON-text cell of a table (null -> empty dict)."""
+    return _decode_json(text)

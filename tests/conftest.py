@@ -1,0 +1,53 @@
+"""Shared test helpers: fixture paths, the conformance corpus, and one write/read round-trip helper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import labelkit
+from labelkit.model import Dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+NATIVE_FIXTURES = sorted((FIXTURES / "native").glob("*.labelkit.json"))
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    """The bundled fixtures folder."""
+    return FIXTURES
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The conformance corpus (../shared/corpus); skips the test where it is absent."""
+    if not (CORPUS / "MANIFEST.json").is_file():
+        pytest.skip(f"conformance corpus not found at {CORPUS} (CI provides it beside the project)")
+    return CORPUS
+
+
+def canonical(dataset: Dataset) -> dict[str, Any]:
+    """Everything a dataset holds, as plain data, for equality checks."""
+    return dataset.to_dict()
+
+
+@pytest.fixture
+def write_read(tmp_path: Path) -> Callable[..., Dataset]:
+    """Write a dataset in a format and read it back, asserting the input was not changed."""
+    counter = iter(range(1_000_000))
+
+    def run(dataset: Dataset, format: str, *, allow_loss: bool = False, **options: Any) -> Dataset:
+        before = canonical(dataset)
+        fmt = labelkit.formats.get(format)
+        suffix = ".json" if fmt.OUTPUT == "file" else ""
+        out = tmp_path / f"out{next(counter)}{suffix}"
+        labelkit.save(dataset, out, format, allow_loss=allow_loss, **options)
+        assert canonical(dataset) == before, "writing changed the input dataset"
+        return labelkit.load(out, format)
+
+    return run
