@@ -122,9 +122,14 @@ def parse_json(data: bytes, path: str | Path) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         pos = getattr(exc, "pos", 0) or 0
+        reason = str(exc.msg if hasattr(exc, "msg") else exc).split(":")[0]
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            # orjson reports bad UTF-8 at position 0; Python's decoder knows the byte
+            pos, reason = bad.start, f"bad UTF-8 byte 0x{data[bad.start]:02x}"
         line = data.count(b"\n", 0, pos) + 1
         column = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
-        reason = str(exc.msg if hasattr(exc, "msg") else exc).split(":")[0]
         raise InputError(f"invalid JSON at column {column}: {reason}", path=path, line=line) from exc
 
 

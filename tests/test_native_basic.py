@@ -1,9 +1,9 @@
 from pathlib import Path
 
 import pytest
+from conftest import NATIVE_FIXTURES, canonical
 
 import labelkit
-from conftest import NATIVE_FIXTURES, canonical
 
 
 @pytest.mark.parametrize("fixture", NATIVE_FIXTURES, ids=lambda p: p.name)

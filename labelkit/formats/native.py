@@ -76,16 +76,17 @@ _ADAPTER = TypeAdapter(NativeDocument)
 
 
 def parse_document(data: bytes, path: str | Path) -> NativeDocument:
-    """Parse and validate a labelkit JSON document.
+    """Parse and validate a labelkit JSON document (strictly: no text where a number belongs).
 
     Raises:
-        InputError: bad JSON, or the first schema violation with its JSON pointer.
+        InputError: bad JSON (with its line), or the first schema violation with its JSON pointer.
     """
-    value = parse_json(data, path)
     try:
-        return _ADAPTER.validate_python(value)
+        return _ADAPTER.validate_json(data, strict=True)
     except ValidationError as exc:
         err = exc.errors()[0]
+        if err["type"] == "json_invalid":
+            parse_json(data, path)  # raises with the line and column
         raise InputError(err["msg"], path=path, pointer=_pointer_from_loc(tuple(err["loc"]))) from exc
 
 

@@ -9,14 +9,58 @@ plus ``angle`` in degrees, clockwise about the box centre.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from annotated_types import Ge, Le
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-AttributeValue = bool | int | float | str | list[str]
-"""A typed attribute value: bool, int, float, text, or a list of texts (multi-select)."""
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+Int64 = Annotated[int, Ge(INT64_MIN), Le(INT64_MAX)]
+"""An integer that fits the int64 columns of the tables."""
+Count = Annotated[int, Ge(0), Le(INT64_MAX)]
+"""A non-negative int64: sizes, frame indexes, character offsets."""
 
-Extras = dict[str, Any]
+AttributeValue = bool | Int64 | float | str | list[str]
+"""A typed attribute value: bool, int (int64), finite float, text, or a list of texts (multi-select)."""
+
+
+def _check_json(value: Any, where: str = "") -> None:
+    """Raise ValueError unless ``value`` is plain JSON that survives a write and a read unchanged."""
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, int):
+        # orjson writes and reads back exactly the integers of int64 and uint64
+        if not INT64_MIN <= value <= 2**64 - 1:
+            raise ValueError(f"integer {where or 'value'} does not fit 64 bits")
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where or 'value'} is not a finite number")
+        return
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_json(v, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ValueError(f"key {k!r} of {where or 'a mapping'} is not text")
+            _check_json(v, f"{where}.{k}" if where else k)
+        return
+    raise ValueError(f"{where or 'value'} is a {type(value).__name__}, not a JSON value")
+
+
+def _json_mapping(value: dict[str, Any]) -> dict[str, Any]:
+    _check_json(value)
+    return value
+
+
+JsonMapping = Annotated[dict[str, Any], AfterValidator(_json_mapping)]
+"""A free mapping of JSON values (metadata, extras): text keys, finite numbers, 64-bit integers."""
+
+Extras = JsonMapping
 """Format-specific fields with no place in the model, namespaced by format: ``coco:iscrowd``."""
 
 Shape = Literal["box", "polygon", "polyline", "points", "ellipse", "mask", "keypoints", "cuboid"]
@@ -29,7 +73,7 @@ KINDS: tuple[str, ...] = ("label", "object", "span", "transcript", "track")
 class Record(BaseModel):
     """Base of every record: strict about unknown fields, JSON-compatible."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Provenance(Record):
@@ -46,14 +90,14 @@ class Rle(Record):
     lengths (column-major, starting with background).
     """
 
-    size: tuple[int, int]
-    counts: str | list[int]
+    size: tuple[Count, Count]
+    counts: str | list[Count]
 
 
 class _Common(Record):
     id: str = Field(description="Stable id, unique within its kind in the dataset.")
     item_id: str = Field(description="Id of the item this annotation belongs to.")
-    category_id: int | None = Field(default=None, description="Id of a category of the dataset.")
+    category_id: Int64 | None = Field(default=None, description="Id of a category of the dataset.")
     score: float | None = Field(default=None, description="Confidence of a prediction; None for ground truth.")
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
     provenance: Provenance | None = None
@@ -85,32 +129,43 @@ class Object(_Common):
     polygon_holes: list[bool] | None = None
     mask: Rle | None = None
     keypoints: list[float] | None = None
-    frame: int | None = None
+    frame: Count | None = None
     track_id: str | None = None
     keyframe: bool | None = None
     outside: bool | None = None
     occluded: bool | None = None
-    z_order: int | None = None
+    z_order: Int64 | None = None
 
-    @model_validator(mode="after")
-    def _check_geometry(self) -> Object:
-        if self.polygon is not None:
-            for ring in self.polygon:
-                if len(ring) % 2:
-                    raise ValueError("a polygon ring needs an even number of coordinates")
-            if self.polygon_holes is not None and len(self.polygon_holes) != len(self.polygon):
-                raise ValueError("polygon_holes needs one flag per ring")
-        if self.keypoints is not None and len(self.keypoints) % 3:
+    @field_validator("polygon")
+    @classmethod
+    def _check_rings(cls, polygon: list[list[float]] | None) -> list[list[float]] | None:
+        for i, ring in enumerate(polygon or ()):
+            if len(ring) % 2:
+                raise ValueError(f"polygon ring {i} has an odd number of coordinates; rings are x, y pairs")
+        return polygon
+
+    @field_validator("polygon_holes")
+    @classmethod
+    def _check_holes(cls, holes: list[bool] | None, info: ValidationInfo) -> list[bool] | None:
+        polygon = info.data.get("polygon")
+        if holes is not None and len(holes) != len(polygon or ()):
+            raise ValueError(f"polygon_holes has {len(holes)} flags for {len(polygon or ())} rings")
+        return holes
+
+    @field_validator("keypoints")
+    @classmethod
+    def _check_keypoints(cls, keypoints: list[float] | None) -> list[float] | None:
+        if keypoints is not None and len(keypoints) % 3:
             raise ValueError("keypoints are x, y, v triples")
-        return self
+        return keypoints
 
 
 class Span(_Common):
     """A labelled character range ``[start, end)`` in the item's text; ``text`` is the covered text."""
 
     kind: Literal["span"] = "span"
-    start: int
-    end: int
+    start: Count
+    end: Count
     text: str | None = None
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from labelkit.model.annotations import AttributeValue, Extras, Record
+from labelkit.model.annotations import AttributeValue, Count, Extras, Int64, JsonMapping, Record
 
 MediaKind = Literal["image", "video", "audio", "text"]
 AttributeType = Literal["bool", "int", "float", "text", "select", "multiselect"]
@@ -20,11 +20,11 @@ class Media(Record):
 
     kind: MediaKind = "image"
     path: str | None = None
-    width: int | None = None
-    height: int | None = None
+    width: Count | None = None
+    height: Count | None = None
     duration: float | None = None
     fps: float | None = None
-    frame_count: int | None = None
+    frame_count: Count | None = None
     text: str | None = Field(default=None, description="Inline text of a text item.")
 
 
@@ -35,7 +35,7 @@ class Item(Record):
     media: Media = Field(default_factory=Media)
     split: str | None = None
     group: str | None = Field(default=None, description="Items of one group are never split apart.")
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonMapping = Field(default_factory=dict)
 
 
 class AttributeDef(Record):
@@ -54,12 +54,12 @@ class Category(Record):
     ``skeleton`` edges are pairs of 1-based keypoint indexes, as in COCO.
     """
 
-    id: int
+    id: Int64
     name: str
-    parent: int | None = None
+    parent: Int64 | None = None
     supercategory: str | None = None
     keypoints: list[str] | None = None
-    skeleton: list[tuple[int, int]] | None = None
+    skeleton: list[tuple[Int64, Int64]] | None = None
     attributes: list[AttributeDef] = Field(default_factory=list)
     color: str | None = None
     extras: Extras = Field(default_factory=dict)
@@ -69,9 +69,9 @@ class Token(Record):
     """A token of a text item: its character range, text, and extra columns (POS, chunk, lemma...)."""
 
     item_id: str
-    index: int
-    start: int
-    end: int
+    index: Count
+    start: Count
+    end: Count
     text: str
     columns: dict[str, str] = Field(default_factory=dict)
 
@@ -81,5 +81,5 @@ class DatasetInfo(Record):
 
     name: str | None = None
     attributes: list[AttributeDef] = Field(default_factory=list)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonMapping = Field(default_factory=dict)
     extras: Extras = Field(default_factory=dict)
