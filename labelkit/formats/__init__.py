@@ -24,6 +24,7 @@ ENTRY_POINT_GROUP = "labelkit.formats"
 BUILTIN: dict[str, str] = {
     "labelkit": "labelkit.formats.native",
     "parquet": "labelkit.formats.parquet",
+    "yolo": "labelkit.formats.yolo",
 }
 """Built-in formats: name -> module path. Read-only by convention; plugins come from entry points."""
 

@@ -1,0 +1,128 @@
+"""Image files for the YOLO and VOC modules: sizes from headers, size side files, copying and linking media."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from labelkit.errors import InputError, OutputError, UsageError
+from labelkit.io import parse_json, read_bytes, safe_relpath
+
+IMAGE_EXTENSIONS: tuple[str, ...] = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".bmp",
+    ".tif",
+    ".tiff",
+    ".webp",
+    ".dng",
+    ".mpo",
+    ".pfm",
+    ".heic",
+)
+"""Extensions taken as images (Ultralytics' list), compared case-insensitively."""
+
+SIZES_FILE = "image_sizes.json"
+"""Side file a labelkit writer leaves when it does not write the images, so the labels can be read back."""
+
+_EXIF_ORIENTATION = 0x0112
+
+
+def is_image(path: Path) -> bool:
+    """Whether the file name has an image extension."""
+    return path.suffix.lower() in IMAGE_EXTENSIONS
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """Width and height of an image as displayed, read from its header only (pixels are never decoded).
+
+    EXIF orientations 5 to 8 turn the image by 90 degrees, so width and height are swapped for them, as
+    Ultralytics and browsers do.
+
+    Raises:
+        InputError: the file is missing or is not an image Pillow can identify.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+            try:
+                orientation = im.getexif().get(_EXIF_ORIENTATION)
+            except Exception:  # noqa: BLE001 - a broken EXIF block must not hide a readable size
+                orientation = None
+    except FileNotFoundError as exc:
+        raise InputError("image not found", path=path) from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise InputError(f"unreadable image header: {exc}", path=path) from exc
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return int(width), int(height)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """Parse ``WIDTHxHEIGHT`` (the ``image_size`` option).
+
+    Raises:
+        UsageError: not two positive integers.
+
+    Examples:
+        >>> parse_size("640x480")
+        (640, 480)
+    """
+    parts = text.lower().replace("*", "x").split("x")
+    try:
+        width, height = (int(p) for p in parts)
+    except ValueError:
+        raise UsageError("bad image_size", expected="WIDTHxHEIGHT such as 640x480", found=repr(text)) from None
+    if width <= 0 or height <= 0:
+        raise UsageError("bad image_size", expected="positive sizes", found=repr(text))
+    return width, height
+
+
+def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
+    """Read an image-size file: a JSON object mapping image paths (relative, ``/``) to ``[width, height]``.
+
+    Raises:
+        InputError: not such an object.
+    """
+    value = parse_json(read_bytes(path), path)
+    if not isinstance(value, dict):
+        raise InputError("an image-size file must be a JSON object", path=path, expected="{path: [width, height]}")
+    out: dict[str, tuple[int, int]] = {}
+    for key, size in value.items():
+        if (
+            not isinstance(size, list)
+            or len(size) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)
+        ):
+            raise InputError("bad image size", path=path, pointer="/" + key, expected="[width, height]")
+        out[safe_relpath(key, source=path)] = (size[0], size[1])
+    return out
+
+
+def sizes_document(sizes: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    """The image-size side file's content (sorted keys for deterministic output)."""
+    return {key: [w, h] for key, (w, h) in sorted(sizes.items())}
+
+
+def place_media(source: Path, target: Path, mode: str) -> None:
+    """Copy or symlink one image into an output folder.
+
+    Raises:
+        InputError: the source image is missing.
+        OutputError: the copy or link failed.
+    """
+    if not source.is_file():
+        raise InputError("image not found", path=source, hint="set -o media_root=FOLDER or use -o media=none")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if mode == "link":
+            os.symlink(source.resolve(), target)
+        else:
+            shutil.copyfile(source, target)
+    except OSError as exc:
+        raise OutputError(f"cannot {mode} image: {exc.strerror or exc}", path=target) from exc

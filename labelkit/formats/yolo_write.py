@@ -1,0 +1,592 @@
+"""Writing YOLO folders: every task, Ultralytics or Darknet layout, from columns.
+
+Coordinates are computed with numpy over whole columns, clipped to the image (the count is reported),
+normalised, then formatted a chunk of objects at a time; each label file is written with one
+``open``/``write``/``close``. Every image gets a label file, an empty one when it has no objects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
+
+from labelkit.errors import OutputError, UsageError
+from labelkit.formats.base import Capabilities, check_capabilities
+from labelkit.formats.yolo_media import SIZES_FILE, place_media, sizes_document
+from labelkit.io import write_json
+from labelkit.model import Dataset
+from labelkit.model import geometry as G
+from labelkit.report import Report
+
+TASKS = ("detect", "segment", "obb", "pose", "classify")
+_CHUNK = 65536
+
+_TASK_CAPS: dict[str, Capabilities] = {
+    "detect": Capabilities(
+        kinds=frozenset({"object"}), shapes=frozenset({"box"}), geometry=frozenset({"bbox"}), extras="yolo"
+    ),
+    "segment": Capabilities(
+        kinds=frozenset({"object"}),
+        shapes=frozenset({"polygon"}),
+        geometry=frozenset({"bbox", "angle", "polygon"}),
+        extras="yolo",
+    ),
+    "obb": Capabilities(
+        kinds=frozenset({"object"}),
+        shapes=frozenset({"box"}),
+        geometry=frozenset({"bbox", "angle", "polygon"}),
+        extras="yolo",
+    ),
+    "pose": Capabilities(
+        kinds=frozenset({"object"}), shapes=frozenset({"box"}), geometry=frozenset({"bbox", "keypoints"}), extras="yolo"
+    ),
+    "classify": Capabilities(kinds=frozenset({"label"}), extras="yolo"),
+}
+
+
+def task_of(dataset: Dataset, options: dict[str, Any]) -> str:
+    """The task to write: the option, else the task the dataset was read as, else detect."""
+    task = str(options.get("task") or "auto")
+    if task == "auto":
+        read_as = dataset.info.extras.get("yolo:task")
+        task = read_as if read_as in TASKS else "detect"
+    if task not in TASKS:
+        raise UsageError("bad task", expected=", ".join(TASKS), found=task)
+    return task
+
+
+def _precision(options: dict[str, Any]) -> int | None:
+    text = str(options.get("precision") or "exact")
+    if text == "exact":
+        return None
+    if not text.isdigit() or int(text) > 17:
+        raise UsageError("bad precision", expected="exact or a number of decimals (0-17)", found=repr(text))
+    return int(text)
+
+
+# -- what is lost ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Columns:
+    """The objects the writer can place, as arrays aligned with the objects table."""
+
+    item: np.ndarray[Any, Any]
+    category: np.ndarray[Any, Any]
+    width: np.ndarray[Any, Any]
+    height: np.ndarray[Any, Any]
+    usable: np.ndarray[Any, Any]
+
+
+def _columns(dataset: Dataset) -> _Columns:
+    items = dataset.table("items")
+    objects = dataset.table("objects")
+    item = pc.index_in(objects["item_id"], value_set=items["id"].combine_chunks()).fill_null(-1)
+    item_np = np.asarray(item.to_numpy(zero_copy_only=False), dtype=np.int64)
+    ids = pa.array([c.id for c in dataset.categories], pa.int64())
+    category = pc.index_in(objects["category_id"], value_set=ids).fill_null(-1)
+    category_np = np.asarray(category.to_numpy(zero_copy_only=False), dtype=np.int64)
+    widths = np.asarray(items["width"].fill_null(0).to_numpy(), dtype=np.float64)
+    heights = np.asarray(items["height"].fill_null(0).to_numpy(), dtype=np.float64)
+    safe = np.where(item_np >= 0, item_np, 0)
+    w = widths[safe] if len(widths) else np.zeros(len(item_np))
+    h = heights[safe] if len(heights) else np.zeros(len(item_np))
+    usable = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0)
+    return _Columns(item_np, category_np, w, h, usable)
+
+
+def check(dataset: Dataset, report: Report, **options: Any) -> None:
+    """Report what the chosen task cannot hold: geometry it lacks, unsized images, unknown classes."""
+    task = task_of(dataset, options)
+    target = f"YOLO {task}"
+    check_capabilities(dataset, _TASK_CAPS[task], target, report)
+    if task == "classify":
+        _check_classify(dataset, report)
+        return
+    objects = dataset.table("objects")
+    if not objects.num_rows:
+        return
+    cols = _columns(dataset)
+    report.lose(
+        "objects without a known category",
+        int(((cols.category < 0) & (cols.item >= 0)).sum()),
+        f"{target} needs a class",
+    )
+    report.lose("objects of unknown items", int((cols.item < 0).sum()), "their item is not in the dataset")
+    report.lose(
+        "objects on images of unknown size",
+        int(((cols.width <= 0) | (cols.height <= 0)).sum() - (cols.item < 0).sum()),
+        "YOLO coordinates are normalised by the image size",
+    )
+    has_polygon = np.asarray(objects["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    rings = np.asarray(pc.list_value_length(objects["polygon"]).fill_null(0).to_numpy(zero_copy_only=False))
+    has_mask = np.asarray(objects["mask"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if task == "segment":
+        angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
+        plain = ~has_polygon & ~has_mask
+        report.transform("boxes", int((plain & (angle == 0)).sum()), "YOLO segment writes a box as a 4-point polygon")
+        report.transform(
+            "rotated boxes", int((plain & (angle != 0)).sum()), "YOLO segment writes a rotated box as its 4 corners"
+        )
+        if (has_mask & ~has_polygon).any():
+            report.note("masks need tracing to become polygons; labelkit does not trace masks")
+        report.lose(
+            "polygon rings beyond the first",
+            int(np.maximum(rings - 1, 0).sum()),
+            "YOLO segment holds one ring per object; the largest is written",
+        )
+    elif task == "obb":
+        first = pc.list_element(objects["polygon"].fill_null([[0.0]]), 0)
+        quad = (rings == 1) & (np.asarray(pc.list_value_length(first).to_numpy(zero_copy_only=False)) == 8)
+        report.lose(
+            "polygons", int((has_polygon & ~quad).sum()), "YOLO OBB holds 4-corner boxes; their rotated box is written"
+        )
+    elif task == "detect":
+        angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
+        bounded = int(((angle != 0) | has_polygon).sum())
+        if bounded:
+            report.note(f"{bounded:,} rotated boxes and polygons are written as their axis-aligned bounding boxes")
+    elif task == "pose":
+        k = _keypoint_count(dataset)
+        lengths = (
+            np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)) // 3
+        )
+        report.transform(
+            "objects without keypoints",
+            int((lengths == 0).sum()),
+            f"YOLO pose writes them with {k} unlabelled keypoints",
+        )
+        report.transform(
+            "objects with fewer keypoints",
+            int(((lengths > 0) & (lengths < k)).sum()),
+            f"padded to {k} unlabelled keypoints",
+        )
+        report.lose(
+            "skeletons", sum(1 for c in dataset.categories if c.skeleton), "YOLO pose has no skeleton (only flip_idx)"
+        )
+        if _kpt_dims(dataset, options) == 2:
+            kp = objects["keypoints"].combine_chunks().flatten().to_numpy(zero_copy_only=False)
+            report.lose(
+                "keypoint visibility flags", int((kp[2::3] == 1).sum()), "kpt_dims=2 cannot tell occluded from visible"
+            )
+    if _precision(options) is not None:
+        report.transform("coordinates", int(cols.usable.sum()), f"rounded to {_precision(options)} decimals")
+
+
+def _check_classify(dataset: Dataset, report: Report) -> None:
+    labels = dataset.table("labels")
+    items = dataset.table("items")
+    per_item = labels.group_by("item_id").aggregate([([], "count_all")])
+    counts = dict(zip(per_item["item_id"].to_pylist(), per_item["count_all"].to_pylist(), strict=True))
+    report.lose(
+        "items without a label",
+        sum(1 for i in items["id"].to_pylist() if i not in counts),
+        "YOLO classify files each image under one class folder",
+    )
+    report.lose(
+        "labels beyond the first of an item",
+        sum(n - 1 for n in counts.values()),
+        "YOLO classify holds one class per image",
+    )
+
+
+def _keypoint_count(dataset: Dataset) -> int:
+    k = max((len(c.keypoints or []) for c in dataset.categories), default=0)
+    kp = dataset.table("objects")["keypoints"]
+    if len(kp):
+        longest = pc.max(pc.list_value_length(kp)).as_py()
+        k = max(k, int(longest or 0) // 3)
+    return k
+
+
+# -- file names ------------------------------------------------------------------------------------
+
+
+def image_name(path: str | None, item_id: str, split: str) -> str:
+    """Where an item's image goes inside ``images/<split>/``: its path without the layout's own prefixes.
+
+    Examples:
+        >>> image_name("images/train/a.jpg", "a", "train"), image_name(None, "7", "val")
+        ('a.jpg', '7.jpg')
+    """
+    if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        name = PurePosixPath(path.replace("\\", "/")).name if path else ""
+        return name or f"{item_id}.jpg"
+    text = path.replace("\\", "/")
+    for prefix in (f"images/{split}/", f"{split}/images/", f"obj_{split}_data/", "images/", f"{split}/"):
+        if text.startswith(prefix) and len(text) > len(prefix):
+            text = text[len(prefix) :]
+            break
+    parts = [p for p in text.split("/") if p not in ("", ".", "..")]
+    return "/".join(parts) or f"{item_id}.jpg"
+
+
+def _stem(name: str) -> str:
+    p = PurePosixPath(name)
+    return str(p.with_suffix("")) if p.suffix else name
+
+
+# -- formatting ------------------------------------------------------------------------------------
+
+
+def _fmt_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any], precision: int | None) -> list[str]:
+    """Lines ``class v1 v2 ...`` for rows of equal length."""
+    if precision is None:
+        body = [" ".join(map(repr, row)) for row in values.tolist()]
+    else:
+        fmt = f"%.{precision}f"
+        body = [" ".join([fmt % v for v in row]) for row in values.tolist()]
+    return [f"{c} {b}\n" for c, b in zip(cls.tolist(), body, strict=True)]
+
+
+def _fmt_ragged(
+    cls: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any], precision: int | None
+) -> list[str]:
+    values = flat.tolist()
+    bounds = offsets.tolist()
+    if precision is None:
+        return [f"{c} {' '.join(map(repr, values[bounds[i] : bounds[i + 1]]))}\n" for i, c in enumerate(cls.tolist())]
+    fmt = f"%.{precision}f"
+    return [
+        f"{c} {' '.join([fmt % v for v in values[bounds[i] : bounds[i + 1]]])}\n" for i, c in enumerate(cls.tolist())
+    ]
+
+
+def _unit(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], int]:
+    """Clip normalised values to [0, 1]; also count rows that changed. ``+ 0.0`` turns -0.0 into 0.0."""
+    clipped = np.clip(values, 0.0, 1.0) + 0.0
+    return clipped, int((clipped != values).any(axis=1).sum()) if values.ndim == 2 else 0
+
+
+class _Lines:
+    """Formats the objects of one task, a chunk of rows at a time, counting clipped objects."""
+
+    def __init__(self, dataset: Dataset, task: str, cols: _Columns, precision: int | None, kpt_dims: int) -> None:
+        self.objects = dataset.table("objects")
+        self.task = task
+        self.cols = cols
+        self.precision = precision
+        self.kpt_dims = kpt_dims
+        self.k = _keypoint_count(dataset) if task == "pose" else 0
+        self.clipped = 0
+
+    def lines(self, rows: np.ndarray[Any, Any]) -> list[str]:
+        out: list[str] = []
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            out += getattr(self, f"_{self.task}")(chunk)
+        return out
+
+    def _boxes(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        table = self.objects.take(pa.array(rows))
+        bbox = np.asarray(table["bbox"].combine_chunks().flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
+        bbox = bbox.reshape(-1, 4)
+        angle = np.asarray(table["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+        polygon_rows = np.asarray(table["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        turned = angle != 0
+        if turned.any():
+            corners = G.rotated_box_corners(bbox[turned], angle[turned])
+            bbox[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
+        del polygon_rows
+        return bbox
+
+    def _detect(self, rows: np.ndarray[Any, Any]) -> list[str]:
+        bbox = self._boxes(rows)
+        w, h = self.cols.width[rows], self.cols.height[rows]
+        clipped, changed = G.clip_xyxy(bbox, w, h)
+        self.clipped += int(changed.sum())
+        values = G.xywh_to_yolo(clipped, w, h)
+        values = np.clip(values, 0.0, 1.0) + 0.0
+        return _fmt_rows(self.cols.category[rows], values, self.precision)
+
+    def _pose(self, rows: np.ndarray[Any, Any]) -> list[str]:
+        bbox = self._boxes(rows)
+        w, h = self.cols.width[rows], self.cols.height[rows]
+        clipped, changed = G.clip_xyxy(bbox, w, h)
+        head = np.clip(G.xywh_to_yolo(clipped, w, h), 0.0, 1.0) + 0.0
+        k = self.k
+        points = np.zeros((len(rows), k, 3), dtype=np.float64)
+        kp = self.objects["keypoints"].take(pa.array(rows)).combine_chunks()
+        lengths = np.asarray(pc.list_value_length(kp).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64) // 3
+        flat = np.asarray(kp.flatten().to_numpy(zero_copy_only=False), dtype=np.float64).reshape(-1, 3)
+        row_of = np.repeat(np.arange(len(rows)), lengths)
+        slot = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        keep = slot < k
+        points[row_of[keep], slot[keep]] = flat[keep]
+        v = points[:, :, 2]
+        x = np.where(v > 0, points[:, :, 0] / w[:, None], 0.0)
+        y = np.where(v > 0, points[:, :, 1] / h[:, None], 0.0)
+        xc, yc = np.clip(x, 0.0, 1.0) + 0.0, np.clip(y, 0.0, 1.0) + 0.0
+        changed |= ((xc != x) | (yc != y)).any(axis=1)
+        self.clipped += int(changed.sum())
+        cols = [xc, yc, v] if self.kpt_dims == 3 else [xc, yc]
+        body = np.stack(cols, axis=2).reshape(len(rows), -1)
+        return _fmt_rows(self.cols.category[rows], np.concatenate([head, body], axis=1), self.precision)
+
+    def _rings(
+        self, rows: np.ndarray[Any, Any]
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The chosen ring of each row with a polygon: (rows that have one, flat coords, offsets)."""
+        polygon = self.objects["polygon"].take(pa.array(rows)).combine_chunks()
+        valid = np.asarray(polygon.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        counts = np.asarray(pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        rings = polygon.flatten()
+        ring_len = np.asarray(pc.list_value_length(rings).to_numpy(zero_copy_only=False), dtype=np.int64)
+        coords = np.asarray(rings.flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
+        ring_start = np.concatenate([[0], np.cumsum(ring_len)])
+        first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1]
+        pick = first_ring.copy()
+        for i in np.flatnonzero(counts > 1):
+            # several rings (COCO polygons split by occlusion): write the one with the largest area
+            areas = []
+            for r in range(first_ring[i], first_ring[i] + counts[i]):
+                ring = coords[ring_start[r] : ring_start[r + 1]]
+                xs, ys = ring[0::2], ring[1::2]
+                areas.append(abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))))
+            pick[i] = first_ring[i] + int(np.argmax(areas))
+        has = valid & (counts > 0)
+        chosen = pick[has]
+        lengths = ring_len[chosen]
+        starts = ring_start[chosen]
+        idx = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)])[:-1], lengths) + np.arange(
+            int(lengths.sum())
+        )
+        return np.flatnonzero(has), coords[idx], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+
+    def _normalise_ragged(
+        self, rows: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
+        lengths = np.diff(offsets)
+        per_value = np.repeat(np.arange(len(rows)), lengths)
+        scale = np.where(
+            np.arange(len(flat)) % 2 == 0, self.cols.width[rows][per_value], self.cols.height[rows][per_value]
+        )
+        values = flat / scale
+        clipped: np.ndarray[Any, Any] = np.clip(values, 0.0, 1.0) + 0.0
+        changed = np.zeros(len(rows), dtype=bool)
+        np.logical_or.at(changed, per_value, clipped != values)
+        self.clipped += int(changed.sum())
+        return clipped
+
+    def _corners(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        table = self.objects.take(pa.array(rows))
+        bbox = np.asarray(table["bbox"].combine_chunks().flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
+        angle = np.asarray(table["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+        return G.rotated_box_corners(bbox.reshape(-1, 4), angle)
+
+    def _segment(self, rows: np.ndarray[Any, Any]) -> list[str]:
+        with_ring, flat, offsets = self._rings(rows)
+        corners = self._corners(rows)
+        lengths = np.full(len(rows), 8, dtype=np.int64)
+        lengths[with_ring] = np.diff(offsets)
+        all_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        values = np.empty(int(all_offsets[-1]), dtype=np.float64)
+        has = np.zeros(len(rows), dtype=bool)
+        has[with_ring] = True
+        box_rows = np.flatnonzero(~has)
+        if len(box_rows):
+            idx = (all_offsets[box_rows][:, None] + np.arange(8)).reshape(-1)
+            values[idx] = corners[box_rows].reshape(-1)
+        if len(with_ring):
+            idx = np.repeat(all_offsets[with_ring] - offsets[:-1], np.diff(offsets)) + np.arange(len(flat))
+            values[idx] = flat
+        values = self._normalise_ragged(rows, values, all_offsets)
+        return _fmt_ragged(self.cols.category[rows], values, all_offsets, self.precision)
+
+    def _obb(self, rows: np.ndarray[Any, Any]) -> list[str]:
+        corners = self._corners(rows)
+        with_ring, flat, offsets = self._rings(rows)
+        quad = np.diff(offsets) == 8
+        quad_rows = with_ring[quad]
+        if len(quad_rows):
+            starts = offsets[:-1][quad]
+            corners[quad_rows] = flat[(starts[:, None] + np.arange(8)).reshape(-1)].reshape(-1, 8)
+        values = self._normalise_ragged(rows, corners.reshape(-1), np.arange(0, 8 * (len(rows) + 1), 8))
+        return _fmt_rows(self.cols.category[rows], values.reshape(-1, 8), self.precision)
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        if data:
+            os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _groups(item_of_row: np.ndarray[Any, Any], n_items: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    order = np.argsort(item_of_row, kind="stable")
+    bounds = np.searchsorted(item_of_row[order], np.arange(n_items + 1))
+    return order, bounds
+
+
+def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+    """Write a YOLO folder: labels for every image, ``data.yaml`` (or Darknet files), optional images.
+
+    Raises:
+        UsageError: a bad option, or classify without media.
+        OutputError: two items would share a label file.
+    """
+    task = task_of(dataset, options)
+    precision = _precision(options)
+    layout = str(options.get("layout") or "ultralytics")
+    media = str(options.get("media") or "none")
+    media_root = Path(str(options["media_root"])) if options.get("media_root") else None
+    default_split = str(options.get("split") or "train")
+    if media != "none" and media_root is None:
+        raise UsageError("media=copy or link needs the images' folder", hint="add -o media_root=FOLDER")
+    items = dataset.table("items")
+    ids = [str(v) for v in items["id"].to_pylist()]
+    splits = [s or default_split for s in items["split"].to_pylist()]
+    paths = items["path"].to_pylist()
+    if task == "classify":
+        _write_classify(dataset, path, report, ids, splits, paths, media, media_root)
+        return
+    names = [image_name(p, i, s) for p, i, s in zip(paths, ids, splits, strict=True)]
+    if layout == "darknet":
+        image_rel = [f"obj_{s}_data/{n}" for s, n in zip(splits, names, strict=True)]
+        label_rel = [f"obj_{s}_data/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
+    else:
+        image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
+        label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
+    _refuse_collisions(label_rel, ids)
+    cols = _columns(dataset)
+    usable_rows = np.flatnonzero(cols.usable)
+    kpt_dims = _kpt_dims(dataset, options)
+    formatter = _Lines(dataset, task, cols, precision, kpt_dims)
+    lines = formatter.lines(usable_rows)
+    order, bounds = _groups(cols.item[usable_rows], len(ids))
+    for folder in sorted({str(PurePosixPath(r).parent) for r in label_rel}):
+        (path / folder).mkdir(parents=True, exist_ok=True)
+    bounds_list = bounds.tolist()
+    order_list = order.tolist()
+    for i, rel in enumerate(label_rel):
+        lo, hi = bounds_list[i], bounds_list[i + 1]
+        data = "".join([lines[j] for j in order_list[lo:hi]]).encode() if hi > lo else b""
+        _write_file(path / rel, data)
+    report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
+    written_splits = sorted(set(splits))
+    if layout == "darknet":
+        _write_darknet(dataset, path, written_splits, splits, image_rel)
+    else:
+        _write_data_yaml(dataset, path, task, written_splits, report, kpt_dims)
+    if media == "none":
+        widths = items["width"].to_pylist()
+        heights = items["height"].to_pylist()
+        sizes = {r: (w, h) for r, w, h in zip(image_rel, widths, heights, strict=True) if w and h}
+        write_json(path / SIZES_FILE, sizes_document(sizes))
+    else:
+        assert media_root is not None
+        for rel, source in zip(image_rel, paths, strict=True):
+            if source:
+                place_media(media_root / source, path / rel, media)
+    report.written = {"items": len(ids), "object annotations": len(usable_rows), "label files": len(label_rel)}
+
+
+def _refuse_collisions(label_rel: list[str], ids: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for rel, item_id in zip(label_rel, ids, strict=True):
+        if rel in seen:
+            raise OutputError(
+                f"items {seen[rel]!r} and {item_id!r} would share the label file {rel}",
+                hint="give the items distinct image paths or splits",
+            )
+        seen[rel] = item_id
+
+
+def _split_keys(splits: list[str]) -> dict[str, str]:
+    """data.yaml keys -> split folder. Ultralytics needs train and val; missing ones point at a written split."""
+    keys = {s: s for s in splits}
+    if "train" not in keys:
+        keys = {"train": next((s for s in splits if "train" in s), splits[0]), **keys}
+    if "val" not in keys:
+        val_like = next((s for s in splits if s.startswith("val") or s == "valid"), None)
+        keys["val"] = val_like or keys["train"]
+    return keys
+
+
+def _kpt_dims(dataset: Dataset, options: dict[str, Any]) -> int:
+    value = options.get("kpt_dims") or dataset.info.extras.get("yolo:kpt_dims") or 3
+    return 2 if str(value) == "2" else 3
+
+
+def _write_data_yaml(
+    dataset: Dataset, path: Path, task: str, splits: list[str], report: Report, dims: int = 3
+) -> None:
+    doc: dict[str, Any] = {}
+    keys = _split_keys(splits or ["train"])
+    for key, split in keys.items():
+        doc[key] = f"images/{split}"
+    if "val" not in splits and keys.get("val") == keys.get("train"):
+        report.note(f"no val split: data.yaml's val points at images/{keys['val']} (Ultralytics requires val)")
+    doc["nc"] = len(dataset.categories)
+    doc["names"] = {i: c.name for i, c in enumerate(dataset.categories)}
+    if task == "pose":
+        k = _keypoint_count(dataset)
+        doc["kpt_shape"] = [k, dims]
+        flip = dataset.info.extras.get("yolo:flip_idx")
+        if isinstance(flip, list) and len(flip) == k:
+            doc["flip_idx"] = flip
+        kpt_names = next((c.keypoints for c in dataset.categories if c.keypoints and len(c.keypoints) == k), None)
+        if kpt_names and kpt_names != [str(i) for i in range(k)]:
+            doc["kpt_names"] = {0: list(kpt_names)}
+    text = "# YOLO dataset written by labelkit\n" + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    (path / "data.yaml").write_text(text, encoding="utf-8")
+
+
+def _write_darknet(dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str]) -> None:
+    (path / "obj.names").write_text("".join(f"{c.name}\n" for c in dataset.categories), encoding="utf-8")
+    lines = [f"classes = {len(dataset.categories)}"]
+    for split in written:
+        members = [r for r, s in zip(image_rel, splits, strict=True) if s == split]
+        (path / f"{split}.txt").write_text("".join(f"{r}\n" for r in members), encoding="utf-8")
+        lines.append(f"{split} = {split}.txt")
+    lines += ["names = obj.names", "backup = backup/"]
+    (path / "obj.data").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _write_classify(
+    dataset: Dataset,
+    path: Path,
+    report: Report,
+    ids: list[str],
+    splits: list[str],
+    paths: list[Any],
+    media: str,
+    media_root: Path | None,
+) -> None:
+    if media == "none" or media_root is None:
+        raise UsageError(
+            "YOLO classify stores classes as image folders, so it needs the images",
+            hint="add -o media=copy (or link) -o media_root=FOLDER",
+        )
+    labels = dataset.table("labels")
+    first: dict[str, int] = {}
+    for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
+        first.setdefault(item_id, category)
+    name_of = {c.id: c.name for c in dataset.categories}
+    written = 0
+    for item_id, split, source in zip(ids, splits, paths, strict=True):
+        category = first.get(item_id)
+        if category is None or category not in name_of or not source:
+            continue
+        name = PurePosixPath(str(source).replace("\\", "/")).name
+        place_media(media_root / source, path / split / name_of[category] / name, media)
+        written += 1
+    report.written = {"items": written, "label annotations": written}
+
+
+def iter_label_files(path: Path) -> Iterator[Path]:
+    """Every label file under a written YOLO folder, sorted (for tests and tools)."""
+    yield from sorted(path.rglob("*.txt"))

@@ -1,0 +1,307 @@
+"""Box, rotated-box, polygon and mask maths over numpy arrays, shared by the format modules.
+
+Model conventions: absolute pixels, float64, origin top-left, x right, y down; a box is ``x, y, w, h``
+with ``angle`` in degrees, clockwise (on screen) about the box centre. Every function here works on whole
+columns (arrays of N boxes or N polygons) so writers never loop over objects in Python for the maths.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
+    """The four corners of N (rotated) boxes, flat ``x0 y0 x1 y1 x2 y2 x3 y3`` per row.
+
+    Corner 0 is the unrotated top-left, then clockwise (top-right, bottom-right, bottom-left), each turned
+    by ``angle`` degrees clockwise about the box centre.
+
+    Args:
+        bbox: ``(N, 4)`` array of ``x, y, w, h``.
+        angle: ``(N,)`` degrees.
+
+    Returns:
+        ``(N, 8)`` array.
+
+    Examples:
+        >>> rotated_box_corners(np.array([[0.0, 0.0, 2.0, 1.0]]), np.array([0.0])).tolist()
+        [[0.0, 0.0, 2.0, 0.0, 2.0, 1.0, 0.0, 1.0]]
+    """
+    bbox = np.asarray(bbox, dtype=np.float64).reshape(-1, 4)
+    theta = np.radians(np.asarray(angle, dtype=np.float64).reshape(-1))
+    cx = bbox[:, 0] + bbox[:, 2] / 2
+    cy = bbox[:, 1] + bbox[:, 3] / 2
+    hw, hh = bbox[:, 2] / 2, bbox[:, 3] / 2
+    cos, sin = np.cos(theta), np.sin(theta)
+    # quarter turns exactly: cos(90 degrees) is 6e-17 in floating point, which would leak into the output
+    quarter = np.mod(np.asarray(angle, dtype=np.float64).reshape(-1), 90.0) == 0.0
+    if quarter.any():
+        turns = (np.asarray(angle, dtype=np.float64).reshape(-1)[quarter] // 90.0).astype(np.int64) % 4
+        cos[quarter] = np.array([1.0, 0.0, -1.0, 0.0])[turns]
+        sin[quarter] = np.array([0.0, 1.0, 0.0, -1.0])[turns]
+    out = np.empty((len(bbox), 8), dtype=np.float64)
+    no_turn = theta == 0.0
+    for i, (dx, dy) in enumerate(((-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh))):
+        # with y pointing down, this matrix turns clockwise on screen; exact when the angle is 0
+        out[:, 2 * i] = np.where(no_turn, cx + dx, cx + dx * cos - dy * sin)
+        out[:, 2 * i + 1] = np.where(no_turn, cy + dy, cy + dx * sin + dy * cos)
+    return out
+
+
+def min_area_rect(points: FloatArray) -> tuple[float, float, float, float, float]:
+    """The smallest rotated rectangle around a few points (rotating calipers over hull edges).
+
+    Returns:
+        ``(x, y, w, h, angle)`` in the model's convention (angle in degrees, clockwise, in [0, 90)).
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    best: tuple[float, float, float, float, float] | None = None
+    best_area = math.inf
+    n = len(pts)
+    for i in range(n):
+        edge = pts[(i + 1) % n] - pts[i]
+        if not edge.any():
+            continue
+        theta = math.atan2(edge[1], edge[0])
+        c, s = math.cos(theta), math.sin(theta)
+        # coordinates in the frame turned by theta
+        u = pts[:, 0] * c + pts[:, 1] * s
+        v = -pts[:, 0] * s + pts[:, 1] * c
+        w, h = float(u.max() - u.min()), float(v.max() - v.min())
+        if w * h < best_area - 1e-12:
+            best_area = w * h
+            cu, cv = (u.max() + u.min()) / 2, (v.max() + v.min()) / 2
+            cx, cy = cu * c - cv * s, cu * s + cv * c
+            deg = math.degrees(theta) % 360.0
+            best = (float(cx - w / 2), float(cy - h / 2), w, h, deg)
+    if best is None:
+        x, y = float(pts[:, 0].min()), float(pts[:, 1].min())
+        return (x, y, float(pts[:, 0].max()) - x, float(pts[:, 1].max()) - y, 0.0)
+    return best
+
+
+def corners_to_rotated_box(
+    corners: FloatArray, tolerance: float = 1e-6
+) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+    """Turn N four-corner quadrilaterals into rotated boxes.
+
+    A quadrilateral that is a rectangle (to ``tolerance`` pixels) becomes exactly the box whose corners
+    :func:`rotated_box_corners` gives back, starting at corner 0. Any other quadrilateral gets its
+    minimum-area rectangle and is flagged, so the caller can keep the exact corners as a polygon.
+
+    Args:
+        corners: ``(N, 8)`` array.
+        tolerance: pixels.
+
+    Returns:
+        ``bbox (N, 4)``, ``angle (N,)`` degrees in [0, 360), and ``is_rectangle (N,)``.
+
+    Examples:
+        >>> b, a, r = corners_to_rotated_box(np.array([[0.0, 0.0, 2.0, 0.0, 2.0, 1.0, 0.0, 1.0]]))
+        >>> b.tolist(), a.tolist(), r.tolist()
+        ([[0.0, 0.0, 2.0, 1.0]], [0.0], [True])
+    """
+    c = np.asarray(corners, dtype=np.float64).reshape(-1, 8)
+    p = c.reshape(-1, 4, 2)
+    e01 = p[:, 1] - p[:, 0]
+    e12 = p[:, 2] - p[:, 1]
+    w = np.hypot(e01[:, 0], e01[:, 1])
+    h = np.hypot(e12[:, 0], e12[:, 1])
+    centre = p.mean(axis=1)
+    diag = p[:, 0] + p[:, 2] - p[:, 1] - p[:, 3]
+    dot = (e01 * e12).sum(axis=1)
+    scale = np.maximum(np.maximum(w, h), 1.0)
+    is_rect = (np.hypot(diag[:, 0], diag[:, 1]) <= tolerance) & (np.abs(dot) <= tolerance * scale) & (w > 0) & (h > 0)
+    angle = np.degrees(np.arctan2(e01[:, 1], e01[:, 0])) % 360.0
+    angle = np.where(np.isclose(angle, 360.0), 0.0, angle)
+    bbox = np.stack([centre[:, 0] - w / 2, centre[:, 1] - h / 2, w, h], axis=1)
+    axis_aligned = is_rect & (angle == 0.0)
+    if axis_aligned.any():
+        # keep axis-aligned boxes exact: no trigonometry, straight from the corners
+        bbox[axis_aligned, 0] = p[axis_aligned, 0, 0]
+        bbox[axis_aligned, 1] = p[axis_aligned, 0, 1]
+        bbox[axis_aligned, 2] = p[axis_aligned, 1, 0] - p[axis_aligned, 0, 0]
+        bbox[axis_aligned, 3] = p[axis_aligned, 2, 1] - p[axis_aligned, 1, 1]
+    for i in np.flatnonzero(~is_rect):
+        x, y, bw, bh, deg = min_area_rect(p[i])
+        bbox[i] = (x, y, bw, bh)
+        angle[i] = deg
+    return bbox, angle, is_rect
+
+
+def ring_bounds(coords: FloatArray, offsets: NDArray[np.int64]) -> FloatArray:
+    """Bounds of N flat ``x0 y0 x1 y1 ...`` point lists stored back to back.
+
+    Args:
+        coords: all coordinates, flat.
+        offsets: ``N + 1`` offsets into ``coords`` (Arrow list offsets); every list must be non-empty.
+
+    Returns:
+        ``(N, 4)`` array of ``x, y, w, h``.
+
+    Examples:
+        >>> ring_bounds(np.array([1.0, 2.0, 3.0, 5.0, 0.0, 0.0, 1.0, 1.0]), np.array([0, 4, 8])).tolist()
+        [[1.0, 2.0, 2.0, 3.0], [0.0, 0.0, 1.0, 1.0]]
+    """
+    xs, ys = coords[0::2], coords[1::2]
+    starts = np.asarray(offsets[:-1], dtype=np.int64) // 2
+    if not len(starts):
+        return np.zeros((0, 4), dtype=np.float64)
+    x0 = np.minimum.reduceat(xs, starts)
+    x1 = np.maximum.reduceat(xs, starts)
+    y0 = np.minimum.reduceat(ys, starts)
+    y1 = np.maximum.reduceat(ys, starts)
+    return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
+
+
+def polygon_bounds(rings: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
+    """Bounds ``x, y, w, h`` of one object's rings (all rings together).
+
+    Examples:
+        >>> polygon_bounds([[0, 0, 4, 0, 4, 2], [5, 5, 6, 6, 5, 6]])
+        (0.0, 0.0, 6.0, 6.0)
+    """
+    xs = [float(v) for ring in rings for v in ring[0::2]]
+    ys = [float(v) for ring in rings for v in ring[1::2]]
+    x0, y0 = min(xs), min(ys)
+    return (x0, y0, max(xs) - x0, max(ys) - y0)
+
+
+def xywh_to_yolo(bbox: FloatArray, width: FloatArray, height: FloatArray) -> FloatArray:
+    """Absolute ``x, y, w, h`` to YOLO's normalised ``cx, cy, w, h`` (per-row image sizes).
+
+    Examples:
+        >>> xywh_to_yolo(np.array([[10.0, 20.0, 30.0, 40.0]]), np.array([100.0]), np.array([200.0])).tolist()
+        [[0.25, 0.2, 0.3, 0.2]]
+    """
+    b = np.asarray(bbox, dtype=np.float64).reshape(-1, 4)
+    w = np.asarray(width, dtype=np.float64)
+    h = np.asarray(height, dtype=np.float64)
+    return np.stack([(b[:, 0] + b[:, 2] / 2) / w, (b[:, 1] + b[:, 3] / 2) / h, b[:, 2] / w, b[:, 3] / h], axis=1)
+
+
+def yolo_to_xywh(values: FloatArray, width: FloatArray, height: FloatArray) -> FloatArray:
+    """YOLO's normalised ``cx, cy, w, h`` to absolute ``x, y, w, h`` (per-row image sizes).
+
+    Examples:
+        >>> yolo_to_xywh(np.array([[0.25, 0.2, 0.3, 0.2]]), np.array([100.0]), np.array([200.0])).tolist()
+        [[10.0, 20.0, 30.0, 40.0]]
+    """
+    v = np.asarray(values, dtype=np.float64).reshape(-1, 4)
+    w = np.asarray(width, dtype=np.float64)
+    h = np.asarray(height, dtype=np.float64)
+    bw, bh = v[:, 2] * w, v[:, 3] * h
+    return np.stack([v[:, 0] * w - bw / 2, v[:, 1] * h - bh / 2, bw, bh], axis=1)
+
+
+def clip_xyxy(bbox: FloatArray, width: FloatArray, height: FloatArray) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Clip N ``x, y, w, h`` boxes to their images; also say which boxes changed.
+
+    Examples:
+        >>> b, changed = clip_xyxy(np.array([[-5.0, 0.0, 10.0, 10.0]]), np.array([8.0]), np.array([20.0]))
+        >>> b.tolist(), changed.tolist()
+        ([[0.0, 0.0, 5.0, 10.0]], [True])
+    """
+    b = np.asarray(bbox, dtype=np.float64).reshape(-1, 4)
+    w = np.asarray(width, dtype=np.float64)
+    h = np.asarray(height, dtype=np.float64)
+    x0 = np.clip(b[:, 0], 0, w)
+    y0 = np.clip(b[:, 1], 0, h)
+    x1 = np.clip(b[:, 0] + b[:, 2], 0, w)
+    y1 = np.clip(b[:, 1] + b[:, 3], 0, h)
+    changed = (x0 != b[:, 0]) | (y0 != b[:, 1]) | (x1 != b[:, 0] + b[:, 2]) | (y1 != b[:, 1] + b[:, 3])
+    out = b.copy()
+    out[changed] = np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)[changed]
+    return out, changed
+
+
+def voc_to_xywh(xmin: float, ymin: float, xmax: float, ymax: float) -> tuple[float, float, float, float]:
+    """Pascal VOC's 1-based inclusive pixel corners to the model's ``x, y, w, h``.
+
+    VOC names the first and last pixel a box covers, counting from 1; pixel ``i`` (1-based) spans
+    ``[i - 1, i)`` in the model, so a box from pixel 1 to pixel 3 starts at 0 and is 3 pixels wide.
+
+    Examples:
+        >>> voc_to_xywh(1, 2, 3, 4)
+        (0.0, 1.0, 3.0, 3.0)
+    """
+    return (float(xmin) - 1.0, float(ymin) - 1.0, float(xmax) - float(xmin) + 1.0, float(ymax) - float(ymin) + 1.0)
+
+
+def xywh_to_voc(bbox: FloatArray) -> FloatArray:
+    """The model's ``x, y, w, h`` (N rows) to VOC's 1-based inclusive ``xmin, ymin, xmax, ymax``.
+
+    Examples:
+        >>> xywh_to_voc(np.array([[0.0, 1.0, 3.0, 3.0]])).tolist()
+        [[1.0, 2.0, 3.0, 4.0]]
+    """
+    b = np.asarray(bbox, dtype=np.float64).reshape(-1, 4)
+    return np.stack([b[:, 0] + 1.0, b[:, 1] + 1.0, b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]], axis=1)
+
+
+# -- masks -----------------------------------------------------------------------------------------
+
+
+def mask_to_rle(mask: NDArray[Any]) -> dict[str, Any]:
+    """A binary ``(height, width)`` mask as the model's mask cell (compressed COCO RLE).
+
+    Examples:
+        >>> cell = mask_to_rle(np.ones((2, 3), dtype=bool))
+        >>> cell["height"], cell["width"], rle_to_mask(cell).sum()
+        (2, 3, 6)
+    """
+    from pycocotools import mask as mask_utils
+
+    encoded = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    counts = encoded["counts"]
+    return {
+        "height": int(mask.shape[0]),
+        "width": int(mask.shape[1]),
+        "counts": counts.decode("ascii") if isinstance(counts, bytes) else str(counts),
+        "runs": None,
+    }
+
+
+def rle_to_mask(cell: dict[str, Any]) -> NDArray[np.uint8]:
+    """Decode the model's mask cell (compressed ``counts`` or uncompressed ``runs``) to a binary array."""
+    from pycocotools import mask as mask_utils
+
+    h, w = int(cell["height"]), int(cell["width"])
+    if cell.get("counts") is not None:
+        rle = {"size": [h, w], "counts": cell["counts"].encode("ascii")}
+    else:
+        rle = mask_utils.frPyObjects({"size": [h, w], "counts": list(cell["runs"])}, h, w)
+    return np.asarray(mask_utils.decode(rle), dtype=np.uint8)
+
+
+def polygons_to_mask(rings: Sequence[Sequence[float]], height: int, width: int) -> NDArray[np.uint8]:
+    """Rasterise one object's polygon rings (union; pycocotools' rule) to a binary mask."""
+    from pycocotools import mask as mask_utils
+
+    usable = [list(map(float, r)) for r in rings if len(r) >= 6]
+    if not usable:
+        return np.zeros((height, width), dtype=np.uint8)
+    rles = mask_utils.frPyObjects(usable, height, width)
+    return np.asarray(mask_utils.decode(mask_utils.merge(rles)), dtype=np.uint8)
+
+
+def mask_bounds(mask: NDArray[Any]) -> tuple[float, float, float, float] | None:
+    """Bounds ``x, y, w, h`` of a binary mask in pixel-edge coordinates, or None when it is empty.
+
+    Examples:
+        >>> m = np.zeros((4, 5), dtype=bool); m[1:3, 2:4] = True
+        >>> mask_bounds(m)
+        (2.0, 1.0, 2.0, 2.0)
+    """
+    rows = np.flatnonzero(mask.any(axis=1))
+    if not len(rows):
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return (float(cols[0]), float(rows[0]), float(cols[-1] - cols[0] + 1), float(rows[-1] - rows[0] + 1))

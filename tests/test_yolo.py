@@ -1,0 +1,297 @@
+"""YOLO: layouts, tasks, image sizes, loss reports, bad input, corpus counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import canonical
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+import labelkit
+from labelkit.cli import cli
+from labelkit.errors import DataLossError, InputError, OutputError, UsageError
+from labelkit.formats import yolo
+from labelkit.formats.yolo_media import image_size
+from labelkit.model import Category, Dataset, DatasetInfo, Item, Media, Object
+
+
+def make_dataset(task: str = "detect") -> Dataset:
+    cats = [Category(id=0, name="person"), Category(id=1, name="traffic light")]
+    if task == "pose":
+        cats = [c.model_copy(update={"keypoints": ["0", "1"]}) for c in cats]
+    ds = Dataset(categories=cats, info=DatasetInfo(extras={"yolo:task": task}))
+    ds.add_item(Item(id="a", media=Media(path="images/train/a.jpg", width=640, height=480), split="train"))
+    ds.add_item(Item(id="b", media=Media(path="images/val/b.png", width=100, height=50), split="val"))
+    ds.add_item(Item(id="c", media=Media(path="images/val/c.jpg", width=100, height=50), split="val"))
+    if task == "detect":
+        ds.add(Object(id="1", item_id="a", category_id=0, bbox=(10.5, 20.25, 30.0, 40.0)))
+        ds.add(Object(id="2", item_id="a", category_id=1, bbox=(0.0, 0.0, 640.0, 480.0)))
+        ds.add(Object(id="3", item_id="b", category_id=1, bbox=(1.0, 2.0, 3.0, 4.0)))
+    elif task == "segment":
+        ring = [10.0, 10.0, 50.0, 12.5, 30.0, 40.0]
+        ds.add(
+            Object(id="1", item_id="a", category_id=0, shape="polygon", bbox=(10.0, 10.0, 40.0, 30.0), polygon=[ring])
+        )
+        ds.add(Object(id="2", item_id="b", category_id=1, bbox=(1.0, 2.0, 3.0, 4.0)))
+    elif task == "obb":
+        ds.add(Object(id="1", item_id="a", category_id=0, bbox=(100.0, 100.0, 40.0, 20.0), angle=90.0))
+        ds.add(Object(id="2", item_id="b", category_id=1, bbox=(1.0, 2.0, 3.0, 4.0)))
+    elif task == "pose":
+        kp = [12.0, 24.0, 2.0, 0.0, 0.0, 0.0]
+        ds.add(Object(id="1", item_id="a", category_id=0, bbox=(10.0, 20.0, 30.0, 40.0), keypoints=kp))
+    return ds
+
+
+@pytest.mark.parametrize("task", ["detect", "segment", "obb", "pose"])
+def test_same_format_round_trip_is_lossless(task: str, write_read) -> None:
+    ds = make_dataset(task)
+    back = write_read(ds, "yolo")
+    a, b = canonical(ds), canonical(back)
+    if task == "segment":
+        # the box of object 2 is written as a 4-point polygon and read back as one
+        assert b["annotations"][1]["polygon"] == [[1.0, 2.0, 4.0, 2.0, 4.0, 6.0, 1.0, 6.0]]
+        b["annotations"][1].pop("polygon")
+        b["annotations"][1].pop("shape")
+    assert b == a
+
+
+def test_every_image_gets_a_label_file_and_data_yaml(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    report = labelkit.save(make_dataset(), out, "yolo")
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == [
+        "labels/train/a.txt",
+        "labels/val/b.txt",
+        "labels/val/c.txt",
+    ]
+    assert (out / "labels/val/c.txt").read_bytes() == b""
+    doc = (out / "data.yaml").read_text()
+    assert "train: images/train" in doc and "val: images/val" in doc and "1: traffic light" in doc
+    assert report.written["label files"] == 3
+    assert json.loads((out / "image_sizes.json").read_text())["images/val/b.png"] == [100, 50]
+
+
+def test_rerun_needs_overwrite_and_never_appends(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    labelkit.save(make_dataset(), out, "yolo")
+    first = (out / "labels/train/a.txt").read_bytes()
+    with pytest.raises(OutputError):
+        labelkit.save(make_dataset(), out, "yolo")
+    labelkit.save(make_dataset(), out, "yolo", overwrite=True)
+    assert (out / "labels/train/a.txt").read_bytes() == first
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 600, allow_nan=False),
+            st.floats(0, 400, allow_nan=False),
+            st.floats(0.001, 40, allow_nan=False),
+            st.floats(0.001, 80, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_boxes_survive_within_a_millionth_of_a_pixel(tmp_path_factory: pytest.TempPathFactory, boxes) -> None:
+    ds = Dataset(categories=[Category(id=0, name="x")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=640, height=480), split="train"))
+    for i, b in enumerate(boxes):
+        ds.add(Object(id=str(i), item_id="a", category_id=0, bbox=b))
+    out = tmp_path_factory.mktemp("h") / "out"
+    labelkit.save(ds, out, "yolo")
+    back = np.array([o.bbox for o in labelkit.load(out, "yolo").objects()])
+    assert np.abs(back - np.array(boxes)).max() < 1e-6
+
+
+def test_polygons_are_loss_for_detect_and_allowed_with_report(tmp_path: Path) -> None:
+    ds = make_dataset("segment")
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", task="detect")
+    assert any(c.what == "polygons" and c.count == 1 for c in err.value.report.lost)
+    assert not (tmp_path / "o").exists()
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="detect", allow_loss=True)
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.046875 0.052083333333333336 0.0625 0.0625\n"
+    assert report.lost
+
+
+def test_clipping_is_counted(tmp_path: Path) -> None:
+    ds = make_dataset()
+    ds.add(Object(id="9", item_id="c", category_id=0, bbox=(-10.0, 40.0, 20.0, 20.0)))
+    report = labelkit.save(ds, tmp_path / "o", "yolo")
+    assert [(c.what, c.count) for c in report.transformed] == [("objects", 1)]
+    assert (tmp_path / "o/labels/val/c.txt").read_text() == "0 0.05 0.9 0.1 0.2\n"
+
+
+def test_mixed_boxes_and_polygons_are_never_mixed_in_segment(tmp_path: Path) -> None:
+    labelkit.save(make_dataset("segment"), tmp_path / "o", "yolo")
+    assert (tmp_path / "o/labels/val/b.txt").read_text() == "1 0.01 0.04 0.04 0.04 0.04 0.12 0.01 0.12\n"
+
+
+def _tiny_dataset(root: Path, lines: str, names: str = "a\nb\n") -> Path:
+    (root / "images").mkdir(parents=True)
+    (root / "labels").mkdir()
+    Image.new("RGB", (20, 10)).save(root / "images" / "x.png")
+    (root / "labels" / "x.txt").write_text(lines)
+    (root / "classes.txt").write_text(names)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("lines", "line", "why"),
+    [
+        ("0 0.5 0.5 0.1 0.1\n1 0.5 0.5 0.1\n", 2, "fields"),
+        ("0 0.5 0.5 0.1 0.1\n\n0 0.5 abc 0.1 0.1\n", 3, "number"),
+        ("7 0.5 0.5 0.1 0.1\n", 1, "beyond"),
+        ("x 0.5 0.5 0.1 0.1\n", 1, "class id"),
+    ],
+)
+def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why: str) -> None:
+    root = _tiny_dataset(tmp_path / "ds", lines)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", task="detect")
+    assert err.value.location.path == str(root / "labels" / "x.txt")
+    assert err.value.location.line == line
+    assert why in err.value.one_line()
+
+
+def test_cli_bad_input_exits_2_and_leaves_nothing(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.1\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["convert", str(root), str(out), "--from", "yolo", "--to", "yolo"])
+    assert result.exit_code == 2
+    assert "x.txt:1" in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == [tmp_path / "ds"]
+
+
+def test_missing_image_is_a_clear_error_with_a_way_out(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.5 0.5\n")
+    (root / "labels" / "y.txt").write_text("1 0.5 0.5 1 1\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.path == str(root / "labels" / "y.txt")
+    ds = labelkit.load(root, "yolo", image_size="40x20")
+    assert [o.bbox for o in ds.objects()] == [(5.0, 2.5, 10.0, 5.0), (0.0, 0.0, 40.0, 20.0)]
+
+
+def test_empty_label_files_and_unlabelled_images_are_items(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "")
+    Image.new("RGB", (8, 8)).save(root / "images" / "z.jpg")
+    ds = labelkit.load(root, "yolo")
+    assert ds.item_ids() == ["x", "z"] and ds.stats().annotations == {}
+
+
+def test_exif_orientation_swaps_width_and_height(tmp_path: Path) -> None:
+    im = Image.new("RGB", (30, 10))
+    exif = im.getexif()
+    exif[0x0112] = 6
+    im.save(tmp_path / "r.jpg", exif=exif)
+    assert image_size(tmp_path / "r.jpg") == (10, 30)
+
+
+def test_segment_and_pose_are_detected(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0 0.1 0.1 0.5 0.1 0.5 0.5\n")
+    ds = labelkit.load(root, "yolo")
+    obj = next(ds.objects())
+    assert obj.shape == "polygon" and obj.polygon == [[2.0, 1.0, 10.0, 1.0, 10.0, 5.0]]
+    assert obj.bbox == (2.0, 1.0, 8.0, 4.0)
+    assert ds.info.extras["yolo:task"] == "segment"
+
+
+def test_pose_reads_kpt_shape_and_flip_idx(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (100, 200)).save(root / "images/train/x.jpg")
+    (root / "labels/train/x.txt").write_text("0 0.5 0.5 0.2 0.2 0.5 0.25 2 0 0 0\n")
+    (root / "data.yaml").write_text(
+        "train: images/train\nval: images/train\nnames: [person]\nkpt_shape: [2, 3]\nflip_idx: [1, 0]\n"
+    )
+    ds = labelkit.load(root, "yolo")
+    obj = next(ds.objects())
+    assert obj.keypoints == [50.0, 50.0, 2.0, 0.0, 0.0, 0.0]
+    assert ds.info.extras["yolo:flip_idx"] == [1, 0]
+    out = tmp_path / "o"
+    labelkit.save(ds, out, "yolo")
+    assert "kpt_shape:\n- 2\n- 3\nflip_idx:\n- 1\n- 0\n" in (out / "data.yaml").read_text()
+
+
+def test_classify_round_trip(tmp_path: Path) -> None:
+    root = tmp_path / "cls"
+    for split, cls, name in [("train", "dog", "1.jpg"), ("train", "cat", "2.jpg"), ("val", "dog", "3.jpg")]:
+        (root / split / cls).mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 3)).save(root / split / cls / name)
+    ds = labelkit.load(root, "yolo")
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert [(lab.item_id, lab.category_id) for lab in ds.labels()] == [("2", 0), ("1", 1), ("3", 1)]
+    with pytest.raises(UsageError):
+        labelkit.save(ds, tmp_path / "o", "yolo")
+    labelkit.save(ds, tmp_path / "o", "yolo", media="copy", media_root=str(root))
+    assert canonical(labelkit.load(tmp_path / "o", "yolo")) == canonical(ds)
+
+
+def test_darknet_layout_round_trip(tmp_path: Path) -> None:
+    ds = make_dataset()
+    out = tmp_path / "dk"
+    labelkit.save(ds, out, "yolo", layout="darknet")
+    assert (out / "obj.data").read_text().startswith("classes = 2\ntrain = train.txt\nval = val.txt\n")
+    back = labelkit.load(out, "yolo")
+    assert [o.bbox for o in back.objects()] == [o.bbox for o in ds.objects()]
+    assert back.stats().items_by_split == {"train": 1, "val": 2}
+
+
+def test_media_link_makes_a_trainable_tree(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    (src / "images/train").mkdir(parents=True)
+    (src / "images/val").mkdir(parents=True)
+    for name, size in [("train/a.jpg", (640, 480)), ("val/b.png", (100, 50)), ("val/c.jpg", (100, 50))]:
+        Image.new("RGB", size).save(src / "images" / name)
+    out = tmp_path / "o"
+    labelkit.save(make_dataset(), out, "yolo", media="link", media_root=str(src))
+    assert (out / "images/val/b.png").is_symlink() and not (out / "image_sizes.json").exists()
+    assert canonical(labelkit.load(out, "yolo")) == canonical(make_dataset())
+
+
+def test_detect_confidence() -> None:
+    assert yolo.detect(Path("/nonexistent")) is None
+
+
+def _manifest(corpus: Path, fmt: str) -> list[dict]:
+    return [e for e in json.loads((corpus / "MANIFEST.json").read_text()) if e["format"] == fmt]
+
+
+def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
+    checked = 0
+    for entry in _manifest(corpus, "yolo"):
+        path = corpus / entry["path"]
+        expect = entry["expect"]
+        if expect.get("label_files", 0) == 0 or expect.get("labels_without_image"):
+            # config-only data.yaml files and label files without images: a clear error naming the file
+            with pytest.raises(InputError) as err:
+                labelkit.load(path, "yolo")
+            assert err.value.location.path is not None
+            continue
+        ds = labelkit.load(path, "yolo")
+        stats = ds.stats()
+        assert stats.items == expect["image_files"], entry["path"]
+        assert stats.annotations.get("object", 0) == expect["lines"], entry["path"]
+        assert [c.name for c in ds.categories] == expect["classes"], entry["path"]
+        ref = entry["reference"]
+        if "subsets" in ref and "default" not in ref["subsets"]:
+            assert stats.items_by_split == ref["subsets"], entry["path"]
+        if "annotations_per_label" in ref:
+            assert {k: v["object"] for k, v in stats.by_category.items()} == ref["annotations_per_label"]
+        checked += 1
+    assert checked == 6
+
+
+def test_label_studio_yolo_imports_with_sizes_given(corpus: Path) -> None:
+    path = corpus / "label-studio-sdk/tests/custom/converter/data/test_import_yolo_data"
+    ds = labelkit.load(path, "yolo", image_size="640x480")
+    assert ds.stats().annotations == {"object": 25} and len(ds) == 7
