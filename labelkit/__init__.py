@@ -18,6 +18,7 @@ from labelkit.errors import (
 )
 from labelkit.model import Dataset
 from labelkit.report import Finding, Report
+from labelkit.split import split
 
 __version__ = "0.1.0"
 
@@ -37,5 +38,6 @@ __all__ = [
     "load",
     "plan",
     "save",
+    "split",
     "validate",
 ]

@@ -221,6 +221,100 @@ def formats_command(name: str | None) -> None:
         click.echo("options: none")
 
 
+@cli.command(name="split")
+@click.argument("input", type=click.Path(path_type=Path))
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option("--ratios", help="Split shares summing to 1, e.g. train=0.8,val=0.1,test=0.1.")
+@click.option("--folds", type=int, help="Make K equal cross-validation folds named fold-0..fold-K-1 instead.")
+@click.option("--to", "to", help="Output format; the input's format when omitted.")
+@click.option("--from", "from_format", help="Source format; detected when omitted.")
+@click.option("--stratify", default="labels", show_default=True, help="labels, none or attr:NAME.")
+@click.option("--group-by", help="Keep items with the same value together: 'group' or an item metadata field.")
+@click.option("--group-pattern", help="Regex; its first capture group in the media path is the item's group.")
+@click.option("--seed", default="0", show_default=True, help="Any integer or text.")
+@click.option("--method", type=click.Choice(["balanced", "hash"]), default="balanced", show_default=True)
+@click.option("--lock", "lock_path", type=click.Path(path_type=Path), help="Lockfile: read if it exists, then written.")
+@click.option("--keep-existing", is_flag=True, help="Items that already have a split keep it.")
+@click.option("--allow-loss", is_flag=True, help="Write even when the target cannot hold everything.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Save the split report as JSON.")
+@click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A format option (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no report on stdout.")
+def split_command(
+    input: Path,
+    output: Path,
+    ratios: str | None,
+    folds: int | None,
+    to: str | None,
+    from_format: str | None,
+    stratify: str,
+    group_by: str | None,
+    group_pattern: str | None,
+    seed: str,
+    method: str,
+    lock_path: Path | None,
+    keep_existing: bool,
+    allow_loss: bool,
+    overwrite: bool,
+    report_path: Path | None,
+    options: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Split INPUT into train/val/test (or folds) without splitting a group; write OUTPUT and a report."""
+    from labelkit.formats.base import parse_options
+    from labelkit.split import read_lockfile
+    from labelkit.split import split as split_dataset
+
+    if ratios is None and folds is None:
+        raise UsageError("give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K")
+    status = StatusLine(quiet)
+    source = from_format or formats.detect(input).format
+    target = to or source
+    kv = parse_kv(options)
+    reader, writer = formats.get(source), formats.get(target)
+    parsed = parse_options(kv, reader, writer)
+    status(f"reading {source}")
+    dataset = reader.read(input, **parsed.read)
+    status("splitting")
+    previous = read_lockfile(lock_path) if lock_path is not None else None
+    result = split_dataset(
+        dataset,
+        ratios,
+        stratify=stratify,
+        group_by=group_by,
+        group_pattern=group_pattern,
+        seed=int(seed) if seed.lstrip("-").isdigit() else seed,
+        method=method,
+        lock=previous,
+        folds=folds,
+        keep_existing=keep_existing,
+    )
+    report = result.report
+    try:
+        written = api.save(
+            result.dataset, output, target, allow_loss=allow_loss, overwrite=overwrite, progress=status, **parsed.write
+        )
+    except DataLossError as exc:
+        status.done()
+        if report_path is not None and isinstance(exc.report, Report):
+            _write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
+        raise
+    if lock_path is not None:
+        report.lockfile.write(lock_path)
+    status.done()
+    if report_path is not None:
+        _write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
+    if not quiet:
+        click.echo(f"{input} ({source}) -> {output} ({target})")
+        for line in report.lines():
+            click.echo(line)
+        _print_report(written)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+
+
 def main() -> None:
     """Entry point of the ``labelkit`` console script."""
     cli(prog_name="labelkit")

@@ -1,0 +1,317 @@
+"""The split algorithms over plain arrays: balanced greedy (with coverage pass) and hash bucketing.
+
+Nothing here knows about datasets. Splits are indexed in sorted-name order, groups in sorted-key order, labels
+in vocabulary order; the only other input that orders anything is a keyed hash per group, so the result does
+not depend on the order the items came in.
+
+Balanced method (version 1), in words:
+
+1. Target sizes: largest-remainder rounding of ``ratio * items`` (ties to the earlier split name); every split
+   with a share gets at least one item when there are at least as many items as such splits.
+2. Pinned groups (lockfile, ``keep_existing``) are placed first and counted.
+3. Coverage pass, rarest label first: each label found in at least 2 groups and at most three times as many
+   groups as there are splits is given to every split that lacks it, smallest split first (when it has fewer
+   groups than there are splits, the largest split first, then the smallest), taking the free group whose count of
+   the label is closest to the split's share of it (then the smallest; ties by keyed hash) that fits the target.
+4. Greedy: free groups in order of the largest share of any one label they hold (rare-label carriers first),
+   ties by keyed hash; each goes to the split that keeps the sum over labels (and, weighted, over item counts)
+   of the across-split variance of fill fractions ``count / (ratio * total)`` smallest, among the splits it
+   fits into; when it fits nowhere, to the split it overfills least.
+5. Empty splits: while a split with a share is empty and another holds two free groups or more, the smallest
+   free group of the fullest such split moves into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+SIZE_WEIGHT = 10.0
+"""Weight of the item-count term against one label's term in the greedy objective (tuned on bench/split.py)."""
+
+LABEL_RATIO_WEIGHT = 1.0
+"""How much a label's term grows with its frequency, so that the positive:negative ratio (LD) stays balanced."""
+
+COVERAGE_FACTOR = 3
+"""The coverage pass looks after labels found in at most this many times as many groups as splits."""
+
+
+def target_sizes(n_items: int, ratios: list[float]) -> list[int]:
+    """Target item counts: largest-remainder rounding, never zero for a split with a share when items allow.
+
+    Examples:
+        >>> target_sizes(64, [0.8, 0.1, 0.1])
+        [51, 7, 6]
+        >>> target_sizes(3, [0.8, 0.1, 0.1])
+        [1, 1, 1]
+    """
+    exact = [r * n_items for r in ratios]
+    sizes = [int(np.floor(x + 1e-9)) for x in exact]
+    left = n_items - sum(sizes)
+    order = sorted(range(len(ratios)), key=lambda j: (-(exact[j] - sizes[j]), j))
+    for j in order[: max(left, 0)]:
+        sizes[j] += 1
+    wanted = [j for j, r in enumerate(ratios) if r > 0]
+    if n_items >= len(wanted):
+        for j in wanted:
+            if sizes[j] == 0:
+                donor = max(wanted, key=lambda d: (sizes[d], -d))
+                sizes[donor] -= 1
+                sizes[j] += 1
+    return sizes
+
+
+@dataclass
+class Groups:
+    """Groups as sums: sizes and a sparse (CSR) matrix of how many of their items carry each label.
+
+    Attributes:
+        sizes: items per group.
+        indptr: group g's labels are ``labels[indptr[g]:indptr[g + 1]]``.
+        labels: label indexes.
+        counts: items of the group carrying that label.
+        n_labels: vocabulary size.
+    """
+
+    sizes: IntArray
+    indptr: IntArray
+    labels: IntArray
+    counts: IntArray
+    n_labels: int
+
+    @classmethod
+    def build(
+        cls, item_group: IntArray, n_groups: int, pair_item: IntArray, pair_label: IntArray, n_labels: int
+    ) -> Groups:
+        """Aggregate item-level (item, label) pairs into per-group label counts."""
+        sizes = np.bincount(item_group, minlength=n_groups).astype(np.int64)
+        width = max(n_labels, 1)
+        code, counts = np.unique(item_group[pair_item] * width + pair_label, return_counts=True)
+        group = code // width
+        indptr = np.searchsorted(group, np.arange(n_groups + 1)).astype(np.int64)
+        return cls(sizes, indptr, (code % width).astype(np.int64), counts.astype(np.int64), n_labels)
+
+    def of(self, g: int) -> tuple[list[int], list[int]]:
+        """Labels and counts of group ``g``."""
+        a, b = int(self.indptr[g]), int(self.indptr[g + 1])
+        return self.labels[a:b].tolist(), self.counts[a:b].tolist()
+
+
+class _State:
+    """Per-split item counts and per-(label, split) counts, as Python lists for a fast inner loop."""
+
+    def __init__(self, ratios: list[float], targets: list[int], totals: list[int], n_items: int) -> None:
+        self.active = [j for j, r in enumerate(ratios) if r > 0]
+        self.k = len(self.active)
+        self.ratios = ratios
+        self.targets = targets
+        self.totals = totals
+        self.n_items = max(n_items, 1)
+        self.size = [0] * len(ratios)
+        self.fill = [[0] * len(ratios) for _ in totals]
+        self.s1 = [0.0] * len(totals)  # sum over splits of fill[l][j] / r_j
+        self.size_s1 = 0.0
+        # LD (Sechidis 2011) compares positive:negative ratios, which move by N*T/(N-T)^2 per unit of fill
+        # fraction: common labels need a tighter fill than the plain fill-fraction variance asks of them
+        n = float(self.n_items)
+        self.weight = [1.0 + LABEL_RATIO_WEIGHT * (n * t / max(n - t, 1.0) ** 2) ** 2 for t in totals]
+
+    def add(self, j: int, n: int, labels: list[int], counts: list[int]) -> None:
+        self.size[j] += n
+        if self.ratios[j] > 0:
+            self.size_s1 += n / self.ratios[j]
+        for label, c in zip(labels, counts, strict=True):
+            self.fill[label][j] += c
+            if self.ratios[j] > 0:
+                self.s1[label] += c / self.ratios[j]
+
+    def score(self, j: int, n: int, labels: list[int], counts: list[int]) -> float:
+        """Increase of the objective if the group went to split ``j`` (only the terms that depend on ``j``)."""
+        k = self.k
+        r = self.ratios[j]
+        total = 0.0
+        for label, c in zip(labels, counts, strict=True):
+            t = self.totals[label]
+            total += (
+                self.weight[label]
+                * c
+                / (t * t * r)
+                * ((2 * self.fill[label][j] + c) / (r * k) - (2 * self.s1[label] + c / r) / (k * k))
+            )
+        t = self.n_items
+        total += (
+            SIZE_WEIGHT * n / (t * t * r) * ((2 * self.size[j] + n) / (r * k) - (2 * self.size_s1 + n / r) / (k * k))
+        )
+        return total
+
+    def choose(self, n: int, labels: list[int], counts: list[int]) -> int:
+        fits = [j for j in self.active if self.size[j] + n <= self.targets[j]]
+        if not fits:
+            return min(self.active, key=lambda j: (self.size[j] + n - self.targets[j], j))
+        best, best_score = fits[0], self.score(fits[0], n, labels, counts)
+        for j in fits[1:]:
+            s = self.score(j, n, labels, counts)
+            if s < best_score:
+                best, best_score = j, s
+        return best
+
+
+def balanced(
+    groups: Groups,
+    ratios: list[float],
+    tiebreak: list[int],
+    pinned: IntArray,
+    pinned_sizes: IntArray,
+    pinned_fill: IntArray,
+    *,
+    coverage: bool = True,
+) -> IntArray:
+    """Place every free group (``pinned == -1``) with the balanced greedy.
+
+    Args:
+        groups: per-group sizes and label counts of the free groups (rows of pinned groups are ignored).
+        ratios: share per split (sorted-name order).
+        tiebreak: keyed hash per group.
+        pinned: split index per group, -1 when free.
+        pinned_sizes: items per split already placed by pins.
+        pinned_fill: (labels x splits) label counts already placed by pins.
+        coverage: run the coverage pass.
+
+    Returns:
+        The split index of every group (pinned ones unchanged).
+    """
+    n_groups = len(groups.sizes)
+    free = np.flatnonzero(pinned < 0)
+    free_sizes = int(groups.sizes[free].sum())
+    n_items = free_sizes + int(pinned_sizes.sum())
+    totals = (
+        np.asarray(pinned_fill.sum(axis=1), dtype=np.int64) if pinned_fill.size else np.zeros(groups.n_labels, np.int64)
+    )
+    free_counts = np.bincount(
+        groups.labels[_rows(groups, free)], weights=groups.counts[_rows(groups, free)], minlength=groups.n_labels
+    )
+    totals = totals + free_counts.astype(np.int64)
+    state = _State(ratios, target_sizes(n_items, ratios), [max(int(t), 1) for t in totals], n_items)
+    for j in range(len(ratios)):
+        state.size[j] = int(pinned_sizes[j])
+        if ratios[j] > 0:
+            state.size_s1 += state.size[j] / ratios[j]
+    for label in range(groups.n_labels):
+        for j in range(len(ratios)):
+            c = int(pinned_fill[label, j]) if pinned_fill.size else 0
+            state.fill[label][j] = c
+            if ratios[j] > 0:
+                state.s1[label] += c / ratios[j]
+    out: IntArray = pinned.astype(np.int64, copy=True)
+    if not state.active or not len(free):
+        return out
+    if coverage:
+        _coverage(groups, out, state, tiebreak)
+    order = _greedy_order(groups, [int(g) for g in free if out[g] < 0], state.totals, tiebreak)
+    for g in order:
+        labels, counts = groups.of(g)
+        n = int(groups.sizes[g])
+        j = state.choose(n, labels, counts)
+        out[g] = j
+        state.add(j, n, labels, counts)
+    _fill_empty(groups, out, pinned, state, tiebreak, n_groups)
+    return out
+
+
+def _rows(groups: Groups, rows: IntArray) -> IntArray:
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    starts, ends = groups.indptr[rows], groups.indptr[rows + 1]
+    lengths = ends - starts
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return (np.arange(int(lengths.sum())) + offsets).astype(np.int64)
+
+
+def _greedy_order(groups: Groups, free: list[int], totals: list[int], tiebreak: list[int]) -> list[int]:
+    if not free:
+        return []
+    share = np.zeros(groups.sizes.shape[0], dtype=np.float64)
+    if groups.labels.size:
+        group_of = np.repeat(np.arange(len(groups.sizes)), np.diff(groups.indptr))
+        ratio = groups.counts / np.asarray(totals, dtype=np.float64)[groups.labels]
+        np.maximum.at(share, group_of, ratio)
+    return sorted(free, key=lambda g: (-float(share[g]), tiebreak[g], g))
+
+
+def _coverage(groups: Groups, out: IntArray, state: _State, tiebreak: list[int]) -> None:
+    k = state.k
+    carriers: dict[int, list[int]] = {}
+    group_of = np.repeat(np.arange(len(groups.sizes)), np.diff(groups.indptr))
+    for g, label in zip(group_of.tolist(), groups.labels.tolist(), strict=True):
+        carriers.setdefault(label, []).append(g)
+    # a label's group count includes pinned groups: they already carry it somewhere
+    rare = sorted((len(gs), label) for label, gs in carriers.items() if 2 <= len(gs) <= COVERAGE_FACTOR * k)
+    smallest_first = sorted(state.active, key=lambda j: (state.targets[j], j))
+    for n_carriers, label in rare:
+        # too few groups for every split: the largest split is served first, then the smallest ones
+        splits = smallest_first if n_carriers >= k else [smallest_first[-1], *smallest_first[:-1]]
+        free = [g for g in carriers[label] if out[g] < 0]
+        for j in splits:
+            if state.fill[label][j] > 0:
+                continue
+            want = state.ratios[j] * state.totals[label]
+            # the group whose count of this label is closest to the split's share of it, then the smallest
+            free.sort(key=lambda g: (abs(_count(groups, g, label) - want), int(groups.sizes[g]), tiebreak[g], g))
+            for g in free:
+                n = int(groups.sizes[g])
+                if out[g] < 0 and state.size[j] + n <= state.targets[j]:
+                    labels, counts = groups.of(g)
+                    out[g] = j
+                    state.add(j, n, labels, counts)
+                    break
+
+
+def _count(groups: Groups, g: int, label: int) -> int:
+    a, b = int(groups.indptr[g]), int(groups.indptr[g + 1])
+    at = a + int(np.searchsorted(groups.labels[a:b], label))
+    return int(groups.counts[at]) if at < b and groups.labels[at] == label else 0
+
+
+def _fill_empty(
+    groups: Groups, out: IntArray, pinned: IntArray, state: _State, tiebreak: list[int], n_groups: int
+) -> None:
+    members: dict[int, list[int]] = {j: [] for j in state.active}
+    for g in range(n_groups):
+        if pinned[g] < 0 and out[g] >= 0 and groups.sizes[g] > 0:
+            members[int(out[g])].append(g)
+    for j in state.active:
+        if state.size[j] > 0:
+            continue
+        donors = [d for d in state.active if len(members[d]) >= 2]
+        if not donors:
+            return
+        donor = max(donors, key=lambda d: (state.size[d] - state.targets[d], -d))
+        g = min(members[donor], key=lambda g: (int(groups.sizes[g]), tiebreak[g], g))
+        labels, counts = groups.of(g)
+        n = int(groups.sizes[g])
+        state.add(donor, -n, labels, [-c for c in counts])
+        state.add(j, n, labels, counts)
+        members[donor].remove(g)
+        members[j].append(g)
+        out[g] = j
+
+
+def hashed(units: FloatArray, ratios: list[float], pinned: IntArray) -> IntArray:
+    """The ``hash`` method: each free group goes to the split whose cumulative ratio interval holds its unit hash.
+
+    Args:
+        units: keyed hash of each group key in [0, 1).
+        ratios: share per split (sorted-name order).
+        pinned: split index per group, -1 when free.
+    """
+    edges = np.cumsum(np.asarray(ratios, dtype=np.float64))
+    last = max(j for j, r in enumerate(ratios) if r > 0)
+    choice = np.searchsorted(edges, units, side="right")
+    choice = np.minimum(choice, last).astype(np.int64)
+    out: IntArray = np.where(pinned >= 0, pinned, choice).astype(np.int64)
+    return out

@@ -1,0 +1,388 @@
+"""``split()``: set every item's split, deterministically, without splitting a group, and report how well."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import UsageError
+from labelkit.model import Dataset
+from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
+from labelkit.split import assign
+from labelkit.split.hashing import key_hash, unit
+from labelkit.split.inputs import IntArray, SplitInput, prepare
+from labelkit.split.lockfile import Lockfile, read_lockfile
+from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
+
+ALGORITHM_VERSION = "1"
+"""Version of the assignment rules; a golden test pins the result of a fixed dataset for each version."""
+
+METHODS = ("balanced", "hash")
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+class SplitResult(NamedTuple):
+    """What :func:`split` returns: the dataset with splits set, and the report."""
+
+    dataset: Dataset
+    report: SplitReport
+
+
+def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
+    """Check split ratios: named, non-negative, summing to 1. A string is ``train=0.8,val=0.1,test=0.1``.
+
+    Raises:
+        UsageError: a name or share is not usable, or the shares do not sum to 1.
+
+    Examples:
+        >>> parse_ratios("train=0.8,val=0.1,test=0.1")
+        {'train': 0.8, 'val': 0.1, 'test': 0.1}
+    """
+    if isinstance(ratios, str):
+        parsed: dict[str, float] = {}
+        for part in filter(None, (p.strip() for p in ratios.split(","))):
+            name, sep, value = part.partition("=")
+            if not sep:
+                raise UsageError("bad split ratio", expected="NAME=SHARE, e.g. train=0.8", found=repr(part))
+            try:
+                share = float(value)
+            except ValueError:
+                raise UsageError("bad split ratio", expected="a number after '='", found=repr(part)) from None
+            if name.strip() in parsed:
+                raise UsageError("a split is named twice", found=repr(name.strip()))
+            parsed[name.strip()] = share
+        ratios = parsed
+    out = {str(k): float(v) for k, v in ratios.items()}
+    if not out:
+        raise UsageError("no split ratios", expected="e.g. train=0.8,val=0.1,test=0.1")
+    for name, share in out.items():
+        if not _NAME.match(name):
+            raise UsageError("bad split name", expected="letters, digits, '_', '-' or '.'", found=repr(name))
+        if not math.isfinite(share) or share < 0:
+            raise UsageError(f"bad share for split {name!r}", expected="a number >= 0", found=repr(share))
+    total = sum(out.values())
+    if abs(total - 1.0) > 1e-6:
+        raise UsageError(
+            "split ratios must sum to 1",
+            expected="1",
+            found=f"{total:g} ({', '.join(f'{k}={v:g}' for k, v in out.items())})",
+        )
+    return out
+
+
+def fold_ratios(folds: int) -> dict[str, float]:
+    """Equal shares for ``folds`` cross-validation folds, named ``fold-0`` .. ``fold-{K-1}``.
+
+    Raises:
+        UsageError: fewer than 2 folds.
+    """
+    if folds < 2:
+        raise UsageError("cross-validation needs at least 2 folds", found=str(folds))
+    return {f"fold-{i}": 1.0 / folds for i in range(folds)}
+
+
+def split(
+    dataset: Dataset,
+    ratios: Mapping[str, float] | str | None = None,
+    *,
+    stratify: str = "labels",
+    group_by: str | None = None,
+    group_pattern: str | None = None,
+    seed: int | str = 0,
+    method: str = "balanced",
+    lock: str | Path | Lockfile | None = None,
+    folds: int | None = None,
+    keep_existing: bool = False,
+) -> SplitResult:
+    """Assign every item to a split, keeping groups whole and label shares close to the ratios.
+
+    The result is a pure function of the set of items, their labels and groups, the ratios, the seed, the
+    lockfile and :data:`ALGORITHM_VERSION`: the order of the items never matters.
+
+    Args:
+        dataset: the dataset (not modified).
+        ratios: split name -> share, summing to 1 (or ``"train=0.8,val=0.1,test=0.1"``).
+        stratify: ``labels`` (the set of categories each item carries, over every annotation kind), ``none``,
+            or ``attr:NAME`` (an item metadata field; when no item has it, an annotation attribute).
+        group_by: ``group`` or an item metadata field; items with equal values stay together. By default the
+            items' ``group`` column is used where it is set.
+        group_pattern: a regular expression; the first capture group found in an item's media path is its group.
+        seed: any int or string; ``0`` and ``"0"`` are the same seed.
+        method: ``balanced`` (stratified greedy) or ``hash`` (keyed hash buckets of group keys: O(n), stable).
+        lock: a previous assignment: a :class:`Lockfile`, or a path that is read when it exists and then
+            (re)written with the new assignment. Items it names never move.
+        folds: make this many equal cross-validation folds, named ``fold-0`` .. ``fold-{K-1}``, instead of ratios.
+        keep_existing: items that already have a split keep it; only the others are placed.
+
+    Returns:
+        The dataset with every item's split set, and the report (``report.lockfile`` is the new assignment).
+
+    Raises:
+        UsageError: bad ratios, options, or pinned splits that are not among the requested ones.
+
+    Examples:
+        >>> from labelkit.model import Dataset, Item
+        >>> ds = Dataset(items=[Item(id=f"i{n}") for n in range(10)])
+        >>> out, report = split(ds, {"train": 0.8, "test": 0.2}, stratify="none")
+        >>> sorted(out.stats().items_by_split.items())
+        [('test', 2), ('train', 8)]
+    """
+    if method not in METHODS:
+        raise UsageError("bad split method", expected=" or ".join(METHODS), found=repr(method))
+    if folds is not None:
+        if ratios is not None:
+            raise UsageError("give ratios or folds, not both")
+        shares = fold_ratios(folds)
+    elif ratios is None:
+        raise UsageError("no split ratios", expected="e.g. train=0.8,val=0.1,test=0.1, or folds")
+    else:
+        shares = parse_ratios(ratios)
+    names = sorted(shares)
+    share_list = [shares[n] for n in names]
+    lock_path: Path | None = None
+    previous: Lockfile | None
+    if isinstance(lock, Lockfile) or lock is None:
+        previous = lock
+    else:
+        lock_path = Path(lock)
+        previous = read_lockfile(lock_path)
+
+    inp = prepare(dataset, stratify, group_by, group_pattern)
+    warnings = list(inp.warnings)
+    index = {n: j for j, n in enumerate(names)}
+    items = dataset.table("items")
+    n_items = inp.n_items
+    k = len(names)
+
+    # pins: the lockfile first (its items never move), then existing splits when asked
+    pin = np.full(n_items, -1, dtype=np.int64)
+    locked = kept = 0
+    if previous is not None:
+        unknown = sorted({s for s in previous.assignments.values() if s not in index})
+        if unknown:
+            raise UsageError(
+                "the lockfile assigns items to splits that are not requested",
+                expected=", ".join(names),
+                found=", ".join(unknown),
+                hint="request every split the lockfile uses, or start a new lockfile",
+            )
+        for i, key in enumerate(inp.keys):
+            s = previous.assignments.get(key)
+            if s is not None:
+                pin[i] = index[s]
+        locked = int((pin >= 0).sum())
+        _note_lock_changes(previous, shares, seed, method, warnings)
+    if keep_existing and n_items:
+        existing = items["split"].to_pylist()
+        unknown = sorted({s for s in existing if s is not None and s not in index})
+        if unknown:
+            raise UsageError(
+                "items already have splits that are not requested",
+                expected=", ".join(names),
+                found=", ".join(unknown),
+                hint="add those splits to the ratios, or drop --keep-existing",
+            )
+        for i, s in enumerate(existing):
+            if s is not None and pin[i] < 0:
+                pin[i] = index[s]
+                kept += 1
+
+    n_groups = len(inp.group_keys)
+    groups = assign.Groups.build(inp.item_group, n_groups, inp.pair_item, inp.pair_label, len(inp.label_names))
+    group_pin, conflicts = _group_pins(inp.item_group, pin, n_groups, k)
+    if conflicts:
+        warnings.append(
+            f"{conflicts:,} groups hold items pinned to different splits; pinned items stay, so these groups leak"
+        )
+    # items of pinned groups: their own pin, else the group's split
+    in_pinned = group_pin[inp.item_group] >= 0
+    fixed = np.where(pin >= 0, pin, group_pin[inp.item_group])
+    pinned_sizes = np.bincount(fixed[in_pinned], minlength=k).astype(np.int64)
+    pinned_fill = np.zeros((len(inp.label_names), k), dtype=np.int64)
+    if len(inp.pair_item):
+        mask = in_pinned[inp.pair_item]
+        np.add.at(pinned_fill, (inp.pair_label[mask], fixed[inp.pair_item[mask]]), 1)
+
+    if method == "hash":
+        units = np.fromiter((unit(seed, g) for g in inp.group_keys), dtype=np.float64, count=n_groups)
+        group_split = assign.hashed(units, share_list, group_pin)
+    else:
+        tiebreak = [key_hash(seed, g) for g in inp.group_keys]
+        group_split = assign.balanced(groups, share_list, tiebreak, group_pin, pinned_sizes, pinned_fill)
+    item_split = np.where(pin >= 0, pin, group_split[inp.item_group]).astype(np.int64)
+
+    out = dataset.copy()
+    if n_items:
+        column = pa.array([names[j] for j in item_split.tolist()], pa.string())
+        table = out.table("items")
+        out.set_table("items", table.set_column(table.schema.get_field_index("split"), "split", column))
+
+    assignments = dict(previous.assignments) if previous is not None else {}
+    assignments.update(zip(inp.keys, (names[j] for j in item_split.tolist()), strict=True))
+    new_lock = Lockfile(ALGORITHM_VERSION, seed, method, shares, assignments)
+    moved = 0
+    if previous is not None:
+        moved = sum(
+            1
+            for key, j in zip(inp.keys, item_split.tolist(), strict=True)
+            if previous.assignments.get(key, names[j]) != names[j]
+        )
+    report = _report(
+        dataset,
+        inp,
+        names,
+        list(shares),
+        share_list,
+        item_split,
+        groups,
+        stratify,
+        seed,
+        method,
+        warnings,
+        new_lock,
+        moved=moved,
+        locked=locked,
+        kept=kept,
+        placed=int(n_items - (pin >= 0).sum()),
+    )
+    if lock_path is not None:
+        new_lock.write(lock_path)
+    return SplitResult(out, report)
+
+
+def _note_lock_changes(
+    previous: Lockfile, shares: dict[str, float], seed: int | str, method: str, warnings: list[str]
+) -> None:
+    if {k: round(v, 9) for k, v in previous.ratios.items()} != {k: round(v, 9) for k, v in shares.items()}:
+        warnings.append("the lockfile was made with other ratios; its items stay where they are")
+    if str(previous.seed) != str(seed):
+        warnings.append(f"the lockfile was made with seed {previous.seed!r}; new items are placed with {seed!r}")
+    if previous.method != method:
+        warnings.append(f"the lockfile was made with method {previous.method!r}; new items use {method!r}")
+    if previous.version != ALGORITHM_VERSION:
+        warnings.append(f"the lockfile was made by split algorithm v{previous.version}; this is v{ALGORITHM_VERSION}")
+
+
+def _group_pins(item_group: IntArray, pin: IntArray, n_groups: int, k: int) -> tuple[IntArray, int]:
+    """Each group's split when some of its items are pinned (the split most of them are pinned to), else -1."""
+    pinned = pin >= 0
+    counts = np.bincount(item_group[pinned] * k + pin[pinned], minlength=n_groups * k).reshape(n_groups, k)
+    has = counts.sum(axis=1) > 0
+    group_pin = np.where(has, counts.argmax(axis=1), -1).astype(np.int64)
+    conflicts = int(((counts > 0).sum(axis=1) > 1).sum())
+    return group_pin, conflicts
+
+
+def _report(
+    dataset: Dataset,
+    inp: SplitInput,
+    names: list[str],
+    display: list[str],
+    shares: list[float],
+    item_split: IntArray,
+    groups: assign.Groups,
+    stratify: str,
+    seed: int | str,
+    method: str,
+    warnings: list[str],
+    lockfile: Lockfile,
+    *,
+    moved: int,
+    locked: int,
+    kept: int,
+    placed: int,
+) -> SplitReport:
+    k = len(names)
+    active = [j for j, r in enumerate(shares) if r > 0]
+    n_labels = len(inp.label_names)
+    sizes = np.bincount(item_split, minlength=k).astype(np.int64)
+    targets = assign.target_sizes(inp.n_items, shares)
+    # groups per split and leaks, from distinct (group, split) pairs
+    pairs = np.unique(inp.item_group * k + item_split)
+    group_count = np.bincount(pairs % k, minlength=k)
+    leaks = int((np.bincount(pairs // k, minlength=len(inp.group_keys)) > 1).sum())
+    counts, ld = label_distribution(item_split, inp.pair_item, inp.pair_label, n_labels, k, active)
+    labelled = np.zeros(inp.n_items, dtype=bool)
+    labelled[inp.pair_item] = True
+    unlabeled = np.bincount(item_split[~labelled], minlength=k)
+    annotations = _annotation_counts(dataset, item_split, names)
+    splits = [
+        SplitStats(
+            names[j], shares[j], targets[j], int(sizes[j]), int(group_count[j]), int(unlabeled[j]), annotations[j]
+        )
+        for j in range(k)
+    ]
+    order = {n: i for i, n in enumerate(display)}
+    splits.sort(key=lambda s: order[s.name])
+    label_groups = np.bincount(groups.labels, minlength=n_labels) if n_labels else np.zeros(0, np.int64)
+    labels = [
+        LabelStats(
+            inp.label_names[lab],
+            int(counts[lab].sum()),
+            int(label_groups[lab]),
+            {names[j]: int(counts[lab, j]) for j in sorted(range(k), key=lambda j: order[names[j]])},
+        )
+        for lab in range(n_labels)
+    ]
+    labels.sort(key=lambda s: (s.items, s.name))
+    missing = [
+        (inp.label_names[lab], names[j])
+        for lab in range(n_labels)
+        if label_groups[lab] >= len(active)
+        for j in active
+        if counts[lab, j] == 0
+    ]
+    biggest = int(groups.sizes.max()) if len(groups.sizes) else 0
+    small = [f"{names[j]} ({targets[j]:,})" for j in active if biggest > targets[j]]
+    if small:
+        warnings.append(f"the largest group has {biggest:,} items, more than the target of " + ", ".join(small))
+    for j in active:
+        if sizes[j] == 0:
+            warnings.append(f"split {names[j]!r} is empty")
+        elif abs(int(sizes[j]) - targets[j]) > max(2, 0.05 * targets[j]):
+            warnings.append(
+                f"split {names[j]!r} has {int(sizes[j]):,} items for a target of {targets[j]:,} (group sizes)"
+            )
+    return SplitReport(
+        ALGORITHM_VERSION,
+        method,
+        seed,
+        stratify,
+        splits,
+        labels,
+        ld,
+        examples_distribution(sizes.tolist(), shares, active),
+        missing,
+        leaks,
+        moved,
+        locked,
+        kept,
+        placed,
+        warnings,
+        lockfile,
+    )
+
+
+def _annotation_counts(dataset: Dataset, item_split: IntArray, names: list[str]) -> list[dict[str, int]]:
+    out: list[dict[str, int]] = [{} for _ in names]
+    items = dataset.table("items")
+    if not items.num_rows:
+        return out
+    ids = items["id"].combine_chunks()
+    for name in ANNOTATION_TABLES:
+        table = dataset.table(name)
+        if not table.num_rows:
+            continue
+        index = pc.index_in(table["item_id"], value_set=ids).to_numpy(zero_copy_only=False)
+        index = index[~np.isnan(index.astype(np.float64))].astype(np.int64)
+        per = np.bincount(item_split[index], minlength=len(names))
+        for j in range(len(names)):
+            out[j][KIND_BY_TABLE[name]] = int(per[j])
+    return out

@@ -1,0 +1,275 @@
+"""What the splitter needs from a dataset: item keys, groups, stratification labels and existing splits.
+
+Everything is turned into arrays indexed by item position; the algorithm only ever uses sums over groups and
+keyed hashes of keys, so the order of the items does not matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import UsageError
+from labelkit.model import Dataset
+from labelkit.model.tables import ANNOTATION_TABLES
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass
+class SplitInput:
+    """A dataset reduced to what the splitter uses.
+
+    Attributes:
+        keys: each item's key: its media path, or its id when it has no path (``path#id`` when paths repeat).
+        group_keys: the sorted distinct group keys (``g:<value>`` or ``i:<item key>``).
+        item_group: each item's index into ``group_keys``.
+        label_names: the stratification labels, in vocabulary order.
+        pair_item: item index of each distinct (item, label) pair.
+        pair_label: label index of each distinct (item, label) pair.
+        warnings: things the user should know about the inputs.
+    """
+
+    keys: list[str]
+    group_keys: list[str]
+    item_group: IntArray
+    label_names: list[str]
+    pair_item: IntArray
+    pair_label: IntArray
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_items(self) -> int:
+        """The number of items."""
+        return len(self.keys)
+
+
+def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
+    """Each item's lockfile key: its media path relative to the dataset root, else its id.
+
+    When several items share a path (frames of one video file, say), each of them is keyed ``path#id``.
+
+    Returns:
+        The keys and warnings.
+    """
+    ids = [str(x) for x in items["id"].to_pylist()]
+    paths = items["path"].to_pylist()
+    counts = Counter(p for p in paths if p)
+    keys = []
+    shared = 0
+    for iid, path in zip(ids, paths, strict=True):
+        if not path:
+            keys.append(iid)
+        elif counts[path] > 1:
+            keys.append(f"{path}#{iid}")
+            shared += 1
+        else:
+            keys.append(path)
+    warnings = []
+    if shared:
+        warnings.append(f"{shared:,} items share a media path with another item; they are keyed 'path#id'")
+    dupes = len(keys) - len(set(keys))
+    if dupes:
+        raise UsageError(
+            "items do not have distinct keys",
+            expected="distinct media paths or item ids",
+            found=f"{dupes:,} repeated keys",
+            hint="give every item a distinct id",
+        )
+    return keys, warnings
+
+
+def _metadata_values(items: pa.Table, name: str) -> list[Any]:
+    out: list[Any] = []
+    for text in items["metadata"].to_pylist():
+        if not text:
+            out.append(None)
+            continue
+        value = orjson.loads(text).get(name)
+        out.append(value)
+    return out
+
+
+def _value_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
+
+
+def group_values(
+    items: pa.Table, keys: list[str], group_by: str | None, group_pattern: str | None
+) -> tuple[list[str], list[str]]:
+    """Each item's group key.
+
+    Args:
+        items: the items table.
+        keys: the item keys.
+        group_by: ``group`` (the items' group column), a metadata field, or None for the group column.
+        group_pattern: a regular expression whose first capture group, searched in the media path, is the group.
+
+    Returns:
+        One group key per item (``g:<value>``; ``i:<item key>`` for an item with no group) and warnings.
+
+    Raises:
+        UsageError: both ways are given, or the pattern is invalid or has no capture group.
+    """
+    warnings: list[str] = []
+    if group_by is not None and group_pattern is not None:
+        raise UsageError("give --group-by or --group-pattern, not both")
+    values: list[str | None]
+    if group_pattern is not None:
+        try:
+            regex = re.compile(group_pattern)
+        except re.error as exc:
+            raise UsageError(f"bad --group-pattern: {exc}", found=repr(group_pattern)) from None
+        if regex.groups < 1:
+            raise UsageError(
+                "--group-pattern needs a capture group", expected="a regex like '^([^/]+)/'", found=repr(group_pattern)
+            )
+        values = []
+        for path in items["path"].to_pylist():
+            match = regex.search(path) if path else None
+            values.append(match.group(1) if match and match.group(1) is not None else None)
+        what = f"path matching {group_pattern!r}"
+    elif group_by is None or group_by == "group":
+        values = items["group"].to_pylist()
+        what = "group"
+    else:
+        values = [_value_text(v) for v in _metadata_values(items, group_by)]
+        what = f"metadata field {group_by!r}"
+        if all(v is None for v in values) and values:
+            raise UsageError(
+                f"no item has a metadata field {group_by!r}",
+                hint="--group-by takes an item metadata field (COCO: a field of the image record) or 'group'",
+            )
+    out = []
+    missing = 0
+    for key, value in zip(keys, values, strict=True):
+        if value is None:
+            out.append("i:" + key)
+            missing += 1
+        else:
+            out.append("g:" + value)
+    if missing and (group_by is not None or group_pattern is not None):
+        warnings.append(
+            f"{missing:,} items have no {what[2:] if what.startswith('a ') else what}; each is its own group"
+        )
+    return out, warnings
+
+
+def _annotation_items(dataset: Dataset, ids: pa.Array) -> list[tuple[str, pa.Table, IntArray]]:
+    out = []
+    for name in ANNOTATION_TABLES:
+        table = dataset.table(name)
+        if not table.num_rows:
+            continue
+        index = pc.index_in(table["item_id"], value_set=ids).to_numpy(zero_copy_only=False)
+        out.append((name, table, index))
+    return out
+
+
+def _pairs(item_index: npt.NDArray[Any], label_index: npt.NDArray[Any], n_labels: int) -> tuple[IntArray, IntArray]:
+    ok = ~(np.isnan(item_index.astype(np.float64)) | np.isnan(label_index.astype(np.float64)))
+    item = item_index[ok].astype(np.int64)
+    label = label_index[ok].astype(np.int64)
+    code = np.unique(item * max(n_labels, 1) + label)
+    return code // max(n_labels, 1), code % max(n_labels, 1)
+
+
+def stratification(dataset: Dataset, stratify: str) -> tuple[list[str], IntArray, IntArray, list[str]]:
+    """The labels each item carries, as distinct (item, label) pairs.
+
+    Args:
+        dataset: the dataset.
+        stratify: ``labels`` (the categories of every annotation kind), ``none``, or ``attr:NAME`` (the item
+            metadata field NAME; when no item has it, the values of the annotation attribute NAME).
+
+    Returns:
+        Label names, pair item indexes, pair label indexes, warnings.
+
+    Raises:
+        UsageError: the mode is unknown, or no item or annotation carries the attribute.
+    """
+    items = dataset.table("items")
+    ids = items["id"].combine_chunks() if items.num_rows else pa.array([], pa.string())
+    empty = np.zeros(0, dtype=np.int64)
+    if stratify == "none":
+        return [], empty, empty, []
+    if stratify == "labels":
+        tables = _annotation_items(dataset, ids)
+        present = sorted({int(c) for _, t, _ in tables for c in pc.unique(t["category_id"].drop_null()).to_pylist()})
+        name_of = {c.id: c.name for c in dataset.categories}
+        names = [name_of.get(c, f"#{c}") for c in present]
+        value_set = pa.array(present, pa.int64())
+        items_all, labels_all = [], []
+        for _, table, index in tables:
+            labels_all.append(pc.index_in(table["category_id"], value_set=value_set).to_numpy(zero_copy_only=False))
+            items_all.append(index)
+        if not items_all:
+            return names, empty, empty, []
+        pi, pl = _pairs(np.concatenate(items_all), np.concatenate(labels_all), len(names))
+        return names, pi, pl, []
+    if stratify.startswith("attr:") and len(stratify) > 5:
+        return _by_attribute(dataset, items, ids, stratify[5:])
+    raise UsageError("bad --stratify", expected="labels, none or attr:NAME", found=repr(stratify))
+
+
+def _by_attribute(
+    dataset: Dataset, items: pa.Table, ids: pa.Array, name: str
+) -> tuple[list[str], IntArray, IntArray, list[str]]:
+    values = [_value_text(v) for v in _metadata_values(items, name)] if items.num_rows else []
+    item_index: list[int] = []
+    texts: list[str] = []
+    if any(v is not None for v in values):
+        for i, v in enumerate(values):
+            if v is not None:
+                item_index.append(i)
+                texts.append(v)
+    else:
+        for _, table, index in _annotation_items(dataset, ids):
+            for i, text in zip(index.tolist(), table["attributes"].to_pylist(), strict=True):
+                if text is None or i is None or i != i:
+                    continue
+                value = orjson.loads(text).get(name)
+                if value is not None:
+                    item_index.append(int(i))
+                    texts.append(_value_text(value) or "")
+        if not texts:
+            raise UsageError(
+                f"no item metadata field or annotation attribute named {name!r}",
+                hint="--stratify attr:NAME takes an item metadata field or an annotation attribute",
+            )
+    names = sorted(set(texts))
+    code = {t: i for i, t in enumerate(names)}
+    pi, pl = _pairs(
+        np.asarray(item_index, dtype=np.float64), np.asarray([code[t] for t in texts], np.float64), len(names)
+    )
+    return names, pi, pl, []
+
+
+def prepare(dataset: Dataset, stratify: str, group_by: str | None, group_pattern: str | None) -> SplitInput:
+    """Reduce a dataset to a :class:`SplitInput`.
+
+    Raises:
+        UsageError: a grouping or stratification option is not usable on this dataset.
+    """
+    items = dataset.table("items")
+    keys, warnings = item_keys(items)
+    groups, more = group_values(items, keys, group_by, group_pattern)
+    warnings += more
+    group_keys = sorted(set(groups))
+    index = {g: i for i, g in enumerate(group_keys)}
+    item_group = np.fromiter((index[g] for g in groups), dtype=np.int64, count=len(groups))
+    names, pi, pl, more = stratification(dataset, stratify)
+    warnings += more
+    return SplitInput(keys, group_keys, item_group, names, pi, pl, warnings)

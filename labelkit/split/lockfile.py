@@ -1,0 +1,107 @@
+"""The split lockfile: which split every item key went to, so re-splitting a grown dataset moves nothing.
+
+The file is one JSON object, written the same way every time (sorted keys, two-space indent)::
+
+    {"version": "1", "seed": 0, "method": "balanced", "ratios": {"test": 0.1, "train": 0.8, "val": 0.1},
+     "assignments": {"images/a.jpg": "train", "images/b.jpg": "test"}}
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from labelkit.errors import InputError
+
+
+@dataclass
+class Lockfile:
+    """A previous (or new) assignment.
+
+    Attributes:
+        version: the split algorithm version that made it.
+        seed: the seed.
+        method: ``balanced`` or ``hash``.
+        ratios: split name -> share.
+        assignments: item key -> split name.
+    """
+
+    version: str
+    seed: int | str
+    method: str
+    ratios: dict[str, float]
+    assignments: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The lockfile as JSON-ready data."""
+        return {
+            "version": self.version,
+            "seed": self.seed,
+            "method": self.method,
+            "ratios": dict(sorted(self.ratios.items())),
+            "assignments": dict(sorted(self.assignments.items())),
+        }
+
+    def dumps(self) -> bytes:
+        """The lockfile as bytes, identical for identical content."""
+        return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+    def write(self, path: str | Path) -> None:
+        """Write the lockfile atomically (a temporary sibling renamed into place)."""
+        path = Path(path)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        tmp.write_bytes(self.dumps())
+        os.replace(tmp, path)
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str | Path | None = None) -> Lockfile:
+        """Build a lockfile from parsed JSON.
+
+        Raises:
+            InputError: a field is missing or has the wrong type.
+        """
+        if not isinstance(data, dict):
+            raise InputError("a split lockfile must be a JSON object", path=path, pointer="")
+        for name, kind in (("version", str), ("method", str), ("ratios", dict), ("assignments", dict)):
+            if not isinstance(data.get(name), kind):
+                raise InputError(
+                    f"bad split lockfile field {name!r}",
+                    path=path,
+                    pointer="/" + name,
+                    expected=kind.__name__,
+                    found=type(data.get(name)).__name__,
+                )
+        seed = data.get("seed")
+        if not isinstance(seed, (int, str)) or isinstance(seed, bool):
+            raise InputError("bad split lockfile field 'seed'", path=path, pointer="/seed", expected="int or str")
+        assignments = data["assignments"]
+        for key, value in assignments.items():
+            if not isinstance(value, str):
+                raise InputError(
+                    "a lockfile assignment must be a split name",
+                    path=path,
+                    pointer="/assignments/" + key.replace("~", "~0").replace("/", "~1"),
+                    found=repr(value),
+                )
+        ratios = {str(k): float(v) for k, v in data["ratios"].items()}
+        return cls(data["version"], seed, data["method"], ratios, dict(assignments))
+
+
+def read_lockfile(path: str | Path) -> Lockfile | None:
+    """Read a lockfile; None when the file does not exist yet.
+
+    Raises:
+        InputError: the file is not a valid lockfile.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"a split lockfile must be JSON: {exc}", path=path) from exc
+    return Lockfile.from_dict(data, path)

@@ -1,0 +1,345 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_split_helpers import assignment, make_dataset
+
+import labelkit
+from labelkit.cli import cli
+from labelkit.errors import InputError, UsageError
+from labelkit.split import ALGORITHM_VERSION, Lockfile, bucket, parse_ratios, read_lockfile, split
+from labelkit.split.assign import target_sizes
+
+RATIOS = {"train": 0.8, "val": 0.1, "test": 0.1}
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "native" / "images.labelkit.json"
+
+
+def grid(n: int, group_size: int = 1, n_labels: int = 4) -> list[tuple[str, str | None, list[int]]]:
+    return [
+        (f"i{i:03d}", f"g{i // group_size}" if group_size > 1 else None, [i % n_labels] if i % 7 else [])
+        for i in range(n)
+    ]
+
+
+# -- ratios and targets ---------------------------------------------------------------------------------
+
+
+def test_parse_ratios_accepts_text_and_mappings() -> None:
+    assert parse_ratios("train=0.7, val=0.2,test=0.1") == {"train": 0.7, "val": 0.2, "test": 0.1}
+    assert parse_ratios({"a": 0.5, "b": 0.5}) == {"a": 0.5, "b": 0.5}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["train=0.8,val=0.1", "train=0.8,val=0.3,test=-0.1", "train", "train=x", "train=0.5,train=0.5", "a b=1", ""],
+)
+def test_bad_ratios_are_usage_errors(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse_ratios(text)
+
+
+def test_ratios_that_do_not_sum_to_one_name_the_sum() -> None:
+    with pytest.raises(UsageError) as info:
+        split(make_dataset(grid(10)), "train=0.8,val=0.1")
+    assert info.value.expected == "1"
+    assert info.value.found is not None and info.value.found.startswith("0.9")
+
+
+def test_target_sizes_use_largest_remainder_and_never_leave_a_split_empty() -> None:
+    assert target_sizes(64, [0.8, 0.1, 0.1]) == [51, 7, 6]
+    assert target_sizes(100, [0.8, 0.1, 0.1]) == [80, 10, 10]
+    assert target_sizes(3, [0.8, 0.1, 0.1]) == [1, 1, 1]
+    assert target_sizes(5, [0.1, 0.9, 0.0]) == [1, 4, 0]
+    assert target_sizes(2, [0.8, 0.1, 0.1]) == [2, 0, 0]
+    assert sum(target_sizes(7, [1 / 3] * 3)) == 7
+
+
+# -- the balanced method ---------------------------------------------------------------------------------
+
+
+def test_singleton_groups_meet_exact_targets() -> None:
+    out, report = split(make_dataset(grid(64)), RATIOS)
+    counts = out.stats().items_by_split
+    # 6.4 and 6.4: the tie goes to the earlier split name
+    assert counts == {"test": 7, "train": 51, "val": 6}
+    assert [(s.name, s.items, s.target) for s in report.splits] == [
+        ("train", 51, 51),
+        ("val", 6, 6),
+        ("test", 7, 7),
+    ]
+    assert report.group_leaks == 0
+
+
+def test_input_is_not_modified() -> None:
+    ds = make_dataset(grid(20))
+    before = ds.to_dict()
+    split(ds, RATIOS)
+    assert ds.to_dict() == before
+
+
+def test_groups_are_never_split_and_each_split_gets_one_when_groups_allow() -> None:
+    items = [(f"i{i}", f"g{i % 3}", [i % 2]) for i in range(30)]
+    out, report = split(make_dataset(items), RATIOS)
+    by_group: dict[str, set[str]] = {}
+    for item in out.items():
+        assert item.group is not None and item.split is not None
+        by_group.setdefault(item.group, set()).add(item.split)
+    assert all(len(s) == 1 for s in by_group.values())
+    assert sorted(s for (s,) in by_group.values()) == ["test", "train", "val"]
+    assert report.group_leaks == 0
+    assert any("largest group" in w for w in report.warnings)
+
+
+def test_group_by_metadata_field_and_pattern() -> None:
+    items = [(f"v{i // 5}_f{i % 5}", None, [i % 3]) for i in range(50)]
+    meta = [{"video_id": i // 5} for i in range(50)]
+    ds = make_dataset(items, metadata=meta)
+    for kwargs in ({"group_by": "video_id"}, {"group_pattern": r"^img/(v\d+)_"}):
+        out, report = split(ds, RATIOS, **kwargs)  # type: ignore[arg-type]
+        got = assignment(out)
+        for v in range(10):
+            assert len({got[f"v{v}_f{f}"] for f in range(5)}) == 1
+        assert [s.groups for s in report.splits] == [8, 1, 1]
+    # without grouping, frames of one video do spread
+    spread = assignment(split(ds, RATIOS)[0])
+    assert any(len({spread[f"v{v}_f{f}"] for f in range(5)}) > 1 for v in range(10))
+
+
+def test_group_options_are_checked() -> None:
+    ds = make_dataset(grid(10))
+    with pytest.raises(UsageError):
+        split(ds, RATIOS, group_by="nope")
+    with pytest.raises(UsageError):
+        split(ds, RATIOS, group_pattern="no-capture")
+    with pytest.raises(UsageError):
+        split(ds, RATIOS, group_pattern="(")
+    with pytest.raises(UsageError):
+        split(ds, RATIOS, group_by="group", group_pattern="(x)")
+
+
+def test_rare_labels_reach_every_split() -> None:
+    # label 9 sits in 3 small groups out of 40: the coverage pass gives one to each split
+    items = [(f"i{i}", f"g{i // 5}", [i % 4]) for i in range(200)]
+    for g in (3, 17, 31):
+        items[g * 5] = (items[g * 5][0], items[g * 5][1], [9])
+    out, report = split(make_dataset(items), RATIOS)
+    rare = next(lab for lab in report.labels if lab.name == "c9")
+    assert rare.groups == 3
+    assert all(v == 1 for v in rare.per_split.values())
+    assert report.missing == []
+
+
+def test_unlabeled_items_are_split_into_requested_splits_only() -> None:
+    items = [(f"i{i}", None, [] if i % 2 else [1]) for i in range(40)]
+    out, report = split(make_dataset(items), {"a": 0.5, "b": 0.5})
+    assert set(assignment(out).values()) == {"a", "b"}
+    assert sum(s.unlabeled for s in report.splits) == 20
+    assert [s.items for s in report.splits] == [20, 20]
+
+
+def test_the_order_of_items_does_not_matter() -> None:
+    items = [(f"i{i}", f"g{i % 13}", [i % 5, (i * 7) % 9]) for i in range(120)]
+    a = assignment(split(make_dataset(items), RATIOS, seed="x")[0])
+    b = assignment(split(make_dataset(items[::-1]), RATIOS, seed="x")[0])
+    assert a == b
+    c = assignment(split(make_dataset(items), RATIOS, seed="y")[0])
+    assert c != a
+
+
+def test_seed_zero_and_text_zero_are_the_same() -> None:
+    ds = make_dataset(grid(30, 3))
+    assert assignment(split(ds, RATIOS, seed=0)[0]) == assignment(split(ds, RATIOS, seed="0")[0])
+
+
+def test_zero_share_split_gets_nothing() -> None:
+    out, report = split(make_dataset(grid(30)), {"train": 0.5, "val": 0.5, "test": 0.0})
+    assert set(assignment(out).values()) == {"train", "val"}
+    assert [s.items for s in report.splits] == [15, 15, 0]
+
+
+# -- stratification ---------------------------------------------------------------------------------------
+
+
+def test_stratify_by_item_attribute() -> None:
+    items = [(f"i{i}", None, []) for i in range(40)]
+    meta = [{"site": "a" if i < 30 else "b"} for i in range(40)]
+    out, report = split(make_dataset(items, metadata=meta), {"x": 0.5, "y": 0.5}, stratify="attr:site")
+    assert {lab.name: lab.per_split for lab in report.labels} == {"b": {"x": 5, "y": 5}, "a": {"x": 15, "y": 15}}
+
+
+def test_stratify_by_annotation_attribute_and_errors() -> None:
+    ds = labelkit.load(FIXTURE)
+    _, report = split(ds, {"a": 0.5, "b": 0.5}, stratify="attr:parked")
+    assert [lab.name for lab in report.labels] == ["true"]
+    with pytest.raises(UsageError):
+        split(ds, RATIOS, stratify="attr:nothing")
+    with pytest.raises(UsageError):
+        split(ds, RATIOS, stratify="everything")
+
+
+def test_stratify_none_still_meets_sizes() -> None:
+    _, report = split(make_dataset(grid(20)), RATIOS, stratify="none")
+    assert report.labels == []
+    assert [s.items for s in report.splits] == [16, 2, 2]
+
+
+# -- report measures --------------------------------------------------------------------------------------
+
+
+def test_report_measures_by_hand() -> None:
+    # 4 items, 2 per split; label 1 on one item of each split: LD 0, ED 0
+    items = [("a", None, [1]), ("b", None, []), ("c", None, [1]), ("d", None, [])]
+    _, report = split(make_dataset(items), {"x": 0.5, "y": 0.5})
+    assert report.ld == 0.0
+    assert report.ed == 0.0
+    assert report.to_dict()["splits"][0] == {
+        "name": "x",
+        "ratio": 0.5,
+        "target": 2,
+        "items": 2,
+        "groups": 2,
+        "unlabeled": 1,
+        "annotations": {"label": 1},
+    }
+    lines = report.lines()
+    assert lines[0].split() == ["split", "ratio", "target", "items", "groups", "unlabeled", "label"]
+    assert any(line.startswith("method balanced (v1), seed 0") for line in lines)
+
+
+def test_missing_label_is_reported() -> None:
+    # label 5 is in two groups and there are two splits, but both groups are pinned to one split
+    items = [("a", "g1", [5]), ("b", "g2", [5]), ("c", "g3", []), ("d", "g4", [])]
+    ds = make_dataset(items, splits=["x", "x", None, None])
+    _, report = split(ds, {"x": 0.5, "y": 0.5}, keep_existing=True)
+    assert report.missing == [("c5", "y")]
+    assert report.kept == 2
+
+
+# -- pins: lockfile and existing splits ---------------------------------------------------------------------
+
+
+def test_lockfile_keeps_old_items_and_places_new_ones(tmp_path: Path) -> None:
+    lock = tmp_path / "split.lock.json"
+    old = grid(60, 3)
+    first, report1 = split(make_dataset(old), RATIOS, lock=lock)
+    saved = read_lockfile(lock)
+    assert saved is not None and saved.assignments == report1.lockfile.assignments
+    assert set(saved.to_dict()) == {"version", "seed", "method", "ratios", "assignments"}
+    assert saved.assignments["img/i000.jpg"] == assignment(first)["i000"]
+    grown = old + [(f"n{i:03d}", f"h{i // 3}", [i % 4]) for i in range(30)]
+    second, report2 = split(make_dataset(grown), RATIOS, lock=lock)
+    a1, a2 = assignment(first), assignment(second)
+    assert all(a2[k] == v for k, v in a1.items())
+    assert report2.moved == 0 and report2.locked == 60 and report2.placed == 30
+    assert len(read_lockfile(lock).assignments) == 90  # type: ignore[union-attr]
+
+
+def test_lockfile_new_items_of_a_locked_group_join_it() -> None:
+    first, r1 = split(make_dataset(grid(30, 3)), RATIOS)
+    items = grid(30, 3) + [("extra", "g4", [1])]
+    out, r2 = split(make_dataset(items), RATIOS, lock=r1.lockfile)
+    got = assignment(out)
+    assert got["extra"] == got["i012"]
+    assert r2.group_leaks == 0
+
+
+def test_lockfile_with_unknown_split_is_refused() -> None:
+    lock = Lockfile(ALGORITHM_VERSION, 0, "balanced", {"a": 1.0}, {"img/i000.jpg": "holdout"})
+    with pytest.raises(UsageError):
+        split(make_dataset(grid(10)), RATIOS, lock=lock)
+
+
+def test_bad_lockfile_is_an_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "lock.json"
+    bad.write_text('{"version": "1", "seed": 0, "method": "balanced", "ratios": {}, "assignments": []}')
+    with pytest.raises(InputError) as info:
+        read_lockfile(bad)
+    assert info.value.location.pointer == "/assignments"
+    bad.write_text("not json")
+    with pytest.raises(InputError):
+        read_lockfile(bad)
+    assert read_lockfile(tmp_path / "absent.json") is None
+
+
+def test_lockfile_bytes_are_stable() -> None:
+    lock = Lockfile("1", 0, "balanced", {"val": 0.2, "train": 0.8}, {"b": "val", "a": "train"})
+    assert lock.dumps() == Lockfile("1", 0, "balanced", {"train": 0.8, "val": 0.2}, {"a": "train", "b": "val"}).dumps()
+    assert json.loads(lock.dumps())["assignments"] == {"a": "train", "b": "val"}
+
+
+def test_keep_existing() -> None:
+    splits = ["test"] * 5 + [None] * 25
+    out, report = split(make_dataset(grid(30), splits=splits), RATIOS, keep_existing=True)
+    got = assignment(out)
+    assert all(got[f"i{i:03d}"] == "test" for i in range(5))
+    assert report.kept == 5 and report.placed == 25
+    assert [s.items for s in report.splits] == [22, 3, 5]  # test was over its target of 3 already
+    with pytest.raises(UsageError):
+        split(make_dataset(grid(3), splits=["default", None, None]), RATIOS, keep_existing=True)
+
+
+# -- folds and the hash method -------------------------------------------------------------------------------
+
+
+def test_folds() -> None:
+    out, report = split(make_dataset(grid(50, 2)), folds=5)
+    assert [s.name for s in report.splits] == [f"fold-{i}" for i in range(5)]
+    assert [s.items for s in report.splits] == [10] * 5
+    assert report.group_leaks == 0
+    with pytest.raises(UsageError):
+        split(make_dataset(grid(5)), RATIOS, folds=5)
+    with pytest.raises(UsageError):
+        split(make_dataset(grid(5)), folds=1)
+
+
+def test_hash_method_is_bucket_of_the_group_key() -> None:
+    items = grid(90, 3)
+    out, report = split(make_dataset(items), RATIOS, method="hash", seed=7)
+    got = assignment(out)
+    for iid, group, _ in items:
+        assert got[iid] == bucket(f"g:{group}", RATIOS, seed=7)
+    assert report.method == "hash"
+
+
+def test_unknown_method() -> None:
+    with pytest.raises(UsageError):
+        split(make_dataset(grid(5)), RATIOS, method="random")
+
+
+# -- CLI -------------------------------------------------------------------------------------------------------
+
+
+def test_cli_split_writes_output_lockfile_and_report(tmp_path: Path) -> None:
+    out, lock, rep = tmp_path / "out.labelkit.json", tmp_path / "split.lock", tmp_path / "report.json"
+    args = ["split", str(FIXTURE), str(out), "--ratios", "train=0.5,val=0.5", "--lock", str(lock)]
+    result = CliRunner().invoke(cli, [*args, "--report", str(rep)])
+    assert result.exit_code == 0, result.output
+    assert "group leaks 0" in result.output
+    ds = labelkit.load(out)
+    keys = {i.media.path: i.split for i in ds.items()}
+    assert read_lockfile(lock).assignments == keys  # type: ignore[union-attr]
+    data = json.loads(rep.read_text())
+    assert data["split"]["group_leaks"] == 0
+    assert data["output"]["target"] == "labelkit"
+    # same again with the lockfile: nothing moves; --to parquet writes another format
+    out2 = tmp_path / "out2.parquet"
+    result = CliRunner().invoke(
+        cli, ["split", str(FIXTURE), str(out2), "--ratios", "train=0.5,val=0.5", "--lock", str(lock), "--to", "parquet"]
+    )
+    assert result.exit_code == 0, result.output
+    assert {i.media.path: i.split for i in labelkit.load(out2, "parquet").items()} == keys
+
+
+def test_cli_split_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["split", str(FIXTURE), str(tmp_path / "o.json"), "--ratios", "train=0.9,val=0.2"])
+    assert result.exit_code == 2
+    assert "ratios must sum to 1" in result.output
+    result = runner.invoke(cli, ["split", str(FIXTURE), str(tmp_path / "o.json")])
+    assert result.exit_code == 2
+    (tmp_path / "exists.json").write_text("{}")
+    result = runner.invoke(cli, ["split", str(FIXTURE), str(tmp_path / "exists.json"), "--folds", "2"])
+    assert result.exit_code == 2
