@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import labelkit
+from labelkit.formats import native
 from labelkit.model import (
     AttributeDef,
     Category,
@@ -253,8 +254,15 @@ def test_json_parquet_round_trip_is_lossless(ds: Dataset) -> None:
         root = Path(tmp)
         labelkit.save(ds, root / "a.json", "labelkit")
         assert exact(ds) == before, "writing changed the input"
+        # streamed output is exactly the document, compact
+        assert (root / "a.json").read_bytes() == orjson.dumps(native.document(ds)) + b"\n"
         from_json = labelkit.load(root / "a.json")
         assert exact(from_json) == before
+        # the bulk reader takes every valid document and agrees with the record path to the last column
+        fast = native._fast_read(root / "a.json")
+        slow = native._dataset(native.parse_document((root / "a.json").read_bytes(), "a.json"))
+        for name, table in slow.tables().items():
+            assert fast.table(name).equals(table), name
         labelkit.save(from_json, root / "b.parquet", "parquet")
         from_parquet = labelkit.load(root / "b.parquet")
         assert exact(from_parquet) == before

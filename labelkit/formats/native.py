@@ -6,18 +6,26 @@ The document is ``{"format": "labelkit", "version": 1, "info", "categories", "it
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, BinaryIO, Literal
 
+import msgspec
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field, TypeAdapter, ValidationError
 
-from labelkit.errors import InputError, json_pointer
+from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
-from labelkit.model.annotations import Record
+from labelkit.model.annotations import INT64_MAX, INT64_MIN, Record, Shape, _check_json
+from labelkit.model.records import MediaKind
 from labelkit.report import Finding, Report
 
 NAME = "labelkit"
@@ -126,13 +134,272 @@ def _dataset(doc: NativeDocument) -> Dataset:
     )
 
 
+# -- bulk reading -------------------------------------------------------------------------------------
+# A valid document is decoded by msgspec into typed structs (no pydantic record per annotation) and
+# turned into Arrow columns. The structs accept no more than the records do; anything they reject, and
+# any failed check on the columns, sends the document down the record path, which names the first
+# problem with its JSON pointer. The record path is the authority: the bulk path only makes it faster.
+
+_I64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
+_COUNT = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
+_ATTRIBUTE = bool | _I64 | float | str | list[str]
+
+
+class _Struct(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    pass
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of acyclic containers are built.
+
+    CPython runs a collection every few hundred allocations of containers; on a million annotations
+    those passes cost 4-5x the decoding itself, and none of these objects can form a cycle.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Provenance(_Struct):
+    annotator: str | None = None
+    model: str | None = None
+
+
+class _Rle(_Struct):
+    size: tuple[_COUNT, _COUNT]
+    counts: str | list[_COUNT]
+
+
+class _Common(_Struct, tag_field="kind", kw_only=True):
+    id: str
+    item_id: str
+    category_id: _I64 | None = None
+    score: float | None = None
+    attributes: dict[str, _ATTRIBUTE] = {}
+    provenance: _Provenance | None = None
+    extras: dict[str, Any] = {}
+
+
+class _Label(_Common, tag="label", kw_only=True):
+    start: float | None = None
+    end: float | None = None
+
+
+class _Object(_Common, tag="object", kw_only=True):
+    shape: Shape = "box"
+    bbox: tuple[float, float, float, float] | None = None
+    angle: float = 0.0
+    polygon: list[list[float]] | None = None
+    polygon_holes: list[bool] | None = None
+    mask: _Rle | None = None
+    keypoints: list[float] | None = None
+    frame: _COUNT | None = None
+    track_id: str | None = None
+    keyframe: bool | None = None
+    outside: bool | None = None
+    occluded: bool | None = None
+    z_order: _I64 | None = None
+
+
+class _Span(_Common, tag="span", kw_only=True):
+    start: _COUNT
+    end: _COUNT
+    text: str | None = None
+
+
+class _Transcript(_Common, tag="transcript", kw_only=True):
+    text: str
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+
+
+class _Track(_Common, tag="track", kw_only=True):
+    pass
+
+
+class _Media(_Struct):
+    kind: MediaKind = "image"
+    path: str | None = None
+    width: _COUNT | None = None
+    height: _COUNT | None = None
+    duration: float | None = None
+    fps: float | None = None
+    frame_count: _COUNT | None = None
+    text: str | None = None
+
+
+class _Item(_Struct):
+    id: str
+    media: _Media = msgspec.field(default_factory=_Media)
+    split: str | None = None
+    group: str | None = None
+    metadata: dict[str, Any] = {}
+
+
+class _Token(_Struct):
+    item_id: str
+    index: _COUNT
+    start: _COUNT
+    end: _COUNT
+    text: str
+    columns: dict[str, str] = {}
+
+
+class _Document(_Struct):
+    format: Literal["labelkit"] = "labelkit"
+    version: Literal[1] = 1
+    info: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"{}"))
+    categories: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"[]"))
+    items: list[_Item] = []
+    annotations: list[_Label | _Object | _Span | _Transcript | _Track] = []
+    tokens: list[_Token] = []
+
+
+_DECODER = msgspec.json.Decoder(_Document)
+_CATEGORIES = TypeAdapter(list[Category])
+_STRUCT_TABLE = {_Label: "labels", _Object: "objects", _Span: "spans", _Transcript: "transcripts", _Track: "tracks"}
+
+
+class _NotFast(Exception):
+    """The bulk path declines this document; the record path will say what is wrong (or read it)."""
+
+
+def _mapping(value: dict[str, Any]) -> str | None:
+    if not value:
+        return None
+    _check_json(value)  # same rule as the records' metadata and extras (finite, 64-bit integers)
+    return T.dumps(value)
+
+
+def _columns(structs: list[Any], names: tuple[str, ...]) -> dict[str, list[Any]]:
+    return {name: list(map(attrgetter(name), structs)) for name in names}
+
+
+def _annotation_table(name: str, structs: list[Any]) -> pa.Table:
+    schema = T.SCHEMAS[name]
+    plain = tuple(f.name for f in schema if f.name not in ("attributes", "extras", "provenance", "mask"))
+    data: dict[str, Any] = _columns(structs, plain)
+    data["attributes"] = [_mapping(s.attributes) for s in structs]
+    data["extras"] = [_mapping(s.extras) for s in structs]
+    data["provenance"] = [
+        None if p is None else {"annotator": p.annotator, "model": p.model} for p in (s.provenance for s in structs)
+    ]
+    if name == "objects":
+        data["mask"] = [
+            None
+            if m is None
+            else {
+                "height": m.size[0],
+                "width": m.size[1],
+                "counts": m.counts if isinstance(m.counts, str) else None,
+                "runs": None if isinstance(m.counts, str) else m.counts,
+            }
+            for m in (s.mask for s in structs)
+        ]
+    table = pa.table({f.name: pa.array(data.pop(f.name), f.type) for f in schema}, schema=schema)
+    if name == "objects":
+        _check_object_geometry(table)
+    return table
+
+
+def _check_object_geometry(table: pa.Table) -> None:
+    rings = pc.list_flatten(table["polygon"])
+    if len(rings) and pc.any(pc.not_equal(pc.bit_wise_and(pc.list_value_length(rings), 1), 0)).as_py():
+        raise _NotFast("odd polygon ring")
+    holes = table["polygon_holes"]
+    if holes.null_count < len(holes):
+        n_rings = pc.fill_null(pc.list_value_length(table["polygon"]), 0)
+        if pc.any(pc.not_equal(pc.list_value_length(holes), n_rings)).as_py():
+            raise _NotFast("polygon_holes length")
+    keypoints = table["keypoints"]
+    if keypoints.null_count < len(keypoints):
+        if pc.any(pc.not_equal(pc.remainder(pc.list_value_length(keypoints), 3), 0)).as_py():
+            raise _NotFast("keypoints length")
+
+
+def _unique(column: pa.ChunkedArray) -> bool:
+    return len(column) == 0 or pc.count_distinct(column).as_py() == len(column)
+
+
+def _fast_read(path: Path) -> Dataset:
+    """The bulk path: msgspec structs -> Arrow columns, with the reference checks on the columns.
+
+    Memory: the file's bytes are dropped once decoded, and each kind's structs once its table is built.
+
+    Raises:
+        _NotFast: anything is invalid or unusual; the caller takes the record path.
+        InputError: the file cannot be read.
+    """
+    try:
+        doc = _DECODER.decode(read_bytes(path))
+        info = DatasetInfo.model_validate_json(bytes(doc.info), strict=True)
+        categories = _CATEGORIES.validate_json(bytes(doc.categories), strict=True)
+    except (msgspec.DecodeError, ValidationError) as exc:
+        raise _NotFast(str(exc)) from exc
+    doc.info = doc.categories = msgspec.Raw(b"")  # the Raw views keep the whole file alive
+    try:
+        media = [i.media for i in doc.items]
+        items = pa.table(
+            {
+                "id": pa.array([i.id for i in doc.items], pa.string()),
+                "media": pa.array([m.kind for m in media], pa.string()),
+                **{k: pa.array([getattr(m, k) for m in media], T.SCHEMAS["items"].field(k).type) for k in _MEDIA},
+                "split": pa.array([i.split for i in doc.items], pa.string()),
+                "group": pa.array([i.group for i in doc.items], pa.string()),
+                "metadata": pa.array([_mapping(i.metadata) for i in doc.items], pa.string()),
+            },
+            schema=T.SCHEMAS["items"],
+        )
+        groups: dict[str, list[Any]] = {name: [] for name in T.ANNOTATION_TABLES}
+        for a in doc.annotations:
+            groups[_STRUCT_TABLE[type(a)]].append(a)
+        doc.annotations = []
+        tables = {"items": items}
+        for name in T.ANNOTATION_TABLES:
+            tables[name] = _annotation_table(name, groups.pop(name))
+        token_columns = _columns(doc.tokens, ("item_id", "index", "start", "end", "text"))
+        token_columns["columns"] = [_mapping(t.columns) for t in doc.tokens]
+        tables["tokens"] = pa.table(token_columns, schema=T.SCHEMAS["tokens"])
+    except (ValueError, TypeError, pa.ArrowException) as exc:
+        raise _NotFast(str(exc)) from exc
+    # the reference checks of _check_references, on columns; any finding sends the document down the record path
+    item_ids = items["id"].combine_chunks()
+    category_ids = pa.array([c.id for c in categories], pa.int64())
+    if not _unique(items["id"]) or len(set(category_ids.to_pylist())) != len(categories):
+        raise _NotFast("duplicate ids")
+    for name in (*T.ANNOTATION_TABLES, "tokens"):
+        table = tables[name]
+        if len(table) and not pc.all(pc.is_in(table["item_id"], value_set=item_ids)).as_py():
+            raise _NotFast("unknown item")
+        if name != "tokens" and len(table):
+            known = pc.or_(pc.is_null(table["category_id"]), pc.is_in(table["category_id"], value_set=category_ids))
+            if not pc.all(known).as_py() or not _unique(table["id"]):
+                raise _NotFast("unknown category or duplicate id")
+    return Dataset.from_tables(tables, categories, info)
+
+
+_MEDIA = ("path", "width", "height", "duration", "fps", "frame_count", "text")
+
+
 def read(path: Path, **options: Any) -> Dataset:
     """Read a labelkit JSON document.
 
     Raises:
         InputError: the document is malformed or refers to unknown items or categories.
     """
-    doc = parse_document(read_bytes(path), path)
+    try:
+        with _no_gc():
+            return _fast_read(path)
+    except _NotFast:
+        pass
+    data = read_bytes(path)
+    doc = parse_document(data, path)
     findings = _check_references(doc, path)
     if findings:
         f = findings[0]
@@ -149,67 +416,146 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v is not None}
 
 
-def _annotation_json(table_name: str, row: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": T.KIND_BY_TABLE[table_name]}
-    for key, value in row.items():
-        if value is None:
+def _loads(text: str | None) -> Any:
+    return None if text is None else orjson.loads(text)
+
+
+def _mask_json(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {
+        "size": [value["height"], value["width"]],
+        "counts": value["counts"] if value["counts"] is not None else value["runs"],
+    }
+
+
+_CELL: dict[str, Any] = {
+    "attributes": _loads,
+    "extras": _loads,
+    "metadata": _loads,
+    "columns": _loads,
+    "mask": _mask_json,
+    "provenance": lambda v: None if v is None else _clean(v),
+}
+
+
+def _fill(
+    rows: list[dict[str, Any]], table: pa.Table, names: Iterable[str], rename: dict[str, str] | None = None
+) -> None:
+    """Set ``row[name]`` from each column, column by column, skipping nulls (absent in the document)."""
+    for name in names:
+        column = table[name]
+        if column.null_count == len(column):
             continue
-        if key in ("attributes", "extras"):
-            out[key] = orjson.loads(value)
-        elif key == "mask":
-            runs = value["runs"]
-            out[key] = {
-                "size": [value["height"], value["width"]],
-                "counts": value["counts"] if value["counts"] is not None else runs,
-            }
-        elif key == "provenance":
-            out[key] = _clean(value)
+        values = column.to_pylist()
+        convert = _CELL.get(name)
+        if convert is not None:
+            values = [convert(v) for v in values]
+        key = (rename or {}).get(name, name)
+        if column.null_count == 0 and convert is None:
+            for row, value in zip(rows, values, strict=True):
+                row[key] = value
         else:
-            out[key] = value
-    return out
+            for row, value in zip(rows, values, strict=True):
+                if value is not None:
+                    row[key] = value
 
 
-def _item_json(row: dict[str, Any]) -> dict[str, Any]:
-    media = {"kind": row["media"] or "image"}
-    for key in ("path", "width", "height", "duration", "fps", "frame_count", "text"):
-        if row[key] is not None:
-            media[key] = row[key]
-    out: dict[str, Any] = {"id": row["id"], "media": media}
-    for key in ("split", "group"):
-        if row[key] is not None:
-            out[key] = row[key]
-    if row["metadata"] is not None:
-        out["metadata"] = orjson.loads(row["metadata"])
-    return out
+def _annotations_json(name: str, table: pa.Table) -> list[dict[str, Any]]:
+    kind = T.KIND_BY_TABLE[name]
+    rows: list[dict[str, Any]] = [{"kind": kind} for _ in range(table.num_rows)]
+    _fill(rows, table, table.column_names)
+    return rows
 
 
-def _token_json(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: row[k] for k in ("item_id", "index", "start", "end", "text")}
-    if row["columns"] is not None:
-        out["columns"] = orjson.loads(row["columns"])
-    return out
+def _items_json(table: pa.Table) -> list[dict[str, Any]]:
+    media: list[dict[str, Any]] = [{"kind": k or "image"} for k in table["media"].to_pylist()]
+    _fill(media, table, _MEDIA)
+    rows: list[dict[str, Any]] = [{"id": i, "media": m} for i, m in zip(table["id"].to_pylist(), media, strict=True)]
+    _fill(rows, table, ("split", "group", "metadata"))
+    return rows
+
+
+def _tokens_json(table: pa.Table) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [{} for _ in range(table.num_rows)]
+    _fill(rows, table, ("item_id", "index", "start", "end", "text", "columns"))
+    return rows
 
 
 def document(dataset: Dataset) -> dict[str, Any]:
-    """The dataset as a labelkit JSON document (plain data), straight from the columns."""
+    """The dataset as a labelkit JSON document (plain data), built column by column from the tables."""
     return {
         "format": NAME,
         "version": VERSION,
         "info": dataset.info.model_dump(mode="json", exclude_defaults=True),
         "categories": [c.model_dump(mode="json", exclude_defaults=True) for c in dataset.categories],
-        "items": [_item_json(r) for r in T.iter_rows(dataset.table("items"))],
-        "annotations": [
-            _annotation_json(name, r) for name in T.ANNOTATION_TABLES for r in T.iter_rows(dataset.table(name))
-        ],
-        "tokens": [_token_json(r) for r in T.iter_rows(dataset.table("tokens"))],
+        "items": _items_json(dataset.table("items")),
+        "annotations": [row for name in T.ANNOTATION_TABLES for row in _annotations_json(name, dataset.table(name))],
+        "tokens": _tokens_json(dataset.table("tokens")),
     }
 
 
+def _non_finite(dataset: Dataset) -> list[str]:
+    """``table.column`` names of float columns holding NaN or infinity (JSON has neither)."""
+    found = []
+    for name in (*T.ANNOTATION_TABLES, "items"):
+        table = dataset.table(name)
+        for field in table.schema:
+            column = table[field.name]
+            while pa.types.is_list(column.type) or pa.types.is_fixed_size_list(column.type):
+                column = pc.list_flatten(column)
+            if pa.types.is_floating(column.type) and pc.any(pc.invert(pc.is_finite(column))).as_py():
+                found.append(f"{name}.{field.name}")
+    return found
+
+
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
-    """Labelkit JSON holds everything: nothing to report."""
+    """Labelkit JSON holds everything the model holds; only NaN and infinity (which no record holds) are refused.
+
+    Raises:
+        OutputError: a float column holds NaN or infinity (only possible through ``Dataset.from_tables``).
+    """
+    bad = _non_finite(dataset)
+    if bad:
+        raise OutputError(
+            f"JSON cannot hold NaN or infinity, found in {', '.join(bad)}",
+            hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
+        )
+
+
+_CHUNK = 65_536
+"""Annotations serialised per batch when streaming, so memory holds one batch of dicts, not all of them."""
 
 
 def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
-    """Write the dataset as one JSON document."""
-    option = orjson.OPT_INDENT_2 if options.get("indent") else 0
-    path.write_bytes(orjson.dumps(document(dataset), option=option) + b"\n")
+    """Write the dataset as one JSON document (compact JSON is streamed batch by batch)."""
+    with _no_gc():
+        if options.get("indent"):
+            path.write_bytes(orjson.dumps(document(dataset), option=orjson.OPT_INDENT_2) + b"\n")
+            return
+        with path.open("wb") as out:
+            _stream(dataset, out)
+
+
+def _stream(dataset: Dataset, out: BinaryIO) -> None:
+    """Write exactly the bytes of ``orjson.dumps(document(dataset))`` plus a newline, one batch at a time."""
+    head = document(_header_only(dataset))
+    del head["annotations"]
+    tokens = head.pop("tokens")
+    # document() ends with "annotations" then "tokens": write the rest, then those two
+    out.write(orjson.dumps(head)[:-1] + b',"annotations":[')
+    first = True
+    for name in T.ANNOTATION_TABLES:
+        for batch in dataset.table(name).to_batches(max_chunksize=_CHUNK):
+            rows = _annotations_json(name, pa.Table.from_batches([batch]))
+            if not rows:
+                continue
+            out.write((b"" if first else b",") + orjson.dumps(rows)[1:-1])
+            first = False
+    out.write(b'],"tokens":' + orjson.dumps(tokens) + b"}\n")
+
+
+def _header_only(dataset: Dataset) -> Dataset:
+    """The dataset without its annotations (items, tokens, categories and info stay)."""
+    tables = {name: dataset.table(name) for name in ("items", "tokens")}
+    return Dataset.from_tables(tables, dataset.categories, dataset.info)

@@ -20,7 +20,7 @@ from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
 from labelkit.model.dataset import TABLE_NAMES
-from labelkit.model.tables import SCHEMAS, conform
+from labelkit.model.tables import SCHEMAS, compact_nulls, conform
 from labelkit.report import Finding, Report
 
 NAME = "parquet"
@@ -62,18 +62,28 @@ def _manifest(path: Path) -> Manifest:
         raise InputError(err["msg"], path=file, pointer=json_pointer(*err["loc"])) from exc
 
 
+ROW_GROUP_SIZE = 65_536
+"""Rows per Parquet row group: readers decode one group at a time, so this bounds their working memory."""
+
+
 def _read_table(path: Path, name: str) -> pa.Table:
+    """Read one table a row group at a time, dropping the buffers of all-null columns as it goes.
+
+    Peak memory is then the table (without its unused columns) plus one row group being decoded.
+    """
     file = path / f"{name}.parquet"
     if not file.exists():
         return SCHEMAS[name].empty_table()
     try:
-        table = pq.read_table(file)
+        reader = pq.ParquetFile(file)
+        pieces = [compact_nulls(conform(name, reader.read_row_group(i))) for i in range(reader.num_row_groups)]
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"unreadable Parquet table: {exc}", path=file) from exc
-    try:
-        return conform(name, table)
-    except (ValueError, pa.ArrowException) as exc:
+    except ValueError as exc:
         raise InputError("columns do not match the labelkit schema", path=file, found=str(exc)) from exc
+    if not pieces:
+        return SCHEMAS[name].empty_table()
+    return pa.concat_tables(pieces)
 
 
 def read(path: Path, **options: Any) -> Dataset:
@@ -130,4 +140,5 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             path / f"{name}.parquet",
             compression=None if compression == "none" else compression,
             write_statistics=True,
+            row_group_size=ROW_GROUP_SIZE,
         )
