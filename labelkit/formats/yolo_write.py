@@ -99,7 +99,10 @@ def _columns(dataset: Dataset) -> _Columns:
     safe = np.where(item_np >= 0, item_np, 0)
     w = widths[safe] if len(widths) else np.zeros(len(item_np))
     h = heights[safe] if len(heights) else np.zeros(len(item_np))
-    usable = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0)
+    has_geometry = np.asarray(
+        pc.or_(objects["bbox"].is_valid(), objects["polygon"].is_valid()).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    usable = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0) & has_geometry
     return _Columns(item_np, category_np, w, h, usable)
 
 
@@ -127,6 +130,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "YOLO coordinates are normalised by the image size",
     )
     has_polygon = np.asarray(objects["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    has_box = np.asarray(objects["bbox"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    report.lose("objects without a box or polygon", int((~has_polygon & ~has_box).sum()), f"{target} needs coordinates")
     rings = np.asarray(pc.list_value_length(objects["polygon"]).fill_null(0).to_numpy(zero_copy_only=False))
     has_mask = np.asarray(objects["mask"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     if task == "segment":
@@ -287,8 +292,11 @@ class _Lines:
 
     def _boxes(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         table = self.objects.take(pa.array(rows))
-        bbox = np.asarray(table["bbox"].combine_chunks().flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
-        bbox = bbox.reshape(-1, 4)
+        bbox, valid = G.bbox_columns(table["bbox"])
+        for i in np.flatnonzero(~valid):
+            rings = table["polygon"][int(i)].as_py()
+            if rings:
+                bbox[i] = G.polygon_bounds(rings)
         angle = np.asarray(table["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
         polygon_rows = np.asarray(table["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         turned = angle != 0
@@ -378,9 +386,9 @@ class _Lines:
 
     def _corners(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         table = self.objects.take(pa.array(rows))
-        bbox = np.asarray(table["bbox"].combine_chunks().flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
+        bbox, _ = G.bbox_columns(table["bbox"])
         angle = np.asarray(table["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
-        return G.rotated_box_corners(bbox.reshape(-1, 4), angle)
+        return G.rotated_box_corners(bbox, angle)
 
     def _segment(self, rows: np.ndarray[Any, Any]) -> list[str]:
         with_ring, flat, offsets = self._rings(rows)
@@ -521,9 +529,7 @@ def _kpt_dims(dataset: Dataset, options: dict[str, Any]) -> int:
     return 2 if str(value) == "2" else 3
 
 
-def _write_data_yaml(
-    dataset: Dataset, path: Path, task: str, splits: list[str], report: Report, dims: int = 3
-) -> None:
+def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], report: Report, dims: int = 3) -> None:
     doc: dict[str, Any] = {}
     keys = _split_keys(splits or ["train"])
     for key, split in keys.items():

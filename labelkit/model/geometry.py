@@ -17,6 +17,23 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 
 
+def bbox_columns(column: Any) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """An Arrow ``fixed_size_list<float64>[4]`` column (null rows allowed) as an ``(N, 4)`` array and validity.
+
+    Null rows come back as zeros; use the validity to skip them.
+    """
+    import pyarrow as pa
+
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    n = len(array)
+    valid = np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool) if n else np.zeros(0, dtype=bool)
+    values = array.values.to_numpy(zero_copy_only=False)[array.offset * 4 : (array.offset + n) * 4]
+    boxes = np.asarray(values, dtype=np.float64).reshape(n, 4).copy()
+    boxes[~valid] = 0.0
+    boxes[np.isnan(boxes)] = 0.0
+    return boxes, valid
+
+
 def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
     """The four corners of N (rotated) boxes, flat ``x0 y0 x1 y1 x2 y2 x3 y3`` per row.
 

@@ -1,0 +1,569 @@
+"""Pascal VOC: ``Annotations/*.xml``, ``ImageSets``, segmentation PNGs (http://host.robots.ox.ac.uk/pascal/VOC/).
+
+Reads the full VOC layout: object boxes with ``pose``, ``truncated``, ``difficult``, ``occluded``, ``parts``,
+``actions`` and ``attributes``; ``ImageSets/Main/<split>.txt`` (item splits) and ``<class>_<split>.txt``
+(image-level labels); ``ImageSets/Segmentation``, ``Action`` and ``Layout``; ``SegmentationClass`` and
+``SegmentationObject`` PNGs (palette or RGB) turned into per-object masks; ``labelmap.txt`` for non-standard
+classes. Also Roboflow's flat layout (XML beside the images in split folders). XML is parsed with defusedxml
+only: a DTD or an entity is an error. VOC's 1-based inclusive pixel corners convert exactly to the model's
+``x, y, w, h`` (see :func:`labelkit.model.geometry.voc_to_xywh`). The writer is :mod:`labelkit.formats.voc_write`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from xml.etree.ElementTree import Element, ParseError
+
+import numpy as np
+
+from labelkit.errors import InputError
+from labelkit.formats.base import Capabilities, Detection, Option
+from labelkit.formats.yolo_media import is_image
+from labelkit.io import read_bytes, safe_relpath
+from labelkit.model import Dataset
+from labelkit.model import geometry as G
+from labelkit.report import Report
+
+NAME = "voc"
+DESCRIPTION = "Pascal VOC folders: XML boxes with flags, parts and actions, image sets, segmentation PNGs"
+OUTPUT: Literal["dir"] = "dir"
+EXTENSIONS: tuple[str, ...] = (".xml",)
+CAPABILITIES = Capabilities(
+    kinds=frozenset({"object", "label"}),
+    shapes=frozenset({"box", "mask"}),
+    geometry=frozenset({"bbox", "mask"}),
+    attributes=True,
+    item_metadata=True,
+    splits=True,
+    extras="voc",
+)
+OPTIONS: dict[str, Option] = {
+    "masks": Option(
+        "masks",
+        "choice",
+        "auto",
+        "segmentation PNGs: auto (masks only), all (also rasterise polygons), none",
+        ("auto", "all", "none"),
+        applies="write",
+    ),
+    "media": Option(
+        "media", "choice", "none", "images: none, copy or link into JPEGImages/", ("none", "copy", "link"), "write"
+    ),
+    "media_root": Option("media_root", "str", "", "folder the items' image paths are relative to", applies="write"),
+    "split": Option("split", "str", "train", "split of items that have none", applies="write"),
+}
+
+VOC_CLASSES: tuple[str, ...] = (
+    "background",
+    "aeroplane",
+    "bicycle",
+    "bird",
+    "boat",
+    "bottle",
+    "bus",
+    "car",
+    "cat",
+    "chair",
+    "cow",
+    "diningtable",
+    "dog",
+    "horse",
+    "motorbike",
+    "person",
+    "pottedplant",
+    "sheep",
+    "sofa",
+    "train",
+    "tvmonitor",
+)
+"""The standard VOC labelmap: the index is the class's value in segmentation PNGs (0 = background)."""
+
+VOID_INDEX = 255
+"""Object borders and "don't care" pixels in VOC segmentation PNGs."""
+IDS_COMMENT = "# labelkit-category-ids:"
+"""Comment in ``labelmap.txt`` that carries the model's category ids (other tools skip comment lines)."""
+_TASK_LISTS = ("Segmentation", "Action", "Layout")
+
+
+def voc_palette() -> list[tuple[int, int, int]]:
+    """VOC's 256-colour palette: the bits of the index spread over r, g and b, high bits first.
+
+    Examples:
+        >>> voc_palette()[:3]
+        [(0, 0, 0), (128, 0, 0), (0, 128, 0)]
+    """
+    out = []
+    for index in range(256):
+        r = g = b = 0
+        c = index
+        for shift in range(7, -1, -1):
+            r |= (c & 1) << shift
+            g |= ((c >> 1) & 1) << shift
+            b |= ((c >> 2) & 1) << shift
+            c >>= 3
+        out.append((r, g, b))
+    return out
+
+
+def hex_color(rgb: tuple[int, int, int]) -> str:
+    """``(r, g, b)`` as ``#rrggbb``."""
+    return f"#{rgb[0]:02x}{rgb[1]:02x}{rgb[2]:02x}"
+
+
+def parse_color(text: str | None) -> tuple[int, int, int] | None:
+    """``#rrggbb`` (or ``r,g,b``) as a tuple, or None."""
+    if not text:
+        return None
+    if text.startswith("#") and len(text) == 7:
+        return (int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16))
+    parts = text.split(",")
+    if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+        r, g, b = (int(p) for p in parts)
+        return (r, g, b)
+    return None
+
+
+# -- detection -------------------------------------------------------------------------------------
+
+
+def _xml_dirs(root: Path) -> list[tuple[str | None, Path]]:
+    """Folders of annotation XML: ``Annotations/``, else Roboflow split folders, else the root itself."""
+    if (root / "Annotations").is_dir():
+        return [(None, root / "Annotations")]
+    splits = [(p.name, p) for p in sorted(root.iterdir()) if p.is_dir() and any(p.glob("*.xml"))]
+    if splits:
+        return list(splits)
+    return [(None, root)] if any(root.glob("*.xml")) else []
+
+
+def _looks_like_voc(xml: Path) -> bool:
+    try:
+        with xml.open("rb") as fh:
+            head = fh.read(2048)
+    except OSError:
+        return False
+    return b"<annotation" in head and b"<filename" in head or b"<annotation" in head and b"<object" in head
+
+
+def detect(path: Path) -> Detection | None:
+    """A folder with ``Annotations/*.xml`` (or Roboflow split folders of VOC XML), or one VOC XML file."""
+    if path.is_file():
+        if path.suffix.lower() == ".xml" and _looks_like_voc(path):
+            return Detection(0.7, "XML file with <annotation>")
+        return None
+    if not path.is_dir():
+        return None
+    if (path / "Annotations").is_dir():
+        first = next((path / "Annotations").glob("*.xml"), None)
+        if first is not None and _looks_like_voc(first) or (path / "ImageSets").is_dir():
+            return Detection(0.95, "folder with Annotations/*.xml")
+    dirs = _xml_dirs(path)
+    if dirs:
+        first = next(dirs[0][1].glob("*.xml"), None)
+        if first is not None and _looks_like_voc(first):
+            return Detection(0.7, "folders of VOC XML beside images (Roboflow layout)")
+    return None
+
+
+# -- XML -------------------------------------------------------------------------------------------
+
+
+def parse_xml(data: bytes, path: Path) -> Element:
+    """Parse one annotation file safely (defusedxml): no DTD, no entities, no network.
+
+    Raises:
+        InputError: bad or truncated XML (with its line), or a DTD / entity declaration.
+    """
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
+    try:
+        return DET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InputError(
+            "XML with a DTD or entity declarations is refused", path=path, found=type(exc).__name__
+        ) from exc
+    except ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise InputError(f"invalid XML: {exc.msg if hasattr(exc, 'msg') else exc}", path=path, line=line) from exc
+
+
+def _text(node: Element | None) -> str | None:
+    if node is None or node.text is None:
+        return None
+    return node.text.strip()
+
+
+def _number(node: Element, tag: str, path: Path, where: str) -> float:
+    text = _text(node.find(tag))
+    if text is None:
+        raise InputError(f"missing <{tag}>", path=path, element=f"{where}/{tag}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"<{tag}> is not a number", path=path, element=f"{where}/{tag}", found=repr(text)) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InputError(f"<{tag}> is not finite", path=path, element=f"{where}/{tag}")
+    return value
+
+
+def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
+    text = _text(node.find(tag))
+    if text is None or text == "":
+        return None
+    try:
+        return int(float(text))
+    except ValueError:
+        raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text)) from None
+
+
+def _box(node: Element, path: Path, where: str) -> tuple[float, float, float, float]:
+    bnd = node.find("bndbox")
+    if bnd is None:
+        raise InputError("missing <bndbox>", path=path, element=f"{where}/bndbox")
+    at = f"{where}/bndbox"
+    return G.voc_to_xywh(
+        _number(bnd, "xmin", path, at), _number(bnd, "ymin", path, at), _number(bnd, "xmax", path, at),
+        _number(bnd, "ymax", path, at),
+    )  # fmt: skip
+
+
+_INT = re.compile(r"-?\d+\Z")
+
+
+def attribute_value(text: str) -> bool | int | float | str:
+    """A VOC ``<attribute>`` value typed: true/false, integers and finite numbers; else text.
+
+    Examples:
+        >>> attribute_value("true"), attribute_value("3"), attribute_value("2.5"), attribute_value("red")
+        (True, 3, 2.5, 'red')
+    """
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if _INT.match(text) and len(text) < 19:
+        return int(text)
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return value if value == value and abs(value) != float("inf") and repr(value) == text else text
+
+
+@dataclass
+class _XmlItem:
+    filename: str | None = None
+    width: int | None = None
+    height: int | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    objects: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_annotation(data: bytes, path: Path) -> _XmlItem:
+    """One ``<annotation>`` file as an item and object rows (pure: bytes in, data out).
+
+    Raises:
+        InputError: bad XML, or an object without a name or with a bad box (naming the element).
+    """
+    root = parse_xml(data, path)
+    if root.tag != "annotation":
+        raise InputError("root element must be <annotation>", path=path, element=root.tag)
+    item = _XmlItem(filename=_text(root.find("filename")))
+    folder = _text(root.find("folder"))
+    if folder is not None:
+        item.metadata["voc:folder"] = folder
+    source = root.find("source")
+    if source is not None:
+        item.metadata["voc:source"] = {child.tag: (child.text or "").strip() for child in source}
+    for tag in ("path", "owner"):
+        node = root.find(tag)
+        if node is not None and tag == "path":
+            item.metadata["voc:path"] = _text(node) or ""
+        elif node is not None:
+            item.metadata["voc:owner"] = {child.tag: (child.text or "").strip() for child in node}
+    size = root.find("size")
+    if size is not None:
+        w, h = _text(size.find("width")), _text(size.find("height"))
+        try:
+            item.width = int(float(w)) if w else None
+            item.height = int(float(h)) if h else None
+        except ValueError:
+            raise InputError("<size> is not a number", path=path, element="annotation/size") from None
+        depth = _text(size.find("depth"))
+        if depth is not None:
+            item.metadata["voc:depth"] = int(depth) if depth.isdigit() else depth
+        if item.width == 0 or item.height == 0:
+            item.width = item.height = None  # VOC tools write 0 when they did not know the size
+    segmented = _text(root.find("segmented"))
+    if segmented is not None:
+        item.metadata["voc:segmented"] = int(segmented) if segmented.isdigit() else segmented
+    for number, node in enumerate(root.iterfind("object"), 1):
+        item.objects.append(_object(node, path, f"annotation/object[{number}]"))
+    return item
+
+
+def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
+    name = _text(node.find("name"))
+    if not name:
+        raise InputError("object without <name>", path=path, element=f"{where}/name")
+    extras: dict[str, Any] = {}
+    pose = _text(node.find("pose"))
+    if pose and pose != "Unspecified":
+        extras["voc:pose"] = pose
+    for tag in ("truncated", "difficult"):
+        value = _flag(node, tag, path, where)
+        if value:
+            extras[f"voc:{tag}"] = value
+    occluded = _flag(node, "occluded", path, where)
+    parts = []
+    for i, part in enumerate(node.iterfind("part"), 1):
+        at = f"{where}/part[{i}]"
+        part_name = _text(part.find("name"))
+        if not part_name:
+            raise InputError("part without <name>", path=path, element=f"{at}/name")
+        parts.append({"name": part_name, "bbox": list(_box(part, path, at))})
+    if parts:
+        extras["voc:parts"] = parts
+    actions = node.find("actions")
+    if actions is not None:
+        extras["voc:actions"] = {a.tag: _flag(actions, a.tag, path, f"{where}/actions") or 0 for a in actions}
+    point = node.find("point")
+    if point is not None:
+        extras["voc:point"] = [_number(point, "x", path, f"{where}/point"), _number(point, "y", path, f"{where}/point")]
+    attributes: dict[str, Any] = {}
+    attrs = node.find("attributes")
+    if attrs is not None:
+        for i, attr in enumerate(attrs.iterfind("attribute"), 1):
+            key = _text(attr.find("name"))
+            if not key:
+                raise InputError("attribute without <name>", path=path, element=f"{where}/attributes/attribute[{i}]")
+            attributes[key] = attribute_value(_text(attr.find("value")) or "")
+    return {
+        "name": name,
+        "bbox": _box(node, path, where),
+        "occluded": None if occluded is None else bool(occluded),
+        "extras": extras,
+        "attributes": attributes,
+    }
+
+
+# -- labelmap and image sets ------------------------------------------------------------------------
+
+
+@dataclass
+class Labelmap:
+    """Class names in PNG-index order, with colours, parts and actions, and the model's category ids."""
+
+    names: list[str]
+    colors: list[tuple[int, int, int] | None]
+    parts: list[list[str]]
+    actions: list[list[str]]
+    ids: list[int]
+
+    def index_of_name(self) -> dict[str, int]:
+        """Name -> position (the value in a class PNG when ``background`` is first)."""
+        return {n: i for i, n in enumerate(self.names)}
+
+
+def parse_labelmap(data: bytes, path: Path) -> Labelmap:
+    """Read ``labelmap.txt``: ``name:r,g,b:parts:actions`` lines; ``#`` lines are comments.
+
+    Raises:
+        InputError: a line without the colon fields or with a bad colour.
+    """
+    names: list[str] = []
+    colors: list[tuple[int, int, int] | None] = []
+    parts: list[list[str]] = []
+    actions: list[list[str]] = []
+    ids: list[int] | None = None
+    for number, raw in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
+        line = raw.strip()
+        if line.startswith(IDS_COMMENT):
+            try:
+                ids = [int(v) for v in line[len(IDS_COMMENT) :].split(",") if v.strip()]
+            except ValueError:
+                raise InputError("bad category ids comment", path=path, line=number) from None
+            continue
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split(":")
+        if len(fields) != 4:
+            raise InputError("labelmap line needs name:color:parts:actions", path=path, line=number, found=repr(line))
+        color = parse_color(fields[1]) if fields[1] else None
+        if fields[1] and color is None:
+            raise InputError("bad colour", path=path, line=number, expected="r,g,b", found=repr(fields[1]))
+        names.append(fields[0])
+        colors.append(color)
+        parts.append([p for p in fields[2].split(",") if p])
+        actions.append([a for a in fields[3].split(",") if a])
+    if ids is None or len(ids) != len(names):
+        ids = list(range(len(names)))
+    return Labelmap(names, colors, parts, actions, ids)
+
+
+def _read_list(path: Path) -> Iterator[tuple[int, list[str]]]:
+    text = read_bytes(path).decode("utf-8", errors="replace")
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            yield number, line.split()
+
+
+@dataclass
+class _Sets:
+    split_of: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    labels: list[tuple[str, str, int]] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)
+
+
+def _image_sets(root: Path) -> _Sets:
+    sets = _Sets()
+    main = root / "ImageSets" / "Main"
+    files = sorted(main.glob("*.txt")) if main.is_dir() else []
+    split_files = [f for f in files if not _per_class_file(f)]
+    names = {f.stem for f in split_files}
+    for f in split_files:
+        if f.stem == "trainval" and names & {"train", "val"}:
+            continue  # trainval is train + val; each item keeps its finer split
+        for _, fields in _read_list(f):
+            item = safe_relpath(fields[0], source=f)
+            sets.split_of.setdefault(item, f.stem)
+            sets.listed.append(item)
+    for f in files:
+        if f in split_files:
+            continue
+        cls, split = f.stem.rsplit("_", 1)
+        for number, fields in _read_list(f):
+            if len(fields) < 2:
+                continue
+            try:
+                value = int(fields[1])
+            except ValueError:
+                raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number) from None
+            if value >= 0:
+                sets.labels.append((safe_relpath(fields[0], source=f), cls, value))
+            sets.split_of.setdefault(fields[0], split)
+    for task in _TASK_LISTS:
+        folder = root / "ImageSets" / task
+        for f in sorted(folder.glob("*.txt")) if folder.is_dir() else []:
+            if _per_class_file(f):
+                continue
+            for _, fields in _read_list(f):
+                item = safe_relpath(fields[0], source=f)
+                sets.lists.setdefault(item, [])
+                if task not in sets.lists[item]:
+                    sets.lists[item].append(task)
+                sets.split_of.setdefault(item, f.stem)
+                sets.listed.append(item)
+    return sets
+
+
+def _per_class_file(path: Path) -> bool:
+    """``<class>_<split>.txt`` lists carry a 1 / 0 / -1 column; split lists carry ids only."""
+    if "_" not in path.stem:
+        return False
+    for _, fields in _read_list(path):
+        return len(fields) == 2 and fields[1] in ("1", "0", "-1")
+    return True  # an empty <class>_<split>.txt (a class no image has)
+
+
+# -- segmentation PNGs ------------------------------------------------------------------------------
+
+
+def _png_indices(path: Path, lookup: dict[tuple[int, int, int], int]) -> np.ndarray[Any, Any]:
+    """A segmentation PNG as class or instance indices: palette indices directly, RGB through ``lookup``."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            if im.mode == "L":
+                return np.asarray(im, dtype=np.uint8)
+            if im.mode == "P":
+                indices = np.asarray(im, dtype=np.uint8)
+                palette = im.getpalette() or []
+                # PNG writers may reorder a palette; the colours are what VOC means, so map them when all are known
+                table = np.arange(256, dtype=np.uint8)
+                for i in np.unique(indices).tolist():
+                    rgb_i = tuple(palette[3 * i : 3 * i + 3])
+                    if len(rgb_i) != 3 or rgb_i not in lookup:
+                        return indices
+                    table[i] = lookup[(int(rgb_i[0]), int(rgb_i[1]), int(rgb_i[2]))]
+                return table[indices]
+            rgb = np.asarray(im.convert("RGB"), dtype=np.uint8)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise InputError(f"unreadable PNG: {exc}", path=path) from exc
+    packed = (rgb[:, :, 0].astype(np.int64) << 16) | (rgb[:, :, 1].astype(np.int64) << 8) | rgb[:, :, 2]
+    colors, inverse = np.unique(packed, return_inverse=True)
+    out = np.empty(len(colors), dtype=np.uint8)
+    for i, c in enumerate(colors.tolist()):
+        key = ((c >> 16) & 255, (c >> 8) & 255, c & 255)
+        if key not in lookup:
+            raise InputError("colour not in the labelmap or the VOC palette", path=path, found=str(key))
+        out[i] = lookup[key]
+    return out[inverse].reshape(packed.shape)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def _find_image(root: Path, folder: Path, item_id: str, filename: str | None) -> Path | None:
+    for base in (root / "JPEGImages", folder):
+        if filename:
+            candidate = base / safe_relpath(filename)
+            if candidate.is_file():
+                return candidate
+        for candidate in sorted(base.glob(f"{item_id}.*")) if base.is_dir() else []:
+            if is_image(candidate):
+                return candidate
+    return None
+
+
+def read(path: Path, **options: Any) -> Dataset:
+    """Read a Pascal VOC folder (or one annotation XML file).
+
+    Raises:
+        InputError: bad XML (file and line, or the element), an unsafe file name, a bad labelmap or list.
+    """
+    from labelkit.formats.voc_build import build
+
+    if path.is_file():
+        item = parse_annotation(read_bytes(path), path)
+        return build(path.parent, [(path.stem, None, path.parent, item)], None, _Sets(), {})
+    root = path
+    labelmap = None
+    if (root / "labelmap.txt").is_file():
+        labelmap = parse_labelmap(read_bytes(root / "labelmap.txt"), root / "labelmap.txt")
+    parsed: list[tuple[str, str | None, Path, _XmlItem]] = []
+    for split, folder in _xml_dirs(root):
+        for xml in sorted(folder.rglob("*.xml")):
+            item_id = xml.relative_to(folder).with_suffix("").as_posix()
+            parsed.append((item_id, split, folder, parse_annotation(read_bytes(xml), xml)))
+    if not parsed and not (root / "ImageSets").is_dir():
+        raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
+    sets = _image_sets(root)
+    masks: dict[str, dict[str, Path]] = {}
+    for kind in ("SegmentationClass", "SegmentationObject"):
+        folder = root / kind
+        if folder.is_dir():
+            for png in sorted(folder.rglob("*.png")):
+                masks.setdefault(png.relative_to(folder).with_suffix("").as_posix(), {})[kind] = png
+    return build(root, parsed, labelmap, sets, masks)
+
+
+def check(dataset: Dataset, report: Report, **options: Any) -> None:
+    """Report what VOC cannot hold (see :func:`labelkit.formats.voc_write.check`)."""
+    from labelkit.formats import voc_write
+
+    voc_write.check(dataset, report, **options)
+
+
+def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+    """Write a VOC folder (see :func:`labelkit.formats.voc_write.write`)."""
+    from labelkit.formats import voc_write
+
+    voc_write.write(dataset, path, report, **options)

@@ -1,0 +1,267 @@
+"""Turning parsed Pascal VOC files (XML, image sets, segmentation PNGs) into a labelkit dataset."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from labelkit.formats.voc import (
+    VOC_CLASSES,
+    VOID_INDEX,
+    Labelmap,
+    _find_image,
+    _png_indices,
+    _Sets,
+    _XmlItem,
+    hex_color,
+    voc_palette,
+)
+from labelkit.formats.yolo_media import image_size
+from labelkit.model import Category, Dataset
+from labelkit.model import geometry as G
+from labelkit.model.tables import MASK_TYPE, dumps
+
+_STANDARD = {name: i for i, name in enumerate(VOC_CLASSES)}
+
+
+def _categories(labelmap: Labelmap | None, used: set[str]) -> list[Category]:
+    """Categories: the labelmap's, in order (plus any class it misses); else the used classes in VOC order."""
+    if labelmap is not None:
+        palette = voc_palette()
+        cats: list[Category] = []
+        for name, color, parts, actions, cid in zip(
+            labelmap.names, labelmap.colors, labelmap.parts, labelmap.actions, labelmap.ids, strict=True
+        ):
+            extras: dict[str, Any] = {}
+            if parts:
+                extras["voc:parts"] = parts
+            if actions:
+                extras["voc:actions"] = actions
+            value = len(cats) + (0 if labelmap.names[0] == "background" else 1)
+            if color is not None and value < 256 and color == palette[value]:
+                color = None  # the default colour of its PNG value: nothing to keep
+            cats.append(Category(id=cid, name=name, color=hex_color(color) if color else None, extras=extras))
+        next_id = max((c.id for c in cats), default=-1) + 1
+        for name in sorted(used - set(labelmap.names)):
+            cats.append(Category(id=next_id, name=name))
+            next_id += 1
+        return cats
+    standard = sorted((n for n in used if n in _STANDARD), key=_STANDARD.__getitem__)
+    others = sorted(n for n in used if n not in _STANDARD)
+    # a standard class keeps its VOC index as id, so segmentation PNG values and ids agree
+    cats = [Category(id=_STANDARD[n], name=n) for n in standard]
+    cats += [Category(id=len(VOC_CLASSES) + i, name=n) for i, n in enumerate(others)]
+    return cats
+
+
+def _class_names_by_index(labelmap: Labelmap | None) -> list[str]:
+    """Class PNG value -> class name. Value 0 is always background (Datumaro adds it when a labelmap lacks it)."""
+    if labelmap is None:
+        return list(VOC_CLASSES)
+    if labelmap.names and labelmap.names[0] == "background":
+        return list(labelmap.names)
+    return ["background", *labelmap.names]
+
+
+def _class_lookup(labelmap: Labelmap | None) -> dict[tuple[int, int, int], int]:
+    palette = voc_palette()
+    lookup = {palette[i]: i for i in range(256)}
+    if labelmap is not None:
+        offset = 0 if labelmap.names and labelmap.names[0] == "background" else 1
+        for i, color in enumerate(labelmap.colors):
+            if color is not None:
+                lookup[color] = i + offset
+    return lookup
+
+
+def build(
+    root: Path,
+    parsed: list[tuple[str, str | None, Path, _XmlItem]],
+    labelmap: Labelmap | None,
+    sets: _Sets,
+    masks: dict[str, dict[str, Path]],
+) -> Dataset:
+    """Assemble items, objects (boxes and masks) and image-level labels into a dataset."""
+    class_names = _class_names_by_index(labelmap)
+    used = {o["name"] for _, _, _, it in parsed for o in it.objects} | {cls for _, cls, _ in sets.labels}
+    mask_classes: dict[str, dict[int, np.ndarray[Any, Any]]] = {}
+    class_lookup = _class_lookup(labelmap)
+    instance_lookup = {c: i for i, c in enumerate(voc_palette())}
+    for key, kinds in masks.items():
+        if "SegmentationClass" in kinds:
+            mask_classes[key] = {0: _png_indices(kinds["SegmentationClass"], class_lookup)}
+        if "SegmentationObject" in kinds:
+            mask_classes.setdefault(key, {})[1] = _png_indices(kinds["SegmentationObject"], instance_lookup)
+    for arrays in mask_classes.values():
+        if 0 in arrays:
+            for v in np.unique(arrays[0]).tolist():
+                if 0 < v < VOID_INDEX and v < len(class_names):
+                    used.add(class_names[v])
+    categories = _categories(labelmap, used)
+    id_of = {c.name: c.id for c in categories}
+
+    by_id: dict[str, tuple[str, str | None, Path, _XmlItem]] = {}
+    counts = Counter(i for i, _, _, _ in parsed)
+    for item_id, split, folder, item in parsed:
+        key = f"{split}/{item_id}" if counts[item_id] > 1 and split else item_id
+        by_id[key] = (item_id, split, folder, item)
+    # items in the order the split lists give (files by name, then lines), then the rest by id
+    listed = list(dict.fromkeys(i for i in sets.listed if i in by_id or i not in counts))
+    rest = set(by_id) | {i for i, _, _ in sets.labels} | set(masks)
+    all_ids = listed + sorted(rest - set(listed))
+
+    item_rows: dict[str, list[Any]] = {k: [] for k in ("id", "path", "width", "height", "split", "metadata")}
+    objects: dict[str, list[Any]] = {
+        k: [] for k in ("id", "item_id", "category_id", "shape", "bbox", "occluded", "mask", "attributes", "extras")
+    }
+    for item_id in all_ids:
+        stem, split, folder, item = by_id.get(item_id, (item_id, None, root / "Annotations", _XmlItem()))
+        image = _find_image(root, folder, stem, item.filename)
+        width, height = item.width, item.height
+        if (width is None or height is None) and image is not None:
+            width, height = image_size(image)
+        arrays = mask_classes.get(stem, {})
+        if (width is None or height is None) and arrays:
+            height, width = next(iter(arrays.values())).shape
+        if image is not None:
+            rel = image.relative_to(root).as_posix()
+        elif item.filename:
+            rel = (f"{split}/" if split and folder != root / "Annotations" else "JPEGImages/") + item.filename
+        else:
+            rel = None
+        metadata = dict(item.metadata)
+        segmented = 1 if arrays else 0
+        if metadata.get("voc:segmented") == segmented:
+            del metadata["voc:segmented"]  # the writer derives it from the masks
+        if metadata.get("voc:depth") == 3:
+            del metadata["voc:depth"]
+        derived = [
+            task
+            for task, present in (
+                ("Segmentation", bool(arrays)),
+                ("Action", any("voc:actions" in o["extras"] for o in item.objects)),
+                ("Layout", any("voc:parts" in o["extras"] for o in item.objects)),
+            )
+            if present
+        ]
+        if sets.lists.get(stem, []) != derived:
+            metadata["voc:imagesets"] = sets.lists.get(stem, [])  # the writer writes exactly these lists
+        item_rows["id"].append(item_id)
+        item_rows["path"].append(rel)
+        item_rows["width"].append(width)
+        item_rows["height"].append(height)
+        item_rows["split"].append(split or sets.split_of.get(stem))
+        item_rows["metadata"].append(dumps(metadata) if metadata else None)
+        attached = _masks_of(arrays, item.objects, class_names)
+        for index, obj in enumerate(item.objects, 1):
+            objects["id"].append(str(len(objects["id"]) + 1))
+            objects["item_id"].append(item_id)
+            objects["category_id"].append(id_of[obj["name"]])
+            objects["shape"].append("box")
+            objects["bbox"].append(list(obj["bbox"]))
+            objects["occluded"].append(obj["occluded"])
+            objects["mask"].append(attached.pop(index, None))
+            objects["attributes"].append(dumps(obj["attributes"]) if obj["attributes"] else None)
+            objects["extras"].append(dumps(obj["extras"]) if obj["extras"] else None)
+        for (_, name, flag), mask in sorted(_standalone(arrays, item.objects, class_names).items()):
+            bounds = G.mask_bounds(mask)
+            objects["id"].append(str(len(objects["id"]) + 1))
+            objects["item_id"].append(item_id)
+            objects["category_id"].append(id_of[name])
+            objects["shape"].append("mask")
+            objects["bbox"].append(list(bounds) if bounds else None)
+            objects["occluded"].append(None)
+            objects["mask"].append(G.mask_to_rle(mask))
+            objects["attributes"].append(None)
+            objects["extras"].append(dumps({flag: True}))
+    labels: dict[str, list[Any]] = {"id": [], "item_id": [], "category_id": [], "extras": []}
+    for item_id, cls, value in sets.labels:
+        labels["id"].append(str(len(labels["id"]) + 1))
+        labels["item_id"].append(item_id)
+        labels["category_id"].append(id_of[cls])
+        labels["extras"].append(dumps({"voc:difficult": 1}) if value == 0 else None)
+    tables = {
+        "items": pa.table(
+            {
+                "id": pa.array(item_rows["id"], pa.string()),
+                "media": pa.array(["image"] * len(all_ids), pa.string()),
+                "path": pa.array(item_rows["path"], pa.string()),
+                "width": pa.array(item_rows["width"], pa.int64()),
+                "height": pa.array(item_rows["height"], pa.int64()),
+                "split": pa.array(item_rows["split"], pa.string()),
+                "metadata": pa.array(item_rows["metadata"], pa.string()),
+            }
+        ),
+        "objects": pa.table(
+            {
+                "id": pa.array(objects["id"], pa.string()),
+                "item_id": pa.array(objects["item_id"], pa.string()),
+                "category_id": pa.array(objects["category_id"], pa.int64()),
+                "shape": pa.array(objects["shape"], pa.string()),
+                "bbox": pa.array(objects["bbox"], pa.list_(pa.float64(), 4)),
+                "occluded": pa.array(objects["occluded"], pa.bool_()),
+                "mask": pa.array(objects["mask"], MASK_TYPE),
+                "attributes": pa.array(objects["attributes"], pa.string()),
+                "extras": pa.array(objects["extras"], pa.string()),
+            }
+        ),
+        "labels": pa.table(
+            {k: pa.array(v, pa.int64() if k == "category_id" else pa.string()) for k, v in labels.items()}
+        ),
+    }
+    return Dataset.from_tables(tables, categories)
+
+
+def _instances(arrays: dict[int, np.ndarray[Any, Any]], class_names: list[str]) -> dict[int, tuple[str | None, Any]]:
+    """Instance value -> (class name from the class PNG's majority, or None; binary mask)."""
+    out: dict[int, tuple[str | None, Any]] = {}
+    if 1 not in arrays:
+        return out
+    instances, classes = arrays[1], arrays.get(0)
+    for value in np.unique(instances).tolist():
+        if value in (0, VOID_INDEX):
+            continue
+        mask = instances == value
+        name = None
+        if classes is not None and classes.shape == instances.shape:
+            values = classes[mask]
+            values = values[(values != 0) & (values != VOID_INDEX)]
+            if len(values):
+                top = int(np.bincount(values).argmax())
+                name = class_names[top] if top < len(class_names) else None
+        out[value] = (name, mask)
+    return out
+
+
+def _masks_of(
+    arrays: dict[int, np.ndarray[Any, Any]], objects: list[dict[str, Any]], class_names: list[str]
+) -> dict[int, dict[str, Any]]:
+    """Instance masks that belong to XML objects: instance value i is the i-th object when the class agrees."""
+    out = {}
+    for value, (name, mask) in _instances(arrays, class_names).items():
+        if value <= len(objects) and (name is None or name == objects[value - 1]["name"]):
+            out[value] = G.mask_to_rle(mask)
+    return out
+
+
+def _standalone(
+    arrays: dict[int, np.ndarray[Any, Any]], objects: list[dict[str, Any]], class_names: list[str]
+) -> dict[tuple[int, str, str], Any]:
+    """Masks with no XML object: instances whose class disagrees, or per-class masks without instances."""
+    out: dict[tuple[int, str, str], Any] = {}
+    if 1 in arrays:
+        for value, (name, mask) in _instances(arrays, class_names).items():
+            attached = value <= len(objects) and (name is None or name == objects[value - 1]["name"])
+            if not attached and name is not None:
+                out[(value, name, "voc:mask_only")] = mask
+        return out
+    if 0 in arrays:
+        classes = arrays[0]
+        for value in np.unique(classes).tolist():
+            if 0 < value < VOID_INDEX and value < len(class_names):
+                out[(value, class_names[value], "voc:semantic")] = classes == value
+    return out

@@ -1,0 +1,404 @@
+"""Writing Pascal VOC folders: XML per item, image sets, labelmap, segmentation PNGs.
+
+Boxes go from the model's ``x, y, w, h`` to VOC's 1-based inclusive corners in one numpy step; each XML
+file is built as one string and written with one ``open``/``write``/``close``. Unknown classes are written
+under their own names (never remapped to background) and listed in ``labelmap.txt``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pyarrow.compute as pc
+
+from labelkit.errors import UsageError
+from labelkit.formats.base import Capabilities, check_capabilities
+from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOID_INDEX, parse_color, voc_palette
+from labelkit.formats.yolo_media import place_media
+from labelkit.io import safe_relpath
+from labelkit.model import Dataset
+from labelkit.model import geometry as G
+from labelkit.model.tables import decode_json_cell
+from labelkit.report import Report
+
+TARGET = "Pascal VOC"
+
+
+def _caps(options: dict[str, Any]) -> Capabilities:
+    if str(options.get("masks") or "auto") != "all":
+        return CAPABILITIES
+    return Capabilities(
+        kinds=CAPABILITIES.kinds,
+        shapes=CAPABILITIES.shapes | {"polygon"},
+        geometry=CAPABILITIES.geometry | {"polygon"},
+        attributes=True,
+        item_metadata=True,
+        extras="voc",
+    )
+
+
+def check(dataset: Dataset, report: Report, **options: Any) -> None:
+    """Report what VOC cannot hold: angles, polygons (unless rasterised), keypoints, foreign metadata."""
+    masks = str(options.get("masks") or "auto")
+    check_capabilities(dataset, _caps(options), TARGET, report)
+    items = dataset.table("items")
+    report.lose("item groups", items.num_rows - items["group"].null_count, f"{TARGET} has no item groups")
+    foreign = sum(
+        1
+        for text in items["metadata"].drop_null().to_pylist()
+        if any(not k.startswith("voc:") for k in decode_json_cell(text))
+    )
+    report.lose("items with metadata", foreign, f"{TARGET} keeps only its own fields (voc:*)")
+    bad_names = [c.name for c in dataset.categories if ":" in c.name or "\n" in c.name]
+    report.lose("categories with ':' in the name", len(bad_names), "labelmap.txt separates fields with ':'")
+    objects = dataset.table("objects")
+    if objects.num_rows:
+        ids = {c.id for c in dataset.categories}
+        cats = objects["category_id"].to_pylist()
+        report.lose(
+            "objects without a known category", sum(1 for c in cats if c not in ids), f"{TARGET} needs a class name"
+        )
+        no_box = objects["bbox"].is_null()
+        no_geometry = pc.and_(no_box, objects["mask"].is_null())
+        report.lose(
+            "objects without a box or mask", int(pc.sum(no_geometry.cast("int64")).as_py() or 0), "nothing to write"
+        )
+        if masks == "none":
+            report.lose(
+                "masks", objects.num_rows - objects["mask"].null_count, "masks=none writes no segmentation PNGs"
+            )
+        if masks == "all":
+            n = int(
+                pc.sum(pc.and_(objects["polygon"].is_valid(), objects["mask"].is_null()).cast("int64")).as_py() or 0
+            )
+            report.transform("polygons", n, "rasterised into SegmentationObject/SegmentationClass PNGs")
+        lists = [
+            v
+            for v in objects["attributes"].drop_null().to_pylist()
+            if any(isinstance(x, list) for x in decode_json_cell(v).values())
+        ]
+        report.lose("objects with list-valued attributes", len(lists), "VOC attribute values are single texts")
+
+
+def _num(value: float) -> str:
+    """Integral coordinates as integers (VOC's usual form); others exactly, never rounded."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+
+
+def _source_xml(tag: str, value: Any) -> str:
+    if isinstance(value, dict):
+        inner = "".join(f"    <{k}>{escape(str(v))}</{k}>\n" for k, v in value.items() if _tag_ok(k))
+        return f"  <{tag}>\n{inner}  </{tag}>\n"
+    return f"  <{tag}>{escape(str(value))}</{tag}>\n"
+
+
+def _tag_ok(name: str) -> bool:
+    return bool(name) and (name[0].isalpha() or name[0] == "_") and all(c.isalnum() or c in "_-." for c in name)
+
+
+def _attribute_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def _object_xml(
+    name: str, corners: list[float], occluded: bool | None, extras: dict[str, Any], attrs: dict[str, Any]
+) -> str:
+    out = [f"  <object>\n    <name>{escape(name)}</name>\n"]
+    out.append(f"    <pose>{escape(str(extras.get('voc:pose', 'Unspecified')))}</pose>\n")
+    out.append(f"    <truncated>{int(extras.get('voc:truncated', 0))}</truncated>\n")
+    out.append(f"    <difficult>{int(extras.get('voc:difficult', 0))}</difficult>\n")
+    if occluded is not None:
+        out.append(f"    <occluded>{int(occluded)}</occluded>\n")
+    xmin, ymin, xmax, ymax = (_num(v) for v in corners)
+    out.append(
+        f"    <bndbox>\n      <xmin>{xmin}</xmin>\n      <ymin>{ymin}</ymin>\n"
+        f"      <xmax>{xmax}</xmax>\n      <ymax>{ymax}</ymax>\n    </bndbox>\n"
+    )
+    for part in extras.get("voc:parts", []):
+        pc_ = G.xywh_to_voc(np.asarray([part["bbox"]], dtype=np.float64))[0].tolist()
+        px = [_num(v) for v in pc_]
+        out.append(
+            f"    <part>\n      <name>{escape(str(part['name']))}</name>\n      <bndbox>\n"
+            f"        <xmin>{px[0]}</xmin>\n        <ymin>{px[1]}</ymin>\n"
+            f"        <xmax>{px[2]}</xmax>\n        <ymax>{px[3]}</ymax>\n      </bndbox>\n    </part>\n"
+        )
+    actions = extras.get("voc:actions")
+    if isinstance(actions, dict):
+        body = "".join(f"      <{k}>{int(v)}</{k}>\n" for k, v in actions.items() if _tag_ok(k))
+        out.append(f"    <actions>\n{body}    </actions>\n")
+    point = extras.get("voc:point")
+    if isinstance(point, list) and len(point) == 2:
+        out.append(f"    <point>\n      <x>{_num(point[0])}</x>\n      <y>{_num(point[1])}</y>\n    </point>\n")
+    if attrs:
+        body = "".join(
+            f"      <attribute>\n        <name>{escape(k)}</name>\n"
+            f"        <value>{escape(_attribute_text(v))}</value>\n      </attribute>\n"
+            for k, v in attrs.items()
+        )
+        out.append(f"    <attributes>\n{body}    </attributes>\n")
+    out.append("  </object>\n")
+    return "".join(out)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+class _Classes:
+    """Category id -> labelmap position, PNG value and colour."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.categories = list(dataset.categories)
+        self.offset = 0 if self.categories and self.categories[0].name == "background" else 1
+        self.value = {c.id: i + self.offset for i, c in enumerate(self.categories)}
+        self.name = {c.id: c.name for c in self.categories}
+        palette = voc_palette()
+        self.colors = []
+        for i, c in enumerate(self.categories):
+            color = parse_color(c.color) if c.color else None
+            self.colors.append(color or palette[(i + self.offset) % 256])
+        self.palette = list(palette)
+        for i, color in enumerate(self.colors):
+            if i + self.offset < 256:
+                self.palette[i + self.offset] = color
+
+    def labelmap(self) -> str:
+        """``labelmap.txt``: Datumaro's ``name:r,g,b:parts:actions`` lines, plus the model's ids as a comment.
+
+        A class PNG value is the line's position (plus one when the first class is not ``background``).
+        """
+        lines = ["# label:color_rgb:parts:actions", IDS_COMMENT + " " + ",".join(str(c.id) for c in self.categories)]
+        for c, color in zip(self.categories, self.colors, strict=True):
+            parts = ",".join(c.extras.get("voc:parts", []) or [])
+            actions = ",".join(c.extras.get("voc:actions", []) or [])
+            lines.append(f"{c.name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
+        return "\n".join(lines) + "\n"
+
+
+def _png(path: Path, values: np.ndarray[Any, Any], palette: list[tuple[int, int, int]]) -> None:
+    from PIL import Image
+
+    height, width = values.shape
+    image = Image.frombytes("P", (width, height), np.ascontiguousarray(values, dtype=np.uint8).tobytes())
+    image.putpalette([v for rgb in palette for v in rgb])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, format="PNG")
+
+
+def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+    """Write a VOC folder: ``Annotations``, ``ImageSets``, ``labelmap.txt``, segmentation PNGs, images.
+
+    Raises:
+        UsageError: media copy or link without ``media_root``.
+    """
+    masks_mode = str(options.get("masks") or "auto")
+    media = str(options.get("media") or "none")
+    media_root = Path(str(options["media_root"])) if options.get("media_root") else None
+    if media != "none" and media_root is None:
+        raise UsageError("media=copy or link needs the images' folder", hint="add -o media_root=FOLDER")
+    default_split = str(options.get("split") or "train")
+    classes = _Classes(dataset)
+    items = dataset.table("items")
+    ids = [str(v) for v in items["id"].to_pylist()]
+    splits = [s or default_split for s in items["split"].to_pylist()]
+    paths = items["path"].to_pylist()
+    widths = items["width"].to_pylist()
+    heights = items["height"].to_pylist()
+    metadata = [decode_json_cell(m) for m in items["metadata"].to_pylist()]
+    files = [safe_relpath(i) for i in ids]
+
+    objects = dataset.table("objects")
+    item_index = {i: n for n, i in enumerate(ids)}
+    per_item: dict[int, list[int]] = defaultdict(list)
+    for row, item_id in enumerate(objects["item_id"].to_pylist()):
+        n = item_index.get(item_id)
+        if n is not None:
+            per_item[n].append(row)
+    boxes, has_box = G.bbox_columns(objects["bbox"])
+    angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+    turned = angle != 0
+    if turned.any():
+        corners = G.rotated_box_corners(boxes[turned], angle[turned])
+        boxes[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
+    voc = G.xywh_to_voc(boxes).tolist()
+    categories = objects["category_id"].to_pylist()
+    occluded = objects["occluded"].to_pylist()
+    extras = [decode_json_cell(v) for v in objects["extras"].to_pylist()]
+    attributes = [decode_json_cell(v) for v in objects["attributes"].to_pylist()]
+    mask_cells = objects["mask"].to_pylist() if masks_mode != "none" else [None] * objects.num_rows
+    polygons = objects["polygon"].to_pylist() if masks_mode == "all" else [None] * objects.num_rows
+
+    (path / "Annotations").mkdir()
+    lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
+    written_objects = 0
+    fractional = 0
+    for n, item_id in enumerate(ids):
+        rows = per_item.get(n, [])
+        xml_rows = [
+            r for r in rows
+            if has_box[r] and categories[r] in classes.name
+            and not (extras[r].get("voc:mask_only") or extras[r].get("voc:semantic"))
+        ]  # fmt: skip
+        instance_rows = [r for r in xml_rows if mask_cells[r] is not None or polygons[r] is not None]
+        instance_rows += [
+            r for r in rows
+            if extras[r].get("voc:mask_only") and mask_cells[r] is not None and categories[r] in classes.name
+        ]  # fmt: skip
+        semantic_rows = [
+            r
+            for r in rows
+            if extras[r].get("voc:semantic") and mask_cells[r] is not None and categories[r] in classes.name
+        ]
+        segmented = bool(instance_rows or semantic_rows)
+        meta = metadata[n]
+        name = (
+            PurePosixPath(str(paths[n]).replace("\\", "/")).name if paths[n] else f"{PurePosixPath(files[n]).name}.jpg"
+        )
+        head = ["<annotation>\n"]
+        if "voc:folder" in meta:
+            head.append(f"  <folder>{escape(str(meta['voc:folder']))}</folder>\n")
+        head.append(f"  <filename>{escape(name)}</filename>\n")
+        if "voc:path" in meta:
+            head.append(f"  <path>{escape(str(meta['voc:path']))}</path>\n")
+        for tag in ("source", "owner"):
+            if f"voc:{tag}" in meta:
+                head.append(_source_xml(tag, meta[f"voc:{tag}"]))
+        if widths[n] and heights[n]:
+            depth = meta.get("voc:depth", 3)
+            head.append(
+                f"  <size>\n    <width>{widths[n]}</width>\n    <height>{heights[n]}</height>\n"
+                f"    <depth>{escape(str(depth))}</depth>\n  </size>\n"
+            )
+        head.append(f"  <segmented>{meta.get('voc:segmented', int(segmented))}</segmented>\n")
+        body = []
+        for r in xml_rows:
+            corners = voc[r]
+            fractional += any(not float(v).is_integer() for v in corners)
+            body.append(_object_xml(classes.name[categories[r]], corners, occluded[r], extras[r], attributes[r]))
+        written_objects += len(xml_rows)
+        xml_file = path / "Annotations" / f"{files[n]}.xml"
+        xml_file.parent.mkdir(parents=True, exist_ok=True)
+        _write_file(xml_file, ("".join(head) + "".join(body) + "</annotation>\n").encode())
+        lists["Main"][splits[n]].append(item_id)
+        tasks = meta.get("voc:imagesets")
+        if not isinstance(tasks, list):
+            tasks = []
+            if segmented:
+                tasks.append("Segmentation")
+            if any(isinstance(extras[r].get("voc:actions"), dict) for r in xml_rows):
+                tasks.append("Action")
+            if any(extras[r].get("voc:parts") for r in xml_rows):
+                tasks.append("Layout")
+        for task in tasks:
+            lists.setdefault(str(task), defaultdict(list))[splits[n]].append(item_id)
+        if segmented:
+            _write_masks(
+                path,
+                files[n],
+                widths[n],
+                heights[n],
+                instance_rows,
+                semantic_rows,
+                mask_cells,
+                polygons,
+                categories,
+                classes,
+                report,
+            )
+        if media != "none" and paths[n]:
+            assert media_root is not None
+            place_media(media_root / paths[n], path / "JPEGImages" / name, media)
+    _write_lists(path, dataset, ids, splits, lists)
+    (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
+    if fractional:
+        report.note(f"{fractional:,} boxes have fractional VOC corners, written exactly as decimals (not rounded)")
+    report.written = {
+        "items": len(ids),
+        "object annotations": written_objects,
+        "label annotations": dataset.table("labels").num_rows,
+    }
+
+
+def _write_lists(
+    path: Path, dataset: Dataset, ids: list[str], splits: list[str], lists: dict[str, dict[str, list[str]]]
+) -> None:
+    for task, by_split in lists.items():
+        folder = path / "ImageSets" / task
+        folder.mkdir(parents=True, exist_ok=True)
+        for split, members in sorted(by_split.items()):
+            (folder / f"{split}.txt").write_text("".join(f"{m}\n" for m in members), encoding="utf-8")
+    labels = dataset.table("labels")
+    if not labels.num_rows:
+        return
+    name_of = {c.id: c.name for c in dataset.categories}
+    value: dict[tuple[str, str], int] = {}
+    for item_id, cid, extra in zip(
+        labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), labels["extras"].to_pylist(), strict=True
+    ):
+        if cid in name_of:
+            difficult = decode_json_cell(extra).get("voc:difficult")
+            value[(item_id, name_of[cid])] = 0 if difficult else 1
+    used = sorted({cls for _, cls in value}, key=[c.name for c in dataset.categories].index)
+    main = path / "ImageSets" / "Main"
+    members_of: dict[str, list[str]] = defaultdict(list)
+    for item_id, split in zip(ids, splits, strict=True):
+        members_of[split].append(item_id)
+    for cls in used:
+        for split, members in sorted(members_of.items()):
+            text = "".join(f"{m} {value.get((m, cls), -1):2d}\n" for m in members)
+            (main / f"{cls}_{split}.txt").write_text(text, encoding="utf-8")
+
+
+def _write_masks(
+    path: Path,
+    file: str,
+    width: int | None,
+    height: int | None,
+    instance_rows: list[int],
+    semantic_rows: list[int],
+    mask_cells: list[Any],
+    polygons: list[Any],
+    categories: list[Any],
+    classes: _Classes,
+    report: Report,
+) -> None:
+    shape = None
+    for r in instance_rows + semantic_rows:
+        if mask_cells[r] is not None:
+            shape = (int(mask_cells[r]["height"]), int(mask_cells[r]["width"]))
+            break
+    if shape is None and width and height:
+        shape = (height, width)
+    if shape is None:
+        report.lose("masks on images of unknown size", len(instance_rows), "a segmentation PNG needs the image size")
+        return
+    class_png = np.zeros(shape, dtype=np.uint8)
+    object_png = np.zeros(shape, dtype=np.uint8)
+    for value, r in enumerate(instance_rows, 1):
+        mask = G.rle_to_mask(mask_cells[r]) if mask_cells[r] is not None else G.polygons_to_mask(polygons[r], *shape)
+        if mask.shape != shape or value >= VOID_INDEX:
+            report.lose("masks", 1, "mask size differs from the image, or more than 254 instances")
+            continue
+        on = mask.astype(bool)
+        object_png[on] = value
+        class_png[on] = min(classes.value[categories[r]], VOID_INDEX - 1)
+    for r in semantic_rows:
+        mask = G.rle_to_mask(mask_cells[r])
+        if mask.shape == shape:
+            class_png[mask.astype(bool)] = min(classes.value[categories[r]], VOID_INDEX - 1)
+    _png(path / "SegmentationClass" / f"{file}.png", class_png, classes.palette)
+    if instance_rows:
+        _png(path / "SegmentationObject" / f"{file}.png", object_png, voc_palette())

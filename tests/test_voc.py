@@ -1,0 +1,224 @@
+"""Pascal VOC: XML fields and flags, image sets, labelmap, masks, safety, bad input, corpus counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import canonical
+from PIL import Image
+
+import labelkit
+from labelkit.cli import cli
+from labelkit.errors import DataLossError, InputError
+from labelkit.formats import voc
+from labelkit.model import Category, Dataset, Item, Label, Media, Object
+from labelkit.model import geometry as G
+
+
+def make_dataset() -> Dataset:
+    cats = [Category(id=8, name="cat"), Category(id=15, name="person"), Category(id=40, name="forklift truck")]
+    ds = Dataset(categories=cats)
+    ds.add_item(
+        Item(id="2007_000001", media=Media(path="JPEGImages/2007_000001.jpg", width=20, height=10), split="train")
+    )
+    ds.add_item(Item(id="sub/b", media=Media(path="JPEGImages/b.png", width=8, height=6), split="val"))
+    ds.add_item(Item(id="empty", media=Media(path="JPEGImages/empty.jpg", width=8, height=6), split="val"))
+    ds.add(
+        Object(
+            id="1",
+            item_id="2007_000001",
+            category_id=8,
+            bbox=(0.0, 1.0, 3.0, 3.0),
+            occluded=True,
+            extras={"voc:pose": "Left", "voc:truncated": 1, "voc:difficult": 1},
+        ),
+        Object(
+            id="2",
+            item_id="2007_000001",
+            category_id=15,
+            bbox=(3.0, 4.0, 3.0, 3.0),
+            attributes={"helmet": True, "age": 3, "note": "a <b> & c"},
+            extras={
+                "voc:parts": [{"name": "head", "bbox": [4.5, 5.0, 3.0, 3.0]}],
+                "voc:actions": {"jumping": 1, "phoning": 0},
+            },
+        ),
+        Object(id="3", item_id="sub/b", category_id=40, bbox=(0.5, 0.25, 2.0, 3.0)),
+        Label(id="1", item_id="2007_000001", category_id=8),
+        Label(id="2", item_id="sub/b", category_id=8, extras={"voc:difficult": 1}),
+    )
+    return ds
+
+
+def test_round_trip_keeps_flags_parts_actions_attributes_and_unknown_classes(write_read) -> None:
+    ds = make_dataset()
+    assert canonical(write_read(ds, "voc")) == canonical(ds)
+
+
+def test_voc_corners_are_one_based_inclusive(tmp_path: Path) -> None:
+    labelkit.save(make_dataset(), tmp_path / "o", "voc")
+    xml = (tmp_path / "o/Annotations/2007_000001.xml").read_text()
+    assert "<xmin>1</xmin>\n      <ymin>2</ymin>\n      <xmax>3</xmax>\n      <ymax>4</ymax>" in xml
+    assert "<occluded>1</occluded>" in xml and "<difficult>1</difficult>" in xml and "<pose>Left</pose>" in xml
+    sub = (tmp_path / "o/Annotations/sub/b.xml").read_text()
+    assert "<name>forklift truck</name>" in sub and "<xmin>1.5</xmin>" in sub and "<xmax>2.5</xmax>" in sub
+    assert G.voc_to_xywh(1, 2, 3, 4) == (0.0, 1.0, 3.0, 3.0)
+
+
+def test_image_sets_and_class_lists(tmp_path: Path) -> None:
+    labelkit.save(make_dataset(), tmp_path / "o", "voc")
+    main = tmp_path / "o/ImageSets/Main"
+    assert (main / "train.txt").read_text() == "2007_000001\n"
+    assert (main / "val.txt").read_text() == "sub/b\nempty\n"
+    assert (main / "cat_val.txt").read_text() == "sub/b  0\nempty -1\n"
+    assert (tmp_path / "o/ImageSets/Action/train.txt").read_text() == "2007_000001\n"
+    assert (tmp_path / "o/ImageSets/Layout/train.txt").read_text() == "2007_000001\n"
+    labelmap = (tmp_path / "o/labelmap.txt").read_text().splitlines()
+    assert labelmap[1] == "# labelkit-category-ids: 8,15,40" and labelmap[4].startswith("forklift truck:")
+
+
+def _masked_dataset() -> Dataset:
+    ds = Dataset(categories=[Category(id=1, name="dog"), Category(id=2, name="cat")])
+    ds.add_item(Item(id="m", media=Media(path="JPEGImages/m.jpg", width=6, height=4), split="train"))
+    a = np.zeros((4, 6), dtype=bool)
+    a[0:2, 0:3] = True
+    b = np.zeros((4, 6), dtype=bool)
+    b[2:4, 3:6] = True
+    ds.add(
+        Object(id="1", item_id="m", category_id=1, bbox=(0.0, 0.0, 3.0, 2.0), mask=_rle(a)),
+        Object(id="2", item_id="m", category_id=2, bbox=(3.0, 2.0, 3.0, 2.0), mask=_rle(b)),
+    )
+    return ds
+
+
+def _rle(mask: np.ndarray) -> dict:
+    cell = G.mask_to_rle(mask)
+    return {"size": (cell["height"], cell["width"]), "counts": cell["counts"]}
+
+
+def test_masks_become_palette_pngs_and_come_back(tmp_path: Path, write_read) -> None:
+    ds = _masked_dataset()
+    assert canonical(write_read(ds, "voc")) == canonical(ds)
+    labelkit.save(ds, tmp_path / "o", "voc")
+    obj = Image.open(tmp_path / "o/SegmentationObject/m.png")
+    cls = Image.open(tmp_path / "o/SegmentationClass/m.png")
+    assert obj.mode == "P" and cls.mode == "P"
+    assert np.asarray(obj).tolist()[0] == [1, 1, 1, 0, 0, 0] and np.asarray(obj)[3, 5] == 2
+    assert np.asarray(cls)[3, 5] == 2 and cls.getpalette()[6:9] == [0, 128, 0]
+
+
+def test_semantic_only_masks_are_per_class_objects(tmp_path: Path) -> None:
+    root = tmp_path / "sem"
+    (root / "SegmentationClass").mkdir(parents=True)
+    (root / "ImageSets/Segmentation").mkdir(parents=True)
+    values = np.zeros((4, 5), dtype=np.uint8)
+    values[1:3, 1:4] = 8  # cat in the standard labelmap
+    values[0, 0] = 255  # void border
+    im = Image.frombytes("P", (5, 4), values.tobytes())
+    im.putpalette([v for rgb in voc.voc_palette() for v in rgb])
+    im.save(root / "SegmentationClass/x.png")
+    (root / "ImageSets/Segmentation/train.txt").write_text("x\n")
+    ds = labelkit.load(root, "voc")
+    (obj,) = list(ds.objects())
+    assert obj.shape == "mask" and obj.extras == {"voc:semantic": True} and obj.bbox == (1.0, 1.0, 3.0, 2.0)
+    assert ds.category(obj.category_id or 0).name == "cat"
+
+
+def test_polygons_need_masks_all(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="p", media=Media(width=10, height=10)))
+    ds.add(Object(id="1", item_id="p", category_id=1, shape="polygon", bbox=(0, 0, 4, 4), polygon=[[0, 0, 4, 0, 4, 4]]))
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "o", "voc")
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks="all")
+    assert [c.what for c in report.transformed] == ["polygons"]
+    assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).sum() > 0
+
+
+@pytest.mark.parametrize(
+    ("xml", "where"),
+    [
+        (b'<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY x "xx">]>\n<annotation>&x;</annotation>', None),
+        (b'<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><annotation>&x;</annotation>', None),
+        (b"<annotation>\n  <filename>a.jpg</filename>\n  <object>\n    <name>cat", 4),
+    ],
+    ids=["bomb", "external-entity", "truncated"],
+)
+def test_unsafe_or_truncated_xml_is_an_input_error(tmp_path: Path, xml: bytes, where: int | None) -> None:
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations/a.xml").write_bytes(xml)
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert err.value.location.path == str(tmp_path / "Annotations/a.xml")
+    if where is not None:
+        assert err.value.location.line == where
+
+
+@pytest.mark.parametrize(
+    ("body", "element"),
+    [
+        ("<object><bndbox><xmin>1</xmin></bndbox></object>", "annotation/object[1]/name"),
+        ("<object><name>a</name></object>", "annotation/object[1]/bndbox"),
+        (
+            "<object><name>a</name><bndbox><xmin>1</xmin><ymin>x</ymin><xmax>2</xmax><ymax>3</ymax></bndbox></object>",
+            "annotation/object[1]/bndbox/ymin",
+        ),
+        ("<object><name>a</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax></bndbox></object>", None),
+    ],
+)
+def test_missing_or_bad_fields_name_the_element(tmp_path: Path, body: str, element: str | None) -> None:
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations/a.xml").write_text(f"<annotation><filename>a.jpg</filename>{body}</annotation>")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert err.value.location.element == (element or "annotation/object[1]/bndbox/ymax")
+
+
+def test_cli_bad_xml_exits_2_and_leaves_no_output(tmp_path: Path) -> None:
+    (tmp_path / "ds/Annotations").mkdir(parents=True)
+    (tmp_path / "ds/Annotations/a.xml").write_bytes(b"<annotation><object>")
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "ds"), str(tmp_path / "out"), "--to", "yolo"])
+    assert result.exit_code == 2 and "a.xml:1" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_unsafe_names_in_lists_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "ImageSets/Main").mkdir(parents=True)
+    (tmp_path / "ImageSets/Main/train.txt").write_text("../../etc/passwd\n")
+    with pytest.raises(InputError):
+        labelkit.load(tmp_path, "voc")
+
+
+def test_detect() -> None:
+    assert voc.detect(Path("/nonexistent")) is None
+
+
+def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
+    entries = [e for e in json.loads((corpus / "MANIFEST.json").read_text()) if e["format"] == "voc"]
+    assert len(entries) == 4
+    for entry in entries:
+        expect, ref = entry["expect"], entry["reference"]
+        ds = labelkit.load(corpus / entry["path"], "voc")
+        boxes = [o for o in ds.objects() if o.shape == "box"]
+        assert len(boxes) == expect["objects"], entry["path"]
+        per_class: dict[str, int] = {}
+        for o in boxes:
+            name = ds.category(o.category_id or 0).name
+            per_class[name] = per_class.get(name, 0) + 1
+        assert per_class == expect["objects_per_class"]
+        for flag in ("difficult", "truncated"):
+            assert sum(1 for o in boxes if o.extras.get(f"voc:{flag}")) == expect[flag]
+        assert sum(1 for o in boxes if o.occluded) == expect["occluded"]
+        assert sum(len(o.extras.get("voc:parts", [])) for o in boxes) == expect["parts"]
+        assert sum(1 for o in boxes if "voc:actions" in o.extras) == expect["objects_with_actions"]
+        assert ds.stats().items_by_split == ref["subsets"]
+        sizes = {i.id: [i.media.width, i.media.height] for i in ds.items() if i.id in expect["image_sizes"]}
+        assert sizes == expect["image_sizes"]
+        if "labelmap_labels" in expect:
+            assert [c.name for c in ds.categories] == expect["labelmap_labels"]
+        if expect.get("SegmentationObject_pngs"):
+            assert sum(1 for o in ds.objects() if o.mask is not None) == ref["annotations_by_type"]["mask"]
