@@ -25,6 +25,7 @@ BUILTIN: dict[str, str] = {
     "labelkit": "labelkit.formats.native",
     "parquet": "labelkit.formats.parquet",
     "yolo": "labelkit.formats.yolo",
+    "voc": "labelkit.formats.voc",
 }
 """Built-in formats: name -> module path. Read-only by convention; plugins come from entry points."""
 
