@@ -23,6 +23,7 @@ ENTRY_POINT_GROUP = "labelkit.formats"
 
 BUILTIN: dict[str, str] = {
     "labelkit": "labelkit.formats.native",
+    "coco": "labelkit.formats.coco",
     "parquet": "labelkit.formats.parquet",
     "yolo": "labelkit.formats.yolo",
     "voc": "labelkit.formats.voc",

@@ -1,0 +1,118 @@
+"""Shared benchmark helpers: run a command N times, take the median wall time and the peak RSS, print a table.
+
+Timing uses only public means: ``time.perf_counter`` around ``subprocess.run`` for wall time, and the
+``ru_maxrss`` of a fresh ``resource.getrusage(RUSAGE_CHILDREN)`` measured in a throw-away child process,
+so each run's peak RSS is its own (RUSAGE_CHILDREN of one long-lived parent only ever grows).
+
+Usage::
+
+    from common import Result, measure, print_table
+    r = measure("labelkit info", ["labelkit", "info", "file.json"], repeat=3)
+    print_table([r])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+# A tiny child that runs the command, then reports its own children's usage (ru_maxrss in KiB on Linux).
+_PROBE = (
+    "import json, resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "wall = time.perf_counter() - t\n"
+    "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "sys.stderr.buffer.write(p.stderr[-2000:])\n"
+    "print(json.dumps({'rc': p.returncode, 'wall': wall, 'maxrss_kib': ru.ru_maxrss}))\n"
+)
+
+
+@dataclass
+class Result:
+    """Measurements of one command: every run's wall seconds and peak RSS (bytes)."""
+
+    name: str
+    walls: list[float] = field(default_factory=list)
+    rss: list[int] = field(default_factory=list)
+    failed: str | None = None
+
+    @property
+    def wall(self) -> float:
+        """Median wall seconds."""
+        return statistics.median(self.walls) if self.walls else float("nan")
+
+    @property
+    def peak_rss(self) -> int:
+        """Largest peak RSS over the runs, bytes."""
+        return max(self.rss) if self.rss else 0
+
+
+def run_once(cmd: Sequence[str]) -> tuple[float, int, int, str]:
+    """Run ``cmd`` once; returns (wall seconds, peak RSS bytes, exit code, stderr tail)."""
+    probe = subprocess.run([sys.executable, "-c", _PROBE, *cmd], capture_output=True, text=True)
+    data = json.loads(probe.stdout.strip().splitlines()[-1])
+    return float(data["wall"]), int(data["maxrss_kib"]) * 1024, int(data["rc"]), probe.stderr
+
+
+def measure(
+    name: str, cmd: Sequence[str], repeat: int = 3, before: Callable[[], None] | None = None, log: bool = True
+) -> Result:
+    """Run ``cmd`` ``repeat`` times (calling ``before`` ahead of each run, e.g. to clear an output)."""
+    result = Result(name)
+    for i in range(repeat):
+        if before is not None:
+            before()
+        wall, rss, rc, err = run_once(cmd)
+        if rc != 0:
+            result.failed = f"exit {rc}: {err.strip().splitlines()[-1] if err.strip() else ''}"
+            if log:
+                print(f"  {name}: run {i + 1} FAILED {result.failed}", flush=True)
+            break
+        result.walls.append(wall)
+        result.rss.append(rss)
+        if log:
+            print(f"  {name}: run {i + 1}: {wall:.2f} s, {rss / 2**30:.2f} GiB", flush=True)
+    return result
+
+
+def remove(path: str) -> Callable[[], None]:
+    """A ``before`` hook that deletes a file or folder."""
+
+    def run() -> None:
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
+
+    return run
+
+
+def print_table(rows: Sequence[Result], baseline: dict[str, str] | None = None) -> str:
+    """Print (and return) a Markdown table: median wall, peak RSS, and the ratio to a baseline row.
+
+    Args:
+        rows: the results.
+        baseline: for a row name, the name of the row it is compared with ("x faster").
+    """
+    by_name = {r.name: r for r in rows}
+    lines = ["| step | median wall (s) | peak RSS (GiB) | runs | vs |", "|---|---:|---:|---:|---|"]
+    for r in rows:
+        if r.failed:
+            lines.append(f"| {r.name} | failed | - | {len(r.walls)} | {r.failed} |")
+            continue
+        vs = ""
+        for other_name in (baseline or {}).get(r.name, "").split(","):
+            other = by_name.get(other_name)
+            if other is not None and other.walls and not other.failed:
+                vs += f"{other.wall / r.wall:.1f}x faster than {other.name}; "
+        lines.append(f"| {r.name} | {r.wall:.2f} | {r.peak_rss / 2**30:.2f} | {len(r.walls)} | {vs.rstrip('; ')} |")
+    text = "\n".join(lines)
+    print(text, flush=True)
+    return text

@@ -1,0 +1,389 @@
+"""COCO: instances, keypoints, captions, image labels and detection results (https://cocodataset.org/#format-data).
+
+Reads one JSON file, or a folder in the standard layout (``annotations/<task>_<split>.json``, also
+MMDetection's), or Roboflow's (``<split>/_annotations.coco.json``): every file becomes part of one dataset
+with splits. Writes the standard layout, ``annotations/<task>_<split>.json``. One COCO annotation is one
+object (or image-level label, or caption). COCO -> COCO keeps image, annotation and category ids and every
+extra field; see :mod:`labelkit.formats.coco_build` for the mapping.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import InputError
+from labelkit.formats.base import Capabilities, Detection, Option, check_capabilities
+from labelkit.formats.coco_build import Built, build, dataset_info, merge_categories
+from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
+from labelkit.formats.coco_write import Writer
+from labelkit.model import Dataset
+from labelkit.report import Finding, Report
+
+NAME = "coco"
+DESCRIPTION = "COCO JSON: instances (boxes, polygons, RLE masks), keypoints, captions, image labels, results"
+OUTPUT: Literal["dir"] = "dir"
+EXTENSIONS = (".json",)
+CAPABILITIES = Capabilities(
+    kinds=frozenset({"label", "object", "transcript"}),
+    shapes=frozenset({"box", "polygon", "mask", "keypoints"}),
+    geometry=frozenset({"bbox", "polygon", "mask", "keypoints"}),
+    media=frozenset({"image"}),
+    attributes=True,
+    scores=True,
+    item_metadata=True,
+    splits=True,
+    extras="coco",
+)
+OPTIONS: dict[str, Option] = {
+    "skip_invalid": Option(
+        "skip_invalid",
+        "bool",
+        False,
+        "skip annotations that fail the semantic checks (unknown image or category, bad box, polygon, RLE or "
+        "keypoints, duplicate id) instead of refusing the file; the dataset info records how many",
+        applies="read",
+    ),
+    "reindex": Option(
+        "reindex",
+        "bool",
+        False,
+        "renumber categories 1..N in the dataset's category order (COCO input: the order of its categories list)",
+        applies="write",
+    ),
+}
+SKIPPED_KEY = "coco:skipped_annotations"
+_TASK_ORDER = {"instances": 0, "stuff": 1, "person_keypoints": 2, "labels": 3, "captions": 4, "image_info": 5}
+
+
+# -- finding the files ----------------------------------------------------------------------------------
+
+
+def _sniff(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(65536)
+
+
+def _looks_coco(head: bytes) -> bool:
+    text = head.lstrip()
+    if text.startswith(b"{"):
+        return b'"images"' in head and (b'"annotations"' in head or b'"categories"' in head or b'"file_name"' in head)
+    if text.startswith(b"["):
+        return b'"image_id"' in head and b'"category_id"' in head and b'"score"' in head
+    return False
+
+
+def find_files(path: Path) -> list[Path]:
+    """The COCO files of a dataset: the file itself, or those of a folder's known layout.
+
+    Raises:
+        InputError: the folder has no COCO files.
+    """
+    if path.is_file():
+        return [path]
+    candidates: list[Path] = []
+    for folder in (path / "annotations", path):
+        if folder.is_dir():
+            candidates = sorted(p for p in folder.glob("*.json") if TASK_RE.match(p.name))
+            if candidates:
+                break
+    if not candidates:
+        candidates = sorted(path.glob("*/_annotations.coco.json"))
+    if not candidates:
+        raise InputError(
+            "no COCO files found",
+            path=path,
+            expected="annotations/<task>_<split>.json or <split>/_annotations.coco.json",
+        )
+    return sorted(
+        candidates, key=lambda p: (task_and_split(p)[1] or "", _TASK_ORDER.get(task_and_split(p)[0] or "", 9), p.name)
+    )
+
+
+def detect(path: Path) -> Detection | None:
+    """Recognise a COCO file or folder.
+
+    A JSON file with ``images`` and ``annotations``/``categories``, a detection results list, or a folder
+    in the standard, MMDetection or Roboflow layout.
+    """
+    if path.is_file():
+        if path.suffix.lower() != ".json":
+            return None
+        head = _sniff(path)
+        if b'"format":"labelkit"' in head.replace(b" ", b""):
+            return None
+        if _looks_coco(head):
+            return Detection(0.9, "JSON with COCO 'images' and 'annotations'")
+        return None
+    if path.is_dir():
+        try:
+            files = find_files(path)
+        except InputError:
+            return None
+        if files and _looks_coco(_sniff(files[0])):
+            return Detection(0.9, f"COCO layout ({files[0].relative_to(path)})")
+    return None
+
+
+# -- reading ----------------------------------------------------------------------------------------------
+
+
+def decode_all(path: Path) -> list[CocoFile]:
+    """Decode every COCO file of ``path``; panoptic files are refused (they need their PNG masks).
+
+    Raises:
+        InputError: a file is malformed, or ``path`` is a panoptic file.
+    """
+    files = []
+    for file in find_files(path):
+        task, _ = task_and_split(file)
+        if task == "panoptic":
+            if path.is_file():
+                raise InputError(
+                    "COCO panoptic is not supported",
+                    path=file,
+                    hint="panoptic segments live in PNG files; convert them to instances with panopticapi first",
+                )
+            continue
+        files.append(decode_file(file))
+    return files
+
+
+def _prefixes(files: list[CocoFile]) -> dict[int, str]:
+    """Item id prefix per file: ``<split>/`` when two splits share an image id, else nothing."""
+    by_split: dict[str | None, set[int]] = {}
+    for f in files:
+        by_split.setdefault(f.split, set()).update(int(i["id"]) for i in f.images if isinstance(i.get("id"), int))
+    clash = _clash(by_split)
+    return {i: (f"{f.split}/" if clash and f.split else "") for i, f in enumerate(files)}
+
+
+def _clash(groups: dict[str | None, set[int]]) -> bool:
+    seen: set[int] = set()
+    for ids in groups.values():
+        if seen & ids:
+            return True
+        seen |= ids
+    return False
+
+
+def read(path: Path, **options: Any) -> Dataset:
+    """Read a COCO file or folder.
+
+    Raises:
+        InputError: bad JSON (with its line), a missing required field or a semantic problem (with its JSON
+            pointer); with ``skip_invalid`` semantic problems of annotations skip those annotations instead.
+    """
+    skip = bool(options.get("skip_invalid", False))
+    files = decode_all(path)
+    if not files:
+        raise InputError("no readable COCO files (panoptic files are not supported)", path=path)
+    categories = merge_categories(files)
+    item_prefix = _prefixes(files)
+    ann_prefix = _annotation_prefixes(files)
+    built: list[Built] = []
+    skipped = 0
+    for i, f in enumerate(files):
+        b = build(f, item_prefix[i], ann_prefix[i], categories)
+        if b.item_findings:
+            raise InputError(b.item_findings[0].message, path=f.path, pointer=b.item_findings[0].where)
+        if b.findings:
+            if not skip:
+                _, first = min(b.findings, key=lambda x: x[0])
+                raise InputError(
+                    first.message,
+                    path=f.path,
+                    pointer=first.where,
+                    hint="pass -o skip_invalid=true to skip bad annotations",
+                )
+            skipped += _drop(b)
+        built.append(b)
+    tables = _merge(files, built)
+    return Dataset.from_tables(tables, categories, dataset_info(files, skipped))
+
+
+def _annotation_prefixes(files: list[CocoFile]) -> dict[int, str]:
+    """``<split>/`` before annotation ids when the splits' annotation ids overlap, else nothing."""
+    by_split: dict[str | None, set[bytes]] = {}
+    for f in files:
+        by_split.setdefault(f.split, set()).update(bytes(a.id) for a in f.annotations if len(a.id))
+    clash = _clash_bytes(by_split)
+    return {i: (f"{f.split}/" if clash and f.split else "") for i, f in enumerate(files)}
+
+
+def _clash_bytes(groups: dict[str | None, set[bytes]]) -> bool:
+    seen: set[bytes] = set()
+    for ids in groups.values():
+        if seen & ids:
+            return True
+        seen |= ids
+    return False
+
+
+def _drop(b: Built) -> int:
+    """Remove the annotations with findings from a built file; returns how many."""
+    return _drop_rows(b, sorted({row for row, _ in b.findings}))
+
+
+def _drop_rows(b: Built, bad_rows: list[int]) -> int:
+    dropped = 0
+    for name in ("objects", "labels", "transcripts"):
+        table = getattr(b, name)
+        if table is None or "_row" not in table.column_names:
+            continue
+        keep = pc.invert(pc.is_in(table["_row"], value_set=pa.array(bad_rows, pa.int64())))
+        new = table.filter(keep)
+        dropped += table.num_rows - new.num_rows
+        setattr(b, name, new)
+    b.findings = []
+    return dropped
+
+
+def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
+    """Join the files' tables: items by id (first file wins), keypoint annotations into their instances."""
+    items: list[pa.Table] = []
+    seen_items: set[str] = set()
+    for b in built:
+        ids = b.items["id"].to_pylist()
+        fresh = [i for i, x in enumerate(ids) if x not in seen_items]
+        seen_items.update(ids)
+        items.append(b.items if len(fresh) == len(ids) else b.items.take(pa.array(fresh, pa.int64())))
+    out: dict[str, pa.Table] = {"items": pa.concat_tables(items, promote_options="default")}
+    objects: list[pa.Table] = []
+    instances_ids: dict[str | None, int] = {}
+    for f, b in zip(files, built, strict=True):
+        if b.objects is None:
+            continue
+        table = b.objects.drop_columns(["_row"]) if "_row" in b.objects.column_names else b.objects
+        if f.task == "person_keypoints" and f.split in instances_ids:
+            objects[instances_ids[f.split]], table = _merge_keypoints(objects[instances_ids[f.split]], table)
+            if not table.num_rows:
+                continue
+        elif f.task in ("instances", "stuff") and f.split not in instances_ids:
+            instances_ids[f.split] = len(objects)
+        objects.append(table)
+    if objects:
+        out["objects"] = pa.concat_tables(objects, promote_options="default")
+    for name in ("labels", "transcripts"):
+        parts = [getattr(b, name) for b in built if getattr(b, name) is not None]
+        parts = [p.drop_columns(["_row"]) if "_row" in p.column_names else p for p in parts]
+        if parts:
+            out[name] = pa.concat_tables(parts, promote_options="default")
+    return out
+
+
+def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Give instance objects the keypoints of the same annotation id; returns (instances, unmatched)."""
+    inst_ids = instances["id"].combine_chunks()
+    pos = pc.index_in(keypoints["id"], value_set=inst_ids)
+    matched = pc.is_valid(pos)
+    if not pc.any(matched).as_py():
+        return instances, keypoints
+    kp = keypoints.filter(matched)
+    target = pc.drop_null(pos).to_numpy()
+    n = instances.num_rows
+    source = np.full(n, -1, dtype=np.int64)
+    source[target] = np.arange(len(target))
+    take = pa.array(np.where(source >= 0, source, 0))
+    has = pa.array(source >= 0)
+    new_kp = pc.if_else(has, kp["keypoints"].combine_chunks().take(take), instances["keypoints"].combine_chunks())
+    new_extras = pc.if_else(has, kp["extras"].combine_chunks().take(take), instances["extras"].combine_chunks())
+    instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
+    instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
+    return instances, keypoints.filter(pc.invert(matched))
+
+
+# -- writing ----------------------------------------------------------------------------------------------
+
+
+def check(dataset: Dataset, report: Report, **options: Any) -> None:
+    """What COCO cannot hold (generic capability check), plus COCO's own limits."""
+    check_capabilities(dataset, CAPABILITIES, NAME, report)
+    items = dataset.table("items")
+    report.lose("item groups", items.num_rows - items["group"].null_count, "COCO images have no group")
+    report.lose(
+        "category parents", sum(c.parent is not None for c in dataset.categories), "COCO has no category hierarchy"
+    )
+    report.lose(
+        "category attribute definitions",
+        sum(1 for c in dataset.categories if c.attributes),
+        "COCO categories have no attribute definitions",
+    )
+    objects = dataset.table("objects")
+    if objects.num_rows:
+        for column, what in (("occluded", "occluded flags"), ("z_order", "z-orders")):
+            report.lose(what, objects.num_rows - objects[column].null_count, f"COCO has no {what}")
+        holes = objects["polygon_holes"].drop_null()
+        if len(holes):
+            n = sum(1 for h in holes.to_pylist() if any(h))
+            report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")
+        plain_boxes = pc.and_(
+            pc.and_(pc.is_null(objects["polygon"]), pc.is_null(objects["mask"])),
+            pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False)),
+        )
+        report.transform(
+            "boxes",
+            int(pc.sum(pc.and_(plain_boxes, pc.is_valid(objects["bbox"])).cast(pa.int64())).as_py() or 0),
+            "COCO annotations need a segmentation: the box's rectangle is written as a polygon",
+        )
+    transcripts = dataset.table("transcripts")
+    if transcripts.num_rows:
+        report.lose(
+            "transcript speakers",
+            transcripts.num_rows - transcripts["speaker"].null_count,
+            "COCO captions have no speaker",
+        )
+    report.transform("items without a file name", items["path"].null_count, "COCO needs file_name: the item id is used")
+    skipped = dataset.info.extras.get(SKIPPED_KEY)
+    if skipped:
+        report.note(f"{skipped:,} invalid annotations were skipped when the input was read")
+
+
+def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+    """Write ``annotations/<task>_<split>.json`` files into the folder ``path``."""
+    writer = Writer(dataset, report, bool(options.get("reindex", False)))
+    folder = path / "annotations"
+    folder.mkdir(parents=True, exist_ok=True)
+    specs = writer.plan()
+    tasks: dict[str | None, set[str]] = {}
+    for spec in specs:
+        tasks.setdefault(spec.split, set()).add(spec.task)
+    written: list[str] = []
+    for spec in specs:
+        if spec.name in written:
+            continue
+        writer.write_file(spec, folder / spec.name, tasks[spec.split])
+        written.append(spec.name)
+    report.note("wrote " + ", ".join(f"annotations/{n}" for n in written))
+
+
+# -- validation -------------------------------------------------------------------------------------------
+
+
+def validate(path: Path, **options: Any) -> list[Finding]:
+    """The bundled JSON Schema (schemas/coco.schema.json), then the semantic checks, for every file.
+
+    Returns:
+        Findings with JSON pointers; empty when the files are clean.
+    """
+    from labelkit.formats.coco_schema import schema_findings
+
+    findings: list[Finding] = []
+    files = find_files(path)
+    for file in files:
+        findings.extend(schema_findings(file))
+    if findings:
+        return findings
+    coco_files = decode_all(path)
+    categories = merge_categories(coco_files)
+    item_prefix = _prefixes(coco_files)
+    ann_prefix = _annotation_prefixes(coco_files)
+    for i, f in enumerate(coco_files):
+        b = build(f, item_prefix[i], ann_prefix[i], categories)
+        ordered = b.item_findings + [finding for _, finding in sorted(b.findings, key=lambda x: (x[0], x[1].where))]
+        findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
+    return findings

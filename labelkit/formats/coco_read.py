@@ -1,0 +1,329 @@
+"""COCO reading: one JSON file decoded in bulk into columns (see DESIGN.md section 3).
+
+msgspec decodes the document into typed structs whose every annotation field is kept as raw JSON bytes
+(:class:`msgspec.Raw`). Scalars are then decoded a whole column at a time, polygons and keypoints are
+turned into Arrow lists by ``pyarrow.json`` over NDJSON chunks, and the few RLE masks are decoded one by
+one. No Python float is made per coordinate. Numbers that are only carried (``area``, ``iscrowd``,
+``num_keypoints``, unknown fields) are spliced into the extras JSON text byte for byte, so they come back
+exactly as they were written.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+import pyarrow as pa
+import pyarrow.json as pj
+
+from labelkit.errors import InputError, json_pointer
+from labelkit.io import parse_json, read_bytes
+
+Raw = msgspec.Raw
+_EMPTY = msgspec.Raw()
+_CHUNK = 100_000
+"""Polygons parsed per pyarrow.json call: bounds the NDJSON buffer (about 30 MB for COCO-sized rings)."""
+
+KNOWN_FIELDS = (
+    "id",
+    "image_id",
+    "category_id",
+    "bbox",
+    "segmentation",
+    "area",
+    "iscrowd",
+    "keypoints",
+    "num_keypoints",
+    "score",
+    "caption",
+    "attributes",
+)
+CARRIED_FIELDS = ("area", "iscrowd", "num_keypoints")
+"""Fields the model has no column for; kept byte for byte as ``coco:<name>`` extras."""
+
+
+class Annotation(msgspec.Struct, forbid_unknown_fields=True):
+    """One COCO annotation with every field left as raw JSON (empty when absent)."""
+
+    id: Raw = _EMPTY
+    image_id: Raw = _EMPTY
+    category_id: Raw = _EMPTY
+    bbox: Raw = _EMPTY
+    segmentation: Raw = _EMPTY
+    area: Raw = _EMPTY
+    iscrowd: Raw = _EMPTY
+    keypoints: Raw = _EMPTY
+    num_keypoints: Raw = _EMPTY
+    score: Raw = _EMPTY
+    caption: Raw = _EMPTY
+    attributes: Raw = _EMPTY
+
+
+class _Document(msgspec.Struct):
+    images: Raw = _EMPTY
+    annotations: list[Annotation] | None = None
+    categories: Raw = _EMPTY
+    info: Raw = _EMPTY
+    licenses: Raw = _EMPTY
+
+
+class _LenientDocument(msgspec.Struct):
+    images: Raw = _EMPTY
+    annotations: list[dict[str, Raw]] | None = None
+    categories: Raw = _EMPTY
+    info: Raw = _EMPTY
+    licenses: Raw = _EMPTY
+
+
+class Rle(msgspec.Struct):
+    """A COCO RLE segmentation: ``size`` is ``[height, width]``."""
+
+    size: tuple[int, int]
+    counts: str | list[int]
+
+
+@dataclass
+class CocoFile:
+    """One decoded COCO file: images and categories as plain data, annotations as columns.
+
+    Attributes:
+        path: the file.
+        task: ``instances``, ``person_keypoints``, ``captions``, ``labels``, ``image_info``, ``stuff``,
+            ``results`` or ``unknown`` (from the file name or, failing that, the content).
+        split: from the file or folder name; None when the name does not say.
+        present: top-level keys present in the file (``info``, ``licenses``, ``images``, ...).
+        info: the ``info`` value (when present).
+        licenses: the ``licenses`` value (when present).
+        images: the image records.
+        categories: the category records.
+        annotations: the annotations (raw fields).
+        extra_fields: per annotation, unknown fields as raw JSON (only filled when there are some).
+    """
+
+    path: Path
+    task: str
+    split: str | None
+    present: list[str] = field(default_factory=list)
+    info: Any = None
+    licenses: Any = None
+    images: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)
+    extra_fields: list[dict[str, Raw]] | None = None
+
+
+TASK_RE = re.compile(r"^(instances|person_keypoints|captions|labels|image_info|stuff|panoptic|results)_(.+)\.json$")
+
+
+def task_and_split(path: Path) -> tuple[str | None, str | None]:
+    """The task and split a file name states (``instances_val2017.json``; Roboflow's ``<split>/_annotations``)."""
+    m = TASK_RE.match(path.name)
+    if m:
+        return m.group(1), m.group(2)
+    if path.name == "_annotations.coco.json":
+        return None, path.parent.name
+    return None, None
+
+
+def _decode_error(data: bytes, path: Path, exc: Exception) -> InputError:
+    try:
+        parse_json(data, path)
+    except InputError as err:
+        return err
+    return InputError(f"invalid JSON: {exc}", path=path)
+
+
+_AT = re.compile(r"at `\$((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)`")
+
+
+def pointer_of(message: str) -> str | None:
+    """Turn msgspec's ``at `$.annotations[3].id``` into a JSON pointer."""
+    m = _AT.search(message)
+    if not m:
+        return None
+    parts = re.findall(r"\[(\d+)\]|\.([A-Za-z_][A-Za-z0-9_]*)", m.group(1))
+    return json_pointer(*[int(i) if i else k for i, k in parts])
+
+
+def _value(raw: Raw, path: Path, pointer: str, type_: Any = Any) -> Any:
+    try:
+        return msgspec.json.decode(raw, type=type_)
+    except msgspec.ValidationError as exc:
+        sub = pointer_of(str(exc)) or ""
+        raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer + sub) from exc
+
+
+def decode_file(path: Path, data: bytes | None = None) -> CocoFile:
+    """Decode one COCO JSON file (a document, or a bare list of detection results).
+
+    Raises:
+        InputError: bad JSON (with its line), a wrong top-level shape, or a field of the wrong type.
+    """
+    data = read_bytes(path) if data is None else data
+    task, split = task_and_split(path)
+    head = data[:4096].lstrip()
+    if head.startswith(b"["):
+        return _decode_results(path, data, split)
+    try:
+        doc: _Document | _LenientDocument = msgspec.json.decode(data, type=_Document)
+        extra_fields = None
+    except msgspec.DecodeError as exc:
+        if isinstance(exc, msgspec.ValidationError):
+            if "unknown field" not in str(exc):
+                raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
+            doc, extra_fields = _decode_lenient(path, data)
+        else:
+            raise _decode_error(data, path, exc) from exc
+    out = CocoFile(path=path, task=task or "unknown", split=split)
+    for key in ("info", "licenses", "images", "categories"):
+        raw = getattr(doc, key)
+        if len(raw):
+            out.present.append(key)
+    if doc.annotations is not None:
+        out.present.append("annotations")
+    if len(doc.info):
+        out.info = _value(doc.info, path, "/info")
+    if len(doc.licenses):
+        out.licenses = _value(doc.licenses, path, "/licenses")
+    if not len(doc.images):
+        raise InputError("no 'images' list", path=path, pointer="", expected="a COCO document with 'images'")
+    out.images = _value(doc.images, path, "/images", list[dict[str, Any]])
+    out.categories = _value(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
+    if isinstance(doc, _Document):
+        out.annotations = doc.annotations or []
+    else:
+        out.annotations = [
+            Annotation(**{k: v for k, v in a.items() if k in KNOWN_FIELDS}) for a in doc.annotations or []
+        ]
+    out.extra_fields = extra_fields
+    if out.task == "unknown":
+        out.task = _guess_task(out)
+    return out
+
+
+def _decode_lenient(path: Path, data: bytes) -> tuple[_LenientDocument, list[dict[str, Raw]]]:
+    try:
+        doc = msgspec.json.decode(data, type=_LenientDocument)
+    except msgspec.ValidationError as exc:
+        raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
+    extra = [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in doc.annotations or []]
+    return doc, extra
+
+
+def _decode_results(path: Path, data: bytes, split: str | None) -> CocoFile:
+    try:
+        anns = msgspec.json.decode(data, type=list[Annotation])
+        extra_fields = None
+    except msgspec.ValidationError as exc:
+        if "unknown field" not in str(exc):
+            raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
+        lenient = msgspec.json.decode(data, type=list[dict[str, Raw]])
+        anns = [Annotation(**{k: v for k, v in a.items() if k in KNOWN_FIELDS}) for a in lenient]
+        extra_fields = [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in lenient]
+    except msgspec.DecodeError as exc:
+        raise _decode_error(data, path, exc) from exc
+    return CocoFile(path=path, task="results", split=split, present=[], annotations=anns, extra_fields=extra_fields)
+
+
+def _guess_task(f: CocoFile) -> str:
+    if not f.annotations:
+        return "image_info" if "annotations" not in f.present or not f.categories else "instances"
+    a = f.annotations[0]
+    if len(a.caption):
+        return "captions"
+    if len(a.keypoints):
+        return "person_keypoints"
+    if not (len(a.bbox) or len(a.segmentation)):
+        return "labels"
+    return "instances"
+
+
+# -- column decoding ---------------------------------------------------------------------------------
+
+
+def raw_column(
+    values: Sequence[Raw], path: Path, field_name: str, type_: Any, rows: Sequence[int] | None = None
+) -> Any:
+    """Decode one raw field of many annotations in one call (absent -> None).
+
+    Raises:
+        InputError: a value has the wrong type; the pointer names the annotation and field.
+    """
+    body = b",".join([v if len(v) else b"null" for v in values])
+    try:
+        return msgspec.json.decode(b"[" + body + b"]", type=list[type_])
+    except msgspec.ValidationError as exc:
+        m = re.search(r"\$\[(\d+)\]", str(exc))
+        i = int(m.group(1)) if m else 0
+        row = rows[i] if rows is not None else i
+        raise InputError(
+            str(exc).split(" - at ")[0], path=path, pointer=json_pointer("annotations", row, field_name)
+        ) from exc
+
+
+def parse_lists(
+    values: Sequence[Raw], value_type: pa.DataType, path: Path, field_name: str, rows: Sequence[int]
+) -> pa.ChunkedArray:
+    """Parse raw JSON arrays (polygons ``[[x, y, ...], ...]`` or flat keypoints) into one Arrow column.
+
+    The raw bytes are wrapped as NDJSON lines and read by ``pyarrow.json`` under an explicit schema, a
+    chunk at a time.
+
+    Raises:
+        InputError: a value is not an array of numbers of the expected depth.
+    """
+    schema = pa.schema([("v", value_type)])
+    chunks: list[pa.Array] = []
+    for start in range(0, len(values), _CHUNK):
+        part = values[start : start + _CHUNK]
+        longest = max((len(v) for v in part), default=0)
+        buf = b'{"v":' + b'}\n{"v":'.join(part) + b"}\n"
+        try:
+            table = pj.read_json(
+                io.BytesIO(buf),
+                read_options=pj.ReadOptions(block_size=max(1 << 24, 2 * longest + 64)),
+                parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise _first_bad(part, value_type, path, field_name, rows[start : start + _CHUNK], exc) from exc
+        column = table.column("v")
+        if column.null_count:
+            raise _first_bad(part, value_type, path, field_name, rows[start : start + _CHUNK], None)
+        chunks.extend(column.chunks)
+    return pa.chunked_array(chunks, type=value_type)
+
+
+def _first_bad(
+    part: Sequence[Raw],
+    value_type: pa.DataType,
+    path: Path,
+    field_name: str,
+    rows: Sequence[int],
+    exc: Exception | None,
+) -> InputError:
+    nested = pa.types.is_list(value_type.value_type)
+    type_: Any = list[list[float]] if nested else list[float]
+    for raw, row in zip(part, rows, strict=True):
+        try:
+            msgspec.json.decode(raw, type=type_)
+        except msgspec.ValidationError as err:
+            sub = pointer_of(str(err)) or ""
+            what = "a list of polygons (lists of numbers)" if nested else "a list of numbers"
+            return InputError(
+                f"{field_name} must be {what}",
+                path=path,
+                pointer=json_pointer("annotations", row, field_name) + sub,
+                found=str(err).split(" - at ")[0],
+            )
+    return InputError(f"unreadable {field_name}: {exc}", path=path)
+
+
+def first_bytes(values: Sequence[Raw]) -> np.ndarray:
+    """The first byte of every raw value (0 when absent), as a uint8 array."""
+    return np.fromiter((memoryview(v)[0] if len(v) else 0 for v in values), dtype=np.uint8, count=len(values))

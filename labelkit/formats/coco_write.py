@@ -1,0 +1,481 @@
+"""COCO writing from columns: every annotation's JSON text is assembled by Arrow string kernels.
+
+Numbers are formatted by Arrow's float-to-string cast (the shortest text that reads back to the same
+float64), lists are joined with ``binary_join``, and each annotation's members are concatenated
+element-wise; only RLE masks and the carried ``coco:`` extras pass through Python, one row at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import OutputError
+from labelkit.model import Category, Dataset
+from labelkit.report import Report
+
+_ID = re.compile(r"^(?:[^/]*/)?(-?\d+)$")
+_WRITE_CHUNK = 100_000
+
+
+@dataclass
+class FileSpec:
+    """One output file.
+
+    Its task (``instances``, ``person_keypoints``, ``captions``, ``labels``, ``image_info``, ``stuff``,
+    ``results``), split, top-level keys, category ids (None: all) and image ids (None: all of the split).
+    """
+
+    task: str
+    split: str | None
+    keys: list[str]
+    categories: list[int] | None = None
+    images: list[int] | None = None
+
+    @property
+    def name(self) -> str:
+        """The file name inside ``annotations/``."""
+        return f"{self.task}_{self.split or 'default'}.json"
+
+
+def int_ids(ids: Sequence[str | None]) -> np.ndarray:
+    """COCO integer ids for labelkit ids.
+
+    The ids' own numbers when all have one (``12``, ``val/12``) and they are unique, else 1..N in order.
+    """
+    out = np.zeros(len(ids), dtype=np.int64)
+    for i, text in enumerate(ids):
+        m = _ID.match(text or "")
+        if not m:
+            return np.arange(1, len(ids) + 1, dtype=np.int64)
+        out[i] = int(m.group(1))
+    if len(np.unique(out)) != len(out):
+        return np.arange(1, len(ids) + 1, dtype=np.int64)
+    return out
+
+
+def _numbers(values: pa.Array) -> pa.Array:
+    return pc.cast(values, pa.string())
+
+
+def _check_finite(arr: pa.Array) -> None:
+    flat = arr
+    while pa.types.is_list(flat.type) or pa.types.is_fixed_size_list(flat.type):
+        flat = pc.list_flatten(flat)
+    if len(flat) and not pc.all(pc.is_finite(flat)).as_py():
+        raise OutputError("COCO JSON cannot hold NaN or infinite coordinates")
+
+
+def list_json(arr: pa.Array) -> pa.Array:
+    """JSON text of each list in a (nested) list<float64> array; null rows stay null.
+
+    Raises:
+        OutputError: a value is NaN or infinite (JSON has no such numbers).
+    """
+    _check_finite(arr)
+    return _list_json(arr)
+
+
+def _list_json(arr: pa.Array) -> pa.Array:
+    if isinstance(arr, pa.FixedSizeListArray):
+        size = arr.type.list_size
+        values = arr.values.slice(arr.offset * size, len(arr) * size)
+        offsets = pa.array(np.arange(0, len(arr) * size + 1, size, dtype=np.int32))
+        arr = pa.ListArray.from_arrays(offsets, values, mask=arr.is_null())
+    inner = arr.values
+    inner_json = _list_json(inner) if pa.types.is_list(inner.type) else _numbers(inner)
+    mask = arr.is_null() if arr.null_count else None
+    joined = pc.binary_join(pa.ListArray.from_arrays(arr.offsets, inner_json, mask=mask), ",")
+    return pc.binary_join_element_wise("[", joined, "]", "")
+
+
+def _member(key: str, text: pa.Array) -> pa.Array:
+    """``,"key":<text>`` per row (null where text is null)."""
+    return pc.binary_join_element_wise(f',"{key}":', text, "")
+
+
+def _concat(pieces: Sequence[pa.Array | str]) -> pa.Array:
+    return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
+
+
+def _carried(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[list[str | None], np.ndarray]:
+    """Per row: ``,"name":value`` for every ``coco:name`` extra, and whether the row came from COCO."""
+    out: list[str | None] = [None] * len(extras)
+    origin = np.zeros(len(extras), dtype=bool)
+    for i, text in enumerate(extras.to_pylist()):
+        if text is None or '"coco:' not in text:
+            continue
+        members = {k[5:]: v for k, v in orjson.loads(text).items() if k.startswith("coco:") and k[5:] not in skip}
+        origin[i] = True
+        if members:
+            out[i] = "," + orjson.dumps(members).decode()[1:-1]
+    return out, origin
+
+
+def _table_chunks(table: pa.Table) -> pa.Table:
+    return table.combine_chunks() if any(c.num_chunks > 1 for c in table.columns) else table
+
+
+class Writer:
+    """Writes one dataset as COCO files: ids, categories and file plan are fixed once, then per file."""
+
+    def __init__(self, dataset: Dataset, report: Report, reindex: bool) -> None:
+        self.ds = dataset
+        self.report = report
+        cats = list(dataset.categories)
+        self.category_map: dict[int, int] = (
+            {c.id: i + 1 for i, c in enumerate(cats)} if reindex else {c.id: c.id for c in cats}
+        )
+        items = dataset.table("items")
+        self.items = items
+        self.item_split = [s or "default" for s in items["split"].to_pylist()]
+        self.image_ids = np.zeros(items.num_rows, dtype=np.int64)
+        for split in sorted(set(self.item_split)):
+            rows = [i for i, s in enumerate(self.item_split) if s == split]
+            self.image_ids[rows] = int_ids([items["id"][i].as_py() for i in rows])
+        self.size_of = {
+            iid: (h, w)
+            for iid, w, h in zip(
+                items["id"].to_pylist(), items["width"].to_pylist(), items["height"].to_pylist(), strict=True
+            )
+            if w is not None and h is not None
+        }
+        self.image_of = {iid: int(n) for iid, n in zip(items["id"].to_pylist(), self.image_ids.tolist(), strict=True)}
+        self.info_extras = dataset.info.extras
+
+    # -- plan ----------------------------------------------------------------------------------------
+
+    def plan(self) -> list[FileSpec]:
+        """The files to write: those the dataset was read from (COCO origin), then one set per other split."""
+        specs: list[FileSpec] = []
+        splits = sorted(set(self.item_split))
+        covered: set[str] = set()
+        for spec in self.info_extras.get("coco:files") or []:
+            split = spec.get("split") or "default"
+            if split not in splits:
+                continue
+            task = spec.get("task") if spec.get("task") in _TASKS else "instances"
+            specs.append(
+                FileSpec(task, split, list(spec.get("keys") or []), spec.get("categories"), spec.get("images"))
+            )
+            covered.add(split)
+        for split in splits:
+            if split in covered:
+                continue
+            keys = ["info", "licenses", "images", "annotations", "categories"]
+            kinds = self._kinds(split)
+            if "object" in kinds or not kinds:
+                specs.append(FileSpec("instances", split, keys))
+            if "transcript" in kinds:
+                specs.append(FileSpec("captions", split, keys))
+            if "label" in kinds:
+                specs.append(FileSpec("labels", split, keys))
+        return specs
+
+    def _kinds(self, split: str) -> set[str]:
+        ids = self._item_ids(split)
+        kinds = set()
+        for kind, name in (("object", "objects"), ("label", "labels"), ("transcript", "transcripts")):
+            t = self.ds.table(name)
+            if t.num_rows and pc.any(pc.is_in(t["item_id"], value_set=ids)).as_py():
+                kinds.add(kind)
+        return kinds
+
+    def _item_ids(self, split: str) -> pa.Array:
+        rows = [i for i, s in enumerate(self.item_split) if s == split]
+        return self.items["id"].take(pa.array(rows, pa.int64())).combine_chunks()
+
+    # -- files ---------------------------------------------------------------------------------------
+
+    def write_file(self, spec: FileSpec, path: Path, tasks_of_split: set[str]) -> None:
+        """Write one file."""
+        ids = self._item_ids(spec.split or "default")
+        if spec.task == "results":
+            chunks = self._objects(spec, ids, with_keypoints=True, results=True)
+            with path.open("wb") as fh:
+                _write_array(fh, chunks)
+            return
+        parts: dict[str, Any] = {}
+        if "info" in spec.keys:
+            parts["info"] = self.info_extras.get("coco:info", {})
+        if "licenses" in spec.keys:
+            parts["licenses"] = self.info_extras.get("coco:licenses", [])
+        categories = self._categories(spec, tasks_of_split)
+        with path.open("wb") as fh:
+            fh.write(b"{")
+            first = True
+            for key, value in parts.items():
+                fh.write((b"" if first else b",") + orjson.dumps(key) + b":" + orjson.dumps(value))
+                first = False
+            fh.write((b"" if first else b",") + b'"images":')
+            _write_array(fh, iter([self._images(spec.split or "default", spec.images)]))
+            if spec.task != "image_info" or "annotations" in spec.keys:
+                fh.write(b',"annotations":')
+                if spec.task == "captions":
+                    chunks = self._simple("transcripts", ids)
+                elif spec.task == "labels":
+                    chunks = self._simple("labels", ids)
+                elif spec.task == "image_info":
+                    chunks = iter([])
+                else:
+                    keep = None
+                    if spec.task == "person_keypoints" and "instances" in tasks_of_split:
+                        keep = [c.id for c in categories]
+                    chunks = self._objects(
+                        spec,
+                        ids,
+                        with_keypoints=not (spec.task == "instances" and "person_keypoints" in tasks_of_split),
+                        keep_categories=keep,
+                    )
+                _write_array(fh, chunks)
+            if "categories" in spec.keys or spec.categories is None:
+                fh.write(b',"categories":' + orjson.dumps([self._category_json(c) for c in categories]))
+            fh.write(b"}")
+
+    def _categories(self, spec: FileSpec, tasks_of_split: set[str]) -> list[Category]:
+        cats = self.ds.categories
+        if spec.categories is not None and "coco:files" in self.info_extras:
+            wanted = set(spec.categories)
+            return [c for c in cats if c.id in wanted]
+        if spec.task == "captions":
+            return []
+        return list(cats)
+
+    def _category_json(self, c: Category) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.category_map.get(c.id, c.id), "name": c.name}
+        if c.supercategory is not None:
+            out["supercategory"] = c.supercategory
+        if c.keypoints is not None:
+            out["keypoints"] = c.keypoints
+        if c.skeleton is not None:
+            out["skeleton"] = [list(e) for e in c.skeleton]
+        for k, v in c.extras.items():
+            if k.startswith("coco:") and k[5:] not in out:
+                out[k[5:]] = v
+        return out
+
+    def _images(self, split: str, only: list[int] | None) -> str:
+        items = self.items
+        rows = [i for i, s in enumerate(self.item_split) if s == split]
+        if only is not None:
+            wanted = set(only)
+            rows = [i for i in rows if int(self.image_ids[i]) in wanted]
+        out = []
+        ids, paths = items["id"].to_pylist(), items["path"].to_pylist()
+        widths, heights, metadata = (
+            items["width"].to_pylist(),
+            items["height"].to_pylist(),
+            items["metadata"].to_pylist(),
+        )
+        for i in rows:
+            image: dict[str, Any] = {
+                "id": int(self.image_ids[i]),
+                "file_name": paths[i] if paths[i] is not None else ids[i],
+            }
+            if widths[i] is not None:
+                image["width"] = widths[i]
+            if heights[i] is not None:
+                image["height"] = heights[i]
+            if metadata[i]:
+                for k, v in orjson.loads(metadata[i]).items():
+                    if k not in image:
+                        image[k] = v
+            out.append(orjson.dumps(image).decode())
+        return ",".join(out)
+
+    def _rows(self, name: str, ids: pa.Array) -> pa.Table:
+        t = self.ds.table(name)
+        return _table_chunks(t.filter(pc.is_in(t["item_id"], value_set=ids)))
+
+    def _image_column(self, item_ids: pa.Array) -> pa.Array:
+        keys = pa.array(list(self.image_of.keys()), pa.string())
+        values = pa.array(list(self.image_of.values()), pa.int64())
+        return values.take(pc.index_in(item_ids, value_set=keys)).cast(pa.string())
+
+    def _category_column(self, cats: pa.Array) -> pa.Array:
+        if all(k == v for k, v in self.category_map.items()):
+            return cats.cast(pa.string())
+        keys = pa.array(list(self.category_map.keys()), pa.int64())
+        values = pa.array(list(self.category_map.values()), pa.int64())
+        mapped = values.take(pc.index_in(cats, value_set=keys))
+        return pc.coalesce(mapped, cats).cast(pa.string())
+
+    def _simple(self, name: str, ids: pa.Array) -> Iterator[str]:
+        t = self._rows(name, ids)
+        for start in range(0, t.num_rows, _WRITE_CHUNK):
+            c = t.slice(start, _WRITE_CHUNK)
+            ann_ids = pa.array(int_ids(c["id"].to_pylist())).cast(pa.string())
+            carried, _ = _carried(c["extras"].combine_chunks())
+            pieces: list[pa.Array | str] = ['{"id":', ann_ids, ',"image_id":', self._image_column(c["item_id"])]
+            if name == "transcripts":
+                pieces.append(_member("caption", _json_strings(c["text"].combine_chunks())))
+            else:
+                pieces.append(_member("category_id", self._category_column(c["category_id"].combine_chunks())))
+            pieces.append(_member("score", _numbers_or_null(c["score"].combine_chunks())))
+            pieces.append(_member("attributes", c["attributes"].combine_chunks()))
+            pieces += [pa.array(carried, pa.string()), "}"]
+            yield ",".join(_concat(pieces).to_pylist())
+
+    def _objects(
+        self,
+        spec: FileSpec,
+        ids: pa.Array,
+        *,
+        with_keypoints: bool,
+        results: bool = False,
+        keep_categories: list[int] | None = None,
+    ) -> Iterator[str]:
+        t = self._rows("objects", ids)
+        if keep_categories is not None:
+            t = t.filter(pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64())))
+        all_ids = int_ids(t["id"].to_pylist())
+        for start in range(0, t.num_rows, _WRITE_CHUNK):
+            c = t.slice(start, _WRITE_CHUNK)
+            c = pa.table({k: c[k].combine_chunks() for k in c.column_names})
+            yield ",".join(self._object_json(c, all_ids[start : start + len(c)], with_keypoints, results).to_pylist())
+
+    def _object_json(self, c: pa.Table, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
+        n = c.num_rows
+        skip = () if with_keypoints else ("num_keypoints",)
+        carried, origin = _carried(
+            c["extras"].column(0) if isinstance(c["extras"], pa.Table) else _arr(c["extras"]), skip
+        )
+        polygon = _arr(c["polygon"])
+        holes = _arr(c["polygon_holes"])
+        with_holes = np.zeros(n, dtype=bool)
+        if holes.null_count < n:
+            with_holes = np.array([bool(h) and any(h) for h in holes.to_pylist()], dtype=bool)
+        seg = list_json(polygon)
+        mask = _arr(c["mask"])
+        seg_list: list[str | None] | None = None
+        if mask.null_count < n or with_holes.any():
+            seg_list = seg.to_pylist()
+            masks = mask.to_pylist()
+            for i in range(n):
+                if with_holes[i]:
+                    seg_list[i] = _holes_rle(c, i, self.size_of.get(c["item_id"][i].as_py()))
+                elif masks[i] is not None:
+                    m = masks[i]
+                    counts = m["counts"] if m["counts"] is not None else m["runs"]
+                    seg_list[i] = orjson.dumps({"size": [m["height"], m["width"]], "counts": counts}).decode()
+        seg_text = pa.array(seg_list, pa.string()) if seg_list is not None else seg
+        # objects that did not come from COCO get COCO's required fields
+        defaults: list[str | None] = [None] * n
+        if not origin.all() and not results:
+            defaults = self._defaults(c, origin, seg_text, with_keypoints)
+            box_only = pc.and_(pc.is_null(seg_text), pa.array(~origin))
+            seg_text = pc.if_else(box_only, _rectangles(_arr(c["bbox"])), seg_text)
+        pieces: list[pa.Array | str] = ["{"]
+        if not results:
+            pieces += ['"id":', pa.array(ann_ids).cast(pa.string()), ","]
+        pieces += ['"image_id":', self._image_column(c["item_id"])]
+        pieces.append(_member("category_id", self._category_column(_arr(c["category_id"]))))
+        pieces.append(_member("segmentation", seg_text))
+        pieces.append(_member("bbox", list_json(_arr(c["bbox"]))))
+        if with_keypoints:
+            pieces.append(_member("keypoints", list_json(_arr(c["keypoints"]))))
+        pieces.append(_member("score", _numbers_or_null(_arr(c["score"]))))
+        pieces.append(_member("attributes", _arr(c["attributes"])))
+        pieces += [pa.array(carried, pa.string()), pa.array(defaults, pa.string()), "}"]
+        return _concat(pieces)
+
+    def _defaults(self, c: pa.Table, origin: np.ndarray, seg_text: pa.Array, with_keypoints: bool) -> list[str | None]:
+        from pycocotools import mask as mask_utils
+
+        out: list[str | None] = [None] * c.num_rows
+        bbox = c["bbox"].to_pylist()
+        polygons = c["polygon"].to_pylist()
+        masks = c["mask"].to_pylist()
+        keypoints = c["keypoints"].to_pylist()
+        segs = seg_text.to_pylist()
+        for i in np.flatnonzero(~origin).tolist():
+            if masks[i] is not None or (segs[i] is not None and segs[i].startswith("{")):
+                rle = orjson.loads(segs[i])
+                if isinstance(rle["counts"], list):
+                    rle = mask_utils.frPyObjects(rle, *rle["size"])
+                else:
+                    rle["counts"] = rle["counts"].encode()
+                area = float(mask_utils.area(rle))
+            elif polygons[i]:
+                area = float(sum(_shoelace(r) for r in polygons[i]))
+            elif bbox[i] is not None:
+                area = float(bbox[i][2] * bbox[i][3])
+            else:
+                area = 0.0
+            text = f',"area":{orjson.dumps(area).decode()},"iscrowd":0'
+            if with_keypoints and keypoints[i] is not None:
+                text += f',"num_keypoints":{sum(1 for v in keypoints[i][2::3] if v > 0)}'
+            out[i] = text
+        return out
+
+
+def _rectangles(bbox: pa.Array) -> pa.Array:
+    """``[[x, y, x+w, y, x+w, y+h, x, y+h]]`` per box: pycocotools needs a segmentation (``[]`` when no box)."""
+    boxes = np.nan_to_num(
+        np.array([b if b is not None else (np.nan,) * 4 for b in bbox.to_pylist()], dtype=np.float64).reshape(-1, 4)
+    )
+    x, y, w, h = boxes.T
+    corners = np.stack([x, y, x + w, y, x + w, y + h, x, y + h], axis=1)
+    rings = pa.FixedSizeListArray.from_arrays(pa.array(corners.ravel()), 8)
+    text = pc.binary_join_element_wise("[", _list_json(rings), "]", "")
+    return pc.if_else(pc.is_null(bbox), pa.scalar("[]"), text)
+
+
+def _holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
+    """A polygon with holes as a compressed RLE mask (COCO polygons cannot have holes)."""
+    from pycocotools import mask as mask_utils
+
+    if size is None:
+        raise OutputError("a polygon with holes needs its image's width and height to become an RLE mask")
+    h, w = size
+    rings = c["polygon"][i].as_py()
+    flags = c["polygon_holes"][i].as_py()
+    outer = [r for r, f in zip(rings, flags, strict=True) if not f]
+    inner = [r for r, f in zip(rings, flags, strict=True) if f]
+    m = mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(outer, h, w)))
+    if inner:
+        m = m & ~mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(inner, h, w))).astype(bool)
+    rle = mask_utils.encode(np.asfortranarray(m.astype(np.uint8)))
+    return orjson.dumps({"size": [h, w], "counts": rle["counts"].decode()}).decode()
+
+
+def _shoelace(ring: Sequence[float]) -> float:
+    xs, ys = np.asarray(ring[0::2]), np.asarray(ring[1::2])
+    return float(abs(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))) / 2)
+
+
+def _arr(column: Any) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _numbers_or_null(values: pa.Array) -> pa.Array:
+    valid = values.drop_null()
+    if len(valid) and not pc.all(pc.is_finite(valid)).as_py():
+        raise OutputError("COCO JSON cannot hold NaN or infinite scores")
+    return pc.cast(values, pa.string())
+
+
+def _json_strings(values: pa.Array) -> pa.Array:
+    return pa.array([None if v is None else orjson.dumps(v).decode() for v in values.to_pylist()], pa.string())
+
+
+def _write_array(fh: Any, chunks: Iterator[str]) -> None:
+    fh.write(b"[")
+    first = True
+    for text in chunks:
+        if not text:
+            continue
+        fh.write((b"" if first else b",") + text.encode())
+        first = False
+    fh.write(b"]")
+
+
+_TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")

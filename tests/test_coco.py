@@ -1,0 +1,398 @@
+"""COCO: round trips (golden files), required fields, semantic checks, pycocotools interop, corpus conformance."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import labelkit
+from labelkit.cli import cli
+from labelkit.errors import InputError
+from labelkit.formats import coco
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "fixtures" / "coco"
+GOLDEN = FIXTURE / "golden"
+INSTANCES = FIXTURE / "annotations" / "instances_val.json"
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_bytes())
+
+
+def _write(tmp_path: Path, doc: Any, name: str = "instances_val.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+# -- round trips and golden files ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("case", "src", "options"),
+    [
+        ("roundtrip", FIXTURE, {}),
+        ("results", FIXTURE / "results_val.json", {}),
+        ("reindex", FIXTURE, {"reindex": "true"}),
+        ("from_native", ROOT / "fixtures" / "native" / "images.labelkit.json", {}),
+    ],
+)
+def test_golden(case: str, src: Path, options: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    labelkit.convert(src, out, to="coco", allow_loss=True, **options)
+    written = sorted(p.name for p in (out / "annotations").iterdir())
+    assert written == sorted(p.name for p in (GOLDEN / case).iterdir())
+    for name in written:
+        assert (out / "annotations" / name).read_bytes() == (GOLDEN / case / name).read_bytes(), name
+
+
+def test_round_trip_gives_back_the_same_json(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    report = labelkit.convert(FIXTURE, out, to="coco")
+    assert report.lost == [] and report.transformed == []
+    for name in ("instances_val.json", "captions_val.json", "labels_val.json"):
+        assert _load(out / "annotations" / name) == _load(FIXTURE / "annotations" / name), name
+    assert _load(out / "annotations" / "results_val.json" if False else FIXTURE / "results_val.json")
+
+
+def test_results_round_trip(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    labelkit.convert(FIXTURE / "results_val.json", out, to="coco")
+    assert _load(out / "annotations" / "results_val.json") == _load(FIXTURE / "results_val.json")
+    ds = labelkit.load(FIXTURE / "results_val.json")
+    assert [o.score for o in ds.objects()] == [0.98, 0.5]
+
+
+def test_model_mapping() -> None:
+    ds = labelkit.load(FIXTURE)
+    objects = {o.id: o for o in ds.objects()}
+    assert set(objects) == {"101", "102", "103", "104", "105", "106"}
+    assert objects["102"].shape == "polygon" and len(objects["102"].polygon or []) == 2
+    assert objects["102"].attributes == {"occluded": False, "color": "red"}
+    assert objects["103"].shape == "mask" and isinstance(objects["103"].mask.counts, str)  # type: ignore[union-attr]
+    crowd = objects["104"]
+    assert crowd.shape == "mask" and crowd.mask.counts == [20, 5, 5, 5, 65]  # type: ignore[union-attr]
+    assert crowd.extras["coco:iscrowd"] == 1
+    assert objects["105"].keypoints == [5, 5, 2, 6, 4.5, 1, 0, 0, 0]
+    assert objects["105"].extras["coco:source"] == {"tool": "hand", "rev": 3}
+    assert objects["106"].shape == "box" and objects["106"].extras["coco:segmentation"] == []
+    assert [c.id for c in ds.categories] == [0, 3, 9]
+    assert ds.category(3).keypoints == ["nose", "left_eye", "right_eye"]
+    items = {i.id: i for i in ds.items()}
+    assert items["7"].media.path == "img/seven.jpg" and items["7"].metadata["coco_url"] == "http://example.org/7.jpg"
+    assert items["7"].split == "val"
+    assert [t.text for t in ds.transcripts()] == ["A red car beside a thing.", "Someone \u00e9l\u00e9gant walks."]
+    assert [(label.item_id, label.category_id, label.score) for label in ds.labels()] == [
+        ("7", 9, None),
+        ("12", 3, 0.75),
+    ]
+
+
+def test_reindex_renumbers_categories_in_order(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    labelkit.convert(FIXTURE, out, to="coco", reindex="true")
+    doc = _load(out / "annotations" / "instances_val.json")
+    assert [(c["id"], c["name"]) for c in doc["categories"]] == [(1, "background-thing"), (2, "person"), (3, "car")]
+    assert [a["category_id"] for a in doc["annotations"]] == [3, 1, 3, 2, 2, 3]
+
+
+def test_single_file_without_split_goes_to_default(tmp_path: Path) -> None:
+    src = _write(tmp_path, _load(INSTANCES), "mine.json")
+    out = tmp_path / "out"
+    labelkit.convert(src, out, to="coco")
+    assert [p.name for p in (out / "annotations").iterdir()] == ["instances_default.json"]
+    assert _load(out / "annotations" / "instances_default.json") == _load(INSTANCES)
+
+
+def test_splits_with_shared_ids_stay_apart(tmp_path: Path) -> None:
+    root = tmp_path / "ds" / "annotations"
+    root.mkdir(parents=True)
+    doc = _load(INSTANCES)
+    (root / "instances_train.json").write_text(json.dumps(doc))
+    (root / "instances_val.json").write_text(json.dumps(doc))
+    ds = labelkit.load(tmp_path / "ds")
+    assert ds.splits() == ["train", "val"] and len(ds) == 6
+    out = tmp_path / "out"
+    labelkit.save(ds, out, "coco")
+    for split in ("train", "val"):
+        assert _load(out / "annotations" / f"instances_{split}.json") == doc
+
+
+def test_keypoints_file_merges_into_instances(tmp_path: Path) -> None:
+    root = tmp_path / "ds" / "annotations"
+    root.mkdir(parents=True)
+    doc = _load(INSTANCES)
+    plain = copy.deepcopy(doc)
+    for a in plain["annotations"]:
+        a.pop("keypoints", None)
+        a.pop("num_keypoints", None)
+    kp = copy.deepcopy(doc)
+    kp["annotations"] = [a for a in kp["annotations"] if a["category_id"] == 3]
+    kp["categories"] = [c for c in kp["categories"] if c["id"] == 3]
+    (root / "instances_val.json").write_text(json.dumps(plain))
+    (root / "person_keypoints_val.json").write_text(json.dumps(kp))
+    ds = labelkit.load(tmp_path / "ds")
+    assert ds.stats().annotations == {"object": 6}  # one COCO annotation, one object
+    out = tmp_path / "out"
+    labelkit.save(ds, out, "coco")
+    assert _load(out / "annotations" / "instances_val.json") == plain
+    assert _load(out / "annotations" / "person_keypoints_val.json") == kp
+
+
+# -- required fields ----------------------------------------------------------------------------------------
+
+REQUIRED = [
+    ("images", 0, "id"),
+    ("images", 0, "file_name"),
+    ("images", 0, "width"),
+    ("images", 0, "height"),
+    ("annotations", 0, "id"),
+    ("annotations", 0, "image_id"),
+    ("annotations", 0, "category_id"),
+    ("categories", 0, "id"),
+    ("categories", 0, "name"),
+]
+
+
+@pytest.mark.parametrize(("section", "index", "key"), REQUIRED, ids=lambda x: str(x))
+def test_drop_one_required_field(section: str, index: int, key: str, tmp_path: Path) -> None:
+    doc = _load(INSTANCES)
+    del doc[section][index][key]
+    path = _write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert err.value.location.pointer == f"/{section}/{index}/{key}"
+    findings = labelkit.validate(path)
+    assert any(f.where == f"#/{section}/{index}" or f.where == f"#/{section}/{index}/{key}" for f in findings)
+
+
+def test_drop_images_list(tmp_path: Path) -> None:
+    doc = _load(INSTANCES)
+    del doc["images"]
+    with pytest.raises(InputError) as err:
+        labelkit.load(_write(tmp_path, doc), "coco")
+    assert err.value.location.pointer == ""
+
+
+def test_bad_json_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "instances_val.json"
+    path.write_text('{\n "images": [\n  {"id": 1,}\n ]\n}\n')
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, "coco")
+    assert err.value.location.line == 3
+
+
+def test_wrong_type_names_the_pointer(tmp_path: Path) -> None:
+    doc = _load(INSTANCES)
+    doc["annotations"][2]["image_id"] = "seven"
+    with pytest.raises(InputError) as err:
+        labelkit.load(_write(tmp_path, doc))
+    assert err.value.location.pointer == "/annotations/2/image_id"
+
+
+def test_unsafe_file_name_is_refused(tmp_path: Path) -> None:
+    doc = _load(INSTANCES)
+    doc["images"][1]["file_name"] = "../../etc/passwd"
+    with pytest.raises(InputError) as err:
+        labelkit.load(_write(tmp_path, doc))
+    assert err.value.location.pointer == "/images/1/file_name"
+
+
+# -- semantic checks ------------------------------------------------------------------------------------------
+
+
+def _breakages() -> list[tuple[str, Any, str]]:
+    def dup_ann(d: Any) -> None:
+        d["annotations"][3]["id"] = 101
+
+    def dup_image(d: Any) -> None:
+        d["images"][2]["id"] = 7
+
+    def unknown_image(d: Any) -> None:
+        d["annotations"][1]["image_id"] = 999
+
+    def unknown_category(d: Any) -> None:
+        d["annotations"][0]["category_id"] = 5
+
+    def negative_bbox(d: Any) -> None:
+        d["annotations"][0]["bbox"][2] = -1.0
+
+    def outside_bbox(d: Any) -> None:
+        d["annotations"][0]["bbox"] = [6.0, 1.0, 5.0, 2.0]
+
+    def short_polygon(d: Any) -> None:
+        d["annotations"][1]["segmentation"][1] = [6.0, 4.0, 7.5, 4.0]
+
+    def rle_size(d: Any) -> None:
+        d["annotations"][2]["segmentation"]["size"] = [8, 6]
+
+    def keypoint_count(d: Any) -> None:
+        d["annotations"][4]["keypoints"] = [5, 5, 2]
+
+    return [
+        ("duplicate annotation id", dup_ann, "/annotations/3/id"),
+        ("duplicate image id", dup_image, "/images/2/id"),
+        ("unknown image", unknown_image, "/annotations/1/image_id"),
+        ("unknown category", unknown_category, "/annotations/0/category_id"),
+        ("negative bbox", negative_bbox, "/annotations/0/bbox"),
+        ("bbox outside", outside_bbox, "/annotations/0/bbox"),
+        ("polygon < 3 points", short_polygon, "/annotations/1/segmentation/1"),
+        ("RLE size", rle_size, "/annotations/2/segmentation/size"),
+        ("keypoint count", keypoint_count, "/annotations/4/keypoints"),
+    ]
+
+
+@pytest.mark.parametrize(("name", "breakage", "pointer"), _breakages(), ids=[b[0] for b in _breakages()])
+def test_semantic_findings(name: str, breakage: Any, pointer: str, tmp_path: Path) -> None:
+    doc = _load(INSTANCES)
+    breakage(doc)
+    path = _write(tmp_path, doc)
+    findings = labelkit.validate(path)
+    assert [f.where for f in findings] == ["#" + pointer]
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert err.value.location.pointer == pointer
+    if not pointer.startswith("/images"):
+        ds = labelkit.load(path, skip_invalid="true")
+        assert ds.stats().annotations["object"] == 5
+        assert ds.info.extras[coco.SKIPPED_KEY] == 1
+
+
+def test_cli_validate_and_convert_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    clean = runner.invoke(cli, ["validate", str(FIXTURE)])
+    assert clean.exit_code == 0, clean.output
+    doc = _load(INSTANCES)
+    doc["annotations"][0]["category_id"] = 5
+    bad = _write(tmp_path, doc)
+    result = runner.invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 1 and "#/annotations/0/category_id" in result.output
+    result = runner.invoke(cli, ["convert", str(bad), str(tmp_path / "o1"), "--to", "parquet"])
+    assert result.exit_code == 2 and "/annotations/0/category_id" in result.output
+    result = runner.invoke(cli, ["convert", str(bad), str(tmp_path / "o2"), "--to", "coco", "-o", "skip_invalid=true"])
+    assert result.exit_code == 0, result.output
+    assert "1 invalid annotations were skipped" in result.output
+
+
+def test_schema_finding_has_pointer(tmp_path: Path) -> None:
+    doc = _load(INSTANCES)
+    doc["annotations"][0]["iscrowd"] = 2
+    findings = labelkit.validate(_write(tmp_path, doc))
+    assert [f.where for f in findings] == ["#/annotations/0/iscrowd"]
+
+
+# -- what COCO cannot hold --------------------------------------------------------------------------------------
+
+
+def test_polygon_with_holes_becomes_rle(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="donut")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10)))
+    outer = [1.0, 1.0, 9.0, 1.0, 9.0, 9.0, 1.0, 9.0]
+    hole = [4.0, 4.0, 6.0, 4.0, 6.0, 6.0, 4.0, 6.0]
+    ds.add(
+        Object(id="1", item_id="a", category_id=1, shape="polygon", polygon=[outer, hole], polygon_holes=[False, True])
+    )
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert [c.what for c in report.transformed] == ["polygons with holes"]
+    ann = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"][0]
+    assert isinstance(ann["segmentation"]["counts"], str)
+
+
+# -- pycocotools interop ------------------------------------------------------------------------------------------
+
+
+def test_pycocotools_loads_output_with_identical_masks(tmp_path: Path) -> None:
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    out = tmp_path / "out"
+    labelkit.convert(FIXTURE, out, to="coco")
+    original = COCO(str(INSTANCES))
+    written = COCO(str(out / "annotations" / "instances_val.json"))
+    assert sorted(written.getAnnIds()) == sorted(original.getAnnIds())
+    for ann_id in original.getAnnIds():
+        a, b = original.loadAnns(ann_id)[0], written.loadAnns(ann_id)[0]
+        assert a == b
+        if a["segmentation"] == []:  # a box-only annotation: pycocotools cannot rasterise it in either file
+            continue
+        np.testing.assert_array_equal(written.annToMask(b), original.annToMask(a))
+    results = labelkit.convert(FIXTURE / "results_val.json", tmp_path / "res", to="coco")
+    assert results.lost == []
+    # the fixture's box-only annotation (segmentation []) cannot be rasterised by pycocotools: leave it out
+    written.dataset["annotations"] = [a for a in written.dataset["annotations"] if a["segmentation"] != []]
+    written.createIndex()
+    dets = written.loadRes(str(tmp_path / "res" / "annotations" / "results_val.json"))
+    for iou in ("bbox", "segm"):
+        ev = COCOeval(written, dets, iou)
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+        assert len(ev.stats) == 12
+
+
+# -- conformance corpus ----------------------------------------------------------------------------------------
+
+
+def _corpus_entries() -> list[dict[str, Any]]:
+    manifest = ROOT.parent / "shared" / "corpus" / "MANIFEST.json"
+    if not manifest.is_file():
+        return []
+    return [e for e in json.loads(manifest.read_bytes()) if e["format"] == "coco"]
+
+
+_GEOMETRY = {"polygon": "polygon", "rle_uncompressed": "mask", "rle_compressed": "mask", "bbox_only": "box"}
+
+
+@pytest.mark.parametrize("entry", _corpus_entries() or [None], ids=lambda e: e["path"] if e else "absent")
+def test_corpus_conformance(entry: dict[str, Any] | None, corpus: Path, tmp_path: Path) -> None:
+    if entry is None:
+        pytest.skip("no COCO entries in the corpus manifest")
+    path = corpus / entry["path"]
+    expect = entry["expect"]
+    if "panoptic" in entry["variant"]:
+        with pytest.raises(InputError, match="panoptic is not supported"):
+            labelkit.load(path, "coco")
+        return
+    assert labelkit.detect(path).format == "coco"
+    ds = labelkit.load(path)
+    stats = ds.stats()
+    assert stats.items == expect["images"]
+    assert sum(stats.annotations.values()) == expect["annotations"]
+    assert sorted(i.media.path for i in ds.items()) == sorted(expect["image_files"])
+    assert [[i.media.width, i.media.height] for i in ds.items()] == expect["image_sizes"]
+    assert [c.name for c in ds.categories] == expect["categories"]
+    assert [c.id for c in ds.categories] == expect["category_ids"]
+    geometry = expect["by_geometry"]
+    shapes: dict[str, int] = {}
+    for o in ds.objects():
+        shapes[o.shape] = shapes.get(o.shape, 0) + 1
+    want: dict[str, int] = {}
+    for key, n in geometry.items():
+        if key in _GEOMETRY:
+            want[_GEOMETRY[key]] = want.get(_GEOMETRY[key], 0) + n
+    for shape, n in want.items():
+        assert shapes.get(shape, 0) == n, shape
+    assert stats.annotations.get("transcript", 0) == geometry.get("caption", 0)
+    assert stats.annotations.get("label", 0) == geometry.get("label_only", 0)
+    crowd = sum(1 for o in ds.objects() if o.extras.get("coco:iscrowd") == 1)
+    assert crowd == expect["crowd"]
+    if "keypoints_total" in expect:
+        assert sum(len(o.keypoints or []) // 3 for o in ds.objects()) == expect["keypoints_total"]
+    per_category: dict[str, int] = {}
+    for a in ds.annotations():
+        cid = a.category_id if a.category_id is not None else a.extras.get("coco:category_id")
+        per_category[str(cid)] = per_category.get(str(cid), 0) + 1
+    assert per_category == expect["annotations_per_category_id"]
+    out = tmp_path / "out"
+    labelkit.save(ds, out, "coco")
+    (written,) = list((out / "annotations").iterdir())
+    assert _load(written) == _load(path), "COCO -> labelkit -> COCO changed the JSON"
