@@ -6,6 +6,7 @@ The document is ``{"format": "labelkit", "version": 1, "info", "categories", "it
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -54,6 +55,10 @@ class NativeDocument(Record):
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the document, generated from the records."""
     schema = NativeDocument.model_json_schema()
+    for name in ("Label", "Object", "Span", "Transcript", "Track"):
+        # the records default `kind`, but a document must say it: it selects the record (as in pydantic)
+        record = schema["$defs"][name]
+        record["required"] = ["kind", *record.get("required", [])]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://labelkit.dev/schemas/labelkit.schema.json"
     return schema
@@ -407,9 +412,105 @@ def read(path: Path, **options: Any) -> Dataset:
     return _dataset(doc)
 
 
+SCHEMA_FILE = "labelkit.schema.json"
+MAX_SCHEMA_FINDINGS = 100
+"""Schema findings reported per file at most (the first ones in document order)."""
+
+
 def validate(path: Path, **options: Any) -> list[Finding]:
-    """Schema and reference checks; returns findings instead of raising for semantic problems."""
-    return _check_references(parse_document(read_bytes(path), path), path)
+    """Check a document against ``schemas/labelkit.schema.json`` (jsonschema), the records and the references.
+
+    Returns:
+        Findings with JSON pointers: every schema violation (up to :data:`MAX_SCHEMA_FINDINGS`); when the
+        schema is satisfied, the records' own rules (e.g. polygon rings of x, y pairs) and references
+        (unknown items and categories, duplicate ids).
+
+    Raises:
+        InputError: the file is not JSON (the line is named).
+    """
+    data = read_bytes(path)
+    findings = schema_findings(parse_json(data, path), str(path))
+    if findings:
+        return findings
+    return _check_references(parse_document(data, path), path)
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    from labelkit.schemas_util import load_schema
+
+    return jsonschema.Draft202012Validator(load_schema(SCHEMA_FILE))
+
+
+def schema_findings(value: Any, path: str) -> list[Finding]:
+    """Every violation of the bundled JSON Schema by the parsed document ``value``, in document order.
+
+    A violation inside an annotation is reported under the branch its ``kind`` selects, and an optional
+    field under its non-null branch, so the pointer names the field at fault and not its container.
+    """
+    out: list[tuple[str, str]] = []
+    for error in _validator().iter_errors(value):
+        out.extend(_explain(error))
+    out.sort(key=lambda f: (_pointer_key(f[0]), f[1]))
+    return [Finding(path, "#" + pointer, message) for pointer, message in out[:MAX_SCHEMA_FINDINGS]]
+
+
+def _pointer_key(pointer: str) -> list[tuple[int, int | str]]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/")[1:]]
+
+
+def _short(value: Any) -> str:
+    text = orjson.dumps(value, default=str).decode()
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _explain(error: Any) -> list[tuple[str, str]]:
+    """(pointer, message) pairs for one jsonschema error, descending into the branch that applies."""
+    pointer = json_pointer(*error.absolute_path)
+    instance, schema = error.instance, error.schema
+    if error.validator == "required":
+        missing = [p for p in error.validator_value if p not in instance]
+        return [(json_pointer(*error.absolute_path, p), "required field is missing") for p in missing]
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        extra = sorted(set(instance) - set(schema.get("properties", {})))
+        return [(json_pointer(*error.absolute_path, p), "unknown field") for p in extra]
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        branches: list[Any] = error.validator_value
+        chosen: int | None = None
+        tag = schema.get("discriminator", {})
+        if tag and isinstance(instance, dict):
+            key = tag["propertyName"]
+            if key not in instance:
+                return [(json_pointer(*error.absolute_path, key), "required field is missing")]
+            target = tag["mapping"].get(instance.get(key))
+            if target is None:
+                names = ", ".join(sorted(tag["mapping"]))
+                return [
+                    (
+                        json_pointer(*error.absolute_path, key),
+                        f"must be one of {names}, found {_short(instance.get(key))}",
+                    )
+                ]
+            chosen = next(i for i, b in enumerate(branches) if b.get("$ref") == target)
+        elif instance is not None:
+            real = [i for i, b in enumerate(branches) if b.get("type") != "null"]
+            if len(real) == 1:
+                chosen = real[0]
+        if chosen is not None:
+            sub = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == chosen]
+            if sub:
+                return [pair for e in sub for pair in _explain(e)]
+        kinds = [
+            b.get("type", "object") if "type" in b or "$ref" not in b else b["$ref"].rsplit("/", 1)[-1]
+            for b in branches
+        ]
+        return [(pointer, f"expected {' or '.join(map(str, kinds))}, found {_short(instance)}")]
+    message = error.message
+    if len(message) > 160:
+        message = message[:157] + "..."
+    return [(pointer, message)]
 
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""JSON Schemas bundled with labelkit (installed as the package ``labelkit.schemas``)."""

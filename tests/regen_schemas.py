@@ -1,0 +1,37 @@
+"""Regenerates schemas/labelkit.schema.json from the records (``labelkit.formats.native.json_schema()``).
+
+This OVERWRITES the committed schema. Run it after changing a record, review the diff, commit both:
+
+    python tests/regen_schemas.py
+
+``tests/test_schema_native.py`` fails while the committed file is not current.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = ROOT / "schemas" / "labelkit.schema.json"
+
+
+def render() -> bytes:
+    """The schema exactly as committed: indented, keys sorted, trailing newline."""
+    from labelkit.formats import native
+
+    return orjson.dumps(native.json_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    data = render()
+    changed = not TARGET.is_file() or TARGET.read_bytes() != data
+    TARGET.write_bytes(data)
+    print(f"regenerated {TARGET.relative_to(ROOT)} ({'changed' if changed else 'unchanged'})")
+
+
+if __name__ == "__main__":
+    main()

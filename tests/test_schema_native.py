@@ -1,0 +1,131 @@
+"""The JSON Schema of labelkit JSON: generated from the records, committed, shipped in the wheel, used by validate."""
+
+from __future__ import annotations
+
+import importlib.resources
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import orjson
+import pytest
+import regen_schemas
+from conftest import NATIVE_FIXTURES, ROOT
+from hypothesis import HealthCheck, given, settings
+from test_native_properties import datasets
+
+from labelkit.formats import native
+from labelkit.model import Dataset
+from labelkit.schemas_util import load_schema
+
+SCHEMA = ROOT / "schemas" / "labelkit.schema.json"
+
+
+def test_committed_schema_is_current() -> None:
+    assert SCHEMA.read_bytes() == regen_schemas.render(), "run: python tests/regen_schemas.py"
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    schema = orjson.loads(SCHEMA.read_bytes())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    # every annotation record must name its kind, as the records' discriminator requires
+    for name in ("Label", "Object", "Span", "Transcript", "Track"):
+        assert "kind" in schema["$defs"][name]["required"]
+
+
+def test_loader_returns_the_committed_schema() -> None:
+    assert load_schema("labelkit.schema.json") == orjson.loads(SCHEMA.read_bytes())
+
+
+@pytest.mark.parametrize("fixture", NATIVE_FIXTURES, ids=lambda p: p.name)
+def test_fixtures_satisfy_the_schema(fixture: Path) -> None:
+    assert native.schema_findings(orjson.loads(fixture.read_bytes()), str(fixture)) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(datasets())
+def test_every_written_document_satisfies_the_schema(ds: Dataset) -> None:
+    document = orjson.loads(orjson.dumps(native.document(ds)))
+    assert native.schema_findings(document, "generated") == []
+
+
+BAD = [
+    ({"annotations": [{"kind": "object", "id": "1", "item_id": "a", "bbox": [1, 2, 3]}]}, "/annotations/0/bbox"),
+    ({"annotations": [{"kind": "span", "id": "1", "item_id": "a", "start": 1}]}, "/annotations/0/end"),
+    ({"annotations": [{"kind": "objet", "id": "1", "item_id": "a"}]}, "/annotations/0/kind"),
+    ({"annotations": [{"id": "1", "item_id": "a"}]}, "/annotations/0/kind"),
+    ({"items": [{"id": "a", "media": {"width": "5"}}]}, "/items/0/media/width"),
+    ({"items": [{"id": "a", "media": {"width": -5}}]}, "/items/0/media/width"),
+    ({"items": [{"id": "a", "colour": "red"}]}, "/items/0/colour"),
+    (
+        {"annotations": [{"kind": "object", "id": "1", "item_id": "a", "attributes": {"x": {"a": 1}}}]},
+        "/annotations/0/attributes/x",
+    ),
+    (
+        {"annotations": [{"kind": "object", "id": "1", "item_id": "a", "mask": {"size": [1, 2], "counts": 3}}]},
+        "/annotations/0/mask/counts",
+    ),
+    ({"categories": [{"id": 2**63, "name": "big"}]}, "/categories/0/id"),
+    ({"format": "coco"}, "/format"),
+]
+
+
+@pytest.mark.parametrize(("document", "pointer"), BAD, ids=[p for _, p in BAD])
+def test_schema_findings_point_at_the_field(document: dict, pointer: str) -> None:
+    findings = native.schema_findings(document, "f.json")
+    assert [f.where for f in findings] == ["#" + pointer]
+    assert all(f.path == "f.json" for f in findings)
+
+
+def test_schema_findings_are_in_document_order_and_capped() -> None:
+    document = {"items": [{"id": i, "media": {}} for i in range(150)]}
+    findings = native.schema_findings(document, "f.json")
+    assert len(findings) == native.MAX_SCHEMA_FINDINGS
+    assert [f.where for f in findings[:3]] == ["#/items/0/id", "#/items/1/id", "#/items/2/id"]
+
+
+def test_installed_package_ships_the_schema() -> None:
+    """The editable (or regular) install maps schemas/ to the package labelkit.schemas."""
+    try:
+        files = importlib.resources.files("labelkit.schemas")
+    except ModuleNotFoundError:
+        pytest.skip("labelkit is not installed (pip install -e .) so labelkit.schemas is not importable")
+    assert files.joinpath("labelkit.schema.json").read_bytes() == SCHEMA.read_bytes()
+
+
+def test_wheel_contains_the_schemas() -> None:
+    """Build a wheel from a copy of the sources (never in the work tree) and look inside.
+
+    Skips only when the build backend cannot be fetched (offline); any other build failure fails.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        src.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, src / name)
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        for name in ("labelkit", "schemas"):
+            shutil.copytree(ROOT / name, src / name, ignore=ignore)
+        run = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(Path(tmp) / "dist"), str(src)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if run.returncode:
+            offline = ("No matching distribution", "NewConnectionError", "Could not find a version", "offline")
+            if any(word in run.stdout + run.stderr for word in offline):
+                pytest.skip("cannot fetch the build backend (offline)")
+            pytest.fail(f"pip wheel failed:\n{run.stdout}\n{run.stderr}")
+        (wheel,) = (Path(tmp) / "dist").glob("labelkit-*.whl")
+        names = zipfile.ZipFile(wheel).namelist()
+    shipped = {n for n in names if n.startswith("labelkit/schemas/")}
+    expected = {f"labelkit/schemas/{p.name}" for p in (ROOT / "schemas").glob("*.json")}
+    assert "labelkit/schemas/labelkit.schema.json" in shipped
+    assert expected <= shipped
+    assert "labelkit/py.typed" in names
