@@ -235,8 +235,10 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
 
 
 def _stem(name: str) -> str:
-    p = PurePosixPath(name)
-    return str(p.with_suffix("")) if p.suffix else name
+    """The name without its extension (string work: this runs once per image)."""
+    head, slash, base = name.rpartition("/")
+    dot = base.rfind(".")
+    return head + slash + base[:dot] if dot > 0 else name
 
 
 # -- formatting ------------------------------------------------------------------------------------
@@ -335,9 +337,23 @@ class _Lines:
         xc, yc = np.clip(x, 0.0, 1.0) + 0.0, np.clip(y, 0.0, 1.0) + 0.0
         changed |= ((xc != x) | (yc != y)).any(axis=1)
         self.clipped += int(changed.sum())
-        cols = [xc, yc, v] if self.kpt_dims == 3 else [xc, yc]
-        body = np.stack(cols, axis=2).reshape(len(rows), -1)
-        return _fmt_rows(self.cols.category[rows], np.concatenate([head, body], axis=1), self.precision)
+        if self.kpt_dims == 2:
+            body = np.stack([xc, yc], axis=2).reshape(len(rows), -1)
+            return _fmt_rows(self.cols.category[rows], np.concatenate([head, body], axis=1), self.precision)
+        # x y as coordinates, visibility as the integer flag Ultralytics writes
+        lines = _fmt_rows(
+            self.cols.category[rows],
+            np.concatenate([head, np.stack([xc, yc], axis=2).reshape(len(rows), -1)], axis=1),
+            self.precision,
+        )
+        flags = v.astype(np.int64).tolist()
+        out = []
+        for line, row_flags in zip(lines, flags, strict=True):
+            parts = line[:-1].split(" ")
+            pairs = parts[5:]
+            text = " ".join(f"{pairs[2 * j]} {pairs[2 * j + 1]} {f}" for j, f in enumerate(row_flags))
+            out.append(" ".join(parts[:5]) + (" " + text if text else "") + "\n")
+        return out
 
     def _rings(
         self, rows: np.ndarray[Any, Any]
@@ -424,7 +440,7 @@ class _Lines:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: str, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         if data:
@@ -475,14 +491,15 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     formatter = _Lines(dataset, task, cols, precision, kpt_dims)
     lines = formatter.lines(usable_rows)
     order, bounds = _groups(cols.item[usable_rows], len(ids))
-    for folder in sorted({str(PurePosixPath(r).parent) for r in label_rel}):
+    for folder in sorted({r.rpartition("/")[0] for r in label_rel}):
         (path / folder).mkdir(parents=True, exist_ok=True)
+    base = str(path) + os.sep
     bounds_list = bounds.tolist()
     order_list = order.tolist()
     for i, rel in enumerate(label_rel):
         lo, hi = bounds_list[i], bounds_list[i + 1]
         data = "".join([lines[j] for j in order_list[lo:hi]]).encode() if hi > lo else b""
-        _write_file(path / rel, data)
+        _write_file(base + rel, data)
     report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
     written_splits = sorted(set(splits))
     if layout == "darknet":
