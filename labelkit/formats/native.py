@@ -75,11 +75,22 @@ def detect(path: Path) -> Detection | None:
     return None
 
 
-def _pointer_from_loc(loc: tuple[str | int, ...]) -> str:
+def _pointer_from_loc(loc: tuple[str | int, ...], value: Any) -> str:
+    """The JSON pointer of a pydantic error location in the parsed document ``value``.
+
+    pydantic adds levels of its own to a location: the tag of a tagged union (``object``) and the member
+    of a plain union (``str``, ``list[int]``). Those are not in the document: walking the document along
+    the location drops them. A last part that is not in the document is kept: it is the missing field.
+    """
     parts: list[str | int] = []
     for i, part in enumerate(loc):
-        # pydantic puts the discriminator value into the location of a tagged union; JSON has no such level
-        if i == 2 and loc[0] == "annotations" and isinstance(part, str) and part in T.TABLE_BY_KIND:
+        if isinstance(value, dict) and isinstance(part, str) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        elif i == len(loc) - 1 and isinstance(value, dict):
+            pass  # a missing field
+        else:
             continue
         parts.append(part)
     return json_pointer(*parts)
@@ -94,13 +105,21 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
     Raises:
         InputError: bad JSON (with its line), or the first schema violation with its JSON pointer.
     """
+    value = parse_json(data, path)  # strict JSON (no NaN), errors with their line
     try:
         return _ADAPTER.validate_json(data, strict=True)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        if err["type"] == "json_invalid":
-            parse_json(data, path)  # raises with the line and column
-        raise InputError(err["msg"], path=path, pointer=_pointer_from_loc(tuple(err["loc"]))) from exc
+        errors = exc.errors()
+        loc = tuple(errors[0]["loc"])
+        if errors[0]["type"] in ("union_tag_not_found", "union_tag_invalid"):
+            loc += ("kind",)  # the annotation's `kind` is missing or unknown: point at it
+        pointer = _pointer_from_loc(loc, value)
+        # a plain union fails once per member: say what each member wanted
+        messages = list(dict.fromkeys(e["msg"] for e in errors if _pointer_from_loc(tuple(e["loc"]), value) == pointer))
+        message = messages[0] if messages else errors[0]["msg"]
+        if len(messages) > 1:
+            message = "expected " + " or ".join(m.removeprefix("Input should be ") for m in messages)
+        raise InputError(message, path=path, pointer=pointer) from exc
 
 
 def _check_references(doc: NativeDocument, path: str | Path) -> list[Finding]:
@@ -345,7 +364,7 @@ def _fast_read(path: Path) -> Dataset:
         doc = _DECODER.decode(read_bytes(path))
         info = DatasetInfo.model_validate_json(bytes(doc.info), strict=True)
         categories = _CATEGORIES.validate_json(bytes(doc.categories), strict=True)
-    except (msgspec.DecodeError, ValidationError) as exc:
+    except (msgspec.MsgspecError, ValidationError, ValueError) as exc:  # ValueError: bad UTF-8
         raise _NotFast(str(exc)) from exc
     doc.info = doc.categories = msgspec.Raw(b"")  # the Raw views keep the whole file alive
     try:

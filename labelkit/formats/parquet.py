@@ -72,15 +72,23 @@ def _read_table(path: Path, name: str) -> pa.Table:
     Peak memory is then the table (without its unused columns) plus one row group being decoded.
     """
     file = path / f"{name}.parquet"
-    if not file.exists():
-        return SCHEMAS[name].empty_table()
+    if not file.is_file():
+        raise InputError(
+            f"table {name!r} is missing", path=file, hint="a labelkit Parquet folder has every table, empty or not"
+        )
+    pieces = []
     try:
         reader = pq.ParquetFile(file)
-        pieces = [compact_nulls(conform(name, reader.read_row_group(i))) for i in range(reader.num_row_groups)]
+        for i in range(reader.num_row_groups):
+            piece = reader.read_row_group(i)
+            try:
+                pieces.append(compact_nulls(conform(name, piece)))
+            except (ValueError, TypeError, pa.ArrowException) as exc:
+                raise InputError(
+                    "columns do not match the labelkit schema", path=file, found=str(exc).splitlines()[0]
+                ) from exc
     except (OSError, pa.ArrowException) as exc:
-        raise InputError(f"unreadable Parquet table: {exc}", path=file) from exc
-    except ValueError as exc:
-        raise InputError("columns do not match the labelkit schema", path=file, found=str(exc)) from exc
+        raise InputError(f"unreadable Parquet table: {str(exc).splitlines()[0]}", path=file) from exc
     if not pieces:
         return SCHEMAS[name].empty_table()
     return pa.concat_tables(pieces)

@@ -1,0 +1,478 @@
+"""Broken native inputs give one clean error naming the file and the line or JSON pointer; output is atomic."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+import labelkit
+from labelkit.cli import cli
+from labelkit.errors import InputError, OutputError, UnknownFormatError
+from labelkit.formats import native
+from labelkit.io import atomic_output, safe_relpath
+from labelkit.model import Dataset, Item, Object
+
+IMAGES = FIXTURES / "native" / "images.labelkit.json"
+
+# A document with one instance of every record that has required fields, each with every field set.
+FULL: dict[str, Any] = {
+    "format": "labelkit",
+    "version": 1,
+    "info": {"name": "full", "attributes": [{"name": "a", "type": "text"}]},
+    "categories": [
+        {
+            "id": 1,
+            "name": "person",
+            "keypoints": ["nose"],
+            "skeleton": [[1, 1]],
+            "attributes": [{"name": "pose", "type": "select", "values": ["up"]}],
+        },
+    ],
+    "items": [
+        {"id": "i1", "media": {"kind": "image", "path": "a.jpg", "width": 4, "height": 3}, "split": "train"},
+        {"id": "t1", "media": {"kind": "text", "text": "hello world"}},
+    ],
+    "annotations": [
+        {"kind": "label", "id": "l1", "item_id": "i1", "category_id": 1, "start": 0.5, "end": 1.0},
+        {
+            "kind": "object",
+            "id": "o1",
+            "item_id": "i1",
+            "category_id": 1,
+            "bbox": [0, 0, 2, 2],
+            "mask": {"size": [3, 4], "counts": [0, 12]},
+            "provenance": {"annotator": "ann"},
+        },
+        {"kind": "span", "id": "s1", "item_id": "t1", "category_id": 1, "start": 0, "end": 5, "text": "hello"},
+        {"kind": "transcript", "id": "tr1", "item_id": "t1", "text": "hi", "speaker": "A"},
+        {"kind": "track", "id": "k1", "item_id": "i1", "category_id": 1},
+    ],
+    "tokens": [{"item_id": "t1", "index": 0, "start": 0, "end": 5, "text": "hello", "columns": {"pos": "UH"}}],
+}
+
+# Where FULL holds an instance of each record of the schema ($defs name -> JSON pointer parts).
+INSTANCES: dict[str, tuple[str | int, ...]] = {
+    "Category": ("categories", 0),
+    "AttributeDef": ("categories", 0, "attributes", 0),
+    "Item": ("items", 0),
+    "Label": ("annotations", 0),
+    "Object": ("annotations", 1),
+    "Rle": ("annotations", 1, "mask"),
+    "Span": ("annotations", 2),
+    "Transcript": ("annotations", 3),
+    "Track": ("annotations", 4),
+    "Token": ("tokens", 0),
+}
+
+
+def _required_fields() -> list[tuple[str, str]]:
+    schema = native.json_schema()
+    return [(name, field) for name, d in sorted(schema["$defs"].items()) for field in d.get("required", [])]
+
+
+def _write(tmp_path: Path, document: Any, name: str = "doc.labelkit.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document))  # json, not orjson: some tests need integers past 64 bits
+    return path
+
+
+def _get(document: Any, parts: tuple[str | int, ...]) -> Any:
+    for part in parts:
+        document = document[part]
+    return document
+
+
+def test_full_document_is_valid(tmp_path: Path) -> None:
+    path = _write(tmp_path, FULL)
+    assert labelkit.validate(path) == []
+    assert labelkit.load(path).stats().annotations == {"label": 1, "object": 1, "span": 1, "transcript": 1, "track": 1}
+
+
+def test_every_record_with_required_fields_has_an_instance() -> None:
+    assert {name for name, _ in _required_fields()} == set(INSTANCES)
+
+
+@pytest.mark.parametrize(("record", "field"), _required_fields(), ids=lambda v: str(v))
+def test_drop_one_required_field(record: str, field: str, tmp_path: Path) -> None:
+    document = copy.deepcopy(FULL)
+    where = INSTANCES[record]
+    del _get(document, where)[field]
+    path = _write(tmp_path, document)
+    with pytest.raises(InputError) as info:
+        labelkit.load(path)
+    pointer = "".join(f"/{p}" for p in (*where, field))
+    assert info.value.location.pointer == pointer
+    assert info.value.location.path == str(path)
+    # validate reports the same place as a finding
+    findings = labelkit.validate(path)
+    assert [f.where for f in findings] == ["#" + pointer]
+
+
+WRONG_TYPES: list[tuple[Any, ...]] = [
+    (("items", 0, "media", "width"), "4"),
+    (("items", 0, "media", "width"), 4.5),
+    (("items", 0, "media", "width"), -1),
+    (("items", 0, "media", "kind"), "hologram"),
+    (("items", 0, "id"), 7),
+    (("annotations", 1, "bbox"), [0, 0, 2]),
+    (("annotations", 1, "bbox"), [0, 0, "2", 2], "/annotations/1/bbox/2"),
+    (("annotations", 1, "bbox"), [0, 0, 2, 2, 2], "/annotations/1/bbox"),
+    (("annotations", 1, "category_id"), True),
+    (("annotations", 1, "category_id"), 2**63),
+    (("annotations", 1, "shape"), "blob"),
+    (("annotations", 1, "score"), "high"),
+    (("annotations", 1, "mask", "counts"), 12),
+    (("annotations", 2, "start"), -1),
+    (("annotations", 0, "kind"), "lable"),
+    (("categories", 0, "skeleton"), [[1, 2, 3]], "/categories/0/skeleton/0"),
+    (("tokens", 0, "columns"), {"pos": 1}, "/tokens/0/columns/pos"),
+    (("version",), 2),
+]
+
+
+@pytest.mark.parametrize("case", WRONG_TYPES, ids=lambda v: f"{v[0]}={v[1]!r}")
+def test_wrong_type_names_the_pointer(case: tuple[Any, ...], tmp_path: Path) -> None:
+    where, value = case[0], case[1]
+    expected = case[2] if len(case) > 2 else "".join(f"/{p}" for p in where)
+    document = copy.deepcopy(FULL)
+    _get(document, where[:-1])[where[-1]] = value
+    path = _write(tmp_path, document)
+    with pytest.raises(InputError) as info:
+        labelkit.load(path)
+    assert info.value.location.pointer == expected
+    assert [f.where for f in labelkit.validate(path)] == ["#" + expected]
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        ((("annotations", 1), "polygon", [[1, 2, 3]]), "/annotations/1/polygon"),
+        ((("annotations", 1), "keypoints", [1, 2]), "/annotations/1/keypoints"),
+        ((("annotations", 1), "polygon_holes", [True]), "/annotations/1/polygon_holes"),
+        ((("items", 0), "metadata", {"n": 2**64}), "/items/0/metadata"),
+        ((("annotations", 1), "item_id", "nope"), "/annotations/1/item_id"),
+        ((("annotations", 1), "category_id", 9), "/annotations/1/category_id"),
+        ((("annotations", 1), "id", "l1"), None),  # an object may share an id with a label
+        ((("annotations", 4), "id", "k1"), None),
+        ((("tokens", 0), "item_id", "nope"), "/tokens/0/item_id"),
+    ],
+)
+def test_record_rules_and_references(change: tuple, pointer: str | None, tmp_path: Path) -> None:
+    (where, key, value) = change
+    document = copy.deepcopy(FULL)
+    _get(document, where)[key] = value
+    path = _write(tmp_path, document)
+    if pointer is None:
+        labelkit.load(path)
+        return
+    with pytest.raises(InputError) as info:
+        labelkit.load(path)
+    assert info.value.location.pointer == pointer
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
+    document = copy.deepcopy(FULL)
+    document["items"][1]["id"] = "i1"
+    with pytest.raises(InputError) as info:
+        labelkit.load(_write(tmp_path, document))
+    assert info.value.location.pointer == "/items/1/id"
+    document = copy.deepcopy(FULL)
+    document["annotations"].append({"kind": "object", "id": "o1", "item_id": "i1"})
+    with pytest.raises(InputError) as info:
+        labelkit.load(_write(tmp_path, document))
+    assert info.value.location.pointer == "/annotations/5/id"
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b'{"format": "labelkit",\n "items": [\n', 3),
+        (b'{"format": "labelkit",\n "items": [{"id": "\xff"}]}', 2),
+        (b"", 1),
+        (b'{"format": "labelkit", "items": [1,]}', 1),
+        (b'{"format": "labelkit", "info": {"name": NaN}}', 1),
+    ],
+    ids=["truncated", "bad-utf8", "empty", "trailing-comma", "nan"],
+)
+def test_corrupt_json_names_the_line(data: bytes, line: int, tmp_path: Path) -> None:
+    path = tmp_path / "bad.labelkit.json"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        labelkit.load(path, "labelkit")
+    assert info.value.location.line == line
+    assert info.value.location.path == str(path)
+    assert "invalid JSON" in info.value.message
+
+
+def test_bad_utf8_names_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "bad.labelkit.json"
+    path.write_bytes(b'{"format": "labelkit",\n "items": [{"id": "ok\xff"}]}')
+    with pytest.raises(InputError) as info:
+        labelkit.load(path, "labelkit")
+    assert "column 22" in info.value.message and "0xff" in info.value.message
+
+
+@pytest.mark.parametrize("command", ["info", "convert", "validate-traceback"])
+def test_cli_one_line_exit_2_no_traceback(command: str, tmp_path: Path) -> None:
+    document = copy.deepcopy(FULL)
+    del document["annotations"][1]["item_id"]
+    path = _write(tmp_path, document)
+    out = tmp_path / "out.parquet"
+    args = {
+        "info": ["info", str(path)],
+        "convert": ["convert", str(path), str(out), "--to", "parquet"],
+        "validate-traceback": ["info", "--format", "labelkit", str(path)],
+    }[command]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines == [f"labelkit: error: {path}#/annotations/1/item_id: Field required"]
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_cli_corrupt_json_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.labelkit.json"
+    path.write_bytes(b'{"format": "labelkit",\n "items": [\n')
+    result = CliRunner().invoke(cli, ["convert", str(path), str(tmp_path / "o.json"), "--to", "labelkit"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"labelkit: error: {path}:3: invalid JSON at column 1: unexpected end of data"
+    ]
+
+
+# -- atomic output ----------------------------------------------------------------------------------
+
+
+def _small() -> Dataset:
+    ds = Dataset(items=[Item(id="a")])
+    ds.add(Object(id="1", item_id="a", bbox=(1, 2, 3, 4)))
+    return ds
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_failed_file_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(dataset: Dataset, out: Any) -> None:
+        out.write(b'{"format":"labelkit","version":1,')
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(native, "_stream", broken)
+    with pytest.raises(RuntimeError):
+        labelkit.save(_small(), tmp_path / "out.json", "labelkit")
+    assert _leftovers(tmp_path) == []
+
+
+def test_failed_folder_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def broken(table: pa.Table, where: Any, **kwargs: Any) -> None:
+        calls.append(where)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real(table, where, **kwargs)
+
+    real = pq.write_table
+    monkeypatch.setattr(pq, "write_table", broken)
+    with pytest.raises(OSError):
+        labelkit.save(_small(), tmp_path / "out.parquet", "parquet")
+    assert len(calls) == 3
+    assert _leftovers(tmp_path) == []
+
+
+def test_failed_overwrite_keeps_the_old_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out.json"
+    out.write_bytes(b"old")
+
+    def broken(dataset: Dataset, fh: Any) -> None:
+        raise RuntimeError("no")
+
+    monkeypatch.setattr(native, "_stream", broken)
+    with pytest.raises(RuntimeError):
+        labelkit.save(_small(), out, "labelkit", overwrite=True)
+    assert out.read_bytes() == b"old"
+    assert _leftovers(tmp_path) == ["out.json"]
+
+
+def test_existing_output_needs_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    out.write_bytes(b"old")
+    with pytest.raises(OutputError) as info:
+        labelkit.save(_small(), out, "labelkit")
+    assert info.value.location.path == str(out)
+    assert out.read_bytes() == b"old"
+    labelkit.save(_small(), out, "labelkit", overwrite=True)
+    assert labelkit.load(out).stats().annotations == {"object": 1}
+    assert _leftovers(tmp_path) == ["out.json"]
+
+
+def test_existing_folder_output(tmp_path: Path) -> None:
+    out = tmp_path / "out.parquet"
+    out.mkdir()
+    labelkit.save(_small(), out, "parquet")  # an empty folder is fine
+    with pytest.raises(OutputError):
+        labelkit.save(_small(), out, "parquet")
+    (out / "stale.txt").write_text("x")
+    labelkit.save(_small(), out, "parquet", overwrite=True)
+    assert not (out / "stale.txt").exists()  # replaced, not merged
+    assert _leftovers(tmp_path) == ["out.parquet"]
+
+
+def test_file_output_onto_a_folder_and_missing_parent(tmp_path: Path) -> None:
+    (tmp_path / "d.json").mkdir()
+    with pytest.raises(OutputError):
+        labelkit.save(_small(), tmp_path / "d.json", "labelkit", overwrite=True)
+    with pytest.raises(OutputError):
+        labelkit.save(_small(), tmp_path / "missing" / "o.json", "labelkit")
+
+
+def test_atomic_output_replaces_a_symlink_not_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "target.json"
+    target.write_bytes(b"keep")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    with atomic_output(link, "file", overwrite=True) as tmp:
+        tmp.write_bytes(b"new")
+    assert target.read_bytes() == b"keep"
+    assert not link.is_symlink() and link.read_bytes() == b"new"
+
+
+def test_cli_refuses_existing_output(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    out.write_bytes(b"old")
+    result = CliRunner().invoke(cli, ["convert", str(IMAGES), str(out), "--to", "labelkit"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"labelkit: error: {out}: output exists; hint: pass --overwrite (API: overwrite=True) to replace it"
+    ]
+    result = CliRunner().invoke(cli, ["convert", str(IMAGES), str(out), "--to", "labelkit", "--overwrite", "-q"])
+    assert result.exit_code == 0, result.output
+    assert labelkit.load(out).stats().items == 3
+
+
+# -- file names inside datasets -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "/etc/passwd",
+        "../x.jpg",
+        "a/../../x.jpg",
+        "a/..",
+        "..\\x.jpg",
+        "a\\..\\..\\x",
+        "C:\\x.jpg",
+        "C:x.jpg",
+        "c:/x.jpg",
+        "\\\\server\\share\\x.jpg",
+        "//server/share/x",
+        "",
+        "a\x00b",
+    ],
+)
+def test_safe_relpath_refuses_escapes(name: str) -> None:
+    with pytest.raises(InputError) as info:
+        safe_relpath(name, source="in.json", pointer="/images/3/file_name")
+    assert info.value.location.path == "in.json"
+    assert info.value.location.pointer == "/images/3/file_name"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a.jpg", "a.jpg"),
+        ("images/a.jpg", "images/a.jpg"),
+        ("images\\a.jpg", "images/a.jpg"),
+        ("./a.jpg", "a.jpg"),
+        ("a..b.jpg", "a..b.jpg"),
+        ("..a/b", "..a/b"),
+        ("a//b", "a/b"),
+    ],
+)
+def test_safe_relpath_accepts_relative_names(name: str, expected: str) -> None:
+    assert safe_relpath(name) == expected
+
+
+# -- Parquet folders ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def parquet_dir(tmp_path: Path) -> Path:
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(IMAGES), out, "parquet")
+    return out
+
+
+def test_parquet_missing_manifest(parquet_dir: Path) -> None:
+    (parquet_dir / "labelkit.json").unlink()
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir, "parquet")
+    assert info.value.location.path == str(parquet_dir / "labelkit.json")
+    with pytest.raises(UnknownFormatError):
+        labelkit.load(parquet_dir)  # not recognised any more
+
+
+def test_parquet_corrupt_manifest(parquet_dir: Path) -> None:
+    (parquet_dir / "labelkit.json").write_bytes(b'{"format": "labelkit-parquet",\n "categories": [')
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.location.path == str(parquet_dir / "labelkit.json")
+    assert info.value.location.line == 2
+
+
+def test_parquet_invalid_manifest_names_the_pointer(parquet_dir: Path) -> None:
+    manifest = orjson.loads((parquet_dir / "labelkit.json").read_bytes())
+    del manifest["categories"][1]["name"]
+    (parquet_dir / "labelkit.json").write_bytes(orjson.dumps(manifest))
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.location.pointer == "/categories/1/name"
+
+
+@pytest.mark.parametrize("table", ["items", "objects", "tokens"])
+def test_parquet_missing_table(parquet_dir: Path, table: str) -> None:
+    (parquet_dir / f"{table}.parquet").unlink()
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir, "parquet")
+    assert info.value.location.path.startswith(str(parquet_dir))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_parquet_corrupt_table(parquet_dir: Path, damage: str) -> None:
+    file = parquet_dir / "objects.parquet"
+    data = file.read_bytes()
+    file.write_bytes({"garbage": b"not parquet at all" * 10, "truncated": data[: len(data) // 2], "empty": b""}[damage])
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.location.path == str(file)
+
+
+def test_parquet_table_with_wrong_column_type(parquet_dir: Path) -> None:
+    pq.write_table(
+        pa.table({"id": ["1"], "item_id": ["street-1"], "category_id": ["one"]}), parquet_dir / "objects.parquet"
+    )
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.location.path == str(parquet_dir / "objects.parquet")
+    assert "schema" in info.value.message
+
+
+def test_cli_parquet_errors_are_one_line(parquet_dir: Path) -> None:
+    (parquet_dir / "objects.parquet").write_bytes(b"junk")
+    result = CliRunner().invoke(cli, ["info", str(parquet_dir)])
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"labelkit: error: {parquet_dir / 'objects.parquet'}: unreadable Parquet table")
