@@ -283,7 +283,7 @@ def split_command(
         stratify=stratify,
         group_by=group_by,
         group_pattern=group_pattern,
-        seed=int(seed) if seed.lstrip("-").isdigit() else seed,
+        seed=int(seed) if seed.lstrip("-").isdigit() and str(int(seed)) == seed else seed,
         method=method,
         lock=previous,
         folds=folds,

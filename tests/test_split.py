@@ -343,3 +343,32 @@ def test_cli_split_errors(tmp_path: Path) -> None:
     (tmp_path / "exists.json").write_text("{}")
     result = runner.invoke(cli, ["split", str(FIXTURE), str(tmp_path / "exists.json"), "--folds", "2"])
     assert result.exit_code == 2
+
+
+def test_cli_split_coco_grouped_by_an_image_field(tmp_path: Path) -> None:
+    if "coco" not in labelkit.formats.names():
+        pytest.skip("no coco format registered")
+    images = [
+        {"id": i, "file_name": f"v{i // 4}/f{i % 4}.jpg", "width": 8, "height": 8, "video_id": i // 4}
+        for i in range(40)
+    ]
+    annotations = [
+        {"id": i + 1, "image_id": i, "category_id": 1 + i % 3, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}
+        for i in range(40)
+    ]
+    categories = [{"id": c, "name": n} for c, n in [(1, "a"), (2, "b"), (3, "c")]]
+    src = tmp_path / "coco.json"
+    src.write_text(json.dumps({"images": images, "annotations": annotations, "categories": categories}))
+    out = tmp_path / "out"
+    for extra in (["--group-by", "video_id"], ["--group-pattern", "^(v[0-9]+)/"]):
+        result = CliRunner().invoke(
+            cli, ["split", str(src), str(out), "--ratios", "train=0.8,val=0.1,test=0.1", "--overwrite", *extra]
+        )
+        assert result.exit_code == 0, result.output
+        ds = labelkit.load(out)
+        assert ds.stats().items_by_split == {"test": 4, "train": 32, "val": 4}
+        by_video: dict[str, set[str | None]] = {}
+        for item in ds.items():
+            assert item.media.path is not None
+            by_video.setdefault(item.media.path.split("/")[0], set()).add(item.split)
+        assert all(len(s) == 1 for s in by_video.values())

@@ -55,6 +55,16 @@ COVERAGE_FACTOR = 3
 """The coverage pass looks after labels found in at most this many times as many groups as splits."""
 
 
+def unique_counts(values: IntArray) -> tuple[IntArray, IntArray]:
+    """Sorted distinct values and how often each occurs (a sort, which beats ``np.unique``'s hashing here)."""
+    if not len(values):
+        return values.astype(np.int64), np.zeros(0, dtype=np.int64)
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(starts, len(ordered)))
+    return ordered[starts].astype(np.int64), counts.astype(np.int64)
+
+
 def target_sizes(n_items: int, ratios: list[float]) -> list[int]:
     """Target item counts: largest-remainder rounding, never zero for a split with a share when items allow.
 
@@ -105,7 +115,7 @@ class Groups:
         """Aggregate item-level (item, label) pairs into per-group label counts."""
         sizes = np.bincount(item_group, minlength=n_groups).astype(np.int64)
         width = max(n_labels, 1)
-        code, counts = np.unique(item_group[pair_item] * width + pair_label, return_counts=True)
+        code, counts = unique_counts(item_group[pair_item] * width + pair_label)
         group = code // width
         indptr = np.searchsorted(group, np.arange(n_groups + 1)).astype(np.int64)
         return cls(sizes, indptr, (code % width).astype(np.int64), counts.astype(np.int64), n_labels)

@@ -305,7 +305,7 @@ def _report(
     sizes = np.bincount(item_split, minlength=k).astype(np.int64)
     targets = assign.target_sizes(inp.n_items, shares)
     # groups per split and leaks, from distinct (group, split) pairs
-    pairs = np.unique(inp.item_group * k + item_split)
+    pairs, _ = assign.unique_counts(inp.item_group * k + item_split)
     group_count = np.bincount(pairs % k, minlength=k)
     leaks = int((np.bincount(pairs // k, minlength=len(inp.group_keys)) > 1).sum())
     counts, ld = label_distribution(item_split, inp.pair_item, inp.pair_label, n_labels, k, active)

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from labelkit.errors import UsageError
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES
+from labelkit.split.assign import unique_counts
 
 IntArray = npt.NDArray[np.int64]
 
@@ -182,7 +183,7 @@ def _pairs(item_index: npt.NDArray[Any], label_index: npt.NDArray[Any], n_labels
     ok = ~(np.isnan(item_index.astype(np.float64)) | np.isnan(label_index.astype(np.float64)))
     item = item_index[ok].astype(np.int64)
     label = label_index[ok].astype(np.int64)
-    code = np.unique(item * max(n_labels, 1) + label)
+    code, _ = unique_counts(item * max(n_labels, 1) + label)
     return code // max(n_labels, 1), code % max(n_labels, 1)
 
 
