@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from labelkit import formats
-from labelkit.errors import DataLossError, InputError
+from labelkit.errors import DataLossError, InputError, UsageError
 from labelkit.formats.base import FormatModule, check_capabilities, parse_options
 from labelkit.io import atomic_output
 from labelkit.model import Dataset
@@ -18,7 +18,17 @@ Progress = Callable[[str], None]
 
 
 def _format(path: Path, name: str | None) -> FormatModule:
-    return formats.get(name if name is not None else formats.detect(path).format)
+    fmt = formats.get(name if name is not None else formats.detect(path).format)
+    if not formats.can_read(fmt):
+        raise UsageError(f"format {fmt.NAME!r} cannot read, only write")
+    return fmt
+
+
+def _writer(name: str) -> FormatModule:
+    fmt = formats.get(name)
+    if not formats.can_write(fmt):
+        raise UsageError(f"format {fmt.NAME!r} cannot write, only read")
+    return fmt
 
 
 def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset:
@@ -54,7 +64,7 @@ def plan(dataset: Dataset, format: str, **options: Any) -> Report:
         >>> plan(load("fixtures/native/images.labelkit.json"), "parquet").lost
         []
     """
-    fmt = formats.get(format)
+    fmt = _writer(format)
     return _plan(dataset, fmt, parse_options(options, None, fmt).write)
 
 
@@ -108,7 +118,7 @@ def save(
         >>> report.lost, sorted(p.name for p in out.iterdir())[:2]
         ([], ['items.parquet', 'labelkit.json'])
     """
-    fmt = formats.get(format)
+    fmt = _writer(format)
     parsed = parse_options(options, None, fmt)
     return _save(dataset, Path(path), fmt, parsed.write, allow_loss, overwrite, progress)
 
@@ -170,7 +180,7 @@ def convert(
     """
     src, dst = Path(src), Path(dst)
     reader = _format(src, from_format)
-    writer = formats.get(to)
+    writer = _writer(to)
     parsed = parse_options(options, reader, writer)
     if progress:
         progress(f"reading {reader.NAME}")

@@ -198,6 +198,12 @@ def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[
         sys.exit(1)
 
 
+def _abilities(fmt: formats.FormatModule) -> str:
+    """``reads, writes a file``: what a format does (plug-ins may only read or only write)."""
+    can = [w for w, ok in (("reads", formats.can_read(fmt)), ("writes", formats.can_write(fmt))) if ok]
+    return ", ".join(can) + (f" a {fmt.OUTPUT}" if formats.can_write(fmt) else "")
+
+
 @cli.command(name="formats")
 @click.argument("name", required=False)
 def formats_command(name: str | None) -> None:
@@ -206,15 +212,17 @@ def formats_command(name: str | None) -> None:
         width = max(len(n) for n in formats.names())
         for n in formats.names():
             fmt = formats.get(n)
-            click.echo(f"{n:<{width}}  reads, writes ({fmt.OUTPUT})  holds: {fmt.CAPABILITIES.summary()}")
+            click.echo(f"{n:<{width}}  {_abilities(fmt):<22}  holds: {fmt.CAPABILITIES.summary()}")
         return
     fmt = formats.get(name)
     click.echo(f"{fmt.NAME}: {fmt.DESCRIPTION}")
-    click.echo(f"writes: a {fmt.OUTPUT}")
+    click.echo(_abilities(fmt))
+    if getattr(fmt, "EXTENSIONS", ()):
+        click.echo("file names: " + ", ".join(f"*{e}" for e in fmt.EXTENSIONS))
     click.echo(f"holds: {fmt.CAPABILITIES.summary()}")
-    if fmt.OPTIONS:
+    if formats.options(fmt):
         click.echo("options (-o KEY=VALUE):")
-        for opt in fmt.OPTIONS.values():
+        for opt in formats.options(fmt).values():
             kind = "|".join(opt.choices) if opt.choices else opt.type
             click.echo(f"  {opt.name}={kind} ({opt.applies}; default {opt.default!r}): {opt.help}")
     else:
@@ -232,7 +240,13 @@ def formats_command(name: str | None) -> None:
 @click.option("--group-by", help="Keep items with the same value together: 'group' or an item metadata field.")
 @click.option("--group-pattern", help="Regex; its first capture group in the media path is the item's group.")
 @click.option("--seed", default="0", show_default=True, help="Any integer or text.")
-@click.option("--method", type=click.Choice(["balanced", "hash"]), default="balanced", show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice(["balanced", "hash"]),
+    default="balanced",
+    show_default=True,
+    help="balanced: stratified greedy; hash: keyed-hash buckets of group keys (O(n), stable, unbalanced).",
+)
 @click.option("--lock", "lock_path", type=click.Path(path_type=Path), help="Lockfile: read if it exists, then written.")
 @click.option("--keep-existing", is_flag=True, help="Items that already have a split keep it.")
 @click.option("--allow-loss", is_flag=True, help="Write even when the target cannot hold everything.")

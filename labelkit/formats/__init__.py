@@ -10,14 +10,27 @@ the entry-point group ``labelkit.formats``::
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from labelkit.errors import UnknownFormatError
+from labelkit.errors import MissingDependencyError, UnknownFormatError
 from labelkit.formats.base import Capabilities, Detection, FormatModule, Option
 
-__all__ = ["BUILTIN", "Capabilities", "Detection", "FormatModule", "Option", "detect", "get", "names"]
+__all__ = [
+    "BUILTIN",
+    "Capabilities",
+    "Detection",
+    "FormatModule",
+    "Option",
+    "can_read",
+    "can_write",
+    "detect",
+    "get",
+    "names",
+    "options",
+]
 
 ENTRY_POINT_GROUP = "labelkit.formats"
 
@@ -58,11 +71,43 @@ def get(name: str) -> FormatModule:
     if target is None:
         raise UnknownFormatError(f"unknown format {name!r}", expected=", ".join(names()))
     module_name, _, attr = target.partition(":")
-    obj = importlib.import_module(module_name)
-    for part in filter(None, attr.split(".")):
-        obj = getattr(obj, part)
+    where = "built-in format" if name in BUILTIN else f"plug-in (entry point {ENTRY_POINT_GROUP}: {name} = {target})"
+    try:
+        obj = importlib.import_module(module_name)
+        for part in filter(None, attr.split(".")):
+            obj = getattr(obj, part)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"format {name!r} cannot be imported: {exc}", hint=f"the {where} needs a package that is not installed"
+        ) from exc
+    except AttributeError as exc:
+        raise UnknownFormatError(f"format {name!r} cannot be loaded: {exc}", hint=f"check the {where}") from exc
+    missing = [a for a in ("NAME", "DESCRIPTION", "OUTPUT", "CAPABILITIES", "detect") if not hasattr(obj, a)]
+    if missing or not (hasattr(obj, "read") or hasattr(obj, "write")):
+        raise UnknownFormatError(
+            f"format {name!r} is not a labelkit format",
+            expected="NAME, DESCRIPTION, OUTPUT, CAPABILITIES, detect and read and/or write",
+            found="missing " + ", ".join(missing or ["read and write"]),
+            hint=f"check the {where}",
+        )
     _loaded[name] = obj
     return obj
+
+
+def can_read(fmt: FormatModule) -> bool:
+    """Whether a format reads (plug-ins may only read or only write)."""
+    return callable(getattr(fmt, "read", None))
+
+
+def can_write(fmt: FormatModule) -> bool:
+    """Whether a format writes (plug-ins may only read or only write)."""
+    return callable(getattr(fmt, "write", None))
+
+
+def options(fmt: FormatModule) -> Mapping[str, Option]:
+    """A format's options (none when it declares no ``OPTIONS``)."""
+    value: Mapping[str, Option] = getattr(fmt, "OPTIONS", {})
+    return value
 
 
 @dataclass(frozen=True)
@@ -90,16 +135,24 @@ def detect(path: str | Path) -> DetectResult:
         raise UnknownFormatError("no such file or folder", path=path)
     answers: list[tuple[str, Detection]] = []
     for name in names():
-        answer = get(name).detect(path)
+        fmt = get(name)
+        if not can_read(fmt):
+            continue
+        answer = fmt.detect(path)
         if answer is not None:
             answers.append((name, answer))
     answers.sort(key=lambda a: (-a[1].confidence, a[0]))
     if not answers:
         raise UnknownFormatError(
-            "no format recognises this input", path=path, expected=", ".join(names()), hint="name one with --from"
+            "no format recognises this input",
+            path=path,
+            expected=", ".join(names()),
+            hint="name the format: --from (convert) or --format (info, validate)",
         )
     best = answers[0]
     if len(answers) > 1 and answers[1][1].confidence == best[1].confidence:
         tied = ", ".join(f"{n} ({d.reason})" for n, d in answers if d.confidence == best[1].confidence)
-        raise UnknownFormatError(f"ambiguous input: {tied}", path=path, hint="name the format with --from")
+        raise UnknownFormatError(
+            f"ambiguous input: {tied}", path=path, hint="name the format: --from (convert) or --format (info, validate)"
+        )
     return DetectResult(best[0], best[1].confidence, best[1].reason, tuple(answers[1:]))

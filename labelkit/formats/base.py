@@ -56,7 +56,7 @@ class Capabilities:
 
     def summary(self) -> str:
         """One line: what the format holds."""
-        parts = [", ".join(sorted(self.kinds)) or "items only"]
+        parts = [", ".join(sorted(self.kinds)) or "items only", "media: " + ", ".join(sorted(self.media))]
         if self.shapes:
             parts.append("shapes: " + ", ".join(sorted(self.shapes)))
         flags = [
@@ -184,12 +184,12 @@ def parse_options(
         for side, fmt in (("read", reader), ("write", writer)):
             if fmt is None:
                 continue
-            spec = fmt.OPTIONS.get(key)
+            spec = getattr(fmt, "OPTIONS", {}).get(key)
             if spec is not None and spec.applies in (side, "both"):
                 getattr(out, side)[key] = spec.parse(value)
                 used = True
         if not used:
-            known = sorted({k for f in (reader, writer) if f is not None for k in f.OPTIONS})
+            known = sorted({k for f in (reader, writer) if f is not None for k in getattr(f, "OPTIONS", {})})
             names = " and ".join(f.NAME for f in (reader, writer) if f is not None)
             raise UsageError(
                 f"unknown option {key!r} for {names}",

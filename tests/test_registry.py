@@ -1,0 +1,205 @@
+"""The format registry: built-ins, detection with reasons, options, and third-party plug-ins via entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+import labelkit
+from labelkit import formats
+from labelkit.cli import cli
+from labelkit.errors import DataLossError, MissingDependencyError, UnknownFormatError, UsageError
+from labelkit.formats.base import Capabilities, Option
+
+PLUGINS = Path(__file__).resolve().parent / "plugins"
+IMAGES = FIXTURES / "native" / "images.labelkit.json"
+
+
+def install_plugin(root: Path, entry_points: str, dist: str = "tiny_labelkit_plugin") -> None:
+    """Lay out a real installed distribution: ``<dist>-0.1.dist-info`` with METADATA and entry_points.txt."""
+    info = root / f"{dist}-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(entry_points)
+
+
+@pytest.fixture
+def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Forget loaded formats so each test sees the entry points on its own sys.path."""
+    monkeypatch.setattr(formats, "_loaded", {})
+    yield
+
+
+@pytest.fixture
+def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None) -> Path:
+    """The tests/plugins/tiny_format.py module registered as format ``tiny`` through a real dist-info."""
+    site = tmp_path / "site"
+    install_plugin(site, "[labelkit.formats]\ntiny = tiny_format\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.syspath_prepend(str(PLUGINS))
+    return site
+
+
+def test_builtins_are_listed_and_load() -> None:
+    names = formats.names()
+    assert {"labelkit", "parquet"} <= set(names)
+    assert names[: len(formats.BUILTIN)] == sorted(formats.BUILTIN)
+    for name in formats.BUILTIN:
+        fmt = formats.get(name)
+        assert fmt.NAME == name
+        assert isinstance(fmt.CAPABILITIES, Capabilities)
+        assert all(isinstance(o, Option) and o.name == k for k, o in fmt.OPTIONS.items())
+        assert fmt.OUTPUT in ("file", "dir")
+
+
+def test_unknown_format_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownFormatError) as info:
+        formats.get("nope")
+    assert info.value.expected is not None and "labelkit" in info.value.expected and "parquet" in info.value.expected
+    with pytest.raises(UnknownFormatError):
+        labelkit.load(IMAGES, "nope")
+    with pytest.raises(UnknownFormatError):
+        labelkit.convert(IMAGES, "x.json", to="nope")
+
+
+def test_detect_names_the_format_and_why(tmp_path: Path) -> None:
+    result = formats.detect(IMAGES)
+    assert (result.format, result.confidence) == ("labelkit", 1.0)
+    assert result.reason == 'JSON document with "format": "labelkit"'
+    out = tmp_path / "x.parquet"
+    labelkit.save(labelkit.load(IMAGES), out, "parquet")
+    result = labelkit.detect(out)
+    assert result.format == "parquet" and "items.parquet" in result.reason
+
+
+def test_detect_fails_listing_candidates(tmp_path: Path) -> None:
+    unknown = tmp_path / "notes.txt"
+    unknown.write_text("hello")
+    with pytest.raises(UnknownFormatError) as info:
+        formats.detect(unknown)
+    assert info.value.location.path == str(unknown)
+    assert info.value.expected == ", ".join(formats.names())
+    with pytest.raises(UnknownFormatError):
+        formats.detect(tmp_path / "missing.json")
+
+
+def test_detect_ambiguity_lists_the_tied_formats(tiny: Path, tmp_path: Path) -> None:
+    install_plugin(tiny, "[labelkit.formats]\ntiny2 = tiny_format\n", dist="tiny_twin")
+    path = tmp_path / "a.tiny"
+    path.write_text("img1\tcat\n")
+    with pytest.raises(UnknownFormatError) as info:
+        formats.detect(path)
+    assert "ambiguous" in info.value.message
+    assert "tiny (file name ends with .tiny)" in info.value.message
+    assert "tiny2 (file name ends with .tiny)" in info.value.message
+
+
+def test_plugin_is_found_through_its_entry_point(tiny: Path, tmp_path: Path) -> None:
+    assert formats.names()[-1] == "tiny"
+    fmt = formats.get("tiny")
+    assert fmt.DESCRIPTION.startswith("tab-separated")
+    path = tmp_path / "labels.tiny"
+    path.write_text("img1\tcat\nimg2\tdog\nimg1\tdog\n")
+    assert formats.detect(path).format == "tiny"
+    ds = labelkit.load(path)
+    assert ds.stats().annotations == {"label": 3}
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    # read options are typed and checked
+    path.write_text("img1,cat\n\n")
+    assert labelkit.load(path, sep="comma").stats().items == 1
+    with pytest.raises(labelkit.InputError) as info:
+        labelkit.load(path, sep="comma", strict="yes")
+    assert info.value.location.line == 2
+    with pytest.raises(UsageError):
+        labelkit.load(path, sep="semicolon")
+    with pytest.raises(UsageError):
+        labelkit.load(path, colour="red")
+
+
+def test_plugin_round_trips_through_native(tiny: Path, tmp_path: Path) -> None:
+    src = tmp_path / "labels.tiny"
+    src.write_text("img1\tcat\nimg2\tdog\n")
+    report = labelkit.convert(src, tmp_path / "labels.parquet", to="parquet")
+    assert report.source == "tiny" and report.lost == []
+    report = labelkit.convert(tmp_path / "labels.parquet", tmp_path / "back.tiny", to="tiny", sep="tab")
+    assert (tmp_path / "back.tiny").read_text() == src.read_text()
+    assert report.written == {"items": 2, "label annotations": 2}
+
+
+def test_plugin_with_limited_capabilities_refuses_loss(tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.tiny"
+    with pytest.raises(DataLossError) as info:
+        labelkit.convert(IMAGES, out, to="tiny")
+    lost = {c.what for c in info.value.report.lost}  # type: ignore[attr-defined]
+    assert {"object annotations", "item groups", "category parents"} <= lost
+    assert not out.exists()
+    report = labelkit.convert(IMAGES, out, to="tiny", allow_loss=True)
+    assert {c.what for c in report.lost} == lost
+    assert out.read_text() == "street-1\tcar\n"
+
+
+def test_plugin_shown_by_formats_command(tiny: Path) -> None:
+    result = CliRunner().invoke(cli, ["formats"])
+    assert result.exit_code == 0
+    line = [x for x in result.output.splitlines() if x.startswith("tiny ")]
+    assert line and "reads, writes a file" in line[0] and "holds: label; media: image" in line[0]
+    result = CliRunner().invoke(cli, ["formats", "tiny"])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "tiny: tab-separated image labels (test plug-in)",
+        "reads, writes a file",
+        "file names: *.tiny",
+        "holds: label; media: image",
+        "options (-o KEY=VALUE):",
+        "  sep=tab|comma (both; default 'tab'): column separator",
+        "  strict=bool (read; default False): refuse blank lines",
+    ]
+
+
+def test_builtin_names_cannot_be_taken_by_a_plugin(tiny: Path) -> None:
+    install_plugin(tiny, "[labelkit.formats]\nlabelkit = tiny_format\n", dist="impostor")
+    assert formats.get("labelkit").DESCRIPTION.startswith("labelkit's own JSON")
+    assert formats.names().count("labelkit") == 1
+
+
+def test_broken_plugins_give_clean_errors(tiny: Path) -> None:
+    install_plugin(
+        tiny,
+        "[labelkit.formats]\nghost = no_such_module_anywhere\nhollow = tiny_format:NOPE\nnotaformat = json\n",
+        dist="broken",
+    )
+    with pytest.raises(MissingDependencyError) as info:
+        formats.get("ghost")
+    assert "entry point labelkit.formats: ghost = no_such_module_anywhere" in (info.value.hint or "")
+    with pytest.raises(UnknownFormatError):
+        formats.get("hollow")
+    with pytest.raises(UnknownFormatError) as info2:
+        formats.get("notaformat")
+    assert "missing NAME" in (info2.value.found or "")
+    result = CliRunner().invoke(cli, ["formats", "ghost"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("labelkit: error: format 'ghost' cannot be imported")
+
+
+def test_read_only_plugin(tiny: Path, tmp_path: Path) -> None:
+    (tmp_path / "readonly_format.py").write_text(
+        "from tiny_format import NAME, DESCRIPTION, OUTPUT, EXTENSIONS, CAPABILITIES, detect, read\n"
+    )
+    install_plugin(tiny, "[labelkit.formats]\nreadonly = readonly_format\n", dist="readonly")
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        fmt = formats.get("readonly")
+        assert formats.can_read(fmt) and not formats.can_write(fmt)
+        with pytest.raises(UsageError):
+            labelkit.save(labelkit.load(IMAGES), tmp_path / "o.tiny", "readonly")
+        result = CliRunner().invoke(cli, ["formats", "readonly"])
+        assert result.output.splitlines()[1] == "reads"
+        assert "options: none" in result.output
+    finally:
+        sys.path.remove(str(tmp_path))
