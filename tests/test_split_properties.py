@@ -55,10 +55,11 @@ def test_any_permutation_of_the_input_gives_the_same_split(items, ratios, method
 
 
 @SETTINGS
-@given(datasets, datasets, st.sampled_from(RATIO_CHOICES), st.sampled_from(["balanced", "hash"]))
-def test_a_lockfile_keeps_every_old_item_in_place(old, new, ratios, method) -> None:
+@given(datasets, datasets, st.sampled_from(RATIO_CHOICES), st.sampled_from(["balanced", "hash"]), st.booleans())
+def test_a_lockfile_keeps_every_old_item_in_place(old, new, ratios, method, join) -> None:
     first, report = split(make_dataset(old), ratios, method=method)
-    added = [(f"new{iid}", None if g is None else f"new{g}", labels) for iid, g, labels in new]
+    # new items either join the old groups of the same name or come in new groups
+    added = [(f"new{iid}", None if g is None else (g if join else f"new{g}"), labels) for iid, g, labels in new]
     second, report2 = split(make_dataset(old + added), ratios, method=method, lock=report.lockfile)
     before, after = assignment(first), assignment(second)
     assert all(after[iid] == split_name for iid, split_name in before.items())
