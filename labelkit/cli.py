@@ -16,7 +16,7 @@ import click
 import orjson
 
 from labelkit import api, formats
-from labelkit.errors import DataLossError, LabelkitError, UsageError
+from labelkit.errors import DataLossError, LabelkitError, OutputError, UsageError
 from labelkit.report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,7 +95,10 @@ def parse_kv(values: Sequence[str]) -> dict[str, str]:
 
 def _write_report(report: Report, path: Path | None) -> None:
     if path is not None:
-        path.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        try:
+            path.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        except OSError as exc:
+            raise OutputError(f"cannot write the report: {exc.strerror or exc}", path=path) from exc
 
 
 def _print_report(report: Report) -> None:
@@ -175,8 +178,9 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
             click.echo(f"  {cat:<{width}}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     if stats.by_split:
         click.echo("per split:")
+        width = max(len(k) for k in stats.by_split)
         for split, counts in stats.by_split.items():
-            click.echo(f"  {split}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+            click.echo(f"  {split:<{width}}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
 @cli.command()
@@ -285,10 +289,9 @@ def split_command(
     source = from_format or formats.detect(input).format
     target = to or source
     kv = parse_kv(options)
-    reader, writer = formats.get(source), formats.get(target)
-    parsed = parse_options(kv, reader, writer)
+    parsed = parse_options(kv, formats.get(source), formats.get(target))
     status(f"reading {source}")
-    dataset = reader.read(input, **parsed.read)
+    dataset = api.load(input, source, **parsed.read)
     status("splitting")
     previous = read_lockfile(lock_path) if lock_path is not None else None
     result = split_dataset(
