@@ -128,27 +128,35 @@ def _check_references(doc: NativeDocument, path: str | Path) -> list[Finding]:
     item_ids: set[str] = set()
     for i, item in enumerate(doc.items):
         if item.id in item_ids:
-            findings.append(Finding(where, json_pointer("items", i, "id"), f"duplicate item id {item.id!r}"))
+            findings.append(Finding(where, "#" + json_pointer("items", i, "id"), f"duplicate item id {item.id!r}"))
         item_ids.add(item.id)
     category_ids: set[int] = set()
     for i, category in enumerate(doc.categories):
         if category.id in category_ids:
-            findings.append(Finding(where, json_pointer("categories", i, "id"), f"duplicate category id {category.id}"))
+            findings.append(
+                Finding(where, "#" + json_pointer("categories", i, "id"), f"duplicate category id {category.id}")
+            )
         category_ids.add(category.id)
     seen: dict[str, set[str]] = {kind: set() for kind in T.TABLE_BY_KIND}
     for i, a in enumerate(doc.annotations):
         if a.item_id not in item_ids:
-            findings.append(Finding(where, json_pointer("annotations", i, "item_id"), f"unknown item {a.item_id!r}"))
+            findings.append(
+                Finding(where, "#" + json_pointer("annotations", i, "item_id"), f"unknown item {a.item_id!r}")
+            )
         if a.category_id is not None and a.category_id not in category_ids:
             findings.append(
-                Finding(where, json_pointer("annotations", i, "category_id"), f"unknown category {a.category_id}")
+                Finding(where, "#" + json_pointer("annotations", i, "category_id"), f"unknown category {a.category_id}")
             )
         if a.id in seen[a.kind]:
-            findings.append(Finding(where, json_pointer("annotations", i, "id"), f"duplicate {a.kind} id {a.id!r}"))
+            findings.append(
+                Finding(where, "#" + json_pointer("annotations", i, "id"), f"duplicate {a.kind} id {a.id!r}")
+            )
         seen[a.kind].add(a.id)
     for i, token in enumerate(doc.tokens):
         if token.item_id not in item_ids:
-            findings.append(Finding(where, json_pointer("tokens", i, "item_id"), f"unknown item {token.item_id!r}"))
+            findings.append(
+                Finding(where, "#" + json_pointer("tokens", i, "item_id"), f"unknown item {token.item_id!r}")
+            )
     return findings
 
 
@@ -427,7 +435,7 @@ def read(path: Path, **options: Any) -> Dataset:
     findings = _check_references(doc, path)
     if findings:
         f = findings[0]
-        raise InputError(f.message, path=path, pointer=f.where)
+        raise InputError(f.message, path=path, pointer=f.where.removeprefix("#"))
     return _dataset(doc)
 
 
@@ -469,15 +477,29 @@ def schema_findings(value: Any, path: str) -> list[Finding]:
     A violation inside an annotation is reported under the branch its ``kind`` selects, and an optional
     field under its non-null branch, so the pointer names the field at fault and not its container.
     """
-    out: list[tuple[str, str]] = []
+    out: list[tuple[list[tuple[int, str]], str, str]] = []
     for error in _validator().iter_errors(value):
-        out.extend(_explain(error))
-    out.sort(key=lambda f: (_pointer_key(f[0]), f[1]))
-    return [Finding(path, "#" + pointer, message) for pointer, message in out[:MAX_SCHEMA_FINDINGS]]
+        for pointer, message, parts in _explain(error):
+            out.append((_document_order(value, parts), pointer, message))
+    out.sort()
+    return [Finding(path, "#" + pointer, message) for _, pointer, message in out[:MAX_SCHEMA_FINDINGS]]
 
 
-def _pointer_key(pointer: str) -> list[tuple[int, int | str]]:
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/")[1:]]
+def _document_order(value: Any, parts: tuple[Any, ...]) -> list[tuple[int, str]]:
+    """A sort key that puts a location where it is in the document (keys in file order, then indexes)."""
+    key: list[tuple[int, str]] = []
+    for part in parts:
+        if isinstance(value, dict):
+            keys = list(value)
+            key.append((keys.index(part), "") if part in value else (len(keys), str(part)))
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int):
+            key.append((part, ""))
+            value = value[part] if part < len(value) else None
+        else:
+            key.append((0, str(part)))
+            value = None
+    return key
 
 
 def _short(value: Any) -> str:
@@ -485,16 +507,17 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _explain(error: Any) -> list[tuple[str, str]]:
-    """(pointer, message) pairs for one jsonschema error, descending into the branch that applies."""
-    pointer = json_pointer(*error.absolute_path)
+def _explain(error: Any) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """(pointer, message, path) for one jsonschema error, descending into the branch that applies."""
+    here = tuple(error.absolute_path)
+    pointer = json_pointer(*here)
     instance, schema = error.instance, error.schema
     if error.validator == "required":
         missing = [p for p in error.validator_value if p not in instance]
-        return [(json_pointer(*error.absolute_path, p), "required field is missing") for p in missing]
+        return [(json_pointer(*here, p), "required field is missing", (*here, p)) for p in missing]
     if error.validator == "additionalProperties" and error.validator_value is False:
         extra = sorted(set(instance) - set(schema.get("properties", {})))
-        return [(json_pointer(*error.absolute_path, p), "unknown field") for p in extra]
+        return [(json_pointer(*here, p), "unknown field", (*here, p)) for p in extra]
     if error.validator in ("oneOf", "anyOf") and error.context:
         branches: list[Any] = error.validator_value
         chosen: int | None = None
@@ -502,16 +525,12 @@ def _explain(error: Any) -> list[tuple[str, str]]:
         if tag and isinstance(instance, dict):
             key = tag["propertyName"]
             if key not in instance:
-                return [(json_pointer(*error.absolute_path, key), "required field is missing")]
+                return [(json_pointer(*here, key), "required field is missing", (*here, key))]
             target = tag["mapping"].get(instance.get(key))
             if target is None:
                 names = ", ".join(sorted(tag["mapping"]))
-                return [
-                    (
-                        json_pointer(*error.absolute_path, key),
-                        f"must be one of {names}, found {_short(instance.get(key))}",
-                    )
-                ]
+                found = _short(instance.get(key))
+                return [(json_pointer(*here, key), f"must be one of {names}, found {found}", (*here, key))]
             chosen = next(i for i, b in enumerate(branches) if b.get("$ref") == target)
         elif instance is not None:
             real = [i for i, b in enumerate(branches) if b.get("type") != "null"]
@@ -525,11 +544,11 @@ def _explain(error: Any) -> list[tuple[str, str]]:
             b.get("type", "object") if "type" in b or "$ref" not in b else b["$ref"].rsplit("/", 1)[-1]
             for b in branches
         ]
-        return [(pointer, f"expected {' or '.join(map(str, kinds))}, found {_short(instance)}")]
+        return [(pointer, f"expected {' or '.join(map(str, kinds))}, found {_short(instance)}", here)]
     message = error.message
     if len(message) > 160:
         message = message[:157] + "..."
-    return [(pointer, message)]
+    return [(pointer, message, here)]
 
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:

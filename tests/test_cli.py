@@ -1,0 +1,401 @@
+"""The labelkit command: convert, info, validate, formats; exit codes, one-line errors, quiet and progress."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner, Result
+from conftest import FIXTURES, NATIVE_FIXTURES, ROOT
+from test_registry import PLUGINS, install_plugin
+
+import labelkit
+from labelkit import formats
+from labelkit.cli import cli
+from labelkit.errors import InputError
+
+IMAGES = FIXTURES / "native" / "images.labelkit.json"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def expected_info(path: Path) -> dict[str, Any]:
+    """Counts straight from the fixture's JSON: an oracle independent of Dataset.stats()."""
+    doc = orjson.loads(path.read_bytes())
+    split_of = {i["id"]: i.get("split") or "(none)" for i in doc["items"]}
+    name_of = {c["id"]: c["name"] for c in doc["categories"]}
+    kinds = Counter(a["kind"] for a in doc["annotations"])
+    by_category: dict[str, Counter[str]] = {}
+    by_split: dict[str, Counter[str]] = {}
+    for a in doc["annotations"]:
+        name = name_of[a["category_id"]] if a.get("category_id") is not None else "(none)"
+        by_category.setdefault(name, Counter())[a["kind"]] += 1
+        by_split.setdefault(split_of[a["item_id"]], Counter())[a["kind"]] += 1
+    return {
+        "format": "labelkit",
+        "items": len(doc["items"]),
+        "categories": len(doc["categories"]),
+        "items_by_media": dict(sorted(Counter(i.get("media", {}).get("kind", "image") for i in doc["items"]).items())),
+        "items_by_split": dict(sorted(Counter(split_of.values()).items())),
+        "annotations": {k: kinds[k] for k in ("label", "object", "span", "transcript", "track") if kinds[k]},
+        "annotations_by_category": {k: dict(sorted(v.items())) for k, v in sorted(by_category.items())},
+        "annotations_by_split": {k: dict(sorted(v.items())) for k, v in sorted(by_split.items())},
+        "tokens": len(doc.get("tokens", [])),
+    }
+
+
+# -- info -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture", NATIVE_FIXTURES, ids=lambda p: p.name)
+def test_info_json_exact_counts(fixture: Path) -> None:
+    result = run("info", "--json", fixture)
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout) == expected_info(fixture)
+
+
+def test_info_text() -> None:
+    result = run("info", IMAGES)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"{IMAGES} (labelkit)",
+        "items: 3  image: 3",
+        "splits: train 2, val 1",
+        "categories: 4",
+        "annotations: label 1, object 9",
+        "per category:",
+        "  car     label 1, object 5",
+        "  person  object 3",
+        "  sedan   object 1",
+        "per split:",
+        "  train  label 1, object 6",
+        "  val    object 3",
+    ]
+    assert result.stderr == ""
+
+
+def test_info_on_parquet_matches_json(tmp_path: Path) -> None:
+    out = tmp_path / "x.parquet"
+    assert run("convert", IMAGES, out, "--to", "parquet", "-q").exit_code == 0
+    result = run("info", "--json", out)
+    assert orjson.loads(result.stdout) == {**expected_info(IMAGES), "format": "parquet"}
+
+
+# -- convert ----------------------------------------------------------------------------------------
+
+
+def test_convert_prints_the_report_and_saves_it(tmp_path: Path) -> None:
+    out, report = tmp_path / "out.parquet", tmp_path / "report.json"
+    result = run("convert", IMAGES, out, "--to", "parquet", "--report", report)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{IMAGES} (labelkit) -> {out} (parquet)",
+        "read: 3 items, 1 label annotations, 9 object annotations",
+        "written: 3 items, 1 label annotations, 9 object annotations",
+    ]
+    assert orjson.loads(report.read_bytes()) == {
+        "source": "labelkit",
+        "target": "parquet",
+        "read": {"items": 3, "label annotations": 1, "object annotations": 9},
+        "written": {"items": 3, "label annotations": 1, "object annotations": 9},
+        "lost": [],
+        "transformed": [],
+        "notes": [],
+    }
+    assert labelkit.load(out).to_dict() == labelkit.load(IMAGES).to_dict()
+
+
+def test_convert_quiet_prints_nothing(tmp_path: Path) -> None:
+    result = run("convert", IMAGES, tmp_path / "o.json", "--to", "labelkit", "--quiet")
+    assert result.exit_code == 0
+    assert result.stdout == "" and result.stderr == ""
+    assert (tmp_path / "o.json").is_file()
+
+
+def test_no_progress_when_not_a_terminal(tmp_path: Path) -> None:
+    result = run("convert", IMAGES, tmp_path / "o.parquet", "--to", "parquet")
+    assert result.exit_code == 0
+    assert "\r" not in result.output and "\x1b" not in result.output
+    assert result.stderr == ""
+
+
+def test_progress_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status line appears only where stderr is a terminal, and is cleared at the end."""
+    from labelkit import cli as cli_module
+
+    monkeypatch.setattr(cli_module.sys.stderr, "isatty", lambda: True, raising=False)
+    status = cli_module.StatusLine(quiet=False)
+    assert status.enabled
+    assert not cli_module.StatusLine(quiet=True).enabled
+
+
+def test_convert_options(tmp_path: Path) -> None:
+    out = tmp_path / "o.json"
+    assert run("convert", IMAGES, out, "--to", "labelkit", "-o", "indent=true", "-q").exit_code == 0
+    assert out.read_bytes().startswith(b'{\n  "format": "labelkit"')
+    out2 = tmp_path / "o.parquet"
+    assert run("convert", IMAGES, out2, "--to", "parquet", "-o", "compression=snappy", "-q").exit_code == 0
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(out2 / "objects.parquet").metadata.row_group(0).column(0).compression == "SNAPPY"
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            "colour=red",
+            "labelkit: error: unknown option 'colour' for labelkit and parquet (expected compression, indent)",
+        ),
+        ("compression=lzma", "labelkit: error: bad value for option 'compression' (expected zstd or snappy or none"),
+        ("compression", "labelkit: error: bad -o option (expected KEY=VALUE, found 'compression')"),
+    ],
+)
+def test_convert_bad_options_exit_2(option: str, message: str, tmp_path: Path) -> None:
+    out = tmp_path / "o.parquet"
+    result = run("convert", IMAGES, out, "--to", "parquet", "-o", option)
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(message)
+    assert not out.exists()
+
+
+def test_convert_unknown_format_exit_2(tmp_path: Path) -> None:
+    result = run("convert", IMAGES, tmp_path / "o", "--to", "nope")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("labelkit: error: unknown format 'nope' (expected ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_convert_undetectable_input_exit_2(tmp_path: Path) -> None:
+    src = tmp_path / "notes.txt"
+    src.write_text("hi")
+    result = run("convert", src, tmp_path / "o.json", "--to", "labelkit")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"labelkit: error: {src}: no format recognises this input")
+
+
+def test_missing_required_option_is_a_usage_error() -> None:
+    result = run("convert", IMAGES, "o.json")
+    assert result.exit_code == 2
+    assert "Missing option '--to'" in result.stderr
+
+
+@pytest.fixture
+def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(formats, "_loaded", {})
+    site = tmp_path / "site"
+    install_plugin(site, "[labelkit.formats]\ntiny = tiny_format\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.syspath_prepend(str(PLUGINS))
+
+
+def test_convert_refuses_loss_and_writes_nothing(tiny: None, tmp_path: Path) -> None:
+    out, report = tmp_path / "out.tiny", tmp_path / "report.json"
+    result = run("convert", IMAGES, out, "--to", "tiny", "--report", report)
+    assert result.exit_code == 2
+    assert not out.exists()
+    lines = result.stderr.splitlines()
+    assert lines[-1].startswith(
+        f"labelkit: error: {out}: writing tiny would lose 3 item groups: tiny has no item groups"
+    )
+    assert "hint: pass --allow-loss" in lines[-1]
+    assert "labelkit: lost: 9 object annotations: tiny cannot hold object annotations" in lines
+    saved = orjson.loads(report.read_bytes())
+    assert {"what": "object annotations", "count": 9, "reason": "tiny cannot hold object annotations"} in saved["lost"]
+    assert saved["written"] == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "site"]
+
+
+def test_convert_allow_loss_writes_and_reports(tiny: None, tmp_path: Path) -> None:
+    out = tmp_path / "out.tiny"
+    result = run("convert", IMAGES, out, "--to", "tiny", "--allow-loss")
+    assert result.exit_code == 0
+    assert "lost: 9 object annotations: tiny cannot hold object annotations" in result.stdout.splitlines()
+    assert out.read_text() == "street-1\tcar\n"
+
+
+def test_report_to_a_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
+    result = run("convert", IMAGES, tmp_path / "o.json", "--to", "labelkit", "--report", tmp_path / "no" / "r.json")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"labelkit: error: {tmp_path / 'no' / 'r.json'}: cannot write the report")
+
+
+# -- validate ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture", NATIVE_FIXTURES, ids=lambda p: p.name)
+def test_validate_clean_exit_0(fixture: Path) -> None:
+    result = run("validate", fixture)
+    assert result.exit_code == 0
+    assert result.stdout == f"{fixture}: ok\n"
+
+
+def _broken(tmp_path: Path) -> Path:
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["annotations"][1]["category_id"] = 99
+    doc["annotations"][2]["item_id"] = "ghost"
+    path = tmp_path / "broken.labelkit.json"
+    path.write_bytes(orjson.dumps(doc))
+    return path
+
+
+def test_validate_findings_exit_1(tmp_path: Path) -> None:
+    path = _broken(tmp_path)
+    result = run("validate", path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}#/annotations/1/category_id: unknown category 99",
+        f"{path}#/annotations/2/item_id: unknown item 'ghost'",
+    ]
+    result = run("validate", "--json", path)
+    assert result.exit_code == 1
+    assert orjson.loads(result.stdout) == [
+        {
+            "path": str(path),
+            "where": "#/annotations/1/category_id",
+            "message": "unknown category 99",
+            "severity": "error",
+        },
+        {"path": str(path), "where": "#/annotations/2/item_id", "message": "unknown item 'ghost'", "severity": "error"},
+    ]
+    # reading the same file is an input error: exit 2, one line
+    result = run("info", path)
+    assert result.exit_code == 2
+    assert result.stderr == f"labelkit: error: {path}#/annotations/1/category_id: unknown category 99\n"
+
+
+def test_validate_schema_findings_name_the_pointer(tmp_path: Path) -> None:
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["items"][0]["media"]["width"] = "64"
+    del doc["annotations"][3]["id"]
+    doc["annotations"][4]["colour"] = "red"
+    path = tmp_path / "bad.labelkit.json"
+    path.write_bytes(orjson.dumps(doc))
+    result = run("validate", path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}#/items/0/media/width: '64' is not of type 'integer'",
+        f"{path}#/annotations/3/id: required field is missing",
+        f"{path}#/annotations/4/colour: unknown field",
+    ]
+
+
+def test_validate_corrupt_json_is_a_finding_with_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.labelkit.json"
+    path.write_bytes(b'{"format": "labelkit",\n"items": [}')
+    result = run("validate", "--format", "labelkit", path)
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{path}:2: invalid JSON at column 11")
+
+
+def test_validate_parquet_findings(tmp_path: Path) -> None:
+    out = tmp_path / "x.parquet"
+    ds = labelkit.load(IMAGES)
+    ds.categories = [c for c in ds.categories if c.name != "sedan"]
+    labelkit.save(ds, out, "parquet")
+    result = run("validate", out)
+    assert result.exit_code == 1
+    assert result.stdout == f"{out / 'objects.parquet'} row 1: unknown category 3\n"
+
+
+# -- global behaviour ---------------------------------------------------------------------------------
+
+
+def test_traceback_flag_raises_the_real_error(tmp_path: Path) -> None:
+    doc = orjson.loads(IMAGES.read_bytes())
+    del doc["items"][0]["id"]
+    path = tmp_path / "bad.labelkit.json"
+    path.write_bytes(orjson.dumps(doc))
+    result = run("info", path)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    result = run("--traceback", "info", path)
+    assert isinstance(result.exception, InputError)
+    assert result.exception.location.pointer == "/items/0/id"
+    assert "labelkit: error" not in result.stderr
+
+
+def test_internal_errors_are_one_line_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from labelkit import api
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(api, "load", boom)
+    result = run("info", IMAGES)
+    assert result.exit_code == 2
+    assert result.stderr == "labelkit: internal error: ZeroDivisionError: oops (rerun with --traceback)\n"
+    assert isinstance(run("--traceback", "info", IMAGES).exception, ZeroDivisionError)
+
+
+def test_formats_lists_reads_writes_and_holds() -> None:
+    result = run("formats")
+    assert result.exit_code == 0
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert set(formats.names()) <= set(lines)
+    assert "reads, writes a file" in lines["labelkit"] and "reads, writes a dir" in lines["parquet"]
+    assert "media: audio, image, text, video" in lines["parquet"]
+
+
+def test_formats_name_shows_options() -> None:
+    result = run("formats", "labelkit")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:3] == [
+        "labelkit: labelkit's own JSON document: lossless for every kind of label",
+        "reads, writes a file",
+        "file names: *.labelkit.json, *.json",
+    ]
+    assert "  indent=bool (write; default False): write indented JSON (larger, easier to read)" in result.stdout
+    result = run("formats", "nope")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("labelkit: error: unknown format 'nope'")
+
+
+def test_help_and_version() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("convert", "info", "validate", "formats"):
+        assert command in result.stdout
+    result = run("--version")
+    assert result.exit_code == 0 and labelkit.__version__ in result.stdout
+
+
+def test_real_process(tmp_path: Path) -> None:
+    """``python -m labelkit`` in a real subprocess: exit codes and streams as a shell sees them."""
+    out = tmp_path / "o.parquet"
+    ok = subprocess.run(
+        [sys.executable, "-m", "labelkit", "convert", str(IMAGES), str(out), "--to", "parquet"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith(f"{IMAGES} (labelkit) -> {out} (parquet)\n")
+    assert ok.stderr == ""
+    again = subprocess.run(
+        [sys.executable, "-m", "labelkit", "convert", str(IMAGES), str(out), "--to", "parquet"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert again.returncode == 2
+    assert again.stderr.count("\n") == 1 and "output exists" in again.stderr
+    bad = tmp_path / "bad.labelkit.json"
+    doc = copy.deepcopy(orjson.loads(IMAGES.read_bytes()))
+    doc["annotations"][0]["category_id"] = 99
+    bad.write_bytes(orjson.dumps(doc))
+    findings = subprocess.run(
+        [sys.executable, "-m", "labelkit", "validate", str(bad)], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert findings.returncode == 1
+    assert findings.stdout == f"{bad}#/annotations/0/category_id: unknown category 99\n"
