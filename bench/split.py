@@ -317,6 +317,36 @@ def main() -> None:
             continue
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     print_table(rows)
+    print("peak RSS is the whole worker process, data generation included")
+    print_checks(rows, args.items)
+
+
+def print_checks(rows: list[dict[str, Any]], n_items: int) -> None:
+    """The targets of issue 5, each with the measured value and whether it is met."""
+    by = {r["method"]: r for r in rows}
+    lk = by.get("labelkit")
+    if lk is None:
+        return
+    checks = [
+        ("group leaks == 0", str(lk["leaks"]), lk["leaks"] == 0),
+        ("LD <= 2.5e-4", f"{lk['ld']:.3g}", lk["ld"] <= 2.5e-4),
+        ("ED <= 150 items", f"{lk['ed']:.1f}", lk["ed"] <= 150),
+    ]
+    limit = 5.0 * n_items / 100_000 if n_items <= 100_000 else 60.0 * n_items / 1_000_000
+    checks.append((f"time < {limit:g} s", f"{lk['secs']:.2f}", lk["secs"] < limit))
+    sgkf = by.get("sklearn-sgkf")
+    if sgkf is not None:
+        checks.append(
+            ("LD <= 0.5 x StratifiedGroupKFold", f"{lk['ld'] / sgkf['ld']:.2f} x", lk["ld"] <= 0.5 * sgkf["ld"])
+        )
+    lock = next((r for r in rows if "moved" in r), None)
+    if lock is not None:
+        checks.append(("lockfile: 0 old items moved", str(lock["moved"]), lock["moved"] == 0))
+        checks.append(
+            ("lockfile: LD <= 1.5 x from scratch", f"{lock['ld_vs_scratch']:.2f} x", lock["ld_vs_scratch"] <= 1.5)
+        )
+    for name, value, ok in checks:
+        print(f"{'ok  ' if ok else 'MISS'} {name}: {value}")
 
 
 def _available_peers() -> list[str]:
