@@ -1,0 +1,31 @@
+"""The docstring examples of the foundation modules run as tests (from the project root, as a user would).
+
+Only the modules listed here: every module with examples can be added (a global ``--doctest-modules`` would
+also import modules that have none, and would depend on the directory pytest is started from).
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+from conftest import ROOT
+
+MODULES = [
+    "labelkit",
+    "labelkit.api",
+    "labelkit.errors",
+    "labelkit.io",
+    "labelkit.formats",
+    "labelkit.model.dataset",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # the examples name fixtures/... relative to the project root
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, report=True)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
