@@ -393,3 +393,11 @@ def test_large_split_polishes_within_tolerance_and_stays_order_free() -> None:
     assert report.ld < 0.01
     again = assignment(split(make_dataset(items[::-1], n_categories=20), RATIOS, seed=3)[0])
     assert again == got
+
+
+def test_lockfile_ratios_must_be_numbers(tmp_path: Path) -> None:
+    bad = tmp_path / "lock.json"
+    bad.write_text('{"version": "1", "seed": 0, "method": "balanced", "ratios": {"a": "x"}, "assignments": {}}')
+    with pytest.raises(InputError) as info:
+        read_lockfile(bad)
+    assert info.value.location.pointer == "/ratios"

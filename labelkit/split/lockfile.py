@@ -87,7 +87,10 @@ class Lockfile:
                     pointer="/assignments/" + key.replace("~", "~0").replace("/", "~1"),
                     found=repr(value),
                 )
-        ratios = {str(k): float(v) for k, v in data["ratios"].items()}
+        try:
+            ratios = {str(k): float(v) for k, v in data["ratios"].items()}
+        except (TypeError, ValueError):
+            raise InputError("split lockfile ratios must be numbers", path=path, pointer="/ratios") from None
         return cls(data["version"], seed, data["method"], ratios, dict(assignments))
 
 
