@@ -13,7 +13,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -22,7 +22,14 @@ Int64 = Annotated[int, Ge(INT64_MIN), Le(INT64_MAX)]
 Count = Annotated[int, Ge(0), Le(INT64_MAX)]
 """A non-negative int64: sizes, frame indexes, character offsets."""
 
-AttributeValue = bool | Int64 | float | str | list[str]
+def _no_big_int(value: Any) -> Any:
+    # without this, an integer past int64 would fall through the union to float and lose digits
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError("integer attribute does not fit 64 bits")
+    return value
+
+
+AttributeValue = Annotated[bool | Int64 | float | str | list[str], BeforeValidator(_no_big_int)]
 """A typed attribute value: bool, int (int64), finite float, text, or a list of texts (multi-select)."""
 
 

@@ -159,7 +159,7 @@ class Dataset:
         return int(self.table("items").num_rows)
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{k}={v}" for k, v in self.stats().annotations.items())
+        counts = " ".join(f"{k}={v}" for k, v in self.stats().annotations.items())
         return f"<Dataset items={len(self)} categories={len(self.categories)} {counts}>"
 
     def items(self, split: str | None = None) -> Iterator[Item]:

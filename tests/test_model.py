@@ -1,0 +1,158 @@
+"""The typed model: what records accept and refuse, and the Dataset's bulk and per-record views."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pytest
+from conftest import FIXTURES
+from pydantic import ValidationError
+
+import labelkit
+from labelkit.errors import OutputError
+from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object, Rle, Span, Token
+from labelkit.model import tables as T
+
+IMAGES = FIXTURES / "native" / "images.labelkit.json"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Object(id="1", item_id="a", bbox=(math.nan, 0, 1, 1)),
+        lambda: Object(id="1", item_id="a", angle=math.inf),
+        lambda: Object(id="1", item_id="a", score=-math.inf),
+        lambda: Object(id="1", item_id="a", category_id=2**63),
+        lambda: Object(id="1", item_id="a", frame=-1),
+        lambda: Object(id="1", item_id="a", polygon=[[1, 2, 3]]),
+        lambda: Object(id="1", item_id="a", polygon=[[1, 2]], polygon_holes=[True, False]),
+        lambda: Object(id="1", item_id="a", polygon_holes=[True]),
+        lambda: Object(id="1", item_id="a", keypoints=[1, 2]),
+        lambda: Object(id="1", item_id="a", shape="blob"),  # type: ignore[arg-type]
+        lambda: Object(id="1", item_id="a", colour="red"),  # type: ignore[call-arg]
+        lambda: Object(id="1", item_id="a", attributes={"x": {"nested": 1}}),  # type: ignore[dict-item]
+        lambda: Object(id="1", item_id="a", attributes={"x": 2**63}),
+        lambda: Object(id="1", item_id="a", extras={"coco:x": math.nan}),
+        lambda: Object(id="1", item_id="a", extras={"coco:x": (1, 2)}),
+        lambda: Object(id="1", item_id="a", extras={"coco:x": {1: 2}}),
+        lambda: Object(id="1", item_id="a", extras={"coco:x": 2**64}),
+        lambda: Object(id="1", item_id="a", extras={"coco:x": b"raw"}),
+        lambda: Rle(size=(-1, 2), counts="x"),
+        lambda: Rle(size=(1, 2), counts=[-3]),
+        lambda: Span(id="1", item_id="a", start=-1, end=2),
+        lambda: Item(id="a", metadata={"when": object()}),
+        lambda: Item(id="a", media=Media(width=-5)),
+        lambda: Category(id=1, name="x", skeleton=[(1, 2, 3)]),  # type: ignore[list-item]
+        lambda: Token(item_id="a", index=0, start=0, end=1, text="x", columns={"pos": 1}),  # type: ignore[dict-item]
+        lambda: DatasetInfo(metadata={"x": math.inf}),
+    ],
+)
+def test_records_refuse_what_no_format_can_hold(build: Any) -> None:
+    with pytest.raises(ValidationError):
+        build()
+
+
+def test_records_accept_the_edges() -> None:
+    obj = Object(
+        id="1",
+        item_id="a",
+        category_id=-(2**63),
+        bbox=(-0.0, 5e-324, 1.7976931348623157e308, 0),
+        attributes={"i": 2**63 - 1, "f": 1.0, "b": True, "s": "x", "l": ["a", "b"]},
+        extras={"coco:big": 2**64 - 1, "nested": {"a": [1, None, "x", 1.5]}},
+        polygon=[[], [1, 2]],
+        polygon_holes=[False, True],
+        keypoints=[],
+    )
+    # bool stays bool, int stays int, float stays float
+    assert [type(v) for v in obj.attributes.values()] == [int, float, bool, str, list]
+    assert math.copysign(1, obj.bbox[0]) == -1  # type: ignore[index]
+
+
+def test_assignment_is_validated() -> None:
+    obj = Object(id="1", item_id="a")
+    with pytest.raises(ValidationError):
+        obj.keypoints = [1.0]
+
+
+def test_dataset_views_and_filters() -> None:
+    ds = labelkit.load(IMAGES)
+    assert len(ds) == 3 and ds.item_ids() == ["street-1", "street-2", "park-1"]
+    assert ds.splits() == ["train", "val"]
+    assert ds.category("car").id == 2 and ds.category(3).name == "sedan"
+    with pytest.raises(KeyError):
+        ds.category("plane")
+    assert len(list(ds.objects(category="car"))) == 5
+    assert len(list(ds.objects(split="val"))) == 3
+    doc = orjson.loads(IMAGES.read_bytes())
+    train = {i["id"] for i in doc["items"] if i.get("split") == "train"}
+    expected = [a["id"] for a in doc["annotations"] if a.get("category_id") == 2 and a["item_id"] in train]
+    assert sorted(a.id for a in ds.annotations(category=2, split="train")) == sorted(expected)
+    val = ds.filter("val")
+    assert val.item_ids() == ["park-1"] and val.stats().annotations == {"object": 3}
+    assert [i.id for i in ds.items(split="train")] == ["street-1", "street-2"]
+    assert repr(ds) == "<Dataset items=3 categories=4 label=1 object=9>"
+
+
+def test_copy_is_independent() -> None:
+    ds = labelkit.load(IMAGES)
+    twin = ds.copy()
+    twin.categories[0].name = "renamed"
+    twin.add(Label(id="new", item_id="park-1", category_id=2))
+    assert ds.categories[0].name == "person"
+    assert ds.stats().annotations == {"label": 1, "object": 9}
+    assert twin.stats().annotations == {"label": 2, "object": 9}
+
+
+def test_records_and_bulk_rows_mix() -> None:
+    ds = Dataset(items=[Item(id="a")])
+    ds.add(Object(id="1", item_id="a", bbox=(1, 2, 3, 4)))
+    table = ds.table("objects")
+    ds.add(Object(id="2", item_id="a"))
+    assert ds.table("objects").num_rows == 2 and table.num_rows == 1  # tables are immutable snapshots
+    ds.set_table("objects", table)
+    assert [o.id for o in ds.objects()] == ["1"]
+
+
+def test_from_tables_fills_missing_columns_and_refuses_unknown_tables() -> None:
+    items = pa.table({"id": ["a", "b"]})
+    objects = pa.table({"id": ["1"], "item_id": ["a"], "bbox": pa.array([[1.0, 2, 3, 4]], pa.list_(pa.float64(), 4))})
+    ds = Dataset.from_tables({"items": items, "objects": objects})
+    assert ds.table("objects").schema.equals(T.SCHEMAS["objects"])
+    (obj,) = ds.objects()
+    assert obj.bbox == (1.0, 2.0, 3.0, 4.0) and obj.angle == 0.0 and obj.shape == "box"
+    assert [i.media.kind for i in ds.items()] == ["image", "image"]
+    with pytest.raises(KeyError):
+        Dataset.from_tables({"boxes": objects})
+
+
+def test_from_tables_with_nan_is_refused_by_the_json_writer(tmp_path: Any) -> None:
+    objects = pa.table({"id": ["1"], "item_id": ["a"], "score": [math.nan]})
+    ds = Dataset.from_tables({"items": pa.table({"id": ["a"]}), "objects": objects})
+    with pytest.raises(OutputError) as info:
+        labelkit.save(ds, tmp_path / "o.json", "labelkit")
+    assert "objects.score" in info.value.message
+    assert list(tmp_path.iterdir()) == []
+    labelkit.save(ds, tmp_path / "o.parquet", "parquet")  # Parquet holds the bits as they are
+    assert np.isnan(labelkit.load(tmp_path / "o.parquet").table("objects")["score"][0].as_py())
+
+
+@pytest.mark.parametrize("name", T.SCHEMAS)
+def test_shared_null_columns_equal_plain_nulls(name: str) -> None:
+    for field in T.SCHEMAS[name]:
+        for n in (0, 1, 9, 1000):
+            shared = T.null_array(field.type, n)
+            shared.validate(full=True)
+            assert shared.type == field.type and shared.null_count == n
+            assert shared.equals(pa.nulls(n, field.type))
+
+
+def test_compact_nulls_keeps_values() -> None:
+    table = T.conform("objects", pa.table({"id": ["1", "2"], "item_id": ["a", "a"], "score": [None, None]}))
+    compact = T.compact_nulls(table)
+    assert compact.equals(table)
+    assert compact["score"].null_count == 2
