@@ -96,6 +96,10 @@ def voc_palette() -> list[tuple[int, int, int]]:
         >>> voc_palette()[:3]
         [(0, 0, 0), (128, 0, 0), (0, 128, 0)]
     """
+    return list(_PALETTE)
+
+
+def _make_palette() -> tuple[tuple[int, int, int], ...]:
     out = []
     for index in range(256):
         r = g = b = 0
@@ -106,7 +110,10 @@ def voc_palette() -> list[tuple[int, int, int]]:
             b |= ((c >> 2) & 1) << shift
             c >>= 3
         out.append((r, g, b))
-    return out
+    return tuple(out)
+
+
+_PALETTE = _make_palette()
 
 
 def hex_color(rgb: tuple[int, int, int]) -> str:

@@ -195,7 +195,8 @@ def _png(path: Path, values: np.ndarray[Any, Any], palette: list[tuple[int, int,
     image = Image.frombytes("P", (width, height), np.ascontiguousarray(values, dtype=np.uint8).tobytes())
     image.putpalette([v for rgb in palette for v in rgb])
     path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, format="PNG")
+    # level 1: masks are small, flat images; zlib's default level costs several times more for a few bytes
+    image.save(path, format="PNG", compress_level=1)
 
 
 def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:

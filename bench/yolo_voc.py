@@ -1,0 +1,254 @@
+"""YOLO and VOC benchmark: labelkit against globox and datumaro on a train2017-shaped COCO file.
+
+Steps (whole CLI commands, median of N runs, peak RSS of the command):
+COCO -> YOLO detect, COCO -> YOLO segment, COCO -> VOC, YOLO -> COCO (labelkit); globox and datumaro run
+COCO -> YOLO and COCO -> VOC (neither writes YOLO segment, and both need the image files to read YOLO, which
+the synthetic set does not have). Beside them it measures the floor, in this process on the same disk:
+- parse floor: msgspec decoding the COCO file into typed structs (boxes decoded, segmentations left raw), or
+  reading every YOLO label file's bytes;
+- write floor: creating the same files with the same bytes (taken from labelkit's own output) in a fresh folder.
+Then a val2017-sized file (5,000 images) through the CLI.
+
+Usage:
+    bash bench/setup_peers.sh
+    python bench/gen_coco.py bench/data/instances_train2017.json
+    python bench/yolo_voc.py [--repeat 3] [--peer-repeat 3] [--only labelkit|peers] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import msgspec
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Result, measure, print_table, remove  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+PEERS = HERE / ".venv-peers" / "bin"
+TARGETS = {
+    "COCO->YOLO detect: labelkit": "<= 15 s, <= 1 GiB",
+    "COCO->VOC: labelkit": "<= 20 s",
+    "val2017-sized COCO->YOLO detect: labelkit": "<= 1.5 s",
+}
+
+
+def _median_seconds(run: Callable[[], None], repeat: int, before: Callable[[], None] | None = None) -> float:
+    times = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+class _Image(msgspec.Struct):
+    id: int
+    file_name: str
+    width: int
+    height: int
+
+
+class _Annotation(msgspec.Struct):
+    id: int
+    image_id: int
+    category_id: int
+    bbox: list[float]
+    segmentation: msgspec.Raw = msgspec.Raw(b"null")
+
+
+class _Category(msgspec.Struct):
+    id: int
+    name: str
+
+
+class _Coco(msgspec.Struct):
+    images: list[_Image]
+    annotations: list[_Annotation]
+    categories: list[_Category]
+
+
+def coco_parse_floor(path: Path, repeat: int) -> float:
+    """msgspec decode of the fields a box converter needs; segmentations stay raw bytes (never materialised)."""
+    decoder = msgspec.json.Decoder(_Coco)
+    return _median_seconds(lambda: decoder.decode(path.read_bytes()), repeat)
+
+
+def read_floor(folder: Path, repeat: int) -> float:
+    """Reading every file under a folder (the least a reader of per-image label files must do)."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+
+    def run() -> None:
+        for p in files:
+            with open(p, "rb") as fh:
+                fh.read()
+
+    return _median_seconds(run, repeat)
+
+
+def write_floor(folder: Path, repeat: int) -> float:
+    """Creating the same files with the same bytes as ``folder`` holds, in a fresh folder on the same disk."""
+    entries = [(p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()]
+    dirs = sorted({rel.rpartition("/")[0] for rel, _ in entries} - {""})
+    target = folder.parent / (folder.name + ".floor")
+
+    def clear() -> None:
+        shutil.rmtree(target, ignore_errors=True)
+
+    def run() -> None:
+        target.mkdir()
+        for d in dirs:
+            (target / d).mkdir(parents=True, exist_ok=True)
+        base = str(target) + os.sep
+        for rel, data in entries:
+            fd = os.open(base + rel, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            if data:
+                os.write(fd, data)
+            os.close(fd)
+
+    seconds = _median_seconds(run, repeat, before=clear)
+    clear()
+    return seconds
+
+
+def _datumaro_layout(src: Path) -> Path:
+    """Datumaro wants annotations/instances_<split>.json and an images/ folder (even empty)."""
+    root = DATA / "datumaro_coco"
+    (root / "annotations").mkdir(parents=True, exist_ok=True)
+    (root / "images" / "train2017").mkdir(parents=True, exist_ok=True)
+    link = root / "annotations" / "instances_train2017.json"
+    if not link.exists():
+        os.symlink(src.resolve(), link)
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--file", type=Path, default=DATA / "instances_train2017.json")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--peer-repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("labelkit", "peers"))
+    parser.add_argument("--val", type=Path, default=DATA / "instances_val2017.json", help="val2017-sized file")
+    parser.add_argument("--json", type=Path, help="also save the measurements as JSON")
+    args = parser.parse_args()
+    src: Path = args.file
+    if not src.is_file():
+        sys.exit(f"{src} is missing: run python bench/gen_coco.py {src}")
+    lk = [sys.executable, "-m", "labelkit"]
+    n = args.repeat
+    out = {k: DATA / f"out_{k}" for k in ("yolo_detect", "yolo_segment", "voc", "coco_from_yolo", "val_yolo")}
+    results: list[Result] = []
+    floors: dict[str, float] = {}
+    if args.only != "peers":
+        steps = [
+            ("COCO->YOLO detect: labelkit", [str(src), str(out["yolo_detect"]), "--to", "yolo", "-o", "task=detect"]),
+            (
+                "COCO->YOLO segment: labelkit",
+                [str(src), str(out["yolo_segment"]), "--to", "yolo", "-o", "task=segment"],
+            ),
+            ("COCO->VOC: labelkit", [str(src), str(out["voc"]), "--to", "voc"]),
+        ]
+        for name, argv in steps:
+            target = argv[1]
+            results.append(measure(name, [*lk, "convert", *argv, "--allow-loss", "-q"], n, before=remove(target)))
+        results.append(
+            measure(
+                "YOLO->COCO: labelkit",
+                [
+                    *lk,
+                    "convert",
+                    str(out["yolo_detect"]),
+                    str(out["coco_from_yolo"]),
+                    "--from",
+                    "yolo",
+                    "--to",
+                    "coco",
+                    "-q",
+                ],
+                n,
+                before=remove(str(out["coco_from_yolo"])),
+            )
+        )
+        print("measuring floors ...", flush=True)
+        parse = coco_parse_floor(src, n)
+        floors["COCO->YOLO detect: labelkit"] = parse + write_floor(out["yolo_detect"], n)
+        floors["COCO->YOLO segment: labelkit"] = parse + write_floor(out["yolo_segment"], n)
+        floors["COCO->VOC: labelkit"] = parse + write_floor(out["voc"], n)
+        floors["YOLO->COCO: labelkit"] = read_floor(out["yolo_detect"], n) + write_floor(out["coco_from_yolo"], n)
+        print(f"  COCO parse floor (msgspec, segmentations raw): {parse:.2f} s", flush=True)
+        val: Path = args.val
+        if not val.exists():
+            subprocess.run(
+                [sys.executable, str(HERE / "gen_coco.py"), "--images", "5000", "--annotations", "36781", str(val)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        results.append(
+            measure(
+                "val2017-sized COCO->YOLO detect: labelkit",
+                [
+                    *lk,
+                    "convert",
+                    str(val),
+                    str(out["val_yolo"]),
+                    "--to",
+                    "yolo",
+                    "-o",
+                    "task=detect",
+                    "--allow-loss",
+                    "-q",
+                ],
+                n,
+                before=remove(str(out["val_yolo"])),
+            )
+        )
+    if args.only != "labelkit":
+        if not (PEERS / "globox").exists():
+            sys.exit("peers missing: run bash bench/setup_peers.sh")
+        pn = args.peer_repeat
+        globox, datum = str(PEERS / "globox"), str(PEERS / "datum")
+        dm = _datumaro_layout(src)
+        for fmt, label in (("yolov5", "COCO->YOLO detect"), ("pascalvoc", "COCO->VOC")):
+            target = DATA / f"out_globox_{fmt}"
+            cmd = [globox, "convert", "-f", "coco", "-F", fmt, str(src), str(target)]
+            results.append(measure(f"{label}: globox", cmd, pn, before=remove(str(target))))
+        for fmt, label in (("yolo", "COCO->YOLO detect"), ("voc_detection", "COCO->VOC")):
+            target = DATA / f"out_datumaro_{fmt}"
+            cmd = [datum, "convert", "-i", str(dm), "-if", "coco_instances", "-f", fmt, "-o", str(target)]
+            results.append(measure(f"{label}: datumaro", cmd, pn, before=remove(str(target))))
+    baseline = {
+        "COCO->YOLO detect: labelkit": "COCO->YOLO detect: globox,COCO->YOLO detect: datumaro",
+        "COCO->VOC: labelkit": "COCO->VOC: globox,COCO->VOC: datumaro",
+    }
+    print(f"\n{src} ({src.stat().st_size / 1e6:.0f} MB), median of {n} (peers: {args.peer_repeat}), peak RSS\n")
+    print_table(results, baseline)
+    if floors:
+        print("\n| step | median wall (s) | floor: parse + write (s) | wall / floor | target |")
+        print("|---|---:|---:|---:|---|")
+        for r in results:
+            if r.name in floors and r.walls:
+                f = floors[r.name]
+                print(f"| {r.name} | {r.wall:.2f} | {f:.2f} | {r.wall / f:.2f} | {TARGETS.get(r.name, '')} |")
+    if args.json:
+        data = {
+            "results": [{"name": r.name, "walls": r.walls, "rss": r.rss, "failed": r.failed} for r in results],
+            "floors": floors,
+        }
+        args.json.write_text(json.dumps(data, indent=1))
+
+
+if __name__ == "__main__":
+    main()
