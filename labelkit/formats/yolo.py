@@ -11,7 +11,7 @@ The writer lives in :mod:`labelkit.formats.yolo_write`.
 
 from __future__ import annotations
 
-import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -184,6 +184,10 @@ def _images_under(folder: Path) -> list[Path]:
 
 
 def _rel(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with ``/`` (string work: this runs once per image)."""
+    text, base = str(path), str(root) + os.sep
+    if text.startswith(base):
+        return text[len(base) :].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -324,17 +328,39 @@ def _entries_from_source(
     return entries
 
 
+def _label_rel(image_rel: str) -> str:
+    """:func:`_img2label` on a relative POSIX path, as pure string work (no file checks)."""
+    text = "/" + image_rel
+    cut = text.rfind("/images/")
+    if cut >= 0:
+        text = text[:cut] + "/labels/" + text[cut + len("/images/") :]
+    head, slash, base = text.rpartition("/")
+    dot = base.rfind(".")
+    return (head + slash + (base[:dot] if dot > 0 else base) + ".txt")[1:]
+
+
+def _walk_files(folder: Path, suffix: str) -> list[str]:
+    """Paths (relative to ``folder``, ``/``-separated, sorted) of the files ending in ``suffix``."""
+    found = []
+    base = str(folder)
+    for current, dirs, files in os.walk(base):
+        dirs.sort()
+        rel = os.path.relpath(current, base).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found += [prefix + f for f in files if f.endswith(suffix)]
+    return sorted(found)
+
+
 def _entries_from_labels(
     label_dir: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]]
 ) -> list[_Entry]:
-    by_label = {}
-    for name in sizes:
-        guess = _img2label(root / name)
-        by_label[guess] = root / name
+    """Entries for every label file under ``label_dir``; images come from the size side file, if any."""
+    by_label = {_label_rel(name): name for name in sizes}
+    label_prefix = _rel(label_dir, root) + "/"
     entries = []
-    for label in sorted(label_dir.rglob("*.txt")):
-        key = label.relative_to(label_dir).with_suffix("").as_posix()
-        entries.append(_Entry(split, key, by_label.get(label), label))
+    for name in _walk_files(label_dir, ".txt"):
+        image = by_label.get(label_prefix + name)
+        entries.append(_Entry(split, name[:-4], root / image if image else None, label_dir / name))
     return entries
 
 
@@ -490,38 +516,68 @@ class _Parsed:
 
 
 def _parse_file(data: bytes, path: Path, index: int, out: _Parsed, n_classes: int) -> None:
+    """Parse one label file: per line a split and a count (so errors keep their line); numbers in bulk."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError("label file is not UTF-8 text", path=path, line=line) from exc
+    heads: list[str] = []
+    counts: list[int] = []
+    tokens: list[str] = []
+    lines: list[int] = []
     for number, raw in enumerate(text.split("\n"), 1):
         parts = raw.split()
-        if not parts:
-            continue
-        head = parts[0]
-        if not head.isdigit():
-            raise InputError("class id must be a non-negative integer", path=path, line=number, found=repr(head))
-        cls = int(head)
-        if n_classes and cls >= n_classes:
-            raise InputError(
-                f"class id {cls} is beyond names ({n_classes} classes)",
-                path=path,
-                line=number,
-                expected=f"< {n_classes}",
-            )
-        try:
-            values = [float(v) for v in parts[1:]]
-        except ValueError:
-            bad = next(v for v in parts[1:] if not _is_number(v))
-            raise InputError("coordinate is not a number", path=path, line=number, found=repr(bad)) from None
-        if not all(math.isfinite(v) for v in values):
-            raise InputError("coordinate is not finite", path=path, line=number)
-        out.classes.append(cls)
-        out.counts.append(len(values))
-        out.values.extend(values)
-        out.entry.append(index)
-        out.line.append(number)
+        if parts:
+            heads.append(parts[0])
+            counts.append(len(parts) - 1)
+            tokens += parts[1:]
+            lines.append(number)
+    if not heads:
+        return
+    if not all(map(str.isdigit, heads)):
+        i = next(i for i, h in enumerate(heads) if not h.isdigit())
+        raise InputError("class id must be a non-negative integer", path=path, line=lines[i], found=repr(heads[i]))
+    classes = list(map(int, heads))
+    if n_classes and max(classes) >= n_classes:
+        i = next(i for i, c in enumerate(classes) if c >= n_classes)
+        raise InputError(
+            f"class id {classes[i]} is beyond names ({n_classes} classes)",
+            path=path,
+            line=lines[i],
+            expected=f"< {n_classes}",
+        )
+    try:
+        values = list(map(float, tokens))
+    except ValueError:
+        bad = next(i for i, v in enumerate(tokens) if not _is_number(v))
+        raise InputError(
+            "coordinate is not a number", path=path, line=_line_of(bad, counts, lines), found=repr(tokens[bad])
+        ) from None
+    out.classes += classes
+    out.counts += counts
+    out.values += values
+    out.entry += [index] * len(heads)
+    out.line += lines
+
+
+def _check_finite(parsed: _Parsed, files: list[Path]) -> None:
+    """``nan`` and ``inf`` parse as floats; refuse them, naming the file and line (checked in bulk)."""
+    values = np.asarray(parsed.values, dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if len(bad):
+        offsets = np.cumsum(np.asarray(parsed.counts, dtype=np.int64))
+        obj = int(np.searchsorted(offsets, bad[0], side="right"))
+        raise InputError("coordinate is not finite", path=files[parsed.entry[obj]], line=parsed.line[obj])
+
+
+def _line_of(token: int, counts: list[int], lines: list[int]) -> int:
+    """The line number of the ``token``-th coordinate of a file."""
+    for count, line in zip(counts, lines, strict=True):
+        if token < count:
+            return line
+        token -= count
+    return lines[-1]
 
 
 def _is_number(text: str) -> bool:
@@ -627,9 +683,15 @@ def read(path: Path, **options: Any) -> Dataset:
     names = list(layout.names)
     for index, entry in enumerate(layout.entries):
         files.append(entry.label if entry.label is not None else Path(""))
-        if entry.label is None or not entry.label.is_file():
+        if entry.label is None:
             continue
-        data = read_bytes(entry.label)
+        try:
+            with open(entry.label, "rb") as fh:
+                data = fh.read()
+        except (FileNotFoundError, IsADirectoryError):
+            continue  # an image without a label file: an image without objects
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", path=entry.label) from exc
         if layout.dota:
             _parse_dota(data, entry.label, index, parsed, names)
         else:
@@ -639,6 +701,7 @@ def read(path: Path, **options: Any) -> Dataset:
     chosen = _decide_task(task, layout, parsed)
     if not layout.dota:
         _check_counts(chosen, layout, parsed, files)
+        _check_finite(parsed, files)
     return _build(layout, names, parsed, chosen, sizes, fallback, files)
 
 
