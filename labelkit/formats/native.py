@@ -289,13 +289,22 @@ class _Document(_Struct):
     info: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"{}"))
     categories: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"[]"))
     items: list[_Item] = []
-    annotations: list[_Label | _Object | _Span | _Transcript | _Track] = []
+    annotations: list[msgspec.Raw] = []  # decoded a batch at a time, see _annotation_tables
     tokens: list[_Token] = []
 
 
 _DECODER = msgspec.json.Decoder(_Document)
+_ANNOTATIONS = msgspec.json.Decoder(list[_Label | _Object | _Span | _Transcript | _Track])
+_BATCH = 65_536
+"""Annotations decoded into structs at a time: memory holds one batch of structs, not one per annotation."""
 _CATEGORIES = TypeAdapter(list[Category])
-_STRUCT_TABLE = {_Label: "labels", _Object: "objects", _Span: "spans", _Transcript: "transcripts", _Track: "tracks"}
+_STRUCT_TABLE: dict[type, str] = {
+    _Label: "labels",
+    _Object: "objects",
+    _Span: "spans",
+    _Transcript: "transcripts",
+    _Track: "tracks",
+}
 
 
 class _NotFast(Exception):
@@ -355,6 +364,31 @@ def _check_object_geometry(table: pa.Table) -> None:
             raise _NotFast("keypoints length")
 
 
+def _annotation_tables(raw: list[msgspec.Raw]) -> dict[str, pa.Table]:
+    """Decode the annotations' raw JSON a batch at a time into structs, and the structs into tables.
+
+    Raises:
+        msgspec.ValidationError: an annotation does not fit its record.
+    """
+    pieces: dict[str, list[pa.Table]] = {name: [] for name in T.ANNOTATION_TABLES}
+    for start in range(0, len(raw), _BATCH):
+        batch = _ANNOTATIONS.decode(b"[" + b",".join(raw[start : start + _BATCH]) + b"]")
+        types = set(map(type, batch))
+        groups: dict[str, list[Any]] = {name: [] for name in T.ANNOTATION_TABLES}
+        if len(types) == 1:  # the usual case: a batch of one kind needs no sorting out
+            groups[_STRUCT_TABLE[types.pop()]] = batch
+        else:
+            for a in batch:
+                groups[_STRUCT_TABLE[type(a)]].append(a)
+        del batch
+        for name, structs in groups.items():
+            if structs:
+                pieces[name].append(_annotation_table(name, structs))
+    return {
+        name: pa.concat_tables(tables) if tables else _annotation_table(name, []) for name, tables in pieces.items()
+    }
+
+
 def _unique(column: pa.ChunkedArray) -> bool:
     return len(column) == 0 or pc.count_distinct(column).as_py() == len(column)
 
@@ -388,17 +422,13 @@ def _fast_read(path: Path) -> Dataset:
             },
             schema=T.SCHEMAS["items"],
         )
-        groups: dict[str, list[Any]] = {name: [] for name in T.ANNOTATION_TABLES}
-        for a in doc.annotations:
-            groups[_STRUCT_TABLE[type(a)]].append(a)
-        doc.annotations = []
-        tables = {"items": items}
-        for name in T.ANNOTATION_TABLES:
-            tables[name] = _annotation_table(name, groups.pop(name))
+        raw, doc.annotations = doc.annotations, []
+        tables = {"items": items, **_annotation_tables(raw)}
+        del raw  # the last views of the file's bytes
         token_columns = _columns(doc.tokens, ("item_id", "index", "start", "end", "text"))
         token_columns["columns"] = [_mapping(t.columns) for t in doc.tokens]
         tables["tokens"] = pa.table(token_columns, schema=T.SCHEMAS["tokens"])
-    except (ValueError, TypeError, pa.ArrowException) as exc:
+    except (msgspec.MsgspecError, ValueError, TypeError, pa.ArrowException) as exc:
         raise _NotFast(str(exc)) from exc
     # the reference checks of _check_references, on columns; any finding sends the document down the record path
     item_ids = items["id"].combine_chunks()
