@@ -113,6 +113,18 @@ def _find_config(root: Path) -> Path | None:
     return None
 
 
+def _has_txt(folder: Path) -> bool:
+    """A folder holding ``.txt`` files, directly or one level down (split folders)."""
+    if not folder.is_dir():
+        return False
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".txt") and entry.is_file():
+            return True
+        if entry.is_dir() and any(e.name.endswith(".txt") for e in os.scandir(entry.path)):
+            return True
+    return False
+
+
 def detect(path: Path) -> Detection | None:
     """A ``data.yaml`` with ``names``, an ``obj.data``/``.names`` file, or a folder holding one or YOLO labels."""
     if path.is_file():
@@ -132,9 +144,10 @@ def detect(path: Path) -> Detection | None:
     config = _find_config(path)
     if config is not None and config.suffix in (".yaml", ".yml"):
         return Detection(0.9, f"folder with {config.name}")
-    has_labels = any((path / d).is_dir() for d in _LABEL_DIRS) or any(
-        (path / s / d).is_dir() for s in ("train", "valid", "val", "test") for d in ("labels", "labelTxt")
-    )
+    label_dirs = [path / d for d in _LABEL_DIRS] + [
+        path / s / d for s in ("train", "valid", "val", "test") for d in ("labels", "labelTxt")
+    ]
+    has_labels = any(_has_txt(d) for d in label_dirs)
     if config is not None and (has_labels or (path / "obj.data").is_file()):
         return Detection(0.85, f"folder with {config.name} and label files")
     if has_labels and not (path / "Annotations").is_dir():
