@@ -56,9 +56,10 @@ class Result:
 
 def run_once(cmd: Sequence[str]) -> tuple[float, int, int, str]:
     """Run ``cmd`` once; returns (wall seconds, peak RSS bytes, exit code, stderr tail)."""
-    probe = subprocess.run([sys.executable, "-c", _PROBE, *cmd], capture_output=True, text=True)
-    data = json.loads(probe.stdout.strip().splitlines()[-1])
-    return float(data["wall"]), int(data["maxrss_kib"]) * 1024, int(data["rc"]), probe.stderr
+    probe = subprocess.run([sys.executable, "-c", _PROBE, *cmd], capture_output=True)
+    data = json.loads(probe.stdout.decode().strip().splitlines()[-1])
+    # progress bars of the peers write partial UTF-8 sequences: decode leniently
+    return float(data["wall"]), int(data["maxrss_kib"]) * 1024, int(data["rc"]), probe.stderr.decode(errors="replace")
 
 
 def measure(

@@ -396,3 +396,36 @@ def test_corpus_conformance(entry: dict[str, Any] | None, corpus: Path, tmp_path
     labelkit.save(ds, out, "coco")
     (written,) = list((out / "annotations").iterdir())
     assert _load(written) == _load(path), "COCO -> labelkit -> COCO changed the JSON"
+
+
+def test_chunked_decoding_gives_the_same_dataset_and_pointers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from labelkit.formats import coco_read
+
+    whole = labelkit.load(FIXTURE).to_dict()
+    doc = _load(INSTANCES)
+    doc["annotations"][4]["keypoints"] = [5, 5, 2]
+    bad = _write(tmp_path, doc)
+    monkeypatch.setattr(coco_read, "ANNOTATION_CHUNK", 2)
+    monkeypatch.setattr(coco_read, "_CHUNK", 1)
+    assert labelkit.load(FIXTURE).to_dict() == whole
+    with pytest.raises(InputError) as err:
+        labelkit.load(bad)
+    assert err.value.location.pointer == "/annotations/4/keypoints"
+    doc["annotations"][5]["bbox"] = "wide"
+    with pytest.raises(InputError) as err:
+        labelkit.load(_write(tmp_path, doc, "instances_x.json"))
+    assert err.value.location.pointer == "/annotations/5/bbox"
+
+
+def test_memory_mapped_reading_gives_the_same_dataset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from labelkit.formats import coco_read
+
+    whole = labelkit.load(FIXTURE).to_dict()
+    monkeypatch.setattr(coco_read, "MAP_THRESHOLD", 0)
+    monkeypatch.setattr(coco_read, "ANNOTATION_CHUNK", 2)
+    assert labelkit.load(FIXTURE).to_dict() == whole
+    path = tmp_path / "instances_val.json"
+    path.write_text('{\n "images": [\n  {"id": 1,}\n ]\n}\n')
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, "coco")
+    assert err.value.location.line == 3

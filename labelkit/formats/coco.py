@@ -184,11 +184,10 @@ def read(path: Path, **options: Any) -> Dataset:
         raise InputError("no readable COCO files (panoptic files are not supported)", path=path)
     categories = merge_categories(files)
     item_prefix = _prefixes(files)
-    ann_prefix = _annotation_prefixes(files)
     built: list[Built] = []
     skipped = 0
     for i, f in enumerate(files):
-        b = build(f, item_prefix[i], ann_prefix[i], categories)
+        b = build(f, item_prefix[i], categories)
         if b.item_findings:
             raise InputError(b.item_findings[0].message, path=f.path, pointer=b.item_findings[0].where)
         if b.findings:
@@ -202,26 +201,33 @@ def read(path: Path, **options: Any) -> Dataset:
                 )
             skipped += _drop(b)
         built.append(b)
+    if len({f.split for f in files}) > 1:
+        _prefix_annotation_ids(files, built)
     tables = _merge(files, built)
     return Dataset.from_tables(tables, categories, dataset_info(files, skipped))
 
 
-def _annotation_prefixes(files: list[CocoFile]) -> dict[int, str]:
-    """``<split>/`` before annotation ids when the splits' annotation ids overlap, else nothing."""
-    by_split: dict[str | None, set[bytes]] = {}
-    for f in files:
-        by_split.setdefault(f.split, set()).update(bytes(a.id) for a in f.annotations if len(a.id))
-    clash = _clash_bytes(by_split)
-    return {i: (f"{f.split}/" if clash and f.split else "") for i, f in enumerate(files)}
-
-
-def _clash_bytes(groups: dict[str | None, set[bytes]]) -> bool:
-    seen: set[bytes] = set()
-    for ids in groups.values():
-        if seen & ids:
-            return True
+def _prefix_annotation_ids(files: list[CocoFile], built: list[Built]) -> None:
+    """Put ``<split>/`` before annotation ids when two splits share an annotation id (ids stay unique)."""
+    by_split: dict[str | None, set[str]] = {}
+    for f, b in zip(files, built, strict=True):
+        for name in ("objects", "labels", "transcripts"):
+            table = getattr(b, name)
+            if table is not None:
+                by_split.setdefault(f.split, set()).update(table["id"].to_pylist())
+    seen: set[str] = set()
+    clash = False
+    for ids in by_split.values():
+        clash = clash or bool(seen & ids)
         seen |= ids
-    return False
+    if not clash:
+        return
+    for f, b in zip(files, built, strict=True):
+        for name in ("objects", "labels", "transcripts"):
+            table = getattr(b, name)
+            if table is not None and f.split:
+                ids = pc.binary_join_element_wise(f"{f.split}/", table["id"], "")
+                setattr(b, name, table.set_column(table.schema.get_field_index("id"), "id", ids))
 
 
 def _drop(b: Built) -> int:
@@ -381,9 +387,8 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     coco_files = decode_all(path)
     categories = merge_categories(coco_files)
     item_prefix = _prefixes(coco_files)
-    ann_prefix = _annotation_prefixes(coco_files)
     for i, f in enumerate(coco_files):
-        b = build(f, item_prefix[i], ann_prefix[i], categories)
+        b = build(f, item_prefix[i], categories)
         ordered = b.item_findings + [finding for _, finding in sorted(b.findings, key=lambda x: (x[0], x[1].where))]
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
     return findings

@@ -9,8 +9,15 @@ share an id), ``file_name`` the media path, every other field item metadata.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+import itertools
+import operator
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -18,10 +25,20 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pj
 from pydantic import ValidationError
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import CARRIED_FIELDS, CocoFile, Rle, first_bytes, parse_lists, raw_column
+from labelkit.formats.coco_read import (
+    CARRIED_FIELDS,
+    CocoFile,
+    Rle,
+    first_bad,
+    first_bytes,
+    parse_lists,
+    pointer_of,
+    raw_column,
+)
 from labelkit.io import safe_relpath
 from labelkit.model import Category, DatasetInfo
 from labelkit.model.tables import MASK_TYPE
@@ -36,6 +53,151 @@ _FLOATS = pa.list_(pa.float64())
 
 
 @dataclass
+class PendingGeometry:
+    """Boxes and polygons of a chunk's objects being parsed in a worker thread, and what checks them."""
+
+    future: Future[pa.Table]
+    bbox_raws: list[msgspec.Raw]
+    seg_raws: list[msgspec.Raw]
+    polygon_rows: np.ndarray
+    rows: list[int]
+    width: np.ndarray
+    height: np.ndarray
+    known_image: np.ndarray
+
+
+_EXECUTOR: list[ThreadPoolExecutor] = []
+_GEOMETRY = pa.schema([("b", pa.list_(pa.float64())), ("v", _POLYGONS)])
+
+
+def _submit(fn: Any, *args: Any) -> Future[pa.Table]:
+    """Run ``fn`` in the reader's worker thread (one, created on first use)."""
+    if not _EXECUTOR:
+        _EXECUTOR.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="labelkit-coco"))
+    return _EXECUTOR[0].submit(fn, *args)
+
+
+def _geometry_lines(bbox: Sequence[msgspec.Raw | bytes], seg: Sequence[msgspec.Raw | bytes]) -> tuple[bytes, int]:
+    """NDJSON ``{"b": <bbox>, "v": <polygons>}`` per object (``null`` where absent)."""
+    n = len(bbox)
+    longest = max(max(map(len, bbox), default=0), max(map(len, seg), default=0))
+    return (
+        b"".join(
+            itertools.chain.from_iterable(
+                zip(
+                    itertools.repeat(b'{"b":', n),
+                    bbox,
+                    itertools.repeat(b',"v":', n),
+                    seg,
+                    itertools.repeat(b"}\n", n),
+                    strict=True,
+                )
+            )
+        ),
+        2 * longest,
+    )
+
+
+def _read_geometry(buf: bytes, longest: int) -> pa.Table:
+    """Parse :func:`_geometry_lines` (in the worker thread: Arrow releases the GIL)."""
+    return pj.read_json(
+        io.BytesIO(buf),
+        read_options=pj.ReadOptions(block_size=max(1 << 24, 2 * longest + 64)),
+        parse_options=pj.ParseOptions(explicit_schema=_GEOMETRY, unexpected_field_behavior="error"),
+    )
+
+
+def resolve_geometry(
+    pending: PendingGeometry, path: Path, findings: list[tuple[int, Finding]]
+) -> tuple[pa.Array, pa.Array]:
+    """Wait for a chunk's boxes and polygons, check them, and return the ``bbox`` and ``polygon`` columns.
+
+    Raises:
+        InputError: a bbox is not 4 numbers or a segmentation is not a list of lists of numbers.
+    """
+    where = str(path)
+    rows = pending.rows
+    try:
+        table = pending.future.result()
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise _geometry_error(pending, path, exc) from exc
+    b = table.column("b").combine_chunks()
+    v = table.column("v").combine_chunks()
+    m = len(rows)
+    has_bbox = b.is_valid().to_numpy(zero_copy_only=False)
+    lengths = pc.fill_null(pc.list_value_length(b), 4).to_numpy(zero_copy_only=False)
+    if (lengths != 4).any():
+        k = int(np.flatnonzero(lengths != 4)[0])
+        raise InputError(
+            "bbox must be 4 numbers [x, y, width, height]",
+            path=path,
+            pointer=json_pointer("annotations", rows[k], "bbox"),
+            found=f"{int(lengths[k])} numbers",
+        )
+    boxes = np.zeros((m, 4), dtype=np.float64)
+    boxes[has_bbox] = pc.list_flatten(b).to_numpy(zero_copy_only=False).reshape(-1, 4)
+    bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has_bbox))
+    w_img, h_img = pending.width, pending.height
+    negative = has_bbox & ((boxes[:, 2] < 0) | (boxes[:, 3] < 0))
+    with np.errstate(invalid="ignore"):
+        outside = (
+            has_bbox
+            & ~negative
+            & pending.known_image
+            & (
+                (boxes[:, 0] < -BBOX_TOLERANCE)
+                | (boxes[:, 1] < -BBOX_TOLERANCE)
+                | (boxes[:, 0] + boxes[:, 2] > w_img + BBOX_TOLERANCE)
+                | (boxes[:, 1] + boxes[:, 3] > h_img + BBOX_TOLERANCE)
+            )
+        )
+    for k in np.flatnonzero(negative).tolist():
+        pointer = json_pointer("annotations", rows[k], "bbox")
+        findings.append((rows[k], Finding(where, pointer, "bbox has a negative width or height")))
+    for k in np.flatnonzero(outside).tolist():
+        pointer = json_pointer("annotations", rows[k], "bbox")
+        message = f"bbox {boxes[k].tolist()} reaches outside the {int(w_img[k])}x{int(h_img[k])} image"
+        findings.append((rows[k], Finding(where, pointer, message)))
+    if not len(pending.polygon_rows):
+        return bbox, pa.nulls(m, _POLYGONS)
+    polygons = v.take(pa.array(pending.polygon_rows))
+    n_rings = pc.list_value_length(polygons).to_numpy(zero_copy_only=False)
+    ring_lengths = pc.list_value_length(polygons.flatten()).to_numpy(zero_copy_only=False)
+    bad_ring = (ring_lengths < 6) | (ring_lengths % 2 == 1)
+    if bad_ring.any():
+        ring_owner = np.repeat(np.arange(len(polygons)), n_rings)
+        ring_index = np.arange(len(ring_lengths)) - np.repeat(np.cumsum(n_rings) - n_rings, n_rings)
+        seen: set[int] = set()
+        for r in np.flatnonzero(bad_ring).tolist():
+            row = rows[int(pending.polygon_rows[int(ring_owner[r])])]
+            if row in seen:
+                continue
+            seen.add(row)
+            what = "fewer than 3 points" if ring_lengths[r] < 6 else "an odd number of coordinates"
+            pointer = json_pointer("annotations", row, "segmentation", int(ring_index[r]))
+            findings.append((row, Finding(where, pointer, f"polygon has {what}")))
+    return bbox, v
+
+
+def _geometry_error(pending: PendingGeometry, path: Path, exc: Exception) -> InputError:
+    rows = pending.rows
+    for raw, row in zip(pending.bbox_raws, rows, strict=True):
+        if len(raw):
+            try:
+                msgspec.json.decode(raw, type=tuple[float, float, float, float] | None)
+            except msgspec.ValidationError as err:
+                return InputError(
+                    "bbox must be 4 numbers [x, y, width, height]",
+                    path=path,
+                    pointer=json_pointer("annotations", row, "bbox"),
+                    found=str(err).split(" - at ")[0],
+                )
+    polygon_rows = [rows[k] for k in pending.polygon_rows.tolist()]
+    seg_raws = [pending.seg_raws[k] for k in pending.polygon_rows.tolist()]
+    return first_bad(seg_raws, _POLYGONS, path, "segmentation", polygon_rows, exc)
+
+
+@dataclass
 class Built:
     """Tables of one file, plus what the semantic checks found (each with the annotation's row)."""
 
@@ -47,6 +209,7 @@ class Built:
     transcripts: pa.Table | None = None
     findings: list[tuple[int, Finding]] = field(default_factory=list)
     item_findings: list[Finding] = field(default_factory=list)
+    pending: list[PendingGeometry] = field(default_factory=list)
 
 
 def _require(record: dict[str, Any], keys: Sequence[str], f: CocoFile, *pointer: str | int) -> None:
@@ -110,7 +273,9 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
         if not isinstance(name, str):
             raise InputError("file_name must be a string", path=f.path, pointer=json_pointer("images", i, "file_name"))
         ids.append(image["id"])
-        paths.append(safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name")))
+        if _PLAIN_NAME.match(name) is None or "/./" in f"/{name}/" or "/../" in f"/{name}/":
+            name = safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name"))
+        paths.append(name)
         widths.append(image["width"])
         heights.append(image["height"])
         rest = {k: v for k, v in image.items() if k not in IMAGE_FIELDS}
@@ -146,8 +311,41 @@ def _duplicates(values: np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(dup)]
 
 
+def _field(anns: Sequence[Any], name: str) -> list[msgspec.Raw]:
+    """One raw field of every annotation."""
+    return list(map(operator.attrgetter(name), anns))
+
+
+def _pick(anns: Sequence[Any], name: str, rows: list[int]) -> list[msgspec.Raw]:
+    """One raw field of the annotations at ``rows`` (all of them, without indexing, when rows are all)."""
+    if len(rows) == len(anns):
+        return _field(anns, name)
+    get = operator.attrgetter(name)
+    return [get(anns[i]) for i in rows]
+
+
+def _spread(values: pa.Array, positions: np.ndarray, m: int) -> pa.Array:
+    """A list column of ``m`` rows: row ``i`` is ``values[positions[i]]``, or null past the end.
+
+    Positions rise through the non-null rows, so the offsets are rebuilt without copying the values.
+    """
+    if len(values) == m:
+        return values
+    lengths = np.zeros(m, dtype=np.int64)
+    present = positions < len(values)
+    lengths[present] = pc.list_value_length(values).to_numpy(zero_copy_only=False)
+    offsets = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    start = values.offsets[0].as_py()
+    list_type = pa.large_list(values.type.value_type)
+    column = pa.LargeListArray.from_arrays(
+        pa.array(offsets + start, pa.int64()), values.values, type=list_type, mask=pa.array(~present)
+    )
+    return column.cast(values.type)
+
+
 def _present(values: Sequence[msgspec.Raw]) -> np.ndarray:
-    return np.fromiter((len(v) > 0 for v in values), dtype=bool, count=len(values))
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > 0
 
 
 _ATTRIBUTE_TYPES = (bool, int, float, str)
@@ -165,29 +363,105 @@ def _is_attributes(value: Any) -> bool:
     return True
 
 
-def build(f: CocoFile, item_prefix: str, ann_prefix: str, categories: list[Category]) -> Built:
-    """Turn one decoded file into tables; the semantic checks' findings ride along.
+def build(f: CocoFile, item_prefix: str, categories: list[Category]) -> Built:
+    """Turn one decoded file into tables, a chunk of annotations at a time; findings ride along.
 
     Args:
         f: the decoded file.
         item_prefix: prepended to image ids to make item ids (``""`` or ``"<split>/"``).
-        ann_prefix: prepended to annotation ids.
         categories: the dataset's categories (for category and keypoint checks).
 
     Raises:
         InputError: a required field is missing or a value has the wrong type.
     """
-    path = f.path
     items, image_ids, item_findings = (
         build_items(f, item_prefix) if f.task != "results" else _result_items(f, item_prefix)
     )
     out = Built(items=items, image_ids=image_ids, categories=build_categories(f), item_findings=item_findings)
+    parts: dict[str, list[pa.Table]] = {"objects": [], "labels": [], "transcripts": []}
+    ann_ids: list[np.ndarray] = []
+    waiting: list[tuple[Built, int]] = []
+    for chunk in f.chunks():
+        part = Built(items=items, image_ids=image_ids, categories=out.categories)
+        with _shifted_errors(f.path, chunk.offset):
+            ids = _build_chunk(chunk, item_prefix, categories, part)
+        ann_ids.append(ids)
+        waiting.append((part, chunk.offset))
+        # polygons of a chunk parse in a worker thread while the next chunk is decoded; at most two wait
+        while len(waiting) > 1:
+            _finish(*waiting.pop(0), f.path, out, parts)
+    for part, offset in waiting:
+        _finish(part, offset, f.path, out, parts)
+    for name, tables in parts.items():
+        if tables:
+            setattr(out, name, pa.concat_tables(tables))
+    all_ids = np.concatenate(ann_ids) if ann_ids else np.zeros(0, np.int64)
+    where = str(f.path)
+    for i in _duplicates(all_ids) if f.task != "results" else []:
+        out.findings.append(
+            (i, Finding(where, json_pointer("annotations", i, "id"), f"duplicate annotation id {int(all_ids[i])}"))
+        )
+    return out
+
+
+@contextmanager
+def _shifted_errors(path: Path, offset: int) -> Iterator[None]:
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(
+            exc.message,
+            path=path,
+            pointer=shift_pointer(exc.location.pointer, offset),
+            expected=exc.expected,
+            found=exc.found,
+            hint=exc.hint,
+        ) from exc
+
+
+def _finish(part: Built, offset: int, path: Path, out: Built, parts: dict[str, list[pa.Table]]) -> None:
+    """Place a chunk's parsed polygons, shift its rows and pointers to file positions, keep its tables."""
+    if part.pending:
+        (pending,) = part.pending
+        with _shifted_errors(path, offset):
+            bbox, polygon = resolve_geometry(pending, path, part.findings)
+        objects = part.objects
+        assert objects is not None
+        objects = objects.set_column(objects.schema.get_field_index("bbox"), "bbox", bbox)
+        part.objects = objects.set_column(objects.schema.get_field_index("polygon"), "polygon", polygon)
+    for row, finding in part.findings:
+        where = shift_pointer(finding.where, offset) or ""
+        out.findings.append((row + offset, Finding(finding.path, where, finding.message)))
+    for name in parts:
+        table = getattr(part, name)
+        if table is not None:
+            rows = pc.add(table["_row"], pa.scalar(offset, pa.int64()))
+            parts[name].append(table.set_column(table.schema.get_field_index("_row"), "_row", rows))
+
+
+_PLAIN_NAME = re.compile(r"^[^/\\:\x00]+(?:/[^/\\:\x00]+)*$")
+"""A relative name that :func:`labelkit.io.safe_relpath` would return unchanged (the per-image fast path)."""
+_ANN_ROW = re.compile(r"^/annotations/(\d+)(.*)$")
+
+
+def shift_pointer(pointer: str | None, offset: int) -> str | None:
+    """Move ``/annotations/<i>/...`` by ``offset`` (chunk-local index -> index in the file)."""
+    if pointer is None or not offset:
+        return pointer
+    m = _ANN_ROW.match(pointer)
+    if not m:
+        return pointer
+    return json_pointer("annotations", int(m.group(1)) + offset) + m.group(2)
+
+
+def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out: Built) -> np.ndarray:
+    """Tables of one chunk of annotations (indexes local to the chunk); returns the annotation ids."""
+    path = f.path
+    items, image_ids = out.items, out.image_ids
     anns = f.annotations
     n = len(anns)
-    if not n:
-        return out
     where = str(path)
-    image_raw = [a.image_id for a in anns]
+    image_raw = _field(anns, "image_id")
     has_image = _present(image_raw)
     if not has_image.all():
         i = int(np.flatnonzero(~has_image)[0])
@@ -195,23 +469,21 @@ def build(f: CocoFile, item_prefix: str, ann_prefix: str, categories: list[Categ
             "missing required field 'image_id'", path=path, pointer=json_pointer("annotations", i, "image_id")
         )
     image_of = np.array(raw_column(image_raw, path, "image_id", int), dtype=np.int64)
-    id_raw = [a.id for a in anns]
+    id_raw = _field(anns, "id")
     has_id = _present(id_raw)
     if f.task != "results" and not has_id.all():
         i = int(np.flatnonzero(~has_id)[0])
         raise InputError("missing required field 'id'", path=path, pointer=json_pointer("annotations", i, "id"))
     ann_ids = np.array([x if x is not None else 0 for x in raw_column(id_raw, path, "id", int | None)], np.int64)
     if not has_id.all():  # detection results have no ids: number them 1..N like pycocotools' loadRes
-        ann_ids = np.where(has_id, ann_ids, np.arange(1, n + 1))
-    caption = _present([a.caption for a in anns])
+        ann_ids = np.where(has_id, ann_ids, np.arange(1, n + 1) + f.offset)
+    caption = _present(_field(anns, "caption"))
     geometry = (
-        _present([a.bbox for a in anns])
-        | _present([a.segmentation for a in anns])
-        | _present([a.keypoints for a in anns])
+        _present(_field(anns, "bbox")) | _present(_field(anns, "segmentation")) | _present(_field(anns, "keypoints"))
     )
     is_object = geometry & ~caption
     is_label = ~geometry & ~caption
-    cat_raw = [a.category_id for a in anns]
+    cat_raw = _field(anns, "category_id")
     has_cat = _present(cat_raw)
     need_cat = ~caption & ~has_cat
     if need_cat.any():
@@ -221,10 +493,6 @@ def build(f: CocoFile, item_prefix: str, ann_prefix: str, categories: list[Categ
         )
     cat_values = raw_column(cat_raw, path, "category_id", int | None)
     cat_ids = np.array([c if c is not None else -1 for c in cat_values], dtype=np.int64)
-    for i in _duplicates(ann_ids):
-        out.findings.append(
-            (i, Finding(where, json_pointer("annotations", i, "id"), f"duplicate annotation id {int(ann_ids[i])}"))
-        )
     image_sorted = np.argsort(image_ids, kind="stable")
     pos = np.searchsorted(image_ids[image_sorted], image_of) if len(image_ids) else np.zeros(n, np.int64)
     pos = np.minimum(pos, max(len(image_ids) - 1, 0))
@@ -241,11 +509,11 @@ def build(f: CocoFile, item_prefix: str, ann_prefix: str, categories: list[Categ
             (i, Finding(where, json_pointer("annotations", i, "category_id"), f"unknown category id {int(cat_ids[i])}"))
         )
     item_ids = pc.binary_join_element_wise(item_prefix, pa.array(image_of).cast(pa.string()), "")
-    ann_id_str = pc.binary_join_element_wise(ann_prefix, pa.array(ann_ids).cast(pa.string()), "")
-    scores = raw_column([a.score for a in anns], path, "score", float | None)
+    ann_id_str = pa.array(ann_ids).cast(pa.string())
+    scores = raw_column(_field(anns, "score"), path, "score", float | None)
     extras = _extras(f, caption)
     attributes: list[str | None] = [None] * n
-    for i in np.flatnonzero(_present([a.attributes for a in anns])).tolist():
+    for i in np.flatnonzero(_present(_field(anns, "attributes"))).tolist():
         value = msgspec.json.decode(anns[i].attributes)
         if _is_attributes(value):
             attributes[i] = orjson.dumps(value).decode()
@@ -273,7 +541,7 @@ def build(f: CocoFile, item_prefix: str, ann_prefix: str, categories: list[Categ
     if len(rows_cap):
         idx = pa.array(rows_cap)
         texts = raw_column([anns[i].caption for i in rows_cap], path, "caption", str, rows_cap.tolist())
-        cap_extras = list(extras)
+        cap_extras = extras.copy()
         for i in rows_cap.tolist():
             if len(anns[i].category_id):
                 cap_extras[i] = _add_extra(cap_extras[i], "coco:category_id", bytes(anns[i].category_id))
@@ -288,12 +556,21 @@ def build(f: CocoFile, item_prefix: str, ann_prefix: str, categories: list[Categ
                 "_row": idx,
             }
         )
-    return out
+    return ann_ids
+
+
+class _ImageRef(msgspec.Struct):
+    image_id: int
 
 
 def _result_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Finding]]:
     """Detection results name images only by id: one item per distinct id, in order of appearance."""
-    ids = np.array(raw_column([a.image_id for a in f.annotations], f.path, "image_id", int), dtype=np.int64)
+    body = b"[" + b",".join(f.raw_annotations) + b"]"
+    try:
+        refs = msgspec.json.decode(body, type=list[_ImageRef])
+    except msgspec.ValidationError as exc:
+        raise InputError(str(exc).split(" - at ")[0], path=f.path, pointer=pointer_of(str(exc))) from exc
+    ids = np.array([r.image_id for r in refs], dtype=np.int64)
     _, first = np.unique(ids, return_index=True)
     unique = ids[np.sort(first)]
     n = len(unique)
@@ -314,12 +591,64 @@ def _add_extra(current: bytes | None, key: str, raw: bytes) -> bytes:
     return b"{" + member + b"}" if current is None else current[:-1] + b"," + member + b"}"
 
 
-def _extras(f: CocoFile, caption: np.ndarray) -> list[bytes | None]:
-    """Per annotation, the extras JSON text: carried fields and unknown fields, raw bytes spliced in."""
+class Extras:
+    """The extras JSON text of a chunk's annotations: an Arrow column plus the few rows changed since."""
+
+    def __init__(self, base: pa.Array, overrides: dict[int, bytes] | None = None) -> None:
+        self.base = base
+        self.overrides: dict[int, bytes] = dict(overrides or {})
+
+    def __getitem__(self, i: int) -> bytes | None:
+        if i in self.overrides:
+            return self.overrides[i]
+        value: bytes | None = self.base[i].as_py()
+        return value
+
+    def __setitem__(self, i: int, value: bytes) -> None:
+        self.overrides[i] = value
+
+    def copy(self) -> Extras:
+        """An independent copy (the Arrow column is shared; it is immutable)."""
+        return Extras(self.base, self.overrides)
+
+    def column(self, rows: np.ndarray) -> pa.Array:
+        """The extras of ``rows`` as a JSON-text column."""
+        taken = self.base.take(pa.array(rows, pa.int64()))
+        if self.overrides:
+            changed = [k for k, i in enumerate(rows.tolist()) if i in self.overrides]
+            if changed:
+                values = taken.to_pylist()
+                for k in changed:
+                    values[k] = self.overrides[int(rows[k])]
+                taken = pa.array(values, pa.binary())
+        return taken.cast(pa.string())
+
+
+def _extras(f: CocoFile, caption: np.ndarray) -> Extras:
+    """Per annotation, the extras JSON text: carried fields and unknown fields, raw bytes spliced in.
+
+    When every annotation of the chunk has the same carried fields (the usual case), the texts are made
+    with one ``bytes.join`` over all of them and wrapped as an Arrow column without a per-row loop.
+    """
     anns = f.annotations
-    columns = [(name.encode(), [getattr(a, name) for a in anns]) for name in CARRIED_FIELDS]
-    present = [(key, values) for key, values in columns if any(len(v) for v in values)]
-    out: list[bytes | None] = [None] * len(anns)
+    n = len(anns)
+    columns = [(name.encode(), _field(anns, name)) for name in CARRIED_FIELDS]
+    lengths = {key: np.fromiter(map(len, values), dtype=np.int64, count=n) for key, values in columns}
+    present = [(key, values) for key, values in columns if lengths[key].any()]
+    uniform = all(lengths[key].all() for key, _ in present)
+    if present and uniform and f.extra_fields is None:
+        keys = [(b'{"coco:' if j == 0 else b',"coco:') + key + b'":' for j, (key, _) in enumerate(present)]
+        pieces: list[Iterable[bytes | msgspec.Raw]] = []
+        for k, (_, values) in zip(keys, present, strict=True):
+            pieces += [itertools.repeat(k, n), values]
+        pieces.append(itertools.repeat(b"}", n))
+        data = b"".join(itertools.chain.from_iterable(zip(*pieces, strict=True)))
+        sizes = sum(len(k) for k in keys) + 1 + sum(lengths[key] for key, _ in present)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        base = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+        return Extras(base.cast(pa.binary()))
+    out: list[bytes | None] = [None] * n
     if present:
         keys = [b'"coco:' + key + b'":' for key, _ in present]
         value_lists = [values for _, values in present]
@@ -331,18 +660,18 @@ def _extras(f: CocoFile, caption: np.ndarray) -> list[bytes | None]:
         for i, extra in enumerate(f.extra_fields):
             for key, raw in extra.items():
                 out[i] = _add_extra(out[i], f"coco:{key}", bytes(raw))
-    return out
+    return Extras(pa.array(out, pa.binary()))
 
 
-def _extras_column(extras: list[bytes | None], rows: np.ndarray) -> pa.Array:
-    return pa.array([extras[i] for i in rows.tolist()], pa.binary()).cast(pa.string())
+def _extras_column(extras: Extras, rows: np.ndarray) -> pa.Array:
+    return extras.column(rows)
 
 
 def _objects(
     f: CocoFile,
     rows: np.ndarray,
     common: dict[str, pa.Array],
-    extras: list[bytes | None],
+    extras: Extras,
     cat_ids: np.ndarray,
     widths: np.ndarray,
     heights: np.ndarray,
@@ -354,100 +683,47 @@ def _objects(
     m = len(rows)
     row_list = rows.tolist()
     idx = pa.array(rows)
-    # boxes
-    bbox_values = raw_column(
-        [anns[i].bbox for i in row_list], path, "bbox", tuple[float, float, float, float] | None, row_list
-    )
-    has_bbox = np.fromiter((b is not None for b in bbox_values), dtype=bool, count=m)
-    boxes = np.array([b if b is not None else (0.0, 0.0, 0.0, 0.0) for b in bbox_values], dtype=np.float64).reshape(
-        m, 4
-    )
-    bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4)
-    if not has_bbox.all():
-        bbox = pa.array(
-            [b if h else None for b, h in zip(bbox.to_pylist(), has_bbox.tolist(), strict=True)],
-            pa.list_(pa.float64(), 4),
-        )
-    w_img, h_img = widths[rows].astype(np.float64), heights[rows].astype(np.float64)
-    negative = has_bbox & ((boxes[:, 2] < 0) | (boxes[:, 3] < 0))
-    outside = (
-        has_bbox
-        & ~negative
-        & known_image[rows]
-        & (
-            (boxes[:, 0] < -BBOX_TOLERANCE)
-            | (boxes[:, 1] < -BBOX_TOLERANCE)
-            | (boxes[:, 0] + boxes[:, 2] > w_img + BBOX_TOLERANCE)
-            | (boxes[:, 1] + boxes[:, 3] > h_img + BBOX_TOLERANCE)
-        )
-    )
-    for k in np.flatnonzero(negative).tolist():
-        out.findings.append(
-            (
-                row_list[k],
-                Finding(where, json_pointer("annotations", row_list[k], "bbox"), "bbox has a negative width or height"),
-            )
-        )
-    for k in np.flatnonzero(outside).tolist():
-        out.findings.append(
-            (
-                row_list[k],
-                Finding(
-                    where,
-                    json_pointer("annotations", row_list[k], "bbox"),
-                    f"bbox {boxes[k].tolist()} reaches outside the {int(w_img[k])}x{int(h_img[k])} image",
-                ),
-            )
-        )
+    # boxes (parsed with the polygons in the worker thread, see resolve_geometry)
+    bbox_raw = _pick(anns, "bbox", row_list)
+    has_bbox = _present(bbox_raw)
     # segmentation: route by first byte
-    seg_raw = [anns[i].segmentation for i in row_list]
-    first = first_bytes(seg_raw)
+    seg_raw = _pick(anns, "segmentation", row_list)
+    first, seg_lengths = first_bytes(seg_raw)
     poly_k = np.flatnonzero(first == _LIST)
     rle_k = np.flatnonzero(first == _DICT)
     other_k = np.flatnonzero((first != _LIST) & (first != _DICT) & (first != 0))
     shape = np.full(m, "box", dtype=object)
-    polygon: pa.Array = pa.nulls(m, _POLYGONS)
     if len(poly_k):
-        parsed = parse_lists(
-            [seg_raw[k] for k in poly_k.tolist()],
-            _POLYGONS,
-            path,
-            "segmentation",
-            [row_list[k] for k in poly_k.tolist()],
-        )
-        parsed = parsed.combine_chunks() if parsed.num_chunks != 1 else parsed.chunk(0)
-        n_rings = pc.list_value_length(parsed).to_numpy(zero_copy_only=False)
-        empty = n_rings == 0
-        ring_lengths = pc.list_value_length(parsed.flatten()).to_numpy(zero_copy_only=False)
-        ring_owner = np.repeat(np.arange(len(poly_k)), n_rings)
-        bad_ring = (ring_lengths < 6) | (ring_lengths % 2 == 1)
-        if bad_ring.any():
-            ring_index = np.arange(len(ring_lengths)) - np.repeat(np.cumsum(n_rings) - n_rings, n_rings)
-            seen: set[int] = set()
-            for r in np.flatnonzero(bad_ring).tolist():
-                k = int(poly_k[ring_owner[r]])
-                if k in seen:
-                    continue
-                seen.add(k)
-                row = row_list[k]
-                what = "fewer than 3 points" if ring_lengths[r] < 6 else "an odd number of coordinates"
-                out.findings.append(
-                    (
-                        row,
-                        Finding(
-                            where,
-                            json_pointer("annotations", row, "segmentation", int(ring_index[r])),
-                            f"polygon has {what}",
-                        ),
-                    )
-                )
+        empty = np.zeros(len(poly_k), dtype=bool)
+        for j in np.flatnonzero(seg_lengths[poly_k] <= 16).tolist():
+            empty[j] = bytes(seg_raw[int(poly_k[j])]).translate(None, b" \t\r\n") == b"[]"
         for k in poly_k[empty].tolist():  # "segmentation": [] on a box-only object: carried as it was
             extras[row_list[k]] = _add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))
-        parsed = pc.if_else(pa.array(empty), pa.nulls(len(parsed), _POLYGONS), parsed)
-        shape[poly_k[~empty]] = "polygon"
-        positions = np.full(m, len(poly_k), dtype=np.int64)
-        positions[poly_k] = np.arange(len(poly_k))
-        polygon = pa.concat_arrays([parsed, pa.nulls(1, _POLYGONS)]).take(pa.array(positions))
+        full_k = poly_k[~empty]
+        shape[full_k] = "polygon"
+    else:
+        full_k = poly_k
+    null = b"null"
+    seg_lines: list[msgspec.Raw | bytes] = list(seg_raw) if len(full_k) == m else [null] * m
+    if len(full_k) != m:
+        for k in full_k.tolist():
+            seg_lines[k] = seg_raw[k]
+    bbox_lines: list[msgspec.Raw | bytes] = (
+        list(bbox_raw) if has_bbox.all() else [r if len(r) else null for r in bbox_raw]
+    )
+    buf, longest = _geometry_lines(bbox_lines, seg_lines)
+    out.pending.append(
+        PendingGeometry(
+            future=_submit(_read_geometry, buf, longest),
+            bbox_raws=bbox_raw,
+            seg_raws=seg_raw,
+            polygon_rows=full_k,
+            rows=row_list,
+            width=widths[rows].astype(np.float64),
+            height=heights[rows].astype(np.float64),
+            known_image=known_image[rows],
+        )
+    )
     for k in other_k.tolist():  # null or another oddity: carried as it was
         extras[row_list[k]] = _add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))
     masks: list[dict[str, Any] | None] = [None] * m
@@ -494,7 +770,7 @@ def _objects(
                 )
             )
     # keypoints
-    kp_raw = [anns[i].keypoints for i in row_list]
+    kp_raw = _pick(anns, "keypoints", row_list)
     kp_k = np.flatnonzero(_present(kp_raw))
     keypoints: pa.Array = pa.nulls(m, _FLOATS)
     if len(kp_k):
@@ -523,14 +799,14 @@ def _objects(
         shape[kp_k[no_seg & ~has_bbox[kp_k]]] = "keypoints"
         positions = np.full(m, len(kp_k), dtype=np.int64)
         positions[kp_k] = np.arange(len(kp_k))
-        keypoints = pa.concat_arrays([parsed_kp, pa.nulls(1, _FLOATS)]).take(pa.array(positions))
+        keypoints = _spread(parsed_kp, positions, m)
     return pa.table(
         {
-            **{k: v.take(idx) for k, v in common.items()},
+            **({k: v.take(idx) for k, v in common.items()} if m != len(common["id"]) else common),
             "extras": _extras_column(extras, rows),
             "shape": pa.array(shape.tolist(), pa.string()),
-            "bbox": bbox,
-            "polygon": polygon,
+            "bbox": pa.nulls(m, pa.list_(pa.float64(), 4)),
+            "polygon": pa.nulls(m, _POLYGONS),
             "mask": pa.array(masks, MASK_TYPE),
             "keypoints": keypoints,
             "_row": idx,

@@ -11,8 +11,10 @@ exactly as they were written.
 from __future__ import annotations
 
 import io
+import mmap
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,11 +25,14 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.io import parse_json, read_bytes
+from labelkit.io import parse_json
 
 Raw = msgspec.Raw
+Buffer = bytes | mmap.mmap
 _EMPTY = msgspec.Raw()
 _CHUNK = 100_000
+ANNOTATION_CHUNK = 50_000
+"""Annotations decoded into structs at a time; the rest stay one raw JSON value each."""
 """Polygons parsed per pyarrow.json call: bounds the NDJSON buffer (about 30 MB for COCO-sized rings)."""
 
 KNOWN_FIELDS = (
@@ -67,15 +72,7 @@ class Annotation(msgspec.Struct, forbid_unknown_fields=True):
 
 class _Document(msgspec.Struct):
     images: Raw = _EMPTY
-    annotations: list[Annotation] | None = None
-    categories: Raw = _EMPTY
-    info: Raw = _EMPTY
-    licenses: Raw = _EMPTY
-
-
-class _LenientDocument(msgspec.Struct):
-    images: Raw = _EMPTY
-    annotations: list[dict[str, Raw]] | None = None
+    annotations: list[Raw] | None = None
     categories: Raw = _EMPTY
     info: Raw = _EMPTY
     licenses: Raw = _EMPTY
@@ -102,8 +99,10 @@ class CocoFile:
         licenses: the ``licenses`` value (when present).
         images: the image records.
         categories: the category records.
-        annotations: the annotations (raw fields).
-        extra_fields: per annotation, unknown fields as raw JSON (only filled when there are some).
+        raw_annotations: every annotation as raw JSON (decoded a chunk at a time by :meth:`chunks`).
+        annotations: in a chunk, the annotations (raw fields).
+        extra_fields: in a chunk, per annotation, unknown fields as raw JSON (None when there are none).
+        offset: in a chunk, the index of its first annotation in the file.
     """
 
     path: Path
@@ -114,8 +113,24 @@ class CocoFile:
     licenses: Any = None
     images: list[dict[str, Any]] = field(default_factory=list)
     categories: list[dict[str, Any]] = field(default_factory=list)
+    raw_annotations: list[Raw] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     extra_fields: list[dict[str, Raw]] | None = None
+    offset: int = 0
+    release: Callable[[], None] | None = None
+
+    def chunks(self, size: int | None = None) -> Iterator[CocoFile]:
+        """The annotations a chunk at a time, decoded into structs (memory stays bounded by the chunk).
+
+        Raises:
+            InputError: an annotation is not an object or has a field of the wrong type.
+        """
+        size = size or ANNOTATION_CHUNK
+        for start in range(0, len(self.raw_annotations), size):
+            anns, extra = decode_annotations(self.raw_annotations[start : start + size], self.path, start)
+            if self.release is not None:  # the chunk is copied out: let the file's pages go
+                self.release()
+            yield CocoFile(self.path, self.task, self.split, annotations=anns, extra_fields=extra, offset=start)
 
 
 TASK_RE = re.compile(r"^(instances|person_keypoints|captions|labels|image_info|stuff|panoptic|results)_(.+)\.json$")
@@ -131,9 +146,9 @@ def task_and_split(path: Path) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _decode_error(data: bytes, path: Path, exc: Exception) -> InputError:
+def _decode_error(data: Buffer, path: Path, exc: Exception) -> InputError:
     try:
-        parse_json(data, path)
+        parse_json(bytes(data), path)
     except InputError as err:
         return err
     return InputError(f"invalid JSON: {exc}", path=path)
@@ -159,27 +174,30 @@ def _value(raw: Raw, path: Path, pointer: str, type_: Any = Any) -> Any:
         raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer + sub) from exc
 
 
-def decode_file(path: Path, data: bytes | None = None) -> CocoFile:
+def decode_file(path: Path, data: bytes | None = None) -> CocoFile:  # noqa: C901
     """Decode one COCO JSON file (a document, or a bare list of detection results).
 
     Raises:
         InputError: bad JSON (with its line), a wrong top-level shape, or a field of the wrong type.
     """
-    data = read_bytes(path) if data is None else data
+    release: Callable[[], None] | None = None
+    buf: Buffer
+    if data is None:
+        buf, release = _map(path)
+    else:
+        buf = data
     task, split = task_and_split(path)
-    head = data[:4096].lstrip()
+    head = bytes(buf[:4096]).lstrip()
     if head.startswith(b"["):
-        return _decode_results(path, data, split)
+        out = _decode_results(path, buf, split)
+        out.release = release
+        return out
     try:
-        doc: _Document | _LenientDocument = msgspec.json.decode(data, type=_Document)
-        extra_fields = None
+        doc = msgspec.json.decode(buf, type=_Document)
+    except msgspec.ValidationError as exc:
+        raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
     except msgspec.DecodeError as exc:
-        if isinstance(exc, msgspec.ValidationError):
-            if "unknown field" not in str(exc):
-                raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
-            doc, extra_fields = _decode_lenient(path, data)
-        else:
-            raise _decode_error(data, path, exc) from exc
+        raise _decode_error(buf, path, exc) from exc
     out = CocoFile(path=path, task=task or "unknown", split=split)
     for key in ("info", "licenses", "images", "categories"):
         raw = getattr(doc, key)
@@ -195,46 +213,88 @@ def decode_file(path: Path, data: bytes | None = None) -> CocoFile:
         raise InputError("no 'images' list", path=path, pointer="", expected="a COCO document with 'images'")
     out.images = _value(doc.images, path, "/images", list[dict[str, Any]])
     out.categories = _value(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
-    if isinstance(doc, _Document):
-        out.annotations = doc.annotations or []
-    else:
-        out.annotations = [
-            Annotation(**{k: v for k, v in a.items() if k in KNOWN_FIELDS}) for a in doc.annotations or []
-        ]
-    out.extra_fields = extra_fields
+    out.raw_annotations = doc.annotations or []
     if out.task == "unknown":
         out.task = _guess_task(out)
+    out.release = release
+    if release is not None:
+        release()
     return out
 
 
-def _decode_lenient(path: Path, data: bytes) -> tuple[_LenientDocument, list[dict[str, Raw]]]:
-    try:
-        doc = msgspec.json.decode(data, type=_LenientDocument)
-    except msgspec.ValidationError as exc:
-        raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
-    extra = [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in doc.annotations or []]
-    return doc, extra
+MAP_THRESHOLD = 64 << 20
+"""Files at least this large are memory-mapped rather than read (see :func:`_map`)."""
 
 
-def _decode_results(path: Path, data: bytes, split: str | None) -> CocoFile:
+def _map(path: Path) -> tuple[Buffer, Callable[[], None] | None]:
+    """The file's bytes, and for large files a function that drops its pages from memory.
+
+    A large file is memory-mapped read-only. Raw annotation values point into the mapping; once a chunk
+    of them has been copied out, ``MADV_DONTNEED`` lets the kernel drop the pages (they come back from
+    the page cache if touched again), so the whole file never has to stay resident while it is read.
+
+    Raises:
+        InputError: the file cannot be read.
+    """
     try:
-        anns = msgspec.json.decode(data, type=list[Annotation])
-        extra_fields = None
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size < MAP_THRESHOLD or not hasattr(mmap, "MADV_DONTNEED"):
+                return fh.read(), None
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+
+    def release() -> None:
+        mapped.madvise(mmap.MADV_DONTNEED)
+
+    return mapped, release
+
+
+def decode_annotations(
+    raws: Sequence[Raw], path: Path, offset: int
+) -> tuple[list[Annotation], list[dict[str, Raw]] | None]:
+    """Decode raw annotations into structs in one call; unknown fields come back separately.
+
+    Raises:
+        InputError: an annotation is not an object or has a field of the wrong type.
+    """
+    body = b"[" + b",".join(raws) + b"]"
+    try:
+        return msgspec.json.decode(body, type=list[Annotation]), None
     except msgspec.ValidationError as exc:
         if "unknown field" not in str(exc):
-            raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
-        lenient = msgspec.json.decode(data, type=list[dict[str, Raw]])
-        anns = [Annotation(**{k: v for k, v in a.items() if k in KNOWN_FIELDS}) for a in lenient]
-        extra_fields = [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in lenient]
+            raise _shifted(exc, path, offset) from exc
+    try:
+        lenient = msgspec.json.decode(body, type=list[dict[str, Raw]])
+    except msgspec.ValidationError as exc:
+        raise _shifted(exc, path, offset) from exc
+    anns = [Annotation(**{k: v for k, v in a.items() if k in KNOWN_FIELDS}) for a in lenient]
+    return anns, [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in lenient]
+
+
+def _shifted(exc: Exception, path: Path, offset: int) -> InputError:
+    pointer = pointer_of(str(exc)) or ""
+    m = re.match(r"^/(\d+)(.*)$", pointer)
+    if m:
+        pointer = json_pointer("annotations", int(m.group(1)) + offset) + m.group(2)
+    return InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer)
+
+
+def _decode_results(path: Path, data: Buffer, split: str | None) -> CocoFile:
+    try:
+        raws = msgspec.json.decode(data, type=list[Raw])
+    except msgspec.ValidationError as exc:
+        raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
     except msgspec.DecodeError as exc:
         raise _decode_error(data, path, exc) from exc
-    return CocoFile(path=path, task="results", split=split, present=[], annotations=anns, extra_fields=extra_fields)
+    return CocoFile(path=path, task="results", split=split, present=[], raw_annotations=raws)
 
 
 def _guess_task(f: CocoFile) -> str:
-    if not f.annotations:
+    if not f.raw_annotations:
         return "image_info" if "annotations" not in f.present or not f.categories else "instances"
-    a = f.annotations[0]
+    a = decode_annotations(f.raw_annotations[:1], f.path, 0)[0][0]
     if len(a.caption):
         return "captions"
     if len(a.keypoints):
@@ -255,7 +315,7 @@ def raw_column(
     Raises:
         InputError: a value has the wrong type; the pointer names the annotation and field.
     """
-    body = b",".join([v if len(v) else b"null" for v in values])
+    body = b",".join(values if all(map(len, values)) else [v if len(v) else b"null" for v in values])
     try:
         return msgspec.json.decode(b"[" + body + b"]", type=list[type_])
     except msgspec.ValidationError as exc:
@@ -265,6 +325,31 @@ def raw_column(
         raise InputError(
             str(exc).split(" - at ")[0], path=path, pointer=json_pointer("annotations", row, field_name)
         ) from exc
+
+
+def ndjson(values: Sequence[Raw]) -> tuple[bytes, int]:
+    """Raw JSON values as NDJSON lines ``{"v": <value>}``, and the longest value's length."""
+    longest = max(map(len, values), default=0)
+    return b'{"v":' + b'}\n{"v":'.join(values) + b"}\n", longest
+
+
+def read_ndjson(buf: bytes, longest: int, value_type: pa.DataType) -> pa.Array:
+    """Parse :func:`ndjson` lines under an explicit schema (runs in a worker thread: Arrow drops the GIL).
+
+    Raises:
+        pyarrow.ArrowInvalid: a value does not fit the schema (null values count as not fitting).
+    """
+    table = pj.read_json(
+        io.BytesIO(buf),
+        read_options=pj.ReadOptions(block_size=max(1 << 24, 2 * longest + 64)),
+        parse_options=pj.ParseOptions(
+            explicit_schema=pa.schema([("v", value_type)]), unexpected_field_behavior="error"
+        ),
+    )
+    column = table.column("v")
+    if column.null_count:
+        raise pa.ArrowInvalid("null where a list was expected")
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
 
 
 def parse_lists(
@@ -278,28 +363,18 @@ def parse_lists(
     Raises:
         InputError: a value is not an array of numbers of the expected depth.
     """
-    schema = pa.schema([("v", value_type)])
     chunks: list[pa.Array] = []
     for start in range(0, len(values), _CHUNK):
         part = values[start : start + _CHUNK]
-        longest = max((len(v) for v in part), default=0)
-        buf = b'{"v":' + b'}\n{"v":'.join(part) + b"}\n"
+        buf, longest = ndjson(part)
         try:
-            table = pj.read_json(
-                io.BytesIO(buf),
-                read_options=pj.ReadOptions(block_size=max(1 << 24, 2 * longest + 64)),
-                parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
-            )
+            chunks.append(read_ndjson(buf, longest, value_type))
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise _first_bad(part, value_type, path, field_name, rows[start : start + _CHUNK], exc) from exc
-        column = table.column("v")
-        if column.null_count:
-            raise _first_bad(part, value_type, path, field_name, rows[start : start + _CHUNK], None)
-        chunks.extend(column.chunks)
+            raise first_bad(part, value_type, path, field_name, rows[start : start + _CHUNK], exc) from exc
     return pa.chunked_array(chunks, type=value_type)
 
 
-def _first_bad(
+def first_bad(
     part: Sequence[Raw],
     value_type: pa.DataType,
     path: Path,
@@ -307,6 +382,7 @@ def _first_bad(
     rows: Sequence[int],
     exc: Exception | None,
 ) -> InputError:
+    """The error for the first value of ``part`` that is not a list of numbers of the expected depth."""
     nested = pa.types.is_list(value_type.value_type)
     type_: Any = list[list[float]] if nested else list[float]
     for raw, row in zip(part, rows, strict=True):
@@ -324,6 +400,15 @@ def _first_bad(
     return InputError(f"unreadable {field_name}: {exc}", path=path)
 
 
-def first_bytes(values: Sequence[Raw]) -> np.ndarray:
-    """The first byte of every raw value (0 when absent), as a uint8 array."""
-    return np.fromiter((memoryview(v)[0] if len(v) else 0 for v in values), dtype=np.uint8, count=len(values))
+def first_bytes(values: Sequence[Raw]) -> tuple[np.ndarray, np.ndarray]:
+    """The first byte of every raw value (0 when absent) as uint8, and the values' lengths."""
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    out = np.zeros(len(values), dtype=np.uint8)
+    if not len(values):
+        return out, lengths
+    joined = np.frombuffer(b"".join(values), dtype=np.uint8)
+    starts = np.zeros(len(values), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    present = lengths > 0
+    out[present] = joined[starts[present]]
+    return out, lengths
