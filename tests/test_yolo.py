@@ -297,3 +297,21 @@ def test_label_studio_yolo_imports_with_sizes_given(corpus: Path) -> None:
     path = corpus / "label-studio-sdk/tests/custom/converter/data/test_import_yolo_data"
     ds = labelkit.load(path, "yolo", image_size="640x480")
     assert ds.stats().annotations == {"object": 25} and len(ds) == 7
+
+
+def test_obb_quadrilateral_that_is_not_a_rectangle_stays_exact(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (100, 100)).save(root / "images/train/x.png")
+    quad = "0 0.1 0.1 0.5 0.1 0.6 0.4 0.1 0.3\n"
+    rect = "0 0.2 0.2 0.4 0.2 0.4 0.3 0.2 0.3\n"
+    (root / "labels/train/x.txt").write_text(quad + rect)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [a]\n")
+    ds = labelkit.load(root, "yolo")
+    quad_obj, rect_obj = list(ds.objects())
+    assert quad_obj.shape == "polygon" and quad_obj.polygon == [[10.0, 10.0, 50.0, 10.0, 60.0, 40.0, 10.0, 30.0]]
+    assert rect_obj.shape == "box" and rect_obj.bbox == (20.0, 20.0, 20.0, 10.0) and rect_obj.angle == 0.0
+    out = tmp_path / "o"
+    labelkit.save(ds, out, "yolo")
+    assert (out / "labels/train/x.txt").read_text() == quad + rect

@@ -137,7 +137,7 @@ def corners_to_rotated_box(
     scale = np.maximum(np.maximum(w, h), 1.0)
     is_rect = (np.hypot(diag[:, 0], diag[:, 1]) <= tolerance) & (np.abs(dot) <= tolerance * scale) & (w > 0) & (h > 0)
     angle = np.degrees(np.arctan2(e01[:, 1], e01[:, 0])) % 360.0
-    angle = np.where(np.isclose(angle, 360.0), 0.0, angle)
+    angle = np.where(angle >= 360.0, angle - 360.0, angle)  # -tiny % 360 rounds to exactly 360.0
     bbox = np.stack([centre[:, 0] - w / 2, centre[:, 1] - h / 2, w, h], axis=1)
     axis_aligned = is_rect & (angle == 0.0)
     if axis_aligned.any():

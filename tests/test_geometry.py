@@ -1,0 +1,65 @@
+"""Geometry helpers: rotated boxes, YOLO normalisation, VOC corners, bounds, masks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelkit.model import geometry as G
+
+_coord = st.floats(-1000, 1000, allow_nan=False)
+_size = st.floats(0.01, 500, allow_nan=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_coord, _coord, _size, _size, st.floats(0, 359.999, allow_nan=False))
+def test_rotated_box_corners_round_trip(x: float, y: float, w: float, h: float, angle: float) -> None:
+    corners = G.rotated_box_corners(np.array([[x, y, w, h]]), np.array([angle]))
+    bbox, back, is_rect = G.corners_to_rotated_box(corners)
+    assert is_rect.all()
+    again = G.rotated_box_corners(bbox, back)
+    assert np.abs(again - corners).max() < 1e-6
+
+
+def test_quarter_turns_are_exact() -> None:
+    corners = G.rotated_box_corners(np.array([[0.0, 0.0, 4.0, 2.0]]), np.array([90.0]))
+    assert corners.tolist() == [[3.0, -1.0, 3.0, 3.0, 1.0, 3.0, 1.0, -1.0]]
+
+
+def test_a_general_quadrilateral_is_flagged_and_gets_its_minimum_rectangle() -> None:
+    quad = np.array([[0.0, 0.0, 4.0, 0.0, 5.0, 3.0, 0.0, 2.0]])
+    bbox, angle, is_rect = G.corners_to_rotated_box(quad)
+    assert not is_rect[0]
+    assert bbox[0][2] * bbox[0][3] <= 5.0 * 3.0 + 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(_coord, _coord, _size, _size, st.integers(1, 5000), st.integers(1, 5000))
+def test_yolo_normalisation_round_trip(x: float, y: float, w: float, h: float, width: int, height: int) -> None:
+    box = np.array([[x, y, w, h]])
+    back = G.yolo_to_xywh(
+        G.xywh_to_yolo(box, np.array([width]), np.array([height])), np.array([width]), np.array([height])
+    )
+    assert np.abs(back - box).max() < 1e-9 * max(1.0, abs(x), abs(y), w, h)
+
+
+@given(_coord, _coord, _size, _size)
+def test_voc_corners_round_trip(x: float, y: float, w: float, h: float) -> None:
+    xmin, ymin, xmax, ymax = G.xywh_to_voc(np.array([[x, y, w, h]]))[0].tolist()
+    assert np.allclose(G.voc_to_xywh(xmin, ymin, xmax, ymax), (x, y, w, h), atol=1e-9)
+
+
+def test_bbox_columns_handle_null_rows() -> None:
+    column = pa.chunked_array([pa.array([[1.0, 2.0, 3.0, 4.0], None, [5.0, 6.0, 7.0, 8.0]], pa.list_(pa.float64(), 4))])
+    boxes, valid = G.bbox_columns(column.slice(1))
+    assert valid.tolist() == [False, True] and boxes.tolist() == [[0.0, 0.0, 0.0, 0.0], [5.0, 6.0, 7.0, 8.0]]
+
+
+def test_masks_and_polygons() -> None:
+    mask = G.polygons_to_mask([[0, 0, 4, 0, 4, 4, 0, 4]], 6, 6)
+    assert G.mask_bounds(mask) is not None
+    cell = G.mask_to_rle(mask.astype(bool))
+    assert np.array_equal(G.rle_to_mask(cell), mask)
+    assert G.mask_bounds(np.zeros((2, 2), dtype=bool)) is None
