@@ -399,3 +399,14 @@ def test_real_process(tmp_path: Path) -> None:
     )
     assert findings.returncode == 1
     assert findings.stdout == f"{bad}#/annotations/0/category_id: unknown category 99\n"
+
+
+def test_validate_without_the_schema_uses_the_records(tmp_path: Path) -> None:
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["items"][0]["media"]["width"] = "64"
+    path = tmp_path / "bad.labelkit.json"
+    path.write_bytes(orjson.dumps(doc))
+    result = run("validate", path, "-o", "schema=false")
+    assert result.exit_code == 1
+    assert result.stdout == f"{path}#/items/0/media/width: Input should be a valid integer\n"
+    assert run("validate", IMAGES, "-o", "schema=no").exit_code == 0

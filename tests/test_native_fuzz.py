@@ -92,3 +92,30 @@ def test_mutated_documents_read_or_fail_cleanly(doc: Any) -> None:
         out = Path(tmp) / "again.labelkit.json"
         labelkit.save(ds, out, "labelkit")
         assert labelkit.load(out).to_dict() == ds.to_dict()
+
+
+# rules the records check that a JSON Schema cannot say (parity, lengths that depend on other fields,
+# JSON values in free mappings, an integer attribute past int64 that the schema's "number" accepts)
+RECORD_ONLY_RULES = (
+    "polygon ring",
+    "polygon_holes has",
+    "keypoints are",
+    "does not fit 64 bits",
+    "not a JSON value",
+    "not a finite number",
+    "is not text",
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_schema_and_records_agree(doc: Any) -> None:
+    data = json.dumps(doc).encode()
+    schema_ok = native.schema_findings(doc, "doc") == []
+    try:
+        native.parse_document(data, "doc")
+    except InputError as exc:
+        if schema_ok:
+            assert any(rule in exc.message for rule in RECORD_ONLY_RULES), exc.message
+        return
+    assert schema_ok, native.schema_findings(doc, "doc")
