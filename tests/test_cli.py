@@ -153,7 +153,7 @@ def test_convert_options(tmp_path: Path) -> None:
     [
         (
             "colour=red",
-            "labelkit: error: unknown option 'colour' for labelkit and parquet (expected compression, indent)",
+            "labelkit: error: unknown option 'colour' for labelkit and parquet (expected compression, indent, schema)",
         ),
         ("compression=lzma", "labelkit: error: bad value for option 'compression' (expected zstd or snappy or none"),
         ("compression", "labelkit: error: bad -o option (expected KEY=VALUE, found 'compression')"),
