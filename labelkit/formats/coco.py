@@ -9,10 +9,12 @@ extra field; see :mod:`labelkit.formats.coco_build` for the mapping.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -308,12 +310,12 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """What COCO cannot hold (generic capability check), plus COCO's own limits."""
-    check_capabilities(dataset, CAPABILITIES, NAME, report)
+    # the generic check decodes every extras text to find foreign keys; _foreign_extras does it in bulk
+    check_capabilities(dataset, replace(CAPABILITIES, extras="*"), NAME, report)
+    for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
+        _foreign_extras(dataset.table(name), kind, report)
     items = dataset.table("items")
     report.lose("item groups", items.num_rows - items["group"].null_count, "COCO images have no group")
-    report.lose(
-        "category parents", sum(c.parent is not None for c in dataset.categories), "COCO has no category hierarchy"
-    )
     report.lose(
         "category attribute definitions",
         sum(1 for c in dataset.categories if c.attributes),
@@ -347,6 +349,26 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     skipped = dataset.info.extras.get(SKIPPED_KEY)
     if skipped:
         report.note(f"{skipped:,} invalid annotations were skipped when the input was read")
+
+
+def _foreign_extras(table: pa.Table, kind: str, report: Report) -> None:
+    """Note extras keys of other formats (``voc:pose``), which COCO does not keep.
+
+    Texts whose only strings are ``coco:`` keys are skipped by counting quotes; the rest are decoded.
+    """
+    if not table.num_rows:
+        return
+    extras = table["extras"]
+    quotes = pc.count_substring(extras, '"')
+    own = pc.count_substring(extras, '"coco:')
+    maybe = pc.fill_null(pc.not_equal(quotes, pc.multiply(own, 2)), False)
+    keys: dict[str, int] = {}
+    for text in extras.filter(maybe).to_pylist():
+        for key in orjson.loads(text):
+            if not key.startswith("coco:"):
+                keys[key] = keys.get(key, 0) + 1
+    for key, n in sorted(keys.items()):
+        report.note(f"{n:,} {kind} annotations carry {key!r}, which {NAME} does not keep")
 
 
 def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:

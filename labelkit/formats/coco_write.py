@@ -46,19 +46,32 @@ class FileSpec:
         return f"{self.task}_{self.split or 'default'}.json"
 
 
-def int_ids(ids: Sequence[str | None]) -> np.ndarray:
+def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarray:
     """COCO integer ids for labelkit ids.
 
     The ids' own numbers when all have one (``12``, ``val/12``) and they are unique, else 1..N in order.
     """
-    out = np.zeros(len(ids), dtype=np.int64)
-    for i, text in enumerate(ids):
+    arr = ids if isinstance(ids, (pa.Array, pa.ChunkedArray)) else pa.array(list(ids), pa.string())
+    n = len(arr)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    if not arr.null_count:
+        try:
+            numbers = pc.cast(arr, pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            numbers = None
+        if numbers is not None:
+            if pc.count_distinct(numbers).as_py() != n:
+                return np.arange(1, n + 1, dtype=np.int64)
+            return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64)
+    out = np.zeros(n, dtype=np.int64)
+    for i, text in enumerate(arr.to_pylist()):
         m = _ID.match(text or "")
         if not m:
-            return np.arange(1, len(ids) + 1, dtype=np.int64)
+            return np.arange(1, n + 1, dtype=np.int64)
         out[i] = int(m.group(1))
-    if len(np.unique(out)) != len(out):
-        return np.arange(1, len(ids) + 1, dtype=np.int64)
+    if len(np.unique(out)) != n:
+        return np.arange(1, n + 1, dtype=np.int64)
     return out
 
 
@@ -166,10 +179,6 @@ def _carried(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array, np.n
     return pa.array(values, pa.string()), origin
 
 
-def _table_chunks(table: pa.Table) -> pa.Table:
-    return table.combine_chunks() if any(c.num_chunks > 1 for c in table.columns) else table
-
-
 class Writer:
     """Writes one dataset as COCO files: ids, categories and file plan are fixed once, then per file."""
 
@@ -186,7 +195,7 @@ class Writer:
         self.image_ids = np.zeros(items.num_rows, dtype=np.int64)
         for split in sorted(set(self.item_split)):
             rows = [i for i, s in enumerate(self.item_split) if s == split]
-            self.image_ids[rows] = int_ids([items["id"][i].as_py() for i in rows])
+            self.image_ids[rows] = int_ids(items["id"].take(pa.array(rows, pa.int64())))
         self.size_of = {
             iid: (h, w)
             for iid, w, h in zip(
@@ -339,7 +348,9 @@ class Writer:
 
     def _rows(self, name: str, ids: pa.Array) -> pa.Table:
         t = self.ds.table(name)
-        return _table_chunks(t.filter(pc.is_in(t["item_id"], value_set=ids)))
+        if len(ids) == self.items.num_rows:  # one split holds every item: nothing to filter
+            return t
+        return t.filter(pc.is_in(t["item_id"], value_set=ids))
 
     def _image_column(self, item_ids: pa.Array) -> pa.Array:
         keys = pa.array(list(self.image_of.keys()), pa.string())
@@ -356,17 +367,19 @@ class Writer:
 
     def _simple(self, name: str, ids: pa.Array) -> Iterator[str]:
         t = self._rows(name, ids)
-        for start in range(0, t.num_rows, _WRITE_CHUNK):
-            c = t.slice(start, _WRITE_CHUNK)
-            ann_ids = pa.array(int_ids(c["id"].to_pylist())).cast(pa.string())
-            carried, _ = _carried(c["extras"].combine_chunks())
+        all_ids = int_ids(t["id"])
+        start = 0
+        for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
+            ann_ids = pa.array(all_ids[start : start + c.num_rows]).cast(pa.string())
+            start += c.num_rows
+            carried, _ = _carried(c["extras"])
             pieces: list[pa.Array | str] = ['{"id":', ann_ids, ',"image_id":', self._image_column(c["item_id"])]
             if name == "transcripts":
-                pieces.append(_member("caption", _json_strings(c["text"].combine_chunks())))
+                pieces.append(_member("caption", _json_strings(c["text"])))
             else:
-                pieces.append(_member("category_id", self._category_column(c["category_id"].combine_chunks())))
-            pieces.append(_member("score", _numbers_or_null(c["score"].combine_chunks())))
-            pieces.append(_member("attributes", c["attributes"].combine_chunks()))
+                pieces.append(_member("category_id", self._category_column(c["category_id"])))
+            pieces.append(_member("score", _numbers_or_null(c["score"])))
+            pieces.append(_member("attributes", c["attributes"]))
             pieces += [carried, "}"]
             yield ",".join(_concat(pieces).to_pylist())
 
@@ -382,18 +395,17 @@ class Writer:
         t = self._rows("objects", ids)
         if keep_categories is not None:
             t = t.filter(pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64())))
-        all_ids = int_ids(t["id"].to_pylist())
-        for start in range(0, t.num_rows, _WRITE_CHUNK):
-            c = t.slice(start, _WRITE_CHUNK)
-            c = pa.table({k: c[k].combine_chunks() for k in c.column_names})
-            yield ",".join(self._object_json(c, all_ids[start : start + len(c)], with_keypoints, results).to_pylist())
+        all_ids = int_ids(t["id"])
+        start = 0
+        for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
+            ann_ids = all_ids[start : start + c.num_rows]
+            start += c.num_rows
+            yield ",".join(self._object_json(c, ann_ids, with_keypoints, results).to_pylist())
 
-    def _object_json(self, c: pa.Table, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
+    def _object_json(self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
         n = c.num_rows
         skip = () if with_keypoints else ("num_keypoints",)
-        carried, origin = _carried(
-            c["extras"].column(0) if isinstance(c["extras"], pa.Table) else _arr(c["extras"]), skip
-        )
+        carried, origin = _carried(_arr(c["extras"]), skip)
         polygon = _arr(c["polygon"])
         holes = _arr(c["polygon_holes"])
         with_holes = np.zeros(n, dtype=bool)
