@@ -29,6 +29,7 @@ from labelkit.report import Report
 
 TASKS = ("detect", "segment", "obb", "pose", "classify")
 _CHUNK = 65536
+_ITEM_CHUNK = 8192
 
 _TASK_CAPS: dict[str, Capabilities] = {
     "detect": Capabilities(
@@ -501,17 +502,20 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     usable_rows = np.flatnonzero(cols.usable)
     kpt_dims = _kpt_dims(dataset, options)
     formatter = _Lines(dataset, task, cols, precision, kpt_dims)
-    lines = formatter.lines(usable_rows)
     order, bounds = _groups(cols.item[usable_rows], len(ids))
+    rows_by_item = usable_rows[order]
     for folder in sorted({r.rpartition("/")[0] for r in label_rel}):
         (path / folder).mkdir(parents=True, exist_ok=True)
     base = str(path) + os.sep
     bounds_list = bounds.tolist()
-    order_list = order.tolist()
-    for i, rel in enumerate(label_rel):
-        lo, hi = bounds_list[i], bounds_list[i + 1]
-        data = b"".join([lines[j] for j in order_list[lo:hi]]) if hi > lo else b""
-        _write_file(base + rel, data)
+    # a chunk of images at a time: formatted lines never pile up for the whole dataset (memory stays flat)
+    for first in range(0, len(label_rel), _ITEM_CHUNK):
+        last = min(first + _ITEM_CHUNK, len(label_rel))
+        start = bounds_list[first]
+        lines = formatter.lines(rows_by_item[start : bounds_list[last]])
+        for i in range(first, last):
+            lo, hi = bounds_list[i] - start, bounds_list[i + 1] - start
+            _write_file(base + label_rel[i], b"".join(lines[lo:hi]) if hi > lo else b"")
     report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
     written_splits = sorted(set(splits))
     if layout == "darknet":
