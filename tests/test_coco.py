@@ -133,6 +133,9 @@ def test_keypoints_file_merges_into_instances(tmp_path: Path) -> None:
     for a in plain["annotations"]:
         a.pop("keypoints", None)
         a.pop("num_keypoints", None)
+    for c in plain["categories"]:  # as in COCO: keypoint names and skeleton only in person_keypoints_*.json
+        c.pop("keypoints", None)
+        c.pop("skeleton", None)
     kp = copy.deepcopy(doc)
     kp["annotations"] = [a for a in kp["annotations"] if a["category_id"] == 3]
     kp["categories"] = [c for c in kp["categories"] if c["id"] == 3]
@@ -429,3 +432,27 @@ def test_memory_mapped_reading_gives_the_same_dataset(monkeypatch: pytest.Monkey
     with pytest.raises(InputError) as err:
         labelkit.load(path, "coco")
     assert err.value.location.line == 3
+
+
+CORPUS_FOLDERS = [
+    ("datumaro/tests/assets/coco_dataset/coco", "annotations/{}"),
+    ("datumaro/tests/assets/coco_dataset/mmdet_coco", "annotations/{}"),
+    ("datumaro/tests/assets/coco_dataset/coco_roboflow", "{split}/_annotations.coco.json"),
+    ("datumaro/tests/assets/roboflow_dataset/coco", "{split}/_annotations.coco.json"),
+]
+
+
+@pytest.mark.parametrize(("folder", "source"), CORPUS_FOLDERS, ids=[f for f, _ in CORPUS_FOLDERS])
+def test_corpus_folders_read_as_one_dataset(folder: str, source: str, corpus: Path, tmp_path: Path) -> None:
+    root = corpus / folder
+    assert labelkit.detect(root).format == "coco"
+    ds = labelkit.load(root)
+    assert ds.splits() == ["train", "val"]
+    out = tmp_path / "out"
+    labelkit.save(ds, out, "coco")
+    written = sorted(p.name for p in (out / "annotations").iterdir())
+    assert written
+    for name in written:
+        split = name.rsplit("_", 1)[1][: -len(".json")]
+        original = root / source.format(name, split=split)
+        assert _load(out / "annotations" / name) == _load(original), name

@@ -22,7 +22,7 @@ from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option, check_capabilities
 from labelkit.formats.coco_build import Built, build, dataset_info, merge_categories
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
-from labelkit.formats.coco_write import Writer
+from labelkit.formats.coco_write import STUFF_TAG, Writer
 from labelkit.model import Dataset
 from labelkit.report import Finding, Report
 
@@ -203,10 +203,29 @@ def read(path: Path, **options: Any) -> Dataset:
                 )
             skipped += _drop(b)
         built.append(b)
+    _tag_stuff(files, built)
     if len({f.split for f in files}) > 1:
         _prefix_annotation_ids(files, built)
     tables = _merge(files, built)
-    return Dataset.from_tables(tables, categories, dataset_info(files, skipped))
+    return Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories))
+
+
+def _tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
+    """Keep stuff objects apart from instances of the same split: tagged, with ``stuff/`` before their id."""
+    with_instances = {f.split for f in files if f.task == "instances"}
+    for f, b in zip(files, built, strict=True):
+        if f.task != "stuff" or f.split not in with_instances or b.objects is None:
+            continue
+        table = b.objects
+        member = f'"{STUFF_TAG}":"stuff"'
+        tagged = pc.if_else(
+            pc.is_null(table["extras"]),
+            pa.scalar("{" + member + "}"),
+            pc.binary_join_element_wise(pc.utf8_slice_codeunits(table["extras"], 0, -1), "," + member + "}", ""),
+        )
+        table = table.set_column(table.schema.get_field_index("extras"), "extras", tagged)
+        ids = pc.binary_join_element_wise("stuff/", table["id"], "")
+        b.objects = table.set_column(table.schema.get_field_index("id"), "id", ids)
 
 
 def _prefix_annotation_ids(files: list[CocoFile], built: list[Built]) -> None:

@@ -838,7 +838,13 @@ def merge_categories(files: Sequence[CocoFile]) -> list[Category]:
     return list(merged.values())
 
 
-def dataset_info(files: Sequence[CocoFile], skipped: int) -> DatasetInfo:
+def _natural_fields(c: Category) -> set[str]:
+    fields = {"id", "name"}
+    fields |= {k for k in ("supercategory", "keypoints", "skeleton") if getattr(c, k) is not None}
+    return fields | {k[5:] for k in c.extras if k.startswith("coco:")}
+
+
+def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[Category] = ()) -> DatasetInfo:
     """Dataset info holding what a COCO -> COCO round trip needs: info, licenses and the file list."""
     extras: dict[str, Any] = {}
     for f in files:
@@ -857,6 +863,12 @@ def dataset_info(files: Sequence[CocoFile], skipped: int) -> DatasetInfo:
             "keys": f.present,
             "categories": [c.get("id") for c in f.categories],
         }
+        natural = {c.id: _natural_fields(c) for c in categories}
+        fields = {
+            str(c["id"]): list(c) for c in f.categories if c.get("id") in natural and set(c) != natural[c["id"]]
+        }
+        if fields:  # e.g. person has keypoints in person_keypoints_*.json but not in instances_*.json
+            spec["category_fields"] = fields
         ids = [i.get("id") for i in f.images]
         if f.task != "results" and set(ids) != per_split[f.split]:
             spec["images"] = ids  # this file lists fewer images than its split has

@@ -22,7 +22,8 @@ from labelkit.errors import OutputError
 from labelkit.model import Category, Dataset
 from labelkit.report import Report
 
-_ID = re.compile(r"^(?:[^/]*/)?(-?\d+)$")
+STUFF_TAG = "coco:@task"
+_ID = re.compile(r"^(?:.*/)?(-?\d+)$")
 _WRITE_CHUNK = 100_000
 
 
@@ -39,6 +40,7 @@ class FileSpec:
     keys: list[str]
     categories: list[int] | None = None
     images: list[int] | None = None
+    category_fields: dict[str, list[str]] | None = None
 
     @property
     def name(self) -> str:
@@ -174,7 +176,11 @@ def _carried(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array, np.n
     values = fast.to_pylist()
     for i in slow_rows.tolist():
         text = extras[i].as_py()
-        members = {k[5:]: v for k, v in orjson.loads(text).items() if k.startswith("coco:") and k[5:] not in skip}
+        members = {
+            k[5:]: v
+            for k, v in orjson.loads(text).items()
+            if k.startswith("coco:") and k[5:] not in skip and k != STUFF_TAG
+        }
         values[i] = "," + orjson.dumps(members).decode()[1:-1] if members else None
     return pa.array(values, pa.string()), origin
 
@@ -219,7 +225,14 @@ class Writer:
                 continue
             task = spec.get("task") if spec.get("task") in _TASKS else "instances"
             specs.append(
-                FileSpec(task, split, list(spec.get("keys") or []), spec.get("categories"), spec.get("images"))
+                FileSpec(
+                    task,
+                    split,
+                    list(spec.get("keys") or []),
+                    spec.get("categories"),
+                    spec.get("images"),
+                    spec.get("category_fields"),
+                )
             )
             covered.add(split)
         for split in splits:
@@ -284,15 +297,21 @@ class Writer:
                     keep = None
                     if spec.task == "person_keypoints" and "instances" in tasks_of_split:
                         keep = [c.id for c in categories]
+                    stuff = None
+                    if "stuff" in tasks_of_split and "instances" in tasks_of_split:
+                        stuff = spec.task == "stuff"
                     chunks = self._objects(
                         spec,
                         ids,
                         with_keypoints=not (spec.task == "instances" and "person_keypoints" in tasks_of_split),
                         keep_categories=keep,
+                        stuff=stuff,
                     )
                 _write_array(fh, chunks)
             if "categories" in spec.keys or spec.categories is None:
-                fh.write(b',"categories":' + orjson.dumps([self._category_json(c) for c in categories]))
+                fields = spec.category_fields or {}
+                records = [self._category_json(c, fields.get(str(c.id))) for c in categories]
+                fh.write(b',"categories":' + orjson.dumps(records))
             fh.write(b"}")
 
     def _categories(self, spec: FileSpec, tasks_of_split: set[str]) -> list[Category]:
@@ -304,7 +323,7 @@ class Writer:
             return []
         return list(cats)
 
-    def _category_json(self, c: Category) -> dict[str, Any]:
+    def _category_json(self, c: Category, fields: list[str] | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.category_map.get(c.id, c.id), "name": c.name}
         if c.supercategory is not None:
             out["supercategory"] = c.supercategory
@@ -315,6 +334,8 @@ class Writer:
         for k, v in c.extras.items():
             if k.startswith("coco:") and k[5:] not in out:
                 out[k[5:]] = v
+        if fields is not None:  # the fields this file's category had (COCO origin)
+            out = {k: v for k, v in out.items() if k in fields or k in ("id", "name")}
         return out
 
     def _images(self, split: str, only: list[int] | None) -> str:
@@ -391,8 +412,12 @@ class Writer:
         with_keypoints: bool,
         results: bool = False,
         keep_categories: list[int] | None = None,
+        stuff: bool | None = None,
     ) -> Iterator[str]:
         t = self._rows("objects", ids)
+        if stuff is not None:  # a split with both instances and stuff files: objects go back to their own
+            tagged = pc.fill_null(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"stuff"'), False)
+            t = t.filter(tagged if stuff else pc.invert(tagged))
         if keep_categories is not None:
             t = t.filter(pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64())))
         all_ids = int_ids(t["id"])
