@@ -3,7 +3,8 @@
 Generates a seeded dataset of N images x K objects (boxes and polygons, built with ``Dataset.from_tables``
 straight from numpy/Arrow, not record by record), then runs each step in a fresh subprocess ``--runs``
 times and prints the median wall time of the step (timed inside the child) and the median peak RSS of
-the whole child process (from ``os.wait4``, the kernel's accounting of that one child).
+the whole child process (from ``os.wait4``, the kernel's accounting of that one child). The ``floor``
+row writes the same number of bytes in one call: what the disk alone costs.
 
 Usage::
 
@@ -92,7 +93,19 @@ def child(step: str, fmt: str, images: int, per_image: int) -> None:
     """One timed step in this (fresh) process; prints the seconds."""
     import labelkit
 
+    labelkit.formats.get(fmt)  # import the format's module outside the timed step
     path = _paths(images, per_image)[fmt]
+    if step == "floor":
+        # the same number of bytes written in one call: what the disk alone costs
+        size = sum(p.stat().st_size for p in path.iterdir()) if path.is_dir() else path.stat().st_size
+        data = bytes(size)
+        floor = DATA / f"floor-{fmt}.bin"
+        start = time.perf_counter()
+        floor.write_bytes(data)
+        elapsed = time.perf_counter() - start
+        floor.unlink()
+        print(f"{elapsed:.6f}")
+        return
     if step == "write":
         ds = make_dataset(images, per_image)
         ds.tables()
@@ -141,7 +154,7 @@ def main() -> None:
     print("| format | step | wall s (median) | runs | peak RSS MB (median) | size MB |")
     print("|---|---|---:|---|---:|---:|")
     for fmt in args.formats.split(","):
-        for step in ("write", "read"):
+        for step in ("write", "floor", "read"):
             results = [run_child(step, fmt, args.images, args.per_image) for _ in range(args.runs)]
             secs = [r[0] for r in results]
             path = _paths(args.images, args.per_image)[fmt]
