@@ -315,3 +315,26 @@ def test_obb_quadrilateral_that_is_not_a_rectangle_stays_exact(tmp_path: Path) -
     out = tmp_path / "o"
     labelkit.save(ds, out, "yolo")
     assert (out / "labels/train/x.txt").read_text() == quad + rect
+
+
+def test_ultralytics_list_files_path_key_and_names_map(tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(root / "images/train/a.jpg")
+    Image.new("RGB", (10, 10)).save(root / "images/train/b.jpg")
+    (root / "labels/train/a.txt").write_text("1 0.5 0.5 1 1\n")
+    (root / "train.txt").write_text("./images/train/a.jpg\n\n./images/train/b.jpg\n")
+    (root / "val.txt").write_text("./images/train/b.jpg\n")
+    (tmp_path / "data.yaml").write_text("path: ds\ntrain: [train.txt]\nval: val.txt\nnames: {0: cat, 1: dog}\n")
+    ds = labelkit.load(tmp_path / "data.yaml", "yolo")
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert [(i.id, i.split, i.media.path) for i in ds.items()] == [
+        ("images/train/a", "train", "images/train/a.jpg"),
+        ("train/images/train/b", "train", "images/train/b.jpg"),
+        ("val/images/train/b", "val", "images/train/b.jpg"),
+    ]
+    (tmp_path / "data.yaml").write_text("path: ds\ntrain: train.txt\nval: val.txt\nnc: 3\nnames: [cat, dog]\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "data.yaml", "yolo")
+    assert err.value.location.element == "nc"
