@@ -476,3 +476,49 @@ def test_cli_parquet_errors_are_one_line(parquet_dir: Path) -> None:
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith(f"labelkit: error: {parquet_dir / 'objects.parquet'}: unreadable Parquet table")
+
+
+def _rewrite(folder: Path, name: str, change: Any) -> None:
+    file = folder / f"{name}.parquet"
+    pq.write_table(change(pq.read_table(file)), file)
+
+
+def test_parquet_references_are_checked_on_read(parquet_dir: Path) -> None:
+    def unknown_category(t: pa.Table) -> pa.Table:
+        return t.set_column(t.schema.get_field_index("category_id"), "category_id", pa.array([7] * t.num_rows))
+
+    _rewrite(parquet_dir, "objects", unknown_category)
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.location.path == str(parquet_dir / "objects.parquet")
+    assert info.value.message == "row 0: unknown category 7"
+    findings = labelkit.validate(parquet_dir)
+    assert [f.where for f in findings] == [f"row {i}" for i in range(9)]
+
+
+def test_parquet_duplicate_ids(parquet_dir: Path) -> None:
+    _rewrite(parquet_dir, "items", lambda t: t.set_column(0, "id", pa.array(["a", "b", "a"])))
+    _rewrite(
+        parquet_dir, "objects", lambda t: t.set_column(0, "id", pa.array(["1", "2", "1", "3", "2", "4", "5", "6", "7"]))
+    )
+    _rewrite(parquet_dir, "labels", lambda t: t.set_column(1, "item_id", pa.array(["a"])))
+    _rewrite(parquet_dir, "objects", lambda t: t.set_column(1, "item_id", pa.array(["a"] * 9)))
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.message == "row 2: duplicate item id 'a'"
+    findings = labelkit.validate(parquet_dir)
+    assert [(Path(f.path).name, f.where, f.message) for f in findings] == [
+        ("items.parquet", "row 2", "duplicate item id 'a'"),
+        ("objects.parquet", "row 2", "duplicate object id '1'"),
+        ("objects.parquet", "row 4", "duplicate object id '2'"),
+    ]
+
+
+def test_parquet_duplicate_category_in_manifest(parquet_dir: Path) -> None:
+    manifest = orjson.loads((parquet_dir / "labelkit.json").read_bytes())
+    manifest["categories"][2]["id"] = manifest["categories"][0]["id"]
+    (parquet_dir / "labelkit.json").write_bytes(orjson.dumps(manifest))
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.location.path == str(parquet_dir / "labelkit.json")
+    assert info.value.location.pointer == "/categories/2/id"

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field, ValidationError
 
@@ -20,7 +21,7 @@ from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
 from labelkit.model.dataset import TABLE_NAMES
-from labelkit.model.tables import SCHEMAS, compact_nulls, conform
+from labelkit.model.tables import KIND_BY_TABLE, SCHEMAS, compact_nulls, conform
 from labelkit.report import Finding, Report
 
 NAME = "parquet"
@@ -94,12 +95,7 @@ def _read_table(path: Path, name: str) -> pa.Table:
     return pa.concat_tables(pieces)
 
 
-def read(path: Path, **options: Any) -> Dataset:
-    """Read a labelkit Parquet folder.
-
-    Raises:
-        InputError: the manifest or a table is missing, malformed or of the wrong schema.
-    """
+def _load(path: Path) -> Dataset:
     if not (path / "items.parquet").is_file():
         raise InputError("not a labelkit Parquet folder: items.parquet is missing", path=path)
     manifest = _manifest(path)
@@ -107,27 +103,77 @@ def read(path: Path, **options: Any) -> Dataset:
     return Dataset.from_tables(tables, manifest.categories, manifest.info)
 
 
-def validate(path: Path, **options: Any) -> list[Finding]:
-    """Check that annotations refer to known items and categories."""
-    import pyarrow.compute as pc
+def read(path: Path, **options: Any) -> Dataset:
+    """Read a labelkit Parquet folder.
 
-    ds = read(path)
+    Raises:
+        InputError: the manifest or a table is missing, malformed or of the wrong schema, or a row refers
+            to an unknown item or category, or repeats an id (as for labelkit JSON).
+    """
+    dataset = _load(path)
+    findings = _findings(dataset, path, limit=1)
+    if findings:
+        f = findings[0]
+        raise InputError(
+            f"{f.where}: {f.message}" if f.where.startswith("row") else f.message,
+            path=f.path,
+            pointer=f.where.removeprefix("#") if f.where.startswith("#") else None,
+            hint="'labelkit validate' lists every problem",
+        )
+    return dataset
+
+
+def validate(path: Path, **options: Any) -> list[Finding]:
+    """Check that ids are unique and annotations refer to known items and categories."""
+    return _findings(_load(path), path, limit=20)
+
+
+def _duplicates(ids: pa.ChunkedArray, limit: int) -> list[int]:
+    """Rows whose id appeared in an earlier row (at most ``limit``)."""
+    if not len(ids) or pc.count_distinct(ids).as_py() == len(ids):
+        return []
+    numbered = pa.table({"id": ids, "row": pa.array(range(len(ids)), pa.int64())})
+    first = numbered.group_by("id", use_threads=False).aggregate([("row", "min")])
+    later = pc.invert(pc.is_in(numbered["row"], value_set=first["row_min"].combine_chunks()))
+    return [int(r) for r in pc.indices_nonzero(later.combine_chunks()).to_pylist()[:limit]]
+
+
+def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
     findings: list[Finding] = []
-    items = ds.table("items")["id"].combine_chunks()
-    if pc.count_distinct(items).as_py() != len(items):
-        findings.append(Finding(str(path / "items.parquet"), "column id", "duplicate item ids"))
-    categories = pa.array(sorted({c.id for c in ds.categories}), pa.int64())
+    manifest = str(path / MANIFEST)
+    seen: set[int] = set()
+    for i, c in enumerate(dataset.categories):
+        if c.id in seen:
+            findings.append(
+                Finding(manifest, "#" + json_pointer("categories", i, "id"), f"duplicate category id {c.id}")
+            )
+        seen.add(c.id)
+    items = dataset.table("items")["id"]
+    where = str(path / "items.parquet")
+    findings += [
+        Finding(where, f"row {r}", f"duplicate item id {items[r].as_py()!r}") for r in _duplicates(items, limit)
+    ]
+    item_ids = items.combine_chunks()
+    categories = pa.array(sorted(seen), pa.int64())
     for name in TABLE_NAMES[1:]:
-        table = ds.table(name)
+        table = dataset.table(name)
+        if not table.num_rows:
+            continue
         where = str(path / f"{name}.parquet")
-        bad = pc.invert(pc.is_in(table["item_id"], value_set=items))
-        for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:20]:
+        bad = pc.invert(pc.is_in(table["item_id"], value_set=item_ids))
+        for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
             findings.append(Finding(where, f"row {row}", f"unknown item {table['item_id'][row].as_py()!r}"))
         if "category_id" in table.column_names:
             col = table["category_id"]
             bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=categories)))
-            for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:20]:
+            for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
                 findings.append(Finding(where, f"row {row}", f"unknown category {col[row].as_py()}"))
+        if "id" in table.column_names:
+            ids = table["id"]
+            kind = KIND_BY_TABLE[name]
+            findings += [
+                Finding(where, f"row {r}", f"duplicate {kind} id {ids[r].as_py()!r}") for r in _duplicates(ids, limit)
+            ]
     return findings
 
 
