@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
+import orjson
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import UsageError
@@ -110,15 +112,15 @@ def _attribute_text(value: Any) -> str:
 
 
 def _object_xml(
-    name: str, corners: list[float], occluded: bool | None, extras: dict[str, Any], attrs: dict[str, Any]
+    name: str, numbers: list[str], occluded: bool | None, extras: dict[str, Any], attrs: dict[str, Any]
 ) -> str:
-    out = [f"  <object>\n    <name>{escape(name)}</name>\n"]
+    out = [f"  <object>\n    <name>{name}</name>\n"]
     out.append(f"    <pose>{escape(str(extras.get('voc:pose', 'Unspecified')))}</pose>\n")
     out.append(f"    <truncated>{int(extras.get('voc:truncated', 0))}</truncated>\n")
     out.append(f"    <difficult>{int(extras.get('voc:difficult', 0))}</difficult>\n")
     if occluded is not None:
         out.append(f"    <occluded>{int(occluded)}</occluded>\n")
-    xmin, ymin, xmax, ymax = (_num(v) for v in corners)
+    xmin, ymin, xmax, ymax = numbers
     out.append(
         f"    <bndbox>\n      <xmin>{xmin}</xmin>\n      <ymin>{ymin}</ymin>\n"
         f"      <xmax>{xmax}</xmax>\n      <ymax>{ymax}</ymax>\n    </bndbox>\n"
@@ -149,7 +151,7 @@ def _object_xml(
     return "".join(out)
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: str, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         os.write(fd, data)
@@ -199,6 +201,59 @@ def _png(path: Path, values: np.ndarray[Any, Any], palette: list[tuple[int, int,
     image.save(path, format="PNG", compress_level=1)
 
 
+_ITEM_CHUNK = 8192
+_PLAIN_OBJECT = (
+    "  <object>\n    <name>%s</name>\n    <pose>Unspecified</pose>\n    <truncated>0</truncated>\n"
+    "    <difficult>0</difficult>\n    <bndbox>\n      <xmin>%s</xmin>\n      <ymin>%s</ymin>\n"
+    "      <xmax>%s</xmax>\n      <ymax>%s</ymax>\n    </bndbox>\n  </object>\n"
+)
+"""An object with no VOC extras, attributes or occlusion flag (the common case from COCO): one % format."""
+
+
+def _number_tokens(values: np.ndarray[Any, Any]) -> tuple[list[str], list[bool]]:
+    """VOC corners as text for a chunk of rows: integers as integers, others exactly (orjson's shortest form).
+
+    Returns:
+        The tokens (4 per row) and, per row, whether all four are integers.
+    """
+    flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    if not len(flat):
+        return [], []
+    whole = (flat == np.floor(flat)) & (np.abs(flat) < 1e15)
+    ints = orjson.dumps(np.where(whole, flat, 0.0).astype(np.int64), option=orjson.OPT_SERIALIZE_NUMPY)
+    floats = orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY)
+    int_tokens = ints[1:-1].decode().split(",")
+    float_tokens = floats[1:-1].decode().split(",")
+    tokens = [i if w else f for i, f, w in zip(int_tokens, float_tokens, whole.tolist(), strict=True)]
+    return tokens, whole.reshape(-1, 4).all(axis=1).tolist()
+
+
+def _file_name(path: str | None, file: str) -> str:
+    """``<filename>``: the image's base name, or the item's file name with ``.jpg``."""
+    name = path.replace("\\", "/").rpartition("/")[2] if path else ""
+    return name or f"{file.rpartition('/')[2]}.jpg"
+
+
+def _head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | None, segmented: bool) -> str:
+    head = ["<annotation>\n"]
+    if "voc:folder" in meta:
+        head.append(f"  <folder>{escape(str(meta['voc:folder']))}</folder>\n")
+    head.append(f"  <filename>{escape(name)}</filename>\n")
+    if "voc:path" in meta:
+        head.append(f"  <path>{escape(str(meta['voc:path']))}</path>\n")
+    for tag in ("source", "owner"):
+        if f"voc:{tag}" in meta:
+            head.append(_source_xml(tag, meta[f"voc:{tag}"]))
+    if width and height:
+        depth = meta.get("voc:depth", 3)
+        head.append(
+            f"  <size>\n    <width>{width}</width>\n    <height>{height}</height>\n"
+            f"    <depth>{escape(str(depth))}</depth>\n  </size>\n"
+        )
+    head.append(f"  <segmented>{meta.get('voc:segmented', int(segmented))}</segmented>\n")
+    return "".join(head)
+
+
 def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     """Write a VOC folder: ``Annotations``, ``ImageSets``, ``labelmap.txt``, segmentation PNGs, images.
 
@@ -222,106 +277,94 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     files = [safe_relpath(i) for i in ids]
 
     objects = dataset.table("objects")
-    item_index = {i: n for n, i in enumerate(ids)}
-    per_item: dict[int, list[int]] = defaultdict(list)
-    for row, item_id in enumerate(objects["item_id"].to_pylist()):
-        n = item_index.get(item_id)
-        if n is not None:
-            per_item[n].append(row)
+    item_of = np.asarray(
+        pc.index_in(objects["item_id"], value_set=items["id"].combine_chunks()).fill_null(-1).to_numpy(), dtype=np.int64
+    )
+    known = np.flatnonzero(item_of >= 0)
+    order = known[np.argsort(item_of[known], kind="stable")]
+    bounds = np.searchsorted(item_of[order], np.arange(len(ids) + 1)).tolist()
     boxes, has_box = G.bbox_columns(objects["bbox"])
     angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
     turned = angle != 0
     if turned.any():
         corners = G.rotated_box_corners(boxes[turned], angle[turned])
         boxes[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
-    voc = G.xywh_to_voc(boxes).tolist()
+    voc = G.xywh_to_voc(boxes)
     categories = objects["category_id"].to_pylist()
     occluded = objects["occluded"].to_pylist()
-    extras = [decode_json_cell(v) for v in objects["extras"].to_pylist()]
-    attributes = [decode_json_cell(v) for v in objects["attributes"].to_pylist()]
-    mask_cells = objects["mask"].to_pylist() if masks_mode != "none" else [None] * objects.num_rows
-    polygons = objects["polygon"].to_pylist() if masks_mode == "all" else [None] * objects.num_rows
+    extras_raw = objects["extras"].to_pylist()
+    attributes_raw = objects["attributes"].to_pylist()
+    has_mask = np.asarray(objects["mask"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if masks_mode == "none":
+        has_mask[:] = False
+    has_polygon = np.asarray(objects["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if masks_mode != "all":
+        has_polygon[:] = False
+    name_xml = {cid: escape(name) for cid, name in classes.name.items()}
 
     (path / "Annotations").mkdir()
+    for folder in sorted({f.rpartition("/")[0] for f in files} - {""}):
+        (path / "Annotations" / folder).mkdir(parents=True, exist_ok=True)
+    base = str(path / "Annotations") + os.sep
     lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
     written_objects = 0
     fractional = 0
-    for n, item_id in enumerate(ids):
-        rows = per_item.get(n, [])
-        xml_rows = [
-            r for r in rows
-            if has_box[r] and categories[r] in classes.name
-            and not (extras[r].get("voc:mask_only") or extras[r].get("voc:semantic"))
-        ]  # fmt: skip
-        instance_rows = [r for r in xml_rows if mask_cells[r] is not None or polygons[r] is not None]
-        instance_rows += [
-            r for r in rows
-            if extras[r].get("voc:mask_only") and mask_cells[r] is not None and categories[r] in classes.name
-        ]  # fmt: skip
-        semantic_rows = [
-            r
-            for r in rows
-            if extras[r].get("voc:semantic") and mask_cells[r] is not None and categories[r] in classes.name
-        ]
-        segmented = bool(instance_rows or semantic_rows)
-        meta = metadata[n]
-        name = (
-            PurePosixPath(str(paths[n]).replace("\\", "/")).name if paths[n] else f"{PurePosixPath(files[n]).name}.jpg"
-        )
-        head = ["<annotation>\n"]
-        if "voc:folder" in meta:
-            head.append(f"  <folder>{escape(str(meta['voc:folder']))}</folder>\n")
-        head.append(f"  <filename>{escape(name)}</filename>\n")
-        if "voc:path" in meta:
-            head.append(f"  <path>{escape(str(meta['voc:path']))}</path>\n")
-        for tag in ("source", "owner"):
-            if f"voc:{tag}" in meta:
-                head.append(_source_xml(tag, meta[f"voc:{tag}"]))
-        if widths[n] and heights[n]:
-            depth = meta.get("voc:depth", 3)
-            head.append(
-                f"  <size>\n    <width>{widths[n]}</width>\n    <height>{heights[n]}</height>\n"
-                f"    <depth>{escape(str(depth))}</depth>\n  </size>\n"
-            )
-        head.append(f"  <segmented>{meta.get('voc:segmented', int(segmented))}</segmented>\n")
-        body = []
-        for r in xml_rows:
-            corners = voc[r]
-            fractional += any(not float(v).is_integer() for v in corners)
-            body.append(_object_xml(classes.name[categories[r]], corners, occluded[r], extras[r], attributes[r]))
-        written_objects += len(xml_rows)
-        xml_file = path / "Annotations" / f"{files[n]}.xml"
-        xml_file.parent.mkdir(parents=True, exist_ok=True)
-        _write_file(xml_file, ("".join(head) + "".join(body) + "</annotation>\n").encode())
-        lists["Main"][splits[n]].append(item_id)
-        tasks = meta.get("voc:imagesets")
-        if not isinstance(tasks, list):
-            tasks = []
+    for first in range(0, len(ids), _ITEM_CHUNK):
+        last = min(first + _ITEM_CHUNK, len(ids))
+        chunk = order[bounds[first] : bounds[last]]
+        tokens, integral = _number_tokens(voc[chunk])
+        texts: dict[int, str] = {}
+        extras: dict[int, dict[str, Any]] = {}
+        for k, r in enumerate(chunk.tolist()):
+            raw = extras_raw[r]
+            extra = decode_json_cell(raw) if raw is not None and '"voc:' in raw else {}
+            if extra:
+                extras[r] = extra
+            if not has_box[r] or categories[r] not in name_xml or "voc:mask_only" in extra or "voc:semantic" in extra:
+                continue
+            numbers = tokens[4 * k : 4 * k + 4]
+            fractional += not integral[k]
+            if extra or attributes_raw[r] is not None or occluded[r] is not None:
+                attrs = decode_json_cell(attributes_raw[r])
+                texts[r] = _object_xml(name_xml[categories[r]], numbers, occluded[r], extra, attrs)
+            else:
+                texts[r] = _PLAIN_OBJECT % (name_xml[categories[r]], *numbers)
+        for n in range(first, last):
+            rows = order[bounds[n] : bounds[n + 1]].tolist()
+            xml_rows = [r for r in rows if r in texts]
+            instance_rows = [r for r in xml_rows if has_mask[r] or has_polygon[r]]
+            instance_rows += [
+                r for r in rows if has_mask[r] and extras.get(r, {}).get("voc:mask_only") and categories[r] in name_xml
+            ]
+            semantic_rows = [
+                r for r in rows if has_mask[r] and extras.get(r, {}).get("voc:semantic") and categories[r] in name_xml
+            ]
+            segmented = bool(instance_rows or semantic_rows)
+            meta = metadata[n]
+            name = _file_name(paths[n], files[n])
+            head = _head_xml(meta, name, widths[n], heights[n], segmented)
+            written_objects += len(xml_rows)
+            body = "".join([texts[r] for r in xml_rows])
+            _write_file(base + files[n] + ".xml", (head + body + "</annotation>\n").encode())
+            lists["Main"][splits[n]].append(ids[n])
+            tasks = meta.get("voc:imagesets")
+            if not isinstance(tasks, list):
+                tasks = []
+                if segmented:
+                    tasks.append("Segmentation")
+                if any(isinstance(extras.get(r, {}).get("voc:actions"), dict) for r in xml_rows):
+                    tasks.append("Action")
+                if any(extras.get(r, {}).get("voc:parts") for r in xml_rows):
+                    tasks.append("Layout")
+            for task in tasks:
+                lists.setdefault(str(task), defaultdict(list))[splits[n]].append(ids[n])
             if segmented:
-                tasks.append("Segmentation")
-            if any(isinstance(extras[r].get("voc:actions"), dict) for r in xml_rows):
-                tasks.append("Action")
-            if any(extras[r].get("voc:parts") for r in xml_rows):
-                tasks.append("Layout")
-        for task in tasks:
-            lists.setdefault(str(task), defaultdict(list))[splits[n]].append(item_id)
-        if segmented:
-            _write_masks(
-                path,
-                files[n],
-                widths[n],
-                heights[n],
-                instance_rows,
-                semantic_rows,
-                mask_cells,
-                polygons,
-                categories,
-                classes,
-                report,
-            )
-        if media != "none" and paths[n]:
-            assert media_root is not None
-            place_media(media_root / paths[n], path / "JPEGImages" / name, media)
+                shape = (heights[n], widths[n]) if widths[n] and heights[n] else None
+                masks = _Masks(objects, instance_rows, semantic_rows, categories, classes)
+                masks.write(path, files[n], shape, report)
+            if media != "none" and paths[n]:
+                assert media_root is not None
+                place_media(media_root / paths[n], path / "JPEGImages" / name, media)
     _write_lists(path, dataset, ids, splits, lists)
     (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
     if fractional:
@@ -363,43 +406,46 @@ def _write_lists(
             (main / f"{cls}_{split}.txt").write_text(text, encoding="utf-8")
 
 
-def _write_masks(
-    path: Path,
-    file: str,
-    width: int | None,
-    height: int | None,
-    instance_rows: list[int],
-    semantic_rows: list[int],
-    mask_cells: list[Any],
-    polygons: list[Any],
-    categories: list[Any],
-    classes: _Classes,
-    report: Report,
-) -> None:
-    shape = None
-    for r in instance_rows + semantic_rows:
-        if mask_cells[r] is not None:
-            shape = (int(mask_cells[r]["height"]), int(mask_cells[r]["width"]))
-            break
-    if shape is None and width and height:
-        shape = (height, width)
-    if shape is None:
-        report.lose("masks on images of unknown size", len(instance_rows), "a segmentation PNG needs the image size")
-        return
-    class_png = np.zeros(shape, dtype=np.uint8)
-    object_png = np.zeros(shape, dtype=np.uint8)
-    for value, r in enumerate(instance_rows, 1):
-        mask = G.rle_to_mask(mask_cells[r]) if mask_cells[r] is not None else G.polygons_to_mask(polygons[r], *shape)
-        if mask.shape != shape or value >= VOID_INDEX:
-            report.lose("masks", 1, "mask size differs from the image, or more than 254 instances")
-            continue
-        on = mask.astype(bool)
-        object_png[on] = value
-        class_png[on] = min(classes.value[categories[r]], VOID_INDEX - 1)
-    for r in semantic_rows:
-        mask = G.rle_to_mask(mask_cells[r])
-        if mask.shape == shape:
-            class_png[mask.astype(bool)] = min(classes.value[categories[r]], VOID_INDEX - 1)
-    _png(path / "SegmentationClass" / f"{file}.png", class_png, classes.palette)
-    if instance_rows:
-        _png(path / "SegmentationObject" / f"{file}.png", object_png, voc_palette())
+class _Masks:
+    """The instance and semantic masks of one image, fetched from the objects table when needed."""
+
+    def __init__(
+        self, objects: Any, instance_rows: list[int], semantic_rows: list[int], categories: list[Any], classes: _Classes
+    ) -> None:
+        rows = instance_rows + semantic_rows
+        taken = objects.select(["mask", "polygon"]).take(pa.array(rows, pa.int64())).to_pylist()
+        self.cells = {r: t["mask"] for r, t in zip(rows, taken, strict=True)}
+        self.polygons = {r: t["polygon"] for r, t in zip(rows, taken, strict=True)}
+        self.instance_rows = instance_rows
+        self.semantic_rows = semantic_rows
+        self.categories = categories
+        self.classes = classes
+
+    def write(self, path: Path, file: str, shape: tuple[int, int] | None, report: Report) -> None:
+        """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``."""
+        for r in self.instance_rows + self.semantic_rows:
+            if self.cells[r] is not None:
+                shape = (int(self.cells[r]["height"]), int(self.cells[r]["width"]))
+                break
+        if shape is None:
+            report.lose("masks on images of unknown size", len(self.instance_rows), "a PNG needs the image size")
+            return
+        value_of = self.classes.value
+        class_png = np.zeros(shape, dtype=np.uint8)
+        object_png = np.zeros(shape, dtype=np.uint8)
+        for value, r in enumerate(self.instance_rows, 1):
+            cell = self.cells[r]
+            mask = G.rle_to_mask(cell) if cell is not None else G.polygons_to_mask(self.polygons[r] or [], *shape)
+            if mask.shape != shape or value >= VOID_INDEX:
+                report.lose("masks", 1, "mask size differs from the image, or more than 254 instances")
+                continue
+            on = mask.astype(bool)
+            object_png[on] = value
+            class_png[on] = min(value_of[self.categories[r]], VOID_INDEX - 1)
+        for r in self.semantic_rows:
+            mask = G.rle_to_mask(self.cells[r])
+            if mask.shape == shape:
+                class_png[mask.astype(bool)] = min(value_of[self.categories[r]], VOID_INDEX - 1)
+        _png(path / "SegmentationClass" / f"{file}.png", class_png, self.classes.palette)
+        if self.instance_rows:
+            _png(path / "SegmentationObject" / f"{file}.png", object_png, voc_palette())
