@@ -115,6 +115,10 @@ def test_drop_one_required_field(record: str, field: str, tmp_path: Path) -> Non
     # validate reports the same place as a finding
     findings = labelkit.validate(path)
     assert [f.where for f in findings] == ["#" + pointer]
+    # the command line says it in one line and exits 2
+    result = CliRunner().invoke(cli, ["info", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"labelkit: error: {path}#{pointer}: {info.value.message}"]
 
 
 WRONG_TYPES: list[tuple[Any, ...]] = [
@@ -522,3 +526,16 @@ def test_parquet_duplicate_category_in_manifest(parquet_dir: Path) -> None:
         labelkit.load(parquet_dir)
     assert info.value.location.path == str(parquet_dir / "labelkit.json")
     assert info.value.location.pointer == "/categories/2/id"
+
+
+def test_output_is_deterministic(tmp_path: Path) -> None:
+    """The same dataset written twice (from two separate reads) gives byte-identical files."""
+    for side in ("a", "b"):
+        (tmp_path / side).mkdir()
+        ds = labelkit.load(IMAGES)
+        labelkit.save(ds, tmp_path / side / "x.json", "labelkit")
+        labelkit.save(ds, tmp_path / side / "x.parquet", "parquet")
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert len(files) == 9
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
