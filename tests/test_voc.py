@@ -222,3 +222,15 @@ def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
             assert [c.name for c in ds.categories] == expect["labelmap_labels"]
         if expect.get("SegmentationObject_pngs"):
             assert sum(1 for o in ds.objects() if o.mask is not None) == ref["annotations_by_type"]["mask"]
+
+
+def test_media_copy_puts_images_in_jpegimages(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    (src / "JPEGImages").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(src / "JPEGImages/2007_000001.jpg")
+    Image.new("RGB", (8, 6)).save(src / "JPEGImages/b.png")
+    Image.new("RGB", (8, 6)).save(src / "JPEGImages/empty.jpg")
+    out = tmp_path / "o"
+    labelkit.save(make_dataset(), out, "voc", media="copy", media_root=str(src))
+    assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == ["2007_000001.jpg", "b.png", "empty.jpg"]
+    assert canonical(labelkit.load(out, "voc")) == canonical(make_dataset())
