@@ -78,7 +78,7 @@ def detect(path: Path) -> Detection | None:
         return None
     with path.open("rb") as fh:
         head = fh.read(4096)
-    if b'"format":"labelkit"' in head.replace(b" ", b"").replace(b"\n", b""):
+    if b'"format":"labelkit"' in head.translate(None, b" \t\r\n"):
         return Detection(1.0, 'JSON document with "format": "labelkit"')
     return None
 
