@@ -1,0 +1,68 @@
+"""labelkit.io: JSON with locations, reading files, contained paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labelkit.errors import InputError, OutputError
+from labelkit.io import atomic_output, contained, load_json, parse_json, read_bytes, write_json
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column"),
+    [
+        (b'{"a": 1,\n  "b": }', 2, 8),
+        (b"[1, 2,\n3,\n", 3, 1),
+        (b'{"a": "\xc3"}', 1, 8),  # a UTF-8 sequence cut short
+        (b"\n\n  nul", 3, 3),
+    ],
+)
+def test_parse_json_names_line_and_column(data: bytes, line: int, column: int) -> None:
+    with pytest.raises(InputError) as info:
+        parse_json(data, "f.json")
+    assert info.value.location.line == line
+    assert info.value.message.startswith(f"invalid JSON at column {column}:")
+    assert info.value.location.path == "f.json"
+
+
+def test_read_bytes_and_load_json_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        read_bytes(tmp_path / "missing.json")
+    assert info.value.message.startswith("cannot read")
+    with pytest.raises(InputError):
+        load_json(tmp_path)  # a folder
+    (tmp_path / "ok.json").write_bytes(b'{"b": 1, "a": [1.5, -0.0]}')
+    assert load_json(tmp_path / "ok.json") == {"b": 1, "a": [1.5, -0.0]}
+
+
+def test_write_json_is_deterministic(tmp_path: Path) -> None:
+    value = {"z": 1, "a": [0.1, -0.0, 1e300], "é": "ü"}
+    write_json(tmp_path / "a.json", value)
+    write_json(tmp_path / "b.json", value, indent=True)
+    assert (tmp_path / "a.json").read_bytes() == '{"z":1,"a":[0.1,-0.0,1e300],"é":"ü"}\n'.encode()
+    assert load_json(tmp_path / "b.json") == value
+
+
+def test_contained_joins_inside_the_root(tmp_path: Path) -> None:
+    assert contained(tmp_path, "images\\a.jpg") == tmp_path / "images" / "a.jpg"
+    with pytest.raises(InputError):
+        contained(tmp_path, "../a.jpg", source="x.json", pointer="/images/0/file_name")
+
+
+def test_atomic_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with atomic_output(out, "dir") as tmp:
+        assert tmp.is_dir() and tmp.parent == tmp_path and tmp.name.startswith(".out.labelkit-tmp-")
+        (tmp / "a.txt").write_text("a")
+    assert (out / "a.txt").read_text() == "a"
+    with pytest.raises(OutputError):
+        with atomic_output(out, "dir"):
+            pass
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_output(out, "dir", overwrite=True) as tmp:
+            (tmp / "b.txt").write_text("b")
+            raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
