@@ -456,3 +456,16 @@ def test_corpus_folders_read_as_one_dataset(folder: str, source: str, corpus: Pa
         split = name.rsplit("_", 1)[1][: -len(".json")]
         original = root / source.format(name, split=split)
         assert _load(out / "annotations" / name) == _load(original), name
+
+
+def test_pycocotools_reads_what_other_formats_become(tmp_path: Path) -> None:
+    from pycocotools.coco import COCO
+
+    out = tmp_path / "out"
+    labelkit.convert(ROOT / "fixtures" / "native" / "images.labelkit.json", out, to="coco", allow_loss=True)
+    for path in sorted((out / "annotations").glob("instances_*.json")):
+        api = COCO(str(path))
+        for ann in api.dataset["annotations"]:
+            mask = api.annToMask(ann)
+            image = api.imgs[ann["image_id"]]
+            assert mask.shape == (image["height"], image["width"])

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_read import (
     CARRIED_FIELDS,
+    Annotation,
     CocoFile,
     Rle,
     first_bad,
@@ -160,16 +161,16 @@ def resolve_geometry(
         findings.append((rows[k], Finding(where, pointer, message)))
     if not len(pending.polygon_rows):
         return bbox, pa.nulls(m, _POLYGONS)
-    polygons = v.take(pa.array(pending.polygon_rows))
-    n_rings = pc.list_value_length(polygons).to_numpy(zero_copy_only=False)
-    ring_lengths = pc.list_value_length(polygons.flatten()).to_numpy(zero_copy_only=False)
+    # rows without a polygon are null in v: they have no rings and flatten() skips them
+    n_rings = pc.fill_null(pc.list_value_length(v), 0).to_numpy(zero_copy_only=False)
+    ring_lengths = pc.list_value_length(v.flatten()).to_numpy(zero_copy_only=False)
     bad_ring = (ring_lengths < 6) | (ring_lengths % 2 == 1)
     if bad_ring.any():
-        ring_owner = np.repeat(np.arange(len(polygons)), n_rings)
+        ring_owner = np.repeat(np.arange(len(v)), n_rings)
         ring_index = np.arange(len(ring_lengths)) - np.repeat(np.cumsum(n_rings) - n_rings, n_rings)
         seen: set[int] = set()
         for r in np.flatnonzero(bad_ring).tolist():
-            row = rows[int(pending.polygon_rows[int(ring_owner[r])])]
+            row = rows[int(ring_owner[r])]
             if row in seen:
                 continue
             seen.add(row)
@@ -344,10 +345,17 @@ def _spread(values: pa.Array, positions: np.ndarray, m: int) -> pa.Array:
     return column.cast(values.type)
 
 
-def _present(values: Sequence[msgspec.Raw]) -> np.ndarray:
+def _present(values: list[msgspec.Raw]) -> np.ndarray:
+    # absent fields all hold the one shared default object: counting it is a fast identity scan
+    absent = values.count(_EMPTY_RAW)
+    if absent == len(values):
+        return np.zeros(len(values), dtype=bool)
+    if not absent:
+        return np.ones(len(values), dtype=bool)
     return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > 0
 
 
+_EMPTY_RAW = Annotation.__struct_defaults__[0]
 _ATTRIBUTE_TYPES = (bool, int, float, str)
 
 
@@ -864,9 +872,7 @@ def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[C
             "categories": [c.get("id") for c in f.categories],
         }
         natural = {c.id: _natural_fields(c) for c in categories}
-        fields = {
-            str(c["id"]): list(c) for c in f.categories if c.get("id") in natural and set(c) != natural[c["id"]]
-        }
+        fields = {str(c["id"]): list(c) for c in f.categories if c.get("id") in natural and set(c) != natural[c["id"]]}
         if fields:  # e.g. person has keypoints in person_keypoints_*.json but not in instances_*.json
             spec["category_fields"] = fields
         ids = [i.get("id") for i in f.images]
