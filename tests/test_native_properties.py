@@ -256,7 +256,7 @@ def test_json_parquet_round_trip_is_lossless(ds: Dataset) -> None:
         assert exact(ds) == before, "writing changed the input"
         # streamed output is exactly the document, compact
         assert (root / "a.json").read_bytes() == orjson.dumps(native.document(ds)) + b"\n"
-        from_json = labelkit.load(root / "a.json")
+        from_json = labelkit.load(root / "a.json", "labelkit")
         assert exact(from_json) == before
         # the bulk reader takes every valid document and agrees with the record path to the last column
         fast = native._fast_read(root / "a.json")
@@ -264,7 +264,7 @@ def test_json_parquet_round_trip_is_lossless(ds: Dataset) -> None:
         for name, table in slow.tables().items():
             assert fast.table(name).equals(table), name
         labelkit.save(from_json, root / "b.parquet", "parquet")
-        from_parquet = labelkit.load(root / "b.parquet")
+        from_parquet = labelkit.load(root / "b.parquet", "parquet")
         assert exact(from_parquet) == before
         labelkit.save(from_parquet, root / "c.json", "labelkit")
         # JSON -> Parquet -> JSON is byte-identical: the output is deterministic and nothing was lost
