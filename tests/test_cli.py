@@ -127,14 +127,36 @@ def test_no_progress_when_not_a_terminal(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
-def test_progress_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The status line appears only where stderr is a terminal, and is cleared at the end."""
-    from labelkit import cli as cli_module
+def test_progress_on_a_terminal(tmp_path: Path) -> None:
+    """With stderr on a terminal (a pseudo-terminal here) the status line is drawn, then cleared."""
+    import os
+    import pty
 
-    monkeypatch.setattr(cli_module.sys.stderr, "isatty", lambda: True, raising=False)
-    status = cli_module.StatusLine(quiet=False)
-    assert status.enabled
-    assert not cli_module.StatusLine(quiet=True).enabled
+    leader, follower = pty.openpty()
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "labelkit", "convert", str(IMAGES), str(tmp_path / "o.parquet"), "--to", "parquet"],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            cwd=ROOT,
+            timeout=120,
+        )
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is closed once everything is read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(leader)
+    assert run.returncode == 0
+    assert b"\r\x1b[Kreading labelkit... (" in drawn and b"writing parquet... (" in drawn
+    assert drawn.endswith(b"\r\x1b[K")  # cleared at the end
+    assert b"\r" not in run.stdout
 
 
 def test_convert_options(tmp_path: Path) -> None:
