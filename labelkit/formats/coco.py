@@ -9,6 +9,9 @@ extra field; see :mod:`labelkit.formats.coco_build` for the mapping.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -180,7 +183,27 @@ def read(path: Path, **options: Any) -> Dataset:
         InputError: bad JSON (with its line), a missing required field or a semantic problem (with its JSON
             pointer); with ``skip_invalid`` semantic problems of annotations skip those annotations instead.
     """
-    skip = bool(options.get("skip_invalid", False))
+    with _no_gc():
+        return _read(path, bool(options.get("skip_invalid", False)))
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while reading.
+
+    The reader makes millions of acyclic objects; each collection would rescan all that survive (about 7%
+    of a train2017-sized read).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read(path: Path, skip: bool) -> Dataset:
     files = decode_all(path)
     if not files:
         raise InputError("no readable COCO files (panoptic files are not supported)", path=path)

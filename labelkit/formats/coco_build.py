@@ -312,7 +312,7 @@ def _duplicates(values: np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(dup)]
 
 
-def _field(anns: Sequence[Any], name: str) -> list[msgspec.Raw]:
+def _field(anns: Sequence[Any], name: str) -> list[Any]:
     """One raw field of every annotation."""
     return list(map(operator.attrgetter(name), anns))
 
@@ -345,6 +345,13 @@ def _spread(values: pa.Array, positions: np.ndarray, m: int) -> pa.Array:
     return column.cast(values.type)
 
 
+def _not_none(values: list[Any]) -> np.ndarray:
+    absent = values.count(None)
+    if absent in (0, len(values)):
+        return np.full(len(values), absent == 0, dtype=bool)
+    return np.array([v is not None for v in values], dtype=bool)
+
+
 def _present(values: list[msgspec.Raw]) -> np.ndarray:
     # absent fields all hold the one shared default object: counting it is a fast identity scan
     absent = values.count(_EMPTY_RAW)
@@ -355,7 +362,7 @@ def _present(values: list[msgspec.Raw]) -> np.ndarray:
     return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > 0
 
 
-_EMPTY_RAW = Annotation.__struct_defaults__[0]
+_EMPTY_RAW = Annotation.__struct_defaults__[3]
 _ATTRIBUTE_TYPES = (bool, int, float, str)
 
 
@@ -469,37 +476,39 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     anns = f.annotations
     n = len(anns)
     where = str(path)
-    image_raw = _field(anns, "image_id")
-    has_image = _present(image_raw)
-    if not has_image.all():
-        i = int(np.flatnonzero(~has_image)[0])
+    image_values = _field(anns, "image_id")
+    if None in image_values:
+        i = image_values.index(None)
         raise InputError(
             "missing required field 'image_id'", path=path, pointer=json_pointer("annotations", i, "image_id")
         )
-    image_of = np.array(raw_column(image_raw, path, "image_id", int), dtype=np.int64)
-    id_raw = _field(anns, "id")
-    has_id = _present(id_raw)
+    image_of = np.array(image_values, dtype=np.int64)
+    id_values = _field(anns, "id")
+    has_id = _not_none(id_values)
     if f.task != "results" and not has_id.all():
         i = int(np.flatnonzero(~has_id)[0])
         raise InputError("missing required field 'id'", path=path, pointer=json_pointer("annotations", i, "id"))
-    ann_ids = np.array([x if x is not None else 0 for x in raw_column(id_raw, path, "id", int | None)], np.int64)
-    if not has_id.all():  # detection results have no ids: number them 1..N like pycocotools' loadRes
+    if has_id.all():
+        ann_ids = np.array(id_values, dtype=np.int64)
+    else:  # detection results have no ids: number them 1..N like pycocotools' loadRes
+        ann_ids = np.array([x if x is not None else 0 for x in id_values], np.int64)
         ann_ids = np.where(has_id, ann_ids, np.arange(1, n + 1) + f.offset)
     caption = _present(_field(anns, "caption"))
     geometry = (
-        _present(_field(anns, "bbox")) | _present(_field(anns, "segmentation")) | _present(_field(anns, "keypoints"))
+        _present(_field(anns, "bbox"))
+        | _present(_field(anns, "segmentation"))
+        | _present(_field(anns, "keypoints"))
     )
     is_object = geometry & ~caption
     is_label = ~geometry & ~caption
-    cat_raw = _field(anns, "category_id")
-    has_cat = _present(cat_raw)
+    cat_values = _field(anns, "category_id")
+    has_cat = _not_none(cat_values)
     need_cat = ~caption & ~has_cat
     if need_cat.any():
         i = int(np.flatnonzero(need_cat)[0])
         raise InputError(
             "missing required field 'category_id'", path=path, pointer=json_pointer("annotations", i, "category_id")
         )
-    cat_values = raw_column(cat_raw, path, "category_id", int | None)
     cat_ids = np.array([c if c is not None else -1 for c in cat_values], dtype=np.int64)
     image_sorted = np.argsort(image_ids, kind="stable")
     pos = np.searchsorted(image_ids[image_sorted], image_of) if len(image_ids) else np.zeros(n, np.int64)
@@ -551,8 +560,9 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         texts = raw_column([anns[i].caption for i in rows_cap], path, "caption", str, rows_cap.tolist())
         cap_extras = extras.copy()
         for i in rows_cap.tolist():
-            if len(anns[i].category_id):
-                cap_extras[i] = _add_extra(cap_extras[i], "coco:category_id", bytes(anns[i].category_id))
+            category_id = anns[i].category_id
+            if category_id is not None:
+                cap_extras[i] = _add_extra(cap_extras[i], "coco:category_id", orjson.dumps(category_id))
         out.transcripts = pa.table(
             {
                 "id": ann_id_str.take(idx),

@@ -53,12 +53,12 @@ CARRIED_FIELDS = ("area", "iscrowd", "num_keypoints")
 """Fields the model has no column for; kept byte for byte as ``coco:<name>`` extras."""
 
 
-class Annotation(msgspec.Struct, forbid_unknown_fields=True):
-    """One COCO annotation with every field left as raw JSON (empty when absent)."""
+class Annotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """One COCO annotation: the ids decoded (None when absent), every other field raw JSON (empty when absent)."""
 
-    id: Raw = _EMPTY
-    image_id: Raw = _EMPTY
-    category_id: Raw = _EMPTY
+    id: int | None = None
+    image_id: int | None = None
+    category_id: int | None = None
     bbox: Raw = _EMPTY
     segmentation: Raw = _EMPTY
     area: Raw = _EMPTY
@@ -68,6 +68,10 @@ class Annotation(msgspec.Struct, forbid_unknown_fields=True):
     score: Raw = _EMPTY
     caption: Raw = _EMPTY
     attributes: Raw = _EMPTY
+
+
+class _LenientAnnotation(Annotation, forbid_unknown_fields=False):
+    """The same, ignoring unknown fields (they are decoded separately)."""
 
 
 class _Document(msgspec.Struct):
@@ -266,10 +270,10 @@ def decode_annotations(
         if "unknown field" not in str(exc):
             raise _shifted(exc, path, offset) from exc
     try:
+        anns: list[Annotation] = list(msgspec.json.decode(body, type=list[_LenientAnnotation]))
         lenient = msgspec.json.decode(body, type=list[dict[str, Raw]])
     except msgspec.ValidationError as exc:
         raise _shifted(exc, path, offset) from exc
-    anns = [Annotation(**{k: v for k, v in a.items() if k in KNOWN_FIELDS}) for a in lenient]
     return anns, [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in lenient]
 
 
