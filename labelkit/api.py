@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from labelkit import formats
-from labelkit.errors import DataLossError, InputError, UsageError
+from labelkit.errors import DataLossError, InputError, OutputError, UsageError
 from labelkit.formats.base import FormatModule, check_capabilities, parse_options
 from labelkit.io import atomic_output
 from labelkit.model import Dataset
@@ -171,6 +171,7 @@ def convert(
 
     Raises:
         DataLossError: something would be lost and ``allow_loss`` is false; nothing is written.
+        OutputError: the output exists (without ``overwrite``), or is the input itself.
 
     Examples:
         >>> import tempfile, pathlib
@@ -179,6 +180,8 @@ def convert(
         3
     """
     src, dst = Path(src), Path(dst)
+    if dst.exists() and src.exists() and dst.resolve() == src.resolve():
+        raise OutputError("the output is the input", path=dst, hint="inputs are never modified: choose another output")
     reader = _format(src, from_format)
     writer = _writer(to)
     parsed = parse_options(options, reader, writer)

@@ -539,3 +539,13 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     assert len(files) == 9
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_convert_never_overwrites_its_input(tmp_path: Path) -> None:
+    src = tmp_path / "in.labelkit.json"
+    src.write_bytes(IMAGES.read_bytes())
+    for dst in (src, tmp_path / "." / "in.labelkit.json"):
+        with pytest.raises(OutputError) as info:
+            labelkit.convert(src, dst, to="labelkit", overwrite=True)
+        assert info.value.message == "the output is the input"
+    assert src.read_bytes() == IMAGES.read_bytes()
