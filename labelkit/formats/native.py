@@ -775,7 +775,9 @@ def _stream(dataset: Dataset, out: BinaryIO) -> None:
             rows = _annotations_json(name, pa.Table.from_batches([batch]))
             if not rows:
                 continue
-            out.write((b"" if first else b",") + orjson.dumps(rows)[1:-1])
+            if not first:
+                out.write(b",")
+            out.write(memoryview(orjson.dumps(rows))[1:-1])  # the batch without its brackets, not copied
             first = False
     out.write(b'],"tokens":' + orjson.dumps(tokens) + b"}\n")
 
