@@ -304,6 +304,9 @@ class _Lines:
         # the light columns once, as numpy; the heavy ones (polygons, keypoints) are taken per chunk
         self.boxes, self.box_valid = G.bbox_columns(self.objects["bbox"])
         self.angle = np.asarray(self.objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+        # one contiguous array each: a take from a many-chunk column would concatenate the column on every call
+        self.polygons = self.objects["polygon"].combine_chunks()
+        self.keypoints = self.objects["keypoints"].combine_chunks()
 
     def lines(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
         out: list[bytes] = []
@@ -317,7 +320,7 @@ class _Lines:
         bbox: np.ndarray[Any, Any] = self.boxes[rows]
         missing = np.flatnonzero(~self.box_valid[rows])
         if len(missing):
-            polygons = self.objects["polygon"].take(pa.array(rows[missing])).to_pylist()
+            polygons = self.polygons.take(pa.array(rows[missing])).to_pylist()
             for i, rings in zip(missing.tolist(), polygons, strict=True):
                 if rings:
                     bbox[i] = G.polygon_bounds(rings)
@@ -344,7 +347,7 @@ class _Lines:
         head = np.clip(G.xywh_to_yolo(clipped, w, h), 0.0, 1.0) + 0.0
         k = self.k
         points = np.zeros((len(rows), k, 3), dtype=np.float64)
-        kp = self.objects["keypoints"].take(pa.array(rows)).combine_chunks()
+        kp = self.keypoints.take(pa.array(rows))
         lengths = np.asarray(pc.list_value_length(kp).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64) // 3
         flat = np.asarray(kp.flatten().to_numpy(zero_copy_only=False), dtype=np.float64).reshape(-1, 3)
         row_of = np.repeat(np.arange(len(rows)), lengths)
@@ -375,7 +378,7 @@ class _Lines:
         self, rows: np.ndarray[Any, Any]
     ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """The chosen ring of each row with a polygon: (rows that have one, flat coords, offsets)."""
-        polygon = self.objects["polygon"].take(pa.array(rows)).combine_chunks()
+        polygon = self.polygons.take(pa.array(rows))
         valid = np.asarray(polygon.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         counts = np.asarray(pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
         rings = polygon.flatten()
