@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import gc
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from operator import attrgetter
@@ -585,7 +586,7 @@ def _document_order(value: Any, parts: tuple[Any, ...]) -> list[tuple[int, str]]
 
 
 def _short(value: Any) -> str:
-    text = orjson.dumps(value, default=str).decode()
+    text = json.dumps(value, default=str, ensure_ascii=False)  # json, not orjson: integers of any size
     return text if len(text) <= 40 else text[:37] + "..."
 
 
