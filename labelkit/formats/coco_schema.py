@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from labelkit.errors import json_pointer
 from labelkit.io import load_json
@@ -16,19 +17,88 @@ MAX_FINDINGS = 100
 def schema_findings(path: Path) -> list[Finding]:
     """Schema violations of one COCO file, each with the JSON pointer of the offending value.
 
+    jsonschema checks values in Python, which would take minutes on a train2017-sized file. So coordinate
+    lists are emptied first (the semantic pass decodes them with typed parsers that report a non-number
+    with its pointer), and an annotation is checked only when its *shape* (keys, value types, signs,
+    ``iscrowd``) has not been seen before: annotations of one shape pass or fail the schema together.
+
     Raises:
         InputError: the file is not valid JSON (with its line).
     """
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(load_schema("coco.schema.json"))
+    schema = load_schema("coco.schema.json")
+    validator = jsonschema.Draft202012Validator(schema)
     document = load_json(path)
     findings: list[Finding] = []
-    errors = validator.iter_errors(document)
-    for error in errors:
-        best = jsonschema.exceptions.best_match([error])
-        findings.append(Finding(str(path), "#" + json_pointer(*best.absolute_path), best.message))
-        if len(findings) >= MAX_FINDINGS:
-            break
+
+    def add(errors: Any, prefix: tuple[str | int, ...] = ()) -> None:
+        for error in errors:
+            best = jsonschema.exceptions.best_match([error])
+            findings.append(Finding(str(path), "#" + json_pointer(*prefix, *best.absolute_path), best.message))
+
+    defs = schema["$defs"]
+    images: Any = []
+    if isinstance(document, list):  # detection results
+        annotations: Any = document
+        annotation_schema = defs["result"]
+        prefix: tuple[str | int, ...] = ()
+    else:
+        annotations = document.get("annotations") if isinstance(document, dict) else None
+        images = document.get("images") if isinstance(document, dict) else None
+        annotation_schema = defs["annotation"]
+        prefix = ("annotations",)
+        rest = dict(document) if isinstance(document, dict) else document
+        if isinstance(rest, dict):
+            if isinstance(annotations, list):
+                rest["annotations"] = []
+            if isinstance(images, list):
+                rest["images"] = []
+        add(validator.iter_errors(rest))
+    for items, item_schema, where in (
+        (images, defs["image"], ("images",)),
+        (annotations, annotation_schema, prefix),
+    ):
+        if not isinstance(items, list):
+            continue
+        item_validator = jsonschema.Draft202012Validator({**item_schema, "$defs": defs})
+        seen: set[Any] = set()
+        for i, item in enumerate(items):
+            if len(findings) >= MAX_FINDINGS:
+                break
+            if isinstance(item, dict):
+                _lighten(item)
+                shape = _shape(item)
+                if shape in seen:
+                    continue
+                seen.add(shape)
+            add(item_validator.iter_errors(item), (*where, i))
     findings.sort(key=lambda f: f.where)
-    return findings
+    return findings[:MAX_FINDINGS]
+
+
+def _lighten(annotation: dict[str, Any]) -> None:
+    segmentation = annotation.get("segmentation")
+    if isinstance(segmentation, list) and all(isinstance(ring, list) for ring in segmentation):
+        annotation["segmentation"] = [[] for _ in segmentation]
+    if isinstance(annotation.get("keypoints"), list):
+        annotation["keypoints"] = []
+
+
+def _kind(value: Any) -> Any:
+    """What the schema can tell apart about a value: its type, sign, emptiness and small structure."""
+    t = type(value)
+    if t is int or t is float:
+        return (t, value < 0)
+    if t is str:
+        return (t, value == "")
+    if t is list:
+        return (t, len(value) if len(value) <= 4 else -1, frozenset(map(_kind, value)))
+    if t is dict:
+        return (t, tuple((k, _kind(v)) for k, v in value.items()))
+    return (t, value) if t is bool or value is None else t
+
+
+def _shape(record: dict[str, Any]) -> Any:
+    """Records of one shape pass or fail the schema together (``iscrowd`` counts by value: it is an enum)."""
+    return tuple((k, v if k == "iscrowd" and type(v) in (int, bool, str) else _kind(v)) for k, v in record.items())
