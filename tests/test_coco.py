@@ -284,11 +284,22 @@ def test_cli_validate_and_convert_exit_codes(tmp_path: Path) -> None:
     assert "1 invalid annotations were skipped" in result.output
 
 
-def test_schema_finding_has_pointer(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("section", "index", "key", "value"),
+    [
+        ("annotations", 0, "iscrowd", 2),
+        ("annotations", 4, "area", -1.0),
+        ("annotations", 5, "num_keypoints", "two"),
+        ("images", 1, "width", "ten"),
+        ("images", 2, "file_name", ""),
+        ("categories", 1, "keypoints", "nose"),
+    ],
+)
+def test_schema_finding_has_pointer(section: str, index: int, key: str, value: Any, tmp_path: Path) -> None:
     doc = _load(INSTANCES)
-    doc["annotations"][0]["iscrowd"] = 2
+    doc[section][index][key] = value
     findings = labelkit.validate(_write(tmp_path, doc))
-    assert [f.where for f in findings] == ["#/annotations/0/iscrowd"]
+    assert [f.where for f in findings] == [f"#/{section}/{index}/{key}"]
 
 
 # -- what COCO cannot hold --------------------------------------------------------------------------------------
