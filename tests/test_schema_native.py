@@ -106,8 +106,9 @@ def test_wheel_contains_the_schemas() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         src.mkdir()
-        for name in ("pyproject.toml", "README.md"):
-            shutil.copy(ROOT / name, src / name)
+        shutil.copy(ROOT / "pyproject.toml", src / "pyproject.toml")
+        readme = ROOT / "README.md"
+        (src / "README.md").write_bytes(readme.read_bytes() if readme.is_file() else b"# labelkit\n")
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         for name in ("labelkit", "schemas"):
             shutil.copytree(ROOT / name, src / name, ignore=ignore)
