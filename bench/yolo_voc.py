@@ -1,6 +1,7 @@
 """YOLO and VOC benchmark: labelkit against globox and datumaro on a train2017-shaped COCO file.
 
-Steps (whole CLI commands, median of N runs, peak RSS of the command):
+Steps (whole CLI commands, median of N runs, peak RSS of the command; each run is followed by a floor
+measurement, so wall and floor are compared pair by pair under the same machine load):
 COCO -> YOLO detect, COCO -> YOLO segment, COCO -> VOC, YOLO -> COCO (labelkit); globox and datumaro run
 COCO -> YOLO and COCO -> VOC (neither writes YOLO segment, and both need the image files to read YOLO, which
 the synthetic set does not have). Beside them it measures the floor, in this process on the same disk:
@@ -124,6 +125,24 @@ def write_floor(folder: Path, repeat: int) -> float:
     return seconds
 
 
+def paired(
+    name: str, cmd: list[str], target: Path, repeat: int, floor: Callable[[], float]
+) -> tuple[Result, list[tuple[float, float]]]:
+    """Run ``cmd`` ``repeat`` times, measuring the floor right after each run, so a pair shares the machine's load."""
+    result = Result(name)
+    pairs = []
+    for _ in range(repeat):
+        one = measure(name, cmd, 1, before=remove(str(target)))
+        if one.failed:
+            result.failed = one.failed
+            break
+        result.walls += one.walls
+        result.rss += one.rss
+        pairs.append((one.walls[0], floor()))
+        print(f"    floor right after: {pairs[-1][1]:.2f} s", flush=True)
+    return result, pairs
+
+
 def _datumaro_layout(src: Path) -> Path:
     """Datumaro wants annotations/instances_<split>.json and an images/ folder (even empty)."""
     root = DATA / "datumaro_coco"
@@ -151,8 +170,9 @@ def main() -> None:
     n = args.repeat
     out = {k: DATA / f"out_{k}" for k in ("yolo_detect", "yolo_segment", "voc", "coco_from_yolo", "val_yolo")}
     results: list[Result] = []
-    floors: dict[str, float] = {}
+    pairs: dict[str, list[tuple[float, float]]] = {}
     if args.only != "peers":
+        parse_floor = lambda: coco_parse_floor(src, 1)  # noqa: E731
         steps = [
             ("COCO->YOLO detect: labelkit", [str(src), str(out["yolo_detect"]), "--to", "yolo", "-o", "task=detect"]),
             (
@@ -162,33 +182,15 @@ def main() -> None:
             ("COCO->VOC: labelkit", [str(src), str(out["voc"]), "--to", "voc"]),
         ]
         for name, argv in steps:
-            target = argv[1]
-            results.append(measure(name, [*lk, "convert", *argv, "--allow-loss", "-q"], n, before=remove(target)))
-        results.append(
-            measure(
-                "YOLO->COCO: labelkit",
-                [
-                    *lk,
-                    "convert",
-                    str(out["yolo_detect"]),
-                    str(out["coco_from_yolo"]),
-                    "--from",
-                    "yolo",
-                    "--to",
-                    "coco",
-                    "-q",
-                ],
-                n,
-                before=remove(str(out["coco_from_yolo"])),
-            )
-        )
-        print("measuring floors ...", flush=True)
-        parse = coco_parse_floor(src, n)
-        floors["COCO->YOLO detect: labelkit"] = parse + write_floor(out["yolo_detect"], n)
-        floors["COCO->YOLO segment: labelkit"] = parse + write_floor(out["yolo_segment"], n)
-        floors["COCO->VOC: labelkit"] = parse + write_floor(out["voc"], n)
-        floors["YOLO->COCO: labelkit"] = read_floor(out["yolo_detect"], n) + write_floor(out["coco_from_yolo"], n)
-        print(f"  COCO parse floor (msgspec, segmentations raw): {parse:.2f} s", flush=True)
+            target = Path(argv[1])
+            cmd = [*lk, "convert", *argv, "--allow-loss", "-q"]
+            result, pairs[name] = paired(name, cmd, target, n, lambda t=target: parse_floor() + write_floor(t, 1))
+            results.append(result)
+        yolo_dir, coco_dir = out["yolo_detect"], out["coco_from_yolo"]
+        cmd = [*lk, "convert", str(yolo_dir), str(coco_dir), "--from", "yolo", "--to", "coco", "-q"]
+        name = "YOLO->COCO: labelkit"
+        result, pairs[name] = paired(name, cmd, coco_dir, n, lambda: read_floor(yolo_dir, 1) + write_floor(coco_dir, 1))
+        results.append(result)
         val: Path = args.val
         if not val.exists():
             subprocess.run(
@@ -235,17 +237,24 @@ def main() -> None:
     }
     print(f"\n{src} ({src.stat().st_size / 1e6:.0f} MB), median of {n} (peers: {args.peer_repeat}), peak RSS\n")
     print_table(results, baseline)
-    if floors:
-        print("\n| step | median wall (s) | floor: parse + write (s) | wall / floor | target |")
+    if pairs:
+        print(
+            "\n| step | median wall (s) | median floor: parse + write (s) | wall / floor (median of pairs) | target |"
+        )
         print("|---|---:|---:|---:|---|")
         for r in results:
-            if r.name in floors and r.walls:
-                f = floors[r.name]
-                print(f"| {r.name} | {r.wall:.2f} | {f:.2f} | {r.wall / f:.2f} | {TARGETS.get(r.name, '')} |")
+            if r.name in pairs and pairs[r.name]:
+                walls = [w for w, _ in pairs[r.name]]
+                floor = [f for _, f in pairs[r.name]]
+                ratio = statistics.median(w / f for w, f in pairs[r.name])
+                print(
+                    f"| {r.name} | {statistics.median(walls):.2f} | {statistics.median(floor):.2f} | {ratio:.2f} "
+                    f"| {TARGETS.get(r.name, '')} |"
+                )
     if args.json:
         data = {
             "results": [{"name": r.name, "walls": r.walls, "rss": r.rss, "failed": r.failed} for r in results],
-            "floors": floors,
+            "pairs": pairs,
         }
         args.json.write_text(json.dumps(data, indent=1))
 
