@@ -1,0 +1,414 @@
+"""Finding a YOLO dataset's files: Ultralytics, Darknet, loose, DOTA and classification layouts.
+
+Turns a folder, ``data.yaml``, ``obj.data`` or names file into a list of entries (split, key, image path,
+label path) plus the class names and task hints; :mod:`labelkit.formats.yolo` parses the label files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from labelkit.errors import InputError
+from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
+from labelkit.io import read_bytes, safe_relpath
+
+_NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
+LABEL_DIRS = ("labels", "Labels", "annotations", "Annotations", "labelTxt")
+_IMAGE_DIRS = ("images", "Images", "JPEGImages")
+_CONFIG_KEYS = {
+    "path",
+    "names",
+    "nc",
+    "download",
+    "kpt_shape",
+    "flip_idx",
+    "kpt_names",
+    "channels",
+    "task",
+    "yaml_file",
+}
+_DARKNET_RESERVED = {"classes", "names", "backup", "eval", "results", "eval_type"}
+
+
+def find_config(root: Path) -> Path | None:
+    """The dataset's config in ``root``: a ``data.yaml``-like file, a names file, or ``obj.data``."""
+    for name in _NAMES_FILES:
+        if (root / name).is_file():
+            return root / name
+    if (root / "obj.data").is_file():
+        return root / "obj.data"
+    return None
+
+
+def has_txt(folder: Path) -> bool:
+    """A folder holding ``.txt`` files, directly or one level down (split folders)."""
+    if not folder.is_dir():
+        return False
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".txt") and entry.is_file():
+            return True
+        if entry.is_dir() and any(e.name.endswith(".txt") for e in os.scandir(entry.path)):
+            return True
+    return False
+
+
+@dataclass
+class Entry:
+    """One image of the dataset: its split, its key (the item id before de-duplication), image and label paths."""
+
+    split: str | None
+    key: str
+    image: Path | None
+    label: Path | None
+
+
+@dataclass
+class Layout:
+    """What was found: the root, class names, entries, pose shape, raw config and the kind of label files."""
+
+    root: Path
+    names: list[str]
+    entries: list[Entry] = field(default_factory=list)
+    kpt_shape: tuple[int, int] | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    dota: bool = False
+    classify: bool = False
+
+
+def _img2label(image: Path) -> Path:
+    """Ultralytics' rule: the last ``images`` folder in the path becomes ``labels``; else the label sits beside it."""
+    parts = list(image.parts)
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i] in ("images", "Images"):
+            for label_dir in ("labels", "Labels", "Annotations", "annotations", "labelTxt"):
+                candidate = Path(*parts[:i], label_dir, *parts[i + 1 :]).with_suffix(".txt")
+                if candidate.is_file():
+                    return candidate
+            return Path(*parts[:i], "labels", *parts[i + 1 :]).with_suffix(".txt")
+    return image.with_suffix(".txt")
+
+
+def _images_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and is_image(p))
+
+
+def rel_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with ``/`` (string work: this runs once per image)."""
+    text, base = str(path), str(root) + os.sep
+    if text.startswith(base):
+        return text[len(base) :].replace(os.sep, "/")
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _parse_names(value: Any, source: Path) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, dict):
+        try:
+            by_id = {int(k): str(v) for k, v in value.items()}
+        except (TypeError, ValueError):
+            raise InputError("names keys must be class ids", path=source, element="names") from None
+        if sorted(by_id) != list(range(len(by_id))):
+            raise InputError("names ids must be 0..n-1", path=source, element="names", found=str(sorted(by_id)))
+        return [by_id[i] for i in range(len(by_id))]
+    raise InputError("names must be a list or an id -> name map", path=source, element="names")
+
+
+def _read_names_file(path: Path) -> list[str]:
+    text = read_bytes(path).decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return [line.strip() for line in lines]
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        value = yaml.safe_load(read_bytes(path).decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path, line=line) from exc
+    if not isinstance(value, dict):
+        raise InputError("data.yaml must be a mapping", path=path)
+    return value
+
+
+def _resolve_source(base: Path, value: str, key: str) -> Path | None:
+    candidates = [base / value]
+    if value.startswith("../"):
+        # Ultralytics drops a leading ../ when the path is missing (Roboflow exports point one level up)
+        candidates.append(base / value[3:])
+    # Roboflow writes val: ../valid/images while its folder is val/; fall back to <split>/images
+    candidates += [base / key / "images", base / "images" / key]
+    for c in candidates:
+        if c.exists():
+            return c
+    return None
+
+
+def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout:
+    config = _load_yaml(config_path)
+    folder = config_path.parent
+    root = folder
+    if isinstance(config.get("path"), str):
+        candidate = Path(config["path"])
+        candidate = candidate if candidate.is_absolute() else folder / candidate
+        if candidate.is_dir():
+            root = candidate
+    names = _parse_names(config.get("names"), config_path)
+    if not names and isinstance(config.get("nc"), int):
+        names = [f"class_{i}" for i in range(config["nc"])]
+    if isinstance(config.get("nc"), int) and config["nc"] != len(names):
+        raise InputError("nc does not match names", path=config_path, element="nc", expected=str(len(names)))
+    layout = Layout(root=root, names=names, config=config)
+    kpt = config.get("kpt_shape")
+    if kpt is not None:
+        if not (isinstance(kpt, list) and len(kpt) == 2 and all(isinstance(v, int) for v in kpt) and kpt[1] in (2, 3)):
+            raise InputError("kpt_shape must be [K, 2 or 3]", path=config_path, element="kpt_shape", found=repr(kpt))
+        layout.kpt_shape = (kpt[0], kpt[1])
+    split_keys = [k for k in ("train", "val", "validation", "test", "minival") if config.get(k)]
+    # other keys holding image folders are splits too (labelkit writes train2017: images/train2017)
+    split_keys += [
+        k
+        for k, v in config.items()
+        if k not in split_keys and k not in _CONFIG_KEYS and isinstance(v, str) and v.startswith("images/")
+    ]
+    if not split_keys:
+        raise InputError("data.yaml names no train, val or test images", path=config_path, element="train")
+    any_found = False
+    sources: dict[Path, str] = {}
+    for key in split_keys:
+        split = "val" if key == "validation" else key
+        values = config[key] if isinstance(config[key], list) else [config[key]]
+        for value in values:
+            source = _resolve_source(root, str(value), split)
+            if source is None:
+                source = _labels_only_source(root, str(value), split)
+                if source is None:
+                    continue
+            any_found = True
+            # a folder named by two keys (Ultralytics needs train and val) is read once, under its own name
+            if source not in sources or source.name == split:
+                sources[source] = split
+    for source, split in sources.items():
+        layout.entries += _entries_from_source(source, root, split, sizes)
+    if not any_found:
+        hint = f"download: {config['download']}" if config.get("download") else None
+        raise InputError(
+            "none of the image folders or lists named in data.yaml exist",
+            path=config_path,
+            element=split_keys[0],
+            found=str(config[split_keys[0]]),
+            hint=hint,
+        )
+    return layout
+
+
+def _labels_only_source(root: Path, value: str, split: str) -> Path | None:
+    """The labels folder of a missing images folder (output written with media=none)."""
+    label_dir = _img2label(root / value / "x.jpg").parent
+    return label_dir if label_dir.is_dir() and (root / SIZES_FILE).is_file() else None
+
+
+def _entries_from_source(source: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]]) -> list[Entry]:
+    if source.is_file():
+        return _entries_from_list(source, root, split)
+    if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
+        return _entries_from_labels(source, root, split, sizes)
+    entries = []
+    for image in _images_under(source):
+        key = image.relative_to(source).with_suffix("").as_posix()
+        entries.append(Entry(split, key, image, _img2label(image)))
+    # label files whose image is absent (listed in the size side file, or an error later)
+    label_dir = _img2label(source / "x.jpg").parent
+    if label_dir != source and label_dir.is_dir():
+        known = {e.label for e in entries}
+        for extra in _entries_from_labels(label_dir, root, split, sizes):
+            if extra.label not in known:
+                entries.append(extra)
+    return entries
+
+
+def _label_rel(image_rel: str) -> str:
+    """:func:`_img2label` on a relative POSIX path, as pure string work (no file checks)."""
+    text = "/" + image_rel
+    cut = text.rfind("/images/")
+    if cut >= 0:
+        text = text[:cut] + "/labels/" + text[cut + len("/images/") :]
+    head, slash, base = text.rpartition("/")
+    dot = base.rfind(".")
+    return (head + slash + (base[:dot] if dot > 0 else base) + ".txt")[1:]
+
+
+def _walk_files(folder: Path, suffix: str) -> list[str]:
+    """Paths (relative to ``folder``, ``/``-separated, sorted) of the files ending in ``suffix``."""
+    found = []
+    base = str(folder)
+    for current, dirs, files in os.walk(base):
+        dirs.sort()
+        rel = os.path.relpath(current, base).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found += [prefix + f for f in files if f.endswith(suffix)]
+    return sorted(found)
+
+
+def _entries_from_labels(
+    label_dir: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]]
+) -> list[Entry]:
+    """Entries for every label file under ``label_dir``; images come from the size side file, if any."""
+    by_label = {_label_rel(name): name for name in sizes}
+    label_prefix = rel_path(label_dir, root) + "/"
+    entries = []
+    for name in _walk_files(label_dir, ".txt"):
+        image = by_label.get(label_prefix + name)
+        entries.append(Entry(split, name[:-4], root / image if image else None, label_dir / name))
+    return entries
+
+
+def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[Entry]:
+    entries = []
+    text = read_bytes(list_file).decode("utf-8", errors="replace")
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name = safe_relpath(line[2:] if line.startswith("./") else line, source=list_file, pointer=None)
+        candidates = [list_file.parent / name, root / name]
+        if "/" in name:
+            # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
+            candidates.append(root / name.split("/", 1)[1])
+        image = next((c for c in candidates if c.is_file()), candidates[0])
+        key = Path(name).with_suffix("").as_posix()
+        entries.append(Entry(split, key, image, _img2label(image)))
+        del number
+    return entries
+
+
+def _darknet(data_path: Path) -> Layout:
+    root = data_path.parent
+    config: dict[str, str] = {}
+    text = read_bytes(data_path).decode("utf-8", errors="replace")
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise InputError("expected key = value", path=data_path, line=number, found=repr(line))
+        config[key.strip()] = value.strip()
+
+    def local(value: str) -> Path:
+        name = safe_relpath(value, source=data_path)
+        path = root / name
+        if not path.exists() and "/" in name:
+            path = root / name.split("/", 1)[1]
+        return path
+
+    names_path = local(config["names"]) if "names" in config else root / "obj.names"
+    names = _read_names_file(names_path) if names_path.is_file() else []
+    layout = Layout(root=root, names=names, config=dict(config))
+    for key, value in config.items():
+        if key in _DARKNET_RESERVED:
+            continue
+        source = local(value)
+        if source.is_file():
+            layout.entries += _entries_from_list(source, root, key)
+    return layout
+
+
+def classify_splits(root: Path) -> list[Path]:
+    """Split folders of a classification layout (``<split>/<class>/<image>``), or none."""
+    splits = []
+    for sub in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        classes = [c for c in sub.iterdir() if c.is_dir()]
+        if classes and all(any(is_image(f) for f in c.iterdir()) or not any(c.iterdir()) for c in classes[:8]):
+            if not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
+                splits.append(sub)
+    return splits if any(s.name in ("train", "val", "valid", "validation", "test") for s in splits) else []
+
+
+def _loose(root: Path, sizes: dict[str, tuple[int, int]]) -> Layout:
+    names_file = next((root / n for n in ("obj.names", "classes.txt", "classes.names") if (root / n).is_file()), None)
+    if names_file is None:
+        found = sorted(root.glob("*.names"))
+        names_file = found[0] if found else None
+    names = _read_names_file(names_file) if names_file is not None else []
+    layout = Layout(root=root, names=names)
+    image_dir = next((root / d for d in _IMAGE_DIRS if (root / d).is_dir()), None)
+    label_dir = next((root / d for d in LABEL_DIRS if (root / d).is_dir()), None)
+    pairs: list[tuple[str | None, Path | None, Path | None]] = []
+    if image_dir is not None or label_dir is not None:
+        subdirs = sorted({p.name for d in (image_dir, label_dir) if d is not None for p in d.iterdir() if p.is_dir()})
+        if subdirs:
+            pairs += [(s, _opt(image_dir, s), _opt(label_dir, s)) for s in subdirs]
+        else:
+            pairs.append((None, image_dir, label_dir))
+    else:
+        for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+            if any((sub / d).is_dir() for d in LABEL_DIRS):
+                pairs.append(
+                    (sub.name, _opt(sub, "images"), next((sub / d for d in LABEL_DIRS if (sub / d).is_dir()), None))
+                )
+    for split, images, labels in pairs:
+        if labels is not None and labels.name == "labelTxt":
+            layout.dota = True
+        entries: dict[str, Entry] = {}
+        if images is not None:
+            for image in _images_under(images):
+                key = image.relative_to(images).with_suffix("").as_posix()
+                label = labels / Path(key + ".txt") if labels is not None else None
+                entries[key] = Entry(split, key, image, label)
+        if labels is not None:
+            for entry in _entries_from_labels(labels, root, split, sizes):
+                if entry.key not in entries:
+                    entries[entry.key] = entry
+        layout.entries += [entries[k] for k in sorted(entries)]
+    return layout
+
+
+def _opt(folder: Path | None, name: str) -> Path | None:
+    if folder is None:
+        return None
+    return folder / name if (folder / name).is_dir() else None
+
+
+def _classify_layout(root: Path) -> Layout:
+    splits = classify_splits(root)
+    classes = sorted({c.name for s in splits for c in s.iterdir() if c.is_dir()})
+    layout = Layout(root=root, names=classes, classify=True)
+    for split in splits:
+        for class_dir in sorted(c for c in split.iterdir() if c.is_dir()):
+            for image in _images_under(class_dir):
+                layout.entries.append(
+                    Entry(split.name, image.relative_to(class_dir).with_suffix("").as_posix(), image, None)
+                )
+                layout.config.setdefault("_class_of", {})[str(image)] = class_dir.name
+    return layout
+
+
+def find_layout(path: Path, task: str, sizes_option: str) -> tuple[Layout, dict[str, tuple[int, int]]]:
+    """Find the layout of ``path`` and load the image-size side file (or the ``image_sizes`` option's file)."""
+    root = path if path.is_dir() else path.parent
+    sizes: dict[str, tuple[int, int]] = {}
+    sizes_file = Path(sizes_option) if sizes_option else root / SIZES_FILE
+    if sizes_option or sizes_file.is_file():
+        sizes = load_sizes(sizes_file)
+    if task == "classify" or (task == "auto" and path.is_dir() and find_config(path) is None and classify_splits(path)):
+        return _classify_layout(root), sizes
+    config = path if path.is_file() else find_config(path)
+    if config is not None and config.suffix in (".yaml", ".yml"):
+        return _ultralytics(config, sizes), sizes
+    if config is not None and config.name == "obj.data" or (root / "obj.data").is_file():
+        return _darknet(root / "obj.data"), sizes
+    return _loose(root, sizes), sizes
