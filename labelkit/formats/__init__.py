@@ -138,7 +138,12 @@ def detect(path: str | Path) -> DetectResult:
         fmt = get(name)
         if not can_read(fmt):
             continue
-        answer = fmt.detect(path)
+        try:
+            answer = fmt.detect(path)
+        except OSError:
+            # a detector that cannot read something (permissions, a dangling link) is not an answer;
+            # an InputError ("this is mine but broken") still reaches the user
+            continue
         if answer is not None:
             answers.append((name, answer))
     answers.sort(key=lambda a: (-a[1].confidence, a[0]))
