@@ -125,14 +125,14 @@ def _assignment(ds: Any) -> np.ndarray:
     return out
 
 
-def run_labelkit(method: str) -> Any:
+def run_labelkit(method: str, args_version: str | None) -> Any:
     import labelkit
 
     def prepare(data: dict[str, np.ndarray], n: int, L: int) -> Any:
         return _dataset(data, n, L)
 
     def call(ds: Any) -> np.ndarray:
-        out, _ = labelkit.split(ds, RATIOS, seed=0, method=method)
+        out, _ = labelkit.split(ds, RATIOS, seed=0, method=method, version=args_version)
         return _assignment(out)
 
     return prepare, call
@@ -197,8 +197,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     if args.worker == "labelkit-lock":
         return lock_worker(data, args)
     prepare, call = {
-        "labelkit": lambda: run_labelkit("balanced"),
-        "labelkit-hash": lambda: run_labelkit("hash"),
+        "labelkit": lambda: run_labelkit("balanced", args.algo_version),
+        "labelkit-hash": lambda: run_labelkit("hash", args.algo_version),
         "iterstrat-msss": run_iterstrat,
         "sklearn-sgkf": run_sgkf,
     }[args.worker]()
@@ -225,15 +225,16 @@ def lock_worker(data: dict[str, np.ndarray], args: argparse.Namespace) -> dict[s
     new_groups = rng.permutation(args.groups)[: args.groups // 10]
     is_new = np.isin(data["item_group"], new_groups)
     old_ds = _dataset(data, n, L, keep=~is_new)
-    _, old_report = labelkit.split(old_ds, RATIOS, seed=0)
+    version = args.algo_version
+    _, old_report = labelkit.split(old_ds, RATIOS, seed=0, version=version)
     full = _dataset(data, n, L)
-    scratch, _ = labelkit.split(full, RATIOS, seed=0)
+    scratch, _ = labelkit.split(full, RATIOS, seed=0, version=version)
     scratch_ld = metrics(_assignment(scratch), data, L)["ld"]
     times = []
     result = None
     for _ in range(args.runs):
         t = time.perf_counter()
-        out, _ = labelkit.split(full, RATIOS, seed=0, lock=old_report.lockfile)
+        out, _ = labelkit.split(full, RATIOS, seed=0, lock=old_report.lockfile, version=version)
         times.append(time.perf_counter() - t)
         result = _assignment(out)
     assert result is not None
@@ -270,6 +271,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per method; the table shows the median time")
     parser.add_argument("--no-peers", action="store_true", help="only labelkit (e.g. at 1M items)")
     parser.add_argument("--methods", help="comma-separated subset of methods")
+    parser.add_argument("--algo-version", help="labelkit's split algorithm version (default: the current one)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -308,6 +310,7 @@ def main() -> None:
             str(args.seed),
             "--runs",
             str(args.runs),
+            *(["--algo-version", args.algo_version] if args.algo_version else []),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode:

@@ -207,7 +207,7 @@ def test_report_measures_by_hand() -> None:
     }
     lines = report.lines()
     assert lines[0].split() == ["split", "ratio", "target", "items", "groups", "unlabeled", "label"]
-    assert any(line.startswith("method balanced (v1), seed 0") for line in lines)
+    assert any(line.startswith(f"method balanced (v{ALGORITHM_VERSION}), seed 0") for line in lines)
 
 
 def test_missing_label_is_reported() -> None:

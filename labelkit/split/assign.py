@@ -24,6 +24,15 @@ Balanced method (version 1), in words:
    touched), keeps both splits within that tolerance of their targets (and non-empty), and takes no label's
    last item out of a split; two passes over at most ``POLISH_BUDGET`` groups. Below 2,000 items nothing moves,
    so sizes stay exact where groups allow.
+
+Version 2 adds, after step 6:
+
+7. Local search on LD over the free groups (:mod:`labelkit.split.refine`): moves and swaps between splits, each
+   checked with the exact LD, then kicks (a seeded swap) each followed by another descent, keeping the best state,
+   within ``REFINE_PER_ITEM`` evaluated numbers per item. The same rules as the polish hold (sizes within
+   ``POLISH_TOLERANCE`` of their targets or no further than before, no split emptied, no label's last item
+   taken out of a split), so below 2,000 items no split moves away from its target. With a lockfile only the new
+   groups are free: this is what lets them make up for the frozen old counts.
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from labelkit.split import refine
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -53,6 +64,21 @@ POLISH_BUDGET = 20_000
 
 COVERAGE_FACTOR = 3
 """The coverage pass looks after labels found in at most this many times as many groups as splits."""
+
+REFINE_PER_ITEM = 12_000
+"""Version 2's local search may evaluate this many numbers per item (about 1 s of CPU per 100k items)."""
+
+REFINE_FLOOR = 20_000_000
+"""... and at least this many, so small datasets get a full search ..."""
+
+REFINE_CAP = 4_000_000_000
+"""... and at most this many (about 5 s), whatever the size."""
+
+REFINE_DENSE = 20_000_000
+"""At most this many (group, label) cells of free groups are searched (the first groups in keyed-hash order)."""
+
+VERSIONS = ("1", "2")
+"""Versions of the balanced method that can still be asked for."""
 
 
 def unique_counts(values: IntArray) -> tuple[IntArray, IntArray]:
@@ -194,6 +220,8 @@ def balanced(
     pinned_fill: IntArray,
     *,
     coverage: bool = True,
+    version: str = "2",
+    seed_value: int = 0,
 ) -> IntArray:
     """Place every free group (``pinned == -1``) with the balanced greedy.
 
@@ -205,6 +233,8 @@ def balanced(
         pinned_sizes: items per split already placed by pins.
         pinned_fill: (labels x splits) label counts already placed by pins.
         coverage: run the coverage pass.
+        version: ``1`` (greedy and polish) or ``2`` (then the local search of :mod:`labelkit.split.refine`).
+        seed_value: seeds the local search's kicks (a keyed hash of the seed).
 
     Returns:
         The split index of every group (pinned ones unchanged).
@@ -245,6 +275,8 @@ def balanced(
         state.add(j, n, labels, counts)
     _fill_empty(groups, out, pinned, state, tiebreak, n_groups)
     _polish(groups, out, pinned, state, tiebreak)
+    if version != "1":
+        _refine(groups, out, pinned, state, tiebreak, seed_value)
     return out
 
 
@@ -384,6 +416,41 @@ def _polish(groups: Groups, out: IntArray, pinned: IntArray, state: _State, tieb
                 moved += 1
         if not moved:
             return
+
+
+def _refine(groups: Groups, out: IntArray, pinned: IntArray, state: _State, tiebreak: list[int], seed: int) -> None:
+    """Version 2: local search on LD over the free groups (moves, swaps, kicks; see :mod:`labelkit.split.refine`)."""
+    active = state.active
+    fill_all = np.asarray(state.fill, dtype=np.float64).reshape(len(state.totals), len(state.ratios))
+    present = np.flatnonzero(fill_all.sum(axis=1) > 0)
+    free = [g for g in np.flatnonzero(pinned < 0).tolist() if groups.sizes[g] > 0]
+    if len(active) < 2 or not len(present) or len(free) < 2:
+        return
+    free.sort(key=lambda g: (tiebreak[g], g))
+    del free[max(2, REFINE_DENSE // len(present)) :]
+    rows = np.asarray(free, dtype=np.int64)
+    column = np.full(groups.n_labels, -1, dtype=np.int64)
+    column[present] = np.arange(len(present))
+    cells = _rows(groups, rows)
+    row_of = np.repeat(np.arange(len(rows)), (groups.indptr[rows + 1] - groups.indptr[rows]))
+    keep = column[groups.labels[cells]] >= 0
+    x = np.zeros((len(rows), len(present)), dtype=np.float64)
+    x[row_of[keep], column[groups.labels[cells][keep]]] = groups.counts[cells][keep]
+    at = {j: i for i, j in enumerate(active)}
+    n_items = float(state.n_items)
+    s = refine.Search(
+        x,
+        groups.sizes[rows].astype(np.float64),
+        np.asarray([at[int(out[g])] for g in free], dtype=np.int64),
+        fill_all[present][:, active],
+        np.asarray([state.size[j] for j in active], dtype=np.float64),
+        fill_all[present].sum(axis=1) / n_items,
+        np.asarray([state.targets[j] for j in active], dtype=np.float64),
+        float(int(POLISH_TOLERANCE * state.n_items)),
+    )
+    budget = min(REFINE_CAP, max(REFINE_FLOOR, REFINE_PER_ITEM * state.n_items))
+    result = refine.search(s, seed, budget)
+    out[rows] = np.asarray(active, dtype=np.int64)[result]
 
 
 def hashed(units: FloatArray, ratios: list[float], pinned: IntArray) -> IntArray:

@@ -21,8 +21,14 @@ from labelkit.split.inputs import IntArray, SplitInput, prepare
 from labelkit.split.lockfile import Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
 
-ALGORITHM_VERSION = "1"
-"""Version of the assignment rules; a golden test pins the result of a fixed dataset for each version."""
+ALGORITHM_VERSION = "2"
+"""Version of the assignment rules; a golden test pins the result of a fixed dataset for each version.
+
+``1``: greedy, coverage pass and polish. ``2``: the same, then a local search on LD over the free groups (moves,
+swaps and kicks within a fixed budget). ``split(..., version="1")`` reproduces version 1.
+"""
+
+VERSIONS = assign.VERSIONS
 
 METHODS = ("balanced", "hash")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -100,11 +106,12 @@ def split(
     lock: str | Path | Lockfile | None = None,
     folds: int | None = None,
     keep_existing: bool = False,
+    version: str | None = None,
 ) -> SplitResult:
     """Assign every item to a split, keeping groups whole and label shares close to the ratios.
 
     The result is a pure function of the set of items, their labels and groups, the ratios, the seed, the
-    lockfile and :data:`ALGORITHM_VERSION`: the order of the items never matters.
+    lockfile and the algorithm version: the order of the items never matters.
 
     Args:
         dataset: the dataset (not modified).
@@ -120,6 +127,7 @@ def split(
             (re)written with the new assignment. Items it names never move.
         folds: make this many equal cross-validation folds, named ``fold-0`` .. ``fold-{K-1}``, instead of ratios.
         keep_existing: items that already have a split keep it; only the others are placed.
+        version: the algorithm version (default :data:`ALGORITHM_VERSION`); an older one reproduces its results.
 
     Returns:
         The dataset with every item's split set, and the report (``report.lockfile`` is the new assignment).
@@ -136,6 +144,9 @@ def split(
     """
     if method not in METHODS:
         raise UsageError("bad split method", expected=" or ".join(METHODS), found=repr(method))
+    version = ALGORITHM_VERSION if version is None else str(version)
+    if version not in VERSIONS:
+        raise UsageError("unknown split algorithm version", expected=" or ".join(VERSIONS), found=repr(version))
     if folds is not None:
         if ratios is not None:
             raise UsageError("give ratios or folds, not both")
@@ -178,7 +189,7 @@ def split(
             if s is not None:
                 pin[i] = index[s]
         locked = int((pin >= 0).sum())
-        _note_lock_changes(previous, shares, seed, method, warnings)
+        _note_lock_changes(previous, shares, seed, method, version, warnings)
     if keep_existing and n_items:
         existing = items["split"].to_pylist()
         unknown = sorted({s for s in existing if s is not None and s not in index})
@@ -215,7 +226,16 @@ def split(
         group_split = assign.hashed(units, share_list, group_pin)
     else:
         tiebreak = [key_hash(seed, g) for g in inp.group_keys]
-        group_split = assign.balanced(groups, share_list, tiebreak, group_pin, pinned_sizes, pinned_fill)
+        group_split = assign.balanced(
+            groups,
+            share_list,
+            tiebreak,
+            group_pin,
+            pinned_sizes,
+            pinned_fill,
+            version=version,
+            seed_value=key_hash(seed, "\x00refine"),
+        )
     item_split = np.where(pin >= 0, pin, group_split[inp.item_group]).astype(np.int64)
 
     out = dataset.copy()
@@ -226,7 +246,7 @@ def split(
 
     assignments = dict(previous.assignments) if previous is not None else {}
     assignments.update(zip(inp.keys, (names[j] for j in item_split.tolist()), strict=True))
-    new_lock = Lockfile(ALGORITHM_VERSION, seed, method, shares, assignments)
+    new_lock = Lockfile(version, seed, method, shares, assignments)
     moved = 0
     if previous is not None:
         moved = sum(
@@ -258,7 +278,7 @@ def split(
 
 
 def _note_lock_changes(
-    previous: Lockfile, shares: dict[str, float], seed: int | str, method: str, warnings: list[str]
+    previous: Lockfile, shares: dict[str, float], seed: int | str, method: str, version: str, warnings: list[str]
 ) -> None:
     if {k: round(v, 9) for k, v in previous.ratios.items()} != {k: round(v, 9) for k, v in shares.items()}:
         warnings.append("the lockfile was made with other ratios; its items stay where they are")
@@ -266,8 +286,8 @@ def _note_lock_changes(
         warnings.append(f"the lockfile was made with seed {previous.seed!r}; new items are placed with {seed!r}")
     if previous.method != method:
         warnings.append(f"the lockfile was made with method {previous.method!r}; new items use {method!r}")
-    if previous.version != ALGORITHM_VERSION:
-        warnings.append(f"the lockfile was made by split algorithm v{previous.version}; this is v{ALGORITHM_VERSION}")
+    if previous.version != version:
+        warnings.append(f"the lockfile was made by split algorithm v{previous.version}; this is v{version}")
 
 
 def _group_pins(item_group: IntArray, pin: IntArray, n_groups: int, k: int) -> tuple[IntArray, int]:
@@ -351,7 +371,7 @@ def _report(
                 f"split {names[j]!r} has {int(sizes[j]):,} items for a target of {targets[j]:,} (group sizes)"
             )
     return SplitReport(
-        ALGORITHM_VERSION,
+        lockfile.version,
         method,
         seed,
         stratify,
