@@ -386,7 +386,7 @@ class Writer:
         mapped = values.take(pc.index_in(cats, value_set=keys))
         return pc.coalesce(mapped, cats).cast(pa.string())
 
-    def _simple(self, name: str, ids: pa.Array) -> Iterator[str]:
+    def _simple(self, name: str, ids: pa.Array) -> Iterator[bytes]:
         t = self._rows(name, ids)
         all_ids = int_ids(t["id"])
         start = 0
@@ -402,7 +402,7 @@ class Writer:
             pieces.append(_member("score", _numbers_or_null(c["score"])))
             pieces.append(_member("attributes", c["attributes"]))
             pieces += [carried, "}"]
-            yield ",".join(_concat(pieces).to_pylist())
+            yield _joined(_concat(pieces))
 
     def _objects(
         self,
@@ -413,7 +413,7 @@ class Writer:
         results: bool = False,
         keep_categories: list[int] | None = None,
         stuff: bool | None = None,
-    ) -> Iterator[str]:
+    ) -> Iterator[bytes]:
         t = self._rows("objects", ids)
         if stuff is not None:  # a split with both instances and stuff files: objects go back to their own
             tagged = pc.fill_null(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"stuff"'), False)
@@ -425,7 +425,7 @@ class Writer:
         for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
             ann_ids = all_ids[start : start + c.num_rows]
             start += c.num_rows
-            yield ",".join(self._object_json(c, ann_ids, with_keypoints, results).to_pylist())
+            yield _joined(self._object_json(c, ann_ids, with_keypoints, results))
 
     def _object_json(self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
         n = c.num_rows
@@ -550,13 +550,26 @@ def _json_strings(values: pa.Array) -> pa.Array:
     return pa.array([None if v is None else orjson.dumps(v).decode() for v in values.to_pylist()], pa.string())
 
 
-def _write_array(fh: Any, chunks: Iterator[str]) -> None:
+def _joined(texts: pa.Array) -> bytes:
+    """The texts joined with commas, straight from the Arrow buffer (no Python string per element)."""
+    if not len(texts):
+        return b""
+    with_commas = pc.binary_join_element_wise(texts, ",", "").cast(pa.large_string())
+    offsets = np.frombuffer(with_commas.buffers()[1], dtype=np.int64)
+    start = int(offsets[with_commas.offset])
+    end = int(offsets[with_commas.offset + len(with_commas)])
+    data: bytes = with_commas.buffers()[2].slice(start, end - 1 - start).to_pybytes()
+    return data
+
+
+def _write_array(fh: Any, chunks: Iterator[bytes | str]) -> None:
     fh.write(b"[")
     first = True
     for text in chunks:
         if not text:
             continue
-        fh.write((b"" if first else b",") + text.encode())
+        fh.write(b"" if first else b",")
+        fh.write(text.encode() if isinstance(text, str) else text)
         first = False
     fh.write(b"]")
 
