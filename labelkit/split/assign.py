@@ -74,7 +74,7 @@ REFINE_FLOOR = 20_000_000
 REFINE_CAP = 4_000_000_000
 """... and at most this many (about 5 s), whatever the size."""
 
-REFINE_DENSE = 20_000_000
+REFINE_DENSE = 10_000_000
 """At most this many (group, label) cells of free groups are searched (the first groups in keyed-hash order)."""
 
 VERSIONS = ("1", "2")
