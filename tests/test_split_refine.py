@@ -70,15 +70,16 @@ def test_search_on_arrays_lowers_ld_within_the_slack() -> None:
     fill = np.stack([x[split_of == j].sum(axis=0) for j in range(3)], axis=1)
     size = np.array([n[split_of == j].sum() for j in range(3)])
     share = x.sum(axis=0) / n.sum()
+    whole = x.sum(axis=0) / np.maximum(n.sum() - x.sum(axis=0), 1.0)
     targets = np.round(n.sum() * np.array([0.6, 0.2, 0.2]))
-    s = Search(x, n, split_of, fill, size, share, targets, slack=3.0)
+    s = Search(x, n, split_of, fill, size, share, whole, targets, slack=3.0)
     start = s.total()
     first = search(s, seed=11, budget=5e6).copy()
     assert s.total() < start
     sizes = np.array([n[first == j].sum() for j in range(3)])
     assert np.all(np.abs(sizes - targets) <= np.maximum(3.0, np.abs(size - targets)))
     # deterministic for a seed
-    again = search(Search(x, n, split_of, fill, size, share, targets, slack=3.0), seed=11, budget=5e6)
+    again = search(Search(x, n, split_of, fill, size, share, whole, targets, slack=3.0), seed=11, budget=5e6)
     assert np.array_equal(first, again)
     # the state it reports is the state of its splits
     fill2 = np.stack([x[first == j].sum(axis=0) for j in range(3)], axis=1)
@@ -89,3 +90,13 @@ def test_small_data_keeps_exact_sizes() -> None:
     data = [(f"i{i:03d}", None, [i % 3, (i * 5) % 7]) for i in range(50)]
     _, report = split(make_dataset(data), RATIOS, seed=2)
     assert [(s.items, s.target) for s in report.splits] == [(40, 40), (5, 5), (5, 5)]
+
+
+def test_a_label_on_every_item_does_not_upset_the_search() -> None:
+    # LD gives that label the term |s - n| (its whole-dataset ratio is d / 1), the search uses the same
+    data = [(f"i{i:04d}", f"g{i % 37}", [0, i % 3] if i % 5 else [0]) for i in range(3000)]
+    ds = make_dataset(data)
+    _, r1 = split(ds, {"a": 0.7, "b": 0.3}, seed=1, version="1")
+    _, r2 = split(ds, {"a": 0.7, "b": 0.3}, seed=1, version="2")
+    assert r2.ld < r1.ld
+    assert r2.ed <= r1.ed + 1

@@ -438,13 +438,15 @@ def _refine(groups: Groups, out: IntArray, pinned: IntArray, state: _State, tieb
     x[row_of[keep], column[groups.labels[cells][keep]]] = groups.counts[cells][keep]
     at = {j: i for i, j in enumerate(active)}
     n_items = float(state.n_items)
+    totals = fill_all[present].sum(axis=1)
     s = refine.Search(
         x,
         groups.sizes[rows].astype(np.float64),
         np.asarray([at[int(out[g])] for g in free], dtype=np.int64),
         fill_all[present][:, active],
         np.asarray([state.size[j] for j in active], dtype=np.float64),
-        fill_all[present].sum(axis=1) / n_items,
+        totals / n_items,
+        totals / np.maximum(n_items - totals, 1.0),
         np.asarray([state.targets[j] for j in active], dtype=np.float64),
         float(int(POLISH_TOLERANCE * state.n_items)),
     )

@@ -65,6 +65,7 @@ class Search:
         fill: label counts per split of every group, searched or not (labels x splits).
         size: items per split.
         share: ``d / n`` per label over the whole dataset.
+        whole: ``d / (n - d)`` per label, as LD has it (``d / 1`` for a label on every item).
         targets: target items per split.
         slack: how far from its target a change may leave a split.
     """
@@ -77,6 +78,7 @@ class Search:
         fill: FloatArray,
         size: FloatArray,
         share: FloatArray,
+        whole: FloatArray,
         targets: FloatArray,
         slack: float,
     ) -> None:
@@ -88,7 +90,7 @@ class Search:
         self.fill: FloatArray = fill.copy()
         self.size: FloatArray = size.copy()
         self.share = share
-        self.whole = share / np.maximum(1.0 - share, 1e-12)
+        self.whole = whole
         self.rest = np.maximum(1.0 - share, 1e-12)
         self.targets = targets
         self.slack = slack
