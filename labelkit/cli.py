@@ -253,6 +253,11 @@ def formats_command(name: str | None) -> None:
 )
 @click.option("--lock", "lock_path", type=click.Path(path_type=Path), help="Lockfile: read if it exists, then written.")
 @click.option("--keep-existing", is_flag=True, help="Items that already have a split keep it.")
+@click.option(
+    "--algorithm-version",
+    "algorithm_version",
+    help="Reproduce a split made by an older algorithm version (default: the current one).",
+)
 @click.option("--allow-loss", is_flag=True, help="Write even when the target cannot hold everything.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Save the split report as JSON.")
@@ -272,6 +277,7 @@ def split_command(
     method: str,
     lock_path: Path | None,
     keep_existing: bool,
+    algorithm_version: str | None,
     allow_loss: bool,
     overwrite: bool,
     report_path: Path | None,
@@ -305,6 +311,7 @@ def split_command(
         lock=previous,
         folds=folds,
         keep_existing=keep_existing,
+        version=algorithm_version,
     )
     report = result.report
     try:

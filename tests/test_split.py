@@ -401,3 +401,21 @@ def test_lockfile_ratios_must_be_numbers(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_lockfile(bad)
     assert info.value.location.pointer == "/ratios"
+
+
+def test_cli_algorithm_version_reproduces_v1_golden(tmp_path: Path) -> None:
+    golden = Path(__file__).resolve().parents[1] / "fixtures" / "split"
+    lock = tmp_path / "v1.lock.json"
+    expected = json.loads((golden / "golden-v1-balanced.lock.json").read_text())
+    args = [
+        "split", str(golden / "golden.labelkit.json"), str(tmp_path / "out.json"),
+        "--ratios", ",".join(f"{k}={v}" for k, v in expected["ratios"].items()),
+        "--seed", str(expected["seed"]), "--lock", str(lock), "--algorithm-version", "1", "-q",
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    got = json.loads(lock.read_text())
+    assert got["version"] == "1"
+    assert got["assignments"] == expected["assignments"]
+    bad = CliRunner().invoke(cli, [*args[:-3], "--algorithm-version", "99", "--overwrite"])
+    assert bad.exit_code == 2
