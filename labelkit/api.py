@@ -188,9 +188,19 @@ def convert(
     if progress:
         progress(f"reading {reader.NAME}")
     dataset = reader.read(src, **parsed.read)
-    report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress)
-    report.source = reader.NAME
+    try:
+        report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress)
+    except DataLossError as exc:
+        if isinstance(exc.report, Report):
+            _add_read_notes(exc.report, dataset, reader.NAME)
+        raise
+    _add_read_notes(report, dataset, reader.NAME)
     return report
+
+
+def _add_read_notes(report: Report, dataset: Dataset, source: str) -> None:
+    report.source = source
+    report.notes[:0] = [n for n in dataset.read_notes if n not in report.notes]
 
 
 def validate(path: str | Path, format: str | None = None, **options: Any) -> list[Finding]:

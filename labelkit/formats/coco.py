@@ -230,7 +230,14 @@ def _read(path: Path, skip: bool) -> Dataset:
     if len({f.split for f in files}) > 1:
         _prefix_annotation_ids(files, built)
     tables = _merge(files, built)
-    return Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories))
+    dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories))
+    if skipped:
+        dataset.read_notes.append(_skipped_note(skipped))
+    return dataset
+
+
+def _skipped_note(count: int) -> str:
+    return f"{count:,} invalid annotations were skipped when the input was read"
 
 
 def _tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
@@ -390,7 +397,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.transform("items without a file name", items["path"].null_count, "COCO needs file_name: the item id is used")
     skipped = dataset.info.extras.get(SKIPPED_KEY)
     if skipped:
-        report.note(f"{skipped:,} invalid annotations were skipped when the input was read")
+        report.note(_skipped_note(skipped))
 
 
 def _foreign_extras(table: pa.Table, kind: str, report: Report) -> None:

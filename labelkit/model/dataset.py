@@ -80,6 +80,8 @@ class Dataset:
     ) -> None:
         self.info: DatasetInfo = info or DatasetInfo()
         self.categories: list[Category] = list(categories)
+        self.read_notes: list[str] = []
+        """What the reader skipped or repaired (e.g. invalid annotations skipped on request); not saved."""
         self._tables: dict[str, pa.Table] = {name: T.empty_table(name) for name in TABLE_NAMES}
         self._pending: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLE_NAMES}
         for item in items:
