@@ -321,9 +321,10 @@ def test_polygon_with_holes_becomes_rle(tmp_path: Path) -> None:
         Object(id="1", item_id="a", category_id=1, shape="polygon", polygon=[outer, hole], polygon_holes=[False, True])
     )
     report = labelkit.save(ds, tmp_path / "out", "coco")
-    assert [c.what for c in report.transformed] == ["polygons with holes"]
+    assert [c.what for c in report.transformed] == ["polygons with holes", "objects without a box"]
     ann = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"][0]
     assert isinstance(ann["segmentation"]["counts"], str)
+    assert ann["bbox"] == [1, 1, 8, 8]
 
 
 # -- pycocotools interop ------------------------------------------------------------------------------------------
@@ -485,3 +486,16 @@ def test_pycocotools_reads_what_other_formats_become(tmp_path: Path) -> None:
             mask = api.annToMask(ann)
             image = api.imgs[ann["image_id"]]
             assert mask.shape == (image["height"], image["width"])
+
+
+def test_objects_without_a_box_get_the_bounds_of_their_polygon_or_mask(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media, Object, Rle
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    ds.add(Object(id="1", item_id="1", category_id=1, shape="polygon", polygon=[[1, 2, 5, 2, 5, 4]]))
+    ds.add(Object(id="2", item_id="1", category_id=1, shape="mask", mask=Rle(size=(6, 8), counts=[13, 2, 4, 2, 27])))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert any(c.what == "objects without a box" and c.count == 2 for c in report.transformed)
+    doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
+    assert [a["bbox"] for a in doc["annotations"]] == [[1, 2, 4, 2], [2, 1, 2, 2]]

@@ -378,6 +378,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         if len(holes):
             n = sum(1 for h in holes.to_pylist() if any(h))
             report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")
+        foreign = pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False))
+        derivable = pc.or_(pc.is_valid(objects["polygon"]), pc.is_valid(objects["mask"]))
+        report.transform(
+            "objects without a box",
+            _count(pc.and_(pc.and_(foreign, pc.is_null(objects["bbox"])), derivable)),
+            "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
+        )
         plain_boxes = pc.and_(
             pc.and_(pc.is_null(objects["polygon"]), pc.is_null(objects["mask"])),
             pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False)),
@@ -463,3 +470,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         ordered = b.item_findings + [finding for _, finding in sorted(b.findings, key=lambda x: (x[0], x[1].where))]
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
     return findings
+
+
+def _count(mask: pa.ChunkedArray | pa.Array) -> int:
+    return int(pc.sum(mask.cast(pa.int64())).as_py() or 0)

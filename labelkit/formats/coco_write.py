@@ -462,7 +462,10 @@ class Writer:
         pieces += ['"image_id":', self._image_column(c["item_id"])]
         pieces.append(_member("category_id", self._category_column(_arr(c["category_id"]))))
         pieces.append(_member("segmentation", seg_text))
-        pieces.append(_member("bbox", list_json(_arr(c["bbox"]))))
+        bbox = _arr(c["bbox"])
+        if bbox.null_count and not origin.all() and not results:
+            bbox = _derived_boxes(bbox, origin, _arr(c["polygon"]), seg_text)
+        pieces.append(_member("bbox", list_json(bbox)))
         if with_keypoints:
             pieces.append(_member("keypoints", list_json(_arr(c["keypoints"]))))
         pieces.append(_member("score", _numbers_or_null(_arr(c["score"]))))
@@ -498,6 +501,31 @@ class Writer:
                 text += f',"num_keypoints":{sum(1 for v in keypoints[i][2::3] if v > 0)}'
             out[i] = text
         return out
+
+
+def _derived_boxes(bbox: pa.Array, origin: np.ndarray, polygon: pa.Array, seg_text: pa.Array) -> pa.Array:
+    """Boxes for objects from other formats that have none: the bounds of their polygon or mask.
+
+    COCO annotations carry a bbox, and COCOeval's bbox mode skips objects without one.
+    """
+    from pycocotools import mask as mask_utils
+
+    from labelkit.model.geometry import polygon_bounds
+
+    boxes = bbox.to_pylist()
+    rings = polygon.to_pylist()
+    segs = seg_text.to_pylist()
+    for i in np.flatnonzero(~origin & np.array(pc.is_null(bbox))).tolist():
+        if rings[i]:
+            boxes[i] = list(polygon_bounds(rings[i]))
+        elif segs[i] is not None and segs[i].startswith("{"):
+            rle = orjson.loads(segs[i])
+            if isinstance(rle["counts"], list):
+                rle = mask_utils.frPyObjects(rle, *rle["size"])
+            else:
+                rle["counts"] = rle["counts"].encode()
+            boxes[i] = [float(v) for v in mask_utils.toBbox(rle)]
+    return pa.array(boxes, bbox.type)
 
 
 def _rectangles(bbox: pa.Array) -> pa.Array:
