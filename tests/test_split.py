@@ -419,3 +419,13 @@ def test_cli_algorithm_version_reproduces_v1_golden(tmp_path: Path) -> None:
     assert got["assignments"] == expected["assignments"]
     bad = CliRunner().invoke(cli, [*args[:-3], "--algorithm-version", "99", "--overwrite"])
     assert bad.exit_code == 2
+
+
+def test_fewer_groups_than_splits_fill_the_largest_share_first() -> None:
+    ds = labelkit.load(Path(__file__).resolve().parents[1] / "fixtures" / "native" / "images.labelkit.json")
+    result = split(ds, {"train": 0.8, "val": 0.1, "test": 0.1})
+    sizes = Counter(item.split for item in result.dataset.items())
+    # two groups (street: 2 items, park: 1 item) for three splits: train must get the big group
+    assert sizes["train"] == 2
+    assert sizes["val"] + sizes["test"] == 1
+    assert target_sizes(3, [0.8, 0.1, 0.1], n_groups=2) == [3, 0, 0]

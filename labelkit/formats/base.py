@@ -263,9 +263,10 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
     if "angle" not in caps.geometry:
         angle = table["angle"].fill_null(0.0)
         report.lose("rotated boxes", _count_true(pc.not_equal(angle, 0.0)), f"{target} cannot hold an angle")
-    for geometry, column in (("polygon", "polygon"), ("mask", "mask"), ("keypoints", "keypoints")):
+    for geometry, plural in (("polygon", "polygons"), ("mask", "masks"), ("keypoints", "keypoint sets")):
         if geometry not in caps.geometry:
-            report.lose(f"{geometry}s", table.num_rows - table[column].null_count, f"{target} cannot hold {geometry}s")
+            count = table.num_rows - table[geometry].null_count
+            report.lose(plural, count, f"{target} cannot hold {plural}")
     if "track" not in caps.kinds:
         report.lose("video frame shapes", table.num_rows - table["frame"].null_count, f"{target} has no video frames")
 

@@ -91,14 +91,19 @@ def unique_counts(values: IntArray) -> tuple[IntArray, IntArray]:
     return ordered[starts].astype(np.int64), counts.astype(np.int64)
 
 
-def target_sizes(n_items: int, ratios: list[float]) -> list[int]:
-    """Target item counts: largest-remainder rounding, never zero for a split with a share when items allow.
+def target_sizes(n_items: int, ratios: list[float], n_groups: int | None = None) -> list[int]:
+    """Target item counts: largest-remainder rounding, never zero for a split with a share when groups allow.
+
+    With fewer groups (default: one per item) than splits with a share, some split must stay empty, so no
+    split is forced to one item: plain largest-remainder rounding then leaves the smallest shares empty.
 
     Examples:
         >>> target_sizes(64, [0.8, 0.1, 0.1])
         [51, 7, 6]
         >>> target_sizes(3, [0.8, 0.1, 0.1])
         [1, 1, 1]
+        >>> target_sizes(3, [0.8, 0.1, 0.1], n_groups=2)
+        [3, 0, 0]
     """
     exact = [r * n_items for r in ratios]
     sizes = [int(np.floor(x + 1e-9)) for x in exact]
@@ -107,7 +112,7 @@ def target_sizes(n_items: int, ratios: list[float]) -> list[int]:
     for j in order[: max(left, 0)]:
         sizes[j] += 1
     wanted = [j for j, r in enumerate(ratios) if r > 0]
-    if n_items >= len(wanted):
+    if min(n_items, n_items if n_groups is None else n_groups) >= len(wanted):
         for j in wanted:
             if sizes[j] == 0:
                 donor = max(wanted, key=lambda d: (sizes[d], -d))
@@ -250,7 +255,7 @@ def balanced(
         groups.labels[_rows(groups, free)], weights=groups.counts[_rows(groups, free)], minlength=groups.n_labels
     )
     totals = totals + free_counts.astype(np.int64)
-    state = _State(ratios, target_sizes(n_items, ratios), [max(int(t), 1) for t in totals], n_items)
+    state = _State(ratios, target_sizes(n_items, ratios, n_groups), [max(int(t), 1) for t in totals], n_items)
     for j in range(len(ratios)):
         state.size[j] = int(pinned_sizes[j])
         if ratios[j] > 0:

@@ -323,7 +323,7 @@ def _report(
     active = [j for j, r in enumerate(shares) if r > 0]
     n_labels = len(inp.label_names)
     sizes = np.bincount(item_split, minlength=k).astype(np.int64)
-    targets = assign.target_sizes(inp.n_items, shares)
+    targets = assign.target_sizes(inp.n_items, shares, len(inp.group_keys))
     # groups per split and leaks, from distinct (group, split) pairs
     pairs, _ = assign.unique_counts(inp.item_group * k + item_split)
     group_count = np.bincount(pairs % k, minlength=k)
