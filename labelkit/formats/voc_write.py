@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
 import orjson
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOID_INDEX, parse_color, voc_palette
-from labelkit.formats.yolo_media import place_media
+from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -301,6 +301,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     if masks_mode != "all":
         has_polygon[:] = False
     name_xml = {cid: escape(name) for cid, name in classes.name.items()}
+    geometry = _Geometry(ChunkedRows(objects["mask"]), ChunkedRows(objects["polygon"]) if masks_mode == "all" else None)
 
     (path / "Annotations").mkdir()
     for folder in sorted({f.rpartition("/")[0] for f in files} - {""}):
@@ -360,7 +361,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 lists.setdefault(str(task), defaultdict(list))[splits[n]].append(ids[n])
             if segmented:
                 shape = (heights[n], widths[n]) if widths[n] and heights[n] else None
-                masks = _Masks(objects, instance_rows, semantic_rows, categories, classes)
+                masks = _Masks(geometry, instance_rows, semantic_rows, categories, classes)
                 masks.write(path, files[n], shape, report)
             if media != "none" and paths[n]:
                 assert media_root is not None
@@ -406,16 +407,30 @@ def _write_lists(
             (main / f"{cls}_{split}.txt").write_text(text, encoding="utf-8")
 
 
+@dataclass
+class _Geometry:
+    """Mask and polygon columns, taken row by row only for the images that have masks."""
+
+    masks: ChunkedRows
+    polygons: ChunkedRows | None
+
+
 class _Masks:
     """The instance and semantic masks of one image, fetched from the objects table when needed."""
 
     def __init__(
-        self, objects: Any, instance_rows: list[int], semantic_rows: list[int], categories: list[Any], classes: _Classes
+        self,
+        objects: _Geometry,
+        instance_rows: list[int],
+        semantic_rows: list[int],
+        categories: list[Any],
+        classes: _Classes,
     ) -> None:
         rows = instance_rows + semantic_rows
-        taken = objects.select(["mask", "polygon"]).take(pa.array(rows, pa.int64())).to_pylist()
-        self.cells = {r: t["mask"] for r, t in zip(rows, taken, strict=True)}
-        self.polygons = {r: t["polygon"] for r, t in zip(rows, taken, strict=True)}
+        cells = objects.masks.take(rows).to_pylist()
+        polygons = objects.polygons.take(rows).to_pylist() if objects.polygons is not None else [None] * len(rows)
+        self.cells = dict(zip(rows, cells, strict=True))
+        self.polygons = dict(zip(rows, polygons, strict=True))
         self.instance_rows = instance_rows
         self.semantic_rows = semantic_rows
         self.categories = categories

@@ -1,4 +1,4 @@
-"""Image files for the YOLO and VOC modules: sizes from headers, size side files, copying and linking media."""
+"""Shared by the YOLO and VOC modules: image sizes from headers, size side files, media, chunk-wise row takes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
 
 from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.io import parse_json, read_bytes, safe_relpath
@@ -126,3 +129,32 @@ def place_media(source: Path, target: Path, mode: str) -> None:
             shutil.copyfile(source, target)
     except OSError as exc:
         raise OutputError(f"cannot {mode} image: {exc.strerror or exc}", path=target) from exc
+
+
+class ChunkedRows:
+    """Takes rows of a many-chunk column chunk by chunk.
+
+    ``ChunkedArray.take`` concatenates the whole column first (hundreds of MB for COCO's polygons) on every
+    call; taking from each chunk and putting the small pieces back in order copies only the rows asked for.
+    """
+
+    def __init__(self, column: pa.ChunkedArray) -> None:
+        self.chunks = column.chunks
+        self.starts = np.cumsum([0] + [len(c) for c in self.chunks]).astype(np.int64)
+        self.type = column.type
+
+    def take(self, rows: Any) -> pa.Array:
+        """The rows (global indexes, any order) as one array in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows) or not self.chunks:
+            return pa.array([], self.type)
+        chunk_of = np.searchsorted(self.starts, rows, side="right") - 1
+        order = np.argsort(chunk_of, kind="stable")
+        pieces = []
+        for c in np.unique(chunk_of).tolist():
+            local = rows[order][chunk_of[order] == c] - self.starts[c]
+            pieces.append(self.chunks[c].take(pa.array(local)))
+        grouped = pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
+        inverse = np.empty(len(rows), dtype=np.int64)
+        inverse[order] = np.arange(len(rows))
+        return grouped.take(pa.array(inverse))

@@ -21,7 +21,7 @@ import yaml
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
-from labelkit.formats.yolo_media import SIZES_FILE, place_media, sizes_document
+from labelkit.formats.yolo_media import SIZES_FILE, ChunkedRows, place_media, sizes_document
 from labelkit.io import write_json
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -290,34 +290,6 @@ def _fmt_ragged(
     return [prefix[c] + b" ".join(values[bounds[i] : bounds[i + 1]]) + b"\n" for i, c in enumerate(cls.tolist())]
 
 
-class _ChunkedRows:
-    """Takes rows of a many-chunk column chunk by chunk.
-
-    ``ChunkedArray.take`` concatenates the whole column first (hundreds of MB for COCO's polygons) on every
-    call; taking from each chunk and putting the small pieces back in order copies only the rows asked for.
-    """
-
-    def __init__(self, column: pa.ChunkedArray) -> None:
-        self.chunks = column.chunks
-        self.starts = np.cumsum([0] + [len(c) for c in self.chunks]).astype(np.int64)
-        self.type = column.type
-
-    def take(self, rows: Any) -> pa.Array:
-        rows = np.asarray(rows, dtype=np.int64)
-        if not len(rows) or not self.chunks:
-            return pa.array([], self.type)
-        chunk_of = np.searchsorted(self.starts, rows, side="right") - 1
-        order = np.argsort(chunk_of, kind="stable")
-        pieces = []
-        for c in np.unique(chunk_of).tolist():
-            local = rows[order][chunk_of[order] == c] - self.starts[c]
-            pieces.append(self.chunks[c].take(pa.array(local)))
-        grouped = pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
-        inverse = np.empty(len(rows), dtype=np.int64)
-        inverse[order] = np.arange(len(rows))
-        return grouped.take(pa.array(inverse))
-
-
 class _Lines:
     """Formats the objects of one task, a chunk of rows at a time, counting clipped objects."""
 
@@ -332,8 +304,8 @@ class _Lines:
         # the light columns once, as numpy; the heavy ones (polygons, keypoints) are taken per chunk
         self.boxes, self.box_valid = G.bbox_columns(self.objects["bbox"])
         self.angle = np.asarray(self.objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
-        self.polygons = _ChunkedRows(self.objects["polygon"])
-        self.keypoints = _ChunkedRows(self.objects["keypoints"])
+        self.polygons = ChunkedRows(self.objects["polygon"])
+        self.keypoints = ChunkedRows(self.objects["keypoints"])
 
     def lines(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
         out: list[bytes] = []
