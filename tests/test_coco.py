@@ -499,3 +499,16 @@ def test_objects_without_a_box_get_the_bounds_of_their_polygon_or_mask(tmp_path:
     assert any(c.what == "objects without a box" and c.count == 2 for c in report.transformed)
     doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
     assert [a["bbox"] for a in doc["annotations"]] == [[1, 2, 4, 2], [2, 1, 2, 2]]
+
+
+def test_list_json_on_slices_with_nulls() -> None:
+    """Writer batches are slices of larger tables; YOLO and VOC objects have null polygons."""
+    import pyarrow as pa
+
+    from labelkit.formats.coco_write import list_json
+
+    rings = pa.array([[[1.0, 2.0]], None, [[3.0], [4.5]], None, [[5.0]]], pa.list_(pa.list_(pa.float64())))
+    assert list_json(rings.slice(1)).to_pylist() == [None, "[[3],[4.5]]", None, "[[5]]"]
+    assert list_json(rings.slice(2, 2)).to_pylist() == ["[[3],[4.5]]", None]
+    boxes = pa.array([[1.0, 2, 3, 4], None, [5.0, 6, 7, 8.5]], pa.list_(pa.float64(), 4))
+    assert list_json(boxes.slice(1)).to_pylist() == [None, "[5,6,7,8.5]"]

@@ -137,7 +137,11 @@ def _list_json(arr: pa.Array) -> pa.Array:
     inner = arr.values
     inner_json = _list_json(inner) if pa.types.is_list(inner.type) else _numbers(inner)
     mask = arr.is_null() if arr.null_count else None
-    joined = pc.binary_join(pa.ListArray.from_arrays(arr.offsets, inner_json, mask=mask), ",")
+    offsets = arr.offsets
+    if mask is not None and offsets.offset:
+        # Arrow cannot combine a null bitmap with sliced offsets (a batch of a larger table): copy them
+        offsets = pa.array(offsets.to_numpy(), pa.int32())
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, inner_json, mask=mask), ",")
     return pc.binary_join_element_wise("[", joined, "]", "")
 
 
