@@ -14,28 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Result, measure, print_table, remove  # noqa: E402
+from common import Result, datumaro_layout, measure, print_table, remove  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 PEERS = HERE / ".venv-peers" / "bin"
-
-
-def _datumaro_layout(src: Path) -> Path:
-    """Datumaro wants annotations/instances_<split>.json and an images/ folder (even empty)."""
-    root = DATA / "datumaro_coco"
-    (root / "annotations").mkdir(parents=True, exist_ok=True)
-    (root / "images" / "train2017").mkdir(parents=True, exist_ok=True)
-    link = root / "annotations" / "instances_train2017.json"
-    if not link.exists():
-        os.symlink(src.resolve(), link)
-    return root
 
 
 def main() -> None:
@@ -76,7 +64,7 @@ def main() -> None:
         results.append(
             measure("read: globox summary", [str(PEERS / "globox"), "summary", "--format", "coco", str(src)], n)
         )
-        dm = _datumaro_layout(src)
+        dm = datumaro_layout(src, DATA)
         results.append(measure("read: datumaro dinfo", [str(PEERS / "datum"), "dinfo", f"{dm}:coco_instances"], n))
         results.append(
             measure(

@@ -21,6 +21,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # A tiny child that runs the command, then reports its own children's usage (ru_maxrss in KiB on Linux).
 _PROBE = (
@@ -117,3 +118,14 @@ def print_table(rows: Sequence[Result], baseline: dict[str, str] | None = None) 
     text = "\n".join(lines)
     print(text, flush=True)
     return text
+
+
+def datumaro_layout(src: Path, data: Path) -> Path:
+    """A folder Datumaro reads as COCO: it wants annotations/instances_<split>.json and an images/ folder."""
+    root = data / "datumaro_coco"
+    (root / "annotations").mkdir(parents=True, exist_ok=True)
+    (root / "images" / "train2017").mkdir(parents=True, exist_ok=True)
+    link = root / "annotations" / "instances_train2017.json"
+    if not link.exists():
+        os.symlink(src.resolve(), link)
+    return root

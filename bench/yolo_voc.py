@@ -33,7 +33,7 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Result, measure, print_table  # noqa: E402
+from common import Result, datumaro_layout, measure, print_table  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -168,17 +168,6 @@ def paired(
     return result, pairs
 
 
-def _datumaro_layout(src: Path) -> Path:
-    """Datumaro wants annotations/instances_<split>.json and an images/ folder (even empty)."""
-    root = DATA / "datumaro_coco"
-    (root / "annotations").mkdir(parents=True, exist_ok=True)
-    (root / "images" / "train2017").mkdir(parents=True, exist_ok=True)
-    link = root / "annotations" / "instances_train2017.json"
-    if not link.exists():
-        os.symlink(src.resolve(), link)
-    return root
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, default=DATA / "instances_train2017.json")
@@ -247,7 +236,7 @@ def main() -> None:
             sys.exit("peers missing: run bash bench/setup_peers.sh")
         pn = args.peer_repeat
         globox, datum = str(PEERS / "globox"), str(PEERS / "datum")
-        dm = _datumaro_layout(src)
+        dm = datumaro_layout(src, DATA)
         for fmt, label in (("yolov5", "COCO->YOLO detect"), ("pascalvoc", "COCO->VOC")):
             target = DATA / f"out_globox_{fmt}"
             cmd = [globox, "convert", "-f", "coco", "-F", fmt, str(src), str(target)]
