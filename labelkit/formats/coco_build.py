@@ -36,6 +36,7 @@ from labelkit.formats.coco_read import (
     Rle,
     first_bad,
     first_bytes,
+    msgspec_reason,
     parse_lists,
     pointer_of,
     raw_column,
@@ -191,7 +192,7 @@ def _geometry_error(pending: PendingGeometry, path: Path, exc: Exception) -> Inp
                     "bbox must be 4 numbers [x, y, width, height]",
                     path=path,
                     pointer=json_pointer("annotations", row, "bbox"),
-                    found=str(err).split(" - at ")[0],
+                    found=msgspec_reason(err),
                 )
     polygon_rows = [rows[k] for k in pending.polygon_rows.tolist()]
     seg_raws = [pending.seg_raws[k] for k in pending.polygon_rows.tolist()]
@@ -587,7 +588,7 @@ def _result_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[
     try:
         refs = msgspec.json.decode(body, type=list[_ImageRef])
     except msgspec.ValidationError as exc:
-        raise InputError(str(exc).split(" - at ")[0], path=f.path, pointer=pointer_of(str(exc))) from exc
+        raise InputError(msgspec_reason(exc), path=f.path, pointer=pointer_of(str(exc))) from exc
     ids = np.array([r.image_id for r in refs], dtype=np.int64)
     _, first = np.unique(ids, return_index=True)
     unique = ids[np.sort(first)]
@@ -754,7 +755,7 @@ def _objects(
                 "segmentation must be polygons or an RLE {size, counts}",
                 path=path,
                 pointer=json_pointer("annotations", row, "segmentation"),
-                found=str(exc).split(" - at ")[0],
+                found=msgspec_reason(exc),
             ) from exc
         h, w = rle.size
         compressed = isinstance(rle.counts, str)

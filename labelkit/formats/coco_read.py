@@ -53,6 +53,11 @@ CARRIED_FIELDS = ("area", "iscrowd", "num_keypoints")
 """Fields the model has no column for; kept byte for byte as ``coco:<name>`` extras."""
 
 
+def msgspec_reason(exc: Exception) -> str:
+    """The message of a msgspec error without its path suffix (our errors carry a JSON pointer instead)."""
+    return str(exc).split(" - at ")[0]
+
+
 class Annotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """One COCO annotation: the ids decoded (None when absent), every other field raw JSON (empty when absent)."""
 
@@ -175,7 +180,7 @@ def _value(raw: Raw, path: Path, pointer: str, type_: Any = Any) -> Any:
         return msgspec.json.decode(raw, type=type_)
     except msgspec.ValidationError as exc:
         sub = pointer_of(str(exc)) or ""
-        raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer + sub) from exc
+        raise InputError(msgspec_reason(exc), path=path, pointer=pointer + sub) from exc
 
 
 def decode_file(path: Path, data: bytes | None = None) -> CocoFile:  # noqa: C901
@@ -199,7 +204,7 @@ def decode_file(path: Path, data: bytes | None = None) -> CocoFile:  # noqa: C90
     try:
         doc = msgspec.json.decode(buf, type=_Document)
     except msgspec.ValidationError as exc:
-        raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
+        raise InputError(msgspec_reason(exc), path=path, pointer=pointer_of(str(exc))) from exc
     except msgspec.DecodeError as exc:
         raise _decode_error(buf, path, exc) from exc
     out = CocoFile(path=path, task=task or "unknown", split=split)
@@ -282,14 +287,14 @@ def _shifted(exc: Exception, path: Path, offset: int) -> InputError:
     m = re.match(r"^/(\d+)(.*)$", pointer)
     if m:
         pointer = json_pointer("annotations", int(m.group(1)) + offset) + m.group(2)
-    return InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer)
+    return InputError(msgspec_reason(exc), path=path, pointer=pointer)
 
 
 def _decode_results(path: Path, data: Buffer, split: str | None) -> CocoFile:
     try:
         raws = msgspec.json.decode(data, type=list[Raw])
     except msgspec.ValidationError as exc:
-        raise InputError(str(exc).split(" - at ")[0], path=path, pointer=pointer_of(str(exc))) from exc
+        raise InputError(msgspec_reason(exc), path=path, pointer=pointer_of(str(exc))) from exc
     except msgspec.DecodeError as exc:
         raise _decode_error(data, path, exc) from exc
     return CocoFile(path=path, task="results", split=split, present=[], raw_annotations=raws)
@@ -327,7 +332,7 @@ def raw_column(
         i = int(m.group(1)) if m else 0
         row = rows[i] if rows is not None else i
         raise InputError(
-            str(exc).split(" - at ")[0], path=path, pointer=json_pointer("annotations", row, field_name)
+            msgspec_reason(exc), path=path, pointer=json_pointer("annotations", row, field_name)
         ) from exc
 
 
@@ -399,7 +404,7 @@ def first_bad(
                 f"{field_name} must be {what}",
                 path=path,
                 pointer=json_pointer("annotations", row, field_name) + sub,
-                found=str(err).split(" - at ")[0],
+                found=msgspec_reason(err),
             )
     return InputError(f"unreadable {field_name}: {exc}", path=path)
 
