@@ -106,16 +106,31 @@ def _print_report(report: Report) -> None:
         click.echo(line)
 
 
+def _write_options(report_help: str) -> Callable[[F], F]:
+    """The options every writing command shares: --allow-loss, --overwrite, --report, -o and --quiet."""
+
+    def apply(command: F) -> F:
+        for option in reversed(
+            [
+                click.option("--allow-loss", is_flag=True, help="Write even when the target cannot hold everything."),
+                click.option("--overwrite", is_flag=True, help="Replace an existing output."),
+                click.option("--report", "report_path", type=click.Path(path_type=Path), help=report_help),
+                click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A format option (repeatable)."),
+                click.option("-q", "--quiet", is_flag=True, help="No progress and no report on stdout."),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return apply
+
+
 @cli.command()
 @click.argument("input", type=click.Path(path_type=Path))
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, help="Target format (see 'labelkit formats').")
 @click.option("--from", "from_format", help="Source format; detected when omitted.")
-@click.option("--allow-loss", is_flag=True, help="Write even when the target cannot hold everything.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing output.")
-@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Save the report as JSON.")
-@click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A format option (repeatable).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress and no report on stdout.")
+@_write_options("Save the report as JSON.")
 def convert(
     input: Path,
     output: Path,
@@ -258,11 +273,7 @@ def formats_command(name: str | None) -> None:
     "algorithm_version",
     help="Reproduce a split made by an older algorithm version (default: the current one).",
 )
-@click.option("--allow-loss", is_flag=True, help="Write even when the target cannot hold everything.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing output.")
-@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Save the split report as JSON.")
-@click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A format option (repeatable).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress and no report on stdout.")
+@_write_options("Save the split report as JSON.")
 def split_command(
     input: Path,
     output: Path,
