@@ -12,14 +12,13 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Result, datumaro_layout, measure, print_table, remove  # noqa: E402
+from common import Result, coco_parser, datumaro_layout, measure, print_table, remove, require_coco  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -27,15 +26,9 @@ PEERS = HERE / ".venv-peers" / "bin"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--file", type=Path, default=DATA / "instances_train2017.json")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=("labelkit", "peers"))
-    parser.add_argument("--json", type=Path, help="also save the measurements as JSON")
-    args = parser.parse_args()
+    args = coco_parser(__doc__.splitlines()[0], DATA).parse_args()
     src: Path = args.file
-    if not src.is_file():
-        sys.exit(f"{src} is missing: run python bench/gen_coco.py {src}")
+    require_coco(src)
     labelkit = [sys.executable, "-m", "labelkit"]
     out_parquet, out_coco, out_globox = DATA / "out.parquet", DATA / "out_coco", DATA / "out_globox.json"
     results: list[Result] = []

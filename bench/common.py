@@ -13,6 +13,7 @@ Usage::
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -129,3 +130,19 @@ def datumaro_layout(src: Path, data: Path) -> Path:
     if not link.exists():
         os.symlink(src.resolve(), link)
     return root
+
+
+def coco_parser(description: str, data: Path) -> argparse.ArgumentParser:
+    """The options every COCO-based benchmark takes: --file, --repeat, --only and --json."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--file", type=Path, default=data / "instances_train2017.json")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("labelkit", "peers"))
+    parser.add_argument("--json", type=Path, help="also save the measurements as JSON")
+    return parser
+
+
+def require_coco(src: Path) -> None:
+    """Exit with the command that makes the synthetic file when it is missing."""
+    if not src.is_file():
+        sys.exit(f"{src} is missing: run python bench/gen_coco.py {src}")

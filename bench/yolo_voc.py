@@ -18,7 +18,6 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -33,7 +32,7 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Result, datumaro_layout, measure, print_table  # noqa: E402
+from common import Result, coco_parser, datumaro_layout, measure, print_table, require_coco  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -169,17 +168,12 @@ def paired(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--file", type=Path, default=DATA / "instances_train2017.json")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = coco_parser(__doc__.splitlines()[0], DATA)
     parser.add_argument("--peer-repeat", type=int, default=3)
-    parser.add_argument("--only", choices=("labelkit", "peers"))
     parser.add_argument("--val", type=Path, default=DATA / "instances_val2017.json", help="val2017-sized file")
-    parser.add_argument("--json", type=Path, help="also save the measurements as JSON")
     args = parser.parse_args()
     src: Path = args.file
-    if not src.is_file():
-        sys.exit(f"{src} is missing: run python bench/gen_coco.py {src}")
+    require_coco(src)
     lk = [sys.executable, "-m", "labelkit"]
     n = args.repeat
     out = {k: DATA / f"out_{k}" for k in ("yolo_detect", "yolo_segment", "voc", "coco_from_yolo", "val_yolo")}
