@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import gc
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
@@ -24,7 +22,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
-from labelkit.io import parse_json, read_bytes
+from labelkit.io import parse_json, paused_gc, read_bytes
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, Record, Shape, _check_json
@@ -188,22 +186,6 @@ _ATTRIBUTE = bool | _I64 | float | str | list[str]
 
 class _Struct(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     pass
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of acyclic containers are built.
-
-    CPython runs a collection every few hundred allocations of containers; on a million annotations
-    those passes cost 4-5x the decoding itself, and none of these objects can form a cycle.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Provenance(_Struct):
@@ -465,7 +447,7 @@ def read(path: Path, **options: Any) -> Dataset:
         InputError: the document is malformed or refers to unknown items or categories.
     """
     try:
-        with _no_gc():
+        with paused_gc():
             return _fast_read(path)
     except _NotFast:
         pass
@@ -503,18 +485,18 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
     data = read_bytes(path)
     value = parse_json(data, path)
     if schema:
-        with _no_gc():
+        with paused_gc():
             findings = schema_findings(value, str(path))
         if findings:
             return findings
     del value
     try:
-        with _no_gc():
+        with paused_gc():
             _fast_read(path)  # accepts only what the records accept, references included
         return []
     except _NotFast:
         pass
-    with _no_gc():
+    with paused_gc():
         doc = parse_document(data, path)
     return _check_references(doc, path)
 
@@ -755,7 +737,7 @@ _CHUNK = 65_536
 
 def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     """Write the dataset as one JSON document (compact JSON is streamed batch by batch)."""
-    with _no_gc():
+    with paused_gc():
         if options.get("indent"):
             path.write_bytes(orjson.dumps(document(dataset), option=orjson.OPT_INDENT_2) + b"\n")
             return
