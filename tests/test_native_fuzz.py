@@ -14,7 +14,7 @@ from test_errors_native import FULL
 
 import labelkit
 from labelkit.errors import InputError
-from labelkit.formats import native
+from labelkit.formats import native, native_bulk
 
 JSON_VALUES = st.recursive(
     st.none()
@@ -72,8 +72,8 @@ def test_mutated_documents_read_or_fail_cleanly(doc: Any) -> None:
         except InputError:
             slow, slow_findings = None, None
         try:
-            fast = native._fast_read(path)
-        except native._NotFast:
+            fast = native_bulk.fast_read(path)
+        except native_bulk.NotFast:
             fast = None
         event("bulk path" if fast is not None else "record path")
         event("valid" if slow is not None and slow_findings == [] else "invalid")
