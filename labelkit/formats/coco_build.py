@@ -9,12 +9,10 @@ share an id), ``file_name`` the media path, every other field item metadata.
 
 from __future__ import annotations
 
-import io
 import itertools
 import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,16 +23,23 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.json as pj
 from pydantic import ValidationError
 
 from labelkit.errors import InputError, json_pointer
+from labelkit.formats.coco_geometry import (
+    FLOATS,
+    POLYGONS,
+    PendingGeometry,
+    geometry_lines,
+    read_geometry,
+    resolve_geometry,
+    submit,
+)
 from labelkit.formats.coco_read import (
     CARRIED_FIELDS,
     Annotation,
     CocoFile,
     Rle,
-    first_bad,
     first_bytes,
     msgspec_reason,
     parse_lists,
@@ -47,156 +52,7 @@ from labelkit.model.tables import MASK_TYPE
 from labelkit.report import Finding
 
 IMAGE_FIELDS = ("id", "file_name", "width", "height")
-BBOX_TOLERANCE = 1.0
-"""Pixels a box may reach past the image edge before it is reported (COCO's own boxes overshoot by < 1)."""
 _LIST, _DICT = ord("["), ord("{")
-_POLYGONS = pa.list_(pa.list_(pa.float64()))
-_FLOATS = pa.list_(pa.float64())
-
-
-@dataclass
-class PendingGeometry:
-    """Boxes and polygons of a chunk's objects being parsed in a worker thread, and what checks them."""
-
-    future: Future[pa.Table]
-    bbox_raws: list[msgspec.Raw]
-    seg_raws: list[msgspec.Raw]
-    polygon_rows: np.ndarray
-    rows: list[int]
-    width: np.ndarray
-    height: np.ndarray
-    known_image: np.ndarray
-
-
-_EXECUTOR: list[ThreadPoolExecutor] = []
-_GEOMETRY = pa.schema([("b", pa.list_(pa.float64())), ("v", _POLYGONS)])
-
-
-def _submit(fn: Any, *args: Any) -> Future[pa.Table]:
-    """Run ``fn`` in the reader's worker thread (one, created on first use)."""
-    if not _EXECUTOR:
-        _EXECUTOR.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="labelkit-coco"))
-    return _EXECUTOR[0].submit(fn, *args)
-
-
-def _geometry_lines(bbox: Sequence[msgspec.Raw | bytes], seg: Sequence[msgspec.Raw | bytes]) -> tuple[bytes, int]:
-    """NDJSON ``{"b": <bbox>, "v": <polygons>}`` per object (``null`` where absent)."""
-    n = len(bbox)
-    longest = max(max(map(len, bbox), default=0), max(map(len, seg), default=0))
-    return (
-        b"".join(
-            itertools.chain.from_iterable(
-                zip(
-                    itertools.repeat(b'{"b":', n),
-                    bbox,
-                    itertools.repeat(b',"v":', n),
-                    seg,
-                    itertools.repeat(b"}\n", n),
-                    strict=True,
-                )
-            )
-        ),
-        2 * longest,
-    )
-
-
-def _read_geometry(buf: bytes, longest: int) -> pa.Table:
-    """Parse :func:`_geometry_lines` (in the worker thread: Arrow releases the GIL)."""
-    return pj.read_json(
-        io.BytesIO(buf),
-        read_options=pj.ReadOptions(block_size=max(1 << 24, 2 * longest + 64)),
-        parse_options=pj.ParseOptions(explicit_schema=_GEOMETRY, unexpected_field_behavior="error"),
-    )
-
-
-def resolve_geometry(
-    pending: PendingGeometry, path: Path, findings: list[tuple[int, Finding]]
-) -> tuple[pa.Array, pa.Array]:
-    """Wait for a chunk's boxes and polygons, check them, and return the ``bbox`` and ``polygon`` columns.
-
-    Raises:
-        InputError: a bbox is not 4 numbers or a segmentation is not a list of lists of numbers.
-    """
-    where = str(path)
-    rows = pending.rows
-    try:
-        table = pending.future.result()
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise _geometry_error(pending, path, exc) from exc
-    b = table.column("b").combine_chunks()
-    v = table.column("v").combine_chunks()
-    m = len(rows)
-    has_bbox = b.is_valid().to_numpy(zero_copy_only=False)
-    lengths = pc.fill_null(pc.list_value_length(b), 4).to_numpy(zero_copy_only=False)
-    if (lengths != 4).any():
-        k = int(np.flatnonzero(lengths != 4)[0])
-        raise InputError(
-            "bbox must be 4 numbers [x, y, width, height]",
-            path=path,
-            pointer=json_pointer("annotations", rows[k], "bbox"),
-            found=f"{int(lengths[k])} numbers",
-        )
-    boxes = np.zeros((m, 4), dtype=np.float64)
-    boxes[has_bbox] = pc.list_flatten(b).to_numpy(zero_copy_only=False).reshape(-1, 4)
-    bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has_bbox))
-    w_img, h_img = pending.width, pending.height
-    negative = has_bbox & ((boxes[:, 2] < 0) | (boxes[:, 3] < 0))
-    with np.errstate(invalid="ignore"):
-        outside = (
-            has_bbox
-            & ~negative
-            & pending.known_image
-            & (
-                (boxes[:, 0] < -BBOX_TOLERANCE)
-                | (boxes[:, 1] < -BBOX_TOLERANCE)
-                | (boxes[:, 0] + boxes[:, 2] > w_img + BBOX_TOLERANCE)
-                | (boxes[:, 1] + boxes[:, 3] > h_img + BBOX_TOLERANCE)
-            )
-        )
-    for k in np.flatnonzero(negative).tolist():
-        pointer = json_pointer("annotations", rows[k], "bbox")
-        findings.append((rows[k], Finding(where, pointer, "bbox has a negative width or height")))
-    for k in np.flatnonzero(outside).tolist():
-        pointer = json_pointer("annotations", rows[k], "bbox")
-        message = f"bbox {boxes[k].tolist()} reaches outside the {int(w_img[k])}x{int(h_img[k])} image"
-        findings.append((rows[k], Finding(where, pointer, message)))
-    if not len(pending.polygon_rows):
-        return bbox, pa.nulls(m, _POLYGONS)
-    # rows without a polygon are null in v: they have no rings and flatten() skips them
-    n_rings = pc.fill_null(pc.list_value_length(v), 0).to_numpy(zero_copy_only=False)
-    ring_lengths = pc.list_value_length(v.flatten()).to_numpy(zero_copy_only=False)
-    bad_ring = (ring_lengths < 6) | (ring_lengths % 2 == 1)
-    if bad_ring.any():
-        ring_owner = np.repeat(np.arange(len(v)), n_rings)
-        ring_index = np.arange(len(ring_lengths)) - np.repeat(np.cumsum(n_rings) - n_rings, n_rings)
-        seen: set[int] = set()
-        for r in np.flatnonzero(bad_ring).tolist():
-            row = rows[int(ring_owner[r])]
-            if row in seen:
-                continue
-            seen.add(row)
-            what = "fewer than 3 points" if ring_lengths[r] < 6 else "an odd number of coordinates"
-            pointer = json_pointer("annotations", row, "segmentation", int(ring_index[r]))
-            findings.append((row, Finding(where, pointer, f"polygon has {what}")))
-    return bbox, v
-
-
-def _geometry_error(pending: PendingGeometry, path: Path, exc: Exception) -> InputError:
-    rows = pending.rows
-    for raw, row in zip(pending.bbox_raws, rows, strict=True):
-        if len(raw):
-            try:
-                msgspec.json.decode(raw, type=tuple[float, float, float, float] | None)
-            except msgspec.ValidationError as err:
-                return InputError(
-                    "bbox must be 4 numbers [x, y, width, height]",
-                    path=path,
-                    pointer=json_pointer("annotations", row, "bbox"),
-                    found=msgspec_reason(err),
-                )
-    polygon_rows = [rows[k] for k in pending.polygon_rows.tolist()]
-    seg_raws = [pending.seg_raws[k] for k in pending.polygon_rows.tolist()]
-    return first_bad(seg_raws, _POLYGONS, path, "segmentation", polygon_rows, exc)
 
 
 @dataclass
@@ -496,9 +352,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         ann_ids = np.where(has_id, ann_ids, np.arange(1, n + 1) + f.offset)
     caption = _present(_field(anns, "caption"))
     geometry = (
-        _present(_field(anns, "bbox"))
-        | _present(_field(anns, "segmentation"))
-        | _present(_field(anns, "keypoints"))
+        _present(_field(anns, "bbox")) | _present(_field(anns, "segmentation")) | _present(_field(anns, "keypoints"))
     )
     is_object = geometry & ~caption
     is_label = ~geometry & ~caption
@@ -730,10 +584,10 @@ def _objects(
     bbox_lines: list[msgspec.Raw | bytes] = (
         list(bbox_raw) if has_bbox.all() else [r if len(r) else null for r in bbox_raw]
     )
-    buf, longest = _geometry_lines(bbox_lines, seg_lines)
+    buf, longest = geometry_lines(bbox_lines, seg_lines)
     out.pending.append(
         PendingGeometry(
-            future=_submit(_read_geometry, buf, longest),
+            future=submit(read_geometry, buf, longest),
             bbox_raws=bbox_raw,
             seg_raws=seg_raw,
             polygon_rows=full_k,
@@ -791,10 +645,10 @@ def _objects(
     # keypoints
     kp_raw = _pick(anns, "keypoints", row_list)
     kp_k = np.flatnonzero(_present(kp_raw))
-    keypoints: pa.Array = pa.nulls(m, _FLOATS)
+    keypoints: pa.Array = pa.nulls(m, FLOATS)
     if len(kp_k):
         parsed_kp = parse_lists(
-            [kp_raw[k] for k in kp_k.tolist()], _FLOATS, path, "keypoints", [row_list[k] for k in kp_k.tolist()]
+            [kp_raw[k] for k in kp_k.tolist()], FLOATS, path, "keypoints", [row_list[k] for k in kp_k.tolist()]
         )
         parsed_kp = parsed_kp.combine_chunks() if parsed_kp.num_chunks != 1 else parsed_kp.chunk(0)
         lengths = pc.list_value_length(parsed_kp).to_numpy(zero_copy_only=False)
@@ -825,7 +679,7 @@ def _objects(
             "extras": _extras_column(extras, rows),
             "shape": pa.array(shape.tolist(), pa.string()),
             "bbox": pa.nulls(m, pa.list_(pa.float64(), 4)),
-            "polygon": pa.nulls(m, _POLYGONS),
+            "polygon": pa.nulls(m, POLYGONS),
             "mask": pa.array(masks, MASK_TYPE),
             "keypoints": keypoints,
             "_row": idx,
