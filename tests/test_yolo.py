@@ -19,6 +19,7 @@ from labelkit.errors import DataLossError, InputError, OutputError, UsageError
 from labelkit.formats import yolo
 from labelkit.formats.yolo_media import image_size
 from labelkit.model import Category, Dataset, DatasetInfo, Item, Media, Object
+from labelkit.model.annotations import Rle
 
 
 def make_dataset(task: str = "detect") -> Dataset:
@@ -338,3 +339,53 @@ def test_ultralytics_list_files_path_key_and_names_map(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         labelkit.load(tmp_path / "data.yaml", "yolo")
     assert err.value.location.element == "nc"
+
+
+def _mask_dataset(*masks: np.ndarray) -> Dataset:
+    from labelkit.model.geometry import mask_to_rle
+
+    ds = Dataset(categories=[Category(id=0, name="blob")])
+    ds.add_item(Item(id="a", media=Media(path="images/train/a.jpg", width=10, height=8), split="train"))
+    for i, mask in enumerate(masks):
+        cell = mask_to_rle(mask)
+        rle = Rle(size=(cell["height"], cell["width"]), counts=cell["counts"])
+        ds.add(Object(id=str(i), item_id="a", category_id=0, shape="mask", mask=rle))
+    return ds
+
+
+def test_segment_traces_masks_exactly(tmp_path: Path) -> None:
+    mask = np.zeros((8, 10), dtype=np.uint8)
+    mask[2:5, 1:4] = 1  # a 3x3 square
+    mask[4, 4] = 1  # and a pixel beside its bottom-right corner: an L-like outline
+    report = labelkit.save(_mask_dataset(mask), tmp_path / "o", "yolo", task="segment")
+    assert not report.lost
+    assert [(c.what, c.count) for c in report.transformed] == [("masks", 1)]
+    line = (tmp_path / "o/labels/train/a.txt").read_text()
+    # corners (1,2) (4,2) (4,4) (5,4) (5,5) (1,5), normalised by 10 x 8
+    assert line == "0 0.1 0.25 0.4 0.25 0.4 0.5 0.5 0.5 0.5 0.625 0.1 0.625\n"
+    back = labelkit.load(tmp_path / "o", "yolo", image_sizes=str(tmp_path / "o/image_sizes.json"))
+    (obj,) = back.objects()
+    from labelkit.model.geometry import polygons_to_mask
+
+    assert np.array_equal(polygons_to_mask(obj.polygon, 8, 10), mask)
+
+
+def test_segment_tracing_that_drops_pixels_is_loss(tmp_path: Path) -> None:
+    ring = np.zeros((8, 10), dtype=np.uint8)
+    ring[1:6, 1:6] = 1
+    ring[3, 3] = 0  # a hole
+    two = np.zeros((8, 10), dtype=np.uint8)
+    two[0:2, 0:2] = 1
+    two[5:8, 6:10] = 1  # the larger region is written
+    empty = np.zeros((8, 10), dtype=np.uint8)
+    ds = _mask_dataset(ring, two, empty)
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", task="segment")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("objects without a box or polygon or traceable mask", 1),
+        ("masks with holes or several regions", 2),
+        ("empty masks", 1),
+    ]
+    labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
+    lines = (tmp_path / "o/labels/train/a.txt").read_text().splitlines()
+    assert lines == ["0 0.1 0.125 0.6 0.125 0.6 0.75 0.1 0.75", "0 0.6 0.625 1.0 0.625 1.0 1.0 0.6 1.0"]

@@ -26,7 +26,7 @@ from labelkit.errors import UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import safe_relpath
+from labelkit.io import FileSink, create_file, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import decode_json_cell
@@ -153,14 +153,6 @@ def _object_xml(
         out.append(f"    <attributes>\n{body}    </attributes>\n")
     out.append("  </object>\n")
     return "".join(out)
-
-
-def _write_file(path: str, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)
 
 
 class _Classes:
@@ -329,6 +321,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     geometry = _Geometry(ChunkedRows(objects["mask"]), ChunkedRows(objects["polygon"]) if masks_mode == "all" else None)
 
     pool = _Pool(report)
+    sink = FileSink()
     for kind in ("SegmentationClass", "SegmentationObject") if has_mask.any() or has_polygon.any() else ():
         for folder in sorted({f.rpartition("/")[0] for f in files}):
             (path / kind / folder).mkdir(parents=True, exist_ok=True)
@@ -385,7 +378,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 head = _head_xml(meta, name, widths[n], heights[n], segmented)
                 written_objects += len(xml_rows)
                 body = "".join([texts[r] for r in xml_rows])
-                _write_file(base + files[n] + ".xml", (head + body + "</annotation>\n").encode())
+                sink.add(base + files[n] + ".xml", (head + body + "</annotation>\n").encode())
                 lists["Main"][splits[n]].append(ids[n])
                 tasks = meta.get("voc:imagesets")
                 if not isinstance(tasks, list):
@@ -405,8 +398,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 if media != "none" and paths[n]:
                     assert media_root is not None
                     place_media(media_root / paths[n], path / "JPEGImages" / name, media)
+        sink.close()
         pool.close()
     finally:
+        sink.abort()
         pool.executor.shutdown(wait=True, cancel_futures=True)
     _write_lists(path, dataset, ids, splits, lists)
     (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
@@ -505,9 +500,9 @@ class _Masks:
             if mask.shape == shape:
                 class_png[mask.view(bool)] = min(value_of[self.categories[r]], VOID_INDEX - 1)
         base = str(path) + os.sep
-        _write_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
+        create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
         if self.instance_rows:
-            _write_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, _VOC_PLTE))
+            create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, _VOC_PLTE))
         return lost
 
 

@@ -8,6 +8,7 @@ normalised, then formatted a chunk of objects at a time; each label file is writ
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -22,9 +23,10 @@ import yaml
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_media import SIZES_FILE, ChunkedRows, place_media, sizes_document
-from labelkit.io import write_json
+from labelkit.io import FileSink, write_json
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
+from labelkit.model.trace import mask_to_polygons
 from labelkit.report import Report
 
 TASKS = ("detect", "segment", "obb", "pose", "classify")
@@ -35,10 +37,10 @@ _TASK_CAPS: dict[str, Capabilities] = {
     "detect": Capabilities(
         kinds=frozenset({"object"}), shapes=frozenset({"box"}), geometry=frozenset({"bbox"}), extras="yolo"
     ),
-    "segment": Capabilities(
+    "segment": Capabilities(  # masks are traced (see _traced), so check() reports them itself
         kinds=frozenset({"object"}),
-        shapes=frozenset({"polygon"}),
-        geometry=frozenset({"bbox", "angle", "polygon"}),
+        shapes=frozenset({"polygon", "mask"}),
+        geometry=frozenset({"bbox", "angle", "polygon", "mask"}),
         extras="yolo",
     ),
     "obb": Capabilities(
@@ -88,7 +90,7 @@ class _Columns:
     usable: np.ndarray[Any, Any]
 
 
-def _columns(dataset: Dataset) -> _Columns:
+def _columns(dataset: Dataset, task: str) -> _Columns:
     items = dataset.table("items")
     objects = dataset.table("objects")
     item = pc.index_in(objects["item_id"], value_set=items["id"].combine_chunks()).fill_null(-1)
@@ -104,6 +106,9 @@ def _columns(dataset: Dataset) -> _Columns:
     has_geometry = np.asarray(
         pc.or_(objects["bbox"].is_valid(), objects["polygon"].is_valid()).to_numpy(zero_copy_only=False), dtype=bool
     )
+    if task == "segment":  # a mask-only object is written when its mask has pixels to trace
+        traced = _traced(dataset).rings
+        has_geometry[np.fromiter(traced, dtype=np.int64, count=len(traced))] = True
     usable = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0) & has_geometry
     return _Columns(item_np, category_np, w, h, usable)
 
@@ -119,7 +124,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     objects = dataset.table("objects")
     if not objects.num_rows:
         return
-    cols = _columns(dataset)
+    cols = _columns(dataset, task)
     report.lose(
         "objects without a known category",
         int(((cols.category < 0) & (cols.item >= 0)).sum()),
@@ -133,7 +138,11 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     )
     has_polygon = np.asarray(objects["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     has_box = np.asarray(objects["bbox"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    report.lose("objects without a box or polygon", int((~has_polygon & ~has_box).sum()), f"{target} needs coordinates")
+    bare = ~has_polygon & ~has_box
+    if task == "segment":
+        bare[np.fromiter(_traced(dataset).rings, dtype=np.int64)] = False
+    what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
+    report.lose(what, int(bare.sum()), f"{target} needs coordinates")
     rings = np.asarray(pc.list_value_length(objects["polygon"]).fill_null(0).to_numpy(zero_copy_only=False))
     has_mask = np.asarray(objects["mask"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     if task == "segment":
@@ -143,8 +152,24 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.transform(
             "rotated boxes", int((plain & (angle != 0)).sum()), "YOLO segment writes a rotated box as its 4 corners"
         )
+        report.lose(
+            "masks of objects that also have a polygon",
+            int((has_mask & has_polygon).sum()),
+            "YOLO segment holds one shape per object; the polygon is written",
+        )
         if (has_mask & ~has_polygon).any():
-            report.note("masks need tracing to become polygons; labelkit does not trace masks")
+            traced = _traced(dataset)
+            report.transform(
+                "masks",
+                len(traced.rings) - traced.inexact,
+                "traced into polygons along pixel edges (exactly their pixels)",
+            )
+            report.lose(
+                "masks with holes or several regions",
+                traced.inexact,
+                "traced into one polygon: the largest region's outer boundary (holes filled, other regions lost)",
+            )
+            report.lose("empty masks", traced.empty, "no pixel to trace (the object's box is written if it has one)")
         report.lose(
             "polygon rings beyond the first",
             int(np.maximum(rings - 1, 0).sum()),
@@ -290,6 +315,53 @@ def _fmt_ragged(
     return [prefix[c] + b" ".join(values[bounds[i] : bounds[i + 1]]) + b"\n" for i, c in enumerate(cls.tolist())]
 
 
+@dataclass
+class _Traced:
+    """Masks of objects without a polygon, traced for YOLO segment (see :mod:`labelkit.model.trace`)."""
+
+    objects: pa.Table
+    """The objects table traced (the cache is stale once the dataset has another)."""
+    rings: dict[int, list[float]]
+    """Object row -> the ring of the mask's largest region, flat pixel corners."""
+    inexact: int
+    """Masks whose ring does not cover exactly their pixels: several regions, or holes."""
+    empty: int
+
+
+_TRACED: weakref.WeakKeyDictionary[Dataset, _Traced] = weakref.WeakKeyDictionary()
+"""Tracing is the costly part of writing masks; check() traces, write() reuses the result."""
+
+
+def _traced(dataset: Dataset) -> _Traced:
+    objects = dataset.table("objects")
+    cached = _TRACED.get(dataset)
+    if cached is not None and cached.objects is objects:
+        return cached
+    rows = np.flatnonzero(
+        np.asarray(pc.and_(objects["mask"].is_valid(), objects["polygon"].is_null()).to_numpy(zero_copy_only=False))
+    )
+    rings: dict[int, list[float]] = {}
+    inexact = empty = 0
+    for row, cell in zip(rows.tolist(), objects["mask"].take(pa.array(rows)).to_pylist(), strict=True):
+        mask = G.rle_to_mask(cell)
+        traced = mask_to_polygons(mask)
+        if not traced:
+            empty += 1
+            continue
+        areas = [_ring_area(ring) for ring in traced]
+        best = int(np.argmax(areas))
+        rings[row] = traced[best]
+        inexact += len(traced) > 1 or areas[best] != int(np.count_nonzero(mask))
+    result = _Traced(objects, rings, inexact, empty)
+    _TRACED[dataset] = result
+    return result
+
+
+def _ring_area(ring: list[float]) -> float:
+    xs, ys = np.asarray(ring[0::2]), np.asarray(ring[1::2])
+    return abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))) / 2
+
+
 class _Lines:
     """Formats the objects of one task, a chunk of rows at a time, counting clipped objects."""
 
@@ -306,6 +378,7 @@ class _Lines:
         self.angle = np.asarray(self.objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
         self.polygons = ChunkedRows(self.objects["polygon"])
         self.keypoints = ChunkedRows(self.objects["keypoints"])
+        self.traced = _traced(dataset).rings if task == "segment" else {}
 
     def lines(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
         out: list[bytes] = []
@@ -431,6 +504,16 @@ class _Lines:
         has = np.zeros(len(rows), dtype=bool)
         has[with_ring] = True
         box_rows = np.flatnonzero(~has)
+        if self.traced and len(box_rows):  # masks: their traced ring instead of the box's corners
+            local = zip(box_rows.tolist(), rows[box_rows].tolist(), strict=True)
+            traced = [(k, self.traced[r]) for k, r in local if r in self.traced]
+            if traced:
+                lengths[[k for k, _ in traced]] = [len(ring) for _, ring in traced]
+                all_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+                values = np.empty(int(all_offsets[-1]), dtype=np.float64)
+                for k, ring in traced:
+                    values[all_offsets[k] : all_offsets[k + 1]] = ring
+                box_rows = np.setdiff1d(box_rows, [k for k, _ in traced])
         if len(box_rows):
             idx = (all_offsets[box_rows][:, None] + np.arange(8)).reshape(-1)
             values[idx] = corners[box_rows].reshape(-1)
@@ -453,15 +536,6 @@ class _Lines:
 
 
 # -- writing ---------------------------------------------------------------------------------------
-
-
-def _write_file(path: str, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        if data:
-            os.write(fd, data)
-    finally:
-        os.close(fd)
 
 
 def _groups(item_of_row: np.ndarray[Any, Any], n_items: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -500,7 +574,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
         label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
     _refuse_collisions(label_rel, ids)
-    cols = _columns(dataset)
+    cols = _columns(dataset, task)
     usable_rows = np.flatnonzero(cols.usable)
     kpt_dims = _kpt_dims(dataset, options)
     formatter = _Lines(dataset, task, cols, precision, kpt_dims)
@@ -511,13 +585,14 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     base = str(path) + os.sep
     bounds_list = bounds.tolist()
     # a chunk of images at a time: formatted lines never pile up for the whole dataset (memory stays flat)
-    for first in range(0, len(label_rel), _ITEM_CHUNK):
-        last = min(first + _ITEM_CHUNK, len(label_rel))
-        start = bounds_list[first]
-        lines = formatter.lines(rows_by_item[start : bounds_list[last]])
-        for i in range(first, last):
-            lo, hi = bounds_list[i] - start, bounds_list[i + 1] - start
-            _write_file(base + label_rel[i], b"".join(lines[lo:hi]) if hi > lo else b"")
+    with FileSink() as sink:
+        for first in range(0, len(label_rel), _ITEM_CHUNK):
+            last = min(first + _ITEM_CHUNK, len(label_rel))
+            start = bounds_list[first]
+            lines = formatter.lines(rows_by_item[start : bounds_list[last]])
+            for i in range(first, last):
+                lo, hi = bounds_list[i] - start, bounds_list[i + 1] - start
+                sink.add(base + label_rel[i], b"".join(lines[lo:hi]) if hi > lo else b"")
     report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
     written_splits = sorted(set(splits))
     if layout == "darknet":
