@@ -8,7 +8,7 @@ from typing import Any
 
 from labelkit import formats
 from labelkit.errors import DataLossError, InputError, OutputError, UsageError
-from labelkit.formats.base import FormatModule, check_capabilities, parse_options
+from labelkit.formats.base import COUNTS_POLYGONS, DROPS_POLYGONS, FormatModule, check_capabilities, parse_options
 from labelkit.io import atomic_output
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
@@ -192,7 +192,11 @@ def convert(
     parsed = parse_options(options, reader, writer)
     if progress:
         progress(f"reading {reader.NAME}")
-    dataset = reader.read(src, **parsed.read)
+    read_options = dict(parsed.read)
+    drops = getattr(writer, DROPS_POLYGONS, None)
+    if getattr(reader, COUNTS_POLYGONS, False) and drops is not None and drops(parsed.write):
+        read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
+    dataset = reader.read(src, **read_options)
     try:
         report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress)
     except DataLossError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 import labelkit
 from labelkit import formats
+from labelkit.errors import InputError
 from labelkit.model import Category, Dataset, Item, Media, Object
 
 pytestmark = pytest.mark.skipif("coco" not in formats.names(), reason="the COCO format is not registered")
@@ -71,3 +73,69 @@ def test_reports_list_what_each_step_drops(tmp_path: Path) -> None:
     plan = labelkit.api.plan(ds, "voc")
     assert [c.what for c in plan.lost] == ["rotated boxes"]
     assert not labelkit.api.plan(ds, "yolo", task="obb").lost
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _coco_with_polygons(tmp_path: Path, bad_ring: bool = False) -> Path:
+    """Three annotations: a boxed polygon, a polygon without a box, a crowd RLE."""
+    ring = [10.0, 10.0, 60.0, 12.0, 40.0, 50.0] if not bad_ring else [10.0, 10.0, 60.0, 12.0]
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}],
+        "categories": [{"id": 3, "name": "car"}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 3,
+                "bbox": [10, 10, 50, 40],
+                "segmentation": [ring],
+                "area": 900,
+                "iscrowd": 0,
+            },
+            {
+                "id": 2,
+                "image_id": 1,
+                "category_id": 3,
+                "segmentation": [[5.0, 5.0, 25.0, 5.0, 25.0, 15.0]],
+                "area": 100,
+                "iscrowd": 0,
+            },
+            {
+                "id": 3,
+                "image_id": 1,
+                "category_id": 3,
+                "bbox": [0, 0, 2, 2],
+                "segmentation": {"size": [80, 100], "counts": [0, 2, 78, 2, 7918]},
+                "area": 4,
+                "iscrowd": 1,
+            },
+        ],
+    }
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.parametrize(("to", "options"), [("yolo", {"task": "detect"}), ("yolo", {}), ("voc", {})])
+def test_conversions_that_drop_polygons_count_them_without_parsing(
+    tmp_path: Path, to: str, options: dict[str, str]
+) -> None:
+    src = _coco_with_polygons(tmp_path)
+    full = labelkit.save(labelkit.load(src, "coco"), tmp_path / "full", to, allow_loss=True, **options)
+    fast = labelkit.convert(src, tmp_path / "fast", to, allow_loss=True, **options)
+    assert _tree(tmp_path / "fast") == _tree(tmp_path / "full")
+    assert fast.lost == full.lost and fast.transformed == full.transformed and fast.written == full.written
+    assert any(c.what == "polygons" and c.count == 2 for c in fast.lost)
+
+
+def test_a_bad_polygon_stops_only_conversions_that_use_polygons(tmp_path: Path) -> None:
+    src = _coco_with_polygons(tmp_path, bad_ring=True)
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "seg", "yolo", task="segment", allow_loss=True)
+    assert err.value.location.pointer == "/annotations/0/segmentation/0"
+    assert not (tmp_path / "seg").exists()
+    labelkit.convert(src, tmp_path / "det", "yolo", task="detect", allow_loss=True)
+    assert (tmp_path / "det/labels/train/a.txt").read_text().splitlines()[1] == "0 0.15 0.125 0.2 0.125"

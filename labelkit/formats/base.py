@@ -162,6 +162,15 @@ class FormatModule(Protocol):
         """Write a dataset to ``path`` (a temporary location the caller moves into place)."""
 
 
+DROPS_POLYGONS = "drops_polygons"
+"""Optional writer function ``drops_polygons(options) -> bool``: True when writing with ``options`` keeps no
+polygon coordinates (it reads only whether an object has a polygon, e.g. to report it lost or boxed)."""
+COUNTS_POLYGONS = "COUNTS_POLYGONS"
+"""Optional reader flag: ``read(path, count_polygons=True)`` may leave the polygons of boxed objects unparsed
+(valid, empty ring lists), for a conversion whose writer drops polygons. Such a dataset never leaves
+:func:`labelkit.convert`."""
+
+
 @dataclass
 class ParsedOptions:
     """Options split by the side they apply to."""

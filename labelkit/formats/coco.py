@@ -182,10 +182,14 @@ def read(path: Path, **options: Any) -> Dataset:
             pointer); with ``skip_invalid`` semantic problems of annotations skip those annotations instead.
     """
     with paused_gc():
-        return _read(path, bool(options.get("skip_invalid", False)))
+        return _read(path, bool(options.get("skip_invalid", False)), bool(options.get("count_polygons", False)))
 
 
-def _read(path: Path, skip: bool) -> Dataset:
+COUNTS_POLYGONS = True
+"""``read(..., count_polygons=True)`` leaves boxed objects' polygons unparsed (see ``formats.base``)."""
+
+
+def _read(path: Path, skip: bool, count_polygons: bool = False) -> Dataset:
     files = decode_all(path)
     if not files:
         raise InputError("no readable COCO files (panoptic files are not supported)", path=path)
@@ -194,7 +198,7 @@ def _read(path: Path, skip: bool) -> Dataset:
     built: list[Built] = []
     skipped = 0
     for i, f in enumerate(files):
-        b = build(f, item_prefix[i], categories)
+        b = build(f, item_prefix[i], categories, count_polygons)
         if b.item_findings:
             raise InputError(b.item_findings[0].message, path=f.path, pointer=b.item_findings[0].where)
         if b.findings:

@@ -68,6 +68,8 @@ class Built:
     findings: list[tuple[int, Finding]] = field(default_factory=list)
     item_findings: list[Finding] = field(default_factory=list)
     pending: list[PendingGeometry] = field(default_factory=list)
+    count_polygons: bool = False
+    """Parse only the polygons of objects without a box; count the others (see ``coco_geometry.counted``)."""
 
 
 def _require(record: dict[str, Any], keys: Sequence[str], f: CocoFile, *pointer: str | int) -> None:
@@ -235,13 +237,15 @@ def _is_attributes(value: Any) -> bool:
     return True
 
 
-def build(f: CocoFile, item_prefix: str, categories: list[Category]) -> Built:
+def build(f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False) -> Built:
     """Turn one decoded file into tables, a chunk of annotations at a time; findings ride along.
 
     Args:
         f: the decoded file.
         item_prefix: prepended to image ids to make item ids (``""`` or ``"<split>/"``).
         categories: the dataset's categories (for category and keypoint checks).
+        count_polygons: leave the polygons of boxed objects unparsed (and unchecked), for a conversion
+            whose target drops them; they read as empty ring lists.
 
     Raises:
         InputError: a required field is missing or a value has the wrong type.
@@ -254,7 +258,7 @@ def build(f: CocoFile, item_prefix: str, categories: list[Category]) -> Built:
     ann_ids: list[np.ndarray] = []
     waiting: list[tuple[Built, int]] = []
     for chunk in f.chunks():
-        part = Built(items=items, image_ids=image_ids, categories=out.categories)
+        part = Built(items=items, image_ids=image_ids, categories=out.categories, count_polygons=count_polygons)
         with _shifted_errors(f.path, chunk.offset):
             ids = _build_chunk(chunk, item_prefix, categories, part)
         ann_ids.append(ids)
@@ -576,10 +580,15 @@ def _objects(
         shape[full_k] = "polygon"
     else:
         full_k = poly_k
+    counted_k = full_k[:0]
+    if out.count_polygons and len(full_k):  # a box of 4 numbers is longer than "null"
+        boxed = np.fromiter((len(bbox_raw[k]) > 4 for k in full_k.tolist()), dtype=bool, count=len(full_k))
+        counted_k = full_k[boxed]
+    parse_k = np.setdiff1d(full_k, counted_k, assume_unique=True) if len(counted_k) else full_k
     null = b"null"
-    seg_lines: list[msgspec.Raw | bytes] = list(seg_raw) if len(full_k) == m else [null] * m
-    if len(full_k) != m:
-        for k in full_k.tolist():
+    seg_lines: list[msgspec.Raw | bytes] = list(seg_raw) if len(parse_k) == m else [null] * m
+    if len(parse_k) != m:
+        for k in parse_k.tolist():
             seg_lines[k] = seg_raw[k]
     bbox_lines: list[msgspec.Raw | bytes] = (
         list(bbox_raw) if has_bbox.all() else [r if len(r) else null for r in bbox_raw]
@@ -590,11 +599,12 @@ def _objects(
             future=submit(read_geometry, buf, longest),
             bbox_raws=bbox_raw,
             seg_raws=seg_raw,
-            polygon_rows=full_k,
+            polygon_rows=parse_k,
             rows=row_list,
             width=widths[rows].astype(np.float64),
             height=heights[rows].astype(np.float64),
             known_image=known_image[rows],
+            counted_rows=counted_k,
         )
     )
     for k in other_k.tolist():  # null or another oddity: carried as it was

@@ -6,7 +6,7 @@ import io
 import itertools
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ class PendingGeometry:
     width: np.ndarray
     height: np.ndarray
     known_image: np.ndarray
+    counted_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Polygon objects left unparsed because the conversion's target drops polygons (see :func:`counted`)."""
 
 
 _EXECUTOR: list[ThreadPoolExecutor] = []
@@ -138,7 +140,7 @@ def resolve_geometry(
         message = f"bbox {boxes[k].tolist()} reaches outside the {int(w_img[k])}x{int(h_img[k])} image"
         findings.append((rows[k], Finding(where, pointer, message)))
     if not len(pending.polygon_rows):
-        return bbox, pa.nulls(m, POLYGONS)
+        return bbox, counted(pa.nulls(m, POLYGONS), pending.counted_rows)
     # rows without a polygon are null in v: they have no rings and flatten() skips them
     n_rings = pc.fill_null(pc.list_value_length(v), 0).to_numpy(zero_copy_only=False)
     ring_lengths = pc.list_value_length(v.flatten()).to_numpy(zero_copy_only=False)
@@ -155,7 +157,21 @@ def resolve_geometry(
             what = "fewer than 3 points" if ring_lengths[r] < 6 else "an odd number of coordinates"
             pointer = json_pointer("annotations", row, "segmentation", int(ring_index[r]))
             findings.append((row, Finding(where, pointer, f"polygon has {what}")))
-    return bbox, v
+    return bbox, counted(v, pending.counted_rows)
+
+
+def counted(polygons: pa.Array, rows: np.ndarray) -> pa.Array:
+    """``polygons`` with an empty ring list at ``rows``: objects known to have a polygon that was not parsed.
+
+    A conversion whose target cannot hold polygons (YOLO detect, VOC boxes) needs only to count them for its
+    report; such a dataset lives only inside that conversion and is never handed to the user.
+    """
+    if not len(rows):
+        return polygons
+    mark = np.zeros(len(polygons), dtype=bool)
+    mark[rows] = True
+    empty = pa.ListArray.from_arrays(pa.array(np.zeros(len(polygons) + 1, np.int32)), pa.array([], FLOATS))
+    return pc.if_else(pa.array(mark), empty, polygons)
 
 
 def geometry_error(pending: PendingGeometry, path: Path, exc: Exception) -> InputError:

@@ -569,6 +569,11 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     voc_write.check(dataset, report, **options)
 
 
+def drops_polygons(options: dict[str, Any]) -> bool:
+    """Whether polygons are dropped: yes unless ``masks=all`` rasterises them into the segmentation PNGs."""
+    return str(options.get("masks") or "auto") != "all"
+
+
 def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     """Write a VOC folder (see :func:`labelkit.formats.voc_write.write`)."""
     from labelkit.formats import voc_write

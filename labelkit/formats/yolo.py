@@ -537,6 +537,15 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     yolo_write.check(dataset, report, **options)
 
 
+def drops_polygons(options: dict[str, Any]) -> bool:
+    """Whether the task writes no polygon coordinates: detect, pose, classify.
+
+    ``auto`` is detect for every reader that can count polygons instead of parsing them, since only a YOLO
+    source records another task.
+    """
+    return str(options.get("task") or "auto") in ("auto", "detect", "pose", "classify")
+
+
 def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     """Write a YOLO folder (see :func:`labelkit.formats.yolo_write.write`)."""
     from labelkit.formats import yolo_write
