@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -342,19 +343,28 @@ def _traced(dataset: Dataset) -> _Traced:
     )
     rings: dict[int, list[float]] = {}
     inexact = empty = 0
-    for row, cell in zip(rows.tolist(), objects["mask"].take(pa.array(rows)).to_pylist(), strict=True):
-        mask = G.rle_to_mask(cell)
-        traced = mask_to_polygons(mask)
-        if not traced:
-            empty += 1
-            continue
-        areas = [_ring_area(ring) for ring in traced]
-        best = int(np.argmax(areas))
-        rings[row] = traced[best]
-        inexact += len(traced) > 1 or areas[best] != int(np.count_nonzero(mask))
+    cells = objects["mask"].take(pa.array(rows)).to_pylist()
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy releases the GIL on whole-mask steps: ~1.4x
+        for row, (ring, exact) in zip(rows.tolist(), pool.map(_trace_one, cells), strict=True):
+            if ring is None:
+                empty += 1
+            else:
+                rings[row] = ring
+                inexact += not exact
     result = _Traced(objects, rings, inexact, empty)
     _TRACED[dataset] = result
     return result
+
+
+def _trace_one(cell: dict[str, Any]) -> tuple[list[float] | None, bool]:
+    """The largest region's outer ring of a mask cell, and whether that ring covers exactly the mask's pixels."""
+    mask = G.rle_to_mask(cell)
+    traced = mask_to_polygons(mask)
+    if not traced:
+        return None, False
+    areas = [_ring_area(ring) for ring in traced]
+    best = int(np.argmax(areas))
+    return traced[best], len(traced) == 1 and areas[best] == int(np.count_nonzero(mask))
 
 
 def _ring_area(ring: list[float]) -> float:
