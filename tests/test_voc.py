@@ -234,3 +234,154 @@ def test_media_copy_puts_images_in_jpegimages(tmp_path: Path) -> None:
     labelkit.save(make_dataset(), out, "voc", media="copy", media_root=str(src))
     assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == ["2007_000001.jpg", "b.png", "empty.jpg"]
     assert canonical(labelkit.load(out, "voc")) == canonical(make_dataset())
+
+
+# -- void pixels (255) in segmentation PNGs -------------------------------------------------------------
+
+
+def _save_png(values: np.ndarray, path: Path) -> None:
+    im = Image.frombytes("P", (values.shape[1], values.shape[0]), values.tobytes())
+    im.putpalette([v for rgb in voc.voc_palette() for v in rgb])
+    im.save(path)
+
+
+def _void_folder(root: Path) -> Path:
+    """Three images with palette PNGs and the standard labelmap (class PNG values are then kept as they are).
+
+    ``a``: a cat and a person, a 255 border round the cat and a 255 "difficult" blob, the same in both
+    PNGs. ``b``: the object PNG lacks the blob (the two voids differ). ``c``: no object, only void.
+    """
+    for sub in ("Annotations", "SegmentationClass", "SegmentationObject", "ImageSets/Main", "ImageSets/Segmentation"):
+        (root / sub).mkdir(parents=True)
+    for task in ("Main", "Segmentation"):
+        (root / f"ImageSets/{task}/train.txt").write_text("a\nb\nc\n")
+    palette = voc.voc_palette()
+    (root / "labelmap.txt").write_text(
+        "".join(f"{n}:{','.join(map(str, palette[i]))}::\n" for i, n in enumerate(voc.VOC_CLASSES))
+    )
+    cls = np.zeros((10, 12), dtype=np.uint8)
+    obj = np.zeros_like(cls)
+    cls[2:5, 2:5], obj[2:5, 2:5] = 8, 1  # cat
+    cls[6:9, 6:11], obj[6:9, 6:11] = 15, 2  # person
+    for png in (cls, obj):
+        png[1, 1:6] = png[5, 1:6] = png[1:6, 1] = png[1:6, 5] = 255  # border round the cat
+        png[8:10, 0:3] = 255  # a "difficult" region
+    boxes = "".join(
+        f"<object><name>{n}</name><bndbox><xmin>{x0}</xmin><ymin>{y0}</ymin><xmax>{x1}</xmax><ymax>{y1}</ymax>"
+        "</bndbox></object>"
+        for n, x0, y0, x1, y1 in (("cat", 3, 3, 5, 5), ("person", 7, 7, 11, 9))
+    )
+    obj_b = obj.copy()
+    obj_b[8:10, 0:3] = 0
+    void_only = np.where(cls == 255, 255, 0).astype(np.uint8)
+    for name, c, o, body in (("a", cls, obj, boxes), ("b", cls, obj_b, boxes), ("c", void_only, void_only, "")):
+        _save_png(c, root / f"SegmentationClass/{name}.png")
+        _save_png(o, root / f"SegmentationObject/{name}.png")
+        size = "<size><width>12</width><height>10</height><depth>3</depth></size><segmented>1</segmented>"
+        (root / f"Annotations/{name}.xml").write_text(
+            f"<annotation><filename>{name}.jpg</filename>{size}{body}</annotation>"
+        )
+    return root
+
+
+def _pngs_equal(a: Path, b: Path, names: list[str]) -> None:
+    for kind in ("SegmentationClass", "SegmentationObject"):
+        for name in names:
+            before = np.array(Image.open(a / kind / f"{name}.png"))
+            after = np.array(Image.open(b / kind / f"{name}.png"))
+            assert np.array_equal(before, after), f"{kind}/{name}.png"
+            assert (after == 255).any() and Image.open(b / kind / f"{name}.png").mode == "P"
+
+
+def test_void_pixels_are_item_metadata_and_come_back_pixel_identical(tmp_path: Path) -> None:
+    src = _void_folder(tmp_path / "src")
+    ds = labelkit.load(src, "voc")
+    meta = {i.id: i.metadata for i in ds.items()}
+    assert set(meta["a"]) == {"voc:void"} and set(meta["c"]) == {"voc:void"}
+    assert {"voc:void_class", "voc:void_object"} <= set(meta["b"]) and "voc:void" not in meta["b"]
+    cell = meta["a"]["voc:void"]
+    assert set(cell) == {"height", "width", "counts"} and (cell["height"], cell["width"]) == (10, 12)
+    expected = np.array(Image.open(src / "SegmentationClass/a.png")) == 255
+    assert np.array_equal(G.rle_to_mask(cell).astype(bool), expected)
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.lost == [] and report.transformed == []
+    _pngs_equal(src, tmp_path / "out", ["a", "b", "c"])
+    again = labelkit.load(tmp_path / "out", "voc")
+    assert canonical(again)["items"] == canonical(ds)["items"]
+
+
+def test_void_mask_of_another_size_is_reported_lost(tmp_path: Path) -> None:
+    ds = _masked_dataset()  # one 6 x 4 image
+    ds2 = Dataset(categories=list(ds.categories))
+    wrong = {k: v for k, v in G.mask_to_rle(np.ones((3, 3), dtype=bool)).items() if v is not None}
+    item = next(ds.items())
+    ds2.add_item(Item(id=item.id, media=item.media, split=item.split, metadata={"voc:void": wrong}))
+    ds2.add(*ds.objects())
+    report = labelkit.save(ds2, tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in report.lost] == [("segmentation void regions", 2)]
+    assert report.lost[0].reason == "the void mask's size differs from the image"
+    for kind in ("SegmentationClass", "SegmentationObject"):
+        assert not (np.asarray(Image.open(tmp_path / f"o/{kind}/m.png")) == 255).any()
+
+
+def test_datasets_without_void_metadata_get_no_void(tmp_path: Path) -> None:
+    labelkit.save(_masked_dataset(), tmp_path / "o", "voc")
+    for kind in ("SegmentationClass", "SegmentationObject"):
+        assert not (np.asarray(Image.open(tmp_path / f"o/{kind}/m.png")) == 255).any()
+    assert all(not i.metadata for i in labelkit.load(tmp_path / "o", "voc").items())
+
+
+def test_masks_none_reports_the_void_regions_lost(tmp_path: Path) -> None:
+    src = _void_folder(tmp_path / "src")
+    report = labelkit.convert(src, tmp_path / "o", "voc", masks="none", allow_loss=True)
+    assert ("segmentation void regions", 3, "masks=none writes no segmentation PNGs") in [
+        (c.what, c.count, c.reason) for c in report.lost
+    ]
+    assert not (tmp_path / "o/SegmentationClass").exists()
+
+
+def test_void_metadata_to_yolo_is_the_items_with_metadata_loss(tmp_path: Path) -> None:
+    src = _void_folder(tmp_path / "src")
+    report = labelkit.convert(src, tmp_path / "o", "yolo", allow_loss=True)
+    lost = [(c.what, c.count, c.reason) for c in report.lost]
+    assert ("items with metadata", 3, "YOLO detect has no item metadata") in lost
+
+
+def test_void_metadata_is_kept_by_coco_and_comes_back(tmp_path: Path) -> None:
+    src = _void_folder(tmp_path / "src")
+    report = labelkit.convert(src, tmp_path / "coco", "coco")
+    assert report.lost == []
+    (annotations,) = (tmp_path / "coco/annotations").glob("*.json")
+    images = json.loads(annotations.read_text())["images"]
+    assert all("voc:void" in im or "voc:void_class" in im for im in images)
+    back = labelkit.load(tmp_path / "coco", "coco")
+    voc_ds = labelkit.load(src, "voc")
+    assert [i.metadata for i in back.items()] == [i.metadata for i in voc_ds.items()]
+    assert labelkit.convert(tmp_path / "coco", tmp_path / "back", "voc").lost == []
+    for coco_id, name in (("1", "a"), ("2", "b"), ("3", "c")):  # COCO image ids become the item ids
+        for kind in ("SegmentationClass", "SegmentationObject"):
+            before = np.array(Image.open(src / kind / f"{name}.png")) == 255
+            after = np.array(Image.open(tmp_path / "back" / kind / f"{coco_id}.png")) == 255
+            assert np.array_equal(before, after), f"{kind}/{name}.png"
+
+
+def test_corpus_segmentation_pngs_round_trip_pixel_identical(corpus: Path, tmp_path: Path) -> None:
+    entries = [e for e in json.loads((corpus / "MANIFEST.json").read_text()) if e["format"] == "voc"]
+    checked = 0
+    for n, entry in enumerate(entries):
+        src = corpus / entry["path"]
+        pngs = sorted(src.glob("Segmentation*/**/*.png"))
+        if not pngs:
+            continue
+        out = tmp_path / f"out{n}"
+        labelkit.convert(src, out, "voc", allow_loss=True)
+        for png in pngs:
+            before, after = Image.open(png), Image.open(out / png.relative_to(src))
+            if before.mode == "P":
+                assert np.array_equal(np.array(before), np.array(after)), png
+            else:  # an RGB PNG comes back as a palette PNG of the same colours
+                assert np.array_equal(np.array(before.convert("RGB")), np.array(after.convert("RGB"))), png
+            checked += 1
+    assert checked == sum(
+        e["expect"].get("SegmentationClass_pngs", 0) + e["expect"].get("SegmentationObject_pngs", 0) for e in entries
+    )

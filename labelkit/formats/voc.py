@@ -3,9 +3,10 @@
 Reads the full VOC layout: object boxes with ``pose``, ``truncated``, ``difficult``, ``occluded``, ``parts``,
 ``actions`` and ``attributes``; ``ImageSets/Main/<split>.txt`` (item splits) and ``<class>_<split>.txt``
 (image-level labels); ``ImageSets/Segmentation``, ``Action`` and ``Layout``; ``SegmentationClass`` and
-``SegmentationObject`` PNGs (palette or RGB) turned into per-object masks; ``labelmap.txt`` for non-standard
-classes. Also Roboflow's flat layout (XML beside the images in split folders). XML is parsed with defusedxml
-only: a DTD or an entity is an error. VOC's 1-based inclusive pixel corners convert exactly to the model's
+``SegmentationObject`` PNGs (palette or RGB) turned into per-object masks, their void pixels (255) kept as
+``voc:void*`` item metadata (see :func:`labelkit.formats.voc_build.void_metadata`); ``labelmap.txt`` for
+non-standard classes. Also Roboflow's flat layout (XML beside the images in split folders). XML is parsed with
+defusedxml only: a DTD or an entity is an error. VOC's 1-based inclusive pixel corners convert exactly to the model's
 ``x, y, w, h`` (see :func:`labelkit.model.geometry.voc_to_xywh`). The writer is :mod:`labelkit.formats.voc_write`.
 """
 

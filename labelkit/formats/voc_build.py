@@ -150,6 +150,7 @@ def build(
         ]
         if sets.lists.get(stem, []) != derived:
             metadata["voc:imagesets"] = sets.lists.get(stem, [])  # the writer writes exactly these lists
+        metadata.update(void_metadata(arrays))
         item_rows["id"].append(item_id)
         item_rows["path"].append(rel)
         item_rows["width"].append(width)
@@ -214,6 +215,33 @@ def build(
         ),
     }
     return Dataset.from_tables(tables, categories)
+
+
+def void_metadata(arrays: dict[int, np.ndarray[Any, Any]]) -> dict[str, dict[str, Any]]:
+    """Item metadata for the void pixels (value 255) of an image's segmentation PNGs, as mask cells.
+
+    ``voc:void_class`` holds the SegmentationClass PNG's void pixels and ``voc:void_object`` the
+    SegmentationObject PNG's. When both PNGs have void pixels and they are the same (as in VOC's own
+    releases), one ``voc:void`` key stands for both. A PNG without void pixels adds nothing. Each cell is
+    the model's mask cell without its null ``runs``: ``{"height", "width", "counts"}`` (compressed COCO
+    RLE), which :func:`labelkit.model.geometry.rle_to_mask` decodes.
+
+    Args:
+        arrays: the image's PNGs as indices: 0 the class PNG, 1 the object PNG (either may be absent).
+
+    Returns:
+        The metadata keys to add (empty when no PNG has void pixels).
+    """
+    voids = {kind: arrays[kind] == VOID_INDEX for kind in (0, 1) if kind in arrays}
+    voids = {kind: void for kind, void in voids.items() if void.any()}
+    if len(voids) == 2 and voids[0].shape == voids[1].shape and np.array_equal(voids[0], voids[1]):
+        return {"voc:void": _void_cell(voids[0])}
+    names = {0: "voc:void_class", 1: "voc:void_object"}
+    return {names[kind]: _void_cell(void) for kind, void in voids.items()}
+
+
+def _void_cell(mask: np.ndarray[Any, Any]) -> dict[str, Any]:
+    return {k: v for k, v in G.mask_to_rle(mask).items() if v is not None}
 
 
 def _instances(arrays: dict[int, np.ndarray[Any, Any]], class_names: list[str]) -> dict[int, tuple[str | None, Any]]:

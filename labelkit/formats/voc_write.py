@@ -60,6 +60,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         if any(not k.startswith("voc:") for k in decode_json_cell(text))
     )
     report.lose("items with metadata", foreign, f"{TARGET} keeps only its own fields (voc:*)")
+    if masks == "none":
+        voids = sum(
+            1
+            for text in items["metadata"].drop_null().to_pylist()
+            if '"voc:void' in text and any(k in decode_json_cell(text) for k in _VOID_KEYS)
+        )
+        report.lose("segmentation void regions", voids, "masks=none writes no segmentation PNGs")
     bad_names = [c.name for c in dataset.categories if ":" in c.name or "\n" in c.name]
     report.lose("categories with ':' in the name", len(bad_names), "labelmap.txt separates fields with ':'")
     objects = dataset.table("objects")
@@ -322,7 +329,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
 
     pool = _Pool(report)
     sink = FileSink()
-    for kind in ("SegmentationClass", "SegmentationObject") if has_mask.any() or has_polygon.any() else ():
+    any_void = masks_mode != "none" and any(k in m for m in metadata for k in _VOID_KEYS)
+    for kind in ("SegmentationClass", "SegmentationObject") if has_mask.any() or has_polygon.any() or any_void else ():
         for folder in sorted({f.rpartition("/")[0] for f in files}):
             (path / kind / folder).mkdir(parents=True, exist_ok=True)
     try:
@@ -372,8 +380,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     for r in rows
                     if has_mask[r] and extras.get(r, {}).get("voc:semantic") and categories[r] in name_xml
                 ]
-                segmented = bool(instance_rows or semantic_rows)
                 meta = metadata[n]
+                voids = _void_cells(meta) if masks_mode != "none" else (None, None)
+                segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
                 name = _file_name(paths[n], files[n])
                 head = _head_xml(meta, name, widths[n], heights[n], segmented)
                 written_objects += len(xml_rows)
@@ -393,7 +402,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     lists.setdefault(str(task), defaultdict(list))[splits[n]].append(ids[n])
                 if segmented:
                     shape = (heights[n], widths[n]) if widths[n] and heights[n] else None
-                    masks = _Masks(geometry, instance_rows, semantic_rows, categories, classes)
+                    masks = _Masks(geometry, instance_rows, semantic_rows, categories, classes, voids)
                     pool.submit(masks.write, path, files[n], shape)
                 if media != "none" and paths[n]:
                     assert media_root is not None
@@ -462,6 +471,7 @@ class _Masks:
         semantic_rows: list[int],
         categories: list[Any],
         classes: _Classes,
+        voids: tuple[Any, Any] = (None, None),
     ) -> None:
         rows = instance_rows + semantic_rows
         cells = objects.masks.take(rows).to_pylist()
@@ -472,16 +482,26 @@ class _Masks:
         self.semantic_rows = semantic_rows
         self.categories = categories
         self.classes = classes
+        self.voids = voids
 
     def write(self, path: Path, file: str, shape: tuple[int, int] | None) -> list[tuple[str, int, str]]:
-        """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost."""
+        """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost.
+
+        The object PNG is written when there are instances or an object void mask. Void pixels
+        (``voc:void*`` item metadata) are painted last, with value 255, so they win over objects as in
+        the original PNG.
+        """
         lost: list[tuple[str, int, str]] = []
         for r in self.instance_rows + self.semantic_rows:
             if self.cells[r] is not None:
                 shape = (int(self.cells[r]["height"]), int(self.cells[r]["width"]))
                 break
         if shape is None:
+            shape = next((_cell_shape(v) for v in self.voids if _cell_shape(v) is not None), None)
+        if shape is None:
             lost.append(("masks on images of unknown size", len(self.instance_rows), "a PNG needs the image size"))
+            voids = sum(v is not None for v in self.voids)
+            lost.append(("segmentation void regions", voids, "a PNG needs the image size"))
             return lost
         value_of = self.classes.value
         class_png = np.zeros(shape, dtype=np.uint8)
@@ -499,11 +519,52 @@ class _Masks:
             mask = G.rle_to_mask(self.cells[r])
             if mask.shape == shape:
                 class_png[mask.view(bool)] = min(value_of[self.categories[r]], VOID_INDEX - 1)
+        bad_voids = 0
+        for png, cell in zip((class_png, object_png), self.voids, strict=True):
+            void = _void_mask(cell, shape) if cell is not None else None
+            if void is not None:
+                png[void] = VOID_INDEX
+            bad_voids += cell is not None and void is None
+        if bad_voids:
+            lost.append(("segmentation void regions", bad_voids, "the void mask's size differs from the image"))
         base = str(path) + os.sep
         create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
-        if self.instance_rows:
+        if self.instance_rows or (self.voids[1] is not None and _cell_shape(self.voids[1]) == shape):
             create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, _VOC_PLTE))
         return lost
+
+
+_VOID_KEYS = ("voc:void", "voc:void_class", "voc:void_object")
+"""Item metadata keys with the void pixels of the segmentation PNGs (see ``voc_build.void_metadata``)."""
+
+
+def _void_cells(meta: dict[str, Any]) -> tuple[Any, Any]:
+    """The void mask cells of an item's class and object PNGs (None where it has none)."""
+    both = meta.get("voc:void")
+    return meta.get("voc:void_class", both), meta.get("voc:void_object", both)
+
+
+def _cell_shape(cell: Any) -> tuple[int, int] | None:
+    """``(height, width)`` of a stored void mask cell, or None when it is not a mask cell."""
+    if not isinstance(cell, dict):
+        return None
+    height, width = cell.get("height"), cell.get("width")
+    if not isinstance(height, int) or not isinstance(width, int) or height <= 0 or width <= 0:
+        return None
+    if not isinstance(cell.get("counts"), str) and not isinstance(cell.get("runs"), list):
+        return None
+    return (height, width)
+
+
+def _void_mask(cell: Any, shape: tuple[int, int]) -> np.ndarray[Any, Any] | None:
+    """A stored void mask cell as a boolean array of ``shape``, or None when its size differs or it is broken."""
+    if _cell_shape(cell) != shape:
+        return None
+    try:
+        mask = G.rle_to_mask(cell)
+    except (ValueError, TypeError, KeyError, UnicodeError):
+        return None
+    return mask.view(bool) if mask.shape == shape else None
 
 
 class _Pool:
