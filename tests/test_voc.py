@@ -385,3 +385,21 @@ def test_corpus_segmentation_pngs_round_trip_pixel_identical(corpus: Path, tmp_p
     assert checked == sum(
         e["expect"].get("SegmentationClass_pngs", 0) + e["expect"].get("SegmentationObject_pngs", 0) for e in entries
     )
+
+
+def test_standard_classes_without_labelmap_keep_their_voc_values(tmp_path: Path) -> None:
+    src = _void_folder(tmp_path / "src")
+    (src / "labelmap.txt").unlink()  # as VOC2012 ships: class PNG values are the VOC indices (cat 8, person 15)
+    ds = labelkit.load(src, "voc")
+    assert [(c.id, c.name) for c in ds.categories] == [(8, "cat"), (15, "person")]
+    labelkit.save(ds, tmp_path / "out", "voc")
+    assert not (tmp_path / "out/labelmap.txt").exists()
+    _pngs_equal(src, tmp_path / "out", ["a", "b", "c"])
+    assert set(np.unique(np.array(Image.open(tmp_path / "out/SegmentationClass/a.png")))) == {0, 8, 15, 255}
+    assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
+
+
+def test_other_classes_get_a_labelmap(tmp_path: Path) -> None:
+    ds = labelkit.load(_void_folder(tmp_path / "src"), "voc")  # the labelmap lists all 21 classes
+    labelkit.save(ds, tmp_path / "out", "voc")
+    assert (tmp_path / "out/labelmap.txt").exists()

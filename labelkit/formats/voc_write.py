@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
-from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOID_INDEX, parse_color, voc_palette
+from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import FileSink, create_file, safe_relpath
 from labelkit.model import Dataset
@@ -169,16 +169,30 @@ class _Classes:
         self.categories = list(dataset.categories)
         self.offset = 0 if self.categories and self.categories[0].name == "background" else 1
         self.value = {c.id: i + self.offset for i, c in enumerate(self.categories)}
+        # classes as read from VOC without a labelmap (the standard classes in use, their VOC index as id,
+        # nothing extra) are written as VOC itself writes them: PNG value = VOC index, no labelmap.txt
+        used = {v for name in ("objects", "labels") for v in pc.unique(dataset.table(name)["category_id"]).to_pylist()}
+        self.standard = bool(self.categories) and all(
+            c.id in used
+            and c.id < len(VOC_CLASSES)
+            and VOC_CLASSES[c.id] == c.name
+            and not c.color
+            and not c.extras.get("voc:parts")
+            and not c.extras.get("voc:actions")
+            for c in self.categories
+        )
+        if self.standard:
+            self.value = {c.id: c.id for c in self.categories}
         self.name = {c.id: c.name for c in self.categories}
         palette = voc_palette()
         self.colors = []
-        for i, c in enumerate(self.categories):
+        for c in self.categories:
             color = parse_color(c.color) if c.color else None
-            self.colors.append(color or palette[(i + self.offset) % 256])
+            self.colors.append(color or palette[self.value[c.id] % 256])
         self.palette = list(palette)
-        for i, color in enumerate(self.colors):
-            if i + self.offset < 256:
-                self.palette[i + self.offset] = color
+        for c, color in zip(self.categories, self.colors, strict=True):
+            if self.value[c.id] < 256:
+                self.palette[self.value[c.id]] = color
         self.palette_bytes = palette_bytes(self.palette)
 
     def labelmap(self) -> str:
@@ -413,7 +427,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         sink.abort()
         pool.executor.shutdown(wait=True, cancel_futures=True)
     _write_lists(path, dataset, ids, splits, lists)
-    (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
+    if not classes.standard:
+        (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
     if fractional:
         report.note(f"{fractional:,} boxes have fractional VOC corners, written exactly as decimals (not rounded)")
     report.written = {
