@@ -71,3 +71,28 @@ def test_atomic_output_folder(tmp_path: Path) -> None:
             raise KeyboardInterrupt
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
+
+
+def test_safe_relpath_fast_path_agrees_with_the_full_checks() -> None:
+    """Every name up to 5 characters over a tricky alphabet: the plain-name fast path changes no answer."""
+    import itertools
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    from labelkit.errors import InputError
+    from labelkit.io import safe_relpath
+
+    def slow(name: str) -> str | None:
+        text = name.replace("\\", "/")
+        posix = PurePosixPath(text)
+        if not text or posix.is_absolute() or PureWindowsPath(name).drive or ".." in posix.parts or "\x00" in text:
+            return None
+        return str(posix)
+
+    for n in range(1, 6):
+        for chars in itertools.product(["a", ".", "/", "\\", ":", "\x00"], repeat=n):
+            name = "".join(chars)
+            try:
+                fast: str | None = safe_relpath(name)
+            except InputError:
+                fast = None
+            assert fast == slow(name), repr(name)

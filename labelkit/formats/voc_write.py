@@ -380,6 +380,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     texts[r] = _object_xml(name_xml[categories[r]], numbers, occluded[r], extra, attrs)
                 else:
                     texts[r] = _PLAIN_OBJECT % (name_xml[categories[r]], *numbers)
+            jobs: list[tuple[int, list[int], list[int], tuple[Any, Any]]] = []
             for n in range(first, last):
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
                 xml_rows = [r for r in rows if r in texts]
@@ -408,19 +409,29 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     tasks = []
                     if segmented:
                         tasks.append("Segmentation")
-                    if any(isinstance(extras.get(r, {}).get("voc:actions"), dict) for r in xml_rows):
+                    if extras and any(isinstance(extras.get(r, {}).get("voc:actions"), dict) for r in xml_rows):
                         tasks.append("Action")
-                    if any(extras.get(r, {}).get("voc:parts") for r in xml_rows):
+                    if extras and any(extras.get(r, {}).get("voc:parts") for r in xml_rows):
                         tasks.append("Layout")
                 for task in tasks:
                     lists.setdefault(str(task), defaultdict(list))[splits[n]].append(ids[n])
                 if segmented:
-                    shape = (heights[n], widths[n]) if widths[n] and heights[n] else None
-                    masks = _Masks(geometry, instance_rows, semantic_rows, categories, classes, voids)
-                    pool.submit(masks.write, path, files[n], shape)
+                    jobs.append((n, instance_rows, semantic_rows, voids))
                 if media != "none" and paths[n]:
                     assert media_root is not None
                     place_media(media_root / paths[n], path / "JPEGImages" / name, media)
+            # the chunk's masks in one take (a take per image costs more than painting the image)
+            wanted = [r for _, inst, sem, _ in jobs for r in inst + sem]
+            cells = dict(zip(wanted, geometry.masks.take(wanted).to_pylist(), strict=True))
+            polygons = (
+                dict(zip(wanted, geometry.polygons.take(wanted).to_pylist(), strict=True))
+                if geometry.polygons is not None
+                else {}
+            )
+            for n, instance_rows, semantic_rows, voids in jobs:
+                shape = (heights[n], widths[n]) if widths[n] and heights[n] else None
+                masks = _Masks(cells, polygons, instance_rows, semantic_rows, categories, classes, voids)
+                pool.submit(masks.write, path, files[n], shape)
         sink.close()
         pool.close()
     finally:
@@ -477,22 +488,20 @@ class _Geometry:
 
 
 class _Masks:
-    """The instance and semantic masks of one image, fetched from the objects table when needed."""
+    """The instance and semantic masks of one image (cells fetched for a chunk of images at once)."""
 
     def __init__(
         self,
-        objects: _Geometry,
+        cells: dict[int, Any],
+        polygons: dict[int, Any],
         instance_rows: list[int],
         semantic_rows: list[int],
         categories: list[Any],
         classes: _Classes,
         voids: tuple[Any, Any] = (None, None),
     ) -> None:
-        rows = instance_rows + semantic_rows
-        cells = objects.masks.take(rows).to_pylist()
-        polygons = objects.polygons.take(rows).to_pylist() if objects.polygons is not None else [None] * len(rows)
-        self.cells = dict(zip(rows, cells, strict=True))
-        self.polygons = dict(zip(rows, polygons, strict=True))
+        self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
+        self.polygons = polygons
         self.instance_rows = instance_rows
         self.semantic_rows = semantic_rows
         self.categories = categories
@@ -523,7 +532,7 @@ class _Masks:
         object_png = np.zeros(shape, dtype=np.uint8)
         for value, r in enumerate(self.instance_rows, 1):
             cell = self.cells[r]
-            mask = G.rle_to_mask(cell) if cell is not None else G.polygons_to_mask(self.polygons[r] or [], *shape)
+            mask = G.rle_to_mask(cell) if cell is not None else G.polygons_to_mask(self.polygons.get(r) or [], *shape)
             if mask.shape != shape or value >= VOID_INDEX:
                 lost.append(("masks", 1, "mask size differs from the image, or more than 254 instances"))
                 continue
