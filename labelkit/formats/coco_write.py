@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
+from labelkit.io import ordered_map
 from labelkit.model import Category, Dataset
 from labelkit.report import Report
 
@@ -425,11 +426,15 @@ class Writer:
         if keep_categories is not None:
             t = t.filter(pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64())))
         all_ids = int_ids(t["id"])
-        start = 0
-        for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
-            ann_ids = all_ids[start : start + c.num_rows]
-            start += c.num_rows
-            yield _joined(self._object_json(c, ann_ids, with_keypoints, results))
+        batches = t.to_batches(max_chunksize=_WRITE_CHUNK)
+        starts = np.cumsum([0, *(b.num_rows for b in batches)]).tolist()
+
+        def one(k: int) -> bytes:
+            ids = all_ids[starts[k] : starts[k + 1]]
+            return _joined(self._object_json(batches[k], ids, with_keypoints, results))
+
+        # Arrow's string kernels release the GIL: two chunks are formatted at once, written in order
+        yield from ordered_map(one, range(len(batches)))
 
     def _object_json(self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
         n = c.num_rows
