@@ -13,7 +13,7 @@ Then a val2017-sized file (5,000 images) through the CLI.
 Usage:
     bash bench/setup_peers.sh
     python bench/gen_coco.py bench/data/instances_train2017.json
-    python bench/yolo_voc.py [--repeat 3] [--peer-repeat 3] [--only labelkit|peers] [--json results.json]
+    python bench/yolo_voc.py [--repeat 3] [--peer-repeat 3] [--only labelkit|peers] [--json results.json] [--out DIR]
 """
 
 from __future__ import annotations
@@ -124,9 +124,6 @@ def write_floor(folder: Path, repeat: int) -> float:
     return seconds
 
 
-_TRASH = DATA / "trash"
-
-
 def set_aside(path: Path) -> Callable[[], None]:
     """A ``before`` hook: move an old output aside (deleted at the end) and flush the disk's write-back.
 
@@ -136,16 +133,17 @@ def set_aside(path: Path) -> Callable[[], None]:
 
     def run() -> None:
         if path.exists():
-            _TRASH.mkdir(exist_ok=True)
-            os.replace(path, _TRASH / f"{path.name}.{time.monotonic_ns()}")
+            trash = path.parent / "trash"
+            trash.mkdir(exist_ok=True)
+            os.replace(path, trash / f"{path.name}.{time.monotonic_ns()}")
         os.sync()
 
     return run
 
 
-def empty_trash() -> None:
-    """Delete what :func:`set_aside` moved away."""
-    shutil.rmtree(_TRASH, ignore_errors=True)
+def empty_trash(folder: Path) -> None:
+    """Delete what :func:`set_aside` moved away from ``folder``."""
+    shutil.rmtree(folder / "trash", ignore_errors=True)
 
 
 def paired(
@@ -171,12 +169,18 @@ def main() -> None:
     parser = coco_parser(__doc__.splitlines()[0], DATA)
     parser.add_argument("--peer-repeat", type=int, default=3)
     parser.add_argument("--val", type=Path, default=DATA / "instances_val2017.json", help="val2017-sized file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DATA,
+        help="outputs and floor files (a tmpfs takes the disk out)",
+    )
     args = parser.parse_args()
     src: Path = args.file
     require_coco(src)
     lk = [sys.executable, "-m", "labelkit"]
     n = args.repeat
-    out = {k: DATA / f"out_{k}" for k in ("yolo_detect", "yolo_segment", "voc", "coco_from_yolo", "val_yolo")}
+    out = {k: args.out / f"out_{k}" for k in ("yolo_detect", "yolo_segment", "voc", "coco_from_yolo", "val_yolo")}
     results: list[Result] = []
     pairs: dict[str, list[tuple[float, float]]] = {}
     if args.only != "peers":
@@ -232,11 +236,11 @@ def main() -> None:
         globox, datum = str(PEERS / "globox"), str(PEERS / "datum")
         dm = datumaro_layout(src, DATA)
         for fmt, label in (("yolov5", "COCO->YOLO detect"), ("pascalvoc", "COCO->VOC")):
-            target = DATA / f"out_globox_{fmt}"
+            target = args.out / f"out_globox_{fmt}"
             cmd = [globox, "convert", "-f", "coco", "-F", fmt, str(src), str(target)]
             results.append(measure(f"{label}: globox", cmd, pn, before=set_aside(target)))
         for fmt, label in (("yolo", "COCO->YOLO detect"), ("voc_detection", "COCO->VOC")):
-            target = DATA / f"out_datumaro_{fmt}"
+            target = args.out / f"out_datumaro_{fmt}"
             cmd = [datum, "convert", "-i", str(dm), "-if", "coco_instances", "-f", fmt, "-o", str(target)]
             results.append(measure(f"{label}: datumaro", cmd, pn, before=set_aside(target)))
     baseline = {
@@ -244,7 +248,7 @@ def main() -> None:
         "COCO->VOC: labelkit": "COCO->VOC: globox,COCO->VOC: datumaro",
     }
     print(f"\n{src} ({src.stat().st_size / 1e6:.0f} MB), median of {n} (peers: {args.peer_repeat}), peak RSS\n")
-    empty_trash()
+    empty_trash(args.out)
     print_table(results, baseline)
     if pairs:
         print(
