@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,12 @@ def _save(
     if progress:
         progress(f"writing {fmt.NAME}")
     with atomic_output(path, fmt.OUTPUT, overwrite=overwrite) as tmp:
-        fmt.write(dataset, tmp, report, **options)
+        try:
+            fmt.write(dataset, tmp, report, **options)
+        except OSError as exc:  # disk full, permissions, ...: one clear line, and nothing is left behind
+            name = exc.filename if isinstance(exc.filename, str) else ""
+            where = path / Path(name).relative_to(tmp) if name.startswith(str(tmp) + os.sep) else path
+            raise OutputError(f"cannot write: {exc.strerror or exc}", path=where) from exc
     if not report.written:
         report.written = dict(report.read)
     return report

@@ -290,7 +290,7 @@ def test_failed_folder_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.
 
     real = pq.write_table
     monkeypatch.setattr(pq, "write_table", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="cannot write: No space left on device"):
         labelkit.save(_small(), tmp_path / "out.parquet", "parquet")
     assert len(calls) == 3
     assert _leftovers(tmp_path) == []

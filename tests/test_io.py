@@ -96,3 +96,25 @@ def test_safe_relpath_fast_path_agrees_with_the_full_checks() -> None:
             except InputError:
                 fast = None
             assert fast == slow(name), repr(name)
+
+
+def test_a_failing_disk_is_one_output_error_and_leaves_nothing(tmp_path, monkeypatch) -> None:
+    import errno
+
+    import pytest
+
+    import labelkit
+    from labelkit import io as lio
+    from labelkit.errors import OutputError
+
+    def full(path: str, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", path)
+
+    monkeypatch.setattr(lio, "create_file", full)
+    monkeypatch.setattr("labelkit.formats.voc_write.create_file", full)
+    ds = labelkit.load("fixtures/native/images.labelkit.json")
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)
+    assert err.value.message == "cannot write: No space left on device"
+    assert err.value.location.path == str(tmp_path / "out/labels/train/street-1.txt")
+    assert not (tmp_path / "out").exists() and list(tmp_path.iterdir()) == []
