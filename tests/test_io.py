@@ -104,13 +104,12 @@ def test_a_failing_disk_is_one_output_error_and_leaves_nothing(tmp_path, monkeyp
     import pytest
 
     import labelkit
-    from labelkit import io as lio
     from labelkit.errors import OutputError
 
     def full(path: str, data: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", path)
 
-    monkeypatch.setattr(lio, "create_file", full)
+    monkeypatch.setattr("labelkit.formats.yolo_write.create_file", full)
     monkeypatch.setattr("labelkit.formats.voc_write.create_file", full)
     ds = labelkit.load("fixtures/native/images.labelkit.json")
     with pytest.raises(OutputError) as err:

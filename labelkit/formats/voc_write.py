@@ -26,7 +26,7 @@ from labelkit.errors import UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import FileSink, create_file, safe_relpath
+from labelkit.io import create_file, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import decode_json_cell
@@ -342,7 +342,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     geometry = _Geometry(ChunkedRows(objects["mask"]), ChunkedRows(objects["polygon"]) if masks_mode == "all" else None)
 
     pool = _Pool(report)
-    sink = FileSink()
     any_void = masks_mode != "none" and any(k in m for m in metadata for k in _VOID_KEYS)
     for kind in ("SegmentationClass", "SegmentationObject") if has_mask.any() or has_polygon.any() or any_void else ():
         for folder in sorted({f.rpartition("/")[0] for f in files}):
@@ -402,7 +401,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 head = _head_xml(meta, name, widths[n], heights[n], segmented)
                 written_objects += len(xml_rows)
                 body = "".join([texts[r] for r in xml_rows])
-                sink.add(base + files[n] + ".xml", (head + body + "</annotation>\n").encode())
+                create_file(base + files[n] + ".xml", (head + body + "</annotation>\n").encode())
                 lists["Main"][splits[n]].append(ids[n])
                 tasks = meta.get("voc:imagesets")
                 if not isinstance(tasks, list):
@@ -432,10 +431,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 shape = (heights[n], widths[n]) if widths[n] and heights[n] else None
                 masks = _Masks(cells, polygons, instance_rows, semantic_rows, categories, classes, voids)
                 pool.submit(masks.write, path, files[n], shape)
-        sink.close()
         pool.close()
     finally:
-        sink.abort()
         pool.executor.shutdown(wait=True, cancel_futures=True)
     _write_lists(path, dataset, ids, splits, lists)
     if not classes.standard:

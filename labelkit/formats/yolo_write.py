@@ -24,7 +24,7 @@ import yaml
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_media import SIZES_FILE, ChunkedRows, place_media, sizes_document
-from labelkit.io import FileSink, write_json
+from labelkit.io import create_file, write_json
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.trace import mask_to_polygons
@@ -595,14 +595,13 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     base = str(path) + os.sep
     bounds_list = bounds.tolist()
     # a chunk of images at a time: formatted lines never pile up for the whole dataset (memory stays flat)
-    with FileSink() as sink:
-        for first in range(0, len(label_rel), _ITEM_CHUNK):
-            last = min(first + _ITEM_CHUNK, len(label_rel))
-            start = bounds_list[first]
-            lines = formatter.lines(rows_by_item[start : bounds_list[last]])
-            for i in range(first, last):
-                lo, hi = bounds_list[i] - start, bounds_list[i + 1] - start
-                sink.add(base + label_rel[i], b"".join(lines[lo:hi]) if hi > lo else b"")
+    for first in range(0, len(label_rel), _ITEM_CHUNK):
+        last = min(first + _ITEM_CHUNK, len(label_rel))
+        start = bounds_list[first]
+        lines = formatter.lines(rows_by_item[start : bounds_list[last]])
+        for i in range(first, last):
+            lo, hi = bounds_list[i] - start, bounds_list[i + 1] - start
+            create_file(base + label_rel[i], b"".join(lines[lo:hi]) if hi > lo else b"")
     report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
     written_splits = sorted(set(splits))
     if layout == "darknet":
