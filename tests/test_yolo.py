@@ -389,3 +389,12 @@ def test_segment_tracing_that_drops_pixels_is_loss(tmp_path: Path) -> None:
     labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
     lines = (tmp_path / "o/labels/train/a.txt").read_text().splitlines()
     assert lines == ["0 0.1 0.125 0.6 0.125 0.6 0.75 0.1 0.75", "0 0.6 0.625 1.0 0.625 1.0 1.0 0.6 1.0"]
+
+
+def test_plan_then_change_then_save_uses_the_changed_dataset(tmp_path: Path) -> None:
+    """check() caches derived columns for write(); a dataset changed in between must not see stale ones."""
+    ds = make_dataset()
+    labelkit.plan(ds, "yolo", task="detect")
+    ds.add(Object(id="9", item_id="c", category_id=0, bbox=(10.0, 10.0, 20.0, 20.0)))
+    labelkit.save(ds, tmp_path / "o", "yolo", task="detect")
+    assert (tmp_path / "o/labels/val/c.txt").read_text() == "0 0.2 0.4 0.2 0.4\n"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import orjson
@@ -30,6 +30,7 @@ from labelkit.model import geometry as G
 from labelkit.model.trace import mask_to_polygons
 from labelkit.report import Report
 
+T = TypeVar("T")
 TASKS = ("detect", "segment", "obb", "pose", "classify")
 _CHUNK = 65536
 _ITEM_CHUNK = 8192
@@ -91,7 +92,26 @@ class _Columns:
     usable: np.ndarray[Any, Any]
 
 
+_CACHE: weakref.WeakKeyDictionary[Dataset, dict[str, tuple[tuple[Any, ...], Any]]] = weakref.WeakKeyDictionary()
+"""Derived columns and traced masks: check() computes them, write() reuses them while the dataset is unchanged."""
+
+
+def _cached(dataset: Dataset, name: str, compute: Callable[[], T]) -> T:
+    state = (dataset.table("items"), dataset.table("objects"), tuple(c.id for c in dataset.categories))
+    slot = _CACHE.setdefault(dataset, {})
+    hit = slot.get(name)
+    if hit is not None and hit[0][0] is state[0] and hit[0][1] is state[1] and hit[0][2] == state[2]:
+        return cast(T, hit[1])
+    value = compute()
+    slot[name] = (state, value)
+    return value
+
+
 def _columns(dataset: Dataset, task: str) -> _Columns:
+    return _cached(dataset, f"columns:{task}", lambda: _compute_columns(dataset, task))
+
+
+def _compute_columns(dataset: Dataset, task: str) -> _Columns:
     items = dataset.table("items")
     objects = dataset.table("objects")
     item = pc.index_in(objects["item_id"], value_set=items["id"].combine_chunks()).fill_null(-1)
@@ -320,8 +340,6 @@ def _fmt_ragged(
 class _Traced:
     """Masks of objects without a polygon, traced for YOLO segment (see :mod:`labelkit.model.trace`)."""
 
-    objects: pa.Table
-    """The objects table traced (the cache is stale once the dataset has another)."""
     rings: dict[int, list[float]]
     """Object row -> the ring of the mask's largest region, flat pixel corners."""
     inexact: int
@@ -329,15 +347,13 @@ class _Traced:
     empty: int
 
 
-_TRACED: weakref.WeakKeyDictionary[Dataset, _Traced] = weakref.WeakKeyDictionary()
-"""Tracing is the costly part of writing masks; check() traces, write() reuses the result."""
-
-
 def _traced(dataset: Dataset) -> _Traced:
+    """Tracing is the costly part of writing masks: done once, in check(), reused by write()."""
+    return _cached(dataset, "traced", lambda: _trace_all(dataset))
+
+
+def _trace_all(dataset: Dataset) -> _Traced:
     objects = dataset.table("objects")
-    cached = _TRACED.get(dataset)
-    if cached is not None and cached.objects is objects:
-        return cached
     rows = np.flatnonzero(
         np.asarray(pc.and_(objects["mask"].is_valid(), objects["polygon"].is_null()).to_numpy(zero_copy_only=False))
     )
@@ -351,9 +367,7 @@ def _traced(dataset: Dataset) -> _Traced:
             else:
                 rings[row] = ring
                 inexact += not exact
-    result = _Traced(objects, rings, inexact, empty)
-    _TRACED[dataset] = result
-    return result
+    return _Traced(rings, inexact, empty)
 
 
 def _trace_one(cell: dict[str, Any]) -> tuple[list[float] | None, bool]:
