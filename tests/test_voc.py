@@ -317,9 +317,13 @@ def test_void_mask_of_another_size_is_reported_lost(tmp_path: Path) -> None:
     item = next(ds.items())
     ds2.add_item(Item(id=item.id, media=item.media, split=item.split, metadata={"voc:void": wrong}))
     ds2.add(*ds.objects())
-    report = labelkit.save(ds2, tmp_path / "o", "voc")
+    with pytest.raises(DataLossError) as err:  # found when planning: refused without --allow-loss
+        labelkit.save(ds2, tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("segmentation void regions", 2)]
+    assert not (tmp_path / "o").exists()
+    report = labelkit.save(ds2, tmp_path / "o", "voc", allow_loss=True)
     assert [(c.what, c.count) for c in report.lost] == [("segmentation void regions", 2)]
-    assert report.lost[0].reason == "the void mask's size differs from the image"
+    assert report.lost[0].reason == "the void mask's size differs from the image's"
     for kind in ("SegmentationClass", "SegmentationObject"):
         assert not (np.asarray(Image.open(tmp_path / f"o/{kind}/m.png")) == 255).any()
 
@@ -403,3 +407,43 @@ def test_other_classes_get_a_labelmap(tmp_path: Path) -> None:
     ds = labelkit.load(_void_folder(tmp_path / "src"), "voc")  # the labelmap lists all 21 classes
     labelkit.save(ds, tmp_path / "out", "voc")
     assert (tmp_path / "out/labelmap.txt").exists()
+
+
+def _image_with_masks(*cells: dict, boxed: bool = True) -> Dataset:
+    ds = Dataset(categories=[Category(id=8, name="cat")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4), split="train"))
+    for i, cell in enumerate(cells):
+        rle = {"size": (cell["height"], cell["width"]), "counts": cell["counts"]}
+        ds.add(Object(id=str(i), item_id="m", category_id=8, bbox=(0.0, 0.0, 2.0, 2.0) if boxed else None, mask=rle))
+    return ds
+
+
+def test_masks_that_do_not_fit_the_image_are_refused_before_writing(tmp_path: Path) -> None:
+    fits = G.mask_to_rle(np.pad(np.ones((2, 2), dtype=bool), ((0, 2), (0, 4))))
+    wrong = G.mask_to_rle(np.ones((3, 3), dtype=bool))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(_image_with_masks(fits, wrong), tmp_path / "o", "voc")
+    assert [(c.what, c.count, c.reason) for c in err.value.report.lost] == [
+        ("masks", 1, "the mask's size differs from the image's (a PNG has the image's size)")
+    ]
+    report = labelkit.save(_image_with_masks(fits, wrong), tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("masks", 1)]  # counted once, not again while writing
+    assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/m.png")).max() == 1
+
+
+def test_more_than_254_instances_on_an_image_are_counted_when_planning() -> None:
+    one = G.mask_to_rle(np.pad(np.ones((1, 1), dtype=bool), ((0, 3), (0, 5))))
+    report = labelkit.plan(_image_with_masks(*[one] * 256), "voc")
+    assert [(c.what, c.count) for c in report.lost] == [("masks", 2)]
+
+
+def test_a_mask_without_a_box_goes_to_the_pngs_and_reads_back_as_mask_only(tmp_path: Path) -> None:
+    blob = np.zeros((4, 6), dtype=bool)
+    blob[1:3, 2:5] = True
+    report = labelkit.save(_image_with_masks(G.mask_to_rle(blob), boxed=False), tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1)]
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "o/SegmentationObject/m.png")) == 1, blob)
+    (obj,) = labelkit.load(tmp_path / "o", "voc").objects()
+    assert obj.mask is not None and obj.extras.get("voc:mask_only")
+    (h, w), counts = obj.mask.size, obj.mask.counts
+    assert np.array_equal(G.rle_to_mask({"height": h, "width": w, "counts": counts}) > 0, blob)

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import orjson
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import UsageError
@@ -96,6 +97,62 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             if any(isinstance(x, list) for x in decode_json_cell(v).values())
         ]
         report.lose("objects with list-valued attributes", len(lists), "VOC attribute values are single texts")
+        if masks != "none":
+            _check_masks(dataset, report, masks)
+
+
+def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
+    """What the segmentation PNGs cannot hold, found before writing (so it is refused without --allow-loss).
+
+    A PNG has the image's size: masks of another size cannot be painted, and neither can instances beyond the
+    254th of an image (255 is the void value). Masks of objects without a box have no XML object to go with;
+    they are written to the PNGs only, as the mask-only objects a VOC read gives back.
+    """
+    items, objects = dataset.table("items"), dataset.table("objects")
+    n_items = items.num_rows
+    item = np.asarray(
+        pc.index_in(objects["item_id"], value_set=items["id"].combine_chunks()).fill_null(-1).to_numpy(), np.int64
+    )
+    ids = pa.array([c.id for c in dataset.categories], pa.int64())
+    known = (item >= 0) & np.asarray(pc.is_in(objects["category_id"], value_set=ids).fill_null(False).to_numpy())
+    has_mask = np.asarray(objects["mask"].is_valid().to_numpy(zero_copy_only=False), dtype=bool) & known
+    has_box = np.asarray(objects["bbox"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    kinds = np.zeros(objects.num_rows, dtype=np.int8)  # 1 = semantic (class PNG only), 2 = mask-only
+    voc_rows = np.flatnonzero(
+        np.asarray(pc.match_substring(objects["extras"], '"voc:').fill_null(False).to_numpy(), dtype=bool)
+    )
+    for r, raw in zip(voc_rows.tolist(), objects["extras"].take(pa.array(voc_rows)).to_pylist(), strict=True):
+        extra = decode_json_cell(raw)
+        kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0
+    instances = has_mask & (kinds != 1)
+    if masks == "all":
+        instances |= np.asarray(objects["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool) & known
+    report.transform(
+        "objects with a mask but no box",
+        int((has_mask & ~has_box & (kinds == 0)).sum()),
+        "written to the segmentation PNGs only (a VOC object needs a box); read back as mask-only objects",
+    )
+    width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
+    height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
+    mask = objects["mask"]
+    mask_h = np.asarray(pc.struct_field(mask, "height").fill_null(0).to_numpy(), np.int64)
+    mask_w = np.asarray(pc.struct_field(mask, "width").fill_null(0).to_numpy(), np.int64)
+    safe = np.where(item >= 0, item, 0)
+    sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
+    wrong = has_mask & sized & ((mask_h != height[safe]) | (mask_w != width[safe])) if n_items else has_mask & False
+    report.lose("masks", int(wrong.sum()), "the mask's size differs from the image's (a PNG has the image's size)")
+    per_image = np.bincount(item[instances], minlength=n_items) if n_items else np.zeros(0, np.int64)
+    report.lose(
+        "masks",
+        int(np.maximum(per_image - (VOID_INDEX - 1), 0).sum()),
+        f"an instance PNG holds {VOID_INDEX - 1} instances per image",
+    )
+    bad_voids = 0
+    for n, text in enumerate(items["metadata"].to_pylist()):
+        if text is not None and '"voc:void' in text and width[n] > 0 and height[n] > 0:
+            for cell in _void_cells(decode_json_cell(text)):
+                bad_voids += cell is not None and _cell_shape(cell) != (int(height[n]), int(width[n]))
+    report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
 
 
 def _num(value: float) -> str:
@@ -384,15 +441,16 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
                 xml_rows = [r for r in rows if r in texts]
                 instance_rows = [r for r in xml_rows if has_mask[r] or has_polygon[r]]
-                instance_rows += [
-                    r
-                    for r in rows
-                    if has_mask[r] and extras.get(r, {}).get("voc:mask_only") and categories[r] in name_xml
-                ]
                 semantic_rows = [
                     r
                     for r in rows
                     if has_mask[r] and extras.get(r, {}).get("voc:semantic") and categories[r] in name_xml
+                ]
+                # masks without an XML object (read as mask-only, or with no box): instances in the PNGs only
+                instance_rows += [
+                    r
+                    for r in rows
+                    if has_mask[r] and r not in texts and categories[r] in name_xml and r not in semantic_rows
                 ]
                 meta = metadata[n]
                 voids = _void_cells(meta) if masks_mode != "none" else (None, None)
@@ -513,7 +571,8 @@ class _Masks:
         the original PNG.
         """
         lost: list[tuple[str, int, str]] = []
-        for r in self.instance_rows + self.semantic_rows:
+        sized = shape is not None  # the image's size: check() has counted what does not fit it
+        for r in self.instance_rows + self.semantic_rows if shape is None else []:
             if self.cells[r] is not None:
                 shape = (int(self.cells[r]["height"]), int(self.cells[r]["width"]))
                 break
@@ -527,11 +586,12 @@ class _Masks:
         value_of = self.classes.value
         class_png = np.zeros(shape, dtype=np.uint8)
         object_png = np.zeros(shape, dtype=np.uint8)
-        for value, r in enumerate(self.instance_rows, 1):
+        for value, r in enumerate(self.instance_rows[: VOID_INDEX - 1], 1):  # beyond: counted by check()
             cell = self.cells[r]
             mask = G.rle_to_mask(cell) if cell is not None else G.polygons_to_mask(self.polygons.get(r) or [], *shape)
-            if mask.shape != shape or value >= VOID_INDEX:
-                lost.append(("masks", 1, "mask size differs from the image, or more than 254 instances"))
+            if mask.shape != shape:
+                if not sized:
+                    lost.append(("masks", 1, "the mask's size differs from the image's other masks"))
                 continue
             on = mask.view(bool)
             object_png[on] = value
@@ -545,7 +605,7 @@ class _Masks:
             void = _void_mask(cell, shape) if cell is not None else None
             if void is not None:
                 png[void] = VOID_INDEX
-            bad_voids += cell is not None and void is None
+            bad_voids += cell is not None and void is None and not (sized and _cell_shape(cell) != shape)
         if bad_voids:
             lost.append(("segmentation void regions", bad_voids, "the void mask's size differs from the image"))
         base = str(path) + os.sep
