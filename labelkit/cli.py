@@ -6,6 +6,7 @@ Errors become one line on stderr (``labelkit: error: <where>: <what>``) and an e
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -50,7 +51,14 @@ class LabelkitGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, turning errors into one line and an exit code."""
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe (``| head``) shows up here, inside the handlers below
+            return result
+        except BrokenPipeError:
+            # the reader of our output went away (``labelkit info x | head``): nothing more to say to it
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except LabelkitError as exc:
             if ctx.meta.get("labelkit.traceback"):
                 raise

@@ -435,3 +435,22 @@ def test_validate_without_the_schema_uses_the_records(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == f"{path}#/items/0/media/width: Input should be a valid integer\n"
     assert run("validate", IMAGES, "-o", "schema=no").exit_code == 0
+
+
+def test_a_closed_pipe_is_not_an_error() -> None:
+    """``labelkit info x | head``: output with nowhere to go (the reader closed first) is not an error."""
+    import subprocess
+    import sys
+
+    script = (
+        "import subprocess, sys\n"
+        "args = [sys.executable, '-m', 'labelkit', 'info', 'fixtures/coco/annotations/instances_val.json']\n"
+        "p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+        "p.stdout.close()\n"
+        "err = p.stderr.read(); code = p.wait()\n"
+        "sys.stdout.write(f'{code}|{err.decode()}')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    code, _, err = out.partition("|")
+    assert "internal error" not in err and "Traceback" not in err
+    assert code in ("0", "-13")  # exited quietly (or was killed by SIGPIPE before writing more)
