@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from labelkit.errors import OutputError
 from labelkit.io import ordered_map
 from labelkit.model import Category, Dataset
+from labelkit.model import geometry as G
 from labelkit.report import Report
 
 STUFF_TAG = "coco:@task"
@@ -500,7 +501,7 @@ class Writer:
                     rle["counts"] = rle["counts"].encode()
                 area = float(mask_utils.area(rle))
             elif polygons[i]:
-                area = float(sum(_shoelace(r) for r in polygons[i]))
+                area = float(sum(G.ring_area(r) for r in polygons[i]))
             elif bbox[i] is not None:
                 area = float(bbox[i][2] * bbox[i][3])
             else:
@@ -565,11 +566,6 @@ def _holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
         m = m & ~mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(inner, h, w))).astype(bool)
     rle = mask_utils.encode(np.asfortranarray(m.astype(np.uint8)))
     return orjson.dumps({"size": [h, w], "counts": rle["counts"].decode()}).decode()
-
-
-def _shoelace(ring: Sequence[float]) -> float:
-    xs, ys = np.asarray(ring[0::2]), np.asarray(ring[1::2])
-    return float(abs(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))) / 2)
 
 
 def _arr(column: Any) -> pa.Array:

@@ -376,14 +376,9 @@ def _trace_one(cell: dict[str, Any]) -> tuple[list[float] | None, bool]:
     traced = mask_to_polygons(mask)
     if not traced:
         return None, False
-    areas = [_ring_area(ring) for ring in traced]
+    areas = [G.ring_area(ring) for ring in traced]
     best = int(np.argmax(areas))
     return traced[best], len(traced) == 1 and areas[best] == int(np.count_nonzero(mask))
-
-
-def _ring_area(ring: list[float]) -> float:
-    xs, ys = np.asarray(ring[0::2]), np.asarray(ring[1::2])
-    return abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))) / 2
 
 
 class _Lines:
@@ -485,11 +480,10 @@ class _Lines:
         pick = first_ring.copy()
         for i in np.flatnonzero(counts > 1):
             # several rings (COCO polygons split by occlusion): write the one with the largest area
-            areas = []
-            for r in range(first_ring[i], first_ring[i] + counts[i]):
-                ring = coords[ring_start[r] : ring_start[r + 1]]
-                xs, ys = ring[0::2], ring[1::2]
-                areas.append(abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))))
+            areas = [
+                G.ring_area(coords[ring_start[r] : ring_start[r + 1]])
+                for r in range(first_ring[i], first_ring[i] + counts[i])
+            ]
             pick[i] = first_ring[i] + int(np.argmax(areas))
         has = valid & (counts > 0)
         chosen = pick[has]

@@ -178,6 +178,17 @@ def ring_bounds(coords: FloatArray, offsets: NDArray[np.int64]) -> FloatArray:
     return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
 
 
+def ring_area(ring: Sequence[float] | FloatArray) -> float:
+    """Area of one flat ``x0 y0 x1 y1 ...`` ring (shoelace formula; either orientation).
+
+    Examples:
+        >>> ring_area([0, 0, 4, 0, 4, 2, 0, 2])
+        8.0
+    """
+    xs, ys = np.asarray(ring[0::2], dtype=np.float64), np.asarray(ring[1::2], dtype=np.float64)
+    return abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))) / 2
+
+
 def polygon_bounds(rings: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
     """Bounds ``x, y, w, h`` of one object's rings (all rings together).
 
