@@ -19,6 +19,8 @@ MODULES = [
     "labelkit.io",
     "labelkit.formats",
     "labelkit.model.dataset",
+    "labelkit.model.geometry",
+    "labelkit.model.trace",
 ]
 
 

@@ -282,7 +282,7 @@ def mask_to_rle(mask: NDArray[Any]) -> dict[str, Any]:
 
     Examples:
         >>> cell = mask_to_rle(np.ones((2, 3), dtype=bool))
-        >>> cell["height"], cell["width"], rle_to_mask(cell).sum()
+        >>> cell["height"], cell["width"], int(rle_to_mask(cell).sum())
         (2, 3, 6)
     """
     from pycocotools import mask as mask_utils
