@@ -24,6 +24,16 @@ _PLAIN_NAME = re.compile(r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*")
 """Relative names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts checked apart)."""
 
 
+def is_plain_relpath(name: str) -> bool:
+    """Whether :func:`safe_relpath` returns ``name`` unchanged without looking further (no pathlib needed).
+
+    Examples:
+        >>> is_plain_relpath("images/a.jpg"), is_plain_relpath("images/../a.jpg"), is_plain_relpath("C:/a.jpg")
+        (True, False, False)
+    """
+    return _PLAIN_NAME.fullmatch(name) is not None and "/./" not in f"/{name}/" and "/../" not in f"/{name}/"
+
+
 def safe_relpath(name: str, *, source: str | Path | None = None, pointer: str | None = None) -> str:
     """Check that a file name taken from inside a dataset stays inside its folder.
 
@@ -42,7 +52,7 @@ def safe_relpath(name: str, *, source: str | Path | None = None, pointer: str | 
         >>> safe_relpath("images/a.jpg")
         'images/a.jpg'
     """
-    if _PLAIN_NAME.fullmatch(name) and "/./" not in f"/{name}/" and "/../" not in f"/{name}/":
+    if is_plain_relpath(name):
         return name  # already what the checks below would return (the per-file fast path)
     text = name.replace("\\", "/")
     posix = PurePosixPath(text)

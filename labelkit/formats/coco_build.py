@@ -46,7 +46,7 @@ from labelkit.formats.coco_read import (
     pointer_of,
     raw_column,
 )
-from labelkit.io import safe_relpath
+from labelkit.io import is_plain_relpath, safe_relpath
 from labelkit.model import Category, DatasetInfo
 from labelkit.model.tables import MASK_TYPE
 from labelkit.report import Finding
@@ -133,7 +133,7 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
         if not isinstance(name, str):
             raise InputError("file_name must be a string", path=f.path, pointer=json_pointer("images", i, "file_name"))
         ids.append(image["id"])
-        if _PLAIN_NAME.match(name) is None or "/./" in f"/{name}/" or "/../" in f"/{name}/":
+        if not is_plain_relpath(name):
             name = safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name"))
         paths.append(name)
         widths.append(image["width"])
@@ -315,8 +315,6 @@ def _finish(part: Built, offset: int, path: Path, out: Built, parts: dict[str, l
             parts[name].append(table.set_column(table.schema.get_field_index("_row"), "_row", rows))
 
 
-_PLAIN_NAME = re.compile(r"^[^/\\:\x00]+(?:/[^/\\:\x00]+)*$")
-"""A relative name that :func:`labelkit.io.safe_relpath` would return unchanged (the per-image fast path)."""
 _ANN_ROW = re.compile(r"^/annotations/(\d+)(.*)$")
 
 
