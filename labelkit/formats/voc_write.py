@@ -110,9 +110,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     """
     items, objects = dataset.table("items"), dataset.table("objects")
     n_items = items.num_rows
-    item = np.asarray(
-        pc.index_in(objects["item_id"], value_set=items["id"].combine_chunks()).fill_null(-1).to_numpy(), np.int64
-    )
+    item = dataset.item_positions()
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     known = (item >= 0) & np.asarray(pc.is_in(objects["category_id"], value_set=ids).fill_null(False).to_numpy())
     has_mask = np.asarray(objects["mask"].is_valid().to_numpy(zero_copy_only=False), dtype=bool) & known
@@ -372,9 +370,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     files = [safe_relpath(i) for i in ids]
 
     objects = dataset.table("objects")
-    item_of = np.asarray(
-        pc.index_in(objects["item_id"], value_set=items["id"].combine_chunks()).fill_null(-1).to_numpy(), dtype=np.int64
-    )
+    item_of = dataset.item_positions()
     known = np.flatnonzero(item_of >= 0)
     order = known[np.argsort(item_of[known], kind="stable")]
     bounds = np.searchsorted(item_of[order], np.arange(len(ids) + 1)).tolist()

@@ -114,8 +114,7 @@ def _columns(dataset: Dataset, task: str) -> _Columns:
 def _compute_columns(dataset: Dataset, task: str) -> _Columns:
     items = dataset.table("items")
     objects = dataset.table("objects")
-    item = pc.index_in(objects["item_id"], value_set=items["id"].combine_chunks()).fill_null(-1)
-    item_np = np.asarray(item.to_numpy(zero_copy_only=False), dtype=np.int64)
+    item_np = dataset.item_positions()
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     category = pc.index_in(objects["category_id"], value_set=ids).fill_null(-1)
     category_np = np.asarray(category.to_numpy(zero_copy_only=False), dtype=np.int64)

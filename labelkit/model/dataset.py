@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -171,6 +172,11 @@ class Dataset:
             table = table.filter(pc.equal(table["split"], split))
         for row in T.iter_rows(table):
             yield T.item_from_row(row)
+
+    def item_positions(self, name: str = "objects") -> np.ndarray[Any, np.dtype[np.int64]]:
+        """For each row of table ``name``, the row of its item in the items table (-1 when there is none)."""
+        index = pc.index_in(self.table(name)["item_id"], value_set=self.table("items")["id"].combine_chunks())
+        return np.asarray(index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
     def item_ids(self) -> list[str]:
         """Item ids in table order."""
