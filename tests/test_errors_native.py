@@ -156,6 +156,17 @@ def test_wrong_type_names_the_pointer(case: tuple[Any, ...], tmp_path: Path) -> 
     assert [f.where for f in labelkit.validate(path)] == ["#" + expected]
 
 
+def test_version_true_is_refused(tmp_path: Path) -> None:
+    """``true == 1`` in Python: the records must refuse it as the schema does (a fuzz run found this)."""
+    document = copy.deepcopy(FULL)
+    document["version"] = True
+    path = _write(tmp_path, document)
+    with pytest.raises(InputError) as info:
+        labelkit.load(path)
+    assert info.value.location.pointer == "/version"
+    assert {f.where for f in labelkit.validate(path)} == {"#/version"}
+
+
 @pytest.mark.parametrize(
     ("change", "pointer"),
     [

@@ -11,12 +11,12 @@ import functools
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Annotated, Any, BinaryIO, Literal
 
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
@@ -45,11 +45,18 @@ OPTIONS: dict[str, Option] = {
 VERSION: Literal[1] = 1
 
 
+def _not_bool(value: Any) -> Any:
+    # Literal[1] alone lets ``true`` through (True == 1); the schema and the fast reader refuse it
+    if isinstance(value, bool):
+        raise ValueError("Input should be 1")
+    return value
+
+
 class NativeDocument(Record):
     """The labelkit JSON document."""
 
     format: Literal["labelkit"] = "labelkit"
-    version: Literal[1] = VERSION
+    version: Annotated[Literal[1], BeforeValidator(_not_bool)] = VERSION
     info: DatasetInfo = Field(default_factory=DatasetInfo)
     categories: list[Category] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
