@@ -513,30 +513,26 @@ class _Lines:
 
     def _segment(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
         with_ring, flat, offsets = self._rings(rows)
-        corners = self._corners(rows)
-        lengths = np.full(len(rows), 8, dtype=np.int64)
-        lengths[with_ring] = np.diff(offsets)
-        all_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        values = np.empty(int(all_offsets[-1]), dtype=np.float64)
         has = np.zeros(len(rows), dtype=bool)
         has[with_ring] = True
+        # objects without a polygon: their traced mask when they have one, else their box's 4 corners
+        ids = rows.tolist()
+        traced = [k for k in np.flatnonzero(~has).tolist() if ids[k] in self.traced] if self.traced else []
+        has[traced] = True
         box_rows = np.flatnonzero(~has)
-        if self.traced and len(box_rows):  # masks: their traced ring instead of the box's corners
-            local = zip(box_rows.tolist(), rows[box_rows].tolist(), strict=True)
-            traced = [(k, self.traced[r]) for k, r in local if r in self.traced]
-            if traced:
-                lengths[[k for k, _ in traced]] = [len(ring) for _, ring in traced]
-                all_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-                values = np.empty(int(all_offsets[-1]), dtype=np.float64)
-                for k, ring in traced:
-                    values[all_offsets[k] : all_offsets[k + 1]] = ring
-                box_rows = np.setdiff1d(box_rows, [k for k, _ in traced])
+        lengths = np.full(len(rows), 8, dtype=np.int64)
+        lengths[with_ring] = np.diff(offsets)
+        lengths[traced] = [len(self.traced[ids[k]]) for k in traced]
+        all_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        values = np.empty(int(all_offsets[-1]), dtype=np.float64)
         if len(box_rows):
             idx = (all_offsets[box_rows][:, None] + np.arange(8)).reshape(-1)
-            values[idx] = corners[box_rows].reshape(-1)
+            values[idx] = self._corners(rows)[box_rows].reshape(-1)
         if len(with_ring):
             idx = np.repeat(all_offsets[with_ring] - offsets[:-1], np.diff(offsets)) + np.arange(len(flat))
             values[idx] = flat
+        for k in traced:
+            values[all_offsets[k] : all_offsets[k + 1]] = self.traced[ids[k]]
         values = self._normalise_ragged(rows, values, all_offsets)
         return _fmt_ragged(self.cols.category[rows], values, all_offsets, self.precision)
 
