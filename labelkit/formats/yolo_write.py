@@ -1,38 +1,29 @@
-"""Writing YOLO folders: every task, Ultralytics or Darknet layout, from columns.
+"""Writing YOLO folders: every task, Ultralytics or Darknet layout, and what each task cannot hold.
 
-Coordinates are computed with numpy over whole columns, clipped to the image (the count is reported),
-normalised, then formatted a chunk of objects at a time; each label file is written with one
+The label lines come from :mod:`labelkit.formats.yolo_lines`; each label file is written with one
 ``open``/``write``/``close``. Every image gets a label file, an empty one when it has no objects.
 """
 
 from __future__ import annotations
 
 import os
-import weakref
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import numpy as np
-import orjson
-import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
-from labelkit.formats.yolo_media import SIZES_FILE, ChunkedRows, place_media, sizes_document
+from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
+from labelkit.formats.yolo_media import SIZES_FILE, place_media, sizes_document
 from labelkit.io import create_file, write_json
 from labelkit.model import Dataset
-from labelkit.model import geometry as G
-from labelkit.model.trace import mask_to_polygons
 from labelkit.report import Report
 
-T = TypeVar("T")
 TASKS = ("detect", "segment", "obb", "pose", "classify")
-_CHUNK = 65536
 _ITEM_CHUNK = 8192
 
 _TASK_CAPS: dict[str, Capabilities] = {
@@ -81,58 +72,6 @@ def _precision(options: dict[str, Any]) -> int | None:
 # -- what is lost ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Columns:
-    """The objects the writer can place, as arrays aligned with the objects table."""
-
-    item: np.ndarray[Any, Any]
-    category: np.ndarray[Any, Any]
-    width: np.ndarray[Any, Any]
-    height: np.ndarray[Any, Any]
-    usable: np.ndarray[Any, Any]
-
-
-_CACHE: weakref.WeakKeyDictionary[Dataset, dict[str, tuple[tuple[Any, ...], Any]]] = weakref.WeakKeyDictionary()
-"""Derived columns and traced masks: check() computes them, write() reuses them while the dataset is unchanged."""
-
-
-def _cached(dataset: Dataset, name: str, compute: Callable[[], T]) -> T:
-    state = (dataset.table("items"), dataset.table("objects"), tuple(c.id for c in dataset.categories))
-    slot = _CACHE.setdefault(dataset, {})
-    hit = slot.get(name)
-    if hit is not None and hit[0][0] is state[0] and hit[0][1] is state[1] and hit[0][2] == state[2]:
-        return cast(T, hit[1])
-    value = compute()
-    slot[name] = (state, value)
-    return value
-
-
-def _columns(dataset: Dataset, task: str) -> _Columns:
-    return _cached(dataset, f"columns:{task}", lambda: _compute_columns(dataset, task))
-
-
-def _compute_columns(dataset: Dataset, task: str) -> _Columns:
-    items = dataset.table("items")
-    objects = dataset.table("objects")
-    item_np = dataset.item_positions()
-    ids = pa.array([c.id for c in dataset.categories], pa.int64())
-    category = pc.index_in(objects["category_id"], value_set=ids).fill_null(-1)
-    category_np = np.asarray(category.to_numpy(zero_copy_only=False), dtype=np.int64)
-    widths = np.asarray(items["width"].fill_null(0).to_numpy(), dtype=np.float64)
-    heights = np.asarray(items["height"].fill_null(0).to_numpy(), dtype=np.float64)
-    safe = np.where(item_np >= 0, item_np, 0)
-    w = widths[safe] if len(widths) else np.zeros(len(item_np))
-    h = heights[safe] if len(heights) else np.zeros(len(item_np))
-    has_geometry = np.asarray(
-        pc.or_(objects["bbox"].is_valid(), objects["polygon"].is_valid()).to_numpy(zero_copy_only=False), dtype=bool
-    )
-    if task == "segment":  # a mask-only object is written when its mask has pixels to trace
-        traced = _traced(dataset).rings
-        has_geometry[np.fromiter(traced, dtype=np.int64, count=len(traced))] = True
-    usable = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0) & has_geometry
-    return _Columns(item_np, category_np, w, h, usable)
-
-
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what the chosen task cannot hold: geometry it lacks, unsized images, unknown classes."""
     task = task_of(dataset, options)
@@ -144,7 +83,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     objects = dataset.table("objects")
     if not objects.num_rows:
         return
-    cols = _columns(dataset, task)
+    cols = columns(dataset, task)
     report.lose(
         "objects without a known category",
         int(((cols.category < 0) & (cols.item >= 0)).sum()),
@@ -160,7 +99,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     has_box = np.asarray(objects["bbox"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     bare = ~has_polygon & ~has_box
     if task == "segment":
-        bare[np.fromiter(_traced(dataset).rings, dtype=np.int64)] = False
+        bare[np.fromiter(traced_masks(dataset).rings, dtype=np.int64)] = False
     what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
     report.lose(what, int(bare.sum()), f"{target} needs coordinates")
     rings = np.asarray(pc.list_value_length(objects["polygon"]).fill_null(0).to_numpy(zero_copy_only=False))
@@ -178,7 +117,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "YOLO segment holds one shape per object; the polygon is written",
         )
         if (has_mask & ~has_polygon).any():
-            traced = _traced(dataset)
+            traced = traced_masks(dataset)
             report.transform(
                 "masks",
                 len(traced.rings) - traced.inexact,
@@ -207,7 +146,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         if bounded:
             report.note(f"{bounded:,} rotated boxes and polygons are written as their axis-aligned bounding boxes")
     elif task == "pose":
-        k = _keypoint_count(dataset)
+        k = keypoint_count(dataset)
         lengths = (
             np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)) // 3
         )
@@ -250,15 +189,6 @@ def _check_classify(dataset: Dataset, report: Report) -> None:
     )
 
 
-def _keypoint_count(dataset: Dataset) -> int:
-    k = max((len(c.keypoints or []) for c in dataset.categories), default=0)
-    kp = dataset.table("objects")["keypoints"]
-    if len(kp):
-        longest = pc.max(pc.list_value_length(kp)).as_py()
-        k = max(k, int(longest or 0) // 3)
-    return k
-
-
 # -- file names ------------------------------------------------------------------------------------
 
 
@@ -286,266 +216,6 @@ def _stem(name: str) -> str:
     head, slash, base = name.rpartition("/")
     dot = base.rfind(".")
     return head + slash + base[:dot] if dot > 0 else name
-
-
-# -- formatting ------------------------------------------------------------------------------------
-
-
-def _prefixes(cls: np.ndarray[Any, Any]) -> list[bytes]:
-    top = int(cls.max()) + 1 if len(cls) else 0
-    return [b"%d " % i for i in range(top)]
-
-
-def _fixed(values: np.ndarray[Any, Any], precision: int) -> list[bytes]:
-    fmt = " ".join([f"%.{precision}f"] * values.shape[1])
-    return [(fmt % tuple(row)).encode() for row in values.tolist()]
-
-
-def _fmt_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any], precision: int | None) -> list[bytes]:
-    """Lines ``class v1 v2 ...`` for rows of equal length.
-
-    Exact output uses orjson's float formatting: the shortest text that reads back to the same float64
-    (as ``repr``), about five times faster than ``repr`` per value, which matters at a million boxes.
-    """
-    if not len(values):
-        return []
-    if precision is None:
-        text = orjson.dumps(np.ascontiguousarray(values, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
-        rows = text[2:-2].replace(b",", b" ").split(b"] [")
-    else:
-        rows = _fixed(values, precision)
-    prefix = _prefixes(cls)
-    return [prefix[c] + r + b"\n" for c, r in zip(cls.tolist(), rows, strict=True)]
-
-
-def _fmt_ragged(
-    cls: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any], precision: int | None
-) -> list[bytes]:
-    """Lines ``class v1 v2 ...`` for rows of different lengths (``offsets`` into ``flat``)."""
-    if not len(cls):
-        return []
-    if precision is None:
-        tokens = orjson.dumps(np.ascontiguousarray(flat, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
-        values = tokens[1:-1].split(b",")
-    else:
-        fmt = f"%.{precision}f"
-        values = [(fmt % v).encode() for v in flat.tolist()]
-    bounds = offsets.tolist()
-    prefix = _prefixes(cls)
-    return [prefix[c] + b" ".join(values[bounds[i] : bounds[i + 1]]) + b"\n" for i, c in enumerate(cls.tolist())]
-
-
-@dataclass
-class _Traced:
-    """Masks of objects without a polygon, traced for YOLO segment (see :mod:`labelkit.model.trace`)."""
-
-    rings: dict[int, list[float]]
-    """Object row -> the ring of the mask's largest region, flat pixel corners."""
-    inexact: int
-    """Masks whose ring does not cover exactly their pixels: several regions, or holes."""
-    empty: int
-
-
-def _traced(dataset: Dataset) -> _Traced:
-    """Tracing is the costly part of writing masks: done once, in check(), reused by write()."""
-    return _cached(dataset, "traced", lambda: _trace_all(dataset))
-
-
-def _trace_all(dataset: Dataset) -> _Traced:
-    objects = dataset.table("objects")
-    rows = np.flatnonzero(
-        np.asarray(pc.and_(objects["mask"].is_valid(), objects["polygon"].is_null()).to_numpy(zero_copy_only=False))
-    )
-    rings: dict[int, list[float]] = {}
-    inexact = empty = 0
-    cells = objects["mask"].take(pa.array(rows)).to_pylist()
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy releases the GIL on whole-mask steps: ~1.4x
-        for row, (ring, exact) in zip(rows.tolist(), pool.map(_trace_one, cells), strict=True):
-            if ring is None:
-                empty += 1
-            else:
-                rings[row] = ring
-                inexact += not exact
-    return _Traced(rings, inexact, empty)
-
-
-def _trace_one(cell: dict[str, Any]) -> tuple[list[float] | None, bool]:
-    """The largest region's outer ring of a mask cell, and whether that ring covers exactly the mask's pixels."""
-    mask = G.rle_to_mask(cell)
-    traced = mask_to_polygons(mask)
-    if not traced:
-        return None, False
-    areas = [G.ring_area(ring) for ring in traced]
-    best = int(np.argmax(areas))
-    return traced[best], len(traced) == 1 and areas[best] == int(np.count_nonzero(mask))
-
-
-class _Lines:
-    """Formats the objects of one task, a chunk of rows at a time, counting clipped objects."""
-
-    def __init__(self, dataset: Dataset, task: str, cols: _Columns, precision: int | None, kpt_dims: int) -> None:
-        self.objects = dataset.table("objects")
-        self.task = task
-        self.cols = cols
-        self.precision = precision
-        self.kpt_dims = kpt_dims
-        self.k = _keypoint_count(dataset) if task == "pose" else 0
-        self.clipped = 0
-        # the light columns once, as numpy; the heavy ones (polygons, keypoints) are taken per chunk
-        self.boxes, self.box_valid = G.bbox_columns(self.objects["bbox"])
-        self.angle = np.asarray(self.objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
-        self.polygons = ChunkedRows(self.objects["polygon"])
-        self.keypoints = ChunkedRows(self.objects["keypoints"])
-        self.traced = _traced(dataset).rings if task == "segment" else {}
-
-    def lines(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
-        out: list[bytes] = []
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
-            out += getattr(self, f"_{self.task}")(chunk)
-        return out
-
-    def _boxes(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        """Axis-aligned boxes: rotated boxes by their corners' bounds, missing boxes from the polygon."""
-        bbox: np.ndarray[Any, Any] = self.boxes[rows]
-        missing = np.flatnonzero(~self.box_valid[rows])
-        if len(missing):
-            polygons = self.polygons.take(pa.array(rows[missing])).to_pylist()
-            for i, rings in zip(missing.tolist(), polygons, strict=True):
-                if rings:
-                    bbox[i] = G.polygon_bounds(rings)
-        angle = self.angle[rows]
-        turned = angle != 0
-        if turned.any():
-            corners = G.rotated_box_corners(bbox[turned], angle[turned])
-            bbox[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
-        return bbox
-
-    def _detect(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
-        bbox = self._boxes(rows)
-        w, h = self.cols.width[rows], self.cols.height[rows]
-        clipped, changed = G.clip_xyxy(bbox, w, h)
-        self.clipped += int(changed.sum())
-        values = G.xywh_to_yolo(clipped, w, h)
-        values = np.clip(values, 0.0, 1.0) + 0.0
-        return _fmt_rows(self.cols.category[rows], values, self.precision)
-
-    def _pose(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
-        bbox = self._boxes(rows)
-        w, h = self.cols.width[rows], self.cols.height[rows]
-        clipped, changed = G.clip_xyxy(bbox, w, h)
-        head = np.clip(G.xywh_to_yolo(clipped, w, h), 0.0, 1.0) + 0.0
-        k = self.k
-        points = np.zeros((len(rows), k, 3), dtype=np.float64)
-        kp = self.keypoints.take(pa.array(rows))
-        lengths = np.asarray(pc.list_value_length(kp).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64) // 3
-        flat = np.asarray(kp.flatten().to_numpy(zero_copy_only=False), dtype=np.float64).reshape(-1, 3)
-        row_of = np.repeat(np.arange(len(rows)), lengths)
-        slot = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        keep = slot < k
-        points[row_of[keep], slot[keep]] = flat[keep]
-        v = points[:, :, 2]
-        x = np.where(v > 0, points[:, :, 0] / w[:, None], 0.0)
-        y = np.where(v > 0, points[:, :, 1] / h[:, None], 0.0)
-        xc, yc = np.clip(x, 0.0, 1.0) + 0.0, np.clip(y, 0.0, 1.0) + 0.0
-        changed |= ((xc != x) | (yc != y)).any(axis=1)
-        self.clipped += int(changed.sum())
-        xy = np.stack([xc, yc], axis=2).reshape(len(rows), -1)
-        lines = _fmt_rows(self.cols.category[rows], np.concatenate([head, xy], axis=1), self.precision)
-        if self.kpt_dims == 2:
-            return lines
-        # x y as coordinates, visibility as the integer flag Ultralytics writes
-        out = []
-        for line, row_flags in zip(lines, v.astype(np.int64).tolist(), strict=True):
-            parts = line[:-1].split(b" ")
-            points_text = b" ".join(
-                b"%s %s %d" % (parts[5 + 2 * j], parts[6 + 2 * j], f) for j, f in enumerate(row_flags)
-            )
-            out.append(b" ".join(parts[:5]) + (b" " + points_text if points_text else b"") + b"\n")
-        return out
-
-    def _rings(
-        self, rows: np.ndarray[Any, Any]
-    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        """The chosen ring of each row with a polygon: (rows that have one, flat coords, offsets)."""
-        polygon = self.polygons.take(pa.array(rows))
-        valid = np.asarray(polygon.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        counts = np.asarray(pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-        rings = polygon.flatten()
-        ring_len = np.asarray(pc.list_value_length(rings).to_numpy(zero_copy_only=False), dtype=np.int64)
-        coords = np.asarray(rings.flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
-        ring_start = np.concatenate([[0], np.cumsum(ring_len)])
-        first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1]
-        pick = first_ring.copy()
-        for i in np.flatnonzero(counts > 1):
-            # several rings (COCO polygons split by occlusion): write the one with the largest area
-            areas = [
-                G.ring_area(coords[ring_start[r] : ring_start[r + 1]])
-                for r in range(first_ring[i], first_ring[i] + counts[i])
-            ]
-            pick[i] = first_ring[i] + int(np.argmax(areas))
-        has = valid & (counts > 0)
-        chosen = pick[has]
-        lengths = ring_len[chosen]
-        starts = ring_start[chosen]
-        idx = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)])[:-1], lengths) + np.arange(
-            int(lengths.sum())
-        )
-        return np.flatnonzero(has), coords[idx], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-
-    def _normalise_ragged(
-        self, rows: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]
-    ) -> np.ndarray[Any, Any]:
-        lengths = np.diff(offsets)
-        per_value = np.repeat(np.arange(len(rows)), lengths)
-        scale = np.where(
-            np.arange(len(flat)) % 2 == 0, self.cols.width[rows][per_value], self.cols.height[rows][per_value]
-        )
-        values = flat / scale
-        clipped: np.ndarray[Any, Any] = np.clip(values, 0.0, 1.0) + 0.0
-        changed = np.zeros(len(rows), dtype=bool)
-        np.logical_or.at(changed, per_value, clipped != values)
-        self.clipped += int(changed.sum())
-        return clipped
-
-    def _corners(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        return G.rotated_box_corners(self.boxes[rows], self.angle[rows])
-
-    def _segment(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
-        with_ring, flat, offsets = self._rings(rows)
-        has = np.zeros(len(rows), dtype=bool)
-        has[with_ring] = True
-        # objects without a polygon: their traced mask when they have one, else their box's 4 corners
-        ids = rows.tolist()
-        traced = [k for k in np.flatnonzero(~has).tolist() if ids[k] in self.traced] if self.traced else []
-        has[traced] = True
-        box_rows = np.flatnonzero(~has)
-        lengths = np.full(len(rows), 8, dtype=np.int64)
-        lengths[with_ring] = np.diff(offsets)
-        lengths[traced] = [len(self.traced[ids[k]]) for k in traced]
-        all_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        values = np.empty(int(all_offsets[-1]), dtype=np.float64)
-        if len(box_rows):
-            idx = (all_offsets[box_rows][:, None] + np.arange(8)).reshape(-1)
-            values[idx] = self._corners(rows)[box_rows].reshape(-1)
-        if len(with_ring):
-            idx = np.repeat(all_offsets[with_ring] - offsets[:-1], np.diff(offsets)) + np.arange(len(flat))
-            values[idx] = flat
-        for k in traced:
-            values[all_offsets[k] : all_offsets[k + 1]] = self.traced[ids[k]]
-        values = self._normalise_ragged(rows, values, all_offsets)
-        return _fmt_ragged(self.cols.category[rows], values, all_offsets, self.precision)
-
-    def _obb(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
-        corners = self._corners(rows)
-        with_ring, flat, offsets = self._rings(rows)
-        quad = np.diff(offsets) == 8
-        quad_rows = with_ring[quad]
-        if len(quad_rows):
-            starts = offsets[:-1][quad]
-            corners[quad_rows] = flat[(starts[:, None] + np.arange(8)).reshape(-1)].reshape(-1, 8)
-        values = self._normalise_ragged(rows, corners.reshape(-1), np.arange(0, 8 * (len(rows) + 1), 8))
-        return _fmt_rows(self.cols.category[rows], values.reshape(-1, 8), self.precision)
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -587,10 +257,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
         label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
     _refuse_collisions(label_rel, ids)
-    cols = _columns(dataset, task)
+    cols = columns(dataset, task)
     usable_rows = np.flatnonzero(cols.usable)
     kpt_dims = _kpt_dims(dataset, options)
-    formatter = _Lines(dataset, task, cols, precision, kpt_dims)
+    formatter = Lines(dataset, task, cols, precision, kpt_dims)
     order, bounds = _groups(cols.item[usable_rows], len(ids))
     rows_by_item = usable_rows[order]
     for folder in sorted({r.rpartition("/")[0] for r in label_rel}):
@@ -661,7 +331,7 @@ def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str],
     doc["nc"] = len(dataset.categories)
     doc["names"] = {i: c.name for i, c in enumerate(dataset.categories)}
     if task == "pose":
-        k = _keypoint_count(dataset)
+        k = keypoint_count(dataset)
         doc["kpt_shape"] = [k, dims]
         flip = dataset.info.extras.get("yolo:flip_idx")
         if isinstance(flip, list) and len(flip) == k:
