@@ -20,8 +20,9 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option, check_capabilities
-from labelkit.formats.coco_build import Built, build, dataset_info, merge_categories
+from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
+from labelkit.formats.coco_records import dataset_info, merge_categories
 from labelkit.formats.coco_write import STUFF_TAG, Writer
 from labelkit.io import paused_gc
 from labelkit.model import Dataset

@@ -3,8 +3,7 @@
 One COCO annotation becomes one row: an ``objects`` row (bbox, polygon rings, RLE mask, keypoints), a
 ``labels`` row (image-level label files: only ``category_id``) or a ``transcripts`` row (captions). COCO
 fields with no column (``area``, ``iscrowd``, ``num_keypoints``, unknown fields) are kept as ``coco:<name>``
-extras, byte for byte. Images become items: the image id is the item id (``<split>/<id>`` when two splits
-share an id), ``file_name`` the media path, every other field item metadata.
+extras, byte for byte. Images, categories and dataset info are built in :mod:`labelkit.formats.coco_records`.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import ValidationError
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_geometry import (
@@ -43,15 +41,13 @@ from labelkit.formats.coco_read import (
     first_bytes,
     msgspec_reason,
     parse_lists,
-    pointer_of,
     raw_column,
 )
-from labelkit.io import is_plain_relpath, safe_relpath
-from labelkit.model import Category, DatasetInfo
+from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
+from labelkit.model import Category
 from labelkit.model.tables import MASK_TYPE
 from labelkit.report import Finding
 
-IMAGE_FIELDS = ("id", "file_name", "width", "height")
 _LIST, _DICT = ord("["), ord("{")
 
 
@@ -70,105 +66,6 @@ class Built:
     pending: list[PendingGeometry] = field(default_factory=list)
     count_polygons: bool = False
     """Parse only the polygons of objects without a box; count the others (see ``coco_geometry.counted``)."""
-
-
-def _require(record: dict[str, Any], keys: Sequence[str], f: CocoFile, *pointer: str | int) -> None:
-    for key in keys:
-        if key not in record:
-            raise InputError(f"missing required field {key!r}", path=f.path, pointer=json_pointer(*pointer, key))
-
-
-def build_categories(f: CocoFile) -> list[Category]:
-    """Category records of a file (id, name, supercategory, keypoints, skeleton; the rest as extras).
-
-    Raises:
-        InputError: a category lacks ``id`` or ``name`` or has a field of the wrong type.
-    """
-    out = []
-    for i, c in enumerate(f.categories):
-        _require(c, ("id", "name"), f, "categories", i)
-        extras = {
-            f"coco:{k}": v for k, v in c.items() if k not in ("id", "name", "supercategory", "keypoints", "skeleton")
-        }
-        try:
-            out.append(
-                Category(
-                    id=c["id"],
-                    name=c["name"],
-                    supercategory=c.get("supercategory"),
-                    keypoints=c.get("keypoints"),
-                    skeleton=c.get("skeleton"),
-                    extras=extras,
-                )
-            )
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = err["loc"][0] if err["loc"] else "id"
-            raise InputError(err["msg"], path=f.path, pointer=json_pointer("categories", i, str(key))) from exc
-    return out
-
-
-def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Finding]]:
-    """The items table of a file, the image ids (int64) and duplicate-id findings.
-
-    Raises:
-        InputError: an image lacks a required field, has a non-integer id or size, or an unsafe file name.
-    """
-    ids: list[int] = []
-    paths: list[str] = []
-    widths: list[int | None] = []
-    heights: list[int | None] = []
-    metadata: list[str | None] = []
-    for i, image in enumerate(f.images):
-        _require(image, IMAGE_FIELDS, f, "images", i)
-        for key in ("id", "width", "height"):
-            if not isinstance(image[key], int) or isinstance(image[key], bool):
-                raise InputError(
-                    f"{key} must be an integer",
-                    path=f.path,
-                    pointer=json_pointer("images", i, key),
-                    found=repr(image[key]),
-                )
-        name = image["file_name"]
-        if not isinstance(name, str):
-            raise InputError("file_name must be a string", path=f.path, pointer=json_pointer("images", i, "file_name"))
-        ids.append(image["id"])
-        if not is_plain_relpath(name):
-            name = safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name"))
-        paths.append(name)
-        widths.append(image["width"])
-        heights.append(image["height"])
-        rest = {k: v for k, v in image.items() if k not in IMAGE_FIELDS}
-        metadata.append(orjson.dumps(rest).decode() if rest else None)
-    id_array = np.array(ids, dtype=np.int64)
-    findings = [
-        Finding(str(f.path), json_pointer("images", int(i), "id"), f"duplicate image id {int(id_array[i])}")
-        for i in _duplicates(id_array)
-    ]
-    n = len(ids)
-    table = pa.table(
-        {
-            "id": pc.binary_join_element_wise(prefix, pa.array(ids, pa.int64()).cast(pa.string()), ""),
-            "media": pa.array(["image"] * n, pa.string()),
-            "path": pa.array(paths, pa.string()),
-            "width": pa.array(widths, pa.int64()),
-            "height": pa.array(heights, pa.int64()),
-            "split": pa.array([f.split] * n, pa.string()),
-            "metadata": pa.array(metadata, pa.string()),
-        }
-    )
-    return table, id_array, findings
-
-
-def _duplicates(values: np.ndarray) -> list[int]:
-    """Indexes of the second and later occurrences of a value, in order."""
-    if len(values) < 2:
-        return []
-    order = np.argsort(values, kind="stable")
-    dup = np.zeros(len(values), dtype=bool)
-    sorted_values = values[order]
-    dup[order[1:]] = sorted_values[1:] == sorted_values[:-1]
-    return [int(i) for i in np.flatnonzero(dup)]
 
 
 def _field(anns: Sequence[Any], name: str) -> list[Any]:
@@ -251,7 +148,7 @@ def build(f: CocoFile, item_prefix: str, categories: list[Category], count_polyg
         InputError: a required field is missing or a value has the wrong type.
     """
     items, image_ids, item_findings = (
-        build_items(f, item_prefix) if f.task != "results" else _result_items(f, item_prefix)
+        build_items(f, item_prefix) if f.task != "results" else result_items(f, item_prefix)
     )
     out = Built(items=items, image_ids=image_ids, categories=build_categories(f), item_findings=item_findings)
     parts: dict[str, list[pa.Table]] = {"objects": [], "labels": [], "transcripts": []}
@@ -273,7 +170,7 @@ def build(f: CocoFile, item_prefix: str, categories: list[Category], count_polyg
             setattr(out, name, pa.concat_tables(tables))
     all_ids = np.concatenate(ann_ids) if ann_ids else np.zeros(0, np.int64)
     where = str(f.path)
-    for i in _duplicates(all_ids) if f.task != "results" else []:
+    for i in duplicates(all_ids) if f.task != "results" else []:
         out.findings.append(
             (i, Finding(where, json_pointer("annotations", i, "id"), f"duplicate annotation id {int(all_ids[i])}"))
         )
@@ -432,33 +329,6 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
             }
         )
     return ann_ids
-
-
-class _ImageRef(msgspec.Struct):
-    image_id: int
-
-
-def _result_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Finding]]:
-    """Detection results name images only by id: one item per distinct id, in order of appearance."""
-    body = b"[" + b",".join(f.raw_annotations) + b"]"
-    try:
-        refs = msgspec.json.decode(body, type=list[_ImageRef])
-    except msgspec.ValidationError as exc:
-        raise InputError(msgspec_reason(exc), path=f.path, pointer=pointer_of(str(exc))) from exc
-    ids = np.array([r.image_id for r in refs], dtype=np.int64)
-    _, first = np.unique(ids, return_index=True)
-    unique = ids[np.sort(first)]
-    n = len(unique)
-    table = pa.table(
-        {
-            "id": pc.binary_join_element_wise(prefix, pa.array(unique).cast(pa.string()), ""),
-            "media": pa.array(["image"] * n, pa.string()),
-            "width": pa.nulls(n, pa.int64()),
-            "height": pa.nulls(n, pa.int64()),
-            "split": pa.array([f.split] * n, pa.string()),
-        }
-    )
-    return table, unique, []
 
 
 def _add_extra(current: bytes | None, key: str, raw: bytes) -> bytes:
@@ -693,66 +563,3 @@ def _objects(
             "_row": idx,
         }
     )
-
-
-def merge_categories(files: Sequence[CocoFile]) -> list[Category]:
-    """The categories of several files, by id in order of first appearance; keypoints fill in from later files.
-
-    Raises:
-        InputError: two files give one category id different names.
-    """
-    merged: dict[int, Category] = {}
-    for f in files:
-        for i, c in enumerate(build_categories(f)):
-            old = merged.get(c.id)
-            if old is None:
-                merged[c.id] = c
-                continue
-            if old.name != c.name:
-                raise InputError(
-                    f"category {c.id} is named {c.name!r} here but {old.name!r} in another file",
-                    path=f.path,
-                    pointer=json_pointer("categories", i, "name"),
-                )
-            if old.keypoints is None and c.keypoints is not None:
-                merged[c.id] = old.model_copy(update={"keypoints": c.keypoints, "skeleton": c.skeleton})
-    return list(merged.values())
-
-
-def _natural_fields(c: Category) -> set[str]:
-    fields = {"id", "name"}
-    fields |= {k for k in ("supercategory", "keypoints", "skeleton") if getattr(c, k) is not None}
-    return fields | {k[5:] for k in c.extras if k.startswith("coco:")}
-
-
-def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[Category] = ()) -> DatasetInfo:
-    """Dataset info holding what a COCO -> COCO round trip needs: info, licenses and the file list."""
-    extras: dict[str, Any] = {}
-    for f in files:
-        if f.info is not None and "coco:info" not in extras:
-            extras["coco:info"] = f.info
-        if f.licenses is not None and "coco:licenses" not in extras:
-            extras["coco:licenses"] = f.licenses
-    per_split: dict[str | None, set[Any]] = {}
-    for f in files:
-        per_split.setdefault(f.split, set()).update(i.get("id") for i in f.images)
-    specs = []
-    for f in files:
-        spec: dict[str, Any] = {
-            "task": f.task,
-            "split": f.split,
-            "keys": f.present,
-            "categories": [c.get("id") for c in f.categories],
-        }
-        natural = {c.id: _natural_fields(c) for c in categories}
-        fields = {str(c["id"]): list(c) for c in f.categories if c.get("id") in natural and set(c) != natural[c["id"]]}
-        if fields:  # e.g. person has keypoints in person_keypoints_*.json but not in instances_*.json
-            spec["category_fields"] = fields
-        ids = [i.get("id") for i in f.images]
-        if f.task != "results" and set(ids) != per_split[f.split]:
-            spec["images"] = ids  # this file lists fewer images than its split has
-        specs.append(spec)
-    extras["coco:files"] = specs
-    if skipped:
-        extras["coco:skipped_annotations"] = skipped
-    return DatasetInfo(extras=extras)
