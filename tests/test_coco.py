@@ -437,6 +437,37 @@ def test_chunked_decoding_gives_the_same_dataset_and_pointers(monkeypatch: pytes
     assert err.value.location.pointer == "/annotations/5/bbox"
 
 
+def test_one_pass_and_two_pass_decoding_give_the_same_dataset(tmp_path: Path) -> None:
+    from labelkit.formats import coco_read
+
+    doc = _load(INSTANCES)
+    for ann in doc["annotations"]:
+        ann.pop("source", None)  # the fixture's one unknown field
+    fast = coco_read.decode_file(_write(tmp_path, doc))
+    assert fast.decoded is not None and fast.count == len(doc["annotations"])
+    chunks = list(fast.chunks(size=2))
+    assert [c.offset for c in chunks] == list(range(0, len(doc["annotations"]), 2))
+    assert fast.decoded == [], "handed-out annotations are let go"
+    with pytest.raises(RuntimeError):
+        next(fast.chunks())
+    # an unknown field takes the two-pass path; the known fields decode the same
+    doc["annotations"][1]["source"] = "auto"
+    slow = coco_read.decode_file(_write(tmp_path, doc, "instances_slow.json"))
+    assert slow.decoded is None and len(slow.raw_annotations) == len(doc["annotations"])
+    fields = coco_read.Annotation.__struct_fields__
+
+    def as_bytes(anns: list[Any]) -> list[list[Any]]:
+        return [[v if isinstance(v, int | None) else bytes(v) for v in (getattr(a, f) for f in fields)] for a in anns]
+
+    decoded = [a for c in chunks for a in c.annotations]
+    assert as_bytes([a for c in slow.chunks(size=2) for a in c.annotations]) == as_bytes(decoded)
+    fast_anns = labelkit.load(tmp_path / "instances_val.json").to_dict()["annotations"]
+    slow_anns = labelkit.load(tmp_path / "instances_slow.json").to_dict()["annotations"]
+    assert slow_anns[1]["extras"] == {**fast_anns[1]["extras"], "coco:source": "auto"}
+    slow_anns[1]["extras"] = fast_anns[1]["extras"]
+    assert slow_anns == fast_anns
+
+
 def test_memory_mapped_reading_gives_the_same_dataset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from labelkit.formats import coco_read
 

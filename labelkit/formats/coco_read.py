@@ -1,7 +1,11 @@
 """COCO reading: one JSON file decoded in bulk into columns (see DESIGN.md section 3).
 
 msgspec decodes the document into typed structs whose every annotation field is kept as raw JSON bytes
-(:class:`msgspec.Raw`). Scalars are then decoded a whole column at a time, polygons and keypoints are
+(:class:`msgspec.Raw`), in one pass over the file. A file whose annotations have unknown fields (or a
+field of the wrong type) is decoded again in two passes: annotations kept raw, then decoded a chunk at
+a time, the unknown fields separately (and type errors reported with their pointer).
+
+Scalars are then decoded a whole column at a time, polygons and keypoints are
 turned into Arrow lists by ``pyarrow.json`` over NDJSON chunks, and the few RLE masks are decoded one by
 one. No Python float is made per coordinate. Numbers that are only carried (``area``, ``iscrowd``,
 ``num_keypoints``, unknown fields) are spliced into the extras JSON text byte for byte, so they come back
@@ -87,6 +91,16 @@ class _Document(msgspec.Struct):
     licenses: Raw = _EMPTY
 
 
+class _DecodedDocument(msgspec.Struct):
+    """The fast path: annotations decoded straight into structs in the one pass over the file."""
+
+    images: Raw = _EMPTY
+    annotations: list[Annotation] | None = None
+    categories: Raw = _EMPTY
+    info: Raw = _EMPTY
+    licenses: Raw = _EMPTY
+
+
 class Rle(msgspec.Struct):
     """A COCO RLE segmentation: ``size`` is ``[height, width]``."""
 
@@ -108,7 +122,10 @@ class CocoFile:
         licenses: the ``licenses`` value (when present).
         images: the image records.
         categories: the category records.
-        raw_annotations: every annotation as raw JSON (decoded a chunk at a time by :meth:`chunks`).
+        raw_annotations: every annotation as raw JSON (decoded a chunk at a time by :meth:`chunks`), when
+            the file was not decoded in one pass.
+        decoded: every annotation decoded, when the file was decoded in one pass (:meth:`chunks` hands
+            them out and lets them go).
         annotations: in a chunk, the annotations (raw fields).
         extra_fields: in a chunk, per annotation, unknown fields as raw JSON (None when there are none).
         offset: in a chunk, the index of its first annotation in the file.
@@ -123,18 +140,42 @@ class CocoFile:
     images: list[dict[str, Any]] = field(default_factory=list)
     categories: list[dict[str, Any]] = field(default_factory=list)
     raw_annotations: list[Raw] = field(default_factory=list)
+    decoded: list[Annotation] | None = None
     annotations: list[Annotation] = field(default_factory=list)
     extra_fields: list[dict[str, Raw]] | None = None
     offset: int = 0
     release: Callable[[], None] | None = None
+    decoded_out: bool = False
+
+    @property
+    def count(self) -> int:
+        """How many annotations the file has."""
+        return len(self.decoded) if self.decoded is not None else len(self.raw_annotations)
 
     def chunks(self, size: int | None = None) -> Iterator[CocoFile]:
         """The annotations a chunk at a time, decoded into structs (memory stays bounded by the chunk).
 
+        Annotations decoded in one pass are handed out and dropped from the file as they go, so the
+        structs of chunks already built are freed: this can run once per file.
+
         Raises:
             InputError: an annotation is not an object or has a field of the wrong type.
+            RuntimeError: the decoded annotations were already handed out.
         """
         size = size or ANNOTATION_CHUNK
+        if self.decoded is not None:
+            if self.decoded_out:
+                raise RuntimeError("the annotations of a file decoded in one pass can be chunked once")
+            self.decoded_out = True
+            start, decoded = 0, self.decoded
+            while decoded:
+                part = decoded[:size]
+                del decoded[:size]
+                yield CocoFile(self.path, self.task, self.split, annotations=part, offset=start)
+                if self.release is not None:  # the chunk is built: let the file's pages go
+                    self.release()
+                start += len(part)
+            return
         for start in range(0, len(self.raw_annotations), size):
             anns, extra = decode_annotations(self.raw_annotations[start : start + size], self.path, start)
             if self.release is not None:  # the chunk is copied out: let the file's pages go
@@ -183,7 +224,7 @@ def _value(raw: Raw, path: Path, pointer: str, type_: Any = Any) -> Any:
         raise InputError(msgspec_reason(exc), path=path, pointer=pointer + sub) from exc
 
 
-def decode_file(path: Path, data: bytes | None = None) -> CocoFile:  # noqa: C901
+def decode_file(path: Path, data: bytes | None = None) -> CocoFile:
     """Decode one COCO JSON file (a document, or a bare list of detection results).
 
     Raises:
@@ -201,13 +242,12 @@ def decode_file(path: Path, data: bytes | None = None) -> CocoFile:  # noqa: C90
         out = _decode_results(path, buf, split)
         out.release = release
         return out
-    try:
-        doc = msgspec.json.decode(buf, type=_Document)
-    except msgspec.ValidationError as exc:
-        raise InputError(msgspec_reason(exc), path=path, pointer=pointer_of(str(exc))) from exc
-    except msgspec.DecodeError as exc:
-        raise _decode_error(buf, path, exc) from exc
     out = CocoFile(path=path, task=task or "unknown", split=split)
+    doc: _Document | _DecodedDocument
+    try:  # one pass; a file with unknown annotation fields or a wrong type takes the two-pass path
+        doc = msgspec.json.decode(buf, type=_DecodedDocument)
+    except msgspec.MsgspecError:
+        doc = _decode_document(buf, path)
     for key in ("info", "licenses", "images", "categories"):
         raw = getattr(doc, key)
         if len(raw):
@@ -222,13 +262,30 @@ def decode_file(path: Path, data: bytes | None = None) -> CocoFile:  # noqa: C90
         raise InputError("no 'images' list", path=path, pointer="", expected="a COCO document with 'images'")
     out.images = _value(doc.images, path, "/images", list[dict[str, Any]])
     out.categories = _value(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
-    out.raw_annotations = doc.annotations or []
+    if isinstance(doc, _DecodedDocument):
+        out.decoded = doc.annotations or []
+    else:
+        out.raw_annotations = doc.annotations or []
     if out.task == "unknown":
         out.task = _guess_task(out)
     out.release = release
     if release is not None:
         release()
     return out
+
+
+def _decode_document(buf: Buffer, path: Path) -> _Document:
+    """The two-pass decode: annotations kept raw, decoded a chunk at a time (unknown fields separately).
+
+    Raises:
+        InputError: bad JSON (with its line) or a wrong top-level shape.
+    """
+    try:
+        return msgspec.json.decode(buf, type=_Document)
+    except msgspec.ValidationError as exc:
+        raise InputError(msgspec_reason(exc), path=path, pointer=pointer_of(str(exc))) from exc
+    except msgspec.DecodeError as exc:
+        raise _decode_error(buf, path, exc) from exc
 
 
 MAP_THRESHOLD = 64 << 20
@@ -301,9 +358,9 @@ def _decode_results(path: Path, data: Buffer, split: str | None) -> CocoFile:
 
 
 def _guess_task(f: CocoFile) -> str:
-    if not f.raw_annotations:
+    if not f.count:
         return "image_info" if "annotations" not in f.present or not f.categories else "instances"
-    a = decode_annotations(f.raw_annotations[:1], f.path, 0)[0][0]
+    a = f.decoded[0] if f.decoded is not None else decode_annotations(f.raw_annotations[:1], f.path, 0)[0][0]
     if len(a.caption):
         return "captions"
     if len(a.keypoints):
