@@ -28,7 +28,6 @@ from labelkit.formats.coco_geometry import (
     FLOATS,
     POLYGONS,
     PendingGeometry,
-    geometry_lines,
     read_geometry,
     resolve_geometry,
     submit,
@@ -461,10 +460,9 @@ def _objects(
     bbox_lines: list[msgspec.Raw | bytes] = (
         list(bbox_raw) if has_bbox.all() else [r if len(r) else null for r in bbox_raw]
     )
-    buf, longest = geometry_lines(bbox_lines, seg_lines)
     out.pending.append(
         PendingGeometry(
-            future=submit(read_geometry, buf, longest),
+            future=submit(read_geometry, bbox_lines, seg_lines),
             bbox_raws=bbox_raw,
             seg_raws=seg_raw,
             polygon_rows=parse_k,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import itertools
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,10 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import (
-    first_bad,
-    msgspec_reason,
-)
+from labelkit.formats.coco_read import binary_column, first_bad, msgspec_reason
 from labelkit.report import Finding
 
 BBOX_TOLERANCE = 1.0
@@ -58,31 +53,26 @@ def submit(fn: Any, *args: Any) -> Future[pa.Table]:
     return _EXECUTOR[0].submit(fn, *args)
 
 
-def geometry_lines(bbox: Sequence[msgspec.Raw | bytes], seg: Sequence[msgspec.Raw | bytes]) -> tuple[bytes, int]:
-    """NDJSON ``{"b": <bbox>, "v": <polygons>}`` per object (``null`` where absent)."""
-    n = len(bbox)
-    longest = max(max(map(len, bbox), default=0), max(map(len, seg), default=0))
-    return (
-        b"".join(
-            itertools.chain.from_iterable(
-                zip(
-                    itertools.repeat(b'{"b":', n),
-                    bbox,
-                    itertools.repeat(b',"v":', n),
-                    seg,
-                    itertools.repeat(b"}\n", n),
-                    strict=True,
-                )
-            )
-        ),
-        2 * longest,
-    )
+_LINE_PARTS = [pa.scalar(p, pa.large_binary()) for p in (b'{"b":', b',"v":', b"}\n", b"")]
 
 
-def read_geometry(buf: bytes, longest: int) -> pa.Table:
-    """Parse :func:`_geometry_lines` (in the worker thread: Arrow releases the GIL)."""
+def geometry_lines(bbox: Sequence[msgspec.Raw | bytes], seg: Sequence[msgspec.Raw | bytes]) -> tuple[pa.Buffer, int]:
+    """NDJSON ``{"b": <bbox>, "v": <polygons>}`` per object (``null`` where absent), and the longest line."""
+    b, b_lengths = binary_column(bbox)
+    v, v_lengths = binary_column(seg)
+    start, middle, end, nothing = _LINE_PARTS
+    lines = pc.binary_join_element_wise(start, b, middle, v, end, nothing)  # in C, without the GIL
+    longest = int((b_lengths + v_lengths).max(initial=0)) + 12
+    _, offsets, data = lines.buffers()
+    size = int(np.frombuffer(offsets, dtype=np.int64)[len(lines)])
+    return data.slice(0, size), longest
+
+
+def read_geometry(bbox: Sequence[msgspec.Raw | bytes], seg: Sequence[msgspec.Raw | bytes]) -> pa.Table:
+    """Parse boxes and polygons as :func:`geometry_lines` (in the worker thread: Arrow releases the GIL)."""
+    buf, longest = geometry_lines(bbox, seg)
     return pj.read_json(
-        io.BytesIO(buf),
+        pa.BufferReader(buf),
         read_options=pj.ReadOptions(block_size=max(1 << 24, 2 * longest + 64)),
         parse_options=pj.ParseOptions(explicit_schema=_GEOMETRY, unexpected_field_behavior="error"),
     )

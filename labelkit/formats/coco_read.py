@@ -393,6 +393,15 @@ def raw_column(
         ) from exc
 
 
+def binary_column(values: Sequence[Raw | bytes]) -> tuple[pa.Array, np.ndarray]:
+    """Raw JSON values as an Arrow ``large_binary`` column (one join, no per-value Arrow scalar), and their lengths."""
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    data = pa.py_buffer(b"".join(values))
+    return pa.Array.from_buffers(pa.large_binary(), len(values), [None, pa.py_buffer(offsets), data]), lengths
+
+
 def ndjson(values: Sequence[Raw]) -> tuple[bytes, int]:
     """Raw JSON values as NDJSON lines ``{"v": <value>}``, and the longest value's length."""
     longest = max(map(len, values), default=0)
