@@ -181,7 +181,7 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def create_file(path: str, data: bytes) -> None:
+def create_file(path: str, data: bytes | memoryview) -> None:
     """Create ``path`` (which must not exist) holding ``data``: one open, write and close."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:

@@ -398,3 +398,24 @@ def test_plan_then_change_then_save_uses_the_changed_dataset(tmp_path: Path) -> 
     ds.add(Object(id="9", item_id="c", category_id=0, bbox=(10.0, 10.0, 20.0, 20.0)))
     labelkit.save(ds, tmp_path / "o", "yolo", task="detect")
     assert (tmp_path / "o/labels/val/c.txt").read_text() == "0 0.2 0.4 0.2 0.4\n"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 120),
+            st.lists(st.floats(0, 1, allow_nan=False, allow_subnormal=True), min_size=4, max_size=4),
+        ),
+        max_size=40,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_contiguous_detect_text_is_the_lines_back_to_back(rows: list[tuple[int, list[float]]]) -> None:
+    from labelkit.formats.yolo_lines import _fmt_rows, _text_rows
+
+    cls = np.array([c for c, _ in rows], dtype=np.int64)
+    values = np.array([v for _, v in rows], dtype=np.float64).reshape(-1, 4)
+    lines = _fmt_rows(cls, values, None)
+    text, ends = _text_rows(cls, values)
+    assert bytes(text) == b"".join(lines)
+    assert ends.tolist() == np.cumsum([len(x) for x in lines]).tolist()

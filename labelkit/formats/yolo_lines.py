@@ -117,6 +117,30 @@ def _fmt_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any], precision
     return [prefix[c] + r + b"\n" for c, r in zip(cls.tolist(), rows, strict=True)]
 
 
+_NO_BYTES = pa.scalar(b"", pa.large_binary())
+
+
+def _text_rows(
+    cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any]
+) -> tuple[pa.Buffer | bytes, np.ndarray[Any, Any]]:
+    r"""The lines of :func:`_fmt_rows` (exact floats) back to back, and where each ends.
+
+    orjson writes the whole array as ``[[a,b],[c,d]]``; two replaces turn it into ``a b\nc d\n``, and
+    Arrow's element-wise join puts each row's class in front, in C: no Python object per line.
+    """
+    if not len(values):
+        return b"", np.zeros(0, dtype=np.int64)
+    text = orjson.dumps(np.ascontiguousarray(values, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
+    body = text[2:-2].replace(b",", b" ").replace(b"] [", b"\n") + b"\n"
+    ends = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord("\n")) + 1
+    offsets = np.concatenate([[0], ends]).astype(np.int64)
+    rows = pa.Array.from_buffers(pa.large_binary(), len(values), [None, pa.py_buffer(offsets), pa.py_buffer(body)])
+    prefix = pa.array(_prefixes(cls), pa.large_binary()).take(pa.array(cls))
+    lines = pc.binary_join_element_wise(prefix, rows, _NO_BYTES)
+    line_ends = np.frombuffer(lines.buffers()[1], dtype=np.int64)[1 : len(lines) + 1]
+    return lines.buffers()[2].slice(0, int(line_ends[-1])), line_ends
+
+
 def _fmt_ragged(
     cls: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any], precision: int | None
 ) -> list[bytes]:
@@ -205,6 +229,28 @@ class Lines:
             out += getattr(self, f"_{self.task}")(chunk)
         return out
 
+    def text(self, rows: np.ndarray[Any, Any]) -> tuple[bytes, list[int]]:
+        """The lines of :meth:`lines` back to back, and where each starts (plus the end).
+
+        Row ``i`` is ``text[starts[i]:starts[i + 1]]``, so the objects of one image, which are adjacent, are
+        one slice: no join per file.
+        """
+        if self.task != "detect" or self.precision is not None:
+            lines = self.lines(rows)
+            starts = np.zeros(len(lines) + 1, dtype=np.int64)
+            np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)), out=starts[1:])
+            return b"".join(lines), starts.tolist()
+        texts: list[pa.Buffer | bytes] = []
+        offsets: list[np.ndarray[Any, Any]] = [np.zeros(1, dtype=np.int64)]
+        size = 0
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            text, ends = _text_rows(self.cols.category[chunk], self._detect_values(chunk))
+            texts.append(text)
+            offsets.append(ends + size)
+            size += len(text)
+        return b"".join(texts), np.concatenate(offsets).tolist()
+
     def _boxes(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         """Axis-aligned boxes: rotated boxes by their corners' bounds, missing boxes from the polygon."""
         bbox: np.ndarray[Any, Any] = self.boxes[rows]
@@ -222,13 +268,15 @@ class Lines:
         return bbox
 
     def _detect(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
+        return _fmt_rows(self.cols.category[rows], self._detect_values(rows), self.precision)
+
+    def _detect_values(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         bbox = self._boxes(rows)
         w, h = self.cols.width[rows], self.cols.height[rows]
         clipped, changed = G.clip_xyxy(bbox, w, h)
         self.clipped += int(changed.sum())
         values = G.xywh_to_yolo(clipped, w, h)
-        values = np.clip(values, 0.0, 1.0) + 0.0
-        return _fmt_rows(self.cols.category[rows], values, self.precision)
+        return np.clip(values, 0.0, 1.0) + 0.0
 
     def _pose(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
         bbox = self._boxes(rows)

@@ -271,10 +271,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     for first in range(0, len(label_rel), _ITEM_CHUNK):
         last = min(first + _ITEM_CHUNK, len(label_rel))
         start = bounds_list[first]
-        lines = formatter.lines(rows_by_item[start : bounds_list[last]])
+        text, starts = formatter.text(rows_by_item[start : bounds_list[last]])
+        view = memoryview(text)
         for i in range(first, last):
             lo, hi = bounds_list[i] - start, bounds_list[i + 1] - start
-            create_file(base + label_rel[i], b"".join(lines[lo:hi]) if hi > lo else b"")
+            create_file(base + label_rel[i], view[starts[lo] : starts[hi]])
     report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
     written_splits = sorted(set(splits))
     if layout == "darknet":
