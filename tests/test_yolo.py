@@ -419,3 +419,21 @@ def test_contiguous_detect_text_is_the_lines_back_to_back(rows: list[tuple[int, 
     text, ends = _text_rows(cls, values)
     assert bytes(text) == b"".join(lines)
     assert ends.tolist() == np.cumsum([len(x) for x in lines]).tolist()
+
+
+@given(
+    st.dictionaries(
+        st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12),
+        st.tuples(st.integers(0, 5000), st.integers(1, 5000)),
+        max_size=20,
+    )
+)
+@settings(max_examples=80, deadline=None)
+def test_image_sizes_text_is_orjsons_text(sizes: dict[str, tuple[int, int]]) -> None:
+    import orjson
+
+    from labelkit.formats.yolo_media import sizes_document, sizes_text
+
+    known = {p: s for p, s in sizes.items() if s[0]}
+    expected = orjson.dumps(sizes_document(known)) + b"\n"
+    assert sizes_text(list(sizes), [w for w, _ in sizes.values()], [h for _, h in sizes.values()]) == expected

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 
 from labelkit.errors import InputError, OutputError, UsageError
@@ -110,6 +112,25 @@ def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
 def sizes_document(sizes: dict[str, tuple[int, int]]) -> dict[str, Any]:
     """The image-size side file's content (sorted keys for deterministic output)."""
     return {key: [w, h] for key, (w, h) in sorted(sizes.items())}
+
+
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+
+
+def sizes_text(paths: list[str], widths: list[int | None], heights: list[int | None]) -> bytes:
+    r"""The image-size side file as JSON text, one string join (train2017 has 118k entries).
+
+    The same bytes as ``orjson.dumps(sizes_document(...))`` and a newline; images of unknown size are
+    left out.
+
+    Examples:
+        >>> sizes_text(["b.jpg", "a.jpg", "c.jpg"], [4, 2, None], [3, 1, 5])
+        b'{"a.jpg":[2,1],"b.jpg":[4,3]}\n'
+    """
+    sizes = {p: (w, h) for p, w, h in zip(paths, widths, heights, strict=True) if w and h}
+    if any(_JSON_ESCAPED.search(p) for p in sizes):
+        return orjson.dumps(sizes_document(sizes)) + b"\n"
+    return ("{" + ",".join([f'"{p}":[{w},{h}]' for p, (w, h) in sorted(sizes.items())]) + "}\n").encode()
 
 
 def place_media(source: Path, target: Path, mode: str) -> None:

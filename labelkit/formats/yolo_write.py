@@ -18,8 +18,8 @@ import yaml
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
-from labelkit.formats.yolo_media import SIZES_FILE, place_media, sizes_document
-from labelkit.io import create_file, write_json
+from labelkit.formats.yolo_media import SIZES_FILE, place_media, sizes_text
+from labelkit.io import create_file
 from labelkit.model import Dataset
 from labelkit.report import Report
 
@@ -283,10 +283,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     else:
         _write_data_yaml(dataset, path, task, written_splits, report, kpt_dims)
     if media == "none":
-        widths = items["width"].to_pylist()
-        heights = items["height"].to_pylist()
-        sizes = {r: (w, h) for r, w, h in zip(image_rel, widths, heights, strict=True) if w and h}
-        write_json(path / SIZES_FILE, sizes_document(sizes))
+        (path / SIZES_FILE).write_bytes(sizes_text(image_rel, items["width"].to_pylist(), items["height"].to_pylist()))
     else:
         assert media_root is not None
         for rel, source in zip(image_rel, paths, strict=True):
