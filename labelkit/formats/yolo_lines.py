@@ -118,6 +118,7 @@ def _fmt_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any], precision
 
 
 _NO_BYTES = pa.scalar(b"", pa.large_binary())
+_COMMAS_TO_SPACES = bytes.maketrans(b",", b" ")
 
 
 def _text_rows(
@@ -125,19 +126,25 @@ def _text_rows(
 ) -> tuple[pa.Buffer | bytes, np.ndarray[Any, Any]]:
     r"""The lines of :func:`_fmt_rows` (exact floats) back to back, and where each ends.
 
-    orjson writes the whole array as ``[[a,b],[c,d]]``; two replaces turn it into ``a b\nc d\n``, and
-    Arrow's element-wise join puts each row's class in front, in C: no Python object per line.
+    orjson writes the values as one flat array ``[a,b,c,d,e,...]``; one ``translate`` turns the commas into
+    spaces, every row's last space becomes a newline, and Arrow's element-wise join puts each row's class
+    in front, in C: no Python object per line.
     """
     if not len(values):
         return b"", np.zeros(0, dtype=np.int64)
-    text = orjson.dumps(np.ascontiguousarray(values, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
-    body = text[2:-2].replace(b",", b" ").replace(b"] [", b"\n") + b"\n"
-    ends = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord("\n")) + 1
-    offsets = np.concatenate([[0], ends]).astype(np.int64)
-    rows = pa.Array.from_buffers(pa.large_binary(), len(values), [None, pa.py_buffer(offsets), pa.py_buffer(body)])
+    n, width = values.shape
+    flat = orjson.dumps(np.ascontiguousarray(values, dtype=np.float64).reshape(-1), option=orjson.OPT_SERIALIZE_NUMPY)
+    body = bytearray(flat[1:-1].translate(_COMMAS_TO_SPACES))
+    body += b" "
+    chars = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(chars == ord(" "))[width - 1 :: width]
+    chars[ends] = ord("\n")
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    offsets[1:] = ends + 1
+    rows = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(body)])
     prefix = pa.array(_prefixes(cls), pa.large_binary()).take(pa.array(cls))
     lines = pc.binary_join_element_wise(prefix, rows, _NO_BYTES)
-    line_ends = np.frombuffer(lines.buffers()[1], dtype=np.int64)[1 : len(lines) + 1]
+    line_ends = np.frombuffer(lines.buffers()[1], dtype=np.int64)[1 : n + 1]
     return lines.buffers()[2].slice(0, int(line_ends[-1])), line_ends
 
 
