@@ -68,11 +68,62 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
     Raises:
         InputError: an image lacks a required field, has a non-integer id or size, or an unsafe file name.
     """
+    ids, paths, widths, heights = _plain_columns(f.images) or _checked_columns(f)
+    metadata = [_image_metadata(image) for image in f.images]
+    id_array = np.array(ids, dtype=np.int64)
+    findings = [
+        Finding(str(f.path), json_pointer("images", int(i), "id"), f"duplicate image id {int(id_array[i])}")
+        for i in duplicates(id_array)
+    ]
+    n = len(ids)
+    table = pa.table(
+        {
+            "id": pc.binary_join_element_wise(prefix, pa.array(ids, pa.int64()).cast(pa.string()), ""),
+            "media": pa.array(["image"] * n, pa.string()),
+            "path": pa.array(paths, pa.string()),
+            "width": pa.array(widths, pa.int64()),
+            "height": pa.array(heights, pa.int64()),
+            "split": pa.array([f.split] * n, pa.string()),
+            "metadata": pa.array(metadata, pa.string()),
+        }
+    )
+    return table, id_array, findings
+
+
+def _image_metadata(image: dict[str, Any]) -> str | None:
+    rest = {k: v for k, v in image.items() if k not in IMAGE_FIELDS}
+    return orjson.dumps(rest).decode() if rest else None
+
+
+Columns = tuple[list[Any], list[Any], list[Any], list[Any]]
+
+
+def _plain_columns(images: list[dict[str, Any]]) -> Columns | None:
+    """Ids, file names, widths and heights, when every image has them well typed and every name is plain.
+
+    A whole column at a time; None sends the file to :func:`_checked_columns`, which says what is wrong.
+    """
+    try:
+        ids = [image["id"] for image in images]
+        names = [image["file_name"] for image in images]
+        widths = [image["width"] for image in images]
+        heights = [image["height"] for image in images]
+    except KeyError:
+        return None
+    for column in (ids, widths, heights):
+        if not all(type(v) is int for v in column):  # bool is not int here, as in the careful check
+            return None
+    if not all(type(name) is str for name in names) or not all(map(is_plain_relpath, names)):
+        return None
+    return ids, names, widths, heights
+
+
+def _checked_columns(f: CocoFile) -> Columns:
+    """The same columns, image by image, raising on the first image that lacks a field or has a bad one."""
     ids: list[int] = []
     paths: list[str] = []
-    widths: list[int | None] = []
-    heights: list[int | None] = []
-    metadata: list[str | None] = []
+    widths: list[int] = []
+    heights: list[int] = []
     for i, image in enumerate(f.images):
         _require(image, IMAGE_FIELDS, f, "images", i)
         for key in ("id", "width", "height"):
@@ -92,26 +143,7 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
         paths.append(name)
         widths.append(image["width"])
         heights.append(image["height"])
-        rest = {k: v for k, v in image.items() if k not in IMAGE_FIELDS}
-        metadata.append(orjson.dumps(rest).decode() if rest else None)
-    id_array = np.array(ids, dtype=np.int64)
-    findings = [
-        Finding(str(f.path), json_pointer("images", int(i), "id"), f"duplicate image id {int(id_array[i])}")
-        for i in duplicates(id_array)
-    ]
-    n = len(ids)
-    table = pa.table(
-        {
-            "id": pc.binary_join_element_wise(prefix, pa.array(ids, pa.int64()).cast(pa.string()), ""),
-            "media": pa.array(["image"] * n, pa.string()),
-            "path": pa.array(paths, pa.string()),
-            "width": pa.array(widths, pa.int64()),
-            "height": pa.array(heights, pa.int64()),
-            "split": pa.array([f.split] * n, pa.string()),
-            "metadata": pa.array(metadata, pa.string()),
-        }
-    )
-    return table, id_array, findings
+    return ids, paths, widths, heights
 
 
 def duplicates(values: np.ndarray) -> list[int]:
