@@ -9,9 +9,8 @@ extras, byte for byte. Images, categories and dataset info are built in :mod:`la
 from __future__ import annotations
 
 import itertools
-import operator
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,17 +66,12 @@ class Built:
     """Parse only the polygons of objects without a box; count the others (see ``coco_geometry.counted``)."""
 
 
-def _field(anns: Sequence[Any], name: str) -> list[Any]:
-    """One raw field of every annotation."""
-    return list(map(operator.attrgetter(name), anns))
-
-
-def _pick(anns: Sequence[Any], name: str, rows: list[int]) -> list[msgspec.Raw]:
+def _pick(f: CocoFile, name: str, rows: list[int]) -> list[msgspec.Raw]:
     """One raw field of the annotations at ``rows`` (all of them, without indexing, when rows are all)."""
-    if len(rows) == len(anns):
-        return _field(anns, name)
-    get = operator.attrgetter(name)
-    return [get(anns[i]) for i in rows]
+    values = f.column(name)
+    if len(rows) == len(values):
+        return values
+    return [values[i] for i in rows]
 
 
 def _spread(values: pa.Array, positions: np.ndarray, m: int) -> pa.Array:
@@ -231,14 +225,14 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     anns = f.annotations
     n = len(anns)
     where = str(path)
-    image_values = _field(anns, "image_id")
+    image_values = f.column("image_id")
     if None in image_values:
         i = image_values.index(None)
         raise InputError(
             "missing required field 'image_id'", path=path, pointer=json_pointer("annotations", i, "image_id")
         )
     image_of = np.array(image_values, dtype=np.int64)
-    id_values = _field(anns, "id")
+    id_values = f.column("id")
     has_id = _not_none(id_values)
     if f.task != "results" and not has_id.all():
         i = int(np.flatnonzero(~has_id)[0])
@@ -248,13 +242,13 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     else:  # detection results have no ids: number them 1..N like pycocotools' loadRes
         ann_ids = np.array([x if x is not None else 0 for x in id_values], np.int64)
         ann_ids = np.where(has_id, ann_ids, np.arange(1, n + 1) + f.offset)
-    caption = _present(_field(anns, "caption"))
+    caption = _present(f.column("caption"))
     geometry = (
-        _present(_field(anns, "bbox")) | _present(_field(anns, "segmentation")) | _present(_field(anns, "keypoints"))
+        _present(f.column("bbox")) | _present(f.column("segmentation")) | _present(f.column("keypoints"))
     )
     is_object = geometry & ~caption
     is_label = ~geometry & ~caption
-    cat_values = _field(anns, "category_id")
+    cat_values = f.column("category_id")
     has_cat = _not_none(cat_values)
     need_cat = ~caption & ~has_cat
     if need_cat.any():
@@ -280,10 +274,10 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         )
     item_ids = pc.binary_join_element_wise(item_prefix, pa.array(image_of).cast(pa.string()), "")
     ann_id_str = pa.array(ann_ids).cast(pa.string())
-    scores = raw_column(_field(anns, "score"), path, "score", float | None)
+    scores = raw_column(f.column("score"), path, "score", float | None)
     extras = _extras(f, caption)
     attributes: list[str | None] = [None] * n
-    for i in np.flatnonzero(_present(_field(anns, "attributes"))).tolist():
+    for i in np.flatnonzero(_present(f.column("attributes"))).tolist():
         value = msgspec.json.decode(anns[i].attributes)
         if _is_attributes(value):
             attributes[i] = orjson.dumps(value).decode()
@@ -376,7 +370,7 @@ def _extras(f: CocoFile, caption: np.ndarray) -> Extras:
     """
     anns = f.annotations
     n = len(anns)
-    columns = [(name.encode(), _field(anns, name)) for name in CARRIED_FIELDS]
+    columns = [(name.encode(), f.column(name)) for name in CARRIED_FIELDS]
     lengths = {key: np.fromiter(map(len, values), dtype=np.int64, count=n) for key, values in columns}
     present = [(key, values) for key, values in columns if lengths[key].any()]
     uniform = all(lengths[key].all() for key, _ in present)
@@ -423,15 +417,15 @@ def _objects(
     categories: list[Category],
     out: Built,
 ) -> pa.Table:
-    path, where, anns = f.path, str(f.path), f.annotations
+    path, where = f.path, str(f.path)
     m = len(rows)
     row_list = rows.tolist()
     idx = pa.array(rows)
     # boxes (parsed with the polygons in the worker thread, see resolve_geometry)
-    bbox_raw = _pick(anns, "bbox", row_list)
+    bbox_raw = _pick(f, "bbox", row_list)
     has_bbox = _present(bbox_raw)
     # segmentation: route by first byte
-    seg_raw = _pick(anns, "segmentation", row_list)
+    seg_raw = _pick(f, "segmentation", row_list)
     first, seg_lengths = first_bytes(seg_raw)
     poly_k = np.flatnonzero(first == _LIST)
     rle_k = np.flatnonzero(first == _DICT)
@@ -519,7 +513,7 @@ def _objects(
                 )
             )
     # keypoints
-    kp_raw = _pick(anns, "keypoints", row_list)
+    kp_raw = _pick(f, "keypoints", row_list)
     kp_k = np.flatnonzero(_present(kp_raw))
     keypoints: pa.Array = pa.nulls(m, FLOATS)
     if len(kp_k):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import mmap
+import operator
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -146,6 +147,14 @@ class CocoFile:
     offset: int = 0
     release: Callable[[], None] | None = None
     decoded_out: bool = False
+    _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+
+    def column(self, name: str) -> list[Any]:
+        """One field of every annotation of the chunk (raw JSON, or the id), made once per chunk."""
+        values = self._columns.get(name)
+        if values is None:
+            values = self._columns[name] = list(map(operator.attrgetter(name), self.annotations))
+        return values
 
     @property
     def count(self) -> int:
