@@ -8,9 +8,8 @@ extras, byte for byte. Images, categories and dataset info are built in :mod:`la
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from labelkit.formats.coco_read import (
     Annotation,
     CocoFile,
     Rle,
+    binary_column,
     first_bytes,
     msgspec_reason,
     parse_lists,
@@ -112,6 +112,8 @@ def _present(values: list[msgspec.Raw]) -> np.ndarray:
 
 
 _EMPTY_RAW = Annotation.__struct_defaults__[3]
+_SHAPES = pa.array(["box", "polygon", "mask", "keypoints"], pa.string())
+_BOX, _POLYGON, _MASK, _KEYPOINTS = range(4)
 _ATTRIBUTE_TYPES = (bool, int, float, str)
 
 
@@ -365,8 +367,8 @@ class Extras:
 def _extras(f: CocoFile, caption: np.ndarray) -> Extras:
     """Per annotation, the extras JSON text: carried fields and unknown fields, raw bytes spliced in.
 
-    When every annotation of the chunk has the same carried fields (the usual case), the texts are made
-    with one ``bytes.join`` over all of them and wrapped as an Arrow column without a per-row loop.
+    When every annotation of the chunk has the same carried fields (the usual case), each field's raw
+    values become one Arrow column and Arrow's element-wise join writes the texts, without a per-row loop.
     """
     anns = f.annotations
     n = len(anns)
@@ -376,15 +378,11 @@ def _extras(f: CocoFile, caption: np.ndarray) -> Extras:
     uniform = all(lengths[key].all() for key, _ in present)
     if present and uniform and f.extra_fields is None:
         keys = [(b'{"coco:' if j == 0 else b',"coco:') + key + b'":' for j, (key, _) in enumerate(present)]
-        pieces: list[Iterable[bytes | msgspec.Raw]] = []
+        parts: list[pa.Array | pa.Scalar] = []
         for k, (_, values) in zip(keys, present, strict=True):
-            pieces += [itertools.repeat(k, n), values]
-        pieces.append(itertools.repeat(b"}", n))
-        data = b"".join(itertools.chain.from_iterable(zip(*pieces, strict=True)))
-        sizes = sum(len(k) for k in keys) + 1 + sum(lengths[key] for key, _ in present)
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        base = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+            parts += [pa.scalar(k, pa.large_binary()), binary_column(values)[0]]
+        parts += [pa.scalar(b"}", pa.large_binary()), pa.scalar(b"", pa.large_binary())]
+        base = pc.binary_join_element_wise(*parts)  # in C: no Python object per row
         return Extras(base.cast(pa.binary()))
     out: list[bytes | None] = [None] * n
     if present:
@@ -430,7 +428,7 @@ def _objects(
     poly_k = np.flatnonzero(first == _LIST)
     rle_k = np.flatnonzero(first == _DICT)
     other_k = np.flatnonzero((first != _LIST) & (first != _DICT) & (first != 0))
-    shape = np.full(m, "box", dtype=object)
+    shape = np.full(m, _BOX, dtype=np.int8)  # codes into _SHAPES
     if len(poly_k):
         empty = np.zeros(len(poly_k), dtype=bool)
         for j in np.flatnonzero(seg_lengths[poly_k] <= 16).tolist():
@@ -438,13 +436,13 @@ def _objects(
         for k in poly_k[empty].tolist():  # "segmentation": [] on a box-only object: carried as it was
             extras[row_list[k]] = _add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))
         full_k = poly_k[~empty]
-        shape[full_k] = "polygon"
+        shape[full_k] = _POLYGON
     else:
         full_k = poly_k
     counted_k = full_k[:0]
     if out.count_polygons and len(full_k):  # a box of 4 numbers is longer than "null"
-        boxed = np.fromiter((len(bbox_raw[k]) > 4 for k in full_k.tolist()), dtype=bool, count=len(full_k))
-        counted_k = full_k[boxed]
+        bbox_lengths = np.fromiter(map(len, bbox_raw), dtype=np.int64, count=m)
+        counted_k = full_k[bbox_lengths[full_k] > 4]
     parse_k = np.setdiff1d(full_k, counted_k, assume_unique=True) if len(counted_k) else full_k
     null = b"null"
     seg_lines: list[msgspec.Raw | bytes] = list(seg_raw) if len(parse_k) == m else [null] * m
@@ -489,7 +487,7 @@ def _objects(
             "counts": rle.counts if compressed else None,
             "runs": None if compressed else rle.counts,
         }
-        shape[k] = "mask"
+        shape[k] = _MASK
         if known_image[row] and (h != int(heights[row]) or w != int(widths[row])):
             out.findings.append(
                 (
@@ -538,8 +536,8 @@ def _objects(
                         ),
                     )
                 )
-        no_seg = (first[kp_k] == 0) | (shape[kp_k] == "box")
-        shape[kp_k[no_seg & ~has_bbox[kp_k]]] = "keypoints"
+        no_seg = (first[kp_k] == 0) | (shape[kp_k] == _BOX)
+        shape[kp_k[no_seg & ~has_bbox[kp_k]]] = _KEYPOINTS
         positions = np.full(m, len(kp_k), dtype=np.int64)
         positions[kp_k] = np.arange(len(kp_k))
         keypoints = _spread(parsed_kp, positions, m)
@@ -547,7 +545,7 @@ def _objects(
         {
             **({k: v.take(idx) for k, v in common.items()} if m != len(common["id"]) else common),
             "extras": _extras_column(extras, rows),
-            "shape": pa.array(shape.tolist(), pa.string()),
+            "shape": _SHAPES.take(pa.array(shape)),
             "bbox": pa.nulls(m, pa.list_(pa.float64(), 4)),
             "polygon": pa.nulls(m, POLYGONS),
             "mask": pa.array(masks, MASK_TYPE),
