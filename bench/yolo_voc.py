@@ -2,8 +2,9 @@
 
 Steps (whole CLI commands, median of N runs, peak RSS of the command; each run is followed by a floor
 measurement, so wall and floor are compared pair by pair under the same machine load):
-COCO -> YOLO detect, COCO -> YOLO segment, COCO -> VOC, YOLO -> COCO (labelkit); globox and datumaro run
-COCO -> YOLO and COCO -> VOC (neither writes YOLO segment, and both need the image files to read YOLO, which
+COCO -> YOLO detect, COCO -> YOLO segment, COCO -> VOC, COCO -> VOC boxes only (``-o masks=none``, what the
+peers write: no segmentation PNGs), YOLO -> COCO (labelkit); globox and datumaro run COCO -> YOLO and
+COCO -> VOC (neither writes YOLO segment or VOC masks, and both need the image files to read YOLO, which
 the synthetic set does not have). Beside them it measures the floor, in this process on the same disk:
 - parse floor: msgspec decoding the COCO file into typed structs (boxes decoded, segmentations left raw), or
   reading every YOLO label file's bytes;
@@ -180,7 +181,8 @@ def main() -> None:
     require_coco(src)
     lk = [sys.executable, "-m", "labelkit"]
     n = args.repeat
-    out = {k: args.out / f"out_{k}" for k in ("yolo_detect", "yolo_segment", "voc", "coco_from_yolo", "val_yolo")}
+    names = ("yolo_detect", "yolo_segment", "voc", "voc_boxes", "coco_from_yolo", "val_yolo")
+    out = {k: args.out / f"out_{k}" for k in names}
     results: list[Result] = []
     pairs: dict[str, list[tuple[float, float]]] = {}
     if args.only != "peers":
@@ -192,6 +194,11 @@ def main() -> None:
                 [str(src), str(out["yolo_segment"]), "--to", "yolo", "-o", "task=segment"],
             ),
             ("COCO->VOC: labelkit", [str(src), str(out["voc"]), "--to", "voc"]),
+            # what the peers write: boxes only (crowd masks become boxes, no segmentation PNGs)
+            (
+                "COCO->VOC boxes only (-o masks=none): labelkit",
+                [str(src), str(out["voc_boxes"]), "--to", "voc", "-o", "masks=none"],
+            ),
         ]
         for name, argv in steps:
             target = Path(argv[1])
@@ -246,6 +253,7 @@ def main() -> None:
     baseline = {
         "COCO->YOLO detect: labelkit": "COCO->YOLO detect: globox,COCO->YOLO detect: datumaro",
         "COCO->VOC: labelkit": "COCO->VOC: globox,COCO->VOC: datumaro",
+        "COCO->VOC boxes only (-o masks=none): labelkit": "COCO->VOC: globox,COCO->VOC: datumaro",
     }
     print(f"\n{src} ({src.stat().st_size / 1e6:.0f} MB), median of {n} (peers: {args.peer_repeat}), peak RSS\n")
     empty_trash(args.out)
