@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import canonical
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 import labelkit
@@ -447,3 +449,46 @@ def test_a_mask_without_a_box_goes_to_the_pngs_and_reads_back_as_mask_only(tmp_p
     assert obj.mask is not None and obj.extras.get("voc:mask_only")
     (h, w), counts = obj.mask.size, obj.mask.counts
     assert np.array_equal(G.rle_to_mask({"height": h, "width": w, "counts": counts}) > 0, blob)
+
+
+_CORNER = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.integers(-(10**16), 10**16).map(float),
+    st.sampled_from([0.0, -0.0, 1e15, 1e15 - 1, 0.5]),
+)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["cat", "a &amp; b", "dining table"]), st.lists(_CORNER, min_size=4, max_size=4))
+    )
+)
+@settings(max_examples=80, deadline=None)
+def test_bulk_plain_objects_are_the_per_object_template(rows: list[tuple[str, list[float]]]) -> None:
+    import pyarrow as pa
+
+    from labelkit.formats.voc_write import _PLAIN_OBJECT, _number_tokens, _plain_objects
+
+    values = np.array([v for _, v in rows], dtype=np.float64).reshape(-1, 4)
+    names = [n for n, _ in rows]
+    text, starts = _plain_objects(pa.array(names, pa.large_string()), values)
+    tokens, _ = _number_tokens(values)
+    expected = [_PLAIN_OBJECT % (n, *tokens[4 * i : 4 * i + 4]) for i, n in enumerate(names)]
+    assert text == "".join(expected).encode()
+    assert starts == np.concatenate([[0], np.cumsum([len(e.encode()) for e in expected])]).tolist()
+
+
+def test_images_mixing_plain_and_flagged_objects_round_trip(write_read) -> None:
+    ds = make_dataset()
+    ds.add(Object(id="4", item_id="2007_000001", category_id=40, bbox=(1.25, 0.0, 2.0, 2.0)))
+    ds.add(Object(id="5", item_id="empty", category_id=8, bbox=(1.0, 1.0, 2.0, 2.0)))
+
+    def objects(d: Dataset) -> list[tuple[str, int, list[float], dict[str, object]]]:
+        return sorted(
+            (a["item_id"], a["category_id"], a["bbox"], a.get("extras", {}))
+            for a in canonical(d)["annotations"]
+            if a["kind"] == "object"
+        )
+
+    back = objects(write_read(ds, "voc"))
+    assert back == objects(ds) and len(back) == 5

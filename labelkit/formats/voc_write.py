@@ -321,6 +321,51 @@ def _number_tokens(values: np.ndarray[Any, Any]) -> tuple[list[str], list[bool]]
     return tokens, whole.reshape(-1, 4).all(axis=1).tolist()
 
 
+def _tokens_array(text: bytes) -> pa.Array:
+    """The number tokens of orjson's ``[a,b,...]`` as an Arrow string array (commas dropped, in C)."""
+    body = text[1:-1]
+    commas = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord(","))
+    ends = np.append(commas, len(body)) - np.arange(len(commas) + 1)  # each token's end once commas are gone
+    offsets = np.concatenate([[0], ends]).astype(np.int64)
+    data = pa.py_buffer(body.replace(b",", b""))
+    return pa.Array.from_buffers(pa.large_string(), len(offsets) - 1, [None, pa.py_buffer(offsets), data])
+
+
+_PLAIN_PARTS = [pa.scalar(p, pa.large_string()) for p in _PLAIN_OBJECT.split("%s")]
+
+
+def _plain_objects(names: pa.Array, values: np.ndarray[Any, Any]) -> tuple[bytes, list[int]]:
+    """:data:`_PLAIN_OBJECT` for every row, back to back, and where each row starts (plus the end).
+
+    The corners are written as :func:`_number_tokens` writes them; Arrow's element-wise join makes the
+    texts, with no Python object per row.
+    """
+    flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    if not len(flat):
+        return b"", [0]
+    whole = (flat == np.floor(flat)) & (np.abs(flat) < 1e15)
+    ints = _tokens_array(orjson.dumps(np.where(whole, flat, 0.0).astype(np.int64), option=orjson.OPT_SERIALIZE_NUMPY))
+    floats = _tokens_array(orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY))
+    tokens = pc.if_else(pa.array(whole), ints, floats)
+    corner = [tokens.take(pa.array(np.arange(k, len(flat), 4))) for k in range(4)]
+    parts = _PLAIN_PARTS
+    pieces = [parts[0], names, parts[1], corner[0], parts[2], corner[1], parts[3], corner[2], parts[4], corner[3]]
+    text = pc.binary_join_element_wise(*pieces, parts[5], pa.scalar("", pa.large_string()))
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[: len(text) + 1]
+    return text.buffers()[2].to_pybytes()[: int(offsets[-1])], offsets.tolist()
+
+
+def _true(mask: pa.Array | pa.ChunkedArray) -> np.ndarray[Any, Any]:
+    """A boolean Arrow column as numpy, null as false."""
+    return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Per row, whether all four corners are written as integers (see :func:`_number_tokens`)."""
+    whole = (values == np.floor(values)) & (np.abs(values) < 1e15)
+    return np.asarray(whole.all(axis=1), dtype=bool)
+
+
 def _file_name(path: str | None, file: str) -> str:
     """``<filename>``: the image's base name, or the item's file name with ``.jpg``."""
     name = path.replace("\\", "/").rpartition("/")[2] if path else ""
@@ -407,13 +452,34 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
         written_objects = 0
         fractional = 0
+        # objects with no VOC extras, attributes or occlusion flag and no mask (the usual case from COCO):
+        # an image holding only such objects gets its XML body as one slice of a chunk's bulk-made text
+        plain = (
+            has_box
+            & _true(pc.is_in(objects["category_id"], value_set=pa.array(list(name_xml), pa.int64())))
+            & ~_true(pc.match_substring(objects["extras"], '"voc:'))
+            & _true(objects["attributes"].is_null())
+            & _true(objects["occluded"].is_null())
+            & ~has_mask
+            & ~has_polygon
+        )
+        names = pa.array([name_xml.get(c, "") if c is not None else "" for c in categories], pa.large_string())
         for first in range(0, len(ids), _ITEM_CHUNK):
             last = min(first + _ITEM_CHUNK, len(ids))
-            chunk = order[bounds[first] : bounds[last]]
-            tokens, integral = _number_tokens(voc[chunk])
+            start = bounds[first]
+            chunk = order[start : bounds[last]]
+            not_plain = np.concatenate([[0], np.cumsum(~plain[chunk])])
+            item_bounds = np.asarray(bounds[first : last + 1]) - start
+            fast = (not_plain[item_bounds[1:]] - not_plain[item_bounds[:-1]] == 0).tolist()
+            bulk_text, bulk_starts = _plain_objects(names.take(pa.array(chunk)), voc[chunk])
+            bulk = memoryview(bulk_text)
+            fast_row = np.repeat(np.asarray(fast, dtype=bool), np.diff(item_bounds))
+            slow = chunk[~fast_row]
+            fractional += int(np.count_nonzero(~_integral(voc[chunk[fast_row]])))
+            tokens, integral = _number_tokens(voc[slow])
             texts: dict[int, str] = {}
             extras: dict[int, dict[str, Any]] = {}
-            for k, r in enumerate(chunk.tolist()):
+            for k, r in enumerate(slow.tolist()):
                 raw = extras_raw[r]
                 extra = decode_json_cell(raw) if raw is not None and '"voc:' in raw else {}
                 if extra:
@@ -435,7 +501,12 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             jobs: list[tuple[int, list[int], list[int], tuple[Any, Any]]] = []
             for n in range(first, last):
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
-                xml_rows = [r for r in rows if r in texts]
+                if fast[n - first]:
+                    xml_rows = rows
+                    body = bytes(bulk[bulk_starts[bounds[n] - start] : bulk_starts[bounds[n + 1] - start]])
+                else:
+                    xml_rows = [r for r in rows if r in texts]
+                    body = "".join([texts[r] for r in xml_rows]).encode()
                 instance_rows = [r for r in xml_rows if has_mask[r] or has_polygon[r]]
                 semantic_rows = [
                     r
@@ -454,8 +525,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 name = _file_name(paths[n], files[n])
                 head = _head_xml(meta, name, widths[n], heights[n], segmented)
                 written_objects += len(xml_rows)
-                body = "".join([texts[r] for r in xml_rows])
-                create_file(base + files[n] + ".xml", (head + body + "</annotation>\n").encode())
+                create_file(base + files[n] + ".xml", head.encode() + body + b"</annotation>\n")
                 lists["Main"][splits[n]].append(ids[n])
                 tasks = meta.get("voc:imagesets")
                 if not isinstance(tasks, list):
