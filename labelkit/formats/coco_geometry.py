@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import binary_column, first_bad, msgspec_reason
+from labelkit.formats.coco_read import BLOCK, binary_column, first_bad, msgspec_reason
 from labelkit.report import Finding
 
 BBOX_TOLERANCE = 1.0
@@ -73,7 +73,7 @@ def read_geometry(bbox: Sequence[msgspec.Raw | bytes], seg: Sequence[msgspec.Raw
     buf, longest = geometry_lines(bbox, seg)
     return pj.read_json(
         pa.BufferReader(buf),
-        read_options=pj.ReadOptions(block_size=max(1 << 24, 2 * longest + 64)),
+        read_options=pj.ReadOptions(block_size=max(BLOCK, 2 * longest + 64)),
         parse_options=pj.ParseOptions(explicit_schema=_GEOMETRY, unexpected_field_behavior="error"),
     )
 

@@ -36,9 +36,11 @@ Raw = msgspec.Raw
 Buffer = bytes | mmap.mmap
 _EMPTY = msgspec.Raw()
 _CHUNK = 100_000
+"""Values parsed per pyarrow.json call by :func:`parse_lists` (keypoints): bounds the NDJSON buffer."""
+BLOCK = 1 << 21
+"""pyarrow.json block size: a chunk's NDJSON (about 17 MB of polygons) splits into blocks parsed on all cores."""
 ANNOTATION_CHUNK = 50_000
-"""Annotations decoded into structs at a time; the rest stay one raw JSON value each."""
-"""Polygons parsed per pyarrow.json call: bounds the NDJSON buffer (about 30 MB for COCO-sized rings)."""
+"""Annotations built into tables at a time (and, in the two-pass decode, decoded into structs at a time)."""
 
 KNOWN_FIELDS = (
     "id",
@@ -425,7 +427,7 @@ def read_ndjson(buf: bytes, longest: int, value_type: pa.DataType) -> pa.Array:
     """
     table = pj.read_json(
         io.BytesIO(buf),
-        read_options=pj.ReadOptions(block_size=max(1 << 24, 2 * longest + 64)),
+        read_options=pj.ReadOptions(block_size=max(BLOCK, 2 * longest + 64)),
         parse_options=pj.ParseOptions(
             explicit_schema=pa.schema([("v", value_type)]), unexpected_field_behavior="error"
         ),
