@@ -403,6 +403,16 @@ def _extras_column(extras: Extras, rows: np.ndarray) -> pa.Array:
     return extras.column(rows)
 
 
+def _sparse_masks(masks: list[dict[str, Any] | None], rows: np.ndarray) -> pa.Array:
+    """The mask column: the few RLE cells converted on their own, null elsewhere (no Arrow scalar per row)."""
+    if not len(rows):
+        return pa.nulls(len(masks), MASK_TYPE)
+    values = pa.array([masks[k] for k in rows.tolist()], MASK_TYPE)
+    index = np.full(len(masks), -1, dtype=np.int64)
+    index[rows] = np.arange(len(rows))
+    return values.take(pa.array(index, mask=index < 0))
+
+
 def _objects(
     f: CocoFile,
     rows: np.ndarray,
@@ -548,7 +558,7 @@ def _objects(
             "shape": _SHAPES.take(pa.array(shape)),
             "bbox": pa.nulls(m, pa.list_(pa.float64(), 4)),
             "polygon": pa.nulls(m, POLYGONS),
-            "mask": pa.array(masks, MASK_TYPE),
+            "mask": _sparse_masks(masks, rle_k),
             "keypoints": keypoints,
             "_row": idx,
         }
