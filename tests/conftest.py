@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import labelkit
 from labelkit.model import Dataset
+
+# Property tests draw fresh examples on every local run (that is how they find bugs); on CI (CI set in the
+# environment) they draw the same examples every run, so a red CI is a regression, not an unlucky draw.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
