@@ -303,6 +303,11 @@ _PLAIN_OBJECT = (
 """An object with no VOC extras, attributes or occlusion flag (the common case from COCO): one % format."""
 
 
+def _whole(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Which coordinates are written as integers: integral and small enough to print exactly as one."""
+    return np.asarray((values == np.floor(values)) & (np.abs(values) < 1e15), dtype=bool)
+
+
 def _number_tokens(values: np.ndarray[Any, Any]) -> tuple[list[str], list[bool]]:
     """VOC corners as text for a chunk of rows: integers as integers, others exactly (orjson's shortest form).
 
@@ -312,7 +317,7 @@ def _number_tokens(values: np.ndarray[Any, Any]) -> tuple[list[str], list[bool]]
     flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
     if not len(flat):
         return [], []
-    whole = (flat == np.floor(flat)) & (np.abs(flat) < 1e15)
+    whole = _whole(flat)
     ints = orjson.dumps(np.where(whole, flat, 0.0).astype(np.int64), option=orjson.OPT_SERIALIZE_NUMPY)
     floats = orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY)
     int_tokens = ints[1:-1].decode().split(",")
@@ -343,7 +348,7 @@ def _plain_objects(names: pa.Array, values: np.ndarray[Any, Any]) -> tuple[bytes
     flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
     if not len(flat):
         return b"", [0]
-    whole = (flat == np.floor(flat)) & (np.abs(flat) < 1e15)
+    whole = _whole(flat)
     ints = _tokens_array(orjson.dumps(np.where(whole, flat, 0.0).astype(np.int64), option=orjson.OPT_SERIALIZE_NUMPY))
     floats = _tokens_array(orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY))
     tokens = pc.if_else(pa.array(whole), ints, floats)
@@ -362,8 +367,7 @@ def _true(mask: pa.Array | pa.ChunkedArray) -> np.ndarray[Any, Any]:
 
 def _integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Per row, whether all four corners are written as integers (see :func:`_number_tokens`)."""
-    whole = (values == np.floor(values)) & (np.abs(values) < 1e15)
-    return np.asarray(whole.all(axis=1), dtype=bool)
+    return np.asarray(_whole(values).all(axis=1), dtype=bool)
 
 
 def _file_name(path: str | None, file: str) -> str:
