@@ -22,6 +22,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from labelkit.errors import UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
@@ -303,7 +304,7 @@ _PLAIN_OBJECT = (
 """An object with no VOC extras, attributes or occlusion flag (the common case from COCO): one % format."""
 
 
-def _whole(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+def _whole(values: np.ndarray[Any, Any]) -> NDArray[np.bool_]:
     """Which coordinates are written as integers: integral and small enough to print exactly as one."""
     return np.asarray((values == np.floor(values)) & (np.abs(values) < 1e15), dtype=bool)
 
@@ -323,7 +324,7 @@ def _number_tokens(values: np.ndarray[Any, Any]) -> tuple[list[str], list[bool]]
     int_tokens = ints[1:-1].decode().split(",")
     float_tokens = floats[1:-1].decode().split(",")
     tokens = [i if w else f for i, f, w in zip(int_tokens, float_tokens, whole.tolist(), strict=True)]
-    return tokens, whole.reshape(-1, 4).all(axis=1).tolist()
+    return tokens, np.asarray(whole.reshape(-1, 4).all(axis=1), dtype=bool).tolist()
 
 
 def _tokens_array(text: bytes) -> pa.Array:
