@@ -77,6 +77,9 @@ def measure(
             result.failed = f"exit {rc}: {err.strip().splitlines()[-1] if err.strip() else ''}"
             if log:
                 print(f"  {name}: run {i + 1} FAILED {result.failed}", flush=True)
+                # the cause is usually further up (a chained exception): keep the stderr, without warnings
+                kept = [line for line in err.splitlines() if " WARNING: " not in line]
+                print("    " + "\n    ".join(kept[-25:]), flush=True)
             break
         result.walls.append(wall)
         result.rss.append(rss)
