@@ -147,6 +147,16 @@ def empty_trash(folder: Path) -> None:
     shutil.rmtree(folder / "trash", ignore_errors=True)
 
 
+def settle(folder: Path) -> None:
+    """Between steps, untimed: delete the set-aside outputs and flush the disk.
+
+    Three runs of a step leave over 300,000 files in the trash; kept to the end, they exhausted a tmpfs's
+    inodes before the peers ran (their writes failed with "No space left on device").
+    """
+    empty_trash(folder)
+    os.sync()
+
+
 def paired(
     name: str, cmd: list[str], target: Path, repeat: int, floor: Callable[[], float]
 ) -> tuple[Result, list[tuple[float, float]]]:
@@ -205,6 +215,7 @@ def main() -> None:
             cmd = [*lk, "convert", *argv, "--allow-loss", "-q"]
             result, pairs[name] = paired(name, cmd, target, n, lambda t=target: parse_floor() + write_floor(t, 1))
             results.append(result)
+            settle(args.out)
         yolo_dir, coco_dir = out["yolo_detect"], out["coco_from_yolo"]
         cmd = [*lk, "convert", str(yolo_dir), str(coco_dir), "--from", "yolo", "--to", "coco", "-q"]
         name = "YOLO->COCO: labelkit"
@@ -239,6 +250,7 @@ def main() -> None:
     if args.only != "labelkit":
         if not (PEERS / "globox").exists():
             sys.exit("peers missing: run bash bench/setup_peers.sh")
+        settle(args.out)
         pn = args.peer_repeat
         globox, datum = str(PEERS / "globox"), str(PEERS / "datum")
         dm = datumaro_layout(src, DATA)
