@@ -86,22 +86,25 @@ class _LenientAnnotation(Annotation, forbid_unknown_fields=False):
     """The same, ignoring unknown fields (they are decoded separately)."""
 
 
-class _Document(msgspec.Struct):
+class _Sections(msgspec.Struct):
+    """A COCO document's top-level values other than the annotations, kept raw."""
+
     images: Raw = _EMPTY
-    annotations: list[Raw] | None = None
     categories: Raw = _EMPTY
     info: Raw = _EMPTY
     licenses: Raw = _EMPTY
 
 
-class _DecodedDocument(msgspec.Struct):
+class _Document(_Sections):
+    """The two-pass decode: every annotation kept as one raw JSON value."""
+
+    annotations: list[Raw] | None = None
+
+
+class _DecodedDocument(_Sections):
     """The fast path: annotations decoded straight into structs in the one pass over the file."""
 
-    images: Raw = _EMPTY
     annotations: list[Annotation] | None = None
-    categories: Raw = _EMPTY
-    info: Raw = _EMPTY
-    licenses: Raw = _EMPTY
 
 
 class Rle(msgspec.Struct):
