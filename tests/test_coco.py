@@ -468,6 +468,52 @@ def test_one_pass_and_two_pass_decoding_give_the_same_dataset(tmp_path: Path) ->
     assert slow_anns == fast_anns
 
 
+def test_pretty_printed_files_parse_in_small_blocks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # pyarrow.json splits its input at line breaks: an indented file's polygons must not carry theirs
+    from labelkit.formats import coco_geometry, coco_read
+
+    doc = _load(INSTANCES)
+    for ann in doc["annotations"]:
+        ann.pop("source", None)
+        ann["keypoints"] = [1, 2, 2, 3, 4, 2, 5, 6, 0]
+    doc["annotations"] = [{**a, "id": 1000 * k + a["id"]} for k in range(50) for a in doc["annotations"]]
+    compact = tmp_path / "compact" / "person_keypoints_val.json"
+    pretty = tmp_path / "pretty" / "person_keypoints_val.json"
+    for path, indent in ((compact, None), (pretty, 1)):
+        path.parent.mkdir()
+        path.write_text(json.dumps(doc, indent=indent))
+    monkeypatch.setattr(coco_read, "BLOCK", 1 << 10)
+    monkeypatch.setattr(coco_geometry, "BLOCK", 1 << 10)
+    expected = labelkit.load(compact).to_dict()
+    assert len(expected["annotations"]) == len(doc["annotations"])
+    assert labelkit.load(pretty).to_dict() == expected
+
+
+def test_results_documents_and_folders_take_the_two_pass_decode(tmp_path: Path) -> None:
+    from labelkit.formats import coco, coco_read
+
+    results = tmp_path / "results_val.json"
+    results.write_text(
+        json.dumps(
+            {
+                "images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}],
+                "categories": [{"id": 1, "name": "cat"}],
+                "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5}],
+            }
+        )
+    )
+    assert coco_read.decode_file(results).decoded is None
+    (ann,) = labelkit.load(results).to_dict()["annotations"]
+    assert (ann["item_id"], ann["bbox"], ann["score"]) == ("1", [1.0, 2.0, 3.0, 4.0], 0.5)
+    folder = tmp_path / "two" / "annotations"
+    folder.mkdir(parents=True)
+    doc = _load(INSTANCES)
+    (folder / "instances_val.json").write_text(json.dumps(doc))
+    (folder / "instances_train.json").write_text(json.dumps({**doc, "annotations": []}))
+    assert [f.decoded for f in coco.decode_all(folder.parent)] == [None, None]
+    assert coco_read.decode_file(folder / "instances_train.json").decoded == []
+
+
 def test_memory_mapped_reading_gives_the_same_dataset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from labelkit.formats import coco_read
 

@@ -142,7 +142,7 @@ def decode_all(path: Path) -> list[CocoFile]:
     Raises:
         InputError: a file is malformed, or ``path`` is a panoptic file.
     """
-    files = []
+    found = []
     for file in find_files(path):
         task, _ = task_and_split(file)
         if task == "panoptic":
@@ -153,8 +153,10 @@ def decode_all(path: Path) -> list[CocoFile]:
                     hint="panoptic segments live in PNG files; convert them to instances with panopticapi first",
                 )
             continue
-        files.append(decode_file(file))
-    return files
+        found.append(file)
+    # every file is decoded before any is built (categories and item ids span files): a lone file keeps its
+    # annotations decoded, several keep one raw value per annotation each, so memory stays bounded
+    return [decode_file(file, one_pass=len(found) == 1) for file in found]
 
 
 def _prefixes(files: list[CocoFile]) -> dict[int, str]:

@@ -61,7 +61,7 @@ def geometry_lines(bbox: Sequence[msgspec.Raw | bytes], seg: Sequence[msgspec.Ra
     b, b_lengths = binary_column(bbox)
     v, v_lengths = binary_column(seg)
     start, middle, end, nothing = _LINE_PARTS
-    lines = pc.binary_join_element_wise(start, b, middle, v, end, nothing)  # in C, without the GIL
+    lines = pc.binary_join_element_wise(start, b, middle, v, end, nothing)  # Arrow's kernel drops the GIL
     longest = int((b_lengths + v_lengths).max(initial=0)) + 12
     _, offsets, data = lines.buffers()
     size = int(np.frombuffer(offsets, dtype=np.int64)[len(lines)])

@@ -167,7 +167,9 @@ class CocoFile:
         return len(self.decoded) if self.decoded is not None else len(self.raw_annotations)
 
     def chunks(self, size: int | None = None) -> Iterator[CocoFile]:
-        """The annotations a chunk at a time, decoded into structs (memory stays bounded by the chunk).
+        """The annotations a chunk at a time, decoded into structs.
+
+        Raw annotations are decoded a chunk at a time, so their structs never outlive the chunk.
 
         Annotations decoded in one pass are handed out and dropped from the file as they go, so the
         structs of chunks already built are freed: this can run once per file.
@@ -238,8 +240,15 @@ def _value(raw: Raw, path: Path, pointer: str, type_: Any = Any) -> Any:
         raise InputError(msgspec_reason(exc), path=path, pointer=pointer + sub) from exc
 
 
-def decode_file(path: Path, data: bytes | None = None) -> CocoFile:
+def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) -> CocoFile:
     """Decode one COCO JSON file (a document, or a bare list of detection results).
+
+    Args:
+        path: the file.
+        data: its bytes, when already read.
+        one_pass: decode the annotations into structs in the same pass (faster; the structs take about
+            six times the memory of one raw value per annotation until :meth:`CocoFile.chunks` hands
+            them out). Detection-results documents always take two passes.
 
     Raises:
         InputError: bad JSON (with its line), a wrong top-level shape, or a field of the wrong type.
@@ -258,10 +267,15 @@ def decode_file(path: Path, data: bytes | None = None) -> CocoFile:
         return out
     out = CocoFile(path=path, task=task or "unknown", split=split)
     doc: _Document | _DecodedDocument
-    try:  # one pass; a file with unknown annotation fields or a wrong type takes the two-pass path
-        doc = msgspec.json.decode(buf, type=_DecodedDocument)
-    except msgspec.MsgspecError:
+    if not one_pass or task == "results":
         doc = _decode_document(buf, path)
+    else:
+        try:  # one pass; a file with unknown annotation fields or a wrong type takes the two-pass path
+            doc = msgspec.json.decode(buf, type=_DecodedDocument)
+        except msgspec.ValidationError:
+            doc = _decode_document(buf, path)
+        except msgspec.DecodeError as exc:  # not JSON: the same error the two-pass decode would give
+            raise _decode_error(buf, path, exc) from exc
     for key in ("info", "licenses", "images", "categories"):
         raw = getattr(doc, key)
         if len(raw):
@@ -407,19 +421,34 @@ def raw_column(
         ) from exc
 
 
+_LINE_BREAKS_TO_SPACES = bytes.maketrans(b"\r\n", b"  ")
+
+
+def one_line(text: bytes) -> bytes:
+    """Raw JSON text with its line breaks turned into spaces, so that it fits on one NDJSON line.
+
+    A line break in well-formed JSON can only be whitespace between tokens (inside a string it must be
+    escaped), so the value is unchanged; pretty-printed files have them in every polygon.
+    """
+    return text.translate(_LINE_BREAKS_TO_SPACES) if b"\n" in text or b"\r" in text else text
+
+
 def binary_column(values: Sequence[Raw | bytes]) -> tuple[pa.Array, np.ndarray]:
-    """Raw JSON values as an Arrow ``large_binary`` column (one join, no per-value Arrow scalar), and their lengths."""
+    """Raw JSON values as an Arrow ``large_binary`` column, each on one line, and their lengths.
+
+    One ``bytes.join`` (which holds the GIL) and no Arrow scalar per value.
+    """
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     offsets = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    data = pa.py_buffer(b"".join(values))
+    data = pa.py_buffer(one_line(b"".join(values)))
     return pa.Array.from_buffers(pa.large_binary(), len(values), [None, pa.py_buffer(offsets), data]), lengths
 
 
 def ndjson(values: Sequence[Raw]) -> tuple[bytes, int]:
     """Raw JSON values as NDJSON lines ``{"v": <value>}``, and the longest value's length."""
     longest = max(map(len, values), default=0)
-    return b'{"v":' + b'}\n{"v":'.join(values) + b"}\n", longest
+    return b'{"v":' + b'}\n{"v":'.join(one_line(bytes(v)) for v in values) + b"}\n", longest
 
 
 def read_ndjson(buf: bytes, longest: int, value_type: pa.DataType) -> pa.Array:
