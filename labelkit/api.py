@@ -12,7 +12,6 @@ from labelkit.errors import DataLossError, InputError, OutputError, UsageError
 from labelkit.formats.base import COUNTS_POLYGONS, DROPS_POLYGONS, FormatModule, check_capabilities, parse_options
 from labelkit.io import atomic_output
 from labelkit.model import Dataset
-from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]
@@ -81,12 +80,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> Repor
 
 
 def _counts(dataset: Dataset) -> dict[str, int]:
-    counts = {"items": len(dataset)}
-    for name in ANNOTATION_TABLES:
-        rows = dataset.table(name).num_rows
-        if rows:
-            counts[f"{KIND_BY_TABLE[name]} annotations"] = rows
-    return counts
+    return {"items": len(dataset), **{f"{k} annotations": v for k, v in dataset.annotation_counts().items()}}
 
 
 def save(

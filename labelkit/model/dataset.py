@@ -264,12 +264,21 @@ class Dataset:
             tables[name] = t.filter(pc.is_in(t["item_id"], value_set=ids))
         return Dataset.from_tables(tables, self.categories, self.info)
 
+    def annotation_counts(self) -> dict[str, int]:
+        """Rows per annotation kind (``object``, ``label``, ...), kinds without rows left out."""
+        counts: dict[str, int] = {}
+        for name in T.ANNOTATION_TABLES:
+            rows = self.table(name).num_rows
+            if rows:
+                counts[T.KIND_BY_TABLE[name]] = rows
+        return counts
+
     def stats(self) -> DatasetStats:
         """Counts per kind, per category and per split."""
         items = self.table("items")
         split_of = dict(zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True))
         name_of = {c.id: c.name for c in self.categories}
-        annotations: dict[str, int] = {}
+        annotations = self.annotation_counts()
         by_category: dict[str, Counter[str]] = {}
         by_split: dict[str, Counter[str]] = {}
         for name in T.ANNOTATION_TABLES:
@@ -277,7 +286,6 @@ class Dataset:
             if not table.num_rows:
                 continue
             kind = T.KIND_BY_TABLE[name]
-            annotations[kind] = table.num_rows
             counts = table.group_by("category_id").aggregate([([], "count_all")])
             for cid, n in zip(counts["category_id"].to_pylist(), counts["count_all"].to_pylist(), strict=True):
                 label = "(none)" if cid is None else name_of.get(cid, f"#{cid}")
