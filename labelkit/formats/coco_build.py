@@ -113,6 +113,7 @@ def _present(values: list[msgspec.Raw]) -> np.ndarray:
 
 _EMPTY_RAW = Annotation.__struct_defaults__[3]
 _SHAPES = pa.array(["box", "polygon", "mask", "keypoints"], pa.string())
+_NULL = pa.scalar(b"null", pa.large_binary())
 _BOX, _POLYGON, _MASK, _KEYPOINTS = range(4)
 _ATTRIBUTE_TYPES = (bool, int, float, str)
 
@@ -434,7 +435,8 @@ def _objects(
     has_bbox = _present(bbox_raw)
     # segmentation: route by first byte
     seg_raw = _pick(f, "segmentation", row_list)
-    first, seg_lengths = first_bytes(seg_raw)
+    seg_column, seg_lengths = binary_column(seg_raw)  # joined once: routed here, parsed in the worker
+    first = first_bytes(seg_column, seg_lengths)
     poly_k = np.flatnonzero(first == _LIST)
     rle_k = np.flatnonzero(first == _DICT)
     other_k = np.flatnonzero((first != _LIST) & (first != _DICT) & (first != 0))
@@ -454,14 +456,13 @@ def _objects(
         bbox_lengths = np.fromiter(map(len, bbox_raw), dtype=np.int64, count=m)
         counted_k = full_k[bbox_lengths[full_k] > 4]
     parse_k = np.setdiff1d(full_k, counted_k, assume_unique=True) if len(counted_k) else full_k
-    null = b"null"
-    seg_lines: list[msgspec.Raw | bytes] = list(seg_raw) if len(parse_k) == m else [null] * m
-    if len(parse_k) != m:
-        for k in parse_k.tolist():
-            seg_lines[k] = seg_raw[k]
-    bbox_lines: list[msgspec.Raw | bytes] = (
-        list(bbox_raw) if has_bbox.all() else [r if len(r) else null for r in bbox_raw]
-    )
+    if len(parse_k) == m:
+        seg_lines = seg_column
+    else:
+        parsed = np.zeros(m, dtype=bool)
+        parsed[parse_k] = True
+        seg_lines = pc.if_else(pa.array(parsed), seg_column, _NULL)
+    bbox_lines, _ = binary_column(bbox_raw if has_bbox.all() else [r if len(r) else b"null" for r in bbox_raw])
     out.pending.append(
         PendingGeometry(
             future=submit(read_geometry, bbox_lines, seg_lines),

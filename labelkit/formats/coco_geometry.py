@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import BLOCK, binary_column, first_bad, msgspec_reason
+from labelkit.formats.coco_read import BLOCK, first_bad, msgspec_reason
 from labelkit.report import Finding
 
 BBOX_TOLERANCE = 1.0
@@ -56,19 +55,19 @@ def submit(fn: Any, *args: Any) -> Future[pa.Table]:
 _LINE_PARTS = [pa.scalar(p, pa.large_binary()) for p in (b'{"b":', b',"v":', b"}\n", b"")]
 
 
-def geometry_lines(bbox: Sequence[msgspec.Raw | bytes], seg: Sequence[msgspec.Raw | bytes]) -> tuple[pa.Buffer, int]:
-    """NDJSON ``{"b": <bbox>, "v": <polygons>}`` per object (``null`` where absent), and the longest line."""
-    b, b_lengths = binary_column(bbox)
-    v, v_lengths = binary_column(seg)
+def geometry_lines(bbox: pa.Array, seg: pa.Array) -> tuple[pa.Buffer, int]:
+    """NDJSON ``{"b": <bbox>, "v": <polygons>}`` per object, and the longest line.
+
+    Both columns are :func:`~labelkit.formats.coco_read.binary_column` s with ``null`` where a value is absent.
+    """
     start, middle, end, nothing = _LINE_PARTS
-    lines = pc.binary_join_element_wise(start, b, middle, v, end, nothing)  # Arrow's kernel drops the GIL
-    longest = int((b_lengths + v_lengths).max(initial=0)) + 12
+    lines = pc.binary_join_element_wise(start, bbox, middle, seg, end, nothing)  # Arrow's kernel drops the GIL
     _, offsets, data = lines.buffers()
-    size = int(np.frombuffer(offsets, dtype=np.int64)[len(lines)])
-    return data.slice(0, size), longest
+    ends = np.frombuffer(offsets, dtype=np.int64)[: len(lines) + 1]
+    return data.slice(0, int(ends[-1])), int(np.diff(ends).max(initial=0))
 
 
-def read_geometry(bbox: Sequence[msgspec.Raw | bytes], seg: Sequence[msgspec.Raw | bytes]) -> pa.Table:
+def read_geometry(bbox: pa.Array, seg: pa.Array) -> pa.Table:
     """Parse boxes and polygons as :func:`geometry_lines` (in the worker thread: Arrow releases the GIL)."""
     buf, longest = geometry_lines(bbox, seg)
     return pj.read_json(

@@ -518,15 +518,12 @@ def first_bad(
     return InputError(f"unreadable {field_name}: {exc}", path=path)
 
 
-def first_bytes(values: Sequence[Raw]) -> tuple[np.ndarray, np.ndarray]:
-    """The first byte of every raw value (0 when absent) as uint8, and the values' lengths."""
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    out = np.zeros(len(values), dtype=np.uint8)
-    if not len(values):
-        return out, lengths
-    joined = np.frombuffer(b"".join(values), dtype=np.uint8)
-    starts = np.zeros(len(values), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=starts[1:])
+def first_bytes(column: pa.Array, lengths: np.ndarray) -> np.ndarray:
+    """The first byte of every value of a :func:`binary_column` (0 when empty) as uint8."""
+    out = np.zeros(len(column), dtype=np.uint8)
     present = lengths > 0
-    out[present] = joined[starts[present]]
-    return out, lengths
+    if present.any():
+        _, offsets, data = column.buffers()
+        starts = np.frombuffer(offsets, dtype=np.int64)[column.offset : column.offset + len(column)]
+        out[present] = np.frombuffer(data, dtype=np.uint8)[starts[present]]
+    return out
