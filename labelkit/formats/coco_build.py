@@ -302,7 +302,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     if len(rows_lab):
         idx = pa.array(rows_lab)
         out.labels = pa.table(
-            {**{k: v.take(idx) for k, v in common.items()}, "extras": _extras_column(extras, rows_lab), "_row": idx}
+            {**{k: v.take(idx) for k, v in common.items()}, "extras": extras.column(rows_lab), "_row": idx}
         )
     rows_cap = np.flatnonzero(caption)
     if len(rows_cap):
@@ -319,7 +319,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
                 "item_id": item_ids.take(idx),
                 "score": common["score"].take(idx),
                 "attributes": common["attributes"].take(idx),
-                "extras": _extras_column(cap_extras, rows_cap),
+                "extras": cap_extras.column(rows_cap),
                 "text": pa.array(texts, pa.string()),
                 "_row": idx,
             }
@@ -398,10 +398,6 @@ def _extras(f: CocoFile, caption: np.ndarray) -> Extras:
             for key, raw in extra.items():
                 out[i] = _add_extra(out[i], f"coco:{key}", bytes(raw))
     return Extras(pa.array(out, pa.binary()))
-
-
-def _extras_column(extras: Extras, rows: np.ndarray) -> pa.Array:
-    return extras.column(rows)
 
 
 def _sparse_masks(masks: list[dict[str, Any] | None], rows: np.ndarray) -> pa.Array:
@@ -555,7 +551,7 @@ def _objects(
     return pa.table(
         {
             **({k: v.take(idx) for k, v in common.items()} if m != len(common["id"]) else common),
-            "extras": _extras_column(extras, rows),
+            "extras": extras.column(rows),
             "shape": _SHAPES.take(pa.array(shape)),
             "bbox": pa.nulls(m, pa.list_(pa.float64(), 4)),
             "polygon": pa.nulls(m, POLYGONS),
