@@ -411,6 +411,8 @@ def test_plan_then_change_then_save_uses_the_changed_dataset(tmp_path: Path) -> 
 )
 @settings(max_examples=60, deadline=None)
 def test_contiguous_detect_text_is_the_lines_back_to_back(rows: list[tuple[int, list[float]]]) -> None:
+    import orjson
+
     from labelkit.formats.yolo_lines import _fmt_rows, _text_rows
 
     cls = np.array([c for c, _ in rows], dtype=np.int64)
@@ -419,6 +421,9 @@ def test_contiguous_detect_text_is_the_lines_back_to_back(rows: list[tuple[int, 
     text, ends = _text_rows(cls, values)
     assert bytes(text) == b"".join(lines)
     assert ends.tolist() == np.cumsum([len(x) for x in lines]).tolist()
+    # each value as orjson writes one float: the shortest text that reads back to the same float64
+    expected = [b"%d " % c + b" ".join(orjson.dumps(float(x)) for x in v) + b"\n" for c, v in rows]
+    assert lines == expected
 
 
 @given(

@@ -109,12 +109,11 @@ def _fmt_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any], precision
     if not len(values):
         return []
     if precision is None:
-        text = orjson.dumps(np.ascontiguousarray(values, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
-        rows = text[2:-2].replace(b",", b" ").split(b"] [")
-    else:
-        rows = _fixed(values, precision)
+        text, ends = _text_rows(cls, values)
+        whole, bounds = memoryview(text), [0, *ends.tolist()]
+        return [bytes(whole[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     prefix = _prefixes(cls)
-    return [prefix[c] + r + b"\n" for c, r in zip(cls.tolist(), rows, strict=True)]
+    return [prefix[c] + r + b"\n" for c, r in zip(cls.tolist(), _fixed(values, precision), strict=True)]
 
 
 _NO_BYTES = pa.scalar(b"", pa.large_binary())
@@ -124,7 +123,7 @@ _COMMAS_TO_SPACES = bytes.maketrans(b",", b" ")
 def _text_rows(
     cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any]
 ) -> tuple[pa.Buffer | bytes, np.ndarray[Any, Any]]:
-    r"""The lines of :func:`_fmt_rows` (exact floats) back to back, and where each ends.
+    r"""Lines ``class v1 v2 ...\n`` with exact floats, back to back, and where each ends.
 
     orjson writes the values as one flat array ``[a,b,c,d,e,...]``; one ``translate`` turns the commas into
     spaces, every row's last space becomes a newline, and Arrow's element-wise join puts each row's class
