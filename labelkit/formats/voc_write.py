@@ -309,27 +309,36 @@ def _whole(values: np.ndarray[Any, Any]) -> NDArray[np.bool_]:
     return np.asarray((values == np.floor(values)) & (np.abs(values) < 1e15), dtype=bool)
 
 
+def _corner_tokens(values: np.ndarray[Any, Any]) -> tuple[pa.Array, NDArray[np.bool_]]:
+    """VOC corners as text: integers as integers, others exactly (orjson's shortest form), and which are whole.
+
+    orjson writes the integer and the float reading of all values as two arrays, whose tokens become Arrow
+    strings (commas dropped) and are picked per value, in C.
+    """
+    flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    whole = _whole(flat)
+    ints = _tokens_array(orjson.dumps(np.where(whole, flat, 0.0).astype(np.int64), option=orjson.OPT_SERIALIZE_NUMPY))
+    floats = _tokens_array(orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY))
+    return pc.if_else(pa.array(whole), ints, floats), whole
+
+
 def _number_tokens(values: np.ndarray[Any, Any]) -> tuple[list[str], list[bool]]:
-    """VOC corners as text for a chunk of rows: integers as integers, others exactly (orjson's shortest form).
+    """VOC corners as text for a chunk of rows (see :func:`_corner_tokens`).
 
     Returns:
         The tokens (4 per row) and, per row, whether all four are integers.
     """
-    flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
-    if not len(flat):
+    if not values.size:
         return [], []
-    whole = _whole(flat)
-    ints = orjson.dumps(np.where(whole, flat, 0.0).astype(np.int64), option=orjson.OPT_SERIALIZE_NUMPY)
-    floats = orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY)
-    int_tokens = ints[1:-1].decode().split(",")
-    float_tokens = floats[1:-1].decode().split(",")
-    tokens = [i if w else f for i, f, w in zip(int_tokens, float_tokens, whole.tolist(), strict=True)]
-    return tokens, np.asarray(whole.reshape(-1, 4).all(axis=1), dtype=bool).tolist()
+    tokens, whole = _corner_tokens(values)
+    return tokens.to_pylist(), np.asarray(whole.reshape(-1, 4).all(axis=1), dtype=bool).tolist()
 
 
 def _tokens_array(text: bytes) -> pa.Array:
     """The number tokens of orjson's ``[a,b,...]`` as an Arrow string array (commas dropped, in C)."""
     body = text[1:-1]
+    if not body:
+        return pa.array([], pa.large_string())
     commas = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord(","))
     ends = np.append(commas, len(body)) - np.arange(len(commas) + 1)  # each token's end once commas are gone
     offsets = np.concatenate([[0], ends]).astype(np.int64)
@@ -346,14 +355,10 @@ def _plain_objects(names: pa.Array, values: np.ndarray[Any, Any]) -> tuple[bytes
     The corners are written as :func:`_number_tokens` writes them; Arrow's element-wise join makes the
     texts, with no Python object per row.
     """
-    flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
-    if not len(flat):
+    if not values.size:
         return b"", [0]
-    whole = _whole(flat)
-    ints = _tokens_array(orjson.dumps(np.where(whole, flat, 0.0).astype(np.int64), option=orjson.OPT_SERIALIZE_NUMPY))
-    floats = _tokens_array(orjson.dumps(flat, option=orjson.OPT_SERIALIZE_NUMPY))
-    tokens = pc.if_else(pa.array(whole), ints, floats)
-    corner = [tokens.take(pa.array(np.arange(k, len(flat), 4))) for k in range(4)]
+    tokens, _ = _corner_tokens(values)
+    corner = [tokens.take(pa.array(np.arange(k, values.size, 4))) for k in range(4)]
     parts = _PLAIN_PARTS
     pieces = [parts[0], names, parts[1], corner[0], parts[2], corner[1], parts[3], corner[2], parts[4], corner[3]]
     text = pc.binary_join_element_wise(*pieces, parts[5], pa.scalar("", pa.large_string()))
