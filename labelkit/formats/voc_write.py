@@ -2,18 +2,14 @@
 
 Boxes go from the model's ``x, y, w, h`` to VOC's 1-based inclusive corners in one numpy step; each XML
 file is built as one string and written with one ``open``/``write``/``close``. Unknown classes are written
-under their own names (never remapped to background) and listed in ``labelmap.txt``.
+under their own names (never remapped to background) and listed in ``labelmap.txt``. The segmentation PNGs
+are painted in :mod:`labelkit.formats.voc_masks`.
 """
 
 from __future__ import annotations
 
 import os
-import struct
-import zlib
-from collections import defaultdict, deque
-from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import dataclass
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -27,6 +23,15 @@ from numpy.typing import NDArray
 from labelkit.errors import UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
+from labelkit.formats.voc_masks import (
+    VOID_KEYS,
+    ImageMasks,
+    MaskColumns,
+    PngPool,
+    cell_shape,
+    palette_bytes,
+    void_cells,
+)
 from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, safe_relpath
 from labelkit.model import Dataset
@@ -66,7 +71,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         voids = sum(
             1
             for text in items["metadata"].drop_null().to_pylist()
-            if '"voc:void' in text and any(k in decode_json_cell(text) for k in _VOID_KEYS)
+            if '"voc:void' in text and any(k in decode_json_cell(text) for k in VOID_KEYS)
         )
         report.lose("segmentation void regions", voids, "masks=none writes no segmentation PNGs")
     bad_names = [c.name for c in dataset.categories if ":" in c.name or "\n" in c.name]
@@ -149,8 +154,8 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     bad_voids = 0
     for n, text in enumerate(items["metadata"].to_pylist()):
         if text is not None and '"voc:void' in text and width[n] > 0 and height[n] > 0:
-            for cell in _void_cells(decode_json_cell(text)):
-                bad_voids += cell is not None and _cell_shape(cell) != (int(height[n]), int(width[n]))
+            for cell in void_cells(decode_json_cell(text)):
+                bad_voids += cell is not None and cell_shape(cell) != (int(height[n]), int(width[n]))
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
 
 
@@ -264,38 +269,7 @@ class _Classes:
         return "\n".join(lines) + "\n"
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-
-def png_bytes(values: np.ndarray[Any, Any], palette: bytes) -> bytes:
-    """An 8-bit palette PNG of ``values`` (rows unfiltered, zlib level 1), built directly.
-
-    Pillow's encoder costs about a millisecond per VOC-sized mask in Python overhead; this is one numpy
-    copy and one ``zlib.compress`` (which releases the GIL, so the worker threads overlap).
-    """
-    height, width = values.shape
-    rows = np.zeros((height, width + 1), dtype=np.uint8)  # filter byte 0 ("none") before each row
-    rows[:, 1:] = values
-    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
-    return b"".join(
-        [
-            b"\x89PNG\r\n\x1a\n",
-            _chunk(b"IHDR", header),
-            _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
-            _chunk(b"IEND", b""),
-        ]
-    )
-
-
-def palette_bytes(palette: list[tuple[int, int, int]]) -> bytes:
-    """A PNG ``PLTE`` payload: r, g, b per entry."""
-    return bytes(v for rgb in palette for v in rgb)
-
-
 _ITEM_CHUNK = 8192
-_VOC_PLTE = palette_bytes(voc_palette())
 _PLAIN_OBJECT = (
     "  <object>\n    <name>%s</name>\n    <pose>Unspecified</pose>\n    <truncated>0</truncated>\n"
     "    <difficult>0</difficult>\n    <bndbox>\n      <xmin>%s</xmin>\n      <ymin>%s</ymin>\n"
@@ -447,10 +421,12 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     if masks_mode != "all":
         has_polygon[:] = False
     name_xml = {cid: escape(name) for cid, name in classes.name.items()}
-    geometry = _Geometry(ChunkedRows(objects["mask"]), ChunkedRows(objects["polygon"]) if masks_mode == "all" else None)
+    geometry = MaskColumns(
+        ChunkedRows(objects["mask"]), ChunkedRows(objects["polygon"]) if masks_mode == "all" else None
+    )
 
-    pool = _Pool(report)
-    any_void = masks_mode != "none" and any(k in m for m in metadata for k in _VOID_KEYS)
+    pool = PngPool(report)
+    any_void = masks_mode != "none" and any(k in m for m in metadata for k in VOID_KEYS)
     for kind in ("SegmentationClass", "SegmentationObject") if has_mask.any() or has_polygon.any() or any_void else ():
         for folder in sorted({f.rpartition("/")[0] for f in files}):
             (path / kind / folder).mkdir(parents=True, exist_ok=True)
@@ -530,7 +506,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     if has_mask[r] and r not in texts and categories[r] in name_xml and r not in semantic_rows
                 ]
                 meta = metadata[n]
-                voids = _void_cells(meta) if masks_mode != "none" else (None, None)
+                voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
                 name = _file_name(paths[n], files[n])
                 head = _head_xml(meta, name, widths[n], heights[n], segmented)
@@ -563,7 +539,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             )
             for n, instance_rows, semantic_rows, voids in jobs:
                 shape = (heights[n], widths[n]) if widths[n] and heights[n] else None
-                masks = _Masks(cells, polygons, instance_rows, semantic_rows, categories, classes, voids)
+                masks = ImageMasks(cells, polygons, instance_rows, semantic_rows, categories, classes, voids)
                 pool.submit(masks.write, path, files[n], shape)
         pool.close()
     finally:
@@ -608,150 +584,3 @@ def _write_lists(
         for split, members in sorted(members_of.items()):
             text = "".join(f"{m} {value.get((m, cls), -1):2d}\n" for m in members)
             (main / f"{cls}_{split}.txt").write_text(text, encoding="utf-8")
-
-
-@dataclass
-class _Geometry:
-    """Mask and polygon columns, taken row by row only for the images that have masks."""
-
-    masks: ChunkedRows
-    polygons: ChunkedRows | None
-
-
-class _Masks:
-    """The instance and semantic masks of one image (cells fetched for a chunk of images at once)."""
-
-    def __init__(
-        self,
-        cells: dict[int, Any],
-        polygons: dict[int, Any],
-        instance_rows: list[int],
-        semantic_rows: list[int],
-        categories: list[Any],
-        classes: _Classes,
-        voids: tuple[Any, Any] = (None, None),
-    ) -> None:
-        self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
-        self.polygons = polygons
-        self.instance_rows = instance_rows
-        self.semantic_rows = semantic_rows
-        self.categories = categories
-        self.classes = classes
-        self.voids = voids
-
-    def write(self, path: Path, file: str, shape: tuple[int, int] | None) -> list[tuple[str, int, str]]:
-        """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost.
-
-        The object PNG is written when there are instances or an object void mask. Void pixels
-        (``voc:void*`` item metadata) are painted last, with value 255, so they win over objects as in
-        the original PNG.
-        """
-        lost: list[tuple[str, int, str]] = []
-        sized = shape is not None  # the image's size: check() has counted what does not fit it
-        for r in self.instance_rows + self.semantic_rows if shape is None else []:
-            if self.cells[r] is not None:
-                shape = (int(self.cells[r]["height"]), int(self.cells[r]["width"]))
-                break
-        if shape is None:
-            shape = next((_cell_shape(v) for v in self.voids if _cell_shape(v) is not None), None)
-        if shape is None:
-            lost.append(("masks on images of unknown size", len(self.instance_rows), "a PNG needs the image size"))
-            voids = sum(v is not None for v in self.voids)
-            lost.append(("segmentation void regions", voids, "a PNG needs the image size"))
-            return lost
-        value_of = self.classes.value
-        class_png = np.zeros(shape, dtype=np.uint8)
-        object_png = np.zeros(shape, dtype=np.uint8)
-        for value, r in enumerate(self.instance_rows[: VOID_INDEX - 1], 1):  # beyond: counted by check()
-            cell = self.cells[r]
-            mask = G.rle_to_mask(cell) if cell is not None else G.polygons_to_mask(self.polygons.get(r) or [], *shape)
-            if mask.shape != shape:
-                if not sized:
-                    lost.append(("masks", 1, "the mask's size differs from the image's other masks"))
-                continue
-            on = mask.view(bool)
-            object_png[on] = value
-            class_png[on] = min(value_of[self.categories[r]], VOID_INDEX - 1)
-        for r in self.semantic_rows:
-            mask = G.rle_to_mask(self.cells[r])
-            if mask.shape == shape:
-                class_png[mask.view(bool)] = min(value_of[self.categories[r]], VOID_INDEX - 1)
-        bad_voids = 0
-        for png, cell in zip((class_png, object_png), self.voids, strict=True):
-            void = _void_mask(cell, shape) if cell is not None else None
-            if void is not None:
-                png[void] = VOID_INDEX
-            bad_voids += cell is not None and void is None and not (sized and _cell_shape(cell) != shape)
-        if bad_voids:
-            lost.append(("segmentation void regions", bad_voids, "the void mask's size differs from the image"))
-        base = str(path) + os.sep
-        create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
-        if self.instance_rows or (self.voids[1] is not None and _cell_shape(self.voids[1]) == shape):
-            create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, _VOC_PLTE))
-        return lost
-
-
-_VOID_KEYS = ("voc:void", "voc:void_class", "voc:void_object")
-"""Item metadata keys with the void pixels of the segmentation PNGs (see ``voc_build.void_metadata``)."""
-
-
-def _void_cells(meta: dict[str, Any]) -> tuple[Any, Any]:
-    """The void mask cells of an item's class and object PNGs (None where it has none)."""
-    both = meta.get("voc:void")
-    return meta.get("voc:void_class", both), meta.get("voc:void_object", both)
-
-
-def _cell_shape(cell: Any) -> tuple[int, int] | None:
-    """``(height, width)`` of a stored void mask cell, or None when it is not a mask cell."""
-    if not isinstance(cell, dict):
-        return None
-    height, width = cell.get("height"), cell.get("width")
-    if not isinstance(height, int) or not isinstance(width, int) or height <= 0 or width <= 0:
-        return None
-    if not isinstance(cell.get("counts"), str) and not isinstance(cell.get("runs"), list):
-        return None
-    return (height, width)
-
-
-def _void_mask(cell: Any, shape: tuple[int, int]) -> np.ndarray[Any, Any] | None:
-    """A stored void mask cell as a boolean array of ``shape``, or None when its size differs or it is broken."""
-    if _cell_shape(cell) != shape:
-        return None
-    try:
-        mask = G.rle_to_mask(cell)
-    except (ValueError, TypeError, KeyError, UnicodeError):
-        return None
-    return mask.view(bool) if mask.shape == shape else None
-
-
-class _Pool:
-    """Writes segmentation PNGs on worker threads (zlib and numpy release the GIL).
-
-    Losses are reported in submission order, so the report stays deterministic.
-    """
-
-    def __init__(self, report: Report, workers: int = 2, pending: int = 32) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.report = report
-        self.executor = ThreadPoolExecutor(max_workers=workers)
-        self.pending: deque[Future[list[tuple[str, int, str]]]] = deque()
-        self.limit = pending
-
-    def submit(self, fn: Callable[..., list[tuple[str, int, str]]], *args: Any) -> None:
-        """Queue a job; wait for the oldest when too many are in flight (memory stays bounded)."""
-        self.pending.append(self.executor.submit(fn, *args))
-        while len(self.pending) > self.limit:
-            self._collect()
-
-    def _collect(self) -> None:
-        for what, count, reason in self.pending.popleft().result():
-            self.report.lose(what, count, reason)
-
-    def close(self) -> None:
-        """Wait for every job, re-raising the first error."""
-        try:
-            while self.pending:
-                self._collect()
-        finally:
-            self.executor.shutdown(wait=True, cancel_futures=True)
