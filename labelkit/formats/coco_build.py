@@ -101,6 +101,13 @@ def _not_none(values: list[Any]) -> np.ndarray:
     return np.array([v is not None for v in values], dtype=bool)
 
 
+def _lengths(values: list[msgspec.Raw]) -> np.ndarray:
+    """Byte length of every raw value (0 when absent), skipping the measuring when all are absent."""
+    if values.count(_EMPTY_RAW) == len(values):
+        return np.zeros(len(values), dtype=np.int64)
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+
+
 def _present(values: list[msgspec.Raw]) -> np.ndarray:
     # absent fields all hold the one shared default object: counting it is a fast identity scan
     absent = values.count(_EMPTY_RAW)
@@ -259,7 +266,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         raise InputError(
             "missing required field 'category_id'", path=path, pointer=json_pointer("annotations", i, "category_id")
         )
-    cat_ids = np.array([c if c is not None else -1 for c in cat_values], dtype=np.int64)
+    cat_ids = np.array(cat_values if has_cat.all() else [c if c is not None else -1 for c in cat_values], np.int64)
     image_sorted = np.argsort(image_ids, kind="stable")
     pos = np.searchsorted(image_ids[image_sorted], image_of) if len(image_ids) else np.zeros(n, np.int64)
     pos = np.minimum(pos, max(len(image_ids) - 1, 0))
@@ -374,14 +381,14 @@ def _extras(f: CocoFile, caption: np.ndarray) -> Extras:
     anns = f.annotations
     n = len(anns)
     columns = [(name.encode(), f.column(name)) for name in CARRIED_FIELDS]
-    lengths = {key: np.fromiter(map(len, values), dtype=np.int64, count=n) for key, values in columns}
+    lengths = {key: _lengths(values) for key, values in columns}
     present = [(key, values) for key, values in columns if lengths[key].any()]
     uniform = all(lengths[key].all() for key, _ in present)
     if present and uniform and f.extra_fields is None:
         keys = [(b'{"coco:' if j == 0 else b',"coco:') + key + b'":' for j, (key, _) in enumerate(present)]
         parts: list[pa.Array | pa.Scalar] = []
-        for k, (_, values) in zip(keys, present, strict=True):
-            parts += [pa.scalar(k, pa.large_binary()), binary_column(values)[0]]
+        for k, (name, values) in zip(keys, present, strict=True):
+            parts += [pa.scalar(k, pa.large_binary()), binary_column(values, lengths[name])[0]]
         parts += [pa.scalar(b"}", pa.large_binary()), pa.scalar(b"", pa.large_binary())]
         base = pc.binary_join_element_wise(*parts)  # in C: no Python object per row
         return Extras(base.cast(pa.binary()))
@@ -452,8 +459,11 @@ def _objects(
         bbox_lengths = np.fromiter(map(len, bbox_raw), dtype=np.int64, count=m)
         counted_k = full_k[bbox_lengths[full_k] > 4]
     parse_k = np.setdiff1d(full_k, counted_k, assume_unique=True) if len(counted_k) else full_k
+    seg_lines: pa.Array | pa.Scalar
     if len(parse_k) == m:
         seg_lines = seg_column
+    elif not len(parse_k):  # no polygon to parse (or all counted): every line says "v": null
+        seg_lines = _NULL
     else:
         parsed = np.zeros(m, dtype=bool)
         parsed[parse_k] = True

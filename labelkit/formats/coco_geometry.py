@@ -55,10 +55,11 @@ def submit(fn: Any, *args: Any) -> Future[pa.Table]:
 _LINE_PARTS = [pa.scalar(p, pa.large_binary()) for p in (b'{"b":', b',"v":', b"}\n", b"")]
 
 
-def geometry_lines(bbox: pa.Array, seg: pa.Array) -> tuple[pa.Buffer, int]:
+def geometry_lines(bbox: pa.Array, seg: pa.Array | pa.Scalar) -> tuple[pa.Buffer, int]:
     """NDJSON ``{"b": <bbox>, "v": <polygons>}`` per object, and the longest line.
 
-    Both columns are :func:`~labelkit.formats.coco_read.binary_column` s with ``null`` where a value is absent.
+    Both columns are :func:`~labelkit.formats.coco_read.binary_column` s with ``null`` where a value is absent;
+    ``seg`` may instead be one value for every line.
     """
     start, middle, end, nothing = _LINE_PARTS
     lines = pc.binary_join_element_wise(start, bbox, middle, seg, end, nothing)  # Arrow's kernel drops the GIL
@@ -67,7 +68,7 @@ def geometry_lines(bbox: pa.Array, seg: pa.Array) -> tuple[pa.Buffer, int]:
     return data.slice(0, int(ends[-1])), int(np.diff(ends).max(initial=0))
 
 
-def read_geometry(bbox: pa.Array, seg: pa.Array) -> pa.Table:
+def read_geometry(bbox: pa.Array, seg: pa.Array | pa.Scalar) -> pa.Table:
     """Parse boxes and polygons as :func:`geometry_lines` (in the worker thread: Arrow releases the GIL)."""
     buf, longest = geometry_lines(bbox, seg)
     return pj.read_json(

@@ -409,6 +409,8 @@ def raw_column(
     Raises:
         InputError: a value has the wrong type; the pointer names the annotation and field.
     """
+    if values.count(_EMPTY) == len(values):  # absent everywhere (the one shared default): nothing to decode
+        return [None] * len(values)
     body = b",".join(values if all(map(len, values)) else [v if len(v) else b"null" for v in values])
     try:
         return msgspec.json.decode(b"[" + body + b"]", type=list[type_])
@@ -433,12 +435,14 @@ def one_line(text: bytes) -> bytes:
     return text.translate(_LINE_BREAKS_TO_SPACES) if b"\n" in text or b"\r" in text else text
 
 
-def binary_column(values: Sequence[Raw | bytes]) -> tuple[pa.Array, np.ndarray]:
+def binary_column(values: Sequence[Raw | bytes], lengths: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
     """Raw JSON values as an Arrow ``large_binary`` column, each on one line, and their lengths.
 
-    One ``bytes.join`` (which holds the GIL) and no Arrow scalar per value.
+    One ``bytes.join`` (which holds the GIL) and no Arrow scalar per value. ``lengths``, when the caller
+    has them already, saves measuring every value again.
     """
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    if lengths is None:
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     offsets = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     data = pa.py_buffer(one_line(b"".join(values)))
