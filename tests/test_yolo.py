@@ -427,18 +427,32 @@ def test_contiguous_detect_text_is_the_lines_back_to_back(rows: list[tuple[int, 
 
 
 @given(
-    st.dictionaries(
-        st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12),
-        st.tuples(st.integers(0, 5000), st.integers(1, 5000)),
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.sampled_from(["a.jpg", "b/c.jpg", "é.png"]),
+                st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12),
+            ),
+            st.one_of(st.none(), st.integers(0, 5000)),
+            st.one_of(st.none(), st.integers(0, 5000)),
+        ),
         max_size=20,
-    )
+    ),
+    st.booleans(),
 )
-@settings(max_examples=80, deadline=None)
-def test_image_sizes_text_is_orjsons_text(sizes: dict[str, tuple[int, int]]) -> None:
+@settings(max_examples=150, deadline=None)
+def test_image_sizes_text_is_orjsons_text(rows: list[tuple[str, int | None, int | None]], arrow: bool) -> None:
+    """Against orjson on the dict (a path given twice keeps its last size; null or 0 sizes are left out)."""
     import orjson
+    import pyarrow as pa
 
     from labelkit.formats.yolo_media import sizes_document, sizes_text
 
-    known = {p: s for p, s in sizes.items() if s[0]}
+    known = {p: (w, h) for p, w, h in rows if w and h}
     expected = orjson.dumps(sizes_document(known)) + b"\n"
-    assert sizes_text(list(sizes), [w for w, _ in sizes.values()], [h for _, h in sizes.values()]) == expected
+    widths, heights = [w for _, w, _ in rows], [h for _, _, h in rows]
+    if arrow:  # as the writer passes them: the items table's columns
+        args = (pa.chunked_array([widths], pa.int64()), pa.chunked_array([heights], pa.int64()))
+        assert sizes_text([p for p, _, _ in rows], *args) == expected
+    else:
+        assert sizes_text([p for p, _, _ in rows], widths, heights) == expected

@@ -203,6 +203,8 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
         name = PurePosixPath(path.replace("\\", "/")).name if path else ""
         return name or f"{item_id}.jpg"
     text = path.replace("\\", "/")
+    if "/" not in text:  # a bare file name (COCO's): no layout prefix to strip
+        return text if text not in (".", "..") else f"{item_id}.jpg"
     for prefix in (f"images/{split}/", f"{split}/images/", f"obj_{split}_data/", "images/", f"{split}/"):
         if text.startswith(prefix) and len(text) > len(prefix):
             text = text[len(prefix) :]
@@ -283,7 +285,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     else:
         _write_data_yaml(dataset, path, task, written_splits, report, kpt_dims)
     if media == "none":
-        (path / SIZES_FILE).write_bytes(sizes_text(image_rel, items["width"].to_pylist(), items["height"].to_pylist()))
+        (path / SIZES_FILE).write_bytes(sizes_text(image_rel, items["width"], items["height"]))
     else:
         assert media_root is not None
         for rel, source in zip(image_rel, paths, strict=True):
