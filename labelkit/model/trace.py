@@ -19,11 +19,12 @@ Decisions:
 * **Corners only**: collinear steps are merged, so every point is a corner where the boundary turns by 90
   degrees and consecutive steps alternate horizontal / vertical (a rectangle is exactly 4 points).
 
-How: the directed boundary edges (foreground on the right) come from two ``np.diff`` calls; each edge's
-successor is the edge leaving its end corner, taking a left turn first (only saddle corners, where two
-regions touch diagonally, have two choices, and turning left there joins the two regions, which is what
-gives 8-connectivity); rings are then labelled and ordered by pointer doubling, all vectorised, so the
-Python work is per ring, not per pixel or per edge.
+How: the boundary is cut into maximal straight runs of unit pixel edges, directed with the foreground on
+their right, from two ``np.diff`` calls (a run never continues straight into another, so every run start is
+a corner of the ring); each run's successor is the run leaving its end corner, taking a left turn first
+(only saddle corners, where two regions touch diagonally, offer both turns, and turning left there joins
+the two regions, which is what gives 8-connectivity); rings are then labelled and ordered by pointer
+doubling, all vectorised, so the Python work is per ring, and the array work per run, not per edge.
 """
 
 from __future__ import annotations
@@ -82,30 +83,24 @@ def mask_to_polygons(mask: NDArray[np.uint8]) -> list[list[float]]:
     padded = np.zeros((h + 2, w + 2), dtype=np.int8)
     padded[1:-1, 1:-1] = crop
 
-    sx, sy, d = _boundary_edges(padded)
-    nxt = _successors(sx, sy, d, h, w)
+    sx, sy, ex, ey, d = _boundary_runs(padded)
+    nxt = _successors(sx, sy, ex, ey, d, w)
     label = _ring_labels(nxt)
     rank = _steps_to_ring_end(nxt, label)
     order = np.lexsort((-rank, label))
-    sx, sy, d, label = sx[order], sy[order], d[order], label[order]
+    sx, sy, ex, ey, d, label = sx[order], sy[order], ex[order], ey[order], d[order], label[order]
 
-    # After sorting, ring k is edges starts[k] .. starts[k + 1] - 1 (where the label changes).
+    # After sorting, ring k is runs starts[k] .. starts[k + 1] - 1 (where the label changes).
     n = len(label)
     starts = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
     ring_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
-    last = np.r_[starts[1:], n] - 1
-    prev = np.arange(n) - 1
-    prev[starts] = last
-    # Signed double area per ring (shoelace over unit edges): positive = clockwise on screen = outer ring.
-    dx = np.array([1, 0, -1, 0], dtype=np.int64)[d]
-    dy = np.array([0, 1, 0, -1], dtype=np.int64)[d]
-    area2 = np.bincount(ring_of, weights=(sx * (sy + dy) - (sx + dx) * sy).astype(np.float64))
+    # Signed double area per ring (shoelace over its runs): positive = clockwise on screen = outer ring.
+    area2 = np.bincount(ring_of, weights=(sx * ey - ex * sy).astype(np.float64))
     outer = area2 > 0
     if not outer.all():
         # Holes exist, so outer rings may sit inside another component's hole: drop those.
-        outer &= _winding_at_start(sx, sy, d, ring_of, outer, starts) < 2
-    corner = d != d[prev]
-    keep = outer[ring_of] & corner
+        outer &= _winding_at_start(sx, sy, ey, d, ring_of, outer, starts, w) < 2
+    keep = outer[ring_of]  # every run starts at a corner: its start is a point of the ring
     x = (sx[keep] + c0).astype(np.float64)
     y = (sy[keep] + r0).astype(np.float64)
     flat = np.column_stack((x, y)).ravel()
@@ -126,57 +121,96 @@ def rle_to_polygons(cell: dict[str, Any]) -> list[list[float]]:
     return mask_to_polygons(rle_to_mask(cell))
 
 
-def _boundary_edges(padded: NDArray[np.int8]) -> tuple[IntArray, IntArray, IntArray]:
-    """Unit boundary edges, directed with the foreground on their right (clockwise around regions).
+def _boundary_runs(padded: NDArray[np.int8]) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """Maximal straight runs of boundary edges, directed with the foreground on their right (clockwise).
 
-    East edges come first, in row-major order of the pixel below them, so the smallest edge index of a
-    ring is the top edge of its component's first pixel (every ring has at least one east edge).
+    East runs come first, in row-major order of their start corner, so the smallest run index of a ring
+    is the run along the top edge of its component's first pixel, which starts at that pixel's top-left
+    corner (every ring has at least one east run).
 
     Args:
         padded: The cropped mask as 0/1 with a one-pixel background border.
 
     Returns:
-        Start corner ``x``, ``y`` and direction of every edge, in the cropped mask's corner coordinates.
+        Start corner ``x``, ``y``, end corner ``x``, ``y`` and direction of every run, in the cropped mask's
+        corner coordinates.
     """
-    # horiz[y, x] = pixel below minus pixel above the edge from (x, y) to (x + 1, y).
-    horiz = np.diff(padded[:, 1:-1], axis=0)
-    # vert[y, x] = pixel right minus pixel left of the edge from (x, y) to (x, y + 1).
-    vert = np.diff(padded[1:-1, :], axis=1)
-    ey, ex = np.nonzero(horiz > 0)  # foreground below: going east along the top edge
-    wy, wx = np.nonzero(horiz < 0)  # foreground above: going west, starting at the right end
-    ny, nx = np.nonzero(vert > 0)  # foreground right: going north, starting at the bottom end
-    sy_, sx_ = np.nonzero(vert < 0)  # foreground left: going south
-    sx = np.concatenate((ex, wx + 1, nx, sx_)).astype(np.int64)
-    sy = np.concatenate((ey, wy, ny + 1, sy_)).astype(np.int64)
-    d = np.repeat(np.array([_EAST, _WEST, _NORTH, _SOUTH], dtype=np.int64), [len(ex), len(wx), len(nx), len(sx_)])
-    return sx, sy, d
+    h, w = padded.shape[0] - 2, padded.shape[1] - 2
+    # rows[y, x] = pixel below minus pixel above the edge from (x, y) to (x + 1, y); a zero column after
+    # each row keeps runs from wrapping into the next row once flattened.
+    rows = _flat_grid(h + 1, w + 1)
+    np.subtract(padded[1:, 1:-1], padded[:-1, 1:-1], out=rows[1:].reshape(h + 1, w + 1)[:, :w])
+    # cols[x, y] = pixel right minus pixel left of the edge from (x, y) to (x, y + 1), a column per row.
+    cols = _flat_grid(w + 1, h + 1)
+    np.subtract(padded[1:-1, 1:], padded[1:-1, :-1], out=cols[1:].reshape(w + 1, h + 1)[:, :h].T)
+    (east0, east1), (west0, west1) = _runs(rows)  # east: foreground below, along the top edge
+    (north0, north1), (south0, south1) = _runs(cols)  # north: foreground right, from the bottom end
+    ey, ex0 = np.divmod(east0, w + 1)
+    wy, wx0 = np.divmod(west0, w + 1)
+    nx, ny0 = np.divmod(north0, h + 1)
+    qx, qy0 = np.divmod(south0, h + 1)
+    ex1, wx1 = east1 - ey * (w + 1), west1 - wy * (w + 1)
+    ny1, qy1 = north1 - nx * (h + 1), south1 - qx * (h + 1)
+    sx = np.concatenate((ex0, wx1, nx, qx))
+    sy = np.concatenate((ey, wy, ny1, qy0))
+    tx = np.concatenate((ex1, wx0, nx, qx))
+    ty = np.concatenate((ey, wy, ny0, qy1))
+    counts = [len(east0), len(west0), len(north0), len(south0)]
+    d = np.repeat(np.array([_EAST, _WEST, _NORTH, _SOUTH], dtype=np.int64), counts)
+    return sx, sy, tx, ty, d
 
 
-def _successors(sx: IntArray, sy: IntArray, d: IntArray, h: int, w: int) -> IntArray:
-    """Index of the edge that follows each edge along its ring.
+def _flat_grid(height: int, width: int) -> NDArray[np.int8]:
+    """Zeros for a ``height x width`` grid, flat, after one leading zero (the value "before" the first cell)."""
+    return np.zeros(1 + height * width, dtype=np.int8)
 
-    At a corner the boundary turns left, goes straight or turns right, whichever edge exists, in that order
-    of preference. Only at saddle corners (two diagonal regions) are there two choices; turning left there
+
+def _runs(grid: NDArray[np.int8]) -> tuple[tuple[IntArray, IntArray], tuple[IntArray, IntArray]]:
+    """Runs of ``+1`` and of ``-1`` in a :func:`_flat_grid` (ending in 0): start and end (exclusive) of each.
+
+    Indexes count cells, the leading zero not included. One pass finds every change of value; a change
+    ends the run of the old value and starts one of the new.
+    """
+    values = grid[1:]
+    change = np.flatnonzero(values != grid[:-1])
+    new, old = values[change], grid[change]
+    return (
+        (change[new > 0], change[old > 0]),
+        (change[new < 0], change[old < 0]),
+    )
+
+
+def _successors(sx: IntArray, sy: IntArray, ex: IntArray, ey: IntArray, d: IntArray, w: int) -> IntArray:
+    """Index of the run that follows each run along its ring.
+
+    At a run's end corner the boundary turns (a maximal run never goes on straight): left when that run
+    exists, else right. Only at saddle corners (two diagonal regions) do both exist; turning left there
     keeps walking around both regions, which makes diagonal neighbours one component (8-connectivity).
 
     Args:
-        sx: Start corner x of each edge.
-        sy: Start corner y of each edge.
-        d: Direction of each edge.
-        h: Height of the cropped mask (corners run 0..h).
+        sx: Start corner x of each run.
+        sy: Start corner y of each run.
+        ex: End corner x of each run.
+        ey: End corner y of each run.
+        d: Direction of each run.
         w: Width of the cropped mask (corners run 0..w).
 
     Returns:
-        The successor index of every edge.
+        The successor index of every run.
     """
-    stride = w + 1
-    out = np.full((4, (h + 1) * stride), -1, dtype=np.int64)
-    out[d, sy * stride + sx] = np.arange(len(d))
-    end = (sy + np.array([0, 1, 0, -1], dtype=np.int64)[d]) * stride + sx + np.array([1, 0, -1, 0])[d]
-    left = out[(d + 3) % 4, end]
-    straight = out[d, end]
-    right = out[(d + 1) % 4, end]
-    nxt: IntArray = np.where(left >= 0, left, np.where(straight >= 0, straight, right))
+    # runs by (start corner, direction), sorted, so a run is found by binary search
+    key = (sy * (w + 1) + sx) * 4 + d
+    by_key = np.argsort(key)
+    sorted_key = key[by_key]
+    end = (ey * (w + 1) + ex) * 4
+
+    def starting(direction: IntArray) -> IntArray:
+        pos = np.minimum(np.searchsorted(sorted_key, end + direction), len(key) - 1)
+        found: IntArray = np.where(sorted_key[pos] == end + direction, by_key[pos], -1)
+        return found
+
+    left = starting((d + 3) % 4)
+    nxt: IntArray = np.where(left >= 0, left, starting((d + 1) % 4))
     return nxt
 
 
@@ -225,32 +259,46 @@ def _steps_to_ring_end(nxt: IntArray, label: IntArray) -> IntArray:
 
 
 def _winding_at_start(
-    sx: IntArray, sy: IntArray, d: IntArray, ring_of: IntArray, outer: NDArray[np.bool_], starts: IntArray
+    sx: IntArray,
+    sy: IntArray,
+    ey: IntArray,
+    d: IntArray,
+    ring_of: IntArray,
+    outer: NDArray[np.bool_],
+    starts: IntArray,
+    w: int,
 ) -> IntArray:
     """How many outer rings contain the first pixel of each ring (its own ring included, if outer).
 
     Casts a ray leftwards from the pixel centre and sums the outer rings' vertical edges it crosses:
-    north edges (region to their right) count +1, south edges -1.
+    north edges (region to their right) count +1, south edges -1. Vertical runs are cut into their unit
+    edges here, once per mask with holes.
 
     Args:
-        sx: Start corner x of each edge, in ring order.
-        sy: Start corner y of each edge, in ring order.
-        d: Direction of each edge.
-        ring_of: Ring number of each edge.
+        sx: Start corner x of each run, in ring order (vertical runs keep their x).
+        sy: Start corner y of each run, in ring order.
+        ey: End corner y of each run.
+        d: Direction of each run.
+        ring_of: Ring number of each run.
         outer: Whether each ring is an outer (clockwise) ring.
-        starts: Index of each ring's first edge (the top edge of its first pixel).
+        starts: Index of each ring's first run (along the top edge of its first pixel).
+        w: Width of the cropped mask.
 
     Returns:
         Winding number at each ring's first pixel.
     """
     vertical = ((d == _NORTH) | (d == _SOUTH)) & outer[ring_of]
     north = d[vertical] == _NORTH
-    row = np.where(north, sy[vertical] - 1, sy[vertical])
-    width = int(sx.max()) + 2
-    key = row * width + sx[vertical]
+    top = np.minimum(sy[vertical], ey[vertical])
+    length = np.abs(ey[vertical] - sy[vertical])
+    # one entry per unit edge: the pixel row it borders, its x, and +1 (north) or -1 (south)
+    first = np.repeat(np.cumsum(length) - length, length)
+    row = np.repeat(top, length) + np.arange(int(length.sum())) - first
+    width = w + 2
+    key = row * width + np.repeat(sx[vertical], length)
     order = np.argsort(key, kind="stable")
     key = key[order]
-    csum = np.r_[0, np.cumsum(np.where(north, 1, -1)[order])]
+    csum = np.r_[0, np.cumsum(np.repeat(np.where(north, 1, -1), length)[order])]
     qrow, qcol = sy[starts], sx[starts]
     upto = np.searchsorted(key, qrow * width + qcol, side="right")
     row_start = np.searchsorted(key, qrow * width, side="left")
