@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
 from labelkit.model.geometry import mask_to_rle, polygons_to_mask
-from labelkit.model.trace import mask_to_polygons, rle_to_polygons
+from labelkit.model.trace import mask_to_polygons, outer_rings, rle_to_polygons
 
 Mask = NDArray[np.uint8]
 
@@ -263,6 +263,16 @@ def test_rings_are_clockwise_rectilinear_and_merged(mask: Mask) -> None:
         assert (horizontal != np.roll(horizontal, -1)).all()  # steps alternate: collinear steps are merged
         assert horizontal[0] and dx[0] > 0  # starts going right along the first pixel's top edge
         assert shoelace2(ring) > 0  # clockwise on screen (y down)
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_masks())
+def test_outer_rings_areas_are_the_shoelace_areas(mask: Mask) -> None:
+    rings, areas = outer_rings(mask)
+    assert rings == mask_to_polygons(mask)
+    assert areas == [shoelace2(r) / 2 for r in rings]
+    assert all(isinstance(a, int) for a in areas)
+    assert sum(areas) == int(fill_holes(mask).sum())  # the rings never overlap and cover the filled mask
 
 
 @settings(max_examples=200, deadline=None)

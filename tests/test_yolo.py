@@ -429,6 +429,34 @@ def test_contiguous_detect_text_is_the_lines_back_to_back(rows: list[tuple[int, 
 @given(
     st.lists(
         st.tuples(
+            st.integers(0, 120),
+            st.lists(st.floats(-2, 2, allow_nan=False, allow_subnormal=True), min_size=0, max_size=12),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from([None, 3]),
+)
+@settings(max_examples=80, deadline=None)
+def test_ragged_lines_are_each_value_as_one_float(rows: list[tuple[int, list[float]]], precision: int | None) -> None:
+    """Segment and pose lines: rows of any length (an empty row takes the per-line path), exact or fixed."""
+    import orjson
+
+    from labelkit.formats.yolo_lines import _fmt_ragged
+
+    cls = np.array([c for c, _ in rows], dtype=np.int64)
+    flat = np.array([x for _, v in rows for x in v], dtype=np.float64)
+    offsets = np.r_[0, np.cumsum([len(v) for _, v in rows])].astype(np.int64)
+    lines = _fmt_ragged(cls, flat, offsets, precision)
+    if precision is None:
+        expected = [b"%d " % c + b" ".join(orjson.dumps(float(x)) for x in v) + b"\n" for c, v in rows]
+    else:
+        expected = [b"%d " % c + b" ".join(b"%.3f" % x for x in v) + b"\n" for c, v in rows]
+    assert lines == expected
+
+
+@given(
+    st.lists(
+        st.tuples(
             st.one_of(
                 st.sampled_from(["a.jpg", "b/c.jpg", "é.png"]),
                 st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12),
@@ -456,3 +484,29 @@ def test_image_sizes_text_is_orjsons_text(rows: list[tuple[str, int | None, int 
         assert sizes_text([p for p, _, _ in rows], *args) == expected
     else:
         assert sizes_text([p for p, _, _ in rows], widths, heights) == expected
+
+
+@given(
+    st.lists(
+        st.lists(st.lists(st.integers(0, 40), min_size=6, max_size=12).filter(lambda r: len(r) % 2 == 0), max_size=4),
+        min_size=1,
+        max_size=12,
+    )
+)
+@settings(max_examples=100, deadline=None)
+def test_segment_writes_each_objects_first_largest_ring(objects: list[list[list[int]]]) -> None:
+    """The ring an object with several rings writes, against the shoelace area ring by ring (ties: the first)."""
+    from labelkit.formats.yolo_lines import _largest_rings
+    from labelkit.model import geometry as G
+
+    rings = [r for rs in objects for r in rs]
+    coords = np.array([x for r in rings for x in r], dtype=np.float64)
+    ring_start = np.r_[0, np.cumsum([len(r) for r in rings])].astype(np.int64)
+    counts = np.array([len(rs) for rs in objects], dtype=np.int64)
+    pick = _largest_rings(coords, ring_start, counts)
+    first = 0
+    for i, rs in enumerate(objects):
+        if rs:
+            areas = [G.ring_area(r) for r in rs]
+            assert pick[i] == first + areas.index(max(areas))
+        first += len(rs)

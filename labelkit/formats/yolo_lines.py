@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.trace import mask_to_polygons
+from labelkit.model.trace import outer_rings
 
 T = TypeVar("T")
 _CHUNK = 65536
@@ -109,9 +109,7 @@ def _fmt_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any], precision
     if not len(values):
         return []
     if precision is None:
-        text, ends = _text_rows(cls, values)
-        whole, bounds = memoryview(text), [0, *ends.tolist()]
-        return [bytes(whole[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        return _split_lines(*_text_rows(cls, values))
     prefix = _prefixes(cls)
     return [prefix[c] + r + b"\n" for c, r in zip(cls.tolist(), _fixed(values, precision), strict=True)]
 
@@ -123,28 +121,42 @@ _COMMAS_TO_SPACES = bytes.maketrans(b",", b" ")
 def _text_rows(
     cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any]
 ) -> tuple[pa.Buffer | bytes, np.ndarray[Any, Any]]:
+    r"""Lines ``class v1 v2 ...\n`` with exact floats for rows of equal length, back to back, and where each ends."""
+    n, width = values.shape
+    return _text_ragged(cls, values.reshape(-1), np.arange(0, n * width + 1, width, dtype=np.int64))
+
+
+def _text_ragged(
+    cls: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]
+) -> tuple[pa.Buffer | bytes, np.ndarray[Any, Any]]:
     r"""Lines ``class v1 v2 ...\n`` with exact floats, back to back, and where each ends.
 
-    orjson writes the values as one flat array ``[a,b,c,d,e,...]``; one ``translate`` turns the commas into
-    spaces, every row's last space becomes a newline, and Arrow's element-wise join puts each row's class
-    in front, in C: no Python object per line.
+    Row ``i`` is ``flat[offsets[i]:offsets[i + 1]]`` and must hold at least one value. orjson writes the
+    values as one flat array ``[a,b,c,d,e,...]``; one ``translate`` turns the commas into spaces, every
+    row's last space becomes a newline, and Arrow's element-wise join puts each row's class in front, in C:
+    no Python object per line or per value.
     """
-    if not len(values):
+    n = len(cls)
+    if not n:
         return b"", np.zeros(0, dtype=np.int64)
-    n, width = values.shape
-    flat = orjson.dumps(np.ascontiguousarray(values, dtype=np.float64).reshape(-1), option=orjson.OPT_SERIALIZE_NUMPY)
-    body = bytearray(flat[1:-1].translate(_COMMAS_TO_SPACES))
+    text = orjson.dumps(np.ascontiguousarray(flat, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
+    body = bytearray(text[1:-1].translate(_COMMAS_TO_SPACES))
     body += b" "
     chars = np.frombuffer(body, dtype=np.uint8)
-    ends = np.flatnonzero(chars == ord(" "))[width - 1 :: width]
+    ends = np.flatnonzero(chars == ord(" "))[np.asarray(offsets[1:], dtype=np.int64) - 1]
     chars[ends] = ord("\n")
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    offsets[1:] = ends + 1
-    rows = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(body)])
+    starts = np.zeros(n + 1, dtype=np.int64)
+    starts[1:] = ends + 1
+    rows = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(starts), pa.py_buffer(body)])
     prefix = pa.array(_prefixes(cls), pa.large_binary()).take(pa.array(cls))
     lines = pc.binary_join_element_wise(prefix, rows, _NO_BYTES)
     line_ends = np.frombuffer(lines.buffers()[1], dtype=np.int64)[1 : n + 1]
     return lines.buffers()[2].slice(0, int(line_ends[-1])), line_ends
+
+
+def _split_lines(text: pa.Buffer | bytes, ends: np.ndarray[Any, Any]) -> list[bytes]:
+    whole, bounds = memoryview(text), [0, *ends.tolist()]
+    return [bytes(whole[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _fmt_ragged(
@@ -153,6 +165,8 @@ def _fmt_ragged(
     """Lines ``class v1 v2 ...`` for rows of different lengths (``offsets`` into ``flat``)."""
     if not len(cls):
         return []
+    if precision is None and (np.diff(offsets) > 0).all():
+        return _split_lines(*_text_ragged(cls, flat, offsets))
     if precision is None:
         tokens = orjson.dumps(np.ascontiguousarray(flat, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
         values = tokens[1:-1].split(b",")
@@ -162,6 +176,38 @@ def _fmt_ragged(
     bounds = offsets.tolist()
     prefix = _prefixes(cls)
     return [prefix[c] + b" ".join(values[bounds[i] : bounds[i + 1]]) + b"\n" for i, c in enumerate(cls.tolist())]
+
+
+def _largest_rings(
+    coords: np.ndarray[Any, Any], ring_start: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """Per object, the index of its first ring of the largest area (ignore the entries of objects without rings).
+
+    ``coords[ring_start[r]:ring_start[r + 1]]`` is ring ``r`` (flat ``x y`` pairs); object ``i`` has
+    ``counts[i]`` rings, in order. Areas are shoelace sums over every ring at once, two
+    ``np.add.reduceat`` calls in a fixed order (no BLAS), so the pick is the same on every machine.
+    """
+    first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
+    pick: np.ndarray[Any, Any] = first_ring.copy()
+    ring_len = np.diff(ring_start)
+    if not len(ring_len) or (ring_len % 2).any() or not ring_len.all():  # malformed rings: one by one
+        for i in np.flatnonzero(counts > 1).tolist():
+            areas = [
+                G.ring_area(coords[ring_start[r] : ring_start[r + 1]]) for r in range(pick[i], pick[i] + counts[i])
+            ]
+            pick[i] += int(np.argmax(areas))
+        return pick
+    xs, ys = coords[0::2], coords[1::2]
+    point_start = ring_start[:-1] // 2
+    after = np.arange(1, len(xs) + 1)
+    after[point_start + ring_len // 2 - 1] = point_start  # each ring's last point is followed by its first
+    area = np.abs(np.add.reduceat(xs * ys[after], point_start) - np.add.reduceat(ys * xs[after], point_start))
+    owner = np.repeat(np.arange(len(counts)), counts)
+    # by object, then largest area, then ring order: each object's first entry is its pick (NaN areas sort last)
+    order = np.lexsort((np.arange(len(area)), -area, owner))
+    best = order[np.r_[True, owner[order][1:] != owner[order][:-1]]]
+    pick[owner[best]] = best
+    return pick
 
 
 @dataclass
@@ -201,10 +247,9 @@ def _trace_all(dataset: Dataset) -> _Traced:
 def _trace_one(cell: dict[str, Any]) -> tuple[list[float] | None, bool]:
     """The largest region's outer ring of a mask cell, and whether that ring covers exactly the mask's pixels."""
     mask = G.rle_to_mask(cell)
-    traced = mask_to_polygons(mask)
+    traced, areas = outer_rings(mask)
     if not traced:
         return None, False
-    areas = [G.ring_area(ring) for ring in traced]
     best = int(np.argmax(areas))
     return traced[best], len(traced) == 1 and areas[best] == int(np.count_nonzero(mask))
 
@@ -330,14 +375,8 @@ class Lines:
         coords = np.asarray(rings.flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
         ring_start = np.concatenate([[0], np.cumsum(ring_len)])
         first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1]
-        pick = first_ring.copy()
-        for i in np.flatnonzero(counts > 1):
-            # several rings (COCO polygons split by occlusion): write the one with the largest area
-            areas = [
-                G.ring_area(coords[ring_start[r] : ring_start[r + 1]])
-                for r in range(first_ring[i], first_ring[i] + counts[i])
-            ]
-            pick[i] = first_ring[i] + int(np.argmax(areas))
+        # several rings (COCO polygons split by occlusion): write the one with the largest area
+        pick = _largest_rings(coords, ring_start, counts) if (counts > 1).any() else first_ring
         has = valid & (counts > 0)
         chosen = pick[has]
         lengths = ring_len[chosen]

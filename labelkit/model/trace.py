@@ -36,9 +36,12 @@ from numpy.typing import NDArray
 
 from labelkit.model.geometry import rle_to_mask
 
-__all__ = ["mask_to_polygons", "rle_to_polygons"]
+__all__ = ["mask_to_polygons", "outer_rings", "rle_to_polygons"]
 
 IntArray = NDArray[np.int64]
+
+_CELLS = 1 << 20
+"""Ring x run pairs tested at once by :func:`_winding_at_start`."""
 
 # Step directions, clockwise on screen: right-turn is d + 1, left-turn is d + 3 (mod 4).
 _EAST, _SOUTH, _WEST, _NORTH = 0, 1, 2, 3
@@ -69,13 +72,27 @@ def mask_to_polygons(mask: NDArray[np.uint8]) -> list[list[float]]:
     Raises:
         ValueError: When ``mask`` is not 2-D.
     """
+    return outer_rings(mask)[0]
+
+
+def outer_rings(mask: NDArray[Any]) -> tuple[list[list[float]], list[int]]:
+    """The rings of :func:`mask_to_polygons` and the area each encloses, in pixels (exact).
+
+    Examples:
+        >>> m = np.zeros((4, 6), dtype=np.uint8); m[0:2, 0:2] = 1; m[3, 5] = 1
+        >>> outer_rings(m)[1]
+        [4, 1]
+
+    Raises:
+        ValueError: When ``mask`` is not 2-D.
+    """
     fg = np.asarray(mask)
     if fg.ndim != 2:
         raise ValueError(f"mask must be 2-D, got shape {fg.shape}")
     fg = fg != 0
     rows = np.flatnonzero(fg.any(axis=1))
     if not len(rows):
-        return []
+        return [], []
     cols = np.flatnonzero(fg.any(axis=0))
     r0, c0 = int(rows[0]), int(cols[0])
     crop = fg[r0 : int(rows[-1]) + 1, c0 : int(cols[-1]) + 1]
@@ -99,13 +116,14 @@ def mask_to_polygons(mask: NDArray[np.uint8]) -> list[list[float]]:
     outer = area2 > 0
     if not outer.all():
         # Holes exist, so outer rings may sit inside another component's hole: drop those.
-        outer &= _winding_at_start(sx, sy, ey, d, ring_of, outer, starts, w) < 2
+        outer &= _winding_at_start(sx, sy, ey, d, ring_of, outer, starts) < 2
     keep = outer[ring_of]  # every run starts at a corner: its start is a point of the ring
     x = (sx[keep] + c0).astype(np.float64)
     y = (sy[keep] + r0).astype(np.float64)
     flat = np.column_stack((x, y)).ravel()
     sizes = np.bincount(ring_of[keep], minlength=len(starts))[outer] * 2
-    return [part.tolist() for part in np.split(flat, np.cumsum(sizes)[:-1])]
+    areas = (area2[outer] // 2).astype(np.int64).tolist()  # a rectilinear ring on integer corners: whole pixels
+    return [part.tolist() for part in np.split(flat, np.cumsum(sizes)[:-1])], areas
 
 
 def rle_to_polygons(cell: dict[str, Any]) -> list[list[float]]:
@@ -266,13 +284,12 @@ def _winding_at_start(
     ring_of: IntArray,
     outer: NDArray[np.bool_],
     starts: IntArray,
-    w: int,
 ) -> IntArray:
     """How many outer rings contain the first pixel of each ring (its own ring included, if outer).
 
     Casts a ray leftwards from the pixel centre and sums the outer rings' vertical edges it crosses:
-    north edges (region to their right) count +1, south edges -1. Vertical runs are cut into their unit
-    edges here, once per mask with holes.
+    north runs (region to their right) count +1, south runs -1; a run crosses the ray when it spans the
+    pixel's row.
 
     Args:
         sx: Start corner x of each run, in ring order (vertical runs keep their x).
@@ -282,25 +299,21 @@ def _winding_at_start(
         ring_of: Ring number of each run.
         outer: Whether each ring is an outer (clockwise) ring.
         starts: Index of each ring's first run (along the top edge of its first pixel).
-        w: Width of the cropped mask.
 
     Returns:
         Winding number at each ring's first pixel.
     """
     vertical = ((d == _NORTH) | (d == _SOUTH)) & outer[ring_of]
-    north = d[vertical] == _NORTH
+    x = sx[vertical]
     top = np.minimum(sy[vertical], ey[vertical])
-    length = np.abs(ey[vertical] - sy[vertical])
-    # one entry per unit edge: the pixel row it borders, its x, and +1 (north) or -1 (south)
-    first = np.repeat(np.cumsum(length) - length, length)
-    row = np.repeat(top, length) + np.arange(int(length.sum())) - first
-    width = w + 2
-    key = row * width + np.repeat(sx[vertical], length)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    csum = np.r_[0, np.cumsum(np.repeat(np.where(north, 1, -1), length)[order])]
-    qrow, qcol = sy[starts], sx[starts]
-    upto = np.searchsorted(key, qrow * width + qcol, side="right")
-    row_start = np.searchsorted(key, qrow * width, side="left")
-    winding: IntArray = csum[upto] - csum[row_start]
+    bottom = np.maximum(sy[vertical], ey[vertical])
+    sign = np.where(d[vertical] == _NORTH, 1, -1)
+    qrow, qcol = sy[starts][:, None], sx[starts][:, None]
+    winding: IntArray = np.zeros(len(starts), dtype=np.int64)
+    step = max(1, _CELLS // max(len(x), 1))  # rings x vertical runs at a time: memory stays bounded
+    for i in range(0, len(starts), step):
+        r, c = qrow[i : i + step], qcol[i : i + step]
+        # a vertical run crosses the ray when it spans the pixel's row and lies left of its centre
+        crossed = (top <= r) & (r < bottom) & (x <= c)
+        winding[i : i + step] = crossed.astype(np.int64) @ sign
     return winding
