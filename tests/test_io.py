@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from labelkit.errors import InputError, OutputError
-from labelkit.io import atomic_output, contained, load_json, parse_json, read_bytes, write_json
+from labelkit.io import atomic_output, contained, load_json, parse_json, read_bytes, read_file, write_json
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,21 @@ def test_read_bytes_and_load_json_errors(tmp_path: Path) -> None:
         load_json(tmp_path)  # a folder
     (tmp_path / "ok.json").write_bytes(b'{"b": 1, "a": [1.5, -0.0]}')
     assert load_json(tmp_path / "ok.json") == {"b": 1, "a": [1.5, -0.0]}
+
+
+def test_read_file_reads_every_byte(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"0 0.5 0.5 0.1 0.1\n" * 1000)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert read_file(tmp_path / "a.txt") == b"0 0.5 0.5 0.1 0.1\n" * 1000
+    assert read_file(str(tmp_path / "empty.txt")) == b""
+    # a file whose size is reported as 0 but which has content (Linux /proc) is read to its end
+    status = Path("/proc/self/status")
+    if status.exists():
+        assert read_file(status).startswith(b"Name:") and len(read_file(status)) > 1
+    with pytest.raises(FileNotFoundError):
+        read_file(tmp_path / "missing.txt")
+    with pytest.raises(IsADirectoryError):
+        read_file(tmp_path)
 
 
 def test_write_json_is_deterministic(tmp_path: Path) -> None:

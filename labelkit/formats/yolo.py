@@ -30,10 +30,14 @@ from labelkit.formats.yolo_layout import (
     rel_path,
 )
 from labelkit.formats.yolo_media import image_size, parse_size
+from labelkit.io import read_file
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
 from labelkit.model.tables import dumps
 from labelkit.report import Report
+
+_SHAPES = pa.array(["box", "polygon"], pa.string())
+"""Drawn shapes of YOLO objects, by code (0: box, 1: polygon)."""
 
 NAME = "yolo"
 DESCRIPTION = "YOLO label folders (Ultralytics and Darknet): detect, segment, OBB, pose, classify"
@@ -312,8 +316,7 @@ def read(path: Path, **options: Any) -> Dataset:
         if entry.label is None:
             continue
         try:
-            with open(entry.label, "rb") as fh:
-                data = fh.read()
+            data = read_file(entry.label)
         except (FileNotFoundError, IsADirectoryError):
             continue  # an image without a label file: an image without objects
         except OSError as exc:
@@ -403,7 +406,7 @@ def _build(
     values = np.asarray(parsed.values, dtype=np.float64)
     counts = np.asarray(parsed.counts, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    shape = np.full(n, "box", dtype=object)
+    is_polygon = np.zeros(n, dtype=bool)  # the drawn shape: a box unless set
     angle = np.zeros(n, dtype=np.float64)
     bbox = np.zeros((n, 4), dtype=np.float64)
     polygon: pa.Array = pa.nulls(n, pa.list_(pa.list_(pa.float64())))
@@ -420,7 +423,7 @@ def _build(
         bbox, angle, is_rect = G.corners_to_rotated_box(corners)
         quad = ~is_rect
         if quad.any():
-            shape[quad] = "polygon"
+            is_polygon[quad] = True
             bbox[quad] = G.ring_bounds(corners[quad].reshape(-1), np.arange(0, 8 * (int(quad.sum()) + 1), 8))
             angle[quad] = 0.0
             rings = [[row] if q else None for row, q in zip(corners.tolist(), quad.tolist(), strict=True)]
@@ -437,19 +440,18 @@ def _build(
         if is_box.any():
             box_values = values[(offsets[:-1][is_box, None] + np.arange(4)).reshape(-1)].reshape(-1, 4)
             bbox[is_box] = G.yolo_to_xywh(box_values, w[is_box], h[is_box])
-        shape[~is_box] = "polygon"
+        is_polygon[~is_box] = True
         inner = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(absolute, pa.float64()))
         outer_offsets = np.arange(n + 1, dtype=np.int32)
         mask = pa.array(is_box)
         polygon = pa.ListArray.from_arrays(pa.array(outer_offsets), inner, mask=mask)
-    item_ids = np.asarray(ids, dtype=object)[entry] if n else np.zeros(0, dtype=object)
     objects = pa.table(
         {
-            "id": pa.array([str(i + 1) for i in range(n)], pa.string()),
-            "item_id": pa.array(item_ids.tolist(), pa.string()),
+            "id": pa.array(np.arange(1, n + 1, dtype=np.int64)).cast(pa.string()),
+            "item_id": pa.array(ids, pa.string()).take(pa.array(entry, pa.int64())),
             "category_id": pa.array(parsed.classes, pa.int64()),
             "extras": pa.array(parsed.extras if parsed.extras else [None] * n, pa.string()),
-            "shape": pa.array(shape.tolist(), pa.string()),
+            "shape": _SHAPES.take(pa.array(is_polygon.view(np.int8))),
             "bbox": pa.FixedSizeListArray.from_arrays(pa.array(bbox.reshape(-1), pa.float64()), 4),
             "angle": pa.array(angle, pa.float64()),
             "polygon": polygon,
