@@ -461,7 +461,7 @@ class Writer:
                     seg_list[i] = orjson.dumps({"size": [m["height"], m["width"]], "counts": counts}).decode()
         seg_text = pa.array(seg_list, pa.string()) if seg_list is not None else seg
         # objects that did not come from COCO get COCO's required fields
-        defaults: list[str | None] = [None] * n
+        defaults = pa.nulls(n, pa.string())
         if not origin.all() and not results:
             defaults = self._defaults(c, origin, seg_text, with_keypoints)
             box_only = pc.and_(pc.is_null(seg_text), pa.array(~origin))
@@ -480,37 +480,66 @@ class Writer:
             pieces.append(_member("keypoints", list_json(_arr(c["keypoints"]))))
         pieces.append(_member("score", _numbers_or_null(_arr(c["score"]))))
         pieces.append(_member("attributes", _arr(c["attributes"])))
-        pieces += [carried, pa.array(defaults, pa.string()), "}"]
+        pieces += [carried, defaults, "}"]
         return _concat(pieces)
 
-    def _defaults(self, c: pa.Table, origin: np.ndarray, seg_text: pa.Array, with_keypoints: bool) -> list[str | None]:
+    def _defaults(self, c: pa.Table, origin: np.ndarray, seg_text: pa.Array, with_keypoints: bool) -> pa.Array:
+        """``,"area":...,"iscrowd":0`` (and ``num_keypoints``) for objects that did not come from COCO.
+
+        Objects with only a box (or nothing) get ``w * h`` (or 0) a column at a time; masks, polygons and
+        keypoints are measured object by object.
+        """
         from pycocotools import mask as mask_utils
 
-        out: list[str | None] = [None] * c.num_rows
-        bbox = c["bbox"].to_pylist()
-        polygons = c["polygon"].to_pylist()
-        masks = c["mask"].to_pylist()
-        keypoints = c["keypoints"].to_pylist()
-        segs = seg_text.to_pylist()
-        for i in np.flatnonzero(~origin).tolist():
-            if masks[i] is not None or (segs[i] is not None and segs[i].startswith("{")):
-                rle = orjson.loads(segs[i])
+        n = c.num_rows
+        todo = ~origin
+        rle_text = np.asarray(pc.fill_null(pc.starts_with(seg_text, "{"), False).to_numpy(zero_copy_only=False))
+        rings = pc.fill_null(pc.list_value_length(_arr(c["polygon"])), 0).to_numpy(zero_copy_only=False) > 0
+        slow = todo & (_valid(c["mask"]) | rle_text | rings)
+        if with_keypoints:
+            slow |= todo & _valid(c["keypoints"])
+        fast = np.flatnonzero(todo & ~slow)
+        # box-only objects: the area is w * h (0 without a box), formatted as orjson formats a float
+        bbox = _arr(c["bbox"])
+        values = bbox.values.to_numpy(zero_copy_only=False)[bbox.offset * 4 : (bbox.offset + n) * 4].reshape(n, 4)
+        area = np.where(_valid(bbox)[fast], values[fast, 2] * values[fast, 3], 0.0)
+        tokens = orjson.dumps(area, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",") if len(fast) else []
+        binary = [pa.scalar(t, pa.binary()) for t in (b',"area":', b',"iscrowd":0', b"")]
+        texts = pc.binary_join_element_wise(binary[0], pa.array(tokens, pa.binary()), *binary[1:])
+        picked = np.flatnonzero(slow)
+        measured: list[str] = []
+        rows = c.take(pa.array(picked, pa.int64()))
+        bboxes, polygons, masks = rows["bbox"].to_pylist(), rows["polygon"].to_pylist(), rows["mask"].to_pylist()
+        keypoints = rows["keypoints"].to_pylist()
+        segs = seg_text.take(pa.array(picked, pa.int64())).to_pylist()
+        for j in range(len(picked)):
+            if masks[j] is not None or (segs[j] is not None and segs[j].startswith("{")):
+                rle = orjson.loads(segs[j])
                 if isinstance(rle["counts"], list):
                     rle = mask_utils.frPyObjects(rle, *rle["size"])
                 else:
                     rle["counts"] = rle["counts"].encode()
-                area = float(mask_utils.area(rle))
-            elif polygons[i]:
-                area = float(sum(G.ring_area(r) for r in polygons[i]))
-            elif bbox[i] is not None:
-                area = float(bbox[i][2] * bbox[i][3])
+                area_i = float(mask_utils.area(rle))
+            elif polygons[j]:
+                area_i = float(sum(G.ring_area(r) for r in polygons[j]))
+            elif bboxes[j] is not None:
+                area_i = float(bboxes[j][2] * bboxes[j][3])
             else:
-                area = 0.0
-            text = f',"area":{orjson.dumps(area).decode()},"iscrowd":0'
-            if with_keypoints and keypoints[i] is not None:
-                text += f',"num_keypoints":{sum(1 for v in keypoints[i][2::3] if v > 0)}'
-            out[i] = text
-        return out
+                area_i = 0.0
+            text = f',"area":{orjson.dumps(area_i).decode()},"iscrowd":0'
+            if with_keypoints and keypoints[j] is not None:
+                text += f',"num_keypoints":{sum(1 for v in keypoints[j][2::3] if v > 0)}'
+            measured.append(text)
+        index = np.full(n, -1, dtype=np.int64)
+        index[fast] = np.arange(len(fast))
+        column = texts.cast(pa.string()).take(pa.array(index, mask=index < 0))
+        if len(picked):
+            column = pc.replace_with_mask(column, pa.array(slow), pa.array(measured, pa.string()))
+        return column
+
+
+def _valid(column: Any) -> np.ndarray:
+    return np.asarray(_arr(column).is_valid().to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _derived_boxes(bbox: pa.Array, origin: np.ndarray, polygon: pa.Array, seg_text: pa.Array) -> pa.Array:
@@ -539,14 +568,15 @@ def _derived_boxes(bbox: pa.Array, origin: np.ndarray, polygon: pa.Array, seg_te
 
 
 def _rectangles(bbox: pa.Array) -> pa.Array:
-    """``[[x, y, x+w, y, x+w, y+h, x, y+h]]`` per box: pycocotools needs a segmentation (``[]`` when no box)."""
-    boxes = np.nan_to_num(
-        np.array([b if b is not None else (np.nan,) * 4 for b in bbox.to_pylist()], dtype=np.float64).reshape(-1, 4)
-    )
+    """``[[x, y, x+w, y, x+w, y+h, x, y+h]]`` per box: pycocotools needs a segmentation (``[]`` when no box).
+
+    Each of the four distinct numbers is formatted once (as :func:`_list_json` formats it) and repeated.
+    """
+    boxes = np.nan_to_num(G.bbox_columns(bbox)[0])
     x, y, w, h = boxes.T
-    corners = np.stack([x, y, x + w, y, x + w, y + h, x, y + h], axis=1)
-    rings = pa.FixedSizeListArray.from_arrays(pa.array(corners.ravel()), 8)
-    text = pc.binary_join_element_wise("[", _list_json(rings), "]", "")
+    left, top, right, bottom = (_numbers(pa.array(v)) for v in (x, y, x + w, y + h))
+    parts = ["[[", left, ",", top, ",", right, ",", top, ",", right, ",", bottom, ",", left, ",", bottom, "]]"]
+    text = pc.binary_join_element_wise(*parts, "")
     return pc.if_else(pc.is_null(bbox), pa.scalar("[]"), text)
 
 
