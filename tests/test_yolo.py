@@ -510,3 +510,23 @@ def test_segment_writes_each_objects_first_largest_ring(objects: list[list[list[
             areas = [G.ring_area(r) for r in rs]
             assert pick[i] == first + areas.index(max(areas))
         first += len(rs)
+
+
+def test_segment_ring_pick_ties_to_the_first_and_skips_nan() -> None:
+    """Congruent rings with fractional corners tie exactly (areas measured from each ring's first point)."""
+    from labelkit.formats.yolo_lines import _largest_rings
+
+    ring = [51.92, 93.65, 65.36, 40.75, 13.26, 83.13, 18.89, 49.81, 99.08, 21.61, 94.44, 81.18, 23.97, 72.76]
+    for shift in (144.97, 0.1, 1e4 / 3):
+        moved = [v + shift for v in ring]
+        coords = np.array(ring + moved, dtype=np.float64)
+        assert _largest_rings(coords, np.array([0, 14, 28]), np.array([2])).tolist() == [0]
+        coords = np.array(moved + ring, dtype=np.float64)
+        assert _largest_rings(coords, np.array([0, 14, 28]), np.array([2])).tolist() == [0]
+    # areas 1, NaN and 4: the largest finite ring
+    unit, bad, big = [0, 0, 1, 0, 1, 1, 0, 1], [0, 0, float("nan"), 0, 1, 1, 0, 1], [0, 0, 2, 0, 2, 2, 0, 2]
+    coords = np.array(unit + bad + big, dtype=np.float64)
+    assert _largest_rings(coords, np.array([0, 8, 16, 24]), np.array([3])).tolist() == [2]
+    # an empty ring takes the ring-by-ring path; objects without rings are left to the caller
+    coords = np.array(unit + big, dtype=np.float64)
+    assert _largest_rings(coords, np.array([0, 8, 8, 16]), np.array([0, 3, 0])).tolist()[1] == 2

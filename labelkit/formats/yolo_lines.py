@@ -178,14 +178,20 @@ def _fmt_ragged(
     return [prefix[c] + b" ".join(values[bounds[i] : bounds[i + 1]]) + b"\n" for i, c in enumerate(cls.tolist())]
 
 
+_AREA_TIE = 1e-9
+"""Rings whose areas agree to this relative difference are a tie (the first is written): rounding decides
+nothing, whatever the summation order or where the rings lie."""
+
+
 def _largest_rings(
     coords: np.ndarray[Any, Any], ring_start: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]
 ) -> np.ndarray[Any, Any]:
-    """Per object, the index of its first ring of the largest area (ignore the entries of objects without rings).
+    """Per object, the index of its ring of the largest area, the first on a tie.
 
-    ``coords[ring_start[r]:ring_start[r + 1]]`` is ring ``r`` (flat ``x y`` pairs); object ``i`` has
-    ``counts[i]`` rings, in order. Areas are shoelace sums over every ring at once, two
-    ``np.add.reduceat`` calls in a fixed order (no BLAS), so the pick is the same on every machine.
+    Entries of objects without rings are to be ignored. ``coords[ring_start[r]:ring_start[r + 1]]`` is
+    ring ``r`` (flat ``x y`` pairs); object ``i`` has ``counts[i]`` rings, in order. Areas are shoelace
+    sums over every ring at once, two ``np.add.reduceat`` calls in a fixed order (no BLAS dot, whose
+    summation order varies with the CPU), so the pick is the same on every machine.
     """
     first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
     pick: np.ndarray[Any, Any] = first_ring.copy()
@@ -197,16 +203,22 @@ def _largest_rings(
             ]
             pick[i] += int(np.argmax(areas))
         return pick
-    xs, ys = coords[0::2], coords[1::2]
     point_start = ring_start[:-1] // 2
+    points = ring_len // 2
+    # each ring relative to its first point: less rounding for rings far from the origin
+    xs = coords[0::2] - np.repeat(coords[ring_start[:-1]], points)
+    ys = coords[1::2] - np.repeat(coords[ring_start[:-1] + 1], points)
     after = np.arange(1, len(xs) + 1)
-    after[point_start + ring_len // 2 - 1] = point_start  # each ring's last point is followed by its first
+    after[point_start + points - 1] = point_start  # each ring's last point is followed by its first
     area = np.abs(np.add.reduceat(xs * ys[after], point_start) - np.add.reduceat(ys * xs[after], point_start))
-    owner = np.repeat(np.arange(len(counts)), counts)
-    # by object, then largest area, then ring order: each object's first entry is its pick (NaN areas sort last)
-    order = np.lexsort((np.arange(len(area)), -area, owner))
-    best = order[np.r_[True, owner[order][1:] != owner[order][:-1]]]
-    pick[owner[best]] = best
+    # per object, the first ring whose area is within rounding (1e-9, relative) of its largest; NaN areas
+    # (from NaN coordinates) are skipped, and an object whose areas are all NaN keeps its first ring
+    with_rings = counts > 0
+    largest = np.repeat(np.fmax.reduceat(area, first_ring[with_rings]), counts[with_rings])
+    near = np.flatnonzero(area >= largest * (1 - _AREA_TIE))
+    owner = np.repeat(np.arange(len(counts)), counts)[near]
+    objects, first = np.unique(owner, return_index=True)
+    pick[objects] = near[first]
     return pick
 
 

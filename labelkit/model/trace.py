@@ -40,9 +40,6 @@ __all__ = ["mask_to_polygons", "outer_rings", "rle_to_polygons"]
 
 IntArray = NDArray[np.int64]
 
-_CELLS = 1 << 20
-"""Ring x run pairs tested at once by :func:`_winding_at_start`."""
-
 # Step directions, clockwise on screen: right-turn is d + 1, left-turn is d + 3 (mod 4).
 _EAST, _SOUTH, _WEST, _NORTH = 0, 1, 2, 3
 
@@ -288,8 +285,8 @@ def _winding_at_start(
     """How many outer rings contain the first pixel of each ring (its own ring included, if outer).
 
     Casts a ray leftwards from the pixel centre and sums the outer rings' vertical edges it crosses:
-    north runs (region to their right) count +1, south runs -1; a run crosses the ray when it spans the
-    pixel's row.
+    north edges (region to their right) count +1, south edges -1. Vertical runs are cut into their unit
+    edges here, so the cost grows with the boundary's length (not with rings x runs).
 
     Args:
         sx: Start corner x of each run, in ring order (vertical runs keep their x).
@@ -304,16 +301,19 @@ def _winding_at_start(
         Winding number at each ring's first pixel.
     """
     vertical = ((d == _NORTH) | (d == _SOUTH)) & outer[ring_of]
-    x = sx[vertical]
     top = np.minimum(sy[vertical], ey[vertical])
-    bottom = np.maximum(sy[vertical], ey[vertical])
-    sign = np.where(d[vertical] == _NORTH, 1, -1)
-    qrow, qcol = sy[starts][:, None], sx[starts][:, None]
-    winding: IntArray = np.zeros(len(starts), dtype=np.int64)
-    step = max(1, _CELLS // max(len(x), 1))  # rings x vertical runs at a time: memory stays bounded
-    for i in range(0, len(starts), step):
-        r, c = qrow[i : i + step], qcol[i : i + step]
-        # a vertical run crosses the ray when it spans the pixel's row and lies left of its centre
-        crossed = (top <= r) & (r < bottom) & (x <= c)
-        winding[i : i + step] = crossed.astype(np.int64) @ sign
+    length = np.abs(ey[vertical] - sy[vertical])
+    # one entry per unit edge (linear in the boundary's length): the pixel row it borders, its x, +1 or -1
+    first = np.repeat(np.cumsum(length) - length, length)
+    row = np.repeat(top, length) + np.arange(int(length.sum())) - first
+    width = int(sx.max()) + 2
+    key = row * width + np.repeat(sx[vertical], length)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    csum = np.r_[0, np.cumsum(np.repeat(np.where(d[vertical] == _NORTH, 1, -1), length)[order])]
+    # per ring start: the sum over its row's edges at or left of its x (prefix sums over the sorted keys)
+    qrow, qcol = sy[starts], sx[starts]
+    upto = np.searchsorted(key, qrow * width + qcol, side="right")
+    row_start = np.searchsorted(key, qrow * width, side="left")
+    winding: IntArray = csum[upto] - csum[row_start]
     return winding
