@@ -497,3 +497,15 @@ def test_images_mixing_plain_and_flagged_objects_round_trip(write_read) -> None:
 
     back = objects(write_read(ds, "voc"))
     assert back == objects(ds) and len(back) == 5
+
+
+def test_items_with_foreign_metadata_are_counted_exactly() -> None:
+    """Only keys outside voc:* count; an empty object (however written) or voc-only metadata does not."""
+    import pyarrow as pa
+
+    texts = [None, "{}", "{ }", '{"voc:folder":"x"}', '{"license":3}', '{"voc:folder":"x","url":"u"}']
+    texts.append('{"n":{"voc:a":1}}')
+    items = pa.table({"id": [f"i{k}" for k in range(len(texts))], "metadata": pa.array(texts, pa.string())})
+    report = labelkit.plan(Dataset.from_tables({"items": items}), "voc")
+    lost = {c.what: c.count for c in report.lost}
+    assert lost["items with metadata"] == 3

@@ -61,9 +61,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     check_capabilities(dataset, _caps(options), TARGET, report)
     items = dataset.table("items")
     report.lose("item groups", items.num_rows - items["group"].null_count, f"{TARGET} has no item groups")
-    foreign = sum(
+    # an object text with no '"voc:' in it has only foreign keys, if any (a key needs a '"'); the others are
+    # decoded
+    texts = items["metadata"].drop_null()
+    with_voc = _true(pc.match_substring(texts, '"voc:'))
+    foreign = int(np.count_nonzero(~with_voc & _true(pc.match_substring(texts, '"')))) + sum(
         1
-        for text in items["metadata"].drop_null().to_pylist()
+        for text in texts.filter(pa.array(with_voc)).to_pylist()
         if any(not k.startswith("voc:") for k in decode_json_cell(text))
     )
     report.lose("items with metadata", foreign, f"{TARGET} keeps only its own fields (voc:*)")
@@ -395,7 +399,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     paths = items["path"].to_pylist()
     widths = items["width"].to_pylist()
     heights = items["height"].to_pylist()
-    metadata = [decode_json_cell(m) for m in items["metadata"].to_pylist()]
+    # VOC reads only its own keys (voc:*) from item metadata: a text without one reads as empty
+    metadata = [decode_json_cell(m) if m is not None and '"voc:' in m else {} for m in items["metadata"].to_pylist()]
     files = [safe_relpath(i) for i in ids]
 
     objects = dataset.table("objects")
@@ -493,18 +498,21 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 else:
                     xml_rows = [r for r in rows if r in texts]
                     body = "".join([texts[r] for r in xml_rows]).encode()
-                instance_rows = [r for r in xml_rows if has_mask[r] or has_polygon[r]]
-                semantic_rows = [
-                    r
-                    for r in rows
-                    if has_mask[r] and extras.get(r, {}).get("voc:semantic") and categories[r] in name_xml
-                ]
-                # masks without an XML object (read as mask-only, or with no box): instances in the PNGs only
-                instance_rows += [
-                    r
-                    for r in rows
-                    if has_mask[r] and r not in texts and categories[r] in name_xml and r not in semantic_rows
-                ]
+                instance_rows: list[int] = []
+                semantic_rows: list[int] = []
+                if not fast[n - first]:  # plain objects have no mask and no rasterised polygon
+                    instance_rows = [r for r in xml_rows if has_mask[r] or has_polygon[r]]
+                    semantic_rows = [
+                        r
+                        for r in rows
+                        if has_mask[r] and extras.get(r, {}).get("voc:semantic") and categories[r] in name_xml
+                    ]
+                    # masks without an XML object (read as mask-only, or with no box): instances in the PNGs only
+                    instance_rows += [
+                        r
+                        for r in rows
+                        if has_mask[r] and r not in texts and categories[r] in name_xml and r not in semantic_rows
+                    ]
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
