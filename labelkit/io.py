@@ -139,13 +139,13 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
     For the many small files of per-image formats (a YOLO label file each), where ``open()``'s buffered
     reader costs more than the read. OS errors propagate (``FileNotFoundError``, ``IsADirectoryError``, ...).
     """
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         size = os.fstat(fd).st_size
         data = os.read(fd, size + 1)
-        if len(data) > size:  # it grew, or reports no size (a pipe, /proc): read to the end
+        if len(data) != size:  # it grew, reports no size (/proc), or the read came up short: read to the end
             parts = [data]
-            while chunk := os.read(fd, 1 << 16):
+            while chunk := os.read(fd, max(size - sum(map(len, parts)), 1 << 16)):
                 parts.append(chunk)
             data = b"".join(parts)
         return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import orjson
@@ -37,7 +38,7 @@ def test_read_bytes_and_load_json_errors(tmp_path: Path) -> None:
     assert load_json(tmp_path / "ok.json") == {"b": 1, "a": [1.5, -0.0]}
 
 
-def test_read_file_reads_every_byte(tmp_path: Path) -> None:
+def test_read_file_reads_every_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a.txt").write_bytes(b"0 0.5 0.5 0.1 0.1\n" * 1000)
     (tmp_path / "empty.txt").write_bytes(b"")
     assert read_file(tmp_path / "a.txt") == b"0 0.5 0.5 0.1 0.1\n" * 1000
@@ -48,6 +49,11 @@ def test_read_file_reads_every_byte(tmp_path: Path) -> None:
         assert read_file(status).startswith(b"Name:") and len(read_file(status)) > 1
     with pytest.raises(FileNotFoundError):
         read_file(tmp_path / "missing.txt")
+    # short reads (a file over 2 GiB on Linux, FUSE, network file systems) are read on to the end
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 7)))
+    assert read_file(tmp_path / "a.txt") == b"0 0.5 0.5 0.1 0.1\n" * 1000
+    monkeypatch.undo()
     with pytest.raises(IsADirectoryError):
         read_file(tmp_path)
 

@@ -499,13 +499,16 @@ def test_images_mixing_plain_and_flagged_objects_round_trip(write_read) -> None:
     assert back == objects(ds) and len(back) == 5
 
 
-def test_items_with_foreign_metadata_are_counted_exactly() -> None:
+def test_items_with_foreign_metadata_are_counted_exactly(tmp_path: Path) -> None:
     """Only keys outside voc:* count; an empty object (however written) or voc-only metadata does not."""
     import pyarrow as pa
 
     texts = [None, "{}", "{ }", '{"voc:folder":"x"}', '{"license":3}', '{"voc:folder":"x","url":"u"}']
-    texts.append('{"n":{"voc:a":1}}')
+    texts += ['{"n":{"voc:a":1}}', '{"\\u0076oc:folder":"x"}']  # an escape that spells voc:folder: not foreign
     items = pa.table({"id": [f"i{k}" for k in range(len(texts))], "metadata": pa.array(texts, pa.string())})
     report = labelkit.plan(Dataset.from_tables({"items": items}), "voc")
     lost = {c.what: c.count for c in report.lost}
     assert lost["items with metadata"] == 3
+    labelkit.save(Dataset.from_tables({"items": items}), tmp_path / "o", "voc", allow_loss=True)
+    assert "<folder>x</folder>" in (tmp_path / "o/Annotations/i7.xml").read_text()
+    assert "<folder>" not in (tmp_path / "o/Annotations/i4.xml").read_text()

@@ -527,6 +527,15 @@ def test_segment_ring_pick_ties_to_the_first_and_skips_nan() -> None:
     unit, bad, big = [0, 0, 1, 0, 1, 1, 0, 1], [0, 0, float("nan"), 0, 1, 1, 0, 1], [0, 0, 2, 0, 2, 2, 0, 2]
     coords = np.array(unit + bad + big, dtype=np.float64)
     assert _largest_rings(coords, np.array([0, 8, 16, 24]), np.array([3])).tolist() == [2]
-    # an empty ring takes the ring-by-ring path; objects without rings are left to the caller
+    # an empty ring has area 0; objects without rings are left to the caller
     coords = np.array(unit + big, dtype=np.float64)
     assert _largest_rings(coords, np.array([0, 8, 8, 16]), np.array([0, 3, 0])).tolist()[1] == 2
+    # an object's pick does not depend on its neighbours: the same rings beside an empty or odd-length ring
+    moved = [v + 144.97 for v in ring]
+    alone = _largest_rings(np.array(ring + moved), np.array([0, 14, 28]), np.array([2])).tolist()
+    for odd in ([], [0.0, 0.0, 5.0, 0.0, 5.0]):
+        coords = np.array(ring + moved + odd + big, dtype=np.float64)
+        starts = np.array([0, 14, 28, 28 + len(odd), 36 + len(odd)])
+        picks = _largest_rings(coords, starts, np.array([2, 2])).tolist()
+        assert picks[0] == alone[0] == 0
+        assert picks[1] == 3  # the 2x2 square, not the empty or malformed ring

@@ -61,10 +61,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     check_capabilities(dataset, _caps(options), TARGET, report)
     items = dataset.table("items")
     report.lose("item groups", items.num_rows - items["group"].null_count, f"{TARGET} has no item groups")
-    # an object text with no '"voc:' in it has only foreign keys, if any (a key needs a '"'); the others are
-    # decoded
+    # an object text with no '"voc:' (and no escape, which could spell one) has only foreign keys, if any (a
+    # key needs a '"'); the others are decoded
     texts = items["metadata"].drop_null()
-    with_voc = _true(pc.match_substring(texts, '"voc:'))
+    with_voc = _true(pc.or_(pc.match_substring(texts, '"voc:'), pc.match_substring(texts, "\\")))
     foreign = int(np.count_nonzero(~with_voc & _true(pc.match_substring(texts, '"')))) + sum(
         1
         for text in texts.filter(pa.array(with_voc)).to_pylist()
@@ -344,6 +344,11 @@ def _plain_objects(names: pa.Array, values: np.ndarray[Any, Any]) -> tuple[bytes
     return text.buffers()[2].to_pybytes()[: int(offsets[-1])], offsets.tolist()
 
 
+def _may_hold_voc(text: str) -> bool:
+    """Whether a metadata text may hold a ``voc:`` key: it says ``"voc:``, or has an escape that could spell it."""
+    return '"voc:' in text or "\\" in text
+
+
 def _true(mask: pa.Array | pa.ChunkedArray) -> np.ndarray[Any, Any]:
     """A boolean Arrow column as numpy, null as false."""
     return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
@@ -399,8 +404,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     paths = items["path"].to_pylist()
     widths = items["width"].to_pylist()
     heights = items["height"].to_pylist()
-    # VOC reads only its own keys (voc:*) from item metadata: a text without one reads as empty
-    metadata = [decode_json_cell(m) if m is not None and '"voc:' in m else {} for m in items["metadata"].to_pylist()]
+    # VOC reads only its own keys (voc:*) from item metadata: a text without one (and without an escape,
+    # which could spell one) reads as empty
+    metadata = [decode_json_cell(m) if m and _may_hold_voc(m) else {} for m in items["metadata"].to_pylist()]
     files = [safe_relpath(i) for i in ids]
 
     objects = dataset.table("objects")

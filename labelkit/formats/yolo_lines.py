@@ -190,19 +190,39 @@ def _largest_rings(
 
     Entries of objects without rings are to be ignored. ``coords[ring_start[r]:ring_start[r + 1]]`` is
     ring ``r`` (flat ``x y`` pairs); object ``i`` has ``counts[i]`` rings, in order. Areas are shoelace
-    sums over every ring at once, two ``np.add.reduceat`` calls in a fixed order (no BLAS dot, whose
-    summation order varies with the CPU), so the pick is the same on every machine.
+    sums over every ring at once in a fixed order (no BLAS dot, whose summation order varies with the
+    CPU), so the pick is the same on every machine and does not depend on the other objects.
     """
     first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
     pick: np.ndarray[Any, Any] = first_ring.copy()
-    ring_len = np.diff(ring_start)
-    if not len(ring_len) or (ring_len % 2).any() or not ring_len.all():  # malformed rings: one by one
-        for i in np.flatnonzero(counts > 1).tolist():
-            areas = [
-                G.ring_area(coords[ring_start[r] : ring_start[r + 1]]) for r in range(pick[i], pick[i] + counts[i])
-            ]
-            pick[i] += int(np.argmax(areas))
+    n_rings = len(ring_start) - 1
+    if not n_rings:
         return pick
+    ring_len = np.diff(ring_start)
+    points = ring_len // 2
+    # every point as (ring, x, y), each ring relative to its first point (less rounding far from the origin)
+    ring_of = np.repeat(np.arange(n_rings), points)
+    index = np.arange(len(ring_of)) - np.repeat(np.cumsum(points) - points, points)
+    x_at = ring_start[:-1][ring_of] + 2 * index
+    xs = coords[x_at] - coords[ring_start[:-1][ring_of]]
+    ys = coords[x_at + 1] - coords[ring_start[:-1][ring_of] + 1]
+    after = np.arange(1, len(xs) + 1)
+    ends = np.cumsum(points)[points > 0]
+    after[ends - 1] = ends - points[points > 0]  # each ring's last point is followed by its first
+    # shoelace sums in a fixed order (bincount adds in index order); an empty ring has area 0, a ring
+    # with an odd number of values NaN (it is malformed: never picked over a ring that is not)
+    twice = np.bincount(ring_of, xs * ys[after], n_rings) - np.bincount(ring_of, ys * xs[after], n_rings)
+    area = np.where(ring_len % 2 == 0, np.abs(twice), np.nan)
+    # per object, the first ring whose area is within rounding (1e-9, relative) of its largest; NaN areas
+    # are skipped, and an object whose areas are all NaN keeps its first ring
+    with_rings = counts > 0
+    largest = np.repeat(np.fmax.reduceat(area, first_ring[with_rings]), counts[with_rings])
+    with np.errstate(invalid="ignore"):
+        near = np.flatnonzero(area >= largest * (1 - _AREA_TIE))
+    owner = np.repeat(np.arange(len(counts)), counts)[near]
+    objects, first = np.unique(owner, return_index=True)
+    pick[objects] = near[first]
+    return pick
     point_start = ring_start[:-1] // 2
     points = ring_len // 2
     # each ring relative to its first point: less rounding for rings far from the origin
