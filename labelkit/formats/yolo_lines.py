@@ -223,23 +223,6 @@ def _largest_rings(
     objects, first = np.unique(owner, return_index=True)
     pick[objects] = near[first]
     return pick
-    point_start = ring_start[:-1] // 2
-    points = ring_len // 2
-    # each ring relative to its first point: less rounding for rings far from the origin
-    xs = coords[0::2] - np.repeat(coords[ring_start[:-1]], points)
-    ys = coords[1::2] - np.repeat(coords[ring_start[:-1] + 1], points)
-    after = np.arange(1, len(xs) + 1)
-    after[point_start + points - 1] = point_start  # each ring's last point is followed by its first
-    area = np.abs(np.add.reduceat(xs * ys[after], point_start) - np.add.reduceat(ys * xs[after], point_start))
-    # per object, the first ring whose area is within rounding (1e-9, relative) of its largest; NaN areas
-    # (from NaN coordinates) are skipped, and an object whose areas are all NaN keeps its first ring
-    with_rings = counts > 0
-    largest = np.repeat(np.fmax.reduceat(area, first_ring[with_rings]), counts[with_rings])
-    near = np.flatnonzero(area >= largest * (1 - _AREA_TIE))
-    owner = np.repeat(np.arange(len(counts)), counts)[near]
-    objects, first = np.unique(owner, return_index=True)
-    pick[objects] = near[first]
-    return pick
 
 
 @dataclass
