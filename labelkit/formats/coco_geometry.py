@@ -15,6 +15,7 @@ import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_read import BLOCK, first_bad, msgspec_reason
+from labelkit.model.geometry import run_positions
 from labelkit.report import Finding
 
 BBOX_TOLERANCE = 1.0
@@ -137,7 +138,7 @@ def resolve_geometry(
     bad_ring = (ring_lengths < 6) | (ring_lengths % 2 == 1)
     if bad_ring.any():
         ring_owner = np.repeat(np.arange(len(v)), n_rings)
-        ring_index = np.arange(len(ring_lengths)) - np.repeat(np.cumsum(n_rings) - n_rings, n_rings)
+        ring_index = run_positions(n_rings)
         seen: set[int] = set()
         for r in np.flatnonzero(bad_ring).tolist():
             row = rows[int(ring_owner[r])]

@@ -202,8 +202,7 @@ def _largest_rings(
     points = ring_len // 2
     # every point as (ring, x, y), each ring relative to its first point (less rounding far from the origin)
     ring_of = np.repeat(np.arange(n_rings), points)
-    index = np.arange(len(ring_of)) - np.repeat(np.cumsum(points) - points, points)
-    x_at = ring_start[:-1][ring_of] + 2 * index
+    x_at = ring_start[:-1][ring_of] + 2 * G.run_positions(points)
     xs = coords[x_at] - coords[ring_start[:-1][ring_of]]
     ys = coords[x_at + 1] - coords[ring_start[:-1][ring_of] + 1]
     after = np.arange(1, len(xs) + 1)
@@ -355,7 +354,7 @@ class Lines:
         lengths = np.asarray(pc.list_value_length(kp).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64) // 3
         flat = np.asarray(kp.flatten().to_numpy(zero_copy_only=False), dtype=np.float64).reshape(-1, 3)
         row_of = np.repeat(np.arange(len(rows)), lengths)
-        slot = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        slot = G.run_positions(lengths)
         keep = slot < k
         points[row_of[keep], slot[keep]] = flat[keep]
         v = points[:, :, 2]
@@ -396,9 +395,7 @@ class Lines:
         chosen = pick[has]
         lengths = ring_len[chosen]
         starts = ring_start[chosen]
-        idx = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)])[:-1], lengths) + np.arange(
-            int(lengths.sum())
-        )
+        idx = np.repeat(starts, lengths) + G.run_positions(lengths)
         return np.flatnonzero(has), coords[idx], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
     def _normalise_ragged(

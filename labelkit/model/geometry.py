@@ -178,6 +178,19 @@ def ring_bounds(coords: FloatArray, offsets: NDArray[np.int64]) -> FloatArray:
     return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
 
 
+def run_positions(lengths: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
+    """Each element's index within its run, for runs of ``lengths`` laid end to end.
+
+    The runs are rings of a polygon column, keypoints of an object, edges of a boundary run.
+
+    Examples:
+        >>> run_positions(np.array([2, 0, 3])).tolist()
+        [0, 1, 0, 1, 2]
+    """
+    counts = np.asarray(lengths, dtype=np.int64)
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
 def ring_area(ring: Sequence[float] | FloatArray) -> float:
     """Area of one flat ``x0 y0 x1 y1 ...`` ring (shoelace formula; either orientation).
 

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labelkit.model.geometry import rle_to_mask
+from labelkit.model.geometry import rle_to_mask, run_positions
 
 __all__ = ["mask_to_polygons", "outer_rings", "rle_to_polygons"]
 
@@ -304,8 +304,7 @@ def _winding_at_start(
     top = np.minimum(sy[vertical], ey[vertical])
     length = np.abs(ey[vertical] - sy[vertical])
     # one entry per unit edge (linear in the boundary's length): the pixel row it borders, its x, +1 or -1
-    first = np.repeat(np.cumsum(length) - length, length)
-    row = np.repeat(top, length) + np.arange(int(length.sum())) - first
+    row = np.repeat(top, length) + run_positions(length)
     width = int(sx.max()) + 2
     key = row * width + np.repeat(sx[vertical], length)
     order = np.argsort(key, kind="stable")
