@@ -145,7 +145,7 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
         data = os.read(fd, size + 1)
         if len(data) != size:  # it grew, reports no size (/proc), or the read came up short: read to the end
             parts = [data]
-            while chunk := os.read(fd, max(size - sum(map(len, parts)), 1 << 16)):
+            while chunk := os.read(fd, 1 << 20):
                 parts.append(chunk)
             data = b"".join(parts)
         return data

@@ -455,6 +455,7 @@ def _objects(
     else:
         full_k = poly_k
     counted_k = full_k[:0]
+    bbox_lengths = None
     if out.count_polygons and len(full_k):  # a box of 4 numbers is longer than "null"
         bbox_lengths = np.fromiter(map(len, bbox_raw), dtype=np.int64, count=m)
         counted_k = full_k[bbox_lengths[full_k] > 4]
@@ -468,7 +469,10 @@ def _objects(
         parsed = np.zeros(m, dtype=bool)
         parsed[parse_k] = True
         seg_lines = pc.if_else(pa.array(parsed), seg_column, _NULL)
-    bbox_lines, _ = binary_column(bbox_raw if has_bbox.all() else [r if len(r) else b"null" for r in bbox_raw])
+    if has_bbox.all():
+        bbox_lines, _ = binary_column(bbox_raw, bbox_lengths)  # the lengths, when measured above
+    else:
+        bbox_lines, _ = binary_column([r if len(r) else b"null" for r in bbox_raw])
     out.pending.append(
         PendingGeometry(
             future=submit(read_geometry, bbox_lines, seg_lines),

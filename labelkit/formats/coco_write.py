@@ -500,10 +500,10 @@ class Writer:
             slow |= todo & _valid(c["keypoints"])
         fast = np.flatnonzero(todo & ~slow)
         # box-only objects: the area is w * h (0 without a box), formatted as orjson formats a float
-        bbox = _arr(c["bbox"])
-        values = bbox.values.to_numpy(zero_copy_only=False)[bbox.offset * 4 : (bbox.offset + n) * 4].reshape(n, 4)
+        # (a NaN box reads as zeros here; it is refused when the boxes are written, so no area is written)
+        boxes, has_box = G.bbox_columns(c["bbox"])
         with np.errstate(over="ignore", invalid="ignore"):  # as Python's float product: inf or nan, no warning
-            area = np.where(_valid(bbox)[fast], values[fast, 2] * values[fast, 3], 0.0)
+            area = np.where(has_box[fast], boxes[fast, 2] * boxes[fast, 3], 0.0)
         tokens = orjson.dumps(area, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",") if len(fast) else []
         binary = [pa.scalar(t, pa.binary()) for t in (b',"area":', b',"iscrowd":0', b"")]
         texts = pc.binary_join_element_wise(binary[0], pa.array(tokens, pa.binary()), *binary[1:])
