@@ -74,7 +74,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if masks == "none":
         voids = sum(
             1
-            for text in items["metadata"].drop_null().to_pylist()
+            for text in texts.to_pylist()
             if '"voc:void' in text and any(k in decode_json_cell(text) for k in VOID_KEYS)
         )
         report.lose("segmentation void regions", voids, "masks=none writes no segmentation PNGs")
@@ -498,15 +498,14 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             jobs: list[tuple[int, list[int], list[int], tuple[Any, Any]]] = []
             for n in range(first, last):
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
-                if fast[n - first]:
+                instance_rows: list[int] = []
+                semantic_rows: list[int] = []
+                if fast[n - first]:  # plain objects: no mask and no rasterised polygon
                     xml_rows = rows
                     body = bytes(bulk[bulk_starts[bounds[n] - start] : bulk_starts[bounds[n + 1] - start]])
                 else:
                     xml_rows = [r for r in rows if r in texts]
                     body = "".join([texts[r] for r in xml_rows]).encode()
-                instance_rows: list[int] = []
-                semantic_rows: list[int] = []
-                if not fast[n - first]:  # plain objects have no mask and no rasterised polygon
                     instance_rows = [r for r in xml_rows if has_mask[r] or has_polygon[r]]
                     semantic_rows = [
                         r
