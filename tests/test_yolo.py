@@ -413,11 +413,11 @@ def test_plan_then_change_then_save_uses_the_changed_dataset(tmp_path: Path) -> 
 def test_contiguous_detect_text_is_the_lines_back_to_back(rows: list[tuple[int, list[float]]]) -> None:
     import orjson
 
-    from labelkit.formats.yolo_lines import _fmt_rows, _text_rows
+    from labelkit.formats.yolo_lines import _fmt_rows, _split_lines, _text_rows
 
     cls = np.array([c for c, _ in rows], dtype=np.int64)
     values = np.array([v for _, v in rows], dtype=np.float64).reshape(-1, 4)
-    lines = _fmt_rows(cls, values, None)
+    lines = _split_lines(*_fmt_rows(cls, values, None))
     text, ends = _text_rows(cls, values)
     assert bytes(text) == b"".join(lines)
     assert ends.tolist() == np.cumsum([len(x) for x in lines]).tolist()
@@ -441,12 +441,14 @@ def test_ragged_lines_are_each_value_as_one_float(rows: list[tuple[int, list[flo
     """Segment and pose lines: rows of any length (an empty row takes the per-line path), exact or fixed."""
     import orjson
 
-    from labelkit.formats.yolo_lines import _fmt_ragged
+    from labelkit.formats.yolo_lines import _fmt_ragged, _split_lines
 
     cls = np.array([c for c, _ in rows], dtype=np.int64)
     flat = np.array([x for _, v in rows for x in v], dtype=np.float64)
     offsets = np.r_[0, np.cumsum([len(v) for _, v in rows])].astype(np.int64)
-    lines = _fmt_ragged(cls, flat, offsets, precision)
+    text, ends = _fmt_ragged(cls, flat, offsets, precision)
+    lines = _split_lines(text, ends)
+    assert bytes(text) == b"".join(lines)
     if precision is None:
         expected = [b"%d " % c + b" ".join(orjson.dumps(float(x)) for x in v) + b"\n" for c, v in rows]
     else:

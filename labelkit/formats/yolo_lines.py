@@ -100,35 +100,38 @@ def _fixed(values: np.ndarray[Any, Any], precision: int) -> list[bytes]:
     return [(fmt % tuple(row)).encode() for row in values.tolist()]
 
 
-def _fmt_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any], precision: int | None) -> list[bytes]:
+Text = tuple[pa.Buffer | bytes, np.ndarray[Any, Any]]
+"""Lines back to back, and where each ends."""
+
+
+def _fmt_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any], precision: int | None) -> Text:
     """Lines ``class v1 v2 ...`` for rows of equal length.
 
     Exact output uses orjson's float formatting: the shortest text that reads back to the same float64
     (as ``repr``), about five times faster than ``repr`` per value, which matters at a million boxes.
     """
-    if not len(values):
-        return []
     if precision is None:
-        return _split_lines(*_text_rows(cls, values))
+        return _text_rows(cls, values)
     prefix = _prefixes(cls)
-    return [prefix[c] + r + b"\n" for c, r in zip(cls.tolist(), _fixed(values, precision), strict=True)]
+    return _joined([prefix[c] + r + b"\n" for c, r in zip(cls.tolist(), _fixed(values, precision), strict=True)])
+
+
+def _joined(lines: list[bytes]) -> Text:
+    ends = np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)))
+    return b"".join(lines), ends
 
 
 _NO_BYTES = pa.scalar(b"", pa.large_binary())
 _COMMAS_TO_SPACES = bytes.maketrans(b",", b" ")
 
 
-def _text_rows(
-    cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any]
-) -> tuple[pa.Buffer | bytes, np.ndarray[Any, Any]]:
+def _text_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any]) -> Text:
     r"""Lines ``class v1 v2 ...\n`` with exact floats for rows of equal length, back to back, and where each ends."""
     n, width = values.shape
     return _text_ragged(cls, values.reshape(-1), np.arange(0, n * width + 1, width, dtype=np.int64))
 
 
-def _text_ragged(
-    cls: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]
-) -> tuple[pa.Buffer | bytes, np.ndarray[Any, Any]]:
+def _text_ragged(cls: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]) -> Text:
     r"""Lines ``class v1 v2 ...\n`` with exact floats, back to back, and where each ends.
 
     Row ``i`` is ``flat[offsets[i]:offsets[i + 1]]`` and must hold at least one value. orjson writes the
@@ -155,18 +158,17 @@ def _text_ragged(
 
 
 def _split_lines(text: pa.Buffer | bytes, ends: np.ndarray[Any, Any]) -> list[bytes]:
+    """The lines of a :data:`Text` one by one."""
     whole, bounds = memoryview(text), [0, *ends.tolist()]
     return [bytes(whole[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _fmt_ragged(
     cls: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any], precision: int | None
-) -> list[bytes]:
+) -> Text:
     """Lines ``class v1 v2 ...`` for rows of different lengths (``offsets`` into ``flat``)."""
-    if not len(cls):
-        return []
     if precision is None and (np.diff(offsets) > 0).all():
-        return _split_lines(*_text_ragged(cls, flat, offsets))
+        return _text_ragged(cls, flat, offsets)
     if precision is None:
         tokens = orjson.dumps(np.ascontiguousarray(flat, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
         values = tokens[1:-1].split(b",")
@@ -175,7 +177,8 @@ def _fmt_ragged(
         values = [(fmt % v).encode() for v in flat.tolist()]
     bounds = offsets.tolist()
     prefix = _prefixes(cls)
-    return [prefix[c] + b" ".join(values[bounds[i] : bounds[i + 1]]) + b"\n" for i, c in enumerate(cls.tolist())]
+    lines = [prefix[c] + b" ".join(values[bounds[i] : bounds[i + 1]]) + b"\n" for i, c in enumerate(cls.tolist())]
+    return _joined(lines)
 
 
 _AREA_TIE = 1e-9
@@ -202,9 +205,10 @@ def _largest_rings(
     points = ring_len // 2
     # every point as (ring, x, y), each ring relative to its first point (less rounding far from the origin)
     ring_of = np.repeat(np.arange(n_rings), points)
-    x_at = ring_start[:-1][ring_of] + 2 * G.run_positions(points)
-    xs = coords[x_at] - coords[ring_start[:-1][ring_of]]
-    ys = coords[x_at + 1] - coords[ring_start[:-1][ring_of] + 1]
+    origin = ring_start[:-1][ring_of]  # where each point's ring starts
+    x_at = origin + 2 * G.run_positions(points)
+    xs = coords[x_at] - coords[origin]
+    ys = coords[x_at + 1] - coords[origin + 1]
     after = np.arange(1, len(xs) + 1)
     ends = np.cumsum(points)[points > 0]
     after[ends - 1] = ends - points[points > 0]  # each ring's last point is followed by its first
@@ -286,31 +290,17 @@ class Lines:
         self.keypoints = ChunkedRows(self.objects["keypoints"])
         self.traced = traced_masks(dataset).rings if task == "segment" else {}
 
-    def lines(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
-        """One text line per object row, in the order given."""
-        out: list[bytes] = []
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
-            out += getattr(self, f"_{self.task}")(chunk)
-        return out
-
     def text(self, rows: np.ndarray[Any, Any]) -> tuple[bytes, list[int]]:
-        """The lines of :meth:`lines` back to back, and where each starts (plus the end).
+        """One text line per object row, in the order given, back to back, and where each starts (plus the end).
 
         Row ``i`` is ``text[starts[i]:starts[i + 1]]``, so the objects of one image, which are adjacent, are
         one slice: no join per file.
         """
-        if self.task != "detect" or self.precision is not None:
-            lines = self.lines(rows)
-            starts = np.zeros(len(lines) + 1, dtype=np.int64)
-            np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)), out=starts[1:])
-            return b"".join(lines), starts.tolist()
         texts: list[pa.Buffer | bytes] = []
         offsets: list[np.ndarray[Any, Any]] = [np.zeros(1, dtype=np.int64)]
         size = 0
         for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
-            text, ends = _text_rows(self.cols.category[chunk], self._detect_values(chunk))
+            text, ends = getattr(self, f"_{self.task}")(rows[start : start + _CHUNK])
             texts.append(text)
             offsets.append(ends + size)
             size += len(text)
@@ -332,7 +322,7 @@ class Lines:
             bbox[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
         return bbox
 
-    def _detect(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
+    def _detect(self, rows: np.ndarray[Any, Any]) -> Text:
         return _fmt_rows(self.cols.category[rows], self._detect_values(rows), self.precision)
 
     def _detect_values(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -343,7 +333,7 @@ class Lines:
         values = G.xywh_to_yolo(clipped, w, h)
         return np.clip(values, 0.0, 1.0) + 0.0
 
-    def _pose(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
+    def _pose(self, rows: np.ndarray[Any, Any]) -> Text:
         bbox = self._boxes(rows)
         w, h = self.cols.width[rows], self.cols.height[rows]
         clipped, changed = G.clip_xyxy(bbox, w, h)
@@ -364,18 +354,18 @@ class Lines:
         changed |= ((xc != x) | (yc != y)).any(axis=1)
         self.clipped += int(changed.sum())
         xy = np.stack([xc, yc], axis=2).reshape(len(rows), -1)
-        lines = _fmt_rows(self.cols.category[rows], np.concatenate([head, xy], axis=1), self.precision)
+        text = _fmt_rows(self.cols.category[rows], np.concatenate([head, xy], axis=1), self.precision)
         if self.kpt_dims == 2:
-            return lines
+            return text
         # x y as coordinates, visibility as the integer flag Ultralytics writes
         out = []
-        for line, row_flags in zip(lines, v.astype(np.int64).tolist(), strict=True):
+        for line, row_flags in zip(_split_lines(*text), v.astype(np.int64).tolist(), strict=True):
             parts = line[:-1].split(b" ")
             points_text = b" ".join(
                 b"%s %s %d" % (parts[5 + 2 * j], parts[6 + 2 * j], f) for j, f in enumerate(row_flags)
             )
             out.append(b" ".join(parts[:5]) + (b" " + points_text if points_text else b"") + b"\n")
-        return out
+        return _joined(out)
 
     def _rings(
         self, rows: np.ndarray[Any, Any]
@@ -416,7 +406,7 @@ class Lines:
     def _corners(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         return G.rotated_box_corners(self.boxes[rows], self.angle[rows])
 
-    def _segment(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
+    def _segment(self, rows: np.ndarray[Any, Any]) -> Text:
         with_ring, flat, offsets = self._rings(rows)
         has = np.zeros(len(rows), dtype=bool)
         has[with_ring] = True
@@ -441,7 +431,7 @@ class Lines:
         values = self._normalise_ragged(rows, values, all_offsets)
         return _fmt_ragged(self.cols.category[rows], values, all_offsets, self.precision)
 
-    def _obb(self, rows: np.ndarray[Any, Any]) -> list[bytes]:
+    def _obb(self, rows: np.ndarray[Any, Any]) -> Text:
         corners = self._corners(rows)
         with_ring, flat, offsets = self._rings(rows)
         quad = np.diff(offsets) == 8
