@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
+from labelkit.model import trace
 from labelkit.model.geometry import mask_to_rle, polygons_to_mask
-from labelkit.model.trace import mask_to_polygons, outer_rings, rle_to_polygons
+from labelkit.model.trace import cell_outer_rings, mask_to_polygons, outer_rings, rle_to_polygons
 
 Mask = NDArray[np.uint8]
 
@@ -226,6 +227,88 @@ def test_rle_to_polygons_decodes_the_cell() -> None:
 
 
 # ---------------------------------------------------------------- properties
+
+
+@st.composite
+def small_masks_any(draw: st.DrawFn) -> Mask:
+    """Masks of 0 to 12 rows and columns (empty sizes included)."""
+    height = draw(st.integers(0, 12))
+    width = draw(st.integers(0, 12))
+    return draw(hnp.arrays(np.uint8, (height, width), elements=st.integers(0, 1)))
+
+
+def column_runs(mask: Mask) -> list[int]:
+    """Uncompressed COCO runs of a mask: column-major, starting with a (possibly empty) background run."""
+    flat = mask.astype(bool).ravel(order="F").astype(np.int8)
+    change = np.flatnonzero(np.diff(np.r_[0, flat]))
+    return np.diff(np.r_[0, change, flat.size]).tolist()
+
+
+def test_cell_outer_rings_reads_runs_that_cross_columns_and_zero_length_runs() -> None:
+    # 3 x 2: column 0 is rows 1, 2; column 1 is row 0, so one run covers the end of column 0 and the top
+    # of column 1 (two segments); the pixels touch diagonally, so they are one ring
+    cell = {"height": 3, "width": 2, "counts": None, "runs": [1, 3, 2]}
+    assert cell_outer_rings(cell) == (
+        [[1.0, 0.0, 2.0, 0.0, 2.0, 1.0, 1.0, 1.0, 1.0, 3.0, 0.0, 3.0, 0.0, 1.0, 1.0, 1.0]],
+        [3],
+        3,
+    )
+    # a zero-length background run between two foreground runs joins them; empty foreground runs vanish
+    joined = {"height": 3, "width": 2, "counts": None, "runs": [1, 1, 0, 2, 0, 0, 2]}
+    assert cell_outer_rings(joined)[0] == cell_outer_rings({**joined, "runs": [1, 3, 2]})[0]
+    assert cell_outer_rings({"height": 2, "width": 2, "counts": None, "runs": [4]}) == ([], [], 0)
+    assert cell_outer_rings({"height": 2, "width": 2, "counts": None, "runs": [0, 4]}) == (
+        [[0.0, 0.0, 2.0, 0.0, 2.0, 2.0, 0.0, 2.0]],
+        [4],
+        4,
+    )
+
+
+def test_cell_outer_rings_decodes_compressed_counts_as_pycocotools_does() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(50):
+        height, width = (int(v) for v in rng.integers(12, 90, 2))
+        mask = blobs(height, width, 3, rng)
+        cell = mask_to_rle(mask)
+        assert isinstance(cell["counts"], str)
+        assert cell_outer_rings(cell) == (*outer_rings(mask), int(mask.sum()))
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        {"height": 3, "width": 3, "counts": None, "runs": [1, 2]},  # adds up to less than 3 x 3
+        {"height": 3, "width": 3, "counts": None, "runs": [4, 6]},  # to more
+        {"height": 3, "width": 3, "counts": None, "runs": [4, -1, 6]},
+        {"height": 3, "width": 3, "counts": None, "runs": [1.5, 7.5]},
+        {"height": 3, "width": 3, "counts": "1", "runs": None},  # a string adding up to less
+        {"height": 3, "width": 3, "counts": "1\x7f", "runs": None},  # not COCO's alphabet
+        {"height": 3, "width": 3, "counts": "1h", "runs": None},  # a continued number at the end
+        {"height": 3, "width": 3, "counts": "10O", "runs": None},  # a negative count
+        {"height": 0, "width": 3, "counts": "", "runs": None},
+    ],
+)
+def test_cell_outer_rings_hands_malformed_cells_to_the_pixel_decoder(
+    cell: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # whatever pycocotools makes of such runs is traced, as before runs were read directly (its errors too)
+    decoded = np.zeros((3, 3), dtype=np.uint8)
+    decoded[1, 1:] = 1
+    seen = []
+    monkeypatch.setattr(trace, "rle_to_mask", lambda c: seen.append(c) or decoded)
+    assert cell_outer_rings(cell) == ([[1.0, 1.0, 3.0, 1.0, 3.0, 2.0, 1.0, 2.0]], [2], 2)
+    assert seen == [cell]
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_masks_any())
+def test_rings_from_runs_equal_rings_from_pixels(mask: Mask) -> None:
+    expected = (*outer_rings(mask), int(np.count_nonzero(mask)))
+    runs = {"height": mask.shape[0], "width": mask.shape[1], "counts": None, "runs": column_runs(mask)}
+    assert cell_outer_rings(runs) == expected
+    assert cell_outer_rings(mask_to_rle(mask.astype(np.uint8))) == expected
+
+
 
 
 @st.composite

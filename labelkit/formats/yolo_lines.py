@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -21,7 +20,7 @@ import pyarrow.compute as pc
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.trace import outer_rings
+from labelkit.model.trace import cell_outer_rings
 
 T = TypeVar("T")
 _CHUNK = 65536
@@ -252,24 +251,24 @@ def _trace_all(dataset: Dataset) -> _Traced:
     rings: dict[int, list[float]] = {}
     inexact = empty = 0
     cells = objects["mask"].take(pa.array(rows)).to_pylist()
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy releases the GIL on whole-mask steps: ~1.4x
-        for row, (ring, exact) in zip(rows.tolist(), pool.map(_trace_one, cells), strict=True):
-            if ring is None:
-                empty += 1
-            else:
-                rings[row] = ring
-                inexact += not exact
+    # traced from the runs (no pixels decoded): many small array steps that keep the GIL, so one thread
+    for row, cell in zip(rows.tolist(), cells, strict=True):
+        ring, exact = _trace_one(cell)
+        if ring is None:
+            empty += 1
+        else:
+            rings[row] = ring
+            inexact += not exact
     return _Traced(rings, inexact, empty)
 
 
 def _trace_one(cell: dict[str, Any]) -> tuple[list[float] | None, bool]:
     """The largest region's outer ring of a mask cell, and whether that ring covers exactly the mask's pixels."""
-    mask = G.rle_to_mask(cell)
-    traced, areas = outer_rings(mask)
+    traced, areas, pixels = cell_outer_rings(cell)
     if not traced:
         return None, False
     best = int(np.argmax(areas))
-    return traced[best], len(traced) == 1 and areas[best] == int(np.count_nonzero(mask))
+    return traced[best], len(traced) == 1 and areas[best] == pixels
 
 
 class Lines:

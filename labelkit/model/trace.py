@@ -19,12 +19,16 @@ Decisions:
 * **Corners only**: collinear steps are merged, so every point is a corner where the boundary turns by 90
   degrees and consecutive steps alternate horizontal / vertical (a rectangle is exactly 4 points).
 
-How: the boundary is cut into maximal straight runs of unit pixel edges, directed with the foreground on
-their right, from two ``np.diff`` calls (a run never continues straight into another, so every run start is
-a corner of the ring); each run's successor is the run leaving its end corner, taking a left turn first
-(only saddle corners, where two regions touch diagonally, offer both turns, and turning left there joins
-the two regions, which is what gives 8-connectivity); rings are then labelled and ordered by pointer
-doubling, all vectorised, so the Python work is per ring, and the array work per run, not per edge.
+How: the foreground is first cut into column segments (a column's consecutive foreground pixels), read
+from COCO RLE runs without decoding pixels (:func:`cell_outer_rings`), or from one pass over a pixel array.
+The boundary is cut into maximal straight runs of unit pixel edges, directed with the foreground on their
+right: horizontal runs are the segments' tops and bottoms joined along rows, vertical runs come from
+summing the segments' starts and ends down each line between two columns (a run never continues straight
+into another, so every run start is a corner of the ring). Each run's successor is the run leaving its end
+corner, taking a left turn first (only saddle corners, where two regions touch diagonally, offer both
+turns, and turning left there joins the two regions, which is what gives 8-connectivity); rings are then
+labelled and ordered by pointer doubling, all vectorised, so the Python work is per ring, and the array
+work per segment and run, not per pixel or edge.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from numpy.typing import NDArray
 
 from labelkit.model.geometry import rle_to_mask, run_positions
 
-__all__ = ["mask_to_polygons", "outer_rings", "rle_to_polygons"]
+__all__ = ["cell_outer_rings", "mask_to_polygons", "outer_rings", "rle_to_polygons"]
 
 IntArray = NDArray[np.int64]
 
@@ -86,19 +90,111 @@ def outer_rings(mask: NDArray[Any]) -> tuple[list[list[float]], list[int]]:
     fg = np.asarray(mask)
     if fg.ndim != 2:
         raise ValueError(f"mask must be 2-D, got shape {fg.shape}")
-    fg = fg != 0
-    rows = np.flatnonzero(fg.any(axis=1))
-    if not len(rows):
-        return [], []
-    cols = np.flatnonzero(fg.any(axis=0))
-    r0, c0 = int(rows[0]), int(cols[0])
-    crop = fg[r0 : int(rows[-1]) + 1, c0 : int(cols[-1]) + 1]
-    h, w = crop.shape
-    padded = np.zeros((h + 2, w + 2), dtype=np.int8)
-    padded[1:-1, 1:-1] = crop
+    height, width = fg.shape
+    # each column with one background pixel below it, flat: a foreground run never wraps into the next column
+    grid = np.zeros((width, height + 1), dtype=np.int8)
+    np.not_equal(fg.T, 0, out=grid[:, :height].view(bool))
+    change = np.diff(grid.ravel(), prepend=np.int8(0))
+    starts, ends = np.flatnonzero(change > 0), np.flatnonzero(change < 0)
+    x, y0 = np.divmod(starts, height + 1)
+    return _rings(x, y0, ends - x * (height + 1), height, width)
 
-    sx, sy, ex, ey, d = _boundary_runs(padded)
-    nxt = _successors(sx, sy, ex, ey, d, w)
+
+def cell_outer_rings(cell: dict[str, Any]) -> tuple[list[list[float]], list[int], int]:
+    """:func:`outer_rings` of a model mask cell, traced from its runs without decoding its pixels.
+
+    A cell whose runs do not add up to its size is decoded as :func:`labelkit.model.geometry.rle_to_mask`
+    decodes it, and traced from the pixels.
+
+    Examples:
+        >>> cell = {"height": 3, "width": 2, "counts": None, "runs": [1, 2, 3]}  # pixels (1, 0) and (2, 0)
+        >>> cell_outer_rings(cell)
+        ([[0.0, 1.0, 1.0, 1.0, 1.0, 3.0, 0.0, 3.0]], [2], 2)
+
+    Returns:
+        The rings, the area of each, and the number of foreground pixels.
+    """
+    height, width = int(cell["height"]), int(cell["width"])
+    counts = _cell_counts(cell)
+    if counts is None or height <= 0 or width <= 0 or int(counts.sum()) != height * width:
+        mask = rle_to_mask(cell)
+        rings, areas = outer_rings(mask)
+        return rings, areas, int(np.count_nonzero(mask))
+    bounds = np.cumsum(counts)
+    starts, ends = bounds[:-1:2], bounds[1::2]  # foreground runs (the counts start with background)
+    starts = starts[: len(ends)]
+    # drop empty runs, then join runs left touching (a zero-length background run between them)
+    full = ends > starts
+    starts, ends = starts[full], ends[full]
+    joined = np.r_[True, starts[1:] != ends[:-1]][: len(starts)]
+    starts, ends = starts[joined], ends[np.r_[joined[1:], True][: len(ends)]]
+    # cut runs at column ends: one segment per column a run covers
+    first, last = starts // height, (ends - 1) // height
+    pieces = last - first + 1
+    run = np.repeat(np.arange(len(starts)), pieces)
+    x = first[run] + run_positions(pieces)
+    y0 = np.where(x == first[run], starts[run] - x * height, 0)
+    y1 = np.where(x == last[run], ends[run] - x * height, height)
+    return (*_rings(x, y0, y1, height, width), int((ends - starts).sum()))
+
+
+def _cell_counts(cell: dict[str, Any]) -> IntArray | None:
+    """A mask cell's run lengths (background first, column-major), or None when they are not well formed."""
+    if cell.get("counts") is not None:
+        return _string_counts(cell["counts"])
+    runs = cell.get("runs")
+    if not isinstance(runs, list) or not all(type(v) is int for v in runs):
+        return None
+    try:
+        counts = np.asarray(runs, dtype=np.int64) if runs else np.zeros(0, dtype=np.int64)
+    except OverflowError:
+        return None
+    return counts if not len(counts) or int(counts.min()) >= 0 else None
+
+
+def _string_counts(text: Any) -> IntArray | None:
+    """The run lengths of COCO's compressed RLE string, or None when ``text`` is not one.
+
+    Each number is written 5 bits a character (``chr(48 + bits)``, low bits first), bit 0x20 meaning "more
+    characters follow" and bit 0x10 of the last character the sign; from the fourth number on, each is
+    stored as its difference from the number two before it.
+
+    Examples:
+        >>> _string_counts("4130O0").tolist()  # "O" is -1: the fifth number is 3 - 1
+        [4, 1, 3, 1, 2, 1]
+    """
+    if not isinstance(text, str) or not text.isascii():
+        return None
+    chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+    if not len(chars):
+        return np.zeros(0, dtype=np.int64)
+    if int(chars.min()) < 0 or int(chars.max()) > 63 or chars[-1] & 0x20:
+        return None
+    last = np.flatnonzero((chars & 0x20) == 0)  # the last character of each number
+    lengths = np.diff(np.r_[-1, last])
+    if int(lengths.max()) > 12:  # more than 60 bits: no mask is that large
+        return None
+    values = np.add.reduceat((chars & 0x1F) << (5 * run_positions(lengths)), last - lengths + 1)
+    values = np.where(chars[last] & 0x10, values - (np.int64(1) << (5 * lengths)), values)
+    values[1::2] = np.cumsum(values[1::2])  # 1, 3, 5, ...: each after the first adds the one two before
+    values[2::2] = np.cumsum(values[2::2])  # 2, 4, 6, ...
+    return values if int(values.min()) >= 0 else None
+
+
+def _rings(x: IntArray, y0: IntArray, y1: IntArray, height: int, width: int) -> tuple[list[list[float]], list[int]]:
+    """Outer rings and their areas from the mask's column segments.
+
+    Args:
+        x: Column of each foreground segment; segments sorted by column, then row.
+        y0: First row of each segment.
+        y1: Row after each segment's last (segments of one column are separated by background).
+        height: Mask height.
+        width: Mask width.
+    """
+    if not len(x):
+        return [], []
+    sx, sy, ex, ey, d = _boundary_runs(x, y0, y1, height, width)
+    nxt = _successors(sx, sy, ex, ey, d, width)
     label = _ring_labels(nxt)
     rank = _steps_to_ring_end(nxt, label)
     order = np.lexsort((-rank, label))
@@ -115,84 +211,80 @@ def outer_rings(mask: NDArray[Any]) -> tuple[list[list[float]], list[int]]:
         # Holes exist, so outer rings may sit inside another component's hole: drop those.
         outer &= _winding_at_start(sx, sy, ey, d, ring_of, outer, starts) < 2
     keep = outer[ring_of]  # every run starts at a corner: its start is a point of the ring
-    x = (sx[keep] + c0).astype(np.float64)
-    y = (sy[keep] + r0).astype(np.float64)
-    flat = np.column_stack((x, y)).ravel()
+    flat = np.column_stack((sx[keep], sy[keep])).astype(np.float64).ravel()
     sizes = np.bincount(ring_of[keep], minlength=len(starts))[outer] * 2
     areas = (area2[outer] // 2).astype(np.int64).tolist()  # a rectilinear ring on integer corners: whole pixels
     return [part.tolist() for part in np.split(flat, np.cumsum(sizes)[:-1])], areas
 
 
 def rle_to_polygons(cell: dict[str, Any]) -> list[list[float]]:
-    """Outer polygon rings of a model mask cell, as :func:`mask_to_polygons` gives them.
+    """Outer polygon rings of a model mask cell, as :func:`mask_to_polygons` gives them for its pixels.
 
     Args:
-        cell: A mask cell ``{"height", "width", "counts" | "runs", ...}``, decoded with
-            :func:`labelkit.model.geometry.rle_to_mask`.
+        cell: A mask cell ``{"height", "width", "counts" | "runs", ...}`` (see :func:`cell_outer_rings`).
 
     Returns:
         One flat ``[x0, y0, x1, y1, ...]`` ring per connected component of the hole-filled mask.
     """
-    return mask_to_polygons(rle_to_mask(cell))
+    return cell_outer_rings(cell)[0]
 
 
-def _boundary_runs(padded: NDArray[np.int8]) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+def _boundary_runs(
+    x: IntArray, y0: IntArray, y1: IntArray, height: int, width: int
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
     """Maximal straight runs of boundary edges, directed with the foreground on their right (clockwise).
 
     East runs come first, in row-major order of their start corner, so the smallest run index of a ring
     is the run along the top edge of its component's first pixel, which starts at that pixel's top-left
     corner (every ring has at least one east run).
 
-    Args:
-        padded: The cropped mask as 0/1 with a one-pixel background border.
+    Horizontal edges are the segments' tops (east) and bottoms (west), joined along a row where the
+    columns are consecutive. Vertical edges lie between two columns where exactly one is foreground: each
+    segment adds +1 at its top and -1 at its bottom to the line on its left, and the opposite to the line
+    on its right; summed in order down each line, the total is +1 along north runs (foreground to the
+    right) and -1 along south runs, and it is back to 0 at the end of every line.
 
     Returns:
-        Start corner ``x``, ``y``, end corner ``x``, ``y`` and direction of every run, in the cropped mask's
-        corner coordinates.
+        Start corner ``x``, ``y``, end corner ``x``, ``y`` and direction of every run.
     """
-    h, w = padded.shape[0] - 2, padded.shape[1] - 2
-    # rows[y, x] = pixel below minus pixel above the edge from (x, y) to (x + 1, y); a zero column after
-    # each row keeps runs from wrapping into the next row once flattened.
-    rows = _flat_grid(h + 1, w + 1)
-    np.subtract(padded[1:, 1:-1], padded[:-1, 1:-1], out=rows[1:].reshape(h + 1, w + 1)[:, :w])
-    # cols[x, y] = pixel right minus pixel left of the edge from (x, y) to (x, y + 1), a column per row.
-    cols = _flat_grid(w + 1, h + 1)
-    np.subtract(padded[1:-1, 1:], padded[1:-1, :-1], out=cols[1:].reshape(w + 1, h + 1)[:, :h].T)
-    (east0, east1), (west0, west1) = _runs(rows)  # east: foreground below, along the top edge
-    (north0, north1), (south0, south1) = _runs(cols)  # north: foreground right, from the bottom end
-    ey, ex0 = np.divmod(east0, w + 1)
-    wy, wx0 = np.divmod(west0, w + 1)
-    nx, ny0 = np.divmod(north0, h + 1)
-    qx, qy0 = np.divmod(south0, h + 1)
-    ex1, wx1 = east1 - ey * (w + 1), west1 - wy * (w + 1)
-    ny1, qy1 = north1 - nx * (h + 1), south1 - qx * (h + 1)
-    sx = np.concatenate((ex0, wx1, nx, qx))
-    sy = np.concatenate((ey, wy, ny1, qy0))
-    tx = np.concatenate((ex1, wx0, nx, qx))
-    ty = np.concatenate((ey, wy, ny0, qy1))
-    counts = [len(east0), len(west0), len(north0), len(south0)]
+    span = width + 1
+    east_x0, east_x1, east_y = _row_runs(x, y0, span)
+    west_x0, west_x1, west_y = _row_runs(x, y1, span)
+    line = np.concatenate((x, x, x + 1, x + 1))
+    at = np.concatenate((y0, y1, y0, y1))
+    step = np.repeat(np.array([1, -1, -1, 1], dtype=np.int64), len(x))
+    key = line * (height + 1) + at
+    order = np.argsort(key, kind="stable")
+    key, step = key[order], step[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    key, step = key[first], np.add.reduceat(step, first)
+    key = key[step != 0]
+    total = np.cumsum(step[step != 0])[:-1]  # the sum from each change to the next
+    top, bottom = key[:-1], key[1:]
+    north, south = total > 0, total < 0
+    line_n, top_n = np.divmod(top[north], height + 1)
+    line_s, top_s = np.divmod(top[south], height + 1)
+    bottom_n, bottom_s = bottom[north] - line_n * (height + 1), bottom[south] - line_s * (height + 1)
+    sx = np.concatenate((east_x0, west_x1, line_n, line_s))
+    sy = np.concatenate((east_y, west_y, bottom_n, top_s))
+    tx = np.concatenate((east_x1, west_x0, line_n, line_s))
+    ty = np.concatenate((east_y, west_y, top_n, bottom_s))
+    counts = [len(east_x0), len(west_x0), len(line_n), len(line_s)]
     d = np.repeat(np.array([_EAST, _WEST, _NORTH, _SOUTH], dtype=np.int64), counts)
     return sx, sy, tx, ty, d
 
 
-def _flat_grid(height: int, width: int) -> NDArray[np.int8]:
-    """Zeros for a ``height x width`` grid, flat, after one leading zero (the value "before" the first cell)."""
-    return np.zeros(1 + height * width, dtype=np.int8)
+def _row_runs(x: IntArray, y: IntArray, span: int) -> tuple[IntArray, IntArray, IntArray]:
+    """Unit edges ``(x, y)`` to ``(x + 1, y)`` joined into maximal runs along rows, in row-major order.
 
-
-def _runs(grid: NDArray[np.int8]) -> tuple[tuple[IntArray, IntArray], tuple[IntArray, IntArray]]:
-    """Runs of ``+1`` and of ``-1`` in a :func:`_flat_grid` (ending in 0): start and end (exclusive) of each.
-
-    Indexes count cells, the leading zero not included. One pass finds every change of value; a change
-    ends the run of the old value and starts one of the new.
+    Returns:
+        First x, end x (after the last edge) and y of every run.
     """
-    values = grid[1:]
-    change = np.flatnonzero(values != grid[:-1])
-    new, old = values[change], grid[change]
-    return (
-        (change[new > 0], change[old > 0]),
-        (change[new < 0], change[old < 0]),
-    )
+    key = np.sort(y * span + x)  # x < span - 1: consecutive keys are neighbours on one row
+    first = np.r_[True, key[1:] != key[:-1] + 1]
+    last = np.r_[first[1:], True]
+    row, x0 = np.divmod(key[first], span)
+    return x0, key[last] - row * span + 1, row
 
 
 def _successors(sx: IntArray, sy: IntArray, ex: IntArray, ey: IntArray, d: IntArray, w: int) -> IntArray:
@@ -285,8 +377,9 @@ def _winding_at_start(
     """How many outer rings contain the first pixel of each ring (its own ring included, if outer).
 
     Casts a ray leftwards from the pixel centre and sums the outer rings' vertical edges it crosses:
-    north edges (region to their right) count +1, south edges -1. Vertical runs are cut into their unit
-    edges here, so the cost grows with the boundary's length (not with rings x runs).
+    north edges (region to their right) count +1, south edges -1. Only the rows holding a ring's first
+    pixel are looked at: each vertical run is paired with those of its rows, so the cost grows with the
+    runs and the rows they cross (at most the boundary's length), not with rings x runs.
 
     Args:
         sx: Start corner x of each run, in ring order (vertical runs keep their x).
@@ -302,17 +395,20 @@ def _winding_at_start(
     """
     vertical = ((d == _NORTH) | (d == _SOUTH)) & outer[ring_of]
     top = np.minimum(sy[vertical], ey[vertical])
-    length = np.abs(ey[vertical] - sy[vertical])
-    # one entry per unit edge (linear in the boundary's length): the pixel row it borders, its x, +1 or -1
-    row = np.repeat(top, length) + run_positions(length)
-    width = int(sx.max()) + 2
-    key = row * width + np.repeat(sx[vertical], length)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    csum = np.r_[0, np.cumsum(np.repeat(np.where(d[vertical] == _NORTH, 1, -1), length)[order])]
-    # per ring start: the sum over its row's edges at or left of its x (prefix sums over the sorted keys)
+    bottom = np.maximum(sy[vertical], ey[vertical])
     qrow, qcol = sy[starts], sx[starts]
-    upto = np.searchsorted(key, qrow * width + qcol, side="right")
-    row_start = np.searchsorted(key, qrow * width, side="left")
+    rows = np.unique(qrow)
+    # run k borders the pixel rows top[k] .. bottom[k] - 1: rows[lo[k]:hi[k]] are the asked ones among them
+    lo, hi = np.searchsorted(rows, top), np.searchsorted(rows, bottom)
+    run = np.repeat(np.arange(len(top)), hi - lo)
+    width = int(sx.max()) + 2
+    key = (lo[run] + run_positions(hi - lo)) * width + sx[vertical][run]
+    order = np.argsort(key)
+    key = key[order]
+    csum = np.r_[0, np.cumsum(np.where(d[vertical] == _NORTH, 1, -1)[run][order])]
+    # per ring start: the sum over its row's edges at or left of its x (prefix sums over the sorted keys)
+    at = np.searchsorted(rows, qrow) * width
+    upto = np.searchsorted(key, at + qcol, side="right")
+    row_start = np.searchsorted(key, at, side="left")
     winding: IntArray = csum[upto] - csum[row_start]
     return winding
