@@ -20,6 +20,7 @@ MODULES = [
     "labelkit.formats",
     "labelkit.model.dataset",
     "labelkit.model.geometry",
+    "labelkit.model.tables",
     "labelkit.model.trace",
 ]
 

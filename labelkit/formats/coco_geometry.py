@@ -16,6 +16,7 @@ import pyarrow.json as pj
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_read import BLOCK, first_bad, msgspec_reason
 from labelkit.model.geometry import run_positions
+from labelkit.model.tables import valid_mask
 from labelkit.report import Finding
 
 BBOX_TOLERANCE = 1.0
@@ -96,7 +97,7 @@ def resolve_geometry(
     b = table.column("b").combine_chunks()
     v = table.column("v").combine_chunks()
     m = len(rows)
-    has_bbox = b.is_valid().to_numpy(zero_copy_only=False)
+    has_bbox = valid_mask(b)
     lengths = pc.fill_null(pc.list_value_length(b), 4).to_numpy(zero_copy_only=False)
     if (lengths != 4).any():
         k = int(np.flatnonzero(lengths != 4)[0])

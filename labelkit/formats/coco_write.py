@@ -22,6 +22,7 @@ from labelkit.errors import OutputError
 from labelkit.io import ordered_map
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
+from labelkit.model.tables import true_mask, valid_mask
 from labelkit.report import Report
 
 STUFF_TAG = "coco:@task"
@@ -493,11 +494,11 @@ class Writer:
 
         n = c.num_rows
         todo = ~origin
-        rle_text = np.asarray(pc.fill_null(pc.starts_with(seg_text, "{"), False).to_numpy(zero_copy_only=False))
+        rle_text = true_mask(pc.starts_with(seg_text, "{"))
         rings = pc.fill_null(pc.list_value_length(_arr(c["polygon"])), 0).to_numpy(zero_copy_only=False) > 0
-        slow = todo & (_valid(c["mask"]) | rle_text | rings)
+        slow = todo & (valid_mask(c["mask"]) | rle_text | rings)
         if with_keypoints:
-            slow |= todo & _valid(c["keypoints"])
+            slow |= todo & valid_mask(c["keypoints"])
         fast = np.flatnonzero(todo & ~slow)
         # box-only objects: the area is w * h (0 without a box), formatted as orjson formats a float
         # (a NaN box reads as zeros here; it is refused when the boxes are written, so no area is written)
@@ -537,10 +538,6 @@ class Writer:
         if len(picked):
             column = pc.replace_with_mask(column, pa.array(slow), pa.array(measured, pa.string()))
         return column
-
-
-def _valid(column: Any) -> np.ndarray:
-    return np.asarray(_arr(column).is_valid().to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _derived_boxes(bbox: pa.Array, origin: np.ndarray, polygon: pa.Array, seg_text: pa.Array) -> pa.Array:

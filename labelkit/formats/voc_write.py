@@ -36,7 +36,7 @@ from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import decode_json_cell
+from labelkit.model.tables import decode_json_cell, true_mask, valid_mask
 from labelkit.report import Report
 
 TARGET = "Pascal VOC"
@@ -64,8 +64,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     # an object text with no '"voc:' (and no escape, which could spell one) has only foreign keys, if any (a
     # key needs a '"'); the others are decoded
     texts = items["metadata"].drop_null()
-    with_voc = _true(pc.or_(pc.match_substring(texts, '"voc:'), pc.match_substring(texts, "\\")))
-    foreign = int(np.count_nonzero(~with_voc & _true(pc.match_substring(texts, '"')))) + sum(
+    with_voc = true_mask(pc.or_(pc.match_substring(texts, '"voc:'), pc.match_substring(texts, "\\")))
+    foreign = int(np.count_nonzero(~with_voc & true_mask(pc.match_substring(texts, '"')))) + sum(
         1
         for text in texts.filter(pa.array(with_voc)).to_pylist()
         if any(not k.startswith("voc:") for k in decode_json_cell(text))
@@ -122,19 +122,17 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     n_items = items.num_rows
     item = dataset.item_positions()
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
-    known = (item >= 0) & np.asarray(pc.is_in(objects["category_id"], value_set=ids).fill_null(False).to_numpy())
-    has_mask = np.asarray(objects["mask"].is_valid().to_numpy(zero_copy_only=False), dtype=bool) & known
-    has_box = np.asarray(objects["bbox"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    known = (item >= 0) & true_mask(pc.is_in(objects["category_id"], value_set=ids))
+    has_mask = valid_mask(objects["mask"]) & known
+    has_box = valid_mask(objects["bbox"])
     kinds = np.zeros(objects.num_rows, dtype=np.int8)  # 1 = semantic (class PNG only), 2 = mask-only
-    voc_rows = np.flatnonzero(
-        np.asarray(pc.match_substring(objects["extras"], '"voc:').fill_null(False).to_numpy(), dtype=bool)
-    )
+    voc_rows = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], '"voc:')))
     for r, raw in zip(voc_rows.tolist(), objects["extras"].take(pa.array(voc_rows)).to_pylist(), strict=True):
         extra = decode_json_cell(raw)
         kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0
     instances = has_mask & (kinds != 1)
     if masks == "all":
-        instances |= np.asarray(objects["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool) & known
+        instances |= valid_mask(objects["polygon"]) & known
     report.transform(
         "objects with a mask but no box",
         int((has_mask & ~has_box & (kinds == 0)).sum()),
@@ -349,11 +347,6 @@ def _may_hold_voc(text: str) -> bool:
     return '"voc:' in text or "\\" in text
 
 
-def _true(mask: pa.Array | pa.ChunkedArray) -> np.ndarray[Any, Any]:
-    """A boolean Arrow column as numpy, null as false."""
-    return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def _integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Per row, whether all four corners are written as integers (see :func:`_number_tokens`)."""
     return np.asarray(_whole(values).all(axis=1), dtype=bool)
@@ -425,10 +418,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     occluded = objects["occluded"].to_pylist()
     extras_raw = objects["extras"].to_pylist()
     attributes_raw = objects["attributes"].to_pylist()
-    has_mask = np.asarray(objects["mask"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    has_mask = valid_mask(objects["mask"])
     if masks_mode == "none":
         has_mask[:] = False
-    has_polygon = np.asarray(objects["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    has_polygon = valid_mask(objects["polygon"])
     if masks_mode != "all":
         has_polygon[:] = False
     name_xml = {cid: escape(name) for cid, name in classes.name.items()}
@@ -453,10 +446,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         # an image holding only such objects gets its XML body as one slice of a chunk's bulk-made text
         plain = (
             has_box
-            & _true(pc.is_in(objects["category_id"], value_set=pa.array(list(name_xml), pa.int64())))
-            & ~_true(pc.match_substring(objects["extras"], '"voc:'))
-            & _true(objects["attributes"].is_null())
-            & _true(objects["occluded"].is_null())
+            & true_mask(pc.is_in(objects["category_id"], value_set=pa.array(list(name_xml), pa.int64())))
+            & ~true_mask(pc.match_substring(objects["extras"], '"voc:'))
+            & true_mask(objects["attributes"].is_null())
+            & true_mask(objects["occluded"].is_null())
             & ~has_mask
             & ~has_polygon
         )

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
+from labelkit.model.tables import valid_mask
 from labelkit.model.trace import cell_outer_rings
 
 T = TypeVar("T")
@@ -69,9 +70,7 @@ def _compute_columns(dataset: Dataset, task: str) -> Columns:
     safe = np.where(item_np >= 0, item_np, 0)
     w = widths[safe] if len(widths) else np.zeros(len(item_np))
     h = heights[safe] if len(heights) else np.zeros(len(item_np))
-    has_geometry = np.asarray(
-        pc.or_(objects["bbox"].is_valid(), objects["polygon"].is_valid()).to_numpy(zero_copy_only=False), dtype=bool
-    )
+    has_geometry = valid_mask(objects["bbox"]) | valid_mask(objects["polygon"])
     if task == "segment":  # a mask-only object is written when its mask has pixels to trace
         traced = traced_masks(dataset).rings
         has_geometry[np.fromiter(traced, dtype=np.int64, count=len(traced))] = True
@@ -371,7 +370,7 @@ class Lines:
     ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """The chosen ring of each row with a polygon: (rows that have one, flat coords, offsets)."""
         polygon = self.polygons.take(pa.array(rows))
-        valid = np.asarray(polygon.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        valid = valid_mask(polygon)
         counts = np.asarray(pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
         rings = polygon.flatten()
         ring_len = np.asarray(pc.list_value_length(rings).to_numpy(zero_copy_only=False), dtype=np.int64)

@@ -21,6 +21,7 @@ from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_m
 from labelkit.formats.yolo_media import SIZES_FILE, place_media, sizes_text
 from labelkit.io import create_file
 from labelkit.model import Dataset
+from labelkit.model.tables import valid_mask
 from labelkit.report import Report
 
 TASKS = ("detect", "segment", "obb", "pose", "classify")
@@ -95,15 +96,15 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         int(((cols.width <= 0) | (cols.height <= 0)).sum() - (cols.item < 0).sum()),
         "YOLO coordinates are normalised by the image size",
     )
-    has_polygon = np.asarray(objects["polygon"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    has_box = np.asarray(objects["bbox"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    has_polygon = valid_mask(objects["polygon"])
+    has_box = valid_mask(objects["bbox"])
     bare = ~has_polygon & ~has_box
     if task == "segment":
         bare[np.fromiter(traced_masks(dataset).rings, dtype=np.int64)] = False
     what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
     report.lose(what, int(bare.sum()), f"{target} needs coordinates")
     rings = np.asarray(pc.list_value_length(objects["polygon"]).fill_null(0).to_numpy(zero_copy_only=False))
-    has_mask = np.asarray(objects["mask"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    has_mask = valid_mask(objects["mask"])
     if task == "segment":
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
         plain = ~has_polygon & ~has_mask

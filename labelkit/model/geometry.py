@@ -24,9 +24,11 @@ def bbox_columns(column: Any) -> tuple[FloatArray, NDArray[np.bool_]]:
     """
     import pyarrow as pa
 
+    from labelkit.model.tables import valid_mask
+
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     n = len(array)
-    valid = np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool) if n else np.zeros(0, dtype=bool)
+    valid = valid_mask(array)
     values = array.values.to_numpy(zero_copy_only=False)[array.offset * 4 : (array.offset + n) * 4]
     boxes = np.asarray(values, dtype=np.float64).reshape(n, 4).copy()
     boxes[~valid] = 0.0

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
+from numpy.typing import NDArray
 
 from labelkit.model.annotations import RECORD_BY_KIND, Label, Object, Span, Track, Transcript
 from labelkit.model.records import Item, Media, Token
@@ -138,6 +140,40 @@ def _shared_nulls(type: pa.DataType, length: int, zeros: pa.Buffer) -> pa.Array:
     if pa.types.is_fixed_size_list(type):
         return pa.nulls(length, type)
     return pa.Array.from_buffers(type, length, [zeros] * type.num_buffers, null_count=length)
+
+
+def valid_mask(column: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
+    """Per row, whether ``column`` holds a value (is not null), as a numpy bool array.
+
+    Works on arrays and chunked arrays (table columns) of any type, including empty ones.
+
+    >>> valid_mask(pa.array([[1.0], None, []])).tolist()
+    [True, False, True]
+    >>> valid_mask(pa.chunked_array([[1], [None, 3]])).tolist()
+    [True, False, True]
+    >>> valid_mask(pa.chunked_array([], pa.int64()))
+    array([], dtype=bool)
+    """
+    if not len(column):
+        return np.zeros(0, dtype=bool)
+    return np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def true_mask(column: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
+    """A boolean Arrow column as a numpy bool array, nulls read as False.
+
+    Works on arrays and chunked arrays (table columns), including empty ones.
+
+    >>> true_mask(pa.array([True, None, False])).tolist()
+    [True, False, False]
+    >>> true_mask(pa.chunked_array([[None], [True]], pa.bool_())).tolist()
+    [False, True]
+    >>> true_mask(pa.array([], pa.bool_()))
+    array([], dtype=bool)
+    """
+    if not len(column):
+        return np.zeros(0, dtype=bool)
+    return np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def compact_nulls(table: pa.Table) -> pa.Table:
