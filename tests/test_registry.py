@@ -14,6 +14,7 @@ from labelkit import formats
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, MissingDependencyError, UnknownFormatError, UsageError
 from labelkit.formats.base import Capabilities, Option
+from labelkit.report import Report
 
 PLUGINS = Path(__file__).resolve().parent / "plugins"
 IMAGES = FIXTURES / "native" / "images.labelkit.json"
@@ -54,6 +55,37 @@ def test_builtins_are_listed_and_load() -> None:
         assert isinstance(fmt.CAPABILITIES, Capabilities)
         assert all(isinstance(o, Option) and o.name == k for k, o in fmt.OPTIONS.items())
         assert fmt.OUTPUT in ("file", "dir")
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("labelkit", "native/images.labelkit.json"),
+        ("coco", "coco/annotations"),
+        ("parquet", None),  # no bundled Parquet folder: the native fixture is written as one first
+        ("yolo", "yolo/golden/detect"),
+        ("voc", "voc/golden/default"),
+    ],
+)
+def test_read_and_write_take_a_str_path(name: str, source: str | None, tmp_path: Path) -> None:
+    fmt = formats.get(name)
+    if source is None:
+        path = tmp_path / "source"
+        labelkit.save(labelkit.load(IMAGES), path, name)
+    else:
+        path = FIXTURES / source
+    dataset = fmt.read(str(path))
+    assert dataset.table("items").num_rows
+    assert dataset.to_dict() == fmt.read(path).to_dict()
+    written = {}
+    for kind, out in (("str", str(tmp_path / "str")), ("path", tmp_path / "path")):
+        if fmt.OUTPUT == "dir":
+            Path(out).mkdir()  # as labelkit.save hands writers an existing folder
+        fmt.write(dataset, out, Report())
+        root = Path(out)
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        written[kind] = {p.relative_to(root).as_posix(): p.read_bytes() for p in files if p.is_file()}
+    assert written["str"] == written["path"] and written["str"]
 
 
 def test_unknown_format_lists_the_known_ones() -> None:

@@ -9,6 +9,7 @@ extra field; see :mod:`labelkit.formats.coco_build` for the mapping.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -177,13 +178,14 @@ def _clash(groups: dict[str | None, set[int]]) -> bool:
     return False
 
 
-def read(path: Path, **options: Any) -> Dataset:
+def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """Read a COCO file or folder.
 
     Raises:
         InputError: bad JSON (with its line), a missing required field or a semantic problem (with its JSON
             pointer); with ``skip_invalid`` semantic problems of annotations skip those annotations instead.
     """
+    path = Path(path)
     with paused_gc():
         return _read(path, bool(options.get("skip_invalid", False)), bool(options.get("count_polygons", False)))
 
@@ -416,8 +418,9 @@ def _foreign_extras(table: pa.Table, kind: str, report: Report) -> None:
         report.note(f"{n:,} {kind} annotations carry {key!r}, which {NAME} does not keep")
 
 
-def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write ``annotations/<task>_<split>.json`` files into the folder ``path``."""
+    path = Path(path)
     writer = Writer(dataset, report, bool(options.get("reindex", False)))
     folder = path / "annotations"
     folder.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
@@ -178,12 +179,13 @@ def _dataset(doc: NativeDocument) -> Dataset:
     )
 
 
-def read(path: Path, **options: Any) -> Dataset:
+def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """Read a labelkit JSON document.
 
     Raises:
         InputError: the document is malformed or refers to unknown items or categories.
     """
+    path = Path(path)
     try:
         with paused_gc():
             return fast_read(path)
@@ -473,8 +475,9 @@ _CHUNK = 65_536
 """Annotations serialised per batch when streaming, so memory holds one batch of dicts, not all of them."""
 
 
-def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write the dataset as one JSON document (compact JSON is streamed batch by batch)."""
+    path = Path(path)
     with paused_gc():
         if options.get("indent"):
             path.write_bytes(orjson.dumps(document(dataset), option=orjson.OPT_INDENT_2) + b"\n")

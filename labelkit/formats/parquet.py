@@ -6,6 +6,7 @@ version, the dataset info and the categories. Lossless for every kind of label.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -103,13 +104,14 @@ def _load(path: Path) -> Dataset:
     return Dataset.from_tables(tables, manifest.categories, manifest.info)
 
 
-def read(path: Path, **options: Any) -> Dataset:
+def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """Read a labelkit Parquet folder.
 
     Raises:
         InputError: the manifest or a table is missing, malformed or of the wrong schema, or a row refers
             to an unknown item or category, or repeats an id (as for labelkit JSON).
     """
+    path = Path(path)
     dataset = _load(path)
     findings = _findings(dataset, path, limit=1)
     if findings:
@@ -181,8 +183,9 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Parquet holds everything: nothing to report."""
 
 
-def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write every table and the manifest into the folder ``path``."""
+    path = Path(path)
     compression = options.get("compression", "zstd")
     manifest = Manifest(info=dataset.info, categories=dataset.categories)
     (path / MANIFEST).write_bytes(

@@ -12,6 +12,7 @@ defusedxml only: a DTD or an entity is an error. VOC's 1-based inclusive pixel c
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -531,7 +532,7 @@ def _find_image(root: Path, folder: Path, item_id: str, filename: str | None) ->
     return None
 
 
-def read(path: Path, **options: Any) -> Dataset:
+def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """Read a Pascal VOC folder (or one annotation XML file).
 
     Raises:
@@ -539,6 +540,7 @@ def read(path: Path, **options: Any) -> Dataset:
     """
     from labelkit.formats.voc_build import build
 
+    path = Path(path)
     if path.is_file():
         item = parse_annotation(read_bytes(path), path)
         return build(path.parent, [(path.stem, None, path.parent, item)], None, _Sets(), {})
@@ -575,8 +577,8 @@ def drops_polygons(options: dict[str, Any]) -> bool:
     return str(options.get("masks") or "auto") != "all"
 
 
-def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write a VOC folder (see :func:`labelkit.formats.voc_write.write`)."""
     from labelkit.formats import voc_write
 
-    voc_write.write(dataset, path, report, **options)
+    voc_write.write(dataset, Path(path), report, **options)

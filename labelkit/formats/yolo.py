@@ -11,6 +11,7 @@ The writer lives in :mod:`labelkit.formats.yolo_write`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -290,13 +291,14 @@ def _check_counts(task: str, layout: Layout, parsed: _Parsed, files: list[Path])
 # -- building the dataset --------------------------------------------------------------------------
 
 
-def read(path: Path, **options: Any) -> Dataset:
+def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """Read a YOLO dataset from a folder, a ``data.yaml``, an ``obj.data`` or a names file.
 
     Raises:
         InputError: a bad line (named by ``file:line``), a class id beyond ``names``, a missing or
             unreadable image whose size is needed, or a layout with no images or labels.
     """
+    path = Path(path)
     task = str(options.get("task", "auto"))
     if task not in ("auto", *TASKS):
         raise UsageError("bad task", expected=", ".join(TASKS), found=task)
@@ -548,8 +550,8 @@ def drops_polygons(options: dict[str, Any]) -> bool:
     return str(options.get("task") or "auto") in ("auto", "detect", "pose", "classify")
 
 
-def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
+def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write a YOLO folder (see :func:`labelkit.formats.yolo_write.write`)."""
     from labelkit.formats import yolo_write
 
-    yolo_write.write(dataset, path, report, **options)
+    yolo_write.write(dataset, Path(path), report, **options)
