@@ -196,33 +196,35 @@ def _largest_rings(
     """
     first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
     pick: np.ndarray[Any, Any] = first_ring.copy()
-    n_rings = len(ring_start) - 1
-    if not n_rings:
+    multi = np.flatnonzero(counts > 1)  # an object of one ring writes it: only the others are measured
+    if not len(multi):
         return pick
-    ring_len = np.diff(ring_start)
+    ring_counts = counts[multi]
+    rings = np.repeat(first_ring[multi], ring_counts) + G.run_positions(ring_counts)
+    origin = ring_start[rings]
+    ring_len = ring_start[rings + 1] - origin
     points = ring_len // 2
     # every point as (ring, x, y), each ring relative to its first point (less rounding far from the origin)
-    ring_of = np.repeat(np.arange(n_rings), points)
-    origin = ring_start[:-1][ring_of]  # where each point's ring starts
-    x_at = origin + 2 * G.run_positions(points)
-    xs = coords[x_at] - coords[origin]
-    ys = coords[x_at + 1] - coords[origin + 1]
+    ring_of = np.repeat(np.arange(len(rings)), points)
+    x_at = origin[ring_of] + 2 * G.run_positions(points)
+    xs = coords[x_at] - coords[origin[ring_of]]
+    ys = coords[x_at + 1] - coords[origin[ring_of] + 1]
     after = np.arange(1, len(xs) + 1)
     ends = np.cumsum(points)[points > 0]
     after[ends - 1] = ends - points[points > 0]  # each ring's last point is followed by its first
     # shoelace sums in a fixed order (bincount adds in index order); an empty ring has area 0, a ring
     # with an odd number of values NaN (it is malformed: never picked over a ring that is not)
-    twice = np.bincount(ring_of, xs * ys[after], n_rings) - np.bincount(ring_of, ys * xs[after], n_rings)
+    twice = np.bincount(ring_of, xs * ys[after], len(rings)) - np.bincount(ring_of, ys * xs[after], len(rings))
     area = np.where(ring_len % 2 == 0, np.abs(twice), np.nan)
     # per object, the first ring whose area is within rounding (1e-9, relative) of its largest; NaN areas
     # are skipped, and an object whose areas are all NaN keeps its first ring
-    with_rings = counts > 0
-    largest = np.repeat(np.fmax.reduceat(area, first_ring[with_rings]), counts[with_rings])
+    first_of = np.concatenate([[0], np.cumsum(ring_counts)])[:-1]
+    largest = np.repeat(np.fmax.reduceat(area, first_of), ring_counts)
     with np.errstate(invalid="ignore"):
         near = np.flatnonzero(area >= largest * (1 - _AREA_TIE))
-    owner = np.repeat(np.arange(len(counts)), counts)[near]
+    owner = np.repeat(np.arange(len(multi)), ring_counts)[near]
     objects, first = np.unique(owner, return_index=True)
-    pick[objects] = near[first]
+    pick[multi[objects]] = rings[near[first]]
     return pick
 
 
@@ -389,16 +391,13 @@ class Lines:
     def _normalise_ragged(
         self, rows: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]
     ) -> np.ndarray[Any, Any]:
-        lengths = np.diff(offsets)
-        per_value = np.repeat(np.arange(len(rows)), lengths)
-        scale = np.where(
-            np.arange(len(flat)) % 2 == 0, self.cols.width[rows][per_value], self.cols.height[rows][per_value]
-        )
+        per_value = np.repeat(np.arange(len(rows)), np.diff(offsets))
+        scale = np.empty(len(flat), dtype=np.float64)  # x at even positions of the flat values, y at odd
+        scale[0::2] = self.cols.width[rows][per_value[0::2]]
+        scale[1::2] = self.cols.height[rows][per_value[1::2]]
         values = flat / scale
         clipped: np.ndarray[Any, Any] = np.clip(values, 0.0, 1.0) + 0.0
-        changed = np.zeros(len(rows), dtype=bool)
-        np.logical_or.at(changed, per_value, clipped != values)
-        self.clipped += int(changed.sum())
+        self.clipped += int(np.count_nonzero(np.bincount(per_value[clipped != values], minlength=len(rows))))
         return clipped
 
     def _corners(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
