@@ -24,7 +24,11 @@ from labelkit.model.tables import valid_mask
 from labelkit.model.trace import cell_outer_rings
 
 T = TypeVar("T")
-_CHUNK = 65536
+_CHUNK = 8192
+"""Object rows formatted at a time. A chunk's temporaries (about 1 MB each) reuse freed heap memory; at
+65,536 rows the segment text and coordinate arrays were about 10 MB each, above glibc's mmap threshold, so
+each was mapped fresh and faulted in page by page: on the train2017-sized file YOLO segment writing took
+4 times the page faults (660k against 172k) and 1-3 s more of system time, for the same output."""
 
 
 @dataclass
