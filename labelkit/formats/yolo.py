@@ -12,6 +12,7 @@ The writer lives in :mod:`labelkit.formats.yolo_write`.
 from __future__ import annotations
 
 import os
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -140,7 +141,8 @@ def detect(path: Path) -> Detection | None:
 class _Parsed:
     classes: list[int] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
+    values: array[float] = field(default_factory=lambda: array("d"))
+    """Every coordinate, as float64 (a Python float object each would be 4 times the memory)."""
     entry: list[int] = field(default_factory=list)
     line: list[int] = field(default_factory=list)
     extras: list[str | None] = field(default_factory=list)
@@ -179,7 +181,7 @@ def _parse_file(data: bytes, path: Path, index: int, out: _Parsed, n_classes: in
             expected=f"< {n_classes}",
         )
     try:
-        values = list(map(float, tokens))
+        values = array("d", map(float, tokens))
     except ValueError:
         bad = next(i for i, v in enumerate(tokens) if not _is_number(v))
         raise InputError(
