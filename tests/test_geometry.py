@@ -63,3 +63,28 @@ def test_masks_and_polygons() -> None:
     cell = G.mask_to_rle(mask.astype(bool))
     assert np.array_equal(G.rle_to_mask(cell), mask)
     assert G.mask_bounds(np.zeros((2, 2), dtype=bool)) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(-10_000, 10_000), min_size=0, max_size=24).map(lambda v: [x / 8 for x in v]),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_ring_areas_are_the_exact_shoelace_areas(rings: list[list[float]]) -> None:
+    from fractions import Fraction
+
+    coords = np.asarray([v for r in rings for v in r], dtype=np.float64)
+    lengths = np.asarray([len(r) for r in rings], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    got = G.ring_areas(coords, starts, lengths)
+    for ring, area in zip(rings, got.tolist(), strict=True):
+        if len(ring) % 2:
+            assert np.isnan(area)
+            continue
+        xs, ys = [Fraction(v) for v in ring[0::2]], [Fraction(v) for v in ring[1::2]]
+        twice = sum(xs[i] * ys[(i + 1) % len(xs)] - xs[(i + 1) % len(xs)] * ys[i] for i in range(len(xs)))
+        assert area == abs(twice) / 2  # eighths of a pixel: every step is exact in float64
+    assert G.ring_area(rings[0]) == got[0] or np.isnan(got[0])

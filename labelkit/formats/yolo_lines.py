@@ -194,9 +194,9 @@ def _largest_rings(
     """Per object, the index of its ring of the largest area, the first on a tie.
 
     Entries of objects without rings are to be ignored. ``coords[ring_start[r]:ring_start[r + 1]]`` is
-    ring ``r`` (flat ``x y`` pairs); object ``i`` has ``counts[i]`` rings, in order. Areas are shoelace
-    sums over every ring at once in a fixed order (no BLAS dot, whose summation order varies with the
-    CPU), so the pick is the same on every machine and does not depend on the other objects.
+    ring ``r`` (flat ``x y`` pairs); object ``i`` has ``counts[i]`` rings, in order. Areas come from
+    :func:`labelkit.model.geometry.ring_areas` (a fixed summation order), so the pick is the same on every
+    machine and does not depend on the other objects.
     """
     first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
     pick: np.ndarray[Any, Any] = first_ring.copy()
@@ -206,20 +206,7 @@ def _largest_rings(
     ring_counts = counts[multi]
     rings = np.repeat(first_ring[multi], ring_counts) + G.run_positions(ring_counts)
     origin = ring_start[rings]
-    ring_len = ring_start[rings + 1] - origin
-    points = ring_len // 2
-    # every point as (ring, x, y), each ring relative to its first point (less rounding far from the origin)
-    ring_of = np.repeat(np.arange(len(rings)), points)
-    x_at = origin[ring_of] + 2 * G.run_positions(points)
-    xs = coords[x_at] - coords[origin[ring_of]]
-    ys = coords[x_at + 1] - coords[origin[ring_of] + 1]
-    after = np.arange(1, len(xs) + 1)
-    ends = np.cumsum(points)[points > 0]
-    after[ends - 1] = ends - points[points > 0]  # each ring's last point is followed by its first
-    # shoelace sums in a fixed order (bincount adds in index order); an empty ring has area 0, a ring
-    # with an odd number of values NaN (it is malformed: never picked over a ring that is not)
-    twice = np.bincount(ring_of, xs * ys[after], len(rings)) - np.bincount(ring_of, ys * xs[after], len(rings))
-    area = np.where(ring_len % 2 == 0, np.abs(twice), np.nan)
+    area = G.ring_areas(coords, origin, ring_start[rings + 1] - origin)  # NaN for a malformed ring
     # per object, the first ring whose area is within rounding (1e-9, relative) of its largest; NaN areas
     # are skipped, and an object whose areas are all NaN keeps its first ring
     first_of = np.concatenate([[0], np.cumsum(ring_counts)])[:-1]

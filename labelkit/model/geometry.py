@@ -194,14 +194,43 @@ def run_positions(lengths: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
 
 
 def ring_area(ring: Sequence[float] | FloatArray) -> float:
-    """Area of one flat ``x0 y0 x1 y1 ...`` ring (shoelace formula; either orientation).
+    """Area of one flat ``x0 y0 x1 y1 ...`` ring (shoelace formula; either orientation), as :func:`ring_areas`.
 
     Examples:
         >>> ring_area([0, 0, 4, 0, 4, 2, 0, 2])
         8.0
     """
-    xs, ys = np.asarray(ring[0::2], dtype=np.float64), np.asarray(ring[1::2], dtype=np.float64)
-    return abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))) / 2
+    coords = np.asarray(ring, dtype=np.float64)
+    return float(ring_areas(coords, np.zeros(1, dtype=np.int64), np.array([len(coords)]))[0])
+
+
+def ring_areas(coords: FloatArray, starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> FloatArray:
+    """Area of each ring ``coords[starts[r]:starts[r] + lengths[r]]`` (flat ``x y`` pairs), either orientation.
+
+    Shoelace sums over every ring at once, each ring relative to its first point (less rounding far from
+    the origin) and added in index order by ``np.bincount``, never by a BLAS dot product, whose summation
+    order depends on the CPU: the same bits on every machine. An empty ring has area 0; a ring with an odd
+    number of values is malformed and has area NaN.
+
+    Examples:
+        >>> coords = np.array([0, 0, 4, 0, 4, 2, 0, 2, 1, 1, 2, 1, 1, 2], dtype=np.float64)
+        >>> ring_areas(coords, np.array([0, 8, 14, 8]), np.array([8, 6, 0, 5])).tolist()
+        [8.0, 0.5, 0.0, nan]
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    n = len(lengths)
+    points = lengths // 2
+    ring_of = np.repeat(np.arange(n), points)
+    origin = np.asarray(starts, dtype=np.int64)[ring_of]  # where each point's ring starts
+    x_at = origin + 2 * run_positions(points)
+    xs = coords[x_at] - coords[origin]
+    ys = coords[x_at + 1] - coords[origin + 1]
+    after = np.arange(1, len(xs) + 1)
+    ends = np.cumsum(points)[points > 0]
+    after[ends - 1] = ends - points[points > 0]  # each ring's last point is followed by its first
+    twice = np.bincount(ring_of, xs * ys[after], n) - np.bincount(ring_of, ys * xs[after], n)
+    areas: FloatArray = np.where(lengths % 2 == 0, np.abs(twice) / 2, np.nan)
+    return areas
 
 
 def polygon_bounds(rings: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
