@@ -3,9 +3,10 @@
 Steps (whole CLI commands, median of N runs, peak RSS of the command; each run is followed by a floor
 measurement, so wall and floor are compared pair by pair under the same machine load):
 COCO -> YOLO detect, COCO -> YOLO segment, COCO -> VOC, COCO -> VOC boxes only (``-o masks=none``, what the
-peers write: no segmentation PNGs), YOLO -> COCO (labelkit); globox and datumaro run COCO -> YOLO and
-COCO -> VOC (neither writes YOLO segment or VOC masks, and both need the image files to read YOLO, which
-the synthetic set does not have). Beside them it measures the floor, in this process on the same disk:
+peers write: no segmentation PNGs), YOLO detect -> COCO and YOLO segment -> COCO (labelkit); globox and
+datumaro run COCO -> YOLO and COCO -> VOC (neither writes YOLO segment or VOC masks, and both need the image
+files to read YOLO, which the synthetic set does not have). Beside them it measures the floor, in this
+process on the same disk:
 - parse floor: msgspec decoding the COCO file into typed structs (boxes decoded, segmentations left raw), or
   reading every YOLO label file's bytes;
 - write floor: creating the same files with the same bytes (taken from labelkit's own output) in a fresh folder.
@@ -191,7 +192,8 @@ def main() -> None:
     require_coco(src)
     lk = [sys.executable, "-m", "labelkit"]
     n = args.repeat
-    names = ("yolo_detect", "yolo_segment", "voc", "voc_boxes", "coco_from_yolo", "val_yolo")
+    names = ("yolo_detect", "yolo_segment", "voc", "voc_boxes", "val_yolo")
+    names += ("coco_from_yolo_detect", "coco_from_yolo_segment")
     out = {k: args.out / f"out_{k}" for k in names}
     results: list[Result] = []
     pairs: dict[str, list[tuple[float, float]]] = {}
@@ -216,11 +218,14 @@ def main() -> None:
             result, pairs[name] = paired(name, cmd, target, n, lambda t=target: parse_floor() + write_floor(t, 1))
             results.append(result)
             settle(args.out)
-        yolo_dir, coco_dir = out["yolo_detect"], out["coco_from_yolo"]
-        cmd = [*lk, "convert", str(yolo_dir), str(coco_dir), "--from", "yolo", "--to", "coco", "-q"]
-        name = "YOLO->COCO: labelkit"
-        result, pairs[name] = paired(name, cmd, coco_dir, n, lambda: read_floor(yolo_dir, 1) + write_floor(coco_dir, 1))
-        results.append(result)
+        for task in ("detect", "segment"):
+            yolo_dir, coco_dir = out[f"yolo_{task}"], out[f"coco_from_yolo_{task}"]
+            cmd = [*lk, "convert", str(yolo_dir), str(coco_dir), "--from", "yolo", "--to", "coco", "-q"]
+            name = f"YOLO {task}->COCO: labelkit"
+            result, pairs[name] = paired(
+                name, cmd, coco_dir, n, lambda y=yolo_dir, c=coco_dir: read_floor(y, 1) + write_floor(c, 1)
+            )
+            results.append(result)
         val: Path = args.val
         if not val.exists():
             subprocess.run(
