@@ -236,6 +236,12 @@ def _breakages() -> list[tuple[str, Any, str]]:
     def rle_size(d: Any) -> None:
         d["annotations"][2]["segmentation"]["size"] = [8, 6]
 
+    def short_rle(d: Any) -> None:  # a decoder would make up the missing pixels
+        d["annotations"][2]["segmentation"]["counts"] = "=3300000"
+
+    def bad_rle_string(d: Any) -> None:
+        d["annotations"][2]["segmentation"]["counts"] = "=33 0000;"
+
     def keypoint_count(d: Any) -> None:
         d["annotations"][4]["keypoints"] = [5, 5, 2]
 
@@ -248,6 +254,8 @@ def _breakages() -> list[tuple[str, Any, str]]:
         ("bbox outside", outside_bbox, "/annotations/0/bbox"),
         ("polygon < 3 points", short_polygon, "/annotations/1/segmentation/1"),
         ("RLE size", rle_size, "/annotations/2/segmentation/size"),
+        ("RLE counts short", short_rle, "/annotations/2/segmentation/counts"),
+        ("RLE counts string", bad_rle_string, "/annotations/2/segmentation/counts"),
         ("keypoint count", keypoint_count, "/annotations/4/keypoints"),
     ]
 

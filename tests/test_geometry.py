@@ -88,3 +88,37 @@ def test_ring_areas_are_the_exact_shoelace_areas(rings: list[list[float]]) -> No
         twice = sum(xs[i] * ys[(i + 1) % len(xs)] - xs[(i + 1) % len(xs)] * ys[i] for i in range(len(xs)))
         assert area == abs(twice) / 2  # eighths of a pixel: every step is exact in float64
     assert G.ring_area(rings[0]) == got[0] or np.isnan(got[0])
+
+
+@st.composite
+def rle_strings(draw: st.DrawFn) -> tuple[str, int, int]:
+    """COCO compressed counts of a random mask, often damaged, with the mask's size or a wrong one."""
+    from pycocotools import mask as mask_utils
+
+    height, width = draw(st.integers(0, 12)), draw(st.integers(0, 12))
+    bits = draw(st.lists(st.booleans(), min_size=height * width, max_size=height * width))
+    text = ""
+    if height and width:
+        mask = np.asfortranarray(np.array(bits, dtype=np.uint8).reshape(height, width))
+        text = mask_utils.encode(mask)["counts"].decode()
+    damage = draw(st.sampled_from(["none", "char", "cut", "tail"]))
+    if damage == "char" and text:
+        i = draw(st.integers(0, len(text) - 1))
+        text = text[:i] + chr(draw(st.integers(35, 120))) + text[i + 1 :]
+    elif damage == "cut" and text:
+        text = text[: draw(st.integers(0, len(text) - 1))]
+    elif damage == "tail":
+        text += draw(st.text(alphabet="hO08P", min_size=1, max_size=9))
+    return text, height + draw(st.sampled_from([0, 0, 0, 1])), width
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(rle_strings(), max_size=12))
+def test_rle_strings_checked_at_once_as_one_by_one(cases: list[tuple[str, int, int]]) -> None:
+    texts, heights, widths = (list(v) for v in zip(*cases, strict=True)) if cases else ([], [], [])
+    one_by_one = []
+    for text, height, width in cases:
+        counts = G.rle_string_counts(text)
+        problem = None if counts is None else G.counts_problem(counts, height, width)
+        one_by_one.append("RLE counts is not a compressed COCO RLE string" if counts is None else problem)
+    assert G.rle_strings_problems(texts, heights, widths) == one_by_one

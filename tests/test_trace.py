@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
-from labelkit.model import trace
 from labelkit.model.geometry import mask_to_rle, polygons_to_mask
 from labelkit.model.trace import cell_outer_rings, mask_to_polygons, outer_rings, rle_to_polygons
 
@@ -275,29 +274,33 @@ def test_cell_outer_rings_decodes_compressed_counts_as_pycocotools_does() -> Non
 
 
 @pytest.mark.parametrize(
-    "cell",
+    ("cell", "message"),
     [
-        {"height": 3, "width": 3, "counts": None, "runs": [1, 2]},  # adds up to less than 3 x 3
-        {"height": 3, "width": 3, "counts": None, "runs": [4, 6]},  # to more
-        {"height": 3, "width": 3, "counts": None, "runs": [4, -1, 6]},
-        {"height": 3, "width": 3, "counts": None, "runs": [1.5, 7.5]},
-        {"height": 3, "width": 3, "counts": "1", "runs": None},  # a string adding up to less
-        {"height": 3, "width": 3, "counts": "1\x7f", "runs": None},  # not COCO's alphabet
-        {"height": 3, "width": 3, "counts": "1h", "runs": None},  # a continued number at the end
-        {"height": 3, "width": 3, "counts": "10O", "runs": None},  # a negative count
-        {"height": 0, "width": 3, "counts": "", "runs": None},
+        ({"height": 3, "width": 3, "counts": None, "runs": [1, 2]}, "add up to 3, not 9"),
+        ({"height": 3, "width": 3, "counts": None, "runs": [4, 6]}, "add up to 10, not 9"),
+        ({"height": 3, "width": 3, "counts": None, "runs": [4, -1, 6]}, "are not COCO's"),
+        ({"height": 3, "width": 3, "counts": None, "runs": [1.5, 7.5]}, "are not COCO's"),
+        ({"height": 3, "width": 3, "counts": "1", "runs": None}, "add up to 1, not 9"),
+        ({"height": 3, "width": 3, "counts": "", "runs": None}, "add up to 0, not 9"),
+        ({"height": 3, "width": 3, "counts": "1\x7f", "runs": None}, "are not COCO's"),  # not COCO's alphabet
+        ({"height": 3, "width": 3, "counts": "1h", "runs": None}, "are not COCO's"),  # a number left unfinished
+        ({"height": 3, "width": 3, "counts": "10O", "runs": None}, "are not COCO's"),  # a negative count
+        ({"height": 3, "width": 3, "counts": "1hhhhhh0", "runs": None}, "are not COCO's"),  # 7 characters
+        # counts adding up to 2**64 + 9 (int64 would wrap around to 9): refused before they are added
+        ({"height": 3, "width": 3, "counts": None, "runs": [2**62] * 4 + [9]}, "do not fit a 3 x 3 mask"),
+        ({"height": 65536, "width": 32768, "counts": None, "runs": [2**31]}, "do not fit"),
     ],
 )
-def test_cell_outer_rings_hands_malformed_cells_to_the_pixel_decoder(
-    cell: dict[str, object], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # whatever pycocotools makes of such runs is traced, as before runs were read directly (its errors too)
-    decoded = np.zeros((3, 3), dtype=np.uint8)
-    decoded[1, 1:] = 1
-    seen = []
-    monkeypatch.setattr(trace, "rle_to_mask", lambda c: seen.append(c) or decoded)
-    assert cell_outer_rings(cell) == ([[1.0, 1.0, 3.0, 1.0, 3.0, 2.0, 1.0, 2.0]], [2], 2)
-    assert seen == [cell]
+def test_cell_outer_rings_refuses_runs_that_do_not_make_the_mask(cell: dict[str, object], message: str) -> None:
+    # a decoder would have to make up the missing pixels (pycocotools leaves them as whatever memory held)
+    with pytest.raises(ValueError, match=message):
+        cell_outer_rings(cell)
+
+
+def test_pixel_tracing_crops_to_the_foreground() -> None:
+    mask = np.zeros((2000, 3000), dtype=np.uint8)
+    mask[1500:1503, 2900:2902] = 1
+    assert outer_rings(mask) == ([[2900.0, 1500.0, 2902.0, 1500.0, 2902.0, 1503.0, 2900.0, 1503.0]], [6])
 
 
 @settings(max_examples=300, deadline=None)

@@ -43,6 +43,7 @@ from labelkit.formats.coco_read import (
 )
 from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
 from labelkit.model import Category
+from labelkit.model.geometry import rle_strings_problems
 from labelkit.model.tables import MASK_TYPE
 from labelkit.report import Finding
 
@@ -135,6 +136,10 @@ def _is_attributes(value: Any) -> bool:
         elif not isinstance(v, _ATTRIBUTE_TYPES):
             return False
     return True
+
+
+def _counts_pointer(row: int) -> str:
+    return json_pointer("annotations", row, "segmentation", "counts")
 
 
 def build(f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False) -> Built:
@@ -489,6 +494,7 @@ def _objects(
     for k in other_k.tolist():  # null or another oddity: carried as it was
         extras[row_list[k]] = _add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))
     masks: list[dict[str, Any] | None] = [None] * m
+    strings: list[tuple[int, str, int, int]] = []
     for k in rle_k.tolist():
         row = row_list[k]
         try:
@@ -520,17 +526,16 @@ def _objects(
                     ),
                 )
             )
-        elif isinstance(rle.counts, list) and (total := sum(rle.counts)) != h * w:
-            out.findings.append(
-                (
-                    row,
-                    Finding(
-                        where,
-                        json_pointer("annotations", row, "segmentation", "counts"),
-                        f"RLE counts add up to {total}, not {h * w} (height x width)",
-                    ),
-                )
-            )
+        elif isinstance(rle.counts, str):
+            strings.append((row, rle.counts, h, w))
+        elif (total := sum(rle.counts)) != h * w:
+            message = f"RLE counts add up to {total}, not {h * w} (height x width)"
+            out.findings.append((row, Finding(where, _counts_pointer(row), message)))
+    if strings:  # a decoder would make up the pixels of counts that do not add up: checked all at once
+        rows_s, texts, hs, ws = zip(*strings, strict=True)
+        for row, problem in zip(rows_s, rle_strings_problems(texts, hs, ws), strict=True):
+            if problem is not None:
+                out.findings.append((row, Finding(where, _counts_pointer(row), problem)))
     # keypoints
     kp_raw = _pick(f, "keypoints", row_list)
     kp_k = np.flatnonzero(_present(kp_raw))

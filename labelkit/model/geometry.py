@@ -193,6 +193,142 @@ def run_positions(lengths: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
     return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
+def cell_counts(cell: dict[str, Any]) -> NDArray[np.int64] | None:
+    """A mask cell's run lengths (background first, column-major), or None when they cannot be read.
+
+    Examples:
+        >>> cell_counts({"height": 2, "width": 2, "counts": "112", "runs": None}).tolist()
+        [1, 1, 2]
+        >>> cell_counts({"height": 2, "width": 2, "counts": None, "runs": [1, -1, 4]}) is None
+        True
+    """
+    if cell.get("counts") is not None:
+        return rle_string_counts(cell["counts"])
+    runs = cell.get("runs")
+    if not isinstance(runs, list) or not all(type(v) is int for v in runs):
+        return None
+    try:
+        counts = np.asarray(runs, dtype=np.int64) if runs else np.zeros(0, dtype=np.int64)
+    except OverflowError:
+        return None
+    return counts if not len(counts) or int(counts.min()) >= 0 else None
+
+
+def rle_string_counts(text: Any) -> NDArray[np.int64] | None:
+    """The run lengths of COCO's compressed RLE string, or None when ``text`` is not one.
+
+    Each number is written 5 bits a character (``chr(48 + bits)``, low bits first), bit 0x20 meaning "more
+    characters follow" and bit 0x10 of the last character the sign; from the fourth number on, each is
+    stored as its difference from the number two before it. A number may take at most 6 characters (30
+    bits), as pycocotools, whose decoder works on 32-bit integers, writes and reads them.
+
+    Examples:
+        >>> rle_string_counts("4130O0").tolist()  # "O" is -1: the fifth number is 3 - 1
+        [4, 1, 3, 1, 2, 1]
+        >>> rle_string_counts("10O") is None  # a negative count: 1, 0, -1
+        True
+    """
+    if not isinstance(text, str) or not text.isascii():
+        return None
+    chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+    if not len(chars):
+        return np.zeros(0, dtype=np.int64)
+    if int(chars.min()) < 0 or int(chars.max()) > 63 or chars[-1] & 0x20:
+        return None
+    last = np.flatnonzero((chars & 0x20) == 0)  # the last character of each number
+    lengths = np.diff(np.r_[-1, last])
+    if int(lengths.max()) > 6:
+        return None
+    values = np.add.reduceat((chars & 0x1F) << (5 * run_positions(lengths)), last - lengths + 1)
+    values = np.where(chars[last] & 0x10, values - (np.int64(1) << (5 * lengths)), values)
+    values[1::2] = np.cumsum(values[1::2])  # 1, 3, 5, ...: each after the first adds the one two before
+    values[2::2] = np.cumsum(values[2::2])  # 2, 4, 6, ...
+    return values if int(values.min()) >= 0 else None
+
+
+def counts_problem(counts: NDArray[np.int64], height: int, width: int) -> str | None:
+    """What is wrong with run lengths for a ``height x width`` mask, or None when they add up to it.
+
+    Examples:
+        >>> counts_problem(np.array([1, 2]), 2, 2)
+        'RLE counts add up to 3, not 4 (height x width)'
+    """
+    size = height * width
+    # a count beyond the size cannot add up, and could overflow the sum (pycocotools' counts are 32-bit)
+    if height < 0 or width < 0 or size >= 2**31 or (len(counts) and int(counts.max()) > size):
+        return f"RLE counts do not fit a {height} x {width} mask"
+    if (total := int(counts.sum())) != size:
+        return f"RLE counts add up to {total}, not {size} (height x width)"
+    return None
+
+
+def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: Sequence[int]) -> list[str | None]:
+    """:func:`counts_problem` of many compressed RLE strings at once: one array pass over all their characters.
+
+    The same answers as :func:`rle_string_counts` and :func:`counts_problem` string by string (tested), for
+    files with thousands of compressed masks, where numpy's per-call cost would dominate.
+
+    Examples:
+        >>> rle_strings_problems(["4130O0", "10O", "1", ""], [3, 1, 2, 0], [4, 1, 2, 5])
+        [None, 'RLE counts is not a compressed COCO RLE string', 'RLE counts add up to 1, not 4 (height x width)', None]
+    """
+    n = len(texts)
+    joined = "".join(texts)
+    if not joined.isascii():  # rare: string by string
+        return [_string_problem(t, h, w) for t, h, w in zip(texts, heights, widths, strict=True)]
+    height = np.asarray(heights, dtype=np.int64)
+    width = np.asarray(widths, dtype=np.int64)
+    size = height * width
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+    odd = np.r_[0, np.cumsum((chars < 0) | (chars > 63))]
+    bad = odd[ends] > odd[starts]  # a character outside COCO's alphabet
+    full = np.flatnonzero(lengths > 0)
+    bad[full] |= (chars[ends[full] - 1] & 0x20) != 0  # the last number left unfinished
+    stop = (chars & 0x20) == 0
+    stop[ends[full] - 1] = True  # numbers never run on into the next string
+    last = np.flatnonzero(stop)
+    digits = np.diff(np.r_[-1, last])
+    owner = np.searchsorted(ends, last, side="right")  # the string of each number
+    bad[owner[digits > 6]] = True  # more than 30 bits, as pycocotools reads them
+    shift = 5 * np.minimum(run_positions(digits), 6)  # (longer numbers are refused: kept from overflowing)
+    values = np.add.reduceat((chars & 0x1F) << shift, last - digits + 1)
+    values = np.where(chars[last] & 0x10, values - (np.int64(1) << (5 * np.minimum(digits, 7))), values)
+    values[bad[owner]] = 0  # below 2**30 each, so the sums below cannot overflow
+    index = run_positions(np.bincount(owner, minlength=n))  # each number's place in its string
+    for chosen in ((index % 2 == 1), (index % 2 == 0) & (index >= 2)):  # 1, 3, 5, ... and 2, 4, 6, ...
+        picked = np.flatnonzero(chosen)
+        if len(picked):
+            run = values[picked]
+            total = np.cumsum(run)
+            group = owner[picked]
+            head = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+            values[picked] = total - np.repeat((total - run)[head], np.diff(np.r_[head, len(picked)]))
+    bad[owner[values < 0]] = True
+    unfit = (height < 0) | (width < 0) | (size >= 2**31)
+    unfit[owner[values > size[owner]]] = True
+    sums = np.bincount(owner, weights=values.astype(np.float64), minlength=n)  # exact below 2**53
+    problems: list[str | None] = [None] * n
+    for i in np.flatnonzero(bad | unfit | (sums != size)).tolist():
+        if bad[i]:
+            problems[i] = _NOT_RLE
+        elif unfit[i]:
+            problems[i] = f"RLE counts do not fit a {heights[i]} x {widths[i]} mask"
+        else:
+            problems[i] = f"RLE counts add up to {int(sums[i])}, not {int(size[i])} (height x width)"
+    return problems
+
+
+_NOT_RLE = "RLE counts is not a compressed COCO RLE string"
+
+
+def _string_problem(text: str, height: int, width: int) -> str | None:
+    counts = rle_string_counts(text)
+    return _NOT_RLE if counts is None else counts_problem(counts, height, width)
+
+
 def ring_area(ring: Sequence[float] | FloatArray) -> float:
     """Area of one flat ``x0 y0 x1 y1 ...`` ring (shoelace formula; either orientation), as :func:`ring_areas`.
 

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labelkit.model.geometry import rle_to_mask, run_positions
+from labelkit.model.geometry import cell_counts, counts_problem, run_positions
 
 __all__ = ["cell_outer_rings", "mask_to_polygons", "outer_rings", "rle_to_polygons"]
 
@@ -90,21 +90,25 @@ def outer_rings(mask: NDArray[Any]) -> tuple[list[list[float]], list[int]]:
     fg = np.asarray(mask)
     if fg.ndim != 2:
         raise ValueError(f"mask must be 2-D, got shape {fg.shape}")
-    height, width = fg.shape
+    fg = fg != 0
+    rows = np.flatnonzero(fg.any(axis=1))
+    if not len(rows):
+        return [], []
+    cols = np.flatnonzero(fg.any(axis=0))
+    r0, c0 = int(rows[0]), int(cols[0])
+    crop = fg[r0 : int(rows[-1]) + 1, c0 : int(cols[-1]) + 1]  # the work grows with the foreground's bounds
+    height, width = crop.shape
     # each column with one background pixel below it, flat: a foreground run never wraps into the next column
-    grid = np.zeros((width, height + 1), dtype=np.int8)
-    np.not_equal(fg.T, 0, out=grid[:, :height].view(bool))
-    change = np.diff(grid.ravel(), prepend=np.int8(0))
+    grid = np.zeros((width, height + 1), dtype=bool)
+    grid[:, :height] = crop.T
+    change = np.diff(grid.ravel().view(np.int8), prepend=np.int8(0))
     starts, ends = np.flatnonzero(change > 0), np.flatnonzero(change < 0)
     x, y0 = np.divmod(starts, height + 1)
-    return _rings(x, y0, ends - x * (height + 1), height, width)
+    return _rings(x + c0, y0 + r0, ends - x * (height + 1) + r0, r0 + height, c0 + width)
 
 
 def cell_outer_rings(cell: dict[str, Any]) -> tuple[list[list[float]], list[int], int]:
     """:func:`outer_rings` of a model mask cell, traced from its runs without decoding its pixels.
-
-    A cell whose runs do not add up to its size is decoded as :func:`labelkit.model.geometry.rle_to_mask`
-    decodes it, and traced from the pixels.
 
     Examples:
         >>> cell = {"height": 3, "width": 2, "counts": None, "runs": [1, 2, 3]}  # pixels (1, 0) and (2, 0)
@@ -113,13 +117,17 @@ def cell_outer_rings(cell: dict[str, Any]) -> tuple[list[list[float]], list[int]
 
     Returns:
         The rings, the area of each, and the number of foreground pixels.
+
+    Raises:
+        ValueError: When the cell's runs cannot be read or do not add up to its height x width (a
+            decoder would have to make up the missing pixels).
     """
     height, width = int(cell["height"]), int(cell["width"])
-    counts = _cell_counts(cell)
-    if counts is None or height <= 0 or width <= 0 or int(counts.sum()) != height * width:
-        mask = rle_to_mask(cell)
-        rings, areas = outer_rings(mask)
-        return rings, areas, int(np.count_nonzero(mask))
+    counts = cell_counts(cell)
+    if counts is None:
+        raise ValueError("RLE counts are not COCO's (compressed or uncompressed)")
+    if (problem := counts_problem(counts, height, width)) is not None:
+        raise ValueError(problem)
     bounds = np.cumsum(counts)
     starts, ends = bounds[:-1:2], bounds[1::2]  # foreground runs (the counts start with background)
     starts = starts[: len(ends)]
@@ -129,56 +137,13 @@ def cell_outer_rings(cell: dict[str, Any]) -> tuple[list[list[float]], list[int]
     joined = np.r_[True, starts[1:] != ends[:-1]][: len(starts)]
     starts, ends = starts[joined], ends[np.r_[joined[1:], True][: len(ends)]]
     # cut runs at column ends: one segment per column a run covers
-    first, last = starts // height, (ends - 1) // height
+    first, last = starts // max(height, 1), (ends - 1) // max(height, 1)
     pieces = last - first + 1
     run = np.repeat(np.arange(len(starts)), pieces)
     x = first[run] + run_positions(pieces)
     y0 = np.where(x == first[run], starts[run] - x * height, 0)
     y1 = np.where(x == last[run], ends[run] - x * height, height)
     return (*_rings(x, y0, y1, height, width), int((ends - starts).sum()))
-
-
-def _cell_counts(cell: dict[str, Any]) -> IntArray | None:
-    """A mask cell's run lengths (background first, column-major), or None when they are not well formed."""
-    if cell.get("counts") is not None:
-        return _string_counts(cell["counts"])
-    runs = cell.get("runs")
-    if not isinstance(runs, list) or not all(type(v) is int for v in runs):
-        return None
-    try:
-        counts = np.asarray(runs, dtype=np.int64) if runs else np.zeros(0, dtype=np.int64)
-    except OverflowError:
-        return None
-    return counts if not len(counts) or int(counts.min()) >= 0 else None
-
-
-def _string_counts(text: Any) -> IntArray | None:
-    """The run lengths of COCO's compressed RLE string, or None when ``text`` is not one.
-
-    Each number is written 5 bits a character (``chr(48 + bits)``, low bits first), bit 0x20 meaning "more
-    characters follow" and bit 0x10 of the last character the sign; from the fourth number on, each is
-    stored as its difference from the number two before it.
-
-    Examples:
-        >>> _string_counts("4130O0").tolist()  # "O" is -1: the fifth number is 3 - 1
-        [4, 1, 3, 1, 2, 1]
-    """
-    if not isinstance(text, str) or not text.isascii():
-        return None
-    chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
-    if not len(chars):
-        return np.zeros(0, dtype=np.int64)
-    if int(chars.min()) < 0 or int(chars.max()) > 63 or chars[-1] & 0x20:
-        return None
-    last = np.flatnonzero((chars & 0x20) == 0)  # the last character of each number
-    lengths = np.diff(np.r_[-1, last])
-    if int(lengths.max()) > 12:  # more than 60 bits: no mask is that large
-        return None
-    values = np.add.reduceat((chars & 0x1F) << (5 * run_positions(lengths)), last - lengths + 1)
-    values = np.where(chars[last] & 0x10, values - (np.int64(1) << (5 * lengths)), values)
-    values[1::2] = np.cumsum(values[1::2])  # 1, 3, 5, ...: each after the first adds the one two before
-    values[2::2] = np.cumsum(values[2::2])  # 2, 4, 6, ...
-    return values if int(values.min()) >= 0 else None
 
 
 def _rings(x: IntArray, y0: IntArray, y1: IntArray, height: int, width: int) -> tuple[list[list[float]], list[int]]:
