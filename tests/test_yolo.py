@@ -541,3 +541,12 @@ def test_segment_ring_pick_ties_to_the_first_and_skips_nan() -> None:
         picks = _largest_rings(coords, starts, np.array([2, 2])).tolist()
         assert picks[0] == alone[0] == 0
         assert picks[1] == 3  # the 2x2 square, not the empty or malformed ring
+
+
+def test_segment_refuses_a_mask_whose_runs_do_not_make_it(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=4, height=3)))
+    ds.add(Object(id="m7", item_id="1", category_id=0, shape="mask", mask=Rle(size=(3, 4), counts=[2, 3])))
+    with pytest.raises(InputError, match=r"object m7: RLE counts add up to 5, not 12 \(height x width\)"):
+        labelkit.save(ds, tmp_path / "out", "yolo", task="segment", allow_loss=True)
+    assert not (tmp_path / "out").exists()

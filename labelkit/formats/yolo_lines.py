@@ -17,6 +17,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.errors import InputError
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -245,7 +246,10 @@ def _trace_all(dataset: Dataset) -> _Traced:
     cells = objects["mask"].take(pa.array(rows)).to_pylist()
     # traced from the runs (no pixels decoded): many small array steps that keep the GIL, so one thread
     for row, cell in zip(rows.tolist(), cells, strict=True):
-        ring, exact = _trace_one(cell)
+        try:
+            ring, exact = _trace_one(cell)
+        except ValueError as exc:  # runs that do not make the mask (files are checked when read)
+            raise InputError(f"object {objects['id'][row].as_py()}: {exc}", hint="fix or drop its mask") from None
         if ring is None:
             empty += 1
         else:
