@@ -70,6 +70,23 @@ def test_results_round_trip(tmp_path: Path) -> None:
     assert [o.score for o in ds.objects()] == [0.98, 0.5]
 
 
+def test_results_with_rle_masks_are_read_and_their_counts_checked(tmp_path: Path) -> None:
+    """Detectors' results files carry masks but no image sizes: the size check is skipped, the counts check not."""
+    mask = {"size": [6, 8], "counts": "=3300000;"}
+    result = {"image_id": 7, "category_id": 9, "score": 0.9, "bbox": [2, 1, 4, 3], "segmentation": mask}
+    good = tmp_path / "results_val.json"
+    good.write_text(json.dumps([result]))
+    assert labelkit.validate(good) == []
+    (obj,) = labelkit.load(good).objects()
+    assert obj.mask is not None and obj.mask.counts == "=3300000;" and obj.score == 0.9
+    bad = tmp_path / "bad" / "results_val.json"
+    bad.parent.mkdir()
+    bad.write_text(json.dumps([{**result, "segmentation": {"size": [6, 8], "counts": "=3300000"}}]))
+    (finding,) = labelkit.validate(bad)
+    assert finding.where == "#/annotations/0/segmentation/counts"
+    assert finding.message == "RLE counts add up to 34, not 48 (height x width)"
+
+
 def test_model_mapping() -> None:
     ds = labelkit.load(FIXTURE)
     objects = {o.id: o for o in ds.objects()}

@@ -122,3 +122,44 @@ def test_rle_strings_checked_at_once_as_one_by_one(cases: list[tuple[str, int, i
         problem = None if counts is None else G.counts_problem(counts, height, width)
         one_by_one.append("RLE counts is not a compressed COCO RLE string" if counts is None else problem)
     assert G.rle_strings_problems(texts, heights, widths) == one_by_one
+
+
+def test_rle_strings_with_sizes_beyond_32_bits_never_fit() -> None:
+    # height x width would wrap around in int64; pycocotools' counts are 32-bit anyway
+    sizes = [(2**32, 2**32), (2**62 + 1, 4), (3037000500, 3037000500), (46341, 46341), (-1, 4)]
+    problems = G.rle_strings_problems(["", "4", "", "", ""], [h for h, _ in sizes], [w for _, w in sizes])
+    assert problems == [f"RLE counts do not fit a {h} x {w} mask" for h, w in sizes]
+    assert G.rle_strings_problems([], [], []) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            rle_strings().map(lambda c: {"height": c[1], "width": c[2], "counts": c[0], "runs": None}),
+            st.tuples(
+                st.integers(0, 6), st.integers(0, 6), st.lists(st.integers(-2, 40) | st.just(2**62), max_size=8)
+            ).map(lambda c: {"height": c[0], "width": c[1], "counts": None, "runs": c[2]}),
+        ),
+        max_size=10,
+    )
+)
+def test_mask_column_problems_are_the_cell_by_cell_problems(cells: list[dict | None]) -> None:
+    from labelkit.model.tables import MASK_TYPE
+
+    expected = {}
+    for row, cell in enumerate(cells):
+        if cell is None:
+            continue
+        counts = G.cell_counts(cell)
+        if counts is None:
+            expected[row] = (
+                "RLE counts is not a compressed COCO RLE string"
+                if cell["counts"] is not None
+                else "RLE counts are not COCO's (compressed or uncompressed)"
+            )
+        elif (problem := G.counts_problem(counts, cell["height"], cell["width"])) is not None:
+            expected[row] = problem
+    column = pa.chunked_array([pa.array(cells[:3], MASK_TYPE), pa.array(cells[3:], MASK_TYPE)])
+    assert G.mask_column_problems(column) == expected

@@ -512,3 +512,18 @@ def test_items_with_foreign_metadata_are_counted_exactly(tmp_path: Path) -> None
     labelkit.save(Dataset.from_tables({"items": items}), tmp_path / "o", "voc", allow_loss=True)
     assert "<folder>x</folder>" in (tmp_path / "o/Annotations/i7.xml").read_text()
     assert "<folder>" not in (tmp_path / "o/Annotations/i4.xml").read_text()
+
+
+def test_voc_refuses_a_mask_whose_runs_do_not_make_it(tmp_path: Path) -> None:
+    """A decoder would paint the missing pixels from whatever memory it is given: a different PNG each run."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+    from labelkit.model.annotations import Rle
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=4, height=3)))
+    ds.add(Object(id="ok", item_id="1", category_id=1, shape="mask", mask=Rle(size=(3, 4), counts=[2, 3, 7])))
+    ds.add(Object(id="m7", item_id="1", category_id=1, shape="mask", mask=Rle(size=(3, 4), counts=[2, 3])))
+    with pytest.raises(InputError, match=r"object m7: RLE counts add up to 5, not 12 \(height x width\)"):
+        labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert not (tmp_path / "out").exists()
+    labelkit.save(ds, tmp_path / "boxes", "voc", allow_loss=True, masks="none")  # no PNG: nothing to paint

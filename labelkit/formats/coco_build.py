@@ -515,7 +515,8 @@ def _objects(
             "runs": None if compressed else rle.counts,
         }
         shape[k] = _MASK
-        if known_image[row] and (h != int(heights[row]) or w != int(widths[row])):
+        sized = known_image[row] and np.isfinite(heights[row]) and np.isfinite(widths[row])  # results files: no sizes
+        if sized and (h != int(heights[row]) or w != int(widths[row])):
             out.findings.append(
                 (
                     row,

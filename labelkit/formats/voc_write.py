@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from labelkit.errors import UsageError
+from labelkit.errors import InputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_masks import (
@@ -130,6 +130,13 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     for r, raw in zip(voc_rows.tolist(), objects["extras"].take(pa.array(voc_rows)).to_pylist(), strict=True):
         extra = decode_json_cell(raw)
         kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0
+    # runs that do not make their mask would be painted from whatever memory the decoder is given: refused
+    bad = [r for r in G.mask_column_problems(objects["mask"]).items() if has_mask[r[0]]]
+    if bad:
+        row, problem = bad[0]
+        raise InputError(
+            f"object {objects['id'][row].as_py()}: {problem}", hint="fix or drop its mask, or -o masks=none"
+        )
     instances = has_mask & (kinds != 1)
     if masks == "all":
         instances |= valid_mask(objects["polygon"]) & known

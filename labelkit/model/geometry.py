@@ -276,9 +276,10 @@ def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: S
     joined = "".join(texts)
     if not joined.isascii():  # rare: string by string
         return [_string_problem(t, h, w) for t, h, w in zip(texts, heights, widths, strict=True)]
-    height = np.asarray(heights, dtype=np.int64)
-    width = np.asarray(widths, dtype=np.int64)
-    size = height * width
+    # sizes beyond pycocotools' 32-bit counts never fit (found with Python's integers: no int64 wrap-around)
+    unfit = np.fromiter((h < 0 or w < 0 or h * w >= 2**31 for h, w in zip(heights, widths, strict=True)), bool, n)
+    size = np.asarray([h * w for h, w in zip(heights, widths, strict=True)], dtype=object)
+    size = np.where(unfit, 0, size).astype(np.int64)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lengths)
     starts = ends - lengths
@@ -307,9 +308,11 @@ def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: S
             head = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
             values[picked] = total - np.repeat((total - run)[head], np.diff(np.r_[head, len(picked)]))
     bad[owner[values < 0]] = True
-    unfit = (height < 0) | (width < 0) | (size >= 2**31)
     unfit[owner[values > size[owner]]] = True
-    sums = np.bincount(owner, weights=values.astype(np.float64), minlength=n)  # exact below 2**53
+    values[(bad | unfit)[owner]] = 0  # the rest are at most the size (< 2**31): their sums cannot overflow
+    before = np.r_[0, np.cumsum(values)]
+    numbers = np.r_[0, np.cumsum(np.bincount(owner, minlength=n))]
+    sums = before[numbers[1:]] - before[numbers[:-1]]
     problems: list[str | None] = [None] * n
     for i in np.flatnonzero(bad | unfit | (sums != size)).tolist():
         if bad[i]:
@@ -319,6 +322,79 @@ def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: S
         else:
             problems[i] = f"RLE counts add up to {int(sums[i])}, not {int(size[i])} (height x width)"
     return problems
+
+
+def mask_column_problems(column: Any) -> dict[int, str]:
+    """Rows of a model ``mask`` column whose counts cannot be read or do not add up to height x width.
+
+    Compressed strings go through :func:`rle_strings_problems`; run lists are summed from the column's
+    flat values, so no Python object is made per run.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> from labelkit.model.tables import MASK_TYPE
+        >>> cells = [{"height": 2, "width": 2, "counts": None, "runs": [1, 2]}, None,
+        ...          {"height": 1, "width": 2, "counts": "02", "runs": None}]
+        >>> mask_column_problems(pa.array(cells, MASK_TYPE))
+        {0: 'RLE counts add up to 3, not 4 (height x width)'}
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    problems: dict[int, str] = {}
+    cells = np.flatnonzero(np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(cells):
+        return problems
+    # only the rows that hold a mask (most rows of a COCO file do not), taken chunk by chunk: a chunked take
+    # would first join the whole column
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    bounds = np.cumsum([0] + [len(c) for c in chunks])
+    pieces = []
+    for c, chunk in enumerate(chunks):
+        local = cells[(cells >= bounds[c]) & (cells < bounds[c + 1])] - bounds[c]
+        if len(local):
+            pieces.append(chunk.take(pa.array(local)))
+    masks = pa.concat_arrays(pieces)
+    valid = np.ones(len(masks), dtype=bool)
+    heights = [-1 if v is None else v for v in pc.struct_field(masks, "height").to_pylist()]
+    widths = [-1 if v is None else v for v in pc.struct_field(masks, "width").to_pylist()]
+    texts = pc.struct_field(masks, "counts")
+    has_text = valid & np.asarray(texts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    rows = np.flatnonzero(has_text).tolist()
+    if rows:
+        found = rle_strings_problems(
+            texts.take(pa.array(rows, pa.int64())).to_pylist(), [heights[r] for r in rows], [widths[r] for r in rows]
+        )
+        problems.update((r, p) for r, p in zip(rows, found, strict=True) if p is not None)
+    rows = np.flatnonzero(valid & ~has_text).tolist()
+    if rows:
+        runs = pc.struct_field(masks, "runs").take(pa.array(rows, pa.int64()))
+        lengths = np.asarray(pc.list_value_length(runs).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
+        values = np.asarray(pc.list_flatten(runs).to_numpy(zero_copy_only=False), dtype=np.int64)
+        missing = ~np.asarray(runs.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        sizes = [heights[r] * widths[r] if heights[r] >= 0 and widths[r] >= 0 else -1 for r in rows]
+        unfit = np.fromiter((s < 0 or s >= 2**31 for s in sizes), dtype=bool, count=len(rows))
+        size = np.asarray([0 if u else s for s, u in zip(sizes, unfit.tolist(), strict=True)], dtype=np.int64)
+        # per cell reductions straight over the flat values (no per-value temporaries); a cell's sum is only
+        # trusted when its counts are within [0, size], so it cannot have overflowed
+        negative = np.zeros(len(rows), dtype=bool)
+        sums = np.zeros(len(rows), dtype=np.int64)
+        full = np.flatnonzero(lengths > 0)
+        if len(full):
+            starts = (np.cumsum(lengths) - lengths)[full]
+            negative[full] = np.minimum.reduceat(values, starts) < 0
+            unfit[full] |= np.maximum.reduceat(values, starts) > size[full]
+            with np.errstate(over="ignore"):
+                sums[full] = np.add.reduceat(values, starts)
+        for k in np.flatnonzero(missing | negative | unfit | (sums != size)).tolist():
+            r = rows[k]
+            if missing[k] or negative[k]:
+                problems[r] = "RLE counts are not COCO's (compressed or uncompressed)"
+            elif unfit[k]:
+                problems[r] = f"RLE counts do not fit a {heights[r]} x {widths[r]} mask"
+            else:
+                problems[r] = f"RLE counts add up to {int(sums[k])}, not {int(size[k])} (height x width)"
+    return {int(cells[k]): problems[k] for k in sorted(problems)}
 
 
 _NOT_RLE = "RLE counts is not a compressed COCO RLE string"
