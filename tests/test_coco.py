@@ -625,6 +625,17 @@ def test_objects_from_other_formats_get_the_area_of_all_their_rings(tmp_path: Pa
     assert areas[0] == pytest.approx(third, rel=1e-12)
 
 
+def test_an_object_whose_rings_are_all_empty_gets_no_derived_box(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    ds.add(Object(id="1", item_id="1", category_id=1, shape="polygon", polygon=[[], []]))
+    labelkit.save(ds, tmp_path / "out", "coco")  # was: ValueError from min() of no coordinates
+    (ann,) = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
+    assert "bbox" not in ann and ann["segmentation"] == [[], []] and ann["area"] == 0.0
+
+
 def test_list_json_of_a_slice_formats_only_the_slice(monkeypatch: pytest.MonkeyPatch) -> None:
     """A batch of a larger table is a slice whose ``.values`` is the whole column: formatting that for every
     batch made writing polygons from other formats quadratic (29 s and 4.8 GiB for 860k YOLO polygons)."""

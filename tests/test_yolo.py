@@ -550,3 +550,12 @@ def test_segment_refuses_a_mask_whose_runs_do_not_make_it(tmp_path: Path) -> Non
     with pytest.raises(InputError, match=r"object m7: RLE counts add up to 5, not 12 \(height x width\)"):
         labelkit.save(ds, tmp_path / "out", "yolo", task="segment", allow_loss=True)
     assert not (tmp_path / "out").exists()
+
+
+def test_detect_does_not_fail_on_an_object_whose_rings_are_all_empty(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    ds.add(Object(id="1", item_id="1", category_id=0, shape="polygon", polygon=[[], []]))
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)  # was: ValueError from min() of no coordinates
+    # nothing to bound: the box stays the zero box (the object is still reported as a polygon made a box)
+    assert (tmp_path / "out" / "labels" / "train" / "a.txt").read_text() == "0 0.0 0.0 0.0 0.0\n"

@@ -573,7 +573,7 @@ def _derived_boxes(bbox: pa.Array, origin: np.ndarray, polygon: pa.Array, seg_te
     rings = polygon.to_pylist()
     segs = seg_text.to_pylist()
     for i in np.flatnonzero(~origin & np.array(pc.is_null(bbox))).tolist():
-        if rings[i]:
+        if rings[i] and any(rings[i]):  # rings with coordinates (empty rings bound nothing)
             boxes[i] = list(polygon_bounds(rings[i]))
         elif segs[i] is not None and segs[i].startswith("{"):
             rle = orjson.loads(segs[i])

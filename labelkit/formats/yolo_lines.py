@@ -308,7 +308,7 @@ class Lines:
         if len(missing):
             polygons = self.polygons.take(pa.array(rows[missing])).to_pylist()
             for i, rings in zip(missing.tolist(), polygons, strict=True):
-                if rings:
+                if rings and any(rings):  # rings with coordinates (empty rings bound nothing)
                     bbox[i] = G.polygon_bounds(rings)
         angle = self.angle[rows]
         turned = angle != 0
