@@ -43,7 +43,7 @@ from labelkit.formats.coco_read import (
 )
 from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
 from labelkit.model import Category
-from labelkit.model.geometry import rle_strings_problems
+from labelkit.model.geometry import rle_strings_problems, rle_sum_message
 from labelkit.model.tables import MASK_TYPE
 from labelkit.report import Finding
 
@@ -530,8 +530,7 @@ def _objects(
         elif isinstance(rle.counts, str):
             strings.append((row, rle.counts, h, w))
         elif (total := sum(rle.counts)) != h * w:
-            message = f"RLE counts add up to {total}, not {h * w} (height x width)"
-            out.findings.append((row, Finding(where, _counts_pointer(row), message)))
+            out.findings.append((row, Finding(where, _counts_pointer(row), rle_sum_message(total, h * w))))
     if strings:  # a decoder would make up the pixels of counts that do not add up: checked all at once
         rows_s, texts, hs, ws = zip(*strings, strict=True)
         for row, problem in zip(rows_s, rle_strings_problems(texts, hs, ws), strict=True):

@@ -255,11 +255,38 @@ def counts_problem(counts: NDArray[np.int64], height: int, width: int) -> str | 
     """
     size = height * width
     # a count beyond the size cannot add up, and could overflow the sum (pycocotools' counts are 32-bit)
-    if height < 0 or width < 0 or size >= 2**31 or (len(counts) and int(counts.max()) > size):
-        return f"RLE counts do not fit a {height} x {width} mask"
+    if _too_large(height, width) or (len(counts) and int(counts.max()) > size):
+        return _unfit_message(height, width)
     if (total := int(counts.sum())) != size:
-        return f"RLE counts add up to {total}, not {size} (height x width)"
+        return rle_sum_message(total, size)
     return None
+
+
+NOT_COUNTS = "RLE counts are not COCO's (compressed or uncompressed)"
+"""What is wrong with a mask cell whose runs cannot be read at all."""
+_NOT_RLE = "RLE counts is not a compressed COCO RLE string"
+
+
+def _too_large(height: int, width: int) -> bool:
+    """Sizes no RLE can hold: negative, or beyond pycocotools' 32-bit counts (Python integers: no wrap-around)."""
+    return height < 0 or width < 0 or height * width >= 2**31
+
+
+def _sizes(heights: Sequence[int], widths: Sequence[int]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """``height * width`` per mask as int64 (0 where too large to hold), and which are too large."""
+    unfit = np.fromiter(map(_too_large, heights, widths), dtype=bool, count=len(heights))
+    sizes = (0 if u else h * w for h, w, u in zip(heights, widths, unfit, strict=True))
+    size = np.fromiter(sizes, dtype=np.int64, count=len(unfit))
+    return size, unfit
+
+
+def _unfit_message(height: int, width: int) -> str:
+    return f"RLE counts do not fit a {height} x {width} mask"
+
+
+def rle_sum_message(total: int, size: int) -> str:
+    """The problem of RLE counts that add up to ``total`` for a mask of ``size`` pixels."""
+    return f"RLE counts add up to {total}, not {size} (height x width)"
 
 
 def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: Sequence[int]) -> list[str | None]:
@@ -276,10 +303,7 @@ def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: S
     joined = "".join(texts)
     if not joined.isascii():  # rare: string by string
         return [_string_problem(t, h, w) for t, h, w in zip(texts, heights, widths, strict=True)]
-    # sizes beyond pycocotools' 32-bit counts never fit (found with Python's integers: no int64 wrap-around)
-    unfit = np.fromiter((h < 0 or w < 0 or h * w >= 2**31 for h, w in zip(heights, widths, strict=True)), bool, n)
-    size = np.asarray([h * w for h, w in zip(heights, widths, strict=True)], dtype=object)
-    size = np.where(unfit, 0, size).astype(np.int64)
+    size, unfit = _sizes(heights, widths)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lengths)
     starts = ends - lengths
@@ -318,9 +342,9 @@ def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: S
         if bad[i]:
             problems[i] = _NOT_RLE
         elif unfit[i]:
-            problems[i] = f"RLE counts do not fit a {heights[i]} x {widths[i]} mask"
+            problems[i] = _unfit_message(heights[i], widths[i])
         else:
-            problems[i] = f"RLE counts add up to {int(sums[i])}, not {int(size[i])} (height x width)"
+            problems[i] = rle_sum_message(int(sums[i]), int(size[i]))
     return problems
 
 
@@ -355,26 +379,23 @@ def mask_column_problems(column: Any) -> dict[int, str]:
         if len(local):
             pieces.append(chunk.take(pa.array(local)))
     masks = pa.concat_arrays(pieces)
-    valid = np.ones(len(masks), dtype=bool)
     heights = [-1 if v is None else v for v in pc.struct_field(masks, "height").to_pylist()]
     widths = [-1 if v is None else v for v in pc.struct_field(masks, "width").to_pylist()]
     texts = pc.struct_field(masks, "counts")
-    has_text = valid & np.asarray(texts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    has_text = np.asarray(texts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     rows = np.flatnonzero(has_text).tolist()
     if rows:
         found = rle_strings_problems(
             texts.take(pa.array(rows, pa.int64())).to_pylist(), [heights[r] for r in rows], [widths[r] for r in rows]
         )
         problems.update((r, p) for r, p in zip(rows, found, strict=True) if p is not None)
-    rows = np.flatnonzero(valid & ~has_text).tolist()
+    rows = np.flatnonzero(~has_text).tolist()
     if rows:
         runs = pc.struct_field(masks, "runs").take(pa.array(rows, pa.int64()))
         lengths = np.asarray(pc.list_value_length(runs).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
         values = np.asarray(pc.list_flatten(runs).to_numpy(zero_copy_only=False), dtype=np.int64)
         missing = ~np.asarray(runs.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        sizes = [heights[r] * widths[r] if heights[r] >= 0 and widths[r] >= 0 else -1 for r in rows]
-        unfit = np.fromiter((s < 0 or s >= 2**31 for s in sizes), dtype=bool, count=len(rows))
-        size = np.asarray([0 if u else s for s, u in zip(sizes, unfit.tolist(), strict=True)], dtype=np.int64)
+        size, unfit = _sizes([heights[r] for r in rows], [widths[r] for r in rows])
         # per cell reductions straight over the flat values (no per-value temporaries); a cell's sum is only
         # trusted when its counts are within [0, size], so it cannot have overflowed
         negative = np.zeros(len(rows), dtype=bool)
@@ -389,15 +410,12 @@ def mask_column_problems(column: Any) -> dict[int, str]:
         for k in np.flatnonzero(missing | negative | unfit | (sums != size)).tolist():
             r = rows[k]
             if missing[k] or negative[k]:
-                problems[r] = "RLE counts are not COCO's (compressed or uncompressed)"
+                problems[r] = NOT_COUNTS
             elif unfit[k]:
-                problems[r] = f"RLE counts do not fit a {heights[r]} x {widths[r]} mask"
+                problems[r] = _unfit_message(heights[r], widths[r])
             else:
-                problems[r] = f"RLE counts add up to {int(sums[k])}, not {int(size[k])} (height x width)"
+                problems[r] = rle_sum_message(int(sums[k]), int(size[k]))
     return {int(cells[k]): problems[k] for k in sorted(problems)}
-
-
-_NOT_RLE = "RLE counts is not a compressed COCO RLE string"
 
 
 def _string_problem(text: str, height: int, width: int) -> str | None:

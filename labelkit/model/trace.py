@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labelkit.model.geometry import cell_counts, counts_problem, run_positions
+from labelkit.model.geometry import NOT_COUNTS, cell_counts, counts_problem, run_positions
 
 __all__ = ["cell_outer_rings", "mask_to_polygons", "outer_rings", "rle_to_polygons"]
 
@@ -125,7 +125,7 @@ def cell_outer_rings(cell: dict[str, Any]) -> tuple[list[list[float]], list[int]
     height, width = int(cell["height"]), int(cell["width"])
     counts = cell_counts(cell)
     if counts is None:
-        raise ValueError("RLE counts are not COCO's (compressed or uncompressed)")
+        raise ValueError(NOT_COUNTS)
     if (problem := counts_problem(counts, height, width)) is not None:
         raise ValueError(problem)
     bounds = np.cumsum(counts)
@@ -265,7 +265,7 @@ def _successors(sx: IntArray, sy: IntArray, ex: IntArray, ey: IntArray, d: IntAr
         ex: End corner x of each run.
         ey: End corner y of each run.
         d: Direction of each run.
-        w: Width of the cropped mask (corners run 0..w).
+        w: Width of the mask (corners run 0..w).
 
     Returns:
         The successor index of every run.
