@@ -551,11 +551,8 @@ class Writer:
 
 def _polygon_areas(polygon: pa.Array) -> np.ndarray:
     """Per object of a ``list<list<float64>>`` array (no nulls), the sum of its rings' areas, in ring order."""
-    rings = pc.list_flatten(polygon)
-    ring_len = np.asarray(pc.list_value_length(rings).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    coords = np.asarray(pc.list_flatten(rings).to_numpy(zero_copy_only=False), dtype=np.float64)
-    starts = np.concatenate([[0], np.cumsum(ring_len)[:-1]]).astype(np.int64)
-    counts = np.asarray(pc.list_value_length(polygon).to_numpy(zero_copy_only=False), dtype=np.int64)
+    counts, ring_len, coords = G.flat_rings(polygon)
+    starts = np.cumsum(ring_len) - ring_len
     owner = np.repeat(np.arange(len(polygon)), counts)
     return np.bincount(owner, G.ring_areas(coords, starts, ring_len), len(polygon))
 

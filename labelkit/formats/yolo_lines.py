@@ -368,14 +368,10 @@ class Lines:
         """The chosen ring of each row with a polygon: (rows that have one, flat coords, offsets)."""
         polygon = self.polygons.take(pa.array(rows))
         valid = valid_mask(polygon)
-        counts = np.asarray(pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-        rings = polygon.flatten()
-        ring_len = np.asarray(pc.list_value_length(rings).to_numpy(zero_copy_only=False), dtype=np.int64)
-        coords = np.asarray(rings.flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
+        counts, ring_len, coords = G.flat_rings(polygon)
         ring_start = np.concatenate([[0], np.cumsum(ring_len)])
-        first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1]
         # several rings (COCO polygons split by occlusion): write the one with the largest area
-        pick = _largest_rings(coords, ring_start, counts) if (counts > 1).any() else first_ring
+        pick = _largest_rings(coords, ring_start, counts)
         has = valid & (counts > 0)
         chosen = pick[has]
         lengths = ring_len[chosen]

@@ -423,6 +423,26 @@ def _string_problem(text: str, height: int, width: int) -> str | None:
     return _NOT_RLE if counts is None else counts_problem(counts, height, width)
 
 
+def flat_rings(polygon: Any) -> tuple[NDArray[np.int64], NDArray[np.int64], FloatArray]:
+    """A ``list<list<float64>>`` Arrow array as flat numpy arrays: rings per row, values per ring, all values.
+
+    A null row has 0 rings; a slice of a larger column gives only its own values.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> polygons = pa.array([[[0.0, 0, 4, 0, 4, 2]], None, [[1.0, 1], []]], pa.list_(pa.list_(pa.float64())))
+        >>> [v.tolist() for v in flat_rings(polygons.slice(1))]
+        [[0, 2], [2, 0], [1.0, 1.0]]
+    """
+    import pyarrow.compute as pc
+
+    counts = np.asarray(pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    rings = pc.list_flatten(polygon)
+    ring_len = np.asarray(pc.list_value_length(rings).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    coords = np.asarray(pc.list_flatten(rings).to_numpy(zero_copy_only=False), dtype=np.float64)
+    return counts, ring_len, coords
+
+
 def ring_area(ring: Sequence[float] | FloatArray) -> float:
     """Area of one flat ``x0 y0 x1 y1 ...`` ring (shoelace formula; either orientation), as :func:`ring_areas`.
 
