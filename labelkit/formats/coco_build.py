@@ -31,8 +31,8 @@ from labelkit.formats.coco_geometry import (
     submit,
 )
 from labelkit.formats.coco_read import (
+    ABSENT,
     CARRIED_FIELDS,
-    Annotation,
     CocoFile,
     Rle,
     binary_column,
@@ -104,14 +104,14 @@ def _not_none(values: list[Any]) -> np.ndarray:
 
 def _lengths(values: list[msgspec.Raw]) -> np.ndarray:
     """Byte length of every raw value (0 when absent), skipping the measuring when all are absent."""
-    if values.count(_EMPTY_RAW) == len(values):
+    if values.count(ABSENT) == len(values):
         return np.zeros(len(values), dtype=np.int64)
     return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
 
 
 def _present(values: list[msgspec.Raw]) -> np.ndarray:
     # absent fields all hold the one shared default object: counting it is a fast identity scan
-    absent = values.count(_EMPTY_RAW)
+    absent = values.count(ABSENT)
     if absent == len(values):
         return np.zeros(len(values), dtype=bool)
     if not absent:
@@ -119,7 +119,6 @@ def _present(values: list[msgspec.Raw]) -> np.ndarray:
     return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > 0
 
 
-_EMPTY_RAW = Annotation.__struct_defaults__[3]
 _SHAPES = pa.array(["box", "polygon", "mask", "keypoints"], pa.string())
 _NULL = pa.scalar(b"null", pa.large_binary())
 _BOX, _POLYGON, _MASK, _KEYPOINTS = range(4)

@@ -34,7 +34,8 @@ from labelkit.io import parse_json
 
 Raw = msgspec.Raw
 Buffer = bytes | mmap.mmap
-_EMPTY = msgspec.Raw()
+ABSENT = msgspec.Raw()
+"""The default of every raw field, one shared object: a field absent from a value holds exactly this one."""
 _CHUNK = 100_000
 """Values parsed per pyarrow.json call by :func:`parse_lists` (keypoints): bounds the NDJSON buffer."""
 BLOCK = 1 << 21
@@ -71,15 +72,15 @@ class Annotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     id: int | None = None
     image_id: int | None = None
     category_id: int | None = None
-    bbox: Raw = _EMPTY
-    segmentation: Raw = _EMPTY
-    area: Raw = _EMPTY
-    iscrowd: Raw = _EMPTY
-    keypoints: Raw = _EMPTY
-    num_keypoints: Raw = _EMPTY
-    score: Raw = _EMPTY
-    caption: Raw = _EMPTY
-    attributes: Raw = _EMPTY
+    bbox: Raw = ABSENT
+    segmentation: Raw = ABSENT
+    area: Raw = ABSENT
+    iscrowd: Raw = ABSENT
+    keypoints: Raw = ABSENT
+    num_keypoints: Raw = ABSENT
+    score: Raw = ABSENT
+    caption: Raw = ABSENT
+    attributes: Raw = ABSENT
 
 
 class _LenientAnnotation(Annotation, forbid_unknown_fields=False):
@@ -89,10 +90,10 @@ class _LenientAnnotation(Annotation, forbid_unknown_fields=False):
 class _Sections(msgspec.Struct):
     """A COCO document's top-level values other than the annotations, kept raw."""
 
-    images: Raw = _EMPTY
-    categories: Raw = _EMPTY
-    info: Raw = _EMPTY
-    licenses: Raw = _EMPTY
+    images: Raw = ABSENT
+    categories: Raw = ABSENT
+    info: Raw = ABSENT
+    licenses: Raw = ABSENT
 
 
 class _Document(_Sections):
@@ -409,7 +410,7 @@ def raw_column(
     Raises:
         InputError: a value has the wrong type; the pointer names the annotation and field.
     """
-    if values.count(_EMPTY) == len(values):  # absent everywhere (the one shared default): nothing to decode
+    if values.count(ABSENT) == len(values):  # absent everywhere (the one shared default): nothing to decode
         return [None] * len(values)
     body = b",".join(values if all(map(len, values)) else [v if len(v) else b"null" for v in values])
     try:
