@@ -64,7 +64,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     # an object text with no '"voc:' (and no escape, which could spell one) has only foreign keys, if any (a
     # key needs a '"'); the others are decoded
     texts = items["metadata"].drop_null()
-    with_voc = true_mask(pc.or_(pc.match_substring(texts, '"voc:'), pc.match_substring(texts, "\\")))
+    with_voc = _may_hold_voc(texts)
     foreign = int(np.count_nonzero(~with_voc & true_mask(pc.match_substring(texts, '"')))) + sum(
         1
         for text in texts.filter(pa.array(with_voc)).to_pylist()
@@ -349,9 +349,12 @@ def _plain_objects(names: pa.Array, values: np.ndarray[Any, Any]) -> tuple[bytes
     return text.buffers()[2].to_pybytes()[: int(offsets[-1])], offsets.tolist()
 
 
-def _may_hold_voc(text: str) -> bool:
-    """Whether a metadata text may hold a ``voc:`` key: it says ``"voc:``, or has an escape that could spell it."""
-    return '"voc:' in text or "\\" in text
+def _may_hold_voc(texts: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
+    """Which metadata texts may hold a ``voc:`` key: they say ``"voc:``, or have an escape that could spell it.
+
+    Null texts hold nothing.
+    """
+    return true_mask(pc.or_(pc.match_substring(texts, '"voc:'), pc.match_substring(texts, "\\")))
 
 
 def _integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -406,7 +409,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     heights = items["height"].to_pylist()
     # VOC reads only its own keys (voc:*) from item metadata: a text without one (and without an escape,
     # which could spell one) reads as empty
-    metadata = [decode_json_cell(m) if m and _may_hold_voc(m) else {} for m in items["metadata"].to_pylist()]
+    holds_voc = _may_hold_voc(items["metadata"]).tolist()
+    metadata = [decode_json_cell(m) if h else {} for m, h in zip(items["metadata"].to_pylist(), holds_voc, strict=True)]
     files = [safe_relpath(i) for i in ids]
 
     objects = dataset.table("objects")
