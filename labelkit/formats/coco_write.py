@@ -492,9 +492,8 @@ class Writer:
     def _defaults(self, c: pa.Table, origin: np.ndarray, seg_text: pa.Array, with_keypoints: bool) -> pa.Array:
         """``,"area":...,"iscrowd":0`` (and ``num_keypoints``) for objects that did not come from COCO.
 
-        Objects with polygons, a box or nothing get the polygons' area (:func:`G.ring_areas`, summed over
-        the rings in order), ``w * h`` or 0, a column at a time; masks and keypoints are measured object
-        by object.
+        Objects without a mask get the polygons' area (:func:`G.ring_areas`, summed over the rings in
+        order), ``w * h`` or 0, a column at a time; masks and keypoint counts are measured object by object.
         """
         from pycocotools import mask as mask_utils
 
@@ -506,24 +505,25 @@ class Writer:
         if with_keypoints:
             slow |= todo & valid_mask(c["keypoints"])
         fast = np.flatnonzero(todo & ~slow)
-        # the area of a box is w * h (0 without a box), formatted as orjson formats a float (a NaN box reads
-        # as zeros here; it is refused when the boxes are written, so no area is written)
+        # objects without a mask: the area of their polygons, or of their box (w * h; 0 without one), a column
+        # at a time, formatted as orjson formats a float (a NaN box is refused when the boxes are written)
+        unmasked = np.flatnonzero(todo & ~(valid_mask(c["mask"]) | rle_text))
         boxes, has_box = G.bbox_columns(c["bbox"])
+        area_of = np.zeros(n, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):  # as Python's float product: inf or nan, no warning
-            area = np.where(has_box[fast], boxes[fast, 2] * boxes[fast, 3], 0.0)
-            with_rings = np.flatnonzero(rings[fast])
-            if len(with_rings):
-                area[with_rings] = _polygon_areas(_arr(c["polygon"]).take(pa.array(fast[with_rings])))
-        tokens = orjson.dumps(area, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",") if len(fast) else []
+            area_of[unmasked] = np.where(has_box[unmasked], boxes[unmasked, 2] * boxes[unmasked, 3], 0.0)
+        with_rings = unmasked[rings[unmasked]]
+        if len(with_rings):
+            area_of[with_rings] = _polygon_areas(_arr(c["polygon"]).take(pa.array(with_rings)))
+        tokens = orjson.dumps(area_of[fast], option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",") if len(fast) else []
         binary = [pa.scalar(t, pa.binary()) for t in (b',"area":', b',"iscrowd":0', b"")]
         texts = pc.binary_join_element_wise(binary[0], pa.array(tokens, pa.binary()), *binary[1:])
         picked = np.flatnonzero(slow)
         measured: list[str] = []
         rows = c.take(pa.array(picked, pa.int64()))
-        bboxes, polygons, masks = rows["bbox"].to_pylist(), rows["polygon"].to_pylist(), rows["mask"].to_pylist()
-        keypoints = rows["keypoints"].to_pylist()
+        masks, keypoints = rows["mask"].to_pylist(), rows["keypoints"].to_pylist()
         segs = seg_text.take(pa.array(picked, pa.int64())).to_pylist()
-        for j in range(len(picked)):
+        for j, row in enumerate(picked.tolist()):
             if masks[j] is not None or (segs[j] is not None and segs[j].startswith("{")):
                 rle = orjson.loads(segs[j])
                 if isinstance(rle["counts"], list):
@@ -531,12 +531,8 @@ class Writer:
                 else:
                     rle["counts"] = rle["counts"].encode()
                 area_i = float(mask_utils.area(rle))
-            elif polygons[j]:
-                area_i = float(sum(G.ring_area(r) for r in polygons[j]))
-            elif bboxes[j] is not None:
-                area_i = float(bboxes[j][2] * bboxes[j][3])
-            else:
-                area_i = 0.0
+            else:  # keypoints: the area was measured with the others above
+                area_i = float(area_of[row])
             text = f',"area":{orjson.dumps(area_i).decode()},"iscrowd":0'
             if with_keypoints and keypoints[j] is not None:
                 text += f',"num_keypoints":{sum(1 for v in keypoints[j][2::3] if v > 0)}'
