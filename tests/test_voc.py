@@ -330,6 +330,40 @@ def test_void_mask_of_another_size_is_reported_lost(tmp_path: Path) -> None:
         assert not (np.asarray(Image.open(tmp_path / f"o/{kind}/m.png")) == 255).any()
 
 
+@pytest.mark.parametrize(
+    ("key", "cell", "message"),
+    [
+        ("voc:void", {"height": 6, "width": 4, "runs": [5, 3]}, "RLE counts add up to 8, not 24"),
+        ("voc:void_object", {"height": 6, "width": 4, "counts": "1"}, "RLE counts add up to 1, not 24"),
+        ("voc:void_class", {"height": 6, "width": 4, "runs": [5, -3, 22]}, "RLE counts are not COCO's"),
+        ("voc:void_class", {"height": 9, "width": 9, "runs": [5]}, "RLE counts add up to 5, not 81"),
+    ],
+)
+def test_voc_refuses_a_void_mask_whose_runs_do_not_make_it(
+    tmp_path: Path, key: str, cell: dict[str, object], message: str
+) -> None:
+    """A short void mask would be painted from uninitialised memory: refused up front, allowed loss or not."""
+    ds = _masked_dataset()  # one 6 x 4 image
+    ds2 = Dataset(categories=list(ds.categories))
+    item = next(ds.items())
+    ds2.add_item(Item(id=item.id, media=item.media, split=item.split, metadata={key: cell}))
+    ds2.add(*ds.objects())
+    with pytest.raises(InputError, match=f"^item {item.id}: {key}: {message}") as err:
+        labelkit.save(ds2, tmp_path / "o", "voc", allow_loss=True)
+    assert err.value.hint == "fix or drop its void metadata, or -o masks=none"
+    assert not (tmp_path / "o").exists()
+    report = labelkit.save(ds2, tmp_path / "o", "voc", allow_loss=True, masks="none")  # no PNG: nothing to paint
+    assert ("segmentation void regions", 1) in [(c.what, c.count) for c in report.lost]
+
+
+def test_rle_to_mask_refuses_runs_that_do_not_make_the_mask() -> None:
+    with pytest.raises(ValueError, match=r"^RLE counts add up to 5, not 12 \(height x width\)$"):
+        G.rle_to_mask({"height": 3, "width": 4, "counts": None, "runs": [2, 3]})
+    with pytest.raises(ValueError, match="^RLE counts are not COCO's"):
+        G.rle_to_mask({"height": 3, "width": 4, "counts": "10O", "runs": None})
+    assert G.rle_to_mask({"height": 3, "width": 4, "counts": None, "runs": [2, 3, 7]}).sum() == 3
+
+
 def test_datasets_without_void_metadata_get_no_void(tmp_path: Path) -> None:
     labelkit.save(_masked_dataset(), tmp_path / "o", "voc")
     for kind in ("SegmentationClass", "SegmentationObject"):

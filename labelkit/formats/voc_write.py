@@ -162,9 +162,18 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     )
     bad_voids = 0
     for n, text in enumerate(items["metadata"].to_pylist()):
-        if text is not None and '"voc:void' in text and width[n] > 0 and height[n] > 0:
-            for cell in void_cells(decode_json_cell(text)):
-                bad_voids += cell is not None and cell_shape(cell) != (int(height[n]), int(width[n]))
+        if text is None or '"voc:void' not in text:
+            continue
+        meta = decode_json_cell(text)
+        for key, cell in zip(("voc:void_class", "voc:void_object"), void_cells(meta), strict=True):
+            shape = cell_shape(cell)
+            if shape is not None and (broken := G.cell_problem(cell)) is not None:
+                name = key if key in meta else "voc:void"
+                raise InputError(
+                    f"item {items['id'][n].as_py()}: {name}: {broken}",
+                    hint="fix or drop its void metadata, or -o masks=none",
+                )
+            bad_voids += cell is not None and width[n] > 0 and height[n] > 0 and shape != (height[n], width[n])
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
 
 

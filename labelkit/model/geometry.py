@@ -214,6 +214,19 @@ def cell_counts(cell: dict[str, Any]) -> NDArray[np.int64] | None:
     return counts if not len(counts) or int(counts.min()) >= 0 else None
 
 
+def cell_problem(cell: dict[str, Any]) -> str | None:
+    """What is wrong with a mask cell's runs (:data:`NOT_COUNTS` or :func:`counts_problem`), or None.
+
+    Examples:
+        >>> cell_problem({"height": 2, "width": 2, "counts": None, "runs": [1, 2]})
+        'RLE counts add up to 3, not 4 (height x width)'
+        >>> cell_problem({"height": 2, "width": 2, "counts": "04", "runs": None}) is None
+        True
+    """
+    counts = cell_counts(cell)
+    return NOT_COUNTS if counts is None else counts_problem(counts, int(cell["height"]), int(cell["width"]))
+
+
 def rle_string_counts(text: Any) -> NDArray[np.int64] | None:
     """The run lengths of COCO's compressed RLE string, or None when ``text`` is not one.
 
@@ -592,10 +605,17 @@ def mask_to_rle(mask: NDArray[Any]) -> dict[str, Any]:
 
 
 def rle_to_mask(cell: dict[str, Any]) -> NDArray[np.uint8]:
-    """Decode the model's mask cell (compressed ``counts`` or uncompressed ``runs``) to a binary array."""
+    """Decode the model's mask cell (compressed ``counts`` or uncompressed ``runs``) to a binary array.
+
+    Raises:
+        ValueError: the runs cannot be read or do not add up to height x width (pycocotools would paint
+            such a mask from uninitialised memory).
+    """
     from pycocotools import mask as mask_utils
 
     h, w = int(cell["height"]), int(cell["width"])
+    if (problem := cell_problem(cell)) is not None:
+        raise ValueError(problem)
     if cell.get("counts") is not None:
         rle = {"size": [h, w], "counts": cell["counts"].encode("ascii")}
     else:
