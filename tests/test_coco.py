@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import labelkit
 from labelkit.cli import cli
-from labelkit.errors import InputError
+from labelkit.errors import DataLossError, InputError
 from labelkit.formats import coco
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -631,9 +631,38 @@ def test_an_object_whose_rings_are_all_empty_gets_no_derived_box(tmp_path: Path)
     ds = Dataset(categories=[Category(id=1, name="a")])
     ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
     ds.add(Object(id="1", item_id="1", category_id=1, shape="polygon", polygon=[[], []]))
-    labelkit.save(ds, tmp_path / "out", "coco")  # was: ValueError from min() of no coordinates
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)  # was: ValueError from min()
+    assert [(c.what, c.count) for c in report.lost] == [("polygon rings of fewer than 3 points", 2)]
     (ann,) = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
-    assert "bbox" not in ann and ann["segmentation"] == [[], []] and ann["area"] == 0.0
+    assert "bbox" not in ann and ann["segmentation"] == [] and ann["area"] == 0.0
+
+
+def test_coco_writes_no_ring_of_fewer_than_3_points(tmp_path: Path) -> None:
+    """pycocotools cannot rasterise such a ring: it is dropped (reported); an object left without a ring gets
+    its box's rectangle, and the file loads in pycocotools with a mask for every annotation."""
+    from pycocotools.coco import COCO
+
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    tri = [0.0, 0.0, 4.0, 0.0, 4.0, 2.0]
+    ds.add(Object(id="1", item_id="1", category_id=1, shape="polygon", polygon=[[1.0, 1.0], tri]))
+    ds.add(Object(id="2", item_id="1", category_id=1, shape="polygon", polygon=[[1.0, 1.0]], bbox=(1, 1, 2, 2)))
+    ds.add(Object(id="3", item_id="1", category_id=1, polygon=[tri, [5.0, 5.0]], polygon_holes=[False, True]))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("polygon rings of fewer than 3 points", 3)]
+    assert ("boxes", 1) in [(c.what, c.count) for c in err.value.report.transformed]
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    path = tmp_path / "out" / "annotations" / "instances_default.json"
+    anns = {a["id"]: a for a in _load(path)["annotations"]}
+    assert anns[1]["segmentation"] == [[0, 0, 4, 0, 4, 2]] and anns[1]["bbox"] == [0, 0, 4, 2]
+    assert anns[1]["area"] == 4.0
+    assert anns[2]["segmentation"] == [[1, 1, 3, 1, 3, 3, 1, 3]] and anns[2]["area"] == 4.0
+    assert anns[3]["segmentation"] == [[0, 0, 4, 0, 4, 2]]  # its only hole is gone: a plain polygon
+    api = COCO(str(path))
+    assert [int(api.annToMask(api.anns[i]).sum()) for i in (1, 2, 3)] == [4, 4, 4]
 
 
 def test_list_json_of_a_slice_formats_only_the_slice(monkeypatch: pytest.MonkeyPatch) -> None:

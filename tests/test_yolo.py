@@ -382,9 +382,8 @@ def test_segment_tracing_that_drops_pixels_is_loss(tmp_path: Path) -> None:
     with pytest.raises(DataLossError) as err:
         labelkit.save(ds, tmp_path / "o", "yolo", task="segment")
     assert [(c.what, c.count) for c in err.value.report.lost] == [
-        ("objects without a box or polygon or traceable mask", 1),
+        ("objects without a box or polygon or traceable mask", 1),  # the empty mask, which has no box
         ("masks with holes or several regions", 2),
-        ("empty masks", 1),
     ]
     labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
     lines = (tmp_path / "o/labels/train/a.txt").read_text().splitlines()
@@ -556,6 +555,79 @@ def test_detect_does_not_fail_on_an_object_whose_rings_are_all_empty(tmp_path: P
     ds = Dataset(categories=[Category(id=0, name="a")])
     ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
     ds.add(Object(id="1", item_id="1", category_id=0, shape="polygon", polygon=[[], []]))
-    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)  # was: ValueError from min() of no coordinates
-    # nothing to bound: the box stays the zero box (the object is still reported as a polygon made a box)
-    assert (tmp_path / "out" / "labels" / "train" / "a.txt").read_text() == "0 0.0 0.0 0.0 0.0\n"
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)  # was: ValueError from min()
+    # nothing to bound: the object is lost (it was written as a zero box)
+    assert ("objects without a box or polygon", 1) in [(c.what, c.count) for c in report.lost]
+    assert (tmp_path / "out" / "labels" / "train" / "a.txt").read_text() == ""
+
+
+_BOX = (1.0, 1.0, 2.0, 2.0)
+_BOX_LINE = {
+    "detect": "0 0.2 0.2 0.2 0.2\n",
+    "pose": "0 0.2 0.2 0.2 0.2\n",
+    "segment": "0 0.1 0.1 0.3 0.1 0.3 0.3 0.1 0.3\n",
+    "obb": "0 0.1 0.1 0.3 0.1 0.3 0.3 0.1 0.3\n",
+}
+
+
+@pytest.mark.parametrize("task", ["detect", "segment", "obb", "pose"])
+@pytest.mark.parametrize("polygon", [[], [[]], [[1.0, 2.0]], [[], [3.0, 3, 4, 4]]])
+@pytest.mark.parametrize("bbox", [None, _BOX])
+def test_a_polygon_without_a_ring_of_3_points_is_no_polygon(
+    tmp_path: Path, task: str, polygon: list[list[float]], bbox: tuple[float, float, float, float] | None
+) -> None:
+    """Nothing is drawn from it: the object's box is written, or the object is lost (was: a zero box, a line
+    of two numbers or of none, or a crash for OBB)."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="e", item_id="1", category_id=1, shape="polygon", polygon=polygon, bbox=bbox))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, task=task, media="none")
+    lost = [(c.what, c.count) for c in report.lost]
+    text = (tmp_path / "o/labels/train/a.txt").read_text()
+    if bbox is None:
+        assert text == ""
+        what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
+        assert (what, 1) in lost and report.written["object annotations"] == 0
+    else:
+        assert text == _BOX_LINE[task]
+        assert report.written["object annotations"] == 1
+        if task in ("segment", "obb"):
+            assert ("polygons without a ring of 3 points", 1) in lost
+        assert not any(w.startswith("objects without") for w, _ in lost)
+
+
+def test_segment_writes_a_drawable_ring_over_a_degenerate_one(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ring = [0.0, 0.0, 5.0, 0.0, 5.0, 5.0]
+    ds.add(Object(id="a", item_id="1", category_id=1, shape="polygon", polygon=[[9.0, 9.0], ring]))
+    flat = [0.0, 0.0, 5.0, 5.0, 10.0, 10.0]  # 3 points in a line: area 0, as the 2-point ring before it
+    ds.add(Object(id="b", item_id="1", category_id=1, shape="polygon", polygon=[[1.0, 1, 2, 2], flat]))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, task="segment", media="none")
+    lines = (tmp_path / "o/labels/train/a.txt").read_text().splitlines()
+    assert lines == ["0 0.0 0.0 0.5 0.0 0.5 0.5", "0 0.0 0.0 0.5 0.5 1.0 1.0"]
+    assert ("polygon rings beyond the first", 2) in [(c.what, c.count) for c in report.lost]
+
+
+def test_obb_writes_a_boxless_polygons_bounds(tmp_path: Path) -> None:
+    """A polygon that is not a 4-corner box, on an object without a box: its bounds (was: a zero box)."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="p", item_id="1", category_id=1, shape="polygon", polygon=[[1.0, 1, 5, 1, 5, 5, 3, 7, 1, 5]]))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, task="obb", media="none")
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.1 0.1 0.5 0.1 0.5 0.7 0.1 0.7\n"
+    (polygons,) = [c for c in report.lost if c.what == "polygons"]
+    assert polygons.count == 1 and "the polygon's bounds without one" in polygons.reason
+
+
+def test_yolo_counts_only_written_objects_as_transformed(tmp_path: Path) -> None:
+    """An object lost for its unknown category is not also reported as a box made a polygon."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="a", item_id="1", category_id=1, bbox=_BOX))
+    ds.add(Object(id="b", item_id="1", category_id=7, bbox=_BOX))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, task="segment", media="none")
+    assert [(c.what, c.count) for c in report.transformed if c.what == "boxes"] == [("boxes", 1)]
+    assert ("objects without a known category", 1) in [(c.what, c.count) for c in report.lost]
+    report = labelkit.save(ds, tmp_path / "p", "yolo", allow_loss=True, task="pose", media="none")
+    assert ("objects without keypoints", 1) in [(c.what, c.count) for c in report.transformed]

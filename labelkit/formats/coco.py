@@ -27,6 +27,7 @@ from labelkit.formats.coco_records import dataset_info, merge_categories
 from labelkit.formats.coco_write import STUFF_TAG, Writer
 from labelkit.io import paused_gc
 from labelkit.model import Dataset
+from labelkit.model import geometry as G
 from labelkit.report import Finding, Report
 
 NAME = "coco"
@@ -365,19 +366,27 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if objects.num_rows:
         for column, what in (("occluded", "occluded flags"), ("z_order", "z-orders")):
             report.lose(what, objects.num_rows - objects[column].null_count, f"COCO has no {what}")
+        counts, ring_len = G.ring_lengths(objects["polygon"])
+        ok = G.drawable_rings(ring_len)
+        drawn = pa.array(G.any_per_row(counts, ok))  # the polygons written (see coco_write.drawn_polygons)
+        report.lose(
+            "polygon rings of fewer than 3 points",
+            int((~ok).sum()),
+            "pycocotools cannot rasterise them; an object left without a ring is written without a polygon",
+        )
         holes = objects["polygon_holes"].drop_null()
         if len(holes):
             n = sum(1 for h in holes.to_pylist() if any(h))
             report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")
         foreign = pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False))
-        derivable = pc.or_(pc.is_valid(objects["polygon"]), pc.is_valid(objects["mask"]))
+        derivable = pc.or_(drawn, pc.is_valid(objects["mask"]))
         report.transform(
             "objects without a box",
             _count(pc.and_(pc.and_(foreign, pc.is_null(objects["bbox"])), derivable)),
             "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
         )
         plain_boxes = pc.and_(
-            pc.and_(pc.is_null(objects["polygon"]), pc.is_null(objects["mask"])),
+            pc.and_(pc.invert(drawn), pc.is_null(objects["mask"])),
             pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False)),
         )
         report.transform(

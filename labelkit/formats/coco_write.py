@@ -426,7 +426,7 @@ class Writer:
         keep_categories: list[int] | None = None,
         stuff: bool | None = None,
     ) -> Iterator[bytes]:
-        t = self._rows("objects", ids)
+        t = drawn_polygons(self._rows("objects", ids))
         if stuff is not None:  # a split with both instances and stuff files: objects go back to their own
             tagged = pc.fill_null(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"stuff"'), False)
             t = t.filter(tagged if stuff else pc.invert(tagged))
@@ -607,6 +607,36 @@ def _holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
         m = m & ~mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(inner, h, w))).astype(bool)
     rle = mask_utils.encode(np.asfortranarray(m.astype(np.uint8)))
     return orjson.dumps({"size": [h, w], "counts": rle["counts"].decode()}).decode()
+
+
+def drawn_polygons(objects: pa.Table) -> pa.Table:
+    """``objects`` without polygon rings of fewer than 3 points, which pycocotools cannot rasterise.
+
+    A polygon left without a ring (or with holes only) becomes none: the object is written as having no
+    polygon (a box's rectangle, see :func:`_rectangles`). ``check()`` reports the rings as lost.
+    """
+    polygon = objects["polygon"]
+    counts, ring_len = G.ring_lengths(polygon)
+    drawn = G.drawable_rings(ring_len)
+    if drawn.all():
+        return objects
+    rows = np.flatnonzero(G.any_per_row(counts, ~drawn))
+    rings = polygon.take(pa.array(rows)).to_pylist()
+    holes = objects["polygon_holes"].take(pa.array(rows)).to_pylist()
+    for k, (rs, flags) in enumerate(zip(rings, holes, strict=True)):
+        keep = [j for j, r in enumerate(rs) if len(r) >= 6 and len(r) % 2 == 0]
+        if flags is not None and all(flags[j] for j in keep):  # no outer ring left
+            keep = []
+        rings[k] = [rs[j] for j in keep] or None
+        holes[k] = ([flags[j] for j in keep] or None) if flags is not None else None
+    # the fixed rows are appended to each column and taken in their place
+    index = np.arange(len(counts))
+    index[rows] = len(counts) + np.arange(len(rows))
+    for name, fixed in (("polygon", rings), ("polygon_holes", holes)):
+        column = objects[name]
+        spliced = pa.concat_arrays([_arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
+        objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
+    return objects
 
 
 def _arr(column: Any) -> pa.Array:

@@ -41,6 +41,11 @@ class Columns:
     width: np.ndarray[Any, Any]
     height: np.ndarray[Any, Any]
     usable: np.ndarray[Any, Any]
+    """Objects written: placed (:attr:`placed`) and with the coordinates the task needs."""
+    placed: np.ndarray[Any, Any]
+    """Objects of a known item of known size, with a known category."""
+    drawable: np.ndarray[Any, Any]
+    """Objects with a polygon ring of at least 3 points (:func:`~labelkit.model.geometry.drawable_polygons`)."""
 
 
 _CACHE: weakref.WeakKeyDictionary[Dataset, dict[str, tuple[tuple[Any, ...], Any]]] = weakref.WeakKeyDictionary()
@@ -75,12 +80,22 @@ def _compute_columns(dataset: Dataset, task: str) -> Columns:
     safe = np.where(item_np >= 0, item_np, 0)
     w = widths[safe] if len(widths) else np.zeros(len(item_np))
     h = heights[safe] if len(heights) else np.zeros(len(item_np))
-    has_geometry = valid_mask(objects["bbox"]) | valid_mask(objects["polygon"])
+    drawable = drawable_polygons(dataset)
+    has_geometry = valid_mask(objects["bbox"]) | drawable
     if task == "segment":  # a mask-only object is written when its mask has pixels to trace
         traced = traced_masks(dataset).rings
         has_geometry[np.fromiter(traced, dtype=np.int64, count=len(traced))] = True
-    usable = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0) & has_geometry
-    return Columns(item_np, category_np, w, h, usable)
+    placed = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0)
+    return Columns(item_np, category_np, w, h, placed & has_geometry, placed, drawable)
+
+
+def drawable_polygons(dataset: Dataset) -> np.ndarray[Any, Any]:
+    """Objects whose polygon has a ring of at least 3 points: the only polygons a YOLO line is made from.
+
+    A polygon without such a ring (no ring, or rings of fewer than 3 points) counts as no polygon: the
+    object's box (or, for segment, its traced mask) is written instead, or the object is lost.
+    """
+    return _cached(dataset, "drawable", lambda: G.drawable_polygons(dataset.table("objects")["polygon"]))
 
 
 def keypoint_count(dataset: Dataset) -> int:
@@ -190,14 +205,19 @@ nothing, whatever the summation order or where the rings lie."""
 
 
 def _largest_rings(
-    coords: np.ndarray[Any, Any], ring_start: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]
+    coords: np.ndarray[Any, Any],
+    ring_start: np.ndarray[Any, Any],
+    counts: np.ndarray[Any, Any],
+    eligible: np.ndarray[Any, Any] | None = None,
 ) -> np.ndarray[Any, Any]:
     """Per object, the index of its ring of the largest area, the first on a tie.
 
     Entries of objects without rings are to be ignored. ``coords[ring_start[r]:ring_start[r + 1]]`` is
     ring ``r`` (flat ``x y`` pairs); object ``i`` has ``counts[i]`` rings, in order. Areas come from
     :func:`labelkit.model.geometry.ring_areas` (a fixed summation order), so the pick is the same on every
-    machine and does not depend on the other objects.
+    machine and does not depend on the other objects. With ``eligible`` (per ring), an object of several
+    rings picks one of its eligible rings when it has one (an eligible ring of NaN area ranks below every
+    measured one); an object of one ring keeps it.
     """
     first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
     pick: np.ndarray[Any, Any] = first_ring.copy()
@@ -208,12 +228,15 @@ def _largest_rings(
     rings = np.repeat(first_ring[multi], ring_counts) + G.run_positions(ring_counts)
     origin = ring_start[rings]
     area = G.ring_areas(coords, origin, ring_start[rings + 1] - origin)  # NaN for a malformed ring
+    if eligible is not None:  # areas are >= 0: NaN ones of eligible rings rank at -1, the others at -inf
+        area[np.isnan(area)] = -1.0
+        area[~eligible[rings]] = -np.inf
     # per object, the first ring whose area is within rounding (1e-9, relative) of its largest; NaN areas
     # are skipped, and an object whose areas are all NaN keeps its first ring
     first_of = np.concatenate([[0], np.cumsum(ring_counts)])[:-1]
     largest = np.repeat(np.fmax.reduceat(area, first_of), ring_counts)
     with np.errstate(invalid="ignore"):
-        near = np.flatnonzero(area >= largest * (1 - _AREA_TIE))
+        near = np.flatnonzero(area >= np.where(largest > 0, largest * (1 - _AREA_TIE), largest))
     owner = np.repeat(np.arange(len(multi)), ring_counts)[near]
     objects, first = np.unique(owner, return_index=True)
     pick[multi[objects]] = rings[near[first]]
@@ -222,13 +245,14 @@ def _largest_rings(
 
 @dataclass
 class _Traced:
-    """Masks of objects without a polygon, traced for YOLO segment (see :mod:`labelkit.model.trace`)."""
+    """Masks of objects without a drawable polygon, traced for YOLO segment (see :mod:`labelkit.model.trace`)."""
 
     rings: dict[int, list[float]]
     """Object row -> the ring of the mask's largest region, flat pixel corners."""
-    inexact: int
-    """Masks whose ring does not cover exactly their pixels: several regions, or holes."""
-    empty: int
+    inexact: list[int]
+    """Object rows of masks whose ring does not cover exactly their pixels: several regions, or holes."""
+    empty: list[int]
+    """Object rows of masks without a pixel."""
 
 
 def traced_masks(dataset: Dataset) -> _Traced:
@@ -238,11 +262,10 @@ def traced_masks(dataset: Dataset) -> _Traced:
 
 def _trace_all(dataset: Dataset) -> _Traced:
     objects = dataset.table("objects")
-    rows = np.flatnonzero(
-        np.asarray(pc.and_(objects["mask"].is_valid(), objects["polygon"].is_null()).to_numpy(zero_copy_only=False))
-    )
+    rows = np.flatnonzero(valid_mask(objects["mask"]) & ~drawable_polygons(dataset))
     rings: dict[int, list[float]] = {}
-    inexact = empty = 0
+    inexact: list[int] = []
+    empty: list[int] = []
     cells = objects["mask"].take(pa.array(rows)).to_pylist()
     # traced from the runs (no pixels decoded): many small array steps that keep the GIL, so one thread
     for row, cell in zip(rows.tolist(), cells, strict=True):
@@ -251,10 +274,11 @@ def _trace_all(dataset: Dataset) -> _Traced:
         except ValueError as exc:  # runs that do not make the mask (files are checked when read)
             raise InputError(f"object {objects['id'][row].as_py()}: {exc}", hint="fix or drop its mask") from None
         if ring is None:
-            empty += 1
+            empty.append(row)
         else:
             rings[row] = ring
-            inexact += not exact
+            if not exact:
+                inexact.append(row)
     return _Traced(rings, inexact, empty)
 
 
@@ -308,8 +332,9 @@ class Lines:
         if len(missing):
             polygons = self.polygons.take(pa.array(rows[missing])).to_pylist()
             for i, rings in zip(missing.tolist(), polygons, strict=True):
-                if rings and any(rings):  # rings with coordinates (empty rings bound nothing)
-                    bbox[i] = G.polygon_bounds(rings)
+                drawn = [r for r in rings or () if len(r) >= 6 and len(r) % 2 == 0]
+                if drawn:  # placeable rows without a box have such a ring (see drawable_polygons)
+                    bbox[i] = G.polygon_bounds(drawn)
         angle = self.angle[rows]
         turned = angle != 0
         if turned.any():
@@ -370,9 +395,11 @@ class Lines:
         valid = valid_mask(polygon)
         counts, ring_len, coords = G.flat_rings(polygon)
         ring_start = np.concatenate([[0], np.cumsum(ring_len)])
-        # several rings (COCO polygons split by occlusion): write the one with the largest area
-        pick = _largest_rings(coords, ring_start, counts)
-        has = valid & (counts > 0)
+        # several rings (COCO polygons split by occlusion): write the one with the largest area, among the
+        # rings of at least 3 points (an object without one writes its box or traced mask instead)
+        drawn = G.drawable_rings(ring_len)
+        pick = _largest_rings(coords, ring_start, counts, drawn)
+        has = valid & G.any_per_row(counts, drawn)
         chosen = pick[has]
         lengths = ring_len[chosen]
         starts = ring_start[chosen]
@@ -421,6 +448,9 @@ class Lines:
 
     def _obb(self, rows: np.ndarray[Any, Any]) -> Text:
         corners = self._corners(rows)
+        missing = np.flatnonzero(~self.box_valid[rows])  # no box: the polygon's bounds, unless it is a quad
+        if len(missing):
+            corners[missing] = G.rotated_box_corners(self._boxes(rows[missing]), np.zeros(len(missing)))
         with_ring, flat, offsets = self._rings(rows)
         quad = np.diff(offsets) == 8
         quad_rows = with_ring[quad]

@@ -21,6 +21,7 @@ from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_m
 from labelkit.formats.yolo_media import SIZES_FILE, place_media, sizes_text
 from labelkit.io import create_file
 from labelkit.model import Dataset
+from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
 from labelkit.report import Report
 
@@ -96,61 +97,73 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         int(((cols.width <= 0) | (cols.height <= 0)).sum() - (cols.item < 0).sum()),
         "YOLO coordinates are normalised by the image size",
     )
+    # every count below is of objects that are written (cols.usable), so none is also counted as lost
     has_polygon = valid_mask(objects["polygon"])
-    has_box = valid_mask(objects["bbox"])
-    bare = ~has_polygon & ~has_box
-    if task == "segment":
-        bare[np.fromiter(traced_masks(dataset).rings, dtype=np.int64)] = False
+    drawable = cols.drawable  # a polygon with a ring of at least 3 points; any other is no polygon
     what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
-    report.lose(what, int(bare.sum()), f"{target} needs coordinates")
+    report.lose(what, int((cols.placed & ~cols.usable).sum()), f"{target} needs coordinates")
+    written = cols.usable
     rings = np.asarray(pc.list_value_length(objects["polygon"]).fill_null(0).to_numpy(zero_copy_only=False))
     has_mask = valid_mask(objects["mask"])
+    if task in ("segment", "obb"):
+        report.lose(
+            "polygons without a ring of 3 points",
+            int((written & has_polygon & ~drawable).sum()),
+            f"{target} draws no such polygon; the object's "
+            + ("box or traced mask is written" if task == "segment" else "box is written"),
+        )
     if task == "segment":
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
-        plain = ~has_polygon & ~has_mask
+        plain = written & ~drawable & ~has_mask
         report.transform("boxes", int((plain & (angle == 0)).sum()), "YOLO segment writes a box as a 4-point polygon")
         report.transform(
             "rotated boxes", int((plain & (angle != 0)).sum()), "YOLO segment writes a rotated box as its 4 corners"
         )
         report.lose(
             "masks of objects that also have a polygon",
-            int((has_mask & has_polygon).sum()),
+            int((written & has_mask & drawable).sum()),
             "YOLO segment holds one shape per object; the polygon is written",
         )
-        if (has_mask & ~has_polygon).any():
+        if (has_mask & ~drawable).any():
             traced = traced_masks(dataset)
+            inexact = int(written[traced.inexact].sum())
             report.transform(
                 "masks",
-                len(traced.rings) - traced.inexact,
+                int(written[np.fromiter(traced.rings, dtype=np.int64, count=len(traced.rings))].sum()) - inexact,
                 "traced into polygons along pixel edges (exactly their pixels)",
             )
             report.lose(
                 "masks with holes or several regions",
-                traced.inexact,
+                inexact,
                 "traced into one polygon: the largest region's outer boundary (holes filled, other regions lost)",
             )
-            report.lose("empty masks", traced.empty, "no pixel to trace (the object's box is written if it has one)")
+            empty = int(written[traced.empty].sum())
+            report.lose("empty masks", empty, "no pixel to trace; the object's box is written")
         report.lose(
             "polygon rings beyond the first",
-            int(np.maximum(rings - 1, 0).sum()),
+            int(np.maximum(rings[written & drawable] - 1, 0).sum()),
             "YOLO segment holds one ring per object; the largest is written",
         )
     elif task == "obb":
-        first = pc.list_element(objects["polygon"].fill_null([[0.0]]), 0)
-        quad = (rings == 1) & (np.asarray(pc.list_value_length(first).to_numpy(zero_copy_only=False)) == 8)
+        _, ring_len = G.ring_lengths(objects["polygon"])
+        first = np.concatenate([[0], np.cumsum(rings)])[:-1]  # each object's first ring (when it has one)
+        quad = rings == 1
+        quad[quad] = ring_len[first[quad]] == 8
         report.lose(
-            "polygons", int((has_polygon & ~quad).sum()), "YOLO OBB holds 4-corner boxes; their rotated box is written"
+            "polygons",
+            int((written & drawable & ~quad).sum()),
+            "YOLO OBB holds 4-corner boxes; the object's box is written, or the polygon's bounds without one",
         )
     elif task == "detect":
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
-        bounded = int(((angle != 0) | has_polygon).sum())
+        bounded = int((written & ((angle != 0) | has_polygon)).sum())
         if bounded:
             report.note(f"{bounded:,} rotated boxes and polygons are written as their axis-aligned bounding boxes")
     elif task == "pose":
         k = keypoint_count(dataset)
         lengths = (
             np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)) // 3
-        )
+        )[written]
         report.transform(
             "objects without keypoints",
             int((lengths == 0).sum()),
@@ -165,7 +178,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "skeletons", sum(1 for c in dataset.categories if c.skeleton), "YOLO pose has no skeleton (only flip_idx)"
         )
         if _kpt_dims(dataset, options) == 2:
-            kp = objects["keypoints"].combine_chunks().flatten().to_numpy(zero_copy_only=False)
+            kp = objects["keypoints"].take(np.flatnonzero(written)).combine_chunks().flatten()
+            kp = kp.to_numpy(zero_copy_only=False)
             report.lose(
                 "keypoint visibility flags", int((kp[2::3] == 1).sum()), "kpt_dims=2 cannot tell occluded from visible"
             )

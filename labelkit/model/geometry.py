@@ -449,11 +449,56 @@ def flat_rings(polygon: Any) -> tuple[NDArray[np.int64], NDArray[np.int64], Floa
     """
     import pyarrow.compute as pc
 
+    counts, ring_len = ring_lengths(polygon)
+    coords = np.asarray(pc.list_flatten(pc.list_flatten(polygon)).to_numpy(zero_copy_only=False), dtype=np.float64)
+    return counts, ring_len, coords
+
+
+def ring_lengths(polygon: Any) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The first two arrays of :func:`flat_rings`: rings per row and values per ring."""
+    import pyarrow.compute as pc
+
     counts = np.asarray(pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
     rings = pc.list_flatten(polygon)
     ring_len = np.asarray(pc.list_value_length(rings).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    coords = np.asarray(pc.list_flatten(rings).to_numpy(zero_copy_only=False), dtype=np.float64)
-    return counts, ring_len, coords
+    return counts, ring_len
+
+
+def drawable_rings(ring_len: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Per ring (its number of values): whether it is a ring of at least 3 points, ``x y`` pairs."""
+    drawable: NDArray[np.bool_] = (ring_len >= 6) & (ring_len % 2 == 0)
+    return drawable
+
+
+def drawable_polygons(polygon: Any) -> NDArray[np.bool_]:
+    """Per row of a ``list<list<float64>>`` Arrow array: whether it has a ring of at least 3 points.
+
+    A null row, a polygon without rings, or one whose rings all have fewer than 3 points (or an odd
+    number of values) has nothing a format that draws polygons could write.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> polygons = pa.array([[[0.0, 0, 4, 0, 4, 2]], None, [], [[1.0, 1], [0.0, 0, 1, 0, 1]]],
+        ...                     pa.list_(pa.list_(pa.float64())))
+        >>> drawable_polygons(polygons).tolist()
+        [True, False, False, False]
+    """
+    counts, ring_len = ring_lengths(polygon)
+    return any_per_row(counts, drawable_rings(ring_len))
+
+
+def any_per_row(counts: NDArray[np.int64], flags: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Per row holding ``counts[i]`` consecutive entries of ``flags``: whether any of them is set.
+
+    Examples:
+        >>> any_per_row(np.array([2, 0, 1]), np.array([False, True, False])).tolist()
+        [True, False, False]
+    """
+    if flags.all():  # the usual case (every ring drawable): no per-entry work
+        return counts > 0
+    owner = np.repeat(np.arange(len(counts)), counts)
+    found: NDArray[np.bool_] = np.bincount(owner[flags], minlength=len(counts)) > 0
+    return found
 
 
 def ring_area(ring: Sequence[float] | FloatArray) -> float:
