@@ -10,7 +10,7 @@ from typing import Any
 from labelkit import formats
 from labelkit.errors import DataLossError, InputError, OutputError, UsageError
 from labelkit.formats.base import COUNTS_POLYGONS, DROPS_POLYGONS, FormatModule, check_capabilities, parse_options
-from labelkit.io import atomic_output
+from labelkit.io import atomic_output, input_guard
 from labelkit.model import Dataset
 from labelkit.report import Finding, Report
 
@@ -55,7 +55,8 @@ def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset
     path = Path(path)
     fmt = _format(path, format)
     parsed = parse_options(options, fmt, None)
-    return fmt.read(path, **parsed.read)
+    with input_guard(path):
+        return fmt.read(path, **parsed.read)
 
 
 def plan(dataset: Dataset, format: str, **options: Any) -> Report:
@@ -196,7 +197,8 @@ def convert(
     drops = getattr(writer, DROPS_POLYGONS, None)
     if getattr(reader, COUNTS_POLYGONS, False) and drops is not None and drops(parsed.write):
         read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
-    dataset = reader.read(src, **read_options)
+    with input_guard(src):
+        dataset = reader.read(src, **read_options)
     try:
         report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress)
     except DataLossError as exc:
@@ -227,9 +229,10 @@ def validate(path: str | Path, format: str | None = None, **options: Any) -> lis
     parsed = parse_options(options, fmt, None)
     check = getattr(fmt, "validate", None)
     try:
-        if check is not None:
-            return list(check(path, **parsed.read))
-        fmt.read(path, **parsed.read)
+        with input_guard(path):
+            if check is not None:
+                return list(check(path, **parsed.read))
+            fmt.read(path, **parsed.read)
     except InputError as exc:
         where = exc.location
         if where.pointer is not None:

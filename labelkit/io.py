@@ -174,6 +174,55 @@ def parse_json(data: bytes, path: str | Path) -> Any:
         raise InputError(f"invalid JSON at column {column}: {reason}", path=path, line=line) from exc
 
 
+def json_text(value: Any, path: str | Path, pointer: str) -> str:
+    """``value`` as compact JSON text; a number JSON allows but 64 bits cannot hold is an InputError.
+
+    Raises:
+        InputError: an integer beyond int64/uint64 (orjson, like Arrow, holds 64 bits), at ``pointer``.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError as exc:
+        raise InputError("an integer does not fit in 64 bits", path=path, pointer=pointer) from exc
+
+
+TEXT_SUFFIXES = frozenset({".json", ".txt", ".xml", ".yaml", ".yml", ".names", ".data", ".conll", ".csv", ".tsv"})
+"""Files searched for the bad byte when a reader meets text that is not UTF-8 (see :func:`input_guard`)."""
+
+
+def utf8_error(path: Path) -> InputError:
+    """The first byte that is not UTF-8 in ``path`` (a file, or the text files of a folder), as an InputError."""
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES)
+    for file in files:
+        try:
+            data = read_bytes(file)
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line = data.count(b"\n", 0, bad.start) + 1
+            column = bad.start - (data.rfind(b"\n", 0, bad.start) + 1) + 1
+            return InputError(
+                f"not UTF-8 text: bad byte 0x{data[bad.start]:02x} at column {column}", path=file, line=line
+            )
+        except (OSError, InputError):
+            continue
+    return InputError("text that is not UTF-8", path=path)
+
+
+@contextmanager
+def input_guard(path: Path) -> Iterator[None]:
+    """Turn what a reader's parsers raise on hostile input into an InputError naming the input.
+
+    Text that is not UTF-8 (decoders raise UnicodeDecodeError deep inside) gets the file, line and column
+    of its first bad byte; values nested too deeply for the parsers (RecursionError) get the input.
+    """
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise utf8_error(path) from exc
+    except RecursionError as exc:
+        raise InputError("values nested too deeply to read", path=path) from exc
+
+
 def load_json(path: Path) -> Any:
     """Read and parse a JSON file (see :func:`parse_json`)."""
     return parse_json(read_bytes(path), path)

@@ -42,6 +42,7 @@ from labelkit.formats.coco_read import (
     raw_column,
 )
 from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
+from labelkit.io import json_text
 from labelkit.model import Category
 from labelkit.model.geometry import rle_strings_problems, rle_sum_message
 from labelkit.model.tables import MASK_TYPE
@@ -294,7 +295,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     for i in np.flatnonzero(_present(f.column("attributes"))).tolist():
         value = msgspec.json.decode(anns[i].attributes)
         if _is_attributes(value):
-            attributes[i] = orjson.dumps(value).decode()
+            attributes[i] = json_text(value, path, json_pointer("annotations", i, "attributes"))
         else:
             extras[i] = _add_extra(extras[i], "coco:attributes", bytes(anns[i].attributes))
     widths = items["width"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import numpy as np
@@ -33,6 +33,8 @@ from labelkit.errors import InputError, json_pointer
 from labelkit.io import parse_json
 
 Raw = msgspec.Raw
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+"""An integer of a column (ids): JSON allows any size, Arrow and numpy hold 64 bits."""
 Buffer = bytes | mmap.mmap
 ABSENT = msgspec.Raw()
 """The default of every raw field, one shared object: a field absent from a value holds exactly this one."""
@@ -69,9 +71,9 @@ def msgspec_reason(exc: Exception) -> str:
 class Annotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """One COCO annotation: the ids decoded (None when absent), every other field raw JSON (empty when absent)."""
 
-    id: int | None = None
-    image_id: int | None = None
-    category_id: int | None = None
+    id: Int64 | None = None
+    image_id: Int64 | None = None
+    category_id: Int64 | None = None
     bbox: Raw = ABSENT
     segmentation: Raw = ABSENT
     area: Raw = ABSENT
@@ -111,8 +113,8 @@ class _DecodedDocument(_Sections):
 class Rle(msgspec.Struct):
     """A COCO RLE segmentation: ``size`` is ``[height, width]``."""
 
-    size: tuple[int, int]
-    counts: str | list[int]
+    size: tuple[Int64, Int64]
+    counts: str | list[Int64]
 
 
 @dataclass

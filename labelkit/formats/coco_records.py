@@ -18,9 +18,10 @@ import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import CocoFile, msgspec_reason, pointer_of
-from labelkit.io import is_plain_relpath, safe_relpath
+from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
+from labelkit.io import is_plain_relpath, json_text, safe_relpath
 from labelkit.model import Category, DatasetInfo
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.report import Finding
 
 IMAGE_FIELDS = ("id", "file_name", "width", "height")
@@ -69,7 +70,12 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
         InputError: an image lacks a required field, has a non-integer id or size, or an unsafe file name.
     """
     ids, paths, widths, heights = _plain_columns(f.images) or _checked_columns(f)
-    metadata = [_image_metadata(image) for image in f.images]
+    try:
+        metadata = [_image_metadata(image) for image in f.images]
+    except TypeError:  # an integer orjson cannot write (beyond 64 bits): find it for the error
+        for i, image in enumerate(f.images):
+            json_text(image, f.path, json_pointer("images", i))
+        raise
     id_array = np.array(ids, dtype=np.int64)
     findings = [
         Finding(str(f.path), json_pointer("images", int(i), "id"), f"duplicate image id {int(id_array[i])}")
@@ -113,6 +119,8 @@ def _plain_columns(images: list[dict[str, Any]]) -> Columns | None:
     for column in (ids, widths, heights):
         if not all(type(v) is int for v in column):  # bool is not int here, as in the careful check
             return None
+        if column and not (INT64_MIN <= min(column) and max(column) <= INT64_MAX):
+            return None
     if not all(type(name) is str for name in names) or not all(map(is_plain_relpath, names)):
         return None
     return ids, names, widths, heights
@@ -134,6 +142,8 @@ def _checked_columns(f: CocoFile) -> Columns:
                     pointer=json_pointer("images", i, key),
                     found=repr(image[key]),
                 )
+            if not INT64_MIN <= image[key] <= INT64_MAX:
+                raise InputError(f"{key} does not fit in 64 bits", path=f.path, pointer=json_pointer("images", i, key))
         name = image["file_name"]
         if not isinstance(name, str):
             raise InputError("file_name must be a string", path=f.path, pointer=json_pointer("images", i, "file_name"))
@@ -158,7 +168,7 @@ def duplicates(values: np.ndarray) -> list[int]:
 
 
 class _ImageRef(msgspec.Struct):
-    image_id: int
+    image_id: Int64
 
 
 def result_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Finding]]:
@@ -218,6 +228,9 @@ def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[C
     """Dataset info holding what a COCO -> COCO round trip needs: info, licenses and the file list."""
     extras: dict[str, Any] = {}
     for f in files:
+        for key in ("info", "licenses"):  # kept as JSON: an integer beyond 64 bits is refused here
+            if getattr(f, key) is not None:
+                json_text(getattr(f, key), f.path, json_pointer(key))
         if f.info is not None and "coco:info" not in extras:
             extras["coco:info"] = f.info
         if f.licenses is not None and "coco:licenses" not in extras:

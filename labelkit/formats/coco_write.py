@@ -22,6 +22,7 @@ from labelkit.errors import OutputError
 from labelkit.io import ordered_map
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import true_mask, valid_mask
 from labelkit.report import Report
 
@@ -75,7 +76,7 @@ def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarra
     out = np.zeros(n, dtype=np.int64)
     for i, text in enumerate(arr.to_pylist()):
         m = _ID.match(text or "")
-        if not m:
+        if not m or not INT64_MIN <= int(m.group(1)) <= INT64_MAX:  # no number, or one beyond int64
             return np.arange(1, n + 1, dtype=np.int64)
         out[i] = int(m.group(1))
     if len(np.unique(out)) != n:
