@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from labelkit import formats
@@ -124,6 +125,46 @@ def save(
     return _save(dataset, Path(path), fmt, parsed.write, allow_loss, overwrite, progress)
 
 
+def _refuse_unsafe_splits(dataset: Dataset, path: Path) -> None:
+    r"""Split names become folder and file names in every layout: one that is not a plain name is refused.
+
+    ``../x``, ``/abs``, ``a/b`` or ``a\\b`` would put files outside the output folder (or in folders the
+    layout does not have).
+    """
+    for split in dataset.table("items")["split"].unique().to_pylist():
+        if split is not None and (
+            split in ("", ".", "..") or any(c in split for c in "/\\\x00") or PureWindowsPath(split).drive
+        ):
+            raise OutputError(
+                f"split {split!r} cannot be a folder or file name",
+                path=path,
+                hint="splits are plain names such as train, val or test",
+            )
+
+
+@contextmanager
+def _unwritable(path: Path, target: str) -> Iterator[None]:
+    """Turn what a writer's encoders raise on values no file can hold into one OutputError (nothing is written)."""
+    try:
+        yield
+    except (UnicodeEncodeError, TypeError) as exc:  # before ValueError, which UnicodeEncodeError is
+        if "surrogate" not in str(exc):
+            raise
+        # a text holding a lone UTF-16 surrogate (JSON's "\ud800" escape): UTF-8 has no encoding for it
+        raise OutputError("cannot write: a text holds a lone surrogate, which UTF-8 cannot encode", path=path) from exc
+    except ValueError as exc:
+        if "null byte" not in str(exc):
+            raise
+        # a split, category or path holding NUL, which no file system allows in a name
+        raise OutputError(
+            "cannot write: a file name would hold a NUL character",
+            path=path,
+            hint="rename the split, category or image path that holds it",
+        ) from exc
+    except OverflowError as exc:  # e.g. a mask larger than pycocotools' 32-bit run lengths
+        raise OutputError(f"cannot write {target}: a value is too large for it ({exc})", path=path) from exc
+
+
 def _save(
     dataset: Dataset,
     path: Path,
@@ -135,7 +176,9 @@ def _save(
 ) -> Report:
     if progress:
         progress(f"checking what {fmt.NAME} can hold")
-    report = _plan(dataset, fmt, options)
+    with _unwritable(path, fmt.NAME):
+        _refuse_unsafe_splits(dataset, path)
+        report = _plan(dataset, fmt, options)
     if report.lost and not allow_loss:
         first = report.lost[0]
         more = f" (and {len(report.lost) - 1} more)" if len(report.lost) > 1 else ""
@@ -149,7 +192,8 @@ def _save(
         progress(f"writing {fmt.NAME}")
     with atomic_output(path, fmt.OUTPUT, overwrite=overwrite) as tmp:
         try:
-            fmt.write(dataset, tmp, report, **options)
+            with _unwritable(path, fmt.NAME):
+                fmt.write(dataset, tmp, report, **options)
         except OSError as exc:  # disk full, permissions, ...: one clear line, and nothing is left behind
             name = exc.filename if isinstance(exc.filename, str) else ""
             where = path / Path(name).relative_to(tmp) if name.startswith(str(tmp) + os.sep) else path

@@ -118,3 +118,208 @@ def test_values_nested_too_deeply_are_an_input_error(tmp_path: Path, fmt: str) -
     with pytest.raises(InputError) as err:
         labelkit.load(path, fmt)
     assert str(err.value.location.path) == str(path)
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def _voc_copy(tmp_path: Path, old: str, new: str) -> Path:
+    import shutil
+
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/default", root)
+    xml = root / "Annotations/2007_000001.xml"
+    text = xml.read_text()
+    assert old in text
+    xml.write_text(text.replace(old, new, 1))
+    return xml
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "element", "message"),
+    [
+        ("<truncated>1</truncated>", "<truncated>inf</truncated>", "annotation/object[1]/truncated", "must be 0 or 1"),
+        ("<width>8</width>", "<width>1e999</width>", "annotation/size", "<size> is not a number"),
+        ("<height>6</height>", "<height>99999999999999999999</height>", "annotation/size/height", "out of range"),
+    ],
+)
+def test_voc_numbers_out_of_range_are_input_errors(
+    tmp_path: Path, old: str, new: str, element: str, message: str
+) -> None:
+    xml = _voc_copy(tmp_path, old, new)
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "voc", "voc")
+    assert err.value.location.element == element and str(err.value.location.path) == str(xml)
+    assert message in str(err.value)
+
+
+def test_voc_depth_beyond_64_bits_is_kept_as_written(tmp_path: Path) -> None:
+    _voc_copy(tmp_path, "<depth>3</depth>", "<depth>99999999999999999999</depth>")
+    ds = labelkit.load(tmp_path / "voc", "voc")
+    item = next(i for i in ds.items() if i.id == "2007_000001")
+    assert item.metadata["voc:depth"] == "99999999999999999999"
+
+
+def test_voc_writes_no_malformed_part_flag_or_point(tmp_path: Path) -> None:
+    """voc:* values from other tools that VOC's XML cannot hold are reported lost, not crashed on."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    extras = {
+        "voc:parts": [{}, {"name": "head", "bbox": [1, 1, 2]}, {"name": "hand", "bbox": [1, 1, 2, 2]}],
+        "voc:truncated": "yes",
+        "voc:actions": {"jumping": 1, "running": "no"},
+        "voc:point": ["a", 1],
+    }
+    ds.add(Object(id="o", item_id="1", category_id=1, bbox=(1.0, 1.0, 4.0, 4.0), extras=extras))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert ("malformed voc:* object values", 5) in [(c.what, c.count) for c in report.lost]
+    xml = (tmp_path / "o/Annotations/1.xml").read_text()
+    assert xml.count("<part>") == 1 and "<name>hand</name>" in xml and "<truncated>0</truncated>" in xml
+    assert "<jumping>1</jumping>" in xml and "running" not in xml and "<point>" not in xml
+
+
+def test_voc_refuses_a_broken_void_mask_on_an_image_without_objects(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    void = {"height": 6, "width": 4, "runs": [5, 3]}
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=4, height=6), metadata={"voc:void": void}))
+    with pytest.raises(InputError, match="^item 1: voc:void: RLE counts add up to 8, not 24"):
+        labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert not (tmp_path / "o").exists()
+
+
+def test_voc_paints_no_png_for_an_image_too_large(tmp_path: Path) -> None:
+    from labelkit.formats.voc_masks import MAX_PNG_PIXELS
+    from labelkit.model import Category, Dataset, Item, Media, Object
+    from labelkit.model.annotations import Rle
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=2**28, height=2)))
+    mask = Rle(size=(2, 2**28), counts=[0, 2**29])
+    ds.add(Object(id="m", item_id="1", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0), mask=mask))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)  # was: MemoryError (2 x 4 GiB arrays)
+    (lost,) = [c for c in report.lost if c.what == "masks"]
+    assert lost.count == 1 and f"more than {MAX_PNG_PIXELS:,} pixels" in lost.reason
+    assert not (tmp_path / "o/SegmentationClass").exists() or not any((tmp_path / "o/SegmentationClass").iterdir())
+
+
+@pytest.mark.parametrize("kpt", ["[1180591620717411303424, 3]", "[-1, 3]", "[true, 3]"])
+def test_yolo_kpt_shape_out_of_range_is_an_input_error(tmp_path: Path, kpt: str) -> None:
+    import shutil
+
+    root = tmp_path / "pose"
+    shutil.copytree(FIXTURES / "yolo/golden/pose", root)
+    text = (root / "data.yaml").read_text().replace("kpt_shape:\n- 3\n- 3", f"kpt_shape: {kpt}")
+    (root / "data.yaml").write_text(text)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.element == "kpt_shape" and "K from 0 to 10000" in str(err.value)
+
+
+def test_yolo_pose_without_keypoints_reads_back(tmp_path: Path) -> None:
+    """Pose written for objects without keypoints has kpt_shape [0, 3]; reading it crashed in Arrow."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="o", item_id="1", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, task="pose")
+    back = labelkit.load(tmp_path / "o", "yolo")
+    (obj,) = list(back.objects())
+    assert obj.keypoints is None and obj.bbox == pytest.approx((1.0, 1.0, 2.0, 2.0))
+
+
+def _parquet(tmp_path: Path, table: str, column: str, values: list[Any]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "pq"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / f"{table}.parquet")
+    index = data.schema.get_field_index(column)
+    column_values = data[column].to_pylist()
+    column_values[: len(values)] = values
+    data = data.set_column(index, column, pa.array(column_values, data.schema.field(column).type))
+    pq.write_table(data, out / f"{table}.parquet")
+    return out
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "values", "message"),
+    [
+        ("objects", "attributes", ["{not json"], "row 0: attributes is not a JSON object"),
+        ("objects", "extras", ["[1, 2]"], "row 0: extras is not a JSON object"),
+        ("items", "metadata", ['{"a": 1}, {"b": 2}'], "row 0: metadata is not a JSON object"),
+        ("objects", "keypoints", [[1.0, 2.0, 2.0, 5.0]], "row 0: keypoints are not x, y, visibility triples"),
+        ("objects", "polygon", [[[0.0, 0, 1, 0, None, 1]]], "row 0: polygon has a null ring or coordinate"),
+    ],
+)
+def test_parquet_cells_the_model_cannot_hold_are_input_errors(
+    tmp_path: Path, table: str, column: str, values: list[Any], message: str
+) -> None:
+    out = _parquet(tmp_path, table, column, values)
+    with pytest.raises(InputError) as err:
+        labelkit.load(out, "parquet")
+    assert message in str(err.value) and str(err.value.location.path) == str(out / f"{table}.parquet")
+
+
+@pytest.mark.parametrize(("fmt", "options"), [("coco", {}), ("voc", {}), ("yolo", {"task": "detect"})])
+@pytest.mark.parametrize(
+    ("split", "message"), [("a\x00b", "cannot be a folder or file name"), ("\ud800", "lone surrogate")]
+)
+def test_splits_no_file_can_hold_are_output_errors(
+    tmp_path: Path, fmt: str, options: dict[str, str], split: str, message: str
+) -> None:
+    from labelkit.errors import OutputError
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10), split=split))
+    ds.add(Object(id="o", item_id="1", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    with pytest.raises(OutputError, match=message):
+        labelkit.save(ds, tmp_path / "o", fmt, allow_loss=True, **options)
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("split", ["../../escaped", "/abs", "a/b", "a\\b", "..", "C:x"])
+@pytest.mark.parametrize(("fmt", "options"), [("yolo", {}), ("yolo", {"layout": "darknet"}), ("voc", {}), ("coco", {})])
+def test_a_split_that_is_not_a_plain_name_is_refused(
+    tmp_path: Path, split: str, fmt: str, options: dict[str, str]
+) -> None:
+    """A split names folders and files: ../x wrote YOLO labels outside the output folder."""
+    from labelkit.errors import OutputError
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10), split=split))
+    ds.add(Object(id="o", item_id="1", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    out = tmp_path / "p" / "out"
+    out.parent.mkdir()
+    with pytest.raises(OutputError, match="cannot be a folder or file name"):
+        labelkit.save(ds, out, fmt, allow_loss=True, **options)
+    assert [p.name for p in tmp_path.rglob("*")] == ["p"]
+
+
+def test_polygons_too_far_out_to_rasterise_are_not_handed_to_pycocotools(tmp_path: Path) -> None:
+    """pycocotools scales coordinates into int32: 1e12 crashed the whole process (segmentation fault)."""
+    from labelkit.errors import OutputError
+    from labelkit.model import Category, Dataset, Item, Media, Object
+    from labelkit.model import geometry as G
+
+    far = [0.0, 0.0, 4.0, 0.0, 4.0, 1e12]
+    with pytest.raises(ValueError, match="beyond 134217728 pixels"):
+        G.polygons_to_mask([far], 6, 8)
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    tri = [1.0, 1.0, 3.0, 1.0, 3.0, 3.0]
+    ds.add(Object(id="o", item_id="1", category_id=1, polygon=[far, tri], polygon_holes=[False, True]))
+    with pytest.raises(OutputError, match="cannot be rasterised"):
+        labelkit.save(ds, tmp_path / "coco", "coco", allow_loss=True)
+    ds2 = Dataset(categories=[Category(id=1, name="cat")])
+    ds2.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    ds2.add(Object(id="o", item_id="1", category_id=1, bbox=(0.0, 0.0, 4.0, 4.0), polygon=[far]))
+    report = labelkit.save(ds2, tmp_path / "voc", "voc", allow_loss=True, masks="all")
+    assert ("polygons", 1) in [(c.what, c.count) for c in report.lost if "rasterised" in c.reason]

@@ -24,7 +24,7 @@ from labelkit.formats.base import Capabilities, Detection, Option, check_capabil
 from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
 from labelkit.formats.coco_records import dataset_info, merge_categories
-from labelkit.formats.coco_write import STUFF_TAG, Writer
+from labelkit.formats.coco_write import STUFF_TAG, Writer, drawn_polygons, geometryless
 from labelkit.io import paused_gc
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -366,14 +366,19 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if objects.num_rows:
         for column, what in (("occluded", "occluded flags"), ("z_order", "z-orders")):
             report.lose(what, objects.num_rows - objects[column].null_count, f"COCO has no {what}")
-        counts, ring_len = G.ring_lengths(objects["polygon"])
-        ok = G.drawable_rings(ring_len)
-        drawn = pa.array(G.any_per_row(counts, ok))  # the polygons written (see coco_write.drawn_polygons)
+        _, ring_len = G.ring_lengths(objects["polygon"])
         report.lose(
             "polygon rings of fewer than 3 points",
-            int((~ok).sum()),
+            int((~G.drawable_rings(ring_len)).sum()),
             "pycocotools cannot rasterise them; an object left without a ring is written without a polygon",
         )
+        report.lose(
+            "objects without a box, polygon, mask or keypoints",
+            int(geometryless(objects).sum()),
+            "a COCO annotation needs geometry",
+        )
+        objects = drawn_polygons(objects)  # what the writer writes: the counts below are of it
+        drawn = objects["polygon"].is_valid()
         holes = objects["polygon_holes"].drop_null()
         if len(holes):
             n = sum(1 for h in holes.to_pylist() if any(h))

@@ -134,6 +134,14 @@ def resolve_geometry(
     if not len(pending.polygon_rows):
         return bbox, counted(pa.nulls(m, POLYGONS), pending.counted_rows)
     # rows without a polygon are null in v: they have no rings and flatten() skips them
+    if v.flatten().null_count or v.flatten().flatten().null_count:  # [[1, null, ...]] or [null]
+        k = next(k for k, rings in enumerate(v.to_pylist()) if rings and any(r is None or None in r for r in rings))
+        raise InputError(
+            "polygon coordinates must be numbers",
+            path=path,
+            pointer=json_pointer("annotations", rows[k], "segmentation"),
+            found="null",
+        )
     n_rings = pc.fill_null(pc.list_value_length(v), 0).to_numpy(zero_copy_only=False)
     ring_lengths = pc.list_value_length(v.flatten()).to_numpy(zero_copy_only=False)
     bad_ring = (ring_lengths < 6) | (ring_lengths % 2 == 1)

@@ -596,14 +596,18 @@ def _holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
     """A polygon with holes as a compressed RLE mask (COCO polygons cannot have holes)."""
     from pycocotools import mask as mask_utils
 
-    if size is None:
+    if size is None or min(size) <= 0:
         raise OutputError("a polygon with holes needs its image's width and height to become an RLE mask")
     h, w = size
     rings = c["polygon"][i].as_py()
     flags = c["polygon_holes"][i].as_py()
+    if (problem := G.raster_problem(rings)) is not None:
+        raise OutputError(f"a polygon with holes becomes an RLE mask, but {problem}")
     outer = [r for r, f in zip(rings, flags, strict=True) if not f]
     inner = [r for r, f in zip(rings, flags, strict=True) if f]
-    m = mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(outer, h, w)))
+    m = np.zeros((h, w), np.uint8)  # holes without an outer ring cover nothing
+    if outer:
+        m = mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(outer, h, w)))
     if inner:
         m = m & ~mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(inner, h, w))).astype(bool)
     rle = mask_utils.encode(np.asfortranarray(m.astype(np.uint8)))
@@ -611,23 +615,23 @@ def _holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
 
 
 def drawn_polygons(objects: pa.Table) -> pa.Table:
-    """``objects`` without polygon rings of fewer than 3 points, which pycocotools cannot rasterise.
+    """``objects`` as COCO can write them: no ring of fewer than 3 points, no object without geometry.
 
-    A polygon left without a ring (or with holes only) becomes none: the object is written as having no
-    polygon (a box's rectangle, see :func:`_rectangles`). ``check()`` reports the rings as lost.
+    pycocotools cannot rasterise such rings. A polygon left without a ring (or that had none) becomes none:
+    the object is written as having no polygon (a box's rectangle, see :func:`_rectangles`), or, with no
+    other geometry either, not at all. ``check()`` reports the rings and objects as lost.
     """
     polygon = objects["polygon"]
     counts, ring_len = G.ring_lengths(polygon)
     drawn = G.drawable_rings(ring_len)
-    if drawn.all():
+    ringless = valid_mask(polygon) & (counts == 0)
+    if drawn.all() and not ringless.any():
         return objects
-    rows = np.flatnonzero(G.any_per_row(counts, ~drawn))
+    rows = np.flatnonzero(G.any_per_row(counts, ~drawn) | ringless)
     rings = polygon.take(pa.array(rows)).to_pylist()
     holes = objects["polygon_holes"].take(pa.array(rows)).to_pylist()
     for k, (rs, flags) in enumerate(zip(rings, holes, strict=True)):
         keep = [j for j, r in enumerate(rs) if len(r) >= 6 and len(r) % 2 == 0]
-        if flags is not None and all(flags[j] for j in keep):  # no outer ring left
-            keep = []
         rings[k] = [rs[j] for j in keep] or None
         holes[k] = ([flags[j] for j in keep] or None) if flags is not None else None
     # the fixed rows are appended to each column and taken in their place
@@ -637,7 +641,13 @@ def drawn_polygons(objects: pa.Table) -> pa.Table:
         column = objects[name]
         spliced = pa.concat_arrays([_arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
         objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
-    return objects
+    return objects.filter(pa.array(~geometryless(objects)))
+
+
+def geometryless(objects: pa.Table) -> np.ndarray:
+    """Objects with no box, mask, keypoints or polygon ring of 3 points: COCO cannot write them."""
+    kept = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | valid_mask(objects["keypoints"])
+    return ~kept & ~G.drawable_polygons(objects["polygon"])
 
 
 def _arr(column: Any) -> pa.Array:

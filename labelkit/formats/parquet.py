@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+import msgspec
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,7 +24,7 @@ from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
 from labelkit.model.dataset import TABLE_NAMES
-from labelkit.model.tables import KIND_BY_TABLE, SCHEMAS, compact_nulls, conform
+from labelkit.model.tables import KIND_BY_TABLE, SCHEMAS, compact_nulls, conform, true_mask, valid_mask
 from labelkit.report import Finding, Report
 
 NAME = "parquet"
@@ -176,7 +178,74 @@ def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
             findings += [
                 Finding(where, f"row {r}", f"duplicate {kind} id {ids[r].as_py()!r}") for r in _duplicates(ids, limit)
             ]
+        if "polygon" in table.column_names:
+            findings += _polygon_findings(table, where, limit)
+        if "keypoints" in table.column_names:
+            lengths = pc.list_value_length(table["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)
+            for row in np.flatnonzero(lengths % 3).tolist()[:limit]:
+                findings.append(Finding(where, f"row {row}", "keypoints are not x, y, visibility triples"))
+    for name in TABLE_NAMES:
+        table = dataset.table(name)
+        for column in sorted(set(table.column_names) & JSON_COLUMNS):
+            row = _bad_json_row(table[column])
+            if row is not None:
+                where = str(path / f"{name}.parquet")
+                findings.append(Finding(where, f"row {row}", f"{column} is not a JSON object"))
     return findings
+
+
+def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
+    """Polygons with a null ring or coordinate, and hole flags that are not one per ring."""
+    polygon = table["polygon"].combine_chunks()
+    rings = pc.list_flatten(polygon)
+    owner = np.repeat(
+        np.arange(len(polygon)), pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False)
+    )
+    bad = set(owner[np.flatnonzero(~valid_mask(rings))].tolist())
+    coords = pc.list_flatten(rings)
+    if coords.null_count:
+        ring_of = np.repeat(
+            np.arange(len(rings)), pc.list_value_length(rings).fill_null(0).to_numpy(zero_copy_only=False)
+        )
+        bad |= set(owner[ring_of[np.flatnonzero(~valid_mask(coords))]].tolist())
+    found = [Finding(where, f"row {r}", "polygon has a null ring or coordinate") for r in sorted(bad)[:limit]]
+    flags = pc.list_value_length(table["polygon_holes"]).to_numpy(zero_copy_only=False)
+    counts = pc.list_value_length(polygon).to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        wrong = ~np.isnan(flags) & (np.nan_to_num(flags, nan=0) != np.nan_to_num(counts, nan=0))
+    found += [
+        Finding(where, f"row {r}", "polygon_holes is not one flag per ring") for r in np.flatnonzero(wrong)[:limit]
+    ]
+    return found
+
+
+JSON_COLUMNS = frozenset({"attributes", "extras", "metadata"})
+"""Text columns that hold one JSON object per row (or null)."""
+
+
+def _bad_json_row(column: pa.ChunkedArray) -> int | None:
+    """The first row of ``column`` that is not a JSON object, or None: one decode for the whole column."""
+    texts = column.drop_null()
+    if not len(texts):
+        return None
+    values = texts.to_pylist()
+    objects = true_mask(pc.starts_with(pc.utf8_ltrim_whitespace(texts), "{"))
+    try:
+        decoded = msgspec.json.decode(("[" + ",".join(values) + "]").encode(), type=list[msgspec.Raw])
+        if len(decoded) == len(values) and objects.all():
+            return None
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        pass
+    rows = pc.indices_nonzero(column.is_valid().combine_chunks()).to_pylist()
+    row: int
+    for row, text, is_object in zip(rows, values, objects.tolist(), strict=True):
+        try:
+            msgspec.json.decode(text.encode(), type=msgspec.Raw)
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            return row
+        if not is_object:
+            return row
+    return None
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:

@@ -86,6 +86,8 @@ VOC_CLASSES: tuple[str, ...] = (
 
 VOID_INDEX = 255
 """Object borders and "don't care" pixels in VOC segmentation PNGs."""
+MAX_SIDE = 2**31 - 1
+"""The largest image width or height read from ``<size>`` (a PNG's limit)."""
 IDS_COMMENT = "# labelkit-category-ids:"
 """Comment in ``labelmap.txt`` that carries the model's category ids (other tools skip comment lines)."""
 _TASK_LISTS = ("Segmentation", "Action", "Layout")
@@ -226,7 +228,7 @@ def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
         return None
     try:
         return int(float(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: inf
         raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text)) from None
 
 
@@ -300,11 +302,16 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
         try:
             item.width = int(float(w)) if w else None
             item.height = int(float(h)) if h else None
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: inf
             raise InputError("<size> is not a number", path=path, element="annotation/size") from None
+        for tag, value in (("width", item.width), ("height", item.height)):
+            if value is not None and not 0 <= value <= MAX_SIDE:
+                raise InputError(
+                    f"<{tag}> is out of range (0 to {MAX_SIDE})", path=path, element=f"annotation/size/{tag}"
+                )
         depth = _text(size.find("depth"))
-        if depth is not None:
-            item.metadata["voc:depth"] = int(depth) if depth.isdigit() else depth
+        if depth is not None:  # a number when 64 bits hold it, else the text as written
+            item.metadata["voc:depth"] = int(depth) if depth.isdigit() and int(depth) < 2**63 else depth
         if item.width == 0 or item.height == 0:
             item.width = item.height = None  # VOC tools write 0 when they did not know the size
     segmented = _text(root.find("segmented"))
@@ -504,7 +511,7 @@ def _png_indices(path: Path, lookup: dict[tuple[int, int, int], int]) -> np.ndar
                     table[i] = lookup[(int(rgb_i[0]), int(rgb_i[1]), int(rgb_i[2]))]
                 return table[indices]
             rgb = np.asarray(im.convert("RGB"), dtype=np.uint8)
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise InputError(f"unreadable PNG: {exc}", path=path) from exc
     packed = (rgb[:, :, 0].astype(np.int64) << 16) | (rgb[:, :, 1].astype(np.int64) << 8) | rgb[:, :, 2]
     colors, inverse = np.unique(packed, return_inverse=True)
@@ -524,8 +531,11 @@ def _find_image(root: Path, folder: Path, item_id: str, filename: str | None) ->
     for base in (root / "JPEGImages", folder):
         if filename:
             candidate = base / safe_relpath(filename)
-            if candidate.is_file():
-                return candidate
+            try:
+                if candidate.is_file():
+                    return candidate
+            except OSError:  # a name the file system cannot hold (too long): no such image
+                pass
         for candidate in sorted(base.glob(f"{item_id}.*")) if base.is_dir() else []:
             if is_image(candidate):
                 return candidate

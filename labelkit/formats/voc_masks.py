@@ -59,6 +59,8 @@ def palette_bytes(palette: list[tuple[int, int, int]]) -> bytes:
     return bytes(v for rgb in palette for v in rgb)
 
 
+MAX_PNG_PIXELS = 1 << 28
+"""Images with more pixels get no segmentation PNG (reported): two arrays of this size are painted in memory."""
 VOC_PLTE = palette_bytes(voc_palette())
 """The palette of VOC's object PNGs."""
 
@@ -112,12 +114,22 @@ class ImageMasks:
             voids = sum(v is not None for v in self.voids)
             lost.append(("segmentation void regions", voids, "a PNG needs the image size"))
             return lost
+        if shape[0] * shape[1] > MAX_PNG_PIXELS:  # counted by check() when the image's size is known
+            if not sized:
+                reason = f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
+                lost.append(("masks", len(self.instance_rows), reason))
+            return lost
         value_of = self.classes.value
         class_png = np.zeros(shape, dtype=np.uint8)
         object_png = np.zeros(shape, dtype=np.uint8)
         for value, r in enumerate(self.instance_rows[: VOID_INDEX - 1], 1):  # beyond: counted by check()
             cell = self.cells[r]
-            mask = G.rle_to_mask(cell) if cell is not None else G.polygons_to_mask(self.polygons.get(r) or [], *shape)
+            try:
+                rings = self.polygons.get(r) or []
+                mask = G.rle_to_mask(cell) if cell is not None else G.polygons_to_mask(rings, *shape)
+            except ValueError as exc:  # coordinates pycocotools cannot rasterise (runs are checked in check())
+                lost.append(("polygons", 1, str(exc)))
+                continue
             if mask.shape != shape:
                 if not sized:
                     lost.append(("masks", 1, "the mask's size differs from the image's other masks"))

@@ -8,6 +8,7 @@ are painted in :mod:`labelkit.formats.voc_masks`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -24,6 +25,7 @@ from labelkit.errors import InputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_masks import (
+    MAX_PNG_PIXELS,
     VOID_KEYS,
     ImageMasks,
     MaskColumns,
@@ -107,8 +109,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             if any(isinstance(x, list) for x in decode_json_cell(v).values())
         ]
         report.lose("objects with list-valued attributes", len(lists), "VOC attribute values are single texts")
-        if masks != "none":
-            _check_masks(dataset, report, masks)
+        voc_rows = objects["extras"].filter(true_mask(pc.match_substring(objects["extras"], '"voc:')))
+        report.lose(
+            "malformed voc:* object values",
+            sum(malformed_voc_fields(decode_json_cell(text)) for text in voc_rows.to_pylist()),
+            "VOC needs 0/1 flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
+        )
+    if masks != "none":  # with or without objects: void masks are item metadata
+        _check_masks(dataset, report, masks)
 
 
 def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
@@ -154,6 +162,12 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
     wrong = has_mask & sized & ((mask_h != height[safe]) | (mask_w != width[safe])) if n_items else has_mask & False
     report.lose("masks", int(wrong.sum()), "the mask's size differs from the image's (a PNG has the image's size)")
+    huge = (width * height > MAX_PNG_PIXELS)[safe] if n_items else np.zeros(len(item), dtype=bool)
+    report.lose(
+        "masks",
+        int((instances & huge).sum()),
+        f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
+    )
     per_image = np.bincount(item[instances], minlength=n_items) if n_items else np.zeros(0, np.int64)
     report.lose(
         "masks",
@@ -206,8 +220,9 @@ def _object_xml(
 ) -> str:
     out = [f"  <object>\n    <name>{name}</name>\n"]
     out.append(f"    <pose>{escape(str(extras.get('voc:pose', 'Unspecified')))}</pose>\n")
-    out.append(f"    <truncated>{int(extras.get('voc:truncated', 0))}</truncated>\n")
-    out.append(f"    <difficult>{int(extras.get('voc:difficult', 0))}</difficult>\n")
+    for key in ("truncated", "difficult"):
+        flag = extras.get(f"voc:{key}", 0)
+        out.append(f"    <{key}>{int(flag) if _is_flag(flag) else 0}</{key}>\n")
     if occluded is not None:
         out.append(f"    <occluded>{int(occluded)}</occluded>\n")
     xmin, ymin, xmax, ymax = numbers
@@ -215,7 +230,9 @@ def _object_xml(
         f"    <bndbox>\n      <xmin>{xmin}</xmin>\n      <ymin>{ymin}</ymin>\n"
         f"      <xmax>{xmax}</xmax>\n      <ymax>{ymax}</ymax>\n    </bndbox>\n"
     )
-    for part in extras.get("voc:parts", []):
+    for part in _list(extras.get("voc:parts")):
+        if not _part_ok(part):
+            continue
         pc_ = G.xywh_to_voc(np.asarray([part["bbox"]], dtype=np.float64))[0].tolist()
         px = [_num(v) for v in pc_]
         out.append(
@@ -225,10 +242,10 @@ def _object_xml(
         )
     actions = extras.get("voc:actions")
     if isinstance(actions, dict):
-        body = "".join(f"      <{k}>{int(v)}</{k}>\n" for k, v in actions.items() if _tag_ok(k))
+        body = "".join(f"      <{k}>{int(v)}</{k}>\n" for k, v in actions.items() if _tag_ok(k) and _is_flag(v))
         out.append(f"    <actions>\n{body}    </actions>\n")
     point = extras.get("voc:point")
-    if isinstance(point, list) and len(point) == 2:
+    if isinstance(point, list) and len(point) == 2 and all(map(_is_number, point)):
         out.append(f"    <point>\n      <x>{_num(point[0])}</x>\n      <y>{_num(point[1])}</y>\n    </point>\n")
     if attrs:
         body = "".join(
@@ -239,6 +256,46 @@ def _object_xml(
         out.append(f"    <attributes>\n{body}    </attributes>\n")
     out.append("  </object>\n")
     return "".join(out)
+
+
+def _is_flag(value: Any) -> bool:
+    return type(value) in (int, bool) and value in (0, 1)
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _part_ok(part: Any) -> bool:
+    """A ``voc:parts`` entry VOC can hold: a name and a box of 4 finite numbers."""
+    if not isinstance(part, dict) or not isinstance(part.get("name"), str):
+        return False
+    box = part.get("bbox")
+    return isinstance(box, list) and len(box) == 4 and all(map(_is_number, box))
+
+
+def malformed_voc_fields(extras: dict[str, Any]) -> int:
+    """How many ``voc:*`` object values VOC's XML cannot hold (and :func:`_object_xml` leaves out).
+
+    Flags (truncated, difficult, actions) must be 0 or 1, parts need a name and 4 numbers, a point 2 numbers.
+    """
+    bad = sum(f"voc:{k}" in extras and not _is_flag(extras[f"voc:{k}"]) for k in ("truncated", "difficult"))
+    parts = extras.get("voc:parts")
+    if parts is not None:
+        bad += sum(not _part_ok(p) for p in parts) if isinstance(parts, list) else 1
+    actions = extras.get("voc:actions")
+    if isinstance(actions, dict):
+        bad += sum(not (_tag_ok(k) and _is_flag(v)) for k, v in actions.items())
+    elif actions is not None:
+        bad += 1
+    point = extras.get("voc:point")
+    if point is not None:
+        bad += not (isinstance(point, list) and len(point) == 2 and all(map(_is_number, point)))
+    return bad
 
 
 class _Classes:
@@ -281,8 +338,8 @@ class _Classes:
         """
         lines = ["# label:color_rgb:parts:actions", IDS_COMMENT + " " + ",".join(str(c.id) for c in self.categories)]
         for c, color in zip(self.categories, self.colors, strict=True):
-            parts = ",".join(c.extras.get("voc:parts", []) or [])
-            actions = ",".join(c.extras.get("voc:actions", []) or [])
+            parts = ",".join(p for p in _list(c.extras.get("voc:parts")) if isinstance(p, str))
+            actions = ",".join(a for a in _list(c.extras.get("voc:actions")) if isinstance(a, str))
             lines.append(f"{c.name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
         return "\n".join(lines) + "\n"
 

@@ -491,6 +491,8 @@ def _kpt_names(value: Any, k: int) -> list[str]:
 def _keypoints(values: Any, offsets: Any, kpt_shape: tuple[int, int], w: Any, h: Any) -> pa.Array:
     k, dims = kpt_shape
     n = len(offsets) - 1
+    if k == 0:  # kpt_shape [0, D]: objects without keypoints (as labelkit writes pose for them)
+        return pa.nulls(n, pa.list_(pa.float64()))
     idx = (offsets[:-1, None] + 4 + np.arange(k * dims)).reshape(-1)
     raw = values[idx].reshape(n, k, dims)
     out = np.empty((n, k, 3), dtype=np.float64)

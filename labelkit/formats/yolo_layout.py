@@ -32,6 +32,18 @@ _CONFIG_KEYS = {
     "task",
     "yaml_file",
 }
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name the file system cannot hold (too long) is none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+MAX_KEYPOINTS = 10_000
+"""The largest K of ``kpt_shape`` read (Ultralytics' own sets have 17 or fewer; this only bounds memory)."""
 _DARKNET_RESERVED = {"classes", "names", "backup", "eval", "results", "eval_type"}
 
 
@@ -174,8 +186,19 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout
     layout = Layout(root=root, names=names, config=config)
     kpt = config.get("kpt_shape")
     if kpt is not None:
-        if not (isinstance(kpt, list) and len(kpt) == 2 and all(isinstance(v, int) for v in kpt) and kpt[1] in (2, 3)):
-            raise InputError("kpt_shape must be [K, 2 or 3]", path=config_path, element="kpt_shape", found=repr(kpt))
+        if not (
+            isinstance(kpt, list)
+            and len(kpt) == 2
+            and all(type(v) is int for v in kpt)
+            and 0 <= kpt[0] <= MAX_KEYPOINTS
+            and kpt[1] in (2, 3)
+        ):
+            raise InputError(
+                f"kpt_shape must be [K, 2 or 3] with K from 0 to {MAX_KEYPOINTS}",
+                path=config_path,
+                element="kpt_shape",
+                found=repr(kpt),
+            )
         layout.kpt_shape = (kpt[0], kpt[1])
     split_keys = [k for k in ("train", "val", "validation", "test", "minival") if config.get(k)]
     # other keys holding image folders are splits too (labelkit writes train2017: images/train2017)
@@ -288,7 +311,7 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[E
         if "/" in name:
             # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
             candidates.append(root / name.split("/", 1)[1])
-        image = next((c for c in candidates if c.is_file()), candidates[0])
+        image = next((c for c in candidates if _is_file(c)), candidates[0])
         key = Path(name).with_suffix("").as_posix()
         entries.append(Entry(split, key, image, _img2label(image)))
         del number

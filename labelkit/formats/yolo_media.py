@@ -63,7 +63,7 @@ def image_size(path: Path) -> tuple[int, int]:
                 orientation = None
     except FileNotFoundError as exc:
         raise InputError("image not found", path=path) from exc
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError(f"unreadable image header: {exc}", path=path) from exc
     if orientation in (5, 6, 7, 8):
         width, height = height, width

@@ -668,11 +668,36 @@ def rle_to_mask(cell: dict[str, Any]) -> NDArray[np.uint8]:
     return np.asarray(mask_utils.decode(rle), dtype=np.uint8)
 
 
+MAX_RASTER = 2**27
+"""The largest absolute pixel coordinate a polygon may have to be rasterised (pycocotools works in int32
+after scaling coordinates by 5)."""
+
+
+def raster_problem(rings: Sequence[Sequence[float]]) -> str | None:
+    """Why pycocotools cannot rasterise these rings safely, or None.
+
+    Examples:
+        >>> raster_problem([[0.0, 0, 4, 0, 4, 1e12]])
+        'polygon coordinates beyond 134217728 pixels cannot be rasterised'
+    """
+    values = np.fromiter((v for r in rings for v in r), dtype=np.float64)
+    if len(values) and not (np.isfinite(values).all() and np.abs(values).max() <= MAX_RASTER):
+        return f"polygon coordinates beyond {MAX_RASTER} pixels cannot be rasterised"
+    return None
+
+
 def polygons_to_mask(rings: Sequence[Sequence[float]], height: int, width: int) -> NDArray[np.uint8]:
-    """Rasterise one object's polygon rings (union; pycocotools' rule) to a binary mask."""
+    """Rasterise one object's polygon rings (union; pycocotools' rule) to a binary mask.
+
+    Raises:
+        ValueError: a coordinate is not finite or lies beyond ``MAX_RASTER`` pixels (pycocotools scales
+            coordinates into 32-bit integers, and crashed the process on such values).
+    """
     from pycocotools import mask as mask_utils
 
     usable = [list(map(float, r)) for r in rings if len(r) >= 6]
+    if (problem := raster_problem(usable)) is not None:
+        raise ValueError(problem)
     if not usable:
         return np.zeros((height, width), dtype=np.uint8)
     rles = mask_utils.frPyObjects(usable, height, width)
