@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
@@ -248,6 +249,11 @@ def convert(
     except DataLossError as exc:
         if isinstance(exc.report, Report):
             _add_read_notes(exc.report, dataset, reader.NAME)
+        raise
+    except InputError as exc:  # a value the writer refuses (a mask's runs, say): it came from the input
+        if exc.location.path is None:
+            exc.location = replace(exc.location, path=str(src))
+            exc.args = (exc.one_line(),)
         raise
     _add_read_notes(report, dataset, reader.NAME)
     return report

@@ -323,3 +323,18 @@ def test_polygons_too_far_out_to_rasterise_are_not_handed_to_pycocotools(tmp_pat
     ds2.add(Object(id="o", item_id="1", category_id=1, bbox=(0.0, 0.0, 4.0, 4.0), polygon=[far]))
     report = labelkit.save(ds2, tmp_path / "voc", "voc", allow_loss=True, masks="all")
     assert ("polygons", 1) in [(c.what, c.count) for c in report.lost if "rasterised" in c.reason]
+
+
+def test_convert_names_the_input_of_a_value_the_writer_refuses(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media, Object
+    from labelkit.model.annotations import Rle
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=4, height=3)))
+    ds.add(Object(id="m7", item_id="1", category_id=1, shape="mask", mask=Rle(size=(3, 4), counts=[2, 3])))
+    src = tmp_path / "src.labelkit.json"
+    labelkit.save(ds, src, "labelkit")
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", "voc", allow_loss=True)
+    assert err.value.location.path == str(src)
+    assert str(err.value).startswith(f"{src}: object m7: RLE counts add up to 5, not 12")

@@ -153,6 +153,7 @@ def _tiny_dataset(root: Path, lines: str, names: str = "a\nb\n") -> Path:
         ("x 0.5 0.5 0.1 0.1\n", 1, "class id"),
         ("0 0.5 0.5 0.1 0.1\n1 0.5 nan 0.1 0.1\n", 2, "finite"),
         ("0 0.5 0.5 0.1 0.1\n\n1 0.5 0.5 0.1 inf\n", 3, "finite"),
+        ("0 0.5 0.5 0.1 0.1\n0 1.5e308 0.5 0.1 0.1\n", 2, "beyond ±1e+09"),  # was: inf once scaled, and a warning
     ],
 )
 def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why: str) -> None:

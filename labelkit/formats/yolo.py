@@ -194,14 +194,21 @@ def _parse_file(data: bytes, path: Path, index: int, out: _Parsed, n_classes: in
     out.line += lines
 
 
+MAX_COORDINATE = 1e9
+"""The largest absolute coordinate read (normalised, or DOTA's pixels): scaled by an image side, it stays finite."""
+
+
 def _check_finite(parsed: _Parsed, files: list[Path]) -> None:
-    """``nan`` and ``inf`` parse as floats; refuse them, naming the file and line (checked in bulk)."""
+    """``nan``, ``inf`` and numbers like ``1e300`` parse as floats; refuse them, naming the file and line."""
     values = np.asarray(parsed.values, dtype=np.float64)
-    bad = np.flatnonzero(~np.isfinite(values))
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(~(np.abs(values) <= MAX_COORDINATE))  # NaN compares False
     if len(bad):
         offsets = np.cumsum(np.asarray(parsed.counts, dtype=np.int64))
         obj = int(np.searchsorted(offsets, bad[0], side="right"))
-        raise InputError("coordinate is not finite", path=files[parsed.entry[obj]], line=parsed.line[obj])
+        finite = bool(np.isfinite(values[bad[0]]))
+        message = f"coordinate is beyond ±{MAX_COORDINATE:g}" if finite else "coordinate is not finite"
+        raise InputError(message, path=files[parsed.entry[obj]], line=parsed.line[obj])
 
 
 def _line_of(token: int, counts: list[int], lines: list[int]) -> int:
