@@ -626,7 +626,8 @@ def drawn_polygons(objects: pa.Table) -> pa.Table:
     drawn = G.drawable_rings(ring_len)
     ringless = valid_mask(polygon) & (counts == 0)
     if drawn.all() and not ringless.any():
-        return objects
+        dropped = geometryless(objects)
+        return objects.filter(pa.array(~dropped)) if dropped.any() else objects
     rows = np.flatnonzero(G.any_per_row(counts, ~drawn) | ringless)
     rings = polygon.take(pa.array(rows)).to_pylist()
     holes = objects["polygon_holes"].take(pa.array(rows)).to_pylist()
@@ -641,7 +642,8 @@ def drawn_polygons(objects: pa.Table) -> pa.Table:
         column = objects[name]
         spliced = pa.concat_arrays([_arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
         objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
-    return objects.filter(pa.array(~geometryless(objects)))
+    dropped = geometryless(objects)
+    return objects.filter(pa.array(~dropped)) if dropped.any() else objects
 
 
 def geometryless(objects: pa.Table) -> np.ndarray:

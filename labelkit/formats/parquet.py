@@ -24,7 +24,7 @@ from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
 from labelkit.model.dataset import TABLE_NAMES
-from labelkit.model.tables import KIND_BY_TABLE, SCHEMAS, compact_nulls, conform, true_mask, valid_mask
+from labelkit.model.tables import KIND_BY_TABLE, SCHEMAS, compact_nulls, conform, valid_mask
 from labelkit.report import Finding, Report
 
 NAME = "parquet"
@@ -225,27 +225,29 @@ JSON_COLUMNS = frozenset({"attributes", "extras", "metadata"})
 
 def _bad_json_row(column: pa.ChunkedArray) -> int | None:
     """The first row of ``column`` that is not a JSON object, or None: one decode for the whole column."""
-    texts = column.drop_null()
+    texts = column.drop_null().combine_chunks()
     if not len(texts):
         return None
-    values = texts.to_pylist()
-    objects = true_mask(pc.starts_with(pc.utf8_ltrim_whitespace(texts), "{"))
+    # the whole column as one JSON array of objects, joined by Arrow (no Python string per row)
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(texts)], pa.int32()), texts), ",")[0]
     try:
-        decoded = msgspec.json.decode(("[" + ",".join(values) + "]").encode(), type=list[msgspec.Raw])
-        if len(decoded) == len(values) and objects.all():
+        decoded = msgspec.json.decode(b"[" + joined.as_buffer().to_pybytes() + b"]", type=list[_AnyObject])
+        if len(decoded) == len(texts):  # a cell holding '{...},{...}' would add an element
             return None
     except (msgspec.DecodeError, UnicodeDecodeError):
         pass
     rows = pc.indices_nonzero(column.is_valid().combine_chunks()).to_pylist()
     row: int
-    for row, text, is_object in zip(rows, values, objects.tolist(), strict=True):
+    for row, text in zip(rows, texts.to_pylist(), strict=True):
         try:
-            msgspec.json.decode(text.encode(), type=msgspec.Raw)
+            msgspec.json.decode(text.encode(), type=_AnyObject)
         except (msgspec.DecodeError, UnicodeDecodeError):
             return row
-        if not is_object:
-            return row
     return None
+
+
+class _AnyObject(msgspec.Struct):
+    """Any JSON object (its members are not kept): decoding into it checks a text is one."""
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
