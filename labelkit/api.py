@@ -11,7 +11,14 @@ from typing import Any
 
 from labelkit import formats
 from labelkit.errors import DataLossError, InputError, OutputError, UsageError
-from labelkit.formats.base import COUNTS_POLYGONS, DROPS_POLYGONS, FormatModule, check_capabilities, parse_options
+from labelkit.formats.base import (
+    COUNTS_POLYGONS,
+    DROPS_POLYGONS,
+    SPLIT_FILES,
+    FormatModule,
+    check_capabilities,
+    parse_options,
+)
 from labelkit.io import atomic_output, input_guard
 from labelkit.model import Dataset
 from labelkit.report import Finding, Report
@@ -126,15 +133,23 @@ def save(
     return _save(dataset, Path(path), fmt, parsed.write, allow_loss, overwrite, progress)
 
 
-def _refuse_unsafe_splits(dataset: Dataset, path: Path) -> None:
-    r"""Split names become folder and file names in every layout: one that is not a plain name is refused.
+def _refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, options: dict[str, Any]) -> None:
+    r"""Refuse a split that is not a plain name where the format names folders or files after splits.
 
-    ``../x``, ``/abs``, ``a/b`` or ``a\\b`` would put files outside the output folder (or in folders the
-    layout does not have).
+    ``../x``, ``/abs``, ``a/b`` or ``a\b`` would put files outside the output folder (or in folders the
+    layout does not have). The split write option (for items without one) is checked too. Formats that
+    keep the split as a value (labelkit JSON, Parquet) take any text.
     """
-    for split in dataset.table("items")["split"].unique().to_pylist():
-        if split is not None and (
-            split in ("", ".", "..") or any(c in split for c in "/\\\x00") or PureWindowsPath(split).drive
+    if not getattr(fmt, SPLIT_FILES, False):
+        return
+    splits = set(dataset.table("items")["split"].unique().to_pylist())
+    if options.get("split") is not None:
+        splits.add(str(options["split"]))
+    for split in sorted(s for s in splits if s is not None):
+        if (
+            split in ("", ".", "..")
+            or any(c in split for c in "/\\\x00")
+            or (os.name == "nt" and PureWindowsPath(split).drive)
         ):
             raise OutputError(
                 f"split {split!r} cannot be a folder or file name",
@@ -178,7 +193,7 @@ def _save(
     if progress:
         progress(f"checking what {fmt.NAME} can hold")
     with _unwritable(path, fmt.NAME):
-        _refuse_unsafe_splits(dataset, path)
+        _refuse_unsafe_splits(dataset, path, fmt, options)
         report = _plan(dataset, fmt, options)
     if report.lost and not allow_loss:
         first = report.lost[0]

@@ -190,9 +190,14 @@ TEXT_SUFFIXES = frozenset({".json", ".txt", ".xml", ".yaml", ".yml", ".names", "
 """Files searched for the bad byte when a reader meets text that is not UTF-8 (see :func:`input_guard`)."""
 
 
-def utf8_error(path: Path) -> InputError:
-    """The first byte that is not UTF-8 in ``path`` (a file, or the text files of a folder), as an InputError."""
+def utf8_error(path: Path, near: bytes = b"") -> InputError:
+    """The first byte that is not UTF-8 in ``path`` (a file, or the text files of a folder), as an InputError.
+
+    In a folder, the file holding ``near`` (bytes around the one a decoder refused) is named first.
+    """
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES)
+    if near and len(files) > 1:
+        files.sort(key=lambda f: near not in _bytes_or_empty(f))  # stable: the holder first, then the rest
     for file in files:
         try:
             data = read_bytes(file)
@@ -208,6 +213,13 @@ def utf8_error(path: Path) -> InputError:
     return InputError("text that is not UTF-8", path=path)
 
 
+def _bytes_or_empty(path: Path) -> bytes:
+    try:
+        return read_bytes(path)
+    except (OSError, InputError):
+        return b""
+
+
 @contextmanager
 def input_guard(path: Path) -> Iterator[None]:
     """Turn what a reader's parsers raise on hostile input into an InputError naming the input.
@@ -218,7 +230,8 @@ def input_guard(path: Path) -> Iterator[None]:
     try:
         yield
     except UnicodeDecodeError as exc:
-        raise utf8_error(path) from exc
+        data = exc.object if isinstance(exc.object, bytes) else b""
+        raise utf8_error(path, data[max(exc.start - 24, 0) : exc.end + 24]) from exc
     except RecursionError as exc:
         raise InputError("values nested too deeply to read", path=path) from exc
 

@@ -166,6 +166,9 @@ class FormatModule(Protocol):
 DROPS_POLYGONS = "drops_polygons"
 """Optional writer function ``drops_polygons(options) -> bool``: True when writing with ``options`` keeps no
 polygon coordinates (it reads only whether an object has a polygon, e.g. to report it lost or boxed)."""
+SPLIT_FILES = "SPLIT_FILES"
+"""Optional writer flag: ``SPLIT_FILES = True`` when the format names folders or files after splits, so a
+split must be a plain name (``api.save`` refuses ``../x``, ``a/b``, ...)."""
 COUNTS_POLYGONS = "COUNTS_POLYGONS"
 """Optional reader flag: ``read(path, count_polygons=True)`` may leave the polygons of boxed objects unparsed
 (valid, empty ring lists), for a conversion whose writer drops polygons. Such a dataset never leaves

@@ -33,6 +33,8 @@ from labelkit.report import Finding, Report
 NAME = "coco"
 DESCRIPTION = "COCO JSON: instances (boxes, polygons, RLE masks), keypoints, captions, image labels, results"
 OUTPUT: Literal["dir"] = "dir"
+SPLIT_FILES = True
+"""Splits name this format's files and folders (see ``formats.base.SPLIT_FILES``)."""
 EXTENSIONS = (".json",)
 CAPABILITIES = Capabilities(
     kinds=frozenset({"label", "object", "transcript"}),

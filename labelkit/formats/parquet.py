@@ -228,8 +228,9 @@ def _bad_json_row(column: pa.ChunkedArray) -> int | None:
     texts = column.drop_null().combine_chunks()
     if not len(texts):
         return None
-    # the whole column as one JSON array of objects, joined by Arrow (no Python string per row)
-    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(texts)], pa.int32()), texts), ",")[0]
+    # the whole column as one JSON array of objects, joined by Arrow (no Python string per row); a raw newline
+    # is whitespace between values but not allowed inside a string, so a cell ending inside one cannot pass
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(texts)], pa.int32()), texts), ",\n")[0]
     try:
         decoded = msgspec.json.decode(b"[" + joined.as_buffer().to_pybytes() + b"]", type=list[_AnyObject])
         if len(decoded) == len(texts):  # a cell holding '{...},{...}' would add an element

@@ -33,6 +33,8 @@ from labelkit.report import Report
 NAME = "voc"
 DESCRIPTION = "Pascal VOC folders: XML boxes with flags, parts and actions, image sets, segmentation PNGs"
 OUTPUT: Literal["dir"] = "dir"
+SPLIT_FILES = True
+"""Splits name this format's files and folders (see ``formats.base.SPLIT_FILES``)."""
 EXTENSIONS: tuple[str, ...] = (".xml",)
 CAPABILITIES = Capabilities(
     kinds=frozenset({"object", "label"}),
@@ -222,6 +224,11 @@ def _number(node: Element, tag: str, path: Path, where: str) -> float:
     return value
 
 
+def _int_or_text(text: str) -> int | str:
+    """A number when the text is ASCII digits that 64 bits hold, else the text as written."""
+    return int(text) if text.isascii() and text.isdigit() and int(text) < 2**63 else text
+
+
 def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
     text = _text(node.find(tag))
     if text is None or text == "":
@@ -310,13 +317,13 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
                     f"<{tag}> is out of range (0 to {MAX_SIDE})", path=path, element=f"annotation/size/{tag}"
                 )
         depth = _text(size.find("depth"))
-        if depth is not None:  # a number when 64 bits hold it, else the text as written
-            item.metadata["voc:depth"] = int(depth) if depth.isdigit() and int(depth) < 2**63 else depth
+        if depth is not None:
+            item.metadata["voc:depth"] = _int_or_text(depth)
         if item.width == 0 or item.height == 0:
             item.width = item.height = None  # VOC tools write 0 when they did not know the size
     segmented = _text(root.find("segmented"))
     if segmented is not None:
-        item.metadata["voc:segmented"] = int(segmented) if segmented.isdigit() else segmented
+        item.metadata["voc:segmented"] = _int_or_text(segmented)
     for number, node in enumerate(root.iterfind("object"), 1):
         item.objects.append(_object(node, path, f"annotation/object[{number}]"))
     return item

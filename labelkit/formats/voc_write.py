@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import msgspec
 import numpy as np
 import orjson
 import pyarrow as pa
@@ -112,8 +113,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         voc_rows = objects["extras"].filter(true_mask(pc.match_substring(objects["extras"], '"voc:')))
         report.lose(
             "malformed voc:* object values",
-            sum(malformed_voc_fields(decode_json_cell(text)) for text in voc_rows.to_pylist()),
-            "VOC needs 0/1 flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
+            _malformed_count(voc_rows),
+            "VOC needs integer flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
         )
     if masks != "none":  # with or without objects: void masks are item metadata
         _check_masks(dataset, report, masks)
@@ -162,7 +163,8 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
     wrong = has_mask & sized & ((mask_h != height[safe]) | (mask_w != width[safe])) if n_items else has_mask & False
     report.lose("masks", int(wrong.sum()), "the mask's size differs from the image's (a PNG has the image's size)")
-    huge = (width * height > MAX_PNG_PIXELS)[safe] if n_items else np.zeros(len(item), dtype=bool)
+    pixels = width.astype(np.float64) * height  # in float: int64 wraps for sides of 2**32
+    huge = (pixels > MAX_PNG_PIXELS)[safe] if n_items else np.zeros(len(item), dtype=bool)
     report.lose(
         "masks",
         int((instances & huge).sum()),
@@ -259,7 +261,8 @@ def _object_xml(
 
 
 def _is_flag(value: Any) -> bool:
-    return type(value) in (int, bool) and value in (0, 1)
+    """A VOC flag as the reader gives it back: an integer (VOC writes 0 or 1; others are kept as written)."""
+    return type(value) in (int, bool) or (type(value) is float and value.is_integer())
 
 
 def _is_number(value: Any) -> bool:
@@ -278,10 +281,54 @@ def _part_ok(part: Any) -> bool:
     return isinstance(box, list) and len(box) == 4 and all(map(_is_number, box))
 
 
+class _Part(msgspec.Struct, gc=False):
+    name: str
+    bbox: tuple[float, float, float, float]
+
+
+_VOC_KEYS = {f: f"voc:{f}" for f in ("truncated", "difficult", "parts", "actions", "point")}
+
+
+class _VocValues(msgspec.Struct, rename=_VOC_KEYS, gc=False):
+    """The ``voc:*`` object values :func:`malformed_voc_fields` checks, typed as VOC can hold them."""
+
+    truncated: int | bool = 0
+    difficult: int | bool = 0
+    parts: list[_Part] | None = None
+    actions: dict[str, int | bool] | None = None
+    point: tuple[float, float] | None = None
+
+
+def _malformed_count(texts: pa.ChunkedArray) -> int:
+    """:func:`malformed_voc_fields` summed over extras texts.
+
+    One typed decode of them all answers when every value is well formed (the usual case: 0.2 s for 860k
+    objects, against 1 s decoding each text in Python); otherwise each text is looked at.
+    """
+    values = texts.drop_null().combine_chunks()
+    if not len(values):
+        return 0
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), values), ",\n")[0]
+    try:
+        decoded = msgspec.json.decode(b"[" + joined.as_buffer().to_pybytes() + b"]", type=list[_VocValues])
+    except msgspec.DecodeError:
+        decoded = []
+    if len(decoded) == len(values):
+        numbers = [v for d in decoded if d.parts or d.point for v in _numbers_of(d)]
+        tags = {k for d in decoded if d.actions for k in d.actions}
+        if all(map(math.isfinite, numbers)) and all(map(_tag_ok, tags)):
+            return 0
+    return sum(malformed_voc_fields(decode_json_cell(text)) for text in values.to_pylist())
+
+
+def _numbers_of(values: _VocValues) -> list[float]:
+    return [x for p in values.parts or () for x in p.bbox] + list(values.point or ())
+
+
 def malformed_voc_fields(extras: dict[str, Any]) -> int:
     """How many ``voc:*`` object values VOC's XML cannot hold (and :func:`_object_xml` leaves out).
 
-    Flags (truncated, difficult, actions) must be 0 or 1, parts need a name and 4 numbers, a point 2 numbers.
+    Flags (truncated, difficult, actions) must be integers, parts need a name and 4 numbers, a point 2 numbers.
     """
     bad = sum(f"voc:{k}" in extras and not _is_flag(extras[f"voc:{k}"]) for k in ("truncated", "difficult"))
     parts = extras.get("voc:parts")

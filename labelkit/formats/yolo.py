@@ -44,6 +44,8 @@ _SHAPES = pa.array(["box", "polygon"], pa.string())
 NAME = "yolo"
 DESCRIPTION = "YOLO label folders (Ultralytics and Darknet): detect, segment, OBB, pose, classify"
 OUTPUT: Literal["dir"] = "dir"
+SPLIT_FILES = True
+"""Splits name this format's files and folders (see ``formats.base.SPLIT_FILES``)."""
 EXTENSIONS: tuple[str, ...] = (".yaml", ".yml", ".names", ".data")
 CAPABILITIES = Capabilities(
     kinds=frozenset({"object", "label"}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,22 @@ def is_image(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_EXTENSIONS
 
 
+_NO_PIXEL_LIMIT = threading.Lock()
+"""Held while Pillow's pixel limit is lifted to read a large image's header (see :func:`image_size`)."""
+
+
+def _header(path: Path) -> tuple[int, int, Any]:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        width, height = im.size
+        try:
+            orientation = im.getexif().get(_EXIF_ORIENTATION)
+        except Exception:  # noqa: BLE001 - a broken EXIF block must not hide a readable size
+            orientation = None
+    return width, height, orientation
+
+
 def image_size(path: Path) -> tuple[int, int]:
     """Width and height of an image as displayed, read from its header only (pixels are never decoded).
 
@@ -55,15 +72,20 @@ def image_size(path: Path) -> tuple[int, int]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as im:
-            width, height = im.size
-            try:
-                orientation = im.getexif().get(_EXIF_ORIENTATION)
-            except Exception:  # noqa: BLE001 - a broken EXIF block must not hide a readable size
-                orientation = None
+        try:
+            width, height, orientation = _header(path)
+        except Image.DecompressionBombError:
+            # Pillow refuses to open images over its pixel limit (aerial images of 20000 x 20000, say), but
+            # only the header is read here, never the pixels: read it again without the limit
+            with _NO_PIXEL_LIMIT:
+                limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+                try:
+                    width, height, orientation = _header(path)
+                finally:
+                    Image.MAX_IMAGE_PIXELS = limit
     except FileNotFoundError as exc:
         raise InputError("image not found", path=path) from exc
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InputError(f"unreadable image header: {exc}", path=path) from exc
     if orientation in (5, 6, 7, 8):
         width, height = height, width
