@@ -19,7 +19,7 @@ from labelkit.formats.base import (
     check_capabilities,
     parse_options,
 )
-from labelkit.io import atomic_output, input_guard
+from labelkit.io import atomic_output, input_guard, is_plain_name
 from labelkit.model import Dataset
 from labelkit.report import Finding, Report
 
@@ -146,11 +146,7 @@ def _refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, optio
     if options.get("split") is not None:
         splits.add(str(options["split"]))
     for split in sorted(s for s in splits if s is not None):
-        if (
-            split in ("", ".", "..")
-            or any(c in split for c in "/\\\x00")
-            or (os.name == "nt" and PureWindowsPath(split).drive)
-        ):
+        if not is_plain_name(split) or (os.name == "nt" and PureWindowsPath(split).drive):
             raise OutputError(
                 f"split {split!r} cannot be a folder or file name",
                 path=path,

@@ -24,6 +24,16 @@ _PLAIN_NAME = re.compile(r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*")
 """Relative names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts checked apart)."""
 
 
+def is_plain_name(name: str) -> bool:
+    r"""Whether ``name`` can be one file or folder name inside a folder: no ``/``, ``\``, NUL, ``.`` or ``..``.
+
+    Examples:
+        >>> is_plain_name("train"), is_plain_name("../x"), is_plain_name("a/b"), is_plain_name("")
+        (True, False, False, False)
+    """
+    return name not in ("", ".", "..") and not any(c in name for c in "/\\\x00")
+
+
 def is_plain_relpath(name: str) -> bool:
     """Whether :func:`safe_relpath` returns ``name`` unchanged without looking further (no pathlib needed).
 

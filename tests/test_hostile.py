@@ -312,7 +312,7 @@ def test_polygons_too_far_out_to_rasterise_are_not_handed_to_pycocotools(tmp_pat
     from labelkit.model import geometry as G
 
     far = [0.0, 0.0, 4.0, 0.0, 4.0, 1e12]
-    with pytest.raises(ValueError, match="beyond 134217728 pixels"):
+    with pytest.raises(ValueError, match="beyond 4 image sides \\(32 pixels\\) from the image"):
         G.polygons_to_mask([far], 6, 8)
     ds = Dataset(categories=[Category(id=1, name="cat")])
     ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
@@ -418,3 +418,91 @@ def test_voc_bulk_malformed_count_agrees_with_the_per_object_rule(texts: list[st
 
     expected = sum(malformed_voc_fields(decode_json_cell(t)) for t in texts)
     assert _malformed_count(pa.chunked_array([pa.array(texts)])) == expected
+
+
+def test_voc_writes_no_list_file_named_outside_its_folder(tmp_path: Path) -> None:
+    """Class names and voc:imagesets tasks name ImageSets files: /politics wrote /politics_train.txt."""
+    from labelkit.model import Category, Dataset, Item, Label, Media
+
+    ds = Dataset(categories=[Category(id=1, name="../../escaped"), Category(id=2, name="/abs_class")])
+    meta = {"voc:imagesets": ["Main", "../../up", "/abs_task"]}
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6), split="train", metadata=meta))
+    ds.add(Label(id="l1", item_id="1", category_id=1), Label(id="l2", item_id="1", category_id=2))
+    out = tmp_path / "p" / "out"
+    out.parent.mkdir()
+    with pytest.raises(labelkit.errors.DataLossError) as err:
+        labelkit.save(ds, out, "voc")
+    lost = [(c.what, c.count) for c in err.value.report.lost]
+    assert ("image labels of classes that cannot be file names", 2) in lost
+    assert ("ImageSets tasks that cannot be file names", 2) in lost
+    labelkit.save(ds, out, "voc", allow_loss=True)
+    outside = [p for p in tmp_path.rglob("*") if out not in p.parents and p not in (out, out.parent)]
+    assert outside == [] and not Path("/abs_class_train.txt").exists() and not Path("/abs_task").exists()
+
+
+def test_a_polygon_far_outside_its_image_is_not_rasterised(tmp_path: Path) -> None:
+    """pycocotools sizes its buffers by the outline's length: a point 1e8 pixels away crashed the process."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=640, height=480)))
+    ring = [0.0, 0.0, 1.28e8, 10.0, 5.0, 300.0]
+    ds.add(Object(id="o", item_id="1", category_id=1, bbox=(0.0, 0.0, 10.0, 10.0), polygon=[ring]))
+    report = labelkit.save(ds, tmp_path / "voc", "voc", allow_loss=True, masks="all")
+    (lost,) = [c for c in report.lost if c.what == "polygons" and "rasterised" in c.reason]
+    assert lost.count == 1 and "beyond 4 image sides (2560 pixels)" in lost.reason
+
+
+def test_voc_paints_no_png_for_an_image_of_negative_size(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from labelkit.model import Category, Dataset, Item, Media, Object
+    from labelkit.model.annotations import Rle
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=4, height=2)))
+    ds.add(Object(id="m", item_id="1", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0), mask=Rle(size=(2, 4), counts=[0, 8])))
+    items = ds.table("items")
+    items = items.set_column(items.schema.get_field_index("width"), "width", pa.array([-4], pa.int64()))
+    bad = Dataset.from_tables({"items": items, "objects": ds.table("objects")}, ds.categories)
+    labelkit.save(bad, tmp_path / "o", "voc", allow_loss=True)  # was: ValueError from np.zeros((2, -4))
+    from PIL import Image
+
+    assert Image.open(tmp_path / "o/SegmentationObject/1.png").size == (4, 2)  # the mask's own size
+
+
+def test_yolo_config_values_out_of_shape_are_input_errors(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "pose"
+    shutil.copytree(FIXTURES / "yolo/golden/pose", root)
+    text = (root / "data.yaml").read_text()
+    (root / "data.yaml").write_text(text.replace("flip_idx:\n- 0\n- 2\n- 1", "flip_idx:\n- 0\n- [1]\n- 2"))
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.element == "flip_idx"
+
+
+def test_yolo_class_ids_too_large_to_number_without_names(tmp_path: Path) -> None:
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels/a.txt").write_text("2147483648 0.5 0.5 0.1 0.1\n")
+    with pytest.raises(InputError, match="class id 2147483648 without a names file"):  # was: MemoryError
+        labelkit.load(tmp_path, "yolo", image_size="10x10")
+
+
+def test_voc_flag_beyond_64_bits_is_an_input_error(tmp_path: Path) -> None:
+    _voc_copy(tmp_path, "<difficult>1</difficult>", "<difficult>99999999999999999999</difficult>")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "voc", "voc")
+    assert err.value.location.element == "annotation/object[1]/difficult"
+
+
+def test_parquet_strings_that_are_not_utf8_are_an_input_error(tmp_path: Path) -> None:
+    out = tmp_path / "pq"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = (out / "items.parquet").read_bytes()
+    assert data.count(b"val") >= 1
+    (out / "items.parquet").write_bytes(data.replace(b"val", b"v\xffl", 1))
+    with pytest.raises(InputError) as err:
+        labelkit.load(out, "parquet")
+    assert str(err.value.location.path) == str(out / "items.parquet")

@@ -129,7 +129,8 @@ def resolve_geometry(
         findings.append((rows[k], Finding(where, pointer, "bbox has a negative width or height")))
     for k in np.flatnonzero(outside).tolist():
         pointer = json_pointer("annotations", rows[k], "bbox")
-        message = f"bbox {boxes[k].tolist()} reaches outside the {int(w_img[k])}x{int(h_img[k])} image"
+        size = f"{int(w_img[k])}x{int(h_img[k])} " if np.isfinite(w_img[k]) and np.isfinite(h_img[k]) else ""
+        message = f"bbox {boxes[k].tolist()} reaches outside the {size}image"
         findings.append((rows[k], Finding(where, pointer, message)))
     if not len(pending.polygon_rows):
         return bbox, counted(pa.nulls(m, POLYGONS), pending.counted_rows)

@@ -601,7 +601,7 @@ def _holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
     h, w = size
     rings = c["polygon"][i].as_py()
     flags = c["polygon_holes"][i].as_py()
-    if (problem := G.raster_problem(rings)) is not None:
+    if (problem := G.raster_problem(rings, h, w)) is not None:
         raise OutputError(f"a polygon with holes becomes an RLE mask, but {problem}")
     outer = [r for r, f in zip(rings, flags, strict=True) if not f]
     inner = [r for r, f in zip(rings, flags, strict=True) if f]

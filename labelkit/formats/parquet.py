@@ -85,6 +85,7 @@ def _read_table(path: Path, name: str) -> pa.Table:
         reader = pq.ParquetFile(file)
         for i in range(reader.num_row_groups):
             piece = reader.read_row_group(i)
+            piece.validate(full=True)  # strings that are not UTF-8, offsets out of range: ArrowInvalid
             try:
                 pieces.append(compact_nulls(conform(name, piece)))
             except (ValueError, TypeError, pa.ArrowException) as exc:
@@ -219,7 +220,7 @@ def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
     return found
 
 
-JSON_COLUMNS = frozenset({"attributes", "extras", "metadata"})
+JSON_COLUMNS = frozenset({"attributes", "extras", "metadata", "columns"})
 """Text columns that hold one JSON object per row (or null)."""
 
 

@@ -234,9 +234,12 @@ def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
     if text is None or text == "":
         return None
     try:
-        return int(float(text))
+        value = int(float(text))
     except (ValueError, OverflowError):  # OverflowError: inf
         raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text)) from None
+    if not -(2**63) <= value < 2**63:
+        raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text))
+    return value
 
 
 def _box(node: Element, path: Path, where: str) -> tuple[float, float, float, float]:

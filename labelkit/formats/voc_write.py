@@ -36,7 +36,7 @@ from labelkit.formats.voc_masks import (
     void_cells,
 )
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import create_file, safe_relpath
+from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import decode_json_cell, true_mask, valid_mask
@@ -82,6 +82,26 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
         report.lose("segmentation void regions", voids, "masks=none writes no segmentation PNGs")
     bad_names = [c.name for c in dataset.categories if ":" in c.name or "\n" in c.name]
+    report.lose(
+        "ImageSets tasks that cannot be file names",
+        sum(
+            1
+            for text in texts.to_pylist()
+            if '"voc:imagesets"' in text
+            for t in _list(decode_json_cell(text).get("voc:imagesets"))
+            if not (isinstance(t, str) and is_plain_name(t))
+        ),
+        "an ImageSets folder is named after the task",
+    )
+    labels = dataset.table("labels")
+    unnamed = {c.id for c in dataset.categories if not is_plain_name(c.name)}
+    report.lose(
+        "image labels of classes that cannot be file names",
+        int(true_mask(pc.is_in(labels["category_id"], value_set=pa.array(sorted(unnamed), pa.int64()))).sum())
+        if unnamed and labels.num_rows
+        else 0,
+        "ImageSets/Main/<class>_<split>.txt is named after the class",
+    )
     report.lose("categories with ':' in the name", len(bad_names), "labelmap.txt separates fields with ':'")
     objects = dataset.table("objects")
     if objects.num_rows:
@@ -653,7 +673,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     if extras and any(extras.get(r, {}).get("voc:parts") for r in xml_rows):
                         tasks.append("Layout")
                 for task in tasks:
-                    lists.setdefault(str(task), defaultdict(list))[splits[n]].append(ids[n])
+                    if isinstance(task, str):  # others are reported by check(), as are names that are not plain
+                        lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
                 if segmented:
                     jobs.append((n, instance_rows, semantic_rows, voids))
                 if media != "none" and paths[n]:
@@ -668,7 +689,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 else {}
             )
             for n, instance_rows, semantic_rows, voids in jobs:
-                shape = (heights[n], widths[n]) if widths[n] and heights[n] else None
+                shape = (heights[n], widths[n]) if widths[n] > 0 and heights[n] > 0 else None
                 masks = ImageMasks(cells, polygons, instance_rows, semantic_rows, categories, classes, voids)
                 pool.submit(masks.write, path, files[n], shape)
         pool.close()
@@ -690,6 +711,8 @@ def _write_lists(
     path: Path, dataset: Dataset, ids: list[str], splits: list[str], lists: dict[str, dict[str, list[str]]]
 ) -> None:
     for task, by_split in lists.items():
+        if not is_plain_name(task):  # an ImageSets task from item metadata (check() reports it)
+            continue
         folder = path / "ImageSets" / task
         folder.mkdir(parents=True, exist_ok=True)
         for split, members in sorted(by_split.items()):
@@ -710,7 +733,7 @@ def _write_lists(
     members_of: dict[str, list[str]] = defaultdict(list)
     for item_id, split in zip(ids, splits, strict=True):
         members_of[split].append(item_id)
-    for cls in used:
+    for cls in filter(is_plain_name, used):  # a class file is named after the class (check() reports others)
         for split, members in sorted(members_of.items()):
             text = "".join(f"{m} {value.get((m, cls), -1):2d}\n" for m in members)
             (main / f"{cls}_{split}.txt").write_text(text, encoding="utf-8")

@@ -196,6 +196,8 @@ def _parse_file(data: bytes, path: Path, index: int, out: _Parsed, n_classes: in
     out.line += lines
 
 
+MAX_UNNAMED_CLASSES = 1 << 20
+"""Without a names file, classes are named class_0..class_N: a class id this large is refused instead."""
 MAX_COORDINATE = 1e9
 """The largest absolute coordinate read (normalised, or DOTA's pixels): scaled by an image side, it stays finite."""
 
@@ -259,12 +261,14 @@ def _parse_dota(data: bytes, path: Path, index: int, out: _Parsed, names: list[s
 
 
 def _decide_task(task: str, layout: Layout, parsed: _Parsed) -> str:
+    if layout.dota:  # DOTA lines are 4 corners and a class name, whatever data.yaml says
+        if task not in ("auto", "obb"):
+            raise InputError(f"DOTA label files hold rotated boxes: task {task} cannot read them", path=layout.root)
+        return "obb"
     if task != "auto":
         return task
     if layout.kpt_shape is not None:
         return "pose"
-    if layout.dota:
-        return "obb"
     counts = set(parsed.counts)
     if not counts or counts == {4}:
         return "detect"
@@ -339,6 +343,12 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         else:
             _parse_file(data, entry.label, index, parsed, len(names))
     if not layout.dota and not names and parsed.classes:
+        if max(parsed.classes) >= MAX_UNNAMED_CLASSES:
+            raise InputError(
+                f"class id {max(parsed.classes)} without a names file (at most {MAX_UNNAMED_CLASSES:,} are numbered)",
+                path=layout.root,
+                hint="add data.yaml or obj.names with the class names",
+            )
         names = [f"class_{i}" for i in range(max(parsed.classes) + 1)]
     chosen = _decide_task(task, layout, parsed)
     if not layout.dota:

@@ -200,6 +200,9 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout
                 found=repr(kpt),
             )
         layout.kpt_shape = (kpt[0], kpt[1])
+    flip = config.get("flip_idx")
+    if flip is not None and not (isinstance(flip, list) and all(type(v) is int and 0 <= v < 2**31 for v in flip)):
+        raise InputError("flip_idx must be a list of keypoint indexes", path=config_path, element="flip_idx")
     split_keys = [k for k in ("train", "val", "validation", "test", "minival") if config.get(k)]
     # other keys holding image folders are splits too (labelkit writes train2017: images/train2017)
     split_keys += [

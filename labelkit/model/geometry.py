@@ -668,21 +668,28 @@ def rle_to_mask(cell: dict[str, Any]) -> NDArray[np.uint8]:
     return np.asarray(mask_utils.decode(rle), dtype=np.uint8)
 
 
-MAX_RASTER = 2**27
-"""The largest absolute pixel coordinate a polygon may have to be rasterised (pycocotools works in int32
-after scaling coordinates by 5)."""
+RASTER_MARGIN = 4
+"""Polygon coordinates may lie this many image sides outside the image to be rasterised: pycocotools sizes
+its buffers by the outline's length in (5x upsampled) pixels, so a point 1e8 pixels away took gigabytes
+and crashed the process."""
+MAX_RASTER_PIXELS = 1 << 28
+"""The largest mask (height x width) rasterised: pycocotools makes it in memory, a byte a pixel."""
 
 
-def raster_problem(rings: Sequence[Sequence[float]]) -> str | None:
-    """Why pycocotools cannot rasterise these rings safely, or None.
+def raster_problem(rings: Sequence[Sequence[float]], height: int, width: int) -> str | None:
+    """Why pycocotools cannot rasterise these rings into a ``height x width`` mask safely, or None.
 
     Examples:
-        >>> raster_problem([[0.0, 0, 4, 0, 4, 1e12]])
-        'polygon coordinates beyond 134217728 pixels cannot be rasterised'
+        >>> raster_problem([[0.0, 0, 4, 0, 4, 1e12]], 6, 8)
+        'polygon coordinates beyond 4 image sides (32 pixels) from the image cannot be rasterised'
     """
+    if height * width > MAX_RASTER_PIXELS:
+        return f"a {height} x {width} mask has more than {MAX_RASTER_PIXELS:,} pixels to rasterise"
+    reach = RASTER_MARGIN * max(height, width, 1)
     values = np.fromiter((v for r in rings for v in r), dtype=np.float64)
-    if len(values) and not (np.isfinite(values).all() and np.abs(values).max() <= MAX_RASTER):
-        return f"polygon coordinates beyond {MAX_RASTER} pixels cannot be rasterised"
+    if len(values) and not (np.isfinite(values).all() and np.abs(values).max() <= reach + max(height, width)):
+        beyond = f"{RASTER_MARGIN} image sides ({reach} pixels)"
+        return f"polygon coordinates beyond {beyond} from the image cannot be rasterised"
     return None
 
 
@@ -690,13 +697,12 @@ def polygons_to_mask(rings: Sequence[Sequence[float]], height: int, width: int) 
     """Rasterise one object's polygon rings (union; pycocotools' rule) to a binary mask.
 
     Raises:
-        ValueError: a coordinate is not finite or lies beyond ``MAX_RASTER`` pixels (pycocotools scales
-            coordinates into 32-bit integers, and crashed the process on such values).
+        ValueError: see :func:`raster_problem` (pycocotools crashed the process on such polygons).
     """
     from pycocotools import mask as mask_utils
 
     usable = [list(map(float, r)) for r in rings if len(r) >= 6]
-    if (problem := raster_problem(usable)) is not None:
+    if (problem := raster_problem(usable, height, width)) is not None:
         raise ValueError(problem)
     if not usable:
         return np.zeros((height, width), dtype=np.uint8)
