@@ -179,9 +179,13 @@ def parse_json(data: bytes, path: str | Path) -> Any:
         except UnicodeDecodeError as bad:
             # orjson reports bad UTF-8 at position 0; Python's decoder knows the byte
             pos, reason = bad.start, f"bad UTF-8 byte 0x{data[bad.start]:02x}"
-        line = data.count(b"\n", 0, pos) + 1
-        column = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+        line, column = line_and_column(data, pos)
         raise InputError(f"invalid JSON at column {column}: {reason}", path=path, line=line) from exc
+
+
+def line_and_column(data: bytes, pos: int) -> tuple[int, int]:
+    """The 1-based line and column of byte ``pos`` of ``data``."""
+    return data.count(b"\n", 0, pos) + 1, pos - (data.rfind(b"\n", 0, pos) + 1) + 1
 
 
 def json_text(value: Any, path: str | Path, pointer: str) -> str:
@@ -206,21 +210,29 @@ def utf8_error(path: Path, near: bytes = b"") -> InputError:
     In a folder, the file holding ``near`` (bytes around the one a decoder refused) is named first.
     """
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES)
-    if near and len(files) > 1:
-        files.sort(key=lambda f: near not in _bytes_or_empty(f))  # stable: the holder first, then the rest
+    holder = next((f for f in files if near in _bytes_or_empty(f)), None) if near and len(files) > 1 else None
+    if holder is not None:  # the file the decoder was reading first, then the rest in order
+        files = [holder, *(f for f in files if f != holder)]
     for file in files:
         try:
             data = read_bytes(file)
             data.decode("utf-8")
         except UnicodeDecodeError as bad:
-            line = data.count(b"\n", 0, bad.start) + 1
-            column = bad.start - (data.rfind(b"\n", 0, bad.start) + 1) + 1
+            line, column = line_and_column(data, bad.start)
             return InputError(
                 f"not UTF-8 text: bad byte 0x{data[bad.start]:02x} at column {column}", path=file, line=line
             )
         except (OSError, InputError):
             continue
     return InputError("text that is not UTF-8", path=path)
+
+
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name the file system cannot hold (too long, say) is none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _bytes_or_empty(path: Path) -> bytes:

@@ -31,9 +31,10 @@ import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.io import parse_json
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 Raw = msgspec.Raw
-Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
 """An integer of a column (ids): JSON allows any size, Arrow and numpy hold 64 bits."""
 Buffer = bytes | mmap.mmap
 ABSENT = msgspec.Raw()

@@ -25,9 +25,10 @@ import numpy as np
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.yolo_media import is_image
-from labelkit.io import read_bytes, safe_relpath
+from labelkit.io import is_file, read_bytes, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.report import Report
 
 NAME = "voc"
@@ -226,7 +227,7 @@ def _number(node: Element, tag: str, path: Path, where: str) -> float:
 
 def _int_or_text(text: str) -> int | str:
     """A number when the text is ASCII digits that 64 bits hold, else the text as written."""
-    return int(text) if text.isascii() and text.isdigit() and int(text) < 2**63 else text
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= INT64_MAX else text
 
 
 def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
@@ -237,7 +238,7 @@ def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
         value = int(float(text))
     except (ValueError, OverflowError):  # OverflowError: inf
         raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text)) from None
-    if not -(2**63) <= value < 2**63:
+    if not INT64_MIN <= value <= INT64_MAX:
         raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text))
     return value
 
@@ -541,11 +542,8 @@ def _find_image(root: Path, folder: Path, item_id: str, filename: str | None) ->
     for base in (root / "JPEGImages", folder):
         if filename:
             candidate = base / safe_relpath(filename)
-            try:
-                if candidate.is_file():
-                    return candidate
-            except OSError:  # a name the file system cannot hold (too long): no such image
-                pass
+            if is_file(candidate):
+                return candidate
         for candidate in sorted(base.glob(f"{item_id}.*")) if base.is_dir() else []:
             if is_image(candidate):
                 return candidate

@@ -15,7 +15,7 @@ import yaml
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
-from labelkit.io import read_bytes, safe_relpath
+from labelkit.io import is_file, read_bytes, safe_relpath
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
 LABEL_DIRS = ("labels", "Labels", "annotations", "Annotations", "labelTxt")
@@ -32,14 +32,6 @@ _CONFIG_KEYS = {
     "task",
     "yaml_file",
 }
-
-
-def _is_file(path: Path) -> bool:
-    """Whether ``path`` is a file; a name the file system cannot hold (too long) is none."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
 
 
 MAX_KEYPOINTS = 10_000
@@ -314,7 +306,7 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[E
         if "/" in name:
             # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
             candidates.append(root / name.split("/", 1)[1])
-        image = next((c for c in candidates if _is_file(c)), candidates[0])
+        image = next((c for c in candidates if is_file(c)), candidates[0])
         key = Path(name).with_suffix("").as_posix()
         entries.append(Entry(split, key, image, _img2label(image)))
         del number
