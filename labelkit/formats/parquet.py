@@ -24,7 +24,7 @@ from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
 from labelkit.model.dataset import TABLE_NAMES
-from labelkit.model.tables import KIND_BY_TABLE, SCHEMAS, compact_nulls, conform, valid_mask
+from labelkit.model.tables import KIND_BY_TABLE, SCHEMAS, compact_nulls, conform, decode_json_cells, valid_mask
 from labelkit.report import Finding, Report
 
 NAME = "parquet"
@@ -227,17 +227,8 @@ JSON_COLUMNS = frozenset({"attributes", "extras", "metadata", "columns"})
 def _bad_json_row(column: pa.ChunkedArray) -> int | None:
     """The first row of ``column`` that is not a JSON object, or None: one decode for the whole column."""
     texts = column.drop_null().combine_chunks()
-    if not len(texts):
+    if decode_json_cells(texts, _AnyObject) is not None:
         return None
-    # the whole column as one JSON array of objects, joined by Arrow (no Python string per row); a raw newline
-    # is whitespace between values but not allowed inside a string, so a cell ending inside one cannot pass
-    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(texts)], pa.int32()), texts), ",\n")[0]
-    try:
-        decoded = msgspec.json.decode(b"[" + joined.as_buffer().to_pybytes() + b"]", type=list[_AnyObject])
-        if len(decoded) == len(texts):  # a cell holding '{...},{...}' would add an element
-            return None
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        pass
     rows = pc.indices_nonzero(column.is_valid().combine_chunks()).to_pylist()
     row: int
     for row, text in zip(rows, texts.to_pylist(), strict=True):

@@ -39,7 +39,7 @@ from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import decode_json_cell, true_mask, valid_mask
+from labelkit.model.tables import decode_json_cell, decode_json_cells, true_mask, valid_mask
 from labelkit.report import Report
 
 TARGET = "Pascal VOC"
@@ -326,14 +326,8 @@ def _malformed_count(texts: pa.ChunkedArray) -> int:
     objects, against 1 s decoding each text in Python); otherwise each text is looked at.
     """
     values = texts.drop_null().combine_chunks()
-    if not len(values):
-        return 0
-    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), values), ",\n")[0]
-    try:
-        decoded = msgspec.json.decode(b"[" + joined.as_buffer().to_pybytes() + b"]", type=list[_VocValues])
-    except msgspec.DecodeError:
-        decoded = []
-    if len(decoded) == len(values):
+    decoded = decode_json_cells(values, _VocValues)
+    if decoded is not None:
         numbers = [v for d in decoded if d.parts or d.point for v in _numbers_of(d)]
         tags = {k for d in decoded if d.actions for k in d.actions}
         if all(map(math.isfinite, numbers)) and all(map(_tag_ok, tags)):

@@ -313,6 +313,28 @@ def json_column(values: Iterable[Mapping[str, Any] | None]) -> pa.Array:
     return pa.array([_encode_json(v) for v in values], type=_JSON)
 
 
+def decode_json_cells(texts: pa.Array, type_: Any) -> list[Any] | None:
+    """Every non-null JSON-text cell of ``texts`` decoded as ``type_`` in one msgspec call, or None.
+
+    None means a cell is not exactly one such value (the caller then looks at the cells one by one). The
+    cells are joined by Arrow into one JSON array, with no Python string per cell, and joined with a raw
+    newline, which is whitespace between values but not allowed inside a string: a cell ending inside a
+    string cannot pass, and a cell holding ``{...},{...}`` adds an element, which the length check catches.
+    """
+    import msgspec
+    import pyarrow.compute as pc
+
+    values = texts.drop_null()
+    if not len(values):
+        return []
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), values), ",\n")[0]
+    try:
+        decoded = msgspec.json.decode(b"[" + joined.as_buffer().to_pybytes() + b"]", type=list[type_])
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return None
+    return decoded if len(decoded) == len(values) else None
+
+
 def decode_json_cell(text: str | None) -> dict[str, Any]:
     """Decode one JSON-text cell of a table (null -> empty dict)."""
     return _decode_json(text)
