@@ -103,7 +103,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
     report.lose(what, int((cols.placed & ~cols.usable).sum()), f"{target} needs coordinates")
     written = cols.usable
-    rings = np.asarray(pc.list_value_length(objects["polygon"]).fill_null(0).to_numpy(zero_copy_only=False))
+    rings, ring_len = G.ring_lengths(objects["polygon"])
     has_mask = valid_mask(objects["mask"])
     if task in ("segment", "obb"):
         report.lose(
@@ -145,7 +145,6 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "YOLO segment holds one ring per object; the largest is written",
         )
     elif task == "obb":
-        _, ring_len = G.ring_lengths(objects["polygon"])
         first = np.concatenate([[0], np.cumsum(rings)])[:-1]  # each object's first ring (when it has one)
         quad = rings == 1
         quad[quad] = ring_len[first[quad]] == 8
