@@ -413,11 +413,11 @@ _VOC_EXTRAS = [
 def test_voc_bulk_malformed_count_agrees_with_the_per_object_rule(texts: list[str]) -> None:
     import pyarrow as pa
 
-    from labelkit.formats.voc_write import _malformed_count, malformed_voc_fields
+    from labelkit.formats.voc_values import malformed_count, malformed_voc_fields
     from labelkit.model.tables import decode_json_cell
 
     expected = sum(malformed_voc_fields(decode_json_cell(t)) for t in texts)
-    assert _malformed_count(pa.chunked_array([pa.array(texts)])) == expected
+    assert malformed_count(pa.chunked_array([pa.array(texts)])) == expected
 
 
 def test_voc_writes_no_list_file_named_outside_its_folder(tmp_path: Path) -> None:
