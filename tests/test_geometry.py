@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelkit.model import geometry as G
+from labelkit.model import rle as R
 
 _coord = st.floats(-1000, 1000, allow_nan=False)
 _size = st.floats(0.01, 500, allow_nan=False)
@@ -118,18 +119,18 @@ def test_rle_strings_checked_at_once_as_one_by_one(cases: list[tuple[str, int, i
     texts, heights, widths = (list(v) for v in zip(*cases, strict=True)) if cases else ([], [], [])
     one_by_one = []
     for text, height, width in cases:
-        counts = G.rle_string_counts(text)
-        problem = None if counts is None else G.counts_problem(counts, height, width)
+        counts = R.rle_string_counts(text)
+        problem = None if counts is None else R.counts_problem(counts, height, width)
         one_by_one.append("RLE counts is not a compressed COCO RLE string" if counts is None else problem)
-    assert G.rle_strings_problems(texts, heights, widths) == one_by_one
+    assert R.rle_strings_problems(texts, heights, widths) == one_by_one
 
 
 def test_rle_strings_with_sizes_beyond_32_bits_never_fit() -> None:
     # height x width would wrap around in int64; pycocotools' counts are 32-bit anyway
     sizes = [(2**32, 2**32), (2**62 + 1, 4), (3037000500, 3037000500), (46341, 46341), (-1, 4)]
-    problems = G.rle_strings_problems(["", "4", "", "", ""], [h for h, _ in sizes], [w for _, w in sizes])
+    problems = R.rle_strings_problems(["", "4", "", "", ""], [h for h, _ in sizes], [w for _, w in sizes])
     assert problems == [f"RLE counts do not fit a {h} x {w} mask" for h, w in sizes]
-    assert G.rle_strings_problems([], [], []) == []
+    assert R.rle_strings_problems([], [], []) == []
 
 
 @settings(max_examples=200, deadline=None)
@@ -152,14 +153,14 @@ def test_mask_column_problems_are_the_cell_by_cell_problems(cells: list[dict | N
     for row, cell in enumerate(cells):
         if cell is None:
             continue
-        counts = G.cell_counts(cell)
+        counts = R.cell_counts(cell)
         if counts is None:
             expected[row] = (
                 "RLE counts is not a compressed COCO RLE string"
                 if cell["counts"] is not None
                 else "RLE counts are not COCO's (compressed or uncompressed)"
             )
-        elif (problem := G.counts_problem(counts, cell["height"], cell["width"])) is not None:
+        elif (problem := R.counts_problem(counts, cell["height"], cell["width"])) is not None:
             expected[row] = problem
     column = pa.chunked_array([pa.array(cells[:3], MASK_TYPE), pa.array(cells[3:], MASK_TYPE)])
-    assert G.mask_column_problems(column) == expected
+    assert R.mask_column_problems(column) == expected

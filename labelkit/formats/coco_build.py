@@ -44,7 +44,7 @@ from labelkit.formats.coco_read import (
 from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
 from labelkit.io import json_text
 from labelkit.model import Category
-from labelkit.model.geometry import rle_strings_problems, rle_sum_message
+from labelkit.model.rle import rle_strings_problems, rle_sum_message
 from labelkit.model.tables import MASK_TYPE
 from labelkit.report import Finding
 

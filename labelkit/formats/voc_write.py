@@ -38,6 +38,7 @@ from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
+from labelkit.model.rle import cell_problem, mask_column_problems
 from labelkit.model.tables import decode_json_cell, true_mask, valid_mask
 from labelkit.report import Report
 
@@ -159,7 +160,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         extra = decode_json_cell(raw)
         kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0
     # runs that do not make their mask would be painted from whatever memory the decoder is given: refused
-    bad = [r for r in G.mask_column_problems(objects["mask"]).items() if has_mask[r[0]]]
+    bad = [r for r in mask_column_problems(objects["mask"]).items() if has_mask[r[0]]]
     if bad:
         row, problem = bad[0]
         raise InputError(
@@ -202,7 +203,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         meta = decode_json_cell(text)
         for key, cell in zip(("voc:void_class", "voc:void_object"), void_cells(meta), strict=True):
             shape = cell_shape(cell)
-            if shape is not None and (broken := G.cell_problem(cell)) is not None:
+            if shape is not None and (broken := cell_problem(cell)) is not None:
                 name = key if key in meta else "voc:void"
                 raise InputError(
                     f"item {items['id'][n].as_py()}: {name}: {broken}",

@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from labelkit.model.geometry import NOT_COUNTS, cell_counts, counts_problem, run_positions
+from labelkit.model.geometry import run_positions
+from labelkit.model.rle import NOT_COUNTS, cell_counts, counts_problem
 
 __all__ = ["cell_outer_rings", "mask_to_polygons", "outer_rings", "rle_to_polygons"]
 

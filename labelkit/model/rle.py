@@ -1,0 +1,258 @@
+"""COCO RLE run lengths: reading compressed and uncompressed counts, and checking that they make their mask.
+
+pycocotools decodes runs that do not add up to height x width from whatever memory it is given, and its
+counts are 32-bit: every reader and writer that hands a mask to it checks the runs here first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from labelkit.model.geometry import run_positions
+
+
+def cell_counts(cell: dict[str, Any]) -> NDArray[np.int64] | None:
+    """A mask cell's run lengths (background first, column-major), or None when they cannot be read.
+
+    Examples:
+        >>> cell_counts({"height": 2, "width": 2, "counts": "112", "runs": None}).tolist()
+        [1, 1, 2]
+        >>> cell_counts({"height": 2, "width": 2, "counts": None, "runs": [1, -1, 4]}) is None
+        True
+    """
+    if cell.get("counts") is not None:
+        return rle_string_counts(cell["counts"])
+    runs = cell.get("runs")
+    if not isinstance(runs, list) or not all(type(v) is int for v in runs):
+        return None
+    try:
+        counts = np.asarray(runs, dtype=np.int64) if runs else np.zeros(0, dtype=np.int64)
+    except OverflowError:
+        return None
+    return counts if not len(counts) or int(counts.min()) >= 0 else None
+
+
+def cell_problem(cell: dict[str, Any]) -> str | None:
+    """What is wrong with a mask cell's runs (:data:`NOT_COUNTS` or :func:`counts_problem`), or None.
+
+    Examples:
+        >>> cell_problem({"height": 2, "width": 2, "counts": None, "runs": [1, 2]})
+        'RLE counts add up to 3, not 4 (height x width)'
+        >>> cell_problem({"height": 2, "width": 2, "counts": "04", "runs": None}) is None
+        True
+    """
+    counts = cell_counts(cell)
+    return NOT_COUNTS if counts is None else counts_problem(counts, int(cell["height"]), int(cell["width"]))
+
+
+def rle_string_counts(text: Any) -> NDArray[np.int64] | None:
+    """The run lengths of COCO's compressed RLE string, or None when ``text`` is not one.
+
+    Each number is written 5 bits a character (``chr(48 + bits)``, low bits first), bit 0x20 meaning "more
+    characters follow" and bit 0x10 of the last character the sign; from the fourth number on, each is
+    stored as its difference from the number two before it. A number may take at most 6 characters (30
+    bits), as pycocotools, whose decoder works on 32-bit integers, writes and reads them.
+
+    Examples:
+        >>> rle_string_counts("4130O0").tolist()  # "O" is -1: the fifth number is 3 - 1
+        [4, 1, 3, 1, 2, 1]
+        >>> rle_string_counts("10O") is None  # a negative count: 1, 0, -1
+        True
+    """
+    if not isinstance(text, str) or not text.isascii():
+        return None
+    chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+    if not len(chars):
+        return np.zeros(0, dtype=np.int64)
+    if int(chars.min()) < 0 or int(chars.max()) > 63 or chars[-1] & 0x20:
+        return None
+    last = np.flatnonzero((chars & 0x20) == 0)  # the last character of each number
+    lengths = np.diff(np.r_[-1, last])
+    if int(lengths.max()) > 6:
+        return None
+    values = np.add.reduceat((chars & 0x1F) << (5 * run_positions(lengths)), last - lengths + 1)
+    values = np.where(chars[last] & 0x10, values - (np.int64(1) << (5 * lengths)), values)
+    values[1::2] = np.cumsum(values[1::2])  # 1, 3, 5, ...: each after the first adds the one two before
+    values[2::2] = np.cumsum(values[2::2])  # 2, 4, 6, ...
+    return values if int(values.min()) >= 0 else None
+
+
+def counts_problem(counts: NDArray[np.int64], height: int, width: int) -> str | None:
+    """What is wrong with run lengths for a ``height x width`` mask, or None when they add up to it.
+
+    Examples:
+        >>> counts_problem(np.array([1, 2]), 2, 2)
+        'RLE counts add up to 3, not 4 (height x width)'
+    """
+    size = height * width
+    # a count beyond the size cannot add up, and could overflow the sum (pycocotools' counts are 32-bit)
+    if _too_large(height, width) or (len(counts) and int(counts.max()) > size):
+        return _unfit_message(height, width)
+    if (total := int(counts.sum())) != size:
+        return rle_sum_message(total, size)
+    return None
+
+
+NOT_COUNTS = "RLE counts are not COCO's (compressed or uncompressed)"
+"""What is wrong with a mask cell whose runs cannot be read at all."""
+_NOT_RLE = "RLE counts is not a compressed COCO RLE string"
+
+
+def _too_large(height: int, width: int) -> bool:
+    """Sizes no RLE can hold: negative, or beyond pycocotools' 32-bit counts (Python integers: no wrap-around)."""
+    return height < 0 or width < 0 or height * width >= 2**31
+
+
+def _sizes(heights: Sequence[int], widths: Sequence[int]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """``height * width`` per mask as int64 (0 where too large to hold), and which are too large."""
+    unfit = np.fromiter(map(_too_large, heights, widths), dtype=bool, count=len(heights))
+    sizes = (0 if u else h * w for h, w, u in zip(heights, widths, unfit, strict=True))
+    size = np.fromiter(sizes, dtype=np.int64, count=len(unfit))
+    return size, unfit
+
+
+def _unfit_message(height: int, width: int) -> str:
+    return f"RLE counts do not fit a {height} x {width} mask"
+
+
+def rle_sum_message(total: int, size: int) -> str:
+    """The problem of RLE counts that add up to ``total`` for a mask of ``size`` pixels."""
+    return f"RLE counts add up to {total}, not {size} (height x width)"
+
+
+def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: Sequence[int]) -> list[str | None]:
+    """:func:`counts_problem` of many compressed RLE strings at once: one array pass over all their characters.
+
+    The same answers as :func:`rle_string_counts` and :func:`counts_problem` string by string (tested), for
+    files with thousands of compressed masks, where numpy's per-call cost would dominate.
+
+    Examples:
+        >>> rle_strings_problems(["4130O0", "10O", "1", ""], [3, 1, 2, 0], [4, 1, 2, 5])
+        [None, 'RLE counts is not a compressed COCO RLE string', 'RLE counts add up to 1, not 4 (height x width)', None]
+    """
+    n = len(texts)
+    joined = "".join(texts)
+    if not joined.isascii():  # rare: string by string
+        return [_string_problem(t, h, w) for t, h, w in zip(texts, heights, widths, strict=True)]
+    size, unfit = _sizes(heights, widths)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+    odd = np.r_[0, np.cumsum((chars < 0) | (chars > 63))]
+    bad = odd[ends] > odd[starts]  # a character outside COCO's alphabet
+    full = np.flatnonzero(lengths > 0)
+    bad[full] |= (chars[ends[full] - 1] & 0x20) != 0  # the last number left unfinished
+    stop = (chars & 0x20) == 0
+    stop[ends[full] - 1] = True  # numbers never run on into the next string
+    last = np.flatnonzero(stop)
+    digits = np.diff(np.r_[-1, last])
+    owner = np.searchsorted(ends, last, side="right")  # the string of each number
+    bad[owner[digits > 6]] = True  # more than 30 bits, as pycocotools reads them
+    shift = 5 * np.minimum(run_positions(digits), 6)  # (longer numbers are refused: kept from overflowing)
+    values = np.add.reduceat((chars & 0x1F) << shift, last - digits + 1)
+    values = np.where(chars[last] & 0x10, values - (np.int64(1) << (5 * np.minimum(digits, 7))), values)
+    values[bad[owner]] = 0  # below 2**30 each, so the sums below cannot overflow
+    index = run_positions(np.bincount(owner, minlength=n))  # each number's place in its string
+    for chosen in ((index % 2 == 1), (index % 2 == 0) & (index >= 2)):  # 1, 3, 5, ... and 2, 4, 6, ...
+        picked = np.flatnonzero(chosen)
+        if len(picked):
+            run = values[picked]
+            total = np.cumsum(run)
+            group = owner[picked]
+            head = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+            values[picked] = total - np.repeat((total - run)[head], np.diff(np.r_[head, len(picked)]))
+    bad[owner[values < 0]] = True
+    unfit[owner[values > size[owner]]] = True
+    values[(bad | unfit)[owner]] = 0  # the rest are at most the size (< 2**31): their sums cannot overflow
+    before = np.r_[0, np.cumsum(values)]
+    numbers = np.r_[0, np.cumsum(np.bincount(owner, minlength=n))]
+    sums = before[numbers[1:]] - before[numbers[:-1]]
+    problems: list[str | None] = [None] * n
+    for i in np.flatnonzero(bad | unfit | (sums != size)).tolist():
+        if bad[i]:
+            problems[i] = _NOT_RLE
+        elif unfit[i]:
+            problems[i] = _unfit_message(heights[i], widths[i])
+        else:
+            problems[i] = rle_sum_message(int(sums[i]), int(size[i]))
+    return problems
+
+
+def mask_column_problems(column: Any) -> dict[int, str]:
+    """Rows of a model ``mask`` column whose counts cannot be read or do not add up to height x width.
+
+    Compressed strings go through :func:`rle_strings_problems`; run lists are summed from the column's
+    flat values, so no Python object is made per run.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> from labelkit.model.tables import MASK_TYPE
+        >>> cells = [{"height": 2, "width": 2, "counts": None, "runs": [1, 2]}, None,
+        ...          {"height": 1, "width": 2, "counts": "02", "runs": None}]
+        >>> mask_column_problems(pa.array(cells, MASK_TYPE))
+        {0: 'RLE counts add up to 3, not 4 (height x width)'}
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    problems: dict[int, str] = {}
+    cells = np.flatnonzero(np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(cells):
+        return problems
+    # only the rows that hold a mask (most rows of a COCO file do not), taken chunk by chunk: a chunked take
+    # would first join the whole column
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    bounds = np.cumsum([0] + [len(c) for c in chunks])
+    pieces = []
+    for c, chunk in enumerate(chunks):
+        local = cells[(cells >= bounds[c]) & (cells < bounds[c + 1])] - bounds[c]
+        if len(local):
+            pieces.append(chunk.take(pa.array(local)))
+    masks = pa.concat_arrays(pieces)
+    heights = [-1 if v is None else v for v in pc.struct_field(masks, "height").to_pylist()]
+    widths = [-1 if v is None else v for v in pc.struct_field(masks, "width").to_pylist()]
+    texts = pc.struct_field(masks, "counts")
+    has_text = np.asarray(texts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    rows = np.flatnonzero(has_text).tolist()
+    if rows:
+        found = rle_strings_problems(
+            texts.take(pa.array(rows, pa.int64())).to_pylist(), [heights[r] for r in rows], [widths[r] for r in rows]
+        )
+        problems.update((r, p) for r, p in zip(rows, found, strict=True) if p is not None)
+    rows = np.flatnonzero(~has_text).tolist()
+    if rows:
+        runs = pc.struct_field(masks, "runs").take(pa.array(rows, pa.int64()))
+        lengths = np.asarray(pc.list_value_length(runs).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
+        values = np.asarray(pc.list_flatten(runs).to_numpy(zero_copy_only=False), dtype=np.int64)
+        missing = ~np.asarray(runs.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        size, unfit = _sizes([heights[r] for r in rows], [widths[r] for r in rows])
+        # per cell reductions straight over the flat values (no per-value temporaries); a cell's sum is only
+        # trusted when its counts are within [0, size], so it cannot have overflowed
+        negative = np.zeros(len(rows), dtype=bool)
+        sums = np.zeros(len(rows), dtype=np.int64)
+        full = np.flatnonzero(lengths > 0)
+        if len(full):
+            starts = (np.cumsum(lengths) - lengths)[full]
+            negative[full] = np.minimum.reduceat(values, starts) < 0
+            unfit[full] |= np.maximum.reduceat(values, starts) > size[full]
+            with np.errstate(over="ignore"):
+                sums[full] = np.add.reduceat(values, starts)
+        for k in np.flatnonzero(missing | negative | unfit | (sums != size)).tolist():
+            r = rows[k]
+            if missing[k] or negative[k]:
+                problems[r] = NOT_COUNTS
+            elif unfit[k]:
+                problems[r] = _unfit_message(heights[r], widths[r])
+            else:
+                problems[r] = rle_sum_message(int(sums[k]), int(size[k]))
+    return {int(cells[k]): problems[k] for k in sorted(problems)}
+
+
+def _string_problem(text: str, height: int, width: int) -> str | None:
+    counts = rle_string_counts(text)
+    return _NOT_RLE if counts is None else counts_problem(counts, height, width)
