@@ -76,17 +76,25 @@ def plan(dataset: Dataset, format: str, **options: Any) -> Report:
         []
     """
     fmt = _writer(format)
-    return _plan(dataset, fmt, parse_options(options, None, fmt).write)
+    return _plan(dataset, fmt, parse_options(options, None, fmt).write)[0]
 
 
-def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> Report:
+def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple[Report, Dataset]:
+    """The report of writing ``dataset`` as ``fmt``, and the dataset the writer is to be given.
+
+    Rows pointing at no item or category (only a dataset built in code has them) are reported lost and left
+    out, so no writer has to meet them.
+    """
     report = Report(target=fmt.NAME, read=_counts(dataset))
+    dataset, dangling = dataset.without_dangling()
+    for what, n in dangling.items():
+        report.lose(what, n, f"their {'item' if what.endswith('items') else 'category'} is not in the dataset")
     check = getattr(fmt, "check", None)
     if check is not None:
         check(dataset, report, **options)
     else:
         check_capabilities(dataset, fmt.CAPABILITIES, fmt.NAME, report)
-    return report
+    return report, dataset
 
 
 def _counts(dataset: Dataset) -> dict[str, int]:
@@ -190,7 +198,7 @@ def _save(
         progress(f"checking what {fmt.NAME} can hold")
     with _unwritable(path, fmt.NAME):
         _refuse_unsafe_splits(dataset, path, fmt, options)
-        report = _plan(dataset, fmt, options)
+        report, dataset = _plan(dataset, fmt, options)
     if report.lost and not allow_loss:
         first = report.lost[0]
         more = f" (and {len(report.lost) - 1} more)" if len(report.lost) > 1 else ""

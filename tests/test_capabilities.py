@@ -1,3 +1,7 @@
+from pathlib import Path
+
+import pytest
+
 import labelkit
 from labelkit.model import Category, Dataset, Item, Media, Object
 
@@ -26,3 +30,46 @@ def test_read_counts_come_from_the_tables() -> None:
     report = labelkit.plan(_dataset(), "parquet")
     assert report.read == {"items": 1, "object annotations": 5}
     assert report.lost == [] and report.notes == []
+
+
+def _dangling() -> Dataset:
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=8)))
+    ds.add(
+        Object(id="ok", item_id="1", category_id=1, bbox=(1, 1, 2, 2)),
+        Object(id="no-item", item_id="2", category_id=1, bbox=(1, 1, 2, 2)),
+        Object(id="no-category", item_id="1", category_id=9, bbox=(1, 1, 2, 2)),
+    )
+    return ds
+
+
+@pytest.mark.parametrize("fmt", ["coco", "voc", "yolo", "parquet", "labelkit"])
+def test_rows_pointing_nowhere_are_lost_and_never_written(fmt: str, tmp_path: Path) -> None:
+    # a dataset built in code can point at items or categories it lacks; every reader refuses such rows
+    out = tmp_path / ("out.labelkit.json" if fmt == "labelkit" else "out")
+    with pytest.raises(labelkit.DataLossError) as err:
+        labelkit.save(_dangling(), out, fmt)
+    assert not out.exists()
+    lost = {c.what: (c.count, c.reason) for c in err.value.report.lost}
+    assert lost["object annotations of unknown items"] == (1, "their item is not in the dataset")
+    assert lost["object annotations of unknown categories"] == (1, "their category is not in the dataset")
+    labelkit.save(_dangling(), out, fmt, allow_loss=True)
+    back = labelkit.load(out)
+    assert [o.bbox for o in back.objects()] == [(1.0, 1.0, 2.0, 2.0)]  # (YOLO names items after images)
+
+
+def test_a_dataset_pointing_everywhere_is_handed_on_as_it_is() -> None:
+    ds = _dataset()
+    kept, counts = ds.without_dangling()
+    assert kept is ds and counts == {}
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+def test_a_dataset_without_categories_keeps_bare_category_ids(fmt: str, tmp_path: Path) -> None:
+    # as a COCO detection-results file: predictions carry category ids, the file defines no categories
+    ds = Dataset()
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=8)))
+    ds.add(Object(id="1", item_id="1", category_id=9, bbox=(1, 1, 2, 2), score=0.5))
+    out = tmp_path / ("out.labelkit.json" if fmt == "labelkit" else "out")
+    assert labelkit.save(ds, out, fmt).lost == []
+    assert [(o.category_id, o.score) for o in labelkit.load(out).objects()] == [(9, 0.5)]

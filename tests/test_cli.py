@@ -323,13 +323,19 @@ def test_validate_corrupt_json_is_a_finding_with_the_line(tmp_path: Path) -> Non
 
 
 def test_validate_parquet_findings(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     out = tmp_path / "x.parquet"
-    ds = labelkit.load(IMAGES)
-    ds.categories = [c for c in ds.categories if c.name != "sedan"]
-    labelkit.save(ds, out, "parquet")
+    labelkit.save(labelkit.load(IMAGES), out, "parquet")  # (save refuses to write an unknown category)
+    objects = pq.read_table(out / "objects.parquet")
+    ids = objects["category_id"].to_pylist()
+    ids[1] = 99
+    column = objects.schema.get_field_index("category_id")
+    pq.write_table(objects.set_column(column, "category_id", pa.array(ids)), out / "objects.parquet")
     result = run("validate", out)
     assert result.exit_code == 1
-    assert result.stdout == f"{out / 'objects.parquet'} row 1: unknown category 3\n"
+    assert result.stdout == f"{out / 'objects.parquet'} row 1: unknown category 99\n"
 
 
 # -- global behaviour ---------------------------------------------------------------------------------

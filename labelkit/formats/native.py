@@ -156,7 +156,7 @@ def _check_references(doc: NativeDocument, path: str | Path) -> list[Finding]:
             findings.append(
                 Finding(where, "#" + json_pointer("annotations", i, "item_id"), f"unknown item {a.item_id!r}")
             )
-        if a.category_id is not None and a.category_id not in category_ids:
+        if a.category_id is not None and category_ids and a.category_id not in category_ids:
             findings.append(
                 Finding(where, "#" + json_pointer("annotations", i, "category_id"), f"unknown category {a.category_id}")
             )

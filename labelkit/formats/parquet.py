@@ -168,7 +168,7 @@ def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
         bad = pc.invert(pc.is_in(table["item_id"], value_set=item_ids))
         for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
             findings.append(Finding(where, f"row {row}", f"unknown item {table['item_id'][row].as_py()!r}"))
-        if "category_id" in table.column_names:
+        if "category_id" in table.column_names and len(categories):  # (no categories: ids are kept bare)
             col = table["category_id"]
             bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=categories)))
             for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:

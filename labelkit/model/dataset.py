@@ -264,6 +264,47 @@ class Dataset:
             tables[name] = t.filter(pc.is_in(t["item_id"], value_set=ids))
         return Dataset.from_tables(tables, self.categories, self.info)
 
+    def without_dangling(self) -> tuple[Dataset, dict[str, int]]:
+        """This dataset without the rows that point at no item or no category, and their counts.
+
+        Readers refuse such rows, but a dataset built in code can hold them, and no format can write them.
+        Returns the dataset itself (not a copy) when every row points somewhere. Counts are keyed
+        ``"<kind> annotations of unknown items"``, ``"... of unknown categories"`` and
+        ``"tokens of unknown items"``; a row pointing at neither counts as of an unknown item. A dataset that
+        defines no categories (as a COCO detection-results file) keeps its category ids as they are.
+
+        Examples:
+            >>> ds = Dataset(categories=[Category(id=1, name="cat")])
+            >>> ds.add_item(Item(id="a"))
+            >>> ds.add(Object(id="1", item_id="a", category_id=1), Object(id="2", item_id="b", category_id=1))
+            >>> ds.add(Object(id="3", item_id="a", category_id=9))
+            >>> kept, counts = ds.without_dangling()
+            >>> [o.id for o in kept.objects()], counts
+            (['1'], {'object annotations of unknown items': 1, 'object annotations of unknown categories': 1})
+        """
+        items = self.table("items")["id"].combine_chunks()
+        category_ids = pa.array([c.id for c in self.categories], pa.int64())
+        counts: dict[str, int] = {}
+        tables: dict[str, pa.Table] = {}
+        for name in (*T.ANNOTATION_TABLES, "tokens"):
+            t = self.table(name)
+            if not t.num_rows:
+                continue
+            keep = pc.is_in(t["item_id"], value_set=items)
+            what = "tokens" if name == "tokens" else f"{T.KIND_BY_TABLE[name]} annotations"
+            counts[f"{what} of unknown items"] = t.num_rows - _trues(keep)
+            if name != "tokens" and self.categories:
+                category = t["category_id"]
+                known = pc.or_kleene(pc.is_null(category), pc.is_in(category, value_set=category_ids))
+                counts[f"{what} of unknown categories"] = _trues(pc.and_not(keep, known))
+                keep = pc.and_(keep, known)
+            if _trues(keep) < t.num_rows:
+                tables[name] = t.filter(keep)
+        counts = {k: v for k, v in counts.items() if v}
+        if not tables:
+            return self, counts
+        return Dataset.from_tables({**self.tables(), **tables}, self.categories, self.info), counts
+
     def annotation_counts(self) -> dict[str, int]:
         """Rows per annotation kind (``object``, ``label``, ...), kinds without rows left out."""
         counts: dict[str, int] = {}
@@ -315,6 +356,10 @@ class Dataset:
             ],
             "tokens": [t.model_dump(mode="json", exclude_defaults=True) for t in self.tokens()],
         }
+
+
+def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
+    return int(T.true_mask(mask).sum())
 
 
 def _count(values: Iterable[Any]) -> dict[str, int]:
