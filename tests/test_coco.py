@@ -634,7 +634,7 @@ def test_an_object_whose_rings_are_all_empty_gets_no_derived_box(tmp_path: Path)
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)  # was: ValueError from min()
     assert [(c.what, c.count) for c in report.lost] == [
         ("polygon rings of fewer than 3 points", 2),
-        ("objects without a box, polygon, mask or keypoints", 1),
+        ("objects without a box, polygon, mask or labelled keypoints", 1),
     ]
     # nothing pycocotools could rasterise is left: the object is not written (was: "segmentation": [[], []])
     assert _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"] == []
@@ -697,3 +697,56 @@ def test_list_json_on_slices_with_nulls() -> None:
     assert list_json(rings.slice(2, 2)).to_pylist() == ["[[3],[4.5]]", None]
     boxes = pa.array([[1.0, 2, 3, 4], None, [5.0, 6, 7, 8.5]], pa.list_(pa.float64(), 4))
     assert list_json(boxes.slice(1)).to_pylist() == [None, "[5,6,7,8.5]"]
+
+
+def test_objects_with_only_keypoints_get_the_bounds_of_their_labelled_points(tmp_path: Path) -> None:
+    """pycocotools' annToMask fails on ``"segmentation": []``: such an object gets a box and its rectangle."""
+    from pycocotools.coco import COCO
+
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a", keypoints=["p", "q", "r"])])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="1", category_id=1, shape="keypoints", keypoints=[1, 2, 2, 9, 9, 0, 4, 7, 1]))
+    ds.add(Object(id="2", item_id="1", category_id=1, shape="keypoints", keypoints=[5, 5, 2, 0, 0, 0, 0, 0, 0]))
+    ds.add(Object(id="3", item_id="1", category_id=1, shape="keypoints", keypoints=[3, 3, 0, 0, 0, 0, 0, 0, 0]))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "coco")
+    report = err.value.report
+    lost = [(c.what, c.count) for c in report.lost]
+    assert lost == [("objects without a box, polygon, mask or labelled keypoints", 1)]
+    assert ("objects with only keypoints", 2) in [(c.what, c.count) for c in report.transformed]
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    path = tmp_path / "out" / "annotations" / "instances_default.json"
+    anns = _load(path)["annotations"]
+    # the unlabelled point (9, 9) bounds nothing; a single labelled point gives an empty box
+    assert [(a["bbox"], a["segmentation"], a["area"], a["num_keypoints"]) for a in anns] == [
+        ([1, 2, 3, 5], [[1, 2, 4, 2, 4, 7, 1, 7]], 15.0, 2),
+        ([5, 5, 0, 0], [[5, 5, 5, 5, 5, 5, 5, 5]], 0.0, 1),
+    ]
+    api = COCO(str(path))
+    assert [int(api.annToMask(a).sum()) for a in anns] == [15, 0]
+    back = labelkit.load(tmp_path / "out")
+    assert [o.keypoints for o in back.objects()] == [[1, 2, 2, 9, 9, 0, 4, 7, 1], [5, 5, 2, 0, 0, 0, 0, 0, 0]]
+
+
+def test_null_keypoint_numbers_are_refused_at_their_pointer(tmp_path: Path) -> None:
+    doc = _load(INSTANCES)
+    ann = next(a for a in doc["annotations"] if "keypoints" in a)
+    i = doc["annotations"].index(ann)
+    ann["keypoints"][4] = None  # was written back as a bare `nan`, which no JSON reader takes
+    with pytest.raises(InputError) as err:
+        labelkit.load(_write(tmp_path, doc))
+    assert err.value.location.pointer == f"/annotations/{i}/keypoints/4"
+    assert str(err.value).endswith("keypoints must be numbers (found null)")
+
+
+def test_a_dataset_without_images_keeps_its_categories(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset
+
+    labelkit.save(Dataset(categories=[Category(id=3, name="a")]), tmp_path / "out", "coco")
+    doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")  # was: an empty folder
+    assert doc["images"] == [] and doc["categories"] == [{"id": 3, "name": "a"}]
+    empty = {**_load(INSTANCES), "images": [], "annotations": []}
+    labelkit.convert(_write(tmp_path, empty), tmp_path / "back", to="coco")
+    assert sorted(p.name for p in (tmp_path / "back" / "annotations").iterdir()) == ["instances_val.json"]

@@ -28,6 +28,7 @@ from labelkit.formats.coco_write import STUFF_TAG, Writer, drawn_polygons, geome
 from labelkit.io import paused_gc
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
+from labelkit.model.tables import true_mask
 from labelkit.report import Finding, Report
 
 NAME = "coco"
@@ -375,7 +376,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "pycocotools cannot rasterise them; an object left without a ring is written without a polygon",
         )
         report.lose(
-            "objects without a box, polygon, mask or keypoints",
+            "objects without a box, polygon, mask or labelled keypoints",
             int(geometryless(objects).sum()),
             "a COCO annotation needs geometry",
         )
@@ -387,10 +388,17 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")
         foreign = pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False))
         derivable = pc.or_(drawn, pc.is_valid(objects["mask"]))
+        boxless = pc.and_(foreign, pc.is_null(objects["bbox"]))
         report.transform(
             "objects without a box",
-            _count(pc.and_(pc.and_(foreign, pc.is_null(objects["bbox"])), derivable)),
+            _count(pc.and_(boxless, derivable)),
             "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
+        )
+        report.transform(
+            "objects with only keypoints",
+            int((true_mask(pc.and_not(boxless, derivable)) & G.labelled_keypoints(objects["keypoints"])).sum()),
+            "COCO annotations need a bbox and a segmentation: the bounds of the labelled keypoints are written, "
+            "with their rectangle as the polygon",
         )
         plain_boxes = pc.and_(
             pc.and_(pc.invert(drawn), pc.is_null(objects["mask"])),

@@ -45,7 +45,7 @@ from labelkit.formats.coco_records import build_categories, build_items, duplica
 from labelkit.io import json_text
 from labelkit.model import Category
 from labelkit.model.rle import rle_strings_problems, rle_sum_message
-from labelkit.model.tables import MASK_TYPE
+from labelkit.model.tables import MASK_TYPE, valid_mask
 from labelkit.report import Finding
 
 _LIST, _DICT = ord("["), ord("{")
@@ -258,9 +258,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         ann_ids = np.array([x if x is not None else 0 for x in id_values], np.int64)
         ann_ids = np.where(has_id, ann_ids, np.arange(1, n + 1) + f.offset)
     caption = _present(f.column("caption"))
-    geometry = (
-        _present(f.column("bbox")) | _present(f.column("segmentation")) | _present(f.column("keypoints"))
-    )
+    geometry = _present(f.column("bbox")) | _present(f.column("segmentation")) | _present(f.column("keypoints"))
     is_object = geometry & ~caption
     is_label = ~geometry & ~caption
     cat_values = f.column("category_id")
@@ -337,6 +335,26 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
             }
         )
     return ann_ids
+
+
+def _refuse_null_keypoints(keypoints: pa.ListArray, rows: list[int], path: Path) -> None:
+    """Raise at the first ``null`` among keypoint numbers (JSON has no NaN; the model holds numbers).
+
+    Raises:
+        InputError: naming ``/annotations/<row>/keypoints/<index>``.
+    """
+    values = keypoints.flatten()
+    if not values.null_count:
+        return
+    at = int(np.flatnonzero(~valid_mask(values))[0])
+    starts = keypoints.offsets.to_numpy()[:-1] - keypoints.offsets[0].as_py()
+    j = int(np.searchsorted(starts, at, side="right")) - 1
+    raise InputError(
+        "keypoints must be numbers",
+        path=path,
+        pointer=json_pointer("annotations", rows[j], "keypoints", at - int(starts[j])),
+        found="null",
+    )
 
 
 def _add_extra(current: bytes | None, key: str, raw: bytes) -> bytes:
@@ -545,6 +563,7 @@ def _objects(
             [kp_raw[k] for k in kp_k.tolist()], FLOATS, path, "keypoints", [row_list[k] for k in kp_k.tolist()]
         )
         parsed_kp = parsed_kp.combine_chunks() if parsed_kp.num_chunks != 1 else parsed_kp.chunk(0)
+        _refuse_null_keypoints(parsed_kp, [row_list[k] for k in kp_k.tolist()], path)
         lengths = pc.list_value_length(parsed_kp).to_numpy(zero_copy_only=False)
         names = {c.id: len(c.keypoints) for c in categories if c.keypoints}
         for j, k in enumerate(kp_k.tolist()):

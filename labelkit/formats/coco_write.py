@@ -234,7 +234,7 @@ class Writer:
         covered: set[str] = set()
         for spec in self.info_extras.get("coco:files") or []:
             split = spec.get("split") or "default"
-            if split not in splits:
+            if split not in splits and splits:  # (a dataset without images keeps its files, and categories)
                 continue
             task = spec.get("task") if spec.get("task") in _TASKS else "instances"
             specs.append(
@@ -248,7 +248,7 @@ class Writer:
                 )
             )
             covered.add(split)
-        for split in splits:
+        for split in splits if splits or specs else ["default"]:
             if split in covered:
                 continue
             keys = ["info", "licenses", "images", "annotations", "categories"]
@@ -469,19 +469,19 @@ class Writer:
         seg_text = pa.array(seg_list, pa.string()) if seg_list is not None else seg
         # objects that did not come from COCO get COCO's required fields
         defaults = pa.nulls(n, pa.string())
+        bbox = _arr(c["bbox"])
         if not origin.all() and not results:
-            defaults = self._defaults(c, origin, seg_text, with_keypoints)
+            if bbox.null_count:
+                bbox = _derived_boxes(bbox, origin, polygon, seg_text, _arr(c["keypoints"]))
+            defaults = self._defaults(c, origin, seg_text, with_keypoints, bbox)
             box_only = pc.and_(pc.is_null(seg_text), pa.array(~origin))
-            seg_text = pc.if_else(box_only, _rectangles(_arr(c["bbox"])), seg_text)
+            seg_text = pc.if_else(box_only, _rectangles(bbox), seg_text)
         pieces: list[pa.Array | str] = ["{"]
         if not results:
             pieces += ['"id":', pa.array(ann_ids).cast(pa.string()), ","]
         pieces += ['"image_id":', self._image_column(c["item_id"])]
         pieces.append(_member("category_id", self._category_column(_arr(c["category_id"]))))
         pieces.append(_member("segmentation", seg_text))
-        bbox = _arr(c["bbox"])
-        if bbox.null_count and not origin.all() and not results:
-            bbox = _derived_boxes(bbox, origin, _arr(c["polygon"]), seg_text)
         pieces.append(_member("bbox", list_json(bbox)))
         if with_keypoints:
             pieces.append(_member("keypoints", list_json(_arr(c["keypoints"]))))
@@ -490,11 +490,14 @@ class Writer:
         pieces += [carried, defaults, "}"]
         return _concat(pieces)
 
-    def _defaults(self, c: pa.Table, origin: np.ndarray, seg_text: pa.Array, with_keypoints: bool) -> pa.Array:
+    def _defaults(
+        self, c: pa.Table, origin: np.ndarray, seg_text: pa.Array, with_keypoints: bool, bbox: pa.Array
+    ) -> pa.Array:
         """``,"area":...,"iscrowd":0`` (and ``num_keypoints``) for objects that did not come from COCO.
 
         Objects without a mask get the polygons' area (:func:`G.ring_areas`, summed over the rings in
-        order), ``w * h`` or 0, a column at a time; masks and keypoint counts are measured object by object.
+        order), ``w * h`` of ``bbox`` (boxes as written, derived ones included) or 0, a column at a time;
+        masks and keypoint counts are measured object by object.
         """
         from pycocotools import mask as mask_utils
 
@@ -509,7 +512,7 @@ class Writer:
         # objects without a mask: the area of their polygons, or of their box (w * h; 0 without one), a column
         # at a time, formatted as orjson formats a float (a NaN box is refused when the boxes are written)
         unmasked = np.flatnonzero(todo & ~(valid_mask(c["mask"]) | rle_text))
-        boxes, has_box = G.bbox_columns(c["bbox"])
+        boxes, has_box = G.bbox_columns(bbox)
         area_of = np.zeros(n, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):  # as Python's float product: inf or nan, no warning
             area_of[unmasked] = np.where(has_box[unmasked], boxes[unmasked, 2] * boxes[unmasked, 3], 0.0)
@@ -554,28 +557,32 @@ def _polygon_areas(polygon: pa.Array) -> np.ndarray:
     return np.bincount(owner, G.ring_areas(coords, starts, ring_len), len(polygon))
 
 
-def _derived_boxes(bbox: pa.Array, origin: np.ndarray, polygon: pa.Array, seg_text: pa.Array) -> pa.Array:
-    """Boxes for objects from other formats that have none: the bounds of their polygon or mask.
+def _derived_boxes(
+    bbox: pa.Array, origin: np.ndarray, polygon: pa.Array, seg_text: pa.Array, keypoints: pa.Array
+) -> pa.Array:
+    """Boxes for objects from other formats that have none: the bounds of their polygon, mask or keypoints.
 
-    COCO annotations carry a bbox, and COCOeval's bbox mode skips objects without one.
+    COCO annotations carry a bbox, and COCOeval's bbox mode skips objects without one. Keypoints are bounded
+    by their labelled points (``v > 0``) when the object has no polygon or mask.
     """
     from pycocotools import mask as mask_utils
 
-    from labelkit.model.geometry import polygon_bounds
-
+    rows = np.flatnonzero(~origin & ~valid_mask(bbox))
     boxes = bbox.to_pylist()
-    rings = polygon.to_pylist()
-    segs = seg_text.to_pylist()
-    for i in np.flatnonzero(~origin & np.array(pc.is_null(bbox))).tolist():
-        if rings[i] and any(rings[i]):  # rings with coordinates (empty rings bound nothing)
-            boxes[i] = list(polygon_bounds(rings[i]))
-        elif segs[i] is not None and segs[i].startswith("{"):
-            rle = orjson.loads(segs[i])
+    taken = pa.array(rows, pa.int64())
+    rings, segs, points = (a.take(taken).to_pylist() for a in (polygon, seg_text, keypoints))
+    for i, ring_list, seg, kp in zip(rows.tolist(), rings, segs, points, strict=True):
+        if ring_list and any(ring_list):  # rings with coordinates (empty rings bound nothing)
+            boxes[i] = list(G.polygon_bounds(ring_list))
+        elif seg is not None and seg.startswith("{"):
+            rle = orjson.loads(seg)
             if isinstance(rle["counts"], list):
                 rle = mask_utils.frPyObjects(rle, *rle["size"])
             else:
                 rle["counts"] = rle["counts"].encode()
             boxes[i] = [float(v) for v in mask_utils.toBbox(rle)]
+        elif kp and (bounds := G.keypoint_bounds(kp)) is not None:
+            boxes[i] = list(bounds)
     return pa.array(boxes, bbox.type)
 
 
@@ -647,8 +654,17 @@ def drawn_polygons(objects: pa.Table) -> pa.Table:
 
 
 def geometryless(objects: pa.Table) -> np.ndarray:
-    """Objects with no box, mask, keypoints or polygon ring of 3 points: COCO cannot write them."""
-    kept = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | valid_mask(objects["keypoints"])
+    """Objects with no box, mask, keypoints or polygon ring of 3 points: COCO cannot write them.
+
+    Keypoints count only with a labelled point, which bounds the box written for them (see
+    :func:`_derived_boxes`), or when the object came from COCO (it is written back as it was read).
+    """
+    keypoints = objects["keypoints"]
+    has_keypoints = valid_mask(keypoints)
+    if has_keypoints.any():
+        origin = true_mask(pc.match_substring(objects["extras"], '"coco:'))
+        has_keypoints &= origin | G.labelled_keypoints(keypoints)
+    kept = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | has_keypoints
     return ~kept & ~G.drawable_polygons(objects["polygon"])
 
 

@@ -311,6 +311,38 @@ def polygon_bounds(rings: Sequence[Sequence[float]]) -> tuple[float, float, floa
     return (x0, y0, max(xs) - x0, max(ys) - y0)
 
 
+def keypoint_bounds(keypoints: Sequence[float]) -> tuple[float, float, float, float] | None:
+    """Bounds ``x, y, w, h`` of the labelled points (``v > 0``) of flat ``[x, y, v, ...]`` keypoints, if any.
+
+    Examples:
+        >>> keypoint_bounds([4, 1, 2, 0, 0, 0, 1, 3, 1])
+        (1.0, 1.0, 3.0, 2.0)
+        >>> keypoint_bounds([4, 1, 0]) is None
+        True
+    """
+    triples = zip(keypoints[0::3], keypoints[1::3], keypoints[2::3], strict=True)
+    points = [(float(x), float(y)) for x, y, v in triples if v > 0]
+    if not points:
+        return None
+    xs, ys = zip(*points, strict=True)
+    return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+
+
+def labelled_keypoints(keypoints: Any) -> NDArray[np.bool_]:
+    """Per row of a ``list<float64>`` Arrow array of ``[x, y, v, ...]``: whether a point is labelled (v > 0).
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> labelled_keypoints(pa.array([[1.0, 2, 0, 3, 4, 2], None, [1.0, 1, 0]])).tolist()
+        [True, False, False]
+    """
+    import pyarrow.compute as pc
+
+    lengths = np.asarray(pc.list_value_length(keypoints).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
+    values = np.asarray(pc.list_flatten(keypoints).to_numpy(zero_copy_only=False), dtype=np.float64)
+    return any_per_row(lengths // 3, values[2::3] > 0)
+
+
 def xywh_to_yolo(bbox: FloatArray, width: FloatArray, height: FloatArray) -> FloatArray:
     """Absolute ``x, y, w, h`` to YOLO's normalised ``cx, cy, w, h`` (per-row image sizes).
 
