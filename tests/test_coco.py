@@ -750,3 +750,28 @@ def test_a_dataset_without_images_keeps_its_categories(tmp_path: Path) -> None:
     empty = {**_load(INSTANCES), "images": [], "annotations": []}
     labelkit.convert(_write(tmp_path, empty), tmp_path / "back", to="coco")
     assert sorted(p.name for p in (tmp_path / "back" / "annotations").iterdir()) == ["instances_val.json"]
+
+
+def test_images_without_a_size_are_lost_with_their_annotations(tmp_path: Path) -> None:
+    """COCO images need width and height (labelkit's reader refused the file written without them)."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    ds.add_item(Item(id="2", media=Media(path="b.jpg")))  # as a VOC file without <size>, its image absent
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1, 1, 2, 2)))
+    ds.add(Object(id="2", item_id="2", category_id=1, bbox=(1, 1, 2, 2)))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "coco")
+    assert not (tmp_path / "out").exists()
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("images without a width and height", 1),
+        ("object annotations on them", 1),
+    ]
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
+    assert [i["file_name"] for i in doc["images"]] == ["a.jpg"] and [a["id"] for a in doc["annotations"]] == [1]
+    assert len(labelkit.load(tmp_path / "out")) == 1
+    # detection results list no images: their items (which never have a size) are written as they were
+    report = labelkit.convert(FIXTURE / "results_val.json", tmp_path / "results", to="coco")
+    assert report.lost == []

@@ -28,7 +28,7 @@ from labelkit.formats.coco_write import STUFF_TAG, Writer, drawn_polygons, geome
 from labelkit.io import paused_gc
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import true_mask
+from labelkit.model.tables import true_mask, valid_mask
 from labelkit.report import Finding, Report
 
 NAME = "coco"
@@ -352,8 +352,37 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
 # -- writing ----------------------------------------------------------------------------------------------
 
 
+def _sized(dataset: Dataset) -> tuple[Dataset, int, dict[str, int]]:
+    """The dataset without the images COCO cannot write for want of a size, how many, and their annotations.
+
+    COCO images carry ``width`` and ``height`` (labelkit's reader, pycocotools' ``annToMask``, Detectron2 and
+    MMDetection need them). Items only written to detection-results files, which list no images, are kept.
+    """
+    items = dataset.table("items")
+    unsized = ~(valid_mask(items["width"]) & valid_mask(items["height"]))
+    if not unsized.any():
+        return dataset, 0, {}
+    tasks: dict[str, set[str]] = {}
+    for spec in dataset.info.extras.get("coco:files") or []:
+        tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
+    splits = [s or "default" for s in items["split"].to_pylist()]
+    unsized &= np.array([tasks.get(s, set()) != {"results"} for s in splits], dtype=bool)
+    if not unsized.any():
+        return dataset, 0, {}
+    kept = Dataset.from_tables(
+        {**dataset.tables(), "items": items.filter(pa.array(~unsized))}, dataset.categories, dataset.info
+    )
+    kept, dropped = kept.without_dangling()
+    return kept, int(unsized.sum()), {k: v for k, v in dropped.items() if k.endswith("unknown items")}
+
+
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """What COCO cannot hold (generic capability check), plus COCO's own limits."""
+    dataset, unsized, dropped = _sized(dataset)
+    reason = "COCO images need a width and height"
+    report.lose("images without a width and height", unsized, f"{reason}: they are not written")
+    for what, n in dropped.items():
+        report.lose(what.replace("of unknown items", "on them"), n, f"{reason}: their images are not written")
     # the generic check decodes every extras text to find foreign keys; _foreign_extras does it in bulk
     check_capabilities(dataset, replace(CAPABILITIES, extras="*"), NAME, report)
     for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
@@ -445,6 +474,7 @@ def _foreign_extras(table: pa.Table, kind: str, report: Report) -> None:
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write ``annotations/<task>_<split>.json`` files into the folder ``path``."""
     path = Path(path)
+    dataset = _sized(dataset)[0]  # (check() reports what this leaves out)
     writer = Writer(dataset, report, bool(options.get("reindex", False)))
     folder = path / "annotations"
     folder.mkdir(parents=True, exist_ok=True)
