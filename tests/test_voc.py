@@ -561,3 +561,32 @@ def test_voc_refuses_a_mask_whose_runs_do_not_make_it(tmp_path: Path) -> None:
         labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
     assert not (tmp_path / "out").exists()
     labelkit.save(ds, tmp_path / "boxes", "voc", allow_loss=True, masks="none")  # no PNG: nothing to paint
+
+
+def _named(*names: str) -> Dataset:
+    ds = Dataset(categories=[Category(id=i + 1, name=n) for i, n in enumerate(names)])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10)))
+    for i in range(len(names)):
+        ds.add(Object(id=str(i), item_id="a", category_id=i + 1, bbox=(1, 1, 2, 2)))
+    return ds
+
+
+def test_class_names_with_colons_or_empty_read_back(tmp_path: Path) -> None:
+    """labelmap.txt fields are ':'-separated: a name holding ':' is read up to the last three fields."""
+    report = labelkit.save(_named("rider:bicycle", "x:1,2,3::", ""), tmp_path / "o", "voc")
+    assert report.lost == []
+    assert any("2 categories have ':' in their names" in n for n in report.notes)
+    assert "rider:bicycle:" in (tmp_path / "o" / "labelmap.txt").read_text()
+    back = labelkit.load(tmp_path / "o")  # was: an error on the labelmap line, then on <name></name>
+    assert [c.name for c in back.categories] == ["rider:bicycle", "x:1,2,3::", ""]
+    assert [back.category(o.category_id).name for o in back.objects()] == ["rider:bicycle", "x:1,2,3::", ""]
+
+
+def test_a_class_name_with_a_line_break_is_reported_and_the_labelmap_still_reads(tmp_path: Path) -> None:
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(_named("a\nb"), tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("category names with a line break", 1)]
+    labelkit.save(_named("a\nb"), tmp_path / "o", "voc", allow_loss=True)
+    assert (tmp_path / "o" / "labelmap.txt").read_text().splitlines()[2] == "a b:128,0,0::"
+    back = labelkit.load(tmp_path / "o")
+    assert [c.name for c in back.categories] == ["a b", "a\nb"]  # the XML keeps the break: a class of its own

@@ -334,9 +334,10 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
 
 
 def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
-    name = _text(node.find("name"))
-    if not name:
+    name_node = node.find("name")
+    if name_node is None:
         raise InputError("object without <name>", path=path, element=f"{where}/name")
+    name = _text(name_node) or ""  # an empty <name/>: the class named "" (as written for such a category)
     extras: dict[str, Any] = {}
     pose = _text(node.find("pose"))
     if pose and pose != "Unspecified":
@@ -417,16 +418,17 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
             continue
         if not line or line.startswith("#"):
             continue
-        fields = line.split(":")
+        fields = line.rsplit(":", 3)  # a name may hold ':' (the other three fields never do)
         if len(fields) != 4:
             raise InputError("labelmap line needs name:color:parts:actions", path=path, line=number, found=repr(line))
-        color = parse_color(fields[1]) if fields[1] else None
-        if fields[1] and color is None:
-            raise InputError("bad colour", path=path, line=number, expected="r,g,b", found=repr(fields[1]))
-        names.append(fields[0])
+        name, color_text, part_text, action_text = fields
+        color = parse_color(color_text) if color_text else None
+        if color_text and color is None:
+            raise InputError("bad colour", path=path, line=number, expected="r,g,b", found=repr(color_text))
+        names.append(name)
         colors.append(color)
-        parts.append([p for p in fields[2].split(",") if p])
-        actions.append([a for a in fields[3].split(",") if a])
+        parts.append([p for p in part_text.split(",") if p])
+        actions.append([a for a in action_text.split(",") if a])
     if ids is None or len(ids) != len(names):
         ids = list(range(len(names)))
     return Labelmap(names, colors, parts, actions, ids)

@@ -9,6 +9,7 @@ are painted in :mod:`labelkit.formats.voc_masks`.
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             if '"voc:void' in text and any(k in decode_json_cell(text) for k in VOID_KEYS)
         )
         report.lose("segmentation void regions", voids, "masks=none writes no segmentation PNGs")
-    bad_names = [c.name for c in dataset.categories if ":" in c.name or "\n" in c.name]
+    broken = [c.name for c in dataset.categories if _LINE_BREAK.search(c.name)]
+    colons = sum(1 for c in dataset.categories if ":" in c.name)
     report.lose(
         "ImageSets tasks that cannot be file names",
         sum(
@@ -102,7 +104,17 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         else 0,
         "ImageSets/Main/<class>_<split>.txt is named after the class",
     )
-    report.lose("categories with ':' in the name", len(bad_names), "labelmap.txt separates fields with ':'")
+    report.lose(
+        "category names with a line break",
+        len(broken),
+        "labelmap.txt holds one class per line: the break is written as a space there, so the XML's name no "
+        "longer matches it",
+    )
+    if colons:
+        report.note(
+            f"{colons} categories have ':' in their names: labelmap.txt writes them as they are (labelkit reads "
+            "the last three ':' fields as colour, parts and actions; Datumaro would split the name)"
+        )
     objects = dataset.table("objects")
     if objects.num_rows:
         ids = {c.id for c in dataset.categories}
@@ -318,10 +330,13 @@ class _Classes:
         for c, color in zip(self.categories, self.colors, strict=True):
             parts = ",".join(p for p in as_list(c.extras.get("voc:parts")) if isinstance(p, str))
             actions = ",".join(a for a in as_list(c.extras.get("voc:actions")) if isinstance(a, str))
-            lines.append(f"{c.name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
+            name = _LINE_BREAK.sub(" ", c.name)
+            lines.append(f"{name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
         return "\n".join(lines) + "\n"
 
 
+_LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""What ``str.splitlines`` (the labelmap reader) breaks a line at."""
 _ITEM_CHUNK = 8192
 _PLAIN_OBJECT = (
     "  <object>\n    <name>%s</name>\n    <pose>Unspecified</pose>\n    <truncated>0</truncated>\n"
