@@ -83,7 +83,7 @@ def test_results_with_rle_masks_are_read_and_their_counts_checked(tmp_path: Path
     bad.parent.mkdir()
     bad.write_text(json.dumps([{**result, "segmentation": {"size": [6, 8], "counts": "=3300000"}}]))
     (finding,) = labelkit.validate(bad)
-    assert finding.where == "#/annotations/0/segmentation/counts"
+    assert finding.where == "#/0/segmentation/counts"
     assert finding.message == "RLE counts add up to 34, not 48 (height x width)"
 
 
@@ -775,3 +775,17 @@ def test_images_without_a_size_are_lost_with_their_annotations(tmp_path: Path) -
     # detection results list no images: their items (which never have a size) are written as they were
     report = labelkit.convert(FIXTURE / "results_val.json", tmp_path / "results", to="coco")
     assert report.lost == []
+
+
+def test_pointers_into_a_results_file_index_the_bare_list(tmp_path: Path) -> None:
+    """A detection-results file is a list: its annotation 1 is /1 (was: /annotations/1, which is not in it)."""
+    doc = _load(FIXTURE / "results_val.json")
+    doc[1]["bbox"] = [1, 2, 3]
+    with pytest.raises(InputError) as err:
+        labelkit.load(_write(tmp_path, doc, "results_val.json"))
+    assert err.value.location.pointer == "/1/bbox"
+    doc[1]["bbox"] = [1, 2, -3, 4]
+    path = _write(tmp_path, doc, "results_val.json")
+    assert [(f.where, f.message) for f in labelkit.validate(path)] == [
+        ("#/1/bbox", "bbox has a negative width or height")
+    ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +143,40 @@ def _counts_pointer(row: int) -> str:
 
 
 def build(f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False) -> Built:
+    """Turn one decoded file into tables (see :func:`_build`); pointers of a results list drop ``/annotations``.
+
+    Raises:
+        InputError: a required field is missing or a value has the wrong type.
+    """
+    if f.task != "results":
+        return _build(f, item_prefix, categories, count_polygons)
+    try:
+        out = _build(f, item_prefix, categories, count_polygons)
+    except InputError as exc:  # a results file is a bare list: its annotations are /<i>, not /annotations/<i>
+        raise InputError(
+            exc.message,
+            path=exc.location.path,
+            pointer=results_pointer(exc.location.pointer),
+            expected=exc.expected,
+            found=exc.found,
+            hint=exc.hint,
+        ) from exc
+    out.findings = [(row, replace(x, where=results_pointer(x.where) or "")) for row, x in out.findings]
+    return out
+
+
+def results_pointer(pointer: str | None) -> str | None:
+    """``/annotations/<i>/...`` as the pointer into a detection-results file, a bare list (``/<i>/...``).
+
+    >>> results_pointer("/annotations/3/bbox")
+    '/3/bbox'
+    """
+    if pointer is None or not pointer.startswith("/annotations/"):
+        return pointer
+    return pointer[len("/annotations") :]
+
+
+def _build(f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False) -> Built:
     """Turn one decoded file into tables, a chunk of annotations at a time; findings ride along.
 
     Args:
