@@ -632,3 +632,15 @@ def test_yolo_counts_only_written_objects_as_transformed(tmp_path: Path) -> None
     assert ("objects without a known category", 1) in [(c.what, c.count) for c in report.lost]
     report = labelkit.save(ds, tmp_path / "p", "yolo", allow_loss=True, task="pose", media="none")
     assert ("objects without keypoints", 1) in [(c.what, c.count) for c in report.transformed]
+
+
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+def test_a_dataset_without_images_reads_back_with_its_classes(layout: str, tmp_path: Path) -> None:
+    """data.yaml names the split's folders: they are made even when empty (was: 'none of the folders exist')."""
+    ds = Dataset(categories=[Category(id=1, name="cat"), Category(id=2, name="dog")])
+    labelkit.save(ds, tmp_path / "o", "yolo", layout=layout, media="none")
+    back = labelkit.load(tmp_path / "o")
+    assert len(back) == 0 and [c.name for c in back.categories] == ["cat", "dog"]
+    (tmp_path / "loose").mkdir()  # a folder that is no dataset is still an error
+    with pytest.raises(InputError, match="no images or label files found"):
+        labelkit.load(tmp_path / "loose", format="yolo")

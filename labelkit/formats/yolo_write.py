@@ -279,7 +279,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     formatter = Lines(dataset, task, cols, precision, kpt_dims)
     order, bounds = _groups(cols.item[usable_rows], len(ids))
     rows_by_item = usable_rows[order]
-    for folder in sorted({r.rpartition("/")[0] for r in label_rel}):
+    folders = {r.rpartition("/")[0] for r in label_rel}
+    if not label_rel:  # no images: the folders data.yaml names still exist, so the output reads back
+        split = default_split
+        folders = {f"obj_{split}_data"} if layout == "darknet" else {f"labels/{split}", f"images/{split}"}
+    for folder in sorted(folders):
         (path / folder).mkdir(parents=True, exist_ok=True)
     base = str(path) + os.sep
     bounds_list = bounds.tolist()
