@@ -506,3 +506,22 @@ def test_parquet_strings_that_are_not_utf8_are_an_input_error(tmp_path: Path) ->
     with pytest.raises(InputError) as err:
         labelkit.load(out, "parquet")
     assert str(err.value.location.path) == str(out / "items.parquet")
+
+
+@pytest.mark.parametrize("path", ["../secret.jpg", "img/../../secret.jpg", "/etc/hostname"])
+@pytest.mark.parametrize(("fmt", "options"), [("yolo", {}), ("yolo", {"task": "classify"}), ("voc", {})])
+def test_media_copy_never_reads_outside_media_root(path: str, fmt: str, options: dict, tmp_path: Path) -> None:
+    """An item path climbing out of media_root would copy another file of the machine into the output."""
+    from labelkit.model import Category, Dataset, Item, Label, Media, Object
+
+    (tmp_path / "secret.jpg").write_bytes(b"not for the output")
+    root = tmp_path / "root"
+    (root / "img").mkdir(parents=True)
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="x", media=Media(path=path, width=10, height=10)))
+    ds.add(Object(id="1", item_id="x", category_id=1, bbox=(1, 1, 2, 2)), Label(id="1", item_id="x", category_id=1))
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="unsafe file name") as err:
+        labelkit.save(ds, out, fmt, allow_loss=True, media="copy", media_root=str(root), **options)
+    assert err.value.location.path == str(root)
+    assert not out.exists()

@@ -605,7 +605,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     jobs.append((n, instance_rows, semantic_rows, voids))
                 if media != "none" and paths[n]:
                     assert media_root is not None
-                    place_media(media_root / paths[n], path / "JPEGImages" / name, media)
+                    place_media(media_root, paths[n], path / "JPEGImages" / name, media)
             # the chunk's masks in one take (a take per image costs more than painting the image)
             wanted = [r for _, inst, sem, _ in jobs for r in inst + sem]
             cells = dict(zip(wanted, geometry.masks.take(wanted).to_pylist(), strict=True))

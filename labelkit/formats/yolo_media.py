@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError, UsageError
-from labelkit.io import parse_json, read_bytes, safe_relpath
+from labelkit.io import contained, parse_json, read_bytes, safe_relpath
 
 IMAGE_EXTENSIONS: tuple[str, ...] = (
     ".jpg",
@@ -177,13 +177,15 @@ def _int64(values: Sequence[int | None] | pa.ChunkedArray) -> pa.Array:
     return pa.array(values, pa.int64())
 
 
-def place_media(source: Path, target: Path, mode: str) -> None:
-    """Copy or symlink one image into an output folder.
+def place_media(root: Path, name: str, target: Path, mode: str) -> None:
+    """Copy or symlink the image ``name`` (an item's path, relative to ``root``) into an output folder.
 
     Raises:
-        InputError: the source image is missing.
+        InputError: the image is missing, or its path leaves ``root`` (absolute, or climbing with ``..``:
+            an untrusted dataset must not copy other files of the machine into its output).
         OutputError: the copy or link failed.
     """
+    source = contained(root, name, source=root)
     if not source.is_file():
         raise InputError("image not found", path=source, hint="set -o media_root=FOLDER or use -o media=none")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -308,7 +308,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         assert media_root is not None
         for rel, source in zip(image_rel, paths, strict=True):
             if source:
-                place_media(media_root / source, path / rel, media)
+                place_media(media_root, source, path / rel, media)
     report.written = {"items": len(ids), "object annotations": len(usable_rows), "label files": len(label_rel)}
 
 
@@ -398,7 +398,7 @@ def _write_classify(
         if category is None or category not in name_of or not source:
             continue
         name = PurePosixPath(str(source).replace("\\", "/")).name
-        place_media(media_root / source, path / split / name_of[category] / name, media)
+        place_media(media_root, source, path / split / name_of[category] / name, media)
         written += 1
     report.written = {"items": written, "label annotations": written}
 
