@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -77,6 +78,9 @@ class LabelkitGroup(click.Group):
             ctx.exit(2)
 
 
+_NUMPY_FLOAT_WARNINGS = r"(overflow|invalid value|divide by zero|underflow) encountered"
+
+
 @click.group(cls=LabelkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
 @click.version_option(package_name="labelkit")
@@ -84,6 +88,8 @@ class LabelkitGroup(click.Group):
 def cli(ctx: click.Context, traceback: bool) -> None:
     """Convert, check and split data labels."""
     ctx.meta["labelkit.traceback"] = traceback
+    if not traceback:  # numpy's floating-point notes on absurd values (1e308 + 1e308): labelkit checks those
+        warnings.filterwarnings("ignore", _NUMPY_FLOAT_WARNINGS, RuntimeWarning)
 
 
 def parse_kv(values: Sequence[str]) -> dict[str, str]:

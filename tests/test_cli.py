@@ -460,3 +460,22 @@ def test_a_closed_pipe_is_not_an_error() -> None:
     code, _, err = out.partition("|")
     assert "internal error" not in err and "Traceback" not in err
     assert code in ("0", "-13")  # exited quietly (or was killed by SIGPIPE before writing more)
+
+
+def test_absurd_values_convert_without_numpy_warnings(tmp_path: Path) -> None:
+    """1e308 + 1e308 overflows to inf (then clipped or refused): numpy's RuntimeWarning is not for users."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="x", media=Media(path="x.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="x", category_id=1, bbox=(1e308, 1e308, 1e308, 1e308)))
+    ds.add(Object(id="2", item_id="x", category_id=1, polygon=[[1e308, -1e308, 1e308, 1e308, -1e308, 1e308]]))
+    src = tmp_path / "huge.labelkit.json"
+    labelkit.save(ds, src, "labelkit")
+    for target in (["yolo"], ["yolo", "-o", "task=segment"], ["voc"]):
+        out = tmp_path / "-".join(target)
+        cmd = [sys.executable, "-m", "labelkit", "convert", str(src), str(out), "--to", *target, "--allow-loss", "-q"]
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        assert (result.returncode, result.stderr) == (0, ""), target
+    lines = (tmp_path / "yolo" / "labels" / "train" / "x.txt").read_text().splitlines()
+    assert lines[0] == "0 1.0 1.0 0.0 0.0"  # the box, clipped to the image's corner (reported)

@@ -112,7 +112,7 @@ def resolve_geometry(
     bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has_bbox))
     w_img, h_img = pending.width, pending.height
     negative = has_bbox & ((boxes[:, 2] < 0) | (boxes[:, 3] < 0))
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # (1e308 + 1e308 is inf: outside)
         outside = (
             has_bbox
             & ~negative
