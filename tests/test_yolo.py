@@ -644,3 +644,19 @@ def test_a_dataset_without_images_reads_back_with_its_classes(layout: str, tmp_p
     (tmp_path / "loose").mkdir()  # a folder that is no dataset is still an error
     with pytest.raises(InputError, match="no images or label files found"):
         labelkit.load(tmp_path / "loose", format="yolo")
+
+
+def test_finding_label_files_closes_every_directory_scan(tmp_path: Path) -> None:
+    import gc
+    import warnings
+
+    from labelkit.formats.yolo_layout import has_txt
+
+    (tmp_path / "train").mkdir()
+    (tmp_path / "train" / "a.txt").write_text("")
+    (tmp_path / "z.txt").write_text("")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert has_txt(tmp_path) and has_txt(tmp_path / "train")  # both return early, mid-scan
+        gc.collect()
+    assert [w for w in seen if issubclass(w.category, ResourceWarning)] == []

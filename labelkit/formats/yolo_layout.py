@@ -53,11 +53,14 @@ def has_txt(folder: Path) -> bool:
     """A folder holding ``.txt`` files, directly or one level down (split folders)."""
     if not folder.is_dir():
         return False
-    for entry in os.scandir(folder):
-        if entry.name.endswith(".txt") and entry.is_file():
-            return True
-        if entry.is_dir() and any(e.name.endswith(".txt") for e in os.scandir(entry.path)):
-            return True
+    with os.scandir(folder) as entries:  # (closed on an early return: no ResourceWarning)
+        for entry in entries:
+            if entry.name.endswith(".txt") and entry.is_file():
+                return True
+            if entry.is_dir():
+                with os.scandir(entry.path) as inner:
+                    if any(e.name.endswith(".txt") for e in inner):
+                        return True
     return False
 
 
