@@ -590,3 +590,30 @@ def test_a_class_name_with_a_line_break_is_reported_and_the_labelmap_still_reads
     assert (tmp_path / "o" / "labelmap.txt").read_text().splitlines()[2] == "a b:128,0,0::"
     back = labelkit.load(tmp_path / "o")
     assert [c.name for c in back.categories] == ["a b", "a\nb"]  # the XML keeps the break: a class of its own
+
+
+def test_control_characters_are_reported_and_the_xml_still_reads(tmp_path: Path) -> None:
+    """XML 1.0 cannot hold them, even escaped: labelkit wrote XML its own reader (and every other) refused."""
+    ds = Dataset(categories=[Category(id=1, name="a\x01b"), Category(id=2, name="plain")])
+    meta = {"voc:folder": "f\x03", "other": "\x04"}  # 'other' is not written: it does not count
+    ds.add_item(Item(id="x", media=Media(path="x\x02.jpg", width=10, height=10), metadata=meta))
+    ds.add(Object(id="1", item_id="x", category_id=1, bbox=(1, 1, 2, 2), extras={"voc:pose": "L\x05"}))
+    ds.add(Object(id="2", item_id="x", category_id=2, bbox=(1, 1, 2, 2), attributes={"k\x06": "v"}))
+    ds.add(Object(id="3", item_id="x", category_id=2, bbox=(1, 1, 2, 2), extras={"coco:x": "\x07"}))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "voc")
+    lost = [(c.what, c.count) for c in err.value.report.lost]
+    assert lost[-3:] == [
+        ("category names with characters XML cannot hold", 1),
+        ("items with characters XML cannot hold", 1),
+        ("objects with characters XML cannot hold", 2),
+    ]
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    xml = (tmp_path / "o" / "Annotations" / "x.xml").read_text(encoding="utf-8")
+    assert "<name>a\ufffdb</name>" in xml and "<pose>L\ufffd</pose>" in xml and "<folder>f\ufffd</folder>" in xml
+    back = labelkit.load(tmp_path / "o")
+    assert [(o.extras.get("voc:pose"), o.attributes) for o in back.objects()] == [
+        ("L\ufffd", {}),
+        (None, {"k\ufffd": "v"}),
+        (None, {}),
+    ]

@@ -6,12 +6,66 @@ The VOC writer (:mod:`labelkit.formats.voc_write`) writes what passes these rule
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
+from xml.sax.saxutils import escape
 
 import msgspec
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
 
-from labelkit.model.tables import decode_json_cell, decode_json_cells
+from labelkit.model.tables import decode_json_cell, decode_json_cells, true_mask
+
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold, even escaped (control characters, surrogates, U+FFFE and U+FFFF)."""
+_NOT_XML_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
+
+
+def xml_text(value: str) -> str:
+    """``value`` as XML character data: escaped, and what XML cannot hold replaced by U+FFFD.
+
+    >>> xml_text("a<b" + chr(1)) == "a&lt;b" + chr(0xFFFD)
+    True
+    """
+    return escape(NOT_XML.sub("\ufffd", value))
+
+
+def not_xml_texts(column: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
+    """Per row of a text column: whether it holds a character XML cannot hold (null: False)."""
+    return true_mask(pc.match_substring_regex(column, _NOT_XML_RE2))
+
+
+def not_xml_values(column: pa.Array | pa.ChunkedArray, keep: Any = None) -> NDArray[np.bool_]:
+    """Per row of a JSON text column: whether a string of the decoded value XML cannot hold is written.
+
+    Args:
+        column: JSON texts (null: False).
+        keep: for a mapping, a test of which top-level keys VOC writes (None: all, keys included).
+    """
+    # JSON spells a control character as an escape: only texts with a backslash (or U+FFFE/U+FFFF, written
+    # as they are) can hold one, and decoding them decides
+    if column.null_count == len(column):
+        return np.zeros(len(column), dtype=bool)
+    maybe = true_mask(pc.match_substring_regex(column, r"\\|\x{fffe}|\x{ffff}"))
+    out = np.zeros(len(maybe), dtype=bool)
+    for i in maybe.nonzero()[0].tolist():
+        value = decode_json_cell(column[i].as_py())
+        if keep is not None and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if keep(k)}
+        out[i] = _holds_not_xml(value)
+    return out
+
+
+def _holds_not_xml(value: Any) -> bool:
+    if isinstance(value, str):
+        return NOT_XML.search(value) is not None
+    if isinstance(value, dict):
+        return any(_holds_not_xml(k) or _holds_not_xml(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(map(_holds_not_xml, value))
+    return False
 
 
 def tag_ok(name: str) -> bool:

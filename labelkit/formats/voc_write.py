@@ -13,7 +13,6 @@ import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 import orjson
@@ -34,7 +33,18 @@ from labelkit.formats.voc_masks import (
     palette_bytes,
     void_cells,
 )
-from labelkit.formats.voc_values import as_list, is_flag, is_number, malformed_count, part_ok, tag_ok
+from labelkit.formats.voc_values import (
+    NOT_XML,
+    as_list,
+    is_flag,
+    is_number,
+    malformed_count,
+    not_xml_texts,
+    not_xml_values,
+    part_ok,
+    tag_ok,
+    xml_text,
+)
 from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Dataset
@@ -104,6 +114,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         else 0,
         "ImageSets/Main/<class>_<split>.txt is named after the class",
     )
+    _report_not_xml(dataset, report)
     report.lose(
         "category names with a line break",
         len(broken),
@@ -225,6 +236,21 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
 
 
+def _report_not_xml(dataset: Dataset, report: Report) -> None:
+    """Count the names and values written to the XML that hold characters XML 1.0 cannot (see ``xml_text``)."""
+    reason = "XML 1.0 cannot hold control characters: each is written as U+FFFD"
+    names = sum(1 for c in dataset.categories if NOT_XML.search(c.name))
+    report.lose("category names with characters XML cannot hold", names, reason)
+    items = dataset.table("items")
+    file_names = not_xml_texts(pc.coalesce(items["path"], items["id"]))
+    metadata = not_xml_values(items["metadata"], lambda key: key.startswith("voc:"))
+    report.lose("items with characters XML cannot hold", int((file_names | metadata).sum()), reason)
+    objects = dataset.table("objects")
+    extras = not_xml_values(objects["extras"], {"voc:pose", "voc:parts"}.__contains__)
+    attributes = not_xml_values(objects["attributes"])
+    report.lose("objects with characters XML cannot hold", int((extras | attributes).sum()), reason)
+
+
 def _num(value: float) -> str:
     """Integral coordinates as integers (VOC's usual form); others exactly, never rounded."""
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
@@ -232,9 +258,9 @@ def _num(value: float) -> str:
 
 def _source_xml(tag: str, value: Any) -> str:
     if isinstance(value, dict):
-        inner = "".join(f"    <{k}>{escape(str(v))}</{k}>\n" for k, v in value.items() if tag_ok(k))
+        inner = "".join(f"    <{k}>{xml_text(str(v))}</{k}>\n" for k, v in value.items() if tag_ok(k))
         return f"  <{tag}>\n{inner}  </{tag}>\n"
-    return f"  <{tag}>{escape(str(value))}</{tag}>\n"
+    return f"  <{tag}>{xml_text(str(value))}</{tag}>\n"
 
 
 def _attribute_text(value: Any) -> str:
@@ -249,7 +275,7 @@ def _object_xml(
     name: str, numbers: list[str], occluded: bool | None, extras: dict[str, Any], attrs: dict[str, Any]
 ) -> str:
     out = [f"  <object>\n    <name>{name}</name>\n"]
-    out.append(f"    <pose>{escape(str(extras.get('voc:pose', 'Unspecified')))}</pose>\n")
+    out.append(f"    <pose>{xml_text(str(extras.get('voc:pose', 'Unspecified')))}</pose>\n")
     for key in ("truncated", "difficult"):
         flag = extras.get(f"voc:{key}", 0)
         out.append(f"    <{key}>{int(flag) if is_flag(flag) else 0}</{key}>\n")
@@ -266,7 +292,7 @@ def _object_xml(
         pc_ = G.xywh_to_voc(np.asarray([part["bbox"]], dtype=np.float64))[0].tolist()
         px = [_num(v) for v in pc_]
         out.append(
-            f"    <part>\n      <name>{escape(str(part['name']))}</name>\n      <bndbox>\n"
+            f"    <part>\n      <name>{xml_text(str(part['name']))}</name>\n      <bndbox>\n"
             f"        <xmin>{px[0]}</xmin>\n        <ymin>{px[1]}</ymin>\n"
             f"        <xmax>{px[2]}</xmax>\n        <ymax>{px[3]}</ymax>\n      </bndbox>\n    </part>\n"
         )
@@ -279,8 +305,8 @@ def _object_xml(
         out.append(f"    <point>\n      <x>{_num(point[0])}</x>\n      <y>{_num(point[1])}</y>\n    </point>\n")
     if attrs:
         body = "".join(
-            f"      <attribute>\n        <name>{escape(k)}</name>\n"
-            f"        <value>{escape(_attribute_text(v))}</value>\n      </attribute>\n"
+            f"      <attribute>\n        <name>{xml_text(k)}</name>\n"
+            f"        <value>{xml_text(_attribute_text(v))}</value>\n      </attribute>\n"
             for k, v in attrs.items()
         )
         out.append(f"    <attributes>\n{body}    </attributes>\n")
@@ -430,10 +456,10 @@ def _file_name(path: str | None, file: str) -> str:
 def _head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | None, segmented: bool) -> str:
     head = ["<annotation>\n"]
     if "voc:folder" in meta:
-        head.append(f"  <folder>{escape(str(meta['voc:folder']))}</folder>\n")
-    head.append(f"  <filename>{escape(name)}</filename>\n")
+        head.append(f"  <folder>{xml_text(str(meta['voc:folder']))}</folder>\n")
+    head.append(f"  <filename>{xml_text(name)}</filename>\n")
     if "voc:path" in meta:
-        head.append(f"  <path>{escape(str(meta['voc:path']))}</path>\n")
+        head.append(f"  <path>{xml_text(str(meta['voc:path']))}</path>\n")
     for tag in ("source", "owner"):
         if f"voc:{tag}" in meta:
             head.append(_source_xml(tag, meta[f"voc:{tag}"]))
@@ -441,7 +467,7 @@ def _head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | 
         depth = meta.get("voc:depth", 3)
         head.append(
             f"  <size>\n    <width>{width}</width>\n    <height>{height}</height>\n"
-            f"    <depth>{escape(str(depth))}</depth>\n  </size>\n"
+            f"    <depth>{xml_text(str(depth))}</depth>\n  </size>\n"
         )
     head.append(f"  <segmented>{meta.get('voc:segmented', int(segmented))}</segmented>\n")
     return "".join(head)
@@ -494,7 +520,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     has_polygon = valid_mask(objects["polygon"])
     if masks_mode != "all":
         has_polygon[:] = False
-    name_xml = {cid: escape(name) for cid, name in classes.name.items()}
+    name_xml = {cid: xml_text(name) for cid, name in classes.name.items()}
     geometry = MaskColumns(
         ChunkedRows(objects["mask"]), ChunkedRows(objects["polygon"]) if masks_mode == "all" else None
     )
