@@ -408,9 +408,18 @@ def test_cli_algorithm_version_reproduces_v1_golden(tmp_path: Path) -> None:
     lock = tmp_path / "v1.lock.json"
     expected = json.loads((golden / "golden-v1-balanced.lock.json").read_text())
     args = [
-        "split", str(golden / "golden.labelkit.json"), str(tmp_path / "out.json"),
-        "--ratios", ",".join(f"{k}={v}" for k, v in expected["ratios"].items()),
-        "--seed", str(expected["seed"]), "--lock", str(lock), "--algorithm-version", "1", "-q",
+        "split",
+        str(golden / "golden.labelkit.json"),
+        str(tmp_path / "out.json"),
+        "--ratios",
+        ",".join(f"{k}={v}" for k, v in expected["ratios"].items()),
+        "--seed",
+        str(expected["seed"]),
+        "--lock",
+        str(lock),
+        "--algorithm-version",
+        "1",
+        "-q",
     ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output

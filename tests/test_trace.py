@@ -312,8 +312,6 @@ def test_rings_from_runs_equal_rings_from_pixels(mask: Mask) -> None:
     assert cell_outer_rings(mask_to_rle(mask.astype(np.uint8))) == expected
 
 
-
-
 @st.composite
 def small_masks(draw: st.DrawFn) -> Mask:
     height = draw(st.integers(1, 20))

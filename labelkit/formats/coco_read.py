@@ -422,9 +422,7 @@ def raw_column(
         m = re.search(r"\$\[(\d+)\]", str(exc))
         i = int(m.group(1)) if m else 0
         row = rows[i] if rows is not None else i
-        raise InputError(
-            msgspec_reason(exc), path=path, pointer=json_pointer("annotations", row, field_name)
-        ) from exc
+        raise InputError(msgspec_reason(exc), path=path, pointer=json_pointer("annotations", row, field_name)) from exc
 
 
 _LINE_BREAKS_TO_SPACES = bytes.maketrans(b"\r\n", b"  ")

@@ -22,6 +22,7 @@ Int64 = Annotated[int, Ge(INT64_MIN), Le(INT64_MAX)]
 Count = Annotated[int, Ge(0), Le(INT64_MAX)]
 """A non-negative int64: sizes, frame indexes, character offsets."""
 
+
 def _no_big_int(value: Any) -> Any:
     # without this, an integer past int64 would fall through the union to float and lose digits
     if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
