@@ -525,3 +525,31 @@ def test_media_copy_never_reads_outside_media_root(path: str, fmt: str, options:
         labelkit.save(ds, out, fmt, allow_loss=True, media="copy", media_root=str(root), **options)
     assert err.value.location.path == str(root)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "/night", "..", "a/b", ""])
+def test_yolo_classify_never_makes_a_folder_of_a_class_name_that_is_a_path(name: str, tmp_path: Path) -> None:
+    """Classify files each image in a folder named after its class: '/night' wrote to the filesystem root."""
+    from labelkit.errors import DataLossError
+    from labelkit.model import Category, Dataset, Item, Label, Media
+
+    root = tmp_path / "media"
+    root.mkdir()
+    (root / "x.jpg").write_bytes(b"jpeg")
+    (root / "y.jpg").write_bytes(b"jpeg")
+    ds = Dataset(categories=[Category(id=1, name=name), Category(id=2, name="cat")])
+    for item, category in (("x", 1), ("y", 2)):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=1, height=1)))
+        ds.add(Label(id=item, item_id=item, category_id=category))
+    out = tmp_path / "deep" / "out"
+    out.parent.mkdir()
+    options = {"task": "classify", "media": "copy", "media_root": str(root)}
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, out, "yolo", **options)
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("images of classes that cannot be folder names", 1)]
+    labelkit.save(ds, out, "yolo", allow_loss=True, **options)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.jpg")) == [
+        "deep/out/train/cat/y.jpg",
+        "media/x.jpg",
+        "media/y.jpg",
+    ]

@@ -19,7 +19,7 @@ from labelkit.errors import OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
 from labelkit.formats.yolo_media import SIZES_FILE, place_media, sizes_text
-from labelkit.io import create_file
+from labelkit.io import create_file, is_plain_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
@@ -200,6 +200,13 @@ def _check_classify(dataset: Dataset, report: Report) -> None:
         "labels beyond the first of an item",
         sum(n - 1 for n in counts.values()),
         "YOLO classify holds one class per image",
+    )
+    first = labels.group_by("item_id", use_threads=False).aggregate([("category_id", "first")])
+    unnamed = {c.id for c in dataset.categories if not is_plain_name(c.name)}
+    report.lose(
+        "images of classes that cannot be folder names",
+        sum(1 for c in first["category_id_first"].to_pylist() if c in unnamed),
+        "YOLO classify files each image in a folder named after its class ('..', '/', empty names cannot be)",
     )
 
 
@@ -395,8 +402,8 @@ def _write_classify(
     written = 0
     for item_id, split, source in zip(ids, splits, paths, strict=True):
         category = first.get(item_id)
-        if category is None or category not in name_of or not source:
-            continue
+        if category is None or category not in name_of or not source or not is_plain_name(name_of[category]):
+            continue  # (a class that cannot be a folder name is reported lost by the check)
         name = PurePosixPath(str(source).replace("\\", "/")).name
         place_media(media_root, source, path / split / name_of[category] / name, media)
         written += 1
