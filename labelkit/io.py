@@ -247,7 +247,9 @@ def input_guard(path: Path) -> Iterator[None]:
     """Turn what a reader's parsers raise on hostile input into an InputError naming the input.
 
     Text that is not UTF-8 (decoders raise UnicodeDecodeError deep inside) gets the file, line and column
-    of its first bad byte; values nested too deeply for the parsers (RecursionError) get the input.
+    of its first bad byte; values nested too deeply for the parsers (RecursionError) get the input; a file
+    system error (OSError: a name too long, no permission) gets the file, or the input when the name is
+    itself too long to show.
     """
     try:
         yield
@@ -256,6 +258,13 @@ def input_guard(path: Path) -> Iterator[None]:
         raise utf8_error(path, data[max(exc.start - 24, 0) : exc.end + 24]) from exc
     except RecursionError as exc:
         raise InputError("values nested too deeply to read", path=path) from exc
+    except OSError as exc:  # a name too long, a permission, a device error, met anywhere inside a reader
+        where = exc.filename if isinstance(exc.filename, str) and len(exc.filename) <= _SHOWN_NAME else path
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=where) from exc
+
+
+_SHOWN_NAME = 1024
+"""The longest file name an error quotes (a hostile one may be megabytes long)."""
 
 
 def load_json(path: Path) -> Any:

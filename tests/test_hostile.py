@@ -553,3 +553,38 @@ def test_yolo_classify_never_makes_a_folder_of_a_class_name_that_is_a_path(name:
         "media/x.jpg",
         "media/y.jpg",
     ]
+
+
+def test_voc_paints_a_mask_of_an_unsized_image_at_the_masks_size(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media, Object, Rle
+
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg")))  # no size (was: TypeError comparing None > 0)
+    ds.add(
+        Object(
+            id="1", item_id="a", category_id=1, shape="mask", bbox=(0, 0, 1, 1), mask=Rle(size=(2, 2), counts=[0, 1, 3])
+        )
+    )
+    labelkit.save(ds, tmp_path / "o", "voc")
+    (obj,) = labelkit.load(tmp_path / "o").objects()
+    assert obj.mask is not None and obj.mask.size == (2, 2)
+
+
+def test_an_image_size_beyond_64_bits_is_an_error_at_its_pointer(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (root / "data.yaml").write_text("train: images/train\nnames: [c]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [10, 9223372036854775808]}')
+    with pytest.raises(InputError) as err:  # was: OverflowError building the width column
+        labelkit.load(root)
+    assert err.value.location.pointer == "/images~1train~1a.jpg"
+
+
+def test_a_file_name_too_long_for_the_system_is_an_input_error(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (root / "data.yaml").write_text(f"train: {'L' * 300}\nnames: [c]\n")
+    with pytest.raises(InputError, match="cannot read: File name too long"):  # was: OSError from Path.exists
+        labelkit.load(root)

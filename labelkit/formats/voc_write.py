@@ -641,7 +641,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 else {}
             )
             for n, instance_rows, semantic_rows, voids in jobs:
-                shape = (heights[n], widths[n]) if widths[n] > 0 and heights[n] > 0 else None
+                shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
                 masks = ImageMasks(cells, polygons, instance_rows, semantic_rows, categories, classes, voids)
                 pool.submit(masks.write, path, files[n], shape)
         pool.close()

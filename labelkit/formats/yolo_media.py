@@ -15,8 +15,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError, OutputError, UsageError
+from labelkit.errors import InputError, OutputError, UsageError, json_pointer
 from labelkit.io import contained, parse_json, read_bytes, safe_relpath
+from labelkit.model.annotations import INT64_MAX
 
 IMAGE_EXTENSIONS: tuple[str, ...] = (
     ".jpg",
@@ -126,9 +127,11 @@ def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
         if (
             not isinstance(size, list)
             or len(size) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= INT64_MAX for v in size)
         ):
-            raise InputError("bad image size", path=path, pointer="/" + key, expected="[width, height]")
+            raise InputError(
+                "bad image size", path=path, pointer=json_pointer(key), expected="[width, height] (positive, 64-bit)"
+            )
         out[safe_relpath(key, source=path)] = (size[0], size[1])
     return out
 
