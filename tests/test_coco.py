@@ -789,3 +789,25 @@ def test_pointers_into_a_results_file_index_the_bare_list(tmp_path: Path) -> Non
     assert [(f.where, f.message) for f in labelkit.validate(path)] == [
         ("#/1/bbox", "bbox has a negative width or height")
     ]
+
+
+def test_boxes_from_other_formats_reaching_outside_their_image_are_clipped(tmp_path: Path) -> None:
+    """COCO's reader refuses a bbox more than 1 px outside its image; other readers (YOLO OBB, DOTA) accept it."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=100, height=50)))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(-5, 0, 10, 10)))
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=(99.5, 49.5, 1.2, 1.2)))  # within 1 px: kept
+    ds.add(Object(id="3", item_id="1", category_id=1, polygon=[[90, 40, 120, 40, 120, 60]]))  # bounds clipped
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert ("boxes reaching outside their image", 2) in [(c.what, c.count) for c in report.transformed]
+    doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
+    assert [a["bbox"] for a in doc["annotations"]] == [[0, 0, 5, 10], [99.5, 49.5, 1.2, 1.2], [90, 40, 10, 10]]
+    assert doc["annotations"][2]["segmentation"] == [[90, 40, 120, 40, 120, 60]]  # the polygon is as it was
+    assert len(list(labelkit.load(tmp_path / "out").objects())) == 3  # was: refused, bbox outside the image
+
+
+def test_the_yolo_fixture_converts_to_coco_and_reads_back(tmp_path: Path) -> None:
+    labelkit.convert(ROOT / "fixtures" / "yolo" / "source.labelkit.json", tmp_path / "out", to="coco", allow_loss=True)
+    assert labelkit.validate(tmp_path / "out") == []

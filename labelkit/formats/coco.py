@@ -22,9 +22,10 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option, check_capabilities
 from labelkit.formats.coco_build import Built, build
+from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
 from labelkit.formats.coco_records import dataset_info, merge_categories
-from labelkit.formats.coco_write import STUFF_TAG, Writer, drawn_polygons, geometryless
+from labelkit.formats.coco_write import STUFF_TAG, Writer, drawn_polygons, geometryless, image_sizes, written_boxes
 from labelkit.io import paused_gc
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -422,6 +423,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "objects without a box",
             _count(pc.and_(boxless, derivable)),
             "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
+        )
+        origin = ~true_mask(foreign)
+        clipped = 0
+        if not origin.all():
+            sizes = image_sizes(dataset.table("items"), objects["item_id"])
+            clipped = int(written_boxes(objects, origin, sizes)[2].sum())
+        report.transform(
+            "boxes reaching outside their image",
+            clipped,
+            f"COCO's reader refuses a bbox more than {BBOX_TOLERANCE:g} pixel outside its image: clipped to it",
         )
         report.transform(
             "objects with only keypoints",

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
+from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.io import ordered_map
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
@@ -471,8 +472,8 @@ class Writer:
         defaults = pa.nulls(n, pa.string())
         bbox = _arr(c["bbox"])
         if not origin.all() and not results:
-            if bbox.null_count:
-                bbox = _derived_boxes(bbox, origin, polygon, seg_text, _arr(c["keypoints"]))
+            boxes, has, _ = written_boxes(c, origin, image_sizes(self.items, c["item_id"]))
+            bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has))
             defaults = self._defaults(c, origin, seg_text, with_keypoints, bbox)
             box_only = pc.and_(pc.is_null(seg_text), pa.array(~origin))
             seg_text = pc.if_else(box_only, _rectangles(bbox), seg_text)
@@ -557,33 +558,75 @@ def _polygon_areas(polygon: pa.Array) -> np.ndarray:
     return np.bincount(owner, G.ring_areas(coords, starts, ring_len), len(polygon))
 
 
-def _derived_boxes(
-    bbox: pa.Array, origin: np.ndarray, polygon: pa.Array, seg_text: pa.Array, keypoints: pa.Array
-) -> pa.Array:
-    """Boxes for objects from other formats that have none: the bounds of their polygon, mask or keypoints.
+def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``item_ids``, the width and height of its item as floats (NaN when unknown)."""
+    index = pc.index_in(item_ids, value_set=items["id"])
+    width = pc.take(items["width"], index).cast(pa.float64()).fill_null(np.nan)
+    height = pc.take(items["height"], index).cast(pa.float64()).fill_null(np.nan)
+    return np.asarray(width.to_numpy(zero_copy_only=False)), np.asarray(height.to_numpy(zero_copy_only=False))
 
-    COCO annotations carry a bbox, and COCOeval's bbox mode skips objects without one. Keypoints are bounded
-    by their labelled points (``v > 0``) when the object has no polygon or mask.
+
+def written_boxes(
+    c: pa.Table | pa.RecordBatch, origin: np.ndarray, size: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The boxes COCO writes for a table of objects: ``(N, 4)`` boxes, which rows have one, which were clipped.
+
+    Objects that came from COCO keep their box (or none). Objects from other formats without a box get the
+    bounds of their polygon, else of their mask, else of their labelled keypoints (``v > 0``): COCO
+    annotations carry a bbox, and COCOeval's bbox mode skips objects without one. Their boxes reaching more
+    than ``BBOX_TOLERANCE`` pixels outside their image (``size``: per row, NaN when unknown) are clipped to
+    it, as COCO's reader refuses them.
     """
     from pycocotools import mask as mask_utils
 
-    rows = np.flatnonzero(~origin & ~valid_mask(bbox))
-    boxes = bbox.to_pylist()
-    taken = pa.array(rows, pa.int64())
-    rings, segs, points = (a.take(taken).to_pylist() for a in (polygon, seg_text, keypoints))
-    for i, ring_list, seg, kp in zip(rows.tolist(), rings, segs, points, strict=True):
-        if ring_list and any(ring_list):  # rings with coordinates (empty rings bound nothing)
-            boxes[i] = list(G.polygon_bounds(ring_list))
-        elif seg is not None and seg.startswith("{"):
-            rle = orjson.loads(seg)
+    bbox = _arr(c["bbox"])
+    n = len(bbox)
+    has = valid_mask(bbox)
+    boxes = np.asarray(bbox.values.to_numpy(zero_copy_only=False), dtype=np.float64)
+    boxes = boxes[bbox.offset * 4 : (bbox.offset + n) * 4].reshape(n, 4).copy()
+    boxes[~has] = 0.0
+    todo = ~origin & ~has
+    if todo.any():
+        bounds, bounded = G.polygon_bounds_column(_arr(c["polygon"]))
+        take = todo & bounded
+        boxes[take] = bounds[take]
+        todo &= ~take
+        masks = todo & valid_mask(c["mask"])
+        cells = _arr(c["mask"]).filter(pa.array(masks)).to_pylist()
+        for i, m in zip(np.flatnonzero(masks).tolist(), cells, strict=True):
+            rle = {"size": [m["height"], m["width"]], "counts": m["counts"] if m["counts"] is not None else m["runs"]}
             if isinstance(rle["counts"], list):
                 rle = mask_utils.frPyObjects(rle, *rle["size"])
             else:
                 rle["counts"] = rle["counts"].encode()
             boxes[i] = [float(v) for v in mask_utils.toBbox(rle)]
-        elif kp and (bounds := G.keypoint_bounds(kp)) is not None:
-            boxes[i] = list(bounds)
-    return pa.array(boxes, bbox.type)
+        todo &= ~masks
+        points = todo & valid_mask(c["keypoints"])
+        point_lists = _arr(c["keypoints"]).filter(pa.array(points)).to_pylist()
+        for i, kp in zip(np.flatnonzero(points).tolist(), point_lists, strict=True):
+            if (found := G.keypoint_bounds(kp)) is not None:
+                boxes[i] = found
+                todo[i] = False
+        has |= ~origin & ~todo
+    width, height = size
+    x, y, w, h = boxes.T
+    with np.errstate(invalid="ignore", over="ignore"):
+        outside = (
+            has
+            & ~origin
+            & (
+                (x < -BBOX_TOLERANCE)
+                | (y < -BBOX_TOLERANCE)
+                | (x + w > width + BBOX_TOLERANCE)
+                | (y + h > height + BBOX_TOLERANCE)
+            )
+        )
+        if outside.any():
+            x0, y0 = np.clip(x, 0, width), np.clip(y, 0, height)
+            x1, y1 = np.clip(x + w, 0, width), np.clip(y + h, 0, height)
+            clipped = np.stack([x0, y0, np.maximum(x1 - x0, 0), np.maximum(y1 - y0, 0)], axis=1)
+            boxes[outside] = clipped[outside]
+    return boxes, has, outside
 
 
 def _rectangles(bbox: pa.Array) -> pa.Array:

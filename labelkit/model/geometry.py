@@ -311,6 +311,34 @@ def polygon_bounds(rings: Sequence[Sequence[float]]) -> tuple[float, float, floa
     return (x0, y0, max(xs) - x0, max(ys) - y0)
 
 
+def polygon_bounds_column(polygon: Any) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Per row of a ``list<list<float64>>`` Arrow array: :func:`polygon_bounds` of its rings, a column at a time.
+
+    Returns:
+        ``(N, 4)`` boxes ``x, y, w, h`` (NaN for a row without coordinates), and which rows have one.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> polygons = pa.array([[[0.0, 0, 4, 0, 4, 2], [5.0, 5, 6, 6, 5, 6]], None, [[]]],
+        ...                     pa.list_(pa.list_(pa.float64())))
+        >>> boxes, has = polygon_bounds_column(polygons)
+        >>> boxes[0].tolist(), has.tolist()
+        ([0.0, 0.0, 6.0, 6.0], [True, False, False])
+    """
+    counts, ring_len, coords = flat_rings(polygon)
+    n = len(counts)
+    values = np.bincount(np.repeat(np.arange(n), counts), ring_len, n).astype(np.int64)
+    has: NDArray[np.bool_] = values > 0
+    boxes = np.full((n, 4), np.nan)
+    if has.any():
+        starts = ((np.cumsum(values) - values) // 2)[has]  # first point of each row with coordinates
+        xs, ys = coords[0::2], coords[1::2]
+        x0, y0 = np.minimum.reduceat(xs, starts), np.minimum.reduceat(ys, starts)
+        x1, y1 = np.maximum.reduceat(xs, starts), np.maximum.reduceat(ys, starts)
+        boxes[has] = np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
+    return boxes, has
+
+
 def keypoint_bounds(keypoints: Sequence[float]) -> tuple[float, float, float, float] | None:
     """Bounds ``x, y, w, h`` of the labelled points (``v > 0``) of flat ``[x, y, v, ...]`` keypoints, if any.
 
