@@ -660,3 +660,14 @@ def test_finding_label_files_closes_every_directory_scan(tmp_path: Path) -> None
         assert has_txt(tmp_path) and has_txt(tmp_path / "train")  # both return early, mid-scan
         gc.collect()
     assert [w for w in seen if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_an_images_folder_inside_an_image_path_is_renamed(tmp_path: Path) -> None:
+    """Ultralytics finds a label by turning the *last* images/ of the image path into labels/."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="x", media=Media(path="site/images/x.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="x", category_id=1, bbox=(1, 1, 2, 2)))
+    labelkit.save(ds, tmp_path / "o", "yolo", media="none")
+    assert (tmp_path / "o/labels/train/site/images_/x.txt").is_file()
+    (back,) = labelkit.load(tmp_path / "o").items()  # was: 'image not found' for images/train/site/images/x.jpg
+    assert back.media.path == "images/train/site/images_/x.jpg"

@@ -219,6 +219,8 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
     Examples:
         >>> image_name("images/train/a.jpg", "a", "train"), image_name(None, "7", "val")
         ('a.jpg', '7.jpg')
+        >>> image_name("site/images/a.jpg", "a", "train")  # Ultralytics: the last images/ is the labels' root
+        'site/images_/a.jpg'
     """
     if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         name = PurePosixPath(path.replace("\\", "/")).name if path else ""
@@ -230,7 +232,8 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
         if text.startswith(prefix) and len(text) > len(prefix):
             text = text[len(prefix) :]
             break
-    parts = [p for p in text.split("/") if p not in ("", ".", "..")]
+    # a folder named "images" inside the name would be the last one, which Ultralytics turns into "labels"
+    parts = [p if p not in ("images", "Images") else f"{p}_" for p in text.split("/") if p not in ("", ".", "..")]
     return "/".join(parts) or f"{item_id}.jpg"
 
 
