@@ -588,3 +588,55 @@ def test_a_file_name_too_long_for_the_system_is_an_input_error(tmp_path: Path) -
     (root / "data.yaml").write_text(f"train: {'L' * 300}\nnames: [c]\n")
     with pytest.raises(InputError, match="cannot read: File name too long"):  # was: OSError from Path.exists
         labelkit.load(root)
+
+
+def _coco_doc(**changes: Any) -> dict[str, Any]:
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "categories": [{"id": 1, "name": "c"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "area": 100, "iscrowd": 0}],
+    }
+    for key, value in changes.items():
+        section, _, field = key.partition("__")
+        doc[section][0][field] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("changes", "pointer", "message"),
+    [
+        ({"images__height": -5}, "/images/0/height", "height must not be negative"),
+        (
+            {"annotations__segmentation": {"counts": [-5, 105], "size": [10, 10]}, "annotations__iscrowd": 1},
+            "/annotations/0/segmentation",
+            "segmentation must be polygons or an RLE",
+        ),
+    ],
+)
+def test_coco_negative_sizes_and_runs_are_errors(changes: dict, pointer: str, message: str, tmp_path: Path) -> None:
+    """Read before, then refused by labelkit's own readers once written (the model's sizes are counts)."""
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(_coco_doc(**changes)))
+    with pytest.raises(InputError, match=message) as err:
+        labelkit.load(path)
+    assert err.value.location.pointer == pointer
+
+
+def test_dota_coordinates_must_be_finite(tmp_path: Path) -> None:
+    root = tmp_path / "in" / "train"
+    (root / "labelTxt").mkdir(parents=True)
+    (root / "labelTxt" / "a.txt").write_text("0 0 2 0 2 2 0 2 plane 0\n0 0 inf 2 2 2 2 0 plane 0\n")
+    with pytest.raises(InputError, match="coordinate is not finite") as err:  # was: read, then 'null' in VOC XML
+        labelkit.load(tmp_path / "in", format="yolo", image_size="10x10")
+    assert err.value.location.line == 2
+
+
+def test_an_image_listed_twice_is_one_item(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "obj_train_data").mkdir(parents=True)
+    (root / "obj_train_data" / "1.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "obj.names").write_text("c\n")
+    (root / "obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\n")
+    (root / "train.txt").write_text("obj_train_data/1.jpg\nobj_train_data/1.jpg\n")
+    ds = labelkit.load(root, image_size="10x10")  # was: two items with one id, which labelkit JSON refused
+    assert len(ds) == 1 and len(list(ds.objects())) == 1

@@ -36,6 +36,8 @@ from labelkit.model.annotations import INT64_MAX, INT64_MIN
 Raw = msgspec.Raw
 Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
 """An integer of a column (ids): JSON allows any size, Arrow and numpy hold 64 bits."""
+Count = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
+"""A size or run length: as an id, and never negative."""
 Buffer = bytes | mmap.mmap
 ABSENT = msgspec.Raw()
 """The default of every raw field, one shared object: a field absent from a value holds exactly this one."""
@@ -114,8 +116,8 @@ class _DecodedDocument(_Sections):
 class Rle(msgspec.Struct):
     """A COCO RLE segmentation: ``size`` is ``[height, width]``."""
 
-    size: tuple[Int64, Int64]
-    counts: str | list[Int64]
+    size: tuple[Count, Count]
+    counts: str | list[Count]
 
 
 @dataclass

@@ -116,10 +116,10 @@ def _plain_columns(images: list[dict[str, Any]]) -> Columns | None:
         heights = [image["height"] for image in images]
     except KeyError:
         return None
-    for column in (ids, widths, heights):
+    for column, least in ((ids, INT64_MIN), (widths, 0), (heights, 0)):
         if not all(type(v) is int for v in column):  # bool is not int here, as in the careful check
             return None
-        if column and not (INT64_MIN <= min(column) and max(column) <= INT64_MAX):
+        if column and not (least <= min(column) and max(column) <= INT64_MAX):
             return None
     if not all(type(name) is str for name in names) or not all(map(is_plain_relpath, names)):
         return None
@@ -144,6 +144,13 @@ def _checked_columns(f: CocoFile) -> Columns:
                 )
             if not INT64_MIN <= image[key] <= INT64_MAX:
                 raise InputError(f"{key} does not fit in 64 bits", path=f.path, pointer=json_pointer("images", i, key))
+            if key != "id" and image[key] < 0:
+                raise InputError(
+                    f"{key} must not be negative",
+                    path=f.path,
+                    pointer=json_pointer("images", i, key),
+                    found=str(image[key]),
+                )
         name = image["file_name"]
         if not isinstance(name, str):
             raise InputError("file_name must be a string", path=f.path, pointer=json_pointer("images", i, "file_name"))

@@ -353,7 +353,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     chosen = _decide_task(task, layout, parsed)
     if not layout.dota:
         _check_counts(chosen, layout, parsed, files)
-        _check_finite(parsed, files)
+    _check_finite(parsed, files)  # (DOTA's pixels too: 'inf' parses as a float)
     return _build(layout, names, parsed, chosen, sizes, fallback, files)
 
 

@@ -299,8 +299,9 @@ def _entries_from_labels(
 
 def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[Entry]:
     entries = []
+    seen: set[Path] = set()
     text = read_bytes(list_file).decode("utf-8", errors="replace")
-    for number, raw in enumerate(text.splitlines(), 1):
+    for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -310,9 +311,11 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[E
             # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
             candidates.append(root / name.split("/", 1)[1])
         image = next((c for c in candidates if is_file(c)), candidates[0])
+        if image in seen:  # an image listed twice (to weigh it in training) is one item
+            continue
+        seen.add(image)
         key = Path(name).with_suffix("").as_posix()
         entries.append(Entry(split, key, image, _img2label(image)))
-        del number
     return entries
 
 
