@@ -811,3 +811,38 @@ def test_boxes_from_other_formats_reaching_outside_their_image_are_clipped(tmp_p
 def test_the_yolo_fixture_converts_to_coco_and_reads_back(tmp_path: Path) -> None:
     labelkit.convert(ROOT / "fixtures" / "yolo" / "source.labelkit.json", tmp_path / "out", to="coco", allow_loss=True)
     assert labelkit.validate(tmp_path / "out") == []
+
+
+def test_what_coco_readers_refuse_is_never_written(tmp_path: Path) -> None:
+    """labelkit JSON and Parquet accept these; COCO's reader refused the files written from them."""
+    from labelkit.model import Category, Dataset, Item, Label, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a", keypoints=["p", "q"])])
+    ds.add_item(Item(id="1", media=Media(path="/data/val/a.jpg", width=8, height=6)))  # absolute
+    ds.add(Object(id="1", item_id="1", category_id=None, bbox=(1, 1, 2, 2)))  # no category
+    ds.add(Label(id="1", item_id="1", category_id=None))
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=(1, 1, 2, 2), keypoints=[1, 1, 2, 2, 2, 2, 3, 3, 2]))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("object annotations without a category", 1),
+        ("label annotations without a category", 1),
+        ("keypoint sets of another length than their category's names", 1),
+    ]
+    assert ("image paths that are not relative", 1) in [(c.what, c.count) for c in err.value.report.transformed]
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
+    assert doc["images"][0]["file_name"] == "a.jpg"
+    assert [(a["id"], "keypoints" in a) for a in doc["annotations"]] == [(2, False)]
+    assert labelkit.validate(tmp_path / "out") == []
+
+
+def test_a_mask_from_another_format_whose_runs_do_not_make_it_is_refused(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media, Object, Rle
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=4, height=4)))
+    ds.add(Object(id="m", item_id="1", category_id=1, shape="mask", mask=Rle(size=(4, 4), counts=[0, 12])))
+    with pytest.raises(InputError, match=r"object m: RLE counts add up to 12, not 16"):
+        labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert not (tmp_path / "out").exists()

@@ -25,10 +25,19 @@ from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
 from labelkit.formats.coco_records import dataset_info, merge_categories
-from labelkit.formats.coco_write import STUFF_TAG, Writer, drawn_polygons, geometryless, image_sizes, written_boxes
+from labelkit.formats.coco_write import (
+    STUFF_TAG,
+    Writer,
+    drawn_polygons,
+    file_name,
+    geometryless,
+    image_sizes,
+    written_boxes,
+)
 from labelkit.io import paused_gc
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
+from labelkit.model.rle import mask_column_problems
 from labelkit.model.tables import true_mask, valid_mask
 from labelkit.report import Finding, Report
 
@@ -353,37 +362,103 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
 # -- writing ----------------------------------------------------------------------------------------------
 
 
-def _sized(dataset: Dataset) -> tuple[Dataset, int, dict[str, int]]:
-    """The dataset without the images COCO cannot write for want of a size, how many, and their annotations.
+def _refuse_foreign_bad_masks(objects: pa.Table) -> None:
+    """Refuse a mask from another format whose runs cannot be read or do not add up to height x width.
 
-    COCO images carry ``width`` and ``height`` (labelkit's reader, pycocotools' ``annToMask``, Detectron2 and
-    MMDetection need them). Items only written to detection-results files, which list no images, are kept.
+    COCO's reader would refuse the file written (COCO's own masks were checked when read).
+
+    Raises:
+        InputError: naming the object.
     """
+    foreign = pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False))
+    masked = objects.filter(pc.and_(pc.is_valid(objects["mask"]), foreign))
+    if not masked.num_rows:
+        return
+    problems = mask_column_problems(masked["mask"])
+    if problems:
+        row = min(problems)
+        raise InputError(f"object {masked['id'][row].as_py()}: {problems[row]}", hint="fix or drop its mask")
+
+
+def _writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset COCO can write, and what it leaves out (as ``report.lose`` arguments).
+
+    - Images without a size: COCO images carry ``width`` and ``height`` (labelkit's reader, pycocotools'
+      ``annToMask``, Detectron2 and MMDetection need them); their annotations go with them. Items only
+      written to detection-results files, which list no images, are kept.
+    - Objects and image labels without a category: a COCO annotation needs a ``category_id``.
+    - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
+      the object is written without them.
+    """
+    losses: list[tuple[str, int, str]] = []
     items = dataset.table("items")
     unsized = ~(valid_mask(items["width"]) & valid_mask(items["height"]))
-    if not unsized.any():
-        return dataset, 0, {}
-    tasks: dict[str, set[str]] = {}
-    for spec in dataset.info.extras.get("coco:files") or []:
-        tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
-    splits = [s or "default" for s in items["split"].to_pylist()]
-    unsized &= np.array([tasks.get(s, set()) != {"results"} for s in splits], dtype=bool)
-    if not unsized.any():
-        return dataset, 0, {}
-    kept = Dataset.from_tables(
-        {**dataset.tables(), "items": items.filter(pa.array(~unsized))}, dataset.categories, dataset.info
-    )
-    kept, dropped = kept.without_dangling()
-    return kept, int(unsized.sum()), {k: v for k, v in dropped.items() if k.endswith("unknown items")}
+    if unsized.any():
+        tasks: dict[str, set[str]] = {}
+        for spec in dataset.info.extras.get("coco:files") or []:
+            tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
+        splits = [s or "default" for s in items["split"].to_pylist()]
+        unsized &= np.array([tasks.get(s, set()) != {"results"} for s in splits], dtype=bool)
+    tables: dict[str, pa.Table] = {}
+    if unsized.any():
+        reason = "COCO images need a width and height"
+        losses.append(("images without a width and height", int(unsized.sum()), f"{reason}: they are not written"))
+        kept = Dataset.from_tables(
+            {**dataset.tables(), "items": items.filter(pa.array(~unsized))}, dataset.categories, dataset.info
+        )
+        kept, dropped = kept.without_dangling()
+        for what, n in dropped.items():
+            if what.endswith("unknown items"):
+                losses.append(
+                    (what.replace("of unknown items", "on them"), n, f"{reason}: their images are not written")
+                )
+        dataset = kept
+    for name in ("objects", "labels"):
+        table = dataset.table(name)
+        uncategorised = table["category_id"].null_count
+        if uncategorised:
+            kind = "object" if name == "objects" else "label"
+            losses.append(
+                (f"{kind} annotations without a category", uncategorised, "a COCO annotation needs a category_id")
+            )
+            tables[name] = table.filter(pc.is_valid(table["category_id"]))
+    objects = tables.get("objects", dataset.table("objects"))
+    wrong = _wrong_keypoint_counts(objects, dataset.categories)
+    if wrong.any():
+        losses.append(
+            (
+                "keypoint sets of another length than their category's names",
+                int(wrong.sum()),
+                "COCO's reader refuses them",
+            )
+        )
+        keypoints = pc.if_else(
+            pa.array(wrong), pa.scalar(None, objects.schema.field("keypoints").type), objects["keypoints"]
+        )
+        tables["objects"] = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
+    if tables:
+        dataset = Dataset.from_tables({**dataset.tables(), **tables}, dataset.categories, dataset.info)
+    return dataset, losses
+
+
+def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any]) -> np.ndarray:
+    """Per object: keypoints whose count differs from the keypoint names of a category that has some."""
+    named = {c.id: len(c.keypoints) for c in categories if c.keypoints}
+    if not named or not objects.num_rows or objects["keypoints"].null_count == objects.num_rows:
+        return np.zeros(objects.num_rows, dtype=bool)
+    expected = pc.index_in(objects["category_id"], value_set=pa.array(list(named), pa.int64()))
+    wanted = pa.array([3 * k for k in named.values()], pa.int64())
+    want = np.asarray(pc.take(wanted, expected).fill_null(-1).to_numpy(zero_copy_only=False))
+    have = np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(-1).to_numpy(zero_copy_only=False))
+    wrong: np.ndarray = (want >= 0) & (have >= 0) & (want != have)
+    return wrong
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """What COCO cannot hold (generic capability check), plus COCO's own limits."""
-    dataset, unsized, dropped = _sized(dataset)
-    reason = "COCO images need a width and height"
-    report.lose("images without a width and height", unsized, f"{reason}: they are not written")
-    for what, n in dropped.items():
-        report.lose(what.replace("of unknown items", "on them"), n, f"{reason}: their images are not written")
+    dataset, losses = _writable(dataset)
+    for loss in losses:
+        report.lose(*loss)
     # the generic check decodes every extras text to find foreign keys; _foreign_extras does it in bulk
     check_capabilities(dataset, replace(CAPABILITIES, extras="*"), NAME, report)
     for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
@@ -395,7 +470,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         sum(1 for c in dataset.categories if c.attributes),
         "COCO categories have no attribute definitions",
     )
+    report.transform(
+        "image paths that are not relative",
+        sum(1 for p, i in zip(items["path"].to_pylist(), items["id"].to_pylist(), strict=True) if file_name(p, i)[1]),
+        "COCO's file_name is relative to the images' folder: the file's own name is written",
+    )
     objects = dataset.table("objects")
+    _refuse_foreign_bad_masks(objects)
     if objects.num_rows:
         for column, what in (("occluded", "occluded flags"), ("z_order", "z-orders")):
             report.lose(what, objects.num_rows - objects[column].null_count, f"COCO has no {what}")
@@ -485,7 +566,7 @@ def _foreign_extras(table: pa.Table, kind: str, report: Report) -> None:
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write ``annotations/<task>_<split>.json`` files into the folder ``path``."""
     path = Path(path)
-    dataset = _sized(dataset)[0]  # (check() reports what this leaves out)
+    dataset = _writable(dataset)[0]  # (check() reports what this leaves out)
     writer = Writer(dataset, report, bool(options.get("reindex", False)))
     folder = path / "annotations"
     folder.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -18,9 +18,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import OutputError
+from labelkit.errors import InputError, OutputError
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
-from labelkit.io import ordered_map
+from labelkit.io import is_plain_relpath, ordered_map, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -368,7 +368,7 @@ class Writer:
         for i in rows:
             image: dict[str, Any] = {
                 "id": int(self.image_ids[i]),
-                "file_name": paths[i] if paths[i] is not None else ids[i],
+                "file_name": file_name(paths[i], ids[i])[0],
             }
             if widths[i] is not None:
                 image["width"] = widths[i]
@@ -556,6 +556,27 @@ def _polygon_areas(polygon: pa.Array) -> np.ndarray:
     starts = np.cumsum(ring_len) - ring_len
     owner = np.repeat(np.arange(len(polygon)), counts)
     return np.bincount(owner, G.ring_areas(coords, starts, ring_len), len(polygon))
+
+
+def file_name(path: str | None, item_id: str) -> tuple[str, bool]:
+    """An item's COCO ``file_name`` (its path, else its id), and whether it had to change.
+
+    COCO's file_name is relative to the images' folder, and COCO's reader refuses an absolute or climbing
+    one; such a path is written as the file's own name.
+
+    Examples:
+        >>> file_name("val/a.jpg", "1"), file_name("/data/val/a.jpg", "1"), file_name(None, "7")
+        (('val/a.jpg', False), ('a.jpg', True), ('7', False))
+    """
+    name = path if path is not None else item_id
+    if is_plain_relpath(name):
+        return name, False
+    try:
+        safe_relpath(name)
+    except InputError:
+        base = PurePosixPath(name.replace("\\", "/")).name
+        return (base if base not in ("", ".", "..") and ":" not in base else f"{item_id.rpartition('/')[2]}.jpg"), True
+    return name, False
 
 
 def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
