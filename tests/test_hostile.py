@@ -640,3 +640,35 @@ def test_an_image_listed_twice_is_one_item(tmp_path: Path) -> None:
     (root / "train.txt").write_text("obj_train_data/1.jpg\nobj_train_data/1.jpg\n")
     ds = labelkit.load(root, image_size="10x10")  # was: two items with one id, which labelkit JSON refused
     assert len(ds) == 1 and len(list(ds.objects())) == 1
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "message"),
+    [
+        ("items", "width", -1, "row 0: width is negative (-1)"),
+        ("items", "id", None, "row 0: id is missing"),
+        ("items", "media", "hologram", "row 0: media 'hologram' is not one of image, video, audio, text"),
+        ("objects", "frame", -2, "row 0: frame is negative (-2)"),
+        ("objects", "shape", "blob", "row 0: shape 'blob' is not one of box, polygon,"),
+    ],
+)
+def test_parquet_values_the_records_refuse_are_errors(
+    table: str, column: str, value: Any, message: str, tmp_path: Path
+) -> None:
+    """They were read, then written to labelkit JSON (and others) whose readers refused them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native" / "images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / f"{table}.parquet")
+    values = data[column].to_pylist()
+    values[0] = value
+    index = data.schema.get_field_index(column)
+    pq.write_table(
+        data.set_column(index, column, pa.array(values, data.schema.field(column).type)), out / f"{table}.parquet"
+    )
+    with pytest.raises(InputError):
+        labelkit.load(out)
+    found = [(Path(f.path).name, f"{f.where}: {f.message}") for f in labelkit.validate(out)]
+    assert any(name == f"{table}.parquet" and text.startswith(message) for name, text in found), found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import msgspec
 import numpy as np
@@ -22,9 +22,18 @@ from labelkit.errors import InputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
-from labelkit.model.annotations import Record
+from labelkit.model.annotations import SHAPES, Record
 from labelkit.model.dataset import TABLE_NAMES
-from labelkit.model.tables import KIND_BY_TABLE, SCHEMAS, compact_nulls, conform, decode_json_cells, valid_mask
+from labelkit.model.records import MediaKind
+from labelkit.model.tables import (
+    ANNOTATION_TABLES,
+    KIND_BY_TABLE,
+    SCHEMAS,
+    compact_nulls,
+    conform,
+    decode_json_cells,
+    valid_mask,
+)
 from labelkit.report import Finding, Report
 
 NAME = "parquet"
@@ -186,6 +195,8 @@ def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
             for row in np.flatnonzero(lengths % 3).tolist()[:limit]:
                 findings.append(Finding(where, f"row {row}", "keypoints are not x, y, visibility triples"))
     for name in TABLE_NAMES:
+        findings += _value_findings(dataset.table(name), name, str(path / f"{name}.parquet"), limit)
+    for name in TABLE_NAMES:
         table = dataset.table(name)
         for column in sorted(set(table.column_names) & JSON_COLUMNS):
             row = _bad_json_row(table[column])
@@ -193,6 +204,48 @@ def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
                 where = str(path / f"{name}.parquet")
                 findings.append(Finding(where, f"row {row}", f"{column} is not a JSON object"))
     return findings
+
+
+_ANNOTATION_REQUIRED = ("id", "item_id")
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "items": ("id",),
+    **{name: _ANNOTATION_REQUIRED for name in ANNOTATION_TABLES},
+    "spans": (*_ANNOTATION_REQUIRED, "start", "end"),
+    "transcripts": (*_ANNOTATION_REQUIRED, "text"),
+    "tokens": ("item_id", "index", "start", "end", "text"),
+}
+"""Columns every row needs (the records' required fields)."""
+_COUNTS: dict[str, tuple[str, ...]] = {
+    "items": ("width", "height", "frame_count"),
+    "objects": ("frame",),
+    "spans": ("start", "end"),
+    "tokens": ("index", "start", "end"),
+}
+"""Columns of sizes, frames and offsets: never negative."""
+_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    "items": {"media": get_args(MediaKind)},
+    "objects": {"shape": SHAPES},
+}
+
+
+def _value_findings(table: pa.Table, name: str, where: str, limit: int) -> list[Finding]:
+    """Rows the records would refuse: a required value missing, a negative count, an unknown choice."""
+    found: list[tuple[int, str]] = []
+    if not table.num_rows:
+        return []
+    for column in _REQUIRED.get(name, ()):
+        for row in pc.indices_nonzero(pc.is_null(table[column]).combine_chunks()).to_pylist()[:limit]:
+            found.append((row, f"{column} is missing"))
+    for column in _COUNTS.get(name, ()):
+        negative = pc.fill_null(pc.less(table[column], 0), False).combine_chunks()
+        for row in pc.indices_nonzero(negative).to_pylist()[:limit]:
+            found.append((row, f"{column} is negative ({table[column][row].as_py()})"))
+    for column, choices in _CHOICES.get(name, {}).items():
+        known = pc.or_(pc.is_null(table[column]), pc.is_in(table[column], value_set=pa.array(choices)))  # null: default
+        unknown = pc.invert(known).combine_chunks()
+        for row in pc.indices_nonzero(unknown).to_pylist()[:limit]:
+            found.append((row, f"{column} {table[column][row].as_py()!r} is not one of {', '.join(choices)}"))
+    return [Finding(where, f"row {row}", message) for row, message in sorted(found)[:limit]]
 
 
 def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
