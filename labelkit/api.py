@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path, PureWindowsPath
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from labelkit import formats
 from labelkit.errors import DataLossError, InputError, OutputError, UsageError
@@ -21,6 +25,7 @@ from labelkit.formats.base import (
 )
 from labelkit.io import atomic_output, input_guard, is_plain_name
 from labelkit.model import Dataset
+from labelkit.model.tables import true_mask
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]
@@ -89,12 +94,31 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     dataset, dangling = dataset.without_dangling()
     for what, n in dangling.items():
         report.lose(what, n, f"their {'item' if what.endswith('items') else 'category'} is not in the dataset")
+    dataset = _holdable_media(dataset, fmt.CAPABILITIES.media, fmt.NAME, report)
     check = getattr(fmt, "check", None)
     if check is not None:
         check(dataset, report, **options)
     else:
         check_capabilities(dataset, fmt.CAPABILITIES, fmt.NAME, report)
     return report, dataset
+
+
+def _holdable_media(dataset: Dataset, media: frozenset[str], target: str, report: Report) -> Dataset:
+    """The dataset without the items whose media kind the target cannot hold (reported lost, with their rows).
+
+    An item without a kind is an image.
+    """
+    kinds = pc.fill_null(dataset.table("items")["media"], "image")
+    drop = ~true_mask(pc.is_in(kinds, value_set=pa.array(sorted(media), pa.string())))
+    if not drop.any():
+        return dataset
+    held = f"{target} holds {', '.join(sorted(media))} items only"
+    for kind, n in sorted(Counter(kinds.filter(pa.array(drop)).to_pylist()).items()):
+        report.lose(f"{kind} items", n, f"{held}: they are not written")
+    dataset, gone = dataset.without_items(drop)
+    for what, n in gone.items():
+        report.lose(f"{what} on them", n, f"{held}: their items are not written")
+    return dataset
 
 
 def _counts(dataset: Dataset) -> dict[str, int]:

@@ -671,3 +671,33 @@ def test_an_images_folder_inside_an_image_path_is_renamed(tmp_path: Path) -> Non
     assert (tmp_path / "o/labels/train/site/images_/x.txt").is_file()
     (back,) = labelkit.load(tmp_path / "o").items()  # was: 'image not found' for images/train/site/images/x.jpg
     assert back.media.path == "images/train/site/images_/x.jpg"
+
+
+def test_media_copy_writes_the_sizes_of_images_it_cannot_place(tmp_path: Path) -> None:
+    """An item without an image path, or one a reader does not take for an image: its label reads back."""
+    root = tmp_path / "media"
+    root.mkdir()
+    (root / "2").write_bytes(b"an image without an extension")
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", media=Media(width=10, height=10)))  # no path
+    ds.add_item(Item(id="b", media=Media(path="2", width=20, height=10)))
+    for item in ("a", "b"):
+        ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1, 1, 2, 2)))
+    labelkit.save(ds, tmp_path / "o", "yolo", media="copy", media_root=str(root))
+    sizes = json.loads((tmp_path / "o" / "image_sizes.json").read_text())
+    assert sizes == {"images/train/2": [20, 10], "images/train/a.jpg": [10, 10]}
+    back = labelkit.load(tmp_path / "o")  # was: 'image not found' for both
+    assert sorted((i.media.width, i.media.height) for i in back.items()) == [(10, 10), (20, 10)]
+
+
+def test_video_items_are_lost_and_not_written(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="v", media=Media(kind="video", path="v.mp4", width=10, height=10)))
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=10, height=10)))
+    for item in ("v", "i"):
+        ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1, 1, 2, 2)))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", media="none")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("video items", 1), ("object annotations on them", 1)]
+    labelkit.save(ds, tmp_path / "o", "yolo", media="none", allow_loss=True)
+    assert sorted(p.name for p in (tmp_path / "o" / "labels" / "train").iterdir()) == ["i.txt"]

@@ -403,16 +403,9 @@ def _writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
     if unsized.any():
         reason = "COCO images need a width and height"
         losses.append(("images without a width and height", int(unsized.sum()), f"{reason}: they are not written"))
-        kept = Dataset.from_tables(
-            {**dataset.tables(), "items": items.filter(pa.array(~unsized))}, dataset.categories, dataset.info
-        )
-        kept, dropped = kept.without_dangling()
+        dataset, dropped = dataset.without_items(unsized)
         for what, n in dropped.items():
-            if what.endswith("unknown items"):
-                losses.append(
-                    (what.replace("of unknown items", "on them"), n, f"{reason}: their images are not written")
-                )
-        dataset = kept
+            losses.append((f"{what} on them", n, f"{reason}: their images are not written"))
     for name in ("objects", "labels"):
         table = dataset.table(name)
         uncategorised = table["category_id"].null_count

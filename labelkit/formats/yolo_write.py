@@ -12,13 +12,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
-from labelkit.formats.yolo_media import SIZES_FILE, place_media, sizes_text
+from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, sizes_text
 from labelkit.io import create_file, is_plain_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -319,6 +320,14 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         for rel, source in zip(image_rel, paths, strict=True):
             if source:
                 place_media(media_root, source, path / rel, media)
+        # items without an image file, or with one whose name a YOLO reader does not take for an image: their
+        # sizes, so their label files read back
+        unplaced = [i for i, source in enumerate(paths) if not source or not is_image(Path(image_rel[i]))]
+        if unplaced:
+            rows = pa.array(unplaced, pa.int64())
+            rels = [image_rel[i] for i in unplaced]
+            sizes = sizes_text(rels, items["width"].take(rows), items["height"].take(rows))
+            (path / SIZES_FILE).write_bytes(sizes)
     report.written = {"items": len(ids), "object annotations": len(usable_rows), "label files": len(label_rel)}
 
 

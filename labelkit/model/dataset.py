@@ -305,6 +305,28 @@ class Dataset:
             return self, counts
         return Dataset.from_tables({**self.tables(), **tables}, self.categories, self.info), counts
 
+    def without_items(self, drop: np.ndarray[Any, np.dtype[np.bool_]]) -> tuple[Dataset, dict[str, int]]:
+        """This dataset without the items where ``drop`` is set, nor their annotations and tokens.
+
+        Returns the new dataset and how many rows went with the items, keyed ``"<kind> annotations"`` and
+        ``"tokens"``.
+
+        Examples:
+            >>> ds = Dataset(categories=[Category(id=1, name="cat")])
+            >>> ds.add_item(Item(id="a")); ds.add_item(Item(id="b"))
+            >>> ds.add(Object(id="1", item_id="b", category_id=1))
+            >>> kept, gone = ds.without_items(np.array([False, True]))
+            >>> kept.item_ids(), gone
+            (['a'], {'object annotations': 1})
+        """
+        items = self.table("items")
+        kept = Dataset.from_tables(
+            {**self.tables(), "items": items.filter(pa.array(~drop))}, self.categories, self.info
+        )
+        kept, dangling = kept.without_dangling()
+        suffix = " of unknown items"
+        return kept, {k[: -len(suffix)]: n for k, n in dangling.items() if k.endswith(suffix)}
+
     def annotation_counts(self) -> dict[str, int]:
         """Rows per annotation kind (``object``, ``label``, ...), kinds without rows left out."""
         counts: dict[str, int] = {}
