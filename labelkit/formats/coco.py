@@ -422,7 +422,7 @@ def _writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
             (
                 "keypoint sets of another length than their category's names",
                 int(wrong.sum()),
-                "COCO's reader refuses them",
+                "COCO's reader refuses them: their objects are written without keypoints",
             )
         )
         keypoints = pc.if_else(
