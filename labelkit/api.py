@@ -207,6 +207,8 @@ def _unwritable(path: Path, target: str) -> Iterator[None]:
         ) from exc
     except OverflowError as exc:  # e.g. a mask larger than pycocotools' 32-bit run lengths
         raise OutputError(f"cannot write {target}: a value is too large for it ({exc})", path=path) from exc
+    except RecursionError as exc:  # e.g. an image path a thousand folders deep (mkdir(parents=True) recurses)
+        raise OutputError("cannot write: a path or value is nested too deeply", path=path) from exc
 
 
 def _save(

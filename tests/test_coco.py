@@ -846,3 +846,22 @@ def test_a_mask_from_another_format_whose_runs_do_not_make_it_is_refused(tmp_pat
     with pytest.raises(InputError, match=r"object m: RLE counts add up to 12, not 16"):
         labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     assert not (tmp_path / "out").exists()
+
+
+def test_masks_coco_readers_refuse_are_never_written(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media, Object, Rle
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    # a mask of another size than its image (VOC reads PNGs of any size): written without it
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1, 1, 2, 2), mask=Rle(size=(2, 2), counts=[0, 4])))
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert ("masks of another size than their image", 1) in [(c.what, c.count) for c in report.lost]
+    assert labelkit.validate(tmp_path / "out") == []
+    # a 'coco:' extra does not make a bad mask COCO's: it is refused like any other
+    bad = Dataset(categories=[Category(id=1, name="a")])
+    bad.add_item(Item(id="1", media=Media(path="a.jpg", width=4, height=4)))
+    cell = Rle(size=(4, 4), counts=[0, 12])
+    bad.add(Object(id="m", item_id="1", category_id=1, shape="mask", mask=cell, extras={"coco:iscrowd": 1}))
+    with pytest.raises(InputError, match="object m: RLE counts add up to 12, not 16"):
+        labelkit.save(bad, tmp_path / "bad", "coco", allow_loss=True)

@@ -672,3 +672,56 @@ def test_parquet_values_the_records_refuse_are_errors(
         labelkit.load(out)
     found = [(Path(f.path).name, f"{f.where}: {f.message}") for f in labelkit.validate(out)]
     assert any(name == f"{table}.parquet" and text.startswith(message) for name, text in found), found
+
+
+def test_a_png_header_claiming_a_huge_image_is_read_without_decoding(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Pillow looks for a PNG's eXIf chunk after the pixels by decoding them (2 GB for 100000 x 100000)."""
+    import struct
+    import zlib
+
+    from PIL import PngImagePlugin
+
+    from labelkit.formats.yolo_media import image_size
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    png = (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b"")
+    )
+    (tmp_path / "a.png").write_bytes(png)
+
+    def refuse(self: Any) -> None:
+        raise AssertionError("pixels decoded")
+
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", refuse)
+    assert image_size(tmp_path / "a.png") == (100_000, 100_000)
+
+
+def test_writers_meet_sizes_beyond_2_to_53_and_paths_a_thousand_deep(tmp_path: Path) -> None:
+    from labelkit.errors import OutputError
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=2**53 + 1, height=10)))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1, 1, 2, 2)))
+    labelkit.save(ds, tmp_path / "big", "coco")  # was: ArrowInvalid casting the width to a float
+    assert len(labelkit.load(tmp_path / "big")) == 1
+    deep = Dataset(categories=[Category(id=1, name="c")])
+    deep.add_item(Item(id="d", media=Media(path="d/" * 1000 + "x.jpg", width=10, height=10)))
+    with pytest.raises(OutputError, match="nested too deeply"):  # was: RecursionError from mkdir(parents=True)
+        labelkit.save(deep, tmp_path / "deep", "yolo")
+    assert not (tmp_path / "deep").exists()
+
+
+def test_a_category_id_that_is_a_string_is_an_error(tmp_path: Path) -> None:
+    doc = _coco_doc()
+    doc["categories"][0]["id"] = "1"  # was: read as 1, then written with no category
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError, match="id must be an integer") as err:
+        labelkit.load(path)
+    assert err.value.location.pointer == "/categories/0/id"

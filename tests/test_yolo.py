@@ -701,3 +701,15 @@ def test_video_items_are_lost_and_not_written(tmp_path: Path) -> None:
     assert [(c.what, c.count) for c in err.value.report.lost] == [("video items", 1), ("object annotations on them", 1)]
     labelkit.save(ds, tmp_path / "o", "yolo", media="none", allow_loss=True)
     assert sorted(p.name for p in (tmp_path / "o" / "labels" / "train").iterdir()) == ["i.txt"]
+
+
+def test_pose_flip_idx_that_is_not_indexes_is_not_written(tmp_path: Path) -> None:
+    ds = Dataset(
+        categories=[Category(id=1, name="a", keypoints=["p", "q"])],
+        info=DatasetInfo(extras={"yolo:flip_idx": ["a", 0]}),
+    )
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1, 1, 2, 2), keypoints=[1, 1, 2, 2, 2, 2]))
+    labelkit.save(ds, tmp_path / "out", "yolo", task="pose", allow_loss=True)
+    assert "flip_idx" not in (tmp_path / "out" / "data.yaml").read_text()
+    assert len(labelkit.load(tmp_path / "out")) == 1

@@ -42,6 +42,10 @@ def build_categories(f: CocoFile) -> list[Category]:
     out = []
     for i, c in enumerate(f.categories):
         _require(c, ("id", "name"), f, "categories", i)
+        if type(c["id"]) is not int:  # ("9" would pass the record's lax check, then match no annotation's 9)
+            raise InputError(
+                "id must be an integer", path=f.path, pointer=json_pointer("categories", i, "id"), found=repr(c["id"])
+            )
         extras = {
             f"coco:{k}": v for k, v in c.items() if k not in ("id", "name", "supercategory", "keypoints", "skeleton")
         }

@@ -582,8 +582,9 @@ def file_name(path: str | None, item_id: str) -> tuple[str, bool]:
 def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Per row of ``item_ids``, the width and height of its item as floats (NaN when unknown)."""
     index = pc.index_in(item_ids, value_set=items["id"])
-    width = pc.take(items["width"], index).cast(pa.float64()).fill_null(np.nan)
-    height = pc.take(items["height"], index).cast(pa.float64()).fill_null(np.nan)
+    # (safe=False: a side beyond 2^53 rounds to the nearest float, as a comparison with it would)
+    width = pc.take(items["width"], index).cast(pa.float64(), safe=False).fill_null(np.nan)
+    height = pc.take(items["height"], index).cast(pa.float64(), safe=False).fill_null(np.nan)
     return np.asarray(width.to_numpy(zero_copy_only=False)), np.asarray(height.to_numpy(zero_copy_only=False))
 
 

@@ -55,7 +55,12 @@ def _header(path: Path) -> tuple[int, int, Any]:
     with Image.open(path) as im:
         width, height = im.size
         try:
-            orientation = im.getexif().get(_EXIF_ORIENTATION)
+            if im.format == "PNG" and "exif" not in im.info:
+                # Pillow finds a PNG's eXIf chunk after the pixels by decoding them all (2 GB for a tiny file
+                # claiming 100000 x 100000): only a chunk before the pixels, already read, is used
+                orientation = None
+            else:
+                orientation = im.getexif().get(_EXIF_ORIENTATION)
         except Exception:  # noqa: BLE001 - a broken EXIF block must not hide a readable size
             orientation = None
     return width, height, orientation

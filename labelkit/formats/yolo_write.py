@@ -371,8 +371,8 @@ def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str],
         k = keypoint_count(dataset)
         doc["kpt_shape"] = [k, dims]
         flip = dataset.info.extras.get("yolo:flip_idx")
-        if isinstance(flip, list) and len(flip) == k:
-            doc["flip_idx"] = flip
+        if isinstance(flip, list) and len(flip) == k and all(type(v) is int and 0 <= v < k for v in flip):
+            doc["flip_idx"] = flip  # (anything else, such as ["a"], would make data.yaml that no reader takes)
         kpt_names = next((c.keypoints for c in dataset.categories if c.keypoints and len(c.keypoints) == k), None)
         if kpt_names and kpt_names != [str(i) for i in range(k)]:
             doc["kpt_names"] = {0: list(kpt_names)}
