@@ -617,3 +617,16 @@ def test_control_characters_are_reported_and_the_xml_still_reads(tmp_path: Path)
         (None, {"k\ufffd": "v"}),
         (None, {}),
     ]
+
+
+def test_empty_attribute_and_part_names_read_back(tmp_path: Path) -> None:
+    """Written as <name></name>, then refused as 'attribute without <name>' (or part)."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="x", media=Media(path="x.jpg", width=10, height=10)))
+    part = {"name": "", "bbox": [1, 1, 1, 1]}
+    ds.add(
+        Object(id="1", item_id="x", category_id=1, bbox=(1, 1, 2, 2), attributes={"": 1}, extras={"voc:parts": [part]})
+    )
+    labelkit.save(ds, tmp_path / "o", "voc")
+    (obj,) = labelkit.load(tmp_path / "o").objects()
+    assert obj.attributes == {"": 1} and obj.extras["voc:parts"] == [part]

@@ -641,6 +641,8 @@ def test_a_dataset_without_images_reads_back_with_its_classes(layout: str, tmp_p
     labelkit.save(ds, tmp_path / "o", "yolo", layout=layout, media="none")
     back = labelkit.load(tmp_path / "o")
     assert len(back) == 0 and [c.name for c in back.categories] == ["cat", "dog"]
+    labelkit.save(Dataset(), tmp_path / "none", "yolo", layout=layout, media="none")  # no classes either
+    assert len(labelkit.load(tmp_path / "none")) == 0
     (tmp_path / "loose").mkdir()  # a folder that is no dataset is still an error
     with pytest.raises(InputError, match="no images or label files found"):
         labelkit.load(tmp_path / "loose", format="yolo")

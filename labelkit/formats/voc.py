@@ -350,10 +350,10 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
     parts = []
     for i, part in enumerate(node.iterfind("part"), 1):
         at = f"{where}/part[{i}]"
-        part_name = _text(part.find("name"))
-        if not part_name:
+        part_node = part.find("name")
+        if part_node is None:
             raise InputError("part without <name>", path=path, element=f"{at}/name")
-        parts.append({"name": part_name, "bbox": list(_box(part, path, at))})
+        parts.append({"name": _text(part_node) or "", "bbox": list(_box(part, path, at))})
     if parts:
         extras["voc:parts"] = parts
     actions = node.find("actions")
@@ -366,9 +366,10 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
     attrs = node.find("attributes")
     if attrs is not None:
         for i, attr in enumerate(attrs.iterfind("attribute"), 1):
-            key = _text(attr.find("name"))
-            if not key:
+            key_node = attr.find("name")
+            if key_node is None:
                 raise InputError("attribute without <name>", path=path, element=f"{where}/attributes/attribute[{i}]")
+            key = _text(key_node) or ""  # an empty <name/>: the attribute named "" (as written for one)
             attributes[key] = attribute_value(_text(attr.find("value")) or "")
     return {
         "name": name,

@@ -319,7 +319,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         raise UsageError("bad task", expected=", ".join(TASKS), found=task)
     layout, sizes = find_layout(path, task, str(options.get("image_sizes") or ""))
     fallback = parse_size(str(options["image_size"])) if options.get("image_size") else None
-    if not layout.entries and not (layout.config and layout.names):  # (a config's empty folders: no images)
+    if not layout.entries and not (layout.config and (layout.names or "names" in layout.config)):  # (no images)
         raise InputError("no images or label files found", path=path, hint="is this a YOLO dataset folder?")
     if layout.classify:
         return _classify_dataset(layout)
