@@ -630,3 +630,16 @@ def test_empty_attribute_and_part_names_read_back(tmp_path: Path) -> None:
     labelkit.save(ds, tmp_path / "o", "voc")
     (obj,) = labelkit.load(tmp_path / "o").objects()
     assert obj.attributes == {"": 1} and obj.extras["voc:parts"] == [part]
+
+
+def test_image_sides_read_back_to_64_bits(tmp_path: Path) -> None:
+    """COCO, YOLO and labelkit JSON take 64-bit sizes; VOC's reader stopped at 2^31 - 1 (was: 'out of range')."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="x", media=Media(path="x.jpg", width=2**63 - 1, height=3_000_000_000)))
+    labelkit.save(ds, tmp_path / "o", "voc")
+    (item,) = labelkit.load(tmp_path / "o").items()
+    assert (item.media.width, item.media.height) == (2**63 - 1, 3_000_000_000)
+    xml = (tmp_path / "o" / "Annotations" / "x.xml").read_text()
+    (tmp_path / "o" / "Annotations" / "x.xml").write_text(xml.replace(str(2**63 - 1), str(2**63)))
+    with pytest.raises(InputError, match="out of range"):
+        labelkit.load(tmp_path / "o")

@@ -89,8 +89,8 @@ VOC_CLASSES: tuple[str, ...] = (
 
 VOID_INDEX = 255
 """Object borders and "don't care" pixels in VOC segmentation PNGs."""
-MAX_SIDE = 2**31 - 1
-"""The largest image width or height read from ``<size>`` (a PNG's limit)."""
+MAX_SIDE = INT64_MAX
+"""The largest image width or height read from ``<size>`` (the model's sizes are 64-bit, as in COCO)."""
 IDS_COMMENT = "# labelkit-category-ids:"
 """Comment in ``labelmap.txt`` that carries the model's category ids (other tools skip comment lines)."""
 _TASK_LISTS = ("Segmentation", "Action", "Layout")
@@ -206,6 +206,18 @@ def parse_xml(data: bytes, path: Path) -> Element:
         raise InputError(f"invalid XML: {exc.msg if hasattr(exc, 'msg') else exc}", path=path, line=line) from exc
 
 
+def _side(text: str) -> int:
+    """An image side from ``<size>``: an integer as written (exact to 64 bits), else a number truncated.
+
+    Raises:
+        ValueError, OverflowError: not a finite number.
+    """
+    try:
+        return int(text)
+    except ValueError:
+        return int(float(text))
+
+
 def _text(node: Element | None) -> str | None:
     if node is None or node.text is None:
         return None
@@ -311,8 +323,8 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     if size is not None:
         w, h = _text(size.find("width")), _text(size.find("height"))
         try:
-            item.width = int(float(w)) if w else None
-            item.height = int(float(h)) if h else None
+            item.width = _side(w) if w else None
+            item.height = _side(h) if h else None
         except (ValueError, OverflowError):  # OverflowError: inf
             raise InputError("<size> is not a number", path=path, element="annotation/size") from None
         for tag, value in (("width", item.width), ("height", item.height)):
