@@ -7,6 +7,7 @@ Errors become one line on stderr (``labelkit: error: <where>: <what>``) and an e
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 import warnings
@@ -109,10 +110,24 @@ def parse_kv(values: Sequence[str]) -> dict[str, str]:
 
 def _write_report(report: Report, path: Path | None) -> None:
     if path is not None:
-        try:
-            path.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
-        except OSError as exc:
-            raise OutputError(f"cannot write the report: {exc.strerror or exc}", path=path) from exc
+        _write_json(path, report.to_dict())
+
+
+def _side_file(path: Path | None, what: str, output: Path) -> None:
+    """Refuse, before any work, a report or lockfile path that cannot be written or is the output.
+
+    Found only after the output was moved into place, such an error left the output behind.
+
+    Raises:
+        OutputError: its folder does not exist, it is a folder, or it is the output.
+    """
+    if path is None:
+        return
+    if path.resolve() == output.resolve():
+        raise OutputError(f"the {what} is the output", path=path, hint=f"choose another {what} path")
+    if path.is_dir() or not path.parent.is_dir():
+        problem = "is a folder" if path.is_dir() else "has no folder to go in"
+        raise OutputError(f"cannot write the {what}: the path {problem}", path=path)
 
 
 def _print_report(report: Report) -> None:
@@ -157,6 +172,7 @@ def convert(
     quiet: bool,
 ) -> None:
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
+    _side_file(report_path, "report", output)
     status = StatusLine(quiet)
     try:
         report = api.convert(
@@ -316,6 +332,14 @@ def split_command(
 
     if ratios is None and folds is None:
         raise UsageError("give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K")
+    if output.exists() and input.exists() and output.resolve() == input.resolve():
+        raise OutputError(
+            "the output is the input", path=output, hint="inputs are never modified: choose another output"
+        )
+    _side_file(report_path, "report", output)
+    if lock_path is not None and lock_path.resolve() == output.resolve():  # (before it is read as one)
+        raise OutputError("the lockfile is the output", path=lock_path, hint="choose another lockfile path")
+    _side_file(lock_path, "lockfile", output)
     status = StatusLine(quiet)
     source = from_format or formats.detect(input).format
     target = to or source
@@ -331,7 +355,7 @@ def split_command(
         stratify=stratify,
         group_by=group_by,
         group_pattern=group_pattern,
-        seed=int(seed) if seed.lstrip("-").isdigit() and str(int(seed)) == seed else seed,
+        seed=_seed(seed),
         method=method,
         lock=previous,
         folds=folds,
@@ -349,7 +373,10 @@ def split_command(
             _write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
         raise
     if lock_path is not None:
-        report.lockfile.write(lock_path)
+        try:
+            report.lockfile.write(lock_path)
+        except OSError as exc:
+            raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=lock_path) from exc
     status.done()
     if report_path is not None:
         _write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
@@ -361,7 +388,26 @@ def split_command(
 
 
 def _write_json(path: Path, data: Any) -> None:
-    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    try:
+        path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    except OSError as exc:
+        raise OutputError(f"cannot write the report: {exc.strerror or exc}", path=path) from exc
+
+
+_SEED_INT = re.compile(r"-?(0|[1-9][0-9]{0,4298})")  # (Python's int() takes at most 4300 digits)
+
+
+def _seed(text: str) -> int | str:
+    """``--seed`` as an integer when it is one written plainly (ASCII, no leading zero), else as text.
+
+    Raises:
+        UsageError: the text is not UTF-8 (it would hash differently on another machine).
+    """
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise UsageError("--seed must be UTF-8 text", found=repr(text)) from None
+    return int(text) if _SEED_INT.fullmatch(text) and text != "-0" else text
 
 
 def main() -> None:

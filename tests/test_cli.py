@@ -479,3 +479,35 @@ def test_absurd_values_convert_without_numpy_warnings(tmp_path: Path) -> None:
         assert (result.returncode, result.stderr) == (0, ""), target
     lines = (tmp_path / "yolo" / "labels" / "train" / "x.txt").read_text().splitlines()
     assert lines[0] == "0 1.0 1.0 0.0 0.0"  # the box, clipped to the image's corner (reported)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--folds", "5000"], "at most 1,000 folds"),
+        (["--ratios", "a=0.5,b=0.5", "--group-pattern", "(a){9999999999}"], "bad --group-pattern"),
+        (["--ratios", "a=0.5,b=0.5", "--lock", "{tmp}"], "cannot write the lockfile: the path is a folder"),
+        (["--ratios", "a=0.5,b=0.5", "--lock", "{tmp}/no/l.json"], "cannot write the lockfile"),
+        (["--ratios", "a=0.5,b=0.5", "--report", "{tmp}/no/r.json"], "cannot write the report"),
+        (["--ratios", "a=0.5,b=0.5", "--lock", "{out}"], "the lockfile is the output"),
+    ],
+)
+def test_split_refuses_odd_options_before_writing(extra: list[str], message: str, tmp_path: Path) -> None:
+    """Found by fuzzing the CLI: tracebacks, hours of work, or an output left behind the error."""
+    out = tmp_path / "out.labelkit.json"
+    args = [a.replace("{tmp}", str(tmp_path)).replace("{out}", str(out)) for a in extra]
+    result = run("split", IMAGES, out, *args)
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_split_seeds_and_outputs_that_are_inputs(tmp_path: Path) -> None:
+    out = tmp_path / "out.labelkit.json"
+    assert run("split", IMAGES, out, "--ratios", "a=0.5,b=0.5", "--seed", "²", "-q").exit_code == 0  # (was ValueError)
+    copy = tmp_path / "in.labelkit.json"
+    copy.write_bytes(IMAGES.read_bytes())
+    result = run("split", copy, copy, "--ratios", "a=0.5,b=0.5", "--overwrite")
+    assert result.exit_code == 2 and "the output is the input" in result.stderr
+    assert copy.read_bytes() == IMAGES.read_bytes()
+    result = run("convert", IMAGES, tmp_path / "y", "--to", "yolo", "-o", "precision=²", "--allow-loss")
+    assert result.exit_code == 2 and "bad precision" in result.stderr

@@ -725,3 +725,22 @@ def test_a_category_id_that_is_a_string_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="id must be an integer") as err:
         labelkit.load(path)
     assert err.value.location.pointer == "/categories/0/id"
+
+
+def test_a_lockfile_that_is_no_regular_file_is_never_read(tmp_path: Path) -> None:
+    from labelkit.split import read_lockfile
+
+    with pytest.raises(InputError, match="must be a regular file"):  # was: /dev/zero read until MemoryError
+        read_lockfile("/dev/zero")
+    with pytest.raises(InputError, match="must be a regular file"):
+        read_lockfile(tmp_path)
+
+
+def test_a_yolo_class_id_of_unicode_digits_is_an_error(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("\u00b2 0.5 0.5 0.1 0.1\n")  # '²': isdigit(), not int()
+    (root / "data.yaml").write_text("train: images/train\nnames: [c]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [10, 10]}')
+    with pytest.raises(InputError, match="class id must be a non-negative integer"):
+        labelkit.load(root)

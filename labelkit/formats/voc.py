@@ -135,7 +135,7 @@ def parse_color(text: str | None) -> tuple[int, int, int] | None:
     if text.startswith("#") and len(text) == 7:
         return (int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16))
     parts = text.split(",")
-    if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+    if len(parts) == 3 and all(p.strip().isascii() and p.strip().isdigit() for p in parts):
         r, g, b = (int(p) for p in parts)
         return (r, g, b)
     return None

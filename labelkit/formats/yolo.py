@@ -170,8 +170,8 @@ def _parse_file(data: bytes, path: Path, index: int, out: _Parsed, n_classes: in
             lines.append(number)
     if not heads:
         return
-    if not all(map(str.isdigit, heads)):
-        i = next(i for i, h in enumerate(heads) if not h.isdigit())
+    if not all(h.isascii() and h.isdigit() for h in heads):  # ('²' is a digit to isdigit(), not to int())
+        i = next(i for i, h in enumerate(heads) if not (h.isascii() and h.isdigit()))
         raise InputError("class id must be a non-negative integer", path=path, line=lines[i], found=repr(heads[i]))
     classes = list(map(int, heads))
     if n_classes and max(classes) >= n_classes:

@@ -67,7 +67,7 @@ def _precision(options: dict[str, Any]) -> int | None:
     text = str(options.get("precision") or "exact")
     if text == "exact":
         return None
-    if not text.isdigit() or int(text) > 17:
+    if not (text.isascii() and text.isdigit()) or int(text) > 17:
         raise UsageError("bad precision", expected="exact or a number of decimals (0-17)", found=repr(text))
     return int(text)
 

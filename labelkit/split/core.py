@@ -83,6 +83,10 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
     return out
 
 
+MAX_SPLITS = 1000
+"""The most splits (or folds) a split makes: the balancing work grows with their square."""
+
+
 def fold_ratios(folds: int) -> dict[str, float]:
     """Equal shares for ``folds`` cross-validation folds, named ``fold-0`` .. ``fold-{K-1}``.
 
@@ -91,6 +95,8 @@ def fold_ratios(folds: int) -> dict[str, float]:
     """
     if folds < 2:
         raise UsageError("cross-validation needs at least 2 folds", found=str(folds))
+    if folds > MAX_SPLITS:
+        raise UsageError(f"at most {MAX_SPLITS:,} folds", found=str(folds))
     return {f"fold-{i}": 1.0 / folds for i in range(folds)}
 
 
@@ -155,6 +161,8 @@ def split(
         raise UsageError("no split ratios", expected="e.g. train=0.8,val=0.1,test=0.1, or folds")
     else:
         shares = parse_ratios(ratios)
+    if len(shares) > MAX_SPLITS:
+        raise UsageError(f"at most {MAX_SPLITS:,} splits", found=f"{len(shares):,} ratios")
     names = sorted(shares)
     share_list = [shares[n] for n in names]
     lock_path: Path | None = None

@@ -131,7 +131,7 @@ def group_values(
     if group_pattern is not None:
         try:
             regex = re.compile(group_pattern)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:  # (a repeat count beyond C's int, deep nesting)
             raise UsageError(f"bad --group-pattern: {exc}", found=repr(group_pattern)) from None
         if regex.groups < 1:
             raise UsageError(

@@ -101,10 +101,14 @@ def read_lockfile(path: str | Path) -> Lockfile | None:
         InputError: the file is not a valid lockfile.
     """
     path = Path(path)
-    if not path.exists():
-        return None
     try:
+        if not path.exists():
+            return None
+        if not path.is_file():  # a folder, /dev/zero, a FIFO: never read (it could be endless)
+            raise InputError("a split lockfile must be a regular file", path=path)
         data = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
         raise InputError(f"a split lockfile must be JSON: {exc}", path=path) from exc
+    except OSError as exc:  # a name too long, no permission
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     return Lockfile.from_dict(data, path)
