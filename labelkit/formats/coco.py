@@ -25,15 +25,8 @@ from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
 from labelkit.formats.coco_records import dataset_info, merge_categories
-from labelkit.formats.coco_write import (
-    STUFF_TAG,
-    Writer,
-    drawn_polygons,
-    file_name,
-    geometryless,
-    image_sizes,
-    written_boxes,
-)
+from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
+from labelkit.formats.coco_write import STUFF_TAG, Writer, file_name
 from labelkit.io import paused_gc
 from labelkit.model import Dataset
 from labelkit.model import geometry as G

@@ -1,0 +1,174 @@
+"""What COCO writes for objects: the shapes it can hold, boxes, areas and the image sizes they need.
+
+COCO annotations need a bbox and a segmentation that pycocotools can rasterise; objects from other formats
+get them here (derived boxes, clipped boxes, polygon areas, holes as RLE). :mod:`labelkit.formats.coco_write`
+turns the result into JSON text; :mod:`labelkit.formats.coco` reports what these functions change or leave out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import OutputError
+from labelkit.formats.coco_geometry import BBOX_TOLERANCE
+from labelkit.model import geometry as G
+from labelkit.model.tables import true_mask, valid_mask
+
+
+def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``item_ids``, the width and height of its item as floats (NaN when unknown)."""
+    index = pc.index_in(item_ids, value_set=items["id"])
+    # (safe=False: a side beyond 2^53 rounds to the nearest float, as a comparison with it would)
+    width = pc.take(items["width"], index).cast(pa.float64(), safe=False).fill_null(np.nan)
+    height = pc.take(items["height"], index).cast(pa.float64(), safe=False).fill_null(np.nan)
+    return np.asarray(width.to_numpy(zero_copy_only=False)), np.asarray(height.to_numpy(zero_copy_only=False))
+
+
+def written_boxes(
+    c: pa.Table | pa.RecordBatch, origin: np.ndarray, size: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The boxes COCO writes for a table of objects: ``(N, 4)`` boxes, which rows have one, which were clipped.
+
+    Objects that came from COCO keep their box (or none). Objects from other formats without a box get the
+    bounds of their polygon, else of their mask, else of their labelled keypoints (``v > 0``): COCO
+    annotations carry a bbox, and COCOeval's bbox mode skips objects without one. Their boxes reaching more
+    than ``BBOX_TOLERANCE`` pixels outside their image (``size``: per row, NaN when unknown) are clipped to
+    it, as COCO's reader refuses them.
+    """
+    from pycocotools import mask as mask_utils
+
+    bbox = arr(c["bbox"])
+    n = len(bbox)
+    has = valid_mask(bbox)
+    boxes = np.asarray(bbox.values.to_numpy(zero_copy_only=False), dtype=np.float64)
+    boxes = boxes[bbox.offset * 4 : (bbox.offset + n) * 4].reshape(n, 4).copy()
+    boxes[~has] = 0.0
+    todo = ~origin & ~has
+    if todo.any():
+        bounds, bounded = G.polygon_bounds_column(arr(c["polygon"]))
+        take = todo & bounded
+        boxes[take] = bounds[take]
+        todo &= ~take
+        masks = todo & valid_mask(c["mask"])
+        cells = arr(c["mask"]).filter(pa.array(masks)).to_pylist()
+        for i, m in zip(np.flatnonzero(masks).tolist(), cells, strict=True):
+            rle = {"size": [m["height"], m["width"]], "counts": m["counts"] if m["counts"] is not None else m["runs"]}
+            if isinstance(rle["counts"], list):
+                rle = mask_utils.frPyObjects(rle, *rle["size"])
+            else:
+                rle["counts"] = rle["counts"].encode()
+            boxes[i] = [float(v) for v in mask_utils.toBbox(rle)]
+        todo &= ~masks
+        points = todo & valid_mask(c["keypoints"])
+        point_lists = arr(c["keypoints"]).filter(pa.array(points)).to_pylist()
+        for i, kp in zip(np.flatnonzero(points).tolist(), point_lists, strict=True):
+            if (found := G.keypoint_bounds(kp)) is not None:
+                boxes[i] = found
+                todo[i] = False
+        has |= ~origin & ~todo
+    width, height = size
+    x, y, w, h = boxes.T
+    with np.errstate(invalid="ignore", over="ignore"):
+        outside = (
+            has
+            & ~origin
+            & (
+                (x < -BBOX_TOLERANCE)
+                | (y < -BBOX_TOLERANCE)
+                | (x + w > width + BBOX_TOLERANCE)
+                | (y + h > height + BBOX_TOLERANCE)
+            )
+        )
+        if outside.any():
+            x0, y0 = np.clip(x, 0, width), np.clip(y, 0, height)
+            x1, y1 = np.clip(x + w, 0, width), np.clip(y + h, 0, height)
+            clipped = np.stack([x0, y0, np.maximum(x1 - x0, 0), np.maximum(y1 - y0, 0)], axis=1)
+            boxes[outside] = clipped[outside]
+    return boxes, has, outside
+
+
+def polygon_areas(polygon: pa.Array) -> np.ndarray:
+    """Per object of a ``list<list<float64>>`` array (no nulls), the sum of its rings' areas, in ring order."""
+    counts, ring_len, coords = G.flat_rings(polygon)
+    starts = np.cumsum(ring_len) - ring_len
+    owner = np.repeat(np.arange(len(polygon)), counts)
+    return np.bincount(owner, G.ring_areas(coords, starts, ring_len), len(polygon))
+
+
+def holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
+    """A polygon with holes as a compressed RLE mask (COCO polygons cannot have holes)."""
+    from pycocotools import mask as mask_utils
+
+    if size is None or min(size) <= 0:
+        raise OutputError("a polygon with holes needs its image's width and height to become an RLE mask")
+    h, w = size
+    rings = c["polygon"][i].as_py()
+    flags = c["polygon_holes"][i].as_py()
+    if (problem := G.raster_problem(rings, h, w)) is not None:
+        raise OutputError(f"a polygon with holes becomes an RLE mask, but {problem}")
+    outer = [r for r, f in zip(rings, flags, strict=True) if not f]
+    inner = [r for r, f in zip(rings, flags, strict=True) if f]
+    m = np.zeros((h, w), np.uint8)  # holes without an outer ring cover nothing
+    if outer:
+        m = mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(outer, h, w)))
+    if inner:
+        m = m & ~mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(inner, h, w))).astype(bool)
+    rle = mask_utils.encode(np.asfortranarray(m.astype(np.uint8)))
+    return orjson.dumps({"size": [h, w], "counts": rle["counts"].decode()}).decode()
+
+
+def drawn_polygons(objects: pa.Table) -> pa.Table:
+    """``objects`` as COCO can write them: no ring of fewer than 3 points, no object without geometry.
+
+    pycocotools cannot rasterise such rings. A polygon left without a ring (or that had none) becomes none:
+    the object is written as having no polygon (a box's rectangle, see ``coco_write._rectangles``), or, with no
+    other geometry either, not at all. ``check()`` reports the rings and objects as lost.
+    """
+    polygon = objects["polygon"]
+    counts, ring_len = G.ring_lengths(polygon)
+    drawn = G.drawable_rings(ring_len)
+    ringless = valid_mask(polygon) & (counts == 0)
+    if drawn.all() and not ringless.any():
+        dropped = geometryless(objects)
+        return objects.filter(pa.array(~dropped)) if dropped.any() else objects
+    rows = np.flatnonzero(G.any_per_row(counts, ~drawn) | ringless)
+    rings = polygon.take(pa.array(rows)).to_pylist()
+    holes = objects["polygon_holes"].take(pa.array(rows)).to_pylist()
+    for k, (rs, flags) in enumerate(zip(rings, holes, strict=True)):
+        keep = [j for j, r in enumerate(rs) if len(r) >= 6 and len(r) % 2 == 0]
+        rings[k] = [rs[j] for j in keep] or None
+        holes[k] = ([flags[j] for j in keep] or None) if flags is not None else None
+    # the fixed rows are appended to each column and taken in their place
+    index = np.arange(len(counts))
+    index[rows] = len(counts) + np.arange(len(rows))
+    for name, fixed in (("polygon", rings), ("polygon_holes", holes)):
+        column = objects[name]
+        spliced = pa.concat_arrays([arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
+        objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
+    dropped = geometryless(objects)
+    return objects.filter(pa.array(~dropped)) if dropped.any() else objects
+
+
+def geometryless(objects: pa.Table) -> np.ndarray:
+    """Objects with no box, mask, keypoints or polygon ring of 3 points: COCO cannot write them.
+
+    Keypoints count only with a labelled point, which bounds the box written for them (see
+    :func:`written_boxes`), or when the object came from COCO (it is written back as it was read).
+    """
+    keypoints = objects["keypoints"]
+    has_keypoints = valid_mask(keypoints)
+    if has_keypoints.any():
+        origin = true_mask(pc.match_substring(objects["extras"], '"coco:'))
+        has_keypoints &= origin | G.labelled_keypoints(keypoints)
+    kept = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | has_keypoints
+    return ~kept & ~G.drawable_polygons(objects["polygon"])
+
+
+def arr(column: Any) -> pa.Array:
+    """A table column (chunked) as one array; an array as it is."""
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
