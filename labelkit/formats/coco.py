@@ -30,7 +30,7 @@ from labelkit.formats.coco_write import STUFF_TAG, Writer, file_name
 from labelkit.io import paused_gc
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.rle import mask_column_problems
+from labelkit.model.rle import bad_mask_error
 from labelkit.model.tables import true_mask, valid_mask
 from labelkit.report import Finding, Report
 
@@ -364,13 +364,8 @@ def _refuse_bad_masks(objects: pa.Table) -> None:
     Raises:
         InputError: naming the object.
     """
-    masked = objects.filter(pc.is_valid(objects["mask"]))
-    if not masked.num_rows:
-        return
-    problems = mask_column_problems(masked["mask"])
-    if problems:
-        row = min(problems)
-        raise InputError(f"object {masked['id'][row].as_py()}: {problems[row]}", hint="fix or drop its mask")
+    if (error := bad_mask_error(objects, "fix or drop its mask")) is not None:
+        raise error
 
 
 def _writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:

@@ -49,7 +49,7 @@ from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.rle import cell_problem, mask_column_problems
+from labelkit.model.rle import bad_mask_error, cell_problem
 from labelkit.model.tables import decode_json_cell, true_mask, valid_mask
 from labelkit.report import Report
 
@@ -183,12 +183,8 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         extra = decode_json_cell(raw)
         kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0
     # runs that do not make their mask would be painted from whatever memory the decoder is given: refused
-    bad = [r for r in mask_column_problems(objects["mask"]).items() if has_mask[r[0]]]
-    if bad:
-        row, problem = bad[0]
-        raise InputError(
-            f"object {objects['id'][row].as_py()}: {problem}", hint="fix or drop its mask, or -o masks=none"
-        )
+    if (error := bad_mask_error(objects, "fix or drop its mask, or -o masks=none", among=has_mask)) is not None:
+        raise error
     instances = has_mask & (kinds != 1)
     if masks == "all":
         instances |= valid_mask(objects["polygon"]) & known

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from labelkit.errors import InputError
 from labelkit.model.geometry import run_positions
 
 
@@ -251,6 +252,23 @@ def mask_column_problems(column: Any) -> dict[int, str]:
             else:
                 problems[r] = rle_sum_message(int(sums[k]), int(size[k]))
     return {int(cells[k]): problems[k] for k in sorted(problems)}
+
+
+def bad_mask_error(objects: Any, hint: str, among: NDArray[np.bool_] | None = None) -> InputError | None:
+    """The error for the first object (of ``among``; all by default) whose mask has a problem.
+
+    The problems are :func:`mask_column_problems`'.
+
+    Writers raise it before writing anything: a decoder would paint such a mask from whatever memory it is
+    given, and labelkit's COCO reader refuses it.
+    """
+    bad = [
+        (row, problem) for row, problem in mask_column_problems(objects["mask"]).items() if among is None or among[row]
+    ]
+    if not bad:
+        return None
+    row, problem = bad[0]
+    return InputError(f"object {objects['id'][row].as_py()}: {problem}", hint=hint)
 
 
 def _string_problem(text: str, height: int, width: int) -> str | None:
