@@ -19,6 +19,7 @@ from labelkit.formats.base import (
     COUNTS_POLYGONS,
     DROPS_POLYGONS,
     SPLIT_FILES,
+    WRITABLE,
     FormatModule,
     check_capabilities,
     parse_options,
@@ -95,6 +96,11 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     for what, n in dangling.items():
         report.lose(what, n, f"their {'item' if what.endswith('items') else 'category'} is not in the dataset")
     dataset = _holdable_media(dataset, fmt.CAPABILITIES.media, fmt.NAME, report)
+    writable = getattr(fmt, WRITABLE, None)
+    if writable is not None:
+        dataset, losses = writable(dataset)
+        for loss in losses:
+            report.lose(*loss)
     check = getattr(fmt, "check", None)
     if check is not None:
         check(dataset, report, **options)

@@ -169,6 +169,10 @@ polygon coordinates (it reads only whether an object has a polygon, e.g. to repo
 SPLIT_FILES = "SPLIT_FILES"
 """Optional writer flag: ``SPLIT_FILES = True`` when the format names folders or files after splits, so a
 split must be a plain name (``api.save`` refuses ``../x``, ``a/b``, ...)."""
+WRITABLE = "writable"
+"""Optional writer function ``writable(dataset) -> (dataset, losses)``: the dataset without what the format
+cannot write at all (rows, items or values its own reader would refuse), and each loss as ``report.lose``
+arguments. ``api.save`` and ``plan`` call it once, before ``check``, and hand both the reduced dataset."""
 COUNTS_POLYGONS = "COUNTS_POLYGONS"
 """Optional reader flag: ``read(path, count_polygons=True)`` may leave the polygons of boxed objects unparsed
 (valid, empty ring lists), for a conversion whose writer drops polygons. Such a dataset never leaves

@@ -368,8 +368,8 @@ def _refuse_bad_masks(objects: pa.Table) -> None:
         raise error
 
 
-def _writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
-    """The dataset COCO can write, and what it leaves out (as ``report.lose`` arguments).
+def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset COCO can write, and what it leaves out (as ``report.lose`` arguments; see ``base.WRITABLE``).
 
     - Images without a size: COCO images carry ``width`` and ``height`` (labelkit's reader, pycocotools'
       ``annToMask``, Detectron2 and MMDetection need them); their annotations go with them. Items only
@@ -457,10 +457,10 @@ def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any]) -> np.ndarr
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
-    """What COCO cannot hold (generic capability check), plus COCO's own limits."""
-    dataset, losses = _writable(dataset)
-    for loss in losses:
-        report.lose(*loss)
+    """What COCO cannot hold (generic capability check), plus COCO's own limits.
+
+    ``api`` has already taken out what COCO cannot write at all (:func:`writable`).
+    """
     # the generic check decodes every extras text to find foreign keys; _foreign_extras does it in bulk
     check_capabilities(dataset, replace(CAPABILITIES, extras="*"), NAME, report)
     for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
@@ -568,7 +568,6 @@ def _foreign_extras(table: pa.Table, kind: str, report: Report) -> None:
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write ``annotations/<task>_<split>.json`` files into the folder ``path``."""
     path = Path(path)
-    dataset = _writable(dataset)[0]  # (check() reports what this leaves out)
     writer = Writer(dataset, report, bool(options.get("reindex", False)))
     folder = path / "annotations"
     folder.mkdir(parents=True, exist_ok=True)
