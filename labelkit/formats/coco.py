@@ -523,10 +523,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "COCO annotations need a bbox and a segmentation: the bounds of the labelled keypoints are written, "
             "with their rectangle as the polygon",
         )
-        plain_boxes = pc.and_(
-            pc.and_(pc.invert(drawn), pc.is_null(objects["mask"])),
-            pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False)),
-        )
+        plain_boxes = pc.and_(pc.and_(pc.invert(drawn), pc.is_null(objects["mask"])), foreign)
         report.transform(
             "boxes",
             int(pc.sum(pc.and_(plain_boxes, pc.is_valid(objects["bbox"])).cast(pa.int64())).as_py() or 0),
