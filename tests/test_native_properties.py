@@ -309,3 +309,53 @@ def test_extreme_floats_survive_both_formats(value: float, tmp_path: Path) -> No
         assert obj.bbox is not None and obj.polygon is not None
         for got in (*obj.bbox, obj.angle, obj.score, obj.attributes["f"], obj.polygon[0][0]):
             assert isinstance(got, float) and got.hex() == value.hex()
+
+
+def _stats_by_hand(ds: Dataset) -> dict[str, Any]:
+    """The counts ``Dataset.stats`` gives, a record at a time (the oracle for its column-at-a-time version)."""
+    split_of = {i.id: i.split for i in ds.items()}
+    name_of = {c.id: c.name for c in ds.categories}
+    by_category: dict[str, dict[str, int]] = {}
+    by_split: dict[str, dict[str, int]] = {}
+    for a in ds.annotations():
+        cid = getattr(a, "category_id", None)
+        label = "(none)" if cid is None else name_of.get(cid, f"#{cid}")
+        split = split_of.get(a.item_id) or "(none)"
+        for table, key in ((by_category, label), (by_split, split)):
+            table.setdefault(key, {}).setdefault(a.kind, 0)
+            table[key][a.kind] += 1
+    media: dict[str, int] = {}
+    splits: dict[str, int] = {}
+    for item in ds.items():
+        media[item.media.kind] = media.get(item.media.kind, 0) + 1
+        splits[item.split or "(none)"] = splits.get(item.split or "(none)", 0) + 1
+    return {
+        "items_by_media": dict(sorted(media.items())),
+        "items_by_split": dict(sorted(splits.items())),
+        "annotations_by_category": {k: dict(sorted(v.items())) for k, v in sorted(by_category.items())},
+        "annotations_by_split": {k: dict(sorted(v.items())) for k, v in sorted(by_split.items())},
+    }
+
+
+@given(datasets())
+def test_stats_count_every_record(ds: Dataset) -> None:
+    stats = ds.stats().to_dict()
+    assert {k: stats[k] for k in _stats_by_hand(ds)} == _stats_by_hand(ds)
+    assert stats["items"] == len(list(ds.items())) and stats["tokens"] == len(list(ds.tokens()))
+
+
+def test_stats_put_empty_splits_and_unknown_items_under_none() -> None:
+    ds = Dataset(
+        items=[Item(id="a", media=Media(kind="image"), split=""), Item(id="b", media=Media(kind="image"), split="val")],
+        categories=[Category(id=1, name="cat")],
+        annotations=[
+            Label(id="1", item_id="a", category_id=1),
+            Label(id="2", item_id="b", category_id=7),
+            Label(id="3", item_id="gone", category_id=None),
+        ],
+    )
+    stats = ds.stats()
+    assert stats.items_by_split == {"(none)": 1, "val": 1}
+    assert stats.by_split == {"(none)": {"label": 2}, "val": {"label": 1}}
+    assert stats.by_category == {"#7": {"label": 1}, "(none)": {"label": 1}, "cat": {"label": 1}}
+    assert _stats_by_hand(ds) == {k: v for k, v in stats.to_dict().items() if k in _stats_by_hand(ds)}

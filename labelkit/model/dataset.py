@@ -337,11 +337,11 @@ class Dataset:
         return counts
 
     def stats(self) -> DatasetStats:
-        """Counts per kind, per category and per split."""
+        """Counts per kind, per category and per split (a column at a time: no Python object per row)."""
         items = self.table("items")
-        split_of = dict(zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True))
+        item_ids = items["id"].combine_chunks()
+        item_splits = _split_names(items["split"])
         name_of = {c.id: c.name for c in self.categories}
-        annotations = self.annotation_counts()
         by_category: dict[str, Counter[str]] = {}
         by_split: dict[str, Counter[str]] = {}
         for name in T.ANNOTATION_TABLES:
@@ -349,19 +349,19 @@ class Dataset:
             if not table.num_rows:
                 continue
             kind = T.KIND_BY_TABLE[name]
-            counts = table.group_by("category_id").aggregate([([], "count_all")])
-            for cid, n in zip(counts["category_id"].to_pylist(), counts["count_all"].to_pylist(), strict=True):
+            for cid, n in _value_counts(table["category_id"]):
                 label = "(none)" if cid is None else name_of.get(cid, f"#{cid}")
                 by_category.setdefault(label, Counter())[kind] += n
-            per_item = table.group_by("item_id").aggregate([([], "count_all")])
-            for iid, n in zip(per_item["item_id"].to_pylist(), per_item["count_all"].to_pylist(), strict=True):
-                by_split.setdefault(split_of.get(iid) or "(none)", Counter())[kind] += n
+            # rows of an item the dataset lacks count under "(none)", as rows of an item without a split
+            splits = item_splits.take(pc.index_in(table["item_id"], value_set=item_ids)).fill_null("(none)")
+            for split, n in _value_counts(splits):
+                by_split.setdefault(split, Counter())[kind] += n
         return DatasetStats(
             items=items.num_rows,
             categories=len(self.categories),
-            items_by_media=_count(items["media"].to_pylist()),
-            items_by_split=_count(s or "(none)" for s in items["split"].to_pylist()),
-            annotations=annotations,
+            items_by_media=dict(sorted((str(k), n) for k, n in _value_counts(items["media"]))),
+            items_by_split=dict(sorted(_value_counts(item_splits))),
+            annotations=self.annotation_counts(),
             by_category={k: dict(sorted(v.items())) for k, v in sorted(by_category.items())},
             by_split={k: dict(sorted(v.items())) for k, v in sorted(by_split.items())},
             tokens=self.table("tokens").num_rows,
@@ -384,5 +384,13 @@ def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
     return int(T.true_mask(mask).sum())
 
 
-def _count(values: Iterable[Any]) -> dict[str, int]:
-    return dict(sorted(Counter(str(v) for v in values).items()))
+def _split_names(splits: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Split names, ``(none)`` for an item without a split (null or empty)."""
+    splits = splits.combine_chunks() if isinstance(splits, pa.ChunkedArray) else splits
+    return pc.if_else(pc.equal(splits, ""), pa.scalar(None, pa.string()), splits).fill_null("(none)")
+
+
+def _value_counts(values: pa.ChunkedArray | pa.Array) -> list[tuple[Any, int]]:
+    """Each distinct value (null included) and how many times it occurs."""
+    counts = pc.value_counts(values)
+    return list(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
