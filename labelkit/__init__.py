@@ -7,7 +7,7 @@ Examples:
     3
 """
 
-from labelkit.api import convert, detect, load, plan, save, validate
+from labelkit.api import convert, detect, load, plan, save, stats, validate
 from labelkit.errors import (
     DataLossError,
     InputError,
@@ -39,5 +39,6 @@ __all__ = [
     "plan",
     "save",
     "split",
+    "stats",
     "validate",
 ]

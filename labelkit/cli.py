@@ -205,7 +205,7 @@ def convert(
 def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
     """Show items, categories and annotations per kind, per category and per split."""
     name = format_name or formats.detect(path).format
-    stats = api.load(path, name, **parse_kv(options)).stats()
+    stats = api.stats(path, name, **parse_kv(options))
     if as_json:
         click.echo(orjson.dumps({"format": name, **stats.to_dict()}, option=orjson.OPT_INDENT_2).decode())
         return

@@ -360,7 +360,7 @@ def test_internal_errors_are_one_line_too(monkeypatch: pytest.MonkeyPatch) -> No
     def boom(*args: Any, **kwargs: Any) -> None:
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr(api, "load", boom)
+    monkeypatch.setattr(api, "stats", boom)
     result = run("info", IMAGES)
     assert result.exit_code == 2
     assert result.stderr == "labelkit: internal error: ZeroDivisionError: oops (rerun with --traceback)\n"

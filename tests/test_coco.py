@@ -865,3 +865,18 @@ def test_masks_coco_readers_refuse_are_never_written(tmp_path: Path) -> None:
     bad.add(Object(id="m", item_id="1", category_id=1, shape="mask", mask=cell, extras={"coco:iscrowd": 1}))
     with pytest.raises(InputError, match="object m: RLE counts add up to 12, not 16"):
         labelkit.save(bad, tmp_path / "bad", "coco", allow_loss=True)
+
+
+def test_stats_leave_the_polygons_of_boxed_objects_unparsed(tmp_path: Path) -> None:
+    assert labelkit.stats(INSTANCES) == labelkit.load(INSTANCES).stats()
+    doc = _load(INSTANCES)
+    doc["annotations"][0]["segmentation"] = [[1, "x", 3, 4, 5, 6]]
+    path = _write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert err.value.location.pointer == "/annotations/0/segmentation/0/1"
+    assert labelkit.stats(path) == labelkit.load(INSTANCES).stats()  # nothing counted needs the coordinates
+    del doc["annotations"][0]["bbox"]  # without a box, the polygon gives the object its box: parsed
+    with pytest.raises(InputError) as err:
+        labelkit.stats(_write(tmp_path, doc))
+    assert err.value.location.pointer == "/annotations/0/segmentation/0/1"

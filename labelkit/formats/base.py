@@ -175,8 +175,8 @@ cannot write at all (rows, items or values its own reader would refuse), and eac
 arguments. ``api.save`` and ``plan`` call it once, before ``check``, and hand both the reduced dataset."""
 COUNTS_POLYGONS = "COUNTS_POLYGONS"
 """Optional reader flag: ``read(path, count_polygons=True)`` may leave the polygons of boxed objects unparsed
-(valid, empty ring lists), for a conversion whose writer drops polygons. Such a dataset never leaves
-:func:`labelkit.convert`."""
+(valid, empty ring lists), for a conversion whose writer drops polygons, or for counting. Such a dataset never
+leaves :func:`labelkit.convert` or :func:`labelkit.stats`."""
 
 
 @dataclass
