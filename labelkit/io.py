@@ -247,7 +247,8 @@ def input_guard(path: Path) -> Iterator[None]:
     """Turn what a reader's parsers raise on hostile input into an InputError naming the input.
 
     Text that is not UTF-8 (decoders raise UnicodeDecodeError deep inside) gets the file, line and column
-    of its first bad byte; values nested too deeply for the parsers (RecursionError) get the input; a file
+    of its first bad byte; a file name that is not UTF-8 (UnicodeEncodeError where it becomes an id) gets
+    the input and the name's bytes; values nested too deeply for the parsers (RecursionError) get the input; a file
     system error (OSError: a name too long, no permission) gets the file, or the input when the name is
     itself too long to show.
     """
@@ -256,6 +257,13 @@ def input_guard(path: Path) -> Iterator[None]:
     except UnicodeDecodeError as exc:
         data = exc.object if isinstance(exc.object, bytes) else b""
         raise utf8_error(path, data[max(exc.start - 24, 0) : exc.end + 24]) from exc
+    except UnicodeEncodeError as exc:  # a file name that is not UTF-8 (Python keeps its bytes as surrogates)
+        raise InputError(
+            "a file or folder name is not UTF-8",
+            path=path,
+            found=_shown_name(exc.object) if isinstance(exc.object, str) else None,
+            hint="labelkit keeps names as UTF-8 text: rename it",
+        ) from exc
     except RecursionError as exc:
         raise InputError("values nested too deeply to read", path=path) from exc
     except OSError as exc:  # a name too long, a permission, a device error, met anywhere inside a reader
@@ -265,6 +273,12 @@ def input_guard(path: Path) -> Iterator[None]:
 
 _SHOWN_NAME = 1024
 """The longest file name an error quotes (a hostile one may be megabytes long)."""
+
+
+def _shown_name(name: str) -> str:
+    r"""A name with undecodable bytes as backslash escapes (``\xff``), cut to :data:`_SHOWN_NAME` characters."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text if len(text) <= _SHOWN_NAME else text[:_SHOWN_NAME] + "..."
 
 
 def load_json(path: Path) -> Any:

@@ -744,3 +744,32 @@ def test_a_yolo_class_id_of_unicode_digits_is_an_error(tmp_path: Path) -> None:
     (root / "image_sizes.json").write_text('{"images/train/a.jpg": [10, 10]}')
     with pytest.raises(InputError, match="class id must be a non-negative integer"):
         labelkit.load(root)
+
+
+@pytest.mark.parametrize("fmt", ["yolo", "voc"])
+def test_a_file_name_that_is_not_utf8_is_an_input_error(tmp_path: Path, fmt: str) -> None:
+    """Python keeps undecodable bytes of a name as surrogates, which Arrow cannot hold: an internal error before."""
+    import os
+    import shutil
+
+    from click.testing import CliRunner
+
+    from labelkit.cli import cli
+
+    root = tmp_path / fmt
+    if fmt == "yolo":
+        shutil.copytree(FIXTURES / "yolo/golden/detect", root)
+        label = next((root / "labels").rglob("*.txt"))
+    else:
+        shutil.copytree(FIXTURES / "voc/golden/default", root)
+        label = root / "Annotations/2007_000001.xml"
+    os.rename(label, os.path.join(os.fsencode(label.parent), b"\xff" + os.fsencode(label.name)))
+    options = {"image_size": "640x480"} if fmt == "yolo" else {}  # the renamed label file has no size on record
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, fmt, **options)
+    assert err.value.location.path == str(root)
+    assert err.value.message == "a file or folder name is not UTF-8"
+    assert err.value.found is not None and err.value.found.startswith("\\xff")
+    result = CliRunner().invoke(cli, ["info", str(root), "--format", fmt, *(f"-o{k}={v}" for k, v in options.items())])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"labelkit: error: {root}: a file or folder name is not UTF-8 (found \\xff")
