@@ -22,6 +22,8 @@ R = TypeVar("R")
 
 _PLAIN_NAME = re.compile(r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*")
 """Relative names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts checked apart)."""
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/]")
+"""A URL (``http://host...``, ``s3://bucket...``): such a name is kept as written, its ``//`` not collapsed."""
 
 
 def is_plain_name(name: str) -> bool:
@@ -45,7 +47,7 @@ def is_plain_relpath(name: str) -> bool:
 
 
 def safe_relpath(name: str, *, source: str | Path | None = None, pointer: str | None = None) -> str:
-    """Check that a file name taken from inside a dataset stays inside its folder.
+    r"""Check that a file name taken from inside a dataset stays inside its folder.
 
     Args:
         name: a relative path such as a COCO ``file_name``.
@@ -53,14 +55,15 @@ def safe_relpath(name: str, *, source: str | Path | None = None, pointer: str | 
         pointer: where in that file, for the error.
 
     Returns:
-        The name with forward slashes.
+        The name with forward slashes, ``.`` segments, repeated and trailing slashes dropped; a URL
+        (``http://host/a.jpg``) as written.
 
     Raises:
         InputError: the name is empty, absolute, has a drive, or climbs with ``..``.
 
     Examples:
-        >>> safe_relpath("images/a.jpg")
-        'images/a.jpg'
+        >>> safe_relpath("images/a.jpg"), safe_relpath("images\\./a.jpg"), safe_relpath("http://host/a.jpg")
+        ('images/a.jpg', 'images/a.jpg', 'http://host/a.jpg')
     """
     if is_plain_relpath(name):
         return name  # already what the checks below would return (the per-file fast path)
@@ -73,7 +76,7 @@ def safe_relpath(name: str, *, source: str | Path | None = None, pointer: str | 
             pointer=pointer,
             hint="file names inside a dataset must be relative and must not contain '..'",
         )
-    return str(posix)
+    return text if _URL.match(text) else str(posix)
 
 
 def contained(root: Path, name: str, *, source: str | Path | None = None, pointer: str | None = None) -> Path:

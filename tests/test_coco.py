@@ -880,3 +880,15 @@ def test_stats_leave_the_polygons_of_boxed_objects_unparsed(tmp_path: Path) -> N
     with pytest.raises(InputError) as err:
         labelkit.stats(_write(tmp_path, doc))
     assert err.value.location.pointer == "/annotations/0/segmentation/0/1"
+
+
+def test_a_url_file_name_is_kept_as_written(tmp_path: Path) -> None:
+    """``http://host/a.jpg`` read as ``http:/host/a.jpg`` (its ``//`` collapsed like a path's) and was written so."""
+    doc = _load(INSTANCES)
+    doc["images"][0]["file_name"] = "http://example.com/x/a.jpg"
+    doc["images"][1]["file_name"] = "img\\.\\b.jpg"  # a path (not a URL) still has its separators normalised
+    path = _write(tmp_path, doc)
+    assert [i.media.path for i in labelkit.load(path).items()][:2] == ["http://example.com/x/a.jpg", "img/b.jpg"]
+    labelkit.convert(path, tmp_path / "out", to="coco")
+    back = _load(tmp_path / "out" / "annotations" / "instances_val.json")
+    assert [i["file_name"] for i in back["images"]][:2] == ["http://example.com/x/a.jpg", "img/b.jpg"]

@@ -107,6 +107,9 @@ def test_safe_relpath_fast_path_agrees_with_the_full_checks() -> None:
         posix = PurePosixPath(text)
         if not text or posix.is_absolute() or PureWindowsPath(name).drive or ".." in posix.parts or "\x00" in text:
             return None
+        scheme, sep, rest = text.partition("://")  # a URL is kept as written
+        if sep and scheme[:1].isalpha() and all(c.isalnum() or c in "+.-" for c in scheme) and rest[:1] not in "/":
+            return text
         return str(posix)
 
     for n in range(1, 6):
