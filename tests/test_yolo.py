@@ -715,3 +715,62 @@ def test_pose_flip_idx_that_is_not_indexes_is_not_written(tmp_path: Path) -> Non
     labelkit.save(ds, tmp_path / "out", "yolo", task="pose", allow_loss=True)
     assert "flip_idx" not in (tmp_path / "out" / "data.yaml").read_text()
     assert len(labelkit.load(tmp_path / "out")) == 1
+
+
+def _same_stem(root: Path) -> Path:
+    """``x.jpg`` (10x10) and ``x.png`` (20x20) in one folder: Ultralytics gives both ``labels/train/x.txt``."""
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(root / "images/train/x.jpg")
+    Image.new("RGB", (20, 20)).save(root / "images/train/x.png")
+    (root / "labels/train/x.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text("train: images/train\nnames:\n  0: a\n")
+    return root
+
+
+def test_images_sharing_a_stem_are_two_items_sharing_a_label_file(tmp_path: Path) -> None:
+    """They were one item id twice, so COCO got both objects on the second image."""
+    ds = labelkit.load(_same_stem(tmp_path / "in"))
+    assert [(i.id, i.media.path) for i in ds.items()] == [
+        ("train/x.jpg", "images/train/x.jpg"),
+        ("train/x.png", "images/train/x.png"),
+    ]
+    assert [(o.item_id, o.bbox) for o in ds.objects()] == [
+        ("train/x.jpg", pytest.approx((4.0, 4.0, 2.0, 2.0))),
+        ("train/x.png", pytest.approx((8.0, 8.0, 4.0, 4.0))),
+    ]
+    labelkit.convert(tmp_path / "in", tmp_path / "coco", to="coco", allow_loss=True)
+    doc = json.loads((tmp_path / "coco/annotations/instances_train.json").read_text())
+    assert [(a["image_id"], a["bbox"]) for a in doc["annotations"]] == [
+        (1, [4.0, 4.0, 2.0, 2.0]),
+        (2, [8.0, 8.0, 4.0, 4.0]),
+    ]
+    # written back, the shared file is written once, and both images read back from image_sizes.json
+    labelkit.convert(tmp_path / "in", tmp_path / "out", to="yolo")
+    assert sorted(p.name for p in (tmp_path / "out/labels/train").iterdir()) == ["x.txt"]
+    assert (tmp_path / "out/labels/train/x.txt").read_text() == "0 0.5 0.5 0.2 0.2\n"
+    back = labelkit.load(tmp_path / "out")
+    assert canonical(back) == canonical(ds)
+
+
+def test_items_sharing_a_label_file_with_different_lines_are_refused(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    for name, box in (("x.jpg", (1.0, 1.0, 2.0, 2.0)), ("x.png", (5.0, 5.0, 2.0, 2.0))):
+        ds.add_item(Item(id=name, split="train", media=Media(path=f"images/train/{name}", width=10, height=10)))
+        ds.add(Object(id=name, item_id=name, category_id=0, bbox=box))
+    with pytest.raises(OutputError, match=r"'x.jpg' and 'x.png' would share the label file labels/train/x.txt"):
+        labelkit.save(ds, tmp_path / "out", "yolo")
+    assert not (tmp_path / "out").exists()
+
+
+def test_images_that_would_still_share_an_item_id_are_refused(tmp_path: Path) -> None:
+    root = _same_stem(tmp_path / "in")
+    # x.jpg.png's key is x.jpg; a val image of that key makes its id train/x.jpg, as x.jpg's id becomes
+    for split in ("train", "val"):
+        (root / f"images/{split}").mkdir(exist_ok=True)
+        (root / f"labels/{split}").mkdir(exist_ok=True)
+        Image.new("RGB", (10, 10)).save(root / f"images/{split}/x.jpg.png")
+        (root / f"labels/{split}/x.jpg.txt").write_text("")
+    (root / "data.yaml").write_text("train: images/train\nval: images/val\nnames:\n  0: a\n")
+    with pytest.raises(InputError, match=r"two images would be the item 'train/x.jpg'"):
+        labelkit.load(root)

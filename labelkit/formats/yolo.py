@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -389,11 +390,29 @@ def _item_sizes(
 
 
 def _item_ids(layout: Layout) -> list[str]:
-    keys = [e.key for e in layout.entries]
-    seen: dict[str, int] = {}
-    for k in keys:
-        seen[k] = seen.get(k, 0) + 1
-    return [f"{e.split}/{e.key}" if seen[e.key] > 1 and e.split else e.key for e in layout.entries]
+    """Item ids: each entry's key, made unique.
+
+    The key is the label file's path without ``.txt``; ``<split>/<key>`` where splits share a key; the image's
+    suffix is added where images of one folder share a stem (``x.jpg`` and ``x.png`` both take ``x.txt``, as
+    Ultralytics does).
+
+    Raises:
+        InputError: two images still get the same id (``x.jpg.png`` beside ``x.jpg`` and ``x.png``).
+    """
+    seen = Counter(e.key for e in layout.entries)
+    ids = [f"{e.split}/{e.key}" if seen[e.key] > 1 and e.split else e.key for e in layout.entries]
+    seen = Counter(ids)
+    if len(seen) == len(ids):
+        return ids
+    ids = [i + e.image.suffix if seen[i] > 1 and e.image else i for i, e in zip(ids, layout.entries, strict=True)]
+    first: dict[str, Path | None] = {}
+    for i, e in zip(ids, layout.entries, strict=True):
+        if i in first:
+            raise InputError(
+                f"two images would be the item {i!r}: {first[i]} and {e.image}", path=layout.root, hint="rename one"
+            )
+        first[i] = e.image
+    return ids
 
 
 def _items_table(

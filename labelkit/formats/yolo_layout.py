@@ -288,12 +288,14 @@ def _entries_from_labels(
     label_dir: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]]
 ) -> list[Entry]:
     """Entries for every label file under ``label_dir``; images come from the size side file, if any."""
-    by_label = {_label_rel(name): name for name in sizes}
+    by_label: dict[str, list[str]] = {}
+    for name in sorted(sizes):  # images of one folder sharing a stem share a label file
+        by_label.setdefault(_label_rel(name), []).append(name)
     label_prefix = rel_path(label_dir, root) + "/"
     entries = []
     for name in _walk_files(label_dir, ".txt"):
-        image = by_label.get(label_prefix + name)
-        entries.append(Entry(split, name[:-4], root / image if image else None, label_dir / name))
+        images: list[str | None] = [*by_label.get(label_prefix + name, [])] or [None]
+        entries += [Entry(split, name[:-4], root / image if image else None, label_dir / name) for image in images]
     return entries
 
 

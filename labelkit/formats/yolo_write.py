@@ -7,6 +7,7 @@ The label lines come from :mod:`labelkit.formats.yolo_lines`; each label file is
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -283,7 +284,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     else:
         image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
         label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
-    _refuse_collisions(label_rel, ids)
+    shared = _shared_label_files(label_rel)
     cols = columns(dataset, task)
     usable_rows = np.flatnonzero(cols.usable)
     kpt_dims = _kpt_dims(dataset, options)
@@ -306,7 +307,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         view = memoryview(text)
         for i in range(first, last):
             lo, hi = bounds_list[i] - start, bounds_list[i + 1] - start
-            create_file(base + label_rel[i], view[starts[lo] : starts[hi]])
+            data = view[starts[lo] : starts[hi]]
+            rel = label_rel[i]
+            if rel in shared and _written_before(shared, rel, i, bytes(data), ids):
+                continue
+            create_file(base + rel, data)
     report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
     written_splits = sorted(set(splits))
     if layout == "darknet":
@@ -331,15 +336,30 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     report.written = {"items": len(ids), "object annotations": len(usable_rows), "label files": len(label_rel)}
 
 
-def _refuse_collisions(label_rel: list[str], ids: list[str]) -> None:
-    seen: dict[str, str] = {}
-    for rel, item_id in zip(label_rel, ids, strict=True):
-        if rel in seen:
-            raise OutputError(
-                f"items {seen[rel]!r} and {item_id!r} would share the label file {rel}",
-                hint="give the items distinct image paths or splits",
-            )
-        seen[rel] = item_id
+def _shared_label_files(label_rel: list[str]) -> dict[str, tuple[int, bytes] | None]:
+    """Label files that several items map to (``x.jpg`` and ``x.png`` of one folder both take ``x.txt``)."""
+    count = Counter(label_rel)
+    return {rel: None for rel, n in count.items() if n > 1}
+
+
+def _written_before(
+    shared: dict[str, tuple[int, bytes] | None], rel: str, item: int, data: bytes, ids: list[str]
+) -> bool:
+    """Whether a shared label file was already written, with these very lines (then it is written once).
+
+    Raises:
+        OutputError: the items sharing the file have different lines.
+    """
+    first = shared[rel]
+    if first is None:
+        shared[rel] = (item, data)
+        return False
+    if first[1] != data:
+        raise OutputError(
+            f"items {ids[first[0]]!r} and {ids[item]!r} would share the label file {rel} with different lines",
+            hint="give the items distinct image paths or splits",
+        )
+    return True
 
 
 def _split_keys(splits: list[str]) -> dict[str, str]:
