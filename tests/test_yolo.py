@@ -774,3 +774,19 @@ def test_images_that_would_still_share_an_item_id_are_refused(tmp_path: Path) ->
     (root / "data.yaml").write_text("train: images/train\nval: images/val\nnames:\n  0: a\n")
     with pytest.raises(InputError, match=r"two images would be the item 'train/x.jpg'"):
         labelkit.load(root)
+
+
+def test_darknet_names_file_gets_names_it_can_give_back(tmp_path: Path) -> None:
+    """A blank last name was written as a blank last line, which readers drop: the class ids then overflowed."""
+    ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate([" cat ", "a\u2028b", "", "dog", "", ""])])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=4, height=3)))
+    ds.add(Object(id="1", item_id="a", category_id=5, bbox=(0.0, 0.0, 1.0, 1.0)))
+    with pytest.raises(DataLossError, match="would lose 4 category names"):
+        labelkit.save(ds, tmp_path / "refused", "yolo", layout="darknet")
+    report = labelkit.save(ds, tmp_path / "out", "yolo", layout="darknet", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("category names", 4)]
+    assert (tmp_path / "out/obj.names").read_text() == "cat\na b\n\ndog\nclass_4\nclass_5\n"
+    back = labelkit.load(tmp_path / "out")
+    assert [c.name for c in back.categories] == ["cat", "a b", "", "dog", "class_4", "class_5"]
+    assert [o.category_id for o in back.objects()] == [5]
+    assert labelkit.save(ds, tmp_path / "yaml", "yolo").lost == []  # data.yaml holds any name

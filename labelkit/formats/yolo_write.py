@@ -7,6 +7,7 @@ The label lines come from :mod:`labelkit.formats.yolo_lines`; each label file is
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -81,6 +82,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     task = task_of(dataset, options)
     target = f"YOLO {task}"
     check_capabilities(dataset, _TASK_CAPS[task], target, report)
+    if task != "classify" and options.get("layout") == "darknet":
+        changed = sum(n != c.name for n, c in zip(darknet_names(dataset), dataset.categories, strict=True))
+        report.lose(
+            "category names",
+            changed,
+            "obj.names holds a name a line without surrounding spaces: line breaks are written as spaces, "
+            "spaces around a name dropped, a blank last name written as class_<index>",
+        )
     if task == "classify":
         _check_classify(dataset, report)
         return
@@ -400,8 +409,25 @@ def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str],
     (path / "data.yaml").write_text(text, encoding="utf-8")
 
 
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+"""What ``str.splitlines`` (the names file reader) breaks a line at."""
+
+
+def darknet_names(dataset: Dataset) -> list[str]:
+    """The class names as ``obj.names`` holds them.
+
+    One a line, so line breaks become spaces; no surrounding spaces (a reader strips them); a blank last name
+    (a reader drops blank last lines) is ``class_<index>``.
+    """
+    names = [_LINE_BREAKS.sub(" ", c.name).strip() for c in dataset.categories]
+    last = len(names)
+    while last and not names[last - 1]:
+        last -= 1
+    return names[:last] + [f"class_{i}" for i in range(last, len(names))]
+
+
 def _write_darknet(dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str]) -> None:
-    (path / "obj.names").write_text("".join(f"{c.name}\n" for c in dataset.categories), encoding="utf-8")
+    (path / "obj.names").write_text("".join(f"{name}\n" for name in darknet_names(dataset)), encoding="utf-8")
     lines = [f"classes = {len(dataset.categories)}"]
     for split in written:
         members = [r for r, s in zip(image_rel, splits, strict=True) if s == split]
