@@ -418,7 +418,8 @@ class Extras:
 
     def column(self, rows: np.ndarray) -> pa.Array:
         """The extras of ``rows`` as a JSON-text column."""
-        taken = self.base.take(pa.array(rows, pa.int64()))
+        every = len(rows) == len(self.base) and (not len(rows) or int(rows[-1]) == len(rows) - 1)
+        taken = self.base if every else self.base.take(pa.array(rows, pa.int64()))  # rows are sorted, unique
         if self.overrides:
             changed = [k for k, i in enumerate(rows.tolist()) if i in self.overrides]
             if changed:

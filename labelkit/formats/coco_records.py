@@ -101,7 +101,9 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
 
 
 def _image_metadata(image: dict[str, Any]) -> str | None:
-    rest = {k: v for k, v in image.items() if k not in IMAGE_FIELDS}
+    rest = image.copy()  # then the four fields popped: faster than a comprehension testing every key
+    for key in IMAGE_FIELDS:
+        rest.pop(key, None)
     return orjson.dumps(rest).decode() if rest else None
 
 
