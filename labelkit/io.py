@@ -261,11 +261,16 @@ def input_guard(path: Path) -> Iterator[None]:
         data = exc.object if isinstance(exc.object, bytes) else b""
         raise utf8_error(path, data[max(exc.start - 24, 0) : exc.end + 24]) from exc
     except UnicodeEncodeError as exc:  # a file name that is not UTF-8 (Python keeps its bytes as surrogates)
+        text = exc.object if isinstance(exc.object, str) else ""
+        if _escaped_bytes(text):
+            raise InputError(
+                "a file or folder name is not UTF-8",
+                path=path,
+                found=_shown_name(text),
+                hint="labelkit keeps names as UTF-8 text: rename it",
+            ) from exc
         raise InputError(
-            "a file or folder name is not UTF-8",
-            path=path,
-            found=_shown_name(exc.object) if isinstance(exc.object, str) else None,
-            hint="labelkit keeps names as UTF-8 text: rename it",
+            "text holds a lone surrogate, which UTF-8 cannot encode", path=path, found=_shown_name(text) or None
         ) from exc
     except RecursionError as exc:
         raise InputError("values nested too deeply to read", path=path) from exc
@@ -278,9 +283,23 @@ _SHOWN_NAME = 1024
 """The longest file name an error quotes (a hostile one may be megabytes long)."""
 
 
+def _escaped_bytes(text: str) -> bool:
+    """Whether ``text`` holds surrogates only as Python's stand-ins for undecodable bytes of a file name."""
+    if not any("\udc80" <= c <= "\udcff" for c in text):
+        return False
+    try:
+        text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _shown_name(name: str) -> str:
-    r"""A name with undecodable bytes as backslash escapes (``\xff``), cut to :data:`_SHOWN_NAME` characters."""
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    r"""A name with undecodable bytes (or lone surrogates) as backslash escapes, cut to :data:`_SHOWN_NAME`."""
+    if _escaped_bytes(name):
+        text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    else:
+        text = name.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= _SHOWN_NAME else text[:_SHOWN_NAME] + "..."
 
 

@@ -773,3 +773,24 @@ def test_a_file_name_that_is_not_utf8_is_an_input_error(tmp_path: Path, fmt: str
     result = CliRunner().invoke(cli, ["info", str(root), "--format", fmt, *(f"-o{k}={v}" for k, v in options.items())])
     assert result.exit_code == 2
     assert result.output.startswith(f"labelkit: error: {root}: a file or folder name is not UTF-8 (found \\xff")
+
+
+def test_a_lone_surrogate_in_data_yaml_is_an_input_error(tmp_path: Path) -> None:
+    """YAML's "\\ud800" escape gave a class name no output can hold: `info` failed printing it."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from labelkit.cli import cli
+
+    root = tmp_path / "yolo"
+    shutil.copytree(FIXTURES / "yolo/golden/detect", root)
+    yaml_path = root / "data.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace("0: person", '0: "per\\ud800son"'))
+    with pytest.raises(InputError) as err:
+        labelkit.load(root)
+    assert err.value.location.path == str(yaml_path)
+    assert err.value.message == "text holds a lone surrogate, which UTF-8 cannot encode"
+    assert err.value.found == "per\\ud800son"
+    result = CliRunner().invoke(cli, ["info", str(root)])
+    assert result.exit_code == 2 and "internal error" not in result.output

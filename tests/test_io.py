@@ -141,3 +141,16 @@ def test_a_failing_disk_is_one_output_error_and_leaves_nothing(tmp_path, monkeyp
     assert err.value.message == "cannot write: No space left on device"
     assert err.value.location.path == str(tmp_path / "out/labels/train/street-1.txt")
     assert not (tmp_path / "out").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_input_guard_tells_a_file_name_from_a_text_with_a_lone_surrogate(tmp_path: Path) -> None:
+    from labelkit.errors import InputError
+    from labelkit.io import input_guard
+
+    for text, message, found in (
+        ("x\udcff.txt", "a file or folder name is not UTF-8", "x\\xff.txt"),  # os.fsdecode(b"x\xff.txt")
+        ("a\ud800", "text holds a lone surrogate, which UTF-8 cannot encode", "a\\ud800"),
+    ):
+        with pytest.raises(InputError) as err, input_guard(tmp_path):
+            text.encode("utf-8")
+        assert (err.value.message, err.value.found, err.value.location.path) == (message, found, str(tmp_path))

@@ -148,7 +148,29 @@ def _load_yaml(path: Path) -> dict[str, Any]:
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path, line=line) from exc
     if not isinstance(value, dict):
         raise InputError("data.yaml must be a mapping", path=path)
+    bad = _not_utf8_text(value)
+    if bad is not None:  # a "\ud800" escape: no file, table or terminal can take it
+        raise InputError(
+            "text holds a lone surrogate, which UTF-8 cannot encode", path=path, found=ascii(bad)[1:-1][:200]
+        )
     return value
+
+
+def _not_utf8_text(value: Any) -> str | None:
+    """The first string of a YAML value (keys included) that UTF-8 cannot encode; aliases are visited once."""
+    stack, seen = [value], set()
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    return v
+        elif isinstance(v, (dict, list)) and id(v) not in seen:
+            seen.add(id(v))
+            stack.extend([*v.keys(), *v.values()] if isinstance(v, dict) else v)
+    return None
 
 
 def _resolve_source(base: Path, value: str, key: str) -> Path | None:
