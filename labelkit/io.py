@@ -46,24 +46,27 @@ def is_plain_relpath(name: str) -> bool:
     return _PLAIN_NAME.fullmatch(name) is not None and "/./" not in f"/{name}/" and "/../" not in f"/{name}/"
 
 
-def safe_relpath(name: str, *, source: str | Path | None = None, pointer: str | None = None) -> str:
+def safe_relpath(
+    name: str, *, source: str | Path | None = None, pointer: str | None = None, keep_url: bool = False
+) -> str:
     r"""Check that a file name taken from inside a dataset stays inside its folder.
 
     Args:
         name: a relative path such as a COCO ``file_name``.
         source: the file the name came from, for the error.
         pointer: where in that file, for the error.
+        keep_url: return a URL (``http://host/a.jpg``) as written, for a name that is only carried (a COCO
+            ``file_name``); a name that becomes a file's path has its ``//`` collapsed like any other.
 
     Returns:
-        The name with forward slashes, ``.`` segments, repeated and trailing slashes dropped; a URL
-        (``http://host/a.jpg``) as written.
+        The name with forward slashes, ``.`` segments, repeated and trailing slashes dropped.
 
     Raises:
         InputError: the name is empty, absolute, has a drive, or climbs with ``..``.
 
     Examples:
-        >>> safe_relpath("images/a.jpg"), safe_relpath("images\\./a.jpg"), safe_relpath("http://host/a.jpg")
-        ('images/a.jpg', 'images/a.jpg', 'http://host/a.jpg')
+        >>> safe_relpath("images/a.jpg"), safe_relpath("images\\./a.jpg"), safe_relpath("http://h/a.jpg", keep_url=True)
+        ('images/a.jpg', 'images/a.jpg', 'http://h/a.jpg')
     """
     if is_plain_relpath(name):
         return name  # already what the checks below would return (the per-file fast path)
@@ -76,7 +79,7 @@ def safe_relpath(name: str, *, source: str | Path | None = None, pointer: str | 
             pointer=pointer,
             hint="file names inside a dataset must be relative and must not contain '..'",
         )
-    return text if _URL.match(text) else str(posix)
+    return text if keep_url and _URL.match(text) else str(posix)
 
 
 def contained(root: Path, name: str, *, source: str | Path | None = None, pointer: str | None = None) -> Path:

@@ -107,10 +107,12 @@ def test_safe_relpath_fast_path_agrees_with_the_full_checks() -> None:
         posix = PurePosixPath(text)
         if not text or posix.is_absolute() or PureWindowsPath(name).drive or ".." in posix.parts or "\x00" in text:
             return None
-        scheme, sep, rest = text.partition("://")  # a URL is kept as written
-        if sep and scheme[:1].isalpha() and all(c.isalnum() or c in "+.-" for c in scheme) and rest[:1] not in "/":
-            return text
         return str(posix)
+
+    def url(name: str) -> bool:
+        scheme, sep, rest = name.replace("\\", "/").partition("://")
+        plain_scheme = scheme[:1].isalpha() and all(c.isalnum() or c in "+.-" for c in scheme)
+        return bool(sep) and plain_scheme and rest[:1] not in "/"
 
     for n in range(1, 6):
         for chars in itertools.product(["a", ".", "/", "\\", ":", "\x00"], repeat=n):
@@ -120,6 +122,12 @@ def test_safe_relpath_fast_path_agrees_with_the_full_checks() -> None:
             except InputError:
                 fast = None
             assert fast == slow(name), repr(name)
+            try:
+                kept: str | None = safe_relpath(name, keep_url=True)
+            except InputError:
+                kept = None
+            expected = slow(name)
+            assert kept == (name.replace("\\", "/") if expected is not None and url(name) else expected), repr(name)
 
 
 def test_a_failing_disk_is_one_output_error_and_leaves_nothing(tmp_path, monkeypatch) -> None:

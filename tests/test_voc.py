@@ -643,3 +643,20 @@ def test_image_sides_read_back_to_64_bits(tmp_path: Path) -> None:
     (tmp_path / "o" / "Annotations" / "x.xml").write_text(xml.replace(str(2**63 - 1), str(2**63)))
     with pytest.raises(InputError, match="out of range"):
         labelkit.load(tmp_path / "o")
+
+
+def test_url_like_item_ids_read_back_as_the_items_written(tmp_path: Path) -> None:
+    """Keeping URL-like names as written must stay a COCO file_name matter: here it made two items four."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for k, item_id in enumerate(["http://host/a", "ab://h/b"]):
+        ds.add_item(Item(id=item_id, media=Media(path=f"p{k}.jpg", width=10, height=10), split="train"))
+        ds.add(Object(id=str(k), item_id=item_id, category_id=1, bbox=(1, 1, 2, 2)))
+    labelkit.save(ds, tmp_path / "out", "voc")
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(i.id, i.media.path) for i in back.items()] == [
+        ("http:/host/a", "JPEGImages/p0.jpg"),
+        ("ab:/h/b", "JPEGImages/p1.jpg"),
+    ]
+    assert back.stats().annotations == {"object": 2}

@@ -162,7 +162,7 @@ def _checked_columns(f: CocoFile) -> Columns:
             raise InputError("file_name must be a string", path=f.path, pointer=json_pointer("images", i, "file_name"))
         ids.append(image["id"])
         if not is_plain_relpath(name):
-            name = safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name"))
+            name = safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name"), keep_url=True)
         paths.append(name)
         widths.append(image["width"])
         heights.append(image["height"])
