@@ -717,13 +717,13 @@ def test_pose_flip_idx_that_is_not_indexes_is_not_written(tmp_path: Path) -> Non
     assert len(labelkit.load(tmp_path / "out")) == 1
 
 
-def _same_stem(root: Path) -> Path:
-    """``x.jpg`` (10x10) and ``x.png`` (20x20) in one folder: Ultralytics gives both ``labels/train/x.txt``."""
+def _same_stem(root: Path, sizes: tuple[tuple[int, int], tuple[int, int]] = ((10, 10), (20, 20))) -> Path:
+    """``x.jpg`` and ``x.png`` in one folder: Ultralytics gives both ``labels/train/x.txt``."""
     (root / "images/train").mkdir(parents=True)
     (root / "labels/train").mkdir(parents=True)
-    Image.new("RGB", (10, 10)).save(root / "images/train/x.jpg")
-    Image.new("RGB", (20, 20)).save(root / "images/train/x.png")
-    (root / "labels/train/x.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    Image.new("RGB", sizes[0]).save(root / "images/train/x.jpg")
+    Image.new("RGB", sizes[1]).save(root / "images/train/x.png")
+    (root / "labels/train/x.txt").write_text("0 0.5 0.5 0.2 0.2\n0 0.117919 0.760962 0.118061 0.094904\n")
     (root / "data.yaml").write_text("train: images/train\nnames:\n  0: a\n")
     return root
 
@@ -732,25 +732,40 @@ def test_images_sharing_a_stem_are_two_items_sharing_a_label_file(tmp_path: Path
     """They were one item id twice, so COCO got both objects on the second image."""
     ds = labelkit.load(_same_stem(tmp_path / "in"))
     assert [(i.id, i.media.path) for i in ds.items()] == [
-        ("train/x.jpg", "images/train/x.jpg"),
-        ("train/x.png", "images/train/x.png"),
+        ("x.jpg", "images/train/x.jpg"),
+        ("x.png", "images/train/x.png"),
     ]
-    assert [(o.item_id, o.bbox) for o in ds.objects()] == [
-        ("train/x.jpg", pytest.approx((4.0, 4.0, 2.0, 2.0))),
-        ("train/x.png", pytest.approx((8.0, 8.0, 4.0, 4.0))),
+    assert [(o.item_id, o.bbox[:2]) for o in ds.objects()] == [
+        ("x.jpg", pytest.approx((4.0, 4.0))),
+        ("x.jpg", pytest.approx((0.588885, 7.13510))),
+        ("x.png", pytest.approx((8.0, 8.0))),
+        ("x.png", pytest.approx((1.17777, 14.27020))),
     ]
     labelkit.convert(tmp_path / "in", tmp_path / "coco", to="coco", allow_loss=True)
     doc = json.loads((tmp_path / "coco/annotations/instances_train.json").read_text())
-    assert [(a["image_id"], a["bbox"]) for a in doc["annotations"]] == [
-        (1, [4.0, 4.0, 2.0, 2.0]),
-        (2, [8.0, 8.0, 4.0, 4.0]),
-    ]
+    assert [a["image_id"] for a in doc["annotations"]] == [1, 1, 2, 2]
     # written back, the shared file is written once, and both images read back from image_sizes.json
-    labelkit.convert(tmp_path / "in", tmp_path / "out", to="yolo")
+    report = labelkit.convert(tmp_path / "in", tmp_path / "out", to="yolo")
+    assert report.written == {"items": 2, "object annotations": 4, "label files": 1}
     assert sorted(p.name for p in (tmp_path / "out/labels/train").iterdir()) == ["x.txt"]
-    assert (tmp_path / "out/labels/train/x.txt").read_text() == "0 0.5 0.5 0.2 0.2\n"
-    back = labelkit.load(tmp_path / "out")
-    assert canonical(back) == canonical(ds)
+    assert _numbers(tmp_path / "out/labels/train/x.txt") == pytest.approx(_numbers(tmp_path / "in/labels/train/x.txt"))
+    assert canonical(labelkit.load(tmp_path / "out")) == canonical(ds)
+
+
+def test_a_shared_label_file_of_images_of_other_sizes_is_written_once(tmp_path: Path) -> None:
+    """Normalised by 1101 x 4663 and by 517 x 2090, the same lines differ in their last bits: still the same."""
+    _same_stem(tmp_path / "in", ((1101, 4663), (517, 2090)))
+    labelkit.convert(tmp_path / "in", tmp_path / "out", to="yolo")
+    labelkit.convert(tmp_path / "in", tmp_path / "coco", to="coco", allow_loss=True)
+    labelkit.convert(tmp_path / "coco", tmp_path / "back", to="yolo", allow_loss=True)  # COCO boxes gain polygons
+    lines = _numbers(tmp_path / "in/labels/train/x.txt")
+    for out in ("out", "back"):
+        assert sorted(p.name for p in (tmp_path / out / "labels/train").iterdir()) == ["x.txt"]
+        assert _numbers(tmp_path / out / "labels/train/x.txt") == pytest.approx(lines, abs=1e-9)
+
+
+def _numbers(path: Path) -> list[float]:
+    return [float(t) for t in path.read_text().split()]
 
 
 def test_items_sharing_a_label_file_with_different_lines_are_refused(tmp_path: Path) -> None:
@@ -758,22 +773,31 @@ def test_items_sharing_a_label_file_with_different_lines_are_refused(tmp_path: P
     for name, box in (("x.jpg", (1.0, 1.0, 2.0, 2.0)), ("x.png", (5.0, 5.0, 2.0, 2.0))):
         ds.add_item(Item(id=name, split="train", media=Media(path=f"images/train/{name}", width=10, height=10)))
         ds.add(Object(id=name, item_id=name, category_id=0, bbox=box))
-    with pytest.raises(OutputError, match=r"'x.jpg' and 'x.png' would share the label file labels/train/x.txt"):
+    with pytest.raises(OutputError, match=r"'x.jpg' and 'x.png' would share the label file labels/train/x.txt with"):
         labelkit.save(ds, tmp_path / "out", "yolo")
     assert not (tmp_path / "out").exists()
 
 
-def test_images_that_would_still_share_an_item_id_are_refused(tmp_path: Path) -> None:
-    root = _same_stem(tmp_path / "in")
-    # x.jpg.png's key is x.jpg; a val image of that key makes its id train/x.jpg, as x.jpg's id becomes
-    for split in ("train", "val"):
-        (root / f"images/{split}").mkdir(exist_ok=True)
-        (root / f"labels/{split}").mkdir(exist_ok=True)
-        Image.new("RGB", (10, 10)).save(root / f"images/{split}/x.jpg.png")
-        (root / f"labels/{split}/x.jpg.txt").write_text("")
-    (root / "data.yaml").write_text("train: images/train\nval: images/val\nnames:\n  0: a\n")
-    with pytest.raises(InputError, match=r"two images would be the item 'train/x.jpg'"):
-        labelkit.load(root)
+def test_items_of_one_image_file_are_refused_even_with_the_same_lines(tmp_path: Path) -> None:
+    """Written once, they read back as one item: two COCO images with one file_name, say."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    for item_id in ("1", "2"):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path="a.jpg", width=10, height=10)))
+    with pytest.raises(OutputError, match=r"items '1' and '2' would share the image images/train/a.jpg"):
+        labelkit.save(ds, tmp_path / "out", "yolo")
+
+
+def test_classify_images_of_one_name_in_two_class_folders_are_two_items(tmp_path: Path) -> None:
+    for cls in ("cat", "dog"):
+        (tmp_path / "in/train" / cls).mkdir(parents=True)
+        Image.new("RGB", (4, 3)).save(tmp_path / "in/train" / cls / "1.jpg")
+    ds = labelkit.load(tmp_path / "in", "yolo")
+    assert [i.id for i in ds.items()] == ["train/cat/1.jpg", "train/dog/1.jpg"]
+    names = {c.id: c.name for c in ds.categories}
+    assert [(lab.item_id, names[lab.category_id]) for lab in ds.labels()] == [
+        ("train/cat/1.jpg", "cat"),
+        ("train/dog/1.jpg", "dog"),
+    ]
 
 
 def test_darknet_names_file_gets_names_it_can_give_back(tmp_path: Path) -> None:

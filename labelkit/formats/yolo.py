@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -392,27 +393,37 @@ def _item_sizes(
 def _item_ids(layout: Layout) -> list[str]:
     """Item ids: each entry's key, made unique.
 
-    The key is the label file's path without ``.txt``; ``<split>/<key>`` where splits share a key; the image's
-    suffix is added where images of one folder share a stem (``x.jpg`` and ``x.png`` both take ``x.txt``, as
-    Ultralytics does).
+    The key is the label file's path without ``.txt`` (for classify, the image's path below its class folder
+    without the extension). Where splits share a key, it is ``<split>/<key>``; where images of one folder
+    share a stem (``x.jpg`` and ``x.png`` both take ``x.txt``, as Ultralytics does), the image's extension is
+    kept (``x.jpg``); where ids still clash (classify: ``cat/1.jpg`` and ``dog/1.jpg``), the path of the image
+    (or, without one, of the label file) in the dataset is the id.
 
     Raises:
-        InputError: two images still get the same id (``x.jpg.png`` beside ``x.jpg`` and ``x.png``).
+        InputError: two entries still get the same id.
     """
-    seen = Counter(e.key for e in layout.entries)
-    ids = [f"{e.split}/{e.key}" if seen[e.key] > 1 and e.split else e.key for e in layout.entries]
-    seen = Counter(ids)
-    if len(seen) == len(ids):
+    entries = layout.entries
+    splits_of: dict[str, set[str | None]] = {}
+    for e in entries:
+        splits_of.setdefault(e.key, set()).add(e.split)
+    ids = [f"{e.split}/{e.key}" if e.split and len(splits_of[e.key]) > 1 else e.key for e in entries]
+    if len(set(ids)) == len(ids):
         return ids
-    ids = [i + e.image.suffix if seen[i] > 1 and e.image else i for i, e in zip(ids, layout.entries, strict=True)]
+    ids = _unclash(ids, lambda k: ids[k] + (image.suffix if (image := entries[k].image) else ""))
+    files = [e.image or e.label for e in entries]
+    ids = _unclash(ids, lambda k: rel_path(file, layout.root) if (file := files[k]) else ids[k])
     first: dict[str, Path | None] = {}
-    for i, e in zip(ids, layout.entries, strict=True):
+    for i, f in zip(ids, files, strict=True):
         if i in first:
-            raise InputError(
-                f"two images would be the item {i!r}: {first[i]} and {e.image}", path=layout.root, hint="rename one"
-            )
-        first[i] = e.image
+            raise InputError(f"two files would be the item {i!r}: {first[i]} and {f}", path=layout.root)
+        first[i] = f
     return ids
+
+
+def _unclash(ids: list[str], better: Callable[[int], str]) -> list[str]:
+    """``ids`` with every id that occurs more than once replaced by ``better(its index)``."""
+    count = Counter(ids)
+    return [better(k) if count[i] > 1 else i for k, i in enumerate(ids)]
 
 
 def _items_table(

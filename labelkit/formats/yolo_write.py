@@ -10,6 +10,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -293,7 +294,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     else:
         image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
         label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
-    shared = _shared_label_files(label_rel)
+    shared = _shared_label_files(label_rel, image_rel, ids)
     cols = columns(dataset, task)
     usable_rows = np.flatnonzero(cols.usable)
     kpt_dims = _kpt_dims(dataset, options)
@@ -318,7 +319,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             lo, hi = bounds_list[i] - start, bounds_list[i + 1] - start
             data = view[starts[lo] : starts[hi]]
             rel = label_rel[i]
-            if rel in shared and _written_before(shared, rel, i, bytes(data), ids):
+            if rel in shared.members and shared.written_before(rel, i, bytes(data), ids):
                 continue
             create_file(base + rel, data)
     report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
@@ -342,32 +343,81 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             rels = [image_rel[i] for i in unplaced]
             sizes = sizes_text(rels, items["width"].take(rows), items["height"].take(rows))
             (path / SIZES_FILE).write_bytes(sizes)
-    report.written = {"items": len(ids), "object annotations": len(usable_rows), "label files": len(label_rel)}
+    label_files = len(label_rel) - sum(len(items) - 1 for items in shared.members.values())
+    report.written = {"items": len(ids), "object annotations": len(usable_rows), "label files": label_files}
 
 
-def _shared_label_files(label_rel: list[str]) -> dict[str, tuple[int, bytes] | None]:
-    """Label files that several items map to (``x.jpg`` and ``x.png`` of one folder both take ``x.txt``)."""
-    count = Counter(label_rel)
-    return {rel: None for rel, n in count.items() if n > 1}
+@dataclass
+class _SharedFiles:
+    """Label files that the images of several items map to, their items, and the lines written for each.
+
+    ``x.jpg`` and ``x.png`` of one folder both take ``x.txt``, as in Ultralytics.
+    """
+
+    members: dict[str, list[int]]
+    lines: dict[str, bytes] = field(default_factory=dict)
+
+    def written_before(self, rel: str, item: int, data: bytes, ids: list[str]) -> bool:
+        """Whether the shared file ``rel`` was already written, with the same lines as ``item``'s.
+
+        The first item's lines are written. Lines of images of other sizes were normalised by other numbers,
+        so they may differ in the last bits: coordinates within 1e-9 of each other are the same.
+
+        Raises:
+            OutputError: the items sharing the file have different lines.
+        """
+        first = self.lines.get(rel)
+        if first is None:
+            self.lines[rel] = data
+            return False
+        if not _same_lines(first, data):
+            raise OutputError(
+                f"items {ids[self.members[rel][0]]!r} and {ids[item]!r} would share the label file {rel} with "
+                "different lines",
+                hint="give the items distinct image paths or splits",
+            )
+        return True
 
 
-def _written_before(
-    shared: dict[str, tuple[int, bytes] | None], rel: str, item: int, data: bytes, ids: list[str]
-) -> bool:
-    """Whether a shared label file was already written, with these very lines (then it is written once).
+def _shared_label_files(label_rel: list[str], image_rel: list[str], ids: list[str]) -> _SharedFiles:
+    """The label files several items map to.
 
     Raises:
-        OutputError: the items sharing the file have different lines.
+        OutputError: two items would be the same image (and so one item when read back).
     """
-    first = shared[rel]
-    if first is None:
-        shared[rel] = (item, data)
+    count = Counter(label_rel)
+    members: dict[str, list[int]] = {rel: [] for rel, n in count.items() if n > 1}
+    if members:
+        for i, rel in enumerate(label_rel):
+            if rel in members:
+                members[rel].append(i)
+    for rel, items in members.items():
+        images: dict[str, int] = {}
+        for i in items:
+            if image_rel[i] in images:
+                raise OutputError(
+                    f"items {ids[images[image_rel[i]]]!r} and {ids[i]!r} would share the image {image_rel[i]} "
+                    f"and the label file {rel}",
+                    hint="give the items distinct image paths or splits",
+                )
+            images[image_rel[i]] = i
+    return _SharedFiles(members)
+
+
+def _same_lines(a: bytes, b: bytes) -> bool:
+    """Whether two label files say the same: the same lines, classes and flags, coordinates within 1e-9."""
+    if a == b:
+        return True
+    lines_a, lines_b = a.splitlines(), b.splitlines()
+    if len(lines_a) != len(lines_b):
         return False
-    if first[1] != data:
-        raise OutputError(
-            f"items {ids[first[0]]!r} and {ids[item]!r} would share the label file {rel} with different lines",
-            hint="give the items distinct image paths or splits",
-        )
+    for line_a, line_b in zip(lines_a, lines_b, strict=True):
+        tokens_a, tokens_b = line_a.split(), line_b.split()
+        if len(tokens_a) != len(tokens_b) or tokens_a[:1] != tokens_b[:1]:
+            return False
+        for x, y in zip(tokens_a[1:], tokens_b[1:], strict=True):
+            if x != y and not abs(float(x) - float(y)) <= 1e-9:
+                return False
     return True
 
 
