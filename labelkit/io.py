@@ -266,12 +266,7 @@ def input_guard(path: Path) -> Iterator[None]:
     except UnicodeEncodeError as exc:  # a file name that is not UTF-8 (Python keeps its bytes as surrogates)
         text = exc.object if isinstance(exc.object, str) else ""
         if _escaped_bytes(text):
-            raise InputError(
-                "a file or folder name is not UTF-8",
-                path=path,
-                found=_shown_name(text),
-                hint="labelkit keeps names as UTF-8 text: rename it",
-            ) from exc
+            raise _not_utf8_name(text, path) from exc
         raise InputError(
             "text holds a lone surrogate, which UTF-8 cannot encode", path=path, found=_shown_name(text) or None
         ) from exc
@@ -284,6 +279,25 @@ def input_guard(path: Path) -> Iterator[None]:
 
 _SHOWN_NAME = 1024
 """The longest file name an error quotes (a hostile one may be megabytes long)."""
+
+
+def require_utf8_name(name: str, source: Path) -> None:
+    """Refuse a file or folder name that is not UTF-8 before it reaches text that must be (ids, tables).
+
+    Raises:
+        InputError: naming ``source`` and the name's bytes, as :func:`input_guard` does.
+    """
+    if not name.isascii() and _escaped_bytes(name):
+        raise _not_utf8_name(name, source)
+
+
+def _not_utf8_name(name: str, source: Path) -> InputError:
+    return InputError(
+        "a file or folder name is not UTF-8",
+        path=source,
+        found=_shown_name(name),
+        hint="labelkit keeps names as UTF-8 text: rename it",
+    )
 
 
 def _escaped_bytes(text: str) -> bool:

@@ -746,7 +746,7 @@ def test_a_yolo_class_id_of_unicode_digits_is_an_error(tmp_path: Path) -> None:
         labelkit.load(root)
 
 
-@pytest.mark.parametrize("fmt", ["yolo", "voc"])
+@pytest.mark.parametrize("fmt", ["yolo", "voc", "coco"])
 def test_a_file_name_that_is_not_utf8_is_an_input_error(tmp_path: Path, fmt: str) -> None:
     """Python keeps undecodable bytes of a name as surrogates, which Arrow cannot hold: an internal error before."""
     import os
@@ -760,19 +760,24 @@ def test_a_file_name_that_is_not_utf8_is_an_input_error(tmp_path: Path, fmt: str
     if fmt == "yolo":
         shutil.copytree(FIXTURES / "yolo/golden/detect", root)
         label = next((root / "labels").rglob("*.txt"))
-    else:
+    elif fmt == "voc":
         shutil.copytree(FIXTURES / "voc/golden/default", root)
         label = root / "Annotations/2007_000001.xml"
-    os.rename(label, os.path.join(os.fsencode(label.parent), b"\xff" + os.fsencode(label.name)))
+    else:  # a second split whose name is not UTF-8 (pyarrow refused the item id prefix with a TypeError)
+        shutil.copytree(FIXTURES / "coco/annotations", root / "annotations")
+        label = root / "annotations/instances_val.json"
+        shutil.copy(label, root / "annotations/instances_train.json")
+    new_name = b"instances_\xff.json" if fmt == "coco" else b"\xff" + os.fsencode(label.name)
+    os.rename(label, os.path.join(os.fsencode(label.parent), new_name))
     options = {"image_size": "640x480"} if fmt == "yolo" else {}  # the renamed label file has no size on record
     with pytest.raises(InputError) as err:
         labelkit.load(root, fmt, **options)
     assert err.value.location.path == str(root)
     assert err.value.message == "a file or folder name is not UTF-8"
-    assert err.value.found is not None and err.value.found.startswith("\\xff")
+    assert err.value.found is not None and "\\xff" in err.value.found
     result = CliRunner().invoke(cli, ["info", str(root), "--format", fmt, *(f"-o{k}={v}" for k, v in options.items())])
     assert result.exit_code == 2
-    assert result.output.startswith(f"labelkit: error: {root}: a file or folder name is not UTF-8 (found \\xff")
+    assert result.output.startswith(f"labelkit: error: {root}: a file or folder name is not UTF-8 (found ")
 
 
 def test_a_lone_surrogate_in_data_yaml_is_an_input_error(tmp_path: Path) -> None:

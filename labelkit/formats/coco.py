@@ -27,7 +27,7 @@ from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_
 from labelkit.formats.coco_records import dataset_info, merge_categories
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
 from labelkit.formats.coco_write import STUFF_TAG, Writer, file_name
-from labelkit.io import paused_gc
+from labelkit.io import paused_gc, require_utf8_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
@@ -152,6 +152,7 @@ def decode_all(path: Path) -> list[CocoFile]:
     """
     found = []
     for file in find_files(path):
+        require_utf8_name(file.name if path.is_file() else str(file.relative_to(path)), path)  # it names a split
         task, _ = task_and_split(file)
         if task == "panoptic":
             if path.is_file():
