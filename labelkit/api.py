@@ -79,7 +79,8 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
 
     The file is read as :func:`load` reads it, except what no count depends on: a reader that can (COCO)
     leaves the polygon coordinates of objects that have a box unparsed, so they are not checked either
-    (:func:`validate` and :func:`convert` check them).
+    (:func:`validate` and :func:`convert` check them). With ``skip_invalid=True`` every polygon is parsed,
+    so that the annotations skipped are the ones :func:`load` skips.
 
     Raises:
         UnknownFormatError: the format is not named and cannot be detected.
@@ -92,10 +93,19 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
     path = Path(path)
     fmt = _format(path, format)
     read_options = parse_options(options, fmt, None).read
-    if getattr(fmt, COUNTS_POLYGONS, False):
+    if _may_count_polygons(fmt, read_options):
         read_options["count_polygons"] = True  # counts need no coordinates
     with input_guard(path):
         return fmt.read(path, **read_options).stats()
+
+
+def _may_count_polygons(reader: FormatModule, read_options: dict[str, Any]) -> bool:
+    """Whether ``reader`` may leave polygons of boxed objects unparsed.
+
+    Not with ``skip_invalid``: it must see every polygon to skip the bad ones, or what is skipped (and so
+    counted and written) would depend on the target.
+    """
+    return bool(getattr(reader, COUNTS_POLYGONS, False)) and not read_options.get("skip_invalid")
 
 
 def plan(dataset: Dataset, format: str, **options: Any) -> Report:
@@ -315,7 +325,7 @@ def convert(
         progress(f"reading {reader.NAME}")
     read_options = dict(parsed.read)
     drops = getattr(writer, DROPS_POLYGONS, None)
-    if getattr(reader, COUNTS_POLYGONS, False) and drops is not None and drops(parsed.write):
+    if _may_count_polygons(reader, read_options) and drops is not None and drops(parsed.write):
         read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
     with input_guard(src):
         dataset = reader.read(src, **read_options)

@@ -892,3 +892,15 @@ def test_a_url_file_name_is_kept_as_written(tmp_path: Path) -> None:
     labelkit.convert(path, tmp_path / "out", to="coco")
     back = _load(tmp_path / "out" / "annotations" / "instances_val.json")
     assert [i["file_name"] for i in back["images"]][:2] == ["http://example.com/x/a.jpg", "img/b.jpg"]
+
+
+def test_skip_invalid_skips_the_same_annotations_whatever_reads_them(tmp_path: Path) -> None:
+    """A boxed object's polygon of two points was not seen (so not skipped) by info and by YOLO detect."""
+    doc = _load(INSTANCES)
+    doc["annotations"][0]["segmentation"] = [[1, 2, 3, 4]]
+    path = _write(tmp_path, doc)
+    loaded = labelkit.load(path, skip_invalid=True)
+    assert labelkit.stats(path, skip_invalid=True) == loaded.stats()
+    assert loaded.stats().annotations == {"object": len(doc["annotations"]) - 1}
+    report = labelkit.convert(path, tmp_path / "yolo", to="yolo", allow_loss=True, skip_invalid=True)
+    assert report.written["object annotations"] == len(doc["annotations"]) - 1
