@@ -455,8 +455,22 @@ def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str],
         kpt_names = next((c.keypoints for c in dataset.categories if c.keypoints and len(c.keypoints) == k), None)
         if kpt_names and kpt_names != [str(i) for i in range(k)]:
             doc["kpt_names"] = {0: list(kpt_names)}
-    text = "# YOLO dataset written by labelkit\n" + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    text = "# YOLO dataset written by labelkit\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     (path / "data.yaml").write_text(text, encoding="utf-8")
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, with strings holding U+0085 double-quoted.
+
+    In its single-quoted style PyYAML writes U+0085 as a raw line break, which reads back as a space
+    (every other character round-trips, checked over all of Unicode).
+    """
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style='"' if "\x85" in data else None)
+
+
+_Dumper.add_representer(str, _Dumper.represent_str)
 
 
 _LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
