@@ -799,3 +799,32 @@ def test_a_lone_surrogate_in_data_yaml_is_an_input_error(tmp_path: Path) -> None
     assert err.value.found == "per\\ud800son"
     result = CliRunner().invoke(cli, ["info", str(root)])
     assert result.exit_code == 2 and "internal error" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("fixture", "file", "old", "new"),
+    [
+        ("yolo/golden/detect-darknet-6dp", "train.txt", b"obj_train_data/a.jpg", b"obj_train_data/\xff.jpg"),
+        ("yolo/golden/detect-darknet-6dp", "obj.names", b"person", b"pers\xffon"),
+        ("yolo/golden/detect-darknet-6dp", "obj.data", b"classes = 3", b"classes = 3 # \xff"),
+        ("voc/golden/default", "labelmap.txt", b"cat:", b"c\xffat:"),
+        ("voc/golden/default", "ImageSets/Main/train.txt", b"2007", b"\xff2007"),
+    ],
+)
+def test_list_and_names_files_that_are_not_utf8_name_the_file_and_line(
+    tmp_path: Path, fixture: str, file: str, old: bytes, new: bytes
+) -> None:
+    """These were decoded with U+FFFD for the bad byte: a listed image then had no label file, silently."""
+    import shutil
+
+    root = tmp_path / "in"
+    shutil.copytree(FIXTURES / fixture, root)
+    data = (root / file).read_bytes()
+    assert old in data
+    data = data.replace(old, new, 1)
+    (root / file).write_bytes(data)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root)
+    assert err.value.location.path == str(root / file)
+    assert err.value.location.line == data[: data.index(b"\xff")].count(b"\n") + 1
+    assert "not UTF-8 text: bad byte 0xff" in str(err.value)

@@ -421,7 +421,7 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     parts: list[list[str]] = []
     actions: list[list[str]] = []
     ids: list[int] | None = None
-    for number, raw in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
+    for number, raw in enumerate(data.decode("utf-8").splitlines(), 1):
         line = raw.strip()
         if line.startswith(IDS_COMMENT):
             try:
@@ -448,7 +448,7 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
 
 
 def _read_list(path: Path) -> Iterator[tuple[int, list[str]]]:
-    text = read_bytes(path).decode("utf-8", errors="replace")
+    text = read_bytes(path).decode("utf-8")
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if line and not line.startswith("#"):

@@ -235,7 +235,7 @@ def _is_number(text: str) -> bool:
 
 
 def _parse_dota(data: bytes, path: Path, index: int, out: _Parsed, names: list[str]) -> None:
-    text = data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8")
     for number, raw in enumerate(text.split("\n"), 1):
         parts = raw.split()
         if not parts or ":" in parts[0]:

@@ -132,7 +132,7 @@ def _parse_names(value: Any, source: Path) -> list[str]:
 
 
 def _read_names_file(path: Path) -> list[str]:
-    text = read_bytes(path).decode("utf-8", errors="replace")
+    text = read_bytes(path).decode("utf-8")
     lines = text.splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
@@ -324,7 +324,7 @@ def _entries_from_labels(
 def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[Entry]:
     entries = []
     seen: set[Path] = set()
-    text = read_bytes(list_file).decode("utf-8", errors="replace")
+    text = read_bytes(list_file).decode("utf-8")
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -346,7 +346,7 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[E
 def _darknet(data_path: Path) -> Layout:
     root = data_path.parent
     config: dict[str, str] = {}
-    text = read_bytes(data_path).decode("utf-8", errors="replace")
+    text = read_bytes(data_path).decode("utf-8")
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
