@@ -817,3 +817,29 @@ def test_darknet_names_file_gets_names_it_can_give_back(tmp_path: Path) -> None:
     # data.yaml holds any name (U+0085 double-quoted: PyYAML's single quotes turned it into a space)
     assert labelkit.save(ds, tmp_path / "yaml", "yolo").lost == []
     assert [c.name for c in labelkit.load(tmp_path / "yaml").categories] == names
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    path=st.one_of(st.none(), st.text(alphabet="ab./\\:", max_size=12)),
+    item_id=st.text(alphabet="ab./\\:", max_size=12),
+    split=st.sampled_from(["train", "val"]),
+)
+def test_image_names_stay_inside_the_split_folder(path: str | None, item_id: str, split: str) -> None:
+    """An item id of ../../../evil without an image path wrote evil.txt beside the output folder."""
+    from labelkit.formats.yolo_write import image_name
+
+    name = image_name(path, item_id, split)
+    assert name and not name.startswith("/") and "\\" not in name
+    assert all(part not in ("", ".", "..") for part in name.split("/")), name
+
+
+def test_an_item_id_that_climbs_writes_nothing_outside_the_output(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="../../../evil", split="train", media=Media(width=4, height=3)))
+    ds.add(Object(id="1", item_id="../../../evil", category_id=0, bbox=(0.0, 0.0, 1.0, 1.0)))
+    (tmp_path / "out").mkdir()
+    labelkit.save(ds, tmp_path / "out" / "y", "yolo")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.txt")) == [
+        "out/y/labels/train/evil.txt"
+    ]

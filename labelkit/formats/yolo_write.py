@@ -236,17 +236,35 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
     """
     if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         name = PurePosixPath(path.replace("\\", "/")).name if path else ""
-        return name or f"{item_id}.jpg"
+        return name if name not in ("", ".", "..") else _id_name(item_id)
     text = path.replace("\\", "/")
     if "/" not in text:  # a bare file name (COCO's): no layout prefix to strip
-        return text if text not in (".", "..") else f"{item_id}.jpg"
+        return text if text not in (".", "..") else _id_name(item_id)
     for prefix in (f"images/{split}/", f"{split}/images/", f"obj_{split}_data/", "images/", f"{split}/"):
         if text.startswith(prefix) and len(text) > len(prefix):
             text = text[len(prefix) :]
             break
-    # a folder named "images" inside the name would be the last one, which Ultralytics turns into "labels"
-    parts = [p if p not in ("images", "Images") else f"{p}_" for p in text.split("/") if p not in ("", ".", "..")]
-    return "/".join(parts) or f"{item_id}.jpg"
+    return _inner_path(text) or _id_name(item_id)
+
+
+def _inner_path(text: str) -> str:
+    """``text`` without empty, ``.`` and ``..`` parts, so that it stays inside its folder.
+
+    A folder named ``images`` becomes ``images_``: it would be the last one, which Ultralytics turns into
+    ``labels``.
+    """
+    parts = [p for p in text.split("/") if p not in ("", ".", "..")]
+    return "/".join(p if p not in ("images", "Images") else f"{p}_" for p in parts)
+
+
+def _id_name(item_id: str) -> str:
+    """An image name made of an item id (an item without an image path): ``<id>.jpg``, kept inside its folder.
+
+    Examples:
+        >>> _id_name("7"), _id_name("train/7"), _id_name("../../../evil"), _id_name("..")
+        ('7.jpg', 'train/7.jpg', 'evil.jpg', 'item.jpg')
+    """
+    return (_inner_path(item_id.replace("\\", "/")) or "item") + ".jpg"
 
 
 def _stem(name: str) -> str:
