@@ -660,3 +660,21 @@ def test_url_like_item_ids_read_back_as_the_items_written(tmp_path: Path) -> Non
         ("ab:/h/b", "JPEGImages/p1.jpg"),
     ]
     assert back.stats().annotations == {"object": 2}
+
+
+def test_images_of_one_name_from_two_folders_are_named_after_their_items(tmp_path: Path) -> None:
+    """With media=copy the second image overwrote the first in JPEGImages/a.jpg, silently."""
+    from labelkit.model import Category, Dataset, Item, Media
+
+    for folder, colour in (("x", "red"), ("y", "blue")):
+        (tmp_path / "m" / folder).mkdir(parents=True)
+        Image.new("RGB", (4, 3), colour).save(tmp_path / "m" / folder / "a.png")
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for item_id, folder in (("1", "x"), ("2", "y")):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=f"{folder}/a.png", width=4, height=3)))
+    report = labelkit.save(ds, tmp_path / "out", "voc", media="copy", media_root=str(tmp_path / "m"))
+    assert [(c.what, c.count) for c in report.transformed] == [("image file names", 2)]
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(i.id, i.media.path) for i in back.items()] == [("1", "JPEGImages/1.png"), ("2", "JPEGImages/2.png")]
+    assert Image.open(tmp_path / "out/JPEGImages/1.png").getpixel((0, 0)) == (255, 0, 0)
+    assert Image.open(tmp_path / "out/JPEGImages/2.png").getpixel((0, 0)) == (0, 0, 255)

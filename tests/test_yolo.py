@@ -843,3 +843,19 @@ def test_an_item_id_that_climbs_writes_nothing_outside_the_output(tmp_path: Path
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.txt")) == [
         "out/y/labels/train/evil.txt"
     ]
+
+
+def test_classify_never_overwrites_one_image_with_another(tmp_path: Path) -> None:
+    """Two images named 1.jpg (from two folders) of one class went to one file: the second overwrote the first."""
+    from labelkit.model import Label
+
+    for folder in ("x", "y"):
+        (tmp_path / "m" / folder).mkdir(parents=True)
+        Image.new("RGB", (4, 3)).save(tmp_path / "m" / folder / "1.jpg")
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for item_id in ("x", "y"):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=f"{item_id}/1.jpg", width=4, height=3)))
+        ds.add(Label(id=item_id, item_id=item_id, category_id=0))
+    with pytest.raises(OutputError, match="two items' images would be this one file"):
+        labelkit.save(ds, tmp_path / "out", "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"))
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -449,6 +449,20 @@ def _file_name(path: str | None, file: str) -> str:
     return name or f"{file.rpartition('/')[2]}.jpg"
 
 
+def _image_names(paths: list[str | None], files: list[str]) -> tuple[list[str], int]:
+    """Each item's ``<filename>`` (and name in ``JPEGImages/``), and how many were renamed.
+
+    The image's base name; where items' base names are the same (``x/a.jpg``, ``y/a.jpg``), the item's file
+    (its id) with the image's extension instead, so that one image never overwrites another.
+    """
+    names = [_file_name(p, f) for p, f in zip(paths, files, strict=True)]
+    count = Counter(names)
+    if len(count) == len(names):
+        return names, 0
+    renamed = [f + (Path(n).suffix or ".jpg") if count[n] > 1 else n for n, f in zip(names, files, strict=True)]
+    return renamed, sum(1 for n in names if count[n] > 1)
+
+
 def _head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | None, segmented: bool) -> str:
     head = ["<annotation>\n"]
     if "voc:folder" in meta:
@@ -493,6 +507,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     holds_voc = _may_hold_voc(items["metadata"]).tolist()
     metadata = [decode_json_cell(m) if h else {} for m, h in zip(items["metadata"].to_pylist(), holds_voc, strict=True)]
     files = [safe_relpath(i) for i in ids]
+    image_names, renamed = _image_names(paths, files)
+    report.transform(
+        "image file names", renamed, "images of one name (from other folders) are named after their item ids"
+    )
 
     objects = dataset.table("objects")
     item_of = dataset.item_positions()
@@ -606,7 +624,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
-                name = _file_name(paths[n], files[n])
+                name = image_names[n]
                 head = _head_xml(meta, name, widths[n], heights[n], segmented)
                 written_objects += len(xml_rows)
                 create_file(base + files[n] + ".xml", head.encode() + body + b"</annotation>\n")

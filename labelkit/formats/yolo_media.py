@@ -191,12 +191,17 @@ def place_media(root: Path, name: str, target: Path, mode: str) -> None:
     Raises:
         InputError: the image is missing, or its path leaves ``root`` (absolute, or climbing with ``..``:
             an untrusted dataset must not copy other files of the machine into its output).
-        OutputError: the copy or link failed.
+        OutputError: the copy or link failed, or ``target`` exists (another item's image went there: it is
+            never overwritten).
     """
     source = contained(root, name, source=root)
     if not source.is_file():
         raise InputError("image not found", path=source, hint="set -o media_root=FOLDER or use -o media=none")
     target.parent.mkdir(parents=True, exist_ok=True)
+    if os.path.lexists(target):
+        raise OutputError(
+            "two items' images would be this one file", path=target, hint="give the images distinct file names"
+        )
     try:
         if mode == "link":
             os.symlink(source.resolve(), target)
