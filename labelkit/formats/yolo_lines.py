@@ -108,6 +108,59 @@ def keypoint_count(dataset: Dataset) -> int:
     return k
 
 
+def snapped(
+    values: np.ndarray[Any, Any],
+    scale: np.ndarray[Any, Any],
+    target: np.ndarray[Any, Any],
+    offset: np.ndarray[Any, Any] | None = None,
+) -> np.ndarray[Any, Any]:
+    """Normalised values that a YOLO reader turns back into exactly ``target`` (``v * scale - offset``), short.
+
+    ``values`` are ``target`` normalised, ``(target + offset) / scale``. The division and the reader's
+    multiplication each round, so about one value in ten does not multiply back to ``target``, and a value
+    read from YOLO as ``0.24253`` comes out as ``0.24252999999999997`` or ``0.24253000000000002``. So, for
+    each value within float noise of a decimal of at most 8 places, or not multiplying back, the first that
+    multiplies back exactly is taken, of: that value rounded to 1, 2, ... 8 decimals; the value itself; the
+    floats 1 to 3 steps away. Else the value is kept. (Only floats a few steps away can qualify: nothing
+    else multiplies back to ``target``.)
+    """
+    offset = np.zeros_like(values) if offset is None else offset
+    shifted = values * 1e8
+    rounded = np.rint(shifted)
+    off_target = values * scale - offset != target
+    # near a decimal of at most 8 places but not that decimal's float (so printed long), or off target
+    near = (np.abs(shifted - rounded) < 1e-6) & (off_target | (values != rounded / 1e8))
+    if not (near.any() or off_target.any()):
+        return values
+    out: np.ndarray[Any, Any] = values.copy()
+    steps = [(0, k) for k in (1, -1, 2, -2, 3, -3)]
+    # (a value far from a short decimal has no shorter text that multiplies back: only its neighbours)
+    for todo, tries in (
+        (np.flatnonzero(near), [*((d, 0) for d in range(1, 9)), (0, 0), *steps]),
+        (np.flatnonzero(off_target & ~near), steps),
+    ):
+        v, sc, off, want = values[todo], scale[todo], offset[todo], target[todo]
+        left = np.arange(len(todo))
+        for digits, moves in tries:
+            if not len(left):
+                break
+            c = _candidate(v[left], digits, moves)
+            ok = c * sc[left] - off[left] == want[left]
+            out[todo[left[ok]]] = c[ok]
+            left = left[~ok]
+    return out
+
+
+def _candidate(x: np.ndarray[Any, Any], digits: int, steps: int) -> np.ndarray[Any, Any]:
+    """``x`` rounded to ``digits`` decimals (the float nearest that decimal), or moved ``steps`` floats."""
+    if digits:
+        return np.asarray(np.round(x, digits), dtype=np.float64)
+    moved: np.ndarray[Any, Any] = x
+    for _ in range(abs(steps)):
+        moved = np.nextafter(moved, np.inf if steps > 0 else -np.inf)
+    return moved
+
+
 def _prefixes(cls: np.ndarray[Any, Any]) -> list[bytes]:
     top = int(cls.max()) + 1 if len(cls) else 0
     return [b"%d " % i for i in range(top)]
@@ -350,14 +403,26 @@ class Lines:
         w, h = self.cols.width[rows], self.cols.height[rows]
         clipped, changed = G.clip_xyxy(bbox, w, h)
         self.clipped += int(changed.sum())
-        values = G.xywh_to_yolo(clipped, w, h)
+        return self._box_values(clipped, w, h)
+
+    def _box_values(
+        self, box: np.ndarray[Any, Any], w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
+        """``cx cy w h`` of boxes (``x y w h``), in [0, 1]; exactly: the ones a reader turns back into them."""
+        values = G.xywh_to_yolo(box, w, h)
+        if self.precision is None:  # the reader: w = vw * W, x = vx * W - w / 2 (see geometry.yolo_to_xywh)
+            w, h = np.asarray(w, dtype=np.float64), np.asarray(h, dtype=np.float64)
+            values[:, 2] = snapped(values[:, 2], w, box[:, 2])
+            values[:, 3] = snapped(values[:, 3], h, box[:, 3])
+            values[:, 0] = snapped(values[:, 0], w, box[:, 0], values[:, 2] * w / 2)
+            values[:, 1] = snapped(values[:, 1], h, box[:, 1], values[:, 3] * h / 2)
         return np.clip(values, 0.0, 1.0) + 0.0
 
     def _pose(self, rows: np.ndarray[Any, Any]) -> Text:
         bbox = self._boxes(rows)
         w, h = self.cols.width[rows], self.cols.height[rows]
         clipped, changed = G.clip_xyxy(bbox, w, h)
-        head = np.clip(G.xywh_to_yolo(clipped, w, h), 0.0, 1.0) + 0.0
+        head = self._box_values(clipped, w, h)
         k = self.k
         points = np.zeros((len(rows), k, 3), dtype=np.float64)
         kp = self.keypoints.take(pa.array(rows))
@@ -370,6 +435,10 @@ class Lines:
         v = points[:, :, 2]
         x = np.where(v > 0, points[:, :, 0] / w[:, None], 0.0)
         y = np.where(v > 0, points[:, :, 1] / h[:, None], 0.0)
+        if self.precision is None:  # the reader multiplies back: make that give the points exactly
+            ws, hs = np.broadcast_to(w[:, None], x.shape).reshape(-1), np.broadcast_to(h[:, None], y.shape).reshape(-1)
+            x = snapped(x.reshape(-1), ws, np.where(v > 0, points[:, :, 0], 0.0).reshape(-1)).reshape(x.shape)
+            y = snapped(y.reshape(-1), hs, np.where(v > 0, points[:, :, 1], 0.0).reshape(-1)).reshape(y.shape)
         xc, yc = np.clip(x, 0.0, 1.0) + 0.0, np.clip(y, 0.0, 1.0) + 0.0
         changed |= ((xc != x) | (yc != y)).any(axis=1)
         self.clipped += int(changed.sum())
@@ -414,6 +483,8 @@ class Lines:
         scale[0::2] = self.cols.width[rows][per_value[0::2]]
         scale[1::2] = self.cols.height[rows][per_value[1::2]]
         values = flat / scale
+        if self.precision is None:  # the reader multiplies back: make that give the coordinates exactly
+            values = snapped(values, scale, flat)
         clipped: np.ndarray[Any, Any] = np.clip(values, 0.0, 1.0) + 0.0
         self.clipped += int(np.count_nonzero(np.bincount(per_value[clipped != values], minlength=len(rows))))
         return clipped
