@@ -828,3 +828,32 @@ def test_list_and_names_files_that_are_not_utf8_name_the_file_and_line(
     assert err.value.location.path == str(root / file)
     assert err.value.location.line == data[: data.index(b"\xff")].count(b"\n") + 1
     assert "not UTF-8 text: bad byte 0xff" in str(err.value)
+
+
+@pytest.mark.parametrize("fmt", ["yolo", "voc"])
+def test_media_copy_follows_no_link_out_of_media_root(tmp_path: Path, fmt: str) -> None:
+    """media_root/evil.jpg -> ../secret.jpg (or a folder link to ..) copied the outside file into the output."""
+    import os
+
+    from PIL import Image
+
+    from labelkit.model import Category, Dataset, Item, Media
+
+    media = tmp_path / "media"
+    media.mkdir()
+    Image.new("RGB", (4, 3)).save(tmp_path / "secret.jpg")
+    Image.new("RGB", (4, 3)).save(media / "ok.jpg")
+    os.symlink(tmp_path / "secret.jpg", media / "evil.jpg")
+    os.symlink(tmp_path, media / "up")
+    os.symlink(media / "ok.jpg", media / "alias.jpg")  # a link staying inside media_root is fine
+    for k, path in enumerate(["evil.jpg", "up/secret.jpg", "alias.jpg"]):
+        ds = Dataset(categories=[Category(id=0, name="a")])
+        ds.add_item(Item(id="1", split="train", media=Media(path=path, width=4, height=3)))
+        out = tmp_path / f"out{k}"
+        if path == "alias.jpg":
+            labelkit.save(ds, out, fmt, media="copy", media_root=str(media))
+            assert len([p for p in out.rglob("*.jpg")]) == 1
+            continue
+        with pytest.raises(InputError, match="image is a link to a file outside media_root"):
+            labelkit.save(ds, out, fmt, media="copy", media_root=str(media))
+        assert not out.exists()

@@ -197,6 +197,14 @@ def place_media(root: Path, name: str, target: Path, mode: str) -> None:
     source = contained(root, name, source=root)
     if not source.is_file():
         raise InputError("image not found", path=source, hint="set -o media_root=FOLDER or use -o media=none")
+    real = source.resolve()
+    if not real.is_relative_to(root.resolve()):  # a symbolic link (of the file or a folder) leading out
+        raise InputError(
+            "image is a link to a file outside media_root",
+            path=source,
+            found=str(real),
+            hint="copy the image into media_root, or use -o media=none",
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     if os.path.lexists(target):
         raise OutputError(
@@ -204,7 +212,7 @@ def place_media(root: Path, name: str, target: Path, mode: str) -> None:
         )
     try:
         if mode == "link":
-            os.symlink(source.resolve(), target)
+            os.symlink(real, target)
         else:
             shutil.copyfile(source, target)
     except OSError as exc:
