@@ -113,18 +113,25 @@ def _write_report(report: Report, path: Path | None) -> None:
         _write_json(path, report.to_dict())
 
 
-def _side_file(path: Path | None, what: str, output: Path) -> None:
-    """Refuse, before any work, a report or lockfile path that cannot be written or is the output.
+def _side_file(
+    path: Path | None, what: str, output: Path, input: Path, other: tuple[str, Path | None] = ("", None)
+) -> None:
+    """Refuse, before any work, a report or lockfile path that cannot be written or would overwrite something.
 
-    Found only after the output was moved into place, such an error left the output behind.
+    Found only after the output was moved into place, such an error left the output behind; a report over
+    the input (or a file of the new output, or the lockfile) destroyed it.
 
     Raises:
-        OutputError: its folder does not exist, it is a folder, or it is the output.
+        OutputError: its folder does not exist, it is a folder, or it is (or is inside) the output or the
+            input, or it is the ``other`` side file.
     """
     if path is None:
         return
-    if path.resolve() == output.resolve():
-        raise OutputError(f"the {what} is the output", path=path, hint=f"choose another {what} path")
+    real = path.resolve()
+    for name, place in (("output", output), ("input", input), other):
+        if place is not None and name and (real == place.resolve() or place.resolve() in real.parents):
+            inside = "" if real == place.resolve() else "inside "
+            raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")
     if path.is_dir() or not path.parent.is_dir():
         problem = "is a folder" if path.is_dir() else "has no folder to go in"
         raise OutputError(f"cannot write the {what}: the path {problem}", path=path)
@@ -172,7 +179,7 @@ def convert(
     quiet: bool,
 ) -> None:
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
-    _side_file(report_path, "report", output)
+    _side_file(report_path, "report", output, input)
     status = StatusLine(quiet)
     try:
         report = api.convert(
@@ -336,10 +343,10 @@ def split_command(
         raise OutputError(
             "the output is the input", path=output, hint="inputs are never modified: choose another output"
         )
-    _side_file(report_path, "report", output)
+    _side_file(report_path, "report", output, input, ("lockfile", lock_path))
     if lock_path is not None and lock_path.resolve() == output.resolve():  # (before it is read as one)
         raise OutputError("the lockfile is the output", path=lock_path, hint="choose another lockfile path")
-    _side_file(lock_path, "lockfile", output)
+    _side_file(lock_path, "lockfile", output, input)
     status = StatusLine(quiet)
     source = from_format or formats.detect(input).format
     target = to or source

@@ -511,3 +511,39 @@ def test_split_seeds_and_outputs_that_are_inputs(tmp_path: Path) -> None:
     assert copy.read_bytes() == IMAGES.read_bytes()
     result = run("convert", IMAGES, tmp_path / "y", "--to", "yolo", "-o", "precision=²", "--allow-loss")
     assert result.exit_code == 2 and "bad precision" in result.stderr
+
+
+def test_a_report_or_lockfile_never_overwrites_the_input_the_output_or_each_other(tmp_path: Path) -> None:
+    import shutil
+
+    src = tmp_path / "in.labelkit.json"
+    shutil.copy(IMAGES, src)
+    before = src.read_bytes()
+    out = tmp_path / "out"
+    cases = [
+        (["convert", str(src), str(out), "--to", "yolo", "--allow-loss", "--report", str(src)], "report is the input"),
+        (
+            ["convert", str(src), str(out), "--to", "yolo", "--report", str(out / "data.yaml")],
+            "report is inside the output",
+        ),
+        (["split", str(src), str(out), "--ratios", "a=0.5,b=0.5", "--report", str(src)], "report is the input"),
+        (
+            [
+                "split",
+                str(src),
+                str(out),
+                "--ratios",
+                "a=0.5,b=0.5",
+                "--report",
+                str(tmp_path / "l"),
+                "--lock",
+                str(tmp_path / "l"),
+            ],
+            "report is the lockfile",
+        ),
+    ]
+    for args, message in cases:
+        result = run(*args)
+        assert result.exit_code == 2, args
+        assert f"the {message}" in result.stderr, (args, result.stderr)
+        assert not out.exists() and src.read_bytes() == before
