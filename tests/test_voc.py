@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from PIL import Image
 
 import labelkit
 from labelkit.cli import cli
-from labelkit.errors import DataLossError, InputError
+from labelkit.errors import DataLossError, InputError, OutputError
 from labelkit.formats import voc
 from labelkit.model import Category, Dataset, Item, Label, Media, Object
 from labelkit.model import geometry as G
@@ -678,3 +679,25 @@ def test_images_of_one_name_from_two_folders_are_named_after_their_items(tmp_pat
     assert [(i.id, i.media.path) for i in back.items()] == [("1", "JPEGImages/1.png"), ("2", "JPEGImages/2.png")]
     assert Image.open(tmp_path / "out/JPEGImages/1.png").getpixel((0, 0)) == (255, 0, 0)
     assert Image.open(tmp_path / "out/JPEGImages/2.png").getpixel((0, 0)) == (0, 0, 255)
+
+
+@pytest.mark.parametrize(
+    ("labels", "splits", "clash"),
+    [
+        ([("a", "b_c"), ("a_b", "c")], ["b_c", "c"], "a_b_c.txt would be both the list of class 'a' in split 'b_c'"),
+        ([("a", "train")], ["train", "a_train"], "a_train.txt would be both the list of split 'a_train'"),
+    ],
+)
+def test_class_and_split_lists_that_would_be_one_file_are_refused(
+    tmp_path: Path, labels: list[tuple[str, str]], splits: list[str], clash: str
+) -> None:
+    """One folder holds <split>.txt and <class>_<split>.txt: the second file written replaced the first."""
+    names = sorted({c for c, _ in labels})
+    ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)])
+    for k, split in enumerate(splits):
+        ds.add_item(Item(id=f"i{k}", split=split, media=Media(path=f"i{k}.jpg", width=4, height=3)))
+    for k, (cls, split) in enumerate(labels):
+        ds.add(Label(id=str(k), item_id=f"i{splits.index(split)}", category_id=names.index(cls)))
+    with pytest.raises(OutputError, match=re.escape(f"ImageSets/Main/{clash}")):
+        labelkit.save(ds, tmp_path / "out", "voc")
+    assert not (tmp_path / "out").exists()

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from labelkit.errors import InputError, UsageError
+from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_masks import (
@@ -699,7 +699,18 @@ def _write_lists(
     members_of: dict[str, list[str]] = defaultdict(list)
     for item_id, split in zip(ids, splits, strict=True):
         members_of[split].append(item_id)
+    # one folder holds both <split>.txt and <class>_<split>.txt: class a of split b_c and class a_b of split c
+    # (or class a of split train and split a_train) would write one file
+    written = {f"{split}.txt": f"the list of split {split!r}" for split in lists.get("Main", {})}
     for cls in filter(is_plain_name, used):  # a class file is named after the class (check() reports others)
         for split, members in sorted(members_of.items()):
+            name = f"{cls}_{split}.txt"
+            if name in written:
+                raise OutputError(
+                    f"ImageSets/Main/{name} would be both {written[name]} and the list of class {cls!r} in "
+                    f"split {split!r}",
+                    hint="rename the class or the split",
+                )
+            written[name] = f"the list of class {cls!r} in split {split!r}"
             text = "".join(f"{m} {value.get((m, cls), -1):2d}\n" for m in members)
-            (main / f"{cls}_{split}.txt").write_text(text, encoding="utf-8")
+            (main / name).write_text(text, encoding="utf-8")
