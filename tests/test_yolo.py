@@ -900,3 +900,16 @@ def test_yolo_to_yolo_gives_back_the_same_numbers(
         # the same numbers, each as the shortest text that reads back to it (orjson's, as the writer's)
         shortest = ["0 " + " ".join(orjson.dumps(float(t)).decode() for t in line.split()[1:]) for line in lines]
         assert (root / task / "out/labels/train/x.txt").read_text() == "\n".join(shortest) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("split", "layout"), [("names", "ultralytics"), ("images", "ultralytics"), ("names", "darknet")]
+)
+def test_a_split_named_like_a_config_key_is_refused(tmp_path: Path, split: str, layout: str) -> None:
+    """data.yaml's names (or obj.data's) was replaced by the split's folder, or its items were not read back."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    for item_id, s in (("1", "train"), ("2", split)):
+        ds.add_item(Item(id=item_id, split=s, media=Media(path=f"{item_id}.jpg", width=4, height=3)))
+    with pytest.raises(OutputError, match=f"the split '{split}' would be the"):
+        labelkit.save(ds, tmp_path / "out", "yolo", layout=layout)
+    assert not (tmp_path / "out").exists()

@@ -305,6 +305,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     if task == "classify":
         _write_classify(dataset, path, report, ids, splits, paths, media, media_root)
         return
+    _refuse_reserved_splits(splits, layout)
     names = [image_name(p, i, s) for p, i, s in zip(paths, ids, splits, strict=True)]
     if layout == "darknet":
         image_rel = [f"obj_{s}_data/{n}" for s, n in zip(splits, names, strict=True)]
@@ -437,6 +438,31 @@ def _same_lines(a: bytes, b: bytes) -> bool:
             if x != y and not abs(float(x) - float(y)) <= 1e-9:
                 return False
     return True
+
+
+RESERVED_SPLITS = {
+    "ultralytics": frozenset(
+        {"path", "names", "nc", "kpt_shape", "flip_idx", "kpt_names", "download", "channels", "images", "labels"}
+    ),
+    "darknet": frozenset({"classes", "names", "backup"}),
+}
+"""Split names a layout cannot hold: ``data.yaml`` keys or folders (Ultralytics), ``obj.data`` keys (Darknet)."""
+
+
+def _refuse_reserved_splits(splits: list[str], layout: str) -> None:
+    """Raise before anything is written when a split would be a config key or a layout folder.
+
+    Raises:
+        OutputError: naming the split (its data.yaml or obj.data entry would replace that key, and its items
+            would be lost on reading).
+    """
+    reserved = sorted(set(splits) & RESERVED_SPLITS.get(layout, frozenset()))
+    if reserved:
+        where = "data.yaml key or folder" if layout == "ultralytics" else "obj.data key"
+        raise OutputError(
+            f"the split {reserved[0]!r} would be the {where} of that name",
+            hint="rename the split",
+        )
 
 
 def _split_keys(splits: list[str]) -> dict[str, str]:
