@@ -857,3 +857,20 @@ def test_media_copy_follows_no_link_out_of_media_root(tmp_path: Path, fmt: str) 
         with pytest.raises(InputError, match="image is a link to a file outside media_root"):
             labelkit.save(ds, out, fmt, media="copy", media_root=str(media))
         assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["voc", "coco"])
+def test_image_names_no_reader_takes_are_never_written(tmp_path: Path, fmt: str) -> None:
+    """<filename>..</filename> (from a path of .. or x://y/..), C:evil (a drive) or a NUL: refused on reading."""
+    from labelkit.model import Category, Dataset, Item, Media
+
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    paths = ["..", "C:evil", "x://y/..", "a\x00b.jpg", "images/../..", "."]
+    for i, path in enumerate(paths):
+        ds.add_item(Item(id=str(i), split="train", media=Media(path=path, width=4, height=3)))
+    if fmt == "coco":
+        ds.add_item(Item(id="C:evil", split="train", media=Media(width=4, height=3)))
+    labelkit.save(ds, tmp_path / "out", fmt, allow_loss=True)
+    back = labelkit.load(tmp_path / "out", fmt)
+    expected = [f"{i}.jpg" for i in range(len(paths))] + (["C_evil.jpg"] if fmt == "coco" else [])
+    assert [(i.media.path or "").rpartition("/")[2] for i in back.items()] == expected

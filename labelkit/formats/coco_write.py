@@ -564,11 +564,23 @@ def file_name(path: str | None, item_id: str) -> tuple[str, bool]:
     if is_plain_relpath(name):
         return name, False
     try:
-        safe_relpath(name)
+        if safe_relpath(name) == ".":  # no file at all
+            return _id_file(item_id), True
     except InputError:
         base = PurePosixPath(name.replace("\\", "/")).name
-        return (base if base not in ("", ".", "..") and ":" not in base else f"{item_id.rpartition('/')[2]}.jpg"), True
+        return (base if is_plain_relpath(base) else _id_file(item_id)), True
     return name, False
+
+
+def _id_file(item_id: str) -> str:
+    r"""``<id>.jpg`` from the item id's last part, with ``_`` for what COCO's reader refuses (``:``, NUL).
+
+    Examples:
+        >>> _id_file("C:evil"), _id_file("a/b"), _id_file(".."), _id_file("x\x00y")
+        ('C_evil.jpg', 'b.jpg', 'image.jpg', 'x_y.jpg')
+    """
+    base = re.sub(r"[:\x00]", "_", item_id.replace("\\", "/").rpartition("/")[2])
+    return f"{base if base not in ('', '.', '..') else 'image'}.jpg"
 
 
 def _rectangles(bbox: pa.Array) -> pa.Array:

@@ -444,9 +444,15 @@ def _integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 
 def _file_name(path: str | None, file: str) -> str:
-    """``<filename>``: the image's base name, or the item's file name with ``.jpg``."""
+    """``<filename>``: the image's base name, or (without one the reader takes) the item's file name with ``.jpg``."""
     name = path.replace("\\", "/").rpartition("/")[2] if path else ""
-    return name or f"{file.rpartition('/')[2]}.jpg"
+    if name in ("", ".", ".."):
+        return f"{file.rpartition('/')[2]}.jpg"
+    try:
+        safe_relpath(name)  # as the reader checks it (a drive, "C:evil", or a NUL is refused)
+    except InputError:
+        return f"{file.rpartition('/')[2]}.jpg"
+    return name
 
 
 def _image_names(paths: list[str | None], files: list[str]) -> tuple[list[str], int]:
