@@ -9,12 +9,13 @@ import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal, TypeVar
 
 import orjson
 
-from labelkit.errors import InputError, OutputError
+from labelkit.errors import InputError, LabelkitError, OutputError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -129,6 +130,13 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
             _remove(old)
         else:
             os.replace(tmp, path)
+    except LabelkitError as exc:  # an error about a file being written names it where it was to go
+        _remove(tmp)
+        where, prefix = exc.location.path, str(tmp)
+        if where is not None and (where == prefix or where.startswith(prefix + os.sep)):
+            exc.location = replace(exc.location, path=str(path) + where[len(prefix) :])
+            exc.args = (exc.one_line(),)
+        raise
     except BaseException:
         _remove(tmp)
         raise

@@ -857,9 +857,22 @@ def test_classify_never_overwrites_one_image_with_another(tmp_path: Path) -> Non
     for item_id in ("x", "y"):
         ds.add_item(Item(id=item_id, split="train", media=Media(path=f"{item_id}/1.jpg", width=4, height=3)))
         ds.add(Label(id=item_id, item_id=item_id, category_id=0))
-    with pytest.raises(OutputError, match="two items' images would be this one file"):
+    with pytest.raises(OutputError, match="an image would overwrite a file already written") as err:
         labelkit.save(ds, tmp_path / "out", "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"))
+    assert err.value.location.path == str(tmp_path / "out/train/cat/1.jpg")  # where it was to go, not a temp
     assert not (tmp_path / "out").exists()
+
+
+def test_darknet_never_copies_an_image_over_a_label_file(tmp_path: Path) -> None:
+    """Images and labels share obj_<split>_data/: an image named z.txt replaced its own label file."""
+    (tmp_path / "m").mkdir()
+    Image.new("RGB", (4, 3)).save(tmp_path / "m/z.txt", format="JPEG")
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="z", split="train", media=Media(path="z.txt", width=4, height=3)))
+    ds.add(Object(id="1", item_id="z", category_id=0, bbox=(0.0, 0.0, 1.0, 1.0)))
+    with pytest.raises(OutputError, match="an image would overwrite a file already written") as err:
+        labelkit.save(ds, tmp_path / "out", "yolo", layout="darknet", media="copy", media_root=str(tmp_path / "m"))
+    assert err.value.location.path == str(tmp_path / "out/obj_train_data/z.txt")
 
 
 _DECIMAL = st.integers(0, 10**6).map(lambda n: n / 10**6)  # Ultralytics' and CVAT's 6 decimals

@@ -208,7 +208,9 @@ def place_media(root: Path, name: str, target: Path, mode: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if os.path.lexists(target):
         raise OutputError(
-            "two items' images would be this one file", path=target, hint="give the images distinct file names"
+            "an image would overwrite a file already written (another item's image, or a label file)",
+            path=target,
+            hint="give the images distinct file names",
         )
     try:
         if mode == "link":
