@@ -874,3 +874,15 @@ def test_image_names_no_reader_takes_are_never_written(tmp_path: Path, fmt: str)
     back = labelkit.load(tmp_path / "out", fmt)
     expected = [f"{i}.jpg" for i in range(len(paths))] + (["C_evil.jpg"] if fmt == "coco" else [])
     assert [(i.media.path or "").rpartition("/")[2] for i in back.items()] == expected
+
+
+def test_coco_files_in_info_extras_name_only_plain_files_once(tmp_path: Path) -> None:
+    """A dataset built in code may say it was read from instances_../../../evil.json: that file is not written."""
+    from labelkit.model import Category, Dataset, DatasetInfo
+
+    files = [{"task": "instances", "split": s, "keys": ["images", "categories"]} for s in ("../../x", "..", "x", "x")]
+    ds = Dataset(categories=[Category(id=1, name="a")], info=DatasetInfo(extras={"coco:files": files}))
+    (tmp_path / "a/b").mkdir(parents=True)
+    labelkit.save(ds, tmp_path / "a/b/out", "coco")
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == ["a/b/out/annotations/instances_x.json"]

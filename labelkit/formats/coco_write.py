@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError
 from labelkit.formats.coco_shapes import arr, drawn_polygons, holes_rle, image_sizes, polygon_areas, written_boxes
-from labelkit.io import is_plain_relpath, ordered_map, safe_relpath
+from labelkit.io import is_plain_name, is_plain_relpath, ordered_map, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -233,11 +233,17 @@ class Writer:
         specs: list[FileSpec] = []
         splits = sorted(set(self.item_split))
         covered: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for spec in self.info_extras.get("coco:files") or []:
             split = spec.get("split") or "default"
             if split not in splits and splits:  # (a dataset without images keeps its files, and categories)
                 continue
+            if not isinstance(split, str) or not is_plain_name(split):  # (from info extras built in code)
+                continue
             task = spec.get("task") if spec.get("task") in _TASKS else "instances"
+            if (task, split) in seen:  # one file each
+                continue
+            seen.add((task, split))
             specs.append(
                 FileSpec(
                     task,
