@@ -267,10 +267,12 @@ def main() -> None:
             results.append(measure(f"{label}: globox", cmd, pn, before=set_aside(target)))
         # globox refuses class names with a space (YOLO's separator): the same file with '_' for ' ' in names
         underscored = underscored_names(src, args.out)
-        target = args.out / "out_globox_yolov5_underscored"
-        cmd = [globox, "convert", "-f", "coco", "-F", "yolov5", str(underscored), str(target)]
-        results.append(measure(UNDERSCORED, cmd, pn, before=set_aside(target)))
-        underscored.unlink()
+        try:
+            target = args.out / "out_globox_yolov5_underscored"
+            cmd = [globox, "convert", "-f", "coco", "-F", "yolov5", str(underscored), str(target)]
+            results.append(measure(UNDERSCORED, cmd, pn, before=set_aside(target)))
+        finally:
+            underscored.unlink()
         for fmt, label in (("yolo", "COCO->YOLO detect"), ("voc_detection", "COCO->VOC")):
             target = args.out / f"out_datumaro_{fmt}"
             cmd = [datum, "convert", "-i", str(dm), "-if", "coco_instances", "-f", fmt, "-o", str(target)]
@@ -309,7 +311,8 @@ def underscored_names(src: Path, out: Path) -> Path:
     """A copy of ``src`` whose ``"name"`` values (categories, licenses) have ``_`` for every space.
 
     The synthetic file is compact JSON (``"name":"cell phone"``), so a byte-level substitution finds them all;
-    nothing else of the file has a ``name`` key.
+    nothing else of the file has a ``name`` key. (A pretty-printed file, or a name holding a JSON escape, is
+    left as it is: this is for bench/gen_coco.py's output.)
     """
     copy = out / f"{src.stem}.underscored.json"
     names = re.compile(rb'"name":"([^"\\]*)"')
