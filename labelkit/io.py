@@ -157,6 +157,23 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
 
 
+def read_text(path: Path, data: bytes | None = None) -> str:
+    """A file's text (``data``, when its bytes are at hand), which must be UTF-8.
+
+    Raises:
+        InputError: naming this file and the line and column of its first byte that is not UTF-8 (a reader
+            that lets the decoder's error escape leaves :func:`input_guard` to guess the file).
+    """
+    data = read_bytes(path) if data is None else data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = line_and_column(data, exc.start)
+        raise InputError(
+            f"not UTF-8 text: bad byte 0x{data[exc.start]:02x} at column {column}", path=path, line=line
+        ) from exc
+
+
 def read_file(path: str | os.PathLike[str]) -> bytes:
     """A file's bytes by one ``open``, ``fstat``, ``read`` and ``close``, without a Python file object.
 
@@ -230,13 +247,12 @@ def utf8_error(path: Path, near: bytes = b"") -> InputError:
     for file in files:
         try:
             data = read_bytes(file)
-            data.decode("utf-8")
-        except UnicodeDecodeError as bad:
-            line, column = line_and_column(data, bad.start)
-            return InputError(
-                f"not UTF-8 text: bad byte 0x{data[bad.start]:02x} at column {column}", path=file, line=line
-            )
-        except (OSError, InputError):
+            read_text(file, data)
+        except InputError as bad:
+            if bad.location.line is not None:
+                return bad
+            continue
+        except OSError:
             continue
     return InputError("text that is not UTF-8", path=path)
 

@@ -542,6 +542,15 @@ def test_a_report_or_lockfile_never_overwrites_the_input_the_output_or_each_othe
             "report is the lockfile",
         ),
     ]
+    yolo = tmp_path / "yolo"
+    shutil.copytree(ROOT / "fixtures/yolo/golden/detect", yolo)
+    label = next((yolo / "labels").rglob("*.txt"))
+    cases.append(  # a YOLO config names its folder: a report over one of its label files overwrote it
+        (
+            ["convert", str(yolo / "data.yaml"), str(out), "--to", "coco", "--report", str(label)],
+            "report is inside the input",
+        )
+    )
     for args, message in cases:
         result = run(*args)
         assert result.exit_code == 2, args

@@ -823,11 +823,14 @@ def test_list_and_names_files_that_are_not_utf8_name_the_file_and_line(
     assert old in data
     data = data.replace(old, new, 1)
     (root / file).write_bytes(data)
-    with pytest.raises(InputError) as err:
-        labelkit.load(root)
-    assert err.value.location.path == str(root / file)
-    assert err.value.location.line == data[: data.index(b"\xff")].count(b"\n") + 1
-    assert "not UTF-8 text: bad byte 0xff" in str(err.value)
+    (root / "a_notes.txt").write_bytes(b"caf\xe9\n")  # sorts first, holds a bad byte, and is no part of the data
+    inputs = [root] + ([root / "obj.data"] if (root / "obj.data").exists() else [])
+    for given in inputs:  # the folder, or its config file
+        with pytest.raises(InputError) as err:
+            labelkit.load(given)
+        assert err.value.location.path == str(root / file)
+        assert err.value.location.line == data[: data.index(b"\xff")].count(b"\n") + 1
+        assert "not UTF-8 text: bad byte 0xff" in str(err.value)
 
 
 @pytest.mark.parametrize("fmt", ["yolo", "voc"])

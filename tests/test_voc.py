@@ -701,3 +701,26 @@ def test_class_and_split_lists_that_would_be_one_file_are_refused(
     with pytest.raises(OutputError, match=re.escape(f"ImageSets/Main/{clash}")):
         labelkit.save(ds, tmp_path / "out", "voc")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_class_list_of_a_split_with_an_underscore_reads_back_as_its_class(tmp_path: Path) -> None:
+    """cat_val_2017.txt was read as class cat_val of split 2017: a new class, silently."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="i", split="val_2017", media=Media(path="i.jpg", width=4, height=3)))
+    ds.add(Label(id="1", item_id="i", category_id=0))
+    labelkit.save(ds, tmp_path / "out", "voc")
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [c.name for c in back.categories] == ["cat"]
+    assert [(lab.item_id, lab.category_id) for lab in back.labels()] == [("i", back.categories[0].id)]
+    assert [i.split for i in back.items()] == ["val_2017"]
+
+
+def test_renamed_images_never_take_another_items_name(tmp_path: Path) -> None:
+    """q (x/a.jpg) and r (y/a.jpg) are renamed q.jpg and r.jpg: s's own q.jpg must then move too."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for item_id, path in (("q", "x/a.jpg"), ("r", "y/a.jpg"), ("s", "q.jpg")):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=path, width=4, height=3)))
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert [(c.what, c.count) for c in report.transformed] == [("image file names", 3)]
+    names = sorted(p.read_text().split("<filename>")[1].split("<")[0] for p in (tmp_path / "out/Annotations").iterdir())
+    assert names == ["q.jpg", "r.jpg", "s.jpg"]

@@ -916,7 +916,9 @@ def test_yolo_to_yolo_gives_back_the_same_numbers(
 
 
 @pytest.mark.parametrize(
-    ("split", "layout"), [("names", "ultralytics"), ("images", "ultralytics"), ("names", "darknet")]
+    ("split", "layout"),
+    [("names", "ultralytics"), ("images", "ultralytics"), ("task", "ultralytics"), ("Images", "ultralytics")]
+    + [("labelTxt", "ultralytics"), ("names", "darknet"), ("eval", "darknet")],
 )
 def test_a_split_named_like_a_config_key_is_refused(tmp_path: Path, split: str, layout: str) -> None:
     """data.yaml's names (or obj.data's) was replaced by the split's folder, or its items were not read back."""

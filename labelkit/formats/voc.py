@@ -25,7 +25,7 @@ import numpy as np
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.yolo_media import is_image
-from labelkit.io import is_file, read_bytes, safe_relpath
+from labelkit.io import is_file, read_bytes, read_text, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -421,7 +421,7 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     parts: list[list[str]] = []
     actions: list[list[str]] = []
     ids: list[int] | None = None
-    for number, raw in enumerate(data.decode("utf-8").splitlines(), 1):
+    for number, raw in enumerate(read_text(path, data).splitlines(), 1):
         line = raw.strip()
         if line.startswith(IDS_COMMENT):
             try:
@@ -448,7 +448,7 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
 
 
 def _read_list(path: Path) -> Iterator[tuple[int, list[str]]]:
-    text = read_bytes(path).decode("utf-8")
+    text = read_text(path)
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if line and not line.startswith("#"):
@@ -476,10 +476,13 @@ def _image_sets(root: Path) -> _Sets:
             item = safe_relpath(fields[0], source=f)
             sets.split_of.setdefault(item, f.stem)
             sets.listed.append(item)
+    # the split lists name the splits: class cat of split val_2017 is cat_val_2017.txt, not class cat_val
+    known = sorted(names, key=len, reverse=True)
     for f in files:
         if f in split_files:
             continue
-        cls, split = f.stem.rsplit("_", 1)
+        split = next((k for k in known if f.stem.endswith(f"_{k}") and len(f.stem) > len(k) + 1), None)
+        cls, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
         for number, fields in _read_list(f):
             if len(fields) < 2:
                 continue

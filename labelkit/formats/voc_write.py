@@ -462,11 +462,15 @@ def _image_names(paths: list[str | None], files: list[str]) -> tuple[list[str], 
     (its id) with the image's extension instead, so that one image never overwrites another.
     """
     names = [_file_name(p, f) for p, f in zip(paths, files, strict=True)]
-    count = Counter(names)
-    if len(count) == len(names):
-        return names, 0
-    renamed = [f + (Path(n).suffix or ".jpg") if count[n] > 1 else n for n, f in zip(names, files, strict=True)]
-    return renamed, sum(1 for n in names if count[n] > 1)
+    renamed: set[int] = set()
+    while True:  # a new name may be another item's (q of x/a.jpg becomes q.jpg, the name of s's q.jpg): again
+        count = Counter(names)
+        clashing = [n for n, name in enumerate(names) if count[name] > 1 and n not in renamed]
+        if not clashing:
+            return names, len(renamed)
+        for n in clashing:
+            names[n] = files[n] + (Path(names[n]).suffix or ".jpg")
+            renamed.add(n)
 
 
 def _head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | None, segmented: bool) -> str:

@@ -34,7 +34,7 @@ from labelkit.formats.yolo_layout import (
     rel_path,
 )
 from labelkit.formats.yolo_media import image_size, parse_size
-from labelkit.io import read_file
+from labelkit.io import read_file, read_text
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
 from labelkit.model.tables import dumps
@@ -235,7 +235,7 @@ def _is_number(text: str) -> bool:
 
 
 def _parse_dota(data: bytes, path: Path, index: int, out: _Parsed, names: list[str]) -> None:
-    text = data.decode("utf-8")
+    text = read_text(path, data)
     for number, raw in enumerate(text.split("\n"), 1):
         parts = raw.split()
         if not parts or ":" in parts[0]:

@@ -15,12 +15,12 @@ import yaml
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
-from labelkit.io import is_file, read_bytes, safe_relpath
+from labelkit.io import is_file, read_text, safe_relpath
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
 LABEL_DIRS = ("labels", "Labels", "annotations", "Annotations", "labelTxt")
-_IMAGE_DIRS = ("images", "Images", "JPEGImages")
-_CONFIG_KEYS = {
+IMAGE_DIRS = ("images", "Images", "JPEGImages")
+CONFIG_KEYS = {
     "path",
     "names",
     "nc",
@@ -36,7 +36,7 @@ _CONFIG_KEYS = {
 
 MAX_KEYPOINTS = 10_000
 """The largest K of ``kpt_shape`` read (Ultralytics' own sets have 17 or fewer; this only bounds memory)."""
-_DARKNET_RESERVED = {"classes", "names", "backup", "eval", "results", "eval_type"}
+DARKNET_RESERVED = {"classes", "names", "backup", "eval", "results", "eval_type"}
 
 
 def find_config(root: Path) -> Path | None:
@@ -132,7 +132,7 @@ def _parse_names(value: Any, source: Path) -> list[str]:
 
 
 def _read_names_file(path: Path) -> list[str]:
-    text = read_bytes(path).decode("utf-8")
+    text = read_text(path)
     lines = text.splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
@@ -141,8 +141,8 @@ def _read_names_file(path: Path) -> list[str]:
 
 def _load_yaml(path: Path) -> dict[str, Any]:
     try:
-        value = yaml.safe_load(read_bytes(path).decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        value = yaml.safe_load(read_text(path))
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path, line=line) from exc
@@ -225,7 +225,7 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout
     split_keys += [
         k
         for k, v in config.items()
-        if k not in split_keys and k not in _CONFIG_KEYS and isinstance(v, str) and v.startswith("images/")
+        if k not in split_keys and k not in CONFIG_KEYS and isinstance(v, str) and v.startswith("images/")
     ]
     if not split_keys:
         raise InputError("data.yaml names no train, val or test images", path=config_path, element="train")
@@ -324,7 +324,7 @@ def _entries_from_labels(
 def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[Entry]:
     entries = []
     seen: set[Path] = set()
-    text = read_bytes(list_file).decode("utf-8")
+    text = read_text(list_file)
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -346,7 +346,7 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[E
 def _darknet(data_path: Path) -> Layout:
     root = data_path.parent
     config: dict[str, str] = {}
-    text = read_bytes(data_path).decode("utf-8")
+    text = read_text(data_path)
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -367,7 +367,7 @@ def _darknet(data_path: Path) -> Layout:
     names = _read_names_file(names_path) if names_path.is_file() else []
     layout = Layout(root=root, names=names, config=dict(config))
     for key, value in config.items():
-        if key in _DARKNET_RESERVED:
+        if key in DARKNET_RESERVED:
             continue
         source = local(value)
         if source.is_file():
@@ -393,7 +393,7 @@ def _loose(root: Path, sizes: dict[str, tuple[int, int]]) -> Layout:
         names_file = found[0] if found else None
     names = _read_names_file(names_file) if names_file is not None else []
     layout = Layout(root=root, names=names)
-    image_dir = next((root / d for d in _IMAGE_DIRS if (root / d).is_dir()), None)
+    image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
     label_dir = next((root / d for d in LABEL_DIRS if (root / d).is_dir()), None)
     pairs: list[tuple[str | None, Path | None, Path | None]] = []
     if image_dir is not None or label_dir is not None:

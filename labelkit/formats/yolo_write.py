@@ -21,6 +21,7 @@ import yaml
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
+from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, sizes_text
 from labelkit.io import create_file, is_plain_name
@@ -441,12 +442,11 @@ def _same_lines(a: bytes, b: bytes) -> bool:
 
 
 RESERVED_SPLITS = {
-    "ultralytics": frozenset(
-        {"path", "names", "nc", "kpt_shape", "flip_idx", "kpt_names", "download", "channels", "images", "labels"}
-    ),
-    "darknet": frozenset({"classes", "names", "backup"}),
+    "ultralytics": frozenset({*CONFIG_KEYS, *IMAGE_DIRS, *LABEL_DIRS} - {"train", "val", "test"}),
+    "darknet": frozenset(DARKNET_RESERVED),
 }
-"""Split names a layout cannot hold: ``data.yaml`` keys or folders (Ultralytics), ``obj.data`` keys (Darknet)."""
+"""Split names a layout cannot hold: what the reader takes for ``data.yaml`` keys or the layout's folders
+(Ultralytics), or for ``obj.data`` keys (Darknet)."""
 
 
 def _refuse_reserved_splits(splits: list[str], layout: str) -> None:
