@@ -104,7 +104,7 @@ class Finding:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        sep = "" if self.where.startswith("#") or self.where.startswith(":") else " "
+        sep = "" if not self.where or self.where[0] in "#:" else " "  # (no location in the file: "path: ...")
         return f"{self.path}{sep}{self.where}: {self.message}"
 
     def to_dict(self) -> dict[str, str]:

@@ -556,3 +556,14 @@ def test_a_report_or_lockfile_never_overwrites_the_input_the_output_or_each_othe
         assert result.exit_code == 2, args
         assert f"the {message}" in result.stderr, (args, result.stderr)
         assert not out.exists() and src.read_bytes() == before
+
+
+def test_a_finding_without_a_place_in_its_file_reads_path_colon_message() -> None:
+    from labelkit.report import Finding
+
+    assert [str(Finding("d", w, "m")) for w in ("", "#/a", ":3", "<size>")] == [
+        "d: m",
+        "d#/a: m",
+        "d:3: m",
+        "d <size>: m",
+    ]
