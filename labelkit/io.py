@@ -23,6 +23,8 @@ R = TypeVar("R")
 
 _PLAIN_NAME = re.compile(r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*")
 """Relative names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts checked apart)."""
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+"""What ``str.splitlines`` breaks a line at: a name holding one cannot be one line of a list or names file."""
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/]")
 """A URL (``http://host...``, ``s3://bucket...``): such a name is kept as written, its ``//`` not collapsed."""
 

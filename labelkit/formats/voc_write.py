@@ -46,7 +46,7 @@ from labelkit.formats.voc_values import (
     xml_text,
 )
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import create_file, is_plain_name, safe_relpath
+from labelkit.io import LINE_BREAKS, create_file, is_plain_name, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error, cell_problem
@@ -357,8 +357,8 @@ class _Classes:
         return "\n".join(lines) + "\n"
 
 
-_LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-"""What ``str.splitlines`` (the labelmap reader) breaks a line at."""
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+"""A character the labelmap reader (``str.splitlines``) breaks a line at."""
 _ITEM_CHUNK = 8192
 _PLAIN_OBJECT = (
     "  <object>\n    <name>%s</name>\n    <pose>Unspecified</pose>\n    <truncated>0</truncated>\n"

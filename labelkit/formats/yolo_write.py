@@ -24,7 +24,7 @@ from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, sizes_text
-from labelkit.io import create_file, is_plain_name
+from labelkit.io import LINE_BREAKS, create_file, is_plain_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
@@ -517,8 +517,8 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(str, _Dumper.represent_str)
 
 
-_LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
-"""What ``str.splitlines`` (the names file reader) breaks a line at."""
+_LINE_BREAKS = re.compile(f"[{LINE_BREAKS}]+")
+"""A run of characters the names file reader (``str.splitlines``) breaks a line at."""
 
 
 def darknet_names(dataset: Dataset) -> list[str]:
