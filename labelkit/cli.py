@@ -346,9 +346,7 @@ def split_command(
             "the output is the input", path=output, hint="inputs are never modified: choose another output"
         )
     _side_file(report_path, "report", output, input, ("lockfile", lock_path))
-    if lock_path is not None and lock_path.resolve() == output.resolve():  # (before it is read as one)
-        raise OutputError("the lockfile is the output", path=lock_path, hint="choose another lockfile path")
-    _side_file(lock_path, "lockfile", output, input)
+    _side_file(lock_path, "lockfile", output, input)  # (before the lockfile is read)
     status = StatusLine(quiet)
     source = from_format or formats.detect(input).format
     target = to or source

@@ -248,14 +248,10 @@ def utf8_error(path: Path, near: bytes = b"") -> InputError:
         files = [holder, *(f for f in files if f != holder)]
     for file in files:
         try:
-            data = read_bytes(file)
-            read_text(file, data)
+            read_text(file)
         except InputError as bad:
-            if bad.location.line is not None:
+            if bad.location.line is not None:  # (not "cannot read": that file is passed over)
                 return bad
-            continue
-        except OSError:
-            continue
     return InputError("text that is not UTF-8", path=path)
 
 

@@ -8,6 +8,7 @@ are painted in :mod:`labelkit.formats.voc_masks`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections import Counter, defaultdict
@@ -446,13 +447,10 @@ def _integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 def _file_name(path: str | None, file: str) -> str:
     """``<filename>``: the image's base name, or (without one the reader takes) the item's file name with ``.jpg``."""
     name = path.replace("\\", "/").rpartition("/")[2] if path else ""
-    if name in ("", ".", ".."):
-        return f"{file.rpartition('/')[2]}.jpg"
-    try:
-        safe_relpath(name)  # as the reader checks it (a drive, "C:evil", or a NUL is refused)
-    except InputError:
-        return f"{file.rpartition('/')[2]}.jpg"
-    return name
+    with contextlib.suppress(InputError):  # safe_relpath checks it as the reader does ("C:evil", a NUL)
+        if name not in ("", ".", "..") and safe_relpath(name):
+            return name
+    return f"{file.rpartition('/')[2]}.jpg"
 
 
 def _image_names(paths: list[str | None], files: list[str]) -> tuple[list[str], int]:
