@@ -503,17 +503,17 @@ def test_bulk_plain_objects_are_the_per_object_template(rows: list[tuple[str, li
     import orjson
     import pyarrow as pa
 
-    from labelkit.formats.voc_write import _PLAIN_OBJECT, _number_tokens, _plain_objects
+    from labelkit.formats.voc_xml import PLAIN_OBJECT, number_tokens, plain_objects
 
     values = np.array([v for _, v in rows], dtype=np.float64).reshape(-1, 4)
     names = [n for n, _ in rows]
-    text, starts = _plain_objects(pa.array(names, pa.large_string()), values)
-    tokens, _ = _number_tokens(values)
+    text, starts = plain_objects(pa.array(names, pa.large_string()), values)
+    tokens, _ = number_tokens(values)
     # each corner as an integer when it is one (below 1e15), else as orjson writes one float
     assert tokens == [
         str(int(v)) if v == np.floor(v) and abs(v) < 1e15 else orjson.dumps(float(v)).decode() for v in values.ravel()
     ]
-    expected = [_PLAIN_OBJECT % (n, *tokens[4 * i : 4 * i + 4]) for i, n in enumerate(names)]
+    expected = [PLAIN_OBJECT % (n, *tokens[4 * i : 4 * i + 4]) for i, n in enumerate(names)]
     assert text == "".join(expected).encode()
     assert starts == np.concatenate([[0], np.cumsum([len(e.encode()) for e in expected])]).tolist()
 

@@ -135,7 +135,7 @@ def _numbers_of(values: _VocValues) -> list[float]:
 
 
 def malformed_voc_fields(extras: dict[str, Any]) -> int:
-    """How many ``voc:*`` object values VOC's XML cannot hold (and :func:`_object_xml` leaves out).
+    """How many ``voc:*`` object values VOC's XML cannot hold (and :func:`.voc_xml.object_xml` leaves out).
 
     Flags (truncated, difficult, actions) must be integers, parts need a name and 4 numbers, a point 2 numbers.
     """
