@@ -567,3 +567,47 @@ def test_a_finding_without_a_place_in_its_file_reads_path_colon_message() -> Non
         "d:3: m",
         "d <size>: m",
     ]
+
+
+# -- Arrow's allocator -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chosen_pools(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The backends the CLI hands to ``pa.set_memory_pool`` (recorded, not set)."""
+    import pyarrow as pa
+
+    chosen: list[str] = []
+    monkeypatch.setattr(pa, "set_memory_pool", lambda pool: chosen.append(pool.backend_name))
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    return chosen
+
+
+def test_cli_makes_arrow_allocate_with_jemalloc(chosen_pools: list[str]) -> None:
+    import pyarrow as pa
+
+    try:
+        expected = pa.jemalloc_memory_pool().backend_name
+    except NotImplementedError:  # a pyarrow without jemalloc: the next test's case
+        expected = "system"
+    assert run("formats").exit_code == 0
+    assert chosen_pools == [expected]
+
+
+def test_cli_falls_back_to_the_system_allocator_without_jemalloc(
+    chosen_pools: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    def no_jemalloc() -> None:
+        raise NotImplementedError("built without jemalloc")
+
+    monkeypatch.setattr(pa, "jemalloc_memory_pool", no_jemalloc)
+    assert run("formats").exit_code == 0
+    assert chosen_pools == ["system"]
+
+
+def test_cli_leaves_the_allocator_the_user_chose(chosen_pools: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+    assert run("formats").exit_code == 0
+    assert chosen_pools == []
