@@ -166,6 +166,17 @@ def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why
     assert why in err.value.one_line()
 
 
+def test_the_first_bad_coordinate_is_named_when_checked_in_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(yolo, "_CHECK_BLOCK", 3)  # 16 numbers: the bad ones lie in the fourth and fifth blocks
+    root = _tiny_dataset(tmp_path / "ds", "0 .5 .5 .1 .1\n0 .5 .5 .1 .1\n0 .5 .5 inf .1\n0 .5 2e9 .1 .1\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", task="detect")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "labels" / "x.txt"), 3)
+    assert "not finite" in err.value.one_line()
+
+
 def test_cli_bad_input_exits_2_and_leaves_nothing(tmp_path: Path) -> None:
     root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.1\n")
     out = tmp_path / "out"

@@ -204,15 +204,25 @@ MAX_COORDINATE = 1e9
 """The largest absolute coordinate read (normalised, or DOTA's pixels): scaled by an image side, it stays finite."""
 
 
+_CHECK_BLOCK = 1 << 20
+"""Coordinates checked at a time by :func:`_check_finite`: fresh memory for whole-column temporaries cost more
+than the arithmetic (on these VMs, 1.4 s for a YOLO segment set's 19 M coordinates, against 0.05 s in blocks)."""
+
+
 def _check_finite(parsed: _Parsed, files: list[Path]) -> None:
     """``nan``, ``inf`` and numbers like ``1e300`` parse as floats; refuse them, naming the file and line."""
-    values = np.asarray(parsed.values, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        bad = np.flatnonzero(~(np.abs(values) <= MAX_COORDINATE))  # NaN compares False
-    if len(bad):
+    values = np.asarray(parsed.values, dtype=np.float64)  # (a view of the array: no copy)
+    at = None
+    for start in range(0, len(values), _CHECK_BLOCK):  # temporaries of a block, not of all 19 M coordinates
+        with np.errstate(invalid="ignore"):
+            bad = np.flatnonzero(~(np.abs(values[start : start + _CHECK_BLOCK]) <= MAX_COORDINATE))  # NaN: False
+        if len(bad):
+            at = start + int(bad[0])
+            break
+    if at is not None:
         offsets = np.cumsum(np.asarray(parsed.counts, dtype=np.int64))
-        obj = int(np.searchsorted(offsets, bad[0], side="right"))
-        finite = bool(np.isfinite(values[bad[0]]))
+        obj = int(np.searchsorted(offsets, at, side="right"))
+        finite = bool(np.isfinite(values[at]))
         message = f"coordinate is beyond ±{MAX_COORDINATE:g}" if finite else "coordinate is not finite"
         raise InputError(message, path=files[parsed.entry[obj]], line=parsed.line[obj])
 
@@ -483,15 +493,16 @@ def _build(
             polygon = pa.array(rings, pa.list_(pa.list_(pa.float64())))
     else:  # segment: polygons, plus any 5-field box lines
         is_box = counts == 4
-        scale = np.empty_like(values)
-        obj_of_value = np.repeat(np.arange(n), counts)
-        scale[0::2] = w[obj_of_value[0::2]] if n else scale[0::2]
-        scale[1::2] = h[obj_of_value[1::2]] if n else scale[1::2]
-        absolute = values * scale
+        box_values = values[(offsets[:-1][is_box, None] + np.arange(4)).reshape(-1)].reshape(-1, 4)
+        # to pixels in place (the parsed numbers are not needed after): x by the image's width, y by its
+        # height; every line has pairs (checked), so a line's x values are its count / 2 even positions
+        absolute = values
+        pairs = counts // 2
+        absolute[0::2] *= np.repeat(w, pairs)
+        absolute[1::2] *= np.repeat(h, pairs)
         if n:
             bbox = G.ring_bounds(absolute, offsets)
         if is_box.any():
-            box_values = values[(offsets[:-1][is_box, None] + np.arange(4)).reshape(-1)].reshape(-1, 4)
             bbox[is_box] = G.yolo_to_xywh(box_values, w[is_box], h[is_box])
         is_polygon[~is_box] = True
         inner = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(absolute, pa.float64()))
