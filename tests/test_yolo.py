@@ -939,3 +939,95 @@ def test_a_split_named_like_a_config_key_is_refused(tmp_path: Path, split: str, 
     with pytest.raises(OutputError, match=f"the split '{split}' would be the"):
         labelkit.save(ds, tmp_path / "out", "yolo", layout=layout)
     assert not (tmp_path / "out").exists()
+
+
+# -- label files parsed many at a time ------------------------------------------------------------------
+
+_GOOD_TOKENS = st.one_of(
+    st.sampled_from(["0", "1", "2", "17", "007", "0.5", ".5", "5.", "-0", "+1", "1e3", "1E-3", "1e+05", "-.25"]),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+)
+_ODD_TOKENS = st.one_of(
+    st.sampled_from(
+        ["1_0", "inf", "nan", "-", "+", ".", "e", "1e", "1.2.3", "--1", "0x1", "é", "½", "99999999999999999999"]
+    ),
+    st.text(alphabet="0123456789.eE+-", min_size=1, max_size=6),
+)
+
+
+_CLASS_IDS = st.one_of(st.integers(0, 25).map(str), st.sampled_from(["007", "00"]))
+
+
+def _label_text(
+    heads: st.SearchStrategy[str], tokens: st.SearchStrategy[str], spaces: st.SearchStrategy[str]
+) -> st.SearchStrategy[bytes]:
+    line = st.tuples(
+        st.one_of(st.just([]), st.lists(tokens, max_size=6).flatmap(lambda t: heads.map(lambda h: [h, *t]))), spaces
+    )
+    return st.lists(line, max_size=5).map(
+        lambda ls: "\n".join(s.join(t) + (s if i % 2 else "") for i, (t, s) in enumerate(ls)).encode()
+    )
+
+
+_LABEL_TEXTS = st.one_of(
+    _label_text(_CLASS_IDS, _GOOD_TOKENS, st.sampled_from([" ", "  ", "\t", " \r"])),  # mostly taken
+    _label_text(
+        st.one_of(_CLASS_IDS, _ODD_TOKENS, _GOOD_TOKENS),
+        st.one_of(_GOOD_TOKENS, _ODD_TOKENS),
+        st.sampled_from([" ", "\t", " \r", "\x0b", "\x1c", "\xa0"]),
+    ),
+)
+
+
+def _one_by_one(texts: list[bytes], n_classes: int) -> yolo._Parsed | InputError:
+    out = yolo._Parsed()
+    try:
+        for index, data in enumerate(texts):
+            yolo._parse_file(data, Path(f"{index}.txt"), index, out, n_classes)
+    except InputError as exc:
+        return exc
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_LABEL_TEXTS, min_size=1, max_size=4), n_classes=st.sampled_from([0, 3, 20]))
+def test_parsing_many_files_at_once_gives_what_parsing_each_gives_or_declines(
+    texts: list[bytes], n_classes: int
+) -> None:
+    slow = _one_by_one(texts, n_classes)
+    fast = yolo._Parsed()
+    if yolo._parse_many(texts, list(range(len(texts))), fast, n_classes):
+        assert isinstance(slow, yolo._Parsed), f"taken, but one file at a time says: {slow}"
+        assert (fast.classes, fast.counts, fast.entry, fast.line) == (slow.classes, slow.counts, slow.entry, slow.line)
+        assert fast.values.tobytes() == slow.values.tobytes()  # the same floats, bit for bit (-0.0 included)
+    else:
+        assert fast == yolo._Parsed()  # declined: nothing added
+
+
+def test_parsing_many_files_at_once_takes_the_usual_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.25 0.125\r\n\n1  0.2\t0.2 0.3 0.4 \n")
+    (root / "classes.txt").write_text("a\nb\n")
+
+    def one_at_a_time(*args: object) -> None:
+        raise AssertionError("the file went one at a time")
+
+    monkeypatch.setattr(yolo, "_parse_file", one_at_a_time)
+    ds = labelkit.load(root, "yolo", task="detect")
+    assert [(o.category_id, o.bbox) for o in ds.objects()] == [(0, (7.5, 4.375, 5.0, 1.25)), (1, (1.0, 0.0, 6.0, 4.0))]
+
+
+def test_a_bad_line_before_an_unreadable_file_is_the_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 oops 0.1 0.1\n")  # labels/x.txt, parsed in a batch not yet full
+    Image.new("RGB", (20, 10)).save(root / "images" / "y.png")
+    (root / "labels" / "y.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    real = yolo.read_file
+
+    def unreadable_y(path: Path) -> bytes:
+        if Path(path).name == "y.txt":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(yolo, "read_file", unreadable_y)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", task="detect")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "labels" / "x.txt"), 1)
