@@ -189,8 +189,17 @@ def image_names(paths: list[str | None], files: list[str]) -> tuple[list[str], i
             renamed.add(n)
 
 
+_PLAIN_HEAD = (
+    "<annotation>\n  <filename>%s</filename>\n"
+    "  <size>\n    <width>%d</width>\n    <height>%d</height>\n    <depth>3</depth>\n  </size>\n"
+    "  <segmented>%d</segmented>\n"
+)
+
+
 def head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | None, segmented: bool) -> str:
     """An annotation file up to its objects: folder, file name, path, source, owner, size, segmented flag."""
+    if not meta and width and height:  # the usual head (from COCO, YOLO): one format
+        return _PLAIN_HEAD % (xml_text(name), width, height, int(segmented))
     head = ["<annotation>\n"]
     if "voc:folder" in meta:
         head.append(f"  <folder>{xml_text(str(meta['voc:folder']))}</folder>\n")
