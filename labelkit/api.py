@@ -24,7 +24,7 @@ from labelkit.formats.base import (
     check_capabilities,
     parse_options,
 )
-from labelkit.io import atomic_output, input_guard, is_plain_name
+from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
 from labelkit.report import Finding, Report
@@ -70,7 +70,7 @@ def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset
     path = Path(path)
     fmt = _format(path, format)
     parsed = parse_options(options, fmt, None)
-    with input_guard(path):
+    with input_guard(path), paused_gc():
         return fmt.read(path, **parsed.read)
 
 
@@ -95,7 +95,7 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
     read_options = parse_options(options, fmt, None).read
     if _may_count_polygons(fmt, read_options):
         read_options["count_polygons"] = True  # counts need no coordinates
-    with input_guard(path):
+    with input_guard(path), paused_gc():
         return fmt.read(path, **read_options).stats()
 
 
@@ -262,7 +262,7 @@ def _save(
 ) -> Report:
     if progress:
         progress(f"checking what {fmt.NAME} can hold")
-    with _unwritable(path, fmt.NAME):
+    with _unwritable(path, fmt.NAME), paused_gc():
         _refuse_unsafe_splits(dataset, path, fmt, options)
         report, dataset = _plan(dataset, fmt, options)
     if report.lost and not allow_loss:
@@ -278,7 +278,7 @@ def _save(
         progress(f"writing {fmt.NAME}")
     with atomic_output(path, fmt.OUTPUT, overwrite=overwrite) as tmp:
         try:
-            with _unwritable(path, fmt.NAME):
+            with _unwritable(path, fmt.NAME), paused_gc():
                 fmt.write(dataset, tmp, report, **options)
         except OSError as exc:  # disk full, permissions, ...: one clear line, and nothing is left behind
             name = exc.filename if isinstance(exc.filename, str) else ""
@@ -327,7 +327,7 @@ def convert(
     drops = getattr(writer, DROPS_POLYGONS, None)
     if _may_count_polygons(reader, read_options) and drops is not None and drops(parsed.write):
         read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
-    with input_guard(src):
+    with input_guard(src), paused_gc():
         dataset = reader.read(src, **read_options)
     try:
         report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress)
@@ -364,7 +364,7 @@ def validate(path: str | Path, format: str | None = None, **options: Any) -> lis
     parsed = parse_options(options, fmt, None)
     check = getattr(fmt, "validate", None)
     try:
-        with input_guard(path):
+        with input_guard(path), paused_gc():
             if check is not None:
                 return list(check(path, **parsed.read))
             fmt.read(path, **parsed.read)
