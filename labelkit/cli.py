@@ -6,6 +6,7 @@ Errors become one line on stderr (``labelkit: error: <where>: <what>``) and an e
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import sys
@@ -101,9 +102,13 @@ def use_jemalloc() -> None:
     pyarrow's default pool on Linux, mimalloc, gets transparent huge pages for its memory and hands freed
     ones back to the kernel: reading the train2017-sized COCO made the kernel zero 2 MiB pages for about
     1 s (and 4 s in COCO -> COCO), against 0.2 s with jemalloc or malloc (``bench/coco.py``, README).
-    ``ARROW_DEFAULT_MEMORY_POOL`` in the environment wins, as in pyarrow.
+    ``ARROW_DEFAULT_MEMORY_POOL`` in the environment wins, as in pyarrow. Where pages are not 4 KiB, the
+    system allocator is used: some pyarrow builds' jemalloc refuses 64 KiB pages (apache/arrow#11134).
     """
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    if mmap.PAGESIZE != 4096:  # some pyarrow builds' jemalloc aborts on other pages (64 KiB on some ARM kernels)
+        pa.set_memory_pool(pa.system_memory_pool())
         return
     try:
         pa.set_memory_pool(pa.jemalloc_memory_pool())

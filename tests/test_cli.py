@@ -607,6 +607,16 @@ def test_cli_falls_back_to_the_system_allocator_without_jemalloc(
     assert chosen_pools == ["system"]
 
 
+def test_cli_keeps_the_system_allocator_on_pages_other_than_4_kib(
+    chosen_pools: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import labelkit.cli
+
+    monkeypatch.setattr(labelkit.cli.mmap, "PAGESIZE", 65536)
+    assert run("formats").exit_code == 0
+    assert chosen_pools == ["system"]
+
+
 def test_cli_leaves_the_allocator_the_user_chose(chosen_pools: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
     assert run("formats").exit_code == 0

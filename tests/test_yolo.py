@@ -155,6 +155,12 @@ def _tiny_dataset(root: Path, lines: str, names: str = "a\nb\n") -> Path:
         ("0 0.5 0.5 0.1 0.1\n1 0.5 nan 0.1 0.1\n", 2, "finite"),
         ("0 0.5 0.5 0.1 0.1\n\n1 0.5 0.5 0.1 inf\n", 3, "finite"),
         ("0 0.5 0.5 0.1 0.1\n0 1.5e308 0.5 0.1 0.1\n", 2, "beyond ±1e+09"),  # was: inf once scaled, and a warning
+        (
+            "0 .5 .5 .1 .1\n" + "9" * 5000 + " .5 .5 .1 .1\n",
+            2,
+            "class id of 5,000 digits is beyond names",
+        ),  # was: ValueError
+        ("9223372036854775808 .5 .5 .1 .1\n", 1, "class id of 19 digits is beyond names"),
     ],
 )
 def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why: str) -> None:
@@ -951,6 +957,7 @@ _ODD_TOKENS = st.one_of(
     st.sampled_from(
         ["1_0", "inf", "nan", "-", "+", ".", "e", "1e", "1.2.3", "--1", "0x1", "é", "½", "99999999999999999999"]
     ),
+    st.sampled_from(["9223372036854775807", "9223372036854775808", "0" * 4400 + "1", "7" * 4400]),
     st.text(alphabet="0123456789.eE+-", min_size=1, max_size=6),
 )
 
@@ -1014,6 +1021,11 @@ def test_parsing_many_files_at_once_takes_the_usual_files(tmp_path: Path, monkey
     monkeypatch.setattr(yolo, "_parse_file", one_at_a_time)
     ds = labelkit.load(root, "yolo", task="detect")
     assert [(o.category_id, o.bbox) for o in ds.objects()] == [(0, (7.5, 4.375, 5.0, 1.25)), (1, (1.0, 0.0, 6.0, 4.0))]
+
+
+def test_a_class_id_with_thousands_of_leading_zeros_is_its_number(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0" * 4400 + "1 .5 .5 .1 .1\n")  # int() refuses 4,401 digits
+    assert [o.category_id for o in labelkit.load(root, "yolo").objects()] == [1]
 
 
 def test_a_bad_line_before_an_unreadable_file_is_the_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

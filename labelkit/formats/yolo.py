@@ -38,6 +38,7 @@ from labelkit.formats.yolo_media import image_size, parse_size
 from labelkit.io import read_file, read_text
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
+from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import dumps
 from labelkit.report import Report
 
@@ -153,6 +154,9 @@ class _Parsed:
     extras: list[str | None] = field(default_factory=list)
 
 
+_INT64_DIGITS = len(str(INT64_MAX))
+
+
 def _parse_file(data: bytes, path: Path, index: int, out: _Parsed, n_classes: int) -> None:
     """Parse one label file: per line a split and a count (so errors keep their line); numbers in bulk."""
     try:
@@ -176,7 +180,12 @@ def _parse_file(data: bytes, path: Path, index: int, out: _Parsed, n_classes: in
     if not all(h.isascii() and h.isdigit() for h in heads):  # ('²' is a digit to isdigit(), not to int())
         i = next(i for i, h in enumerate(heads) if not (h.isascii() and h.isdigit()))
         raise InputError("class id must be a non-negative integer", path=path, line=lines[i], found=repr(heads[i]))
-    classes = list(map(int, heads))
+    digits = [h.lstrip("0") or "0" for h in heads]  # (int() refuses over 4,300 digits, leading zeros included)
+    classes = list(map(int, digits)) if max(map(len, digits)) <= _INT64_DIGITS else []
+    if not classes or max(classes) > INT64_MAX:  # what the model's int64 column cannot hold, nor Arrow's cast
+        i = next(i for i, d in enumerate(digits) if len(d) > _INT64_DIGITS or int(d) > INT64_MAX)
+        where = f"beyond names ({n_classes} classes)" if n_classes else "beyond 64 bits"
+        raise InputError(f"class id of {len(digits[i]):,} digits is {where}", path=path, line=lines[i])
     if n_classes and max(classes) >= n_classes:
         i = next(i for i, c in enumerate(classes) if c >= n_classes)
         raise InputError(
@@ -391,6 +400,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     names = list(layout.names)
     waiting: list[tuple[int, Path, bytes]] = []  # label files read and not yet parsed (a batch at a time)
     size = 0
+    unreadable: InputError | None = None
 
     def parse_waiting() -> None:
         datas = [data for _, _, data in waiting]
@@ -408,8 +418,9 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         except (FileNotFoundError, IsADirectoryError):
             continue  # an image without a label file: an image without objects
         except OSError as exc:
-            parse_waiting()  # the files before it come first, errors included
-            raise InputError(f"cannot read: {exc.strerror or exc}", path=entry.label) from exc
+            unreadable = InputError(f"cannot read: {exc.strerror or exc}", path=entry.label)
+            unreadable.__cause__ = exc
+            break
         if layout.dota:
             _parse_dota(data, entry.label, index, parsed, names)
             continue
@@ -418,7 +429,9 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         if size >= PARSE_BATCH:
             parse_waiting()
             size = 0
-    parse_waiting()
+    parse_waiting()  # (the files before an unreadable one come first, errors included)
+    if unreadable is not None:
+        raise unreadable
     if not layout.dota and not names and parsed.classes:
         if max(parsed.classes) >= MAX_UNNAMED_CLASSES:
             raise InputError(
@@ -559,8 +572,9 @@ def _build(
     else:  # segment: polygons, plus any 5-field box lines
         is_box = counts == 4
         box_values = values[(offsets[:-1][is_box, None] + np.arange(4)).reshape(-1)].reshape(-1, 4)
-        # to pixels in place (the parsed numbers are not needed after): x by the image's width, y by its
-        # height; every line has pairs (checked), so a line's x values are its count / 2 even positions
+        # to pixels in place: x by the image's width, y by its height; every line has pairs (checked), so a
+        # line's x values are its count / 2 even positions. parsed.values holds pixels from here on (the
+        # polygon column shares its memory), and nothing reads the normalised numbers after this
         absolute = values
         pairs = counts // 2
         absolute[0::2] *= np.repeat(w, pairs)
