@@ -92,6 +92,10 @@ def cli(ctx: click.Context, traceback: bool) -> None:
     """Convert, check and split data labels."""
     ctx.meta["labelkit.traceback"] = traceback
     use_jemalloc()
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 prints escaped, never as a crash
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     if not traceback:  # numpy's floating-point notes on absurd values (1e308 + 1e308): labelkit checks those
         warnings.filterwarnings("ignore", _NUMPY_FLOAT_WARNINGS, RuntimeWarning)
 

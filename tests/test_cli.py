@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -621,3 +622,20 @@ def test_cli_leaves_the_allocator_the_user_chose(chosen_pools: list[str], monkey
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
     assert run("formats").exit_code == 0
     assert chosen_pools == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes non-UTF-8 names")
+def test_a_file_name_that_is_not_utf8_prints_escaped_on_a_strict_utf8_terminal(tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "data.yaml").write_text("path: .\ntrain: images/train\nnames: [a]\n")
+    (root / "images" / "train").mkdir(parents=True)
+    with open(bytes(root / "labels" / "train") + b"/bad\xff.txt", "wb") as fh:
+        fh.write(b"0 0.5 0.5 0.1 0.1\n")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    done = subprocess.run(
+        [sys.executable, "-m", "labelkit", "validate", str(root)], capture_output=True, env=env, cwd=ROOT
+    )
+    out = (done.stdout + done.stderr).decode()
+    assert done.returncode == 1, out  # a finding (the image is missing), not "internal error" (exit 2)
+    assert "bad\\udcff.txt" in out and "internal error" not in out

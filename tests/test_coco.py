@@ -904,3 +904,30 @@ def test_skip_invalid_skips_the_same_annotations_whatever_reads_them(tmp_path: P
     assert loaded.stats().annotations == {"object": len(doc["annotations"]) - 1}
     report = labelkit.convert(path, tmp_path / "yolo", to="yolo", allow_loss=True, skip_invalid=True)
     assert report.written["object annotations"] == len(doc["annotations"]) - 1
+
+
+_TINY = (
+    '{"images":[{"id":1,"width":10,"height":10,"file_name":"a.jpg"}],"categories":[{"id":1,"name":"a"}],'
+    '"annotations":[{"id":1,"image_id":1,"category_id":1,"bbox":[1,1,2,2],%s}]}'
+)
+
+
+def test_a_number_no_float_holds_in_attributes_is_an_error_with_its_pointer(tmp_path: Path) -> None:
+    src = tmp_path / "instances_val.json"
+    src.write_text(_TINY % '"area":4,"attributes":{"x":-1e400}')  # was: internal error (msgspec ValidationError)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert err.value.location.pointer == "/annotations/0/attributes"
+    assert "out of range" in err.value.one_line()
+
+
+def test_a_carried_number_no_float_holds_stays_for_coco_and_is_a_clear_error_for_labelkit_json(tmp_path: Path) -> None:
+    src = tmp_path / "instances_val.json"
+    src.write_text(_TINY % '"area":1e400')  # kept as written, so COCO -> COCO gives it back
+    labelkit.convert(src, tmp_path / "coco", to="coco")
+    assert b'"area":1e400' in (tmp_path / "coco" / "annotations" / "instances_val.json").read_bytes()
+    with pytest.raises(InputError) as err:  # was: internal error (orjson JSONDecodeError)
+        labelkit.convert(src, tmp_path / "out.labelkit.json", to="labelkit")
+    assert err.value.location.path == str(src)
+    assert "number is infinity" in err.value.one_line()
+    assert not (tmp_path / "out.labelkit.json").exists()

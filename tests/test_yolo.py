@@ -1043,3 +1043,17 @@ def test_a_bad_line_before_an_unreadable_file_is_the_error(tmp_path: Path, monke
     with pytest.raises(InputError) as err:
         labelkit.load(root, "yolo", task="detect")
     assert (err.value.location.path, err.value.location.line) == (str(root / "labels" / "x.txt"), 1)
+
+
+def test_a_character_yaml_refuses_is_one_line_naming_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (root / "data.yaml").write_bytes(b"path: .\nnames: [a\x00]\n")  # was: a two-line message with no line
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "data.yaml"), 2)
+    assert err.value.one_line().endswith(
+        "invalid YAML: character U+0000 is not allowed (special characters are not allowed)"
+    )
+    assert "\n" not in err.value.one_line()

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -31,7 +30,7 @@ from labelkit.io import paused_gc, require_utf8_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
-from labelkit.model.tables import true_mask, valid_mask
+from labelkit.model.tables import loads_text, true_mask, valid_mask
 from labelkit.report import Finding, Report
 
 NAME = "coco"
@@ -556,7 +555,7 @@ def _foreign_extras(table: pa.Table, kind: str, report: Report) -> None:
     maybe = pc.fill_null(pc.not_equal(quotes, pc.multiply(own, 2)), False)
     keys: dict[str, int] = {}
     for text in extras.filter(maybe).to_pylist():
-        for key in orjson.loads(text):
+        for key in loads_text(text):
             if not key.startswith("coco:"):
                 keys[key] = keys.get(key, 0) + 1
     for key, n in sorted(keys.items()):

@@ -36,6 +36,7 @@ from labelkit.formats.coco_read import (
     CocoFile,
     Rle,
     binary_column,
+    decode_at,
     first_bytes,
     msgspec_reason,
     parse_lists,
@@ -325,7 +326,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     extras = _extras(f, caption)
     attributes: list[str | None] = [None] * n
     for i in np.flatnonzero(_present(f.column("attributes"))).tolist():
-        value = msgspec.json.decode(anns[i].attributes)
+        value = decode_at(anns[i].attributes, path, json_pointer("annotations", i, "attributes"))  # (1e400: refused)
         if _is_attributes(value):
             attributes[i] = json_text(value, path, json_pointer("annotations", i, "attributes"))
         else:

@@ -238,7 +238,13 @@ def pointer_of(message: str) -> str | None:
     return json_pointer(*[int(i) if i else k for i, k in parts])
 
 
-def _value(raw: Raw, path: Path, pointer: str, type_: Any = Any) -> Any:
+def decode_at(raw: Raw, path: Path, pointer: str, type_: Any = Any) -> Any:
+    """Decode one raw value of the file at ``pointer``.
+
+    Raises:
+        InputError: it does not fit ``type_``, or holds a number no float holds (``1e400``); the pointer
+            names the value inside.
+    """
     try:
         return msgspec.json.decode(raw, type=type_)
     except msgspec.ValidationError as exc:
@@ -289,13 +295,13 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
     if doc.annotations is not None:
         out.present.append("annotations")
     if len(doc.info):
-        out.info = _value(doc.info, path, "/info")
+        out.info = decode_at(doc.info, path, "/info")
     if len(doc.licenses):
-        out.licenses = _value(doc.licenses, path, "/licenses")
+        out.licenses = decode_at(doc.licenses, path, "/licenses")
     if not len(doc.images):
         raise InputError("no 'images' list", path=path, pointer="", expected="a COCO document with 'images'")
-    out.images = _value(doc.images, path, "/images", list[dict[str, Any]])
-    out.categories = _value(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
+    out.images = decode_at(doc.images, path, "/images", list[dict[str, Any]])
+    out.categories = decode_at(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
     if isinstance(doc, _DecodedDocument):
         out.decoded = doc.annotations or []
     else:

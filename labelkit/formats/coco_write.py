@@ -24,7 +24,7 @@ from labelkit.io import is_plain_name, is_plain_relpath, ordered_map, safe_relpa
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
-from labelkit.model.tables import true_mask, valid_mask
+from labelkit.model.tables import loads_text, true_mask, valid_mask
 from labelkit.report import Report
 
 STUFF_TAG = "coco:@task"
@@ -192,7 +192,7 @@ def _carried(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array, np.n
         text = extras[i].as_py()
         members = {
             k[5:]: v
-            for k, v in orjson.loads(text).items()
+            for k, v in loads_text(text).items()
             if k.startswith("coco:") and k[5:] not in skip and k != STUFF_TAG
         }
         values[i] = "," + orjson.dumps(members).decode()[1:-1] if members else None
@@ -381,7 +381,7 @@ class Writer:
             if heights[i] is not None:
                 image["height"] = heights[i]
             if metadata[i]:
-                for k, v in orjson.loads(metadata[i]).items():
+                for k, v in loads_text(metadata[i]).items():
                     if k not in image:
                         image[k] = v
             out.append(orjson.dumps(image).decode())

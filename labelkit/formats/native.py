@@ -365,7 +365,7 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _loads(text: str | None) -> Any:
-    return None if text is None else orjson.loads(text)
+    return None if text is None else T.loads_text(text)
 
 
 def _mask_json(value: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.reader
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
@@ -140,8 +141,15 @@ def _read_names_file(path: Path) -> list[str]:
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
+    text = read_text(path)
     try:
-        value = yaml.safe_load(read_text(path))
+        value = yaml.safe_load(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: it has a position, not a mark
+        at = text.count("\n", 0, exc.position) + 1
+        char: Any = exc.character
+        code: Any = ord(char) if isinstance(char, str) and len(char) == 1 else char
+        what = f"character U+{code:04X}" if isinstance(code, int) else "a character"
+        raise InputError(f"invalid YAML: {what} is not allowed ({exc.reason})", path=path, line=at) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

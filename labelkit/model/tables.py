@@ -109,7 +109,23 @@ def _encode_json(value: Mapping[str, Any] | None) -> str | None:
 
 
 def _decode_json(text: str | None) -> dict[str, Any]:
-    return orjson.loads(text) if text else {}
+    return loads_text(text) if text else {}
+
+
+def loads_text(text: str) -> Any:
+    """A table's JSON-text cell, decoded.
+
+    Raises:
+        InputError: (without a path: the text came from the input, which callers name) it cannot be read,
+            as when a reader kept a number as written that no float holds (COCO's ``"area": 1e400``).
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        from labelkit.errors import InputError
+
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise InputError(f"a stored JSON text cannot be read: {exc}", found=shown) from exc
 
 
 def empty_table(name: str) -> pa.Table:
