@@ -70,7 +70,7 @@ class LabelkitError(Exception):
             path=str(path) if path is not None else None, line=line, pointer=pointer, element=element
         )
         self.expected = expected
-        self.found = found
+        self.found = _shortened(found) if found is not None else None
         self.hint = hint
         super().__init__(self.one_line())
 
@@ -86,6 +86,21 @@ class LabelkitError(Exception):
         if self.hint:
             text += f"; hint: {self.hint}"
         return text
+
+
+FOUND_LIMIT = 200
+"""Characters of a found value an error line shows: a 300,000-character value made a 300 KB error line."""
+
+
+def _shortened(found: str) -> str:
+    """``found`` cut to :data:`FOUND_LIMIT` characters, saying how long it was.
+
+    >>> _shortened("x" * 500)[-30:]
+    'xxxxxxxxxx... (500 characters)'
+    """
+    if len(found) <= FOUND_LIMIT:
+        return found
+    return f"{found[: FOUND_LIMIT - 20]}... ({len(found):,} characters)"
 
 
 class InputError(LabelkitError):

@@ -931,3 +931,16 @@ def test_a_carried_number_no_float_holds_stays_for_coco_and_is_a_clear_error_for
     assert err.value.location.path == str(src)
     assert "number is infinity" in err.value.one_line()
     assert not (tmp_path / "out.labelkit.json").exists()
+
+
+def test_a_long_found_value_is_shortened_in_the_error_line(tmp_path: Path) -> None:
+    src = tmp_path / "instances_val.json"
+    src.write_text(
+        '{"images":[{"id":1,"width":"%s","height":10,"file_name":"a.jpg"}],"categories":[],"annotations":[]}'
+        % ("9" * 300_000)
+    )
+    with pytest.raises(InputError) as err:  # was: the 300,000 characters, in one 300 KB line
+        labelkit.load(src, "coco")
+    line = err.value.one_line()
+    assert err.value.location.pointer == "/images/0/width"
+    assert len(line) < len(str(src)) + 300 and line.endswith("... (300,002 characters))")

@@ -161,6 +161,11 @@ def _tiny_dataset(root: Path, lines: str, names: str = "a\nb\n") -> Path:
             "class id of 5,000 digits is beyond names",
         ),  # was: ValueError
         ("9223372036854775808 .5 .5 .1 .1\n", 1, "class id of 19 digits is beyond names"),
+        (
+            "0 .5 .5 .1 .1\n\n1 .5 .5 .1 -0.25\n",
+            3,
+            "negative width or height (found 0.1 -0.25)",
+        ),  # was: COCO refused it
     ],
 )
 def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why: str) -> None:
@@ -1021,6 +1026,15 @@ def test_parsing_many_files_at_once_takes_the_usual_files(tmp_path: Path, monkey
     monkeypatch.setattr(yolo, "_parse_file", one_at_a_time)
     ds = labelkit.load(root, "yolo", task="detect")
     assert [(o.category_id, o.bbox) for o in ds.objects()] == [(0, (7.5, 4.375, 5.0, 1.25)), (1, (1.0, 0.0, 6.0, 4.0))]
+
+
+def test_a_segment_box_line_of_negative_size_is_refused_and_polygons_may_go_anywhere(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0 -0.1 -0.2 0.5 0.5 0.2 0.9\n1 .5 .5 -0.1 .1\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", task="segment")
+    assert (err.value.location.line, "negative width" in err.value.one_line()) == (2, True)
+    (root / "labels" / "x.txt").write_text("0 -0.1 -0.2 0.5 0.5 0.2 0.9\n")  # a polygon's x, y are not sizes
+    assert len(list(labelkit.load(root, "yolo", task="segment").objects())) == 1
 
 
 def test_a_class_id_with_thousands_of_leading_zeros_is_its_number(tmp_path: Path) -> None:

@@ -285,6 +285,30 @@ def _check_finite(parsed: _Parsed, files: list[Path]) -> None:
         raise InputError(message, path=files[parsed.entry[obj]], line=parsed.line[obj])
 
 
+def _check_box_sizes(task: str, parsed: _Parsed, files: list[Path]) -> None:
+    """Refuse a box line (``class cx cy w h``, pose's box, segment's 5-field lines) of negative width or height.
+
+    Such a box has no area, and written to COCO or VOC it would be refused when read back; Ultralytics refuses
+    negative label values too.
+    """
+    if task not in ("detect", "pose", "segment") or not parsed.counts:
+        return
+    counts = np.asarray(parsed.counts, dtype=np.int64)
+    lines = np.flatnonzero(counts == 4) if task == "segment" else np.arange(len(counts))
+    starts = (np.cumsum(counts) - counts)[lines]
+    values = np.asarray(parsed.values, dtype=np.float64)
+    bad = np.flatnonzero((values[starts + 2] < 0) | (values[starts + 3] < 0))
+    if len(bad):
+        obj = int(lines[bad[0]])
+        w, h = values[int(starts[bad[0]]) + 2], values[int(starts[bad[0]]) + 3]
+        raise InputError(
+            "box has a negative width or height",
+            path=files[parsed.entry[obj]],
+            line=parsed.line[obj],
+            found=f"{w:g} {h:g}",
+        )
+
+
 def _line_of(token: int, counts: list[int], lines: list[int]) -> int:
     """The line number of the ``token``-th coordinate of a file."""
     for count, line in zip(counts, lines, strict=True):
@@ -444,6 +468,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     if not layout.dota:
         _check_counts(chosen, layout, parsed, files)
     _check_finite(parsed, files)  # (DOTA's pixels too: 'inf' parses as a float)
+    _check_box_sizes(chosen, parsed, files)
     return _build(layout, names, parsed, chosen, sizes, fallback, files)
 
 
