@@ -249,6 +249,12 @@ def _unwritable(path: Path, target: str) -> Iterator[None]:
         raise OutputError(f"cannot write {target}: a value is too large for it ({exc})", path=path) from exc
     except RecursionError as exc:  # e.g. an image path a thousand folders deep (mkdir(parents=True) recurses)
         raise OutputError("cannot write: a path or value is nested too deeply", path=path) from exc
+    except OutputError as exc:  # a writer's refusal that names no file: it is about this output
+        if exc.location.path is not None:
+            raise
+        exc.location = replace(exc.location, path=str(path))
+        exc.args = (exc.one_line(),)
+        raise
 
 
 def _save(

@@ -806,8 +806,9 @@ def test_items_of_one_image_file_are_refused_even_with_the_same_lines(tmp_path: 
     ds = Dataset(categories=[Category(id=0, name="a")])
     for item_id in ("1", "2"):
         ds.add_item(Item(id=item_id, split="train", media=Media(path="a.jpg", width=10, height=10)))
-    with pytest.raises(OutputError, match=r"items '1' and '2' would share the image images/train/a.jpg"):
+    with pytest.raises(OutputError, match=r"items '1' and '2' would share the image images/train/a.jpg") as err:
         labelkit.save(ds, tmp_path / "out", "yolo")
+    assert err.value.location.path == str(tmp_path / "out")  # a refusal naming no file names the output
 
 
 def test_classify_images_of_one_name_in_two_class_folders_are_two_items(tmp_path: Path) -> None:

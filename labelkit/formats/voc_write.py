@@ -527,8 +527,8 @@ def _write_lists(
             name = f"{cls}_{split}.txt"
             if name in written:
                 raise OutputError(
-                    f"ImageSets/Main/{name} would be both {written[name]} and the list of class {cls!r} in "
-                    f"split {split!r}",
+                    f"would be both {written[name]} and the list of class {cls!r} in split {split!r}",
+                    path=main / name,
                     hint="rename the class or the split",
                 )
             written[name] = f"the list of class {cls!r} in split {split!r}"
