@@ -639,3 +639,15 @@ def test_a_file_name_that_is_not_utf8_prints_escaped_on_a_strict_utf8_terminal(t
     out = (done.stdout + done.stderr).decode()
     assert done.returncode == 1, out  # a finding (the image is missing), not "internal error" (exit 2)
     assert "bad\\udcff.txt" in out and "internal error" not in out
+
+
+def test_a_seed_beyond_64_bits_is_written_to_report_and_lockfile_as_its_digits(tmp_path: Path) -> None:
+    seed = "9" * 30  # was: internal error (orjson cannot write the integer) after the output was written
+    args = ["--ratios", "a=1", "--seed", seed, "-q", "--report", str(tmp_path / "r.json")]
+    result = run("split", IMAGES, tmp_path / "o1.labelkit.json", *args, "--lock", str(tmp_path / "l.json"))
+    assert result.exit_code == 0, result.output
+    assert orjson.loads((tmp_path / "r.json").read_bytes())["split"]["seed"] == seed
+    assert orjson.loads((tmp_path / "l.json").read_bytes())["seed"] == seed
+    again = run("split", IMAGES, tmp_path / "o2.labelkit.json", "--ratios", "a=1", "--seed", seed, "-q")
+    assert again.exit_code == 0
+    assert (tmp_path / "o1.labelkit.json").read_bytes() == (tmp_path / "o2.labelkit.json").read_bytes()

@@ -147,8 +147,9 @@ def test_polygons_need_masks_all(tmp_path: Path) -> None:
         (b'<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY x "xx">]>\n<annotation>&x;</annotation>', None),
         (b'<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><annotation>&x;</annotation>', None),
         (b"<annotation>\n  <filename>a.jpg</filename>\n  <object>\n    <name>cat", 4),
+        (b'<?xml version="1.0" encoding="nan"?>\n<annotation/>', 1),  # was: internal error (LookupError)
     ],
-    ids=["bomb", "external-entity", "truncated"],
+    ids=["bomb", "external-entity", "truncated", "unknown-encoding"],
 )
 def test_unsafe_or_truncated_xml_is_an_input_error(tmp_path: Path, xml: bytes, where: int | None) -> None:
     (tmp_path / "Annotations").mkdir()
@@ -170,6 +171,10 @@ def test_unsafe_or_truncated_xml_is_an_input_error(tmp_path: Path, xml: bytes, w
             "annotation/object[1]/bndbox/ymin",
         ),
         ("<object><name>a</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax></bndbox></object>", None),
+        (  # xmax below xmin: was read, and written to COCO that labelkit's COCO reader refused
+            "<object><name>a</name><bndbox><xmin>5</xmin><ymin>1</ymin><xmax>2</xmax><ymax>3</ymax></bndbox></object>",
+            "annotation/object[1]/bndbox",
+        ),
     ],
 )
 def test_missing_or_bad_fields_name_the_element(tmp_path: Path, body: str, element: str | None) -> None:

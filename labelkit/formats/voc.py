@@ -204,6 +204,8 @@ def parse_xml(data: bytes, path: Path) -> Element:
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise InputError(f"invalid XML: {exc.msg if hasattr(exc, 'msg') else exc}", path=path, line=line) from exc
+    except LookupError as exc:  # <?xml ... encoding="nan"?>: a codec Python does not know
+        raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
 
 
 def _side(text: str) -> int:
@@ -260,10 +262,15 @@ def _box(node: Element, path: Path, where: str) -> tuple[float, float, float, fl
     if bnd is None:
         raise InputError("missing <bndbox>", path=path, element=f"{where}/bndbox")
     at = f"{where}/bndbox"
-    return G.voc_to_xywh(
+    box = G.voc_to_xywh(
         _number(bnd, "xmin", path, at), _number(bnd, "ymin", path, at), _number(bnd, "xmax", path, at),
         _number(bnd, "ymax", path, at),
     )  # fmt: skip
+    if box[2] < 0 or box[3] < 0:  # xmax below xmin: written to COCO, it would be refused when read back
+        raise InputError(
+            "box has a negative width or height (xmax below xmin or ymax below ymin)", path=path, element=at
+        )
+    return box
 
 
 _INT = re.compile(r"-?\d+\Z")

@@ -18,6 +18,17 @@ import orjson
 from labelkit.errors import InputError
 
 
+def json_seed(seed: int | str) -> int | str:
+    """The seed as JSON can carry it: an integer beyond 64 bits as its digits (``0`` and ``"0"`` split alike).
+
+    >>> json_seed(2**70), json_seed(7)
+    ('1180591620717411303424', 7)
+    """
+    if isinstance(seed, int) and not -(2**63) <= seed < 2**63:
+        return str(seed)
+    return seed
+
+
 @dataclass
 class Lockfile:
     """A previous (or new) assignment.
@@ -40,7 +51,7 @@ class Lockfile:
         """The lockfile as JSON-ready data."""
         return {
             "version": self.version,
-            "seed": self.seed,
+            "seed": json_seed(self.seed),
             "method": self.method,
             "ratios": dict(sorted(self.ratios.items())),
             "assignments": dict(sorted(self.assignments.items())),

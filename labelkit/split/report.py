@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from labelkit.split.lockfile import Lockfile
+from labelkit.split.lockfile import Lockfile, json_seed
 
 IntArray = npt.NDArray[np.int64]
 
@@ -114,7 +114,7 @@ class SplitReport:
         return {
             "version": self.version,
             "method": self.method,
-            "seed": self.seed,
+            "seed": json_seed(self.seed),
             "stratify": self.stratify,
             "splits": [s.to_dict() for s in self.splits],
             "ld": self.ld,
