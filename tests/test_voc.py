@@ -729,3 +729,18 @@ def test_renamed_images_never_take_another_items_name(tmp_path: Path) -> None:
     assert [(c.what, c.count) for c in report.transformed] == [("image file names", 3)]
     names = sorted(p.read_text().split("<filename>")[1].split("<")[0] for p in (tmp_path / "out/Annotations").iterdir())
     assert names == ["q.jpg", "r.jpg", "s.jpg"]
+
+
+def test_rgb_masks_map_through_the_colour_table_a_block_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(voc, "_RGB_BLOCK", 7)  # 5 x 4 pixels: blocks of one row
+    lookup = {(0, 0, 0): 0, (128, 0, 0): 1, (0, 128, 0): 2, (224, 224, 192): 255}
+    rng = np.random.default_rng(3)
+    colours = np.array(list(lookup), dtype=np.uint8)
+    picks = rng.integers(0, len(colours), size=(5, 4))
+    rgb = colours[picks]
+    expected = np.array(list(lookup.values()), dtype=np.uint8)[picks]
+    assert np.array_equal(voc._rgb_indices(rgb, lookup, Path("m.png")), expected)
+    rgb[3, 2] = (1, 2, 3)  # an unknown colour in the fourth block
+    with pytest.raises(InputError, match="colour not in the labelmap") as err:
+        voc._rgb_indices(rgb, lookup, Path("m.png"))
+    assert err.value.found == "(1, 2, 3)"
