@@ -295,6 +295,26 @@ def _save(
     return report
 
 
+def refuse_output_in_input(src: Path, dst: Path) -> None:
+    """Refuse an output that is the input or lies inside an input folder (it would be written into the input).
+
+    A YOLO config (``data.yaml``, ``obj.data``) names its dataset's folder: all of that folder is input.
+
+    Raises:
+        OutputError: naming the output.
+    """
+    if not src.exists():
+        return
+    root = src.parent if src.is_file() and src.suffix.lower() in (".yaml", ".yml", ".data") else src
+    real = dst.resolve()
+    if real == src.resolve() or real == root.resolve():
+        raise OutputError("the output is the input", path=dst, hint="inputs are never modified: choose another output")
+    if root.is_dir() and root.resolve() in real.parents:
+        raise OutputError(
+            "the output is inside the input", path=dst, hint="inputs are never modified: choose another output"
+        )
+
+
 def convert(
     src: str | Path,
     dst: str | Path,
@@ -322,8 +342,7 @@ def convert(
         3
     """
     src, dst = Path(src), Path(dst)
-    if dst.exists() and src.exists() and dst.resolve() == src.resolve():
-        raise OutputError("the output is the input", path=dst, hint="inputs are never modified: choose another output")
+    refuse_output_in_input(src, dst)
     reader = _format(src, from_format)
     writer = _writer(to)
     parsed = parse_options(options, reader, writer)

@@ -98,6 +98,9 @@ def cli(ctx: click.Context, traceback: bool) -> None:
             reconfigure(errors="backslashreplace")
     if not traceback:  # numpy's floating-point notes on absurd values (1e308 + 1e308): labelkit checks those
         warnings.filterwarnings("ignore", _NUMPY_FLOAT_WARNINGS, RuntimeWarning)
+        # Pillow's note on an image of 89 M to 179 M pixels: labelkit reads sizes from headers, and refuses
+        # (as one error line) the masks Pillow refuses to decode
+        warnings.filterwarnings("ignore", r".*could be decompression bomb", Warning)
 
 
 def use_jemalloc() -> None:
@@ -368,10 +371,7 @@ def split_command(
 
     if ratios is None and folds is None:
         raise UsageError("give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K")
-    if output.exists() and input.exists() and output.resolve() == input.resolve():
-        raise OutputError(
-            "the output is the input", path=output, hint="inputs are never modified: choose another output"
-        )
+    api.refuse_output_in_input(input, output)
     _side_file(report_path, "report", output, input, ("lockfile", lock_path))
     _side_file(lock_path, "lockfile", output, input)  # (before the lockfile is read)
     status = StatusLine(quiet)

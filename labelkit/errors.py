@@ -85,8 +85,11 @@ class LabelkitError(Exception):
             text += f" (found {self.found})"
         if self.hint:
             text += f"; hint: {self.hint}"
-        return text
+        return text.translate(_ONE_LINE)
 
+
+_ONE_LINE = {ord(c): ascii(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+"""What ``str.splitlines`` breaks at, escaped: a file name or id holding a line break keeps the error on one line."""
 
 FOUND_LIMIT = 200
 """Characters of a found value an error line shows: a 300,000-character value made a 300 KB error line."""

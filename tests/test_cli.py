@@ -651,3 +651,50 @@ def test_a_seed_beyond_64_bits_is_written_to_report_and_lockfile_as_its_digits(t
     again = run("split", IMAGES, tmp_path / "o2.labelkit.json", "--ratios", "a=1", "--seed", seed, "-q")
     assert again.exit_code == 0
     assert (tmp_path / "o1.labelkit.json").read_bytes() == (tmp_path / "o2.labelkit.json").read_bytes()
+
+
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_an_output_inside_the_input_folder_is_refused(tmp_path: Path, command: str) -> None:
+    src = tmp_path / "in.parquet"
+    labelkit.convert(IMAGES, src, to="parquet")
+    before = sorted(p.relative_to(src) for p in src.rglob("*"))
+    extra = ["--ratios", "a=1"] if command == "split" else []
+    result = run(command, src, src / "inner", "--to", "parquet", *extra)  # was: written into the input
+    assert result.exit_code == 2
+    assert f"labelkit: error: {src / 'inner'}: the output is inside the input" in result.output
+    assert sorted(p.relative_to(src) for p in src.rglob("*")) == before
+
+
+def test_an_output_inside_a_yolo_configs_folder_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    labelkit.convert(IMAGES, root, to="yolo", allow_loss=True)
+    result = run("convert", root / "data.yaml", root / "coco", "--to", "coco", "--allow-loss")
+    assert result.exit_code == 2 and "the output is inside the input" in result.output
+    assert not (root / "coco").exists()
+    assert run("convert", root / "data.yaml", tmp_path / "coco", "--to", "coco", "--allow-loss").exit_code == 0
+
+
+def test_a_mask_pillow_warns_about_is_one_error_line(tmp_path: Path) -> None:
+    import shutil
+    import struct
+    import zlib
+
+    src = tmp_path / "voc"
+    shutil.copytree(ROOT / "fixtures/voc/golden/default", src)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 12000, 9000, 8, 3, 0, 0, 0)  # 108 M pixels: Pillow warns, then decodes
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"PLTE", bytes(6))
+        + chunk(b"IDAT", zlib.compress(bytes(99)))
+    )
+    (src / "SegmentationClass/2007_000001.png").write_bytes(png + chunk(b"IEND", b""))
+    done = subprocess.run(
+        [sys.executable, "-m", "labelkit", "info", str(src)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("labelkit: error: "), done.stderr  # no warning

@@ -560,3 +560,11 @@ def test_convert_never_overwrites_its_input(tmp_path: Path) -> None:
             labelkit.convert(src, dst, to="labelkit", overwrite=True)
         assert info.value.message == "the output is the input"
     assert src.read_bytes() == IMAGES.read_bytes()
+
+
+def test_an_error_stays_on_one_line_whatever_its_file_name_or_values_hold() -> None:
+    from labelkit.errors import InputError
+
+    err = InputError("bad item 'x\ny'", path="SegmentationClass/a\nb.png", found="1\r\n2\u2028")
+    assert err.one_line() == "SegmentationClass/a\\nb.png: bad item 'x\\ny' (found 1\\r\\n2\\u2028)"
+    assert len(str(err).splitlines()) == 1
