@@ -65,7 +65,7 @@ class LabelkitError(Exception):
         found: str | None = None,
         hint: str | None = None,
     ) -> None:
-        self.message = message
+        self.message = _shortened(message, MESSAGE_LIMIT)
         self.location = Location(
             path=str(path) if path is not None else None, line=line, pointer=pointer, element=element
         )
@@ -93,17 +93,19 @@ _ONE_LINE = {ord(c): ascii(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028
 
 FOUND_LIMIT = 200
 """Characters of a found value an error line shows: a 300,000-character value made a 300 KB error line."""
+MESSAGE_LIMIT = 600
+"""Characters of a message an error line shows (a message quoting a 300,000-character id or kind)."""
 
 
-def _shortened(found: str) -> str:
-    """``found`` cut to :data:`FOUND_LIMIT` characters, saying how long it was.
+def _shortened(text: str, limit: int = FOUND_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was.
 
     >>> _shortened("x" * 500)[-30:]
     'xxxxxxxxxx... (500 characters)'
     """
-    if len(found) <= FOUND_LIMIT:
-        return found
-    return f"{found[: FOUND_LIMIT - 20]}... ({len(found):,} characters)"
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}... ({len(text):,} characters)"
 
 
 class InputError(LabelkitError):

@@ -568,3 +568,11 @@ def test_an_error_stays_on_one_line_whatever_its_file_name_or_values_hold() -> N
     err = InputError("bad item 'x\ny'", path="SegmentationClass/a\nb.png", found="1\r\n2\u2028")
     assert err.one_line() == "SegmentationClass/a\\nb.png: bad item 'x\\ny' (found 1\\r\\n2\\u2028)"
     assert len(str(err).splitlines()) == 1
+
+
+def test_a_message_quoting_a_huge_value_is_cut_saying_how_long_it_was() -> None:
+    from labelkit.errors import InputError
+
+    err = InputError(f"unknown kind {'k' * 300_000!r}", path="t.parquet")
+    assert len(err.one_line()) < 700
+    assert err.one_line().endswith("... (300,015 characters)")
