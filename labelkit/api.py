@@ -6,7 +6,6 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
@@ -250,10 +249,8 @@ def _unwritable(path: Path, target: str) -> Iterator[None]:
     except RecursionError as exc:  # e.g. an image path a thousand folders deep (mkdir(parents=True) recurses)
         raise OutputError("cannot write: a path or value is nested too deeply", path=path) from exc
     except OutputError as exc:  # a writer's refusal that names no file: it is about this output
-        if exc.location.path is not None:
-            raise
-        exc.location = replace(exc.location, path=str(path))
-        exc.args = (exc.one_line(),)
+        if exc.location.path is None:
+            exc.relocate(str(path))
         raise
 
 
@@ -362,8 +359,7 @@ def convert(
         raise
     except InputError as exc:  # a value the writer refuses (a mask's runs, say): it came from the input
         if exc.location.path is None:
-            exc.location = replace(exc.location, path=str(src))
-            exc.args = (exc.one_line(),)
+            exc.relocate(str(src))
         raise
     _add_read_notes(report, dataset, reader.NAME)
     return report

@@ -6,7 +6,7 @@ an exit code; the library never prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -74,6 +74,11 @@ class LabelkitError(Exception):
         self.hint = hint
         super().__init__(self.one_line())
 
+    def relocate(self, path: str) -> None:
+        """Name ``path`` as the file of this error (its line, pointer or element kept), message included."""
+        self.location = replace(self.location, path=path)
+        self.args = (self.one_line(),)
+
     def one_line(self) -> str:
         """The whole error as one line: location, message, expectation and hint."""
         where = str(self.location)
@@ -88,8 +93,10 @@ class LabelkitError(Exception):
         return text.translate(_ONE_LINE)
 
 
-_ONE_LINE = {ord(c): ascii(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
-"""What ``str.splitlines`` breaks at, escaped: a file name or id holding a line break keeps the error on one line."""
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+"""What ``str.splitlines`` breaks a line at: a name holding one cannot be one line of a list or names file."""
+_ONE_LINE = {ord(c): ascii(c)[1:-1] for c in LINE_BREAKS}
+"""Line breaks escaped: a file name or id holding one keeps the error on one line."""
 
 FOUND_LIMIT = 200
 """Characters of a found value an error line shows: a 300,000-character value made a 300 KB error line."""

@@ -9,7 +9,6 @@ import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal, TypeVar
 
@@ -23,8 +22,6 @@ R = TypeVar("R")
 
 _PLAIN_NAME = re.compile(r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*")
 """Relative names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts checked apart)."""
-LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
-"""What ``str.splitlines`` breaks a line at: a name holding one cannot be one line of a list or names file."""
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/]")
 """A URL (``http://host...``, ``s3://bucket...``): such a name is kept as written, its ``//`` not collapsed."""
 
@@ -136,8 +133,7 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         _remove(tmp)
         where, prefix = exc.location.path, str(tmp)
         if where is not None and (where == prefix or where.startswith(prefix + os.sep)):
-            exc.location = replace(exc.location, path=str(path) + where[len(prefix) :])
-            exc.args = (exc.one_line(),)
+            exc.relocate(str(path) + where[len(prefix) :])
         raise
     except BaseException:
         _remove(tmp)

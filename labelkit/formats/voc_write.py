@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from labelkit.errors import InputError, OutputError, UsageError
+from labelkit.errors import LINE_BREAKS, InputError, OutputError, UsageError
 from labelkit.formats import voc_xml
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.voc import CAPABILITIES, IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
@@ -42,7 +42,7 @@ from labelkit.formats.voc_values import (
     xml_text,
 )
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import LINE_BREAKS, create_file, is_plain_name, safe_relpath
+from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error, cell_problem

@@ -19,12 +19,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from labelkit.errors import OutputError, UsageError
+from labelkit.errors import LINE_BREAKS, OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, sizes_text
-from labelkit.io import LINE_BREAKS, create_file, is_plain_name
+from labelkit.io import create_file, is_plain_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
