@@ -292,17 +292,20 @@ def _save(
     return report
 
 
+def input_folder(src: Path) -> Path:
+    """What an input path makes input: itself, or for a YOLO config (``data.yaml``, ``obj.data``) its folder."""
+    return src.parent if src.is_file() and src.suffix.lower() in (".yaml", ".yml", ".data") else src
+
+
 def refuse_output_in_input(src: Path, dst: Path) -> None:
     """Refuse an output that is the input or lies inside an input folder (it would be written into the input).
-
-    A YOLO config (``data.yaml``, ``obj.data``) names its dataset's folder: all of that folder is input.
 
     Raises:
         OutputError: naming the output.
     """
     if not src.exists():
         return
-    root = src.parent if src.is_file() and src.suffix.lower() in (".yaml", ".yml", ".data") else src
+    root = input_folder(src)
     real = dst.resolve()
     if real == src.resolve() or real == root.resolve():
         raise OutputError("the output is the input", path=dst, hint="inputs are never modified: choose another output")

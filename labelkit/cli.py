@@ -158,9 +158,7 @@ def _side_file(
     if path is None:
         return
     real = path.resolve()
-    if input.is_file() and input.suffix.lower() in (".yaml", ".yml", ".data"):
-        input = input.parent  # a YOLO config names the dataset's folder: all of it is input
-    for name, place in (("output", output), ("input", input), other):
+    for name, place in (("output", output), ("input", api.input_folder(input)), other):
         if place is not None and name and (real == place.resolve() or place.resolve() in real.parents):
             inside = "" if real == place.resolve() else "inside "
             raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")

@@ -326,9 +326,10 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     extras = _extras(f, caption)
     attributes: list[str | None] = [None] * n
     for i in np.flatnonzero(_present(f.column("attributes"))).tolist():
-        value = decode_at(anns[i].attributes, path, json_pointer("annotations", i, "attributes"))  # (1e400: refused)
+        at = json_pointer("annotations", i, "attributes")
+        value = decode_at(anns[i].attributes, path, at)  # (1e400: refused)
         if _is_attributes(value):
-            attributes[i] = json_text(value, path, json_pointer("annotations", i, "attributes"))
+            attributes[i] = json_text(value, path, at)
         else:
             extras[i] = _add_extra(extras[i], "coco:attributes", bytes(anns[i].attributes))
     widths = items["width"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
