@@ -17,7 +17,7 @@ from PIL import Image
 import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError, UsageError
-from labelkit.formats import yolo
+from labelkit.formats import yolo, yolo_parse
 from labelkit.formats.yolo_media import image_size
 from labelkit.model import Category, Dataset, DatasetInfo, Item, Media, Object
 from labelkit.model.annotations import Rle
@@ -180,7 +180,7 @@ def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why
 def test_the_first_bad_coordinate_is_named_when_checked_in_blocks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(yolo, "_CHECK_BLOCK", 3)  # 16 numbers: the bad ones lie in the fourth and fifth blocks
+    monkeypatch.setattr(yolo_parse, "_CHECK_BLOCK", 3)  # 16 numbers: the bad ones lie in the fourth and fifth blocks
     root = _tiny_dataset(tmp_path / "ds", "0 .5 .5 .1 .1\n0 .5 .5 .1 .1\n0 .5 .5 inf .1\n0 .5 2e9 .1 .1\n")
     with pytest.raises(InputError) as err:
         labelkit.load(root, "yolo", task="detect")
@@ -992,11 +992,11 @@ _LABEL_TEXTS = st.one_of(
 )
 
 
-def _one_by_one(texts: list[bytes], n_classes: int) -> yolo._Parsed | InputError:
-    out = yolo._Parsed()
+def _one_by_one(texts: list[bytes], n_classes: int) -> yolo_parse.Parsed | InputError:
+    out = yolo_parse.Parsed()
     try:
         for index, data in enumerate(texts):
-            yolo._parse_file(data, Path(f"{index}.txt"), index, out, n_classes)
+            yolo_parse.parse_file(data, Path(f"{index}.txt"), index, out, n_classes)
     except InputError as exc:
         return exc
     return out
@@ -1008,13 +1008,13 @@ def test_parsing_many_files_at_once_gives_what_parsing_each_gives_or_declines(
     texts: list[bytes], n_classes: int
 ) -> None:
     slow = _one_by_one(texts, n_classes)
-    fast = yolo._Parsed()
-    if yolo._parse_many(texts, list(range(len(texts))), fast, n_classes):
-        assert isinstance(slow, yolo._Parsed), f"taken, but one file at a time says: {slow}"
+    fast = yolo_parse.Parsed()
+    if yolo_parse.parse_many(texts, list(range(len(texts))), fast, n_classes):
+        assert isinstance(slow, yolo_parse.Parsed), f"taken, but one file at a time says: {slow}"
         assert (fast.classes, fast.counts, fast.entry, fast.line) == (slow.classes, slow.counts, slow.entry, slow.line)
         assert fast.values.tobytes() == slow.values.tobytes()  # the same floats, bit for bit (-0.0 included)
     else:
-        assert fast == yolo._Parsed()  # declined: nothing added
+        assert fast == yolo_parse.Parsed()  # declined: nothing added
 
 
 def test_parsing_many_files_at_once_takes_the_usual_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1024,7 +1024,7 @@ def test_parsing_many_files_at_once_takes_the_usual_files(tmp_path: Path, monkey
     def one_at_a_time(*args: object) -> None:
         raise AssertionError("the file went one at a time")
 
-    monkeypatch.setattr(yolo, "_parse_file", one_at_a_time)
+    monkeypatch.setattr(yolo_parse, "parse_file", one_at_a_time)
     ds = labelkit.load(root, "yolo", task="detect")
     assert [(o.category_id, o.bbox) for o in ds.objects()] == [(0, (7.5, 4.375, 5.0, 1.25)), (1, (1.0, 0.0, 6.0, 4.0))]
 

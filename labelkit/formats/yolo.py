@@ -6,24 +6,23 @@ Reads Ultralytics layouts (``data.yaml`` with ``train``/``val``/``test`` as fold
 DOTA-style ``labelTxt`` folders and classification folders (``<split>/<class>/<image>``). Tasks: detect,
 segment, OBB, pose and classify, detected from the files or forced with ``task=...``. Coordinates are
 normalised, so image sizes come from the image headers (or an ``image_sizes.json`` side file, or options).
-The writer lives in :mod:`labelkit.formats.yolo_write`.
+Label text is parsed and checked by :mod:`labelkit.formats.yolo_parse`; the writer lives in
+:mod:`labelkit.formats.yolo_write`.
 """
 
 from __future__ import annotations
 
 import os
-from array import array
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from labelkit.errors import InputError, UsageError
+from labelkit.formats import yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
@@ -35,11 +34,9 @@ from labelkit.formats.yolo_layout import (
     rel_path,
 )
 from labelkit.formats.yolo_media import image_size, parse_size
-from labelkit.io import read_file, read_text
+from labelkit.io import read_file
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
-from labelkit.model.annotations import INT64_MAX
-from labelkit.model.tables import dumps
 from labelkit.report import Report
 
 _SHAPES = pa.array(["box", "polygon"], pa.string())
@@ -137,266 +134,6 @@ def detect(path: Path) -> Detection | None:
     return None
 
 
-# -- layout ----------------------------------------------------------------------------------------
-
-
-# -- parsing ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Parsed:
-    classes: list[int] = field(default_factory=list)
-    counts: list[int] = field(default_factory=list)
-    values: array[float] = field(default_factory=lambda: array("d"))
-    """Every coordinate, as float64 (a Python float object each would be 4 times the memory)."""
-    entry: list[int] = field(default_factory=list)
-    line: list[int] = field(default_factory=list)
-    extras: list[str | None] = field(default_factory=list)
-
-
-_INT64_DIGITS = len(str(INT64_MAX))
-
-
-def _parse_file(data: bytes, path: Path, index: int, out: _Parsed, n_classes: int) -> None:
-    """Parse one label file: per line a split and a count (so errors keep their line); numbers in bulk."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError("label file is not UTF-8 text", path=path, line=line) from exc
-    heads: list[str] = []
-    counts: list[int] = []
-    tokens: list[str] = []
-    lines: list[int] = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        parts = raw.split()
-        if parts:
-            heads.append(parts[0])
-            counts.append(len(parts) - 1)
-            tokens += parts[1:]
-            lines.append(number)
-    if not heads:
-        return
-    if not all(h.isascii() and h.isdigit() for h in heads):  # ('²' is a digit to isdigit(), not to int())
-        i = next(i for i, h in enumerate(heads) if not (h.isascii() and h.isdigit()))
-        raise InputError("class id must be a non-negative integer", path=path, line=lines[i], found=repr(heads[i]))
-    digits = [h.lstrip("0") or "0" for h in heads]  # (int() refuses over 4,300 digits, leading zeros included)
-    classes = list(map(int, digits)) if max(map(len, digits)) <= _INT64_DIGITS else []
-    if not classes or max(classes) > INT64_MAX:  # what the model's int64 column cannot hold, nor Arrow's cast
-        i = next(i for i, d in enumerate(digits) if len(d) > _INT64_DIGITS or int(d) > INT64_MAX)
-        where = f"beyond names ({n_classes} classes)" if n_classes else "beyond 64 bits"
-        raise InputError(f"class id of {len(digits[i]):,} digits is {where}", path=path, line=lines[i])
-    if n_classes and max(classes) >= n_classes:
-        i = next(i for i, c in enumerate(classes) if c >= n_classes)
-        raise InputError(
-            f"class id {classes[i]} is beyond names ({n_classes} classes)",
-            path=path,
-            line=lines[i],
-            expected=f"< {n_classes}",
-        )
-    try:
-        values = array("d", map(float, tokens))
-    except ValueError:
-        bad = next(i for i, v in enumerate(tokens) if not _is_number(v))
-        raise InputError(
-            "coordinate is not a number", path=path, line=_line_of(bad, counts, lines), found=repr(tokens[bad])
-        ) from None
-    out.classes += classes
-    out.counts += counts
-    out.values += values
-    out.entry += [index] * len(heads)
-    out.line += lines
-
-
-_NUMBER_TEXT = b"0123456789.eE+- \t\r\n"
-"""The bytes of label files :func:`_parse_many` takes: numbers, spaces, tabs, CRs and line breaks."""
-PARSE_BATCH = 8 << 20
-"""Bytes of label files parsed at a time by :func:`_parse_many` (its temporaries stay a few times this)."""
-
-
-def _parse_many(datas: list[bytes], indexes: list[int], out: _Parsed, n_classes: int) -> bool:
-    """Parse many label files at once with Arrow's string kernels; False (and nothing added) to decline.
-
-    The result is what :func:`_parse_file` makes of each file in turn, for the files this takes: only the
-    bytes of :data:`_NUMBER_TEXT` (so ASCII, whose whitespace within a line is spaces, tabs and CRs), class ids
-    of ASCII digits within ``n_classes``, and numbers Arrow reads. Arrow and Python's ``float()`` round the
-    same way (both correctly); ``float()`` takes more spellings (``1_0``, ``inf``), so a file with any of
-    them, or with anything wrong, declines the batch, and :func:`_parse_file` reads it and names the line.
-    """
-    big = b"\n".join(datas)
-    if big.translate(None, _NUMBER_TEXT):
-        return False
-    lines = pc.ascii_trim_whitespace(
-        pc.split_pattern(pa.array([big.decode("ascii")], pa.large_string()), "\n").flatten()
-    )
-    used = np.flatnonzero(pc.binary_length(lines).to_numpy(zero_copy_only=False) > 0)
-    if not len(used):
-        return True
-    parts = pc.ascii_split_whitespace(lines.take(pa.array(used)))
-    heads = pc.list_element(parts, 0)
-    if not pc.all(pc.match_substring_regex(heads, "^[0-9]+$")).as_py():
-        return False
-    try:
-        classes = pc.cast(heads, pa.int64()).to_numpy(zero_copy_only=False)
-        numbers = pc.cast(pc.list_flatten(parts), pa.float64()).to_numpy(zero_copy_only=False)  # heads too (digits)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a class id beyond 64 bits, or a number Arrow refuses
-        return False
-    if n_classes and classes.max() >= n_classes:
-        return False
-    lengths = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
-    coordinate = np.ones(len(numbers), dtype=bool)
-    coordinate[np.cumsum(lengths) - lengths] = False  # each line's first token is its class id
-    first_line = np.cumsum([0] + [d.count(b"\n") + 1 for d in datas])  # of each file, in the joined text
-    file_of = np.searchsorted(first_line, used, side="right") - 1
-    out.classes += classes.tolist()
-    out.counts += (lengths - 1).tolist()
-    out.values.frombytes(numbers[coordinate].tobytes())
-    out.entry += np.asarray(indexes, dtype=np.int64)[file_of].tolist()
-    out.line += (used - first_line[file_of] + 1).tolist()
-    return True
-
-
-MAX_UNNAMED_CLASSES = 1 << 20
-"""Without a names file, classes are named class_0..class_N: a class id this large is refused instead."""
-MAX_COORDINATE = 1e9
-"""The largest absolute coordinate read (normalised, or DOTA's pixels): scaled by an image side, it stays finite."""
-
-
-_CHECK_BLOCK = 1 << 20
-"""Coordinates checked at a time by :func:`_check_finite`: fresh memory for whole-column temporaries cost more
-than the arithmetic (on these VMs, 1.4 s for a YOLO segment set's 19 M coordinates, against 0.02 s in blocks)."""
-
-
-def _check_finite(parsed: _Parsed, files: list[Path]) -> None:
-    """``nan``, ``inf`` and numbers like ``1e300`` parse as floats; refuse them, naming the file and line."""
-    values = np.asarray(parsed.values, dtype=np.float64)  # (a view of the array: no copy)
-    at = None
-    for start in range(0, len(values), _CHECK_BLOCK):  # temporaries of a block, not of all 19 M coordinates
-        with np.errstate(invalid="ignore"):
-            bad = np.flatnonzero(~(np.abs(values[start : start + _CHECK_BLOCK]) <= MAX_COORDINATE))  # NaN: False
-        if len(bad):
-            at = start + int(bad[0])
-            break
-    if at is not None:
-        offsets = np.cumsum(np.asarray(parsed.counts, dtype=np.int64))
-        obj = int(np.searchsorted(offsets, at, side="right"))
-        finite = bool(np.isfinite(values[at]))
-        message = f"coordinate is beyond ±{MAX_COORDINATE:g}" if finite else "coordinate is not finite"
-        raise InputError(message, path=files[parsed.entry[obj]], line=parsed.line[obj])
-
-
-def _check_box_sizes(task: str, parsed: _Parsed, files: list[Path]) -> None:
-    """Refuse a box line (``class cx cy w h``, pose's box, segment's 5-field lines) of negative width or height.
-
-    Such a box has no area, and written to COCO or VOC it would be refused when read back; Ultralytics refuses
-    negative label values too.
-    """
-    if task not in ("detect", "pose", "segment") or not parsed.counts:
-        return
-    counts = np.asarray(parsed.counts, dtype=np.int64)
-    lines = np.flatnonzero(counts == 4) if task == "segment" else np.arange(len(counts))
-    starts = (np.cumsum(counts) - counts)[lines]
-    values = np.asarray(parsed.values, dtype=np.float64)
-    bad = np.flatnonzero((values[starts + 2] < 0) | (values[starts + 3] < 0))
-    if len(bad):
-        obj = int(lines[bad[0]])
-        w, h = values[int(starts[bad[0]]) + 2], values[int(starts[bad[0]]) + 3]
-        raise InputError(
-            "box has a negative width or height",
-            path=files[parsed.entry[obj]],
-            line=parsed.line[obj],
-            found=f"{w:g} {h:g}",
-        )
-
-
-def _line_of(token: int, counts: list[int], lines: list[int]) -> int:
-    """The line number of the ``token``-th coordinate of a file."""
-    for count, line in zip(counts, lines, strict=True):
-        if token < count:
-            return line
-        token -= count
-    return lines[-1]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _parse_dota(data: bytes, path: Path, index: int, out: _Parsed, names: list[str]) -> None:
-    text = read_text(path, data)
-    for number, raw in enumerate(text.split("\n"), 1):
-        parts = raw.split()
-        if not parts or ":" in parts[0]:
-            continue  # blank lines and DOTA headers (imagesource:..., gsd:...)
-        if len(parts) not in (9, 10):
-            raise InputError(
-                "DOTA line needs 8 coordinates, a class name and optionally difficult",
-                path=path,
-                line=number,
-                found=f"{len(parts)} fields",
-            )
-        try:
-            values = [float(v) for v in parts[:8]]
-            difficult = int(parts[9]) if len(parts) == 10 else None
-        except ValueError:
-            raise InputError("coordinate is not a number", path=path, line=number) from None
-        if parts[8] not in names:
-            names.append(parts[8])
-        out.classes.append(names.index(parts[8]))
-        out.counts.append(8)
-        out.values.extend(values)
-        out.entry.append(index)
-        out.line.append(number)
-        out.extras.append(dumps({"dota:difficult": difficult}) if difficult is not None else None)
-
-
-def _decide_task(task: str, layout: Layout, parsed: _Parsed) -> str:
-    if layout.dota:  # DOTA lines are 4 corners and a class name, whatever data.yaml says
-        if task not in ("auto", "obb"):
-            raise InputError(f"DOTA label files hold rotated boxes: task {task} cannot read them", path=layout.root)
-        return "obb"
-    if task != "auto":
-        return task
-    if layout.kpt_shape is not None:
-        return "pose"
-    counts = set(parsed.counts)
-    if not counts or counts == {4}:
-        return "detect"
-    if counts == {8}:
-        return "obb"
-    return "segment"
-
-
-def _check_counts(task: str, layout: Layout, parsed: _Parsed, files: list[Path]) -> None:
-    counts = np.asarray(parsed.counts, dtype=np.int64)
-    if task == "detect":
-        bad = counts != 4
-        expected = "5 fields: class cx cy w h"
-    elif task == "obb":
-        bad = counts != 8
-        expected = "9 fields: class x1 y1 x2 y2 x3 y3 x4 y4"
-    elif task == "pose":
-        k, dims = layout.kpt_shape or (0, 3)
-        bad = counts != 4 + k * dims
-        expected = f"{5 + k * dims} fields: class cx cy w h and {k} keypoints of {dims} values (kpt_shape)"
-    else:
-        bad = ~((counts == 4) | ((counts >= 6) & (counts % 2 == 0)))
-        expected = "class then at least 3 x y points (or a 5-field box)"
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"wrong number of fields for YOLO {task}",
-            path=files[parsed.entry[i]],
-            line=parsed.line[i],
-            expected=expected,
-            found=f"{counts[i] + 1} fields",
-        )
-
-
 # -- building the dataset --------------------------------------------------------------------------
 
 
@@ -419,7 +156,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         return _classify_dataset(layout)
     if any(e.label is not None and "labelTxt" in e.label.parts for e in layout.entries):
         layout.dota = True
-    parsed = _Parsed()
+    parsed = yolo_parse.Parsed()
     files: list[Path] = []
     names = list(layout.names)
     waiting: list[tuple[int, Path, bytes]] = []  # label files read and not yet parsed (a batch at a time)
@@ -428,9 +165,9 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
 
     def parse_waiting() -> None:
         datas = [data for _, _, data in waiting]
-        if not _parse_many(datas, [index for index, _, _ in waiting], parsed, len(names)):
+        if not yolo_parse.parse_many(datas, [index for index, _, _ in waiting], parsed, len(names)):
             for index, label, data in waiting:
-                _parse_file(data, label, index, parsed, len(names))
+                yolo_parse.parse_file(data, label, index, parsed, len(names))
         waiting.clear()
 
     for index, entry in enumerate(layout.entries):
@@ -446,34 +183,35 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             unreadable.__cause__ = exc
             break
         if layout.dota:
-            _parse_dota(data, entry.label, index, parsed, names)
+            yolo_parse.parse_dota(data, entry.label, index, parsed, names)
             continue
         waiting.append((index, entry.label, data))
         size += len(data)
-        if size >= PARSE_BATCH:
+        if size >= yolo_parse.PARSE_BATCH:
             parse_waiting()
             size = 0
     parse_waiting()  # (the files before an unreadable one come first, errors included)
     if unreadable is not None:
         raise unreadable
     if not layout.dota and not names and parsed.classes:
-        if max(parsed.classes) >= MAX_UNNAMED_CLASSES:
+        limit = yolo_parse.MAX_UNNAMED_CLASSES
+        if max(parsed.classes) >= limit:
             raise InputError(
-                f"class id {max(parsed.classes)} without a names file (at most {MAX_UNNAMED_CLASSES:,} are numbered)",
+                f"class id {max(parsed.classes)} without a names file (at most {limit:,} are numbered)",
                 path=layout.root,
                 hint="add data.yaml or obj.names with the class names",
             )
         names = [f"class_{i}" for i in range(max(parsed.classes) + 1)]
-    chosen = _decide_task(task, layout, parsed)
+    chosen = yolo_parse.decide_task(task, layout, parsed)
     if not layout.dota:
-        _check_counts(chosen, layout, parsed, files)
-    _check_finite(parsed, files)  # (DOTA's pixels too: 'inf' parses as a float)
-    _check_box_sizes(chosen, parsed, files)
+        yolo_parse.check_counts(chosen, layout, parsed, files)
+    yolo_parse.check_finite(parsed, files)  # (DOTA's pixels too: 'inf' parses as a float)
+    yolo_parse.check_box_sizes(chosen, parsed, files)
     return _build(layout, names, parsed, chosen, sizes, fallback, files)
 
 
 def _item_sizes(
-    layout: Layout, parsed: _Parsed, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None
+    layout: Layout, parsed: yolo_parse.Parsed, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None
 ) -> tuple[list[int | None], list[int | None], list[str | None]]:
     needs = np.zeros(len(layout.entries), dtype=bool)
     if parsed.entry and not layout.dota:
@@ -557,7 +295,7 @@ def _items_table(
 def _build(
     layout: Layout,
     names: list[str],
-    parsed: _Parsed,
+    parsed: yolo_parse.Parsed,
     task: str,
     sizes: dict[str, tuple[int, int]],
     fallback: tuple[int, int] | None,
