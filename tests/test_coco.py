@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import labelkit
 from labelkit.cli import cli
@@ -944,3 +946,47 @@ def test_a_long_found_value_is_shortened_in_the_error_line(tmp_path: Path) -> No
     line = err.value.one_line()
     assert err.value.location.pointer == "/images/0/width"
     assert len(line) < len(str(src)) + 300 and line.endswith("... (300,002 characters))")
+
+
+_OTHER_FIELDS = {
+    "score": 0.5,
+    "attributes": {"occluded": True},
+    "num_keypoints": 0,
+    "keypoints": [5, 5, 2, 0, 0, 0, 0, 0, 0],
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    keep=st.lists(st.sampled_from(["segmentation", "area", "iscrowd"]), unique=True),
+    extra=st.sampled_from([None, *_OTHER_FIELDS]),
+    at=st.integers(0, 5),
+)
+def test_instance_only_files_decode_into_the_smaller_struct_and_read_the_same(
+    keep: list[str], extra: str | None, at: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Annotations of the instance fields only decode into ``InstanceAnnotation``; another known field in any
+    one annotation takes the full struct. Either way the dataset is the one the full struct gives."""
+    from labelkit.formats import coco_read
+
+    doc = _load(INSTANCES)
+    for ann in doc["annotations"]:
+        for key in list(ann):
+            if key not in ("id", "image_id", "category_id", "bbox", *keep):
+                del ann[key]
+    if extra is not None:
+        if extra == "keypoints":  # on a person (3 keypoints), so the file stays valid
+            at = 3 + at % 2
+        doc["annotations"][at][extra] = _OTHER_FIELDS[extra]
+    path = _write(tmp_path_factory.mktemp("lean"), doc)
+    decoded = coco_read.decode_file(path).decoded
+    assert decoded is not None
+    expected = coco_read.InstanceAnnotation if extra is None else coco_read.Annotation
+    assert {type(a) for a in decoded} == {expected}
+    fast = labelkit.load(path).to_dict()
+    with pytest.MonkeyPatch.context() as patch:  # the full struct only
+        patch.setattr(coco_read, "_InstancesDocument", coco_read._DecodedDocument)
+        full = labelkit.load(path).to_dict()
+    assert fast == full
+    if extra == "score":
+        assert fast["annotations"][at]["score"] == 0.5

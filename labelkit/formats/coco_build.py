@@ -325,13 +325,14 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     scores = raw_column(f.column("score"), path, "score", float | None)
     extras = _extras(f, caption)
     attributes: list[str | None] = [None] * n
-    for i in np.flatnonzero(_present(f.column("attributes"))).tolist():
+    attribute_values = f.column("attributes")
+    for i in np.flatnonzero(_present(attribute_values)).tolist():
         at = json_pointer("annotations", i, "attributes")
-        value = decode_at(anns[i].attributes, path, at)  # (1e400: refused)
+        value = decode_at(attribute_values[i], path, at)  # (1e400: refused)
         if _is_attributes(value):
             attributes[i] = json_text(value, path, at)
         else:
-            extras[i] = _add_extra(extras[i], "coco:attributes", bytes(anns[i].attributes))
+            extras[i] = _add_extra(extras[i], "coco:attributes", bytes(attribute_values[i]))
     widths = items["width"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
     heights = items["height"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
     common = {
@@ -353,10 +354,11 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     rows_cap = np.flatnonzero(caption)
     if len(rows_cap):
         idx = pa.array(rows_cap)
-        texts = raw_column([anns[i].caption for i in rows_cap], path, "caption", str, rows_cap.tolist())
+        captions = f.column("caption")
+        texts = raw_column([captions[i] for i in rows_cap], path, "caption", str, rows_cap.tolist())
         cap_extras = extras.copy()
         for i in rows_cap.tolist():
-            category_id = anns[i].category_id
+            category_id = cat_values[i]
             if category_id is not None:
                 cap_extras[i] = _add_extra(cap_extras[i], "coco:category_id", orjson.dumps(category_id))
         out.transcripts = pa.table(

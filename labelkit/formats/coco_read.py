@@ -1,7 +1,9 @@
 """COCO reading: one JSON file decoded in bulk into columns (see DESIGN.md section 3).
 
 msgspec decodes the document into typed structs whose every annotation field is kept as raw JSON bytes
-(:class:`msgspec.Raw`), in one pass over the file. A file whose annotations have unknown fields (or a
+(:class:`msgspec.Raw`), in one pass over the file: into the smaller :class:`InstanceAnnotation` when the
+annotations have the instance fields only (most files), else into :class:`Annotation` (a file with another
+field only late in it is decoded twice). A file whose annotations have unknown fields (or a
 field of the wrong type) is decoded again in two passes: annotations kept raw, then decoded a chunk at
 a time, the unknown fields separately (and type errors reported with their pointer).
 
@@ -88,6 +90,22 @@ class Annotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     attributes: Raw = ABSENT
 
 
+class InstanceAnnotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """An annotation of the fields instance files use, and no others: most files decode into these first.
+
+    Fewer fields make smaller structs, and the other fields' columns are known absent without looking
+    (:meth:`CocoFile.column`). A file with any other field is decoded into :class:`Annotation` instead.
+    """
+
+    id: Int64 | None = None
+    image_id: Int64 | None = None
+    category_id: Int64 | None = None
+    bbox: Raw = ABSENT
+    segmentation: Raw = ABSENT
+    area: Raw = ABSENT
+    iscrowd: Raw = ABSENT
+
+
 class _LenientAnnotation(Annotation, forbid_unknown_fields=False):
     """The same, ignoring unknown fields (they are decoded separately)."""
 
@@ -111,6 +129,12 @@ class _DecodedDocument(_Sections):
     """The fast path: annotations decoded straight into structs in the one pass over the file."""
 
     annotations: list[Annotation] | None = None
+
+
+class _InstancesDocument(_Sections):
+    """The fast path for annotations of the instance fields only (:class:`InstanceAnnotation`)."""
+
+    annotations: list[InstanceAnnotation] | None = None
 
 
 class Rle(msgspec.Struct):
@@ -152,8 +176,8 @@ class CocoFile:
     images: list[dict[str, Any]] = field(default_factory=list)
     categories: list[dict[str, Any]] = field(default_factory=list)
     raw_annotations: list[Raw] = field(default_factory=list)
-    decoded: list[Annotation] | None = None
-    annotations: list[Annotation] = field(default_factory=list)
+    decoded: list[Annotation] | list[InstanceAnnotation] | None = None
+    annotations: list[Annotation] | list[InstanceAnnotation] = field(default_factory=list)
     extra_fields: list[dict[str, Raw]] | None = None
     offset: int = 0
     release: Callable[[], None] | None = None
@@ -164,7 +188,12 @@ class CocoFile:
         """One field of every annotation of the chunk (raw JSON, or the id), made once per chunk."""
         values = self._columns.get(name)
         if values is None:
-            values = self._columns[name] = list(map(operator.attrgetter(name), self.annotations))
+            anns = self.annotations
+            if anns and not hasattr(anns[0], name):  # an InstanceAnnotation: the field is absent everywhere
+                values = [ABSENT] * len(anns)
+            else:
+                values = list(map(operator.attrgetter(name), anns))
+            self._columns[name] = values
         return values
 
     @property
@@ -278,12 +307,15 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
         out.release = release
         return out
     out = CocoFile(path=path, task=task or "unknown", split=split)
-    doc: _Document | _DecodedDocument
+    doc: _Document | _DecodedDocument | _InstancesDocument
     if not one_pass or task == "results":
         doc = _decode_document(buf, path)
     else:
         try:  # one pass; a file with unknown annotation fields or a wrong type takes the two-pass path
-            doc = msgspec.json.decode(buf, type=_DecodedDocument)
+            try:
+                doc = msgspec.json.decode(buf, type=_InstancesDocument)
+            except msgspec.ValidationError:  # another field (a keypoints or results file) or a wrong type
+                doc = msgspec.json.decode(buf, type=_DecodedDocument)
         except msgspec.ValidationError:
             doc = _decode_document(buf, path)
         except msgspec.DecodeError as exc:  # not JSON: the same error the two-pass decode would give
@@ -302,7 +334,7 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
         raise InputError("no 'images' list", path=path, pointer="", expected="a COCO document with 'images'")
     out.images = decode_at(doc.images, path, "/images", list[dict[str, Any]])
     out.categories = decode_at(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
-    if isinstance(doc, _DecodedDocument):
+    if isinstance(doc, (_DecodedDocument, _InstancesDocument)):
         out.decoded = doc.annotations or []
     else:
         out.raw_annotations = doc.annotations or []
@@ -401,9 +433,9 @@ def _guess_task(f: CocoFile) -> str:
     if not f.count:
         return "image_info" if "annotations" not in f.present or not f.categories else "instances"
     a = f.decoded[0] if f.decoded is not None else decode_annotations(f.raw_annotations[:1], f.path, 0)[0][0]
-    if len(a.caption):
+    if len(getattr(a, "caption", ABSENT)):
         return "captions"
-    if len(a.keypoints):
+    if len(getattr(a, "keypoints", ABSENT)):
         return "person_keypoints"
     if not (len(a.bbox) or len(a.segmentation)):
         return "labels"
