@@ -1,8 +1,16 @@
+import json
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import orjson
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import labelkit
+from labelkit.formats.base import extras_key_counts
 from labelkit.model import Category, Dataset, Item, Media, Object
 
 
@@ -73,3 +81,29 @@ def test_a_dataset_without_categories_keeps_bare_category_ids(fmt: str, tmp_path
     out = tmp_path / ("out.labelkit.json" if fmt == "labelkit" else "out")
     assert labelkit.save(ds, out, fmt).lost == []
     assert [(o.category_id, o.score) for o in labelkit.load(out).objects()] == [(9, 0.5)]
+
+
+_KEYS = ["coco:area", "coco:iscrowd", "a b", "x.*(", "é", 'q"uote', "back\\slash", "voc:pose"]
+_VALUES = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=3),
+    st.booleans(),
+    st.none(),
+    st.lists(st.integers(-(2**63), 2**63 - 1), max_size=2),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.one_of(st.none(), st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=4)), min_size=1, max_size=30
+    ),
+    spaced=st.booleans(),
+)
+def test_extras_keys_are_counted_as_decoding_every_row_counts_them(
+    rows: list[dict[str, Any] | None], spaced: bool
+) -> None:
+    texts = [None if r is None else (json.dumps(r) if spaced else orjson.dumps(r).decode()) for r in rows]
+    expected = Counter(key for r in rows if r for key in r)
+    assert extras_key_counts(pa.array(texts, pa.string())) == dict(expected)

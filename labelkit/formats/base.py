@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -216,7 +218,7 @@ def parse_options(
     return out
 
 
-def _count_true(column: pa.ChunkedArray) -> int:
+def _count_true(column: pa.ChunkedArray | pa.Array) -> int:
     return int(pc.sum(column.cast(pa.int64())).as_py() or 0) if len(column) else 0
 
 
@@ -290,24 +292,48 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
 
 
 def _note_foreign_extras(table: pa.Table, kind: str, own: str | None, target: str, report: Report) -> None:
-    extras = table["extras"].drop_null()
-    if not len(extras):
-        return
-    from labelkit.model.tables import decode_json_cell
-
-    # Only the keys matter: numbers are folded to 0 so that rows with the same keys (COCO's
-    # {"coco:area": ..., "coco:iscrowd": ...} on every object) are decoded once, not once per row.
-    # The regex runs on two slices at a time (Arrow's kernels release the GIL).
-    step = max(len(extras) // 8 + 1, 1 << 16)
-    folded = ordered_map(_fold_numbers, (extras.slice(i, step) for i in range(0, len(extras), step)))
-    shapes = pa.chunked_array(list(folded), pa.string()).value_counts()
     keys: dict[str, int] = {}
-    for entry in shapes.to_pylist():
-        for key in decode_json_cell(entry["values"]):
-            if own is None or not key.startswith(own + ":"):
-                keys[key] = keys.get(key, 0) + int(entry["counts"])
+    for key, n in extras_key_counts(table["extras"]).items():
+        if own is None or not key.startswith(own + ":"):
+            keys[key] = n
     for key, n in sorted(keys.items()):
         report.note(f"{n:,} {kind} annotations carry {key!r}, which {target} does not keep")
+
+
+_NUMBER = r"-?[0-9][0-9.eE+\-]*"
+"""A JSON number value (in a valid JSON text nothing else matches it)."""
+
+
+def extras_key_counts(column: pa.ChunkedArray | pa.Array) -> dict[str, int]:
+    """How many rows of an extras column (JSON texts of objects) have each top-level key.
+
+    Only the keys matter. The rows written exactly as the first row's keys with number values (COCO's
+    ``{"coco:area":...,"coco:iscrowd":...}`` on every object) are counted by one anchored match. In the
+    others numbers are folded to 0, so rows with the same keys are decoded once, not once per row; that
+    regex runs on two slices at a time (Arrow's kernels release the GIL).
+    """
+    from labelkit.model.tables import decode_json_cell
+
+    extras = (pa.chunked_array([column]) if isinstance(column, pa.Array) else column).drop_null()
+    keys: dict[str, int] = {}
+    if not len(extras):
+        return keys
+    first = decode_json_cell(extras[0].as_py())
+    if first and all(type(v) in (int, float) for v in first.values()):
+        members = [re.escape(orjson.dumps(key).decode()) + ":" + _NUMBER for key in first]
+        try:
+            same = pc.match_substring_regex(extras, "^\\{" + ",".join(members) + "\\}$")
+        except pa.ArrowInvalid:  # a key RE2 cannot take as escaped: every row goes the folding way
+            same = None
+        if same is not None:
+            keys = dict.fromkeys(first, _count_true(same))
+            extras = extras.filter(pc.invert(same))
+    step = max(len(extras) // 8 + 1, 1 << 16)
+    folded = ordered_map(_fold_numbers, (extras.slice(i, step) for i in range(0, len(extras), step)))
+    for entry in pa.chunked_array(list(folded), pa.string()).value_counts().to_pylist():
+        for key in decode_json_cell(entry["values"]):
+            keys[key] = keys.get(key, 0) + int(entry["counts"])
+    return keys
 
 
 def _fold_numbers(texts: pa.ChunkedArray) -> pa.Array:
