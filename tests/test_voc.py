@@ -744,3 +744,80 @@ def test_rgb_masks_map_through_the_colour_table_a_block_at_a_time(monkeypatch: p
     with pytest.raises(InputError, match="colour not in the labelmap") as err:
         voc._rgb_indices(rgb, lookup, Path("m.png"))
     assert err.value.found == "(1, 2, 3)"
+
+
+def _column_mask(k: int) -> dict:
+    """A 4x8 image's column k, as an RLE cell of the model."""
+    values = np.zeros((4, 8), dtype=bool)
+    values[:, k] = True
+    return _rle(values)
+
+
+@settings(max_examples=60, deadline=None)
+@given(kinds=st.lists(st.tuples(st.sampled_from(["box", "box+mask", "mask"]), st.sampled_from([1, 2])), max_size=8))
+def test_each_mask_comes_back_on_its_own_object(kinds: list[tuple[str, int]], tmp_path_factory) -> None:
+    """The i-th XML object's mask is value i in the object PNG; masks without a box come after the XML objects."""
+    ds = Dataset(categories=[Category(id=1, name="dog"), Category(id=2, name="cat")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=8, height=4), split="train"))
+    for k, (kind, cls) in enumerate(kinds):
+        box = (float(k), 0.0, 1.0, 4.0) if kind != "mask" else None
+        mask = _column_mask(k) if kind != "box" else None
+        ds.add(Object(id=str(k), item_id="m", category_id=cls, bbox=box, mask=mask))
+    out = tmp_path_factory.mktemp("voc") / "o"
+    labelkit.save(ds, out, "voc", allow_loss=True)
+    back = labelkit.load(out, "voc")
+
+    def masks(d: Dataset) -> list[tuple[str, tuple | None, int, list | None]]:
+        rows = []
+        for o in d.objects():
+            m = None if o.mask is None else G.rle_to_mask({"height": 4, "width": 8, "counts": o.mask.counts})
+            kind = "mask" if o.bbox is None or o.extras.get("voc:mask_only") else "box"
+            rows.append((kind, None if kind == "mask" else o.bbox, o.category_id, None if m is None else m.tolist()))
+        return sorted(rows, key=repr)
+
+    assert masks(back) == masks(ds)
+    assert labelkit.save(back, out.with_name("again"), "voc").lost == []
+    assert masks(labelkit.load(out.with_name("again"), "voc")) == masks(ds)
+
+
+def test_instance_values_follow_xml_positions() -> None:
+    from labelkit.formats.voc_write import instance_values
+
+    item = np.array([0, 1, 0, 0, 1, 0])
+    xml = np.array([True, True, True, False, True, True])
+    instances = np.array([False, True, True, True, False, True])
+    categories = np.array([1, 1, 1, 2, 1, 1])
+    # image 0: XML rows 0, 2, 5 (positions 1, 2, 3), row 3 has no XML object: 3 + 1; image 1: row 1 is first
+    assert instance_values(item, xml, instances, 2, categories, {}).tolist() == [0, 1, 2, 4, 0, 3]
+    # a mask-only object read from value 1 keeps it: XML object 1 (row 0) has no mask and another class
+    assert instance_values(item, xml, instances, 2, categories, {3: 1}).tolist() == [0, 1, 2, 1, 0, 3]
+    # ... but not over an XML object of its own class, which a reader would give the mask to
+    assert instance_values(item, xml, instances, 2, np.array([2, 1, 1, 2, 1, 1]), {3: 1}).tolist()[3] == 4
+
+
+def test_a_mask_beyond_the_254th_xml_object_is_counted_when_planning() -> None:
+    one = G.mask_to_rle(np.pad(np.ones((1, 1), dtype=bool), ((0, 3), (0, 5))))
+    ds = _image_with_masks(one)
+    for i in range(300):  # 300 box-only objects before and after: the mask's object is the 1st
+        ds.add(Object(id=f"b{i}", item_id="m", category_id=8, bbox=(0.0, 0.0, 1.0, 1.0)))
+    assert labelkit.plan(ds, "voc").lost == []
+    late = _image_with_masks()
+    for i in range(300):
+        late.add(Object(id=f"b{i}", item_id="m", category_id=8, bbox=(0.0, 0.0, 1.0, 1.0)))
+    rle = {"size": (one["height"], one["width"]), "counts": one["counts"]}
+    late.add(Object(id="masked", item_id="m", category_id=8, bbox=(0.0, 0.0, 1.0, 1.0), mask=rle))
+    assert [(c.what, c.count) for c in labelkit.plan(late, "voc").lost] == [("masks", 1)]
+
+
+def test_masks_all_reports_only_the_polygons_it_paints(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="p", media=Media(path="p.jpg", width=10, height=10)))
+    ring = [[1.0, 1.0, 6.0, 1.0, 6.0, 6.0]]
+    ds.add(
+        Object(id="boxed", item_id="p", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0), polygon=ring),
+        Object(id="unboxed", item_id="p", category_id=1, polygon=ring),
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
+    assert [(c.what, c.count) for c in report.lost] == [("objects without a box or mask", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [("polygons", 1)]
+    assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).max() == 1

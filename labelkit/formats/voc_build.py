@@ -168,7 +168,7 @@ def build(
             objects["mask"].append(attached.pop(index, None))
             objects["attributes"].append(dumps(obj["attributes"]) if obj["attributes"] else None)
             objects["extras"].append(dumps(obj["extras"]) if obj["extras"] else None)
-        for (_, name, flag), mask in sorted(_standalone(arrays, item.objects, class_names).items()):
+        for (value, name, flag), mask in sorted(_standalone(arrays, item.objects, class_names).items()):
             bounds = G.mask_bounds(mask)
             objects["id"].append(str(len(objects["id"]) + 1))
             objects["item_id"].append(item_id)
@@ -178,7 +178,10 @@ def build(
             objects["occluded"].append(None)
             objects["mask"].append(G.mask_to_rle(mask))
             objects["attributes"].append(None)
-            objects["extras"].append(dumps({flag: True}))
+            extra: dict[str, Any] = {flag: True}
+            if flag == "voc:mask_only":  # its value in the object PNG, so that writing VOC paints it there again
+                extra["voc:instance"] = value
+            objects["extras"].append(dumps(extra))
     labels: dict[str, list[Any]] = {"id": [], "item_id": [], "category_id": [], "extras": []}
     for item_id, cls, value in sets.labels:
         labels["id"].append(str(len(labels["id"]) + 1))

@@ -73,6 +73,34 @@ class MaskColumns:
     polygons: ChunkedRows | None
 
 
+def png_values(xml_classes: list[Any], xml_masked: list[bool], alone: list[tuple[Any, Any]]) -> list[int]:
+    """The object PNG values of an image's instances: first its XML objects' masks, then masks without one.
+
+    A VOC reader takes value i for the image's i-th XML object when the class PNG agrees on its class, so an
+    XML object's mask is its 1-based position. A mask without an XML object (class, and the value it was
+    read from, or None) keeps that value when no reader would take it for an XML object's mask (past the
+    XML objects, or over an XML object of another class that has no mask), so a VOC round trip gives back
+    the same PNG; otherwise it takes the next value not in use after the XML objects. Values of 255 and
+    more cannot be painted (255 is the void value); check() counts them.
+
+    >>> png_values(["a", "b"], [False, True], [("c", 1), ("a", 1), ("b", None)])
+    [2, 1, 3, 4]
+    """
+    values = [k for k, masked in enumerate(xml_masked, 1) if masked]
+    used = set(values)
+    n = len(xml_classes)
+    following = n + 1
+    for cls, value in alone:
+        fits = isinstance(value, int) and 0 < value < VOID_INDEX and value not in used
+        if not (fits and (value > n or (xml_classes[value - 1] != cls and not xml_masked[value - 1]))):
+            while following in used:
+                following += 1
+            value = following
+        used.add(value)
+        values.append(value)
+    return values
+
+
 class ImageMasks:
     """The instance and semantic masks of one image (cells fetched for a chunk of images at once)."""
 
@@ -81,6 +109,7 @@ class ImageMasks:
         cells: dict[int, Any],
         polygons: dict[int, Any],
         instance_rows: list[int],
+        values: list[int],
         semantic_rows: list[int],
         categories: list[Any],
         classes: _Classes,
@@ -89,6 +118,7 @@ class ImageMasks:
         self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
         self.polygons = polygons
         self.instance_rows = instance_rows
+        self.values = values  # each instance's value in the object PNG (see voc_write.instance_values)
         self.semantic_rows = semantic_rows
         self.categories = categories
         self.classes = classes
@@ -122,7 +152,9 @@ class ImageMasks:
         value_of = self.classes.value
         class_png = np.zeros(shape, dtype=np.uint8)
         object_png = np.zeros(shape, dtype=np.uint8)
-        for value, r in enumerate(self.instance_rows[: VOID_INDEX - 1], 1):  # beyond: counted by check()
+        for value, r in zip(self.values, self.instance_rows, strict=True):
+            if value >= VOID_INDEX:  # counted by check()
+                continue
             cell = self.cells[r]
             try:
                 rings = self.polygons.get(r) or []

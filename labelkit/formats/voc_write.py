@@ -31,6 +31,7 @@ from labelkit.formats.voc_masks import (
     PngPool,
     cell_shape,
     palette_bytes,
+    png_values,
     void_cells,
 )
 from labelkit.formats.voc_values import (
@@ -139,9 +140,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
                 "masks", objects.num_rows - objects["mask"].null_count, "masks=none writes no segmentation PNGs"
             )
         if masks == "all":
-            n = int(
-                pc.sum(pc.and_(objects["polygon"].is_valid(), objects["mask"].is_null()).cast("int64")).as_py() or 0
-            )
+            painted = pc.and_(pc.and_(objects["polygon"].is_valid(), objects["mask"].is_null()), pc.invert(no_box))
+            n = int(pc.sum(painted.cast("int64")).as_py() or 0)  # (without a box: lost above, nothing to write)
             report.transform("polygons", n, "rasterised into SegmentationObject/SegmentationClass PNGs")
         lists = [
             v
@@ -174,16 +174,20 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     has_mask = valid_mask(objects["mask"]) & known
     has_box = valid_mask(objects["bbox"])
     kinds = np.zeros(objects.num_rows, dtype=np.int8)  # 1 = semantic (class PNG only), 2 = mask-only
+    recorded: dict[int, int] = {}  # row -> the object PNG value a mask-only object was read from
     voc_rows = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], '"voc:')))
     for r, raw in zip(voc_rows.tolist(), objects["extras"].take(pa.array(voc_rows)).to_pylist(), strict=True):
         extra = decode_json_cell(raw)
         kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0
+        if isinstance(extra.get("voc:instance"), int):
+            recorded[r] = extra["voc:instance"]
     # runs that do not make their mask would be painted from whatever memory the decoder is given: refused
     if (error := bad_mask_error(objects, "fix or drop its mask, or -o masks=none", among=has_mask)) is not None:
         raise error
+    xml = has_box & known & (kinds == 0)  # the objects written as XML <object>s
     instances = has_mask & (kinds != 1)
     if masks == "all":
-        instances |= valid_mask(objects["polygon"]) & known
+        instances |= valid_mask(objects["polygon"]) & xml
     report.transform(
         "objects with a mask but no box",
         int((has_mask & ~has_box & (kinds == 0)).sum()),
@@ -205,11 +209,13 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         int((instances & huge).sum()),
         f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
     )
-    per_image = np.bincount(item[instances], minlength=n_items) if n_items else np.zeros(0, np.int64)
+    categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
+    values = instance_values(item, xml, instances, n_items, categories, recorded)
     report.lose(
         "masks",
-        int(np.maximum(per_image - (VOID_INDEX - 1), 0).sum()),
-        f"an instance PNG holds {VOID_INDEX - 1} instances per image",
+        int((instances & (values >= VOID_INDEX)).sum()),
+        f"an instance PNG holds values 1 to {VOID_INDEX - 1}: the i-th XML object's mask is value i, and masks "
+        "without an XML object come after the image's XML objects",
     )
     bad_voids = 0
     for n, text in enumerate(items["metadata"].to_pylist()):
@@ -226,6 +232,43 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
                 )
             bad_voids += cell is not None and width[n] > 0 and height[n] > 0 and shape != (height[n], width[n])
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
+
+
+def instance_values(
+    item: np.ndarray[Any, Any],
+    xml: np.ndarray[Any, Any],
+    instances: np.ndarray[Any, Any],
+    n_items: int,
+    categories: np.ndarray[Any, Any],
+    recorded: dict[int, int],
+) -> np.ndarray[Any, Any]:
+    """Per object row, the value :meth:`.voc_masks.ImageMasks.write` paints it with (0: not painted).
+
+    An XML object's mask is its 1-based position among its image's XML objects (rows in order); the values
+    of masks without an XML object are chosen by :func:`.voc_masks.png_values`.
+    """
+    if not len(item):
+        return np.zeros(0, np.int64)
+    order = np.argsort(item, kind="stable")
+    sorted_item = item[order]
+    first = np.searchsorted(sorted_item, sorted_item, side="left")  # where each row's image starts
+    running = np.concatenate([[0], np.cumsum(xml[order].astype(np.int64))])
+    out = np.zeros(len(item), np.int64)
+    out[order] = np.where(xml[order], running[1:] - running[first], 0)
+    alone = np.flatnonzero(instances & ~xml)
+    if len(alone):
+        bounds = np.searchsorted(sorted_item, np.arange(n_items + 1))
+        for image in np.unique(item[alone]).tolist():
+            rows = order[bounds[image] : bounds[image + 1]]
+            xml_rows = rows[xml[rows]].tolist()
+            alone_rows = rows[instances[rows] & ~xml[rows]].tolist()
+            values = png_values(
+                [int(categories[r]) for r in xml_rows],
+                [bool(instances[r]) for r in xml_rows],
+                [(int(categories[r]), recorded.get(r)) for r in alone_rows],
+            )
+            out[alone_rows] = values[-len(alone_rows) :]
+    return np.where(instances, out, 0)
 
 
 def _report_not_xml(dataset: Dataset, report: Report) -> None:
@@ -418,10 +461,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     texts[r] = voc_xml.object_xml(name_xml[categories[r]], numbers, occluded[r], extra, attrs)
                 else:
                     texts[r] = voc_xml.PLAIN_OBJECT % (name_xml[categories[r]], *numbers)
-            jobs: list[tuple[int, list[int], list[int], tuple[Any, Any]]] = []
+            jobs: list[tuple[int, list[int], list[int], list[int], tuple[Any, Any]]] = []
             for n in range(first, last):
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
                 instance_rows: list[int] = []
+                values: list[int] = []
                 semantic_rows: list[int] = []
                 if fast[n - first]:  # plain objects: no mask and no rasterised polygon
                     xml_rows = rows
@@ -436,11 +480,17 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         if has_mask[r] and extras.get(r, {}).get("voc:semantic") and categories[r] in name_xml
                     ]
                     # masks without an XML object (read as mask-only, or with no box): instances in the PNGs only
-                    instance_rows += [
+                    alone = [
                         r
                         for r in rows
                         if has_mask[r] and r not in texts and categories[r] in name_xml and r not in semantic_rows
                     ]
+                    instance_rows += alone
+                    values = png_values(
+                        [categories[r] for r in xml_rows],
+                        [bool(has_mask[r] or has_polygon[r]) for r in xml_rows],
+                        [(categories[r], extras.get(r, {}).get("voc:instance")) for r in alone],
+                    )
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
@@ -462,21 +512,21 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     if isinstance(task, str):  # others are reported by check(), as are names that are not plain
                         lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
                 if segmented:
-                    jobs.append((n, instance_rows, semantic_rows, voids))
+                    jobs.append((n, instance_rows, values, semantic_rows, voids))
                 if media != "none" and paths[n]:
                     assert media_root is not None
                     place_media(media_root, paths[n], path / "JPEGImages" / name, media)
             # the chunk's masks in one take (a take per image costs more than painting the image)
-            wanted = [r for _, inst, sem, _ in jobs for r in inst + sem]
+            wanted = [r for _, inst, _, sem, _ in jobs for r in inst + sem]
             cells = dict(zip(wanted, geometry.masks.take(wanted).to_pylist(), strict=True))
             polygons = (
                 dict(zip(wanted, geometry.polygons.take(wanted).to_pylist(), strict=True))
                 if geometry.polygons is not None
                 else {}
             )
-            for n, instance_rows, semantic_rows, voids in jobs:
+            for n, instance_rows, values, semantic_rows, voids in jobs:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
-                masks = ImageMasks(cells, polygons, instance_rows, semantic_rows, categories, classes, voids)
+                masks = ImageMasks(cells, polygons, instance_rows, values, semantic_rows, categories, classes, voids)
                 pool.submit(masks.write, path, files[n], shape)
         pool.close()
     finally:
