@@ -107,3 +107,101 @@ def test_extras_keys_are_counted_as_decoding_every_row_counts_them(
     texts = [None if r is None else (json.dumps(r) if spaced else orjson.dumps(r).decode()) for r in rows]
     expected = Counter(key for r in rows if r for key in r)
     assert extras_key_counts(pa.array(texts, pa.string())) == dict(expected)
+
+
+def _rich() -> Dataset:
+    """Categories, dataset info and object fields that some formats have no place for."""
+    from labelkit.model import AttributeDef, DatasetInfo
+
+    ds = Dataset(
+        categories=[
+            Category(
+                id=3,
+                name="person",
+                supercategory="being",
+                keypoints=["nose", "eye"],
+                skeleton=[[1, 2]],
+                attributes=[AttributeDef(name="pose")],
+                color="#ff0000",
+            ),
+            Category(id=7, name="car"),
+        ],
+        info=DatasetInfo(
+            name="demo",
+            metadata={"year": 2024},
+            attributes=[AttributeDef(name="weather")],
+            extras={"coco:info": {"year": 2024}},
+        ),
+    )
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(
+        Object(id="a", item_id="1", category_id=3, bbox=(1, 1, 2, 2), occluded=True, z_order=2),
+        Object(id="b", item_id="1", category_id=7, bbox=(2, 2, 2, 2)),
+    )
+    return ds
+
+
+_CATEGORY_AND_INFO = [
+    ("category supercategories", 1),
+    ("category keypoint names", 1),
+    ("category skeletons", 1),
+    ("category attribute definitions", 1),
+    ("category colours", 1),
+    ("dataset name", 1),
+    ("dataset attribute definitions", 1),
+    ("dataset metadata", 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options", "lost", "transformed"),
+    [
+        ("yolo", {"task": "detect"}, [*_CATEGORY_AND_INFO, ("occluded flags", 1), ("z-orders", 1)], ["category ids"]),
+        (
+            "voc",
+            {},
+            [x for x in _CATEGORY_AND_INFO if x[0] != "category colours"] + [("z-orders", 1)],
+            [],
+        ),
+        (
+            "coco",
+            {},
+            [
+                ("category attribute definitions", 1),
+                ("category colours", 1),
+                ("dataset name", 1),
+                ("dataset attribute definitions", 1),
+                ("dataset metadata", 1),
+                ("occluded flags", 1),
+                ("z-orders", 1),
+            ],
+            [],
+        ),
+        ("parquet", {}, [], []),
+        ("labelkit", {}, [], []),
+    ],
+)
+def test_category_info_and_object_fields_a_format_cannot_hold_are_reported(
+    fmt: str, options: dict[str, str], lost: list[tuple[str, int]], transformed: list[str]
+) -> None:
+    report = labelkit.plan(_rich(), fmt, **options)
+    assert sorted((c.what, c.count) for c in report.lost) == sorted(lost)
+    assert [c.what for c in report.transformed if c.what == "category ids"] == transformed
+    info_notes = [n for n in report.notes if "dataset info" in n]
+    assert info_notes == (
+        ["the dataset info carries 'coco:info', which YOLO detect does not keep"]
+        if fmt == "yolo"
+        else ["the dataset info carries 'coco:info', which Pascal VOC does not keep"]
+        if fmt == "voc"
+        else []
+    )
+
+
+def test_yolo_pose_keeps_one_list_of_keypoint_names() -> None:
+    ds = _rich()
+    report = labelkit.plan(ds, "yolo", task="pose")
+    lost = dict((c.what, c.count) for c in report.lost)
+    assert "category keypoint names" not in lost and lost["skeletons"] == 1
+    ds.categories[1] = ds.categories[1].model_copy(update={"keypoints": ["tail", "wheel"]})
+    lost = dict((c.what, c.count) for c in labelkit.plan(ds, "yolo", task="pose").lost)
+    assert lost["category keypoint names"] == 1  # data.yaml's kpt_names is person's list; car's names are lost

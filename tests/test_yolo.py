@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import canonical
 from hypothesis import given, settings
@@ -654,6 +655,10 @@ def test_yolo_counts_only_written_objects_as_transformed(tmp_path: Path) -> None
     assert [(c.what, c.count) for c in report.transformed if c.what == "boxes"] == [("boxes", 1)]
     assert ("objects without a known category", 1) in [(c.what, c.count) for c in report.lost]
     report = labelkit.save(ds, tmp_path / "p", "yolo", allow_loss=True, task="pose", media="none")
+    assert "objects without keypoints" not in [c.what for c in report.transformed]  # no keypoints: plain boxes
+    assert yaml.safe_load((tmp_path / "p/data.yaml").read_text())["kpt_shape"] == [0, 3]
+    ds.categories[0] = ds.categories[0].model_copy(update={"keypoints": ["nose"]})
+    report = labelkit.save(ds, tmp_path / "q", "yolo", allow_loss=True, task="pose", media="none")
     assert ("objects without keypoints", 1) in [(c.what, c.count) for c in report.transformed]
 
 

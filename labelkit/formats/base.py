@@ -41,6 +41,11 @@ class Capabilities:
         tokens: tokens of text items.
         splits: several splits in one output.
         extras: the extras namespace this format round-trips (``coco``), ``*`` for all.
+        object_fields: object fields beyond geometry kept: ``occluded``, ``z_order``.
+        category_fields: category fields beyond id and name kept: ``supercategory``, ``keypoints``,
+            ``skeleton``, ``attributes`` (definitions), ``color``.
+        category_ids: category ids kept as they are (YOLO numbers classes by position).
+        info_fields: dataset info fields kept: ``name``, ``attributes`` (definitions), ``metadata``.
     """
 
     kinds: frozenset[str] = frozenset()
@@ -56,6 +61,10 @@ class Capabilities:
     tokens: bool = False
     splits: bool = True
     extras: str | None = None
+    object_fields: frozenset[str] = frozenset()
+    category_fields: frozenset[str] = frozenset()
+    category_ids: bool = True
+    info_fields: frozenset[str] = frozenset()
 
     def summary(self) -> str:
         """One line: what the format holds."""
@@ -86,6 +95,9 @@ ALL = Capabilities(
     tokens=True,
     splits=True,
     extras="*",
+    object_fields=frozenset({"occluded", "z_order"}),
+    category_fields=frozenset({"supercategory", "keypoints", "skeleton", "attributes", "color"}),
+    info_fields=frozenset({"name", "attributes", "metadata"}),
 )
 
 
@@ -241,6 +253,7 @@ def check_capabilities(dataset: Dataset, caps: Capabilities, target: str, report
         report.lose(
             "category parents", sum(c.parent is not None for c in dataset.categories), f"{target} has no hierarchy"
         )
+    _check_categories_and_info(dataset, caps, target, report)
     for name in ANNOTATION_TABLES:
         table = dataset.table(name)
         if not table.num_rows:
@@ -275,6 +288,42 @@ def check_capabilities(dataset: Dataset, caps: Capabilities, target: str, report
         report.lose("tokens", dataset.table("tokens").num_rows, f"{target} has no tokens")
 
 
+_CATEGORY_FIELDS = (
+    ("supercategory", "category supercategories"),
+    ("keypoints", "category keypoint names"),
+    ("skeleton", "category skeletons"),
+    ("attributes", "category attribute definitions"),
+    ("color", "category colours"),
+)
+_INFO_FIELDS = (
+    ("name", "dataset name"),
+    ("attributes", "dataset attribute definitions"),
+    ("metadata", "dataset metadata"),
+)
+
+
+def _check_categories_and_info(dataset: Dataset, caps: Capabilities, target: str, report: Report) -> None:
+    """Category and dataset-info fields the target has no place for, renumbered ids, foreign info extras."""
+    categories = dataset.categories
+    for name, plural in _CATEGORY_FIELDS:
+        if name not in caps.category_fields:
+            report.lose(plural, sum(1 for c in categories if getattr(c, name)), f"{target} has no {plural}")
+    if not caps.category_ids:
+        report.transform(
+            "category ids",
+            sum(1 for index, c in enumerate(categories) if c.id != index),
+            f"{target} numbers classes 0, 1, ... in the categories' order",
+        )
+    info = dataset.info
+    for name, what in _INFO_FIELDS:
+        if name not in caps.info_fields:
+            report.lose(what, 1 if getattr(info, name) else 0, f"{target} has no {what}")
+    if caps.extras != "*":
+        for key in sorted(info.extras):
+            if caps.extras is None or not key.startswith(caps.extras + ":"):
+                report.note(f"the dataset info carries {key!r}, which {target} does not keep")
+
+
 def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Report) -> None:
     shapes = table.group_by("shape").aggregate([([], "count_all")])
     for shape, n in zip(shapes["shape"].to_pylist(), shapes["count_all"].to_pylist(), strict=True):
@@ -289,6 +338,9 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
             report.lose(plural, count, f"{target} cannot hold {plural}")
     if "track" not in caps.kinds:
         report.lose("video frame shapes", table.num_rows - table["frame"].null_count, f"{target} has no video frames")
+    for column, what in (("occluded", "occluded flags"), ("z_order", "z-orders")):
+        if column not in caps.object_fields:
+            report.lose(what, table.num_rows - table[column].null_count, f"{target} has no {what}")
 
 
 def _note_foreign_extras(table: pa.Table, kind: str, own: str | None, target: str, report: Report) -> None:

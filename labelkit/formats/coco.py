@@ -49,6 +49,7 @@ CAPABILITIES = Capabilities(
     item_metadata=True,
     splits=True,
     extras="coco",
+    category_fields=frozenset({"supercategory", "keypoints", "skeleton"}),
 )
 OPTIONS: dict[str, Option] = {
     "skip_invalid": Option(
@@ -467,11 +468,6 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         _foreign_extras(dataset.table(name), kind, report)
     items = dataset.table("items")
     report.lose("item groups", items.num_rows - items["group"].null_count, "COCO images have no group")
-    report.lose(
-        "category attribute definitions",
-        sum(1 for c in dataset.categories if c.attributes),
-        "COCO categories have no attribute definitions",
-    )
     report.transform(
         "image paths that are not relative",
         sum(1 for p, i in zip(items["path"].to_pylist(), items["id"].to_pylist(), strict=True) if file_name(p, i)[1]),
@@ -480,8 +476,6 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     objects = dataset.table("objects")
     _refuse_bad_masks(objects)
     if objects.num_rows:
-        for column, what in (("occluded", "occluded flags"), ("z_order", "z-orders")):
-            report.lose(what, objects.num_rows - objects[column].null_count, f"COCO has no {what}")
         _, ring_len = G.ring_lengths(objects["polygon"])
         report.lose(
             "polygon rings of fewer than 3 points",

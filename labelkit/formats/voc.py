@@ -45,6 +45,8 @@ CAPABILITIES = Capabilities(
     item_metadata=True,
     splits=True,
     extras="voc",
+    object_fields=frozenset({"occluded"}),
+    category_fields=frozenset({"color"}),
 )
 OPTIONS: dict[str, Option] = {
     "masks": Option(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +57,7 @@ TARGET = "Pascal VOC"
 def _caps(options: dict[str, Any]) -> Capabilities:
     if str(options.get("masks") or "auto") != "all":
         return CAPABILITIES
-    return Capabilities(
-        kinds=CAPABILITIES.kinds,
-        shapes=CAPABILITIES.shapes | {"polygon"},
-        geometry=CAPABILITIES.geometry | {"polygon"},
-        attributes=True,
-        item_metadata=True,
-        extras="voc",
-    )
+    return replace(CAPABILITIES, shapes=CAPABILITIES.shapes | {"polygon"}, geometry=CAPABILITIES.geometry | {"polygon"})
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:

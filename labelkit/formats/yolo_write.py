@@ -33,26 +33,35 @@ from labelkit.report import Report
 TASKS = ("detect", "segment", "obb", "pose", "classify")
 _ITEM_CHUNK = 8192
 
+
+def _task_caps(
+    kinds: set[str],
+    shapes: frozenset[str] = frozenset(),
+    geometry: frozenset[str] = frozenset(),
+    category_fields: frozenset[str] = frozenset(),
+) -> Capabilities:
+    """A task's capabilities: YOLO keeps class names, numbered by position, and (pose) keypoint names."""
+    return Capabilities(
+        kinds=frozenset(kinds),
+        shapes=shapes,
+        geometry=geometry,
+        extras="yolo",
+        category_ids=False,
+        category_fields=category_fields,
+    )
+
+
 _TASK_CAPS: dict[str, Capabilities] = {
-    "detect": Capabilities(
-        kinds=frozenset({"object"}), shapes=frozenset({"box"}), geometry=frozenset({"bbox"}), extras="yolo"
+    "detect": _task_caps({"object"}, frozenset({"box"}), frozenset({"bbox"})),
+    # masks are traced (see _traced), so check() reports them itself
+    "segment": _task_caps({"object"}, frozenset({"polygon", "mask"}), frozenset({"bbox", "angle", "polygon", "mask"})),
+    "obb": _task_caps({"object"}, frozenset({"box"}), frozenset({"bbox", "angle", "polygon"})),
+    # pose keeps one list of keypoint names for every class; check() counts the categories it does not fit, and
+    # the skeletons
+    "pose": _task_caps(
+        {"object"}, frozenset({"box"}), frozenset({"bbox", "keypoints"}), frozenset({"keypoints", "skeleton"})
     ),
-    "segment": Capabilities(  # masks are traced (see _traced), so check() reports them itself
-        kinds=frozenset({"object"}),
-        shapes=frozenset({"polygon", "mask"}),
-        geometry=frozenset({"bbox", "angle", "polygon", "mask"}),
-        extras="yolo",
-    ),
-    "obb": Capabilities(
-        kinds=frozenset({"object"}),
-        shapes=frozenset({"box"}),
-        geometry=frozenset({"bbox", "angle", "polygon"}),
-        extras="yolo",
-    ),
-    "pose": Capabilities(
-        kinds=frozenset({"object"}), shapes=frozenset({"box"}), geometry=frozenset({"bbox", "keypoints"}), extras="yolo"
-    ),
-    "classify": Capabilities(kinds=frozenset({"label"}), extras="yolo"),
+    "classify": _task_caps({"label"}),
 }
 
 
@@ -176,11 +185,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         lengths = (
             np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)) // 3
         )[written]
-        report.transform(
-            "objects without keypoints",
-            int((lengths == 0).sum()),
-            f"YOLO pose writes them with {k} unlabelled keypoints",
-        )
+        if k:  # (with no keypoint anywhere, kpt_shape is [0, D] and the lines are plain boxes)
+            report.transform(
+                "objects without keypoints",
+                int((lengths == 0).sum()),
+                f"YOLO pose writes them with {k} unlabelled keypoints",
+            )
         report.transform(
             "objects with fewer keypoints",
             int(((lengths > 0) & (lengths < k)).sum()),
@@ -188,6 +198,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
         report.lose(
             "skeletons", sum(1 for c in dataset.categories if c.skeleton), "YOLO pose has no skeleton (only flip_idx)"
+        )
+        names = kpt_names_written(dataset, k) or [str(i) for i in range(k)]
+        report.lose(
+            "category keypoint names",
+            sum(1 for c in dataset.categories if c.keypoints and list(c.keypoints) != names),
+            "data.yaml holds one list of keypoint names (kpt_names) for every class",
         )
         if _kpt_dims(dataset, options) == 2:
             kp = objects["keypoints"].take(np.flatnonzero(written)).combine_chunks().flatten()
@@ -496,11 +512,21 @@ def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str],
         flip = dataset.info.extras.get("yolo:flip_idx")
         if isinstance(flip, list) and len(flip) == k and all(type(v) is int and 0 <= v < k for v in flip):
             doc["flip_idx"] = flip  # (anything else, such as ["a"], would make data.yaml that no reader takes)
-        kpt_names = next((c.keypoints for c in dataset.categories if c.keypoints and len(c.keypoints) == k), None)
-        if kpt_names and kpt_names != [str(i) for i in range(k)]:
-            doc["kpt_names"] = {0: list(kpt_names)}
+        kpt_names = kpt_names_written(dataset, k)
+        if kpt_names:
+            doc["kpt_names"] = {0: kpt_names}
     text = "# YOLO dataset written by labelkit\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     (path / "data.yaml").write_text(text, encoding="utf-8")
+
+
+def kpt_names_written(dataset: Dataset, k: int) -> list[str] | None:
+    """The ``kpt_names`` data.yaml gets (None: none).
+
+    The first category's keypoint names of length ``k``, unless they are the names a reader makes up
+    (``0``, ``1``, ...).
+    """
+    names = next((c.keypoints for c in dataset.categories if c.keypoints and len(c.keypoints) == k), None)
+    return list(names) if names and list(names) != [str(i) for i in range(k)] else None
 
 
 class _Dumper(yaml.SafeDumper):
