@@ -287,8 +287,8 @@ def _save(
             name = exc.filename if isinstance(exc.filename, str) else ""
             where = path / Path(name).relative_to(tmp) if name.startswith(str(tmp) + os.sep) else path
             raise OutputError(f"cannot write: {exc.strerror or exc}", path=where) from exc
-    if not report.written:
-        report.written = dict(report.read)
+    if not report.written:  # the writer wrote the dataset the plan gave it
+        report.written = _counts(dataset)
     return report
 
 

@@ -990,3 +990,30 @@ def test_instance_only_files_decode_into_the_smaller_struct_and_read_the_same(
     assert fast == full
     if extra == "score":
         assert fast["annotations"][at]["score"] == 0.5
+
+
+def test_written_counts_are_of_what_was_written(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add_item(Item(id="2", media=Media(path="b.jpg")))  # no size: not written, nor its object
+    ds.add(
+        Object(id="x", item_id="1", category_id=1, bbox=(1, 1, 2, 2)),
+        Object(id="y", item_id="2", category_id=1, bbox=(1, 1, 2, 2)),
+        Object(id="z", item_id="1", category_id=1),  # no geometry: lost
+    )
+    report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    assert report.written == {"items": 1, "object annotations": 1}
+    back = labelkit.load(tmp_path / "o")
+    assert len(back) == 1 and len(list(back.objects())) == 1
+
+
+def test_a_dataset_of_captions_only_keeps_its_categories(tmp_path: Path) -> None:
+    from labelkit.model import Category, Dataset, Item, Media, Transcript
+
+    ds = Dataset(categories=[Category(id=3, name="person", keypoints=["nose"], skeleton=[])])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Transcript(id="c", item_id="1", text="a person"))
+    assert labelkit.save(ds, tmp_path / "o", "coco").lost == []
+    assert [(c.id, c.name, c.keypoints) for c in labelkit.load(tmp_path / "o").categories] == [(3, "person", ["nose"])]

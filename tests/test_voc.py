@@ -483,6 +483,7 @@ def test_a_mask_without_a_box_goes_to_the_pngs_and_reads_back_as_mask_only(tmp_p
     blob[1:3, 2:5] = True
     report = labelkit.save(_image_with_masks(G.mask_to_rle(blob), boxed=False), tmp_path / "o", "voc")
     assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1)]
+    assert report.written["object annotations"] == 1  # (in the PNGs only)
     assert np.array_equal(np.asarray(Image.open(tmp_path / "o/SegmentationObject/m.png")) == 1, blob)
     (obj,) = labelkit.load(tmp_path / "o", "voc").objects()
     assert obj.mask is not None and obj.extras.get("voc:mask_only")

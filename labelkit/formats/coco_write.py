@@ -339,7 +339,7 @@ class Writer:
         if spec.categories is not None and "coco:files" in self.info_extras:
             wanted = set(spec.categories)
             return [c for c in cats if c.id in wanted]
-        if spec.task == "captions":
+        if spec.task == "captions" and tasks_of_split - {"captions"}:  # another file of the split lists them
             return []
         return list(cats)
 

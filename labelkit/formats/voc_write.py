@@ -408,6 +408,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         base = str(path / "Annotations") + os.sep
         lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
         written_objects = 0
+        painted_alone = 0  # masks without an XML object: written to the PNGs, read back as mask-only objects
         fractional = 0
         # objects with no VOC extras, attributes or occlusion flag and no mask (the usual case from COCO):
         # an image holding only such objects gets its XML body as one slice of a chunk's bulk-made text
@@ -485,6 +486,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         [bool(has_mask[r] or has_polygon[r]) for r in xml_rows],
                         [(categories[r], extras.get(r, {}).get("voc:instance")) for r in alone],
                     )
+                    if 0 < (widths[n] or 0) * (heights[n] or 0) <= MAX_PNG_PIXELS and (heights[n] or 0) > 0:
+                        painted_alone += sum(1 for v in values[len(values) - len(alone) :] if v < VOID_INDEX)
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
@@ -532,7 +535,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         report.note(f"{fractional:,} boxes have fractional VOC corners, written exactly as decimals (not rounded)")
     report.written = {
         "items": len(ids),
-        "object annotations": written_objects,
+        "object annotations": written_objects + painted_alone,
         "label annotations": dataset.table("labels").num_rows,
     }
 
