@@ -822,3 +822,15 @@ def test_masks_all_reports_only_the_polygons_it_paints(tmp_path: Path) -> None:
     assert [(c.what, c.count) for c in report.lost] == [("objects without a box or mask", 1)]
     assert [(c.what, c.count) for c in report.transformed] == [("polygons", 1)]
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).max() == 1
+
+
+def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="p", media=Media(path="p.jpg", width=10, height=10)))
+    ring = [[1.0, 1.0, 6.0, 1.0, 6.0, 6.0]]
+    ds.add(
+        Object(id="a", item_id="p", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0), keypoints=[2.0, 2.0, 2.0], score=0.5),
+        Object(id="b", item_id="p", category_id=1, polygon=ring, keypoints=[2.0, 2.0, 2.0], score=0.5),
+    )
+    lost = {c.what: c.count for c in labelkit.plan(ds, "voc").lost}
+    assert lost == {"keypoint sets": 1, "object scores": 1, "objects without a box or mask": 1}

@@ -1077,3 +1077,25 @@ def test_a_character_yaml_refuses_is_one_line_naming_its_line(tmp_path: Path) ->
         "invalid YAML: character U+0000 is not allowed (special characters are not allowed)"
     )
     assert "\n" not in err.value.one_line()
+
+
+def test_obb_keeps_a_4_corner_polygon_as_drawn(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    quad = [[0.5, 0.0, 6.0, 5.5, 3.5, 8.0, 0.0, 2.5]]  # not a rectangle: read back as a polygon
+    ds.add(Object(id="q", item_id="1", category_id=0, shape="polygon", polygon=quad))
+    labelkit.save(ds, tmp_path / "a", "yolo", task="obb")
+    report = labelkit.save(labelkit.load(tmp_path / "a"), tmp_path / "b", "yolo", task="obb")
+    assert report.transformed == [] and report.lost == []
+    assert (tmp_path / "a/labels/train/a.txt").read_bytes() == (tmp_path / "b/labels/train/a.txt").read_bytes()
+
+
+def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg")))  # no size
+    ds.add_item(Item(id="2", media=Media(path="b.jpg", width=10, height=10)))
+    for item in ("1", "2"):
+        ds.add(Object(id=item, item_id=item, category_id=0, bbox=_BOX, score=0.5, attributes={"a": "b"}))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True)
+    lost = {c.what: c.count for c in report.lost}
+    assert lost == {"object attribute sets": 1, "object scores": 1, "objects on images of unknown size": 1}

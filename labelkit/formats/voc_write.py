@@ -63,7 +63,7 @@ def _caps(options: dict[str, Any]) -> Capabilities:
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what VOC cannot hold: angles, polygons (unless rasterised), keypoints, foreign metadata."""
     masks = str(options.get("masks") or "auto")
-    check_capabilities(dataset, _caps(options), TARGET, report)
+    check_capabilities(_written_objects_only(dataset, masks), _caps(options), TARGET, report)
     items = dataset.table("items")
     report.lose("item groups", items.num_rows - items["group"].null_count, f"{TARGET} has no item groups")
     # an object text with no '"voc:' (and no escape, which could spell one) has only foreign keys, if any (a
@@ -151,6 +151,23 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
     if masks != "none":  # with or without objects: void masks are item metadata
         _check_masks(dataset, report, masks)
+
+
+def _written_objects_only(dataset: Dataset, masks: str) -> Dataset:
+    """The dataset with only the objects VOC writes (a known class, and a box or a mask to paint).
+
+    An object lost whole (check() counts those) is then not counted again for a field it carried.
+    """
+    objects = dataset.table("objects")
+    if not objects.num_rows:
+        return dataset
+    ids = pa.array([c.id for c in dataset.categories], pa.int64())
+    placed = valid_mask(objects["bbox"]) | (valid_mask(objects["mask"]) if masks != "none" else False)
+    written = placed & true_mask(pc.is_in(objects["category_id"], value_set=ids))
+    if written.all():
+        return dataset
+    tables = {**dataset.tables(), "objects": objects.filter(pa.array(written))}
+    return Dataset.from_tables(tables, dataset.categories, dataset.info)
 
 
 def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:

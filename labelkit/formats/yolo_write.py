@@ -55,7 +55,8 @@ _TASK_CAPS: dict[str, Capabilities] = {
     "detect": _task_caps({"object"}, frozenset({"box"}), frozenset({"bbox"})),
     # masks are traced (see _traced), so check() reports them itself
     "segment": _task_caps({"object"}, frozenset({"polygon", "mask"}), frozenset({"bbox", "angle", "polygon", "mask"})),
-    "obb": _task_caps({"object"}, frozenset({"box"}), frozenset({"bbox", "angle", "polygon"})),
+    # a 4-corner polygon is written as it is drawn; check() reports the other polygons
+    "obb": _task_caps({"object"}, frozenset({"box", "polygon"}), frozenset({"bbox", "angle", "polygon"})),
     # pose keeps one list of keypoint names for every class; check() counts the categories it does not fit, and
     # the skeletons
     "pose": _task_caps(
@@ -92,7 +93,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what the chosen task cannot hold: geometry it lacks, unsized images, unknown classes."""
     task = task_of(dataset, options)
     target = f"YOLO {task}"
-    check_capabilities(dataset, _TASK_CAPS[task], target, report)
+    check_capabilities(_written_objects_only(dataset, task), _TASK_CAPS[task], target, report)
     if task != "classify" and options.get("layout") == "darknet":
         changed = sum(n != c.name for n, c in zip(darknet_names(dataset), dataset.categories, strict=True))
         report.lose(
@@ -213,6 +214,22 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             )
     if _precision(options) is not None:
         report.transform("coordinates", int(cols.usable.sum()), f"rounded to {_precision(options)} decimals")
+
+
+def _written_objects_only(dataset: Dataset, task: str) -> Dataset:
+    """The dataset with only the objects the task writes.
+
+    An object lost whole (no class, no image size, no coordinates: check() counts those) is then not counted
+    again for a field it carried.
+    """
+    objects = dataset.table("objects")
+    if task == "classify" or not objects.num_rows:
+        return dataset
+    usable = columns(dataset, task).usable
+    if usable.all():
+        return dataset
+    tables = {**dataset.tables(), "objects": objects.filter(pa.array(usable))}
+    return Dataset.from_tables(tables, dataset.categories, dataset.info)
 
 
 def _check_classify(dataset: Dataset, report: Report) -> None:
