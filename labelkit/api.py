@@ -298,21 +298,32 @@ def input_folder(src: Path) -> Path:
 
 
 def refuse_output_in_input(src: Path, dst: Path) -> None:
-    """Refuse an output that is the input or lies inside an input folder (it would be written into the input).
+    """Refuse an output that is the input, lies inside an input folder or holds the input.
+
+    Writing it would write into the input, or (with ``overwrite``) replace the folder the input is in. The
+    input folders are the input, the folder of a YOLO config given as input, and the root a ``data.yaml``
+    names with ``path:``.
 
     Raises:
         OutputError: naming the output.
     """
     if not src.exists():
         return
-    root = input_folder(src)
+    from labelkit.formats.yolo_layout import config_root
+
     real = dst.resolve()
-    if real == src.resolve() or real == root.resolve():
-        raise OutputError("the output is the input", path=dst, hint="inputs are never modified: choose another output")
-    if root.is_dir() and root.resolve() in real.parents:
-        raise OutputError(
-            "the output is inside the input", path=dst, hint="inputs are never modified: choose another output"
-        )
+    inputs = [src.resolve(), input_folder(src).resolve()]
+    yolo_root = config_root(src)
+    if yolo_root is not None:
+        inputs.append(yolo_root.resolve())
+    hint = "inputs are never modified: choose another output"
+    for place in inputs:
+        if real == place:
+            raise OutputError("the output is the input", path=dst, hint=hint)
+        if place.is_dir() and place in real.parents:
+            raise OutputError("the output is inside the input", path=dst, hint=hint)
+        if real in place.parents:
+            raise OutputError("the output holds the input (replacing it would remove the input)", path=dst, hint=hint)
 
 
 def convert(

@@ -109,6 +109,9 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         OutputError: the output exists and ``overwrite`` is false, or its parent folder is missing.
     """
     path = Path(path)
+    real, here = path.resolve(), Path.cwd().resolve()
+    if real == here or real in here.parents:
+        raise OutputError("the output is the current folder or holds it", path=path, hint="choose another output")
     if path.exists() and not overwrite and not (kind == "dir" and _is_empty_dir(path)):
         raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
     if path.exists() and kind == "file" and path.is_dir():

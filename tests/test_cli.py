@@ -674,6 +674,40 @@ def test_an_output_inside_a_yolo_configs_folder_is_refused(tmp_path: Path) -> No
     assert run("convert", root / "data.yaml", tmp_path / "coco", "--to", "coco", "--allow-loss").exit_code == 0
 
 
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_an_output_holding_the_input_is_refused_even_with_overwrite(tmp_path: Path, command: str) -> None:
+    parent = tmp_path / "p"
+    (parent / "in").mkdir(parents=True)
+    src = parent / "in" / "x.labelkit.json"
+    src.write_bytes(IMAGES.read_bytes())
+    (parent / "other.txt").write_text("keep")
+    extra = ["--ratios", "a=1"] if command == "split" else []
+    result = run(command, src, parent, "--to", "parquet", "--overwrite", *extra)  # was: the input deleted
+    assert result.exit_code == 2
+    assert f"labelkit: error: {parent}: the output holds the input" in result.output
+    assert src.read_bytes() == IMAGES.read_bytes() and (parent / "other.txt").read_text() == "keep"
+
+
+def test_the_root_a_data_yaml_names_is_input(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    labelkit.convert(IMAGES, victim, to="yolo", allow_loss=True)
+    (tmp_path / "cfg").mkdir()
+    config = (victim / "data.yaml").read_text()
+    (tmp_path / "cfg/data.yaml").write_text(config + "path: ../victim\n")
+    before = sorted(p.relative_to(victim) for p in victim.rglob("*"))
+    for out in (victim, victim / "inner", tmp_path):
+        result = run("convert", tmp_path / "cfg/data.yaml", out, "--to", "yolo", "--overwrite", "--allow-loss")
+        assert result.exit_code == 2 and "the output" in result.output and "the input" in result.output, out
+    assert sorted(p.relative_to(victim) for p in victim.rglob("*")) == before
+
+
+def test_the_current_folder_as_output_is_one_error_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    result = run("convert", IMAGES, ".", "--to", "parquet", "--overwrite")  # was: internal error (EBUSY)
+    assert result.exit_code == 2 and "labelkit: error: .: the output is the current folder or holds it" in result.output
+
+
 def test_a_mask_pillow_warns_about_is_one_error_line(tmp_path: Path) -> None:
     import shutil
     import struct

@@ -194,15 +194,34 @@ def _resolve_source(base: Path, value: str, key: str) -> Path | None:
     return None
 
 
-def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout:
-    config = _load_yaml(config_path)
+def _config_root(config_path: Path, config: dict[str, Any]) -> Path:
+    """The dataset root of a ``data.yaml``: its ``path`` when that is a folder, else the file's folder."""
     folder = config_path.parent
-    root = folder
     if isinstance(config.get("path"), str):
         candidate = Path(config["path"])
         candidate = candidate if candidate.is_absolute() else folder / candidate
         if candidate.is_dir():
-            root = candidate
+            return candidate
+    return folder
+
+
+def config_root(path: Path) -> Path | None:
+    """The folder a YOLO input's ``data.yaml`` names as its root (``path:``), or None (no such config).
+
+    A config that cannot be read gives None: reading the dataset reports it.
+    """
+    config_path = path if path.is_file() else find_config(path) if path.is_dir() else None
+    if config_path is None or config_path.suffix not in (".yaml", ".yml"):
+        return None
+    try:
+        return _config_root(config_path, _load_yaml(config_path))
+    except InputError:
+        return None
+
+
+def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout:
+    config = _load_yaml(config_path)
+    root = _config_root(config_path, config)
     names = _parse_names(config.get("names"), config_path)
     if not names and isinstance(config.get("nc"), int):
         names = [f"class_{i}" for i in range(config["nc"])]
