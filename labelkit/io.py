@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import re
 import secrets
 import shutil
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -151,9 +153,9 @@ def _remove(path: Path) -> None:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file, turning OS errors into :class:`InputError`."""
+    """Read a file, turning OS errors into :class:`InputError` (a FIFO or device is refused, see :func:`read_file`)."""
     try:
-        return Path(path).read_bytes()
+        return read_file(path)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
 
@@ -180,10 +182,17 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
 
     For the many small files of per-image formats (a YOLO label file each), where ``open()``'s buffered
     reader costs more than the read. OS errors propagate (``FileNotFoundError``, ``IsADirectoryError``, ...).
+    Only regular files are read: a FIFO or device (opened without blocking) raises an ``OSError``, where
+    reading it could wait forever or never end.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
-        size = os.fstat(fd).st_size
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        size = status.st_size
         data = os.read(fd, size + 1)
         if len(data) != size:  # it grew, reports no size (/proc), or the read came up short: read to the end
             parts = [data]

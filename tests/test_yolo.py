@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -1099,3 +1100,43 @@ def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path
     report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True)
     lost = {c.what: c.count for c in report.lost}
     assert lost == {"object attribute sets": 1, "object scores": 1, "objects on images of unknown size": 1}
+
+
+@pytest.mark.parametrize(
+    ("config", "line", "message"),
+    [
+        (  # nine nested aliases of nine items: 387 million names (was: minutes and gigabytes)
+            "a0: &a0 [l,l,l,l,l,l,l,l,l]\n"
+            + "".join(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10))
+            + "train: images/train\nnames: *a9\n",
+            2,
+            "invalid YAML: aliases (*name) are not allowed in a YOLO config",
+        ),
+        (  # was: MemoryError
+            "train: images/train\nnc: 100000000\n",
+            None,
+            "nc without names must be a class count (expected 0 to 1,048,576, found 100000000)",
+        ),
+    ],
+)
+def test_a_config_that_would_expand_without_bound_is_refused(
+    config: str, line: int | None, message: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "ds"
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (root / "data.yaml").write_text(config)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.path == str(root / "data.yaml") and err.value.location.line == line
+    assert err.value.one_line().endswith(message)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_among_label_files_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.1 0.1\n")
+    os.mkfifo(root / "labels" / "y.txt")  # was: every command waited forever in open()
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", task="detect")
+    assert err.value.location.path == str(root / "labels" / "y.txt")
+    assert err.value.one_line().endswith("cannot read: not a regular file")

@@ -26,6 +26,7 @@ from labelkit.formats import yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
+    MAX_UNNAMED_CLASSES,
     Layout,
     classify_splits,
     find_config,
@@ -194,7 +195,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     if unreadable is not None:
         raise unreadable
     if not layout.dota and not names and parsed.classes:
-        limit = yolo_parse.MAX_UNNAMED_CLASSES
+        limit = MAX_UNNAMED_CLASSES
         if max(parsed.classes) >= limit:
             raise InputError(
                 f"class id {max(parsed.classes)} without a names file (at most {limit:,} are numbered)",

@@ -140,10 +140,28 @@ def _read_names_file(path: Path) -> list[str]:
     return [line.strip() for line in lines]
 
 
+MAX_UNNAMED_CLASSES = 1 << 20
+"""Without a names file, classes are named class_0..class_N: a class id (or ``nc``) this large is refused."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases (``*name``).
+
+    No YOLO config needs them, and nine nested aliases of nine items make a 500-byte file whose names
+    expand to 387 million strings.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a YOLO config", mark)
+        return super().compose_node(parent, index)
+
+
 def _load_yaml(path: Path) -> dict[str, Any]:
     text = read_text(path)
     try:
-        value = yaml.safe_load(text)
+        value = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: it has a position, not a mark
         at = text.count("\n", 0, exc.position) + 1
         char: Any = exc.character
@@ -224,6 +242,14 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout
     root = _config_root(config_path, config)
     names = _parse_names(config.get("names"), config_path)
     if not names and isinstance(config.get("nc"), int):
+        if not 0 <= config["nc"] <= MAX_UNNAMED_CLASSES:
+            raise InputError(
+                "nc without names must be a class count",
+                path=config_path,
+                element="nc",
+                expected=f"0 to {MAX_UNNAMED_CLASSES:,}",
+                found=str(config["nc"]),
+            )
         names = [f"class_{i}" for i in range(config["nc"])]
     if isinstance(config.get("nc"), int) and config["nc"] != len(names):
         raise InputError("nc does not match names", path=config_path, element="nc", expected=str(len(names)))

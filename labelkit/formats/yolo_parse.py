@@ -137,8 +137,6 @@ def parse_many(datas: list[bytes], indexes: list[int], out: Parsed, n_classes: i
     return True
 
 
-MAX_UNNAMED_CLASSES = 1 << 20
-"""Without a names file, classes are named class_0..class_N: a class id this large is refused instead."""
 MAX_COORDINATE = 1e9
 """The largest absolute coordinate read (normalised, or DOTA's pixels): scaled by an image side, it stays finite."""
 
