@@ -231,6 +231,8 @@ def _unwritable(path: Path, target: str) -> Iterator[None]:
     try:
         yield
     except (UnicodeEncodeError, TypeError) as exc:  # before ValueError, which UnicodeEncodeError is
+        if isinstance(exc, TypeError) and str(exc) == "Recursion limit reached":  # orjson writes 254 levels
+            raise OutputError("cannot write: a value is nested more than 254 levels deep", path=path) from exc
         if "surrogate" not in str(exc):
             raise
         # a text holding a lone UTF-16 surrogate (JSON's "\ud800" escape): UTF-8 has no encoding for it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -732,3 +733,17 @@ def test_a_mask_pillow_warns_about_is_one_error_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("labelkit: error: "), done.stderr  # no warning
+
+
+def test_a_value_nested_too_deeply_to_write_is_one_error_line(tmp_path: Path) -> None:
+    doc = orjson.loads((FIXTURES / "coco/annotations/instances_val.json").read_bytes())
+    deep: Any = 1
+    for _ in range(300):
+        deep = [deep]
+    doc["annotations"][0]["extra"] = deep  # carried as written, but no JSON writer goes 300 levels deep
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc))
+    result = run("convert", src, tmp_path / "o.json", "--to", "labelkit", "--allow-loss")
+    assert result.exit_code == 2 and not (tmp_path / "o.json").exists()
+    assert "cannot write: a value is nested more than 254 levels deep" in result.output
+    assert "internal error" not in result.output

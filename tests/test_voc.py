@@ -834,3 +834,14 @@ def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path
     )
     lost = {c.what: c.count for c in labelkit.plan(ds, "voc").lost}
     assert lost == {"keypoint sets": 1, "object scores": 1, "objects without a box or mask": 1}
+
+
+@pytest.mark.parametrize("cid", [-1, -30, -(2**63)])
+def test_negative_category_ids_are_not_taken_for_voc_indexes(cid: int, tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=cid, name="tvmonitor")])  # (-1 used to wrap to VOC's last class)
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="a", item_id="1", category_id=cid, bbox=(1.0, 1.0, 2.0, 2.0)))
+    labelkit.save(ds, tmp_path / "o", "voc")  # was: IndexError for -30
+    assert (tmp_path / "o/labelmap.txt").is_file()
+    (back,) = labelkit.load(tmp_path / "o", "voc").categories
+    assert (back.id, back.name) == (cid, "tvmonitor")

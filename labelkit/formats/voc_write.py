@@ -309,7 +309,7 @@ class _Classes:
         used = {v for name in ("objects", "labels") for v in pc.unique(dataset.table(name)["category_id"]).to_pylist()}
         self.standard = bool(self.categories) and all(
             c.id in used
-            and c.id < len(VOC_CLASSES)
+            and 0 <= c.id < len(VOC_CLASSES)
             and VOC_CLASSES[c.id] == c.name
             and not c.color
             and not c.extras.get("voc:parts")
