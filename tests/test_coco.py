@@ -1017,3 +1017,67 @@ def test_a_dataset_of_captions_only_keeps_its_categories(tmp_path: Path) -> None
     ds.add(Transcript(id="c", item_id="1", text="a person"))
     assert labelkit.save(ds, tmp_path / "o", "coco").lost == []
     assert [(c.id, c.name, c.keypoints) for c in labelkit.load(tmp_path / "o").categories] == [(3, "person", ["nose"])]
+
+
+def _two_files(tmp_path: Path, second: str, images: list[dict[str, Any]], annotations: Any) -> Path:
+    cats = [{"id": 1, "name": "a"}, {"id": 2, "name": "p", "keypoints": ["n", "l", "r"], "skeleton": []}]
+    folder = tmp_path / "ds" / "annotations"
+    folder.mkdir(parents=True)
+    first = {
+        "images": [{"id": 1, "file_name": "1.jpg", "width": 10, "height": 10}],
+        "categories": cats,
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 3, 3], "area": 9, "iscrowd": 0}],
+    }
+    (folder / "instances_train.json").write_text(json.dumps(first))
+    doc = (
+        annotations
+        if second.startswith("results")
+        else {"images": images, "categories": cats, "annotations": annotations}
+    )
+    (folder / second).write_text(json.dumps(doc))
+    return tmp_path / "ds"
+
+
+def test_keypoints_of_another_image_are_not_merged_into_an_instance_of_the_same_id(tmp_path: Path) -> None:
+    kp = [
+        {
+            "id": 1,
+            "image_id": 2,
+            "category_id": 2,
+            "bbox": [1, 1, 3, 3],
+            "keypoints": [1, 1, 2, 2, 2, 2, 3, 3, 2],
+            "num_keypoints": 3,
+            "area": 9,
+            "iscrowd": 0,
+        }
+    ]
+    src = _two_files(
+        tmp_path, "person_keypoints_train.json", [{"id": 2, "file_name": "2.jpg", "width": 20, "height": 20}], kp
+    )
+    ds = labelkit.load(src)  # was: one object, image 1's instance given image 2's keypoints
+    objects = sorted(ds.objects(), key=lambda o: o.item_id)
+    assert [(o.item_id, o.category_id, o.keypoints is not None) for o in objects] == [("1", 1, False), ("2", 2, True)]
+    assert len({o.id for o in objects}) == 2
+    labelkit.save(ds, tmp_path / "out", "coco")
+    for name in ("instances_train.json", "person_keypoints_train.json"):
+        assert _load(tmp_path / "out/annotations" / name) == _load(src / "annotations" / name), name
+
+
+def test_an_image_listed_again_with_another_file_name_is_refused(tmp_path: Path) -> None:
+    src = _two_files(
+        tmp_path, "captions_train.json", [{"id": 1, "file_name": "other.jpg", "width": 10, "height": 10}], []
+    )
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert err.value.location.path == str(src / "annotations/captions_train.json")
+    assert err.value.location.pointer == "/images/0"
+    assert "image 1 differs from the one instances_train.json lists" in err.value.one_line()
+
+
+def test_detection_results_beside_instances_get_ids_of_their_own(tmp_path: Path) -> None:
+    results = [{"image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5}]
+    src = _two_files(tmp_path, "results_train.json", [], results)
+    ds = labelkit.load(src)
+    assert sorted(o.id for o in ds.objects()) == ["1", "results/1"]  # was: two objects with id 1
+    labelkit.save(ds, tmp_path / "o.labelkit.json", "labelkit")
+    assert len(list(labelkit.load(tmp_path / "o.labelkit.json").objects())) == 2

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError
+from labelkit.errors import InputError, json_pointer
 from labelkit.formats.base import Capabilities, Detection, Option, check_capabilities
 from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
@@ -300,16 +300,24 @@ def _drop_rows(b: Built, bad_rows: list[int]) -> int:
 
 
 def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
-    """Join the files' tables: items by id (first file wins), keypoint annotations into their instances."""
+    """Join the files' tables: items by id, keypoint annotations into their instances, object ids kept unique.
+
+    Raises:
+        InputError: an image is listed again (same split and id) with another file name or size.
+    """
     items: list[pa.Table] = []
-    seen_items: set[str] = set()
-    for b in built:
+    seen_items: dict[str, tuple[Any, ...]] = {}  # item id -> (file, path, width, height)
+    for f, b in zip(files, built, strict=True):
         ids = b.items["id"].to_pylist()
         fresh = [i for i, x in enumerate(ids) if x not in seen_items]
-        seen_items.update(ids)
+        if len(fresh) < len(ids):
+            _refuse_conflicting_images(f, b.items, seen_items)
+        for x, record in zip(ids, _image_records(b.items), strict=True):
+            seen_items.setdefault(x, (f.path, *record))
         items.append(b.items if len(fresh) == len(ids) else b.items.take(pa.array(fresh, pa.int64())))
     out: dict[str, pa.Table] = {"items": pa.concat_tables(items, promote_options="default")}
     objects: list[pa.Table] = []
+    tasks: list[str] = []
     instances_ids: dict[str | None, int] = {}
     for f, b in zip(files, built, strict=True):
         if b.objects is None:
@@ -322,7 +330,9 @@ def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
         elif f.task in ("instances", "stuff") and f.split not in instances_ids:
             instances_ids[f.split] = len(objects)
         objects.append(table)
+        tasks.append(f.task)
     if objects:
+        objects = _unique_ids(objects, tasks) if len(objects) > 1 else objects
         out["objects"] = pa.concat_tables(objects, promote_options="default")
     for name in ("labels", "transcripts"):
         parts = [getattr(b, name) for b in built if getattr(b, name) is not None]
@@ -332,10 +342,42 @@ def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
     return out
 
 
+def _refuse_conflicting_images(f: CocoFile, items: pa.Table, seen: dict[str, tuple[Any, ...]]) -> None:
+    """Refuse an image listed again (same split and id) with another file name or size than before.
+
+    Raises:
+        InputError: naming the image in the later file, and the file that listed it first.
+    """
+    for i, (x, (p, w, h)) in enumerate(zip(items["id"].to_pylist(), _image_records(items), strict=True)):
+        first = seen.get(x)
+        if first is None:
+            continue
+        pairs = zip(first[1:], (p, w, h), strict=True)  # (a results file lists no images: nothing to compare)
+        if any(a != b for a, b in pairs if a is not None and b is not None):
+            raise InputError(
+                f"image {x} differs from the one {Path(first[0]).name} lists",
+                path=f.path,
+                pointer=json_pointer("images", i),
+                expected=f"file_name {first[1]!r}, {first[2]} x {first[3]}",
+                found=f"file_name {p!r}, {w} x {h}",
+            )
+
+
+def _image_records(items: pa.Table) -> list[tuple[Any, Any, Any]]:
+    """Per item, (path, width, height); None where the table has no such column (detection results)."""
+    n = items.num_rows
+    columns = [items[k].to_pylist() if k in items.column_names else [None] * n for k in ("path", "width", "height")]
+    return list(zip(*columns, strict=True))
+
+
 def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """Give instance objects the keypoints of the same annotation id; returns (instances, unmatched)."""
-    inst_ids = instances["id"].combine_chunks()
-    pos = pc.index_in(keypoints["id"], value_set=inst_ids)
+    """Give instance objects the keypoints of the same annotation: id, image and category.
+
+    Returns:
+        The instances, and the keypoint annotations of no instance.
+    """
+    inst_ids = _annotation_keys(instances)
+    pos = pc.index_in(_annotation_keys(keypoints), value_set=inst_ids)
     matched = pc.is_valid(pos)
     if not pc.any(matched).as_py():
         return instances, keypoints
@@ -351,6 +393,30 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
     instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
     instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
     return instances, keypoints.filter(pc.invert(matched))
+
+
+def _annotation_keys(table: pa.Table) -> pa.Array:
+    """Per object, its annotation id, image and category as one text (what makes two files' rows one object)."""
+    category = table["category_id"].cast(pa.string()).fill_null("")
+    return pc.binary_join_element_wise(table["id"], table["item_id"], category, "\x00").combine_chunks()
+
+
+def _unique_ids(objects: list[pa.Table], tasks: list[str]) -> list[pa.Table]:
+    """Put ``<task>/`` before the ids of a later file's objects that an earlier file's objects of the split have.
+
+    Detection results are numbered 1..N and a keypoints file may hold annotations of no instance: their
+    ids would repeat the instances'.
+    """
+    seen = objects[0]["id"].combine_chunks()
+    out = [objects[0]]
+    for table, task in zip(objects[1:], tasks[1:], strict=True):
+        clash = pc.is_in(table["id"], value_set=seen)
+        if pc.any(clash).as_py():
+            ids = pc.if_else(clash, pc.binary_join_element_wise(f"{task}/", table["id"], ""), table["id"])
+            table = table.set_column(table.schema.get_field_index("id"), "id", ids)
+        out.append(table)
+        seen = pa.concat_arrays([seen, table["id"].combine_chunks()])
+    return out
 
 
 # -- writing ----------------------------------------------------------------------------------------------

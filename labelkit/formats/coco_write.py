@@ -277,15 +277,19 @@ class Writer:
                 kinds.add(kind)
         return kinds
 
-    def _item_ids(self, split: str) -> pa.Array:
+    def _item_ids(self, split: str, only: list[int] | None = None) -> pa.Array:
+        """The item ids of a split, or (``only``: a file that lists fewer images than its split) of those images."""
         rows = [i for i, s in enumerate(self.item_split) if s == split]
+        if only is not None:
+            wanted = set(only)
+            rows = [i for i in rows if int(self.image_ids[i]) in wanted]
         return self.items["id"].take(pa.array(rows, pa.int64())).combine_chunks()
 
     # -- files ---------------------------------------------------------------------------------------
 
     def write_file(self, spec: FileSpec, path: Path, tasks_of_split: set[str]) -> None:
-        """Write one file."""
-        ids = self._item_ids(spec.split or "default")
+        """Write one file: its images, and the annotations on them."""
+        ids = self._item_ids(spec.split or "default", spec.images)
         if spec.task == "results":
             chunks = self._objects(spec, ids, with_keypoints=True, results=True)
             with path.open("wb") as fh:
