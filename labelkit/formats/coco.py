@@ -312,8 +312,9 @@ def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
         fresh = [i for i, x in enumerate(ids) if x not in seen_items]
         if len(fresh) < len(ids):
             _refuse_conflicting_images(f, b.items, seen_items)
-        for x, record in zip(ids, _image_records(b.items), strict=True):
-            seen_items.setdefault(x, (f.path, *record))
+        if len(built) > 1:  # (a lone file has nothing to compare its images with)
+            for x, record in zip(ids, _image_records(b.items), strict=True):
+                seen_items.setdefault(x, (f.path, *record))
         items.append(b.items if len(fresh) == len(ids) else b.items.take(pa.array(fresh, pa.int64())))
     out: dict[str, pa.Table] = {"items": pa.concat_tables(items, promote_options="default")}
     objects: list[pa.Table] = []
