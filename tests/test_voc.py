@@ -845,3 +845,17 @@ def test_negative_category_ids_are_not_taken_for_voc_indexes(cid: int, tmp_path:
     assert (tmp_path / "o/labelmap.txt").is_file()
     (back,) = labelkit.load(tmp_path / "o", "voc").categories
     assert (back.id, back.name) == (cid, "tvmonitor")
+
+
+def test_item_ids_that_are_not_one_word_stay_out_of_the_image_sets(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    for item in ("a b", "c\td", "#e", "f"):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=10, height=10), split="train"))
+        ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("items whose id is not one word", 3)]
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert (tmp_path / "o/ImageSets/Main/train.txt").read_text() == "f\n"
+    back = labelkit.load(tmp_path / "o", "voc")  # was: phantom items "a" and "c"
+    assert sorted(back.item_ids()) == ["#e", "a b", "c\td", "f"]

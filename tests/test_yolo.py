@@ -1140,3 +1140,15 @@ def test_a_fifo_among_label_files_is_an_error_not_a_hang(tmp_path: Path) -> None
         labelkit.load(root, "yolo", task="detect")
     assert err.value.location.path == str(root / "labels" / "y.txt")
     assert err.value.one_line().endswith("cannot read: not a regular file")
+
+
+def test_pose_with_more_keypoints_than_a_reader_takes_is_refused(tmp_path: Path) -> None:
+    from labelkit.formats.yolo_layout import MAX_KEYPOINTS
+
+    ds = Dataset(categories=[Category(id=0, name="p")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="a", item_id="1", category_id=0, bbox=_BOX, keypoints=[1.0, 1.0, 2.0] * (MAX_KEYPOINTS + 1)))
+    with pytest.raises(OutputError) as err:  # was: a data.yaml whose kpt_shape no reader takes
+        labelkit.save(ds, tmp_path / "o", "yolo", task="pose", allow_loss=True)
+    assert "YOLO pose holds at most 10,000 keypoints per object; this dataset has 10,001" in err.value.one_line()
+    assert not (tmp_path / "o").exists()

@@ -66,6 +66,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     check_capabilities(_written_objects_only(dataset, masks), _caps(options), TARGET, report)
     items = dataset.table("items")
     report.lose("item groups", items.num_rows - items["group"].null_count, f"{TARGET} has no item groups")
+    report.lose(
+        "items whose id is not one word",
+        sum(1 for i in items["id"].to_pylist() if not listable(str(i))),
+        "ImageSets lists are lines of whitespace-separated words ('#' starts a comment): their split and "
+        "image-level labels are not listed (their XML is written)",
+    )
     # an object text with no '"voc:' (and no escape, which could spell one) has only foreign keys, if any (a
     # key needs a '"'); the others are decoded
     texts = items["metadata"].drop_null()
@@ -557,6 +563,14 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     }
 
 
+def listable(item_id: str) -> bool:
+    """Whether an item id can be a line of an ImageSets list.
+
+    It must be one word (lines are split at whitespace) and not a comment (``#``).
+    """
+    return item_id.split() == [item_id] and not item_id.startswith("#")
+
+
 def _write_lists(
     path: Path, dataset: Dataset, ids: list[str], splits: list[str], lists: dict[str, dict[str, list[str]]]
 ) -> None:
@@ -566,7 +580,8 @@ def _write_lists(
         folder = path / "ImageSets" / task
         folder.mkdir(parents=True, exist_ok=True)
         for split, members in sorted(by_split.items()):
-            (folder / f"{split}.txt").write_text("".join(f"{m}\n" for m in members), encoding="utf-8")
+            text = "".join(f"{m}\n" for m in members if listable(m))
+            (folder / f"{split}.txt").write_text(text, encoding="utf-8")
     labels = dataset.table("labels")
     if not labels.num_rows:
         return
@@ -582,7 +597,8 @@ def _write_lists(
     main = path / "ImageSets" / "Main"
     members_of: dict[str, list[str]] = defaultdict(list)
     for item_id, split in zip(ids, splits, strict=True):
-        members_of[split].append(item_id)
+        if listable(item_id):
+            members_of[split].append(item_id)
     # one folder holds both <split>.txt and <class>_<split>.txt: class a of split b_c and class a_b of split c
     # (or class a of split train and split a_train) would write one file
     written = {f"{split}.txt": f"the list of split {split!r}" for split in lists.get("Main", {})}

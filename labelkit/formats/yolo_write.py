@@ -21,7 +21,7 @@ import yaml
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
-from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
+from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS, MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, sizes_text
 from labelkit.io import create_file, is_plain_name
@@ -183,6 +183,11 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             report.note(f"{bounded:,} rotated boxes and polygons are written as their axis-aligned bounding boxes")
     elif task == "pose":
         k = keypoint_count(dataset)
+        if k > MAX_KEYPOINTS:  # (a reader, labelkit's included, would refuse the kpt_shape)
+            raise OutputError(
+                f"YOLO pose holds at most {MAX_KEYPOINTS:,} keypoints per object; this dataset has {k:,}",
+                hint="drop the keypoints (another task) or write another format",
+            )
         lengths = (
             np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)) // 3
         )[written]
