@@ -747,3 +747,11 @@ def test_a_value_nested_too_deeply_to_write_is_one_error_line(tmp_path: Path) ->
     assert result.exit_code == 2 and not (tmp_path / "o.json").exists()
     assert "cannot write: a value is nested more than 254 levels deep" in result.output
     assert "internal error" not in result.output
+
+
+def test_an_option_for_the_other_side_of_a_format_says_so(tmp_path: Path) -> None:
+    result = run("convert", FIXTURES / "coco", tmp_path / "o", "--to", "yolo", "-o", "image_size=10x10")
+    assert result.exit_code == 2  # was: "unknown option 'image_size' ... (expected image_size, ...)"
+    assert "option 'image_size' applies to reading yolo, not to writing it" in result.output
+    result = run("convert", FIXTURES / "coco", tmp_path / "o", "--to", "yolo", "-o", "no_such=1")
+    assert result.exit_code == 2 and "unknown option 'no_such' for coco and yolo" in result.output

@@ -220,6 +220,14 @@ def parse_options(
                 getattr(out, side)[key] = spec.parse(value)
                 used = True
         if not used:
+            for side, fmt in (("reading", reader), ("writing", writer)):
+                spec = getattr(fmt, "OPTIONS", {}).get(key) if fmt is not None else None
+                if fmt is not None and spec is not None:  # known, but for the other side of this format
+                    other = "reading" if spec.applies == "read" else "writing"
+                    raise UsageError(
+                        f"option {key!r} applies to {other} {fmt.NAME}, not to {side} it",
+                        hint="'labelkit formats NAME' lists a format's options and what each applies to",
+                    )
             known = sorted({k for f in (reader, writer) if f is not None for k in getattr(f, "OPTIONS", {})})
             names = " and ".join(f.NAME for f in (reader, writer) if f is not None)
             raise UsageError(
