@@ -1081,3 +1081,12 @@ def test_detection_results_beside_instances_get_ids_of_their_own(tmp_path: Path)
     assert sorted(o.id for o in ds.objects()) == ["1", "results/1"]  # was: two objects with id 1
     labelkit.save(ds, tmp_path / "o.labelkit.json", "labelkit")
     assert len(list(labelkit.load(tmp_path / "o.labelkit.json").objects())) == 2
+
+
+def test_a_panoptic_file_in_a_folder_is_noted_as_not_read(tmp_path: Path) -> None:
+    src = tmp_path / "ds"
+    (src / "annotations").mkdir(parents=True)
+    (src / "annotations/instances_val.json").write_bytes(INSTANCES.read_bytes())
+    (src / "annotations/panoptic_val.json").write_text('{"images": [], "annotations": [], "categories": []}')
+    report = labelkit.convert(src, tmp_path / "o", "coco", allow_loss=True)  # was: skipped without a word
+    assert "panoptic_val.json not read: COCO panoptic is not supported (its segments live in PNG files)" in report.notes

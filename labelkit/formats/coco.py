@@ -232,6 +232,11 @@ def _read(path: Path, skip: bool, count_polygons: bool = False) -> Dataset:
     dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories))
     if skipped:
         dataset.read_notes.append(_skipped_note(skipped))
+    panoptic = [f.name for f in (find_files(path) if path.is_dir() else []) if task_and_split(f)[0] == "panoptic"]
+    if panoptic:  # (a panoptic file given alone is an error)
+        dataset.read_notes.append(
+            f"{', '.join(panoptic)} not read: COCO panoptic is not supported (its segments live in PNG files)"
+        )
     return dataset
 
 
