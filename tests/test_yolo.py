@@ -1152,3 +1152,18 @@ def test_pose_with_more_keypoints_than_a_reader_takes_is_refused(tmp_path: Path)
         labelkit.save(ds, tmp_path / "o", "yolo", task="pose", allow_loss=True)
     assert "YOLO pose holds at most 10,000 keypoints per object; this dataset has 10,001" in err.value.one_line()
     assert not (tmp_path / "o").exists()
+
+
+def test_a_label_file_linking_outside_the_dataset_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0\n")
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.1 0.1\n")
+    (root / "labels" / "y.txt").symlink_to(secret)  # was: read, and its first line quoted in the error
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", task="detect")
+    assert err.value.location.path == str(root / "labels" / "y.txt")
+    assert "root:x" not in err.value.one_line() and "links outside the dataset" in err.value.one_line()
+    (root / "labels" / "y.txt").unlink()
+    (root / "labels" / "y.txt").symlink_to(root / "labels" / "x.txt")  # inside: read as usual
+    Image.new("RGB", (20, 10)).save(root / "images" / "y.png")
+    assert len(list(labelkit.load(root, "yolo", task="detect").objects())) == 2
