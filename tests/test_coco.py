@@ -1090,3 +1090,18 @@ def test_a_panoptic_file_in_a_folder_is_noted_as_not_read(tmp_path: Path) -> Non
     (src / "annotations/panoptic_val.json").write_text('{"images": [], "annotations": [], "categories": []}')
     report = labelkit.convert(src, tmp_path / "o", "coco", allow_loss=True)  # was: skipped without a word
     assert "panoptic_val.json not read: COCO panoptic is not supported (its segments live in PNG files)" in report.notes
+
+
+@pytest.mark.parametrize("v", [3, -1, 1.5])
+def test_a_keypoint_visibility_other_than_0_1_2_is_a_finding(v: float, tmp_path: Path) -> None:
+    doc = _load(INSTANCES)
+    doc["annotations"][4]["keypoints"] = [5, 5, 2, 6, 4.5, v, 0, 0, 0]  # was: read without a word
+    doc["annotations"][4]["num_keypoints"] = 2
+    path = _write(tmp_path, doc)
+    findings = coco.validate(path)
+    assert [(f.where, f.message) for f in findings] == [
+        ("#/annotations/4/keypoints/5", f"keypoint visibility must be 0, 1 or 2 (found {v:g})")
+    ]
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert err.value.location.pointer == "/annotations/4/keypoints/5"

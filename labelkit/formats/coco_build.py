@@ -375,6 +375,23 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     return ann_ids
 
 
+def _bad_visibility(keypoints: pa.ListArray, lengths: np.ndarray) -> list[tuple[int, int, float]]:
+    """Per keypoint set of x, y, v triples whose v is not 0, 1 or 2 (COCO's): (set, index of that v, v)."""
+    values = np.asarray(keypoints.flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
+    starts = np.concatenate([[0], np.cumsum(lengths)])[:-1]
+    position = np.arange(len(values)) - np.repeat(starts, lengths)
+    triples = np.repeat(lengths % 3 == 0, lengths)  # (other lengths are reported by their count)
+    bad = triples & (position % 3 == 2) & ~np.isin(values, (0.0, 1.0, 2.0))
+    out: list[tuple[int, int, float]] = []
+    seen: set[int] = set()
+    for i in np.flatnonzero(bad).tolist():
+        j = int(np.searchsorted(starts, i, side="right")) - 1
+        if j not in seen:  # the first bad visibility of each set
+            seen.add(j)
+            out.append((j, int(position[i]), float(values[i])))
+    return out
+
+
 def _refuse_null_keypoints(keypoints: pa.ListArray, rows: list[int], path: Path) -> None:
     """Raise at the first ``null`` among keypoint numbers (JSON has no NaN; the model holds numbers).
 
@@ -620,6 +637,18 @@ def _objects(
                         ),
                     )
                 )
+        for j, at, v in _bad_visibility(parsed_kp, lengths):
+            row = row_list[int(kp_k[j])]
+            out.findings.append(
+                (
+                    row,
+                    Finding(
+                        where,
+                        json_pointer("annotations", row, "keypoints", at),
+                        f"keypoint visibility must be 0, 1 or 2 (found {v:g})",
+                    ),
+                )
+            )
         no_seg = (first[kp_k] == 0) | (shape[kp_k] == _BOX)
         shape[kp_k[no_seg & ~has_bbox[kp_k]]] = _KEYPOINTS
         positions = np.full(m, len(kp_k), dtype=np.int64)
