@@ -1167,3 +1167,15 @@ def test_a_label_file_linking_outside_the_dataset_is_refused(tmp_path: Path) -> 
     (root / "labels" / "y.txt").symlink_to(root / "labels" / "x.txt")  # inside: read as usual
     Image.new("RGB", (20, 10)).save(root / "images" / "y.png")
     assert len(list(labelkit.load(root, "yolo", task="detect").objects())) == 2
+
+
+@pytest.mark.parametrize("flip", ["[0, 5]", "[1]", "[1, 0, 2]"])
+def test_a_flip_idx_that_does_not_fit_kpt_shape_is_refused(flip: str, tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.1 0.1 0.5 0.5 2 0.5 0.5 2\n")
+    (root / "data.yaml").write_text(f"train: images/train\nnames: [p]\nkpt_shape: [2, 3]\nflip_idx: {flip}\n")
+    with pytest.raises(InputError) as err:  # was: read, and written back, as given
+        labelkit.load(root, "yolo")
+    assert err.value.location.element == "flip_idx"
+    assert "flip_idx must list 2 keypoint indexes below 2 (kpt_shape)" in err.value.one_line()

@@ -273,6 +273,17 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout
     flip = config.get("flip_idx")
     if flip is not None and not (isinstance(flip, list) and all(type(v) is int and 0 <= v < 2**31 for v in flip)):
         raise InputError("flip_idx must be a list of keypoint indexes", path=config_path, element="flip_idx")
+    if (
+        flip is not None
+        and layout.kpt_shape is not None
+        and not (len(flip) == layout.kpt_shape[0] and all(v < layout.kpt_shape[0] for v in flip))
+    ):  # (Ultralytics swaps keypoints by these indexes when it flips an image)
+        raise InputError(
+            f"flip_idx must list {layout.kpt_shape[0]} keypoint indexes below {layout.kpt_shape[0]} (kpt_shape)",
+            path=config_path,
+            element="flip_idx",
+            found=repr(flip)[:200],
+        )
     split_keys = [k for k in ("train", "val", "validation", "test", "minival") if config.get(k)]
     # other keys holding image folders are splits too (labelkit writes train2017: images/train2017)
     split_keys += [
