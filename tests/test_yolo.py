@@ -1179,3 +1179,14 @@ def test_a_flip_idx_that_does_not_fit_kpt_shape_is_refused(flip: str, tmp_path: 
         labelkit.load(root, "yolo")
     assert err.value.location.element == "flip_idx"
     assert "flip_idx must list 2 keypoint indexes below 2 (kpt_shape)" in err.value.one_line()
+
+
+@pytest.mark.parametrize("names", ["{0: a, 1.5: b}", "{0: a, true: b}", "{0: a, '1x': b}"])
+def test_names_keys_that_are_not_class_ids_are_refused(names: str, tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (root / "data.yaml").write_text(f"train: images/train\nnames: {names}\n")
+    with pytest.raises(InputError) as err:  # was: 1.5 and true read as class 1
+        labelkit.load(root, "yolo")
+    assert err.value.location.element == "names" and "names keys must be class ids" in err.value.one_line()

@@ -122,10 +122,11 @@ def _parse_names(value: Any, source: Path) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     if isinstance(value, dict):
-        try:
-            by_id = {int(k): str(v) for k, v in value.items()}
-        except (TypeError, ValueError):
-            raise InputError("names keys must be class ids", path=source, element="names") from None
+        # integer keys (or their digits as text); 1.5 and true would pass int() as 1
+        bad = [k for k in value if not (type(k) is int or (isinstance(k, str) and k.isascii() and k.isdigit()))]
+        if bad:
+            raise InputError("names keys must be class ids", path=source, element="names", found=repr(bad[0])[:200])
+        by_id = {int(k): str(v) for k, v in value.items()}
         if sorted(by_id) != list(range(len(by_id))):
             raise InputError("names ids must be 0..n-1", path=source, element="names", found=str(sorted(by_id)))
         return [by_id[i] for i in range(len(by_id))]
