@@ -1105,3 +1105,15 @@ def test_a_keypoint_visibility_other_than_0_1_2_is_a_finding(v: float, tmp_path:
     with pytest.raises(InputError) as err:
         labelkit.load(path)
     assert err.value.location.pointer == "/annotations/4/keypoints/5"
+
+
+def test_a_folder_with_both_the_standard_and_the_roboflow_layout_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "ds"
+    (src / "annotations").mkdir(parents=True)
+    (src / "train").mkdir()
+    (src / "annotations/instances_val.json").write_bytes(INSTANCES.read_bytes())
+    (src / "train/_annotations.coco.json").write_bytes(INSTANCES.read_bytes())
+    with pytest.raises(InputError) as err:  # was: the Roboflow split left out without a word
+        labelkit.load(src, "coco")
+    assert "two COCO layouts in one folder" in err.value.one_line()
+    assert "annotations/instances_val.json and train/_annotations.coco.json" in err.value.one_line()

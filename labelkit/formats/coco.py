@@ -97,14 +97,21 @@ def find_files(path: Path) -> list[Path]:
     """
     if path.is_file():
         return [path]
-    candidates: list[Path] = []
+    standard: list[Path] = []  # annotations/<task>_<split>.json, else <task>_<split>.json (MMDetection)
     for folder in (path / "annotations", path):
         if folder.is_dir():
-            candidates = sorted(p for p in folder.glob("*.json") if TASK_RE.match(p.name))
-            if candidates:
+            standard = sorted(p for p in folder.glob("*.json") if TASK_RE.match(p.name))
+            if standard:
                 break
-    if not candidates:
-        candidates = sorted(path.glob("*/_annotations.coco.json"))
+    roboflow = sorted(path.glob("*/_annotations.coco.json"))
+    if standard and roboflow:  # reading one would leave the other out without a word
+        raise InputError(
+            "two COCO layouts in one folder",
+            path=path,
+            found=f"{standard[0].relative_to(path)} and {roboflow[0].relative_to(path)}",
+            hint="give the folder of one layout, or one file",
+        )
+    candidates = standard or roboflow
     if not candidates:
         raise InputError(
             "no COCO files found",
