@@ -1102,6 +1102,15 @@ def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path
     assert lost == {"object attribute sets": 1, "object scores": 1, "objects on images of unknown size": 1}
 
 
+def _configured(tmp_path: Path, config: str, line: str = "0 0.5 0.5 0.1 0.1\n") -> Path:
+    """A YOLO folder of one label file (``labels/train/a.txt`` holding ``line``) and this ``data.yaml``."""
+    root = tmp_path / "ds"
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text(line)
+    (root / "data.yaml").write_text(config)
+    return root
+
+
 @pytest.mark.parametrize(
     ("config", "line", "message"),
     [
@@ -1122,10 +1131,7 @@ def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path
 def test_a_config_that_would_expand_without_bound_is_refused(
     config: str, line: int | None, message: str, tmp_path: Path
 ) -> None:
-    root = tmp_path / "ds"
-    (root / "labels" / "train").mkdir(parents=True)
-    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
-    (root / "data.yaml").write_text(config)
+    root = _configured(tmp_path, config)
     with pytest.raises(InputError) as err:
         labelkit.load(root, "yolo")
     assert err.value.location.path == str(root / "data.yaml") and err.value.location.line == line
@@ -1171,10 +1177,8 @@ def test_a_label_file_linking_outside_the_dataset_is_refused(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("flip", ["[0, 5]", "[1]", "[1, 0, 2]"])
 def test_a_flip_idx_that_does_not_fit_kpt_shape_is_refused(flip: str, tmp_path: Path) -> None:
-    root = tmp_path / "ds"
-    (root / "labels" / "train").mkdir(parents=True)
-    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.1 0.1 0.5 0.5 2 0.5 0.5 2\n")
-    (root / "data.yaml").write_text(f"train: images/train\nnames: [p]\nkpt_shape: [2, 3]\nflip_idx: {flip}\n")
+    config = f"train: images/train\nnames: [p]\nkpt_shape: [2, 3]\nflip_idx: {flip}\n"
+    root = _configured(tmp_path, config, "0 0.5 0.5 0.1 0.1 0.5 0.5 2 0.5 0.5 2\n")
     with pytest.raises(InputError) as err:  # was: read, and written back, as given
         labelkit.load(root, "yolo")
     assert err.value.location.element == "flip_idx"
@@ -1183,10 +1187,7 @@ def test_a_flip_idx_that_does_not_fit_kpt_shape_is_refused(flip: str, tmp_path: 
 
 @pytest.mark.parametrize("names", ["{0: a, 1.5: b}", "{0: a, true: b}", "{0: a, '1x': b}"])
 def test_names_keys_that_are_not_class_ids_are_refused(names: str, tmp_path: Path) -> None:
-    root = tmp_path / "ds"
-    (root / "labels" / "train").mkdir(parents=True)
-    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
-    (root / "data.yaml").write_text(f"train: images/train\nnames: {names}\n")
+    root = _configured(tmp_path, f"train: images/train\nnames: {names}\n")
     with pytest.raises(InputError) as err:  # was: 1.5 and true read as class 1
         labelkit.load(root, "yolo")
     assert err.value.location.element == "names" and "names keys must be class ids" in err.value.one_line()

@@ -73,27 +73,11 @@ def msgspec_reason(exc: Exception) -> str:
     return str(exc).split(" - at ")[0]
 
 
-class Annotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """One COCO annotation: the ids decoded (None when absent), every other field raw JSON (empty when absent)."""
-
-    id: Int64 | None = None
-    image_id: Int64 | None = None
-    category_id: Int64 | None = None
-    bbox: Raw = ABSENT
-    segmentation: Raw = ABSENT
-    area: Raw = ABSENT
-    iscrowd: Raw = ABSENT
-    keypoints: Raw = ABSENT
-    num_keypoints: Raw = ABSENT
-    score: Raw = ABSENT
-    caption: Raw = ABSENT
-    attributes: Raw = ABSENT
-
-
 class InstanceAnnotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """An annotation of the fields instance files use, and no others: most files decode into these first.
 
-    Fewer fields make smaller structs, and the other fields' columns are known absent without looking
+    The ids are decoded (None when absent), every other field is raw JSON (empty when absent). Fewer fields
+    make smaller structs, and the other fields' columns are known absent without looking
     (:meth:`CocoFile.column`). A file with any other field is decoded into :class:`Annotation` instead.
     """
 
@@ -104,6 +88,16 @@ class InstanceAnnotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     segmentation: Raw = ABSENT
     area: Raw = ABSENT
     iscrowd: Raw = ABSENT
+
+
+class Annotation(InstanceAnnotation):
+    """One COCO annotation of any task: the instance fields, then keypoints, captions, scores, attributes."""
+
+    keypoints: Raw = ABSENT
+    num_keypoints: Raw = ABSENT
+    score: Raw = ABSENT
+    caption: Raw = ABSENT
+    attributes: Raw = ABSENT
 
 
 class _LenientAnnotation(Annotation, forbid_unknown_fields=False):
