@@ -1191,3 +1191,13 @@ def test_names_keys_that_are_not_class_ids_are_refused(names: str, tmp_path: Pat
     with pytest.raises(InputError) as err:  # was: 1.5 and true read as class 1
         labelkit.load(root, "yolo")
     assert err.value.location.element == "names" and "names keys must be class ids" in err.value.one_line()
+
+
+def test_a_pose_visibility_that_is_not_a_whole_number_is_written_as_it_is(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=0, name="p", keypoints=["a", "b"])])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="a", item_id="1", category_id=0, bbox=_BOX, keypoints=[1.0, 1.0, 1.5, 2.0, 2.0, 2.0]))
+    labelkit.save(ds, tmp_path / "o", "yolo", task="pose")
+    assert (tmp_path / "o/labels/train/a.txt").read_text().split()[7:] == ["1.5", "0.2", "0.2", "2"]  # was: 1
+    (back,) = labelkit.load(tmp_path / "o").objects()
+    assert back.keypoints == [1.0, 1.0, 1.5, 2.0, 2.0, 2.0]

@@ -446,12 +446,14 @@ class Lines:
         text = _fmt_rows(self.cols.category[rows], np.concatenate([head, xy], axis=1), self.precision)
         if self.kpt_dims == 2:
             return text
-        # x y as coordinates, visibility as the integer flag Ultralytics writes
+        # x y as coordinates, visibility as the integer flag Ultralytics writes (another value as it is: 1.5
+        # was written as 1)
         out = []
-        for line, row_flags in zip(_split_lines(*text), v.astype(np.int64).tolist(), strict=True):
+        for line, row_flags in zip(_split_lines(*text), v.tolist(), strict=True):
             parts = line[:-1].split(b" ")
             points_text = b" ".join(
-                b"%s %s %d" % (parts[5 + 2 * j], parts[6 + 2 * j], f) for j, f in enumerate(row_flags)
+                b"%s %s %s" % (parts[5 + 2 * j], parts[6 + 2 * j], b"%d" % f if f.is_integer() else repr(f).encode())
+                for j, f in enumerate(row_flags)
             )
             out.append(b" ".join(parts[:5]) + (b" " + points_text if points_text else b"") + b"\n")
         return _joined(out)
