@@ -111,8 +111,12 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         OutputError: the output exists and ``overwrite`` is false, or its parent folder is missing.
     """
     path = Path(path)
-    real, here = path.resolve(), Path.cwd().resolve()
-    if real == here or real in here.parents:
+    try:
+        here: Path | None = Path.cwd().resolve()
+    except OSError:  # the current folder was deleted: it cannot be the output
+        here = None
+    real = path.resolve()
+    if here is not None and (real == here or real in here.parents):
         raise OutputError("the output is the current folder or holds it", path=path, hint="choose another output")
     if path.exists() and not overwrite and not (kind == "dir" and _is_empty_dir(path)):
         raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
@@ -153,9 +157,9 @@ def _remove(path: Path) -> None:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file, turning OS errors into :class:`InputError` (a FIFO or device is refused, see :func:`read_file`)."""
+    """Read a file, turning OS errors into :class:`InputError` (a pipe is read, a device refused: :func:`read_file`)."""
     try:
-        return read_file(path)
+        return read_file(path, pipes=True)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
 
@@ -177,29 +181,48 @@ def read_text(path: Path, data: bytes | None = None) -> str:
         ) from exc
 
 
-def read_file(path: str | os.PathLike[str]) -> bytes:
+def read_file(path: str | os.PathLike[str], *, pipes: bool = False) -> bytes:
     """A file's bytes by one ``open``, ``fstat``, ``read`` and ``close``, without a Python file object.
 
     For the many small files of per-image formats (a YOLO label file each), where ``open()``'s buffered
     reader costs more than the read. OS errors propagate (``FileNotFoundError``, ``IsADirectoryError``, ...).
-    Only regular files are read: a FIFO or device (opened without blocking) raises an ``OSError``, where
-    reading it could wait forever or never end.
+    The file is opened without blocking. A FIFO raises an ``OSError``, or with ``pipes`` is read: to its end
+    when something writes it (``/dev/stdin``), as empty when nothing does (instead of waiting forever). A
+    device or socket raises an ``OSError``.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
         status = os.fstat(fd)
         if stat.S_ISDIR(status.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        if not stat.S_ISREG(status.st_mode):
+        if stat.S_ISFIFO(status.st_mode) and pipes:
+            os.set_blocking(fd, True)  # no writer: the first read is the end
+        elif not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
         size = status.st_size
+        if size >= 1 << 30:  # (one read stops near 2 GiB: Python's reader sizes one buffer from fstat)
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                return fh.read()
         data = os.read(fd, size + 1)
-        if len(data) != size:  # it grew, reports no size (/proc), or the read came up short: read to the end
+        if len(data) != size:  # it grew, reports no size (/proc, a pipe), or the read came up short: to the end
             parts = [data]
             while chunk := os.read(fd, 1 << 20):
                 parts.append(chunk)
             data = b"".join(parts)
         return data
+    finally:
+        os.close(fd)
+
+
+def read_head(path: str | os.PathLike[str], size: int) -> bytes:
+    """The first ``size`` bytes of a regular file, to recognise its format; empty for anything else.
+
+    A FIFO (or a pipe given as input) is not read: nothing would wait on it, and nothing would be taken from
+    a pipe that the reader needs whole.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        return os.read(fd, size) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
     finally:
         os.close(fd)
 

@@ -4,6 +4,10 @@ the place (JSON pointer, line or element), never another exception."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -889,3 +893,32 @@ def test_coco_files_in_info_extras_name_only_plain_files_once(tmp_path: Path) ->
     labelkit.save(ds, tmp_path / "a/b/out", "coco")
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert written == ["a/b/out/annotations/instances_x.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifos_inside_datasets_are_errors_not_hangs(tmp_path: Path) -> None:
+    coco = tmp_path / "coco" / "annotations"
+    coco.mkdir(parents=True)
+    shutil.copy(FIXTURES / "coco/annotations/instances_val.json", coco)
+    os.mkfifo(coco / "instances_train.json")  # was: every command waited forever in open()
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "coco")
+    assert err.value.location.path == str(coco / "instances_train.json")
+    voc = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/default", voc)
+    os.mkfifo(voc / "SegmentationObject" / "zz.png")
+    with pytest.raises(InputError) as err:
+        labelkit.load(voc, "voc")
+    assert err.value.one_line().endswith("zz.png: cannot read: not a regular file")
+
+
+def test_a_pipe_given_as_input_is_read_to_its_end(tmp_path: Path) -> None:
+    out = tmp_path / "o.parquet"
+    done = subprocess.run(
+        [sys.executable, "-m", "labelkit", "convert", "--from", "labelkit", "/dev/stdin", str(out), "--to", "parquet"],
+        input=(FIXTURES / "native/images.labelkit.json").read_bytes(),
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(labelkit.load(out)) == 3

@@ -26,7 +26,7 @@ from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_
 from labelkit.formats.coco_records import dataset_info, merge_categories
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
 from labelkit.formats.coco_write import STUFF_TAG, Writer, file_name
-from labelkit.io import paused_gc, require_utf8_name
+from labelkit.io import paused_gc, read_head, require_utf8_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
@@ -76,8 +76,7 @@ _TASK_ORDER = {"instances": 0, "stuff": 1, "person_keypoints": 2, "labels": 3, "
 
 
 def _sniff(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(65536)
+    return read_head(path, 65536)
 
 
 def _looks_coco(head: bytes) -> bool:
@@ -143,8 +142,10 @@ def detect(path: Path) -> Detection | None:
             files = find_files(path)
         except InputError:
             return None
-        if files and _looks_coco(_sniff(files[0])):
-            return Detection(0.9, f"COCO layout ({files[0].relative_to(path)})")
+        for file in files:  # the first that is not empty decides (a FIFO sniffs as empty)
+            head = _sniff(file)
+            if head.strip():
+                return Detection(0.9, f"COCO layout ({file.relative_to(path)})") if _looks_coco(head) else None
     return None
 
 

@@ -21,6 +21,7 @@ import mmap
 import operator
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.io import parse_json
+from labelkit.io import parse_json, read_file
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 Raw = msgspec.Raw
@@ -369,6 +370,8 @@ def _map(path: Path) -> tuple[Buffer, Callable[[], None] | None]:
         InputError: the file cannot be read.
     """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe, or a FIFO or device: read without waiting on it
+            return read_file(path, pipes=True), None
         with path.open("rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size < MAP_THRESHOLD or not hasattr(mmap, "MADV_DONTNEED"):

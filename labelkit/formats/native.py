@@ -22,7 +22,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native_bulk import MEDIA_FIELDS, NotFast, fast_read
-from labelkit.io import parse_json, paused_gc, read_bytes
+from labelkit.io import parse_json, paused_gc, read_bytes, read_head
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
 from labelkit.model.annotations import Record
@@ -81,8 +81,7 @@ def detect(path: Path) -> Detection | None:
     """A JSON file whose start says ``"format": "labelkit"``."""
     if not path.is_file() or path.suffix.lower() != ".json":
         return None
-    with path.open("rb") as fh:
-        head = fh.read(4096)
+    head = read_head(path, 4096)
     if b'"format":"labelkit"' in head.translate(None, b" \t\r\n"):
         return Detection(1.0, 'JSON document with "format": "labelkit"')
     return None

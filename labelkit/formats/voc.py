@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ import numpy as np
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.yolo_media import is_image
-from labelkit.io import is_file, read_bytes, read_text, safe_relpath
+from labelkit.io import is_file, read_bytes, read_head, read_text, safe_relpath
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -158,8 +159,7 @@ def _xml_dirs(root: Path) -> list[tuple[str | None, Path]]:
 
 def _looks_like_voc(xml: Path) -> bool:
     try:
-        with xml.open("rb") as fh:
-            head = fh.read(2048)
+        head = read_head(xml, 2048)
     except OSError:
         return False
     return b"<annotation" in head and b"<filename" in head or b"<annotation" in head and b"<object" in head
@@ -534,6 +534,8 @@ def _png_indices(path: Path, lookup: dict[tuple[int, int, int], int]) -> np.ndar
     from PIL import Image, UnidentifiedImageError
 
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
+            raise InputError("cannot read: not a regular file", path=path)
         with Image.open(path) as im:
             if im.mode == "L":
                 return np.asarray(im, dtype=np.uint8)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
+import stat
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +54,8 @@ _NO_PIXEL_LIMIT = threading.Lock()
 def _header(path: Path) -> tuple[int, int, Any]:
     from PIL import Image
 
+    if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
     with Image.open(path) as im:
         width, height = im.size
         try:
