@@ -1117,3 +1117,29 @@ def test_a_folder_with_both_the_standard_and_the_roboflow_layout_is_refused(tmp_
         labelkit.load(src, "coco")
     assert "two COCO layouts in one folder" in err.value.one_line()
     assert "annotations/instances_val.json and train/_annotations.coco.json" in err.value.one_line()
+
+
+def test_an_annotation_on_an_image_its_file_does_not_list_is_written_with_its_image(tmp_path: Path) -> None:
+    from labelkit.model import Object, Transcript
+
+    folder = tmp_path / "ds" / "annotations"
+    folder.mkdir(parents=True)
+    images = [{"id": i, "file_name": f"{i}.jpg", "width": 10, "height": 10} for i in (1, 2)]
+    cats = [{"id": 1, "name": "a"}]
+    box = {"bbox": [1, 1, 3, 3], "area": 9, "iscrowd": 0}
+    instances = {
+        "images": images,
+        "categories": cats,
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, **box}],
+    }
+    captions = {"images": images[:1], "annotations": [{"id": 5, "image_id": 1, "caption": "one"}]}
+    (folder / "instances_train.json").write_text(json.dumps(instances))
+    (folder / "captions_train.json").write_text(json.dumps(captions))
+    ds = labelkit.load(tmp_path / "ds")
+    ds.add(Transcript(id="6", item_id="2", text="two"), Object(id="7", item_id="2", category_id=1, bbox=(1, 1, 2, 2)))
+    report = labelkit.save(ds, tmp_path / "out", "coco")  # was: the caption on image 2 in no file, reported written
+    assert report.written == {"items": 2, "object annotations": 2, "transcript annotations": 2}
+    back = labelkit.load(tmp_path / "out")
+    assert sorted(t.text for t in back.transcripts()) == ["one", "two"] and len(list(back.objects())) == 2
+    written = _load(tmp_path / "out/annotations/captions_train.json")
+    assert [i["id"] for i in written["images"]] == [1, 2]

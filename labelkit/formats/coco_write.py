@@ -266,7 +266,49 @@ class Writer:
                 specs.append(FileSpec("captions", split, keys))
             if "label" in kinds:
                 specs.append(FileSpec("labels", split, keys))
+        self._cover(specs)
         return specs
+
+    def _cover(self, specs: list[FileSpec]) -> None:
+        """Add to the files that list fewer images than their split the images of annotations no file would write.
+
+        A file read from COCO lists its own images; an annotation the dataset gained since on another image of
+        the split (an item moved between splits, an object added) goes to the first file of its kind, which
+        lists its image too. Objects on a keypoints file's images, of its categories, are that file's.
+        """
+        if all(s.images is None for s in specs):
+            return
+        row_of = {item: i for i, item in enumerate(self.items["id"].to_pylist())}
+        for split in sorted({s.split or "default" for s in specs}):
+            group = [s for s in specs if (s.split or "default") == split]
+            for name, tasks in (
+                ("objects", ("instances", "stuff")),
+                ("transcripts", ("captions",)),
+                ("labels", ("labels",)),
+            ):
+                writers = [s for s in group if s.task in tasks]
+                if name == "objects" and not writers:
+                    writers = [s for s in group if s.task == "person_keypoints"]
+                if not writers or any(s.images is None for s in writers):
+                    continue  # (no file of this kind, or one lists every image of the split)
+                listed = {image for s in writers for image in s.images or []}
+                keypoints = [
+                    (set(s.images or []), set(s.categories or []))
+                    for s in group
+                    if name == "objects" and s.task == "person_keypoints" and s.images is not None
+                ]
+                table = self.ds.table(name)
+                missing: set[int] = set()
+                for item, category in zip(table["item_id"].to_pylist(), table["category_id"].to_pylist(), strict=True):
+                    row = row_of.get(item)
+                    if row is None or self.item_split[row] != split:
+                        continue
+                    image = int(self.image_ids[row])
+                    if image not in listed and not any(image in i and category in c for i, c in keypoints):
+                        missing.add(image)
+                if missing:
+                    first = writers[0]
+                    first.images = [*(first.images or []), *sorted(missing)]
 
     def _kinds(self, split: str) -> set[str]:
         ids = self._item_ids(split)
