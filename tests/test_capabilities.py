@@ -205,3 +205,16 @@ def test_yolo_pose_keeps_one_list_of_keypoint_names() -> None:
     ds.categories[1] = ds.categories[1].model_copy(update={"keypoints": ["tail", "wheel"]})
     lost = dict((c.what, c.count) for c in labelkit.plan(ds, "yolo", task="pose").lost)
     assert lost["category keypoint names"] == 1  # data.yaml's kpt_names is person's list; car's names are lost
+
+
+def test_a_not_occluded_flag_and_a_zero_z_order_are_not_losses() -> None:
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(
+        Object(
+            id="f", item_id="1", category_id=0, bbox=(1, 1, 2, 2), occluded=False, z_order=0
+        ),  # VOC2012's <occluded>0
+        Object(id="t", item_id="1", category_id=0, bbox=(1, 1, 2, 2), occluded=True, z_order=3),
+    )
+    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo").lost}
+    assert lost == {"occluded flags": 1, "z-orders": 1}

@@ -346,9 +346,14 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
             report.lose(plural, count, f"{target} cannot hold {plural}")
     if "track" not in caps.kinds:
         report.lose("video frame shapes", table.num_rows - table["frame"].null_count, f"{target} has no video frames")
-    for column, what in (("occluded", "occluded flags"), ("z_order", "z-orders")):
-        if column not in caps.object_fields:
-            report.lose(what, table.num_rows - table[column].null_count, f"{target} has no {what}")
+    # a flag that says "not occluded" and a z-order of 0 (the default) say nothing a reader does not assume
+    if "occluded" not in caps.object_fields:
+        report.lose(
+            "occluded flags", _count_true(table["occluded"].fill_null(False)), f"{target} has no occluded flags"
+        )
+    if "z_order" not in caps.object_fields:
+        z_order = table["z_order"].fill_null(0)
+        report.lose("z-orders", _count_true(pc.not_equal(z_order, 0)), f"{target} has no z-orders")
 
 
 def _note_foreign_extras(table: pa.Table, kind: str, own: str | None, target: str, report: Report) -> None:
