@@ -181,16 +181,28 @@ def read_text(path: Path, data: bytes | None = None) -> str:
         ) from exc
 
 
-def read_file(path: str | os.PathLike[str], *, pipes: bool = False) -> bytes:
+def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path | None = None) -> bytes:
     """A file's bytes by one ``open``, ``fstat``, ``read`` and ``close``, without a Python file object.
 
     For the many small files of per-image formats (a YOLO label file each), where ``open()``'s buffered
     reader costs more than the read. OS errors propagate (``FileNotFoundError``, ``IsADirectoryError``, ...).
     The file is opened without blocking. A FIFO raises an ``OSError``, or with ``pipes`` is read: to its end
     when something writes it (``/dev/stdin``), as empty when nothing does (instead of waiting forever). A
-    device or socket raises an ``OSError``.
+    device or socket raises an ``OSError``. With ``inside``, a file that is a symbolic link must lead to a
+    file inside that folder (else ``OSError``); telling a link costs nothing more for a file that is none.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    nofollow = getattr(os, "O_NOFOLLOW", 0) if inside is not None else 0
+    try:
+        fd = os.open(path, flags | nofollow)
+    except OSError as exc:
+        if not nofollow or exc.errno != errno.ELOOP:
+            raise
+        assert inside is not None  # a symbolic link: read only if it leads inside
+        target, root = Path(path).resolve(), inside.resolve()
+        if target != root and root not in target.parents:
+            raise OSError(errno.EACCES, "a symbolic link leading out of the dataset", str(path)) from None
+        fd = os.open(path, flags)
     try:
         status = os.fstat(fd)
         if stat.S_ISDIR(status.st_mode):

@@ -78,6 +78,15 @@ OPTIONS: dict[str, Option] = {
         "JSON file mapping image paths to [width, height] (read before headers)",
         applies="read",
     ),
+    "links": Option(
+        "links",
+        "choice",
+        "inside",
+        "label files that are symbolic links: inside (each must lead inside the dataset, so an untrusted one "
+        "cannot read other files of the machine), follow (any: DVC or git-annex checkouts)",
+        ("inside", "follow"),
+        "read",
+    ),
     "layout": Option("layout", "choice", "ultralytics", "folder layout to write", ("ultralytics", "darknet"), "write"),
     "media": Option(
         "media",
@@ -158,6 +167,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     if any(e.label is not None and "labelTxt" in e.label.parts for e in layout.entries):
         layout.dota = True
     parsed = yolo_parse.Parsed()
+    inside = None if str(options.get("links") or "inside") == "follow" else layout.root
     files: list[Path] = []
     names = list(layout.names)
     waiting: list[tuple[int, Path, bytes]] = []  # label files read and not yet parsed (a batch at a time)
@@ -176,7 +186,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         if entry.label is None:
             continue
         try:
-            data = read_file(entry.label)
+            data = read_file(entry.label, inside=inside)
         except (FileNotFoundError, IsADirectoryError):
             continue  # an image without a label file: an image without objects
         except OSError as exc:

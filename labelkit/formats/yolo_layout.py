@@ -359,30 +359,15 @@ def _label_rel(image_rel: str) -> str:
     return (head + slash + (base[:dot] if dot > 0 else base) + ".txt")[1:]
 
 
-def _walk_files(folder: Path, suffix: str, root: Path) -> list[str]:
-    """Paths (relative to ``folder``, ``/``-separated, sorted) of the files ending in ``suffix``.
-
-    Raises:
-        InputError: such a file is a symbolic link to a file outside the dataset's ``root`` (its text would
-            be read, and quoted in an error).
-    """
-    found: list[str] = []
-    inside: Path | None = None
-    pending = [(str(folder), "")]
-    while pending:
-        current, prefix = pending.pop()
-        with os.scandir(current) as entries:
-            for entry in entries:
-                if entry.is_dir():  # (a link to a folder is not followed, as os.walk does not)
-                    if not entry.is_symlink():
-                        pending.append((entry.path, prefix + entry.name + "/"))
-                elif entry.name.endswith(suffix):
-                    found.append(prefix + entry.name)
-                    if entry.is_symlink():  # (the entry's type is known without a system call)
-                        inside = inside or root.resolve()
-                        target = Path(entry.path).resolve()
-                        if target != inside and inside not in target.parents:
-                            raise InputError("a label file links outside the dataset", path=entry.path)
+def _walk_files(folder: Path, suffix: str) -> list[str]:
+    """Paths (relative to ``folder``, ``/``-separated, sorted) of the files ending in ``suffix``."""
+    found = []
+    base = str(folder)
+    for current, dirs, files in os.walk(base):
+        dirs.sort()
+        rel = os.path.relpath(current, base).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found += [prefix + f for f in files if f.endswith(suffix)]
     return sorted(found)
 
 
@@ -395,7 +380,7 @@ def _entries_from_labels(
         by_label.setdefault(_label_rel(name), []).append(name)
     label_prefix = rel_path(label_dir, root) + "/"
     entries = []
-    for name in _walk_files(label_dir, ".txt", root):
+    for name in _walk_files(label_dir, ".txt"):
         images: list[str | None] = [*by_label.get(label_prefix + name, [])] or [None]
         entries += [Entry(split, name[:-4], root / image if image else None, label_dir / name) for image in images]
     return entries
