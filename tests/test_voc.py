@@ -859,3 +859,28 @@ def test_item_ids_that_are_not_one_word_stay_out_of_the_image_sets(tmp_path: Pat
     assert (tmp_path / "o/ImageSets/Main/train.txt").read_text() == "f\n"
     back = labelkit.load(tmp_path / "o", "voc")  # was: phantom items "a" and "c"
     assert sorted(back.item_ids()) == ["#e", "a b", "c\td", "f"]
+
+
+def test_written_counts_leave_out_what_voc_could_not_write(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="a b", media=Media(path="a.jpg", width=6, height=4), split="train"))
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4), split="train"))
+    ds.add(Label(id="l1", item_id="a b", category_id=1), Label(id="l2", item_id="m", category_id=1))
+    wrong_size = G.mask_to_rle(np.ones((3, 3), dtype=bool))
+    ds.add(Object(id="o", item_id="m", category_id=1, mask={"size": (3, 3), "counts": wrong_size["counts"]}))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert report.written == {"items": 2, "object annotations": 0, "label annotations": 1}  # was: 1 and 2
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert len(list(back.objects())) == 0 and len(list(back.labels())) == 1
+
+
+def test_a_mask_without_an_xml_object_on_a_crowded_image_takes_a_free_value(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="dog"), Category(id=2, name="cat")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=8, height=4), split="train"))
+    for i in range(260):  # box-only dogs: values 1..254 are theirs by position, but none has a mask
+        ds.add(Object(id=f"d{i}", item_id="m", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0)))
+    ds.add(Object(id="cat", item_id="m", category_id=2, mask=_column_mask(3)))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert report.lost == [] and report.written["object annotations"] == 261  # was: the cat's mask lost
+    back = [o for o in labelkit.load(tmp_path / "o", "voc").objects() if o.mask is not None]
+    assert [(o.category_id, o.extras.get("voc:mask_only")) for o in back] == [(2, True)]

@@ -81,7 +81,9 @@ def png_values(xml_classes: list[Any], xml_masked: list[bool], alone: list[tuple
     read from, or None) keeps that value when no reader would take it for an XML object's mask (past the
     XML objects, or over an XML object of another class that has no mask), so a VOC round trip gives back
     the same PNG; otherwise it takes the next value not in use after the XML objects. Values of 255 and
-    more cannot be painted (255 is the void value); check() counts them.
+    more cannot be painted (255 is the void value): on an image of 254 XML objects or more, such a mask
+    takes the place of an XML object of another class that has no mask, when there is one; check() counts
+    the others.
 
     >>> png_values(["a", "b"], [False, True], [("c", 1), ("a", 1), ("b", None)])
     [2, 1, 3, 4]
@@ -89,13 +91,19 @@ def png_values(xml_classes: list[Any], xml_masked: list[bool], alone: list[tuple
     values = [k for k, masked in enumerate(xml_masked, 1) if masked]
     used = set(values)
     n = len(xml_classes)
+
+    def safe(value: Any, cls: Any) -> bool:  # free, paintable, and no reader gives it to an XML object
+        fits = isinstance(value, int) and 0 < value < VOID_INDEX and value not in used
+        return fits and (value > n or (xml_classes[value - 1] != cls and not xml_masked[value - 1]))
+
     following = n + 1
     for cls, value in alone:
-        fits = isinstance(value, int) and 0 < value < VOID_INDEX and value not in used
-        if not (fits and (value > n or (xml_classes[value - 1] != cls and not xml_masked[value - 1]))):
+        if not safe(value, cls):
             while following in used:
                 following += 1
             value = following
+            if value >= VOID_INDEX:  # past 254 XML objects: over one of another class that has no mask
+                value = next((v for v in range(1, min(n, VOID_INDEX - 1) + 1) if safe(v, cls)), value)
         used.add(value)
         values.append(value)
     return values

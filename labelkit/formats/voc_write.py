@@ -432,6 +432,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
         written_objects = 0
         painted_alone = 0  # masks without an XML object: written to the PNGs, read back as mask-only objects
+        mask_h = np.asarray(pc.struct_field(objects["mask"], "height").fill_null(0).to_numpy(), np.int64)
+        mask_w = np.asarray(pc.struct_field(objects["mask"], "width").fill_null(0).to_numpy(), np.int64)
         fractional = 0
         # objects with no VOC extras, attributes or occlusion flag and no mask (the usual case from COCO):
         # an image holding only such objects gets its XML body as one slice of a chunk's bulk-made text
@@ -510,7 +512,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         [(categories[r], extras.get(r, {}).get("voc:instance")) for r in alone],
                     )
                     if 0 < (widths[n] or 0) * (heights[n] or 0) <= MAX_PNG_PIXELS and (heights[n] or 0) > 0:
-                        painted_alone += sum(1 for v in values[len(values) - len(alone) :] if v < VOID_INDEX)
+                        painted_alone += sum(  # (check() reported the others lost)
+                            1
+                            for r, v in zip(alone, values[len(values) - len(alone) :], strict=True)
+                            if v < VOID_INDEX and (mask_h[r], mask_w[r]) == (heights[n], widths[n])
+                        )
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
@@ -559,7 +565,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     report.written = {
         "items": len(ids),
         "object annotations": written_objects + painted_alone,
-        "label annotations": dataset.table("labels").num_rows,
+        "label annotations": sum(1 for i in dataset.table("labels")["item_id"].to_pylist() if listable(str(i))),
     }
 
 
