@@ -123,6 +123,7 @@ def _rich() -> Dataset:
                 skeleton=[[1, 2]],
                 attributes=[AttributeDef(name="pose")],
                 color="#ff0000",
+                extras={"coco:synset": "person.n.01"},
             ),
             Category(id=7, name="car"),
         ],
@@ -139,6 +140,10 @@ def _rich() -> Dataset:
         Object(id="b", item_id="1", category_id=7, bbox=(2, 2, 2, 2)),
     )
     return ds
+
+
+def report_target(fmt: str) -> str:
+    return {"yolo": "YOLO detect", "voc": "Pascal VOC"}[fmt]
 
 
 _CATEGORY_AND_INFO = [
@@ -187,6 +192,11 @@ def test_category_info_and_object_fields_a_format_cannot_hold_are_reported(
     report = labelkit.plan(_rich(), fmt, **options)
     assert sorted((c.what, c.count) for c in report.lost) == sorted(lost)
     assert [c.what for c in report.transformed if c.what == "category ids"] == transformed
+    assert [n for n in report.notes if "categories carry" in n] == (
+        []
+        if fmt in ("coco", "parquet", "labelkit")
+        else [f"1 categories carry 'coco:synset', which {report_target(fmt)} does not keep"]
+    )
     info_notes = [n for n in report.notes if "dataset info" in n]
     assert info_notes == (
         ["the dataset info carries 'coco:info', which YOLO detect does not keep"]

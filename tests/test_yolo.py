@@ -22,7 +22,7 @@ from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError, UsageError
 from labelkit.formats import yolo, yolo_parse
 from labelkit.formats.yolo_media import image_size
-from labelkit.model import Category, Dataset, DatasetInfo, Item, Media, Object
+from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object
 from labelkit.model.annotations import Rle
 
 
@@ -1206,3 +1206,15 @@ def test_a_pose_visibility_that_is_not_a_whole_number_is_written_as_it_is(tmp_pa
     assert (tmp_path / "o/labels/train/a.txt").read_text().split()[7:] == ["1.5", "0.2", "0.2", "2"]  # was: 1
     (back,) = labelkit.load(tmp_path / "o").objects()
     assert back.keypoints == [1.0, 1.0, 1.5, 2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize(("names", "renumbered"), [(["zebra", "ant"], 2), (["ant", "zebra"], 0)])
+def test_classify_reports_classes_renumbered_in_name_order(names: list[str], renumbered: int, tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)])
+    for i in range(2):
+        ds.add_item(Item(id=str(i), media=Media(path=f"{i}.jpg", width=4, height=4)))
+        ds.add(Label(id=str(i), item_id=str(i), category_id=i))
+    report = labelkit.plan(ds, "yolo", task="classify")
+    assert [(c.what, c.count) for c in report.transformed if c.what == "category ids"] == (
+        [("category ids", renumbered)] if renumbered else []
+    )  # was: none, yet zebra 0 read back as 1

@@ -327,9 +327,17 @@ def _check_categories_and_info(dataset: Dataset, caps: Capabilities, target: str
         if name not in caps.info_fields:
             report.lose(what, 1 if getattr(info, name) else 0, f"{target} has no {what}")
     if caps.extras != "*":
+        own = f"{caps.extras}:" if caps.extras is not None else None
         for key in sorted(info.extras):
-            if caps.extras is None or not key.startswith(caps.extras + ":"):
+            if own is None or not key.startswith(own):
                 report.note(f"the dataset info carries {key!r}, which {target} does not keep")
+        counts: dict[str, int] = {}
+        for c in categories:
+            for key in c.extras:
+                if own is None or not key.startswith(own):
+                    counts[key] = counts.get(key, 0) + 1
+        for key, n in sorted(counts.items()):
+            report.note(f"{n:,} categories carry {key!r}, which {target} does not keep")
 
 
 def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Report) -> None:

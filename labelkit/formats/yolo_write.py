@@ -10,7 +10,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -62,7 +62,7 @@ _TASK_CAPS: dict[str, Capabilities] = {
     "pose": _task_caps(
         {"object"}, frozenset({"box"}), frozenset({"bbox", "keypoints"}), frozenset({"keypoints", "skeleton"})
     ),
-    "classify": _task_caps({"label"}),
+    "classify": replace(_task_caps({"label"}), category_ids=True),  # (check() counts classify's renumbering)
 }
 
 
@@ -240,6 +240,13 @@ def _written_objects_only(dataset: Dataset, task: str) -> Dataset:
 def _check_classify(dataset: Dataset, report: Report) -> None:
     labels = dataset.table("labels")
     items = dataset.table("items")
+    used = set(labels["category_id"].drop_null().to_pylist())
+    written = sorted(c.name for c in dataset.categories if c.id in used)  # a reader numbers the folders so
+    report.transform(
+        "category ids",
+        sum(1 for c in dataset.categories if c.id in used and written.index(c.name) != c.id),
+        "YOLO classify's classes are its folders: a reader numbers them 0, 1, ... in name order",
+    )
     per_item = labels.group_by("item_id").aggregate([([], "count_all")])
     counts = dict(zip(per_item["item_id"].to_pylist(), per_item["count_all"].to_pylist(), strict=True))
     report.lose(
