@@ -1143,3 +1143,54 @@ def test_an_annotation_on_an_image_its_file_does_not_list_is_written_with_its_im
     assert sorted(t.text for t in back.transcripts()) == ["one", "two"] and len(list(back.objects())) == 2
     written = _load(tmp_path / "out/annotations/captions_train.json")
     assert [i["id"] for i in written["images"]] == [1, 2]
+
+
+def _stuff_folder(root: Path) -> Path:
+    """instances and stuff files per split, each listing its own images (as COCO's stuff files do)."""
+    (root / "annotations").mkdir(parents=True)
+    cats = [{"id": 1, "name": "person"}, {"id": 2, "name": "sky"}]
+
+    def img(i: int) -> dict[str, Any]:
+        return {"id": i, "file_name": f"{i}.jpg", "width": 100, "height": 100}
+
+    def ann(i: int, image: int, cat: int) -> dict[str, Any]:
+        return {"id": i, "image_id": image, "category_id": cat, "bbox": [1, 1, 10, 10], "area": 100, "iscrowd": 0}
+
+    files = {
+        "instances_train": ([img(1), img(2)], [ann(1, 1, 1), ann(2, 2, 1)]),
+        "stuff_train": ([img(2), img(3)], [ann(3, 2, 2), ann(4, 3, 2)]),
+        "instances_val": ([img(10), img(11)], [ann(5, 10, 1), ann(6, 11, 2)]),
+        "stuff_val": ([img(10), img(11), img(12)], [ann(7, 11, 2)]),
+    }
+    for name, (images, anns) in files.items():
+        (root / "annotations" / f"{name}.json").write_text(
+            json.dumps({"images": images, "annotations": anns, "categories": cats})
+        )
+    return root
+
+
+@pytest.mark.parametrize("change", ["move 11 to train", "move 12 to train", "object on 3", "label on 1"])
+def test_edits_of_a_dataset_of_several_coco_files_are_all_written(change: str, tmp_path: Path) -> None:
+    """Each file lists its own images; what the dataset gained since goes to a file of its own kind, with its image."""
+    import pyarrow as pa
+
+    from labelkit.model import Label, Object
+
+    ds = labelkit.load(_stuff_folder(tmp_path / "in"))
+    if change.startswith("move"):
+        item = change.split()[1]
+        items = ds.table("items")
+        pairs = zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)
+        splits = ["train" if i == item else s for i, s in pairs]
+        ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(splits)))
+    elif change == "object on 3":
+        ds.add(Object(id="new", item_id="3", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0)))
+    else:
+        ds.add(Label(id="new", item_id="1", category_id=1))
+    report = labelkit.save(ds, tmp_path / "out", "coco")  # was: an object, image or label in no file
+    back = labelkit.load(tmp_path / "out")
+    assert report.written["items"] == len(back) == len(ds)
+    assert sorted((o.item_id, o.category_id) for o in back.objects()) == sorted(
+        (o.item_id, o.category_id) for o in ds.objects()
+    )
+    assert len(list(back.labels())) == len(list(ds.labels()))

@@ -258,16 +258,20 @@ def _tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
     for f, b in zip(files, built, strict=True):
         if f.task != "stuff" or f.split not in with_instances or b.objects is None:
             continue
-        table = b.objects
-        member = f'"{STUFF_TAG}":"stuff"'
-        tagged = pc.if_else(
-            pc.is_null(table["extras"]),
-            pa.scalar("{" + member + "}"),
-            pc.binary_join_element_wise(pc.utf8_slice_codeunits(table["extras"], 0, -1), "," + member + "}", ""),
-        )
-        table = table.set_column(table.schema.get_field_index("extras"), "extras", tagged)
+        table = _tagged(b.objects, "stuff")
         ids = pc.binary_join_element_wise("stuff/", table["id"], "")
         b.objects = table.set_column(table.schema.get_field_index("id"), "id", ids)
+
+
+def _tagged(table: pa.Table, task: str) -> pa.Table:
+    """Objects tagged with the task of the file they came from (``coco:@task``), so a writer puts them back there."""
+    member = f'"{STUFF_TAG}":"{task}"'
+    tagged = pc.if_else(
+        pc.is_null(table["extras"]),
+        pa.scalar("{" + member + "}"),
+        pc.binary_join_element_wise(pc.utf8_slice_codeunits(table["extras"], 0, -1), "," + member + "}", ""),
+    )
+    return table.set_column(table.schema.get_field_index("extras"), "extras", tagged)
 
 
 def _prefix_annotation_ids(files: list[CocoFile], built: list[Built]) -> None:
@@ -341,6 +345,7 @@ def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
             objects[instances_ids[f.split]], table = _merge_keypoints(objects[instances_ids[f.split]], table)
             if not table.num_rows:
                 continue
+            table = _tagged(table, "person_keypoints")  # matched no instance: the keypoints file's only
         elif f.task in ("instances", "stuff") and f.split not in instances_ids:
             instances_ids[f.split] = len(objects)
         objects.append(table)

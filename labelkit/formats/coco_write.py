@@ -270,45 +270,77 @@ class Writer:
         return specs
 
     def _cover(self, specs: list[FileSpec]) -> None:
-        """Add to the files that list fewer images than their split the images of annotations no file would write.
+        """Make the files that list fewer images than their split list every image their annotations are on.
 
-        A file read from COCO lists its own images; an annotation the dataset gained since on another image of
-        the split (an item moved between splits, an object added) goes to the first file of its kind, which
-        lists its image too. Objects on a keypoints file's images, of its categories, are that file's.
+        A file read from COCO lists its own images, and writes the annotations on them. An annotation the
+        dataset gained since on another image of the split (an item moved between splits, an object added)
+        would be in no file: its image is added to each file that is its home, and a kind of annotation
+        with no file in the split gets one. An object's homes are the instances file, or the stuff file for
+        an object read from one, and for an object with keypoints the keypoints file of its category too
+        (keypoints are written there only); an object read from a keypoints file that matched no instance
+        is the keypoints file's only. An image with no annotation that no file lists goes to the first file.
         """
         if all(s.images is None for s in specs):
             return
         row_of = {item: i for i, item in enumerate(self.items["id"].to_pylist())}
         for split in sorted({s.split or "default" for s in specs}):
             group = [s for s in specs if (s.split or "default") == split]
-            for name, tasks in (
-                ("objects", ("instances", "stuff")),
-                ("transcripts", ("captions",)),
-                ("labels", ("labels",)),
-            ):
-                writers = [s for s in group if s.task in tasks]
-                if name == "objects" and not writers:
-                    writers = [s for s in group if s.task == "person_keypoints"]
-                if not writers or any(s.images is None for s in writers):
-                    continue  # (no file of this kind, or one lists every image of the split)
-                listed = {image for s in writers for image in s.images or []}
-                keypoints = [
-                    (set(s.images or []), set(s.categories or []))
-                    for s in group
-                    if name == "objects" and s.task == "person_keypoints" and s.images is not None
-                ]
+            if all(s.images is None for s in group):
+                continue
+            needed: dict[int, set[int]] = {}  # id(spec) -> images it must list
+            for name, task in (("objects", "instances"), ("transcripts", "captions"), ("labels", "labels")):
                 table = self.ds.table(name)
-                missing: set[int] = set()
-                for item, category in zip(table["item_id"].to_pylist(), table["category_id"].to_pylist(), strict=True):
+                objects = name == "objects"
+                extras = table["extras"].to_pylist() if objects else [None] * table.num_rows
+                posed = table["keypoints"].is_valid().to_pylist() if objects else [False] * table.num_rows
+                for item, category, extra, has_keypoints in zip(
+                    table["item_id"].to_pylist(), table["category_id"].to_pylist(), extras, posed, strict=True
+                ):
                     row = row_of.get(item)
                     if row is None or self.item_split[row] != split:
                         continue
                     image = int(self.image_ids[row])
-                    if image not in listed and not any(image in i and category in c for i, c in keypoints):
-                        missing.add(image)
-                if missing:
-                    first = writers[0]
-                    first.images = [*(first.images or []), *sorted(missing)]
+                    for home in self._homes(group, specs, task, category, extra, has_keypoints):
+                        needed.setdefault(id(home), set()).add(image)
+            by_id = {id(s): s for s in group}  # (with the files made for kinds the split had none of)
+            for key, images in needed.items():
+                spec = by_id[key]
+                if spec.images is not None:
+                    spec.images = [*spec.images, *sorted(images - set(spec.images))]
+            listed = {image for s in group for image in s.images or []}
+            if all(s.images is not None for s in group):
+                alone = [
+                    int(self.image_ids[r]) for r, sp in enumerate(self.item_split) if sp == split
+                ]  # images no file lists
+                rest = sorted(set(alone) - listed)
+                if rest:
+                    group[0].images = [*(group[0].images or []), *rest]
+
+    def _homes(
+        self, group: list[FileSpec], specs: list[FileSpec], task: str, category: Any, extra: Any, posed: bool
+    ) -> list[FileSpec]:
+        """The files of a split an annotation belongs in (a new file when its kind has none)."""
+        if task != "instances":
+            homes = [s for s in group if s.task == task]
+        else:
+            origin = "stuff" if extra and f'"{STUFF_TAG}":"stuff"' in extra else None
+            if extra and f'"{STUFF_TAG}":"person_keypoints"' in extra:
+                origin = "person_keypoints"
+            keypoints = [s for s in group if s.task == "person_keypoints"]
+            if origin == "person_keypoints" and keypoints:
+                return keypoints[:1]
+            homes = [s for s in group if s.task == (origin or "instances")] or [
+                s for s in group if s.task in ("instances", "stuff")
+            ]
+            if posed:  # (its keypoints are written in the keypoints file only)
+                homes += [s for s in keypoints if s.categories is None or category in s.categories]
+        if not homes:  # e.g. a label added to a split whose files hold objects only
+            keys = ["info", "licenses", "images", "annotations", "categories"]
+            new = FileSpec(task, group[0].split, keys, images=[])
+            specs.append(new)
+            group.append(new)
+            homes = [new]
+        return homes
 
     def _kinds(self, split: str) -> set[str]:
         ids = self._item_ids(split)
@@ -366,6 +398,8 @@ class Writer:
                     stuff = None
                     if "stuff" in tasks_of_split and "instances" in tasks_of_split:
                         stuff = spec.task == "stuff"
+                    elif spec.task == "instances" and "person_keypoints" in tasks_of_split:
+                        stuff = False  # (leaves out the keypoints file's own objects, tagged like stuff's)
                     chunks = self._objects(
                         spec,
                         ids,
@@ -483,6 +517,9 @@ class Writer:
         t = drawn_polygons(self._rows("objects", ids))
         if stuff is not None:  # a split with both instances and stuff files: objects go back to their own
             tagged = pc.fill_null(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"stuff"'), False)
+            if not stuff:  # (an instances file also leaves out what a keypoints file read and matched to none)
+                kp = pc.fill_null(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"'), False)
+                tagged = pc.or_(tagged, kp)
             t = t.filter(tagged if stuff else pc.invert(tagged))
         if keep_categories is not None:
             t = t.filter(pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64())))
