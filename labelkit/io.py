@@ -199,7 +199,10 @@ def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path
         if not nofollow or exc.errno != errno.ELOOP:
             raise
         assert inside is not None  # a symbolic link: read only if it leads inside
-        target, root = Path(path).resolve(), inside.resolve()
+        try:
+            target, root = Path(path).resolve(), inside.resolve()
+        except RuntimeError:  # a loop of links (Python 3.11 raises this rather than an OSError)
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
         if target != root and root not in target.parents:
             raise OSError(errno.EACCES, "a symbolic link leading out of the dataset", str(path)) from None
         fd = os.open(path, flags)

@@ -1218,3 +1218,13 @@ def test_classify_reports_classes_renumbered_in_name_order(names: list[str], ren
     assert [(c.what, c.count) for c in report.transformed if c.what == "category ids"] == (
         [("category ids", renumbered)] if renumbered else []
     )  # was: none, yet zebra 0 read back as 1
+
+
+def test_a_loop_of_linked_label_files_is_one_error_line(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.1 0.1\n")
+    (root / "labels" / "x.txt").unlink()
+    (root / "labels" / "x.txt").symlink_to(root / "labels" / "loop.txt")
+    (root / "labels" / "loop.txt").symlink_to(root / "labels" / "x.txt")  # was: internal error (RuntimeError)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", task="detect")
+    assert "cannot read: Too many levels of symbolic links" in err.value.one_line()

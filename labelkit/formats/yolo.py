@@ -168,6 +168,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         layout.dota = True
     parsed = yolo_parse.Parsed()
     inside = None if str(options.get("links") or "inside") == "follow" else layout.root
+    root_prefix = str(layout.root) + os.sep
     files: list[Path] = []
     names = list(layout.names)
     waiting: list[tuple[int, Path, bytes]] = []  # label files read and not yet parsed (a batch at a time)
@@ -185,8 +186,9 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         files.append(entry.label if entry.label is not None else Path(""))
         if entry.label is None:
             continue
-        try:
-            data = read_file(entry.label, inside=inside)
+        try:  # (a label file outside the root, beside an absolute image folder data.yaml names, is not checked)
+            within = inside if inside is not None and str(entry.label).startswith(root_prefix) else None
+            data = read_file(entry.label, inside=within)
         except (FileNotFoundError, IsADirectoryError):
             continue  # an image without a label file: an image without objects
         except OSError as exc:
