@@ -884,3 +884,16 @@ def test_a_mask_without_an_xml_object_on_a_crowded_image_takes_a_free_value(tmp_
     assert report.lost == [] and report.written["object annotations"] == 261  # was: the cat's mask lost
     back = [o for o in labelkit.load(tmp_path / "o", "voc").objects() if o.mask is not None]
     assert [(o.category_id, o.extras.get("voc:mask_only")) for o in back] == [(2, True)]
+
+
+def test_written_label_counts_are_the_lines_written(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4), split="train"))
+    ds.add(
+        Label(id="a", item_id="m", category_id=1),
+        Label(id="b", item_id="m", category_id=1),  # the same class again: one line
+        Label(id="c", item_id="m", category_id=None),  # no class: no line (reported lost)
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("image labels without a category", 1)]
+    assert report.written["label annotations"] == 1 == len(list(labelkit.load(tmp_path / "o", "voc").labels()))

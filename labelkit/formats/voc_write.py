@@ -111,6 +111,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         else 0,
         "ImageSets/Main/<class>_<split>.txt is named after the class",
     )
+    report.lose("image labels without a category", labels["category_id"].null_count, f"{TARGET} lists labels by class")
     _report_not_xml(dataset, report)
     report.lose(
         "category names with a line break",
@@ -557,7 +558,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         pool.close()
     finally:
         pool.executor.shutdown(wait=True, cancel_futures=True)
-    _write_lists(path, dataset, ids, splits, lists)
+    label_lines = _write_lists(path, dataset, ids, splits, lists)
     if not classes.standard:
         (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
     if fractional:
@@ -565,7 +566,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     report.written = {
         "items": len(ids),
         "object annotations": written_objects + painted_alone,
-        "label annotations": sum(1 for i in dataset.table("labels")["item_id"].to_pylist() if listable(str(i))),
+        "label annotations": label_lines,
     }
 
 
@@ -579,7 +580,8 @@ def listable(item_id: str) -> bool:
 
 def _write_lists(
     path: Path, dataset: Dataset, ids: list[str], splits: list[str], lists: dict[str, dict[str, list[str]]]
-) -> None:
+) -> int:
+    """Write the ImageSets lists; returns how many image-level labels they hold (one per item and class)."""
     for task, by_split in lists.items():
         if not is_plain_name(task):  # an ImageSets task from item metadata (check() reports it)
             continue
@@ -590,7 +592,7 @@ def _write_lists(
             (folder / f"{split}.txt").write_text(text, encoding="utf-8")
     labels = dataset.table("labels")
     if not labels.num_rows:
-        return
+        return 0
     name_of = {c.id: c.name for c in dataset.categories}
     value: dict[tuple[str, str], int] = {}
     for item_id, cid, extra in zip(
@@ -620,3 +622,6 @@ def _write_lists(
             written[name] = f"the list of class {cls!r} in split {split!r}"
             text = "".join(f"{m} {value.get((m, cls), -1):2d}\n" for m in members)
             (main / name).write_text(text, encoding="utf-8")
+    plain = set(filter(is_plain_name, used))
+    listed = {m for members in members_of.values() for m in members}
+    return sum(1 for item, cls in value if cls in plain and item in listed)
