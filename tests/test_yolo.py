@@ -1228,3 +1228,17 @@ def test_a_loop_of_linked_label_files_is_one_error_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         labelkit.load(root, "yolo", task="detect")
     assert "cannot read: Too many levels of symbolic links" in err.value.one_line()
+
+
+def test_classify_renumbering_counts_only_the_class_folders_written() -> None:
+    ds = Dataset(categories=[Category(id=0, name="b"), Category(id=1, name="c"), Category(id=2, name="a")])
+    for item in ("x", "y"):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=4, height=4)))
+    ds.add(
+        Label(id="1", item_id="x", category_id=0),
+        Label(id="2", item_id="x", category_id=2),  # a second label: lost, so class a gets no folder
+        Label(id="3", item_id="y", category_id=1),
+    )
+    report = labelkit.plan(ds, "yolo", task="classify")
+    assert "category ids" not in [c.what for c in report.transformed]  # folders b, c read back as 0, 1
+    assert [(c.what, c.count) for c in report.lost] == [("labels beyond the first of an item", 1)]

@@ -240,7 +240,9 @@ def _written_objects_only(dataset: Dataset, task: str) -> Dataset:
 def _check_classify(dataset: Dataset, report: Report) -> None:
     labels = dataset.table("labels")
     items = dataset.table("items")
-    used = set(labels["category_id"].drop_null().to_pylist())
+    first = labels.group_by("item_id", use_threads=False).aggregate([("category_id", "first")])
+    unnamed = {c.id for c in dataset.categories if not is_plain_name(c.name)}
+    used = set(first["category_id_first"].drop_null().to_pylist()) - unnamed  # the class folders written
     written = sorted(c.name for c in dataset.categories if c.id in used)  # a reader numbers the folders so
     report.transform(
         "category ids",
@@ -259,8 +261,6 @@ def _check_classify(dataset: Dataset, report: Report) -> None:
         sum(n - 1 for n in counts.values()),
         "YOLO classify holds one class per image",
     )
-    first = labels.group_by("item_id", use_threads=False).aggregate([("category_id", "first")])
-    unnamed = {c.id for c in dataset.categories if not is_plain_name(c.name)}
     report.lose(
         "images of classes that cannot be folder names",
         sum(1 for c in first["category_id_first"].to_pylist() if c in unnamed),
