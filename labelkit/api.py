@@ -124,7 +124,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     Rows pointing at no item or category (only a dataset built in code has them) are reported lost and left
     out, so no writer has to meet them.
     """
-    report = Report(target=fmt.NAME, read=_counts(dataset))
+    report = Report(target=fmt.NAME, read=dataset.report_counts())
     dataset, dangling = dataset.without_dangling()
     for what, n in dangling.items():
         report.lose(what, n, f"their {'item' if what.endswith('items') else 'category'} is not in the dataset")
@@ -158,10 +158,6 @@ def _holdable_media(dataset: Dataset, media: frozenset[str], target: str, report
     for what, n in gone.items():
         report.lose(f"{what} on them", n, f"{held}: their items are not written")
     return dataset
-
-
-def _counts(dataset: Dataset) -> dict[str, int]:
-    return {"items": len(dataset), **{f"{k} annotations": v for k, v in dataset.annotation_counts().items()}}
 
 
 def save(
@@ -290,7 +286,7 @@ def _save(
             where = path / Path(name).relative_to(tmp) if name.startswith(str(tmp) + os.sep) else path
             raise OutputError(f"cannot write: {exc.strerror or exc}", path=where) from exc
     if not report.written:  # the writer wrote the dataset the plan gave it
-        report.written = _counts(dataset)
+        report.written = dataset.report_counts()
     return report
 
 

@@ -658,7 +658,7 @@ def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **opti
         writer.write_file(spec, folder / spec.name, tasks[spec.split])
         written.append(spec.name)
     report.note("wrote " + ", ".join(f"annotations/{n}" for n in written))
-    counts = {"items": len(dataset), **{f"{k} annotations": v for k, v in dataset.annotation_counts().items()}}
+    counts = dataset.report_counts()
     if "object annotations" in counts:  # (objects without geometry are reported lost by check(), not written)
         counts["object annotations"] -= int(geometryless(dataset.table("objects")).sum())
     report.written = counts

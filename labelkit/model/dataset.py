@@ -327,6 +327,10 @@ class Dataset:
         suffix = " of unknown items"
         return kept, {k[: -len(suffix)]: n for k, n in dangling.items() if k.endswith(suffix)}
 
+    def report_counts(self) -> dict[str, int]:
+        """Items and rows per annotation kind as a report counts them (``items``, ``object annotations``, ...)."""
+        return {"items": len(self), **{f"{k} annotations": v for k, v in self.annotation_counts().items()}}
+
     def annotation_counts(self) -> dict[str, int]:
         """Rows per annotation kind (``object``, ``label``, ...), kinds without rows left out."""
         counts: dict[str, int] = {}
