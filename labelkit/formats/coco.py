@@ -327,10 +327,11 @@ def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
     for f, b in zip(files, built, strict=True):
         ids = b.items["id"].to_pylist()
         fresh = [i for i, x in enumerate(ids) if x not in seen_items]
-        if len(fresh) < len(ids):
-            _refuse_conflicting_images(f, b.items, seen_items)
         if len(built) > 1:  # (a lone file has nothing to compare its images with)
-            for x, record in zip(ids, _image_records(b.items), strict=True):
+            records = _image_records(b.items)
+            if len(fresh) < len(ids):
+                _refuse_conflicting_images(f, ids, records, seen_items)
+            for x, record in zip(ids, records, strict=True):
                 seen_items.setdefault(x, (f.path, *record))
         items.append(b.items if len(fresh) == len(ids) else b.items.take(pa.array(fresh, pa.int64())))
     out: dict[str, pa.Table] = {"items": pa.concat_tables(items, promote_options="default")}
@@ -361,13 +362,15 @@ def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
     return out
 
 
-def _refuse_conflicting_images(f: CocoFile, items: pa.Table, seen: dict[str, tuple[Any, ...]]) -> None:
+def _refuse_conflicting_images(
+    f: CocoFile, ids: list[str], records: list[tuple[Any, Any, Any]], seen: dict[str, tuple[Any, ...]]
+) -> None:
     """Refuse an image listed again (same split and id) with another file name or size than before.
 
     Raises:
         InputError: naming the image in the later file, and the file that listed it first.
     """
-    for i, (x, (p, w, h)) in enumerate(zip(items["id"].to_pylist(), _image_records(items), strict=True)):
+    for i, (x, (p, w, h)) in enumerate(zip(ids, records, strict=True)):
         first = seen.get(x)
         if first is None:
             continue
