@@ -1194,3 +1194,15 @@ def test_edits_of_a_dataset_of_several_coco_files_are_all_written(change: str, t
         (o.item_id, o.category_id) for o in ds.objects()
     )
     assert len(list(back.labels())) == len(list(ds.labels()))
+
+
+def test_a_keypoints_annotation_of_no_instance_stays_in_its_file_beside_stuff(tmp_path: Path) -> None:
+    root = _stuff_folder(tmp_path / "in")
+    cats = [{"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}]
+    kp = {"id": 9, "image_id": 1, "category_id": 1, "bbox": [2, 2, 4, 4], "keypoints": [3, 3, 2], "num_keypoints": 1}
+    doc = {"images": [{"id": 1, "file_name": "1.jpg", "width": 100, "height": 100}], "annotations": [kp]}
+    (root / "annotations/person_keypoints_train.json").write_text(json.dumps({**doc, "categories": cats}))
+    ds = labelkit.load(root)
+    labelkit.save(ds, tmp_path / "out", "coco")
+    written = _load(tmp_path / "out/annotations/person_keypoints_train.json")
+    assert 9 in [a["id"] for a in written["annotations"]]  # (was in no file with a stuff file beside)

@@ -395,17 +395,15 @@ class Writer:
                     keep = None
                     if spec.task == "person_keypoints" and "instances" in tasks_of_split:
                         keep = [c.id for c in categories]
-                    stuff = None
-                    if "stuff" in tasks_of_split and "instances" in tasks_of_split:
-                        stuff = spec.task == "stuff"
-                    elif spec.task == "instances" and "person_keypoints" in tasks_of_split:
-                        stuff = False  # (leaves out the keypoints file's own objects, tagged like stuff's)
+                    # beside an instances file, objects read from another file of the split go back to it
+                    accepted, others = _ORIGINS.get(spec.task, (None, frozenset()))
+                    origins = accepted if "instances" in tasks_of_split and tasks_of_split & others else None
                     chunks = self._objects(
                         spec,
                         ids,
                         with_keypoints=not (spec.task == "instances" and "person_keypoints" in tasks_of_split),
                         keep_categories=keep,
-                        stuff=stuff,
+                        origins=origins,
                     )
                 _write_array(fh, chunks)
             if "categories" in spec.keys or spec.categories is None:
@@ -512,15 +510,16 @@ class Writer:
         with_keypoints: bool,
         results: bool = False,
         keep_categories: list[int] | None = None,
-        stuff: bool | None = None,
+        origins: frozenset[str] | None = None,
     ) -> Iterator[bytes]:
         t = drawn_polygons(self._rows("objects", ids))
-        if stuff is not None:  # a split with both instances and stuff files: objects go back to their own
-            tagged = pc.fill_null(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"stuff"'), False)
-            if not stuff:  # (an instances file also leaves out what a keypoints file read and matched to none)
-                kp = pc.fill_null(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"'), False)
-                tagged = pc.or_(tagged, kp)
-            t = t.filter(tagged if stuff else pc.invert(tagged))
+        if origins is not None:  # only the objects read from files of these tasks (untagged: instances)
+            keep = pc.invert(pc.match_substring(t["extras"], f'"{STUFF_TAG}":')) if "instances" in origins else None
+            for task in sorted(origins - {"instances"}):
+                tagged = pc.match_substring(t["extras"], f'"{STUFF_TAG}":"{task}"')
+                keep = tagged if keep is None else pc.or_(keep, tagged)
+            assert keep is not None
+            t = t.filter(pc.fill_null(keep, "instances" in origins))
         if keep_categories is not None:
             t = t.filter(pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64())))
         all_ids = int_ids(t["id"])
@@ -721,3 +720,10 @@ def _write_array(fh: Any, chunks: Iterator[bytes | str]) -> None:
 
 
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
+_ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
+    "instances": (frozenset({"instances"}), frozenset({"stuff", "person_keypoints"})),
+    "stuff": (frozenset({"stuff"}), frozenset({"instances"})),
+    "person_keypoints": (frozenset({"instances", "person_keypoints"}), frozenset({"stuff"})),  # (its categories)
+}
+"""Per file task: the files an object written there may have been read from (``coco:@task``; untagged:
+instances), and the other files of the split that make the choice matter."""
