@@ -327,14 +327,13 @@ def _check_categories_and_info(dataset: Dataset, caps: Capabilities, target: str
         if name not in caps.info_fields:
             report.lose(what, 1 if getattr(info, name) else 0, f"{target} has no {what}")
     if caps.extras != "*":
-        own = f"{caps.extras}:" if caps.extras is not None else None
         for key in sorted(info.extras):
-            if own is None or not key.startswith(own):
+            if _foreign(key, caps.extras):
                 report.note(f"the dataset info carries {key!r}, which {target} does not keep")
         counts: dict[str, int] = {}
         for c in categories:
             for key in c.extras:
-                if own is None or not key.startswith(own):
+                if _foreign(key, caps.extras):
                     counts[key] = counts.get(key, 0) + 1
         for key, n in sorted(counts.items()):
             report.note(f"{n:,} categories carry {key!r}, which {target} does not keep")
@@ -365,12 +364,14 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
 
 
 def _note_foreign_extras(table: pa.Table, kind: str, own: str | None, target: str, report: Report) -> None:
-    keys: dict[str, int] = {}
-    for key, n in extras_key_counts(table["extras"]).items():
-        if own is None or not key.startswith(own + ":"):
-            keys[key] = n
-    for key, n in sorted(keys.items()):
-        report.note(f"{n:,} {kind} annotations carry {key!r}, which {target} does not keep")
+    for key, n in sorted(extras_key_counts(table["extras"]).items()):
+        if _foreign(key, own):
+            report.note(f"{n:,} {kind} annotations carry {key!r}, which {target} does not keep")
+
+
+def _foreign(key: str, namespace: str | None) -> bool:
+    """Whether an extras key is of another format than ``namespace`` (``coco``); every key is, without one."""
+    return namespace is None or not key.startswith(namespace + ":")
 
 
 _NUMBER = r"-?[0-9][0-9.eE+\-]*"
