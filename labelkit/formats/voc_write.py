@@ -170,11 +170,7 @@ def _written_objects_only(dataset: Dataset, masks: str) -> Dataset:
         return dataset
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     placed = valid_mask(objects["bbox"]) | (valid_mask(objects["mask"]) if masks != "none" else False)
-    written = placed & true_mask(pc.is_in(objects["category_id"], value_set=ids))
-    if written.all():
-        return dataset
-    tables = {**dataset.tables(), "objects": objects.filter(pa.array(written))}
-    return Dataset.from_tables(tables, dataset.categories, dataset.info)
+    return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))
 
 
 def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:

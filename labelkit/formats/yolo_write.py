@@ -230,11 +230,7 @@ def _written_objects_only(dataset: Dataset, task: str) -> Dataset:
     objects = dataset.table("objects")
     if task == "classify" or not objects.num_rows:
         return dataset
-    usable = columns(dataset, task).usable
-    if usable.all():
-        return dataset
-    tables = {**dataset.tables(), "objects": objects.filter(pa.array(usable))}
-    return Dataset.from_tables(tables, dataset.categories, dataset.info)
+    return dataset.with_objects(columns(dataset, task).usable)
 
 
 def _check_classify(dataset: Dataset, report: Report) -> None:

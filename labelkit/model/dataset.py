@@ -305,6 +305,13 @@ class Dataset:
             return self, counts
         return Dataset.from_tables({**self.tables(), **tables}, self.categories, self.info), counts
 
+    def with_objects(self, keep: np.ndarray[Any, np.dtype[np.bool_]]) -> Dataset:
+        """The dataset with only the objects where ``keep`` is true (itself when all are; other tables shared)."""
+        if keep.all():
+            return self
+        tables = {**self.tables(), "objects": self.table("objects").filter(pa.array(keep))}
+        return Dataset.from_tables(tables, self.categories, self.info)
+
     def without_items(self, drop: np.ndarray[Any, np.dtype[np.bool_]]) -> tuple[Dataset, dict[str, int]]:
         """This dataset without the items where ``drop`` is set, nor their annotations and tokens.
 
