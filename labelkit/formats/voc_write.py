@@ -508,7 +508,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         [bool(has_mask[r] or has_polygon[r]) for r in xml_rows],
                         [(categories[r], extras.get(r, {}).get("voc:instance")) for r in alone],
                     )
-                    if 0 < (widths[n] or 0) * (heights[n] or 0) <= MAX_PNG_PIXELS and (heights[n] or 0) > 0:
+                    if (widths[n] or 0) * (heights[n] or 0) <= MAX_PNG_PIXELS:  # (sizes compared below)
                         painted_alone += sum(  # (check() reported the others lost)
                             1
                             for r, v in zip(alone, values[len(values) - len(alone) :], strict=True)

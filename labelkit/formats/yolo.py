@@ -207,10 +207,9 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     if unreadable is not None:
         raise unreadable
     if not layout.dota and not names and parsed.classes:
-        limit = MAX_UNNAMED_CLASSES
-        if max(parsed.classes) >= limit:
+        if max(parsed.classes) >= MAX_UNNAMED_CLASSES:
             raise InputError(
-                f"class id {max(parsed.classes)} without a names file (at most {limit:,} are numbered)",
+                f"class id {max(parsed.classes)} without a names file (at most {MAX_UNNAMED_CLASSES:,} are numbered)",
                 path=layout.root,
                 hint="add data.yaml or obj.names with the class names",
             )

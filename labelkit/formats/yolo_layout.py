@@ -184,8 +184,11 @@ def _load_yaml(path: Path) -> dict[str, Any]:
 
 
 def _not_utf8_text(value: Any) -> str | None:
-    """The first string of a YAML value (keys included) that UTF-8 cannot encode; aliases are visited once."""
-    stack, seen = [value], set()
+    """The first string of a YAML value (keys included) that UTF-8 cannot encode.
+
+    Each node is visited once: without aliases (refused when loading) none is shared.
+    """
+    stack = [value]
     while stack:
         v = stack.pop()
         if isinstance(v, str):
@@ -194,8 +197,7 @@ def _not_utf8_text(value: Any) -> str | None:
                     v.encode("utf-8")
                 except UnicodeEncodeError:
                     return v
-        elif isinstance(v, (dict, list)) and id(v) not in seen:
-            seen.add(id(v))
+        elif isinstance(v, (dict, list)):
             stack.extend([*v.keys(), *v.values()] if isinstance(v, dict) else v)
     return None
 
