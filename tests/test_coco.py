@@ -675,16 +675,16 @@ def test_list_json_of_a_slice_formats_only_the_slice(monkeypatch: pytest.MonkeyP
     batch made writing polygons from other formats quadratic (29 s and 4.8 GiB for 860k YOLO polygons)."""
     import pyarrow as pa
 
-    from labelkit.formats import coco_write
+    from labelkit.formats import coco_text
 
     formatted: list[int] = []
-    numbers = coco_write._numbers
-    monkeypatch.setattr(coco_write, "_numbers", lambda values: formatted.append(len(values)) or numbers(values))
+    numbers = coco_text.numbers_text
+    monkeypatch.setattr(coco_text, "numbers_text", lambda values: formatted.append(len(values)) or numbers(values))
     rings = pa.array([[[1.0, 2.0]], [[3.0], [4.5, 6.0]], None, [[5.0]]] * 100, pa.list_(pa.list_(pa.float64())))
-    assert coco_write.list_json(rings.slice(401 - 4, 2)).to_pylist() == ["[[3],[4.5,6]]", None]
+    assert coco_text.list_json(rings.slice(401 - 4, 2)).to_pylist() == ["[[3],[4.5,6]]", None]
     assert formatted == [3]
     flat = pa.array([[1.0, 2.0], None, [3.0]] * 100, pa.list_(pa.float64()))
-    assert coco_write.list_json(flat.slice(298, 2)).to_pylist() == [None, "[3]"]
+    assert coco_text.list_json(flat.slice(298, 2)).to_pylist() == [None, "[3]"]
     assert formatted == [3, 1]
 
 
@@ -692,7 +692,7 @@ def test_list_json_on_slices_with_nulls() -> None:
     """Writer batches are slices of larger tables; YOLO and VOC objects have null polygons."""
     import pyarrow as pa
 
-    from labelkit.formats.coco_write import list_json
+    from labelkit.formats.coco_text import list_json
 
     rings = pa.array([[[1.0, 2.0]], None, [[3.0], [4.5]], None, [[5.0]]], pa.list_(pa.list_(pa.float64())))
     assert list_json(rings.slice(1)).to_pylist() == [None, "[[3],[4.5]]", None, "[[5]]"]

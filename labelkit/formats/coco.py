@@ -25,7 +25,8 @@ from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
 from labelkit.formats.coco_records import dataset_info, merge_categories
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
-from labelkit.formats.coco_write import STUFF_TAG, Writer, file_name
+from labelkit.formats.coco_text import STUFF_TAG
+from labelkit.formats.coco_write import Writer, file_name
 from labelkit.io import paused_gc, read_head, require_utf8_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G

@@ -126,7 +126,7 @@ def drawn_polygons(objects: pa.Table) -> pa.Table:
     """``objects`` as COCO can write them: no ring of fewer than 3 points, no object without geometry.
 
     pycocotools cannot rasterise such rings. A polygon left without a ring (or that had none) becomes none:
-    the object is written as having no polygon (a box's rectangle, see ``coco_write._rectangles``), or, with no
+    the object is written as having no polygon (a box's rectangle, see ``coco_text.rectangles``), or, with no
     other geometry either, not at all. ``check()`` reports the rings and objects as lost.
     """
     polygon = objects["polygon"]

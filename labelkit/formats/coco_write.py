@@ -1,14 +1,13 @@
-"""COCO writing from columns: every annotation's JSON text is assembled by Arrow string kernels.
+"""COCO writing from columns: which files are written, and each file's images, categories and annotations.
 
-Numbers are formatted by Arrow's float-to-string cast (the shortest text that reads back to the same
-float64), lists are joined with ``binary_join``, and each annotation's members are concatenated
-element-wise; only RLE masks and the carried ``coco:`` extras pass through Python, one row at a time.
+Every annotation's JSON text is assembled by Arrow string kernels (:mod:`labelkit.formats.coco_text`); only
+RLE masks and carried ``coco:`` extras that are not plain numbers pass through Python, one row at a time.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -18,17 +17,27 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError, OutputError
+from labelkit.errors import InputError
 from labelkit.formats.coco_shapes import arr, drawn_polygons, holes_rle, image_sizes, polygon_areas, written_boxes
+from labelkit.formats.coco_text import (
+    STUFF_TAG,
+    carried_extras,
+    concat,
+    int_ids,
+    joined,
+    json_strings,
+    list_json,
+    member,
+    numbers_or_null,
+    rectangles,
+    write_array,
+)
 from labelkit.io import is_plain_name, is_plain_relpath, ordered_map, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
-from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import loads_text, true_mask, valid_mask
 from labelkit.report import Report
 
-STUFF_TAG = "coco:@task"
-_ID = re.compile(r"^(?:.*/)?(-?\d+)$")
 _WRITE_CHUNK = 16_384
 """Annotations formatted at a time (two chunks at once). Small enough that a chunk's text columns (a few MB)
 reuse freed heap memory: at 100,000 they were mapped fresh and faulted in page by page (COCO -> COCO on the
@@ -54,149 +63,6 @@ class FileSpec:
     def name(self) -> str:
         """The file name inside ``annotations/``."""
         return f"{self.task}_{self.split or 'default'}.json"
-
-
-def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarray:
-    """COCO integer ids for labelkit ids.
-
-    The ids' own numbers when all have one (``12``, ``val/12``) and they are unique, else 1..N in order.
-    """
-    arr = ids if isinstance(ids, (pa.Array, pa.ChunkedArray)) else pa.array(list(ids), pa.string())
-    n = len(arr)
-    if not n:
-        return np.zeros(0, dtype=np.int64)
-    if not arr.null_count:
-        try:
-            numbers = pc.cast(arr, pa.int64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            numbers = None
-        if numbers is not None:
-            if pc.count_distinct(numbers).as_py() != n:
-                return np.arange(1, n + 1, dtype=np.int64)
-            return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64)
-    out = np.zeros(n, dtype=np.int64)
-    for i, text in enumerate(arr.to_pylist()):
-        m = _ID.match(text or "")
-        if not m or not INT64_MIN <= int(m.group(1)) <= INT64_MAX:  # no number, or one beyond int64
-            return np.arange(1, n + 1, dtype=np.int64)
-        out[i] = int(m.group(1))
-    if len(np.unique(out)) != n:
-        return np.arange(1, n + 1, dtype=np.int64)
-    return out
-
-
-_FRACTIONS = pa.array(["", *(f".{i:02d}".rstrip("0") for i in range(1, 100))], pa.string())
-_SIGNS = pa.array(["", "-"], pa.string())
-
-
-def _numbers(values: pa.Array) -> pa.Array:
-    """Shortest round-trip text of float64 values.
-
-    Values with at most two decimals (most COCO coordinates) are formatted from integers, which is several
-    times faster than a float-to-string cast; the text reads back to the same float64 because the value is
-    exactly the correctly rounded quotient ``m / 100``. Other values use Arrow's float-to-string cast.
-    """
-    v = values.to_numpy(zero_copy_only=False)
-    if not len(v):
-        return pa.array([], pa.string())
-    with np.errstate(invalid="ignore", over="ignore"):
-        m = np.rint(v * 100.0)
-        ok = (np.abs(m) < 2.0**53) & (m / 100.0 == v)
-    if not ok.any():
-        return pc.cast(values, pa.string())
-    cents = np.where(ok, m, 0.0).astype(np.int64)
-    magnitude = np.abs(cents)
-    text = pc.binary_join_element_wise(
-        _SIGNS.take(pa.array((cents < 0).astype(np.int8))),
-        pa.array(magnitude // 100).cast(pa.string()),
-        _FRACTIONS.take(pa.array((magnitude % 100).astype(np.int8))),
-        "",
-    )
-    if ok.all():
-        return text
-    rest = pc.cast(pa.array(v[~ok]), pa.string())
-    return pc.replace_with_mask(text, pa.array(~ok), rest)
-
-
-def _check_finite(arr: pa.Array) -> None:
-    flat = arr
-    while pa.types.is_list(flat.type) or pa.types.is_fixed_size_list(flat.type):
-        flat = pc.list_flatten(flat)
-    if len(flat) and not pc.all(pc.is_finite(flat)).as_py():
-        raise OutputError("COCO JSON cannot hold NaN or infinite coordinates")
-
-
-def list_json(arr: pa.Array) -> pa.Array:
-    """JSON text of each list in a (nested) list<float64> array; null rows stay null.
-
-    Raises:
-        OutputError: a value is NaN or infinite (JSON has no such numbers).
-    """
-    _check_finite(arr)
-    return _list_json(arr)
-
-
-def _list_json(arr: pa.Array) -> pa.Array:
-    if isinstance(arr, pa.FixedSizeListArray):
-        size = arr.type.list_size
-        values = arr.values.slice(arr.offset * size, len(arr) * size)
-        offsets = pa.array(np.arange(0, len(arr) * size + 1, size, dtype=np.int32))
-        arr = pa.ListArray.from_arrays(offsets, values, mask=arr.is_null())
-    # only this array's values: ``arr.values`` of a slice (a batch of a larger table) is the whole column's
-    offsets = arr.offsets
-    first, last = offsets[0].as_py(), offsets[-1].as_py()
-    inner = arr.values.slice(first, last - first)
-    mask = arr.is_null() if arr.null_count else None
-    if first or (mask is not None and offsets.offset):
-        # values counted from the slice's first; Arrow cannot combine a null bitmap with sliced offsets either
-        offsets = pa.array(offsets.to_numpy() - np.int32(first), pa.int32())
-    inner_json = _list_json(inner) if pa.types.is_list(inner.type) else _numbers(inner)
-    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, inner_json, mask=mask), ",")
-    return pc.binary_join_element_wise("[", joined, "]", "")
-
-
-def _member(key: str, text: pa.Array) -> pa.Array:
-    """``,"key":<text>`` per row (null where text is null)."""
-    return pc.binary_join_element_wise(f',"{key}":', text, "")
-
-
-def _concat(pieces: Sequence[pa.Array | str]) -> pa.Array:
-    return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
-
-
-def _carried(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array, np.ndarray]:
-    """Per row: ``,"name":value`` for every ``coco:name`` extra, and whether the row came from COCO.
-
-    Texts whose only strings are ``coco:`` keys (the reader's usual ``{"coco:area":1.5,"coco:iscrowd":0}``)
-    are rewritten by Arrow string kernels; the others are decoded and re-encoded one by one.
-    """
-    n = len(extras)
-    if not n:
-        return pa.array([], pa.string()), np.zeros(0, dtype=bool)
-    has = pc.fill_null(pc.match_substring(extras, '"coco:'), False)
-    origin = has.to_numpy(zero_copy_only=False)
-    if not origin.any():
-        return pa.nulls(n, pa.string()), origin
-    quotes = pc.count_substring(extras, '"')
-    keys = pc.count_substring(extras, '"coco:')
-    simple = pc.and_(has, pc.fill_null(pc.equal(quotes, pc.multiply(keys, 2)), False))
-    for key in skip:
-        simple = pc.and_(simple, pc.invert(pc.fill_null(pc.match_substring(extras, f'"coco:{key}"'), False)))
-    stripped = pc.utf8_slice_codeunits(pc.replace_substring(extras, '"coco:', '"'), 1, -1)
-    fast = pc.if_else(simple, pc.binary_join_element_wise(",", stripped, ""), pa.scalar(None, pa.string()))
-    slow_rows = np.flatnonzero(origin & ~simple.to_numpy(zero_copy_only=False))
-    if not len(slow_rows):
-        return fast, origin
-    values = fast.to_pylist()
-    for i in slow_rows.tolist():
-        text = extras[i].as_py()
-        members = {
-            k[5:]: v
-            for k, v in loads_text(text).items()
-            if k.startswith("coco:") and k[5:] not in skip and k != STUFF_TAG
-        }
-        values[i] = "," + orjson.dumps(members).decode()[1:-1] if members else None
-    return pa.array(values, pa.string()), origin
 
 
 class Writer:
@@ -367,7 +233,7 @@ class Writer:
         if spec.task == "results":
             chunks = self._objects(spec, ids, with_keypoints=True, results=True)
             with path.open("wb") as fh:
-                _write_array(fh, chunks)
+                write_array(fh, chunks)
             return
         parts: dict[str, Any] = {}
         if "info" in spec.keys:
@@ -382,7 +248,7 @@ class Writer:
                 fh.write((b"" if first else b",") + orjson.dumps(key) + b":" + orjson.dumps(value))
                 first = False
             fh.write((b"" if first else b",") + b'"images":')
-            _write_array(fh, iter([self._images(spec.split or "default", spec.images)]))
+            write_array(fh, iter([self._images(spec.split or "default", spec.images)]))
             if spec.task != "image_info" or "annotations" in spec.keys:
                 fh.write(b',"annotations":')
                 if spec.task == "captions":
@@ -405,7 +271,7 @@ class Writer:
                         keep_categories=keep,
                         origins=origins,
                     )
-                _write_array(fh, chunks)
+                write_array(fh, chunks)
             if "categories" in spec.keys or spec.categories is None:
                 fields = spec.category_fields or {}
                 records = [self._category_json(c, fields.get(str(c.id))) for c in categories]
@@ -491,16 +357,16 @@ class Writer:
         for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
             ann_ids = pa.array(all_ids[start : start + c.num_rows]).cast(pa.string())
             start += c.num_rows
-            carried, _ = _carried(c["extras"])
+            carried, _ = carried_extras(c["extras"])
             pieces: list[pa.Array | str] = ['{"id":', ann_ids, ',"image_id":', self._image_column(c["item_id"])]
             if name == "transcripts":
-                pieces.append(_member("caption", _json_strings(c["text"])))
+                pieces.append(member("caption", json_strings(c["text"])))
             else:
-                pieces.append(_member("category_id", self._category_column(c["category_id"])))
-            pieces.append(_member("score", _numbers_or_null(c["score"])))
-            pieces.append(_member("attributes", c["attributes"]))
+                pieces.append(member("category_id", self._category_column(c["category_id"])))
+            pieces.append(member("score", numbers_or_null(c["score"])))
+            pieces.append(member("attributes", c["attributes"]))
             pieces += [carried, "}"]
-            yield _joined(_concat(pieces))
+            yield joined(concat(pieces))
 
     def _objects(
         self,
@@ -528,7 +394,7 @@ class Writer:
 
         def one(k: int) -> bytes:
             ids = all_ids[starts[k] : starts[k + 1]]
-            return _joined(self._object_json(batches[k], ids, with_keypoints, results))
+            return joined(self._object_json(batches[k], ids, with_keypoints, results))
 
         # Arrow's string kernels release the GIL: two chunks are formatted at once, written in order
         yield from ordered_map(one, range(len(batches)))
@@ -536,7 +402,7 @@ class Writer:
     def _object_json(self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
         n = c.num_rows
         skip = () if with_keypoints else ("num_keypoints",)
-        carried, origin = _carried(arr(c["extras"]), skip)
+        carried, origin = carried_extras(arr(c["extras"]), skip)
         polygon = arr(c["polygon"])
         holes = arr(c["polygon_holes"])
         with_holes = np.zeros(n, dtype=bool)
@@ -564,20 +430,20 @@ class Writer:
             bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has))
             defaults = self._defaults(c, origin, seg_text, with_keypoints, bbox)
             box_only = pc.and_(pc.is_null(seg_text), pa.array(~origin))
-            seg_text = pc.if_else(box_only, _rectangles(bbox), seg_text)
+            seg_text = pc.if_else(box_only, rectangles(bbox), seg_text)
         pieces: list[pa.Array | str] = ["{"]
         if not results:
             pieces += ['"id":', pa.array(ann_ids).cast(pa.string()), ","]
         pieces += ['"image_id":', self._image_column(c["item_id"])]
-        pieces.append(_member("category_id", self._category_column(arr(c["category_id"]))))
-        pieces.append(_member("segmentation", seg_text))
-        pieces.append(_member("bbox", list_json(bbox)))
+        pieces.append(member("category_id", self._category_column(arr(c["category_id"]))))
+        pieces.append(member("segmentation", seg_text))
+        pieces.append(member("bbox", list_json(bbox)))
         if with_keypoints:
-            pieces.append(_member("keypoints", list_json(arr(c["keypoints"]))))
-        pieces.append(_member("score", _numbers_or_null(arr(c["score"]))))
-        pieces.append(_member("attributes", arr(c["attributes"])))
+            pieces.append(member("keypoints", list_json(arr(c["keypoints"]))))
+        pieces.append(member("score", numbers_or_null(arr(c["score"]))))
+        pieces.append(member("attributes", arr(c["attributes"])))
         pieces += [carried, defaults, "}"]
-        return _concat(pieces)
+        return concat(pieces)
 
     def _defaults(
         self, c: pa.Table, origin: np.ndarray, seg_text: pa.Array, with_keypoints: bool, bbox: pa.Array
@@ -669,54 +535,6 @@ def _id_file(item_id: str) -> str:
     """
     base = re.sub(r"[:\x00]", "_", item_id.replace("\\", "/").rpartition("/")[2])
     return f"{base if base not in ('', '.', '..') else 'image'}.jpg"
-
-
-def _rectangles(bbox: pa.Array) -> pa.Array:
-    """``[[x, y, x+w, y, x+w, y+h, x, y+h]]`` per box: pycocotools needs a segmentation (``[]`` when no box).
-
-    Each of the four distinct numbers is formatted once (as :func:`_list_json` formats it) and repeated.
-    """
-    boxes = np.nan_to_num(G.bbox_columns(bbox)[0])
-    x, y, w, h = boxes.T
-    left, top, right, bottom = (_numbers(pa.array(v)) for v in (x, y, x + w, y + h))
-    parts = ["[[", left, ",", top, ",", right, ",", top, ",", right, ",", bottom, ",", left, ",", bottom, "]]"]
-    text = pc.binary_join_element_wise(*parts, "")
-    return pc.if_else(pc.is_null(bbox), pa.scalar("[]"), text)
-
-
-def _numbers_or_null(values: pa.Array) -> pa.Array:
-    valid = values.drop_null()
-    if len(valid) and not pc.all(pc.is_finite(valid)).as_py():
-        raise OutputError("COCO JSON cannot hold NaN or infinite scores")
-    return pc.cast(values, pa.string())
-
-
-def _json_strings(values: pa.Array) -> pa.Array:
-    return pa.array([None if v is None else orjson.dumps(v).decode() for v in values.to_pylist()], pa.string())
-
-
-def _joined(texts: pa.Array) -> bytes:
-    """The texts joined with commas, straight from the Arrow buffer (no Python string per element)."""
-    if not len(texts):
-        return b""
-    with_commas = pc.binary_join_element_wise(texts, ",", "").cast(pa.large_string())
-    offsets = np.frombuffer(with_commas.buffers()[1], dtype=np.int64)
-    start = int(offsets[with_commas.offset])
-    end = int(offsets[with_commas.offset + len(with_commas)])
-    data: bytes = with_commas.buffers()[2].slice(start, end - 1 - start).to_pybytes()
-    return data
-
-
-def _write_array(fh: Any, chunks: Iterator[bytes | str]) -> None:
-    fh.write(b"[")
-    first = True
-    for text in chunks:
-        if not text:
-            continue
-        fh.write(b"" if first else b",")
-        fh.write(text.encode() if isinstance(text, str) else text)
-        first = False
-    fh.write(b"]")
 
 
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")

@@ -1,0 +1,225 @@
+"""COCO JSON text built a column at a time: ids, numbers, lists, members and carried extras.
+
+Numbers are formatted by Arrow's float-to-string cast (the shortest text that reads back to the same
+float64), or from integers when they have at most two decimals; lists are joined with ``binary_join``, and
+each annotation's members are concatenated element-wise. Used by :mod:`labelkit.formats.coco_write`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import OutputError
+from labelkit.model import geometry as G
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
+from labelkit.model.tables import loads_text
+
+STUFF_TAG = "coco:@task"
+"""The extras key telling which file of its split an object was read from (``stuff``, ``person_keypoints``)."""
+_ID = re.compile(r"^(?:.*/)?(-?\d+)$")
+
+
+def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarray:
+    """COCO integer ids for labelkit ids.
+
+    The ids' own numbers when all have one (``12``, ``val/12``) and they are unique, else 1..N in order.
+    """
+    arr = ids if isinstance(ids, (pa.Array, pa.ChunkedArray)) else pa.array(list(ids), pa.string())
+    n = len(arr)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    if not arr.null_count:
+        try:
+            numbers = pc.cast(arr, pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            numbers = None
+        if numbers is not None:
+            if pc.count_distinct(numbers).as_py() != n:
+                return np.arange(1, n + 1, dtype=np.int64)
+            return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64)
+    out = np.zeros(n, dtype=np.int64)
+    for i, text in enumerate(arr.to_pylist()):
+        m = _ID.match(text or "")
+        if not m or not INT64_MIN <= int(m.group(1)) <= INT64_MAX:  # no number, or one beyond int64
+            return np.arange(1, n + 1, dtype=np.int64)
+        out[i] = int(m.group(1))
+    if len(np.unique(out)) != n:
+        return np.arange(1, n + 1, dtype=np.int64)
+    return out
+
+
+_FRACTIONS = pa.array(["", *(f".{i:02d}".rstrip("0") for i in range(1, 100))], pa.string())
+_SIGNS = pa.array(["", "-"], pa.string())
+
+
+def numbers_text(values: pa.Array) -> pa.Array:
+    """Shortest round-trip text of float64 values.
+
+    Values with at most two decimals (most COCO coordinates) are formatted from integers, which is several
+    times faster than a float-to-string cast; the text reads back to the same float64 because the value is
+    exactly the correctly rounded quotient ``m / 100``. Other values use Arrow's float-to-string cast.
+    """
+    v = values.to_numpy(zero_copy_only=False)
+    if not len(v):
+        return pa.array([], pa.string())
+    with np.errstate(invalid="ignore", over="ignore"):
+        m = np.rint(v * 100.0)
+        ok = (np.abs(m) < 2.0**53) & (m / 100.0 == v)
+    if not ok.any():
+        return pc.cast(values, pa.string())
+    cents = np.where(ok, m, 0.0).astype(np.int64)
+    magnitude = np.abs(cents)
+    text = pc.binary_join_element_wise(
+        _SIGNS.take(pa.array((cents < 0).astype(np.int8))),
+        pa.array(magnitude // 100).cast(pa.string()),
+        _FRACTIONS.take(pa.array((magnitude % 100).astype(np.int8))),
+        "",
+    )
+    if ok.all():
+        return text
+    rest = pc.cast(pa.array(v[~ok]), pa.string())
+    return pc.replace_with_mask(text, pa.array(~ok), rest)
+
+
+def _check_finite(arr: pa.Array) -> None:
+    flat = arr
+    while pa.types.is_list(flat.type) or pa.types.is_fixed_size_list(flat.type):
+        flat = pc.list_flatten(flat)
+    if len(flat) and not pc.all(pc.is_finite(flat)).as_py():
+        raise OutputError("COCO JSON cannot hold NaN or infinite coordinates")
+
+
+def list_json(arr: pa.Array) -> pa.Array:
+    """JSON text of each list in a (nested) list<float64> array; null rows stay null.
+
+    Raises:
+        OutputError: a value is NaN or infinite (JSON has no such numbers).
+    """
+    _check_finite(arr)
+    return _list_json(arr)
+
+
+def _list_json(arr: pa.Array) -> pa.Array:
+    if isinstance(arr, pa.FixedSizeListArray):
+        size = arr.type.list_size
+        values = arr.values.slice(arr.offset * size, len(arr) * size)
+        offsets = pa.array(np.arange(0, len(arr) * size + 1, size, dtype=np.int32))
+        arr = pa.ListArray.from_arrays(offsets, values, mask=arr.is_null())
+    # only this array's values: ``arr.values`` of a slice (a batch of a larger table) is the whole column's
+    offsets = arr.offsets
+    first, last = offsets[0].as_py(), offsets[-1].as_py()
+    inner = arr.values.slice(first, last - first)
+    mask = arr.is_null() if arr.null_count else None
+    if first or (mask is not None and offsets.offset):
+        # values counted from the slice's first; Arrow cannot combine a null bitmap with sliced offsets either
+        offsets = pa.array(offsets.to_numpy() - np.int32(first), pa.int32())
+    inner_json = _list_json(inner) if pa.types.is_list(inner.type) else numbers_text(inner)
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, inner_json, mask=mask), ",")
+    return pc.binary_join_element_wise("[", joined, "]", "")
+
+
+def member(key: str, text: pa.Array) -> pa.Array:
+    """``,"key":<text>`` per row (null where text is null)."""
+    return pc.binary_join_element_wise(f',"{key}":', text, "")
+
+
+def concat(pieces: Sequence[pa.Array | str]) -> pa.Array:
+    """The pieces (columns or texts) joined per row, a null piece as nothing."""
+    return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
+
+
+def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array, np.ndarray]:
+    """Per row: ``,"name":value`` for every ``coco:name`` extra, and whether the row came from COCO.
+
+    Texts whose only strings are ``coco:`` keys (the reader's usual ``{"coco:area":1.5,"coco:iscrowd":0}``)
+    are rewritten by Arrow string kernels; the others are decoded and re-encoded one by one.
+    """
+    n = len(extras)
+    if not n:
+        return pa.array([], pa.string()), np.zeros(0, dtype=bool)
+    has = pc.fill_null(pc.match_substring(extras, '"coco:'), False)
+    origin = has.to_numpy(zero_copy_only=False)
+    if not origin.any():
+        return pa.nulls(n, pa.string()), origin
+    quotes = pc.count_substring(extras, '"')
+    keys = pc.count_substring(extras, '"coco:')
+    simple = pc.and_(has, pc.fill_null(pc.equal(quotes, pc.multiply(keys, 2)), False))
+    for key in skip:
+        simple = pc.and_(simple, pc.invert(pc.fill_null(pc.match_substring(extras, f'"coco:{key}"'), False)))
+    stripped = pc.utf8_slice_codeunits(pc.replace_substring(extras, '"coco:', '"'), 1, -1)
+    fast = pc.if_else(simple, pc.binary_join_element_wise(",", stripped, ""), pa.scalar(None, pa.string()))
+    slow_rows = np.flatnonzero(origin & ~simple.to_numpy(zero_copy_only=False))
+    if not len(slow_rows):
+        return fast, origin
+    values = fast.to_pylist()
+    for i in slow_rows.tolist():
+        text = extras[i].as_py()
+        members = {
+            k[5:]: v
+            for k, v in loads_text(text).items()
+            if k.startswith("coco:") and k[5:] not in skip and k != STUFF_TAG
+        }
+        values[i] = "," + orjson.dumps(members).decode()[1:-1] if members else None
+    return pa.array(values, pa.string()), origin
+
+
+def rectangles(bbox: pa.Array) -> pa.Array:
+    """``[[x, y, x+w, y, x+w, y+h, x, y+h]]`` per box: pycocotools needs a segmentation (``[]`` when no box).
+
+    Each of the four distinct numbers is formatted once (as :func:`_list_json` formats it) and repeated.
+    """
+    boxes = np.nan_to_num(G.bbox_columns(bbox)[0])
+    x, y, w, h = boxes.T
+    left, top, right, bottom = (numbers_text(pa.array(v)) for v in (x, y, x + w, y + h))
+    parts = ["[[", left, ",", top, ",", right, ",", top, ",", right, ",", bottom, ",", left, ",", bottom, "]]"]
+    text = pc.binary_join_element_wise(*parts, "")
+    return pc.if_else(pc.is_null(bbox), pa.scalar("[]"), text)
+
+
+def numbers_or_null(values: pa.Array) -> pa.Array:
+    """Scores as text, null rows null.
+
+    Raises:
+        OutputError: a value is NaN or infinite.
+    """
+    valid = values.drop_null()
+    if len(valid) and not pc.all(pc.is_finite(valid)).as_py():
+        raise OutputError("COCO JSON cannot hold NaN or infinite scores")
+    return pc.cast(values, pa.string())
+
+
+def json_strings(values: pa.Array) -> pa.Array:
+    """Each text as a JSON string literal (captions), null rows null."""
+    return pa.array([None if v is None else orjson.dumps(v).decode() for v in values.to_pylist()], pa.string())
+
+
+def joined(texts: pa.Array) -> bytes:
+    """The texts joined with commas, straight from the Arrow buffer (no Python string per element)."""
+    if not len(texts):
+        return b""
+    with_commas = pc.binary_join_element_wise(texts, ",", "").cast(pa.large_string())
+    offsets = np.frombuffer(with_commas.buffers()[1], dtype=np.int64)
+    start = int(offsets[with_commas.offset])
+    end = int(offsets[with_commas.offset + len(with_commas)])
+    data: bytes = with_commas.buffers()[2].slice(start, end - 1 - start).to_pybytes()
+    return data
+
+
+def write_array(fh: Any, chunks: Iterator[bytes | str]) -> None:
+    """Write ``[chunk,chunk,...]`` (each chunk comma-joined annotations; empty ones skipped)."""
+    fh.write(b"[")
+    first = True
+    for text in chunks:
+        if not text:
+            continue
+        fh.write(b"" if first else b",")
+        fh.write(text.encode() if isinstance(text, str) else text)
+        first = False
+    fh.write(b"]")
