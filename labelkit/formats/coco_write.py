@@ -65,6 +65,22 @@ class FileSpec:
         return f"{self.task}_{self.split or 'default'}.json"
 
 
+def _homes(by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: Any, posed: bool) -> list[FileSpec]:
+    """The files of a split (by task) an annotation of ``task``'s kind belongs in (none: its kind has no file)."""
+    if task != "instances":
+        return by_task.get(task, [])
+    keypoints = by_task.get("person_keypoints", [])
+    origin = "stuff" if extra and f'"{STUFF_TAG}":"stuff"' in extra else "instances"
+    if extra and f'"{STUFF_TAG}":"person_keypoints"' in extra:
+        if keypoints:
+            return keypoints[:1]
+        origin = "person_keypoints"
+    homes = list(by_task.get(origin) or [*by_task.get("instances", []), *by_task.get("stuff", [])])
+    if posed:  # (its keypoints are written in the keypoints file only)
+        homes += [s for s in keypoints if s.categories is None or category in s.categories]
+    return homes
+
+
 class Writer:
     """Writes one dataset as COCO files: ids, categories and file plan are fixed once, then per file."""
 
@@ -153,7 +169,10 @@ class Writer:
             group = [s for s in specs if (s.split or "default") == split]
             if all(s.images is None for s in group):
                 continue
-            needed: dict[int, set[int]] = {}  # id(spec) -> images it must list
+            by_task: dict[str, list[FileSpec]] = {}
+            for s in group:
+                by_task.setdefault(s.task, []).append(s)
+            needed: dict[int, tuple[FileSpec, set[int]]] = {}  # id(file) -> (file, images it must list)
             for name, task in (("objects", "instances"), ("transcripts", "captions"), ("labels", "labels")):
                 table = self.ds.table(name)
                 objects = name == "objects"
@@ -165,48 +184,23 @@ class Writer:
                     row = row_of.get(item)
                     if row is None or self.item_split[row] != split:
                         continue
-                    image = int(self.image_ids[row])
-                    for home in self._homes(group, specs, task, category, extra, has_keypoints):
-                        needed.setdefault(id(home), set()).add(image)
-            by_id = {id(s): s for s in group}  # (with the files made for kinds the split had none of)
-            for key, images in needed.items():
-                spec = by_id[key]
+                    homes = _homes(by_task, task, category, extra, has_keypoints)
+                    if not homes:  # e.g. a label added to a split whose files hold objects only
+                        keys = ["info", "licenses", "images", "annotations", "categories"]
+                        homes = by_task[task] = [FileSpec(task, group[0].split, keys, images=[])]
+                        specs.append(homes[0])
+                        group.append(homes[0])
+                    for home in homes:
+                        needed.setdefault(id(home), (home, set()))[1].add(int(self.image_ids[row]))
+            for spec, images in needed.values():
                 if spec.images is not None:
                     spec.images = [*spec.images, *sorted(images - set(spec.images))]
-            listed = {image for s in group for image in s.images or []}
             if all(s.images is not None for s in group):
-                alone = [
-                    int(self.image_ids[r]) for r, sp in enumerate(self.item_split) if sp == split
-                ]  # images no file lists
-                rest = sorted(set(alone) - listed)
-                if rest:
-                    group[0].images = [*(group[0].images or []), *rest]
-
-    def _homes(
-        self, group: list[FileSpec], specs: list[FileSpec], task: str, category: Any, extra: Any, posed: bool
-    ) -> list[FileSpec]:
-        """The files of a split an annotation belongs in (a new file when its kind has none)."""
-        if task != "instances":
-            homes = [s for s in group if s.task == task]
-        else:
-            origin = "stuff" if extra and f'"{STUFF_TAG}":"stuff"' in extra else None
-            if extra and f'"{STUFF_TAG}":"person_keypoints"' in extra:
-                origin = "person_keypoints"
-            keypoints = [s for s in group if s.task == "person_keypoints"]
-            if origin == "person_keypoints" and keypoints:
-                return keypoints[:1]
-            homes = [s for s in group if s.task == (origin or "instances")] or [
-                s for s in group if s.task in ("instances", "stuff")
-            ]
-            if posed:  # (its keypoints are written in the keypoints file only)
-                homes += [s for s in keypoints if s.categories is None or category in s.categories]
-        if not homes:  # e.g. a label added to a split whose files hold objects only
-            keys = ["info", "licenses", "images", "annotations", "categories"]
-            new = FileSpec(task, group[0].split, keys, images=[])
-            specs.append(new)
-            group.append(new)
-            homes = [new]
-        return homes
+                listed = {image for s in group for image in s.images or []}
+                split_images = {int(self.image_ids[r]) for r, sp in enumerate(self.item_split) if sp == split}
+                unlisted = sorted(split_images - listed)  # images without annotations that no file lists
+                if unlisted:
+                    group[0].images = [*(group[0].images or []), *unlisted]
 
     def _kinds(self, split: str) -> set[str]:
         ids = self._item_ids(split)
