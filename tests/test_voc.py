@@ -897,3 +897,129 @@ def test_written_label_counts_are_the_lines_written(tmp_path: Path) -> None:
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     assert [(c.what, c.count) for c in report.lost] == [("image labels without a category", 1)]
     assert report.written["label annotations"] == 1 == len(list(labelkit.load(tmp_path / "o", "voc").labels()))
+
+
+# -- segmentation PNGs painted from runs, against pycocotools' decode ------------------------------
+
+
+def _decoded(cell: dict, height: int, width: int) -> np.ndarray:
+    """The oracle: a mask cell or polygon rings decoded by pycocotools itself."""
+    from pycocotools import mask as mask_utils
+
+    if cell.get("counts") is not None:
+        rle = {"size": [cell["height"], cell["width"]], "counts": cell["counts"].encode()}
+    else:
+        rle = mask_utils.frPyObjects({"size": [cell["height"], cell["width"]], "counts": cell["runs"]}, *rle_size(cell))
+    return mask_utils.decode(rle).astype(bool)
+
+
+def rle_size(cell: dict) -> tuple[int, int]:
+    return cell["height"], cell["width"]
+
+
+def _rings_decoded(rings: list[list[float]], height: int, width: int) -> np.ndarray:
+    from pycocotools import mask as mask_utils
+
+    usable = [r for r in rings if len(r) >= 6]
+    if not usable:
+        return np.zeros((height, width), dtype=bool)
+    return mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(usable, height, width))).astype(bool)
+
+
+@st.composite
+def _painted_image(draw: st.DrawFn) -> dict:
+    h, w = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+    bits = st.lists(st.booleans(), min_size=h * w, max_size=h * w).map(lambda b: np.array(b).reshape(h, w))
+
+    def cell(size: tuple[int, int] = (h, w)) -> dict:
+        mask = draw(bits) if size == (h, w) else np.ones(size, dtype=bool)
+        encoded = G.mask_to_rle(mask)
+        if draw(st.booleans()):  # uncompressed runs
+            from labelkit.model.rle import cell_counts
+
+            encoded = {**encoded, "counts": None, "runs": cell_counts(encoded).tolist()}
+        return encoded
+
+    coordinate = st.floats(-2, 11, allow_nan=False).map(lambda v: round(v, 2))
+    n = draw(st.integers(0, 6))
+    cells, polygons = {}, {}
+    for r in range(n):
+        kind = draw(st.sampled_from(["mask", "mask", "polygon", "other size"]))
+        if kind == "polygon":
+            cells[r] = None
+            polygons[r] = draw(st.lists(st.lists(coordinate, min_size=2, max_size=12), max_size=3))
+        else:
+            cells[r] = cell() if kind == "mask" else cell((h + 1, w))
+    semantic = list(range(n, n + draw(st.integers(0, 2))))
+    for r in semantic:
+        cells[r] = cell()
+    values = draw(st.lists(st.integers(1, 255), min_size=n, max_size=n, unique=True))
+    categories = draw(st.lists(st.sampled_from([1, 2, 3]), min_size=n + len(semantic), max_size=n + len(semantic)))
+    voids = tuple(draw(st.sampled_from([None, "fits", "other"])) for _ in range(2))
+    void_cells = tuple(None if v is None else cell() if v == "fits" else cell((h, w + 1)) for v in voids)
+    whole = draw(st.booleans())  # paint every mask through a whole-image array, not run by run
+    return dict(
+        shape=(h, w),
+        cells=cells,
+        polygons=polygons,
+        n=n,
+        semantic=semantic,
+        values=values,
+        categories=categories,
+        voids=void_cells,
+        whole=whole,
+    )
+
+
+class _ThreeClasses:
+    value = {1: 1, 2: 20, 3: 300}  # 300: painted as 254, the largest value that is not void
+    palette_bytes = bytes(range(256)) * 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(_painted_image())
+def test_segmentation_pngs_paint_as_pycocotools_decodes(tmp_path_factory: pytest.TempPathFactory, case: dict) -> None:
+    from unittest import mock
+
+    from labelkit.formats import voc_masks
+
+    h, w = case["shape"]
+    out = tmp_path_factory.mktemp("png")
+    for kind in ("SegmentationClass", "SegmentationObject"):
+        (out / kind).mkdir()
+    n, cells, classes = case["n"], case["cells"], _ThreeClasses()
+    masks = voc_masks.ImageMasks(
+        cells,
+        case["polygons"],
+        list(range(n)),
+        case["values"],
+        case["semantic"],
+        case["categories"],
+        classes,
+        case["voids"],
+    )
+    with mock.patch.object(voc_masks, "_FEW_RUNS", 0 if case["whole"] else voc_masks._FEW_RUNS):
+        masks.write(out, "a", (h, w))
+    want_class, want_object = np.zeros((h, w), np.uint8), np.zeros((h, w), np.uint8)
+    for r, value in enumerate(case["values"]):
+        cell = cells[r]
+        if value == 255 or (cell is not None and rle_size(cell) != (h, w)):
+            continue
+        rings = case["polygons"].get(r, [])
+        if cell is None and G.raster_problem([x for x in rings if len(x) >= 6], h, w):
+            continue  # reported lost, as pycocotools cannot rasterise such coordinates safely
+        on = _decoded(cell, h, w) if cell is not None else _rings_decoded(rings, h, w)
+        want_object[on] = value
+        want_class[on] = min(classes.value[case["categories"][r]], 254)
+    for r in case["semantic"]:
+        want_class[_decoded(cells[r], h, w)] = min(classes.value[case["categories"][r]], 254)
+    for png, cell in zip((want_class, want_object), case["voids"], strict=True):
+        if cell is not None and rle_size(cell) == (h, w):
+            png[_decoded(cell, h, w)] = 255
+    got_class = np.asarray(Image.open(out / "SegmentationClass/a.png"))
+    assert np.array_equal(got_class, want_class)
+    object_png = out / "SegmentationObject/a.png"
+    if object_png.exists():
+        assert np.array_equal(np.asarray(Image.open(object_png)), want_object)
+    else:
+        assert n == 0 and not want_object.any()

@@ -1,8 +1,8 @@
 """Segmentation PNGs of Pascal VOC: per image, the class and object palette PNGs painted from masks.
 
-Masks are decoded, painted (instances in order, void pixels last with value 255) and compressed on worker
-threads; each PNG is built directly (rows unfiltered, zlib level 1) rather than through Pillow. Used by
-:mod:`labelkit.formats.voc_write`.
+Masks are painted from their runs (instances in order, void pixels last with value 255) and compressed on
+worker threads; each PNG is built directly (rows unfiltered, zlib level 1, the smallest bit depth that holds
+its values) rather than through Pillow. Used by :mod:`labelkit.formats.voc_write`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from labelkit.formats.voc import VOID_INDEX, voc_palette
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.io import create_file
 from labelkit.model import geometry as G
+from labelkit.model.rle import cell_runs
 from labelkit.report import Report
 
 if TYPE_CHECKING:
@@ -33,22 +34,44 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def png_bytes(values: np.ndarray[Any, Any], palette: bytes) -> bytes:
-    """An 8-bit palette PNG of ``values`` (rows unfiltered, zlib level 1), built directly.
+def png_bytes(values: np.ndarray[Any, Any], palette: bytes, top: int | None = None) -> bytes:
+    """A palette PNG of ``values`` (rows unfiltered, zlib level 1), built directly.
 
-    Pillow's encoder costs about a millisecond per VOC-sized mask in Python overhead; this is one numpy
-    copy and one ``zlib.compress`` (which releases the GIL, so the worker threads overlap).
+    The bit depth is the smallest of 1, 2, 4 and 8 that holds ``top`` (the largest value, found when not
+    given), as PNG optimisers choose it: readers see the same palette indices, and a mask of one instance
+    compresses an eighth of the bytes. The palette is cut to the entries that depth can index. Pillow's
+    encoder costs about a millisecond per VOC-sized mask in Python overhead; this is a few numpy copies and
+    one ``zlib.compress`` (which releases the GIL, so the worker threads overlap).
+
+    >>> import io; from PIL import Image
+    >>> png = png_bytes(np.array([[0, 1, 1], [2, 3, 0]], dtype=np.uint8), bytes(range(30)))
+    >>> im = Image.open(io.BytesIO(png))
+    >>> png[24], im.mode, np.asarray(im).tolist(), len(im.getpalette())  # 2 bits, 4 colours
+    (2, 'P', [[0, 1, 1], [2, 3, 0]], 12)
     """
     height, width = values.shape
-    rows = np.zeros((height, width + 1), dtype=np.uint8)  # filter byte 0 ("none") before each row
-    rows[:, 1:] = values
-    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
+    top = int(values.max()) if top is None else top
+    depth = next(d for d in (1, 2, 4, 8) if top < 1 << d)
+    rows = np.empty((height, (width * depth + 7) // 8 + 1), dtype=np.uint8)
+    rows[:, 0] = 0  # filter byte 0 ("none") before each row
+    if depth == 8:
+        rows[:, 1:] = values
+    else:  # pixels packed along rows, the leftmost in the highest bits; worked on columns, as masks are painted
+        per = 8 // depth
+        columns = np.zeros((-(-width // per) * per, height), dtype=np.uint8)
+        columns[:width] = values.T
+        groups = columns.reshape(-1, per, height)
+        packed = np.zeros((len(groups), height), dtype=np.uint8)
+        for j in range(per):
+            packed |= groups[:, j, :] << (8 - depth * (j + 1))
+        rows[:, 1:] = packed.T
+    header = struct.pack(">IIBBBBB", width, height, depth, 3, 0, 0, 0)
     return b"".join(
         [
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", header),
-            _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            _chunk(b"PLTE", palette[: 3 << depth]),
+            _chunk(b"IDAT", zlib.compress(rows.data, 1)),
             _chunk(b"IEND", b""),
         ]
     )
@@ -157,43 +180,70 @@ class ImageMasks:
                 reason = f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
                 lost.append(("masks", len(self.instance_rows), reason))
             return lost
+        height, width = shape
         value_of = self.classes.value
-        class_png = np.zeros(shape, dtype=np.uint8)
-        object_png = np.zeros(shape, dtype=np.uint8)
+        # instances are painted in COCO's column-major order straight from their runs; the PNGs' rows are
+        # the transposed views of these arrays
+        object_png = np.zeros(height * width, dtype=np.uint8)
+        class_png = np.zeros(height * width, dtype=np.uint8)
+        object_top = class_top = 0
         for value, r in zip(self.values, self.instance_rows, strict=True):
             if value >= VOID_INDEX:  # counted by check()
                 continue
             cell = self.cells[r]
-            try:
-                rings = self.polygons.get(r) or []
-                mask = G.rle_to_mask(cell) if cell is not None else G.polygons_to_mask(rings, *shape)
-            except ValueError as exc:  # coordinates pycocotools cannot rasterise (runs are checked in check())
+            try:  # (runs are checked in check(); polygons pycocotools cannot rasterise are lost here)
+                runs = cell_runs(cell) if cell is not None else G.polygon_runs(self.polygons.get(r) or [], *shape)
+            except ValueError as exc:
                 lost.append(("polygons", 1, str(exc)))
                 continue
-            if mask.shape != shape:
+            if cell is not None and (int(cell["height"]), int(cell["width"])) != shape:
                 if not sized:
                     lost.append(("masks", 1, "the mask's size differs from the image's other masks"))
                 continue
-            on = mask.view(bool)
-            object_png[on] = value
-            class_png[on] = min(value_of[self.categories[r]], VOID_INDEX - 1)
+            class_value = min(value_of[self.categories[r]], VOID_INDEX - 1)
+            _paint(runs, (object_png, value), (class_png, class_value))
+            object_top, class_top = max(object_top, value), max(class_top, class_value)
+        object_png = object_png.reshape(width, height).T
+        class_png = class_png.reshape(width, height).T
         for r in self.semantic_rows:
             mask = G.rle_to_mask(self.cells[r])
             if mask.shape == shape:
-                class_png[mask.view(bool)] = min(value_of[self.categories[r]], VOID_INDEX - 1)
+                class_value = min(value_of[self.categories[r]], VOID_INDEX - 1)
+                class_png[mask.view(bool)] = class_value
+                class_top = max(class_top, class_value)
         bad_voids = 0
-        for png, cell in zip((class_png, object_png), self.voids, strict=True):
+        tops = [class_top, object_top]
+        for k, (png, cell) in enumerate(zip((class_png, object_png), self.voids, strict=True)):
             void = _void_mask(cell, shape) if cell is not None else None
             if void is not None:
-                png[void] = VOID_INDEX
+                png[void] = tops[k] = VOID_INDEX
             bad_voids += cell is not None and void is None and not (sized and cell_shape(cell) != shape)
         if bad_voids:
             lost.append(("segmentation void regions", bad_voids, "the void mask's size differs from the image"))
         base = str(path) + os.sep
-        create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
+        create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes, tops[0]))
         if self.instance_rows or (self.voids[1] is not None and cell_shape(self.voids[1]) == shape):
-            create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, VOC_PLTE))
+            create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, VOC_PLTE, tops[1]))
         return lost
+
+
+_FEW_RUNS = 64
+"""A mask of at most this many runs is painted a run at a time; one of more, through a whole-image array."""
+
+
+def _paint(runs: np.ndarray[Any, Any], *targets: tuple[np.ndarray[Any, Any], int]) -> None:
+    """Set the pixels of a mask's runs (COCO RLE, column-major) in each column-major array to its value."""
+    ends = np.cumsum(runs)
+    if len(runs) <= 2 * _FEW_RUNS:
+        for start, end in zip((ends - runs)[1::2].tolist(), ends[1::2].tolist(), strict=True):
+            for array, value in targets:
+                array[start:end] = value
+    else:
+        on = np.zeros(len(runs), dtype=bool)
+        on[1::2] = True
+        where = np.repeat(on, runs)
+        for array, value in targets:
+            np.copyto(array, value, where=where)
 
 
 VOID_KEYS = ("voc:void", "voc:void_class", "voc:void_object")

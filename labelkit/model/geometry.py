@@ -470,21 +470,26 @@ def rle_to_mask(cell: dict[str, Any]) -> NDArray[np.uint8]:
     """Decode the model's mask cell (compressed ``counts`` or uncompressed ``runs``) to a binary array.
 
     Raises:
-        ValueError: the runs cannot be read or do not add up to height x width (pycocotools would paint
-            such a mask from uninitialised memory).
+        ValueError: the runs cannot be read or do not add up to height x width.
     """
-    from pycocotools import mask as mask_utils
+    from labelkit.model.rle import cell_runs  # rle builds on this module's run_positions
 
-    from labelkit.model.rle import cell_problem  # rle builds on this module's run_positions
+    return runs_to_mask(cell_runs(cell), int(cell["height"]), int(cell["width"]))
 
-    h, w = int(cell["height"]), int(cell["width"])
-    if (problem := cell_problem(cell)) is not None:
-        raise ValueError(problem)
-    if cell.get("counts") is not None:
-        rle = {"size": [h, w], "counts": cell["counts"].encode("ascii")}
-    else:
-        rle = mask_utils.frPyObjects({"size": [h, w], "counts": list(cell["runs"])}, h, w)
-    return np.asarray(mask_utils.decode(rle), dtype=np.uint8)
+
+def runs_to_mask(counts: NDArray[np.int64], height: int, width: int) -> NDArray[np.uint8]:
+    """A binary ``(height, width)`` mask from COCO run lengths (background first, column-major).
+
+    The runs must add up to ``height * width`` (see :func:`labelkit.model.rle.counts_problem`).
+
+    Examples:
+        >>> runs_to_mask(np.array([1, 2, 3]), 2, 3).tolist()
+        [[0, 1, 0], [1, 0, 0]]
+    """
+    on = np.zeros(len(counts), dtype=np.uint8)
+    on[1::2] = 1
+    mask: NDArray[np.uint8] = np.repeat(on, counts).reshape(width, height).T
+    return mask
 
 
 RASTER_MARGIN = 4
@@ -518,15 +523,34 @@ def polygons_to_mask(rings: Sequence[Sequence[float]], height: int, width: int) 
     Raises:
         ValueError: see :func:`raster_problem` (pycocotools crashed the process on such polygons).
     """
+    return runs_to_mask(polygon_runs(rings, height, width), height, width)
+
+
+def polygon_runs(rings: Sequence[Sequence[float]], height: int, width: int) -> NDArray[np.int64]:
+    """The run lengths (as COCO RLE) of one object's polygon rings rasterised by pycocotools' rule (union).
+
+    Rings of fewer than 3 points are left out; with none left the mask is empty (one background run).
+
+    Raises:
+        ValueError: see :func:`raster_problem` (pycocotools crashed the process on such polygons).
+
+    Examples:
+        >>> polygon_runs([[0, 0, 2, 0, 2, 2, 0, 2], [1, 2]], 2, 3).tolist()  # the second ring is one point
+        [0, 4, 2]
+    """
     from pycocotools import mask as mask_utils
+
+    from labelkit.model.rle import rle_string_counts  # rle builds on this module's run_positions
 
     usable = [list(map(float, r)) for r in rings if len(r) >= 6]
     if (problem := raster_problem(usable, height, width)) is not None:
         raise ValueError(problem)
     if not usable:
-        return np.zeros((height, width), dtype=np.uint8)
-    rles = mask_utils.frPyObjects(usable, height, width)
-    return np.asarray(mask_utils.decode(mask_utils.merge(rles)), dtype=np.uint8)
+        return np.array([height * width], dtype=np.int64)
+    counts = mask_utils.merge(mask_utils.frPyObjects(usable, height, width))["counts"]
+    runs = rle_string_counts(counts.decode("ascii"))
+    assert runs is not None  # pycocotools' own encoding
+    return runs
 
 
 def mask_bounds(mask: NDArray[Any]) -> tuple[float, float, float, float] | None:

@@ -50,6 +50,24 @@ def cell_problem(cell: dict[str, Any]) -> str | None:
     return NOT_COUNTS if counts is None else counts_problem(counts, int(cell["height"]), int(cell["width"]))
 
 
+def cell_runs(cell: dict[str, Any]) -> NDArray[np.int64]:
+    """A mask cell's run lengths, checked to make its ``height x width`` mask.
+
+    Raises:
+        ValueError: :func:`cell_problem`'s message.
+
+    Examples:
+        >>> cell_runs({"height": 2, "width": 2, "counts": None, "runs": [1, 3]}).tolist()
+        [1, 3]
+    """
+    counts = cell_counts(cell)
+    problem = NOT_COUNTS if counts is None else counts_problem(counts, int(cell["height"]), int(cell["width"]))
+    if problem is not None:
+        raise ValueError(problem)
+    assert counts is not None
+    return counts
+
+
 def rle_string_counts(text: Any) -> NDArray[np.int64] | None:
     """The run lengths of COCO's compressed RLE string, or None when ``text`` is not one.
 
