@@ -58,13 +58,11 @@ def png_bytes(values: np.ndarray[Any, Any], palette: bytes, top: int | None = No
         rows[:, 1:] = values
     else:  # pixels packed along rows, the leftmost in the highest bits; worked on columns, as masks are painted
         per = 8 // depth
-        columns = np.zeros((-(-width // per) * per, height), dtype=np.uint8)
-        columns[:width] = values.T
-        groups = columns.reshape(-1, per, height)
-        packed = np.zeros((len(groups), height), dtype=np.uint8)
-        for j in range(per):
-            packed |= groups[:, j, :] << (8 - depth * (j + 1))
-        rows[:, 1:] = packed.T
+        columns = values.T  # (width, height): contiguous when the image was painted column by column
+        if width % per:
+            columns = np.concatenate([columns, np.zeros((per - width % per, height), dtype=np.uint8)])
+        weights = np.left_shift(1, 8 - depth * np.arange(1, per + 1)).astype(np.uint8)  # e.g. 128, 64, ..., 1
+        rows[:, 1:] = np.einsum("xjy,j->yx", columns.reshape(-1, per, height), weights)  # (sums stay below 256)
     header = struct.pack(">IIBBBBB", width, height, depth, 3, 0, 0, 0)
     return b"".join(
         [
@@ -282,10 +280,13 @@ def _void_mask(cell: Any, shape: tuple[int, int]) -> np.ndarray[Any, Any] | None
 class PngPool:
     """Writes segmentation PNGs on worker threads (zlib and numpy release the GIL).
 
-    Losses are reported in submission order, so the report stays deterministic.
+    Losses are reported in submission order, so the report stays deterministic. A job holds only its
+    image's mask cells (the pixels are made when it runs), so up to ``pending`` of them wait: the writer
+    goes on to the next chunk of XML files while the workers paint, rather than stopping at each chunk's
+    masks (train2017-sized COCO -> VOC: 8.8 s with 32 waiting, 8.3 s with 2,048).
     """
 
-    def __init__(self, report: Report, workers: int = 2, pending: int = 32) -> None:
+    def __init__(self, report: Report, workers: int = 2, pending: int = 2048) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self.report = report
