@@ -229,6 +229,34 @@ def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path
         os.close(fd)
 
 
+def walk_files(folder: Path, keep: Callable[[str], bool]) -> list[str]:
+    """Paths under ``folder``, relative and ``/``-separated, of the files whose name ``keep`` accepts.
+
+    Links to folders are not followed, as ``Path.rglob`` follows none; the order is the file system's (callers
+    sort). Unlike ``rglob`` and ``os.walk``, which skip a folder they cannot list without a word (its label
+    files would read as missing, their images as empty), a folder that cannot be listed is an error.
+
+    Raises:
+        InputError: naming the folder that cannot be listed.
+
+    Examples:
+        >>> sorted(walk_files(Path("fixtures/voc/golden/masks-all/Annotations"), lambda name: name.endswith(".xml")))
+        ['2007_000001.xml', 'none.xml', 'x/y.xml']
+    """
+
+    def refuse(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        raise InputError(f"cannot list folder: {exc.strerror or exc}", path=where)
+
+    found: list[str] = []
+    base = str(folder)
+    for current, _, files in os.walk(base, onerror=refuse):
+        rel = os.path.relpath(current, base).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found += [prefix + f for f in files if keep(f)]
+    return found
+
+
 def read_head(path: str | os.PathLike[str], size: int) -> bytes:
     """The first ``size`` bytes of a regular file, to recognise its format; empty for anything else.
 

@@ -922,3 +922,31 @@ def test_a_pipe_given_as_input_is_read_to_its_end(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert len(labelkit.load(out)) == 3
+
+
+@pytest.mark.parametrize(
+    ("fmt", "source", "hidden"),
+    [
+        ("yolo", "yolo/golden/detect", "labels/train/sub"),
+        ("voc", "voc/golden/masks-all", "Annotations/x"),
+        ("voc", "voc/golden/masks-all", "SegmentationObject/x"),
+    ],
+)
+def test_a_folder_that_cannot_be_listed_is_an_error_not_missing_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, source: str, hidden: str
+) -> None:
+    """``rglob`` and ``os.walk`` skip such a folder silently: its label files would read as absent."""
+    root = tmp_path / "in"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / source, root)
+    unlistable = str(root / hidden)
+    scandir = os.scandir
+
+    def refusing(path: Any = ".") -> Any:
+        if os.fspath(path) == unlistable:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(InputError) as info:
+        labelkit.load(root, fmt)
+    assert str(info.value) == f"{unlistable}: cannot list folder: Permission denied"

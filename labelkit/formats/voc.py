@@ -26,7 +26,7 @@ import numpy as np
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.yolo_media import is_image
-from labelkit.io import is_file, read_bytes, read_head, read_text, safe_relpath
+from labelkit.io import is_file, read_bytes, read_head, read_text, safe_relpath, walk_files
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -620,7 +620,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         labelmap = parse_labelmap(read_bytes(root / "labelmap.txt"), root / "labelmap.txt")
     parsed: list[tuple[str, str | None, Path, _XmlItem]] = []
     for split, folder in _xml_dirs(root):
-        for xml in sorted(folder.rglob("*.xml")):
+        for xml in sorted(folder / f for f in walk_files(folder, lambda f: f.endswith(".xml"))):
             item_id = xml.relative_to(folder).with_suffix("").as_posix()
             parsed.append((item_id, split, folder, parse_annotation(read_bytes(xml), xml)))
     if not parsed and not (root / "ImageSets").is_dir():
@@ -630,7 +630,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     for kind in ("SegmentationClass", "SegmentationObject"):
         folder = root / kind
         if folder.is_dir():
-            for png in sorted(folder.rglob("*.png")):
+            for png in sorted(folder / f for f in walk_files(folder, lambda f: f.endswith(".png"))):
                 masks.setdefault(png.relative_to(folder).with_suffix("").as_posix(), {})[kind] = png
     return build(root, parsed, labelmap, sets, masks)
 

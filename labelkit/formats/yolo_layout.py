@@ -16,7 +16,7 @@ import yaml.reader
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
-from labelkit.io import is_file, read_text, safe_relpath
+from labelkit.io import is_file, read_text, safe_relpath, walk_files
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
 LABEL_DIRS = ("labels", "Labels", "annotations", "Annotations", "labelTxt")
@@ -102,7 +102,7 @@ def _img2label(image: Path) -> Path:
 
 
 def _images_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and is_image(p))
+    return sorted(p for p in (folder / f for f in walk_files(folder, lambda f: is_image(Path(f)))) if p.is_file())
 
 
 def rel_path(path: Path, root: Path) -> str:
@@ -361,18 +361,6 @@ def _label_rel(image_rel: str) -> str:
     return (head + slash + (base[:dot] if dot > 0 else base) + ".txt")[1:]
 
 
-def _walk_files(folder: Path, suffix: str) -> list[str]:
-    """Paths (relative to ``folder``, ``/``-separated, sorted) of the files ending in ``suffix``."""
-    found = []
-    base = str(folder)
-    for current, dirs, files in os.walk(base):
-        dirs.sort()
-        rel = os.path.relpath(current, base).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        found += [prefix + f for f in files if f.endswith(suffix)]
-    return sorted(found)
-
-
 def _entries_from_labels(
     label_dir: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]]
 ) -> list[Entry]:
@@ -382,7 +370,7 @@ def _entries_from_labels(
         by_label.setdefault(_label_rel(name), []).append(name)
     label_prefix = rel_path(label_dir, root) + "/"
     entries = []
-    for name in _walk_files(label_dir, ".txt"):
+    for name in sorted(walk_files(label_dir, lambda f: f.endswith(".txt"))):
         images: list[str | None] = [*by_label.get(label_prefix + name, [])] or [None]
         entries += [Entry(split, name[:-4], root / image if image else None, label_dir / name) for image in images]
     return entries
