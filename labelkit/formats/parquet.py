@@ -15,7 +15,6 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from pydantic import Field, ValidationError
 
 from labelkit.errors import InputError, json_pointer
@@ -89,6 +88,8 @@ def _read_table(path: Path, name: str) -> pa.Table:
         raise InputError(
             f"table {name!r} is missing", path=file, hint="a labelkit Parquet folder has every table, empty or not"
         )
+    import pyarrow.parquet as pq  # (25 ms to import: only when a Parquet table is read or written)
+
     pieces = []
     try:
         reader = pq.ParquetFile(file)
@@ -302,6 +303,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write every table and the manifest into the folder ``path``."""
+    import pyarrow.parquet as pq
+
     path = Path(path)
     compression = options.get("compression", "zstd")
     manifest = Manifest(info=dataset.info, categories=dataset.categories)
