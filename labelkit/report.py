@@ -49,14 +49,14 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
     def lose(self, what: str, count: int, reason: str) -> None:
-        """Record a loss (ignored when count is 0)."""
+        """Record a loss (ignored when count is 0); the count is kept as a Python int (numpy's are not JSON)."""
         if count:
-            self.lost.append(Change(what, count, reason))
+            self.lost.append(Change(what, int(count), reason))
 
     def transform(self, what: str, count: int, reason: str) -> None:
-        """Record a transformation (ignored when count is 0)."""
+        """Record a transformation (ignored when count is 0), its count as a Python int."""
         if count:
-            self.transformed.append(Change(what, count, reason))
+            self.transformed.append(Change(what, int(count), reason))
 
     def note(self, text: str) -> None:
         """Record a note."""

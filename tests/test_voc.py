@@ -1023,3 +1023,60 @@ def test_segmentation_pngs_paint_as_pycocotools_decodes(tmp_path_factory: pytest
         assert np.array_equal(np.asarray(Image.open(object_png)), want_object)
     else:
         assert n == 0 and not want_object.any()
+
+
+def test_class_pixels_no_instance_accounts_for_are_read_as_semantic_masks(tmp_path: Path) -> None:
+    """A class-only region (over an instance of another class, or outside every instance) beside an object PNG
+    was dropped on read without a word; it is a ``voc:semantic`` mask, so VOC -> VOC keeps the class PNG."""
+    ds = _masked_dataset()  # dog at rows 0-1, columns 0-2; cat at rows 2-3, columns 3-5 (a 4 x 6 image)
+    region = np.zeros((4, 6), dtype=bool)
+    region[1, 1:5] = True  # over the dog (columns 1-2), then over no instance (columns 3-4)
+    ds.add(Object(id="3", item_id="m", category_id=2, mask=_rle(region), extras={"voc:semantic": True}))
+    labelkit.save(ds, tmp_path / "a", "voc")
+    classes = np.asarray(Image.open(tmp_path / "a/SegmentationClass/m.png"))
+    assert classes.tolist() == [[1, 1, 1, 0, 0, 0], [1, 2, 2, 2, 2, 0], [0, 0, 0, 2, 2, 2], [0, 0, 0, 2, 2, 2]]
+    back = labelkit.load(tmp_path / "a", "voc")
+    semantic = [o for o in back.objects() if o.extras.get("voc:semantic")]
+    assert [(o.category_id, o.mask.model_dump() if o.mask else None) for o in semantic] == [(2, _rle(region))]
+    labelkit.save(back, tmp_path / "b", "voc")
+    for kind in ("SegmentationClass", "SegmentationObject"):
+        before = np.asarray(Image.open(tmp_path / "a" / kind / "m.png"))
+        assert np.array_equal(np.asarray(Image.open(tmp_path / "b" / kind / "m.png")), before), kind
+
+
+def test_a_void_loss_counted_after_an_unsized_item_is_written_to_the_report(tmp_path: Path) -> None:
+    """The count was a numpy integer there, which the JSON report could not hold (exit 2 after writing)."""
+    void = {"voc:void": {"height": 2, "width": 2, "counts": "4"}}
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="u", media=Media(path="u.jpg"), split="train", metadata=void))
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=4, height=5), split="train", metadata=void))
+    labelkit.save(ds, tmp_path / "in.labelkit.json", "labelkit")
+    args = ["convert", str(tmp_path / "in.labelkit.json"), str(tmp_path / "o"), "--to", "voc", "--allow-loss"]
+    result = CliRunner().invoke(cli, [*args, "-q", "--report", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    lost = json.loads((tmp_path / "r.json").read_text())["lost"]
+    assert lost == [
+        {"what": "segmentation void regions", "count": 2, "reason": "the void mask's size differs from the image's"}
+    ]
+
+
+def test_segmentation_png_bit_depth_follows_the_pixels_painted() -> None:
+    """An empty void mask or an empty instance mask leaves no value behind, so neither raises the bit depth."""
+    from labelkit.formats import voc_masks
+
+    class Classes:
+        value = {1: 1}
+        palette_bytes = bytes(range(256)) * 3
+
+    on = np.zeros((3, 4), dtype=bool)
+    on[0, :2] = True
+    empty = G.mask_to_rle(np.zeros((3, 4), dtype=bool))
+    cells = {0: G.mask_to_rle(on), 1: G.mask_to_rle(np.zeros((3, 4), dtype=bool))}
+    masks = voc_masks.ImageMasks(cells, {}, [0, 1], [1, 7], [], [1, 1], Classes(), (empty, empty))
+    with pytest.MonkeyPatch.context() as patch:
+        written: dict[str, bytes] = {}
+        patch.setattr(voc_masks, "create_file", lambda path, data: written.__setitem__(path.split("/")[-2], data))
+        assert masks.write(Path("/nowhere"), "a", (3, 4)) == []
+    assert {kind: png[24] for kind, png in written.items()} == {"SegmentationClass": 1, "SegmentationObject": 1}
+    with pytest.raises(TypeError, match="PNG values must be uint8, not int64"):
+        voc_masks.png_bytes(np.zeros((2, 2), dtype=np.int64), b"")

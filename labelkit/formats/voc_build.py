@@ -282,17 +282,28 @@ def _masks_of(
 def _standalone(
     arrays: dict[int, np.ndarray[Any, Any]], objects: list[dict[str, Any]], class_names: list[str]
 ) -> dict[tuple[int, str, str], Any]:
-    """Masks with no XML object: instances whose class disagrees, or per-class masks without instances."""
+    """Masks with no XML object: instances whose class disagrees, and class pixels no instance accounts for.
+
+    Without an object PNG, every class pixel is such a pixel. An instance accounts for the class pixels under
+    it that have its class (its XML object's, or the class PNG's majority for a mask-only one), as writing VOC
+    paints them; class pixels outside every instance, or of another class than the instance's (a class-only
+    region drawn over it), become ``voc:semantic`` masks, which writing VOC paints over the instances, so
+    that the class PNG reads and writes back the same.
+    """
     out: dict[tuple[int, str, str], Any] = {}
+    classes = arrays.get(0)
+    unexplained = None if classes is None else (classes != 0) & (classes != VOID_INDEX)
     if 1 in arrays:
         for value, (name, mask) in _instances(arrays, class_names).items():
             attached = value <= len(objects) and (name is None or name == objects[value - 1]["name"])
             if not attached and name is not None:
                 out[(value, name, "voc:mask_only")] = mask
-        return out
-    if 0 in arrays:
-        classes = arrays[0]
-        for value in np.unique(classes).tolist():
-            if 0 < value < VOID_INDEX and value < len(class_names):
-                out[(value, class_names[value], "voc:semantic")] = classes == value
+            painted = objects[value - 1]["name"] if attached else name
+            if classes is not None and unexplained is not None and painted is not None and mask.shape == classes.shape:
+                same = [v for v, n in enumerate(class_names) if n == painted]
+                unexplained &= ~(mask & np.isin(classes, same))
+    if classes is not None and unexplained is not None:
+        for value in np.unique(classes[unexplained]).tolist():
+            if value < len(class_names):
+                out[(value, class_names[value], "voc:semantic")] = unexplained & (classes == value)
     return out

@@ -34,12 +34,12 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def png_bytes(values: np.ndarray[Any, Any], palette: bytes, top: int | None = None) -> bytes:
-    """A palette PNG of ``values`` (rows unfiltered, zlib level 1), built directly.
+def png_bytes(values: np.ndarray[Any, Any], palette: bytes) -> bytes:
+    """A palette PNG of ``values`` (uint8; rows unfiltered, zlib level 1), built directly.
 
-    The bit depth is the smallest of 1, 2, 4 and 8 that holds ``top`` (the largest value, found when not
-    given), as PNG optimisers choose it: readers see the same palette indices, and a mask of one instance
-    compresses an eighth of the bytes. The palette is cut to the entries that depth can index. Pillow's
+    The bit depth is the smallest of 1, 2, 4 and 8 that holds the largest value, as PNG optimisers choose it:
+    readers see the same palette indices, and for a mask of one instance zlib is given an eighth of the
+    bytes. The palette is cut to the entries that depth can index. Pillow's
     encoder costs about a millisecond per VOC-sized mask in Python overhead; this is a few numpy copies and
     one ``zlib.compress`` (which releases the GIL, so the worker threads overlap).
 
@@ -49,8 +49,10 @@ def png_bytes(values: np.ndarray[Any, Any], palette: bytes, top: int | None = No
     >>> png[24], im.mode, np.asarray(im).tolist(), len(im.getpalette())  # 2 bits, 4 colours
     (2, 'P', [[0, 1, 1], [2, 3, 0]], 12)
     """
+    if values.dtype != np.uint8:
+        raise TypeError(f"PNG values must be uint8, not {values.dtype}")
     height, width = values.shape
-    top = int(values.max()) if top is None else top
+    top = int(values.max()) if values.size else 0
     depth = next(d for d in (1, 2, 4, 8) if top < 1 << d)
     rows = np.empty((height, (width * depth + 7) // 8 + 1), dtype=np.uint8)
     rows[:, 0] = 0  # filter byte 0 ("none") before each row
@@ -184,7 +186,6 @@ class ImageMasks:
         # the transposed views of these arrays
         object_png = np.zeros(height * width, dtype=np.uint8)
         class_png = np.zeros(height * width, dtype=np.uint8)
-        object_top = class_top = 0
         for value, r in zip(self.values, self.instance_rows, strict=True):
             if value >= VOID_INDEX:  # counted by check()
                 continue
@@ -200,28 +201,24 @@ class ImageMasks:
                 continue
             class_value = min(value_of[self.categories[r]], VOID_INDEX - 1)
             _paint(runs, (object_png, value), (class_png, class_value))
-            object_top, class_top = max(object_top, value), max(class_top, class_value)
         object_png = object_png.reshape(width, height).T
         class_png = class_png.reshape(width, height).T
         for r in self.semantic_rows:
             mask = G.rle_to_mask(self.cells[r])
             if mask.shape == shape:
-                class_value = min(value_of[self.categories[r]], VOID_INDEX - 1)
-                class_png[mask.view(bool)] = class_value
-                class_top = max(class_top, class_value)
+                class_png[mask.view(bool)] = min(value_of[self.categories[r]], VOID_INDEX - 1)
         bad_voids = 0
-        tops = [class_top, object_top]
-        for k, (png, cell) in enumerate(zip((class_png, object_png), self.voids, strict=True)):
+        for png, cell in zip((class_png, object_png), self.voids, strict=True):
             void = _void_mask(cell, shape) if cell is not None else None
             if void is not None:
-                png[void] = tops[k] = VOID_INDEX
+                png[void] = VOID_INDEX
             bad_voids += cell is not None and void is None and not (sized and cell_shape(cell) != shape)
         if bad_voids:
             lost.append(("segmentation void regions", bad_voids, "the void mask's size differs from the image"))
         base = str(path) + os.sep
-        create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes, tops[0]))
+        create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
         if self.instance_rows or (self.voids[1] is not None and cell_shape(self.voids[1]) == shape):
-            create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, VOC_PLTE, tops[1]))
+            create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, VOC_PLTE))
         return lost
 
 
@@ -280,10 +277,10 @@ def _void_mask(cell: Any, shape: tuple[int, int]) -> np.ndarray[Any, Any] | None
 class PngPool:
     """Writes segmentation PNGs on worker threads (zlib and numpy release the GIL).
 
-    Losses are reported in submission order, so the report stays deterministic. A job holds only its
-    image's mask cells (the pixels are made when it runs), so up to ``pending`` of them wait: the writer
-    goes on to the next chunk of XML files while the workers paint, rather than stopping at each chunk's
-    masks (train2017-sized COCO -> VOC: 8.8 s with 32 waiting, 8.3 s with 2,048).
+    Losses are reported in submission order, so the report stays deterministic. A waiting job holds its
+    chunk's mask cells (shared by the chunk's jobs; the pixels are made when it runs), so up to ``pending``
+    of them wait: the writer goes on to the next chunk of XML files while the workers paint, rather than
+    stopping at each chunk's masks (train2017-sized COCO -> VOC: 8.8 s with 32 waiting, 8.3 s with 2,048).
     """
 
     def __init__(self, report: Report, workers: int = 2, pending: int = 2048) -> None:

@@ -244,7 +244,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
                     f"item {items['id'][n].as_py()}: {name}: {broken}",
                     hint="fix or drop its void metadata, or -o masks=none",
                 )
-            bad_voids += cell is not None and width[n] > 0 and height[n] > 0 and shape != (height[n], width[n])
+            bad_voids += bool(cell is not None and width[n] > 0 and height[n] > 0 and shape != (height[n], width[n]))
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
 
 
