@@ -1080,3 +1080,16 @@ def test_segmentation_png_bit_depth_follows_the_pixels_painted() -> None:
     assert {kind: png[24] for kind, png in written.items()} == {"SegmentationClass": 1, "SegmentationObject": 1}
     with pytest.raises(TypeError, match="PNG values must be uint8, not int64"):
         voc_masks.png_bytes(np.zeros((2, 2), dtype=np.int64), b"")
+
+
+def test_a_mask_only_object_painted_on_an_unsized_image_is_counted_as_written(tmp_path: Path) -> None:
+    """Without an image size the PNGs take the masks' size; the mask was painted but not counted as written."""
+    on = np.zeros((4, 6), dtype=bool)
+    on[1:3, 2:5] = True
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="u", media=Media(path="JPEGImages/u.jpg"), split="train"))
+    ds.add(Object(id="1", item_id="u", category_id=1, mask=_rle(on), extras={"voc:mask_only": True}))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/u.png")).astype(bool).tolist() == on.tolist()
+    assert report.written == {"items": 1, "object annotations": 1, "label annotations": 0}
+    assert [c.what for c in report.lost] == []

@@ -508,11 +508,17 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         [bool(has_mask[r] or has_polygon[r]) for r in xml_rows],
                         [(categories[r], extras.get(r, {}).get("voc:instance")) for r in alone],
                     )
-                    if (widths[n] or 0) * (heights[n] or 0) <= MAX_PNG_PIXELS:  # (sizes compared below)
+                    # the PNGs' size: the image's, or (without one) the first mask's, as ImageMasks.write takes it
+                    size = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
+                    if size is None:
+                        size = next(
+                            ((mask_h[r], mask_w[r]) for r in instance_rows + semantic_rows if has_mask[r]), None
+                        )
+                    if size is not None and size[0] * size[1] <= MAX_PNG_PIXELS:  # (sizes compared below)
                         painted_alone += sum(  # (check() reported the others lost)
                             1
                             for r, v in zip(alone, values[len(values) - len(alone) :], strict=True)
-                            if v < VOID_INDEX and (mask_h[r], mask_w[r]) == (heights[n], widths[n])
+                            if v < VOID_INDEX and (mask_h[r], mask_w[r]) == size
                         )
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
