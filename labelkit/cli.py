@@ -77,8 +77,20 @@ class LabelkitGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback unless asked
             if ctx.meta.get("labelkit.traceback"):
                 raise
+            if isinstance(exc, FileNotFoundError) and _no_current_folder():
+                click.echo("labelkit: error: the current folder no longer exists: give absolute paths", err=True)
+                ctx.exit(2)
             click.echo(f"labelkit: internal error: {type(exc).__name__}: {exc} (rerun with --traceback)", err=True)
             ctx.exit(2)
+
+
+def _no_current_folder() -> bool:
+    """Whether the process's current folder was deleted (a relative path then cannot be made absolute)."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
 
 
 _NUMPY_FLOAT_WARNINGS = r"(overflow|invalid value|divide by zero|underflow) encountered"

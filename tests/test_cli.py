@@ -755,3 +755,23 @@ def test_an_option_for_the_other_side_of_a_format_says_so(tmp_path: Path) -> Non
     assert "option 'image_size' applies to reading yolo, not to writing it" in result.output
     result = run("convert", FIXTURES / "coco", tmp_path / "o", "--to", "yolo", "-o", "no_such=1")
     assert result.exit_code == 2 and "unknown option 'no_such' for coco and yolo" in result.output
+
+
+def test_a_relative_output_after_the_current_folder_was_deleted_is_one_error_line(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    source = Path(__file__).resolve().parents[1] / "fixtures/native/images.labelkit.json"
+    script = (
+        "import os, sys\n"
+        f"os.chdir({str(gone)!r}); os.rmdir({str(gone)!r})\n"
+        f"sys.argv = ['labelkit', 'convert', {str(source)!r}, 'out', '--to', 'labelkit']\n"
+        "from labelkit.cli import main\n"
+        "main()\n"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "labelkit: error: the current folder no longer exists: give absolute paths\n",
+    )
