@@ -1206,3 +1206,26 @@ def test_a_keypoints_annotation_of_no_instance_stays_in_its_file_beside_stuff(tm
     labelkit.save(ds, tmp_path / "out", "coco")
     written = _load(tmp_path / "out/annotations/person_keypoints_train.json")
     assert 9 in [a["id"] for a in written["annotations"]]  # (was in no file with a stuff file beside)
+
+
+def test_validate_leaves_a_folders_panoptic_files_out_as_reading_does(tmp_path: Path) -> None:
+    """Their schema findings (panoptic annotations have no id) hid every semantic finding of the other files."""
+    src = tmp_path / "ds"
+    (src / "annotations").mkdir(parents=True)
+    doc = _load(INSTANCES)
+    doc["annotations"][0]["category_id"] = 999
+    (src / "annotations/instances_val.json").write_text(json.dumps(doc))
+    panoptic = {
+        "images": [],
+        "categories": [],
+        "annotations": [{"image_id": 1, "file_name": "1.png", "segments_info": []}],
+    }
+    (src / "annotations/panoptic_val.json").write_text(json.dumps(panoptic))
+    findings = labelkit.validate(src)
+    assert [(Path(f.path).name, f.where, f.message) for f in findings] == [
+        ("instances_val.json", "#/annotations/0/category_id", "unknown category id 999")
+    ]
+    alone = labelkit.validate(src / "annotations/panoptic_val.json")  # was: its schema findings
+    assert [(Path(f.path).name, f.where, f.message) for f in alone] == [
+        ("panoptic_val.json", "", "COCO panoptic is not supported")
+    ]

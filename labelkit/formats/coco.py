@@ -162,19 +162,29 @@ def decode_all(path: Path) -> list[CocoFile]:
     found = []
     for file in find_files(path):
         require_utf8_name(file.name if path.is_file() else str(file.relative_to(path)), path)  # it names a split
-        task, _ = task_and_split(file)
-        if task == "panoptic":
-            if path.is_file():
-                raise InputError(
-                    "COCO panoptic is not supported",
-                    path=file,
-                    hint="panoptic segments live in PNG files; convert them to instances with panopticapi first",
-                )
+        if _panoptic(file, path):
             continue
         found.append(file)
     # every file is decoded before any is built (categories and item ids span files): a lone file keeps its
     # annotations decoded, several keep one raw value per annotation each, so memory stays bounded
     return [decode_file(file, one_pass=len(found) == 1) for file in found]
+
+
+def _panoptic(file: Path, path: Path) -> bool:
+    """Whether ``file`` is a panoptic file of the folder ``path`` (left out).
+
+    Raises:
+        InputError: ``path`` is itself a panoptic file.
+    """
+    if task_and_split(file)[0] != "panoptic":
+        return False
+    if path.is_file():
+        raise InputError(
+            "COCO panoptic is not supported",
+            path=file,
+            hint="panoptic segments live in PNG files; convert them to instances with panopticapi first",
+        )
+    return True
 
 
 def _prefixes(files: list[CocoFile]) -> dict[int, str]:
@@ -674,13 +684,16 @@ def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **opti
 def validate(path: Path, **options: Any) -> list[Finding]:
     """The bundled JSON Schema (schemas/coco.schema.json), then the semantic checks, for every file.
 
+    Panoptic files of a folder are left out, as reading leaves them out; a panoptic file alone is an error.
+    The semantic checks need files that fit the schema: with schema findings, they are all that is returned.
+
     Returns:
         Findings with JSON pointers; empty when the files are clean.
     """
     from labelkit.formats.coco_schema import schema_findings
 
     findings: list[Finding] = []
-    files = find_files(path)
+    files = [file for file in find_files(path) if not _panoptic(file, path)]  # as reading leaves them out
     for file in files:
         findings.extend(schema_findings(file))
     if findings:
