@@ -58,6 +58,10 @@ def _coco(**changes: Any) -> dict[str, Any]:
         ({"annotations__1__image_id": BIG}, "/annotations/1/image_id", "Expected `int` <= 9223372036854775807"),
         ({"annotations__0__category_id": -BIG}, "/annotations/0/category_id", "Expected `int` >= -9223372036854775808"),
         ({"annotations__0__attributes": {"n": BIG}}, "/annotations/0/attributes", "an integer does not fit in 64 bits"),
+        # extra and carried fields (were read, then written as floats by every writer but COCO's)
+        ({"annotations__0__foo": BIG}, "/annotations/0/foo", "an integer does not fit in 64 bits"),
+        ({"annotations__1__foo": {"a": [1, -BIG]}}, "/annotations/1/foo", "an integer does not fit in 64 bits"),
+        ({"annotations__0__area": BIG}, "/annotations/0/area", "an integer does not fit in 64 bits"),
         ({"images__0__id": 2**63}, "/images/0/id", "id does not fit in 64 bits"),
         ({"images__0__width": BIG}, "/images/0/width", "width does not fit in 64 bits"),
         ({"images__0__license": BIG}, "/images/0", "an integer does not fit in 64 bits"),
@@ -950,3 +954,18 @@ def test_a_folder_that_cannot_be_listed_is_an_error_not_missing_labels(
     with pytest.raises(InputError) as info:
         labelkit.load(root, fmt)
     assert str(info.value) == f"{unlistable}: cannot list folder: Permission denied"
+
+
+def test_long_numbers_that_fit_are_not_taken_for_integers_beyond_64_bits(tmp_path: Path) -> None:
+    doc = _coco(
+        annotations__0__foo=[0.30000000000000004, 18446744073709551615, -9223372036854775808, "12345678901234567890"]
+    )
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(doc))
+    (obj,) = [o for o in labelkit.load(path, "coco").objects() if o.id == "1"]
+    assert obj.extras["coco:foo"] == [
+        0.30000000000000004,
+        18446744073709551615,
+        -9223372036854775808,
+        "12345678901234567890",
+    ]

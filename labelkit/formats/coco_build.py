@@ -46,7 +46,7 @@ from labelkit.formats.coco_records import build_categories, build_items, duplica
 from labelkit.io import json_text
 from labelkit.model import Category
 from labelkit.model.rle import rle_strings_problems, rle_sum_message
-from labelkit.model.tables import MASK_TYPE, valid_mask
+from labelkit.model.tables import MASK_TYPE, true_mask, valid_mask
 from labelkit.report import Finding
 
 _LIST, _DICT = ord("["), ord("{")
@@ -324,6 +324,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     ann_id_str = pa.array(ann_ids).cast(pa.string())
     scores = raw_column(f.column("score"), path, "score", float | None)
     extras = _extras(f, caption)
+    _refuse_wide_integers(extras, path)
     attributes: list[str | None] = [None] * n
     attribute_values = f.column("attributes")
     for i in np.flatnonzero(_present(attribute_values)).tolist():
@@ -423,6 +424,7 @@ class Extras:
     def __init__(self, base: pa.Array, overrides: dict[int, bytes] | None = None) -> None:
         self.base = base
         self.overrides: dict[int, bytes] = dict(overrides or {})
+        self.long_rows: np.ndarray | None = None  # rows of a base made from values of known lengths: the long ones
 
     def __getitem__(self, i: int) -> bytes | None:
         if i in self.overrides:
@@ -470,7 +472,11 @@ def _extras(f: CocoFile, caption: np.ndarray) -> Extras:
             parts += [pa.scalar(k, pa.large_binary()), binary_column(values, lengths[name])[0]]
         parts += [pa.scalar(b"}", pa.large_binary()), pa.scalar(b"", pa.large_binary())]
         base = pc.binary_join_element_wise(*parts)  # in C: no Python object per row
-        return Extras(base.cast(pa.binary()))
+        uniform_extras = Extras(base.cast(pa.binary()))
+        uniform_extras.long_rows = np.flatnonzero(
+            np.maximum.reduce([lengths[key] for key, _ in present]) >= _WIDE_DIGITS
+        )
+        return uniform_extras
     out: list[bytes | None] = [None] * n
     if present:
         keys = [b'"coco:' + key + b'":' for key, _ in present]
@@ -484,6 +490,33 @@ def _extras(f: CocoFile, caption: np.ndarray) -> Extras:
             for key, raw in extra.items():
                 out[i] = _add_extra(out[i], f"coco:{key}", bytes(raw))
     return Extras(pa.array(out, pa.binary()))
+
+
+_WIDE_DIGITS = 19
+"""Every integer beyond 64 bits has at least 19 digits (2**63 has 19): a text without such a run holds none."""
+_DIGITS_19 = f"[0-9]{{{_WIDE_DIGITS}}}"
+
+
+def _refuse_wide_integers(extras: Extras, path: Path) -> None:
+    """Refuse an integer beyond 64 bits in an annotation's extra fields, as in an image's (see ``build_items``).
+
+    The fields are carried as written, so COCO -> COCO would keep it, but the model's JSON texts are read with
+    64-bit integers (orjson): it would become a float in every other writer, without a word.
+
+    Raises:
+        InputError: at ``/annotations/<i>/<field>``.
+    """
+    if extras.long_rows is not None:  # only a value of 19 characters or more can be such an integer
+        rows = set(extras.long_rows.tolist())
+    else:
+        rows = set(np.flatnonzero(true_mask(pc.match_substring_regex(extras.base, _DIGITS_19))).tolist())
+    for i in sorted(rows | set(extras.overrides)):  # (the few rows changed since are decoded whatever they hold)
+        text = extras[i]
+        if text is None:
+            continue
+        for key, value in msgspec.json.decode(text).items():
+            field_name = key[5:] if key.startswith("coco:") else key
+            json_text(value, path, json_pointer("annotations", i, field_name))
 
 
 def _sparse_masks(masks: list[dict[str, Any] | None], rows: np.ndarray) -> pa.Array:
