@@ -140,3 +140,18 @@ def test_a_bad_polygon_stops_only_conversions_that_use_polygons(tmp_path: Path) 
     assert not (tmp_path / "seg").exists()
     labelkit.convert(src, tmp_path / "det", "yolo", task="detect", allow_loss=True)
     assert (tmp_path / "det/labels/train/a.txt").read_text().splitlines()[1] == "0 0.15 0.125 0.2 0.125"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "other"), [("yolo", "objects on images of unknown size"), ("voc", "objects without a box or mask")]
+)
+def test_an_object_lost_for_its_category_is_not_counted_lost_again(tmp_path: Path, fmt: str, other: str) -> None:
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="u", media=Media(path="u.jpg"), split="train"))  # no size, for YOLO
+    ds.add(
+        Object(id="1", item_id="u", category_id=None, bbox=None if fmt == "voc" else (0.0, 0.0, 1.0, 1.0)),
+        Object(id="2", item_id="u", category_id=1, bbox=None if fmt == "voc" else (0.0, 0.0, 1.0, 1.0)),
+    )
+    report = labelkit.plan(ds, fmt)
+    counts = {c.what: c.count for c in report.lost}
+    assert (counts["objects without a known category"], counts[other]) == (1, 1)  # was: 1 and 2

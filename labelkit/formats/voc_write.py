@@ -127,14 +127,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     objects = dataset.table("objects")
     if objects.num_rows:
         ids = {c.id for c in dataset.categories}
-        cats = objects["category_id"].to_pylist()
-        report.lose(
-            "objects without a known category", sum(1 for c in cats if c not in ids), f"{TARGET} needs a class name"
-        )
+        known = np.array([c in ids for c in objects["category_id"].to_pylist()], dtype=bool)
+        report.lose("objects without a known category", int((~known).sum()), f"{TARGET} needs a class name")
         no_box = objects["bbox"].is_null()
-        no_geometry = pc.and_(no_box, objects["mask"].is_null())
-        report.lose(
-            "objects without a box or mask", int(pc.sum(no_geometry.cast("int64")).as_py() or 0), "nothing to write"
+        no_geometry = true_mask(pc.and_(no_box, objects["mask"].is_null()))
+        report.lose(  # (an object counted lost for its category is not counted again)
+            "objects without a box or mask", int((no_geometry & known).sum()), "nothing to write"
         )
         if masks == "none":
             report.lose(

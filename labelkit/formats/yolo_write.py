@@ -115,9 +115,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         f"{target} needs a class",
     )
     report.lose("objects of unknown items", int((cols.item < 0).sum()), "their item is not in the dataset")
-    report.lose(
+    unsized = (cols.width <= 0) | (cols.height <= 0)
+    report.lose(  # (objects counted lost above are not counted again)
         "objects on images of unknown size",
-        int(((cols.width <= 0) | (cols.height <= 0)).sum() - (cols.item < 0).sum()),
+        int((unsized & (cols.category >= 0) & (cols.item >= 0)).sum()),
         "YOLO coordinates are normalised by the image size",
     )
     # every count below is of objects that are written (cols.usable), so none is also counted as lost
