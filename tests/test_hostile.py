@@ -493,9 +493,10 @@ def test_yolo_config_values_out_of_shape_are_input_errors(tmp_path: Path) -> Non
 
 def test_yolo_class_ids_too_large_to_number_without_names(tmp_path: Path) -> None:
     (tmp_path / "labels").mkdir()
-    (tmp_path / "labels/a.txt").write_text("2147483648 0.5 0.5 0.1 0.1\n")
-    with pytest.raises(InputError, match="class id 2147483648 without a names file"):  # was: MemoryError
+    (tmp_path / "labels/a.txt").write_text("0 0.5 0.5 0.1 0.1\n2147483648 0.5 0.5 0.1 0.1\n")
+    with pytest.raises(InputError, match="class id 2147483648 without a names file") as err:  # was: MemoryError
         labelkit.load(tmp_path, "yolo", image_size="10x10")
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "labels/a.txt"), 2)  # was: the folder
 
 
 def test_voc_flag_beyond_64_bits_is_an_input_error(tmp_path: Path) -> None:

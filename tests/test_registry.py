@@ -235,3 +235,15 @@ def test_read_only_plugin(tiny: Path, tmp_path: Path) -> None:
         assert "options: none" in result.output
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def test_a_broken_plugin_does_not_stop_detecting_the_other_formats(tiny: Path, tmp_path: Path) -> None:
+    """Detection asked every format, so a plug-in that failed to import made every command fail."""
+    install_plugin(tiny, "[labelkit.formats]\nghost = no_such_module_anywhere\n", dist="broken")
+    assert formats.detect(IMAGES).format == "labelkit"
+    result = CliRunner().invoke(cli, ["info", str(IMAGES)])
+    assert result.exit_code == 0, result.output
+    unknown = tmp_path / "x.unknown"
+    unknown.write_text("?")
+    with pytest.raises(MissingDependencyError, match="format 'ghost' cannot be imported"):  # nothing else answers
+        formats.detect(unknown)

@@ -134,8 +134,15 @@ def detect(path: str | Path) -> DetectResult:
     if not path.exists():
         raise UnknownFormatError("no such file or folder", path=path)
     answers: list[tuple[str, Detection]] = []
+    broken: list[UnknownFormatError | MissingDependencyError] = []
     for name in names():
-        fmt = get(name)
+        try:
+            fmt = get(name)
+        except (UnknownFormatError, MissingDependencyError) as exc:
+            if name in BUILTIN:
+                raise
+            broken.append(exc)  # a plug-in that cannot load cannot answer: the others still can
+            continue
         if not can_read(fmt):
             continue
         try:
@@ -147,6 +154,8 @@ def detect(path: str | Path) -> DetectResult:
         if answer is not None:
             answers.append((name, answer))
     answers.sort(key=lambda a: (-a[1].confidence, a[0]))
+    if not answers and broken:  # perhaps the input is the broken plug-in's: say why it could not look
+        raise broken[0]
     if not answers:
         raise UnknownFormatError(
             "no format recognises this input",

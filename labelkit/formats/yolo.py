@@ -208,9 +208,11 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         raise unreadable
     if not layout.dota and not names and parsed.classes:
         if max(parsed.classes) >= MAX_UNNAMED_CLASSES:
+            first = next(k for k, c in enumerate(parsed.classes) if c >= MAX_UNNAMED_CLASSES)
             raise InputError(
-                f"class id {max(parsed.classes)} without a names file (at most {MAX_UNNAMED_CLASSES:,} are numbered)",
-                path=layout.root,
+                f"class id {parsed.classes[first]} without a names file (at most {MAX_UNNAMED_CLASSES:,} are numbered)",
+                path=files[parsed.entry[first]],
+                line=parsed.line[first],
                 hint="add data.yaml or obj.names with the class names",
             )
         names = [f"class_{i}" for i in range(max(parsed.classes) + 1)]
