@@ -1229,3 +1229,16 @@ def test_validate_leaves_a_folders_panoptic_files_out_as_reading_does(tmp_path: 
     assert [(Path(f.path).name, f.where, f.message) for f in alone] == [
         ("panoptic_val.json", "", "COCO panoptic is not supported")
     ]
+
+
+def test_detection_results_written_back_report_no_polygon_or_file_name(tmp_path: Path) -> None:
+    """A results file lists neither segmentations nor images: nothing was transformed (the report said two)."""
+    from labelkit.model import Item, Media, Object
+
+    report = labelkit.convert(FIXTURE / "results_val.json", tmp_path / "o", to="coco")
+    assert report.transformed == [] and report.lost == []
+    ds = labelkit.load(FIXTURE / "results_val.json")
+    ds.add_item(Item(id="extra", media=Media(path=None, width=4, height=4), split="other"))
+    ds.add(Object(id="x", item_id="extra", category_id=9, bbox=(0.0, 0.0, 1.0, 1.0)))
+    report = labelkit.save(ds, tmp_path / "o2", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == [("boxes", 1), ("items without a file name", 1)]

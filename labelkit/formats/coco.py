@@ -482,11 +482,7 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
     items = dataset.table("items")
     unsized = ~(valid_mask(items["width"]) & valid_mask(items["height"]))
     if unsized.any():
-        tasks: dict[str, set[str]] = {}
-        for spec in dataset.info.extras.get("coco:files") or []:
-            tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
-        splits = [s or "default" for s in items["split"].to_pylist()]
-        unsized &= np.array([tasks.get(s, set()) != {"results"} for s in splits], dtype=bool)
+        unsized &= ~results_only(dataset)
     tables: dict[str, pa.Table] = {}
     if unsized.any():
         reason = "COCO images need a width and height"
@@ -617,9 +613,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "with their rectangle as the polygon",
         )
         plain_boxes = pc.and_(pc.and_(pc.invert(drawn), pc.is_null(objects["mask"])), foreign)
+        in_results = np.zeros(objects.num_rows, dtype=bool)  # (a detection result is written without a segmentation)
+        if (only := results_only(dataset)).any():
+            item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
+            in_results[item_of >= 0] = only[item_of[item_of >= 0]]
         report.transform(
             "boxes",
-            int(pc.sum(pc.and_(plain_boxes, pc.is_valid(objects["bbox"])).cast(pa.int64())).as_py() or 0),
+            int((true_mask(pc.and_(plain_boxes, pc.is_valid(objects["bbox"]))) & ~in_results).sum()),
             "COCO annotations need a segmentation: the box's rectangle is written as a polygon",
         )
     transcripts = dataset.table("transcripts")
@@ -629,7 +629,11 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             transcripts.num_rows - transcripts["speaker"].null_count,
             "COCO captions have no speaker",
         )
-    report.transform("items without a file name", items["path"].null_count, "COCO needs file_name: the item id is used")
+    report.transform(  # (detection-results files list no images)
+        "items without a file name",
+        int((~valid_mask(items["path"]) & ~results_only(dataset)).sum()),
+        "COCO needs file_name: the item id is used",
+    )
     skipped = dataset.info.extras.get(SKIPPED_KEY)
     if skipped:
         report.note(_skipped_note(skipped))
@@ -706,6 +710,16 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         ordered = b.item_findings + [finding for _, finding in sorted(b.findings, key=lambda x: (x[0], x[1].where))]
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
     return findings
+
+
+def results_only(dataset: Dataset) -> np.ndarray:
+    """Per item, whether it is written to detection-results files only (they list no images, only annotations)."""
+    items = dataset.table("items")
+    tasks: dict[str, set[str]] = {}
+    for spec in dataset.info.extras.get("coco:files") or []:
+        tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
+    splits = [s or "default" for s in items["split"].to_pylist()]
+    return np.array([tasks.get(s, set()) == {"results"} for s in splits], dtype=bool).reshape(-1)
 
 
 def _count(mask: pa.ChunkedArray | pa.Array) -> int:
