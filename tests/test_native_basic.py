@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,30 @@ def test_reads_and_writes_run_with_the_cyclic_gc_paused(tmp_path: Path, monkeypa
     labelkit.convert(src, tmp_path / "b.labelkit.json", to="labelkit")
     assert seen == [("read", False), ("read", False), ("write", False), ("read", False), ("write", False)]
     assert gc.isenabled()  # and on again after each call
+
+
+def test_validate_finds_mask_runs_that_do_not_make_their_mask(tmp_path: Path) -> None:
+    """The record allows them and every mask writer refuses them: validate said ok."""
+    doc = {
+        "format": "labelkit",
+        "version": 1,
+        "categories": [{"id": 1, "name": "a"}],
+        "items": [{"id": "i", "media": {"kind": "image", "path": "i.jpg", "width": 10, "height": 10}}],
+        "annotations": [
+            {"kind": "label", "id": "0", "item_id": "i", "category_id": 1},
+            {"kind": "object", "id": "1", "item_id": "i", "category_id": 1, "mask": {"size": [2, 2], "counts": [1, 3]}},
+            {
+                "kind": "object",
+                "id": "2",
+                "item_id": "i",
+                "category_id": 1,
+                "mask": {"size": [10, 10], "counts": [5, 5]},
+            },
+        ],
+    }
+    path = tmp_path / "m.labelkit.json"
+    path.write_text(json.dumps(doc))
+    findings = labelkit.validate(path)
+    assert [(f.where, f.message) for f in findings] == [
+        ("#/annotations/2/mask", "RLE counts add up to 10, not 100 (height x width)")
+    ]

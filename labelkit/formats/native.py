@@ -26,6 +26,7 @@ from labelkit.io import parse_json, paused_gc, read_bytes, read_head
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
 from labelkit.model.annotations import Record
+from labelkit.model.rle import mask_column_problems
 from labelkit.report import Finding, Report
 
 NAME = "labelkit"
@@ -216,7 +217,7 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
     Returns:
         Findings with JSON pointers: every schema violation (up to :data:`MAX_SCHEMA_FINDINGS`); when the
         schema is satisfied, the records' own rules (e.g. polygon rings of x, y pairs) and references
-        (unknown items and categories, duplicate ids).
+        (unknown items and categories, duplicate ids); then masks whose runs do not add up to their size.
 
     Raises:
         InputError: the file is not JSON (the line is named).
@@ -228,16 +229,25 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
             findings = schema_findings(value, str(path))
         if findings:
             return findings
-    del value
+    annotations = value.get("annotations") if isinstance(value, dict) else None
+    objects_at = [i for i, a in enumerate(annotations or []) if isinstance(a, dict) and a.get("kind") == "object"]
+    del value, annotations
     try:
         with paused_gc():
-            fast_read(path)  # accepts only what the records accept, references included
-        return []
+            dataset = fast_read(path)  # accepts only what the records accept, references included
     except NotFast:
-        pass
-    with paused_gc():
-        doc = parse_document(data, path)
-    return _check_references(doc, path)
+        with paused_gc():
+            doc = parse_document(data, path)
+        findings = _check_references(doc, path)
+        if findings:
+            return findings
+        dataset = read(path)
+    # mask runs that do not make their mask: the record allows them, every mask writer refuses them
+    problems = mask_column_problems(dataset.table("objects")["mask"])
+    where = str(path)
+    return [
+        Finding(where, "#" + json_pointer("annotations", objects_at[r], "mask"), m) for r, m in sorted(problems.items())
+    ]
 
 
 @functools.cache
