@@ -1093,3 +1093,14 @@ def test_a_mask_only_object_painted_on_an_unsized_image_is_counted_as_written(tm
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/u.png")).astype(bool).tolist() == on.tolist()
     assert report.written == {"items": 1, "object annotations": 1, "label annotations": 0}
     assert [c.what for c in report.lost] == []
+
+
+def test_segmentation_folders_are_made_only_for_images_that_get_pngs(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parents[1] / "fixtures/voc/source.labelkit.json"
+    labelkit.save(labelkit.load(source), tmp_path / "o", "voc", allow_loss=True)  # masks on 2007_000001 only
+    assert [
+        p.relative_to(tmp_path / "o").as_posix()
+        for p in sorted((tmp_path / "o").rglob("*"))
+        if p.is_dir() and not any(p.iterdir())
+    ] == []
+    assert sorted(p.name for p in (tmp_path / "o/SegmentationClass").iterdir()) == ["2007_000001.png"]

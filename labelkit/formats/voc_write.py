@@ -415,10 +415,15 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     )
 
     pool = PngPool(report)
-    any_void = masks_mode != "none" and any(k in m for m in metadata for k in VOID_KEYS)
-    for kind in ("SegmentationClass", "SegmentationObject") if has_mask.any() or has_polygon.any() or any_void else ():
-        for folder in sorted({f.rpartition("/")[0] for f in files}):
-            (path / kind / folder).mkdir(parents=True, exist_ok=True)
+    made: set[str] = set()  # segmentation folders made: those of the images that get PNGs
+
+    def folders_for(file: str) -> None:
+        folder = file.rpartition("/")[0]
+        if folder not in made:
+            made.add(folder)
+            for kind in ("SegmentationClass", "SegmentationObject"):
+                (path / kind / folder).mkdir(parents=True, exist_ok=True)
+
     try:
         (path / "Annotations").mkdir()
         for folder in sorted({f.rpartition("/")[0] for f in files} - {""}):
@@ -554,6 +559,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             for n, instance_rows, values, semantic_rows, voids in jobs:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
                 masks = ImageMasks(cells, polygons, instance_rows, values, semantic_rows, categories, classes, voids)
+                folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)
         pool.close()
     finally:
