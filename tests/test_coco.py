@@ -1242,3 +1242,11 @@ def test_detection_results_written_back_report_no_polygon_or_file_name(tmp_path:
     ds.add(Object(id="x", item_id="extra", category_id=9, bbox=(0.0, 0.0, 1.0, 1.0)))
     report = labelkit.save(ds, tmp_path / "o2", "coco")
     assert [(c.what, c.count) for c in report.transformed] == [("boxes", 1), ("items without a file name", 1)]
+
+
+def test_validate_of_a_folder_of_panoptic_files_only_is_the_error_reading_gives(tmp_path: Path) -> None:
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations/panoptic_val.json").write_text('{"images": [], "annotations": [], "categories": []}')
+    assert [(f.where, f.message) for f in labelkit.validate(tmp_path)] == [
+        ("", "no readable COCO files (panoptic files are not supported)")
+    ]  # was: ok

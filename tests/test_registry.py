@@ -247,3 +247,17 @@ def test_a_broken_plugin_does_not_stop_detecting_the_other_formats(tiny: Path, t
     unknown.write_text("?")
     with pytest.raises(MissingDependencyError, match="format 'ghost' cannot be imported"):  # nothing else answers
         formats.detect(unknown)
+
+
+def test_a_plugin_whose_import_raises_is_passed_over_and_named(tiny: Path, tmp_path: Path) -> None:
+    (tmp_path / "boom_format.py").write_text("raise RuntimeError('boom at import')\n")
+    install_plugin(tiny, "[labelkit.formats]\nboom = boom_format\n", dist="boom")
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert formats.detect(IMAGES).format == "labelkit"  # was: an internal error
+        with pytest.raises(UnknownFormatError, match="format 'boom' cannot be imported: RuntimeError: boom at import"):
+            formats.get("boom")
+    finally:
+        sys.path.remove(str(tmp_path))

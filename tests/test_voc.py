@@ -1038,7 +1038,8 @@ def test_class_pixels_no_instance_accounts_for_are_read_as_semantic_masks(tmp_pa
     back = labelkit.load(tmp_path / "a", "voc")
     semantic = [o for o in back.objects() if o.extras.get("voc:semantic")]
     assert [(o.category_id, o.mask.model_dump() if o.mask else None) for o in semantic] == [(2, _rle(region))]
-    labelkit.save(back, tmp_path / "b", "voc")
+    report = labelkit.save(back, tmp_path / "b", "voc")
+    assert report.written["object annotations"] == 3 and report.lost == []  # was: 2 (the class-only one uncounted)
     for kind in ("SegmentationClass", "SegmentationObject"):
         before = np.asarray(Image.open(tmp_path / "a" / kind / "m.png"))
         assert np.array_equal(np.asarray(Image.open(tmp_path / "b" / kind / "m.png")), before), kind
@@ -1104,3 +1105,13 @@ def test_segmentation_folders_are_made_only_for_images_that_get_pngs(tmp_path: P
         if p.is_dir() and not any(p.iterdir())
     ] == []
     assert sorted(p.name for p in (tmp_path / "o/SegmentationClass").iterdir()) == ["2007_000001.png"]
+
+
+def test_a_class_png_of_another_size_than_the_object_png_adds_no_class_only_masks(tmp_path: Path) -> None:
+    ds = _masked_dataset()
+    labelkit.save(ds, tmp_path / "a", "voc")
+    wider = np.zeros((4, 7), dtype=np.uint8)
+    wider[:, :6] = np.asarray(Image.open(tmp_path / "a/SegmentationClass/m.png"))
+    Image.fromarray(wider, mode="L").convert("P").save(tmp_path / "a/SegmentationClass/m.png")
+    back = labelkit.load(tmp_path / "a", "voc")
+    assert [o.extras.get("voc:semantic") for o in back.objects()] == [None, None]  # was: a copy of each instance

@@ -82,6 +82,12 @@ def get(name: str) -> FormatModule:
         ) from exc
     except AttributeError as exc:
         raise UnknownFormatError(f"format {name!r} cannot be loaded: {exc}", hint=f"check the {where}") from exc
+    except Exception as exc:  # a plug-in's own code failing as it is imported (a built-in's is a bug: raised)
+        if name in BUILTIN:
+            raise
+        raise UnknownFormatError(
+            f"format {name!r} cannot be imported: {type(exc).__name__}: {exc}", hint=f"check the {where}"
+        ) from exc
     missing = [a for a in ("NAME", "DESCRIPTION", "OUTPUT", "CAPABILITIES", "detect") if not hasattr(obj, a)]
     if missing or not (hasattr(obj, "read") or hasattr(obj, "write")):
         raise UnknownFormatError(

@@ -170,6 +170,9 @@ def decode_all(path: Path) -> list[CocoFile]:
     return [decode_file(file, one_pass=len(found) == 1) for file in found]
 
 
+NO_READABLE_FILES = "no readable COCO files (panoptic files are not supported)"
+
+
 def _panoptic(file: Path, path: Path) -> bool:
     """Whether ``file`` is a panoptic file of the folder ``path`` (left out).
 
@@ -224,7 +227,7 @@ COUNTS_POLYGONS = True
 def _read(path: Path, skip: bool, count_polygons: bool = False) -> Dataset:
     files = decode_all(path)
     if not files:
-        raise InputError("no readable COCO files (panoptic files are not supported)", path=path)
+        raise InputError(NO_READABLE_FILES, path=path)
     categories = merge_categories(files)
     item_prefix = _prefixes(files)
     built: list[Built] = []
@@ -698,6 +701,8 @@ def validate(path: Path, **options: Any) -> list[Finding]:
 
     findings: list[Finding] = []
     files = [file for file in find_files(path) if not _panoptic(file, path)]  # as reading leaves them out
+    if not files:
+        raise InputError(NO_READABLE_FILES, path=path)
     for file in files:
         findings.extend(schema_findings(file))
     if findings:

@@ -293,6 +293,8 @@ def _standalone(
     out: dict[tuple[int, str, str], Any] = {}
     classes = arrays.get(0)
     unexplained = None if classes is None else (classes != 0) & (classes != VOID_INDEX)
+    if classes is not None and 1 in arrays and arrays[1].shape != classes.shape:
+        unexplained = None  # a class PNG of another size than the object PNG's: its pixels cannot be matched
     if 1 in arrays:
         for value, (name, mask) in _instances(arrays, class_names).items():
             attached = value <= len(objects) and (name is None or name == objects[value - 1]["name"])

@@ -431,7 +431,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         base = str(path / "Annotations") + os.sep
         lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
         written_objects = 0
-        painted_alone = 0  # masks without an XML object: written to the PNGs, read back as mask-only objects
+        painted_alone = (
+            0  # masks without an XML object: written to the PNGs, read back as mask-only or class-only objects
+        )
         mask_h = np.asarray(pc.struct_field(objects["mask"], "height").fill_null(0).to_numpy(), np.int64)
         mask_w = np.asarray(pc.struct_field(objects["mask"], "width").fill_null(0).to_numpy(), np.int64)
         fractional = 0
@@ -523,6 +525,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                             for r, v in zip(alone, values[len(values) - len(alone) :], strict=True)
                             if v < VOID_INDEX and (mask_h[r], mask_w[r]) == size
                         )
+                        # class-only masks are painted on the class PNG: read back, they are objects again
+                        painted_alone += sum(1 for r in semantic_rows if (mask_h[r], mask_w[r]) == size)
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
