@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from labelkit.model import geometry as G
@@ -164,3 +164,37 @@ def test_mask_column_problems_are_the_cell_by_cell_problems(cells: list[dict | N
             expected[row] = problem
     column = pa.chunked_array([pa.array(cells[:3], MASK_TYPE), pa.array(cells[3:], MASK_TYPE)])
     assert R.mask_column_problems(column) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.lists(
+                st.lists(
+                    st.one_of(
+                        st.floats(-60, 60),
+                        st.sampled_from([40.0, -44.0, 46.0, 1e12, -1e12, float("inf"), float("nan")]),
+                    ),
+                    max_size=10,
+                ),
+                max_size=3,
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from([0, 1, 9]),
+    st.sampled_from([0, 2, 9]),
+)
+@example([[[40.0, 0, 0, 0, 0, 0]], [[46.0, 0, 0, 0, 0, 0]], None], 9, 2)  # within reach + side; beyond it
+@example([[[float("nan"), 0, 0, 0, 0, 0], [1e12, 0]]], 0, 0)  # not finite; a ring too short to count
+def test_unrasterisable_is_raster_problem_over_a_column(rows: list, height: int, width: int) -> None:
+    import pyarrow as pa
+
+    column = pa.array(rows, pa.list_(pa.list_(pa.float64())))
+    got = G.unrasterisable(column, np.full(len(rows), height), np.full(len(rows), width)).tolist()
+    usable = [[r for r in row if len(r) >= 6] if row else [] for row in rows]
+    want = [bool(u) and G.raster_problem(u, height, width) is not None for u in usable]
+    assert got == want

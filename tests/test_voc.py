@@ -1115,3 +1115,20 @@ def test_a_class_png_of_another_size_than_the_object_png_adds_no_class_only_mask
     Image.fromarray(wider, mode="L").convert("P").save(tmp_path / "a/SegmentationClass/m.png")
     back = labelkit.load(tmp_path / "a", "voc")
     assert [o.extras.get("voc:semantic") for o in back.objects()] == [None, None]  # was: a copy of each instance
+
+
+def test_polygons_that_cannot_be_rasterised_are_refused_before_writing(tmp_path: Path) -> None:
+    """They were found while painting: reported lost, but written without --allow-loss."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="s", media=Media(path="s.jpg", width=5, height=4), split="train"))
+    ds.add(
+        Object(id="1", item_id="s", category_id=1, bbox=(0.0, 0.0, 4.0, 3.0), polygon=[[0.0, 0.0, 4.0, 0.0, 4.0, 3.0]]),
+        Object(id="2", item_id="s", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0), polygon=[[1e9, 1e9, 2e9, 1e9, 2e9, 2e9]]),
+    )
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "voc", masks="all")
+    assert ("polygons", 1) in [(c.what, c.count) for c in err.value.report.lost]
+    assert not (tmp_path / "o").exists()
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks="all", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("polygons", 1)]  # once: not again while painting
+    assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/s.png")).max() == 1

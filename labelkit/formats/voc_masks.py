@@ -190,10 +190,11 @@ class ImageMasks:
             if value >= VOID_INDEX:  # counted by check()
                 continue
             cell = self.cells[r]
-            try:  # (runs are checked in check(); polygons pycocotools cannot rasterise are lost here)
+            try:  # (runs are checked in check(), and polygons pycocotools cannot rasterise on sized images)
                 runs = cell_runs(cell) if cell is not None else G.polygon_runs(self.polygons.get(r) or [], *shape)
             except ValueError as exc:
-                lost.append(("polygons", 1, str(exc)))
+                if not sized:
+                    lost.append(("polygons", 1, str(exc)))
                 continue
             if cell is not None and (int(cell["height"]), int(cell["width"])) != shape:
                 if not sized:

@@ -221,6 +221,13 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         int((instances & huge).sum()),
         f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
     )
+    if masks == "all":  # polygons pycocotools cannot rasterise safely (ImageMasks.write leaves them out)
+        drawn = valid_mask(objects["polygon"]) & xml & ~has_mask & sized & ~huge
+        report.lose(
+            "polygons",
+            int((drawn & G.unrasterisable(objects["polygon"], height[safe], width[safe])).sum()),
+            f"coordinates beyond {G.RASTER_MARGIN} image sides from the image cannot be rasterised",
+        )
     categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
     values = instance_values(item, xml, instances, n_items, categories, recorded)
     report.lose(

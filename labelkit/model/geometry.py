@@ -517,6 +517,39 @@ def raster_problem(rings: Sequence[Sequence[float]], height: int, width: int) ->
     return None
 
 
+def unrasterisable(polygon: Any, heights: NDArray[np.int64], widths: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Per row of a polygon column, whether :func:`raster_problem` finds coordinates it cannot rasterise.
+
+    The same rule over the whole column at once: a ring of 3 points or more with a coordinate that is not
+    finite or lies more than :data:`RASTER_MARGIN` image sides from the image (sizes per row).
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> col = pa.array([[[0.0, 0, 4, 0, 4, 1e12]], [[0.0, 0, 4, 0, 4, 4]], [[1e12, 0]], None])
+        >>> unrasterisable(col, np.array([6, 6, 6, 6]), np.array([8, 8, 8, 8])).tolist()
+        [True, False, False, False]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = polygon.combine_chunks() if isinstance(polygon, pa.ChunkedArray) else polygon
+    out = np.zeros(len(column), dtype=bool)
+    if not len(column) or column.null_count == len(column):
+        return out
+    rings = pc.list_flatten(column)
+    ring_row = np.asarray(pc.list_parent_indices(column).to_numpy(), dtype=np.int64)
+    usable = np.asarray(pc.list_value_length(rings).fill_null(0).to_numpy(), dtype=np.int64) >= 6
+    values = np.asarray(pc.list_flatten(rings).to_numpy(zero_copy_only=False), dtype=np.float64)
+    value_ring = np.asarray(pc.list_parent_indices(rings).to_numpy(), dtype=np.int64)
+    side = np.maximum(heights, widths).astype(np.float64)
+    reach = RASTER_MARGIN * np.maximum(side, 1) + side  # raster_problem's reach, plus the image's own side
+    row = ring_row[value_ring]
+    with np.errstate(invalid="ignore"):
+        bad = usable[value_ring] & ~(np.abs(values) <= reach[row])  # NaN and infinity: not <=
+    out[np.unique(row[bad])] = True
+    return out
+
+
 def polygons_to_mask(rings: Sequence[Sequence[float]], height: int, width: int) -> NDArray[np.uint8]:
     """Rasterise one object's polygon rings (union; pycocotools' rule) to a binary mask.
 
