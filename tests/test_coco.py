@@ -1250,3 +1250,17 @@ def test_validate_of_a_folder_of_panoptic_files_only_is_the_error_reading_gives(
     assert [(f.where, f.message) for f in labelkit.validate(tmp_path)] == [
         ("", "no readable COCO files (panoptic files are not supported)")
     ]  # was: ok
+
+
+def test_labels_on_a_detection_results_split_are_reported_lost(tmp_path: Path) -> None:
+    """A results file is a list of objects: the label was dropped while the report said it was written."""
+    from labelkit.errors import DataLossError
+    from labelkit.model import Label
+
+    ds = labelkit.load(FIXTURE / "results_val.json")
+    ds.add(Label(id="l", item_id="7", category_id=9))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "coco")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("label annotations", 1)]
+    report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    assert report.written == {"items": 2, "object annotations": 2}

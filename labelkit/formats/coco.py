@@ -493,8 +493,18 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
         dataset, dropped = dataset.without_items(unsized)
         for what, n in dropped.items():
             losses.append((f"{what} on them", n, f"{reason}: their images are not written"))
+    only = results_only(dataset)
+    if only.any():  # a detection-results file is a list of objects: no image labels, no captions
+        results_ids = dataset.table("items")["id"].filter(pa.array(only))
+        for name, kind in (("labels", "label"), ("transcripts", "transcript")):
+            table = tables.get(name, dataset.table(name))
+            in_results = pc.is_in(table["item_id"], value_set=results_ids)
+            if n := int(pc.sum(in_results.cast(pa.int64())).as_py() or 0):
+                reason = "their split is written as detection-results files, which hold objects only"
+                losses.append((f"{kind} annotations", n, reason))
+                tables[name] = table.filter(pc.invert(in_results))
     for name in ("objects", "labels"):
-        table = dataset.table(name)
+        table = tables.get(name, dataset.table(name))
         uncategorised = table["category_id"].null_count
         if uncategorised:
             kind = "object" if name == "objects" else "label"
