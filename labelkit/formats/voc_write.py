@@ -221,7 +221,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         int((instances & huge).sum()),
         f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
     )
-    if masks == "all":  # polygons pycocotools cannot rasterise safely (ImageMasks.write leaves them out)
+    if masks == "all" and n_items:  # polygons pycocotools cannot rasterise (ImageMasks.write leaves them out)
         drawn = valid_mask(objects["polygon"]) & xml & ~has_mask & sized & ~huge
         report.lose(
             "polygons",
