@@ -1131,4 +1131,5 @@ def test_polygons_that_cannot_be_rasterised_are_refused_before_writing(tmp_path:
     assert not (tmp_path / "o").exists()
     report = labelkit.save(ds, tmp_path / "o", "voc", masks="all", allow_loss=True)
     assert [(c.what, c.count) for c in report.lost] == [("polygons", 1)]  # once: not again while painting
+    assert ("polygons", 1) in [(c.what, c.count) for c in report.transformed]  # the one rasterised (was: 2)
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/s.png")).max() == 1

@@ -138,10 +138,6 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             report.lose(
                 "masks", objects.num_rows - objects["mask"].null_count, "masks=none writes no segmentation PNGs"
             )
-        if masks == "all":
-            painted = pc.and_(pc.and_(objects["polygon"].is_valid(), objects["mask"].is_null()), pc.invert(no_box))
-            n = int(pc.sum(painted.cast("int64")).as_py() or 0)  # (without a box: lost above, nothing to write)
-            report.transform("polygons", n, "rasterised into SegmentationObject/SegmentationClass PNGs")
         lists = [
             v
             for v in objects["attributes"].drop_null().to_pylist()
@@ -222,11 +218,15 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
     )
     if masks == "all" and n_items:  # polygons pycocotools cannot rasterise (ImageMasks.write leaves them out)
-        drawn = valid_mask(objects["polygon"]) & xml & ~has_mask & sized & ~huge
+        drawn = valid_mask(objects["polygon"]) & xml & ~has_mask
+        unsafe = drawn & sized & ~huge & G.unrasterisable(objects["polygon"], height[safe], width[safe])
         report.lose(
             "polygons",
-            int((drawn & G.unrasterisable(objects["polygon"], height[safe], width[safe])).sum()),
+            int(unsafe.sum()),
             f"coordinates beyond {G.RASTER_MARGIN} image sides from the image cannot be rasterised",
+        )
+        report.transform(
+            "polygons", int((drawn & ~unsafe).sum()), "rasterised into SegmentationObject/SegmentationClass PNGs"
         )
     categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
     values = instance_values(item, xml, instances, n_items, categories, recorded)
