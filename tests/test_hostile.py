@@ -970,3 +970,14 @@ def test_long_numbers_that_fit_are_not_taken_for_integers_beyond_64_bits(tmp_pat
         -9223372036854775808,
         "12345678901234567890",
     ]
+
+
+def test_a_number_no_float_holds_in_a_carried_coco_field_names_its_record_when_written_as_labelkit_json(
+    tmp_path: Path,
+) -> None:
+    """COCO and Parquet keep ``1e400`` as written; labelkit JSON cannot: the error said only the input folder."""
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(_coco()).replace('"iscrowd": 0}', '"iscrowd": 0, "foo": 1e400}', 1))
+    with pytest.raises(InputError, match=r"instances_val.json: record '1': extras: a stored JSON text cannot be read"):
+        labelkit.convert(path, tmp_path / "o.labelkit.json", "labelkit")
+    assert not (tmp_path / "o.labelkit.json").exists()

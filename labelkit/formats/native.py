@@ -396,6 +396,17 @@ _CELL: dict[str, Any] = {
 }
 
 
+def _cell_error(table: pa.Table, name: str, values: list[Any], convert: Any, exc: InputError) -> InputError:
+    """``exc`` naming the first record whose ``name`` cell ``convert`` refuses, by its id."""
+    for i, value in enumerate(values):
+        try:
+            convert(value)
+        except InputError:
+            ident = table["id"][i].as_py() if "id" in table.column_names else i
+            return InputError(f"record {ident!r}: {name}: {exc.message}", found=exc.found)
+    return exc
+
+
 def _fill(
     rows: list[dict[str, Any]], table: pa.Table, names: Iterable[str], rename: dict[str, str] | None = None
 ) -> None:
@@ -407,7 +418,10 @@ def _fill(
         values = column.to_pylist()
         convert = _CELL.get(name)
         if convert is not None:
-            values = [convert(v) for v in values]
+            try:
+                values = [convert(v) for v in values]
+            except InputError as exc:  # name the record (a text the reader carried as written: 1e400)
+                raise _cell_error(table, name, values, convert, exc) from exc
         key = (rename or {}).get(name, name)
         if column.null_count == 0 and convert is None:
             for row, value in zip(rows, values, strict=True):
