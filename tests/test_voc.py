@@ -973,6 +973,7 @@ def _painted_image(draw: st.DrawFn) -> dict:
 
 class _ThreeClasses:
     value = {1: 1, 2: 20, 3: 300}  # 300: painted as 254, the largest value that is not void
+    name = {1: "a", 2: "b", 3: "c"}
     palette_bytes = bytes(range(256)) * 3
 
 
@@ -1067,6 +1068,7 @@ def test_segmentation_png_bit_depth_follows_the_pixels_painted() -> None:
 
     class Classes:
         value = {1: 1}
+        name = {1: "a"}
         palette_bytes = bytes(range(256)) * 3
 
     on = np.zeros((3, 4), dtype=bool)
@@ -1133,3 +1135,27 @@ def test_polygons_that_cannot_be_rasterised_are_refused_before_writing(tmp_path:
     assert [(c.what, c.count) for c in report.lost] == [("polygons", 1)]  # once: not again while painting
     assert ("polygons", 1) in [(c.what, c.count) for c in report.transformed]  # the one rasterised (was: 2)
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/s.png")).max() == 1
+
+
+@pytest.mark.parametrize(
+    ("regions", "want"),
+    [
+        ([(1, 0, 2), (1, 3, 5)], 1),  # two class-only masks of one class: one class region, read back as one
+        ([(1, 0, 0)], 0),  # an empty one: nothing painted
+        ([(0, 0, 3)], 0),  # wholly on an instance of its own class: the instance accounts for its pixels
+        ([(1, 0, 2), (3, 0, 2)], 1),
+    ],
+)
+def test_class_only_masks_are_counted_written_as_they_read_back(
+    tmp_path: Path, regions: list[tuple[int, int, int]], want: int
+) -> None:
+    """Counted per mask painted, two of a class were two written objects and read back as one."""
+    ds = _masked_dataset()  # dog (category 1) at rows 0-1, columns 0-2; cat at rows 2-3, columns 3-5
+    for k, (row, start, end) in enumerate(regions):
+        region = np.zeros((4, 6), dtype=bool)
+        region[row, start:end] = True
+        ds.add(Object(id=f"s{k}", item_id="m", category_id=1, mask=_rle(region), extras={"voc:semantic": True}))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    back = labelkit.load(tmp_path / "o", "voc")
+    semantic = sum(1 for o in back.objects() if o.extras.get("voc:semantic"))
+    assert (semantic, report.written["object annotations"]) == (want, 2 + want)

@@ -168,7 +168,7 @@ def build(
             objects["mask"].append(attached.pop(index, None))
             objects["attributes"].append(dumps(obj["attributes"]) if obj["attributes"] else None)
             objects["extras"].append(dumps(obj["extras"]) if obj["extras"] else None)
-        for (value, name, flag), mask in sorted(_standalone(arrays, item.objects, class_names).items()):
+        for (value, name, flag), mask in sorted(standalone_masks(arrays, item.objects, class_names).items()):
             bounds = G.mask_bounds(mask)
             objects["id"].append(str(len(objects["id"]) + 1))
             objects["item_id"].append(item_id)
@@ -279,7 +279,7 @@ def _masks_of(
     return out
 
 
-def _standalone(
+def standalone_masks(
     arrays: dict[int, np.ndarray[Any, Any]], objects: list[dict[str, Any]], class_names: list[str]
 ) -> dict[tuple[int, str, str], Any]:
     """Masks with no XML object: instances whose class disagrees, and class pixels no instance accounts for.

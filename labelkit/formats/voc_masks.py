@@ -145,6 +145,7 @@ class ImageMasks:
         categories: list[Any],
         classes: _Classes,
         voids: tuple[Any, Any] = (None, None),
+        xml_names: list[str] | None = None,
     ) -> None:
         self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
         self.polygons = polygons
@@ -154,6 +155,7 @@ class ImageMasks:
         self.categories = categories
         self.classes = classes
         self.voids = voids
+        self.xml_names = xml_names or []  # the class names of the image's XML objects, in order
 
     def write(self, path: Path, file: str, shape: tuple[int, int] | None) -> list[tuple[str, int, str]]:
         """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost.
@@ -220,8 +222,24 @@ class ImageMasks:
         create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
         if self.instance_rows or (self.voids[1] is not None and cell_shape(self.voids[1]) == shape):
             create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, VOC_PLTE))
+        if self.semantic_rows:  # the class-only objects a VOC reader gives back: those are written
+            lost.append((CLASS_ONLY_WRITTEN, self._class_only(class_png, object_png), ""))
         return lost
 
+    def _class_only(self, class_png: np.ndarray[Any, Any], object_png: np.ndarray[Any, Any]) -> int:
+        """How many class-only (``voc:semantic``) objects reading these PNGs gives (per class, not per mask)."""
+        from labelkit.formats.voc_build import standalone_masks
+
+        names = [""] * (VOID_INDEX + 1)
+        for category, value in self.classes.value.items():
+            names[min(value, VOID_INDEX - 1)] = self.classes.name.get(category, "")
+        arrays = {0: np.asarray(class_png), 1: np.asarray(object_png)} if self.instance_rows else {0: class_png}
+        objects = [{"name": name} for name in self.xml_names]
+        return sum(flag == "voc:semantic" for _, _, flag in standalone_masks(arrays, objects, names))
+
+
+CLASS_ONLY_WRITTEN = "class-only objects written"
+"""Not a loss: how :meth:`ImageMasks.write` tells :class:`PngPool` the class-only objects its PNGs hold."""
 
 _FEW_RUNS = 64
 """A mask of at most this many runs is painted a run at a time; one of more, through a whole-image array."""
@@ -291,6 +309,7 @@ class PngPool:
         self.executor = ThreadPoolExecutor(max_workers=workers)
         self.pending: deque[Future[list[tuple[str, int, str]]]] = deque()
         self.limit = pending
+        self.class_only = 0  # class-only objects the PNGs hold (see CLASS_ONLY_WRITTEN)
 
     def submit(self, fn: Callable[..., list[tuple[str, int, str]]], *args: Any) -> None:
         """Queue a job; wait for the oldest when too many are in flight (memory stays bounded)."""
@@ -300,7 +319,10 @@ class PngPool:
 
     def _collect(self) -> None:
         for what, count, reason in self.pending.popleft().result():
-            self.report.lose(what, count, reason)
+            if what == CLASS_ONLY_WRITTEN:
+                self.class_only += count
+            else:
+                self.report.lose(what, count, reason)
 
     def close(self) -> None:
         """Wait for every job, re-raising the first error."""

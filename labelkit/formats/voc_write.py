@@ -490,7 +490,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     texts[r] = voc_xml.object_xml(name_xml[categories[r]], numbers, occluded[r], extra, attrs)
                 else:
                     texts[r] = voc_xml.PLAIN_OBJECT % (name_xml[categories[r]], *numbers)
-            jobs: list[tuple[int, list[int], list[int], list[int], tuple[Any, Any]]] = []
+            jobs: list[tuple[int, list[int], list[int], list[int], tuple[Any, Any], list[int]]] = []
             for n in range(first, last):
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
                 instance_rows: list[int] = []
@@ -532,8 +532,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                             for r, v in zip(alone, values[len(values) - len(alone) :], strict=True)
                             if v < VOID_INDEX and (mask_h[r], mask_w[r]) == size
                         )
-                        # class-only masks are painted on the class PNG: read back, they are objects again
-                        painted_alone += sum(1 for r in semantic_rows if (mask_h[r], mask_w[r]) == size)
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
@@ -555,21 +553,24 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     if isinstance(task, str):  # others are reported by check(), as are names that are not plain
                         lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
                 if segmented:
-                    jobs.append((n, instance_rows, values, semantic_rows, voids))
+                    jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows))
                 if media != "none" and paths[n]:
                     assert media_root is not None
                     place_media(media_root, paths[n], path / "JPEGImages" / name, media)
             # the chunk's masks in one take (a take per image costs more than painting the image)
-            wanted = [r for _, inst, _, sem, _ in jobs for r in inst + sem]
+            wanted = [r for _, inst, _, sem, _, _ in jobs for r in inst + sem]
             cells = dict(zip(wanted, geometry.masks.take(wanted).to_pylist(), strict=True))
             polygons = (
                 dict(zip(wanted, geometry.polygons.take(wanted).to_pylist(), strict=True))
                 if geometry.polygons is not None
                 else {}
             )
-            for n, instance_rows, values, semantic_rows, voids in jobs:
+            for n, instance_rows, values, semantic_rows, voids, xml_rows in jobs:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
-                masks = ImageMasks(cells, polygons, instance_rows, values, semantic_rows, categories, classes, voids)
+                xml_names = [classes.name[categories[r]] for r in xml_rows] if semantic_rows else None
+                masks = ImageMasks(
+                    cells, polygons, instance_rows, values, semantic_rows, categories, classes, voids, xml_names
+                )
                 folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)
         pool.close()
@@ -582,7 +583,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         report.note(f"{fractional:,} boxes have fractional VOC corners, written exactly as decimals (not rounded)")
     report.written = {
         "items": len(ids),
-        "object annotations": written_objects + painted_alone,
+        "object annotations": written_objects + painted_alone + pool.class_only,
         "label annotations": label_lines,
     }
 
