@@ -402,8 +402,8 @@ def _cell_error(table: pa.Table, name: str, values: list[Any], convert: Any, exc
         try:
             convert(value)
         except InputError:
-            ident = table["id"][i].as_py() if "id" in table.column_names else i
-            return InputError(f"record {ident!r}: {name}: {exc.message}", found=exc.found)
+            which = f"record {table['id'][i].as_py()!r}" if "id" in table.column_names else f"row {i + 1}"
+            return InputError(f"{which}: {name}: {exc.message}", found=exc.found)
     return exc
 
 
