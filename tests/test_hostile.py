@@ -981,3 +981,20 @@ def test_a_number_no_float_holds_in_a_carried_coco_field_names_its_record_when_w
     with pytest.raises(InputError, match=r"instances_val.json: record '1': extras: a stored JSON text cannot be read"):
         labelkit.convert(path, tmp_path / "o.labelkit.json", "labelkit")
     assert not (tmp_path / "o.labelkit.json").exists()
+
+
+def test_an_unreadable_stored_text_of_a_token_is_named_by_its_row(tmp_path: Path) -> None:
+    """Tokens have no id: the row number was shown as if it were one (``record 2``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "ds.parquet"
+    labelkit.convert(Path(__file__).resolve().parents[1] / "fixtures/native/text.labelkit.json", src, "parquet")
+    tokens = pq.read_table(src / "tokens.parquet")
+    texts = tokens["columns"].to_pylist()
+    texts[2] = '{"pos": 1e400}'
+    pq.write_table(
+        tokens.set_column(tokens.schema.get_field_index("columns"), "columns", pa.array(texts)), src / "tokens.parquet"
+    )
+    with pytest.raises(InputError, match=r"ds.parquet: row 3: columns: a stored JSON text cannot be read"):
+        labelkit.convert(src, tmp_path / "o.labelkit.json", "labelkit")
