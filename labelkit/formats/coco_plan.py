@@ -1,0 +1,247 @@
+"""What COCO can hold, found before writing (used by :mod:`labelkit.formats.coco`).
+
+What it cannot write at all (:func:`writable`, taken out by ``api``), and what it loses or transforms
+(:func:`check_dataset`, for the report).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.formats.base import Capabilities, check_capabilities
+from labelkit.formats.coco_geometry import BBOX_TOLERANCE
+from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
+from labelkit.formats.coco_write import file_name
+from labelkit.model import Dataset
+from labelkit.model import geometry as G
+from labelkit.model.rle import bad_mask_error
+from labelkit.model.tables import loads_text, true_mask, valid_mask
+from labelkit.report import Report
+
+
+def _refuse_bad_masks(objects: pa.Table) -> None:
+    """Refuse a mask whose runs cannot be read or do not add up to height x width.
+
+    COCO's reader would refuse the file written. (Masks read from COCO were checked then; a ``coco:`` extra
+    does not prove an object came from COCO, so every mask is checked: 0.05 s for 8,600 crowd masks.)
+
+    Raises:
+        InputError: naming the object.
+    """
+    if (error := bad_mask_error(objects, "fix or drop its mask")) is not None:
+        raise error
+
+
+def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset COCO can write, and what it leaves out (as ``report.lose`` arguments; see ``base.WRITABLE``).
+
+    - Images without a size: COCO images carry ``width`` and ``height`` (labelkit's reader, pycocotools'
+      ``annToMask``, Detectron2 and MMDetection need them); their annotations go with them. Items only
+      written to detection-results files, which list no images, are kept.
+    - Objects and image labels without a category: a COCO annotation needs a ``category_id``.
+    - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
+      the object is written without them.
+    """
+    losses: list[tuple[str, int, str]] = []
+    items = dataset.table("items")
+    unsized = ~(valid_mask(items["width"]) & valid_mask(items["height"]))
+    if unsized.any():
+        unsized &= ~results_only(dataset)
+    tables: dict[str, pa.Table] = {}
+    if unsized.any():
+        reason = "COCO images need a width and height"
+        losses.append(("images without a width and height", int(unsized.sum()), f"{reason}: they are not written"))
+        dataset, dropped = dataset.without_items(unsized)
+        for what, n in dropped.items():
+            losses.append((f"{what} on them", n, f"{reason}: their images are not written"))
+    only = results_only(dataset)
+    if only.any():  # a detection-results file is a list of objects: no image labels, no captions
+        results_ids = dataset.table("items")["id"].filter(pa.array(only))
+        for name, kind in (("labels", "label"), ("transcripts", "transcript")):
+            table = tables.get(name, dataset.table(name))
+            in_results = pc.is_in(table["item_id"], value_set=results_ids)
+            if n := int(pc.sum(in_results.cast(pa.int64())).as_py() or 0):
+                reason = "their split is written as detection-results files, which hold objects only"
+                losses.append((f"{kind} annotations", n, reason))
+                tables[name] = table.filter(pc.invert(in_results))
+    for name in ("objects", "labels"):
+        table = tables.get(name, dataset.table(name))
+        uncategorised = table["category_id"].null_count
+        if uncategorised:
+            kind = "object" if name == "objects" else "label"
+            losses.append(
+                (f"{kind} annotations without a category", uncategorised, "a COCO annotation needs a category_id")
+            )
+            tables[name] = table.filter(pc.is_valid(table["category_id"]))
+    objects = tables.get("objects", dataset.table("objects"))
+    misfit = _masks_of_another_size(objects, dataset.table("items"))
+    if misfit.any():
+        what = "masks of another size than their image"
+        losses.append((what, int(misfit.sum()), "COCO's reader refuses them: their objects are written without them"))
+        nothing = pa.scalar(None, objects.schema.field("mask").type)
+        masks = pc.if_else(pa.array(misfit), nothing, objects["mask"])
+        objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("mask"), "mask", masks)
+    wrong = _wrong_keypoint_counts(objects, dataset.categories)
+    if wrong.any():
+        losses.append(
+            (
+                "keypoint sets of another length than their category's names",
+                int(wrong.sum()),
+                "COCO's reader refuses them: their objects are written without keypoints",
+            )
+        )
+        keypoints = pc.if_else(
+            pa.array(wrong), pa.scalar(None, objects.schema.field("keypoints").type), objects["keypoints"]
+        )
+        tables["objects"] = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
+    if tables:
+        dataset = Dataset.from_tables({**dataset.tables(), **tables}, dataset.categories, dataset.info)
+    return dataset, losses
+
+
+def _masks_of_another_size(objects: pa.Table, items: pa.Table) -> np.ndarray:
+    """Per object: a mask whose height and width differ from its image's (when the image's are known)."""
+    masked = valid_mask(objects["mask"])
+    if not masked.any():
+        return masked
+    width, height = image_sizes(items, objects["item_id"])
+    mask = objects["mask"].combine_chunks()
+    mask_height = np.asarray(pc.struct_field(mask, "height").fill_null(-1).to_numpy(zero_copy_only=False), float)
+    mask_width = np.asarray(pc.struct_field(mask, "width").fill_null(-1).to_numpy(zero_copy_only=False), float)
+    known = ~np.isnan(width) & ~np.isnan(height)
+    misfit: np.ndarray = masked & known & ((mask_height != height) | (mask_width != width))
+    return misfit
+
+
+def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any]) -> np.ndarray:
+    """Per object: keypoints whose count differs from the keypoint names of a category that has some."""
+    named = {c.id: len(c.keypoints) for c in categories if c.keypoints}
+    if not named or not objects.num_rows or objects["keypoints"].null_count == objects.num_rows:
+        return np.zeros(objects.num_rows, dtype=bool)
+    expected = pc.index_in(objects["category_id"], value_set=pa.array(list(named), pa.int64()))
+    wanted = pa.array([3 * k for k in named.values()], pa.int64())
+    want = np.asarray(pc.take(wanted, expected).fill_null(-1).to_numpy(zero_copy_only=False))
+    have = np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(-1).to_numpy(zero_copy_only=False))
+    wrong: np.ndarray = (want >= 0) & (have >= 0) & (want != have)
+    return wrong
+
+
+def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, target: str) -> None:
+    """What COCO cannot hold (the generic capability check with ``capabilities``), plus COCO's own limits."""
+    # the generic check decodes every extras text to find foreign keys; _foreign_extras does it in bulk
+    check_capabilities(dataset, replace(capabilities, extras="*"), target, report)
+    for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
+        _foreign_extras(dataset.table(name), kind, target, report)
+    items = dataset.table("items")
+    only = results_only(dataset)  # items of detection-results files: no images listed, no segmentation written
+    report.lose("item groups", items.num_rows - items["group"].null_count, "COCO images have no group")
+    report.transform(
+        "image paths that are not relative",
+        sum(1 for p, i in zip(items["path"].to_pylist(), items["id"].to_pylist(), strict=True) if file_name(p, i)[1]),
+        "COCO's file_name is relative to the images' folder: the file's own name is written",
+    )
+    objects = dataset.table("objects")
+    _refuse_bad_masks(objects)
+    if objects.num_rows:
+        _, ring_len = G.ring_lengths(objects["polygon"])
+        report.lose(
+            "polygon rings of fewer than 3 points",
+            int((~G.drawable_rings(ring_len)).sum()),
+            "pycocotools cannot rasterise them; an object left without a ring is written without a polygon",
+        )
+        report.lose(
+            "objects without a box, polygon, mask or labelled keypoints",
+            int(geometryless(objects).sum()),
+            "a COCO annotation needs geometry",
+        )
+        objects = drawn_polygons(objects)  # what the writer writes: the counts below are of it
+        drawn = objects["polygon"].is_valid()
+        holes = objects["polygon_holes"].drop_null()
+        if len(holes):
+            n = sum(1 for h in holes.to_pylist() if any(h))
+            report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")
+        foreign = pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False))
+        derivable = pc.or_(drawn, pc.is_valid(objects["mask"]))
+        boxless = pc.and_(foreign, pc.is_null(objects["bbox"]))
+        report.transform(
+            "objects without a box",
+            _count(pc.and_(boxless, derivable)),
+            "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
+        )
+        origin = ~true_mask(foreign)
+        clipped = 0
+        if not origin.all():
+            sizes = image_sizes(dataset.table("items"), objects["item_id"])
+            clipped = int(written_boxes(objects, origin, sizes)[2].sum())
+        report.transform(
+            "boxes reaching outside their image",
+            clipped,
+            f"COCO's reader refuses a bbox more than {BBOX_TOLERANCE:g} pixel outside its image: clipped to it",
+        )
+        report.transform(
+            "objects with only keypoints",
+            int((true_mask(pc.and_not(boxless, derivable)) & G.labelled_keypoints(objects["keypoints"])).sum()),
+            "COCO annotations need a bbox and a segmentation: the bounds of the labelled keypoints are written, "
+            "with their rectangle as the polygon",
+        )
+        plain_boxes = pc.and_(pc.and_(pc.invert(drawn), pc.is_null(objects["mask"])), foreign)
+        in_results = np.zeros(objects.num_rows, dtype=bool)
+        if only.any():
+            item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
+            in_results[item_of >= 0] = only[item_of[item_of >= 0]]
+        report.transform(
+            "boxes",
+            int((true_mask(pc.and_(plain_boxes, pc.is_valid(objects["bbox"]))) & ~in_results).sum()),
+            "COCO annotations need a segmentation: the box's rectangle is written as a polygon",
+        )
+    transcripts = dataset.table("transcripts")
+    if transcripts.num_rows:
+        report.lose(
+            "transcript speakers",
+            transcripts.num_rows - transcripts["speaker"].null_count,
+            "COCO captions have no speaker",
+        )
+    report.transform(
+        "items without a file name",
+        int((~valid_mask(items["path"]) & ~only).sum()),
+        "COCO needs file_name: the item id is used",
+    )
+
+
+def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> None:
+    """Note extras keys of other formats (``voc:pose``), which COCO does not keep.
+
+    Texts whose only strings are ``coco:`` keys are skipped by counting quotes; the rest are decoded.
+    """
+    if not table.num_rows:
+        return
+    extras = table["extras"]
+    quotes = pc.count_substring(extras, '"')
+    own = pc.count_substring(extras, '"coco:')
+    maybe = pc.fill_null(pc.not_equal(quotes, pc.multiply(own, 2)), False)
+    keys: dict[str, int] = {}
+    for text in extras.filter(maybe).to_pylist():
+        for key in loads_text(text):
+            if not key.startswith("coco:"):
+                keys[key] = keys.get(key, 0) + 1
+    for key, n in sorted(keys.items()):
+        report.note(f"{n:,} {kind} annotations carry {key!r}, which {target} does not keep")
+
+
+def results_only(dataset: Dataset) -> np.ndarray:
+    """Per item, whether it is written to detection-results files only (they list no images, only annotations)."""
+    items = dataset.table("items")
+    tasks: dict[str, set[str]] = {}
+    for spec in dataset.info.extras.get("coco:files") or []:
+        tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
+    splits = [s or "default" for s in items["split"].to_pylist()]
+    return np.array([tasks.get(s, set()) == {"results"} for s in splits], dtype=bool).reshape(-1)
+
+
+def _count(mask: pa.ChunkedArray | pa.Array) -> int:
+    return int(pc.sum(mask.cast(pa.int64())).as_py() or 0)
