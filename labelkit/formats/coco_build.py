@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer
+from labelkit.formats.coco_extras import Extras, add_extra, annotation_extras, refuse_wide_integers
 from labelkit.formats.coco_geometry import (
     FLOATS,
     POLYGONS,
@@ -32,7 +33,6 @@ from labelkit.formats.coco_geometry import (
 )
 from labelkit.formats.coco_read import (
     ABSENT,
-    CARRIED_FIELDS,
     CocoFile,
     Rle,
     binary_column,
@@ -46,7 +46,7 @@ from labelkit.formats.coco_records import build_categories, build_items, duplica
 from labelkit.io import json_text
 from labelkit.model import Category
 from labelkit.model.rle import rle_strings_problems, rle_sum_message
-from labelkit.model.tables import MASK_TYPE, true_mask, valid_mask
+from labelkit.model.tables import MASK_TYPE, valid_mask
 from labelkit.report import Finding
 
 _LIST, _DICT = ord("["), ord("{")
@@ -102,13 +102,6 @@ def _not_none(values: list[Any]) -> np.ndarray:
     if absent in (0, len(values)):
         return np.full(len(values), absent == 0, dtype=bool)
     return np.array([v is not None for v in values], dtype=bool)
-
-
-def _lengths(values: list[msgspec.Raw]) -> np.ndarray:
-    """Byte length of every raw value (0 when absent), skipping the measuring when all are absent."""
-    if values.count(ABSENT) == len(values):
-        return np.zeros(len(values), dtype=np.int64)
-    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
 
 
 def _present(values: list[msgspec.Raw]) -> np.ndarray:
@@ -323,8 +316,8 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     item_ids = pc.binary_join_element_wise(item_prefix, pa.array(image_of).cast(pa.string()), "")
     ann_id_str = pa.array(ann_ids).cast(pa.string())
     scores = raw_column(f.column("score"), path, "score", float | None)
-    extras = _extras(f, caption)
-    _refuse_wide_integers(extras, path)
+    extras = annotation_extras(f, caption)
+    refuse_wide_integers(extras, path)
     attributes: list[str | None] = [None] * n
     attribute_values = f.column("attributes")
     for i in np.flatnonzero(_present(attribute_values)).tolist():
@@ -333,7 +326,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         if _is_attributes(value):
             attributes[i] = json_text(value, path, at)
         else:
-            extras[i] = _add_extra(extras[i], "coco:attributes", bytes(attribute_values[i]))
+            extras[i] = add_extra(extras[i], "coco:attributes", bytes(attribute_values[i]))
     widths = items["width"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
     heights = items["height"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
     common = {
@@ -361,7 +354,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         for i in rows_cap.tolist():
             category_id = cat_values[i]
             if category_id is not None:
-                cap_extras[i] = _add_extra(cap_extras[i], "coco:category_id", orjson.dumps(category_id))
+                cap_extras[i] = add_extra(cap_extras[i], "coco:category_id", orjson.dumps(category_id))
         out.transcripts = pa.table(
             {
                 "id": ann_id_str.take(idx),
@@ -413,112 +406,6 @@ def _refuse_null_keypoints(keypoints: pa.ListArray, rows: list[int], path: Path)
     )
 
 
-def _add_extra(current: bytes | None, key: str, raw: bytes) -> bytes:
-    member = orjson.dumps(key) + b":" + raw
-    return b"{" + member + b"}" if current is None else current[:-1] + b"," + member + b"}"
-
-
-class Extras:
-    """The extras JSON text of a chunk's annotations: an Arrow column plus the few rows changed since."""
-
-    def __init__(self, base: pa.Array, overrides: dict[int, bytes] | None = None) -> None:
-        self.base = base
-        self.overrides: dict[int, bytes] = dict(overrides or {})
-        self.long_rows: np.ndarray | None = None  # rows of a base made from values of known lengths: the long ones
-
-    def __getitem__(self, i: int) -> bytes | None:
-        if i in self.overrides:
-            return self.overrides[i]
-        value: bytes | None = self.base[i].as_py()
-        return value
-
-    def __setitem__(self, i: int, value: bytes) -> None:
-        self.overrides[i] = value
-
-    def copy(self) -> Extras:
-        """An independent copy (the Arrow column is shared; it is immutable)."""
-        return Extras(self.base, self.overrides)
-
-    def column(self, rows: np.ndarray) -> pa.Array:
-        """The extras of ``rows`` as a JSON-text column."""
-        every = len(rows) == len(self.base) and (not len(rows) or int(rows[-1]) == len(rows) - 1)
-        taken = self.base if every else self.base.take(pa.array(rows, pa.int64()))  # rows are sorted, unique
-        if self.overrides:
-            changed = [k for k, i in enumerate(rows.tolist()) if i in self.overrides]
-            if changed:
-                values = taken.to_pylist()
-                for k in changed:
-                    values[k] = self.overrides[int(rows[k])]
-                taken = pa.array(values, pa.binary())
-        return taken.cast(pa.string())
-
-
-def _extras(f: CocoFile, caption: np.ndarray) -> Extras:
-    """Per annotation, the extras JSON text: carried fields and unknown fields, raw bytes spliced in.
-
-    When every annotation of the chunk has the same carried fields (the usual case), each field's raw
-    values become one Arrow column and Arrow's element-wise join writes the texts, without a per-row loop.
-    """
-    anns = f.annotations
-    n = len(anns)
-    columns = [(name.encode(), f.column(name)) for name in CARRIED_FIELDS]
-    lengths = {key: _lengths(values) for key, values in columns}
-    present = [(key, values) for key, values in columns if lengths[key].any()]
-    uniform = all(lengths[key].all() for key, _ in present)
-    if present and uniform and f.extra_fields is None:
-        keys = [(b'{"coco:' if j == 0 else b',"coco:') + key + b'":' for j, (key, _) in enumerate(present)]
-        parts: list[pa.Array | pa.Scalar] = []
-        for k, (name, values) in zip(keys, present, strict=True):
-            parts += [pa.scalar(k, pa.large_binary()), binary_column(values, lengths[name])[0]]
-        parts += [pa.scalar(b"}", pa.large_binary()), pa.scalar(b"", pa.large_binary())]
-        base = pc.binary_join_element_wise(*parts)  # in C: no Python object per row
-        uniform_extras = Extras(base.cast(pa.binary()))
-        uniform_extras.long_rows = np.flatnonzero(
-            np.maximum.reduce([lengths[key] for key, _ in present]) >= _WIDE_DIGITS
-        )
-        return uniform_extras
-    out: list[bytes | None] = [None] * n
-    if present:
-        keys = [b'"coco:' + key + b'":' for key, _ in present]
-        value_lists = [values for _, values in present]
-        for i, row in enumerate(zip(*value_lists, strict=True)):
-            members = [k + v for k, v in zip(keys, row, strict=True) if len(v)]
-            if members:
-                out[i] = b"{" + b",".join(members) + b"}"
-    if f.extra_fields is not None:
-        for i, extra in enumerate(f.extra_fields):
-            for key, raw in extra.items():
-                out[i] = _add_extra(out[i], f"coco:{key}", bytes(raw))
-    return Extras(pa.array(out, pa.binary()))
-
-
-_WIDE_DIGITS = 19
-"""Every integer beyond 64 bits has at least 19 digits (2**63 has 19): a text without such a run holds none."""
-_DIGITS_19 = f"[0-9]{{{_WIDE_DIGITS}}}"
-
-
-def _refuse_wide_integers(extras: Extras, path: Path) -> None:
-    """Refuse an integer beyond 64 bits in an annotation's extra fields, as in an image's (see ``build_items``).
-
-    The fields are carried as written, so COCO -> COCO would keep it, but the model's JSON texts are read with
-    64-bit integers (orjson): it would become a float in every other writer, without a word.
-
-    Raises:
-        InputError: at ``/annotations/<i>/<field>``.
-    """
-    if extras.long_rows is not None:  # only a value of 19 characters or more can be such an integer
-        rows = set(extras.long_rows.tolist())
-    else:
-        rows = set(np.flatnonzero(true_mask(pc.match_substring_regex(extras.base, _DIGITS_19))).tolist())
-    for i in sorted(rows | set(extras.overrides)):  # (the few rows changed since are decoded whatever they hold)
-        text = extras[i]
-        if text is None:
-            continue
-        for key, value in msgspec.json.decode(text).items():
-            field_name = key[5:] if key.startswith("coco:") else key
-            json_text(value, path, json_pointer("annotations", i, field_name))
-
-
 def _sparse_masks(masks: list[dict[str, Any] | None], rows: np.ndarray) -> pa.Array:
     """The mask column: the few RLE cells converted on their own, null elsewhere (no Arrow scalar per row)."""
     if not len(rows):
@@ -561,7 +448,7 @@ def _objects(
         for j in np.flatnonzero(seg_lengths[poly_k] <= 16).tolist():
             empty[j] = bytes(seg_raw[int(poly_k[j])]).translate(None, b" \t\r\n") == b"[]"
         for k in poly_k[empty].tolist():  # "segmentation": [] on a box-only object: carried as it was
-            extras[row_list[k]] = _add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))
+            extras[row_list[k]] = add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))
         full_k = poly_k[~empty]
         shape[full_k] = _POLYGON
     else:
@@ -599,7 +486,7 @@ def _objects(
         )
     )
     for k in other_k.tolist():  # null or another oddity: carried as it was
-        extras[row_list[k]] = _add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))
+        extras[row_list[k]] = add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))
     masks: list[dict[str, Any] | None] = [None] * m
     strings: list[tuple[int, str, int, int]] = []
     for k in rle_k.tolist():

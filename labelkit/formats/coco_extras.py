@@ -1,0 +1,134 @@
+"""The extras JSON text of COCO annotations (used by :mod:`labelkit.formats.coco_build`).
+
+Carried fields (``area``, ``iscrowd``, ...) and unknown fields, their raw values spliced in; integers beyond
+64 bits among them are refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import json_pointer
+from labelkit.formats.coco_read import ABSENT, CARRIED_FIELDS, CocoFile, binary_column
+from labelkit.io import json_text
+from labelkit.model.tables import true_mask
+
+
+def _lengths(values: list[msgspec.Raw]) -> np.ndarray:
+    """Byte length of every raw value (0 when absent), skipping the measuring when all are absent."""
+    if values.count(ABSENT) == len(values):
+        return np.zeros(len(values), dtype=np.int64)
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+
+
+def add_extra(current: bytes | None, key: str, raw: bytes) -> bytes:
+    """``current`` (an extras text, or None) with the member ``"key": raw`` added at its end."""
+    member = orjson.dumps(key) + b":" + raw
+    return b"{" + member + b"}" if current is None else current[:-1] + b"," + member + b"}"
+
+
+class Extras:
+    """The extras JSON text of a chunk's annotations: an Arrow column plus the few rows changed since."""
+
+    def __init__(self, base: pa.Array, overrides: dict[int, bytes] | None = None) -> None:
+        self.base = base
+        self.overrides: dict[int, bytes] = dict(overrides or {})
+        self.long_rows: np.ndarray | None = None  # rows of a base made from values of known lengths: the long ones
+
+    def __getitem__(self, i: int) -> bytes | None:
+        if i in self.overrides:
+            return self.overrides[i]
+        value: bytes | None = self.base[i].as_py()
+        return value
+
+    def __setitem__(self, i: int, value: bytes) -> None:
+        self.overrides[i] = value
+
+    def copy(self) -> Extras:
+        """An independent copy (the Arrow column is shared; it is immutable)."""
+        return Extras(self.base, self.overrides)
+
+    def column(self, rows: np.ndarray) -> pa.Array:
+        """The extras of ``rows`` as a JSON-text column."""
+        every = len(rows) == len(self.base) and (not len(rows) or int(rows[-1]) == len(rows) - 1)
+        taken = self.base if every else self.base.take(pa.array(rows, pa.int64()))  # rows are sorted, unique
+        if self.overrides:
+            changed = [k for k, i in enumerate(rows.tolist()) if i in self.overrides]
+            if changed:
+                values = taken.to_pylist()
+                for k in changed:
+                    values[k] = self.overrides[int(rows[k])]
+                taken = pa.array(values, pa.binary())
+        return taken.cast(pa.string())
+
+
+def annotation_extras(f: CocoFile, caption: np.ndarray) -> Extras:
+    """Per annotation, the extras JSON text: carried fields and unknown fields, raw bytes spliced in.
+
+    When every annotation of the chunk has the same carried fields (the usual case), each field's raw
+    values become one Arrow column and Arrow's element-wise join writes the texts, without a per-row loop.
+    """
+    anns = f.annotations
+    n = len(anns)
+    columns = [(name.encode(), f.column(name)) for name in CARRIED_FIELDS]
+    lengths = {key: _lengths(values) for key, values in columns}
+    present = [(key, values) for key, values in columns if lengths[key].any()]
+    uniform = all(lengths[key].all() for key, _ in present)
+    if present and uniform and f.extra_fields is None:
+        keys = [(b'{"coco:' if j == 0 else b',"coco:') + key + b'":' for j, (key, _) in enumerate(present)]
+        parts: list[pa.Array | pa.Scalar] = []
+        for k, (name, values) in zip(keys, present, strict=True):
+            parts += [pa.scalar(k, pa.large_binary()), binary_column(values, lengths[name])[0]]
+        parts += [pa.scalar(b"}", pa.large_binary()), pa.scalar(b"", pa.large_binary())]
+        base = pc.binary_join_element_wise(*parts)  # in C: no Python object per row
+        uniform_extras = Extras(base.cast(pa.binary()))
+        uniform_extras.long_rows = np.flatnonzero(
+            np.maximum.reduce([lengths[key] for key, _ in present]) >= _WIDE_DIGITS
+        )
+        return uniform_extras
+    out: list[bytes | None] = [None] * n
+    if present:
+        keys = [b'"coco:' + key + b'":' for key, _ in present]
+        value_lists = [values for _, values in present]
+        for i, row in enumerate(zip(*value_lists, strict=True)):
+            members = [k + v for k, v in zip(keys, row, strict=True) if len(v)]
+            if members:
+                out[i] = b"{" + b",".join(members) + b"}"
+    if f.extra_fields is not None:
+        for i, extra in enumerate(f.extra_fields):
+            for key, raw in extra.items():
+                out[i] = add_extra(out[i], f"coco:{key}", bytes(raw))
+    return Extras(pa.array(out, pa.binary()))
+
+
+_WIDE_DIGITS = 19
+"""Every integer beyond 64 bits has at least 19 digits (2**63 has 19): a text without such a run holds none."""
+_DIGITS_19 = f"[0-9]{{{_WIDE_DIGITS}}}"
+
+
+def refuse_wide_integers(extras: Extras, path: Path) -> None:
+    """Refuse an integer beyond 64 bits in an annotation's extra fields, as in an image's (see ``build_items``).
+
+    The fields are carried as written, so COCO -> COCO would keep it, but the model's JSON texts are read with
+    64-bit integers (orjson): it would become a float in every other writer, without a word.
+
+    Raises:
+        InputError: at ``/annotations/<i>/<field>``.
+    """
+    if extras.long_rows is not None:  # only a value of 19 characters or more can be such an integer
+        rows = set(extras.long_rows.tolist())
+    else:
+        rows = set(np.flatnonzero(true_mask(pc.match_substring_regex(extras.base, _DIGITS_19))).tolist())
+    for i in sorted(rows | set(extras.overrides)):  # (the few rows changed since are decoded whatever they hold)
+        text = extras[i]
+        if text is None:
+            continue
+        for key, value in msgspec.json.decode(text).items():
+            field_name = key[5:] if key.startswith("coco:") else key
+            json_text(value, path, json_pointer("annotations", i, field_name))
