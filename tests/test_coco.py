@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -1264,3 +1265,40 @@ def test_labels_on_a_detection_results_split_are_reported_lost(tmp_path: Path) -
     assert [(c.what, c.count) for c in err.value.report.lost] == [("label annotations", 1)]
     report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
     assert report.written == {"items": 2, "object annotations": 2}
+    assert sorted(p.name for p in (tmp_path / "o" / "annotations").iterdir()) == ["results_val.json"]
+
+
+@pytest.mark.parametrize("change", ["caption moved", "label added", "object on image_info"])
+def test_a_kind_with_no_file_in_a_split_whose_files_list_every_image_gets_one(change: str, tmp_path: Path) -> None:
+    """Files listing their whole split took the fast path, which never added a file: the annotation was in none.
+
+    (It was counted as written all the same.)
+    """
+    import pyarrow as pa
+
+    from labelkit.model import Label, Object
+
+    root = tmp_path / "in"
+    shutil.copytree(FIXTURE / "annotations", root)
+    (root / "labels_val.json").unlink()
+    train = {"images": [{"id": 99, "file_name": "t.jpg", "width": 10, "height": 10}], "categories": []}
+    task = "image_info" if change == "object on image_info" else "instances"
+    (root / f"{task}_train.json").write_text(json.dumps({**train, "annotations": []}))
+    ds = labelkit.load(root)
+    if change == "caption moved":  # item 7 has a caption; train has an instances file only
+        items = ds.table("items")
+        pairs = zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)
+        splits = ["train" if i == "7" else s for i, s in pairs]
+        ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(splits)))
+    elif change == "label added":
+        ds.add(Label(id="new", item_id="99", category_id=9))
+    else:
+        ds.add(Object(id="new", item_id="99", category_id=9, bbox=(1.0, 1.0, 5.0, 5.0)))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    name = {"caption moved": "captions", "label added": "labels", "object on image_info": "instances"}[change]
+    written = _load(tmp_path / "out" / "annotations" / f"{name}_train.json")
+    if change == "caption moved":
+        assert [(a["image_id"], a["caption"]) for a in written["annotations"]] == [(7, "A red car beside a thing.")]
+    else:
+        assert [(a["id"], a["image_id"], a["category_id"]) for a in written["annotations"]] == [(1, 99, 9)]
+    assert report.written == labelkit.load(tmp_path / "out").report_counts() == ds.report_counts()

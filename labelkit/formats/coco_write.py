@@ -75,7 +75,11 @@ def _homes(by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: 
         if keypoints:
             return keypoints[:1]
         origin = "person_keypoints"
-    homes = list(by_task.get(origin) or [*by_task.get("instances", []), *by_task.get("stuff", [])])
+    homes = list(
+        by_task.get(origin)
+        or [*by_task.get("instances", []), *by_task.get("stuff", [])]
+        or by_task.get("results", [])  # (a split read from a detection-results list)
+    )
     if posed:  # (its keypoints are written in the keypoints file only)
         homes += [s for s in keypoints if s.categories is None or category in s.categories]
     return homes
@@ -162,13 +166,13 @@ class Writer:
         (keypoints are written there only); an object read from a keypoints file that matched no instance
         is the keypoints file's only. An image with no annotation that no file lists goes to the first file.
         """
-        if all(s.images is None for s in specs):
-            return
-        row_of = {item: i for i, item in enumerate(self.items["id"].to_pylist())}
+        row_of: dict[str, int] | None = None
         for split in sorted({s.split or "default" for s in specs}):
             group = [s for s in specs if (s.split or "default") == split]
-            if all(s.images is None for s in group):
-                continue
+            if all(s.images is None for s in group) and not self._homeless(split, {s.task for s in group}):
+                continue  # every file lists the whole split, and every kind it holds has a file
+            if row_of is None:
+                row_of = {item: i for i, item in enumerate(self.items["id"].to_pylist())}
             by_task: dict[str, list[FileSpec]] = {}
             for s in group:
                 by_task.setdefault(s.task, []).append(s)
@@ -201,6 +205,19 @@ class Writer:
                 unlisted = sorted(split_images - listed)  # images without annotations that no file lists
                 if unlisted:
                     group[0].images = [*(group[0].images or []), *unlisted]
+
+    def _homeless(self, split: str, tasks: set[str]) -> bool:
+        """Whether a kind of annotation in ``split`` may have no file among ``tasks`` (then one is added).
+
+        Objects may lack one when the split has no instances, stuff or results file (a keypoints file takes
+        only the objects with keypoints); captions and image labels when it has no file of their task.
+        """
+        kinds = self._kinds(split)
+        return (
+            ("object" in kinds and not tasks & {"instances", "stuff", "results"})
+            or ("transcript" in kinds and "captions" not in tasks)
+            or ("label" in kinds and "labels" not in tasks)
+        )
 
     def _kinds(self, split: str) -> set[str]:
         ids = self._item_ids(split)
