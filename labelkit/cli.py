@@ -275,6 +275,8 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
         width = max(len(k) for k in stats.by_split)
         for split, counts in stats.by_split.items():
             click.echo(f"  {split:<{width}}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    for note in stats.notes:
+        click.echo(f"note: {note}")
 
 
 @cli.command()

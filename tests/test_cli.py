@@ -51,6 +51,7 @@ def expected_info(path: Path) -> dict[str, Any]:
         "annotations_by_category": {k: dict(sorted(v.items())) for k, v in sorted(by_category.items())},
         "annotations_by_split": {k: dict(sorted(v.items())) for k, v in sorted(by_split.items())},
         "tokens": len(doc.get("tokens", [])),
+        "notes": [],
     }
 
 

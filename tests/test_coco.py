@@ -1091,6 +1091,11 @@ def test_a_panoptic_file_in_a_folder_is_noted_as_not_read(tmp_path: Path) -> Non
     (src / "annotations/panoptic_val.json").write_text('{"images": [], "annotations": [], "categories": []}')
     report = labelkit.convert(src, tmp_path / "o", "coco", allow_loss=True)  # was: skipped without a word
     assert "panoptic_val.json not read: COCO panoptic is not supported (its segments live in PNG files)" in report.notes
+    note = "panoptic_val.json not read: COCO panoptic is not supported (its segments live in PNG files)"
+    result = CliRunner().invoke(cli, ["info", str(src)])
+    assert result.exit_code == 0 and result.output.splitlines()[-1] == f"note: {note}"  # was: not shown
+    result = CliRunner().invoke(cli, ["info", "--json", str(src)])
+    assert json.loads(result.output)["notes"] == [note]
 
 
 @pytest.mark.parametrize("v", [3, -1, 1.5])

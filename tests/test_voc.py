@@ -1117,6 +1117,14 @@ def test_a_class_png_of_another_size_than_the_object_png_adds_no_class_only_mask
     Image.fromarray(wider, mode="L").convert("P").save(tmp_path / "a/SegmentationClass/m.png")
     back = labelkit.load(tmp_path / "a", "voc")
     assert [o.extras.get("voc:semantic") for o in back.objects()] == [None, None]  # was: a copy of each instance
+    assert back.read_notes == [
+        "1 images (m.png first) have a SegmentationClass PNG of another size than their SegmentationObject PNG: its "
+        "class pixels were not read (each instance took its XML object's class, and instances without an XML "
+        "object were not read)"
+    ]  # was: nothing said
+    report = labelkit.convert(tmp_path / "a", tmp_path / "b", to="voc")
+    assert report.notes[0] == back.read_notes[0]
+    assert labelkit.load(tmp_path / "b", "voc").read_notes == []
 
 
 def test_polygons_that_cannot_be_rasterised_are_refused_before_writing(tmp_path: Path) -> None:

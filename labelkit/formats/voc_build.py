@@ -118,6 +118,7 @@ def build(
     objects: dict[str, list[Any]] = {
         k: [] for k in ("id", "item_id", "category_id", "shape", "bbox", "occluded", "mask", "attributes", "extras")
     }
+    unmatched: list[str] = []  # images whose class PNG has another size than their object PNG
     for item_id in all_ids:
         stem, split, folder, item = by_id.get(item_id, (item_id, None, root / "Annotations", _XmlItem()))
         image = _find_image(root, folder, stem, item.filename)
@@ -125,6 +126,8 @@ def build(
         if (width is None or height is None) and image is not None:
             width, height = image_size(image)
         arrays = mask_classes.get(stem, {})
+        if 0 in arrays and 1 in arrays and arrays[0].shape != arrays[1].shape:
+            unmatched.append(stem)
         if (width is None or height is None) and arrays:
             height, width = next(iter(arrays.values())).shape
         if image is not None:
@@ -217,7 +220,14 @@ def build(
             {k: pa.array(v, pa.int64() if k == "category_id" else pa.string()) for k, v in labels.items()}
         ),
     }
-    return Dataset.from_tables(tables, categories)
+    dataset = Dataset.from_tables(tables, categories)
+    if unmatched:
+        dataset.read_notes.append(
+            f"{len(unmatched):,} images ({unmatched[0]}.png first) have a SegmentationClass PNG of another size than "
+            "their SegmentationObject PNG: its class pixels were not read (each instance took its XML object's "
+            "class, and instances without an XML object were not read)"
+        )
+    return dataset
 
 
 def void_metadata(arrays: dict[int, np.ndarray[Any, Any]]) -> dict[str, dict[str, Any]]:

@@ -32,7 +32,11 @@ TABLE_NAMES: tuple[str, ...] = ("items", *T.ANNOTATION_TABLES, "tokens")
 
 @dataclass
 class DatasetStats:
-    """Counts of a dataset: items, categories, annotations per kind, per category and per split."""
+    """Counts of a dataset: items, categories, annotations per kind, per category and per split.
+
+    ``notes`` are what the reader said of the input (what it skipped or could not read), as a conversion's
+    report lists them.
+    """
 
     items: int
     categories: int
@@ -42,6 +46,7 @@ class DatasetStats:
     by_category: dict[str, dict[str, int]] = field(default_factory=dict)
     by_split: dict[str, dict[str, int]] = field(default_factory=dict)
     tokens: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The stats as a JSON-ready dict."""
@@ -54,6 +59,7 @@ class DatasetStats:
             "annotations_by_category": self.by_category,
             "annotations_by_split": self.by_split,
             "tokens": self.tokens,
+            "notes": self.notes,
         }
 
 
@@ -376,6 +382,7 @@ class Dataset:
             by_category={k: dict(sorted(v.items())) for k, v in sorted(by_category.items())},
             by_split={k: dict(sorted(v.items())) for k, v in sorted(by_split.items())},
             tokens=self.table("tokens").num_rows,
+            notes=list(self.read_notes),
         )
 
     def to_dict(self) -> dict[str, Any]:
