@@ -267,14 +267,7 @@ def _save(
         _refuse_unsafe_splits(dataset, path, fmt, options)
         report, dataset = _plan(dataset, fmt, options)
     if report.lost and not allow_loss:
-        first = report.lost[0]
-        more = f" (and {len(report.lost) - 1} more)" if len(report.lost) > 1 else ""
-        raise DataLossError(
-            f"writing {fmt.NAME} would lose {first}{more}",
-            report=report,
-            path=path,
-            hint="pass --allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss",
-        )
+        raise _loss_error(report, fmt, path)
     if progress:
         progress(f"writing {fmt.NAME}")
     with atomic_output(path, fmt.OUTPUT, overwrite=overwrite) as tmp:
@@ -285,9 +278,22 @@ def _save(
             name = exc.filename if isinstance(exc.filename, str) else ""
             where = path / Path(name).relative_to(tmp) if name.startswith(str(tmp) + os.sep) else path
             raise OutputError(f"cannot write: {exc.strerror or exc}", path=where) from exc
+        if report.lost and not allow_loss:  # a loss only writing could find: the output is not kept
+            raise _loss_error(report, fmt, path)
     if not report.written:  # the writer wrote the dataset the plan gave it
         report.written = dataset.report_counts()
     return report
+
+
+def _loss_error(report: Report, fmt: FormatModule, path: Path) -> DataLossError:
+    first = report.lost[0]
+    more = f" (and {len(report.lost) - 1} more)" if len(report.lost) > 1 else ""
+    return DataLossError(
+        f"writing {fmt.NAME} would lose {first}{more}",
+        report=report,
+        path=path,
+        hint="pass --allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss",
+    )
 
 
 def input_folder(src: Path) -> Path:

@@ -1145,6 +1145,61 @@ def test_polygons_that_cannot_be_rasterised_are_refused_before_writing(tmp_path:
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/s.png")).max() == 1
 
 
+def test_polygons_on_an_image_of_unknown_size_with_no_mask_are_refused_before_writing(tmp_path: Path) -> None:
+    """Nothing gives their PNGs a size: they were found while writing, so written without --allow-loss, and
+    reported rasterised (with an empty Segmentation list entry and empty folders)."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="u", media=Media(path="u.jpg"), split="train"))
+    triangle = [[1.0, 1.0, 4.0, 1.0, 4.0, 4.0]]
+    ds.add(Object(id="1", item_id="u", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0), polygon=triangle))
+    reason = "the image has no size, and no mask of it gives one: a PNG needs the image's size"
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc", masks="all").lost] == [
+        ("polygons", 1, reason)
+    ]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "o", "voc", masks="all")
+    assert not (tmp_path / "o").exists()
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks="all", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("polygons", 1)]
+    assert report.transformed == []  # was: 1 polygon rasterised
+    assert sorted(p.relative_to(tmp_path / "o").as_posix() for p in (tmp_path / "o").rglob("*")) == [
+        "Annotations",
+        "Annotations/u.xml",
+        "ImageSets",
+        "ImageSets/Main",
+        "ImageSets/Main/train.txt",
+        "labelmap.txt",
+    ]
+
+
+def test_what_only_painting_finds_lost_is_refused_and_the_output_not_kept(tmp_path: Path) -> None:
+    """An image of unknown size takes its PNGs' size from its first mask: a polygon too far from it, and a
+    mask of another size, are found while painting. They were reported, but the output was kept without
+    --allow-loss, each polygon was an entry of its own, and the polygons counted rasterised."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="u", media=Media(path="u.jpg"), split="train"))
+    first = np.zeros((6, 8), dtype=bool)
+    first[1:3, 1:4] = True
+    other = np.zeros((5, 5), dtype=bool)
+    other[1:3, 1:3] = True
+    far = [[1.0, 1.0, 4e9, 1.0, 4.0, 4.0]]
+    ds.add(
+        Object(id="0", item_id="u", category_id=1, bbox=(1.0, 1.0, 3.0, 2.0), mask=_rle(first)),
+        Object(id="1", item_id="u", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0), polygon=[[1.0, 1.0, 4.0, 1.0, 4.0, 4.0]]),
+        Object(id="2", item_id="u", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0), polygon=far),
+        Object(id="3", item_id="u", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0), polygon=far),
+        Object(id="4", item_id="u", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0), mask=_rle(other)),
+    )
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "voc", masks="all")
+    assert err.value.location.path == str(tmp_path / "o")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # was: written (and no temporary folder is left)
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks="all", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("polygons", 2), ("masks", 1)]  # was: two entries of 1
+    assert [(c.what, c.count) for c in report.transformed] == [("polygons", 1)]  # was: 3
+    assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/u.png")).shape == (6, 8)
+
+
 @pytest.mark.parametrize(
     ("regions", "want"),
     [

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import struct
 import zlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -172,8 +172,7 @@ class ImageMasks:
                 break
         if shape is None:
             shape = next((cell_shape(v) for v in self.voids if cell_shape(v) is not None), None)
-        if shape is None:
-            lost.append(("masks on images of unknown size", len(self.instance_rows), "a PNG needs the image size"))
+        if shape is None:  # (no instance has a mask: the writer left out polygons that nothing sizes, check() said)
             voids = sum(v is not None for v in self.voids)
             lost.append(("segmentation void regions", voids, "a PNG needs the image size"))
             return lost
@@ -310,6 +309,7 @@ class PngPool:
         self.pending: deque[Future[list[tuple[str, int, str]]]] = deque()
         self.limit = pending
         self.class_only = 0  # class-only objects the PNGs hold (see CLASS_ONLY_WRITTEN)
+        self.lost: Counter[tuple[str, str]] = Counter()  # what the jobs lost, by what and why
 
     def submit(self, fn: Callable[..., list[tuple[str, int, str]]], *args: Any) -> None:
         """Queue a job; wait for the oldest when too many are in flight (memory stays bounded)."""
@@ -322,12 +322,25 @@ class PngPool:
             if what == CLASS_ONLY_WRITTEN:
                 self.class_only += count
             else:
-                self.report.lose(what, count, reason)
+                self.lost[(what, reason)] += count
 
-    def close(self) -> None:
-        """Wait for every job, re-raising the first error."""
+    def close(self, rasterised: str = "") -> None:
+        """Wait for every job, re-raising the first error; then report what the jobs lost, one entry per reason.
+
+        Polygons found unpaintable only here (on images of unknown size, whose PNGs take a mask's size) are
+        taken off the count of polygons reported ``rasterised`` (that transformation's reason).
+        """
         try:
             while self.pending:
                 self._collect()
         finally:
             self.executor.shutdown(wait=True, cancel_futures=True)
+        for (what, reason), count in self.lost.items():
+            self.report.lose(what, count, reason)
+        unpainted = sum(n for (what, _), n in self.lost.items() if what == "polygons")
+        if unpainted:
+            self.report.transformed = [
+                replace(c, count=c.count - unpainted) if (c.what, c.reason) == ("polygons", rasterised) else c
+                for c in self.report.transformed
+            ]
+            self.report.transformed = [c for c in self.report.transformed if c.count]

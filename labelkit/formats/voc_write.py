@@ -167,6 +167,10 @@ def _written_objects_only(dataset: Dataset, masks: str) -> Dataset:
     return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))
 
 
+RASTERISED = "rasterised into SegmentationObject/SegmentationClass PNGs"
+"""The reason of the transformation of polygons under ``masks=all`` (see :meth:`PngPool.close`)."""
+
+
 def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     """What the segmentation PNGs cannot hold, found before writing (so it is refused without --allow-loss).
 
@@ -217,6 +221,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         int((instances & huge).sum()),
         f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
     )
+    bad_voids, void_sized = _check_voids(items, width, height)
     if masks == "all" and n_items:  # polygons pycocotools cannot rasterise (ImageMasks.write leaves them out)
         drawn = valid_mask(objects["polygon"]) & xml & ~has_mask
         unsafe = drawn & sized & ~huge & G.unrasterisable(objects["polygon"], height[safe], width[safe])
@@ -225,8 +230,20 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
             int(unsafe.sum()),
             f"coordinates beyond {G.RASTER_MARGIN} image sides from the image cannot be rasterised",
         )
+        # an image of unknown size takes its PNGs' size from a mask or void region (ImageMasks.write): without
+        # either, its polygons cannot be painted
+        masked = np.zeros(n_items, dtype=bool)
+        masked[item[has_mask & (item >= 0)]] = True
+        shapeless = drawn & ~sized & (item >= 0) & ~masked[safe] & ~void_sized[safe]
+        report.lose(
+            "polygons",
+            int(shapeless.sum()),
+            "the image has no size, and no mask of it gives one: a PNG needs the image's size",
+        )
         report.transform(
-            "polygons", int((drawn & ~unsafe).sum()), "rasterised into SegmentationObject/SegmentationClass PNGs"
+            "polygons",
+            int((drawn & ~unsafe & ~shapeless).sum()),
+            RASTERISED,
         )
     categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
     values = instance_values(item, xml, instances, n_items, categories, recorded)
@@ -236,7 +253,17 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         f"an instance PNG holds values 1 to {VOID_INDEX - 1}: the i-th XML object's mask is value i, and masks "
         "without an XML object come after the image's XML objects",
     )
+    report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
+
+
+def _check_voids(items: pa.Table, width: np.ndarray[Any, Any], height: np.ndarray[Any, Any]) -> tuple[int, Any]:
+    """Void masks (``voc:void*`` metadata) of another size than their image's, and per item whether one has a size.
+
+    Raises:
+        InputError: a void mask whose runs do not make it.
+    """
     bad_voids = 0
+    void_sized = np.zeros(items.num_rows, dtype=bool)
     for n, text in enumerate(items["metadata"].to_pylist()):
         if text is None or '"voc:void' not in text:
             continue
@@ -249,8 +276,9 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
                     f"item {items['id'][n].as_py()}: {name}: {broken}",
                     hint="fix or drop its void metadata, or -o masks=none",
                 )
+            void_sized[n] |= shape is not None
             bad_voids += bool(cell is not None and width[n] > 0 and height[n] > 0 and shape != (height[n], width[n]))
-    report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
+    return bad_voids, void_sized
 
 
 def instance_values(
@@ -534,6 +562,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         )
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
+                if instance_rows and size is None and all(cell_shape(v) is None for v in voids):
+                    instance_rows, values = [], []  # polygons only, and nothing gives the PNGs a size: check() said
                 segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
                 name = image_names[n]
                 head = voc_xml.head_xml(meta, name, widths[n], heights[n], segmented)
@@ -573,7 +603,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 )
                 folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)
-        pool.close()
+        pool.close(RASTERISED)
     finally:
         pool.executor.shutdown(wait=True, cancel_futures=True)
     label_lines = _write_lists(path, dataset, ids, splits, lists)
