@@ -311,7 +311,11 @@ def formats_command(name: str | None) -> None:
     if name is None:
         width = max(len(n) for n in formats.names())
         for n in formats.names():
-            fmt = formats.get(n)
+            try:
+                fmt = formats.get(n)
+            except LabelkitError as exc:  # a broken plug-in: said on its line, and the others still listed
+                click.echo(f"{n:<{width}}  {'cannot be loaded':<22}  {exc}")
+                continue
             click.echo(f"{n:<{width}}  {_abilities(fmt):<22}  holds: {fmt.CAPABILITIES.summary()}")
         return
     fmt = formats.get(name)

@@ -215,6 +215,12 @@ def test_broken_plugins_give_clean_errors(tiny: Path) -> None:
     result = CliRunner().invoke(cli, ["formats", "ghost"])
     assert result.exit_code == 2
     assert result.stderr.startswith("labelkit: error: format 'ghost' cannot be imported")
+    listing = CliRunner().invoke(cli, ["formats"])  # was: the first broken plug-in's error, and nothing listed
+    assert listing.exit_code == 0, listing.output
+    lines = {line.split()[0]: line for line in listing.output.splitlines()}
+    assert list(lines) == [*sorted(formats.BUILTIN), "ghost", "hollow", "notaformat", "tiny"]
+    assert lines["ghost"].split(None, 1)[1].startswith("cannot be loaded        format 'ghost' cannot be imported")
+    assert "holds:" in lines["tiny"] and "holds:" in lines["coco"]
 
 
 def test_read_only_plugin(tiny: Path, tmp_path: Path) -> None:
