@@ -1222,3 +1222,20 @@ def test_class_only_masks_are_counted_written_as_they_read_back(
     back = labelkit.load(tmp_path / "o", "voc")
     semantic = sum(1 for o in back.objects() if o.extras.get("voc:semantic"))
     assert (semantic, report.written["object annotations"]) == (want, 2 + want)
+
+
+def test_the_segmented_flag_is_escaped_like_every_other_text(tmp_path: Path) -> None:
+    """It was written as it was: a text holding markup added objects, or made XML no reader accepts."""
+    injected = "0</segmented><object><name>evil</name></object><segmented>0"
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="i", media=Media(width=4, height=4), split="train", metadata={"voc:segmented": injected}))
+    ds.add(Object(id="1", item_id="i", category_id=1, bbox=(1.0, 1.0, 1.0, 1.0)))
+    labelkit.save(ds, tmp_path / "o", "voc")
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [back.category(o.category_id or 0).name for o in back.objects()] == ["dog"]
+    assert next(back.items()).metadata["voc:segmented"] == injected
+    src = tmp_path / "src"
+    (src / "Annotations").mkdir(parents=True)
+    (src / "Annotations/a.xml").write_text("<annotation><segmented>&lt;x&gt;</segmented></annotation>")
+    labelkit.convert(src, tmp_path / "again", to="voc", from_format="voc")
+    assert "<segmented>&lt;x&gt;</segmented>" in (tmp_path / "again/Annotations/a.xml").read_text()

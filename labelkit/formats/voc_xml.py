@@ -215,5 +215,5 @@ def head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | N
             f"  <size>\n    <width>{width}</width>\n    <height>{height}</height>\n"
             f"    <depth>{xml_text(str(depth))}</depth>\n  </size>\n"
         )
-    head.append(f"  <segmented>{meta.get('voc:segmented', int(segmented))}</segmented>\n")
+    head.append(f"  <segmented>{xml_text(str(meta.get('voc:segmented', int(segmented))))}</segmented>\n")
     return "".join(head)
