@@ -1239,3 +1239,50 @@ def test_the_segmented_flag_is_escaped_like_every_other_text(tmp_path: Path) -> 
     (src / "Annotations/a.xml").write_text("<annotation><segmented>&lt;x&gt;</segmented></annotation>")
     labelkit.convert(src, tmp_path / "again", to="voc", from_format="voc")
     assert "<segmented>&lt;x&gt;</segmented>" in (tmp_path / "again/Annotations/a.xml").read_text()
+
+
+def _voc_lists(root: Path, lists: dict[str, str]) -> Path:
+    """Two images (a with a cat, b empty) and the given ImageSets files."""
+    (root / "Annotations").mkdir(parents=True)
+    head = "<annotation><filename>{}.jpg</filename><size><width>4</width><height>4</height><depth>3</depth></size>"
+    cat = "<object><name>cat</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>"
+    (root / "Annotations/a.xml").write_text(head.format("a") + cat + "</annotation>")
+    (root / "Annotations/b.xml").write_text(head.format("b") + "</annotation>")
+    for rel, text in lists.items():
+        (root / "ImageSets" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "ImageSets" / rel).write_text(text)
+    return root
+
+
+def test_trainval_lists_are_read_once_and_written_back(tmp_path: Path) -> None:
+    """VOC's releases list train + val again as trainval: each image label was read twice, and the trainval
+    lists were not written back."""
+    lists = {
+        "Main/train.txt": "a\n",
+        "Main/val.txt": "b\n",
+        "Main/trainval.txt": "a\nb\n",
+        "Main/cat_train.txt": "a  1\n",
+        "Main/cat_val.txt": "b -1\n",
+        "Main/cat_trainval.txt": "a  1\nb -1\n",
+        "Segmentation/train.txt": "a\n",
+        "Segmentation/val.txt": "b\n",
+        "Segmentation/trainval.txt": "a\nb\n",
+    }
+    src = _voc_lists(tmp_path / "src", lists)
+    ds = labelkit.load(src, "voc")
+    assert [(lab.item_id, ds.category(lab.category_id or 0).name) for lab in ds.labels()] == [("a", "cat")]
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "val")]
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.written["label annotations"] == 1 and report.lost == []
+    for rel, text in lists.items():
+        assert (tmp_path / "out/ImageSets" / rel).read_text() == text, rel
+
+
+def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
+    src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", "Main/test.txt": "a\n"})
+    ds = labelkit.load(src, "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "test"), ("b", "train")]
+    assert ds.read_notes == [
+        "1 images are listed in several splits' ImageSets lists (a: test, train); each is in the first of its "
+        "splits (by file name), and writing VOC lists it there only"
+    ]  # was: nothing said, and train.txt lost it

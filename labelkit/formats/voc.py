@@ -470,6 +470,26 @@ class _Sets:
     lists: dict[str, list[str]] = field(default_factory=dict)
     labels: list[tuple[str, str, int]] = field(default_factory=list)
     listed: list[str] = field(default_factory=list)
+    trainval: bool = False  # trainval lists (train + val) were passed over: writing VOC makes them again
+    elsewhere: dict[str, list[str]] = field(default_factory=dict)  # item -> the other splits that list it
+
+    def place(self, item: str, split: str) -> None:
+        """The item's split is the first list's that names it; the others are remembered for a read note."""
+        first = self.split_of.setdefault(item, split)
+        if first != split and split not in self.elsewhere.setdefault(item, []):
+            self.elsewhere[item].append(split)
+
+    def note(self) -> str | None:
+        """What the read note says of items listed in several splits (None when there are none)."""
+        items = [i for i, more in self.elsewhere.items() if more]
+        if not items:
+            return None
+        first = items[0]
+        return (
+            f"{len(items):,} images are listed in several splits' ImageSets lists ({first}: "
+            f"{', '.join([self.split_of[first], *self.elsewhere[first]])}); each is in the first of its "
+            "splits (by file name), and writing VOC lists it there only"
+        )
 
 
 def _image_sets(root: Path) -> _Sets:
@@ -480,18 +500,28 @@ def _image_sets(root: Path) -> _Sets:
     names = {f.stem for f in split_files}
     for f in split_files:
         if f.stem == "trainval" and names & {"train", "val"}:
+            sets.trainval = True
             continue  # trainval is train + val; each item keeps its finer split
         for _, fields in _read_list(f):
             item = safe_relpath(fields[0], source=f)
-            sets.split_of.setdefault(item, f.stem)
+            sets.place(item, f.stem)
             sets.listed.append(item)
     # the split lists name the splits: class cat of split val_2017 is cat_val_2017.txt, not class cat_val
     known = sorted(names, key=len, reverse=True)
+    class_files: list[tuple[Path, str, str]] = []
     for f in files:
         if f in split_files:
             continue
         split = next((k for k in known if f.stem.endswith(f"_{k}") and len(f.stem) > len(k) + 1), None)
         cls, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
+        class_files.append((f, cls, split))
+    splits_of_class: dict[str, set[str]] = {}
+    for _, cls, split in class_files:
+        splits_of_class.setdefault(cls, set()).add(split)
+    for f, cls, split in class_files:
+        if split == "trainval" and (names | splits_of_class[cls]) & {"train", "val"}:
+            sets.trainval = True
+            continue  # <class>_trainval.txt: the class's train and val lists again
         for number, fields in _read_list(f):
             if len(fields) < 2:
                 continue
@@ -501,18 +531,21 @@ def _image_sets(root: Path) -> _Sets:
                 raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number) from None
             if value >= 0:
                 sets.labels.append((safe_relpath(fields[0], source=f), cls, value))
-            sets.split_of.setdefault(fields[0], split)
+            sets.place(fields[0], split)
     for task in _TASK_LISTS:
         folder = root / "ImageSets" / task
-        for f in sorted(folder.glob("*.txt")) if folder.is_dir() else []:
-            if _per_class_file(f):
+        task_files = [f for f in sorted(folder.glob("*.txt")) if not _per_class_file(f)] if folder.is_dir() else []
+        task_names = {f.stem for f in task_files}
+        for f in task_files:
+            if f.stem == "trainval" and task_names & {"train", "val"}:
+                sets.trainval = True
                 continue
             for _, fields in _read_list(f):
                 item = safe_relpath(fields[0], source=f)
                 sets.lists.setdefault(item, [])
                 if task not in sets.lists[item]:
                     sets.lists[item].append(task)
-                sets.split_of.setdefault(item, f.stem)
+                sets.place(item, f.stem)
                 sets.listed.append(item)
     return sets
 

@@ -21,7 +21,7 @@ from labelkit.formats.voc import (
     voc_palette,
 )
 from labelkit.formats.yolo_media import image_size
-from labelkit.model import Category, Dataset
+from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
 from labelkit.model.tables import MASK_TYPE, dumps
 
@@ -220,7 +220,10 @@ def build(
             {k: pa.array(v, pa.int64() if k == "category_id" else pa.string()) for k, v in labels.items()}
         ),
     }
-    dataset = Dataset.from_tables(tables, categories)
+    info = DatasetInfo(extras={"voc:trainval": True}) if sets.trainval else None
+    dataset = Dataset.from_tables(tables, categories, info)
+    if (note := sets.note()) is not None:
+        dataset.read_notes.append(note)
     if unmatched:
         dataset.read_notes.append(
             f"{len(unmatched):,} images ({unmatched[0]}.png first) have a SegmentationClass PNG of another size than "

@@ -626,16 +626,27 @@ def listable(item_id: str) -> bool:
     return item_id.split() == [item_id] and not item_id.startswith("#")
 
 
+def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, list[str]]:
+    """The lists by split, plus (``trainval``, and both train and val listed) ``trainval``: their ids sorted.
+
+    VOC's releases list train + val again as trainval, sorted; a VOC reader passes over it (see ``voc._Sets``).
+    """
+    if not trainval or "trainval" in by_split or not ("train" in by_split and "val" in by_split):
+        return by_split
+    return {**by_split, "trainval": sorted({*by_split["train"], *by_split["val"]})}
+
+
 def _write_lists(
     path: Path, dataset: Dataset, ids: list[str], splits: list[str], lists: dict[str, dict[str, list[str]]]
 ) -> int:
     """Write the ImageSets lists; returns how many image-level labels they hold (one per item and class)."""
+    trainval = dataset.info.extras.get("voc:trainval") is True  # read beside train and val lists: made again
     for task, by_split in lists.items():
         if not is_plain_name(task):  # an ImageSets task from item metadata (check() reports it)
             continue
         folder = path / "ImageSets" / task
         folder.mkdir(parents=True, exist_ok=True)
-        for split, members in sorted(by_split.items()):
+        for split, members in sorted(_with_trainval(by_split, trainval).items()):
             text = "".join(f"{m}\n" for m in members if listable(m))
             (folder / f"{split}.txt").write_text(text, encoding="utf-8")
     labels = dataset.table("labels")
@@ -659,7 +670,7 @@ def _write_lists(
     # (or class a of split train and split a_train) would write one file
     written = {f"{split}.txt": f"the list of split {split!r}" for split in lists.get("Main", {})}
     for cls in filter(is_plain_name, used):  # a class file is named after the class (check() reports others)
-        for split, members in sorted(members_of.items()):
+        for split, members in sorted(_with_trainval(members_of, trainval).items()):
             name = f"{cls}_{split}.txt"
             if name in written:
                 raise OutputError(
