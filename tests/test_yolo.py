@@ -1242,3 +1242,49 @@ def test_classify_renumbering_counts_only_the_class_folders_written() -> None:
     report = labelkit.plan(ds, "yolo", task="classify")
     assert "category ids" not in [c.what for c in report.transformed]  # folders b, c read back as 0, 1
     assert [(c.what, c.count) for c in report.lost] == [("labels beyond the first of an item", 1)]
+
+
+def _one_box(path: str = "a.jpg") -> Dataset:
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path=path, width=100, height=100), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(10.0, 10.0, 20.0, 20.0)))
+    return ds
+
+
+def test_darknet_lists_with_the_data_prefix_find_labels_shipped_without_images(tmp_path: Path) -> None:
+    """CVAT's YOLO 1.1 export without images: the label was looked for beside the missing data/... image."""
+    (tmp_path / "obj_train_data").mkdir()
+    (tmp_path / "obj.data").write_text("classes = 1\ntrain = data/train.txt\nnames = data/obj.names\n")
+    (tmp_path / "obj.names").write_text("person\n")
+    (tmp_path / "train.txt").write_text("data/obj_train_data/a.jpg\n")
+    (tmp_path / "obj_train_data/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    ds = labelkit.load(tmp_path, "yolo", image_size="640x480")
+    assert [(o.item_id, o.bbox) for o in ds.objects()] == [("data/obj_train_data/a", (256.0, 192.0, 128.0, 96.0))]
+
+
+def test_a_darknet_folder_inside_a_folder_named_images_reads_its_labels(tmp_path: Path) -> None:
+    """The images -> labels rule took the parent folder's name: every label file was missed."""
+    (tmp_path / "images").mkdir()
+    labelkit.save(_one_box(), tmp_path / "images/d", "yolo", layout="darknet")
+    assert labelkit.load(tmp_path / "images/d", "yolo").table("objects").num_rows == 1  # was: 0
+
+
+def test_an_image_name_ending_in_a_dot_keeps_its_label(tmp_path: Path) -> None:
+    """The writer names the label a.txt (as Ultralytics does); the reader looked for a..txt."""
+    labelkit.save(_one_box("x/a."), tmp_path / "o", "yolo", layout="darknet")
+    assert labelkit.load(tmp_path / "o", "yolo").table("objects").num_rows == 1  # was: 0
+
+
+def test_a_split_whose_image_folder_is_missing_has_its_labels_read(tmp_path: Path) -> None:
+    """Without a size side file they were passed over: now read with a size, or an error naming the file."""
+    for d in ("images/train", "labels/train", "labels/val"):
+        (tmp_path / d).mkdir(parents=True)
+    (tmp_path / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [p]\n")
+    Image.new("RGB", (64, 48)).save(tmp_path / "images/train/a.jpg")
+    for name in ("train/a", "val/b"):
+        (tmp_path / f"labels/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    ds = labelkit.load(tmp_path, "yolo", image_size="640x480")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "val")]  # was: a only
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "yolo")
+    assert err.value.location.path == str(tmp_path / "labels/val/b.txt")

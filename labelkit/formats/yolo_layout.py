@@ -89,16 +89,31 @@ class Layout:
 
 
 def _img2label(image: Path) -> Path:
-    """Ultralytics' rule: the last ``images`` folder in the path becomes ``labels``; else the label sits beside it."""
-    parts = list(image.parts)
+    """Ultralytics' rule: the last ``images`` folder in the path becomes ``labels``; else the label sits beside it.
+
+    When no label file is at the ``labels`` place but one is beside the image (a Darknet dataset in a folder
+    that some parent calls ``images``), that one is the label file. The extension is what follows the name's
+    last dot (``a.`` has label ``a.txt``, as the writer and Ultralytics name it).
+    """
+    parts = image.parts
+    beside = _label_file(image)
     for i in range(len(parts) - 2, -1, -1):
         if parts[i] in ("images", "Images"):
             for label_dir in ("labels", "Labels", "Annotations", "annotations", "labelTxt"):
-                candidate = Path(*parts[:i], label_dir, *parts[i + 1 :]).with_suffix(".txt")
+                candidate = _label_file(Path(*parts[:i], label_dir, *parts[i + 1 :]))
                 if candidate.is_file():
                     return candidate
-            return Path(*parts[:i], "labels", *parts[i + 1 :]).with_suffix(".txt")
-    return image.with_suffix(".txt")
+            if beside.is_file():
+                return beside
+            return _label_file(Path(*parts[:i], "labels", *parts[i + 1 :]))
+    return beside
+
+
+def _label_file(image: Path) -> Path:
+    """``image`` with ``.txt`` in place of its extension (the part after the name's last dot, not leading)."""
+    name = image.name
+    dot = name.rfind(".")
+    return image.with_name((name[:dot] if dot > 0 else name) + ".txt")
 
 
 def _images_under(folder: Path) -> list[Path]:
@@ -326,9 +341,13 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout
 
 
 def _labels_only_source(root: Path, value: str, split: str) -> Path | None:
-    """The labels folder of a missing images folder (output written with media=none)."""
+    """The labels folder of a missing images folder (output written with media=none, or labels shipped alone).
+
+    Its label files are read as any whose image is missing: sized by the size side file or ``image_size``,
+    else an error naming the file (they were passed over without a word when no side file was there).
+    """
     label_dir = _img2label(root / value / "x.jpg").parent
-    return label_dir if label_dir.is_dir() and (root / SIZES_FILE).is_file() else None
+    return label_dir if label_dir.is_dir() else None
 
 
 def _entries_from_source(source: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]]) -> list[Entry]:
@@ -389,7 +408,9 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[E
         if "/" in name:
             # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
             candidates.append(root / name.split("/", 1)[1])
-        image = next((c for c in candidates if is_file(c)), candidates[0])
+        image = next((c for c in candidates if is_file(c)), None)
+        if image is None:  # no image here (labels shipped alone): the candidate whose label file exists
+            image = next((c for c in candidates if is_file(_img2label(c))), candidates[0])
         if image in seen:  # an image listed twice (to weigh it in training) is one item
             continue
         seen.add(image)
