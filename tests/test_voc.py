@@ -972,7 +972,7 @@ def _painted_image(draw: st.DrawFn) -> dict:
 
 
 class _ThreeClasses:
-    value = {1: 1, 2: 20, 3: 300}  # 300: painted as 254, the largest value that is not void
+    value = {1: 1, 2: 20, 3: 300}  # 300: a class beyond the 254th, not painted (check() reports its masks lost)
     name = {1: "a", 2: "b", 3: "c"}
     palette_bytes = bytes(range(256)) * 3
 
@@ -1004,16 +1004,21 @@ def test_segmentation_pngs_paint_as_pycocotools_decodes(tmp_path_factory: pytest
     want_class, want_object = np.zeros((h, w), np.uint8), np.zeros((h, w), np.uint8)
     for r, value in enumerate(case["values"]):
         cell = cells[r]
-        if value == 255 or (cell is not None and rle_size(cell) != (h, w)):
+        if (
+            value == 255
+            or (cell is not None and rle_size(cell) != (h, w))
+            or classes.value[case["categories"][r]] > 254
+        ):
             continue
         rings = case["polygons"].get(r, [])
         if cell is None and G.raster_problem([x for x in rings if len(x) >= 6], h, w):
             continue  # reported lost, as pycocotools cannot rasterise such coordinates safely
         on = _decoded(cell, h, w) if cell is not None else _rings_decoded(rings, h, w)
         want_object[on] = value
-        want_class[on] = min(classes.value[case["categories"][r]], 254)
+        want_class[on] = classes.value[case["categories"][r]]
     for r in case["semantic"]:
-        want_class[_decoded(cells[r], h, w)] = min(classes.value[case["categories"][r]], 254)
+        if classes.value[case["categories"][r]] <= 254:
+            want_class[_decoded(cells[r], h, w)] = classes.value[case["categories"][r]]
     for png, cell in zip((want_class, want_object), case["voids"], strict=True):
         if cell is not None and rle_size(cell) == (h, w):
             png[_decoded(cell, h, w)] = 255
@@ -1286,3 +1291,63 @@ def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
         "1 images are listed in several splits' ImageSets lists (a: test, train); each is in the first of its "
         "splits (by file name), and writing VOC lists it there only"
     ]  # was: nothing said, and train.txt lost it
+
+
+@pytest.mark.parametrize(
+    ("labelmap", "message"),
+    [
+        ("# labelkit-category-ids: 1,1\nbackground:0,0,0::\ncat:128,0,0::\n", "bad category ids comment"),
+        ("# labelkit-category-ids: 0,99999999999999999999\nbackground:0,0,0::\ncat:128,0,0::\n", "bad category ids"),
+        ("background:0,0,0::\ncat:300,0,0::\n", "bad colour"),
+    ],
+)
+def test_a_bad_labelmap_is_an_input_error_naming_its_line(tmp_path: Path, labelmap: str, message: str) -> None:
+    """Duplicate ids made every class one; a huge id raised a validation error; 300 was taken as a colour."""
+    src = _voc_lists(tmp_path / "src", {})
+    (src / "labelmap.txt").write_text(labelmap)
+    with pytest.raises(InputError, match=message) as err:
+        labelkit.load(src, "voc")
+    assert err.value.location.path == str(src / "labelmap.txt")
+
+
+def test_a_box_whose_corners_are_finite_but_whose_size_is_not_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    (src / "Annotations").mkdir(parents=True)
+    box = "<xmin>-1.7e308</xmin><ymin>1</ymin><xmax>1.7e308</xmax><ymax>2</ymax>"
+    (src / "Annotations/a.xml").write_text(
+        f"<annotation><object><name>cat</name><bndbox>{box}</bndbox></object></annotation>"
+    )
+    with pytest.raises(InputError, match="not finite") as err:  # was: read, then <xmax>null</xmax> written
+        labelkit.load(src, "voc")
+    assert err.value.location.path == str(src / "Annotations/a.xml")
+
+
+@pytest.mark.parametrize(("classes", "category"), [(255, 255), (256, 256), (256, 1)])
+def test_masks_of_classes_beyond_the_254th_are_reported_lost(tmp_path: Path, classes: int, category: int) -> None:
+    """Their class value was clamped to 254 (another class's), and with 256 classes the output did not read."""
+    ds = Dataset(categories=[Category(id=k, name=f"c{k}") for k in range(1, classes + 1)])
+    ds.add_item(Item(id="i", media=Media(width=4, height=4), split="train"))
+    ds.add(
+        Object(id="1", item_id="i", category_id=category, bbox=(1.0, 1.0, 2.0, 2.0), mask=_rle(np.eye(4, dtype=bool)))
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    back = labelkit.load(tmp_path / "o", "voc")
+    (obj,) = back.objects()
+    assert back.category(obj.category_id or 0).name == f"c{category}"
+    if category >= 255:
+        assert [(c.what, c.count) for c in report.lost] == [("masks", 1)] and obj.mask is None
+    else:
+        assert report.lost == [] and obj.mask is not None
+
+
+@pytest.mark.parametrize("colors", [["#000000"], [None, "#800000"]])
+def test_classes_sharing_a_colour_keep_their_masks(tmp_path: Path, colors: list[str | None]) -> None:
+    """The palette PNG was mapped back through the colours: a black class's mask became background plus a
+    class-only mask everywhere, and a class of another's colour took that class's mask."""
+    ds = Dataset(categories=[Category(id=k + 1, name=f"c{k}", color=c) for k, c in enumerate(colors)])
+    ds.add_item(Item(id="i", media=Media(width=4, height=4), split="train"))
+    ds.add(Object(id="1", item_id="i", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0), mask=_rle(np.eye(4, dtype=bool))))
+    labelkit.save(ds, tmp_path / "o", "voc")
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(back.category(o.category_id or 0).name, o.extras) for o in back.objects()] == [("c0", {})]
+    assert canonical(back)["annotations"][0]["mask"] == canonical(ds)["annotations"][0]["mask"]

@@ -12,10 +12,11 @@ defusedxml only: a DTD or an entity is an error. VOC's 1-based inclusive pixel c
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -136,11 +137,14 @@ def parse_color(text: str | None) -> tuple[int, int, int] | None:
     if not text:
         return None
     if text.startswith("#") and len(text) == 7:
-        return (int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16))
+        digits = text[1:]
+        if not all(c in "0123456789abcdefABCDEF" for c in digits):
+            return None
+        return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
     parts = text.split(",")
     if len(parts) == 3 and all(p.strip().isascii() and p.strip().isdigit() for p in parts):
         r, g, b = (int(p) for p in parts)
-        return (r, g, b)
+        return (r, g, b) if max(r, g, b) <= 255 else None
     return None
 
 
@@ -272,6 +276,8 @@ def _box(node: Element, path: Path, where: str) -> tuple[float, float, float, fl
         raise InputError(
             "box has a negative width or height (xmax below xmin or ymax below ymin)", path=path, element=at
         )
+    if not all(map(math.isfinite, box)):  # finite corners 1.7e308 apart: the width is not a number
+        raise InputError("box's width or height is not finite", path=path, element=at)
     return box
 
 
@@ -437,6 +443,10 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
                 ids = [int(v) for v in line[len(IDS_COMMENT) :].split(",") if v.strip()]
             except ValueError:
                 raise InputError("bad category ids comment", path=path, line=number) from None
+            if any(not INT64_MIN <= i <= INT64_MAX for i in ids) or len(set(ids)) != len(ids):
+                raise InputError(
+                    "bad category ids comment", path=path, line=number, expected="distinct integers of 64 bits"
+                )
             continue
         if not line or line.startswith("#"):
             continue
@@ -562,8 +572,15 @@ def _per_class_file(path: Path) -> bool:
 # -- segmentation PNGs ------------------------------------------------------------------------------
 
 
-def _png_indices(path: Path, lookup: dict[tuple[int, int, int], int]) -> np.ndarray[Any, Any]:
-    """A segmentation PNG as class or instance indices: palette indices directly, RGB through ``lookup``."""
+def _png_indices(
+    path: Path, lookup: dict[tuple[int, int, int], int], colors: Sequence[tuple[int, int, int]]
+) -> np.ndarray[Any, Any]:
+    """A segmentation PNG as class or instance indices: palette indices directly, RGB through ``lookup``.
+
+    A palette PNG whose indices in use have their own colours (``colors``: what labelkit and VOC write) is
+    taken as it is, even where two classes share a colour; another palette (a writer may reorder one) is
+    mapped through the colours when all of them are known.
+    """
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -576,8 +593,11 @@ def _png_indices(path: Path, lookup: dict[tuple[int, int, int], int]) -> np.ndar
                 indices = np.asarray(im, dtype=np.uint8)
                 palette = im.getpalette() or []
                 # PNG writers may reorder a palette; the colours are what VOC means, so map them when all are known
+                used = np.unique(indices).tolist()
+                if all(tuple(palette[3 * i : 3 * i + 3]) == colors[i] for i in used if i < VOID_INDEX):
+                    return indices
                 table = np.arange(256, dtype=np.uint8)
-                for i in np.unique(indices).tolist():
+                for i in used:
                     rgb_i = tuple(palette[3 * i : 3 * i + 3])
                     if len(rgb_i) != 3 or rgb_i not in lookup:
                         return indices

@@ -67,15 +67,20 @@ def _class_names_by_index(labelmap: Labelmap | None) -> list[str]:
     return ["background", *labelmap.names]
 
 
-def _class_lookup(labelmap: Labelmap | None) -> dict[tuple[int, int, int], int]:
-    palette = voc_palette()
+def _class_lookup(labelmap: Labelmap | None) -> tuple[dict[tuple[int, int, int], int], list[tuple[int, int, int]]]:
+    """Colour -> class PNG value, and each value's own colour (the palette a class PNG written for it has).
+
+    Only values below 255 (void) are classes' values: a labelmap's 255th class and later have none.
+    """
+    palette = list(voc_palette())
     lookup = {palette[i]: i for i in range(256)}
     if labelmap is not None:
         offset = 0 if labelmap.names and labelmap.names[0] == "background" else 1
         for i, color in enumerate(labelmap.colors):
-            if color is not None:
+            if color is not None and i + offset < VOID_INDEX:
                 lookup[color] = i + offset
-    return lookup
+                palette[i + offset] = color
+    return lookup, palette
 
 
 def build(
@@ -89,13 +94,16 @@ def build(
     class_names = _class_names_by_index(labelmap)
     used = {o["name"] for _, _, _, it in parsed for o in it.objects} | {cls for _, cls, _ in sets.labels}
     mask_classes: dict[str, dict[int, np.ndarray[Any, Any]]] = {}
-    class_lookup = _class_lookup(labelmap)
-    instance_lookup = {c: i for i, c in enumerate(voc_palette())}
+    class_lookup, class_colors = _class_lookup(labelmap)
+    instance_colors = list(voc_palette())
+    instance_lookup = {c: i for i, c in enumerate(instance_colors)}
     for key, kinds in masks.items():
         if "SegmentationClass" in kinds:
-            mask_classes[key] = {0: _png_indices(kinds["SegmentationClass"], class_lookup)}
+            mask_classes[key] = {0: _png_indices(kinds["SegmentationClass"], class_lookup, class_colors)}
         if "SegmentationObject" in kinds:
-            mask_classes.setdefault(key, {})[1] = _png_indices(kinds["SegmentationObject"], instance_lookup)
+            mask_classes.setdefault(key, {})[1] = _png_indices(
+                kinds["SegmentationObject"], instance_lookup, instance_colors
+            )
     for arrays in mask_classes.values():
         if 0 in arrays:
             for v in np.unique(arrays[0]).tolist():

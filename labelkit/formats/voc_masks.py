@@ -201,14 +201,16 @@ class ImageMasks:
                 if not sized:
                     lost.append(("masks", 1, "the mask's size differs from the image's other masks"))
                 continue
-            class_value = min(value_of[self.categories[r]], VOID_INDEX - 1)
+            class_value = value_of[self.categories[r]]
+            if class_value >= VOID_INDEX:  # a class beyond the 254th: check() reported its masks lost
+                continue
             _paint(runs, (object_png, value), (class_png, class_value))
         object_png = object_png.reshape(width, height).T
         class_png = class_png.reshape(width, height).T
         for r in self.semantic_rows:
             mask = G.rle_to_mask(self.cells[r])
-            if mask.shape == shape:
-                class_png[mask.view(bool)] = min(value_of[self.categories[r]], VOID_INDEX - 1)
+            if mask.shape == shape and value_of[self.categories[r]] < VOID_INDEX:
+                class_png[mask.view(bool)] = value_of[self.categories[r]]
         bad_voids = 0
         for png, cell in zip((class_png, object_png), self.voids, strict=True):
             void = _void_mask(cell, shape) if cell is not None else None
@@ -231,7 +233,8 @@ class ImageMasks:
 
         names = [""] * (VOID_INDEX + 1)
         for category, value in self.classes.value.items():
-            names[min(value, VOID_INDEX - 1)] = self.classes.name.get(category, "")
+            if value < VOID_INDEX:
+                names[value] = self.classes.name.get(category, "")
         arrays = {0: np.asarray(class_png), 1: np.asarray(object_png)} if self.instance_rows else {0: class_png}
         objects = [{"name": name} for name in self.xml_names]
         return sum(flag == "voc:semantic" for _, _, flag in standalone_masks(arrays, objects, names))

@@ -222,8 +222,20 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
     )
     bad_voids, void_sized = _check_voids(items, width, height)
+    # a class PNG holds values 1..254: the masks of later classes cannot be painted (ImageMasks.write skips them)
+    values_of = _Classes(dataset).value
+    unpaintable = np.asarray(
+        [values_of.get(c, 0) >= VOID_INDEX for c in objects["category_id"].fill_null(-1).to_pylist()], dtype=bool
+    ).reshape(-1)
+    painted = instances | has_mask  # (instances: with masks=all, polygons of XML objects too)
+    report.lose(
+        "masks",
+        int((painted & unpaintable & known).sum()),
+        f"a class PNG holds class values 1 to {VOID_INDEX - 1}: the classes from the {VOID_INDEX}th on cannot be "
+        "painted",
+    )
     if masks == "all" and n_items:  # polygons pycocotools cannot rasterise (ImageMasks.write leaves them out)
-        drawn = valid_mask(objects["polygon"]) & xml & ~has_mask
+        drawn = valid_mask(objects["polygon"]) & xml & ~has_mask & ~unpaintable
         unsafe = drawn & sized & ~huge & G.unrasterisable(objects["polygon"], height[safe], width[safe])
         report.lose(
             "polygons",
@@ -249,7 +261,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     values = instance_values(item, xml, instances, n_items, categories, recorded)
     report.lose(
         "masks",
-        int((instances & (values >= VOID_INDEX)).sum()),
+        int((instances & ~unpaintable & (values >= VOID_INDEX)).sum()),
         f"an instance PNG holds values 1 to {VOID_INDEX - 1}: the i-th XML object's mask is value i, and masks "
         "without an XML object come after the image's XML objects",
     )
@@ -362,7 +374,7 @@ class _Classes:
             self.colors.append(color or palette[self.value[c.id] % 256])
         self.palette = list(palette)
         for c, color in zip(self.categories, self.colors, strict=True):
-            if self.value[c.id] < 256:
+            if self.value[c.id] < VOID_INDEX:  # (255 is void's; later classes have no value in a class PNG)
                 self.palette[self.value[c.id]] = color
         self.palette_bytes = palette_bytes(self.palette)
 
@@ -558,7 +570,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         painted_alone += sum(  # (check() reported the others lost)
                             1
                             for r, v in zip(alone, values[len(values) - len(alone) :], strict=True)
-                            if v < VOID_INDEX and (mask_h[r], mask_w[r]) == size
+                            if v < VOID_INDEX
+                            and (mask_h[r], mask_w[r]) == size
+                            and classes.value[categories[r]] < VOID_INDEX
                         )
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
