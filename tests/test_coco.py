@@ -1307,3 +1307,192 @@ def test_a_kind_with_no_file_in_a_split_whose_files_list_every_image_gets_one(ch
     else:
         assert [(a["id"], a["image_id"], a["category_id"]) for a in written["annotations"]] == [(1, 99, 9)]
     assert report.written == labelkit.load(tmp_path / "out").report_counts() == ds.report_counts()
+
+
+def _img(i: int) -> dict[str, Any]:
+    return {"id": i, "file_name": f"{i}.jpg", "width": 100, "height": 100}
+
+
+def _ann(i: int, image: int, category: int, **more: Any) -> dict[str, Any]:
+    return {
+        "id": i,
+        "image_id": image,
+        "category_id": category,
+        "bbox": [1, 1, 10, 10],
+        "area": 100,
+        "iscrowd": 0,
+        **more,
+    }
+
+
+_PERSON = {"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}
+
+
+def _files(root: Path, files: dict[str, Any]) -> Path:
+    (root / "annotations").mkdir(parents=True)
+    for name, doc in files.items():
+        (root / "annotations" / f"{name}.json").write_text(json.dumps(doc))
+    return root
+
+
+def _move(ds: labelkit.Dataset, item: str, split: str) -> None:
+    import pyarrow as pa
+
+    items = ds.table("items")
+    pairs = zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)
+    splits = [split if i == item else s for i, s in pairs]
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(splits)))
+
+
+def _objects_of(ds: labelkit.Dataset) -> list[tuple[str, int | None, tuple[float, ...] | None, bool]]:
+    return sorted((o.item_id, o.category_id, o.bbox, o.keypoints is not None) for o in ds.objects())
+
+
+def test_an_object_in_the_instances_and_keypoints_files_has_one_id_in_both(tmp_path: Path) -> None:
+    """Ids were numbered per file: with an object of a non-numeric id added, the person was 1 in the instances
+    file and 5 in the keypoints file, read back as two objects."""
+    from labelkit.model import Object
+
+    a = _ann(5, 1, 1, segmentation=[[1, 1, 11, 1, 11, 11, 1, 11]])
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {
+                "images": [_img(1)],
+                "annotations": [a],
+                "categories": [_PERSON, {"id": 2, "name": "car"}],
+            },
+            "person_keypoints_train": {
+                "images": [_img(1)],
+                "annotations": [{**a, "keypoints": [5, 5, 2], "num_keypoints": 1}],
+                "categories": [_PERSON],
+            },
+        },
+    )
+    ds = labelkit.load(src)
+    ds.add(Object(id="new", item_id="1", category_id=2, bbox=(20.0, 20.0, 5.0, 5.0)))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    back = labelkit.load(tmp_path / "out")
+    assert report.written == back.report_counts() == {"items": 1, "object annotations": 2}
+    assert _objects_of(back) == _objects_of(ds)
+
+
+def test_a_keypoints_file_beside_instances_holds_its_posed_objects(tmp_path: Path) -> None:
+    """A person without keypoints went to the keypoints file too, beside a keypoints-only object of its id."""
+    dog = {"id": 4, "name": "dog", "keypoints": ["snout"], "skeleton": []}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {
+                "images": [_img(1)],
+                "annotations": [_ann(5, 1, 1), _ann(6, 1, 1)],
+                "categories": [_PERSON, dog],
+            },
+            "person_keypoints_train": {
+                "images": [_img(1)],
+                "annotations": [
+                    _ann(6, 1, 1, keypoints=[5, 5, 2], num_keypoints=1),
+                    _ann(5, 1, 4, keypoints=[7, 7, 2], num_keypoints=1),
+                ],
+                "categories": [_PERSON, dog],
+            },
+        },
+    )
+    ds = labelkit.load(src)
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert [a["id"] for a in _load(tmp_path / "out/annotations/person_keypoints_train.json")["annotations"]] == [6, 5]
+    assert _objects_of(labelkit.load(tmp_path / "out")) == _objects_of(ds)  # was: duplicate annotation id 5
+
+
+@pytest.mark.parametrize("moved", ["stuff", "keypoints-only"])
+def test_an_object_moved_to_a_split_without_its_kind_of_file_is_written(tmp_path: Path, moved: str) -> None:
+    """It went to the instances file (its home there), whose filter left out objects tagged with another file."""
+    sky = {"id": 2, "name": "sky"}
+    if moved == "stuff":
+        files = {
+            "instances_train": {"images": [_img(1)], "annotations": [_ann(1, 1, 1)], "categories": [_PERSON, sky]},
+            "stuff_train": {"images": [_img(1)], "annotations": [_ann(2, 1, 2)], "categories": [sky]},
+            "instances_val": {"images": [_img(10)], "annotations": [_ann(10, 10, 1)], "categories": [_PERSON, sky]},
+            "person_keypoints_val": {
+                "images": [_img(10)],
+                "annotations": [_ann(10, 10, 1, keypoints=[2, 2, 2], num_keypoints=1)],
+                "categories": [_PERSON],
+            },
+        }
+    else:
+        files = {
+            "instances_train": {"images": [_img(1)], "annotations": [_ann(6, 1, 2)], "categories": [_PERSON, sky]},
+            "person_keypoints_train": {
+                "images": [_img(1)],
+                "annotations": [_ann(7, 1, 1, keypoints=[2, 2, 2], num_keypoints=1)],
+                "categories": [_PERSON],
+            },
+            "instances_val": {"images": [_img(10)], "annotations": [_ann(10, 10, 1)], "categories": [_PERSON, sky]},
+            "stuff_val": {"images": [_img(10)], "annotations": [_ann(11, 10, 2)], "categories": [sky]},
+        }
+    ds = labelkit.load(_files(tmp_path / "in", files))
+    _move(ds, "1", "val")
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    back = labelkit.load(tmp_path / "out")
+    assert report.written == back.report_counts() and _objects_of(back) == _objects_of(ds)
+
+
+def test_detections_beside_ground_truth_go_back_to_their_own_file(tmp_path: Path) -> None:
+    """Both files were written with every object: each round trip doubled them, detections in the instances
+    file and ground truth (without a score) in the results file."""
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {
+                "images": [_img(1)],
+                "annotations": [_ann(1, 1, 2)],
+                "categories": [{"id": 2, "name": "car"}],
+            }
+        },
+    )
+    results = [{"image_id": 1, "category_id": 2, "bbox": [3, 3, 5, 5], "score": 0.9}]
+    (src / "annotations/results_val.json").write_text(json.dumps(results))
+    ds = labelkit.load(src)
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert _load(tmp_path / "out/annotations/results_val.json") == results
+    assert [a["id"] for a in _load(tmp_path / "out/annotations/instances_val.json")["annotations"]] == [1]
+    assert labelkit.load(tmp_path / "out").report_counts() == {"items": 1, "object annotations": 2}
+
+
+def test_a_results_file_whose_image_ids_another_split_uses_keeps_both_images(tmp_path: Path) -> None:
+    """A results file lists no images, so its image ids were not compared: val image 1 became the results item."""
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {
+                "images": [_img(1)],
+                "annotations": [_ann(1, 1, 2)],
+                "categories": [{"id": 2, "name": "car"}],
+            }
+        },
+    )
+    (src / "annotations/results_train.json").write_text(
+        json.dumps([{"image_id": 1, "category_id": 2, "bbox": [3, 3, 5, 5], "score": 0.9}])
+    )
+    ds = labelkit.load(src)
+    assert sorted((i.id, i.split, i.media.path) for i in ds.items()) == [
+        ("train/1", "train", None),
+        ("val/1", "val", "1.jpg"),
+    ]
+
+
+def test_categories_a_file_did_not_list_are_listed_when_its_annotations_use_them(tmp_path: Path) -> None:
+    """Each file's category list was the one read: an added category made output no reader accepts."""
+    from labelkit.model import Category, Object
+
+    src = _files(
+        tmp_path / "in",
+        {"instances_val": {"images": [_img(1)], "annotations": [], "categories": [{"id": 1, "name": "car"}]}},
+    )
+    ds = labelkit.load(src)
+    ds.categories.append(Category(id=7, name="bus"))
+    ds.categories.append(Category(id=8, name="tram"))  # used by nothing: listed all the same
+    ds.add(Object(id="1", item_id="1", category_id=7, bbox=(1.0, 1.0, 5.0, 5.0)))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    written = _load(tmp_path / "out/annotations/instances_val.json")
+    assert [c["id"] for c in written["categories"]] == [1, 7, 8]  # was: [1], and 7 unknown when read back

@@ -23,7 +23,7 @@ from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_plan import check_dataset
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
-from labelkit.formats.coco_records import dataset_info, merge_categories
+from labelkit.formats.coco_records import dataset_info, merge_categories, result_image_ids
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.formats.coco_write import Writer
@@ -191,6 +191,9 @@ def _prefixes(files: list[CocoFile]) -> dict[int, str]:
     """Item id prefix per file: ``<split>/`` when two splits share an image id, else nothing."""
     by_split: dict[str | None, set[int]] = {}
     for f in files:
+        if f.task == "results":  # (a results file lists no images: its annotations name them)
+            by_split.setdefault(f.split, set()).update(result_image_ids(f).tolist())
+            continue
         by_split.setdefault(f.split, set()).update(int(i["id"]) for i in f.images if isinstance(i.get("id"), int))
     clash = _clash(by_split)
     return {i: (f"{f.split}/" if clash and f.split else "") for i, f in enumerate(files)}
@@ -264,9 +267,17 @@ def _skipped_note(count: int) -> str:
 
 
 def _tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
-    """Keep stuff objects apart from instances of the same split: tagged, with ``stuff/`` before their id."""
+    """Keep stuff objects apart from instances of the same split: tagged, with ``stuff/`` before their id.
+
+    Detections of a results file beside ground truth files of its split are tagged too (their ids are
+    numbered on reading, and those that clash get ``results/`` before them later), so that writing COCO
+    puts each object back in its own file.
+    """
     with_instances = {f.split for f in files if f.task == "instances"}
+    with_truth = {f.split for f in files if f.task in ("instances", "stuff", "person_keypoints")}
     for f, b in zip(files, built, strict=True):
+        if f.task == "results" and f.split in with_truth and b.objects is not None:
+            b.objects = _tagged(b.objects, "results")
         if f.task != "stuff" or f.split not in with_instances or b.objects is None:
             continue
         table = _tagged(b.objects, "stuff")

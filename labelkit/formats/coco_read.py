@@ -177,6 +177,7 @@ class CocoFile:
     offset: int = 0
     release: Callable[[], None] | None = None
     decoded_out: bool = False
+    result_ids: np.ndarray | None = None  # a results file's image ids (see coco_records.result_image_ids)
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
 
     def column(self, name: str) -> list[Any]:

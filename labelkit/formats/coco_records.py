@@ -184,16 +184,27 @@ class _ImageRef(msgspec.Struct):
     image_id: Int64
 
 
+def result_image_ids(f: CocoFile) -> np.ndarray:
+    """The distinct image ids of a detection-results file, in order of appearance (decoded once per file).
+
+    Raises:
+        InputError: an annotation without an integer ``image_id``.
+    """
+    if f.result_ids is None:
+        body = b"[" + b",".join(f.raw_annotations) + b"]"
+        try:
+            refs = msgspec.json.decode(body, type=list[_ImageRef])
+        except msgspec.ValidationError as exc:
+            raise InputError(msgspec_reason(exc), path=f.path, pointer=pointer_of(str(exc))) from exc
+        ids = np.array([r.image_id for r in refs], dtype=np.int64)
+        _, first = np.unique(ids, return_index=True)
+        f.result_ids = ids[np.sort(first)]
+    return f.result_ids
+
+
 def result_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Finding]]:
     """Detection results name images only by id: one item per distinct id, in order of appearance."""
-    body = b"[" + b",".join(f.raw_annotations) + b"]"
-    try:
-        refs = msgspec.json.decode(body, type=list[_ImageRef])
-    except msgspec.ValidationError as exc:
-        raise InputError(msgspec_reason(exc), path=f.path, pointer=pointer_of(str(exc))) from exc
-    ids = np.array([r.image_id for r in refs], dtype=np.int64)
-    _, first = np.unique(ids, return_index=True)
-    unique = ids[np.sort(first)]
+    unique = result_image_ids(f)
     n = len(unique)
     table = pa.table(
         {

@@ -35,7 +35,7 @@ from labelkit.formats.coco_text import (
 from labelkit.io import is_plain_name, is_plain_relpath, ordered_map, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import loads_text, true_mask, valid_mask
+from labelkit.model.tables import decode_json_cell, loads_text, true_mask, valid_mask
 from labelkit.report import Report
 
 _WRITE_CHUNK = 16_384
@@ -71,6 +71,8 @@ def _homes(by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: 
         return by_task.get(task, [])
     keypoints = by_task.get("person_keypoints", [])
     origin = "stuff" if extra and f'"{STUFF_TAG}":"stuff"' in extra else "instances"
+    if extra and f'"{STUFF_TAG}":"results"' in extra and by_task.get("results"):
+        return by_task["results"][:1]
     if extra and f'"{STUFF_TAG}":"person_keypoints"' in extra:
         if keypoints:
             return keypoints[:1]
@@ -111,6 +113,9 @@ class Writer:
         }
         self.image_of = {iid: int(n) for iid, n in zip(items["id"].to_pylist(), self.image_ids.tolist(), strict=True)}
         self.info_extras = dataset.info.extras
+        self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
+        self.category_home: FileSpec | None = None  # the file that lists the categories no file listed
+        self.unlisted: set[int] = set()
 
     # -- plan ----------------------------------------------------------------------------------------
 
@@ -153,6 +158,10 @@ class Writer:
             if "label" in kinds:
                 specs.append(FileSpec("labels", split, keys))
         self._cover(specs)
+        listed = [s for s in specs if s.categories is not None and s.task in ("instances", "stuff", "labels")]
+        if listed and "coco:files" in self.info_extras and all(s.categories is not None for s in specs):
+            self.category_home = listed[0]
+            self.unlisted = {c.id for c in self.ds.categories} - {c for s in specs for c in s.categories or []}
         return specs
 
     def _cover(self, specs: list[FileSpec]) -> None:
@@ -241,8 +250,12 @@ class Writer:
     def write_file(self, spec: FileSpec, path: Path, tasks_of_split: set[str]) -> None:
         """Write one file: its images, and the annotations on them."""
         ids = self._item_ids(spec.split or "default", spec.images)
-        if spec.task == "results":
-            chunks = self._objects(spec, ids, with_keypoints=True, results=True)
+        if spec.task == "results":  # beside ground truth files: the detections read from a results file
+            truth = tasks_of_split & _ORIGINS["results"][1]
+            origins = _ORIGINS["results"][0] if truth else None
+            chunks = self._objects(
+                spec, ids, with_keypoints=True, results=True, origins=origins, homed=frozenset(tasks_of_split)
+            )
             with path.open("wb") as fh:
                 write_array(fh, chunks)
             return
@@ -281,6 +294,7 @@ class Writer:
                         with_keypoints=not (spec.task == "instances" and "person_keypoints" in tasks_of_split),
                         keep_categories=keep,
                         origins=origins,
+                        homed=frozenset(tasks_of_split),
                     )
                 write_array(fh, chunks)
             if "categories" in spec.keys or spec.categories is None:
@@ -293,6 +307,16 @@ class Writer:
         cats = self.ds.categories
         if spec.categories is not None and "coco:files" in self.info_extras:
             wanted = set(spec.categories)
+            if spec.task in ("instances", "stuff", "labels"):  # and those of what the dataset gained since
+                table = self.ds.table("labels" if spec.task == "labels" else "objects")
+                on_split = self._rows(
+                    "labels" if spec.task == "labels" else "objects", self._item_ids(spec.split or "default")
+                )
+                wanted |= (
+                    {c for c in pc.unique(on_split["category_id"].drop_null()).to_pylist()} if table.num_rows else set()
+                )
+                if spec is self.category_home:  # categories no file lists (added since): in the first file
+                    wanted |= self.unlisted
             return [c for c in cats if c.id in wanted]
         if spec.task == "captions" and tasks_of_split - {"captions"}:  # another file of the split lists them
             return []
@@ -388,18 +412,33 @@ class Writer:
         results: bool = False,
         keep_categories: list[int] | None = None,
         origins: frozenset[str] | None = None,
+        homed: frozenset[str] = frozenset(),
     ) -> Iterator[bytes]:
-        t = drawn_polygons(self._rows("objects", ids))
+        objects = self.ds.table("objects")
+        objects = objects.append_column(_ROW, pa.array(np.arange(objects.num_rows, dtype=np.int64)))
+        t = drawn_polygons(
+            objects if len(ids) == self.items.num_rows else objects.filter(pc.is_in(objects["item_id"], value_set=ids))
+        )
         if origins is not None:  # only the objects read from files of these tasks (untagged: instances)
-            keep = pc.invert(pc.match_substring(t["extras"], f'"{STUFF_TAG}":')) if "instances" in origins else None
+            keep = None
+            if "instances" in origins:  # untagged, or read from a kind of file this split has none of (`_homes`)
+                for task in sorted(homed - origins):
+                    other = pc.invert(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"{task}"'))
+                    keep = other if keep is None else pc.and_(keep, other)
+                keep = keep if keep is not None else pc.is_valid(t["id"])
             for task in sorted(origins - {"instances"}):
                 tagged = pc.match_substring(t["extras"], f'"{STUFF_TAG}":"{task}"')
                 keep = tagged if keep is None else pc.or_(keep, tagged)
             assert keep is not None
             t = t.filter(pc.fill_null(keep, "instances" in origins))
-        if keep_categories is not None:
-            t = t.filter(pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64())))
-        all_ids = int_ids(t["id"])
+        if keep_categories is not None:  # a keypoints file beside an instances file: its categories' posed objects
+            kept = pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64()))
+            posed = pc.or_(
+                t["keypoints"].is_valid(), pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"')
+            )
+            t = t.filter(pc.and_(kept, pc.fill_null(posed, False)))
+        all_ids = self._object_ids()[np.asarray(t[_ROW].to_numpy(), dtype=np.int64)]
+        t = t.drop_columns([_ROW])
         batches = t.to_batches(max_chunksize=_WRITE_CHUNK)
         starts = np.cumsum([0, *(b.num_rows for b in batches)]).tolist()
 
@@ -409,6 +448,32 @@ class Writer:
 
         # Arrow's string kernels release the GIL: two chunks are formatted at once, written in order
         yield from ordered_map(one, range(len(batches)))
+
+    def _object_ids(self) -> np.ndarray:
+        """Each object's COCO id, the same in every file that lists it (an instance's in the keypoints file too).
+
+        Ids are numbered (:func:`int_ids`) per split and per file kind the object was read from (untagged:
+        instances; ``coco:@task`` stuff or person_keypoints), as each was read: so ids two kinds share
+        stay as they were, and an object written to two files has one id.
+        """
+        if self._ids is None:
+            objects = self.ds.table("objects")
+            item = np.asarray(
+                pc.index_in(objects["item_id"], value_set=self.items["id"]).fill_null(-1).to_numpy(), dtype=np.int64
+            )
+            _, split_code = np.unique(np.array([*self.item_split, "default"], dtype=object), return_inverse=True)
+            group = np.asarray(split_code, dtype=np.int64)[item] * (len(_TASKS) + 1)  # (-1: not in the dataset)
+            tagged = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":')))
+            if len(tagged):  # a few objects: read from a stuff or keypoints file
+                texts = objects["extras"].take(pa.array(tagged)).to_pylist()
+                for row, text in zip(tagged.tolist(), texts, strict=True):
+                    task = decode_json_cell(text).get(STUFF_TAG)
+                    group[row] += 1 + _TASKS.index(task) if task in _TASKS else 0
+            self._ids = np.zeros(objects.num_rows, dtype=np.int64)
+            for key in np.unique(group).tolist():
+                rows = np.flatnonzero(group == key)
+                self._ids[rows] = int_ids(objects["id"].take(pa.array(rows)))
+        return self._ids
 
     def _object_json(self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
         n = c.num_rows
@@ -548,11 +613,14 @@ def _id_file(item_id: str) -> str:
     return f"{base if base not in ('', '.', '..') else 'image'}.jpg"
 
 
+_ROW = "_labelkit_row"
+"""A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
 _ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
-    "instances": (frozenset({"instances"}), frozenset({"stuff", "person_keypoints"})),
-    "stuff": (frozenset({"stuff"}), frozenset({"instances"})),
-    "person_keypoints": (frozenset({"instances", "person_keypoints"}), frozenset({"stuff"})),  # (its categories)
+    "instances": (frozenset({"instances"}), frozenset({"stuff", "person_keypoints", "results"})),
+    "stuff": (frozenset({"stuff"}), frozenset({"instances", "results"})),
+    "person_keypoints": (frozenset({"instances", "person_keypoints"}), frozenset({"stuff", "results"})),
+    "results": (frozenset({"results"}), frozenset({"instances", "stuff", "person_keypoints"})),
 }
 """Per file task: the files an object written there may have been read from (``coco:@task``; untagged:
 instances), and the other files of the split that make the choice matter."""
