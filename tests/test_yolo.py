@@ -1288,3 +1288,13 @@ def test_a_split_whose_image_folder_is_missing_has_its_labels_read(tmp_path: Pat
     with pytest.raises(InputError) as err:
         labelkit.load(tmp_path, "yolo")
     assert err.value.location.path == str(tmp_path / "labels/val/b.txt")
+
+
+def test_pose_in_the_darknet_layout_is_refused(tmp_path: Path) -> None:
+    """obj.data cannot say kpt_shape: the file was read back as segment (box and keypoints as a polygon)."""
+    ds = Dataset(categories=[Category(id=0, name="c", keypoints=["a", "b"])])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(10.0, 10.0, 20.0, 20.0), keypoints=[15, 15, 2, 20, 20, 1]))
+    with pytest.raises(UsageError, match="pose needs the Ultralytics layout"):
+        labelkit.save(ds, tmp_path / "o", "yolo", task="pose", layout="darknet")
+    assert not (tmp_path / "o").exists()

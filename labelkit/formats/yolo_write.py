@@ -74,6 +74,11 @@ def task_of(dataset: Dataset, options: dict[str, Any]) -> str:
         task = read_as if read_as in TASKS else "detect"
     if task not in TASKS:
         raise UsageError("bad task", expected=", ".join(TASKS), found=task)
+    if task == "pose" and options.get("layout") == "darknet":  # obj.data has no kpt_shape: read back as segment
+        raise UsageError(
+            "YOLO pose needs the Ultralytics layout",
+            hint="Darknet's obj.data cannot say kpt_shape: drop -o layout=darknet, or write another task",
+        )
     return task
 
 
