@@ -1298,3 +1298,14 @@ def test_pose_in_the_darknet_layout_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="pose needs the Ultralytics layout"):
         labelkit.save(ds, tmp_path / "o", "yolo", task="pose", layout="darknet")
     assert not (tmp_path / "o").exists()
+
+
+def test_an_object_wholly_outside_its_image_is_reported_lost_not_written_as_a_zero_box(tmp_path: Path) -> None:
+    """It was clipped to a zero box on the image's edge (`0 1 0.2 0 0.2`), and reported only as clipped."""
+    ds = _one_box()
+    ds.add(Object(id="2", item_id="a", category_id=0, bbox=(150.0, 10.0, 20.0, 20.0)))
+    with pytest.raises(DataLossError, match="1 objects with no area inside the image"):
+        labelkit.save(ds, tmp_path / "o", "yolo")
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True)
+    assert report.written["object annotations"] == 1 and report.transformed == []  # (nothing is clipped)
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.2 0.2 0.2 0.2\n"

@@ -46,6 +46,9 @@ class Columns:
     """Objects of a known item of known size, with a known category."""
     drawable: np.ndarray[Any, Any]
     """Objects with a polygon ring of at least 3 points (:func:`~labelkit.model.geometry.drawable_polygons`)."""
+    outside: np.ndarray[Any, Any]
+    """Placed objects written from an upright box of some area that has none inside the image (not written:
+    clipping would make a zero box, which trains nothing)."""
 
 
 _CACHE: weakref.WeakKeyDictionary[Dataset, dict[str, tuple[tuple[Any, ...], Any]]] = weakref.WeakKeyDictionary()
@@ -86,7 +89,30 @@ def _compute_columns(dataset: Dataset, task: str) -> Columns:
         traced = traced_masks(dataset).rings
         has_geometry[np.fromiter(traced, dtype=np.int64, count=len(traced))] = True
     placed = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0)
-    return Columns(item_np, category_np, w, h, placed & has_geometry, placed, drawable)
+    outside = placed & _outside(objects, w, h, drawable if task in ("segment", "obb") else None)
+    return Columns(item_np, category_np, w, h, placed & has_geometry & ~outside, placed, drawable, outside)
+
+
+def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any], drawn: Any) -> Any:
+    """Objects written from an upright box with an area, none of it inside the image.
+
+    Upright: no angle, and no polygon the task draws instead. Clipped to the image, such a box would have no
+    width or height.
+    """
+    bbox = objects["bbox"]
+    n = len(w)
+    if not n or bbox.null_count == n:
+        return np.zeros(n, dtype=bool)
+    boxed = valid_mask(bbox)
+    values = np.asarray(pc.list_flatten(bbox.fill_null([0.0, 0.0, 0.0, 0.0])).to_numpy(), dtype=np.float64)
+    x, y, bw, bh = values.reshape(-1, 4).T
+    angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+    upright = boxed & (angle % 360 == 0)
+    if drawn is not None:
+        upright &= ~drawn
+    with np.errstate(invalid="ignore"):
+        empty = (np.minimum(x + bw, w) <= np.maximum(x, 0.0)) | (np.minimum(y + bh, h) <= np.maximum(y, 0.0))
+    return upright & (bw > 0) & (bh > 0) & empty  # (a zero box as read stays one)
 
 
 def drawable_polygons(dataset: Dataset) -> np.ndarray[Any, Any]:

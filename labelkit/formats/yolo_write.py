@@ -130,7 +130,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     has_polygon = valid_mask(objects["polygon"])
     drawable = cols.drawable  # a polygon with a ring of at least 3 points; any other is no polygon
     what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
-    report.lose(what, int((cols.placed & ~cols.usable).sum()), f"{target} needs coordinates")
+    report.lose(what, int((cols.placed & ~cols.usable & ~cols.outside).sum()), f"{target} needs coordinates")
+    report.lose(
+        "objects with no area inside the image",
+        int(cols.outside.sum()),
+        "the box lies outside the image: clipped to it, it would have no width or height",
+    )
     written = cols.usable
     rings, ring_len = G.ring_lengths(objects["polygon"])
     has_mask = valid_mask(objects["mask"])
