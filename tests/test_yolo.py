@@ -1309,3 +1309,17 @@ def test_an_object_wholly_outside_its_image_is_reported_lost_not_written_as_a_ze
     report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True)
     assert report.written["object annotations"] == 1 and report.transformed == []  # (nothing is clipped)
     assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.2 0.2 0.2 0.2\n"
+
+
+def test_segment_output_whose_polygons_all_have_4_points_reads_back_as_segment(tmp_path: Path) -> None:
+    """data.yaml did not say the task: every line had 9 fields, so it read back as OBB (a box and an angle)."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=0, polygon=[[10.0, 10.0, 30.0, 12.0, 28.0, 30.0, 9.0, 29.0]]))
+    labelkit.save(ds, tmp_path / "o", "yolo", task="segment")
+    assert yaml.safe_load((tmp_path / "o/data.yaml").read_text())["task"] == "segment"
+    back = labelkit.load(tmp_path / "o", "yolo")
+    assert back.info.extras["yolo:task"] == "segment"
+    (obj,) = back.objects()
+    assert obj.shape == "polygon" and obj.polygon is not None  # was: a rotated box, its polygon gone
+    assert np.allclose(obj.polygon[0], [10.0, 10.0, 30.0, 12.0, 28.0, 30.0, 9.0, 29.0], rtol=0, atol=1e-9)

@@ -235,7 +235,7 @@ def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str
 
 
 def decide_task(task: str, layout: Layout, parsed: Parsed) -> str:
-    """The task read: the one asked for, else what ``kpt_shape`` or the lines' field counts say."""
+    """The task read: the one asked for, else what ``kpt_shape``, ``task: segment`` or the lines' fields say."""
     if layout.dota:  # DOTA lines are 4 corners and a class name, whatever data.yaml says
         if task not in ("auto", "obb"):
             raise InputError(f"DOTA label files hold rotated boxes: task {task} cannot read them", path=layout.root)
@@ -244,6 +244,8 @@ def decide_task(task: str, layout: Layout, parsed: Parsed) -> str:
         return task
     if layout.kpt_shape is not None:
         return "pose"
+    if layout.config.get("task") == "segment":  # (as labelkit writes it: 4-point polygons would read as OBB)
+        return "segment"
     counts = set(parsed.counts)
     if not counts or counts == {4}:
         return "detect"

@@ -542,6 +542,8 @@ def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str],
         report.note(f"no val split: data.yaml's val points at images/{keys['val']} (Ultralytics requires val)")
     doc["nc"] = len(dataset.categories)
     doc["names"] = {i: c.name for i, c in enumerate(dataset.categories)}
+    if task == "segment":  # polygons that all have 4 points would otherwise read back as OBB
+        doc["task"] = "segment"
     if task == "pose":
         k = keypoint_count(dataset)
         doc["kpt_shape"] = [k, dims]
