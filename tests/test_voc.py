@@ -891,11 +891,14 @@ def test_written_label_counts_are_the_lines_written(tmp_path: Path) -> None:
     ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4), split="train"))
     ds.add(
         Label(id="a", item_id="m", category_id=1),
-        Label(id="b", item_id="m", category_id=1),  # the same class again: one line
+        Label(id="b", item_id="m", category_id=1),  # the same class again: one line (reported lost)
         Label(id="c", item_id="m", category_id=None),  # no class: no line (reported lost)
     )
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
-    assert [(c.what, c.count) for c in report.lost] == [("image labels without a category", 1)]
+    assert sorted((c.what, c.count) for c in report.lost) == [
+        ("image labels repeated on an item", 1),
+        ("image labels without a category", 1),
+    ]
     assert report.written["label annotations"] == 1 == len(list(labelkit.load(tmp_path / "o", "voc").labels()))
 
 
@@ -1351,3 +1354,39 @@ def test_classes_sharing_a_colour_keep_their_masks(tmp_path: Path, colors: list[
     back = labelkit.load(tmp_path / "o", "voc")
     assert [(back.category(o.category_id or 0).name, o.extras) for o in back.objects()] == [("c0", {})]
     assert canonical(back)["annotations"][0]["mask"] == canonical(ds)["annotations"][0]["mask"]
+
+
+@pytest.mark.parametrize(
+    ("names", "what"),
+    [
+        ([" cat", "dog "], "category names with leading or trailing spaces, or starting with '#'"),
+        (["#1", "dog"], "category names with leading or trailing spaces, or starting with '#'"),
+        (["cat", "cat"], "categories sharing a name with another"),
+    ],
+)
+def test_category_names_voc_cannot_tell_apart_are_reported_lost(tmp_path: Path, names: list[str], what: str) -> None:
+    """They changed class silently: names read stripped, '#' lines read as comments, one name read as one class."""
+    ds = Dataset(categories=[Category(id=k + 1, name=n) for k, n in enumerate(names)])
+    ds.add_item(Item(id="i", media=Media(width=4, height=4), split="train"))
+    ds.add(*(Object(id=str(k), item_id="i", category_id=k + 1, bbox=(0.0, 0.0, 2.0, 2.0)) for k in range(len(names))))
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "o", "voc")
+    assert (what, 2 if names[0].startswith(" ") else 1) in [(c.what, c.count) for c in labelkit.plan(ds, "voc").lost]
+
+
+def test_masks_of_a_background_class_and_polygons_beside_masks_are_reported_lost(tmp_path: Path) -> None:
+    """A background class is value 0 in the class PNG; with masks=all an object's mask is painted, not its
+    polygon. Both were dropped without a word."""
+    ds = Dataset(categories=[Category(id=0, name="background"), Category(id=1, name="cat")])
+    ds.add_item(Item(id="i", media=Media(width=4, height=4), split="train"))
+    mask = _rle(np.eye(4, dtype=bool))
+    square = [[0.0, 0.0, 2.0, 0.0, 2.0, 2.0, 0.0, 2.0]]
+    ds.add(
+        Object(id="1", item_id="i", category_id=0, bbox=(0.0, 0.0, 4.0, 4.0), mask=mask),
+        Object(id="2", item_id="i", category_id=1, bbox=(0.0, 0.0, 4.0, 4.0), mask=mask, polygon=square),
+    )
+    lost = [(c.what, c.count) for c in labelkit.plan(ds, "voc", masks="all").lost]
+    assert ("masks", 1) in lost and ("polygons", 1) in lost
+    labelkit.save(ds, tmp_path / "o", "voc", masks="all", allow_loss=True)
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(o.category_id, o.mask is not None) for o in back.objects()] == [(0, False), (1, True)]

@@ -202,14 +202,14 @@ class ImageMasks:
                     lost.append(("masks", 1, "the mask's size differs from the image's other masks"))
                 continue
             class_value = value_of[self.categories[r]]
-            if class_value >= VOID_INDEX:  # a class beyond the 254th: check() reported its masks lost
+            if not 0 < class_value < VOID_INDEX:  # background, or a class beyond the 254th: check() said
                 continue
             _paint(runs, (object_png, value), (class_png, class_value))
         object_png = object_png.reshape(width, height).T
         class_png = class_png.reshape(width, height).T
         for r in self.semantic_rows:
             mask = G.rle_to_mask(self.cells[r])
-            if mask.shape == shape and value_of[self.categories[r]] < VOID_INDEX:
+            if mask.shape == shape and 0 < value_of[self.categories[r]] < VOID_INDEX:
                 class_png[mask.view(bool)] = value_of[self.categories[r]]
         bad_voids = 0
         for png, cell in zip((class_png, object_png), self.voids, strict=True):

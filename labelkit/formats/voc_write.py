@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,27 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "labelmap.txt holds one class per line: the break is written as a space there, so the XML's name no "
         "longer matches it",
     )
+    odd = [c for c in dataset.categories if c.name != c.name.strip() or c.name.strip().startswith("#")]
+    report.lose(
+        "category names with leading or trailing spaces, or starting with '#'",
+        len(odd),
+        "XML names and labelmap.txt lines are read stripped, and a labelmap line starting with '#' is a comment: "
+        "such a class reads back under another name, or not at all",
+    )
+    names = Counter(c.name.strip() for c in dataset.categories)
+    report.lose(
+        "categories sharing a name with another",
+        sum(n - 1 for n in names.values() if n > 1),
+        "VOC names classes: their objects and image labels read back as the first's",
+    )
+    if labels.num_rows:
+        pairs = pa.table({"i": labels["item_id"], "c": labels["category_id"]}).drop_null()
+        distinct = pairs.group_by(["i", "c"]).aggregate([]).num_rows
+        report.lose(
+            "image labels repeated on an item",
+            pairs.num_rows - distinct,
+            "an ImageSets class list names an image once",
+        )
     if colons:
         report.note(
             f"{colons} categories have ':' in their names: labelmap.txt writes them as they are (labelkit reads "
@@ -222,18 +243,26 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
         f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
     )
     bad_voids, void_sized = _check_voids(items, width, height)
-    # a class PNG holds values 1..254: the masks of later classes cannot be painted (ImageMasks.write skips them)
+    # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
+    # first class is), cannot be painted (ImageMasks.write skips them)
     values_of = _Classes(dataset).value
-    unpaintable = np.asarray(
-        [values_of.get(c, 0) >= VOID_INDEX for c in objects["category_id"].fill_null(-1).to_pylist()], dtype=bool
+    value_of_row = np.asarray(
+        [values_of.get(c, 1) for c in objects["category_id"].fill_null(-1).to_pylist()], dtype=np.int64
     ).reshape(-1)
+    unpaintable = (value_of_row >= VOID_INDEX) | (value_of_row == 0)
     painted = instances | has_mask  # (instances: with masks=all, polygons of XML objects too)
     report.lose(
         "masks",
         int((painted & unpaintable & known).sum()),
-        f"a class PNG holds class values 1 to {VOID_INDEX - 1}: the classes from the {VOID_INDEX}th on cannot be "
-        "painted",
+        f"a class PNG holds class values 1 to {VOID_INDEX - 1} (0 is the background): the background class and "
+        f"the classes from the {VOID_INDEX}th on cannot be painted",
     )
+    if masks == "all":
+        report.lose(
+            "polygons",
+            int((valid_mask(objects["polygon"]) & xml & has_mask).sum()),
+            "the object's mask is painted, not its polygon",
+        )
     if masks == "all" and n_items:  # polygons pycocotools cannot rasterise (ImageMasks.write leaves them out)
         drawn = valid_mask(objects["polygon"]) & xml & ~has_mask & ~unpaintable
         unsafe = drawn & sized & ~huge & G.unrasterisable(objects["polygon"], height[safe], width[safe])
@@ -572,7 +601,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                             for r, v in zip(alone, values[len(values) - len(alone) :], strict=True)
                             if v < VOID_INDEX
                             and (mask_h[r], mask_w[r]) == size
-                            and classes.value[categories[r]] < VOID_INDEX
+                            and 0 < classes.value[categories[r]] < VOID_INDEX
                         )
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
