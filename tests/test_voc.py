@@ -1390,3 +1390,26 @@ def test_masks_of_a_background_class_and_polygons_beside_masks_are_reported_lost
     labelkit.save(ds, tmp_path / "o", "voc", masks="all", allow_loss=True)
     back = labelkit.load(tmp_path / "o", "voc")
     assert [(o.category_id, o.mask is not None) for o in back.objects()] == [(0, False), (1, True)]
+
+
+def test_png_regions_no_object_is_made_of_are_read_notes(tmp_path: Path) -> None:
+    """An instance beyond the XML objects with no class under it, and a class value no class has, were
+    dropped on reading without a word."""
+    src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\n"})
+    instances = np.zeros((4, 4), dtype=np.uint8)
+    instances[0:2, 0:2] = 1
+    instances[2:4, 2:4] = 2  # a has one XML object
+    classes = np.zeros((4, 4), dtype=np.uint8)
+    classes[0:2, 0:2] = 8
+    classes[0:1, 3:4] = 30  # the standard classes are 0..20
+    for kind, values in (("SegmentationObject", instances), ("SegmentationClass", classes)):
+        (src / kind).mkdir()
+        im = Image.frombytes("P", (4, 4), values.tobytes())
+        im.putpalette([v for rgb in voc.voc_palette() for v in rgb])
+        im.save(src / kind / "a.png")
+    ds = labelkit.load(src, "voc")
+    assert ds.read_notes == [
+        "1 SegmentationObject instances have no XML object and no class under them in a SegmentationClass PNG: "
+        "they were not read",
+        "1 SegmentationClass regions have a value no class has (the labelmap's or VOC's classes): they were not read",
+    ]

@@ -127,6 +127,7 @@ def build(
         k: [] for k in ("id", "item_id", "category_id", "shape", "bbox", "occluded", "mask", "attributes", "extras")
     }
     unmatched: list[str] = []  # images whose class PNG has another size than their object PNG
+    unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
     for item_id in all_ids:
         stem, split, folder, item = by_id.get(item_id, (item_id, None, root / "Annotations", _XmlItem()))
         image = _find_image(root, folder, stem, item.filename)
@@ -179,7 +180,8 @@ def build(
             objects["mask"].append(attached.pop(index, None))
             objects["attributes"].append(dumps(obj["attributes"]) if obj["attributes"] else None)
             objects["extras"].append(dumps(obj["extras"]) if obj["extras"] else None)
-        for (value, name, flag), mask in sorted(standalone_masks(arrays, item.objects, class_names).items()):
+        standalone = standalone_masks(arrays, item.objects, class_names, unread)
+        for (value, name, flag), mask in sorted(standalone.items()):
             bounds = G.mask_bounds(mask)
             objects["id"].append(str(len(objects["id"]) + 1))
             objects["item_id"].append(item_id)
@@ -232,6 +234,16 @@ def build(
     dataset = Dataset.from_tables(tables, categories, info)
     if (note := sets.note()) is not None:
         dataset.read_notes.append(note)
+    if unread["instances"]:
+        dataset.read_notes.append(
+            f"{unread['instances']:,} SegmentationObject instances have no XML object and no class under them in "
+            "a SegmentationClass PNG: they were not read"
+        )
+    if unread["classes"]:
+        dataset.read_notes.append(
+            f"{unread['classes']:,} SegmentationClass regions have a value no class has (the labelmap's or VOC's "
+            "classes): they were not read"
+        )
     if unmatched:
         dataset.read_notes.append(
             f"{len(unmatched):,} images ({unmatched[0]}.png first) have a SegmentationClass PNG of another size than "
@@ -301,7 +313,10 @@ def _masks_of(
 
 
 def standalone_masks(
-    arrays: dict[int, np.ndarray[Any, Any]], objects: list[dict[str, Any]], class_names: list[str]
+    arrays: dict[int, np.ndarray[Any, Any]],
+    objects: list[dict[str, Any]],
+    class_names: list[str],
+    unread: Counter[str] | None = None,
 ) -> dict[tuple[int, str, str], Any]:
     """Masks with no XML object: instances whose class disagrees, and class pixels no instance accounts for.
 
@@ -321,6 +336,8 @@ def standalone_masks(
             attached = value <= len(objects) and (name is None or name == objects[value - 1]["name"])
             if not attached and name is not None:
                 out[(value, name, "voc:mask_only")] = mask
+            elif not attached and unread is not None:  # no XML object, and no class under it to name it
+                unread["instances"] += 1
             painted = objects[value - 1]["name"] if attached else name
             if classes is not None and unexplained is not None and painted is not None and mask.shape == classes.shape:
                 same = [v for v, n in enumerate(class_names) if n == painted]
@@ -329,4 +346,6 @@ def standalone_masks(
         for value in np.unique(classes[unexplained]).tolist():
             if value < len(class_names):
                 out[(value, class_names[value], "voc:semantic")] = unexplained & (classes == value)
+            elif unread is not None:  # a value no class has
+                unread["classes"] += 1
     return out
