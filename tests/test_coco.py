@@ -1496,3 +1496,20 @@ def test_categories_a_file_did_not_list_are_listed_when_its_annotations_use_them
     labelkit.save(ds, tmp_path / "out", "coco")
     written = _load(tmp_path / "out/annotations/instances_val.json")
     assert [c["id"] for c in written["categories"]] == [1, 7, 8]  # was: [1], and 7 unknown when read back
+
+
+def test_images_of_a_results_split_without_detections_are_reported_lost(tmp_path: Path) -> None:
+    """A results file lists objects only: an image with none, or an image's file name and size, vanished
+    while the report counted them written."""
+    from labelkit.model import Item, Media
+
+    src = tmp_path / "in"
+    src.mkdir()
+    detection = {"image_id": 1, "category_id": 2, "bbox": [1, 1, 5, 5], "score": 0.9}
+    (src / "results_val.json").write_text(json.dumps([detection]))
+    ds = labelkit.load(src / "results_val.json")
+    ds.add_item(Item(id="9", media=Media(path="b/9.jpg", width=10, height=10), split="val"))
+    plan = labelkit.plan(ds, "coco")
+    assert [(c.what, c.count) for c in plan.lost] == [("images without detections", 1)]
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert report.written == labelkit.load(tmp_path / "out").report_counts() == {"items": 1, "object annotations": 1}

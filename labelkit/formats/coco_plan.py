@@ -60,7 +60,21 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
         for what, n in dropped.items():
             losses.append((f"{what} on them", n, f"{reason}: their images are not written"))
     only = results_only(dataset)
-    if only.any():  # a detection-results file is a list of objects: no image labels, no captions
+    if only.any():  # a detection-results file is a list of objects: no images, no image labels, no captions
+        items = dataset.table("items")
+        with_objects = np.zeros(items.num_rows, dtype=bool)
+        item_of = dataset.item_positions()
+        with_objects[item_of[item_of >= 0]] = True
+        reason = "their split is written as detection-results files, which list objects only"
+        described = valid_mask(items["path"]) | valid_mask(items["width"]) | valid_mask(items["metadata"])
+        losses.append(("image file names, sizes and metadata", int((only & with_objects & described).sum()), reason))
+        bare = only & ~with_objects
+        if bare.any():
+            losses.append(("images without detections", int(bare.sum()), f"{reason}: they are in no file"))
+            dataset, dropped = dataset.without_items(bare)
+            for what, n in dropped.items():
+                losses.append((f"{what} on them", n, reason))
+            only = results_only(dataset)
         results_ids = dataset.table("items")["id"].filter(pa.array(only))
         for name, kind in (("labels", "label"), ("transcripts", "transcript")):
             table = tables.get(name, dataset.table(name))
