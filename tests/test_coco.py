@@ -1513,3 +1513,28 @@ def test_images_of_a_results_split_without_detections_are_reported_lost(tmp_path
     assert [(c.what, c.count) for c in plan.lost] == [("images without detections", 1)]
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     assert report.written == labelkit.load(tmp_path / "out").report_counts() == {"items": 1, "object annotations": 1}
+
+
+def test_keypoints_of_a_category_the_keypoints_file_did_not_list_are_written_there(tmp_path: Path) -> None:
+    """The instances file is written without keypoints beside a keypoints file, which kept its own
+    categories: the dog's keypoints were in no file."""
+    from labelkit.model import Object
+
+    dog = {"id": 4, "name": "dog", "keypoints": ["snout"], "skeleton": []}
+    a = _ann(5, 1, 1)
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [_img(1)], "annotations": [a], "categories": [_PERSON, dog]},
+            "person_keypoints_train": {
+                "images": [_img(1)],
+                "annotations": [{**a, "keypoints": [5, 5, 2], "num_keypoints": 1}],
+                "categories": [_PERSON],
+            },
+        },
+    )
+    ds = labelkit.load(src)
+    ds.add(Object(id="6", item_id="1", category_id=4, bbox=(20.0, 20.0, 5.0, 5.0), keypoints=[22.0, 22.0, 2.0]))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    back = labelkit.load(tmp_path / "out")
+    assert sorted((o.id, o.keypoints) for o in back.objects()) == [("5", [5.0, 5.0, 2.0]), ("6", [22.0, 22.0, 2.0])]

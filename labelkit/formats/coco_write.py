@@ -317,6 +317,10 @@ class Writer:
                 )
                 if spec is self.category_home:  # categories no file lists (added since): in the first file
                     wanted |= self.unlisted
+            elif spec.task == "person_keypoints":  # and those of objects given keypoints since (written only here)
+                posed = self._rows("objects", self._item_ids(spec.split or "default"))
+                posed = posed.filter(posed["keypoints"].is_valid())
+                wanted |= set(pc.unique(posed["category_id"].drop_null()).to_pylist())
             return [c for c in cats if c.id in wanted]
         if spec.task == "captions" and tasks_of_split - {"captions"}:  # another file of the split lists them
             return []
@@ -433,7 +437,7 @@ class Writer:
             t = t.filter(pc.fill_null(keep, "instances" in origins))
         if keep_categories is not None:  # a keypoints file beside an instances file: its categories' posed objects
             kept = pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64()))
-            posed = pc.or_(
+            posed = pc.or_kleene(
                 t["keypoints"].is_valid(), pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"')
             )
             t = t.filter(pc.and_(kept, pc.fill_null(posed, False)))
