@@ -1323,3 +1323,20 @@ def test_segment_output_whose_polygons_all_have_4_points_reads_back_as_segment(t
     (obj,) = back.objects()
     assert obj.shape == "polygon" and obj.polygon is not None  # was: a rotated box, its polygon gone
     assert np.allclose(obj.polygon[0], [10.0, 10.0, 30.0, 12.0, 28.0, 30.0, 9.0, 29.0], rtol=0, atol=1e-9)
+
+
+def test_unlabelled_pose_points_keep_their_coordinates(tmp_path: Path) -> None:
+    """`0.25 0.5 0` was written back as `0.0 0.0 0`; without a visibility column, 0 0 is what says unlabelled,
+    so there the coordinates are reported lost, and a visible point at 0 0 too."""
+    root = tmp_path / "src"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [p]\nkpt_shape: [2, 3]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [100, 100]}')
+    line = "0 0.5 0.5 0.2 0.2 0.25 0.5 0 0.3 0.4 2\n"
+    (root / "labels/train/a.txt").write_text(line)
+    labelkit.convert(root, tmp_path / "out", to="yolo", from_format="yolo")
+    assert (tmp_path / "out/labels/train/a.txt").read_text() == line  # was: 0 0.5 0.5 0.2 0.2 0 0 0 0.3 0.4 2
+    ds = labelkit.load(root, "yolo")
+    ds.add(Object(id="z", item_id="a", category_id=0, bbox=(1.0, 1.0, 5.0, 5.0), keypoints=[0.0, 0.0, 2.0, 3, 3, 1]))
+    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", kpt_dims=2).lost}
+    assert lost == {"keypoint visibility flags": 2, "coordinates of unlabelled keypoints": 1}

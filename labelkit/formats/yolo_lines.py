@@ -459,12 +459,16 @@ class Lines:
         keep = slot < k
         points[row_of[keep], slot[keep]] = flat[keep]
         v = points[:, :, 2]
-        x = np.where(v > 0, points[:, :, 0] / w[:, None], 0.0)
-        y = np.where(v > 0, points[:, :, 1] / h[:, None], 0.0)
+        # every point's coordinates as they are, an unlabelled one's too (COCO's are 0 0; a YOLO file's may not
+        # be), except without a visibility column, where 0 0 is what says unlabelled (check() counts the others)
+        px, py = points[:, :, 0], points[:, :, 1]
+        if self.kpt_dims == 2:
+            px, py = np.where(v > 0, px, 0.0), np.where(v > 0, py, 0.0)
+        x, y = px / w[:, None], py / h[:, None]
         if self.precision is None:  # the reader multiplies back: make that give the points exactly
             ws, hs = np.broadcast_to(w[:, None], x.shape).reshape(-1), np.broadcast_to(h[:, None], y.shape).reshape(-1)
-            x = snapped(x.reshape(-1), ws, np.where(v > 0, points[:, :, 0], 0.0).reshape(-1)).reshape(x.shape)
-            y = snapped(y.reshape(-1), hs, np.where(v > 0, points[:, :, 1], 0.0).reshape(-1)).reshape(y.shape)
+            x = snapped(x.reshape(-1), ws, px.reshape(-1)).reshape(x.shape)
+            y = snapped(y.reshape(-1), hs, py.reshape(-1)).reshape(y.shape)
         xc, yc = np.clip(x, 0.0, 1.0) + 0.0, np.clip(y, 0.0, 1.0) + 0.0
         changed |= ((xc != x) | (yc != y)).any(axis=1)
         self.clipped += int(changed.sum())

@@ -225,8 +225,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         if _kpt_dims(dataset, options) == 2:
             kp = objects["keypoints"].take(np.flatnonzero(written)).combine_chunks().flatten()
             kp = kp.to_numpy(zero_copy_only=False)
+            x, y, v = kp[0::3], kp[1::3], kp[2::3]
             report.lose(
-                "keypoint visibility flags", int((kp[2::3] == 1).sum()), "kpt_dims=2 cannot tell occluded from visible"
+                "keypoint visibility flags",
+                int(((v == 1) | ((v > 0) & (x == 0) & (y == 0))).sum()),
+                "kpt_dims=2 cannot tell occluded from visible, and reads a point at 0 0 as unlabelled",
+            )
+            report.lose(
+                "coordinates of unlabelled keypoints",
+                int(((v == 0) & ((x != 0) | (y != 0))).sum()),
+                "kpt_dims=2 writes an unlabelled point as 0 0 (that is how it is told apart)",
             )
     if _precision(options) is not None:
         report.transform("coordinates", int(cols.usable.sum()), f"rounded to {_precision(options)} decimals")
