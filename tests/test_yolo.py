@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import orjson
+import pyarrow as pa
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -1340,3 +1341,23 @@ def test_unlabelled_pose_points_keep_their_coordinates(tmp_path: Path) -> None:
     ds.add(Object(id="z", item_id="a", category_id=0, bbox=(1.0, 1.0, 5.0, 5.0), keypoints=[0.0, 0.0, 2.0, 3, 3, 1]))
     lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", kpt_dims=2).lost}
     assert lost == {"keypoint visibility flags": 2, "coordinates of unlabelled keypoints": 1}
+
+
+@pytest.mark.parametrize("split", ["a=b", "#x", " x", "sp ", "a:b", "\u2028"])
+def test_darknet_refuses_splits_obj_data_cannot_hold(tmp_path: Path, split: str) -> None:
+    """They were written (counted written) and read back as nothing, another split, or an error."""
+    ds = _one_box()
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array([split])))
+    with pytest.raises(OutputError, match="cannot be an obj.data key"):
+        labelkit.save(ds, tmp_path / "o", "yolo", layout="darknet")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_split_named_validation_reads_back_under_its_name(tmp_path: Path) -> None:
+    """data.yaml's validation key was read as val (and, alone, as train)."""
+    ds = _one_box()
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["validation"])))
+    labelkit.save(ds, tmp_path / "o", "yolo")
+    assert [i.split for i in labelkit.load(tmp_path / "o", "yolo").items()] == ["validation"]

@@ -314,14 +314,16 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout
     any_found = False
     sources: dict[Path, str] = {}
     for key in split_keys:
-        split = "val" if key == "validation" else key
         values = config[key] if isinstance(config[key], list) else [config[key]]
         for value in values:
+            split = "val" if key == "validation" else key
             source = _resolve_source(root, str(value), split)
             if source is None:
                 source = _labels_only_source(root, str(value), split)
                 if source is None:
                     continue
+            if key == "validation" and source.name == "validation":  # a split named so (labelkit writes it)
+                split = "validation"
             any_found = True
             # a folder named by two keys (Ultralytics needs train and val) is read once, under its own name
             if source not in sources or source.name == split:

@@ -516,6 +516,14 @@ def _refuse_reserved_splits(splits: list[str], layout: str) -> None:
         OutputError: naming the split (its data.yaml or obj.data entry would replace that key, and its items
             would be lost on reading).
     """
+    if layout == "darknet":  # obj.data lines are `key = value`, '#' starts a comment, and values are stripped
+        odd = sorted(s for s in set(splits) if not _DARKNET_SPLIT.fullmatch(s))
+        if odd:
+            raise OutputError(
+                f"the split {odd[0]!r} cannot be an obj.data key",
+                expected="letters, digits, '_', '-' and '.'",
+                hint="rename the split, or write the Ultralytics layout",
+            )
     reserved = sorted(set(splits) & RESERVED_SPLITS.get(layout, frozenset()))
     if reserved:
         where = "data.yaml key or folder" if layout == "ultralytics" else "obj.data key"
@@ -523,6 +531,10 @@ def _refuse_reserved_splits(splits: list[str], layout: str) -> None:
             f"the split {reserved[0]!r} would be the {where} of that name",
             hint="rename the split",
         )
+
+
+_DARKNET_SPLIT = re.compile(r"[\w.-]+", re.ASCII)
+"""A split name obj.data can hold as a key and read back as it was."""
 
 
 def _split_keys(splits: list[str]) -> dict[str, str]:
