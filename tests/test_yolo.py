@@ -1361,3 +1361,18 @@ def test_a_split_named_validation_reads_back_under_its_name(tmp_path: Path) -> N
     ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["validation"])))
     labelkit.save(ds, tmp_path / "o", "yolo")
     assert [i.split for i in labelkit.load(tmp_path / "o", "yolo").items()] == ["validation"]
+
+
+def test_copied_images_of_another_size_than_their_item_are_reported(tmp_path: Path) -> None:
+    """Labels are normalised by the item's size, a reader's by the file's: the boxes came back scaled, unsaid."""
+    (tmp_path / "media").mkdir()
+    Image.new("RGB", (200, 200)).save(tmp_path / "media/a.jpg")
+    report = labelkit.save(_one_box(), tmp_path / "o", "yolo", media="copy", media_root=str(tmp_path / "media"))
+    assert [(c.what, c.count) for c in report.transformed] == [("objects", 1)]
+    (obj,) = labelkit.load(tmp_path / "o", "yolo").objects()
+    assert obj.bbox == (20.0, 20.0, 40.0, 40.0)  # what the report says: scaled to the 200 x 200 file
+    Image.new("RGB", (100, 100)).save(tmp_path / "media/a.jpg")
+    assert (
+        labelkit.save(_one_box(), tmp_path / "p", "yolo", media="copy", media_root=str(tmp_path / "media")).transformed
+        == []
+    )

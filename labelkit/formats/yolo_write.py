@@ -23,7 +23,7 @@ from labelkit.errors import LINE_BREAKS, OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS, MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
-from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, sizes_text
+from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
 from labelkit.io import create_file, is_plain_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -412,9 +412,21 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         (path / SIZES_FILE).write_bytes(sizes_text(image_rel, items["width"], items["height"]))
     else:
         assert media_root is not None
-        for rel, source in zip(image_rel, paths, strict=True):
+        item_w, item_h = items["width"].to_pylist(), items["height"].to_pylist()
+        rescaled = 0
+        for i, (rel, source) in enumerate(zip(image_rel, paths, strict=True)):
             if source:
                 place_media(media_root, source, path / rel, media)
+                if is_image(Path(rel)) and bounds_list[i + 1] > bounds_list[i]:
+                    # a reader normalises by the file's size: objects of an item of another size come back scaled
+                    rescaled += (bounds_list[i + 1] - bounds_list[i]) * (
+                        image_size(path / rel) != (item_w[i], item_h[i])
+                    )
+        report.transform(
+            "objects",
+            rescaled,
+            "normalised by their item's size, which their image file's differs from: they read back scaled to the file",
+        )
         # items without an image file, or with one whose name a YOLO reader does not take for an image: their
         # sizes, so their label files read back
         unplaced = [i for i, source in enumerate(paths) if not source or not is_image(Path(image_rel[i]))]
