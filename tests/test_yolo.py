@@ -1376,3 +1376,21 @@ def test_copied_images_of_another_size_than_their_item_are_reported(tmp_path: Pa
         labelkit.save(_one_box(), tmp_path / "p", "yolo", media="copy", media_root=str(tmp_path / "media")).transformed
         == []
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "0 0.1 0.1 0.1 0.3 0.5 0.3 0.5 0.1\n",  # anticlockwise on screen (was: 0 0.5 0.1 0.5 0.3 0.1 0.3 0.1 0.1)
+        "0 0.1 0.1 0.5 0.1 0.5 0.3 0.1 0.3\n",  # clockwise
+        "0 0.5 0.3 0.5 0.1 0.1 0.1 0.1 0.3\n",  # anticlockwise from another corner
+    ],
+)
+def test_obb_rectangles_keep_their_corner_order(tmp_path: Path, line: str) -> None:
+    root = tmp_path / "src"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [p]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [100, 100]}')
+    (root / "labels/train/a.txt").write_text(line)
+    labelkit.convert(root, tmp_path / "out", to="yolo", from_format="yolo")
+    assert (tmp_path / "out/labels/train/a.txt").read_text() == line

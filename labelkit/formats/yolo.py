@@ -338,7 +338,17 @@ def _build(
         corners = values.reshape(-1, 8)
         if not layout.dota:
             corners = corners * np.repeat(np.stack([w, h], axis=1), 4, axis=0).reshape(-1, 8)
-        bbox, angle, is_rect = G.corners_to_rotated_box(corners)
+        # corners given anticlockwise: the box is made from them clockwise (the model's order), and the object
+        # says so (yolo:ccw), so that writing OBB gives them back in their order
+        ccw = _anticlockwise(corners)
+        bbox, angle, is_rect = G.corners_to_rotated_box(np.where(ccw[:, None], corners[:, _CLOCKWISE], corners))
+        ccw &= is_rect
+        if ccw.any():
+            extras_text: list[str | None] = parsed.extras if parsed.extras else [None] * n
+            for i in np.flatnonzero(ccw).tolist():
+                text = extras_text[i]
+                extras_text[i] = '{"yolo:ccw":true}' if text is None else text[:-1] + ',"yolo:ccw":true}'
+            parsed.extras = extras_text
         quad = ~is_rect
         if quad.any():
             is_polygon[quad] = True
@@ -394,6 +404,17 @@ def _build(
         categories,
         DatasetInfo(extras=extras),
     )
+
+
+_CLOCKWISE = [0, 1, 6, 7, 4, 5, 2, 3]
+"""Corners 0, 3, 2, 1: four corners given anticlockwise, clockwise from the same first corner."""
+
+
+def _anticlockwise(corners: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Per row of 4 corners, whether they turn anticlockwise on screen (y down): edge 0-1 then 1-2 turn left."""
+    p = corners.reshape(-1, 4, 2)
+    e01, e12 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 1]
+    return np.asarray(e01[:, 0] * e12[:, 1] - e01[:, 1] * e12[:, 0] < 0, dtype=bool)
 
 
 def _kpt_names(value: Any, k: int) -> list[str]:

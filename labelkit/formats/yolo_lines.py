@@ -21,7 +21,7 @@ from labelkit.errors import InputError
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import valid_mask
+from labelkit.model.tables import true_mask, valid_mask
 from labelkit.model.trace import cell_outer_rings
 
 T = TypeVar("T")
@@ -376,6 +376,7 @@ class Lines:
     def __init__(self, dataset: Dataset, task: str, cols: Columns, precision: int | None, kpt_dims: int) -> None:
         self.objects = dataset.table("objects")
         self.task = task
+        self._ccw: np.ndarray[Any, Any] | None = None
         self.cols = cols
         self.precision = precision
         self.kpt_dims = kpt_dims
@@ -549,8 +550,21 @@ class Lines:
         values = self._normalise_ragged(rows, values, all_offsets)
         return _fmt_ragged(self.cols.category[rows], values, all_offsets, self.precision)
 
+    def _anticlockwise(self) -> np.ndarray[Any, Any]:
+        """Per object, whether its corners were read anticlockwise (``yolo:ccw``): OBB writes them back so."""
+        if self._ccw is None:
+            extras = self.objects["extras"]
+            self._ccw = (
+                true_mask(pc.match_substring(extras, '"yolo:ccw":true'))
+                if extras.null_count < len(extras)
+                else np.zeros(len(extras), dtype=bool)
+            )
+        return self._ccw
+
     def _obb(self, rows: np.ndarray[Any, Any]) -> Text:
         corners = self._corners(rows)
+        if self.task == "obb" and (ccw := self._anticlockwise()[rows]).any():  # read anticlockwise (yolo:ccw)
+            corners[ccw] = corners[ccw][:, [0, 1, 6, 7, 4, 5, 2, 3]]
         missing = np.flatnonzero(~self.box_valid[rows])  # no box: the polygon's bounds, unless it is a quad
         if len(missing):
             corners[missing] = G.rotated_box_corners(self._boxes(rows[missing]), np.zeros(len(missing)))
