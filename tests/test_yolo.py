@@ -1231,18 +1231,41 @@ def test_a_loop_of_linked_label_files_is_one_error_line(tmp_path: Path) -> None:
     assert "cannot read: Too many levels of symbolic links" in err.value.one_line()
 
 
-def test_classify_renumbering_counts_only_the_class_folders_written() -> None:
+def test_classify_writes_a_folder_for_every_class_and_counts_the_renumbering(tmp_path: Path) -> None:
+    """A class no image had got no folder, so it was not read back (and not reported)."""
     ds = Dataset(categories=[Category(id=0, name="b"), Category(id=1, name="c"), Category(id=2, name="a")])
     for item in ("x", "y"):
-        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=4, height=4)))
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=4, height=4), split="train"))
     ds.add(
         Label(id="1", item_id="x", category_id=0),
-        Label(id="2", item_id="x", category_id=2),  # a second label: lost, so class a gets no folder
+        Label(id="2", item_id="x", category_id=2),  # a second label: lost; class a still gets its folder
         Label(id="3", item_id="y", category_id=1),
     )
     report = labelkit.plan(ds, "yolo", task="classify")
-    assert "category ids" not in [c.what for c in report.transformed]  # folders b, c read back as 0, 1
+    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3)]  # a, b, c read as 0, 1, 2
     assert [(c.what, c.count) for c in report.lost] == [("labels beyond the first of an item", 1)]
+    (tmp_path / "m").mkdir()
+    for item in ("x", "y"):
+        Image.new("RGB", (4, 4)).save(tmp_path / "m" / f"{item}.jpg")
+    labelkit.save(
+        ds, tmp_path / "o", "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"), allow_loss=True
+    )
+    assert sorted(c.name for c in labelkit.load(tmp_path / "o", "yolo").categories) == ["a", "b", "c"]
+
+
+def test_classify_reports_items_it_cannot_file(tmp_path: Path) -> None:
+    """An item without an image, an image of an extension readers pass over, and splits a reader does not
+    look for were dropped while the written counts looked honest."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for item, path in (("x", "x.jpg"), ("y", None), ("z", "z.gif")):
+        ds.add_item(Item(id=item, media=Media(path=path, width=4, height=4), split="foo"))
+        ds.add(Label(id=item, item_id=item, category_id=0))
+    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", task="classify").lost}
+    assert lost == {
+        "items without an image file": 1,
+        "images a YOLO reader does not take for images": 1,
+        "items of splits a YOLO classify reader does not look for": 2,
+    }
 
 
 def _one_box(path: str = "a.jpg") -> Dataset:

@@ -252,18 +252,48 @@ def _written_objects_only(dataset: Dataset, task: str) -> Dataset:
     return dataset.with_objects(columns(dataset, task).usable)
 
 
+CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})
+"""The split folders a YOLO classify reader looks for (it reads the others beside one of these)."""
+
+
 def _check_classify(dataset: Dataset, report: Report) -> None:
     labels = dataset.table("labels")
     items = dataset.table("items")
     first = labels.group_by("item_id", use_threads=False).aggregate([("category_id", "first")])
     unnamed = {c.id for c in dataset.categories if not is_plain_name(c.name)}
-    used = set(first["category_id_first"].drop_null().to_pylist()) - unnamed  # the class folders written
-    written = sorted(c.name for c in dataset.categories if c.id in used)  # a reader numbers the folders so
+    # every class that can be a folder name gets one (empty when no image has it): a reader numbers them so
+    written = sorted(c.name for c in dataset.categories if c.id not in unnamed)
     report.transform(
         "category ids",
-        sum(1 for c in dataset.categories if c.id in used and written.index(c.name) != c.id),
+        sum(1 for c in dataset.categories if c.id not in unnamed and written.index(c.name) != c.id),
         "YOLO classify's classes are its folders: a reader numbers them 0, 1, ... in name order",
     )
+    class_of = dict(zip(first["item_id"].to_pylist(), first["category_id_first"].to_pylist(), strict=True))
+    known = {c.id for c in dataset.categories} - unnamed
+    filed = [
+        (split or "train", path)
+        for item, split, path in zip(
+            items["id"].to_pylist(), items["split"].to_pylist(), items["path"].to_pylist(), strict=True
+        )
+        if class_of.get(item) in known
+    ]
+    report.lose(
+        "items without an image file",
+        sum(1 for _, path in filed if not path),
+        "YOLO classify files images in class folders: an item without one is in none",
+    )
+    report.lose(
+        "images a YOLO reader does not take for images",
+        sum(1 for _, path in filed if path and not is_image(Path(PurePosixPath(str(path).replace("\\", "/")).name))),
+        "YOLO readers take images by their extension (.jpg, .png, ...)",
+    )
+    splits = {split for split, path in filed if path}
+    if splits and not splits & CLASSIFY_SPLITS:
+        report.lose(
+            "items of splits a YOLO classify reader does not look for",
+            sum(1 for _, path in filed if path),
+            "a reader looks for train, val, valid, validation or test folders",
+        )
     per_item = labels.group_by("item_id").aggregate([([], "count_all")])
     counts = dict(zip(per_item["item_id"].to_pylist(), per_item["count_all"].to_pylist(), strict=True))
     report.lose(
@@ -662,13 +692,21 @@ def _write_classify(
         first.setdefault(item_id, category)
     name_of = {c.id: c.name for c in dataset.categories}
     written = 0
+    used: set[str] = set()
     for item_id, split, source in zip(ids, splits, paths, strict=True):
         category = first.get(item_id)
         if category is None or category not in name_of or not source or not is_plain_name(name_of[category]):
             continue  # (a class that cannot be a folder name is reported lost by the check)
         name = PurePosixPath(str(source).replace("\\", "/")).name
+        if not is_image(Path(name)):  # (reported lost by the check: a reader would pass over it)
+            continue
         place_media(media_root, source, path / split / name_of[category] / name, media)
+        used.add(split)
         written += 1
+    for split in sorted(used):  # a class no image of the split has: an empty folder, so that the class is read
+        for c in dataset.categories:
+            if is_plain_name(c.name):
+                (path / split / c.name).mkdir(parents=True, exist_ok=True)
     report.written = {"items": written, "label annotations": written}
 
 
