@@ -1413,3 +1413,17 @@ def test_png_regions_no_object_is_made_of_are_read_notes(tmp_path: Path) -> None
         "they were not read",
         "1 SegmentationClass regions have a value no class has (the labelmap's or VOC's classes): they were not read",
     ]
+
+
+def test_attribute_values_that_read_back_otherwise_are_reported(tmp_path: Path) -> None:
+    """VOC attribute values are texts read back typed and stripped: '3' became 3 and ' x ' became 'x' unsaid."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="i", media=Media(width=4, height=4), split="train"))
+    for k, attrs in enumerate([{"n": "3"}, {"b": "true"}, {"s": " x "}, {"big": 10**18}, {"ok": "red", "n": 3}]):
+        ds.add(Object(id=str(k), item_id="i", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0), attributes=attrs))
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("objects with attribute values that read back otherwise", 4)
+    ]
+    back = [o.attributes for o in labelkit.load(tmp_path / "o", "voc").objects()]
+    assert back == [{"n": 3}, {"b": True}, {"s": "x"}, {"big": "1000000000000000000"}, {"ok": "red", "n": 3}]

@@ -159,12 +159,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             report.lose(
                 "masks", objects.num_rows - objects["mask"].null_count, "masks=none writes no segmentation PNGs"
             )
-        lists = [
-            v
-            for v in objects["attributes"].drop_null().to_pylist()
-            if any(isinstance(x, list) for x in decode_json_cell(v).values())
-        ]
+        decoded = [decode_json_cell(v) for v in objects["attributes"].drop_null().to_pylist()]
+        lists = [a for a in decoded if any(isinstance(x, list) for x in a.values())]
         report.lose("objects with list-valued attributes", len(lists), "VOC attribute values are single texts")
+        report.transform(
+            "objects with attribute values that read back otherwise",
+            sum(1 for a in decoded if a not in lists and any(_reads_back_otherwise(x) for x in a.values())),
+            "VOC attribute values are texts, read back stripped and typed (true/false, numbers): '3' reads as 3",
+        )
         voc_rows = objects["extras"].filter(true_mask(pc.match_substring(objects["extras"], '"voc:')))
         report.lose(
             "malformed voc:* object values",
@@ -173,6 +175,15 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
     if masks != "none":  # with or without objects: void masks are item metadata
         _check_masks(dataset, report, masks)
+
+
+def _reads_back_otherwise(value: Any) -> bool:
+    """Whether an attribute value written as VOC text reads back as another value (or type)."""
+    from labelkit.formats.voc import attribute_value
+    from labelkit.formats.voc_xml import attribute_text
+
+    back = attribute_value(attribute_text(value).strip())
+    return type(back) is not type(value) or back != value
 
 
 def _written_objects_only(dataset: Dataset, masks: str) -> Dataset:

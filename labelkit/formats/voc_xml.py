@@ -35,7 +35,8 @@ def _source_xml(tag: str, value: Any) -> str:
     return f"  <{tag}>{xml_text(str(value))}</{tag}>\n"
 
 
-def _attribute_text(value: Any) -> str:
+def attribute_text(value: Any) -> str:
+    """An attribute value as the text of its ``<value>`` (booleans as true/false, lists comma-joined)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -79,7 +80,7 @@ def object_xml(
     if attrs:
         body = "".join(
             f"      <attribute>\n        <name>{xml_text(k)}</name>\n"
-            f"        <value>{xml_text(_attribute_text(v))}</value>\n      </attribute>\n"
+            f"        <value>{xml_text(attribute_text(v))}</value>\n      </attribute>\n"
             for k, v in attrs.items()
         )
         out.append(f"    <attributes>\n{body}    </attributes>\n")
