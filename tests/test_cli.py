@@ -481,7 +481,7 @@ def test_absurd_values_convert_without_numpy_warnings(tmp_path: Path) -> None:
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         assert (result.returncode, result.stderr) == (0, ""), target
     lines = (tmp_path / "yolo" / "labels" / "train" / "x.txt").read_text().splitlines()
-    assert lines[0] == "0 1.0 1.0 0.0 0.0"  # the box, clipped to the image's corner (reported)
+    assert lines == ["0 0.5 0.5 1.0 1.0"]  # the polygon's bounds, clipped; the box, wholly outside, is lost
 
 
 @pytest.mark.parametrize(

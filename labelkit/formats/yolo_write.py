@@ -24,7 +24,7 @@ from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS, MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
-from labelkit.io import create_file, is_plain_name
+from labelkit.io import contained, create_file, is_plain_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
@@ -698,6 +698,7 @@ def _write_classify(
         if category is None or category not in name_of or not source or not is_plain_name(name_of[category]):
             continue  # (a class that cannot be a folder name is reported lost by the check)
         name = PurePosixPath(str(source).replace("\\", "/")).name
+        contained(media_root, source, source=media_root)  # (an unsafe path is refused, whatever its extension)
         if not is_image(Path(name)):  # (reported lost by the check: a reader would pass over it)
             continue
         place_media(media_root, source, path / split / name_of[category] / name, media)
