@@ -1427,3 +1427,25 @@ def test_attribute_values_that_read_back_otherwise_are_reported(tmp_path: Path) 
     ]
     back = [o.attributes for o in labelkit.load(tmp_path / "o", "voc").objects()]
     assert back == [{"n": 3}, {"b": True}, {"s": "x"}, {"big": "1000000000000000000"}, {"ok": "red", "n": 3}]
+
+
+@pytest.mark.parametrize("class_pixels", [False, True])
+def test_segmentation_pngs_with_no_pixel_set_are_written_back(tmp_path: Path, class_pixels: bool) -> None:
+    """All-background PNGs gave no mask, so VOC -> VOC wrote none (and segmented 0); so did an empty object
+    PNG beside a class PNG with class-only pixels."""
+    src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\n", "Segmentation/train.txt": "a\n"})
+    for kind in ("SegmentationObject", "SegmentationClass"):
+        values = np.zeros((4, 4), dtype=np.uint8)
+        if kind == "SegmentationClass" and class_pixels:
+            values[0, 0] = 8
+        (src / kind).mkdir()
+        im = Image.frombytes("P", (4, 4), values.tobytes())
+        im.putpalette([v for rgb in voc.voc_palette() for v in rgb])
+        im.save(src / kind / "a.png")
+    labelkit.convert(src, tmp_path / "out", to="voc", from_format="voc")
+    for kind in ("SegmentationObject", "SegmentationClass"):
+        assert np.array_equal(
+            np.asarray(Image.open(tmp_path / "out" / kind / "a.png")), np.asarray(Image.open(src / kind / "a.png"))
+        )
+    assert "<segmented>1</segmented>" in (tmp_path / "out/Annotations/a.xml").read_text()
+    assert (tmp_path / "out/ImageSets/Segmentation/train.txt").read_text() == "a\n"

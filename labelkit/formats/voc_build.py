@@ -163,6 +163,13 @@ def build(
         if sets.lists.get(stem, []) != derived:
             metadata["voc:imagesets"] = sets.lists.get(stem, [])  # the writer writes exactly these lists
         metadata.update(void_metadata(arrays))
+        blank = [
+            kind
+            for k, kind in ((0, "SegmentationClass"), (1, "SegmentationObject"))
+            if k in arrays and not arrays[k].any()
+        ]
+        if blank:  # PNGs with no pixel set: no mask comes of them, and writing VOC writes them again
+            metadata["voc:blank_pngs"] = blank
         item_rows["id"].append(item_id)
         item_rows["path"].append(rel)
         item_rows["width"].append(width)

@@ -156,6 +156,7 @@ class ImageMasks:
         self.classes = classes
         self.voids = voids
         self.xml_names = xml_names or []  # the class names of the image's XML objects, in order
+        self.blank_object = False  # write the object PNG even with nothing on it (read so: voc:blank_pngs)
 
     def write(self, path: Path, file: str, shape: tuple[int, int] | None) -> list[tuple[str, int, str]]:
         """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost.
@@ -221,7 +222,11 @@ class ImageMasks:
             lost.append(("segmentation void regions", bad_voids, "the void mask's size differs from the image"))
         base = str(path) + os.sep
         create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
-        if self.instance_rows or (self.voids[1] is not None and cell_shape(self.voids[1]) == shape):
+        if (
+            self.instance_rows
+            or self.blank_object
+            or (self.voids[1] is not None and cell_shape(self.voids[1]) == shape)
+        ):
             create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, VOC_PLTE))
         if self.semantic_rows:  # the class-only objects a VOC reader gives back: those are written
             lost.append((CLASS_ONLY_WRITTEN, self._class_only(class_png, object_png), ""))

@@ -177,6 +177,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         _check_masks(dataset, report, masks)
 
 
+def _blank_pngs(meta: dict[str, Any]) -> tuple[str, ...]:
+    """The segmentation PNGs an item had with no pixel set (``voc:blank_pngs``, as read): written again."""
+    value = meta.get("voc:blank_pngs")
+    kinds = ("SegmentationClass", "SegmentationObject")
+    return tuple(k for k in kinds if isinstance(value, list) and k in value)
+
+
 def _reads_back_otherwise(value: Any) -> bool:
     """Whether an attribute value written as VOC text reads back as another value (or type)."""
     from labelkit.formats.voc import attribute_value
@@ -570,7 +577,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     texts[r] = voc_xml.object_xml(name_xml[categories[r]], numbers, occluded[r], extra, attrs)
                 else:
                     texts[r] = voc_xml.PLAIN_OBJECT % (name_xml[categories[r]], *numbers)
-            jobs: list[tuple[int, list[int], list[int], list[int], tuple[Any, Any], list[int]]] = []
+            jobs: list[tuple[int, list[int], list[int], list[int], tuple[Any, Any], list[int], tuple[str, ...]]] = []
             for n in range(first, last):
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
                 instance_rows: list[int] = []
@@ -618,7 +625,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 if instance_rows and size is None and all(cell_shape(v) is None for v in voids):
                     instance_rows, values = [], []  # polygons only, and nothing gives the PNGs a size: check() said
-                segmented = bool(instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None)
+                blank = _blank_pngs(meta) if masks_mode != "none" else ()
+                segmented = bool(
+                    instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None or blank
+                )
                 name = image_names[n]
                 head = voc_xml.head_xml(meta, name, widths[n], heights[n], segmented)
                 written_objects += len(xml_rows)
@@ -637,24 +647,25 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     if isinstance(task, str):  # others are reported by check(), as are names that are not plain
                         lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
                 if segmented:
-                    jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows))
+                    jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank))
                 if media != "none" and paths[n]:
                     assert media_root is not None
                     place_media(media_root, paths[n], path / "JPEGImages" / name, media)
             # the chunk's masks in one take (a take per image costs more than painting the image)
-            wanted = [r for _, inst, _, sem, _, _ in jobs for r in inst + sem]
+            wanted = [r for _, inst, _, sem, _, _, _ in jobs for r in inst + sem]
             cells = dict(zip(wanted, geometry.masks.take(wanted).to_pylist(), strict=True))
             polygons = (
                 dict(zip(wanted, geometry.polygons.take(wanted).to_pylist(), strict=True))
                 if geometry.polygons is not None
                 else {}
             )
-            for n, instance_rows, values, semantic_rows, voids, xml_rows in jobs:
+            for n, instance_rows, values, semantic_rows, voids, xml_rows, blank in jobs:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
                 xml_names = [classes.name[categories[r]] for r in xml_rows] if semantic_rows else None
                 masks = ImageMasks(
                     cells, polygons, instance_rows, values, semantic_rows, categories, classes, voids, xml_names
                 )
+                masks.blank_object = "SegmentationObject" in blank
                 folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)
         pool.close(RASTERISED)
