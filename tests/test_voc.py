@@ -1449,3 +1449,16 @@ def test_segmentation_pngs_with_no_pixel_set_are_written_back(tmp_path: Path, cl
         )
     assert "<segmented>1</segmented>" in (tmp_path / "out/Annotations/a.xml").read_text()
     assert (tmp_path / "out/ImageSets/Segmentation/train.txt").read_text() == "a\n"
+
+
+def test_voc_metadata_and_extras_voc_cannot_write_are_reported_and_text_sources_kept(tmp_path: Path) -> None:
+    """Unknown voc: keys and source fields that are not tags vanished unreported; a text owner read back as {}."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for item, meta in (("a", {"voc:foo": 1}), ("b", {"voc:source": {"bad key": "x"}}), ("c", {"voc:owner": "Jo"})):
+        ds.add_item(Item(id=item, media=Media(width=4, height=4), split="train", metadata=meta))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0), extras={"voc:foo": 2}))
+    lost = {c.what: c.count for c in labelkit.plan(ds, "voc").lost}
+    assert lost == {"items with metadata": 2, "objects with voc: extras VOC has no place for": 1}
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    back = {i.id: i.metadata for i in labelkit.load(tmp_path / "o", "voc").items()}
+    assert back["c"] == {"voc:owner": "Jo"}

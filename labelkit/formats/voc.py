@@ -245,6 +245,13 @@ def _number(node: Element, tag: str, path: Path, where: str) -> float:
     return value
 
 
+def _fields(node: Element) -> dict[str, str] | str:
+    """``<source>`` or ``<owner>``: its fields by tag, or (with none) its text, as written beside no field."""
+    if len(node) == 0 and (node.text or "").strip():
+        return (node.text or "").strip()
+    return {child.tag: (child.text or "").strip() for child in node}
+
+
 def _int_or_text(text: str) -> int | str:
     """A number when the text is ASCII digits that 64 bits hold, else the text as written."""
     return int(text) if text.isascii() and text.isdigit() and int(text) <= INT64_MAX else text
@@ -327,13 +334,13 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
         item.metadata["voc:folder"] = folder
     source = root.find("source")
     if source is not None:
-        item.metadata["voc:source"] = {child.tag: (child.text or "").strip() for child in source}
+        item.metadata["voc:source"] = _fields(source)
     for tag in ("path", "owner"):
         node = root.find(tag)
         if node is not None and tag == "path":
             item.metadata["voc:path"] = _text(node) or ""
         elif node is not None:
-            item.metadata["voc:owner"] = {child.tag: (child.text or "").strip() for child in node}
+            item.metadata["voc:owner"] = _fields(node)
     size = root.find("size")
     if size is not None:
         w, h = _text(size.find("width")), _text(size.find("height"))

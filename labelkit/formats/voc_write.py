@@ -41,6 +41,7 @@ from labelkit.formats.voc_values import (
     malformed_count,
     not_xml_texts,
     not_xml_values,
+    tag_ok,
     xml_text,
 )
 from labelkit.formats.yolo_media import ChunkedRows, place_media
@@ -77,11 +78,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     texts = items["metadata"].drop_null()
     with_voc = _may_hold_voc(texts)
     foreign = int(np.count_nonzero(~with_voc & true_mask(pc.match_substring(texts, '"')))) + sum(
-        1
-        for text in texts.filter(pa.array(with_voc)).to_pylist()
-        if any(not k.startswith("voc:") for k in decode_json_cell(text))
+        1 for text in texts.filter(pa.array(with_voc)).to_pylist() if not _voc_metadata_only(decode_json_cell(text))
     )
-    report.lose("items with metadata", foreign, f"{TARGET} keeps only its own fields (voc:*)")
+    report.lose(
+        "items with metadata",
+        foreign,
+        f"{TARGET} keeps only its own fields (voc:folder, voc:source, ...; source and owner fields named as XML tags)",
+    )
     if masks == "none":
         voids = sum(
             1
@@ -169,12 +172,52 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
         voc_rows = objects["extras"].filter(true_mask(pc.match_substring(objects["extras"], '"voc:')))
         report.lose(
+            "objects with voc: extras VOC has no place for",
+            sum(
+                1
+                for t in voc_rows.to_pylist()
+                if any(k.startswith("voc:") and k not in OBJECT_KEYS for k in decode_json_cell(t))
+            ),
+            "VOC writes pose, truncated, difficult, parts, actions and point (voc:*); other voc: keys are not written",
+        )
+        report.lose(
             "malformed voc:* object values",
             malformed_count(voc_rows),
             "VOC needs integer flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
         )
     if masks != "none":  # with or without objects: void masks are item metadata
         _check_masks(dataset, report, masks)
+
+
+ITEM_KEYS = frozenset(
+    {
+        "voc:folder",
+        "voc:path",
+        "voc:source",
+        "voc:owner",
+        "voc:segmented",
+        "voc:depth",
+        "voc:imagesets",
+        "voc:blank_pngs",
+        *VOID_KEYS,
+    }
+)
+"""The item metadata VOC writes (any other key, ``voc:`` or not, is reported lost)."""
+OBJECT_KEYS = frozenset(
+    f"voc:{k}"
+    for k in ("pose", "truncated", "difficult", "parts", "actions", "point", "mask_only", "semantic", "instance")
+)
+"""The object extras VOC writes or reads back."""
+
+
+def _voc_metadata_only(meta: dict[str, Any]) -> bool:
+    """Whether VOC writes all of an item's metadata: its own keys, source and owner fields named as tags."""
+    if any(k not in ITEM_KEYS for k in meta):
+        return False
+    return all(
+        not isinstance(meta.get(key), dict) or all(tag_ok(str(k)) for k in meta[key])
+        for key in ("voc:source", "voc:owner")
+    )
 
 
 def _blank_pngs(meta: dict[str, Any]) -> tuple[str, ...]:
