@@ -307,8 +307,13 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
     # first class is), cannot be painted (ImageMasks.write skips them)
     values_of = _Classes(dataset).value
+    keys = pa.array(list(values_of), pa.int64())
     value_of_row = np.asarray(
-        [values_of.get(c, 1) for c in objects["category_id"].fill_null(-1).to_pylist()], dtype=np.int64
+        pa.array(list(values_of.values()), pa.int64())
+        .take(pc.index_in(objects["category_id"], value_set=keys))
+        .fill_null(1)  # (no category: reported lost elsewhere)
+        .to_numpy(zero_copy_only=False),
+        dtype=np.int64,
     ).reshape(-1)
     unpaintable = (value_of_row >= VOID_INDEX) | (value_of_row == 0)
     painted = instances | has_mask  # (instances: with masks=all, polygons of XML objects too)
