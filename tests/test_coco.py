@@ -1437,19 +1437,16 @@ def test_an_object_moved_to_a_split_without_its_kind_of_file_is_written(tmp_path
     assert report.written == back.report_counts() and _objects_of(back) == _objects_of(ds)
 
 
+def _one_car_folder(root: Path) -> Path:
+    """An annotations folder of one val image with one car."""
+    car = {"id": 2, "name": "car"}
+    return _files(root, {"instances_val": {"images": [_img(1)], "annotations": [_ann(1, 1, 2)], "categories": [car]}})
+
+
 def test_detections_beside_ground_truth_go_back_to_their_own_file(tmp_path: Path) -> None:
     """Both files were written with every object: each round trip doubled them, detections in the instances
     file and ground truth (without a score) in the results file."""
-    src = _files(
-        tmp_path / "in",
-        {
-            "instances_val": {
-                "images": [_img(1)],
-                "annotations": [_ann(1, 1, 2)],
-                "categories": [{"id": 2, "name": "car"}],
-            }
-        },
-    )
+    src = _one_car_folder(tmp_path / "in")
     results = [{"image_id": 1, "category_id": 2, "bbox": [3, 3, 5, 5], "score": 0.9}]
     (src / "annotations/results_val.json").write_text(json.dumps(results))
     ds = labelkit.load(src)
@@ -1461,16 +1458,7 @@ def test_detections_beside_ground_truth_go_back_to_their_own_file(tmp_path: Path
 
 def test_a_results_file_whose_image_ids_another_split_uses_keeps_both_images(tmp_path: Path) -> None:
     """A results file lists no images, so its image ids were not compared: val image 1 became the results item."""
-    src = _files(
-        tmp_path / "in",
-        {
-            "instances_val": {
-                "images": [_img(1)],
-                "annotations": [_ann(1, 1, 2)],
-                "categories": [{"id": 2, "name": "car"}],
-            }
-        },
-    )
+    src = _one_car_folder(tmp_path / "in")
     (src / "annotations/results_train.json").write_text(
         json.dumps([{"image_id": 1, "category_id": 2, "bbox": [3, 3, 5, 5], "score": 0.9}])
     )
