@@ -344,9 +344,9 @@ class Writer:
     def _images(self, split: str, only: list[int] | None) -> str:
         items = self.items
         rows = [i for i, s in enumerate(self.item_split) if s == split]
-        if only is not None:
-            wanted = set(only)
-            rows = [i for i in rows if int(self.image_ids[i]) in wanted]
+        if only is not None:  # a file's own list, in its order (the reader's item order is the files' merged)
+            row_of = {int(self.image_ids[i]): i for i in rows}
+            rows = [row_of[image] for image in dict.fromkeys(only) if image in row_of]
         out = []
         ids, paths = items["id"].to_pylist(), items["path"].to_pylist()
         widths, heights, metadata = (
