@@ -1526,3 +1526,80 @@ def test_keypoints_of_a_category_the_keypoints_file_did_not_list_are_written_the
     labelkit.save(ds, tmp_path / "out", "coco")
     back = labelkit.load(tmp_path / "out")
     assert sorted((o.id, o.keypoints) for o in back.objects()) == [("5", [5.0, 5.0, 2.0]), ("6", [22.0, 22.0, 2.0])]
+
+
+def test_stuff_beside_instances_lists_each_files_own_categories_and_ids(tmp_path: Path) -> None:
+    """Ids two files of a split share are kept (ids are unique per file); each file lists its categories only.
+    Moved to a split with an instances file only, the stuff object goes there under a new id."""
+    import pyarrow as pa
+
+    ann = {"image_id": 1, "bbox": [1, 1, 4, 4], "area": 8.0, "iscrowd": 0, "segmentation": [[1, 1, 5, 1, 5, 5]]}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {
+                "images": [_img(1)],
+                "annotations": [{**ann, "id": 1, "category_id": 1}],
+                "categories": [{"id": 1, "name": "person"}],
+            },
+            "stuff_val": {
+                "images": [_img(1)],
+                "annotations": [{**ann, "id": 1, "category_id": 92}],
+                "categories": [{"id": 92, "name": "banner"}],
+            },
+        },
+    )
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    for name in ("instances_val", "stuff_val"):  # was: both files listed both categories
+        assert _load(tmp_path / f"out/annotations/{name}.json") == _load(src / f"annotations/{name}.json")
+    ds = labelkit.load(src)
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["train"])))
+    report = labelkit.save(ds, tmp_path / "moved", "coco")
+    assert [a["id"] for a in _load(tmp_path / "moved/annotations/instances_train.json")["annotations"]] == [1, 2]
+    assert ("annotation ids", 1) in [(c.what, c.count) for c in report.transformed]
+
+
+def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
+    """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
+    from labelkit.model import Object
+
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {
+                "images": [_img(1)],
+                "annotations": [_ann(1, 1, 2)],
+                "categories": [_PERSON, {"id": 2, "name": "car"}],
+            },
+            "person_keypoints_val": {
+                "images": [_img(1)],
+                "annotations": [_ann(2, 1, 1, keypoints=[5, 5, 2], num_keypoints=1)],
+                "categories": [_PERSON],
+            },
+        },
+    )
+    ds = labelkit.load(src)
+    ds.add(Object(id="new", item_id="1", category_id=1, bbox=(20.0, 20.0, 5.0, 5.0), keypoints=[22.0, 22.0, 2.0]))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert labelkit.load(tmp_path / "out").report_counts() == {"items": 1, "object annotations": 3}  # was: refused
+
+
+def test_a_second_round_trip_of_edited_coco_files_gives_the_same_bytes(tmp_path: Path) -> None:
+    """Image order followed the items, which the reader orders instances file first: it changed each time."""
+    from labelkit.model import Item, Media, Object
+
+    src = _files(
+        tmp_path / "in",
+        {
+            "captions_val": {"images": [_img(1)], "annotations": [{"id": 1, "image_id": 1, "caption": "a car"}]},
+            "labels_val": {"images": [_img(1)], "annotations": [], "categories": [{"id": 2, "name": "car"}]},
+        },
+    )
+    ds = labelkit.load(src)
+    ds.add_item(Item(id="9", media=Media(path="9.jpg", width=100, height=100), split="val"))
+    ds.add(Object(id="5", item_id="9", category_id=2, bbox=(1.0, 1.0, 5.0, 5.0)))
+    labelkit.save(ds, tmp_path / "one", "coco")
+    labelkit.convert(tmp_path / "one", tmp_path / "two", to="coco")
+    for path in sorted((tmp_path / "one/annotations").iterdir()):
+        assert path.read_bytes() == (tmp_path / "two/annotations" / path.name).read_bytes(), path.name

@@ -26,32 +26,53 @@ STUFF_TAG = "coco:@task"
 _ID = re.compile(r"^(?:.*/)?(-?\d+)$")
 
 
-def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarray:
-    """COCO integer ids for labelkit ids.
-
-    The ids' own numbers when all have one (``12``, ``val/12``) and they are unique, else 1..N in order.
-    """
+def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Each labelkit id's own number (``12``, ``val/12``), and whether it has one (within 64 bits)."""
     arr = ids if isinstance(ids, (pa.Array, pa.ChunkedArray)) else pa.array(list(ids), pa.string())
     n = len(arr)
-    if not n:
-        return np.zeros(0, dtype=np.int64)
     if not arr.null_count:
         try:
             numbers = pc.cast(arr, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             numbers = None
         if numbers is not None:
-            if pc.count_distinct(numbers).as_py() != n:
-                return np.arange(1, n + 1, dtype=np.int64)
-            return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64)
+            return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64), np.ones(n, dtype=bool)
     out = np.zeros(n, dtype=np.int64)
+    has = np.zeros(n, dtype=bool)
     for i, text in enumerate(arr.to_pylist()):
         m = _ID.match(text or "")
-        if not m or not INT64_MIN <= int(m.group(1)) <= INT64_MAX:  # no number, or one beyond int64
-            return np.arange(1, n + 1, dtype=np.int64)
-        out[i] = int(m.group(1))
-    if len(np.unique(out)) != n:
+        if m and INT64_MIN <= int(m.group(1)) <= INT64_MAX:
+            out[i], has[i] = int(m.group(1)), True
+    return out, has
+
+
+def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarray:
+    """COCO integer ids for labelkit ids.
+
+    Each id's own number (``12``, ``val/12``); an id without one, or repeating an earlier id's, gets the next
+    number after the largest, in order (so ids without numbers are numbered 1..N).
+
+    >>> int_ids(["7", "val/3", "a", "7", None]).tolist()
+    [7, 3, 8, 9, 10]
+    """
+    numbers, has = own_numbers(ids)
+    n = len(numbers)
+    if not n:
+        return numbers
+    keep = has.copy()
+    rows = np.flatnonzero(has)
+    if len(rows):
+        _, first = np.unique(numbers[rows], return_index=True)
+        keep[rows] = False
+        keep[rows[first]] = True
+    if keep.all():
+        return numbers
+    top = int(numbers[keep].max()) if keep.any() else 0
+    if top > INT64_MAX - n:  # no room above the largest: every id numbered 1..N
         return np.arange(1, n + 1, dtype=np.int64)
+    fresh = ~keep
+    out: np.ndarray = numbers.copy()
+    out[fresh] = top + 1 + np.arange(int(fresh.sum()), dtype=np.int64)
     return out
 
 

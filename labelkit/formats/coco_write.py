@@ -29,13 +29,14 @@ from labelkit.formats.coco_text import (
     list_json,
     member,
     numbers_or_null,
+    own_numbers,
     rectangles,
     write_array,
 )
 from labelkit.io import is_plain_name, is_plain_relpath, ordered_map, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import decode_json_cell, loads_text, true_mask, valid_mask
+from labelkit.model.tables import loads_text, true_mask, valid_mask
 from labelkit.report import Report
 
 _WRITE_CHUNK = 16_384
@@ -101,9 +102,16 @@ class Writer:
         self.items = items
         self.item_split = [s or "default" for s in items["split"].to_pylist()]
         self.image_ids = np.zeros(items.num_rows, dtype=np.int64)
+        renumbered = 0
         for split in sorted(set(self.item_split)):
             rows = [i for i, s in enumerate(self.item_split) if s == split]
-            self.image_ids[rows] = int_ids(items["id"].take(pa.array(rows, pa.int64())))
+            ids = items["id"].take(pa.array(rows, pa.int64()))
+            self.image_ids[rows] = int_ids(ids)
+            own, has = own_numbers(ids)
+            renumbered += int((has & (own != self.image_ids[rows])).sum())
+        report.transform(
+            "image ids", renumbered, "another image of the split had the same id: numbered after the largest"
+        )
         self.size_of = {
             iid: (h, w)
             for iid, w, h in zip(
@@ -114,6 +122,8 @@ class Writer:
         self.image_of = {iid: int(n) for iid, n in zip(items["id"].to_pylist(), self.image_ids.tolist(), strict=True)}
         self.info_extras = dataset.info.extras
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
+        self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
+        self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
         self.category_home: FileSpec | None = None  # the file that lists the categories no file listed
         self.unlisted: set[int] = set()
 
@@ -158,6 +168,8 @@ class Writer:
             if "label" in kinds:
                 specs.append(FileSpec("labels", split, keys))
         self._cover(specs)
+        for spec in specs:
+            self.tasks_by_split.setdefault(spec.split or "default", set()).add(spec.task)
         listed = [s for s in specs if s.categories is not None and s.task in ("instances", "stuff", "labels")]
         if listed and "coco:files" in self.info_extras and all(s.categories is not None for s in specs):
             self.category_home = listed[0]
@@ -222,11 +234,13 @@ class Writer:
         only the objects with keypoints); captions and image labels when it has no file of their task.
         """
         kinds = self._kinds(split)
-        return (
-            ("object" in kinds and not tasks & {"instances", "stuff", "results"})
-            or ("transcript" in kinds and "captions" not in tasks)
-            or ("label" in kinds and "labels" not in tasks)
-        )
+        if "object" in kinds and not tasks & {"instances", "stuff", "results"}:
+            if "person_keypoints" not in tasks:
+                return True
+            objects = self._rows("objects", self._item_ids(split))  # a keypoints file alone: those without keypoints
+            if objects["keypoints"].null_count:
+                return True
+        return ("transcript" in kinds and "captions" not in tasks) or ("label" in kinds and "labels" not in tasks)
 
     def _kinds(self, split: str) -> set[str]:
         ids = self._item_ids(split)
@@ -297,26 +311,25 @@ class Writer:
                         homed=frozenset(tasks_of_split),
                     )
                 write_array(fh, chunks)
+            if spec.task in ("instances", "stuff", "labels"):  # and those its annotations use
+                categories = self._categories(spec, tasks_of_split, self.used_categories)
             if "categories" in spec.keys or spec.categories is None:
                 fields = spec.category_fields or {}
                 records = [self._category_json(c, fields.get(str(c.id))) for c in categories]
                 fh.write(b',"categories":' + orjson.dumps(records))
             fh.write(b"}")
 
-    def _categories(self, spec: FileSpec, tasks_of_split: set[str]) -> list[Category]:
+    def _categories(self, spec: FileSpec, tasks_of_split: set[str], used: set[int] | None = None) -> list[Category]:
+        """The categories a file lists.
+
+        As read (COCO origin), plus those its annotations use (``used``), and in the first file those no file
+        listed; a keypoints file's, plus those of objects given keypoints since.
+        """
         cats = self.ds.categories
         if spec.categories is not None and "coco:files" in self.info_extras:
-            wanted = set(spec.categories)
-            if spec.task in ("instances", "stuff", "labels"):  # and those of what the dataset gained since
-                table = self.ds.table("labels" if spec.task == "labels" else "objects")
-                on_split = self._rows(
-                    "labels" if spec.task == "labels" else "objects", self._item_ids(spec.split or "default")
-                )
-                wanted |= (
-                    {c for c in pc.unique(on_split["category_id"].drop_null()).to_pylist()} if table.num_rows else set()
-                )
-                if spec is self.category_home:  # categories no file lists (added since): in the first file
-                    wanted |= self.unlisted
+            wanted = set(spec.categories) | (used or set())
+            if spec.task in ("instances", "stuff", "labels") and spec is self.category_home:
+                wanted |= self.unlisted  # categories no file lists (added since): in the first file
             elif spec.task == "person_keypoints":  # and those of objects given keypoints since (written only here)
                 posed = self._rows("objects", self._item_ids(spec.split or "default"))
                 posed = posed.filter(posed["keypoints"].is_valid())
@@ -391,6 +404,8 @@ class Writer:
 
     def _simple(self, name: str, ids: pa.Array) -> Iterator[bytes]:
         t = self._rows(name, ids)
+        if name == "labels":
+            self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
         all_ids = int_ids(t["id"])
         start = 0
         for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
@@ -441,6 +456,7 @@ class Writer:
                 t["keypoints"].is_valid(), pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"')
             )
             t = t.filter(pc.and_(kept, pc.fill_null(posed, False)))
+        self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
         all_ids = self._object_ids()[np.asarray(t[_ROW].to_numpy(), dtype=np.int64)]
         t = t.drop_columns([_ROW])
         batches = t.to_batches(max_chunksize=_WRITE_CHUNK)
@@ -456,28 +472,63 @@ class Writer:
     def _object_ids(self) -> np.ndarray:
         """Each object's COCO id, the same in every file that lists it (an instance's in the keypoints file too).
 
-        Ids are numbered (:func:`int_ids`) per split and per file kind the object was read from (untagged:
-        instances; ``coco:@task`` stuff or person_keypoints), as each was read: so ids two kinds share
-        stay as they were, and an object written to two files has one id.
+        Ids are numbered (:func:`int_ids`) per split and per file the object was read from (untagged:
+        instances; ``coco:@task`` stuff, person_keypoints or results), so that ids files of one split share
+        (allowed: ids are unique per file) stay as they were. Objects of a tagged kind that go to a file with
+        untagged ones (the instances file, when the split has no file of their kind; the keypoints file) and
+        whose id one of those has get numbers after the split's largest, so no file holds an id twice.
         """
         if self._ids is None:
             objects = self.ds.table("objects")
             item = np.asarray(
                 pc.index_in(objects["item_id"], value_set=self.items["id"]).fill_null(-1).to_numpy(), dtype=np.int64
             )
-            _, split_code = np.unique(np.array([*self.item_split, "default"], dtype=object), return_inverse=True)
-            group = np.asarray(split_code, dtype=np.int64)[item] * (len(_TASKS) + 1)  # (-1: not in the dataset)
-            tagged = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":')))
-            if len(tagged):  # a few objects: read from a stuff or keypoints file
-                texts = objects["extras"].take(pa.array(tagged)).to_pylist()
-                for row, text in zip(tagged.tolist(), texts, strict=True):
-                    task = decode_json_cell(text).get(STUFF_TAG)
-                    group[row] += 1 + _TASKS.index(task) if task in _TASKS else 0
+            splits = np.array([*self.item_split, "default"], dtype=object)[item]  # (-1: an item not in the dataset)
+            found = pc.extract_regex(pc.fill_null(objects["extras"], ""), f'"{STUFF_TAG}":"(?P<task>[a-z_]+)"')
+            tags = np.array(pc.fill_null(pc.struct_field(found, "task"), "").to_pylist(), dtype=object)
+            posed = np.asarray(objects["keypoints"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
             self._ids = np.zeros(objects.num_rows, dtype=np.int64)
-            for key in np.unique(group).tolist():
-                rows = np.flatnonzero(group == key)
-                self._ids[rows] = int_ids(objects["id"].take(pa.array(rows)))
+            renumbered = 0
+            for split in sorted(set(splits.tolist())):
+                in_split = splits == split
+                for tag in np.unique(tags[in_split]).tolist():
+                    rows = np.flatnonzero(in_split & (tags == tag))
+                    self._ids[rows] = int_ids(objects["id"].take(pa.array(rows)))
+                renumbered += self._separate(in_split, tags, posed, self.tasks_by_split.get(split, set()))
+            self.report.transform(
+                "annotation ids",
+                renumbered,
+                "an annotation written beside another of its id: numbered after the largest",
+            )
         return self._ids
+
+    def _separate(self, in_split: np.ndarray, tags: np.ndarray, posed: np.ndarray, tasks: set[str]) -> int:
+        """Renumber a split's tagged objects whose id an untagged object of a file they go to has; how many."""
+        assert self._ids is not None
+        if not (in_split & (tags != "")).any():
+            return 0
+        ids = self._ids
+        untagged = in_split & (tags == "")
+        in_instances = set(ids[untagged].tolist())  # the ids of the instances file (untagged objects go there)
+        top = int(ids[in_split].max()) if in_split.any() else 0
+        changed = 0
+        for tag in ("stuff", "person_keypoints", "results"):
+            group = in_split & (tags == tag)
+            if not group.any() or (tag in tasks and tag != "person_keypoints"):
+                continue  # none, or in a file of their own
+            if tag == "person_keypoints" and tag in tasks:  # beside the posed instances in the keypoints file
+                shared = set(ids[untagged & posed].tolist())
+            else:  # in the instances file
+                shared = in_instances
+            rows = np.flatnonzero(group)
+            clash = np.fromiter((i in shared for i in ids[rows].tolist()), dtype=bool, count=len(rows))
+            if clash.any():
+                ids[rows[clash]] = top + 1 + np.arange(int(clash.sum()), dtype=np.int64)
+                top += int(clash.sum())
+                changed += int(clash.sum())
+            if tag not in tasks:
+                in_instances |= set(ids[rows].tolist())
+        return changed
 
     def _object_json(self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
         n = c.num_rows
