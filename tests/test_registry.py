@@ -267,3 +267,23 @@ def test_a_plugin_whose_import_raises_is_passed_over_and_named(tiny: Path, tmp_p
             formats.get("boom")
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def test_a_plugin_whose_capabilities_are_not_capabilities_is_named_in_the_listing(tiny: Path, tmp_path: Path) -> None:
+    """It passed loading and broke the listing with an internal error when its summary was asked for."""
+    (tmp_path / "nocaps_format.py").write_text(
+        "from tiny_format import NAME, DESCRIPTION, OUTPUT, detect, read\nCAPABILITIES = None\n"
+    )
+    install_plugin(tiny, "[labelkit.formats]\nnocaps = nocaps_format\n", dist="nocaps")
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        with pytest.raises(UnknownFormatError, match="not a labelkit format"):
+            formats.get("nocaps")
+        listing = CliRunner().invoke(cli, ["formats"])
+        assert listing.exit_code == 0, listing.output
+        line = next(x for x in listing.output.splitlines() if x.startswith("nocaps"))
+        assert "cannot be loaded" in line and "CAPABILITIES as a labelkit.formats.base.Capabilities" in line
+    finally:
+        sys.path.remove(str(tmp_path))

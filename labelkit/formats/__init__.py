@@ -89,6 +89,8 @@ def get(name: str) -> FormatModule:
             f"format {name!r} cannot be imported: {type(exc).__name__}: {exc}", hint=f"check the {where}"
         ) from exc
     missing = [a for a in ("NAME", "DESCRIPTION", "OUTPUT", "CAPABILITIES", "detect") if not hasattr(obj, a)]
+    if hasattr(obj, "CAPABILITIES") and not isinstance(obj.CAPABILITIES, Capabilities):
+        missing.append("CAPABILITIES as a labelkit.formats.base.Capabilities")
     if missing or not (hasattr(obj, "read") or hasattr(obj, "write")):
         raise UnknownFormatError(
             f"format {name!r} is not a labelkit format",
