@@ -1239,15 +1239,32 @@ def test_validate_leaves_a_folders_panoptic_files_out_as_reading_does(tmp_path: 
 
 def test_detection_results_written_back_report_no_polygon_or_file_name(tmp_path: Path) -> None:
     """A results file lists neither segmentations nor images: nothing was transformed (the report said two)."""
-    from labelkit.model import Item, Media, Object
+    from labelkit.model import Category, Item, Media, Object
 
     report = labelkit.convert(FIXTURE / "results_val.json", tmp_path / "o", to="coco")
     assert report.transformed == [] and report.lost == []
     ds = labelkit.load(FIXTURE / "results_val.json")
+    ds.categories.extend([Category(id=3, name="person"), Category(id=9, name="car")])  # (an instances file lists them)
     ds.add_item(Item(id="extra", media=Media(path=None, width=4, height=4), split="other"))
     ds.add(Object(id="x", item_id="extra", category_id=9, bbox=(0.0, 0.0, 1.0, 1.0)))
     report = labelkit.save(ds, tmp_path / "o2", "coco")
     assert [(c.what, c.count) for c in report.transformed] == [("boxes", 1), ("items without a file name", 1)]
+    assert labelkit.load(tmp_path / "o2").report_counts() == report.written
+
+
+def test_annotations_outside_results_files_of_a_dataset_without_categories_are_reported_lost(tmp_path: Path) -> None:
+    """Detection results define no categories; a file listing its categories was written with none, and
+    could not be read back."""
+    from labelkit.model import Item, Media, Object
+
+    ds = labelkit.load(FIXTURE / "results_val.json")
+    ds.add_item(Item(id="extra", media=Media(path="e.jpg", width=4, height=4), split="other"))
+    ds.add(Object(id="x", item_id="extra", category_id=9, bbox=(0.0, 0.0, 1.0, 1.0)))
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost] == [
+        ("object annotations of undefined categories", 1)
+    ]
+    report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    assert labelkit.load(tmp_path / "o").report_counts() == report.written
 
 
 def test_validate_of_a_folder_of_panoptic_files_only_is_the_error_reading_gives(tmp_path: Path) -> None:

@@ -92,6 +92,15 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
                 (f"{kind} annotations without a category", uncategorised, "a COCO annotation needs a category_id")
             )
             tables[name] = table.filter(pc.is_valid(table["category_id"]))
+    if not dataset.categories:  # (detection results define none: their objects keep their ids, files elsewhere)
+        results_ids = dataset.table("items")["id"].filter(pa.array(results_only(dataset)))
+        for name, kind in (("objects", "object"), ("labels", "label")):
+            table = tables.get(name, dataset.table(name))
+            listed = pc.invert(pc.is_in(table["item_id"], value_set=results_ids))
+            if n := int(pc.sum(listed.cast(pa.int64())).as_py() or 0):
+                reason = "the dataset defines no categories, and COCO files other than detection results list theirs"
+                losses.append((f"{kind} annotations of undefined categories", n, reason))
+                tables[name] = table.filter(pc.invert(listed))
     objects = tables.get("objects", dataset.table("objects"))
     misfit = _masks_of_another_size(objects, dataset.table("items"))
     if misfit.any():
