@@ -483,40 +483,49 @@ class Writer:
             item = np.asarray(
                 pc.index_in(objects["item_id"], value_set=self.items["id"]).fill_null(-1).to_numpy(), dtype=np.int64
             )
-            splits = np.array([*self.item_split, "default"], dtype=object)[item]  # (-1: an item not in the dataset)
-            found = pc.extract_regex(pc.fill_null(objects["extras"], ""), f'"{STUFF_TAG}":"(?P<task>[a-z_]+)"')
-            tags = np.array(pc.fill_null(pc.struct_field(found, "task"), "").to_pylist(), dtype=object)
+            names = sorted(set(self.item_split))
+            code_of = {name: k for k, name in enumerate(names)}
+            split_code = np.array([*(code_of[s] for s in self.item_split), len(names)], dtype=np.int64)[item]
+            tag = np.zeros(objects.num_rows, dtype=np.int64)  # index into _ORIGIN_TAGS ("": untagged)
+            tagged = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":')))
+            if len(tagged):
+                texts = objects["extras"].take(pa.array(tagged))
+                found = pc.extract_regex(texts, f'"{STUFF_TAG}":"(?P<task>[a-z_]+)"')
+                tasks = pc.struct_field(found, "task").to_pylist()
+                tag[tagged] = [_ORIGIN_TAGS.index(t) if t in _ORIGIN_TAGS else 0 for t in tasks]
             posed = np.asarray(objects["keypoints"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            group = split_code * len(_ORIGIN_TAGS) + tag
             self._ids = np.zeros(objects.num_rows, dtype=np.int64)
             renumbered = 0
-            for split in sorted(set(splits.tolist())):
-                in_split = splits == split
-                for tag in np.unique(tags[in_split]).tolist():
-                    rows = np.flatnonzero(in_split & (tags == tag))
-                    self._ids[rows] = int_ids(objects["id"].take(pa.array(rows)))
-                renumbered += self._separate(in_split, tags, posed, self.tasks_by_split.get(split, set()))
+            for key in np.unique(group).tolist():
+                rows = np.flatnonzero(group == key)
+                ids = objects["id"].take(pa.array(rows))
+                self._ids[rows] = int_ids(ids)
+                own, has = own_numbers(ids)
+                renumbered += int((has & (own != self._ids[rows])).sum())
+            for code in np.unique(split_code[tag > 0]).tolist():  # splits with objects read from other files
+                name = names[code] if code < len(names) else ""
+                renumbered += self._separate(split_code == code, tag, posed, self.tasks_by_split.get(name, set()))
             self.report.transform(
                 "annotation ids",
                 renumbered,
-                "an annotation written beside another of its id: numbered after the largest",
+                "another annotation of its file had the same id: numbered after the largest of its split",
             )
         return self._ids
 
-    def _separate(self, in_split: np.ndarray, tags: np.ndarray, posed: np.ndarray, tasks: set[str]) -> int:
+    def _separate(self, in_split: np.ndarray, tag: np.ndarray, posed: np.ndarray, tasks: set[str]) -> int:
         """Renumber a split's tagged objects whose id an untagged object of a file they go to has; how many."""
         assert self._ids is not None
-        if not (in_split & (tags != "")).any():
-            return 0
         ids = self._ids
-        untagged = in_split & (tags == "")
+        untagged = in_split & (tag == 0)
         in_instances = set(ids[untagged].tolist())  # the ids of the instances file (untagged objects go there)
         top = int(ids[in_split].max()) if in_split.any() else 0
         changed = 0
-        for tag in ("stuff", "person_keypoints", "results"):
-            group = in_split & (tags == tag)
-            if not group.any() or (tag in tasks and tag != "person_keypoints"):
-                continue  # none, or in a file of their own
-            if tag == "person_keypoints" and tag in tasks:  # beside the posed instances in the keypoints file
+        for code, name in enumerate(_ORIGIN_TAGS):
+            group = in_split & (tag == code)
+            if not code or not group.any() or (name in tasks and name != "person_keypoints"):
+                continue  # untagged, none, or in a file of their own
+            if name == "person_keypoints" and name in tasks:  # beside the posed instances in the keypoints file
                 shared = set(ids[untagged & posed].tolist())
             else:  # in the instances file
                 shared = in_instances
@@ -526,7 +535,7 @@ class Writer:
                 ids[rows[clash]] = top + 1 + np.arange(int(clash.sum()), dtype=np.int64)
                 top += int(clash.sum())
                 changed += int(clash.sum())
-            if tag not in tasks:
+            if name not in tasks:
                 in_instances |= set(ids[rows].tolist())
         return changed
 
@@ -668,6 +677,8 @@ def _id_file(item_id: str) -> str:
     return f"{base if base not in ('', '.', '..') else 'image'}.jpg"
 
 
+_ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
+"""The files an object may have been read from, by its ``coco:@task`` tag ("": none, the instances file)."""
 _ROW = "_labelkit_row"
 """A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
