@@ -55,10 +55,19 @@ def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarra
     >>> int_ids(["7", "val/3", "a", "7", None]).tolist()
     [7, 3, 8, 9, 10]
     """
+    return numbered_ids(ids)[0]
+
+
+def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple[np.ndarray, int]:
+    """:func:`int_ids`, and how many ids that had a number of their own got another.
+
+    >>> numbered_ids(["7", "val/3", "a", "7"])[1]
+    1
+    """
     numbers, has = own_numbers(ids)
     n = len(numbers)
     if not n:
-        return numbers
+        return numbers, 0
     keep = has.copy()
     rows = np.flatnonzero(has)
     if len(rows):
@@ -66,14 +75,15 @@ def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarra
         keep[rows] = False
         keep[rows[first]] = True
     if keep.all():
-        return numbers
+        return numbers, 0
     top = int(numbers[keep].max()) if keep.any() else 0
     if top > INT64_MAX - n:  # no room above the largest: every id numbered 1..N
-        return np.arange(1, n + 1, dtype=np.int64)
+        out: np.ndarray = np.arange(1, n + 1, dtype=np.int64)
+        return out, int((has & (numbers != out)).sum())
     fresh = ~keep
-    out: np.ndarray = numbers.copy()
+    out = numbers.copy()
     out[fresh] = top + 1 + np.arange(int(fresh.sum()), dtype=np.int64)
-    return out
+    return out, int((has & fresh).sum())
 
 
 _FRACTIONS = pa.array(["", *(f".{i:02d}".rstrip("0") for i in range(1, 100))], pa.string())

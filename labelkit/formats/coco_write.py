@@ -28,8 +28,8 @@ from labelkit.formats.coco_text import (
     json_strings,
     list_json,
     member,
+    numbered_ids,
     numbers_or_null,
-    own_numbers,
     rectangles,
     write_array,
 )
@@ -105,10 +105,8 @@ class Writer:
         renumbered = 0
         for split in sorted(set(self.item_split)):
             rows = [i for i, s in enumerate(self.item_split) if s == split]
-            ids = items["id"].take(pa.array(rows, pa.int64()))
-            self.image_ids[rows] = int_ids(ids)
-            own, has = own_numbers(ids)
-            renumbered += int((has & (own != self.image_ids[rows])).sum())
+            self.image_ids[rows], changed = numbered_ids(items["id"].take(pa.array(rows, pa.int64())))
+            renumbered += changed
         report.transform(
             "image ids", renumbered, "another image of the split had the same id: numbered after the largest"
         )
@@ -497,12 +495,12 @@ class Writer:
             group = split_code * len(_ORIGIN_TAGS) + tag
             self._ids = np.zeros(objects.num_rows, dtype=np.int64)
             renumbered = 0
-            for key in np.unique(group).tolist():
-                rows = np.flatnonzero(group == key)
-                ids = objects["id"].take(pa.array(rows))
-                self._ids[rows] = int_ids(ids)
-                own, has = own_numbers(ids)
-                renumbered += int((has & (own != self._ids[rows])).sum())
+            keys = np.unique(group).tolist()
+            for key in keys:
+                rows = np.flatnonzero(group == key) if len(keys) > 1 else slice(None)
+                ids = objects["id"] if len(keys) == 1 else objects["id"].take(pa.array(rows))
+                self._ids[rows], changed = numbered_ids(ids)
+                renumbered += changed
             for code in np.unique(split_code[tag > 0]).tolist():  # splits with objects read from other files
                 name = names[code] if code < len(names) else ""
                 renumbered += self._separate(split_code == code, tag, posed, self.tasks_by_split.get(name, set()))
