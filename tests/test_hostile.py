@@ -998,3 +998,22 @@ def test_an_unreadable_stored_text_of_a_token_is_named_by_its_row(tmp_path: Path
     )
     with pytest.raises(InputError, match=r"ds.parquet: row 3: columns: a stored JSON text cannot be read"):
         labelkit.convert(src, tmp_path / "o.labelkit.json", "labelkit")
+
+
+@pytest.mark.parametrize("where", ["caption", "extra", "file_name"])
+def test_bad_utf8_in_a_coco_value_kept_raw_is_an_error_naming_its_line(tmp_path: Path, where: str) -> None:
+    """msgspec 0.23 passes bad UTF-8 inside values it keeps raw: it reached Arrow's text columns, or an
+    internal error; every COCO file is now checked whole (Arrow's validator) before it is decoded."""
+    doc = _coco()
+    if where == "caption":
+        doc["annotations"][0]["caption"] = "BAD"
+    elif where == "extra":
+        doc["annotations"][0]["note"] = "BAD"
+    else:
+        doc["images"][0]["file_name"] = "BAD.jpg"
+    data = json.dumps(doc, indent=1).encode().replace(b"BAD", b"b\xffd")
+    path = tmp_path / "instances_val.json"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match="not UTF-8 text: bad byte 0xff") as err:
+        labelkit.load(path, "coco")
+    assert err.value.location.line == data[: data.index(b"\xff")].count(b"\n") + 1

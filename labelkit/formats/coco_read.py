@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.io import parse_json, read_file
+from labelkit.io import parse_json, read_file, read_text
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 Raw = msgspec.Raw
@@ -277,6 +277,33 @@ def decode_at(raw: Raw, path: Path, pointer: str, type_: Any = Any) -> Any:
         raise InputError(msgspec_reason(exc), path=path, pointer=pointer + sub) from exc
 
 
+class _RawProbe(msgspec.Struct):
+    a: Raw = ABSENT
+
+
+def _raw_checks_utf8() -> bool:
+    """Whether msgspec refuses bad UTF-8 inside a value it keeps raw (0.22 does; 0.23 passes it on)."""
+    try:
+        msgspec.json.decode(b'{"a":"\xff"}', type=_RawProbe)
+    except msgspec.DecodeError:
+        return True
+    return False
+
+
+_RAW_CHECKS_UTF8 = _raw_checks_utf8()
+
+
+def _valid_utf8(buf: Buffer) -> bool:
+    """Whether a whole file is UTF-8, checked by Arrow's validator over the bytes in place (no Python text)."""
+    data = pa.py_buffer(buf)
+    offsets = pa.py_buffer(np.array([0, len(buf)], dtype=np.int64).tobytes())
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, data]).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) -> CocoFile:
     """Decode one COCO JSON file (a document, or a bare list of detection results).
 
@@ -297,6 +324,8 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
     else:
         buf = data
     task, split = task_and_split(path)
+    if not _RAW_CHECKS_UTF8 and not _valid_utf8(buf):  # (the decode below would pass the bad bytes on)
+        read_text(path, bytes(buf))  # raises, naming the line and column of the first byte that is not UTF-8
     head = bytes(buf[:4096]).lstrip()
     if head.startswith(b"["):
         out = _decode_results(path, buf, split)
