@@ -1620,3 +1620,92 @@ def test_a_second_round_trip_of_edited_coco_files_gives_the_same_bytes(tmp_path:
     labelkit.convert(tmp_path / "one", tmp_path / "two", to="coco")
     for path in sorted((tmp_path / "one/annotations").iterdir()):
         assert path.read_bytes() == (tmp_path / "two/annotations" / path.name).read_bytes(), path.name
+
+
+def _box(i: int, image: int, **more: Any) -> dict[str, Any]:
+    box = {"id": i, "image_id": image, "category_id": 1, "bbox": [1, 1, 4, 4], "area": 16, "iscrowd": 0}
+    return {**box, "segmentation": [[1, 1, 5, 1, 5, 5, 1, 5]], **more}
+
+
+def _twice(ds: labelkit.Dataset, tmp_path: Path) -> Path:
+    """Save, load and save again: the second output must be the first's bytes."""
+    labelkit.save(ds, tmp_path / "one", "coco", allow_loss=True)
+    labelkit.save(labelkit.load(tmp_path / "one"), tmp_path / "two", "coco", allow_loss=True)
+    for path in sorted((tmp_path / "one/annotations").iterdir()):
+        assert path.read_bytes() == (tmp_path / "two/annotations" / path.name).read_bytes(), path.name
+    return tmp_path / "one/annotations"
+
+
+def test_a_detection_moved_to_a_split_without_a_results_file_is_written_as_an_annotation(tmp_path: Path) -> None:
+    """Its origin tag made it look read from COCO: it was written without segmentation, area and iscrowd."""
+    import pyarrow as pa
+
+    cats = [{"id": 1, "name": "p"}]
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [_img(1)], "annotations": [_box(1, 1)], "categories": cats},
+            "instances_val": {"images": [_img(1)], "annotations": [_box(1, 1)], "categories": cats},
+        },
+    )
+    (src / "annotations/results_val.json").write_text(
+        json.dumps([{"image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "score": 0.9}])
+    )
+    ds = labelkit.load(src)
+    items = ds.table("items")
+    ds.set_table(
+        "items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["train"] * items.num_rows))
+    )
+    out = _twice(ds, tmp_path)
+    detection = _load(out / "instances_train.json")["annotations"][-1]
+    assert {"segmentation", "area", "iscrowd", "score"} <= set(detection)
+
+
+def test_posed_objects_added_beside_keypoints_only_ones_keep_their_order(tmp_path: Path) -> None:
+    """The keypoints file wrote them after the file's own objects; read back, they came first."""
+    from labelkit.model import Object
+
+    cats = [{"id": 1, "name": "p", "keypoints": ["a"], "skeleton": []}]
+    posed = {"keypoints": [2, 2, 2], "num_keypoints": 1}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [_img(1)], "annotations": [_box(1, 1), _box(3, 1)], "categories": cats},
+            "person_keypoints_train": {
+                "images": [_img(1)],
+                "annotations": [_box(3, 1, **posed), _box(9, 1, **posed)],
+                "categories": cats,
+            },
+        },
+    )
+    ds = labelkit.load(src)
+    ds.add(Object(id="5", item_id="1", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0), keypoints=[2.0, 2.0, 2.0]))
+    out = _twice(ds, tmp_path)
+    assert [a["id"] for a in _load(out / "person_keypoints_train.json")["annotations"]] == [3, 5, 9]
+
+
+def test_a_files_image_list_follows_its_images_when_their_ids_change(tmp_path: Path) -> None:
+    """The list was kept in the ids read: with an image moved in under the same id, the captions file listed
+    the moved image instead of its own."""
+    import pyarrow as pa
+
+    cats = [{"id": 1, "name": "p"}]
+    b = {"id": 2, "file_name": "b.jpg", "width": 100, "height": 100}
+    c = {"id": 2, "file_name": "c.jpg", "width": 100, "height": 100}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [_img(1), b], "annotations": [_box(1, 1), _box(2, 2)], "categories": cats},
+            "captions_train": {"images": [b], "annotations": [{"id": 1, "image_id": 2, "caption": "hi"}]},
+            "instances_test": {"images": [c], "annotations": [], "categories": cats},
+        },
+    )
+    ds = labelkit.load(src)
+    items = ds.table("items")
+    ds.set_table(
+        "items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["train"] * items.num_rows))
+    )
+    labelkit.save(ds, tmp_path / "out", "coco")
+    captions = _load(tmp_path / "out/annotations/captions_train.json")
+    (image,) = captions["images"]
+    assert image["file_name"] == "b.jpg" and captions["annotations"][0]["image_id"] == image["id"]

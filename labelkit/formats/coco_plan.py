@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
+from labelkit.formats.coco_text import from_coco
 from labelkit.formats.coco_write import file_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -188,7 +189,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         if len(holes):
             n = sum(1 for h in holes.to_pylist() if any(h))
             report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")
-        foreign = pc.invert(pc.fill_null(pc.match_substring(objects["extras"], '"coco:'), False))
+        foreign = pc.invert(from_coco(objects["extras"]))
         derivable = pc.or_(drawn, pc.is_valid(objects["mask"]))
         boxless = pc.and_(foreign, pc.is_null(objects["bbox"]))
         report.transform(

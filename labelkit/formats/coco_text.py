@@ -166,6 +166,17 @@ def concat(pieces: Sequence[pa.Array | str]) -> pa.Array:
     return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
 
 
+def from_coco(extras: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Per row, whether its extras hold a ``coco:`` field other than the origin tag (``coco:@task``).
+
+    Such an object was read from a COCO annotation, whose fields (area, iscrowd, ...) it carries; a detection
+    read from a results file beside ground truth carries only the tag, and is written as any other object.
+    """
+    keys = pc.fill_null(pc.count_substring(extras, '"coco:'), 0)
+    tags = pc.fill_null(pc.count_substring(extras, f'"{STUFF_TAG}"'), 0)
+    return pc.greater(pc.subtract(keys, tags), 0)
+
+
 def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array, np.ndarray]:
     """Per row: ``,"name":value`` for every ``coco:name`` extra, and whether the row came from COCO.
 
@@ -176,8 +187,8 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array
     if not n:
         return pa.array([], pa.string()), np.zeros(0, dtype=bool)
     has = pc.fill_null(pc.match_substring(extras, '"coco:'), False)
-    origin = has.to_numpy(zero_copy_only=False)
-    if not origin.any():
+    origin = np.asarray(from_coco(extras).to_numpy(zero_copy_only=False), dtype=bool)
+    if not has.to_numpy(zero_copy_only=False).any():
         return pa.nulls(n, pa.string()), origin
     quotes = pc.count_substring(extras, '"')
     keys = pc.count_substring(extras, '"coco:')
@@ -186,7 +197,7 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array
         simple = pc.and_(simple, pc.invert(pc.fill_null(pc.match_substring(extras, f'"coco:{key}"'), False)))
     stripped = pc.utf8_slice_codeunits(pc.replace_substring(extras, '"coco:', '"'), 1, -1)
     fast = pc.if_else(simple, pc.binary_join_element_wise(",", stripped, ""), pa.scalar(None, pa.string()))
-    slow_rows = np.flatnonzero(origin & ~simple.to_numpy(zero_copy_only=False))
+    slow_rows = np.flatnonzero(has.to_numpy(zero_copy_only=False) & ~simple.to_numpy(zero_copy_only=False))
     if not len(slow_rows):
         return fast, origin
     values = fast.to_pylist()

@@ -120,6 +120,7 @@ class Writer:
         self.image_of = {iid: int(n) for iid, n in zip(items["id"].to_pylist(), self.image_ids.tolist(), strict=True)}
         self.info_extras = dataset.info.extras
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
+        self._row_of: dict[str, int] | None = None  # item id -> row (see _written_numbers)
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
         self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
         self.category_home: FileSpec | None = None  # the file that lists the categories no file listed
@@ -149,7 +150,7 @@ class Writer:
                     split,
                     list(spec.get("keys") or []),
                     spec.get("categories"),
-                    spec.get("images"),
+                    self._written_numbers(split, spec.get("images")),
                     spec.get("category_fields"),
                 )
             )
@@ -224,6 +225,25 @@ class Writer:
                 unlisted = sorted(split_images - listed)  # images without annotations that no file lists
                 if unlisted:
                     group[0].images = [*(group[0].images or []), *unlisted]
+
+    def _written_numbers(self, split: str, images: Any) -> list[int] | None:
+        """A file's image list as read (COCO ids of its split) in the ids written now, for the images still there.
+
+        The image read as id ``n`` of split ``s`` is the item ``n`` or ``s/n``; its id may have changed (another
+        image moved into the split with the same number), so the list is taken through the items.
+        """
+        if not isinstance(images, list):
+            return None
+        if self._row_of is None:
+            self._row_of = {item: row for row, item in enumerate(self.items["id"].to_pylist())}
+        out: dict[int, None] = {}
+        for n in images:
+            for item in (f"{split}/{n}", str(n)):
+                row = self._row_of.get(item)
+                if row is not None and self.item_split[row] == split:
+                    out[int(self.image_ids[row])] = None
+                    break
+        return list(out)
 
     def _homeless(self, split: str, tasks: set[str]) -> bool:
         """Whether a kind of annotation in ``split`` may have no file among ``tasks`` (then one is added).
@@ -454,6 +474,10 @@ class Writer:
                 t["keypoints"].is_valid(), pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"')
             )
             t = t.filter(pc.and_(kept, pc.fill_null(posed, False)))
+            # instances first, then the keypoints file's own objects: the order reading gives them back in
+            alone = true_mask(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"'))
+            if alone.any() and not alone[int(np.argmax(alone)) :].all():
+                t = t.take(pa.array(np.concatenate([np.flatnonzero(~alone), np.flatnonzero(alone)])))
         self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
         all_ids = self._object_ids()[np.asarray(t[_ROW].to_numpy(), dtype=np.int64)]
         t = t.drop_columns([_ROW])
