@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -223,15 +224,23 @@ def test_broken_plugins_give_clean_errors(tiny: Path) -> None:
     assert "holds:" in lines["tiny"] and "holds:" in lines["coco"]
 
 
-def test_read_only_plugin(tiny: Path, tmp_path: Path) -> None:
-    (tmp_path / "readonly_format.py").write_text(
-        "from tiny_format import NAME, DESCRIPTION, OUTPUT, EXTENSIONS, CAPABILITIES, detect, read\n"
-    )
-    install_plugin(tiny, "[labelkit.formats]\nreadonly = readonly_format\n", dist="readonly")
+@contextmanager
+def _module_plugin(site: Path, folder: Path, name: str, source: str) -> Iterator[None]:
+    """A plug-in ``name`` whose module ``<name>_format`` holds ``source``, importable while the block runs."""
     import sys
 
-    sys.path.insert(0, str(tmp_path))
+    (folder / f"{name}_format.py").write_text(source)
+    install_plugin(site, f"[labelkit.formats]\n{name} = {name}_format\n", dist=name)
+    sys.path.insert(0, str(folder))
     try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+
+
+def test_read_only_plugin(tiny: Path, tmp_path: Path) -> None:
+    source = "from tiny_format import NAME, DESCRIPTION, OUTPUT, EXTENSIONS, CAPABILITIES, detect, read\n"
+    with _module_plugin(tiny, tmp_path, "readonly", source):
         fmt = formats.get("readonly")
         assert formats.can_read(fmt) and not formats.can_write(fmt)
         with pytest.raises(UsageError):
@@ -239,8 +248,6 @@ def test_read_only_plugin(tiny: Path, tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["formats", "readonly"])
         assert result.output.splitlines()[1] == "reads"
         assert "options: none" in result.output
-    finally:
-        sys.path.remove(str(tmp_path))
 
 
 def test_a_broken_plugin_does_not_stop_detecting_the_other_formats(tiny: Path, tmp_path: Path) -> None:
@@ -271,19 +278,11 @@ def test_a_plugin_whose_import_raises_is_passed_over_and_named(tiny: Path, tmp_p
 
 def test_a_plugin_whose_capabilities_are_not_capabilities_is_named_in_the_listing(tiny: Path, tmp_path: Path) -> None:
     """It passed loading and broke the listing with an internal error when its summary was asked for."""
-    (tmp_path / "nocaps_format.py").write_text(
-        "from tiny_format import NAME, DESCRIPTION, OUTPUT, detect, read\nCAPABILITIES = None\n"
-    )
-    install_plugin(tiny, "[labelkit.formats]\nnocaps = nocaps_format\n", dist="nocaps")
-    import sys
-
-    sys.path.insert(0, str(tmp_path))
-    try:
+    source = "from tiny_format import NAME, DESCRIPTION, OUTPUT, detect, read\nCAPABILITIES = None\n"
+    with _module_plugin(tiny, tmp_path, "nocaps", source):
         with pytest.raises(UnknownFormatError, match="not a labelkit format"):
             formats.get("nocaps")
         listing = CliRunner().invoke(cli, ["formats"])
         assert listing.exit_code == 0, listing.output
         line = next(x for x in listing.output.splitlines() if x.startswith("nocaps"))
         assert "cannot be loaded" in line and "CAPABILITIES as a labelkit.formats.base.Capabilities" in line
-    finally:
-        sys.path.remove(str(tmp_path))
