@@ -1417,3 +1417,23 @@ def test_obb_rectangles_keep_their_corner_order(tmp_path: Path, line: str) -> No
     (root / "labels/train/a.txt").write_text(line)
     labelkit.convert(root, tmp_path / "out", to="yolo", from_format="yolo")
     assert (tmp_path / "out/labels/train/a.txt").read_text() == line
+
+
+@pytest.mark.parametrize(
+    ("task", "shape"),
+    [
+        ("detect", {"bbox": (-30.0, 10.0, 20.0, 20.0), "angle": 45.0}),
+        ("obb", {"bbox": (-30.0, 10.0, 20.0, 20.0), "angle": 45.0}),
+        ("segment", {"polygon": [[150.0, 10.0, 170.0, 10.0, 170.0, 30.0]]}),
+        ("detect", {"polygon": [[150.0, 10.0, 170.0, 10.0, 170.0, 30.0]]}),
+    ],
+)
+def test_rotated_boxes_and_polygons_wholly_outside_are_reported_lost(tmp_path: Path, task: str, shape: dict) -> None:
+    """They were clipped into zero-area lines (`0 0.0 0.2 0.0 0.28`), counted written."""
+    ds = _one_box()
+    ds.add(Object(id="2", item_id="a", category_id=0, **shape))
+    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", task=task).lost}
+    assert lost.get("objects with no area inside the image") == 1
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task=task, allow_loss=True)
+    assert report.written["object annotations"] == 1
+    assert len((tmp_path / "o/labels/train/a.txt").read_text().splitlines()) == 1
