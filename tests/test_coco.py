@@ -1709,3 +1709,14 @@ def test_a_files_image_list_follows_its_images_when_their_ids_change(tmp_path: P
     captions = _load(tmp_path / "out/annotations/captions_train.json")
     (image,) = captions["images"]
     assert image["file_name"] == "b.jpg" and captions["annotations"][0]["image_id"] == image["id"]
+
+
+def test_an_empty_detection_results_file_is_detected_as_coco(tmp_path: Path) -> None:
+    """labelkit writes `[]` for a results split with no detections left; detection did not recognise it."""
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations/results_val.json").write_text("[]")
+    assert labelkit.detect(tmp_path).format == "coco"
+    assert labelkit.detect(tmp_path / "annotations/results_val.json").format == "coco"
+    (tmp_path / "other.json").write_text("[]")
+    with pytest.raises(labelkit.UnknownFormatError):
+        labelkit.detect(tmp_path / "other.json")

@@ -77,6 +77,11 @@ def _sniff(path: Path) -> bytes:
     return read_head(path, 65536)
 
 
+def _empty_results(file: Path, head: bytes) -> bool:
+    """A detection-results file named so (``results_<split>.json``) that lists no detection: ``[]``."""
+    return head.replace(b" ", b"").strip() == b"[]" and task_and_split(file)[0] == "results"
+
+
 def _looks_coco(head: bytes) -> bool:
     text = head.lstrip()
     if text.startswith(b"{"):
@@ -132,7 +137,7 @@ def detect(path: Path) -> Detection | None:
         head = _sniff(path)
         if b'"format":"labelkit"' in head.replace(b" ", b""):
             return None
-        if _looks_coco(head):
+        if _looks_coco(head) or _empty_results(path, head):
             return Detection(0.9, "JSON with COCO 'images' and 'annotations'")
         return None
     if path.is_dir():
@@ -143,7 +148,8 @@ def detect(path: Path) -> Detection | None:
         for file in files:  # the first that is not empty decides (a FIFO sniffs as empty)
             head = _sniff(file)
             if head.strip():
-                return Detection(0.9, f"COCO layout ({file.relative_to(path)})") if _looks_coco(head) else None
+                found = _looks_coco(head) or _empty_results(file, head)
+                return Detection(0.9, f"COCO layout ({file.relative_to(path)})") if found else None
     return None
 
 
