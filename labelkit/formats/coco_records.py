@@ -259,10 +259,8 @@ def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[C
             extras["coco:info"] = f.info
         if f.licenses is not None and "coco:licenses" not in extras:
             extras["coco:licenses"] = f.licenses
-    per_split: dict[str | None, set[Any]] = {}
     order: dict[str | None, dict[Any, None]] = {}  # a split's images in the order its items are read
     for f in files:
-        per_split.setdefault(f.split, set()).update(i.get("id") for i in f.images)
         order.setdefault(f.split, {}).update(dict.fromkeys(i.get("id") for i in f.images))
     specs = []
     for f in files:
@@ -277,7 +275,7 @@ def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[C
         if fields:  # e.g. person has keypoints in person_keypoints_*.json but not in instances_*.json
             spec["category_fields"] = fields
         ids = [i.get("id") for i in f.images]
-        if f.task != "results" and (set(ids) != per_split[f.split] or ids != list(order[f.split])):
+        if f.task != "results" and ids != list(order[f.split]):
             spec["images"] = ids  # this file lists fewer images than its split has, or in another order
         specs.append(spec)
     extras["coco:files"] = specs

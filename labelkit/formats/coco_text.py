@@ -187,8 +187,9 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array
     if not n:
         return pa.array([], pa.string()), np.zeros(0, dtype=bool)
     has = pc.fill_null(pc.match_substring(extras, '"coco:'), False)
+    has_np = np.asarray(has.to_numpy(zero_copy_only=False), dtype=bool)
     origin = np.asarray(from_coco(extras).to_numpy(zero_copy_only=False), dtype=bool)
-    if not has.to_numpy(zero_copy_only=False).any():
+    if not has_np.any():
         return pa.nulls(n, pa.string()), origin
     quotes = pc.count_substring(extras, '"')
     keys = pc.count_substring(extras, '"coco:')
@@ -197,7 +198,7 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array
         simple = pc.and_(simple, pc.invert(pc.fill_null(pc.match_substring(extras, f'"coco:{key}"'), False)))
     stripped = pc.utf8_slice_codeunits(pc.replace_substring(extras, '"coco:', '"'), 1, -1)
     fast = pc.if_else(simple, pc.binary_join_element_wise(",", stripped, ""), pa.scalar(None, pa.string()))
-    slow_rows = np.flatnonzero(has.to_numpy(zero_copy_only=False) & ~simple.to_numpy(zero_copy_only=False))
+    slow_rows = np.flatnonzero(has_np & ~simple.to_numpy(zero_copy_only=False))
     if not len(slow_rows):
         return fast, origin
     values = fast.to_pylist()

@@ -120,7 +120,7 @@ class Writer:
         self.image_of = {iid: int(n) for iid, n in zip(items["id"].to_pylist(), self.image_ids.tolist(), strict=True)}
         self.info_extras = dataset.info.extras
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
-        self._row_of: dict[str, int] | None = None  # item id -> row (see _written_numbers)
+        self._row_of: dict[str, int] | None = None  # item id -> row (see _item_rows)
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
         self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
         self.category_home: FileSpec | None = None  # the file that lists the categories no file listed
@@ -186,13 +186,11 @@ class Writer:
         (keypoints are written there only); an object read from a keypoints file that matched no instance
         is the keypoints file's only. An image with no annotation that no file lists goes to the first file.
         """
-        row_of: dict[str, int] | None = None
         for split in sorted({s.split or "default" for s in specs}):
             group = [s for s in specs if (s.split or "default") == split]
             if all(s.images is None for s in group) and not self._homeless(split, {s.task for s in group}):
                 continue  # every file lists the whole split, and every kind it holds has a file
-            if row_of is None:
-                row_of = {item: i for i, item in enumerate(self.items["id"].to_pylist())}
+            row_of = self._item_rows()
             by_task: dict[str, list[FileSpec]] = {}
             for s in group:
                 by_task.setdefault(s.task, []).append(s)
@@ -226,6 +224,12 @@ class Writer:
                 if unlisted:
                     group[0].images = [*(group[0].images or []), *unlisted]
 
+    def _item_rows(self) -> dict[str, int]:
+        """Item id -> row of the items table (made once, when a file's image list is to be looked at)."""
+        if self._row_of is None:
+            self._row_of = {item: row for row, item in enumerate(self.items["id"].to_pylist())}
+        return self._row_of
+
     def _written_numbers(self, split: str, images: Any) -> list[int] | None:
         """A file's image list as read (COCO ids of its split) in the ids written now, for the images still there.
 
@@ -234,12 +238,11 @@ class Writer:
         """
         if not isinstance(images, list):
             return None
-        if self._row_of is None:
-            self._row_of = {item: row for row, item in enumerate(self.items["id"].to_pylist())}
+        row_of = self._item_rows()
         out: dict[int, None] = {}
         for n in images:
             for item in (f"{split}/{n}", str(n)):
-                row = self._row_of.get(item)
+                row = row_of.get(item)
                 if row is not None and self.item_split[row] == split:
                     out[int(self.image_ids[row])] = None
                     break

@@ -146,6 +146,7 @@ class ImageMasks:
         classes: _Classes,
         voids: tuple[Any, Any] = (None, None),
         xml_names: list[str] | None = None,
+        blank_object: bool = False,
     ) -> None:
         self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
         self.polygons = polygons
@@ -156,7 +157,7 @@ class ImageMasks:
         self.classes = classes
         self.voids = voids
         self.xml_names = xml_names or []  # the class names of the image's XML objects, in order
-        self.blank_object = False  # write the object PNG even with nothing on it (read so: voc:blank_pngs)
+        self.blank_object = blank_object  # write the object PNG even with nothing on it (read so: voc:blank_pngs)
 
     def write(self, path: Path, file: str, shape: tuple[int, int] | None) -> list[tuple[str, int, str]]:
         """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost.

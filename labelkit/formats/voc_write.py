@@ -150,8 +150,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
     objects = dataset.table("objects")
     if objects.num_rows:
-        ids = {c.id for c in dataset.categories}
-        known = np.array([c in ids for c in objects["category_id"].to_pylist()], dtype=bool)
+        ids = pa.array([c.id for c in dataset.categories], pa.int64())
+        known = true_mask(pc.is_in(objects["category_id"], value_set=ids))
         report.lose("objects without a known category", int((~known).sum()), f"{TARGET} needs a class name")
         no_box = objects["bbox"].is_null()
         no_geometry = true_mask(pc.and_(no_box, objects["mask"].is_null()))
@@ -573,9 +573,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         base = str(path / "Annotations") + os.sep
         lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
         written_objects = 0
-        painted_alone = (
-            0  # masks without an XML object: written to the PNGs, read back as mask-only or class-only objects
-        )
+        # masks without an XML object: written to the PNGs, read back as mask-only or class-only objects
+        painted_alone = 0
         mask_h = np.asarray(pc.struct_field(objects["mask"], "height").fill_null(0).to_numpy(), np.int64)
         mask_w = np.asarray(pc.struct_field(objects["mask"], "width").fill_null(0).to_numpy(), np.int64)
         fractional = 0
@@ -711,9 +710,17 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
                 xml_names = [classes.name[categories[r]] for r in xml_rows] if semantic_rows else None
                 masks = ImageMasks(
-                    cells, polygons, instance_rows, values, semantic_rows, categories, classes, voids, xml_names
+                    cells,
+                    polygons,
+                    instance_rows,
+                    values,
+                    semantic_rows,
+                    categories,
+                    classes,
+                    voids,
+                    xml_names,
+                    blank_object="SegmentationObject" in blank,
                 )
-                masks.blank_object = "SegmentationObject" in blank
                 folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)
         pool.close(RASTERISED)

@@ -341,7 +341,7 @@ def _build(
         # corners given anticlockwise: the box is made from them clockwise (the model's order), and the object
         # says so (yolo:ccw), so that writing OBB gives them back in their order
         ccw = _anticlockwise(corners)
-        bbox, angle, is_rect = G.corners_to_rotated_box(np.where(ccw[:, None], corners[:, _CLOCKWISE], corners))
+        bbox, angle, is_rect = G.corners_to_rotated_box(np.where(ccw[:, None], corners[:, G.REVERSED_CORNERS], corners))
         ccw &= is_rect
         if ccw.any():
             extras_text: list[str | None] = parsed.extras if parsed.extras else [None] * n
@@ -404,10 +404,6 @@ def _build(
         categories,
         DatasetInfo(extras=extras),
     )
-
-
-_CLOCKWISE = [0, 1, 6, 7, 4, 5, 2, 3]
-"""Corners 0, 3, 2, 1: four corners given anticlockwise, clockwise from the same first corner."""
 
 
 def _anticlockwise(corners: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -47,8 +47,8 @@ class Columns:
     drawable: np.ndarray[Any, Any]
     """Objects with a polygon ring of at least 3 points (:func:`~labelkit.model.geometry.drawable_polygons`)."""
     outside: np.ndarray[Any, Any]
-    """Placed objects written from an upright box of some area that has none inside the image (not written:
-    clipping would make a zero box, which trains nothing)."""
+    """Placed objects whose written geometry has an area, none of it inside the image (not written: clipping
+    would make a zero box, which trains nothing; see :func:`_outside`)."""
 
 
 _CACHE: weakref.WeakKeyDictionary[Dataset, dict[str, tuple[tuple[Any, ...], Any]]] = weakref.WeakKeyDictionary()
@@ -131,7 +131,7 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
         if pick.any():
             flat = coords if pick.all() else coords[np.repeat(pick, per_object)]
             bounds[rows[pick]] = G.ring_bounds(flat, np.concatenate([[0], np.cumsum(per_object[pick])]))
-    x, y, bw, bh = bounds.T
+    x, y, bw, bh = bounds.T  # (again: polygon bounds were filled in)
     with np.errstate(invalid="ignore"):
         empty = (np.minimum(x + bw, w) <= np.maximum(x, 0.0)) | (np.minimum(y + bh, h) <= np.maximum(y, 0.0))
         return np.asarray((bw > 0) & (bh > 0) & empty, dtype=bool)  # (NaN: nothing to look at)
@@ -586,7 +586,7 @@ class Lines:
     def _obb(self, rows: np.ndarray[Any, Any]) -> Text:
         corners = self._corners(rows)
         if self.task == "obb" and (ccw := self._anticlockwise()[rows]).any():  # read anticlockwise (yolo:ccw)
-            corners[ccw] = corners[ccw][:, [0, 1, 6, 7, 4, 5, 2, 3]]
+            corners[ccw] = corners[ccw][:, G.REVERSED_CORNERS]
         missing = np.flatnonzero(~self.box_valid[rows])  # no box: the polygon's bounds, unless it is a quad
         if len(missing):
             corners[missing] = G.rotated_box_corners(self._boxes(rows[missing]), np.zeros(len(missing)))

@@ -698,8 +698,8 @@ def _write_classify(
         if category is None or category not in name_of or not source or not is_plain_name(name_of[category]):
             continue  # (a class that cannot be a folder name is reported lost by the check)
         name = PurePosixPath(str(source).replace("\\", "/")).name
-        contained(media_root, source, source=media_root)  # (an unsafe path is refused, whatever its extension)
         if not is_image(Path(name)):  # (reported lost by the check: a reader would pass over it)
+            contained(media_root, source, source=media_root)  # (an unsafe path is refused all the same)
             continue
         place_media(media_root, source, path / split / name_of[category] / name, media)
         used.add(split)

@@ -36,6 +36,10 @@ def bbox_columns(column: Any) -> tuple[FloatArray, NDArray[np.bool_]]:
     return boxes, valid
 
 
+REVERSED_CORNERS = [0, 1, 6, 7, 4, 5, 2, 3]
+"""Flat indexes of corners 0, 3, 2, 1: four corners in the other turning, from the same first corner."""
+
+
 def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
     """The four corners of N (rotated) boxes, flat ``x0 y0 x1 y1 x2 y2 x3 y3`` per row.
 
