@@ -1,0 +1,122 @@
+"""Writing YOLO classify folders (``<split>/<class>/<image>``), and what classify cannot hold.
+
+A class is a folder, so an image is filed under its item's first label; every class that can be a folder
+name gets one, empty when no image has it, so that a reader numbers the classes as written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from labelkit.errors import UsageError
+from labelkit.formats.yolo_media import is_image, place_media
+from labelkit.io import contained, is_plain_name
+from labelkit.model import Dataset
+from labelkit.report import Report
+
+CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})
+"""The split folders a YOLO classify reader looks for (it reads the others beside one of these)."""
+
+
+def check_classify(dataset: Dataset, report: Report) -> None:
+    """Report what YOLO classify cannot hold: a class per image, filed in its class folder."""
+    labels = dataset.table("labels")
+    items = dataset.table("items")
+    first = labels.group_by("item_id", use_threads=False).aggregate([("category_id", "first")])
+    unnamed = {c.id for c in dataset.categories if not is_plain_name(c.name)}
+    # every class that can be a folder name gets one (empty when no image has it): a reader numbers them so
+    written = sorted(c.name for c in dataset.categories if c.id not in unnamed)
+    report.transform(
+        "category ids",
+        sum(1 for c in dataset.categories if c.id not in unnamed and written.index(c.name) != c.id),
+        "YOLO classify's classes are its folders: a reader numbers them 0, 1, ... in name order",
+    )
+    class_of = dict(zip(first["item_id"].to_pylist(), first["category_id_first"].to_pylist(), strict=True))
+    known = {c.id for c in dataset.categories} - unnamed
+    filed = [
+        (split or "train", path)
+        for item, split, path in zip(
+            items["id"].to_pylist(), items["split"].to_pylist(), items["path"].to_pylist(), strict=True
+        )
+        if class_of.get(item) in known
+    ]
+    report.lose(
+        "items without an image file",
+        sum(1 for _, path in filed if not path),
+        "YOLO classify files images in class folders: an item without one is in none",
+    )
+    report.lose(
+        "images a YOLO reader does not take for images",
+        sum(1 for _, path in filed if path and not is_image(Path(PurePosixPath(str(path).replace("\\", "/")).name))),
+        "YOLO readers take images by their extension (.jpg, .png, ...)",
+    )
+    splits = {split for split, path in filed if path}
+    if splits and not splits & CLASSIFY_SPLITS:
+        report.lose(
+            "items of splits a YOLO classify reader does not look for",
+            sum(1 for _, path in filed if path),
+            "a reader looks for train, val, valid, validation or test folders",
+        )
+    per_item = labels.group_by("item_id").aggregate([([], "count_all")])
+    counts = dict(zip(per_item["item_id"].to_pylist(), per_item["count_all"].to_pylist(), strict=True))
+    report.lose(
+        "items without a label",
+        sum(1 for i in items["id"].to_pylist() if i not in counts),
+        "YOLO classify files each image under one class folder",
+    )
+    report.lose(
+        "labels beyond the first of an item",
+        sum(n - 1 for n in counts.values()),
+        "YOLO classify holds one class per image",
+    )
+    report.lose(
+        "images of classes that cannot be folder names",
+        sum(1 for c in first["category_id_first"].to_pylist() if c in unnamed),
+        "YOLO classify files each image in a folder named after its class ('..', '/', empty names cannot be)",
+    )
+
+
+def write_classify(
+    dataset: Dataset,
+    path: Path,
+    report: Report,
+    ids: list[str],
+    splits: list[str],
+    paths: list[Any],
+    media: str,
+    media_root: Path | None,
+) -> None:
+    """Copy or link each image into ``<split>/<class>/``, and make a folder for every class.
+
+    Raises:
+        UsageError: without the images (``media=none`` or no ``media_root``).
+    """
+    if media == "none" or media_root is None:
+        raise UsageError(
+            "YOLO classify stores classes as image folders, so it needs the images",
+            hint="add -o media=copy (or link) -o media_root=FOLDER",
+        )
+    labels = dataset.table("labels")
+    first: dict[str, int] = {}
+    for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
+        first.setdefault(item_id, category)
+    name_of = {c.id: c.name for c in dataset.categories}
+    written = 0
+    used: set[str] = set()
+    for item_id, split, source in zip(ids, splits, paths, strict=True):
+        category = first.get(item_id)
+        if category is None or category not in name_of or not source or not is_plain_name(name_of[category]):
+            continue  # (a class that cannot be a folder name is reported lost by the check)
+        name = PurePosixPath(str(source).replace("\\", "/")).name
+        if not is_image(Path(name)):  # (reported lost by the check: a reader would pass over it)
+            contained(media_root, source, source=media_root)  # (an unsafe path is refused all the same)
+            continue
+        place_media(media_root, source, path / split / name_of[category] / name, media)
+        used.add(split)
+        written += 1
+    for split in sorted(used):  # a class no image of the split has: an empty folder, so that the class is read
+        for c in dataset.categories:
+            if is_plain_name(c.name):
+                (path / split / c.name).mkdir(parents=True, exist_ok=True)
+    report.written = {"items": written, "label annotations": written}
