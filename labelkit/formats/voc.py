@@ -16,7 +16,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +26,7 @@ import numpy as np
 
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
+from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_media import is_image
 from labelkit.io import is_file, read_bytes, read_head, read_text, safe_relpath, walk_files
 from labelkit.model import Dataset
@@ -97,7 +98,6 @@ MAX_SIDE = INT64_MAX
 """The largest image width or height read from ``<size>`` (the model's sizes are 64-bit, as in COCO)."""
 IDS_COMMENT = "# labelkit-category-ids:"
 """Comment in ``labelmap.txt`` that carries the model's category ids (other tools skip comment lines)."""
-_TASK_LISTS = ("Segmentation", "Action", "Layout")
 
 
 def voc_palette() -> list[tuple[int, int, int]]:
@@ -414,7 +414,7 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
     }
 
 
-# -- labelmap and image sets ------------------------------------------------------------------------
+# -- labelmap ------------------------------------------------------------------------
 
 
 @dataclass
@@ -471,109 +471,6 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     if ids is None or len(ids) != len(names):
         ids = list(range(len(names)))
     return Labelmap(names, colors, parts, actions, ids)
-
-
-def _read_list(path: Path) -> Iterator[tuple[int, list[str]]]:
-    text = read_text(path)
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            yield number, line.split()
-
-
-@dataclass
-class _Sets:
-    split_of: dict[str, str] = field(default_factory=dict)
-    lists: dict[str, list[str]] = field(default_factory=dict)
-    labels: list[tuple[str, str, int]] = field(default_factory=list)
-    listed: list[str] = field(default_factory=list)
-    trainval: bool = False  # trainval lists (train + val) were passed over: writing VOC makes them again
-    elsewhere: dict[str, list[str]] = field(default_factory=dict)  # item -> the other splits that list it
-
-    def place(self, item: str, split: str) -> None:
-        """The item's split is the first list's that names it; the others are remembered for a read note."""
-        first = self.split_of.setdefault(item, split)
-        if first != split and split not in self.elsewhere.setdefault(item, []):
-            self.elsewhere[item].append(split)
-
-    def note(self) -> str | None:
-        """What the read note says of items listed in several splits (None when there are none)."""
-        items = [i for i, more in self.elsewhere.items() if more]
-        if not items:
-            return None
-        first = items[0]
-        return (
-            f"{len(items):,} images are listed in several splits' ImageSets lists ({first}: "
-            f"{', '.join([self.split_of[first], *self.elsewhere[first]])}); each is in the first of its "
-            "splits (by file name), and writing VOC lists it there only"
-        )
-
-
-def _image_sets(root: Path) -> _Sets:
-    sets = _Sets()
-    main = root / "ImageSets" / "Main"
-    files = sorted(main.glob("*.txt")) if main.is_dir() else []
-    split_files = [f for f in files if not _per_class_file(f)]
-    names = {f.stem for f in split_files}
-    for f in split_files:
-        if f.stem == "trainval" and names & {"train", "val"}:
-            sets.trainval = True
-            continue  # trainval is train + val; each item keeps its finer split
-        for _, fields in _read_list(f):
-            item = safe_relpath(fields[0], source=f)
-            sets.place(item, f.stem)
-            sets.listed.append(item)
-    # the split lists name the splits: class cat of split val_2017 is cat_val_2017.txt, not class cat_val
-    known = sorted(names, key=len, reverse=True)
-    class_files: list[tuple[Path, str, str]] = []
-    for f in files:
-        if f in split_files:
-            continue
-        split = next((k for k in known if f.stem.endswith(f"_{k}") and len(f.stem) > len(k) + 1), None)
-        cls, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
-        class_files.append((f, cls, split))
-    splits_of_class: dict[str, set[str]] = {}
-    for _, cls, split in class_files:
-        splits_of_class.setdefault(cls, set()).add(split)
-    for f, cls, split in class_files:
-        if split == "trainval" and (names | splits_of_class[cls]) & {"train", "val"}:
-            sets.trainval = True
-            continue  # <class>_trainval.txt: the class's train and val lists again
-        for number, fields in _read_list(f):
-            if len(fields) < 2:
-                continue
-            try:
-                value = int(fields[1])
-            except ValueError:
-                raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number) from None
-            if value >= 0:
-                sets.labels.append((safe_relpath(fields[0], source=f), cls, value))
-            sets.place(fields[0], split)
-    for task in _TASK_LISTS:
-        folder = root / "ImageSets" / task
-        task_files = [f for f in sorted(folder.glob("*.txt")) if not _per_class_file(f)] if folder.is_dir() else []
-        task_names = {f.stem for f in task_files}
-        for f in task_files:
-            if f.stem == "trainval" and task_names & {"train", "val"}:
-                sets.trainval = True
-                continue
-            for _, fields in _read_list(f):
-                item = safe_relpath(fields[0], source=f)
-                sets.lists.setdefault(item, [])
-                if task not in sets.lists[item]:
-                    sets.lists[item].append(task)
-                sets.place(item, f.stem)
-                sets.listed.append(item)
-    return sets
-
-
-def _per_class_file(path: Path) -> bool:
-    """``<class>_<split>.txt`` lists carry a 1 / 0 / -1 column; split lists carry ids only."""
-    if "_" not in path.stem:
-        return False
-    for _, fields in _read_list(path):
-        return len(fields) == 2 and fields[1] in ("1", "0", "-1")
-    return True  # an empty <class>_<split>.txt (a class no image has)
 
 
 # -- segmentation PNGs ------------------------------------------------------------------------------
@@ -673,7 +570,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     path = Path(path)
     if path.is_file():
         item = parse_annotation(read_bytes(path), path)
-        return build(path.parent, [(path.stem, None, path.parent, item)], None, _Sets(), {})
+        return build(path.parent, [(path.stem, None, path.parent, item)], None, Sets(), {})
     root = path
     labelmap = None
     if (root / "labelmap.txt").is_file():
@@ -685,7 +582,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             parsed.append((item_id, split, folder, parse_annotation(read_bytes(xml), xml)))
     if not parsed and not (root / "ImageSets").is_dir():
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
-    sets = _image_sets(root)
+    sets = image_sets(root)
     masks: dict[str, dict[str, Path]] = {}
     for kind in ("SegmentationClass", "SegmentationObject"):
         folder = root / kind

@@ -15,11 +15,11 @@ from labelkit.formats.voc import (
     Labelmap,
     _find_image,
     _png_indices,
-    _Sets,
     _XmlItem,
     hex_color,
     voc_palette,
 )
+from labelkit.formats.voc_sets import Sets
 from labelkit.formats.yolo_media import image_size
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
@@ -87,7 +87,7 @@ def build(
     root: Path,
     parsed: list[tuple[str, str | None, Path, _XmlItem]],
     labelmap: Labelmap | None,
-    sets: _Sets,
+    sets: Sets,
     masks: dict[str, dict[str, Path]],
 ) -> Dataset:
     """Assemble items, objects (boxes and masks) and image-level labels into a dataset."""

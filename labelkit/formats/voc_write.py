@@ -749,7 +749,7 @@ def listable(item_id: str) -> bool:
 def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, list[str]]:
     """The lists by split, plus (``trainval``, and both train and val listed) ``trainval``: their ids sorted.
 
-    VOC's releases list train + val again as trainval, sorted; a VOC reader passes over it (see ``voc._Sets``).
+    VOC's releases list train + val again as trainval, sorted; a VOC reader passes over it (see ``voc_sets.Sets``).
     """
     if not trainval or "trainval" in by_split or not ("train" in by_split and "val" in by_split):
         return by_split
