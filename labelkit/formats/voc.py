@@ -593,10 +593,10 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
-    """Report what VOC cannot hold (see :func:`labelkit.formats.voc_write.check`)."""
-    from labelkit.formats import voc_write
+    """Report what VOC cannot hold (see :func:`labelkit.formats.voc_check.check`)."""
+    from labelkit.formats import voc_check
 
-    voc_write.check(dataset, report, **options)
+    voc_check.check(dataset, report, **options)
 
 
 def drops_polygons(options: dict[str, Any]) -> bool:

@@ -27,7 +27,7 @@ from labelkit.model.rle import cell_runs
 from labelkit.report import Report
 
 if TYPE_CHECKING:
-    from labelkit.formats.voc_write import _Classes
+    from labelkit.formats.voc_write import Classes
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -143,7 +143,7 @@ class ImageMasks:
         values: list[int],
         semantic_rows: list[int],
         categories: list[Any],
-        classes: _Classes,
+        classes: Classes,
         voids: tuple[Any, Any] = (None, None),
         xml_names: list[str] | None = None,
         blank_object: bool = False,
@@ -151,7 +151,7 @@ class ImageMasks:
         self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
         self.polygons = polygons
         self.instance_rows = instance_rows
-        self.values = values  # each instance's value in the object PNG (see voc_write.instance_values)
+        self.values = values  # each instance's value in the object PNG (see voc_check.instance_values)
         self.semantic_rows = semantic_rows
         self.categories = categories
         self.classes = classes
@@ -245,6 +245,9 @@ class ImageMasks:
         objects = [{"name": name} for name in self.xml_names]
         return sum(flag == "voc:semantic" for _, _, flag in standalone_masks(arrays, objects, names))
 
+
+RASTERISED = "rasterised into SegmentationObject/SegmentationClass PNGs"
+"""The reason of the transformation of polygons under ``masks=all`` (see :meth:`PngPool.close`)."""
 
 CLASS_ONLY_WRITTEN = "class-only objects written"
 """Not a loss: how :meth:`ImageMasks.write` tells :class:`PngPool` the class-only objects its PNGs hold."""
