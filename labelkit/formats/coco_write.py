@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
+from labelkit.formats.coco_ids import object_ids
 from labelkit.formats.coco_shapes import arr, drawn_polygons, holes_rle, image_sizes, polygon_areas, written_boxes
 from labelkit.formats.coco_text import (
     STUFF_TAG,
@@ -495,74 +496,17 @@ class Writer:
         yield from ordered_map(one, range(len(batches)))
 
     def _object_ids(self) -> np.ndarray:
-        """Each object's COCO id, the same in every file that lists it (an instance's in the keypoints file too).
-
-        Ids are numbered (:func:`int_ids`) per split and per file the object was read from (untagged:
-        instances; ``coco:@task`` stuff, person_keypoints or results), so that ids files of one split share
-        (allowed: ids are unique per file) stay as they were. Objects of a tagged kind that go to a file with
-        untagged ones (the instances file, when the split has no file of their kind; the keypoints file) and
-        whose id one of those has get numbers after the split's largest, so no file holds an id twice.
-        """
+        """Each object's COCO id, the same in every file that lists it (see :func:`coco_ids.object_ids`)."""
         if self._ids is None:
-            objects = self.ds.table("objects")
-            item = np.asarray(
-                pc.index_in(objects["item_id"], value_set=self.items["id"]).fill_null(-1).to_numpy(), dtype=np.int64
+            self._ids, renumbered = object_ids(
+                self.ds.table("objects"), self.items["id"], self.item_split, self.tasks_by_split
             )
-            names = sorted(set(self.item_split))
-            code_of = {name: k for k, name in enumerate(names)}
-            split_code = np.array([*(code_of[s] for s in self.item_split), len(names)], dtype=np.int64)[item]
-            tag = np.zeros(objects.num_rows, dtype=np.int64)  # index into _ORIGIN_TAGS ("": untagged)
-            tagged = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":')))
-            if len(tagged):
-                texts = objects["extras"].take(pa.array(tagged))
-                found = pc.extract_regex(texts, f'"{STUFF_TAG}":"(?P<task>[a-z_]+)"')
-                tasks = pc.struct_field(found, "task").to_pylist()
-                tag[tagged] = [_ORIGIN_TAGS.index(t) if t in _ORIGIN_TAGS else 0 for t in tasks]
-            posed = np.asarray(objects["keypoints"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-            group = split_code * len(_ORIGIN_TAGS) + tag
-            self._ids = np.zeros(objects.num_rows, dtype=np.int64)
-            renumbered = 0
-            keys = np.unique(group).tolist()
-            for key in keys:
-                rows = np.flatnonzero(group == key) if len(keys) > 1 else slice(None)
-                ids = objects["id"] if len(keys) == 1 else objects["id"].take(pa.array(rows))
-                self._ids[rows], changed = numbered_ids(ids)
-                renumbered += changed
-            for code in np.unique(split_code[tag > 0]).tolist():  # splits with objects read from other files
-                name = names[code] if code < len(names) else ""
-                renumbered += self._separate(split_code == code, tag, posed, self.tasks_by_split.get(name, set()))
             self.report.transform(
                 "annotation ids",
                 renumbered,
                 "another annotation of its file had the same id: numbered after the largest of its split",
             )
         return self._ids
-
-    def _separate(self, in_split: np.ndarray, tag: np.ndarray, posed: np.ndarray, tasks: set[str]) -> int:
-        """Renumber a split's tagged objects whose id an untagged object of a file they go to has; how many."""
-        assert self._ids is not None
-        ids = self._ids
-        untagged = in_split & (tag == 0)
-        in_instances = set(ids[untagged].tolist())  # the ids of the instances file (untagged objects go there)
-        top = int(ids[in_split].max()) if in_split.any() else 0
-        changed = 0
-        for code, name in enumerate(_ORIGIN_TAGS):
-            group = in_split & (tag == code)
-            if not code or not group.any() or (name in tasks and name != "person_keypoints"):
-                continue  # untagged, none, or in a file of their own
-            if name == "person_keypoints" and name in tasks:  # beside the posed instances in the keypoints file
-                shared = set(ids[untagged & posed].tolist())
-            else:  # in the instances file
-                shared = in_instances
-            rows = np.flatnonzero(group)
-            clash = np.fromiter((i in shared for i in ids[rows].tolist()), dtype=bool, count=len(rows))
-            if clash.any():
-                ids[rows[clash]] = top + 1 + np.arange(int(clash.sum()), dtype=np.int64)
-                top += int(clash.sum())
-                changed += int(clash.sum())
-            if name not in tasks:
-                in_instances |= set(ids[rows].tolist())
-        return changed
 
     def _object_json(self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
         n = c.num_rows
@@ -702,8 +646,6 @@ def _id_file(item_id: str) -> str:
     return f"{base if base not in ('', '.', '..') else 'image'}.jpg"
 
 
-_ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
-"""The files an object may have been read from, by its ``coco:@task`` tag ("": none, the instances file)."""
 _ROW = "_labelkit_row"
 """A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")

@@ -1,0 +1,83 @@
+"""COCO annotation ids for writing: each object's number, the same in every file that lists it.
+
+Ids are numbered (:func:`~labelkit.formats.coco_text.numbered_ids`) per split and per file the object was
+read from (untagged: instances; ``coco:@task`` stuff, person_keypoints or results), so that ids two files of
+one split share (allowed: COCO's ids are unique per file) stay as they were. Objects of a tagged kind that go
+to a file with untagged ones (the instances file, when the split has no file of their kind; the keypoints
+file) and whose id one of those has get numbers after the split's largest, so no file holds an id twice.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.formats.coco_text import STUFF_TAG, numbered_ids
+from labelkit.model.tables import true_mask
+
+ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
+"""The files an object may have been read from, by its ``coco:@task`` tag ("": none, the instances file)."""
+
+
+def object_ids(
+    objects: pa.Table, item_ids: pa.Array | pa.ChunkedArray, item_split: list[str], tasks_by_split: dict[str, set[str]]
+) -> tuple[np.ndarray, int]:
+    """The objects' COCO ids, and how many ids that had a number of their own got another.
+
+    Args:
+        objects: the objects table.
+        item_ids: the items' ids, in the order of ``item_split``.
+        item_split: each item's split (``default`` for none).
+        tasks_by_split: the files written for each split, by task.
+    """
+    item = np.asarray(pc.index_in(objects["item_id"], value_set=item_ids).fill_null(-1).to_numpy(), dtype=np.int64)
+    names = sorted(set(item_split))
+    code_of = {name: k for k, name in enumerate(names)}
+    split_code = np.array([*(code_of[s] for s in item_split), len(names)], dtype=np.int64)[item]
+    tag = np.zeros(objects.num_rows, dtype=np.int64)  # index into ORIGIN_TAGS ("": untagged)
+    tagged = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":')))
+    if len(tagged):
+        texts = objects["extras"].take(pa.array(tagged))
+        found = pc.extract_regex(texts, f'"{STUFF_TAG}":"(?P<task>[a-z_]+)"')
+        tasks = pc.struct_field(found, "task").to_pylist()
+        tag[tagged] = [ORIGIN_TAGS.index(t) if t in ORIGIN_TAGS else 0 for t in tasks]
+    posed = np.asarray(objects["keypoints"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    group = split_code * len(ORIGIN_TAGS) + tag
+    ids = np.zeros(objects.num_rows, dtype=np.int64)
+    renumbered = 0
+    keys = np.unique(group).tolist()
+    for key in keys:
+        rows = np.flatnonzero(group == key) if len(keys) > 1 else slice(None)
+        column = objects["id"] if len(keys) == 1 else objects["id"].take(pa.array(rows))
+        ids[rows], changed = numbered_ids(column)
+        renumbered += changed
+    for code in np.unique(split_code[tag > 0]).tolist():  # splits with objects read from other files
+        name = names[code] if code < len(names) else ""
+        renumbered += _separate(ids, split_code == code, tag, posed, tasks_by_split.get(name, set()))
+    return ids, renumbered
+
+
+def _separate(ids: np.ndarray, in_split: np.ndarray, tag: np.ndarray, posed: np.ndarray, tasks: set[str]) -> int:
+    """Renumber, in ``ids``, a split's tagged objects whose id an untagged object of a file they go to has."""
+    untagged = in_split & (tag == 0)
+    in_instances = set(ids[untagged].tolist())  # the ids of the instances file (untagged objects go there)
+    top = int(ids[in_split].max()) if in_split.any() else 0
+    changed = 0
+    for code, name in enumerate(ORIGIN_TAGS):
+        group = in_split & (tag == code)
+        if not code or not group.any() or (name in tasks and name != "person_keypoints"):
+            continue  # untagged, none, or in a file of their own
+        if name == "person_keypoints" and name in tasks:  # beside the posed instances in the keypoints file
+            shared = set(ids[untagged & posed].tolist())
+        else:  # in the instances file
+            shared = in_instances
+        rows = np.flatnonzero(group)
+        clash = np.fromiter((i in shared for i in ids[rows].tolist()), dtype=bool, count=len(rows))
+        if clash.any():
+            ids[rows[clash]] = top + 1 + np.arange(int(clash.sum()), dtype=np.int64)
+            top += int(clash.sum())
+            changed += int(clash.sum())
+        if name not in tasks:
+            in_instances |= set(ids[rows].tolist())
+    return changed
