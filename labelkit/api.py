@@ -17,6 +17,7 @@ from labelkit.errors import DataLossError, InputError, OutputError, UsageError
 from labelkit.formats.base import (
     COUNTS_POLYGONS,
     DROPS_POLYGONS,
+    SOURCE_TEXT,
     SPLIT_FILES,
     WRITABLE,
     FormatModule,
@@ -367,6 +368,8 @@ def convert(
     drops = getattr(writer, DROPS_POLYGONS, None)
     if _may_count_polygons(reader, read_options) and drops is not None and drops(parsed.write):
         read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
+    if reader is writer and getattr(reader, SOURCE_TEXT, False):
+        read_options["source_text"] = True  # the same format: values it does not change are written as read
     with input_guard(src), paused_gc():
         dataset = reader.read(src, **read_options)
     try:

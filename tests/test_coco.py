@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -18,6 +19,10 @@ import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError
 from labelkit.formats import coco
+from labelkit.formats.coco_geometry import POLYGON_TEXT, POLYGONS
+from labelkit.formats.coco_shapes import drawn_polygons
+from labelkit.formats.coco_text import polygon_json
+from labelkit.model import tables
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "coco"
@@ -62,7 +67,69 @@ def test_round_trip_gives_back_the_same_json(tmp_path: Path) -> None:
     assert report.lost == [] and report.transformed == []
     for name in ("instances_val.json", "captions_val.json", "labels_val.json"):
         assert _load(out / "annotations" / name) == _load(FIXTURE / "annotations" / name), name
-    assert _load(out / "annotations" / "results_val.json" if False else FIXTURE / "results_val.json")
+
+
+def _spelled(tmp_path: Path, ring_text: str) -> Path:
+    """A one-object instances file whose polygon is written as ``ring_text`` (a JSON array of rings)."""
+    doc = _load(INSTANCES)
+    (ann,) = [a for a in doc["annotations"] if a["id"] == 101]
+    ann["segmentation"] = "@RING@"
+    doc["annotations"] = [ann]
+    text = json.dumps(doc, indent=1).replace('"@RING@"', ring_text)
+    src = tmp_path / "in" / "instances_val.json"
+    src.parent.mkdir()
+    src.write_text(text)
+    return src
+
+
+def test_coco_to_coco_writes_polygons_as_the_file_spelled_them(tmp_path: Path) -> None:
+    """COCO -> COCO passes each polygon's text through (the same JSON value), rather than formatting it again."""
+    ring = "[[2.0, 1e0, 5.50,\n 1, 5.5, 35e-1, 2, 3.5]]"
+    src = _spelled(tmp_path, ring)
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    written = (tmp_path / "out" / "annotations" / "instances_val.json").read_text()
+    assert '"segmentation":[[2.0, 1e0, 5.50,  1, 5.5, 35e-1, 2, 3.5]]' in written  # (a line break: a space)
+    assert _load(tmp_path / "out" / "annotations" / "instances_val.json") == _load(src)
+    # a dataset loaded by the API keeps no text: its polygons are formatted
+    labelkit.save(labelkit.load(src), tmp_path / "saved", "coco")
+    saved = (tmp_path / "saved" / "annotations" / "instances_val.json").read_text()
+    assert '"segmentation":[[2,1,5.5,1,5.5,3.5,2,3.5]]' in saved
+
+
+def test_polygon_text_is_written_only_for_the_table_it_was_read_with(tmp_path: Path) -> None:
+    """Changed polygons are formatted: the text read holds for the very table it came with, and no other."""
+    src = _spelled(tmp_path, "[[2.0, 1.0, 5.5, 1.0, 5.5, 3.5]]")
+    ds = coco.read(src, source_text=True)
+    objects = ds.table("objects")
+    assert tables.source_text(objects, "polygon", "coco").to_pylist() == ["[[2.0, 1.0, 5.5, 1.0, 5.5, 3.5]]"]
+    assert tables.source_text(objects, "bbox", "coco") is None and tables.source_text(objects, "polygon", "x") is None
+    moved = pa.array([[[0.0, 0.0, 4.0, 0.0, 4.0, 4.0]]], objects.schema.field("polygon").type)
+    ds.set_table("objects", objects.set_column(objects.schema.get_field_index("polygon"), "polygon", moved))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    (ann,) = _load(tmp_path / "out" / "annotations" / "instances_val.json")["annotations"]
+    assert ann["segmentation"] == [[0, 0, 4, 0, 4, 4]]
+    with pytest.raises(ValueError, match="2 texts for 1 rows"):
+        tables.keep_source_text(objects, "polygon", "coco", pa.chunked_array([["a", "b"]]))
+
+
+def test_rings_coco_cannot_draw_are_not_written_from_the_text(tmp_path: Path) -> None:
+    """A ring of fewer than 3 points is left out of what is written, so the text read no longer says it."""
+    polygon = pa.array([[[0.0, 0.0, 4.0, 0.0, 4.0, 4.0], [1.0, 1.0]], [[0.0, 0.0, 2.0, 0.0, 2.0, 2.0]]], POLYGONS)
+    table = pa.table(
+        {
+            "polygon": polygon,
+            "polygon_holes": pa.nulls(2, pa.list_(pa.bool_())),
+            "bbox": pa.nulls(2, pa.list_(pa.float64(), 4)),
+            "mask": pa.nulls(2, tables.MASK_TYPE),
+            "keypoints": pa.nulls(2, pa.list_(pa.float64())),
+            "extras": pa.nulls(2, pa.string()),
+            POLYGON_TEXT: pa.array(["[[0,0,4,0,4,4],[1,1]]", "[[0,0,2,0,2,2]]"], pa.large_string()),
+        }
+    )
+    drawn = drawn_polygons(table)
+    assert drawn["polygon"].to_pylist()[0] == [[0.0, 0.0, 4.0, 0.0, 4.0, 4.0]]
+    assert drawn[POLYGON_TEXT].to_pylist() == [None, "[[0,0,2,0,2,2]]"]
+    assert polygon_json(drawn.to_batches()[0]).to_pylist() == ["[[0,0,4,0,4,4]]", "[[0,0,2,0,2,2]]"]
 
 
 def test_results_round_trip(tmp_path: Path) -> None:

@@ -187,6 +187,10 @@ WRITABLE = "writable"
 """Optional writer function ``writable(dataset) -> (dataset, losses)``: the dataset without what the format
 cannot write at all (rows, items or values its own reader would refuse), and each loss as ``report.lose``
 arguments. ``api.save`` and ``plan`` call it once, before ``check``, and hand both the reduced dataset."""
+SOURCE_TEXT = "SOURCE_TEXT"
+"""Optional format flag: ``read(path, source_text=True)`` keeps the text of values as the file wrote them
+(:func:`labelkit.model.tables.keep_source_text`), which the same format's writer passes through instead of
+formatting them again. :func:`labelkit.convert` asks for it when reader and writer are that format."""
 COUNTS_POLYGONS = "COUNTS_POLYGONS"
 """Optional reader flag: ``read(path, count_polygons=True)`` may leave the polygons of boxed objects unparsed
 (valid, empty ring lists), for a conversion whose writer drops polygons, or for counting. Such a dataset never

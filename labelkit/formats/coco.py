@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.coco_build import Built, build
+from labelkit.formats.coco_geometry import POLYGON_TEXT
 from labelkit.formats.coco_plan import check_dataset
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
@@ -29,6 +30,7 @@ from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.formats.coco_write import Writer
 from labelkit.io import paused_gc, read_head, require_utf8_name
 from labelkit.model import Dataset
+from labelkit.model.tables import keep_source_text
 from labelkit.report import Finding, Report
 
 NAME = "coco"
@@ -223,14 +225,22 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """
     path = Path(path)
     with paused_gc():
-        return _read(path, bool(options.get("skip_invalid", False)), bool(options.get("count_polygons", False)))
+        return _read(
+            path,
+            bool(options.get("skip_invalid", False)),
+            bool(options.get("count_polygons", False)),
+            bool(options.get("source_text", False)),
+        )
 
 
 COUNTS_POLYGONS = True
 """``read(..., count_polygons=True)`` leaves boxed objects' polygons unparsed (see ``formats.base``)."""
+SOURCE_TEXT = True
+"""``read(..., source_text=True)`` keeps every polygon's text as read, which ``write`` passes through (see
+``formats.base``)."""
 
 
-def _read(path: Path, skip: bool, count_polygons: bool = False) -> Dataset:
+def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = False) -> Dataset:
     files = decode_all(path)
     if not files:
         raise InputError(NO_READABLE_FILES, path=path)
@@ -239,7 +249,7 @@ def _read(path: Path, skip: bool, count_polygons: bool = False) -> Dataset:
     built: list[Built] = []
     skipped = 0
     for i, f in enumerate(files):
-        b = build(f, item_prefix[i], categories, count_polygons)
+        b = build(f, item_prefix[i], categories, count_polygons, text)
         if b.item_findings:
             raise InputError(b.item_findings[0].message, path=f.path, pointer=b.item_findings[0].where)
         if b.findings:
@@ -257,7 +267,13 @@ def _read(path: Path, skip: bool, count_polygons: bool = False) -> Dataset:
     if len({f.split for f in files}) > 1:
         _prefix_annotation_ids(files, built)
     tables = _merge(files, built)
+    polygons = None
+    if "objects" in tables and POLYGON_TEXT in tables["objects"].column_names:
+        polygons = tables["objects"][POLYGON_TEXT]
+        tables["objects"] = tables["objects"].drop_columns([POLYGON_TEXT])
     dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories))
+    if polygons is not None:
+        keep_source_text(dataset.table("objects"), "polygon", NAME, polygons)
     if skipped:
         dataset.read_notes.append(_skipped_note(skipped))
     panoptic = [f.name for f in (find_files(path) if path.is_dir() else []) if task_and_split(f)[0] == "panoptic"]

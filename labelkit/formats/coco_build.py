@@ -25,8 +25,10 @@ from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_extras import Extras, add_extra, annotation_extras, refuse_wide_integers
 from labelkit.formats.coco_geometry import (
     FLOATS,
+    POLYGON_TEXT,
     POLYGONS,
     PendingGeometry,
+    polygon_text,
     read_geometry,
     resolve_geometry,
     submit,
@@ -67,6 +69,8 @@ class Built:
     pending: list[PendingGeometry] = field(default_factory=list)
     count_polygons: bool = False
     """Parse only the polygons of objects without a box; count the others (see ``coco_geometry.counted``)."""
+    polygon_text: bool = False
+    """Keep each polygon's JSON text too, in a column ``_polygon_text`` (see ``coco_geometry.polygon_text``)."""
 
 
 def _pick(f: CocoFile, name: str, rows: list[int]) -> list[msgspec.Raw]:
@@ -136,16 +140,18 @@ def _counts_pointer(row: int) -> str:
     return json_pointer("annotations", row, "segmentation", "counts")
 
 
-def build(f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False) -> Built:
+def build(
+    f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False, text: bool = False
+) -> Built:
     """Turn one decoded file into tables (see :func:`_build`); pointers of a results list drop ``/annotations``.
 
     Raises:
         InputError: a required field is missing or a value has the wrong type.
     """
     if f.task != "results":
-        return _build(f, item_prefix, categories, count_polygons)
+        return _build(f, item_prefix, categories, count_polygons, text)
     try:
-        out = _build(f, item_prefix, categories, count_polygons)
+        out = _build(f, item_prefix, categories, count_polygons, text)
     except InputError as exc:  # a results file is a bare list: its annotations are /<i>, not /annotations/<i>
         raise InputError(
             exc.message,
@@ -170,7 +176,9 @@ def results_pointer(pointer: str | None) -> str | None:
     return pointer[len("/annotations") :]
 
 
-def _build(f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False) -> Built:
+def _build(
+    f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False, text: bool = False
+) -> Built:
     """Turn one decoded file into tables, a chunk of annotations at a time; findings ride along.
 
     Args:
@@ -179,6 +187,7 @@ def _build(f: CocoFile, item_prefix: str, categories: list[Category], count_poly
         categories: the dataset's categories (for category and keypoint checks).
         count_polygons: leave the polygons of boxed objects unparsed (and unchecked), for a conversion
             whose target drops them; they read as empty ring lists.
+        text: keep each parsed polygon's JSON text in a column ``_polygon_text`` too, for a conversion to COCO.
 
     Raises:
         InputError: a required field is missing or a value has the wrong type.
@@ -191,7 +200,13 @@ def _build(f: CocoFile, item_prefix: str, categories: list[Category], count_poly
     ann_ids: list[np.ndarray] = []
     waiting: list[tuple[Built, int]] = []
     for chunk in f.chunks():
-        part = Built(items=items, image_ids=image_ids, categories=out.categories, count_polygons=count_polygons)
+        part = Built(
+            items=items,
+            image_ids=image_ids,
+            categories=out.categories,
+            count_polygons=count_polygons,
+            polygon_text=text,
+        )
         with _shifted_errors(f.path, chunk.offset):
             ids = _build_chunk(chunk, item_prefix, categories, part)
         ann_ids.append(ids)
@@ -237,7 +252,10 @@ def _finish(part: Built, offset: int, path: Path, out: Built, parts: dict[str, l
         objects = part.objects
         assert objects is not None
         objects = objects.set_column(objects.schema.get_field_index("bbox"), "bbox", bbox)
-        part.objects = objects.set_column(objects.schema.get_field_index("polygon"), "polygon", polygon)
+        objects = objects.set_column(objects.schema.get_field_index("polygon"), "polygon", polygon)
+        if pending.text is not None:
+            objects = objects.append_column(POLYGON_TEXT, polygon_text(pending))
+        part.objects = objects
     for row, finding in part.findings:
         where = shift_pointer(finding.where, offset) or ""
         out.findings.append((row + offset, Finding(finding.path, where, finding.message)))
@@ -483,6 +501,7 @@ def _objects(
             height=heights[rows].astype(np.float64),
             known_image=known_image[rows],
             counted_rows=counted_k,
+            text=seg_column if out.polygon_text else None,
         )
     )
     for k in other_k.tolist():  # null or another oddity: carried as it was

@@ -41,8 +41,13 @@ class PendingGeometry:
     known_image: np.ndarray
     counted_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     """Polygon objects left unparsed because the conversion's target drops polygons (see :func:`counted`)."""
+    text: pa.Array | None = None
+    """The segmentation of every row as raw JSON on one line, when the polygons' text is kept (see
+    :func:`polygon_text`)."""
 
 
+POLYGON_TEXT = "_polygon_text"
+"""Column of a reader's objects table holding each polygon as the COCO file wrote it (see :func:`polygon_text`)."""
 _EXECUTOR: list[ThreadPoolExecutor] = []
 _GEOMETRY = pa.schema([("b", pa.list_(pa.float64())), ("v", POLYGONS)])
 
@@ -159,6 +164,26 @@ def resolve_geometry(
             pointer = json_pointer("annotations", row, "segmentation", int(ring_index[r]))
             findings.append((row, Finding(where, pointer, f"polygon has {what}")))
     return bbox, counted(v, pending.counted_rows)
+
+
+def polygon_text(pending: PendingGeometry) -> pa.Array:
+    """The JSON text of the chunk's segmentations, meaningful where a polygon was parsed (``large_string``).
+
+    COCO -> COCO writes this text back instead of formatting the numbers again
+    (``labelkit.model.tables.keep_source_text``): the same JSON value, with the file's own spelling of its
+    numbers and its whitespace (a line break became a space). The text of other segmentations (RLE,
+    ``null``) is kept when it is small beside the polygons' (the writer takes the text of rows with a polygon
+    only), rather than paying for a copy without it. It is valid UTF-8, as the whole file was checked to be.
+    """
+    text = pending.text
+    assert text is not None
+    ends = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
+    lengths = np.diff(ends)
+    parsed = np.zeros(len(text), dtype=bool)
+    parsed[pending.polygon_rows] = True
+    if lengths[~parsed].sum() > lengths.sum() // 8:
+        text = pc.if_else(pa.array(parsed), text, pa.scalar(None, pa.large_binary()))
+    return text.view(pa.large_string())
 
 
 def counted(polygons: pa.Array, rows: np.ndarray) -> pa.Array:

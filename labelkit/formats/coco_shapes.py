@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
-from labelkit.formats.coco_geometry import BBOX_TOLERANCE
+from labelkit.formats.coco_geometry import BBOX_TOLERANCE, POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.tables import true_mask, valid_mask
 
@@ -146,7 +146,10 @@ def drawn_polygons(objects: pa.Table) -> pa.Table:
     # the fixed rows are appended to each column and taken in their place
     index = np.arange(len(counts))
     index[rows] = len(counts) + np.arange(len(rows))
-    for name, fixed in (("polygon", rings), ("polygon_holes", holes)):
+    fixes: list[tuple[str, list[Any]]] = [("polygon", rings), ("polygon_holes", holes)]
+    if POLYGON_TEXT in objects.column_names:  # the text read no longer says what is written
+        fixes.append((POLYGON_TEXT, [None] * len(rows)))
+    for name, fixed in fixes:
         column = objects[name]
         spliced = pa.concat_arrays([arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
         objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)

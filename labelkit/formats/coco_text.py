@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
+from labelkit.formats.coco_geometry import POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import loads_text
@@ -135,6 +136,27 @@ def list_json(arr: pa.Array) -> pa.Array:
     """
     _check_finite(arr)
     return _list_json(arr)
+
+
+def polygon_json(batch: pa.RecordBatch) -> pa.Array:
+    """JSON text of each object's polygon rings (null without); the text read, where the batch carries it.
+
+    A batch of objects read from COCO for a conversion to COCO carries their polygons' text as read (column
+    ``_polygon_text``, see ``coco_geometry.polygon_text``); the other polygons are formatted.
+
+    Raises:
+        OutputError: a coordinate is NaN or infinite.
+    """
+    polygon = batch.column("polygon")
+    if POLYGON_TEXT not in batch.schema.names:
+        return list_json(polygon)
+    _check_finite(polygon)
+    present = polygon.is_valid()
+    text = pc.if_else(present, batch.column(POLYGON_TEXT).cast(pa.string()), pa.scalar(None, pa.string()))
+    todo = pc.and_(present, text.is_null())
+    if not pc.any(todo).as_py():
+        return text
+    return pc.replace_with_mask(text, todo, _list_json(polygon.filter(todo)))
 
 
 def _list_json(arr: pa.Array) -> pa.Array:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
+from labelkit.formats.coco_geometry import POLYGON_TEXT
 from labelkit.formats.coco_ids import object_ids
 from labelkit.formats.coco_shapes import arr, drawn_polygons, holes_rle, image_sizes, polygon_areas, written_boxes
 from labelkit.formats.coco_text import (
@@ -31,13 +32,14 @@ from labelkit.formats.coco_text import (
     member,
     numbered_ids,
     numbers_or_null,
+    polygon_json,
     rectangles,
     write_array,
 )
 from labelkit.io import is_plain_name, is_plain_relpath, ordered_map, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import loads_text, true_mask, valid_mask
+from labelkit.model.tables import loads_text, source_text, true_mask, valid_mask
 from labelkit.report import Report
 
 _WRITE_CHUNK = 16_384
@@ -456,6 +458,9 @@ class Writer:
         homed: frozenset[str] = frozenset(),
     ) -> Iterator[bytes]:
         objects = self.ds.table("objects")
+        text = source_text(objects, "polygon", "coco")  # polygons as read, for COCO -> COCO
+        if text is not None:
+            objects = objects.append_column(POLYGON_TEXT, text)
         objects = objects.append_column(_ROW, pa.array(np.arange(objects.num_rows, dtype=np.int64)))
         t = drawn_polygons(
             objects if len(ids) == self.items.num_rows else objects.filter(pc.is_in(objects["item_id"], value_set=ids))
@@ -512,12 +517,11 @@ class Writer:
         n = c.num_rows
         skip = () if with_keypoints else ("num_keypoints",)
         carried, origin = carried_extras(arr(c["extras"]), skip)
-        polygon = arr(c["polygon"])
         holes = arr(c["polygon_holes"])
         with_holes = np.zeros(n, dtype=bool)
         if holes.null_count < n:
             with_holes = np.array([bool(h) and any(h) for h in holes.to_pylist()], dtype=bool)
-        seg = list_json(polygon)
+        seg = polygon_json(c)
         mask = arr(c["mask"])
         seg_list: list[str | None] | None = None
         if mask.null_count < n or with_holes.any():

@@ -8,6 +8,7 @@ back here, and nowhere else.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -354,3 +355,30 @@ def decode_json_cells(texts: pa.Array, type_: Any) -> list[Any] | None:
 def decode_json_cell(text: str | None) -> dict[str, Any]:
     """Decode one JSON-text cell of a table (null -> empty dict)."""
     return _decode_json(text)
+
+
+# -- source text ---------------------------------------------------------------------------------------
+
+_SOURCE_TEXT: dict[int, tuple[weakref.ref[pa.Table], str, str, pa.ChunkedArray]] = {}
+
+
+def keep_source_text(table: pa.Table, column: str, source: str, text: pa.ChunkedArray) -> None:
+    """Remember ``text`` (one cell per row of ``table``) as how format ``source`` wrote the values of ``column``.
+
+    A writer of that format may then write a row's text instead of formatting its values again: COCO ->
+    COCO passes polygons through as they were read (null cells are formatted). The text holds for ``table``
+    itself only, and only while it lives; a table made from it (filtered, taken, with a column replaced) has
+    none. Tables are immutable, so the text cannot fall out of step with the values.
+    """
+    if len(text) != table.num_rows:
+        raise ValueError(f"{len(text)} texts for {table.num_rows} rows")
+    key = id(table)
+    _SOURCE_TEXT[key] = (weakref.ref(table, lambda _: _SOURCE_TEXT.pop(key, None)), column, source, text)
+
+
+def source_text(table: pa.Table, column: str, source: str) -> pa.ChunkedArray | None:
+    """The text kept by :func:`keep_source_text` for ``table``'s ``column`` as format ``source`` wrote it."""
+    entry = _SOURCE_TEXT.get(id(table))
+    if entry is None or entry[0]() is not table or entry[1:3] != (column, source):
+        return None
+    return entry[3]
