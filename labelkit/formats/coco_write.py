@@ -121,6 +121,7 @@ class Writer:
             if w is not None and h is not None
         }
         self.image_of = {iid: int(n) for iid, n in zip(items["id"].to_pylist(), self.image_ids.tolist(), strict=True)}
+        self._image_lookup = (pa.array(list(self.image_of), pa.string()), pa.array(list(self.image_of.values()), pa.int64()))
         self.info_extras = dataset.info.extras
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
         self._row_of: dict[str, int] | None = None  # item id -> row (see _item_rows)
@@ -413,9 +414,9 @@ class Writer:
             return t
         return t.filter(pc.is_in(t["item_id"], value_set=ids))
 
-    def _image_column(self, item_ids: pa.Array) -> pa.Array:
-        keys = pa.array(list(self.image_of.keys()), pa.string())
-        values = pa.array(list(self.image_of.values()), pa.int64())
+    def _image_column(self, item_ids: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+        """The COCO image id (as text) of each item id; a column at a time (each call hashes every item id)."""
+        keys, values = self._image_lookup
         return values.take(pc.index_in(item_ids, value_set=keys)).cast(pa.string())
 
     def _category_column(self, cats: pa.Array) -> pa.Array:
@@ -489,7 +490,7 @@ class Writer:
                 t = t.take(pa.array(np.concatenate([np.flatnonzero(~alone), np.flatnonzero(alone)])))
         self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
         all_ids = self._object_ids()[np.asarray(t[_ROW].to_numpy(), dtype=np.int64)]
-        t = t.drop_columns([_ROW])
+        t = t.drop_columns([_ROW]).append_column(_IMAGE, self._image_column(t["item_id"]))
         batches = t.to_batches(max_chunksize=_WRITE_CHUNK)
         starts = np.cumsum([0, *(b.num_rows for b in batches)]).tolist()
 
@@ -547,7 +548,7 @@ class Writer:
         pieces: list[pa.Array | str] = ["{"]
         if not results:
             pieces += ['"id":', pa.array(ann_ids).cast(pa.string()), ","]
-        pieces += ['"image_id":', self._image_column(c["item_id"])]
+        pieces += ['"image_id":', c[_IMAGE]]
         pieces.append(member("category_id", self._category_column(arr(c["category_id"]))))
         pieces.append(member("segmentation", seg_text))
         pieces.append(member("bbox", list_json(bbox)))
@@ -651,6 +652,7 @@ def _id_file(item_id: str) -> str:
 
 
 _ROW = "_labelkit_row"
+_IMAGE = "_labelkit_image_id"
 """A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
 _ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
