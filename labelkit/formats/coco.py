@@ -202,7 +202,7 @@ def _prefixes(files: list[CocoFile]) -> dict[int, str]:
         if f.task == "results":  # (a results file lists no images: its annotations name them)
             by_split.setdefault(f.split, set()).update(result_image_ids(f).tolist())
             continue
-        by_split.setdefault(f.split, set()).update(i for i in f.image_ids() if isinstance(i, int))
+        by_split.setdefault(f.split, set()).update(int(i["id"]) for i in f.images if isinstance(i.get("id"), int))
     clash = _clash(by_split)
     return {i: (f"{f.split}/" if clash and f.split else "") for i, f in enumerate(files)}
 

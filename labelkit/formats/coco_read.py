@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.io import is_plain_relpath, parse_json, read_file, read_text
+from labelkit.io import parse_json, read_file, read_text
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 Raw = msgspec.Raw
@@ -105,30 +105,6 @@ class _LenientAnnotation(Annotation, forbid_unknown_fields=False):
     """The same, ignoring unknown fields (they are decoded separately)."""
 
 
-Size = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
-
-
-class Image(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """An image record holding COCO's own fields only (as most files' do), decoded without a dict per image.
-
-    The other fields are kept as they were written (``license`` as an integer), in COCO's order; a file
-    whose images hold anything else, or another type, is decoded into dicts (see :func:`decode_file`).
-    """
-
-    id: Int64
-    file_name: str
-    width: Size
-    height: Size
-    license: Int64 | None | msgspec.UnsetType = msgspec.UNSET
-    coco_url: Raw = ABSENT
-    date_captured: Raw = ABSENT
-    flickr_url: Raw = ABSENT
-
-
-IMAGE_TEXT_FIELDS = ("coco_url", "date_captured", "flickr_url")
-"""The fields of :class:`Image` kept as raw JSON (strings or null)."""
-
-
 class _Sections(msgspec.Struct):
     """A COCO document's top-level values other than the annotations, kept raw."""
 
@@ -175,8 +151,7 @@ class CocoFile:
         present: top-level keys present in the file (``info``, ``licenses``, ``images``, ...).
         info: the ``info`` value (when present).
         licenses: the ``licenses`` value (when present).
-        images: the image records (empty when they are in ``image_records``).
-        image_records: the image records, when every one holds COCO's own fields only (see :class:`Image`).
+        images: the image records.
         categories: the category records.
         raw_annotations: every annotation as raw JSON (decoded a chunk at a time by :meth:`chunks`), when
             the file was not decoded in one pass.
@@ -194,7 +169,6 @@ class CocoFile:
     info: Any = None
     licenses: Any = None
     images: list[dict[str, Any]] = field(default_factory=list)
-    image_records: list[Image] | None = None
     categories: list[dict[str, Any]] = field(default_factory=list)
     raw_annotations: list[Raw] = field(default_factory=list)
     decoded: list[Annotation] | list[InstanceAnnotation] | None = None
@@ -217,12 +191,6 @@ class CocoFile:
                 values = list(map(operator.attrgetter(name), anns))
             self._columns[name] = values
         return values
-
-    def image_ids(self) -> list[Any]:
-        """Every image's ``id`` as decoded (None where an image has none)."""
-        if self.image_records is not None:
-            return list(map(operator.attrgetter("id"), self.image_records))
-        return [i.get("id") for i in self.images]
 
     @property
     def count(self) -> int:
@@ -389,9 +357,7 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
         out.licenses = decode_at(doc.licenses, path, "/licenses")
     if not len(doc.images):
         raise InputError("no 'images' list", path=path, pointer="", expected="a COCO document with 'images'")
-    out.image_records = _image_records(doc.images)
-    if out.image_records is None:
-        out.images = decode_at(doc.images, path, "/images", list[dict[str, Any]])
+    out.images = decode_at(doc.images, path, "/images", list[dict[str, Any]])
     out.categories = decode_at(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
     if isinstance(doc, (_DecodedDocument, _InstancesDocument)):
         out.decoded = doc.annotations or []
@@ -403,28 +369,6 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
     if release is not None:
         release()
     return out
-
-
-def _image_records(raw: Raw) -> list[Image] | None:
-    """The images as :class:`Image` records, or None when one holds another field or type, or an unsafe name.
-
-    None sends the file down the dict path, which keeps any field and says what is wrong with a bad one.
-    """
-    try:
-        records = msgspec.json.decode(raw, type=list[Image])
-    except msgspec.ValidationError:
-        return None
-    for name in IMAGE_TEXT_FIELDS:  # strings or null, as COCO's; another value goes the dict path
-        values = list(map(operator.attrgetter(name), records))
-        if values.count(ABSENT) == len(values):
-            continue
-        column, lengths = binary_column(values)
-        first = first_bytes(column, lengths)
-        if not np.isin(first, (0, ord('"'), ord("n"))).all():
-            return None
-    if not all(map(is_plain_relpath, map(operator.attrgetter("file_name"), records))):
-        return None
-    return records
 
 
 def _decode_document(buf: Buffer, path: Path) -> _Document:

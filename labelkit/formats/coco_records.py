@@ -7,7 +7,6 @@ name, supercategory, keypoint names and skeleton; their other fields become ``co
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,16 +18,7 @@ import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import (
-    ABSENT,
-    IMAGE_TEXT_FIELDS,
-    CocoFile,
-    Image,
-    Int64,
-    binary_column,
-    msgspec_reason,
-    pointer_of,
-)
+from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
 from labelkit.io import is_plain_relpath, json_text, safe_relpath
 from labelkit.model import Category, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -83,20 +73,13 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
     Raises:
         InputError: an image lacks a required field, has a non-integer id or size, or an unsafe file name.
     """
-    metadata: list[str | None] | pa.Array
-    if f.image_records is not None:
-        ids, paths, widths, heights = (
-            list(map(operator.attrgetter(k), f.image_records)) for k in ("id", "file_name", "width", "height")
-        )
-        metadata = _record_metadata(f.image_records)
-    else:
-        ids, paths, widths, heights = _plain_columns(f.images) or _checked_columns(f)
-        try:
-            metadata = [_image_metadata(image) for image in f.images]
-        except TypeError:  # an integer orjson cannot write (beyond 64 bits): find it for the error
-            for i, image in enumerate(f.images):
-                json_text(image, f.path, json_pointer("images", i))
-            raise
+    ids, paths, widths, heights = _plain_columns(f.images) or _checked_columns(f)
+    try:
+        metadata = [_image_metadata(image) for image in f.images]
+    except TypeError:  # an integer orjson cannot write (beyond 64 bits): find it for the error
+        for i, image in enumerate(f.images):
+            json_text(image, f.path, json_pointer("images", i))
+        raise
     id_array = np.array(ids, dtype=np.int64)
     findings = [
         Finding(str(f.path), json_pointer("images", int(i), "id"), f"duplicate image id {int(id_array[i])}")
@@ -115,33 +98,6 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
         }
     )
     return table, id_array, findings
-
-
-def _record_metadata(records: list[Image]) -> pa.Array:
-    """The metadata column of :class:`Image` records, a column at a time.
-
-    Their fields other than id, name and size as JSON text, in COCO's order (the strings as the file wrote
-    them), null where there are none.
-    """
-    n = len(records)
-    members: list[pa.Array] = []  # per field, ``,"name":value`` (null where the image has no such field)
-    licenses = list(map(operator.attrgetter("license"), records))
-    if licenses.count(msgspec.UNSET) != n:
-        text = [None if v is msgspec.UNSET else "null" if v is None else str(v) for v in licenses]
-        members.append(pc.binary_join_element_wise(',"license":', pa.array(text, pa.string()), ""))
-    for name in IMAGE_TEXT_FIELDS:
-        values = list(map(operator.attrgetter(name), records))
-        if values.count(ABSENT) == n:
-            continue
-        column, lengths = binary_column(values)  # (valid UTF-8: the whole file was checked)
-        text = pc.if_else(pa.array(lengths > 0), column, pa.scalar(None, pa.large_binary()))
-        members.append(pc.binary_join_element_wise(f',"{name}":', text.cast(pa.large_string()).cast(pa.string()), ""))
-    if not members:
-        return pa.nulls(n, pa.string())
-    # (null_handling="skip" would do without the commas, but pyarrow 26 drops the rows whose values are all null)
-    body = pc.binary_join_element_wise(*members, "", null_handling="replace", null_replacement="")
-    text = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(body, 1), "}", "")
-    return pc.if_else(pc.equal(body, ""), pa.scalar(None, pa.string()), text)
 
 
 def _image_metadata(image: dict[str, Any]) -> str | None:
@@ -305,7 +261,7 @@ def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[C
             extras["coco:licenses"] = f.licenses
     order: dict[str | None, dict[Any, None]] = {}  # a split's images in the order its items are read
     for f in files:
-        order.setdefault(f.split, {}).update(dict.fromkeys(f.image_ids()))
+        order.setdefault(f.split, {}).update(dict.fromkeys(i.get("id") for i in f.images))
     specs = []
     for f in files:
         spec: dict[str, Any] = {
@@ -318,7 +274,7 @@ def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[C
         fields = {str(c["id"]): list(c) for c in f.categories if c.get("id") in natural and set(c) != natural[c["id"]]}
         if fields:  # e.g. person has keypoints in person_keypoints_*.json but not in instances_*.json
             spec["category_fields"] = fields
-        ids = f.image_ids()
+        ids = [i.get("id") for i in f.images]
         if f.task != "results" and ids != list(order[f.split]):
             spec["images"] = ids  # this file lists fewer images than its split has, or in another order
         specs.append(spec)
