@@ -182,6 +182,63 @@ def test_model_mapping() -> None:
     ]
 
 
+_IMAGE_EXTRAS = st.fixed_dictionaries(
+    {},
+    optional={
+        "license": st.none() | st.integers(-(2**63), 2**63 - 1),
+        "coco_url": st.none() | st.text(max_size=8),
+        "date_captured": st.none() | st.text(max_size=8),
+        "flickr_url": st.none() | st.text(max_size=8),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(extras=st.lists(_IMAGE_EXTRAS, min_size=1, max_size=4), ascii_only=st.booleans(), shuffled=st.randoms())
+def test_image_metadata_is_every_other_field(
+    tmp_path_factory: pytest.TempPathFactory, extras: list[dict[str, Any]], ascii_only: bool, shuffled: Any
+) -> None:
+    """An image's metadata is every field but id, file name and size, with its value, whatever the key order,
+    whether strings are escaped and whatever other images hold."""
+    images = []
+    for i, rest in enumerate(extras):
+        fields = list({"id": i + 1, "file_name": f"{i}.jpg", "width": 4, "height": 3, **rest}.items())
+        shuffled.shuffle(fields)
+        images.append(dict(fields))
+    doc = {"images": images, "annotations": [], "categories": [{"id": 1, "name": "a"}]}
+    src = tmp_path_factory.mktemp("meta") / "instances_val.json"
+    src.write_text(json.dumps(doc, ensure_ascii=ascii_only))  # (ensure_ascii: strings as \u escapes)
+    ds = coco.read(src)
+    assert [item.metadata for item in ds.items()] == extras
+    odd = copy.deepcopy(doc)
+    odd["images"][0]["extra"] = [1]  # another field: every image of the file is decoded as a dict
+    assert [item.metadata for item in coco.read(_write(src.parent, odd, "instances_odd.json")).items()] == [
+        {**extras[0], "extra": [1]},
+        *extras[1:],
+    ]
+
+
+def test_image_fields_of_another_type_are_kept(tmp_path: Path) -> None:
+    doc = _load(INSTANCES)
+    doc["images"][0].update(coco_url=5, license=None, date_captured={"d": 1})
+    doc["images"][1]["flickr_url"] = "@URL@"
+    src = _write(tmp_path, doc)
+    items = {i.id: i for i in coco.read(src).items()}
+    assert items["7"].metadata == {"license": None, "coco_url": 5, "date_captured": {"d": 1}}
+    doc["images"][0].update(coco_url=None, date_captured=None)
+    src.write_text(json.dumps(doc).replace('"@URL@"', r'"http:\/\/x\u00e9"'))  # escapes kept in the text
+    items = {i.id: i for i in coco.read(src).items()}
+    assert items["7"].metadata == {"license": None, "coco_url": None, "date_captured": None}
+    assert items["12"].metadata == {"flickr_url": "http://x\u00e9"}
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    (_, twelve, _) = _load(tmp_path / "out" / "annotations" / "instances_val.json")["images"]
+    assert twelve["flickr_url"] == "http://x\u00e9"
+    doc["images"][0]["license"] = 2**64
+    with pytest.raises(InputError) as err:
+        coco.read(_write(tmp_path, doc))
+    assert err.value.location.pointer == "/images/0"
+
+
 def test_reindex_renumbers_categories_in_order(tmp_path: Path) -> None:
     out = tmp_path / "out"
     labelkit.convert(FIXTURE, out, to="coco", reindex="true")
