@@ -96,6 +96,43 @@ def test_coco_to_coco_writes_polygons_as_the_file_spelled_them(tmp_path: Path) -
     assert '"segmentation":[[2,1,5.5,1,5.5,3.5,2,3.5]]' in saved
 
 
+@pytest.mark.parametrize("empty", ["[" + " " * 20 + "]", "[\n" + " " * 3 + "]", "[ ]"])
+def test_an_empty_segmentation_spelled_with_whitespace_is_kept(tmp_path: Path, empty: str) -> None:
+    """``[`` + whitespace + ``]`` is ``[]``: a box-only object carrying its empty segmentation, as ``[]`` is
+    (it used to read as a polygon of no rings when longer than 16 bytes, and be written without one)."""
+    src = _spelled(tmp_path, empty)
+    (obj,) = coco.read(src).objects()
+    assert obj.shape == "box" and obj.polygon is None and obj.extras["coco:segmentation"] == []
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    (ann,) = _load(tmp_path / "out" / "annotations" / "instances_val.json")["annotations"]
+    assert ann["segmentation"] == []
+
+
+@pytest.mark.parametrize("big", ["1e400", "1.7976931348623159e308"])
+@pytest.mark.parametrize(
+    ("field", "pointer"),
+    [("bbox", "/annotations/0/bbox"), ("segmentation", "/annotations/0/segmentation/1/3"), ("keypoints", "")],
+)
+def test_numbers_past_float64_are_refused_on_reading(tmp_path: Path, big: str, field: str, pointer: str) -> None:
+    """Numbers Arrow would read as infinite (1.7976931348623159e308 rounds past the largest float64) are refused
+    where they are, as 1e400 is, not on writing ("COCO JSON cannot hold infinite coordinates")."""
+    doc = _load(INSTANCES)
+    ann = next(a for a in doc["annotations"] if a["id"] == 105)  # (the keypoints object, at 0 in the file below)
+    ann.update(bbox=[4.25, 4, 3.75, "@B@"], segmentation=[[4.25, 4, 8, 4, 8, 9], [5, 5, 6, "@S@", 6, 6]])
+    ann["keypoints"][4] = "@K@"
+    doc["annotations"] = [ann]
+    text = json.dumps(doc)
+    for mark, name in (("@B@", "bbox"), ("@S@", "segmentation"), ("@K@", "keypoints")):
+        text = text.replace(f'"{mark}"', big if name == field else "5")
+    src = tmp_path / "instances_val.json"
+    src.write_text(text)
+    with pytest.raises(InputError) as err:
+        coco.read(src)
+    assert err.value.location.pointer == (pointer or "/annotations/0/keypoints/4"), err.value
+    assert "Number out of range" in str(err.value)
+
+
 def test_polygon_text_is_written_only_for_the_table_it_was_read_with(tmp_path: Path) -> None:
     """Changed polygons are formatted: the text read holds for the very table it came with, and no other."""
     src = _spelled(tmp_path, "[[2.0, 1.0, 5.5, 1.0, 5.5, 3.5]]")

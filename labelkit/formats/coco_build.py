@@ -25,6 +25,7 @@ from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_extras import Extras, add_extra, annotation_extras, refuse_wide_integers
 from labelkit.formats.coco_geometry import (
     FLOATS,
+    OUT_OF_RANGE,
     POLYGON_TEXT,
     POLYGONS,
     PendingGeometry,
@@ -118,6 +119,7 @@ def _present(values: list[msgspec.Raw]) -> np.ndarray:
     return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > 0
 
 
+_WHITESPACE = np.frombuffer(b" \t\r\n", dtype=np.uint8)
 _SHAPES = pa.array(["box", "polygon", "mask", "keypoints"], pa.string())
 _NULL = pa.scalar(b"null", pa.large_binary())
 _BOX, _POLYGON, _MASK, _KEYPOINTS = range(4)
@@ -405,22 +407,27 @@ def _bad_visibility(keypoints: pa.ListArray, lengths: np.ndarray) -> list[tuple[
 
 
 def _refuse_null_keypoints(keypoints: pa.ListArray, rows: list[int], path: Path) -> None:
-    """Raise at the first ``null`` among keypoint numbers (JSON has no NaN; the model holds numbers).
+    """Raise at the first ``null`` or infinite number among keypoint numbers.
+
+    JSON has no NaN (the model holds numbers); a number past float64's range, which Arrow reads as infinite,
+    COCO JSON cannot hold.
 
     Raises:
         InputError: naming ``/annotations/<row>/keypoints/<index>``.
     """
     values = keypoints.flatten()
-    if not values.null_count:
+    if not values.null_count and (not len(values) or pc.all(pc.is_finite(values)).as_py()):
         return
-    at = int(np.flatnonzero(~valid_mask(values))[0])
+    null = bool(values.null_count)
+    bad = ~valid_mask(values) if null else ~np.isfinite(values.to_numpy(zero_copy_only=False))
+    at = int(np.flatnonzero(bad)[0])
     starts = keypoints.offsets.to_numpy()[:-1] - keypoints.offsets[0].as_py()
     j = int(np.searchsorted(starts, at, side="right")) - 1
     raise InputError(
-        "keypoints must be numbers",
+        "keypoints must be numbers" if null else "keypoints must be a list of numbers",
         path=path,
         pointer=json_pointer("annotations", rows[j], "keypoints", at - int(starts[j])),
-        found="null",
+        found="null" if null else OUT_OF_RANGE,
     )
 
 
@@ -463,7 +470,12 @@ def _objects(
     shape = np.full(m, _BOX, dtype=np.int8)  # codes into _SHAPES
     if len(poly_k):
         empty = np.zeros(len(poly_k), dtype=bool)
-        for j in np.flatnonzero(seg_lengths[poly_k] <= 16).tolist():
+        # "[]", maybe with whitespace inside: short, or with whitespace right after "[" (pretty-printed)
+        _, offsets, data = seg_column.buffers()
+        starts = np.frombuffer(offsets, dtype=np.int64)[seg_column.offset : seg_column.offset + m][poly_k]
+        second = np.frombuffer(data, dtype=np.uint8)[starts + 1]
+        maybe = (seg_lengths[poly_k] <= 16) | np.isin(second, _WHITESPACE)
+        for j in np.flatnonzero(maybe).tolist():
             empty[j] = bytes(seg_raw[int(poly_k[j])]).translate(None, b" \t\r\n") == b"[]"
         for k in poly_k[empty].tolist():  # "segmentation": [] on a box-only object: carried as it was
             extras[row_list[k]] = add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))

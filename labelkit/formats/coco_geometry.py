@@ -46,6 +46,8 @@ class PendingGeometry:
     :func:`polygon_text`)."""
 
 
+OUT_OF_RANGE = "Number out of range"
+"""What a number past float64's range is said to be (as msgspec says it)."""
 POLYGON_TEXT = "_polygon_text"
 """Column of a reader's objects table holding each polygon as the COCO file wrote it (see :func:`polygon_text`)."""
 _EXECUTOR: list[ThreadPoolExecutor] = []
@@ -114,6 +116,14 @@ def resolve_geometry(
         )
     boxes = np.zeros((m, 4), dtype=np.float64)
     boxes[has_bbox] = pc.list_flatten(b).to_numpy(zero_copy_only=False).reshape(-1, 4)
+    if not np.isfinite(boxes).all():  # (a number past float64's range, which Arrow reads as infinite)
+        k = int(np.flatnonzero(~np.isfinite(boxes).all(axis=1))[0])
+        raise InputError(
+            "bbox must be 4 numbers [x, y, width, height]",
+            path=path,
+            pointer=json_pointer("annotations", rows[k], "bbox"),
+            found=OUT_OF_RANGE,
+        )
     bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has_bbox))
     w_img, h_img = pending.width, pending.height
     negative = has_bbox & ((boxes[:, 2] < 0) | (boxes[:, 3] < 0))
@@ -150,6 +160,21 @@ def resolve_geometry(
         )
     n_rings = pc.fill_null(pc.list_value_length(v), 0).to_numpy(zero_copy_only=False)
     ring_lengths = pc.list_value_length(v.flatten()).to_numpy(zero_copy_only=False)
+    values = v.flatten().flatten()
+    if len(values) and not pc.all(pc.is_finite(values)).as_py():
+        i = int(np.flatnonzero(~np.isfinite(values.to_numpy(zero_copy_only=False)))[0])
+        ring_starts = np.concatenate([[0], np.cumsum(ring_lengths)])
+        r = int(np.searchsorted(ring_starts, i, side="right")) - 1
+        row_starts = np.concatenate([[0], np.cumsum(n_rings)])
+        k = int(np.searchsorted(row_starts, r, side="right")) - 1
+        raise InputError(
+            "segmentation must be a list of polygons (lists of numbers)",
+            path=path,
+            pointer=json_pointer(
+                "annotations", rows[k], "segmentation", r - int(row_starts[k]), i - int(ring_starts[r])
+            ),
+            found=OUT_OF_RANGE,
+        )
     bad_ring = (ring_lengths < 6) | (ring_lengths % 2 == 1)
     if bad_ring.any():
         ring_owner = np.repeat(np.arange(len(v)), n_rings)
