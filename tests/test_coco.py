@@ -255,6 +255,65 @@ def test_image_metadata_is_every_other_field(
     ]
 
 
+_PATHS = st.none() | st.sampled_from(
+    [
+        "a.jpg",
+        "d/b.jpg",
+        "/abs/c.jpg",
+        "../up.jpg",
+        "./x/./y.jpg",
+        'q"uote.jpg',
+        "back\\slash.jpg",
+        "tab\t.jpg",
+        "\u00e9.jpg",
+        "C:drive.jpg",
+        ".",
+        "a//b.jpg",
+        "del\x7f.jpg",
+    ]
+)
+_METADATA = st.dictionaries(
+    st.sampled_from(["license", "id", "width", "note", "file_name", "coco_url"]),
+    st.none() | st.integers(-5, 5) | st.text(max_size=4) | st.lists(st.integers(0, 3), max_size=2),
+    max_size=3,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    images=st.lists(
+        st.tuples(_PATHS, st.none() | st.integers(0, 9), st.none() | st.integers(0, 9), _METADATA),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_image_records_are_written_as_their_fields_say(
+    tmp_path_factory: pytest.TempPathFactory, images: list[tuple[Any, Any, Any, dict[str, Any]]]
+) -> None:
+    """Each image record is its id, file name (the path kept, or made safe), size, then the metadata's other
+    keys, whichever way the writer makes it (a column at a time, or one by one for odd names and metadata)."""
+    from labelkit.formats.coco_write import file_name
+    from labelkit.model import Category, Dataset, Item, Media
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    for i, (path, width, height, metadata) in enumerate(images):
+        item_id = str(i + 1)
+        ds.add_item(Item(id=item_id, media=Media(path=path, width=width, height=height), metadata=metadata))
+    out = tmp_path_factory.mktemp("images") / "out"
+    labelkit.save(ds, out, "coco", allow_loss=True)
+    written = _load(out / "annotations" / "instances_default.json")["images"]
+    expected = []
+    for i, (path, width, height, metadata) in enumerate(images):
+        record: dict[str, Any] = {"id": i + 1, "file_name": file_name(path, str(i + 1))[0]}
+        record.update({k: v for k, v in (("width", width), ("height", height)) if v is not None})
+        record.update({k: v for k, v in metadata.items() if k not in record})
+        expected.append(record)
+    sized = [r for r, (_, w, h, _) in zip(expected, images, strict=True) if w is not None and h is not None]
+    # (images without a size are not written, and reported)
+    assert written == sized
+    assert [list(r) for r in written] == [list(r) for r in sized]  # and the keys in that order
+
+
 def test_image_fields_of_another_type_are_kept(tmp_path: Path) -> None:
     doc = _load(INSTANCES)
     doc["images"][0].update(coco_url=5, license=None, date_captured={"d": 1})

@@ -382,34 +382,67 @@ class Writer:
             out = {k: v for k, v in out.items() if k in fields or k in ("id", "name")}
         return out
 
-    def _images(self, split: str, only: list[int] | None) -> str:
-        items = self.items
+    def _images(self, split: str, only: list[int] | None) -> bytes:
+        """The image records of a split (or a file's own list of them, in its order), comma-joined.
+
+        A column at a time: ``{"id":..,"file_name":..,"width":..,"height":..`` and the metadata's members,
+        spliced from its JSON text. Rows whose file name must change or be escaped, or whose metadata is not
+        a plain object of other keys, are made one by one (:meth:`_image_json`), as the same record.
+        """
         rows = [i for i, s in enumerate(self.item_split) if s == split]
         if only is not None:  # a file's own list, in its order (the reader's item order is the files' merged)
             row_of = {int(self.image_ids[i]): i for i in rows}
             rows = [row_of[image] for image in dict.fromkeys(only) if image in row_of]
-        out = []
-        ids, paths = items["id"].to_pylist(), items["path"].to_pylist()
-        widths, heights, metadata = (
-            items["width"].to_pylist(),
-            items["height"].to_pylist(),
-            items["metadata"].to_pylist(),
+        if not rows:
+            return b""
+        t = self.items.take(pa.array(rows, pa.int64()))
+        names = pc.coalesce(t["path"], t["id"]).combine_chunks()
+        metadata = t["metadata"].combine_chunks()
+        plain = pc.and_(
+            pc.match_substring_regex(names, _PLAIN_NAME),
+            pc.invert(pc.match_substring_regex(names, _ESCAPED_OR_DOTTED)),
         )
-        for i in rows:
-            image: dict[str, Any] = {
-                "id": int(self.image_ids[i]),
-                "file_name": file_name(paths[i], ids[i])[0],
-            }
-            if widths[i] is not None:
-                image["width"] = widths[i]
-            if heights[i] is not None:
-                image["height"] = heights[i]
-            if metadata[i]:
-                for k, v in loads_text(metadata[i]).items():
-                    if k not in image:
-                        image[k] = v
-            out.append(orjson.dumps(image).decode())
-        return ",".join(out)
+        spliced = pc.and_(
+            pc.starts_with(metadata, '{"'), pc.invert(pc.match_substring_regex(metadata, _IMAGE_KEY_IN_METADATA))
+        )
+        fast = pc.and_(plain, pc.fill_null(spliced, True))
+        members = pc.binary_slice(metadata.cast(pa.binary()), 1, -1).cast(pa.string())
+        text = concat(
+            [
+                '{"id":',
+                pa.array(self.image_ids[rows]).cast(pa.string()),
+                ',"file_name":"',
+                names,
+                '"',
+                member("width", t["width"].combine_chunks().cast(pa.string())),
+                member("height", t["height"].combine_chunks().cast(pa.string())),
+                pc.binary_join_element_wise(",", members, ""),
+                "}",
+            ]
+        )
+        slow = np.flatnonzero(~true_mask(fast))
+        if len(slow):
+            made = [self._image_json(rows[k]) for k in slow.tolist()]
+            index = np.full(len(rows), -1, dtype=np.int64)
+            index[slow] = np.arange(len(slow))
+            text = pc.if_else(fast, text, pa.array(made, pa.string()).take(pa.array(index, mask=index < 0)))
+        return joined(text)
+
+    def _image_json(self, row: int) -> str:
+        """One image record (see :meth:`_images`)."""
+        items = self.items
+        path, item_id = items["path"][row].as_py(), items["id"][row].as_py()
+        image: dict[str, Any] = {"id": int(self.image_ids[row]), "file_name": file_name(path, item_id)[0]}
+        width, height, metadata = (items[k][row].as_py() for k in ("width", "height", "metadata"))
+        if width is not None:
+            image["width"] = width
+        if height is not None:
+            image["height"] = height
+        if metadata:
+            for k, v in loads_text(metadata).items():
+                if k not in image:
+                    image[k] = v
+        return orjson.dumps(image).decode()
 
     def _rows(self, name: str, ids: pa.Array) -> pa.Table:
         t = self.ds.table(name)
@@ -655,6 +688,12 @@ def _id_file(item_id: str) -> str:
 
 
 _ROW = "_labelkit_row"
+_PLAIN_NAME = r"^[^/\\:\x00]+(?:/[^/\\:\x00]+)*$"
+"""A name :func:`file_name` keeps as it is (as ``labelkit.io.is_plain_relpath``, with the dot parts apart)."""
+_ESCAPED_OR_DOTTED = r'(?:^|/)\.\.?(?:/|$)|["\x00-\x1f\x7f]'
+"""A ``.`` or ``..`` part, or a character JSON escapes (``\\`` is left out by :data:`_PLAIN_NAME`)."""
+_IMAGE_KEY_IN_METADATA = r'"(?:id|file_name|width|height)"\s*:'
+"""Metadata that may hold a key of the record itself (which the record's own value overrides)."""
 _IMAGE = "_labelkit_image_id"
 """A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
