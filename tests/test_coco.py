@@ -69,13 +69,15 @@ def test_round_trip_gives_back_the_same_json(tmp_path: Path) -> None:
         assert _load(out / "annotations" / name) == _load(FIXTURE / "annotations" / name), name
 
 
-def _spelled(tmp_path: Path, ring_text: str) -> Path:
+def _spelled(tmp_path: Path, ring_text: str, box_text: str | None = None) -> Path:
     """A one-object instances file whose polygon is written as ``ring_text`` (a JSON array of rings)."""
     doc = _load(INSTANCES)
     (ann,) = [a for a in doc["annotations"] if a["id"] == 101]
     ann["segmentation"] = "@RING@"
+    if box_text is not None:
+        ann["bbox"] = "@BOX@"
     doc["annotations"] = [ann]
-    text = json.dumps(doc, indent=1).replace('"@RING@"', ring_text)
+    text = json.dumps(doc, indent=1).replace('"@RING@"', ring_text).replace('"@BOX@"', box_text or "")
     src = tmp_path / "in" / "instances_val.json"
     src.parent.mkdir()
     src.write_text(text)
@@ -83,17 +85,18 @@ def _spelled(tmp_path: Path, ring_text: str) -> Path:
 
 
 def test_coco_to_coco_writes_polygons_as_the_file_spelled_them(tmp_path: Path) -> None:
-    """COCO -> COCO passes each polygon's text through (the same JSON value), rather than formatting it again."""
+    """COCO -> COCO passes each polygon's and box's text through (the same JSON value; whitespace taken out),
+    rather than formatting it again."""
     ring = "[[2.0, 1e0, 5.50,\n 1, 5.5, 35e-1, 2, 3.5]]"
-    src = _spelled(tmp_path, ring)
+    src = _spelled(tmp_path, ring, "[2.0,1E0,3.50,0.25e1]")
     labelkit.convert(src, tmp_path / "out", to="coco")
     written = (tmp_path / "out" / "annotations" / "instances_val.json").read_text()
-    assert '"segmentation":[[2.0, 1e0, 5.50,  1, 5.5, 35e-1, 2, 3.5]]' in written  # (a line break: a space)
+    assert '"segmentation":[[2.0,1e0,5.50,1,5.5,35e-1,2,3.5]],"bbox":[2.0,1E0,3.50,0.25e1]' in written
     assert _load(tmp_path / "out" / "annotations" / "instances_val.json") == _load(src)
     # a dataset loaded by the API keeps no text: its polygons are formatted
     labelkit.save(labelkit.load(src), tmp_path / "saved", "coco")
     saved = (tmp_path / "saved" / "annotations" / "instances_val.json").read_text()
-    assert '"segmentation":[[2,1,5.5,1,5.5,3.5,2,3.5]]' in saved
+    assert '"segmentation":[[2,1,5.5,1,5.5,3.5,2,3.5]],"bbox":[2,1,3.5,2.5]' in saved
 
 
 @pytest.mark.parametrize("empty", ["[" + " " * 20 + "]", "[\n" + " " * 3 + "]", "[ ]"])
@@ -133,13 +136,30 @@ def test_numbers_past_float64_are_refused_on_reading(tmp_path: Path, big: str, f
     assert "Number out of range" in str(err.value)
 
 
+def test_a_box_coco_derives_is_written_not_the_text_read(tmp_path: Path) -> None:
+    """An annotation without area or iscrowd gets COCO's required fields, its box derived from its polygon."""
+    doc = _load(INSTANCES)
+    (ann,) = [a for a in doc["annotations"] if a["id"] == 101]
+    doc["annotations"] = [{k: ann[k] for k in ("id", "image_id", "category_id", "segmentation")}]
+    src = tmp_path / "in" / "instances_val.json"
+    src.parent.mkdir()
+    src.write_text(json.dumps(doc))
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    (written,) = _load(tmp_path / "out" / "annotations" / "instances_val.json")["annotations"]
+    assert written["bbox"] == [2, 1, 3.5, 2.5] and written["area"] == 8.75 and written["iscrowd"] == 0
+    assert [str(x).split(":")[0] for x in report.transformed] == ["1 objects without a box"]
+
+
 def test_polygon_text_is_written_only_for_the_table_it_was_read_with(tmp_path: Path) -> None:
     """Changed polygons are formatted: the text read holds for the very table it came with, and no other."""
     src = _spelled(tmp_path, "[[2.0, 1.0, 5.5, 1.0, 5.5, 3.5]]")
     ds = coco.read(src, source_text=True)
     objects = ds.table("objects")
     assert tables.source_text(objects, "polygon", "coco").to_pylist() == ["[[2.0, 1.0, 5.5, 1.0, 5.5, 3.5]]"]
-    assert tables.source_text(objects, "bbox", "coco") is None and tables.source_text(objects, "polygon", "x") is None
+    (box,) = tables.source_text(objects, "bbox", "coco").to_pylist()  # (indented: line breaks became spaces)
+    assert box.split() == ["[", "2.0,", "1.0,", "3.5,", "2.5", "]"]
+    assert tables.source_text(objects, "keypoints", "coco") is None
+    assert tables.source_text(objects, "polygon", "x") is None
     moved = pa.array([[[0.0, 0.0, 4.0, 0.0, 4.0, 4.0]]], objects.schema.field("polygon").type)
     ds.set_table("objects", objects.set_column(objects.schema.get_field_index("polygon"), "polygon", moved))
     labelkit.save(ds, tmp_path / "out", "coco")

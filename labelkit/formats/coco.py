@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.coco_build import Built, build
-from labelkit.formats.coco_geometry import POLYGON_TEXT
+from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_plan import check_dataset
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
@@ -267,13 +267,14 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
     if len({f.split for f in files}) > 1:
         _prefix_annotation_ids(files, built)
     tables = _merge(files, built)
-    polygons = None
-    if "objects" in tables and POLYGON_TEXT in tables["objects"].column_names:
-        polygons = tables["objects"][POLYGON_TEXT]
-        tables["objects"] = tables["objects"].drop_columns([POLYGON_TEXT])
+    texts = {}  # the objects' polygons and boxes as the files wrote them (see keep_source_text)
+    for column, name in (("polygon", POLYGON_TEXT), ("bbox", BBOX_TEXT)):
+        if "objects" in tables and name in tables["objects"].column_names:
+            texts[column] = tables["objects"][name]
+            tables["objects"] = tables["objects"].drop_columns([name])
     dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories))
-    if polygons is not None:
-        keep_source_text(dataset.table("objects"), "polygon", NAME, polygons)
+    for column, text in texts.items():
+        keep_source_text(dataset.table("objects"), column, NAME, text)
     if skipped:
         dataset.read_notes.append(_skipped_note(skipped))
     panoptic = [f.name for f in (find_files(path) if path.is_dir() else []) if task_and_split(f)[0] == "panoptic"]

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_extras import Extras, add_extra, annotation_extras, refuse_wide_integers
 from labelkit.formats.coco_geometry import (
+    BBOX_TEXT,
     FLOATS,
     OUT_OF_RANGE,
     POLYGON_TEXT,
@@ -71,7 +72,8 @@ class Built:
     count_polygons: bool = False
     """Parse only the polygons of objects without a box; count the others (see ``coco_geometry.counted``)."""
     polygon_text: bool = False
-    """Keep each polygon's JSON text too, in a column ``_polygon_text`` (see ``coco_geometry.polygon_text``)."""
+    """Keep each polygon's and bbox's JSON text too, in columns ``_polygon_text`` and ``_bbox_text`` (see
+    ``coco_geometry.polygon_text``)."""
 
 
 def _pick(f: CocoFile, name: str, rows: list[int]) -> list[msgspec.Raw]:
@@ -257,6 +259,8 @@ def _finish(part: Built, offset: int, path: Path, out: Built, parts: dict[str, l
         objects = objects.set_column(objects.schema.get_field_index("polygon"), "polygon", polygon)
         if pending.text is not None:
             objects = objects.append_column(POLYGON_TEXT, polygon_text(pending))
+        if pending.bbox_text is not None:
+            objects = objects.append_column(BBOX_TEXT, pending.bbox_text.view(pa.large_string()))
         part.objects = objects
     for row, finding in part.findings:
         where = shift_pointer(finding.where, offset) or ""
@@ -514,6 +518,7 @@ def _objects(
             known_image=known_image[rows],
             counted_rows=counted_k,
             text=seg_column if out.polygon_text else None,
+            bbox_text=bbox_lines if out.polygon_text else None,
         )
     )
     for k in other_k.tolist():  # null or another oddity: carried as it was

@@ -44,12 +44,16 @@ class PendingGeometry:
     text: pa.Array | None = None
     """The segmentation of every row as raw JSON on one line, when the polygons' text is kept (see
     :func:`polygon_text`)."""
+    bbox_text: pa.Array | None = None
+    """The bbox of every row as raw JSON (``null`` without one), when the text is kept."""
 
 
 OUT_OF_RANGE = "Number out of range"
 """What a number past float64's range is said to be (as msgspec says it)."""
 POLYGON_TEXT = "_polygon_text"
 """Column of a reader's objects table holding each polygon as the COCO file wrote it (see :func:`polygon_text`)."""
+BBOX_TEXT = "_bbox_text"
+"""Column of a reader's objects table holding each bbox as the COCO file wrote it (``null`` without one)."""
 _EXECUTOR: list[ThreadPoolExecutor] = []
 _GEOMETRY = pa.schema([("b", pa.list_(pa.float64())), ("v", POLYGONS)])
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
-from labelkit.formats.coco_geometry import POLYGON_TEXT
+from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import loads_text
@@ -152,11 +152,45 @@ def polygon_json(batch: pa.RecordBatch) -> pa.Array:
         return list_json(polygon)
     _check_finite(polygon)
     present = polygon.is_valid()
-    text = pc.if_else(present, batch.column(POLYGON_TEXT).cast(pa.string()), pa.scalar(None, pa.string()))
+    text = _compact(pc.if_else(present, batch.column(POLYGON_TEXT).cast(pa.string()), pa.scalar(None, pa.string())))
     todo = pc.and_(present, text.is_null())
     if not pc.any(todo).as_py():
         return text
     return pc.replace_with_mask(text, todo, _list_json(polygon.filter(todo)))
+
+
+def bbox_json(batch: pa.RecordBatch) -> pa.Array:
+    """JSON text of each object's box (null without); the text read, where the batch carries it.
+
+    As :func:`polygon_json`, for boxes (column ``_bbox_text``).
+
+    Raises:
+        OutputError: a coordinate is NaN or infinite.
+    """
+    bbox = batch.column("bbox")
+    if BBOX_TEXT not in batch.schema.names:
+        return list_json(bbox)
+    _check_finite(bbox)
+    present = bbox.is_valid()
+    return _compact(pc.if_else(present, batch.column(BBOX_TEXT).cast(pa.string()), pa.scalar(None, pa.string())))
+
+
+_SPACES = (ord(" "), ord("\t"))
+
+
+def _compact(numbers: pa.Array) -> pa.Array:
+    """JSON texts of lists of numbers without the whitespace a pretty-printed file has: the same values.
+
+    Written as compact as the rest of the file; compact texts pass as they are, after a look at their bytes.
+    """
+    data = numbers.buffers()[2]
+    if data is None:
+        return numbers
+    view = np.frombuffer(data, dtype=np.uint8)
+    for space in _SPACES:
+        if (view == space).any():
+            numbers = pc.replace_substring(numbers, chr(space), "")
+    return numbers
 
 
 def _list_json(arr: pa.Array) -> pa.Array:

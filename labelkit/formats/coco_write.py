@@ -18,11 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
-from labelkit.formats.coco_geometry import POLYGON_TEXT
+from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_ids import object_ids
 from labelkit.formats.coco_shapes import arr, drawn_polygons, holes_rle, image_sizes, polygon_areas, written_boxes
 from labelkit.formats.coco_text import (
     STUFF_TAG,
+    bbox_json,
     carried_extras,
     concat,
     int_ids,
@@ -494,10 +495,11 @@ class Writer:
         origins: frozenset[str] | None = None,
         homed: frozenset[str] = frozenset(),
     ) -> Iterator[bytes]:
-        objects = self.ds.table("objects")
-        text = source_text(objects, "polygon", "coco")  # polygons as read, for COCO -> COCO
-        if text is not None:
-            objects = objects.append_column(POLYGON_TEXT, text)
+        read = objects = self.ds.table("objects")
+        for column, name in (("polygon", POLYGON_TEXT), ("bbox", BBOX_TEXT)):  # as read, for COCO -> COCO
+            text = source_text(read, column, "coco")
+            if text is not None:
+                objects = objects.append_column(name, text)
         objects = objects.append_column(_ROW, pa.array(np.arange(objects.num_rows, dtype=np.int64)))
         t = drawn_polygons(
             objects if len(ids) == self.items.num_rows else objects.filter(pc.is_in(objects["item_id"], value_set=ids))
@@ -575,7 +577,9 @@ class Writer:
         # objects that did not come from COCO get COCO's required fields
         defaults = pa.nulls(n, pa.string())
         bbox = arr(c["bbox"])
+        as_read = True  # the boxes are the batch's own (else some are derived: formatted)
         if not origin.all() and not results:
+            as_read = False
             boxes, has, _ = written_boxes(c, origin, image_sizes(self.items, c["item_id"]))
             bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has))
             defaults = self._defaults(c, origin, seg_text, with_keypoints, bbox)
@@ -587,7 +591,7 @@ class Writer:
         pieces += ['"image_id":', c[_IMAGE]]
         pieces.append(member("category_id", self._category_column(arr(c["category_id"]))))
         pieces.append(member("segmentation", seg_text))
-        pieces.append(member("bbox", list_json(bbox)))
+        pieces.append(member("bbox", bbox_json(c) if as_read else list_json(bbox)))
         if with_keypoints:
             pieces.append(member("keypoints", list_json(arr(c["keypoints"]))))
         pieces.append(member("score", numbers_or_null(arr(c["score"]))))

@@ -359,26 +359,30 @@ def decode_json_cell(text: str | None) -> dict[str, Any]:
 
 # -- source text ---------------------------------------------------------------------------------------
 
-_SOURCE_TEXT: dict[int, tuple[weakref.ref[pa.Table], str, str, pa.ChunkedArray]] = {}
+_SOURCE_TEXT: dict[int, tuple[weakref.ref[pa.Table], str, dict[str, pa.ChunkedArray]]] = {}
 
 
 def keep_source_text(table: pa.Table, column: str, source: str, text: pa.ChunkedArray) -> None:
     """Remember ``text`` (one cell per row of ``table``) as how format ``source`` wrote the values of ``column``.
 
     A writer of that format may then write a row's text instead of formatting its values again: COCO ->
-    COCO passes polygons through as they were read (null cells are formatted). The text holds for ``table``
-    itself only, and only while it lives; a table made from it (filtered, taken, with a column replaced) has
-    none. Tables are immutable, so the text cannot fall out of step with the values.
+    COCO passes polygons and boxes through as they were read (null cells are formatted). The text holds for
+    ``table`` itself only, and only while it lives; a table made from it (filtered, taken, with a column
+    replaced) has none. Tables are immutable, so the text cannot fall out of step with the values.
     """
     if len(text) != table.num_rows:
         raise ValueError(f"{len(text)} texts for {table.num_rows} rows")
     key = id(table)
-    _SOURCE_TEXT[key] = (weakref.ref(table, lambda _: _SOURCE_TEXT.pop(key, None)), column, source, text)
+    entry = _SOURCE_TEXT.get(key)
+    if entry is None or entry[0]() is not table or entry[1] != source:
+        entry = (weakref.ref(table, lambda _: _SOURCE_TEXT.pop(key, None)), source, {})
+        _SOURCE_TEXT[key] = entry
+    entry[2][column] = text
 
 
 def source_text(table: pa.Table, column: str, source: str) -> pa.ChunkedArray | None:
     """The text kept by :func:`keep_source_text` for ``table``'s ``column`` as format ``source`` wrote it."""
     entry = _SOURCE_TEXT.get(id(table))
-    if entry is None or entry[0]() is not table or entry[1:3] != (column, source):
+    if entry is None or entry[0]() is not table or entry[1] != source:
         return None
-    return entry[3]
+    return entry[2].get(column)
