@@ -320,8 +320,13 @@ def test_image_records_are_written_as_their_fields_say(
         item_id = str(i + 1)
         ds.add_item(Item(id=item_id, media=Media(path=path, width=width, height=height), metadata=metadata))
     out = tmp_path_factory.mktemp("images") / "out"
-    labelkit.save(ds, out, "coco", allow_loss=True)
+    report = labelkit.save(ds, out, "coco", allow_loss=True)
     written = _load(out / "annotations" / "instances_default.json")["images"]
+    renamed = sum(
+        file_name(path, str(i + 1))[1] for i, (path, w, h, _) in enumerate(images) if w is not None and h is not None
+    )  # (of the images written)
+    counted = {c.what: c.count for c in report.transformed}.get("image paths that are not relative", 0)
+    assert counted == renamed
     expected = []
     for i, (path, width, height, metadata) in enumerate(images):
         record: dict[str, Any] = {"id": i + 1, "file_name": file_name(path, str(i + 1))[0]}

@@ -17,7 +17,7 @@ from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
 from labelkit.formats.coco_text import from_coco
-from labelkit.formats.coco_write import file_name
+from labelkit.formats.coco_write import renamed_files
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
@@ -166,7 +166,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     report.lose("item groups", items.num_rows - items["group"].null_count, "COCO images have no group")
     report.transform(
         "image paths that are not relative",
-        sum(1 for p, i in zip(items["path"].to_pylist(), items["id"].to_pylist(), strict=True) if file_name(p, i)[1]),
+        renamed_files(items),
         "COCO's file_name is relative to the images' folder: the file's own name is written",
     )
     objects = dataset.table("objects")
@@ -263,8 +263,10 @@ def results_only(dataset: Dataset) -> np.ndarray:
     tasks: dict[str, set[str]] = {}
     for spec in dataset.info.extras.get("coco:files") or []:
         tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
-    splits = [s or "default" for s in items["split"].to_pylist()]
-    return np.array([tasks.get(s, set()) == {"results"} for s in splits], dtype=bool).reshape(-1)
+    only = sorted(split for split, kinds in tasks.items() if kinds == {"results"})
+    if not only:
+        return np.zeros(items.num_rows, dtype=bool)
+    return true_mask(pc.is_in(pc.fill_null(items["split"], "default"), value_set=pa.array(only, pa.string())))
 
 
 def _count(mask: pa.ChunkedArray | pa.Array) -> int:

@@ -399,10 +399,7 @@ class Writer:
         t = self.items.take(pa.array(rows, pa.int64()))
         names = pc.coalesce(t["path"], t["id"]).combine_chunks()
         metadata = t["metadata"].combine_chunks()
-        plain = pc.and_(
-            pc.match_substring_regex(names, _PLAIN_NAME),
-            pc.invert(pc.match_substring_regex(names, _ESCAPED_OR_DOTTED)),
-        )
+        plain = kept_names(names, unescaped=True)
         spliced = pc.and_(
             pc.starts_with(metadata, '{"'), pc.invert(pc.match_substring_regex(metadata, _IMAGE_KEY_IN_METADATA))
         )
@@ -658,6 +655,24 @@ class Writer:
         return column
 
 
+def kept_names(names: pa.Array, unescaped: bool = False) -> pa.Array:
+    """Per name, whether :func:`file_name` keeps it as it is; a column at a time.
+
+    With ``unescaped``, also whether JSON writes it as it is. False may be wrong (the caller then asks
+    :func:`file_name`), True is not.
+    """
+    odd = _DOTTED + "|" + _ESCAPED if unescaped else _DOTTED
+    return pc.and_(pc.match_substring_regex(names, _PLAIN_NAME), pc.invert(pc.match_substring_regex(names, odd)))
+
+
+def renamed_files(items: pa.Table) -> int:
+    """How many items :func:`file_name` gives another name than their path (or id)."""
+    names = pc.coalesce(items["path"], items["id"])
+    odd = np.flatnonzero(~true_mask(kept_names(names)))
+    paths, ids = items["path"].take(pa.array(odd)).to_pylist(), items["id"].take(pa.array(odd)).to_pylist()
+    return sum(file_name(p, i)[1] for p, i in zip(paths, ids, strict=True))
+
+
 def file_name(path: str | None, item_id: str) -> tuple[str, bool]:
     """An item's COCO ``file_name`` (its path, else its id), and whether it had to change.
 
@@ -694,8 +709,10 @@ def _id_file(item_id: str) -> str:
 _ROW = "_labelkit_row"
 _PLAIN_NAME = r"^[^/\\:\x00]+(?:/[^/\\:\x00]+)*$"
 """A name :func:`file_name` keeps as it is (as ``labelkit.io.is_plain_relpath``, with the dot parts apart)."""
-_ESCAPED_OR_DOTTED = r'(?:^|/)\.\.?(?:/|$)|["\x00-\x1f\x7f]'
-"""A ``.`` or ``..`` part, or a character JSON escapes (``\\`` is left out by :data:`_PLAIN_NAME`)."""
+_DOTTED = r"(?:^|/)\.\.?(?:/|$)"
+"""A ``.`` or ``..`` part."""
+_ESCAPED = r'["\x00-\x1f\x7f]'
+"""A character JSON escapes (``\\`` is left out by :data:`_PLAIN_NAME`)."""
 _IMAGE_KEY_IN_METADATA = r'"(?:id|file_name|width|height)"\s*:'
 """Metadata that may hold a key of the record itself (which the record's own value overrides)."""
 _IMAGE = "_labelkit_image_id"
