@@ -228,3 +228,13 @@ def test_a_not_occluded_flag_and_a_zero_z_order_are_not_losses() -> None:
     )
     lost = {c.what: c.count for c in labelkit.plan(ds, "yolo").lost}
     assert lost == {"occluded flags": 1, "z-orders": 1}
+
+
+@pytest.mark.parametrize("fmt", ["coco", "voc", "yolo", "parquet"])
+def test_items_without_a_media_kind_are_images(fmt: str) -> None:
+    """Tables built in code may leave ``media`` out: such items are images, written and not reported lost
+    (the capability check used to count them as "None items" a format cannot hold)."""
+    items = pa.table({"id": ["1"], "path": ["a.jpg"], "width": [4], "height": [3]})
+    ds = Dataset.from_tables({"items": items}, [Category(id=1, name="a")])
+    report = labelkit.plan(ds, fmt)
+    assert [c.what for c in report.lost] == []

@@ -339,6 +339,56 @@ def test_image_records_are_written_as_their_fields_say(
     assert [list(r) for r in written] == [list(r) for r in sized]  # and the keys in that order
 
 
+def _items_with_metadata(texts: list[str]) -> Any:
+    from labelkit.model import Category, Dataset
+
+    n = len(texts)
+    items = pa.table(
+        {
+            "id": [str(i + 1) for i in range(n)],
+            "path": [f"{i}.jpg" for i in range(n)],
+            "width": [10] * n,
+            "height": [20] * n,
+            "metadata": pa.array(texts, pa.string()),
+        }
+    )
+    return Dataset.from_tables({"items": items}, [Category(id=1, name="a")])
+
+
+def test_stored_metadata_texts_are_written_as_their_values(tmp_path: Path) -> None:
+    """Metadata texts as a Parquet file or code may store them (not orjson's): each image record is the
+    decoded metadata's other keys, never a key spelled with escapes over the record's own."""
+    texts = [
+        '{"x": 1} ',  # whitespace after the object
+        '{"\\u0069d":99,"\\u0077idth":0,"y":2}',  # "id" and "width", spelled with escapes
+        '{"n":123456789012345678901234567890}',  # past 64 bits: written as the float it reads as
+        '{"a":[1,{"id":5}],"s":"\\u00e9"}',
+    ]
+    labelkit.save(_items_with_metadata(texts), tmp_path / "out", "coco")
+    images = _load(tmp_path / "out" / "annotations" / "instances_default.json")["images"]
+    base = [{"id": i + 1, "file_name": f"{i}.jpg", "width": 10, "height": 20} for i in range(4)]
+    assert images == [
+        {**base[0], "x": 1},
+        {**base[1], "y": 2},
+        {**base[2], "n": 1.2345678901234568e29},
+        {**base[3], "a": [1, {"id": 5}], "s": "\u00e9"},
+    ]
+
+
+def test_stored_metadata_no_float_holds_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot be read"):
+        labelkit.save(_items_with_metadata(['{"big":1e400}']), tmp_path / "out", "coco")
+    assert not (tmp_path / "out").exists()
+
+
+def test_results_only_splits_ignore_file_specs_of_another_type() -> None:
+    """info extras built in code may name a split that is not text: it names no item (no crash)."""
+    ds = _items_with_metadata(["{}"])
+    ds.info.extras["coco:files"] = [{"split": 2017, "task": "results"}, {"split": "default", "task": "instances"}]
+    report = labelkit.plan(ds, "coco")
+    assert report.lost == []
+
+
 def test_image_fields_of_another_type_are_kept(tmp_path: Path) -> None:
     doc = _load(INSTANCES)
     doc["images"][0].update(coco_url=5, license=None, date_captured={"d": 1})

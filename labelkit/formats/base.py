@@ -252,7 +252,8 @@ def check_capabilities(dataset: Dataset, caps: Capabilities, target: str, report
     Format modules call this first, then add their own, finer checks.
     """
     items = dataset.table("items")
-    media_counts = items["media"].value_counts().to_pylist() if items.num_rows else []
+    kinds = pc.fill_null(items["media"], "image")  # (an item without a kind is an image, as api.save holds)
+    media_counts = kinds.value_counts().to_pylist() if items.num_rows else []
     for media, n in sorted((str(c["values"]), int(c["counts"])) for c in media_counts):
         if media not in caps.media:
             report.lose(f"{media} items", n, f"{target} holds {', '.join(sorted(caps.media))} items only")

@@ -263,10 +263,11 @@ def results_only(dataset: Dataset) -> np.ndarray:
     tasks: dict[str, set[str]] = {}
     for spec in dataset.info.extras.get("coco:files") or []:
         tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
-    only = sorted(split for split, kinds in tasks.items() if kinds == {"results"})
-    if not only:
+    only = sorted(split for split, kinds in tasks.items() if kinds == {"results"} and isinstance(split, str))
+    if not only:  # (a split that is not text, from info extras built in code, names no item)
         return np.zeros(items.num_rows, dtype=bool)
-    return true_mask(pc.is_in(pc.fill_null(items["split"], "default"), value_set=pa.array(only, pa.string())))
+    named = [*only, ""] if "default" in only else only  # (an item without a split, or "", is in "default")
+    return true_mask(pc.is_in(pc.fill_null(items["split"], ""), value_set=pa.array(named, pa.string())))
 
 
 def _count(mask: pa.ChunkedArray | pa.Array) -> int:

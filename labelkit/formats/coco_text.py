@@ -172,7 +172,11 @@ def bbox_json(batch: pa.RecordBatch) -> pa.Array:
         return list_json(bbox)
     _check_finite(bbox)
     present = bbox.is_valid()
-    return _compact(pc.if_else(present, batch.column(BBOX_TEXT).cast(pa.string()), pa.scalar(None, pa.string())))
+    text = _compact(pc.if_else(present, batch.column(BBOX_TEXT).cast(pa.string()), pa.scalar(None, pa.string())))
+    todo = pc.and_(present, text.is_null())
+    if not pc.any(todo).as_py():
+        return text
+    return pc.replace_with_mask(text, todo, _list_json(bbox.filter(todo)))
 
 
 _SPACES = (ord(" "), ord("\t"))

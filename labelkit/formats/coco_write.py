@@ -401,7 +401,8 @@ class Writer:
         metadata = t["metadata"].combine_chunks()
         plain = kept_names(names, unescaped=True)
         spliced = pc.and_(
-            pc.starts_with(metadata, '{"'), pc.invert(pc.match_substring_regex(metadata, _IMAGE_KEY_IN_METADATA))
+            pc.and_(pc.starts_with(metadata, '{"'), pc.ends_with(metadata, "}")),
+            pc.invert(pc.match_substring_regex(metadata, _NOT_AS_WRITTEN)),
         )
         fast = pc.and_(plain, pc.fill_null(spliced, True))
         members = pc.binary_slice(metadata.cast(pa.binary()), 1, -1).cast(pa.string())
@@ -713,8 +714,10 @@ _DOTTED = r"(?:^|/)\.\.?(?:/|$)"
 """A ``.`` or ``..`` part."""
 _ESCAPED = r'["\x00-\x1f\x7f]'
 """A character JSON escapes (``\\`` is left out by :data:`_PLAIN_NAME`)."""
-_IMAGE_KEY_IN_METADATA = r'"(?:id|file_name|width|height)"\s*:'
-"""Metadata that may hold a key of the record itself (which the record's own value overrides)."""
+_NOT_AS_WRITTEN = r'"(?:id|file_name|width|height)"\s*:|\\|[0-9.][eE][+-]?[0-9]{3}|[0-9]{19}'
+"""Metadata text that may not be spliced as it is: it may hold a key of the record (which the record's own
+value overrides), an escape (a key spelled ``\u0069d``, a lone surrogate), or a number that reads back as
+another (``1e400``, an integer past 64 bits); such an image is made from its decoded metadata."""
 _IMAGE = "_labelkit_image_id"
 """A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
