@@ -147,16 +147,7 @@ def polygon_json(batch: pa.RecordBatch) -> pa.Array:
     Raises:
         OutputError: a coordinate is NaN or infinite.
     """
-    polygon = batch.column("polygon")
-    if POLYGON_TEXT not in batch.schema.names:
-        return list_json(polygon)
-    _check_finite(polygon)
-    present = polygon.is_valid()
-    text = _compact(pc.if_else(present, batch.column(POLYGON_TEXT).cast(pa.string()), pa.scalar(None, pa.string())))
-    todo = pc.and_(present, text.is_null())
-    if not pc.any(todo).as_py():
-        return text
-    return pc.replace_with_mask(text, todo, _list_json(polygon.filter(todo)))
+    return _as_read(batch, "polygon", POLYGON_TEXT)
 
 
 def bbox_json(batch: pa.RecordBatch) -> pa.Array:
@@ -167,16 +158,20 @@ def bbox_json(batch: pa.RecordBatch) -> pa.Array:
     Raises:
         OutputError: a coordinate is NaN or infinite.
     """
-    bbox = batch.column("bbox")
-    if BBOX_TEXT not in batch.schema.names:
-        return list_json(bbox)
-    _check_finite(bbox)
-    present = bbox.is_valid()
-    text = _compact(pc.if_else(present, batch.column(BBOX_TEXT).cast(pa.string()), pa.scalar(None, pa.string())))
+    return _as_read(batch, "bbox", BBOX_TEXT)
+
+
+def _as_read(batch: pa.RecordBatch, column: str, text_column: str) -> pa.Array:
+    values = batch.column(column)
+    if text_column not in batch.schema.names:
+        return list_json(values)
+    _check_finite(values)
+    present = values.is_valid()
+    text = _compact(pc.if_else(present, batch.column(text_column).cast(pa.string()), pa.scalar(None, pa.string())))
     todo = pc.and_(present, text.is_null())
     if not pc.any(todo).as_py():
         return text
-    return pc.replace_with_mask(text, todo, _list_json(bbox.filter(todo)))
+    return pc.replace_with_mask(text, todo, _list_json(values.filter(todo)))
 
 
 _SPACES = (ord(" "), ord("\t"))
