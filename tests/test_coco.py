@@ -150,6 +150,25 @@ def test_a_box_coco_derives_is_written_not_the_text_read(tmp_path: Path) -> None
     assert [str(x).split(":")[0] for x in report.transformed] == ["1 objects without a box"]
 
 
+def test_objects_from_coco_carry_a_coco_field_other_than_the_origin_tag() -> None:
+    from labelkit.formats.coco_text import from_coco
+
+    extras = [
+        '{"coco:area":1}',
+        '{"coco:@task":"stuff"}',
+        '{"coco:@task":"stuff","coco:area":1}',
+        '{"coco:@tasks":1}',
+        '{"coco:@tas":1}',
+        None,
+        '{"x":"\\"coco:@task\\""}',
+        '{"coco:@task":"results","a":"\\"coco:x"}',
+        '{"x":1}',
+    ]
+    # (the 7th holds the tag's text inside a value, escaped: taken as a field, as counting substrings took it)
+    expected = [True, False, True, True, True, False, True, True, False]
+    assert from_coco(pa.array(extras, pa.string())).to_pylist() == expected
+
+
 def test_polygon_text_is_written_only_for_the_table_it_was_read_with(tmp_path: Path) -> None:
     """Changed polygons are formatted: the text read holds for the very table it came with, and no other."""
     src = _spelled(tmp_path, "[[2.0, 1.0, 5.5, 1.0, 5.5, 3.5]]")

@@ -227,9 +227,13 @@ def from_coco(extras: pa.Array | pa.ChunkedArray) -> pa.Array:
     Such an object was read from a COCO annotation, whose fields (area, iscrowd, ...) it carries; a detection
     read from a results file beside ground truth carries only the tag, and is written as any other object.
     """
-    keys = pc.fill_null(pc.count_substring(extras, '"coco:'), 0)
-    tags = pc.fill_null(pc.count_substring(extras, f'"{STUFF_TAG}"'), 0)
-    return pc.greater(pc.subtract(keys, tags), 0)
+    return pc.fill_null(pc.match_substring_regex(extras, _OTHER_THAN_TAG), False)
+
+
+_OTHER_THAN_TAG = '"coco:(?:[^@]|@(?:[^t]|t(?:[^a]|a(?:[^s]|s(?:[^k]|k[^"])))))'
+"""``"coco:`` followed by anything but ``@task"`` (RE2 has no lookahead): one pass, where counting the keys
+and the tags took two."""
+assert STUFF_TAG == "coco:@task"  # (which the pattern spells out)
 
 
 def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array, np.ndarray]:
