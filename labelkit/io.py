@@ -22,7 +22,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-_PLAIN_NAME = re.compile(r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*")
+PLAIN_RELPATH = r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*"
+"""The pattern of :func:`is_plain_relpath` (Python's ``re`` and Arrow's RE2 read it alike)."""
+_PLAIN_NAME = re.compile(PLAIN_RELPATH)
 """Relative names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts checked apart)."""
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/]")
 """A URL (``http://host...``, ``s3://bucket...``): such a name is kept as written, its ``//`` not collapsed."""

@@ -331,7 +331,7 @@ def test_image_records_are_written_as_their_fields_say(
 ) -> None:
     """Each image record is its id, file name (the path kept, or made safe), size, then the metadata's other
     keys, whichever way the writer makes it (a column at a time, or one by one for odd names and metadata)."""
-    from labelkit.formats.coco_write import file_name
+    from labelkit.formats.coco_names import file_name
     from labelkit.model import Category, Dataset, Item, Media
 
     ds = Dataset(categories=[Category(id=1, name="a")])

@@ -15,9 +15,9 @@ import pyarrow.compute as pc
 
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
+from labelkit.formats.coco_names import renamed_files
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
 from labelkit.formats.coco_text import from_coco
-from labelkit.formats.coco_write import renamed_files
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error

@@ -6,10 +6,9 @@ RLE masks and carried ``coco:`` extras that are not plain numbers pass through P
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,9 +16,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_ids import object_ids
+from labelkit.formats.coco_names import file_name, kept_names
 from labelkit.formats.coco_shapes import arr, drawn_polygons, holes_rle, image_sizes, polygon_areas, written_boxes
 from labelkit.formats.coco_text import (
     STUFF_TAG,
@@ -37,7 +36,7 @@ from labelkit.formats.coco_text import (
     rectangles,
     write_array,
 )
-from labelkit.io import is_plain_name, is_plain_relpath, ordered_map, safe_relpath
+from labelkit.io import is_plain_name, ordered_map
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import loads_text, source_text, true_mask, valid_mask
@@ -656,70 +655,14 @@ class Writer:
         return column
 
 
-def kept_names(names: pa.Array, unescaped: bool = False) -> pa.Array:
-    """Per name, whether :func:`file_name` keeps it as it is; a column at a time.
-
-    With ``unescaped``, also whether JSON writes it as it is. False may be wrong (the caller then asks
-    :func:`file_name`), True is not.
-    """
-    odd = _DOTTED + "|" + _ESCAPED if unescaped else _DOTTED
-    return pc.and_(pc.match_substring_regex(names, _PLAIN_NAME), pc.invert(pc.match_substring_regex(names, odd)))
-
-
-def renamed_files(items: pa.Table) -> int:
-    """How many items :func:`file_name` gives another name than their path (or id)."""
-    names = pc.coalesce(items["path"], items["id"])
-    odd = np.flatnonzero(~true_mask(kept_names(names)))
-    paths, ids = items["path"].take(pa.array(odd)).to_pylist(), items["id"].take(pa.array(odd)).to_pylist()
-    return sum(file_name(p, i)[1] for p, i in zip(paths, ids, strict=True))
-
-
-def file_name(path: str | None, item_id: str) -> tuple[str, bool]:
-    """An item's COCO ``file_name`` (its path, else its id), and whether it had to change.
-
-    COCO's file_name is relative to the images' folder, and COCO's reader refuses an absolute or climbing
-    one; such a path is written as the file's own name.
-
-    Examples:
-        >>> file_name("val/a.jpg", "1"), file_name("/data/val/a.jpg", "1"), file_name(None, "7")
-        (('val/a.jpg', False), ('a.jpg', True), ('7', False))
-    """
-    name = path if path is not None else item_id
-    if is_plain_relpath(name):
-        return name, False
-    try:
-        if safe_relpath(name) == ".":  # no file at all
-            return _id_file(item_id), True
-    except InputError:
-        base = PurePosixPath(name.replace("\\", "/")).name
-        return (base if is_plain_relpath(base) else _id_file(item_id)), True
-    return name, False
-
-
-def _id_file(item_id: str) -> str:
-    r"""``<id>.jpg`` from the item id's last part, with ``_`` for what COCO's reader refuses (``:``, NUL).
-
-    Examples:
-        >>> _id_file("C:evil"), _id_file("a/b"), _id_file(".."), _id_file("x\x00y")
-        ('C_evil.jpg', 'b.jpg', 'image.jpg', 'x_y.jpg')
-    """
-    base = re.sub(r"[:\x00]", "_", item_id.replace("\\", "/").rpartition("/")[2])
-    return f"{base if base not in ('', '.', '..') else 'image'}.jpg"
-
-
 _ROW = "_labelkit_row"
-_PLAIN_NAME = r"^[^/\\:\x00]+(?:/[^/\\:\x00]+)*$"
-"""A name :func:`file_name` keeps as it is (as ``labelkit.io.is_plain_relpath``, with the dot parts apart)."""
-_DOTTED = r"(?:^|/)\.\.?(?:/|$)"
-"""A ``.`` or ``..`` part."""
-_ESCAPED = r'["\x00-\x1f\x7f]'
-"""A character JSON escapes (``\\`` is left out by :data:`_PLAIN_NAME`)."""
+"""A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
 _NOT_AS_WRITTEN = r'"(?:id|file_name|width|height)"\s*:|\\|[0-9.][eE][+-]?[0-9]{3}|[0-9]{19}'
 """Metadata text that may not be spliced as it is: it may hold a key of the record (which the record's own
 value overrides), an escape (a key spelled ``\u0069d``, a lone surrogate), or a number that reads back as
 another (``1e400``, an integer past 64 bits); such an image is made from its decoded metadata."""
 _IMAGE = "_labelkit_image_id"
-"""A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
+"""A column of the picked objects' COCO image ids as text, looked up once per file."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
 _ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
     "instances": (frozenset({"instances"}), frozenset({"stuff", "person_keypoints", "results"})),

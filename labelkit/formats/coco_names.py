@@ -1,0 +1,78 @@
+"""COCO ``file_name`` for items: their path when COCO's reader takes it, else a name of their own.
+
+COCO's file names are relative to the images' folder, and COCO's reader refuses an absolute or climbing one.
+:func:`file_name` decides for one item; :func:`kept_names` tells a column at a time which names it keeps, so
+that only the others need it. Used by :mod:`labelkit.formats.coco_write` and :mod:`labelkit.formats.coco_plan`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import InputError
+from labelkit.io import PLAIN_RELPATH, is_plain_relpath, safe_relpath
+from labelkit.model.tables import true_mask
+
+
+def kept_names(names: pa.Array, unescaped: bool = False) -> pa.Array:
+    """Per name, whether :func:`file_name` keeps it as it is; a column at a time.
+
+    With ``unescaped``, also whether JSON writes it as it is. False may be wrong (the caller then asks
+    :func:`file_name`), True is not.
+    """
+    odd = _DOTTED + "|" + _ESCAPED if unescaped else _DOTTED
+    return pc.and_(pc.match_substring_regex(names, _PLAIN_NAME), pc.invert(pc.match_substring_regex(names, odd)))
+
+
+def renamed_files(items: pa.Table) -> int:
+    """How many items :func:`file_name` gives another name than their path (or id)."""
+    names = pc.coalesce(items["path"], items["id"])
+    odd = np.flatnonzero(~true_mask(kept_names(names)))
+    paths, ids = items["path"].take(pa.array(odd)).to_pylist(), items["id"].take(pa.array(odd)).to_pylist()
+    return sum(file_name(p, i)[1] for p, i in zip(paths, ids, strict=True))
+
+
+def file_name(path: str | None, item_id: str) -> tuple[str, bool]:
+    """An item's COCO ``file_name`` (its path, else its id), and whether it had to change.
+
+    COCO's file_name is relative to the images' folder, and COCO's reader refuses an absolute or climbing
+    one; such a path is written as the file's own name.
+
+    Examples:
+        >>> file_name("val/a.jpg", "1"), file_name("/data/val/a.jpg", "1"), file_name(None, "7")
+        (('val/a.jpg', False), ('a.jpg', True), ('7', False))
+    """
+    name = path if path is not None else item_id
+    if is_plain_relpath(name):
+        return name, False
+    try:
+        if safe_relpath(name) == ".":  # no file at all
+            return _id_file(item_id), True
+    except InputError:
+        base = PurePosixPath(name.replace("\\", "/")).name
+        return (base if is_plain_relpath(base) else _id_file(item_id)), True
+    return name, False
+
+
+def _id_file(item_id: str) -> str:
+    r"""``<id>.jpg`` from the item id's last part, with ``_`` for what COCO's reader refuses (``:``, NUL).
+
+    Examples:
+        >>> _id_file("C:evil"), _id_file("a/b"), _id_file(".."), _id_file("x\x00y")
+        ('C_evil.jpg', 'b.jpg', 'image.jpg', 'x_y.jpg')
+    """
+    base = re.sub(r"[:\x00]", "_", item_id.replace("\\", "/").rpartition("/")[2])
+    return f"{base if base not in ('', '.', '..') else 'image'}.jpg"
+
+
+_PLAIN_NAME = f"^(?:{PLAIN_RELPATH})$"
+"""A name :func:`file_name` keeps as it is (as ``labelkit.io.is_plain_relpath``, with the dot parts apart)."""
+_DOTTED = r"(?:^|/)\.\.?(?:/|$)"
+"""A ``.`` or ``..`` part."""
+_ESCAPED = r'["\x00-\x1f\x7f]'
+"""A character JSON escapes (``\\`` is left out by :data:`_PLAIN_NAME`)."""
