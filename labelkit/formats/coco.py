@@ -236,8 +236,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
 COUNTS_POLYGONS = True
 """``read(..., count_polygons=True)`` leaves boxed objects' polygons unparsed (see ``formats.base``)."""
 SOURCE_TEXT = True
-"""``read(..., source_text=True)`` keeps every polygon's text as read, which ``write`` passes through (see
-``formats.base``)."""
+"""``read(..., source_text=True)`` keeps every polygon's and bbox's text as read, which ``write`` passes
+through (see ``formats.base``)."""
 
 
 def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = False) -> Dataset:

@@ -191,7 +191,8 @@ def _build(
         categories: the dataset's categories (for category and keypoint checks).
         count_polygons: leave the polygons of boxed objects unparsed (and unchecked), for a conversion
             whose target drops them; they read as empty ring lists.
-        text: keep each parsed polygon's JSON text in a column ``_polygon_text`` too, for a conversion to COCO.
+        text: keep each parsed polygon's and bbox's JSON text too (columns ``_polygon_text``, ``_bbox_text``),
+            for a conversion to COCO.
 
     Raises:
         InputError: a required field is missing or a value has the wrong type.
@@ -410,7 +411,7 @@ def _bad_visibility(keypoints: pa.ListArray, lengths: np.ndarray) -> list[tuple[
     return out
 
 
-def _refuse_null_keypoints(keypoints: pa.ListArray, rows: list[int], path: Path) -> None:
+def _refuse_bad_keypoint_numbers(keypoints: pa.ListArray, rows: list[int], path: Path) -> None:
     """Raise at the first ``null`` or infinite number among keypoint numbers.
 
     JSON has no NaN (the model holds numbers); a number past float64's range, which Arrow reads as infinite,
@@ -575,7 +576,7 @@ def _objects(
             [kp_raw[k] for k in kp_k.tolist()], FLOATS, path, "keypoints", [row_list[k] for k in kp_k.tolist()]
         )
         parsed_kp = parsed_kp.combine_chunks() if parsed_kp.num_chunks != 1 else parsed_kp.chunk(0)
-        _refuse_null_keypoints(parsed_kp, [row_list[k] for k in kp_k.tolist()], path)
+        _refuse_bad_keypoint_numbers(parsed_kp, [row_list[k] for k in kp_k.tolist()], path)
         lengths = pc.list_value_length(parsed_kp).to_numpy(zero_copy_only=False)
         names = {c.id: len(c.keypoints) for c in categories if c.keypoints}
         for j, k in enumerate(kp_k.tolist()):
