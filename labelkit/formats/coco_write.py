@@ -120,10 +120,10 @@ class Writer:
             )
             if w is not None and h is not None
         }
-        self.image_of = {iid: int(n) for iid, n in zip(items["id"].to_pylist(), self.image_ids.tolist(), strict=True)}
-        self._image_lookup = (
-            pa.array(list(self.image_of), pa.string()),
-            pa.array(list(self.image_of.values()), pa.int64()),
+        image_of = {iid: int(n) for iid, n in zip(items["id"].to_pylist(), self.image_ids.tolist(), strict=True)}
+        self._image_lookup = (  # item id -> COCO image id, for _image_column
+            pa.array(list(image_of), pa.string()),
+            pa.array(list(image_of.values()), pa.int64()),
         )
         self.info_extras = dataset.info.extras
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
