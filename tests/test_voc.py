@@ -16,7 +16,7 @@ from PIL import Image
 import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError
-from labelkit.formats import voc
+from labelkit.formats import voc, voc_masks
 from labelkit.model import Category, Dataset, Item, Label, Media, Object
 from labelkit.model import geometry as G
 
@@ -489,6 +489,60 @@ def test_a_mask_without_a_box_goes_to_the_pngs_and_reads_back_as_mask_only(tmp_p
     assert obj.mask is not None and obj.extras.get("voc:mask_only")
     (h, w), counts = obj.mask.size, obj.mask.counts
     assert np.array_equal(G.rle_to_mask({"height": h, "width": w, "counts": counts}) > 0, blob)
+
+
+def _blob(rows: slice, cols: slice) -> dict:
+    on = np.zeros((4, 6), dtype=bool)
+    on[rows, cols] = True
+    return G.mask_to_rle(on)
+
+
+@pytest.mark.parametrize(
+    ("cells", "boxed", "lost", "written"),
+    [
+        # a later instance paints over part of the first: it reads back smaller
+        ([_blob(slice(0, 3), slice(0, 4)), _blob(slice(1, 4), slice(2, 6))], True, [("masks", 1, False)], 2),
+        # ... over all of it: the XML object reads back without its mask
+        ([_blob(slice(0, 2), slice(0, 2))] * 2, True, [("masks", 1, True)], 2),
+        # an empty mask paints nothing
+        ([_blob(slice(0, 0), slice(0, 0))], True, [("masks", 1, True)], 1),
+        # a mask-only object painted over whole, or empty, does not read back at all: not written
+        ([_blob(slice(0, 2), slice(0, 2))] * 2, False, [("objects", 1, True)], 1),
+        ([_blob(slice(0, 0), slice(0, 0))], False, [("objects", 1, True)], 0),
+        ([_blob(slice(0, 3), slice(0, 4)), _blob(slice(1, 4), slice(2, 6))], False, [("masks", 1, False)], 2),
+        # masks that do not touch lose nothing
+        ([_blob(slice(0, 2), slice(0, 2)), _blob(slice(2, 4), slice(2, 6))], True, [], 2),
+    ],
+)
+def test_masks_painted_over_in_the_object_png_are_lost_not_written_silently(
+    tmp_path: Path, cells: list[dict], boxed: bool, lost: list[tuple[str, int, bool]], written: int
+) -> None:
+    """VOC's object PNG holds one instance per pixel. Masks painted over by later ones (or empty) used to be
+    counted as written, and mask-only objects vanished on reading back, with no word in the report."""
+    ds = _image_with_masks(*cells, boxed=boxed)
+    if lost:
+        with pytest.raises(DataLossError):
+            labelkit.save(ds, tmp_path / "refused", "voc")
+        assert not (tmp_path / "refused").exists()
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason == voc_masks.NO_PIXEL_LEFT) for c in report.lost] == lost
+    assert report.written["object annotations"] == written
+    back = list(labelkit.load(tmp_path / "o", "voc").objects())
+    assert len(back) == (len(cells) if boxed else written)
+    assert sum(o.mask is not None for o in back) == len(cells) - sum(c for _, c, whole in lost if whole)
+
+
+def test_void_pixels_over_an_instance_are_a_loss(tmp_path: Path) -> None:
+    """Void pixels (255) are painted last: those over an instance take its pixels away."""
+    source = _image_with_masks(_blob(slice(0, 2), slice(0, 3)))
+    (item,) = source.items()
+    ds = Dataset(categories=source.categories)  # the image again, with void pixels over the first column
+    ds.add_item(item.model_copy(update={"metadata": {"voc:void": _blob(slice(0, 4), slice(0, 1))}}))
+    ds.add(*source.objects())
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [("masks", 1, voc_masks.PIXELS_COVERED)]
+    png = np.asarray(Image.open(tmp_path / "o/SegmentationObject/m.png"))
+    assert png[:, 0].tolist() == [255] * 4 and png[0:2, 1:3].tolist() == [[1, 1], [1, 1]]
 
 
 _CORNER = st.one_of(
@@ -1087,7 +1141,8 @@ def test_segmentation_png_bit_depth_follows_the_pixels_painted() -> None:
     with pytest.MonkeyPatch.context() as patch:
         written: dict[str, bytes] = {}
         patch.setattr(voc_masks, "create_file", lambda path, data: written.__setitem__(path.split("/")[-2], data))
-        assert masks.write(Path("/nowhere"), "a", (3, 4)) == []
+        # (the empty instance mask reads back as no mask: a loss)
+        assert masks.write(Path("/nowhere"), "a", (3, 4)) == [("masks", 1, voc_masks.NO_PIXEL_LEFT)]
     assert {kind: png[24] for kind, png in written.items()} == {"SegmentationClass": 1, "SegmentationObject": 1}
     with pytest.raises(TypeError, match="PNG values must be uint8, not int64"):
         voc_masks.png_bytes(np.zeros((2, 2), dtype=np.int64), b"")
@@ -1203,7 +1258,11 @@ def test_what_only_painting_finds_lost_is_refused_and_the_output_not_kept(tmp_pa
     assert err.value.location.path == str(tmp_path / "o")
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # was: written (and no temporary folder is left)
     report = labelkit.save(ds, tmp_path / "o", "voc", masks="all", allow_loss=True)
-    assert [(c.what, c.count) for c in report.lost] == [("polygons", 2), ("masks", 1)]  # was: two entries of 1
+    assert [(c.what, c.count, c.reason == voc_masks.PIXELS_COVERED) for c in report.lost] == [
+        ("polygons", 2, False),  # was: two entries of 1
+        ("masks", 1, False),
+        ("masks", 1, True),  # the triangle is painted over part of the first mask
+    ]
     assert [(c.what, c.count) for c in report.transformed] == [("polygons", 1)]  # was: 3
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/u.png")).shape == (6, 8)
 

@@ -147,6 +147,7 @@ class ImageMasks:
         voids: tuple[Any, Any] = (None, None),
         xml_names: list[str] | None = None,
         blank_object: bool = False,
+        alone: int = 0,
     ) -> None:
         self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
         self.polygons = polygons
@@ -158,6 +159,7 @@ class ImageMasks:
         self.voids = voids
         self.xml_names = xml_names or []  # the class names of the image's XML objects, in order
         self.blank_object = blank_object  # write the object PNG even with nothing on it (read so: voc:blank_pngs)
+        self.alone = alone  # how many of the last instance rows have no XML object (mask-only objects)
 
     def write(self, path: Path, file: str, shape: tuple[int, int] | None) -> list[tuple[str, int, str]]:
         """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost.
@@ -189,7 +191,9 @@ class ImageMasks:
         # the transposed views of these arrays
         object_png = np.zeros(height * width, dtype=np.uint8)
         class_png = np.zeros(height * width, dtype=np.uint8)
-        for value, r in zip(self.values, self.instance_rows, strict=True):
+        painted: list[tuple[int, int, str]] = []  # value, pixels, what (for the pixels left: see _covered)
+        first_alone = len(self.instance_rows) - self.alone
+        for k, (value, r) in enumerate(zip(self.values, self.instance_rows, strict=True)):
             if value >= VOID_INDEX:  # counted by check()
                 continue
             cell = self.cells[r]
@@ -207,6 +211,8 @@ class ImageMasks:
             if not 0 < class_value < VOID_INDEX:  # background, or a class beyond the 254th: check() said
                 continue
             _paint(runs, (object_png, value), (class_png, class_value))
+            what = "objects" if k >= first_alone else "masks" if cell is not None else "polygons"
+            painted.append((value, int(runs[1::2].sum()), what))
         object_png = object_png.reshape(width, height).T
         class_png = class_png.reshape(width, height).T
         for r in self.semantic_rows:
@@ -214,13 +220,16 @@ class ImageMasks:
             if mask.shape == shape and 0 < value_of[self.categories[r]] < VOID_INDEX:
                 class_png[mask.view(bool)] = value_of[self.categories[r]]
         bad_voids = 0
+        voided = False  # void pixels in the object PNG
         for png, cell in zip((class_png, object_png), self.voids, strict=True):
             void = _void_mask(cell, shape) if cell is not None else None
             if void is not None:
                 png[void] = VOID_INDEX
+                voided |= png is object_png
             bad_voids += cell is not None and void is None and not (sized and cell_shape(cell) != shape)
         if bad_voids:
             lost.append(("segmentation void regions", bad_voids, "the void mask's size differs from the image"))
+        lost += _covered(object_png, painted, voided)
         base = str(path) + os.sep
         create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
         if (
@@ -244,6 +253,47 @@ class ImageMasks:
         arrays = {0: np.asarray(class_png), 1: np.asarray(object_png)} if self.instance_rows else {0: class_png}
         objects = [{"name": name} for name in self.xml_names]
         return sum(flag == "voc:semantic" for _, _, flag in standalone_masks(arrays, objects, names))
+
+
+NO_PIXEL_LEFT = (
+    "no pixel of it is left in SegmentationObject: its mask is empty, or later instances or void pixels cover it"
+)
+"""Why a painted instance reads back without a mask (or, for a mask-only object, not at all)."""
+
+PIXELS_COVERED = "later instances or void pixels cover part of it in SegmentationObject: it reads back smaller"
+"""Why a painted instance reads back with fewer pixels than it had."""
+
+
+def _covered(
+    object_png: np.ndarray[Any, Any], painted: list[tuple[int, int, str]], voided: bool = True
+) -> list[tuple[str, int, str]]:
+    """What the object PNG lost of its instances: pixels painted over by later instances or void pixels.
+
+    ``painted`` holds each painted instance's PNG value, pixel count, and what it is (``objects`` for a
+    mask-only object, which reads back only from its pixels). An instance without a pixel left is lost whole
+    (its mask, its rasterised polygon, or the mask-only object); one with some left reads back smaller. One
+    count of the PNG's pixels tells whether any was painted over (``voided``: it has void pixels, which are
+    not counted); only then is each instance counted.
+
+    >>> png = np.array([1, 1, 2, 0, 255], dtype=np.uint8)
+    >>> _covered(png, [(1, 2, "masks"), (2, 1, "masks")])
+    []
+    >>> [(what, n) for what, n, _ in _covered(png, [(1, 3, "masks"), (2, 1, "objects"), (3, 0, "objects")])]
+    [('masks', 1), ('objects', 1)]
+    """
+    if not painted:
+        return []
+    left = np.count_nonzero(object_png) - (np.count_nonzero(object_png == VOID_INDEX) if voided else 0)
+    if left == sum(pixels for _, pixels, _ in painted) and all(pixels for _, pixels, _ in painted):
+        return []
+    lost: Counter[tuple[str, str]] = Counter()
+    for value, pixels, what in painted:
+        kept = np.count_nonzero(object_png == value)
+        if not kept:
+            lost[(what, NO_PIXEL_LEFT)] += 1
+        elif kept < pixels:
+            lost[("masks" if what == "objects" else what, PIXELS_COVERED)] += 1
+    return [(what, n, reason) for (what, reason), n in lost.items()]
 
 
 RASTERISED = "rasterised into SegmentationObject/SegmentationClass PNGs"
@@ -323,6 +373,11 @@ class PngPool:
         self.class_only = 0  # class-only objects the PNGs hold (see CLASS_ONLY_WRITTEN)
         self.lost: Counter[tuple[str, str]] = Counter()  # what the jobs lost, by what and why
 
+    @property
+    def lost_objects(self) -> int:
+        """Mask-only objects counted as written whose PNG pixels were all painted over (see ``_covered``)."""
+        return sum(n for (what, _), n in self.lost.items() if what == "objects")
+
     def submit(self, fn: Callable[..., list[tuple[str, int, str]]], *args: Any) -> None:
         """Queue a job; wait for the oldest when too many are in flight (memory stays bounded)."""
         self.pending.append(self.executor.submit(fn, *args))
@@ -339,8 +394,9 @@ class PngPool:
     def close(self, rasterised: str = "") -> None:
         """Wait for every job, re-raising the first error; then report what the jobs lost, one entry per reason.
 
-        Polygons found unpaintable only here (on images of unknown size, whose PNGs take a mask's size) are
-        taken off the count of polygons reported ``rasterised`` (that transformation's reason).
+        Polygons found unpaintable only here (on images of unknown size, whose PNGs take a mask's size), and
+        polygons painted over whole, are taken off the count of polygons reported ``rasterised`` (that
+        transformation's reason).
         """
         try:
             while self.pending:
@@ -349,7 +405,7 @@ class PngPool:
             self.executor.shutdown(wait=True, cancel_futures=True)
         for (what, reason), count in self.lost.items():
             self.report.lose(what, count, reason)
-        unpainted = sum(n for (what, _), n in self.lost.items() if what == "polygons")
+        unpainted = sum(n for (what, why), n in self.lost.items() if what == "polygons" and why != PIXELS_COVERED)
         if unpainted:
             self.report.transformed = [
                 replace(c, count=c.count - unpainted) if (c.what, c.reason) == ("polygons", rasterised) else c

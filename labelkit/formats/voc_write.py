@@ -237,12 +237,15 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     texts[r] = voc_xml.object_xml(name_xml[categories[r]], numbers, occluded[r], extra, attrs)
                 else:
                     texts[r] = voc_xml.PLAIN_OBJECT % (name_xml[categories[r]], *numbers)
-            jobs: list[tuple[int, list[int], list[int], list[int], tuple[Any, Any], list[int], tuple[str, ...]]] = []
+            jobs: list[
+                tuple[int, list[int], list[int], list[int], tuple[Any, Any], list[int], tuple[str, ...], int]
+            ] = []
             for n in range(first, last):
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
                 instance_rows: list[int] = []
                 values: list[int] = []
                 semantic_rows: list[int] = []
+                lone = 0  # how many of instance_rows (the last ones) have no XML object
                 if fast[n - first]:  # plain objects: no mask and no rasterised polygon
                     xml_rows = rows
                     body = bytes(bulk[bulk_starts[bounds[n] - start] : bulk_starts[bounds[n + 1] - start]])
@@ -262,6 +265,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         if has_mask[r] and r not in texts and categories[r] in name_xml and r not in semantic_rows
                     ]
                     instance_rows += alone
+                    lone = len(alone)
                     values = png_values(
                         [categories[r] for r in xml_rows],
                         [bool(has_mask[r] or has_polygon[r]) for r in xml_rows],
@@ -284,7 +288,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 if instance_rows and size is None and all(cell_shape(v) is None for v in voids):
-                    instance_rows, values = [], []  # polygons only, and nothing gives the PNGs a size: check() said
+                    instance_rows, values, lone = (
+                        [],
+                        [],
+                        0,
+                    )  # polygons only, and nothing gives the PNGs a size: check() said
                 blank = _blank_pngs(meta) if masks_mode != "none" else ()
                 segmented = bool(
                     instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None or blank
@@ -307,19 +315,19 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     if isinstance(task, str):  # others are reported by check(), as are names that are not plain
                         lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
                 if segmented:
-                    jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank))
+                    jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
                 if media != "none" and paths[n]:
                     assert media_root is not None
                     place_media(media_root, paths[n], path / "JPEGImages" / name, media)
             # the chunk's masks in one take (a take per image costs more than painting the image)
-            wanted = [r for _, inst, _, sem, _, _, _ in jobs for r in inst + sem]
+            wanted = [r for _, inst, _, sem, _, _, _, _ in jobs for r in inst + sem]
             cells = dict(zip(wanted, geometry.masks.take(wanted).to_pylist(), strict=True))
             polygons = (
                 dict(zip(wanted, geometry.polygons.take(wanted).to_pylist(), strict=True))
                 if geometry.polygons is not None
                 else {}
             )
-            for n, instance_rows, values, semantic_rows, voids, xml_rows, blank in jobs:
+            for n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone in jobs:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
                 xml_names = [classes.name[categories[r]] for r in xml_rows] if semantic_rows else None
                 masks = ImageMasks(
@@ -333,6 +341,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     voids,
                     xml_names,
                     blank_object="SegmentationObject" in blank,
+                    alone=lone,
                 )
                 folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)
@@ -346,7 +355,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         report.note(f"{fractional:,} boxes have fractional VOC corners, written exactly as decimals (not rounded)")
     report.written = {
         "items": len(ids),
-        "object annotations": written_objects + painted_alone + pool.class_only,
+        "object annotations": written_objects + painted_alone - pool.lost_objects + pool.class_only,
         "label annotations": label_lines,
     }
 
