@@ -1891,6 +1891,34 @@ def test_stuff_beside_instances_lists_each_files_own_categories_and_ids(tmp_path
     assert ("annotation ids", 1) in [(c.what, c.count) for c in report.transformed]
 
 
+@pytest.mark.parametrize("other", ["person_keypoints_val", "results_val"])
+def test_stuff_beside_keypoints_or_results_without_instances_goes_back_to_its_own_file(
+    tmp_path: Path, other: str
+) -> None:
+    """Without an instances file, every object file of the split got every object (stuff and keypoints alike),
+    under categories the file did not list."""
+    ann = {"image_id": 1, "bbox": [1, 1, 4, 4], "area": 8.0, "iscrowd": 0, "segmentation": [[1, 1, 5, 1, 5, 5]]}
+    person = {"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}
+    posed = {**ann, "id": 1, "category_id": 1, "keypoints": [3, 3, 2], "num_keypoints": 1}
+    docs: dict[str, Any] = {
+        "stuff_val": {
+            "images": [_img(1)],
+            "annotations": [{**ann, "id": 1, "category_id": 92}],
+            "categories": [{"id": 92, "name": "banner"}],
+        },
+        "person_keypoints_val": {"images": [_img(1)], "annotations": [posed], "categories": [person]},
+        "results_val": [{"image_id": 1, "category_id": 92, "bbox": [1.0, 1.0, 2.0, 2.0], "score": 0.5}],
+    }
+    src = _files(tmp_path / "in", {name: docs[name] for name in ("stuff_val", other)})
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.written["object annotations"] == 2
+    for name in ("stuff_val", other):
+        written = _load(tmp_path / f"out/annotations/{name}.json")
+        if name == "results_val":  # (a results file's annotations are numbered on reading: ids are added)
+            written = [{k: v for k, v in a.items() if k != "id"} for a in written]
+        assert written == _load(src / f"annotations/{name}.json")
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

@@ -296,12 +296,13 @@ def _tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
     numbered on reading, and those that clash get ``results/`` before them later), so that writing COCO
     puts each object back in its own file.
     """
-    with_instances = {f.split for f in files if f.task == "instances"}
     with_truth = {f.split for f in files if f.task in ("instances", "stuff", "person_keypoints")}
+    # splits with another file of objects than stuff: its objects and stuff's would mix
+    with_others = {f.split for f in files if f.task in ("instances", "person_keypoints", "results")}
     for f, b in zip(files, built, strict=True):
         if f.task == "results" and f.split in with_truth and b.objects is not None:
             b.objects = _tagged(b.objects, "results")
-        if f.task != "stuff" or f.split not in with_instances or b.objects is None:
+        if f.task != "stuff" or f.split not in with_others or b.objects is None:
             continue
         table = _tagged(b.objects, "stuff")
         ids = pc.binary_join_element_wise("stuff/", table["id"], "")

@@ -329,7 +329,7 @@ class Writer:
                         keep = [c.id for c in categories]
                     # beside an instances file, objects read from another file of the split go back to it
                     accepted, others = _ORIGINS.get(spec.task, (None, frozenset()))
-                    origins = accepted if "instances" in tasks_of_split and tasks_of_split & others else None
+                    origins = accepted if tasks_of_split & others else None
                     chunks = self._objects(
                         spec,
                         ids,
@@ -666,7 +666,7 @@ _IMAGE = "_labelkit_image_id"
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
 _ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
     "instances": (frozenset({"instances"}), frozenset({"stuff", "person_keypoints", "results"})),
-    "stuff": (frozenset({"stuff"}), frozenset({"instances", "results"})),
+    "stuff": (frozenset({"stuff"}), frozenset({"instances", "person_keypoints", "results"})),
     "person_keypoints": (frozenset({"instances", "person_keypoints"}), frozenset({"stuff", "results"})),
     "results": (frozenset({"results"}), frozenset({"instances", "stuff", "person_keypoints"})),
 }
