@@ -1377,6 +1377,23 @@ def test_darknet_refuses_splits_obj_data_cannot_hold(tmp_path: Path, split: str)
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("name", ["a\nb.jpg", "a\rb.jpg", "a\u2028b.jpg", "a.jpg "])
+def test_darknet_refuses_image_paths_a_list_line_cannot_hold(tmp_path: Path, name: str) -> None:
+    """A line break in a path split its train.txt line: the image read back as two, without its objects."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path=f"x/{name}", width=10, height=10), split="train"))
+    ds.add_item(Item(id="b", media=Media(path="x/ok.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0)))
+    with pytest.raises(OutputError, match="item 'a': its image path .* cannot be a line of a Darknet list"):
+        labelkit.save(ds, tmp_path / "o", "yolo", layout="darknet")
+    assert not (tmp_path / "o").exists()
+    labelkit.save(ds, tmp_path / "u", "yolo")  # the Ultralytics layout lists no paths: it holds them
+    back = labelkit.load(tmp_path / "u", "yolo")
+    assert sorted(i.media.path for i in back.items()) == [f"images/train/x/{name}", "images/train/x/ok.jpg"]
+    item_of = {i.media.path: i.id for i in back.items()}
+    assert [o.item_id for o in back.objects()] == [item_of[f"images/train/x/{name}"]]
+
+
 def test_a_split_named_validation_reads_back_under_its_name(tmp_path: Path) -> None:
     """data.yaml's validation key was read as val (and, alone, as train)."""
     ds = _one_box()

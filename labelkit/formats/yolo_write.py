@@ -340,6 +340,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     names = [image_name(p, i, s) for p, i, s in zip(paths, ids, splits, strict=True)]
     if layout == "darknet":
         image_rel = [f"obj_{s}_data/{n}" for s, n in zip(splits, names, strict=True)]
+        _refuse_unlistable(image_rel, ids)
         label_rel = [f"obj_{s}_data/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
     else:
         image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
@@ -513,6 +514,24 @@ def _refuse_reserved_splits(splits: list[str], layout: str) -> None:
             f"the split {reserved[0]!r} would be the {where} of that name",
             hint="rename the split",
         )
+
+
+def _refuse_unlistable(image_rel: list[str], ids: list[str]) -> None:
+    """Raise before anything is written when an image path cannot be a line of a Darknet list file.
+
+    A list holds one path per line, read with the line's surrounding whitespace dropped: a path with a line
+    break would read back as two images, one with spaces around it as another file.
+
+    Raises:
+        OutputError: naming the item.
+    """
+    for rel, item_id in zip(image_rel, ids, strict=True):
+        if rel.splitlines() != [rel] or rel.strip() != rel:
+            raise OutputError(
+                f"item {item_id!r}: its image path {rel!r} cannot be a line of a Darknet list",
+                expected="no line break in the path, and no space at its end",
+                hint="rename the image, or write the Ultralytics layout",
+            )
 
 
 _DARKNET_SPLIT = re.compile(r"[\w.-]+", re.ASCII)
