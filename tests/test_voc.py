@@ -1521,3 +1521,59 @@ def test_voc_metadata_and_extras_voc_cannot_write_are_reported_and_text_sources_
     labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     back = {i.id: i.metadata for i in labelkit.load(tmp_path / "o", "voc").items()}
     assert back["c"] == {"voc:owner": "Jo"}
+
+
+@pytest.mark.parametrize("encoding", ["Shift_JIS", "GBK", "EUC-KR"])
+def test_xml_in_a_multibyte_legacy_encoding_is_read(tmp_path: Path, encoding: str) -> None:
+    """Expat reads no multi-byte legacy encoding: such a file (as CJK tools write) was an internal error."""
+    (tmp_path / "Annotations").mkdir()
+    xml = (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<annotation><filename>a.jpg</filename>'
+        "<object><name>\u732b</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox>"
+        "</object></annotation>"
+    )
+    (tmp_path / "Annotations/a.xml").write_bytes(xml.encode(encoding))
+    ds = labelkit.load(tmp_path, "voc")
+    assert [c.name for c in ds.categories] == ["\u732b"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "data", "line", "message"),
+    [
+        ("utf-32", b"<annotation/>", 1, "not utf-32 text"),
+        ("Shift_JIS", b"<annotation>\n<filename>\x81</filename></annotation>", 3, "not Shift_JIS text"),
+        ("idna", b"<annotation/>", 1, "invalid XML"),
+    ],
+)
+def test_xml_its_declared_encoding_cannot_decode_is_an_input_error(
+    tmp_path: Path, declared: str, data: bytes, line: int, message: str
+) -> None:
+    path = tmp_path / "a.xml"
+    path.write_bytes(f'<?xml version="1.0" encoding="{declared}"?>\n'.encode() + data)
+    with pytest.raises(InputError, match=message) as err:
+        labelkit.load(path, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(path), line)
+
+
+def test_an_unsafe_filename_error_names_its_file_and_element(tmp_path: Path) -> None:
+    """The error named neither (the name was checked when looking for the image, after parsing)."""
+    (tmp_path / "Annotations").mkdir()
+    xml = "<annotation><filename>../../etc/passwd</filename></annotation>"
+    (tmp_path / "Annotations/img2.xml").write_text(xml)
+    with pytest.raises(InputError, match="unsafe file name") as err:
+        labelkit.load(tmp_path, "voc")
+    assert (err.value.location.path, err.value.location.element) == (
+        str(tmp_path / "Annotations/img2.xml"),
+        "annotation/filename",
+    )
+
+
+def test_glob_characters_in_an_item_id_find_no_other_image(tmp_path: Path) -> None:
+    """An id was a glob pattern: ``*`` and ``a[1]`` took a1.jpg, its size and its path."""
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "JPEGImages").mkdir()
+    Image.new("RGB", (64, 48)).save(tmp_path / "JPEGImages/a1.jpg")
+    for stem in ("*", "a[1]"):
+        (tmp_path / "Annotations" / f"{stem}.xml").write_text("<annotation></annotation>")
+    ds = labelkit.load(tmp_path, "voc")
+    assert {i.id: (i.media.path, i.media.width) for i in ds.items()} == {"*": (None, None), "a[1]": (None, None)}

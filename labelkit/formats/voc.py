@@ -12,6 +12,7 @@ defusedxml only: a DTD or an entity is an error. VOC's 1-based inclusive pixel c
 
 from __future__ import annotations
 
+import glob
 import math
 import os
 import re
@@ -195,14 +196,31 @@ def detect(path: Path) -> Detection | None:
 def parse_xml(data: bytes, path: Path) -> Element:
     """Parse one annotation file safely (defusedxml): no DTD, no entities, no network.
 
+    Expat reads UTF-8, UTF-16 and the one-byte encodings; a file declaring a multi-byte legacy encoding
+    (Shift_JIS, GBK, EUC-KR, ... as CJK tools write) is decoded by Python's codec first.
+
     Raises:
-        InputError: bad or truncated XML (with its line), or a DTD / entity declaration.
+        InputError: bad or truncated XML (with its line), bytes its declared encoding cannot decode, or a DTD /
+            entity declaration.
     """
+    try:
+        return _parse_xml(data, path)
+    except ValueError as exc:  # (UnicodeError too: a codec that cannot decode at all, e.g. idna)
+        if isinstance(exc, UnicodeError) or "multi-byte" not in str(exc):
+            raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
+    text = _decoded(data, path)
+    try:
+        return _parse_xml(text, path)
+    except ValueError as exc:
+        raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
+
+
+def _parse_xml(source: bytes | str, path: Path) -> Element:
     import defusedxml.ElementTree as DET
     from defusedxml import DefusedXmlException
 
     try:
-        return DET.fromstring(data, forbid_dtd=True)
+        return DET.fromstring(source, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise InputError(
             "XML with a DTD or entity declarations is refused", path=path, found=type(exc).__name__
@@ -212,6 +230,26 @@ def parse_xml(data: bytes, path: Path) -> Element:
         raise InputError(f"invalid XML: {exc.msg if hasattr(exc, 'msg') else exc}", path=path, line=line) from exc
     except LookupError as exc:  # <?xml ... encoding="nan"?>: a codec Python does not know
         raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
+
+
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    """The text of a file in the encoding its XML declaration names.
+
+    Raises:
+        InputError: an unknown encoding, or bytes it cannot decode (with their line).
+    """
+    m = _DECLARED_ENCODING.match(data)
+    encoding = m.group(1).decode("ascii", "replace") if m else "utf-8"
+    try:
+        return data.decode(encoding)
+    except LookupError as exc:
+        raise InputError(f"invalid XML: unknown encoding {encoding!r}", path=path, line=1) from exc
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"invalid XML: not {encoding} text ({exc.reason})", path=path, line=line) from exc
 
 
 def _side(text: str) -> int:
@@ -329,6 +367,11 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     if root.tag != "annotation":
         raise InputError("root element must be <annotation>", path=path, element=root.tag)
     item = _XmlItem(filename=_text(root.find("filename")))
+    if item.filename:  # found only when reading a folder: refused here, where the file and element are known
+        try:
+            safe_relpath(item.filename)
+        except InputError as exc:
+            raise InputError(exc.message, path=path, element="annotation/filename", hint=exc.hint) from exc
     folder = _text(root.find("folder"))
     if folder is not None:
         item.metadata["voc:folder"] = folder
@@ -553,7 +596,7 @@ def _find_image(root: Path, folder: Path, item_id: str, filename: str | None) ->
             candidate = base / safe_relpath(filename)
             if is_file(candidate):
                 return candidate
-        for candidate in sorted(base.glob(f"{item_id}.*")) if base.is_dir() else []:
+        for candidate in sorted(base.glob(f"{glob.escape(item_id)}.*")) if base.is_dir() else []:
             if is_image(candidate):
                 return candidate
     return None
