@@ -1919,6 +1919,41 @@ def test_stuff_beside_keypoints_or_results_without_instances_goes_back_to_its_ow
         assert written == _load(src / f"annotations/{name}.json")
 
 
+def test_other_top_level_keys_and_each_files_info_and_licenses_come_back(tmp_path: Path) -> None:
+    """Detectron's ``"type"`` key was dropped, and every file took the first file's info and licenses (COCO's
+    stuff files have their own)."""
+    ann = {"image_id": 1, "bbox": [1, 1, 4, 4], "area": 8.0, "iscrowd": 0, "segmentation": [[1, 1, 5, 1, 5, 5]]}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {
+                "info": {"description": "COCO 2017 Dataset"},
+                "licenses": [{"id": 1, "name": "A"}],
+                "type": "instances",
+                "images": [_img(1)],
+                "annotations": [{**ann, "id": 1, "category_id": 1}],
+                "categories": [{"id": 1, "name": "person"}],
+                "tool": {"name": "x", "version": [1, 2]},
+            },
+            "stuff_val": {
+                "info": {"description": "COCO 2017 Stuff Dataset"},
+                "licenses": [{"id": 2, "name": "B"}],
+                "images": [_img(1)],
+                "annotations": [{**ann, "id": 1, "category_id": 92}],
+                "categories": [{"id": 92, "name": "banner"}],
+            },
+        },
+    )
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    for name in ("instances_val", "stuff_val"):
+        assert _load(tmp_path / f"out/annotations/{name}.json") == _load(src / f"annotations/{name}.json")
+    with pytest.raises(InputError) as err:  # the other keys' values are checked like the rest
+        (src / "annotations/stuff_val.json").write_text('{"images": [], "x": [1e400]}')
+        labelkit.load(src / "annotations/stuff_val.json", "coco")
+    assert err.value.location.pointer == "/x/0"
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

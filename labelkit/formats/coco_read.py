@@ -105,8 +105,12 @@ class _LenientAnnotation(Annotation, forbid_unknown_fields=False):
     """The same, ignoring unknown fields (they are decoded separately)."""
 
 
-class _Sections(msgspec.Struct):
-    """A COCO document's top-level values other than the annotations, kept raw."""
+class _Sections(msgspec.Struct, forbid_unknown_fields=True):
+    """A COCO document's top-level values other than the annotations, kept raw.
+
+    Another top-level key (Detectron's ``"type": "instances"``, a tool's own) fails the decode: such a file
+    is decoded again by :func:`_decode_open_document`, which keeps those values too.
+    """
 
     images: Raw = ABSENT
     categories: Raw = ABSENT
@@ -175,6 +179,7 @@ class CocoFile:
     annotations: list[Annotation] | list[InstanceAnnotation] = field(default_factory=list)
     extra_fields: list[dict[str, Raw]] | None = None
     offset: int = 0
+    extra_keys: dict[str, Any] = field(default_factory=dict)  # other top-level keys, in the file's order
     release: Callable[[], None] | None = None
     decoded_out: bool = False
     result_ids: np.ndarray | None = None  # a results file's image ids (see coco_records.result_image_ids)
@@ -334,7 +339,7 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
     out = CocoFile(path=path, task=task or "unknown", split=split)
     doc: _Document | _DecodedDocument | _InstancesDocument
     if not one_pass or task == "results":
-        doc = _decode_document(buf, path)
+        doc, out.extra_keys = _decode_document(buf, path)
     else:
         try:  # one pass; a file with unknown annotation fields or a wrong type takes the two-pass path
             try:
@@ -342,7 +347,7 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
             except msgspec.ValidationError:  # another field (a keypoints or results file) or a wrong type
                 doc = msgspec.json.decode(buf, type=_DecodedDocument)
         except msgspec.ValidationError:
-            doc = _decode_document(buf, path)
+            doc, out.extra_keys = _decode_document(buf, path)
         except msgspec.DecodeError as exc:  # not JSON: the same error the two-pass decode would give
             raise _decode_error(buf, path, exc) from exc
     for key in ("info", "licenses", "images", "categories"):
@@ -371,18 +376,46 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
     return out
 
 
-def _decode_document(buf: Buffer, path: Path) -> _Document:
+def _decode_document(buf: Buffer, path: Path) -> tuple[_Document, dict[str, Any]]:
     """The two-pass decode: annotations kept raw, decoded a chunk at a time (unknown fields separately).
 
     Raises:
         InputError: bad JSON (with its line) or a wrong top-level shape.
     """
     try:
-        return msgspec.json.decode(buf, type=_Document)
+        return msgspec.json.decode(buf, type=_Document), {}
     except msgspec.ValidationError as exc:
+        if str(exc).startswith("Object contains unknown field") and pointer_of(str(exc)) is None:
+            return _decode_open_document(buf, path)
         raise InputError(msgspec_reason(exc), path=path, pointer=pointer_of(str(exc))) from exc
     except msgspec.DecodeError as exc:
         raise _decode_error(buf, path, exc) from exc
+
+
+_SECTIONS = ("images", "categories", "info", "licenses", "annotations")
+
+
+def _decode_open_document(buf: Buffer, path: Path) -> tuple[_Document, dict[str, Any]]:
+    """A document with other top-level keys than COCO's, and their values (decoded, in the file's order).
+
+    The top level is decoded key by key (raw), so this pass costs about as much as a decode; only files
+    with such keys take it.
+
+    Raises:
+        InputError: a wrong top-level shape, or a value no float holds (``1e400``) among the other keys.
+    """
+    try:
+        top = msgspec.json.decode(buf, type=dict[str, Raw])
+        annotations = top.get("annotations")
+        doc = _Document(
+            **{k: top[k] for k in _SECTIONS[:4] if k in top},
+            annotations=None if annotations is None else msgspec.json.decode(annotations, type=list[Raw] | None),
+        )
+    except msgspec.ValidationError as exc:
+        pointer = pointer_of(str(exc))
+        raise InputError(msgspec_reason(exc), path=path, pointer="/annotations" + (pointer or "")) from exc
+    extra = {k: decode_at(v, path, json_pointer(k)) for k, v in top.items() if k not in _SECTIONS}
+    return doc, extra
 
 
 MAP_THRESHOLD = 64 << 20

@@ -62,6 +62,7 @@ class FileSpec:
     categories: list[int] | None = None
     images: list[int] | None = None
     category_fields: dict[str, list[str]] | None = None
+    own: dict[str, Any] | None = None  # top-level values of its own: info and licenses unlike the dataset's, other keys
 
     @property
     def name(self) -> str:
@@ -159,6 +160,7 @@ class Writer:
                     spec.get("categories"),
                     self._written_numbers(split, spec.get("images")),
                     spec.get("category_fields"),
+                    spec.get("own") if isinstance(spec.get("own"), dict) else None,
                 )
             )
             covered.add(split)
@@ -302,10 +304,12 @@ class Writer:
                 write_array(fh, chunks)
             return
         parts: dict[str, Any] = {}
+        own = spec.own or {}
         if "info" in spec.keys:
-            parts["info"] = self.info_extras.get("coco:info", {})
+            parts["info"] = own["info"] if "info" in own else self.info_extras.get("coco:info", {})
         if "licenses" in spec.keys:
-            parts["licenses"] = self.info_extras.get("coco:licenses", [])
+            parts["licenses"] = own["licenses"] if "licenses" in own else self.info_extras.get("coco:licenses", [])
+        parts.update((k, v) for k, v in own.items() if k not in ("info", "licenses"))
         categories = self._categories(spec, tasks_of_split)
         with path.open("wb") as fh:
             fh.write(b"{")
