@@ -262,6 +262,8 @@ def _save(
     overwrite: bool,
     progress: Progress | None,
 ) -> Report:
+    if options.get("media_root"):  # the images copied or linked are read from there
+        _refuse_over(path, [Path(str(options["media_root"]))], "the images' folder (media_root)")
     if progress:
         progress(f"checking what {fmt.NAME} can hold")
     with _unwritable(path, fmt.NAME), paused_gc():
@@ -314,21 +316,26 @@ def refuse_output_in_input(src: Path, dst: Path) -> None:
     """
     if not src.exists():
         return
-    from labelkit.formats.yolo_layout import config_root
+    from labelkit.formats.yolo_layout import config_inputs
 
+    _refuse_over(dst, [src, input_folder(src), *config_inputs(src)], "the input")
+
+
+def _refuse_over(dst: Path, places: list[Path], what: str) -> None:
+    """Refuse an output that is one of ``places`` (read from), lies inside one, or holds one.
+
+    Raises:
+        OutputError: naming the output.
+    """
     real = dst.resolve()
-    inputs = [src.resolve(), input_folder(src).resolve()]
-    yolo_root = config_root(src)
-    if yolo_root is not None:
-        inputs.append(yolo_root.resolve())
     hint = "inputs are never modified: choose another output"
-    for place in inputs:
+    for place in (p.resolve() for p in places):
         if real == place:
-            raise OutputError("the output is the input", path=dst, hint=hint)
+            raise OutputError(f"the output is {what}", path=dst, hint=hint)
         if place.is_dir() and place in real.parents:
-            raise OutputError("the output is inside the input", path=dst, hint=hint)
+            raise OutputError(f"the output is inside {what}", path=dst, hint=hint)
         if real in place.parents:
-            raise OutputError("the output holds the input (replacing it would remove the input)", path=dst, hint=hint)
+            raise OutputError(f"the output holds {what} (replacing it would remove it)", path=dst, hint=hint)
 
 
 def convert(

@@ -15,12 +15,14 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 from conftest import FIXTURES, NATIVE_FIXTURES, ROOT
+from PIL import Image
 from test_registry import PLUGINS, install_plugin
 
 import labelkit
 from labelkit import formats
 from labelkit.cli import cli
-from labelkit.errors import InputError
+from labelkit.errors import InputError, OutputError
+from labelkit.model import Category, Dataset, Item, Media
 
 IMAGES = FIXTURES / "native" / "images.labelkit.json"
 
@@ -701,6 +703,55 @@ def test_the_root_a_data_yaml_names_is_input(tmp_path: Path) -> None:
         result = run("convert", tmp_path / "cfg/data.yaml", out, "--to", "yolo", "--overwrite", "--allow-loss")
         assert result.exit_code == 2 and "the output" in result.output and "the input" in result.output, out
     assert sorted(p.relative_to(victim) for p in victim.rglob("*")) == before
+
+
+def test_split_folders_a_data_yaml_names_outside_its_folder_are_input(tmp_path: Path) -> None:
+    """Roboflow's ``train: ../train/images`` reads outside the config's folder: an output holding those
+    folders, replaced with --overwrite, deleted the images and labels being converted."""
+    data = tmp_path / "data"
+    (data / "images/train").mkdir(parents=True)
+    (data / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(data / "images/train/a.jpg")
+    (data / "labels/train/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg/data.yaml").write_text("train: ../data/images/train\nval: ../data/images/train\nnames: [x]\n")
+    for out in (data, data / "images", data / "labels/train/inner"):
+        result = run("convert", tmp_path / "cfg/data.yaml", out, "--to", "coco", "--overwrite")
+        assert result.exit_code == 2 and "labelkit: error: " in result.output, out
+        assert "the input" in result.output, out
+    assert (data / "images/train/a.jpg").is_file() and (data / "labels/train/a.txt").is_file()
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_an_output_holding_the_media_root_is_refused(tmp_path: Path, inside: bool) -> None:
+    """With media=link (or copy) the images are read from media_root: an output holding it, replaced with
+    --overwrite, deleted the user's photos and left dangling links."""
+    project = tmp_path / "project"
+    (project / "photos").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(project / "photos/a.jpg")
+    ds = Dataset(categories=[Category(id=1, name="x")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=8, height=8), split="train"))
+    media_root = project / "photos" if not inside else project
+    out = project if not inside else project / "photos"
+    with pytest.raises(OutputError, match=r"media_root"):
+        labelkit.save(ds, out, "yolo", overwrite=True, media="link", media_root=str(media_root))
+    assert (project / "photos/a.jpg").is_file()
+    labelkit.convert(IMAGES, tmp_path / "src.json", to="labelkit")
+    result = run(
+        "convert",
+        tmp_path / "src.json",
+        out,
+        "--to",
+        "yolo",
+        "--overwrite",
+        "--allow-loss",
+        "-o",
+        "media=copy",
+        "-o",
+        f"media_root={media_root}",
+    )
+    assert result.exit_code == 2 and "media_root" in result.output
+    assert (project / "photos/a.jpg").is_file()
 
 
 def test_the_current_folder_as_output_is_one_error_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

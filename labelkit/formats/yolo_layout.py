@@ -241,18 +241,43 @@ def _config_root(config_path: Path, config: dict[str, Any]) -> Path:
     return folder
 
 
-def config_root(path: Path) -> Path | None:
-    """The folder a YOLO input's ``data.yaml`` names as its root (``path:``), or None (no such config).
+def _split_keys(config: dict[str, Any]) -> list[str]:
+    """The keys of a ``data.yaml`` that name a split's images (a folder, a list file, or a list of them)."""
+    keys = [k for k in ("train", "val", "validation", "test", "minival") if config.get(k)]
+    # other keys holding image folders are splits too (labelkit writes train2017: images/train2017)
+    return keys + [
+        k
+        for k, v in config.items()
+        if k not in keys and k not in CONFIG_KEYS and isinstance(v, str) and v.startswith("images/")
+    ]
 
-    A config that cannot be read gives None: reading the dataset reports it.
+
+def config_inputs(path: Path) -> list[Path]:
+    """The places a YOLO input's ``data.yaml`` reads from: its root and what each split names.
+
+    A split may name a place outside the root (Roboflow's ``../valid/images``); each comes with its
+    ``labels`` counterpart.
+
+    A config that cannot be read gives none: reading the dataset reports it.
     """
     config_path = path if path.is_file() else find_config(path) if path.is_dir() else None
     if config_path is None or config_path.suffix not in (".yaml", ".yml"):
-        return None
+        return []
     try:
-        return _config_root(config_path, _load_yaml(config_path))
+        config = _load_yaml(config_path)
+        root = _config_root(config_path, config)
     except InputError:
-        return None
+        return []
+    places = [root]
+    for key in _split_keys(config):
+        values = config[key] if isinstance(config[key], list) else [config[key]]
+        for value in map(str, values):
+            places.append(root / value)
+            parts = Path(value).parts
+            if "images" in parts:  # Ultralytics's labels folder: the last images/ turned into labels/
+                at = len(parts) - 1 - parts[::-1].index("images")
+                places.append(root / Path(*parts[:at], "labels", *parts[at + 1 :]))
+    return places
 
 
 def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout:
@@ -302,13 +327,7 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout
             element="flip_idx",
             found=repr(flip)[:200],
         )
-    split_keys = [k for k in ("train", "val", "validation", "test", "minival") if config.get(k)]
-    # other keys holding image folders are splits too (labelkit writes train2017: images/train2017)
-    split_keys += [
-        k
-        for k, v in config.items()
-        if k not in split_keys and k not in CONFIG_KEYS and isinstance(v, str) and v.startswith("images/")
-    ]
+    split_keys = _split_keys(config)
     if not split_keys:
         raise InputError("data.yaml names no train, val or test images", path=config_path, element="train")
     any_found = False
