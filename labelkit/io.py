@@ -51,7 +51,12 @@ def is_plain_relpath(name: str) -> bool:
 
 
 def safe_relpath(
-    name: str, *, source: str | Path | None = None, pointer: str | None = None, keep_url: bool = False
+    name: str,
+    *,
+    source: str | Path | None = None,
+    pointer: str | None = None,
+    line: int | None = None,
+    keep_url: bool = False,
 ) -> str:
     r"""Check that a file name taken from inside a dataset stays inside its folder.
 
@@ -59,6 +64,7 @@ def safe_relpath(
         name: a relative path such as a COCO ``file_name``.
         source: the file the name came from, for the error.
         pointer: where in that file, for the error.
+        line: the line of that file, for the error (a list file's).
         keep_url: return a URL (``http://host/a.jpg``) as written, for a name that is only carried (a COCO
             ``file_name``); a name that becomes a file's path has its ``//`` collapsed like any other.
 
@@ -81,6 +87,7 @@ def safe_relpath(
             f"unsafe file name {name!r}",
             path=source,
             pointer=pointer,
+            line=line,
             hint="file names inside a dataset must be relative and must not contain '..'",
         )
     return text if keep_url and _URL.match(text) else str(posix)
@@ -167,7 +174,9 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_text(path: Path, data: bytes | None = None) -> str:
-    """A file's text (``data``, when its bytes are at hand), which must be UTF-8.
+    """A file's text (``data``, when its bytes are at hand), which must be UTF-8; a byte-order mark is dropped.
+
+    Windows tools start UTF-8 files with one (a names file's first class was ``\ufeffcat``).
 
     Raises:
         InputError: naming this file and the line and column of its first byte that is not UTF-8 (a reader
@@ -175,7 +184,8 @@ def read_text(path: Path, data: bytes | None = None) -> str:
     """
     data = read_bytes(path) if data is None else data
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
+        return text[1:] if text.startswith("\ufeff") else text
     except UnicodeDecodeError as exc:
         line, column = line_and_column(data, exc.start)
         raise InputError(

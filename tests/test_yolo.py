@@ -1454,3 +1454,52 @@ def test_rotated_boxes_and_polygons_wholly_outside_are_reported_lost(tmp_path: P
     report = labelkit.save(ds, tmp_path / "o", "yolo", task=task, allow_loss=True)
     assert report.written["object annotations"] == 1
     assert len((tmp_path / "o/labels/train/a.txt").read_text().splitlines()) == 1
+
+
+def test_a_number_as_a_data_yaml_key_names_a_split(tmp_path: Path) -> None:
+    """``2017: images/train2017`` (a YAML integer key) was an internal error (a Path joined with an int)."""
+    (tmp_path / "images/train2017").mkdir(parents=True)
+    (tmp_path / "labels/train2017").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / "images/train2017/a.jpg")
+    (tmp_path / "labels/train2017/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "data.yaml").write_text("2017: images/train2017\nnames: [x]\n")
+    ds = labelkit.load(tmp_path / "data.yaml", "yolo")
+    assert [(i.split, i.media.path) for i in ds.items()] == [("2017", "images/train2017/a.jpg")]
+    for bad in ("2017: images/a\n'2017': images/b\nnames: [x]\n", "true: images/a\nnames: [x]\n"):
+        (tmp_path / "data.yaml").write_text(bad)
+        with pytest.raises(InputError, match="data.yaml keys must be distinct names") as err:
+            labelkit.load(tmp_path / "data.yaml", "yolo")
+        assert err.value.location.path == str(tmp_path / "data.yaml")
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_class_name(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "labels").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "images/a.jpg")
+    (tmp_path / "labels/a.txt").write_text("1 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "classes.txt").write_bytes("cat\ndog\n".encode("utf-8-sig"))
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [c.name for c in ds.categories] == ["cat", "dog"]  # was: '\ufeffcat'
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "line"),
+    [
+        ({"train.txt": "images/a.jpg\n\n/abs/c.jpg\n"}, "train.txt", 3),
+        ({"obj.data": "classes = 1\ntrain = train.txt\nnames = /etc/passwd\n", "train.txt": ""}, "obj.data", 3),
+        ({"obj.data": "classes = 1\ntrain = train.txt\n", "train.txt": "# c\n../../etc/c.jpg\n"}, "train.txt", 2),
+    ],
+)
+def test_an_unsafe_path_in_a_list_or_obj_data_names_its_line(
+    tmp_path: Path, files: dict[str, str], where: str, line: int
+) -> None:
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "images/a.jpg")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    config = "obj.data" if "obj.data" in files else "data.yaml"
+    if config == "data.yaml":
+        (tmp_path / "data.yaml").write_text("train: train.txt\nval: train.txt\nnames: [x]\n")
+    with pytest.raises(InputError, match="unsafe file name") as err:
+        labelkit.load(tmp_path / config, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / where), line)  # was: no line

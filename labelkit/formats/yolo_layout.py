@@ -190,6 +190,12 @@ def _load_yaml(path: Path) -> dict[str, Any]:
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path, line=line) from exc
     if not isinstance(value, dict):
         raise InputError("data.yaml must be a mapping", path=path)
+    keys = [k if type(k) is not int else str(k) for k in value]  # `2017: images/train2017` names split "2017"
+    odd = next((k for k in keys if not isinstance(k, str)), None)
+    if odd is not None or len(set(keys)) != len(keys):
+        found = repr(odd) if odd is not None else next(k for k in keys if keys.count(k) > 1)
+        raise InputError("data.yaml keys must be distinct names", path=path, found=found[:200])
+    value = dict(zip(keys, value.values(), strict=True))
     bad = _not_utf8_text(value)
     if bad is not None:  # a "\ud800" escape: no file, table or terminal can take it
         raise InputError(
@@ -420,11 +426,11 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[E
     entries = []
     seen: set[Path] = set()
     text = read_text(list_file)
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        name = safe_relpath(line[2:] if line.startswith("./") else line, source=list_file, pointer=None)
+        name = safe_relpath(line[2:] if line.startswith("./") else line, source=list_file, line=number)
         candidates = [list_file.parent / name, root / name]
         if "/" in name:
             # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
@@ -443,6 +449,7 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[E
 def _darknet(data_path: Path) -> Layout:
     root = data_path.parent
     config: dict[str, str] = {}
+    line_of: dict[str, int] = {}
     text = read_text(data_path)
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -452,21 +459,22 @@ def _darknet(data_path: Path) -> Layout:
         if not sep:
             raise InputError("expected key = value", path=data_path, line=number, found=repr(line))
         config[key.strip()] = value.strip()
+        line_of[key.strip()] = number
 
-    def local(value: str) -> Path:
-        name = safe_relpath(value, source=data_path)
+    def local(key: str) -> Path:
+        name = safe_relpath(config[key], source=data_path, line=line_of[key])
         path = root / name
         if not path.exists() and "/" in name:
             path = root / name.split("/", 1)[1]
         return path
 
-    names_path = local(config["names"]) if "names" in config else root / "obj.names"
+    names_path = local("names") if "names" in config else root / "obj.names"
     names = _read_names_file(names_path) if names_path.is_file() else []
     layout = Layout(root=root, names=names, config=dict(config))
-    for key, value in config.items():
+    for key in config:
         if key in DARKNET_RESERVED:
             continue
-        source = local(value)
+        source = local(key)
         if source.is_file():
             layout.entries += _entries_from_list(source, root, key)
     return layout
