@@ -193,18 +193,46 @@ def read_text(path: Path, data: bytes | None = None) -> str:
         ) from exc
 
 
-def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path | None = None) -> bytes:
+class Inside:
+    """A folder that the files read must stay in through symbolic links, and the folders found so."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._real_root: str | None = None
+        self._folders: dict[str, bool] = {}
+
+    def holds(self, real: str) -> bool:
+        """Whether a resolved path is the folder or lies inside it."""
+        if self._real_root is None:
+            self._real_root = os.path.realpath(self.root)
+        return real == self._real_root or real.startswith(self._real_root.rstrip(os.sep) + os.sep)
+
+    def folder_ok(self, folder: str) -> bool:
+        """Whether ``folder`` has no symbolic link on its way, or leads inside; one answer per folder."""
+        ok = self._folders.get(folder)
+        if ok is None:
+            real = os.path.realpath(folder)
+            ok = self._folders[folder] = real == os.path.abspath(folder) or self.holds(real)
+        return ok
+
+
+def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path | Inside | None = None) -> bytes:
     """A file's bytes by one ``open``, ``fstat``, ``read`` and ``close``, without a Python file object.
 
     For the many small files of per-image formats (a YOLO label file each), where ``open()``'s buffered
     reader costs more than the read. OS errors propagate (``FileNotFoundError``, ``IsADirectoryError``, ...).
     The file is opened without blocking. A FIFO raises an ``OSError``, or with ``pipes`` is read: to its end
     when something writes it (``/dev/stdin``), as empty when nothing does (instead of waiting forever). A
-    device or socket raises an ``OSError``. With ``inside``, a file that is a symbolic link must lead to a
-    file inside that folder (else ``OSError``); telling a link costs nothing more for a file that is none.
+    device or socket raises an ``OSError``. With ``inside``, a file that is a symbolic link, or lies in a
+    folder reached through one, must lead inside that folder (else ``OSError``): telling a link costs nothing
+    more for a file that is none, and each folder is resolved once (pass one :class:`Inside` for many files).
     """
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     nofollow = getattr(os, "O_NOFOLLOW", 0) if inside is not None else 0
+    if isinstance(inside, Path):
+        inside = Inside(inside)
+    if inside is not None and not inside.folder_ok(os.path.dirname(os.fspath(path)) or "."):
+        raise OSError(errno.EACCES, "in a folder linked out of the dataset", str(path))
     try:
         fd = os.open(path, flags | nofollow)
     except OSError as exc:
@@ -212,10 +240,10 @@ def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path
             raise
         assert inside is not None  # a symbolic link: read only if it leads inside
         try:
-            target, root = Path(path).resolve(), inside.resolve()
+            target = str(Path(path).resolve(strict=False))
         except RuntimeError:  # a loop of links (Python 3.11 raises this rather than an OSError)
             raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
-        if target != root and root not in target.parents:
+        if not inside.holds(target):
             raise OSError(errno.EACCES, "a symbolic link leading out of the dataset", str(path)) from None
         fd = os.open(path, flags)
     try:

@@ -1181,6 +1181,51 @@ def test_a_label_file_linking_outside_the_dataset_is_refused(tmp_path: Path) -> 
     assert len(list(labelkit.load(root, "yolo", task="detect").objects())) == 2
 
 
+def test_a_label_folder_linked_outside_the_dataset_is_refused(tmp_path: Path) -> None:
+    """Only the label file itself was checked: a linked folder read (and quoted) any file outside."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.txt").write_text("sk-SECRET-TOKEN\n")
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels").mkdir()
+    Image.new("RGB", (20, 10)).save(root / "images/train/x.png")
+    (root / "labels/train").symlink_to(outside, target_is_directory=True)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [a]\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.path == str(root / "labels/train/x.txt")
+    assert err.value.one_line().endswith("cannot read: in a folder linked out of the dataset")
+    (outside / "x.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    assert len(list(labelkit.load(root, "yolo", links="follow").objects())) == 1
+    (root / "labels/train").unlink()  # a folder linked inside the dataset is read as usual
+    (root / "kept").mkdir()
+    (root / "kept/x.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (root / "labels/train").symlink_to(root / "kept", target_is_directory=True)
+    assert len(list(labelkit.load(root, "yolo").objects())) == 1
+
+
+@pytest.mark.parametrize("linked", ["val.txt", "obj.names", "classes.txt"])
+def test_list_and_names_files_linked_outside_the_dataset_are_refused(tmp_path: Path, linked: str) -> None:
+    """A linked list file's lines became items (and label file names in the output)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("api_key=sk-live-123\n")
+    root = tmp_path / "ds"
+    (root / "images").mkdir(parents=True)
+    (root / "labels").mkdir()
+    Image.new("RGB", (20, 10)).save(root / "images/a.png")
+    (root / "labels/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    if linked == "val.txt":
+        (root / "data.yaml").write_text("train: images\nval: val.txt\nnames: [a]\n")
+    elif linked == "obj.names":
+        (root / "obj.data").write_text("classes = 1\nnames = obj.names\n")
+    (root / linked).symlink_to(secret)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.path == str(root / linked)
+    assert "sk-live" not in err.value.one_line() and "links=follow" in err.value.one_line()
+
+
 @pytest.mark.parametrize("flip", ["[0, 5]", "[1]", "[1, 0, 2]"])
 def test_a_flip_idx_that_does_not_fit_kpt_shape_is_refused(flip: str, tmp_path: Path) -> None:
     config = f"train: images/train\nnames: [p]\nkpt_shape: [2, 3]\nflip_idx: {flip}\n"

@@ -35,7 +35,7 @@ from labelkit.formats.yolo_layout import (
     rel_path,
 )
 from labelkit.formats.yolo_media import image_size, parse_size
-from labelkit.io import read_file
+from labelkit.io import Inside, read_file
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
 from labelkit.report import Report
@@ -158,7 +158,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     task = str(options.get("task", "auto"))
     if task not in ("auto", *TASKS):
         raise UsageError("bad task", expected=", ".join(TASKS), found=task)
-    layout, sizes = find_layout(path, task, str(options.get("image_sizes") or ""))
+    follow = str(options.get("links") or "inside") == "follow"
+    layout, sizes = find_layout(path, task, str(options.get("image_sizes") or ""), follow)
     fallback = parse_size(str(options["image_size"])) if options.get("image_size") else None
     if not layout.entries and not (layout.config and (layout.names or "names" in layout.config)):  # (no images)
         raise InputError("no images or label files found", path=path, hint="is this a YOLO dataset folder?")
@@ -167,7 +168,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     if any(e.label is not None and "labelTxt" in e.label.parts for e in layout.entries):
         layout.dota = True
     parsed = yolo_parse.Parsed()
-    inside = None if str(options.get("links") or "inside") == "follow" else layout.root
+    inside = None if follow else Inside(layout.root)
     root_prefix = str(layout.root) + os.sep
     files: list[Path] = []
     names = list(layout.names)

@@ -16,7 +16,7 @@ import yaml.reader
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
-from labelkit.io import is_file, read_text, safe_relpath, walk_files
+from labelkit.io import Inside, is_file, read_file, read_text, safe_relpath, walk_files
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
 LABEL_DIRS = ("labels", "Labels", "annotations", "Annotations", "labelTxt")
@@ -148,8 +148,8 @@ def _parse_names(value: Any, source: Path) -> list[str]:
     raise InputError("names must be a list or an id -> name map", path=source, element="names")
 
 
-def _read_names_file(path: Path) -> list[str]:
-    text = read_text(path)
+def _read_names_file(path: Path, inside: Inside | None) -> list[str]:
+    text = _dataset_text(path, inside)
     lines = text.splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
@@ -286,7 +286,25 @@ def config_inputs(path: Path) -> list[Path]:
     return places
 
 
-def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout:
+def _dataset_text(path: Path, inside: Inside | None) -> str:
+    """A list or names file's text; with ``inside``, refused when a symbolic link takes it out of the dataset.
+
+    Raises:
+        InputError: naming the file.
+    """
+    if inside is None:
+        return read_text(path)
+    try:
+        data = read_file(path, inside=inside)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path, hint=_LINK_HINT) from exc
+    return read_text(path, data)
+
+
+_LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
+
+
+def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) -> Layout:
     config = _load_yaml(config_path)
     root = _config_root(config_path, config)
     names = _parse_names(config.get("names"), config_path)
@@ -354,7 +372,7 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]]) -> Layout
             if source not in sources or source.name == split:
                 sources[source] = split
     for source, split in sources.items():
-        layout.entries += _entries_from_source(source, root, split, sizes)
+        layout.entries += _entries_from_source(source, root, split, sizes, None if follow else Inside(root))
     if not any_found:
         hint = f"download: {config['download']}" if config.get("download") else None
         raise InputError(
@@ -377,9 +395,11 @@ def _labels_only_source(root: Path, value: str, split: str) -> Path | None:
     return label_dir if label_dir.is_dir() else None
 
 
-def _entries_from_source(source: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]]) -> list[Entry]:
+def _entries_from_source(
+    source: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]], inside: Inside | None = None
+) -> list[Entry]:
     if source.is_file():
-        return _entries_from_list(source, root, split)
+        return _entries_from_list(source, root, split, inside)
     if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
         return _entries_from_labels(source, root, split, sizes)
     entries = []
@@ -422,10 +442,10 @@ def _entries_from_labels(
     return entries
 
 
-def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[Entry]:
+def _entries_from_list(list_file: Path, root: Path, split: str | None, inside: Inside | None) -> list[Entry]:
     entries = []
     seen: set[Path] = set()
-    text = read_text(list_file)
+    text = _dataset_text(list_file, inside)
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -446,8 +466,9 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None) -> list[E
     return entries
 
 
-def _darknet(data_path: Path) -> Layout:
+def _darknet(data_path: Path, follow: bool = False) -> Layout:
     root = data_path.parent
+    inside = None if follow else Inside(root)
     config: dict[str, str] = {}
     line_of: dict[str, int] = {}
     text = read_text(data_path)
@@ -469,14 +490,14 @@ def _darknet(data_path: Path) -> Layout:
         return path
 
     names_path = local("names") if "names" in config else root / "obj.names"
-    names = _read_names_file(names_path) if names_path.is_file() else []
+    names = _read_names_file(names_path, inside) if names_path.is_file() else []
     layout = Layout(root=root, names=names, config=dict(config))
     for key in config:
         if key in DARKNET_RESERVED:
             continue
         source = local(key)
         if source.is_file():
-            layout.entries += _entries_from_list(source, root, key)
+            layout.entries += _entries_from_list(source, root, key, inside)
     return layout
 
 
@@ -491,12 +512,12 @@ def classify_splits(root: Path) -> list[Path]:
     return splits if any(s.name in ("train", "val", "valid", "validation", "test") for s in splits) else []
 
 
-def _loose(root: Path, sizes: dict[str, tuple[int, int]]) -> Layout:
+def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) -> Layout:
     names_file = next((root / n for n in ("obj.names", "classes.txt", "classes.names") if (root / n).is_file()), None)
     if names_file is None:
         found = sorted(root.glob("*.names"))
         names_file = found[0] if found else None
-    names = _read_names_file(names_file) if names_file is not None else []
+    names = _read_names_file(names_file, None if follow else Inside(root)) if names_file is not None else []
     layout = Layout(root=root, names=names)
     image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
     label_dir = next((root / d for d in LABEL_DIRS if (root / d).is_dir()), None)
@@ -550,8 +571,13 @@ def _classify_layout(root: Path) -> Layout:
     return layout
 
 
-def find_layout(path: Path, task: str, sizes_option: str) -> tuple[Layout, dict[str, tuple[int, int]]]:
-    """Find the layout of ``path`` and load the image-size side file (or the ``image_sizes`` option's file)."""
+def find_layout(
+    path: Path, task: str, sizes_option: str, follow: bool = False
+) -> tuple[Layout, dict[str, tuple[int, int]]]:
+    """Find the layout of ``path`` and load the image-size side file (or the ``image_sizes`` option's file).
+
+    List and names files that symbolic links take out of the dataset are refused unless ``follow``.
+    """
     root = path if path.is_dir() else path.parent
     sizes: dict[str, tuple[int, int]] = {}
     sizes_file = Path(sizes_option) if sizes_option else root / SIZES_FILE
@@ -561,7 +587,7 @@ def find_layout(path: Path, task: str, sizes_option: str) -> tuple[Layout, dict[
         return _classify_layout(root), sizes
     config = path if path.is_file() else find_config(path)
     if config is not None and config.suffix in (".yaml", ".yml"):
-        return _ultralytics(config, sizes), sizes
+        return _ultralytics(config, sizes, follow), sizes
     if config is not None and config.name == "obj.data" or (root / "obj.data").is_file():
-        return _darknet(root / "obj.data"), sizes
-    return _loose(root, sizes), sizes
+        return _darknet(root / "obj.data", follow), sizes
+    return _loose(root, sizes, follow), sizes
