@@ -1577,3 +1577,23 @@ def test_glob_characters_in_an_item_id_find_no_other_image(tmp_path: Path) -> No
         (tmp_path / "Annotations" / f"{stem}.xml").write_text("<annotation></annotation>")
     ds = labelkit.load(tmp_path, "voc")
     assert {i.id: (i.media.path, i.media.width) for i in ds.items()} == {"*": (None, None), "a[1]": (None, None)}
+
+
+def test_image_label_attributes_and_voc_fields_are_lost_not_dropped_silently(tmp_path: Path) -> None:
+    """An ImageSets class list holds a class and a difficult flag: the rest went without a word."""
+    ds = Dataset(categories=[Category(id=8, name="cat"), Category(id=9, name="dog")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4), split="train"))
+    ds.add(
+        Label(id="1", item_id="m", category_id=8, attributes={"verified": True}, extras={"voc:pose": "Left"}),
+        Label(id="2", item_id="m", category_id=9, extras={"voc:difficult": True}),
+    )
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("image label attribute sets", 1),
+        ("image label VOC fields", 1),
+    ]
+    plain = Dataset(categories=ds.categories)
+    plain.add_item(next(iter(ds.items())))
+    plain.add(Label(id="2", item_id="m", category_id=8, extras={"voc:difficult": True}))
+    assert labelkit.save(plain, tmp_path / "p", "voc").lost == []

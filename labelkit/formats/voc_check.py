@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
-from labelkit.formats.base import Capabilities, check_capabilities
+from labelkit.formats.base import Capabilities, check_capabilities, extras_key_counts
 from labelkit.formats.voc import CAPABILITIES, VOID_INDEX
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
@@ -106,6 +106,20 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "ImageSets/Main/<class>_<split>.txt is named after the class",
     )
     report.lose("image labels without a category", labels["category_id"].null_count, f"{TARGET} lists labels by class")
+    if labels.num_rows:  # an ImageSets class list holds an image, a class and a difficult flag: nothing more
+        report.lose(
+            "image label attribute sets",
+            labels.num_rows - labels["attributes"].null_count,
+            "an ImageSets class list holds a class and a difficult flag only",
+        )
+        others = [k for k in extras_key_counts(labels["extras"]) if k.startswith("voc:") and k != "voc:difficult"]
+        report.lose(
+            "image label VOC fields",
+            sum(1 for e in labels["extras"].to_pylist() if e and any(k in decode_json_cell(e) for k in others))
+            if others
+            else 0,
+            f"an ImageSets class list holds a class and a difficult flag only ({', '.join(others)})",
+        )
     _report_not_xml(dataset, report)
     report.lose(
         "category names with a line break",
