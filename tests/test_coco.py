@@ -1954,6 +1954,15 @@ def test_other_top_level_keys_and_each_files_info_and_licenses_come_back(tmp_pat
     assert err.value.location.pointer == "/x/0"
 
 
+def test_a_region_captions_box_and_segmentation_come_back(tmp_path: Path) -> None:
+    """A caption with a box and a segmentation (a region caption) lost both without a word."""
+    caption = {"id": 3, "image_id": 1, "caption": "a dog", "bbox": [1, 1, 4, 4], "segmentation": [[1, 1, 5, 1, 5, 5]]}
+    src = _files(tmp_path / "in", {"captions_val": {"images": [_img(1)], "annotations": [caption]}})
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    assert _load(tmp_path / "out/annotations/captions_val.json") == _load(src / "annotations/captions_val.json")
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

@@ -376,10 +376,14 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         captions = f.column("caption")
         texts = raw_column([captions[i] for i in rows_cap], path, "caption", str, rows_cap.tolist())
         cap_extras = extras.copy()
+        geometry_values = [(name, f.column(name)) for name in ("bbox", "segmentation", "keypoints")]
         for i in rows_cap.tolist():
             category_id = cat_values[i]
             if category_id is not None:
                 cap_extras[i] = add_extra(cap_extras[i], "coco:category_id", orjson.dumps(category_id))
+            for name, values in geometry_values:  # a region caption's box or mask: carried as it was
+                if len(values[i]):
+                    cap_extras[i] = add_extra(cap_extras[i], f"coco:{name}", bytes(values[i]))
         out.transcripts = pa.table(
             {
                 "id": ann_id_str.take(idx),
