@@ -1548,3 +1548,31 @@ def test_an_unsafe_path_in_a_list_or_obj_data_names_its_line(
     with pytest.raises(InputError, match="unsafe file name") as err:
         labelkit.load(tmp_path / config, "yolo")
     assert (err.value.location.path, err.value.location.line) == (str(tmp_path / where), line)  # was: no line
+
+
+def test_a_loose_folder_keeps_images_sharing_a_stem_and_flat_images_beside_subfolders(tmp_path: Path) -> None:
+    """A names file beside images/ and labels/: x.jpg was replaced by x.png, and flat images beside a
+    subfolder were dropped (the subfolder was taken for the only split)."""
+    (tmp_path / "images/extra").mkdir(parents=True)
+    (tmp_path / "labels/extra").mkdir(parents=True)
+    for name in ("x.jpg", "x.png", "a.jpg", "extra/c.jpg"):
+        Image.new("RGB", (10, 10)).save(tmp_path / "images" / name)
+    for name in ("x", "a", "extra/c"):
+        (tmp_path / "labels" / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "images/.DS_Store").write_bytes(b"")
+    (tmp_path / "obj.names").write_text("cat\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert sorted(i.media.path for i in ds.items()) == [
+        "images/a.jpg",
+        "images/extra/c.jpg",
+        "images/x.jpg",
+        "images/x.png",
+    ]
+    assert len(list(ds.objects())) == 4
+    for name in ("x.jpg", "x.png", "a.jpg"):  # without flat images, subfolders are splits (a stray file is not one)
+        (tmp_path / "images" / name).unlink()
+    for name in ("x", "a"):
+        (tmp_path / "labels" / f"{name}.txt").unlink()
+    assert [(i.split, i.media.path) for i in labelkit.load(tmp_path, "yolo").items()] == [
+        ("extra", "images/extra/c.jpg")
+    ]

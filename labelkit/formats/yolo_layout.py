@@ -524,7 +524,11 @@ def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) 
     pairs: list[tuple[str | None, Path | None, Path | None]] = []
     if image_dir is not None or label_dir is not None:
         subdirs = sorted({p.name for d in (image_dir, label_dir) if d is not None for p in d.iterdir() if p.is_dir()})
-        if subdirs:
+        # subfolders are splits unless files sit beside them: then they are folders of one unsplit tree
+        flat = any(is_image(p) for p in (image_dir.iterdir() if image_dir else ()) if p.is_file()) or any(
+            p.suffix == ".txt" and p.is_file() for p in (label_dir.iterdir() if label_dir else ())
+        )
+        if subdirs and not flat:
             pairs += [(s, _opt(image_dir, s), _opt(label_dir, s)) for s in subdirs]
         else:
             pairs.append((None, image_dir, label_dir))
@@ -537,17 +541,16 @@ def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) 
     for split, images, labels in pairs:
         if labels is not None and labels.name == "labelTxt":
             layout.dota = True
-        entries: dict[str, Entry] = {}
+        entries: list[Entry] = []  # (images of one folder sharing a stem share a label file: each is an entry)
         if images is not None:
             for image in _images_under(images):
                 key = image.relative_to(images).with_suffix("").as_posix()
                 label = labels / Path(key + ".txt") if labels is not None else None
-                entries[key] = Entry(split, key, image, label)
+                entries.append(Entry(split, key, image, label))
         if labels is not None:
-            for entry in _entries_from_labels(labels, root, split, sizes):
-                if entry.key not in entries:
-                    entries[entry.key] = entry
-        layout.entries += [entries[k] for k in sorted(entries)]
+            keys = {e.key for e in entries}
+            entries += [e for e in _entries_from_labels(labels, root, split, sizes) if e.key not in keys]
+        layout.entries += sorted(entries, key=lambda e: (e.key, str(e.image or "")))
     return layout
 
 
