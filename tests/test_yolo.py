@@ -1576,3 +1576,16 @@ def test_a_loose_folder_keeps_images_sharing_a_stem_and_flat_images_beside_subfo
     assert [(i.split, i.media.path) for i in labelkit.load(tmp_path, "yolo").items()] == [
         ("extra", "images/extra/c.jpg")
     ]
+
+
+def test_darknet_segment_of_4_point_polygons_reads_back_as_segment(tmp_path: Path) -> None:
+    """Only data.yaml said task: segment, so a Darknet folder of 4-point polygons read back as OBB boxes."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=100, height=50), split="train"))
+    ring = [10.0, 10.0, 50.0, 10.0, 50.0, 30.0, 10.0, 30.0]
+    ds.add(Object(id="p", item_id="1", category_id=0, polygon=[ring]))
+    labelkit.save(ds, tmp_path / "o", "yolo", task="segment", layout="darknet")
+    assert "task = segment\n" in (tmp_path / "o/obj.data").read_text()
+    back = labelkit.load(tmp_path / "o", "yolo")
+    assert [(o.shape, o.polygon) for o in back.objects()] == [("polygon", [ring])]  # was: an OBB box
+    assert back.info.extras["yolo:task"] == "segment"

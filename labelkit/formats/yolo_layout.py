@@ -37,7 +37,7 @@ CONFIG_KEYS = {
 
 MAX_KEYPOINTS = 10_000
 """The largest K of ``kpt_shape`` read (Ultralytics' own sets have 17 or fewer; this only bounds memory)."""
-DARKNET_RESERVED = {"classes", "names", "backup", "eval", "results", "eval_type"}
+DARKNET_RESERVED = {"classes", "names", "backup", "eval", "results", "eval_type", "task"}
 
 
 def find_config(root: Path) -> Path | None:

@@ -376,7 +376,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
     written_splits = sorted(set(splits))
     if layout == "darknet":
-        _write_darknet(dataset, path, written_splits, splits, image_rel)
+        _write_darknet(dataset, path, written_splits, splits, image_rel, task)
     else:
         _write_data_yaml(dataset, path, task, written_splits, report, kpt_dims)
     if media == "none":
@@ -619,7 +619,9 @@ def darknet_names(dataset: Dataset) -> list[str]:
     return names[:last] + [f"class_{i}" for i in range(last, len(names))]
 
 
-def _write_darknet(dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str]) -> None:
+def _write_darknet(
+    dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str], task: str
+) -> None:
     (path / "obj.names").write_text("".join(f"{name}\n" for name in darknet_names(dataset)), encoding="utf-8")
     lines = [f"classes = {len(dataset.categories)}"]
     for split in written:
@@ -627,6 +629,8 @@ def _write_darknet(dataset: Dataset, path: Path, written: list[str], splits: lis
         (path / f"{split}.txt").write_text("".join(f"{r}\n" for r in members), encoding="utf-8")
         lines.append(f"{split} = {split}.txt")
     lines += ["names = obj.names", "backup = backup/"]
+    if task == "segment":  # as in data.yaml: 4-point polygons would read back as OBB (Darknet skips other keys)
+        lines.append("task = segment")
     (path / "obj.data").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
