@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -1597,3 +1598,34 @@ def test_image_label_attributes_and_voc_fields_are_lost_not_dropped_silently(tmp
     plain.add_item(next(iter(ds.items())))
     plain.add(Label(id="2", item_id="m", category_id=8, extras={"voc:difficult": True}))
     assert labelkit.save(plain, tmp_path / "p", "voc").lost == []
+
+
+def _one_object(bbox: tuple[float, float, float, float] = (1.0, 1.0, 3.0, 3.0), **fields: Any) -> Dataset:
+    cat = fields.pop("category_extras", {})
+    ds = Dataset(categories=[Category(id=1, name="person", extras=cat)])
+    ds.add_item(Item(id="img", media=Media(path="img.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="1", item_id="img", category_id=1, bbox=bbox, **fields))
+    return ds
+
+
+@pytest.mark.parametrize(
+    ("ds", "lost"),
+    [
+        (_one_object(bbox=(5.0, 5.0, -3.0, 2.0)), "boxes"),  # xmax below xmin: VOC's reader refuses it
+        (_one_object(bbox=(1e308, 1.0, 1e308, 1.0)), "boxes"),  # xmax overflowed, written as null
+        (_one_object(extras={"voc:actions": {"a\u00b2": 1}}), "malformed voc:* object values"),  # not an XML name
+        (_one_object(category_extras={"voc:parts": ["head:front"]}), "category part and action names"),
+        (_one_object(category_extras={"voc:parts": ["head,neck"]}), "category part and action names"),
+        (_one_object(category_extras={"voc:actions": ["a\nb"]}), "category part and action names"),
+    ],
+)
+def test_values_voc_cannot_spell_are_lost_and_the_output_reads_back(tmp_path: Path, ds: Dataset, lost: str) -> None:
+    """Each was written, reported nowhere, into a file VOC's reader (labelkit's too) refused or read otherwise."""
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "refused", "voc")
+    assert [c.what for c in err.value.report.lost] == [lost]
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert all(":" not in p and "," not in p for c in back.categories for p in c.extras.get("voc:parts", []))
+    if lost == "boxes":  # (its object had no mask: nothing left to write)
+        assert list(back.objects()) == []

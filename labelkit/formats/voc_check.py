@@ -35,7 +35,7 @@ from labelkit.formats.voc_values import (
     not_xml_values,
     tag_ok,
 )
-from labelkit.formats.voc_write import LINE_BREAK, Classes, listable, may_hold_voc
+from labelkit.formats.voc_write import LINE_BREAK, Classes, labelmap_name_ok, listable, may_hold_voc, voc_boxes
 from labelkit.io import is_plain_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -55,7 +55,8 @@ def _caps(options: dict[str, Any]) -> Capabilities:
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what VOC cannot hold: angles, polygons (unless rasterised), keypoints, foreign metadata."""
     masks = str(options.get("masks") or "auto")
-    check_capabilities(_written_objects_only(dataset, masks), _caps(options), TARGET, report)
+    box_ok = voc_boxes(dataset.table("objects"))[1]  # (boxes VOC can write)
+    check_capabilities(_written_objects_only(dataset, masks, box_ok), _caps(options), TARGET, report)
     items = dataset.table("items")
     report.lose("item groups", items.num_rows - items["group"].null_count, f"{TARGET} has no item groups")
     report.lose(
@@ -134,6 +135,18 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "XML names and labelmap.txt lines are read stripped, and a labelmap line starting with '#' is a comment: "
         "such a class reads back under another name, or not at all",
     )
+    report.lose(
+        "category part and action names",
+        sum(
+            1
+            for c in dataset.categories
+            for key in ("voc:parts", "voc:actions")
+            for name in as_list(c.extras.get(key))
+            if isinstance(name, str) and not labelmap_name_ok(name)
+        ),
+        "labelmap.txt holds a line per class, its part and action names between ',' and ':', read stripped: "
+        "names with ':', ',', a line break or surrounding spaces, or empty, cannot be written",
+    )
     names = Counter(c.name.strip() for c in dataset.categories)
     report.lose(
         "categories sharing a name with another",
@@ -163,6 +176,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.lose(  # (an object counted lost for its category is not counted again)
             "objects without a box or mask", int((no_geometry & known).sum()), "nothing to write"
         )
+        bad_box = valid_mask(objects["bbox"]) & ~box_ok & known
+        report.lose(
+            "boxes",
+            int(bad_box.sum()),
+            "a negative width or height, or corners beyond float64 range: VOC's corners cannot hold them (the "
+            "object is written with its mask only, if it has one, else not at all)",
+        )
         if masks == "none":
             report.lose(
                 "masks", objects.num_rows - objects["mask"].null_count, "masks=none writes no segmentation PNGs"
@@ -191,7 +211,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "VOC needs integer flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
         )
     if masks != "none":  # with or without objects: void masks are item metadata
-        _check_masks(dataset, report, masks)
+        _check_masks(dataset, report, masks, box_ok)
 
 
 ITEM_KEYS = frozenset(
@@ -234,7 +254,7 @@ def _reads_back_otherwise(value: Any) -> bool:
     return type(back) is not type(value) or back != value
 
 
-def _written_objects_only(dataset: Dataset, masks: str) -> Dataset:
+def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray) -> Dataset:
     """The dataset with only the objects VOC writes (a known class, and a box or a mask to paint).
 
     An object lost whole (check() counts those) is then not counted again for a field it carried.
@@ -243,11 +263,11 @@ def _written_objects_only(dataset: Dataset, masks: str) -> Dataset:
     if not objects.num_rows:
         return dataset
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
-    placed = valid_mask(objects["bbox"]) | (valid_mask(objects["mask"]) if masks != "none" else False)
+    placed = box_ok | (valid_mask(objects["mask"]) if masks != "none" else False)
     return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))
 
 
-def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
+def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray) -> None:
     """What the segmentation PNGs cannot hold, found before writing (so it is refused without --allow-loss).
 
     A PNG has the image's size: masks of another size cannot be painted, and neither can instances beyond the
@@ -260,7 +280,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str) -> None:
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     known = (item >= 0) & true_mask(pc.is_in(objects["category_id"], value_set=ids))
     has_mask = valid_mask(objects["mask"]) & known
-    has_box = valid_mask(objects["bbox"])
+    has_box = box_ok
     kinds = np.zeros(objects.num_rows, dtype=np.int8)  # 1 = semantic (class PNG only), 2 = mask-only
     recorded: dict[int, int] = {}  # row -> the object PNG value a mask-only object was read from
     voc_rows = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], '"voc:')))

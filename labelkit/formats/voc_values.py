@@ -5,9 +5,11 @@ The VOC writer (:mod:`labelkit.formats.voc_write`) writes what passes these rule
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
+from xml.etree.ElementTree import ParseError
 from xml.sax.saxutils import escape
 
 import msgspec
@@ -68,9 +70,25 @@ def _holds_not_xml(value: Any) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
 def tag_ok(name: str) -> bool:
-    """Whether ``name`` can be an XML tag (actions and source fields become tags)."""
-    return bool(name) and (name[0].isalpha() or name[0] == "_") and all(c.isalnum() or c in "_-." for c in name)
+    """Whether ``name`` can be an XML tag (actions and source fields become tags).
+
+    Letters, digits, ``_``, ``-`` and ``.``, as expat takes them: ``str.isalnum`` also takes ``²``, ``ª`` or
+    ``½``, which no XML name may hold (the file written would not parse).
+
+    >>> tag_ok("jumping"), tag_ok("a²"), tag_ok("1a"), tag_ok("Löwe")
+    (True, False, False, True)
+    """
+    if not (name and (name[0].isalpha() or name[0] == "_") and all(c.isalnum() or c in "_-." for c in name)):
+        return False
+    import defusedxml.ElementTree as DET
+
+    try:
+        DET.fromstring(f"<{name}/>")
+    except ParseError:
+        return False
+    return True
 
 
 def is_flag(value: Any) -> bool:

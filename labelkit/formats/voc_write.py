@@ -93,8 +93,8 @@ class Classes:
         """
         lines = ["# label:color_rgb:parts:actions", IDS_COMMENT + " " + ",".join(str(c.id) for c in self.categories)]
         for c, color in zip(self.categories, self.colors, strict=True):
-            parts = ",".join(p for p in as_list(c.extras.get("voc:parts")) if isinstance(p, str))
-            actions = ",".join(a for a in as_list(c.extras.get("voc:actions")) if isinstance(a, str))
+            parts = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:parts"))))
+            actions = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:actions"))))
             name = LINE_BREAK.sub(" ", c.name)
             lines.append(f"{name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
         return "\n".join(lines) + "\n"
@@ -102,6 +102,24 @@ class Classes:
 
 LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 """A character the labelmap reader (``str.splitlines``) breaks a line at."""
+
+
+def labelmap_name_ok(name: object) -> bool:
+    """Whether a category's part or action name can be written in ``labelmap.txt`` and read back as it is.
+
+    The line is ``name:color:parts:actions`` with ``,`` between names, read stripped: a name holding ``:``,
+    ``,`` or a line break, empty, or with surrounding spaces cannot be.
+    """
+    return (
+        isinstance(name, str)
+        and bool(name)
+        and name == name.strip()
+        and ":" not in name
+        and "," not in name
+        and not LINE_BREAK.search(name)
+    )
+
+
 _ITEM_CHUNK = 8192
 
 
@@ -147,13 +165,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     known = np.flatnonzero(item_of >= 0)
     order = known[np.argsort(item_of[known], kind="stable")]
     bounds = np.searchsorted(item_of[order], np.arange(len(ids) + 1)).tolist()
-    boxes, has_box = G.bbox_columns(objects["bbox"])
-    angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
-    turned = angle != 0
-    if turned.any():
-        corners = G.rotated_box_corners(boxes[turned], angle[turned])
-        boxes[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
-    voc = G.xywh_to_voc(boxes)
+    voc, has_box = voc_boxes(objects)
     categories = objects["category_id"].to_pylist()
     occluded = objects["occluded"].to_pylist()
     extras_raw = objects["extras"].to_pylist()
@@ -358,6 +370,24 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         "object annotations": written_objects + painted_alone - pool.lost_objects + pool.class_only,
         "label annotations": label_lines,
     }
+
+
+def voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Every object's VOC corners (a rotated box by its bounds) and whether it has a box VOC can write.
+
+    A box of negative width or height (VOC's reader refuses ``xmax`` below ``xmin``), or whose corners are
+    beyond float64 (``1e308 + 1e308``), cannot be written: its object is written as if it had no box.
+    """
+    boxes, has_box = G.bbox_columns(objects["bbox"])
+    angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+    turned = angle != 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        if turned.any():
+            corners = G.rotated_box_corners(boxes[turned], angle[turned])
+            boxes[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
+        voc = G.xywh_to_voc(boxes)
+        writable = np.isfinite(voc).all(axis=1) & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0)
+    return voc, has_box & writable
 
 
 def listable(item_id: str) -> bool:
