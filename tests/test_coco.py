@@ -1963,6 +1963,23 @@ def test_a_region_captions_box_and_segmentation_come_back(tmp_path: Path) -> Non
     assert _load(tmp_path / "out/annotations/captions_val.json") == _load(src / "annotations/captions_val.json")
 
 
+def test_a_keypoints_file_alone_keeps_its_objects_without_keypoints(tmp_path: Path) -> None:
+    """Without an instances file, a person annotation of the keypoints file that had no keypoints left it for a
+    new instances file (with a copy of another annotation's box and polygon)."""
+    ann = {"image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "area": 8.0, "iscrowd": 0}
+    annotations = [
+        {**ann, "id": 1, "segmentation": [[1, 1, 5, 1, 5, 5]], "keypoints": [2, 2, 2], "num_keypoints": 1},
+        {**ann, "id": 2, "segmentation": [[2, 2, 6, 2, 6, 6]]},
+    ]
+    person = {"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}
+    doc = {"images": [_img(1)], "annotations": annotations, "categories": [person]}
+    src = _files(tmp_path / "in", {"person_keypoints_val": doc})
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    assert sorted(p.name for p in (tmp_path / "out/annotations").iterdir()) == ["person_keypoints_val.json"]
+    assert _load(tmp_path / "out/annotations/person_keypoints_val.json") == doc
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

@@ -395,6 +395,8 @@ def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
             table = _tagged(table, "person_keypoints")  # matched no instance: the keypoints file's only
         elif f.task in ("instances", "stuff") and f.split not in instances_ids:
             instances_ids[f.split] = len(objects)
+        elif f.task == "person_keypoints":  # no instances file: its objects are the keypoints file's, posed or not
+            table = _tagged(table, "person_keypoints")
         objects.append(table)
         tasks.append(f.task)
     if objects:
