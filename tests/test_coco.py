@@ -1980,6 +1980,26 @@ def test_a_keypoints_file_alone_keeps_its_objects_without_keypoints(tmp_path: Pa
     assert _load(tmp_path / "out/annotations/person_keypoints_val.json") == doc
 
 
+def test_detections_beside_ground_truth_are_not_counted_as_boxes_given_polygons_or_clipped(tmp_path: Path) -> None:
+    """A results file's detections go back to it as they were, yet the report counted them among the boxes
+    given a polygon, and among those clipped to their image."""
+    gt = {"id": 2, "image_id": 1, "category_id": 1, "bbox": [2, 2, 4, 4], "area": 16, "iscrowd": 0}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {"images": [_img(1)], "categories": [{"id": 1, "name": "cat"}], "annotations": [gt]},
+            "results_val": [
+                {"image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "score": 0.9},
+                {"image_id": 1, "category_id": 1, "bbox": [-0.5, 1, 4, 4], "score": 0.5},  # just outside its image
+            ],
+        },
+    )
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.transformed == [] and report.lost == []
+    written = [{k: v for k, v in a.items() if k != "id"} for a in _load(tmp_path / "out/annotations/results_val.json")]
+    assert written == _load(src / "annotations/results_val.json")
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

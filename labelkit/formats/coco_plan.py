@@ -17,7 +17,7 @@ from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_names import renamed_files
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
-from labelkit.formats.coco_text import from_coco
+from labelkit.formats.coco_text import STUFF_TAG, from_coco
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
@@ -198,10 +198,15 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
         )
         origin = ~true_mask(foreign)
+        # detections read from a results file go back there as they were: no clipping, no segmentation
+        in_results = true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"results"'))
+        if only.any():
+            item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
+            in_results[item_of >= 0] |= only[item_of[item_of >= 0]]
         clipped = 0
         if not origin.all():
             sizes = image_sizes(dataset.table("items"), objects["item_id"])
-            clipped = int(written_boxes(objects, origin, sizes)[2].sum())
+            clipped = int((written_boxes(objects, origin, sizes)[2] & ~in_results).sum())
         report.transform(
             "boxes reaching outside their image",
             clipped,
@@ -214,10 +219,6 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "with their rectangle as the polygon",
         )
         plain_boxes = pc.and_(pc.and_(pc.invert(drawn), pc.is_null(objects["mask"])), foreign)
-        in_results = np.zeros(objects.num_rows, dtype=bool)
-        if only.any():
-            item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
-            in_results[item_of >= 0] = only[item_of[item_of >= 0]]
         report.transform(
             "boxes",
             int((true_mask(pc.and_(plain_boxes, pc.is_valid(objects["bbox"]))) & ~in_results).sum()),
