@@ -2000,6 +2000,37 @@ def test_detections_beside_ground_truth_are_not_counted_as_boxes_given_polygons_
     assert written == _load(src / "annotations/results_val.json")
 
 
+@pytest.mark.parametrize(
+    ("detection", "where", "message"),
+    [
+        ({"image_id": 55, "bbox": [1, 1, 2, 2]}, "#/0/image_id", "unknown image id 55"),
+        (
+            {"image_id": 1, "segmentation": {"size": [11, 100], "counts": [0, 1100]}},
+            "#/0/segmentation/size",
+            "RLE size [11, 100] differs from the image's [100, 100]",
+        ),
+    ],
+)
+def test_results_beside_ground_truth_are_checked_against_its_images(
+    tmp_path: Path, detection: dict[str, Any], where: str, message: str
+) -> None:
+    """validate passed them; convert then refused the folder with a loss (an unsized image, a mask of another
+    size) instead of the finding, and pycocotools' loadRes asserts on the first."""
+    gt = {"id": 2, "image_id": 1, "category_id": 1, "bbox": [2, 2, 4, 4], "area": 16, "iscrowd": 0}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {"images": [_img(1)], "categories": [{"id": 1, "name": "cat"}], "annotations": [gt]},
+            "results_val": [{"category_id": 1, "score": 0.5, **detection}],
+        },
+    )
+    findings = labelkit.validate(src)
+    assert [(Path(f.path).name, f.where, f.message) for f in findings] == [("results_val.json", where, message)]
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert (Path(str(err.value.location.path)).name, err.value.location.pointer) == ("results_val.json", where[1:])
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

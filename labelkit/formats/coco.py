@@ -10,6 +10,7 @@ extra field; see :mod:`labelkit.formats.coco_build` for the mapping.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,7 +30,7 @@ from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.formats.coco_write import Writer
 from labelkit.io import paused_gc, read_head, require_utf8_name
-from labelkit.model import Dataset
+from labelkit.model import Category, Dataset
 from labelkit.model.tables import keep_source_text
 from labelkit.report import Finding, Report
 
@@ -248,8 +249,7 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
     item_prefix = _prefixes(files)
     built: list[Built] = []
     skipped = 0
-    for i, f in enumerate(files):
-        b = build(f, item_prefix[i], categories, count_polygons, text)
+    for f, b in _build_all(files, item_prefix, categories, count_polygons, text):
         if b.item_findings:
             raise InputError(b.item_findings[0].message, path=f.path, pointer=b.item_findings[0].where)
         if b.findings:
@@ -283,6 +283,40 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
             f"{', '.join(panoptic)} not read: COCO panoptic is not supported (its segments live in PNG files)"
         )
     return dataset
+
+
+def _build_all(
+    files: list[CocoFile],
+    prefixes: dict[int, str],
+    categories: list[Category],
+    count_polygons: bool = False,
+    text: bool = False,
+) -> Iterator[tuple[CocoFile, Built]]:
+    """Each file built (see :func:`build`), its split's images at hand for a results file.
+
+    A results file beside files that list its split's images is checked against them, as those files' own
+    annotations are (results sort after the other files of their split).
+    """
+    split_images: dict[str | None, list[tuple[pa.Table, np.ndarray]]] = {}  # the images the files of a split list
+    for i, f in enumerate(files):
+        images = _split_images(split_images.get(f.split, [])) if f.task == "results" else None
+        b = build(f, prefixes[i], categories, count_polygons, text, images)
+        if f.task != "results":
+            split_images.setdefault(f.split, []).append((b.items, b.image_ids))
+        yield f, b
+
+
+def _split_images(listed: list[tuple[pa.Table, np.ndarray]]) -> tuple[pa.Table, np.ndarray] | None:
+    """The items and image ids the files of a split list, each once (None: no file lists any: results only)."""
+    if not listed:
+        return None
+    if len(listed) == 1:
+        return listed[0]
+    ids = np.concatenate([i for _, i in listed])
+    _, first = np.unique(ids, return_index=True)
+    keep = np.sort(first)
+    table = pa.concat_tables([t for t, _ in listed], promote_options="default").take(pa.array(keep))
+    return table, ids[keep]
 
 
 def _skipped_note(count: int) -> str:
@@ -551,8 +585,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     coco_files = decode_all(path)
     categories = merge_categories(coco_files)
     item_prefix = _prefixes(coco_files)
-    for i, f in enumerate(coco_files):
-        b = build(f, item_prefix[i], categories)
+    for _, b in _build_all(coco_files, item_prefix, categories):
         ordered = b.item_findings + [finding for _, finding in sorted(b.findings, key=lambda x: (x[0], x[1].where))]
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
     return findings

@@ -145,9 +145,17 @@ def _counts_pointer(row: int) -> str:
 
 
 def build(
-    f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False, text: bool = False
+    f: CocoFile,
+    item_prefix: str,
+    categories: list[Category],
+    count_polygons: bool = False,
+    text: bool = False,
+    images: tuple[pa.Table, np.ndarray] | None = None,
 ) -> Built:
     """Turn one decoded file into tables (see :func:`_build`); pointers of a results list drop ``/annotations``.
+
+    ``images``: for a results file beside ground-truth files, the items and image ids of its split, so that
+    its detections are checked against them (an unknown image, an RLE of another size) as the others are.
 
     Raises:
         InputError: a required field is missing or a value has the wrong type.
@@ -155,7 +163,7 @@ def build(
     if f.task != "results":
         return _build(f, item_prefix, categories, count_polygons, text)
     try:
-        out = _build(f, item_prefix, categories, count_polygons, text)
+        out = _build(f, item_prefix, categories, count_polygons, text, images)
     except InputError as exc:  # a results file is a bare list: its annotations are /<i>, not /annotations/<i>
         raise InputError(
             exc.message,
@@ -181,7 +189,12 @@ def results_pointer(pointer: str | None) -> str | None:
 
 
 def _build(
-    f: CocoFile, item_prefix: str, categories: list[Category], count_polygons: bool = False, text: bool = False
+    f: CocoFile,
+    item_prefix: str,
+    categories: list[Category],
+    count_polygons: bool = False,
+    text: bool = False,
+    images: tuple[pa.Table, np.ndarray] | None = None,
 ) -> Built:
     """Turn one decoded file into tables, a chunk of annotations at a time; findings ride along.
 
@@ -193,13 +206,18 @@ def _build(
             whose target drops them; they read as empty ring lists.
         text: keep each parsed polygon's and bbox's JSON text too (columns ``_polygon_text``, ``_bbox_text``),
             for a conversion to COCO.
+        images: the items and image ids of a results file's split, when other files list them (see :func:`build`).
 
     Raises:
         InputError: a required field is missing or a value has the wrong type.
     """
-    items, image_ids, item_findings = (
-        build_items(f, item_prefix) if f.task != "results" else result_items(f, item_prefix)
-    )
+    item_findings: list[Finding] = []
+    if images is not None:  # (a results file beside ground truth: its split's images)
+        items, image_ids = images
+    else:
+        items, image_ids, item_findings = (
+            build_items(f, item_prefix) if f.task != "results" else result_items(f, item_prefix)
+        )
     out = Built(items=items, image_ids=image_ids, categories=build_categories(f), item_findings=item_findings)
     parts: dict[str, list[pa.Table]] = {"objects": [], "labels": [], "transcripts": []}
     ann_ids: list[np.ndarray] = []
