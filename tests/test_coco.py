@@ -134,6 +134,8 @@ def test_numbers_past_float64_are_refused_on_reading(tmp_path: Path, big: str, f
         coco.read(src)
     assert err.value.location.pointer == (pointer or "/annotations/0/keypoints/4"), err.value
     assert "Number out of range" in str(err.value)
+    (finding,) = labelkit.validate(src)  # was: "invalid JSON" at line 1 (orjson refuses it; it is valid JSON)
+    assert finding.where == "#" + (pointer or "/annotations/0/keypoints/4")
 
 
 def test_a_box_coco_derives_is_written_not_the_text_read(tmp_path: Path) -> None:

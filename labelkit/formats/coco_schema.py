@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from labelkit.errors import json_pointer
-from labelkit.io import load_json
+from labelkit.errors import InputError, json_pointer
+from labelkit.io import load_json, read_text
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
 
@@ -29,7 +29,7 @@ def schema_findings(path: Path) -> list[Finding]:
 
     schema = load_schema("coco.schema.json")
     validator = jsonschema.Draft202012Validator(schema)
-    document = load_json(path)
+    document = _document(path)
     findings: list[Finding] = []
 
     def add(errors: Any, prefix: tuple[str | int, ...] = ()) -> None:
@@ -75,6 +75,25 @@ def schema_findings(path: Path) -> list[Finding]:
             add(item_validator.iter_errors(item), (*where, i))
     findings.sort(key=lambda f: f.where)
     return findings[:MAX_FINDINGS]
+
+
+def _document(path: Path) -> Any:
+    """The parsed file; a number past float64's range (``1e400``) is read as infinity.
+
+    orjson refuses such a file as invalid JSON, but it is valid JSON: the semantic pass reports the number at
+    its pointer, as reading does.
+
+    Raises:
+        InputError: the file is not valid JSON (with its line).
+    """
+    try:
+        return load_json(path)
+    except InputError as exc:
+        if "infinity" not in exc.message:
+            raise
+    import json
+
+    return json.loads(read_text(path))
 
 
 def _lighten(annotation: dict[str, Any]) -> None:
