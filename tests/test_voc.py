@@ -1629,3 +1629,27 @@ def test_values_voc_cannot_spell_are_lost_and_the_output_reads_back(tmp_path: Pa
     assert all(":" not in p and "," not in p for c in back.categories for p in c.extras.get("voc:parts", []))
     if lost == "boxes":  # (its object had no mask: nothing left to write)
         assert list(back.objects()) == []
+
+
+def test_masks_all_leaves_a_polygons_holes_unpainted(tmp_path: Path) -> None:
+    """The rings were painted as a union: a hole's pixels read back as the object's."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=10, height=10), split="train"))
+    outer, hole = [1.0, 1.0, 9.0, 1.0, 9.0, 9.0, 1.0, 9.0], [3.0, 3.0, 7.0, 3.0, 7.0, 7.0, 3.0, 7.0]
+    ds.add(
+        Object(
+            id="1",
+            item_id="m",
+            category_id=1,
+            bbox=(1.0, 1.0, 8.0, 8.0),
+            polygon=[outer, hole],
+            polygon_holes=[False, True],
+        )
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks="all")
+    assert report.lost == []
+    png = np.asarray(Image.open(tmp_path / "o/SegmentationObject/m.png"))
+    want = np.zeros((10, 10), dtype=bool)
+    want[1:9, 1:9] = True
+    want[3:7, 3:7] = False
+    assert np.array_equal(png == 1, want)

@@ -94,6 +94,7 @@ class MaskColumns:
 
     masks: ChunkedRows
     polygons: ChunkedRows | None
+    holes: ChunkedRows | None = None  # the polygons' hole flags (per ring)
 
 
 def png_values(xml_classes: list[Any], xml_masked: list[bool], alone: list[tuple[Any, Any]]) -> list[int]:
@@ -148,6 +149,7 @@ class ImageMasks:
         xml_names: list[str] | None = None,
         blank_object: bool = False,
         alone: int = 0,
+        holes: dict[int, Any] | None = None,
     ) -> None:
         self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
         self.polygons = polygons
@@ -160,6 +162,7 @@ class ImageMasks:
         self.xml_names = xml_names or []  # the class names of the image's XML objects, in order
         self.blank_object = blank_object  # write the object PNG even with nothing on it (read so: voc:blank_pngs)
         self.alone = alone  # how many of the last instance rows have no XML object (mask-only objects)
+        self.holes = holes or {}  # row -> its polygon's hole flags (per ring), when it has some
 
     def write(self, path: Path, file: str, shape: tuple[int, int] | None) -> list[tuple[str, int, str]]:
         """Write ``SegmentationClass/<file>.png`` and ``SegmentationObject/<file>.png``; return what was lost.
@@ -198,7 +201,11 @@ class ImageMasks:
                 continue
             cell = self.cells[r]
             try:  # (runs are checked in check(), and polygons pycocotools cannot rasterise on sized images)
-                runs = cell_runs(cell) if cell is not None else G.polygon_runs(self.polygons.get(r) or [], *shape)
+                runs = (
+                    cell_runs(cell)
+                    if cell is not None
+                    else G.polygon_runs(self.polygons.get(r) or [], *shape, holes=self.holes.get(r))
+                )
             except ValueError as exc:
                 if not sized:
                     lost.append(("polygons", 1, str(exc)))

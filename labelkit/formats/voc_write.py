@@ -178,7 +178,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         has_polygon[:] = False
     name_xml = {cid: xml_text(name) for cid, name in classes.name.items()}
     geometry = MaskColumns(
-        ChunkedRows(objects["mask"]), ChunkedRows(objects["polygon"]) if masks_mode == "all" else None
+        ChunkedRows(objects["mask"]),
+        ChunkedRows(objects["polygon"]) if masks_mode == "all" else None,
+        ChunkedRows(objects["polygon_holes"])
+        if masks_mode == "all" and objects["polygon_holes"].null_count < len(objects)
+        else None,
     )
 
     pool = PngPool(report)
@@ -339,6 +343,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 if geometry.polygons is not None
                 else {}
             )
+            holes = (
+                dict(zip(wanted, geometry.holes.take(wanted).to_pylist(), strict=True))
+                if geometry.holes is not None
+                else {}
+            )
             for n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone in jobs:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
                 xml_names = [classes.name[categories[r]] for r in xml_rows] if semantic_rows else None
@@ -354,6 +363,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     xml_names,
                     blank_object="SegmentationObject" in blank,
                     alone=lone,
+                    holes=holes,
                 )
                 folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)

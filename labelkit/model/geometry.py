@@ -563,10 +563,13 @@ def polygons_to_mask(rings: Sequence[Sequence[float]], height: int, width: int) 
     return runs_to_mask(polygon_runs(rings, height, width), height, width)
 
 
-def polygon_runs(rings: Sequence[Sequence[float]], height: int, width: int) -> NDArray[np.int64]:
+def polygon_runs(
+    rings: Sequence[Sequence[float]], height: int, width: int, holes: Sequence[bool] | None = None
+) -> NDArray[np.int64]:
     """The run lengths (as COCO RLE) of one object's polygon rings rasterised by pycocotools' rule (union).
 
     Rings of fewer than 3 points are left out; with none left the mask is empty (one background run).
+    With ``holes`` (per ring), the hole rings' pixels are taken out of the others' union.
 
     Raises:
         ValueError: see :func:`raster_problem` (pycocotools crashed the process on such polygons).
@@ -574,18 +577,27 @@ def polygon_runs(rings: Sequence[Sequence[float]], height: int, width: int) -> N
     Examples:
         >>> polygon_runs([[0, 0, 2, 0, 2, 2, 0, 2], [1, 2]], 2, 3).tolist()  # the second ring is one point
         [0, 4, 2]
+        >>> polygon_runs([[0, 0, 3, 0, 3, 3, 0, 3], [1, 1, 2, 1, 2, 2, 1, 2]], 3, 3, [False, True]).tolist()
+        [0, 4, 1, 4]
     """
     from pycocotools import mask as mask_utils
 
     from labelkit.model.rle import rle_string_counts  # rle builds on this module's run_positions
 
-    usable = [list(map(float, r)) for r in rings if len(r) >= 6]
-    if (problem := raster_problem(usable, height, width)) is not None:
+    flags = list(holes) if holes is not None and len(holes) == len(rings) else [False] * len(rings)
+    usable = [(list(map(float, r)), bool(f)) for r, f in zip(rings, flags, strict=True) if len(r) >= 6]
+    if (problem := raster_problem([r for r, _ in usable], height, width)) is not None:
         raise ValueError(problem)
-    if not usable:
+    outer = [r for r, hole in usable if not hole]
+    if not outer:  # (holes alone cover nothing)
         return np.array([height * width], dtype=np.int64)
-    counts = mask_utils.merge(mask_utils.frPyObjects(usable, height, width))["counts"]
-    runs = rle_string_counts(counts.decode("ascii"))
+    rle = mask_utils.merge(mask_utils.frPyObjects(outer, height, width))
+    inner = [r for r, hole in usable if hole]
+    if inner:
+        mask = mask_utils.decode(rle).astype(bool)
+        mask &= ~mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(inner, height, width))).astype(bool)
+        rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    runs = rle_string_counts(rle["counts"].decode("ascii"))
     assert runs is not None  # pycocotools' own encoding
     return runs
 
