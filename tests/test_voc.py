@@ -1653,3 +1653,23 @@ def test_masks_all_leaves_a_polygons_holes_unpainted(tmp_path: Path) -> None:
     want[1:9, 1:9] = True
     want[3:7, 3:7] = False
     assert np.array_equal(png == 1, want)
+
+
+def test_a_split_named_trainval_beside_train_and_val_reads_back(tmp_path: Path) -> None:
+    """trainval lists were passed over when train and val exist (VOC's trainval is train + val): an item only
+    trainval listed, and its image labels, came back without a split or labels, with no word."""
+    ds = Dataset(categories=[Category(id=8, name="cat")])
+    for item, split in (("a", "train"), ("b", "val"), ("c", "trainval")):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=6, height=4), split=split))
+        ds.add(Object(id=item, item_id=item, category_id=8, bbox=(1.0, 1.0, 2.0, 2.0)))
+    ds.add(Label(id="l", item_id="c", category_id=8))
+    labelkit.save(ds, tmp_path / "o", "voc")
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert {i.id: i.split for i in back.items()} == {"a": "train", "b": "val", "c": "trainval"}
+    assert [(x.item_id, x.category_id) for x in back.labels()] == [("c", 8)]
+    # read from VOC (trainval = train + val, and c): written back as it was
+    main = tmp_path / "o/ImageSets/Main"
+    (main / "trainval.txt").write_text("a\nb\nc\n")
+    labelkit.save(labelkit.load(tmp_path / "o", "voc"), tmp_path / "again", "voc")
+    assert (tmp_path / "again/ImageSets/Main/trainval.txt").read_text() == "a\nb\nc\n"
+    assert {i.id: i.split for i in labelkit.load(tmp_path / "again", "voc").items()}["c"] == "trainval"

@@ -67,12 +67,16 @@ def image_sets(root: Path) -> Sets:
     files = sorted(main.glob("*.txt")) if main.is_dir() else []
     split_files = [f for f in files if not _per_class_file(f)]
     names = {f.stem for f in split_files}
-    for f in split_files:
-        if f.stem == "trainval" and names & {"train", "val"}:
-            sets.trainval = True
-            continue  # trainval is train + val; each item keeps its finer split
+    # trainval is train + val: each item keeps its finer split, and only the items neither lists (a split
+    # named trainval beside train and val) are placed there, after the others
+    with_finer = names & {"train", "val"}
+    for f in sorted(split_files, key=lambda f: f.stem == "trainval" and bool(with_finer)):
+        union = f.stem == "trainval" and bool(with_finer)
+        sets.trainval |= union
         for _, fields in _read_list(f):
             item = safe_relpath(fields[0], source=f)
+            if union and item in sets.split_of:
+                continue
             sets.place(item, f.stem)
             sets.listed.append(item)
     # the split lists name the splits: class cat of split val_2017 is cat_val_2017.txt, not class cat_val
@@ -87,13 +91,15 @@ def image_sets(root: Path) -> Sets:
     splits_of_class: dict[str, set[str]] = {}
     for _, cls, split in class_files:
         splits_of_class.setdefault(cls, set()).add(split)
-    for f, cls, split in class_files:
-        if split == "trainval" and (names | splits_of_class[cls]) & {"train", "val"}:
-            sets.trainval = True
-            continue  # <class>_trainval.txt: the class's train and val lists again
+    def finer(cls: str, split: str) -> bool:  # <class>_trainval.txt: the class's train and val lists again
+        return split == "trainval" and bool((names | splits_of_class[cls]) & {"train", "val"})
+
+    for f, cls, split in sorted(class_files, key=lambda x: finer(x[1], x[2])):
+        again = finer(cls, split)
+        sets.trainval |= again
         for number, fields in _read_list(f):
-            if len(fields) < 2:
-                continue
+            if len(fields) < 2 or (again and sets.split_of.get(fields[0], "trainval") != "trainval"):
+                continue  # (an item of train or val: its own lists said it)
             try:
                 value = int(fields[1])
             except ValueError:
@@ -105,12 +111,14 @@ def image_sets(root: Path) -> Sets:
         folder = root / "ImageSets" / task
         task_files = [f for f in sorted(folder.glob("*.txt")) if not _per_class_file(f)] if folder.is_dir() else []
         task_names = {f.stem for f in task_files}
-        for f in task_files:
-            if f.stem == "trainval" and task_names & {"train", "val"}:
-                sets.trainval = True
-                continue
+        task_finer = task_names & {"train", "val"}
+        for f in sorted(task_files, key=lambda f: f.stem == "trainval" and bool(task_finer)):
+            again = f.stem == "trainval" and bool(task_finer)
+            sets.trainval |= again
             for _, fields in _read_list(f):
                 item = safe_relpath(fields[0], source=f)
+                if again and sets.split_of.get(item, "trainval") != "trainval":
+                    continue
                 sets.lists.setdefault(item, [])
                 if task not in sets.lists[item]:
                     sets.lists[item].append(task)

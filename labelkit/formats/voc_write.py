@@ -413,9 +413,11 @@ def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, 
 
     VOC's releases list train + val again as trainval, sorted; a VOC reader passes over it (see ``voc_sets.Sets``).
     """
-    if not trainval or "trainval" in by_split or not ("train" in by_split and "val" in by_split):
+    if not trainval or not ("train" in by_split and "val" in by_split):
         return by_split
-    return {**by_split, "trainval": sorted({*by_split["train"], *by_split["val"]})}
+    # (items of a split named trainval are listed there too: a VOC reader places them there, as neither
+    # train nor val lists them)
+    return {**by_split, "trainval": sorted({*by_split["train"], *by_split["val"], *by_split.get("trainval", [])})}
 
 
 def _write_lists(
