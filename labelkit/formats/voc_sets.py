@@ -91,6 +91,7 @@ def image_sets(root: Path) -> Sets:
     splits_of_class: dict[str, set[str]] = {}
     for _, cls, split in class_files:
         splits_of_class.setdefault(cls, set()).add(split)
+
     def finer(cls: str, split: str) -> bool:  # <class>_trainval.txt: the class's train and val lists again
         return split == "trainval" and bool((names | splits_of_class[cls]) & {"train", "val"})
 
