@@ -2033,6 +2033,34 @@ def test_results_beside_ground_truth_are_checked_against_its_images(
     assert (Path(str(err.value.location.path)).name, err.value.location.pointer) == ("results_val.json", where[1:])
 
 
+@pytest.mark.parametrize("instance_extra", [{}, {"occluded": True}, {"area": 9.0}])
+def test_a_keypoints_annotation_unlike_its_instance_is_noted(tmp_path: Path, instance_extra: dict[str, Any]) -> None:
+    """The keypoints file's fields replace the instance's: where they differ (other than the keypoints), a read
+    note says so (it was silent); COCO's own pairs, alike but for num_keypoints, get none."""
+    ann = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "area": 8.0, "iscrowd": 0}
+    ann["segmentation"] = [[1, 1, 5, 1, 5, 5]]
+    person = {"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {"images": [_img(1)], "annotations": [{**ann, **instance_extra}], "categories": [person]},
+            "person_keypoints_val": {
+                "images": [_img(1)],
+                "annotations": [{**ann, "keypoints": [2, 2, 2], "num_keypoints": 1}],
+                "categories": [person],
+            },
+        },
+    )
+    notes = labelkit.load(src).read_notes
+    if instance_extra:
+        assert notes == [
+            "1 annotations of person_keypoints_val.json differ from the same annotation of the instances file in "
+            "other fields than the keypoints (extras, attributes or flags): the keypoints file's are kept"
+        ]
+    else:
+        assert notes == []
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

@@ -31,7 +31,7 @@ from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.formats.coco_write import Writer
 from labelkit.io import paused_gc, read_head, require_utf8_name
 from labelkit.model import Category, Dataset
-from labelkit.model.tables import keep_source_text
+from labelkit.model.tables import keep_source_text, true_mask
 from labelkit.report import Finding, Report
 
 NAME = "coco"
@@ -266,7 +266,8 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
     _tag_stuff(files, built)
     if len({f.split for f in files}) > 1:
         _prefix_annotation_ids(files, built)
-    tables = _merge(files, built)
+    notes: list[str] = []
+    tables = _merge(files, built, notes)
     texts = {}  # the objects' polygons and boxes as the files wrote them (see keep_source_text)
     for column, name in (("polygon", POLYGON_TEXT), ("bbox", BBOX_TEXT)):
         if "objects" in tables and name in tables["objects"].column_names:
@@ -275,6 +276,7 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
     dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories))
     for column, text in texts.items():
         keep_source_text(dataset.table("objects"), column, NAME, text)
+    dataset.read_notes += notes
     if skipped:
         dataset.read_notes.append(_skipped_note(skipped))
     panoptic = [f.name for f in (find_files(path) if path.is_dir() else []) if task_and_split(f)[0] == "panoptic"]
@@ -396,8 +398,10 @@ def _drop_rows(b: Built, bad_rows: list[int]) -> int:
     return dropped
 
 
-def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
+def _merge(files: list[CocoFile], built: list[Built], notes: list[str]) -> dict[str, pa.Table]:
     """Join the files' tables: items by id, keypoint annotations into their instances, object ids kept unique.
+
+    What a reader should know of the joining goes to ``notes``.
 
     Raises:
         InputError: an image is listed again (same split and id) with another file name or size.
@@ -423,7 +427,12 @@ def _merge(files: list[CocoFile], built: list[Built]) -> dict[str, pa.Table]:
             continue
         table = b.objects.drop_columns(["_row"]) if "_row" in b.objects.column_names else b.objects
         if f.task == "person_keypoints" and f.split in instances_ids:
-            objects[instances_ids[f.split]], table = _merge_keypoints(objects[instances_ids[f.split]], table)
+            objects[instances_ids[f.split]], table, differ = _merge_keypoints(objects[instances_ids[f.split]], table)
+            if differ:
+                notes.append(
+                    f"{differ:,} annotations of {f.path.name} differ from the same annotation of the instances file "
+                    "in other fields than the keypoints (extras, attributes or flags): the keypoints file's are kept"
+                )
             if not table.num_rows:
                 continue
             table = _tagged(table, "person_keypoints")  # matched no instance: the keypoints file's only
@@ -474,19 +483,21 @@ def _image_records(items: pa.Table) -> list[tuple[Any, Any, Any]]:
     return list(zip(*columns, strict=True))
 
 
-def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """Give instance objects the keypoints of the same annotation: id, image and category.
+def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int]:
+    """Give instance objects the keypoints (and fields) of the same annotation: id, image and category.
 
     Returns:
-        The instances, and the keypoint annotations of no instance.
+        The instances, the keypoint annotations of no instance, and how many matched annotations differ from
+        their instance in other fields than ``keypoints`` and ``num_keypoints`` (the keypoints file's win).
     """
     inst_ids = _annotation_keys(instances)
     pos = pc.index_in(_annotation_keys(keypoints), value_set=inst_ids)
     matched = pc.is_valid(pos)
     if not pc.any(matched).as_py():
-        return instances, keypoints
+        return instances, keypoints, 0
     kp = keypoints.filter(matched)
     target = pc.drop_null(pos).to_numpy()
+    differ = _fields_differ(instances.take(pa.array(target)), kp)
     n = instances.num_rows
     source = np.full(n, -1, dtype=np.int64)
     source[target] = np.arange(len(target))
@@ -496,7 +507,28 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
     new_extras = pc.if_else(has, kp["extras"].combine_chunks().take(take), instances["extras"].combine_chunks())
     instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
     instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
-    return instances, keypoints.filter(pc.invert(matched))
+    return instances, keypoints.filter(pc.invert(matched)), differ
+
+
+_NUM_KEYPOINTS = r',?"coco:num_keypoints":[^,}]*'
+
+
+def _fields_differ(instances: pa.Table, keypoints: pa.Table) -> int:
+    """How many rows of two tables of the same annotations differ in attributes, flags or extras.
+
+    The keypoints file's ``num_keypoints`` aside: the instances file has none.
+    """
+    extras = pc.replace_substring(pc.replace_substring_regex(keypoints["extras"], _NUM_KEYPOINTS, ""), "{,", "{")
+    extras = pc.if_else(pc.equal(extras, "{}"), pa.scalar(None, pa.string()), extras)
+    differ = np.zeros(instances.num_rows, dtype=bool)
+    others = [
+        c for c in ("attributes", "occluded", "score") if c in instances.column_names and c in keypoints.column_names
+    ]
+    for a, b in ((instances["extras"], extras), *((instances[c], keypoints[c]) for c in others)):
+        same = pc.fill_null(pc.equal(a, b), False)
+        both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+        differ |= ~true_mask(pc.or_(same, both_null))
+    return int(differ.sum())
 
 
 def _annotation_keys(table: pa.Table) -> pa.Array:
