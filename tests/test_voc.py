@@ -1673,3 +1673,33 @@ def test_a_split_named_trainval_beside_train_and_val_reads_back(tmp_path: Path) 
     labelkit.save(labelkit.load(tmp_path / "o", "voc"), tmp_path / "again", "voc")
     assert (tmp_path / "again/ImageSets/Main/trainval.txt").read_text() == "a\nb\nc\n"
     assert {i.id: i.split for i in labelkit.load(tmp_path / "again", "voc").items()}["c"] == "trainval"
+
+
+def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does_not_read(tmp_path: Path) -> None:
+    """007 came back as 7 and True as true, a depth without a size was dropped, and LabelImg's verified="yes"
+    and an unknown <track_id> went without a word."""
+    (tmp_path / "Annotations").mkdir()
+    xml = (
+        '<annotation verified="yes"><filename>a.jpg</filename>'
+        "<size><width>0</width><height>0</height><depth>1</depth></size>"
+        "<object><name>cat</name><track_id>17</track_id>"
+        "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
+        "<attributes><attribute><name>zip</name><value>007</value></attribute>"
+        "<attribute><name>flag</name><value>True</value></attribute>"
+        "<attribute><name>n</name><value>3</value></attribute></attributes></object></annotation>"
+    )
+    (tmp_path / "Annotations/a.xml").write_text(xml)
+    ds = labelkit.load(tmp_path, "voc")
+    assert ds.read_notes == [
+        "2 XML elements or attributes labelkit does not read were left out: annotation@verified (1), "
+        "object/track_id (1)"
+    ]
+    (obj,) = ds.objects()
+    assert obj.attributes == {"zip": "007", "flag": "True", "n": 3}
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert report.transformed == []
+    text = (tmp_path / "o/Annotations/a.xml").read_text()
+    assert "<value>007</value>" in text and "<value>True</value>" in text and "<depth>1</depth>" in text
+    again = labelkit.load(tmp_path / "o", "voc")
+    assert next(iter(again.items())).metadata == next(iter(ds.items())).metadata
+    assert next(iter(again.objects())).attributes == obj.attributes

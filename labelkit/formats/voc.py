@@ -332,15 +332,19 @@ _INT = re.compile(r"-?\d+\Z")
 def attribute_value(text: str) -> bool | int | float | str:
     """A VOC ``<attribute>`` value typed: true/false, integers and finite numbers; else text.
 
+    Only a text that the value writes back as it is typed (``007``, ``True`` and ``+3`` stay texts), so a
+    VOC round trip gives back the same text.
+
     Examples:
         >>> attribute_value("true"), attribute_value("3"), attribute_value("2.5"), attribute_value("red")
         (True, 3, 2.5, 'red')
+        >>> attribute_value("007"), attribute_value("True"), attribute_value("-0")
+        ('007', 'True', '-0')
     """
-    low = text.lower()
-    if low in ("true", "false"):
-        return low == "true"
+    if text in ("true", "false"):
+        return text == "true"
     if _INT.match(text) and len(text) < 19:
-        return int(text)
+        return int(text) if str(int(text)) == text else text
     try:
         value = float(text)
     except ValueError:
@@ -355,6 +359,20 @@ class _XmlItem:
     height: int | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     objects: list[dict[str, Any]] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # elements and XML attributes not read (for a read note)
+
+
+_ROOT_TAGS = frozenset({"filename", "folder", "source", "path", "owner", "size", "segmented", "object"})
+_OBJECT_TAGS = frozenset(
+    {"name", "pose", "truncated", "difficult", "occluded", "part", "actions", "point", "attributes", "bndbox"}
+)
+_SIZE_TAGS = frozenset({"width", "height", "depth"})
+
+
+def _unread(node: Element, known: frozenset[str], where: str) -> list[str]:
+    """The child elements of ``node`` not among ``known``, and its XML attributes, as ``where/tag``, ``where@a``."""
+    out = [f"{where}/{child.tag}" for child in node if isinstance(child.tag, str) and child.tag not in known]
+    return out + [f"{where}@{key}" for key in node.attrib]
 
 
 def parse_annotation(data: bytes, path: Path) -> _XmlItem:
@@ -407,6 +425,10 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
         item.metadata["voc:segmented"] = _int_or_text(segmented)
     for number, node in enumerate(root.iterfind("object"), 1):
         item.objects.append(_object(node, path, f"annotation/object[{number}]"))
+        item.unread += _unread(node, _OBJECT_TAGS, "object")
+    item.unread += _unread(root, _ROOT_TAGS, "annotation")
+    if size is not None:
+        item.unread += _unread(size, _SIZE_TAGS, "size")
     return item
 
 

@@ -241,6 +241,13 @@ def build(
     dataset = Dataset.from_tables(tables, categories, info)
     if (note := sets.note()) is not None:
         dataset.read_notes.append(note)
+    unknown = Counter(tag for _, _, _, item in parsed for tag in item.unread)
+    if unknown:  # (writing VOC does not write them either)
+        shown = ", ".join(f"{tag} ({n:,})" for tag, n in sorted(unknown.items(), key=lambda x: (-x[1], x[0]))[:8])
+        more = f" and {len(unknown) - 8} more" if len(unknown) > 8 else ""
+        dataset.read_notes.append(
+            f"{sum(unknown.values()):,} XML elements or attributes labelkit does not read were left out: {shown}{more}"
+        )
     if unread["instances"]:
         dataset.read_notes.append(
             f"{unread['instances']:,} SegmentationObject instances have no XML object and no class under them in "

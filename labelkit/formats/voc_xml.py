@@ -210,10 +210,11 @@ def head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | N
     for tag in ("source", "owner"):
         if f"voc:{tag}" in meta:
             head.append(_source_xml(tag, meta[f"voc:{tag}"]))
-    if width and height:
+    if (width and height) or "voc:depth" in meta:  # (an unknown size is 0 x 0, as VOC tools write it)
         depth = meta.get("voc:depth", 3)
         head.append(
-            f"  <size>\n    <width>{width}</width>\n    <height>{height}</height>\n"
+            f"  <size>\n    <width>{width if width and height else 0}</width>\n"
+            f"    <height>{height if width and height else 0}</height>\n"
             f"    <depth>{xml_text(str(depth))}</depth>\n  </size>\n"
         )
     head.append(f"  <segmented>{xml_text(str(meta.get('voc:segmented', int(segmented))))}</segmented>\n")
