@@ -2061,6 +2061,25 @@ def test_a_keypoints_annotation_unlike_its_instance_is_noted(tmp_path: Path, ins
         assert notes == []
 
 
+def test_reindex_renumbers_a_captions_category_too(tmp_path: Path) -> None:
+    """-o reindex=true renumbered the categories but left a caption's category_id as read (90, not 2)."""
+    ann = {"id": 1, "image_id": 1, "category_id": 90, "bbox": [1, 1, 2, 2], "area": 4.0, "iscrowd": 0}
+    cats = [{"id": 7, "name": "cat"}, {"id": 90, "name": "dog"}]
+    caption = {"id": 5, "image_id": 1, "caption": "a dog", "category_id": 90}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {"images": [_img(1)], "annotations": [ann], "categories": cats},
+            "captions_val": {"images": [_img(1)], "annotations": [caption]},
+        },
+    )
+    labelkit.convert(src, tmp_path / "out", to="coco", reindex=True)
+    (written,) = _load(tmp_path / "out/annotations/captions_val.json")["annotations"]
+    assert written == {**caption, "category_id": 2}
+    instances = _load(tmp_path / "out/annotations/instances_val.json")
+    assert [a["category_id"] for a in instances["annotations"]] == [2]
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

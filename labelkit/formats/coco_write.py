@@ -6,6 +6,7 @@ RLE masks and carried ``coco:`` extras that are not plain numbers pass through P
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,10 @@ def _homes(by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: 
     if posed:  # (its keypoints are written in the keypoints file only)
         homes += [s for s in keypoints if s.categories is None or category in s.categories]
     return homes
+
+
+_CAPTION_CATEGORY = re.compile(r'("coco:category_id":)(-?\d+)(?=[,}])')
+"""A caption's category id in its extras text (the other members keep their spelling when it is renumbered)."""
 
 
 class Writer:
@@ -467,6 +472,8 @@ class Writer:
 
     def _simple(self, name: str, ids: pa.Array) -> Iterator[bytes]:
         t = self._rows(name, ids)
+        if name == "transcripts" and any(k != v for k, v in self.category_map.items()):
+            t = t.set_column(t.schema.get_field_index("extras"), "extras", self._caption_categories(t["extras"]))
         if name == "labels":
             self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
         all_ids = int_ids(t["id"])
@@ -484,6 +491,18 @@ class Writer:
             pieces.append(member("attributes", c["attributes"]))
             pieces += [carried, "}"]
             yield joined(concat(pieces))
+
+    def _caption_categories(self, extras: pa.ChunkedArray) -> pa.Array:
+        """Captions' ``coco:category_id`` extras in the ids written (``reindex``)."""
+
+        def mapped(m: re.Match[str]) -> str:
+            return m.group(1) + str(self.category_map.get(int(m.group(2)), int(m.group(2))))
+
+        values = [
+            _CAPTION_CATEGORY.sub(mapped, text) if text is not None and '"coco:category_id"' in text else text
+            for text in extras.to_pylist()
+        ]
+        return pa.array(values, pa.string())
 
     def _objects(
         self,
