@@ -1589,3 +1589,12 @@ def test_darknet_segment_of_4_point_polygons_reads_back_as_segment(tmp_path: Pat
     back = labelkit.load(tmp_path / "o", "yolo")
     assert [(o.shape, o.polygon) for o in back.objects()] == [("polygon", [ring])]  # was: an OBB box
     assert back.info.extras["yolo:task"] == "segment"
+
+
+@pytest.mark.parametrize("config", ["train: images/train\nnames: []\n", "train: images/train\nnc: 0\n"])
+def test_a_class_id_when_data_yaml_names_no_class_is_refused(tmp_path: Path, config: str) -> None:
+    """names: [] (or nc: 0) said there is no class, yet a label of class 0 made up class_0."""
+    root = _configured(tmp_path, config)
+    with pytest.raises(InputError, match=r"class id 0 is beyond names \(0 classes\)") as err:
+        labelkit.load(root, "yolo", image_size="10x10")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "labels/train/a.txt"), 1)

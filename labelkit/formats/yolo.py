@@ -208,6 +208,14 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     if unreadable is not None:
         raise unreadable
     if not layout.dota and not names and parsed.classes:
+        config = layout.config
+        if isinstance(config.get("names"), (list, dict)) or config.get("nc") == 0:  # data.yaml says: no class
+            raise InputError(
+                f"class id {parsed.classes[0]} is beyond names (0 classes)",
+                path=files[parsed.entry[0]],
+                line=parsed.line[0],
+                hint="data.yaml names no class (names: [], or nc: 0)",
+            )
         if max(parsed.classes) >= MAX_UNNAMED_CLASSES:
             first = next(k for k, c in enumerate(parsed.classes) if c >= MAX_UNNAMED_CLASSES)
             raise InputError(
