@@ -2080,6 +2080,18 @@ def test_reindex_renumbers_a_captions_category_too(tmp_path: Path) -> None:
     assert [a["category_id"] for a in instances["annotations"]] == [2]
 
 
+@pytest.mark.parametrize("second", ["cat", "dog"])
+def test_a_category_id_listed_twice_in_one_file_is_an_error_at_its_pointer(tmp_path: Path, second: str) -> None:
+    """The same name passed without a word (one of the two was kept); another name was blamed on another file."""
+    doc = {"images": [_img(1)], "annotations": [], "categories": [{"id": 1, "name": "cat"}, {"id": 1, "name": second}]}
+    src = _files(tmp_path / "in", {"instances_val": doc})
+    with pytest.raises(InputError, match="duplicate category id 1") as err:
+        labelkit.load(src)
+    assert err.value.location.pointer == "/categories/1/id"
+    (finding,) = labelkit.validate(src)
+    assert (finding.where, finding.message) == ("#/categories/1/id", "duplicate category id 1")
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

@@ -222,11 +222,17 @@ def merge_categories(files: Sequence[CocoFile]) -> list[Category]:
     """The categories of several files, by id in order of first appearance; keypoints fill in from later files.
 
     Raises:
-        InputError: two files give one category id different names.
+        InputError: a file lists a category id twice, or two files give one category id different names.
     """
     merged: dict[int, Category] = {}
     for f in files:
+        here: set[int] = set()
         for i, c in enumerate(build_categories(f)):
+            if c.id in here:  # (a reader keeps one of them: which one is a guess)
+                raise InputError(
+                    f"duplicate category id {c.id}", path=f.path, pointer=json_pointer("categories", i, "id")
+                )
+            here.add(c.id)
             old = merged.get(c.id)
             if old is None:
                 merged[c.id] = c
