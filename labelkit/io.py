@@ -208,11 +208,19 @@ class Inside:
         return real == self._real_root or real.startswith(self._real_root.rstrip(os.sep) + os.sep)
 
     def folder_ok(self, folder: str) -> bool:
-        """Whether ``folder`` has no symbolic link on its way, or leads inside; one answer per folder."""
+        """Whether ``folder`` has no symbolic link on its way from the root, or leads inside; one answer per folder.
+
+        Links above the root (a dataset opened through ``/mnt -> /disk``) are the root's own: a folder is
+        where its path from the root, taken from the root's real path, says.
+        """
         ok = self._folders.get(folder)
         if ok is None:
             real = os.path.realpath(folder)
-            ok = self._folders[folder] = real == os.path.abspath(folder) or self.holds(real)
+            if self._real_root is None:
+                self._real_root = os.path.realpath(self.root)
+            from_root = os.path.relpath(os.path.abspath(folder), os.path.abspath(self.root))
+            expected = os.path.normpath(os.path.join(self._real_root, from_root))
+            ok = self._folders[folder] = real == expected or self.holds(real)
         return ok
 
 
@@ -336,15 +344,24 @@ def line_and_column(data: bytes, pos: int) -> tuple[int, int]:
 
 
 def json_text(value: Any, path: str | Path, pointer: str) -> str:
-    """``value`` as compact JSON text; a number JSON allows but 64 bits cannot hold is an InputError.
+    """``value`` as compact JSON text; what JSON allows but cannot be written again is an InputError.
 
     Raises:
-        InputError: an integer beyond int64/uint64 (orjson, like Arrow, holds 64 bits), at ``pointer``.
+        InputError: at ``pointer``: an integer beyond int64/uint64 (orjson, like Arrow, holds 64 bits), values
+            nested deeper than orjson writes (254 levels), or text holding a lone surrogate.
     """
     try:
         return orjson.dumps(value).decode()
     except TypeError as exc:
-        raise InputError("an integer does not fit in 64 bits", path=path, pointer=pointer) from exc
+        reason = str(exc)
+        message = (
+            "values nested too deep to write (more than 254 levels)"
+            if "Recursion" in reason
+            else "text holds a lone surrogate, which UTF-8 cannot encode"
+            if "surrogate" in reason
+            else "an integer does not fit in 64 bits"
+        )
+        raise InputError(message, path=path, pointer=pointer) from exc
 
 
 TEXT_SUFFIXES = frozenset({".json", ".txt", ".xml", ".yaml", ".yml", ".names", ".data", ".conll", ".csv", ".tsv"})

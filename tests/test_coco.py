@@ -2092,6 +2092,46 @@ def test_a_category_id_listed_twice_in_one_file_is_an_error_at_its_pointer(tmp_p
     assert (finding.where, finding.message) == ("#/categories/1/id", "duplicate category id 1")
 
 
+@pytest.mark.parametrize(
+    ("member", "pointer", "message"),
+    [
+        ('"run": 123456789012345678901234567890', "/run", "an integer does not fit in 64 bits"),
+        ('"tool": ' + "[" * 300 + "1" + "]" * 300, "/tool", "values nested too deep to write"),
+        ('"note": "\\ud800"', None, "no low surrogate in string"),
+    ],
+)
+def test_other_top_level_values_coco_cannot_write_again_are_input_errors(
+    tmp_path: Path, member: str, pointer: str | None, message: str
+) -> None:
+    """Kept since other top-level keys come back, such values were internal errors on reading or writing."""
+    src = tmp_path / "instances_val.json"
+    src.write_text("{" + member + ', "images": [], "annotations": [], "categories": []}')
+    with pytest.raises(InputError, match=message) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert err.value.location.pointer == pointer
+
+
+def test_validate_of_a_file_orjson_and_python_both_refuse_is_one_finding(tmp_path: Path) -> None:
+    """1e400 beside NaN (not JSON) or a 5000-digit integer (beyond Python's int conversion): internal errors."""
+    for extra in ("NaN", "1" * 5000):
+        src = tmp_path / "instances_val.json"
+        src.write_text('{"x": [1e400, ' + extra + '], "images": [], "annotations": [], "categories": []}')
+        (finding,) = labelkit.validate(src)
+        assert finding.where == ":1" and "invalid JSON" in finding.message
+
+
+def test_a_keypoints_file_alone_converts_without_a_note_of_the_readers_tag(tmp_path: Path) -> None:
+    """Objects read from a keypoints file carry the file they came from (coco:@task), which is not data."""
+    person = {"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}
+    ann = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "area": 8.0, "iscrowd": 0}
+    ann.update(segmentation=[[1, 1, 5, 1, 5, 5]], keypoints=[2, 2, 2], num_keypoints=1)
+    src = _files(
+        tmp_path / "in", {"person_keypoints_val": {"images": [_img(1)], "annotations": [ann], "categories": [person]}}
+    )
+    report = labelkit.convert(src, tmp_path / "out", to="yolo", task="pose", allow_loss=True)
+    assert not [n for n in report.notes if "@task" in n]
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

@@ -1676,8 +1676,8 @@ def test_a_split_named_trainval_beside_train_and_val_reads_back(tmp_path: Path) 
 
 
 def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does_not_read(tmp_path: Path) -> None:
-    """007 came back as 7 and True as true, a depth without a size was dropped, and LabelImg's verified="yes"
-    and an unknown <track_id> went without a word."""
+    """007 came back as 7, a depth without a size was dropped, and LabelImg's verified="yes" and an unknown
+    <track_id> went without a word. (True, as Datumaro writes booleans, is a boolean: written back true.)"""
     (tmp_path / "Annotations").mkdir()
     xml = (
         '<annotation verified="yes"><filename>a.jpg</filename>'
@@ -1695,11 +1695,11 @@ def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does
         "object/track_id (1)"
     ]
     (obj,) = ds.objects()
-    assert obj.attributes == {"zip": "007", "flag": "True", "n": 3}
+    assert obj.attributes == {"zip": "007", "flag": True, "n": 3}
     report = labelkit.save(ds, tmp_path / "o", "voc")
     assert report.transformed == []
     text = (tmp_path / "o/Annotations/a.xml").read_text()
-    assert "<value>007</value>" in text and "<value>True</value>" in text and "<depth>1</depth>" in text
+    assert "<value>007</value>" in text and "<value>true</value>" in text and "<depth>1</depth>" in text
     again = labelkit.load(tmp_path / "o", "voc")
     assert next(iter(again.items())).metadata == next(iter(ds.items())).metadata
     assert next(iter(again.objects())).attributes == obj.attributes

@@ -1598,3 +1598,51 @@ def test_a_class_id_when_data_yaml_names_no_class_is_refused(tmp_path: Path, con
     with pytest.raises(InputError, match=r"class id 0 is beyond names \(0 classes\)") as err:
         labelkit.load(root, "yolo", image_size="10x10")
     assert (err.value.location.path, err.value.location.line) == (str(root / "labels/train/a.txt"), 1)
+
+
+def test_a_dataset_opened_through_a_linked_folder_above_it_is_read(tmp_path: Path) -> None:
+    """/mnt -> /disk above the dataset made a split folder outside the config's folder look linked out of it."""
+    data = tmp_path / "disk/proj/data"
+    (data / "images/train").mkdir(parents=True)
+    (data / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(data / "images/train/a.jpg")
+    (data / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "disk/proj/cfg").mkdir()
+    (tmp_path / "disk/proj/cfg/data.yaml").write_text("train: ../data/images/train\nnames: [x]\n")
+    (tmp_path / "mnt").symlink_to(tmp_path / "disk", target_is_directory=True)
+    assert len(list(labelkit.load(tmp_path / "mnt/proj/cfg/data.yaml", "yolo").objects())) == 1
+
+
+def test_a_stray_txt_beside_split_folders_leaves_them_splits(tmp_path: Path) -> None:
+    """LabelImg's classes.txt in labels/ switched the loose layout to one unsplit tree (and was read as labels)."""
+    for split in ("train", "val"):
+        (tmp_path / "images" / split).mkdir(parents=True)
+        (tmp_path / "labels" / split).mkdir(parents=True)
+        Image.new("RGB", (10, 10)).save(tmp_path / "images" / split / f"{split}.jpg")
+        (tmp_path / "labels" / split / f"{split}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "labels/classes.txt").write_text("cat\n")
+    (tmp_path / "obj.names").write_text("cat\n")
+    assert sorted(i.split for i in labelkit.load(tmp_path, "yolo").items()) == ["train", "val"]
+
+
+def test_outputs_beside_a_roboflow_export_are_not_taken_for_its_input(tmp_path: Path) -> None:
+    """train: ../train/images is read as train/images inside the export: its siblings train/ and valid/ are free."""
+    ds = tmp_path / "ds"
+    for split in ("train", "valid"):
+        (ds / split / "images").mkdir(parents=True)
+        (ds / split / "labels").mkdir(parents=True)
+        Image.new("RGB", (10, 10)).save(ds / split / "images/a.jpg")
+        (ds / split / "labels/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (ds / "data.yaml").write_text("train: ../train/images\nval: ../valid/images\nnames: [x]\n")
+    for out in ("train", "valid"):
+        labelkit.convert(ds, tmp_path / out, to="coco", allow_loss=True)  # was: "the output holds the input"
+    with pytest.raises(OutputError, match="the input"):
+        labelkit.convert(ds, ds / "valid", to="coco", allow_loss=True, overwrite=True)
+
+
+def test_odd_data_yaml_values_and_keys_are_input_errors_or_read(tmp_path: Path) -> None:
+    root = _configured(tmp_path, 'train: images/train\nval: "images/v\\0al"\nnames: [x]\n')
+    labelkit.convert(root, tmp_path / "out", to="coco", image_size="10x10", allow_loss=True)  # was: internal error
+    (root / "data.yaml").write_text("~: images/train\nnames: [x]\n")
+    with pytest.raises(InputError, match="data.yaml keys must be distinct names"):  # was: internal error
+        labelkit.load(root, "yolo")

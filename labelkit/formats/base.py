@@ -375,7 +375,13 @@ def _note_foreign_extras(table: pa.Table, kind: str, own: str | None, target: st
 
 
 def _foreign(key: str, namespace: str | None) -> bool:
-    """Whether an extras key is of another format than ``namespace`` (``coco``); every key is, without one."""
+    """Whether an extras key is of another format than ``namespace`` (``coco``); every key is, without one.
+
+    A reader's own bookkeeping (``<format>:@...``, such as ``coco:@task``, the file an object was read from)
+    holds no data of the dataset: it is no one's loss.
+    """
+    if key.partition(":")[2].startswith("@"):
+        return False
     return namespace is None or not key.startswith(namespace + ":")
 
 

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.io import parse_json, read_file, read_text
+from labelkit.io import json_text, parse_json, read_file, read_text
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 Raw = msgspec.Raw
@@ -414,7 +414,20 @@ def _decode_open_document(buf: Buffer, path: Path) -> tuple[_Document, dict[str,
     except msgspec.ValidationError as exc:
         pointer = pointer_of(str(exc))
         raise InputError(msgspec_reason(exc), path=path, pointer="/annotations" + (pointer or "")) from exc
-    extra = {k: decode_at(v, path, json_pointer(k)) for k, v in top.items() if k not in _SECTIONS}
+    except msgspec.DecodeError as exc:  # (a lone surrogate escape in a value the first decode never reached)
+        raise _decode_error(buf, path, exc) from exc
+    extra: dict[str, Any] = {}
+    for key, raw in top.items():
+        if key in _SECTIONS:
+            continue
+        pointer = json_pointer(key)
+        try:
+            value = msgspec.json.decode(raw)
+        except msgspec.ValidationError as exc:  # (1e400: no float holds it)
+            sub = pointer_of(str(exc)) or ""
+            raise InputError(msgspec_reason(exc), path=path, pointer=pointer + sub) from exc
+        json_text(value, path, pointer)  # written back as it is: 64-bit integers, depth, surrogates checked
+        extra[key] = value
     return doc, extra
 
 

@@ -91,9 +91,16 @@ def _document(path: Path) -> Any:
     except InputError as exc:
         if "infinity" not in exc.message:
             raise
+        error = exc
     import json
 
-    return json.loads(read_text(path))
+    def refuse(constant: str) -> Any:  # NaN, Infinity: not JSON (Python's json takes them)
+        raise ValueError(constant)
+
+    try:
+        return json.loads(read_text(path), parse_constant=refuse)
+    except ValueError:  # (that, or an integer of more digits than Python converts): orjson's error stands
+        raise error from None
 
 
 def _lighten(annotation: dict[str, Any]) -> None:

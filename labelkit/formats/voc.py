@@ -332,17 +332,18 @@ _INT = re.compile(r"-?\d+\Z")
 def attribute_value(text: str) -> bool | int | float | str:
     """A VOC ``<attribute>`` value typed: true/false, integers and finite numbers; else text.
 
-    Only a text that the value writes back as it is typed (``007``, ``True`` and ``+3`` stay texts), so a
-    VOC round trip gives back the same text.
+    A number is typed only when it writes back as spelled (``007``, ``+3`` and ``-0`` stay texts), so a VOC
+    round trip gives back the same text; true/false in any case are booleans (Datumaro writes ``True``).
 
     Examples:
         >>> attribute_value("true"), attribute_value("3"), attribute_value("2.5"), attribute_value("red")
         (True, 3, 2.5, 'red')
         >>> attribute_value("007"), attribute_value("True"), attribute_value("-0")
-        ('007', 'True', '-0')
+        ('007', True, '-0')
     """
-    if text in ("true", "false"):
-        return text == "true"
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
     if _INT.match(text) and len(text) < 19:
         return int(text) if str(int(text)) == text else text
     try:

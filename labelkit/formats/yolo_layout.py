@@ -191,9 +191,9 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InputError("data.yaml must be a mapping", path=path)
     keys = [k if type(k) is not int else str(k) for k in value]  # `2017: images/train2017` names split "2017"
-    odd = next((k for k in keys if not isinstance(k, str)), None)
-    if odd is not None or len(set(keys)) != len(keys):
-        found = repr(odd) if odd is not None else next(k for k in keys if keys.count(k) > 1)
+    odd = [k for k in keys if not isinstance(k, str)]  # (null, true, 1.5, a date: none is a name)
+    if odd or len(set(keys)) != len(keys):
+        found = repr(odd[0]) if odd else next(k for k in keys if keys.count(k) > 1)
         raise InputError("data.yaml keys must be distinct names", path=path, found=found[:200])
     value = dict(zip(keys, value.values(), strict=True))
     bad = _not_utf8_text(value)
@@ -278,11 +278,17 @@ def config_inputs(path: Path) -> list[Path]:
     for key in _split_keys(config):
         values = config[key] if isinstance(config[key], list) else [config[key]]
         for value in map(str, values):
-            places.append(root / value)
-            parts = Path(value).parts
+            try:  # what reading takes (Roboflow's ../train/images is read as train/images when that exists)
+                source = _resolve_source(root, value, "val" if key == "validation" else key)
+            except ValueError:  # (a NUL in the value: nothing is read there)
+                continue
+            if source is None:
+                continue
+            places.append(source)
+            parts = source.parts
             if "images" in parts:  # Ultralytics's labels folder: the last images/ turned into labels/
                 at = len(parts) - 1 - parts[::-1].index("images")
-                places.append(root / Path(*parts[:at], "labels", *parts[at + 1 :]))
+                places.append(Path(*parts[:at], "labels", *parts[at + 1 :]))
     return places
 
 
@@ -524,10 +530,9 @@ def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) 
     pairs: list[tuple[str | None, Path | None, Path | None]] = []
     if image_dir is not None or label_dir is not None:
         subdirs = sorted({p.name for d in (image_dir, label_dir) if d is not None for p in d.iterdir() if p.is_dir()})
-        # subfolders are splits unless files sit beside them: then they are folders of one unsplit tree
-        flat = any(is_image(p) for p in (image_dir.iterdir() if image_dir else ()) if p.is_file()) or any(
-            p.suffix == ".txt" and p.is_file() for p in (label_dir.iterdir() if label_dir else ())
-        )
+        # subfolders are splits unless images sit beside them: then they are folders of one unsplit tree (a
+        # stray .txt beside them, such as LabelImg's classes.txt, decides nothing)
+        flat = any(is_image(p) for p in (image_dir.iterdir() if image_dir else ()) if p.is_file())
         if subdirs and not flat:
             pairs += [(s, _opt(image_dir, s), _opt(label_dir, s)) for s in subdirs]
         else:
