@@ -59,3 +59,21 @@ def write_read(tmp_path: Path) -> Callable[..., Dataset]:
         return labelkit.load(out, format)
 
     return run
+
+
+def config_outside(root: Path) -> tuple[Path, Path]:
+    """A YOLO dataset whose data.yaml (``root/cfg``) names its split as ``../data/images/train``.
+
+    Returns:
+        The data.yaml, and the ``data`` folder holding one image and its label file.
+    """
+    from PIL import Image
+
+    data = root / "data"
+    (data / "images/train").mkdir(parents=True)
+    (data / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(data / "images/train/a.jpg")
+    (data / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "cfg").mkdir()
+    (root / "cfg/data.yaml").write_text("train: ../data/images/train\nval: ../data/images/train\nnames: [x]\n")
+    return root / "cfg/data.yaml", data

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import pytest
 from click.testing import CliRunner, Result
-from conftest import FIXTURES, NATIVE_FIXTURES, ROOT
+from conftest import FIXTURES, NATIVE_FIXTURES, ROOT, config_outside
 from PIL import Image
 from test_registry import PLUGINS, install_plugin
 
@@ -708,15 +708,9 @@ def test_the_root_a_data_yaml_names_is_input(tmp_path: Path) -> None:
 def test_split_folders_a_data_yaml_names_outside_its_folder_are_input(tmp_path: Path) -> None:
     """Roboflow's ``train: ../train/images`` reads outside the config's folder: an output holding those
     folders, replaced with --overwrite, deleted the images and labels being converted."""
-    data = tmp_path / "data"
-    (data / "images/train").mkdir(parents=True)
-    (data / "labels/train").mkdir(parents=True)
-    Image.new("RGB", (8, 8)).save(data / "images/train/a.jpg")
-    (data / "labels/train/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
-    (tmp_path / "cfg").mkdir()
-    (tmp_path / "cfg/data.yaml").write_text("train: ../data/images/train\nval: ../data/images/train\nnames: [x]\n")
+    config, data = config_outside(tmp_path)
     for out in (data, data / "images", data / "labels/train/inner"):
-        result = run("convert", tmp_path / "cfg/data.yaml", out, "--to", "coco", "--overwrite")
+        result = run("convert", config, out, "--to", "coco", "--overwrite")
         assert result.exit_code == 2 and "labelkit: error: " in result.output, out
         assert "the input" in result.output, out
     assert (data / "images/train/a.jpg").is_file() and (data / "labels/train/a.txt").is_file()

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import canonical
+from conftest import canonical, config_outside
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -1602,13 +1602,7 @@ def test_a_class_id_when_data_yaml_names_no_class_is_refused(tmp_path: Path, con
 
 def test_a_dataset_opened_through_a_linked_folder_above_it_is_read(tmp_path: Path) -> None:
     """/mnt -> /disk above the dataset made a split folder outside the config's folder look linked out of it."""
-    data = tmp_path / "disk/proj/data"
-    (data / "images/train").mkdir(parents=True)
-    (data / "labels/train").mkdir(parents=True)
-    Image.new("RGB", (10, 10)).save(data / "images/train/a.jpg")
-    (data / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
-    (tmp_path / "disk/proj/cfg").mkdir()
-    (tmp_path / "disk/proj/cfg/data.yaml").write_text("train: ../data/images/train\nnames: [x]\n")
+    config_outside(tmp_path / "disk/proj")
     (tmp_path / "mnt").symlink_to(tmp_path / "disk", target_is_directory=True)
     assert len(list(labelkit.load(tmp_path / "mnt/proj/cfg/data.yaml", "yolo").objects())) == 1
 
