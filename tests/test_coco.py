@@ -2132,6 +2132,17 @@ def test_a_keypoints_file_alone_converts_without_a_note_of_the_readers_tag(tmp_p
     assert not [n for n in report.notes if "@task" in n]
 
 
+def test_a_null_bbox_comes_back_null(tmp_path: Path) -> None:
+    """``"bbox": null`` beside a segmentation was dropped on COCO -> COCO, with nothing reported."""
+    ann = {"id": 1, "image_id": 1, "category_id": 1, "bbox": None, "area": 8.0, "iscrowd": 0}
+    ann["segmentation"] = [[1, 1, 5, 1, 5, 5]]
+    doc = {"images": [_img(1)], "annotations": [ann], "categories": [{"id": 1, "name": "person"}]}
+    src = _files(tmp_path / "in", {"instances_val": doc})
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    assert _load(tmp_path / "out/annotations/instances_val.json") == doc
+
+
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:
     """A keypoints-only object and a new posed instance were numbered apart and met in the keypoints file."""
     from labelkit.model import Object

@@ -526,9 +526,12 @@ def _objects(
         parsed[parse_k] = True
         seg_lines = pc.if_else(pa.array(parsed), seg_column, _NULL)
     if has_bbox.all():
-        bbox_lines, _ = binary_column(bbox_raw, bbox_lengths)  # the lengths, when measured above
+        bbox_lines, bbox_len = binary_column(bbox_raw, bbox_lengths)  # the lengths, when measured above
     else:
-        bbox_lines, _ = binary_column([r if len(r) else b"null" for r in bbox_raw])
+        bbox_lines, bbox_len = binary_column([r if len(r) else b"null" for r in bbox_raw])
+        bbox_len = np.where(has_bbox, bbox_len, 0)
+    for k in np.flatnonzero(first_bytes(bbox_lines, bbox_len) == ord("n")).tolist():  # "bbox": null: carried
+        extras[row_list[k]] = add_extra(extras[row_list[k]], "coco:bbox", b"null")
     out.pending.append(
         PendingGeometry(
             future=submit(read_geometry, bbox_lines, seg_lines),
