@@ -275,21 +275,34 @@ def config_inputs(path: Path) -> list[Path]:
     except InputError:
         return []
     places = [root]
+    for source in _split_sources(root, config):  # what reading takes (Roboflow's ../train/images: train/images)
+        places.append(source)
+        parts = source.parts
+        if "images" in parts:  # Ultralytics's labels folder: the last images/ turned into labels/
+            at = len(parts) - 1 - parts[::-1].index("images")
+            places.append(Path(*parts[:at], "labels", *parts[at + 1 :]))
+    return places
+
+
+def _split_sources(root: Path, config: dict[str, Any]) -> dict[Path, str]:
+    """The folders, list files or label folders a ``data.yaml``'s splits name, as found, each with its split.
+
+    A value that names nothing found is left out.
+    """
+    sources: dict[Path, str] = {}
     for key in _split_keys(config):
         values = config[key] if isinstance(config[key], list) else [config[key]]
-        for value in map(str, values):
-            try:  # what reading takes (Roboflow's ../train/images is read as train/images when that exists)
-                source = _resolve_source(root, value, "val" if key == "validation" else key)
-            except ValueError:  # (a NUL in the value: nothing is read there)
-                continue
+        for value in values:
+            split = "val" if key == "validation" else key
+            source = _resolve_source(root, str(value), split) or _labels_only_source(root, str(value), split)
             if source is None:
                 continue
-            places.append(source)
-            parts = source.parts
-            if "images" in parts:  # Ultralytics's labels folder: the last images/ turned into labels/
-                at = len(parts) - 1 - parts[::-1].index("images")
-                places.append(Path(*parts[:at], "labels", *parts[at + 1 :]))
-    return places
+            if key == "validation" and source.name == "validation":  # a split named so (labelkit writes it)
+                split = "validation"
+            # a folder named by two keys (Ultralytics needs train and val) is read once, under its own name
+            if source not in sources or source.name == split:
+                sources[source] = split
+    return sources
 
 
 def _dataset_text(path: Path, inside: Inside | None) -> str:
@@ -360,26 +373,11 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]], follow: b
     split_keys = _split_keys(config)
     if not split_keys:
         raise InputError("data.yaml names no train, val or test images", path=config_path, element="train")
-    any_found = False
-    sources: dict[Path, str] = {}
-    for key in split_keys:
-        values = config[key] if isinstance(config[key], list) else [config[key]]
-        for value in values:
-            split = "val" if key == "validation" else key
-            source = _resolve_source(root, str(value), split)
-            if source is None:
-                source = _labels_only_source(root, str(value), split)
-                if source is None:
-                    continue
-            if key == "validation" and source.name == "validation":  # a split named so (labelkit writes it)
-                split = "validation"
-            any_found = True
-            # a folder named by two keys (Ultralytics needs train and val) is read once, under its own name
-            if source not in sources or source.name == split:
-                sources[source] = split
+    sources = _split_sources(root, config)
+    inside = None if follow else Inside(root)
     for source, split in sources.items():
-        layout.entries += _entries_from_source(source, root, split, sizes, None if follow else Inside(root))
-    if not any_found:
+        layout.entries += _entries_from_source(source, root, split, sizes, inside)
+    if not sources:
         hint = f"download: {config['download']}" if config.get("download") else None
         raise InputError(
             "none of the image folders or lists named in data.yaml exist",
