@@ -198,13 +198,11 @@ class Inside:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._real_root: str | None = None
+        self._real_root = os.path.realpath(root)
         self._folders: dict[str, bool] = {}
 
     def holds(self, real: str) -> bool:
         """Whether a resolved path is the folder or lies inside it."""
-        if self._real_root is None:
-            self._real_root = os.path.realpath(self.root)
         return real == self._real_root or real.startswith(self._real_root.rstrip(os.sep) + os.sep)
 
     def folder_ok(self, folder: str) -> bool:
@@ -216,8 +214,6 @@ class Inside:
         ok = self._folders.get(folder)
         if ok is None:
             real = os.path.realpath(folder)
-            if self._real_root is None:
-                self._real_root = os.path.realpath(self.root)
             from_root = os.path.relpath(os.path.abspath(folder), os.path.abspath(self.root))
             expected = os.path.normpath(os.path.join(self._real_root, from_root))
             ok = self._folders[folder] = real == expected or self.holds(real)

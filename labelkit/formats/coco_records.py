@@ -280,7 +280,7 @@ def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[C
         fields = {str(c["id"]): list(c) for c in f.categories if c.get("id") in natural and set(c) != natural[c["id"]]}
         if fields:  # e.g. person has keypoints in person_keypoints_*.json but not in instances_*.json
             spec["category_fields"] = fields
-        own = {key: value for key, value in f.extra_keys.items()}  # (other top-level keys: written back as read)
+        own = dict(f.extra_keys)  # (other top-level keys: written back as read)
         for key in ("info", "licenses"):  # a file's own info and licenses (COCO's stuff files have their own)
             if getattr(f, key) is not None and getattr(f, key) != extras.get(f"coco:{key}"):
                 own[key] = getattr(f, key)

@@ -304,11 +304,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 meta = metadata[n]
                 voids = void_cells(meta) if masks_mode != "none" else (None, None)
                 if instance_rows and size is None and all(cell_shape(v) is None for v in voids):
-                    instance_rows, values, lone = (
-                        [],
-                        [],
-                        0,
-                    )  # polygons only, and nothing gives the PNGs a size: check() said
+                    # polygons only, and nothing gives the PNGs a size: check() said
+                    instance_rows, values, lone = [], [], 0
                 blank = _blank_pngs(meta) if masks_mode != "none" else ()
                 segmented = bool(
                     instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None or blank
