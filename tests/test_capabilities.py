@@ -207,14 +207,20 @@ def test_category_info_and_object_fields_a_format_cannot_hold_are_reported(
     )
 
 
-def test_yolo_pose_keeps_one_list_of_keypoint_names() -> None:
+def test_yolo_pose_keeps_each_class_keypoint_names(tmp_path: Path) -> None:
     ds = _rich()
     report = labelkit.plan(ds, "yolo", task="pose")
     lost = dict((c.what, c.count) for c in report.lost)
     assert "category keypoint names" not in lost and lost["skeletons"] == 1
     ds.categories[1] = ds.categories[1].model_copy(update={"keypoints": ["tail", "wheel"]})
     lost = dict((c.what, c.count) for c in labelkit.plan(ds, "yolo", task="pose").lost)
-    assert lost["category keypoint names"] == 1  # data.yaml's kpt_names is person's list; car's names are lost
+    assert "category keypoint names" not in lost  # data.yaml's kpt_names has a list per class
+    labelkit.save(ds, tmp_path / "o", "yolo", task="pose", allow_loss=True)
+    back = labelkit.load(tmp_path / "o", "yolo")
+    assert [c.keypoints for c in back.categories] == [["nose", "eye"], ["tail", "wheel"]]
+    ds.categories[1] = ds.categories[1].model_copy(update={"keypoints": ["tail"]})
+    lost = dict((c.what, c.count) for c in labelkit.plan(ds, "yolo", task="pose").lost)
+    assert lost["category keypoint names"] == 1  # one name where kpt_shape says 2: not written
 
 
 def test_a_not_occluded_flag_and_a_zero_z_order_are_not_losses() -> None:

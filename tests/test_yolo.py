@@ -211,6 +211,30 @@ def test_missing_image_is_a_clear_error_with_a_way_out(tmp_path: Path) -> None:
     assert [o.bbox for o in ds.objects()] == [(5.0, 2.5, 10.0, 5.0), (0.0, 0.0, 40.0, 20.0)]
 
 
+def test_unreadable_image_takes_the_size_given_by_option(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.5 0.5\n")
+    (root / "images" / "x.png").write_text("not an image")
+    with pytest.raises(InputError, match="unreadable image header") as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.path == str(root / "images" / "x.png")
+    ds = labelkit.load(root, "yolo", image_size="40x20")
+    assert [o.bbox for o in ds.objects()] == [(10.0, 5.0, 20.0, 10.0)]
+
+
+def test_classify_takes_sizes_from_the_options_too(tmp_path: Path) -> None:
+    (tmp_path / "in/train/cat").mkdir(parents=True)
+    Image.new("RGB", (4, 3)).save(tmp_path / "in/train/cat/1.jpg")
+    (tmp_path / "in/train/cat/2.jpg").write_bytes(b"")
+    with pytest.raises(InputError, match="unreadable image header") as err:
+        labelkit.load(tmp_path / "in", "yolo")
+    assert err.value.location.path == str(tmp_path / "in/train/cat/2.jpg")
+    ds = labelkit.load(tmp_path / "in", "yolo", image_size="30x10")
+    assert [(i.media.width, i.media.height) for i in ds.items()] == [(4, 3), (30, 10)]
+    (tmp_path / "sizes.json").write_text('{"train/cat/2.jpg": [7, 5]}')
+    ds = labelkit.load(tmp_path / "in", "yolo", image_sizes=str(tmp_path / "sizes.json"))
+    assert [(i.media.width, i.media.height) for i in ds.items()] == [(4, 3), (7, 5)]
+
+
 def test_empty_label_files_and_unlabelled_images_are_items(tmp_path: Path) -> None:
     root = _tiny_dataset(tmp_path / "ds", "")
     Image.new("RGB", (8, 8)).save(root / "images" / "z.jpg")
@@ -226,6 +250,14 @@ def test_exif_orientation_swaps_width_and_height(tmp_path: Path) -> None:
     assert image_size(tmp_path / "r.jpg") == (10, 30)
 
 
+@pytest.mark.parametrize(("orientation", "size"), [(1, (30, 10)), (3, (30, 10)), (6, (10, 30)), (8, (10, 30))])
+def test_tiff_exif_orientation_turns_the_size_once(tmp_path: Path, orientation: int, size: tuple[int, int]) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.new("RGB", (30, 10)).save(tmp_path / "r.tif", exif=exif)
+    assert image_size(tmp_path / "r.tif") == size
+
+
 def test_segment_and_pose_are_detected(tmp_path: Path) -> None:
     root = _tiny_dataset(tmp_path / "ds", "0 0.1 0.1 0.5 0.1 0.5 0.5\n")
     ds = labelkit.load(root, "yolo")
@@ -233,6 +265,32 @@ def test_segment_and_pose_are_detected(tmp_path: Path) -> None:
     assert obj.shape == "polygon" and obj.polygon == [[2.0, 1.0, 10.0, 1.0, 10.0, 5.0]]
     assert obj.bbox == (2.0, 1.0, 8.0, 4.0)
     assert ds.info.extras["yolo:task"] == "segment"
+
+
+@pytest.mark.parametrize(
+    ("kpt_names", "expected"),
+    [
+        ("{0: [left ear, right ear], 1: [nose, tail]}", [["left ear", "right ear"], ["nose", "tail"]]),
+        ("{1: [nose, tail]}", [["0", "1"], ["nose", "tail"]]),
+        ("[[a, b], [c, d]]", [["a", "b"], ["c", "d"]]),
+        ("[a, b]", [["a", "b"], ["a", "b"]]),
+        ("{0: [a, b, c], 1: [d, e]}", [["0", "1"], ["d", "e"]]),  # (three names for two points: not used)
+    ],
+)
+def test_pose_reads_each_class_keypoint_names(tmp_path: Path, kpt_names: str, expected: list[list[str]]) -> None:
+    root = tmp_path / "p"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (100, 100)).save(root / "images/train/a.jpg")
+    (root / "labels/train/a.txt").write_text("1 0.3 0.3 0.1 0.1 0.3 0.3 1 0.31 0.31 2\n")
+    (root / "data.yaml").write_text(
+        "train: images/train\nval: images/train\nnames: {0: cat, 1: dog}\nkpt_shape: [2, 3]\n"
+        f"kpt_names: {kpt_names}\n"
+    )
+    ds = labelkit.load(root, "yolo")
+    assert [c.keypoints for c in ds.categories] == expected
+    report = labelkit.save(ds, tmp_path / "o", "yolo")
+    assert report.lost == [] and [c.keypoints for c in labelkit.load(tmp_path / "o", "yolo").categories] == expected
 
 
 def test_pose_reads_kpt_shape_and_flip_idx(tmp_path: Path) -> None:

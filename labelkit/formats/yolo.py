@@ -164,7 +164,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     if not layout.entries and not (layout.config and (layout.names or "names" in layout.config)):  # (no images)
         raise InputError("no images or label files found", path=path, hint="is this a YOLO dataset folder?")
     if layout.classify:
-        return _classify_dataset(layout)
+        return _classify_dataset(layout, sizes, fallback)
     if any(e.label is not None and "labelTxt" in e.label.parts for e in layout.entries):
         layout.dota = True
     parsed = yolo_parse.Parsed()
@@ -243,15 +243,9 @@ def _item_sizes(
     heights: list[int | None] = []
     paths: list[str | None] = []
     for i, entry in enumerate(layout.entries):
-        size: tuple[int, int] | None = None
         rel = rel_path(entry.image, layout.root) if entry.image is not None else None
-        if rel is not None and rel in sizes:
-            size = sizes[rel]
-        elif entry.image is not None and entry.image.is_file():
-            size = image_size(entry.image)
-        elif fallback is not None:
-            size = fallback
-        elif needs[i]:
+        size = _size_of(entry.image, rel, sizes, fallback)
+        if size is None and needs[i]:
             where = entry.image if entry.image is not None else entry.label
             raise InputError(
                 "image not found; YOLO coordinates are normalised, so its size is needed",
@@ -262,6 +256,25 @@ def _item_sizes(
         heights.append(size[1] if size else None)
         paths.append(rel)
     return widths, heights, paths
+
+
+def _size_of(
+    image: Path | None, rel: str | None, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """An image's size: from the sizes file, else its header, else ``fallback`` (missing or unreadable image).
+
+    Raises:
+        InputError: the image is there but its header cannot be read, and there is no fallback.
+    """
+    if rel is not None and rel in sizes:
+        return sizes[rel]
+    if image is not None and image.is_file():
+        try:
+            return image_size(image)
+        except InputError:
+            if fallback is None:
+                raise
+    return fallback
 
 
 def _item_ids(layout: Layout) -> list[str]:
@@ -401,8 +414,8 @@ def _build(
     extras: dict[str, Any] = {"yolo:task": task}
     if task == "pose" and layout.kpt_shape is not None:
         k = layout.kpt_shape[0]
-        kpt_names = _kpt_names(layout.config.get("kpt_names"), k)
-        categories = [c.model_copy(update={"keypoints": kpt_names}) for c in categories]
+        kpt_names = _kpt_names(layout.config.get("kpt_names"), k, len(categories))
+        categories = [c.model_copy(update={"keypoints": kpt_names[c.id]}) for c in categories]
         if layout.kpt_shape[1] == 2:
             extras["yolo:kpt_dims"] = 2
         if isinstance(layout.config.get("flip_idx"), list):
@@ -422,12 +435,23 @@ def _anticlockwise(corners: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return np.asarray(e01[:, 0] * e12[:, 1] - e01[:, 1] * e12[:, 0] < 0, dtype=bool)
 
 
-def _kpt_names(value: Any, k: int) -> list[str]:
-    if isinstance(value, dict) and value:
-        first = next(iter(value.values()))
-        if isinstance(first, list) and len(first) == k:
-            return [str(v) for v in first]
-    return [str(i) for i in range(k)]
+def _kpt_names(value: Any, k: int, n: int) -> list[list[str]]:
+    """Each class's keypoint names from data.yaml's ``kpt_names``; ``0``, ``1``, ... where it gives none.
+
+    Ultralytics maps class ids to lists (``{0: [nose, ...]}``); a list of such lists (by class id) and one
+    plain list of names (for every class) are read too. A list whose length is not ``kpt_shape``'s is not used.
+    """
+    made_up = [str(i) for i in range(k)]
+    per_class: list[Any]
+    if isinstance(value, dict):
+        per_class = [value.get(i, value.get(str(i))) for i in range(n)]
+    elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        per_class = [value[i] if i < len(value) else None for i in range(n)]
+    elif isinstance(value, list) and not any(isinstance(v, (list, dict)) for v in value):
+        per_class = [value] * n
+    else:
+        per_class = [None] * n
+    return [[str(v) for v in names] if isinstance(names, list) and len(names) == k else made_up for names in per_class]
 
 
 def _keypoints(values: Any, offsets: Any, kpt_shape: tuple[int, int], w: Any, h: Any) -> pa.Array:
@@ -451,16 +475,17 @@ def _keypoints(values: Any, offsets: Any, kpt_shape: tuple[int, int], w: Any, h:
     )
 
 
-def _classify_dataset(layout: Layout) -> Dataset:
+def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None) -> Dataset:
     ids = _item_ids(layout)
     class_of: dict[str, str] = layout.config.get("_class_of", {})
     widths, heights, paths = [], [], []
     for entry in layout.entries:
         assert entry.image is not None
-        width, height = image_size(entry.image)
-        widths.append(width)
-        heights.append(height)
-        paths.append(rel_path(entry.image, layout.root))
+        rel = rel_path(entry.image, layout.root)
+        size = _size_of(entry.image, rel, sizes, fallback)
+        widths.append(size[0] if size else None)
+        heights.append(size[1] if size else None)
+        paths.append(rel)
     index = {name: i for i, name in enumerate(layout.names)}
     categories = [index[class_of[str(e.image)]] for e in layout.entries]
     labels = pa.table(

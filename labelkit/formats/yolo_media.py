@@ -40,6 +40,7 @@ SIZES_FILE = "image_sizes.json"
 """Side file a labelkit writer leaves when it does not write the images, so the labels can be read back."""
 
 _EXIF_ORIENTATION = 0x0112
+_TIFF_WIDTH, _TIFF_LENGTH = 256, 257
 
 
 def is_image(path: Path) -> bool:
@@ -58,6 +59,12 @@ def _header(path: Path) -> tuple[int, int, Any]:
         raise OSError(errno.EINVAL, "not a regular file", str(path))
     with Image.open(path) as im:
         width, height = im.size
+        if im.format == "TIFF":
+            # Pillow's TIFF reader may give the size as displayed already (recent versions turn it for
+            # orientations 5 to 8): the stored size comes from the tags, so the turn below happens once
+            stored = (im.tag_v2.get(_TIFF_WIDTH), im.tag_v2.get(_TIFF_LENGTH))
+            if all(isinstance(v, int) for v in stored):
+                width, height = stored
         try:
             if im.format == "PNG" and "exif" not in im.info:
                 # Pillow finds a PNG's eXIf chunk after the pixels by decoding them all (2 GB for a tiny file

@@ -58,8 +58,8 @@ _TASK_CAPS: dict[str, Capabilities] = {
     "segment": _task_caps({"object"}, frozenset({"polygon", "mask"}), frozenset({"bbox", "angle", "polygon", "mask"})),
     # a 4-corner polygon is written as it is drawn; check() reports the other polygons
     "obb": _task_caps({"object"}, frozenset({"box", "polygon"}), frozenset({"bbox", "angle", "polygon"})),
-    # pose keeps one list of keypoint names for every class; check() counts the categories it does not fit, and
-    # the skeletons
+    # pose keeps each class's list of K keypoint names; check() counts the categories whose lists are not K
+    # long, and the skeletons
     "pose": _task_caps(
         {"object"}, frozenset({"box"}), frozenset({"bbox", "keypoints"}), frozenset({"keypoints", "skeleton"})
     ),
@@ -217,11 +217,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.lose(
             "skeletons", sum(1 for c in dataset.categories if c.skeleton), "YOLO pose has no skeleton (only flip_idx)"
         )
-        names = kpt_names_written(dataset, k) or [str(i) for i in range(k)]
         report.lose(
             "category keypoint names",
-            sum(1 for c in dataset.categories if c.keypoints and list(c.keypoints) != names),
-            "data.yaml holds one list of keypoint names (kpt_names) for every class",
+            sum(1 for c in dataset.categories if c.keypoints and len(c.keypoints) != k),
+            f"data.yaml's kpt_names holds {k} names per class (kpt_shape)",
         )
         if _kpt_dims(dataset, options) == 2:
             kp = objects["keypoints"].take(np.flatnonzero(written)).combine_chunks().flatten()
@@ -573,19 +572,22 @@ def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str],
             doc["flip_idx"] = flip  # (anything else, such as ["a"], would make data.yaml that no reader takes)
         kpt_names = kpt_names_written(dataset, k)
         if kpt_names:
-            doc["kpt_names"] = {0: kpt_names}
+            doc["kpt_names"] = kpt_names
     text = "# YOLO dataset written by labelkit\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     (path / "data.yaml").write_text(text, encoding="utf-8")
 
 
-def kpt_names_written(dataset: Dataset, k: int) -> list[str] | None:
-    """The ``kpt_names`` data.yaml gets (None: none).
+def kpt_names_written(dataset: Dataset, k: int) -> dict[int, list[str]]:
+    """The ``kpt_names`` data.yaml gets: class id -> that class's ``k`` keypoint names, as Ultralytics has it.
 
-    The first category's keypoint names of length ``k``, unless they are the names a reader makes up
-    (``0``, ``1``, ...).
+    Classes without ``k`` names, or with the names a reader makes up (``0``, ``1``, ...), are left out.
     """
-    names = next((c.keypoints for c in dataset.categories if c.keypoints and len(c.keypoints) == k), None)
-    return list(names) if names and list(names) != [str(i) for i in range(k)] else None
+    made_up = [str(i) for i in range(k)]
+    return {
+        i: list(c.keypoints)
+        for i, c in enumerate(dataset.categories)
+        if c.keypoints and len(c.keypoints) == k and list(c.keypoints) != made_up
+    }
 
 
 class _Dumper(yaml.SafeDumper):
