@@ -22,7 +22,7 @@ from labelkit.formats import coco
 from labelkit.formats.coco_geometry import POLYGON_TEXT, POLYGONS
 from labelkit.formats.coco_shapes import drawn_polygons
 from labelkit.formats.coco_text import polygon_json
-from labelkit.model import tables
+from labelkit.model import Category, Dataset, Item, Media, Object, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "coco"
@@ -1427,6 +1427,33 @@ def test_a_keypoint_visibility_other_than_0_1_2_is_a_finding(v: float, tmp_path:
     with pytest.raises(InputError) as err:
         labelkit.load(path)
     assert err.value.location.pointer == "/annotations/4/keypoints/5"
+
+
+def test_a_detections_keypoint_scores_are_read_and_written_back(tmp_path: Path) -> None:
+    """In a results file the third number of a keypoint is the detector's score: it was a finding."""
+    path = tmp_path / "results_val.json"
+    dets = [{"image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "score": 0.9, "keypoints": [2, 2, 0.87, 3, 3, 0.1]}]
+    path.write_text(json.dumps(dets))
+    assert coco.validate(path) == []
+    report = labelkit.convert(path, tmp_path / "o", "coco")
+    assert report.lost == []
+    assert _load(tmp_path / "o/annotations/results_val.json")[0]["keypoints"] == [2, 2, 0.87, 3, 3, 0.1]
+
+
+def test_keypoint_visibilities_coco_cannot_hold_are_lost_and_written_as_0_or_2(tmp_path: Path) -> None:
+    """They were written as they were, so that labelkit's own reader then refused the file."""
+    ds = Dataset(categories=[Category(id=1, name="p", keypoints=["a", "b", "c"])])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=100, height=80)))
+    ds.add(
+        Object(id="1", item_id="1", category_id=1, bbox=(1.0, 1.0, 9.0, 9.0), keypoints=[2, 2, 1.5, 3, 3, -1, 4, 4, 1])
+    )
+    with pytest.raises(DataLossError, match="2 keypoint visibilities other than 0, 1 or 2"):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    assert not (tmp_path / "refused").exists()
+    labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    (ann,) = _load(tmp_path / "o/annotations/instances_val.json")["annotations"]
+    assert ann["keypoints"] == [2, 2, 2, 3, 3, 0, 4, 4, 1] and ann["num_keypoints"] == 2
+    assert coco.validate(tmp_path / "o") == []
 
 
 def test_a_folder_with_both_the_standard_and_the_roboflow_layout_is_refused(tmp_path: Path) -> None:

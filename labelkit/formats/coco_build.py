@@ -619,7 +619,8 @@ def _objects(
                         ),
                     )
                 )
-        for j, at, v in _bad_visibility(parsed_kp, lengths):
+        # (a detection's third numbers are its scores for the points: COCOeval does not read them)
+        for j, at, v in _bad_visibility(parsed_kp, lengths) if f.task != "results" else []:
             row = row_list[int(kp_k[j])]
             out.findings.append(
                 (

@@ -47,6 +47,7 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
     - Objects and image labels without a category: a COCO annotation needs a ``category_id``.
     - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
       the object is written without them.
+    - Keypoint visibilities other than 0, 1 and 2 outside detection results (see :func:`_odd_visibilities`).
     """
     losses: list[tuple[str, int, str]] = []
     items = dataset.table("items")
@@ -122,6 +123,19 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
         keypoints = pc.if_else(
             pa.array(wrong), pa.scalar(None, objects.schema.field("keypoints").type), objects["keypoints"]
         )
+        objects = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
+        tables["objects"] = objects
+    flags = _odd_visibilities(objects, dataset)
+    if flags is not None:
+        keypoints, n = flags
+        losses.append(
+            (
+                "keypoint visibilities other than 0, 1 or 2",
+                n,
+                "COCO's keypoints are labelled visible (2), labelled occluded (1) or not labelled (0): "
+                "written as 2 where above 0, else 0",
+            )
+        )
         tables["objects"] = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
     if tables:
         dataset = Dataset.from_tables({**dataset.tables(), **tables}, dataset.categories, dataset.info)
@@ -140,6 +154,36 @@ def _masks_of_another_size(objects: pa.Table, items: pa.Table) -> np.ndarray:
     known = ~np.isnan(width) & ~np.isnan(height)
     misfit: np.ndarray = masked & known & ((mask_height != height) | (mask_width != width))
     return misfit
+
+
+def _odd_visibilities(objects: pa.Table, dataset: Dataset) -> tuple[pa.Array, int] | None:
+    """The keypoints with every visibility COCO cannot hold made 2 (above 0) or 0, and how many there were.
+
+    None when there are none. Detections, written to results files, keep theirs: there the third number is
+    the detector's score for the point, and COCOeval does not read it.
+    """
+    if not objects.num_rows or objects["keypoints"].null_count == objects.num_rows:
+        return None
+    kp = objects["keypoints"].combine_chunks()
+    lengths = np.asarray(pc.list_value_length(kp).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
+    values = np.asarray(pc.list_flatten(kp).to_numpy(zero_copy_only=False), np.float64)
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    parents = np.repeat(np.arange(len(lengths)), lengths)
+    flag = (np.arange(len(values)) - starts[parents]) % 3 == 2
+    odd = flag & ~np.isin(values, (0.0, 1.0, 2.0))
+    if odd.any():
+        detections = true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"results"'))
+        only = results_only(dataset)
+        if only.any():
+            in_results = pc.is_in(objects["item_id"], value_set=dataset.table("items")["id"].filter(pa.array(only)))
+            detections |= true_mask(in_results)
+        odd &= ~detections[parents]
+    if not odd.any():
+        return None
+    values = values.copy()
+    values[odd] = np.where(values[odd] > 0, 2.0, 0.0)
+    fixed = pa.ListArray.from_arrays(pa.array(starts, pa.int32()), pa.array(values), mask=kp.is_null())
+    return fixed.cast(objects.schema.field("keypoints").type), int(odd.sum())
 
 
 def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any]) -> np.ndarray:
