@@ -1698,3 +1698,71 @@ def test_odd_data_yaml_values_and_keys_are_input_errors_or_read(tmp_path: Path) 
     (root / "data.yaml").write_text("~: images/train\nnames: [x]\n")
     with pytest.raises(InputError, match="data.yaml keys must be distinct names"):  # was: internal error
         labelkit.load(root, "yolo")
+
+
+@pytest.mark.parametrize(
+    ("task", "shape", "line"),
+    [
+        ("detect", {"bbox": (1.0, 1.0, 2.0, 2.0)}, "0 0.0 0.0 0.0 0.0"),
+        ("pose", {"bbox": (1.0, 1.0, 2.0, 2.0)}, "0 0.0 0.0 0.0 0.0"),
+        ("segment", {"polygon": [[1.0, 1.0, 3.0, 1.0, 3.0, 3.0]]}, "0 0.0 0.0 0.0 0.0 0.0 0.0"),
+        ("obb", {"bbox": (1.0, 60.0, 2.0, 2.0), "angle": 30.0}, "0 0.0 0.6 0.0 0.6 0.0 0.6 0.0 0.6"),
+    ],
+)
+def test_precision_that_rounds_an_object_to_a_zero_box_loses_it(
+    tmp_path: Path, task: str, shape: dict, line: str
+) -> None:
+    """`-o precision=1` wrote `0 0.0 0.0 0.0 0.0` (a zero box Ultralytics cannot use), reported only as rounded."""
+    ds = _one_box()
+    ds.add(Object(id="2", item_id="a", category_id=0, **shape))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", task=task, precision="1")
+    lost = [(c.what, c.count) for c in err.value.report.lost]
+    assert lost == [("objects whose coordinates round to a zero box", 1)]
+    assert not (tmp_path / "o").exists()
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task=task, precision="1", allow_loss=True)
+    assert report.written["object annotations"] == 1
+    lines = (tmp_path / "o/labels/train/a.txt").read_text().splitlines()
+    assert len(lines) == 1 and line not in lines
+    assert labelkit.plan(ds, "yolo", task=task, precision="exact").lost == []
+
+
+def test_precision_zero_refuses_every_box_from_the_golden_detect_output(tmp_path: Path) -> None:
+    """precision=0 turned every box into `0 0 0 0 0` and exited 0."""
+    result = CliRunner().invoke(
+        cli, ["convert", "fixtures/yolo/golden/detect", str(tmp_path / "o"), "--to", "yolo", "-o", "precision=0"]
+    )
+    assert result.exit_code == 2
+    assert "lost: 6 objects whose coordinates round to a zero box" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_precision_reports_the_objects_and_coordinates_it_changes(tmp_path: Path) -> None:
+    """`transformed: 2 coordinates` counted written objects, not the 4 coordinates (of one object) rounding changed."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=1920, height=1080), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(247.87, 100.123456789, 30.5, 40.25)))
+    ds.add(Object(id="2", item_id="a", category_id=0, bbox=(0.0, 0.0, 960.0, 540.0)))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", precision="2")
+    assert [str(c) for c in report.transformed] == ["1 objects: 4 of their coordinates rounded to 2 decimals"]
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.14 0.11 0.02 0.04\n0 0.25 0.25 0.50 0.50\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(0, 1),
+            st.integers(0, 10**6).map(lambda k: k / 10**6),  # short decimals: many ties at fewer decimals
+            st.integers(0, 2000).map(lambda k: k / 2000 + 5e-4),
+        ),
+        max_size=30,
+    ),
+    st.integers(0, 17),
+)
+def test_rounded_is_what_the_fixed_point_text_reads_back_as(values: list[float], precision: int) -> None:
+    """The vectorised rounding check() counts with must agree, bit for bit, with the text write() formats."""
+    from labelkit.formats.yolo_lines import rounded
+
+    got = rounded(np.array(values, dtype=np.float64), precision).tolist()
+    assert got == [float(f"{v:.{precision}f}") for v in values]

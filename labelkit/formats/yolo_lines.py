@@ -344,6 +344,69 @@ def _largest_rings(
     return pick
 
 
+def rounded(values: np.ndarray[Any, Any], precision: int) -> np.ndarray[Any, Any]:
+    """The numbers that ``values`` (in [0, 1]) read back as once written with ``precision`` decimals (``%.Nf``).
+
+    Exact, as the text is: ``rint(v * 10**N) / 10**N`` is the float of that text (one correctly rounded
+    division), except where the product, half a float step from the exact one, lies that close to a tie, or
+    where floats are too coarse to hold whole numbers: those few go through Python's formatting.
+
+    Examples:
+        >>> rounded(np.array([0.05, 0.125, 0.615, 1 / 3]), 2).tolist()  # %.2f gives 0.05 0.12 0.61 0.33
+        [0.05, 0.12, 0.61, 0.33]
+        >>> rounded(np.array([0.05, 0.04]), 1).tolist()  # 0.05 is a float a little above 1/20
+        [0.1, 0.0]
+    """
+    scale = 10.0**precision
+    scaled = values * scale
+    nearest = np.rint(scaled)
+    out: np.ndarray[Any, Any] = nearest / scale
+    unsure = np.abs(np.abs(scaled - nearest) - 0.5) <= np.maximum(scaled * 2.0**-50, 1e-9)
+    if unsure.any():
+        todo = np.flatnonzero(unsure)
+        out[todo] = [float(f"{v:.{precision}f}") for v in values[todo].tolist()]
+    return out
+
+
+@dataclass
+class Rounding:
+    """What writing ``precision`` decimals does to the objects written, per object row (0 for the others)."""
+
+    changed: np.ndarray[Any, Any]
+    """Coordinates of the line whose written number is not the one that exact output writes."""
+    collapsed: np.ndarray[Any, Any]
+    """Objects whose box (detect, pose) or points' bounds (segment, OBB) have a width and a height, and would
+    have none once rounded: a zero box, which Ultralytics cannot train on (not written; check() reports them)."""
+
+
+def rounding(dataset: Dataset, task: str, cols: Columns, precision: int, kpt_dims: int) -> Rounding:
+    """What rounding to ``precision`` decimals changes (cached: check() computes it, write() reuses it)."""
+    key = f"rounding:{task}:{precision}:{kpt_dims}"
+    return _cached(dataset, key, lambda: _compute_rounding(dataset, task, cols, precision, kpt_dims))
+
+
+def _compute_rounding(dataset: Dataset, task: str, cols: Columns, precision: int, kpt_dims: int) -> Rounding:
+    n = len(cols.usable)
+    changed = np.zeros(n, dtype=np.int64)
+    collapsed = np.zeros(n, dtype=bool)
+    lines = Lines(dataset, task, cols, precision, kpt_dims)
+    usable = np.flatnonzero(cols.usable)
+    for start in range(0, len(usable), _CHUNK):
+        rows = usable[start : start + _CHUNK]
+        exact, offsets = lines.values(rows)
+        written = rounded(exact, precision)
+        owner = np.repeat(np.arange(len(rows)), np.diff(offsets))
+        changed[rows] = np.bincount(owner[written != exact], minlength=len(rows))
+        if task in ("detect", "pose"):  # the box: cx cy w h first
+            first = offsets[:-1]
+            sizes = [(v[first + 2], v[first + 3]) for v in (exact, written)]
+        else:
+            sizes = [(b[:, 2], b[:, 3]) for b in (G.ring_bounds(exact, offsets), G.ring_bounds(written, offsets))]
+        (w, h), (rw, rh) = sizes
+        collapsed[rows] = (w > 0) & (h > 0) & ((rw == 0) | (rh == 0))
+    return Rounding(changed, collapsed)
+
+
 @dataclass
 class _Traced:
     """Masks of objects without a drawable polygon, traced for YOLO segment (see :mod:`labelkit.model.trace`)."""
@@ -427,6 +490,22 @@ class Lines:
             size += len(text)
         return b"".join(texts), np.concatenate(offsets).tolist()
 
+    def values(self, rows: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The numbers the rows' lines hold, before formatting: flat, and where each row's start (plus the end).
+
+        A detect or pose row starts with its box, ``cx cy w h``; a segment or OBB row is ``x y`` points.
+        """
+        if self.task == "segment":
+            return self._segment_values(rows)
+        if self.task == "obb":
+            table = self._obb_values(rows)
+        elif self.task == "pose":
+            table = self._pose_values(rows)[0]
+        else:
+            table = self._detect_values(rows)
+        n, width = table.shape
+        return table.reshape(-1), np.arange(0, n * width + 1, width, dtype=np.int64)
+
     def _boxes(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         """Axis-aligned boxes: rotated boxes by their corners' bounds, missing boxes from the polygon."""
         bbox: np.ndarray[Any, Any] = self.boxes[rows]
@@ -468,6 +547,24 @@ class Lines:
         return np.clip(values, 0.0, 1.0) + 0.0
 
     def _pose(self, rows: np.ndarray[Any, Any]) -> Text:
+        values, v = self._pose_values(rows)
+        text = _fmt_rows(self.cols.category[rows], values, self.precision)
+        if self.kpt_dims == 2:
+            return text
+        # x y as coordinates, visibility as the integer flag Ultralytics writes (another value as it is: 1.5
+        # was written as 1)
+        out = []
+        for line, row_flags in zip(_split_lines(*text), v.tolist(), strict=True):
+            parts = line[:-1].split(b" ")
+            points_text = b" ".join(
+                b"%s %s %s" % (parts[5 + 2 * j], parts[6 + 2 * j], b"%d" % f if f.is_integer() else repr(f).encode())
+                for j, f in enumerate(row_flags)
+            )
+            out.append(b" ".join(parts[:5]) + (b" " + points_text if points_text else b"") + b"\n")
+        return _joined(out)
+
+    def _pose_values(self, rows: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Per row ``cx cy w h x1 y1 ... xk yk`` normalised, and the points' visibility flags."""
         bbox = self._boxes(rows)
         w, h = self.cols.width[rows], self.cols.height[rows]
         clipped, changed = G.clip_xyxy(bbox, w, h)
@@ -496,20 +593,7 @@ class Lines:
         changed |= ((xc != x) | (yc != y)).any(axis=1)
         self.clipped += int(changed.sum())
         xy = np.stack([xc, yc], axis=2).reshape(len(rows), -1)
-        text = _fmt_rows(self.cols.category[rows], np.concatenate([head, xy], axis=1), self.precision)
-        if self.kpt_dims == 2:
-            return text
-        # x y as coordinates, visibility as the integer flag Ultralytics writes (another value as it is: 1.5
-        # was written as 1)
-        out = []
-        for line, row_flags in zip(_split_lines(*text), v.tolist(), strict=True):
-            parts = line[:-1].split(b" ")
-            points_text = b" ".join(
-                b"%s %s %s" % (parts[5 + 2 * j], parts[6 + 2 * j], b"%d" % f if f.is_integer() else repr(f).encode())
-                for j, f in enumerate(row_flags)
-            )
-            out.append(b" ".join(parts[:5]) + (b" " + points_text if points_text else b"") + b"\n")
-        return _joined(out)
+        return np.concatenate([head, xy], axis=1), v
 
     def _rings(
         self, rows: np.ndarray[Any, Any]
@@ -548,6 +632,11 @@ class Lines:
         return G.rotated_box_corners(self.boxes[rows], self.angle[rows])
 
     def _segment(self, rows: np.ndarray[Any, Any]) -> Text:
+        values, offsets = self._segment_values(rows)
+        return _fmt_ragged(self.cols.category[rows], values, offsets, self.precision)
+
+    def _segment_values(self, rows: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The normalised points of each row's polygon, flat, and where each row's start (plus the end)."""
         with_ring, flat, offsets = self._rings(rows)
         has = np.zeros(len(rows), dtype=bool)
         has[with_ring] = True
@@ -569,8 +658,7 @@ class Lines:
             values[idx] = flat
         for k in traced:
             values[all_offsets[k] : all_offsets[k + 1]] = self.traced[ids[k]]
-        values = self._normalise_ragged(rows, values, all_offsets)
-        return _fmt_ragged(self.cols.category[rows], values, all_offsets, self.precision)
+        return self._normalise_ragged(rows, values, all_offsets), all_offsets
 
     def _anticlockwise(self) -> np.ndarray[Any, Any]:
         """Per object, whether its corners were read anticlockwise (``yolo:ccw``): OBB writes them back so."""
@@ -584,6 +672,10 @@ class Lines:
         return self._ccw
 
     def _obb(self, rows: np.ndarray[Any, Any]) -> Text:
+        return _fmt_rows(self.cols.category[rows], self._obb_values(rows), self.precision)
+
+    def _obb_values(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """Per row the 4 corners ``x1 y1 ... x4 y4``, normalised."""
         corners = self._corners(rows)
         if self.task == "obb" and (ccw := self._anticlockwise()[rows]).any():  # read anticlockwise (yolo:ccw)
             corners[ccw] = corners[ccw][:, G.REVERSED_CORNERS]
@@ -597,4 +689,4 @@ class Lines:
             starts = offsets[:-1][quad]
             corners[quad_rows] = flat[(starts[:, None] + np.arange(8)).reshape(-1)].reshape(-1, 8)
         values = self._normalise_ragged(rows, corners.reshape(-1), np.arange(0, 8 * (len(rows) + 1), 8))
-        return _fmt_rows(self.cols.category[rows], values.reshape(-1, 8), self.precision)
+        return values.reshape(-1, 8)

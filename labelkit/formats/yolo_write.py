@@ -23,7 +23,7 @@ from labelkit.errors import LINE_BREAKS, OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_classify import check_classify, write_classify
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS, MAX_KEYPOINTS
-from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, traced_masks
+from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, rounding, traced_masks
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
 from labelkit.io import create_file
 from labelkit.model import Dataset
@@ -92,6 +92,20 @@ def _precision(options: dict[str, Any]) -> int | None:
     return int(text)
 
 
+def _written(dataset: Dataset, task: str, options: dict[str, Any]) -> np.ndarray[Any, Any]:
+    """Per object row, whether it is written.
+
+    Written: placed, with the coordinates the task needs, and (with a precision) not rounded into a zero box.
+    """
+    cols = columns(dataset, task)
+    precision = _precision(options)
+    if precision is None:
+        return cols.usable
+    collapsed = rounding(dataset, task, cols, precision, _kpt_dims(dataset, options)).collapsed
+    written: np.ndarray[Any, Any] = cols.usable & ~collapsed
+    return written
+
+
 # -- what is lost ----------------------------------------------------------------------------------
 
 
@@ -99,7 +113,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what the chosen task cannot hold: geometry it lacks, unsized images, unknown classes."""
     task = task_of(dataset, options)
     target = f"YOLO {task}"
-    check_capabilities(_written_objects_only(dataset, task), _TASK_CAPS[task], target, report)
+    check_capabilities(_written_objects_only(dataset, task, options), _TASK_CAPS[task], target, report)
     if task != "classify" and options.get("layout") == "darknet":
         changed = sum(n != c.name for n, c in zip(darknet_names(dataset), dataset.categories, strict=True))
         report.lose(
@@ -137,7 +151,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         int(cols.outside.sum()),
         "the box lies outside the image: clipped to it, it would have no width or height",
     )
-    written = cols.usable
+    precision = _precision(options)
+    written = _written(dataset, task, options)
+    report.lose(
+        "objects whose coordinates round to a zero box",
+        int((cols.usable & ~written).sum()),
+        f"at {precision} decimals their {'box' if task in ('detect', 'pose') else 'points'} would have no width "
+        "or height, which YOLO readers cannot use: not written",
+    )
     rings, ring_len = G.ring_lengths(objects["polygon"])
     has_mask = valid_mask(objects["mask"])
     if task in ("segment", "obb"):
@@ -236,11 +257,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
                 int(((v == 0) & ((x != 0) | (y != 0))).sum()),
                 "kpt_dims=2 writes an unlabelled point as 0 0 (that is how it is told apart)",
             )
-    if _precision(options) is not None:
-        report.transform("coordinates", int(cols.usable.sum()), f"rounded to {_precision(options)} decimals")
+    if precision is not None:
+        changed = rounding(dataset, task, cols, precision, _kpt_dims(dataset, options)).changed[written]
+        report.transform(
+            "objects",
+            int(np.count_nonzero(changed)),
+            f"{int(changed.sum()):,} of their coordinates rounded to {precision} decimals",
+        )
 
 
-def _written_objects_only(dataset: Dataset, task: str) -> Dataset:
+def _written_objects_only(dataset: Dataset, task: str, options: dict[str, Any]) -> Dataset:
     """The dataset with only the objects the task writes.
 
     An object lost whole (no class, no image size, no coordinates: check() counts those) is then not counted
@@ -249,7 +275,7 @@ def _written_objects_only(dataset: Dataset, task: str) -> Dataset:
     objects = dataset.table("objects")
     if task == "classify" or not objects.num_rows:
         return dataset
-    return dataset.with_objects(columns(dataset, task).usable)
+    return dataset.with_objects(_written(dataset, task, options))
 
 
 # -- file names ------------------------------------------------------------------------------------
@@ -346,7 +372,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
     shared = _shared_label_files(label_rel, image_rel, ids)
     cols = columns(dataset, task)
-    usable_rows = np.flatnonzero(cols.usable)
+    usable_rows = np.flatnonzero(_written(dataset, task, options))
     kpt_dims = _kpt_dims(dataset, options)
     formatter = Lines(dataset, task, cols, precision, kpt_dims)
     order, bounds = _groups(cols.item[usable_rows], len(ids))
