@@ -1766,3 +1766,59 @@ def test_rounded_is_what_the_fixed_point_text_reads_back_as(values: list[float],
 
     got = rounded(np.array(values, dtype=np.float64), precision).tolist()
     assert got == [float(f"{v:.{precision}f}") for v in values]
+
+
+def test_segment_reports_a_box_its_polygon_does_not_give_back(tmp_path: Path) -> None:
+    """Segment wrote the polygon and silently dropped a box of other bounds: [0,0,50,50] read back [10,10,10,10]."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=100, height=80), split="train"))
+    triangle = [[10.0, 10.0, 20.0, 10.0, 20.0, 20.0]]
+    ds.add(Object(id="1", item_id="1", category_id=0, shape="polygon", bbox=(0.0, 0.0, 50.0, 50.0), polygon=triangle))
+    ds.add(Object(id="2", item_id="1", category_id=0, shape="polygon", bbox=(10.0, 10.0, 10.0, 10.0), polygon=triangle))
+    ds.add(Object(id="3", item_id="1", category_id=0, shape="polygon", bbox=(9.5, 10, 10.5, 10.0), polygon=triangle))
+    ds.add(
+        Object(
+            id="4", item_id="1", category_id=0, shape="polygon", bbox=(10.0, 10, 10, 10), angle=30.0, polygon=triangle
+        )
+    )
+    why = "YOLO segment holds no box (a reader takes the ring's bounds)"
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", task="segment")
+    report = err.value.report
+    assert [str(c) for c in report.lost] == [
+        f"2 boxes unlike their polygon's bounds: {why}: more than a pixel off, or rotated"
+    ]
+    assert [str(c) for c in report.transformed] == [f"1 boxes unlike their polygon's bounds: {why}: within a pixel"]
+    assert not (tmp_path / "o").exists()
+    labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
+    back = labelkit.load(tmp_path / "o", "yolo")
+    assert {o.bbox for o in back.objects()} == {(10.0, 10.0, 10.0, 10.0)}
+
+
+def test_segment_reports_a_box_its_traced_mask_does_not_give_back(tmp_path: Path) -> None:
+    """A mask's box through pixel centres (Datumaro's (0,0,1,9) for a 2x10 mask) came back (0,0,2,10) unreported."""
+    from labelkit.model.geometry import mask_to_rle
+
+    mask = np.zeros((8, 10), dtype=np.uint8)
+    mask[0:8, 0:2] = 1
+    cell = mask_to_rle(mask)
+    rle = Rle(size=(cell["height"], cell["width"]), counts=cell["counts"])
+    ds = _mask_dataset()
+    ds.add(Object(id="1", item_id="a", category_id=0, shape="mask", mask=rle, bbox=(0.0, 0.0, 1.0, 7.0)))
+    ds.add(Object(id="2", item_id="a", category_id=0, shape="mask", mask=rle, bbox=(3.0, 0.0, 2.0, 8.0)))
+    ds.add(Object(id="3", item_id="a", category_id=0, shape="mask", mask=rle, bbox=(0.0, 0.0, 2.0, 8.0)))
+    report = labelkit.plan(ds, "yolo", task="segment")
+    assert [(c.what, c.count) for c in report.lost] == [("boxes unlike their polygon's bounds", 1)]
+    assert [(c.what, c.count) for c in report.transformed][-1] == ("boxes unlike their polygon's bounds", 1)
+
+
+def test_segment_of_coco_shaped_polygons_reports_no_box(tmp_path: Path) -> None:
+    """Boxes rounded to 2 decimals from their polygon (bench/gen_coco.py, COCO) are their bounds: nothing to report."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=640, height=480), split="train"))
+    ring = [[312.37, 100.01, 400.99, 120.5, 350.12, 300.33]]
+    ds.add(
+        Object(id="1", item_id="1", category_id=0, shape="polygon", bbox=(312.37, 100.01, 88.62, 200.32), polygon=ring)
+    )
+    report = labelkit.plan(ds, "yolo", task="segment")
+    assert (report.lost, report.transformed) == ([], [])

@@ -407,6 +407,79 @@ def _compute_rounding(dataset: Dataset, task: str, cols: Columns, precision: int
     return Rounding(changed, collapsed)
 
 
+def _chosen_rings(polygon: pa.Array) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The ring YOLO writes of each polygon: (positions of the polygons that have one, flat coords, offsets)."""
+    valid = valid_mask(polygon)
+    counts, ring_len, coords = G.flat_rings(polygon)
+    ring_start = np.concatenate([[0], np.cumsum(ring_len)])
+    # several rings (COCO polygons split by occlusion): write the one with the largest area, among the
+    # rings of at least 3 points (an object without one writes its box or traced mask instead)
+    drawn = G.drawable_rings(ring_len)
+    pick = _largest_rings(coords, ring_start, counts, drawn)
+    has = valid & G.any_per_row(counts, drawn)
+    chosen = pick[has]
+    lengths = ring_len[chosen]
+    starts = ring_start[chosen]
+    idx = np.repeat(starts, lengths) + G.run_positions(lengths)
+    return np.flatnonzero(has), coords[idx], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+
+
+def _chosen_ring_bounds(polygon: pa.ChunkedArray) -> np.ndarray[Any, Any]:
+    """Per polygon, the bounds ``x y w h`` of the ring YOLO writes (NaN without one)."""
+    polygon = polygon.combine_chunks()
+    out = np.full((len(polygon), 4), np.nan)
+    counts, ring_len, coords = G.flat_rings(polygon)
+    if not (ring_len % 2).any():  # x y pairs throughout (the usual case): every ring's bounds at once
+        ring_start = np.concatenate([[0], np.cumsum(ring_len)])
+        drawn = G.drawable_rings(ring_len)
+        has = valid_mask(polygon) & G.any_per_row(counts, drawn)
+        pick = _largest_rings(coords, ring_start, counts, drawn)[has]
+        filled = np.flatnonzero(ring_len)
+        ring_bounds = np.full((len(ring_len), 4), np.nan)
+        if len(filled):  # (x, y) pairs as rows: one reduction for both axes
+            points, starts = coords.reshape(-1, 2), ring_start[filled] // 2
+            low, high = np.minimum.reduceat(points, starts), np.maximum.reduceat(points, starts)
+            ring_bounds[filled] = np.concatenate([low, high - low], axis=1)
+        out[has] = ring_bounds[pick]
+        return out
+    has, flat, offsets = _chosen_rings(polygon)
+    out[has] = G.ring_bounds(flat, offsets)
+    return out
+
+
+def segment_box_gaps(dataset: Dataset, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """How far, in pixels, each object's box lies from the bounds of the ring YOLO segment writes for it.
+
+    ``rows`` are objects with a box and a drawable polygon or a traced mask. A segment line holds no box: a
+    reader takes the ring's bounds. The distance is the largest of the four sides' (``inf`` for a rotated
+    box, whose angle no ring's bounds give back).
+    """
+    objects = dataset.table("objects")
+    box, _ = G.bbox_columns(objects["bbox"].take(pa.array(rows, pa.int64())))
+    bounds = np.full((len(rows), 4), np.nan)
+    drawn = np.flatnonzero(drawable_polygons(dataset)[rows])
+    polygon = objects["polygon"]
+    # a slice of the column at a time, every row of it (slicing copies nothing; taking the rows asked for
+    # copied them and took a third of the time); rows are in order
+    drawn_rows = rows[drawn]
+    for first in range(0, len(polygon), _CHUNK * 4):
+        lo, hi = np.searchsorted(drawn_rows, [first, first + _CHUNK * 4])
+        if lo == hi:
+            continue
+        bounds[drawn[lo:hi]] = _chosen_ring_bounds(polygon.slice(first, _CHUNK * 4))[drawn_rows[lo:hi] - first]
+    traced = traced_masks(dataset).rings
+    for i in np.flatnonzero(np.isnan(bounds[:, 0])).tolist():  # (masks are traced one by one anyway)
+        ring = traced.get(int(rows[i]))
+        if ring is not None:
+            bounds[i] = G.polygon_bounds([ring])
+    sides = np.concatenate([box[:, :2], box[:, :2] + box[:, 2:]], axis=1)
+    ring_sides = np.concatenate([bounds[:, :2], bounds[:, :2] + bounds[:, 2:]], axis=1)
+    gap: np.ndarray[Any, Any] = np.abs(sides - ring_sides).max(axis=1, initial=0.0)
+    angle = objects["angle"].take(pa.array(rows, pa.int64())).fill_null(0.0).to_numpy(zero_copy_only=False)
+    gap[np.asarray(angle, dtype=np.float64) % 360 != 0] = np.inf
+    return gap
+
+
 @dataclass
 class _Traced:
     """Masks of objects without a drawable polygon, traced for YOLO segment (see :mod:`labelkit.model.trace`)."""
@@ -599,20 +672,7 @@ class Lines:
         self, rows: np.ndarray[Any, Any]
     ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """The chosen ring of each row with a polygon: (rows that have one, flat coords, offsets)."""
-        polygon = self.polygons.take(pa.array(rows))
-        valid = valid_mask(polygon)
-        counts, ring_len, coords = G.flat_rings(polygon)
-        ring_start = np.concatenate([[0], np.cumsum(ring_len)])
-        # several rings (COCO polygons split by occlusion): write the one with the largest area, among the
-        # rings of at least 3 points (an object without one writes its box or traced mask instead)
-        drawn = G.drawable_rings(ring_len)
-        pick = _largest_rings(coords, ring_start, counts, drawn)
-        has = valid & G.any_per_row(counts, drawn)
-        chosen = pick[has]
-        lengths = ring_len[chosen]
-        starts = ring_start[chosen]
-        idx = np.repeat(starts, lengths) + G.run_positions(lengths)
-        return np.flatnonzero(has), coords[idx], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        return _chosen_rings(self.polygons.take(pa.array(rows)))
 
     def _normalise_ragged(
         self, rows: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]

@@ -23,7 +23,7 @@ from labelkit.errors import LINE_BREAKS, OutputError, UsageError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_classify import check_classify, write_classify
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS, MAX_KEYPOINTS
-from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, rounding, traced_masks
+from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, rounding, segment_box_gaps, traced_masks
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
 from labelkit.io import create_file
 from labelkit.model import Dataset
@@ -180,8 +180,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             int((written & has_mask & drawable).sum()),
             "YOLO segment holds one shape per object; the polygon is written",
         )
+        boxed = written & valid_mask(objects["bbox"])
+        shaped = boxed & drawable  # (and the traced masks below): written as a ring, their box is not
         if (has_mask & ~drawable).any():
             traced = traced_masks(dataset)
+            traced_rows = np.fromiter(traced.rings, dtype=np.int64, count=len(traced.rings))
+            shaped[traced_rows] = boxed[traced_rows]
             inexact = int(written[traced.inexact].sum())
             report.transform(
                 "masks",
@@ -195,6 +199,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             )
             empty = int(written[traced.empty].sum())
             report.lose("empty masks", empty, "no pixel to trace; the object's box is written")
+        _report_segment_boxes(dataset, report, shaped)
         report.lose(
             "polygon rings beyond the first",
             int(np.maximum(rings[written & drawable] - 1, 0).sum()),
@@ -264,6 +269,25 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             int(np.count_nonzero(changed)),
             f"{int(changed.sum()):,} of their coordinates rounded to {precision} decimals",
         )
+
+
+BOX_TOLERANCE = 1e-6
+"""Pixels: a box whose sides lie within this of its written ring's bounds reads back as itself (float noise)."""
+
+
+def _report_segment_boxes(dataset: Dataset, report: Report, shaped: np.ndarray[Any, Any]) -> None:
+    """Report the boxes a segment line does not give back: a reader takes the written ring's bounds.
+
+    ``shaped`` are the written objects with a box and a drawable polygon; those with a box whose mask is
+    traced are added here. Within a pixel (pixel-centre against pixel-edge outlines, a box rounded to 2
+    decimals) the box is transformed; further, or rotated, it is lost.
+    """
+    gap = segment_box_gaps(dataset, np.flatnonzero(shaped))
+    differs = gap > BOX_TOLERANCE
+    far = gap > 1 + BOX_TOLERANCE
+    what, why = "boxes unlike their polygon's bounds", "YOLO segment holds no box (a reader takes the ring's bounds)"
+    report.transform(what, int((differs & ~far).sum()), f"{why}: within a pixel")
+    report.lose(what, int(far.sum()), f"{why}: more than a pixel off, or rotated")
 
 
 def _written_objects_only(dataset: Dataset, task: str, options: dict[str, Any]) -> Dataset:
