@@ -1427,6 +1427,22 @@ def test_pose_in_the_darknet_layout_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def test_classify_in_the_darknet_layout_is_refused(tmp_path: Path) -> None:
+    """`-o layout=darknet -o task=classify` silently wrote Ultralytics class folders."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100), split="train"))
+    ds.add(Label(id="1", item_id="a", category_id=0))
+    (tmp_path / "m").mkdir()
+    Image.new("RGB", (100, 100)).save(tmp_path / "m/a.jpg")
+    options = {"media": "copy", "media_root": str(tmp_path / "m"), "layout": "darknet"}
+    with pytest.raises(UsageError, match="YOLO classify has no Darknet layout"):
+        labelkit.save(ds, tmp_path / "o", "yolo", task="classify", **options)
+    assert not (tmp_path / "o").exists()
+    ds.info = DatasetInfo(extras={"yolo:task": "classify"})  # the task read, when none is given
+    with pytest.raises(UsageError, match="YOLO classify has no Darknet layout"):
+        labelkit.save(ds, tmp_path / "o", "yolo", **options)
+
+
 def test_an_object_wholly_outside_its_image_is_reported_lost_not_written_as_a_zero_box(tmp_path: Path) -> None:
     """It was clipped to a zero box on the image's edge (`0 1 0.2 0 0.2`), and reported only as clipped."""
     ds = _one_box()

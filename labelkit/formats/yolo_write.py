@@ -80,6 +80,11 @@ def task_of(dataset: Dataset, options: dict[str, Any]) -> str:
             "YOLO pose needs the Ultralytics layout",
             hint="Darknet's obj.data cannot say kpt_shape: drop -o layout=darknet, or write another task",
         )
+    if task == "classify" and options.get("layout") == "darknet":  # (the folders would be written regardless)
+        raise UsageError(
+            "YOLO classify has no Darknet layout",
+            hint="classify is written as class folders (<split>/<class>/<image>): drop -o layout=darknet",
+        )
     return task
 
 
