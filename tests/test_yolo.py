@@ -909,6 +909,20 @@ def test_darknet_names_file_gets_names_it_can_give_back(tmp_path: Path) -> None:
     assert [c.name for c in labelkit.load(tmp_path / "yaml").categories] == names
 
 
+def test_darknet_names_file_reports_a_first_name_starting_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """U+FEFF starting the first name was dropped on reading (taken for a byte-order mark), with no lost line."""
+    ds = Dataset(categories=[Category(id=0, name="\ufeffx"), Category(id=1, name="\ufeffy")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=4, height=3)))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "refused", "yolo", layout="darknet")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("category names", 1)]
+    labelkit.save(ds, tmp_path / "out", "yolo", layout="darknet", allow_loss=True)
+    assert (tmp_path / "out/obj.names").read_text(encoding="utf-8") == "x\n\ufeffy\n"
+    assert [c.name for c in labelkit.load(tmp_path / "out").categories] == ["x", "\ufeffy"]
+    assert labelkit.save(ds, tmp_path / "yaml", "yolo").lost == []  # data.yaml keeps it
+    assert [c.name for c in labelkit.load(tmp_path / "yaml").categories] == ["\ufeffx", "\ufeffy"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     path=st.one_of(st.none(), st.text(alphabet="ab./\\:", max_size=12)),

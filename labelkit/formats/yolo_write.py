@@ -125,7 +125,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "category names",
             changed,
             "obj.names holds a name a line without surrounding spaces: line breaks are written as spaces, "
-            "spaces around a name dropped, a blank last name written as class_<index>",
+            "spaces around a name dropped, a byte-order mark (U+FEFF) starting the first dropped, a blank last "
+            "name written as class_<index>",
         )
     if task == "classify":
         check_classify(dataset, report)
@@ -666,10 +667,13 @@ _LINE_BREAKS = re.compile(f"[{LINE_BREAKS}]+")
 def darknet_names(dataset: Dataset) -> list[str]:
     """The class names as ``obj.names`` holds them.
 
-    One a line, so line breaks become spaces; no surrounding spaces (a reader strips them); a blank last name
-    (a reader drops blank last lines) is ``class_<index>``.
+    One a line, so line breaks become spaces; no surrounding spaces (a reader strips them); no U+FEFF starting
+    the first name (readers drop it from the file's start, as the byte-order mark Windows tools write); a
+    blank last name (a reader drops blank last lines) is ``class_<index>``.
     """
     names = [_LINE_BREAKS.sub(" ", c.name).strip() for c in dataset.categories]
+    if names and names[0].startswith("\ufeff"):  # the file would start with it: read as a byte-order mark
+        names[0] = names[0][1:].strip()
     last = len(names)
     while last and not names[last - 1]:
         last -= 1
