@@ -181,6 +181,29 @@ def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why
     assert why in err.value.one_line()
 
 
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("1.0", "DOTA difficult flag is not an integer (expected 0 or 1, found 1.0)"),  # was: not a number
+        ("9" * 30, "DOTA difficult flag is out of range (expected 0 or 1, found " + "9" * 30 + ")"),  # was: TypeError
+        ("9" * 5000, "DOTA difficult flag is out of range (expected 0 or 1, found "),
+    ],
+    ids=["float", "beyond-64-bits", "5000-digits"],
+)
+def test_a_bad_dota_difficult_flag_is_named(tmp_path: Path, flag: str, message: str) -> None:
+    """A non-integer difficult flag was reported as a coordinate that is not a number; a huge one crashed."""
+    root = tmp_path / "in"
+    (root / "labelTxt").mkdir(parents=True)
+    lines = f"imagesource:x\ngsd:1\n10 10 50 10 50 30 10 30 small-vehicle {flag}\n"
+    (root / "labelTxt/a.txt").write_text(lines)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", image_size="100x100")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "labelTxt/a.txt"), 3)
+    assert message in err.value.one_line()
+    (root / "labelTxt/a.txt").write_text(lines.replace(flag, "1"))
+    assert labelkit.load(root, "yolo", image_size="100x100").table("objects").num_rows == 1
+
+
 def test_the_first_bad_coordinate_is_named_when_checked_in_blocks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

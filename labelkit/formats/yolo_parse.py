@@ -221,9 +221,9 @@ def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str
             )
         try:
             values = [float(v) for v in parts[:8]]
-            difficult = int(parts[9]) if len(parts) == 10 else None
         except ValueError:
             raise InputError("coordinate is not a number", path=path, line=number) from None
+        difficult = _difficult(parts[9], path, number) if len(parts) == 10 else None
         if parts[8] not in names:
             names.append(parts[8])
         out.classes.append(names.index(parts[8]))
@@ -232,6 +232,26 @@ def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str
         out.entry.append(index)
         out.line.append(number)
         out.extras.append(dumps({"dota:difficult": difficult}) if difficult is not None else None)
+
+
+def _difficult(text: str, path: Path, line: int) -> int:
+    """A DOTA line's difficult flag (0 or 1 in DOTA's files): an integer that the extras' JSON can hold.
+
+    Raises:
+        InputError: naming the line, when the flag is not an integer (``1.0``) or lies beyond 64 bits.
+    """
+    digits = text.lstrip("+-").isdigit()
+    try:
+        flag = int(text)
+    except ValueError:  # (Python refuses integers of more than 4,300 digits)
+        if not digits:
+            raise InputError(
+                "DOTA difficult flag is not an integer", path=path, line=line, expected="0 or 1", found=text
+            ) from None
+        flag = 2**63
+    if not -(2**63) <= flag < 2**63:
+        raise InputError("DOTA difficult flag is out of range", path=path, line=line, expected="0 or 1", found=text)
+    return flag
 
 
 def decide_task(task: str, layout: Layout, parsed: Parsed) -> str:
