@@ -821,3 +821,30 @@ def test_a_relative_output_after_the_current_folder_was_deleted_is_one_error_lin
         2,
         "labelkit: error: the current folder no longer exists: give absolute paths\n",
     )
+
+
+def test_options_prefixed_read_or_write_go_to_that_side_only(tmp_path: Path) -> None:
+    """An option both sides of a conversion take went to both (YOLO's task): prefixes now name the side."""
+    result = run("convert", FIXTURES / "coco", tmp_path / "o", "--to", "yolo", "-o", "read.task=obb")
+    assert result.exit_code == 2 and "option 'read.task': coco takes no 'task' when reading" in result.output
+    result = run("convert", FIXTURES / "coco", tmp_path / "o", "--to", "yolo", "-o", "write.image_size=1x1")
+    assert (
+        result.exit_code == 2 and "option 'write.image_size': yolo takes no 'image_size' when writing" in result.output
+    )
+    result = run("info", FIXTURES / "yolo/golden/detect", "-o", "write.task=obb")
+    assert result.exit_code == 2 and "option 'write.task': this command does no writing" in result.output
+    result = run(
+        "convert",
+        FIXTURES / "yolo/golden/detect",
+        tmp_path / "o",
+        "--to",
+        "yolo",
+        "-o",
+        "task=obb",
+        "-o",
+        "write.task=segment",
+    )
+    assert result.exit_code == 2 and "option 'write.task': 'task' is given twice for writing" in result.output
+    assert not (tmp_path / "o").exists()
+    result = run("info", FIXTURES / "yolo/golden/detect", "-o", "read.task=detect")
+    assert result.exit_code == 0, result.output

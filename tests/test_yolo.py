@@ -1875,3 +1875,18 @@ def test_segment_of_coco_shaped_polygons_reports_no_box(tmp_path: Path) -> None:
     )
     report = labelkit.plan(ds, "yolo", task="segment")
     assert (report.lost, report.transformed) == ([], [])
+
+
+def test_convert_yolo_to_yolo_writes_the_task_given(tmp_path: Path) -> None:
+    """`-o task=obb` went to the reader too: a detect dataset could not be converted to OBB (wrong number of
+    fields for YOLO obb); the task given is now the one written, and `read.task=` is the one read."""
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.2 0.4\n")
+    out = tmp_path / "obb"
+    result = CliRunner().invoke(cli, ["convert", str(root), str(out), "--to", "yolo", "-o", "task=obb"])
+    assert result.exit_code == 0, result.output
+    assert (out / "labels/train/x.txt").read_text() == "0 0.4 0.3 0.6 0.3 0.6 0.7 0.4 0.7\n"
+    with pytest.raises(InputError, match="wrong number of fields for YOLO obb"):
+        labelkit.convert(root, tmp_path / "refused", to="yolo", **{"read.task": "obb"})
+    labelkit.convert(out, tmp_path / "seg", to="yolo", **{"read.task": "obb", "write.task": "segment"})
+    assert (tmp_path / "seg/labels/train/x.txt").read_text() == "0 0.4 0.3 0.6 0.3 0.6 0.7 0.4 0.7\n"
+    assert "task: segment" in (tmp_path / "seg/data.yaml").read_text()

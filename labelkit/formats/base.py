@@ -205,41 +205,73 @@ class ParsedOptions:
     write: dict[str, Any] = field(default_factory=dict)
 
 
+SIDE_PREFIXES = {"read.": "read", "write.": "write"}
+"""Option prefixes naming the side an option goes to (``-o read.task=segment``)."""
+
+
 def parse_options(
     options: Mapping[str, Any], reader: FormatModule | None, writer: FormatModule | None
 ) -> ParsedOptions:
     """Route and type-check options between a reader and a writer.
 
+    An option goes to the side that takes it. One that both take (YOLO's ``task`` in YOLO -> YOLO) goes to
+    the writer, since a conversion names its output: ``read.KEY`` gives an option to the reader only,
+    ``write.KEY`` to the writer only.
+
     Raises:
-        UsageError: an option is known to neither format.
+        UsageError: an option is known to neither format, a prefixed one to its side's, or is given twice.
     """
     out = ParsedOptions()
     for key, value in options.items():
-        used = False
-        for side, fmt in (("read", reader), ("write", writer)):
-            if fmt is None:
-                continue
-            spec = getattr(fmt, "OPTIONS", {}).get(key)
-            if spec is not None and spec.applies in (side, "both"):
-                getattr(out, side)[key] = spec.parse(value)
-                used = True
-        if not used:
-            for side, fmt in (("reading", reader), ("writing", writer)):
-                spec = getattr(fmt, "OPTIONS", {}).get(key) if fmt is not None else None
-                if fmt is not None and spec is not None:  # known, but for the other side of this format
-                    other = "reading" if spec.applies == "read" else "writing"
-                    raise UsageError(
-                        f"option {key!r} applies to {other} {fmt.NAME}, not to {side} it",
-                        hint="'labelkit formats NAME' lists a format's options and what each applies to",
-                    )
-            known = sorted({k for f in (reader, writer) if f is not None for k in getattr(f, "OPTIONS", {})})
-            names = " and ".join(f.NAME for f in (reader, writer) if f is not None)
-            raise UsageError(
-                f"unknown option {key!r} for {names}",
-                expected=", ".join(known) or "no options",
-                hint="'labelkit formats NAME' lists a format's options",
-            )
+        prefix = next((p for p in SIDE_PREFIXES if key.startswith(p)), None)
+        if prefix is not None:
+            name, side = key[len(prefix) :], SIDE_PREFIXES[prefix]
+            fmt = reader if side == "read" else writer
+            spec = getattr(fmt, "OPTIONS", {}).get(name) if fmt is not None else None
+            if fmt is None or spec is None or spec.applies not in (side, "both"):
+                doing = "reading" if side == "read" else "writing"
+                raise UsageError(
+                    f"option {key!r}: "
+                    + (f"{fmt.NAME} takes no {name!r} when {doing}" if fmt else f"this command does no {doing}"),
+                    hint="'labelkit formats NAME' lists a format's options and what each applies to",
+                )
+            _set(out, side, name, spec.parse(value), key)
+            continue
+        sides = [
+            (side, spec)
+            for side, fmt in (("read", reader), ("write", writer))
+            if fmt is not None
+            and (spec := getattr(fmt, "OPTIONS", {}).get(key)) is not None
+            and spec.applies in (side, "both")
+        ]
+        if sides:
+            side, spec = sides[-1]  # (the writer, when both take it)
+            _set(out, side, key, spec.parse(value), key)
+            continue
+        for doing, fmt in (("reading", reader), ("writing", writer)):
+            spec = getattr(fmt, "OPTIONS", {}).get(key) if fmt is not None else None
+            if fmt is not None and spec is not None:  # known, but for the other side of this format
+                other = "reading" if spec.applies == "read" else "writing"
+                raise UsageError(
+                    f"option {key!r} applies to {other} {fmt.NAME}, not to {doing} it",
+                    hint="'labelkit formats NAME' lists a format's options and what each applies to",
+                )
+        known = sorted({k for f in (reader, writer) if f is not None for k in getattr(f, "OPTIONS", {})})
+        names = " and ".join(f.NAME for f in (reader, writer) if f is not None)
+        raise UsageError(
+            f"unknown option {key!r} for {names}",
+            expected=", ".join(known) or "no options",
+            hint="'labelkit formats NAME' lists a format's options",
+        )
     return out
+
+
+def _set(out: ParsedOptions, side: str, name: str, value: Any, key: str) -> None:
+    """Give ``name`` to ``side``, refusing a second value (``task=`` and ``write.task=``)."""
+    options = out.read if side == "read" else out.write
+    if name in options:
+        raise UsageError(f"option {key!r}: {name!r} is given twice for {'reading' if side == 'read' else 'writing'}")
+    options[name] = value
 
 
 def _count_true(column: pa.ChunkedArray | pa.Array) -> int:

@@ -65,7 +65,8 @@ OPTIONS: dict[str, Option] = {
         "task",
         "choice",
         "auto",
-        "task to read or write; auto: detected from the files when reading, the task read (else detect) when writing",
+        "task to read or write (YOLO -> YOLO: the task written; read.task= is the one read); auto: detected from "
+        "the files when reading, the task read (else detect) when writing",
         ("auto", *TASKS),
     ),
     "image_size": Option(
