@@ -138,6 +138,19 @@ def test_numbers_past_float64_are_refused_on_reading(tmp_path: Path, big: str, f
     assert finding.where == "#" + (pointer or "/annotations/0/keypoints/4")
 
 
+@pytest.mark.parametrize(("bbox", "at"), [([1, None, 3, 4], 1), ([None, None, None, None], 0), ([1, 2, 3, None], 3)])
+def test_a_null_in_a_bbox_is_named_null(tmp_path: Path, bbox: list[Any], at: int) -> None:
+    """A null among a bbox's numbers was reported as "found Number out of range" (Arrow read it as NaN)."""
+    doc = _load(INSTANCES)
+    doc["annotations"][1]["bbox"] = bbox
+    src = _write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        coco.read(src)
+    assert err.value.location.pointer == f"/annotations/1/bbox/{at}"
+    assert err.value.message == "bbox must be 4 numbers [x, y, width, height]"
+    assert err.value.found == "null"
+
+
 def test_a_box_coco_derives_is_written_not_the_text_read(tmp_path: Path) -> None:
     """An annotation without area or iscrowd gets COCO's required fields, its box derived from its polygon."""
     doc = _load(INSTANCES)

@@ -118,8 +118,18 @@ def resolve_geometry(
             pointer=json_pointer("annotations", rows[k], "bbox"),
             found=f"{int(lengths[k])} numbers",
         )
+    flat = pc.list_flatten(b)
+    if flat.null_count:  # [1, null, 3, 4]: JSON has no NaN, and Arrow reads the null as one
+        at = int(np.flatnonzero(~valid_mask(flat))[0])
+        k = int(np.flatnonzero(has_bbox)[at // 4])
+        raise InputError(
+            "bbox must be 4 numbers [x, y, width, height]",
+            path=path,
+            pointer=json_pointer("annotations", rows[k], "bbox", at % 4),
+            found="null",
+        )
     boxes = np.zeros((m, 4), dtype=np.float64)
-    boxes[has_bbox] = pc.list_flatten(b).to_numpy(zero_copy_only=False).reshape(-1, 4)
+    boxes[has_bbox] = flat.to_numpy(zero_copy_only=False).reshape(-1, 4)
     if not np.isfinite(boxes).all():  # (a number past float64's range, which Arrow reads as infinite)
         k = int(np.flatnonzero(~np.isfinite(boxes).all(axis=1))[0])
         raise InputError(
