@@ -2326,3 +2326,32 @@ def test_an_empty_detection_results_file_is_detected_as_coco(tmp_path: Path) -> 
     (tmp_path / "other.json").write_text("[]")
     with pytest.raises(labelkit.UnknownFormatError):
         labelkit.detect(tmp_path / "other.json")
+
+
+@pytest.mark.parametrize(("depth", "line"), [(3000, 2), (1010, None)])
+@pytest.mark.parametrize("alone", [True, False])
+def test_values_nested_too_deep_name_the_file_and_line(
+    tmp_path: Path, depth: int, line: int | None, alone: bool
+) -> None:
+    """msgspec's RecursionError reached only the CLI's guard, which named the dataset (a folder) without a line."""
+    labels = (FIXTURE / "annotations" / "labels_val.json").read_text()
+    nested = "[" * depth + "]" * depth
+    text = labels.replace('"images": [', f'"x": {nested},\n "images": [', 1)
+    assert text.splitlines()[1].startswith(' "x"')
+    if alone:
+        src = tmp_path / "labels_val.json"
+        src.write_text(text)
+        bad = src
+    else:
+        src = tmp_path / "ds"
+        shutil.copytree(FIXTURE / "annotations", src / "annotations")
+        bad = src / "annotations" / "labels_val.json"
+        bad.write_text(text)
+    for run in (labelkit.load, labelkit.stats):
+        with pytest.raises(InputError) as err:
+            run(src)
+        assert err.value.location.path == str(bad)
+        assert err.value.location.line == line  # orjson's limit is 1024 levels; msgspec's about 1000
+        assert ("depth limit exceeded" if line else "nested too deeply") in err.value.message
+    (finding,) = labelkit.validate(src)
+    assert finding.path == str(bad)

@@ -320,7 +320,8 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
             them out). Detection-results documents always take two passes.
 
     Raises:
-        InputError: bad JSON (with its line), a wrong top-level shape, or a field of the wrong type.
+        InputError: bad JSON (with its line), a wrong top-level shape, a field of the wrong type, or values
+            nested deeper than the decoder goes (with its line where orjson finds it).
     """
     release: Callable[[], None] | None = None
     buf: Buffer
@@ -328,6 +329,15 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
         buf, release = _map(path)
     else:
         buf = data
+    try:
+        return _decode_buffer(path, buf, release, one_pass)
+    except RecursionError as exc:  # msgspec's depth limit: orjson's error names the line and column
+        parse_json(bytes(buf), path)
+        raise InputError("values nested too deeply to read", path=path) from exc
+
+
+def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, one_pass: bool) -> CocoFile:
+    """:func:`decode_file` of the file's bytes (RecursionError passes through)."""
     task, split = task_and_split(path)
     if not _RAW_CHECKS_UTF8 and not _valid_utf8(buf):  # (the decode below would pass the bad bytes on)
         read_text(path, bytes(buf))  # raises, naming the line and column of the first byte that is not UTF-8

@@ -23,8 +23,16 @@ def schema_findings(path: Path) -> list[Finding]:
     ``iscrowd``) has not been seen before: annotations of one shape pass or fail the schema together.
 
     Raises:
-        InputError: the file is not valid JSON (with its line).
+        InputError: the file is not valid JSON (with its line), or holds values nested deeper than jsonschema
+            goes (its messages show the value: Python's recursion limit).
     """
+    try:
+        return _schema_findings(path)
+    except RecursionError as exc:
+        raise InputError("values nested too deeply to read", path=path) from exc
+
+
+def _schema_findings(path: Path) -> list[Finding]:
     import jsonschema
 
     schema = load_schema("coco.schema.json")
