@@ -2355,3 +2355,43 @@ def test_values_nested_too_deep_name_the_file_and_line(
         assert ("depth limit exceeded" if line else "nested too deeply") in err.value.message
     (finding,) = labelkit.validate(src)
     assert finding.path == str(bad)
+
+
+def _damaged(data: bytes, damage: str) -> bytes:
+    if damage == "bom":
+        return b"\xef\xbb\xbf" + data
+    if damage == "utf-16":
+        return data.decode().encode("utf-16")
+    return data[:73]  # truncated before any COCO key
+
+
+@pytest.mark.parametrize("damage", ["bom", "utf-16", "truncated"])
+@pytest.mark.parametrize("alone", [True, False])
+def test_a_damaged_first_file_is_still_coco(tmp_path: Path, damage: str, alone: bool) -> None:
+    """A BOM, UTF-16 or an early cut in the (first) file made detection fail: "no format recognises" the folder."""
+    src = tmp_path / "ds"
+    shutil.copytree(FIXTURE / "annotations", src / "annotations")
+    bad = src / "annotations" / "instances_val.json"
+    bad.write_bytes(_damaged(bad.read_bytes(), damage))
+    if alone:
+        src = bad
+    assert labelkit.detect(src).format == "coco"
+    if damage == "bom":  # dropped, as YOLO's reader drops it
+        assert labelkit.load(src).report_counts() == labelkit.load(FIXTURE if not alone else INSTANCES).report_counts()
+        assert labelkit.validate(src) == []
+        return
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert err.value.location.path == str(bad)
+    assert err.value.location.line == (1 if damage == "utf-16" else 4)
+    expected = "text is UTF-16 or UTF-32" if damage == "utf-16" else "invalid JSON at column 19: unexpected end of data"
+    assert err.value.message.startswith(expected)
+    (finding,) = labelkit.validate(src)
+    assert (finding.path, finding.where) == (str(bad), ":" + str(err.value.location.line))
+
+
+def test_a_damaged_json_file_of_another_name_is_no_format(tmp_path: Path) -> None:
+    src = tmp_path / "notes.json"
+    src.write_bytes(INSTANCES.read_bytes()[:73])
+    with pytest.raises(labelkit.errors.UnknownFormatError):
+        labelkit.detect(src)

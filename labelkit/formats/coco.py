@@ -85,13 +85,32 @@ def _empty_results(file: Path, head: bytes) -> bool:
     return head.replace(b" ", b"").strip() == b"[]" and task_and_split(file)[0] == "results"
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+_OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 and UTF-32 (the reader says the text is not UTF-8)
+
+
 def _looks_coco(head: bytes) -> bool:
-    text = head.lstrip()
+    text = head.removeprefix(UTF8_BOM).lstrip()
     if text.startswith(b"{"):
         return b'"images"' in head and (b'"annotations"' in head or b'"categories"' in head or b'"file_name"' in head)
     if text.startswith(b"["):
         return b'"image_id"' in head and b'"category_id"' in head and b'"score"' in head
     return False
+
+
+def _starts_like_json(head: bytes) -> bool:
+    """Whether a file's first bytes open a JSON object or list (after a byte-order mark of any Unicode encoding).
+
+    A file named as COCO names its files (or in a COCO layout) that starts so is COCO, however it goes on: a
+    truncated or damaged file is then read as COCO, whose error names its line, instead of being no format's.
+    """
+    text = head.removeprefix(UTF8_BOM).lstrip()
+    return text.startswith((b"{", b"[")) or head.startswith(_OTHER_BOMS)
+
+
+def _named_coco(path: Path) -> bool:
+    """A file name COCO gives its files: ``<task>_<split>.json``, Roboflow's, or any JSON in ``annotations/``."""
+    return bool(TASK_RE.match(path.name)) or path.name == "_annotations.coco.json" or path.parent.name == "annotations"
 
 
 def find_files(path: Path) -> list[Path]:
@@ -142,6 +161,8 @@ def detect(path: Path) -> Detection | None:
             return None
         if _looks_coco(head) or _empty_results(path, head):
             return Detection(0.9, "JSON with COCO 'images' and 'annotations'")
+        if _named_coco(path) and _starts_like_json(head):  # (truncated, say: the reader names the line)
+            return Detection(0.5, "JSON named as a COCO file")
         return None
     if path.is_dir():
         try:
@@ -151,8 +172,11 @@ def detect(path: Path) -> Detection | None:
         for file in files:  # the first that is not empty decides (a FIFO sniffs as empty)
             head = _sniff(file)
             if head.strip():
-                found = _looks_coco(head) or _empty_results(file, head)
-                return Detection(0.9, f"COCO layout ({file.relative_to(path)})") if found else None
+                where = file.relative_to(path)
+                if _looks_coco(head) or _empty_results(file, head):
+                    return Detection(0.9, f"COCO layout ({where})")
+                # damaged (truncated, a BOM of UTF-16): the reader names the file and line
+                return Detection(0.5, f"COCO layout ({where}; JSON)") if _starts_like_json(head) else None
     return None
 
 

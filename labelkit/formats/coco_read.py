@@ -41,7 +41,7 @@ Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
 """An integer of a column (ids): JSON allows any size, Arrow and numpy hold 64 bits."""
 Count = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
 """A size or run length: as an id, and never negative."""
-Buffer = bytes | mmap.mmap
+Buffer = bytes | mmap.mmap | memoryview
 ABSENT = msgspec.Raw()
 """The default of every raw field, one shared object: a field absent from a value holds exactly this one."""
 _CHUNK = 100_000
@@ -309,6 +309,18 @@ def _valid_utf8(buf: Buffer) -> bool:
     return True
 
 
+def refuse_utf16(head: bytes, path: Path) -> None:
+    """Refuse a file that says it is UTF-16 or UTF-32 (by its byte-order mark, or a NUL after its first byte).
+
+    Raises:
+        InputError: at line 1, saying the encoding (the UTF-8 check would report a bad byte 0xff).
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 1 and head[1] == 0) or head[:1] == b"\x00":
+        raise InputError(
+            "text is UTF-16 or UTF-32; COCO JSON must be UTF-8", path=path, line=1, hint="save the file as UTF-8"
+        )
+
+
 def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) -> CocoFile:
     """Decode one COCO JSON file (a document, or a bare list of detection results).
 
@@ -329,6 +341,9 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
         buf, release = _map(path)
     else:
         buf = data
+    if buf[:3] == b"\xef\xbb\xbf":  # a UTF-8 byte-order mark (Windows tools write one): not JSON, dropped
+        buf = memoryview(buf)[3:]
+    refuse_utf16(bytes(buf[:4]), path)
     try:
         return _decode_buffer(path, buf, release, one_pass)
     except RecursionError as exc:  # msgspec's depth limit: orjson's error names the line and column

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.io import load_json, read_text
+from labelkit.formats.coco_read import refuse_utf16
+from labelkit.io import parse_json, read_bytes, read_text
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
 
@@ -94,8 +95,10 @@ def _document(path: Path) -> Any:
     Raises:
         InputError: the file is not valid JSON (with its line).
     """
+    data = read_bytes(path).removeprefix(b"\xef\xbb\xbf")  # (a UTF-8 byte-order mark: dropped, as reading does)
+    refuse_utf16(data[:4], path)
     try:
-        return load_json(path)
+        return parse_json(data, path)
     except InputError as exc:
         if "infinity" not in exc.message:
             raise
