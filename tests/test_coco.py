@@ -2395,3 +2395,79 @@ def test_a_damaged_json_file_of_another_name_is_no_format(tmp_path: Path) -> Non
     src.write_bytes(INSTANCES.read_bytes()[:73])
     with pytest.raises(labelkit.errors.UnknownFormatError):
         labelkit.detect(src)
+
+
+def _split_of_two(tmp_path: Path, labels_images: list[dict[str, Any]], labels_categories: Any = None) -> Path:
+    """instances_val.json and labels_val.json listing the same images (``labels_images`` as labels' own)."""
+    cats = [{"id": 1, "name": "person", "supercategory": "person", "keypoints": ["nose"], "skeleton": []}]
+    images = [
+        {"id": 7, "file_name": "7.jpg", "width": 10, "height": 10, "coco_url": "http://a/7.jpg"},
+        {"id": 12, "file_name": "12.jpg", "width": 10, "height": 10},
+    ]
+    return _files(
+        tmp_path / "in",
+        {
+            "instances_val": {"images": images, "annotations": [_ann(1, 7, 1)], "categories": cats},
+            "labels_val": {
+                "images": labels_images,
+                "annotations": [{"id": 1, "image_id": 12, "category_id": 1}],
+                "categories": cats if labels_categories is None else labels_categories,
+            },
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer", "message"),
+    [
+        (("images", 0, "coco_url", "http://other/7.jpg"), "/images/0/coco_url", "image 7 differs from the one"),
+        (("images", 1, "file_name", "other.jpg"), "/images/1", "image 12 differs from the one"),
+        (("images", 1, "width", 0), "/images/1", "image 12 differs from the one"),
+        (("categories", 0, "supercategory", "zzz"), "/categories/0/supercategory", "category 1 differs from the one"),
+        (("categories", 0, "keypoints", ["eye"]), "/categories/0/keypoints", "category 1 differs from the one"),
+    ],
+)
+def test_a_field_two_files_give_differently_is_refused_and_validate_says_so(
+    tmp_path: Path, change: tuple[str, int, str, Any], pointer: str, message: str
+) -> None:
+    """The first file's image or category was kept and the other's value dropped without a word (exit 0), and
+    validate said "ok" on what convert refused (an image listed again with another file name or size)."""
+    section, index, key, value = change
+    images = [
+        {"id": 7, "file_name": "7.jpg", "width": 10, "height": 10, "coco_url": "http://a/7.jpg"},
+        {"id": 12, "file_name": "12.jpg", "width": 10, "height": 10},
+    ]
+    cats = [{"id": 1, "name": "person", "supercategory": "person", "keypoints": ["nose"], "skeleton": []}]
+    (images if section == "images" else cats)[index][key] = value
+    src = _split_of_two(tmp_path, images, cats)
+    labels = str(src / "annotations" / "labels_val.json")
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert (err.value.location.path, err.value.location.pointer) == (labels, pointer)
+    assert err.value.message.startswith(message + " instances_val.json lists")
+    assert not (tmp_path / "out").exists()
+    (finding,) = labelkit.validate(src)
+    assert (finding.path, finding.where) == (labels, "#" + pointer)
+    assert finding.message.startswith(message)
+
+
+def test_fields_one_file_of_a_split_gives_and_another_lacks_come_back_in_each_file(tmp_path: Path) -> None:
+    """A flickr_url only labels_val.json gave image 12 was dropped on COCO -> COCO (the instances file's record won)."""
+    images = [
+        {"id": 7, "file_name": "7.jpg", "width": 10, "height": 10},  # (no coco_url: the instances file has one)
+        {"id": 12, "file_name": "12.jpg", "width": 10, "height": 10, "flickr_url": "http://f/12"},
+    ]
+    cats = [{"id": 1, "name": "person"}]  # (no supercategory, keypoints or skeleton: the instances file has them)
+    src = _split_of_two(tmp_path, images, cats)
+    assert labelkit.validate(src) == []
+    ds = labelkit.load(src)
+    metadata = {i.id: i.metadata for i in ds.items()}
+    assert metadata == {"7": {"coco_url": "http://a/7.jpg"}, "12": {"flickr_url": "http://f/12"}}
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    for name in ("instances_val.json", "labels_val.json"):
+        assert _load(tmp_path / "out/annotations" / name) == _load(src / "annotations" / name), name
+    labelkit.save(ds, tmp_path / "ds.labelkit.json", "labelkit")  # (kept through another format)
+    labelkit.convert(tmp_path / "ds.labelkit.json", tmp_path / "out2", to="coco")
+    for name in ("instances_val.json", "labels_val.json"):
+        assert _load(tmp_path / "out2/annotations" / name) == _load(src / "annotations" / name), name

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -25,7 +27,7 @@ from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_plan import check_dataset
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
-from labelkit.formats.coco_records import dataset_info, merge_categories, result_image_ids
+from labelkit.formats.coco_records import dataset_info, merge_categories, result_image_ids, same_json
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.formats.coco_write import Writer
@@ -291,13 +293,16 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
     if len({f.split for f in files}) > 1:
         _prefix_annotation_ids(files, built)
     notes: list[str] = []
-    tables = _merge(files, built, notes)
+    joined = join_items(files, built)
+    if joined.conflicts:
+        raise joined.conflicts[0]
+    tables = _merge(files, built, joined.items, notes)
     texts = {}  # the objects' polygons and boxes as the files wrote them (see keep_source_text)
     for column, name in (("polygon", POLYGON_TEXT), ("bbox", BBOX_TEXT)):
         if "objects" in tables and name in tables["objects"].column_names:
             texts[column] = tables["objects"][name]
             tables["objects"] = tables["objects"].drop_columns([name])
-    dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories))
+    dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories, joined.missing))
     for column, text in texts.items():
         keep_source_text(dataset.table("objects"), column, NAME, text)
     dataset.read_notes += notes
@@ -422,27 +427,13 @@ def _drop_rows(b: Built, bad_rows: list[int]) -> int:
     return dropped
 
 
-def _merge(files: list[CocoFile], built: list[Built], notes: list[str]) -> dict[str, pa.Table]:
-    """Join the files' tables: items by id, keypoint annotations into their instances, object ids kept unique.
+def _merge(files: list[CocoFile], built: list[Built], items: pa.Table, notes: list[str]) -> dict[str, pa.Table]:
+    """Join the files' tables: keypoint annotations into their instances, object ids kept unique.
 
-    What a reader should know of the joining goes to ``notes``.
-
-    Raises:
-        InputError: an image is listed again (same split and id) with another file name or size.
+    ``items`` are the files' images joined (see :func:`join_items`). What a reader should know of the joining
+    goes to ``notes``.
     """
-    items: list[pa.Table] = []
-    seen_items: dict[str, tuple[Any, ...]] = {}  # item id -> (file, path, width, height)
-    for f, b in zip(files, built, strict=True):
-        ids = b.items["id"].to_pylist()
-        fresh = [i for i, x in enumerate(ids) if x not in seen_items]
-        if len(built) > 1:  # (a lone file has nothing to compare its images with)
-            records = _image_records(b.items)
-            if len(fresh) < len(ids):
-                _refuse_conflicting_images(f, ids, records, seen_items)
-            for x, record in zip(ids, records, strict=True):
-                seen_items.setdefault(x, (f.path, *record))
-        items.append(b.items if len(fresh) == len(ids) else b.items.take(pa.array(fresh, pa.int64())))
-    out: dict[str, pa.Table] = {"items": pa.concat_tables(items, promote_options="default")}
+    out: dict[str, pa.Table] = {"items": items}
     objects: list[pa.Table] = []
     tasks: list[str] = []
     instances_ids: dict[str | None, int] = {}
@@ -477,34 +468,136 @@ def _merge(files: list[CocoFile], built: list[Built], notes: list[str]) -> dict[
     return out
 
 
-def _refuse_conflicting_images(
-    f: CocoFile, ids: list[str], records: list[tuple[Any, Any, Any]], seen: dict[str, tuple[Any, ...]]
-) -> None:
-    """Refuse an image listed again (same split and id) with another file name or size than before.
+@dataclass
+class JoinedItems:
+    """The images of several files joined into one items table (see :func:`join_items`).
 
-    Raises:
-        InputError: naming the image in the later file, and the file that listed it first.
+    Attributes:
+        items: one row per image (per split and id), with every field any file gives it.
+        missing: per file (its index), the item ids of images it lists without some of those fields, and
+            those fields (kept in the dataset info, so that the file is written back without them).
+        conflicts: images listed again with another file name, size or value of another field.
     """
-    for i, (x, (p, w, h)) in enumerate(zip(ids, records, strict=True)):
-        first = seen.get(x)
-        if first is None:
-            continue
-        pairs = zip(first[1:], (p, w, h), strict=True)  # (a results file lists no images: nothing to compare)
-        if any(a != b for a, b in pairs if a is not None and b is not None):
-            raise InputError(
-                f"image {x} differs from the one {Path(first[0]).name} lists",
-                path=f.path,
-                pointer=json_pointer("images", i),
-                expected=f"file_name {first[1]!r}, {first[2]} x {first[3]}",
+
+    items: pa.Table
+    missing: dict[int, dict[str, list[str]]]
+    conflicts: list[InputError]
+
+
+def join_items(files: list[CocoFile], built: list[Built]) -> JoinedItems:
+    """The items of the files' images, each image once, with the fields of every file that lists it.
+
+    An image (split and id) listed by several files is one item: the first file's row, given the metadata
+    fields (``coco_url``, ``flickr_url``, ...) that only later files have. Files whose records are the same
+    (COCO 2017's) are compared a column at a time; only images whose records differ are looked at one by one.
+    A results file lists no images (its rows are its split's, or bare ids): it is not compared.
+    """
+    if len(built) == 1:  # (a lone file has nothing to compare its images with)
+        return JoinedItems(built[0].items, {}, [])
+    tables = []
+    for i, b in enumerate(built):
+        n = b.items.num_rows
+        tables.append(b.items.append_column("_file", pa.array(np.full(n, i, np.int64))))
+    every = pa.concat_tables(tables, promote_options="default").combine_chunks()
+    file_of = every["_file"].to_numpy()
+    row_in_file = np.concatenate([np.arange(b.items.num_rows) for b in built])
+    ids = every["id"]
+    codes = pc.index_in(ids, value_set=pc.unique(ids)).to_numpy(zero_copy_only=False)
+    _, first_rows = np.unique(codes, return_index=True)
+    first = first_rows[codes]
+    listed = np.array([f.task != "results" for f in files])[file_of]  # (a results file lists no images)
+    again = np.flatnonzero((first != np.arange(len(codes))) & listed & listed[first] & (file_of != file_of[first]))
+    conflicts: list[InputError] = []
+    missing: dict[int, dict[str, list[str]]] = {}
+    if not len(again):
+        return JoinedItems(every.filter(pa.array(first == np.arange(len(codes)))).drop_columns(["_file"]), {}, [])
+    was, now = pa.array(first[again]), pa.array(again)
+    differs = np.zeros(len(again), dtype=bool)
+    for name in ("path", "width", "height"):
+        a, b = every[name].take(was), every[name].take(now)
+        differs |= ~true_mask(pc.fill_null(pc.equal(a, b), True))
+    for k in np.flatnonzero(differs).tolist():
+        r, f0 = int(again[k]), int(first[again[k]])
+        p0, w0, h0 = (every[c][f0].as_py() for c in ("path", "width", "height"))
+        p, w, h = (every[c][r].as_py() for c in ("path", "width", "height"))
+        conflicts.append(
+            InputError(
+                f"image {ids[r].as_py()} differs from the one {files[file_of[f0]].path.name} lists",
+                path=files[file_of[r]].path,
+                pointer=json_pointer("images", int(row_in_file[r])),
+                expected=f"file_name {p0!r}, {w0} x {h0}",
                 found=f"file_name {p!r}, {w} x {h}",
             )
+        )
+    metadata = every["metadata"]
+    a, b = metadata.take(was), metadata.take(now)
+    same = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b)))
+    unlike = ~true_mask(same) & ~differs
+    if unlike.any():
+        heads = np.unique(first[again[unlike]])
+        metadata = _join_metadata(files, every, first, heads, (file_of, row_in_file, listed), missing, conflicts)
+        every = every.set_column(every.schema.get_field_index("metadata"), "metadata", metadata)
+    order = {str(f.path): i for i, f in enumerate(files)}
+
+    def position(error: InputError) -> tuple[int, int]:  # (reported in file order, then image order)
+        return order.get(error.location.path or "", 0), int((error.location.pointer or "//0").split("/")[2])
+
+    conflicts.sort(key=position)
+    items = every.filter(pa.array(first == np.arange(len(codes)))).drop_columns(["_file"])
+    return JoinedItems(items, missing, conflicts)
 
 
-def _image_records(items: pa.Table) -> list[tuple[Any, Any, Any]]:
-    """Per item, (path, width, height); None where the table has no such column (detection results)."""
-    n = items.num_rows
-    columns = [items[k].to_pylist() if k in items.column_names else [None] * n for k in ("path", "width", "height")]
-    return list(zip(*columns, strict=True))
+def _join_metadata(
+    files: list[CocoFile],
+    every: pa.Table,
+    first: np.ndarray,
+    images: np.ndarray,
+    rows_of: tuple[np.ndarray, np.ndarray, np.ndarray],
+    missing: dict[int, dict[str, list[str]]],
+    conflicts: list[InputError],
+) -> pa.Array:
+    """The metadata column with each of ``images`` (rows of their first listing) given every file's fields.
+
+    ``rows_of``: per row of ``every``, its file, its index in the file and whether the file lists images. A
+    field two files give different values is a conflict; fields a file lacks go to ``missing``.
+    """
+    file_of, row_in_file, listed = rows_of
+    rows = np.flatnonzero(np.isin(first, images) & listed)
+    metadata = every["metadata"]
+    texts = metadata.take(pa.array(rows)).to_pylist()
+    groups: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    for r, text in zip(rows.tolist(), texts, strict=True):
+        groups.setdefault(int(first[r]), []).append((r, orjson.loads(text) if text else {}))
+    merged_text: dict[int, str] = {}
+    for head, records in groups.items():
+        merged: dict[str, Any] = {}
+        origin: dict[str, int] = {}
+        for r, record in records:
+            for key, value in record.items():
+                if key not in merged:
+                    merged[key], origin[key] = value, r
+                elif not same_json(merged[key], value):
+                    conflicts.append(
+                        InputError(
+                            f"image {every['id'][r].as_py()} differs from the one "
+                            f"{files[file_of[origin[key]]].path.name} lists in {key!r}",
+                            path=files[file_of[r]].path,
+                            pointer=json_pointer("images", int(row_in_file[r]), key),
+                            expected=orjson.dumps(merged[key]).decode(),
+                            found=orjson.dumps(value).decode(),
+                            hint="an image has one value of each field: make the files agree",
+                        )
+                    )
+        for r, record in records:
+            lacking = [key for key in merged if key not in record]
+            if lacking:
+                missing.setdefault(int(file_of[r]), {})[every["id"][r].as_py()] = lacking
+        merged_text[head] = orjson.dumps(merged).decode()
+    index = np.full(every.num_rows, -1, dtype=np.int64)
+    heads = list(merged_text)
+    index[heads] = np.arange(len(heads))
+    joined = pa.array(list(merged_text.values()), pa.string()).take(pa.array(index, mask=index < 0))
+    return pc.if_else(pa.array(index >= 0), joined, metadata.combine_chunks())
 
 
 def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int]:
@@ -639,9 +732,17 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     if findings:
         return findings
     coco_files = decode_all(path)
-    categories = merge_categories(coco_files)
+    conflicts: list[InputError] = []  # (fields two files give differently, which reading refuses)
+    categories = merge_categories(coco_files, conflicts)
     item_prefix = _prefixes(coco_files)
+    built = []
     for _, b in _build_all(coco_files, item_prefix, categories):
         ordered = b.item_findings + [finding for _, finding in sorted(b.findings, key=lambda x: (x[0], x[1].where))]
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
+        built.append(b)
+    if not any(b.item_findings for b in built):  # (duplicate image ids: the images cannot be told apart)
+        conflicts += join_items(coco_files, built).conflicts
+    for error in conflicts:
+        text = InputError(error.message, expected=error.expected, found=error.found).one_line()
+        findings.append(Finding(error.location.path or str(path), "#" + (error.location.pointer or ""), text))
     return findings

@@ -8,6 +8,7 @@ name, supercategory, keypoint names and skeleton; their other fields become ``co
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -218,34 +219,71 @@ def result_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[F
     return table, unique, []
 
 
-def merge_categories(files: Sequence[CocoFile]) -> list[Category]:
-    """The categories of several files, by id in order of first appearance; keypoints fill in from later files.
+def merge_categories(files: Sequence[CocoFile], conflicts: list[InputError] | None = None) -> list[Category]:
+    """The categories of several files, by id in order of first appearance, each with every field any file gives it.
+
+    A field one file gives a category and another leaves out (``keypoints`` in ``person_keypoints_*.json`` only)
+    is kept; which fields each file had is kept in the dataset info (see :func:`dataset_info`), so each file is
+    written back with its own. A field two files give different values cannot be kept twice: it is an error.
+
+    Args:
+        files: the decoded files.
+        conflicts: where given, fields that differ between files are added to it instead of raised (the first
+            file's value is kept), for ``validate``.
 
     Raises:
-        InputError: a file lists a category id twice, or two files give one category id different names.
+        InputError: a file lists a category id twice, or two files give one category different names or
+            different values of another field.
     """
-    merged: dict[int, Category] = {}
+    merged: dict[int, dict[str, Any]] = {}  # id -> the fields any file gives it (the first file's value)
+    first_file: dict[int, CocoFile] = {}
     for f in files:
         here: set[int] = set()
-        for i, c in enumerate(build_categories(f)):
+        for i, c in enumerate(build_categories(f)):  # (each record checked on its own)
             if c.id in here:  # (a reader keeps one of them: which one is a guess)
                 raise InputError(
                     f"duplicate category id {c.id}", path=f.path, pointer=json_pointer("categories", i, "id")
                 )
             here.add(c.id)
+            record = f.categories[i]
             old = merged.get(c.id)
             if old is None:
-                merged[c.id] = c
+                merged[c.id] = dict(record)
+                first_file[c.id] = f
                 continue
-            if old.name != c.name:
+            if old["name"] != c.name:
                 raise InputError(
-                    f"category {c.id} is named {c.name!r} here but {old.name!r} in another file",
+                    f"category {c.id} is named {c.name!r} here but {old['name']!r} in another file",
                     path=f.path,
                     pointer=json_pointer("categories", i, "name"),
                 )
-            if old.keypoints is None and c.keypoints is not None:
-                merged[c.id] = old.model_copy(update={"keypoints": c.keypoints, "skeleton": c.skeleton})
-    return list(merged.values())
+            for key, value in record.items():
+                if key not in old:
+                    old[key] = value
+                elif not same_json(old[key], value):
+                    error = InputError(
+                        f"category {c.id} differs from the one {first_file[c.id].path.name} lists in {key!r}",
+                        path=f.path,
+                        pointer=json_pointer("categories", i, key),
+                        expected=orjson.dumps(old[key]).decode(),
+                        found=orjson.dumps(value).decode(),
+                        hint="a category has one value of each field: make the files agree",
+                    )
+                    if conflicts is None:
+                        raise error
+                    conflicts.append(error)
+    return build_categories(CocoFile(Path(), "merged", None, categories=list(merged.values())))
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Whether two decoded JSON values are written the same (``1`` and ``1.0`` are not; key order aside)."""
+    if a == b and type(a) is type(b) and isinstance(a, (str, bool)):
+        return True
+    option = orjson.OPT_SORT_KEYS
+    try:
+        return orjson.dumps(a, option=option) == orjson.dumps(b, option=option)
+    except TypeError:  # (an integer past 64 bits, which reading refuses elsewhere): Python's equality
+        return bool(a == b) and type(a) is type(b)
 
 
 def _natural_fields(c: Category) -> set[str]:
@@ -254,8 +292,17 @@ def _natural_fields(c: Category) -> set[str]:
     return fields | {k[5:] for k in c.extras if k.startswith("coco:")}
 
 
-def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[Category] = ()) -> DatasetInfo:
-    """Dataset info holding what a COCO -> COCO round trip needs: info, licenses and the file list."""
+def dataset_info(
+    files: Sequence[CocoFile],
+    skipped: int,
+    categories: Sequence[Category] = (),
+    image_missing: dict[int, dict[str, list[str]]] | None = None,
+) -> DatasetInfo:
+    """Dataset info holding what a COCO -> COCO round trip needs: info, licenses and the file list.
+
+    ``image_missing``: per file (index), the fields of its images' items that it does not list (see
+    ``coco.join_items``), written as ``image_missing`` in its entry of the file list.
+    """
     extras: dict[str, Any] = {}
     for f in files:
         for key in ("info", "licenses"):  # kept as JSON: an integer beyond 64 bits is refused here
@@ -269,7 +316,7 @@ def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[C
     for f in files:
         order.setdefault(f.split, {}).update(dict.fromkeys(i.get("id") for i in f.images))
     specs = []
-    for f in files:
+    for index, f in enumerate(files):
         spec: dict[str, Any] = {
             "task": f.task,
             "split": f.split,
@@ -280,6 +327,8 @@ def dataset_info(files: Sequence[CocoFile], skipped: int, categories: Sequence[C
         fields = {str(c["id"]): list(c) for c in f.categories if c.get("id") in natural and set(c) != natural[c["id"]]}
         if fields:  # e.g. person has keypoints in person_keypoints_*.json but not in instances_*.json
             spec["category_fields"] = fields
+        if image_missing and index in image_missing:  # e.g. a flickr_url only another file of the split gives
+            spec["image_missing"] = image_missing[index]
         own = dict(f.extra_keys)  # (other top-level keys: written back as read)
         for key in ("info", "licenses"):  # a file's own info and licenses (COCO's stuff files have their own)
             if getattr(f, key) is not None and getattr(f, key) != extras.get(f"coco:{key}"):

@@ -7,7 +7,7 @@ RLE masks and carried ``coco:`` extras that are not plain numbers pass through P
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,7 @@ class FileSpec:
     images: list[int] | None = None
     category_fields: dict[str, list[str]] | None = None
     own: dict[str, Any] | None = None  # top-level values of its own: info and licenses unlike the dataset's, other keys
+    image_missing: dict[str, list[str]] | None = None  # item id -> metadata fields this file's image lacked as read
 
     @property
     def name(self) -> str:
@@ -166,6 +167,7 @@ class Writer:
                     self._written_numbers(split, spec.get("images")),
                     spec.get("category_fields"),
                     spec.get("own") if isinstance(spec.get("own"), dict) else None,
+                    spec.get("image_missing") if isinstance(spec.get("image_missing"), dict) else None,
                 )
             )
             covered.add(split)
@@ -323,7 +325,7 @@ class Writer:
                 fh.write((b"" if first else b",") + orjson.dumps(key) + b":" + orjson.dumps(value))
                 first = False
             fh.write((b"" if first else b",") + b'"images":')
-            write_array(fh, iter([self._images(spec.split or "default", spec.images)]))
+            write_array(fh, iter([self._images(spec.split or "default", spec.images, spec.image_missing)]))
             if spec.task != "image_info" or "annotations" in spec.keys:
                 fh.write(b',"annotations":')
                 if spec.task == "captions":
@@ -391,12 +393,14 @@ class Writer:
             out = {k: v for k, v in out.items() if k in fields or k in ("id", "name")}
         return out
 
-    def _images(self, split: str, only: list[int] | None) -> bytes:
+    def _images(self, split: str, only: list[int] | None, missing: dict[str, list[str]] | None = None) -> bytes:
         """The image records of a split (or a file's own list of them, in its order), comma-joined.
 
         A column at a time: ``{"id":..,"file_name":..,"width":..,"height":..`` and the metadata's members,
         spliced from its JSON text. Rows whose file name must change or be escaped, or whose metadata is not
-        a plain object of other keys, are made one by one (:meth:`_image_json`), as the same record.
+        a plain object of other keys, are made one by one (:meth:`_image_json`), as the same record; so are
+        those of ``missing`` (item id -> metadata fields this file's record of the image did not have when read:
+        another file of the split gave them), without those fields.
         """
         rows = [i for i, s in enumerate(self.item_split) if s == split]
         if only is not None:  # a file's own list, in its order (the reader's item order is the files' merged)
@@ -413,6 +417,9 @@ class Writer:
             pc.invert(pc.match_substring_regex(metadata, _NOT_AS_WRITTEN)),
         )
         fast = pc.and_(plain, pc.fill_null(spliced, True))
+        if missing:
+            lacking = pc.is_in(t["id"].combine_chunks(), value_set=pa.array(list(missing), pa.string()))
+            fast = pc.and_(fast, pc.invert(lacking))
         members = pc.binary_slice(metadata.cast(pa.binary()), 1, -1).cast(pa.string())
         text = concat(
             [
@@ -429,14 +436,15 @@ class Writer:
         )
         slow = np.flatnonzero(~true_mask(fast))
         if len(slow):
-            made = [self._image_json(rows[k]) for k in slow.tolist()]
+            ids = t["id"]
+            made = [self._image_json(rows[k], (missing or {}).get(ids[k].as_py()) or ()) for k in slow.tolist()]
             index = np.full(len(rows), -1, dtype=np.int64)
             index[slow] = np.arange(len(slow))
             text = pc.if_else(fast, text, pa.array(made, pa.string()).take(pa.array(index, mask=index < 0)))
         return joined(text)
 
-    def _image_json(self, row: int) -> str:
-        """One image record (see :meth:`_images`)."""
+    def _image_json(self, row: int, lacking: Sequence[str] = ()) -> str:
+        """One image record (see :meth:`_images`), without the metadata fields ``lacking``."""
         items = self.items
         path, item_id = items["path"][row].as_py(), items["id"][row].as_py()
         image: dict[str, Any] = {"id": int(self.image_ids[row]), "file_name": file_name(path, item_id)[0]}
@@ -447,7 +455,7 @@ class Writer:
             image["height"] = height
         if metadata:
             for k, v in loads_text(metadata).items():
-                if k not in image:
+                if k not in image and k not in lacking:
                     image[k] = v
         return orjson.dumps(image).decode()
 
