@@ -2471,3 +2471,106 @@ def test_fields_one_file_of_a_split_gives_and_another_lacks_come_back_in_each_fi
     labelkit.convert(tmp_path / "ds.labelkit.json", tmp_path / "out2", to="coco")
     for name in ("instances_val.json", "labels_val.json"):
         assert _load(tmp_path / "out2/annotations" / name) == _load(src / "annotations" / name), name
+
+
+def _one_annotation(tmp_path: Path, key: str, value_text: str, name: str = "instances_val.json") -> Path:
+    """The fixture's instances file with ``key`` of its first annotation spelled ``value_text``."""
+    doc = _load(INSTANCES)
+    doc["annotations"][0][key] = "@V@"
+    path = tmp_path / name
+    path.write_text(json.dumps(doc).replace('"@V@"', value_text))
+    return path
+
+
+@pytest.mark.parametrize("value", ['"9"', "1.5", "-1e25", "true"])
+def test_a_segmentation_that_is_no_geometry_is_refused(tmp_path: Path, value: str) -> None:
+    """It was carried as read ("null or another oddity") into COCO output that validate rejects."""
+    src = _one_annotation(tmp_path, "segmentation", value)
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert err.value.location.pointer == "/annotations/0/segmentation"
+    assert err.value.message == "segmentation must be polygons or an RLE {size, counts}"
+    assert err.value.found == value
+    assert not (tmp_path / "out").exists()
+    assert [f.where for f in labelkit.validate(src)] == ["#/annotations/0/segmentation"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "pointer", "message"),
+    [
+        (lambda d: d.update(info=[[1, 2]]), "/info", "Expected `object`, got `array`"),
+        (lambda d: d.update(licenses={}), "/licenses", "Expected `array`, got `object`"),
+        (lambda d: d.update(annotations=None), "/annotations", "Expected `array`, got `null`"),
+        (lambda d: d["annotations"][0].update(score=None), "/annotations/0/score", "score must be a number"),
+    ],
+)
+def test_values_written_back_as_read_are_refused_where_the_schema_refuses_them(
+    tmp_path: Path, edit: Any, pointer: str, message: str
+) -> None:
+    """info, licenses, a null annotations list and a null score were taken (and written as {}, dropped...)."""
+    doc = _load(INSTANCES)
+    edit(doc)
+    src = _write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert (err.value.location.pointer, err.value.message) == (pointer, message)
+    assert [f.where for f in labelkit.validate(src)] == ["#" + pointer]
+
+
+def test_a_detection_without_a_score_is_refused(tmp_path: Path) -> None:
+    """A results entry without "score" was read (and written back without one), though the schema requires it."""
+    results = _load(FIXTURE / "results_val.json")
+    del results[1]["score"]
+    src = _write(tmp_path, results, "results_val.json")
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert (err.value.location.pointer, err.value.message) == ("/1/score", "missing required field 'score'")
+    assert [f.where for f in labelkit.validate(src)] == ["#/1"]
+
+
+def test_a_region_captions_geometry_must_be_geometry(tmp_path: Path) -> None:
+    """A caption's "bbox": "x" was carried as read."""
+    doc = _load(FIXTURE / "annotations" / "captions_val.json")
+    doc["annotations"][0]["bbox"] = "x"
+    src = _write(tmp_path, doc, "captions_val.json")
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert err.value.location.pointer == "/annotations/0/bbox"
+    assert [f.where for f in labelkit.validate(src)] == ["#/annotations/0/bbox"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("iscrowd", '"x"'),
+        ("iscrowd", '"../../evil"'),
+        ("iscrowd", "-1"),
+        ("iscrowd", "1.5"),
+        ("iscrowd", '"false"'),
+        ("area", "[]"),
+        ("area", "-5"),
+        ("area", "null"),
+        ("num_keypoints", "1.5"),
+    ],
+)
+def test_carried_fields_the_schema_rejects_are_carried_and_reported(tmp_path: Path, key: str, value: str) -> None:
+    """They were carried into COCO output without a word while validate rejected them (Label Studio's COCO has
+    "iscrowd": "false", so they are carried, not refused: the read note and validate say where)."""
+    src = _one_annotation(tmp_path, key, value)
+    ds = labelkit.load(src)
+    assert ds.read_notes == [
+        f"instances_val.json: 1 {key} value COCO does not allow (first: #/annotations/0/{key} is {value}), "
+        "carried as read; labelkit validate lists them"
+    ]
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert ds.read_notes[0] in report.notes
+    assert _load(tmp_path / "out/annotations/instances_val.json") == _load(src)
+    assert [f.where for f in labelkit.validate(src)] == [f"#/annotations/0/{key}"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("iscrowd", "1.0"), ("area", "-0.0"), ("area", "1e400"), ("num_keypoints", "2.0")]
+)
+def test_carried_fields_the_schema_allows_are_not_noted(tmp_path: Path, key: str, value: str) -> None:
+    src = _one_annotation(tmp_path, key, value)
+    assert labelkit.load(src).read_notes == []

@@ -275,6 +275,7 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
     item_prefix = _prefixes(files)
     built: list[Built] = []
     skipped = 0
+    notes: list[str] = []
     for f, b in _build_all(files, item_prefix, categories, count_polygons, text):
         if b.item_findings:
             raise InputError(b.item_findings[0].message, path=f.path, pointer=b.item_findings[0].where)
@@ -288,11 +289,12 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
                     hint="pass -o skip_invalid=true to skip bad annotations",
                 )
             skipped += _drop(b)
+        if b.odd:
+            notes.append(_odd_note(f, b))
         built.append(b)
     _tag_stuff(files, built)
     if len({f.split for f in files}) > 1:
         _prefix_annotation_ids(files, built)
-    notes: list[str] = []
     joined = join_items(files, built)
     if joined.conflicts:
         raise joined.conflicts[0]
@@ -348,6 +350,17 @@ def _split_images(listed: list[tuple[pa.Table, np.ndarray]]) -> tuple[pa.Table, 
     keep = np.sort(first)
     table = pa.concat_tables([t for t, _ in listed], promote_options="default").take(pa.array(keep))
     return table, ids[keep]
+
+
+def _odd_note(f: CocoFile, b: Built) -> str:
+    """The read note on a file's carried fields that the COCO schema rejects (kept as read; validate lists them)."""
+    row, name, found = min(b.odd)
+    where = f"/{row}/{name}" if f.task == "results" else f"/annotations/{row}/{name}"
+    fields = ", ".join(sorted({n for _, n, _ in b.odd}))
+    return (
+        f"{f.path.name}: {len(b.odd):,} {fields} value{'s' if len(b.odd) != 1 else ''} COCO does not allow "
+        f"(first: #{where} is {found}), carried as read; labelkit validate lists them"
+    )
 
 
 def _skipped_note(count: int) -> str:

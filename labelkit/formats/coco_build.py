@@ -68,6 +68,8 @@ class Built:
     transcripts: pa.Table | None = None
     findings: list[tuple[int, Finding]] = field(default_factory=list)
     item_findings: list[Finding] = field(default_factory=list)
+    odd: list[tuple[int, str, str]] = field(default_factory=list)
+    """Carried fields the COCO schema rejects, kept as read: (annotation row, field, value text)."""
     pending: list[PendingGeometry] = field(default_factory=list)
     count_polygons: bool = False
     """Parse only the polygons of objects without a box; count the others (see ``coco_geometry.counted``)."""
@@ -284,6 +286,7 @@ def _finish(part: Built, offset: int, path: Path, out: Built, parts: dict[str, l
     for row, finding in part.findings:
         where = shift_pointer(finding.where, offset) or ""
         out.findings.append((row + offset, Finding(finding.path, where, finding.message)))
+    out.odd += [(row + offset, name, found) for row, name, found in part.odd]
     for name in parts:
         table = getattr(part, name)
         if table is not None:
@@ -358,8 +361,11 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         )
     item_ids = pc.binary_join_element_wise(item_prefix, pa.array(image_of).cast(pa.string()), "")
     ann_id_str = pa.array(ann_ids).cast(pa.string())
-    scores = raw_column(f.column("score"), path, "score", float | None)
-    extras = annotation_extras(f, caption)
+    score_values = f.column("score")
+    scores = raw_column(score_values, path, "score", float | None)
+    if None in scores:  # (a result needs a score; null is no number, as the schema says)
+        _refuse_missing_scores(score_values, scores, f.task == "results", path)
+    extras = annotation_extras(f, caption, out.odd)
     refuse_wide_integers(extras, path)
     attributes: list[str | None] = [None] * n
     attribute_values = f.column("attributes")
@@ -401,6 +407,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
                 cap_extras[i] = add_extra(cap_extras[i], "coco:category_id", orjson.dumps(category_id))
             for name, values in geometry_values:  # a region caption's box or mask: carried as it was
                 if len(values[i]):
+                    decode_at(values[i], path, json_pointer("annotations", i, name), _REGION_TYPES[name])
                     cap_extras[i] = add_extra(cap_extras[i], f"coco:{name}", bytes(values[i]))
         out.transcripts = pa.table(
             {
@@ -414,6 +421,31 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
             }
         )
     return ann_ids
+
+
+_REGION_TYPES: dict[str, Any] = {
+    "bbox": tuple[float, float, float, float] | None,
+    "segmentation": list[list[float]] | Rle | None,
+    "keypoints": list[float],
+}
+"""What a caption's geometry must be (as an object's; null carried as an object's is): it is written back as read."""
+
+
+def _refuse_missing_scores(values: list[msgspec.Raw], scores: list[float | None], required: bool, path: Path) -> None:
+    """Refuse ``"score": null`` (the schema's score is a number), and in a detection-results file a missing score.
+
+    Raises:
+        InputError: at ``/annotations/<i>/score``.
+    """
+    present = _present(values)
+    for i in [i for i, score in enumerate(scores) if score is None]:
+        if present[i] or required:
+            raise InputError(
+                "score must be a number" if present[i] else "missing required field 'score'",
+                path=path,
+                pointer=json_pointer("annotations", i, "score"),
+                found="null" if present[i] else None,
+            )
 
 
 def _bad_visibility(keypoints: pa.ListArray, lengths: np.ndarray) -> list[tuple[int, int, float]]:
@@ -547,8 +579,15 @@ def _objects(
             bbox_text=bbox_lines if out.polygon_text else None,
         )
     )
-    for k in other_k.tolist():  # null or another oddity: carried as it was
-        extras[row_list[k]] = add_extra(extras[row_list[k]], "coco:segmentation", bytes(seg_raw[k]))
+    for k in other_k.tolist():  # null: carried as it was; a number, string or boolean: refused
+        if bytes(seg_raw[k]) != b"null":
+            raise InputError(
+                "segmentation must be polygons or an RLE {size, counts}",
+                path=path,
+                pointer=json_pointer("annotations", row_list[k], "segmentation"),
+                found=bytes(seg_raw[k]).decode(errors="replace"),
+            )
+        extras[row_list[k]] = add_extra(extras[row_list[k]], "coco:segmentation", b"null")
     masks: list[dict[str, Any] | None] = [None] * m
     strings: list[tuple[int, str, int, int]] = []
     for k in rle_k.tolist():

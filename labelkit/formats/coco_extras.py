@@ -68,23 +68,28 @@ class Extras:
         return taken.cast(pa.string())
 
 
-def annotation_extras(f: CocoFile, caption: np.ndarray) -> Extras:
+def annotation_extras(f: CocoFile, caption: np.ndarray, odd: list[tuple[int, str, str]] | None = None) -> Extras:
     """Per annotation, the extras JSON text: carried fields and unknown fields, raw bytes spliced in.
 
     When every annotation of the chunk has the same carried fields (the usual case), each field's raw
     values become one Arrow column and Arrow's element-wise join writes the texts, without a per-row loop.
+    Carried values the COCO schema rejects are added to ``odd`` (see :func:`odd_carried`).
     """
     anns = f.annotations
     n = len(anns)
     columns = [(name.encode(), f.column(name)) for name in CARRIED_FIELDS]
     lengths = {key: _lengths(values) for key, values in columns}
     present = [(key, values) for key, values in columns if lengths[key].any()]
+    texts = {field: binary_column(values, lengths[field])[0] for field, values in present}
+    for field, values in present:
+        if odd is not None:
+            odd += [(i, field.decode(), found) for i, found in odd_carried(field.decode(), texts[field], values)]
     uniform = all(lengths[key].all() for key, _ in present)
     if present and uniform and f.extra_fields is None:
         keys = [(b'{"coco:' if j == 0 else b',"coco:') + key + b'":' for j, (key, _) in enumerate(present)]
         parts: list[pa.Array | pa.Scalar] = []
-        for k, (name, values) in zip(keys, present, strict=True):
-            parts += [pa.scalar(k, pa.large_binary()), binary_column(values, lengths[name])[0]]
+        for k, (name, _) in zip(keys, present, strict=True):
+            parts += [pa.scalar(k, pa.large_binary()), texts[name]]
         parts += [pa.scalar(b"}", pa.large_binary()), pa.scalar(b"", pa.large_binary())]
         base = pc.binary_join_element_wise(*parts)  # in C: no Python object per row
         uniform_extras = Extras(base.cast(pa.binary()))
@@ -105,6 +110,47 @@ def annotation_extras(f: CocoFile, caption: np.ndarray) -> Extras:
             for key, raw in extra.items():
                 out[i] = add_extra(out[i], f"coco:{key}", bytes(raw))
     return Extras(pa.array(out, pa.binary()))
+
+
+_PLAIN = {"area": "^([0-9]|$)", "iscrowd": "^[01]?$", "num_keypoints": "^[0-9]*$"}
+"""Per carried field, what its raw texts match when they are surely what the COCO schema allows (or absent): a
+number that starts with a digit is not negative, ``0`` or ``1``, digits only. Texts that do not match (``-0``,
+``1.0``, ``1e2`` may still be fine) are decoded one by one."""
+_RULES = {"area": "a number, not negative", "iscrowd": "0 or 1", "num_keypoints": "an integer, not negative"}
+
+
+def _allowed(name: str, value: object) -> bool:
+    """Whether a carried field's decoded value is what the COCO schema allows (as jsonschema reads it)."""
+    if type(value) not in (int, float):  # (bool is not a number here)
+        return False
+    number = float(value)  # type: ignore[arg-type]
+    if name == "iscrowd":
+        return number in (0.0, 1.0)
+    if name == "num_keypoints":
+        return number >= 0 and number.is_integer()
+    return number >= 0
+
+
+def odd_carried(name: str, texts: pa.Array, values: list[msgspec.Raw]) -> list[tuple[int, str]]:
+    """The carried values of one field (``area``, ``iscrowd``, ``num_keypoints``) that the COCO schema rejects.
+
+    They are carried as read (Label Studio's COCO export writes ``"iscrowd": "false"``), so ``validate``, which
+    reports them, and a reader's note, which counts them, are where they show. A column at a time: only texts
+    a pattern cannot vouch for are decoded.
+
+    Returns:
+        (index in the chunk, the value's text) per such value.
+    """
+    out = []
+    for i in np.flatnonzero(~true_mask(pc.match_substring_regex(texts, _PLAIN[name]))).tolist():
+        raw = bytes(values[i])
+        try:
+            value = msgspec.json.decode(raw)
+        except msgspec.ValidationError:  # (1e400: no float holds it; the schema reads it as infinity)
+            value = float("-inf") if raw.startswith(b"-") else float("inf")
+        if not _allowed(name, value):
+            out.append((i, raw.decode(errors="replace")))
+    return out
 
 
 _WIDE_DIGITS = 19

@@ -121,19 +121,19 @@ class _Sections(msgspec.Struct, forbid_unknown_fields=True):
 class _Document(_Sections):
     """The two-pass decode: every annotation kept as one raw JSON value."""
 
-    annotations: list[Raw] | None = None
+    annotations: list[Raw] | msgspec.UnsetType = msgspec.UNSET  # (null is not a list: refused, as the schema does)
 
 
 class _DecodedDocument(_Sections):
     """The fast path: annotations decoded straight into structs in the one pass over the file."""
 
-    annotations: list[Annotation] | None = None
+    annotations: list[Annotation] | msgspec.UnsetType = msgspec.UNSET
 
 
 class _InstancesDocument(_Sections):
     """The fast path for annotations of the instance fields only (:class:`InstanceAnnotation`)."""
 
-    annotations: list[InstanceAnnotation] | None = None
+    annotations: list[InstanceAnnotation] | msgspec.UnsetType = msgspec.UNSET
 
 
 class Rle(msgspec.Struct):
@@ -379,20 +379,20 @@ def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, 
         raw = getattr(doc, key)
         if len(raw):
             out.present.append(key)
-    if doc.annotations is not None:
+    if doc.annotations is not msgspec.UNSET:
         out.present.append("annotations")
-    if len(doc.info):
-        out.info = decode_at(doc.info, path, "/info")
+    if len(doc.info):  # (written back as read: what the schema refuses is refused here too)
+        out.info = decode_at(doc.info, path, "/info", dict[str, Any])
     if len(doc.licenses):
-        out.licenses = decode_at(doc.licenses, path, "/licenses")
+        out.licenses = decode_at(doc.licenses, path, "/licenses", list[dict[str, Any]])
     if not len(doc.images):
         raise InputError("no 'images' list", path=path, pointer="", expected="a COCO document with 'images'")
     out.images = decode_at(doc.images, path, "/images", list[dict[str, Any]])
     out.categories = decode_at(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
     if isinstance(doc, (_DecodedDocument, _InstancesDocument)):
-        out.decoded = doc.annotations or []
+        out.decoded = [] if isinstance(doc.annotations, msgspec.UnsetType) else doc.annotations
     else:
-        out.raw_annotations = doc.annotations or []
+        out.raw_annotations = [] if isinstance(doc.annotations, msgspec.UnsetType) else doc.annotations
     if out.task == "unknown":
         out.task = _guess_task(out)
     out.release = release
@@ -434,7 +434,7 @@ def _decode_open_document(buf: Buffer, path: Path) -> tuple[_Document, dict[str,
         annotations = top.get("annotations")
         doc = _Document(
             **{k: top[k] for k in _SECTIONS[:4] if k in top},
-            annotations=None if annotations is None else msgspec.json.decode(annotations, type=list[Raw] | None),
+            annotations=msgspec.UNSET if annotations is None else msgspec.json.decode(annotations, type=list[Raw]),
         )
     except msgspec.ValidationError as exc:
         pointer = pointer_of(str(exc))
