@@ -2574,3 +2574,11 @@ def test_carried_fields_the_schema_rejects_are_carried_and_reported(tmp_path: Pa
 def test_carried_fields_the_schema_allows_are_not_noted(tmp_path: Path, key: str, value: str) -> None:
     src = _one_annotation(tmp_path, key, value)
     assert labelkit.load(src).read_notes == []
+
+
+def test_a_carried_integer_past_float_range_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    """The check of carried values turned an iscrowd of 400 digits into a float (OverflowError)."""
+    src = _one_annotation(tmp_path, "iscrowd", "1" + "0" * 400)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert err.value.location.pointer == "/annotations/0/iscrowd"

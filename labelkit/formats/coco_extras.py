@@ -121,14 +121,15 @@ _RULES = {"area": "a number, not negative", "iscrowd": "0 or 1", "num_keypoints"
 
 def _allowed(name: str, value: object) -> bool:
     """Whether a carried field's decoded value is what the COCO schema allows (as jsonschema reads it)."""
-    if type(value) not in (int, float):  # (bool is not a number here)
+    if type(value) is int:  # (of any size: no float conversion)
+        return value in (0, 1) if name == "iscrowd" else value >= 0
+    if type(value) is not float:  # (bool is not a number here)
         return False
-    number = float(value)  # type: ignore[arg-type]
     if name == "iscrowd":
-        return number in (0.0, 1.0)
+        return value in (0.0, 1.0)
     if name == "num_keypoints":
-        return number >= 0 and number.is_integer()
-    return number >= 0
+        return value >= 0 and value.is_integer()
+    return value >= 0
 
 
 def odd_carried(name: str, texts: pa.Array, values: list[msgspec.Raw]) -> list[tuple[int, str]]:
