@@ -438,7 +438,8 @@ def _refuse_missing_scores(values: list[msgspec.Raw], scores: list[float | None]
         InputError: at ``/annotations/<i>/score``.
     """
     present = _present(values)
-    for i in [i for i, score in enumerate(scores) if score is None]:
+    rows = range(len(scores)) if required else np.flatnonzero(present).tolist()  # (ground truth: the few given)
+    for i in (i for i in rows if scores[i] is None):
         if present[i] or required:
             raise InputError(
                 "score must be a number" if present[i] else "missing required field 'score'",
