@@ -282,13 +282,19 @@ def _save(
             where = path / Path(name).relative_to(tmp) if name.startswith(str(tmp) + os.sep) else path
             raise OutputError(f"cannot write: {exc.strerror or exc}", path=where) from exc
         if report.lost and not allow_loss:  # a loss only writing could find: the output is not kept
+            report.written = {}  # (the writer counted what it wrote into the output now thrown away)
             raise _loss_error(report, fmt, path)
     if not report.written:  # the writer wrote the dataset the plan gave it
         report.written = dataset.report_counts()
     return report
 
 
+REFUSED_NOTE = "nothing was written: the conversion was refused for the losses listed (--allow-loss writes anyway)"
+"""The note a refused conversion's report ends with (its ``written`` counts are empty)."""
+
+
 def _loss_error(report: Report, fmt: FormatModule, path: Path) -> DataLossError:
+    report.note(REFUSED_NOTE)
     first = report.lost[0]
     more = f" (and {len(report.lost) - 1} more)" if len(report.lost) > 1 else ""
     return DataLossError(

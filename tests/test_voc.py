@@ -1268,6 +1268,29 @@ def test_what_only_painting_finds_lost_is_refused_and_the_output_not_kept(tmp_pa
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/u.png")).shape == (6, 8)
 
 
+def test_a_write_refused_for_what_painting_finds_reports_nothing_written(tmp_path: Path) -> None:
+    """The report of a write refused after painting (a mask painted over whole) said 1 item and 2 objects written."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="o", media=Media(path="o.jpg", width=30, height=20), split="train"))
+    small = np.zeros((20, 30), dtype=bool)
+    small[2:5, 2:5] = True
+    ds.add(
+        Object(id="1", item_id="o", category_id=1, bbox=(2.0, 2.0, 3.0, 3.0), mask=_rle(small)),
+        Object(id="2", item_id="o", category_id=1, bbox=(0.0, 0.0, 30.0, 20.0), mask=_rle(np.ones((20, 30), bool))),
+    )
+    src, out, saved = tmp_path / "overlap.labelkit.json", tmp_path / "out2", tmp_path / "rep.json"
+    labelkit.save(ds, src, "labelkit")
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "voc", "--report", str(saved)])
+    assert result.exit_code == 2 and not out.exists()
+    report = json.loads(saved.read_text())
+    assert report["written"] == {}
+    assert [(c["what"], c["count"]) for c in report["lost"]] == [("masks", 1)]
+    assert report["notes"][-1] == labelkit.api.REFUSED_NOTE
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, out, "voc")
+    assert err.value.report.written == {} and err.value.report.notes[-1] == labelkit.api.REFUSED_NOTE
+
+
 @pytest.mark.parametrize(
     ("regions", "want"),
     [
