@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import canonical
+from conftest import FIXTURES, canonical
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -184,6 +184,102 @@ def test_missing_or_bad_fields_name_the_element(tmp_path: Path, body: str, eleme
     with pytest.raises(InputError) as err:
         labelkit.load(tmp_path, "voc")
     assert err.value.location.element == (element or "annotation/object[1]/bndbox/ymax")
+
+
+_BOX = "<bndbox><xmin>0</xmin><ymin>0</ymin><xmax>4</xmax><ymax>4</ymax></bndbox>"
+_PART = "<part><name>head</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></part>"
+
+
+def _attribute(name: str, value: str) -> str:
+    return f"<attribute><name>{name}</name><value>{value}</value></attribute>"
+
+
+_O = "annotation/object[1]"
+_AFTER_BOX = "</bndbox>"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "element"),
+    [
+        (_AFTER_BOX, _AFTER_BOX + _BOX, f"{_O}/bndbox[2]"),
+        ("<xmin>1</xmin>", "<xmin>1</xmin><xmin>2.5</xmin>", f"{_O}/bndbox/xmin[2]"),
+        ("<name>forklift truck</name>", "<name>forklift truck</name><name>cat</name>", f"{_O}/name[2]"),
+        (
+            "<filename>y.png</filename>",
+            "<filename>y.png</filename><filename>z.png</filename>",
+            "annotation/filename[2]",
+        ),
+        ("<width>4</width>", "<width>4</width><width>400</width>", "annotation/size/width[2]"),
+        ("<pose>Unspecified</pose>", "<pose>Left</pose><pose>Right</pose>", f"{_O}/pose[2]"),
+        (_AFTER_BOX, _AFTER_BOX + _PART.replace("</name>", "</name><name>hand</name>"), f"{_O}/part[1]/name[2]"),
+        (_AFTER_BOX, f"{_AFTER_BOX}<actions><jump>1</jump><jump>0</jump></actions>", f"{_O}/actions/jump[2]"),
+        (_AFTER_BOX, f"{_AFTER_BOX}<point><x>1</x><x>2</x><y>1</y></point>", f"{_O}/point/x[2]"),
+        ("<segmented>0</segmented>", "<source><db>a</db><db>b</db></source>", "annotation/source/db[2]"),
+        (
+            _AFTER_BOX,
+            f"{_AFTER_BOX}<attributes><attribute><name>a</name><value>1</value><value>2</value></attribute></attributes>",
+            f"{_O}/attributes/attribute[1]/value[2]",
+        ),
+    ],
+    ids=["bndbox", "xmin", "name", "filename", "width", "pose", "part-name", "action", "point", "source", "value"],
+)
+def test_a_repeated_element_is_an_error_naming_it(tmp_path: Path, old: str, new: str, element: str) -> None:
+    """The model holds one value: the first copy was read and the others dropped without a word."""
+    xml = (FIXTURES / "voc/golden/default/Annotations/x/y.xml").read_text()
+    assert old in xml
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations/y.xml").write_text(xml.replace(old, new, 1))
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert (err.value.location.path, err.value.location.element) == (str(tmp_path / "Annotations/y.xml"), element)
+    assert err.value.message == "repeated element"
+
+
+def test_a_repeated_attribute_name_is_an_error_naming_it(tmp_path: Path) -> None:
+    """The later value replaced the earlier one without a word."""
+    attrs = (
+        f"<attributes>{_attribute('color', 'red')}{_attribute('size', '3')}{_attribute('color', 'blue')}</attributes>"
+    )
+    xml = f"<annotation><filename>a.jpg</filename><object><name>a</name>{_BOX}{attrs}</object></annotation>"
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations/a.xml").write_text(xml)
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert err.value.location.element == "annotation/object[1]/attributes/attribute[3]/name"
+    assert (err.value.message, err.value.found) == ("repeated attribute name", "'color'")
+
+
+def test_elements_voc_repeats_and_unread_ones_may_repeat(tmp_path: Path) -> None:
+    """Objects, parts and attributes are lists; elements not read are counted in a read note, repeated or not."""
+    box = _BOX.replace("4", "3")
+    second = _PART.replace("head", "hand")
+    attrs = f"<attributes>{_attribute('a', '1')}{_attribute('b', 'x')}</attributes>"
+    body = f"<object><name>a</name>{box}{_PART}{second}{attrs}<track_id>1</track_id><track_id>2</track_id></object>"
+    xml = f"<annotation><filename>a.jpg</filename>{body}<object><name>b</name>{_BOX}</object></annotation>"
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations/a.xml").write_text(xml)
+    objects = sorted(labelkit.load(tmp_path, "voc").objects(), key=lambda o: o.id)
+    assert [(o.bbox, o.attributes) for o in objects] == [
+        ((-1.0, -1.0, 4.0, 4.0), {"a": 1, "b": "x"}),
+        ((-1.0, -1.0, 5.0, 5.0), {}),
+    ]
+    assert [p["name"] for p in objects[0].extras["voc:parts"]] == ["head", "hand"]
+    item = voc.parse_annotation(xml.encode(), tmp_path / "a.xml")
+    assert item.unread == ["object/track_id", "object/track_id"]
+
+
+def test_cli_validate_and_convert_refuse_a_repeated_bndbox(tmp_path: Path) -> None:
+    """validate said ok and convert wrote the first box, the second dropped."""
+    xml = (FIXTURES / "voc/golden/default/Annotations/x/y.xml").read_text().replace("</bndbox>", "</bndbox>" + _BOX)
+    (tmp_path / "ds/Annotations").mkdir(parents=True)
+    (tmp_path / "ds/Annotations/y.xml").write_text(xml)
+    where = f"{tmp_path / 'ds/Annotations/y.xml'} <annotation/object[1]/bndbox[2]>: repeated element"
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "ds")])
+    assert (result.exit_code, result.stdout.splitlines()) == (1, [where])
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "ds"), str(tmp_path / "o"), "--to", "labelkit"])
+    hint = "; hint: <annotation/object[1]> holds one <bndbox>"
+    assert (result.exit_code, result.stderr.splitlines()) == (2, [f"labelkit: error: {where}{hint}"])
+    assert not (tmp_path / "o").exists()
 
 
 def test_cli_bad_xml_exits_2_and_leaves_no_output(tmp_path: Path) -> None:

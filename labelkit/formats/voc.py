@@ -283,10 +283,15 @@ def _number(node: Element, tag: str, path: Path, where: str) -> float:
     return value
 
 
-def _fields(node: Element) -> dict[str, str] | str:
-    """``<source>`` or ``<owner>``: its fields by tag, or (with none) its text, as written beside no field."""
+def _fields(node: Element, path: Path, where: str) -> dict[str, str] | str:
+    """``<source>`` or ``<owner>``: its fields by tag, or (with none) its text, as written beside no field.
+
+    Raises:
+        InputError: a field repeated (its fields are a mapping: one value each).
+    """
     if len(node) == 0 and (node.text or "").strip():
         return (node.text or "").strip()
+    _once(node, None, path, where)
     return {child.tag: (child.text or "").strip() for child in node}
 
 
@@ -313,6 +318,8 @@ def _box(node: Element, path: Path, where: str) -> tuple[float, float, float, fl
     if bnd is None:
         raise InputError("missing <bndbox>", path=path, element=f"{where}/bndbox")
     at = f"{where}/bndbox"
+    if len(bnd) > 4:  # (four children, each of the four corners found below: no corner repeats)
+        _once(bnd, _CORNERS, path, at)
     box = G.voc_to_xywh(
         _number(bnd, "xmin", path, at), _number(bnd, "ymin", path, at), _number(bnd, "xmax", path, at),
         _number(bnd, "ymax", path, at),
@@ -368,12 +375,50 @@ _OBJECT_TAGS = frozenset(
     {"name", "pose", "truncated", "difficult", "occluded", "part", "actions", "point", "attributes", "bndbox"}
 )
 _SIZE_TAGS = frozenset({"width", "height", "depth"})
+_ONCE_ROOT = _ROOT_TAGS - {"object"}
+_ONCE_OBJECT = _OBJECT_TAGS - {"part"}
+_CORNERS = frozenset({"xmin", "ymin", "xmax", "ymax"})
+_ONCE_PART = frozenset({"name", "bndbox"})
+_ONCE_POINT = frozenset({"x", "y"})
+_ONCE_ATTRIBUTE = frozenset({"name", "value"})
 
 
-def _unread(node: Element, known: frozenset[str], where: str) -> list[str]:
-    """The child elements of ``node`` not among ``known``, and its XML attributes, as ``where/tag``, ``where@a``."""
-    out = [f"{where}/{child.tag}" for child in node if isinstance(child.tag, str) and child.tag not in known]
-    return out + [f"{where}@{key}" for key in node.attrib]
+def _once(node: Element, tags: frozenset[str] | None, path: Path, where: str) -> list[str]:
+    """Refuse a second copy of a child element read as one value (``tags``; None: every child).
+
+    The model holds one box, name, size, ... where a file may spell two: reading the first would drop the
+    others without a word. Elements VOC repeats (``object``, ``part``, ``attribute``) and elements not read
+    (counted in a read note) may repeat.
+
+    Returns:
+        The children's tags (one pass over them serves :func:`_unread` too).
+
+    Raises:
+        InputError: naming the second copy, as ``where/tag[2]``.
+    """
+    children = [child.tag for child in node]
+    if len(set(children)) == len(children):  # (the usual case: one set, no loop)
+        return children
+    seen: set[str] = set()
+    for tag in children:
+        if tag in seen and isinstance(tag, str) and (tags is None or tag in tags):
+            raise InputError(
+                "repeated element", path=path, element=f"{where}/{tag}[2]", hint=f"<{where}> holds one <{tag}>"
+            )
+        seen.add(tag)
+    return children
+
+
+def _unread(
+    node: Element, known: frozenset[str], once: frozenset[str], path: Path, where: str, label: str
+) -> list[str]:
+    """The child elements of ``node`` not among ``known``, and its XML attributes, as ``label/tag``, ``label@a``.
+
+    Raises:
+        InputError: a child among ``once`` repeated (see :func:`_once`), named under ``where``.
+    """
+    out = [f"{label}/{tag}" for tag in _once(node, once, path, where) if isinstance(tag, str) and tag not in known]
+    return out + [f"{label}@{key}" for key in node.attrib]
 
 
 def parse_annotation(data: bytes, path: Path) -> _XmlItem:
@@ -385,6 +430,7 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     root = parse_xml(data, path)
     if root.tag != "annotation":
         raise InputError("root element must be <annotation>", path=path, element=root.tag)
+    unread = _unread(root, _ROOT_TAGS, _ONCE_ROOT, path, "annotation", "annotation")
     item = _XmlItem(filename=_text(root.find("filename")))
     if item.filename:  # found only when reading a folder: refused here, where the file and element are known
         try:
@@ -396,15 +442,16 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
         item.metadata["voc:folder"] = folder
     source = root.find("source")
     if source is not None:
-        item.metadata["voc:source"] = _fields(source)
+        item.metadata["voc:source"] = _fields(source, path, "annotation/source")
     for tag in ("path", "owner"):
         node = root.find(tag)
         if node is not None and tag == "path":
             item.metadata["voc:path"] = _text(node) or ""
         elif node is not None:
-            item.metadata["voc:owner"] = _fields(node)
+            item.metadata["voc:owner"] = _fields(node, path, "annotation/owner")
     size = root.find("size")
     if size is not None:
+        size_unread = _unread(size, _SIZE_TAGS, _SIZE_TAGS, path, "annotation/size", "size")
         w, h = _text(size.find("width")), _text(size.find("height"))
         try:
             item.width = _side(w) if w else None
@@ -425,15 +472,17 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     if segmented is not None:
         item.metadata["voc:segmented"] = _int_or_text(segmented)
     for number, node in enumerate(root.iterfind("object"), 1):
-        item.objects.append(_object(node, path, f"annotation/object[{number}]"))
-        item.unread += _unread(node, _OBJECT_TAGS, "object")
-    item.unread += _unread(root, _ROOT_TAGS, "annotation")
+        where = f"annotation/object[{number}]"
+        item.unread += _unread(node, _OBJECT_TAGS, _ONCE_OBJECT, path, where, "object")
+        item.objects.append(_object(node, path, where))
+    item.unread += unread
     if size is not None:
-        item.unread += _unread(size, _SIZE_TAGS, "size")
+        item.unread += size_unread
     return item
 
 
 def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
+    """One ``<object>`` (its repeated elements refused by the caller, with its unread ones)."""
     name_node = node.find("name")
     if name_node is None:
         raise InputError("object without <name>", path=path, element=f"{where}/name")
@@ -450,6 +499,7 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
     parts = []
     for i, part in enumerate(node.iterfind("part"), 1):
         at = f"{where}/part[{i}]"
+        _once(part, _ONCE_PART, path, at)
         part_node = part.find("name")
         if part_node is None:
             raise InputError("part without <name>", path=path, element=f"{at}/name")
@@ -458,18 +508,24 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
         extras["voc:parts"] = parts
     actions = node.find("actions")
     if actions is not None:
+        _once(actions, None, path, f"{where}/actions")
         extras["voc:actions"] = {a.tag: _flag(actions, a.tag, path, f"{where}/actions") or 0 for a in actions}
     point = node.find("point")
     if point is not None:
+        _once(point, _ONCE_POINT, path, f"{where}/point")
         extras["voc:point"] = [_number(point, "x", path, f"{where}/point"), _number(point, "y", path, f"{where}/point")]
     attributes: dict[str, Any] = {}
     attrs = node.find("attributes")
     if attrs is not None:
         for i, attr in enumerate(attrs.iterfind("attribute"), 1):
+            at = f"{where}/attributes/attribute[{i}]"
+            _once(attr, _ONCE_ATTRIBUTE, path, at)
             key_node = attr.find("name")
             if key_node is None:
-                raise InputError("attribute without <name>", path=path, element=f"{where}/attributes/attribute[{i}]")
+                raise InputError("attribute without <name>", path=path, element=at)
             key = _text(key_node) or ""  # an empty <name/>: the attribute named "" (as written for one)
+            if key in attributes:  # (a mapping: the later value would replace the earlier one)
+                raise InputError("repeated attribute name", path=path, element=f"{at}/name", found=repr(key))
             attributes[key] = attribute_value(_text(attr.find("value")) or "")
     return {
         "name": name,
