@@ -301,6 +301,57 @@ def test_detect() -> None:
     assert voc.detect(Path("/nonexistent")) is None
 
 
+def _voc_folder(root: Path, damaged: str, name: str = "1.xml") -> Path:
+    """Annotations/ of three valid files and a damaged one, ``name``."""
+    good = (FIXTURES / "voc/golden/default/Annotations/x/y.xml").read_text()
+    (root / "Annotations").mkdir(parents=True)
+    for file in ("1.xml", "2.xml", "3.xml", "4.xml"):
+        (root / "Annotations" / file).write_text(damaged if file == name else good)
+    return root
+
+
+@pytest.mark.parametrize("name", ["1.xml", "2.xml", "3.xml", "4.xml"])
+def test_a_folder_with_a_damaged_file_is_detected_and_the_damage_named(tmp_path: Path, name: str) -> None:
+    """Detection looked at whichever file the folder listed first, and only at files with <filename or <object
+    in their first 2 KB: a truncated file listed first made the folder no format's (one of these four is)."""
+    root = _voc_folder(tmp_path / "ds", "<annotation><folder>VOC2012</fol", name)
+    assert labelkit.detect(root).format == "voc"
+    with pytest.raises(InputError) as err:
+        labelkit.load(root)
+    assert (err.value.location.path, err.value.location.line) == (str(root / "Annotations" / name), 1)
+    assert err.value.message == "invalid XML: unclosed token: line 1, column 27"
+
+
+def test_a_first_file_opening_no_annotation_still_makes_annotations_voc(tmp_path: Path) -> None:
+    """An empty first file made the whole folder undetectable; the error now names it."""
+    root = _voc_folder(tmp_path / "ds", "")
+    assert (voc.detect(root), labelkit.detect(root).format) == (
+        voc.Detection(0.6, "folder with Annotations/*.xml (the first, 1.xml, opens no <annotation>)"),
+        "voc",
+    )
+    with pytest.raises(InputError) as err:
+        labelkit.load(root)
+    assert err.value.location.path == str(root / "Annotations/1.xml")
+
+
+def test_a_long_head_before_filename_and_objects_is_still_voc(tmp_path: Path) -> None:
+    """A valid file whose first 2 KB hold no <filename or <object (a long <source>) made the folder no format's."""
+    long_head = "<source>" + "".join(f"<f{k}>{'x' * 50}</f{k}>" for k in range(60)) + "</source>"
+    xml = (
+        (FIXTURES / "voc/golden/default/Annotations/x/y.xml")
+        .read_text()
+        .replace("<annotation>", "<annotation>" + long_head)
+    )
+    root = _voc_folder(tmp_path / "ds", xml)
+    assert b"<filename" not in (root / "Annotations/1.xml").read_bytes()[:2048]
+    assert voc.detect(root) == voc.Detection(0.95, "folder with Annotations/*.xml")
+    assert labelkit.load(root).stats().items == 4
+    roboflow = tmp_path / "rf/train"
+    roboflow.mkdir(parents=True)
+    (roboflow / "a.xml").write_text(xml)
+    assert voc.detect(tmp_path / "rf") == voc.Detection(0.7, "folders of VOC XML beside images (Roboflow layout)")
+
+
 def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
     entries = [e for e in json.loads((corpus / "MANIFEST.json").read_text()) if e["format"] == "voc"]
     assert len(entries) == 4

@@ -162,16 +162,32 @@ def _xml_dirs(root: Path) -> list[tuple[str | None, Path]]:
     return [(None, root)] if any(root.glob("*.xml")) else []
 
 
+_ROOT_TAG = re.compile(rb"<annotation[\s>/]")
+"""VOC's root element (not CVAT's ``<annotations>``), looked for in a file's first bytes."""
+
+
 def _looks_like_voc(xml: Path) -> bool:
+    """Whether a file's first 2 KB open an ``<annotation>`` element (a truncated or long file still does)."""
     try:
         head = read_head(xml, 2048)
     except OSError:
         return False
-    return b"<annotation" in head and b"<filename" in head or b"<annotation" in head and b"<object" in head
+    return _ROOT_TAG.search(head) is not None
+
+
+def _first_xml(folder: Path) -> Path | None:
+    """The first ``*.xml`` file of a folder by name: the same whatever order the file system lists them in."""
+    with os.scandir(folder) as entries:
+        first = min((e.name for e in entries if e.name.endswith(".xml")), default=None)
+    return None if first is None else folder / first
 
 
 def detect(path: Path) -> Detection | None:
-    """A folder with ``Annotations/*.xml`` (or Roboflow split folders of VOC XML), or one VOC XML file."""
+    """A folder with ``Annotations/*.xml`` (or Roboflow split folders of VOC XML), or one VOC XML file.
+
+    Only the first file by name is looked at. In ``Annotations/`` that file need not look like VOC (it may
+    be damaged): reading it then says what is wrong with it, naming its line or element.
+    """
     if path.is_file():
         if path.suffix.lower() == ".xml" and _looks_like_voc(path):
             return Detection(0.7, "XML file with <annotation>")
@@ -179,12 +195,14 @@ def detect(path: Path) -> Detection | None:
     if not path.is_dir():
         return None
     if (path / "Annotations").is_dir():
-        first = next((path / "Annotations").glob("*.xml"), None)
+        first = _first_xml(path / "Annotations")
         if first is not None and _looks_like_voc(first) or (path / "ImageSets").is_dir():
             return Detection(0.95, "folder with Annotations/*.xml")
+        if first is not None:
+            return Detection(0.6, f"folder with Annotations/*.xml (the first, {first.name}, opens no <annotation>)")
     dirs = _xml_dirs(path)
     if dirs:
-        first = next(dirs[0][1].glob("*.xml"), None)
+        first = _first_xml(dirs[0][1])
         if first is not None and _looks_like_voc(first):
             return Detection(0.7, "folders of VOC XML beside images (Roboflow layout)")
     return None
