@@ -149,7 +149,10 @@ def _voc_copy(tmp_path: Path, old: str, new: str) -> Path:
     ("old", "new", "element", "message"),
     [
         ("<truncated>1</truncated>", "<truncated>inf</truncated>", "annotation/object[1]/truncated", "must be 0 or 1"),
-        ("<width>8</width>", "<width>1e999</width>", "annotation/size", "<size> is not a number"),
+        # (a size that is not a number was named as <annotation/size>, not the field)
+        ("<width>8</width>", "<width>1e999</width>", "annotation/size/width", "<width> is not a number"),
+        ("<width>8</width>", "<width>abc</width>", "annotation/size/width", "<width> is not a number (found 'abc')"),
+        ("<height>6</height>", "<height>6px</height>", "annotation/size/height", "<height> is not a number"),
         ("<height>6</height>", "<height>99999999999999999999</height>", "annotation/size/height", "out of range"),
     ],
 )

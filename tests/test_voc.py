@@ -1543,6 +1543,58 @@ def test_a_bad_labelmap_is_an_input_error_naming_its_line(tmp_path: Path, labelm
     assert err.value.location.path == str(src / "labelmap.txt")
 
 
+_CLASSES = "background:0,0,0::\ncat:128,0,0::\ndog:0,128,0::\n"
+
+
+@pytest.mark.parametrize(
+    ("labelmap", "line", "message", "found"),
+    [
+        (_CLASSES + "cat:0,0,128::\n", 4, "class listed twice (first at line 2)", "'cat'"),
+        ("# labelkit-category-ids: 0,8\n" + _CLASSES, 1, "bad category ids comment", "2 ids"),
+        (_CLASSES + "# labelkit-category-ids: 0,8,9,10\n", 4, "bad category ids comment", "4 ids"),
+    ],
+)
+def test_a_labelmap_listing_a_class_twice_or_too_few_ids_is_an_error_at_its_line(
+    tmp_path: Path, labelmap: str, line: int, message: str, found: str
+) -> None:
+    """A class listed twice gave two categories of one name (XML objects went to one of them); an ids comment of
+    fewer or more ids than classes was ignored (ids became 0..N-1) while a repeated id was an error."""
+    src = _voc_lists(tmp_path / "src", {})
+    (src / "labelmap.txt").write_text(labelmap)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(src / "labelmap.txt"), line)
+    assert (err.value.message, err.value.found) == (message, found)
+
+
+def test_categories_sharing_a_name_written_with_allow_loss_make_one_labelmap_line(tmp_path: Path) -> None:
+    """The labelmap listed the name twice (which reading now refuses): the later category takes the first's
+    line and PNG value, as its objects read back as the first's, and the ids comment has one id per line."""
+    ds = Dataset(categories=[Category(id=1, name="cat"), Category(id=2, name="dog"), Category(id=3, name="cat")])
+    ds.add_item(Item(id="i", media=Media(width=4, height=4), split="train"))
+    left, right = np.zeros((4, 4), dtype=bool), np.zeros((4, 4), dtype=bool)
+    left[:, 0], right[:, 3] = True, True
+    ds.add(
+        Object(id="1", item_id="i", category_id=1, bbox=(0.0, 0.0, 1.0, 4.0), mask=_rle(left)),
+        Object(id="3", item_id="i", category_id=3, bbox=(3.0, 0.0, 1.0, 4.0), mask=_rle(right)),
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("categories sharing a name with another", 1)]
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines() == [
+        "# label:color_rgb:parts:actions",
+        "# labelkit-category-ids: 1,2",
+        "cat:128,0,0::",
+        "dog:0,128,0::",
+    ]
+    assert np.asarray(Image.open(tmp_path / "o/SegmentationClass/i.png"))[0].tolist() == [1, 0, 0, 1]
+    back = labelkit.load(tmp_path / "o")
+    assert [(c.id, c.name) for c in back.categories] == [(1, "cat"), (2, "dog")]
+    assert sorted((o.category_id, o.bbox) for o in back.objects()) == [
+        (1, (0.0, 0.0, 1.0, 4.0)),
+        (1, (3.0, 0.0, 1.0, 4.0)),
+    ]
+
+
 def test_a_box_whose_corners_are_finite_but_whose_size_is_not_is_refused(tmp_path: Path) -> None:
     src = tmp_path / "src"
     (src / "Annotations").mkdir(parents=True)

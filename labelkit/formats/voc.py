@@ -282,6 +282,26 @@ def _side(text: str) -> int:
         return int(float(text))
 
 
+def _size_field(size: Element, tag: str, path: Path) -> int | None:
+    """``<size>``'s ``<width>`` or ``<height>`` (None when absent or empty).
+
+    Raises:
+        InputError: not a finite number, or out of range, naming ``annotation/size/<tag>``.
+    """
+    text = _text(size.find(tag))
+    if not text:
+        return None
+    try:
+        value = _side(text)
+    except (ValueError, OverflowError):  # OverflowError: inf
+        raise InputError(
+            f"<{tag}> is not a number", path=path, element=f"annotation/size/{tag}", found=repr(text)
+        ) from None
+    if not 0 <= value <= MAX_SIDE:
+        raise InputError(f"<{tag}> is out of range (0 to {MAX_SIDE})", path=path, element=f"annotation/size/{tag}")
+    return value
+
+
 def _text(node: Element | None) -> str | None:
     if node is None or node.text is None:
         return None
@@ -470,17 +490,8 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     size = root.find("size")
     if size is not None:
         size_unread = _unread(size, _SIZE_TAGS, _SIZE_TAGS, path, "annotation/size", "size")
-        w, h = _text(size.find("width")), _text(size.find("height"))
-        try:
-            item.width = _side(w) if w else None
-            item.height = _side(h) if h else None
-        except (ValueError, OverflowError):  # OverflowError: inf
-            raise InputError("<size> is not a number", path=path, element="annotation/size") from None
-        for tag, value in (("width", item.width), ("height", item.height)):
-            if value is not None and not 0 <= value <= MAX_SIDE:
-                raise InputError(
-                    f"<{tag}> is out of range (0 to {MAX_SIDE})", path=path, element=f"annotation/size/{tag}"
-                )
+        item.width = _size_field(size, "width", path)
+        item.height = _size_field(size, "height", path)
         depth = _text(size.find("depth"))
         if depth is not None:
             item.metadata["voc:depth"] = _int_or_text(depth)
@@ -575,17 +586,24 @@ class Labelmap:
 def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     """Read ``labelmap.txt``: ``name:r,g,b:parts:actions`` lines; ``#`` lines are comments.
 
+    A ``# labelkit-category-ids:`` comment (see :data:`IDS_COMMENT`) gives the categories their ids, one per class
+    line in order.
+
     Raises:
-        InputError: a line without the colon fields or with a bad colour.
+        InputError: a line without the colon fields or with a bad colour; a class listed twice (its second line);
+            an ids comment that is not one distinct 64-bit integer per class (its line).
     """
     names: list[str] = []
     colors: list[tuple[int, int, int] | None] = []
     parts: list[list[str]] = []
     actions: list[list[str]] = []
     ids: list[int] | None = None
+    ids_line = 0
+    lines: dict[str, int] = {}  # class name -> its line
     for number, raw in enumerate(read_text(path, data).splitlines(), 1):
         line = raw.strip()
         if line.startswith(IDS_COMMENT):
+            ids_line = number
             try:
                 ids = [int(v) for v in line[len(IDS_COMMENT) :].split(",") if v.strip()]
             except ValueError:
@@ -601,6 +619,11 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
         if len(fields) != 4:
             raise InputError("labelmap line needs name:color:parts:actions", path=path, line=number, found=repr(line))
         name, color_text, part_text, action_text = fields
+        if name in lines:  # one class when XML names it: which of the two would its objects be?
+            raise InputError(
+                f"class listed twice (first at line {lines[name]})", path=path, line=number, found=repr(name)
+            )
+        lines[name] = number
         color = parse_color(color_text) if color_text else None
         if color_text and color is None:
             raise InputError("bad colour", path=path, line=number, expected="r,g,b", found=repr(color_text))
@@ -608,9 +631,15 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
         colors.append(color)
         parts.append([p for p in part_text.split(",") if p])
         actions.append([a for a in action_text.split(",") if a])
-    if ids is None or len(ids) != len(names):
-        ids = list(range(len(names)))
-    return Labelmap(names, colors, parts, actions, ids)
+    if ids is not None and len(ids) != len(names):
+        raise InputError(
+            "bad category ids comment",
+            path=path,
+            line=ids_line,
+            expected=f"one id per class ({len(names):,})",
+            found=f"{len(ids):,} ids",
+        )
+    return Labelmap(names, colors, parts, actions, ids if ids is not None else list(range(len(names))))
 
 
 # -- segmentation PNGs ------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, is_plain_name, safe_relpath
-from labelkit.model import Dataset
+from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import decode_json_cell, true_mask, valid_mask
 from labelkit.report import Report
@@ -59,7 +59,17 @@ class Classes:
     def __init__(self, dataset: Dataset) -> None:
         self.categories = list(dataset.categories)
         self.offset = 0 if self.categories and self.categories[0].name == "background" else 1
-        self.value = {c.id: i + self.offset for i, c in enumerate(self.categories)}
+        # one labelmap line per name as it reads back: the reader refuses a class listed twice, and VOC XML
+        # names a class, so a category sharing its name with an earlier one (reported lost) takes that one's value
+        self.lines: list[Category] = []
+        self.value: dict[int, int] = {}
+        line_of: dict[str, int] = {}
+        for c in self.categories:
+            key = LINE_BREAK.sub(" ", c.name).lstrip()
+            if key not in line_of or key.startswith("#"):  # (a '#' line is a comment: never read as a class)
+                line_of[key] = len(self.lines)
+                self.lines.append(c)
+            self.value[c.id] = line_of[key] + self.offset
         # classes as read from VOC without a labelmap (the standard classes in use, their VOC index as id,
         # nothing extra) are written as VOC itself writes them: PNG value = VOC index, no labelmap.txt
         used = {v for name in ("objects", "labels") for v in pc.unique(dataset.table(name)["category_id"]).to_pylist()}
@@ -77,11 +87,11 @@ class Classes:
         self.name = {c.id: c.name for c in self.categories}
         palette = voc_palette()
         self.colors = []
-        for c in self.categories:
+        for c in self.lines:
             color = parse_color(c.color) if c.color else None
             self.colors.append(color or palette[self.value[c.id] % 256])
         self.palette = list(palette)
-        for c, color in zip(self.categories, self.colors, strict=True):
+        for c, color in zip(self.lines, self.colors, strict=True):
             if self.value[c.id] < VOID_INDEX:  # (255 is void's; later classes have no value in a class PNG)
                 self.palette[self.value[c.id]] = color
         self.palette_bytes = palette_bytes(self.palette)
@@ -91,8 +101,10 @@ class Classes:
 
         A class PNG value is the line's position (plus one when the first class is not ``background``).
         """
-        lines = ["# label:color_rgb:parts:actions", IDS_COMMENT + " " + ",".join(str(c.id) for c in self.categories)]
-        for c, color in zip(self.categories, self.colors, strict=True):
+        # (a name starting with '#' makes a comment line, reported lost: the comment holds the classes' ids only)
+        ids = ",".join(str(c.id) for c in self.lines if not LINE_BREAK.sub(" ", c.name).lstrip().startswith("#"))
+        lines = ["# label:color_rgb:parts:actions", f"{IDS_COMMENT} {ids}"]
+        for c, color in zip(self.lines, self.colors, strict=True):
             parts = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:parts"))))
             actions = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:actions"))))
             name = LINE_BREAK.sub(" ", c.name)
