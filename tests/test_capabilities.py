@@ -6,12 +6,14 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelkit
+from labelkit.cli import cli
 from labelkit.formats.base import extras_key_counts
-from labelkit.model import Category, Dataset, Item, Media, Object
+from labelkit.model import Category, Dataset, DatasetInfo, Item, Media, Object
 
 
 def _dataset() -> Dataset:
@@ -32,6 +34,73 @@ def test_foreign_extras_are_counted_per_key() -> None:
         "5 object annotations carry 'coco:iscrowd', which Pascal VOC does not keep",
         "5 object annotations carry 'x:7y', which Pascal VOC does not keep",
     ]
+
+
+def _user_extras() -> Dataset:
+    """The review's ex2: an object extra of no format's namespace, beside one of COCO's."""
+    ds = Dataset(
+        categories=[Category(id=1, name="a", extras={"owner": "team-b"})], info=DatasetInfo(extras={"project": "p1"})
+    )
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=100, height=80), split="train"))
+    ds.add(
+        Object(id="1", item_id="1", category_id=1, bbox=(10, 10, 30, 20), extras={"foo": "important", "coco:area": 600})
+    )
+    return ds
+
+
+@pytest.mark.parametrize("fmt", ["voc", "coco", "yolo"])
+def test_extras_of_no_format_are_user_data_reported_lost(fmt: str, tmp_path: Path) -> None:
+    """They were only noted ("1 object annotations carry 'foo', which ... does not keep") and dropped without
+    --allow-loss, against the README; COCO dropped category and dataset info ones without a word."""
+    target, own = {"voc": ("Pascal VOC", "voc"), "coco": ("coco", "coco"), "yolo": ("YOLO detect", "yolo")}[fmt]
+    reason = f"{target} keeps only {own}: extras, and a key without a format's namespace is the user's data"
+    report = labelkit.plan(_user_extras(), fmt)
+    assert [(c.what, c.count, c.reason) for c in report.lost if "extra" in c.what] == [
+        ("dataset info extra 'project'", 1, reason),
+        ("categories with the extra 'owner'", 1, reason),
+        ("object annotations with the extra 'foo'", 1, reason),
+    ]
+    # another format's extras are its bookkeeping: noted, not lost
+    assert [n for n in report.notes if "carry" in n] == (
+        [] if fmt == "coco" else [f"1 object annotations carry 'coco:area', which {target} does not keep"]
+    )
+    with pytest.raises(labelkit.DataLossError):
+        labelkit.save(_user_extras(), tmp_path / "o", fmt)
+    assert not (tmp_path / "o").exists()
+    labelkit.save(_user_extras(), tmp_path / "o", fmt, allow_loss=True)
+    assert not [p for p in (tmp_path / "o").rglob("*") if p.is_file() and b"important" in p.read_bytes()]
+
+
+def test_cli_refuses_to_drop_a_user_extra(tmp_path: Path) -> None:
+    """convert --to voc exited 0 with a note, and 'important' was nowhere in the output."""
+    src = tmp_path / "ex2.labelkit.json"
+    src.write_text(
+        json.dumps(
+            {
+                "format": "labelkit",
+                "version": 1,
+                "categories": [{"id": 1, "name": "a"}],
+                "items": [{"id": "1", "media": {"path": "1.jpg", "width": 100, "height": 80}, "split": "train"}],
+                "annotations": [
+                    {
+                        "kind": "object",
+                        "id": "1",
+                        "item_id": "1",
+                        "category_id": 1,
+                        "bbox": [10, 10, 30, 20],
+                        "extras": {"foo": "important"},
+                    }
+                ],
+            }
+        )
+    )
+    result = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "out"), "--to", "voc"])
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    lost = (
+        "1 object annotations with the extra 'foo': Pascal VOC keeps only voc: extras, and a key without a "
+        "format's namespace is the user's data"
+    )
+    assert result.stderr.splitlines()[0] == f"labelkit: lost: {lost}"
 
 
 def test_read_counts_come_from_the_tables() -> None:

@@ -364,16 +364,20 @@ def _check_categories_and_info(dataset: Dataset, caps: Capabilities, target: str
         if name not in caps.info_fields:
             report.lose(what, 1 if getattr(info, name) else 0, f"{target} has no {what}")
     if caps.extras != "*":
-        for key in sorted(info.extras):
-            if _foreign(key, caps.extras):
-                report.note(f"the dataset info carries {key!r}, which {target} does not keep")
-        counts: dict[str, int] = {}
-        for c in categories:
-            for key in c.extras:
-                if _foreign(key, caps.extras):
-                    counts[key] = counts.get(key, 0) + 1
-        for key, n in sorted(counts.items()):
-            report.note(f"{n:,} categories carry {key!r}, which {target} does not keep")
+        check_category_and_info_extras(dataset, caps.extras, target, report)
+
+
+def check_category_and_info_extras(dataset: Dataset, own: str | None, target: str, report: Report) -> None:
+    """Report the extras of the dataset info and of categories outside the target's namespace ``own``.
+
+    See :func:`report_extras` (for COCO, whose capabilities keep every extra from the generic check).
+    """
+    report_extras(dict.fromkeys(dataset.info.extras, 1), own, "dataset info", target, report)
+    counts: dict[str, int] = {}
+    for c in dataset.categories:
+        for key in c.extras:
+            counts[key] = counts.get(key, 0) + 1
+    report_extras(counts, own, "categories", target, report)
 
 
 def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Report) -> None:
@@ -401,16 +405,44 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
 
 
 def _note_foreign_extras(table: pa.Table, kind: str, own: str | None, target: str, report: Report) -> None:
-    for key, n in sorted(extras_key_counts(table["extras"]).items()):
-        if _foreign(key, own):
-            report.note(f"{n:,} {kind} annotations carry {key!r}, which {target} does not keep")
+    report_extras(extras_key_counts(table["extras"]), own, f"{kind} annotations", target, report)
+
+
+_NAMESPACE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*:")
+"""A format's namespace in front of an extras key (``coco:``, ``voc:``, ``cvat:``)."""
+
+
+def report_extras(counts: Mapping[str, int], own: str | None, what: str, target: str, report: Report) -> None:
+    """Report the extras keys (with how many rows carry each) that a target keeping namespace ``own`` drops.
+
+    A key without a format's namespace (``reviewed``) is the user's data: lost. A key of another format's
+    namespace (``coco:area`` going to VOC) is that format's bookkeeping: noted. The target's own keys are its
+    own check's business, and a reader's bookkeeping (``<format>:@...``, such as ``coco:@task``, the file an
+    object was read from) holds no data of the dataset: it is no one's loss.
+
+    Args:
+        counts: key -> rows (annotations, categories; 1 for the dataset info) carrying it.
+        own: the target's namespace (``voc``), or None when it keeps no extras.
+        what: the rows, plural (``object annotations``, ``categories``, ``dataset info``).
+        target: the target's name, for the messages.
+        report: where the losses and notes go.
+    """
+    kept = f"keeps only {own}: extras" if own else "keeps no extras"
+    reason = f"{target} {kept}, and a key without a format's namespace is the user's data"
+    for key, n in sorted(counts.items()):
+        if _NAMESPACE.match(key) is None:
+            report.lose(
+                f"{what} extra {key!r}" if what == "dataset info" else f"{what} with the extra {key!r}", n, reason
+            )
+        elif _foreign(key, own):
+            carrier = "the dataset info carries" if what == "dataset info" else f"{n:,} {what} carry"
+            report.note(f"{carrier} {key!r}, which {target} does not keep")
 
 
 def _foreign(key: str, namespace: str | None) -> bool:
-    """Whether an extras key is of another format than ``namespace`` (``coco``); every key is, without one.
+    """Whether a namespaced extras key is of another format than ``namespace`` (``coco``); all are, without one.
 
-    A reader's own bookkeeping (``<format>:@...``, such as ``coco:@task``, the file an object was read from)
-    holds no data of the dataset: it is no one's loss.
+    A reader's own bookkeeping (``<format>:@...``) is no other format's data.
     """
     if key.partition(":")[2].startswith("@"):
         return False

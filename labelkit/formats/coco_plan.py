@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.formats.base import Capabilities, check_capabilities
+from labelkit.formats.base import Capabilities, check_capabilities, check_category_and_info_extras, report_extras
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_names import renamed_files
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
@@ -203,6 +203,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     """What COCO cannot hold (the generic capability check with ``capabilities``), plus COCO's own limits."""
     # the generic check decodes every extras text to find foreign keys; _foreign_extras does it in bulk
     check_capabilities(dataset, replace(capabilities, extras="*"), target, report)
+    check_category_and_info_extras(dataset, "coco", target, report)
     for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
         _foreign_extras(dataset.table(name), kind, target, report)
     items = dataset.table("items")
@@ -283,9 +284,10 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
 
 
 def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> None:
-    """Note extras keys of other formats (``voc:pose``), which COCO does not keep.
+    """Note extras keys of other formats (``voc:pose``), which COCO does not keep; report keys of none lost.
 
-    Texts whose only strings are ``coco:`` keys are skipped by counting quotes; the rest are decoded.
+    Texts whose only strings are ``coco:`` keys are skipped by counting quotes; the rest are decoded (see
+    :func:`labelkit.formats.base.report_extras`).
     """
     if not table.num_rows:
         return
@@ -298,8 +300,7 @@ def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> 
         for key in loads_text(text):
             if not key.startswith("coco:"):
                 keys[key] = keys.get(key, 0) + 1
-    for key, n in sorted(keys.items()):
-        report.note(f"{n:,} {kind} annotations carry {key!r}, which {target} does not keep")
+    report_extras(keys, "coco", f"{kind} annotations", target, report)
 
 
 def results_only(dataset: Dataset) -> np.ndarray:
