@@ -258,6 +258,22 @@ def test_classify_takes_sizes_from_the_options_too(tmp_path: Path) -> None:
     assert [(i.media.width, i.media.height) for i in ds.items()] == [(4, 3), (7, 5)]
 
 
+@pytest.mark.parametrize("task", ["detect", "pose", "obb"])
+def test_a_box_of_negative_size_is_lost_not_written_as_zero(task: str, tmp_path: Path) -> None:
+    """Its width was written as 0, without a word."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=100, height=100)))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(50.0, 50.0, -20.0, 10.0)))
+    ds.add(Object(id="2", item_id="a", category_id=1, bbox=(10.0, 10.0, 20.0, 10.0)))
+    with pytest.raises(DataLossError, match="would lose 1 boxes of negative width or height"):
+        labelkit.save(ds, tmp_path / "refused", "yolo", task=task)
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task=task, allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("boxes of negative width or height", 1)]
+    assert [o.bbox for o in labelkit.load(tmp_path / "o", "yolo").objects()] == [
+        pytest.approx((10.0, 10.0, 20.0, 10.0))
+    ]
+
+
 def test_empty_label_files_and_unlabelled_images_are_items(tmp_path: Path) -> None:
     root = _tiny_dataset(tmp_path / "ds", "")
     Image.new("RGB", (8, 8)).save(root / "images" / "z.jpg")

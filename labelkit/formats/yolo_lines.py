@@ -49,6 +49,8 @@ class Columns:
     outside: np.ndarray[Any, Any]
     """Placed objects whose written geometry has an area, none of it inside the image (not written: clipping
     would make a zero box, which trains nothing; see :func:`_outside`)."""
+    negative: np.ndarray[Any, Any]
+    """Placed objects whose written box has a negative width or height (not written; see :func:`_negative_boxes`)."""
 
 
 _CACHE: weakref.WeakKeyDictionary[Dataset, dict[str, tuple[tuple[Any, ...], Any]]] = weakref.WeakKeyDictionary()
@@ -89,8 +91,23 @@ def _compute_columns(dataset: Dataset, task: str) -> Columns:
         traced = traced_masks(dataset).rings
         has_geometry[np.fromiter(traced, dtype=np.int64, count=len(traced))] = True
     placed = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0)
-    outside = placed & _outside(objects, w, h, drawable if task in ("segment", "obb") else None)
-    return Columns(item_np, category_np, w, h, placed & has_geometry & ~outside, placed, drawable, outside)
+    drawn = drawable if task in ("segment", "obb") else None
+    outside = placed & _outside(objects, w, h, drawn)
+    negative = placed & _negative_boxes(objects, drawn)
+    usable = placed & has_geometry & ~outside & ~negative
+    return Columns(item_np, category_np, w, h, usable, placed, drawable, outside, negative)
+
+
+def _negative_boxes(objects: pa.Table, drawn: Any) -> Any:
+    """Objects whose written geometry is a box of negative width or height (a drawn polygon is written instead)."""
+    bbox = objects["bbox"]
+    boxed = valid_mask(bbox)
+    if not boxed.any():
+        return boxed
+    values = np.asarray(pc.list_flatten(bbox.fill_null([0.0, 0.0, 0.0, 0.0])).to_numpy(), dtype=np.float64)
+    sizes = values.reshape(-1, 4)[:, 2:]
+    negative = boxed & (sizes < 0).any(axis=1)
+    return negative & ~drawn if drawn is not None else negative
 
 
 def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any], drawn: Any) -> Any:

@@ -151,7 +151,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     has_polygon = valid_mask(objects["polygon"])
     drawable = cols.drawable  # a polygon with a ring of at least 3 points; any other is no polygon
     what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
-    report.lose(what, int((cols.placed & ~cols.usable & ~cols.outside).sum()), f"{target} needs coordinates")
+    report.lose(
+        what, int((cols.placed & ~cols.usable & ~cols.outside & ~cols.negative).sum()), f"{target} needs coordinates"
+    )
+    report.lose(
+        "boxes of negative width or height",
+        int(cols.negative.sum()),
+        "a YOLO box has a size: their objects are not written",
+    )
     report.lose(
         "objects with no area inside the image",
         int(cols.outside.sum()),
