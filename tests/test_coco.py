@@ -165,23 +165,77 @@ def test_a_box_coco_derives_is_written_not_the_text_read(tmp_path: Path) -> None
     assert [str(x).split(":")[0] for x in report.transformed] == ["1 objects without a box"]
 
 
-def test_objects_from_coco_carry_a_coco_field_other_than_the_origin_tag() -> None:
-    from labelkit.formats.coco_text import from_coco
+def test_carried_fields_are_told_by_their_keys() -> None:
+    from labelkit.formats.coco_text import carried_fields
 
     extras = [
-        '{"coco:area":1}',
-        '{"coco:@task":"stuff"}',
-        '{"coco:@task":"stuff","coco:area":1}',
-        '{"coco:@tasks":1}',
-        '{"coco:@tas":1}',
+        '{"coco:area":1,"coco:iscrowd":0}',
+        '{"coco:@task":"stuff","coco:iscrowd":0}',
+        '{"coco:area":1,"coco:bbox":null,"coco:segmentation":[]}',
+        '{"x":"\\"coco:area\\":1"}',  # (the key's text inside a value, escaped: not a key)
         None,
-        '{"x":"\\"coco:@task\\""}',
-        '{"coco:@task":"results","a":"\\"coco:x"}',
-        '{"x":1}',
     ]
-    # (the 7th holds the tag's text inside a value, escaped: taken as a field, as counting substrings took it)
-    expected = [True, False, True, True, True, False, True, True, False]
-    assert from_coco(pa.array(extras, pa.string())).to_pylist() == expected
+    fields = carried_fields(pa.array(extras, pa.string()))
+    assert fields.area.tolist() == [True, False, True, False, False]
+    assert fields.iscrowd.tolist() == [True, True, False, False, False]
+    assert fields.complete.tolist() == [True, False, False, False, False]
+    assert fields.bbox.tolist() == fields.segmentation.tolist() == [False, False, True, False, False]
+
+
+def _coco_extras_dataset() -> labelkit.Dataset:
+    """Objects from another format that carry some of COCO's fields as ``coco:`` extras, but not all."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=100, height=80)))
+    ring = [[10.0, 10.0, 20.0, 10.0, 20.0, 20.0]]
+    ds.add(Object(id="1", item_id="1", category_id=1, shape="polygon", polygon=ring, extras={"coco:iscrowd": 0}))
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=(90.0, 70.0, 30.0, 30.0), extras={"coco:iscrowd": 0}))
+    ds.add(Object(id="3", item_id="1", category_id=1, bbox=(1.0, 2.0, 3.0, 4.0), extras={"coco:area": 5.0}))
+    return ds
+
+
+def test_objects_with_some_coco_extras_get_the_fields_they_lack(tmp_path: Path) -> None:
+    """A ``coco:`` extra made an object pass as read from COCO: it was written without the box, segmentation,
+    area or iscrowd it lacked, its box unclipped, nothing reported; labelkit's reader refused the file."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    report = labelkit.save(_coco_extras_dataset(), tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("objects without a box", 1),
+        ("boxes reaching outside their image", 1),
+        ("boxes", 2),
+    ]
+    assert report.lost == []
+    path = tmp_path / "out/annotations/instances_default.json"
+    assert [
+        {k: v for k, v in a.items() if k not in ("id", "image_id", "category_id")} for a in _load(path)["annotations"]
+    ] == [
+        {"segmentation": [[10, 10, 20, 10, 20, 20]], "bbox": [10, 10, 10, 10], "iscrowd": 0, "area": 50.0},
+        {"segmentation": [[90, 70, 100, 70, 100, 80, 90, 80]], "bbox": [90, 70, 10, 10], "iscrowd": 0, "area": 100.0},
+        {"segmentation": [[1, 2, 4, 2, 4, 6, 1, 6]], "bbox": [1, 2, 3, 4], "area": 5.0, "iscrowd": 0},
+    ]
+    assert labelkit.load(tmp_path / "out").report_counts()["object annotations"] == 3  # was: refused (bbox outside)
+    api = COCO(str(path))
+    assert [int(api.annToMask(a).sum()) > 0 for a in api.dataset["annotations"]] == [True, True, True]
+    for iou in ("bbox", "segm"):  # (was: KeyError 'iscrowd' / 'area')
+        ev = COCOeval(api, api.loadRes([{**a, "score": 1.0} for a in api.dataset["annotations"]]), iou)
+        ev.evaluate()
+
+
+def test_a_coco_box_moved_outside_its_image_is_clipped(tmp_path: Path) -> None:
+    """An object read from COCO kept its box unclipped after an edit: the file written was refused on reading."""
+    ds = labelkit.load(INSTANCES)
+    objects = ds.table("objects")
+    boxes = objects["bbox"].to_pylist()
+    at = objects["id"].to_pylist().index("105")
+    boxes[at] = [4.25, 4.0, 8.0, 5.0]  # (its image is 10 wide)
+    field = objects.schema.get_field_index("bbox")
+    ds.set_table("objects", objects.set_column(field, "bbox", pa.array(boxes, objects.schema.field(field).type)))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == [("boxes reaching outside their image", 1)]
+    (ann,) = [a for a in _load(tmp_path / "out/annotations/instances_val.json")["annotations"] if a["id"] == 105]
+    assert ann["bbox"] == [4.25, 4, 5.75, 5] and ann["area"] == 18.75  # (its other fields as read)
+    assert labelkit.load(tmp_path / "out").report_counts()["object annotations"] == 6
 
 
 def test_polygon_text_is_written_only_for_the_table_it_was_read_with(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from labelkit.formats.base import Capabilities, check_capabilities, check_catego
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_names import renamed_files
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
-from labelkit.formats.coco_text import STUFF_TAG, from_coco
+from labelkit.formats.coco_text import STUFF_TAG, carried_fields
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
@@ -234,39 +234,37 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         if len(holes):
             n = sum(1 for h in holes.to_pylist() if any(h))
             report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")
-        foreign = pc.invert(from_coco(objects["extras"]))
-        derivable = pc.or_(drawn, pc.is_valid(objects["mask"]))
-        boxless = pc.and_(foreign, pc.is_null(objects["bbox"]))
-        report.transform(
-            "objects without a box",
-            _count(pc.and_(boxless, derivable)),
-            "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
-        )
-        origin = ~true_mask(foreign)
-        # detections read from a results file go back there as they were: no clipping, no segmentation
+        fields = carried_fields(objects["extras"])  # what the writer fills in for each object (coco_write)
+        complete = fields.complete
+        kept = complete | fields.bbox  # their box as it is, or none
+        # detections read from a results file go back there as they were: no box, clipping or segmentation added
         in_results = true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"results"'))
         if only.any():
             item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
             in_results[item_of >= 0] |= only[item_of[item_of >= 0]]
-        clipped = 0
-        if not origin.all():
-            sizes = image_sizes(dataset.table("items"), objects["item_id"])
-            clipped = int((written_boxes(objects, origin, sizes)[2] & ~in_results).sum())
+        derivable = true_mask(drawn) | valid_mask(objects["mask"])
+        boxless = ~kept & ~valid_mask(objects["bbox"]) & ~in_results
+        report.transform(
+            "objects without a box",
+            int((boxless & derivable).sum()),
+            "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
+        )
+        sizes = image_sizes(items, objects["item_id"])
         report.transform(
             "boxes reaching outside their image",
-            clipped,
+            int((written_boxes(objects, kept | in_results, sizes)[2] & ~in_results).sum()),
             f"COCO's reader refuses a bbox more than {BBOX_TOLERANCE:g} pixel outside its image: clipped to it",
         )
         report.transform(
             "objects with only keypoints",
-            int((true_mask(pc.and_not(boxless, derivable)) & G.labelled_keypoints(objects["keypoints"])).sum()),
+            int((boxless & ~derivable & G.labelled_keypoints(objects["keypoints"])).sum()),
             "COCO annotations need a bbox and a segmentation: the bounds of the labelled keypoints are written, "
             "with their rectangle as the polygon",
         )
-        plain_boxes = pc.and_(pc.and_(pc.invert(drawn), pc.is_null(objects["mask"])), foreign)
+        unsegmented = ~derivable & ~complete & ~fields.segmentation & ~in_results
         report.transform(
             "boxes",
-            int((true_mask(pc.and_(plain_boxes, pc.is_valid(objects["bbox"]))) & ~in_results).sum()),
+            int((unsegmented & valid_mask(objects["bbox"])).sum()),
             "COCO annotations need a segmentation: the box's rectangle is written as a polygon",
         )
     transcripts = dataset.table("transcripts")

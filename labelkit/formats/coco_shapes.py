@@ -30,15 +30,16 @@ def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[
 
 
 def written_boxes(
-    c: pa.Table | pa.RecordBatch, origin: np.ndarray, size: tuple[np.ndarray, np.ndarray]
+    c: pa.Table | pa.RecordBatch, kept: np.ndarray, size: tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The boxes COCO writes for a table of objects: ``(N, 4)`` boxes, which rows have one, which were clipped.
 
-    Objects that came from COCO keep their box (or none). Objects from other formats without a box get the
+    The rows ``kept`` keep their box, or none: objects read from COCO as they were (see
+    ``coco_text.CarriedFields``), and those carrying ``"bbox": null``. The others without a box get the
     bounds of their polygon, else of their mask, else of their labelled keypoints (``v > 0``): COCO
-    annotations carry a bbox, and COCOeval's bbox mode skips objects without one. Their boxes reaching more
-    than ``BBOX_TOLERANCE`` pixels outside their image (``size``: per row, NaN when unknown) are clipped to
-    it, as COCO's reader refuses them.
+    annotations carry a bbox, and COCOeval's bbox mode skips objects without one. Every box reaching more
+    than ``BBOX_TOLERANCE`` pixels outside its image (``size``: per row, NaN when unknown) is clipped to it,
+    as COCO's reader refuses it (one read from COCO was inside; an edit or a new image size moved it).
     """
     from pycocotools import mask as mask_utils
 
@@ -48,7 +49,7 @@ def written_boxes(
     boxes = np.asarray(bbox.values.to_numpy(zero_copy_only=False), dtype=np.float64)
     boxes = boxes[bbox.offset * 4 : (bbox.offset + n) * 4].reshape(n, 4).copy()
     boxes[~has] = 0.0
-    todo = ~origin & ~has
+    todo = ~kept & ~has
     if todo.any():
         bounds, bounded = G.polygon_bounds_column(arr(c["polygon"]))
         take = todo & bounded
@@ -70,19 +71,15 @@ def written_boxes(
             if (found := G.keypoint_bounds(kp)) is not None:
                 boxes[i] = found
                 todo[i] = False
-        has |= ~origin & ~todo
+        has |= ~kept & ~todo
     width, height = size
     x, y, w, h = boxes.T
     with np.errstate(invalid="ignore", over="ignore"):
-        outside = (
-            has
-            & ~origin
-            & (
-                (x < -BBOX_TOLERANCE)
-                | (y < -BBOX_TOLERANCE)
-                | (x + w > width + BBOX_TOLERANCE)
-                | (y + h > height + BBOX_TOLERANCE)
-            )
+        outside = has & (
+            (x < -BBOX_TOLERANCE)
+            | (y < -BBOX_TOLERANCE)
+            | (x + w > width + BBOX_TOLERANCE)
+            | (y + h > height + BBOX_TOLERANCE)
         )
         if outside.any():
             x0, y0 = np.clip(x, 0, width), np.clip(y, 0, height)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
-from labelkit.model.tables import loads_text
+from labelkit.model.tables import loads_text, true_mask, valid_mask
 
 STUFF_TAG = "coco:@task"
 """The extras key telling which file of its split an object was read from (``stuff``, ``person_keypoints``)."""
@@ -150,24 +151,34 @@ def polygon_json(batch: pa.RecordBatch) -> pa.Array:
     return _as_read(batch, "polygon", POLYGON_TEXT)
 
 
-def bbox_json(batch: pa.RecordBatch) -> pa.Array:
+def bbox_json(batch: pa.RecordBatch, boxes: pa.Array | None = None, changed: np.ndarray | None = None) -> pa.Array:
     """JSON text of each object's box (null without); the text read, where the batch carries it.
 
-    As :func:`polygon_json`, for boxes (column ``_bbox_text``).
+    As :func:`polygon_json`, for boxes (column ``_bbox_text``). ``boxes`` are written instead of the batch's
+    when given; those of the rows ``changed`` (derived or clipped) are formatted, not taken from the text.
 
     Raises:
         OutputError: a coordinate is NaN or infinite.
     """
-    return _as_read(batch, "bbox", BBOX_TEXT)
+    return _as_read(batch, "bbox", BBOX_TEXT, boxes, changed)
 
 
-def _as_read(batch: pa.RecordBatch, column: str, text_column: str) -> pa.Array:
-    values = batch.column(column)
+def _as_read(
+    batch: pa.RecordBatch,
+    column: str,
+    text_column: str,
+    values: pa.Array | None = None,
+    changed: np.ndarray | None = None,
+) -> pa.Array:
+    values = batch.column(column) if values is None else values
     if text_column not in batch.schema.names:
         return list_json(values)
     _check_finite(values)
     present = values.is_valid()
+    if changed is not None and changed.any():
+        present = pc.and_(present, pa.array(~changed))
     text = _compact(pc.if_else(present, batch.column(text_column).cast(pa.string()), pa.scalar(None, pa.string())))
+    present = values.is_valid()
     todo = pc.and_(present, text.is_null())
     if not pc.any(todo).as_py():
         return text
@@ -221,35 +232,64 @@ def concat(pieces: Sequence[pa.Array | str]) -> pa.Array:
     return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
 
 
-def from_coco(extras: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Per row, whether its extras hold a ``coco:`` field other than the origin tag (``coco:@task``).
+@dataclass(frozen=True)
+class CarriedFields:
+    """Per row, which of COCO's annotation fields its extras carry (as ``coco:<name>``, read from a COCO file).
 
-    Such an object was read from a COCO annotation, whose fields (area, iscrowd, ...) it carries; a detection
-    read from a results file beside ground truth carries only the tag, and is written as any other object.
+    An object read from a COCO annotation that had ``area`` and ``iscrowd`` (every ground-truth annotation of
+    COCO's own files has both: ``complete``) is written as it was read: its box, or none (``"bbox": null`` is
+    carried as ``coco:bbox``), and its segmentation, or none. Any other object, from another format or with
+    only some of COCO's fields among its extras, gets each required field it does not carry (see
+    ``coco_write``). The other flags are found for those objects only (False where ``complete``).
     """
-    return pc.fill_null(pc.match_substring_regex(extras, _OTHER_THAN_TAG), False)
+
+    area: np.ndarray
+    iscrowd: np.ndarray
+    bbox: np.ndarray
+    segmentation: np.ndarray
+    num_keypoints: np.ndarray
+
+    @property
+    def complete(self) -> np.ndarray:
+        """Rows read from a COCO annotation with ``area`` and ``iscrowd``: written as read."""
+        both: np.ndarray = self.area & self.iscrowd
+        return both
 
 
-_OTHER_THAN_TAG = '"coco:(?:[^@]|@(?:[^t]|t(?:[^a]|a(?:[^s]|s(?:[^k]|k[^"])))))'
-"""``"coco:`` followed by anything but ``@task"`` (RE2 has no lookahead): one pass, where counting the keys
-and the tags took two."""
-assert STUFF_TAG == "coco:@task"  # (which the pattern spells out)
+def carried_fields(extras: pa.Array | pa.ChunkedArray) -> CarriedFields:
+    """Which of COCO's annotation fields each row's extras carry (a key ``"coco:<name>":``; none without extras).
+
+    A key is told by its quoted name followed by a colon, which a string value cannot hold unescaped. Two
+    passes over the texts (``area``, ``iscrowd``); the rest are looked for in the other rows only, usually none
+    (COCO -> COCO) or few with extras (other formats).
+    """
+    n = len(extras)
+    if not n or extras.null_count == n:
+        return CarriedFields(*(np.zeros(n, dtype=bool) for _ in range(5)))
+    area = true_mask(pc.match_substring(extras, '"coco:area":'))
+    iscrowd = true_mask(pc.match_substring(extras, '"coco:iscrowd":'))
+    rest = [np.zeros(n, dtype=bool) for _ in range(3)]
+    others = ~(area & iscrowd) & valid_mask(extras)
+    if others.any():
+        texts = extras.filter(pa.array(others))
+        for flags, name in zip(rest, ("bbox", "segmentation", "num_keypoints"), strict=True):
+            flags[others] = true_mask(pc.match_substring(texts, f'"coco:{name}":'))
+    return CarriedFields(area, iscrowd, *rest)
 
 
-def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array, np.ndarray]:
-    """Per row: ``,"name":value`` for every ``coco:name`` extra, and whether the row came from COCO.
+def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
+    """Per row: ``,"name":value`` for every ``coco:name`` extra (null without one).
 
     Texts whose only strings are ``coco:`` keys (the reader's usual ``{"coco:area":1.5,"coco:iscrowd":0}``)
     are rewritten by Arrow string kernels; the others are decoded and re-encoded one by one.
     """
     n = len(extras)
     if not n:
-        return pa.array([], pa.string()), np.zeros(0, dtype=bool)
+        return pa.array([], pa.string())
     has = pc.fill_null(pc.match_substring(extras, '"coco:'), False)
     has_np = np.asarray(has.to_numpy(zero_copy_only=False), dtype=bool)
-    origin = np.asarray(from_coco(extras).to_numpy(zero_copy_only=False), dtype=bool)
     if not has_np.any():
-        return pa.nulls(n, pa.string()), origin
+        return pa.nulls(n, pa.string())
     quotes = pc.count_substring(extras, '"')
     keys = pc.count_substring(extras, '"coco:')
     simple = pc.and_(has, pc.fill_null(pc.equal(quotes, pc.multiply(keys, 2)), False))
@@ -259,7 +299,7 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array
     fast = pc.if_else(simple, pc.binary_join_element_wise(",", stripped, ""), pa.scalar(None, pa.string()))
     slow_rows = np.flatnonzero(has_np & ~simple.to_numpy(zero_copy_only=False))
     if not len(slow_rows):
-        return fast, origin
+        return fast
     values = fast.to_pylist()
     for i in slow_rows.tolist():
         text = extras[i].as_py()
@@ -269,7 +309,7 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> tuple[pa.Array
             if k.startswith("coco:") and k[5:] not in skip and k != STUFF_TAG
         }
         values[i] = "," + orjson.dumps(members).decode()[1:-1] if members else None
-    return pa.array(values, pa.string()), origin
+    return pa.array(values, pa.string())
 
 
 def rectangles(bbox: pa.Array) -> pa.Array:

@@ -20,11 +20,13 @@ import pyarrow.compute as pc
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_ids import object_ids
 from labelkit.formats.coco_names import file_name, kept_names
-from labelkit.formats.coco_shapes import arr, drawn_polygons, holes_rle, image_sizes, polygon_areas, written_boxes
+from labelkit.formats.coco_shapes import arr, drawn_polygons, holes_rle, polygon_areas, written_boxes
 from labelkit.formats.coco_text import (
     STUFF_TAG,
+    CarriedFields,
     bbox_json,
     carried_extras,
+    carried_fields,
     concat,
     int_ids,
     joined,
@@ -128,9 +130,17 @@ class Writer:
             if w is not None and h is not None
         }
         image_of = {iid: int(n) for iid, n in zip(items["id"].to_pylist(), self.image_ids.tolist(), strict=True)}
-        self._image_lookup = (  # item id -> COCO image id, for _image_column
+        sides = {
+            iid: (w, h)
+            for iid, w, h in zip(
+                items["id"].to_pylist(), items["width"].to_pylist(), items["height"].to_pylist(), strict=True
+            )
+        }
+        self._image_lookup = (  # item id -> COCO image id, width and height, for _image_columns
             pa.array(list(image_of), pa.string()),
             pa.array(list(image_of.values()), pa.int64()),
+            pa.array([sides[k][0] for k in image_of], pa.float64()),
+            pa.array([sides[k][1] for k in image_of], pa.float64()),
         )
         self.info_extras = dataset.info.extras
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
@@ -465,10 +475,15 @@ class Writer:
             return t
         return t.filter(pc.is_in(t["item_id"], value_set=ids))
 
-    def _image_column(self, item_ids: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-        """The COCO image id (as text) of each item id; a column at a time (each call hashes every item id)."""
-        keys, values = self._image_lookup
-        return values.take(pc.index_in(item_ids, value_set=keys)).cast(pa.string())
+    def _image_columns(self, item_ids: pa.Array | pa.ChunkedArray) -> tuple[Any, Any, Any]:
+        """The COCO image id (as text), width and height (float64, NaN unknown) of each item id.
+
+        A column at a time: each call hashes every item id, so a file's objects are looked up once.
+        """
+        keys, values, widths, heights = self._image_lookup
+        index = pc.index_in(item_ids, value_set=keys)
+        width, height = (pc.take(sides, index).fill_null(np.nan) for sides in (widths, heights))
+        return values.take(index).cast(pa.string()), width, height
 
     def _category_column(self, cats: pa.Array) -> pa.Array:
         if all(k == v for k, v in self.category_map.items()):
@@ -489,8 +504,8 @@ class Writer:
         for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
             ann_ids = pa.array(all_ids[start : start + c.num_rows]).cast(pa.string())
             start += c.num_rows
-            carried, _ = carried_extras(c["extras"])
-            pieces: list[pa.Array | str] = ['{"id":', ann_ids, ',"image_id":', self._image_column(c["item_id"])]
+            carried = carried_extras(c["extras"])
+            pieces: list[pa.Array | str] = ['{"id":', ann_ids, ',"image_id":', self._image_columns(c["item_id"])[0]]
             if name == "transcripts":
                 pieces.append(member("caption", json_strings(c["text"])))
             else:
@@ -556,7 +571,9 @@ class Writer:
                 t = t.take(pa.array(np.concatenate([np.flatnonzero(~alone), np.flatnonzero(alone)])))
         self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
         all_ids = self._object_ids()[np.asarray(t[_ROW].to_numpy(), dtype=np.int64)]
-        t = t.drop_columns([_ROW]).append_column(_IMAGE, self._image_column(t["item_id"]))
+        image, width, height = self._image_columns(t["item_id"])
+        t = t.drop_columns([_ROW]).append_column(_IMAGE, image).append_column(_WIDTH, width)
+        t = t.append_column(_HEIGHT, height)
         batches = t.to_batches(max_chunksize=_WRITE_CHUNK)
         starts = np.cumsum([0, *(b.num_rows for b in batches)]).tolist()
 
@@ -583,7 +600,8 @@ class Writer:
     def _object_json(self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
         n = c.num_rows
         skip = () if with_keypoints else ("num_keypoints",)
-        carried, origin = carried_extras(arr(c["extras"]), skip)
+        extras = arr(c["extras"])
+        carried = carried_extras(extras, skip)
         holes = arr(c["polygon_holes"])
         with_holes = np.zeros(n, dtype=bool)
         if holes.null_count < n:
@@ -602,24 +620,35 @@ class Writer:
                     counts = m["counts"] if m["counts"] is not None else m["runs"]
                     seg_list[i] = orjson.dumps({"size": [m["height"], m["width"]], "counts": counts}).decode()
         seg_text = pa.array(seg_list, pa.string()) if seg_list is not None else seg
-        # objects that did not come from COCO get COCO's required fields
+        # every object gets the fields COCO requires that it does not carry; detections (results) go as read
         defaults = pa.nulls(n, pa.string())
-        bbox = arr(c["bbox"])
-        as_read = True  # the boxes are the batch's own (else some are derived: formatted)
-        if not origin.all() and not results:
-            as_read = False
-            boxes, has, _ = written_boxes(c, origin, image_sizes(self.items, c["item_id"]))
-            bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has))
-            defaults = self._defaults(c, origin, seg_text, with_keypoints, bbox)
-            box_only = pc.and_(pc.is_null(seg_text), pa.array(~origin))
-            seg_text = pc.if_else(box_only, rectangles(bbox), seg_text)
+        bbox_text = bbox_json(c)
+        if not results:
+            fields = carried_fields(extras)
+            complete = fields.complete
+            sizes = (np.asarray(c[_WIDTH].to_numpy(zero_copy_only=False)), np.asarray(c[_HEIGHT].to_numpy()))
+            boxes, has, outside = written_boxes(c, complete | fields.bbox, sizes)
+            changed = (has & ~valid_mask(c["bbox"])) | outside  # derived or clipped: formatted
+            if changed.any():
+                bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has))
+                bbox_text = bbox_json(c, bbox, changed)
+                box_only = pc.is_null(seg_text).to_numpy(zero_copy_only=False) & ~complete & ~fields.segmentation
+                if (box_only := box_only & has).any():
+                    seg_text = pc.if_else(pa.array(box_only), rectangles(bbox), seg_text)
+            elif not complete.all():
+                bbox = arr(c["bbox"])
+                box_only = pc.is_null(seg_text).to_numpy(zero_copy_only=False) & ~complete & ~fields.segmentation
+                if (box_only := box_only & has).any():
+                    seg_text = pc.if_else(pa.array(box_only), rectangles(bbox), seg_text)
+            if not complete.all():
+                defaults = self._defaults(c, fields, seg_text, with_keypoints, boxes, has)
         pieces: list[pa.Array | str] = ["{"]
         if not results:
             pieces += ['"id":', pa.array(ann_ids).cast(pa.string()), ","]
         pieces += ['"image_id":', c[_IMAGE]]
         pieces.append(member("category_id", self._category_column(arr(c["category_id"]))))
         pieces.append(member("segmentation", seg_text))
-        pieces.append(member("bbox", bbox_json(c) if as_read else list_json(bbox)))
+        pieces.append(member("bbox", bbox_text))
         if with_keypoints:
             pieces.append(member("keypoints", list_json(arr(c["keypoints"]))))
         pieces.append(member("score", numbers_or_null(arr(c["score"]))))
@@ -628,62 +657,64 @@ class Writer:
         return concat(pieces)
 
     def _defaults(
-        self, c: pa.Table, origin: np.ndarray, seg_text: pa.Array, with_keypoints: bool, bbox: pa.Array
+        self,
+        c: pa.RecordBatch,
+        fields: CarriedFields,
+        seg_text: pa.Array,
+        with_keypoints: bool,
+        boxes: np.ndarray,
+        has_box: np.ndarray,
     ) -> pa.Array:
-        """``,"area":...,"iscrowd":0`` (and ``num_keypoints``) for objects that did not come from COCO.
+        """``,"area":...,"iscrowd":0`` (and ``num_keypoints``): the members an object needs and does not carry.
 
-        Objects without a mask get the polygons' area (:func:`G.ring_areas`, summed over the rings in
-        order), ``w * h`` of ``bbox`` (boxes as written, derived ones included) or 0, a column at a time;
-        masks and keypoint counts are measured object by object.
+        Objects read from COCO as they were (``fields.complete``) get none. Others get each of ``area``,
+        ``iscrowd`` (0) and, where keypoints are written, ``num_keypoints`` (the labelled points, ``v > 0``) that
+        their extras do not carry. The area is the polygons' (:func:`G.ring_areas`, summed over the rings in
+        order), else ``w * h`` of the box written (``boxes``, derived ones included), else 0, a column at a
+        time; masks are measured object by object.
         """
         from pycocotools import mask as mask_utils
 
         n = c.num_rows
-        todo = ~origin
+        todo = ~fields.complete
+        need_area = todo & ~fields.area
         rle_text = true_mask(pc.starts_with(seg_text, "{"))
+        masked = valid_mask(c["mask"]) | rle_text
         rings = pc.fill_null(pc.list_value_length(arr(c["polygon"])), 0).to_numpy(zero_copy_only=False) > 0
-        slow = todo & (valid_mask(c["mask"]) | rle_text)
-        if with_keypoints:
-            slow |= todo & valid_mask(c["keypoints"])
-        fast = np.flatnonzero(todo & ~slow)
         # objects without a mask: the area of their polygons, or of their box (w * h; 0 without one), a column
-        # at a time, formatted as orjson formats a float (a NaN box is refused when the boxes are written)
-        unmasked = np.flatnonzero(todo & ~(valid_mask(c["mask"]) | rle_text))
-        boxes, has_box = G.bbox_columns(bbox)
+        # at a time (a NaN box is refused when the boxes are written)
+        unmasked = np.flatnonzero(need_area & ~masked)
         area_of = np.zeros(n, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):  # as Python's float product: inf or nan, no warning
             area_of[unmasked] = np.where(has_box[unmasked], boxes[unmasked, 2] * boxes[unmasked, 3], 0.0)
         with_rings = unmasked[rings[unmasked]]
         if len(with_rings):
             area_of[with_rings] = polygon_areas(arr(c["polygon"]).take(pa.array(with_rings)))
-        tokens = orjson.dumps(area_of[fast], option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",") if len(fast) else []
-        binary = [pa.scalar(t, pa.binary()) for t in (b',"area":', b',"iscrowd":0', b"")]
-        texts = pc.binary_join_element_wise(binary[0], pa.array(tokens, pa.binary()), *binary[1:])
-        picked = np.flatnonzero(slow)
-        measured: list[str] = []
-        rows = c.take(pa.array(picked, pa.int64()))
-        masks, keypoints = rows["mask"].to_pylist(), rows["keypoints"].to_pylist()
-        segs = seg_text.take(pa.array(picked, pa.int64())).to_pylist()
-        for j, row in enumerate(picked.tolist()):
-            if masks[j] is not None or (segs[j] is not None and segs[j].startswith("{")):
-                rle = orjson.loads(segs[j])
+        measured = np.flatnonzero(need_area & masked)
+        if len(measured):
+            for row, text in zip(measured.tolist(), seg_text.take(pa.array(measured)).to_pylist(), strict=True):
+                rle = orjson.loads(text)
                 if isinstance(rle["counts"], list):
                     rle = mask_utils.frPyObjects(rle, *rle["size"])
                 else:
                     rle["counts"] = rle["counts"].encode()
-                area_i = float(mask_utils.area(rle))
-            else:  # keypoints: the area was measured with the others above
-                area_i = float(area_of[row])
-            text = f',"area":{orjson.dumps(area_i).decode()},"iscrowd":0'
-            if with_keypoints and keypoints[j] is not None:
-                text += f',"num_keypoints":{sum(1 for v in keypoints[j][2::3] if v > 0)}'
-            measured.append(text)
-        index = np.full(n, -1, dtype=np.int64)
-        index[fast] = np.arange(len(fast))
-        column = texts.cast(pa.string()).take(pa.array(index, mask=index < 0))
-        if len(picked):
-            column = pc.replace_with_mask(column, pa.array(slow), pa.array(measured, pa.string()))
-        return column
+                area_of[row] = float(mask_utils.area(rle))
+        # formatted as orjson formats a float
+        areas = pa.nulls(n, pa.string())
+        if need_area.any():
+            tokens = orjson.dumps(area_of[need_area], option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
+            index = np.full(n, -1, dtype=np.int64)
+            index[need_area] = np.arange(int(need_area.sum()))
+            text = pa.array([t.decode() for t in tokens], pa.string())
+            areas = member("area", text.take(pa.array(index, mask=index < 0)))
+        crowd = pc.if_else(pa.array(todo & ~fields.iscrowd), pa.scalar(',"iscrowd":0'), pa.scalar(None, pa.string()))
+        pieces: list[pa.Array | str] = [areas, crowd]
+        posed = todo & ~fields.num_keypoints & valid_mask(c["keypoints"])
+        if with_keypoints and posed.any():
+            counts = G.labelled_keypoint_counts(arr(c["keypoints"]))
+            number = pa.array(counts).cast(pa.string())
+            pieces.append(member("num_keypoints", pc.if_else(pa.array(posed), number, pa.scalar(None, pa.string()))))
+        return concat(pieces)
 
 
 _ROW = "_labelkit_row"
@@ -694,6 +725,8 @@ value overrides), an escape (a key spelled ``\u0069d``, a lone surrogate), or a 
 another (``1e400``, an integer past 64 bits); such an image is made from its decoded metadata."""
 _IMAGE = "_labelkit_image_id"
 """A column of the picked objects' COCO image ids as text, looked up once per file."""
+_WIDTH, _HEIGHT = "_labelkit_width", "_labelkit_height"
+"""Columns of the picked objects' image sizes (float64, NaN unknown), looked up with their image ids."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
 _ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
     "instances": (frozenset({"instances"}), frozenset({"stuff", "person_keypoints", "results"})),

@@ -375,6 +375,27 @@ def labelled_keypoints(keypoints: Any) -> NDArray[np.bool_]:
     return any_per_row(lengths // 3, values[2::3] > 0)
 
 
+def labelled_keypoint_counts(keypoints: Any) -> NDArray[np.int64]:
+    """Per row of a ``list<float64>`` Arrow array of ``[x, y, v, ...]``: how many points are labelled (v > 0).
+
+    COCO's ``num_keypoints``. A null row counts 0.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> labelled_keypoint_counts(pa.array([[1.0, 2, 1, 3, 4, 2], None, [1.0, 1, 0]])).tolist()
+        [2, 0, 0]
+    """
+    import pyarrow.compute as pc
+
+    lengths = np.asarray(pc.list_value_length(keypoints).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
+    values = np.asarray(pc.list_flatten(keypoints).to_numpy(zero_copy_only=False), dtype=np.float64)
+    parents = np.repeat(np.arange(len(lengths)), lengths)
+    starts = np.cumsum(lengths) - lengths
+    labelled = ((np.arange(len(values)) - starts[parents]) % 3 == 2) & (values > 0)
+    counts: NDArray[np.int64] = np.bincount(parents[labelled], minlength=len(lengths)).astype(np.int64)
+    return counts
+
+
 def xywh_to_yolo(bbox: FloatArray, width: FloatArray, height: FloatArray) -> FloatArray:
     """Absolute ``x, y, w, h`` to YOLO's normalised ``cx, cy, w, h`` (per-row image sizes).
 
