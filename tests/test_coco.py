@@ -2214,6 +2214,40 @@ def test_validate_of_a_file_orjson_and_python_both_refuse_is_one_finding(tmp_pat
         assert finding.where == ":1" and "invalid JSON" in finding.message
 
 
+@pytest.mark.parametrize("reindex", [False, True])
+def test_a_captions_category_from_another_format_is_written(tmp_path: Path, reindex: bool) -> None:
+    """A transcript's category_id was not written to the captions file (exit 0, nothing reported)."""
+    from labelkit.model import Transcript
+
+    ds = Dataset(categories=[Category(id=7, name="dog")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=100, height=80), split="train"))
+    ds.add(Transcript(id="t1", item_id="1", category_id=7, text="a dog"))
+    ds.add(Transcript(id="t2", item_id="1", text="a street"))
+    report = labelkit.save(ds, tmp_path / "out", "coco", reindex=reindex)
+    assert report.lost == [] and report.transformed == []
+    written = _load(tmp_path / "out/annotations/captions_train.json")
+    assert written["annotations"] == [
+        {"id": 1, "image_id": 1, "category_id": 1 if reindex else 7, "caption": "a dog"},
+        {"id": 2, "image_id": 1, "caption": "a street"},
+    ]
+    (caption, _) = labelkit.load(tmp_path / "out").annotations(kind="transcript")
+    assert caption.extras == {"coco:category_id": 1 if reindex else 7}
+
+
+def test_a_caption_read_with_a_category_and_given_one_holds_one(tmp_path: Path) -> None:
+    """A caption read from COCO carries its category_id as an extra: given a category, it is written once."""
+    caption = {"id": 5, "image_id": 1, "caption": "a dog", "category_id": 90, "x": 1}
+    src = _files(tmp_path / "in", {"captions_val": {"images": [_img(1)], "annotations": [caption]}})
+    ds = labelkit.load(src)
+    table = ds.table("transcripts")
+    column = table.schema.get_field_index("category_id")
+    ds.set_table("transcripts", table.set_column(column, "category_id", pa.array([7], pa.int64())))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    text = (tmp_path / "out/annotations/captions_val.json").read_text()
+    assert text.count('"category_id"') == 1
+    assert json.loads(text)["annotations"] == [{**caption, "category_id": 7}]
+
+
 def test_a_keypoints_file_alone_converts_without_a_note_of_the_readers_tag(tmp_path: Path) -> None:
     """Objects read from a keypoints file carry the file they came from (coco:@task), which is not data."""
     person = {"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}

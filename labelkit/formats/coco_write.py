@@ -495,8 +495,8 @@ class Writer:
 
     def _simple(self, name: str, ids: pa.Array) -> Iterator[bytes]:
         t = self._rows(name, ids)
-        if name == "transcripts" and any(k != v for k, v in self.category_map.items()):
-            t = t.set_column(t.schema.get_field_index("extras"), "extras", self._caption_categories(t["extras"]))
+        if name == "transcripts":
+            t = t.set_column(t.schema.get_field_index("extras"), "extras", self._caption_categories(t))
         if name == "labels":
             self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
         all_ids = int_ids(t["id"])
@@ -506,25 +506,39 @@ class Writer:
             start += c.num_rows
             carried = carried_extras(c["extras"])
             pieces: list[pa.Array | str] = ['{"id":', ann_ids, ',"image_id":', self._image_columns(c["item_id"])[0]]
+            # (a caption's category: the column, or the coco:category_id a caption read from COCO carries)
+            pieces.append(member("category_id", self._category_column(c["category_id"])))
             if name == "transcripts":
                 pieces.append(member("caption", json_strings(c["text"])))
-            else:
-                pieces.append(member("category_id", self._category_column(c["category_id"])))
             pieces.append(member("score", numbers_or_null(c["score"])))
             pieces.append(member("attributes", c["attributes"]))
             pieces += [carried, "}"]
             yield joined(concat(pieces))
 
-    def _caption_categories(self, extras: pa.ChunkedArray) -> pa.Array:
-        """Captions' ``coco:category_id`` extras in the ids written (``reindex``)."""
+    def _caption_categories(self, transcripts: pa.Table) -> pa.ChunkedArray | pa.Array:
+        """Captions' extras with their ``coco:category_id`` in the ids written (``reindex``).
+
+        A caption with a category (column) carrying one too is written with the column's: the extra is left out.
+        """
+        extras = transcripts["extras"]
+        carried = true_mask(pc.match_substring(extras, '"coco:category_id"'))
+        if not carried.any():
+            return extras
+        both = carried & valid_mask(transcripts["category_id"])
+        renumbered = any(k != v for k, v in self.category_map.items())
+        if not renumbered and not both.any():
+            return extras
 
         def mapped(m: re.Match[str]) -> str:
             return m.group(1) + str(self.category_map.get(int(m.group(2)), int(m.group(2))))
 
-        values = [
-            _CAPTION_CATEGORY.sub(mapped, text) if text is not None and '"coco:category_id"' in text else text
-            for text in extras.to_pylist()
-        ]
+        values = extras.to_pylist()
+        for i in np.flatnonzero(carried).tolist():
+            if both[i]:
+                kept = {k: v for k, v in loads_text(values[i]).items() if k != "coco:category_id"}
+                values[i] = orjson.dumps(kept).decode() if kept else None
+            else:
+                values[i] = _CAPTION_CATEGORY.sub(mapped, values[i])
         return pa.array(values, pa.string())
 
     def _objects(
