@@ -2248,6 +2248,20 @@ def test_a_caption_read_with_a_category_and_given_one_holds_one(tmp_path: Path) 
     assert json.loads(text)["annotations"] == [{**caption, "category_id": 7}]
 
 
+def test_dataset_info_and_category_extras_of_other_formats_are_noted(tmp_path: Path) -> None:
+    """YOLO pose's flip_idx (a dataset info extra) was dropped going to COCO without a note."""
+    report = labelkit.convert(ROOT / "fixtures/yolo/golden/pose", tmp_path / "out", to="coco")
+    assert [n for n in report.notes if "does not keep" in n] == [
+        "the dataset info carries 'yolo:flip_idx', which coco does not keep",
+        "the dataset info carries 'yolo:task', which coco does not keep",
+    ]
+    ds = labelkit.load(INSTANCES)
+    ds.categories[0].extras["voc:colour"] = [1, 2, 3]
+    ds.info.extras["coco:x"] = 1  # (COCO's own: kept)
+    notes = labelkit.save(ds, tmp_path / "saved", "coco").notes
+    assert [n for n in notes if "does not keep" in n] == ["1 categories carry 'voc:colour', which coco does not keep"]
+
+
 def test_a_keypoints_file_alone_converts_without_a_note_of_the_readers_tag(tmp_path: Path) -> None:
     """Objects read from a keypoints file carry the file they came from (coco:@task), which is not data."""
     person = {"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}
