@@ -2262,6 +2262,35 @@ def test_dataset_info_and_category_extras_of_other_formats_are_noted(tmp_path: P
     assert [n for n in notes if "does not keep" in n] == ["1 categories carry 'voc:colour', which coco does not keep"]
 
 
+def test_rotated_boxes_are_written_as_their_corners(tmp_path: Path) -> None:
+    """A rotated box was written as the unrotated box and its rectangle (the wrong region), reported lost."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=200, height=100)))
+    for i, angle in enumerate((90.0, 30.0)):  # 40 x 20 about (100, 50)
+        ds.add(Object(id=str(i), item_id="1", category_id=1, bbox=(80.0, 40.0, 40.0, 20.0), angle=angle))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == []
+    assert [(c.what, c.count) for c in report.transformed] == [("rotated boxes", 2)]
+    turned, thirty = _load(tmp_path / "out/annotations/instances_default.json")["annotations"]
+    assert turned["segmentation"] == [[110, 30, 110, 70, 90, 70, 90, 30]]  # x 90..110, y 30..70
+    assert turned["bbox"] == [90, 30, 20, 40] and turned["area"] == 800.0
+    c, s = np.cos(np.radians(30)), np.sin(np.radians(30))
+    corners = [(100 + dx * c - dy * s, 50 + dx * s + dy * c) for dx, dy in ((-20, -10), (20, -10), (20, 10), (-20, 10))]
+    assert thirty["segmentation"][0] == pytest.approx([v for point in corners for v in point], abs=1e-9)
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    expected = [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+    assert thirty["bbox"] == pytest.approx(expected, abs=1e-9) and thirty["area"] == pytest.approx(800.0)
+    # beside a polygon, the polygon is written (with the rotated box's bounds): the rotated box is lost
+    ring = [[90.0, 30.0, 110.0, 30.0, 100.0, 70.0]]
+    ds.add(Object(id="9", item_id="1", category_id=1, bbox=(80.0, 40.0, 40.0, 20.0), angle=90.0, polygon=ring))
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    report = labelkit.save(ds, tmp_path / "lossy", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("rotated boxes of objects with a polygon or mask", 1)]
+    last = _load(tmp_path / "lossy/annotations/instances_default.json")["annotations"][-1]
+    assert last["segmentation"] == [[90, 30, 110, 30, 100, 70]] and last["bbox"] == [90, 30, 20, 40]
+
+
 def test_a_keypoints_file_alone_converts_without_a_note_of_the_readers_tag(tmp_path: Path) -> None:
     """Objects read from a keypoints file carry the file they came from (coco:@task), which is not data."""
     person = {"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}

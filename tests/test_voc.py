@@ -1925,3 +1925,15 @@ def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does
     again = labelkit.load(tmp_path / "o", "voc")
     assert next(iter(again.items())).metadata == next(iter(ds.items())).metadata
     assert next(iter(again.objects())).attributes == obj.attributes
+
+
+def test_a_rotated_box_is_said_to_be_written_as_its_bounds(tmp_path: Path) -> None:
+    """The report said the angle was lost, not that the box written is the rotated box's axis-aligned bounds."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=200, height=100)))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(80.0, 40.0, 40.0, 20.0), angle=90.0))
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("rotated boxes", 1)]
+    assert "1 rotated boxes are written as their axis-aligned bounding boxes" in report.notes
+    xml = (tmp_path / "out/Annotations/a.xml").read_text()
+    assert "<xmin>91</xmin>" in xml and "<ymin>31</ymin>" in xml and "<xmax>110</xmax>" in xml

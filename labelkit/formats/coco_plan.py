@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from labelkit.formats.base import Capabilities, check_capabilities, check_category_and_info_extras, report_extras
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_names import renamed_files
-from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, written_boxes
+from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, turned_boxes, written_boxes
 from labelkit.formats.coco_text import STUFF_TAG, carried_fields
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -202,7 +202,9 @@ def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any]) -> np.ndarr
 def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, target: str) -> None:
     """What COCO cannot hold (the generic capability check with ``capabilities``), plus COCO's own limits."""
     # the generic check decodes every extras text to find foreign keys; _foreign_extras does it in bulk
-    check_capabilities(dataset, replace(capabilities, extras="*"), target, report)
+    # (rotated boxes are written as their corners, or lost beside a polygon or mask: counted below)
+    caps = replace(capabilities, extras="*", geometry=capabilities.geometry | {"angle"})
+    check_capabilities(dataset, caps, target, report)
     check_category_and_info_extras(dataset, "coco", target, report)
     for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
         _foreign_extras(dataset.table(name), kind, target, report)
@@ -227,6 +229,19 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "objects without a box, polygon, mask or labelled keypoints",
             int(geometryless(objects).sum()),
             "a COCO annotation needs geometry",
+        )
+        shaped = valid_mask(objects["polygon"]) | valid_mask(objects["mask"])
+        objects, turned = turned_boxes(objects)
+        report.transform(
+            "rotated boxes",
+            int((turned & ~shaped).sum()),
+            "COCO has no angle: written as their 4-corner polygon, with its bounds as the bbox",
+        )
+        report.lose(
+            "rotated boxes of objects with a polygon or mask",
+            int((turned & shaped).sum()),
+            "COCO has no angle and one segmentation: the polygon or mask is written, with the rotated box's "
+            "bounds as the bbox",
         )
         objects = drawn_polygons(objects)  # what the writer writes: the counts below are of it
         drawn = objects["polygon"].is_valid()

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
-from labelkit.formats.coco_geometry import BBOX_TOLERANCE, POLYGON_TEXT
+from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.tables import true_mask, valid_mask
 
@@ -152,6 +152,46 @@ def drawn_polygons(objects: pa.Table) -> pa.Table:
         objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
     dropped = geometryless(objects)
     return objects.filter(pa.array(~dropped)) if dropped.any() else objects
+
+
+def turned_boxes(objects: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """``objects`` with each rotated box (an angle other than 0) as COCO can hold it, and which rows had one.
+
+    COCO has no angle: the box becomes the bounds of its four turned corners, and an object without a polygon
+    or mask gets those corners as its polygon, so the region written is the one the rotated box covers. (An
+    object with a polygon or mask keeps it: ``check()`` reports its rotated box lost.) The text read of the
+    boxes and polygons changed is dropped, so that they are formatted.
+    """
+    angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+    boxes, has = G.bbox_columns(objects["bbox"])
+    turned = has & (angle != 0) & np.isfinite(angle)
+    if not turned.any():
+        return objects, turned
+    corners = G.rotated_box_corners(boxes[turned], angle[turned])
+    xs, ys = corners[:, 0::2], corners[:, 1::2]
+    x0, y0 = xs.min(axis=1), ys.min(axis=1)
+    boxes[turned] = np.stack([x0, y0, xs.max(axis=1) - x0, ys.max(axis=1) - y0], axis=1)
+    bbox_type = objects.schema.field("bbox").type
+    bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has)).cast(bbox_type)
+    bare = turned & ~valid_mask(objects["polygon"]) & ~valid_mask(objects["mask"])
+    rows = np.flatnonzero(bare)
+    polygon = arr(objects["polygon"])
+    if len(rows):  # the corners of the bare rows appended to the column and taken in their place
+        rings = pa.ListArray.from_arrays(
+            pa.array(np.arange(0, 8 * len(rows) + 1, 8, dtype=np.int32)), pa.array(corners[bare[turned]].ravel())
+        )
+        ringed = pa.ListArray.from_arrays(pa.array(np.arange(len(rows) + 1, dtype=np.int32)), rings)
+        index = np.arange(len(polygon))
+        index[rows] = len(polygon) + np.arange(len(rows))
+        polygon = pa.concat_arrays([polygon, ringed.cast(polygon.type)]).take(pa.array(index))
+    objects = objects.set_column(objects.schema.get_field_index("bbox"), "bbox", bbox)
+    objects = objects.set_column(objects.schema.get_field_index("polygon"), "polygon", polygon)
+    for name, changed in ((BBOX_TEXT, turned), (POLYGON_TEXT, bare)):
+        if name in objects.column_names:
+            column = arr(objects[name])
+            text = pc.if_else(pa.array(changed), pa.scalar(None, column.type), column)
+            objects = objects.set_column(objects.schema.get_field_index(name), name, text)
+    return objects, turned
 
 
 def geometryless(objects: pa.Table) -> np.ndarray:

@@ -20,7 +20,14 @@ import pyarrow.compute as pc
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_ids import object_ids
 from labelkit.formats.coco_names import file_name, kept_names
-from labelkit.formats.coco_shapes import arr, drawn_polygons, holes_rle, polygon_areas, written_boxes
+from labelkit.formats.coco_shapes import (
+    arr,
+    drawn_polygons,
+    holes_rle,
+    polygon_areas,
+    turned_boxes,
+    written_boxes,
+)
 from labelkit.formats.coco_text import (
     STUFF_TAG,
     CarriedFields,
@@ -561,6 +568,7 @@ class Writer:
         t = drawn_polygons(
             objects if len(ids) == self.items.num_rows else objects.filter(pc.is_in(objects["item_id"], value_set=ids))
         )
+        t = turned_boxes(t)[0]
         if origins is not None:  # only the objects read from files of these tasks (untagged: instances)
             keep = None
             if "instances" in origins:  # untagged, or read from a kind of file this split has none of (`_homes`)

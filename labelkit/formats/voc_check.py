@@ -56,7 +56,11 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what VOC cannot hold: angles, polygons (unless rasterised), keypoints, foreign metadata."""
     masks = str(options.get("masks") or "auto")
     box_ok = voc_boxes(dataset.table("objects"))[1]  # (boxes VOC can write)
-    check_capabilities(_written_objects_only(dataset, masks, box_ok), _caps(options), TARGET, report)
+    written = _written_objects_only(dataset, masks, box_ok)
+    check_capabilities(written, _caps(options), TARGET, report)
+    angle = written.table("objects")["angle"].fill_null(0.0)
+    if turned := int(pc.sum(pc.not_equal(angle, 0.0).cast(pa.int64())).as_py() or 0):  # (as YOLO detect says)
+        report.note(f"{turned:,} rotated boxes are written as their axis-aligned bounding boxes")
     items = dataset.table("items")
     report.lose("item groups", items.num_rows - items["group"].null_count, f"{TARGET} has no item groups")
     report.lose(
