@@ -313,3 +313,28 @@ def test_items_without_a_media_kind_are_images(fmt: str) -> None:
     ds = Dataset.from_tables({"items": items}, [Category(id=1, name="a")])
     report = labelkit.plan(ds, fmt)
     assert [c.what for c in report.lost] == []
+
+
+@pytest.mark.parametrize(("fmt", "options"), [("yolo", {}), ("yolo", {"task": "pose"}), ("voc", {})])
+def test_a_polygon_that_is_its_boxs_rectangle_is_not_lost_where_the_box_is_kept(fmt: str, options: Any) -> None:
+    """COCO's segmentation of a box (its rectangle) counted as a lost polygon for targets that keep boxes."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=100, height=80)))
+    box = (10.0, 10.0, 30.0, 20.0)
+    rectangle = [[10.0, 10.0, 40.0, 10.0, 40.0, 30.0, 10.0, 30.0]]
+    nearly = [[10.0, 10.0, 40.0 + 1e-9, 10.0, 40.0, 30.0, 10.0, 30.0 - 1e-9]]  # (float noise: the same)
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=box, shape="polygon", polygon=rectangle))
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=box, shape="polygon", polygon=nearly))
+    plan = labelkit.plan(ds, fmt, **options)
+    assert plan.lost == [] and [c.what for c in plan.transformed if "objects" in c.what] == []
+    # other polygons are lost as before: off by 0.01, another first corner, a second ring, a rotated box
+    others = [
+        [[10.0, 10.0, 40.01, 10.0, 40.0, 30.0, 10.0, 30.0]],
+        [[40.0, 10.0, 40.0, 30.0, 10.0, 30.0, 10.0, 10.0]],
+        [*rectangle, [1.0, 1.0, 2.0, 1.0, 2.0, 2.0]],
+    ]
+    for i, rings in enumerate(others):
+        ds.add(Object(id=f"o{i}", item_id="1", category_id=1, bbox=box, polygon=rings))
+    ds.add(Object(id="turned", item_id="1", category_id=1, bbox=box, angle=90.0, polygon=rectangle))
+    lost = {c.what: c.count for c in labelkit.plan(ds, fmt, **options).lost}
+    assert lost["polygons"] == 4

@@ -2291,6 +2291,23 @@ def test_rotated_boxes_are_written_as_their_corners(tmp_path: Path) -> None:
     assert last["segmentation"] == [[90, 30, 110, 30, 100, 70]] and last["bbox"] == [90, 30, 20, 40]
 
 
+@pytest.mark.parametrize("to", ["yolo", "voc"])
+def test_a_boxs_rectangle_read_from_coco_is_not_a_lost_polygon(tmp_path: Path, to: str) -> None:
+    """A box written to COCO gets its rectangle as segmentation; read back, that counted as a lost polygon
+    for YOLO detect and VOC (exit 2). A conversion counts polygons without parsing them: 4-point ones are parsed."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=100, height=80), split="train"))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(10.0, 10.0, 30.0, 20.0)))
+    labelkit.save(ds, tmp_path / "coco", "coco")
+    report = labelkit.convert(tmp_path / "coco", tmp_path / "out", to=to)
+    assert report.lost == [] and [c.what for c in report.transformed if "objects" in c.what] == []
+    # the fixture: 101 and 105 are their boxes' rectangles, 102 has two rings: lost, counted or parsed
+    counted = labelkit.convert(FIXTURE, tmp_path / "fixture", to=to, allow_loss=True)
+    parsed = labelkit.save(labelkit.load(FIXTURE), tmp_path / "loaded", to, allow_loss=True)
+    for lost in (counted.lost, parsed.lost):
+        assert [(c.what, c.count) for c in lost if c.what == "polygons"] == [("polygons", 1)]
+
+
 def test_a_keypoints_file_alone_converts_without_a_note_of_the_readers_tag(tmp_path: Path) -> None:
     """Objects read from a keypoints file carry the file they came from (coco:@task), which is not data."""
     person = {"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}

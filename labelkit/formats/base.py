@@ -381,7 +381,16 @@ def check_category_and_info_extras(dataset: Dataset, own: str | None, target: st
 
 
 def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Report) -> None:
-    shapes = table.group_by("shape").aggregate([([], "count_all")])
+    # a polygon that is its box's rectangle (COCO's segmentation of a box) loses nothing where the box is kept
+    boxed = None
+    if "polygon" not in caps.geometry and "bbox" in caps.geometry and table["polygon"].null_count < table.num_rows:
+        from labelkit.model.geometry import box_rectangles
+
+        boxed = box_rectangles(table["polygon"], table["bbox"], table["angle"])
+    shape_column = table["shape"]
+    if boxed is not None and boxed.any():
+        shape_column = pc.if_else(pa.array(boxed), pa.scalar("box"), shape_column.combine_chunks())
+    shapes = pa.table({"shape": shape_column}).group_by("shape").aggregate([([], "count_all")])
     for shape, n in zip(shapes["shape"].to_pylist(), shapes["count_all"].to_pylist(), strict=True):
         if (shape or "box") not in caps.shapes:
             report.transform(f"{shape or 'box'} objects", n, f"{target} does not keep the drawn shape {shape!r}")
@@ -391,6 +400,8 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
     for geometry, plural in (("polygon", "polygons"), ("mask", "masks"), ("keypoints", "keypoint sets")):
         if geometry not in caps.geometry:
             count = table.num_rows - table[geometry].null_count
+            if geometry == "polygon" and boxed is not None:
+                count -= int(boxed.sum())
             report.lose(plural, count, f"{target} cannot hold {plural}")
     if "track" not in caps.kinds:
         report.lose("video frame shapes", table.num_rows - table["frame"].null_count, f"{target} has no video frames")

@@ -215,6 +215,50 @@ def flat_rings(polygon: Any) -> tuple[NDArray[np.int64], NDArray[np.int64], Floa
     return counts, ring_len, coords
 
 
+RECTANGLE_TOLERANCE = 1e-6
+"""Pixels a polygon's point may be from its box's corner and still be that box's rectangle (a float's last bits,
+or a writer's rounding of ``x + w``)."""
+
+
+def box_rectangles(polygon: Any, bbox: Any, angle: Any = None) -> NDArray[np.bool_]:
+    """Per object: whether its polygon is exactly its box's rectangle, so that writing the box loses nothing.
+
+    One ring of 4 points, the box's corners in COCO's order (``x y, x+w y, x+w y+h, x y+h``, as COCO writers
+    draw a box-only object's segmentation), each within ``RECTANGLE_TOLERANCE``; the box not rotated.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> polygons = pa.list_(pa.list_(pa.float64()))
+        >>> rings = pa.array([[[1.0, 2, 4, 2, 4, 6, 1, 6]], [[1.0, 2, 4, 2, 4, 6]], None], polygons)
+        >>> boxes = pa.array([[1.0, 2, 3, 4]] * 3, pa.list_(pa.float64(), 4))
+        >>> box_rectangles(rings, boxes).tolist()
+        [True, False, False]
+    """
+    import pyarrow.compute as pc
+
+    counts, ring_len = ring_lengths(polygon)
+    first = np.cumsum(counts) - counts  # each object's first ring (when it has one)
+    four: NDArray[np.bool_] = counts == 1
+    four[four] = ring_len[first[four]] == 8
+    boxes, has_box = bbox_columns(bbox)
+    four &= has_box
+    if angle is not None:
+        four &= np.asarray(pc.fill_null(angle, 0.0).to_numpy(zero_copy_only=False), dtype=np.float64) == 0
+    if not four.any():
+        return four
+    rings = pc.list_flatten(polygon)
+    starts = np.cumsum(ring_len) - ring_len
+    coords = np.asarray(pc.list_flatten(rings).to_numpy(zero_copy_only=False), dtype=np.float64)
+    rows = np.flatnonzero(four)
+    points = coords[starts[first[rows]][:, None] + np.arange(8)]
+    x, y, w, h = boxes[rows].T
+    right, bottom = x + w, y + h
+    corners = np.stack([x, y, right, y, right, bottom, x, bottom], axis=1)
+    with np.errstate(invalid="ignore"):
+        four[rows] = (np.abs(points - corners) <= RECTANGLE_TOLERANCE).all(axis=1)
+    return four
+
+
 def ring_lengths(polygon: Any) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The first two arrays of :func:`flat_rings`: rings per row and values per ring."""
     import pyarrow.compute as pc
