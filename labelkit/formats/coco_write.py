@@ -146,8 +146,9 @@ class Writer:
         self._image_lookup = (  # item id -> COCO image id, width and height, for _image_columns
             pa.array(list(image_of), pa.string()),
             pa.array(list(image_of.values()), pa.int64()),
-            pa.array([sides[k][0] for k in image_of], pa.float64()),
-            pa.array([sides[k][1] for k in image_of], pa.float64()),
+            # (safe=False: a side beyond 2^53 rounds to the nearest float, as a comparison with it would)
+            pa.array([sides[k][0] for k in image_of], items.schema.field("width").type).cast(pa.float64(), safe=False),
+            pa.array([sides[k][1] for k in image_of], items.schema.field("height").type).cast(pa.float64(), safe=False),
         )
         self.info_extras = dataset.info.extras
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
