@@ -1523,6 +1523,24 @@ def test_keypoint_visibilities_coco_cannot_hold_are_lost_and_written_as_0_or_2(t
     assert coco.validate(tmp_path / "o") == []
 
 
+def test_a_box_of_negative_size_is_lost_not_written(tmp_path: Path) -> None:
+    """It was written as it was (with a negative area), and labelkit's own reader then refused the file."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=100, height=100)))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(50.0, 50.0, -20.0, 10.0)))
+    ds.add(Object(id="2", item_id="a", category_id=1, bbox=(50.0, 50.0, 20.0, -1.0), polygon=[[1, 1, 9, 1, 9, 9]]))
+    with pytest.raises(DataLossError, match="would lose 2 boxes of negative width or height"):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("boxes of negative width or height", 2),
+        ("objects without a box, polygon, mask or labelled keypoints", 1),
+    ]
+    (ann,) = _load(tmp_path / "o/annotations/instances_train.json")["annotations"]
+    assert ann["bbox"] == [1, 1, 8, 8] and ann["segmentation"] == [[1, 1, 9, 1, 9, 9]]
+    assert coco.validate(tmp_path / "o") == []
+
+
 def test_a_folder_with_both_the_standard_and_the_roboflow_layout_is_refused(tmp_path: Path) -> None:
     src = tmp_path / "ds"
     (src / "annotations").mkdir(parents=True)

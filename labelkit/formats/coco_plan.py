@@ -45,6 +45,7 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
       ``annToMask``, Detectron2 and MMDetection need them); their annotations go with them. Items only
       written to detection-results files, which list no images, are kept.
     - Objects and image labels without a category: a COCO annotation needs a ``category_id``.
+    - Boxes of negative width or height (COCO's reader refuses them): the object is written without its box.
     - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
       the object is written without them.
     - Keypoint visibilities other than 0, 1 and 2 outside detection results (see :func:`_odd_visibilities`).
@@ -111,6 +112,13 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
         nothing = pa.scalar(None, objects.schema.field("mask").type)
         masks = pc.if_else(pa.array(misfit), nothing, objects["mask"])
         objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("mask"), "mask", masks)
+    negative = _negative_boxes(objects)
+    if negative.any():
+        what = "boxes of negative width or height"
+        losses.append((what, int(negative.sum()), "COCO's reader refuses them: their objects are written without them"))
+        nothing = pa.scalar(None, objects.schema.field("bbox").type)
+        boxes = pc.if_else(pa.array(negative), nothing, objects["bbox"])
+        objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("bbox"), "bbox", boxes)
     wrong = _wrong_keypoint_counts(objects, dataset.categories)
     if wrong.any():
         losses.append(
@@ -140,6 +148,16 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
     if tables:
         dataset = Dataset.from_tables({**dataset.tables(), **tables}, dataset.categories, dataset.info)
     return dataset, losses
+
+
+def _negative_boxes(objects: pa.Table) -> np.ndarray:
+    """Per object: a box of negative width or height."""
+    boxed = valid_mask(objects["bbox"])
+    if not boxed.any():
+        return boxed
+    values = np.asarray(pc.list_flatten(objects["bbox"].fill_null([0.0, 0.0, 0.0, 0.0])).to_numpy(), np.float64)
+    negative: np.ndarray = boxed & (values.reshape(-1, 4)[:, 2:] < 0).any(axis=1)
+    return negative
 
 
 def _masks_of_another_size(objects: pa.Table, items: pa.Table) -> np.ndarray:
