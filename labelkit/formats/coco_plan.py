@@ -155,8 +155,7 @@ def _negative_boxes(objects: pa.Table) -> np.ndarray:
     boxed = valid_mask(objects["bbox"])
     if not boxed.any():
         return boxed
-    values = np.asarray(pc.list_flatten(objects["bbox"].fill_null([0.0, 0.0, 0.0, 0.0])).to_numpy(), np.float64)
-    negative: np.ndarray = boxed & (values.reshape(-1, 4)[:, 2:] < 0).any(axis=1)
+    negative: np.ndarray = boxed & true_mask(pc.or_(*(pc.less(pc.list_element(objects["bbox"], i), 0) for i in (2, 3))))
     return negative
 
 

@@ -104,9 +104,7 @@ def _negative_boxes(objects: pa.Table, drawn: Any) -> Any:
     boxed = valid_mask(bbox)
     if not boxed.any():
         return boxed
-    values = np.asarray(pc.list_flatten(bbox.fill_null([0.0, 0.0, 0.0, 0.0])).to_numpy(), dtype=np.float64)
-    sizes = values.reshape(-1, 4)[:, 2:]
-    negative = boxed & (sizes < 0).any(axis=1)
+    negative = boxed & true_mask(pc.or_(*(pc.less(pc.list_element(bbox, i), 0) for i in (2, 3))))
     return negative & ~drawn if drawn is not None else negative
 
 
