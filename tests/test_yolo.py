@@ -306,6 +306,16 @@ def test_segment_and_pose_are_detected(tmp_path: Path) -> None:
     assert ds.info.extras["yolo:task"] == "segment"
 
 
+def _pose_folder(root: Path, size: tuple[int, int], line: str, config: str) -> Path:
+    """A pose dataset of one image (``images/train/x.jpg``) and its label ``line``; ``config`` ends data.yaml."""
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    Image.new("RGB", size).save(root / "images/train/x.jpg")
+    (root / "labels/train/x.txt").write_text(line)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\n" + config)
+    return root
+
+
 @pytest.mark.parametrize(
     ("kpt_names", "expected"),
     [
@@ -317,14 +327,11 @@ def test_segment_and_pose_are_detected(tmp_path: Path) -> None:
     ],
 )
 def test_pose_reads_each_class_keypoint_names(tmp_path: Path, kpt_names: str, expected: list[list[str]]) -> None:
-    root = tmp_path / "p"
-    (root / "images/train").mkdir(parents=True)
-    (root / "labels/train").mkdir(parents=True)
-    Image.new("RGB", (100, 100)).save(root / "images/train/a.jpg")
-    (root / "labels/train/a.txt").write_text("1 0.3 0.3 0.1 0.1 0.3 0.3 1 0.31 0.31 2\n")
-    (root / "data.yaml").write_text(
-        "train: images/train\nval: images/train\nnames: {0: cat, 1: dog}\nkpt_shape: [2, 3]\n"
-        f"kpt_names: {kpt_names}\n"
+    root = _pose_folder(
+        tmp_path / "p",
+        (100, 100),
+        "1 0.3 0.3 0.1 0.1 0.3 0.3 1 0.31 0.31 2\n",
+        f"names: {{0: cat, 1: dog}}\nkpt_shape: [2, 3]\nkpt_names: {kpt_names}\n",
     )
     ds = labelkit.load(root, "yolo")
     assert [c.keypoints for c in ds.categories] == expected
@@ -333,13 +340,11 @@ def test_pose_reads_each_class_keypoint_names(tmp_path: Path, kpt_names: str, ex
 
 
 def test_pose_reads_kpt_shape_and_flip_idx(tmp_path: Path) -> None:
-    root = tmp_path / "p"
-    (root / "images/train").mkdir(parents=True)
-    (root / "labels/train").mkdir(parents=True)
-    Image.new("RGB", (100, 200)).save(root / "images/train/x.jpg")
-    (root / "labels/train/x.txt").write_text("0 0.5 0.5 0.2 0.2 0.5 0.25 2 0 0 0\n")
-    (root / "data.yaml").write_text(
-        "train: images/train\nval: images/train\nnames: [person]\nkpt_shape: [2, 3]\nflip_idx: [1, 0]\n"
+    root = _pose_folder(
+        tmp_path / "p",
+        (100, 200),
+        "0 0.5 0.5 0.2 0.2 0.5 0.25 2 0 0 0\n",
+        "names: [person]\nkpt_shape: [2, 3]\nflip_idx: [1, 0]\n",
     )
     ds = labelkit.load(root, "yolo")
     obj = next(ds.objects())

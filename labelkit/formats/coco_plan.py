@@ -105,34 +105,28 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
                 losses.append((f"{kind} annotations of undefined categories", n, reason))
                 tables[name] = table.filter(pc.invert(listed))
     objects = tables.get("objects", dataset.table("objects"))
-    misfit = _masks_of_another_size(objects, dataset.table("items"))
-    if misfit.any():
-        what = "masks of another size than their image"
-        losses.append((what, int(misfit.sum()), "COCO's reader refuses them: their objects are written without them"))
-        nothing = pa.scalar(None, objects.schema.field("mask").type)
-        masks = pc.if_else(pa.array(misfit), nothing, objects["mask"])
-        objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("mask"), "mask", masks)
-    negative = _negative_boxes(objects)
-    if negative.any():
-        what = "boxes of negative width or height"
-        losses.append((what, int(negative.sum()), "COCO's reader refuses them: their objects are written without them"))
-        nothing = pa.scalar(None, objects.schema.field("bbox").type)
-        boxes = pc.if_else(pa.array(negative), nothing, objects["bbox"])
-        objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("bbox"), "bbox", boxes)
-    wrong = _wrong_keypoint_counts(objects, dataset.categories)
-    if wrong.any():
-        losses.append(
-            (
-                "keypoint sets of another length than their category's names",
-                int(wrong.sum()),
-                "COCO's reader refuses them: their objects are written without keypoints",
-            )
-        )
-        keypoints = pc.if_else(
-            pa.array(wrong), pa.scalar(None, objects.schema.field("keypoints").type), objects["keypoints"]
-        )
-        objects = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
-        tables["objects"] = objects
+    refused = "COCO's reader refuses them: their objects are written without them"
+    items = dataset.table("items")  # (less those dropped above)
+    for what, column, rows, reason in (
+        (
+            "masks of another size than their image",
+            "mask",
+            _masks_of_another_size(objects, dataset.table("items")),
+            refused,
+        ),
+        ("boxes of negative width or height", "bbox", _negative_boxes(objects), refused),
+        (
+            "keypoint sets of another length than their category's names",
+            "keypoints",
+            _wrong_keypoint_counts(objects, dataset.categories),
+            "COCO's reader refuses them: their objects are written without keypoints",
+        ),
+    ):
+        if rows.any():
+            losses.append((what, int(rows.sum()), reason))
+            nothing = pa.scalar(None, objects.schema.field(column).type)
+            values = pc.if_else(pa.array(rows), nothing, objects[column])
+            objects = tables["objects"] = objects.set_column(objects.schema.get_field_index(column), column, values)
     flags = _odd_visibilities(objects, dataset)
     if flags is not None:
         keypoints, n = flags
