@@ -178,8 +178,113 @@ def test_carried_fields_are_told_by_their_keys() -> None:
     fields = carried_fields(pa.array(extras, pa.string()))
     assert fields.area.tolist() == [True, False, True, False, False]
     assert fields.iscrowd.tolist() == [True, True, False, False, False]
-    assert fields.complete.tolist() == [True, False, False, False, False]
+    assert fields.as_read.tolist() == [True, False, False, False, False]  # (a dataset built elsewhere)
     assert fields.bbox.tolist() == fields.segmentation.tolist() == [False, False, True, False, False]
+    # in a dataset read from COCO, any carried field tells an annotation read as it was; a marked one is not
+    marked = [*extras, '{"coco:area":1,"coco:iscrowd":0,"coco:@derive":"geometry"}']
+    fields = carried_fields(pa.array(marked, pa.string()), read_from_coco=True)
+    assert fields.as_read.tolist() == [True, True, True, False, False, False]
+
+
+_PARTIAL = {
+    "lvis_val.json": {  # LVIS: area, no iscrowd
+        "categories": [{"id": 1, "name": "a"}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 1,
+                "segmentation": [[10, 10, 30, 10, 30, 40, 10, 40]],
+                "area": 600.0,
+                "bbox": [10, 10, 20, 30],
+            },
+        ],
+    },
+    "person_keypoints_val.json": {  # CrowdPose: keypoints, num_keypoints and iscrowd; no segmentation or area
+        "categories": [{"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": [[1, 2]]}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 1,
+                "bbox": [10, 10, 20, 30],
+                "keypoints": [15, 15, 2, 20, 25, 1],
+                "num_keypoints": 2,
+                "iscrowd": 0,
+            },
+        ],
+    },
+    "instances_val.json": {  # a box with its area; a polygon with iscrowd
+        "categories": [{"id": 1, "name": "a"}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "area": 600.0, "bbox": [10, 10, 20, 30]},
+            {"id": 2, "image_id": 1, "category_id": 1, "segmentation": [[10, 10, 30, 10, 30, 40]], "iscrowd": 0},
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PARTIAL))
+def test_annotations_with_some_of_cocos_fields_round_trip_as_read(tmp_path: Path, name: str) -> None:
+    """Since objects needed both ``area`` and ``iscrowd`` to pass as read from COCO, LVIS annotations gained
+    ``"iscrowd": 0``, CrowdPose's a rectangle segmentation and an area, a box with its area a segmentation and
+    iscrowd, a polygon with iscrowd an area and bbox: COCO -> COCO rewrote them, nothing reported."""
+    images = [{"id": 1, "file_name": "1.jpg", "width": 100, "height": 80}]
+    src = _write(tmp_path, {"images": images, **_PARTIAL[name]}, name)
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == report.transformed == []
+    (written,) = (tmp_path / "out/annotations").iterdir()
+    assert _load(written)["annotations"] == _PARTIAL[name]["annotations"]
+    # through labelkit JSON too (the dataset info still tells it was read from COCO)
+    labelkit.convert(src, tmp_path / "ds.labelkit.json", to="labelkit")
+    labelkit.convert(tmp_path / "ds.labelkit.json", tmp_path / "again", to="coco")
+    assert _load(tmp_path / "again/annotations" / written.name)["annotations"] == _PARTIAL[name]["annotations"]
+
+
+def test_objects_whose_geometry_the_plan_changes_get_what_they_lack(tmp_path: Path) -> None:
+    """A negative box beside ``coco:area`` and ``coco:iscrowd`` was written with no bbox at all (COCOeval's
+    bbox mode raised KeyError 'bbox'); a rotated box carrying ``"coco:segmentation": null`` was reported
+    written as its corners but written with ``"segmentation": null``, which pycocotools' COCO() refuses."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=100, height=80)))
+    ring = [[10.0, 10.0, 30.0, 10.0, 30.0, 30.0]]
+    extras = {"coco:area": 5, "coco:iscrowd": 0}
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(10.0, 10.0, -5.0, 20.0), polygon=ring, extras=extras))
+    turned = (40.0, 30.0, 20.0, 10.0)
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=turned, angle=90.0, extras={"coco:segmentation": None}))
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("boxes of negative width or height", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [("rotated boxes", 1), ("objects without a box", 1)]
+    path = tmp_path / "out/annotations/instances_val.json"
+    assert _load(path)["annotations"] == [
+        {
+            "id": 1,
+            "image_id": 1,
+            "category_id": 1,
+            "segmentation": [[10, 10, 30, 10, 30, 30]],
+            "bbox": [10, 10, 20, 20],
+            "area": 5,
+            "iscrowd": 0,
+        },
+        {
+            "id": 2,
+            "image_id": 1,
+            "category_id": 1,
+            "segmentation": [[55, 25, 55, 45, 45, 45, 45, 25]],
+            "bbox": [45, 25, 10, 20],
+            "area": 200.0,
+            "iscrowd": 0,
+        },
+    ]
+    assert CliRunner().invoke(cli, ["validate", str(path)]).exit_code == 0
+    api = COCO(str(path))
+    ev = COCOeval(api, api.loadRes([{**a, "score": 1.0} for a in api.dataset["annotations"]]), "bbox")
+    ev.evaluate()
 
 
 def _coco_extras_dataset() -> labelkit.Dataset:

@@ -17,7 +17,7 @@ from labelkit.formats.base import Capabilities, check_capabilities, check_catego
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_names import renamed_files
 from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, turned_boxes, written_boxes
-from labelkit.formats.coco_text import STUFF_TAG, carried_fields
+from labelkit.formats.coco_text import STUFF_TAG, carried_fields, marked_for_derivation
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
@@ -106,6 +106,7 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
                 tables[name] = table.filter(pc.invert(listed))
     objects = tables.get("objects", dataset.table("objects"))
     refused = "COCO's reader refuses them: their objects are written without them"
+    reshaped = np.zeros(objects.num_rows, dtype=bool)  # rows whose geometry changes: written with what they lack
     items = dataset.table("items")  # (less those dropped above)
     for what, column, rows, reason in (
         (
@@ -127,6 +128,11 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
             nothing = pa.scalar(None, objects.schema.field(column).type)
             values = pc.if_else(pa.array(rows), nothing, objects[column])
             objects = tables["objects"] = objects.set_column(objects.schema.get_field_index(column), column, values)
+            if column != "keypoints":
+                reshaped |= rows
+    if reshaped.any():
+        extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
+        objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
     flags = _odd_visibilities(objects, dataset)
     if flags is not None:
         keypoints, n = flags
@@ -260,8 +266,9 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         if len(holes):
             n = sum(1 for h in holes.to_pylist() if any(h))
             report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")
-        fields = carried_fields(objects["extras"])  # what the writer fills in for each object (coco_write)
-        complete = fields.complete
+        # what the writer fills in for each object (coco_write)
+        fields = carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
+        complete = fields.as_read
         kept = complete | fields.bbox  # their box as it is, or none
         # detections read from a results file go back there as they were: no box, clipping or segmentation added
         in_results = true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"results"'))

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TEXT
+from labelkit.formats.coco_text import marked_for_derivation
 from labelkit.model import geometry as G
 from labelkit.model.tables import true_mask, valid_mask
 
@@ -160,7 +161,9 @@ def turned_boxes(objects: pa.Table) -> tuple[pa.Table, np.ndarray]:
     COCO has no angle: the box becomes the bounds of its four turned corners, and an object without a polygon
     or mask gets those corners as its polygon, so the region written is the one the rotated box covers. (An
     object with a polygon or mask keeps it: ``check()`` reports its rotated box lost.) The text read of the
-    boxes and polygons changed is dropped, so that they are formatted.
+    boxes and polygons changed is dropped, so that they are formatted; the rows are marked for the writer
+    to derive what they now lack (their carried ``bbox`` and ``segmentation`` no longer hold; see
+    :func:`coco_text.marked_for_derivation`).
     """
     angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
     boxes, has = G.bbox_columns(objects["bbox"])
@@ -186,6 +189,8 @@ def turned_boxes(objects: pa.Table) -> tuple[pa.Table, np.ndarray]:
         polygon = pa.concat_arrays([polygon, ringed.cast(polygon.type)]).take(pa.array(index))
     objects = objects.set_column(objects.schema.get_field_index("bbox"), "bbox", bbox)
     objects = objects.set_column(objects.schema.get_field_index("polygon"), "polygon", polygon)
+    extras = marked_for_derivation(objects["extras"], turned).cast(objects.schema.field("extras").type)
+    objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
     for name, changed in ((BBOX_TEXT, turned), (POLYGON_TEXT, bare)):
         if name in objects.column_names:
             column = arr(objects[name])

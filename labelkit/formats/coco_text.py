@@ -232,15 +232,21 @@ def concat(pieces: Sequence[pa.Array | str]) -> pa.Array:
     return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
 
 
+DERIVE_TAG = "coco:@derive"
+"""The extras key marking an object whose geometry COCO's plan changed (a mask or negative box left out, a
+rotated box turned into its corners): it is written with every required field it now lacks derived, even if
+read from COCO. Set on those rows only (:func:`marked_for_derivation`); never written."""
+
+
 @dataclass(frozen=True)
 class CarriedFields:
     """Per row, which of COCO's annotation fields its extras carry (as ``coco:<name>``, read from a COCO file).
 
-    An object read from a COCO annotation that had ``area`` and ``iscrowd`` (every ground-truth annotation of
-    COCO's own files has both: ``complete``) is written as it was read: its box, or none (``"bbox": null`` is
-    carried as ``coco:bbox``), and its segmentation, or none. Any other object, from another format or with
-    only some of COCO's fields among its extras, gets each required field it does not carry (see
-    ``coco_write``). The other flags are found for those objects only (False where ``complete``).
+    An object read from COCO (``as_read``) is written with exactly the fields it was read with: its box or
+    none (``"bbox": null`` is carried as ``coco:bbox``), its segmentation or none, its ``area``, ``iscrowd``
+    and ``num_keypoints`` or none (LVIS has no ``iscrowd``, CrowdPose keypoints no segmentation or area). Any
+    other object gets each required field it does not carry (see ``coco_write``). The other flags are found
+    for the rows not carrying both ``area`` and ``iscrowd`` (and those marked), False elsewhere.
     """
 
     area: np.ndarray
@@ -248,33 +254,55 @@ class CarriedFields:
     bbox: np.ndarray
     segmentation: np.ndarray
     num_keypoints: np.ndarray
-
-    @property
-    def complete(self) -> np.ndarray:
-        """Rows read from a COCO annotation with ``area`` and ``iscrowd``: written as read."""
-        both: np.ndarray = self.area & self.iscrowd
-        return both
+    as_read: np.ndarray
 
 
-def carried_fields(extras: pa.Array | pa.ChunkedArray) -> CarriedFields:
+def carried_fields(extras: pa.Array | pa.ChunkedArray, read_from_coco: bool = False) -> CarriedFields:
     """Which of COCO's annotation fields each row's extras carry (a key ``"coco:<name>":``; none without extras).
 
-    A key is told by its quoted name followed by a colon, which a string value cannot hold unescaped. Two
-    passes over the texts (``area``, ``iscrowd``); the rest are looked for in the other rows only, usually none
-    (COCO -> COCO) or few with extras (other formats).
+    A row counts as read from COCO (``as_read``) when it carries ``area`` and ``iscrowd`` (every annotation of
+    COCO's own files), or, in a dataset read from COCO (``read_from_coco``: its info lists the files read), any
+    of ``area``, ``iscrowd``, ``num_keypoints``, ``bbox`` or ``segmentation``; never when marked with
+    :data:`DERIVE_TAG`. (An object of a dataset built elsewhere carrying only some of them, ``{"coco:iscrowd":
+    0}`` on a YOLO box, did not come from a COCO file that had the others: it gets them, so that what is
+    written loads in pycocotools.) A key is told by its quoted name followed by a colon, which a string value
+    cannot hold unescaped. Three passes over the texts (``area``, ``iscrowd``, the mark); the rest are looked
+    for in the other rows only, usually none (COCO -> COCO) or few with extras (other formats).
     """
     n = len(extras)
     if not n or extras.null_count == n:
-        return CarriedFields(*(np.zeros(n, dtype=bool) for _ in range(5)))
+        return CarriedFields(*(np.zeros(n, dtype=bool) for _ in range(6)))
     area = true_mask(pc.match_substring(extras, '"coco:area":'))
     iscrowd = true_mask(pc.match_substring(extras, '"coco:iscrowd":'))
+    marked = true_mask(pc.match_substring(extras, f'"{DERIVE_TAG}":'))
     rest = [np.zeros(n, dtype=bool) for _ in range(3)]
-    others = ~(area & iscrowd) & valid_mask(extras)
+    others = (~(area & iscrowd) | marked) & valid_mask(extras)
     if others.any():
         texts = extras.filter(pa.array(others))
         for flags, name in zip(rest, ("bbox", "segmentation", "num_keypoints"), strict=True):
             flags[others] = true_mask(pc.match_substring(texts, f'"coco:{name}":'))
-    return CarriedFields(area, iscrowd, *rest)
+    carried = area | iscrowd | rest[0] | rest[1] | rest[2] if read_from_coco else area & iscrowd
+    bbox, segmentation, num_keypoints = rest
+    return CarriedFields(area, iscrowd, bbox, segmentation, num_keypoints, carried & ~marked)
+
+
+def marked_for_derivation(extras: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    """``extras`` with the ``rows`` marked as changed by the plan (:data:`DERIVE_TAG`).
+
+    Their carried ``bbox`` and ``segmentation`` are taken out: the plan changed their geometry, so what was
+    carried of it no longer holds. The rows are few (objects whose mask, box or angle COCO cannot hold): they
+    are decoded and encoded one by one, and taken in place of the others.
+    """
+    column = extras if isinstance(extras, pa.Array) else extras.combine_chunks()
+    picked = np.flatnonzero(rows)
+    texts = []
+    for text in column.take(pa.array(picked)).to_pylist():
+        members = loads_text(text) if text is not None else {}
+        kept = {k: v for k, v in members.items() if k not in ("coco:bbox", "coco:segmentation")}
+        texts.append(orjson.dumps({**kept, DERIVE_TAG: "geometry"}).decode())
+    index = np.arange(len(column))
+    index[picked] = len(column) + np.arange(len(picked))
+    return pa.concat_arrays([column.cast(pa.string()), pa.array(texts, pa.string())]).take(pa.array(index))
 
 
 def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
@@ -306,7 +334,7 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
         members = {
             k[5:]: v
             for k, v in loads_text(text).items()
-            if k.startswith("coco:") and k[5:] not in skip and k != STUFF_TAG
+            if k.startswith("coco:") and k[5:] not in skip and not k.startswith("coco:@")  # (bookkeeping)
         }
         values[i] = "," + orjson.dumps(members).decode()[1:-1] if members else None
     return pa.array(values, pa.string())

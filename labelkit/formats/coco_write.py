@@ -647,8 +647,8 @@ class Writer:
         defaults = pa.nulls(n, pa.string())
         bbox_text = bbox_json(c)
         if not results:
-            fields = carried_fields(extras)
-            complete = fields.complete
+            fields = carried_fields(extras, "coco:files" in self.info_extras)
+            complete = fields.as_read
             sizes = (np.asarray(c[_WIDTH].to_numpy(zero_copy_only=False)), np.asarray(c[_HEIGHT].to_numpy()))
             boxes, has, outside = written_boxes(c, complete | fields.bbox, sizes)
             changed = (has & ~valid_mask(c["bbox"])) | outside  # derived or clipped: formatted
@@ -690,7 +690,7 @@ class Writer:
     ) -> pa.Array:
         """``,"area":...,"iscrowd":0`` (and ``num_keypoints``): the members an object needs and does not carry.
 
-        Objects read from COCO as they were (``fields.complete``) get none. Others get each of ``area``,
+        Objects read from COCO (``fields.as_read``) get none. Others get each of ``area``,
         ``iscrowd`` (0) and, where keypoints are written, ``num_keypoints`` (the labelled points, ``v > 0``) that
         their extras do not carry. The area is the polygons' (:func:`G.ring_areas`, summed over the rings in
         order), else ``w * h`` of the box written (``boxes``, derived ones included), else 0, a column at a
@@ -699,7 +699,7 @@ class Writer:
         from pycocotools import mask as mask_utils
 
         n = c.num_rows
-        todo = ~fields.complete
+        todo = ~fields.as_read
         need_area = todo & ~fields.area
         rle_text = true_mask(pc.starts_with(seg_text, "{"))
         masked = valid_mask(c["mask"]) | rle_text
