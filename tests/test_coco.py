@@ -2853,3 +2853,63 @@ def test_a_carried_integer_past_float_range_is_an_error_not_a_crash(tmp_path: Pa
     with pytest.raises(InputError) as err:
         labelkit.load(src)
     assert err.value.location.pointer == "/annotations/0/iscrowd"
+
+
+def test_coco_extras_the_reader_refuses_are_lost_not_written(tmp_path: Path) -> None:
+    """``coco:`` extras from another format were written as they were, into COCO that ``validate`` and
+    pycocotools refuse (``"info": [1]``, ``"supercategory": 5``, ``"segmentation": "9"``), nothing reported."""
+    from pycocotools.coco import COCO
+
+    from labelkit.model.records import DatasetInfo
+
+    info = DatasetInfo(extras={"coco:info": [1], "coco:licenses": [2]})
+    ds = Dataset(categories=[Category(id=1, name="a", extras={"coco:supercategory": 5})], info=info)
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=100, height=80)))
+    extras = {"coco:iscrowd": 1, "coco:segmentation": "9"}
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1.0, 2.0, 3.0, 4.0), extras=extras))
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("coco:segmentation extras COCO cannot hold", 1),
+        ("coco:supercategory extras of categories", 1),
+        ("dataset info's coco:info extra", 1),
+        ("dataset info's coco:licenses extra", 1),
+    ]
+    assert [(c.what, c.count) for c in report.transformed] == [("boxes", 1)]
+    path = tmp_path / "out/annotations/instances_val.json"
+    assert _load(path) == {
+        "info": {},
+        "licenses": [],
+        "images": [{"id": 1, "file_name": "1.jpg", "width": 100, "height": 80}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 1,
+                "segmentation": [[1, 2, 4, 2, 4, 6, 1, 6]],
+                "bbox": [1, 2, 3, 4],
+                "iscrowd": 1,
+                "area": 12.0,
+            },
+        ],
+        "categories": [{"id": 1, "name": "a"}],
+    }
+    assert CliRunner().invoke(cli, ["validate", str(path)]).exit_code == 0
+    assert len(COCO(str(path)).getAnnIds()) == 1
+    # what COCO's reader carries is written as carried: a null segmentation on a box, a Label Studio iscrowd
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=100, height=80)))
+    extras = {"coco:iscrowd": "false", "coco:segmentation": None, "coco:area": 1}
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1.0, 2.0, 3.0, 4.0), extras=extras))
+    assert labelkit.save(ds, tmp_path / "carried", "coco").lost == []
+    (ann,) = _load(tmp_path / "carried/annotations/instances_val.json")["annotations"]
+    assert ann == {
+        "id": 1,
+        "image_id": 1,
+        "category_id": 1,
+        "bbox": [1, 2, 3, 4],
+        "iscrowd": "false",
+        "segmentation": None,
+        "area": 1,
+    }

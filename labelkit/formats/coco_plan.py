@@ -130,6 +130,11 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
             objects = tables["objects"] = objects.set_column(objects.schema.get_field_index(column), column, values)
             if column != "keypoints":
                 reshaped |= rows
+    odd = _odd_segmentations(objects)
+    if odd.any():
+        reason = "COCO's reader refuses a segmentation that is neither polygons, an RLE nor null: not written"
+        losses.append(("coco:segmentation extras COCO cannot hold", int(odd.sum()), reason))
+        reshaped |= odd
     if reshaped.any():
         extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
         objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
@@ -145,9 +150,85 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
             )
         )
         tables["objects"] = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
-    if tables:
-        dataset = Dataset.from_tables({**dataset.tables(), **tables}, dataset.categories, dataset.info)
+    categories, info = _without_odd_fields(dataset, losses)
+    if tables or categories is not dataset.categories or info is not dataset.info:
+        dataset = Dataset.from_tables({**dataset.tables(), **tables}, categories, info)
     return dataset, losses
+
+
+def _odd_segmentations(objects: pa.Table) -> np.ndarray:
+    """Per object: a ``coco:segmentation`` extra that is neither polygons, an RLE nor null (``"9"``, ``1.5``).
+
+    The writer would write it as it is, which COCO's reader (labelkit's too) and pycocotools refuse. COCO's
+    reader carries only ``null`` and ``[]`` (on a box), told by their text; any other value is decoded.
+    """
+    odd = np.zeros(objects.num_rows, dtype=bool)
+    if not objects.num_rows or objects["extras"].null_count == objects.num_rows:
+        return odd
+    keyed = true_mask(pc.match_substring(objects["extras"], '"coco:segmentation":'))
+    if not keyed.any():
+        return odd
+    rows = np.flatnonzero(keyed)
+    texts = objects["extras"].take(pa.array(rows))
+    plain = true_mask(pc.match_substring_regex(texts, r'"coco:segmentation":(?:null|\[\])[,}]'))
+    for i, text in zip(rows[~plain].tolist(), texts.filter(pa.array(~plain)).to_pylist(), strict=True):
+        odd[i] = not _holdable_segmentation(loads_text(text).get("coco:segmentation"))
+    return odd
+
+
+def _holdable_segmentation(value: Any) -> bool:
+    """Whether COCO's reader reads ``value`` as a segmentation: null, polygons (lists of numbers) or an RLE."""
+    if value is None:
+        return True
+    if isinstance(value, list):
+        return all(isinstance(r, list) and all(_number(v) for v in r) for r in value)
+    if isinstance(value, dict):
+        size, counts = value.get("size"), value.get("counts")
+        sized = isinstance(size, list) and len(size) == 2 and all(isinstance(v, int) for v in size)
+        counted = isinstance(counts, str) or (isinstance(counts, list) and all(isinstance(v, int) for v in counts))
+        return sized and counted
+    return False
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _without_odd_fields(dataset: Dataset, losses: list[tuple[str, int, str]]) -> tuple[list[Any], Any]:
+    """The categories and info without the ``coco:`` extras COCO's reader refuses, each added to ``losses``.
+
+    A ``coco:supercategory`` that is not text (where the category has no supercategory of its own), a
+    ``coco:info`` that is not an object, ``coco:licenses`` that are not a list of objects: the writer would
+    write them as they are. (The same objects and lists are returned when there are none.)
+    """
+    categories = dataset.categories
+    odd = [
+        i
+        for i, c in enumerate(categories)
+        if c.supercategory is None
+        and "coco:supercategory" in c.extras
+        and not isinstance(c.extras["coco:supercategory"], str)
+    ]
+    if odd:
+        reason = "COCO's reader refuses a supercategory that is not text: not written"
+        losses.append(("coco:supercategory extras of categories", len(odd), reason))
+        categories = list(categories)
+        for i in odd:
+            extras = {k: v for k, v in categories[i].extras.items() if k != "coco:supercategory"}
+            categories[i] = categories[i].model_copy(update={"extras": extras})
+    info = dataset.info
+    extras = info.extras
+    bad = []
+    if "coco:info" in extras and not isinstance(extras["coco:info"], dict):
+        bad.append(("coco:info", "an info that is not an object"))
+    licenses = extras.get("coco:licenses", [])
+    if not isinstance(licenses, list) or not all(isinstance(v, dict) for v in licenses):
+        bad.append(("coco:licenses", "licenses that are not a list of objects"))
+    for key, what in bad:
+        losses.append((f"dataset info's {key} extra", 1, f"COCO's reader refuses {what}: not written"))
+    if bad:
+        info = info.model_copy(update={"extras": {k: v for k, v in extras.items() if k not in dict(bad)}})
+    return categories, info
 
 
 def _negative_boxes(objects: pa.Table) -> np.ndarray:
