@@ -22,7 +22,7 @@ from labelkit.formats import coco
 from labelkit.formats.coco_geometry import POLYGON_TEXT, POLYGONS
 from labelkit.formats.coco_shapes import drawn_polygons
 from labelkit.formats.coco_text import polygon_json
-from labelkit.model import Category, Dataset, Item, Media, Object, tables
+from labelkit.model import Category, Dataset, Item, Media, Object, Transcript, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "coco"
@@ -2913,3 +2913,39 @@ def test_coco_extras_the_reader_refuses_are_lost_not_written(tmp_path: Path) -> 
         "segmentation": None,
         "area": 1,
     }
+
+
+@pytest.mark.parametrize("categories", [[], [Category(id=1, name="a")]])
+def test_captions_without_a_category_are_written_in_a_file_listing_none(tmp_path: Path, categories: list[Any]) -> None:
+    """A captions file from another format listed the categories beside captions without ``category_id``:
+    pycocotools' ``COCO()`` raised KeyError 'category_id' (it indexes them when the file has categories)."""
+    from pycocotools.coco import COCO
+
+    ds = Dataset(categories=categories)
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=100, height=80)))
+    ds.add(Transcript(id="1", item_id="1", text="hello"))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == report.transformed == []
+    image = {"id": 1, "file_name": "1.jpg", "width": 100, "height": 80}
+    files = {p.name: _load(p) for p in sorted((tmp_path / "out/annotations").iterdir())}
+    expected = {
+        "captions_val.json": {
+            "info": {},
+            "licenses": [],
+            "images": [image],
+            "annotations": [{"id": 1, "image_id": 1, "caption": "hello"}],
+        }
+    }
+    if categories:  # (kept in an instances file of the split, as the captions file cannot list them)
+        expected["instances_val.json"] = {
+            "info": {},
+            "licenses": [],
+            "images": [image],
+            "annotations": [],
+            "categories": [{"id": 1, "name": "a"}],
+        }
+    assert files == expected
+    assert COCO(str(tmp_path / "out/annotations/captions_val.json")).getAnnIds() == [1]
+    back = labelkit.load(tmp_path / "out")
+    assert [c.name for c in back.categories] == [c.name for c in categories]
+    assert [t.text for t in back.transcripts()] == ["hello"]

@@ -201,6 +201,11 @@ class Writer:
             if "label" in kinds:
                 specs.append(FileSpec("labels", split, keys))
         self._cover(specs)
+        if self.ds.categories and specs and all(s.task == "captions" and self._bare_captions(s) for s in specs):
+            # (a captions file with a caption without category_id cannot list them: an instances file does)
+            specs.insert(
+                0, FileSpec("instances", specs[0].split, ["info", "licenses", "images", "annotations", "categories"])
+            )
         for spec in specs:
             self.tasks_by_split.setdefault(spec.split or "default", set()).add(spec.task)
         listed = [s for s in specs if s.categories is not None and s.task in ("instances", "stuff", "labels")]
@@ -297,6 +302,22 @@ class Writer:
                 return True
         return ("transcript" in kinds and "captions" not in tasks) or ("label" in kinds and "labels" not in tasks)
 
+    def _bare_captions(self, spec: FileSpec) -> bool:
+        """Whether ``spec`` is a captions file not read from COCO holding a caption without ``category_id``.
+
+        pycocotools' ``COCO()`` indexes every annotation's ``category_id`` when the file has ``categories``
+        (``KeyError``): such a file lists none, as COCO 2017's captions files (and labelkit's reader reads
+        them so).
+        """
+        if spec.task != "captions" or spec.categories is not None:
+            return False
+        t = self._rows("transcripts", self._item_ids(spec.split or "default", spec.images))
+        bare = pc.and_(
+            t["category_id"].is_null(),
+            pc.invert(pc.fill_null(pc.match_substring(t["extras"], '"coco:category_id"'), False)),
+        )
+        return bool(true_mask(bare).any())
+
     def _kinds(self, split: str) -> set[str]:
         ids = self._item_ids(split)
         kinds = set()
@@ -370,7 +391,7 @@ class Writer:
                 write_array(fh, chunks)
             if spec.task in ("instances", "stuff", "labels"):  # and those its annotations use
                 categories = self._categories(spec, tasks_of_split, self.used_categories)
-            if "categories" in spec.keys or spec.categories is None:
+            if ("categories" in spec.keys or spec.categories is None) and not self._bare_captions(spec):
                 fields = spec.category_fields or {}
                 records = [self._category_json(c, fields.get(str(c.id))) for c in categories]
                 fh.write(b',"categories":' + orjson.dumps(records))
