@@ -2694,23 +2694,20 @@ def _split_of_two(tmp_path: Path, labels_images: list[dict[str, Any]], labels_ca
         (("images", 0, "coco_url", "http://other/7.jpg"), "/images/0/coco_url", "image 7 differs from the one"),
         (("images", 1, "file_name", "other.jpg"), "/images/1", "image 12 differs from the one"),
         (("images", 1, "width", 0), "/images/1", "image 12 differs from the one"),
-        (("categories", 0, "supercategory", "zzz"), "/categories/0/supercategory", "category 1 differs from the one"),
-        (("categories", 0, "keypoints", ["eye"]), "/categories/0/keypoints", "category 1 differs from the one"),
     ],
 )
-def test_a_field_two_files_give_differently_is_refused_and_validate_says_so(
+def test_an_image_field_two_files_give_differently_is_refused_and_validate_says_so(
     tmp_path: Path, change: tuple[str, int, str, Any], pointer: str, message: str
 ) -> None:
-    """The first file's image or category was kept and the other's value dropped without a word (exit 0), and
-    validate said "ok" on what convert refused (an image listed again with another file name or size)."""
-    section, index, key, value = change
+    """The first file's image was kept and the other's value dropped without a word (exit 0), and validate said
+    "ok" on what convert refused (an image listed again with another file name or size)."""
+    _, index, key, value = change
     images = [
         {"id": 7, "file_name": "7.jpg", "width": 10, "height": 10, "coco_url": "http://a/7.jpg"},
         {"id": 12, "file_name": "12.jpg", "width": 10, "height": 10},
     ]
-    cats = [{"id": 1, "name": "person", "supercategory": "person", "keypoints": ["nose"], "skeleton": []}]
-    (images if section == "images" else cats)[index][key] = value
-    src = _split_of_two(tmp_path, images, cats)
+    images[index][key] = value
+    src = _split_of_two(tmp_path, images)
     labels = str(src / "annotations" / "labels_val.json")
     with pytest.raises(InputError) as err:
         labelkit.convert(src, tmp_path / "out", to="coco")
@@ -2720,6 +2717,49 @@ def test_a_field_two_files_give_differently_is_refused_and_validate_says_so(
     (finding,) = labelkit.validate(src)
     assert (finding.path, finding.where) == (labels, "#" + pointer)
     assert finding.message.startswith(message)
+
+
+def test_category_values_that_differ_between_files_come_back_in_each_file(tmp_path: Path) -> None:
+    """LVIS-style per-split counts were refused (exit 2, validate exit 1), and before that train's image_count was
+    written into val without a word; a supercategory or keypoint names two files of a split differ in likewise."""
+    train = {"id": 1, "name": "a", "supercategory": "x", "image_count": 5, "frequency": "c"}
+    val = {"id": 1, "name": "a", "supercategory": "x", "image_count": 3, "frequency": "r"}
+    person = {"id": 1, "name": "a", "supercategory": "y", "keypoints": ["eye"], "skeleton": [], "image_count": 3}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [_img(1)], "annotations": [_ann(1, 1, 1)], "categories": [train]},
+            "instances_val": {"images": [_img(2)], "annotations": [_ann(2, 2, 1)], "categories": [val]},
+            "labels_val": {"images": [_img(2)], "annotations": [], "categories": [person]},
+        },
+    )
+    assert labelkit.validate(src) == []
+    ds = labelkit.load(src)
+    assert [c.extras for c in ds.categories] == [{"coco:image_count": 5, "coco:frequency": "c"}]  # (the first file's)
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    names = ("instances_train.json", "instances_val.json", "labels_val.json")
+    for name in names:  # (the same content, key order included)
+        assert json.dumps(_load(tmp_path / "out/annotations" / name)) == json.dumps(_load(src / "annotations" / name))
+    labelkit.save(ds, tmp_path / "ds.labelkit.json", "labelkit")  # (kept through another format)
+    labelkit.convert(tmp_path / "ds.labelkit.json", tmp_path / "out2", to="coco")
+    for name in names:
+        assert _load(tmp_path / "out2/annotations" / name) == _load(src / "annotations" / name), name
+
+
+def test_a_category_name_two_files_give_differently_is_still_refused(tmp_path: Path) -> None:
+    """The model knows a category by its id and name: one id cannot have two names."""
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [], "annotations": [], "categories": [{"id": 1, "name": "a"}]},
+            "instances_val": {"images": [], "annotations": [], "categories": [{"id": 1, "name": "b"}]},
+        },
+    )
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert err.value.location.pointer == "/categories/0/name"
+    assert err.value.message == "category 1 is named 'b' here but 'a' in another file"
 
 
 def test_fields_one_file_of_a_split_gives_and_another_lacks_come_back_in_each_file(tmp_path: Path) -> None:

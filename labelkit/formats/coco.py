@@ -745,8 +745,8 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     if findings:
         return findings
     coco_files = decode_all(path)
-    conflicts: list[InputError] = []  # (fields two files give differently, which reading refuses)
-    categories = merge_categories(coco_files, conflicts)
+    conflicts: list[InputError] = []  # (image fields two files give differently, which reading refuses)
+    categories = merge_categories(coco_files)
     item_prefix = _prefixes(coco_files)
     built = []
     for _, b in _build_all(coco_files, item_prefix, categories):

@@ -219,24 +219,18 @@ def result_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[F
     return table, unique, []
 
 
-def merge_categories(files: Sequence[CocoFile], conflicts: list[InputError] | None = None) -> list[Category]:
+def merge_categories(files: Sequence[CocoFile]) -> list[Category]:
     """The categories of several files, by id in order of first appearance, each with every field any file gives it.
 
     A field one file gives a category and another leaves out (``keypoints`` in ``person_keypoints_*.json`` only)
     is kept; which fields each file had is kept in the dataset info (see :func:`dataset_info`), so each file is
-    written back with its own. A field two files give different values cannot be kept twice: it is an error.
-
-    Args:
-        files: the decoded files.
-        conflicts: where given, fields that differ between files are added to it instead of raised (the first
-            file's value is kept), for ``validate``.
+    written back with its own. A field two files give different values (LVIS's per-split ``image_count``) has
+    the first file's value here; the others' are kept in the dataset info too.
 
     Raises:
-        InputError: a file lists a category id twice, or two files give one category different names or
-            different values of another field.
+        InputError: a file lists a category id twice, or two files give one category different names.
     """
     merged: dict[int, dict[str, Any]] = {}  # id -> the fields any file gives it (the first file's value)
-    first_file: dict[int, CocoFile] = {}
     for f in files:
         here: set[int] = set()
         for i, c in enumerate(build_categories(f)):  # (each record checked on its own)
@@ -249,29 +243,15 @@ def merge_categories(files: Sequence[CocoFile], conflicts: list[InputError] | No
             old = merged.get(c.id)
             if old is None:
                 merged[c.id] = dict(record)
-                first_file[c.id] = f
                 continue
-            if old["name"] != c.name:
+            if old["name"] != c.name:  # (the model knows a category by its id and name)
                 raise InputError(
                     f"category {c.id} is named {c.name!r} here but {old['name']!r} in another file",
                     path=f.path,
                     pointer=json_pointer("categories", i, "name"),
                 )
             for key, value in record.items():
-                if key not in old:
-                    old[key] = value
-                elif not same_json(old[key], value):
-                    error = InputError(
-                        f"category {c.id} differs from the one {first_file[c.id].path.name} lists in {key!r}",
-                        path=f.path,
-                        pointer=json_pointer("categories", i, key),
-                        expected=orjson.dumps(old[key]).decode(),
-                        found=orjson.dumps(value).decode(),
-                        hint="a category has one value of each field: make the files agree",
-                    )
-                    if conflicts is None:
-                        raise error
-                    conflicts.append(error)
+                old.setdefault(key, value)
     return build_categories(CocoFile(Path(), "merged", None, categories=list(merged.values())))
 
 
@@ -286,10 +266,26 @@ def same_json(a: Any, b: Any) -> bool:
         return bool(a == b) and type(a) is type(b)
 
 
-def _natural_fields(c: Category) -> set[str]:
-    fields = {"id", "name"}
-    fields |= {k for k in ("supercategory", "keypoints", "skeleton") if getattr(c, k) is not None}
-    return fields | {k[5:] for k in c.extras if k.startswith("coco:")}
+def category_record(c: Category) -> dict[str, Any]:
+    """The COCO record of a category: id, name, supercategory, keypoints, skeleton, then its ``coco:`` extras."""
+    out: dict[str, Any] = {"id": c.id, "name": c.name}
+    if c.supercategory is not None:
+        out["supercategory"] = c.supercategory
+    if c.keypoints is not None:
+        out["keypoints"] = c.keypoints
+    if c.skeleton is not None:
+        out["skeleton"] = [list(e) for e in c.skeleton]
+    for k, v in c.extras.items():
+        if k.startswith("coco:") and k[5:] not in out:
+            out[k[5:]] = v
+    return out
+
+
+def _own_values(record: dict[str, Any], model: dict[str, Any], model_text: bytes) -> dict[str, Any]:
+    """The fields of a file's category record whose values differ from the model's category (``model``)."""
+    if orjson.dumps(record, option=orjson.OPT_SORT_KEYS) == model_text:  # (COCO 2017: every file's the same)
+        return {}
+    return {k: v for k, v in record.items() if k not in ("id", "name") and not same_json(model.get(k), v)}
 
 
 def dataset_info(
@@ -301,7 +297,9 @@ def dataset_info(
     """Dataset info holding what a COCO -> COCO round trip needs: info, licenses and the file list.
 
     ``image_missing``: per file (index), the fields of its images' items that it does not list (see
-    ``coco.join_items``), written as ``image_missing`` in its entry of the file list.
+    ``coco.join_items``), written as ``image_missing`` in its entry of the file list. A file's entry also has
+    the fields each of its categories has, where they are not the category's (``category_fields``), and the
+    values of its own where they differ from the category's, which has the first file's (``category_values``).
     """
     extras: dict[str, Any] = {}
     for f in files:
@@ -315,6 +313,11 @@ def dataset_info(
     order: dict[str | None, dict[Any, None]] = {}  # a split's images in the order its items are read
     for f in files:
         order.setdefault(f.split, {}).update(dict.fromkeys(i.get("id") for i in f.images))
+    records: dict[int, tuple[dict[str, Any], bytes]] = {}  # category id -> (its record, its JSON, keys sorted)
+    for category in categories:
+        record = category_record(category)
+        records[category.id] = (record, orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+    natural = {i: set(record) for i, (record, _) in records.items()}
     specs = []
     for index, f in enumerate(files):
         spec: dict[str, Any] = {
@@ -323,10 +326,18 @@ def dataset_info(
             "keys": f.present,
             "categories": [c.get("id") for c in f.categories],
         }
-        natural = {c.id: _natural_fields(c) for c in categories}
         fields = {str(c["id"]): list(c) for c in f.categories if c.get("id") in natural and set(c) != natural[c["id"]]}
         if fields:  # e.g. person has keypoints in person_keypoints_*.json but not in instances_*.json
             spec["category_fields"] = fields
+        values: dict[str, dict[str, Any]] = {}  # e.g. LVIS's per-split image_count (the category has the first's)
+        for c in f.categories:
+            if c.get("id") in records:
+                model, text = records[c["id"]]
+                differing = _own_values(c, model, text)
+                if differing:
+                    values[str(c["id"])] = differing
+        if values:
+            spec["category_values"] = values
         if image_missing and index in image_missing:  # e.g. a flickr_url only another file of the split gives
             spec["image_missing"] = image_missing[index]
         own = dict(f.extra_keys)  # (other top-level keys: written back as read)

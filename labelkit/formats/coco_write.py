@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_ids import object_ids
 from labelkit.formats.coco_names import file_name, kept_names
+from labelkit.formats.coco_records import category_record
 from labelkit.formats.coco_shapes import (
     arr,
     drawn_polygons,
@@ -74,6 +75,7 @@ class FileSpec:
     category_fields: dict[str, list[str]] | None = None
     own: dict[str, Any] | None = None  # top-level values of its own: info and licenses unlike the dataset's, other keys
     image_missing: dict[str, list[str]] | None = None  # item id -> metadata fields this file's image lacked as read
+    category_values: dict[str, dict[str, Any]] | None = None  # category id -> its fields' values in this file, as read
 
     @property
     def name(self) -> str:
@@ -186,6 +188,7 @@ class Writer:
                     spec.get("category_fields"),
                     spec.get("own") if isinstance(spec.get("own"), dict) else None,
                     spec.get("image_missing") if isinstance(spec.get("image_missing"), dict) else None,
+                    spec.get("category_values") if isinstance(spec.get("category_values"), dict) else None,
                 )
             )
             covered.add(split)
@@ -392,8 +395,8 @@ class Writer:
             if spec.task in ("instances", "stuff", "labels"):  # and those its annotations use
                 categories = self._categories(spec, tasks_of_split, self.used_categories)
             if ("categories" in spec.keys or spec.categories is None) and not self._bare_captions(spec):
-                fields = spec.category_fields or {}
-                records = [self._category_json(c, fields.get(str(c.id))) for c in categories]
+                fields, values = spec.category_fields or {}, spec.category_values or {}
+                records = [self._category_json(c, fields.get(str(c.id)), values.get(str(c.id))) for c in categories]
                 fh.write(b',"categories":' + orjson.dumps(records))
             fh.write(b"}")
 
@@ -417,19 +420,16 @@ class Writer:
             return []
         return list(cats)
 
-    def _category_json(self, c: Category, fields: list[str] | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.category_map.get(c.id, c.id), "name": c.name}
-        if c.supercategory is not None:
-            out["supercategory"] = c.supercategory
-        if c.keypoints is not None:
-            out["keypoints"] = c.keypoints
-        if c.skeleton is not None:
-            out["skeleton"] = [list(e) for e in c.skeleton]
-        for k, v in c.extras.items():
-            if k.startswith("coco:") and k[5:] not in out:
-                out[k[5:]] = v
-        if fields is not None:  # the fields this file's category had (COCO origin)
+    def _category_json(
+        self, c: Category, fields: list[str] | None = None, values: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A category's record; ``fields`` and ``values``: those it had in this file as read (COCO origin)."""
+        out = category_record(c)
+        out["id"] = self.category_map.get(c.id, c.id)
+        if fields is not None:
             out = {k: v for k, v in out.items() if k in fields or k in ("id", "name")}
+        if isinstance(values, dict):  # (another file's value is the category's: e.g. LVIS's per-split image_count)
+            out.update((k, v) for k, v in values.items() if k in out and k not in ("id", "name"))
         return out
 
     def _images(self, split: str, only: list[int] | None, missing: dict[str, list[str]] | None = None) -> bytes:
