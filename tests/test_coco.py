@@ -2879,6 +2879,18 @@ def test_carried_fields_the_schema_rejects_are_carried_and_reported(tmp_path: Pa
     assert [f.where for f in labelkit.validate(src)] == [f"#/annotations/0/{key}"]
 
 
+def test_carried_fields_of_a_results_file_are_not_noted_as_validate_allows_them(tmp_path: Path) -> None:
+    """The note said "2 area, iscrowd values COCO does not allow ... labelkit validate lists them" while validate
+    said ok: the results schema leaves them free."""
+    src = tmp_path / "results_val.json"
+    src.write_text('[{"image_id":1,"category_id":1,"bbox":[1,2,3,4],"score":0.3,"area":-1,"iscrowd":"no"}]')
+    assert labelkit.validate(src) == []
+    assert labelkit.load(src).read_notes == []
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.notes == ["wrote annotations/results_val.json"]
+    assert _load(tmp_path / "out/annotations/results_val.json") == _load(src)
+
+
 @pytest.mark.parametrize(
     ("key", "value"), [("iscrowd", "1.0"), ("area", "-0.0"), ("area", "1e400"), ("num_keypoints", "2.0")]
 )

@@ -354,8 +354,8 @@ def _split_images(listed: list[tuple[pa.Table, np.ndarray]]) -> tuple[pa.Table, 
 
 def _odd_note(f: CocoFile, b: Built) -> str:
     """The read note on a file's carried fields that the COCO schema rejects (kept as read; validate lists them)."""
-    row, name, found = min(b.odd)
-    where = f"/{row}/{name}" if f.task == "results" else f"/annotations/{row}/{name}"
+    row, name, found = min(b.odd)  # (not in a results file, whose schema leaves them free)
+    where = f"/annotations/{row}/{name}"
     fields = ", ".join(sorted({n for _, n, _ in b.odd}))
     return (
         f"{f.path.name}: {len(b.odd):,} {fields} value{'s' if len(b.odd) != 1 else ''} COCO does not allow "

@@ -365,7 +365,8 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     scores = raw_column(score_values, path, "score", float | None)
     if None in scores:  # (a result needs a score; null is no number, as the schema says)
         _refuse_missing_scores(score_values, scores, f.task == "results", path)
-    extras = annotation_extras(f, caption, out.odd)
+    # (the results schema leaves area and iscrowd free: validate says nothing of them there, nor does a note)
+    extras = annotation_extras(f, caption, out.odd if f.task != "results" else None)
     refuse_wide_integers(extras, path)
     attributes: list[str | None] = [None] * n
     attribute_values = f.column("attributes")
