@@ -360,6 +360,30 @@ def json_text(value: Any, path: str | Path, pointer: str) -> str:
         raise InputError(message, path=path, pointer=pointer) from exc
 
 
+MAX_FIELD_DEPTH = 192
+"""How deep a category's or image's extra field may nest: labelkit JSON holds it four levels down (document,
+list, record, extras), and pydantic reads no JSON deeper than 200 levels back (orjson writes 254)."""
+
+
+def refuse_deep(value: Any, path: str | Path, pointer: str) -> None:
+    """Refuse a value nested more than :data:`MAX_FIELD_DEPTH` levels (a list or an object is a level).
+
+    Raises:
+        InputError: at ``pointer``.
+    """
+    stack = [(value, 1)]
+    while stack:  # (a loop, not recursion: msgspec decodes about 1000 levels, Python's stack holds as many)
+        v, depth = stack.pop()
+        if isinstance(v, (list, dict)):
+            if depth > MAX_FIELD_DEPTH:
+                raise InputError(
+                    f"value nested more than {MAX_FIELD_DEPTH} levels deep, more than every format can keep",
+                    path=path,
+                    pointer=pointer,
+                )
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+
+
 TEXT_SUFFIXES = frozenset({".json", ".txt", ".xml", ".yaml", ".yml", ".names", ".data", ".conll", ".csv", ".tsv"})
 """Files searched for the bad byte when a reader meets text that is not UTF-8 (see :func:`input_guard`)."""
 

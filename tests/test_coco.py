@@ -2328,6 +2328,38 @@ def test_other_top_level_values_coco_cannot_write_again_are_input_errors(
     assert err.value.location.pointer == pointer
 
 
+@pytest.mark.parametrize(
+    ("section", "to"), [(s, t) for s in ("categories", "images") for t in ("labelkit", "parquet", "coco")]
+)
+def test_a_category_or_image_field_nested_too_deep_for_labelkit_json_is_refused_at_its_pointer(
+    tmp_path: Path, section: str, to: str
+) -> None:
+    """A category's was an internal error on --to labelkit or parquet (pydantic's "Circular reference detected")
+    and an output error without a pointer on --to coco, while validate said ok; an image's was pointed at the
+    image, not the field. 192 levels are written and read back by every format."""
+    for depth in (192, 193):
+        deep: Any = 1
+        for _ in range(depth):
+            deep = [deep]
+        doc: dict[str, Any] = {"images": [_img(1)], "annotations": [], "categories": [{"id": 1, "name": "a"}]}
+        doc[section][0]["x"] = deep
+        src = _write(tmp_path, doc)
+        out = tmp_path / f"out{depth}.{ {'labelkit': 'json', 'parquet': 'parquet', 'coco': 'd'}[to] }"
+        if depth == 192:
+            assert labelkit.validate(src) == []
+            labelkit.convert(src, out, to=to)
+            labelkit.convert(out, tmp_path / "back", to="coco")
+            assert _load(tmp_path / "back/annotations/instances_val.json") == doc
+            continue
+        with pytest.raises(InputError) as err:
+            labelkit.convert(src, out, to=to)
+        assert err.value.location.pointer == f"/{section}/0/x"
+        assert err.value.message == "value nested more than 192 levels deep, more than every format can keep"
+        assert not out.exists()
+        (finding,) = labelkit.validate(src)
+        assert (finding.where, finding.message) == (f"#/{section}/0/x", err.value.message)
+
+
 def test_validate_of_a_file_orjson_and_python_both_refuse_is_one_finding(tmp_path: Path) -> None:
     """1e400 beside NaN (not JSON) or a 5000-digit integer (beyond Python's int conversion): internal errors."""
     for extra in ("NaN", "1" * 5000):

@@ -20,9 +20,10 @@ from pydantic import ValidationError
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
-from labelkit.io import is_plain_relpath, json_text, safe_relpath
+from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
 from labelkit.model import Category, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
+from labelkit.model.tables import true_mask
 from labelkit.report import Finding
 
 IMAGE_FIELDS = ("id", "file_name", "width", "height")
@@ -50,6 +51,8 @@ def build_categories(f: CocoFile) -> list[Category]:
         extras = {
             f"coco:{k}": v for k, v in c.items() if k not in ("id", "name", "supercategory", "keypoints", "skeleton")
         }
+        for field, value in extras.items():  # (pydantic writes and reads the extras of a category: no deeper)
+            refuse_deep(value, f.path, json_pointer("categories", i, field[5:]))
         try:
             out.append(
                 Category(
@@ -77,10 +80,15 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
     ids, paths, widths, heights = _plain_columns(f.images) or _checked_columns(f)
     try:
         metadata = [_image_metadata(image) for image in f.images]
-    except TypeError:  # an integer orjson cannot write (beyond 64 bits): find it for the error
+    except TypeError:  # an integer orjson cannot write (beyond 64 bits), or a value nested too deep: find it
         for i, image in enumerate(f.images):
+            _refuse_deep_fields(image, f, i)
             json_text(image, f.path, json_pointer("images", i))
         raise
+    texts = pa.array(metadata, pa.string())
+    brackets = pc.add(pc.count_substring(texts, "["), pc.count_substring(texts, "{"))
+    for i in np.flatnonzero(true_mask(pc.greater(brackets, MAX_FIELD_DEPTH))).tolist():  # (only those can be)
+        _refuse_deep_fields(f.images[i], f, i)
     id_array = np.array(ids, dtype=np.int64)
     findings = [
         Finding(str(f.path), json_pointer("images", int(i), "id"), f"duplicate image id {int(id_array[i])}")
@@ -95,10 +103,15 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
             "width": pa.array(widths, pa.int64()),
             "height": pa.array(heights, pa.int64()),
             "split": pa.array([f.split] * n, pa.string()),
-            "metadata": pa.array(metadata, pa.string()),
+            "metadata": texts,
         }
     )
     return table, id_array, findings
+
+
+def _refuse_deep_fields(image: dict[str, Any], f: CocoFile, i: int) -> None:
+    for key, value in image.items():
+        refuse_deep(value, f.path, json_pointer("images", i, key))
 
 
 def _image_metadata(image: dict[str, Any]) -> str | None:
