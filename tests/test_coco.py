@@ -151,6 +151,48 @@ def test_a_null_in_a_bbox_is_named_null(tmp_path: Path, bbox: list[Any], at: int
     assert err.value.found == "null"
 
 
+@pytest.mark.parametrize(
+    ("bbox", "at", "found"),
+    [
+        ([1, 2, 3, "4"], "/3", '"4"'),
+        (["1", 2, 3, 4], "/0", '"1"'),
+        ([1, [2], 3, 4], "/1", "an array"),
+        ([1, 2, 3], "", None),
+    ],
+)
+def test_a_bbox_value_that_is_no_number_is_named_at_its_index(
+    tmp_path: Path, bbox: list[Any], at: str, found: str | None
+) -> None:
+    """Convert pointed at the bbox with msgspec's "Expected `float`, got `str`" where validate named the index."""
+    doc = _load(INSTANCES)
+    doc["annotations"][1]["bbox"] = bbox
+    src = _write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert err.value.location.pointer == f"/annotations/1/bbox{at}"
+    assert err.value.message == "bbox must be 4 numbers [x, y, width, height]"
+    if found is not None:
+        assert err.value.found == found
+        (finding,) = labelkit.validate(src)
+        assert finding.where == f"#/annotations/1/bbox{at}"
+
+
+@pytest.mark.parametrize("score", ['"0.3"', "true", "[0.3]"])
+def test_a_score_that_is_no_number_says_so(tmp_path: Path, score: str) -> None:
+    """It said "Expected `float | null`, got `str`" although a null score is refused too."""
+    src = tmp_path / "results_val.json"
+    src.write_text('[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": ' + score + "}]")
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert (err.value.location.pointer, err.value.message, err.value.found) == (
+        "/0/score",
+        "score must be a number",
+        score,
+    )
+    (finding,) = labelkit.validate(src)
+    assert finding.where == "#/0/score"
+
+
 def test_a_box_coco_derives_is_written_not_the_text_read(tmp_path: Path) -> None:
     """An annotation without area or iscrowd gets COCO's required fields, its box derived from its polygon."""
     doc = _load(INSTANCES)

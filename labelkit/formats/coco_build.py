@@ -362,7 +362,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     item_ids = pc.binary_join_element_wise(item_prefix, pa.array(image_of).cast(pa.string()), "")
     ann_id_str = pa.array(ann_ids).cast(pa.string())
     score_values = f.column("score")
-    scores = raw_column(score_values, path, "score", float | None)
+    scores = raw_column(score_values, path, "score", float | None, expected="a number")
     if None in scores:  # (a result needs a score; null is no number, as the schema says)
         _refuse_missing_scores(score_values, scores, f.task == "results", path)
     # (the results schema leaves area and iscrowd free: validate says nothing of them there, nor does a note)

@@ -9,12 +9,13 @@ from typing import Any
 
 import msgspec
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import BLOCK, first_bad, msgspec_reason
+from labelkit.formats.coco_read import BLOCK, first_bad, msgspec_reason, pointer_of
 from labelkit.model.geometry import run_positions
 from labelkit.model.tables import valid_mask
 from labelkit.report import Finding
@@ -239,6 +240,20 @@ def counted(polygons: pa.Array, rows: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(mark), empty, polygons)
 
 
+def _bad_number(raw: bytes, err: msgspec.ValidationError) -> tuple[str, str]:
+    """Where in a bbox ``err`` is (``/3``, or ``""`` for the whole box) and what is found there (``"4"``)."""
+    sub = pointer_of(str(err)) or ""
+    if not sub or not msgspec_reason(err).startswith("Expected"):  # (not a list, not 4 long, 1e400: msgspec says)
+        return "", msgspec_reason(err)
+    try:
+        value = msgspec.json.decode(raw)[int(sub[1:])]
+    except (msgspec.ValidationError, IndexError, TypeError, ValueError):  # (1e400 beside it: no float holds it)
+        return sub, msgspec_reason(err)
+    if isinstance(value, (list, dict)):
+        return sub, "an array" if isinstance(value, list) else "an object"
+    return sub, orjson.dumps(value).decode()
+
+
 def geometry_error(pending: PendingGeometry, path: Path, exc: Exception) -> InputError:
     """The first bad box or polygon of a chunk whose bulk parse failed, with its JSON pointer."""
     rows = pending.rows
@@ -247,11 +262,12 @@ def geometry_error(pending: PendingGeometry, path: Path, exc: Exception) -> Inpu
             try:
                 msgspec.json.decode(raw, type=tuple[float, float, float, float] | None)
             except msgspec.ValidationError as err:
+                sub, found = _bad_number(raw, err)
                 return InputError(
                     "bbox must be 4 numbers [x, y, width, height]",
                     path=path,
-                    pointer=json_pointer("annotations", row, "bbox"),
-                    found=msgspec_reason(err),
+                    pointer=json_pointer("annotations", row, "bbox") + sub,
+                    found=found,
                 )
     polygon_rows = [rows[k] for k in pending.polygon_rows.tolist()]
     seg_raws = [pending.seg_raws[k] for k in pending.polygon_rows.tolist()]

@@ -544,9 +544,17 @@ def _guess_task(f: CocoFile) -> str:
 
 
 def raw_column(
-    values: Sequence[Raw], path: Path, field_name: str, type_: Any, rows: Sequence[int] | None = None
+    values: Sequence[Raw],
+    path: Path,
+    field_name: str,
+    type_: Any,
+    rows: Sequence[int] | None = None,
+    expected: str | None = None,
 ) -> Any:
     """Decode one raw field of many annotations in one call (absent -> None).
+
+    ``expected``: what a value must be, said instead of msgspec's type (``float | null`` where null is refused
+    after), with the value found.
 
     Raises:
         InputError: a value has the wrong type; the pointer names the annotation and field.
@@ -560,7 +568,12 @@ def raw_column(
         m = re.search(r"\$\[(\d+)\]", str(exc))
         i = int(m.group(1)) if m else 0
         row = rows[i] if rows is not None else i
-        raise InputError(msgspec_reason(exc), path=path, pointer=json_pointer("annotations", row, field_name)) from exc
+        pointer = json_pointer("annotations", row, field_name)
+        reason = msgspec_reason(exc)
+        if expected is not None and reason.startswith("Expected"):  # (not 1e400, a number no float holds)
+            found = bytes(values[i]).decode(errors="replace")
+            raise InputError(f"{field_name} must be {expected}", path=path, pointer=pointer, found=found) from exc
+        raise InputError(reason, path=path, pointer=pointer) from exc
 
 
 _LINE_BREAKS_TO_SPACES = bytes.maketrans(b"\r\n", b"  ")
