@@ -1911,3 +1911,30 @@ def test_convert_yolo_to_yolo_writes_the_task_given(tmp_path: Path) -> None:
     labelkit.convert(out, tmp_path / "seg", to="yolo", **{"read.task": "obb", "write.task": "segment"})
     assert (tmp_path / "seg/labels/train/x.txt").read_text() == "0 0.4 0.3 0.6 0.3 0.6 0.7 0.4 0.7\n"
     assert "task: segment" in (tmp_path / "seg/data.yaml").read_text()
+
+
+def test_precision_counts_only_numbers_that_differ_from_the_exact_output(tmp_path: Path) -> None:
+    """`0 0.5 0.5 0.24 0.12` on 480 x 480 written with precision=2 reported 2 coordinates rounded: rounding was
+    compared with the raw normalised floats (0.24000000000000002), not with what the exact writer writes."""
+    src = tmp_path / "pz"
+    (src / "images/train").mkdir(parents=True)
+    (src / "labels/train").mkdir(parents=True)
+    (src / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [a]\n")
+    (src / "image_sizes.json").write_text('{"images/train/i.jpg": [480, 480]}')
+    (src / "labels/train/i.txt").write_text("0 0.5 0.5 0.24 0.12\n")
+    run = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "o2"), "--to", "yolo", "-o", "precision=2"])
+    assert run.exit_code == 0, run.output
+    assert "transformed" not in run.output
+    assert (tmp_path / "o2/labels/train/i.txt").read_text() == "0 0.50 0.50 0.24 0.12\n"
+    # writing a precision=3 output again with precision=3: the same bytes, and nothing reported
+    for src_dir, out in ((src, "p3"), (tmp_path / "p3", "p3b")):
+        run = CliRunner().invoke(
+            cli, ["convert", str(src_dir), str(tmp_path / out), "--to", "yolo", "-o", "precision=3"]
+        )
+        assert run.exit_code == 0, run.output
+        assert "transformed" not in run.output
+    assert (tmp_path / "p3b/labels/train/i.txt").read_bytes() == b"0 0.500 0.500 0.240 0.120\n"
+    # a number that does change is still counted: 0.1234 on 480 is 59.232 px, written 0.12
+    (src / "labels/train/i.txt").write_text("0 0.5 0.5 0.1234 0.12\n")
+    run = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "o4"), "--to", "yolo", "-o", "precision=2"])
+    assert "transformed: 1 objects: 1 of their coordinates rounded to 2 decimals" in run.output

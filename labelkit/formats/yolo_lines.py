@@ -404,12 +404,16 @@ def _compute_rounding(dataset: Dataset, task: str, cols: Columns, precision: int
     n = len(cols.usable)
     changed = np.zeros(n, dtype=np.int64)
     collapsed = np.zeros(n, dtype=bool)
+    # the numbers the exact writer writes (snapped: see :func:`snapped`), and the ones rounding writes (from the
+    # normalised values, as write() formats them): a number counts as changed when the two differ, so a value
+    # such as 0.24000000000000002, written 0.24 by both, is not
+    exact_lines = Lines(dataset, task, cols, None, kpt_dims)
     lines = Lines(dataset, task, cols, precision, kpt_dims)
     usable = np.flatnonzero(cols.usable)
     for start in range(0, len(usable), _CHUNK):
         rows = usable[start : start + _CHUNK]
-        exact, offsets = lines.values(rows)
-        written = rounded(exact, precision)
+        exact, offsets = exact_lines.values(rows)
+        written = rounded(lines.values(rows)[0], precision)
         owner = np.repeat(np.arange(len(rows)), np.diff(offsets))
         changed[rows] = np.bincount(owner[written != exact], minlength=len(rows))
         if task in ("detect", "pose"):  # the box: cx cy w h first
