@@ -1938,3 +1938,25 @@ def test_precision_counts_only_numbers_that_differ_from_the_exact_output(tmp_pat
     (src / "labels/train/i.txt").write_text("0 0.5 0.5 0.1234 0.12\n")
     run = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "o4"), "--to", "yolo", "-o", "precision=2"])
     assert "transformed: 1 objects: 1 of their coordinates rounded to 2 decimals" in run.output
+
+
+def _segment_box_dataset(bbox: tuple[float, float, float, float]) -> Dataset:
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=100, height=100), split="train"))
+    ring = [90.0, 90.0, 110.0, 90.0, 110.0, 110.0, 90.0, 110.0]
+    ds.add(Object(id="1", item_id="i", category_id=0, shape="polygon", bbox=bbox, polygon=[ring]))
+    return ds
+
+
+def test_segment_box_is_compared_with_the_clipped_ring_it_reads_back_from(tmp_path: Path) -> None:
+    """A box [90, 90, 10, 10] whose polygon runs to 110 on a 100 x 100 image reads back exactly from the
+    clipped ring, but was refused as `boxes unlike their polygon's bounds`: compared with the unclipped ring."""
+    report = labelkit.save(_segment_box_dataset((90.0, 90.0, 10.0, 10.0)), tmp_path / "o", "yolo", task="segment")
+    assert report.lost == []
+    assert [str(c) for c in report.transformed] == ["1 objects: coordinates outside the image were clipped to [0, 1]"]
+    back = labelkit.load(tmp_path / "o")
+    assert [o.bbox for o in back.objects()] == [(90.0, 90.0, 10.0, 10.0)]
+    # a box that the clipped ring does not give back is still lost
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(_segment_box_dataset((80.0, 80.0, 20.0, 20.0)), tmp_path / "o2", "yolo", task="segment")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("boxes unlike their polygon's bounds", 1)]

@@ -471,7 +471,8 @@ def segment_box_gaps(dataset: Dataset, rows: np.ndarray[Any, Any]) -> np.ndarray
 
     ``rows`` are objects with a box and a drawable polygon or a traced mask. A segment line holds no box: a
     reader takes the ring's bounds. The distance is the largest of the four sides' (``inf`` for a rotated
-    box, whose angle no ring's bounds give back).
+    box, whose angle no ring's bounds give back). The ring's bounds are those of the ring as written, clipped
+    to the image.
     """
     objects = dataset.table("objects")
     box, _ = G.bbox_columns(objects["bbox"].take(pa.array(rows, pa.int64())))
@@ -493,7 +494,15 @@ def segment_box_gaps(dataset: Dataset, rows: np.ndarray[Any, Any]) -> np.ndarray
             bounds[i] = G.polygon_bounds([ring])
     sides = np.concatenate([box[:, :2], box[:, :2] + box[:, 2:]], axis=1)
     ring_sides = np.concatenate([bounds[:, :2], bounds[:, :2] + bounds[:, 2:]], axis=1)
-    gap: np.ndarray[Any, Any] = np.abs(sides - ring_sides).max(axis=1, initial=0.0)
+    # the ring is written clipped to the image, so a reader takes the clipped ring's bounds; an object whose
+    # ring is clipped is reported as clipped, and its box is compared clipped too (as detect writes it)
+    cols = columns(dataset, "segment")
+    size = np.stack([cols.width[rows], cols.height[rows]] * 2, axis=1)
+    clipped_ring = np.clip(ring_sides, 0.0, size)
+    with np.errstate(invalid="ignore"):
+        ring_clipped = (clipped_ring != ring_sides).any(axis=1)
+    sides[ring_clipped] = np.clip(sides[ring_clipped], 0.0, size[ring_clipped])
+    gap: np.ndarray[Any, Any] = np.abs(sides - clipped_ring).max(axis=1, initial=0.0)
     angle = objects["angle"].take(pa.array(rows, pa.int64())).fill_null(0.0).to_numpy(zero_copy_only=False)
     gap[np.asarray(angle, dtype=np.float64) % 360 != 0] = np.inf
     return gap
