@@ -1960,3 +1960,49 @@ def test_segment_box_is_compared_with_the_clipped_ring_it_reads_back_from(tmp_pa
     with pytest.raises(DataLossError) as err:
         labelkit.save(_segment_box_dataset((80.0, 80.0, 20.0, 20.0)), tmp_path / "o2", "yolo", task="segment")
     assert [(c.what, c.count) for c in err.value.report.lost] == [("boxes unlike their polygon's bounds", 1)]
+
+
+def _negative_box_dataset(size: int, *objects: Object) -> Dataset:
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=size, height=size), split="train"))
+    for obj in objects:
+        ds.add(obj)
+    return ds
+
+
+def test_obb_loses_a_negative_box_it_would_write_in_place_of_a_non_quad_polygon(tmp_path: Path) -> None:
+    """OBB writes a triangle's object from its box: a negative box was written (reading back as [22.5, 32.5,
+    10, 5] at 90 degrees) and only the polygon reported lost. A 4-point polygon is written instead of the box."""
+    triangle = Object(
+        id="1",
+        item_id="i",
+        category_id=0,
+        shape="polygon",
+        bbox=(30.0, 30.0, -5.0, 10.0),
+        polygon=[[30, 30, 40, 30, 35, 40]],
+    )
+    quad = Object(
+        id="2",
+        item_id="i",
+        category_id=0,
+        shape="polygon",
+        bbox=(30.0, 30.0, -5.0, 10.0),
+        polygon=[[30, 30, 40, 30, 40, 40, 30, 40]],
+    )
+    ds = _negative_box_dataset(100, triangle, quad)
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("boxes of negative width or height", 1)]
+    assert report.written["object annotations"] == 1
+    assert (tmp_path / "o/labels/train/i.txt").read_text() == "0 0.3 0.3 0.4 0.3 0.4 0.4 0.3 0.4\n"
+
+
+def test_segment_writes_the_traced_mask_of_an_object_with_a_negative_box(tmp_path: Path) -> None:
+    """A mask object with a negative box was not written at all: only a drawable polygon counted as what
+    segment writes instead of the box, not a traced mask."""
+    mask = Rle(size=(4, 4), counts=[0, 2, 2, 2, 10])
+    obj = Object(id="1", item_id="i", category_id=0, shape="mask", bbox=(2.0, 0.0, -2.0, 2.0), mask=mask)
+    report = labelkit.save(_negative_box_dataset(4, obj), tmp_path / "o", "yolo", task="segment", allow_loss=True)
+    assert report.written["object annotations"] == 1
+    assert [(c.what, c.count) for c in report.lost] == [("boxes unlike their polygon's bounds", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [("masks", 1)]
+    assert (tmp_path / "o/labels/train/i.txt").read_text() == "0 0.0 0.0 0.5 0.0 0.5 0.5 0.0 0.5\n"

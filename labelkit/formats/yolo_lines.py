@@ -93,19 +93,32 @@ def _compute_columns(dataset: Dataset, task: str) -> Columns:
     placed = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0)
     drawn = drawable if task in ("segment", "obb") else None
     outside = placed & _outside(objects, w, h, drawn)
-    negative = placed & _negative_boxes(objects, drawn)
+    negative = placed & _negative_boxes(dataset, task)
     usable = placed & has_geometry & ~outside & ~negative
     return Columns(item_np, category_np, w, h, usable, placed, drawable, outside, negative)
 
 
-def _negative_boxes(objects: pa.Table, drawn: Any) -> Any:
-    """Objects whose written geometry is a box of negative width or height (a drawn polygon is written instead)."""
+def _negative_boxes(dataset: Dataset, task: str) -> Any:
+    """Objects whose written geometry is a box of negative width or height.
+
+    What a task writes instead of the box is not looked at: segment's drawable polygon or traced mask, OBB's
+    4-point polygon (OBB writes any other polygon as the box).
+    """
+    objects = dataset.table("objects")
     bbox = objects["bbox"]
     boxed = valid_mask(bbox)
     if not boxed.any():
         return boxed
     negative = boxed & true_mask(pc.or_(*(pc.less(pc.list_element(bbox, i), 0) for i in (2, 3))))
-    return negative & ~drawn if drawn is not None else negative
+    if task == "segment" and negative.any():
+        negative &= ~drawable_polygons(dataset)
+        traced = traced_masks(dataset).rings
+        negative[np.fromiter(traced, dtype=np.int64, count=len(traced))] = False
+    elif task == "obb" and negative.any():  # (few rows: only the negative boxes' polygons are looked at)
+        rows = np.flatnonzero(negative)
+        with_ring, _, offsets = _chosen_rings(objects["polygon"].take(pa.array(rows)).combine_chunks())
+        negative[rows[with_ring[np.diff(offsets) == 8]]] = False
+    return negative
 
 
 def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any], drawn: Any) -> Any:
