@@ -139,14 +139,21 @@ def parse_kv(values: Sequence[str]) -> dict[str, str]:
     """Parse ``-o KEY=VALUE`` options.
 
     Raises:
-        UsageError: an option has no ``=``.
+        UsageError: an option has no ``=``, or a key is given twice (the last value would silently win).
     """
     out: dict[str, str] = {}
     for value in values:
         key, sep, val = value.partition("=")
         if not sep or not key:
             raise UsageError("bad -o option", expected="KEY=VALUE", found=repr(value))
-        out[key.strip()] = val
+        key = key.strip()
+        if key in out:
+            raise UsageError(
+                f"option {key!r} is given twice",
+                found=f"{key}={out[key]} and {value}",
+                hint="give each -o option once",
+            )
+        out[key] = val
     return out
 
 

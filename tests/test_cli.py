@@ -848,3 +848,30 @@ def test_options_prefixed_read_or_write_go_to_that_side_only(tmp_path: Path) -> 
     assert not (tmp_path / "o").exists()
     result = run("info", FIXTURES / "yolo/golden/detect", "-o", "read.task=detect")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["convert", "fixtures/yolo/golden/segment", "{out}", "--to", "yolo", "--allow-loss"],
+        ["split", "fixtures/yolo/golden/segment", "{out}", "--ratios", "train=0.5,val=0.5", "--allow-loss"],
+        ["info", "fixtures/yolo/golden/segment"],
+        ["validate", "fixtures/yolo/golden/segment"],
+    ],
+)
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("write.task=segment", "write.task=detect"), ("task=segment", "task=detect"), ("task=detect", " task=detect")],
+)
+def test_a_repeated_option_is_a_usage_error(tmp_path: Path, args: list[str], first: str, second: str) -> None:
+    """`-o write.task=segment -o write.task=detect` wrote detect: options went into a dict, the last value won."""
+    out = tmp_path / "o"
+    if args[0] in ("info", "validate") and first.startswith("write."):
+        first, second = first[len("write.") :], second[len("write.") :]
+    result = run(*[a.replace("{out}", str(out)) for a in args], "-o", first, "-o", second)
+    assert result.exit_code == 2
+    key = first.partition("=")[0]
+    assert result.output == (
+        f"labelkit: error: option {key!r} is given twice (found {first} and {second}); hint: give each -o option once\n"
+    )
+    assert not out.exists()
