@@ -1937,3 +1937,22 @@ def test_a_rotated_box_is_said_to_be_written_as_its_bounds(tmp_path: Path) -> No
     assert "1 rotated boxes are written as their axis-aligned bounding boxes" in report.notes
     xml = (tmp_path / "out/Annotations/a.xml").read_text()
     assert "<xmin>91</xmin>" in xml and "<ymin>31</ymin>" in xml and "<xmax>110</xmax>" in xml
+
+
+def test_a_name_differing_only_by_a_line_break_is_reported_as_shared(tmp_path: Path) -> None:
+    """'x\\ny' and 'x y' were written as one labelmap line (the writer puts the break as a space), the second
+    category and its colour gone, yet `categories sharing a name` counted names stripped only: 0."""
+    ds = Dataset(categories=[Category(id=1, name="x\ny"), Category(id=2, name="x y", color="#00ff00")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=100, height=100), split="train"))
+    ds.add(Object(id="1", item_id="i", category_id=2, bbox=(10.0, 10.0, 50.0, 50.0)))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("category names with a line break", 1),
+        ("categories sharing a name with another", 1),
+    ]
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines()[1:] == ["# labelkit-category-ids: 1", "x y:128,0,0::"]
+    back = labelkit.load(tmp_path / "o")
+    assert [c.id for c in back.categories] == [1]
+    assert [o.category_id for o in back.objects()] == [1]

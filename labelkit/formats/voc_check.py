@@ -151,7 +151,9 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "labelmap.txt holds a line per class, its part and action names between ',' and ':', read stripped: "
         "names with ':', ',', a line break or surrounding spaces, or empty, cannot be written",
     )
-    names = Counter(c.name.strip() for c in dataset.categories)
+    # names as they read back: the writer puts a line break as a space (so 'x\ny' is the line of 'x y', which
+    # the writer keys on) and readers strip names
+    names = Counter(LINE_BREAK.sub(" ", c.name).strip() for c in dataset.categories)
     report.lose(
         "categories sharing a name with another",
         sum(n - 1 for n in names.values() if n > 1),
