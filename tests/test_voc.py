@@ -1956,3 +1956,33 @@ def test_a_name_differing_only_by_a_line_break_is_reported_as_shared(tmp_path: P
     back = labelkit.load(tmp_path / "o")
     assert [c.id for c in back.categories] == [1]
     assert [o.category_id for o in back.objects()] == [1]
+
+
+def test_dota_difficult_flags_are_written_as_voc_difficult(tmp_path: Path) -> None:
+    """YOLO's DOTA difficult flags (`dota:difficult`) were dropped writing VOC, with a note, though VOC has
+    <difficult>: they are written there (transformed), and an unwritable one is reported lost."""
+    src = tmp_path / "dota"
+    (src / "train/images").mkdir(parents=True)
+    (src / "train/labelTxt").mkdir(parents=True)
+    Image.new("RGB", (10, 5)).save(src / "train/images/x.jpg")
+    (src / "data.yaml").write_text("train: ../train/images\nval: ../valid/images\nnc: 2\nnames: [a, b]\n")
+    (src / "train/labelTxt/x.txt").write_text("0 0 0 2 2 2 2 0 a 1\n1 1 4 1 4 3 1 3 b 0\n")
+    run = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "o"), "--to", "voc"])
+    assert run.exit_code == 0, run.output
+    assert (
+        "transformed: 2 DOTA difficult flags: written as VOC's <difficult> (read back as voc:difficult; a flag of "
+        "0 as no flag, VOC's default)" in run.output.splitlines()
+    )
+    assert "dota:difficult" not in run.output
+    xml = (tmp_path / "o/Annotations/x.xml").read_text()
+    assert xml.count("<difficult>1</difficult>") == 1 and xml.count("<difficult>0</difficult>") == 1
+    back = labelkit.load(tmp_path / "o")
+    assert [o.extras.get("voc:difficult") for o in back.objects()] == [1, None]
+    # a VOC flag of another value wins, and the DOTA flag is lost
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=100, height=100), split="train"))
+    extras = {"dota:difficult": 1, "voc:difficult": 0}
+    ds.add(Object(id="1", item_id="i", category_id=1, bbox=(10.0, 10.0, 5.0, 5.0), extras=extras))
+    plan = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count) for c in plan.lost] == [("DOTA difficult flags", 1)]
+    assert plan.notes == []

@@ -2006,3 +2006,34 @@ def test_segment_writes_the_traced_mask_of_an_object_with_a_negative_box(tmp_pat
     assert [(c.what, c.count) for c in report.lost] == [("boxes unlike their polygon's bounds", 1)]
     assert [(c.what, c.count) for c in report.transformed] == [("masks", 1)]
     assert (tmp_path / "o/labels/train/i.txt").read_text() == "0 0.0 0.0 0.5 0.0 0.5 0.5 0.0 0.5\n"
+
+
+def _dota_folder(root: Path) -> Path:
+    """A Roboflow "YOLO OBB" export (DOTA labelTxt): one object flagged difficult, one not."""
+    (root / "train/images").mkdir(parents=True)
+    (root / "train/labelTxt").mkdir(parents=True)
+    Image.new("RGB", (10, 5)).save(root / "train/images/x.jpg")
+    (root / "data.yaml").write_text("train: ../train/images\nval: ../valid/images\nnc: 2\nnames: [a, b]\n")
+    (root / "train/labelTxt/x.txt").write_text("0 0 0 2 2 2 2 0 a 1\n1 1 4 1 4 3 1 3 b 0\n")
+    return root
+
+
+def test_dota_difficult_flags_are_lost_writing_yolo_not_noted(tmp_path: Path) -> None:
+    """YOLO read DOTA difficult flags as `dota:difficult`, then writing YOLO (Ultralytics OBB lines, no flag)
+    dropped them with only a note, exit 0: data the YOLO reader itself read. They are lost now."""
+    src = _dota_folder(tmp_path / "dota")
+    run = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "o"), "--to", "yolo"])
+    assert run.exit_code == 2
+    assert run.output.splitlines()[0] == (
+        "labelkit: lost: 2 object annotations with the extra 'dota:difficult': YOLO obb lines hold no DOTA flag "
+        "(labelkit writes Ultralytics lines, not DOTA's labelTxt)"
+    )
+    assert "note:" not in run.output and not (tmp_path / "o").exists()
+    report = labelkit.convert(src, tmp_path / "o", to="yolo", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("object annotations with the extra 'dota:difficult'", 2)]
+    assert [o.extras.get("dota:difficult") for o in labelkit.load(tmp_path / "o").objects()] == [None, None]
+    # another format's keys are still noted, not lost
+    ds = _one_box()
+    ds.add(Object(id="2", item_id="a", category_id=0, bbox=(1.0, 1.0, 2.0, 2.0), extras={"coco:area": 4.0}))
+    plan = labelkit.plan(ds, "yolo")
+    assert plan.lost == [] and plan.notes == ["1 object annotations carry 'coco:area', which YOLO detect does not keep"]

@@ -427,9 +427,10 @@ def report_extras(counts: Mapping[str, int], own: str | None, what: str, target:
     """Report the extras keys (with how many rows carry each) that a target keeping namespace ``own`` drops.
 
     A key without a format's namespace (``reviewed``) is the user's data: lost. A key of another format's
-    namespace (``coco:area`` going to VOC) is that format's bookkeeping: noted. The target's own keys are its
-    own check's business, and a reader's bookkeeping (``<format>:@...``, such as ``coco:@task``, the file an
-    object was read from) holds no data of the dataset: it is no one's loss.
+    namespace (``coco:area`` going to VOC) is that format's bookkeeping: noted. The target's own keys, and the
+    object extras it adopts (:data:`ADOPTED_OBJECT_EXTRAS`), are its own check's business, and a reader's
+    bookkeeping (``<format>:@...``, such as ``coco:@task``, the file an object was read from) holds no data of
+    the dataset: it is no one's loss.
 
     Args:
         counts: key -> rows (annotations, categories; 1 for the dataset info) carrying it.
@@ -440,14 +441,22 @@ def report_extras(counts: Mapping[str, int], own: str | None, what: str, target:
     """
     kept = f"keeps only {own}: extras" if own else "keeps no extras"
     reason = f"{target} {kept}, and a key without a format's namespace is the user's data"
+    adopted = ADOPTED_OBJECT_EXTRAS.get(own or "", ()) if what == "object annotations" else ()
     for key, n in sorted(counts.items()):
         if _NAMESPACE.match(key) is None:
             report.lose(
                 f"{what} extra {key!r}" if what == "dataset info" else f"{what} with the extra {key!r}", n, reason
             )
-        elif _foreign(key, own):
+        elif _foreign(key, own) and not key.startswith(adopted):
             carrier = "the dataset info carries" if what == "dataset info" else f"{n:,} {what} carry"
             report.note(f"{carrier} {key!r}, which {target} does not keep")
+
+
+ADOPTED_OBJECT_EXTRAS: dict[str, tuple[str, ...]] = {"yolo": ("dota:",), "voc": ("dota:difficult",)}
+"""Object extras of another namespace that a format's own check reports, as if they were its own (keys, or
+namespaces ending in ``:``). YOLO's reader reads DOTA labelTxt, whose difficult flag it keeps as
+``dota:difficult``: data the YOLO reader read, which its writer (Ultralytics lines) loses. VOC writes that flag
+as its ``<difficult>``."""
 
 
 def _foreign(key: str, namespace: str | None) -> bool:

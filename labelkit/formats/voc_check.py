@@ -30,6 +30,7 @@ from labelkit.formats.voc_masks import (
 from labelkit.formats.voc_values import (
     NOT_XML,
     as_list,
+    is_flag,
     malformed_count,
     not_xml_texts,
     not_xml_values,
@@ -216,8 +217,36 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             malformed_count(voc_rows),
             "VOC needs integer flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
         )
+        _report_dota_difficult(objects, known & box_ok, report)
     if masks != "none":  # with or without objects: void masks are item metadata
         _check_masks(dataset, report, masks, box_ok)
+
+
+def _report_dota_difficult(objects: pa.Table, written: np.ndarray[Any, Any], report: Report) -> None:
+    """DOTA difficult flags (``dota:difficult``, as YOLO reads DOTA labelTxt) of objects written as XML objects.
+
+    Written as VOC's ``<difficult>`` (so read back as ``voc:difficult``: transformed) when integers and the
+    object has no VOC flag of another value; otherwise lost (see :func:`.voc_write.dota_as_voc`).
+    """
+    rows = written & true_mask(pc.match_substring(objects["extras"], '"dota:difficult"'))
+    if not rows.any():
+        return
+    decoded = [decode_json_cell(t) for t in objects["extras"].filter(pa.array(rows)).to_pylist()]
+    kept = [
+        is_flag(e["dota:difficult"]) and e.get("voc:difficult", e["dota:difficult"]) == e["dota:difficult"]
+        for e in decoded
+        if "dota:difficult" in e
+    ]
+    report.transform(
+        "DOTA difficult flags",
+        sum(kept),
+        "written as VOC's <difficult> (read back as voc:difficult; a flag of 0 as no flag, VOC's default)",
+    )
+    report.lose(
+        "DOTA difficult flags",
+        len(kept) - sum(kept),
+        "not an integer, or the object's voc:difficult differs: VOC has one difficult flag",
+    )
 
 
 ITEM_KEYS = frozenset(

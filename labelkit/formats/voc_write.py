@@ -36,6 +36,7 @@ from labelkit.formats.voc_masks import (
 )
 from labelkit.formats.voc_values import (
     as_list,
+    is_flag,
     xml_text,
 )
 from labelkit.formats.yolo_media import ChunkedRows, place_media
@@ -110,6 +111,27 @@ class Classes:
             name = LINE_BREAK.sub(" ", c.name)
             lines.append(f"{name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
         return "\n".join(lines) + "\n"
+
+
+_DOTA = '"dota:difficult"'
+
+
+def dota_as_voc(extras: dict[str, Any]) -> dict[str, Any]:
+    """An object's extras, a DOTA difficult flag as VOC's ``<difficult>``.
+
+    The flag (``dota:difficult``, read by YOLO from a DOTA labelTxt) becomes ``voc:difficult`` when it is an
+    integer and the object has no VOC flag; check() reports the others lost.
+
+    Examples:
+        >>> dota_as_voc({"dota:difficult": 1, "voc:pose": "Left"})
+        {'voc:pose': 'Left', 'voc:difficult': 1}
+        >>> dota_as_voc({"dota:difficult": 1, "voc:difficult": 0})
+        {'voc:difficult': 0}
+    """
+    flag = extras.pop("dota:difficult", None)
+    if flag is not None and "voc:difficult" not in extras and is_flag(flag):
+        extras["voc:difficult"] = flag
+    return extras
 
 
 LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
@@ -225,6 +247,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             has_box
             & true_mask(pc.is_in(objects["category_id"], value_set=pa.array(list(name_xml), pa.int64())))
             & ~true_mask(pc.match_substring(objects["extras"], '"voc:'))
+            & ~true_mask(pc.match_substring(objects["extras"], '"dota:difficult"'))
             & true_mask(objects["attributes"].is_null())
             & true_mask(objects["occluded"].is_null())
             & ~has_mask
@@ -248,7 +271,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             extras: dict[int, dict[str, Any]] = {}
             for k, r in enumerate(slow.tolist()):
                 raw = extras_raw[r]
-                extra = decode_json_cell(raw) if raw is not None and '"voc:' in raw else {}
+                decode = raw is not None and ('"voc:' in raw or _DOTA in raw)
+                extra = dota_as_voc(decode_json_cell(raw)) if decode else {}
                 if extra:
                     extras[r] = extra
                 if (

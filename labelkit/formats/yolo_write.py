@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import yaml
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
-from labelkit.formats.base import Capabilities, check_capabilities
+from labelkit.formats.base import Capabilities, check_capabilities, extras_key_counts
 from labelkit.formats.yolo_classify import check_classify, write_classify
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS, MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, rounding, segment_box_gaps, traced_masks
@@ -28,7 +28,7 @@ from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_
 from labelkit.io import create_file
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import valid_mask
+from labelkit.model.tables import true_mask, valid_mask
 from labelkit.report import Report
 
 TASKS = ("detect", "segment", "obb", "pose", "classify")
@@ -166,6 +166,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     )
     precision = _precision(options)
     written = _written(dataset, task, options)
+    _report_dota_extras(objects, written, target, report)
     report.lose(
         "objects whose coordinates round to a zero box",
         int((cols.usable & ~written).sum()),
@@ -284,6 +285,28 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             int(np.count_nonzero(changed)),
             f"{int(changed.sum()):,} of their coordinates rounded to {precision} decimals",
         )
+
+
+def _report_dota_extras(objects: pa.Table, written: np.ndarray[Any, Any], target: str, report: Report) -> None:
+    """Report the DOTA flags (``dota:difficult``, read from a labelTxt line) of written objects as lost.
+
+    They are data the YOLO reader read (see :data:`~labelkit.formats.base.ADOPTED_OBJECT_EXTRAS`), and an
+    Ultralytics line has no place for them.
+    """
+    extras = objects["extras"]
+    if extras.null_count == len(extras):
+        return
+    dota = written & true_mask(pc.match_substring(extras, '"dota:'))
+    if not dota.any():
+        return
+    counts = extras_key_counts(extras.filter(pa.array(dota)))
+    for key, n in sorted(counts.items()):
+        if key.startswith("dota:"):
+            report.lose(
+                f"object annotations with the extra {key!r}",
+                n,
+                f"{target} lines hold no DOTA flag (labelkit writes Ultralytics lines, not DOTA's labelTxt)",
+            )
 
 
 BOX_TOLERANCE = 1e-6
