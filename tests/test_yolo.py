@@ -2037,3 +2037,32 @@ def test_dota_difficult_flags_are_lost_writing_yolo_not_noted(tmp_path: Path) ->
     ds.add(Object(id="2", item_id="a", category_id=0, bbox=(1.0, 1.0, 2.0, 2.0), extras={"coco:area": 4.0}))
     plan = labelkit.plan(ds, "yolo")
     assert plan.lost == [] and plan.notes == ["1 object annotations carry 'coco:area', which YOLO detect does not keep"]
+
+
+@pytest.mark.parametrize(
+    ("kpt_names", "expected", "unused"),
+    [
+        ("{0: [x1, x2], 1: [y1]}", [["x1", "x2"], ["0", "1"]], "class 1: 1 names, not kpt_shape's 2"),
+        ("[[x1, x2], 5]", [["x1", "x2"], ["0", "1"]], "class 1: not a list of names"),
+        ("{0: [x1, null]}", [["0", "1"], ["0", "1"]], "class 0: a null name"),
+        ("{0: [x1, x2], 7: [z1, z2]}", [["x1", "x2"], ["0", "1"]], "key 7: no such class"),
+        ("[a]", [["0", "1"], ["0", "1"]], "1 names, not kpt_shape's 2"),
+    ],
+)
+def test_kpt_names_not_used_are_noted_when_read(
+    tmp_path: Path, kpt_names: str, expected: list[list[str]], unused: str
+) -> None:
+    """kpt_names entries that could not be used were dropped unsaid ({1: [y1]}), a list with an entry that is
+    not a list ([[x1, x2], 5]) gave made-up names for every class, and a null name was read as 'None'."""
+    root = _pose_folder(
+        tmp_path / "p",
+        (100, 100),
+        "1 0.3 0.3 0.1 0.1 0.3 0.3 1 0.31 0.31 2\n",
+        f"names: {{0: cat, 1: dog}}\nkpt_shape: [2, 3]\nkpt_names: {kpt_names}\n",
+    )
+    ds = labelkit.load(root, "yolo")
+    assert [c.keypoints for c in ds.categories] == expected
+    note = f"data.yaml's kpt_names entries not used (those classes' keypoints are named 0, 1, ...): {unused}"
+    assert ds.read_notes == [note]
+    run = CliRunner().invoke(cli, ["info", str(root)])
+    assert run.exit_code == 0 and note in run.output
