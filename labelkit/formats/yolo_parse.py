@@ -7,6 +7,7 @@ names the line of what is wrong. Used by :mod:`labelkit.formats.yolo`.
 
 from __future__ import annotations
 
+import re
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,21 +235,23 @@ def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str
         out.extras.append(dumps({"dota:difficult": difficult}) if difficult is not None else None)
 
 
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
 def _difficult(text: str, path: Path, line: int) -> int:
     """A DOTA line's difficult flag (0 or 1 in DOTA's files): an integer that the extras' JSON can hold.
 
     Raises:
         InputError: naming the line, when the flag is not an integer (``1.0``) or lies beyond 64 bits.
     """
-    digits = text.lstrip("+-").isdigit()
-    try:
-        flag = int(text)
-    except ValueError:  # (Python refuses integers of more than 4,300 digits)
-        if not digits:
-            raise InputError(
-                "DOTA difficult flag is not an integer", path=path, line=line, expected="0 or 1", found=text
-            ) from None
-        flag = 2**63
+    # ASCII digits only, with one optional sign: int() also takes '1_0' (10), Arabic-Indic digits ('١') and
+    # refuses '²', which str.isdigit() calls a digit
+    if _ASCII_INTEGER.fullmatch(text) is None:
+        raise InputError("DOTA difficult flag is not an integer", path=path, line=line, expected="0 or 1", found=text)
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > 19:  # beyond 64 bits (and int() refuses more than 4,300 digits)
+        raise InputError("DOTA difficult flag is out of range", path=path, line=line, expected="0 or 1", found=text)
+    flag = int(text)
     if not -(2**63) <= flag < 2**63:
         raise InputError("DOTA difficult flag is out of range", path=path, line=line, expected="0 or 1", found=text)
     return flag
