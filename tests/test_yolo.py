@@ -319,6 +319,16 @@ def _pose_folder(root: Path, size: tuple[int, int], line: str, config: str) -> P
     return root
 
 
+def _cat_and_dog_pose(root: Path, kpt_names: str) -> Path:
+    """A pose dataset of classes cat and dog, 2 keypoints, one dog, and data.yaml's ``kpt_names`` as given."""
+    return _pose_folder(
+        root,
+        (100, 100),
+        "1 0.3 0.3 0.1 0.1 0.3 0.3 1 0.31 0.31 2\n",
+        f"names: {{0: cat, 1: dog}}\nkpt_shape: [2, 3]\nkpt_names: {kpt_names}\n",
+    )
+
+
 @pytest.mark.parametrize(
     ("kpt_names", "expected"),
     [
@@ -330,12 +340,7 @@ def _pose_folder(root: Path, size: tuple[int, int], line: str, config: str) -> P
     ],
 )
 def test_pose_reads_each_class_keypoint_names(tmp_path: Path, kpt_names: str, expected: list[list[str]]) -> None:
-    root = _pose_folder(
-        tmp_path / "p",
-        (100, 100),
-        "1 0.3 0.3 0.1 0.1 0.3 0.3 1 0.31 0.31 2\n",
-        f"names: {{0: cat, 1: dog}}\nkpt_shape: [2, 3]\nkpt_names: {kpt_names}\n",
-    )
+    root = _cat_and_dog_pose(tmp_path / "p", kpt_names)
     ds = labelkit.load(root, "yolo")
     assert [c.keypoints for c in ds.categories] == expected
     report = labelkit.save(ds, tmp_path / "o", "yolo")
@@ -2057,12 +2062,7 @@ def test_kpt_names_not_used_are_noted_when_read(
 ) -> None:
     """kpt_names entries that could not be used were dropped unsaid ({1: [y1]}), a list with an entry that is
     not a list ([[x1, x2], 5]) gave made-up names for every class, and a null name was read as 'None'."""
-    root = _pose_folder(
-        tmp_path / "p",
-        (100, 100),
-        "1 0.3 0.3 0.1 0.1 0.3 0.3 1 0.31 0.31 2\n",
-        f"names: {{0: cat, 1: dog}}\nkpt_shape: [2, 3]\nkpt_names: {kpt_names}\n",
-    )
+    root = _cat_and_dog_pose(tmp_path / "p", kpt_names)
     ds = labelkit.load(root, "yolo")
     assert [c.keypoints for c in ds.categories] == expected
     note = f"data.yaml's kpt_names entries not used (those classes' keypoints are named 0, 1, ...): {unused}"
