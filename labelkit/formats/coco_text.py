@@ -21,7 +21,7 @@ from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
-from labelkit.model.tables import loads_text, true_mask, valid_mask
+from labelkit.model.tables import contains_match, loads_text, true_mask, valid_mask
 
 STUFF_TAG = "coco:@task"
 """The extras key telling which file of its split an object was read from (``stuff``, ``person_keypoints``)."""
@@ -274,7 +274,7 @@ def carried_fields(extras: pa.Array | pa.ChunkedArray, read_from_coco: bool = Fa
         return CarriedFields(*(np.zeros(n, dtype=bool) for _ in range(6)))
     area = true_mask(pc.match_substring(extras, '"coco:area":'))
     iscrowd = true_mask(pc.match_substring(extras, '"coco:iscrowd":'))
-    marked = true_mask(pc.match_substring(extras, f'"{DERIVE_TAG}":'))
+    marked = contains_match(extras, f'"{DERIVE_TAG}":')
     rest = [np.zeros(n, dtype=bool) for _ in range(3)]
     others = (~(area & iscrowd) | marked) & valid_mask(extras)
     if others.any():

@@ -41,7 +41,7 @@ from labelkit.io import is_plain_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error, cell_problem
-from labelkit.model.tables import decode_json_cell, true_mask, valid_mask
+from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.report import Report
 
 TARGET = "Pascal VOC"
@@ -228,7 +228,7 @@ def _report_dota_difficult(objects: pa.Table, written: np.ndarray[Any, Any], rep
     Written as VOC's ``<difficult>`` (so read back as ``voc:difficult``: transformed) when integers and the
     object has no VOC flag of another value; otherwise lost (see :func:`.voc_write.dota_as_voc`).
     """
-    rows = written & true_mask(pc.match_substring(objects["extras"], '"dota:difficult"'))
+    rows = written & contains_match(objects["extras"], '"dota:difficult"')
     if not rows.any():
         return
     decoded = [decode_json_cell(t) for t in objects["extras"].filter(pa.array(rows)).to_pylist()]

@@ -43,7 +43,7 @@ from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import decode_json_cell, true_mask, valid_mask
+from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.report import Report
 
 
@@ -246,8 +246,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         plain = (
             has_box
             & true_mask(pc.is_in(objects["category_id"], value_set=pa.array(list(name_xml), pa.int64())))
-            & ~true_mask(pc.match_substring(objects["extras"], '"voc:'))
-            & ~true_mask(pc.match_substring(objects["extras"], '"dota:difficult"'))
+            & ~contains_match(objects["extras"], '"voc:')
+            & ~contains_match(objects["extras"], _DOTA)
             & true_mask(objects["attributes"].is_null())
             & true_mask(objects["occluded"].is_null())
             & ~has_mask

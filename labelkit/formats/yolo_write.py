@@ -28,7 +28,7 @@ from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_
 from labelkit.io import create_file
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import true_mask, valid_mask
+from labelkit.model.tables import contains_match, valid_mask
 from labelkit.report import Report
 
 TASKS = ("detect", "segment", "obb", "pose", "classify")
@@ -296,7 +296,7 @@ def _report_dota_extras(objects: pa.Table, written: np.ndarray[Any, Any], target
     extras = objects["extras"]
     if extras.null_count == len(extras):
         return
-    dota = written & true_mask(pc.match_substring(extras, '"dota:'))
+    dota = written & contains_match(extras, '"dota:')
     if not dota.any():
         return
     counts = extras_key_counts(extras.filter(pa.array(dota)))

@@ -234,24 +234,29 @@ def box_rectangles(polygon: Any, bbox: Any, angle: Any = None) -> NDArray[np.boo
         >>> box_rectangles(rings, boxes).tolist()
         [True, False, False]
     """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    counts, ring_len = ring_lengths(polygon)
-    first = np.cumsum(counts) - counts  # each object's first ring (when it has one)
+    counts = np.asarray(pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
     four: NDArray[np.bool_] = counts == 1
-    four[four] = ring_len[first[four]] == 8
-    boxes, has_box = bbox_columns(bbox)
-    four &= has_box
-    if angle is not None:
-        four &= np.asarray(pc.fill_null(angle, 0.0).to_numpy(zero_copy_only=False), dtype=np.float64) == 0
-    if not four.any():
+    if not four.any():  # (only objects of one ring are looked at further: usually few where polygons are counted)
         return four
-    rings = pc.list_flatten(polygon)
-    starts = np.cumsum(ring_len) - ring_len
-    coords = np.asarray(pc.list_flatten(rings).to_numpy(zero_copy_only=False), dtype=np.float64)
     rows = np.flatnonzero(four)
-    points = coords[starts[first[rows]][:, None] + np.arange(8)]
-    x, y, w, h = boxes[rows].T
+    rings = pc.list_flatten(polygon.take(pa.array(rows)))  # one ring per row
+    ring_len = np.asarray(pc.list_value_length(rings).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    rows = rows[ring_len == 8]
+    boxes, has_box = bbox_columns(bbox.take(pa.array(rows)))
+    if angle is not None:
+        turned = np.asarray(pc.fill_null(angle.take(pa.array(rows)), 0.0).to_numpy(zero_copy_only=False), np.float64)
+        has_box &= turned == 0
+    four[:] = False
+    rows, boxes = rows[has_box], boxes[has_box]
+    if not len(rows):
+        return four
+    points = np.asarray(
+        pc.list_flatten(pc.list_flatten(polygon.take(pa.array(rows)))).to_numpy(zero_copy_only=False), np.float64
+    ).reshape(-1, 8)
+    x, y, w, h = boxes.T
     right, bottom = x + w, y + h
     corners = np.stack([x, y, right, y, right, bottom, x, bottom], axis=1)
     with np.errstate(invalid="ignore"):
