@@ -86,9 +86,13 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
             json_text(image, f.path, json_pointer("images", i))
         raise
     texts = pa.array(metadata, pa.string())
-    brackets = pc.add(pc.count_substring(texts, "["), pc.count_substring(texts, "{"))
-    for i in np.flatnonzero(true_mask(pc.greater(brackets, MAX_FIELD_DEPTH))).tolist():  # (only those can be)
-        _refuse_deep_fields(f.images[i], f, i)
+    # a field nested past MAX_FIELD_DEPTH takes that many brackets, opened and closed: only longer texts can hold one
+    long = np.flatnonzero(true_mask(pc.greater(pc.binary_length(texts), 2 * MAX_FIELD_DEPTH)))
+    if len(long):
+        some = texts.take(pa.array(long))
+        brackets = pc.add(pc.count_substring(some, "["), pc.count_substring(some, "{"))
+        for i in long[true_mask(pc.greater(brackets, MAX_FIELD_DEPTH))].tolist():  # (only those can be)
+            _refuse_deep_fields(f.images[i], f, i)
     id_array = np.array(ids, dtype=np.int64)
     findings = [
         Finding(str(f.path), json_pointer("images", int(i), "id"), f"duplicate image id {int(id_array[i])}")
