@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.coco_text import STUFF_TAG, numbered_ids
-from labelkit.model.tables import true_mask
+from labelkit.model.tables import contains_match
 
 ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
 """The files an object may have been read from, by its ``coco:@task`` tag ("": none, the instances file)."""
@@ -36,7 +36,7 @@ def object_ids(
     code_of = {name: k for k, name in enumerate(names)}
     split_code = np.array([*(code_of[s] for s in item_split), len(names)], dtype=np.int64)[item]
     tag = np.zeros(objects.num_rows, dtype=np.int64)  # index into ORIGIN_TAGS ("": untagged)
-    tagged = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":')))
+    tagged = np.flatnonzero(contains_match(objects["extras"], f'"{STUFF_TAG}":'))
     if len(tagged):
         texts = objects["extras"].take(pa.array(tagged))
         found = pc.extract_regex(texts, f'"{STUFF_TAG}":"(?P<task>[a-z_]+)"')

@@ -21,7 +21,7 @@ from labelkit.formats.coco_text import STUFF_TAG, carried_fields, marked_for_der
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
-from labelkit.model.tables import loads_text, true_mask, valid_mask
+from labelkit.model.tables import contains_match, loads_text, true_mask, valid_mask
 from labelkit.report import Report
 
 
@@ -165,7 +165,7 @@ def _odd_segmentations(objects: pa.Table) -> np.ndarray:
     odd = np.zeros(objects.num_rows, dtype=bool)
     if not objects.num_rows or objects["extras"].null_count == objects.num_rows:
         return odd
-    keyed = true_mask(pc.match_substring(objects["extras"], '"coco:segmentation":'))
+    keyed = contains_match(objects["extras"], '"coco:segmentation":')
     if not keyed.any():
         return odd
     rows = np.flatnonzero(keyed)
@@ -270,7 +270,7 @@ def _odd_visibilities(objects: pa.Table, dataset: Dataset) -> tuple[pa.Array, in
     flag = (np.arange(len(values)) - starts[parents]) % 3 == 2
     odd = flag & ~np.isin(values, (0.0, 1.0, 2.0))
     if odd.any():
-        detections = true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"results"'))
+        detections = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')
         only = results_only(dataset)
         if only.any():
             in_results = pc.is_in(objects["item_id"], value_set=dataset.table("items")["id"].filter(pa.array(only)))
@@ -352,7 +352,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         complete = fields.as_read
         kept = complete | fields.bbox  # their box as it is, or none
         # detections read from a results file go back there as they were: no box, clipping or segmentation added
-        in_results = true_mask(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"results"'))
+        in_results = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')
         if only.any():
             item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
             in_results[item_of >= 0] |= only[item_of[item_of >= 0]]

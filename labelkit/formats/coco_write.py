@@ -50,7 +50,7 @@ from labelkit.formats.coco_text import (
 from labelkit.io import is_plain_name, ordered_map
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import loads_text, source_text, true_mask, valid_mask
+from labelkit.model.tables import contains_match, loads_text, source_text, true_mask, valid_mask
 from labelkit.report import Report
 
 _WRITE_CHUNK = 16_384
@@ -550,7 +550,7 @@ class Writer:
         A caption with a category (column) carrying one too is written with the column's: the extra is left out.
         """
         extras = transcripts["extras"]
-        carried = true_mask(pc.match_substring(extras, '"coco:category_id"'))
+        carried = contains_match(extras, '"coco:category_id"')
         if not carried.any():
             return extras
         both = carried & valid_mask(transcripts["category_id"])
@@ -610,7 +610,7 @@ class Writer:
             )
             t = t.filter(pc.and_(kept, pc.fill_null(posed, False)))
             # instances first, then the keypoints file's own objects: the order reading gives them back in
-            alone = true_mask(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"'))
+            alone = contains_match(t["extras"], f'"{STUFF_TAG}":"person_keypoints"')
             if alone.any() and not alone[int(np.argmax(alone)) :].all():
                 t = t.take(pa.array(np.concatenate([np.flatnonzero(~alone), np.flatnonzero(alone)])))
         self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())

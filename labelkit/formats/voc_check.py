@@ -202,7 +202,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             sum(1 for a in decoded if a not in lists and any(_reads_back_otherwise(x) for x in a.values())),
             "VOC attribute values are texts, read back stripped and typed (true/false, numbers): '3' reads as 3",
         )
-        voc_rows = objects["extras"].filter(true_mask(pc.match_substring(objects["extras"], '"voc:')))
+        voc_rows = objects["extras"].filter(contains_match(objects["extras"], '"voc:'))
         report.lose(
             "objects with voc: extras VOC has no place for",
             sum(
@@ -318,7 +318,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     has_box = box_ok
     kinds = np.zeros(objects.num_rows, dtype=np.int8)  # 1 = semantic (class PNG only), 2 = mask-only
     recorded: dict[int, int] = {}  # row -> the object PNG value a mask-only object was read from
-    voc_rows = np.flatnonzero(true_mask(pc.match_substring(objects["extras"], '"voc:')))
+    voc_rows = np.flatnonzero(contains_match(objects["extras"], '"voc:'))
     for r, raw in zip(voc_rows.tolist(), objects["extras"].take(pa.array(voc_rows)).to_pylist(), strict=True):
         extra = decode_json_cell(raw)
         kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0

@@ -21,7 +21,7 @@ from labelkit.errors import InputError
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import true_mask, valid_mask
+from labelkit.model.tables import contains_match, true_mask, valid_mask
 from labelkit.model.trace import cell_outer_rings
 
 T = TypeVar("T")
@@ -766,7 +766,7 @@ class Lines:
         if self._ccw is None:
             extras = self.objects["extras"]
             self._ccw = (
-                true_mask(pc.match_substring(extras, '"yolo:ccw":true'))
+                contains_match(extras, '"yolo:ccw":true')
                 if extras.null_count < len(extras)
                 else np.zeros(len(extras), dtype=bool)
             )
