@@ -167,14 +167,7 @@ def build(
     try:
         out = _build(f, item_prefix, categories, count_polygons, text, images)
     except InputError as exc:  # a results file is a bare list: its annotations are /<i>, not /annotations/<i>
-        raise InputError(
-            exc.message,
-            path=exc.location.path,
-            pointer=results_pointer(exc.location.pointer),
-            expected=exc.expected,
-            found=exc.found,
-            hint=exc.hint,
-        ) from exc
+        raise _repointed(exc, exc.location.path, results_pointer(exc.location.pointer)) from exc
     out.findings = [(row, replace(x, where=results_pointer(x.where) or "")) for row, x in out.findings]
     return out
 
@@ -258,14 +251,12 @@ def _shifted_errors(path: Path, offset: int) -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        raise InputError(
-            exc.message,
-            path=path,
-            pointer=shift_pointer(exc.location.pointer, offset),
-            expected=exc.expected,
-            found=exc.found,
-            hint=exc.hint,
-        ) from exc
+        raise _repointed(exc, path, shift_pointer(exc.location.pointer, offset)) from exc
+
+
+def _repointed(exc: InputError, path: str | Path | None, pointer: str | None) -> InputError:
+    """``exc`` again, at ``path`` and ``pointer``."""
+    return InputError(exc.message, path=path, pointer=pointer, expected=exc.expected, found=exc.found, hint=exc.hint)
 
 
 def _finish(part: Built, offset: int, path: Path, out: Built, parts: dict[str, list[pa.Table]]) -> None:
