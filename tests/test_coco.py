@@ -432,6 +432,28 @@ def test_results_round_trip(tmp_path: Path) -> None:
     assert [o.score for o in ds.objects()] == [0.98, 0.5]
 
 
+def test_detection_results_with_ids_are_written_back_with_them(tmp_path: Path) -> None:
+    """A results file whose detections have ids keeps them; one without stays without (numbered 1..N on reading)."""
+    with_ids = [
+        {"id": 7, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5},
+        {"id": 3, "image_id": 1, "category_id": 1, "bbox": [1, 1, 3, 3], "score": 0.7},
+    ]
+    src = tmp_path / "results_val.json"
+    src.write_text(json.dumps(with_ids))
+    labelkit.convert(src, tmp_path / "o", to="coco")
+    assert _load(tmp_path / "o/annotations/results_val.json") == with_ids  # was: written without the ids
+    labelkit.convert(src, tmp_path / "n.labelkit.json", to="labelkit")  # kept through labelkit JSON too
+    labelkit.convert(tmp_path / "n.labelkit.json", tmp_path / "o2", to="coco")
+    assert _load(tmp_path / "o2/annotations/results_val.json") == with_ids
+    without = [{k: v for k, v in d.items() if k != "id"} for d in with_ids]
+    src.write_text(json.dumps(without))
+    labelkit.convert(src, tmp_path / "o3", to="coco")
+    assert _load(tmp_path / "o3/annotations/results_val.json") == without
+    src.write_text(json.dumps([without[0], with_ids[1]]))  # some with: each gets one (the other its number)
+    labelkit.convert(src, tmp_path / "o4", to="coco")
+    assert [d["id"] for d in _load(tmp_path / "o4/annotations/results_val.json")] == [1, 3]
+
+
 def test_results_with_rle_masks_are_read_and_their_counts_checked(tmp_path: Path) -> None:
     """Detectors' results files carry masks but no image sizes: the size check is skipped, the counts check not."""
     mask = {"size": [6, 8], "counts": "=3300000;"}

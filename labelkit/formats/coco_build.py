@@ -73,6 +73,8 @@ class Built:
     pending: list[PendingGeometry] = field(default_factory=list)
     count_polygons: bool = False
     """Parse only the polygons of objects without a box; count the others (see ``coco_geometry.counted``)."""
+    had_ids: bool = False
+    """Some annotation of the chunk had an ``id`` (a detection-results file may give none)."""
     polygon_text: bool = False
     """Keep each polygon's and bbox's JSON text too, in columns ``_polygon_text`` and ``_bbox_text`` (see
     ``coco_geometry.polygon_text``)."""
@@ -228,6 +230,7 @@ def _build(
         with _shifted_errors(f.path, chunk.offset):
             ids = _build_chunk(chunk, item_prefix, categories, part)
         ann_ids.append(ids)
+        f.had_ids = f.had_ids or part.had_ids
         waiting.append((part, chunk.offset))
         # polygons of a chunk parse in a worker thread while the next chunk is decoded; at most two wait
         while len(waiting) > 1:
@@ -314,6 +317,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     image_of = np.array(image_values, dtype=np.int64)
     id_values = f.column("id")
     has_id = _not_none(id_values)
+    out.had_ids = bool(has_id.any())
     if f.task != "results" and not has_id.all():
         i = int(np.flatnonzero(~has_id)[0])
         raise InputError("missing required field 'id'", path=path, pointer=json_pointer("annotations", i, "id"))

@@ -183,6 +183,7 @@ class CocoFile:
     release: Callable[[], None] | None = None
     decoded_out: bool = False
     result_ids: np.ndarray | None = None  # a results file's image ids (see coco_records.result_image_ids)
+    had_ids: bool = False  # some annotation had an ``id`` (set when built: detection results may give none)
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
 
     def column(self, name: str) -> list[Any]:

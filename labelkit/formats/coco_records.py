@@ -363,6 +363,8 @@ def dataset_info(
                 own[key] = getattr(f, key)
         if own:
             spec["own"] = own
+        if f.task == "results" and f.had_ids:  # written back with them (without, numbered 1..N as read)
+            spec["ids"] = True
         ids = [i.get("id") for i in f.images]
         if f.task != "results" and ids != list(order[f.split]):
             spec["images"] = ids  # this file lists fewer images than its split has, or in another order

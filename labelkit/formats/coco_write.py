@@ -76,6 +76,7 @@ class FileSpec:
     own: dict[str, Any] | None = None  # top-level values of its own: info and licenses unlike the dataset's, other keys
     image_missing: dict[str, list[str]] | None = None  # item id -> metadata fields this file's image lacked as read
     category_values: dict[str, dict[str, Any]] | None = None  # category id -> its fields' values in this file, as read
+    ids: bool = False  # a detection-results file whose detections had ids: written with them
 
     @property
     def name(self) -> str:
@@ -189,6 +190,7 @@ class Writer:
                     spec.get("own") if isinstance(spec.get("own"), dict) else None,
                     spec.get("image_missing") if isinstance(spec.get("image_missing"), dict) else None,
                     spec.get("category_values") if isinstance(spec.get("category_values"), dict) else None,
+                    spec.get("ids") is True,
                 )
             )
             covered.add(split)
@@ -623,7 +625,7 @@ class Writer:
 
         def one(k: int) -> bytes:
             ids = all_ids[starts[k] : starts[k + 1]]
-            return joined(self._object_json(batches[k], ids, with_keypoints, results))
+            return joined(self._object_json(batches[k], ids, with_keypoints, results, spec.ids))
 
         # Arrow's string kernels release the GIL: two chunks are formatted at once, written in order
         yield from ordered_map(one, range(len(batches)))
@@ -641,7 +643,9 @@ class Writer:
             )
         return self._ids
 
-    def _object_json(self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool) -> pa.Array:
+    def _object_json(
+        self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool, result_ids: bool = False
+    ) -> pa.Array:
         n = c.num_rows
         skip = () if with_keypoints else ("num_keypoints",)
         extras = arr(c["extras"])
@@ -687,7 +691,7 @@ class Writer:
             if not complete.all():
                 defaults = self._defaults(c, fields, seg_text, with_keypoints, boxes, has)
         pieces: list[pa.Array | str] = ["{"]
-        if not results:
+        if not results or result_ids:  # (detections read without ids go back without them)
             pieces += ['"id":', pa.array(ann_ids).cast(pa.string()), ","]
         pieces += ['"image_id":', c[_IMAGE]]
         pieces.append(member("category_id", self._category_column(arr(c["category_id"]))))
