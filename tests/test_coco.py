@@ -454,6 +454,21 @@ def test_detection_results_with_ids_are_written_back_with_them(tmp_path: Path) -
     assert [d["id"] for d in _load(tmp_path / "o4/annotations/results_val.json")] == [1, 3]
 
 
+def test_a_null_supercategory_is_carried_as_read_with_a_note(tmp_path: Path) -> None:
+    """The schema wants text and validate says so; pycocotools takes null: kept, as odd annotation fields are."""
+    doc = _load(INSTANCES)
+    doc["categories"][0]["supercategory"] = None
+    path = _write(tmp_path, doc)
+    report = labelkit.convert(path, tmp_path / "o", to="coco")
+    assert _load(tmp_path / "o/annotations/instances_val.json") == doc  # was: the null dropped without a word
+    assert report.lost == []
+    assert (
+        "instances_val.json: 1 supercategory value COCO does not allow (first: #/categories/0/supercategory is "
+        "null), carried as read; labelkit validate lists them"
+    ) in report.notes
+    assert [f.where for f in coco.validate(path)] == ["#/categories/0/supercategory"]
+
+
 def test_results_with_rle_masks_are_read_and_their_counts_checked(tmp_path: Path) -> None:
     """Detectors' results files carry masks but no image sizes: the size check is skipped, the counts check not."""
     mask = {"size": [6, 8], "counts": "=3300000;"}

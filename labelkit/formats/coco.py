@@ -291,6 +291,13 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
             skipped += _drop(b)
         if b.odd:
             notes.append(_odd_note(f, b))
+        nulls = [i for i, c in enumerate(f.categories) if "supercategory" in c and c["supercategory"] is None]
+        if nulls:  # (carried as read, see coco_records.build_categories)
+            notes.append(
+                f"{f.path.name}: {len(nulls):,} supercategory value{'s' if len(nulls) != 1 else ''} COCO does not "
+                f"allow (first: #/categories/{nulls[0]}/supercategory is null), carried as read; labelkit validate "
+                "lists them"
+            )
         built.append(b)
     _tag_stuff(files, built)
     if len({f.split for f in files}) > 1:

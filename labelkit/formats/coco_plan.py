@@ -207,7 +207,7 @@ def _without_odd_fields(dataset: Dataset, losses: list[tuple[str, int, str]]) ->
         for i, c in enumerate(categories)
         if c.supercategory is None
         and "coco:supercategory" in c.extras
-        and not isinstance(c.extras["coco:supercategory"], str)
+        and not isinstance(c.extras["coco:supercategory"], str | None)  # (null: carried from a COCO file)
     ]
     if odd:
         reason = "COCO's reader refuses a supercategory that is not text: not written"

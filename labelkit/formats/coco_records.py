@@ -51,6 +51,8 @@ def build_categories(f: CocoFile) -> list[Category]:
         extras = {
             f"coco:{k}": v for k, v in c.items() if k not in ("id", "name", "supercategory", "keypoints", "skeleton")
         }
+        if c.get("supercategory", "") is None:  # (the schema wants text; pycocotools takes it: carried as read)
+            extras["coco:supercategory"] = None
         for field, value in extras.items():  # (pydantic writes and reads the extras of a category: no deeper)
             refuse_deep(value, f.path, json_pointer("categories", i, field[5:]))
         try:
