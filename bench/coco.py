@@ -18,7 +18,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Result, coco_parser, datumaro_layout, measure, print_table, remove, require_coco  # noqa: E402
+from common import (
+    Result,
+    byte_compile_labelkit,
+    coco_parser,
+    datumaro_layout,
+    measure,
+    print_table,
+    remove,
+    require_coco,
+)  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -29,6 +38,7 @@ def main() -> None:
     args = coco_parser(__doc__.splitlines()[0], DATA).parse_args()
     src: Path = args.file
     require_coco(src)
+    byte_compile_labelkit()
     labelkit = [sys.executable, "-m", "labelkit"]
     out_parquet, out_coco, out_globox = DATA / "out.parquet", DATA / "out_coco", DATA / "out_globox.json"
     results: list[Result] = []

@@ -35,7 +35,7 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Result, coco_parser, datumaro_layout, measure, print_table, require_coco  # noqa: E402
+from common import Result, byte_compile_labelkit, coco_parser, datumaro_layout, measure, print_table, require_coco  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -192,6 +192,7 @@ def main() -> None:
     args = parser.parse_args()
     src: Path = args.file
     require_coco(src)
+    byte_compile_labelkit()
     lk = [sys.executable, "-m", "labelkit"]
     n = args.repeat
     names = ("yolo_detect", "yolo_segment", "voc", "voc_boxes", "val_yolo")
