@@ -1759,6 +1759,25 @@ def test_a_stray_txt_beside_split_folders_leaves_them_splits(tmp_path: Path) -> 
     assert sorted(i.split for i in labelkit.load(tmp_path, "yolo").items()) == ["train", "val"]
 
 
+@pytest.mark.parametrize("config", [None, "train: images/train\nnames: [cat, dog]\n"])
+def test_labelimgs_classes_txt_among_the_labels_is_the_names_not_a_label_file(
+    tmp_path: Path, config: str | None
+) -> None:
+    """LabelImg writes classes.txt beside its label files: it was parsed as one ('cat' is no class id)."""
+    folder = "images" if config is None else "images/train"
+    (tmp_path / folder).mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / folder / "a.jpg")
+    labels = tmp_path / folder.replace("images", "labels")
+    labels.mkdir(parents=True)
+    (labels / "a.txt").write_text("1 0.5 0.5 0.2 0.2\n")
+    (labels / "classes.txt").write_text("cat\ndog\n")
+    if config is not None:
+        (tmp_path / "data.yaml").write_text(config)
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [i.id for i in ds.items()] == ["a"]
+    assert [(ds.category(o.category_id).name, o.item_id) for o in ds.objects()] == [("dog", "a")]
+
+
 def test_outputs_beside_a_roboflow_export_are_not_taken_for_its_input(tmp_path: Path) -> None:
     """train: ../train/images is read as train/images inside the export: its siblings train/ and valid/ are free."""
     ds = tmp_path / "ds"

@@ -38,6 +38,8 @@ CONFIG_KEYS = {
 MAX_KEYPOINTS = 10_000
 """The largest K of ``kpt_shape`` read (Ultralytics' own sets have 17 or fewer; this only bounds memory)."""
 DARKNET_RESERVED = {"classes", "names", "backup", "eval", "results", "eval_type", "task"}
+LABELIMG_NAMES = "classes.txt"
+"""The names file LabelImg writes among its label files: not a label file unless an image is named so."""
 
 
 def find_config(root: Path) -> Path | None:
@@ -442,6 +444,8 @@ def _entries_from_labels(
     entries = []
     for name in sorted(walk_files(label_dir, lambda f: f.endswith(".txt"))):
         images: list[str | None] = [*by_label.get(label_prefix + name, [])] or [None]
+        if images == [None] and name.rpartition("/")[2] == LABELIMG_NAMES:  # LabelImg's names, not labels
+            continue
         entries += [Entry(split, name[:-4], root / image if image else None, label_dir / name) for image in images]
     return entries
 
@@ -521,10 +525,13 @@ def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) 
     if names_file is None:
         found = sorted(root.glob("*.names"))
         names_file = found[0] if found else None
-    names = _read_names_file(names_file, None if follow else Inside(root)) if names_file is not None else []
-    layout = Layout(root=root, names=names)
     image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
     label_dir = next((root / d for d in LABEL_DIRS if (root / d).is_dir()), None)
+    if names_file is None and label_dir is not None:  # LabelImg writes its classes.txt among its labels
+        found = [label_dir / LABELIMG_NAMES, *sorted(label_dir.glob(f"*/{LABELIMG_NAMES}"))]
+        names_file = next((p for p in found if p.is_file()), None)
+    names = _read_names_file(names_file, None if follow else Inside(root)) if names_file is not None else []
+    layout = Layout(root=root, names=names)
     pairs: list[tuple[str | None, Path | None, Path | None]] = []
     if image_dir is not None or label_dir is not None:
         subdirs = sorted({p.name for d in (image_dir, label_dir) if d is not None for p in d.iterdir() if p.is_dir()})
