@@ -1778,6 +1778,17 @@ def test_labelimgs_classes_txt_among_the_labels_is_the_names_not_a_label_file(
     assert [(ds.category(o.category_id).name, o.item_id) for o in ds.objects()] == [("dog", "a")]
 
 
+def test_a_split_data_yaml_names_that_is_not_there_is_noted(tmp_path: Path) -> None:
+    """A mistyped val folder (or a test list not downloaded) was passed over without a word."""
+    root = _configured(tmp_path, "train: images/train\nval: images/vall\ntest: [test.txt]\nnames: [a]\n")
+    report = labelkit.convert(root, tmp_path / "out", to="labelkit", image_size="10x10")
+    assert report.notes[:2] == [
+        "data.yaml's val: images/vall names no images or labels found: nothing of it is read",
+        "data.yaml's test: test.txt names no images or labels found: nothing of it is read",
+    ]
+    assert report.read["items"] == 1
+
+
 def test_outputs_beside_a_roboflow_export_are_not_taken_for_its_input(tmp_path: Path) -> None:
     """train: ../train/images is read as train/images inside the export: its siblings train/ and valid/ are free."""
     ds = tmp_path / "ds"

@@ -413,7 +413,7 @@ def _build(
     )
     categories = [Category(id=i, name=name) for i, name in enumerate(names)]
     extras: dict[str, Any] = {"yolo:task": task}
-    notes: list[str] = []
+    notes = list(layout.notes)
     if task == "pose" and layout.kpt_shape is not None:
         k = layout.kpt_shape[0]
         kpt_names, unused = _kpt_names(layout.config.get("kpt_names"), k, len(categories))

@@ -88,6 +88,7 @@ class Layout:
     config: dict[str, Any] = field(default_factory=dict)
     dota: bool = False
     classify: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 def _img2label(image: Path) -> Path:
@@ -286,10 +287,10 @@ def config_inputs(path: Path) -> list[Path]:
     return places
 
 
-def _split_sources(root: Path, config: dict[str, Any]) -> dict[Path, str]:
+def _split_sources(root: Path, config: dict[str, Any], missing: list[str] | None = None) -> dict[Path, str]:
     """The folders, list files or label folders a ``data.yaml``'s splits name, as found, each with its split.
 
-    A value that names nothing found is left out.
+    A value that names nothing found is left out (and, with ``missing``, added to it as ``key: value``).
     """
     sources: dict[Path, str] = {}
     for key in _split_keys(config):
@@ -298,6 +299,8 @@ def _split_sources(root: Path, config: dict[str, Any]) -> dict[Path, str]:
             split = "val" if key == "validation" else key
             source = _resolve_source(root, str(value), split) or _labels_only_source(root, str(value), split)
             if source is None:
+                if missing is not None:
+                    missing.append(f"{key}: {value}")
                 continue
             if key == "validation" and source.name == "validation":  # a split named so (labelkit writes it)
                 split = "validation"
@@ -375,7 +378,8 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]], follow: b
     split_keys = _split_keys(config)
     if not split_keys:
         raise InputError("data.yaml names no train, val or test images", path=config_path, element="train")
-    sources = _split_sources(root, config)
+    missing: list[str] = []
+    sources = _split_sources(root, config, missing)
     inside = None if follow else Inside(root)
     for source, split in sources.items():
         layout.entries += _entries_from_source(source, root, split, sizes, inside)
@@ -388,6 +392,7 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]], follow: b
             found=str(config[split_keys[0]]),
             hint=hint,
         )
+    layout.notes += [f"data.yaml's {m} names no images or labels found: nothing of it is read" for m in missing]
     return layout
 
 
