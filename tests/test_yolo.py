@@ -1789,6 +1789,22 @@ def test_a_split_data_yaml_names_that_is_not_there_is_noted(tmp_path: Path) -> N
     assert report.read["items"] == 1
 
 
+def test_a_roboflow_exports_val_images_are_written_in_the_val_folder(tmp_path: Path) -> None:
+    """valid/images/a.jpg, read as split val, was written as labels/val/valid/images_/a.txt."""
+    src = tmp_path / "rf"
+    for split in ("train", "valid"):
+        (src / split / "images").mkdir(parents=True)
+        (src / split / "labels").mkdir(parents=True)
+        Image.new("RGB", (10, 10)).save(src / split / "images" / f"{split}.jpg")
+        (src / split / "labels" / f"{split}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (src / "data.yaml").write_text("train: ../train/images\nval: ../valid/images\nnc: 1\nnames: ['cell']\n")
+    labelkit.convert(src, tmp_path / "out", to="yolo")
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.txt")) == [
+        "labels/train/train.txt",
+        "labels/val/valid.txt",
+    ]
+
+
 def test_outputs_beside_a_roboflow_export_are_not_taken_for_its_input(tmp_path: Path) -> None:
     """train: ../train/images is read as train/images inside the export: its siblings train/ and valid/ are free."""
     ds = tmp_path / "ds"

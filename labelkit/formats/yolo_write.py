@@ -351,6 +351,8 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
         ('a.jpg', '7.jpg')
         >>> image_name("site/images/a.jpg", "a", "train")  # Ultralytics: the last images/ is the labels' root
         'site/images_/a.jpg'
+        >>> image_name("valid/images/a.jpg", "a", "val")  # a Roboflow export's val split
+        'a.jpg'
     """
     if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         name = PurePosixPath(path.replace("\\", "/")).name if path else ""
@@ -358,7 +360,8 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
     text = path.replace("\\", "/")
     if "/" not in text:  # a bare file name (COCO's): no layout prefix to strip
         return text if text not in (".", "..") else _id_name(item_id)
-    for prefix in (f"images/{split}/", f"{split}/images/", f"obj_{split}_data/", "images/", f"{split}/"):
+    roboflow = ("valid/images/",) if split == "val" else ()  # Roboflow's val folder, which the reader reads as val
+    for prefix in (f"images/{split}/", f"{split}/images/", *roboflow, f"obj_{split}_data/", "images/", f"{split}/"):
         if text.startswith(prefix) and len(text) > len(prefix):
             text = text[len(prefix) :]
             break
