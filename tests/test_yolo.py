@@ -1690,6 +1690,28 @@ def test_an_unsafe_path_in_a_list_or_obj_data_names_its_line(
     assert (err.value.location.path, err.value.location.line) == (str(tmp_path / where), line)  # was: no line
 
 
+@pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
+def test_absolute_paths_inside_the_dataset_in_a_list_are_read(tmp_path: Path, config: str) -> None:
+    """Ultralytics takes a list line as written, so its lists often hold absolute paths: they were refused."""
+    root = tmp_path / "ds"
+    (root / "images").mkdir(parents=True)
+    (root / "lists").mkdir()
+    Image.new("RGB", (10, 10)).save(root / "images/a.jpg")
+    (root / "images/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "lists/train.txt").write_text(f"{root}/images/a.jpg\n{root}/lists/../images/a.jpg\n")
+    if config == "data.yaml":
+        (root / "data.yaml").write_text("train: lists/train.txt\nnames: [x]\n")
+    else:
+        (root / "obj.data").write_text("classes = 1\ntrain = lists/train.txt\n")
+    ds = labelkit.load(root / config, "yolo")
+    assert [(i.id, i.media.path, i.split) for i in ds.items()] == [("images/a", "images/a.jpg", "train")]
+    assert len(list(ds.objects())) == 1
+    (root / "lists/train.txt").write_text(f"{root}/../ds2/images/a.jpg\n")  # outside: still refused
+    with pytest.raises(InputError, match="unsafe file name") as err:
+        labelkit.load(root / config, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "lists/train.txt"), 1)
+
+
 def test_a_loose_folder_keeps_images_sharing_a_stem_and_flat_images_beside_subfolders(tmp_path: Path) -> None:
     """A names file beside images/ and labels/: x.jpg was replaced by x.png, and flat images beside a
     subfolder were dropped (the subfolder was taken for the only split)."""

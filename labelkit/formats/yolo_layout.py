@@ -455,6 +455,24 @@ def _entries_from_labels(
     return entries
 
 
+def _below_root(path: str, root: Path) -> str | None:
+    """An absolute ``path`` as a path below ``root``, when it lies inside it (after ``..`` is taken lexically).
+
+    ``root`` is compared as given (made absolute) and with its links resolved, since a list may have been
+    written from either.
+
+    Examples:
+        >>> _below_root("/data/ds/images/a.jpg", Path("/data/ds")), _below_root("/data/ds/../x.jpg", Path("/data/ds"))
+        ('images/a.jpg', None)
+    """
+    text = os.path.normpath(path)
+    for base in dict.fromkeys((os.path.abspath(root), os.path.realpath(root))):
+        prefix = base.rstrip(os.sep) + os.sep
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix) :].replace(os.sep, "/")
+    return None
+
+
 def _entries_from_list(list_file: Path, root: Path, split: str | None, inside: Inside | None) -> list[Entry]:
     entries = []
     seen: set[Path] = set()
@@ -463,9 +481,10 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None, inside: I
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        name = safe_relpath(line[2:] if line.startswith("./") else line, source=list_file, line=number)
-        candidates = [list_file.parent / name, root / name]
-        if "/" in name:
+        below = _below_root(line, root) if line.startswith("/") else None  # (Ultralytics' lists are often absolute)
+        name = safe_relpath(below or (line[2:] if line.startswith("./") else line), source=list_file, line=number)
+        candidates = [root / name] if below else [list_file.parent / name, root / name]
+        if "/" in name and not below:
             # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
             candidates.append(root / name.split("/", 1)[1])
         image = next((c for c in candidates if is_file(c)), None)
