@@ -1851,8 +1851,8 @@ def test_labelimgs_classes_txt_among_the_labels_is_the_names_not_a_label_file(
     assert [(ds.category(o.category_id).name, o.item_id) for o in ds.objects()] == [("dog", "a")]
 
 
-def test_a_split_data_yaml_names_that_is_not_there_is_noted(tmp_path: Path) -> None:
-    """A mistyped val folder (or a test list not downloaded) was passed over without a word."""
+def test_a_split_data_yaml_or_obj_data_names_that_is_not_there_is_noted(tmp_path: Path) -> None:
+    """A mistyped val folder (or a test list not downloaded, or a missing valid.txt) was passed over unsaid."""
     root = _configured(tmp_path, "train: images/train\nval: images/vall\ntest: [test.txt]\nnames: [a]\n")
     report = labelkit.convert(root, tmp_path / "out", to="labelkit", image_size="10x10")
     assert report.notes[:2] == [
@@ -1860,6 +1860,11 @@ def test_a_split_data_yaml_names_that_is_not_there_is_noted(tmp_path: Path) -> N
         "data.yaml's test: test.txt names no images or labels found: nothing of it is read",
     ]
     assert report.read["items"] == 1
+    (root / "obj.data").write_text("classes = 1\ntrain = train.txt\nvalid = data/valid.txt\ntop = 5\n")
+    (root / "train.txt").write_text("labels/train/a.jpg\n")
+    report = labelkit.convert(root / "obj.data", tmp_path / "out2", to="labelkit", image_size="10x10")
+    assert report.notes[0] == "obj.data's valid = data/valid.txt names no list file found: nothing of it is read"
+    assert not any("top" in note for note in report.notes)
 
 
 def test_a_roboflow_exports_val_images_are_written_in_the_val_folder(tmp_path: Path) -> None:

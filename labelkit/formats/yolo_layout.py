@@ -530,6 +530,8 @@ def _darknet(data_path: Path, follow: bool = False) -> Layout:
         source = local(key)
         if source.is_file():
             layout.entries += _entries_from_list(source, root, key, inside)
+        elif config[key].endswith(".txt"):  # (keys of other values, such as a classifier's top = 5, are not lists)
+            layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
     return layout
 
 
