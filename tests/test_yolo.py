@@ -378,13 +378,17 @@ def test_classify_round_trip(tmp_path: Path) -> None:
 
 
 def test_darknet_layout_round_trip(tmp_path: Path) -> None:
+    """The val split is listed under Darknet's valid key (val = val.txt made Darknet validate on train)."""
     ds = make_dataset()
     out = tmp_path / "dk"
     labelkit.save(ds, out, "yolo", layout="darknet")
-    assert (out / "obj.data").read_text().startswith("classes = 2\ntrain = train.txt\nval = val.txt\n")
+    assert (out / "obj.data").read_text().startswith("classes = 2\ntrain = train.txt\nvalid = val.txt\n")
     back = labelkit.load(out, "yolo")
     assert [o.bbox for o in back.objects()] == [o.bbox for o in ds.objects()]
     assert back.stats().items_by_split == {"train": 1, "val": 2}
+    (out / "valid.txt").write_text((out / "val.txt").read_text())  # another tool's valid split keeps its name
+    (out / "obj.data").write_text("classes = 2\ntrain = train.txt\nvalid = valid.txt\n")
+    assert labelkit.load(out, "yolo").stats().items_by_split == {"train": 1, "valid": 2}
 
 
 def test_media_link_makes_a_trainable_tree(tmp_path: Path) -> None:

@@ -528,8 +528,10 @@ def _darknet(data_path: Path, follow: bool = False) -> Layout:
         if key in DARKNET_RESERVED:
             continue
         source = local(key)
+        # (labelkit lists a val split under Darknet's valid key, as val.txt: it reads back as val)
+        split = source.stem if key == "valid" and source.stem in ("val", "validation") else key
         if source.is_file():
-            layout.entries += _entries_from_list(source, root, key, inside)
+            layout.entries += _entries_from_list(source, root, split, inside)
         elif config[key].endswith(".txt"):  # (keys of other values, such as a classifier's top = 5, are not lists)
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
     return layout

@@ -720,10 +720,12 @@ def _write_darknet(
 ) -> None:
     (path / "obj.names").write_text("".join(f"{name}\n" for name in darknet_names(dataset)), encoding="utf-8")
     lines = [f"classes = {len(dataset.categories)}"]
+    # Darknet validates on the list of its valid key (on train's without one): a val split is listed there
+    valid = None if "valid" in written else next((s for s in ("val", "validation") if s in written), None)
     for split in written:
         members = [r for r, s in zip(image_rel, splits, strict=True) if s == split]
         (path / f"{split}.txt").write_text("".join(f"{r}\n" for r in members), encoding="utf-8")
-        lines.append(f"{split} = {split}.txt")
+        lines.append(f"{'valid' if split == valid else split} = {split}.txt")
     lines += ["names = obj.names", "backup = backup/"]
     if task == "segment":  # as in data.yaml: 4-point polygons would read back as OBB (Darknet skips other keys)
         lines.append("task = segment")
