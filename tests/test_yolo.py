@@ -1746,8 +1746,9 @@ def test_an_unsafe_path_in_a_list_or_obj_data_names_its_line(
 
 
 @pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
-def test_absolute_paths_inside_the_dataset_in_a_list_are_read(tmp_path: Path, config: str) -> None:
-    """Ultralytics takes a list line as written, so its lists often hold absolute paths: they were refused."""
+def test_absolute_paths_inside_the_dataset_in_a_list_or_obj_data_are_read(tmp_path: Path, config: str) -> None:
+    """Ultralytics takes a list line as written, so its lists (and obj.data) often hold absolute paths: they were
+    refused."""
     root = tmp_path / "ds"
     (root / "images").mkdir(parents=True)
     (root / "lists").mkdir()
@@ -1756,8 +1757,8 @@ def test_absolute_paths_inside_the_dataset_in_a_list_are_read(tmp_path: Path, co
     (root / "lists/train.txt").write_text(f"{root}/images/a.jpg\n{root}/lists/../images/a.jpg\n")
     if config == "data.yaml":
         (root / "data.yaml").write_text("train: lists/train.txt\nnames: [x]\n")
-    else:
-        (root / "obj.data").write_text("classes = 1\ntrain = lists/train.txt\n")
+    else:  # (obj.data's own paths too)
+        (root / "obj.data").write_text(f"classes = 1\ntrain = {root}/lists/train.txt\n")
     ds = labelkit.load(root / config, "yolo")
     assert [(i.id, i.media.path, i.split) for i in ds.items()] == [("images/a", "images/a.jpg", "train")]
     assert len(list(ds.objects())) == 1

@@ -515,9 +515,10 @@ def _darknet(data_path: Path, follow: bool = False) -> Layout:
         line_of[key.strip()] = number
 
     def local(key: str) -> Path:
-        name = safe_relpath(config[key], source=data_path, line=line_of[key])
+        below = _below_root(config[key], root) if config[key].startswith("/") else None
+        name = safe_relpath(below or config[key], source=data_path, line=line_of[key])
         path = root / name
-        if not path.exists() and "/" in name:
+        if not path.exists() and "/" in name and not below:
             path = root / name.split("/", 1)[1]
         return path
 
