@@ -1768,6 +1768,23 @@ def test_absolute_paths_inside_the_dataset_in_a_list_or_obj_data_are_read(tmp_pa
     assert (err.value.location.path, err.value.location.line) == (str(root / "lists/train.txt"), 1)
 
 
+@pytest.mark.parametrize("train", ["[t1.txt, t2.txt]", "[t2.txt, images]"])
+def test_an_image_a_split_names_twice_is_one_item(tmp_path: Path, train: str) -> None:
+    """An image in two of a split's lists was refused as two files (the same one) being one item; in a list
+    and a folder, it was two items, its objects twice."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "labels").mkdir()
+    for name in ("a", "b"):
+        Image.new("RGB", (10, 10)).save(tmp_path / f"images/{name}.jpg")
+        (tmp_path / f"labels/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "t1.txt").write_text("./images/a.jpg\n")
+    (tmp_path / "t2.txt").write_text("./images/a.jpg\n./images/b.jpg\n")
+    (tmp_path / "data.yaml").write_text(f"train: {train}\nnames: [x]\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert sorted(i.media.path for i in ds.items()) == ["images/a.jpg", "images/b.jpg"]
+    assert len(list(ds.objects())) == 2
+
+
 def test_a_loose_folder_keeps_images_sharing_a_stem_and_flat_images_beside_subfolders(tmp_path: Path) -> None:
     """A names file beside images/ and labels/: x.jpg was replaced by x.png, and flat images beside a
     subfolder were dropped (the subfolder was taken for the only split)."""

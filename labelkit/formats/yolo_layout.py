@@ -393,7 +393,24 @@ def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]], follow: b
             hint=hint,
         )
     layout.notes += [f"data.yaml's {m} names no images or labels found: nothing of it is read" for m in missing]
+    layout.entries = _one_per_file(layout.entries)
     return layout
+
+
+def _one_per_file(entries: list[Entry]) -> list[Entry]:
+    """``entries`` without the later ones of an image (or, without one, label file) a split already has.
+
+    A split's folders and lists may name an image twice (two lists, or a list and a folder): it is one item,
+    as an image listed twice in one list is.
+    """
+    seen: set[tuple[str | None, Path | None]] = set()
+    kept = []
+    for entry in entries:
+        file = (entry.split, entry.image if entry.image is not None else entry.label)
+        if file not in seen:
+            seen.add(file)
+            kept.append(entry)
+    return kept
 
 
 def _labels_only_source(root: Path, value: str, split: str) -> Path | None:
@@ -535,6 +552,7 @@ def _darknet(data_path: Path, follow: bool = False) -> Layout:
             layout.entries += _entries_from_list(source, root, split, inside)
         elif config[key].endswith(".txt"):  # (keys of other values, such as a classifier's top = 5, are not lists)
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
+    layout.entries = _one_per_file(layout.entries)
     return layout
 
 
