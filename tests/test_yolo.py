@@ -1785,6 +1785,21 @@ def test_an_image_a_split_names_twice_is_one_item(tmp_path: Path, train: str) ->
     assert len(list(ds.objects())) == 2
 
 
+def test_a_data_yaml_kept_outside_its_dataset_finds_the_datasets_image_sizes(tmp_path: Path) -> None:
+    """image_sizes.json was looked for beside data.yaml only, not in the root its path: names."""
+    labelkit.save(make_dataset(), tmp_path / "ds", "yolo")
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg/data.yaml").write_text(
+        "path: ../ds\ntrain: images/train\nval: images/val\nnames: [person, traffic light]\n"
+    )
+    back = labelkit.load(tmp_path / "cfg/data.yaml", "yolo")
+    assert [(i.media.path, i.media.width, i.media.height) for i in back.items()] == [
+        ("images/train/a.jpg", 640, 480),
+        ("images/val/b.png", 100, 50),
+        ("images/val/c.jpg", 100, 50),
+    ]
+
+
 def test_a_loose_folder_keeps_images_sharing_a_stem_and_flat_images_beside_subfolders(tmp_path: Path) -> None:
     """A names file beside images/ and labels/: x.jpg was replaced by x.png, and flat images beside a
     subfolder were dropped (the subfolder was taken for the only split)."""

@@ -328,9 +328,17 @@ def _dataset_text(path: Path, inside: Inside | None) -> str:
 _LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
 
 
-def _ultralytics(config_path: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) -> Layout:
+def _ultralytics(
+    config_path: Path, sizes: dict[str, tuple[int, int]], follow: bool = False, find_sizes: bool = False
+) -> Layout:
+    """The layout a ``data.yaml`` describes; with ``find_sizes``, ``sizes`` gets the side file of its root.
+
+    (The root is ``path`` when that is a folder: a config kept outside the dataset finds the dataset's sizes.)
+    """
     config = _load_yaml(config_path)
     root = _config_root(config_path, config)
+    if find_sizes and (root / SIZES_FILE).is_file():
+        sizes.update(load_sizes(root / SIZES_FILE))
     names = _parse_names(config.get("names"), config_path)
     if not names and isinstance(config.get("nc"), int):
         if not 0 <= config["nc"] <= MAX_UNNAMED_CLASSES:
@@ -647,7 +655,7 @@ def find_layout(
         return _classify_layout(root), sizes
     config = path if path.is_file() else find_config(path)
     if config is not None and config.suffix in (".yaml", ".yml"):
-        return _ultralytics(config, sizes, follow), sizes
+        return _ultralytics(config, sizes, follow, find_sizes=not (sizes_option or sizes_file.is_file())), sizes
     if config is not None and config.name == "obj.data" or (root / "obj.data").is_file():
         return _darknet(root / "obj.data", follow), sizes
     return _loose(root, sizes, follow), sizes
