@@ -1800,6 +1800,16 @@ def test_a_data_yaml_kept_outside_its_dataset_finds_the_datasets_image_sizes(tmp
     ]
 
 
+def test_data_yaml_channels_is_written_back(tmp_path: Path) -> None:
+    """channels: 1 (Ultralytics trains on grayscale images) was dropped from a YOLO -> YOLO data.yaml."""
+    root = _configured(tmp_path, "train: images/train\nval: images/train\nchannels: 1\nnames: [a]\n")
+    ds = labelkit.load(root, "yolo", image_size="10x10")
+    assert ds.info.extras["yolo:channels"] == 1
+    labelkit.save(ds, tmp_path / "out", "yolo")
+    assert yaml.safe_load((tmp_path / "out/data.yaml").read_text())["channels"] == 1
+    assert labelkit.convert(root, tmp_path / "out.json", to="labelkit", image_size="10x10").notes == []
+
+
 def test_a_loose_folder_keeps_images_sharing_a_stem_and_flat_images_beside_subfolders(tmp_path: Path) -> None:
     """A names file beside images/ and labels/: x.jpg was replaced by x.png, and flat images beside a
     subfolder were dropped (the subfolder was taken for the only split)."""

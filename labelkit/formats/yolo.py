@@ -427,6 +427,9 @@ def _build(
             extras["yolo:kpt_dims"] = 2
         if isinstance(layout.config.get("flip_idx"), list):
             extras["yolo:flip_idx"] = [int(v) for v in layout.config["flip_idx"]]
+    channels = layout.config.get("channels")
+    if type(channels) is int and channels > 0:  # (Ultralytics: 1 trains on grayscale images)
+        extras["yolo:channels"] = channels
     del files
     dataset = Dataset.from_tables(
         {"items": _items_table(layout, ids, widths, heights, paths), "objects": objects},

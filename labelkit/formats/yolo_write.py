@@ -653,6 +653,9 @@ def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str],
         report.note(f"no val split: data.yaml's val points at images/{keys['val']} (Ultralytics requires val)")
     doc["nc"] = len(dataset.categories)
     doc["names"] = {i: c.name for i, c in enumerate(dataset.categories)}
+    channels = dataset.info.extras.get("yolo:channels")
+    if type(channels) is int and channels > 0:
+        doc["channels"] = channels
     if task == "segment":  # polygons that all have 4 points would otherwise read back as OBB
         doc["task"] = "segment"
     if task == "pose":
