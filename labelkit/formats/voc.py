@@ -234,14 +234,23 @@ def parse_xml(data: bytes, path: Path) -> Element:
 
 
 def _parse_xml(source: bytes | str, path: Path) -> Element:
+    from xml.etree.ElementTree import TreeBuilder
+
     import defusedxml.ElementTree as DET
     from defusedxml import DefusedXmlException
 
+    # (DET.fromstring's own steps, keeping the parser: expat's position names the DTD's line)
+    parser = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
     try:
-        return DET.fromstring(source, forbid_dtd=True)
+        parser.feed(source)
+        root: Element = parser.close()
+        return root
     except DefusedXmlException as exc:
         raise InputError(
-            "XML with a DTD or entity declarations is refused", path=path, found=type(exc).__name__
+            "XML with a DTD or entity declarations is refused",
+            path=path,
+            line=parser.parser.CurrentLineNumber,
+            found=type(exc).__name__,
         ) from exc
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
