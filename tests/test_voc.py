@@ -1526,6 +1526,22 @@ def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
     ]  # was: nothing said, and train.txt lost it
 
 
+def test_voc2012_action_class_lists_are_not_splits(tmp_path: Path) -> None:
+    """VOC2012's Action/<class>_<split>.txt lines are ``image object-index flag``: they were read as split
+    lists, so an image listed in Action only was in split ``jumping_train``, with a note of several splits."""
+    lists = {
+        "Action/train.txt": "a 1\n",
+        "Action/jumping_train.txt": "a  1  1\n",
+        "Action/other_train.txt": "a  1 -1\n",
+    }
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", None)]
+    assert ds.read_notes == [
+        "2 per-class ImageSets lists of a task (Action/jumping_train.txt first: image, object index, flag) were "
+        "not read: VOC's releases hold the same flags in each object's <actions>, and writing VOC does not write them"
+    ]
+
+
 @pytest.mark.parametrize(
     ("labelmap", "message"),
     [

@@ -239,8 +239,9 @@ def build(
     }
     info = DatasetInfo(extras={"voc:trainval": True}) if sets.trainval else None
     dataset = Dataset.from_tables(tables, categories, info)
-    if (note := sets.note()) is not None:
-        dataset.read_notes.append(note)
+    for note in (sets.note(), sets.task_note()):
+        if note is not None:
+            dataset.read_notes.append(note)
     unknown = Counter(tag for _, _, _, item in parsed for tag in item.unread)
     if unknown:  # (writing VOC does not write them either)
         shown = ", ".join(f"{tag} ({n:,})" for tag, n in sorted(unknown.items(), key=lambda x: (-x[1], x[0]))[:8])

@@ -36,6 +36,7 @@ class Sets:
     listed: list[str] = field(default_factory=list)
     trainval: bool = False  # trainval lists (train + val) were passed over: writing VOC makes them again
     elsewhere: dict[str, list[str]] = field(default_factory=dict)  # item -> the other splits that list it
+    task_class_lists: list[str] = field(default_factory=list)  # Action/<class>_<split>.txt, ...: not read
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note."""
@@ -53,6 +54,16 @@ class Sets:
             f"{len(items):,} images are listed in several splits' ImageSets lists ({first}: "
             f"{', '.join([self.split_of[first], *self.elsewhere[first]])}); each is in the first of its "
             "splits (by file name), and writing VOC lists it there only"
+        )
+
+    def task_note(self) -> str | None:
+        """What the read note says of the task folders' per-class lists, which are not read (None: none)."""
+        if not self.task_class_lists:
+            return None
+        return (
+            f"{len(self.task_class_lists):,} per-class ImageSets lists of a task ({self.task_class_lists[0]} "
+            "first: image, object index, flag) were not read: VOC's releases hold the same flags in each "
+            "object's <actions>, and writing VOC does not write them"
         )
 
 
@@ -110,7 +121,9 @@ def image_sets(root: Path) -> Sets:
             sets.place(fields[0], split)
     for task in TASK_LISTS:
         folder = root / "ImageSets" / task
-        task_files = [f for f in sorted(folder.glob("*.txt")) if not _per_class_file(f)] if folder.is_dir() else []
+        all_files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+        task_files = [f for f in all_files if not _per_class_file(f)]
+        sets.task_class_lists += [f"{task}/{f.name}" for f in all_files if f not in task_files]
         task_names = {f.stem for f in task_files}
         task_finer = task_names & {"train", "val"}
         for f in sorted(task_files, key=lambda f: f.stem == "trainval" and bool(task_finer)):
@@ -129,9 +142,13 @@ def image_sets(root: Path) -> Sets:
 
 
 def _per_class_file(path: Path) -> bool:
-    """``<class>_<split>.txt`` lists carry a 1 / 0 / -1 column; split lists carry ids only."""
+    """``<class>_<split>.txt`` lists carry a 1 / 0 / -1 column; split lists carry ids only.
+
+    In ``Action`` (VOC2012) a class list's lines are ``image object-index flag``, and a split list's
+    ``image object-index``.
+    """
     if "_" not in path.stem:
         return False
     for _, fields in _read_list(path):
-        return len(fields) == 2 and fields[1] in ("1", "0", "-1")
+        return len(fields) in (2, 3) and fields[-1] in ("1", "0", "-1")
     return True  # an empty <class>_<split>.txt (a class no image has)
