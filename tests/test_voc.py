@@ -1943,6 +1943,19 @@ def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does
     assert next(iter(again.objects())).attributes == obj.attributes
 
 
+def test_a_size_of_0_x_0_and_depth_3_comes_back(tmp_path: Path) -> None:
+    """Depth 3 is VOC's usual depth, so it was dropped as read even where the size is unknown: the <size> of
+    0 x 0 was then not written back at all."""
+    (tmp_path / "Annotations").mkdir()
+    xml = (
+        "<annotation>\n  <filename>a.jpg</filename>\n  <size>\n    <width>0</width>\n    <height>0</height>\n"
+        "    <depth>3</depth>\n  </size>\n  <segmented>0</segmented>\n</annotation>\n"
+    )
+    (tmp_path / "Annotations/a.xml").write_text(xml)
+    labelkit.save(labelkit.load(tmp_path, "voc"), tmp_path / "o", "voc")
+    assert (tmp_path / "o/Annotations/a.xml").read_text() == xml
+
+
 def test_a_rotated_box_is_said_to_be_written_as_its_bounds(tmp_path: Path) -> None:
     """The report said the angle was lost, not that the box written is the rotated box's axis-aligned bounds."""
     ds = Dataset(categories=[Category(id=1, name="dog")])

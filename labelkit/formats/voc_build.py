@@ -149,7 +149,7 @@ def build(
         segmented = 1 if arrays else 0
         if metadata.get("voc:segmented") == segmented:
             del metadata["voc:segmented"]  # the writer derives it from the masks
-        if metadata.get("voc:depth") == 3:
+        if metadata.get("voc:depth") == 3 and width and height:  # (of an unknown size: the <size> of 0 x 0 kept)
             del metadata["voc:depth"]
         derived = [
             task
