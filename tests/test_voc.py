@@ -1956,6 +1956,21 @@ def test_a_size_of_0_x_0_and_depth_3_comes_back(tmp_path: Path) -> None:
     assert (tmp_path / "o/Annotations/a.xml").read_text() == xml
 
 
+def test_an_empty_folder_and_depth_come_back_empty(tmp_path: Path) -> None:
+    """Roboflow and CVAT write <folder></folder> (and CVAT an empty <depth>): the folder was dropped, and the
+    empty depth written back as 3."""
+    (tmp_path / "Annotations").mkdir()
+    xml = (
+        "<annotation>\n  <folder></folder>\n  <filename>a.jpg</filename>\n  <size>\n    <width>4</width>\n"
+        "    <height>3</height>\n    <depth></depth>\n  </size>\n  <segmented>0</segmented>\n</annotation>\n"
+    )
+    (tmp_path / "Annotations/a.xml").write_text(xml)
+    ds = labelkit.load(tmp_path, "voc")
+    assert next(iter(ds.items())).metadata == {"voc:folder": "", "voc:depth": ""}
+    labelkit.save(ds, tmp_path / "o", "voc")
+    assert (tmp_path / "o/Annotations/a.xml").read_text() == xml
+
+
 def test_a_rotated_box_is_said_to_be_written_as_its_bounds(tmp_path: Path) -> None:
     """The report said the angle was lost, not that the box written is the rotated box's axis-aligned bounds."""
     ds = Dataset(categories=[Category(id=1, name="dog")])

@@ -484,9 +484,9 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
             safe_relpath(item.filename)
         except InputError as exc:
             raise InputError(exc.message, path=path, element="annotation/filename", hint=exc.hint) from exc
-    folder = _text(root.find("folder"))
-    if folder is not None:
-        item.metadata["voc:folder"] = folder
+    folder = root.find("folder")
+    if folder is not None:  # (empty, as Roboflow and CVAT write it: written back so)
+        item.metadata["voc:folder"] = _text(folder) or ""
     source = root.find("source")
     if source is not None:
         item.metadata["voc:source"] = _fields(source, path, "annotation/source")
@@ -501,9 +501,9 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
         size_unread = _unread(size, _SIZE_TAGS, _SIZE_TAGS, path, "annotation/size", "size")
         item.width = _size_field(size, "width", path)
         item.height = _size_field(size, "height", path)
-        depth = _text(size.find("depth"))
+        depth = size.find("depth")
         if depth is not None:
-            item.metadata["voc:depth"] = _int_or_text(depth)
+            item.metadata["voc:depth"] = _int_or_text(_text(depth) or "")
         if item.width == 0 or item.height == 0:
             item.width = item.height = None  # VOC tools write 0 when they did not know the size
     segmented = _text(root.find("segmented"))
