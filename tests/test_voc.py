@@ -352,6 +352,21 @@ def test_a_long_head_before_filename_and_objects_is_still_voc(tmp_path: Path) ->
     assert voc.detect(tmp_path / "rf") == voc.Detection(0.7, "folders of VOC XML beside images (Roboflow layout)")
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_detected(tmp_path: Path, codec: str) -> None:
+    """Detection looked for <annotation in the raw bytes: a UTF-16 file (which the reader reads) was no
+    format's, alone or first in a Roboflow split folder."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-16"?>\n<annotation><filename>a.jpg</filename><object><name>Löwe</name>'
+        "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object></annotation>\n"
+    )
+    (tmp_path / "rf/train").mkdir(parents=True)
+    (tmp_path / "rf/train/a.xml").write_bytes(xml.encode(codec))
+    assert voc.detect(tmp_path / "rf/train/a.xml") == voc.Detection(0.7, "XML file with <annotation>")
+    assert labelkit.detect(tmp_path / "rf").format == "voc"
+    assert [c.name for c in labelkit.load(tmp_path / "rf").categories] == ["Löwe"]
+
+
 def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
     entries = [e for e in json.loads((corpus / "MANIFEST.json").read_text()) if e["format"] == "voc"]
     assert len(entries) == 4

@@ -166,12 +166,22 @@ _ROOT_TAG = re.compile(rb"<annotation[\s>/]")
 """VOC's root element (not CVAT's ``<annotations>``), looked for in a file's first bytes."""
 
 
+_UTF16_STARTS = {b"\xff\xfe": "utf-16-le", b"<\x00": "utf-16-le", b"\xfe\xff": "utf-16-be", b"\x00<": "utf-16-be"}
+"""A file's first two bytes in UTF-16 (a byte-order mark, or ``<`` without one) and the codec they say."""
+
+
 def _looks_like_voc(xml: Path) -> bool:
-    """Whether a file's first 2 KB open an ``<annotation>`` element (a truncated or long file still does)."""
+    """Whether a file's first 2 KB open an ``<annotation>`` element (a truncated or long file still does).
+
+    A UTF-16 file (which expat reads) is looked at as its text.
+    """
     try:
         head = read_head(xml, 2048)
     except OSError:
         return False
+    codec = _UTF16_STARTS.get(head[:2])
+    if codec is not None:
+        head = head[: len(head) // 2 * 2].decode(codec, "replace").encode()
     return _ROOT_TAG.search(head) is not None
 
 
