@@ -1541,6 +1541,14 @@ def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
     ]  # was: nothing said, and train.txt lost it
 
 
+def test_a_class_list_value_other_than_1_0_or_minus_1_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """2 was read as a label and written back as 1."""
+    src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", "Main/cat_train.txt": "a  1\nb  2\n"})
+    with pytest.raises(InputError, match="per-class list value must be 1, 0 or -1") as err:
+        labelkit.load(src, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(src / "ImageSets/Main/cat_train.txt"), 2)
+
+
 def test_voc2012_action_class_lists_are_not_splits(tmp_path: Path) -> None:
     """VOC2012's Action/<class>_<split>.txt lines are ``image object-index flag``: they were read as split
     lists, so an image listed in Action only was in split ``jumping_train``, with a note of several splits."""

@@ -112,10 +112,9 @@ def image_sets(root: Path) -> Sets:
         for number, fields in _read_list(f):
             if len(fields) < 2 or (again and sets.split_of.get(fields[0], "trainval") != "trainval"):
                 continue  # (an item of train or val: its own lists said it)
-            try:
-                value = int(fields[1])
-            except ValueError:
-                raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number) from None
+            value = {"1": 1, "0": 0, "-1": -1}.get(fields[1])
+            if value is None:  # (2 was read as 1, and written back so)
+                raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number, found=repr(fields[1]))
             if value >= 0:
                 sets.labels.append((safe_relpath(fields[0], source=f), cls, value))
             sets.place(fields[0], split)
