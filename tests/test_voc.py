@@ -1541,6 +1541,21 @@ def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
     ]  # was: nothing said, and train.txt lost it
 
 
+def test_a_class_list_of_minus_1_lines_only_keeps_its_class_and_comes_back(tmp_path: Path) -> None:
+    """A class no image of the lists shows (Datumaro's export has 11 such lists) was no category: VOC -> COCO
+    dropped it, and VOC -> VOC dropped its lists."""
+    lists = {"Main/train.txt": "a\nb\n", "Main/bird_train.txt": "a  1\nb -1\n", "Main/dog_train.txt": "a -1\nb -1\n"}
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert [c.name for c in ds.categories] == ["bird", "cat", "dog"]
+    labelkit.save(ds, tmp_path / "out", "voc")
+    main = tmp_path / "out/ImageSets/Main"
+    # (cat has objects and no label: -1 would say that a shows none, so it has no list, as before)
+    assert sorted(p.name for p in main.iterdir()) == ["bird_train.txt", "dog_train.txt", "train.txt"]
+    for rel, text in lists.items():
+        assert (tmp_path / "out/ImageSets" / rel).read_text() == text, rel
+    assert [c.name for c in labelkit.load(tmp_path / "out", "voc").categories] == ["bird", "cat", "dog"]
+
+
 def test_a_class_list_value_other_than_1_0_or_minus_1_is_an_error_at_its_line(tmp_path: Path) -> None:
     """2 was read as a label and written back as 1."""
     src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", "Main/cat_train.txt": "a  1\nb  2\n"})

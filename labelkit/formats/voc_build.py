@@ -92,7 +92,8 @@ def build(
 ) -> Dataset:
     """Assemble items, objects (boxes and masks) and image-level labels into a dataset."""
     class_names = _class_names_by_index(labelmap)
-    used = {o["name"] for _, _, _, it in parsed for o in it.objects} | {cls for _, cls, _ in sets.labels}
+    # (a class whose lists hold no image is still a class: -1 says no image of the split shows it)
+    used = {o["name"] for _, _, _, it in parsed for o in it.objects} | set(sets.classes)
     mask_classes: dict[str, dict[int, np.ndarray[Any, Any]]] = {}
     class_lookup, class_colors = _class_lookup(labelmap)
     instance_colors = list(voc_palette())

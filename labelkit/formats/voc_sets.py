@@ -37,6 +37,7 @@ class Sets:
     trainval: bool = False  # trainval lists (train + val) were passed over: writing VOC makes them again
     elsewhere: dict[str, list[str]] = field(default_factory=dict)  # item -> the other splits that list it
     task_class_lists: list[str] = field(default_factory=list)  # Action/<class>_<split>.txt, ...: not read
+    classes: list[str] = field(default_factory=list)  # the classes Main's class lists name (-1 lines only too)
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note."""
@@ -99,6 +100,8 @@ def image_sets(root: Path) -> Sets:
         split = next((k for k in known if f.stem.endswith(f"_{k}") and len(f.stem) > len(k) + 1), None)
         cls, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
         class_files.append((f, cls, split))
+        if cls not in sets.classes:
+            sets.classes.append(cls)
     splits_of_class: dict[str, set[str]] = {}
     for _, cls, split in class_files:
         splits_of_class.setdefault(cls, set()).add(split)

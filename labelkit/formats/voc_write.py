@@ -477,7 +477,13 @@ def _write_lists(
         if cid in name_of:
             difficult = decode_json_cell(extra).get("voc:difficult")
             value[(item_id, name_of[cid])] = 0 if difficult else 1
-    used = sorted({cls for _, cls in value}, key=[c.name for c in dataset.categories].index)
+    labelled = {cls for _, cls in value}
+    # the classes with labels, then (as VOC's releases list every class) those no image shows: no label and no
+    # object, all -1 (a class list read names its class: reading it back keeps the category); a class with
+    # objects and no label has no list (-1 would say its images do not show it). The first win a file name.
+    shown = {name_of.get(c) for c in pc.unique(dataset.table("objects")["category_id"]).to_pylist()}
+    names = list(dict.fromkeys(c.name for c in dataset.categories))
+    used = [n for n in names if n in labelled] + [n for n in names if n not in labelled and n not in shown]
     main = path / "ImageSets" / "Main"
     members_of: dict[str, list[str]] = defaultdict(list)
     for item_id, split in zip(ids, splits, strict=True):
@@ -489,6 +495,8 @@ def _write_lists(
     for cls in filter(is_plain_name, used):  # a class file is named after the class (check() reports others)
         for split, members in sorted(_with_trainval(members_of, trainval).items()):
             name = f"{cls}_{split}.txt"
+            if name in written and cls not in labelled:
+                continue  # (its lines are all -1: the other list keeps the file, labelmap.txt the class)
             if name in written:
                 raise OutputError(
                     f"would be both {written[name]} and the list of class {cls!r} in split {split!r}",
