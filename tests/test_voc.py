@@ -2009,6 +2009,24 @@ def test_an_empty_folder_and_depth_come_back_empty(tmp_path: Path) -> None:
     assert (tmp_path / "o/Annotations/a.xml").read_text() == xml
 
 
+def test_what_is_not_read_inside_a_field_is_noted_too(tmp_path: Path) -> None:
+    """Elements and XML attributes inside the fields read (a part's <difficult>, a box's <angle>, a name's
+    XML attribute, an action's) were dropped without the read note that those beside them get."""
+    (tmp_path / "Annotations").mkdir()
+    xml = (
+        '<annotation><filename lang="en">a.jpg</filename><size><width unit="px">4</width><height>4</height></size>'
+        "<object><name>cat</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax><angle>3</angle>"
+        "</bndbox><part><name>head</name><difficult>1</difficult>" + _BOX + "</part>"
+        '<actions><jumping conf="0.5">1</jumping></actions><point><x>1</x><y>1</y><z>1</z></point>'
+        "<attributes>" + _attribute("a", "1") + "</attributes></object></annotation>"
+    )
+    (tmp_path / "Annotations/a.xml").write_text(xml)
+    assert labelkit.load(tmp_path, "voc").read_notes == [
+        "6 XML elements or attributes labelkit does not read were left out: bndbox/angle (1), filename@lang (1), "
+        "jumping@conf (1), part/difficult (1), point/z (1), width@unit (1)"
+    ]
+
+
 def test_a_rotated_box_is_said_to_be_written_as_its_bounds(tmp_path: Path) -> None:
     """The report said the angle was lost, not that the box written is the rotated box's axis-aligned bounds."""
     ds = Dataset(categories=[Category(id=1, name="dog")])

@@ -475,7 +475,46 @@ def _unread(
         InputError: a child among ``once`` repeated (see :func:`_once`), named under ``where``.
     """
     out = [f"{label}/{tag}" for tag in _once(node, once, path, where) if isinstance(tag, str) and tag not in known]
+    for child in node:  # (a value with no attribute and no child, the usual field, holds nothing unread)
+        if (len(child) or child.attrib) and child.tag in known and child.tag not in ("object", "size"):
+            out += _unread_inside(child, leaf=False)  # (object and size: their own call)
     return out + [f"{label}@{key}" for key in node.attrib]
+
+
+_INSIDE: dict[str, frozenset[str] | None] = {
+    "bndbox": _CORNERS,
+    "part": _ONCE_PART,
+    "point": _ONCE_POINT,
+    "attributes": frozenset({"attribute"}),
+    "attribute": _ONCE_ATTRIBUTE,
+    "actions": None,
+    "source": None,
+    "owner": None,
+}
+"""The elements read inside a field: its children's tags, or None where each child is a value (an action, a
+source field). Any other field is a value: nothing inside it is read."""
+
+
+def _unread_inside(node: Element, leaf: bool) -> list[str]:
+    """The elements and XML attributes inside a field (see :data:`_INSIDE`) that are not read.
+
+    As ``tag/child`` and ``tag@attribute``: ``<part><difficult>``, ``<bndbox><angle>``, ``<name lang="en">``.
+
+    Args:
+        node: a field of the annotation, an object or a field inside one.
+        leaf: the field is a value (an action, a source field), whatever its tag.
+    """
+    out = [f"{node.tag}@{key}" for key in node.attrib]
+    known = frozenset() if leaf else _INSIDE.get(node.tag, frozenset())
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        if known is None or child.tag in known:
+            if len(child) or child.attrib:
+                out += _unread_inside(child, leaf=known is None)
+        else:
+            out.append(f"{node.tag}/{child.tag}")
+    return out
 
 
 def parse_annotation(data: bytes, path: Path) -> _XmlItem:
