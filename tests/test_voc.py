@@ -1545,7 +1545,9 @@ def test_a_class_list_of_minus_1_lines_only_keeps_its_class_and_comes_back(tmp_p
     """A class no image of the lists shows (Datumaro's export has 11 such lists) was no category: VOC -> COCO
     dropped it, and VOC -> VOC dropped its lists."""
     lists = {"Main/train.txt": "a\nb\n", "Main/bird_train.txt": "a  1\nb -1\n", "Main/dog_train.txt": "a -1\nb -1\n"}
-    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    src = _voc_lists(tmp_path / "src", lists)
+    (src / "ImageSets/Main/train_small.txt").write_text("")  # (an empty split list, or class train's: no class)
+    ds = labelkit.load(src, "voc")
     assert [c.name for c in ds.categories] == ["bird", "cat", "dog"]
     labelkit.save(ds, tmp_path / "out", "voc")
     main = tmp_path / "out/ImageSets/Main"

@@ -100,8 +100,6 @@ def image_sets(root: Path) -> Sets:
         split = next((k for k in known if f.stem.endswith(f"_{k}") and len(f.stem) > len(k) + 1), None)
         cls, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
         class_files.append((f, cls, split))
-        if cls not in sets.classes:
-            sets.classes.append(cls)
     splits_of_class: dict[str, set[str]] = {}
     for _, cls, split in class_files:
         splits_of_class.setdefault(cls, set()).add(split)
@@ -113,7 +111,11 @@ def image_sets(root: Path) -> Sets:
         again = finer(cls, split)
         sets.trainval |= again
         for number, fields in _read_list(f):
-            if len(fields) < 2 or (again and sets.split_of.get(fields[0], "trainval") != "trainval"):
+            if len(fields) < 2:
+                continue
+            if cls not in sets.classes:  # (a list of -1 lines names its class too; an empty file may be a split's)
+                sets.classes.append(cls)
+            if again and sets.split_of.get(fields[0], "trainval") != "trainval":
                 continue  # (an item of train or val: its own lists said it)
             value = {"1": 1, "0": 0, "-1": -1}.get(fields[1])
             if value is None:  # (2 was read as 1, and written back so)
