@@ -367,6 +367,24 @@ def test_a_utf16_file_is_detected(tmp_path: Path, codec: str) -> None:
     assert [c.name for c in labelkit.load(tmp_path / "rf").categories] == ["Löwe"]
 
 
+def test_annotation_files_ending_in_upper_case_xml_are_read(tmp_path: Path) -> None:
+    """IMG_0001.XML was skipped without a word (its item and objects gone), and a Roboflow folder of them was no
+    format's; a.xml beside a.XML would be one item, so it is an error naming the second."""
+    xml = "<annotation><filename>{}.jpg</filename><object><name>cat</name>" + _BOX + "</object></annotation>"
+    (tmp_path / "voc/Annotations").mkdir(parents=True)
+    (tmp_path / "voc/Annotations/IMG_0001.XML").write_text(xml.format("IMG_0001"))
+    (tmp_path / "voc/Annotations/b.xml").write_text(xml.format("b"))
+    ds = labelkit.load(tmp_path / "voc")
+    assert sorted(o.item_id for o in ds.objects()) == ["IMG_0001", "b"]
+    (tmp_path / "rf/train").mkdir(parents=True)
+    (tmp_path / "rf/train/a.XML").write_text(xml.format("a"))
+    assert [i.id for i in labelkit.load(tmp_path / "rf").items()] == ["a"]
+    (tmp_path / "voc/Annotations/IMG_0001.xml").write_text(xml.format("IMG_0001"))
+    with pytest.raises(InputError, match="a second annotation file of item 'IMG_0001' \\(first IMG_0001.XML\\)") as err:
+        labelkit.load(tmp_path / "voc")
+    assert err.value.location.path == str(tmp_path / "voc/Annotations/IMG_0001.xml")
+
+
 def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
     entries = [e for e in json.loads((corpus / "MANIFEST.json").read_text()) if e["format"] == "voc"]
     assert len(entries) == 4

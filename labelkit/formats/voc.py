@@ -156,10 +156,10 @@ def _xml_dirs(root: Path) -> list[tuple[str | None, Path]]:
     """Folders of annotation XML: ``Annotations/``, else Roboflow split folders, else the root itself."""
     if (root / "Annotations").is_dir():
         return [(None, root / "Annotations")]
-    splits = [(p.name, p) for p in sorted(root.iterdir()) if p.is_dir() and any(p.glob("*.xml"))]
+    splits = [(p.name, p) for p in sorted(root.iterdir()) if p.is_dir() and _holds_xml(p)]
     if splits:
         return list(splits)
-    return [(None, root)] if any(root.glob("*.xml")) else []
+    return [(None, root)] if _holds_xml(root) else []
 
 
 _ROOT_TAG = re.compile(rb"<annotation[\s>/]")
@@ -185,10 +185,23 @@ def _looks_like_voc(xml: Path) -> bool:
     return _ROOT_TAG.search(head) is not None
 
 
+def _is_xml(name: str) -> bool:
+    """An annotation file's name: ``*.xml`` in any case (``IMG_0001.XML``, as Windows tools may write it)."""
+    return name.lower().endswith(".xml")
+
+
+def _holds_xml(folder: Path) -> bool:
+    """Whether a folder holds an annotation file (not looking in its subfolders)."""
+    try:
+        return any(_is_xml(p.name) for p in folder.iterdir())
+    except OSError:  # (a folder that cannot be listed is no VOC folder, as glob takes it)
+        return False
+
+
 def _first_xml(folder: Path) -> Path | None:
     """The first ``*.xml`` file of a folder by name: the same whatever order the file system lists them in."""
     with os.scandir(folder) as entries:
-        first = min((e.name for e in entries if e.name.endswith(".xml")), default=None)
+        first = min((e.name for e in entries if _is_xml(e.name)), default=None)
     return None if first is None else folder / first
 
 
@@ -804,8 +817,12 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         labelmap = parse_labelmap(read_bytes(root / "labelmap.txt"), root / "labelmap.txt")
     parsed: list[tuple[str, str | None, Path, _XmlItem]] = []
     for split, folder in _xml_dirs(root):
-        for xml in sorted(folder / f for f in walk_files(folder, lambda f: f.endswith(".xml"))):
+        seen: dict[str, Path] = {}
+        for xml in sorted(folder / f for f in walk_files(folder, _is_xml)):
             item_id = xml.relative_to(folder).with_suffix("").as_posix()
+            if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
+                raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id].name})", path=xml)
+            seen[item_id] = xml
             parsed.append((item_id, split, folder, parse_annotation(read_bytes(xml), xml)))
     if not parsed and not (root / "ImageSets").is_dir():
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
