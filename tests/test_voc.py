@@ -385,6 +385,25 @@ def test_annotation_files_ending_in_upper_case_xml_are_read(tmp_path: Path) -> N
     assert err.value.location.path == str(tmp_path / "voc/Annotations/IMG_0001.xml")
 
 
+def test_segmentation_pngs_ending_in_upper_case_png_are_read(tmp_path: Path) -> None:
+    """x.PNG was skipped without a word: the object came without its mask."""
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "SegmentationObject").mkdir()
+    xml = "<annotation><filename>x.jpg</filename><size><width>5</width><height>4</height></size>"
+    (tmp_path / "Annotations/x.xml").write_text(xml + "<object><name>cat</name>" + _BOX + "</object></annotation>")
+    values = np.zeros((4, 5), dtype=np.uint8)
+    values[1:3, 1:4] = 1
+    im = Image.frombytes("P", (5, 4), values.tobytes())
+    im.putpalette([v for rgb in voc.voc_palette() for v in rgb])
+    im.save(tmp_path / "SegmentationObject/x.PNG", format="PNG")
+    (obj,) = labelkit.load(tmp_path, "voc").objects()
+    assert obj.mask is not None and obj.mask.model_dump() == _rle(values == 1)
+    im.save(tmp_path / "SegmentationObject/x.png")
+    with pytest.raises(InputError, match="a second SegmentationObject PNG of one image") as err:
+        labelkit.load(tmp_path, "voc")
+    assert err.value.location.path == str(tmp_path / "SegmentationObject/x.png")
+
+
 def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
     entries = [e for e in json.loads((corpus / "MANIFEST.json").read_text()) if e["format"] == "voc"]
     assert len(entries) == 4

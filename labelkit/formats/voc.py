@@ -831,8 +831,11 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     for kind in ("SegmentationClass", "SegmentationObject"):
         folder = root / kind
         if folder.is_dir():
-            for png in sorted(folder / f for f in walk_files(folder, lambda f: f.endswith(".png"))):
-                masks.setdefault(png.relative_to(folder).with_suffix("").as_posix(), {})[kind] = png
+            for png in sorted(folder / f for f in walk_files(folder, lambda f: f.lower().endswith(".png"))):
+                kinds = masks.setdefault(png.relative_to(folder).with_suffix("").as_posix(), {})
+                if kind in kinds:  # a.png and a.PNG: one image's, and reading both would keep one unsaid
+                    raise InputError(f"a second {kind} PNG of one image (first {kinds[kind].name})", path=png)
+                kinds[kind] = png
     return build(root, parsed, labelmap, sets, masks)
 
 
