@@ -521,11 +521,21 @@ def paused_gc() -> Iterator[None]:
 
 
 def create_file(path: str, data: bytes | memoryview) -> None:
-    """Create ``path`` (which must not exist) holding ``data``: one open, write and close."""
+    """Create ``path`` (which must not exist) holding ``data``: one open, write (usually) and close.
+
+    A write may take only part of the data (a disk filling up, a file-size limit): the rest is written
+    again, so that the error the next write meets is raised rather than the file left cut short.
+
+    Raises:
+        OSError: naming ``path``.
+    """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        if data:
-            os.write(fd, data)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:  # (os.write names no file)
+        raise OSError(exc.errno, exc.strerror, path) from exc
     finally:
         os.close(fd)
 

@@ -162,3 +162,39 @@ def test_input_guard_tells_a_file_name_from_a_text_with_a_lone_surrogate(tmp_pat
         with pytest.raises(InputError) as err, input_guard(tmp_path):
             text.encode("utf-8")
         assert (err.value.message, err.value.found, err.value.location.path) == (message, found, str(tmp_path))
+
+
+@pytest.mark.parametrize("target", ["yolo", "voc"])
+def test_a_short_write_is_written_again_never_left_cut_short(
+    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import labelkit
+
+    ds = labelkit.load("fixtures/native/images.labelkit.json")
+    labelkit.save(ds, tmp_path / "whole", target, allow_loss=True)
+    real_write = os.write
+    calls: list[int] = []
+
+    def short(fd: int, data: bytes) -> int:  # what a write meets as the disk fills (or a file-size limit)
+        calls.append(len(data))
+        if len(calls) > 12:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, bytes(data)[:7])
+
+    monkeypatch.setattr(os, "write", short)
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", target, allow_loss=True)
+    first = "labels/train/street-1.txt" if target == "yolo" else "Annotations/street-1.xml"
+    assert (err.value.message, err.value.location.path) == (
+        "cannot write: No space left on device",
+        str(tmp_path / "out" / first),
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["whole"]
+    calls.clear()
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data)[:7]))
+    labelkit.save(ds, tmp_path / "out", target, allow_loss=True)
+    whole = {p.relative_to(tmp_path / "whole"): p.read_bytes() for p in (tmp_path / "whole").rglob("*") if p.is_file()}
+    out = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert out == whole
