@@ -410,11 +410,17 @@ def validate(path: str | Path, format: str | None = None, **options: Any) -> lis
     Returns:
         Findings, each naming the file and the JSON pointer or line; empty when the file is clean.
 
+    Raises:
+        InputError: ``path`` does not exist (a finding would make ``labelkit validate`` exit 1, as if a file
+            had been checked, where detecting the format refused the same path with exit 2).
+
     Examples:
         >>> validate("fixtures/native/images.labelkit.json")
         []
     """
     path = Path(path)
+    if not path.exists():
+        raise InputError("no such file or folder", path=path)
     fmt = _format(path, format)
     parsed = parse_options(options, fmt, None)
     check = getattr(fmt, "validate", None)

@@ -327,6 +327,14 @@ def test_validate_corrupt_json_is_a_finding_with_the_line(tmp_path: Path) -> Non
     assert result.stdout.startswith(f"{path}:2: invalid JSON at column 11")
 
 
+@pytest.mark.parametrize("named", [[], ["--format", "labelkit"], ["--format", "coco"], ["--format", "parquet"]])
+def test_validate_a_missing_input_is_an_error_not_a_finding(named: list[str], tmp_path: Path) -> None:
+    missing = tmp_path / "missing.labelkit.json"
+    result = run("validate", *named, missing)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"labelkit: error: {missing}: no such file or folder\n"
+
+
 def test_validate_parquet_findings(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
