@@ -47,6 +47,14 @@ class StatusLine:
         if self.shown:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
+            self.shown = False
+
+    def __enter__(self) -> StatusLine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Clear the line, also when an error is on its way: its one line must not follow the status text."""
+        self.done()
 
 
 class LabelkitGroup(click.Group):
@@ -229,24 +237,22 @@ def convert(
 ) -> None:
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
     _side_file(report_path, "report", output, input)
-    status = StatusLine(quiet)
-    try:
-        report = api.convert(
-            input,
-            output,
-            to=to,
-            from_format=from_format,
-            allow_loss=allow_loss,
-            overwrite=overwrite,
-            progress=status,
-            **parse_kv(options),
-        )
-    except DataLossError as exc:
-        status.done()
-        if isinstance(exc.report, Report):
-            _write_report(exc.report, report_path)
-        raise
-    status.done()
+    with StatusLine(quiet) as status:
+        try:
+            report = api.convert(
+                input,
+                output,
+                to=to,
+                from_format=from_format,
+                allow_loss=allow_loss,
+                overwrite=overwrite,
+                progress=status,
+                **parse_kv(options),
+            )
+        except DataLossError as exc:
+            if isinstance(exc.report, Report):
+                _write_report(exc.report, report_path)
+            raise
     _write_report(report, report_path)
     if not quiet:
         click.echo(f"{input} ({report.source}) -> {output} ({report.target})")
@@ -397,44 +403,48 @@ def split_command(
     api.refuse_output_in_input(input, output)
     _side_file(report_path, "report", output, input, ("lockfile", lock_path))
     _side_file(lock_path, "lockfile", output, input)  # (before the lockfile is read)
-    status = StatusLine(quiet)
-    source = from_format or formats.detect(input).format
-    target = to or source
-    kv = parse_kv(options)
-    parsed = parse_options(kv, formats.get(source), formats.get(target))
-    status(f"reading {source}")
-    dataset = api.load(input, source, **parsed.read)
-    status("splitting")
-    previous = read_lockfile(lock_path) if lock_path is not None else None
-    result = split_dataset(
-        dataset,
-        ratios,
-        stratify=stratify,
-        group_by=group_by,
-        group_pattern=group_pattern,
-        seed=_seed(seed),
-        method=method,
-        lock=previous,
-        folds=folds,
-        keep_existing=keep_existing,
-        version=algorithm_version,
-    )
-    report = result.report
-    try:
-        written = api.save(
-            result.dataset, output, target, allow_loss=allow_loss, overwrite=overwrite, progress=status, **parsed.write
+    with StatusLine(quiet) as status:
+        source = from_format or formats.detect(input).format
+        target = to or source
+        kv = parse_kv(options)
+        parsed = parse_options(kv, formats.get(source), formats.get(target))
+        status(f"reading {source}")
+        dataset = api.load(input, source, **parsed.read)
+        status("splitting")
+        previous = read_lockfile(lock_path) if lock_path is not None else None
+        result = split_dataset(
+            dataset,
+            ratios,
+            stratify=stratify,
+            group_by=group_by,
+            group_pattern=group_pattern,
+            seed=_seed(seed),
+            method=method,
+            lock=previous,
+            folds=folds,
+            keep_existing=keep_existing,
+            version=algorithm_version,
         )
-    except DataLossError as exc:
-        status.done()
-        if report_path is not None and isinstance(exc.report, Report):
-            _write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
-        raise
-    if lock_path is not None:
+        report = result.report
         try:
-            report.lockfile.write(lock_path)
-        except OSError as exc:
-            raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=lock_path) from exc
-    status.done()
+            written = api.save(
+                result.dataset,
+                output,
+                target,
+                allow_loss=allow_loss,
+                overwrite=overwrite,
+                progress=status,
+                **parsed.write,
+            )
+        except DataLossError as exc:
+            if report_path is not None and isinstance(exc.report, Report):
+                _write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
+            raise
+        if lock_path is not None:
+            try:
+                report.lockfile.write(lock_path)
+            except OSError as exc:
+                raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=lock_path) from exc
     if report_path is not None:
         _write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
     if not quiet:

@@ -167,6 +167,59 @@ def test_progress_on_a_terminal(tmp_path: Path) -> None:
     assert b"\r" not in run.stdout
 
 
+def _on_a_terminal(*args: str) -> tuple[int, bytes]:
+    """Run ``labelkit ARGS`` with stderr on a pseudo-terminal: the exit code and what the terminal got."""
+    import pty
+
+    try:
+        leader, follower = pty.openpty()
+    except OSError:
+        pytest.skip("no pseudo-terminals here")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "labelkit", *args], stdout=subprocess.PIPE, stderr=follower, cwd=ROOT, timeout=120
+        )
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is closed once everything is read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(leader)
+    return done.returncode, drawn
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["convert", "{bad}", "{out}", "--to", "coco", "--from", "labelkit"], "{bad}:1: invalid JSON"),
+        (["convert", str(IMAGES), "{out}", "--to", "coco"], "{out}: writing coco would lose"),
+        (["convert", str(IMAGES), "{old}", "--to", "coco", "--allow-loss"], "{old}: output exists"),
+        (["split", "{bad}", "{out}", "--ratios", "train=1", "--from", "labelkit"], "{bad}:1: invalid JSON"),
+        (["split", str(IMAGES), "{out}", "--ratios", "train=1", "--to", "coco"], "{out}: writing coco would lose"),
+    ],
+)
+def test_an_error_on_a_terminal_clears_the_status_line_first(args: list[str], error: str, tmp_path: Path) -> None:
+    """The error line started after the status text (``reading labelkit... (0.2 s)labelkit: error: ...``)."""
+    bad, out, old = tmp_path / "bad.labelkit.json", tmp_path / "out", tmp_path / "old"
+    bad.write_bytes(b'{"format": "labelkit", "items": [}')
+    old.mkdir()
+    (old / "x").write_bytes(b"")
+    names = {"bad": str(bad), "out": str(out), "old": str(old)}
+    code, drawn = _on_a_terminal(*(a.format(**names) for a in args))
+    assert code == 2
+    assert b"... (" in drawn  # the status line was drawn
+    *lines, last = drawn.rpartition(b"\r\x1b[K")[2].split(b"\r\n")  # what follows the line cleared last
+    assert last == b"" and all(line.startswith(b"labelkit: ") for line in lines)
+    assert lines[-1].startswith(b"labelkit: error: " + error.format(**names).encode())
+    assert not out.exists()
+
+
 def test_convert_options(tmp_path: Path) -> None:
     out = tmp_path / "o.json"
     assert run("convert", IMAGES, out, "--to", "labelkit", "-o", "indent=true", "-q").exit_code == 0
