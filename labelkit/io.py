@@ -106,7 +106,9 @@ def _is_empty_dir(path: Path) -> bool:
 def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> Iterator[Path]:
     """Write to a temporary sibling of ``path`` and move it into place only when the block succeeds.
 
-    A failure leaves nothing behind; an existing output is replaced only with ``overwrite``.
+    A failure leaves nothing behind; an existing output is replaced only with ``overwrite``. An output that
+    is a symbolic link is the link: it is replaced (only with ``overwrite``, even dangling or leading to an
+    empty folder), and what it points to is never written.
 
     Args:
         path: the final file or folder.
@@ -117,7 +119,8 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         The temporary path to write (a folder already created, or a file path).
 
     Raises:
-        OutputError: the output exists and ``overwrite`` is false, or its parent folder is missing.
+        OutputError: the output exists (or is a symbolic link) and ``overwrite`` is false, or its parent folder
+            is missing.
     """
     path = Path(path)
     try:
@@ -127,6 +130,12 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
     real = path.resolve()
     if here is not None and (real == here or real in here.parents):
         raise OutputError("the output is the current folder or holds it", path=path, hint="choose another output")
+    if path.is_symlink() and not overwrite:  # (even dangling, or to an empty folder: the link is what is replaced)
+        raise OutputError(
+            "output exists: a symbolic link",
+            path=path,
+            hint="pass --overwrite (API: overwrite=True) to replace the link (what it points to is left alone)",
+        )
     if path.exists() and not overwrite and not (kind == "dir" and _is_empty_dir(path)):
         raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
     if path.exists() and kind == "file" and path.is_dir():

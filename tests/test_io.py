@@ -198,3 +198,21 @@ def test_a_short_write_is_written_again_never_left_cut_short(
     whole = {p.relative_to(tmp_path / "whole"): p.read_bytes() for p in (tmp_path / "whole").rglob("*") if p.is_file()}
     out = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
     assert out == whole
+
+
+@pytest.mark.parametrize("points_to", ["nowhere", "empty", "file"])
+def test_an_output_that_is_a_symbolic_link_is_replaced_only_with_overwrite(points_to: str, tmp_path: Path) -> None:
+    """A dangling link, or one to an empty folder, was replaced without a word (the link's target stays)."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "file").write_bytes(b"kept")
+    link = tmp_path / "out"
+    link.symlink_to(points_to)
+    for kind in ("dir", "file"):
+        with pytest.raises(OutputError) as err, atomic_output(link, kind) as tmp:  # type: ignore[arg-type]
+            (tmp / "x" if kind == "dir" else tmp).write_bytes(b"new")
+        assert (err.value.message, err.value.location.path) == ("output exists: a symbolic link", str(link))
+        assert os.readlink(link) == points_to and sorted(p.name for p in tmp_path.iterdir()) == ["empty", "file", "out"]
+    with atomic_output(link, "dir", overwrite=True) as tmp:
+        (tmp / "x").write_bytes(b"new")
+    assert not link.is_symlink() and (link / "x").read_bytes() == b"new"
+    assert (tmp_path / "file").read_bytes() == b"kept" and list((tmp_path / "empty").iterdir()) == []
