@@ -130,7 +130,11 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
     real = path.resolve()
     if here is not None and (real == here or real in here.parents):
         raise OutputError("the output is the current folder or holds it", path=path, hint="choose another output")
-    if path.is_symlink() and not overwrite:  # (even dangling, or to an empty folder: the link is what is replaced)
+    try:
+        linked = path.is_symlink()
+    except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
+    if linked and not overwrite:  # (even dangling, or to an empty folder: the link is what is replaced)
         raise OutputError(
             "output exists: a symbolic link",
             path=path,
@@ -144,18 +148,28 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
     if not parent.is_dir():
         raise OutputError("the output's parent folder does not exist", path=parent)
     tag = secrets.token_hex(4)
-    tmp = parent / f".{path.name}.labelkit-tmp-{tag}"
-    if kind == "dir":
-        tmp.mkdir()
+    tmp = _sibling(path, "tmp", tag)
+    try:
+        if kind == "dir":
+            tmp.mkdir()
+    except OSError as exc:  # (a name the file system cannot hold, no permission, ...)
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
     try:
         yield tmp
-        if path.exists() or path.is_symlink():
-            old = parent / f".{path.name}.labelkit-old-{tag}"
-            os.replace(path, old)
-            os.replace(tmp, path)
-            _remove(old)
-        else:
-            os.replace(tmp, path)
+        try:
+            if path.exists() or path.is_symlink():
+                old = _sibling(path, "old", tag)
+                os.replace(path, old)
+                try:
+                    os.replace(tmp, path)
+                except OSError:
+                    os.replace(old, path)  # the output as it was
+                    raise
+                _remove(old)
+            else:
+                os.replace(tmp, path)
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
     except LabelkitError as exc:  # an error about a file being written names it where it was to go
         _remove(tmp)
         where, prefix = exc.location.path, str(tmp)
@@ -165,6 +179,17 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
     except BaseException:
         _remove(tmp)
         raise
+
+
+_SIBLING_NAME = 200
+"""How many bytes of the output's name a temporary sibling's name keeps: with its tag it stays within the
+255 bytes file systems hold, for an output name that is itself up to 255 bytes long."""
+
+
+def _sibling(path: Path, what: str, tag: str) -> Path:
+    """The hidden sibling of ``path`` that :func:`atomic_output` writes to (``tmp``) or moves it aside to (``old``)."""
+    name = os.fsencode(path.name)[:_SIBLING_NAME].decode("utf-8", "ignore")  # (whole characters only)
+    return path.parent / f".{name}.labelkit-{what}-{tag}"
 
 
 def _remove(path: Path) -> None:

@@ -216,3 +216,41 @@ def test_an_output_that_is_a_symbolic_link_is_replaced_only_with_overwrite(point
         (tmp / "x").write_bytes(b"new")
     assert not link.is_symlink() and (link / "x").read_bytes() == b"new"
     assert (tmp_path / "file").read_bytes() == b"kept" and list((tmp_path / "empty").iterdir()) == []
+
+
+@pytest.mark.parametrize("target", ["labelkit", "parquet", "yolo"])
+def test_an_output_name_up_to_255_bytes_is_written_and_a_longer_one_is_one_error(target: str, tmp_path: Path) -> None:
+    """The temporary sibling's name was the output's plus 23 bytes: a valid name of 233 to 255 bytes failed."""
+    import labelkit
+
+    ds = labelkit.load("fixtures/native/images.labelkit.json")
+    longest = tmp_path / ("é" * 127 + "o")  # 255 bytes
+    labelkit.save(ds, longest, target, allow_loss=True)
+    assert labelkit.load(longest, target).stats().items == 3
+    too_long = tmp_path / ("o" * 256)
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, too_long, target, allow_loss=True)
+    assert (err.value.message, err.value.location.path) == ("cannot write: File name too long", str(too_long))
+    assert [p.name for p in tmp_path.iterdir()] == [longest.name]
+
+
+def test_an_output_that_cannot_be_moved_into_place_leaves_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_bytes(b"old")
+    real_replace = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == out and ".labelkit-tmp-" in str(src):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OutputError) as err, atomic_output(out, "dir", overwrite=True) as tmp:
+        (tmp / "new.txt").write_bytes(b"new")
+    assert (err.value.message, err.value.location.path) == ("cannot write: Invalid cross-device link", str(out))
+    assert [p.name for p in tmp_path.iterdir()] == ["out"] and [p.name for p in out.iterdir()] == ["old.txt"]
