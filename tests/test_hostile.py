@@ -1020,3 +1020,33 @@ def test_bad_utf8_in_a_coco_value_kept_raw_is_an_error_naming_its_line(tmp_path:
     with pytest.raises(InputError, match="not UTF-8 text: bad byte 0xff") as err:
         labelkit.load(path, "coco")
     assert err.value.location.line == data[: data.index(b"\xff")].count(b"\n") + 1
+
+
+@pytest.mark.parametrize("listing", ["sorted", "reversed"])
+def test_a_yolo_classify_layout_reads_the_same_whatever_the_folder_listing_order(
+    listing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which class folders were looked into depended on the listing order, which differs between machines.
+
+    A train split of 10 class folders, the last one by name holding a note and no image: read with its 9
+    images (the first 8 folders by name hold images) under any order, where it was dropped whole when the
+    listing gave that folder among the first 8.
+    """
+    from PIL import Image
+
+    for split in ("train", "val"):
+        for c in "abcdefghij":
+            folder = tmp_path / "ds" / split / c
+            folder.mkdir(parents=True)
+            if (split, c) == ("train", "j"):
+                (folder / "notes.md").write_text("rare\n")
+            else:
+                Image.new("RGB", (8, 6)).save(folder / f"{c}1.jpg")
+    real_listdir = os.listdir
+
+    def listdir(path: Any = ".") -> list[Any]:
+        return sorted(real_listdir(path), reverse=listing == "reversed")
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    stats = labelkit.stats(tmp_path / "ds")
+    assert stats.items_by_split == {"train": 9, "val": 10}

@@ -565,10 +565,14 @@ def _darknet(data_path: Path, follow: bool = False) -> Layout:
 
 
 def classify_splits(root: Path) -> list[Path]:
-    """Split folders of a classification layout (``<split>/<class>/<image>``), or none."""
+    """Split folders of a classification layout (``<split>/<class>/<image>``), or none.
+
+    The first 8 class folders by name are looked into (in the folder's listing order, which differs between
+    machines, the same dataset was read with or without a split).
+    """
     splits = []
     for sub in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        classes = [c for c in sub.iterdir() if c.is_dir()]
+        classes = sorted(c for c in sub.iterdir() if c.is_dir())
         if classes and all(any(is_image(f) for f in c.iterdir()) or not any(c.iterdir()) for c in classes[:8]):
             if not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
                 splits.append(sub)
