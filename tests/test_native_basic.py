@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import NATIVE_FIXTURES, canonical
+from conftest import FIXTURES, NATIVE_FIXTURES, canonical
 
 import labelkit
 
@@ -79,3 +79,39 @@ def test_validate_finds_mask_runs_that_do_not_make_their_mask(tmp_path: Path) ->
     assert [(f.where, f.message) for f in findings] == [
         ("#/annotations/2/mask", "RLE counts add up to 10, not 100 (height x width)")
     ]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "row"),
+    [
+        ("objects", "score", float("nan"), 0),
+        ("objects", "angle", float("inf"), 0),
+        ("objects", "bbox", [1.0, 2.0, float("-inf"), 4.0], 1),
+        ("objects", "polygon", [[0.0, 0.0, 1.0, float("nan"), 1.0, 1.0]], 3),
+        ("objects", "keypoints", [1.0, float("nan"), 2.0], 2),
+        ("items", "fps", float("nan"), 1),
+    ],
+)
+def test_parquet_non_finite_numbers_are_input_errors(
+    table: str, column: str, value: object, row: int, tmp_path: Path
+) -> None:
+    """A NaN angle was read, then written to YOLO as `1 null null null null`; `validate` found nothing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / f"{table}.parquet")
+    values = data[column].to_pylist()
+    values[row] = value
+    index = data.schema.get_field_index(column)
+    pq.write_table(
+        data.set_column(index, column, pa.array(values, data.schema.field(column).type)), out / f"{table}.parquet"
+    )
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.convert(out, tmp_path / "o", to="yolo", allow_loss=True)
+    assert str(err.value.location.path) == str(out / f"{table}.parquet")
+    assert err.value.message == f"row {row}: {column} holds NaN or infinity"
+    assert not (tmp_path / "o").exists()
+    found = [(Path(f.path).name, f.where, f.message) for f in labelkit.validate(out)]
+    assert found == [(f"{table}.parquet", f"row {row}", f"{column} holds NaN or infinity")]

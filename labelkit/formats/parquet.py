@@ -246,7 +246,23 @@ def _value_findings(table: pa.Table, name: str, where: str, limit: int) -> list[
         unknown = pc.invert(known).combine_chunks()
         for row in pc.indices_nonzero(unknown).to_pylist()[:limit]:
             found.append((row, f"{column} {table[column][row].as_py()!r} is not one of {', '.join(choices)}"))
+    for field in table.schema:
+        for row in _non_finite_rows(table[field.name])[:limit]:
+            found.append((row, f"{field.name} holds NaN or infinity"))
     return [Finding(where, f"row {row}", message) for row, message in sorted(found)[:limit]]
+
+
+def _non_finite_rows(column: pa.ChunkedArray) -> list[int]:
+    """Rows of a float column (or list of floats, at any depth) holding NaN or infinity, which no record holds."""
+    values = column.combine_chunks()
+    rows = np.arange(len(values))
+    while pa.types.is_list(values.type) or pa.types.is_fixed_size_list(values.type):
+        rows = rows[pc.list_parent_indices(values).to_numpy()]
+        values = pc.list_flatten(values)
+    if not pa.types.is_floating(values.type) or not len(values):
+        return []
+    bad = ~np.asarray(pc.is_finite(values).fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+    return sorted(set(rows[bad].tolist()))
 
 
 def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
