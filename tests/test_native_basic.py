@@ -115,3 +115,60 @@ def test_parquet_non_finite_numbers_are_input_errors(
     assert not (tmp_path / "o").exists()
     found = [(Path(f.path).name, f.where, f.message) for f in labelkit.validate(out)]
     assert found == [(f"{table}.parquet", f"row {row}", f"{column} holds NaN or infinity")]
+
+
+NOT_VALUE = "attributes holds a value that is not a bool, integer, finite number, text or list of texts"
+BIG = "holds an integer that does not fit 64 bits"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "text", "message"),
+    [
+        ("objects", "attributes", '{"a": {"x": 1}}', NOT_VALUE),
+        ("objects", "attributes", '{"a": null}', NOT_VALUE),
+        ("objects", "attributes", '{"a": [1, 2]}', NOT_VALUE),
+        ("objects", "attributes", '{"a": 1e400}', NOT_VALUE),
+        ("objects", "attributes", '{"a": 9223372036854775808}', "attributes " + BIG),
+        ("objects", "extras", '{"a": [123456789012345678901234]}', "extras " + BIG),
+        ("items", "metadata", '{"a": {"b": -9223372036854775809}}', "metadata " + BIG),
+    ],
+)
+def test_parquet_json_cells_the_records_refuse_are_input_errors(
+    table: str, column: str, text: str, message: str, tmp_path: Path
+) -> None:
+    """They were read: labelkit JSON then wrote a file its reader refuses, or a big integer as a float."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / f"{table}.parquet")
+    values = data[column].to_pylist()
+    values[1] = text
+    index = data.schema.get_field_index(column)
+    pq.write_table(data.set_column(index, column, pa.array(values, pa.string())), out / f"{table}.parquet")
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
+    assert str(err.value.location.path) == str(out / f"{table}.parquet")
+    assert err.value.message.startswith(f"row 1: {message}")
+    assert not (tmp_path / "o.labelkit.json").exists()
+    found = [(Path(f.path).name, f.where, f.message[: len(message)]) for f in labelkit.validate(out)]
+    assert found == [(f"{table}.parquet", "row 1", message)]
+
+
+def test_parquet_keeps_64_bit_integers_in_json_cells(tmp_path: Path) -> None:
+    """The largest integers the records hold still read, and survive labelkit JSON digit for digit."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / "objects.parquet")
+    for column, text in (("attributes", '{"a": -9223372036854775808}'), ("extras", '{"b": [18446744073709551615]}')):
+        values = data[column].to_pylist()
+        values[1] = text
+        data = data.set_column(data.schema.get_field_index(column), column, pa.array(values, pa.string()))
+    pq.write_table(data, out / "objects.parquet")
+    labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
+    obj = next(o for o in labelkit.load(tmp_path / "o.labelkit.json").objects() if o.attributes.get("a"))
+    assert obj.attributes == {"a": -9223372036854775808} and obj.extras == {"b": [18446744073709551615]}

@@ -6,6 +6,7 @@ version, the dataset info and the categories. Lossless for every kind of label.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -21,7 +22,7 @@ from labelkit.errors import InputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
-from labelkit.model.annotations import SHAPES, Record
+from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, Record
 from labelkit.model.dataset import TABLE_NAMES
 from labelkit.model.records import MediaKind
 from labelkit.model.tables import (
@@ -200,10 +201,20 @@ def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
     for name in TABLE_NAMES:
         table = dataset.table(name)
         for column in sorted(set(table.column_names) & JSON_COLUMNS):
+            where = str(path / f"{name}.parquet")
             row = _bad_json_row(table[column])
             if row is not None:
-                where = str(path / f"{name}.parquet")
                 findings.append(Finding(where, f"row {row}", f"{column} is not a JSON object"))
+                continue
+            if column == "attributes":
+                row = _bad_attributes_row(table[column])
+                if row is not None:
+                    findings.append(Finding(where, f"row {row}", _NOT_ATTRIBUTES))
+                    continue
+            low, high = (INT64_MIN, INT64_MAX) if column == "attributes" else (INT64_MIN, UINT64_MAX)
+            row = _big_int_row(table[column], low, high)
+            if row is not None:
+                findings.append(Finding(where, f"row {row}", f"{column} holds an integer that does not fit 64 bits"))
     return findings
 
 
@@ -307,6 +318,49 @@ def _bad_json_row(column: pa.ChunkedArray) -> int | None:
         except (msgspec.DecodeError, UnicodeDecodeError):
             return row
     return None
+
+
+_ATTRIBUTES = dict[str, bool | int | float | str | list[str]]
+"""What an ``attributes`` cell holds (msgspec refuses a number past float64's range, ``1e400``, as one)."""
+_SUSPECT_ATTRIBUTES = r'(?s)null|\{.*\{|\[\s*[^"\s\]]|"\s*,\s*[^"\s]|[eE]\+?[0-9]{3}|[0-9]{300}'
+"""Text every JSON object that is not such a mapping holds (a null, a nested object, a list of something
+else than texts, a number beyond float64), and few that are: only cells matching it are decoded."""
+_NOT_ATTRIBUTES = "attributes holds a value that is not a bool, integer, finite number, text or list of texts"
+UINT64_MAX = 2**64 - 1
+
+
+def _bad_attributes_row(column: pa.ChunkedArray) -> int | None:
+    """The first row of an ``attributes`` column (of JSON objects) holding a value no attribute holds, or None."""
+    suspect = pc.fill_null(pc.match_substring_regex(column, _SUSPECT_ATTRIBUTES), False).combine_chunks()
+    for row in pc.indices_nonzero(suspect).to_pylist():
+        try:
+            msgspec.json.decode(column[row].as_py().encode(), type=_ATTRIBUTES)
+        except msgspec.DecodeError:
+            return int(row)
+    return None
+
+
+def _big_int_row(column: pa.ChunkedArray, low: int, high: int) -> int | None:
+    """The first row of a JSON-text ``column`` holding an integer outside ``low..high``, or None.
+
+    Such an integer would be read back as a float by the JSON writers, its digits lost. Only cells with
+    a run of 19 digits (as long as 2**63) can hold one, so only those are decoded.
+    """
+    if not len(column):
+        return None
+    candidates = pc.fill_null(pc.match_substring_regex(column, r"[0-9]{19}"), False).combine_chunks()
+    for row in pc.indices_nonzero(candidates).to_pylist():
+        if _holds_int_outside(json.loads(column[row].as_py()), low, high):
+            return int(row)
+    return None
+
+
+def _holds_int_outside(value: Any, low: int, high: int) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_int_outside(v, low, high) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_int_outside(v, low, high) for v in value)
+    return isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high
 
 
 class _AnyObject(msgspec.Struct):
