@@ -172,3 +172,38 @@ def test_parquet_keeps_64_bit_integers_in_json_cells(tmp_path: Path) -> None:
     labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
     obj = next(o for o in labelkit.load(tmp_path / "o.labelkit.json").objects() if o.attributes.get("a"))
     assert obj.attributes == {"a": -9223372036854775808} and obj.extras == {"b": [18446744073709551615]}
+
+
+@pytest.mark.parametrize(
+    ("mask", "message"),
+    [
+        ({"height": 48, "width": 64, "counts": None, "runs": None}, "mask has neither counts nor runs"),
+        ({"height": 48, "width": 64, "counts": "PP1", "runs": [3072]}, "mask has both counts and runs"),
+        ({"height": None, "width": 64, "counts": None, "runs": [3072]}, "mask height is missing"),
+        ({"height": 48, "width": -64, "counts": None, "runs": [3072]}, "mask width is negative"),
+        ({"height": 48, "width": 64, "counts": None, "runs": [3073, -1]}, "mask runs hold a negative or null run"),
+    ],
+)
+def test_parquet_masks_the_records_refuse_are_input_errors(
+    mask: dict[str, object], message: str, tmp_path: Path
+) -> None:
+    """They were read, and labelkit JSON then wrote a file its own reader refuses; `validate` found nothing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / "objects.parquet")
+    values = data["mask"].to_pylist()
+    values[1] = mask
+    index = data.schema.get_field_index("mask")
+    pq.write_table(
+        data.set_column(index, "mask", pa.array(values, data.schema.field("mask").type)), out / "objects.parquet"
+    )
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
+    assert str(err.value.location.path) == str(out / "objects.parquet")
+    assert err.value.message == f"row 1: {message}"
+    assert not (tmp_path / "o.labelkit.json").exists()
+    found = [(Path(f.path).name, f.where, f.message) for f in labelkit.validate(out)]
+    assert found == [("objects.parquet", "row 1", message)]

@@ -192,6 +192,8 @@ def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
             ]
         if "polygon" in table.column_names:
             findings += _polygon_findings(table, where, limit)
+        if "mask" in table.column_names:
+            findings += _mask_findings(table["mask"], where, limit)
         if "keypoints" in table.column_names:
             lengths = pc.list_value_length(table["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)
             for row in np.flatnonzero(lengths % 3).tolist()[:limit]:
@@ -274,6 +276,32 @@ def _non_finite_rows(column: pa.ChunkedArray) -> list[int]:
         return []
     bad = ~np.asarray(pc.is_finite(values).fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
     return sorted(set(rows[bad].tolist()))
+
+
+def _mask_findings(column: pa.ChunkedArray, where: str, limit: int) -> list[Finding]:
+    """Masks the records refuse: a size missing or negative, not exactly one of counts and runs, a bad run."""
+    mask = column.combine_chunks()
+    if mask.null_count == len(mask):
+        return []
+    present = valid_mask(mask)
+    found: list[tuple[int, str]] = []
+    for side in ("height", "width"):
+        size = pc.struct_field(mask, side)
+        missing = present & ~valid_mask(size)
+        negative = np.asarray(pc.fill_null(pc.less(size, 0), False).to_numpy(zero_copy_only=False), dtype=bool)
+        found += [(r, f"mask {side} is missing") for r in np.flatnonzero(missing)[:limit].tolist()]
+        found += [(r, f"mask {side} is negative") for r in np.flatnonzero(negative)[:limit].tolist()]
+    counts, runs = valid_mask(pc.struct_field(mask, "counts")), valid_mask(pc.struct_field(mask, "runs"))
+    found += [
+        (r, "mask has neither counts nor runs") for r in np.flatnonzero(present & ~counts & ~runs)[:limit].tolist()
+    ]
+    found += [(r, "mask has both counts and runs") for r in np.flatnonzero(counts & runs)[:limit].tolist()]
+    values = pc.struct_field(mask, "runs")
+    owner = pc.list_parent_indices(values).to_numpy()
+    flat = pc.list_flatten(values)
+    bad_run = np.asarray(pc.fill_null(pc.less(flat, 0), True).to_numpy(zero_copy_only=False), dtype=bool)
+    found += [(r, "mask runs hold a negative or null run") for r in sorted(set(owner[bad_run].tolist()))[:limit]]
+    return [Finding(where, f"row {row}", message) for row, message in sorted(found)[:limit]]
 
 
 def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
