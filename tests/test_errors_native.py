@@ -156,6 +156,27 @@ def test_wrong_type_names_the_pointer(case: tuple[Any, ...], tmp_path: Path) -> 
     assert [f.where for f in labelkit.validate(path)] == ["#" + expected]
 
 
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        (("annotations", 1, "bbox"), [0, 0, 2], "Tuple should have 4 items, not 3"),
+        (("annotations", 1, "bbox"), [], "Tuple should have 4 items, not 0"),
+        (("annotations", 1, "mask", "size"), [3], "Tuple should have 2 items, not 1"),
+        (("categories", 0, "skeleton", 0), [1], "Tuple should have 2 items, not 1"),
+    ],
+)
+def test_a_short_fixed_length_list_says_so(where: tuple[Any, ...], value: Any, message: str, tmp_path: Path) -> None:
+    """A bbox of 3 numbers was reported as 'Field required' at the bbox, which is there."""
+    document = copy.deepcopy(FULL)
+    _get(document, where[:-1])[where[-1]] = value
+    path = _write(tmp_path, document)
+    with pytest.raises(InputError) as info:
+        labelkit.load(path)
+    assert (info.value.location.pointer, info.value.message) == ("".join(f"/{p}" for p in where), message)
+    (finding,) = labelkit.validate(path, schema=False)
+    assert (finding.where, finding.message) == ("#" + "".join(f"/{p}" for p in where), message)
+
+
 def test_version_true_is_refused(tmp_path: Path) -> None:
     """``true == 1`` in Python: the records must refuse it as the schema does (a fuzz run found this)."""
     document = copy.deepcopy(FULL)

@@ -132,6 +132,9 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
         message = messages[0] if messages else errors[0]["msg"]
         if len(messages) > 1:
             message = "expected " + " or ".join(m.removeprefix("Input should be ") for m in messages)
+        if errors[0]["type"] == "missing" and isinstance(loc[-1], int):  # a fixed-length list that is too short
+            missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]]
+            message = f"Tuple should have {max(int(i) for i in missing) + 1} items, not {loc[-1]}"
         raise InputError(message, path=path, pointer=pointer) from exc
 
 
