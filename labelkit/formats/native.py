@@ -469,7 +469,7 @@ def document(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-def _non_finite(dataset: Dataset) -> list[str]:
+def non_finite(dataset: Dataset) -> list[str]:
     """``table.column`` names of float columns holding NaN or infinity (JSON has neither)."""
     found = []
     for name in (*T.ANNOTATION_TABLES, "items"):
@@ -489,7 +489,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     Raises:
         OutputError: a float column holds NaN or infinity (only possible through ``Dataset.from_tables``).
     """
-    bad = _non_finite(dataset)
+    bad = non_finite(dataset)
     if bad:
         raise OutputError(
             f"JSON cannot hold NaN or infinity, found in {', '.join(bad)}",

@@ -18,8 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field, ValidationError
 
-from labelkit.errors import InputError, json_pointer
+from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
+from labelkit.formats.native import non_finite
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, Record
@@ -396,7 +397,18 @@ class _AnyObject(msgspec.Struct):
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
-    """Parquet holds everything: nothing to report."""
+    """Parquet holds everything the model holds; only NaN and infinity (which no record holds) are refused.
+
+    Raises:
+        OutputError: a float column holds NaN or infinity (only possible through ``Dataset.from_tables``),
+            which the reader refuses.
+    """
+    bad = non_finite(dataset)
+    if bad:
+        raise OutputError(
+            f"labelkit Parquet does not hold NaN or infinity, found in {', '.join(bad)}",
+            hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
+        )
 
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
