@@ -207,3 +207,23 @@ def test_parquet_masks_the_records_refuse_are_input_errors(
     assert not (tmp_path / "o.labelkit.json").exists()
     found = [(Path(f.path).name, f.where, f.message) for f in labelkit.validate(out)]
     assert found == [("objects.parquet", "row 1", message)]
+
+
+def test_parquet_column_labelkit_does_not_read_is_an_input_error(tmp_path: Path) -> None:
+    """A column added to a table (in DuckDB or Polars, say) was dropped without a word on reading."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / "objects.parquet")
+    pq.write_table(data.append_column("__index_level_0__", pa.array(range(data.num_rows))), out / "objects.parquet")
+    assert labelkit.load(out).stats() == labelkit.load(FIXTURES / "native/images.labelkit.json").stats()  # (pandas')
+    pq.write_table(data.append_column("reviewed", pa.array([True] * data.num_rows)), out / "objects.parquet")
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
+    assert str(err.value.location.path) == str(out / "objects.parquet")
+    assert err.value.message == "column 'reviewed' is not a column of labelkit's objects table"
+    assert not (tmp_path / "o.labelkit.json").exists()
+    found = [(Path(f.path).name, f.message) for f in labelkit.validate(out)]
+    assert found == [("objects.parquet", "column 'reviewed' is not a column of labelkit's objects table")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -80,6 +81,10 @@ ROW_GROUP_SIZE = 65_536
 """Rows per Parquet row group: readers decode one group at a time, so this bounds their working memory."""
 
 
+_PANDAS_INDEX = re.compile(r"__index_level_\d+__")
+"""The index pandas' ``to_parquet`` stores as a column: row labels, not data."""
+
+
 def _read_table(path: Path, name: str) -> pa.Table:
     """Read one table a row group at a time, dropping the buffers of all-null columns as it goes.
 
@@ -95,6 +100,15 @@ def _read_table(path: Path, name: str) -> pa.Table:
     pieces = []
     try:
         reader = pq.ParquetFile(file)
+        unknown = [
+            c for c in reader.schema_arrow.names if c not in SCHEMAS[name].names and not _PANDAS_INDEX.fullmatch(c)
+        ]
+        if unknown:
+            raise InputError(
+                f"column {unknown[0]!r} is not a column of labelkit's {name} table",
+                path=file,
+                hint="it would not be read: drop it, or keep its values in the rows' extras (a JSON object)",
+            )
         for i in range(reader.num_row_groups):
             piece = reader.read_row_group(i)
             piece.validate(full=True)  # strings that are not UTF-8, offsets out of range: ArrowInvalid
