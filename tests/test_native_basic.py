@@ -227,3 +227,31 @@ def test_parquet_column_labelkit_does_not_read_is_an_input_error(tmp_path: Path)
     assert not (tmp_path / "o.labelkit.json").exists()
     found = [(Path(f.path).name, f.message) for f in labelkit.validate(out)]
     assert found == [("objects.parquet", "column 'reviewed' is not a column of labelkit's objects table")]
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "pointer", "message"),
+    [
+        (("categories", 0, "id"), "1", "/categories/0/id", "Input should be a valid integer"),
+        (("categories", 0, "id"), 1.0, "/categories/0/id", "Input should be a valid integer"),
+        (("version",), True, "/version", "Value error, Input should be 1"),
+        (("info", "metadata"), {"a": 2**70}, "/info/metadata", "Value error, integer a does not fit 64 bits"),
+    ],
+)
+def test_parquet_manifest_is_read_as_strictly_as_labelkit_json(
+    where: tuple[str | int, ...], value: object, pointer: str, message: str, tmp_path: Path
+) -> None:
+    """The manifest was read leniently: a category id "1" or 1.0 and version true passed, and an integer past
+    64 bits in the metadata was read as a float (its digits lost), where labelkit JSON refuses each."""
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    manifest = json.loads((out / "labelkit.json").read_text())
+    parent = manifest
+    for part in where[:-1]:
+        parent = parent[part]
+    parent[where[-1]] = value
+    (out / "labelkit.json").write_text(json.dumps(manifest))
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.load(out)
+    assert str(err.value.location.path) == str(out / "labelkit.json")
+    assert (err.value.location.pointer, err.value.message) == (pointer, message)

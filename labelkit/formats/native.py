@@ -47,8 +47,9 @@ OPTIONS: dict[str, Option] = {
 VERSION: Literal[1] = 1
 
 
-def _not_bool(value: Any) -> Any:
-    # Literal[1] alone lets ``true`` through (True == 1); the schema and the fast reader refuse it
+def not_bool(value: Any) -> Any:
+    """Refuse ``true`` for a format version: ``Literal[1]`` alone lets it through (``True == 1``)."""
+    # the schema and the fast reader refuse it
     if isinstance(value, bool):
         raise ValueError("Input should be 1")
     return value
@@ -58,7 +59,7 @@ class NativeDocument(Record):
     """The labelkit JSON document."""
 
     format: Literal["labelkit"] = "labelkit"
-    version: Annotated[Literal[1], BeforeValidator(_not_bool)] = VERSION
+    version: Annotated[Literal[1], BeforeValidator(not_bool)] = VERSION
     info: DatasetInfo = Field(default_factory=DatasetInfo)
     categories: list[Category] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
@@ -88,7 +89,7 @@ def detect(path: Path) -> Detection | None:
     return None
 
 
-def _pointer_from_loc(loc: tuple[str | int, ...], value: Any) -> str:
+def pointer_from_loc(loc: tuple[str | int, ...], value: Any) -> str:
     """The JSON pointer of a pydantic error location in the parsed document ``value``.
 
     pydantic adds levels of its own to a location: the tag of a tagged union (``object``) and the member
@@ -126,9 +127,9 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
         loc = tuple(errors[0]["loc"])
         if errors[0]["type"] in ("union_tag_not_found", "union_tag_invalid"):
             loc += ("kind",)  # the annotation's `kind` is missing or unknown: point at it
-        pointer = _pointer_from_loc(loc, value)
+        pointer = pointer_from_loc(loc, value)
         # a plain union fails once per member: say what each member wanted
-        messages = list(dict.fromkeys(e["msg"] for e in errors if _pointer_from_loc(tuple(e["loc"]), value) == pointer))
+        messages = list(dict.fromkeys(e["msg"] for e in errors if pointer_from_loc(tuple(e["loc"]), value) == pointer))
         message = messages[0] if messages else errors[0]["msg"]
         if len(messages) > 1:
             message = "expected " + " or ".join(m.removeprefix("Input should be ") for m in messages)

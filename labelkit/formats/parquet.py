@@ -10,18 +10,18 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
-from labelkit.formats.native import non_finite
+from labelkit.formats.native import non_finite, not_bool, pointer_from_loc
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, Record
@@ -56,7 +56,7 @@ class Manifest(Record):
     """``labelkit.json`` of a Parquet dataset folder."""
 
     format: Literal["labelkit-parquet"] = "labelkit-parquet"
-    version: Literal[1] = VERSION
+    version: Annotated[Literal[1], BeforeValidator(not_bool)] = VERSION
     info: DatasetInfo = Field(default_factory=DatasetInfo)
     categories: list[Category] = Field(default_factory=list)
 
@@ -70,11 +70,13 @@ def detect(path: Path) -> Detection | None:
 
 def _manifest(path: Path) -> Manifest:
     file = path / MANIFEST
-    try:
-        return Manifest.model_validate(parse_json(read_bytes(file), file))
+    data = read_bytes(file)
+    value = parse_json(data, file)  # strict JSON (no NaN), errors with their line
+    try:  # strictly, from the text, as labelkit JSON: no "1" or 1.0 for an id, no integer past 64 bits as a float
+        return Manifest.model_validate_json(data, strict=True)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise InputError(err["msg"], path=file, pointer=json_pointer(*err["loc"])) from exc
+        raise InputError(err["msg"], path=file, pointer=pointer_from_loc(tuple(err["loc"]), value)) from exc
 
 
 ROW_GROUP_SIZE = 65_536
