@@ -1074,6 +1074,28 @@ def test_yolo_to_yolo_gives_back_the_same_numbers(
         assert (root / task / "out/labels/train/x.txt").read_text() == "\n".join(shortest) + "\n"
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    width=st.integers(1, 10**6 // 2).map(lambda n: n * 2 / 10**6),  # even: w / 2 is a decimal of 6 places too
+    size=st.sampled_from([(640, 480), (1101, 4663), (333, 777), (1920, 1080)]),
+)
+def test_a_box_touching_the_image_edge_is_given_back_not_clipped(
+    tmp_path_factory: pytest.TempPathFactory, width: float, size: tuple[int, int]
+) -> None:
+    """0.966913 0.5 0.066174 0.1 on 640 pixels ends at 640.0000000000001: it was clipped, reported so, and
+    written back as 0.06617399999999982 (its other numbers too, in their last bits)."""
+    left, right, wide = (orjson.dumps(float(f"{v:.6f}")).decode() for v in (width / 2, 1 - width / 2, width))
+    lines = [f"0 {left} 0.5 {wide} 0.1", f"0 {right} 0.5 {wide} 0.1", f"0 0.5 {right} 0.1 {wide}"]
+    root = tmp_path_factory.mktemp("yolo")
+    (root / "in/labels/train").mkdir(parents=True)
+    (root / "in/labels/train/a.txt").write_text("".join(f"{line}\n" for line in lines))
+    (root / "in/data.yaml").write_text("train: images/train\nnames: [a]\n")
+    (root / "in/image_sizes.json").write_text(json.dumps({"images/train/a.jpg": list(size)}))
+    report = labelkit.convert(root / "in", root / "out", to="yolo")
+    assert (root / "out/labels/train/a.txt").read_text() == (root / "in/labels/train/a.txt").read_text()
+    assert report.transformed == []
+
+
 _UNIT_POINT = st.tuples(_DECIMAL, _DECIMAL)
 _UNIT_BOX = st.tuples(_DECIMAL, _DECIMAL, _DECIMAL, _DECIMAL).filter(
     lambda b: b[2] / 2 <= b[0] <= 1 - b[2] / 2 and b[3] / 2 <= b[1] <= 1 - b[3] / 2

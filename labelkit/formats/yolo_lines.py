@@ -569,6 +569,33 @@ def _trace_one(cell: dict[str, Any]) -> tuple[list[float] | None, bool]:
     return traced[best], len(traced) == 1 and areas[best] == pixels
 
 
+EDGE_NOISE = 1e-12
+"""How far past an image edge (as a fraction of its side) a box is taken to touch it: float noise, not outside."""
+
+
+def clip_boxes(
+    bbox: np.ndarray[Any, Any], w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``x y w h`` boxes clipped to their images, and which were; a box past an edge by float noise is kept.
+
+    A box read from YOLO that touches the image's edge (``0.966913 0.5 0.066174 0.1``: 0.966913 + 0.033087 is
+    1) can end a float past it (640.0000000000001 of 640): clipping it changed its numbers and reported it
+    clipped, where it is now given back as read.
+
+    Examples:
+        >>> box = np.array([[597.6486400000001, 216.0, 42.35136, 48.0], [600.0, 0.0, 41.0, 10.0]])
+        >>> b, changed = clip_boxes(box, np.array([640.0, 640.0]), np.array([480.0, 480.0]))
+        >>> b.tolist(), changed.tolist()
+        ([[597.6486400000001, 216.0, 42.35136, 48.0], [600.0, 0.0, 40.0, 10.0]], [False, True])
+    """
+    clipped, changed = G.clip_xyxy(bbox, w, h)
+    past_x = np.maximum(-bbox[:, 0], bbox[:, 0] + bbox[:, 2] - w)
+    past_y = np.maximum(-bbox[:, 1], bbox[:, 1] + bbox[:, 3] - h)
+    noise = changed & (past_x <= EDGE_NOISE * w) & (past_y <= EDGE_NOISE * h)
+    clipped[noise] = bbox[noise]
+    return clipped, changed & ~noise
+
+
 class Lines:
     """Formats the objects of one task, a chunk of rows at a time, counting clipped objects."""
 
@@ -643,7 +670,7 @@ class Lines:
     def _detect_values(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         bbox = self._boxes(rows)
         w, h = self.cols.width[rows], self.cols.height[rows]
-        clipped, changed = G.clip_xyxy(bbox, w, h)
+        clipped, changed = clip_boxes(bbox, w, h)
         self.clipped += int(changed.sum())
         return self._box_values(clipped, w, h)
 
@@ -681,7 +708,7 @@ class Lines:
         """Per row ``cx cy w h x1 y1 ... xk yk`` normalised, and the points' visibility flags."""
         bbox = self._boxes(rows)
         w, h = self.cols.width[rows], self.cols.height[rows]
-        clipped, changed = G.clip_xyxy(bbox, w, h)
+        clipped, changed = clip_boxes(bbox, w, h)
         head = self._box_values(clipped, w, h)
         k = self.k
         points = np.zeros((len(rows), k, 3), dtype=np.float64)
