@@ -1680,6 +1680,18 @@ def test_copied_images_of_another_size_than_their_item_are_reported(tmp_path: Pa
     )
 
 
+def test_an_obb_rectangle_on_the_image_edge_is_not_reported_clipped(tmp_path: Path) -> None:
+    """Its corners, made from box and angle, end a float past the edge: 'coordinates outside the image were
+    clipped' was reported for a rectangle inside the image."""
+    root = _configured(
+        tmp_path, "train: images/train\nnames: [a]\n", "0 0.28127 0.944984 1.0 0.944984 1.0 0.947339 0.28127 0.947339\n"
+    )
+    report = labelkit.convert(root, tmp_path / "out", to="yolo", image_size="1920x1080")
+    assert report.transformed == []
+    back = [o.bbox for o in labelkit.load(tmp_path / "out", "yolo", image_size="1920x1080").objects()]
+    assert np.allclose(back, [(540.0384, 1020.58272, 1379.9616, 2.5434)], rtol=0, atol=1e-9)
+
+
 @pytest.mark.parametrize(
     "line",
     [
