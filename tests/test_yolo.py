@@ -1844,6 +1844,23 @@ def test_data_yaml_channels_is_written_back(tmp_path: Path) -> None:
     assert labelkit.convert(root, tmp_path / "out.json", to="labelkit", image_size="10x10").notes == []
 
 
+@pytest.mark.parametrize("config", [None, "train: images/train\nval: images/train\nnames: [a]\n"])
+def test_macos_resource_fork_files_are_not_images_or_labels(tmp_path: Path, config: str | None) -> None:
+    """A dataset zipped on macOS holds ._a.jpg and ._a.txt beside a.jpg and a.txt: they were read as an image
+    (unreadable header) and a label file (not a class id), and the dataset refused."""
+    folder = "images/train" if config else "images"
+    (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / folder.replace("images", "labels")).mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / folder / "a.jpg")
+    (tmp_path / folder.replace("images", "labels") / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    fork = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(60)
+    (tmp_path / folder / "._a.jpg").write_bytes(fork)
+    (tmp_path / folder.replace("images", "labels") / "._a.txt").write_bytes(fork)
+    (tmp_path / ("data.yaml" if config else "obj.names")).write_text(config or "a\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [(i.media.path, len(list(ds.objects()))) for i in ds.items()] == [(f"{folder}/a.jpg", 1)]
+
+
 def test_a_loose_folder_keeps_images_sharing_a_stem_and_flat_images_beside_subfolders(tmp_path: Path) -> None:
     """A names file beside images/ and labels/: x.jpg was replaced by x.png, and flat images beside a
     subfolder were dropped (the subfolder was taken for the only split)."""

@@ -119,8 +119,16 @@ def _label_file(image: Path) -> Path:
     return image.with_name((name[:dot] if dot > 0 else name) + ".txt")
 
 
+APPLE_DOUBLE = "._"
+"""The name prefix of the files macOS writes beside others on foreign disks and in zips (``._a.jpg``, ``._a.txt``:
+resource forks, never images or labels); they are passed over."""
+
+
 def _images_under(folder: Path) -> list[Path]:
-    return sorted(p for p in (folder / f for f in walk_files(folder, lambda f: is_image(Path(f)))) if p.is_file())
+    def keep(name: str) -> bool:
+        return is_image(Path(name)) and not name.startswith(APPLE_DOUBLE)
+
+    return sorted(p for p in (folder / f for f in walk_files(folder, keep)) if p.is_file())
 
 
 def rel_path(path: Path, root: Path) -> str:
@@ -472,7 +480,7 @@ def _entries_from_labels(
         by_label.setdefault(_label_rel(name), []).append(name)
     label_prefix = rel_path(label_dir, root) + "/"
     entries = []
-    for name in sorted(walk_files(label_dir, lambda f: f.endswith(".txt"))):
+    for name in sorted(walk_files(label_dir, lambda f: f.endswith(".txt") and not f.startswith(APPLE_DOUBLE))):
         images: list[str | None] = [*by_label.get(label_prefix + name, [])] or [None]
         if images == [None] and name.rpartition("/")[2] == LABELIMG_NAMES:  # LabelImg's names, not labels
             continue
