@@ -1861,6 +1861,19 @@ def test_macos_resource_fork_files_are_not_images_or_labels(tmp_path: Path, conf
     assert [(i.media.path, len(list(ds.objects()))) for i in ds.items()] == [(f"{folder}/a.jpg", 1)]
 
 
+def test_a_data_config_named_after_its_folder_is_read(tmp_path: Path) -> None:
+    """Ultralytics HUB's zips hold coco8/coco8.yaml: it was passed over, the classes named class_0, class_1."""
+    root = _configured(tmp_path, "")
+    (root / "data.yaml").unlink()
+    (root / "ds.yaml").write_text("path: ../datasets/ds\ntrain: images/train\nval: images/train\nnames: [cat, dog]\n")
+    (root / "notes.yml").write_text("train: images/train\nnames: [x]\n")  # of two, the one named as the folder
+    ds = labelkit.load(root, "yolo", image_size="10x10")
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert yolo.detect(root) is not None and yolo.detect(root).confidence == 0.9
+    (root / "ds.yaml").write_text("lr0: 0.01\n")  # a YAML that is not a data config is none
+    assert [c.name for c in labelkit.load(root, "yolo", image_size="10x10").categories] == ["class_0"]
+
+
 def test_a_loose_folder_keeps_images_sharing_a_stem_and_flat_images_beside_subfolders(tmp_path: Path) -> None:
     """A names file beside images/ and labels/: x.jpg was replaced by x.png, and flat images beside a
     subfolder were dropped (the subfolder was taken for the only split)."""

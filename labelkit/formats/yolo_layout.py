@@ -49,7 +49,26 @@ def find_config(root: Path) -> Path | None:
             return root / name
     if (root / "obj.data").is_file():
         return root / "obj.data"
-    return None
+    return _named_data_yaml(root) if root.is_dir() else None
+
+
+def _named_data_yaml(root: Path) -> Path | None:
+    """The one ``*.yaml`` (or ``*.yml``) of ``root`` that is a YOLO data config, as Ultralytics finds it.
+
+    Ultralytics HUB's dataset zips hold ``<name>.yaml``; with several, the one named as the folder is taken.
+    A file that is not a mapping with ``names`` (or ``nc``) and ``train`` (or ``val``) is none.
+    """
+    found = sorted(p for p in [*root.glob("*.yaml"), *root.glob("*.yml")] if p.is_file())
+    if len(found) > 1:
+        found = [p for p in found if p.stem == root.name]
+    if len(found) != 1:
+        return None
+    try:
+        config = _load_yaml(found[0])
+    except (InputError, OSError):
+        return None
+    named = "names" in config or "nc" in config
+    return found[0] if named and ("train" in config or "val" in config) else None
 
 
 def has_txt(folder: Path) -> bool:
