@@ -1,7 +1,7 @@
 """The ``labelkit`` command: convert, split, validate, info, formats.
 
 Errors become one line on stderr (``labelkit: error: <where>: <what>``) and an exit code: 0 ok,
-1 validation findings, 2 bad input or usage. ``--traceback`` shows the Python traceback instead.
+1 validation findings, 2 bad input or usage, 130 interrupted. ``--traceback`` shows the Python traceback instead.
 """
 
 from __future__ import annotations
@@ -82,6 +82,12 @@ class LabelkitGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt:  # (click says "Aborted!" and exits 1, which is validate's "found problems")
+            if ctx.meta.get("labelkit.traceback"):
+                raise
+            newline = "\n" if sys.stderr.isatty() else ""  # (after the terminal's "^C")
+            click.echo(f"{newline}labelkit: interrupted", err=True)
+            ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback unless asked
             if ctx.meta.get("labelkit.traceback"):
                 raise

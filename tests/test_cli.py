@@ -433,6 +433,23 @@ def test_internal_errors_are_one_line_too(monkeypatch: pytest.MonkeyPatch) -> No
     assert isinstance(run("--traceback", "info", IMAGES).exception, ZeroDivisionError)
 
 
+@pytest.mark.parametrize("command", ["convert", "validate"])
+def test_an_interrupted_command_exits_130_and_leaves_nothing(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C exited 1 ("Aborted!", click's way), which for validate means "found problems"."""
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("labelkit.formats.native.write", interrupted)
+    monkeypatch.setattr("labelkit.formats.native.parse_json", interrupted)
+    convert = ["convert", IMAGES, tmp_path / "out.json", "--to", "labelkit"]
+    result = run(*(convert if command == "convert" else ["validate", IMAGES]))
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "labelkit: interrupted\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_formats_lists_reads_writes_and_holds() -> None:
     result = run("formats")
     assert result.exit_code == 0
