@@ -1050,3 +1050,25 @@ def test_a_yolo_classify_layout_reads_the_same_whatever_the_folder_listing_order
     monkeypatch.setattr(os, "listdir", listdir)
     stats = labelkit.stats(tmp_path / "ds")
     assert stats.items_by_split == {"train": 9, "val": 10}
+
+
+def test_voc_lists_an_item_by_the_name_of_its_files_and_reports_the_ids_it_renames(tmp_path: Path) -> None:
+    """An id such as 'a\\b' is written as Annotations/a/b.xml: its ImageSets lines said 'a\\b', silently.
+
+    Tools that join a list line to ``Annotations/<line>.xml`` found no such file.
+    """
+    from labelkit.model import Category, Dataset, Item, Label, Media
+
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for n, item_id in enumerate(["a\\b", "./q", "ok"]):
+        ds.add_item(Item(id=item_id, media=Media(path=None, width=64, height=48), split="val"))
+        ds.add(Label(id=str(n), item_id=item_id, category_id=0))
+    report = labelkit.save(ds, tmp_path / "voc", "voc")
+    assert [(c.what, c.count) for c in report.transformed] == [("item ids", 2)]
+    main = tmp_path / "voc" / "ImageSets" / "Main"
+    assert (main / "val.txt").read_text() == "a/b\nq\nok\n"
+    assert (main / "cat_val.txt").read_text() == "a/b  1\nq  1\nok  1\n"
+    back = labelkit.load(tmp_path / "voc")
+    items = sorted((i["id"], i["split"]) for i in back.to_dict()["items"])
+    assert items == [("a/b", "val"), ("ok", "val"), ("q", "val")]
+    assert back.stats().annotations == {"label": 3}

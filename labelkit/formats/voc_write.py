@@ -189,6 +189,14 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     holds_voc = may_hold_voc(items["metadata"]).tolist()
     metadata = [decode_json_cell(m) if h else {} for m, h in zip(items["metadata"].to_pylist(), holds_voc, strict=True)]
     files = [safe_relpath(i) for i in ids]
+    # the ids whose files are named otherwise ('a\\b' is Annotations/a/b.xml): a reader takes the file's name
+    # for the id, and so do the ImageSets lists, which other tools join to Annotations/<line>.xml
+    file_ids = {i: f for i, f in zip(ids, files, strict=True) if f != i}
+    report.transform(
+        "item ids",
+        len(file_ids),
+        "VOC names an item's files after its id: written as a plain relative path ('a\\b' as 'a/b', './x' as 'x')",
+    )
     image_names, renamed = voc_xml.image_names(paths, files)
     report.transform(
         "image file names", renamed, "images of one name (from other folders) are named after their item ids"
@@ -403,7 +411,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         pool.close(RASTERISED)
     finally:
         pool.executor.shutdown(wait=True, cancel_futures=True)
-    label_lines = _write_lists(path, dataset, ids, splits, lists)
+    label_lines = _write_lists(path, dataset, ids, splits, lists, file_ids)
     if not classes.standard:
         (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
     if fractional:
@@ -454,9 +462,18 @@ def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, 
 
 
 def _write_lists(
-    path: Path, dataset: Dataset, ids: list[str], splits: list[str], lists: dict[str, dict[str, list[str]]]
+    path: Path,
+    dataset: Dataset,
+    ids: list[str],
+    splits: list[str],
+    lists: dict[str, dict[str, list[str]]],
+    file_ids: dict[str, str],
 ) -> int:
-    """Write the ImageSets lists; returns how many image-level labels they hold (one per item and class)."""
+    """Write the ImageSets lists; returns how many image-level labels they hold (one per item and class).
+
+    An item is listed by the name of its files (``file_ids``: the ids named otherwise).
+    """
+    line = file_ids.get
     trainval = dataset.info.extras.get("voc:trainval") is True  # read beside train and val lists: made again
     for task, by_split in lists.items():
         if not is_plain_name(task):  # an ImageSets task from item metadata (check() reports it)
@@ -464,7 +481,7 @@ def _write_lists(
         folder = path / "ImageSets" / task
         folder.mkdir(parents=True, exist_ok=True)
         for split, members in sorted(_with_trainval(by_split, trainval).items()):
-            text = "".join(f"{m}\n" for m in members if listable(m))
+            text = "".join(f"{line(m, m)}\n" for m in members if listable(m))
             (folder / f"{split}.txt").write_text(text, encoding="utf-8")
     labels = dataset.table("labels")
     if not labels.num_rows:
@@ -504,7 +521,7 @@ def _write_lists(
                     hint="rename the class or the split",
                 )
             written[name] = f"the list of class {cls!r} in split {split!r}"
-            text = "".join(f"{m} {value.get((m, cls), -1):2d}\n" for m in members)
+            text = "".join(f"{line(m, m)} {value.get((m, cls), -1):2d}\n" for m in members)
             (main / name).write_text(text, encoding="utf-8")
     plain = set(filter(is_plain_name, used))
     listed = {m for members in members_of.values() for m in members}
