@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -205,20 +206,31 @@ def _refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, optio
     r"""Refuse a split that is not a plain name where the format names folders or files after splits.
 
     ``../x``, ``/abs``, ``a/b`` or ``a\b`` would put files outside the output folder (or in folders the
-    layout does not have). The split write option (for items without one) is checked too. Formats that
-    keep the split as a value (labelkit JSON, Parquet) take any text.
+    layout does not have). So are two splits that differ only in case or Unicode normalisation (``Train``
+    and ``train``): on macOS and Windows they would be one folder (YOLO: each split reads both's images) or
+    one file (VOC, COCO, Darknet lists: the later overwrites the earlier), so the output would depend on
+    the machine. The split write option (for items without one) is checked too. Formats that keep the split
+    as a value (labelkit JSON, Parquet) take any text.
     """
     if not getattr(fmt, SPLIT_FILES, False):
         return
     splits = set(dataset.table("items")["split"].unique().to_pylist())
     if options.get("split") is not None:
         splits.add(str(options["split"]))
+    seen: dict[str, str] = {}
     for split in sorted(s for s in splits if s is not None):
         if not is_plain_name(split) or (os.name == "nt" and PureWindowsPath(split).drive):
             raise OutputError(
                 f"split {split!r} cannot be a folder or file name",
                 path=path,
                 hint="splits are plain names such as train, val or test",
+            )
+        other = seen.setdefault(unicodedata.normalize("NFC", split).casefold(), split)
+        if other != split:  # one folder or file where names differ only in case (macOS, Windows): refused everywhere
+            raise OutputError(
+                f"splits {ascii(other)} and {ascii(split)} differ only in case or Unicode normalisation",
+                path=path,
+                hint="rename one of them: macOS and Windows file systems take them for one folder or file name",
             )
 
 

@@ -316,6 +316,30 @@ def test_a_split_that_is_not_a_plain_name_is_refused(
     assert [p.name for p in tmp_path.rglob("*")] == ["p"]
 
 
+@pytest.mark.parametrize(
+    ("splits", "pair"),
+    [(["train", "Train"], "'Train' and 'train'"), (["caf\u00e9", "cafe\u0301"], "'cafe\\u0301' and 'caf\\xe9'")],
+)
+@pytest.mark.parametrize(("fmt", "options"), [("yolo", {}), ("yolo", {"layout": "darknet"}), ("voc", {}), ("coco", {})])
+def test_splits_that_differ_only_in_case_are_refused_on_every_machine(
+    tmp_path: Path, splits: list[str], pair: str, fmt: str, options: dict[str, str]
+) -> None:
+    """On macOS and Windows 'Train' and 'train' are one folder or file: YOLO read each split's images into both,
+    VOC, COCO and Darknet lists overwrote each other. Written on Linux, the output then read otherwise there."""
+    from labelkit.errors import OutputError
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for n, split in enumerate([*splits, "val"]):
+        ds.add_item(Item(id=str(n), media=Media(path=f"{n}.jpg", width=10, height=10), split=split))
+        ds.add(Object(id=str(n), item_id=str(n), category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", fmt, allow_loss=True, **options)
+    assert err.value.message == f"splits {pair} differ only in case or Unicode normalisation"
+    assert list(tmp_path.iterdir()) == []
+    labelkit.save(ds, tmp_path / "out.json", "labelkit")  # (a format keeping splits as values takes them)
+
+
 def test_polygons_too_far_out_to_rasterise_are_not_handed_to_pycocotools(tmp_path: Path) -> None:
     """pycocotools scales coordinates into int32: 1e12 crashed the whole process (segmentation fault)."""
     from labelkit.errors import OutputError
