@@ -945,6 +945,10 @@ def test_images_of_one_name_from_two_folders_are_named_after_their_items(tmp_pat
     [
         ([("a", "b_c"), ("a_b", "c")], ["b_c", "c"], "a_b_c.txt: would be both the list of class 'a' in split 'b_c'"),
         ([("a", "train")], ["train", "a_train"], "a_train.txt: would be both the list of split 'a_train'"),
+        # one file on macOS and Windows, which tell neither case nor Unicode normalisation apart: refused everywhere
+        ([("Cat", "train"), ("cat", "train")], ["train"], "cat_train.txt: would be both the list of class 'Cat'"),
+        ([("A", "train")], ["train", "a_train"], "A_train.txt: would be both the list of split 'a_train'"),
+        ([("caf\u00e9", "val"), ("cafe\u0301", "val")], ["val"], "caf\u00e9_val.txt: would be both the list of class"),
     ],
 )
 def test_class_and_split_lists_that_would_be_one_file_are_refused(

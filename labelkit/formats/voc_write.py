@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -461,6 +462,11 @@ def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, 
     return {**by_split, "trainval": sorted({*by_split["train"], *by_split["val"], *by_split.get("trainval", [])})}
 
 
+def _one_name(name: str) -> str:
+    """The name a file system that tells neither case nor Unicode normalisation apart sees (macOS, Windows)."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def _write_lists(
     path: Path,
     dataset: Dataset,
@@ -507,20 +513,22 @@ def _write_lists(
         if listable(item_id):
             members_of[split].append(item_id)
     # one folder holds both <split>.txt and <class>_<split>.txt: class a of split b_c and class a_b of split c
-    # (or class a of split train and split a_train) would write one file
-    written = {f"{split}.txt": f"the list of split {split!r}" for split in lists.get("Main", {})}
+    # (or class a of split train and split a_train) would write one file, and so would classes Cat and cat
+    # on macOS and Windows, whose file systems do not tell case (nor Unicode normalisation) apart
+    written = {_one_name(f"{split}.txt"): f"the list of split {split!r}" for split in lists.get("Main", {})}
     for cls in filter(is_plain_name, used):  # a class file is named after the class (check() reports others)
         for split, members in sorted(_with_trainval(members_of, trainval).items()):
             name = f"{cls}_{split}.txt"
-            if name in written and cls not in labelled:
+            key = _one_name(name)
+            if key in written and cls not in labelled:
                 continue  # (its lines are all -1: the other list keeps the file, labelmap.txt the class)
-            if name in written:
+            if key in written:
                 raise OutputError(
-                    f"would be both {written[name]} and the list of class {cls!r} in split {split!r}",
+                    f"would be both {written[key]} and the list of class {cls!r} in split {split!r}",
                     path=main / name,
-                    hint="rename the class or the split",
+                    hint="rename the class or the split (macOS and Windows take names differing only in case for one)",
                 )
-            written[name] = f"the list of class {cls!r} in split {split!r}"
+            written[key] = f"the list of class {cls!r} in split {split!r}"
             text = "".join(f"{line(m, m)} {value.get((m, cls), -1):2d}\n" for m in members)
             (main / name).write_text(text, encoding="utf-8")
     plain = set(filter(is_plain_name, used))
