@@ -1096,3 +1096,33 @@ def test_voc_lists_an_item_by_the_name_of_its_files_and_reports_the_ids_it_renam
     items = sorted((i["id"], i["split"]) for i in back.to_dict()["items"])
     assert items == [("a/b", "val"), ("ok", "val"), ("q", "val")]
     assert back.stats().annotations == {"label": 3}
+
+
+@pytest.mark.parametrize(("names", "folder"), [(["Cat", "cat"], "Cat"), (["cat", "cat"], "cat")])
+def test_yolo_classify_classes_sharing_a_folder_are_reported_lost(
+    names: list[str], folder: str, tmp_path: Path
+) -> None:
+    """Two classes of one folder name read back as one class; 'Cat' and 'cat' do so on macOS and Windows.
+
+    Written without a word (the second class's images went into 'cat/', which is 'Cat/' there), they are
+    now a loss, and with --allow-loss filed in the first class's folder on every machine.
+    """
+    from PIL import Image
+
+    from labelkit.errors import DataLossError
+    from labelkit.model import Category, Dataset, Item, Label, Media
+
+    (tmp_path / "media").mkdir()
+    ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)])
+    for k, name in enumerate(["a.jpg", "b.jpg"]):
+        Image.new("RGB", (4, 3)).save(tmp_path / "media" / name)
+        ds.add_item(Item(id=str(k), split="train", media=Media(path=name, width=4, height=3)))
+        ds.add(Label(id=str(k), item_id=str(k), category_id=k))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "media")}
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "yolo", **options)
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("classes whose folder another class shares", 1)]
+    assert not (tmp_path / "out").exists()
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    files = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.jpg"))
+    assert files == [f"train/{folder}/a.jpg", f"train/{folder}/b.jpg"]

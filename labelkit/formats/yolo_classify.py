@@ -6,6 +6,7 @@ name gets one, empty when no image has it, so that a reader numbers the classes 
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -19,17 +20,43 @@ CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})
 """The split folders a YOLO classify reader looks for (it reads the others beside one of these)."""
 
 
+def class_folders(dataset: Dataset) -> tuple[dict[int, str], set[int]]:
+    """The folder of each class that can be a folder name, and the classes filed in another class's folder.
+
+    Names that are equal, or differ only in case or Unicode normalisation (``Cat`` and ``cat``), are one
+    folder on macOS and Windows: on every machine, the class first in name order (then id) names it, and
+    the others' images go in it.
+    """
+    plain = sorted((c for c in dataset.categories if is_plain_name(c.name)), key=lambda c: (c.name, c.id))
+    owner: dict[str, tuple[int, str]] = {}
+    folders: dict[int, str] = {}
+    shared: set[int] = set()
+    for c in plain:
+        cid, name = owner.setdefault(unicodedata.normalize("NFC", c.name).casefold(), (c.id, c.name))
+        folders[c.id] = name
+        if cid != c.id:
+            shared.add(c.id)
+    return folders, shared
+
+
 def check_classify(dataset: Dataset, report: Report) -> None:
     """Report what YOLO classify cannot hold: a class per image, filed in its class folder."""
     labels = dataset.table("labels")
     items = dataset.table("items")
     first = labels.group_by("item_id", use_threads=False).aggregate([("category_id", "first")])
     unnamed = {c.id for c in dataset.categories if not is_plain_name(c.name)}
+    folders, shared = class_folders(dataset)
+    report.lose(
+        "classes whose folder another class shares",
+        len(shared),
+        "YOLO classify's classes are folders, and names equal or differing only in case or Unicode normalisation "
+        "are one folder on macOS and Windows: their images are filed in (and read back as) that class",
+    )
     # every class that can be a folder name gets one (empty when no image has it): a reader numbers them so
-    written = sorted(c.name for c in dataset.categories if c.id not in unnamed)
+    written = sorted(set(folders.values()))
     report.transform(
         "category ids",
-        sum(1 for c in dataset.categories if c.id not in unnamed and written.index(c.name) != c.id),
+        sum(1 for c in dataset.categories if c.id in folders and written.index(folders[c.id]) != c.id),
         "YOLO classify's classes are its folders: a reader numbers them 0, 1, ... in name order",
     )
     class_of = dict(zip(first["item_id"].to_pylist(), first["category_id_first"].to_pylist(), strict=True))
@@ -102,6 +129,7 @@ def write_classify(
     for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
         first.setdefault(item_id, category)
     name_of = {c.id: c.name for c in dataset.categories}
+    folders, _ = class_folders(dataset)
     written = 0
     used: set[str] = set()
     for item_id, split, source in zip(ids, splits, paths, strict=True):
@@ -112,11 +140,10 @@ def write_classify(
         if not is_image(Path(name)):  # (reported lost by the check: a reader would pass over it)
             contained(media_root, source, source=media_root)  # (an unsafe path is refused all the same)
             continue
-        place_media(media_root, source, path / split / name_of[category] / name, media)
+        place_media(media_root, source, path / split / folders[category] / name, media)
         used.add(split)
         written += 1
     for split in sorted(used):  # a class no image of the split has: an empty folder, so that the class is read
-        for c in dataset.categories:
-            if is_plain_name(c.name):
-                (path / split / c.name).mkdir(parents=True, exist_ok=True)
+        for folder in sorted(set(folders.values())):
+            (path / split / folder).mkdir(parents=True, exist_ok=True)
     report.written = {"items": written, "label annotations": written}
