@@ -292,7 +292,14 @@ def _save(
         except OSError as exc:  # disk full, permissions, ...: one clear line, and nothing is left behind
             name = exc.filename if isinstance(exc.filename, str) else ""
             where = path / Path(name).relative_to(tmp) if name.startswith(str(tmp) + os.sep) else path
-            raise OutputError(f"cannot write: {exc.strerror or exc}", path=where) from exc
+            hint = (  # (the writers check the names they make: what is left is a name the file system makes one)
+                "two items would write this file, or one's file is another's folder: their ids or image names are "
+                "one name once written (a\\b and a/b), or differ only in case or Unicode normalisation, which this "
+                "file system does not tell apart; rename one"
+                if isinstance(exc, (FileExistsError, NotADirectoryError))
+                else None
+            )
+            raise OutputError(f"cannot write: {exc.strerror or exc}", path=where, hint=hint) from exc
         if report.lost and not allow_loss:  # a loss only writing could find: the output is not kept
             report.written = {}  # (the writer counted what it wrote into the output now thrown away)
             raise _loss_error(report, fmt, path)

@@ -254,3 +254,29 @@ def test_an_output_that_cannot_be_moved_into_place_leaves_the_old_one(
         (tmp / "new.txt").write_bytes(b"new")
     assert (err.value.message, err.value.location.path) == ("cannot write: Invalid cross-device link", str(out))
     assert [p.name for p in tmp_path.iterdir()] == ["out"] and [p.name for p in out.iterdir()] == ["old.txt"]
+
+
+@pytest.mark.parametrize(
+    ("target", "ids", "paths", "clash"),
+    [
+        ("voc", ["q", "q.xml/r"], [None, None], "Annotations/q.xml"),
+        ("voc", ["a\\b", "a/b"], [None, None], "Annotations/a/b.xml"),
+        ("yolo", ["m", "n"], ["images/train/m.jpg", "images/train/m.txt/n.jpg"], "labels/train/m.txt"),
+    ],
+)
+def test_a_file_two_items_would_write_is_one_error_saying_why(
+    target: str, ids: list[str], paths: list[str | None], clash: str, tmp_path: Path
+) -> None:
+    """'labels/train/m.txt: cannot write: File exists' said nothing of the two items behind it."""
+    import labelkit
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for n, (item_id, path) in enumerate(zip(ids, paths, strict=True)):
+        ds.add_item(Item(id=item_id, media=Media(path=path, width=8, height=6), split="train"))
+        ds.add(Object(id=str(n), item_id=item_id, category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", target)
+    assert (err.value.message, err.value.location.path) == ("cannot write: File exists", str(tmp_path / "out" / clash))
+    assert err.value.hint is not None and err.value.hint.startswith("two items would write this file")
+    assert list(tmp_path.iterdir()) == []
