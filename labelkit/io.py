@@ -158,6 +158,12 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         yield tmp
         try:
             if path.exists() or path.is_symlink():
+                if not overwrite and (path.is_symlink() or not (kind == "dir" and _is_empty_dir(path))):
+                    raise OutputError(  # (another conversion to the same output finished first, say)
+                        "output exists: it appeared while this one was written",
+                        path=path,
+                        hint="pass --overwrite (API: overwrite=True) to replace it",
+                    )
                 old = _sibling(path, "old", tag)
                 os.replace(path, old)
                 try:

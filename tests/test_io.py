@@ -280,3 +280,21 @@ def test_a_file_two_items_would_write_is_one_error_saying_why(
     assert (err.value.message, err.value.location.path) == ("cannot write: File exists", str(tmp_path / "out" / clash))
     assert err.value.hint is not None and err.value.hint.startswith("two items would write this file")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["dir", "file"])
+def test_an_output_that_appears_while_writing_is_not_replaced_without_overwrite(kind: str, tmp_path: Path) -> None:
+    """Existence was checked before writing only: a second conversion to one output replaced the first's."""
+    out = tmp_path / "out"
+    with pytest.raises(OutputError) as err, atomic_output(out, kind) as tmp:  # type: ignore[arg-type]
+        (tmp / "new.txt" if kind == "dir" else tmp).write_bytes(b"mine")
+        out.mkdir()  # another conversion's output, moved into place meanwhile
+        (out / "theirs.txt").write_bytes(b"theirs")
+    assert (err.value.message, err.value.location.path) == (
+        "output exists: it appeared while this one was written",
+        str(out),
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["out"] and [p.name for p in out.iterdir()] == ["theirs.txt"]
+    with atomic_output(out, "dir", overwrite=True) as tmp:  # (with overwrite it is replaced, as before)
+        (tmp / "new.txt").write_bytes(b"mine")
+    assert [p.name for p in out.iterdir()] == ["new.txt"]
