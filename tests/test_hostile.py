@@ -1126,3 +1126,15 @@ def test_yolo_classify_classes_sharing_a_folder_are_reported_lost(
     labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
     files = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.jpg"))
     assert files == [f"train/{folder}/a.jpg", f"train/{folder}/b.jpg"]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "labelkit", "yolo", "voc", "coco"])
+def test_an_output_in_a_folder_whose_name_is_not_utf8_reads_back(tmp_path: Path, fmt: str) -> None:
+    """The folder given is the user's, not a name inside the dataset: Parquet wrote there, then could not read
+    its own tables ('a file or folder name is not UTF-8', as Arrow takes a text path for UTF-8)."""
+    parent = tmp_path / os.fsdecode(b"d\xff")
+    parent.mkdir()
+    out = parent / ("out.json" if fmt == "labelkit" else "out")
+    ds = labelkit.load(FIXTURES / "native" / "images.labelkit.json")
+    labelkit.save(ds, out, fmt, allow_loss=True)
+    assert labelkit.load(out, fmt).stats().items == 3

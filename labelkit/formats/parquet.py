@@ -101,25 +101,28 @@ def _read_table(path: Path, name: str) -> pa.Table:
 
     pieces = []
     try:
-        reader = pq.ParquetFile(file)
-        unknown = [
-            c for c in reader.schema_arrow.names if c not in SCHEMAS[name].names and not _PANDAS_INDEX.fullmatch(c)
-        ]
-        if unknown:
-            raise InputError(
-                f"column {unknown[0]!r} is not a column of labelkit's {name} table",
-                path=file,
-                hint="it would not be read: drop it, or keep its values in the rows' extras (a JSON object)",
-            )
-        for i in range(reader.num_row_groups):
-            piece = reader.read_row_group(i)
-            piece.validate(full=True)  # strings that are not UTF-8, offsets out of range: ArrowInvalid
-            try:
-                pieces.append(compact_nulls(conform(name, piece)))
-            except (ValueError, TypeError, pa.ArrowException) as exc:
+        # (opened by its bytes: Arrow takes a text path as UTF-8, so a folder named otherwise, which writing
+        # made, could not be read back)
+        with pa.OSFile(os.fsencode(file)) as source:
+            reader = pq.ParquetFile(source)
+            unknown = [
+                c for c in reader.schema_arrow.names if c not in SCHEMAS[name].names and not _PANDAS_INDEX.fullmatch(c)
+            ]
+            if unknown:
                 raise InputError(
-                    "columns do not match the labelkit schema", path=file, found=str(exc).splitlines()[0]
-                ) from exc
+                    f"column {unknown[0]!r} is not a column of labelkit's {name} table",
+                    path=file,
+                    hint="it would not be read: drop it, or keep its values in the rows' extras (a JSON object)",
+                )
+            for i in range(reader.num_row_groups):
+                piece = reader.read_row_group(i)
+                piece.validate(full=True)  # strings that are not UTF-8, offsets out of range: ArrowInvalid
+                try:
+                    pieces.append(compact_nulls(conform(name, piece)))
+                except (ValueError, TypeError, pa.ArrowException) as exc:
+                    raise InputError(
+                        "columns do not match the labelkit schema", path=file, found=str(exc).splitlines()[0]
+                    ) from exc
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"unreadable Parquet table: {str(exc).splitlines()[0]}", path=file) from exc
     if not pieces:
@@ -438,10 +441,11 @@ def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **opti
         orjson.dumps(manifest.model_dump(mode="json", exclude_defaults=False), option=orjson.OPT_INDENT_2) + b"\n"
     )
     for name in TABLE_NAMES:
-        pq.write_table(
-            dataset.table(name),
-            path / f"{name}.parquet",
-            compression=None if compression == "none" else compression,
-            write_statistics=True,
-            row_group_size=ROW_GROUP_SIZE,
-        )
+        with pa.OSFile(os.fsencode(path / f"{name}.parquet"), "wb") as sink:  # (by its bytes: see _read_table)
+            pq.write_table(
+                dataset.table(name),
+                sink,
+                compression=None if compression == "none" else compression,
+                write_statistics=True,
+                row_group_size=ROW_GROUP_SIZE,
+            )
