@@ -178,9 +178,22 @@ def _check_references(doc: NativeDocument, path: str | Path) -> list[Finding]:
 
 
 def _dataset(doc: NativeDocument) -> Dataset:
-    return Dataset(
+    dataset = Dataset(
         items=doc.items, categories=doc.categories, annotations=doc.annotations, tokens=doc.tokens, info=doc.info
     )
+    # an object the document gives no angle has none (null), as the bulk reader and the other readers have it;
+    # the record's default, 0.0, would be written back as "angle":0.0
+    absent = [a.kind == "object" and "angle" not in a.model_fields_set for a in doc.annotations]
+    if not any(absent):
+        return dataset
+    objects = dataset.table("objects")
+    keep = pa.array([not a for a, o in zip(absent, doc.annotations, strict=True) if o.kind == "object"])
+    angle = pc.if_else(keep, objects["angle"], pa.scalar(None, pa.float64()))
+    tables = {
+        **dataset.tables(),
+        "objects": objects.set_column(objects.schema.get_field_index("angle"), "angle", angle),
+    }
+    return Dataset.from_tables(tables, dataset.categories, dataset.info)
 
 
 def read(path: str | os.PathLike[str], **options: Any) -> Dataset:

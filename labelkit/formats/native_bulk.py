@@ -60,7 +60,7 @@ class _Label(_Common, tag="label", kw_only=True):
 class _Object(_Common, tag="object", kw_only=True):
     shape: Shape = "box"
     bbox: tuple[float, float, float, float] | None = None
-    angle: float = 0.0
+    angle: float | None = None  # absent: null, as the reader that wrote the document had it (a record says 0.0)
     polygon: list[list[float]] | None = None
     polygon_holes: list[bool] | None = None
     mask: _Rle | None = None
