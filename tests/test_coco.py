@@ -3112,3 +3112,34 @@ def test_captions_without_a_category_are_written_in_a_file_listing_none(tmp_path
     back = labelkit.load(tmp_path / "out")
     assert [c.name for c in back.categories] == [c.name for c in categories]
     assert [t.text for t in back.transcripts()] == ["hello"]
+
+
+def test_an_attribute_integer_past_int64_is_carried_not_read_as_an_attribute(tmp_path: Path) -> None:
+    """``"attributes": {"n": 10000000000000000000}`` became an attribute no record holds: labelkit JSON wrote
+    a document its reader refuses, and a Parquet folder its reader refuses."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 1,
+                "bbox": [0, 0, 1, 1],
+                "area": 1,
+                "iscrowd": 0,
+                "segmentation": [[0, 0, 1, 0, 1, 1]],
+                "attributes": {"n": 10000000000000000000},
+            }
+        ],
+        "categories": [{"id": 1, "name": "a"}],
+    }
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc))
+    (obj,) = labelkit.load(src).objects()
+    assert obj.attributes == {} and obj.extras["coco:attributes"] == {"n": 10000000000000000000}
+    labelkit.convert(src, tmp_path / "direct", to="coco")
+    for mid in ("m.labelkit.json", "m.parquet"):
+        labelkit.convert(src, tmp_path / mid, to=mid.rsplit(".", 1)[1].replace("json", "labelkit"))
+        labelkit.convert(tmp_path / mid, tmp_path / f"via-{mid}", to="coco")
+        written = _load(tmp_path / f"via-{mid}/annotations/instances_val.json")
+        assert written == _load(tmp_path / "direct/annotations/instances_val.json") == doc

@@ -49,6 +49,7 @@ from labelkit.formats.coco_read import (
 from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
 from labelkit.io import json_text
 from labelkit.model import Category
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.rle import rle_strings_problems, rle_sum_message
 from labelkit.model.tables import MASK_TYPE, true_mask, valid_mask
 from labelkit.report import Finding
@@ -133,6 +134,7 @@ _ATTRIBUTE_TYPES = (bool, int, float, str)
 
 
 def _is_attributes(value: Any) -> bool:
+    """Whether an ``attributes`` value is one the records hold (else it is carried as ``coco:attributes``)."""
     if not isinstance(value, dict):
         return False
     for v in value.values():
@@ -141,6 +143,8 @@ def _is_attributes(value: Any) -> bool:
                 return False
         elif not isinstance(v, _ATTRIBUTE_TYPES):
             return False
+        elif isinstance(v, int) and not isinstance(v, bool) and not INT64_MIN <= v <= INT64_MAX:
+            return False  # (an attribute is int64: labelkit JSON and Parquet refuse 10000000000000000000)
     return True
 
 
