@@ -276,3 +276,23 @@ def test_labelkit_json_written_from_another_format_rewrites_byte_for_byte(source
 
     records = native._dataset(native.parse_document(first.read_bytes(), first))
     assert records.table("objects").equals(labelkit.load(first).table("objects"))
+
+
+@pytest.mark.parametrize("text", ['{"pos": 1}', '{"pos": "NNP", "lemma": ["a"]}', '{"pos": null}'])
+def test_parquet_token_columns_that_are_not_texts_are_input_errors(text: str, tmp_path: Path) -> None:
+    """A token's columns cell holding a number was read, and labelkit JSON wrote a file its reader refuses."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/text.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / "tokens.parquet")
+    values = data["columns"].to_pylist()
+    values[1] = text
+    index = data.schema.get_field_index("columns")
+    pq.write_table(data.set_column(index, "columns", pa.array(values, pa.string())), out / "tokens.parquet")
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
+    assert str(err.value.location.path) == str(out / "tokens.parquet")
+    assert err.value.message == "row 1: columns holds a value that is not a text"
+    assert not (tmp_path / "o.labelkit.json").exists()

@@ -228,10 +228,11 @@ def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
             if row is not None:
                 findings.append(Finding(where, f"row {row}", f"{column} is not a JSON object"))
                 continue
-            if column == "attributes":
-                row = _bad_attributes_row(table[column])
+            if column in _TYPED_CELLS:
+                type_, suspect, message = _TYPED_CELLS[column]
+                row = _bad_typed_row(table[column], type_, suspect)
                 if row is not None:
-                    findings.append(Finding(where, f"row {row}", _NOT_ATTRIBUTES))
+                    findings.append(Finding(where, f"row {row}", message))
                     continue
             low, high = (INT64_MIN, INT64_MAX) if column == "attributes" else (INT64_MIN, UINT64_MAX)
             row = _big_int_row(table[column], low, high)
@@ -373,16 +374,28 @@ _ATTRIBUTES = dict[str, bool | int | float | str | list[str]]
 _SUSPECT_ATTRIBUTES = r'(?s)null|\{.*\{|\[\s*[^"\s\]]|"\s*,\s*[^"\s]|[eE]\+?[0-9]{3}|[0-9]{300}'
 """Text every JSON object that is not such a mapping holds (a null, a nested object, a list of something
 else than texts, a number beyond float64), and few that are: only cells matching it are decoded."""
-_NOT_ATTRIBUTES = "attributes holds a value that is not a bool, integer, finite number, text or list of texts"
+_TYPED_CELLS: dict[str, tuple[Any, str, str]] = {
+    "attributes": (
+        _ATTRIBUTES,
+        _SUSPECT_ATTRIBUTES,
+        "attributes holds a value that is not a bool, integer, finite number, text or list of texts",
+    ),
+    # a token's columns are texts: a value that is not one follows a colon (a text holding one may too)
+    "columns": (dict[str, str], r':\s*[^"\s]', "columns holds a value that is not a text"),
+}
+"""JSON-text columns whose values the records type: the type, the text any wrong cell holds, the finding."""
 UINT64_MAX = 2**64 - 1
 
 
-def _bad_attributes_row(column: pa.ChunkedArray) -> int | None:
-    """The first row of an ``attributes`` column (of JSON objects) holding a value no attribute holds, or None."""
-    suspect = pc.fill_null(pc.match_substring_regex(column, _SUSPECT_ATTRIBUTES), False).combine_chunks()
-    for row in pc.indices_nonzero(suspect).to_pylist():
+def _bad_typed_row(column: pa.ChunkedArray, type_: Any, suspect: str) -> int | None:
+    """The first row of a column of JSON objects whose object is not of ``type_``, or None.
+
+    Only the cells matching ``suspect`` (which every wrong one does) are decoded.
+    """
+    matches = pc.fill_null(pc.match_substring_regex(column, suspect), False).combine_chunks()
+    for row in pc.indices_nonzero(matches).to_pylist():
         try:
-            msgspec.json.decode(column[row].as_py().encode(), type=_ATTRIBUTES)
+            msgspec.json.decode(column[row].as_py().encode(), type=type_)
         except msgspec.DecodeError:
             return int(row)
     return None
