@@ -296,3 +296,24 @@ def test_parquet_token_columns_that_are_not_texts_are_input_errors(text: str, tm
     assert str(err.value.location.path) == str(out / "tokens.parquet")
     assert err.value.message == "row 1: columns holds a value that is not a text"
     assert not (tmp_path / "o.labelkit.json").exists()
+
+
+def test_parquet_polygon_ring_of_an_odd_length_is_an_input_error(tmp_path: Path) -> None:
+    """It was read, and labelkit JSON then wrote a document its reader refuses; `validate` found nothing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / "objects.parquet")
+    values = data["polygon"].to_pylist()
+    values[3] = [values[3][0], [0.0, 0.0, 1.0, 0.0, 1.0]]
+    index = data.schema.get_field_index("polygon")
+    column = pa.array(values, data.schema.field("polygon").type)
+    pq.write_table(data.set_column(index, "polygon", column), out / "objects.parquet")
+    message = "polygon has a ring of an odd number of coordinates (rings are x, y pairs)"
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
+    assert (str(err.value.location.path), err.value.message) == (str(out / "objects.parquet"), f"row 3: {message}")
+    assert not (tmp_path / "o.labelkit.json").exists()
+    assert [(f.where, f.message) for f in labelkit.validate(out)] == [("row 3", message)]

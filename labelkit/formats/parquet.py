@@ -326,7 +326,7 @@ def _mask_findings(column: pa.ChunkedArray, where: str, limit: int) -> list[Find
 
 
 def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
-    """Polygons with a null ring or coordinate, and hole flags that are not one per ring."""
+    """Polygons with a null ring or coordinate or an odd ring, and hole flags that are not one per ring."""
     polygon = table["polygon"].combine_chunks()
     rings = pc.list_flatten(polygon)
     owner = np.repeat(
@@ -340,6 +340,12 @@ def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
         )
         bad |= set(owner[ring_of[np.flatnonzero(~valid_mask(coords))]].tolist())
     found = [Finding(where, f"row {r}", "polygon has a null ring or coordinate") for r in sorted(bad)[:limit]]
+    lengths = pc.list_value_length(rings).fill_null(0).to_numpy(zero_copy_only=False)
+    odd = set(owner[np.flatnonzero(lengths % 2)].tolist())
+    found += [
+        Finding(where, f"row {r}", "polygon has a ring of an odd number of coordinates (rings are x, y pairs)")
+        for r in sorted(odd)[:limit]
+    ]
     flags = pc.list_value_length(table["polygon_holes"]).to_numpy(zero_copy_only=False)
     counts = pc.list_value_length(polygon).to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore"):
