@@ -49,7 +49,7 @@ from labelkit.formats.coco_read import (
 from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
 from labelkit.io import json_text
 from labelkit.model import Category
-from labelkit.model.annotations import INT64_MAX, INT64_MIN
+from labelkit.model.annotations import INT64_MAX
 from labelkit.model.rle import rle_strings_problems, rle_sum_message
 from labelkit.model.tables import MASK_TYPE, true_mask, valid_mask
 from labelkit.report import Finding
@@ -143,8 +143,10 @@ def _is_attributes(value: Any) -> bool:
                 return False
         elif not isinstance(v, _ATTRIBUTE_TYPES):
             return False
-        elif isinstance(v, int) and not isinstance(v, bool) and not INT64_MIN <= v <= INT64_MAX:
-            return False  # (an attribute is int64: labelkit JSON and Parquet refuse 10000000000000000000)
+        elif isinstance(v, int) and not isinstance(v, bool) and INT64_MAX < v <= 2**64 - 1:
+            # an attribute is int64 (labelkit JSON and Parquet refuse 10000000000000000000), an extra 64-bit:
+            # carried (past 64 bits, json_text refuses it)
+            return False
     return True
 
 
