@@ -1023,8 +1023,15 @@ def test_an_unreadable_stored_text_of_a_token_is_named_by_its_row(tmp_path: Path
     pq.write_table(
         tokens.set_column(tokens.schema.get_field_index("columns"), "columns", pa.array(texts)), src / "tokens.parquet"
     )
-    with pytest.raises(InputError, match=r"ds.parquet: row 3: columns: a stored JSON text cannot be read"):
+    # (the Parquet reader now refuses it, naming the table and its 0-based row, as for every table)
+    with pytest.raises(InputError, match=r"tokens.parquet: row 2: columns holds a value that is not a text"):
         labelkit.convert(src, tmp_path / "o.labelkit.json", "labelkit")
+    from labelkit.model import Dataset
+
+    bad = tokens.set_column(tokens.schema.get_field_index("columns"), "columns", pa.array(texts))
+    built = Dataset.from_tables({"items": pq.read_table(src / "items.parquet"), "tokens": bad})  # built in code
+    with pytest.raises(InputError, match=r"row 3: columns: a stored JSON text cannot be read"):
+        labelkit.save(built, tmp_path / "o.labelkit.json", "labelkit")
 
 
 @pytest.mark.parametrize("where", ["caption", "extra", "file_name"])
