@@ -317,3 +317,36 @@ def test_parquet_polygon_ring_of_an_odd_length_is_an_input_error(tmp_path: Path)
     assert (str(err.value.location.path), err.value.message) == (str(out / "objects.parquet"), f"row 3: {message}")
     assert not (tmp_path / "o.labelkit.json").exists()
     assert [(f.where, f.message) for f in labelkit.validate(out)] == [("row 3", message)]
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+def test_a_category_parent_that_is_not_a_category_is_refused(fmt: str, tmp_path: Path) -> None:
+    """README: an unknown category reference is an error at its JSON pointer; a category's parent was not
+    checked (by either native reader), so a parent of 99 was read and carried."""
+    from labelkit.errors import OutputError
+
+    document = json.loads((FIXTURES / "native/images.labelkit.json").read_text())
+    document["categories"][1]["parent"] = 99
+    src = tmp_path / "in.labelkit.json"
+    src.write_text(json.dumps(document))
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.load(src)
+    assert (err.value.location.pointer, err.value.message) == ("/categories/1/parent", "unknown category 99")
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [("#/categories/1/parent", "unknown category 99")]
+    document["categories"][1]["parent"] = None
+    src.write_text(json.dumps(document))
+    ds = labelkit.load(src)
+    ds.categories[1].parent = 99  # a dataset built in code may hold one: the native writers refuse it
+    with pytest.raises(OutputError, match="category 2's parent 99 is not a category of the dataset"):
+        labelkit.save(ds, tmp_path / "out", fmt)
+    assert not (tmp_path / "out").exists()
+    labelkit.save(labelkit.load(src), tmp_path / "ds.parquet", "parquet")
+    manifest = json.loads((tmp_path / "ds.parquet/labelkit.json").read_text())
+    manifest["categories"][1]["parent"] = 99
+    (tmp_path / "ds.parquet/labelkit.json").write_text(json.dumps(manifest))
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.load(tmp_path / "ds.parquet")
+    assert (str(err.value.location.path), err.value.location.pointer) == (
+        str(tmp_path / "ds.parquet/labelkit.json"),
+        "/categories/1/parent",
+    )

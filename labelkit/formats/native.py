@@ -154,6 +154,11 @@ def _check_references(doc: NativeDocument, path: str | Path) -> list[Finding]:
                 Finding(where, "#" + json_pointer("categories", i, "id"), f"duplicate category id {category.id}")
             )
         category_ids.add(category.id)
+    for i, category in enumerate(doc.categories):
+        if category.parent is not None and category.parent not in category_ids:
+            findings.append(
+                Finding(where, "#" + json_pointer("categories", i, "parent"), f"unknown category {category.parent}")
+            )
     seen: dict[str, set[str]] = {kind: set() for kind in T.TABLE_BY_KIND}
     for i, a in enumerate(doc.annotations):
         if a.item_id not in item_ids:
@@ -501,7 +506,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Labelkit JSON holds everything the model holds; only NaN and infinity (which no record holds) are refused.
 
     Raises:
-        OutputError: a float column holds NaN or infinity (only possible through ``Dataset.from_tables``).
+        OutputError: a float column holds NaN or infinity (only possible through ``Dataset.from_tables``), or a
+            category's parent is not a category (which the readers refuse).
     """
     bad = non_finite(dataset)
     if bad:
@@ -509,6 +515,22 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             f"JSON cannot hold NaN or infinity, found in {', '.join(bad)}",
             hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
         )
+    check_parents(dataset)
+
+
+def check_parents(dataset: Dataset) -> None:
+    """Refuse a category whose parent is not a category of the dataset (the native readers refuse it).
+
+    Raises:
+        OutputError: naming the first such category.
+    """
+    ids = {c.id for c in dataset.categories}
+    for c in dataset.categories:
+        if c.parent is not None and c.parent not in ids:
+            raise OutputError(
+                f"category {c.id}'s parent {c.parent} is not a category of the dataset",
+                hint="add the parent category, or set the parent to None",
+            )
 
 
 _CHUNK = 65_536

@@ -270,6 +270,8 @@ def fast_read(path: Path) -> Dataset:
     category_ids = pa.array([c.id for c in categories], pa.int64())
     if not _unique(items["id"]) or len(set(category_ids.to_pylist())) != len(categories):
         raise NotFast("duplicate ids")
+    if any(c.parent is not None and c.parent not in set(category_ids.to_pylist()) for c in categories):
+        raise NotFast("unknown parent category")
     for name in (*T.ANNOTATION_TABLES, "tokens"):
         table = tables[name]
         if len(table) and not pc.all(pc.is_in(table["item_id"], value_set=item_ids)).as_py():

@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field, ValidationError
 
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
-from labelkit.formats.native import non_finite, not_bool, pointer_from_loc
+from labelkit.formats.native import check_parents, non_finite, not_bool, pointer_from_loc
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, Record
@@ -184,6 +184,10 @@ def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
                 Finding(manifest, "#" + json_pointer("categories", i, "id"), f"duplicate category id {c.id}")
             )
         seen.add(c.id)
+    for i, c in enumerate(dataset.categories):
+        if c.parent is not None and c.parent not in seen:
+            pointer = "#" + json_pointer("categories", i, "parent")
+            findings.append(Finding(manifest, pointer, f"unknown category {c.parent}"))
     items = dataset.table("items")["id"]
     where = str(path / "items.parquet")
     findings += [
@@ -447,6 +451,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             f"labelkit Parquet does not hold NaN or infinity, found in {', '.join(bad)}",
             hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
         )
+    check_parents(dataset)
 
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
