@@ -236,6 +236,7 @@ def test_parquet_column_labelkit_does_not_read_is_an_input_error(tmp_path: Path)
         (("categories", 0, "id"), 1.0, "/categories/0/id", "Input should be a valid integer"),
         (("version",), True, "/version", "Value error, Input should be 1"),
         (("info", "metadata"), {"a": 2**70}, "/info/metadata", "Value error, integer a does not fit 64 bits"),
+        (("categories", 0, "skeleton"), [[1]], "/categories/0/skeleton/0", "Tuple should have 2 items, not 1"),
     ],
 )
 def test_parquet_manifest_is_read_as_strictly_as_labelkit_json(

@@ -110,6 +110,15 @@ def pointer_from_loc(loc: tuple[str | int, ...], value: Any) -> str:
     return json_pointer(*parts)
 
 
+def short_list_message(errors: list[Any]) -> str | None:
+    """What a fixed-length list too short says (pydantic says 'Field required' at the first item missing), or None."""
+    loc = tuple(errors[0]["loc"])
+    if errors[0]["type"] != "missing" or not loc or not isinstance(loc[-1], int):
+        return None
+    missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]]
+    return f"Tuple should have {max(int(i) for i in missing) + 1} items, not {loc[-1]}"
+
+
 _ADAPTER = TypeAdapter(NativeDocument)
 
 
@@ -133,9 +142,7 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
         message = messages[0] if messages else errors[0]["msg"]
         if len(messages) > 1:
             message = "expected " + " or ".join(m.removeprefix("Input should be ") for m in messages)
-        if errors[0]["type"] == "missing" and isinstance(loc[-1], int):  # a fixed-length list that is too short
-            missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]]
-            message = f"Tuple should have {max(int(i) for i in missing) + 1} items, not {loc[-1]}"
+        message = short_list_message(errors) or message
         raise InputError(message, path=path, pointer=pointer) from exc
 
 

@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field, ValidationError
 
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
-from labelkit.formats.native import check_parents, non_finite, not_bool, pointer_from_loc
+from labelkit.formats.native import check_parents, non_finite, not_bool, pointer_from_loc, short_list_message
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, Record
@@ -75,8 +75,9 @@ def _manifest(path: Path) -> Manifest:
     try:  # strictly, from the text, as labelkit JSON: no "1" or 1.0 for an id, no integer past 64 bits as a float
         return Manifest.model_validate_json(data, strict=True)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InputError(err["msg"], path=file, pointer=pointer_from_loc(tuple(err["loc"]), value)) from exc
+        errors = exc.errors()
+        message = short_list_message(list(errors)) or errors[0]["msg"]
+        raise InputError(message, path=file, pointer=pointer_from_loc(tuple(errors[0]["loc"]), value)) from exc
 
 
 ROW_GROUP_SIZE = 65_536
