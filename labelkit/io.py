@@ -140,6 +140,12 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
             path=path,
             hint="pass --overwrite (API: overwrite=True) to replace the link (what it points to is left alone)",
         )
+    if not linked and path.exists() and not (path.is_file() or path.is_dir()):  # (overwrite or not)
+        raise OutputError(
+            "output is a device, pipe or socket, which is never replaced",
+            path=path,
+            hint="choose a file or folder path",
+        )
     if path.exists() and not overwrite and not (kind == "dir" and _is_empty_dir(path)):
         raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
     if path.exists() and kind == "file" and path.is_dir():

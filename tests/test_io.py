@@ -298,3 +298,20 @@ def test_an_output_that_appears_while_writing_is_not_replaced_without_overwrite(
     with atomic_output(out, "dir", overwrite=True) as tmp:  # (with overwrite it is replaced, as before)
         (tmp / "new.txt").write_bytes(b"mine")
     assert [p.name for p in out.iterdir()] == ["new.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("kind", ["file", "dir"])
+def test_an_output_that_is_a_device_or_pipe_is_never_replaced(kind: str, tmp_path: Path) -> None:
+    """With overwrite, 'convert x /dev/null --to labelkit --overwrite' (run as root) made /dev/null a regular
+    file: a FIFO stands in for the device here."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for overwrite in (False, True):
+        with pytest.raises(OutputError) as err, atomic_output(fifo, kind, overwrite=overwrite) as tmp:  # type: ignore[arg-type]
+            (tmp / "x" if kind == "dir" else tmp).write_bytes(b"new")
+        assert (err.value.message, err.value.location.path) == (
+            "output is a device, pipe or socket, which is never replaced",
+            str(fifo),
+        )
+        assert [p.name for p in tmp_path.iterdir()] == ["pipe"] and fifo.is_fifo()
