@@ -195,8 +195,12 @@ def _side_file(
         if place is not None and name and (real == place.resolve() or place.resolve() in real.parents):
             inside = "" if real == place.resolve() else "inside "
             raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")
-    if path.is_dir() or not path.parent.is_dir():
-        problem = "is a folder" if path.is_dir() else "has no folder to go in"
+    try:
+        folder = path.is_dir()
+    except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)
+        raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
+    if folder or not path.parent.is_dir():
+        problem = "is a folder" if folder else "has no folder to go in"
         raise OutputError(f"cannot write the {what}: the path {problem}", path=path)
 
 

@@ -312,6 +312,23 @@ def test_report_to_a_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"labelkit: error: {tmp_path / 'no' / 'r.json'}: cannot write the report")
 
 
+@pytest.mark.parametrize("side", ["--report", "--lock"])
+def test_a_report_or_lockfile_name_too_long_is_one_error_line_before_any_work(side: str, tmp_path: Path) -> None:
+    """A name over 255 bytes was 'internal error: OSError: [Errno 36] File name too long'."""
+    path = tmp_path / ("r" * 300 + ".json")
+    out = tmp_path / "out.json"
+    if side == "--report":
+        result = run("convert", IMAGES, out, "--to", "labelkit", side, path)
+    else:
+        result = run("split", IMAGES, out, "--ratios", "train=1", side, path)
+    what = "report" if side == "--report" else "lockfile"
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"labelkit: error: {path}: cannot write the {what}: File name too long\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- validate ---------------------------------------------------------------------------------------
 
 
