@@ -329,6 +329,15 @@ def test_a_report_or_lockfile_name_too_long_is_one_error_line_before_any_work(si
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_lockfile_name_of_up_to_255_bytes_is_written(tmp_path: Path) -> None:
+    """Its temporary sibling's name was 6 bytes longer: the split output was written, then the command failed."""
+    lock = tmp_path / ("l" * 250 + ".json")  # 255 bytes
+    result = run("split", IMAGES, tmp_path / "out.json", "--ratios", "train=1", "--lock", lock, "-q")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([lock.name, "out.json"])
+    assert orjson.loads(lock.read_bytes())["ratios"] == {"train": 1.0}
+
+
 # -- validate ---------------------------------------------------------------------------------------
 
 

@@ -62,9 +62,13 @@ class Lockfile:
         return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
     def write(self, path: str | Path) -> None:
-        """Write the lockfile atomically (a temporary sibling renamed into place)."""
+        """Write the lockfile atomically (a temporary sibling renamed into place).
+
+        The sibling keeps at most 200 bytes of the name, so that any name the file system holds (255 bytes)
+        is written: a longer temporary name failed once the output was written.
+        """
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        tmp = path.with_name(f".{os.fsencode(path.name)[:200].decode('utf-8', 'ignore')}.tmp-{os.getpid()}")
         tmp.write_bytes(self.dumps())
         os.replace(tmp, path)
 
