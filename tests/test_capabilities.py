@@ -3,6 +3,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pytest
@@ -101,6 +102,75 @@ def test_cli_refuses_to_drop_a_user_extra(tmp_path: Path) -> None:
         "format's namespace is the user's data"
     )
     assert result.stderr.splitlines()[0] == f"labelkit: lost: {lost}"
+
+
+def _voc_annotations() -> Dataset:
+    """VOC2012 Layout and Action objects: part boxes, actions and a point, flags and poses, beside defaults."""
+    ds = Dataset(categories=[Category(id=15, name="person")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=100, height=80), split="train"))
+    rich = {
+        "voc:parts": [{"name": "head", "bbox": [10.0, 10.0, 5.0, 5.0]}, {"name": "hand", "bbox": [20, 20, 3, 3]}],
+        "voc:actions": {"jumping": 1, "running": 0},
+        "voc:point": [12.0, 14.0],
+        "voc:difficult": 1,
+        "voc:truncated": 1,
+        "voc:pose": "Left",
+    }
+    defaults = {
+        "voc:parts": [],
+        "voc:actions": {"jumping": 0},
+        "voc:difficult": 0,
+        "voc:truncated": 0,
+        "voc:pose": "Unspecified",
+    }
+    for i, extras in enumerate([rich, rich, defaults, {"voc:parts": [{"name": "foot", "bbox": [1, 1, 2, 2]}]}, {}]):
+        ds.add(Object(id=str(i), item_id="1", category_id=15, bbox=(10, 10, 30, 40), extras=extras))
+    return ds
+
+
+@pytest.mark.parametrize("fmt", ["coco", "yolo"])
+def test_voc_annotation_extras_are_lost_by_a_target_without_them(fmt: str, tmp_path: Path) -> None:
+    """VOC -> COCO / YOLO dropped part boxes, actions and the difficult flag with exit 0 and a note."""
+    voc = tmp_path / "voc"
+    labelkit.save(_voc_annotations(), voc, "voc")
+    target = {"coco": "coco", "yolo": "YOLO detect"}[fmt]
+    report = labelkit.plan(labelkit.load(voc), fmt)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        ("object annotations' part boxes (voc:parts)", 3, f"{target} has no parts"),
+        ("object annotations' action labels (voc:actions)", 2, f"{target} has no actions"),
+        ("object annotations' action points (voc:point)", 2, f"{target} has no action points"),
+        ("object annotations' difficult flags (voc:difficult)", 2, f"{target} has no difficult flag"),
+        ("object annotations' truncated flags (voc:truncated)", 2, f"{target} has no truncated flag"),
+        ("object annotations' poses (voc:pose)", 2, f"{target} has no pose"),
+    ]
+    # the reader keeps an all-0 actions element: a default, noted with the other keys
+    assert [n for n in report.notes if "carry" in n] == [
+        f"1 object annotations carry 'voc:actions', which {target} does not keep"
+    ]
+    result = CliRunner().invoke(cli, ["convert", str(voc), str(tmp_path / "out"), "--to", fmt])
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert result.stderr.splitlines()[0] == (
+        f"labelkit: lost: 3 object annotations' part boxes (voc:parts): {target} has no parts"
+    )
+    result = CliRunner().invoke(cli, ["convert", str(voc), str(tmp_path / "out"), "--to", fmt, "--allow-loss"])
+    assert result.exit_code == 0, result.output
+
+
+def test_voc_annotation_extras_at_their_defaults_are_noted_only() -> None:
+    """A difficult flag of 0, pose Unspecified, no parts and no action set say nothing VOC's reader would not."""
+    ds = _voc_annotations().with_objects(np.asarray([False, False, True, False, False]))
+    for fmt, target in (("coco", "coco"), ("yolo", "YOLO detect")):
+        report = labelkit.plan(ds, fmt)
+        assert report.lost == []
+        assert [n for n in report.notes if "carry" in n] == [
+            f"1 object annotations carry '{key}', which {target} does not keep"
+            for key in ("voc:actions", "voc:difficult", "voc:parts", "voc:pose", "voc:truncated")
+        ]
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet", "voc"])
+def test_voc_annotation_extras_are_kept_by_targets_keeping_them(fmt: str) -> None:
+    assert labelkit.plan(_voc_annotations(), fmt).lost == []
 
 
 def test_read_counts_come_from_the_tables() -> None:

@@ -18,6 +18,7 @@ MODULES = [
     "labelkit.errors",
     "labelkit.io",
     "labelkit.formats",
+    "labelkit.formats.base",
     "labelkit.formats.coco_names",
     "labelkit.formats.coco_text",
     "labelkit.formats.voc_masks",

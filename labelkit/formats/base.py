@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,7 +16,7 @@ import pyarrow.compute as pc
 from labelkit.errors import UsageError
 from labelkit.io import ordered_map
 from labelkit.model import Dataset
-from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
+from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, contains_match, decode_json_cell
 from labelkit.report import Finding, Report
 
 ProgressFn = Callable[[str, int, "int | None"], None]
@@ -416,7 +417,100 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
 
 
 def _note_foreign_extras(table: pa.Table, kind: str, own: str | None, target: str, report: Report) -> None:
-    report_extras(extras_key_counts(table["extras"]), own, f"{kind} annotations", target, report)
+    counts = extras_key_counts(table["extras"])
+    if kind == "object":
+        report_object_extras(counts, table["extras"], own, target, report)
+    else:
+        report_extras(counts, own, f"{kind} annotations", target, report)
+
+
+CONTENT_OBJECT_EXTRAS: tuple[tuple[str, str, str], ...] = (
+    ("voc:parts", "part boxes", "parts"),
+    ("voc:actions", "action labels", "actions"),
+    ("voc:point", "action points", "action points"),
+    ("voc:difficult", "difficult flags", "difficult flag"),
+    ("voc:truncated", "truncated flags", "truncated flag"),
+    ("voc:pose", "poses", "pose"),
+)
+"""Object extras of another format's namespace that hold annotation content, not bookkeeping: ``(key, what
+they are, what the target lacks)``. A target that does not keep them reports each value that is not VOC's
+default lost (:func:`report_object_extras`); a default (a difficult flag of 0, pose ``Unspecified``) is noted
+like any other foreign key."""
+
+_ZERO_TYPES = (int, float, bool)
+
+
+def holds_content(key: str, value: Any) -> bool:
+    """Whether the value of a content extra (:data:`CONTENT_OBJECT_EXTRAS`) says more than VOC's default.
+
+    Null says nothing; a flag says something unless it is 0 (or false), a pose unless it is empty or
+    ``Unspecified``, parts unless empty, actions unless every one is 0; a point always does.
+
+    >>> [holds_content("voc:difficult", v) for v in (0, False, 1, None)]
+    [False, False, True, False]
+    >>> [holds_content("voc:pose", v) for v in ("", "Unspecified", "Left")]
+    [False, False, True]
+    >>> [holds_content("voc:actions", v) for v in ({"jumping": 0}, {"jumping": 0, "running": 1}, {})]
+    [False, True, False]
+    """
+    if value is None:
+        return False
+    if key == "voc:pose":
+        return value not in ("", "Unspecified")
+    if key in ("voc:difficult", "voc:truncated"):
+        return not (type(value) in _ZERO_TYPES and value == 0)
+    if key == "voc:actions":
+        values = value.values() if isinstance(value, dict) else [value]
+        return any(not (type(v) in _ZERO_TYPES and v == 0) for v in values)
+    if key == "voc:parts":
+        return value not in ([], {}, "")
+    return True
+
+
+def content_extras_counts(column: pa.ChunkedArray | pa.Array, own: str | None) -> dict[str, int]:
+    """How many rows of an extras column hold content (:func:`holds_content`) in each content extra.
+
+    Only the keys of :data:`CONTENT_OBJECT_EXTRAS` that a target keeping namespace ``own`` does not keep are
+    counted. One substring pass per key over the column's text finds the rows that may carry it; only those are decoded.
+    """
+    keys = [key for key, _, _ in CONTENT_OBJECT_EXTRAS if _foreign(key, own)]
+    counts: dict[str, int] = {}
+    if not keys or column.null_count == len(column):
+        return counts
+    maybe = np.zeros(len(column), dtype=bool)
+    for key in keys:
+        maybe |= contains_match(column, f'"{key}"')
+    if not maybe.any():
+        return counts
+    for text in column.filter(pa.array(maybe)).to_pylist():
+        extras = decode_json_cell(text)
+        for key in keys:
+            if key in extras and holds_content(key, extras[key]):
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def report_object_extras(
+    counts: Mapping[str, int], column: pa.ChunkedArray | pa.Array, own: str | None, target: str, report: Report
+) -> None:
+    """:func:`report_extras` for object annotations, with content extras reported lost.
+
+    The values of :data:`CONTENT_OBJECT_EXTRAS` that hold content (part boxes, actions, a difficult flag of 1,
+    ...) are annotations a target without a place for them loses (``lost: 12 object annotations' part boxes
+    (voc:parts): YOLO detect has no parts``); the rows left (defaults) are noted with the other foreign keys.
+
+    Args:
+        counts: key -> objects carrying it (:func:`extras_key_counts` of ``column``, or fewer keys).
+        column: the objects' extras texts.
+        own: the target's namespace, or None when it keeps no extras.
+        target: the target's name, for the messages.
+        report: where the losses and notes go.
+    """
+    content = content_extras_counts(column, own) if any(key in counts for key, _, _ in CONTENT_OBJECT_EXTRAS) else {}
+    for key, what, lacks in CONTENT_OBJECT_EXTRAS:
+        report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{target} has no {lacks}")
+    rest = {key: n - content.get(key, 0) for key, n in counts.items() if n > content.get(key, 0)}
+    report_extras(rest, own, "object annotations", target, report)
 
 
 _NAMESPACE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*:")
@@ -481,8 +575,6 @@ def extras_key_counts(column: pa.ChunkedArray | pa.Array) -> dict[str, int]:
     others numbers are folded to 0, so rows with the same keys are decoded once, not once per row; that
     regex runs on two slices at a time (Arrow's kernels release the GIL).
     """
-    from labelkit.model.tables import decode_json_cell
-
     extras = (pa.chunked_array([column]) if isinstance(column, pa.Array) else column).drop_null()
     keys: dict[str, int] = {}
     if not len(extras):
