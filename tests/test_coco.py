@@ -1378,6 +1378,61 @@ def test_boxes_from_other_formats_reaching_outside_their_image_are_clipped(tmp_p
     assert len(list(labelkit.load(tmp_path / "out").objects())) == 3  # was: refused, bbox outside the image
 
 
+def _outside_objects() -> Dataset:
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=100, height=50)))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(10, 10, 20, 20)))  # inside
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=(120, 10, 20, 20)))  # wholly right of it
+    ds.add(Object(id="3", item_id="1", category_id=1, bbox=(90, 40, 20, 20)))  # partly: clipped
+    ds.add(Object(id="4", item_id="1", category_id=1, polygon=[[10, 60, 30, 60, 30, 80]]))  # below it
+    ds.add(Object(id="5", item_id="1", category_id=1, bbox=(-40, 10, 20, 10), angle=30))  # turned, left of it
+    # a box outside beside a polygon inside, and a zero box (as YOLO keeps one): clipped onto the edge
+    ring = [[10, 10, 20, 10, 20, 20]]
+    ds.add(Object(id="6", item_id="1", category_id=1, bbox=(120, 10, 20, 20), polygon=ring))
+    ds.add(Object(id="7", item_id="1", category_id=1, bbox=(120, 10, 0, 20)))
+    return ds
+
+
+def test_objects_wholly_outside_their_image_are_lost_not_clipped_to_a_zero_box(tmp_path: Path) -> None:
+    """They were clipped to a zero box on the image's edge and reported transformed, where YOLO loses them."""
+    report = labelkit.plan(_outside_objects(), "coco")
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        (
+            "objects with no area inside their image",
+            3,
+            "their box lies outside their image: clipped to it, it would have no width or height; not written",
+        )
+    ]
+    assert ("boxes reaching outside their image", 3) in [(c.what, c.count) for c in report.transformed]
+    with pytest.raises(DataLossError):
+        labelkit.save(_outside_objects(), tmp_path / "refused", "coco")
+    labelkit.save(_outside_objects(), tmp_path / "out", "coco", allow_loss=True)
+    doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
+    boxes = [[10, 10, 20, 20], [90, 40, 10, 10], [100, 10, 0, 20], [100, 10, 0, 20]]
+    assert [a["bbox"] for a in doc["annotations"]] == boxes
+    assert doc["annotations"][2]["segmentation"] == [[10, 10, 20, 10, 20, 20]]
+    assert labelkit.validate(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("source", ["voc", "yolo"])
+def test_a_voc_or_yolo_box_wholly_outside_its_image_is_refused_without_allow_loss(source: str, tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=100, height=50), split="train"))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(10, 10, 20, 20)))
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=(101, 10, 20, 20)))
+    labelkit.save(ds, tmp_path / "in", source, allow_loss=True)
+    if source == "yolo":  # (YOLO does not write it: the line moved outside as an edit or another tool would)
+        (label,) = (tmp_path / "in").rglob("labels/**/*.txt")
+        label.write_text(label.read_text() + "0 1.2 0.4 0.2 0.4\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "in"), str(out), "--to", "coco"])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.splitlines()[0].startswith("labelkit: lost: 1 objects with no area inside their image: ")
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "in"), str(out), "--to", "coco", "--allow-loss"])
+    assert result.exit_code == 0
+    assert [a["bbox"] for a in _load(out / "annotations" / "instances_train.json")["annotations"]] == [[10, 10, 20, 20]]
+
+
 def test_the_yolo_fixture_converts_to_coco_and_reads_back(tmp_path: Path) -> None:
     labelkit.convert(ROOT / "fixtures" / "yolo" / "source.labelkit.json", tmp_path / "out", to="coco", allow_loss=True)
     assert labelkit.validate(tmp_path / "out") == []

@@ -22,7 +22,7 @@ from labelkit.formats.base import (
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_names import renamed_files
-from labelkit.formats.coco_shapes import drawn_polygons, geometryless, image_sizes, turned_boxes, written_boxes
+from labelkit.formats.coco_shapes import arr, drawn_polygons, geometryless, image_sizes, turned_boxes, written_boxes
 from labelkit.formats.coco_text import STUFF_TAG, carried_fields, marked_for_derivation
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -55,6 +55,8 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
     - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
       the object is written without them.
     - Keypoint visibilities other than 0, 1 and 2 outside detection results (see :func:`_odd_visibilities`).
+    - Objects with no area inside their image (:func:`_wholly_outside`): clipped to it, as the writer clips a
+      box reaching outside, their box would have no width or height. They are not written.
     """
     losses: list[tuple[str, int, str]] = []
     items = dataset.table("items")
@@ -144,6 +146,11 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
     if reshaped.any():
         extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
         objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
+    outside = _wholly_outside(objects, dataset)
+    if outside.any():
+        reason = "their box lies outside their image: clipped to it, it would have no width or height; not written"
+        losses.append(("objects with no area inside their image", int(outside.sum()), reason))
+        objects = tables["objects"] = objects.filter(pa.array(~outside))
     flags = _odd_visibilities(objects, dataset)
     if flags is not None:
         keypoints, n = flags
@@ -160,6 +167,67 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
     if tables or categories is not dataset.categories or info is not dataset.info:
         dataset = Dataset.from_tables({**dataset.tables(), **tables}, categories, info)
     return dataset, losses
+
+
+def _wholly_outside(objects: pa.Table, dataset: Dataset) -> np.ndarray:
+    """Per object: its written box has an area, none of it inside its image, nor any of its polygon's.
+
+    Clipped to the image (as :func:`.coco_shapes.written_boxes` clips it), such a box has no width or height:
+    a zero box on the image's edge, which COCOeval matches with nothing. The box written is the one the writer
+    writes (given, turned by its angle, or the bounds of the drawn polygon or labelled keypoints); an object with
+    a mask (of its image's size, as the masks of another size are taken out before) has its pixels inside. A
+    zero box stays one, and detections (written to results files, never clipped) are not looked at. Only the
+    objects whose box is not inside an image of known size are measured, usually none.
+    """
+    n = objects.num_rows
+    outside = np.zeros(n, dtype=bool)
+    if not n:
+        return outside
+    width, height = image_sizes(dataset.table("items"), objects["item_id"])
+    sized = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
+    boxes, boxed = G.bbox_columns(objects["bbox"])
+    x, y, w, h = boxes.T
+    with np.errstate(invalid="ignore", over="ignore"):
+        inside = (x >= 0) & (y >= 0) & (x + w <= width) & (y + h <= height)
+    # a turned box's bounds hold its centre: one inside its image is not measured again
+    unboxed = ~boxed & (valid_mask(objects["polygon"]) | valid_mask(objects["keypoints"]))
+    maybe = sized & ~valid_mask(objects["mask"]) & ((boxed & ~inside) | unboxed)
+    if maybe.any():
+        maybe &= ~_detections(objects, dataset)
+    if not maybe.any():
+        return outside
+    rows = np.flatnonzero(maybe)
+    some, _ = turned_boxes(objects.take(pa.array(rows)))
+    measured = ~geometryless(some)  # (objects COCO cannot write at all are lost for that)
+    rows, some = rows[measured], drawn_polygons(some.filter(pa.array(measured)))
+    fields = carried_fields(some["extras"], "coco:files" in dataset.info.extras)
+    boxes, has, _ = written_boxes(some, fields.as_read | fields.bbox, None)
+    bounds, bounded = G.polygon_bounds_column(arr(some["polygon"]))
+    width, height = width[rows], height[rows]
+
+    def meets(b: np.ndarray) -> np.ndarray:
+        x, y, w, h = b.T
+        with np.errstate(invalid="ignore", over="ignore"):
+            met: np.ndarray = (np.minimum(x + w, width) > np.maximum(x, 0.0)) & (
+                np.minimum(y + h, height) > np.maximum(y, 0.0)
+            )
+        return met
+
+    with np.errstate(invalid="ignore"):
+        sized_box = (boxes[:, 2] > 0) & (boxes[:, 3] > 0)
+    outside[rows] = has & sized_box & ~meets(boxes) & ~(bounded & meets(bounds))
+    return outside
+
+
+def _detections(objects: pa.Table, dataset: Dataset) -> np.ndarray:
+    """Per object: a detection, written to a detection-results file (read from one, or of an item written there)."""
+    detections = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')
+    only = results_only(dataset)
+    if only.any():
+        items = dataset.table("items")
+        item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
+        detections[item_of >= 0] |= only[item_of[item_of >= 0]]
+    return detections
 
 
 def _odd_segmentations(objects: pa.Table) -> np.ndarray:
@@ -358,10 +426,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         complete = fields.as_read
         kept = complete | fields.bbox  # their box as it is, or none
         # detections read from a results file go back there as they were: no box, clipping or segmentation added
-        in_results = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')
-        if only.any():
-            item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
-            in_results[item_of >= 0] |= only[item_of[item_of >= 0]]
+        in_results = _detections(objects, dataset)
         derivable = true_mask(drawn) | valid_mask(objects["mask"])
         boxless = ~kept & ~valid_mask(objects["bbox"]) & ~in_results
         report.transform(

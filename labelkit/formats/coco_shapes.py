@@ -31,7 +31,7 @@ def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[
 
 
 def written_boxes(
-    c: pa.Table | pa.RecordBatch, kept: np.ndarray, size: tuple[np.ndarray, np.ndarray]
+    c: pa.Table | pa.RecordBatch, kept: np.ndarray, size: tuple[np.ndarray, np.ndarray] | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The boxes COCO writes for a table of objects: ``(N, 4)`` boxes, which rows have one, which were clipped.
 
@@ -40,7 +40,8 @@ def written_boxes(
     bounds of their polygon, else of their mask, else of their labelled keypoints (``v > 0``): COCO
     annotations carry a bbox, and COCOeval's bbox mode skips objects without one. Every box reaching more
     than ``BBOX_TOLERANCE`` pixels outside its image (``size``: per row, NaN when unknown) is clipped to it,
-    as COCO's reader refuses it (one read from COCO was inside; an edit or a new image size moved it).
+    as COCO's reader refuses it (one read from COCO was inside; an edit or a new image size moved it). With
+    ``size`` None, the boxes are as they are before clipping (none clipped).
     """
     from pycocotools import mask as mask_utils
 
@@ -73,6 +74,8 @@ def written_boxes(
                 boxes[i] = found
                 todo[i] = False
         has |= ~kept & ~todo
+    if size is None:
+        return boxes, has, np.zeros(n, dtype=bool)
     width, height = size
     x, y, w, h = boxes.T
     with np.errstate(invalid="ignore", over="ignore"):
