@@ -2037,6 +2037,29 @@ def test_a_size_of_0_x_0_and_depth_3_comes_back(tmp_path: Path) -> None:
     assert (tmp_path / "o/Annotations/a.xml").read_text() == xml
 
 
+@pytest.mark.parametrize(
+    ("sides", "size"),
+    [
+        ("    <width>640</width>\n", (640, None)),
+        ("    <height>480</height>\n", (None, 480)),
+    ],
+)
+@pytest.mark.parametrize("depth", ["    <depth>3</depth>\n", ""])
+def test_a_size_known_on_one_side_comes_back(tmp_path: Path, sides: str, size: tuple, depth: str) -> None:
+    """A <size> with a width and no height was written back as 0 x 0 (with a depth) or not at all: the width
+    was lost."""
+    (tmp_path / "Annotations").mkdir()
+    xml = (
+        f"<annotation>\n  <filename>a.jpg</filename>\n  <size>\n{sides}{depth}  </size>\n"
+        "  <segmented>0</segmented>\n</annotation>\n"
+    )
+    (tmp_path / "Annotations/a.xml").write_text(xml)
+    ds = labelkit.load(tmp_path, "voc")
+    assert (next(iter(ds.items())).media.width, next(iter(ds.items())).media.height) == size
+    labelkit.save(ds, tmp_path / "o", "voc")
+    assert (tmp_path / "o/Annotations/a.xml").read_text() == xml
+
+
 def test_an_empty_folder_and_depth_come_back_empty(tmp_path: Path) -> None:
     """Roboflow and CVAT write <folder></folder> (and CVAT an empty <depth>): the folder was dropped, and the
     empty depth written back as 3."""

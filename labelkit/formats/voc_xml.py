@@ -210,12 +210,13 @@ def head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | N
     for tag in ("source", "owner"):
         if f"voc:{tag}" in meta:
             head.append(_source_xml(tag, meta[f"voc:{tag}"]))
-    if (width and height) or "voc:depth" in meta:  # (an unknown size is 0 x 0, as VOC tools write it)
-        depth = meta.get("voc:depth", 3)
-        head.append(
-            f"  <size>\n    <width>{width if width and height else 0}</width>\n"
-            f"    <height>{height if width and height else 0}</height>\n"
-            f"    <depth>{xml_text(str(depth))}</depth>\n  </size>\n"
-        )
+    if width or height or "voc:depth" in meta:
+        # an unknown size is 0 x 0, as VOC tools write it; of a size known on one side, that side alone (a 0 on
+        # the other would make the reader take both as unknown)
+        sides = {tag: side for tag, side in (("width", width), ("height", height)) if side} or {"width": 0, "height": 0}
+        body = "".join(f"    <{tag}>{side}</{tag}>\n" for tag, side in sides.items())
+        if "voc:depth" in meta or (width and height):
+            body += f"    <depth>{xml_text(str(meta.get('voc:depth', 3)))}</depth>\n"
+        head.append(f"  <size>\n{body}  </size>\n")
     head.append(f"  <segmented>{xml_text(str(meta.get('voc:segmented', int(segmented))))}</segmented>\n")
     return "".join(head)
