@@ -2060,6 +2060,24 @@ def test_a_size_known_on_one_side_comes_back(tmp_path: Path, sides: str, size: t
     assert (tmp_path / "o/Annotations/a.xml").read_text() == xml
 
 
+@pytest.mark.parametrize("width", ["640.5", "0.5", "1e-3"])
+def test_an_image_side_that_is_not_whole_is_an_error_naming_it(tmp_path: Path, width: str) -> None:
+    """<width>640.5</width> was read as 640 (truncated) without a word, and written back as 640."""
+    (tmp_path / "Annotations").mkdir()
+    xml = "<annotation><filename>a.jpg</filename><size><width>{}</width><height>480</height></size></annotation>"
+    (tmp_path / "Annotations/a.xml").write_text(xml.format(width))
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert (err.value.location.path, err.value.location.element) == (
+        str(tmp_path / "Annotations/a.xml"),
+        "annotation/size/width",
+    )
+    assert err.value.message == "<width> is not a whole number of pixels"
+    # a whole number written as a decimal is that number of pixels
+    (tmp_path / "Annotations/a.xml").write_text(xml.format("6.4e2"))
+    assert next(iter(labelkit.load(tmp_path, "voc").items())).media.width == 640
+
+
 def test_an_empty_folder_and_depth_come_back_empty(tmp_path: Path) -> None:
     """Roboflow and CVAT write <folder></folder> (and CVAT an empty <depth>): the folder was dropped, and the
     empty depth written back as 3."""

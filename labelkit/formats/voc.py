@@ -302,8 +302,11 @@ def _decoded(data: bytes, path: Path) -> str:
         raise InputError(f"invalid XML: not {encoding} text ({exc.reason})", path=path, line=line) from exc
 
 
-def _side(text: str) -> int:
-    """An image side from ``<size>``: an integer as written (exact to 64 bits), else a number truncated.
+def _side(text: str) -> int | float:
+    """An image side from ``<size>``: an integer as written (exact to 64 bits), else the number.
+
+    A whole number (``640.0``, ``6.4e2``) is that integer; any other (``640.5``) comes back as a float, which
+    the caller refuses.
 
     Raises:
         ValueError, OverflowError: not a finite number.
@@ -311,7 +314,10 @@ def _side(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        return int(float(text))
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(text) from None
+        return int(value) if value.is_integer() else value
 
 
 def _size_field(size: Element, tag: str, path: Path) -> int | None:
@@ -331,6 +337,10 @@ def _size_field(size: Element, tag: str, path: Path) -> int | None:
         ) from None
     if not 0 <= value <= MAX_SIDE:
         raise InputError(f"<{tag}> is out of range (0 to {MAX_SIDE})", path=path, element=f"annotation/size/{tag}")
+    if isinstance(value, float):  # (an image side is a whole number of pixels: 640.5 is no image's, nor 640's)
+        raise InputError(
+            f"<{tag}> is not a whole number of pixels", path=path, element=f"annotation/size/{tag}", found=repr(text)
+        )
     return value
 
 
