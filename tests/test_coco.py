@@ -1414,6 +1414,19 @@ def test_objects_wholly_outside_their_image_are_lost_not_clipped_to_a_zero_box(t
     assert labelkit.validate(tmp_path / "out") == []
 
 
+def test_an_object_lost_whole_outside_its_image_is_not_counted_again_for_its_negative_box() -> None:
+    """Its negative box was counted lost ("written without them"), and the object lost whole as well."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=100, height=50)))
+    ring = [[120, 10, 130, 10, 130, 20]]  # right of the image: the box derived from it too
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(10, 10, -5, 5), polygon=ring))
+    ds.add(Object(id="2", item_id="1", category_id=1, bbox=(10, 10, -5, 5), polygon=[[10, 10, 20, 10, 20, 20]]))
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost] == [
+        ("boxes of negative width or height", 1),
+        ("objects with no area inside their image", 1),
+    ]
+
+
 @pytest.mark.parametrize("source", ["voc", "yolo"])
 def test_a_voc_or_yolo_box_wholly_outside_its_image_is_refused_without_allow_loss(source: str, tmp_path: Path) -> None:
     ds = Dataset(categories=[Category(id=1, name="a")])

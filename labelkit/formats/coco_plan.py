@@ -115,6 +115,7 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
     objects = tables.get("objects", dataset.table("objects"))
     refused = "COCO's reader refuses them: their objects are written without them"
     reshaped = np.zeros(objects.num_rows, dtype=bool)  # rows whose geometry changes: written with what they lack
+    taken: list[tuple[str, np.ndarray, str]] = []  # (what, rows, reason): fields taken out of the rows
     items = dataset.table("items")  # (less those dropped above)
     for what, column, rows, reason in (
         (
@@ -132,7 +133,7 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
         ),
     ):
         if rows.any():
-            losses.append((what, int(rows.sum()), reason))
+            taken.append((what, rows, reason))
             nothing = pa.scalar(None, objects.schema.field(column).type)
             values = pc.if_else(pa.array(rows), nothing, objects[column])
             objects = tables["objects"] = objects.set_column(objects.schema.get_field_index(column), column, values)
@@ -141,12 +142,14 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
     odd = _odd_segmentations(objects)
     if odd.any():
         reason = "COCO's reader refuses a segmentation that is neither polygons, an RLE nor null: not written"
-        losses.append(("coco:segmentation extras COCO cannot hold", int(odd.sum()), reason))
+        taken.append(("coco:segmentation extras COCO cannot hold", odd, reason))
         reshaped |= odd
     if reshaped.any():
         extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
         objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
     outside = _wholly_outside(objects, dataset)
+    # (an object lost whole is counted once, as such: not also for a field taken out of it)
+    losses.extend((what, n, reason) for what, rows, reason in taken if (n := int((rows & ~outside).sum())))
     if outside.any():
         reason = "their box lies outside their image: clipped to it, it would have no width or height; not written"
         losses.append(("objects with no area inside their image", int(outside.sum()), reason))
