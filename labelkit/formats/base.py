@@ -471,7 +471,8 @@ def content_extras_counts(column: pa.ChunkedArray | pa.Array, own: str | None) -
     """How many rows of an extras column hold content (:func:`holds_content`) in each content extra.
 
     Only the keys of :data:`CONTENT_OBJECT_EXTRAS` that a target keeping namespace ``own`` does not keep are
-    counted. One substring pass per key over the column's text finds the rows that may carry it; only those are decoded.
+    counted. One substring pass per key over the column's text finds the rows that may carry it; only those are
+    decoded, each distinct text once (VOC's flags and poses repeat).
     """
     keys = [key for key, _, _ in CONTENT_OBJECT_EXTRAS if _foreign(key, own)]
     counts: dict[str, int] = {}
@@ -482,11 +483,12 @@ def content_extras_counts(column: pa.ChunkedArray | pa.Array, own: str | None) -
         maybe |= contains_match(column, f'"{key}"')
     if not maybe.any():
         return counts
-    for text in column.filter(pa.array(maybe)).to_pylist():
-        extras = decode_json_cell(text)
+    texts = pa.chunked_array([column]) if isinstance(column, pa.Array) else column
+    for entry in texts.filter(pa.array(maybe)).value_counts().to_pylist():  # (each text decoded once)
+        extras = decode_json_cell(entry["values"])
         for key in keys:
             if key in extras and holds_content(key, extras[key]):
-                counts[key] = counts.get(key, 0) + 1
+                counts[key] = counts.get(key, 0) + int(entry["counts"])
     return counts
 
 
