@@ -150,7 +150,7 @@ def byte_compile_labelkit() -> None:
 
     The peers in bench's virtual environment were byte-compiled by pip when it installed them. An editable
     checkout is not, and where ``PYTHONDONTWRITEBYTECODE`` is set (these machines set it) Python never caches
-    what it compiles: every timed labelkit command compiled its ~20,000 lines again, 0.5 to 0.7 s here.
+    what it compiles: every timed labelkit command compiled its ~20,000 lines again (about 0.15 s here).
     """
     package = Path(__file__).resolve().parents[1] / "labelkit"
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True, stdout=subprocess.DEVNULL)
