@@ -134,41 +134,15 @@ def test_no_progress_when_not_a_terminal(tmp_path: Path) -> None:
 
 def test_progress_on_a_terminal(tmp_path: Path) -> None:
     """With stderr on a terminal (a pseudo-terminal here) the status line is drawn, then cleared."""
-    import os
-    import pty
-
-    try:
-        leader, follower = pty.openpty()
-    except OSError:
-        pytest.skip("no pseudo-terminals here")
-    try:
-        run = subprocess.run(
-            [sys.executable, "-m", "labelkit", "convert", str(IMAGES), str(tmp_path / "o.parquet"), "--to", "parquet"],
-            stdout=subprocess.PIPE,
-            stderr=follower,
-            cwd=ROOT,
-            timeout=120,
-        )
-        os.close(follower)
-        drawn = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the terminal is closed once everything is read
-                break
-            if not chunk:
-                break
-            drawn += chunk
-    finally:
-        os.close(leader)
+    run, drawn = _on_a_terminal("convert", str(IMAGES), str(tmp_path / "o.parquet"), "--to", "parquet")
     assert run.returncode == 0
     assert b"\r\x1b[Kreading labelkit... (" in drawn and b"writing parquet... (" in drawn
     assert drawn.endswith(b"\r\x1b[K")  # cleared at the end
     assert b"\r" not in run.stdout
 
 
-def _on_a_terminal(*args: str) -> tuple[int, bytes]:
-    """Run ``labelkit ARGS`` with stderr on a pseudo-terminal: the exit code and what the terminal got."""
+def _on_a_terminal(*args: str) -> tuple[subprocess.CompletedProcess[bytes], bytes]:
+    """Run ``labelkit ARGS`` with stderr on a pseudo-terminal: the finished run and what the terminal got."""
     import pty
 
     try:
@@ -191,7 +165,7 @@ def _on_a_terminal(*args: str) -> tuple[int, bytes]:
             drawn += chunk
     finally:
         os.close(leader)
-    return done.returncode, drawn
+    return done, drawn
 
 
 @pytest.mark.parametrize(
@@ -211,8 +185,8 @@ def test_an_error_on_a_terminal_clears_the_status_line_first(args: list[str], er
     old.mkdir()
     (old / "x").write_bytes(b"")
     names = {"bad": str(bad), "out": str(out), "old": str(old)}
-    code, drawn = _on_a_terminal(*(a.format(**names) for a in args))
-    assert code == 2
+    done, drawn = _on_a_terminal(*(a.format(**names) for a in args))
+    assert done.returncode == 2
     assert b"... (" in drawn  # the status line was drawn
     *lines, last = drawn.rpartition(b"\r\x1b[K")[2].split(b"\r\n")  # what follows the line cleared last
     assert last == b"" and all(line.startswith(b"labelkit: ") for line in lines)

@@ -81,6 +81,23 @@ def test_validate_finds_mask_runs_that_do_not_make_their_mask(tmp_path: Path) ->
     ]
 
 
+def _parquet_with(tmp_path: Path, table: str, column: str, row: int, value: object) -> Path:
+    """The images fixture saved as Parquet, with ``value`` put in ``column`` of ``table`` at ``row``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / f"{table}.parquet")
+    values = data[column].to_pylist()
+    values[row] = value
+    index = data.schema.get_field_index(column)
+    pq.write_table(
+        data.set_column(index, column, pa.array(values, data.schema.field(column).type)), out / f"{table}.parquet"
+    )
+    return out
+
+
 @pytest.mark.parametrize(
     ("table", "column", "value", "row"),
     [
@@ -96,18 +113,7 @@ def test_parquet_non_finite_numbers_are_input_errors(
     table: str, column: str, value: object, row: int, tmp_path: Path
 ) -> None:
     """A NaN angle was read, then written to YOLO as `1 null null null null`; `validate` found nothing."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    out = tmp_path / "ds.parquet"
-    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
-    data = pq.read_table(out / f"{table}.parquet")
-    values = data[column].to_pylist()
-    values[row] = value
-    index = data.schema.get_field_index(column)
-    pq.write_table(
-        data.set_column(index, column, pa.array(values, data.schema.field(column).type)), out / f"{table}.parquet"
-    )
+    out = _parquet_with(tmp_path, table, column, row, value)
     with pytest.raises(labelkit.InputError) as err:
         labelkit.convert(out, tmp_path / "o", to="yolo", allow_loss=True)
     assert str(err.value.location.path) == str(out / f"{table}.parquet")
@@ -137,16 +143,7 @@ def test_parquet_json_cells_the_records_refuse_are_input_errors(
     table: str, column: str, text: str, message: str, tmp_path: Path
 ) -> None:
     """They were read: labelkit JSON then wrote a file its reader refuses, or a big integer as a float."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    out = tmp_path / "ds.parquet"
-    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
-    data = pq.read_table(out / f"{table}.parquet")
-    values = data[column].to_pylist()
-    values[1] = text
-    index = data.schema.get_field_index(column)
-    pq.write_table(data.set_column(index, column, pa.array(values, pa.string())), out / f"{table}.parquet")
+    out = _parquet_with(tmp_path, table, column, 1, text)
     with pytest.raises(labelkit.InputError) as err:
         labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
     assert str(err.value.location.path) == str(out / f"{table}.parquet")
