@@ -81,13 +81,13 @@ def test_validate_finds_mask_runs_that_do_not_make_their_mask(tmp_path: Path) ->
     ]
 
 
-def _parquet_with(tmp_path: Path, table: str, column: str, row: int, value: object) -> Path:
-    """The images fixture saved as Parquet, with ``value`` put in ``column`` of ``table`` at ``row``."""
+def _parquet_with(tmp_path: Path, table: str, column: str, row: int, value: object, fixture: str = "images") -> Path:
+    """A native fixture saved as Parquet, with ``value`` put in ``column`` of ``table`` at ``row``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     out = tmp_path / "ds.parquet"
-    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    labelkit.save(labelkit.load(FIXTURES / f"native/{fixture}.labelkit.json"), out, "parquet")
     data = pq.read_table(out / f"{table}.parquet")
     values = data[column].to_pylist()
     values[row] = value
@@ -185,18 +185,7 @@ def test_parquet_masks_the_records_refuse_are_input_errors(
     mask: dict[str, object], message: str, tmp_path: Path
 ) -> None:
     """They were read, and labelkit JSON then wrote a file its own reader refuses; `validate` found nothing."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    out = tmp_path / "ds.parquet"
-    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
-    data = pq.read_table(out / "objects.parquet")
-    values = data["mask"].to_pylist()
-    values[1] = mask
-    index = data.schema.get_field_index("mask")
-    pq.write_table(
-        data.set_column(index, "mask", pa.array(values, data.schema.field("mask").type)), out / "objects.parquet"
-    )
+    out = _parquet_with(tmp_path, "objects", "mask", 1, mask)
     with pytest.raises(labelkit.InputError) as err:
         labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
     assert str(err.value.location.path) == str(out / "objects.parquet")
@@ -279,16 +268,7 @@ def test_labelkit_json_written_from_another_format_rewrites_byte_for_byte(source
 @pytest.mark.parametrize("text", ['{"pos": 1}', '{"pos": "NNP", "lemma": ["a"]}', '{"pos": null}'])
 def test_parquet_token_columns_that_are_not_texts_are_input_errors(text: str, tmp_path: Path) -> None:
     """A token's columns cell holding a number was read, and labelkit JSON wrote a file its reader refuses."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    out = tmp_path / "ds.parquet"
-    labelkit.save(labelkit.load(FIXTURES / "native/text.labelkit.json"), out, "parquet")
-    data = pq.read_table(out / "tokens.parquet")
-    values = data["columns"].to_pylist()
-    values[1] = text
-    index = data.schema.get_field_index("columns")
-    pq.write_table(data.set_column(index, "columns", pa.array(values, pa.string())), out / "tokens.parquet")
+    out = _parquet_with(tmp_path, "tokens", "columns", 1, text, fixture="text")
     with pytest.raises(labelkit.InputError) as err:
         labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
     assert str(err.value.location.path) == str(out / "tokens.parquet")
