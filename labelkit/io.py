@@ -102,6 +102,14 @@ def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
 
 
+def _home() -> Path | None:
+    """The user's home folder, resolved (None where there is none)."""
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # (no HOME and no password entry)
+        return None
+
+
 @contextmanager
 def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> Iterator[Path]:
     """Write to a temporary sibling of ``path`` and move it into place only when the block succeeds.
@@ -130,6 +138,9 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
     real = path.resolve()
     if here is not None and (real == here or real in here.parents):
         raise OutputError("the output is the current folder or holds it", path=path, hint="choose another output")
+    home = _home()
+    if home is not None and (real == home or real in home.parents):  # (--overwrite would replace it all)
+        raise OutputError("the output is the home folder or holds it", path=path, hint="choose another output")
     try:
         linked = path.is_symlink()
     except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)

@@ -833,6 +833,21 @@ def test_the_current_folder_as_output_is_one_error_line(tmp_path: Path, monkeypa
     assert result.exit_code == 2 and "labelkit: error: .: the output is the current folder or holds it" in result.output
 
 
+def test_the_home_folder_or_one_holding_it_is_never_an_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--overwrite` replaced whatever folder OUTPUT named: a slip (`convert x.json ~ --overwrite`) took the home."""
+    home = tmp_path / "home" / "me"
+    (home / "notes").mkdir(parents=True)
+    (home / "notes/a.txt").write_text("keep")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    for out in (home, home.parent):
+        result = run("convert", IMAGES, str(out), "--to", "parquet", "--overwrite")
+        assert result.exit_code == 2
+        assert f"labelkit: error: {out}: the output is the home folder or holds it" in result.output
+    assert (home / "notes/a.txt").read_text() == "keep"
+    assert run("convert", IMAGES, str(home / "o.parquet"), "--to", "parquet").exit_code == 0  # inside it: fine
+
+
 def test_a_mask_pillow_warns_about_is_one_error_line(tmp_path: Path) -> None:
     import shutil
     import struct
