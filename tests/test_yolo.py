@@ -946,6 +946,20 @@ def test_classify_images_of_one_name_in_two_class_folders_are_two_items(tmp_path
     ]
 
 
+def test_a_classify_split_whose_first_class_folder_holds_no_image_is_read(tmp_path: Path) -> None:
+    """train/a/ held only a note: the whole train split (its 9 images) was left out without a word."""
+    for cls in "abcdefghij":
+        (tmp_path / "in/train" / cls).mkdir(parents=True)
+        if cls != "a":
+            Image.new("RGB", (4, 3)).save(tmp_path / "in/train" / cls / f"{cls}.jpg")
+    (tmp_path / "in/train/a/notes.md").write_text("to label")
+    (tmp_path / "in/val/b").mkdir(parents=True)
+    Image.new("RGB", (4, 3)).save(tmp_path / "in/val/b/v.jpg")
+    stats = labelkit.stats(tmp_path / "in")
+    assert stats.items_by_split == {"train": 9, "val": 1}
+    assert stats.categories == 10
+
+
 def test_darknet_names_file_gets_names_it_can_give_back(tmp_path: Path) -> None:
     """A blank last name was written as a blank last line, which readers drop: the class ids then overflowed."""
     names = [" cat ", "a\u2028b", "", "d\x85g", "", ""]

@@ -595,13 +595,15 @@ def classify_splits(root: Path) -> list[Path]:
     """Split folders of a classification layout (``<split>/<class>/<image>``), or none.
 
     The first 8 class folders by name are looked into (in the folder's listing order, which differs between
-    machines, the same dataset was read with or without a split).
+    machines, the same dataset was read with or without a split) for label files (``.txt``): a split has none
+    there, and an image in some class folder. (A class folder holding no image, only a note, say, does not make
+    its split something else: every other image of the split was left out unsaid.)
     """
     splits = []
     for sub in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
         classes = sorted(c for c in sub.iterdir() if c.is_dir())
-        if classes and all(any(is_image(f) for f in c.iterdir()) or not any(c.iterdir()) for c in classes[:8]):
-            if not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
+        if classes and not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
+            if any(any(is_image(f) for f in c.iterdir()) for c in classes):  # (stops at the first image)
                 splits.append(sub)
     return splits if any(s.name in ("train", "val", "valid", "validation", "test") for s in splits) else []
 
