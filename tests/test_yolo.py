@@ -946,6 +946,21 @@ def test_classify_images_of_one_name_in_two_class_folders_are_two_items(tmp_path
     ]
 
 
+def test_data_yaml_keys_a_write_does_not_give_back_are_named_in_a_read_note(tmp_path: Path) -> None:
+    """download and Roboflow's roboflow block were dropped without a word on YOLO -> YOLO."""
+    (tmp_path / "in/images/train").mkdir(parents=True)
+    (tmp_path / "in/labels/train").mkdir(parents=True)
+    Image.new("RGB", (4, 3)).save(tmp_path / "in/images/train/a.jpg")
+    (tmp_path / "in/labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "in/data.yaml").write_text(
+        "path: .\ntrain: images/train\nval: images/train\ntest:\nnames: [cat]\nchannels: 1\n"
+        "download: https://example.com/x.zip\nroboflow:\n  workspace: w\n"
+    )
+    notes = labelkit.load(tmp_path / "in").read_notes
+    assert "data.yaml's download, roboflow not kept: a data.yaml written from it has no such key" in notes
+    assert not [n for n in notes if "test" in n or "channels" in n]
+
+
 def test_a_classify_split_whose_first_class_folder_holds_no_image_is_read(tmp_path: Path) -> None:
     """train/a/ held only a note: the whole train split (its 9 images) was left out without a word."""
     for cls in "abcdefghij":

@@ -277,9 +277,12 @@ def _config_root(config_path: Path, config: dict[str, Any]) -> Path:
     return folder
 
 
+_SPLIT_NAMES = ("train", "val", "validation", "test", "minival")
+
+
 def _split_keys(config: dict[str, Any]) -> list[str]:
     """The keys of a ``data.yaml`` that name a split's images (a folder, a list file, or a list of them)."""
-    keys = [k for k in ("train", "val", "validation", "test", "minival") if config.get(k)]
+    keys = [k for k in _SPLIT_NAMES if config.get(k)]
     # other keys holding image folders are splits too (labelkit writes train2017: images/train2017)
     return keys + [
         k
@@ -413,6 +416,13 @@ def _ultralytics(
     split_keys = _split_keys(config)
     if not split_keys:
         raise InputError("data.yaml names no train, val or test images", path=config_path, element="train")
+    unkept = [
+        str(k)
+        for k in config
+        if (k == "download" or k not in CONFIG_KEYS) and k not in split_keys and k not in _SPLIT_NAMES
+    ]
+    if unkept:  # (a written data.yaml has the splits, names and keypoint keys only: download could fetch it all)
+        layout.notes.append(f"data.yaml's {', '.join(unkept)} not kept: a data.yaml written from it has no such key")
     missing: list[str] = []
     sources = _split_sources(root, config, missing)
     inside = None if follow else Inside(root)
