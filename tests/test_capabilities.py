@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import labelkit
 from labelkit.cli import cli
 from labelkit.formats.base import extras_key_counts
-from labelkit.model import Category, Dataset, DatasetInfo, Item, Media, Object
+from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object
 
 
 def _dataset() -> Dataset:
@@ -166,6 +166,21 @@ def test_voc_annotation_extras_at_their_defaults_are_noted_only() -> None:
             f"1 object annotations carry '{key}', which {target} does not keep"
             for key in ("voc:actions", "voc:difficult", "voc:parts", "voc:pose", "voc:truncated")
         ]
+
+
+def test_a_voc_image_label_marked_difficult_loses_its_flag_in_coco(tmp_path: Path) -> None:
+    """An ImageSets `0` line (a difficult label) became a plain COCO label with only a note."""
+    ds = Dataset(categories=[Category(id=8, name="cat")])
+    for item in ("a", "b"):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=4, height=3), split="train"))
+    ds.add(Label(id="1", item_id="a", category_id=8, extras={"voc:difficult": 1}))
+    ds.add(Label(id="2", item_id="b", category_id=8))
+    labelkit.save(ds, tmp_path / "voc", "voc")
+    assert (tmp_path / "voc/ImageSets/Main/cat_train.txt").read_text() == "a  0\nb  1\n"
+    report = labelkit.plan(labelkit.load(tmp_path / "voc"), "coco")
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        ("label annotations' difficult flags (voc:difficult)", 1, "coco has no difficult flag")
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["labelkit", "parquet", "voc"])

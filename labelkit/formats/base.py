@@ -417,11 +417,7 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
 
 
 def _note_foreign_extras(table: pa.Table, kind: str, own: str | None, target: str, report: Report) -> None:
-    counts = extras_key_counts(table["extras"])
-    if kind == "object":
-        report_object_extras(counts, table["extras"], own, target, report)
-    else:
-        report_extras(counts, own, f"{kind} annotations", target, report)
+    report_annotation_extras(extras_key_counts(table["extras"]), table["extras"], own, target, report, kind)
 
 
 CONTENT_OBJECT_EXTRAS: tuple[tuple[str, str, str], ...] = (
@@ -434,7 +430,7 @@ CONTENT_OBJECT_EXTRAS: tuple[tuple[str, str, str], ...] = (
 )
 """Object extras of another format's namespace that hold annotation content, not bookkeeping: ``(key, what
 they are, what the target lacks)``. A target that does not keep them reports each value that is not VOC's
-default lost (:func:`report_object_extras`); a default (a difficult flag of 0, pose ``Unspecified``) is noted
+default lost (:func:`report_annotation_extras`); a default (a difficult flag of 0, pose ``Unspecified``) is noted
 like any other foreign key."""
 
 _ZERO_TYPES = (int, float, bool)
@@ -492,27 +488,34 @@ def content_extras_counts(column: pa.ChunkedArray | pa.Array, own: str | None) -
     return counts
 
 
-def report_object_extras(
-    counts: Mapping[str, int], column: pa.ChunkedArray | pa.Array, own: str | None, target: str, report: Report
+def report_annotation_extras(
+    counts: Mapping[str, int],
+    column: pa.ChunkedArray | pa.Array,
+    own: str | None,
+    target: str,
+    report: Report,
+    kind: str = "object",
 ) -> None:
-    """:func:`report_extras` for object annotations, with content extras reported lost.
+    """:func:`report_extras` for annotations of ``kind``, with content extras reported lost.
 
     The values of :data:`CONTENT_OBJECT_EXTRAS` that hold content (part boxes, actions, a difficult flag of 1,
     ...) are annotations a target without a place for them loses (``lost: 12 object annotations' part boxes
-    (voc:parts): YOLO detect has no parts``); the rows left (defaults) are noted with the other foreign keys.
+    (voc:parts): YOLO detect has no parts``; an image label's difficult flag, VOC's ``0`` list lines, too); the
+    rows left (defaults) are noted with the other foreign keys.
 
     Args:
-        counts: key -> objects carrying it (:func:`extras_key_counts` of ``column``, or fewer keys).
-        column: the objects' extras texts.
+        counts: key -> annotations carrying it (:func:`extras_key_counts` of ``column``, or fewer keys).
+        column: the annotations' extras texts.
         own: the target's namespace, or None when it keeps no extras.
         target: the target's name, for the messages.
         report: where the losses and notes go.
+        kind: ``object``, ``label``, ... (for the messages).
     """
     content = content_extras_counts(column, own) if any(key in counts for key, _, _ in CONTENT_OBJECT_EXTRAS) else {}
     for key, what, lacks in CONTENT_OBJECT_EXTRAS:
-        report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{target} has no {lacks}")
+        report.lose(f"{kind} annotations' {what} ({key})", content.get(key, 0), f"{target} has no {lacks}")
     rest = {key: n - content.get(key, 0) for key, n in counts.items() if n > content.get(key, 0)}
-    report_extras(rest, own, "object annotations", target, report)
+    report_extras(rest, own, f"{kind} annotations", target, report)
 
 
 _NAMESPACE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*:")

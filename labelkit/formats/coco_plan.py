@@ -17,8 +17,7 @@ from labelkit.formats.base import (
     Capabilities,
     check_capabilities,
     check_category_and_info_extras,
-    report_extras,
-    report_object_extras,
+    report_annotation_extras,
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_names import renamed_files
@@ -472,7 +471,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
 def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> None:
     """Note extras keys of other formats (``voc:instance``), which COCO does not keep; report keys of none lost.
 
-    So are the values of VOC's object extras that hold content (:func:`labelkit.formats.base.report_object_extras`).
+    So are the values of VOC's object extras that hold content (:func:`labelkit.formats.base.report_annotation_extras`).
 
     Texts whose only strings are ``coco:`` keys are skipped by counting quotes; the rest are decoded (see
     :func:`labelkit.formats.base.report_extras`).
@@ -488,10 +487,8 @@ def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> 
         for key in loads_text(text):
             if not key.startswith("coco:"):
                 keys[key] = keys.get(key, 0) + 1
-    if kind == "object":  # (VOC's parts, actions, flags and pose holding content are lost)
-        report_object_extras(keys, extras.filter(maybe), "coco", target, report)
-    else:
-        report_extras(keys, "coco", f"{kind} annotations", target, report)
+    # (VOC's parts, actions, flags and pose holding content are lost, a label's difficult flag too)
+    report_annotation_extras(keys, extras.filter(maybe), "coco", target, report, kind)
 
 
 def results_only(dataset: Dataset) -> np.ndarray:
