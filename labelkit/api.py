@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from labelkit.formats.base import (
     check_capabilities,
     parse_options,
 )
-from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc
+from labelkit.io import atomic_output, folded_name, input_guard, is_plain_name, paused_gc
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
 from labelkit.report import Finding, Report
@@ -225,7 +224,7 @@ def _refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, optio
                 path=path,
                 hint="splits are plain names such as train, val or test",
             )
-        other = seen.setdefault(unicodedata.normalize("NFC", split).casefold(), split)
+        other = seen.setdefault(folded_name(split), split)
         if other != split:  # one folder or file where names differ only in case (macOS, Windows): refused everywhere
             raise OutputError(
                 f"splits {ascii(other)} and {ascii(split)} differ only in case or Unicode normalisation",

@@ -9,6 +9,7 @@ import re
 import secrets
 import shutil
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -38,6 +39,18 @@ def is_plain_name(name: str) -> bool:
         (True, False, False, False)
     """
     return name not in ("", ".", "..") and not any(c in name for c in "/\\\x00")
+
+
+def folded_name(name: str) -> str:
+    """The name a file system that tells neither case nor Unicode normalisation apart sees (macOS, Windows).
+
+    Two names with the same folded name are one file or folder there.
+
+    Examples:
+        >>> folded_name("Cat") == folded_name("cat"), folded_name("caf\u00e9") == folded_name("cafe\u0301")
+        (True, True)
+    """
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def is_plain_relpath(name: str) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ from labelkit.formats.voc_values import (
     xml_text,
 )
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import create_file, is_plain_name, safe_relpath
+from labelkit.io import create_file, folded_name, is_plain_name, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
@@ -462,11 +461,6 @@ def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, 
     return {**by_split, "trainval": sorted({*by_split["train"], *by_split["val"], *by_split.get("trainval", [])})}
 
 
-def _one_name(name: str) -> str:
-    """The name a file system that tells neither case nor Unicode normalisation apart sees (macOS, Windows)."""
-    return unicodedata.normalize("NFC", name).casefold()
-
-
 def _write_lists(
     path: Path,
     dataset: Dataset,
@@ -515,11 +509,11 @@ def _write_lists(
     # one folder holds both <split>.txt and <class>_<split>.txt: class a of split b_c and class a_b of split c
     # (or class a of split train and split a_train) would write one file, and so would classes Cat and cat
     # on macOS and Windows, whose file systems do not tell case (nor Unicode normalisation) apart
-    written = {_one_name(f"{split}.txt"): f"the list of split {split!r}" for split in lists.get("Main", {})}
+    written = {folded_name(f"{split}.txt"): f"the list of split {split!r}" for split in lists.get("Main", {})}
     for cls in filter(is_plain_name, used):  # a class file is named after the class (check() reports others)
         for split, members in sorted(_with_trainval(members_of, trainval).items()):
             name = f"{cls}_{split}.txt"
-            key = _one_name(name)
+            key = folded_name(name)
             if key in written and cls not in labelled:
                 continue  # (its lines are all -1: the other list keeps the file, labelmap.txt the class)
             if key in written:

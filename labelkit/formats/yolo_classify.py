@@ -6,13 +6,12 @@ name gets one, empty when no image has it, so that a reader numbers the classes 
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from labelkit.errors import UsageError
 from labelkit.formats.yolo_media import is_image, place_media
-from labelkit.io import contained, is_plain_name
+from labelkit.io import contained, folded_name, is_plain_name
 from labelkit.model import Dataset
 from labelkit.report import Report
 
@@ -32,7 +31,7 @@ def class_folders(dataset: Dataset) -> tuple[dict[int, str], set[int]]:
     folders: dict[int, str] = {}
     shared: set[int] = set()
     for c in plain:
-        cid, name = owner.setdefault(unicodedata.normalize("NFC", c.name).casefold(), (c.id, c.name))
+        cid, name = owner.setdefault(folded_name(c.name), (c.id, c.name))
         folders[c.id] = name
         if cid != c.id:
             shared.add(c.id)
