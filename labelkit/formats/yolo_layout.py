@@ -520,13 +520,15 @@ def _entries_from_labels(
 def _below_root(path: str, root: Path) -> str | None:
     """An absolute ``path`` as a path below ``root``, when it lies inside it (after ``..`` is taken lexically).
 
-    ``root`` is compared as given (made absolute) and with its links resolved, since a list may have been
-    written from either.
+    None for a relative path or one outside. ``root`` is compared as given (made absolute) and with its links
+    resolved, since a list may have been written from either.
 
     Examples:
         >>> _below_root("/data/ds/images/a.jpg", Path("/data/ds")), _below_root("/data/ds/../x.jpg", Path("/data/ds"))
         ('images/a.jpg', None)
     """
+    if not path.startswith("/"):
+        return None
     text = os.path.normpath(path)
     for base in dict.fromkeys((os.path.abspath(root), os.path.realpath(root))):
         prefix = base.rstrip(os.sep) + os.sep
@@ -543,7 +545,7 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None, inside: I
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        below = _below_root(line, root) if line.startswith("/") else None  # (Ultralytics' lists are often absolute)
+        below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
         name = safe_relpath(below or (line[2:] if line.startswith("./") else line), source=list_file, line=number)
         candidates = [root / name] if below else [list_file.parent / name, root / name]
         if "/" in name and not below:
@@ -577,7 +579,7 @@ def _darknet(data_path: Path, follow: bool = False) -> Layout:
         line_of[key.strip()] = number
 
     def local(key: str) -> Path:
-        below = _below_root(config[key], root) if config[key].startswith("/") else None
+        below = _below_root(config[key], root)
         name = safe_relpath(below or config[key], source=data_path, line=line_of[key])
         path = root / name
         if not path.exists() and "/" in name and not below:
