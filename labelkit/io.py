@@ -111,6 +111,11 @@ def contained(root: Path, name: str, *, source: str | Path | None = None, pointe
     return root / safe_relpath(name, source=source, pointer=pointer)
 
 
+def _taken(path: Path, kind: Literal["file", "dir"]) -> bool:
+    """Whether something is at ``path`` that only ``overwrite`` replaces (a link too; not an empty folder for one)."""
+    return path.is_symlink() or (path.exists() and not (kind == "dir" and _is_empty_dir(path)))
+
+
 def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
 
@@ -170,7 +175,7 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
             path=path,
             hint="choose a file or folder path",
         )
-    if path.exists() and not overwrite and not (kind == "dir" and _is_empty_dir(path)):
+    if not overwrite and _taken(path, kind):
         raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
     if path.exists() and kind == "file" and path.is_dir():
         raise OutputError("output is a folder but this format writes a file", path=path)
@@ -188,7 +193,7 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         yield tmp
         try:
             if path.exists() or path.is_symlink():
-                if not overwrite and (path.is_symlink() or not (kind == "dir" and _is_empty_dir(path))):
+                if not overwrite and _taken(path, kind):
                     raise OutputError(  # (another conversion to the same output finished first, say)
                         "output exists: it appeared while this one was written",
                         path=path,
