@@ -17,7 +17,7 @@ from PIL import Image
 import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError
-from labelkit.formats import voc, voc_masks
+from labelkit.formats import voc, voc_masks, voc_parse
 from labelkit.model import Category, Dataset, Item, Label, Media, Object
 from labelkit.model import geometry as G
 
@@ -264,7 +264,7 @@ def test_elements_voc_repeats_and_unread_ones_may_repeat(tmp_path: Path) -> None
         ((-1.0, -1.0, 5.0, 5.0), {}),
     ]
     assert [p["name"] for p in objects[0].extras["voc:parts"]] == ["head", "hand"]
-    item = voc.parse_annotation(xml.encode(), tmp_path / "a.xml")
+    item = voc_parse.parse_annotation(xml.encode(), tmp_path / "a.xml")
     assert item.unread == ["object/track_id", "object/track_id"]
 
 

@@ -15,10 +15,10 @@ from labelkit.formats.voc import (
     Labelmap,
     _find_image,
     _png_indices,
-    _XmlItem,
     hex_color,
     voc_palette,
 )
+from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import Sets
 from labelkit.formats.yolo_media import image_size
 from labelkit.model import Category, Dataset, DatasetInfo

@@ -27,6 +27,7 @@ from labelkit.formats.voc_masks import (
     png_values,
     void_cells,
 )
+from labelkit.formats.voc_parse import attribute_value
 from labelkit.formats.voc_values import (
     NOT_XML,
     as_list,
@@ -282,7 +283,6 @@ def _voc_metadata_only(meta: dict[str, Any]) -> bool:
 
 def _reads_back_otherwise(value: Any) -> bool:
     """Whether an attribute value written as VOC text reads back as another value (or type)."""
-    from labelkit.formats.voc import attribute_value
     from labelkit.formats.voc_xml import attribute_text
 
     back = attribute_value(attribute_text(value).strip())

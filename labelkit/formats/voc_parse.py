@@ -1,0 +1,435 @@
+"""Reading one Pascal VOC annotation file: safe XML parsing and the ``<annotation>`` record it holds.
+
+XML is parsed with defusedxml only (a DTD or an entity is an error naming its line); each element is read as
+:mod:`labelkit.formats.voc` documents it (boxes, flags, parts, actions, attributes), and elements inside the
+fields read that no field takes are counted for the read note. Used by :func:`labelkit.formats.voc.read`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+from labelkit.errors import InputError
+from labelkit.io import safe_relpath
+from labelkit.model import geometry as G
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
+
+MAX_SIDE = INT64_MAX
+"""The largest image width or height read from ``<size>`` (the model's sizes are 64-bit, as in COCO)."""
+
+
+def parse_xml(data: bytes, path: Path) -> Element:
+    """Parse one annotation file safely (defusedxml): no DTD, no entities, no network.
+
+    Expat reads UTF-8, UTF-16 and the one-byte encodings; a file declaring a multi-byte legacy encoding
+    (Shift_JIS, GBK, EUC-KR, ... as CJK tools write) is decoded by Python's codec first.
+
+    Raises:
+        InputError: bad or truncated XML (with its line), bytes its declared encoding cannot decode, or a DTD /
+            entity declaration.
+    """
+    try:
+        return _parse_xml(data, path)
+    except ValueError as exc:  # (UnicodeError too: a codec that cannot decode at all, e.g. idna)
+        if isinstance(exc, UnicodeError) or "multi-byte" not in str(exc):
+            raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
+    text = _decoded(data, path)
+    try:
+        return _parse_xml(text, path)
+    except ValueError as exc:
+        raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
+
+
+def _parse_xml(source: bytes | str, path: Path) -> Element:
+    from xml.etree.ElementTree import TreeBuilder
+
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
+    # (DET.fromstring's own steps, keeping the parser: expat's position names the DTD's line)
+    parser = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
+    try:
+        parser.feed(source)
+        root: Element = parser.close()
+        return root
+    except DefusedXmlException as exc:
+        raise InputError(
+            "XML with a DTD or entity declarations is refused",
+            path=path,
+            line=parser.parser.CurrentLineNumber,
+            found=type(exc).__name__,
+        ) from exc
+    except ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise InputError(f"invalid XML: {exc.msg if hasattr(exc, 'msg') else exc}", path=path, line=line) from exc
+    except LookupError as exc:  # <?xml ... encoding="nan"?>: a codec Python does not know
+        raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
+
+
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    """The text of a file in the encoding its XML declaration names.
+
+    Raises:
+        InputError: an unknown encoding, or bytes it cannot decode (with their line).
+    """
+    m = _DECLARED_ENCODING.match(data)
+    encoding = m.group(1).decode("ascii", "replace") if m else "utf-8"
+    try:
+        return data.decode(encoding)
+    except LookupError as exc:
+        raise InputError(f"invalid XML: unknown encoding {encoding!r}", path=path, line=1) from exc
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"invalid XML: not {encoding} text ({exc.reason})", path=path, line=line) from exc
+
+
+def _side(text: str) -> int | float:
+    """An image side from ``<size>``: an integer as written (exact to 64 bits), else the number.
+
+    A whole number (``640.0``, ``6.4e2``) is that integer; any other (``640.5``) comes back as a float, which
+    the caller refuses.
+
+    Raises:
+        ValueError, OverflowError: not a finite number.
+    """
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(text) from None
+        return int(value) if value.is_integer() else value
+
+
+def _size_field(size: Element, tag: str, path: Path) -> int | None:
+    """``<size>``'s ``<width>`` or ``<height>`` (None when absent or empty).
+
+    Raises:
+        InputError: not a finite number, or out of range, naming ``annotation/size/<tag>``.
+    """
+    text = _text(size.find(tag))
+    if not text:
+        return None
+    try:
+        value = _side(text)
+    except (ValueError, OverflowError):  # OverflowError: inf
+        raise InputError(
+            f"<{tag}> is not a number", path=path, element=f"annotation/size/{tag}", found=repr(text)
+        ) from None
+    if not 0 <= value <= MAX_SIDE:
+        raise InputError(f"<{tag}> is out of range (0 to {MAX_SIDE})", path=path, element=f"annotation/size/{tag}")
+    if isinstance(value, float):  # (an image side is a whole number of pixels: 640.5 is no image's, nor 640's)
+        raise InputError(
+            f"<{tag}> is not a whole number of pixels", path=path, element=f"annotation/size/{tag}", found=repr(text)
+        )
+    return value
+
+
+def _text(node: Element | None) -> str | None:
+    if node is None or node.text is None:
+        return None
+    return node.text.strip()
+
+
+def _number(node: Element, tag: str, path: Path, where: str) -> float:
+    text = _text(node.find(tag))
+    if text is None:
+        raise InputError(f"missing <{tag}>", path=path, element=f"{where}/{tag}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"<{tag}> is not a number", path=path, element=f"{where}/{tag}", found=repr(text)) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InputError(f"<{tag}> is not finite", path=path, element=f"{where}/{tag}")
+    return value
+
+
+def _fields(node: Element, path: Path, where: str) -> dict[str, str] | str:
+    """``<source>`` or ``<owner>``: its fields by tag, or (with none) its text, as written beside no field.
+
+    Raises:
+        InputError: a field repeated (its fields are a mapping: one value each).
+    """
+    if len(node) == 0 and (node.text or "").strip():
+        return (node.text or "").strip()
+    _once(node, None, path, where)
+    return {child.tag: (child.text or "").strip() for child in node}
+
+
+def _int_or_text(text: str) -> int | str:
+    """A number when the text is ASCII digits that 64 bits hold, else the text as written."""
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= INT64_MAX else text
+
+
+def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
+    text = _text(node.find(tag))
+    if text is None or text == "":
+        return None
+    try:
+        value = int(float(text))
+    except (ValueError, OverflowError):  # OverflowError: inf
+        raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text)) from None
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text))
+    return value
+
+
+def _box(node: Element, path: Path, where: str) -> tuple[float, float, float, float]:
+    bnd = node.find("bndbox")
+    if bnd is None:
+        raise InputError("missing <bndbox>", path=path, element=f"{where}/bndbox")
+    at = f"{where}/bndbox"
+    if len(bnd) > 4:  # (four children, each of the four corners found below: no corner repeats)
+        _once(bnd, _CORNERS, path, at)
+    box = G.voc_to_xywh(
+        _number(bnd, "xmin", path, at), _number(bnd, "ymin", path, at), _number(bnd, "xmax", path, at),
+        _number(bnd, "ymax", path, at),
+    )  # fmt: skip
+    if box[2] < 0 or box[3] < 0:  # xmax below xmin: written to COCO, it would be refused when read back
+        raise InputError(
+            "box has a negative width or height (xmax below xmin or ymax below ymin)", path=path, element=at
+        )
+    if not all(map(math.isfinite, box)):  # finite corners 1.7e308 apart: the width is not a number
+        raise InputError("box's width or height is not finite", path=path, element=at)
+    return box
+
+
+_INT = re.compile(r"-?\d+\Z")
+
+
+def attribute_value(text: str) -> bool | int | float | str:
+    """A VOC ``<attribute>`` value typed: true/false, integers and finite numbers; else text.
+
+    A number is typed only when it writes back as spelled (``007``, ``+3`` and ``-0`` stay texts), so a VOC
+    round trip gives back the same text; true/false in any case are booleans (Datumaro writes ``True``).
+
+    Examples:
+        >>> attribute_value("true"), attribute_value("3"), attribute_value("2.5"), attribute_value("red")
+        (True, 3, 2.5, 'red')
+        >>> attribute_value("007"), attribute_value("True"), attribute_value("-0")
+        ('007', True, '-0')
+    """
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if _INT.match(text) and len(text) < 19:
+        return int(text) if str(int(text)) == text else text
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return value if value == value and abs(value) != float("inf") and repr(value) == text else text
+
+
+@dataclass
+class _XmlItem:
+    filename: str | None = None
+    width: int | None = None
+    height: int | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # elements and XML attributes not read (for a read note)
+
+
+_ROOT_TAGS = frozenset({"filename", "folder", "source", "path", "owner", "size", "segmented", "object"})
+_OBJECT_TAGS = frozenset(
+    {"name", "pose", "truncated", "difficult", "occluded", "part", "actions", "point", "attributes", "bndbox"}
+)
+_SIZE_TAGS = frozenset({"width", "height", "depth"})
+_ONCE_ROOT = _ROOT_TAGS - {"object"}
+_ONCE_OBJECT = _OBJECT_TAGS - {"part"}
+_CORNERS = frozenset({"xmin", "ymin", "xmax", "ymax"})
+_ONCE_PART = frozenset({"name", "bndbox"})
+_ONCE_POINT = frozenset({"x", "y"})
+_ONCE_ATTRIBUTE = frozenset({"name", "value"})
+
+
+def _once(node: Element, tags: frozenset[str] | None, path: Path, where: str) -> list[str]:
+    """Refuse a second copy of a child element read as one value (``tags``; None: every child).
+
+    The model holds one box, name, size, ... where a file may spell two: reading the first would drop the
+    others without a word. Elements VOC repeats (``object``, ``part``, ``attribute``) and elements not read
+    (counted in a read note) may repeat.
+
+    Returns:
+        The children's tags (one pass over them serves :func:`_unread` too).
+
+    Raises:
+        InputError: naming the second copy, as ``where/tag[2]``.
+    """
+    children = [child.tag for child in node]
+    if len(set(children)) == len(children):  # (the usual case: one set, no loop)
+        return children
+    seen: set[str] = set()
+    for tag in children:
+        if tag in seen and isinstance(tag, str) and (tags is None or tag in tags):
+            raise InputError(
+                "repeated element", path=path, element=f"{where}/{tag}[2]", hint=f"<{where}> holds one <{tag}>"
+            )
+        seen.add(tag)
+    return children
+
+
+def _unread(
+    node: Element, known: frozenset[str], once: frozenset[str], path: Path, where: str, label: str
+) -> list[str]:
+    """The child elements of ``node`` not among ``known``, and its XML attributes, as ``label/tag``, ``label@a``.
+
+    Raises:
+        InputError: a child among ``once`` repeated (see :func:`_once`), named under ``where``.
+    """
+    out = [f"{label}/{tag}" for tag in _once(node, once, path, where) if isinstance(tag, str) and tag not in known]
+    for child in node:  # (a value with no attribute and no child, the usual field, holds nothing unread)
+        if (len(child) or child.attrib) and child.tag in known and child.tag not in ("object", "size"):
+            out += _unread_inside(child, leaf=False)  # (object and size: their own call)
+    return out + [f"{label}@{key}" for key in node.attrib]
+
+
+_INSIDE: dict[str, frozenset[str] | None] = {
+    "bndbox": _CORNERS,
+    "part": _ONCE_PART,
+    "point": _ONCE_POINT,
+    "attributes": frozenset({"attribute"}),
+    "attribute": _ONCE_ATTRIBUTE,
+    "actions": None,
+    "source": None,
+    "owner": None,
+}
+"""The elements read inside a field: its children's tags, or None where each child is a value (an action, a
+source field). Any other field is a value: nothing inside it is read."""
+
+
+def _unread_inside(node: Element, leaf: bool) -> list[str]:
+    """The elements and XML attributes inside a field (see :data:`_INSIDE`) that are not read.
+
+    As ``tag/child`` and ``tag@attribute``: ``<part><difficult>``, ``<bndbox><angle>``, ``<name lang="en">``.
+
+    Args:
+        node: a field of the annotation, an object or a field inside one.
+        leaf: the field is a value (an action, a source field), whatever its tag.
+    """
+    out = [f"{node.tag}@{key}" for key in node.attrib]
+    known = frozenset() if leaf else _INSIDE.get(node.tag, frozenset())
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        if known is None or child.tag in known:
+            if len(child) or child.attrib:
+                out += _unread_inside(child, leaf=known is None)
+        else:
+            out.append(f"{node.tag}/{child.tag}")
+    return out
+
+
+def parse_annotation(data: bytes, path: Path) -> _XmlItem:
+    """One ``<annotation>`` file as an item and object rows (pure: bytes in, data out).
+
+    Raises:
+        InputError: bad XML, or an object without a name or with a bad box (naming the element).
+    """
+    root = parse_xml(data, path)
+    if root.tag != "annotation":
+        raise InputError("root element must be <annotation>", path=path, element=root.tag)
+    unread = _unread(root, _ROOT_TAGS, _ONCE_ROOT, path, "annotation", "annotation")
+    item = _XmlItem(filename=_text(root.find("filename")))
+    if item.filename:  # found only when reading a folder: refused here, where the file and element are known
+        try:
+            safe_relpath(item.filename)
+        except InputError as exc:
+            raise InputError(exc.message, path=path, element="annotation/filename", hint=exc.hint) from exc
+    folder = root.find("folder")
+    if folder is not None:  # (empty, as Roboflow and CVAT write it: written back so)
+        item.metadata["voc:folder"] = _text(folder) or ""
+    source = root.find("source")
+    if source is not None:
+        item.metadata["voc:source"] = _fields(source, path, "annotation/source")
+    for tag in ("path", "owner"):
+        node = root.find(tag)
+        if node is not None and tag == "path":
+            item.metadata["voc:path"] = _text(node) or ""
+        elif node is not None:
+            item.metadata["voc:owner"] = _fields(node, path, "annotation/owner")
+    size = root.find("size")
+    if size is not None:
+        size_unread = _unread(size, _SIZE_TAGS, _SIZE_TAGS, path, "annotation/size", "size")
+        item.width = _size_field(size, "width", path)
+        item.height = _size_field(size, "height", path)
+        depth = size.find("depth")
+        if depth is not None:
+            item.metadata["voc:depth"] = _int_or_text(_text(depth) or "")
+        if item.width == 0 or item.height == 0:
+            item.width = item.height = None  # VOC tools write 0 when they did not know the size
+    segmented = _text(root.find("segmented"))
+    if segmented is not None:
+        item.metadata["voc:segmented"] = _int_or_text(segmented)
+    for number, node in enumerate(root.iterfind("object"), 1):
+        where = f"annotation/object[{number}]"
+        item.unread += _unread(node, _OBJECT_TAGS, _ONCE_OBJECT, path, where, "object")
+        item.objects.append(_object(node, path, where))
+    item.unread += unread
+    if size is not None:
+        item.unread += size_unread
+    return item
+
+
+def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
+    """One ``<object>`` (its repeated elements refused by the caller, with its unread ones)."""
+    name_node = node.find("name")
+    if name_node is None:
+        raise InputError("object without <name>", path=path, element=f"{where}/name")
+    name = _text(name_node) or ""  # an empty <name/>: the class named "" (as written for such a category)
+    extras: dict[str, Any] = {}
+    pose = _text(node.find("pose"))
+    if pose and pose != "Unspecified":
+        extras["voc:pose"] = pose
+    for tag in ("truncated", "difficult"):
+        value = _flag(node, tag, path, where)
+        if value:
+            extras[f"voc:{tag}"] = value
+    occluded = _flag(node, "occluded", path, where)
+    parts = []
+    for i, part in enumerate(node.iterfind("part"), 1):
+        at = f"{where}/part[{i}]"
+        _once(part, _ONCE_PART, path, at)
+        part_node = part.find("name")
+        if part_node is None:
+            raise InputError("part without <name>", path=path, element=f"{at}/name")
+        parts.append({"name": _text(part_node) or "", "bbox": list(_box(part, path, at))})
+    if parts:
+        extras["voc:parts"] = parts
+    actions = node.find("actions")
+    if actions is not None:
+        _once(actions, None, path, f"{where}/actions")
+        extras["voc:actions"] = {a.tag: _flag(actions, a.tag, path, f"{where}/actions") or 0 for a in actions}
+    point = node.find("point")
+    if point is not None:
+        _once(point, _ONCE_POINT, path, f"{where}/point")
+        extras["voc:point"] = [_number(point, "x", path, f"{where}/point"), _number(point, "y", path, f"{where}/point")]
+    attributes: dict[str, Any] = {}
+    attrs = node.find("attributes")
+    if attrs is not None:
+        for i, attr in enumerate(attrs.iterfind("attribute"), 1):
+            at = f"{where}/attributes/attribute[{i}]"
+            _once(attr, _ONCE_ATTRIBUTE, path, at)
+            key_node = attr.find("name")
+            if key_node is None:
+                raise InputError("attribute without <name>", path=path, element=at)
+            key = _text(key_node) or ""  # an empty <name/>: the attribute named "" (as written for one)
+            if key in attributes:  # (a mapping: the later value would replace the earlier one)
+                raise InputError("repeated attribute name", path=path, element=f"{at}/name", found=repr(key))
+            attributes[key] = attribute_value(_text(attr.find("value")) or "")
+    return {
+        "name": name,
+        "bbox": _box(node, path, where),
+        "occluded": None if occluded is None else bool(occluded),
+        "extras": extras,
+        "attributes": attributes,
+    }
