@@ -316,7 +316,7 @@ def dataset_info(
     """Dataset info holding what a COCO -> COCO round trip needs: info, licenses and the file list.
 
     ``image_missing``: per file (index), the fields of its images' items that it does not list (see
-    ``coco.join_items``), written as ``image_missing`` in its entry of the file list. A file's entry also has
+    ``coco_join.join_items``), written as ``image_missing`` in its entry of the file list. A file's entry also has
     the fields each of its categories has, where they are not the category's (``category_fields``), and the
     values of its own where they differ from the category's, which has the first file's (``category_values``).
     """

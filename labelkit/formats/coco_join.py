@@ -1,0 +1,323 @@
+"""COCO: several files of one dataset joined into one set of tables.
+
+Each file is built on its own (:mod:`labelkit.formats.coco_build`); here their images become one items table
+(an image listed by several files is one item, given every file's fields), keypoint annotations join the
+instances they repeat, and stuff, results and keypoints-only objects are tagged with the file they came from,
+with ids kept unique, so that writing COCO puts every annotation back in its own file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import InputError, json_pointer
+from labelkit.formats.coco_build import Built
+from labelkit.formats.coco_read import CocoFile
+from labelkit.formats.coco_records import same_json
+from labelkit.formats.coco_text import STUFF_TAG
+from labelkit.model.tables import true_mask
+
+
+def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
+    """Keep stuff objects apart from instances of the same split: tagged, with ``stuff/`` before their id.
+
+    Detections of a results file beside ground truth files of its split are tagged too (their ids are
+    numbered on reading, and those that clash get ``results/`` before them later), so that writing COCO
+    puts each object back in its own file.
+    """
+    with_truth = {f.split for f in files if f.task in ("instances", "stuff", "person_keypoints")}
+    # splits with another file of objects than stuff: its objects and stuff's would mix
+    with_others = {f.split for f in files if f.task in ("instances", "person_keypoints", "results")}
+    for f, b in zip(files, built, strict=True):
+        if f.task == "results" and f.split in with_truth and b.objects is not None:
+            b.objects = _tagged(b.objects, "results")
+        if f.task != "stuff" or f.split not in with_others or b.objects is None:
+            continue
+        table = _tagged(b.objects, "stuff")
+        ids = pc.binary_join_element_wise("stuff/", table["id"], "")
+        b.objects = table.set_column(table.schema.get_field_index("id"), "id", ids)
+
+
+def _tagged(table: pa.Table, task: str) -> pa.Table:
+    """Objects tagged with the task of the file they came from (``coco:@task``), so a writer puts them back there."""
+    member = f'"{STUFF_TAG}":"{task}"'
+    tagged = pc.if_else(
+        pc.is_null(table["extras"]),
+        pa.scalar("{" + member + "}"),
+        pc.binary_join_element_wise(pc.utf8_slice_codeunits(table["extras"], 0, -1), "," + member + "}", ""),
+    )
+    return table.set_column(table.schema.get_field_index("extras"), "extras", tagged)
+
+
+def prefix_annotation_ids(files: list[CocoFile], built: list[Built]) -> None:
+    """Put ``<split>/`` before annotation ids when two splits share an annotation id (ids stay unique)."""
+    by_split: dict[str | None, set[str]] = {}
+    for f, b in zip(files, built, strict=True):
+        for name in ("objects", "labels", "transcripts"):
+            table = getattr(b, name)
+            if table is not None:
+                by_split.setdefault(f.split, set()).update(table["id"].to_pylist())
+    seen: set[str] = set()
+    clash = False
+    for ids in by_split.values():
+        clash = clash or bool(seen & ids)
+        seen |= ids
+    if not clash:
+        return
+    for f, b in zip(files, built, strict=True):
+        for name in ("objects", "labels", "transcripts"):
+            table = getattr(b, name)
+            if table is not None and f.split:
+                ids = pc.binary_join_element_wise(f"{f.split}/", table["id"], "")
+                setattr(b, name, table.set_column(table.schema.get_field_index("id"), "id", ids))
+
+
+def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, notes: list[str]) -> dict[str, pa.Table]:
+    """Join the files' tables: keypoint annotations into their instances, object ids kept unique.
+
+    ``items`` are the files' images joined (see :func:`join_items`). What a reader should know of the joining
+    goes to ``notes``.
+    """
+    out: dict[str, pa.Table] = {"items": items}
+    objects: list[pa.Table] = []
+    tasks: list[str] = []
+    instances_ids: dict[str | None, int] = {}
+    for f, b in zip(files, built, strict=True):
+        if b.objects is None:
+            continue
+        table = b.objects.drop_columns(["_row"]) if "_row" in b.objects.column_names else b.objects
+        if f.task == "person_keypoints" and f.split in instances_ids:
+            objects[instances_ids[f.split]], table, differ = _merge_keypoints(objects[instances_ids[f.split]], table)
+            if differ:
+                notes.append(
+                    f"{differ:,} annotations of {f.path.name} differ from the same annotation of the instances file "
+                    "in other fields than the keypoints (extras, attributes or flags): the keypoints file's are kept"
+                )
+            if not table.num_rows:
+                continue
+            table = _tagged(table, "person_keypoints")  # matched no instance: the keypoints file's only
+        elif f.task in ("instances", "stuff") and f.split not in instances_ids:
+            instances_ids[f.split] = len(objects)
+        elif f.task == "person_keypoints":  # no instances file: its objects are the keypoints file's, posed or not
+            table = _tagged(table, "person_keypoints")
+        objects.append(table)
+        tasks.append(f.task)
+    if objects:
+        objects = _unique_ids(objects, tasks) if len(objects) > 1 else objects
+        out["objects"] = pa.concat_tables(objects, promote_options="default")
+    for name in ("labels", "transcripts"):
+        parts = [getattr(b, name) for b in built if getattr(b, name) is not None]
+        parts = [p.drop_columns(["_row"]) if "_row" in p.column_names else p for p in parts]
+        if parts:
+            out[name] = pa.concat_tables(parts, promote_options="default")
+    return out
+
+
+@dataclass
+class JoinedItems:
+    """The images of several files joined into one items table (see :func:`join_items`).
+
+    Attributes:
+        items: one row per image (per split and id), with every field any file gives it.
+        missing: per file (its index), the item ids of images it lists without some of those fields, and
+            those fields (kept in the dataset info, so that the file is written back without them).
+        conflicts: images listed again with another file name, size or value of another field.
+    """
+
+    items: pa.Table
+    missing: dict[int, dict[str, list[str]]]
+    conflicts: list[InputError]
+
+
+def join_items(files: list[CocoFile], built: list[Built]) -> JoinedItems:
+    """The items of the files' images, each image once, with the fields of every file that lists it.
+
+    An image (split and id) listed by several files is one item: the first file's row, given the metadata
+    fields (``coco_url``, ``flickr_url``, ...) that only later files have. Files whose records are the same
+    (COCO 2017's) are compared a column at a time; only images whose records differ are looked at one by one.
+    A results file lists no images (its rows are its split's, or bare ids): it is not compared.
+    """
+    if len(built) == 1:  # (a lone file has nothing to compare its images with)
+        return JoinedItems(built[0].items, {}, [])
+    tables = []
+    for i, b in enumerate(built):
+        n = b.items.num_rows
+        tables.append(b.items.append_column("_file", pa.array(np.full(n, i, np.int64))))
+    every = pa.concat_tables(tables, promote_options="default").combine_chunks()
+    file_of = every["_file"].to_numpy()
+    row_in_file = np.concatenate([np.arange(b.items.num_rows) for b in built])
+    ids = every["id"]
+    codes = pc.index_in(ids, value_set=pc.unique(ids)).to_numpy(zero_copy_only=False)
+    _, first_rows = np.unique(codes, return_index=True)
+    first = first_rows[codes]
+    listed = np.array([f.task != "results" for f in files])[file_of]  # (a results file lists no images)
+    again = np.flatnonzero((first != np.arange(len(codes))) & listed & listed[first] & (file_of != file_of[first]))
+    conflicts: list[InputError] = []
+    missing: dict[int, dict[str, list[str]]] = {}
+    if not len(again):
+        return JoinedItems(every.filter(pa.array(first == np.arange(len(codes)))).drop_columns(["_file"]), {}, [])
+    was, now = pa.array(first[again]), pa.array(again)
+    differs = np.zeros(len(again), dtype=bool)
+    for name in ("path", "width", "height"):
+        a, b = every[name].take(was), every[name].take(now)
+        differs |= ~true_mask(pc.fill_null(pc.equal(a, b), True))
+    for k in np.flatnonzero(differs).tolist():
+        r, f0 = int(again[k]), int(first[again[k]])
+        p0, w0, h0 = (every[c][f0].as_py() for c in ("path", "width", "height"))
+        p, w, h = (every[c][r].as_py() for c in ("path", "width", "height"))
+        conflicts.append(
+            InputError(
+                f"image {ids[r].as_py()} differs from the one {files[file_of[f0]].path.name} lists",
+                path=files[file_of[r]].path,
+                pointer=json_pointer("images", int(row_in_file[r])),
+                expected=f"file_name {p0!r}, {w0} x {h0}",
+                found=f"file_name {p!r}, {w} x {h}",
+            )
+        )
+    metadata = every["metadata"]
+    a, b = metadata.take(was), metadata.take(now)
+    same = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b)))
+    unlike = ~true_mask(same) & ~differs
+    if unlike.any():
+        heads = np.unique(first[again[unlike]])
+        metadata = _join_metadata(files, every, first, heads, (file_of, row_in_file, listed), missing, conflicts)
+        every = every.set_column(every.schema.get_field_index("metadata"), "metadata", metadata)
+    order = {str(f.path): i for i, f in enumerate(files)}
+
+    def position(error: InputError) -> tuple[int, int]:  # (reported in file order, then image order)
+        return order.get(error.location.path or "", 0), int((error.location.pointer or "//0").split("/")[2])
+
+    conflicts.sort(key=position)
+    items = every.filter(pa.array(first == np.arange(len(codes)))).drop_columns(["_file"])
+    return JoinedItems(items, missing, conflicts)
+
+
+def _join_metadata(
+    files: list[CocoFile],
+    every: pa.Table,
+    first: np.ndarray,
+    images: np.ndarray,
+    rows_of: tuple[np.ndarray, np.ndarray, np.ndarray],
+    missing: dict[int, dict[str, list[str]]],
+    conflicts: list[InputError],
+) -> pa.Array:
+    """The metadata column with each of ``images`` (rows of their first listing) given every file's fields.
+
+    ``rows_of``: per row of ``every``, its file, its index in the file and whether the file lists images. A
+    field two files give different values is a conflict; fields a file lacks go to ``missing``.
+    """
+    file_of, row_in_file, listed = rows_of
+    rows = np.flatnonzero(np.isin(first, images) & listed)
+    metadata = every["metadata"]
+    texts = metadata.take(pa.array(rows)).to_pylist()
+    groups: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    for r, text in zip(rows.tolist(), texts, strict=True):
+        groups.setdefault(int(first[r]), []).append((r, orjson.loads(text) if text else {}))
+    merged_text: dict[int, str] = {}
+    for head, records in groups.items():
+        merged: dict[str, Any] = {}
+        origin: dict[str, int] = {}
+        for r, record in records:
+            for key, value in record.items():
+                if key not in merged:
+                    merged[key], origin[key] = value, r
+                elif not same_json(merged[key], value):
+                    conflicts.append(
+                        InputError(
+                            f"image {every['id'][r].as_py()} differs from the one "
+                            f"{files[file_of[origin[key]]].path.name} lists in {key!r}",
+                            path=files[file_of[r]].path,
+                            pointer=json_pointer("images", int(row_in_file[r]), key),
+                            expected=orjson.dumps(merged[key]).decode(),
+                            found=orjson.dumps(value).decode(),
+                            hint="an image has one value of each field: make the files agree",
+                        )
+                    )
+        for r, record in records:
+            lacking = [key for key in merged if key not in record]
+            if lacking:
+                missing.setdefault(int(file_of[r]), {})[every["id"][r].as_py()] = lacking
+        merged_text[head] = orjson.dumps(merged).decode()
+    index = np.full(every.num_rows, -1, dtype=np.int64)
+    heads = list(merged_text)
+    index[heads] = np.arange(len(heads))
+    joined = pa.array(list(merged_text.values()), pa.string()).take(pa.array(index, mask=index < 0))
+    return pc.if_else(pa.array(index >= 0), joined, metadata.combine_chunks())
+
+
+def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int]:
+    """Give instance objects the keypoints (and fields) of the same annotation: id, image and category.
+
+    Returns:
+        The instances, the keypoint annotations of no instance, and how many matched annotations differ from
+        their instance in other fields than ``keypoints`` and ``num_keypoints`` (the keypoints file's win).
+    """
+    inst_ids = _annotation_keys(instances)
+    pos = pc.index_in(_annotation_keys(keypoints), value_set=inst_ids)
+    matched = pc.is_valid(pos)
+    if not pc.any(matched).as_py():
+        return instances, keypoints, 0
+    kp = keypoints.filter(matched)
+    target = pc.drop_null(pos).to_numpy()
+    differ = _fields_differ(instances.take(pa.array(target)), kp)
+    n = instances.num_rows
+    source = np.full(n, -1, dtype=np.int64)
+    source[target] = np.arange(len(target))
+    take = pa.array(np.where(source >= 0, source, 0))
+    has = pa.array(source >= 0)
+    new_kp = pc.if_else(has, kp["keypoints"].combine_chunks().take(take), instances["keypoints"].combine_chunks())
+    new_extras = pc.if_else(has, kp["extras"].combine_chunks().take(take), instances["extras"].combine_chunks())
+    instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
+    instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
+    return instances, keypoints.filter(pc.invert(matched)), differ
+
+
+_NUM_KEYPOINTS = r',?"coco:num_keypoints":[^,}]*'
+
+
+def _fields_differ(instances: pa.Table, keypoints: pa.Table) -> int:
+    """How many rows of two tables of the same annotations differ in attributes, flags or extras.
+
+    The keypoints file's ``num_keypoints`` aside: the instances file has none.
+    """
+    extras = pc.replace_substring(pc.replace_substring_regex(keypoints["extras"], _NUM_KEYPOINTS, ""), "{,", "{")
+    extras = pc.if_else(pc.equal(extras, "{}"), pa.scalar(None, pa.string()), extras)
+    differ = np.zeros(instances.num_rows, dtype=bool)
+    others = [
+        c for c in ("attributes", "occluded", "score") if c in instances.column_names and c in keypoints.column_names
+    ]
+    for a, b in ((instances["extras"], extras), *((instances[c], keypoints[c]) for c in others)):
+        same = pc.fill_null(pc.equal(a, b), False)
+        both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+        differ |= ~true_mask(pc.or_(same, both_null))
+    return int(differ.sum())
+
+
+def _annotation_keys(table: pa.Table) -> pa.Array:
+    """Per object, its annotation id, image and category as one text (what makes two files' rows one object)."""
+    category = table["category_id"].cast(pa.string()).fill_null("")
+    return pc.binary_join_element_wise(table["id"], table["item_id"], category, "\x00").combine_chunks()
+
+
+def _unique_ids(objects: list[pa.Table], tasks: list[str]) -> list[pa.Table]:
+    """Put ``<task>/`` before the ids of a later file's objects that an earlier file's objects of the split have.
+
+    Detection results are numbered 1..N and a keypoints file may hold annotations of no instance: their
+    ids would repeat the instances'.
+    """
+    seen = objects[0]["id"].combine_chunks()
+    out = [objects[0]]
+    for table, task in zip(objects[1:], tasks[1:], strict=True):
+        clash = pc.is_in(table["id"], value_set=seen)
+        if pc.any(clash).as_py():
+            ids = pc.if_else(clash, pc.binary_join_element_wise(f"{task}/", table["id"], ""), table["id"])
+            table = table.set_column(table.schema.get_field_index("id"), "id", ids)
+        out.append(table)
+        seen = pa.concat_arrays([seen, table["id"].combine_chunks()])
+    return out
