@@ -554,12 +554,12 @@ def test_plan_then_change_then_save_uses_the_changed_dataset(tmp_path: Path) -> 
 def test_contiguous_detect_text_is_the_lines_back_to_back(rows: list[tuple[int, list[float]]]) -> None:
     import orjson
 
-    from labelkit.formats.yolo_lines import _fmt_rows, _split_lines, _text_rows
+    from labelkit.formats.yolo_numbers import fmt_rows, split_lines, text_rows
 
     cls = np.array([c for c, _ in rows], dtype=np.int64)
     values = np.array([v for _, v in rows], dtype=np.float64).reshape(-1, 4)
-    lines = _split_lines(*_fmt_rows(cls, values, None))
-    text, ends = _text_rows(cls, values)
+    lines = split_lines(*fmt_rows(cls, values, None))
+    text, ends = text_rows(cls, values)
     assert bytes(text) == b"".join(lines)
     assert ends.tolist() == np.cumsum([len(x) for x in lines]).tolist()
     # each value as orjson writes one float: the shortest text that reads back to the same float64
@@ -582,13 +582,13 @@ def test_ragged_lines_are_each_value_as_one_float(rows: list[tuple[int, list[flo
     """Segment and pose lines: rows of any length (an empty row takes the per-line path), exact or fixed."""
     import orjson
 
-    from labelkit.formats.yolo_lines import _fmt_ragged, _split_lines
+    from labelkit.formats.yolo_numbers import fmt_ragged, split_lines
 
     cls = np.array([c for c, _ in rows], dtype=np.int64)
     flat = np.array([x for _, v in rows for x in v], dtype=np.float64)
     offsets = np.r_[0, np.cumsum([len(v) for _, v in rows])].astype(np.int64)
-    text, ends = _fmt_ragged(cls, flat, offsets, precision)
-    lines = _split_lines(text, ends)
+    text, ends = fmt_ragged(cls, flat, offsets, precision)
+    lines = split_lines(text, ends)
     assert bytes(text) == b"".join(lines)
     if precision is None:
         expected = [b"%d " % c + b" ".join(orjson.dumps(float(x)) for x in v) + b"\n" for c, v in rows]
@@ -2108,7 +2108,7 @@ def test_precision_reports_the_objects_and_coordinates_it_changes(tmp_path: Path
 )
 def test_rounded_is_what_the_fixed_point_text_reads_back_as(values: list[float], precision: int) -> None:
     """The vectorised rounding check() counts with must agree, bit for bit, with the text write() formats."""
-    from labelkit.formats.yolo_lines import rounded
+    from labelkit.formats.yolo_numbers import rounded
 
     got = rounded(np.array(values, dtype=np.float64), precision).tolist()
     assert got == [float(f"{v:.{precision}f}") for v in values]

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_media import ChunkedRows
+from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, joined, rounded, snapped, split_lines
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, true_mask, valid_mask
@@ -184,150 +184,6 @@ def keypoint_count(dataset: Dataset) -> int:
     return k
 
 
-def snapped(
-    values: np.ndarray[Any, Any],
-    scale: np.ndarray[Any, Any],
-    target: np.ndarray[Any, Any],
-    offset: np.ndarray[Any, Any] | None = None,
-) -> np.ndarray[Any, Any]:
-    """Normalised values that a YOLO reader turns back into exactly ``target`` (``v * scale - offset``), short.
-
-    ``values`` are ``target`` normalised, ``(target + offset) / scale``. The division and the reader's
-    multiplication each round, so about one value in ten does not multiply back to ``target``, and a value
-    read from YOLO as ``0.24253`` comes out as ``0.24252999999999997`` or ``0.24253000000000002``. So, for
-    each value within float noise of a decimal of at most 8 places, or not multiplying back, the first that
-    multiplies back exactly is taken, of: that value rounded to 1, 2, ... 8 decimals; the value itself; the
-    floats 1 to 3 steps away. Else the value is kept. (Only floats a few steps away can qualify: nothing
-    else multiplies back to ``target``.)
-    """
-    offset = np.zeros_like(values) if offset is None else offset
-    shifted = values * 1e8
-    rounded = np.rint(shifted)
-    off_target = values * scale - offset != target
-    # near a decimal of at most 8 places but not that decimal's float (so printed long), or off target
-    near = (np.abs(shifted - rounded) < 1e-6) & (off_target | (values != rounded / 1e8))
-    if not (near.any() or off_target.any()):
-        return values
-    out: np.ndarray[Any, Any] = values.copy()
-    steps = [(0, k) for k in (1, -1, 2, -2, 3, -3)]
-    # (a value far from a short decimal has no shorter text that multiplies back: only its neighbours)
-    for todo, tries in (
-        (np.flatnonzero(near), [*((d, 0) for d in range(1, 9)), (0, 0), *steps]),
-        (np.flatnonzero(off_target & ~near), steps),
-    ):
-        v, sc, off, want = values[todo], scale[todo], offset[todo], target[todo]
-        left = np.arange(len(todo))
-        for digits, moves in tries:
-            if not len(left):
-                break
-            c = _candidate(v[left], digits, moves)
-            ok = c * sc[left] - off[left] == want[left]
-            out[todo[left[ok]]] = c[ok]
-            left = left[~ok]
-    return out
-
-
-def _candidate(x: np.ndarray[Any, Any], digits: int, steps: int) -> np.ndarray[Any, Any]:
-    """``x`` rounded to ``digits`` decimals (the float nearest that decimal), or moved ``steps`` floats."""
-    if digits:
-        return np.asarray(np.round(x, digits), dtype=np.float64)
-    moved: np.ndarray[Any, Any] = x
-    for _ in range(abs(steps)):
-        moved = np.nextafter(moved, np.inf if steps > 0 else -np.inf)
-    return moved
-
-
-def _prefixes(cls: np.ndarray[Any, Any]) -> list[bytes]:
-    top = int(cls.max()) + 1 if len(cls) else 0
-    return [b"%d " % i for i in range(top)]
-
-
-def _fixed(values: np.ndarray[Any, Any], precision: int) -> list[bytes]:
-    fmt = " ".join([f"%.{precision}f"] * values.shape[1])
-    return [(fmt % tuple(row)).encode() for row in values.tolist()]
-
-
-Text = tuple[pa.Buffer | bytes, np.ndarray[Any, Any]]
-"""Lines back to back, and where each ends."""
-
-
-def _fmt_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any], precision: int | None) -> Text:
-    """Lines ``class v1 v2 ...`` for rows of equal length.
-
-    Exact output uses orjson's float formatting: the shortest text that reads back to the same float64
-    (as ``repr``), about five times faster than ``repr`` per value, which matters at a million boxes.
-    """
-    if precision is None:
-        return _text_rows(cls, values)
-    prefix = _prefixes(cls)
-    return _joined([prefix[c] + r + b"\n" for c, r in zip(cls.tolist(), _fixed(values, precision), strict=True)])
-
-
-def _joined(lines: list[bytes]) -> Text:
-    ends = np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)))
-    return b"".join(lines), ends
-
-
-_NO_BYTES = pa.scalar(b"", pa.large_binary())
-_COMMAS_TO_SPACES = bytes.maketrans(b",", b" ")
-
-
-def _text_rows(cls: np.ndarray[Any, Any], values: np.ndarray[Any, Any]) -> Text:
-    r"""Lines ``class v1 v2 ...\n`` with exact floats for rows of equal length, back to back, and where each ends."""
-    n, width = values.shape
-    return _text_ragged(cls, values.reshape(-1), np.arange(0, n * width + 1, width, dtype=np.int64))
-
-
-def _text_ragged(cls: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]) -> Text:
-    r"""Lines ``class v1 v2 ...\n`` with exact floats, back to back, and where each ends.
-
-    Row ``i`` is ``flat[offsets[i]:offsets[i + 1]]`` and must hold at least one value. orjson writes the
-    values as one flat array ``[a,b,c,d,e,...]``; one ``translate`` turns the commas into spaces, every
-    row's last space becomes a newline, and Arrow's element-wise join puts each row's class in front, in C:
-    no Python object per line or per value.
-    """
-    n = len(cls)
-    if not n:
-        return b"", np.zeros(0, dtype=np.int64)
-    text = orjson.dumps(np.ascontiguousarray(flat, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
-    body = bytearray(text[1:-1].translate(_COMMAS_TO_SPACES))
-    body += b" "
-    chars = np.frombuffer(body, dtype=np.uint8)
-    ends = np.flatnonzero(chars == ord(" "))[np.asarray(offsets[1:], dtype=np.int64) - 1]
-    chars[ends] = ord("\n")
-    starts = np.zeros(n + 1, dtype=np.int64)
-    starts[1:] = ends + 1
-    rows = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(starts), pa.py_buffer(body)])
-    prefix = pa.array(_prefixes(cls), pa.large_binary()).take(pa.array(cls))
-    lines = pc.binary_join_element_wise(prefix, rows, _NO_BYTES)
-    line_ends = np.frombuffer(lines.buffers()[1], dtype=np.int64)[1 : n + 1]
-    return lines.buffers()[2].slice(0, int(line_ends[-1])), line_ends
-
-
-def _split_lines(text: pa.Buffer | bytes, ends: np.ndarray[Any, Any]) -> list[bytes]:
-    """The lines of a :data:`Text` one by one."""
-    whole, bounds = memoryview(text), [0, *ends.tolist()]
-    return [bytes(whole[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-
-
-def _fmt_ragged(
-    cls: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any], precision: int | None
-) -> Text:
-    """Lines ``class v1 v2 ...`` for rows of different lengths (``offsets`` into ``flat``)."""
-    if precision is None and (np.diff(offsets) > 0).all():
-        return _text_ragged(cls, flat, offsets)
-    if precision is None:
-        tokens = orjson.dumps(np.ascontiguousarray(flat, dtype=np.float64), option=orjson.OPT_SERIALIZE_NUMPY)
-        values = tokens[1:-1].split(b",")
-    else:
-        fmt = f"%.{precision}f"
-        values = [(fmt % v).encode() for v in flat.tolist()]
-    bounds = offsets.tolist()
-    prefix = _prefixes(cls)
-    lines = [prefix[c] + b" ".join(values[bounds[i] : bounds[i + 1]]) + b"\n" for i, c in enumerate(cls.tolist())]
-    return _joined(lines)
-
-
 _AREA_TIE = 1e-9
 """Rings whose areas agree to this relative difference are a tie (the first is written): rounding decides
 nothing, whatever the summation order or where the rings lie."""
@@ -370,30 +226,6 @@ def _largest_rings(
     objects, first = np.unique(owner, return_index=True)
     pick[multi[objects]] = rings[near[first]]
     return pick
-
-
-def rounded(values: np.ndarray[Any, Any], precision: int) -> np.ndarray[Any, Any]:
-    """The numbers that ``values`` (in [0, 1]) read back as once written with ``precision`` decimals (``%.Nf``).
-
-    Exact, as the text is: ``rint(v * 10**N) / 10**N`` is the float of that text (one correctly rounded
-    division), except where the product, half a float step from the exact one, lies that close to a tie, or
-    where floats are too coarse to hold whole numbers: those few go through Python's formatting.
-
-    Examples:
-        >>> rounded(np.array([0.05, 0.125, 0.615, 1 / 3]), 2).tolist()  # %.2f gives 0.05 0.12 0.61 0.33
-        [0.05, 0.12, 0.61, 0.33]
-        >>> rounded(np.array([0.05, 0.04]), 1).tolist()  # 0.05 is a float a little above 1/20
-        [0.1, 0.0]
-    """
-    scale = 10.0**precision
-    scaled = values * scale
-    nearest = np.rint(scaled)
-    out: np.ndarray[Any, Any] = nearest / scale
-    unsure = np.abs(np.abs(scaled - nearest) - 0.5) <= np.maximum(scaled * 2.0**-50, 1e-9)
-    if unsure.any():
-        todo = np.flatnonzero(unsure)
-        out[todo] = [float(f"{v:.{precision}f}") for v in values[todo].tolist()]
-    return out
 
 
 @dataclass
@@ -665,7 +497,7 @@ class Lines:
         return bbox
 
     def _detect(self, rows: np.ndarray[Any, Any]) -> Text:
-        return _fmt_rows(self.cols.category[rows], self._detect_values(rows), self.precision)
+        return fmt_rows(self.cols.category[rows], self._detect_values(rows), self.precision)
 
     def _detect_values(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         bbox = self._boxes(rows)
@@ -689,20 +521,20 @@ class Lines:
 
     def _pose(self, rows: np.ndarray[Any, Any]) -> Text:
         values, v = self._pose_values(rows)
-        text = _fmt_rows(self.cols.category[rows], values, self.precision)
+        text = fmt_rows(self.cols.category[rows], values, self.precision)
         if self.kpt_dims == 2:
             return text
         # x y as coordinates, visibility as the integer flag Ultralytics writes (another value as it is: 1.5
         # was written as 1)
         out = []
-        for line, row_flags in zip(_split_lines(*text), v.tolist(), strict=True):
+        for line, row_flags in zip(split_lines(*text), v.tolist(), strict=True):
             parts = line[:-1].split(b" ")
             points_text = b" ".join(
                 b"%s %s %s" % (parts[5 + 2 * j], parts[6 + 2 * j], b"%d" % f if f.is_integer() else repr(f).encode())
                 for j, f in enumerate(row_flags)
             )
             out.append(b" ".join(parts[:5]) + (b" " + points_text if points_text else b"") + b"\n")
-        return _joined(out)
+        return joined(out)
 
     def _pose_values(self, rows: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Per row ``cx cy w h x1 y1 ... xk yk`` normalised, and the points' visibility flags."""
@@ -763,7 +595,7 @@ class Lines:
 
     def _segment(self, rows: np.ndarray[Any, Any]) -> Text:
         values, offsets = self._segment_values(rows)
-        return _fmt_ragged(self.cols.category[rows], values, offsets, self.precision)
+        return fmt_ragged(self.cols.category[rows], values, offsets, self.precision)
 
     def _segment_values(self, rows: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """The normalised points of each row's polygon, flat, and where each row's start (plus the end)."""
@@ -802,7 +634,7 @@ class Lines:
         return self._ccw
 
     def _obb(self, rows: np.ndarray[Any, Any]) -> Text:
-        return _fmt_rows(self.cols.category[rows], self._obb_values(rows), self.precision)
+        return fmt_rows(self.cols.category[rows], self._obb_values(rows), self.precision)
 
     def _obb_values(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         """Per row the 4 corners ``x1 y1 ... x4 y4``, normalised."""
