@@ -22,6 +22,7 @@ MODULES = [
     "labelkit.formats.coco_names",
     "labelkit.formats.coco_text",
     "labelkit.formats.voc_masks",
+    "labelkit.formats.yolo_parse",
     "labelkit.formats.yolo_write",
     "labelkit.model.dataset",
     "labelkit.model.geometry",

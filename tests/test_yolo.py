@@ -1209,23 +1209,32 @@ _ODD_TOKENS = st.one_of(
 _CLASS_IDS = st.one_of(st.integers(0, 25).map(str), st.sampled_from(["007", "00"]))
 
 
+# line breaks as Linux, Windows and classic Mac OS write them, and mixed (LF CR: a blank line between)
+_LINE_BREAKS = st.sampled_from(["\n", "\r\n", "\r", " \r\n", "\n\r"])
+
+
 def _label_text(
     heads: st.SearchStrategy[str], tokens: st.SearchStrategy[str], spaces: st.SearchStrategy[str]
 ) -> st.SearchStrategy[bytes]:
     line = st.tuples(
-        st.one_of(st.just([]), st.lists(tokens, max_size=6).flatmap(lambda t: heads.map(lambda h: [h, *t]))), spaces
+        st.one_of(st.just([]), st.lists(tokens, max_size=6).flatmap(lambda t: heads.map(lambda h: [h, *t]))),
+        spaces,
+        _LINE_BREAKS,
     )
-    return st.lists(line, max_size=5).map(
-        lambda ls: "\n".join(s.join(t) + (s if i % 2 else "") for i, (t, s) in enumerate(ls)).encode()
+    text = st.lists(line, max_size=5).map(
+        lambda ls: "".join(
+            s.join(t) + (s if i % 2 else "") + (b if i < len(ls) - 1 else "") for i, (t, s, b) in enumerate(ls)
+        )
     )
+    return st.tuples(st.sampled_from(["", "\ufeff"]), text).map(lambda bom_text: "".join(bom_text).encode())
 
 
 _LABEL_TEXTS = st.one_of(
-    _label_text(_CLASS_IDS, _GOOD_TOKENS, st.sampled_from([" ", "  ", "\t", " \r"])),  # mostly taken
+    _label_text(_CLASS_IDS, _GOOD_TOKENS, st.sampled_from([" ", "  ", "\t"])),  # mostly taken
     _label_text(
         st.one_of(_CLASS_IDS, _ODD_TOKENS, _GOOD_TOKENS),
         st.one_of(_GOOD_TOKENS, _ODD_TOKENS),
-        st.sampled_from([" ", "\t", " \r", "\x0b", "\x1c", "\xa0"]),
+        st.sampled_from([" ", "\t", " \r", "\x0b", "\x1c", "\xa0", "\ufeff"]),
     ),
 )
 
@@ -1255,8 +1264,19 @@ def test_parsing_many_files_at_once_gives_what_parsing_each_gives_or_declines(
         assert fast == yolo_parse.Parsed()  # declined: nothing added
 
 
-def test_parsing_many_files_at_once_takes_the_usual_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.25 0.125\r\n\n1  0.2\t0.2 0.3 0.4 \n")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0 0.5 0.5 0.25 0.125\r\n\n1  0.2\t0.2 0.3 0.4 \n",
+        "\ufeff0 0.5 0.5 0.25 0.125\r\n\r\n1  0.2\t0.2 0.3 0.4 \r\n",  # Windows Notepad's
+        "0 0.5 0.5 0.25 0.125\r\r1  0.2\t0.2 0.3 0.4 \r",  # classic Mac OS's
+    ],
+)
+def test_parsing_many_files_at_once_takes_the_usual_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    root = _tiny_dataset(tmp_path / "ds", "")
+    (root / "labels/x.txt").write_bytes(text.encode())
     (root / "classes.txt").write_text("a\nb\n")
 
     def one_at_a_time(*args: object) -> None:
@@ -1265,6 +1285,79 @@ def test_parsing_many_files_at_once_takes_the_usual_files(tmp_path: Path, monkey
     monkeypatch.setattr(yolo_parse, "parse_file", one_at_a_time)
     ds = labelkit.load(root, "yolo", task="detect")
     assert [(o.category_id, o.bbox) for o in ds.objects()] == [(0, (7.5, 4.375, 5.0, 1.25)), (1, (1.0, 0.0, 6.0, 4.0))]
+
+
+@pytest.mark.parametrize("one_at_a_time", [False, True], ids=["batch", "one-file-at-a-time"])
+def test_cr_only_line_breaks_are_line_breaks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_at_a_time: bool
+) -> None:
+    """Classic Mac OS ends lines with a CR alone: three such box lines were read as one polygon of 7 points."""
+    if one_at_a_time:
+        monkeypatch.setattr(yolo_parse, "parse_many", lambda *args: False)
+    root = _tiny_dataset(tmp_path / "ds", "")
+    (root / "labels/x.txt").write_bytes(b"0 0.5 0.5 0.5 0.5\r1 0.25 0.5 0.5 0.2\r\r0 0.75 0.5 0.1 0.2\r")
+    ds = labelkit.load(root, "yolo")
+    assert ds.info.extras["yolo:task"] == "detect"
+    assert [(o.category_id, o.bbox) for o in ds.objects()] == [
+        (0, (5.0, 2.5, 10.0, 5.0)),
+        (1, (0.0, 4.0, 10.0, 2.0)),
+        (0, (14.0, 4.0, 2.0, 2.0)),
+    ]
+    (root / "labels/x.txt").write_bytes(b"0 0.5 0.5 0.5 0.5\r\r1 0.5 0.5 0.5\r")  # an error names its line
+    with pytest.raises(InputError, match="wrong number of fields") as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "labels/x.txt"), 3)
+
+
+@pytest.mark.parametrize("one_at_a_time", [False, True], ids=["batch", "one-file-at-a-time"])
+def test_a_byte_order_mark_starting_a_label_file_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_at_a_time: bool
+) -> None:
+    """Windows Notepad starts UTF-8 files with a byte-order mark: ``\\ufeff0`` was refused as a class id."""
+    if one_at_a_time:
+        monkeypatch.setattr(yolo_parse, "parse_many", lambda *args: False)
+    root = _tiny_dataset(tmp_path / "ds", "")
+    (root / "labels/x.txt").write_bytes("1 0.5 0.5 0.5 0.5\r\n".encode("utf-8-sig"))
+    assert [(o.category_id, o.bbox) for o in labelkit.load(root, "yolo").objects()] == [(1, (5.0, 2.5, 10.0, 5.0))]
+    (root / "labels/x.txt").write_bytes("\ufeff\ufeff1 0.5 0.5 0.5 0.5\n".encode())  # one mark is dropped, not two
+    with pytest.raises(InputError, match="class id must be a non-negative integer") as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "labels/x.txt"), 1)
+
+
+def test_dota_files_with_a_byte_order_mark_and_cr_only_line_breaks_are_read(tmp_path: Path) -> None:
+    """A DOTA file's lines were split at LF only: CR-only lines were one line of 20 fields, an error."""
+    (tmp_path / "labelTxt").mkdir()
+    lines = "imagesource:x\rgsd:1\r10 10 50 10 50 30 10 30 car 0\r1 1 5 1 5 3 1 3 ship 1\r"
+    (tmp_path / "labelTxt/a.txt").write_bytes(lines.encode("utf-8-sig"))
+    ds = labelkit.load(tmp_path, "yolo", image_size="100x100")
+    assert [c.name for c in ds.categories] == ["car", "ship"]
+    assert [(o.category_id, o.bbox, o.extras) for o in ds.objects()] == [
+        (0, (10.0, 10.0, 40.0, 20.0), {"dota:difficult": 0}),
+        (1, (1.0, 1.0, 4.0, 2.0), {"dota:difficult": 1}),
+    ]
+
+
+@pytest.mark.parametrize("config", ["data.yaml", "obj.data", "classes.txt"])
+def test_configs_names_and_lists_starting_with_a_byte_order_mark_are_read(tmp_path: Path, config: str) -> None:
+    """Every text file of a YOLO folder may come from Windows Notepad, with a byte-order mark and CRLF lines."""
+    root = _tiny_dataset(tmp_path / "ds", "1 0.5 0.5 0.5 0.5\n", names="")
+    (root / "classes.txt").unlink()
+    texts = {
+        "data.yaml": {"data.yaml": "train: train.txt\r\nval: train.txt\r\nnames: [cat, dog]\r\n"},
+        "obj.data": {"obj.data": "classes = 2\r\ntrain = train.txt\r\nnames = obj.names\r\n"},
+        "classes.txt": {},
+    }[config]
+    for name, text in {**texts, "train.txt": "images/x.png\r\n", "obj.names": "cat\r\ndog\r\n"}.items():
+        if config == "classes.txt" and name == "obj.names":
+            name = "classes.txt"
+        (root / name).write_bytes(text.encode("utf-8-sig"))
+    ds = labelkit.load(root, "yolo")
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert [(i.media.path, i.split) for i in ds.items()] == [
+        ("images/x.png", None if config == "classes.txt" else "train")
+    ]
+    assert [o.category_id for o in ds.objects()] == [1]
 
 
 def test_a_segment_box_line_of_negative_size_is_refused_and_polygons_may_go_anywhere(tmp_path: Path) -> None:

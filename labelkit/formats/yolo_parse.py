@@ -39,8 +39,34 @@ class Parsed:
 _INT64_DIGITS = len(str(INT64_MAX))
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def plain_lines(data: bytes) -> bytes:
+    r"""A label file's bytes without a UTF-8 byte-order mark, every line ended by ``\n`` alone.
+
+    Windows Notepad starts UTF-8 files with a byte-order mark (``\ufeff0`` was refused as a class id).
+    Classic Mac OS tools end lines with a CR alone, which Ultralytics (``str.splitlines``) and Darknet
+    (``fscanf``) read as line breaks; taken for spaces, ``0 .5 .5 .1 .1\r1 .5 .5 .2 .2\r`` was one line
+    of 10 fields, and three such lines one polygon of 7 points. A CR inside a line is a line break too.
+
+    Examples:
+        >>> plain_lines(b"\xef\xbb\xbf0 .5 .5 .1 .1\r1 .5 .5 .2 .2\r\n2 .5 .5 .3 .3\r")
+        b'0 .5 .5 .1 .1\n1 .5 .5 .2 .2\n2 .5 .5 .3 .3\n'
+    """
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if b"\r" in data:  # (CRLF too: one line break, as before)
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
+
+
 def parse_file(data: bytes, path: Path, index: int, out: Parsed, n_classes: int) -> None:
-    """Parse one label file: per line a split and a count (so errors keep their line); numbers in bulk."""
+    r"""Parse one label file: per line a split and a count (so errors keep their line); numbers in bulk.
+
+    Lines end at ``\n``, ``\r\n`` or ``\r``, and a UTF-8 byte-order mark is dropped (see :func:`plain_lines`).
+    """
+    data = plain_lines(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -90,21 +116,23 @@ def parse_file(data: bytes, path: Path, index: int, out: Parsed, n_classes: int)
     out.line += lines
 
 
-_NUMBER_TEXT = b"0123456789.eE+- \t\r\n"
-"""The bytes of label files :func:`parse_many` takes: numbers, spaces, tabs, CRs and line breaks."""
+_NUMBER_TEXT = b"0123456789.eE+- \t\n"
+"""The bytes of label files :func:`parse_many` takes, once :func:`plain_lines`: numbers, spaces, tabs, line breaks."""
 PARSE_BATCH = 8 << 20
 """Bytes of label files parsed at a time by :func:`parse_many` (its temporaries stay a few times this)."""
 
 
 def parse_many(datas: list[bytes], indexes: list[int], out: Parsed, n_classes: int) -> bool:
-    """Parse many label files at once with Arrow's string kernels; False (and nothing added) to decline.
+    r"""Parse many label files at once with Arrow's string kernels; False (and nothing added) to decline.
 
     The result is what :func:`parse_file` makes of each file in turn, for the files this takes: only the
-    bytes of :data:`_NUMBER_TEXT` (so ASCII, whose whitespace within a line is spaces, tabs and CRs), class ids
-    of ASCII digits within ``n_classes``, and numbers Arrow reads. Arrow and Python's ``float()`` round the
+    bytes of :data:`_NUMBER_TEXT` once :func:`plain_lines` (so ASCII, whose whitespace within a line is spaces
+    and tabs; line breaks ``\n``, ``\r\n`` or ``\r``; a byte-order mark dropped), class ids of ASCII digits
+    within ``n_classes``, and numbers Arrow reads. Arrow and Python's ``float()`` round the
     same way (both correctly); ``float()`` takes more spellings (``1_0``, ``inf``), so a file with any of
     them, or with anything wrong, declines the batch, and :func:`parse_file` reads it and names the line.
     """
+    datas = [plain_lines(d) for d in datas]  # (each alone: a file ending in CR keeps its last line's number)
     big = b"\n".join(datas)
     if big.translate(None, _NUMBER_TEXT):
         return False
@@ -208,7 +236,7 @@ def _is_number(text: str) -> bool:
 
 def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str]) -> None:
     """Parse one DOTA file (``x1 y1 ... x4 y4 class [difficult]`` in pixels); new class names join ``names``."""
-    text = read_text(path, data)
+    text = read_text(path, plain_lines(data))
     for number, raw in enumerate(text.split("\n"), 1):
         parts = raw.split()
         if not parts or ":" in parts[0]:
