@@ -2426,3 +2426,103 @@ def test_kpt_names_not_used_are_noted_when_read(
     assert ds.read_notes == [note]
     run = CliRunner().invoke(cli, ["info", str(root)])
     assert run.exit_code == 0 and note in run.output
+
+
+def _labelimg_folder(root: Path) -> Path:
+    """A folder as LabelImg saves YOLO: each image's label file beside it, classes.txt, a sub-folder."""
+    (root / "sub").mkdir(parents=True)
+    for name, size in (("a.jpg", (20, 10)), ("b.png", (40, 20)), ("sub/c.jpg", (10, 10))):
+        Image.new("RGB", size).save(root / name)
+    (root / "a.txt").write_text("1 0.5 0.5 0.5 0.5\n0 0.25 0.5 0.1 0.2\n")  # b.png has none: no objects
+    (root / "sub/c.txt").write_text("0 0.5 0.5 1 1\n")
+    (root / "classes.txt").write_text("cat\ndog\n")
+    (root / "sub/classes.txt").write_text("cat\ndog\n")  # (LabelImg writes one in each folder it saves in)
+    return root
+
+
+def test_a_labelimg_folder_is_detected_and_read_as_one_unsplit_dataset(tmp_path: Path) -> None:
+    """Images with their label files beside them and classes.txt: no format recognised the folder."""
+    root = _labelimg_folder(tmp_path / "in")
+    found = labelkit.detect(root)
+    assert (found.format, found.confidence) == ("yolo", 0.7)
+    ds = labelkit.load(root)
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert [(i.id, i.media.path, i.media.width, i.media.height, i.split) for i in ds.items()] == [
+        ("a", "a.jpg", 20, 10, None),
+        ("b", "b.png", 40, 20, None),
+        ("sub/c", "sub/c.jpg", 10, 10, None),
+    ]
+    assert [(o.item_id, o.category_id, o.bbox) for o in ds.objects()] == [
+        ("a", 1, (5.0, 2.5, 10.0, 5.0)),
+        ("a", 0, (4.0, 4.0, 2.0, 2.0)),
+        ("sub/c", 0, (0.0, 0.0, 10.0, 10.0)),
+    ]
+    assert canonical(labelkit.load(root / "classes.txt", "yolo")) == canonical(ds)  # the names file names it too
+    # written back in the Ultralytics layout (the items, of no split, in train), which reads back the same
+    result = CliRunner().invoke(cli, ["convert", str(root), str(tmp_path / "out"), "--to", "yolo"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*")) == [
+        "data.yaml",
+        "image_sizes.json",
+        "labels/train/a.txt",
+        "labels/train/b.txt",
+        "labels/train/sub/c.txt",
+    ]
+    back = labelkit.load(tmp_path / "out")
+    assert [(o.item_id, o.category_id, o.bbox) for o in back.objects()] == [
+        (o.item_id, o.category_id, o.bbox) for o in ds.objects()
+    ]
+
+
+def test_a_label_file_without_its_image_in_a_flat_folder_needs_its_size(tmp_path: Path) -> None:
+    """As in the other layouts: an error naming the file, unless a size is given."""
+    root = _labelimg_folder(tmp_path / "in")
+    (root / "sub/gone.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    with pytest.raises(InputError, match="image not found") as err:
+        labelkit.load(root)
+    assert err.value.location.path == str(root / "sub/gone.txt")
+    ds = labelkit.load(root, image_size="8x4")
+    assert [(i.id, i.media.path, i.media.width) for i in ds.items()][-1] == ("sub/gone", None, 8)
+    (root / "image_sizes.json").write_text('{"sub/gone.jpg": [16, 8]}')
+    ds = labelkit.load(root)
+    assert [(i.id, i.media.path, i.media.width) for i in ds.items()][-1] == ("sub/gone", "sub/gone.jpg", 16)
+    assert [o.bbox for o in ds.objects() if o.item_id == "sub/gone"] == [(4.0, 2.0, 8.0, 4.0)]
+
+
+def test_a_flat_folders_class_lists_must_agree(tmp_path: Path) -> None:
+    """LabelImg writes classes.txt in each folder it saves in: another order there makes ids other classes."""
+    root = _labelimg_folder(tmp_path / "in")
+    (root / "sub/classes.txt").write_text("cat\ndog\nbird\n")  # a class added in a later session: ids agree
+    assert [c.name for c in labelkit.load(root).categories] == ["cat", "dog", "bird"]
+    (root / "classes.txt").unlink()  # without one in the root, the first by path is the names file
+    assert [c.name for c in labelkit.load(root, "yolo").categories] == ["cat", "dog", "bird"]
+    (root / "classes.txt").write_text("dog\ncat\n")
+    with pytest.raises(InputError, match=r"class names differ from classes.txt's") as err:
+        labelkit.load(root)
+    assert err.value.location.path == str(root / "sub/classes.txt")
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"a.jpg": None, "a.txt": "0 0.5 0.5 0.1 0.1\n"}, 0.5),  # YOLO lines, no names file
+        ({"a.jpg": None, "a.txt": "", "obj.names": "cat\n"}, 0.7),  # a names file, no object yet
+        ({"a.jpg": None, "a.txt": ""}, None),  # nothing says YOLO
+        ({"a.jpg": None, "a.xml": "<annotation></annotation>"}, None),  # LabelImg's VOC
+        ({"a.txt": "0 0.5 0.5 0.1 0.1\n", "classes.txt": "cat\n"}, None),  # no image: a text folder
+        ({"a.jpg": None, "a.txt": "STOP SIGN\n", "classes.txt": "cat\n"}, None),  # an OCR set's transcription
+        ({"a.jpg": None, "a.txt": "0 0.5 0.5 0.1 0.1\n", "images/b.jpg": None}, None),  # another layout's
+    ],
+    ids=["yolo-lines", "names-file", "empty", "voc", "no-images", "ocr", "images-folder"],
+)
+def test_a_flat_folder_is_detected_only_with_yolo_labels_beside_images(
+    tmp_path: Path, files: dict[str, str | None], expected: float | None
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        if text is None:
+            Image.new("RGB", (4, 4)).save(tmp_path / name)
+        else:
+            (tmp_path / name).write_text(text)
+    found = yolo.detect(tmp_path)
+    assert (found.confidence if found is not None else None) == expected

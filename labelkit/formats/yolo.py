@@ -3,9 +3,10 @@
 Reads Ultralytics layouts (``data.yaml`` with ``train``/``val``/``test`` as folders, list files or lists,
 ``names`` as a list or map, ``kpt_shape``/``flip_idx``), Darknet layouts (``obj.data``, ``obj.names``,
 ``train.txt``, ``obj_<split>_data/``), loose folders (a names file beside ``images/`` and ``labels/``),
-DOTA-style ``labelTxt`` folders and classification folders (``<split>/<class>/<image>``). Tasks: detect,
-segment, OBB, pose and classify, detected from the files or forced with ``task=...``. Coordinates are
-normalised, so image sizes come from the image headers (or an ``image_sizes.json`` side file, or options).
+flat folders (LabelImg's: each image's label file beside it, ``classes.txt``), DOTA-style ``labelTxt``
+folders and classification folders (``<split>/<class>/<image>``). Tasks: detect, segment, OBB, pose and
+classify, detected from the files or forced with ``task=...``. Coordinates are normalised, so image sizes
+come from the image headers (or an ``image_sizes.json`` side file, or options).
 Label text is parsed and checked by :mod:`labelkit.formats.yolo_parse`; the writer lives in
 :mod:`labelkit.formats.yolo_write`.
 """
@@ -31,8 +32,10 @@ from labelkit.formats.yolo_layout import (
     classify_splits,
     find_config,
     find_layout,
+    flat_images,
     has_txt,
     rel_path,
+    yolo_lines,
 )
 from labelkit.formats.yolo_media import image_size, parse_size
 from labelkit.io import Inside, read_file
@@ -140,8 +143,32 @@ def detect(path: Path) -> Detection | None:
         return Detection(0.85, f"folder with {config.name} and label files")
     if has_labels and not (path / "Annotations").is_dir():
         return Detection(0.5, "folder with labels/ and no names file")
+    flat = _detect_flat(path, config)
+    if flat is not None:
+        return flat
     if classify_splits(path):
         return Detection(0.3, "folder of split/class/image folders (YOLO classify)")
+    return None
+
+
+def _detect_flat(path: Path, config: Path | None) -> Detection | None:
+    """A folder of images with their label files beside them (LabelImg), and a names file or YOLO lines.
+
+    The first 8 label files by name are looked at: none may hold other lines than YOLO's (an OCR set's
+    transcriptions beside their images are no labels), and without a names file, one must hold YOLO lines.
+    """
+    images = flat_images(path)
+    if not images:
+        return None
+    names = config or next(iter(sorted(path.glob("*.names"))), None)
+    labels = [Path(image).stem + ".txt" for image in images]
+    found = [yolo_lines(path / label) for label in [n for n in labels if names is None or n != names.name][:8]]
+    if False in found:
+        return None
+    if names is not None:
+        return Detection(0.7, f"folder of images with label files beside them and {names.name} (LabelImg)")
+    if True in found:
+        return Detection(0.5, "folder of images with YOLO label files beside them and no names file")
     return None
 
 

@@ -1,4 +1,4 @@
-"""Finding a YOLO dataset's files: Ultralytics, Darknet, loose, DOTA and classification layouts.
+"""Finding a YOLO dataset's files: Ultralytics, Darknet, loose, flat (LabelImg), DOTA and classification layouts.
 
 Turns a folder, ``data.yaml``, ``obj.data`` or names file into a list of entries (split, key, image path,
 label path) plus the class names and task hints; :mod:`labelkit.formats.yolo` parses the label files.
@@ -7,6 +7,7 @@ label path) plus the class names and task hints; :mod:`labelkit.formats.yolo` pa
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -620,6 +621,99 @@ def classify_splits(root: Path) -> list[Path]:
     return splits if any(s.name in ("train", "val", "valid", "validation", "test") for s in splits) else []
 
 
+def flat_images(root: Path) -> list[str]:
+    """The images directly in ``root`` that have a label file beside them (``a.jpg`` and ``a.txt``), by name.
+
+    A flat folder, as LabelImg and other annotation tools write YOLO: only when ``root`` holds no images or
+    labels folder (``images/``, ``labels/``, ...), which make it another layout.
+    """
+    if not root.is_dir() or any((root / d).is_dir() for d in (*IMAGE_DIRS, *LABEL_DIRS)):
+        return []
+    with os.scandir(root) as entries:
+        files = {e.name for e in entries if not e.name.startswith(APPLE_DOUBLE) and e.is_file()}
+    return sorted(n for n in files if is_image(Path(n)) and _label_file(Path(n)).name in files)
+
+
+_YOLO_LINE = re.compile(rb"[0-9]+([ \t]+[-+0-9.eE]+){4,}[ \t]*")
+"""A label line as tools write it: a class id and at least 4 plain numbers (detect, segment, OBB or pose)."""
+
+
+def yolo_lines(label: Path) -> bool | None:
+    """Whether a file's first 4 KB are lines of YOLO labels; None when it holds none (an empty label file).
+
+    Detection's test for a flat folder without a names file: an OCR set's transcriptions (``a.txt`` beside
+    ``a.jpg``) are text, not these.
+    """
+    with label.open("rb") as f:
+        head = f.read(_HEAD)
+    lines = [line.strip() for line in re.split(rb"[\r\n]", head.removeprefix(b"\xef\xbb\xbf"))]
+    if len(head) == _HEAD and len(lines) > 1:
+        lines.pop()  # (cut short)
+    lines = [line for line in lines if line]
+    return all(_YOLO_LINE.fullmatch(line) for line in lines) if lines else None
+
+
+_HEAD = 4096
+
+
+def _flat(root: Path, names_file: Path | None, sizes: dict[str, tuple[int, int]], inside: Inside | None) -> Layout:
+    """One unsplit dataset of every image under ``root``, each with its label file beside it (LabelImg's layout).
+
+    Sub-folders are read as part of it. A label file without its image is read as in the other layouts (sized
+    by ``image_sizes.json`` or ``image_size``, else an error naming it); ``classes.txt``, LabelImg's names,
+    is none unless an image beside it is named ``classes`` (the names file never is). Without a names file in
+    the root, the first ``classes.txt`` by path is it. LabelImg writes one in each folder it saves in: a list
+    that goes on from the others (a class added in a later session) gives the names; else it is refused.
+
+    Raises:
+        InputError: a ``classes.txt`` whose names are not the names file's (or go on from them): the same
+            class id would be another class in its folder.
+    """
+    images = _images_under(root)
+    entries = [
+        Entry(None, image.relative_to(root).with_suffix("").as_posix(), image, _label_file(image)) for image in images
+    ]
+    for entry in entries:
+        if entry.label == names_file:
+            entry.label = None  # (an image named as the names file: LabelImg keeps one file for both)
+    labelled = {e.label for e in entries}
+    image_of: dict[Path, list[str]] = {}
+    for name in sorted(sizes):  # images listed in the size side file: the label files whose image is absent
+        image_of.setdefault(_label_file(root / name), []).append(name)
+    class_lists: list[Path] = []
+    for name in sorted(walk_files(root, lambda f: f.endswith(".txt") and not f.startswith(APPLE_DOUBLE))):
+        label = root / name
+        if label in labelled or label == names_file:
+            continue
+        if name.rpartition("/")[2] == LABELIMG_NAMES:
+            class_lists.append(label)
+            continue
+        found = image_of.get(label, [])
+        entries += [Entry(None, name[:-4], root / image, label) for image in found] or [
+            Entry(None, name[:-4], None, label)
+        ]
+    names_file = names_file or next(iter(class_lists), None)
+    names = _read_names_file(names_file, inside) if names_file is not None else []
+    for other in class_lists:
+        if other == names_file:
+            continue
+        more = _read_names_file(other, inside)
+        if more[: len(names)] == names[: len(more)]:  # (one list goes on from the other: the ids agree)
+            names = max(names, more, key=len)
+            continue
+        assert names_file is not None  # (the first class list is the names file when there is none)
+        raise InputError(
+            f"class names differ from {rel_path(names_file, root)}'s: a class id would name another class here",
+            path=other,
+            expected=", ".join(names)[:200],
+            found=", ".join(more)[:200],
+            hint="make the folders' classes.txt files alike, or convert each folder on its own",
+        )
+    layout = Layout(root=root, names=names)
+    layout.entries = sorted(entries, key=lambda e: (e.key, str(e.image or "")))
+    return layout
+
+
 def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) -> Layout:
     names_file = next((root / n for n in ("obj.names", "classes.txt", "classes.names") if (root / n).is_file()), None)
     if names_file is None:
@@ -627,6 +721,8 @@ def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) 
         names_file = found[0] if found else None
     image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
     label_dir = next((root / d for d in LABEL_DIRS if (root / d).is_dir()), None)
+    if flat_images(root):  # (neither folder: a LabelImg folder, images and labels side by side)
+        return _flat(root, names_file, sizes, None if follow else Inside(root))
     if names_file is None and label_dir is not None:  # LabelImg writes its classes.txt among its labels
         found = [label_dir / LABELIMG_NAMES, *sorted(label_dir.glob(f"*/{LABELIMG_NAMES}"))]
         names_file = next((p for p in found if p.is_file()), None)
