@@ -2512,8 +2512,22 @@ def test_a_flat_folders_class_lists_must_agree(tmp_path: Path) -> None:
         ({"a.txt": "0 0.5 0.5 0.1 0.1\n", "classes.txt": "cat\n"}, None),  # no image: a text folder
         ({"a.jpg": None, "a.txt": "STOP SIGN\n", "classes.txt": "cat\n"}, None),  # an OCR set's transcription
         ({"a.jpg": None, "a.txt": "0 0.5 0.5 0.1 0.1\n", "images/b.jpg": None}, None),  # another layout's
+        ({"train/a.jpg": None, "train/a.txt": "0 0.5 0.5 0.1 0.1\n", "val/b.jpg": None}, 0.5),  # split folders
+        ({"day1/a.jpg": None, "day1/a.txt": "", "day1/classes.txt": "cat\n"}, 0.7),  # a sub-folder's names
+        ({"day1/a.jpg": None, "day1/a.txt": "STOP\n", "day1/classes.txt": "cat\n"}, None),
     ],
-    ids=["yolo-lines", "names-file", "empty", "voc", "no-images", "ocr", "images-folder"],
+    ids=[
+        "yolo-lines",
+        "names-file",
+        "empty",
+        "voc",
+        "no-images",
+        "ocr",
+        "images-folder",
+        "split-folders",
+        "sub-folder-names",
+        "sub-folder-ocr",
+    ],
 )
 def test_a_flat_folder_is_detected_only_with_yolo_labels_beside_images(
     tmp_path: Path, files: dict[str, str | None], expected: float | None
@@ -2526,3 +2540,34 @@ def test_a_flat_folder_is_detected_only_with_yolo_labels_beside_images(
             (tmp_path / name).write_text(text)
     found = yolo.detect(tmp_path)
     assert (found.confidence if found is not None else None) == expected
+
+
+def test_flat_split_folders_are_splits_and_other_sub_folders_one_dataset(tmp_path: Path) -> None:
+    """Roboflow's YOLO Darknet export: train/ and valid/, each images, labels and _darknet.labels side by side."""
+    root = tmp_path / "in"
+    for split in ("train", "valid", "test"):
+        (root / split).mkdir(parents=True)
+        Image.new("RGB", (20, 10)).save(root / split / "a.jpg")
+        if split != "test":  # (an unlabelled test split: its images have no objects)
+            (root / split / "a.txt").write_text(f"{int(split == 'valid')} 0.5 0.5 0.5 0.5\n")
+            (root / split / "_darknet.labels").write_text("cat\ndog\n")
+    (root / "README.roboflow.txt").write_text("Exported via Roboflow\n")  # (beside the splits: not a label file)
+    found = labelkit.detect(root)
+    assert (found.format, found.confidence) == ("yolo", 0.7)
+    ds = labelkit.load(root)
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert [(i.id, i.media.path, i.split) for i in ds.items()] == [
+        ("test/a", "test/a.jpg", "test"),
+        ("train/a", "train/a.jpg", "train"),
+        ("valid/a", "valid/a.jpg", "valid"),
+    ]
+    assert [(o.item_id, o.category_id) for o in ds.objects()] == [("train/a", 0), ("valid/a", 1)]
+    for split in ("train", "valid", "test"):  # sub-folders not named as splits: one unsplit dataset
+        (root / split).rename(root / f"day_{split}")
+    with pytest.raises(InputError, match="class id must be") as err:  # whose text files are all label files
+        labelkit.load(root)
+    assert (err.value.location.path, err.value.location.line) == (str(root / "README.roboflow.txt"), 1)
+    (root / "README.roboflow.txt").unlink()
+    ds = labelkit.load(root)
+    assert [(i.id, i.split) for i in ds.items()] == [("day_test/a", None), ("day_train/a", None), ("day_valid/a", None)]
+    assert [(o.item_id, o.category_id) for o in ds.objects()] == [("day_train/a", 0), ("day_valid/a", 1)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import numpy as np
@@ -26,14 +26,16 @@ from labelkit.errors import InputError, UsageError
 from labelkit.formats import yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.yolo_layout import (
+    FLAT_NAMES,
     LABEL_DIRS,
     MAX_UNNAMED_CLASSES,
     Layout,
     classify_splits,
     find_config,
     find_layout,
-    flat_images,
+    flat_folders,
     has_txt,
+    label_file,
     rel_path,
     yolo_lines,
 )
@@ -157,18 +159,24 @@ def _detect_flat(path: Path, config: Path | None) -> Detection | None:
     The first 8 label files by name are looked at: none may hold other lines than YOLO's (an OCR set's
     transcriptions beside their images are no labels), and without a names file, one must hold YOLO lines.
     """
-    images = flat_images(path)
-    if not images:
+    folders = flat_folders(path)
+    if not folders:
         return None
     names = config or next(iter(sorted(path.glob("*.names"))), None)
-    labels = [Path(image).stem + ".txt" for image in images]
-    found = [yolo_lines(path / label) for label in [n for n in labels if names is None or n != names.name][:8]]
+    if names is None:
+        places = [
+            folder / n for _, folder, images in folders for n in dict.fromkeys(PurePosixPath(i).parent for i in images)
+        ]
+        names = next((p / f for p in places for f in FLAT_NAMES if (p / f).is_file()), None)
+    labels = [folder / label_file(Path(image)) for _, folder, images in folders for image in images]
+    found = [yolo_lines(label) for label in [p for p in labels if p != names][:8]]
     if False in found:
         return None
+    what = "split folders" if folders[0][0] is not None else "folder"
     if names is not None:
-        return Detection(0.7, f"folder of images with label files beside them and {names.name} (LabelImg)")
+        return Detection(0.7, f"flat {what} (LabelImg): images with label files beside them, and {names.name}")
     if True in found:
-        return Detection(0.5, "folder of images with YOLO label files beside them and no names file")
+        return Detection(0.5, f"flat {what} (LabelImg): images with YOLO label files beside them, no names file")
     return None
 
 

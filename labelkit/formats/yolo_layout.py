@@ -119,20 +119,20 @@ def _img2label(image: Path) -> Path:
     last dot (``a.`` has label ``a.txt``, as the writer and Ultralytics name it).
     """
     parts = image.parts
-    beside = _label_file(image)
+    beside = label_file(image)
     for i in range(len(parts) - 2, -1, -1):
         if parts[i] in ("images", "Images"):
             for label_dir in ("labels", "Labels", "Annotations", "annotations", "labelTxt"):
-                candidate = _label_file(Path(*parts[:i], label_dir, *parts[i + 1 :]))
+                candidate = label_file(Path(*parts[:i], label_dir, *parts[i + 1 :]))
                 if candidate.is_file():
                     return candidate
             if beside.is_file():
                 return beside
-            return _label_file(Path(*parts[:i], "labels", *parts[i + 1 :]))
+            return label_file(Path(*parts[:i], "labels", *parts[i + 1 :]))
     return beside
 
 
-def _label_file(image: Path) -> Path:
+def label_file(image: Path) -> Path:
     """``image`` with ``.txt`` in place of its extension (the part after the name's last dot, not leading)."""
     name = image.name
     dot = name.rfind(".")
@@ -631,7 +631,32 @@ def flat_images(root: Path) -> list[str]:
         return []
     with os.scandir(root) as entries:
         files = {e.name for e in entries if not e.name.startswith(APPLE_DOUBLE) and e.is_file()}
-    return sorted(n for n in files if is_image(Path(n)) and _label_file(Path(n)).name in files)
+    return sorted(n for n in files if is_image(Path(n)) and label_file(Path(n)).name in files)
+
+
+_SPLIT_FOLDERS = ("train", "val", "valid", "validation", "test")
+
+
+def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
+    """The folders of a flat layout: each with its split and the images it holds with a label file beside them.
+
+    The images are named by their path below the folder; those of the root's sub-folders are looked for only
+    when it holds none.
+
+    The root, of no split, when it holds such images (its sub-folders are part of it). Else, when a sub-folder
+    named as a split (``train``, ``valid``, ...) holds some, every sub-folder holding images directly is a
+    split (Roboflow's YOLO Darknet export: ``train/`` and ``valid/``, each images and labels side by side; an
+    unlabelled ``test/`` of images only). Else the root, when some sub-folder holds such images. Else none.
+    """
+    images = flat_images(root)
+    if images or not root.is_dir() or any((root / d).is_dir() for d in (*IMAGE_DIRS, *LABEL_DIRS)):
+        return [(None, root, images)] if images else []
+    subs = [(p, flat_images(p)) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    if not any(found for _, found in subs):
+        return []
+    if not any(found and p.name in _SPLIT_FOLDERS for p, found in subs):
+        return [(None, root, [f"{p.name}/{name}" for p, found in subs for name in found])]
+    return [(p.name, p, found) for p, found in subs if found or any(is_image(f) for f in p.iterdir() if f.is_file())]
 
 
 _YOLO_LINE = re.compile(rb"[0-9]+([ \t]+[-+0-9.eE]+){4,}[ \t]*")
@@ -641,8 +666,8 @@ _YOLO_LINE = re.compile(rb"[0-9]+([ \t]+[-+0-9.eE]+){4,}[ \t]*")
 def yolo_lines(label: Path) -> bool | None:
     """Whether a file's first 4 KB are lines of YOLO labels; None when it holds none (an empty label file).
 
-    Detection's test for a flat folder without a names file: an OCR set's transcriptions (``a.txt`` beside
-    ``a.jpg``) are text, not these.
+    Detection's test for a flat folder: an OCR set's transcriptions (``a.txt`` beside ``a.jpg``) are text,
+    not these.
     """
     with label.open("rb") as f:
         head = f.read(_HEAD)
@@ -654,44 +679,61 @@ def yolo_lines(label: Path) -> bool | None:
 
 
 _HEAD = 4096
+FLAT_NAMES = (LABELIMG_NAMES, "_darknet.labels")
+"""Names files of a flat folder's sub-folders: LabelImg's in each folder it saves in, Roboflow's in each split."""
 
 
-def _flat(root: Path, names_file: Path | None, sizes: dict[str, tuple[int, int]], inside: Inside | None) -> Layout:
-    """One unsplit dataset of every image under ``root``, each with its label file beside it (LabelImg's layout).
+def _flat_text(name: str) -> bool:
+    """A flat folder's file that is read: a label file (``.txt``) or a names file of :data:`FLAT_NAMES`."""
+    return name.endswith(".txt") and not name.startswith(APPLE_DOUBLE) or name in FLAT_NAMES
 
-    Sub-folders are read as part of it. A label file without its image is read as in the other layouts (sized
-    by ``image_sizes.json`` or ``image_size``, else an error naming it); ``classes.txt``, LabelImg's names,
-    is none unless an image beside it is named ``classes`` (the names file never is). Without a names file in
-    the root, the first ``classes.txt`` by path is it. LabelImg writes one in each folder it saves in: a list
-    that goes on from the others (a class added in a later session) gives the names; else it is refused.
+
+def _flat(
+    root: Path,
+    folders: list[tuple[str | None, Path, list[str]]],
+    names_file: Path | None,
+    sizes: dict[str, tuple[int, int]],
+    inside: Inside | None,
+) -> Layout:
+    """A flat layout (LabelImg's): every image under each folder, with its label file beside it.
+
+    Sub-folders are read as part of their folder. A label file without its image is read as in the other
+    layouts (sized by ``image_sizes.json`` or ``image_size``, else an error naming it); ``classes.txt``,
+    LabelImg's names, is none unless an image beside it is named ``classes`` (the names file never is).
+    Without a names file in the root, the first of :data:`FLAT_NAMES` by path is it. LabelImg writes one in
+    each folder it saves in: a list that goes on from the others (a class added in a later session) gives
+    the names; else it is refused.
 
     Raises:
-        InputError: a ``classes.txt`` whose names are not the names file's (or go on from them): the same
-            class id would be another class in its folder.
+        InputError: a names file whose names are not the first's (or go on from them): the same class id
+            would be another class in its folder.
     """
-    images = _images_under(root)
-    entries = [
-        Entry(None, image.relative_to(root).with_suffix("").as_posix(), image, _label_file(image)) for image in images
-    ]
-    for entry in entries:
-        if entry.label == names_file:
-            entry.label = None  # (an image named as the names file: LabelImg keeps one file for both)
-    labelled = {e.label for e in entries}
     image_of: dict[Path, list[str]] = {}
     for name in sorted(sizes):  # images listed in the size side file: the label files whose image is absent
-        image_of.setdefault(_label_file(root / name), []).append(name)
+        image_of.setdefault(label_file(root / name), []).append(name)
+    entries: list[Entry] = []
     class_lists: list[Path] = []
-    for name in sorted(walk_files(root, lambda f: f.endswith(".txt") and not f.startswith(APPLE_DOUBLE))):
-        label = root / name
-        if label in labelled or label == names_file:
-            continue
-        if name.rpartition("/")[2] == LABELIMG_NAMES:
-            class_lists.append(label)
-            continue
-        found = image_of.get(label, [])
-        entries += [Entry(None, name[:-4], root / image, label) for image in found] or [
-            Entry(None, name[:-4], None, label)
+    for split, folder, _ in folders:
+        found = [
+            Entry(split, image.relative_to(folder).with_suffix("").as_posix(), image, label_file(image))
+            for image in _images_under(folder)
         ]
+        for entry in found:
+            if entry.label == names_file:
+                entry.label = None  # (an image named as the names file: LabelImg keeps one file for both)
+        labelled = {e.label for e in found}
+        for name in sorted(walk_files(folder, _flat_text)):
+            label = folder / name
+            if label in labelled or label == names_file:
+                continue
+            if name.rpartition("/")[2] in FLAT_NAMES:
+                class_lists.append(label)
+                continue
+            key = name[:-4]
+            found += [Entry(split, key, root / image, label) for image in image_of.get(label, [])] or [
+                Entry(split, key, None, label)
+            ]
+        entries += sorted(found, key=lambda e: (e.key, str(e.image or "")))
     names_file = names_file or next(iter(class_lists), None)
     names = _read_names_file(names_file, inside) if names_file is not None else []
     for other in class_lists:
@@ -707,11 +749,9 @@ def _flat(root: Path, names_file: Path | None, sizes: dict[str, tuple[int, int]]
             path=other,
             expected=", ".join(names)[:200],
             found=", ".join(more)[:200],
-            hint="make the folders' classes.txt files alike, or convert each folder on its own",
+            hint="make the folders' names files alike, or convert each folder on its own",
         )
-    layout = Layout(root=root, names=names)
-    layout.entries = sorted(entries, key=lambda e: (e.key, str(e.image or "")))
-    return layout
+    return Layout(root=root, names=names, entries=entries)
 
 
 def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) -> Layout:
@@ -721,8 +761,9 @@ def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) 
         names_file = found[0] if found else None
     image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
     label_dir = next((root / d for d in LABEL_DIRS if (root / d).is_dir()), None)
-    if flat_images(root):  # (neither folder: a LabelImg folder, images and labels side by side)
-        return _flat(root, names_file, sizes, None if follow else Inside(root))
+    flat_dirs = flat_folders(root)
+    if flat_dirs:  # (no images or labels folder: a LabelImg folder, images and labels side by side)
+        return _flat(root, flat_dirs, names_file, sizes, None if follow else Inside(root))
     if names_file is None and label_dir is not None:  # LabelImg writes its classes.txt among its labels
         found = [label_dir / LABELIMG_NAMES, *sorted(label_dir.glob(f"*/{LABELIMG_NAMES}"))]
         names_file = next((p for p in found if p.is_file()), None)
