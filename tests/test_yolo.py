@@ -2474,6 +2474,17 @@ def test_a_labelimg_folder_is_detected_and_read_as_one_unsplit_dataset(tmp_path:
     ]
 
 
+def test_a_flat_folders_hidden_files_and_folders_are_passed_over(tmp_path: Path) -> None:
+    """Jupyter keeps copies of the files edited in a folder in .ipynb_checkpoints/: each was a label file
+    without its image, an error (Ultralytics' glob passes over hidden files and folders too)."""
+    root = _labelimg_folder(tmp_path / "in")
+    (root / ".ipynb_checkpoints").mkdir()
+    (root / ".ipynb_checkpoints/a-checkpoint.txt").write_text("1 0.5 0.5 0.5 0.5\n")
+    Image.new("RGB", (4, 4)).save(root / "sub/.hidden.jpg")
+    (root / "sub/.hidden.txt").write_text("1 0.5 0.5 0.5 0.5\n")
+    assert [i.id for i in labelkit.load(root).items()] == ["a", "b", "sub/c"]
+
+
 def test_a_label_file_without_its_image_in_a_flat_folder_needs_its_size(tmp_path: Path) -> None:
     """As in the other layouts: an error naming the file, unless a size is given."""
     root = _labelimg_folder(tmp_path / "in")

@@ -688,6 +688,15 @@ def _flat_text(name: str) -> bool:
     return name.endswith(".txt") and not name.startswith(APPLE_DOUBLE) or name in FLAT_NAMES
 
 
+def _hidden(rel: str) -> bool:
+    """A path below a flat folder that is hidden or in a hidden folder (``.ipynb_checkpoints/a-checkpoint.txt``).
+
+    A flat folder is a working folder: Jupyter keeps copies of the files edited in it there, and Ultralytics,
+    finding images with ``glob``, passes over hidden files and folders too.
+    """
+    return rel.startswith(".") or "/." in rel
+
+
 def _flat(
     root: Path,
     folders: list[tuple[str | None, Path, list[str]]],
@@ -697,9 +706,10 @@ def _flat(
 ) -> Layout:
     """A flat layout (LabelImg's): every image under each folder, with its label file beside it.
 
-    Sub-folders are read as part of their folder. A label file without its image is read as in the other
-    layouts (sized by ``image_sizes.json`` or ``image_size``, else an error naming it); ``classes.txt``,
-    LabelImg's names, is none unless an image beside it is named ``classes`` (the names file never is).
+    Sub-folders are read as part of their folder; hidden files and folders are passed over. A label file
+    without its image is read as in the other layouts (sized by ``image_sizes.json`` or ``image_size``, else
+    an error naming it); ``classes.txt``, LabelImg's names, is none unless an image beside it is named
+    ``classes`` (the names file never is).
     Without a names file in the root, the first of :data:`FLAT_NAMES` by path is it. LabelImg writes one in
     each folder it saves in: a list that goes on from the others (a class added in a later session) gives
     the names; else it is refused.
@@ -717,12 +727,13 @@ def _flat(
         found = [
             Entry(split, image.relative_to(folder).with_suffix("").as_posix(), image, label_file(image))
             for image in _images_under(folder)
+            if not _hidden(image.relative_to(folder).as_posix())
         ]
         for entry in found:
             if entry.label == names_file:
                 entry.label = None  # (an image named as the names file: LabelImg keeps one file for both)
         labelled = {e.label for e in found}
-        for name in sorted(walk_files(folder, _flat_text)):
+        for name in sorted(n for n in walk_files(folder, _flat_text) if not _hidden(n)):
             label = folder / name
             if label in labelled or label == names_file:
                 continue
