@@ -1309,6 +1309,15 @@ def test_cr_only_line_breaks_are_line_breaks(
     assert (err.value.location.path, err.value.location.line) == (str(root / "labels/x.txt"), 3)
 
 
+@pytest.mark.parametrize("brk", ["\x0b", "\x0c", "\x1c", "\x85", "\u2028"])
+def test_lines_end_where_ultralytics_ends_them(tmp_path: Path, brk: str) -> None:
+    """Lines parted by a vertical tab (or another break str.splitlines knows) were one polygon of 7 points."""
+    root = _tiny_dataset(tmp_path / "ds", f"0 0.5 0.5 0.5 0.5{brk}1 0.25 0.5 0.5 0.2{brk}0 0.75 0.5 0.1 0.2\n")
+    ds = labelkit.load(root, "yolo")
+    assert ds.info.extras["yolo:task"] == "detect"
+    assert [o.category_id for o in ds.objects()] == [0, 1, 0]
+
+
 @pytest.mark.parametrize("one_at_a_time", [False, True], ids=["batch", "one-file-at-a-time"])
 def test_a_byte_order_mark_starting_a_label_file_is_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_at_a_time: bool

@@ -64,7 +64,11 @@ def plain_lines(data: bytes) -> bytes:
 def parse_file(data: bytes, path: Path, index: int, out: Parsed, n_classes: int) -> None:
     r"""Parse one label file: per line a split and a count (so errors keep their line); numbers in bulk.
 
-    Lines end at ``\n``, ``\r\n`` or ``\r``, and a UTF-8 byte-order mark is dropped (see :func:`plain_lines`).
+    Lines end at ``\n``, ``\r\n`` or ``\r``, and a UTF-8 byte-order mark is dropped (see :func:`plain_lines`);
+    they end where ``str.splitlines`` ends them, as Ultralytics reads them: also at a vertical tab, a form feed,
+    U+001C to U+001E, U+0085, U+2028 and U+2029 (which :func:`parse_many` declines). Taken for spaces, three
+    box lines parted so were one polygon; Darknet's ``fscanf`` takes the first two for spaces, so it too
+    reads three boxes.
     """
     data = plain_lines(data)
     try:
@@ -76,7 +80,7 @@ def parse_file(data: bytes, path: Path, index: int, out: Parsed, n_classes: int)
     counts: list[int] = []
     tokens: list[str] = []
     lines: list[int] = []
-    for number, raw in enumerate(text.split("\n"), 1):
+    for number, raw in enumerate(text.splitlines(), 1):
         parts = raw.split()
         if parts:
             heads.append(parts[0])
@@ -237,7 +241,7 @@ def _is_number(text: str) -> bool:
 def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str]) -> None:
     """Parse one DOTA file (``x1 y1 ... x4 y4 class [difficult]`` in pixels); new class names join ``names``."""
     text = read_text(path, plain_lines(data))
-    for number, raw in enumerate(text.split("\n"), 1):
+    for number, raw in enumerate(text.splitlines(), 1):
         parts = raw.split()
         if not parts or ":" in parts[0]:
             continue  # blank lines and DOTA headers (imagesource:..., gsd:...)
