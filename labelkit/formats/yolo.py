@@ -25,19 +25,15 @@ import pyarrow as pa
 from labelkit.errors import InputError, UsageError
 from labelkit.formats import yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
+from labelkit.formats.yolo_folders import FLAT_NAMES, classify_splits, find_layout, flat_folders, yolo_lines
 from labelkit.formats.yolo_layout import (
-    FLAT_NAMES,
     LABEL_DIRS,
     MAX_UNNAMED_CLASSES,
     Layout,
-    classify_splits,
     find_config,
-    find_layout,
-    flat_folders,
     has_txt,
     label_file,
     rel_path,
-    yolo_lines,
 )
 from labelkit.formats.yolo_media import image_size, parse_size
 from labelkit.io import Inside, read_file

@@ -1,13 +1,14 @@
-"""Finding a YOLO dataset's files: Ultralytics, Darknet, loose, flat (LabelImg), DOTA and classification layouts.
+"""YOLO layouts: the entries and names of a dataset, and the layouts its config describes (Ultralytics, Darknet).
 
-Turns a folder, ``data.yaml``, ``obj.data`` or names file into a list of entries (split, key, image path,
-label path) plus the class names and task hints; :mod:`labelkit.formats.yolo` parses the label files.
+A layout is a list of entries (split, key, image path, label path) plus the class names and task hints;
+``data.yaml`` and ``obj.data`` are read here, the layouts a folder alone makes (flat, loose, DOTA,
+classification) in :mod:`labelkit.formats.yolo_folders`, which also finds the layout of a path;
+:mod:`labelkit.formats.yolo` parses the label files.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,9 @@ APPLE_DOUBLE = "._"
 resource forks, never images or labels); they are passed over."""
 
 
-def _images_under(folder: Path) -> list[Path]:
+def images_under(folder: Path) -> list[Path]:
+    """The images anywhere below ``folder``, by path (macOS ``._*`` files are none)."""
+
     def keep(name: str) -> bool:
         return is_image(Path(name)) and not name.startswith(APPLE_DOUBLE)
 
@@ -179,7 +182,8 @@ def _parse_names(value: Any, source: Path) -> list[str]:
     raise InputError("names must be a list or an id -> name map", path=source, element="names")
 
 
-def _read_names_file(path: Path, inside: Inside | None) -> list[str]:
+def read_names_file(path: Path, inside: Inside | None) -> list[str]:
+    """The class names of a names file (``obj.names``, ``classes.txt``): one per line, blank last lines dropped."""
     text = _dataset_text(path, inside)
     lines = text.splitlines()
     while lines and not lines[-1].strip():
@@ -359,7 +363,7 @@ def _dataset_text(path: Path, inside: Inside | None) -> str:
 _LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
 
 
-def _ultralytics(
+def ultralytics_layout(
     config_path: Path, sizes: dict[str, tuple[int, int]], follow: bool = False, find_sizes: bool = False
 ) -> Layout:
     """The layout a ``data.yaml`` describes; with ``find_sizes``, ``sizes`` gets the side file of its root.
@@ -475,16 +479,16 @@ def _entries_from_source(
     if source.is_file():
         return _entries_from_list(source, root, split, inside)
     if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
-        return _entries_from_labels(source, root, split, sizes)
+        return entries_from_labels(source, root, split, sizes)
     entries = []
-    for image in _images_under(source):
+    for image in images_under(source):
         key = image.relative_to(source).with_suffix("").as_posix()
         entries.append(Entry(split, key, image, _img2label(image)))
     # label files whose image is absent (listed in the size side file, or an error later)
     label_dir = _img2label(source / "x.jpg").parent
     if label_dir != source and label_dir.is_dir():
         known = {e.label for e in entries}
-        for extra in _entries_from_labels(label_dir, root, split, sizes):
+        for extra in entries_from_labels(label_dir, root, split, sizes):
             if extra.label not in known:
                 entries.append(extra)
     return entries
@@ -501,7 +505,7 @@ def _label_rel(image_rel: str) -> str:
     return (head + slash + (base[:dot] if dot > 0 else base) + ".txt")[1:]
 
 
-def _entries_from_labels(
+def entries_from_labels(
     label_dir: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]]
 ) -> list[Entry]:
     """Entries for every label file under ``label_dir``; images come from the size side file, if any."""
@@ -563,7 +567,8 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None, inside: I
     return entries
 
 
-def _darknet(data_path: Path, follow: bool = False) -> Layout:
+def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
+    """The layout an ``obj.data`` describes (its names file and one list file per split)."""
     root = data_path.parent
     inside = None if follow else Inside(root)
     config: dict[str, str] = {}
@@ -588,7 +593,7 @@ def _darknet(data_path: Path, follow: bool = False) -> Layout:
         return path
 
     names_path = local("names") if "names" in config else root / "obj.names"
-    names = _read_names_file(names_path, inside) if names_path.is_file() else []
+    names = read_names_file(names_path, inside) if names_path.is_file() else []
     layout = Layout(root=root, names=names, config=dict(config))
     for key in config:
         if key in DARKNET_RESERVED:
@@ -602,253 +607,3 @@ def _darknet(data_path: Path, follow: bool = False) -> Layout:
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
     layout.entries = _one_per_file(layout.entries)
     return layout
-
-
-def classify_splits(root: Path) -> list[Path]:
-    """Split folders of a classification layout (``<split>/<class>/<image>``), or none.
-
-    The first 8 class folders by name are looked into (in the folder's listing order, which differs between
-    machines, the same dataset was read with or without a split) for label files (``.txt``): a split has none
-    there, and an image in some class folder. (A class folder holding no image, only a note, say, does not make
-    its split something else: every other image of the split was left out unsaid.)
-    """
-    splits = []
-    for sub in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        classes = sorted(c for c in sub.iterdir() if c.is_dir())
-        if classes and not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
-            if any(any(is_image(f) for f in c.iterdir()) for c in classes):  # (stops at the first image)
-                splits.append(sub)
-    return splits if any(s.name in ("train", "val", "valid", "validation", "test") for s in splits) else []
-
-
-def flat_images(root: Path) -> list[str]:
-    """The images directly in ``root`` that have a label file beside them (``a.jpg`` and ``a.txt``), by name.
-
-    A flat folder, as LabelImg and other annotation tools write YOLO: only when ``root`` holds no images or
-    labels folder (``images/``, ``labels/``, ...), which make it another layout.
-    """
-    if not root.is_dir() or any((root / d).is_dir() for d in (*IMAGE_DIRS, *LABEL_DIRS)):
-        return []
-    with os.scandir(root) as entries:
-        files = {e.name for e in entries if not e.name.startswith(APPLE_DOUBLE) and e.is_file()}
-    return sorted(n for n in files if is_image(Path(n)) and label_file(Path(n)).name in files)
-
-
-_SPLIT_FOLDERS = ("train", "val", "valid", "validation", "test")
-
-
-def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
-    """The folders of a flat layout: each with its split and the images it holds with a label file beside them.
-
-    The images are named by their path below the folder; those of the root's sub-folders are looked for only
-    when it holds none.
-
-    The root, of no split, when it holds such images (its sub-folders are part of it). Else, when a sub-folder
-    named as a split (``train``, ``valid``, ...) holds some, every sub-folder holding images directly is a
-    split (Roboflow's YOLO Darknet export: ``train/`` and ``valid/``, each images and labels side by side; an
-    unlabelled ``test/`` of images only). Else the root, when some sub-folder holds such images. Else none.
-    """
-    images = flat_images(root)
-    if images or not root.is_dir() or any((root / d).is_dir() for d in (*IMAGE_DIRS, *LABEL_DIRS)):
-        return [(None, root, images)] if images else []
-    subs = [(p, flat_images(p)) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
-    if not any(found for _, found in subs):
-        return []
-    if not any(found and p.name in _SPLIT_FOLDERS for p, found in subs):
-        return [(None, root, [f"{p.name}/{name}" for p, found in subs for name in found])]
-    return [(p.name, p, found) for p, found in subs if found or any(is_image(f) for f in p.iterdir() if f.is_file())]
-
-
-_YOLO_LINE = re.compile(rb"[0-9]+([ \t]+[-+0-9.eE]+){4,}[ \t]*")
-"""A label line as tools write it: a class id and at least 4 plain numbers (detect, segment, OBB or pose)."""
-
-
-def yolo_lines(label: Path) -> bool | None:
-    """Whether a file's first 4 KB are lines of YOLO labels; None when it holds none (an empty label file).
-
-    Detection's test for a flat folder: an OCR set's transcriptions (``a.txt`` beside ``a.jpg``) are text,
-    not these.
-    """
-    with label.open("rb") as f:
-        head = f.read(_HEAD)
-    lines = [line.strip() for line in re.split(rb"[\r\n]", head.removeprefix(b"\xef\xbb\xbf"))]
-    if len(head) == _HEAD and len(lines) > 1:
-        lines.pop()  # (cut short)
-    lines = [line for line in lines if line]
-    return all(_YOLO_LINE.fullmatch(line) for line in lines) if lines else None
-
-
-_HEAD = 4096
-FLAT_NAMES = (LABELIMG_NAMES, "_darknet.labels")
-"""Names files of a flat folder's sub-folders: LabelImg's in each folder it saves in, Roboflow's in each split."""
-
-
-def _flat_text(name: str) -> bool:
-    """A flat folder's file that is read: a label file (``.txt``) or a names file of :data:`FLAT_NAMES`."""
-    return name.endswith(".txt") and not name.startswith(APPLE_DOUBLE) or name in FLAT_NAMES
-
-
-def _hidden(rel: str) -> bool:
-    """A path below a flat folder that is hidden or in a hidden folder (``.ipynb_checkpoints/a-checkpoint.txt``).
-
-    A flat folder is a working folder: Jupyter keeps copies of the files edited in it there, and Ultralytics,
-    finding images with ``glob``, passes over hidden files and folders too.
-    """
-    return rel.startswith(".") or "/." in rel
-
-
-def _flat(
-    root: Path,
-    folders: list[tuple[str | None, Path, list[str]]],
-    names_file: Path | None,
-    sizes: dict[str, tuple[int, int]],
-    inside: Inside | None,
-) -> Layout:
-    """A flat layout (LabelImg's): every image under each folder, with its label file beside it.
-
-    Sub-folders are read as part of their folder; hidden files and folders are passed over. A label file
-    without its image is read as in the other layouts (sized by ``image_sizes.json`` or ``image_size``, else
-    an error naming it); ``classes.txt``, LabelImg's names, is none unless an image beside it is named
-    ``classes`` (the names file never is).
-    Without a names file in the root, the first of :data:`FLAT_NAMES` by path is it. LabelImg writes one in
-    each folder it saves in: a list that goes on from the others (a class added in a later session) gives
-    the names; else it is refused.
-
-    Raises:
-        InputError: a names file whose names are not the first's (or go on from them): the same class id
-            would be another class in its folder.
-    """
-    image_of: dict[Path, list[str]] = {}
-    for name in sorted(sizes):  # images listed in the size side file: the label files whose image is absent
-        image_of.setdefault(label_file(root / name), []).append(name)
-    entries: list[Entry] = []
-    class_lists: list[Path] = []
-    for split, folder, _ in folders:
-        found = [
-            Entry(split, image.relative_to(folder).with_suffix("").as_posix(), image, label_file(image))
-            for image in _images_under(folder)
-            if not _hidden(image.relative_to(folder).as_posix())
-        ]
-        for entry in found:
-            if entry.label == names_file:
-                entry.label = None  # (an image named as the names file: LabelImg keeps one file for both)
-        labelled = {e.label for e in found}
-        for name in sorted(n for n in walk_files(folder, _flat_text) if not _hidden(n)):
-            label = folder / name
-            if label in labelled or label == names_file:
-                continue
-            if name.rpartition("/")[2] in FLAT_NAMES:
-                class_lists.append(label)
-                continue
-            key = name[:-4]
-            found += [Entry(split, key, root / image, label) for image in image_of.get(label, [])] or [
-                Entry(split, key, None, label)
-            ]
-        entries += sorted(found, key=lambda e: (e.key, str(e.image or "")))
-    names_file = names_file or next(iter(class_lists), None)
-    names = _read_names_file(names_file, inside) if names_file is not None else []
-    for other in class_lists:
-        if other == names_file:
-            continue
-        more = _read_names_file(other, inside)
-        if more[: len(names)] == names[: len(more)]:  # (one list goes on from the other: the ids agree)
-            names = max(names, more, key=len)
-            continue
-        assert names_file is not None  # (the first class list is the names file when there is none)
-        raise InputError(
-            f"class names differ from {rel_path(names_file, root)}'s: a class id would name another class here",
-            path=other,
-            expected=", ".join(names)[:200],
-            found=", ".join(more)[:200],
-            hint="make the folders' names files alike, or convert each folder on its own",
-        )
-    return Layout(root=root, names=names, entries=entries)
-
-
-def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) -> Layout:
-    names_file = next((root / n for n in ("obj.names", "classes.txt", "classes.names") if (root / n).is_file()), None)
-    if names_file is None:
-        found = sorted(root.glob("*.names"))
-        names_file = found[0] if found else None
-    image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
-    label_dir = next((root / d for d in LABEL_DIRS if (root / d).is_dir()), None)
-    flat_dirs = flat_folders(root)
-    if flat_dirs:  # (no images or labels folder: a LabelImg folder, images and labels side by side)
-        return _flat(root, flat_dirs, names_file, sizes, None if follow else Inside(root))
-    if names_file is None and label_dir is not None:  # LabelImg writes its classes.txt among its labels
-        found = [label_dir / LABELIMG_NAMES, *sorted(label_dir.glob(f"*/{LABELIMG_NAMES}"))]
-        names_file = next((p for p in found if p.is_file()), None)
-    names = _read_names_file(names_file, None if follow else Inside(root)) if names_file is not None else []
-    layout = Layout(root=root, names=names)
-    pairs: list[tuple[str | None, Path | None, Path | None]] = []
-    if image_dir is not None or label_dir is not None:
-        subdirs = sorted({p.name for d in (image_dir, label_dir) if d is not None for p in d.iterdir() if p.is_dir()})
-        # subfolders are splits unless images sit beside them: then they are folders of one unsplit tree (a
-        # stray .txt beside them, such as LabelImg's classes.txt, decides nothing)
-        flat = any(is_image(p) for p in (image_dir.iterdir() if image_dir else ()) if p.is_file())
-        if subdirs and not flat:
-            pairs += [(s, _opt(image_dir, s), _opt(label_dir, s)) for s in subdirs]
-        else:
-            pairs.append((None, image_dir, label_dir))
-    else:
-        for sub in sorted(p for p in root.iterdir() if p.is_dir()):
-            if any((sub / d).is_dir() for d in LABEL_DIRS):
-                pairs.append(
-                    (sub.name, _opt(sub, "images"), next((sub / d for d in LABEL_DIRS if (sub / d).is_dir()), None))
-                )
-    for split, images, labels in pairs:
-        if labels is not None and labels.name == "labelTxt":
-            layout.dota = True
-        entries: list[Entry] = []  # (images of one folder sharing a stem share a label file: each is an entry)
-        if images is not None:
-            for image in _images_under(images):
-                key = image.relative_to(images).with_suffix("").as_posix()
-                label = labels / Path(key + ".txt") if labels is not None else None
-                entries.append(Entry(split, key, image, label))
-        if labels is not None:
-            keys = {e.key for e in entries}
-            entries += [e for e in _entries_from_labels(labels, root, split, sizes) if e.key not in keys]
-        layout.entries += sorted(entries, key=lambda e: (e.key, str(e.image or "")))
-    return layout
-
-
-def _opt(folder: Path | None, name: str) -> Path | None:
-    if folder is None:
-        return None
-    return folder / name if (folder / name).is_dir() else None
-
-
-def _classify_layout(root: Path) -> Layout:
-    splits = classify_splits(root)
-    classes = sorted({c.name for s in splits for c in s.iterdir() if c.is_dir()})
-    layout = Layout(root=root, names=classes, classify=True)
-    for split in splits:
-        for class_dir in sorted(c for c in split.iterdir() if c.is_dir()):
-            for image in _images_under(class_dir):
-                layout.entries.append(
-                    Entry(split.name, image.relative_to(class_dir).with_suffix("").as_posix(), image, None)
-                )
-                layout.config.setdefault("_class_of", {})[str(image)] = class_dir.name
-    return layout
-
-
-def find_layout(
-    path: Path, task: str, sizes_option: str, follow: bool = False
-) -> tuple[Layout, dict[str, tuple[int, int]]]:
-    """Find the layout of ``path`` and load the image-size side file (or the ``image_sizes`` option's file).
-
-    List and names files that symbolic links take out of the dataset are refused unless ``follow``.
-    """
-    root = path if path.is_dir() else path.parent
-    sizes: dict[str, tuple[int, int]] = {}
-    sizes_file = Path(sizes_option) if sizes_option else root / SIZES_FILE
-    if sizes_option or sizes_file.is_file():
-        sizes = load_sizes(sizes_file)
-    if task == "classify" or (task == "auto" and path.is_dir() and find_config(path) is None and classify_splits(path)):
-        return _classify_layout(root), sizes
-    config = path if path.is_file() else find_config(path)
-    if config is not None and config.suffix in (".yaml", ".yml"):
-        return _ultralytics(config, sizes, follow, find_sizes=not (sizes_option or sizes_file.is_file())), sizes
-    if config is not None and config.name == "obj.data" or (root / "obj.data").is_file():
-        return _darknet(root / "obj.data", follow), sizes
-    return _loose(root, sizes, follow), sizes
