@@ -1,7 +1,7 @@
-"""The docstring examples of the foundation modules run as tests (from the project root, as a user would).
+"""The docstring examples of labelkit's modules run as tests (from the project root, as a user would).
 
-Only the modules listed here: every module with examples can be added (a global ``--doctest-modules`` would
-also import modules that have none, and would depend on the directory pytest is started from).
+The modules are listed (a global ``--doctest-modules`` would also import modules that have none, and would
+depend on the directory pytest is started from), and a test checks that every module with examples is.
 """
 
 from __future__ import annotations
@@ -53,3 +53,13 @@ def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, report=True)
     assert result.attempted > 0, f"{name} has no examples"
     assert result.failed == 0
+
+
+def test_every_module_with_examples_is_listed() -> None:
+    """A module whose docstrings hold examples (``>>>``) is in MODULES, so its examples run."""
+    with_examples = set()
+    for path in (ROOT / "labelkit").rglob("*.py"):
+        if ">>>" in path.read_text(encoding="utf-8"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            with_examples.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    assert sorted(with_examples - set(MODULES)) == []
