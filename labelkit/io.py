@@ -392,9 +392,12 @@ def read_head(path: str | os.PathLike[str], size: int) -> bytes:
 def parse_json(data: bytes, path: str | Path) -> Any:
     """Parse JSON text, naming the line and column of a syntax error.
 
+    A UTF-8 byte-order mark starting the text (Windows tools write one) is not JSON: it is dropped.
+
     Raises:
         InputError: the text is not valid JSON (truncated, bad syntax, bad UTF-8).
     """
+    data = without_bom(data)
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -407,6 +410,19 @@ def parse_json(data: bytes, path: str | Path) -> Any:
             pos, reason = bad.start, f"bad UTF-8 byte 0x{data[bad.start]:02x}"
         line, column = line_and_column(data, pos)
         raise InputError(f"invalid JSON at column {column}: {reason}", path=path, line=line) from exc
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def without_bom(data: bytes) -> bytes:
+    r"""``data`` without the UTF-8 byte-order mark starting it, if any (Windows tools write one; it is not text).
+
+    Examples:
+        >>> without_bom(b"\xef\xbb\xbf{}"), without_bom(b"{}")
+        (b'{}', b'{}')
+    """
+    return data[3:] if data[:3] == UTF8_BOM else data
 
 
 def line_and_column(data: bytes, pos: int) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import ROOT
 
 from labelkit.errors import InputError, OutputError
 from labelkit.io import atomic_output, contained, load_json, parse_json, read_bytes, read_file, write_json
@@ -26,6 +27,36 @@ def test_parse_json_names_line_and_column(data: bytes, line: int, column: int) -
     assert info.value.location.line == line
     assert info.value.message.startswith(f"invalid JSON at column {column}:")
     assert info.value.location.path == "f.json"
+
+
+def test_parse_json_drops_a_byte_order_mark_starting_the_text() -> None:
+    """Windows tools write one; the text after it is the JSON, and an error's column is counted after it too."""
+    assert parse_json(b'\xef\xbb\xbf{"a": [1, 2]}', "f.json") == {"a": [1, 2]}
+    with pytest.raises(InputError) as info:
+        parse_json(b'\xef\xbb\xbf{"a": }', "f.json")
+    assert (info.value.location.line, info.value.message.split(":")[0]) == (1, "invalid JSON at column 7")
+    with pytest.raises(InputError):  # (only the first three bytes: a second mark is no JSON)
+        parse_json(b'\xef\xbb\xbf\xef\xbb\xbf{"a": 1}', "f.json")
+
+
+def test_json_inputs_starting_with_a_byte_order_mark_read_as_without(tmp_path: Path) -> None:
+    """labelkit JSON, YOLO's image_sizes.json and COCO validate take a file a Windows editor saved."""
+    import labelkit
+    from labelkit.formats.yolo_media import load_sizes
+
+    native = (ROOT / "fixtures" / "native" / "images.labelkit.json").read_bytes()
+    (tmp_path / "bom.labelkit.json").write_bytes(b"\xef\xbb\xbf" + native)
+    with_mark = labelkit.load(tmp_path / "bom.labelkit.json", "labelkit")
+    assert with_mark.table("objects").equals(
+        labelkit.load(ROOT / "fixtures" / "native" / "images.labelkit.json").table("objects")
+    )
+    (tmp_path / "image_sizes.json").write_bytes(b'\xef\xbb\xbf{"images/a.jpg": [640, 480]}')
+    assert load_sizes(tmp_path / "image_sizes.json") == {"images/a.jpg": (640, 480)}
+    coco = (
+        b'{"images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}], "annotations": [], "categories": []}'
+    )
+    (tmp_path / "instances_val.json").write_bytes(b"\xef\xbb\xbf" + coco)
+    assert labelkit.validate(tmp_path / "instances_val.json", "coco") == []
 
 
 def test_read_bytes_and_load_json_errors(tmp_path: Path) -> None:

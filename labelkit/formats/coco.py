@@ -29,7 +29,7 @@ from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_
 from labelkit.formats.coco_records import dataset_info, merge_categories, result_image_ids
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_write import Writer
-from labelkit.io import paused_gc, read_head, require_utf8_name
+from labelkit.io import UTF8_BOM, paused_gc, read_head, require_utf8_name
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import keep_source_text
 from labelkit.report import Finding, Report
@@ -85,7 +85,6 @@ def _empty_results(file: Path, head: bytes) -> bool:
     return head.replace(b" ", b"").strip() == b"[]" and task_and_split(file)[0] == "results"
 
 
-UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 and UTF-32 (the reader says the text is not UTF-8)
 
 

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.io import json_text, parse_json, read_file, read_text
+from labelkit.io import UTF8_BOM, json_text, parse_json, read_file, read_text
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 Raw = msgspec.Raw
@@ -342,7 +342,7 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
         buf, release = _map(path)
     else:
         buf = data
-    if buf[:3] == b"\xef\xbb\xbf":  # a UTF-8 byte-order mark (Windows tools write one): not JSON, dropped
+    if buf[:3] == UTF8_BOM:  # a UTF-8 byte-order mark (Windows tools write one): not JSON, dropped
         buf = memoryview(buf)[3:]
     refuse_utf16(bytes(buf[:4]), path)
     try:

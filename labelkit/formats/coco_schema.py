@@ -7,7 +7,7 @@ from typing import Any
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_read import refuse_utf16
-from labelkit.io import parse_json, read_bytes, read_text
+from labelkit.io import parse_json, read_bytes, read_text, without_bom
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
 
@@ -95,7 +95,7 @@ def _document(path: Path) -> Any:
     Raises:
         InputError: the file is not valid JSON (with its line).
     """
-    data = read_bytes(path).removeprefix(b"\xef\xbb\xbf")  # (a UTF-8 byte-order mark: dropped, as reading does)
+    data = without_bom(read_bytes(path))  # (a UTF-8 byte-order mark: dropped, as reading does)
     refuse_utf16(data[:4], path)
     try:
         return parse_json(data, path)

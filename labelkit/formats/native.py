@@ -22,7 +22,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native_bulk import MEDIA_FIELDS, NotFast, fast_read
-from labelkit.io import parse_json, paused_gc, read_bytes, read_head
+from labelkit.io import parse_json, paused_gc, read_bytes, read_head, without_bom
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
 from labelkit.model.annotations import Record
@@ -128,6 +128,7 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
     Raises:
         InputError: bad JSON (with its line), or the first schema violation with its JSON pointer.
     """
+    data = without_bom(data)
     value = parse_json(data, path)  # strict JSON (no NaN), errors with their line
     try:
         return _ADAPTER.validate_json(data, strict=True)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_layout import Layout
-from labelkit.io import read_text
+from labelkit.io import read_text, without_bom
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import dumps
 
@@ -39,9 +39,6 @@ class Parsed:
 _INT64_DIGITS = len(str(INT64_MAX))
 
 
-_BOM = b"\xef\xbb\xbf"
-
-
 def plain_lines(data: bytes) -> bytes:
     r"""A label file's bytes without a UTF-8 byte-order mark, every line ended by ``\n`` alone.
 
@@ -54,8 +51,7 @@ def plain_lines(data: bytes) -> bytes:
         >>> plain_lines(b"\xef\xbb\xbf0 .5 .5 .1 .1\r1 .5 .5 .2 .2\r\n2 .5 .5 .3 .3\r")
         b'0 .5 .5 .1 .1\n1 .5 .5 .2 .2\n2 .5 .5 .3 .3\n'
     """
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
+    data = without_bom(data)
     if b"\r" in data:  # (CRLF too: one line break, as before)
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return data
