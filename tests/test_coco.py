@@ -1188,7 +1188,8 @@ def test_objects_from_other_formats_get_the_area_of_all_their_rings(tmp_path: Pa
     labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
     areas = [a["area"] for a in doc["annotations"]]
-    assert [a.get("num_keypoints") for a in doc["annotations"]] == [None, None, None, 1]
+    # (their category has keypoint names: those without keypoints are written with none labelled)
+    assert [a.get("num_keypoints") for a in doc["annotations"]] == [0, 0, 0, 1]
     third = (0.3 * 0.7) / 2  # (700.4 - 700.1) * (500.9 - 500.2) / 2, as the relative coordinates round
     rel = np.array([700.4 - 700.1, 500.9 - 500.2])
     assert areas == [abs(rel[0] * rel[1]) / 2, 8 + 3, 14.0, 8 + 3]
@@ -1298,6 +1299,47 @@ def test_objects_with_only_keypoints_get_the_bounds_of_their_labelled_points(tmp
     assert [int(api.annToMask(a).sum()) for a in anns] == [15, 0]
     back = labelkit.load(tmp_path / "out")
     assert [o.keypoints for o in back.objects()] == [[1, 2, 2, 9, 9, 0, 4, 7, 1], [5, 5, 2, 0, 0, 0, 0, 0, 0]]
+
+
+def test_objects_of_a_keypoints_category_without_keypoints_evaluate_in_cocoeval(tmp_path: Path) -> None:
+    """COCOeval's keypoints mode reads ``num_keypoints`` and ``keypoints`` of every annotation of the categories
+    it evaluates: a person written without them (a box beside posed persons) made it fail with ``KeyError``.
+    Such an object is written as COCO's keypoints files write an unlabelled person (reported as transformed)."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    ds = Dataset(categories=[Category(id=0, name="person", keypoints=["a", "b"]), Category(id=3, name="car")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=40, height=30)))
+    ds.add(Object(id="1", item_id="1", category_id=0, bbox=(1, 1, 10, 10), keypoints=[3, 4, 2, 5, 6, 1]))
+    ds.add(Object(id="2", item_id="1", category_id=0, bbox=(20, 10, 10, 10)))
+    ds.add(Object(id="3", item_id="1", category_id=3, bbox=(5, 5, 4, 4)))
+    report = labelkit.plan(ds, "coco")
+    assert [(c.what, c.count) for c in report.transformed][-1] == (
+        "objects without keypoints of a category with keypoint names",
+        1,
+    )
+    labelkit.save(ds, tmp_path / "out", "coco")
+    path = tmp_path / "out" / "annotations" / "instances_default.json"
+    anns = _load(path)["annotations"]
+    assert [(a.get("keypoints"), a.get("num_keypoints")) for a in anns] == [
+        ([3, 4, 2, 5, 6, 1], 2),
+        ([0, 0, 0, 0, 0, 0], 0),
+        (None, None),  # (a category without keypoint names: no keypoints)
+    ]
+    api = COCO(str(path))
+    posed = [{**a, "score": 1.0} for a in anns if a["category_id"] == 0]
+    ev = COCOeval(api, api.loadRes(posed), "keypoints")
+    ev.params.catIds = [0]
+    ev.params.kpt_oks_sigmas = np.array([0.05, 0.05])
+    ev.evaluate()
+    ev.accumulate()
+    ev.summarize()
+    assert ev.stats[0] == pytest.approx(1.0, abs=1e-12)  # (an OKS of 1 is a mean of exp(-0.0) floats)
+    assert [o.keypoints for o in labelkit.load(tmp_path / "out").objects()] == [
+        [3, 4, 2, 5, 6, 1],
+        [0, 0, 0, 0, 0, 0],
+        None,
+    ]
 
 
 def test_null_keypoint_numbers_are_refused_at_their_pointer(tmp_path: Path) -> None:
@@ -1471,7 +1513,8 @@ def test_what_coco_readers_refuse_is_never_written(tmp_path: Path) -> None:
     labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
     assert doc["images"][0]["file_name"] == "a.jpg"
-    assert [(a["id"], "keypoints" in a) for a in doc["annotations"]] == [(2, False)]
+    # (its keypoints taken out, it is a person without labelled points: COCOeval reads them for every one)
+    assert [(a["id"], a["keypoints"], a["num_keypoints"]) for a in doc["annotations"]] == [(2, [0, 0, 0, 0, 0, 0], 0)]
     assert labelkit.validate(tmp_path / "out") == []
 
 

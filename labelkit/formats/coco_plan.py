@@ -21,7 +21,15 @@ from labelkit.formats.base import (
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_names import renamed_files
-from labelkit.formats.coco_shapes import arr, drawn_polygons, geometryless, image_sizes, turned_boxes, written_boxes
+from labelkit.formats.coco_shapes import (
+    arr,
+    drawn_polygons,
+    geometryless,
+    image_sizes,
+    turned_boxes,
+    unposed_keypoint_counts,
+    written_boxes,
+)
 from labelkit.formats.coco_text import STUFF_TAG, carried_fields, marked_for_derivation
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -128,7 +136,7 @@ def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
             "keypoint sets of another length than their category's names",
             "keypoints",
             _wrong_keypoint_counts(objects, dataset.categories),
-            "COCO's reader refuses them: their objects are written without keypoints",
+            "COCO's reader refuses them: their objects are written with none labelled (num_keypoints 0)",
         ),
     ):
         if rows.any():
@@ -453,6 +461,26 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "boxes",
             int((unsegmented & valid_mask(objects["bbox"])).sum()),
             "COCO annotations need a segmentation: the box's rectangle is written as a polygon",
+        )
+        unposed = (unposed_keypoint_counts(objects, dataset.categories, complete) > 0) & ~in_results
+        if unposed.any():  # (an instances file beside a keypoints file read from COCO is written without keypoints)
+            beside = sorted(
+                {
+                    s.get("split") or "default"
+                    for s in dataset.info.extras.get("coco:files") or []
+                    if s.get("task") == "person_keypoints"
+                }
+            )
+            if beside:
+                of_item = pc.index_in(objects["item_id"], value_set=items["id"])
+                split = pc.fill_null(pc.take(pc.fill_null(items["split"], ""), of_item), "")
+                named = [*beside, ""] if "default" in beside else beside
+                unposed &= ~true_mask(pc.is_in(split, value_set=pa.array(named, pa.string())))
+        report.transform(
+            "objects without keypoints of a category with keypoint names",
+            int(unposed.sum()),
+            "COCOeval's keypoints mode reads every annotation of such a category: written with num_keypoints 0 "
+            "and every point unlabelled (0, 0, 0), as COCO's keypoints files write them",
         )
     transcripts = dataset.table("transcripts")
     if transcripts.num_rows:

@@ -217,6 +217,26 @@ def geometryless(objects: pa.Table) -> np.ndarray:
     return ~kept & ~G.drawable_polygons(objects["polygon"])
 
 
+def unposed_keypoint_counts(objects: pa.Table | pa.RecordBatch, categories: list[Any], kept: np.ndarray) -> np.ndarray:
+    """Per object: the keypoint names of its category when it has no keypoints and is not ``kept``, else 0.
+
+    COCOeval's keypoints mode reads ``num_keypoints`` and ``keypoints`` of every annotation of the categories
+    it evaluates (``KeyError`` without them), and COCO's own keypoints files give a person without labelled
+    points ``num_keypoints: 0`` and a zero for each number: such objects are written so. Objects read from
+    COCO (``kept``) are written as read.
+    """
+    named = {c.id: len(c.keypoints) for c in categories if c.keypoints}
+    n = objects.num_rows
+    if not named or not n:
+        return np.zeros(n, dtype=np.int64)
+    index = pc.index_in(objects["category_id"], value_set=pa.array(list(named), pa.int64()))
+    names = pc.take(pa.array(list(named.values()), pa.int64()), index).fill_null(0)
+    counts = np.asarray(names.to_numpy(zero_copy_only=False), dtype=np.int64).copy()
+    counts[valid_mask(objects["keypoints"]) | kept] = 0
+    unposed: np.ndarray = counts
+    return unposed
+
+
 def arr(column: Any) -> pa.Array:
     """A table column (chunked) as one array; an array as it is."""
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column

@@ -27,6 +27,7 @@ from labelkit.formats.coco_shapes import (
     holes_rle,
     polygon_areas,
     turned_boxes,
+    unposed_keypoint_counts,
     written_boxes,
 )
 from labelkit.formats.coco_text import (
@@ -671,6 +672,7 @@ class Writer:
         # every object gets the fields COCO requires that it does not carry; detections (results) go as read
         defaults = pa.nulls(n, pa.string())
         bbox_text = bbox_json(c)
+        keypoints_text = list_json(arr(c["keypoints"])) if with_keypoints else None
         if not results:
             fields = carried_fields(extras, "coco:files" in self.info_extras)
             complete = fields.as_read
@@ -688,8 +690,15 @@ class Writer:
                 box_only = pc.is_null(seg_text).to_numpy(zero_copy_only=False) & ~complete & ~fields.segmentation
                 if (box_only := box_only & has).any():
                     seg_text = pc.if_else(pa.array(box_only), rectangles(bbox), seg_text)
+            unposed = np.zeros(n, dtype=np.int64)
+            if keypoints_text is not None:  # (every annotation of a category with keypoint names has them)
+                unposed = unposed_keypoint_counts(c, self.ds.categories, complete)
+                if unposed.any():
+                    zeros = {k: "[" + ",".join(["0"] * (3 * k)) + "]" for k in np.unique(unposed[unposed > 0]).tolist()}
+                    texts = pa.array([zeros.get(k) for k in unposed.tolist()], pa.string())
+                    keypoints_text = pc.if_else(pa.array(unposed > 0), texts, keypoints_text)
             if not complete.all():
-                defaults = self._defaults(c, fields, seg_text, with_keypoints, boxes, has)
+                defaults = self._defaults(c, fields, seg_text, with_keypoints, boxes, has, unposed > 0)
         pieces: list[pa.Array | str] = ["{"]
         if not results or result_ids:  # (detections read without ids go back without them)
             pieces += ['"id":', pa.array(ann_ids).cast(pa.string()), ","]
@@ -697,8 +706,8 @@ class Writer:
         pieces.append(member("category_id", self._category_column(arr(c["category_id"]))))
         pieces.append(member("segmentation", seg_text))
         pieces.append(member("bbox", bbox_text))
-        if with_keypoints:
-            pieces.append(member("keypoints", list_json(arr(c["keypoints"]))))
+        if keypoints_text is not None:
+            pieces.append(member("keypoints", keypoints_text))
         pieces.append(member("score", numbers_or_null(arr(c["score"]))))
         pieces.append(member("attributes", arr(c["attributes"])))
         pieces += [carried, defaults, "}"]
@@ -712,14 +721,15 @@ class Writer:
         with_keypoints: bool,
         boxes: np.ndarray,
         has_box: np.ndarray,
+        unposed: np.ndarray,
     ) -> pa.Array:
         """``,"area":...,"iscrowd":0`` (and ``num_keypoints``): the members an object needs and does not carry.
 
         Objects read from COCO (``fields.as_read``) get none. Others get each of ``area``,
-        ``iscrowd`` (0) and, where keypoints are written, ``num_keypoints`` (the labelled points, ``v > 0``) that
-        their extras do not carry. The area is the polygons' (:func:`G.ring_areas`, summed over the rings in
-        order), else ``w * h`` of the box written (``boxes``, derived ones included), else 0, a column at a
-        time; masks are measured object by object.
+        ``iscrowd`` (0) and, where keypoints are written, ``num_keypoints`` (the labelled points, ``v > 0``; 0 for
+        the ``unposed`` rows, written with zero keypoints) that their extras do not carry. The area is the
+        polygons' (:func:`G.ring_areas`, summed over the rings in order), else ``w * h`` of the box written
+        (``boxes``, derived ones included), else 0, a column at a time; masks are measured object by object.
         """
         from pycocotools import mask as mask_utils
 
@@ -757,7 +767,7 @@ class Writer:
             areas = member("area", text.take(pa.array(index, mask=index < 0)))
         crowd = pc.if_else(pa.array(todo & ~fields.iscrowd), pa.scalar(',"iscrowd":0'), pa.scalar(None, pa.string()))
         pieces: list[pa.Array | str] = [areas, crowd]
-        posed = todo & ~fields.num_keypoints & valid_mask(c["keypoints"])
+        posed = todo & ~fields.num_keypoints & (valid_mask(c["keypoints"]) | unposed)
         if with_keypoints and posed.any():
             counts = G.labelled_keypoint_counts(arr(c["keypoints"]))
             number = pa.array(counts).cast(pa.string())
