@@ -1342,6 +1342,80 @@ def test_objects_of_a_keypoints_category_without_keypoints_evaluate_in_cocoeval(
     ]
 
 
+def test_polygons_far_outside_their_image_are_clipped_so_pycocotools_can_rasterise_them(tmp_path: Path) -> None:
+    """pycocotools sizes its buffers by a polygon's outline: a point 1e9 pixels away was written as it was, and
+    ``annToMask`` took gigabytes (a polygon with holes stopped the write with an error naming no object)."""
+    from pycocotools.coco import COCO
+
+    far = [-1e9, -1e9, 1e9, -1e9, 1e9, 1e9, -1e9, 1e9]
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=40, height=30)))
+    ds.add(Object(id="1", item_id="1", category_id=1, shape="polygon", polygon=[far]))
+    holed = [far, [1, 1, 5, 1, 5, 5, 1, 5]]
+    ds.add(Object(id="2", item_id="1", category_id=1, shape="polygon", polygon=holed, polygon_holes=[False, True]))
+    report = labelkit.plan(ds, "coco")
+    assert [(c.what, c.count) for c in report.transformed][:2] == [
+        ("polygons reaching far outside their image", 2),
+        ("polygons with holes", 1),
+    ]
+    labelkit.save(ds, tmp_path / "out", "coco")
+    path = tmp_path / "out" / "annotations" / "instances_default.json"
+    anns = _load(path)["annotations"]
+    assert [(a["segmentation"], a["bbox"], a["area"]) for a in anns[:1]] == [
+        ([[0, 30, 0, 0, 40, 0, 40, 30]], [0, 0, 40, 30], 1200.0)
+    ]
+    assert (anns[1]["bbox"], anns[1]["area"]) == ([0, 0, 40, 30], 1200.0 - 16)
+    api = COCO(str(path))
+    whole = np.ones((30, 40), np.uint8)
+    np.testing.assert_array_equal(api.annToMask(anns[0]), whole)
+    holed_mask = whole.copy()
+    holed_mask[1:5, 1:5] = 0
+    np.testing.assert_array_equal(api.annToMask(anns[1]), holed_mask)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-50, 60), st.integers(-50, 60), st.integers(1, 40), st.integers(1, 40)),
+        min_size=1,
+        max_size=4,
+    ),
+    st.integers(1, 40),
+    st.integers(1, 40),
+)
+def test_the_area_of_a_polygon_is_that_of_its_mask_inside_the_image(
+    rects: list[tuple[int, int, int, int]], width: int, height: int
+) -> None:
+    """COCOeval sorts objects into small, medium and large by ``area`` (and leaves out those above 1e10): a
+    polygon reaching outside its image was given its whole shoelace area, more than the image holds. The area
+    written is that of the part inside the image, which for whole-pixel rectangles is ``annToMask``'s count."""
+    import tempfile
+
+    from pycocotools.coco import COCO
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=width, height=height)))
+    inside = []
+    for i, (x, y, w, h) in enumerate(rects):
+        ds.add(
+            Object(
+                id=str(i),
+                item_id="1",
+                category_id=1,
+                shape="polygon",
+                polygon=[[x, y, x + w, y, x + w, y + h, x, y + h]],
+            )
+        )
+        inside.append(max(0, min(x + w, width) - max(x, 0)) * max(0, min(y + h, height) - max(y, 0)))
+    with tempfile.TemporaryDirectory() as tmp:
+        labelkit.save(ds, Path(tmp) / "out", "coco", allow_loss=True)  # (wholly outside: lost)
+        path = Path(tmp) / "out" / "annotations" / "instances_default.json"
+        api = COCO(str(path))
+        anns = _load(path)["annotations"]
+        assert [a["area"] for a in anns] == [float(n) for n in inside if n]
+        assert [a["area"] for a in anns] == [float(api.annToMask(a).sum()) for a in anns]
+
+
 def test_null_keypoint_numbers_are_refused_at_their_pointer(tmp_path: Path) -> None:
     doc = _load(INSTANCES)
     ann = next(a for a in doc["annotations"] if "keypoints" in a)

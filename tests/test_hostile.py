@@ -342,7 +342,6 @@ def test_splits_that_differ_only_in_case_are_refused_on_every_machine(
 
 def test_polygons_too_far_out_to_rasterise_are_not_handed_to_pycocotools(tmp_path: Path) -> None:
     """pycocotools scales coordinates into int32: 1e12 crashed the whole process (segmentation fault)."""
-    from labelkit.errors import OutputError
     from labelkit.model import Category, Dataset, Item, Media, Object
     from labelkit.model import geometry as G
 
@@ -353,8 +352,11 @@ def test_polygons_too_far_out_to_rasterise_are_not_handed_to_pycocotools(tmp_pat
     ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
     tri = [1.0, 1.0, 3.0, 1.0, 3.0, 3.0]
     ds.add(Object(id="o", item_id="1", category_id=1, polygon=[far, tri], polygon_holes=[False, True]))
-    with pytest.raises(OutputError, match="cannot be rasterised"):
-        labelkit.save(ds, tmp_path / "coco", "coco", allow_loss=True)
+    # COCO clips such a polygon to its image first (what it covers of the image is the same)
+    report = labelkit.save(ds, tmp_path / "coco", "coco")
+    assert ("polygons reaching far outside their image", 1) in [(c.what, c.count) for c in report.transformed]
+    ann = json.loads((tmp_path / "coco" / "annotations" / "instances_default.json").read_text())["annotations"][0]
+    assert (ann["segmentation"]["size"], ann["bbox"], ann["area"]) == ([6, 8], [0, 0, 4, 6], 23.0)
     ds2 = Dataset(categories=[Category(id=1, name="cat")])
     ds2.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
     ds2.add(Object(id="o", item_id="1", category_id=1, bbox=(0.0, 0.0, 4.0, 4.0), polygon=[far]))

@@ -24,6 +24,7 @@ from labelkit.formats.coco_names import renamed_files
 from labelkit.formats.coco_shapes import (
     arr,
     drawn_polygons,
+    far_polygons_clipped,
     geometryless,
     image_sizes,
     turned_boxes,
@@ -401,6 +402,13 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     objects = dataset.table("objects")
     _refuse_bad_masks(objects)
     if objects.num_rows:
+        objects, far = far_polygons_clipped(objects, items)  # (as the writer does: the counts below are of it)
+        report.transform(
+            "polygons reaching far outside their image",
+            int(far.sum()),
+            f"pycocotools cannot rasterise coordinates beyond {G.RASTER_MARGIN} image sides from the image: "
+            "clipped to the image, they cover the same pixels of it",
+        )
         _, ring_len = G.ring_lengths(objects["polygon"])
         report.lose(
             "polygon rings of fewer than 3 points",

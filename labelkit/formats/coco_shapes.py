@@ -123,6 +123,87 @@ def holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
     return orjson.dumps({"size": [h, w], "counts": rle["counts"].decode()}).decode()
 
 
+def clipped_ring(ring: Any, width: float, height: float) -> list[float]:
+    """One polygon ring (flat ``x y`` pairs) clipped to the image ``[0, width] x [0, height]``.
+
+    ``[]`` when fewer than 3 points are left. Sutherland-Hodgman: one pass per side of the image (convex).
+
+    Examples:
+        >>> clipped_ring([-2.0, 0, 2, 0, 2, 4], 10, 3)
+        [1.0, 3.0, 0.0, 2.0, 0.0, 0.0, 2.0, 0.0, 2.0, 3.0]
+    """
+    points = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
+    for axis, bound, low in ((0, 0.0, True), (0, float(width), False), (1, 0.0, True), (1, float(height), False)):
+        if len(points) < 3:
+            break
+        value = points[:, axis]
+        inside = value >= bound if low else value <= bound
+        if inside.all():
+            continue
+        before = np.roll(points, 1, axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # (an edge along the side: never taken)
+            t = (bound - before[:, axis]) / (value - before[:, axis])
+            crossing = before + t[:, None] * (points - before)
+        crossing[:, axis] = bound  # (on the side, exactly)
+        # per edge (previous point -> this one): where it crosses the side, then this point if inside
+        points = np.stack([crossing, points], axis=1)[np.stack([inside != np.roll(inside, 1), inside], axis=1)]
+    return points.ravel().tolist() if len(points) >= 3 else []
+
+
+def area_inside(rings: Any, width: float, height: float) -> float:
+    """The summed areas of polygon rings clipped to their image (as :func:`polygon_areas` adds them)."""
+    clipped = [r for r in (clipped_ring(r, width, height) for r in rings) if r]
+    if not clipped:
+        return 0.0
+    lengths = np.array([len(r) for r in clipped], dtype=np.int64)
+    coords = np.concatenate([np.asarray(r, dtype=np.float64) for r in clipped])
+    areas = G.ring_areas(coords, np.cumsum(lengths) - lengths, lengths)
+    return float(np.bincount(np.zeros(len(areas), dtype=np.int64), areas, 1)[0])
+
+
+def far_polygons_clipped(objects: pa.Table, items: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """``objects`` with each polygon reaching beyond :data:`G.RASTER_MARGIN` image sides clipped to its image.
+
+    pycocotools sizes its buffers by a polygon's outline (see :data:`G.RASTER_MARGIN`): ``annToMask`` of such
+    a polygon took seconds, or gigabytes and the process. Clipped, it covers the same pixels of its image. A
+    ring left with fewer than 3 points is dropped (with its hole flag); the rows are marked for the writer to
+    derive what they now lack (:func:`coco_text.marked_for_derivation`). Returns the rows clipped too.
+    """
+    n = objects.num_rows
+    far = np.zeros(n, dtype=bool)
+    if not n or objects["polygon"].null_count == n:
+        return objects, far
+    width, height = image_sizes(items, objects["item_id"])
+    sized = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
+    w, h = np.where(sized, width, 0), np.where(sized, height, 0)
+    far = sized & G.unrasterisable(objects["polygon"], h.astype(np.int64), w.astype(np.int64))
+    if not far.any():
+        return objects, far
+    rows = np.flatnonzero(far)
+    rings = objects["polygon"].take(pa.array(rows)).to_pylist()
+    holes = objects["polygon_holes"].take(pa.array(rows)).to_pylist()
+    for k, (row, rs, flags) in enumerate(zip(rows.tolist(), rings, holes, strict=True)):
+        if not all(np.isfinite(v) for r in rs for v in r):  # (not a number: the writer's error names it)
+            far[row] = False
+            continue
+        cut = [clipped_ring(r, w[row], h[row]) if len(r) >= 6 else r for r in rs]
+        keep = [j for j, r in enumerate(cut) if r]
+        rings[k] = [cut[j] for j in keep] or None
+        holes[k] = ([flags[j] for j in keep] or None) if flags is not None else None
+    index = np.arange(n)
+    index[rows] = n + np.arange(len(rows))
+    fixes: list[tuple[str, list[Any]]] = [("polygon", rings), ("polygon_holes", holes)]
+    if POLYGON_TEXT in objects.column_names:
+        fixes.append((POLYGON_TEXT, [None] * len(rows)))
+    for name, fixed in fixes:
+        column = objects[name]
+        spliced = pa.concat_arrays([arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
+        objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
+    extras = marked_for_derivation(objects["extras"], far).cast(objects.schema.field("extras").type)
+    objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
+    return objects, far
+
+
 def drawn_polygons(objects: pa.Table) -> pa.Table:
     """``objects`` as COCO can write them: no ring of fewer than 3 points, no object without geometry.
 

@@ -22,8 +22,10 @@ from labelkit.formats.coco_ids import object_ids
 from labelkit.formats.coco_names import file_name, kept_names
 from labelkit.formats.coco_records import category_record
 from labelkit.formats.coco_shapes import (
+    area_inside,
     arr,
     drawn_polygons,
+    far_polygons_clipped,
     holes_rle,
     polygon_areas,
     turned_boxes,
@@ -590,9 +592,10 @@ class Writer:
             if text is not None:
                 objects = objects.append_column(name, text)
         objects = objects.append_column(_ROW, pa.array(np.arange(objects.num_rows, dtype=np.int64)))
-        t = drawn_polygons(
+        picked = (
             objects if len(ids) == self.items.num_rows else objects.filter(pc.is_in(objects["item_id"], value_set=ids))
         )
+        t = drawn_polygons(far_polygons_clipped(picked, self.items)[0])
         t = turned_boxes(t)[0]
         if origins is not None:  # only the objects read from files of these tasks (untagged: instances)
             keep = None
@@ -747,7 +750,17 @@ class Writer:
             area_of[unmasked] = np.where(has_box[unmasked], boxes[unmasked, 2] * boxes[unmasked, 3], 0.0)
         with_rings = unmasked[rings[unmasked]]
         if len(with_rings):
-            area_of[with_rings] = polygon_areas(arr(c["polygon"]).take(pa.array(with_rings)))
+            polygons = arr(c["polygon"]).take(pa.array(with_rings))
+            area_of[with_rings] = polygon_areas(polygons)
+            # a polygon reaching outside its image: the area of what it covers of the image (as its mask)
+            bounds, _ = G.polygon_bounds_column(polygons)
+            width = np.asarray(c[_WIDTH].to_numpy(zero_copy_only=False))[with_rings]
+            height = np.asarray(c[_HEIGHT].to_numpy(zero_copy_only=False))[with_rings]
+            x, y, w, h = bounds.T
+            with np.errstate(invalid="ignore", over="ignore"):
+                out = (x < 0) | (y < 0) | (x + w > width) | (y + h > height)  # (NaN, an unknown size: not)
+            for k in np.flatnonzero(out).tolist():
+                area_of[with_rings[k]] = area_inside(polygons[k].as_py(), width[k], height[k])
         measured = np.flatnonzero(need_area & masked)
         if len(measured):
             for row, text in zip(measured.tolist(), seg_text.take(pa.array(measured)).to_pylist(), strict=True):
