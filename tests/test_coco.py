@@ -1416,6 +1416,37 @@ def test_the_area_of_a_polygon_is_that_of_its_mask_inside_the_image(
         assert [a["area"] for a in anns] == [float(api.annToMask(a).sum()) for a in anns]
 
 
+@pytest.mark.parametrize("holes", [None, [False, True]])
+def test_an_object_with_a_mask_and_a_polygon_is_written_with_its_mask_and_the_polygon_reported_lost(
+    holes: list[bool] | None, tmp_path: Path
+) -> None:
+    """COCO has one segmentation: the polygon was dropped unreported (or, with holes, the mask), and the bbox
+    derived for the object was the polygon's bounds beside the mask's pixels (COCOeval's bbox and segm modes
+    then disagreed)."""
+    from pycocotools import mask as mask_utils
+    from pycocotools.coco import COCO
+
+    from labelkit.model.annotations import Rle
+
+    pixels = np.zeros((30, 40), np.uint8)
+    pixels[2:5, 3:7] = 1
+    counts = mask_utils.encode(np.asfortranarray(pixels))["counts"].decode()
+    rings = [[10, 10, 20, 10, 20, 20, 10, 20], [12, 12, 14, 12, 14, 14]][: 2 if holes else 1]
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=40, height=30)))
+    mask = Rle(size=(30, 40), counts=counts)
+    ds.add(Object(id="1", item_id="1", category_id=1, shape="mask", polygon=rings, polygon_holes=holes, mask=mask))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("polygons of objects with a mask", 1)]
+    assert "polygons with holes" not in [c.what for c in err.value.report.transformed]
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    path = tmp_path / "out" / "annotations" / "instances_default.json"
+    [ann] = _load(path)["annotations"]
+    assert (ann["segmentation"], ann["bbox"], ann["area"]) == ({"size": [30, 40], "counts": counts}, [3, 2, 4, 3], 12.0)
+    np.testing.assert_array_equal(COCO(str(path)).annToMask(ann), pixels)
+
+
 def test_null_keypoint_numbers_are_refused_at_their_pointer(tmp_path: Path) -> None:
     doc = _load(INSTANCES)
     ann = next(a for a in doc["annotations"] if "keypoints" in a)

@@ -435,7 +435,13 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         )
         objects = drawn_polygons(objects)  # what the writer writes: the counts below are of it
         drawn = objects["polygon"].is_valid()
-        holes = objects["polygon_holes"].drop_null()
+        masked = valid_mask(objects["mask"])
+        report.lose(
+            "polygons of objects with a mask",
+            int((true_mask(drawn) & masked).sum()),
+            "a COCO annotation has one segmentation: the mask is written, with its bounds as a bbox the object lacks",
+        )
+        holes = objects["polygon_holes"].filter(pa.array(~masked)).drop_null()
         if len(holes):
             n = sum(1 for h in holes.to_pylist() if any(h))
             report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")

@@ -38,7 +38,8 @@ def written_boxes(
     The rows ``kept`` keep their box, or none: objects read from COCO as they were (see
     ``coco_text.CarriedFields``), and those carrying ``"bbox": null``. The others without a box get the
     bounds of their polygon, else of their mask, else of their labelled keypoints (``v > 0``): COCO
-    annotations carry a bbox, and COCOeval's bbox mode skips objects without one. Every box reaching more
+    annotations carry a bbox, and COCOeval's bbox mode skips objects without one. (An object with a mask and
+    a polygon gets its mask's bounds: the mask is its segmentation written.) Every box reaching more
     than ``BBOX_TOLERANCE`` pixels outside its image (``size``: per row, NaN when unknown) is clipped to it,
     as COCO's reader refuses it (one read from COCO was inside; an edit or a new image size moved it). With
     ``size`` None, the boxes are as they are before clipping (none clipped).
@@ -54,7 +55,7 @@ def written_boxes(
     todo = ~kept & ~has
     if todo.any():
         bounds, bounded = G.polygon_bounds_column(arr(c["polygon"]))
-        take = todo & bounded
+        take = todo & bounded & ~valid_mask(c["mask"])  # (a mask is written rather than a polygon: its bounds)
         boxes[take] = bounds[take]
         todo &= ~take
         masks = todo & valid_mask(c["mask"])
@@ -176,7 +177,8 @@ def far_polygons_clipped(objects: pa.Table, items: pa.Table) -> tuple[pa.Table, 
     width, height = image_sizes(items, objects["item_id"])
     sized = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
     w, h = np.where(sized, width, 0), np.where(sized, height, 0)
-    far = sized & G.unrasterisable(objects["polygon"], h.astype(np.int64), w.astype(np.int64))
+    far = sized & ~valid_mask(objects["mask"])  # (beside a mask, the polygon is not written)
+    far &= G.unrasterisable(objects["polygon"], h.astype(np.int64), w.astype(np.int64))
     if not far.any():
         return objects, far
     rows = np.flatnonzero(far)

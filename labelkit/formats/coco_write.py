@@ -664,13 +664,13 @@ class Writer:
         if mask.null_count < n or with_holes.any():
             seg_list = seg.to_pylist()
             masks = mask.to_pylist()
-            for i in range(n):
-                if with_holes[i]:
-                    seg_list[i] = holes_rle(c, i, self.size_of.get(c["item_id"][i].as_py()))
-                elif masks[i] is not None:
+            for i in range(n):  # (COCO has one segmentation: an object's mask is written, not its polygon)
+                if masks[i] is not None:
                     m = masks[i]
                     counts = m["counts"] if m["counts"] is not None else m["runs"]
                     seg_list[i] = orjson.dumps({"size": [m["height"], m["width"]], "counts": counts}).decode()
+                elif with_holes[i]:
+                    seg_list[i] = holes_rle(c, i, self.size_of.get(c["item_id"][i].as_py()))
         seg_text = pa.array(seg_list, pa.string()) if seg_list is not None else seg
         # every object gets the fields COCO requires that it does not carry; detections (results) go as read
         defaults = pa.nulls(n, pa.string())
