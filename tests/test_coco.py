@@ -1373,6 +1373,30 @@ def test_polygons_far_outside_their_image_are_clipped_so_pycocotools_can_rasteri
     np.testing.assert_array_equal(api.annToMask(anns[1]), holed_mask)
 
 
+def test_a_polygon_far_outside_its_image_read_from_coco_is_written_back_as_read(tmp_path: Path) -> None:
+    """COCO -> COCO is lossless: clipping is for objects from other formats or built in code."""
+    far = [-1e9, -1e9, 1e9, -1e9, 1e9, 1e9, -1e9, 1e9]
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 40, "height": 30}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 1,
+                "segmentation": [far],
+                "bbox": [0, 0, 40, 30],
+                "area": 1200,
+                "iscrowd": 0,
+            }
+        ],
+        "categories": [{"id": 1, "name": "a"}],
+    }
+    src = _write(tmp_path, doc)
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert "polygons reaching far outside their image" not in [c.what for c in report.transformed]
+    assert _load(tmp_path / "out" / "annotations" / "instances_val.json")["annotations"] == doc["annotations"]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(

@@ -402,7 +402,9 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     objects = dataset.table("objects")
     _refuse_bad_masks(objects)
     if objects.num_rows:
-        objects, far = far_polygons_clipped(objects, items)  # (as the writer does: the counts below are of it)
+        objects, far = far_polygons_clipped(
+            objects, items, "coco:files" in dataset.info.extras
+        )  # (as the writer does: the counts below are of it)
         report.transform(
             "polygons reaching far outside their image",
             int(far.sum()),

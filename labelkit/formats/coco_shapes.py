@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TEXT
-from labelkit.formats.coco_text import marked_for_derivation
+from labelkit.formats.coco_text import carried_fields, marked_for_derivation
 from labelkit.model import geometry as G
 from labelkit.model.tables import true_mask, valid_mask
 
@@ -162,13 +162,15 @@ def area_inside(rings: Any, width: float, height: float) -> float:
     return float(np.bincount(np.zeros(len(areas), dtype=np.int64), areas, 1)[0])
 
 
-def far_polygons_clipped(objects: pa.Table, items: pa.Table) -> tuple[pa.Table, np.ndarray]:
+def far_polygons_clipped(objects: pa.Table, items: pa.Table, read_from_coco: bool) -> tuple[pa.Table, np.ndarray]:
     """``objects`` with each polygon reaching beyond :data:`G.RASTER_MARGIN` image sides clipped to its image.
 
     pycocotools sizes its buffers by a polygon's outline (see :data:`G.RASTER_MARGIN`): ``annToMask`` of such
     a polygon took seconds, or gigabytes and the process. Clipped, it covers the same pixels of its image. A
     ring left with fewer than 3 points is dropped (with its hole flag); the rows are marked for the writer to
-    derive what they now lack (:func:`coco_text.marked_for_derivation`). Returns the rows clipped too.
+    derive what they now lack (:func:`coco_text.marked_for_derivation`). Objects read from COCO (see
+    :func:`coco_text.carried_fields`; ``read_from_coco``: the dataset's info lists COCO files) are written back
+    as read. Returns the rows clipped too.
     """
     n = objects.num_rows
     far = np.zeros(n, dtype=bool)
@@ -179,6 +181,8 @@ def far_polygons_clipped(objects: pa.Table, items: pa.Table) -> tuple[pa.Table, 
     w, h = np.where(sized, width, 0), np.where(sized, height, 0)
     far = sized & ~valid_mask(objects["mask"])  # (beside a mask, the polygon is not written)
     far &= G.unrasterisable(objects["polygon"], h.astype(np.int64), w.astype(np.int64))
+    if far.any():
+        far &= ~carried_fields(objects["extras"], read_from_coco).as_read
     if not far.any():
         return objects, far
     rows = np.flatnonzero(far)

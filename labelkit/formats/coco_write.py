@@ -595,7 +595,7 @@ class Writer:
         picked = (
             objects if len(ids) == self.items.num_rows else objects.filter(pc.is_in(objects["item_id"], value_set=ids))
         )
-        t = drawn_polygons(far_polygons_clipped(picked, self.items)[0])
+        t = drawn_polygons(far_polygons_clipped(picked, self.items, "coco:files" in self.info_extras)[0])
         t = turned_boxes(t)[0]
         if origins is not None:  # only the objects read from files of these tasks (untagged: instances)
             keep = None
