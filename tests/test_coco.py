@@ -1373,6 +1373,24 @@ def test_polygons_far_outside_their_image_are_clipped_so_pycocotools_can_rasteri
     np.testing.assert_array_equal(api.annToMask(anns[1]), holed_mask)
 
 
+def test_holes_on_an_image_too_large_for_an_rle_mask_are_reported_lost(tmp_path: Path) -> None:
+    """Holes become an RLE mask, which pycocotools makes a byte a pixel: on a 20000 x 20000 image the plan found
+    nothing and the write stopped with an error naming no object. The outer rings are written as polygons."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=20000, height=20000)))
+    rings = [[0, 0, 100, 0, 100, 100, 0, 100], [10, 10, 20, 10, 20, 20]]
+    ds.add(Object(id="o7", item_id="1", category_id=1, shape="polygon", polygon=rings, polygon_holes=[False, True]))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("polygons' holes on images of more than 2^28 pixels", 1)
+    ]
+    assert not (tmp_path / "out").exists()
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    [ann] = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
+    assert (ann["segmentation"], ann["bbox"], ann["area"]) == ([rings[0]], [0, 0, 100, 100], 10000.0)
+
+
 def test_a_polygon_far_outside_its_image_read_from_coco_is_written_back_as_read(tmp_path: Path) -> None:
     """COCO -> COCO is lossless: clipping is for objects from other formats or built in code."""
     far = [-1e9, -1e9, 1e9, -1e9, 1e9, 1e9, -1e9, 1e9]

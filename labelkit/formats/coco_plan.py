@@ -26,6 +26,7 @@ from labelkit.formats.coco_shapes import (
     drawn_polygons,
     far_polygons_clipped,
     geometryless,
+    holes_too_large_dropped,
     image_sizes,
     turned_boxes,
     unposed_keypoint_counts,
@@ -410,6 +411,13 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             int(far.sum()),
             f"pycocotools cannot rasterise coordinates beyond {G.RASTER_MARGIN} image sides from the image: "
             "clipped to the image, they cover the same pixels of it",
+        )
+        objects, huge = holes_too_large_dropped(objects, items)
+        report.lose(
+            "polygons' holes on images of more than 2^28 pixels",
+            int(huge.sum()),
+            "COCO polygons cannot have holes, and pycocotools cannot make so large an RLE mask: the outer rings "
+            "are written as polygons",
         )
         _, ring_len = G.ring_lengths(objects["polygon"])
         report.lose(

@@ -210,6 +210,37 @@ def far_polygons_clipped(objects: pa.Table, items: pa.Table, read_from_coco: boo
     return objects, far
 
 
+def holes_too_large_dropped(objects: pa.Table, items: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """``objects`` without the hole rings of polygons on images of more than :data:`G.MAX_RASTER_PIXELS` pixels.
+
+    Holes are written as an RLE mask (COCO polygons cannot have holes), which pycocotools makes in memory, a
+    byte a pixel: on such an image the outer rings are written as polygons instead. Returns the rows changed.
+    """
+    n = objects.num_rows
+    huge = np.zeros(n, dtype=bool)
+    if not n or objects["polygon_holes"].null_count == n:
+        return objects, huge
+    width, height = image_sizes(items, objects["item_id"])
+    with np.errstate(invalid="ignore", over="ignore"):
+        huge = valid_mask(objects["polygon_holes"]) & (width * height > G.MAX_RASTER_PIXELS)
+    rows = np.flatnonzero(huge)
+    if not len(rows):
+        return objects, huge
+    rings = objects["polygon"].take(pa.array(rows)).to_pylist()
+    holes = objects["polygon_holes"].take(pa.array(rows)).to_pylist()
+    for k, (rs, flags) in enumerate(zip(rings, holes, strict=True)):
+        huge[rows[k]] = any(flags)
+        rings[k] = [r for r, hole in zip(rs, flags, strict=True) if not hole] or None
+        holes[k] = None
+    index = np.arange(n)
+    index[rows] = n + np.arange(len(rows))
+    for name, fixed in (("polygon", rings), ("polygon_holes", holes)):
+        column = objects[name]
+        spliced = pa.concat_arrays([arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
+        objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
+    return objects, huge
+
+
 def drawn_polygons(objects: pa.Table) -> pa.Table:
     """``objects`` as COCO can write them: no ring of fewer than 3 points, no object without geometry.
 

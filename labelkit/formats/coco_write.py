@@ -27,6 +27,7 @@ from labelkit.formats.coco_shapes import (
     drawn_polygons,
     far_polygons_clipped,
     holes_rle,
+    holes_too_large_dropped,
     polygon_areas,
     turned_boxes,
     unposed_keypoint_counts,
@@ -595,7 +596,8 @@ class Writer:
         picked = (
             objects if len(ids) == self.items.num_rows else objects.filter(pc.is_in(objects["item_id"], value_set=ids))
         )
-        t = drawn_polygons(far_polygons_clipped(picked, self.items, "coco:files" in self.info_extras)[0])
+        picked = far_polygons_clipped(picked, self.items, "coco:files" in self.info_extras)[0]
+        t = drawn_polygons(holes_too_large_dropped(picked, self.items)[0])
         t = turned_boxes(t)[0]
         if origins is not None:  # only the objects read from files of these tasks (untagged: instances)
             keep = None
