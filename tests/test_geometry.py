@@ -190,6 +190,7 @@ def test_mask_column_problems_are_the_cell_by_cell_problems(cells: list[dict | N
 )
 @example([[[40.0, 0, 0, 0, 0, 0]], [[46.0, 0, 0, 0, 0, 0]], None], 9, 2)  # within reach + side; beyond it
 @example([[[float("nan"), 0, 0, 0, 0, 0], [1e12, 0]]], 0, 0)  # not finite; a ring too short to count
+@example([[[0.0, 0, 1, 0, 1, 1], [1e12, 0]], [[], [0.0, 0, 1, 0, 1, 1]]], 9, 9)  # a short ring after one counted
 def test_unrasterisable_is_raster_problem_over_a_column(rows: list, height: int, width: int) -> None:
     import pyarrow as pa
 

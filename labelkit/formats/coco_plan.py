@@ -403,8 +403,9 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     objects = dataset.table("objects")
     _refuse_bad_masks(objects)
     if objects.num_rows:
+        read_fields = carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
         objects, far = far_polygons_clipped(
-            objects, items, "coco:files" in dataset.info.extras
+            objects, items, "coco:files" in dataset.info.extras, read_fields
         )  # (as the writer does: the counts below are of it)
         report.transform(
             "polygons reaching far outside their image",
@@ -456,7 +457,9 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             n = sum(1 for h in holes.to_pylist() if any(h))
             report.transform("polygons with holes", n, "COCO polygons cannot have holes: written as RLE masks")
         # what the writer fills in for each object (coco_write)
-        fields = carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
+        # (the same as read_fields unless rows were clipped, which marks them, or left out as drawing nothing)
+        same = not far.any() and objects.num_rows == len(read_fields.as_read)
+        fields = read_fields if same else carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
         complete = fields.as_read
         kept = complete | fields.bbox  # their box as it is, or none
         # detections read from a results file go back there as they were: no box, clipping or segmentation added

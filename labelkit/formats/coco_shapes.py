@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TEXT
-from labelkit.formats.coco_text import carried_fields, marked_for_derivation
+from labelkit.formats.coco_text import CarriedFields, carried_fields, marked_for_derivation
 from labelkit.model import geometry as G
 from labelkit.model.tables import true_mask, valid_mask
 
@@ -162,7 +162,9 @@ def area_inside(rings: Any, width: float, height: float) -> float:
     return float(np.bincount(np.zeros(len(areas), dtype=np.int64), areas, 1)[0])
 
 
-def far_polygons_clipped(objects: pa.Table, items: pa.Table, read_from_coco: bool) -> tuple[pa.Table, np.ndarray]:
+def far_polygons_clipped(
+    objects: pa.Table, items: pa.Table, read_from_coco: bool, fields: CarriedFields | None = None
+) -> tuple[pa.Table, np.ndarray]:
     """``objects`` with each polygon reaching beyond :data:`G.RASTER_MARGIN` image sides clipped to its image.
 
     pycocotools sizes its buffers by a polygon's outline (see :data:`G.RASTER_MARGIN`): ``annToMask`` of such
@@ -170,19 +172,26 @@ def far_polygons_clipped(objects: pa.Table, items: pa.Table, read_from_coco: boo
     ring left with fewer than 3 points is dropped (with its hole flag); the rows are marked for the writer to
     derive what they now lack (:func:`coco_text.marked_for_derivation`). Objects read from COCO (see
     :func:`coco_text.carried_fields`; ``read_from_coco``: the dataset's info lists COCO files) are written back
-    as read. Returns the rows clipped too.
+    as read. Returns the rows clipped too. ``fields``: ``carried_fields`` of the objects' extras, when the
+    caller has them.
     """
     n = objects.num_rows
     far = np.zeros(n, dtype=bool)
     if not n or objects["polygon"].null_count == n:
         return objects, far
-    width, height = image_sizes(items, objects["item_id"])
+    far = ~valid_mask(objects["mask"]) & valid_mask(objects["polygon"])  # (beside a mask, a polygon is not written)
+    if far.any():  # (those read from COCO first: COCO -> COCO measures no polygon)
+        far &= ~(fields or carried_fields(objects["extras"], read_from_coco)).as_read
+    if not far.any():
+        return objects, far
+    look = np.flatnonzero(far)
+    every = len(look) == n
+    width, height = image_sizes(items, objects["item_id"] if every else objects["item_id"].take(pa.array(look)))
     sized = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
-    w, h = np.where(sized, width, 0), np.where(sized, height, 0)
-    far = sized & ~valid_mask(objects["mask"])  # (beside a mask, the polygon is not written)
-    far &= G.unrasterisable(objects["polygon"], h.astype(np.int64), w.astype(np.int64))
-    if far.any():
-        far &= ~carried_fields(objects["extras"], read_from_coco).as_read
+    w, h = np.zeros(n), np.zeros(n)
+    w[look], h[look] = np.where(sized, width, 0), np.where(sized, height, 0)
+    polygon = objects["polygon"] if every else objects["polygon"].take(pa.array(look))
+    far[look] = sized & G.unrasterisable(polygon, h[look].astype(np.int64), w[look].astype(np.int64))
     if not far.any():
         return objects, far
     rows = np.flatnonzero(far)

@@ -612,15 +612,21 @@ def unrasterisable(polygon: Any, heights: NDArray[np.int64], widths: NDArray[np.
         return out
     rings = pc.list_flatten(column)
     ring_row = np.asarray(pc.list_parent_indices(column).to_numpy(), dtype=np.int64)
-    usable = np.asarray(pc.list_value_length(rings).fill_null(0).to_numpy(), dtype=np.int64) >= 6
+    lengths = np.asarray(pc.list_value_length(rings).fill_null(0).to_numpy(), dtype=np.int64)
+    if not (lengths >= 6).any():
+        return out
     values = np.asarray(pc.list_flatten(rings).to_numpy(zero_copy_only=False), dtype=np.float64)
-    value_ring = np.asarray(pc.list_parent_indices(rings).to_numpy(), dtype=np.int64)
+    held = np.flatnonzero(lengths > 0)  # (reduceat takes no empty segment)
+    starts = (np.cumsum(lengths) - lengths)[held]
+    # per ring its largest magnitude (NaN when it holds one: np.maximum keeps NaN), one pass over the values
+    largest = np.maximum.reduceat(np.abs(values), starts)
+    usable = lengths[held] >= 6
     side = np.maximum(heights, widths).astype(np.float64)
     reach = RASTER_MARGIN * np.maximum(side, 1) + side  # raster_problem's reach, plus the image's own side
-    row = ring_row[value_ring]
+    row = ring_row[held[usable]]
     with np.errstate(invalid="ignore"):
-        bad = usable[value_ring] & ~(np.abs(values) <= reach[row])  # NaN and infinity: not <=
-    out[np.unique(row[bad])] = True
+        bad = ~(largest[usable] <= reach[row])  # NaN and infinity: not <=
+    out[row[bad]] = True
     return out
 
 
