@@ -1983,16 +1983,19 @@ def test_a_box_of_negative_size_is_lost_not_written(tmp_path: Path) -> None:
     assert coco.validate(tmp_path / "o") == []
 
 
-def test_a_folder_with_both_the_standard_and_the_roboflow_layout_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("format", ["coco", None])
+def test_a_folder_with_both_the_standard_and_the_roboflow_layout_is_refused(tmp_path: Path, format: str | None) -> None:
+    """Detected too: without ``--from coco`` it was "no format recognises this input", the layouts unnamed."""
     src = tmp_path / "ds"
     (src / "annotations").mkdir(parents=True)
     (src / "train").mkdir()
     (src / "annotations/instances_val.json").write_bytes(INSTANCES.read_bytes())
     (src / "train/_annotations.coco.json").write_bytes(INSTANCES.read_bytes())
     with pytest.raises(InputError) as err:  # was: the Roboflow split left out without a word
-        labelkit.load(src, "coco")
-    assert "two COCO layouts in one folder" in err.value.one_line()
-    assert "annotations/instances_val.json and train/_annotations.coco.json" in err.value.one_line()
+        labelkit.load(src, format)
+    assert err.value.location.path == str(src)
+    assert err.value.message == "two COCO layouts in one folder"
+    assert err.value.found == "annotations/instances_val.json and train/_annotations.coco.json"
 
 
 def test_an_annotation_on_an_image_its_file_does_not_list_is_written_with_its_image(tmp_path: Path) -> None:

@@ -120,13 +120,7 @@ def find_files(path: Path) -> list[Path]:
     """
     if path.is_file():
         return [path]
-    standard: list[Path] = []  # annotations/<task>_<split>.json, else <task>_<split>.json (MMDetection)
-    for folder in (path / "annotations", path):
-        if folder.is_dir():
-            standard = sorted(p for p in folder.glob("*.json") if TASK_RE.match(p.name))
-            if standard:
-                break
-    roboflow = sorted(path.glob("*/_annotations.coco.json"))
+    standard, roboflow = _layouts(path)
     if standard and roboflow:  # reading one would leave the other out without a word
         raise InputError(
             "two COCO layouts in one folder",
@@ -144,6 +138,17 @@ def find_files(path: Path) -> list[Path]:
     return sorted(
         candidates, key=lambda p: (task_and_split(p)[1] or "", _TASK_ORDER.get(task_and_split(p)[0] or "", 9), p.name)
     )
+
+
+def _layouts(path: Path) -> tuple[list[Path], list[Path]]:
+    """The folder's files in the standard (or MMDetection) layout, and in Roboflow's."""
+    standard: list[Path] = []  # annotations/<task>_<split>.json, else <task>_<split>.json (MMDetection)
+    for folder in (path / "annotations", path):
+        if folder.is_dir():
+            standard = sorted(p for p in folder.glob("*.json") if TASK_RE.match(p.name))
+            if standard:
+                break
+    return standard, sorted(path.glob("*/_annotations.coco.json"))
 
 
 def detect(path: Path) -> Detection | None:
@@ -164,10 +169,11 @@ def detect(path: Path) -> Detection | None:
             return Detection(0.5, "JSON named as a COCO file")
         return None
     if path.is_dir():
-        try:
-            files = find_files(path)
-        except InputError:
+        standard, roboflow = _layouts(path)
+        if not standard and not roboflow:
             return None
+        # both layouts: COCO all the same, whose reader refuses it naming a file of each (not "no format")
+        files = standard if roboflow and standard else find_files(path)
         for file in files:  # the first that is not empty decides (a FIFO sniffs as empty)
             head = _sniff(file)
             if head.strip():
