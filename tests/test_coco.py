@@ -115,11 +115,12 @@ def test_an_empty_segmentation_spelled_with_whitespace_is_kept(tmp_path: Path, e
 @pytest.mark.parametrize("big", ["1e400", "1.7976931348623159e308"])
 @pytest.mark.parametrize(
     ("field", "pointer"),
-    [("bbox", "/annotations/0/bbox"), ("segmentation", "/annotations/0/segmentation/1/3"), ("keypoints", "")],
+    [("bbox", "/annotations/0/bbox/3"), ("segmentation", "/annotations/0/segmentation/1/3"), ("keypoints", "")],
 )
 def test_numbers_past_float64_are_refused_on_reading(tmp_path: Path, big: str, field: str, pointer: str) -> None:
     """Numbers Arrow would read as infinite (1.7976931348623159e308 rounds past the largest float64) are refused
-    where they are, as 1e400 is, not on writing ("COCO JSON cannot hold infinite coordinates")."""
+    where they are, as 1e400 is, not on writing ("COCO JSON cannot hold infinite coordinates"); in a bbox, at
+    the number, as in a polygon or keypoints (it was the whole bbox's pointer)."""
     doc = _load(INSTANCES)
     ann = next(a for a in doc["annotations"] if a["id"] == 105)  # (the keypoints object, at 0 in the file below)
     ann.update(bbox=[4.25, 4, 3.75, "@B@"], segmentation=[[4.25, 4, 8, 4, 8, 9], [5, 5, 6, "@S@", 6, 6]])

@@ -132,11 +132,11 @@ def resolve_geometry(
     boxes = np.zeros((m, 4), dtype=np.float64)
     boxes[has_bbox] = flat.to_numpy(zero_copy_only=False).reshape(-1, 4)
     if not np.isfinite(boxes).all():  # (a number past float64's range, which Arrow reads as infinite)
-        k = int(np.flatnonzero(~np.isfinite(boxes).all(axis=1))[0])
+        k, at = (int(i[0]) for i in np.nonzero(~np.isfinite(boxes)))
         raise InputError(
             "bbox must be 4 numbers [x, y, width, height]",
             path=path,
-            pointer=json_pointer("annotations", rows[k], "bbox"),
+            pointer=json_pointer("annotations", rows[k], "bbox", at),
             found=OUT_OF_RANGE,
         )
     bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has_bbox))
@@ -243,7 +243,9 @@ def counted(polygons: pa.Array, rows: np.ndarray) -> pa.Array:
 def _bad_number(raw: bytes, err: msgspec.ValidationError) -> tuple[str, str]:
     """Where in a bbox ``err`` is (``/3``, or ``""`` for the whole box) and what is found there (``"4"``)."""
     sub = pointer_of(str(err)) or ""
-    if not sub or not msgspec_reason(err).startswith("Expected"):  # (not a list, not 4 long, 1e400: msgspec says)
+    if sub and msgspec_reason(err) == OUT_OF_RANGE:  # (1e400: at the number, as in a polygon or keypoints)
+        return sub, OUT_OF_RANGE
+    if not sub or not msgspec_reason(err).startswith("Expected"):  # (not a list, not 4 long: msgspec says)
         return "", msgspec_reason(err)
     try:
         value = msgspec.json.decode(raw)[int(sub[1:])]
