@@ -1599,12 +1599,17 @@ def test_a_class_list_of_minus_1_lines_only_keeps_its_class_and_comes_back(tmp_p
     assert [c.name for c in labelkit.load(tmp_path / "out", "voc").categories] == ["bird", "cat", "dog"]
 
 
-def test_a_class_list_value_other_than_1_0_or_minus_1_is_an_error_at_its_line(tmp_path: Path) -> None:
-    """2 was read as a label and written back as 1."""
-    src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", "Main/cat_train.txt": "a  1\nb  2\n"})
-    with pytest.raises(InputError, match="per-class list value must be 1, 0 or -1") as err:
+@pytest.mark.parametrize(("text", "line", "found"), [("a  1\nb  2\n", 2, "'2'"), ("a 7\nb 1\n", 1, "'7'")])
+def test_a_class_list_value_other_than_1_0_or_minus_1_is_an_error_at_its_line(
+    tmp_path: Path, text: str, line: int, found: str
+) -> None:
+    """2 was read as a label and written back as 1; on the first line, the file was read as the split list of
+    a split named ``cat_train`` (a, listed in train too, went to split cat_train, with a read note only)."""
+    src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", "Main/cat_train.txt": text})
+    with pytest.raises(InputError) as err:
         labelkit.load(src, "voc")
-    assert (err.value.location.path, err.value.location.line) == (str(src / "ImageSets/Main/cat_train.txt"), 2)
+    assert (err.value.location.path, err.value.location.line) == (str(src / "ImageSets/Main/cat_train.txt"), line)
+    assert (err.value.message, err.value.found) == ("per-class list value must be 1, 0 or -1", found)
 
 
 def test_voc2012_action_class_lists_are_not_splits(tmp_path: Path) -> None:

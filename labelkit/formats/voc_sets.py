@@ -77,7 +77,7 @@ def image_sets(root: Path) -> Sets:
     sets = Sets()
     main = root / "ImageSets" / "Main"
     files = sorted(main.glob("*.txt")) if main.is_dir() else []
-    split_files = [f for f in files if not _per_class_file(f)]
+    split_files = [f for f in files if not _per_class_file(f, main=True)]
     names = {f.stem for f in split_files}
     # trainval is train + val: each item keeps its finer split, and only the items neither lists (a split
     # named trainval beside train and val) are placed there, after the others
@@ -145,14 +145,15 @@ def image_sets(root: Path) -> Sets:
     return sets
 
 
-def _per_class_file(path: Path) -> bool:
+def _per_class_file(path: Path, main: bool = False) -> bool:
     """``<class>_<split>.txt`` lists carry a 1 / 0 / -1 column; split lists carry ids only.
 
-    In ``Action`` (VOC2012) a class list's lines are ``image object-index flag``, and a split list's
-    ``image object-index``.
+    In ``Main`` a line of two words is a class list's, whatever its value (``a 7`` is then an error at its
+    line, rather than the file a split list named ``cat_train``). In ``Action`` (VOC2012) a class list's lines
+    are ``image object-index flag``, and a split list's ``image object-index``.
     """
     if "_" not in path.stem:
         return False
     for _, fields in _read_list(path):
-        return len(fields) in (2, 3) and fields[-1] in ("1", "0", "-1")
+        return (main and len(fields) == 2) or (len(fields) in (2, 3) and fields[-1] in ("1", "0", "-1"))
     return True  # an empty <class>_<split>.txt (a class no image has)
