@@ -1,0 +1,184 @@
+"""The README's examples, run as written: its commands and Python blocks, and the output it shows for them.
+
+Each example is taken from README.md itself (by the section it is in), so an example edited there is the one
+tested. They run in a fresh folder holding a link to the bundled fixtures, as a user's checkout would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner, Result
+from conftest import FIXTURES, ROOT
+
+from labelkit.cli import cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+IMAGES = FIXTURES / "native" / "images.labelkit.json"
+
+
+def blocks(section: str) -> list[str]:
+    """The fenced code blocks of the README section headed ``section`` (up to the next heading)."""
+    start = re.search(rf"^#+ {re.escape(section)}\n", README, re.M)
+    assert start, f"no section {section!r} in README.md"
+    end = re.compile(r"^#+ ", re.M).search(README, start.end())
+    text = README[start.end() : end.start() if end else len(README)]
+    return re.findall(r"^```[a-z]*\n(.*?)^```", text, re.M | re.S)
+
+
+def commands(block: str) -> list[list[str]]:
+    """The ``labelkit`` commands of a shell block (one a line, or joined by ``&&``), comments dropped."""
+    found = []
+    for line in block.splitlines():
+        for part in line.removeprefix("$ ").split("&&"):
+            words = shlex.split(part, comments=True)
+            if words[:1] == ["labelkit"]:
+                found.append(words[1:])
+    return found
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh working folder whose ``fixtures`` is the project's."""
+    try:
+        (tmp_path / "fixtures").symlink_to(FIXTURES, target_is_directory=True)
+    except OSError:  # (no symbolic links here, as on Windows without the right)
+        shutil.copytree(FIXTURES, tmp_path / "fixtures")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_try_it(checkout: Path) -> None:
+    (block, _) = blocks("Try it")
+    done = [run(*args) for args in commands(block)]
+    assert [r.exit_code for r in done] == [0, 0], [r.output for r in done]
+    assert done[1].stdout.splitlines()[:5] == [
+        "out.parquet (parquet)",
+        "items: 3  image: 3",
+        "splits: train 2, val 1",
+        "categories: 4",
+        "annotations: label 1, object 9",
+    ]
+
+
+def test_command_line_block_runs_top_to_bottom(checkout: Path) -> None:
+    block = blocks("Command line")[0]
+    for args in commands(block):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+    report = orjson.loads((checkout / "report.json").read_bytes())
+    assert report["written"] == {"items": 3, "label annotations": 1, "object annotations": 9}
+    assert (checkout / "out.json").read_bytes().startswith(b'{\n  "format": "labelkit"')  # indent=true
+    assert (
+        run("validate", "fixtures/native/images.labelkit.json").stdout == "fixtures/native/images.labelkit.json: ok\n"
+    )
+
+
+def _shown(block: str) -> tuple[list[str], list[str]]:
+    """The command a ``$ labelkit ...`` block runs, and the lines it shows (a ``...`` line stands for more)."""
+    first, *shown = block.splitlines()
+    return shlex.split(first.removeprefix("$ "))[1:], shown
+
+
+def _matches(lines: list[str], shown: list[str]) -> bool:
+    """Whether ``lines`` are the ``shown`` lines, where a ``...`` line stands for any number of lines."""
+    pattern = "\n".join(".*?" if s == "..." else re.escape(s) for s in shown)
+    return re.fullmatch(pattern, "\n".join(lines), re.S) is not None
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_command_line_outputs_shown(checkout: Path, index: int) -> None:
+    """The convert that succeeds and the one refused for loss print what the README shows, and exit as it says."""
+    args, shown = _shown(blocks("Command line")[1 + index])
+    result = run(*args)
+    if index == 0:
+        assert result.exit_code == 0 and result.stderr == ""
+        assert result.stdout.splitlines() == shown
+    else:
+        assert result.exit_code == 2 and result.stdout == ""
+        assert _matches(result.stderr.splitlines(), shown), result.stderr
+        assert not (checkout / "out").exists()
+
+
+def test_errors_shown(checkout: Path) -> None:
+    """Each error line shown under *Errors and exit codes*, from an input made to give it."""
+    doc = orjson.loads(IMAGES.read_bytes())
+    del doc["items"][2]["id"]
+    Path("broken.labelkit.json").write_bytes(orjson.dumps(doc))
+    Path("trunc.labelkit.json").write_bytes(b'{"format": "labelkit",\n"items": [')
+    assert run("convert", str(IMAGES), "out.parquet", "--to", "parquet", "-q").exit_code == 0
+    shutil.copytree("out.parquet", "ds.parquet")
+    Path("ds.parquet/objects.parquet").write_bytes(b"not parquet")
+    got = [
+        run("info", "broken.labelkit.json"),
+        run("info", "trunc.labelkit.json"),
+        run("convert", str(IMAGES), "out.parquet", "--to", "parquet"),
+        run("info", "ds.parquet"),
+    ]
+    shown = [line for line in blocks("Errors and exit codes")[0].splitlines() if line]
+    assert [r.exit_code for r in got] == [2, 2, 2, 2]
+    for result, line in zip(got, shown, strict=True):  # ("...": what Arrow says, which its version words)
+        assert (
+            result.stderr.startswith(line.removesuffix("...")) if line.endswith("...") else result.stderr == line + "\n"
+        )
+
+
+def test_validate_shown(checkout: Path) -> None:
+    args, shown = _shown(blocks("Errors and exit codes")[1])
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["annotations"][1]["category_id"] = 99
+    Path("broken.labelkit.json").write_bytes(orjson.dumps(doc))
+    result = run(*args)
+    assert shown == [result.stdout.rstrip("\n"), "$ echo $?", str(result.exit_code)]
+
+
+def _exec(code: str, names: dict[str, object] | None = None) -> tuple[str, dict[str, object]]:
+    """Run a README Python block; what it printed, and its names."""
+    scope: dict[str, object] = dict(names or {})
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), scope)
+    return out.getvalue(), scope
+
+
+def test_python_api_blocks(checkout: Path) -> None:
+    """The first block, with its placeholder inputs made from the fixtures; the second, with tables."""
+    import pyarrow as pa
+
+    from labelkit.model import Category
+
+    shutil.copyfile(IMAGES, "in.labelkit.json")
+    shutil.copyfile(FIXTURES / "coco/annotations/instances_val.json", "instances_train2017.json")
+    shutil.copytree(FIXTURES / "voc/golden/default", "voc_folder")
+    first, second = blocks("Python API")
+    printed, scope = _exec(first)
+    lines = printed.splitlines()
+    assert lines[0] == "{'label': 1, 'object': 9}"  # as the block's comment says
+    assert lines[1:5] == [
+        "1 (4.5, 6.25, 20.0, 10.0) 0.0",
+        "4 (1.0, 1.0, 40.0, 9.0) 0.0",
+        "5 (30.0, 10.0, 15.0, 10.0) 0.0",
+        "6 (5.0, 30.0, 7.0, 10.0) 0.0",
+    ]
+    assert scope["objects"].num_rows == 9  # type: ignore[attr-defined]
+    assert Path("out.parquet/objects.parquet").is_file() and Path("out/annotations/instances_train.json").is_file()
+    tables = {
+        "items_table": pa.table({"id": ["a"]}),
+        "objects_table": pa.table({"id": ["1"], "item_id": ["a"], "category_id": [1]}),
+        "categories": [Category(id=1, name="cat")],
+    }
+    _, scope = _exec(second, tables)
+    assert scope["ds"].to_dict()["annotations"] == [  # type: ignore[attr-defined]
+        {"id": "1", "item_id": "a", "category_id": 1, "kind": "object"}
+    ]
