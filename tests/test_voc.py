@@ -2175,3 +2175,13 @@ def test_dota_difficult_flags_are_written_as_voc_difficult(tmp_path: Path) -> No
     plan = labelkit.plan(ds, "voc")
     assert [(c.what, c.count) for c in plan.lost] == [("DOTA difficult flags", 1)]
     assert plan.notes == []
+
+
+def test_written_counts_are_printed_in_the_order_read(tmp_path: Path) -> None:
+    """VOC -> VOC printed ``written: 3 items, 3 object annotations, 1 label annotations`` under ``read: 3 items,
+    1 label annotations, 3 object annotations``: every other format counts labels first."""
+    report = labelkit.convert(FIXTURES / "voc/golden/default", tmp_path / "o", to="voc")
+    assert report.lines()[:2] == [
+        "read: 3 items, 1 label annotations, 3 object annotations",
+        "written: 3 items, 1 label annotations, 3 object annotations",
+    ]

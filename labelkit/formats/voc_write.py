@@ -416,10 +416,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
     if fractional:
         report.note(f"{fractional:,} boxes have fractional VOC corners, written exactly as decimals (not rounded)")
-    report.written = {
+    report.written = {  # (in the order of what was read, as every format counts them: labels, then objects)
         "items": len(ids),
-        "object annotations": written_objects + painted_alone - pool.lost_objects + pool.class_only,
         "label annotations": label_lines,
+        "object annotations": written_objects + painted_alone - pool.lost_objects + pool.class_only,
     }
 
 
