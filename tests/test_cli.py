@@ -225,6 +225,16 @@ def test_convert_bad_options_exit_2(option: str, message: str, tmp_path: Path) -
     assert not out.exists()
 
 
+def test_an_unknown_option_names_a_format_once_when_both_sides_are_it(tmp_path: Path) -> None:
+    """labelkit -> labelkit said "unknown option 'colour' for labelkit and labelkit"."""
+    result = run("convert", IMAGES, tmp_path / "o.json", "--to", "labelkit", "-o", "colour=red")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "labelkit: error: unknown option 'colour' for labelkit (expected indent, schema); "
+        "hint: 'labelkit formats NAME' lists a format's options\n"
+    )
+
+
 def test_convert_unknown_format_exit_2(tmp_path: Path) -> None:
     result = run("convert", IMAGES, tmp_path / "o", "--to", "nope")
     assert result.exit_code == 2

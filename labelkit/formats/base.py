@@ -258,7 +258,7 @@ def parse_options(
                     hint="'labelkit formats NAME' lists a format's options and what each applies to",
                 )
         known = sorted({k for f in (reader, writer) if f is not None for k in getattr(f, "OPTIONS", {})})
-        names = " and ".join(f.NAME for f in (reader, writer) if f is not None)
+        names = " and ".join(dict.fromkeys(f.NAME for f in (reader, writer) if f is not None))  # (once in X -> X)
         raise UsageError(
             f"unknown option {key!r} for {names}",
             expected=", ".join(known) or "no options",
