@@ -455,7 +455,8 @@ def validate(path: str | Path, format: str | None = None, **options: Any) -> lis
             at = f":{where.line}"
         else:
             at = f"<{where.element}>" if where.element else ""
-        return [Finding(where.path or str(path), at, exc.message)]
+        text = InputError(exc.message, expected=exc.expected, found=exc.found).one_line()  # (what and where found)
+        return [Finding(where.path or str(path), at, text)]
     return []
 
 

@@ -390,6 +390,25 @@ def test_validate_corrupt_json_is_a_finding_with_the_line(tmp_path: Path) -> Non
     assert result.stdout.startswith(f"{path}:2: invalid JSON at column 11")
 
 
+def test_validate_a_read_error_finding_says_what_was_found(tmp_path: Path) -> None:
+    """A finding made of the error reading stops at said only its message: the error line of ``info`` named the
+    two layouts' files, the finding did not (``ds: two COCO layouts in one folder``)."""
+    src = tmp_path / "ds"
+    for rel in ("annotations/instances_val.json", "train/_annotations.coco.json"):
+        (src / rel).parent.mkdir(parents=True)
+        (src / rel).write_bytes((FIXTURES / "coco/annotations/instances_val.json").read_bytes())
+    result = run("validate", src)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{src}: two COCO layouts in one folder (found annotations/instances_val.json and "
+        "train/_annotations.coco.json)\n"
+    )
+    assert (
+        run("info", src).stderr
+        == f"labelkit: error: {result.stdout.rstrip()}; hint: give the folder of one layout, or one file\n"
+    )
+
+
 @pytest.mark.parametrize("named", [[], ["--format", "labelkit"], ["--format", "coco"], ["--format", "parquet"]])
 def test_validate_a_missing_input_is_an_error_not_a_finding(named: list[str], tmp_path: Path) -> None:
     missing = tmp_path / "missing.labelkit.json"
