@@ -45,7 +45,7 @@ def commands(block: str) -> list[list[str]]:
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), prog_name="labelkit")
 
 
 @pytest.fixture
@@ -182,3 +182,16 @@ def test_python_api_blocks(checkout: Path) -> None:
     assert scope["ds"].to_dict()["annotations"] == [  # type: ignore[attr-defined]
         {"id": "1", "item_id": "a", "category_id": 1, "kind": "object"}
     ]
+
+
+def test_a_usage_error_is_shown_as_the_readme_says() -> None:
+    """*Errors and exit codes*: click's usage line and --help hint, then its ``Error:`` line; exit 2."""
+    result = run("convert", str(IMAGES), "o.json")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Usage: labelkit convert [OPTIONS] INPUT OUTPUT",
+        "Try 'labelkit convert --help' for help.",
+        "",
+        "Error: Missing option '--to'.",
+    ]
+    assert "then `Error: Missing option '--to'.`" in " ".join(README.split())
