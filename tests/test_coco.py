@@ -731,10 +731,42 @@ def test_keypoints_file_merges_into_instances(tmp_path: Path) -> None:
     (root / "person_keypoints_val.json").write_text(json.dumps(kp))
     ds = labelkit.load(tmp_path / "ds")
     assert ds.stats().annotations == {"object": 6}  # one COCO annotation, one object
+    assert ds.read_notes == []
     out = tmp_path / "out"
     labelkit.save(ds, out, "coco")
     assert _load(out / "annotations" / "instances_val.json") == plain
     assert _load(out / "annotations" / "person_keypoints_val.json") == kp
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("bbox", [2, 0, 2, 6]),
+        ("segmentation", {"size": [10, 10], "counts": [20, 5, 5, 5, 64, 1]}),  # (the RLE of annotation 104)
+        ("segmentation", [[4.25, 4.0, 8.0, 4.0, 8.0, 9.5]]),  # (annotation 105's polygon)
+    ],
+)
+def test_a_keypoints_annotation_of_another_geometry_than_its_instance_is_noted(
+    tmp_path: Path, field: str, value: Any
+) -> None:
+    """The keypoints file's box or segmentation of the same annotation was replaced by the instance's without a
+    word (the instance's is kept: an object has one geometry, and writing COCO writes it to both files)."""
+    doc = _load(INSTANCES)
+    plain = copy.deepcopy(doc)  # (as in COCO: keypoints only in the keypoints file)
+    for a in plain["annotations"]:
+        a.pop("keypoints", None)
+        a.pop("num_keypoints", None)
+    kp = copy.deepcopy(doc)
+    kp["annotations"] = [a for a in kp["annotations"] if a["category_id"] == 3]
+    kp["categories"] = [c for c in kp["categories"] if c["id"] == 3]
+    changed = next(a for a in kp["annotations"] if a[field] != value and type(a[field]) is type(value))
+    changed[field] = value
+    src = _files(tmp_path / "ds", {"instances_val": plain, "person_keypoints_val": kp})
+    notes = labelkit.load(src).read_notes
+    assert notes == [
+        "1 annotations of person_keypoints_val.json have another bbox or segmentation than the same annotation of "
+        "the instances file: the instances file's are kept (writing COCO writes them to both files)"
+    ]
 
 
 # -- required fields ----------------------------------------------------------------------------------------

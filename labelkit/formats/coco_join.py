@@ -21,7 +21,7 @@ from labelkit.formats.coco_build import Built
 from labelkit.formats.coco_read import CocoFile
 from labelkit.formats.coco_records import same_json
 from labelkit.formats.coco_text import STUFF_TAG
-from labelkit.model.tables import true_mask
+from labelkit.model.tables import true_mask, valid_mask
 
 
 def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
@@ -93,11 +93,19 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
             continue
         table = b.objects.drop_columns(["_row"]) if "_row" in b.objects.column_names else b.objects
         if f.task == "person_keypoints" and f.split in instances_ids:
-            objects[instances_ids[f.split]], table, differ = _merge_keypoints(objects[instances_ids[f.split]], table)
+            objects[instances_ids[f.split]], table, differ, moved = _merge_keypoints(
+                objects[instances_ids[f.split]], table
+            )
             if differ:
                 notes.append(
                     f"{differ:,} annotations of {f.path.name} differ from the same annotation of the instances file "
                     "in other fields than the keypoints (extras, attributes or flags): the keypoints file's are kept"
+                )
+            if moved:
+                notes.append(
+                    f"{moved:,} annotations of {f.path.name} have another bbox or segmentation than the same "
+                    "annotation of the instances file: the instances file's are kept (writing COCO writes them to "
+                    "both files)"
                 )
             if not table.num_rows:
                 continue
@@ -251,21 +259,26 @@ def _join_metadata(
     return pc.if_else(pa.array(index >= 0), joined, metadata.combine_chunks())
 
 
-def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int]:
+def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int, int]:
     """Give instance objects the keypoints (and fields) of the same annotation: id, image and category.
 
     Returns:
-        The instances, the keypoint annotations of no instance, and how many matched annotations differ from
-        their instance in other fields than ``keypoints`` and ``num_keypoints`` (the keypoints file's win).
+        The instances, the keypoint annotations of no instance, how many matched annotations differ from
+        their instance in other fields than ``keypoints`` and ``num_keypoints`` (the keypoints file's win), and
+        how many in their box or segmentation (the instance's win: an object has one geometry).
     """
     inst_ids = _annotation_keys(instances)
     pos = pc.index_in(_annotation_keys(keypoints), value_set=inst_ids)
     matched = pc.is_valid(pos)
     if not pc.any(matched).as_py():
-        return instances, keypoints, 0
+        return instances, keypoints, 0, 0
     kp = keypoints.filter(matched)
     target = pc.drop_null(pos).to_numpy()
-    differ = _fields_differ(instances.take(pa.array(target)), kp)
+    same = instances.take(pa.array(target))
+    differ = _fields_differ(same, kp)
+    moved = np.zeros(kp.num_rows, dtype=bool)
+    for name in ("bbox", "polygon", "mask"):
+        moved |= _rows_differ(same[name].combine_chunks(), kp[name].combine_chunks())
     n = instances.num_rows
     source = np.full(n, -1, dtype=np.int64)
     source[target] = np.arange(len(target))
@@ -275,7 +288,28 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
     new_extras = pc.if_else(has, kp["extras"].combine_chunks().take(take), instances["extras"].combine_chunks())
     instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
     instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
-    return instances, keypoints.filter(pc.invert(matched)), differ
+    return instances, keypoints.filter(pc.invert(matched)), differ, int(moved.sum())
+
+
+def _rows_differ(a: pa.Array, b: pa.Array) -> np.ndarray:
+    """Which rows of two arrays of one type (lists, structs or scalars, nested) hold different values."""
+    a_null = ~valid_mask(a)
+    differ: np.ndarray = a_null != ~valid_mask(b)
+    if pa.types.is_struct(a.type):
+        for k in range(a.type.num_fields):
+            differ |= ~a_null & _rows_differ(a.field(k), b.field(k))  # (a null struct's fields are not looked at)
+    elif pa.types.is_list(a.type) or pa.types.is_fixed_size_list(a.type):
+        lengths = [pc.fill_null(pc.list_value_length(x), 0).to_numpy(zero_copy_only=False) for x in (a, b)]
+        differ |= lengths[0] != lengths[1]
+        rows = np.flatnonzero(~differ & ~a_null)  # (the same length: their values line up)
+        if len(rows):
+            sa, sb = a.take(pa.array(rows)), b.take(pa.array(rows))
+            inner = _rows_differ(pc.list_flatten(sa), pc.list_flatten(sb))
+            parent = pc.list_parent_indices(sa).to_numpy(zero_copy_only=False)
+            differ[rows] |= np.bincount(parent[inner], minlength=len(rows)) > 0
+    else:
+        differ |= ~a_null & ~true_mask(pc.fill_null(pc.equal(a, b), False))
+    return differ
 
 
 _NUM_KEYPOINTS = r',?"coco:num_keypoints":[^,}]*'
