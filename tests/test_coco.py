@@ -3198,6 +3198,42 @@ def _one_annotation(tmp_path: Path, key: str, value_text: str, name: str = "inst
     return path
 
 
+@pytest.mark.parametrize(
+    ("rle", "at", "expected", "found"),
+    [
+        ('{"size": [10, 10], "counts": [-5, 105]}', "/counts/0", "`int` >= 0", "-5"),
+        ('{"size": [10, 10], "counts": [5, "x"]}', "/counts/1", "`int`", '"x"'),
+        ('{"size": [10, 10], "counts": [5.5, 94.5]}', "/counts/0", "`int`", "5.5"),
+        ('{"size": [-10, 10], "counts": [100]}', "/size/0", "`int` >= 0", "-10"),
+        ('{"size": [10, 10, 3], "counts": [100]}', "/size", "`array` of length 2", "[10,10,3]"),
+        ('{"size": [10, 10], "counts": {}}', "/counts", "`str | array`", "{}"),
+        ('{"size": [10, 10]}', "", None, "Object missing required field `counts`"),
+        ('{"size": [10, 10], "counts": [1e400]}', "/counts/0", None, "Number out of range"),
+        (
+            '{"size": [10, 10], "counts": [0, 1' + "0" * 20 + "]}",
+            "/counts/1",
+            "`int` <= 9223372036854775807",
+            "1" + "0" * 20,
+        ),
+    ],
+)
+def test_a_bad_rle_is_an_error_at_its_part_saying_what_was_found(
+    tmp_path: Path, rle: str, at: str, expected: str | None, found: str
+) -> None:
+    """It was at the segmentation, found "Expected `int` >= 0" (msgspec's words, the value unsaid); the pointer
+    is now the one validate's finding names."""
+    src = _one_annotation(tmp_path, "segmentation", rle)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert err.value.location.pointer == "/annotations/0/segmentation" + at
+    assert (err.value.message, err.value.expected, err.value.found) == (
+        "segmentation must be polygons or an RLE {size, counts}",
+        expected,
+        found,
+    )
+    assert [f.where for f in labelkit.validate(src)] == ["#/annotations/0/segmentation" + at]
+
+
 @pytest.mark.parametrize("value", ['"9"', "1.5", "-1e25", "true"])
 def test_a_segmentation_that_is_no_geometry_is_refused(tmp_path: Path, value: str) -> None:
     """It was carried as read ("null or another oddity") into COCO output that validate rejects."""

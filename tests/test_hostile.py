@@ -646,7 +646,7 @@ def _coco_doc(**changes: Any) -> dict[str, Any]:
         ({"images__height": -5}, "/images/0/height", "height must not be negative"),
         (
             {"annotations__segmentation": {"counts": [-5, 105], "size": [10, 10]}, "annotations__iscrowd": 1},
-            "/annotations/0/segmentation",
+            "/annotations/0/segmentation/counts/0",
             "segmentation must be polygons or an RLE",
         ),
     ],

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -33,6 +34,7 @@ from labelkit.formats.coco_read import (
     first_bytes,
     msgspec_reason,
     parse_lists,
+    pointer_of,
 )
 from labelkit.model import Category
 from labelkit.model.rle import rle_strings_problems, rle_sum_message
@@ -268,12 +270,7 @@ def objects_table(
         try:
             rle = msgspec.json.decode(seg_raw[k], type=Rle)
         except msgspec.ValidationError as exc:
-            raise InputError(
-                "segmentation must be polygons or an RLE {size, counts}",
-                path=path,
-                pointer=json_pointer("annotations", row, "segmentation"),
-                found=msgspec_reason(exc),
-            ) from exc
+            raise _rle_error(bytes(seg_raw[k]), exc, path, row) from exc
         h, w = rle.size
         compressed = isinstance(rle.counts, str)
         masks[k] = {
@@ -360,4 +357,30 @@ def objects_table(
             "keypoints": keypoints,
             "_row": idx,
         }
+    )
+
+
+def _rle_error(raw: bytes, exc: msgspec.ValidationError, path: Path, row: int) -> InputError:
+    """An RLE segmentation msgspec refused: at the part it names (``/counts/0``), with the value found there.
+
+    msgspec's own words (``Expected `int` >= 0``) say what was expected; the value (``-5``) is what was found.
+    """
+    sub = pointer_of(str(exc)) or ""
+    reason = msgspec_reason(exc)
+    expected = reason.removeprefix("Expected ").split(", got ")[0] if reason.startswith("Expected ") else None
+    found: str | None = None if expected else reason
+    try:
+        value = msgspec.json.decode(raw)
+        for part in sub.split("/")[1:]:
+            value = value[int(part)] if isinstance(value, list) else value[part]
+        if expected:  # (an integer past 64 bits, which orjson does not write, as its digits)
+            found = str(value) if isinstance(value, int) else orjson.dumps(value).decode()
+    except (msgspec.ValidationError, msgspec.DecodeError, LookupError, TypeError, ValueError):
+        pass  # (1e400 beside it, which no float holds) msgspec's words, then
+    return InputError(
+        "segmentation must be polygons or an RLE {size, counts}",
+        path=path,
+        pointer=json_pointer("annotations", row, "segmentation") + sub,
+        expected=expected,
+        found=found,
     )
