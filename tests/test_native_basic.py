@@ -54,6 +54,28 @@ def test_reads_and_writes_run_with_the_cyclic_gc_paused(tmp_path: Path, monkeypa
     assert gc.isenabled()  # and on again after each call
 
 
+@pytest.mark.parametrize("target", ["labelkit", "parquet", "coco", "voc"])
+def test_a_mask_whose_runs_do_not_make_it_is_kept_natively_and_refused_by_mask_drawing_writers(
+    tmp_path: Path, target: str
+) -> None:
+    """README (*The native formats*): a record may hold one; labelkit JSON and Parquet keep it, COCO and VOC refuse
+    it, naming the object."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=4, height=4)))
+    ds.add(Object(id="o", item_id="i", category_id=1, mask={"size": (4, 4), "counts": [3, 5]}))
+    out = tmp_path / ("o.json" if target == "labelkit" else "o")
+    if target in ("labelkit", "parquet"):
+        labelkit.save(ds, out, target)
+        assert labelkit.load(out).to_dict() == ds.to_dict()
+        return
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.save(ds, out, target)
+    assert err.value.message == "object o: RLE counts add up to 8, not 16 (height x width)"
+    assert not out.exists()
+
+
 def test_validate_finds_mask_runs_that_do_not_make_their_mask(tmp_path: Path) -> None:
     """The record allows them and every mask writer refuses them: validate said ok."""
     doc = {
