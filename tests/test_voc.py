@@ -1127,7 +1127,7 @@ def test_written_counts_leave_out_what_voc_could_not_write(tmp_path: Path) -> No
     wrong_size = G.mask_to_rle(np.ones((3, 3), dtype=bool))
     ds.add(Object(id="o", item_id="m", category_id=1, mask={"size": (3, 3), "counts": wrong_size["counts"]}))
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
-    assert report.written == {"items": 2, "object annotations": 0, "label annotations": 1}  # was: 1 and 2
+    assert report.written == {"items": 2, "label annotations": 1, "object annotations": 0}  # was: 1 and 2
     back = labelkit.load(tmp_path / "o", "voc")
     assert len(list(back.objects())) == 0 and len(list(back.labels())) == 1
 
@@ -1361,7 +1361,7 @@ def test_a_mask_only_object_painted_on_an_unsized_image_is_counted_as_written(tm
     ds.add(Object(id="1", item_id="u", category_id=1, mask=_rle(on), extras={"voc:mask_only": True}))
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/u.png")).astype(bool).tolist() == on.tolist()
-    assert report.written == {"items": 1, "object annotations": 1, "label annotations": 0}
+    assert report.written == {"items": 1, "object annotations": 1}
     assert [c.what for c in report.lost] == []
 
 
@@ -2185,3 +2185,11 @@ def test_written_counts_are_printed_in_the_order_read(tmp_path: Path) -> None:
         "read: 3 items, 1 label annotations, 3 object annotations",
         "written: 3 items, 1 label annotations, 3 object annotations",
     ]
+
+
+def test_written_counts_name_no_image_labels_where_none_were_written(tmp_path: Path) -> None:
+    """A VOC folder without image labels printed ``written: 2 items, 0 label annotations, 1 object annotations``
+    under ``read: 2 items, 1 object annotations``."""
+    src = _voc_lists(tmp_path / "src", {})
+    report = labelkit.convert(src, tmp_path / "o", to="voc")
+    assert report.lines()[:2] == ["read: 2 items, 1 object annotations", "written: 2 items, 1 object annotations"]

@@ -416,11 +416,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
     if fractional:
         report.note(f"{fractional:,} boxes have fractional VOC corners, written exactly as decimals (not rounded)")
-    report.written = {  # (in the order of what was read, as every format counts them: labels, then objects)
-        "items": len(ids),
-        "label annotations": label_lines,
-        "object annotations": written_objects + painted_alone - pool.lost_objects + pool.class_only,
-    }
+    # (in the order of what was read, as every format counts them; image labels only where some were written)
+    report.written = {"items": len(ids), **({"label annotations": label_lines} if label_lines else {})}
+    report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only
 
 
 def voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
