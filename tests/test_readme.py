@@ -195,3 +195,34 @@ def test_a_usage_error_is_shown_as_the_readme_says() -> None:
         "Error: Missing option '--to'.",
     ]
     assert "then `Error: Missing option '--to'.`" in " ".join(README.split())
+
+
+def test_coco_options_table_is_the_format_s_options() -> None:
+    """*COCO: Options*: each row's name, side and default are those ``labelkit formats coco`` lists."""
+    from labelkit import formats
+
+    (section,) = re.findall(r"^### Options \(`-o KEY=VALUE`\)\n(.*?)^### ", README, re.M | re.S)
+    rows = re.findall(r"^\| `(\w+)` \| (\w+) \| `([^`]*)` \|", section, re.M)
+    options = formats.get("coco").OPTIONS
+    assert [(name, side, default) for name, side, default in rows] == [
+        (o.name, o.applies, str(o.default).lower()) for o in options.values()
+    ]
+
+
+def test_voc_options_sentence_is_the_format_s_options() -> None:
+    """*Pascal VOC*: ``Options: masks=auto|all|none (...), media=none|copy|link ... (default none ...),
+    media_root (...), split (default train)``, as ``labelkit formats voc`` lists them."""
+    from labelkit import formats
+
+    (sentence,) = re.findall(r"^Options: (.*?)\n\n", README, re.M | re.S)
+    text = " ".join(sentence.split())
+    options = formats.get("voc").OPTIONS
+    for o in options.values():
+        if o.choices:
+            assert f"`{o.name}={'|'.join(o.choices)}`" in text, o.name
+        else:
+            assert f"`{o.name}`" in text, o.name
+        assert o.applies == "write"
+    assert options["masks"].default == "auto" and options["media"].default == "none"
+    assert "(default `none`" in text and "`split` (default `train`)" in text and options["split"].default == "train"
+    assert re.findall(r"`(\w+)(?:=[\w|]+)?`(?= \(| into)", text) == list(options)
