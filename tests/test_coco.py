@@ -3234,6 +3234,26 @@ def test_a_bad_rle_is_an_error_at_its_part_saying_what_was_found(
     assert [f.where for f in labelkit.validate(src)] == ["#/annotations/0/segmentation" + at]
 
 
+def test_an_rle_field_other_than_size_and_counts_is_noted_as_not_kept(tmp_path: Path) -> None:
+    """``{"size": ..., "counts": ..., "source": "sam"}`` read as a mask without a word, and COCO -> COCO wrote it
+    without the field."""
+    doc = _load(INSTANCES)
+    rle = next(i for i, a in enumerate(doc["annotations"]) if isinstance(a.get("segmentation"), dict))
+    doc["annotations"][rle]["segmentation"]["source"] = "sam"
+    src = _write(tmp_path, doc)
+    ds = labelkit.load(src)
+    assert ds.read_notes == [
+        f"instances_val.json: 1 RLE segmentation with fields other than size and counts (first: "
+        f"#/annotations/{rle}/segmentation/source): a mask holds its size and counts only, so those fields are not "
+        "kept"
+    ]
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.notes[0] == ds.read_notes[0]
+    written = _load(tmp_path / "out/annotations/instances_val.json")["annotations"][rle]["segmentation"]
+    del doc["annotations"][rle]["segmentation"]["source"]
+    assert written == doc["annotations"][rle]["segmentation"]
+
+
 @pytest.mark.parametrize("value", ['"9"', "1.5", "-1e25", "true"])
 def test_a_segmentation_that_is_no_geometry_is_refused(tmp_path: Path, value: str) -> None:
     """It was carried as read ("null or another oddity") into COCO output that validate rejects."""

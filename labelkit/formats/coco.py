@@ -294,6 +294,14 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
             skipped += _drop(b)
         if b.odd:
             notes.append(_odd_note(f, b))
+        if b.rle_fields:
+            row, name = min(b.rle_fields)
+            n = len(b.rle_fields)
+            notes.append(
+                f"{f.path.name}: {n:,} RLE segmentation{'s' if n != 1 else ''} with fields other than size and counts "
+                f"(first: #/annotations/{row}/segmentation/{name}): a mask holds its size and counts only, so those "
+                "fields are not kept"
+            )
         nulls = [i for i, c in enumerate(f.categories) if "supercategory" in c and c["supercategory"] is None]
         if nulls:  # (carried as read, see coco_records.build_categories)
             notes.append(

@@ -58,6 +58,8 @@ class Built:
     item_findings: list[Finding] = field(default_factory=list)
     odd: list[tuple[int, str, str]] = field(default_factory=list)
     """Carried fields the COCO schema rejects, kept as read: (annotation row, field, value text)."""
+    rle_fields: list[tuple[int, str]] = field(default_factory=list)
+    """RLE segmentations' fields other than ``size`` and ``counts``, not kept: (annotation row, field name)."""
     pending: list[PendingGeometry] = field(default_factory=list)
     count_polygons: bool = False
     """Parse only the polygons of objects without a box; count the others (see ``coco_geometry.counted``)."""
@@ -228,6 +230,7 @@ def _finish(part: Built, offset: int, path: Path, out: Built, parts: dict[str, l
         where = shift_pointer(finding.where, offset) or ""
         out.findings.append((row + offset, Finding(finding.path, where, finding.message)))
     out.odd += [(row + offset, name, found) for row, name, found in part.odd]
+    out.rle_fields += [(row + offset, name) for row, name in part.rle_fields]
     for name in parts:
         table = getattr(part, name)
         if table is not None:

@@ -7,6 +7,7 @@ against their category. What the checks find goes to the chunk's findings, with 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -267,10 +268,18 @@ def objects_table(
     strings: list[tuple[int, str, int, int]] = []
     for k in rle_k.tolist():
         row = row_list[k]
+        rle: Rle
         try:
-            rle = msgspec.json.decode(seg_raw[k], type=Rle)
+            rle = msgspec.json.decode(seg_raw[k], type=_ExactRle)
         except msgspec.ValidationError as exc:
-            raise _rle_error(bytes(seg_raw[k]), exc, path, row) from exc
+            unknown = _UNKNOWN_FIELD.match(str(exc))
+            if unknown is None:
+                raise _rle_error(bytes(seg_raw[k]), exc, path, row) from exc
+            try:  # (a field no RLE has: read without it, and said so in a read note)
+                rle = msgspec.json.decode(seg_raw[k], type=Rle)
+            except msgspec.ValidationError as again:
+                raise _rle_error(bytes(seg_raw[k]), again, path, row) from again
+            out.rle_fields.append((row, unknown.group(1)))
         h, w = rle.size
         compressed = isinstance(rle.counts, str)
         masks[k] = {
@@ -358,6 +367,13 @@ def objects_table(
             "_row": idx,
         }
     )
+
+
+class _ExactRle(Rle, forbid_unknown_fields=True):
+    """An RLE of ``size`` and ``counts`` only: any other field is told apart (it is not kept)."""
+
+
+_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(.*)`$")
 
 
 def _rle_error(raw: bytes, exc: msgspec.ValidationError, path: Path, row: int) -> InputError:
