@@ -581,10 +581,10 @@ def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallbac
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
-    """Report what the chosen task cannot hold (see :func:`labelkit.formats.yolo_write.check`)."""
-    from labelkit.formats import yolo_write
+    """Report what the chosen task cannot hold (see :func:`labelkit.formats.yolo_check.check`)."""
+    from labelkit.formats import yolo_check
 
-    yolo_write.check(dataset, report, **options)
+    yolo_check.check(dataset, report, **options)
 
 
 def drops_polygons(options: dict[str, Any]) -> bool:

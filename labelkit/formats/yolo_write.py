@@ -1,7 +1,8 @@
-"""Writing YOLO folders: every task, Ultralytics or Darknet layout, and what each task cannot hold.
+"""Writing YOLO folders: every task, Ultralytics or Darknet layout.
 
 The label lines come from :mod:`labelkit.formats.yolo_lines`; each label file is written with one
-``open``/``write``/``close``. Every image gets a label file, an empty one when it has no objects.
+``open``/``write``/``close``. Every image gets a label file, an empty one when it has no objects. What each
+task cannot hold is reported before writing, by :mod:`labelkit.formats.yolo_check`.
 """
 
 from __future__ import annotations
@@ -10,61 +11,25 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import yaml
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
-from labelkit.formats.base import Capabilities, check_capabilities, extras_key_counts
-from labelkit.formats.yolo_classify import check_classify, write_classify
-from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS, MAX_KEYPOINTS
-from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, rounding, segment_box_gaps, traced_masks
+from labelkit.formats.yolo_classify import write_classify
+from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
+from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
 from labelkit.io import create_file
 from labelkit.model import Dataset
-from labelkit.model import geometry as G
-from labelkit.model.tables import contains_match, valid_mask
 from labelkit.report import Report
 
 TASKS = ("detect", "segment", "obb", "pose", "classify")
 _ITEM_CHUNK = 8192
-
-
-def _task_caps(
-    kinds: set[str],
-    shapes: frozenset[str] = frozenset(),
-    geometry: frozenset[str] = frozenset(),
-    category_fields: frozenset[str] = frozenset(),
-) -> Capabilities:
-    """A task's capabilities: YOLO keeps class names, numbered by position, and (pose) keypoint names."""
-    return Capabilities(
-        kinds=frozenset(kinds),
-        shapes=shapes,
-        geometry=geometry,
-        extras="yolo",
-        category_ids=False,
-        category_fields=category_fields,
-    )
-
-
-_TASK_CAPS: dict[str, Capabilities] = {
-    "detect": _task_caps({"object"}, frozenset({"box"}), frozenset({"bbox"})),
-    # masks are traced (see _traced), so check() reports them itself
-    "segment": _task_caps({"object"}, frozenset({"polygon", "mask"}), frozenset({"bbox", "angle", "polygon", "mask"})),
-    # a 4-corner polygon is written as it is drawn; check() reports the other polygons
-    "obb": _task_caps({"object"}, frozenset({"box", "polygon"}), frozenset({"bbox", "angle", "polygon"})),
-    # pose keeps each class's list of K keypoint names; check() counts the categories whose lists are not K
-    # long, and the skeletons
-    "pose": _task_caps(
-        {"object"}, frozenset({"box"}), frozenset({"bbox", "keypoints"}), frozenset({"keypoints", "skeleton"})
-    ),
-    "classify": replace(_task_caps({"label"}), category_ids=True),  # (check() counts classify's renumbering)
-}
 
 
 def task_of(dataset: Dataset, options: dict[str, Any]) -> str:
@@ -88,7 +53,12 @@ def task_of(dataset: Dataset, options: dict[str, Any]) -> str:
     return task
 
 
-def _precision(options: dict[str, Any]) -> int | None:
+def precision_of(options: dict[str, Any]) -> int | None:
+    """The decimals ``-o precision=N`` asks for (None: ``exact``, the shortest text of each float).
+
+    Raises:
+        UsageError: the value is neither ``exact`` nor a number of decimals.
+    """
     text = str(options.get("precision") or "exact")
     if text == "exact":
         return None
@@ -97,250 +67,21 @@ def _precision(options: dict[str, Any]) -> int | None:
     return int(text)
 
 
-def _written(dataset: Dataset, task: str, options: dict[str, Any]) -> np.ndarray[Any, Any]:
+def written_rows(dataset: Dataset, task: str, options: dict[str, Any]) -> np.ndarray[Any, Any]:
     """Per object row, whether it is written.
 
     Written: placed, with the coordinates the task needs, and (with a precision) not rounded into a zero box.
     """
     cols = columns(dataset, task)
-    precision = _precision(options)
+    precision = precision_of(options)
     if precision is None:
         return cols.usable
-    collapsed = rounding(dataset, task, cols, precision, _kpt_dims(dataset, options)).collapsed
+    collapsed = rounding(dataset, task, cols, precision, kpt_dims_of(dataset, options)).collapsed
     written: np.ndarray[Any, Any] = cols.usable & ~collapsed
     return written
 
 
 # -- what is lost ----------------------------------------------------------------------------------
-
-
-def check(dataset: Dataset, report: Report, **options: Any) -> None:
-    """Report what the chosen task cannot hold: geometry it lacks, unsized images, unknown classes."""
-    task = task_of(dataset, options)
-    target = f"YOLO {task}"
-    check_capabilities(_written_objects_only(dataset, task, options), _TASK_CAPS[task], target, report)
-    if task != "classify" and options.get("layout") == "darknet":
-        changed = sum(n != c.name for n, c in zip(darknet_names(dataset), dataset.categories, strict=True))
-        report.lose(
-            "category names",
-            changed,
-            "obj.names holds a name a line without surrounding spaces: line breaks are written as spaces, "
-            "spaces around a name dropped, a byte-order mark (U+FEFF) starting the first dropped, a blank last "
-            "name written as class_<index>",
-        )
-    if task == "classify":
-        check_classify(dataset, report)
-        return
-    objects = dataset.table("objects")
-    if not objects.num_rows:
-        return
-    cols = columns(dataset, task)
-    report.lose(
-        "objects without a known category",
-        int(((cols.category < 0) & (cols.item >= 0)).sum()),
-        f"{target} needs a class",
-    )
-    report.lose("objects of unknown items", int((cols.item < 0).sum()), "their item is not in the dataset")
-    unsized = (cols.width <= 0) | (cols.height <= 0)
-    report.lose(  # (objects counted lost above are not counted again)
-        "objects on images of unknown size",
-        int((unsized & (cols.category >= 0) & (cols.item >= 0)).sum()),
-        "YOLO coordinates are normalised by the image size",
-    )
-    # every count below is of objects that are written (cols.usable), so none is also counted as lost
-    has_polygon = valid_mask(objects["polygon"])
-    drawable = cols.drawable  # a polygon with a ring of at least 3 points; any other is no polygon
-    what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
-    report.lose(
-        what, int((cols.placed & ~cols.usable & ~cols.outside & ~cols.negative).sum()), f"{target} needs coordinates"
-    )
-    report.lose(
-        "boxes of negative width or height",
-        int(cols.negative.sum()),
-        "a YOLO box has a size: their objects are not written",
-    )
-    report.lose(
-        "objects with no area inside the image",
-        int(cols.outside.sum()),
-        "the box lies outside the image: clipped to it, it would have no width or height",
-    )
-    precision = _precision(options)
-    written = _written(dataset, task, options)
-    _report_dota_extras(objects, written, target, report)
-    report.lose(
-        "objects whose coordinates round to a zero box",
-        int((cols.usable & ~written).sum()),
-        f"at {precision} decimals their {'box' if task in ('detect', 'pose') else 'points'} would have no width "
-        "or height, which YOLO readers cannot use: not written",
-    )
-    rings, ring_len = G.ring_lengths(objects["polygon"])
-    has_mask = valid_mask(objects["mask"])
-    if task in ("segment", "obb"):
-        report.lose(
-            "polygons without a ring of 3 points",
-            int((written & has_polygon & ~drawable).sum()),
-            f"{target} draws no such polygon; the object's "
-            + ("box or traced mask is written" if task == "segment" else "box is written"),
-        )
-    if task == "segment":
-        angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
-        plain = written & ~drawable & ~has_mask
-        report.transform("boxes", int((plain & (angle == 0)).sum()), "YOLO segment writes a box as a 4-point polygon")
-        report.transform(
-            "rotated boxes", int((plain & (angle != 0)).sum()), "YOLO segment writes a rotated box as its 4 corners"
-        )
-        report.lose(
-            "masks of objects that also have a polygon",
-            int((written & has_mask & drawable).sum()),
-            "YOLO segment holds one shape per object; the polygon is written",
-        )
-        boxed = written & valid_mask(objects["bbox"])
-        shaped = boxed & drawable  # (and the traced masks below): written as a ring, their box is not
-        if (has_mask & ~drawable).any():
-            traced = traced_masks(dataset)
-            traced_rows = np.fromiter(traced.rings, dtype=np.int64, count=len(traced.rings))
-            shaped[traced_rows] = boxed[traced_rows]
-            inexact = int(written[traced.inexact].sum())
-            report.transform(
-                "masks",
-                int(written[np.fromiter(traced.rings, dtype=np.int64, count=len(traced.rings))].sum()) - inexact,
-                "traced into polygons along pixel edges (exactly their pixels)",
-            )
-            report.lose(
-                "masks with holes or several regions",
-                inexact,
-                "traced into one polygon: the largest region's outer boundary (holes filled, other regions lost)",
-            )
-            empty = int(written[traced.empty].sum())
-            report.lose("empty masks", empty, "no pixel to trace; the object's box is written")
-        _report_segment_boxes(dataset, report, shaped)
-        report.lose(
-            "polygon rings beyond the first",
-            int(np.maximum(rings[written & drawable] - 1, 0).sum()),
-            "YOLO segment holds one ring per object; the largest is written",
-        )
-    elif task == "obb":
-        first = np.concatenate([[0], np.cumsum(rings)])[:-1]  # each object's first ring (when it has one)
-        quad = rings == 1
-        quad[quad] = ring_len[first[quad]] == 8
-        report.lose(
-            "polygons",
-            int((written & drawable & ~quad).sum()),
-            "YOLO OBB holds 4-corner boxes; the object's box is written, or the polygon's bounds without one",
-        )
-    elif task == "detect":
-        angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
-        # (a polygon that is its box's rectangle is written as that box: no bounds taken)
-        rectangle = G.box_rectangles(objects["polygon"], objects["bbox"], objects["angle"])
-        bounded = int((written & ((angle != 0) | (has_polygon & ~rectangle))).sum())
-        if bounded:
-            report.note(f"{bounded:,} rotated boxes and polygons are written as their axis-aligned bounding boxes")
-    elif task == "pose":
-        k = keypoint_count(dataset)
-        if k > MAX_KEYPOINTS:  # (a reader, labelkit's included, would refuse the kpt_shape)
-            raise OutputError(
-                f"YOLO pose holds at most {MAX_KEYPOINTS:,} keypoints per object; this dataset has {k:,}",
-                hint="drop the keypoints (another task) or write another format",
-            )
-        lengths = (
-            np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)) // 3
-        )[written]
-        if k:  # (with no keypoint anywhere, kpt_shape is [0, D] and the lines are plain boxes)
-            report.transform(
-                "objects without keypoints",
-                int((lengths == 0).sum()),
-                f"YOLO pose writes them with {k} unlabelled keypoints",
-            )
-        report.transform(
-            "objects with fewer keypoints",
-            int(((lengths > 0) & (lengths < k)).sum()),
-            f"padded to {k} unlabelled keypoints",
-        )
-        report.lose(
-            "skeletons", sum(1 for c in dataset.categories if c.skeleton), "YOLO pose has no skeleton (only flip_idx)"
-        )
-        report.lose(
-            "category keypoint names",
-            sum(1 for c in dataset.categories if c.keypoints and len(c.keypoints) != k),
-            f"data.yaml's kpt_names holds {k} names per class (kpt_shape)",
-        )
-        if _kpt_dims(dataset, options) == 2:
-            kp = objects["keypoints"].take(np.flatnonzero(written)).combine_chunks().flatten()
-            kp = kp.to_numpy(zero_copy_only=False)
-            x, y, v = kp[0::3], kp[1::3], kp[2::3]
-            report.lose(
-                "keypoint visibility flags",
-                int(((v == 1) | ((v > 0) & (x == 0) & (y == 0))).sum()),
-                "kpt_dims=2 cannot tell occluded from visible, and reads a point at 0 0 as unlabelled",
-            )
-            report.lose(
-                "coordinates of unlabelled keypoints",
-                int(((v == 0) & ((x != 0) | (y != 0))).sum()),
-                "kpt_dims=2 writes an unlabelled point as 0 0 (that is how it is told apart)",
-            )
-    if precision is not None:
-        changed = rounding(dataset, task, cols, precision, _kpt_dims(dataset, options)).changed[written]
-        report.transform(
-            "objects",
-            int(np.count_nonzero(changed)),
-            f"{int(changed.sum()):,} of their coordinates rounded to {precision} decimals",
-        )
-
-
-def _report_dota_extras(objects: pa.Table, written: np.ndarray[Any, Any], target: str, report: Report) -> None:
-    """Report the DOTA flags (``dota:difficult``, read from a labelTxt line) of written objects as lost.
-
-    They are data the YOLO reader read (see :data:`~labelkit.formats.base.ADOPTED_OBJECT_EXTRAS`), and an
-    Ultralytics line has no place for them.
-    """
-    extras = objects["extras"]
-    if extras.null_count == len(extras):
-        return
-    dota = written & contains_match(extras, '"dota:')
-    if not dota.any():
-        return
-    counts = extras_key_counts(extras.filter(pa.array(dota)))
-    for key, n in sorted(counts.items()):
-        if key.startswith("dota:"):
-            report.lose(
-                f"object annotations with the extra {key!r}",
-                n,
-                f"{target} lines hold no DOTA flag (labelkit writes Ultralytics lines, not DOTA's labelTxt)",
-            )
-
-
-BOX_TOLERANCE = 1e-6
-"""Pixels: a box whose sides lie within this of its written ring's bounds reads back as itself (float noise)."""
-
-
-def _report_segment_boxes(dataset: Dataset, report: Report, shaped: np.ndarray[Any, Any]) -> None:
-    """Report the boxes a segment line does not give back: a reader takes the written ring's bounds.
-
-    ``shaped`` are the written objects with a box and a drawable polygon; those with a box whose mask is
-    traced are added here. Within a pixel (pixel-centre against pixel-edge outlines, a box rounded to 2
-    decimals) the box is transformed; further, or rotated, it is lost.
-    """
-    gap = segment_box_gaps(dataset, np.flatnonzero(shaped))
-    differs = gap > BOX_TOLERANCE
-    far = gap > 1 + BOX_TOLERANCE
-    what, why = "boxes unlike their polygon's bounds", "YOLO segment holds no box (a reader takes the ring's bounds)"
-    report.transform(what, int((differs & ~far).sum()), f"{why}: within a pixel")
-    report.lose(what, int(far.sum()), f"{why}: more than a pixel off, or rotated")
-
-
-def _written_objects_only(dataset: Dataset, task: str, options: dict[str, Any]) -> Dataset:
-    """The dataset with only the objects the task writes.
-
-    An object lost whole (no class, no image size, no coordinates: check() counts those) is then not counted
-    again for a field it carried.
-    """
-    objects = dataset.table("objects")
-    if task == "classify" or not objects.num_rows:
-        return dataset
-    return dataset.with_objects(_written(dataset, task, options))
-
-
-# -- file names ------------------------------------------------------------------------------------
 
 
 def image_name(path: str | None, item_id: str, split: str) -> str:
@@ -412,7 +153,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         OutputError: two items would share a label file.
     """
     task = task_of(dataset, options)
-    precision = _precision(options)
+    precision = precision_of(options)
     layout = str(options.get("layout") or "ultralytics")
     media = str(options.get("media") or "none")
     media_root = Path(str(options["media_root"])) if options.get("media_root") else None
@@ -437,8 +178,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
     shared = _shared_label_files(label_rel, image_rel, ids)
     cols = columns(dataset, task)
-    usable_rows = np.flatnonzero(_written(dataset, task, options))
-    kpt_dims = _kpt_dims(dataset, options)
+    usable_rows = np.flatnonzero(written_rows(dataset, task, options))
+    kpt_dims = kpt_dims_of(dataset, options)
     formatter = Lines(dataset, task, cols, precision, kpt_dims)
     order, bounds = _groups(cols.item[usable_rows], len(ids))
     rows_by_item = usable_rows[order]
@@ -639,7 +380,8 @@ def _split_keys(splits: list[str]) -> dict[str, str]:
     return keys
 
 
-def _kpt_dims(dataset: Dataset, options: dict[str, Any]) -> int:
+def kpt_dims_of(dataset: Dataset, options: dict[str, Any]) -> int:
+    """Pose: numbers per keypoint written, ``-o kpt_dims=`` or as read (``yolo:kpt_dims``), else 3."""
     value = options.get("kpt_dims") or dataset.info.extras.get("yolo:kpt_dims") or 3
     return 2 if str(value) == "2" else 3
 

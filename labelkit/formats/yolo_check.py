@@ -1,0 +1,286 @@
+"""What each YOLO task cannot hold: the report of a conversion to YOLO, before anything is written.
+
+``check`` counts, per task, the objects and fields the chosen task loses or changes (geometry it lacks, images
+of unknown size, unknown classes, rounding, DOTA flags); :mod:`labelkit.formats.yolo_write` writes what it keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import OutputError
+from labelkit.formats.base import Capabilities, check_capabilities, extras_key_counts
+from labelkit.formats.yolo_classify import check_classify
+from labelkit.formats.yolo_layout import MAX_KEYPOINTS
+from labelkit.formats.yolo_lines import columns, keypoint_count, rounding, segment_box_gaps, traced_masks
+from labelkit.formats.yolo_write import darknet_names, kpt_dims_of, precision_of, task_of, written_rows
+from labelkit.model import Dataset
+from labelkit.model import geometry as G
+from labelkit.model.tables import contains_match, valid_mask
+from labelkit.report import Report
+
+
+def _task_caps(
+    kinds: set[str],
+    shapes: frozenset[str] = frozenset(),
+    geometry: frozenset[str] = frozenset(),
+    category_fields: frozenset[str] = frozenset(),
+) -> Capabilities:
+    """A task's capabilities: YOLO keeps class names, numbered by position, and (pose) keypoint names."""
+    return Capabilities(
+        kinds=frozenset(kinds),
+        shapes=shapes,
+        geometry=geometry,
+        extras="yolo",
+        category_ids=False,
+        category_fields=category_fields,
+    )
+
+
+_TASK_CAPS: dict[str, Capabilities] = {
+    "detect": _task_caps({"object"}, frozenset({"box"}), frozenset({"bbox"})),
+    # masks are traced (see _traced), so check() reports them itself
+    "segment": _task_caps({"object"}, frozenset({"polygon", "mask"}), frozenset({"bbox", "angle", "polygon", "mask"})),
+    # a 4-corner polygon is written as it is drawn; check() reports the other polygons
+    "obb": _task_caps({"object"}, frozenset({"box", "polygon"}), frozenset({"bbox", "angle", "polygon"})),
+    # pose keeps each class's list of K keypoint names; check() counts the categories whose lists are not K
+    # long, and the skeletons
+    "pose": _task_caps(
+        {"object"}, frozenset({"box"}), frozenset({"bbox", "keypoints"}), frozenset({"keypoints", "skeleton"})
+    ),
+    "classify": replace(_task_caps({"label"}), category_ids=True),  # (check() counts classify's renumbering)
+}
+
+
+def check(dataset: Dataset, report: Report, **options: Any) -> None:
+    """Report what the chosen task cannot hold: geometry it lacks, unsized images, unknown classes."""
+    task = task_of(dataset, options)
+    target = f"YOLO {task}"
+    check_capabilities(written_objects_only(dataset, task, options), _TASK_CAPS[task], target, report)
+    if task != "classify" and options.get("layout") == "darknet":
+        changed = sum(n != c.name for n, c in zip(darknet_names(dataset), dataset.categories, strict=True))
+        report.lose(
+            "category names",
+            changed,
+            "obj.names holds a name a line without surrounding spaces: line breaks are written as spaces, "
+            "spaces around a name dropped, a byte-order mark (U+FEFF) starting the first dropped, a blank last "
+            "name written as class_<index>",
+        )
+    if task == "classify":
+        check_classify(dataset, report)
+        return
+    objects = dataset.table("objects")
+    if not objects.num_rows:
+        return
+    cols = columns(dataset, task)
+    report.lose(
+        "objects without a known category",
+        int(((cols.category < 0) & (cols.item >= 0)).sum()),
+        f"{target} needs a class",
+    )
+    report.lose("objects of unknown items", int((cols.item < 0).sum()), "their item is not in the dataset")
+    unsized = (cols.width <= 0) | (cols.height <= 0)
+    report.lose(  # (objects counted lost above are not counted again)
+        "objects on images of unknown size",
+        int((unsized & (cols.category >= 0) & (cols.item >= 0)).sum()),
+        "YOLO coordinates are normalised by the image size",
+    )
+    # every count below is of objects that are written (cols.usable), so none is also counted as lost
+    has_polygon = valid_mask(objects["polygon"])
+    drawable = cols.drawable  # a polygon with a ring of at least 3 points; any other is no polygon
+    what = "objects without a box or polygon" + (" or traceable mask" if task == "segment" else "")
+    report.lose(
+        what, int((cols.placed & ~cols.usable & ~cols.outside & ~cols.negative).sum()), f"{target} needs coordinates"
+    )
+    report.lose(
+        "boxes of negative width or height",
+        int(cols.negative.sum()),
+        "a YOLO box has a size: their objects are not written",
+    )
+    report.lose(
+        "objects with no area inside the image",
+        int(cols.outside.sum()),
+        "the box lies outside the image: clipped to it, it would have no width or height",
+    )
+    precision = precision_of(options)
+    written = written_rows(dataset, task, options)
+    _report_dota_extras(objects, written, target, report)
+    report.lose(
+        "objects whose coordinates round to a zero box",
+        int((cols.usable & ~written).sum()),
+        f"at {precision} decimals their {'box' if task in ('detect', 'pose') else 'points'} would have no width "
+        "or height, which YOLO readers cannot use: not written",
+    )
+    rings, ring_len = G.ring_lengths(objects["polygon"])
+    has_mask = valid_mask(objects["mask"])
+    if task in ("segment", "obb"):
+        report.lose(
+            "polygons without a ring of 3 points",
+            int((written & has_polygon & ~drawable).sum()),
+            f"{target} draws no such polygon; the object's "
+            + ("box or traced mask is written" if task == "segment" else "box is written"),
+        )
+    if task == "segment":
+        angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
+        plain = written & ~drawable & ~has_mask
+        report.transform("boxes", int((plain & (angle == 0)).sum()), "YOLO segment writes a box as a 4-point polygon")
+        report.transform(
+            "rotated boxes", int((plain & (angle != 0)).sum()), "YOLO segment writes a rotated box as its 4 corners"
+        )
+        report.lose(
+            "masks of objects that also have a polygon",
+            int((written & has_mask & drawable).sum()),
+            "YOLO segment holds one shape per object; the polygon is written",
+        )
+        boxed = written & valid_mask(objects["bbox"])
+        shaped = boxed & drawable  # (and the traced masks below): written as a ring, their box is not
+        if (has_mask & ~drawable).any():
+            traced = traced_masks(dataset)
+            traced_rows = np.fromiter(traced.rings, dtype=np.int64, count=len(traced.rings))
+            shaped[traced_rows] = boxed[traced_rows]
+            inexact = int(written[traced.inexact].sum())
+            report.transform(
+                "masks",
+                int(written[np.fromiter(traced.rings, dtype=np.int64, count=len(traced.rings))].sum()) - inexact,
+                "traced into polygons along pixel edges (exactly their pixels)",
+            )
+            report.lose(
+                "masks with holes or several regions",
+                inexact,
+                "traced into one polygon: the largest region's outer boundary (holes filled, other regions lost)",
+            )
+            empty = int(written[traced.empty].sum())
+            report.lose("empty masks", empty, "no pixel to trace; the object's box is written")
+        _report_segment_boxes(dataset, report, shaped)
+        report.lose(
+            "polygon rings beyond the first",
+            int(np.maximum(rings[written & drawable] - 1, 0).sum()),
+            "YOLO segment holds one ring per object; the largest is written",
+        )
+    elif task == "obb":
+        first = np.concatenate([[0], np.cumsum(rings)])[:-1]  # each object's first ring (when it has one)
+        quad = rings == 1
+        quad[quad] = ring_len[first[quad]] == 8
+        report.lose(
+            "polygons",
+            int((written & drawable & ~quad).sum()),
+            "YOLO OBB holds 4-corner boxes; the object's box is written, or the polygon's bounds without one",
+        )
+    elif task == "detect":
+        angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
+        # (a polygon that is its box's rectangle is written as that box: no bounds taken)
+        rectangle = G.box_rectangles(objects["polygon"], objects["bbox"], objects["angle"])
+        bounded = int((written & ((angle != 0) | (has_polygon & ~rectangle))).sum())
+        if bounded:
+            report.note(f"{bounded:,} rotated boxes and polygons are written as their axis-aligned bounding boxes")
+    elif task == "pose":
+        k = keypoint_count(dataset)
+        if k > MAX_KEYPOINTS:  # (a reader, labelkit's included, would refuse the kpt_shape)
+            raise OutputError(
+                f"YOLO pose holds at most {MAX_KEYPOINTS:,} keypoints per object; this dataset has {k:,}",
+                hint="drop the keypoints (another task) or write another format",
+            )
+        lengths = (
+            np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)) // 3
+        )[written]
+        if k:  # (with no keypoint anywhere, kpt_shape is [0, D] and the lines are plain boxes)
+            report.transform(
+                "objects without keypoints",
+                int((lengths == 0).sum()),
+                f"YOLO pose writes them with {k} unlabelled keypoints",
+            )
+        report.transform(
+            "objects with fewer keypoints",
+            int(((lengths > 0) & (lengths < k)).sum()),
+            f"padded to {k} unlabelled keypoints",
+        )
+        report.lose(
+            "skeletons", sum(1 for c in dataset.categories if c.skeleton), "YOLO pose has no skeleton (only flip_idx)"
+        )
+        report.lose(
+            "category keypoint names",
+            sum(1 for c in dataset.categories if c.keypoints and len(c.keypoints) != k),
+            f"data.yaml's kpt_names holds {k} names per class (kpt_shape)",
+        )
+        if kpt_dims_of(dataset, options) == 2:
+            kp = objects["keypoints"].take(np.flatnonzero(written)).combine_chunks().flatten()
+            kp = kp.to_numpy(zero_copy_only=False)
+            x, y, v = kp[0::3], kp[1::3], kp[2::3]
+            report.lose(
+                "keypoint visibility flags",
+                int(((v == 1) | ((v > 0) & (x == 0) & (y == 0))).sum()),
+                "kpt_dims=2 cannot tell occluded from visible, and reads a point at 0 0 as unlabelled",
+            )
+            report.lose(
+                "coordinates of unlabelled keypoints",
+                int(((v == 0) & ((x != 0) | (y != 0))).sum()),
+                "kpt_dims=2 writes an unlabelled point as 0 0 (that is how it is told apart)",
+            )
+    if precision is not None:
+        changed = rounding(dataset, task, cols, precision, kpt_dims_of(dataset, options)).changed[written]
+        report.transform(
+            "objects",
+            int(np.count_nonzero(changed)),
+            f"{int(changed.sum()):,} of their coordinates rounded to {precision} decimals",
+        )
+
+
+def _report_dota_extras(objects: pa.Table, written: np.ndarray[Any, Any], target: str, report: Report) -> None:
+    """Report the DOTA flags (``dota:difficult``, read from a labelTxt line) of written objects as lost.
+
+    They are data the YOLO reader read (see :data:`~labelkit.formats.base.ADOPTED_OBJECT_EXTRAS`), and an
+    Ultralytics line has no place for them.
+    """
+    extras = objects["extras"]
+    if extras.null_count == len(extras):
+        return
+    dota = written & contains_match(extras, '"dota:')
+    if not dota.any():
+        return
+    counts = extras_key_counts(extras.filter(pa.array(dota)))
+    for key, n in sorted(counts.items()):
+        if key.startswith("dota:"):
+            report.lose(
+                f"object annotations with the extra {key!r}",
+                n,
+                f"{target} lines hold no DOTA flag (labelkit writes Ultralytics lines, not DOTA's labelTxt)",
+            )
+
+
+BOX_TOLERANCE = 1e-6
+"""Pixels: a box whose sides lie within this of its written ring's bounds reads back as itself (float noise)."""
+
+
+def _report_segment_boxes(dataset: Dataset, report: Report, shaped: np.ndarray[Any, Any]) -> None:
+    """Report the boxes a segment line does not give back: a reader takes the written ring's bounds.
+
+    ``shaped`` are the written objects with a box and a drawable polygon; those with a box whose mask is
+    traced are added here. Within a pixel (pixel-centre against pixel-edge outlines, a box rounded to 2
+    decimals) the box is transformed; further, or rotated, it is lost.
+    """
+    gap = segment_box_gaps(dataset, np.flatnonzero(shaped))
+    differs = gap > BOX_TOLERANCE
+    far = gap > 1 + BOX_TOLERANCE
+    what, why = "boxes unlike their polygon's bounds", "YOLO segment holds no box (a reader takes the ring's bounds)"
+    report.transform(what, int((differs & ~far).sum()), f"{why}: within a pixel")
+    report.lose(what, int(far.sum()), f"{why}: more than a pixel off, or rotated")
+
+
+def written_objects_only(dataset: Dataset, task: str, options: dict[str, Any]) -> Dataset:
+    """The dataset with only the objects the task writes.
+
+    An object lost whole (no class, no image size, no coordinates: check() counts those) is then not counted
+    again for a field it carried.
+    """
+    objects = dataset.table("objects")
+    if task == "classify" or not objects.num_rows:
+        return dataset
+    return dataset.with_objects(written_rows(dataset, task, options))
+
+
+# -- file names ------------------------------------------------------------------------------------
