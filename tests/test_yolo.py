@@ -1287,13 +1287,16 @@ def test_parsing_many_files_at_once_takes_the_usual_files(
     assert [(o.category_id, o.bbox) for o in ds.objects()] == [(0, (7.5, 4.375, 5.0, 1.25)), (1, (1.0, 0.0, 6.0, 4.0))]
 
 
-@pytest.mark.parametrize("one_at_a_time", [False, True], ids=["batch", "one-file-at-a-time"])
-def test_cr_only_line_breaks_are_line_breaks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_at_a_time: bool
-) -> None:
-    """Classic Mac OS ends lines with a CR alone: three such box lines were read as one polygon of 7 points."""
-    if one_at_a_time:
+@pytest.fixture(params=[False, True], ids=["batch", "one-file-at-a-time"])
+def either_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Label files parsed by the batch parser, then (declining every batch) by the one-file-at-a-time parser."""
+    if request.param:
         monkeypatch.setattr(yolo_parse, "parse_many", lambda *args: False)
+
+
+@pytest.mark.usefixtures("either_parser")
+def test_cr_only_line_breaks_are_line_breaks(tmp_path: Path) -> None:
+    """Classic Mac OS ends lines with a CR alone: three such box lines were read as one polygon of 7 points."""
     root = _tiny_dataset(tmp_path / "ds", "")
     (root / "labels/x.txt").write_bytes(b"0 0.5 0.5 0.5 0.5\r1 0.25 0.5 0.5 0.2\r\r0 0.75 0.5 0.1 0.2\r")
     ds = labelkit.load(root, "yolo")
@@ -1318,13 +1321,9 @@ def test_lines_end_where_ultralytics_ends_them(tmp_path: Path, brk: str) -> None
     assert [o.category_id for o in ds.objects()] == [0, 1, 0]
 
 
-@pytest.mark.parametrize("one_at_a_time", [False, True], ids=["batch", "one-file-at-a-time"])
-def test_a_byte_order_mark_starting_a_label_file_is_dropped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_at_a_time: bool
-) -> None:
+@pytest.mark.usefixtures("either_parser")
+def test_a_byte_order_mark_starting_a_label_file_is_dropped(tmp_path: Path) -> None:
     """Windows Notepad starts UTF-8 files with a byte-order mark: ``\\ufeff0`` was refused as a class id."""
-    if one_at_a_time:
-        monkeypatch.setattr(yolo_parse, "parse_many", lambda *args: False)
     root = _tiny_dataset(tmp_path / "ds", "")
     (root / "labels/x.txt").write_bytes("1 0.5 0.5 0.5 0.5\r\n".encode("utf-8-sig"))
     assert [(o.category_id, o.bbox) for o in labelkit.load(root, "yolo").objects()] == [(1, (5.0, 2.5, 10.0, 5.0))]
