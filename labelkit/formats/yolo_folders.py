@@ -29,7 +29,7 @@ from labelkit.formats.yolo_layout import (
     ultralytics_layout,
 )
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
-from labelkit.io import Inside, walk_files
+from labelkit.io import Inside, walk_files, without_bom
 
 
 def classify_splits(root: Path) -> list[Path]:
@@ -99,7 +99,7 @@ def yolo_lines(label: Path) -> bool | None:
     """
     with label.open("rb") as f:
         head = f.read(_HEAD)
-    lines = [line.strip() for line in re.split(rb"[\r\n]", head.removeprefix(b"\xef\xbb\xbf"))]
+    lines = [line.strip() for line in re.split(rb"[\r\n]", without_bom(head))]
     if len(head) == _HEAD and len(lines) > 1:
         lines.pop()  # (cut short)
     lines = [line for line in lines if line]
