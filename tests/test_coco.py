@@ -2651,6 +2651,180 @@ def test_a_keypoints_annotation_unlike_its_instance_is_noted(tmp_path: Path, ins
         assert notes == []
 
 
+# -- keypoints inline in an instances file beside a keypoints file ------------------------------------------
+
+
+def _instances_and_keypoints(
+    root: Path, instances: list[dict[str, Any]], keypoints: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """An instances and a keypoints file of split val (persons and cars; the keypoints file lists persons)."""
+    docs = {
+        "instances_val": {"images": [_img(1)], "annotations": instances, "categories": [_PERSON, _CAR]},
+        "person_keypoints_val": {"images": [_img(1)], "annotations": keypoints, "categories": [_PERSON]},
+    }
+    _files(root, docs)
+    return docs
+
+
+_CAR = {"id": 2, "name": "car"}
+_POSE = {"keypoints": [5, 5, 2], "num_keypoints": 1}
+
+
+def _written(out: Path, docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {name: _load(out / "annotations" / f"{name}.json") for name in docs}
+
+
+def test_instances_with_keypoints_inline_beside_a_keypoints_file_are_written_back_with_them(tmp_path: Path) -> None:
+    """The instances file was written without keypoints whenever a keypoints file was beside it (COCO 2017's
+    instances files have none): annotations 104 and 105 lost their keypoints and num_keypoints, and a read note
+    said 2 annotations differed in other fields (num_keypoints was left out of the comparison on one side)."""
+    root = tmp_path / "in" / "annotations"
+    root.mkdir(parents=True)
+    shutil.copy(INSTANCES, root / "instances_val.json")
+    doc = _load(INSTANCES)
+    kp = {**doc, "categories": [c for c in doc["categories"] if c["id"] == 3]}
+    kp["annotations"] = [a for a in doc["annotations"] if a["category_id"] == 3]
+    (root / "person_keypoints_val.json").write_text(json.dumps(kp))  # (compact: the instances file is indented)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "in"), str(out), "--to", "coco"])
+    assert result.exit_code == 0, result.output
+    assert "note: 2 annotations" not in result.output
+    assert labelkit.load(tmp_path / "in").read_notes == []
+    assert _load(out / "annotations" / "instances_val.json") == doc
+    assert _load(out / "annotations" / "person_keypoints_val.json") == kp
+
+
+@pytest.mark.parametrize(
+    ("instances", "keypoints"),
+    [
+        pytest.param(  # some inline, some not, a car without keypoints
+            [_ann(1, 1, 1, **_POSE), _ann(2, 1, 1), _ann(3, 1, 2)],
+            [_ann(1, 1, 1, **_POSE), _ann(2, 1, 1, **_POSE)],
+            id="mixed",
+        ),
+        pytest.param(  # the same keypoints, another num_keypoints: each file's as read
+            [_ann(1, 1, 1, keypoints=[5, 5, 2], num_keypoints=3)],
+            [_ann(1, 1, 1, **_POSE)],
+            id="num_keypoints-of-its-own",
+        ),
+        pytest.param([_ann(1, 1, 1, keypoints=[5, 5, 2])], [_ann(1, 1, 1, **_POSE)], id="no-num_keypoints"),
+        pytest.param(  # an instance the keypoints file does not list stays out of it
+            [_ann(1, 1, 1, **_POSE), _ann(2, 1, 1, keypoints=[7, 7, 1], num_keypoints=1)],
+            [_ann(1, 1, 1, **_POSE), _ann(9, 1, 1, **_POSE)],
+            id="not-in-the-keypoints-file",
+        ),
+        pytest.param([_ann(1, 1, 1, **_POSE)], [], id="keypoints-file-without-annotations"),
+        pytest.param(  # (a value COCO does not allow is carried as read: a note of its own says so)
+            [_ann(1, 1, 1, keypoints=[5, 5, 2], num_keypoints=[1, {"a": 'b,}"'}])],
+            [_ann(1, 1, 1, **_POSE)],
+            id="odd-num_keypoints",
+        ),
+        pytest.param(  # (the instances file's spelling of an extra is not the keypoints file's: no difference)
+            [_ann(1, 1, 1, **_POSE, source={"tool": "hand", "rev": 3})],
+            [_ann(1, 1, 1, **_POSE, source={"rev": 3, "tool": "hand"})],
+            id="extras-in-another-order",
+        ),
+    ],
+)
+def test_keypoints_inline_are_kept_per_annotation(
+    tmp_path: Path, instances: list[dict[str, Any]], keypoints: list[dict[str, Any]]
+) -> None:
+    """An instance that carried keypoints inline is written back with them and its num_keypoints as read; one
+    that did not stays without, though the keypoints file gives it some; the keypoints file is written as read."""
+    docs = _instances_and_keypoints(tmp_path / "in", instances, keypoints)
+    ds = labelkit.load(tmp_path / "in")
+    assert [n for n in ds.read_notes if "COCO does not allow" not in n] == []
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert _written(tmp_path / "out", docs) == docs
+
+
+def test_keypoints_inline_unlike_the_keypoints_files_are_noted_and_the_keypoints_files_kept(tmp_path: Path) -> None:
+    """The model holds one keypoints value per object: the keypoints file's (COCO's file of keypoints), written to
+    both files, with a read note; they replaced the instance's without a word."""
+    own = _ann(1, 1, 1, keypoints=[6, 6, 2], num_keypoints=1)
+    docs = _instances_and_keypoints(tmp_path / "in", [own, _ann(2, 1, 1, **_POSE)], [_ann(1, 1, 1, **_POSE)])
+    ds = labelkit.load(tmp_path / "in")
+    assert ds.read_notes == [
+        "1 annotations of person_keypoints_val.json have other keypoints than the same annotation of the instances "
+        "file: the keypoints file's are kept (writing COCO writes them to both files)"
+    ]
+    labelkit.save(ds, tmp_path / "out", "coco")
+    written = _written(tmp_path / "out", docs)
+    assert written["instances_val"]["annotations"] == [{**own, "keypoints": [5, 5, 2]}, _ann(2, 1, 1, **_POSE)]
+    assert written["person_keypoints_val"] == docs["person_keypoints_val"]
+
+
+def test_an_instance_with_keypoints_inline_moved_to_another_split_stays_out_of_its_keypoints_file(
+    tmp_path: Path,
+) -> None:
+    """An instance the keypoints file did not list goes to the instances file of the split it moves to, with its
+    keypoints, and not to that split's keypoints file (as an object given keypoints since would)."""
+    alone = _ann(2, 2, 1, keypoints=[7, 7, 1], num_keypoints=1)
+    _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [_img(2)], "annotations": [alone], "categories": [_PERSON]},
+            "person_keypoints_train": {"images": [_img(2)], "annotations": [], "categories": [_PERSON]},
+            "instances_val": {
+                "images": [_img(1), _img(3)],
+                "annotations": [_ann(1, 1, 1, **_POSE)],
+                "categories": [_PERSON],
+            },
+            "person_keypoints_val": {  # (listing fewer images than its split: those of its annotations)
+                "images": [_img(1)],
+                "annotations": [_ann(1, 1, 1, **_POSE)],
+                "categories": [_PERSON],
+            },
+        },
+    )
+    ds = labelkit.load(tmp_path / "in")
+    _move(ds, "2", "val")
+    labelkit.save(ds, tmp_path / "out", "coco")
+    instances = _load(tmp_path / "out/annotations/instances_val.json")
+    keypoints = _load(tmp_path / "out/annotations/person_keypoints_val.json")
+    assert instances["annotations"] == [alone, _ann(1, 1, 1, **_POSE)]  # (in the dataset's order: train first)
+    assert (keypoints["annotations"], [i["id"] for i in keypoints["images"]]) == ([_ann(1, 1, 1, **_POSE)], [1])
+
+
+_INLINE_CASE = st.tuples(
+    st.sampled_from(["inline", "plain", "alone"]),  # inline in the instances file, not, or not in the keypoints file
+    st.sampled_from(["same", "other", "none"]),  # the instance's num_keypoints: the keypoints file's, another, none
+    st.booleans(),  # a car (no keypoints) after it
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases=st.lists(_INLINE_CASE, min_size=1, max_size=6))
+def test_instances_and_keypoints_files_round_trip_whatever_carries_keypoints_inline(
+    tmp_path_factory: pytest.TempPathFactory, cases: list[tuple[str, str, bool]]
+) -> None:
+    """COCO -> labelkit -> COCO gives back both files, whichever instances carry keypoints inline and with
+    which num_keypoints, in any order."""
+    instances, keypoints = [], []
+    for k, (where, count, car) in enumerate(cases):
+        points = [k, k + 1, 2, 0, 0, 0]
+        pose = {"keypoints": points, "num_keypoints": 1}
+        own: dict[str, Any] = {"keypoints": points}
+        if count != "none":
+            own["num_keypoints"] = 1 if count == "same" else 2
+        instances.append(_ann(10 * k + 1, 1, 1, **(own if where != "plain" else {})))
+        if where != "alone":
+            keypoints.append(_ann(10 * k + 1, 1, 1, **pose))
+        if car:
+            instances.append(_ann(10 * k + 2, 1, 2))
+    root = tmp_path_factory.mktemp("inline")
+    person = {**_PERSON, "keypoints": ["nose", "tail"]}
+    docs = {
+        "instances_val": {"images": [_img(1)], "annotations": instances, "categories": [person, _CAR]},
+        "person_keypoints_val": {"images": [_img(1)], "annotations": keypoints, "categories": [person]},
+    }
+    _files(root / "in", docs)
+    ds = labelkit.load(root / "in")
+    assert ds.read_notes == []
+    labelkit.save(ds, root / "out", "coco")
+    assert _written(root / "out", docs) == docs
+
+
 def test_reindex_renumbers_a_captions_category_too(tmp_path: Path) -> None:
     """-o reindex=true renumbered the categories but left a caption's category_id as read (90, not 2)."""
     ann = {"id": 1, "image_id": 1, "category_id": 90, "bbox": [1, 1, 2, 2], "area": 4.0, "iscrowd": 0}

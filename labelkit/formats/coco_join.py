@@ -3,7 +3,9 @@
 Each file is built on its own (:mod:`labelkit.formats.coco_build`); here their images become one items table
 (an image listed by several files is one item, given every file's fields), keypoint annotations join the
 instances they repeat, and stuff, results and keypoints-only objects are tagged with the file they came from,
-with ids kept unique, so that writing COCO puts every annotation back in its own file.
+with ids kept unique, so that writing COCO puts every annotation back in its own file. Instances that carried
+keypoints inline beside a keypoints file are tagged too (``coco_text.INLINE_TAG``), so that the instances file
+gets them back.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_build import Built
 from labelkit.formats.coco_read import CocoFile
 from labelkit.formats.coco_records import same_json
-from labelkit.formats.coco_text import STUFF_TAG
-from labelkit.model.tables import true_mask, valid_mask
+from labelkit.formats.coco_text import INLINE_TAG, STUFF_TAG
+from labelkit.model.tables import contains_match, loads_text, true_mask, valid_mask
 
 
 def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
@@ -88,14 +90,20 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
     objects: list[pa.Table] = []
     tasks: list[str] = []
     instances_ids: dict[str | None, int] = {}
+    posed: dict[str | None, np.ndarray] = {}
     for f, b in zip(files, built, strict=True):
         if b.objects is None:
             continue
         table = b.objects.drop_columns(["_row"]) if "_row" in b.objects.column_names else b.objects
         if f.task == "person_keypoints" and f.split in instances_ids:
-            objects[instances_ids[f.split]], table, differ, moved = _merge_keypoints(
+            objects[instances_ids[f.split]], table, differ, moved, unlike = _merge_keypoints(
                 objects[instances_ids[f.split]], table
             )
+            if unlike:
+                notes.append(
+                    f"{unlike:,} annotations of {f.path.name} have other keypoints than the same annotation of the "
+                    "instances file: the keypoints file's are kept (writing COCO writes them to both files)"
+                )
             if differ:
                 notes.append(
                     f"{differ:,} annotations of {f.path.name} differ from the same annotation of the instances file "
@@ -112,10 +120,15 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
             table = _tagged(table, "person_keypoints")  # matched no instance: the keypoints file's only
         elif f.task in ("instances", "stuff") and f.split not in instances_ids:
             instances_ids[f.split] = len(objects)
+            posed[f.split] = valid_mask(table["keypoints"])  # (as read: merging gives others keypoints)
         elif f.task == "person_keypoints":  # no instances file: its objects are the keypoints file's, posed or not
             table = _tagged(table, "person_keypoints")
         objects.append(table)
         tasks.append(f.task)
+    with_keypoints_file = {f.split for f in files if f.task == "person_keypoints"}
+    for split, k in instances_ids.items():
+        if split in with_keypoints_file and tasks[k] == "instances":
+            objects[k] = _instances_only(objects[k], posed[split])
     if objects:
         objects = _unique_ids(objects, tasks) if len(objects) > 1 else objects
         out["objects"] = pa.concat_tables(objects, promote_options="default")
@@ -259,36 +272,94 @@ def _join_metadata(
     return pc.if_else(pa.array(index >= 0), joined, metadata.combine_chunks())
 
 
-def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int, int]:
+def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int, int, int]:
     """Give instance objects the keypoints (and fields) of the same annotation: id, image and category.
+
+    An instance whose record carried keypoints inline (not COCO 2017's, some tools') is tagged
+    :data:`INLINE_TAG` with its ``num_keypoints`` as read, so that writing COCO gives it back its keypoints.
 
     Returns:
         The instances, the keypoint annotations of no instance, how many matched annotations differ from
-        their instance in other fields than ``keypoints`` and ``num_keypoints`` (the keypoints file's win), and
-        how many in their box or segmentation (the instance's win: an object has one geometry).
+        their instance in other fields than ``keypoints`` and ``num_keypoints`` (the keypoints file's win), how
+        many in their box or segmentation (the instance's win: an object has one geometry), and how many
+        carried other keypoints inline than the keypoints file's (the keypoints file's win).
     """
     inst_ids = _annotation_keys(instances)
     pos = pc.index_in(_annotation_keys(keypoints), value_set=inst_ids)
     matched = pc.is_valid(pos)
     if not pc.any(matched).as_py():
-        return instances, keypoints, 0, 0
+        return instances, keypoints, 0, 0, 0
     kp = keypoints.filter(matched)
     target = pc.drop_null(pos).to_numpy()
     same = instances.take(pa.array(target))
-    differ = _fields_differ(same, kp)
+    inline = valid_mask(same["keypoints"])
+    own_count, own_extras = _num_keypoints_apart(same["extras"].combine_chunks())
+    kp_extras = _num_keypoints_apart(kp["extras"].combine_chunks(), counts=False)[1]
+    # (an instance's num_keypoints without keypoints is no keypoints of its own: it is a field that differs)
+    own_extras = pc.if_else(pa.array(inline), own_extras, same["extras"].combine_chunks())
+    differ = _fields_differ(same, kp, own_extras, kp_extras)
     moved = np.zeros(kp.num_rows, dtype=bool)
     for name in ("bbox", "polygon", "mask"):
         moved |= _rows_differ(same[name].combine_chunks(), kp[name].combine_chunks())
+    unlike = inline & _rows_differ(same["keypoints"].combine_chunks(), kp["keypoints"].combine_chunks())
+    assert own_count is not None
+    tag = pc.binary_join_element_wise(f'"{INLINE_TAG}":', _tag_value(own_count), "")
+    merged_extras = _with_member(kp["extras"].combine_chunks(), pc.if_else(pa.array(inline), tag, _NO_TEXT))
     n = instances.num_rows
     source = np.full(n, -1, dtype=np.int64)
     source[target] = np.arange(len(target))
     take = pa.array(np.where(source >= 0, source, 0))
     has = pa.array(source >= 0)
     new_kp = pc.if_else(has, kp["keypoints"].combine_chunks().take(take), instances["keypoints"].combine_chunks())
-    new_extras = pc.if_else(has, kp["extras"].combine_chunks().take(take), instances["extras"].combine_chunks())
+    new_extras = pc.if_else(has, merged_extras.take(take), instances["extras"].combine_chunks())
     instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
     instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
-    return instances, keypoints.filter(pc.invert(matched)), differ, int(moved.sum())
+    return instances, keypoints.filter(pc.invert(matched)), int(differ.sum()), int(moved.sum()), int(unlike.sum())
+
+
+def _instances_only(instances: pa.Table, posed: np.ndarray) -> pa.Table:
+    """Tag the instances with keypoints inline that the keypoints file beside them did not list.
+
+    ``posed``: the instances with keypoints as read (those the keypoints file lists are tagged when merged).
+    They get ``"coco:@task":"instances"``, so that writing COCO keeps them out of the keypoints file, and
+    :data:`INLINE_TAG`, so that it gives them back their keypoints in the instances file.
+    """
+    extras = instances["extras"].combine_chunks()
+    alone = posed & ~contains_match(extras, f'"{STUFF_TAG}":')
+    alone &= ~contains_match(extras, f'"{INLINE_TAG}":')
+    if not alone.any():
+        return instances
+    count = _num_keypoints_apart(extras)[0]
+    assert count is not None
+    tag = pc.binary_join_element_wise(f'"{INLINE_TAG}":', _tag_value(count), f',"{STUFF_TAG}":"instances"', "")
+    tagged = _with_member(extras, pc.if_else(pa.array(alone), tag, _NO_TEXT))
+    return instances.set_column(instances.schema.get_field_index("extras"), "extras", tagged)
+
+
+_NO_TEXT = pa.scalar(None, pa.string())
+
+
+def _tag_value(counts: pa.Array) -> pa.Array:
+    """:data:`INLINE_TAG`'s value for each ``num_keypoints`` text read (null: none).
+
+    The number, ``null`` for none, else the text as a JSON string (a value COCO does not allow, ``"2"``:
+    quoted and escaped).
+    """
+    number = pc.match_substring_regex(counts, r"^-?[0-9]")
+    body = pc.replace_substring(pc.replace_substring(counts, "\\", "\\\\"), '"', '\\"')
+    quoted = pc.binary_join_element_wise('"', body, '"', "")
+    return pc.fill_null(pc.if_else(number, counts, quoted), "null")
+
+
+def _with_member(extras: pa.Array, members: pa.Array) -> pa.Array:
+    """``extras`` with one more member (``"key":value`` text) in each row where ``members`` has one."""
+    bare = pc.or_kleene(pc.is_null(extras), pc.equal(extras, "{}"))
+    added = pc.if_else(
+        bare,
+        pc.binary_join_element_wise("{", members, "}", ""),
+        pc.binary_join_element_wise(pc.utf8_slice_codeunits(extras, 0, -1), ",", members, "}", ""),
+    )
+    return pc.if_else(pc.is_null(members), extras, added)
 
 
 def _rows_differ(a: pa.Array, b: pa.Array) -> np.ndarray:
@@ -312,25 +383,58 @@ def _rows_differ(a: pa.Array, b: pa.Array) -> np.ndarray:
     return differ
 
 
-_NUM_KEYPOINTS = r',?"coco:num_keypoints":[^,}]*'
+_NUM_KEYPOINTS = '"coco:num_keypoints":'
+_PLAIN_VALUE = r"-?[0-9][0-9.eE+-]*|true|false|null"
+"""A carried value that holds no comma, brace or quote: a number's text (``2``, ``1e1``), as COCO's files have."""
 
 
-def _fields_differ(instances: pa.Table, keypoints: pa.Table) -> int:
-    """How many rows of two tables of the same annotations differ in attributes, flags or extras.
+def _num_keypoints_apart(extras: pa.Array, counts: bool = True) -> tuple[pa.Array | None, pa.Array]:
+    """Per row: its ``num_keypoints`` as read, and its extras without it.
 
-    The keypoints file's ``num_keypoints`` aside: the instances file has none.
+    The ``num_keypoints`` are JSON texts (null without one; None unless ``counts``). A plain value is cut out by
+    regular expressions, a column at a time; the other rows (a string, a list) are decoded one by one.
     """
-    extras = pc.replace_substring(pc.replace_substring_regex(keypoints["extras"], _NUM_KEYPOINTS, ""), "{,", "{")
-    extras = pc.if_else(pc.equal(extras, "{}"), pa.scalar(None, pa.string()), extras)
+    has = contains_match(extras, _NUM_KEYPOINTS)
+    if not has.any():
+        return (pa.nulls(len(extras), pa.string()) if counts else None), extras
+    found = None
+    if counts:
+        found = pc.struct_field(pc.extract_regex(extras, f"{_NUM_KEYPOINTS}(?P<n>{_PLAIN_VALUE})[,}}]"), "n")
+    rest = pc.replace_substring_regex(extras, f",?{_NUM_KEYPOINTS}(?:{_PLAIN_VALUE})([,}}])", r"\1")
+    rest = pc.replace_substring_regex(rest, r"^\{,", "{")
+    odd = np.flatnonzero(contains_match(rest, _NUM_KEYPOINTS))  # (a value the expressions do not take)
+    if len(odd):
+        members = [loads_text(text) for text in extras.take(pa.array(odd)).to_pylist()]
+        mask = np.zeros(len(extras), dtype=bool)
+        mask[odd] = True
+        values = [orjson.dumps(m.pop("coco:num_keypoints")).decode() for m in members]
+        if found is not None:
+            found = pc.replace_with_mask(found, pa.array(mask), pa.array(values, pa.string()))
+        rest = pc.replace_with_mask(rest, pa.array(mask), pa.array([orjson.dumps(m).decode() for m in members]))
+    return found, pc.if_else(pc.equal(rest, "{}"), _NO_TEXT, rest)
+
+
+def _fields_differ(instances: pa.Table, keypoints: pa.Table, own_extras: pa.Array, kp_extras: pa.Array) -> np.ndarray:
+    """Which rows of two tables of the same annotations differ in attributes, flags or extras.
+
+    ``own_extras`` and ``kp_extras`` are the extras compared: without ``num_keypoints`` (the keypoints file's,
+    and the instance's where it carried keypoints inline: :func:`_merge_keypoints` keeps it).
+    """
     differ = np.zeros(instances.num_rows, dtype=bool)
     others = [
         c for c in ("attributes", "occluded", "score") if c in instances.column_names and c in keypoints.column_names
     ]
-    for a, b in ((instances["extras"], extras), *((instances[c], keypoints[c]) for c in others)):
+    for k, (a, b) in enumerate(((own_extras, kp_extras), *((instances[c], keypoints[c]) for c in others))):
         same = pc.fill_null(pc.equal(a, b), False)
         both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-        differ |= ~true_mask(pc.or_(same, both_null))
-    return int(differ.sum())
+        unlike = ~true_mask(pc.or_(same, both_null))
+        if not k and unlike.any():  # extras spelled apart (whitespace, key order) may hold the same values
+            rows = np.flatnonzero(unlike & valid_mask(a) & valid_mask(b))
+            picked = pa.array(rows)
+            for row, x, y in zip(rows.tolist(), a.take(picked).to_pylist(), b.take(picked).to_pylist(), strict=True):
+                unlike[row] = not same_json(loads_text(x), loads_text(y))
+        differ |= unlike
+    return differ
 
 
 def _annotation_keys(table: pa.Table) -> pa.Array:

@@ -25,6 +25,13 @@ from labelkit.model.tables import contains_match, loads_text, true_mask, valid_m
 
 STUFF_TAG = "coco:@task"
 """The extras key telling which file of its split an object was read from (``stuff``, ``person_keypoints``)."""
+INLINE_TAG = "coco:@inline_keypoints"
+"""The extras key marking an object whose record in the instances file carried its keypoints inline, in a split
+with a keypoints file too. Its value is that record's ``num_keypoints`` as read: the number, ``null`` without
+one, or the JSON text of another value (``"\\"2\\""``). The object's other extras are the keypoints file's, so
+writing COCO gives the instances file's record back its keypoints and its own ``num_keypoints``. An object of
+such a record that the keypoints file does not list is also tagged ``"coco:@task":"instances"``
+(:data:`STUFF_TAG`): it is not written there."""
 _ID = re.compile(r"^(?:.*/)?(-?\d+)$")
 
 
@@ -305,6 +312,13 @@ def marked_for_derivation(extras: pa.Array | pa.ChunkedArray, rows: np.ndarray) 
     return pa.concat_arrays([column.cast(pa.string()), pa.array(texts, pa.string())]).take(pa.array(index))
 
 
+_JSON_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+"""A JSON number's text."""
+_BOOKKEEPING = f',?"coco:@[a-z_]+":(?:{_JSON_NUMBER}|null|true|false)([,}}])'
+"""A bookkeeping member (``coco:@...``) whose value holds no quote, which :func:`carried_extras` cuts out so
+that the row's other members may still be spliced as they are."""
+
+
 def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     """Per row: ``,"name":value`` for every ``coco:name`` extra (null without one).
 
@@ -318,6 +332,12 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     has_np = np.asarray(has.to_numpy(zero_copy_only=False), dtype=bool)
     if not has_np.any():
         return pa.nulls(n, pa.string())
+    if contains_match(extras, '"coco:@').any():  # bookkeeping (INLINE_TAG's number): not written
+        extras = pc.replace_substring_regex(extras, _BOOKKEEPING, r"\1")
+        extras = pc.replace_substring_regex(extras, r"^\{,", "{")
+        extras = pc.if_else(pc.equal(extras, "{}"), pa.scalar(None, pa.string()), extras)
+        has = pc.fill_null(pc.match_substring(extras, '"coco:'), False)
+        has_np = np.asarray(has.to_numpy(zero_copy_only=False), dtype=bool)
     quotes = pc.count_substring(extras, '"')
     keys = pc.count_substring(extras, '"coco:')
     simple = pc.and_(has, pc.fill_null(pc.equal(quotes, pc.multiply(keys, 2)), False))
@@ -338,6 +358,34 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
         }
         values[i] = "," + orjson.dumps(members).decode()[1:-1] if members else None
     return pa.array(values, pa.string())
+
+
+def inline_keypoints(extras: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Per row: whether its instances file record carried keypoints, and that record's ``num_keypoints``.
+
+    Carried keypoints: tagged :data:`INLINE_TAG`. The ``num_keypoints`` is the ``,"num_keypoints":<value>`` member
+    the record is written with in the instances file (null: none, or not tagged). A tag's usual value (a number, or
+    ``null``) is taken by one regular expression over the tagged rows; the others (a ``num_keypoints`` read as a
+    string or a list) are decoded one by one.
+    """
+    n = len(extras)
+    inline = contains_match(extras, f'"{INLINE_TAG}":')
+    if not inline.any():
+        return inline, pa.nulls(n, pa.string())
+    rows = np.flatnonzero(inline)
+    texts = extras.take(pa.array(rows))
+    found = pc.struct_field(pc.extract_regex(texts, f'"{INLINE_TAG}":(?P<n>{_JSON_NUMBER}|null)[,}}]'), "n")
+    values = found.to_pylist()
+    for k in np.flatnonzero(~valid_mask(found)).tolist():
+        value = loads_text(texts[k].as_py()).get(INLINE_TAG)
+        try:  # (the JSON text of the value read; a tag made otherwise, holding no JSON text, gives none)
+            values[k] = orjson.dumps(orjson.loads(value) if isinstance(value, str) else value).decode()
+        except (orjson.JSONDecodeError, TypeError):
+            values[k] = "null"
+    index = np.full(n, -1, dtype=np.int64)
+    index[rows] = np.arange(len(rows))
+    text = pa.array(values, pa.string()).take(pa.array(index, mask=index < 0))
+    return inline, member("num_keypoints", pc.if_else(pc.equal(text, "null"), pa.scalar(None, pa.string()), text))
 
 
 def rectangles(bbox: pa.Array) -> pa.Array:

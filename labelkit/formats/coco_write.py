@@ -40,6 +40,7 @@ from labelkit.formats.coco_text import (
     carried_extras,
     carried_fields,
     concat,
+    inline_keypoints,
     int_ids,
     joined,
     json_strings,
@@ -105,7 +106,8 @@ def _homes(by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: 
         or [*by_task.get("instances", []), *by_task.get("stuff", [])]
         or by_task.get("results", [])  # (a split read from a detection-results list)
     )
-    if posed:  # (its keypoints are written in the keypoints file only)
+    # (its keypoints are written in the keypoints file, unless read from an instances file only: see INLINE_TAG)
+    if posed and not (extra and f'"{STUFF_TAG}":"instances"' in extra):
         homes += [s for s in keypoints if s.categories is None or category in s.categories]
     return homes
 
@@ -231,7 +233,8 @@ class Writer:
         would be in no file: its image is added to each file that is its home, and a kind of annotation
         with no file in the split gets one. An object's homes are the instances file, or the stuff file for
         an object read from one, and for an object with keypoints the keypoints file of its category too
-        (keypoints are written there only); an object read from a keypoints file that matched no instance
+        (keypoints are written there, unless its instances record carried them and the keypoints file did not
+        list it: ``"coco:@task":"instances"``); an object read from a keypoints file that matched no instance
         is the keypoints file's only. An image with no annotation that no file lists goes to the first file.
         """
         for split in sorted({s.split or "default" for s in specs}):
@@ -616,7 +619,8 @@ class Writer:
             posed = pc.or_kleene(
                 t["keypoints"].is_valid(), pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"')
             )
-            t = t.filter(pc.and_(kept, pc.fill_null(posed, False)))
+            own = contains_match(t["extras"], f'"{STUFF_TAG}":"instances"')  # (the instances file's only)
+            t = t.filter(pc.and_(pc.and_(kept, pc.fill_null(posed, False)), pa.array(~own)))
             # instances first, then the keypoints file's own objects: the order reading gives them back in
             alone = contains_match(t["extras"], f'"{STUFF_TAG}":"person_keypoints"')
             if alone.any() and not alone[int(np.argmax(alone)) :].all():
@@ -656,6 +660,14 @@ class Writer:
         skip = () if with_keypoints else ("num_keypoints",)
         extras = arr(c["extras"])
         carried = carried_extras(extras, skip)
+        # an instances file beside a keypoints file: keypoints only where its record carried them (as read)
+        inline_count: pa.Array | None = None
+        inline = np.zeros(n, dtype=bool)
+        if not with_keypoints:
+            inline, inline_count = inline_keypoints(extras)
+            if inline.any():  # (its num_keypoints only with them)
+                inline &= valid_mask(c["keypoints"])
+                inline_count = pc.if_else(pa.array(inline), inline_count, pa.scalar(None, pa.string()))
         holes = arr(c["polygon_holes"])
         with_holes = np.zeros(n, dtype=bool)
         if holes.null_count < n:
@@ -678,6 +690,10 @@ class Writer:
         defaults = pa.nulls(n, pa.string())
         bbox_text = bbox_json(c)
         keypoints_text = list_json(arr(c["keypoints"])) if with_keypoints else None
+        if inline.any():
+            keypoints_text = pc.replace_with_mask(
+                pa.nulls(n, pa.string()), pa.array(inline), list_json(arr(c["keypoints"]).filter(pa.array(inline)))
+            )
         if not results:
             fields = carried_fields(extras, "coco:files" in self.info_extras)
             complete = fields.as_read
@@ -696,7 +712,7 @@ class Writer:
                 if (box_only := box_only & has).any():
                     seg_text = pc.if_else(pa.array(box_only), rectangles(bbox), seg_text)
             unposed = np.zeros(n, dtype=np.int64)
-            if keypoints_text is not None:  # (every annotation of a category with keypoint names has them)
+            if with_keypoints:  # (every annotation of a category with keypoint names has them)
                 unposed = unposed_keypoint_counts(c, self.ds.categories, complete)
                 if unposed.any():
                     zeros = {k: "[" + ",".join(["0"] * (3 * k)) + "]" for k in np.unique(unposed[unposed > 0]).tolist()}
@@ -715,7 +731,10 @@ class Writer:
             pieces.append(member("keypoints", keypoints_text))
         pieces.append(member("score", numbers_or_null(arr(c["score"]))))
         pieces.append(member("attributes", arr(c["attributes"])))
-        pieces += [carried, defaults, "}"]
+        pieces += [carried, defaults]
+        if inline_count is not None:
+            pieces.append(inline_count)
+        pieces.append("}")
         return concat(pieces)
 
     def _defaults(
