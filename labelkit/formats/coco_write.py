@@ -17,44 +17,31 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_ids import object_ids
 from labelkit.formats.coco_names import file_name, kept_names
 from labelkit.formats.coco_records import category_record
 from labelkit.formats.coco_shapes import (
-    area_inside,
-    arr,
     drawn_polygons,
     far_polygons_clipped,
-    holes_rle,
     holes_too_large_dropped,
-    polygon_areas,
     turned_boxes,
-    unposed_keypoint_counts,
-    written_boxes,
 )
 from labelkit.formats.coco_text import (
     STUFF_TAG,
-    CarriedFields,
-    bbox_json,
     carried_extras,
-    carried_fields,
     concat,
-    inline_keypoints,
     int_ids,
     joined,
     json_strings,
-    list_json,
     member,
     numbered_ids,
     numbers_or_null,
-    polygon_json,
-    rectangles,
     write_array,
 )
 from labelkit.io import is_plain_name, ordered_map
 from labelkit.model import Category, Dataset
-from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, loads_text, source_text, true_mask, valid_mask
 from labelkit.report import Report
 
@@ -160,6 +147,9 @@ class Writer:
             pa.array([sides[k][1] for k in image_of], items.schema.field("height").type).cast(pa.float64(), safe=False),
         )
         self.info_extras = dataset.info.extras
+        self.object_text = ObjectText(
+            dataset.categories, self.size_of, "coco:files" in self.info_extras, self._category_column
+        )
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
         self._row_of: dict[str, int] | None = None  # item id -> row (see _item_rows)
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
@@ -628,14 +618,14 @@ class Writer:
         self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
         all_ids = self._object_ids()[np.asarray(t[_ROW].to_numpy(), dtype=np.int64)]
         image, width, height = self._image_columns(t["item_id"])
-        t = t.drop_columns([_ROW]).append_column(_IMAGE, image).append_column(_WIDTH, width)
-        t = t.append_column(_HEIGHT, height)
+        t = t.drop_columns([_ROW]).append_column(IMAGE, image).append_column(WIDTH, width)
+        t = t.append_column(HEIGHT, height)
         batches = t.to_batches(max_chunksize=_WRITE_CHUNK)
         starts = np.cumsum([0, *(b.num_rows for b in batches)]).tolist()
 
         def one(k: int) -> bytes:
             ids = all_ids[starts[k] : starts[k + 1]]
-            return joined(self._object_json(batches[k], ids, with_keypoints, results, spec.ids))
+            return joined(self.object_text.json(batches[k], ids, with_keypoints, results, spec.ids))
 
         # Arrow's string kernels release the GIL: two chunks are formatted at once, written in order
         yield from ordered_map(one, range(len(batches)))
@@ -653,161 +643,6 @@ class Writer:
             )
         return self._ids
 
-    def _object_json(
-        self, c: pa.RecordBatch, ann_ids: np.ndarray, with_keypoints: bool, results: bool, result_ids: bool = False
-    ) -> pa.Array:
-        n = c.num_rows
-        skip = () if with_keypoints else ("num_keypoints",)
-        extras = arr(c["extras"])
-        carried = carried_extras(extras, skip)
-        # an instances file beside a keypoints file: keypoints only where its record carried them (as read)
-        inline_count: pa.Array | None = None
-        inline = np.zeros(n, dtype=bool)
-        if not with_keypoints:
-            inline, inline_count = inline_keypoints(extras)
-            if inline.any():  # (its num_keypoints only with them)
-                inline &= valid_mask(c["keypoints"])
-                inline_count = pc.if_else(pa.array(inline), inline_count, pa.scalar(None, pa.string()))
-        holes = arr(c["polygon_holes"])
-        with_holes = np.zeros(n, dtype=bool)
-        if holes.null_count < n:
-            with_holes = np.array([bool(h) and any(h) for h in holes.to_pylist()], dtype=bool)
-        seg = polygon_json(c)
-        mask = arr(c["mask"])
-        seg_list: list[str | None] | None = None
-        if mask.null_count < n or with_holes.any():
-            seg_list = seg.to_pylist()
-            masks = mask.to_pylist()
-            for i in range(n):  # (COCO has one segmentation: an object's mask is written, not its polygon)
-                if masks[i] is not None:
-                    m = masks[i]
-                    counts = m["counts"] if m["counts"] is not None else m["runs"]
-                    seg_list[i] = orjson.dumps({"size": [m["height"], m["width"]], "counts": counts}).decode()
-                elif with_holes[i]:
-                    seg_list[i] = holes_rle(c, i, self.size_of.get(c["item_id"][i].as_py()))
-        seg_text = pa.array(seg_list, pa.string()) if seg_list is not None else seg
-        # every object gets the fields COCO requires that it does not carry; detections (results) go as read
-        defaults = pa.nulls(n, pa.string())
-        bbox_text = bbox_json(c)
-        keypoints_text = list_json(arr(c["keypoints"])) if with_keypoints else None
-        if inline.any():
-            keypoints_text = pc.replace_with_mask(
-                pa.nulls(n, pa.string()), pa.array(inline), list_json(arr(c["keypoints"]).filter(pa.array(inline)))
-            )
-        if not results:
-            fields = carried_fields(extras, "coco:files" in self.info_extras)
-            complete = fields.as_read
-            sizes = (np.asarray(c[_WIDTH].to_numpy(zero_copy_only=False)), np.asarray(c[_HEIGHT].to_numpy()))
-            boxes, has, outside = written_boxes(c, complete | fields.bbox, sizes)
-            changed = (has & ~valid_mask(c["bbox"])) | outside  # derived or clipped: formatted
-            if changed.any():
-                bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has))
-                bbox_text = bbox_json(c, bbox, changed)
-                box_only = pc.is_null(seg_text).to_numpy(zero_copy_only=False) & ~complete & ~fields.segmentation
-                if (box_only := box_only & has).any():
-                    seg_text = pc.if_else(pa.array(box_only), rectangles(bbox), seg_text)
-            elif not complete.all():
-                bbox = arr(c["bbox"])
-                box_only = pc.is_null(seg_text).to_numpy(zero_copy_only=False) & ~complete & ~fields.segmentation
-                if (box_only := box_only & has).any():
-                    seg_text = pc.if_else(pa.array(box_only), rectangles(bbox), seg_text)
-            unposed = np.zeros(n, dtype=np.int64)
-            if with_keypoints:  # (every annotation of a category with keypoint names has them)
-                unposed = unposed_keypoint_counts(c, self.ds.categories, complete)
-                if unposed.any():
-                    zeros = {k: "[" + ",".join(["0"] * (3 * k)) + "]" for k in np.unique(unposed[unposed > 0]).tolist()}
-                    texts = pa.array([zeros.get(k) for k in unposed.tolist()], pa.string())
-                    keypoints_text = pc.if_else(pa.array(unposed > 0), texts, keypoints_text)
-            if not complete.all():
-                defaults = self._defaults(c, fields, seg_text, with_keypoints, boxes, has, unposed > 0)
-        pieces: list[pa.Array | str] = ["{"]
-        if not results or result_ids:  # (detections read without ids go back without them)
-            pieces += ['"id":', pa.array(ann_ids).cast(pa.string()), ","]
-        pieces += ['"image_id":', c[_IMAGE]]
-        pieces.append(member("category_id", self._category_column(arr(c["category_id"]))))
-        pieces.append(member("segmentation", seg_text))
-        pieces.append(member("bbox", bbox_text))
-        if keypoints_text is not None:
-            pieces.append(member("keypoints", keypoints_text))
-        pieces.append(member("score", numbers_or_null(arr(c["score"]))))
-        pieces.append(member("attributes", arr(c["attributes"])))
-        pieces += [carried, defaults]
-        if inline_count is not None:
-            pieces.append(inline_count)
-        pieces.append("}")
-        return concat(pieces)
-
-    def _defaults(
-        self,
-        c: pa.RecordBatch,
-        fields: CarriedFields,
-        seg_text: pa.Array,
-        with_keypoints: bool,
-        boxes: np.ndarray,
-        has_box: np.ndarray,
-        unposed: np.ndarray,
-    ) -> pa.Array:
-        """``,"area":...,"iscrowd":0`` (and ``num_keypoints``): the members an object needs and does not carry.
-
-        Objects read from COCO (``fields.as_read``) get none. Others get each of ``area``,
-        ``iscrowd`` (0) and, where keypoints are written, ``num_keypoints`` (the labelled points, ``v > 0``; 0 for
-        the ``unposed`` rows, written with zero keypoints) that their extras do not carry. The area is the
-        polygons' (:func:`G.ring_areas`, summed over the rings in order), else ``w * h`` of the box written
-        (``boxes``, derived ones included), else 0, a column at a time; masks are measured object by object.
-        """
-        from pycocotools import mask as mask_utils
-
-        n = c.num_rows
-        todo = ~fields.as_read
-        need_area = todo & ~fields.area
-        rle_text = true_mask(pc.starts_with(seg_text, "{"))
-        masked = valid_mask(c["mask"]) | rle_text
-        rings = pc.fill_null(pc.list_value_length(arr(c["polygon"])), 0).to_numpy(zero_copy_only=False) > 0
-        # objects without a mask: the area of their polygons, or of their box (w * h; 0 without one), a column
-        # at a time (a NaN box is refused when the boxes are written)
-        unmasked = np.flatnonzero(need_area & ~masked)
-        area_of = np.zeros(n, dtype=np.float64)
-        with np.errstate(over="ignore", invalid="ignore"):  # as Python's float product: inf or nan, no warning
-            area_of[unmasked] = np.where(has_box[unmasked], boxes[unmasked, 2] * boxes[unmasked, 3], 0.0)
-        with_rings = unmasked[rings[unmasked]]
-        if len(with_rings):
-            polygons = arr(c["polygon"]).take(pa.array(with_rings))
-            area_of[with_rings] = polygon_areas(polygons)
-            # a polygon reaching outside its image: the area of what it covers of the image (as its mask)
-            bounds, _ = G.polygon_bounds_column(polygons)
-            width = np.asarray(c[_WIDTH].to_numpy(zero_copy_only=False))[with_rings]
-            height = np.asarray(c[_HEIGHT].to_numpy(zero_copy_only=False))[with_rings]
-            x, y, w, h = bounds.T
-            with np.errstate(invalid="ignore", over="ignore"):
-                out = (x < 0) | (y < 0) | (x + w > width) | (y + h > height)  # (NaN, an unknown size: not)
-            for k in np.flatnonzero(out).tolist():
-                area_of[with_rings[k]] = area_inside(polygons[k].as_py(), width[k], height[k])
-        measured = np.flatnonzero(need_area & masked)
-        if len(measured):
-            for row, text in zip(measured.tolist(), seg_text.take(pa.array(measured)).to_pylist(), strict=True):
-                rle = orjson.loads(text)
-                if isinstance(rle["counts"], list):
-                    rle = mask_utils.frPyObjects(rle, *rle["size"])
-                else:
-                    rle["counts"] = rle["counts"].encode()
-                area_of[row] = float(mask_utils.area(rle))
-        # formatted as orjson formats a float
-        areas = pa.nulls(n, pa.string())
-        if need_area.any():
-            tokens = orjson.dumps(area_of[need_area], option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
-            index = np.full(n, -1, dtype=np.int64)
-            index[need_area] = np.arange(int(need_area.sum()))
-            text = pa.array([t.decode() for t in tokens], pa.string())
-            areas = member("area", text.take(pa.array(index, mask=index < 0)))
-        crowd = pc.if_else(pa.array(todo & ~fields.iscrowd), pa.scalar(',"iscrowd":0'), pa.scalar(None, pa.string()))
-        pieces: list[pa.Array | str] = [areas, crowd]
-        posed = todo & ~fields.num_keypoints & (valid_mask(c["keypoints"]) | unposed)
-        if with_keypoints and posed.any():
-            counts = G.labelled_keypoint_counts(arr(c["keypoints"]))
-            number = pa.array(counts).cast(pa.string())
-            pieces.append(member("num_keypoints", pc.if_else(pa.array(posed), number, pa.scalar(None, pa.string()))))
-        return concat(pieces)
-
 
 _ROW = "_labelkit_row"
 """A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
@@ -815,10 +650,6 @@ _NOT_AS_WRITTEN = r'"(?:id|file_name|width|height)"\s*:|\\|[0-9.][eE][+-]?[0-9]{
 """Metadata text that may not be spliced as it is: it may hold a key of the record (which the record's own
 value overrides), an escape (a key spelled ``\u0069d``, a lone surrogate), or a number that reads back as
 another (``1e400``, an integer past 64 bits); such an image is made from its decoded metadata."""
-_IMAGE = "_labelkit_image_id"
-"""A column of the picked objects' COCO image ids as text, looked up once per file."""
-_WIDTH, _HEIGHT = "_labelkit_width", "_labelkit_height"
-"""Columns of the picked objects' image sizes (float64, NaN unknown), looked up with their image ids."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
 _ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
     "instances": (frozenset({"instances"}), frozenset({"stuff", "person_keypoints", "results"})),
