@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import labelkit
@@ -23,6 +23,7 @@ from labelkit.formats.coco_geometry import POLYGON_TEXT, POLYGONS
 from labelkit.formats.coco_shapes import drawn_polygons
 from labelkit.formats.coco_text import polygon_json
 from labelkit.model import Category, Dataset, Item, Media, Object, Transcript, tables
+from labelkit.model import geometry as G
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "coco"
@@ -1404,6 +1405,53 @@ def test_polygons_far_outside_their_image_are_clipped_so_pycocotools_can_rasteri
     holed_mask = whole.copy()
     holed_mask[1:5, 1:5] = 0
     np.testing.assert_array_equal(api.annToMask(anns[1]), holed_mask)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 60), st.integers(1, 60)), min_size=1, max_size=3),
+    st.lists(
+        st.tuples(
+            st.integers(0, 2),
+            st.lists(
+                st.sampled_from([0.0, 5.0, -30.0, 250.0, 400.0, -1e9, float("nan")]), min_size=6, max_size=8
+            ).filter(
+                lambda ring: len(ring) % 2 == 0  # (x, y pairs: the model holds no other ring)
+            ),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+@example([(1, 1), (60, 60)], [(0, [0.0, 0.0, 250.0, 0.0, 250.0, 250.0])])  # far for its image, not for the other
+def test_far_polygons_are_those_unrasterisable_finds(sizes: list, polygons: list) -> None:
+    """The rows clipped are the polygons ``unrasterisable`` finds on their own image, whether or not the quick test
+    of every coordinate against the smallest image's reach (no object looked at) decides it."""
+    from labelkit.formats.coco_shapes import far_polygons_clipped
+
+    items = pa.table(
+        {
+            "id": [str(i) for i in range(len(sizes))],
+            "width": pa.array([w for w, _ in sizes], pa.int64()),
+            "height": pa.array([h for _, h in sizes], pa.int64()),
+        }
+    )
+    rows = [(str(k % len(sizes)), [ring]) for k, ring in polygons]
+    column = pa.array([p for _, p in rows], pa.list_(pa.list_(pa.float64())))
+    objects = pa.table(
+        {
+            "item_id": [i for i, _ in rows],
+            "polygon": column,
+            "polygon_holes": pa.nulls(len(rows), pa.list_(pa.bool_())),
+            "mask": pa.nulls(len(rows), pa.struct([("height", pa.int64())])),
+            "extras": pa.nulls(len(rows), pa.string()),
+        }
+    )
+    _, far = far_polygons_clipped(objects, items, read_from_coco=False)
+    size = [sizes[int(i)] for i, _ in rows]
+    heights, widths = np.array([h for _, h in size]), np.array([w for w, _ in size])
+    finite = [all(np.isfinite(v) for v in ring) for _, (ring,) in rows]  # (the writer's error names the others)
+    assert far.tolist() == (G.unrasterisable(column, heights, widths) & finite).tolist()
 
 
 def test_holes_on_an_image_too_large_for_an_rle_mask_are_reported_lost(tmp_path: Path) -> None:

@@ -180,6 +180,8 @@ def far_polygons_clipped(
     if not n or objects["polygon"].null_count == n:
         return objects, far
     far = ~valid_mask(objects["mask"]) & valid_mask(objects["polygon"])  # (beside a mask, a polygon is not written)
+    if far.any() and _within_reach(objects["polygon"], items):
+        return objects, np.zeros(n, dtype=bool)
     if far.any():  # (those read from COCO first: COCO -> COCO measures no polygon)
         far &= ~(fields or carried_fields(objects["extras"], read_from_coco)).as_read
     if not far.any():
@@ -217,6 +219,32 @@ def far_polygons_clipped(
     extras = marked_for_derivation(objects["extras"], far).cast(objects.schema.field("extras").type)
     objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
     return objects, far
+
+
+def _within_reach(polygon: pa.ChunkedArray | pa.Array, items: pa.Table) -> bool:
+    """Whether every polygon coordinate lies within :data:`G.RASTER_MARGIN` sides of even the smallest image.
+
+    Then no polygon reaches far outside its image, whatever image it is on: told by the coordinates' least and
+    greatest values (one pass, no copy; a NaN or a null among them says no), before any object is looked at.
+    """
+    width = np.asarray(items["width"].cast(pa.float64(), safe=False).fill_null(np.nan).to_numpy(), dtype=np.float64)
+    height = np.asarray(items["height"].cast(pa.float64(), safe=False).fill_null(np.nan).to_numpy(), dtype=np.float64)
+    sized = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
+    if not sized.any():  # (only objects on images of a known size are measured)
+        return True
+    side = float(np.floor(np.maximum(width[sized], height[sized]).min()))  # (as unrasterisable takes sizes: whole)
+    reach = G.RASTER_MARGIN * max(side, 1.0) + side
+    chunks = polygon.chunks if isinstance(polygon, pa.ChunkedArray) else [polygon]
+    for chunk in chunks:
+        values = chunk.flatten().flatten()
+        if not len(values):
+            continue
+        if values.null_count:
+            return False
+        coords = np.asarray(values.to_numpy(), dtype=np.float64)
+        if not (-reach <= coords.min() and coords.max() <= reach):  # (NaN: neither)
+            return False
+    return True
 
 
 def holes_too_large_dropped(objects: pa.Table, items: pa.Table) -> tuple[pa.Table, np.ndarray]:
