@@ -207,15 +207,7 @@ def far_polygons_clipped(
         keep = [j for j, r in enumerate(cut) if r]
         rings[k] = [cut[j] for j in keep] or None
         holes[k] = ([flags[j] for j in keep] or None) if flags is not None else None
-    index = np.arange(n)
-    index[rows] = n + np.arange(len(rows))
-    fixes: list[tuple[str, list[Any]]] = [("polygon", rings), ("polygon_holes", holes)]
-    if POLYGON_TEXT in objects.column_names:
-        fixes.append((POLYGON_TEXT, [None] * len(rows)))
-    for name, fixed in fixes:
-        column = objects[name]
-        spliced = pa.concat_arrays([arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
-        objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
+    objects = _with_polygons(objects, rows, rings, holes)
     extras = marked_for_derivation(objects["extras"], far).cast(objects.schema.field("extras").type)
     objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
     return objects, far
@@ -269,13 +261,7 @@ def holes_too_large_dropped(objects: pa.Table, items: pa.Table) -> tuple[pa.Tabl
         huge[rows[k]] = any(flags)
         rings[k] = [r for r, hole in zip(rs, flags, strict=True) if not hole] or None
         holes[k] = None
-    index = np.arange(n)
-    index[rows] = n + np.arange(len(rows))
-    for name, fixed in (("polygon", rings), ("polygon_holes", holes)):
-        column = objects[name]
-        spliced = pa.concat_arrays([arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
-        objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
-    return objects, huge
+    return _with_polygons(objects, rows, rings, holes), huge
 
 
 def drawn_polygons(objects: pa.Table) -> pa.Table:
@@ -299,18 +285,27 @@ def drawn_polygons(objects: pa.Table) -> pa.Table:
         keep = [j for j, r in enumerate(rs) if len(r) >= 6 and len(r) % 2 == 0]
         rings[k] = [rs[j] for j in keep] or None
         holes[k] = ([flags[j] for j in keep] or None) if flags is not None else None
-    # the fixed rows are appended to each column and taken in their place
-    index = np.arange(len(counts))
-    index[rows] = len(counts) + np.arange(len(rows))
+    objects = _with_polygons(objects, rows, rings, holes)
+    dropped = geometryless(objects)
+    return objects.filter(pa.array(~dropped)) if dropped.any() else objects
+
+
+def _with_polygons(objects: pa.Table, rows: np.ndarray, rings: list[Any], holes: list[Any]) -> pa.Table:
+    """``objects`` with the polygons (and hole flags) of ``rows`` replaced, and those rows' polygon text dropped.
+
+    The text read no longer says what is written. The new rows are appended to each column and taken in their
+    place: no Python object for the other rows.
+    """
+    index = np.arange(objects.num_rows)
+    index[rows] = objects.num_rows + np.arange(len(rows))
     fixes: list[tuple[str, list[Any]]] = [("polygon", rings), ("polygon_holes", holes)]
-    if POLYGON_TEXT in objects.column_names:  # the text read no longer says what is written
+    if POLYGON_TEXT in objects.column_names:
         fixes.append((POLYGON_TEXT, [None] * len(rows)))
     for name, fixed in fixes:
         column = objects[name]
         spliced = pa.concat_arrays([arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
         objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
-    dropped = geometryless(objects)
-    return objects.filter(pa.array(~dropped)) if dropped.any() else objects
+    return objects
 
 
 def turned_boxes(objects: pa.Table) -> tuple[pa.Table, np.ndarray]:
