@@ -48,12 +48,7 @@ def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
 
 def _tagged(table: pa.Table, task: str) -> pa.Table:
     """Objects tagged with the task of the file they came from (``coco:@task``), so a writer puts them back there."""
-    member = f'"{STUFF_TAG}":"{task}"'
-    tagged = pc.if_else(
-        pc.is_null(table["extras"]),
-        pa.scalar("{" + member + "}"),
-        pc.binary_join_element_wise(pc.utf8_slice_codeunits(table["extras"], 0, -1), "," + member + "}", ""),
-    )
+    tagged = _with_member(table["extras"].combine_chunks(), pa.scalar(f'"{STUFF_TAG}":"{task}"'))
     return table.set_column(table.schema.get_field_index("extras"), "extras", tagged)
 
 
@@ -351,8 +346,8 @@ def _tag_value(counts: pa.Array) -> pa.Array:
     return pc.fill_null(pc.if_else(number, counts, quoted), "null")
 
 
-def _with_member(extras: pa.Array, members: pa.Array) -> pa.Array:
-    """``extras`` with one more member (``"key":value`` text) in each row where ``members`` has one."""
+def _with_member(extras: pa.Array, members: pa.Array | pa.Scalar) -> pa.Array:
+    """``extras`` with one more member (``"key":value`` text) in each row where ``members`` has one (a scalar: all)."""
     bare = pc.or_kleene(pc.is_null(extras), pc.equal(extras, "{}"))
     added = pc.if_else(
         bare,
