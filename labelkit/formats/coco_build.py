@@ -40,7 +40,7 @@ from labelkit.formats.coco_read import (
 from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
 from labelkit.io import json_text
 from labelkit.model import Category
-from labelkit.model.annotations import INT64_MAX
+from labelkit.model.annotations import INT64_MAX, UINT64_MAX
 from labelkit.report import Finding
 
 
@@ -90,7 +90,7 @@ def _is_attributes(value: Any) -> bool:
                 return False
         elif not isinstance(v, _ATTRIBUTE_TYPES):
             return False
-        elif isinstance(v, int) and not isinstance(v, bool) and INT64_MAX < v <= 2**64 - 1:
+        elif isinstance(v, int) and not isinstance(v, bool) and INT64_MAX < v <= UINT64_MAX:
             # an attribute is int64 (labelkit JSON and Parquet refuse 10000000000000000000), an extra 64-bit:
             # carried (past 64 bits, json_text refuses it)
             return False

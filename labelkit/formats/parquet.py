@@ -24,7 +24,7 @@ from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native import check_parents, non_finite, not_bool, pointer_from_loc, short_list_message
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
-from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, Record
+from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX, Record
 from labelkit.model.dataset import TABLE_NAMES
 from labelkit.model.records import MediaKind
 from labelkit.model.tables import (
@@ -395,7 +395,6 @@ _TYPED_CELLS: dict[str, tuple[Any, str, str]] = {
     "columns": (dict[str, str], r':\s*[^"\s]', "columns holds a value that is not a text"),
 }
 """JSON-text columns whose values the records type: the type, the text any wrong cell holds, the finding."""
-UINT64_MAX = 2**64 - 1
 
 
 def _bad_typed_row(column: pa.ChunkedArray, type_: Any, suspect: str) -> int | None:

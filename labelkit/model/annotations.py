@@ -17,6 +17,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+UINT64_MAX = 2**64 - 1
+"""The largest integer orjson writes and reads back exactly (extras may hold one; attributes are int64)."""
 Int64 = Annotated[int, Ge(INT64_MIN), Le(INT64_MAX)]
 """An integer that fits the int64 columns of the tables."""
 Count = Annotated[int, Ge(0), Le(INT64_MAX)]
@@ -40,7 +42,7 @@ def _check_json(value: Any, where: str = "") -> None:
         return
     if isinstance(value, int):
         # orjson writes and reads back exactly the integers of int64 and uint64
-        if not INT64_MIN <= value <= 2**64 - 1:
+        if not INT64_MIN <= value <= UINT64_MAX:
             raise ValueError(f"integer {where or 'value'} does not fit 64 bits")
         return
     if isinstance(value, float):
