@@ -28,6 +28,7 @@ from labelkit.formats.coco_shapes import (
     geometryless,
     holes_too_large_dropped,
     image_sizes,
+    known_sizes,
     turned_boxes,
     unposed_keypoint_counts,
     written_boxes,
@@ -196,7 +197,7 @@ def _wholly_outside(objects: pa.Table, dataset: Dataset) -> np.ndarray:
     if not n:
         return outside
     width, height = image_sizes(dataset.table("items"), objects["item_id"])
-    sized = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
+    sized = known_sizes(width, height)
     boxes, boxed = G.bbox_columns(objects["bbox"])
     x, y, w, h = boxes.T
     with np.errstate(invalid="ignore", over="ignore"):

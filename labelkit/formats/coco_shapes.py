@@ -30,6 +30,12 @@ def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[
     return np.asarray(width.to_numpy(zero_copy_only=False)), np.asarray(height.to_numpy(zero_copy_only=False))
 
 
+def known_sizes(width: np.ndarray, height: np.ndarray) -> np.ndarray:
+    """Per image (sizes as :func:`image_sizes` gives them), whether its width and height are known and positive."""
+    sized: np.ndarray = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
+    return sized
+
+
 def written_boxes(
     c: pa.Table | pa.RecordBatch, kept: np.ndarray, size: tuple[np.ndarray, np.ndarray] | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -189,7 +195,7 @@ def far_polygons_clipped(
     look = np.flatnonzero(far)
     every = len(look) == n
     width, height = image_sizes(items, objects["item_id"] if every else objects["item_id"].take(pa.array(look)))
-    sized = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
+    sized = known_sizes(width, height)
     w, h = np.zeros(n), np.zeros(n)
     w[look], h[look] = np.where(sized, width, 0), np.where(sized, height, 0)
     polygon = objects["polygon"] if every else objects["polygon"].take(pa.array(look))
@@ -221,7 +227,7 @@ def _within_reach(polygon: pa.ChunkedArray | pa.Array, items: pa.Table) -> bool:
     """
     width = np.asarray(items["width"].cast(pa.float64(), safe=False).fill_null(np.nan).to_numpy(), dtype=np.float64)
     height = np.asarray(items["height"].cast(pa.float64(), safe=False).fill_null(np.nan).to_numpy(), dtype=np.float64)
-    sized = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
+    sized = known_sizes(width, height)
     if not sized.any():  # (only objects on images of a known size are measured)
         return True
     side = float(np.floor(np.maximum(width[sized], height[sized]).min()))  # (as unrasterisable takes sizes: whole)
