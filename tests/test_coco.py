@@ -3705,8 +3705,7 @@ def test_an_attribute_integer_past_int64_is_carried_not_read_as_an_attribute(tmp
         ],
         "categories": [{"id": 1, "name": "a"}],
     }
-    src = tmp_path / "instances_val.json"
-    src.write_text(json.dumps(doc))
+    src = _write(tmp_path, doc)
     (obj,) = labelkit.load(src).objects()
     assert obj.attributes == {} and obj.extras["coco:attributes"] == {"n": 10000000000000000000}
     labelkit.convert(src, tmp_path / "direct", to="coco")
