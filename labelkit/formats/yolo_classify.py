@@ -16,7 +16,8 @@ from labelkit.model import Dataset
 from labelkit.report import Report
 
 CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})
-"""The split folders a YOLO classify reader looks for (it reads the others beside one of these)."""
+"""The split folders a YOLO classify reader looks for (it reads the others beside one of these); a flat folder's
+sub-folders of these names are splits too (Roboflow's YOLO Darknet export)."""
 
 
 def class_folders(dataset: Dataset) -> tuple[dict[int, str], set[int]]:

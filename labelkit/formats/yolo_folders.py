@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from labelkit.errors import InputError
+from labelkit.formats.yolo_classify import CLASSIFY_SPLITS
 from labelkit.formats.yolo_layout import (
     APPLE_DOUBLE,
     IMAGE_DIRS,
@@ -46,7 +47,7 @@ def classify_splits(root: Path) -> list[Path]:
         if classes and not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
             if any(any(is_image(f) for f in c.iterdir()) for c in classes):  # (stops at the first image)
                 splits.append(sub)
-    return splits if any(s.name in ("train", "val", "valid", "validation", "test") for s in splits) else []
+    return splits if any(s.name in CLASSIFY_SPLITS for s in splits) else []
 
 
 def flat_images(root: Path) -> list[str]:
@@ -60,9 +61,6 @@ def flat_images(root: Path) -> list[str]:
     with os.scandir(root) as entries:
         files = {e.name for e in entries if not e.name.startswith(APPLE_DOUBLE) and e.is_file()}
     return sorted(n for n in files if is_image(Path(n)) and label_file(Path(n)).name in files)
-
-
-_SPLIT_FOLDERS = ("train", "val", "valid", "validation", "test")
 
 
 def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
@@ -82,7 +80,7 @@ def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
     subs = [(p, flat_images(p)) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
     if not any(found for _, found in subs):
         return []
-    if not any(found and p.name in _SPLIT_FOLDERS for p, found in subs):
+    if not any(found and p.name in CLASSIFY_SPLITS for p, found in subs):
         return [(None, root, [f"{p.name}/{name}" for p, found in subs for name in found])]
     return [(p.name, p, found) for p, found in subs if found or any(is_image(f) for f in p.iterdir() if f.is_file())]
 
