@@ -50,13 +50,18 @@ def classify_splits(root: Path) -> list[Path]:
     return splits if any(s.name in CLASSIFY_SPLITS for s in splits) else []
 
 
+def _plain_folder(root: Path) -> bool:
+    """A folder with no images or labels folder (``images/``, ``labels/``, ...): those make another layout."""
+    return root.is_dir() and not any((root / d).is_dir() for d in (*IMAGE_DIRS, *LABEL_DIRS))
+
+
 def flat_images(root: Path) -> list[str]:
     """The images directly in ``root`` that have a label file beside them (``a.jpg`` and ``a.txt``), by name.
 
     A flat folder, as LabelImg and other annotation tools write YOLO: only when ``root`` holds no images or
     labels folder (``images/``, ``labels/``, ...), which make it another layout.
     """
-    if not root.is_dir() or any((root / d).is_dir() for d in (*IMAGE_DIRS, *LABEL_DIRS)):
+    if not _plain_folder(root):
         return []
     with os.scandir(root) as entries:
         files = {e.name for e in entries if not e.name.startswith(APPLE_DOUBLE) and e.is_file()}
@@ -75,7 +80,7 @@ def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
     unlabelled ``test/`` of images only). Else the root, when some sub-folder holds such images. Else none.
     """
     images = flat_images(root)
-    if images or not root.is_dir() or any((root / d).is_dir() for d in (*IMAGE_DIRS, *LABEL_DIRS)):
+    if images or not _plain_folder(root):
         return [(None, root, images)] if images else []
     subs = [(p, flat_images(p)) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
     if not any(found for _, found in subs):
