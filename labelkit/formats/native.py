@@ -162,11 +162,7 @@ def _check_references(doc: NativeDocument, path: str | Path) -> list[Finding]:
                 Finding(where, "#" + json_pointer("categories", i, "id"), f"duplicate category id {category.id}")
             )
         category_ids.add(category.id)
-    for i, category in enumerate(doc.categories):
-        if category.parent is not None and category.parent not in category_ids:
-            findings.append(
-                Finding(where, "#" + json_pointer("categories", i, "parent"), f"unknown category {category.parent}")
-            )
+    findings += parent_findings(doc.categories, where)
     seen: dict[str, set[str]] = {kind: set() for kind in T.TABLE_BY_KIND}
     for i, a in enumerate(doc.annotations):
         if a.item_id not in item_ids:
@@ -532,13 +528,27 @@ def check_parents(dataset: Dataset) -> None:
     Raises:
         OutputError: naming the first such category.
     """
-    ids = {c.id for c in dataset.categories}
-    for c in dataset.categories:
-        if c.parent is not None and c.parent not in ids:
-            raise OutputError(
-                f"category {c.id}'s parent {c.parent} is not a category of the dataset",
-                hint="add the parent category, or set the parent to None",
-            )
+    orphans = _orphans(dataset.categories)
+    if orphans:
+        c = dataset.categories[orphans[0]]
+        raise OutputError(
+            f"category {c.id}'s parent {c.parent} is not a category of the dataset",
+            hint="add the parent category, or set the parent to None",
+        )
+
+
+def _orphans(categories: list[Category]) -> list[int]:
+    """The positions of the categories whose parent is not a category of the list."""
+    ids = {c.id for c in categories}
+    return [i for i, c in enumerate(categories) if c.parent is not None and c.parent not in ids]
+
+
+def parent_findings(categories: list[Category], where: str) -> list[Finding]:
+    """A finding per category whose parent is not a category (at ``#/categories/<i>/parent`` of ``where``)."""
+    return [
+        Finding(where, "#" + json_pointer("categories", i, "parent"), f"unknown category {categories[i].parent}")
+        for i in _orphans(categories)
+    ]
 
 
 _CHUNK = 65_536

@@ -21,7 +21,14 @@ from pydantic import BeforeValidator, Field, ValidationError
 
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
-from labelkit.formats.native import check_parents, non_finite, not_bool, pointer_from_loc, short_list_message
+from labelkit.formats.native import (
+    check_parents,
+    non_finite,
+    not_bool,
+    parent_findings,
+    pointer_from_loc,
+    short_list_message,
+)
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX, Record
@@ -185,10 +192,7 @@ def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
                 Finding(manifest, "#" + json_pointer("categories", i, "id"), f"duplicate category id {c.id}")
             )
         seen.add(c.id)
-    for i, c in enumerate(dataset.categories):
-        if c.parent is not None and c.parent not in seen:
-            pointer = "#" + json_pointer("categories", i, "parent")
-            findings.append(Finding(manifest, pointer, f"unknown category {c.parent}"))
+    findings += parent_findings(dataset.categories, manifest)
     items = dataset.table("items")["id"]
     where = str(path / "items.parquet")
     findings += [
