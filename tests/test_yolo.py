@@ -2412,6 +2412,58 @@ def test_dota_difficult_flags_are_lost_writing_yolo_not_noted(tmp_path: Path) ->
     assert plan.lost == [] and plan.notes == ["1 object annotations carry 'coco:area', which YOLO detect does not keep"]
 
 
+_DOTA_LINES = {
+    "coco": (
+        ["lost: 1 object annotations' difficult flags (dota:difficult): coco has no difficult flag"],
+        ["note: 1 object annotations carry 'dota:difficult', which coco does not keep"],
+    ),
+    "labelkit": ([], []),
+    "parquet": ([], []),
+    "voc": (
+        [
+            "transformed: 2 DOTA difficult flags: written as VOC's <difficult> (read back as voc:difficult; a flag "
+            "of 0 as no flag, VOC's default)"
+        ],
+        [],
+    ),
+    "yolo": (
+        [
+            "lost: 2 object annotations with the extra 'dota:difficult': YOLO obb lines hold no DOTA flag "
+            "(labelkit writes Ultralytics lines, not DOTA's labelTxt)"
+        ],
+        [],
+    ),
+}
+"""Per target: the report's lines about the DOTA fixture's difficult flags (one 1, one 0): its lost and
+transformed lines, and its notes naming the flag."""
+
+
+@pytest.mark.parametrize("target", sorted(_DOTA_LINES))
+def test_dota_difficult_flags_are_reported_by_every_target(tmp_path: Path, target: str) -> None:
+    """Writing COCO (or any target that neither keeps nor adopts `dota:difficult`) only noted the DOTA
+    difficult flags, exit 0, though a flag of 1 is annotation content: it is lost now, refused without
+    --allow-loss; a flag of 0 (DOTA's default) is still only noted. labelkit JSON and Parquet keep it."""
+    src = _dota_folder(tmp_path / "dota")
+    out = tmp_path / "o"
+    changes, notes = _DOTA_LINES[target]
+    lost = [line for line in changes if line.startswith("lost: ")]
+    run = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", target])
+    if lost:
+        assert run.exit_code == 2
+        assert run.output.splitlines()[: len(lost)] == [f"labelkit: {line}" for line in lost]
+        assert not out.exists()
+        with pytest.raises(DataLossError):
+            labelkit.convert(src, out, to=target)
+        run = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", target, "--allow-loss"])
+    assert run.exit_code == 0, run.output
+    lines = run.output.splitlines()
+    assert [line for line in lines if line.startswith(("lost: ", "transformed: ")) and "difficult" in line] == changes
+    assert [line for line in lines if line.startswith("note: ") and "dota:" in line] == notes
+    if target in ("labelkit", "parquet"):
+        back = labelkit.load(out, format=target)
+        assert [o.extras.get("dota:difficult") for o in back.objects()] == [1, 0]
+
+
 @pytest.mark.parametrize(
     ("kpt_names", "expected", "unused"),
     [

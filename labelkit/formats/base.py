@@ -427,23 +427,27 @@ CONTENT_OBJECT_EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("voc:difficult", "difficult flags", "difficult flag"),
     ("voc:truncated", "truncated flags", "truncated flag"),
     ("voc:pose", "poses", "pose"),
+    ("dota:difficult", "difficult flags", "difficult flag"),
 )
 """Object extras of another format's namespace that hold annotation content, not bookkeeping: ``(key, what
-they are, what the target lacks)``. A target that does not keep them reports each value that is not VOC's
-default lost (:func:`report_annotation_extras`); a default (a difficult flag of 0, pose ``Unspecified``) is noted
-like any other foreign key."""
+they are, what the target lacks)``: VOC's, and the difficult flag YOLO's reader reads from a DOTA labelTxt line.
+A target that does not keep them (nor adopts them, :data:`ADOPTED_OBJECT_EXTRAS`) reports each value that is not
+the format's default lost (:func:`report_annotation_extras`); a default (a difficult flag of 0, pose
+``Unspecified``) is noted like any other foreign key."""
 
 _ZERO_TYPES = (int, float, bool)
 
 
 def holds_content(key: str, value: Any) -> bool:
-    """Whether the value of a content extra (:data:`CONTENT_OBJECT_EXTRAS`) says more than VOC's default.
+    """Whether the value of a content extra (:data:`CONTENT_OBJECT_EXTRAS`) says more than its format's default.
 
-    Null says nothing; a flag says something unless it is 0 (or false), a pose unless it is empty or
-    ``Unspecified``, parts unless empty, actions unless every one is 0; a point always does.
+    Null says nothing; a flag (VOC's or DOTA's) says something unless it is 0 (or false), a pose unless it is
+    empty or ``Unspecified``, parts unless empty, actions unless every one is 0; a point always does.
 
     >>> [holds_content("voc:difficult", v) for v in (0, False, 1, None)]
     [False, False, True, False]
+    >>> [holds_content("dota:difficult", v) for v in (0, 1, None)]
+    [False, True, False]
     >>> [holds_content("voc:pose", v) for v in ("", "Unspecified", "Left")]
     [False, False, True]
     >>> [holds_content("voc:actions", v) for v in ({"jumping": 0}, {"jumping": 0, "running": 1}, {})]
@@ -453,7 +457,7 @@ def holds_content(key: str, value: Any) -> bool:
         return False
     if key == "voc:pose":
         return value not in ("", "Unspecified")
-    if key in ("voc:difficult", "voc:truncated"):
+    if key in ("voc:difficult", "voc:truncated", "dota:difficult"):
         return not (type(value) in _ZERO_TYPES and value == 0)
     if key == "voc:actions":
         values = value.values() if isinstance(value, dict) else [value]
@@ -463,14 +467,17 @@ def holds_content(key: str, value: Any) -> bool:
     return True
 
 
-def content_extras_counts(column: pa.ChunkedArray | pa.Array, own: str | None) -> dict[str, int]:
+def content_extras_counts(
+    column: pa.ChunkedArray | pa.Array, own: str | None, adopted: tuple[str, ...] = ()
+) -> dict[str, int]:
     """How many rows of an extras column hold content (:func:`holds_content`) in each content extra.
 
-    Only the keys of :data:`CONTENT_OBJECT_EXTRAS` that a target keeping namespace ``own`` does not keep are
-    counted. One substring pass per key over the column's text finds the rows that may carry it; only those are
-    decoded, each distinct text once (VOC's flags and poses repeat).
+    Only the keys of :data:`CONTENT_OBJECT_EXTRAS` that a target keeping namespace ``own`` does not keep, and
+    whose own check does not report them (``adopted``: keys or namespaces, see :data:`ADOPTED_OBJECT_EXTRAS`),
+    are counted. One substring pass per key over the column's text finds the rows that may carry it; only those
+    are decoded, each distinct text once (VOC's flags and poses repeat).
     """
-    keys = [key for key, _, _ in CONTENT_OBJECT_EXTRAS if _foreign(key, own)]
+    keys = [key for key, _, _ in CONTENT_OBJECT_EXTRAS if _foreign(key, own) and not key.startswith(adopted)]
     counts: dict[str, int] = {}
     if not keys or column.null_count == len(column):
         return counts
@@ -501,7 +508,8 @@ def report_annotation_extras(
     The values of :data:`CONTENT_OBJECT_EXTRAS` that hold content (part boxes, actions, a difficult flag of 1,
     ...) are annotations a target without a place for them loses (``lost: 12 object annotations' part boxes
     (voc:parts): YOLO detect has no parts``; an image label's difficult flag, VOC's ``0`` list lines, too); the
-    rows left (defaults) are noted with the other foreign keys.
+    rows left (defaults) are noted with the other foreign keys. Object extras the target adopts
+    (:data:`ADOPTED_OBJECT_EXTRAS`: DOTA's flag, which VOC writes and YOLO's own check reports) are left to it.
 
     Args:
         counts: key -> annotations carrying it (:func:`extras_key_counts` of ``column``, or fewer keys).
@@ -511,7 +519,9 @@ def report_annotation_extras(
         report: where the losses and notes go.
         kind: ``object``, ``label``, ... (for the messages).
     """
-    content = content_extras_counts(column, own) if any(key in counts for key, _, _ in CONTENT_OBJECT_EXTRAS) else {}
+    adopted = ADOPTED_OBJECT_EXTRAS.get(own or "", ()) if kind == "object" else ()  # (their target's own check)
+    carried = any(key in counts for key, _, _ in CONTENT_OBJECT_EXTRAS)
+    content = content_extras_counts(column, own, adopted) if carried else {}
     for key, what, lacks in CONTENT_OBJECT_EXTRAS:
         report.lose(f"{kind} annotations' {what} ({key})", content.get(key, 0), f"{target} has no {lacks}")
     rest = {key: n - content.get(key, 0) for key, n in counts.items() if n > content.get(key, 0)}
