@@ -3714,3 +3714,109 @@ def test_an_attribute_integer_past_int64_is_carried_not_read_as_an_attribute(tmp
         labelkit.convert(tmp_path / mid, tmp_path / f"via-{mid}", to="coco")
         written = _load(tmp_path / f"via-{mid}/annotations/instances_val.json")
         assert written == _load(tmp_path / "direct/annotations/instances_val.json") == doc
+
+
+# -- ids -----------------------------------------------------------------------------------------------------
+
+_BEYOND = "9223372036854775808"  # 2^63: an integer, but no int64
+
+
+def _ids_dataset() -> Dataset:
+    """Ids COCO cannot write as they are: integers beyond 64 bits, a repeated one, and text."""
+    from labelkit.model import Label
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    for iid in ("7", _BEYOND, "0x10", "img"):
+        ds.add_item(Item(id=iid, media=Media(path=f"{iid}.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="5", item_id="7", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    ds.add(Object(id=_BEYOND, item_id="7", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    ds.add(Label(id="3", item_id="7", category_id=1))
+    ds.add(Label(id="9" * 5000, item_id="img", category_id=1))  # (more digits than int() takes)
+    return ds
+
+
+@pytest.mark.parametrize("source", ["labelkit", "parquet"])
+def test_ids_coco_cannot_keep_are_reported_renumbered(tmp_path: Path, source: str) -> None:
+    """An integer id beyond 64 bits (labelkit JSON and Parquet ids are text) was given a new number without a
+    report line; one of more than 4,300 digits stopped the conversion with Python's ValueError. Each is
+    reported as transformed now."""
+    src = tmp_path / ("src.labelkit.json" if source == "labelkit" else "src")
+    labelkit.save(_ids_dataset(), src, source)
+    run = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "o"), "--to", "coco"])
+    assert run.exit_code == 0, run.output
+    assert [line for line in run.output.splitlines() if " ids: " in line] == [
+        "transformed: 1 image ids: COCO ids are 64-bit integers: numbered after the largest",
+        "transformed: 2 annotation ids: COCO ids are 64-bit integers: numbered after the largest",
+    ]
+    instances = _load(tmp_path / "o/annotations/instances_train.json")
+    labels = _load(tmp_path / "o/annotations/labels_train.json")
+    # ("0x10" and "img" have no number of their own: numbered after the largest, in order, as documented)
+    assert [(i["id"], i["file_name"]) for i in instances["images"]] == [
+        (7, "7.jpg"),
+        (8, f"{_BEYOND}.jpg"),
+        (9, "0x10.jpg"),
+        (10, "img.jpg"),
+    ]
+    assert [a["id"] for a in instances["annotations"]] == [5, 6]
+    assert [(a["id"], a["image_id"]) for a in labels["annotations"]] == [(3, 7), (4, 10)]
+
+
+def test_label_and_caption_ids_renumbered_are_reported(tmp_path: Path) -> None:
+    """Objects' ids that another of their file had were reported renumbered, image labels' and captions' not."""
+    from labelkit.model import Label
+
+    ds = _ids_dataset()
+    ds.add(Label(id="3", item_id="img", category_id=1))
+    ds.add(Transcript(id="1", item_id="7", text="x"))
+    ds.add(Transcript(id="1", item_id="img", text="y"))
+    report = labelkit.save(ds, tmp_path / "o", "coco")
+    assert [str(c) for c in report.transformed if c.what.endswith(" ids")] == [
+        "1 image ids: COCO ids are 64-bit integers: numbered after the largest",
+        "2 annotation ids: another annotation of its file had the same id: numbered after the largest of its split",
+        "2 annotation ids: COCO ids are 64-bit integers: numbered after the largest",
+    ]
+    labels = _load(tmp_path / "o/annotations/labels_train.json")
+    assert [(a["id"], a["image_id"]) for a in labels["annotations"]] == [(3, 7), (4, 10), (5, 10)]
+    captions = _load(tmp_path / "o/annotations/captions_train.json")
+    assert [(a["id"], a["caption"]) for a in captions["annotations"]] == [(1, "x"), (2, "y")]
+
+
+def test_ids_left_without_a_free_number_are_reported_renumbered(tmp_path: Path) -> None:
+    """With an id at 2^63 - 1 no number is free above the largest, so every id of the split is numbered 1..N:
+    that was reported as if another image had had the same id."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    for iid in ("9223372036854775807", "a"):
+        ds.add_item(Item(id=iid, media=Media(path=f"{iid}.jpg", width=10, height=10)))
+    report = labelkit.save(ds, tmp_path / "o", "coco")
+    assert [str(c) for c in report.transformed] == [
+        "1 image ids: the largest id leaves no number free above it (COCO ids are 64-bit integers): all numbered 1..N"
+    ]
+    assert [i["id"] for i in _load(tmp_path / "o/annotations/instances_default.json")["images"]] == [1, 2]
+
+
+@given(st.lists(st.sampled_from(["7", "-3", "val/12", "0x10", "0X1f", "007", "a", _BEYOND, "-" + _BEYOND, None])))
+@settings(max_examples=200, deadline=None)
+def test_an_ids_own_number_does_not_depend_on_the_other_ids(ids: list[str | None]) -> None:
+    """Arrow's cast, taken when every id casts, reads "0x10" as 16; one other id without a number (or a null)
+    sent every id through the regular expression, which reads it as text: the same id was written as 16 or as
+    a new number depending on its neighbours."""
+    from labelkit.formats.coco_text import own_numbers
+
+    together = [a.tolist() for a in own_numbers(pa.array(ids, pa.string()))]
+    alone = [[a.tolist()[0] for a in own_numbers(pa.array([i], pa.string()))] for i in ids]
+    assert together == ([list(column) for column in zip(*alone, strict=True)] if ids else [[], [], []])
+
+
+def test_coco_to_coco_reports_no_ids_renumbered(tmp_path: Path) -> None:
+    """COCO's own ids are kept: COCO -> COCO (and through labelkit JSON) reports none renumbered."""
+    report = labelkit.convert(FIXTURE, tmp_path / "o", to="coco")
+    assert [str(c) for c in report.transformed if c.what.endswith(" ids")] == []
+    labelkit.convert(FIXTURE, tmp_path / "native.labelkit.json", to="labelkit")
+    report = labelkit.convert(tmp_path / "native.labelkit.json", tmp_path / "o2", to="coco")
+    assert [str(c) for c in report.transformed if c.what.endswith(" ids")] == []
+    for name in ("instances_val", "captions_val", "labels_val"):
+        before = _load(FIXTURE / f"annotations/{name}.json")
+        for out in ("o", "o2"):
+            after = _load(tmp_path / f"{out}/annotations/{name}.json")
+            assert [a["id"] for a in after["annotations"]] == [a["id"] for a in before["annotations"]]
+            assert [i["id"] for i in after["images"]] == [i["id"] for i in before["images"]]

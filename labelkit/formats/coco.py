@@ -434,6 +434,7 @@ def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **opti
             continue
         writer.write_file(spec, folder / spec.name, tasks[spec.split])
         written.append(spec.name)
+    writer.report_ids()
     report.note("wrote " + ", ".join(f"annotations/{n}" for n in written))
     counts = dataset.report_counts()
     if "object annotations" in counts:  # (objects without geometry are reported lost by check(), not written)

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.formats.coco_text import STUFF_TAG, numbered_ids
+from labelkit.formats.coco_text import STUFF_TAG, Renumbered, numbered_ids
 from labelkit.model.tables import contains_match
 
 ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
@@ -22,8 +22,8 @@ ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
 
 def object_ids(
     objects: pa.Table, item_ids: pa.Array | pa.ChunkedArray, item_split: list[str], tasks_by_split: dict[str, set[str]]
-) -> tuple[np.ndarray, int]:
-    """The objects' COCO ids, and how many ids that had a number of their own got another.
+) -> tuple[np.ndarray, Renumbered]:
+    """The objects' COCO ids, and how many ids that had a number of their own got another, and why.
 
     Args:
         objects: the objects table.
@@ -45,7 +45,7 @@ def object_ids(
     posed = np.asarray(objects["keypoints"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     group = split_code * len(ORIGIN_TAGS) + tag
     ids = np.zeros(objects.num_rows, dtype=np.int64)
-    renumbered = 0
+    renumbered = Renumbered()
     keys = np.unique(group).tolist()
     for key in keys:
         rows = np.flatnonzero(group == key) if len(keys) > 1 else slice(None)
@@ -54,7 +54,8 @@ def object_ids(
         renumbered += changed
     for code in np.unique(split_code[tag > 0]).tolist():  # splits with objects read from other files
         name = names[code] if code < len(names) else ""
-        renumbered += _separate(ids, split_code == code, tag, posed, tasks_by_split.get(name, set()))
+        clashes = _separate(ids, split_code == code, tag, posed, tasks_by_split.get(name, set()))
+        renumbered += Renumbered(repeated=clashes)
     return ids, renumbered
 
 

@@ -22,6 +22,7 @@ from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import contains_match, loads_text, true_mask, valid_mask
+from labelkit.report import Report
 
 STUFF_TAG = "coco:@task"
 """The extras key telling which file of its split an object was read from (``stuff``, ``person_keypoints``)."""
@@ -35,8 +36,15 @@ such a record that the keypoints file does not list is also tagged ``"coco:@task
 _ID = re.compile(r"^(?:.*/)?(-?\d+)$")
 
 
-def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
-    """Each labelkit id's own number (``12``, ``val/12``), and whether it has one (within 64 bits)."""
+def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each labelkit id's own number (``12``, ``val/12``), whether it has one, and whether it has one beyond 64 bits.
+
+    A number is decimal digits with an optional ``-`` (Arrow's cast also takes ``0x10``, which is text).
+    One beyond 64 bits (``9223372036854775808``) is no COCO id: the first array holds 0 for it.
+
+    >>> [a.tolist() for a in own_numbers(["7", "val/-3", "a", "0x10", "9" * 20, None])]
+    [[7, -3, 0, 0, 0, 0], [True, True, False, False, False, False], [False, False, False, False, True, False]]
+    """
     arr = ids if isinstance(ids, (pa.Array, pa.ChunkedArray)) else pa.array(list(ids), pa.string())
     n = len(arr)
     if not arr.null_count:
@@ -44,15 +52,68 @@ def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple
             numbers = pc.cast(arr, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             numbers = None
-        if numbers is not None:
-            return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64), np.ones(n, dtype=bool)
+        if numbers is not None and not _may_hold_hex(arr):
+            none = np.zeros(n, dtype=bool)
+            return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64), ~none, none
     out = np.zeros(n, dtype=np.int64)
     has = np.zeros(n, dtype=bool)
+    beyond = np.zeros(n, dtype=bool)
     for i, text in enumerate(arr.to_pylist()):
         m = _ID.match(text or "")
-        if m and INT64_MIN <= int(m.group(1)) <= INT64_MAX:
-            out[i], has[i] = int(m.group(1)), True
-    return out, has
+        if not m:
+            continue
+        digits = m.group(1).lstrip("-").lstrip("0")
+        # (by length first: int() refuses more than 4,300 digits)
+        if len(digits) <= 19 and INT64_MIN <= (value := int(m.group(1))) <= INT64_MAX:
+            out[i], has[i] = value, True
+        else:
+            beyond[i] = True
+    return out, has, beyond
+
+
+def _may_hold_hex(ids: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether an id may be hexadecimal (``0x10``), which Arrow's cast to int64 takes.
+
+    Told by an ``x`` or ``X`` among the text's bytes (the whole buffer's: a false alarm only sends the ids the
+    exact, slower way).
+    """
+    for chunk in ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True
+        data = chunk.buffers()[2]
+        if data is not None and bool(((np.frombuffer(data, np.uint8) | 32) == ord("x")).any()):  # (X | 32 is x)
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Renumbered:
+    """How many ids that had a number of their own (:func:`own_numbers`) were written with another, and why.
+
+    Attributes:
+        repeated: another id of their file (or split) had the number first.
+        too_large: the number lies beyond 64 bits, which COCO's ids do not.
+        crowded: no number above the largest was free (it is near 2^63), so every id was numbered 1..N.
+    """
+
+    repeated: int = 0
+    too_large: int = 0
+    crowded: int = 0
+
+    def __add__(self, other: Renumbered) -> Renumbered:
+        return Renumbered(
+            self.repeated + other.repeated, self.too_large + other.too_large, self.crowded + other.crowded
+        )
+
+    def report_to(self, report: Report, what: str, repeated: str) -> None:
+        """Add each count to ``report`` as transformed ``what`` (``image ids``), ``repeated`` the first's reason."""
+        report.transform(what, self.repeated, repeated)
+        report.transform(what, self.too_large, "COCO ids are 64-bit integers: numbered after the largest")
+        report.transform(
+            what,
+            self.crowded,
+            "the largest id leaves no number free above it (COCO ids are 64-bit integers): all numbered 1..N",
+        )
 
 
 def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarray:
@@ -67,16 +128,17 @@ def int_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarra
     return numbered_ids(ids)[0]
 
 
-def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple[np.ndarray, int]:
-    """:func:`int_ids`, and how many ids that had a number of their own got another.
+def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple[np.ndarray, Renumbered]:
+    """:func:`int_ids`, and how many ids that had a number of their own got another (:class:`Renumbered`).
 
-    >>> numbered_ids(["7", "val/3", "a", "7"])[1]
-    1
+    >>> numbered_ids(["7", "val/3", "a", "7", "9" * 20])[1]
+    Renumbered(repeated=1, too_large=1, crowded=0)
     """
-    numbers, has = own_numbers(ids)
+    numbers, has, beyond = own_numbers(ids)
     n = len(numbers)
+    too_large = int(beyond.sum())
     if not n:
-        return numbers, 0
+        return numbers, Renumbered()
     keep = has.copy()
     rows = np.flatnonzero(has)
     if len(rows):
@@ -84,15 +146,15 @@ def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tupl
         keep[rows] = False
         keep[rows[first]] = True
     if keep.all():
-        return numbers, 0
+        return numbers, Renumbered()
     top = int(numbers[keep].max()) if keep.any() else 0
     if top > INT64_MAX - n:  # no room above the largest: every id numbered 1..N
         out: np.ndarray = np.arange(1, n + 1, dtype=np.int64)
-        return out, int((has & (numbers != out)).sum())
+        return out, Renumbered(too_large=too_large, crowded=int((has & (numbers != out)).sum()))
     fresh = ~keep
     out = numbers.copy()
     out[fresh] = top + 1 + np.arange(int(fresh.sum()), dtype=np.int64)
-    return out, int((has & fresh).sum())
+    return out, Renumbered(repeated=int((has & fresh).sum()), too_large=too_large)
 
 
 _FRACTIONS = pa.array(["", *(f".{i:02d}".rstrip("0") for i in range(1, 100))], pa.string())

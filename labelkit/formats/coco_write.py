@@ -30,9 +30,9 @@ from labelkit.formats.coco_shapes import (
 )
 from labelkit.formats.coco_text import (
     STUFF_TAG,
+    Renumbered,
     carried_extras,
     concat,
-    int_ids,
     joined,
     json_strings,
     member,
@@ -117,14 +117,12 @@ class Writer:
         self.items = items
         self.item_split = [s or "default" for s in items["split"].to_pylist()]
         self.image_ids = np.zeros(items.num_rows, dtype=np.int64)
-        renumbered = 0
+        self.renumbered_images = Renumbered()  # (and renumbered_annotations: see report_ids)
         for split in sorted(set(self.item_split)):
             rows = [i for i, s in enumerate(self.item_split) if s == split]
             self.image_ids[rows], changed = numbered_ids(items["id"].take(pa.array(rows, pa.int64())))
-            renumbered += changed
-        report.transform(
-            "image ids", renumbered, "another image of the split had the same id: numbered after the largest"
-        )
+            self.renumbered_images += changed
+        self.renumbered_annotations = Renumbered()
         self.size_of = {
             iid: (h, w)
             for iid, w, h in zip(
@@ -527,7 +525,8 @@ class Writer:
             t = t.set_column(t.schema.get_field_index("extras"), "extras", self._caption_categories(t))
         if name == "labels":
             self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
-        all_ids = int_ids(t["id"])
+        all_ids, renumbered = numbered_ids(t["id"])
+        self.renumbered_annotations += renumbered
         start = 0
         for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
             ann_ids = pa.array(all_ids[start : start + c.num_rows]).cast(pa.string())
@@ -636,12 +635,19 @@ class Writer:
             self._ids, renumbered = object_ids(
                 self.ds.table("objects"), self.items["id"], self.item_split, self.tasks_by_split
             )
-            self.report.transform(
-                "annotation ids",
-                renumbered,
-                "another annotation of its file had the same id: numbered after the largest of its split",
-            )
+            self.renumbered_annotations += renumbered
         return self._ids
+
+    def report_ids(self) -> None:
+        """Report the ids written with another number than their own, once every file is written."""
+        self.renumbered_images.report_to(
+            self.report, "image ids", "another image of the split had the same id: numbered after the largest"
+        )
+        self.renumbered_annotations.report_to(
+            self.report,
+            "annotation ids",
+            "another annotation of its file had the same id: numbered after the largest of its split",
+        )
 
 
 _ROW = "_labelkit_row"
