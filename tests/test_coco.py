@@ -3794,7 +3794,13 @@ def test_ids_left_without_a_free_number_are_reported_renumbered(tmp_path: Path) 
     assert [i["id"] for i in _load(tmp_path / "o/annotations/instances_default.json")["images"]] == [1, 2]
 
 
-@given(st.lists(st.sampled_from(["7", "-3", "val/12", "0x10", "0X1f", "007", "a", _BEYOND, "-" + _BEYOND, None])))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["7", "-3", "val/12", "0x10", "0X1f", "007", "a", "\u0661", "12\n", _BEYOND, "-" + _BEYOND, None]
+        )
+    )
+)
 @settings(max_examples=200, deadline=None)
 def test_an_ids_own_number_does_not_depend_on_the_other_ids(ids: list[str | None]) -> None:
     """Arrow's cast, taken when every id casts, reads "0x10" as 16; one other id without a number (or a null)
@@ -3805,6 +3811,15 @@ def test_an_ids_own_number_does_not_depend_on_the_other_ids(ids: list[str | None
     together = [a.tolist() for a in own_numbers(pa.array(ids, pa.string()))]
     alone = [[a.tolist()[0] for a in own_numbers(pa.array([i], pa.string()))] for i in ids]
     assert together == ([list(column) for column in zip(*alone, strict=True)] if ids else [[], [], []])
+
+
+@pytest.mark.parametrize("text", ["\u0661\u0662", "\uff11\uff12", "12\n", "val/12\n", "\u00b2"])
+def test_ids_of_other_digits_are_text(text: str) -> None:
+    """Only ASCII digits make an id's own number: Arabic-Indic or full-width digits (which int() reads) were
+    written as COCO id 12, and so was "12" with a line break after it (the pattern's $ allowed one)."""
+    from labelkit.formats.coco_text import own_numbers
+
+    assert [a.tolist() for a in own_numbers([text, "7"])] == [[0, 7], [False, True], [False, False]]
 
 
 def test_coco_to_coco_reports_no_ids_renumbered(tmp_path: Path) -> None:

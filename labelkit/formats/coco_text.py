@@ -33,7 +33,8 @@ one, or the JSON text of another value (``"\\"2\\""``). The object's other extra
 writing COCO gives the instances file's record back its keypoints and its own ``num_keypoints``. An object of
 such a record that the keypoints file does not list is also tagged ``"coco:@task":"instances"``
 (:data:`STUFF_TAG`): it is not written there."""
-_ID = re.compile(r"^(?:.*/)?(-?\d+)$")
+_ID = re.compile(r"(?:.*/)?(-?[0-9]+)\Z")
+"""An id's own number: ASCII digits ending it (``\\d`` took ``١٢`` for 12, ``$`` a line break after it)."""
 
 
 def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
