@@ -561,11 +561,11 @@ def report_extras(counts: Mapping[str, int], own: str | None, what: str, target:
             report.note(f"{carrier} {key!r}, which {target} does not keep")
 
 
-ADOPTED_OBJECT_EXTRAS: dict[str, tuple[str, ...]] = {"yolo": ("dota:",), "voc": ("dota:difficult",)}
+ADOPTED_OBJECT_EXTRAS: dict[str, tuple[str, ...]] = {"voc": ("dota:difficult",)}
 """Object extras of another namespace that a format's own check reports, as if they were its own (keys, or
-namespaces ending in ``:``). YOLO's reader reads DOTA labelTxt, whose difficult flag it keeps as
-``dota:difficult``: data the YOLO reader read, which its writer (Ultralytics lines) loses. VOC writes that flag
-as its ``<difficult>``."""
+namespaces ending in ``:``). VOC writes DOTA's difficult flag (``dota:difficult``, which the YOLO reader keeps
+from a DOTA labelTxt) as its ``<difficult>``. YOLO's writer (Ultralytics lines) has no place for it: the flag
+is reported as by any other target (lost when 1, noted when 0)."""
 
 
 def _foreign(key: str, namespace: str | None) -> bool:

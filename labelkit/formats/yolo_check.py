@@ -10,18 +10,17 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
-from labelkit.formats.base import Capabilities, check_capabilities, extras_key_counts
+from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_classify import check_classify
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import columns, keypoint_count, rounding, segment_box_gaps, traced_masks
 from labelkit.formats.yolo_write import darknet_names, kpt_dims_of, precision_of, task_of, written_rows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import contains_match, valid_mask
+from labelkit.model.tables import valid_mask
 from labelkit.report import Report
 
 
@@ -109,7 +108,6 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     )
     precision = precision_of(options)
     written = written_rows(dataset, task, options)
-    _report_dota_extras(objects, written, target, report)
     report.lose(
         "objects whose coordinates round to a zero box",
         int((cols.usable & ~written).sum()),
@@ -228,28 +226,6 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             int(np.count_nonzero(changed)),
             f"{int(changed.sum()):,} of their coordinates rounded to {precision} decimals",
         )
-
-
-def _report_dota_extras(objects: pa.Table, written: np.ndarray[Any, Any], target: str, report: Report) -> None:
-    """Report the DOTA flags (``dota:difficult``, read from a labelTxt line) of written objects as lost.
-
-    They are data the YOLO reader read (see :data:`~labelkit.formats.base.ADOPTED_OBJECT_EXTRAS`), and an
-    Ultralytics line has no place for them.
-    """
-    extras = objects["extras"]
-    if extras.null_count == len(extras):
-        return
-    dota = written & contains_match(extras, '"dota:')
-    if not dota.any():
-        return
-    counts = extras_key_counts(extras.filter(pa.array(dota)))
-    for key, n in sorted(counts.items()):
-        if key.startswith("dota:"):
-            report.lose(
-                f"object annotations with the extra {key!r}",
-                n,
-                f"{target} lines hold no DOTA flag (labelkit writes Ultralytics lines, not DOTA's labelTxt)",
-            )
 
 
 BOX_TOLERANCE = 1e-6
