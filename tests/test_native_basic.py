@@ -350,3 +350,33 @@ def test_a_category_parent_that_is_not_a_category_is_refused(fmt: str, tmp_path:
         str(tmp_path / "ds.parquet/labelkit.json"),
         "/categories/1/parent",
     )
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("label id", "labels row 1: duplicate label id 'l1'"),
+        ("object id", "objects row 9: duplicate object id '1'"),
+        ("category id", "categories[4]: duplicate category id 1"),
+    ],
+)
+def test_what_the_native_readers_refuse_is_not_written(fmt: str, change: str, message: str, tmp_path: Path) -> None:
+    """Records added one by one are not checked against each other: a second label with id 'l1' (or a second
+    category 1) was written, and the file was then refused by its own reader. The writers refuse it now,
+    naming the row, and write nothing. (Annotations of unknown items or categories are reported lost.)"""
+    from labelkit.errors import OutputError
+    from labelkit.model import Category, Label, Object
+
+    ds = labelkit.load(FIXTURES / "native/images.labelkit.json")
+    if change == "label id":
+        ds.add(Label(id="l1", item_id="park-1", category_id=1))
+    elif change == "object id":
+        ds.add(Object(id="1", item_id="park-1", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0)))
+    else:
+        ds.categories.append(Category(id=1, name="again"))
+    out = tmp_path / ("out.labelkit.json" if fmt == "labelkit" else "out")
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, out, fmt)
+    assert err.value.message == message
+    assert not out.exists()

@@ -10,7 +10,7 @@ import copy
 import functools
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
@@ -26,6 +26,7 @@ from labelkit.io import parse_json, paused_gc, read_bytes, read_head, without_bo
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
 from labelkit.model.annotations import Record
+from labelkit.model.dataset import TABLE_NAMES
 from labelkit.model.rle import mask_column_problems
 from labelkit.report import Finding, Report
 
@@ -520,6 +521,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
         )
     check_parents(dataset)
+    check_unique_ids(dataset, "labelkit JSON")
 
 
 def check_parents(dataset: Dataset) -> None:
@@ -549,6 +551,98 @@ def parent_findings(categories: list[Category], where: str) -> list[Finding]:
         Finding(where, "#" + json_pointer("categories", i, "parent"), f"unknown category {categories[i].parent}")
         for i in _orphans(categories)
     ]
+
+
+def duplicate_rows(ids: pa.ChunkedArray | pa.Array, limit: int) -> list[int]:
+    """Rows whose id appeared in an earlier row (at most ``limit``)."""
+    if not len(ids) or pc.count_distinct(ids).as_py() == len(ids):
+        return []
+    numbered = pa.table({"id": ids, "row": pa.array(range(len(ids)), pa.int64())})
+    first = numbered.group_by("id", use_threads=False).aggregate([("row", "min")])
+    later = pc.invert(pc.is_in(numbered["row"], value_set=first["row_min"].combine_chunks()))
+    return [int(r) for r in pc.indices_nonzero(later.combine_chunks()).to_pylist()[:limit]]
+
+
+def reference_findings(
+    dataset: Dataset, manifest: str, where_of: Callable[[str], str], limit: int, references: bool = True
+) -> list[Finding]:
+    """Ids repeated and references to no item or category, as both native readers refuse them.
+
+    Args:
+        dataset: the dataset.
+        manifest: where the categories are (a category repeated or with an unknown parent is at
+            ``#/categories/<i>``).
+        where_of: where a table's rows are, by table name (a row's finding is at ``row <i>``).
+        limit: findings per kind at most.
+        references: look for references to no item or category too (not only ids repeated).
+    """
+    findings: list[Finding] = []
+    seen: set[int] = set()
+    for i, c in enumerate(dataset.categories):
+        if c.id in seen:
+            findings.append(
+                Finding(manifest, "#" + json_pointer("categories", i, "id"), f"duplicate category id {c.id}")
+            )
+        seen.add(c.id)
+    findings += parent_findings(dataset.categories, manifest)
+    items = dataset.table("items")["id"]
+    findings += [
+        Finding(where_of("items"), f"row {r}", f"duplicate item id {items[r].as_py()!r}")
+        for r in duplicate_rows(items, limit)
+    ]
+    item_ids = items.combine_chunks()
+    categories = pa.array(sorted(seen), pa.int64())
+    for name in TABLE_NAMES[1:]:
+        table = dataset.table(name)
+        if not table.num_rows:
+            continue
+        where = where_of(name)
+        if references:
+            findings += _unknown_references(table, where, item_ids, categories, limit)
+        if "id" in table.column_names:
+            ids = table["id"]
+            kind = T.KIND_BY_TABLE[name]
+            findings += [
+                Finding(where, f"row {r}", f"duplicate {kind} id {ids[r].as_py()!r}")
+                for r in duplicate_rows(ids, limit)
+            ]
+    return findings
+
+
+def _unknown_references(
+    table: pa.Table, where: str, item_ids: pa.Array, categories: pa.Array, limit: int
+) -> list[Finding]:
+    """Rows of an annotation table whose item, or category, is not in the dataset (with categories)."""
+    findings: list[Finding] = []
+    bad = pc.invert(pc.is_in(table["item_id"], value_set=item_ids))
+    for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
+        findings.append(Finding(where, f"row {row}", f"unknown item {table['item_id'][row].as_py()!r}"))
+    if "category_id" in table.column_names and len(categories):  # (no categories: ids are kept bare)
+        col = table["category_id"]
+        bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=categories)))
+        for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
+            findings.append(Finding(where, f"row {row}", f"unknown category {col[row].as_py()}"))
+    return findings
+
+
+def check_unique_ids(dataset: Dataset, target: str) -> None:
+    """Refuse to write what the native readers refuse: an item, category or annotation id repeated.
+
+    Records added to a dataset one by one are not checked against each other (two labels with id ``"3"``):
+    written, they made a file its own reader refused. (Annotations of unknown items or categories are left
+    out before, and reported lost.)
+
+    Raises:
+        OutputError: naming the first such row (``labels row 1: duplicate label id '3'``).
+    """
+    findings = reference_findings(dataset, "categories", lambda name: name, limit=1, references=False)
+    if findings:
+        f = findings[0]  # (a category's is at #/categories/<i>/...: the i-th category)
+        where = f"categories[{f.where.split('/')[2]}]" if f.where.startswith("#") else f"{f.path} {f.where}"
+        raise OutputError(
+            f"{where}: {f.message}",
+            hint=f"{target} readers refuse it: give each record of a kind an id of its own",
+        )
 
 
 _CHUNK = 65_536

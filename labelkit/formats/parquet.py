@@ -19,14 +19,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BeforeValidator, Field, ValidationError
 
-from labelkit.errors import InputError, OutputError, json_pointer
+from labelkit.errors import InputError, OutputError
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native import (
     check_parents,
+    check_unique_ids,
     non_finite,
     not_bool,
-    parent_findings,
     pointer_from_loc,
+    reference_findings,
     short_list_message,
 )
 from labelkit.io import parse_json, read_bytes
@@ -36,7 +37,6 @@ from labelkit.model.dataset import TABLE_NAMES
 from labelkit.model.records import MediaKind
 from labelkit.model.tables import (
     ANNOTATION_TABLES,
-    KIND_BY_TABLE,
     SCHEMAS,
     compact_nulls,
     conform,
@@ -172,53 +172,13 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     return _findings(_load(path), path, limit=20)
 
 
-def _duplicates(ids: pa.ChunkedArray, limit: int) -> list[int]:
-    """Rows whose id appeared in an earlier row (at most ``limit``)."""
-    if not len(ids) or pc.count_distinct(ids).as_py() == len(ids):
-        return []
-    numbered = pa.table({"id": ids, "row": pa.array(range(len(ids)), pa.int64())})
-    first = numbered.group_by("id", use_threads=False).aggregate([("row", "min")])
-    later = pc.invert(pc.is_in(numbered["row"], value_set=first["row_min"].combine_chunks()))
-    return [int(r) for r in pc.indices_nonzero(later.combine_chunks()).to_pylist()[:limit]]
-
-
 def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
-    findings: list[Finding] = []
-    manifest = str(path / MANIFEST)
-    seen: set[int] = set()
-    for i, c in enumerate(dataset.categories):
-        if c.id in seen:
-            findings.append(
-                Finding(manifest, "#" + json_pointer("categories", i, "id"), f"duplicate category id {c.id}")
-            )
-        seen.add(c.id)
-    findings += parent_findings(dataset.categories, manifest)
-    items = dataset.table("items")["id"]
-    where = str(path / "items.parquet")
-    findings += [
-        Finding(where, f"row {r}", f"duplicate item id {items[r].as_py()!r}") for r in _duplicates(items, limit)
-    ]
-    item_ids = items.combine_chunks()
-    categories = pa.array(sorted(seen), pa.int64())
+    findings = reference_findings(dataset, str(path / MANIFEST), lambda name: str(path / f"{name}.parquet"), limit)
     for name in TABLE_NAMES[1:]:
         table = dataset.table(name)
         if not table.num_rows:
             continue
         where = str(path / f"{name}.parquet")
-        bad = pc.invert(pc.is_in(table["item_id"], value_set=item_ids))
-        for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
-            findings.append(Finding(where, f"row {row}", f"unknown item {table['item_id'][row].as_py()!r}"))
-        if "category_id" in table.column_names and len(categories):  # (no categories: ids are kept bare)
-            col = table["category_id"]
-            bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=categories)))
-            for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
-                findings.append(Finding(where, f"row {row}", f"unknown category {col[row].as_py()}"))
-        if "id" in table.column_names:
-            ids = table["id"]
-            kind = KIND_BY_TABLE[name]
-            findings += [
-                Finding(where, f"row {r}", f"duplicate {kind} id {ids[r].as_py()!r}") for r in _duplicates(ids, limit)
-            ]
         if "polygon" in table.column_names:
             findings += _polygon_findings(table, where, limit)
         if "mask" in table.column_names:
@@ -456,6 +416,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
         )
     check_parents(dataset)
+    check_unique_ids(dataset, "labelkit Parquet")
 
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
