@@ -1206,7 +1206,14 @@ _ODD_TOKENS = st.one_of(
 )
 
 
-_CLASS_IDS = st.one_of(st.integers(0, 25).map(str), st.sampled_from(["007", "00"]))
+_CLASS_IDS = st.one_of(
+    st.integers(0, 25).map(str),
+    st.sampled_from(["007", "00"]),
+    # class ids as tools that write floats write them (read as integers), and those that are no integer
+    st.integers(0, 25).map(lambda c: f"{c}.0"),
+    st.sampled_from(["1.", "0.000", "2.50", "1e0", "15e-1", "+1", "-0", ".0", "1.5", "-1.0", "1.0000000000000001"]),
+    st.sampled_from(["1e30", "0e9999999999", "20.000000000000000000000", "0000000000000000000001.0"]),
+)
 
 
 # line breaks as Linux, Windows and classic Mac OS write them, and mixed (LF CR: a blank line between)
@@ -1259,6 +1266,7 @@ def test_parsing_many_files_at_once_gives_what_parsing_each_gives_or_declines(
     if yolo_parse.parse_many(texts, list(range(len(texts))), fast, n_classes):
         assert isinstance(slow, yolo_parse.Parsed), f"taken, but one file at a time says: {slow}"
         assert (fast.classes, fast.counts, fast.entry, fast.line) == (slow.classes, slow.counts, slow.entry, slow.line)
+        assert (fast.spelled, fast.first_spelled) == (slow.spelled, slow.first_spelled)  # (the read note's)
         assert fast.values.tobytes() == slow.values.tobytes()  # the same floats, bit for bit (-0.0 included)
     else:
         assert fast == yolo_parse.Parsed()  # declined: nothing added
@@ -1270,6 +1278,7 @@ def test_parsing_many_files_at_once_gives_what_parsing_each_gives_or_declines(
         "0 0.5 0.5 0.25 0.125\r\n\n1  0.2\t0.2 0.3 0.4 \n",
         "\ufeff0 0.5 0.5 0.25 0.125\r\n\r\n1  0.2\t0.2 0.3 0.4 \r\n",  # Windows Notepad's
         "0 0.5 0.5 0.25 0.125\r\r1  0.2\t0.2 0.3 0.4 \r",  # classic Mac OS's
+        "0.0 0.5 0.5 0.25 0.125\n1.  0.2\t0.2 0.3 0.4\n",  # class ids as floats (a pandas column's)
     ],
 )
 def test_parsing_many_files_at_once_takes_the_usual_files(
@@ -1319,6 +1328,84 @@ def test_lines_end_where_ultralytics_ends_them(tmp_path: Path, brk: str) -> None
     ds = labelkit.load(root, "yolo")
     assert ds.info.extras["yolo:task"] == "detect"
     assert [o.category_id for o in ds.objects()] == [0, 1, 0]
+
+
+@pytest.mark.usefixtures("either_parser")
+def test_class_ids_written_as_floats_are_read_as_integers(tmp_path: Path) -> None:
+    """Ultralytics reads labels as float32 and takes the class as an integer, so files a pandas script writes
+    (``1.0``) train: they were refused ("class id must be a non-negative integer (found '1.0')")."""
+    lines = "1.0 0.5 0.5 0.5 0.5\n0 0.5 0.5 0.5 0.5\n\n1. 0.5 0.5 0.5 0.5\n0.000 0.5 0.5 0.5 0.5\n"
+    root = _tiny_dataset(tmp_path / "ds", lines)
+    (root / "labels/y.txt").write_text("1 0.5 0.5 0.5 0.5\n1.00 0.5 0.5 0.5 0.5\n")
+    Image.new("RGB", (20, 10)).save(root / "images/y.png")
+    ds = labelkit.load(root, "yolo")
+    assert [(o.item_id, o.category_id, o.bbox) for o in ds.objects()] == [
+        ("x", 1, (5.0, 2.5, 10.0, 5.0)),
+        ("x", 0, (5.0, 2.5, 10.0, 5.0)),
+        ("x", 1, (5.0, 2.5, 10.0, 5.0)),
+        ("x", 0, (5.0, 2.5, 10.0, 5.0)),
+        ("y", 1, (5.0, 2.5, 10.0, 5.0)),
+        ("y", 1, (5.0, 2.5, 10.0, 5.0)),
+    ]
+    assert ds.read_notes == [
+        "4 label lines write their class id otherwise than in digits ('1.0' at labels/x.txt:1 first): each is "
+        "read as the integer it is, which YOLO output writes in digits"
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo")
+    assert (tmp_path / "out/labels/train/x.txt").read_text().split("\n")[:4] == [
+        "1 0.5 0.5 0.5 0.5",
+        "0 0.5 0.5 0.5 0.5",
+        "1 0.5 0.5 0.5 0.5",
+        "0 0.5 0.5 0.5 0.5",
+    ]
+    assert labelkit.load(tmp_path / "out", "yolo").read_notes == []
+
+
+@pytest.mark.parametrize("head", ["1e0", "+1", "-0", ".1e1", "1.0000", "0001.0"])
+def test_other_spellings_of_an_integer_class_id_are_read_as_it(tmp_path: Path, head: str) -> None:
+    root = _tiny_dataset(tmp_path / "ds", f"0 0.5 0.5 0.5 0.5\n{head} 0.5 0.5 0.5 0.5\n")
+    ds = labelkit.load(root, "yolo")
+    assert [o.category_id for o in ds.objects()] == [0, 0 if head == "-0" else 1]
+    assert ds.read_notes == [
+        f"1 label lines write their class id otherwise than in digits ({head!r} at labels/x.txt:2 first): each is "
+        "read as the integer it is, which YOLO output writes in digits"
+    ]
+
+
+@pytest.mark.usefixtures("either_parser")
+@pytest.mark.parametrize(
+    ("head", "message"),
+    [
+        ("1.5", "class id must be a non-negative integer (found '1.5')"),
+        ("0.5", "class id must be a non-negative integer (found '0.5')"),
+        ("-1", "class id must be a non-negative integer (found '-1')"),
+        ("-1.0", "class id must be a non-negative integer (found '-1.0')"),
+        ("1.0000000000000001", "class id must be a non-negative integer (found '1.0000000000000001')"),  # float: 1
+        ("nan", "class id must be a non-negative integer (found 'nan')"),
+        ("inf", "class id must be a non-negative integer (found 'inf')"),
+        ("1_0", "class id must be a non-negative integer (found '1_0')"),
+        ("2.0", "class id 2 is beyond names (2 classes) (expected < 2)"),
+        ("1e30", "class id of 31 digits is beyond names (2 classes)"),
+        ("1e999999999999", "class id of 1,000,000,000,000 digits is beyond names (2 classes)"),
+    ],
+)
+def test_a_class_id_that_is_no_integer_or_beyond_names_is_an_error_at_its_line(
+    tmp_path: Path, head: str, message: str
+) -> None:
+    root = _tiny_dataset(tmp_path / "ds", f"1.0 0.5 0.5 0.5 0.5\n\n{head} 0.5 0.5 0.5 0.5\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "labels/x.txt"), 3)
+    assert str(err.value) == f"{root / 'labels/x.txt'}:3: {message}"
+
+
+def test_a_flat_folder_of_class_ids_written_as_floats_is_detected(tmp_path: Path) -> None:
+    """A LabelImg-style folder whose label files a pandas script wrote (``0.0 ...``) was not taken for YOLO."""
+    Image.new("RGB", (20, 10)).save(tmp_path / "a.jpg")
+    (tmp_path / "a.txt").write_text("0.0 0.5 0.5 0.5 0.5\n")
+    (tmp_path / "classes.txt").write_text("cat\n")
+    ds = labelkit.load(tmp_path)
+    assert [(o.item_id, o.category_id) for o in ds.objects()] == [("a", 0)]
 
 
 @pytest.mark.usefixtures("either_parser")

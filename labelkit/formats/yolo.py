@@ -257,6 +257,13 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
                 hint="add data.yaml or obj.names with the class names",
             )
         names = [f"class_{i}" for i in range(max(parsed.classes) + 1)]
+    if parsed.first_spelled is not None:
+        at, line, text = parsed.first_spelled
+        layout.notes.append(
+            f"{parsed.spelled:,} label lines write their class id otherwise than in digits ({text!r} at "
+            f"{rel_path(files[at], layout.root)}:{line} first): each is read as the integer it is, which "
+            "YOLO output writes in digits"
+        )
     chosen = yolo_parse.decide_task(task, layout, parsed)
     if not layout.dota:
         yolo_parse.check_counts(chosen, layout, parsed, files)

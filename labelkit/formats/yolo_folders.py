@@ -90,8 +90,9 @@ def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
     return [(p.name, p, found) for p, found in subs if found or any(is_image(f) for f in p.iterdir() if f.is_file())]
 
 
-_YOLO_LINE = re.compile(rb"[0-9]+([ \t]+[-+0-9.eE]+){4,}[ \t]*")
-"""A label line as tools write it: a class id and at least 4 plain numbers (detect, segment, OBB or pose)."""
+_YOLO_LINE = re.compile(rb"[0-9]+([.][0-9]*)?([eE][-+]?[0-9]+)?([ \t]+[-+0-9.eE]+){4,}[ \t]*")
+"""A label line as tools write it: a class id (``1``, or as a float: ``1.0``) and at least 4 plain numbers
+(detect, segment, OBB or pose)."""
 
 
 def yolo_lines(label: Path) -> bool | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,10 @@ class Parsed:
     entry: list[int] = field(default_factory=list)
     line: list[int] = field(default_factory=list)
     extras: list[str | None] = field(default_factory=list)
+    spelled: int = 0
+    """Lines whose class id is an integer written otherwise than in digits (``1.0``, ``1e0``), each read as it."""
+    first_spelled: tuple[int, int, str] | None = None
+    """The first of them: its file (entry), line and class id as written."""
 
 
 _INT64_DIGITS = len(str(INT64_MAX))
@@ -85,23 +90,7 @@ def parse_file(data: bytes, path: Path, index: int, out: Parsed, n_classes: int)
             lines.append(number)
     if not heads:
         return
-    if not all(h.isascii() and h.isdigit() for h in heads):  # ('²' is a digit to isdigit(), not to int())
-        i = next(i for i, h in enumerate(heads) if not (h.isascii() and h.isdigit()))
-        raise InputError("class id must be a non-negative integer", path=path, line=lines[i], found=repr(heads[i]))
-    digits = [h.lstrip("0") or "0" for h in heads]  # (int() refuses over 4,300 digits, leading zeros included)
-    classes = list(map(int, digits)) if max(map(len, digits)) <= _INT64_DIGITS else []
-    if not classes or max(classes) > INT64_MAX:  # what the model's int64 column cannot hold, nor Arrow's cast
-        i = next(i for i, d in enumerate(digits) if len(d) > _INT64_DIGITS or int(d) > INT64_MAX)
-        where = f"beyond names ({n_classes} classes)" if n_classes else "beyond 64 bits"
-        raise InputError(f"class id of {len(digits[i]):,} digits is {where}", path=path, line=lines[i])
-    if n_classes and max(classes) >= n_classes:
-        i = next(i for i, c in enumerate(classes) if c >= n_classes)
-        raise InputError(
-            f"class id {classes[i]} is beyond names ({n_classes} classes)",
-            path=path,
-            line=lines[i],
-            expected=f"< {n_classes}",
-        )
+    classes, spelled = _class_ids(heads, path, lines, n_classes)
     try:
         values = array("d", map(float, tokens))
     except ValueError:
@@ -114,6 +103,76 @@ def parse_file(data: bytes, path: Path, index: int, out: Parsed, n_classes: int)
     out.values += values
     out.entry += [index] * len(heads)
     out.line += lines
+    if spelled and out.first_spelled is None:
+        out.first_spelled = (index, lines[spelled[0]], heads[spelled[0]])
+    out.spelled += len(spelled)
+
+
+def _class_ids(heads: list[str], path: Path, lines: list[int], n_classes: int) -> tuple[list[int], list[int]]:
+    """The class ids of a file's lines (``heads``), and the indexes of those not written in digits.
+
+    Ultralytics reads a label line as float32 numbers and takes the class as an integer, so tools that write
+    ``1.0`` (a pandas column of floats) train: a class id whose value is a non-negative integer, however
+    written (``1.0``, ``1.``, ``1e0``, ``+1``), is that integer.
+
+    Raises:
+        InputError: naming the line of the first class id that is not a non-negative integer (``1.5``,
+            ``-1``, ``nan``), else of the first beyond 64 bits or beyond ``n_classes``.
+    """
+    classes: list[int] = []
+    widths: list[int] = []  # digits of each class id's value
+    spelled: list[int] = []
+    for i, head in enumerate(heads):
+        if head.isascii() and head.isdigit():  # ('²' is a digit to isdigit(), not to int())
+            digits = head.lstrip("0") or "0"  # (int() refuses over 4,300 digits, leading zeros included)
+            width = len(digits)
+            classes.append(int(digits) if width <= _INT64_DIGITS else -1)
+        else:
+            number = _integral(head)
+            if number is None:
+                raise InputError("class id must be a non-negative integer", path=path, line=lines[i], found=repr(head))
+            spelled.append(i)
+            width = number.adjusted() + 1 if number else 1
+            classes.append(int(number) if width <= _INT64_DIGITS else -1)
+        widths.append(width)
+    if not classes:
+        return classes, spelled
+    if min(classes) < 0 or max(classes) > INT64_MAX:  # what the model's int64 column cannot hold, nor Arrow's cast
+        i = next(i for i, c in enumerate(classes) if c < 0 or c > INT64_MAX)
+        where = f"beyond names ({n_classes} classes)" if n_classes else "beyond 64 bits"
+        raise InputError(f"class id of {widths[i]:,} digits is {where}", path=path, line=lines[i])
+    if n_classes and max(classes) >= n_classes:
+        i = next(i for i, c in enumerate(classes) if c >= n_classes)
+        raise InputError(
+            f"class id {classes[i]} is beyond names ({n_classes} classes)",
+            path=path,
+            line=lines[i],
+            expected=f"< {n_classes}",
+        )
+    return classes, spelled
+
+
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A number in ASCII decimal notation (not ``float()``'s ``1_0``, ``inf``, ``nan`` or other scripts' digits)."""
+
+
+def _integral(text: str) -> Decimal | None:
+    """The value of ``text`` when it is a non-negative integer in decimal notation (``1.0``, ``1e0``, ``-0``).
+
+    Exact: ``1.0000000000000001``, which float64 and float32 round to 1, is not an integer.
+
+    Examples:
+        >>> _integral("1.0"), _integral("2."), _integral("1e1"), _integral("-0.0"), _integral("1.5"), _integral("-1")
+        (Decimal('1.0'), Decimal('2'), Decimal('1E+1'), Decimal('-0.0'), None, None)
+    """
+    if _DECIMAL.fullmatch(text) is None:
+        return None
+    number = Decimal(text)
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # (not 'n' or 'F': those spellings do not match)
+    if sign and any(digits) or exponent < 0 and any(digits[exponent:]):
+        return None
+    return number
 
 
 _NUMBER_TEXT = b"0123456789.eE+- \t\n"
@@ -128,9 +187,10 @@ def parse_many(datas: list[bytes], indexes: list[int], out: Parsed, n_classes: i
     The result is what :func:`parse_file` makes of each file in turn, for the files this takes: only the
     bytes of :data:`_NUMBER_TEXT` once :func:`plain_lines` (so ASCII, whose whitespace within a line is spaces
     and tabs; line breaks ``\n``, ``\r\n`` or ``\r``; a byte-order mark dropped), class ids of ASCII digits
-    within ``n_classes``, and numbers Arrow reads. Arrow and Python's ``float()`` round the
-    same way (both correctly); ``float()`` takes more spellings (``1_0``, ``inf``), so a file with any of
-    them, or with anything wrong, declines the batch, and :func:`parse_file` reads it and names the line.
+    (``1``, or with ``.`` and zeros after them: ``1.0``, ``1.``) within ``n_classes``, and numbers Arrow reads.
+    Arrow and Python's ``float()`` round the same way (both correctly); ``float()`` takes more spellings
+    (``1_0``, ``inf``), so a file with any of them (or a class id such as ``1e0``), or with anything wrong,
+    declines the batch, and :func:`parse_file` reads it and names the line.
     """
     datas = [plain_lines(d) for d in datas]  # (each alone: a file ending in CR keeps its last line's number)
     big = b"\n".join(datas)
@@ -144,11 +204,15 @@ def parse_many(datas: list[bytes], indexes: list[int], out: Parsed, n_classes: i
         return True
     parts = pc.ascii_split_whitespace(lines.take(pa.array(used)))
     heads = pc.list_element(parts, 0)
-    if not pc.all(pc.match_substring_regex(heads, "^[0-9]+$")).as_py():
-        return False
+    digits = pc.match_substring_regex(heads, "^[0-9]+$")
+    spelled = np.flatnonzero(~digits.to_numpy(zero_copy_only=False))
+    if len(spelled):  # class ids such as 1.0 or 2. (a pandas column of floats); 1e0 and the like decline
+        if not pc.all(pc.match_substring_regex(heads.take(pa.array(spelled)), "^[0-9]+[.]0*$")).as_py():
+            return False
+        heads = pc.replace_substring_regex(heads, "[.]0*$", "")
     try:
         classes = pc.cast(heads, pa.int64()).to_numpy(zero_copy_only=False)
-        numbers = pc.cast(pc.list_flatten(parts), pa.float64()).to_numpy(zero_copy_only=False)  # heads too (digits)
+        numbers = pc.cast(pc.list_flatten(parts), pa.float64()).to_numpy(zero_copy_only=False)  # heads too
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a class id beyond 64 bits, or a number Arrow refuses
         return False
     if n_classes and classes.max() >= n_classes:
@@ -163,6 +227,11 @@ def parse_many(datas: list[bytes], indexes: list[int], out: Parsed, n_classes: i
     out.values.frombytes(numbers[coordinate].tobytes())
     out.entry += np.asarray(indexes, dtype=np.int64)[file_of].tolist()
     out.line += (used - first_line[file_of] + 1).tolist()
+    if len(spelled) and out.first_spelled is None:
+        first = int(spelled[0])
+        line = int(used[first] - first_line[file_of[first]] + 1)
+        out.first_spelled = (indexes[file_of[first]], line, parts[first][0].as_py())
+    out.spelled += len(spelled)
     return True
 
 
