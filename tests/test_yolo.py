@@ -2019,6 +2019,46 @@ def test_absolute_paths_inside_the_dataset_in_a_list_or_obj_data_are_read(tmp_pa
     assert (err.value.location.path, err.value.location.line) == (str(root / "lists/train.txt"), 1)
 
 
+@pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
+def test_list_lines_climbing_with_dots_inside_the_dataset_are_read(tmp_path: Path, config: str) -> None:
+    """A list in a sub-folder naming ``../images/a.jpg`` (or ``./../images/a.jpg``: Ultralytics takes ``./``
+    from the list's folder) was refused as an unsafe file name, though the image is inside the dataset."""
+    root = tmp_path / "ds"
+    (root / "images").mkdir(parents=True)
+    (root / "lists").mkdir()
+    for name in "abcde":
+        Image.new("RGB", (10, 10)).save(root / f"images/{name}.jpg")
+        (root / f"images/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    lines = [
+        "# images of the dataset, as several tools write their paths",
+        "",
+        "./../images/a.jpg",
+        "../images/b.jpg",
+        "../../ds/images/c.jpg",  # (up out of the dataset and back into it)
+        "images/../images/d.jpg",  # (from the root: from the list's folder, lists/images/d.jpg is not there)
+        "  ..\\images\\e.jpg \r",  # (written on Windows)
+        "../images/a.jpg",  # (listed twice: one item)
+    ]
+    (root / "lists/train.txt").write_text("\n".join(lines) + "\n")
+    if config == "data.yaml":
+        (root / "data.yaml").write_text("train: lists/train.txt\nnames: [x]\n")
+    else:
+        (root / "obj.data").write_text("classes = 1\ntrain = lists/train.txt\n")
+    ds = labelkit.load(root / config, "yolo")
+    assert [(i.id, i.media.path, i.split) for i in ds.items()] == [
+        (f"images/{name}", f"images/{name}.jpg", "train") for name in "abcde"
+    ]
+    assert [o.item_id for o in ds.objects()] == [f"images/{name}" for name in "abcde"]
+    (root / "lists/train.txt").write_text("../images/a.jpg\n../../elsewhere/images/b.jpg\n")  # outside: refused
+    with pytest.raises(InputError) as err:
+        labelkit.load(root / config, "yolo")
+    assert str(err.value) == (
+        f"{root / 'lists/train.txt'}:2: unsafe file name '../../elsewhere/images/b.jpg'; hint: a list names images "
+        "inside the dataset folder: relative to the list's folder or to it, or absolute"
+    )
+    assert (err.value.location.path, err.value.location.line) == (str(root / "lists/train.txt"), 2)
+
+
 @pytest.mark.parametrize("train", ["[t1.txt, t2.txt]", "[t2.txt, images]"])
 def test_an_image_a_split_names_twice_is_one_item(tmp_path: Path, train: str) -> None:
     """An image in two of a split's lists was refused as two files (the same one) being one item; in a list

@@ -542,6 +542,27 @@ def _below_root(path: str, root: Path) -> str | None:
     return None
 
 
+_LIST_LINES = "a list names images inside the dataset folder: relative to the list's folder or to it, or absolute"
+
+
+def _climbing(line: str, folder: Path, root: Path) -> list[str]:
+    """A relative list line with ``..`` (``../images/a.jpg``, ``./../images/a.jpg``) as paths below ``root``.
+
+    Taken from the list's ``folder`` (as Ultralytics takes ``./`` lines; a list in ``lists/`` names
+    ``../images/a.jpg``), then from ``root``: those that land inside ``root``. None for a line without ``..``
+    or an absolute one, and for one landing outside (:func:`safe_relpath` then refuses it, naming its line).
+
+    Examples:
+        >>> _climbing("../images/a.jpg", Path("/ds/lists"), Path("/ds")), _climbing("../a", Path("/ds"), Path("/ds"))
+        (['images/a.jpg'], [])
+    """
+    text = line.replace("\\", "/")
+    if text.startswith("/") or ".." not in text.split("/"):
+        return []
+    found = [_below_root(os.path.join(os.path.abspath(base), text), root) for base in (folder, root)]
+    return list(dict.fromkeys(b for b in found if b is not None))
+
+
 def _entries_from_list(list_file: Path, root: Path, split: str | None, inside: Inside | None) -> list[Entry]:
     entries = []
     seen: set[Path] = set()
@@ -551,9 +572,14 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None, inside: I
         if not line or line.startswith("#"):
             continue
         below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
-        name = safe_relpath(below or (line[2:] if line.startswith("./") else line), source=list_file, line=number)
-        candidates = [root / name] if below else [list_file.parent / name, root / name]
-        if "/" in name and not below:
+        climbs = [below] if below is not None else _climbing(line, list_file.parent, root)
+        plain = line[2:] if line.startswith("./") else line  # (./ is the list's folder: the first candidate)
+        try:
+            name = climbs[0] if climbs else safe_relpath(plain, source=list_file, line=number)
+        except InputError as exc:  # (outside the dataset: ../ lines leading inside it are read)
+            raise InputError(exc.message, path=list_file, line=number, hint=_LIST_LINES) from None
+        candidates = [root / c for c in climbs] if climbs else [list_file.parent / name, root / name]
+        if "/" in name and not climbs:
             # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
             candidates.append(root / name.split("/", 1)[1])
         image = next((c for c in candidates if is_file(c)), None)
@@ -562,7 +588,7 @@ def _entries_from_list(list_file: Path, root: Path, split: str | None, inside: I
         if image in seen:  # an image listed twice (to weigh it in training) is one item
             continue
         seen.add(image)
-        key = Path(name).with_suffix("").as_posix()
+        key = Path(rel_path(image, root) if climbs else name).with_suffix("").as_posix()
         entries.append(Entry(split, key, image, _img2label(image)))
     return entries
 
