@@ -2059,6 +2059,27 @@ def test_list_lines_climbing_with_dots_inside_the_dataset_are_read(tmp_path: Pat
     assert (err.value.location.path, err.value.location.line) == (str(root / "lists/train.txt"), 2)
 
 
+def test_ultralytics_list_lines_without_an_image_extension_are_not_read(tmp_path: Path) -> None:
+    """Ultralytics keeps the lines of an image extension only: a folder or a notes file in a list was an item
+    (of no image, at lists/images), written back as one."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "lists").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "images/a.JPG")
+    (tmp_path / "images/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "lists/train.txt").write_text("images/a.JPG\nimages\n# a comment\n\nREADME.md\n")
+    (tmp_path / "lists/val.txt").write_text("../images/a.JPG\n../images/\n")
+    (tmp_path / "data.yaml").write_text("train: lists/train.txt\nval: lists/val.txt\nnames: [x]\n")
+    ds = labelkit.load(tmp_path / "data.yaml", "yolo")
+    assert [(i.id, i.media.path, i.split) for i in ds.items()] == [
+        ("train/images/a", "images/a.JPG", "train"),
+        ("val/images/a", "images/a.JPG", "val"),
+    ]
+    assert ds.read_notes == [
+        "3 lines of image lists name no image (no image extension: 'images' at lists/train.txt:2 first): not read, "
+        "as Ultralytics reads none of them"
+    ]
+
+
 @pytest.mark.parametrize("train", ["[t1.txt, t2.txt]", "[t2.txt, images]"])
 def test_an_image_a_split_names_twice_is_one_item(tmp_path: Path, train: str) -> None:
     """An image in two of a split's lists was refused as two files (the same one) being one item; in a list

@@ -429,10 +429,11 @@ def ultralytics_layout(
     if unkept:  # (a written data.yaml has the splits, names and keypoint keys only: download could fetch it all)
         layout.notes.append(f"data.yaml's {', '.join(unkept)} not kept: a data.yaml written from it has no such key")
     missing: list[str] = []
+    no_images: list[tuple[Path, int, str]] = []
     sources = _split_sources(root, config, missing)
     inside = None if follow else Inside(root)
     for source, split in sources.items():
-        layout.entries += _entries_from_source(source, root, split, sizes, inside)
+        layout.entries += _entries_from_source(source, root, split, sizes, inside, no_images)
     if not sources:
         hint = f"download: {config['download']}" if config.get("download") else None
         raise InputError(
@@ -443,6 +444,12 @@ def ultralytics_layout(
             hint=hint,
         )
     layout.notes += [f"data.yaml's {m} names no images or labels found: nothing of it is read" for m in missing]
+    if no_images:  # (Ultralytics keeps the lines of an image extension only)
+        first, number, line = no_images[0]
+        layout.notes.append(
+            f"{len(no_images):,} lines of image lists name no image (no image extension: {line!r} at "
+            f"{rel_path(first, root)}:{number} first): not read, as Ultralytics reads none of them"
+        )
     layout.entries = _one_per_file(layout.entries)
     return layout
 
@@ -474,10 +481,15 @@ def _labels_only_source(root: Path, value: str, split: str) -> Path | None:
 
 
 def _entries_from_source(
-    source: Path, root: Path, split: str | None, sizes: dict[str, tuple[int, int]], inside: Inside | None = None
+    source: Path,
+    root: Path,
+    split: str | None,
+    sizes: dict[str, tuple[int, int]],
+    inside: Inside | None = None,
+    no_images: list[tuple[Path, int, str]] | None = None,
 ) -> list[Entry]:
     if source.is_file():
-        return _entries_from_list(source, root, split, inside)
+        return _entries_from_list(source, root, split, inside, no_images)
     if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
         return entries_from_labels(source, root, split, sizes)
     entries = []
@@ -563,13 +575,27 @@ def _climbing(line: str, folder: Path, root: Path) -> list[str]:
     return list(dict.fromkeys(b for b in found if b is not None))
 
 
-def _entries_from_list(list_file: Path, root: Path, split: str | None, inside: Inside | None) -> list[Entry]:
+def _entries_from_list(
+    list_file: Path,
+    root: Path,
+    split: str | None,
+    inside: Inside | None,
+    no_images: list[tuple[Path, int, str]] | None = None,
+) -> list[Entry]:
+    """The images a list names, a line each; blank lines and ``#`` comments are skipped.
+
+    With ``no_images`` (an Ultralytics list: ``get_img_files`` keeps the lines of an image extension only),
+    a line without an image extension (a folder, ``notes.md``) is not read, and is added to it.
+    """
     entries = []
     seen: set[Path] = set()
     text = _dataset_text(list_file, inside)
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
+            continue
+        if no_images is not None and not is_image(Path(line.replace("\\", "/"))):
+            no_images.append((list_file, number, line))
             continue
         below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
         climbs = [below] if below is not None else _climbing(line, list_file.parent, root)
