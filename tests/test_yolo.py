@@ -2731,7 +2731,9 @@ def test_a_flat_folders_class_lists_must_agree(tmp_path: Path) -> None:
         ({"a.jpg": None, "a.txt": "", "obj.names": "cat\n"}, 0.7),  # a names file, no object yet
         ({"a.jpg": None, "a.txt": ""}, None),  # nothing says YOLO
         ({"a.jpg": None, "a.xml": "<annotation></annotation>"}, None),  # LabelImg's VOC
-        ({"a.txt": "0 0.5 0.5 0.1 0.1\n", "classes.txt": "cat\n"}, None),  # no image: a text folder
+        ({"a.txt": "0 0.5 0.5 0.1 0.1\n", "classes.txt": "cat\n"}, 0.6),  # no image: labels kept apart
+        ({"a.txt": "0 0.5 0.5 0.1 0.1\n"}, None),  # no image, no names file: a text folder
+        ({"a.txt": "STOP SIGN\n", "classes.txt": "cat\n"}, None),  # no image, and text
         ({"a.jpg": None, "a.txt": "STOP SIGN\n", "classes.txt": "cat\n"}, None),  # an OCR set's transcription
         ({"a.jpg": None, "a.txt": "0 0.5 0.5 0.1 0.1\n", "images/b.jpg": None}, None),  # another layout's
         ({"train/a.jpg": None, "train/a.txt": "0 0.5 0.5 0.1 0.1\n", "val/b.jpg": None}, 0.5),  # split folders
@@ -2744,6 +2746,8 @@ def test_a_flat_folders_class_lists_must_agree(tmp_path: Path) -> None:
         "empty",
         "voc",
         "no-images",
+        "no-images-no-names",
+        "no-images-text",
         "ocr",
         "images-folder",
         "split-folders",
@@ -2762,6 +2766,36 @@ def test_a_flat_folder_is_detected_only_with_yolo_labels_beside_images(
             (tmp_path / name).write_text(text)
     found = yolo.detect(tmp_path)
     assert (found.confidence if found is not None else None) == expected
+
+
+def test_a_flat_folder_of_label_files_without_their_images_is_read_with_their_sizes(tmp_path: Path) -> None:
+    """LabelImg's label files and classes.txt, kept apart from the images: "no images or label files found"."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "b.txt").write_text("1 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "sub/c.txt").write_text("")
+    (tmp_path / ".ipynb_checkpoints/a-checkpoint.txt").write_text("not read\n")
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    assert labelkit.detect(tmp_path).format == "yolo"
+    with pytest.raises(InputError) as err:  # (their sizes are needed)
+        labelkit.load(tmp_path)
+    assert str(err.value) == (
+        f"{tmp_path / 'a.txt'}: image not found; YOLO coordinates are normalised, so its size is needed; hint: "
+        "provide the images, or -o image_size=WIDTHxHEIGHT, or -o image_sizes=FILE.json"
+    )
+    (tmp_path / "image_sizes.json").write_text('{"a.png": [200, 100]}')
+    ds = labelkit.load(tmp_path, image_size="10x20")
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert [(i.id, i.split, i.media.path, i.media.width, i.media.height) for i in ds.items()] == [
+        ("a", None, "a.png", 200, 100),
+        ("b", None, None, 10, 20),
+        ("sub/c", None, None, 10, 20),
+    ]
+    assert [(o.item_id, o.category_id, o.bbox) for o in ds.objects()] == [
+        ("a", 0, (80.0, 40.0, 40.0, 20.0)),
+        ("b", 1, (4.0, 8.0, 2.0, 4.0)),
+    ]
 
 
 def test_flat_split_folders_are_splits_and_other_sub_folders_one_dataset(tmp_path: Path) -> None:

@@ -25,7 +25,14 @@ import pyarrow as pa
 from labelkit.errors import InputError, UsageError
 from labelkit.formats import yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
-from labelkit.formats.yolo_folders import FLAT_NAMES, classify_splits, find_layout, flat_folders, yolo_lines
+from labelkit.formats.yolo_folders import (
+    FLAT_NAMES,
+    classify_splits,
+    find_layout,
+    flat_folders,
+    flat_labels,
+    yolo_lines,
+)
 from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
     MAX_UNNAMED_CLASSES,
@@ -157,7 +164,7 @@ def _detect_flat(path: Path, config: Path | None) -> Detection | None:
     """
     folders = flat_folders(path)
     if not folders:
-        return None
+        return _detect_flat_labels(path, config)
     names = config or next(iter(sorted(path.glob("*.names"))), None)
     if names is None:
         places = [
@@ -174,6 +181,25 @@ def _detect_flat(path: Path, config: Path | None) -> Detection | None:
     if True in found:
         return Detection(0.5, f"flat {what} (LabelImg): images with YOLO label files beside them, no names file")
     return None
+
+
+def _detect_flat_labels(path: Path, config: Path | None) -> Detection | None:
+    """A flat folder of YOLO label files without their images (LabelImg's labels kept apart from them).
+
+    As for a flat folder with its images, the first 8 label files by name must hold YOLO lines only; and there
+    must be a names file (LabelImg writes ``classes.txt``): text files of numbers alone say too little.
+    """
+    labels = [path / name for name in flat_labels(path)]
+    if not labels:
+        return None
+    names = config or next(iter(sorted(path.glob("*.names"))), None)
+    names = names or next((path / f for f in FLAT_NAMES if (path / f).is_file()), None)
+    found = [yolo_lines(label) for label in [p for p in labels if p != names][:8]]
+    if False in found:
+        return None
+    if names is None:
+        return None
+    return Detection(0.6, f"flat folder (LabelImg): YOLO label files and {names.name}, without their images")
 
 
 # -- building the dataset --------------------------------------------------------------------------

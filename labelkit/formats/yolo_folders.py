@@ -68,6 +68,20 @@ def flat_images(root: Path) -> list[str]:
     return sorted(n for n in files if is_image(Path(n)) and label_file(Path(n)).name in files)
 
 
+def flat_labels(root: Path) -> list[str]:
+    """The label files directly in a flat folder holding none of their images (LabelImg's, kept apart), by name.
+
+    None when the folder holds an image with its label file beside it (:func:`flat_folders`). Their images'
+    sizes come from ``image_sizes.json`` or ``image_size``, else reading names the first label file as lacking
+    its image. Names files (``classes.txt``, ``_darknet.labels``) and hidden files are none.
+    """
+    if not _plain_folder(root) or flat_folders(root):
+        return []
+    with os.scandir(root) as entries:
+        files = [e.name for e in entries if e.name.endswith(".txt") and not _hidden(e.name) and e.is_file()]
+    return sorted(n for n in files if n not in FLAT_NAMES and not n.startswith(APPLE_DOUBLE))
+
+
 def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
     """The folders of a flat layout: each with its split and the images it holds with a label file beside them.
 
@@ -207,6 +221,8 @@ def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) 
     flat_dirs = flat_folders(root)
     if flat_dirs:  # (no images or labels folder: a LabelImg folder, images and labels side by side)
         return _flat(root, flat_dirs, names_file, sizes, None if follow else Inside(root))
+    if image_dir is None and label_dir is None and flat_labels(root):  # (its label files, without their images)
+        return _flat(root, [(None, root, [])], names_file, sizes, None if follow else Inside(root))
     if names_file is None and label_dir is not None:  # LabelImg writes its classes.txt among its labels
         found = [label_dir / LABELIMG_NAMES, *sorted(label_dir.glob(f"*/{LABELIMG_NAMES}"))]
         names_file = next((p for p in found if p.is_file()), None)
