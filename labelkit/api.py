@@ -453,6 +453,8 @@ def validate(path: str | Path, format: str | None = None, **options: Any) -> lis
             at = "#" + where.pointer
         elif where.line is not None:
             at = f":{where.line}"
+        elif where.pixel is not None:
+            at = f"pixel (x={where.pixel[0]}, y={where.pixel[1]})"
         else:
             at = f"<{where.element}>" if where.element else ""
         text = InputError(exc.message, expected=exc.expected, found=exc.found).one_line()  # (what and where found)

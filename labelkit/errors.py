@@ -12,12 +12,13 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Location:
-    """Where in an input a problem is: a file and a line, a JSON pointer or an XML element path."""
+    """Where in an input a problem is: a file and a line, a JSON pointer, an XML element path or a pixel."""
 
     path: str | None = None
     line: int | None = None
     pointer: str | None = None
     element: str | None = None
+    pixel: tuple[int, int] | None = None  # (x, y) in an image, 0-based from its top left corner
 
     def __str__(self) -> str:
         text = self.path or ""
@@ -27,6 +28,8 @@ class Location:
             text += f"#{self.pointer}"
         if self.element is not None:
             text += f" <{self.element}>"
+        if self.pixel is not None:
+            text += f" pixel (x={self.pixel[0]}, y={self.pixel[1]})"
         return text
 
 
@@ -61,13 +64,18 @@ class LabelkitError(Exception):
         line: int | None = None,
         pointer: str | None = None,
         element: str | None = None,
+        pixel: tuple[int, int] | None = None,
         expected: str | None = None,
         found: str | None = None,
         hint: str | None = None,
     ) -> None:
         self.message = _shortened(message, MESSAGE_LIMIT)
         self.location = Location(
-            path=str(path) if path is not None else None, line=line, pointer=pointer, element=element
+            path=str(path) if path is not None else None,
+            line=line,
+            pointer=pointer,
+            element=element,
+            pixel=pixel,
         )
         self.expected = expected
         self.found = _shortened(found) if found is not None else None

@@ -2193,3 +2193,222 @@ def test_written_counts_name_no_image_labels_where_none_were_written(tmp_path: P
     src = _voc_lists(tmp_path / "src", {})
     report = labelkit.convert(src, tmp_path / "o", to="voc")
     assert report.lines()[:2] == ["read: 2 items, 1 object annotations", "written: 2 items, 1 object annotations"]
+
+
+# -- segmentation PNGs that are not 8-bit palette PNGs ---------------------------------------------------
+
+_CLASS_VALUES = np.array([[8, 8, 0, 255], [0, 0, 15, 15]], dtype=np.uint8)  # cat, background, void, person
+_OBJECT_VALUES = np.array([[1, 1, 0, 255], [0, 0, 2, 2]], dtype=np.uint8)
+_TWO_OBJECTS = "".join(
+    f"<object><name>{n}</name><bndbox><xmin>{x}</xmin><ymin>{y}</ymin><xmax>{x + 1}</xmax><ymax>{y}</ymax></bndbox>"
+    "</object>"
+    for n, x, y in (("cat", 1, 1), ("person", 3, 2))
+)
+
+
+def _raw_png(values: np.ndarray, depth: int, color_type: int) -> bytes:
+    """A PNG of ``values`` (rows, then channels) at any bit depth, built by hand: Pillow writes few of them."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    height, width = values.shape[:2]
+    rows = []
+    for row in values.reshape(height, -1):
+        if depth == 16:
+            rows.append(b"\0" + row.astype(">u2").tobytes())
+        else:
+            bits = "".join(format(int(v), f"0{depth}b") for v in row)
+            bits += "0" * (-len(bits) % 8)
+            rows.append(b"\0" + int(bits, 2).to_bytes(len(bits) // 8, "big") if bits else b"\0")
+    header = struct.pack(">IIBBBBB", width, height, depth, color_type, 0, 0, 0)
+    idat = zlib.compress(b"".join(rows))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def _plte() -> bytes:
+    import struct
+    import zlib
+
+    data = bytes(v for rgb in voc.voc_palette() for v in rgb)
+    return struct.pack(">I", len(data)) + b"PLTE" + data + struct.pack(">I", zlib.crc32(b"PLTE" + data))
+
+
+def _rgb(values: np.ndarray) -> np.ndarray:
+    palette = np.array(voc.voc_palette(), dtype=np.uint8)
+    return palette[values]
+
+
+def _opaque(pixels: np.ndarray) -> np.ndarray:
+    return np.concatenate([pixels, np.full((*pixels.shape[:2], 1), 255, dtype=np.uint8)], axis=-1)
+
+
+def _masks_folder(root: Path, class_png: bytes | Image.Image, object_png: bytes | Image.Image | None = None) -> Path:
+    """One 4 x 2 image with a cat and a person in its XML and the given segmentation PNGs."""
+    (root / "Annotations").mkdir(parents=True)
+    size = "<size><width>4</width><height>2</height><depth>3</depth></size>"
+    (root / "Annotations/a.xml").write_text(f"<annotation><filename>a.jpg</filename>{size}{_TWO_OBJECTS}</annotation>")
+    for kind, png in (("SegmentationClass", class_png), ("SegmentationObject", object_png)):
+        if png is not None:
+            (root / kind).mkdir()
+            if isinstance(png, bytes):
+                (root / kind / "a.png").write_bytes(png)
+            else:
+                png.save(root / kind / "a.png")
+    return root
+
+
+def _pixels(mask: Any) -> list[list[int]]:
+    if mask is None:
+        return []
+    height, width = mask.size
+    return G.rle_to_mask({"height": height, "width": width, "counts": mask.counts}).tolist()
+
+
+def _read_masks(root: Path) -> tuple[list[tuple[str, str, Any, list[list[int]]]], dict[str, Any]]:
+    """Each object's class, shape, extras and mask pixels, and the item's metadata."""
+    ds = labelkit.load(root, "voc")
+    names = {c.id: c.name for c in ds.categories}
+    objects = [(names[o.category_id], o.shape, o.extras, _pixels(o.mask)) for o in ds.objects()]
+    (item,) = ds.items()
+    return objects, item.metadata
+
+
+_EXPECTED_MASKS = [
+    ("cat", "box", {}, [[1, 1, 0, 0], [0, 0, 0, 0]]),
+    ("person", "box", {}, [[0, 0, 0, 0], [0, 0, 1, 1]]),
+]
+_EXPECTED_VOID = {"voc:imagesets": [], "voc:void": {"height": 2, "width": 4, "counts": "611"}}  # (3, 0), both
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda v: _raw_png(v, 8, 3)[:33] + _plte() + _raw_png(v, 8, 3)[33:], id="P (the reference)"),
+        pytest.param(lambda v: Image.fromarray(v, "L"), id="L"),
+        pytest.param(lambda v: Image.fromarray(np.stack([v, np.full_like(v, 255)], -1), "LA"), id="LA"),
+        pytest.param(lambda v: Image.fromarray(v.astype(np.uint16)), id="I;16"),
+        pytest.param(lambda v: _raw_png(v, 16, 0), id="16-bit grey by hand"),
+        pytest.param(lambda v: Image.fromarray(_rgb(v), "RGB"), id="RGB"),
+        pytest.param(lambda v: Image.fromarray(_opaque(_rgb(v)), "RGBA"), id="RGBA"),
+    ],
+)
+def test_grey_16_bit_and_colour_pngs_read_as_the_palette_png(tmp_path: Path, make: Any) -> None:
+    """Grey values are the class and instance values, colours go through the VOC palette: LA and 16-bit PNGs
+    were an error ("colour not in the labelmap or the VOC palette", found (8, 8, 8)), and a grey value of a
+    VOC palette colour's (128, 128, 128) would have been read as that colour's index (7, not 128)."""
+    root = _masks_folder(tmp_path / "src", make(_CLASS_VALUES), make(_OBJECT_VALUES))
+    assert _read_masks(root) == (_EXPECTED_MASKS, _EXPECTED_VOID)
+
+
+@pytest.mark.parametrize("mode", ["I;16", "LA"])
+def test_a_grey_value_that_is_a_palette_colour_is_read_as_the_value(tmp_path: Path, mode: str) -> None:
+    """16-bit and LA PNGs went through RGB: grey 128 is VOC's colour of value 7, so 128s were read as cars."""
+    values = np.array([[128, 128, 0, 0], [0, 0, 0, 0]], dtype=np.uint8)  # a value no VOC class has
+    opaque = np.stack([values, np.full_like(values, 255)], -1)
+    png = Image.fromarray(values.astype(np.uint16)) if mode == "I;16" else Image.fromarray(opaque, "LA")
+    ds = labelkit.load(_masks_folder(tmp_path / "src", png), "voc")
+    assert Image.open(tmp_path / "src/SegmentationClass/a.png").mode == mode
+    assert [(c.name, o.shape) for o in ds.objects() for c in [ds.category(o.category_id)]] == [
+        ("cat", "box"),
+        ("person", "box"),
+    ]
+    assert ds.read_notes == [
+        "1 SegmentationClass regions have a value no class has (the labelmap's or VOC's classes): they were not read"
+    ]
+
+
+@pytest.mark.parametrize("depth", [1, 2, 4])
+def test_grey_pngs_of_1_2_and_4_bits_read_their_values_not_pillows_scaled_ones(tmp_path: Path, depth: int) -> None:
+    """Pillow scales a 2 or 4-bit grey PNG up to 0-255: class 1 of a 4-bit PNG read as 17 (no class: not read)."""
+    top = (1 << depth) - 1
+    values = np.array([[top, top, 0, 0], [0, 0, 1, 1]], dtype=np.uint8)
+    root = _masks_folder(tmp_path / "src", _raw_png(values, depth, 0))
+    semantic = {"voc:semantic": True}
+    expected = [("aeroplane", "mask", semantic, [[0, 0, 0, 0], [0, 0, 1, 1]])]  # class 1
+    expected += [(voc.VOC_CLASSES[top], "mask", semantic, [[1, 1, 0, 0], [0, 0, 0, 0]])]  # 3 bird, 15 person
+    if depth == 1:
+        expected = [("aeroplane", "mask", semantic, [[1, 1, 0, 0], [0, 0, 1, 1]])]
+    boxes = [("cat", "box", {}, []), ("person", "box", {}, [])]
+    assert _read_masks(root)[0] == boxes + expected
+
+
+def test_16_bit_object_pngs_hold_instance_ids_past_255(tmp_path: Path) -> None:
+    """A 16-bit object PNG (of more than 254 instances) was an error; its ids past 255 are instances too."""
+    objects = np.array([[1, 1, 0, 255], [0, 0, 300, 300]], dtype=np.uint16)
+    classes = np.array([[8, 8, 0, 255], [0, 0, 12, 12]], dtype=np.uint8)  # instance 300 is a dog's
+    root = _masks_folder(tmp_path / "src", Image.fromarray(classes, "L"), Image.fromarray(objects))
+    assert _read_masks(root)[0] == [
+        ("cat", "box", {}, [[1, 1, 0, 0], [0, 0, 0, 0]]),
+        ("person", "box", {}, []),
+        ("dog", "mask", {"voc:mask_only": True, "voc:instance": 300}, [[0, 0, 0, 0], [0, 0, 1, 1]]),
+    ]
+
+
+def test_a_16_bit_class_png_value_past_255_is_an_error_naming_its_pixel(tmp_path: Path) -> None:
+    """Through RGB it was clipped to 255: an error all the same, but naming a colour the file does not hold."""
+    classes = np.array([[8, 8, 0, 0], [0, 0, 0, 256]], dtype=np.uint16)
+    root = _masks_folder(tmp_path / "src", Image.fromarray(classes))
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert err.value.location.path == str(root / "SegmentationClass/a.png")
+    assert err.value.location.pixel == (3, 1)
+    assert (err.value.message, err.value.found) == ("class PNG value above 255", "256")
+    assert str(err.value.location).endswith("SegmentationClass/a.png pixel (x=3, y=1)")
+
+
+@pytest.mark.parametrize(
+    ("alpha", "pixel", "found"),
+    [
+        ((0, 0), (0, 0), "(64, 0, 0) at alpha 0"),  # a transparent cat: is it one?
+        ((1, 2), (2, 1), "(192, 128, 128) at alpha 128"),  # a half-transparent person
+    ],
+)
+def test_a_coloured_pixel_that_is_not_opaque_is_an_error_naming_it(
+    tmp_path: Path, alpha: tuple[int, int], pixel: tuple[int, int], found: str
+) -> None:
+    """Alpha was dropped: a transparent pixel was read as the class of its colour."""
+    rgba = _opaque(_rgb(_CLASS_VALUES))
+    rgba[_CLASS_VALUES == 0] = 0  # transparent black: background, as image editors save it
+    rgba[alpha[0], alpha[1], 3] = 0 if found.endswith(" 0") else 128
+    root = _masks_folder(tmp_path / "src", Image.fromarray(rgba, "RGBA"))
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert (err.value.location.path, err.value.location.pixel) == (str(root / "SegmentationClass/a.png"), pixel)
+    assert err.value.found == found
+
+
+def test_transparent_black_pixels_are_background(tmp_path: Path) -> None:
+    rgba = _opaque(_rgb(_CLASS_VALUES))
+    rgba[_CLASS_VALUES == 0] = 0
+    la = np.stack([_OBJECT_VALUES, np.where(_OBJECT_VALUES == 0, 0, 255).astype(np.uint8)], -1)
+    root = _masks_folder(tmp_path / "src", Image.fromarray(rgba, "RGBA"), Image.fromarray(la, "LA"))
+    assert _read_masks(root) == (_EXPECTED_MASKS, _EXPECTED_VOID)
+
+
+def test_an_unknown_colour_is_an_error_naming_its_pixel(tmp_path: Path) -> None:
+    rgb = _rgb(_CLASS_VALUES)
+    rgb[1, 2] = (1, 2, 3)
+    root = _masks_folder(tmp_path / "src", Image.fromarray(rgb, "RGB"))
+    with pytest.raises(InputError, match="colour not in the labelmap or the VOC palette") as err:
+        labelkit.load(root, "voc")
+    assert (err.value.location.path, err.value.location.pixel) == (str(root / "SegmentationClass/a.png"), (2, 1))
+    assert err.value.found == "(1, 2, 3)"
+    (finding,) = labelkit.validate(root, "voc")
+    assert (finding.path, finding.where) == (str(root / "SegmentationClass/a.png"), "pixel (x=2, y=1)")
+
+
+@pytest.mark.parametrize(("color_type", "channels", "kind"), [(2, 3, "RGB"), (4, 2, "grey+alpha"), (6, 4, "RGBA")])
+def test_16_bit_colour_and_grey_alpha_pngs_are_refused(
+    tmp_path: Path, color_type: int, channels: int, kind: str
+) -> None:
+    """Pillow keeps the high byte of each 16-bit value: grey 1 with alpha read as 0 (background), silently."""
+    pixels = np.stack([_OBJECT_VALUES.astype(np.uint16)] * channels, -1)
+    pixels[..., -1] = 0xFFFF if color_type != 2 else pixels[..., -1]
+    root = _masks_folder(tmp_path / "src", None, _raw_png(pixels, 16, color_type))
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert err.value.location.path == str(root / "SegmentationObject/a.png")
+    assert err.value.message == f"16-bit {kind} segmentation PNG: Pillow reads only the high byte of each value"

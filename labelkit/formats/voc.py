@@ -307,23 +307,46 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
 # -- segmentation PNGs ------------------------------------------------------------------------------
 
 
+def _png_header(path: Path) -> tuple[int, int] | None:
+    """A PNG's bit depth and colour type from its ``IHDR`` (None when the file is no PNG)."""
+    head = read_head(path, 26)
+    if len(head) < 26 or not head.startswith(b"\x89PNG\r\n\x1a\n") or head[12:16] != b"IHDR":
+        return None
+    return head[24], head[25]
+
+
+_GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N"})
+"""Pillow's modes of grayscale PNGs (1 to 16 bits, with or without alpha): their values are indices."""
+
+
 def _png_indices(
-    path: Path, lookup: dict[tuple[int, int, int], int], colors: Sequence[tuple[int, int, int]]
+    path: Path,
+    lookup: dict[tuple[int, int, int], int],
+    colors: Sequence[tuple[int, int, int]],
+    top: int = VOID_INDEX,
 ) -> np.ndarray[Any, Any]:
-    """A segmentation PNG as class or instance indices: palette indices directly, RGB through ``lookup``.
+    """A segmentation PNG as class or instance indices: palette and grey values directly, RGB through ``lookup``.
 
     A palette PNG whose indices in use have their own colours (``colors``: what labelkit and VOC write) is
     taken as it is, even where two classes share a colour; another palette (a writer may reorder one) is
-    mapped through the colours when all of them are known.
+    mapped through the colours when all of them are known. A grayscale PNG's values are the indices (1, 2 and
+    4-bit ones too, which Pillow scales up to 0-255), up to ``top``: 255 for a class PNG, whose values end
+    with void, and 65535 for an object PNG, where 16-bit values past 255 are instance ids. An alpha channel
+    says nothing of the class: opaque pixels are read, transparent black ones are background (0), and any
+    other pixel is an error, as its value may or may not have been meant.
+
+    Raises:
+        InputError: an unreadable PNG; a colour no class or instance has, a value above ``top``, or a pixel
+            neither opaque nor transparent black (the file and the first such pixel); a 16-bit colour or
+            grey+alpha PNG, of which Pillow keeps only the high byte.
     """
     from PIL import Image, UnidentifiedImageError
 
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
             raise InputError("cannot read: not a regular file", path=path)
+        header = _png_header(path)
         with Image.open(path) as im:
-            if im.mode == "L":
-                return np.asarray(im, dtype=np.uint8)
             if im.mode == "P":
                 indices = np.asarray(im, dtype=np.uint8)
                 palette = im.getpalette() or []
@@ -338,10 +361,72 @@ def _png_indices(
                         return indices
                     table[i] = lookup[(int(rgb_i[0]), int(rgb_i[1]), int(rgb_i[2]))]
                 return table[indices]
-            rgb = np.asarray(im.convert("RGB"), dtype=np.uint8)
+            if header is not None and header[0] == 16 and header[1] in (2, 4, 6):
+                kind = {2: "RGB", 4: "grey+alpha", 6: "RGBA"}[header[1]]
+                raise InputError(
+                    f"16-bit {kind} segmentation PNG: Pillow reads only the high byte of each value",
+                    path=path,
+                    hint="save it as 8-bit (a palette, grey or RGB PNG), or as 16-bit grey for instance ids",
+                )
+            if im.mode in _GREY_MODES:
+                pixels = np.asarray(im)
+                values, alpha = (pixels[..., 0], pixels[..., 1]) if im.mode == "LA" else (pixels, None)
+                if header is not None and header[1] in (0, 4) and header[0] in (2, 4):
+                    values = values // (255 // ((1 << header[0]) - 1))  # (Pillow scaled the values up to 0-255)
+                _check_alpha(values, alpha, path)
+                return _grey_indices(values, top, path)
+            if im.mode not in ("RGB", "RGBA"):
+                raise InputError(
+                    f"segmentation PNG of mode {im.mode}", path=path, expected="a palette, grey or RGB PNG"
+                )
+            pixels = np.asarray(im)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise InputError(f"unreadable PNG: {exc}", path=path) from exc
-    return _rgb_indices(rgb, lookup, path)
+    alpha = pixels[..., 3] if pixels.shape[-1] == 4 else None
+    _check_alpha(pixels[..., :3], alpha, path)
+    indices = _rgb_indices(pixels[..., :3], lookup, path)
+    if alpha is not None:
+        indices[alpha == 0] = 0  # (transparent black: background, whatever class a labelmap gives black)
+    return indices
+
+
+def _grey_indices(values: np.ndarray[Any, Any], top: int, path: Path) -> np.ndarray[Any, Any]:
+    """A grayscale PNG's values as indices (uint8, or uint16 past 255), each at most ``top``.
+
+    Raises:
+        InputError: a value above ``top`` (the file and its first pixel).
+    """
+    if values.dtype == np.uint8 or values.dtype == bool:
+        return values.astype(np.uint8, copy=False)
+    high = int(values.max(initial=0))
+    if high > top or int(values.min(initial=0)) < 0:
+        y, x = (int(v) for v in np.argwhere((values > top) | (values < 0))[0])
+        what = "class PNG value above 255" if top == VOID_INDEX else "value out of range"
+        expected = "0 (background), a class's value, or 255 (void)" if top == VOID_INDEX else f"0 to {top}"
+        raise InputError(what, path=path, pixel=(x, y), expected=expected, found=str(int(values[y, x])))
+    return values.astype(np.uint8 if high <= 255 else np.uint16)
+
+
+def _check_alpha(values: np.ndarray[Any, Any], alpha: np.ndarray[Any, Any] | None, path: Path) -> None:
+    """Refuse a mask pixel that is neither opaque nor transparent black: which class it means is unclear.
+
+    Raises:
+        InputError: naming the file and the first such pixel, with its value or colour and alpha.
+    """
+    if alpha is None or bool((alpha == 255).all()):
+        return
+    black = values == 0 if values.ndim == 2 else ~values.any(axis=-1)
+    unclear = (alpha != 255) & ~((alpha == 0) & black)
+    if unclear.any():
+        y, x = (int(v) for v in np.argwhere(unclear)[0])
+        value = values[y, x].tolist()
+        raise InputError(
+            "segmentation PNG pixel neither opaque nor transparent black: its class is unclear",
+            path=path,
+            pixel=(x, y),
+            found=f"{tuple(value) if isinstance(value, list) else value} at alpha {int(alpha[y, x])}",
+            hint="make the mask opaque (alpha 255), with transparent pixels black",
+        )
 
 
 _RGB_BLOCK = 1 << 20
@@ -368,9 +453,12 @@ def _rgb_indices(
         packed = (block[..., 0] << 16) | (block[..., 1] << 8) | block[..., 2]
         unknown = ~known[packed]
         if unknown.any():
-            c = int(packed[unknown][0])
+            y, x = (int(v) for v in np.argwhere(unknown)[0])
+            c = int(packed[y, x])
             key = ((c >> 16) & 255, (c >> 8) & 255, c & 255)
-            raise InputError("colour not in the labelmap or the VOC palette", path=path, found=str(key))
+            raise InputError(
+                "colour not in the labelmap or the VOC palette", path=path, pixel=(x, start + y), found=str(key)
+            )
         out[start : start + rows] = table[packed]
     return out
 

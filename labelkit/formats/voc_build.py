@@ -102,8 +102,8 @@ def build(
         if "SegmentationClass" in kinds:
             mask_classes[key] = {0: _png_indices(kinds["SegmentationClass"], class_lookup, class_colors)}
         if "SegmentationObject" in kinds:
-            mask_classes.setdefault(key, {})[1] = _png_indices(
-                kinds["SegmentationObject"], instance_lookup, instance_colors
+            mask_classes.setdefault(key, {})[1] = _png_indices(  # (16-bit values past 255: instance ids)
+                kinds["SegmentationObject"], instance_lookup, instance_colors, top=0xFFFF
             )
     for arrays in mask_classes.values():
         if 0 in arrays:
