@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,9 @@ def test_image_sets_and_class_lists(tmp_path: Path) -> None:
     assert (main / "val.txt").read_text() == "sub/b\nempty\n"
     assert (main / "cat_val.txt").read_text() == "sub/b  0\nempty -1\n"
     assert (tmp_path / "o/ImageSets/Action/train.txt").read_text() == "2007_000001\n"
+    # the person, the image's second XML object, is jumping and not phoning (VOC2012's per-action lists)
+    assert (tmp_path / "o/ImageSets/Action/jumping_train.txt").read_text() == "2007_000001 2  1\n"
+    assert (tmp_path / "o/ImageSets/Action/phoning_train.txt").read_text() == "2007_000001 2 -1\n"
     assert (tmp_path / "o/ImageSets/Layout/train.txt").read_text() == "2007_000001\n"
     labelmap = (tmp_path / "o/labelmap.txt").read_text().splitlines()
     assert labelmap[1] == "# labelkit-category-ids: 8,15,40" and labelmap[4].startswith("forklift truck:")
@@ -1622,9 +1626,170 @@ def test_voc2012_action_class_lists_are_not_splits(tmp_path: Path) -> None:
     }
     ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
     assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", None)]
+    assert [o.extras for o in ds.objects()] == [{"voc:actions": {"jumping": 1, "other": 0}}]
+    assert ds.read_notes == []
+
+
+def _action_folder(root: Path, lists: dict[str, str], person_actions: str = "") -> Path:
+    """Image a with a cat and a person (object 2, with ``person_actions`` in its XML), b with a person."""
+    box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox>"
+    objects = {
+        "a": f"<object><name>cat</name>{box}</object><object><name>person</name>{box}{person_actions}</object>",
+        "b": f"<object><name>person</name>{box}</object>",
+    }
+    (root / "Annotations").mkdir(parents=True)
+    for name, body in objects.items():
+        size = "<size><width>4</width><height>4</height><depth>3</depth></size>"
+        (root / f"Annotations/{name}.xml").write_text(
+            f"<annotation><filename>{name}.jpg</filename>{size}{body}</annotation>"
+        )
+    for rel, text in {"Main/train.txt": "a\n", "Main/val.txt": "b\n", **lists}.items():
+        (root / "ImageSets" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "ImageSets" / rel).write_text(text)
+    return root
+
+
+_ACTION_LISTS = {
+    "Action/train.txt": "a\n",
+    "Action/val.txt": "b\n",
+    "Action/jumping_train.txt": "a 2  1\n",
+    "Action/jumping_val.txt": "b 1 -1\n",
+    "Action/walking_train.txt": "a 2 -1\n",
+    "Action/walking_val.txt": "b 1  1\n",
+}
+
+
+def test_action_list_lines_flag_the_object_of_their_index(tmp_path: Path) -> None:
+    """The object index was not read: the lists' flags were dropped (a read note said so), and only the XML's
+    <actions> gave an object its actions."""
+    ds = labelkit.load(_action_folder(tmp_path / "src", _ACTION_LISTS), "voc")
+    assert [(o.item_id, ds.category(o.category_id).name, o.extras) for o in ds.objects()] == [
+        ("a", "cat", {}),
+        ("a", "person", {"voc:actions": {"jumping": 1, "walking": 0}}),
+        ("b", "person", {"voc:actions": {"jumping": 0, "walking": 1}}),
+    ]
+    assert ds.read_notes == []
+
+
+@pytest.mark.parametrize("trainval", [False, True])
+@pytest.mark.parametrize("objects", [False, True], ids=["images (Datumaro)", "image object-index (VOC2012)"])
+def test_action_lists_are_written_back_as_they_were_read(tmp_path: Path, trainval: bool, objects: bool) -> None:
+    """The per-action lists were not written; VOC2012's split lists lost their object index column."""
+    lists = dict(_ACTION_LISTS)
+    if objects:
+        lists |= {"Action/train.txt": "a 2\n", "Action/val.txt": "b 1\n"}
+    if trainval:  # (VOC's releases list train + val again, sorted)
+        lists |= {
+            "Main/trainval.txt": "a\nb\n",
+            "Action/trainval.txt": "a 2\nb 1\n" if objects else "a\nb\n",
+            "Action/jumping_trainval.txt": "a 2  1\nb 1 -1\n",
+            "Action/walking_trainval.txt": "a 2 -1\nb 1  1\n",
+        }
+    src = _action_folder(tmp_path / "src", lists)
+    ds = labelkit.load(src, "voc")
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.lost == []
+    action = tmp_path / "out/ImageSets/Action"
+    assert sorted(p.name for p in action.iterdir()) == sorted(Path(rel).name for rel in lists if "Action/" in rel)
+    for rel, text in lists.items():
+        if rel.startswith("Action/"):
+            assert (tmp_path / "out/ImageSets" / rel).read_text() == text, rel
+    assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
+
+
+def test_action_lists_of_the_xmls_actions_are_written_for_each_object(tmp_path: Path) -> None:
+    """Actions read from <actions> only (Datumaro's Action lists list images only) get VOC2012's per-action lists
+    too: for the images the Action lists name (all those with actions, from another format)."""
+    xml_actions = "<actions><jumping>1</jumping><phoning>0</phoning></actions>"
+    src = _action_folder(tmp_path / "src", {"Action/train.txt": "a\n"}, xml_actions)
+    labelkit.save(labelkit.load(src, "voc"), tmp_path / "out", "voc")
+    action = tmp_path / "out/ImageSets/Action"
+    assert {p.name: p.read_text() for p in action.iterdir()} == {
+        "train.txt": "a\n",
+        "jumping_train.txt": "a 2  1\n",
+        "phoning_train.txt": "a 2 -1\n",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "found"),
+    [
+        ("a 2 1\na 3 1\n", "object 3 of image 'a' has an action flag, and its XML has 2 objects", None),
+        ("a 2 1\nc 1 1\n", "object 1 of image 'c' has an action flag, and its XML has 0 objects", None),
+        ("a 2 1\na 0 1\n", "action list object index must be a whole number from 1", "'0'"),
+        ("a 2 1\na x 1\n", "action list object index must be a whole number from 1", "'x'"),
+        ("a 2 1\na 2 2\n", "action list flag must be 1, 0 or -1", "'2'"),
+        ("a 2 1\na 1\n", "action list line needs an image, an object index and a flag", "2 fields"),
+        ("a 2 1\nb 1 1\n", "object 1's flag contradicts its XML's <actions>", "1"),
+    ],
+)
+def test_a_bad_action_list_line_is_an_error_at_its_line(
+    tmp_path: Path, text: str, message: str, found: str | None
+) -> None:
+    lists = {"Action/jumping_train.txt": text, "Action/jumping_val.txt": "b 1 -1\n"}
+    src = _action_folder(tmp_path / "src", lists)
+    if "contradicts" in message:
+        (src / "Annotations/b.xml").write_text(
+            (src / "Annotations/b.xml")
+            .read_text()
+            .replace("</bndbox>", "</bndbox><actions><jumping>0</jumping></actions>")
+        )
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(src / "ImageSets/Action/jumping_train.txt"), 2)
+    assert (err.value.message, err.value.found) == (message, found)
+
+
+_FLAGS = st.dictionaries(st.sampled_from(["jumping", "other", "taking_photo"]), st.sampled_from([0, 1]), max_size=3)
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), _FLAGS), max_size=3), min_size=1, max_size=3))
+@settings(max_examples=30, deadline=None)
+def test_action_flags_written_as_lists_read_back_to_the_same_objects(images: list[list[dict | None]]) -> None:
+    """Each object's flags come back from the XML and the per-action lists alike, on the object of its index."""
+    import tempfile
+
+    ds = Dataset(categories=[Category(id=15, name="person")])
+    for n, flags_of in enumerate(images):
+        ds.add_item(Item(id=f"i{n}", split="train", media=Media(path=f"i{n}.jpg", width=4, height=4)))
+        for k, flags in enumerate(flags_of):
+            extras = {"voc:actions": flags} if flags is not None else {}
+            ds.add(Object(id=f"{n}.{k}", item_id=f"i{n}", category_id=15, bbox=(0, 0, 1, 1), extras=extras))
+    with tempfile.TemporaryDirectory() as tmp:
+        labelkit.save(ds, Path(tmp) / "o", "voc")
+        for xml in (Path(tmp) / "o/Annotations").iterdir():  # the lists alone must give the flags back
+            xml.write_text(re.sub(r"<actions>.*?</actions>", "", xml.read_text(), flags=re.S))
+        back = labelkit.load(Path(tmp) / "o", "voc")
+    expected = [(o.item_id, o.extras.get("voc:actions") or None) for o in ds.objects()]
+    assert [(o.item_id, o.extras.get("voc:actions") or None) for o in back.objects()] == [
+        (item, dict(sorted(flags.items())) if flags else None) for item, flags in expected
+    ]
+
+
+def test_an_action_list_that_would_be_a_split_list_is_refused(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=15, name="person")])
+    for n, split in enumerate(["train", "jumping_train"]):
+        ds.add_item(Item(id=f"i{n}", split=split, media=Media(path=f"i{n}.jpg", width=4, height=4)))
+        ds.add(
+            Object(
+                id=str(n), item_id=f"i{n}", category_id=15, bbox=(0, 0, 1, 1), extras={"voc:actions": {"jumping": 1}}
+            )
+        )
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", "voc")
+    assert err.value.location.path == str(tmp_path / "out/ImageSets/Action/jumping_train.txt")
+    assert (
+        err.value.message
+        == "would be both the list of split 'jumping_train' and the list of action 'jumping' in split 'train'"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_action_list_lines_of_flag_0_are_a_read_note(tmp_path: Path) -> None:
+    ds = labelkit.load(_action_folder(tmp_path / "src", {"Action/jumping_train.txt": "a 2 0\n"}), "voc")
+    assert [o.extras for o in ds.objects()] == [{}, {}, {}]
     assert ds.read_notes == [
-        "2 per-class ImageSets lists of a task (Action/jumping_train.txt first: image, object index, flag) were "
-        "not read: VOC's releases hold the same flags in each object's <actions>, and writing VOC does not write them"
+        "1 Action list lines have the flag 0 (jumping_train.txt:1 first): they give no flag, and were not read"
     ]
 
 

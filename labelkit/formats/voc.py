@@ -28,7 +28,15 @@ from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_media import is_image
-from labelkit.io import is_file, read_bytes, read_head, read_text, safe_relpath, walk_files
+from labelkit.io import (
+    is_file,
+    read_bytes,
+    read_head,
+    read_text,
+    require_utf8_name,
+    safe_relpath,
+    walk_files,
+)
 from labelkit.model import Dataset
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.report import Report
@@ -499,6 +507,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         seen: dict[str, Path] = {}
         for xml in sorted(folder / f for f in walk_files(folder, _is_xml)):
             item_id = xml.relative_to(folder).with_suffix("").as_posix()
+            require_utf8_name(item_id, root)  # (before the lists, which name items, are matched to files)
             if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
                 raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id].name})", path=xml)
             seen[item_id] = xml

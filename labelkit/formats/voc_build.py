@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from labelkit.errors import InputError
 from labelkit.formats.voc import (
     VOC_CLASSES,
     VOID_INDEX,
@@ -19,7 +20,7 @@ from labelkit.formats.voc import (
     voc_palette,
 )
 from labelkit.formats.voc_parse import _XmlItem
-from labelkit.formats.voc_sets import Sets
+from labelkit.formats.voc_sets import ActionLine, Sets
 from labelkit.formats.yolo_media import image_size
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
@@ -92,6 +93,7 @@ def build(
 ) -> Dataset:
     """Assemble items, objects (boxes and masks) and image-level labels into a dataset."""
     class_names = _class_names_by_index(labelmap)
+    apply_actions(parsed, sets.actions)
     # (a class whose lists hold no image is still a class: -1 says no image of the split shows it)
     used = {o["name"] for _, _, _, it in parsed for o in it.objects} | set(sets.classes)
     mask_classes: dict[str, dict[int, np.ndarray[Any, Any]]] = {}
@@ -238,9 +240,10 @@ def build(
             {k: pa.array(v, pa.int64() if k == "category_id" else pa.string()) for k, v in labels.items()}
         ),
     }
-    info = DatasetInfo(extras={"voc:trainval": True}) if sets.trainval else None
+    info_extras = {"voc:trainval": sets.trainval, "voc:action_objects": sets.action_objects}
+    info = DatasetInfo(extras={k: True for k, v in info_extras.items() if v}) if any(info_extras.values()) else None
     dataset = Dataset.from_tables(tables, categories, info)
-    for note in (sets.note(), sets.task_note()):
+    for note in (sets.note(), sets.task_note(), sets.action_note()):
         if note is not None:
             dataset.read_notes.append(note)
     unknown = Counter(tag for _, _, _, item in parsed for tag in item.unread)
@@ -267,6 +270,41 @@ def build(
             "class, and instances without an XML object were not read)"
         )
     return dataset
+
+
+def apply_actions(parsed: list[tuple[str, str | None, Path, _XmlItem]], actions: list[ActionLine]) -> None:
+    """Set each ``Action/<action>_<split>.txt`` line's flag on its object: the line's 1-based object index.
+
+    The flag is the object's ``voc:actions`` entry (1, or 0 for -1), as ``<actions>`` in the XML gives it; an
+    action the XML already gives keeps its value, which the line must agree with.
+
+    Raises:
+        InputError: (the list's file and line) an object index past the image's XML objects, or a flag the
+            XML's ``<actions>`` contradicts.
+    """
+    items: dict[str, _XmlItem] = {}
+    for item_id, _, _, item in parsed:
+        items.setdefault(item_id, item)
+    for line in actions:
+        objects = items[line.item].objects if line.item in items else []
+        if line.index > len(objects):
+            raise InputError(
+                f"object {line.index} of image {line.item!r} has an action flag, and its XML has "
+                f"{len(objects)} object{'' if len(objects) == 1 else 's'}",
+                path=line.path,
+                line=line.line,
+            )
+        flags = objects[line.index - 1]["extras"].setdefault("voc:actions", {})
+        value = 1 if line.flag == 1 else 0
+        if line.action in flags and bool(flags[line.action]) != bool(value):
+            raise InputError(
+                f"object {line.index}'s flag contradicts its XML's <actions>",
+                path=line.path,
+                line=line.line,
+                expected=f"{1 if flags[line.action] else -1} (<{line.action}>{flags[line.action]}</{line.action}>)",
+                found=str(line.flag),
+            )
+        flags.setdefault(line.action, value)
 
 
 def void_metadata(arrays: dict[int, np.ndarray[Any, Any]]) -> dict[str, dict[str, Any]]:

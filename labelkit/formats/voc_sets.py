@@ -26,6 +26,18 @@ def _read_list(path: Path) -> Iterator[tuple[int, list[str]]]:
             yield number, line.split()
 
 
+@dataclass(frozen=True)
+class ActionLine:
+    """A line of VOC2012's ``Action/<action>_<split>.txt``: the action's flag of one object of an image."""
+
+    item: str
+    index: int  # the object's 1-based position among the image's XML objects
+    action: str
+    flag: int  # 1 (it does it) or -1 (it does not); 0 (not given) lines are counted, not kept
+    path: Path
+    line: int
+
+
 @dataclass
 class Sets:
     """What the ImageSets lists say: each image's split, its task lists, image-level labels, the listed order."""
@@ -36,8 +48,11 @@ class Sets:
     listed: list[str] = field(default_factory=list)
     trainval: bool = False  # trainval lists (train + val) were passed over: writing VOC makes them again
     elsewhere: dict[str, list[str]] = field(default_factory=dict)  # item -> the other splits that list it
-    task_class_lists: list[str] = field(default_factory=list)  # Action/<class>_<split>.txt, ...: not read
+    task_class_lists: list[str] = field(default_factory=list)  # Segmentation/<class>_<split>.txt, ...: not read
     classes: list[str] = field(default_factory=list)  # the classes Main's class lists name (-1 lines only too)
+    actions: list[ActionLine] = field(default_factory=list)  # the lines of Action/<action>_<split>.txt
+    unflagged: list[ActionLine] = field(default_factory=list)  # Action lines of flag 0 (none given): not read
+    action_objects: bool = False  # Action split lists of image and object index lines (VOC2012's)
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note."""
@@ -58,13 +73,22 @@ class Sets:
         )
 
     def task_note(self) -> str | None:
-        """What the read note says of the task folders' per-class lists, which are not read (None: none)."""
+        """What the read note says of per-class lists of Segmentation or Layout, which are not read (None: none)."""
         if not self.task_class_lists:
             return None
         return (
-            f"{len(self.task_class_lists):,} per-class ImageSets lists of a task ({self.task_class_lists[0]} "
-            "first: image, object index, flag) were not read: VOC's releases hold the same flags in each "
-            "object's <actions>, and writing VOC does not write them"
+            f"{len(self.task_class_lists):,} per-class ImageSets lists of a task other than Action "
+            f"({self.task_class_lists[0]} first) were not read: VOC has none, and writing VOC does not write them"
+        )
+
+    def action_note(self) -> str | None:
+        """What the read note says of Action list lines of flag 0, which say nothing (None: there are none)."""
+        if not self.unflagged:
+            return None
+        first = self.unflagged[0]
+        return (
+            f"{len(self.unflagged):,} Action list lines have the flag 0 ({first.path.name}:{first.line} first): "
+            "they give no flag, and were not read"
         )
 
 
@@ -127,14 +151,17 @@ def image_sets(root: Path) -> Sets:
         folder = root / "ImageSets" / task
         all_files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
         task_files = [f for f in all_files if not _per_class_file(f)]
-        sets.task_class_lists += [f"{task}/{f.name}" for f in all_files if f not in task_files]
         task_names = {f.stem for f in task_files}
+        class_lists = [f for f in all_files if f not in task_files]
+        if task != "Action":
+            sets.task_class_lists += [f"{task}/{f.name}" for f in class_lists]
         task_finer = task_names & {"train", "val"}
         for f in sorted(task_files, key=lambda f: f.stem == "trainval" and bool(task_finer)):
             again = f.stem == "trainval" and bool(task_finer)
             sets.trainval |= again
             for _, fields in _read_list(f):
                 item = safe_relpath(fields[0], source=f)
+                sets.action_objects |= task == "Action" and len(fields) > 1  # (written back so)
                 if again and sets.split_of.get(item, "trainval") != "trainval":
                     continue
                 sets.lists.setdefault(item, [])
@@ -142,7 +169,53 @@ def image_sets(root: Path) -> Sets:
                     sets.lists[item].append(task)
                 sets.place(item, f.stem)
                 sets.listed.append(item)
+        if task == "Action":  # (after the split lists, which place the images first)
+            _action_lists(sets, class_lists, task_names | names)
     return sets
+
+
+def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
+    """Read VOC2012's ``Action/<action>_<split>.txt`` lists: ``image object-index flag`` lines (flag 1 or -1).
+
+    The split is the longest split list's name the file name ends with, else the part after the last ``_``.
+    Each line is kept with its file and line, for the flag to be set on its object (which the XML gives).
+    ``trainval`` lists beside train or val lists are read last, for the images neither lists (as in Main).
+
+    Raises:
+        InputError: a line that is not an image, a positive object index and a flag of 1, 0 or -1 (its line).
+    """
+    known = sorted(splits, key=len, reverse=True)
+    named: list[tuple[Path, str, str]] = []
+    for f in files:
+        split = next((k for k in known if f.stem.endswith(f"_{k}") and len(f.stem) > len(k) + 1), None)
+        action, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
+        named.append((f, action, split))
+    # <action>_trainval.txt beside train or val lists: their lines again, read for the images neither lists
+    finer = bool((splits | {split for _, _, split in named}) & {"train", "val"})
+    for f, action, split in sorted(named, key=lambda x: x[2] == "trainval" and finer):
+        again = split == "trainval" and finer
+        sets.trainval |= again
+        for number, fields in _read_list(f):
+            if len(fields) != 3:
+                raise InputError(
+                    "action list line needs an image, an object index and a flag",
+                    path=f,
+                    line=number,
+                    found=f"{len(fields)} fields",
+                )
+            item = safe_relpath(fields[0], source=f)
+            if not (fields[1].isascii() and fields[1].isdigit() and int(fields[1]) > 0):
+                raise InputError(
+                    "action list object index must be a whole number from 1", path=f, line=number, found=repr(fields[1])
+                )
+            flag = {"1": 1, "0": 0, "-1": -1}.get(fields[2])
+            if flag is None:
+                raise InputError("action list flag must be 1, 0 or -1", path=f, line=number, found=repr(fields[2]))
+            if again and sets.split_of.get(item, "trainval") != "trainval":
+                continue  # (an image of train or val: its own lists said it)
+            entry = ActionLine(item, int(fields[1]), action, flag, f, number)
+            (sets.actions if flag else sets.unflagged).append(entry)
+            sets.place(item, split)
 
 
 def _per_class_file(path: Path, main: bool = False) -> bool:

@@ -37,6 +37,7 @@ from labelkit.formats.voc_masks import (
 from labelkit.formats.voc_values import (
     as_list,
     is_flag,
+    tag_ok,
     xml_text,
 )
 from labelkit.formats.yolo_media import ChunkedRows, place_media
@@ -243,6 +244,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             (path / "Annotations" / folder).mkdir(parents=True, exist_ok=True)
         base = str(path / "Annotations") + os.sep
         lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
+        actions: ActionLines = defaultdict(lambda: defaultdict(list))  # split -> action -> (item, object, flag)
         written_objects = 0
         # masks without an XML object: written to the PNGs, read back as mask-only or class-only objects
         painted_alone = 0
@@ -371,6 +373,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 for task in tasks:
                     if isinstance(task, str):  # others are reported by check(), as are names that are not plain
                         lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
+                for k, r in enumerate(xml_rows, 1) if extras and "Action" in tasks else ():
+                    flags = extras.get(r, {}).get("voc:actions")  # (VOC2012's per-action lists of Action's images)
+                    for action, flag in flags.items() if isinstance(flags, dict) else ():
+                        if tag_ok(action) and is_flag(flag):  # (what the XML holds: check() reports the others)
+                            actions[splits[n]][action].append((ids[n], k, 1 if flag else -1))
                 if segmented:
                     jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
                 if media != "none" and paths[n]:
@@ -411,7 +418,17 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         pool.close(RASTERISED)
     finally:
         pool.executor.shutdown(wait=True, cancel_futures=True)
-    label_lines = _write_lists(path, dataset, ids, splits, lists, file_ids)
+    objects_listed: dict[str, list[int]] | None = None  # (Datumaro lists images; VOC2012 objects with actions)
+    if dataset.info.extras.get("voc:action_objects") is True:
+        indices: defaultdict[str, set[int]] = defaultdict(set)
+        for by_action in actions.values():
+            for item_id, k, _ in (line for lines in by_action.values() for line in lines):
+                indices[item_id].add(k)
+        objects_listed = {item_id: sorted(ks) for item_id, ks in indices.items()}
+    label_lines = _write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed)
+    _write_action_lists(
+        path, actions, lists.get("Action", {}), file_ids, dataset.info.extras.get("voc:trainval") is True
+    )
     if not classes.standard:
         (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
     if fractional:
@@ -459,6 +476,48 @@ def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, 
     return {**by_split, "trainval": sorted({*by_split["train"], *by_split["val"], *by_split.get("trainval", [])})}
 
 
+ActionLines = dict[str, dict[str, list[tuple[str, int, int]]]]
+"""Split -> action -> the lines of ``Action/<action>_<split>.txt``: item, 1-based XML object index, flag."""
+
+
+def _write_action_lists(
+    path: Path, actions: ActionLines, split_lists: dict[str, list[str]], file_ids: dict[str, str], trainval: bool
+) -> None:
+    """Write VOC2012's ``Action/<action>_<split>.txt``: ``image object-index flag`` lines, flag 1 or -1.
+
+    An object's line gives each action its ``voc:actions`` holds (as its XML's ``<actions>``), in the order of
+    the images and of their XML objects; ``trainval`` lists again, sorted, when the input had them.
+
+    Raises:
+        OutputError: an action and split whose file would be another list's (action ``a`` of split ``b_c`` and
+            ``a_b`` of split ``c``; action ``jumping`` of split ``train`` and split ``jumping_train``).
+    """
+    if not actions:
+        return
+    by_split: dict[str, dict[str, list[tuple[str, int, int]]]] = {s: dict(a) for s, a in actions.items()}
+    if trainval and "train" in by_split and "val" in by_split:
+        union: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+        for split in ("train", "val", "trainval"):
+            for action, lines in by_split.get(split, {}).items():
+                union[action].update(lines)
+        by_split["trainval"] = {a: sorted(lines) for a, lines in union.items()}
+    folder = path / "ImageSets" / "Action"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {folded_name(f"{split}.txt"): f"the list of split {split!r}" for split in split_lists}
+    for split, by_action in sorted(by_split.items()):
+        for action, lines in sorted(by_action.items()):
+            name = f"{action}_{split}.txt"
+            if folded_name(name) in written:
+                raise OutputError(
+                    f"would be both {written[folded_name(name)]} and the list of action {action!r} in split {split!r}",
+                    path=folder / name,
+                    hint="rename the action or the split (macOS and Windows take names differing only in case for one)",
+                )
+            written[folded_name(name)] = f"the list of action {action!r} in split {split!r}"
+            text = "".join(f"{file_ids.get(m, m)} {k} {flag:2d}\n" for m, k, flag in lines if listable(m))
+            (folder / name).write_text(text, encoding="utf-8")
+
+
 def _write_lists(
     path: Path,
     dataset: Dataset,
@@ -466,10 +525,13 @@ def _write_lists(
     splits: list[str],
     lists: dict[str, dict[str, list[str]]],
     file_ids: dict[str, str],
+    action_objects: dict[str, list[int]] | None = None,
 ) -> int:
     """Write the ImageSets lists; returns how many image-level labels they hold (one per item and class).
 
-    An item is listed by the name of its files (``file_ids``: the ids named otherwise).
+    An item is listed by the name of its files (``file_ids``: the ids named otherwise). With
+    ``action_objects`` (item -> the 1-based indices of its XML objects with actions), the Action lists are
+    VOC2012's: an ``image object-index`` line per such object (an image without one keeps a line of its own).
     """
     line = file_ids.get
     trainval = dataset.info.extras.get("voc:trainval") is True  # read beside train and val lists: made again
@@ -479,7 +541,15 @@ def _write_lists(
         folder = path / "ImageSets" / task
         folder.mkdir(parents=True, exist_ok=True)
         for split, members in sorted(_with_trainval(by_split, trainval).items()):
-            text = "".join(f"{line(m, m)}\n" for m in members if listable(m))
+            if task == "Action" and action_objects is not None:  # VOC2012's: a line per object with actions
+                text = "".join(
+                    f"{line(m, m)} {k}\n" if k else f"{line(m, m)}\n"
+                    for m in members
+                    if listable(m)
+                    for k in action_objects.get(m) or [0]
+                )
+            else:
+                text = "".join(f"{line(m, m)}\n" for m in members if listable(m))
             (folder / f"{split}.txt").write_text(text, encoding="utf-8")
     labels = dataset.table("labels")
     if not labels.num_rows:
