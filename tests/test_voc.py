@@ -2577,3 +2577,38 @@ def test_16_bit_colour_and_grey_alpha_pngs_are_refused(
         labelkit.load(root, "voc")
     assert err.value.location.path == str(root / "SegmentationObject/a.png")
     assert err.value.message == f"16-bit {kind} segmentation PNG: Pillow reads only the high byte of each value"
+
+
+def test_labelmap_colours_come_back_in_the_labelmap_and_the_class_png(tmp_path: Path) -> None:
+    """A labelmap of other colours than VOC's (cat and dog swapping VOC's first two, a grey background): the
+    class PNG is painted with them, as Datumaro and CVAT paint it, and a VOC -> VOC round trip keeps them."""
+    colours = {"background": (10, 10, 10), "cat": (0, 128, 0), "dog": (128, 0, 0), "bird": (1, 2, 3)}
+    root = _masks_folder(tmp_path / "src", None)
+    (root / "labelmap.txt").write_text("".join(f"{n}:{r},{g},{b}::\n" for n, (r, g, b) in colours.items()))
+    (root / "ImageSets/Main").mkdir(parents=True)
+    (root / "ImageSets/Main/train.txt").write_text("a\n")
+    (root / "Annotations/a.xml").write_text(
+        (root / "Annotations/a.xml").read_text().replace(">cat<", ">dog<").replace(">person<", ">cat<")
+    )
+    names = np.array([["dog", "dog", "background", "bird"], ["background", "background", "cat", "cat"]])
+    rgb = np.array([[colours[n] for n in row] for row in names], dtype=np.uint8)
+    (root / "SegmentationClass").mkdir()
+    Image.fromarray(rgb, "RGB").save(root / "SegmentationClass/a.png")
+    ds = labelkit.load(root, "voc")
+    assert [(c.name, c.color) for c in ds.categories] == [
+        ("background", "#0a0a0a"),
+        ("cat", "#008000"),  # (value 1 here, whose VOC colour is (128, 0, 0))
+        ("dog", "#800000"),
+        ("bird", "#010203"),
+    ]
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.lost == []
+    assert (tmp_path / "out/labelmap.txt").read_text().splitlines()[2:] == [
+        "background:10,10,10::",
+        "cat:0,128,0::",
+        "dog:128,0,0::",
+        "bird:1,2,3::",
+    ]
+    written = Image.open(tmp_path / "out/SegmentationClass/a.png")
+    assert written.mode == "P" and np.array_equal(np.asarray(written.convert("RGB")), rgb)
+    assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
