@@ -1785,6 +1785,18 @@ def test_an_action_list_that_would_be_a_split_list_is_refused(tmp_path: Path) ->
     assert not (tmp_path / "out").exists()
 
 
+def test_a_voc2012_action_split_list_of_a_split_with_an_underscore_is_a_split_list(tmp_path: Path) -> None:
+    """val_2017.txt of ``image object-index`` lines was taken for action val's list of split 2017 (unread)."""
+    src = _action_folder(tmp_path / "src", {"Main/val_2017.txt": "b\n", "Action/val_2017.txt": "b 1\n"})
+    (src / "ImageSets/Main/val.txt").unlink()
+    ds = labelkit.load(src, "voc")
+    assert [(i.id, i.split, i.metadata) for i in ds.items()] == [
+        ("a", "train", {}),
+        ("b", "val_2017", {"voc:imagesets": ["Action"]}),
+    ]
+    assert ds.read_notes == []
+
+
 def test_action_list_lines_of_flag_0_are_a_read_note(tmp_path: Path) -> None:
     ds = labelkit.load(_action_folder(tmp_path / "src", {"Action/jumping_train.txt": "a 2 0\n"}), "voc")
     assert [o.extras for o in ds.objects()] == [{}, {}, {}]

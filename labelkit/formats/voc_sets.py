@@ -150,7 +150,7 @@ def image_sets(root: Path) -> Sets:
     for task in TASK_LISTS:
         folder = root / "ImageSets" / task
         all_files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
-        task_files = [f for f in all_files if not _per_class_file(f)]
+        task_files = [f for f in all_files if not _per_class_file(f, action=task == "Action")]
         task_names = {f.stem for f in task_files}
         class_lists = [f for f in all_files if f not in task_files]
         if task != "Action":
@@ -218,15 +218,18 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
             sets.place(item, split)
 
 
-def _per_class_file(path: Path, main: bool = False) -> bool:
+def _per_class_file(path: Path, main: bool = False, action: bool = False) -> bool:
     """``<class>_<split>.txt`` lists carry a 1 / 0 / -1 column; split lists carry ids only.
 
     In ``Main`` a line of two words is a class list's, whatever its value (``a 7`` is then an error at its
     line, rather than the file a split list named ``cat_train``). In ``Action`` (VOC2012) a class list's lines
-    are ``image object-index flag``, and a split list's ``image object-index``.
+    are ``image object-index flag``, whatever their values (an error at the line then), and a split list's
+    ``image object-index`` (``val_2017.txt`` of ``a 1`` lines is split val_2017's).
     """
     if "_" not in path.stem:
         return False
     for _, fields in _read_list(path):
+        if action:
+            return len(fields) == 3
         return (main and len(fields) == 2) or (len(fields) in (2, 3) and fields[-1] in ("1", "0", "-1"))
     return True  # an empty <class>_<split>.txt (a class no image has)
