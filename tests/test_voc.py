@@ -2524,6 +2524,25 @@ def test_16_bit_object_pngs_hold_instance_ids_past_255(tmp_path: Path) -> None:
     ]
 
 
+def test_an_instance_value_past_254_written_anew_is_reported(tmp_path: Path) -> None:
+    """A mask-only dog read from a 16-bit object PNG's value 300 (kept as voc:instance) was painted as 3 in the
+    8-bit PNG written, and read back with voc:instance 3, with nothing in the report."""
+    objects = np.array([[1, 1, 0, 255], [0, 0, 300, 300]], dtype=np.uint16)
+    classes = np.array([[8, 8, 0, 255], [0, 0, 12, 12]], dtype=np.uint8)
+    root = _masks_folder(tmp_path / "src", Image.fromarray(classes, "L"), Image.fromarray(objects))
+    report = labelkit.convert(root, tmp_path / "out", to="voc")
+    assert [str(c) for c in report.transformed] == [
+        "1 masks without an XML object: their object PNG value (voc:instance) is past 254 or taken by an XML "
+        "object's mask: painted with the next free value, which voc:instance reads back as"
+    ]
+    assert report.lost == []
+    back = [o.extras for o in labelkit.load(tmp_path / "out", "voc").objects() if o.shape == "mask"]
+    assert back == [{"voc:mask_only": True, "voc:instance": 3}]
+    # a value that is free is painted again, and nothing is reported (VOC -> VOC gives the same PNG back)
+    report = labelkit.convert(tmp_path / "out", tmp_path / "again", to="voc")
+    assert report.transformed == [] and report.lost == []
+
+
 def test_a_16_bit_class_png_value_past_255_is_an_error_naming_its_pixel(tmp_path: Path) -> None:
     """Through RGB it was clipped to 255: an error all the same, but naming a colour the file does not hold."""
     classes = np.array([[8, 8, 0, 0], [0, 0, 0, 256]], dtype=np.uint16)

@@ -409,6 +409,15 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
         f"an instance PNG holds values 1 to {VOID_INDEX - 1}: the i-th XML object's mask is value i, and masks "
         "without an XML object come after the image's XML objects",
     )
+    # a mask-only object read from an object PNG value (voc:instance) that cannot be painted again: a 16-bit PNG's
+    # 300, or a value an XML object's mask now takes
+    moved = [r for r, v in recorded.items() if instances[r] and not unpaintable[r] and v != values[r] < VOID_INDEX]
+    report.transform(
+        "masks without an XML object",
+        len(moved),
+        f"their object PNG value (voc:instance) is past {VOID_INDEX - 1} or taken by an XML object's mask: painted "
+        "with the next free value, which voc:instance reads back as",
+    )
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
 
 
