@@ -28,6 +28,7 @@ MODULES = [
     "labelkit.formats.voc_values",
     "labelkit.formats.voc_write",
     "labelkit.formats.yolo",
+    "labelkit.formats.yolo_folders",
     "labelkit.formats.yolo_layout",
     "labelkit.formats.yolo_lines",
     "labelkit.formats.yolo_media",

@@ -2827,3 +2827,74 @@ def test_flat_split_folders_are_splits_and_other_sub_folders_one_dataset(tmp_pat
     ds = labelkit.load(root)
     assert [(i.id, i.split) for i in ds.items()] == [("day_test/a", None), ("day_train/a", None), ("day_valid/a", None)]
     assert [(o.item_id, o.category_id) for o in ds.objects()] == [("day_train/a", 0), ("day_valid/a", 1)]
+
+
+def _names_file_layout(root: Path, layout: str) -> Path:
+    """A dataset of one image (``a.jpg``, 20x10, one dog) in ``layout``; returns its names file."""
+    folder = {"flat": root, "roboflow": root, "darknet": root / "obj", "loose": root / "images"}[layout]
+    folder.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (20, 10)).save(folder / "a.jpg")
+    labels = root / "labels" if layout == "loose" else folder
+    labels.mkdir(exist_ok=True)
+    (labels / "a.txt").write_text("1 0.5 0.5 0.5 0.5\n")
+    if layout == "darknet":
+        (root / "obj.data").write_text("classes = 2\ntrain = train.txt\nnames = obj.names\n")
+        (root / "train.txt").write_text("obj/a.jpg\n")
+    names = {"flat": "classes.txt", "roboflow": "_darknet.labels", "darknet": "obj.names", "loose": "classes.txt"}
+    (root / names[layout]).write_text("cat\ndog\n")
+    return root / names[layout]
+
+
+@pytest.mark.parametrize(
+    ("layout", "confidence", "reason", "media"),
+    [
+        ("flat", 0.7, "flat folder (LabelImg): images with label files beside them, and classes.txt", "a.jpg"),
+        ("roboflow", 0.7, "flat folder (LabelImg): images with label files beside them, and _darknet.labels", "a.jpg"),
+        ("darknet", 0.85, "folder with obj.names and label files", "obj/a.jpg"),
+        ("loose", 0.85, "folder with classes.txt and label files", "images/a.jpg"),
+    ],
+)
+def test_a_names_file_is_detected_and_read_as_its_folder(
+    tmp_path: Path, layout: str, confidence: float, reason: str, media: str
+) -> None:
+    """``labelkit info folder/classes.txt`` of a LabelImg folder said "no format recognises this input", though
+    reading it as YOLO read the folder; each layout given by its names file is detected as its folder is."""
+    names = _names_file_layout(tmp_path, layout)
+    found = labelkit.detect(names)
+    assert (found.format, found.confidence, found.reason) == (
+        "yolo",
+        confidence,
+        f"names file of a YOLO folder: {reason}",
+    )
+    assert (labelkit.detect(tmp_path).confidence, labelkit.detect(tmp_path).reason) == (confidence, reason)
+    ds = labelkit.load(names)
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    split = "train" if layout == "darknet" else None
+    item = "obj/a" if layout == "darknet" else "a"
+    assert [(i.id, i.media.path, i.media.width, i.split) for i in ds.items()] == [(item, media, 20, split)]
+    assert [(o.item_id, o.category_id, o.bbox) for o in ds.objects()] == [(item, 1, (5.0, 2.5, 10.0, 5.0))]
+    assert canonical(ds) == canonical(labelkit.load(tmp_path))
+    run = CliRunner().invoke(cli, ["info", str(names)])
+    assert run.exit_code == 0, run.output
+    assert run.output.splitlines()[0] == f"{names} (yolo)"
+
+
+def test_a_names_file_given_is_the_names_and_one_of_no_yolo_folder_is_not_detected(tmp_path: Path) -> None:
+    """The names file given names the classes (not another names file of its folder); a ``classes.txt`` in a
+    folder that is no YOLO dataset says nothing, a lone ``*.names`` is Darknet's as before."""
+    names = _names_file_layout(tmp_path / "flat", "flat")
+    (names.parent / "mine.names").write_text("cat\nbird\n")  # (the folder's own names file is classes.txt)
+    with pytest.raises(InputError, match="class names differ from mine.names's") as err:  # (both name class 1)
+        labelkit.load(names.parent / "mine.names")
+    assert err.value.location.path == str(names)
+    names.unlink()
+    ds = labelkit.load(names.parent / "mine.names")
+    assert [c.name for c in ds.categories] == ["cat", "bird"]
+    (tmp_path / "voc").mkdir()
+    Image.new("RGB", (20, 10)).save(tmp_path / "voc/a.jpg")
+    (tmp_path / "voc/a.xml").write_text("<annotation></annotation>")
+    (tmp_path / "voc/classes.txt").write_text("cat\n")
+    assert yolo.detect(tmp_path / "voc/classes.txt") is None
+    (tmp_path / "voc/obj.names").write_text("cat\n")
+    found = yolo.detect(tmp_path / "voc/obj.names")
+    assert found is not None and (found.confidence, found.reason) == (0.8, "Darknet obj.names")

@@ -31,6 +31,7 @@ from labelkit.formats.yolo_folders import (
     find_layout,
     flat_folders,
     flat_labels,
+    is_names_file,
     yolo_lines,
 )
 from labelkit.formats.yolo_layout import (
@@ -122,7 +123,11 @@ OPTIONS: dict[str, Option] = {
 
 
 def detect(path: Path) -> Detection | None:
-    """A ``data.yaml`` with ``names``, an ``obj.data``/``.names`` file, or a folder holding one or YOLO labels."""
+    """A ``data.yaml`` with ``names``, an ``obj.data``, a folder holding one or YOLO labels, or its names file.
+
+    A names file (``classes.txt``, ``obj.names``, ``*.names``, ``_darknet.labels``) is detected as its folder
+    is (a LabelImg folder's ``classes.txt`` too); a ``*.names`` file in a folder that is none, as Darknet's.
+    """
     if path.is_file():
         if path.suffix.lower() in (".yaml", ".yml"):
             try:
@@ -132,8 +137,14 @@ def detect(path: Path) -> Detection | None:
             if "names" in head and ("train" in head or "val" in head or "kpt_shape" in head):
                 return Detection(0.9, "Ultralytics data.yaml with names")
             return None
-        if path.name == "obj.data" or path.suffix.lower() == ".names":
+        if path.name == "obj.data":
             return Detection(0.8, f"Darknet {path.name}")
+        if is_names_file(path):  # (a names file stands for its folder, as reading takes it)
+            folder = detect(path.parent)
+            if folder is not None:
+                return Detection(folder.confidence, f"names file of a YOLO folder: {folder.reason}")
+            if path.suffix.lower() == ".names":
+                return Detection(0.8, f"Darknet {path.name}")
         return None
     if not path.is_dir():
         return None

@@ -134,6 +134,16 @@ def _flat_text(name: str) -> bool:
     return name.endswith(".txt") and not name.startswith(APPLE_DOUBLE) or name in FLAT_NAMES
 
 
+def is_names_file(path: Path) -> bool:
+    """Whether ``path`` is named as a names file: ``*.names`` (``obj.names``), ``classes.txt``, ``_darknet.labels``.
+
+    Examples:
+        >>> [is_names_file(Path(n)) for n in ("obj.names", "ds/classes.txt", "_darknet.labels", "a.txt")]
+        [True, True, True, False]
+    """
+    return path.suffix.lower() == ".names" or path.name in FLAT_NAMES
+
+
 def _hidden(rel: str) -> bool:
     """A path below a flat folder that is hidden or in a hidden folder (``.ipynb_checkpoints/a-checkpoint.txt``).
 
@@ -211,8 +221,17 @@ def _flat(
     return Layout(root=root, names=names, entries=entries)
 
 
-def _loose(root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False) -> Layout:
-    names_file = next((root / n for n in ("obj.names", "classes.txt", "classes.names") if (root / n).is_file()), None)
+def _loose(
+    root: Path, sizes: dict[str, tuple[int, int]], follow: bool = False, names_file: Path | None = None
+) -> Layout:
+    """A folder of no config (``data.yaml``, ``obj.data``): flat, loose ``images/`` + ``labels/``, or DOTA.
+
+    ``names_file`` is the one the input named; without it, the folder's (``obj.names``, ``classes.txt``, ...).
+    """
+    if names_file is None:
+        names_file = next(
+            (root / n for n in ("obj.names", "classes.txt", "classes.names") if (root / n).is_file()), None
+        )
     if names_file is None:
         found = sorted(root.glob("*.names"))
         names_file = found[0] if found else None
@@ -285,7 +304,9 @@ def find_layout(
 ) -> tuple[Layout, dict[str, tuple[int, int]]]:
     """Find the layout of ``path`` and load the image-size side file (or the ``image_sizes`` option's file).
 
-    List and names files that symbolic links take out of the dataset are refused unless ``follow``.
+    A names file (``classes.txt``, ``obj.names``) stands for its folder, and names its classes when the folder
+    has no ``data.yaml`` or ``obj.data``. List and names files that symbolic links take out of the dataset are
+    refused unless ``follow``.
     """
     root = path if path.is_dir() else path.parent
     sizes: dict[str, tuple[int, int]] = {}
@@ -294,9 +315,11 @@ def find_layout(
         sizes = load_sizes(sizes_file)
     if task == "classify" or (task == "auto" and path.is_dir() and find_config(path) is None and classify_splits(path)):
         return _classify_layout(root), sizes
-    config = path if path.is_file() else find_config(path)
+    # a names file stands for its folder: its data.yaml or obj.data, else the folder with these names
+    names_file = path if path.is_file() and is_names_file(path) else None
+    config = path if path.is_file() and names_file is None else find_config(root)
     if config is not None and config.suffix in (".yaml", ".yml"):
         return ultralytics_layout(config, sizes, follow, find_sizes=not (sizes_option or sizes_file.is_file())), sizes
     if config is not None and config.name == "obj.data" or (root / "obj.data").is_file():
         return darknet_layout(root / "obj.data", follow), sizes
-    return _loose(root, sizes, follow), sizes
+    return _loose(root, sizes, follow, names_file), sizes
