@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -2013,7 +2014,7 @@ def test_absolute_paths_inside_the_dataset_in_a_list_or_obj_data_are_read(tmp_pa
     ds = labelkit.load(root / config, "yolo")
     assert [(i.id, i.media.path, i.split) for i in ds.items()] == [("images/a", "images/a.jpg", "train")]
     assert len(list(ds.objects())) == 1
-    (root / "lists/train.txt").write_text(f"{root}/../ds2/images/a.jpg\n")  # outside: still refused
+    (root / "lists/train.txt").write_text(f"{root}/../ds2/images/z.jpg\n")  # outside, and not inside: refused
     with pytest.raises(InputError, match="unsafe file name") as err:
         labelkit.load(root / config, "yolo")
     assert (err.value.location.path, err.value.location.line) == (str(root / "lists/train.txt"), 1)
@@ -2049,12 +2050,14 @@ def test_list_lines_climbing_with_dots_inside_the_dataset_are_read(tmp_path: Pat
         (f"images/{name}", f"images/{name}.jpg", "train") for name in "abcde"
     ]
     assert [o.item_id for o in ds.objects()] == [f"images/{name}" for name in "abcde"]
-    (root / "lists/train.txt").write_text("../images/a.jpg\n../../elsewhere/images/b.jpg\n")  # outside: refused
-    with pytest.raises(InputError) as err:
+    (root / "lists/train.txt").write_text("../images/a.jpg\n../../elsewhere/images/z.jpg\n")  # outside: refused
+    with pytest.raises(InputError) as err:  # (unless a file inside ends as it does: see the test after)
         labelkit.load(root / config, "yolo")
     assert str(err.value) == (
-        f"{root / 'lists/train.txt'}:2: unsafe file name '../../elsewhere/images/b.jpg'; hint: a list names images "
-        "inside the dataset folder: relative to the list's folder or to it, or absolute"
+        f"{root / 'lists/train.txt'}:2: unsafe file name '../../elsewhere/images/z.jpg'; hint: the list's paths lie "
+        "outside the dataset folder (written on another machine?), and no file inside it ends as this path does "
+        "(images/z.jpg, z.jpg): rewrite the list with paths relative to the dataset folder (or the list's)"
+        + (", or name the images folder in data.yaml" if config == "data.yaml" else "")
     )
     assert (err.value.location.path, err.value.location.line) == (str(root / "lists/train.txt"), 2)
 
@@ -2898,3 +2901,208 @@ def test_a_names_file_given_is_the_names_and_one_of_no_yolo_folder_is_not_detect
     (tmp_path / "voc/obj.names").write_text("cat\n")
     found = yolo.detect(tmp_path / "voc/obj.names")
     assert found is not None and (found.confidence, found.reason) == (0.8, "Darknet obj.names")
+
+
+def _another_machines_list(root: Path, config: str, lines: list[str]) -> Path:
+    """``root`` as a Darknet (``obj.data``) or Ultralytics (``data.yaml``) dataset whose ``train.txt`` holds
+    ``lines``; returns its config."""
+    (root / "train.txt").write_text("\n".join(lines) + "\n")
+    if config == "obj.data":
+        (root / "obj.data").write_text("classes = 2\ntrain = train.txt\nnames = obj.names\n")
+        (root / "obj.names").write_text("cat\ndog\n")
+    else:
+        (root / "data.yaml").write_text("train: train.txt\nnames: [cat, dog]\n")
+    return root / config
+
+
+def _image_and_label(path: Path, size: tuple[int, int], label: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size).save(path)
+    path.with_suffix(".txt").write_text(label)
+
+
+@pytest.mark.parametrize("config", ["obj.data", "data.yaml"])
+def test_list_lines_written_on_another_machine_are_read_as_the_files_inside_the_dataset_ending_so(
+    tmp_path: Path, config: str
+) -> None:
+    """A list made on Colab (``/content/drive/MyDrive/data/obj/a.jpg``) or another machine was refused as an
+    unsafe file name at its first line: each such line is the file inside the dataset that ends as it does (the
+    longest ending found, from the list's folder then the root), and a read note counts them."""
+    root = tmp_path / "ds"
+    for name in ("obj/a", "data/obj/b", "obj/b", "obj/c", "obj/d", "obj/e", "obj/f"):
+        _image_and_label(root / f"{name}.jpg", (20, 10), f"{int(name == 'obj/b')} 0.5 0.5 0.5 0.5\n")
+    lines = [
+        "/content/drive/MyDrive/data/obj/a.jpg",  # (Colab: obj/a.jpg)
+        "/home/alice/darknet/data/obj/b.jpg",  # (data/obj/b.jpg, the longest ending: not obj/b.jpg)
+        "C:\\Users\\bob\\darknet\\data\\obj\\c.jpg",  # (Windows)
+        "../../other/obj/d.jpg",  # (climbing out of the dataset)
+        f"{root}/obj/e.jpg",  # (absolute, inside the dataset: as before)
+        "obj/f.jpg",  # (relative: as before)
+        "/content/drive/MyDrive/data/obj/a.jpg",  # (listed twice: one item, and the 5th line of the note)
+    ]
+    ds = labelkit.load(_another_machines_list(root, config, lines), "yolo")
+    expected = ["obj/a", "data/obj/b", "obj/c", "obj/d", "obj/e", "obj/f"]
+    assert [(i.id, i.media.path, i.media.width, i.split) for i in ds.items()] == [
+        (name, f"{name}.jpg", 20, "train") for name in expected
+    ]
+    assert [(o.item_id, o.category_id) for o in ds.objects()] == [(name, 0) for name in expected]
+    assert ds.read_notes == [
+        "5 list lines name files outside the dataset folder ('/content/drive/MyDrive/data/obj/a.jpg' at "
+        "train.txt:1 first, read as obj/a.jpg): each is read as the file inside it whose path ends as the line's "
+        "does (a list written on another machine?)"
+    ]
+    (root / "train.txt").write_text("/home/alice/darknet/data/obj/c.jpg\n")
+    assert labelkit.load(root / config, "yolo").read_notes == [
+        "1 list line names a file outside the dataset folder ('/home/alice/darknet/data/obj/c.jpg' at "
+        "train.txt:1, read as obj/c.jpg): it is read as the file inside it whose path ends as the line's does "
+        "(a list written on another machine?)"
+    ]
+    (root / "train.txt").write_text(f"{root}/obj/a.jpg\nobj/f.jpg\n")  # (none outside: no note)
+    assert labelkit.load(root / config, "yolo").read_notes == []
+
+
+_OPENED: list[str] = []
+"""Paths opened while a test records them (an audit hook: every ``open``, ``os.open`` and ``os.scandir``)."""
+
+
+_HOOKED: list[Any] = []
+
+
+def _record_opens(event: str, args: tuple[Any, ...]) -> None:
+    if _OPENED and event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, Path)):
+        _OPENED.append(str(args[0]))
+
+
+@pytest.mark.parametrize("config", ["obj.data", "data.yaml"])
+def test_a_list_line_outside_the_dataset_never_opens_the_file_it_names(tmp_path: Path, config: str) -> None:
+    """The file a line names outside the dataset is never read, though it exists: the file inside the dataset
+    that ends so is, and without one the line is refused, naming the list and line, with a hint to fix it."""
+    root, elsewhere = tmp_path / "ds", tmp_path / "elsewhere"
+    _image_and_label(root / "obj/a.jpg", (20, 10), "1 0.5 0.5 0.5 0.5\n")
+    _image_and_label(elsewhere / "data/obj/a.jpg", (40, 40), "0 0.1 0.1 0.1 0.1\n")  # (would match)
+    _image_and_label(elsewhere / "data/obj/z.jpg", (40, 40), "0 0.1 0.1 0.1 0.1\n")  # (matches nothing inside)
+    path = _another_machines_list(root, config, [f"{elsewhere}/data/obj/a.jpg"])
+    if _record_opens not in _HOOKED:  # (a hook stays for the whole session: one, idle unless recording)
+        sys.addaudithook(_record_opens)
+        _HOOKED.append(_record_opens)
+    _OPENED[:] = ["(recording)"]
+    try:
+        ds = labelkit.load(path, "yolo")
+        (root / "train.txt").write_text(f"{elsewhere}/data/obj/a.jpg\n{elsewhere}/data/obj/z.jpg\n")
+        with pytest.raises(InputError) as err:
+            labelkit.load(path, "yolo")
+        opened = _OPENED[1:]
+    finally:
+        _OPENED.clear()
+    assert [p for p in opened if p.startswith(str(elsewhere))] == []
+    assert any(p.startswith(str(root)) for p in opened)  # (the recording works)
+    assert [(i.id, i.media.path, i.media.width, i.media.height) for i in ds.items()] == [("obj/a", "obj/a.jpg", 20, 10)]
+    assert [(o.item_id, o.category_id, o.bbox) for o in ds.objects()] == [("obj/a", 1, (5.0, 2.5, 10.0, 5.0))]
+    assert (err.value.location.path, err.value.location.line) == (str(root / "train.txt"), 2)
+    assert str(err.value) == (
+        f"{root / 'train.txt'}:2: unsafe file name '{elsewhere}/data/obj/z.jpg'; hint: the list's paths lie outside "
+        "the dataset folder (written on another machine?), and no file inside it ends as this path does "
+        "(obj/z.jpg, z.jpg): rewrite the list with paths relative to the dataset folder (or the list's)"
+        + (", or name the images folder in data.yaml" if config == "data.yaml" else "")
+    )
+
+
+def test_a_list_line_outside_the_dataset_that_two_files_end_as_is_refused(tmp_path: Path) -> None:
+    """A list in ``lists/`` naming ``/content/obj/a.jpg`` while ``lists/obj/a.jpg`` and ``obj/a.jpg`` both exist:
+    which one was meant cannot be told, so neither is taken."""
+    root = tmp_path / "ds"
+    _image_and_label(root / "obj/a.jpg", (20, 10), "0 0.5 0.5 0.5 0.5\n")
+    _image_and_label(root / "lists/obj/a.jpg", (20, 10), "0 0.5 0.5 0.5 0.5\n")
+    (root / "lists/train.txt").write_text("/content/data/obj/a.jpg\n")
+    (root / "data.yaml").write_text("train: lists/train.txt\nnames: [cat]\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert str(err.value) == (
+        f"{root / 'lists/train.txt'}:1: unsafe file name '/content/data/obj/a.jpg'; hint: the list's paths lie "
+        "outside the dataset folder (written on another machine?), and two files inside it end as this path does "
+        "(lists/obj/a.jpg, obj/a.jpg): rewrite the list with paths relative to the dataset folder (or the list's), "
+        "or name the images folder in data.yaml"
+    )
+    (root / "lists/obj/a.jpg").unlink()  # (one left: taken, from the list's folder or the root)
+    (root / "lists/obj/a.txt").unlink()
+    assert [i.media.path for i in labelkit.load(root, "yolo").items()] == ["obj/a.jpg"]
+
+
+def test_a_list_line_outside_the_dataset_finds_labels_shipped_without_their_images(tmp_path: Path) -> None:
+    """As a relative line does: no image ends as the line does, so the label file of one that would is taken."""
+    root = tmp_path / "ds"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    (root / "train.txt").write_text("/content/datasets/ds/images/train/a.jpg\n")
+    (root / "data.yaml").write_text("train: train.txt\nnames: [cat]\n")
+    ds = labelkit.load(root, "yolo", image_size="8x4")
+    assert [(i.id, i.media.path, i.media.width) for i in ds.items()] == [("images/train/a", "images/train/a.jpg", 8)]
+    assert [(o.item_id, o.bbox) for o in ds.objects()] == [("images/train/a", (2.0, 1.0, 4.0, 2.0))]
+    assert ds.read_notes == [
+        "1 list line names a file outside the dataset folder ('/content/datasets/ds/images/train/a.jpg' at "
+        "train.txt:1, read as images/train/a.jpg): it is read as the file inside it whose path ends as the line's "
+        "does (a list written on another machine?)"
+    ]
+
+
+def test_obj_data_paths_written_on_another_machine_are_the_files_inside_the_dataset_ending_so(tmp_path: Path) -> None:
+    """Colab's obj.data names its lists and names file by absolute paths: they were refused as unsafe file names."""
+    root = tmp_path / "ds"
+    _image_and_label(root / "obj/a.jpg", (20, 10), "1 0.5 0.5 0.5 0.5\n")
+    (root / "data").mkdir()
+    (root / "data/train.txt").write_text("/content/darknet/data/obj/a.jpg\n")
+    (root / "obj.names").write_text("cat\ndog\n")
+    (root / "obj.data").write_text(
+        "classes = 2\ntrain = /content/darknet/data/train.txt\nnames = /content/darknet/data/obj.names\n"
+        "backup = /content/drive/MyDrive/backup\n"
+    )
+    ds = labelkit.load(root, "yolo")
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert [(i.id, i.media.path, i.split) for i in ds.items()] == [("obj/a", "obj/a.jpg", "train")]
+    assert ds.read_notes == [
+        "obj.data names files outside the dataset folder (written on another machine?): read "
+        "names = /content/darknet/data/obj.names (obj.data:3) as obj.names, train = /content/darknet/data/train.txt "
+        "(obj.data:2) as data/train.txt, the file inside it whose path ends as each does",
+        "1 list line names a file outside the dataset folder ('/content/darknet/data/obj/a.jpg' at "
+        "data/train.txt:1, read as obj/a.jpg): it is read as the file inside it whose path ends as the line's does "
+        "(a list written on another machine?)",
+    ]
+    (root / "obj.data").write_text("classes = 2\ntrain = /content/darknet/data/train.txt\nvalid = /content/v.txt\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert str(err.value) == (
+        f"{root / 'obj.data'}:3: unsafe file name '/content/v.txt'; hint: obj.data's paths lie outside the dataset "
+        "folder (written on another machine?), and no file inside it ends as this path does (content/v.txt, v.txt): "
+        "write its paths relative to its folder"
+    )
+
+
+_PART = st.sampled_from(["..", ".", "", "obj", "a.jpg", "b.txt", "data", "images", "ds", "elsewhere", "lists"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.sampled_from(["", "/", "C:\\", "\\\\host\\share\\", "./", "../"]),
+    parts=st.lists(_PART, min_size=1, max_size=7),
+    slash=st.sampled_from(["/", "\\"]),
+)
+def test_another_machines_path_is_only_ever_found_inside_the_dataset(
+    tmp_path_factory: pytest.TempPathFactory, start: str, parts: list[str], slash: str
+) -> None:
+    """Whatever a list line says, the files looked for and found are inside the dataset, and are files."""
+    from labelkit.formats.yolo_layout import Relocated, _outside
+
+    base = tmp_path_factory.getbasetemp() / "relocate"
+    root = base / "ds"
+    if not root.exists():  # (one tree for every example: outside it, files a line could name)
+        for rel in ("ds/obj/a.jpg", "ds/data/obj/a.jpg", "ds/lists/b.txt", "elsewhere/obj/a.jpg", "a.jpg"):
+            (base / rel).parent.mkdir(parents=True, exist_ok=True)
+            (base / rel).write_bytes(b"")
+    line = start + slash.join(parts)
+    if not _outside(line):
+        return
+    for folder in (root, root / "lists"):
+        found = Relocated(root).find(line, folder)
+        assert len(found) <= 2
+        for path in found:
+            assert os.path.normpath(path).startswith(str(root) + os.sep) and path.is_file(), (line, path)

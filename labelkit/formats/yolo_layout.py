@@ -9,8 +9,9 @@ classification) in :mod:`labelkit.formats.yolo_folders`, which also finds the la
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import yaml
@@ -432,8 +433,9 @@ def ultralytics_layout(
     no_images: list[tuple[Path, int, str]] = []
     sources = _split_sources(root, config, missing)
     inside = None if follow else Inside(root)
+    relocated = Relocated(root)
     for source, split in sources.items():
-        layout.entries += _entries_from_source(source, root, split, sizes, inside, no_images)
+        layout.entries += _entries_from_source(source, root, split, sizes, inside, relocated, no_images)
     if not sources:
         hint = f"download: {config['download']}" if config.get("download") else None
         raise InputError(
@@ -450,6 +452,7 @@ def ultralytics_layout(
             f"{len(no_images):,} lines of image lists name no image (no image extension: {line!r} at "
             f"{rel_path(first, root)}:{number} first): not read, as Ultralytics reads none of them"
         )
+    layout.notes += [note for note in (relocated.note(),) if note is not None]
     layout.entries = _one_per_file(layout.entries)
     return layout
 
@@ -485,11 +488,12 @@ def _entries_from_source(
     root: Path,
     split: str | None,
     sizes: dict[str, tuple[int, int]],
-    inside: Inside | None = None,
-    no_images: list[tuple[Path, int, str]] | None = None,
+    inside: Inside | None,
+    relocated: Relocated,
+    no_images: list[tuple[Path, int, str]],
 ) -> list[Entry]:
     if source.is_file():
-        return _entries_from_list(source, root, split, inside, no_images)
+        return _entries_from_list(source, root, split, inside, relocated, no_images)
     if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
         return entries_from_labels(source, root, split, sizes)
     entries = []
@@ -575,17 +579,139 @@ def _climbing(line: str, folder: Path, root: Path) -> list[str]:
     return list(dict.fromkeys(b for b in found if b is not None))
 
 
+def _outside(line: str) -> bool:
+    r"""A path that no folder of the dataset holds as written: absolute, or climbing with ``..``.
+
+    Absolute: ``/content/a.jpg``, ``C:\data\a.jpg``, ``\\host\share\a.jpg``; climbing: asked once the path
+    leads out of the dataset.
+
+    Examples:
+        >>> [_outside(p) for p in ("/content/a.jpg", "C:\\d\\a.jpg", "../a.jpg", "obj/a.jpg", "a\x00.jpg")]
+        [True, True, True, False, False]
+    """
+    text = line.replace("\\", "/")
+    if "\x00" in text:
+        return False  # (no file has such a name: the line stays an error)
+    return text.startswith("/") or bool(PureWindowsPath(line).drive) or ".." in text.split("/")
+
+
+def _trailing_parts(line: str) -> list[str]:
+    r"""The parts of an :func:`_outside` path after its drive and its last ``..``, the ``.`` ones dropped.
+
+    Examples:
+        >>> _trailing_parts("/content/drive/../data/obj/a.jpg"), _trailing_parts("C:\\dk\\obj\\a.jpg")
+        (['content', 'data', 'obj', 'a.jpg'], ['dk', 'obj', 'a.jpg'])
+        >>> _trailing_parts("../../x/./obj/a.jpg")
+        ['x', 'obj', 'a.jpg']
+    """
+    text = line.replace("\\", "/")
+    drive = PureWindowsPath(line).drive
+    parts = posixpath.normpath(text[len(drive) :]).split("/")
+    if ".." in parts:
+        parts = parts[len(parts) - parts[::-1].index("..") :]
+    return [p for p in parts if p not in ("", ".")]
+
+
+class Relocated:
+    r"""The files inside a dataset that the paths of another machine name, and the ones found so.
+
+    A list (or ``obj.data``) made on another machine names its files there (Colab's
+    ``/content/drive/MyDrive/data/obj/a.jpg``, ``/home/alice/darknet/data/obj/a.jpg``, ``C:\darknet\...``).
+    Such a path's trailing parts are looked for inside the dataset, the longest first (``data/obj/a.jpg``, then
+    ``obj/a.jpg``, then ``a.jpg``), from the list's folder then the root: the one file found at the longest
+    one is taken. Only paths inside the dataset are ever looked at, so an untrusted list cannot make labelkit
+    read any other file of the machine (the path as written, when it exists, is not opened either).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.found: list[tuple[Path, int, str, str]] = []
+        """The lines taken so: the file, its line number, the line, the path taken (below the root)."""
+        self._folders: dict[str, bool] = {}
+        self._bases: dict[Path, list[str]] = {}
+
+    def _folder(self, folder: str) -> bool:
+        known = self._folders.get(folder)  # (a list's lines share their folders: each is looked at once)
+        if known is None:
+            known = self._folders[folder] = os.path.isdir(folder)
+        return known
+
+    def find(self, path: str, folder: Path, labels: bool = True) -> list[Path]:
+        """The files inside the root at the longest trailing parts of ``path`` that name one.
+
+        Taken from ``folder`` (when inside the root) and the root: one file, or two when both hold one (the
+        caller refuses such a line). Images are looked for first; with ``labels``, then label files (labels
+        shipped without their images). None when no trailing part names a file.
+        """
+        parts = _trailing_parts(path)
+        bases = self._bases.get(folder)
+        if bases is None:
+            inside = _below_root(os.path.abspath(folder), self.root) is not None
+            bases = self._bases[folder] = [str(folder), str(self.root)] if inside else [str(self.root)]
+        for label_pass in (False, True) if labels else (False,):
+            for k in range(len(parts), 0, -1):
+                tail = parts[-k:]
+                found = []
+                for base in bases:  # (string work first: most endings start with a folder the dataset lacks)
+                    if k > 1 and not self._opens(base, tail[0], label_pass):
+                        continue
+                    file = Path(base, *tail)
+                    if is_file(_img2label(file) if label_pass else file):
+                        found.append(file)
+                if found:
+                    return found
+        return []
+
+    def _opens(self, base: str, first: str, label_pass: bool) -> bool:
+        """Whether folder ``first`` is in ``base`` (for a label, the labels folder of an images one may be)."""
+        if self._folder(os.path.join(base, first)):
+            return True
+        return label_pass and first in IMAGE_DIRS and any(self._folder(os.path.join(base, d)) for d in LABEL_DIRS)
+
+    def hint(self, path: str, found: list[Path], what: str, fix: str) -> str:
+        """Why ``path`` (of ``what``: "the list", "obj.data") was not found inside the dataset, and the fix."""
+        parts = _trailing_parts(path)
+        if len(found) > 1:
+            why = f"two files inside it end as this path does ({', '.join(rel_path(f, self.root) for f in found)})"
+        else:
+            tails = ", ".join("/".join(parts[-k:]) for k in range(min(2, len(parts)), 0, -1)) or "none"
+            why = f"no file inside it ends as this path does ({tails})"
+        return f"{what}'s paths lie outside the dataset folder (written on another machine?), and {why}: {fix}"
+
+    def note(self) -> str | None:
+        """The read note counting the lines taken so, naming the first; None when there is none."""
+        if not self.found:
+            return None
+        source, number, line, taken = self.found[0]
+        at = f"{line!r} at {rel_path(source, self.root)}:{number}"
+        if len(self.found) == 1:
+            what, which = f"1 list line names a file outside the dataset folder ({at}, read as {taken})", "it is"
+        else:
+            what = f"{len(self.found):,} list lines name files outside the dataset folder ({at} first, read as {taken})"
+            which = "each is"
+        return (
+            f"{what}: {which} read as the file inside it whose path ends as the line's does "
+            "(a list written on another machine?)"
+        )
+
+
+_LIST_FIX = "rewrite the list with paths relative to the dataset folder (or the list's)"
+
+
 def _entries_from_list(
     list_file: Path,
     root: Path,
     split: str | None,
     inside: Inside | None,
+    relocated: Relocated,
     no_images: list[tuple[Path, int, str]] | None = None,
 ) -> list[Entry]:
     """The images a list names, a line each; blank lines and ``#`` comments are skipped.
 
     With ``no_images`` (an Ultralytics list: ``get_img_files`` keeps the lines of an image extension only),
-    a line without an image extension (a folder, ``notes.md``) is not read, and is added to it.
+    a line without an image extension (a folder, ``notes.md``) is not read, and is added to it. A line naming
+    a file outside the dataset (a list written on another machine) is read as the file inside it whose path
+    ends so (:class:`Relocated`, which notes it), else refused.
     """
     entries = []
     seen: set[Path] = set()
@@ -599,6 +725,18 @@ def _entries_from_list(
             continue
         below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
         climbs = [below] if below is not None else _climbing(line, list_file.parent, root)
+        if not climbs and _outside(line):  # (outside the dataset: another machine's path?)
+            found = relocated.find(line, list_file.parent)
+            if len(found) != 1:
+                fix = _LIST_FIX + (", or name the images folder in data.yaml" if no_images is not None else "")
+                raise InputError(
+                    f"unsafe file name {line!r}",
+                    path=list_file,
+                    line=number,
+                    hint=relocated.hint(line, found, "the list", fix),
+                )
+            climbs = [rel_path(found[0], root)]
+            relocated.found.append((list_file, number, line, climbs[0]))
         plain = line[2:] if line.startswith("./") else line  # (./ is the list's folder: the first candidate)
         try:
             name = climbs[0] if climbs else safe_relpath(plain, source=list_file, line=number)
@@ -636,8 +774,18 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         config[key.strip()] = value.strip()
         line_of[key.strip()] = number
 
+    relocated = Relocated(root)
+    moved: list[str] = []
+
     def local(key: str) -> Path:
         below = _below_root(config[key], root)
+        if below is None and _outside(config[key]):  # (obj.data written on another machine: /content/...)
+            found = relocated.find(config[key], root, labels=False)
+            if len(found) != 1:
+                hint = relocated.hint(config[key], found, "obj.data", "write its paths relative to its folder")
+                raise InputError(f"unsafe file name {config[key]!r}", path=data_path, line=line_of[key], hint=hint)
+            moved.append(f"{key} = {config[key]} (obj.data:{line_of[key]}) as {rel_path(found[0], root)}")
+            return found[0]
         name = safe_relpath(below or config[key], source=data_path, line=line_of[key])
         path = root / name
         if not path.exists() and "/" in name and not below:
@@ -654,8 +802,14 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         # (labelkit lists a val split under Darknet's valid key, as val.txt: it reads back as val)
         split = source.stem if key == "valid" and source.stem in ("val", "validation") else key
         if source.is_file():
-            layout.entries += _entries_from_list(source, root, split, inside)
+            layout.entries += _entries_from_list(source, root, split, inside, relocated)
         elif config[key].endswith(".txt"):  # (keys of other values, such as a classifier's top = 5, are not lists)
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
+    if moved:
+        layout.notes.append(
+            f"obj.data names files outside the dataset folder (written on another machine?): read {', '.join(moved)}, "
+            "the file inside it whose path ends as each does"
+        )
+    layout.notes += [note for note in (relocated.note(),) if note is not None]
     layout.entries = _one_per_file(layout.entries)
     return layout
