@@ -3106,3 +3106,23 @@ def test_another_machines_path_is_only_ever_found_inside_the_dataset(
         assert len(found) <= 2
         for path in found:
             assert os.path.normpath(path).startswith(str(root) + os.sep) and path.is_file(), (line, path)
+
+
+def test_obj_data_keys_naming_no_list_of_images_are_not_read(tmp_path: Path) -> None:
+    """Darknet's ``map = data/coco.map`` (COCO category ids, a number a line) was read as a split of images
+    named 1, 2, 3; given as another machine's path, it was refused as an unsafe file name. Only ``train``,
+    ``valid`` and keys naming a ``.txt`` list are splits."""
+    root = tmp_path / "ds"
+    _image_and_label(root / "obj/a.jpg", (20, 10), "0 0.5 0.5 0.5 0.5\n")
+    (root / "data").mkdir()
+    (root / "data/coco.map").write_text("1\n2\n3\n")
+    (root / "train.txt").write_text("obj/a.jpg\n")
+    (root / "test.TXT").write_text("obj/a.jpg\n")
+    (root / "obj.names").write_text("cat\n")
+    (root / "obj.data").write_text(
+        "classes = 1\ntrain = train.txt\ntest = test.TXT\nnames = obj.names\nmap = data/coco.map\ntop = 5\n"
+        "labels = /content/darknet/data/labels.list\n"
+    )
+    ds = labelkit.load(root, "yolo")
+    assert [(i.id, i.split) for i in ds.items()] == [("train/obj/a", "train"), ("test/obj/a", "test")]
+    assert ds.read_notes == []

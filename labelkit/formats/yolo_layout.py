@@ -796,14 +796,14 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
     names = read_names_file(names_path, inside) if names_path.is_file() else []
     layout = Layout(root=root, names=names, config=dict(config))
     for key in config:
-        if key in DARKNET_RESERVED:
-            continue
+        if key in DARKNET_RESERVED or key not in ("train", "valid") and not config[key].lower().endswith(".txt"):
+            continue  # (no list of images: a classifier's top = 5, COCO's map = data/coco.map of category ids)
         source = local(key)
         # (labelkit lists a val split under Darknet's valid key, as val.txt: it reads back as val)
         split = source.stem if key == "valid" and source.stem in ("val", "validation") else key
         if source.is_file():
             layout.entries += _entries_from_list(source, root, split, inside, relocated)
-        elif config[key].endswith(".txt"):  # (keys of other values, such as a classifier's top = 5, are not lists)
+        elif config[key].lower().endswith(".txt"):
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
     if moved:
         layout.notes.append(
