@@ -2834,18 +2834,20 @@ def test_flat_split_folders_are_splits_and_other_sub_folders_one_dataset(tmp_pat
 
 def _names_file_layout(root: Path, layout: str) -> Path:
     """A dataset of one image (``a.jpg``, 20x10, one dog) in ``layout``; returns its names file."""
-    folder = {"flat": root, "roboflow": root, "darknet": root / "obj", "loose": root / "images"}[layout]
+    loose = layout.startswith("loose")
+    folder = {"flat": root, "roboflow": root, "darknet": root / "obj"}.get(layout, root / "images")
     folder.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", (20, 10)).save(folder / "a.jpg")
-    labels = root / "labels" if layout == "loose" else folder
+    labels = root / "labels" if loose else folder
     labels.mkdir(exist_ok=True)
     (labels / "a.txt").write_text("1 0.5 0.5 0.5 0.5\n")
     if layout == "darknet":
         (root / "obj.data").write_text("classes = 2\ntrain = train.txt\nnames = obj.names\n")
         (root / "train.txt").write_text("obj/a.jpg\n")
-    names = {"flat": "classes.txt", "roboflow": "_darknet.labels", "darknet": "obj.names", "loose": "classes.txt"}
-    (root / names[layout]).write_text("cat\ndog\n")
-    return root / names[layout]
+    names = {"flat": "classes.txt", "roboflow": "_darknet.labels", "darknet": "obj.names"}.get(layout, "classes.txt")
+    names_file = labels / names if layout == "loose, in labels/" else root / names
+    names_file.write_text("cat\ndog\n")
+    return names_file
 
 
 @pytest.mark.parametrize(
@@ -2855,6 +2857,8 @@ def _names_file_layout(root: Path, layout: str) -> Path:
         ("roboflow", 0.7, "flat folder (LabelImg): images with label files beside them, and _darknet.labels", "a.jpg"),
         ("darknet", 0.85, "folder with obj.names and label files", "obj/a.jpg"),
         ("loose", 0.85, "folder with classes.txt and label files", "images/a.jpg"),
+        # (LabelImg saving into labels/ puts its classes.txt there: it was read as a folder of labels alone)
+        ("loose, in labels/", 0.85, "folder with labels/classes.txt and label files", "images/a.jpg"),
     ],
 )
 def test_a_names_file_is_detected_and_read_as_its_folder(

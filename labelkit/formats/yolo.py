@@ -32,10 +32,12 @@ from labelkit.formats.yolo_folders import (
     flat_folders,
     flat_labels,
     is_names_file,
+    names_folder,
     yolo_lines,
 )
 from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
+    LABELIMG_NAMES,
     MAX_UNNAMED_CLASSES,
     Layout,
     find_config,
@@ -140,7 +142,7 @@ def detect(path: Path) -> Detection | None:
         if path.name == "obj.data":
             return Detection(0.8, f"Darknet {path.name}")
         if is_names_file(path):  # (a names file stands for its folder, as reading takes it)
-            folder = detect(path.parent)
+            folder = detect(names_folder(path))
             if folder is not None:
                 return Detection(folder.confidence, f"names file of a YOLO folder: {folder.reason}")
             if path.suffix.lower() == ".names":
@@ -157,6 +159,9 @@ def detect(path: Path) -> Detection | None:
     has_labels = any(has_txt(d) for d in label_dirs)
     if config is not None and (has_labels or (path / "obj.data").is_file()):
         return Detection(0.85, f"folder with {config.name} and label files")
+    among = next((d / LABELIMG_NAMES for d in label_dirs[: len(LABEL_DIRS)] if (d / LABELIMG_NAMES).is_file()), None)
+    if among is not None and has_labels:  # (LabelImg saving into labels/ puts its classes.txt there)
+        return Detection(0.85, f"folder with {among.relative_to(path).as_posix()} and label files")
     if has_labels and not (path / "Annotations").is_dir():
         return Detection(0.5, "folder with labels/ and no names file")
     flat = _detect_flat(path, config)

@@ -144,6 +144,21 @@ def is_names_file(path: Path) -> bool:
     return path.suffix.lower() == ".names" or path.name in FLAT_NAMES
 
 
+def names_folder(path: Path) -> Path:
+    """The folder a names file stands for: its own, or the one above a ``labels/`` folder beside ``images/``.
+
+    LabelImg, saving into ``labels/``, puts its ``classes.txt`` among the label files there.
+
+    Examples:
+        >>> names_folder(Path("/nowhere/ds/classes.txt")).as_posix()
+        '/nowhere/ds'
+    """
+    folder = path.parent
+    if folder.name in LABEL_DIRS and any((folder.parent / d).is_dir() for d in IMAGE_DIRS):
+        return folder.parent
+    return folder
+
+
 def _hidden(rel: str) -> bool:
     """A path below a flat folder that is hidden or in a hidden folder (``.ipynb_checkpoints/a-checkpoint.txt``).
 
@@ -308,7 +323,7 @@ def find_layout(
     has no ``data.yaml`` or ``obj.data``. List and names files that symbolic links take out of the dataset are
     refused unless ``follow``.
     """
-    root = path if path.is_dir() else path.parent
+    root = path if path.is_dir() else names_folder(path) if is_names_file(path) else path.parent
     sizes: dict[str, tuple[int, int]] = {}
     sizes_file = Path(sizes_option) if sizes_option else root / SIZES_FILE
     if sizes_option or sizes_file.is_file():
