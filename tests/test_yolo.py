@@ -1400,6 +1400,22 @@ def test_a_class_id_that_is_no_integer_or_beyond_names_is_an_error_at_its_line(
     assert str(err.value) == f"{root / 'labels/x.txt'}:3: {message}"
 
 
+def test_a_long_class_id_of_digits_then_a_letter_is_an_error_at_once(tmp_path: Path) -> None:
+    """The pattern of decimal class ids backtracked over every split of a run of digits: 20,000 digits before a
+    letter took 13 seconds to refuse (growing as the square), a hang for a corrupt or hostile file."""
+    import time
+
+    head = "1" * 40_000 + "x"
+    root = _tiny_dataset(tmp_path / "ds", f"0 0.5 0.5 0.5 0.5\n{head} 0.5 0.5 0.5 0.5\n")
+    start = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert time.perf_counter() - start < 2  # (linear: milliseconds; the backtracking took about a minute)
+    assert (err.value.location.path, err.value.location.line) == (str(root / "labels/x.txt"), 2)
+    assert err.value.message == "class id must be a non-negative integer"
+    assert err.value.found is not None and err.value.found.startswith("'1111")
+
+
 def test_a_flat_folder_of_class_ids_written_as_floats_is_detected(tmp_path: Path) -> None:
     """A LabelImg-style folder whose label files a pandas script wrote (``0.0 ...``) was not taken for YOLO."""
     Image.new("RGB", (20, 10)).save(tmp_path / "a.jpg")
