@@ -3781,6 +3781,26 @@ def test_label_and_caption_ids_renumbered_are_reported(tmp_path: Path) -> None:
     assert [(a["id"], a["caption"]) for a in captions["annotations"]] == [(1, "x"), (2, "y")]
 
 
+@pytest.mark.parametrize("neighbour", ["a", "3"])
+def test_an_id_of_leading_zeros_past_int_s_limit_is_its_number(tmp_path: Path, neighbour: str) -> None:
+    """An id of more than 4,300 characters whose number is small (``000...01``) stopped the conversion with
+    Python's ValueError when an id beside it had no number ("a"); with numbers only (Arrow's cast) it was 1."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    for iid in ("0" * 5000 + "1", "-" + "0" * 5000 + "2", neighbour):
+        ds.add_item(Item(id=iid, media=Media(path=f"{len(iid)}.jpg", width=10, height=10)))
+    ds.add(Object(id="0" * 5000 + "5", item_id=neighbour, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    ds.add(Object(id="b", item_id=neighbour, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    report = labelkit.save(ds, tmp_path / "o", "coco")
+    assert [c for c in report.transformed if c.what.endswith(" ids")] == []
+    instances = _load(tmp_path / "o/annotations/instances_default.json")
+    assert [(i["id"], i["file_name"]) for i in instances["images"]] == [
+        (1, "5001.jpg"),
+        (-2, "5002.jpg"),
+        (2 if neighbour == "a" else 3, "1.jpg"),
+    ]
+    assert [a["id"] for a in instances["annotations"]] == [5, 6]
+
+
 def test_ids_left_without_a_free_number_are_reported_renumbered(tmp_path: Path) -> None:
     """With an id at 2^63 - 1 no number is free above the largest, so every id of the split is numbered 1..N:
     that was reported as if another image had had the same id."""

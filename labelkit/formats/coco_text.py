@@ -63,9 +63,11 @@ def own_numbers(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tuple
         m = _ID.match(text or "")
         if not m:
             continue
-        digits = m.group(1).lstrip("-").lstrip("0")
-        # (by length first: int() refuses more than 4,300 digits)
-        if len(digits) <= 19 and INT64_MIN <= (value := int(m.group(1))) <= INT64_MAX:
+        number = m.group(1)
+        digits = number.lstrip("-").lstrip("0") or "0"  # (as Arrow's cast: 007 is 7)
+        sign = -1 if number.startswith("-") else 1
+        # (by length first, leading zeros left out: int() refuses more than 4,300 digits, zeros included)
+        if len(digits) <= 19 and INT64_MIN <= (value := sign * int(digits)) <= INT64_MAX:
             out[i], has[i] = value, True
         else:
             beyond[i] = True
