@@ -380,3 +380,30 @@ def test_what_the_native_readers_refuse_is_not_written(fmt: str, change: str, me
         labelkit.save(ds, out, fmt)
     assert err.value.message == message
     assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+@pytest.mark.parametrize("rows", [1, 2])
+def test_an_annotation_without_an_id_is_not_written(fmt: str, rows: int, tmp_path: Path) -> None:
+    """A table given to from_tables without ids: one such object was written, and its reader refused the file
+    (labelkit JSON: "Field required"); two were refused as a repeated id None. Both name the first row now."""
+    import pyarrow as pa
+
+    from labelkit.errors import OutputError
+    from labelkit.model import Category, Dataset
+
+    items = pa.table({"id": ["a"], "media": ["image"], "width": [10], "height": [10]})
+    objects = pa.table(
+        {
+            "item_id": ["a"] * rows,
+            "category_id": [1] * rows,
+            "shape": ["box"] * rows,
+            "bbox": pa.array([[1.0, 1.0, 2.0, 2.0]] * rows, pa.list_(pa.float64(), 4)),
+        }
+    )
+    ds = Dataset.from_tables({"items": items, "objects": objects}, [Category(id=1, name="c")])
+    out = tmp_path / ("out.labelkit.json" if fmt == "labelkit" else "out")
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, out, fmt)
+    assert err.value.message == "objects row 0: id is missing"
+    assert not out.exists()

@@ -554,12 +554,12 @@ def parent_findings(categories: list[Category], where: str) -> list[Finding]:
 
 
 def duplicate_rows(ids: pa.ChunkedArray | pa.Array, limit: int) -> list[int]:
-    """Rows whose id appeared in an earlier row (at most ``limit``)."""
-    if not len(ids) or pc.count_distinct(ids).as_py() == len(ids):
+    """Rows whose id appeared in an earlier row (at most ``limit``); rows without an id are not repeats."""
+    if not len(ids) or pc.count_distinct(ids).as_py() == len(ids) - ids.null_count:
         return []
     numbered = pa.table({"id": ids, "row": pa.array(range(len(ids)), pa.int64())})
     first = numbered.group_by("id", use_threads=False).aggregate([("row", "min")])
-    later = pc.invert(pc.is_in(numbered["row"], value_set=first["row_min"].combine_chunks()))
+    later = pc.and_(pc.is_valid(ids), pc.invert(pc.is_in(numbered["row"], value_set=first["row_min"].combine_chunks())))
     return [int(r) for r in pc.indices_nonzero(later.combine_chunks()).to_pylist()[:limit]]
 
 
@@ -632,9 +632,21 @@ def check_unique_ids(dataset: Dataset, target: str) -> None:
     written, they made a file its own reader refused. (Annotations of unknown items or categories are left
     out before, and reported lost.)
 
+    A row without an id (a table given to :meth:`~labelkit.model.Dataset.from_tables` without one) is refused
+    too: the readers refuse it, and two of them were called a repeated id ``None``.
+
     Raises:
-        OutputError: naming the first such row (``labels row 1: duplicate label id '3'``).
+        OutputError: naming the first such row (``labels row 1: duplicate label id '3'``, ``objects row 0: id
+            is missing``).
     """
+    for name in TABLE_NAMES:
+        table = dataset.table(name)
+        if "id" in table.column_names and table["id"].null_count:
+            row = pc.indices_nonzero(pc.is_null(table["id"]).combine_chunks())[0].as_py()
+            raise OutputError(
+                f"{name} row {row}: id is missing",
+                hint=f"{target} readers refuse it: give each record an id of its own",
+            )
     findings = reference_findings(dataset, "categories", lambda name: name, limit=1, references=False)
     if findings:
         f = findings[0]  # (a category's is at #/categories/<i>/...: the i-th category)
