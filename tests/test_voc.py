@@ -1740,6 +1740,24 @@ def test_a_bad_action_list_line_is_an_error_at_its_line(
     assert (err.value.message, err.value.found) == (message, found)
 
 
+@pytest.mark.parametrize(
+    "rel", ["Action/jumping_train.txt", "Action/train.txt", "Main/train.txt", "Main/cat_train.txt"]
+)
+def test_a_list_line_naming_a_file_outside_the_dataset_is_an_error_at_its_line(tmp_path: Path, rel: str) -> None:
+    """The error named the list but not its line (a per-action list is thousands of lines in VOC2012)."""
+    lines = {
+        "Action/jumping_train.txt": "a 2  1\n../../etc/passwd 1 1\n",
+        "Action/train.txt": "a\n../../etc/passwd\n",
+        "Main/train.txt": "a\n../../etc/passwd\n",
+        "Main/cat_train.txt": "a  1\n../../etc/passwd  1\n",
+    }
+    src = _action_folder(tmp_path / "src", {rel: lines[rel]})
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(src / "ImageSets" / rel), 2)
+    assert err.value.message == "unsafe file name '../../etc/passwd'"
+
+
 _FLAGS = st.dictionaries(st.sampled_from(["jumping", "other", "taking_photo"]), st.sampled_from([0, 1]), max_size=3)
 
 

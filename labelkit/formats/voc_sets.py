@@ -109,8 +109,8 @@ def image_sets(root: Path) -> Sets:
     for f in sorted(split_files, key=lambda f: f.stem == "trainval" and bool(with_finer)):
         union = f.stem == "trainval" and bool(with_finer)
         sets.trainval |= union
-        for _, fields in _read_list(f):
-            item = safe_relpath(fields[0], source=f)
+        for number, fields in _read_list(f):
+            item = safe_relpath(fields[0], source=f, line=number)
             if union and item in sets.split_of:
                 continue
             sets.place(item, f.stem)
@@ -145,7 +145,7 @@ def image_sets(root: Path) -> Sets:
             if value is None:  # (2 was read as 1, and written back so)
                 raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number, found=repr(fields[1]))
             if value >= 0:
-                sets.labels.append((safe_relpath(fields[0], source=f), cls, value))
+                sets.labels.append((safe_relpath(fields[0], source=f, line=number), cls, value))
             sets.place(fields[0], split)
     for task in TASK_LISTS:
         folder = root / "ImageSets" / task
@@ -159,8 +159,8 @@ def image_sets(root: Path) -> Sets:
         for f in sorted(task_files, key=lambda f: f.stem == "trainval" and bool(task_finer)):
             again = f.stem == "trainval" and bool(task_finer)
             sets.trainval |= again
-            for _, fields in _read_list(f):
-                item = safe_relpath(fields[0], source=f)
+            for number, fields in _read_list(f):
+                item = safe_relpath(fields[0], source=f, line=number)
                 sets.action_objects |= task == "Action" and len(fields) > 1  # (written back so)
                 if again and sets.split_of.get(item, "trainval") != "trainval":
                     continue
@@ -203,7 +203,7 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
                     line=number,
                     found=f"{len(fields)} fields",
                 )
-            item = safe_relpath(fields[0], source=f)
+            item = safe_relpath(fields[0], source=f, line=number)
             if not (fields[1].isascii() and fields[1].isdigit() and int(fields[1]) > 0):
                 raise InputError(
                     "action list object index must be a whole number from 1", path=f, line=number, found=repr(fields[1])
