@@ -1741,6 +1741,28 @@ def test_a_bad_action_list_line_is_an_error_at_its_line(
 
 
 @pytest.mark.parametrize(
+    ("lists", "split_lists"),
+    [
+        ({"Action/jumping_trainval.txt": "a 2  1\nb 1 -1\n"}, {"Action/trainval.txt": "a\nb\n"}),
+        # (a's train list of the action says its flag; b's split has none: trainval's line gives it)
+        ({"Action/jumping_train.txt": "a 2  1\n", "Action/jumping_trainval.txt": "a 2  1\nb 1 -1\n"}, {}),
+    ],
+)
+def test_an_action_trainval_list_flags_the_images_whose_split_has_no_list_of_it(
+    tmp_path: Path, lists: dict[str, str], split_lists: dict[str, str]
+) -> None:
+    """<action>_trainval.txt beside Main's train and val lists was read for images of neither only: a set shipping
+    the trainval lists alone lost every flag of them, silently."""
+    ds = labelkit.load(_action_folder(tmp_path / "src", {**lists, **split_lists}), "voc")
+    assert [(o.item_id, o.extras) for o in ds.objects()] == [
+        ("a", {}),
+        ("a", {"voc:actions": {"jumping": 1}}),
+        ("b", {"voc:actions": {"jumping": 0}}),
+    ]
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "val")]
+
+
+@pytest.mark.parametrize(
     "rel", ["Action/jumping_train.txt", "Action/train.txt", "Main/train.txt", "Main/cat_train.txt"]
 )
 def test_a_list_line_naming_a_file_outside_the_dataset_is_an_error_at_its_line(tmp_path: Path, rel: str) -> None:

@@ -179,7 +179,9 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
 
     The split is the longest split list's name the file name ends with, else the part after the last ``_``.
     Each line is kept with its file and line, for the flag to be set on its object (which the XML gives).
-    ``trainval`` lists beside train or val lists are read last, for the images neither lists (as in Main).
+    ``trainval`` lists beside train or val lists are read last, for the images whose own split has no list
+    of the action: VOC's releases repeat train's and val's lines there, and a set shipping the trainval lists
+    alone (beside ImageSets/Main's train and val) gives its flags there only.
 
     Raises:
         InputError: a line that is not an image, a positive object index and a flag of 1, 0 or -1 (its line).
@@ -190,8 +192,10 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
         split = next((k for k in known if f.stem.endswith(f"_{k}") and len(f.stem) > len(k) + 1), None)
         action, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
         named.append((f, action, split))
-    # <action>_trainval.txt beside train or val lists: their lines again, read for the images neither lists
+    # <action>_trainval.txt beside train or val lists: their lines again, read for the images whose own split has
+    # no list of the action (an image of neither, or of train when only <action>_val.txt is there)
     finer = bool((splits | {split for _, _, split in named}) & {"train", "val"})
+    lists = {(action, split) for _, action, split in named}
     for f, action, split in sorted(named, key=lambda x: x[2] == "trainval" and finer):
         again = split == "trainval" and finer
         sets.trainval |= again
@@ -211,11 +215,13 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
             flag = {"1": 1, "0": 0, "-1": -1}.get(fields[2])
             if flag is None:
                 raise InputError("action list flag must be 1, 0 or -1", path=f, line=number, found=repr(fields[2]))
-            if again and sets.split_of.get(item, "trainval") != "trainval":
-                continue  # (an image of train or val: its own lists said it)
+            own = sets.split_of.get(item, "trainval")
+            if again and own != "trainval" and (action, own) in lists:
+                continue  # (an image of train or val: its own split's list of the action said it)
             entry = ActionLine(item, int(fields[1]), action, flag, f, number)
             (sets.actions if flag else sets.unflagged).append(entry)
-            sets.place(item, split)
+            if not again or own == "trainval":  # (an image of train or val keeps its split)
+                sets.place(item, split)
 
 
 def _per_class_file(path: Path, main: bool = False, action: bool = False) -> bool:
