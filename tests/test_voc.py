@@ -1576,6 +1576,30 @@ def test_trainval_lists_are_read_once_and_written_back(tmp_path: Path) -> None:
         assert (tmp_path / "out/ImageSets" / rel).read_text() == text, rel
 
 
+def test_a_class_trainval_list_labels_the_images_whose_split_has_no_list_of_it(tmp_path: Path) -> None:
+    """<class>_trainval.txt beside train and val split lists was read for images of neither only: a set shipping
+    the class's trainval list alone lost its labels, silently; one of train's and val's is not read twice."""
+    lists = {
+        "Main/train.txt": "a\n",
+        "Main/val.txt": "b\n",
+        "Main/cat_trainval.txt": "a  1\nb -1\n",
+        "Main/dog_val.txt": "b  1\n",
+        "Main/dog_trainval.txt": "a  0\nb  1\n",
+    }
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    labels = sorted((lab.item_id, ds.category(lab.category_id or 0).name, lab.extras) for lab in ds.labels())
+    assert labels == [("a", "cat", {}), ("a", "dog", {"voc:difficult": 1}), ("b", "dog", {})]
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "val")]
+    assert ds.read_notes == []
+    labelkit.save(ds, tmp_path / "out", "voc")
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert sorted((lab.item_id, back.category(lab.category_id or 0).name) for lab in back.labels()) == [
+        ("a", "cat"),
+        ("a", "dog"),
+        ("b", "dog"),
+    ]
+
+
 def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
     src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", "Main/test.txt": "a\n"})
     ds = labelkit.load(src, "voc")

@@ -139,14 +139,16 @@ def image_sets(root: Path) -> Sets:
                 continue
             if cls not in sets.classes:  # (a list of -1 lines names its class too; an empty file may be a split's)
                 sets.classes.append(cls)
-            if again and sets.split_of.get(fields[0], "trainval") != "trainval":
-                continue  # (an item of train or val: its own lists said it)
+            own = sets.split_of.get(fields[0], "trainval")
+            if again and own != "trainval" and own in splits_of_class[cls]:
+                continue  # (an item of train or val: its own split's list of the class said it)
             value = {"1": 1, "0": 0, "-1": -1}.get(fields[1])
             if value is None:  # (2 was read as 1, and written back so)
                 raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number, found=repr(fields[1]))
             if value >= 0:
                 sets.labels.append((safe_relpath(fields[0], source=f, line=number), cls, value))
-            sets.place(fields[0], split)
+            if not again or own == "trainval":  # (an item of train or val keeps its split)
+                sets.place(fields[0], split)
     for task in TASK_LISTS:
         folder = root / "ImageSets" / task
         all_files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
