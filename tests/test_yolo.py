@@ -2099,6 +2099,30 @@ def test_ultralytics_list_lines_without_an_image_extension_are_not_read(tmp_path
     ]
 
 
+def test_ultralytics_list_lines_of_avif_and_jp2_images_are_read(tmp_path: Path) -> None:
+    """Ultralytics 8.3 reads .avif and .jp2 images: lines naming them were read before lines without an image
+    extension were passed over, and then were passed over too, objects and all, with a note that Ultralytics
+    reads none of them."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "labels").mkdir()
+    for name in ("a.avif", "b.JP2", "c.jpg"):
+        Image.new("RGB", (10, 10)).save(tmp_path / "images" / name)
+        (tmp_path / "labels" / name).with_suffix(".txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "train.txt").write_text("images/a.avif\nimages/b.JP2\nimages/c.jpg\nimages\n")
+    (tmp_path / "data.yaml").write_text("train: train.txt\nnames: [x]\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [(i.media.path, i.media.width) for i in ds.items()] == [
+        ("images/a.avif", 10),
+        ("images/b.JP2", 10),
+        ("images/c.jpg", 10),
+    ]
+    assert len(list(ds.objects())) == 3
+    assert ds.read_notes == [
+        "1 lines of image lists name no image (no image extension: 'images' at train.txt:4 first): not read, "
+        "as Ultralytics reads none of them"
+    ]
+
+
 @pytest.mark.parametrize("train", ["[t1.txt, t2.txt]", "[t2.txt, images]"])
 def test_an_image_a_split_names_twice_is_one_item(tmp_path: Path, train: str) -> None:
     """An image in two of a split's lists was refused as two files (the same one) being one item; in a list

@@ -18,7 +18,7 @@ import yaml
 import yaml.reader
 
 from labelkit.errors import InputError
-from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
+from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, load_sizes
 from labelkit.io import Inside, is_file, read_file, read_text, safe_relpath, walk_files
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
@@ -696,6 +696,9 @@ class Relocated:
 
 
 _LIST_FIX = "rewrite the list with paths relative to the dataset folder (or the list's)"
+_LISTED_IMAGE_EXTENSIONS = frozenset({*IMAGE_EXTENSIONS, ".avif", ".jp2", ".jpeg2000"})
+"""Extensions of the list lines an Ultralytics list reads: any version's ``IMG_FORMATS`` (8.3 reads ``.avif`` and
+``.jp2`` images, which :data:`~labelkit.formats.yolo_media.IMAGE_EXTENSIONS` does not hold)."""
 
 
 def _entries_from_list(
@@ -720,7 +723,7 @@ def _entries_from_list(
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if no_images is not None and not is_image(Path(line.replace("\\", "/"))):
+        if no_images is not None and Path(line.replace("\\", "/")).suffix.lower() not in _LISTED_IMAGE_EXTENSIONS:
             no_images.append((list_file, number, line))
             continue
         below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
