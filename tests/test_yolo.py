@@ -2841,6 +2841,21 @@ def test_a_flat_folder_of_label_files_without_their_images_is_read_with_their_si
     ]
 
 
+def test_detecting_a_plain_folder_lists_each_folder_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Looking for label files without their images looked for flat folders again: every sub-folder's files were
+    listed twice (a Roboflow COCO export's train/ of 118,000 images took 9 seconds more to detect)."""
+    from labelkit.formats import yolo_folders
+
+    (tmp_path / "train").mkdir()
+    Image.new("RGB", (4, 4)).save(tmp_path / "train/a.jpg")
+    (tmp_path / "train/_annotations.coco.json").write_text("{}")
+    listed: list[str] = []
+    flat_images = yolo_folders.flat_images
+    monkeypatch.setattr(yolo_folders, "flat_images", lambda p: listed.append(p.name) or flat_images(p))
+    assert yolo.detect(tmp_path) is None
+    assert sorted(listed) == sorted([tmp_path.name, "train"])
+
+
 def test_flat_split_folders_are_splits_and_other_sub_folders_one_dataset(tmp_path: Path) -> None:
     """Roboflow's YOLO Darknet export: train/ and valid/, each images, labels and _darknet.labels side by side."""
     root = tmp_path / "in"
