@@ -36,6 +36,15 @@ def test_a_general_quadrilateral_is_flagged_and_gets_its_minimum_rectangle() -> 
     assert bbox[0][2] * bbox[0][3] <= 5.0 * 3.0 + 1e-9
 
 
+def test_sub_pixel_quads_are_rectangles_only_when_they_are() -> None:
+    """The dot product of two sides was compared with 1e-6 times the longer side, floored at 1 pixel: four
+    points on one line 0.00048 pixels apart passed for a rectangle. A sub-pixel rectangle still is one."""
+    line = np.array([[0.0, 0.0, 0.0, 0.00048, 0.0, 0.00096, 0.0, 0.00048]])
+    tiny = G.rotated_box_corners(np.array([[10.0, 20.0, 0.003, 0.0005]]), np.array([30.0]))
+    assert G.corners_to_rotated_box(line)[2].tolist() == [False]
+    assert G.corners_to_rotated_box(tiny)[2].tolist() == [True]
+
+
 @settings(max_examples=100, deadline=None)
 @given(_coord, _coord, _size, _size, st.integers(1, 5000), st.integers(1, 5000))
 def test_yolo_normalisation_round_trip(x: float, y: float, w: float, h: float, width: int, height: int) -> None:

@@ -1177,6 +1177,20 @@ def test_pose_and_obb_yolo_to_yolo_give_back_the_same_files(
         assert labelkit.load(root / "out", "yolo").info.extras["yolo:task"] == task
 
 
+def test_an_obb_line_of_points_on_one_line_is_written_back_as_read(tmp_path: Path) -> None:
+    """Four sub-pixel corners on one line passed for a rectangle (its sides' dot product was compared with a
+    tolerance of pixels, floored at 1 pixel): held as box and angle, it was written back as another shape,
+    ``0 3.7499999999999996e-7 5e-7 ...``. Found by the property test above."""
+    line = "0 0.0 0.0 0.0 1e-6 0.0 2e-6 0.0 1e-6\n"
+    (tmp_path / "in/labels/train").mkdir(parents=True)
+    (tmp_path / "in/labels/train/0.txt").write_text(line)
+    (tmp_path / "in/data.yaml").write_text("train: images/train\nnames: [a, b, c]\n")
+    (tmp_path / "in/image_sizes.json").write_text(json.dumps({"images/train/0.jpg": [640, 480]}))
+    assert [o.shape for o in labelkit.load(tmp_path / "in").objects()] == ["polygon"]
+    labelkit.convert(tmp_path / "in", tmp_path / "out", to="yolo")
+    assert (tmp_path / "out/labels/train/0.txt").read_text() == line
+
+
 @pytest.mark.parametrize(
     ("split", "layout"),
     [("names", "ultralytics"), ("images", "ultralytics"), ("task", "ultralytics"), ("Images", "ultralytics")]

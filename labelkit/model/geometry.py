@@ -140,7 +140,9 @@ def corners_to_rotated_box(
     centre = p.mean(axis=1)
     diag = p[:, 0] + p[:, 2] - p[:, 1] - p[:, 3]
     dot = (e01 * e12).sum(axis=1)
-    scale = np.maximum(np.maximum(w, h), 1.0)
+    # |dot| / the longer side: how far the shorter side leans along the longer one, in pixels (with a floor of
+    # 1 pixel, a quad of sub-pixel sides passed whatever its shape: 4 points on one line were a "rectangle")
+    scale = np.maximum(w, h)
     is_rect = (np.hypot(diag[:, 0], diag[:, 1]) <= tolerance) & (np.abs(dot) <= tolerance * scale) & (w > 0) & (h > 0)
     angle = np.degrees(np.arctan2(e01[:, 1], e01[:, 0])) % 360.0
     angle = np.where(angle >= 360.0, angle - 360.0, angle)  # -tiny % 360 rounds to exactly 360.0
