@@ -407,3 +407,20 @@ def test_an_annotation_without_an_id_is_not_written(fmt: str, rows: int, tmp_pat
         labelkit.save(ds, out, fmt)
     assert err.value.message == "objects row 0: id is missing"
     assert not out.exists()
+
+
+def test_parquet_column_written_twice_is_an_input_error(tmp_path: Path) -> None:
+    """Arrow raised KeyError ('Field "extras" exists 2 times in schema') on a table holding a column twice."""
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ds.parquet"
+    labelkit.save(labelkit.load(FIXTURES / "native/images.labelkit.json"), out, "parquet")
+    data = pq.read_table(out / "objects.parquet")
+    pq.write_table(data.append_column("extras", data["extras"]), out / "objects.parquet")
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.convert(out, tmp_path / "o.labelkit.json", to="labelkit")
+    assert str(err.value.location.path) == str(out / "objects.parquet")
+    assert err.value.message == "column 'extras' appears more than once"
+    assert not (tmp_path / "o.labelkit.json").exists()
+    found = [(Path(f.path).name, f.where, f.message) for f in labelkit.validate(out)]
+    assert found == [("objects.parquet", "", "column 'extras' appears more than once")]

@@ -122,6 +122,10 @@ def _read_table(path: Path, name: str) -> pa.Table:
                     path=file,
                     hint="it would not be read: drop it, or keep its values in the rows' extras (a JSON object)",
                 )
+            names = reader.schema_arrow.names
+            twice = next((c for i, c in enumerate(names) if c in names[:i]), None)
+            if twice is not None:  # (Arrow cannot tell which one is meant: it would raise KeyError)
+                raise InputError(f"column {twice!r} appears more than once", path=file, hint="keep one of them")
             for i in range(reader.num_row_groups):
                 piece = reader.read_row_group(i)
                 piece.validate(full=True)  # strings that are not UTF-8, offsets out of range: ArrowInvalid
