@@ -1059,9 +1059,10 @@ def test_darknet_never_copies_an_image_over_a_label_file(tmp_path: Path) -> None
     ds = Dataset(categories=[Category(id=0, name="a")])
     ds.add_item(Item(id="z", split="train", media=Media(path="z.txt", width=4, height=3)))
     ds.add(Object(id="1", item_id="z", category_id=0, bbox=(0.0, 0.0, 1.0, 1.0)))
-    with pytest.raises(OutputError, match="an image would overwrite a file already written") as err:
+    with pytest.raises(OutputError, match="'obj_train_data/z.txt' would be its own label file") as err:
         labelkit.save(ds, tmp_path / "out", "yolo", layout="darknet", media="copy", media_root=str(tmp_path / "m"))
-    assert err.value.location.path == str(tmp_path / "out/obj_train_data/z.txt")
+    assert err.value.location.path == str(tmp_path / "out")  # refused before anything is written
+    assert not (tmp_path / "out").exists()
 
 
 _DECIMAL = st.integers(0, 10**6).map(lambda n: n / 10**6)  # Ultralytics' and CVAT's 6 decimals
@@ -1902,6 +1903,22 @@ def test_darknet_refuses_image_paths_a_list_line_cannot_hold(tmp_path: Path, nam
     assert sorted(i.media.path for i in back.items()) == [f"images/train/x/{name}", "images/train/x/ok.jpg"]
     item_of = {i.media.path: i.id for i in back.items()}
     assert [o.item_id for o in back.objects()] == [item_of[f"images/train/x/{name}"]]
+
+
+@pytest.mark.parametrize("name", ["a.txt", "a.TXT"])
+def test_darknet_refuses_an_image_that_would_be_its_own_label_file(tmp_path: Path, name: str) -> None:
+    """Images and labels share obj_train_data/: a.txt's label file was the image, which read back unreadable."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path=f"x/{name}"), split="train"))
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", layout="darknet")
+    assert err.value.message == (
+        f"item 'a': its image path 'obj_train_data/x/{name}' would be its own label file in the Darknet layout"
+    )
+    assert err.value.location.path == str(tmp_path / "o")
+    assert not (tmp_path / "o").exists()
+    labelkit.save(ds, tmp_path / "u", "yolo")  # the Ultralytics layout keeps labels apart from images
+    assert [i.id for i in labelkit.load(tmp_path / "u", "yolo").items()] == ["x/a"]
 
 
 def test_a_split_named_validation_reads_back_under_its_name(tmp_path: Path) -> None:

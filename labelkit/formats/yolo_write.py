@@ -24,7 +24,7 @@ from labelkit.formats.yolo_classify import write_classify
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
 from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
-from labelkit.io import create_file
+from labelkit.io import create_file, folded_name
 from labelkit.model import Dataset
 from labelkit.report import Report
 
@@ -351,7 +351,9 @@ def _refuse_unlistable(image_rel: list[str], ids: list[str]) -> None:
     """Raise before anything is written when an image path cannot be a line of a Darknet list file.
 
     A list holds one path per line, read with the line's surrounding whitespace dropped: a path with a line
-    break would read back as two images, one with spaces around it as another file.
+    break would read back as two images, one with spaces around it as another file. Images and labels share
+    ``obj_<split>_data/``, so an image named ``*.txt`` would be its own label file, which a reader then takes
+    for the image and cannot read (on macOS and Windows ``*.TXT`` too: refused everywhere).
 
     Raises:
         OutputError: naming the item.
@@ -361,6 +363,12 @@ def _refuse_unlistable(image_rel: list[str], ids: list[str]) -> None:
             raise OutputError(
                 f"item {item_id!r}: its image path {rel!r} cannot be a line of a Darknet list",
                 expected="no line break in the path, and no space at its end",
+                hint="rename the image, or write the Ultralytics layout",
+            )
+        if rel[-4:].lower() == ".txt" and folded_name(rel) == folded_name(f"{_stem(rel)}.txt"):
+            raise OutputError(
+                f"item {item_id!r}: its image path {rel!r} would be its own label file in the Darknet layout",
+                expected="an image name not ending in .txt",
                 hint="rename the image, or write the Ultralytics layout",
             )
 
