@@ -1147,3 +1147,21 @@ def test_an_output_in_a_folder_whose_name_is_not_utf8_reads_back(tmp_path: Path,
     ds = labelkit.load(FIXTURES / "native" / "images.labelkit.json")
     labelkit.save(ds, out, fmt, allow_loss=True)
     assert labelkit.load(out, fmt).stats().items == 3
+
+
+def test_a_polygon_inside_an_image_2_to_63_wide_is_not_reported_clipped(tmp_path: Path) -> None:
+    """The far-polygon check cast the image's width (2^63 as a float) to int64, which no int64 holds: on x86 it
+    became -2^63, so a polygon inside the image was measured against its height, and reported clipped."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=2**63 - 1, height=480)))
+    ds.add_item(Item(id="b", media=Media(path="b.jpg", width=10, height=10)))  # (a far polygon: the check runs)
+    ds.add(Object(id="1", item_id="a", category_id=1, polygon=[[10.0, 10.0, 5e18, 10.0, 200.0, 100.0]]))
+    ds.add(Object(id="2", item_id="b", category_id=1, polygon=[[0.0, 0.0, 1e6, 0.0, 5.0, 5.0]]))
+    report = labelkit.save(ds, tmp_path / "o", "coco")
+    assert [(c.what, c.count) for c in report.transformed if c.what.startswith("polygons")] == [
+        ("polygons reaching far outside their image", 1)
+    ]
+    written = json.loads(next((tmp_path / "o").rglob("*.json")).read_text())
+    assert written["annotations"][0]["segmentation"] == [[10, 10, 5e18, 10, 200, 100]]

@@ -199,7 +199,8 @@ def far_polygons_clipped(
     w, h = np.zeros(n), np.zeros(n)
     w[look], h[look] = np.where(sized, width, 0), np.where(sized, height, 0)
     polygon = objects["polygon"] if every else objects["polygon"].take(pa.array(look))
-    far[look] = sized & G.unrasterisable(polygon, h[look].astype(np.int64), w[look].astype(np.int64))
+    # (whole sides, kept as floats: a side of 2^63 - 1 is 2^63 as a float, which no int64 holds)
+    far[look] = sized & G.unrasterisable(polygon, np.floor(h[look]), np.floor(w[look]))
     if not far.any():
         return objects, far
     rows = np.flatnonzero(far)

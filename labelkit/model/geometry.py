@@ -593,7 +593,9 @@ def raster_problem(rings: Sequence[Sequence[float]], height: int, width: int) ->
     return None
 
 
-def unrasterisable(polygon: Any, heights: NDArray[np.int64], widths: NDArray[np.int64]) -> NDArray[np.bool_]:
+def unrasterisable(
+    polygon: Any, heights: NDArray[np.int64] | NDArray[np.float64], widths: NDArray[np.int64] | NDArray[np.float64]
+) -> NDArray[np.bool_]:
     """Per row of a polygon column, whether :func:`raster_problem` finds coordinates it cannot rasterise.
 
     The same rule over the whole column at once: a ring of 3 points or more with a coordinate that is not
