@@ -2045,6 +2045,23 @@ def test_an_unsafe_path_in_a_list_or_obj_data_names_its_line(
 
 
 @pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
+@pytest.mark.parametrize("entry", [".", "./.", "images", "images/./"])
+def test_a_list_line_naming_a_folder_names_its_line(tmp_path: Path, config: str, entry: str) -> None:
+    """A line "." raised ValueError (Path('.').with_suffix: an empty name); a folder was read as an image."""
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "images/a.jpg")
+    (tmp_path / "train.txt").write_text(f"images/a.jpg\n{entry}\n")
+    if config == "data.yaml":
+        (tmp_path / "data.yaml").write_text("train: train.txt\nnames: [x]\n")
+    else:
+        (tmp_path / "obj.data").write_text("classes = 1\ntrain = train.txt\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / config, "yolo")
+    assert err.value.message == "a list line names a folder, not an image"
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "train.txt"), 2)
+
+
+@pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
 def test_absolute_paths_inside_the_dataset_in_a_list_or_obj_data_are_read(tmp_path: Path, config: str) -> None:
     """Ultralytics takes a list line as written, so its lists (and obj.data) often hold absolute paths: they were
     refused."""

@@ -751,6 +751,8 @@ def _entries_from_list(
             candidates.append(root / name.split("/", 1)[1])
         image = next((c for c in candidates if is_file(c)), None)
         if image is None:  # no image here (labels shipped alone): the candidate whose label file exists
+            if name == "." or any(c.is_dir() for c in candidates):  # ("." made no item id: ValueError)
+                raise InputError("a list line names a folder, not an image", path=list_file, line=number)
             image = next((c for c in candidates if is_file(_img2label(c))), candidates[0])
         if image in seen:  # an image listed twice (to weigh it in training) is one item
             continue
