@@ -190,6 +190,27 @@ def test_missing_or_bad_fields_name_the_element(tmp_path: Path, body: str, eleme
     assert err.value.location.element == (element or "annotation/object[1]/bndbox/ymax")
 
 
+@pytest.mark.parametrize(
+    ("ymin", "message"),
+    [
+        ("<ymin/>", "<ymin> holds no number"),
+        ("<ymin>  </ymin>", "<ymin> holds no number"),
+        ("<ymin><v>1</v></ymin>", "<ymin> holds no number (found <v>)"),
+        ("", "missing <ymin>"),
+    ],
+)
+def test_a_corner_that_is_there_but_holds_no_number_is_not_called_missing(
+    tmp_path: Path, ymin: str, message: str
+) -> None:
+    """<ymin><v>1</v></ymin> (a number inside another element) and <ymin/> were both 'missing <ymin>'."""
+    (tmp_path / "Annotations").mkdir()
+    box = f"<bndbox><xmin>1</xmin>{ymin}<xmax>2</xmax><ymax>3</ymax></bndbox>"
+    (tmp_path / "Annotations/a.xml").write_text(f"<annotation><object><name>a</name>{box}</object></annotation>")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert str(err.value) == f"{tmp_path / 'Annotations/a.xml'} <annotation/object[1]/bndbox/ymin>: {message}"
+
+
 _BOX = "<bndbox><xmin>0</xmin><ymin>0</ymin><xmax>4</xmax><ymax>4</ymax></bndbox>"
 _PART = "<part><name>head</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></part>"
 

@@ -140,9 +140,13 @@ def _text(node: Element | None) -> str | None:
 
 
 def _number(node: Element, tag: str, path: Path, where: str) -> float:
-    text = _text(node.find(tag))
-    if text is None:
+    field = node.find(tag)
+    if field is None:
         raise InputError(f"missing <{tag}>", path=path, element=f"{where}/{tag}")
+    text = _text(field)
+    if not text:  # (<xmin/>, or <xmin><v>3</v></xmin>: there, so not "missing", but holding no number)
+        inner = next((f"<{child.tag}>" for child in field if isinstance(child.tag, str)), None)
+        raise InputError(f"<{tag}> holds no number", path=path, element=f"{where}/{tag}", found=inner)
     try:
         value = float(text)
     except ValueError:
