@@ -660,6 +660,25 @@ def test_coco_negative_sizes_and_runs_are_errors(changes: dict, pointer: str, me
     assert err.value.location.pointer == pointer
 
 
+@pytest.mark.parametrize("counts", [[2**28] * 8, "PPPPP8PPPPP8PPPPP800000"])  # (the second: the first compressed)
+def test_coco_rle_of_a_mask_beyond_32_bit_runs_is_refused_at_its_pointer(tmp_path: Path, counts: Any) -> None:
+    """Uncompressed runs adding up to a 65536 x 32768 image (2^31 pixels) were read, then every writer refused the
+    dataset with an error naming no place in the file; compressed ones were refused at their pointer."""
+    doc = _coco(
+        images__0__width=2**15,
+        images__0__height=2**16,
+        annotations__1__segmentation={"size": [2**16, 2**15], "counts": counts},
+    )
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert str(err.value) == (
+        f"{path}#/annotations/1/segmentation/counts: RLE counts do not fit a 65536 x 32768 mask; "
+        "hint: pass -o skip_invalid=true to skip bad annotations"
+    )
+
+
 def test_dota_coordinates_must_be_finite(tmp_path: Path) -> None:
     root = tmp_path / "in" / "train"
     (root / "labelTxt").mkdir(parents=True)

@@ -38,7 +38,7 @@ from labelkit.formats.coco_read import (
     pointer_of,
 )
 from labelkit.model import Category
-from labelkit.model.rle import rle_strings_problems, rle_sum_message
+from labelkit.model.rle import RLE_PIXEL_LIMIT, rle_strings_problems, rle_sum_message, rle_unfit_message
 from labelkit.model.tables import MASK_TYPE, true_mask, valid_mask
 from labelkit.report import Finding
 
@@ -303,6 +303,8 @@ def objects_table(
             )
         elif isinstance(rle.counts, str):
             strings.append((row, rle.counts, h, w))
+        elif h * w >= RLE_PIXEL_LIMIT:  # (the counts may add up: pycocotools cannot hold them, as for the strings)
+            out.findings.append((row, Finding(where, _counts_pointer(row), rle_unfit_message(h, w))))
         elif (total := sum(rle.counts)) != h * w:
             out.findings.append((row, Finding(where, _counts_pointer(row), rle_sum_message(total, h * w))))
     if strings:  # a decoder would make up the pixels of counts that do not add up: checked all at once

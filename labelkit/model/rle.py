@@ -110,7 +110,7 @@ def counts_problem(counts: NDArray[np.int64], height: int, width: int) -> str | 
     size = height * width
     # a count beyond the size cannot add up, and could overflow the sum (pycocotools' counts are 32-bit)
     if _too_large(height, width) or (len(counts) and int(counts.max()) > size):
-        return _unfit_message(height, width)
+        return rle_unfit_message(height, width)
     if (total := int(counts.sum())) != size:
         return rle_sum_message(total, size)
     return None
@@ -121,9 +121,13 @@ NOT_COUNTS = "RLE counts are not COCO's (compressed or uncompressed)"
 _NOT_RLE = "RLE counts is not a compressed COCO RLE string"
 
 
+RLE_PIXEL_LIMIT = 2**31
+"""Pixels of the smallest mask no RLE holds: pycocotools counts runs in 32 bits (signed where it sums them)."""
+
+
 def _too_large(height: int, width: int) -> bool:
     """Sizes no RLE can hold: negative, or beyond pycocotools' 32-bit counts (Python integers: no wrap-around)."""
-    return height < 0 or width < 0 or height * width >= 2**31
+    return height < 0 or width < 0 or height * width >= RLE_PIXEL_LIMIT
 
 
 def _sizes(heights: Sequence[int], widths: Sequence[int]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
@@ -134,7 +138,8 @@ def _sizes(heights: Sequence[int], widths: Sequence[int]) -> tuple[NDArray[np.in
     return size, unfit
 
 
-def _unfit_message(height: int, width: int) -> str:
+def rle_unfit_message(height: int, width: int) -> str:
+    """The problem of RLE counts for a ``height x width`` mask that no counts can fit (or that one run exceeds)."""
     return f"RLE counts do not fit a {height} x {width} mask"
 
 
@@ -196,7 +201,7 @@ def rle_strings_problems(texts: Sequence[str], heights: Sequence[int], widths: S
         if bad[i]:
             problems[i] = _NOT_RLE
         elif unfit[i]:
-            problems[i] = _unfit_message(heights[i], widths[i])
+            problems[i] = rle_unfit_message(heights[i], widths[i])
         else:
             problems[i] = rle_sum_message(int(sums[i]), int(size[i]))
     return problems
@@ -266,7 +271,7 @@ def mask_column_problems(column: Any) -> dict[int, str]:
             if missing[k] or negative[k]:
                 problems[r] = NOT_COUNTS
             elif unfit[k]:
-                problems[r] = _unfit_message(heights[r], widths[r])
+                problems[r] = rle_unfit_message(heights[r], widths[r])
             else:
                 problems[r] = rle_sum_message(int(sums[k]), int(size[k]))
     return {int(cells[k]): problems[k] for k in sorted(problems)}
