@@ -322,6 +322,30 @@ def test_unsafe_names_in_lists_are_refused(tmp_path: Path) -> None:
         labelkit.load(tmp_path, "voc")
 
 
+@pytest.mark.parametrize(
+    "rel", ["Main/train.txt", "Main/cat_train.txt", "Segmentation/train.txt", "Action/train.txt", "Layout/val.txt"]
+)
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("../../etc/passwd", "unsafe file name '../../etc/passwd'"),
+        (".", "a list line names no image"),
+        ("./", "a list line names no image"),
+    ],
+)
+def test_a_bad_list_line_is_an_error_at_its_line(tmp_path: Path, rel: str, entry: str, message: str) -> None:
+    """An unsafe name's error named no line; '.' (and './') was read as an item named '.'."""
+    (tmp_path / "ImageSets" / rel).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "ImageSets/Main").mkdir(exist_ok=True)
+    (tmp_path / "ImageSets/Main/train.txt").write_text("a\n")
+    value = " 1" if "cat_" in rel else ""
+    (tmp_path / "ImageSets" / rel).write_text(f"a{value}\n\n{entry}{value}\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert err.value.message == message and err.value.found == (repr(entry) if "image" in message else None)
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "ImageSets" / rel), 3)
+
+
 def test_detect() -> None:
     assert voc.detect(Path("/nonexistent")) is None
 

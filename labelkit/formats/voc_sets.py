@@ -110,7 +110,7 @@ def image_sets(root: Path) -> Sets:
         union = f.stem == "trainval" and bool(with_finer)
         sets.trainval |= union
         for number, fields in _read_list(f):
-            item = safe_relpath(fields[0], source=f, line=number)
+            item = _item(fields[0], f, number)
             if union and item in sets.split_of:
                 continue
             sets.place(item, f.stem)
@@ -139,16 +139,17 @@ def image_sets(root: Path) -> Sets:
                 continue
             if cls not in sets.classes:  # (a list of -1 lines names its class too; an empty file may be a split's)
                 sets.classes.append(cls)
-            own = sets.split_of.get(fields[0], "trainval")
+            item = _item(fields[0], f, number)
+            own = sets.split_of.get(item, "trainval")
             if again and own != "trainval" and own in splits_of_class[cls]:
                 continue  # (an item of train or val: its own split's list of the class said it)
             value = {"1": 1, "0": 0, "-1": -1}.get(fields[1])
             if value is None:  # (2 was read as 1, and written back so)
                 raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number, found=repr(fields[1]))
             if value >= 0:
-                sets.labels.append((safe_relpath(fields[0], source=f, line=number), cls, value))
+                sets.labels.append((item, cls, value))
             if not again or own == "trainval":  # (an item of train or val keeps its split)
-                sets.place(fields[0], split)
+                sets.place(item, split)
     for task in TASK_LISTS:
         folder = root / "ImageSets" / task
         all_files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
@@ -162,7 +163,7 @@ def image_sets(root: Path) -> Sets:
             again = f.stem == "trainval" and bool(task_finer)
             sets.trainval |= again
             for number, fields in _read_list(f):
-                item = safe_relpath(fields[0], source=f, line=number)
+                item = _item(fields[0], f, number)
                 sets.action_objects |= task == "Action" and len(fields) > 1  # (written back so)
                 if again and sets.split_of.get(item, "trainval") != "trainval":
                     continue
@@ -209,7 +210,7 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
                     line=number,
                     found=f"{len(fields)} fields",
                 )
-            item = safe_relpath(fields[0], source=f, line=number)
+            item = _item(fields[0], f, number)
             if not (fields[1].isascii() and fields[1].isdigit() and int(fields[1]) > 0):
                 raise InputError(
                     "action list object index must be a whole number from 1", path=f, line=number, found=repr(fields[1])
@@ -224,6 +225,18 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
             (sets.actions if flag else sets.unflagged).append(entry)
             if not again or own == "trainval":  # (an image of train or val keeps its split)
                 sets.place(item, split)
+
+
+def _item(name: str, list_file: Path, line: int) -> str:
+    """The item a list line names: its image name, made safe (``a/./b`` is ``a/b``).
+
+    Raises:
+        InputError: an unsafe name, or one naming the folder itself (``.``, ``./``), at its line.
+    """
+    item = safe_relpath(name, source=list_file, line=line)
+    if item == ".":  # (no file: it was read as an item named ".")
+        raise InputError("a list line names no image", path=list_file, line=line, found=repr(name))
+    return item
 
 
 def _per_class_file(path: Path, main: bool = False, action: bool = False) -> bool:
