@@ -1184,3 +1184,28 @@ def test_a_polygon_inside_an_image_2_to_63_wide_is_not_reported_clipped(tmp_path
     ]
     written = json.loads(next((tmp_path / "o").rglob("*.json")).read_text())
     assert written["annotations"][0]["segmentation"] == [[10, 10, 5e18, 10, 200, 100]]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "expected"),
+    [
+        (  # was: the file without the pointer
+            {"/etc/x.jpg": [1, 1]},
+            "#/~1etc~1x.jpg: unsafe file name '/etc/x.jpg'; hint: file names inside a dataset must be relative and "
+            "must not contain '..'",
+        ),
+        (  # was: without the value found
+            {"images/train/a.jpg": [640.0, True]},
+            "#/images~1train~1a.jpg: bad image size (expected [width, height] (positive, 64-bit), found [640.0, true])",
+        ),
+    ],
+)
+def test_a_bad_image_sizes_entry_is_named_by_its_pointer_and_value(
+    tmp_path: Path, sizes: dict[str, Any], expected: str
+) -> None:
+    root = tmp_path / "detect"
+    shutil.copytree(FIXTURES / "yolo/golden/detect", root)
+    (root / "image_sizes.json").write_text(json.dumps(sizes))
+    with pytest.raises(InputError) as err:
+        labelkit.load(root / "data.yaml", "yolo", image_sizes=str(root / "image_sizes.json"))
+    assert str(err.value) == f"{root / 'image_sizes.json'}{expected}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -146,9 +147,13 @@ def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
             or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= INT64_MAX for v in size)
         ):
             raise InputError(
-                "bad image size", path=path, pointer=json_pointer(key), expected="[width, height] (positive, 64-bit)"
+                "bad image size",
+                path=path,
+                pointer=json_pointer(key),
+                expected="[width, height] (positive, 64-bit)",
+                found=json.dumps(size),
             )
-        out[safe_relpath(key, source=path)] = (size[0], size[1])
+        out[safe_relpath(key, source=path, pointer=json_pointer(key))] = (size[0], size[1])
     return out
 
 
