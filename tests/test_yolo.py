@@ -2047,14 +2047,22 @@ def test_an_unsafe_path_in_a_list_or_obj_data_names_its_line(
 @pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
 @pytest.mark.parametrize("entry", [".", "./.", "images", "images/./"])
 def test_a_list_line_naming_a_folder_names_its_line(tmp_path: Path, config: str, entry: str) -> None:
-    """A line "." raised ValueError (Path('.').with_suffix: an empty name); a folder was read as an image."""
+    """A line "." raised ValueError (Path('.').with_suffix: an empty name); a folder was read as an image. An
+    Ultralytics list passes over it (no image extension: Ultralytics reads none such), and a read note says so;
+    in a Darknet list, which loads any path, it is an error at its line."""
     (tmp_path / "images").mkdir()
     Image.new("RGB", (10, 10)).save(tmp_path / "images/a.jpg")
     (tmp_path / "train.txt").write_text(f"images/a.jpg\n{entry}\n")
     if config == "data.yaml":
         (tmp_path / "data.yaml").write_text("train: train.txt\nnames: [x]\n")
-    else:
-        (tmp_path / "obj.data").write_text("classes = 1\ntrain = train.txt\n")
+        ds = labelkit.load(tmp_path / config, "yolo")
+        assert [i.id for i in ds.items()] == ["images/a"]
+        assert ds.read_notes == [
+            f"1 lines of image lists name no image (no image extension: {entry!r} at train.txt:2 first): not read, "
+            "as Ultralytics reads none of them"
+        ]
+        return
+    (tmp_path / "obj.data").write_text("classes = 1\ntrain = train.txt\n")
     with pytest.raises(InputError) as err:
         labelkit.load(tmp_path / config, "yolo")
     assert err.value.message == "a list line names a folder, not an image"
