@@ -156,14 +156,8 @@ def _check_references(doc: NativeDocument, path: str | Path) -> list[Finding]:
         if item.id in item_ids:
             findings.append(Finding(where, "#" + json_pointer("items", i, "id"), f"duplicate item id {item.id!r}"))
         item_ids.add(item.id)
-    category_ids: set[int] = set()
-    for i, category in enumerate(doc.categories):
-        if category.id in category_ids:
-            findings.append(
-                Finding(where, "#" + json_pointer("categories", i, "id"), f"duplicate category id {category.id}")
-            )
-        category_ids.add(category.id)
-    findings += parent_findings(doc.categories, where)
+    category_ids = {c.id for c in doc.categories}
+    findings += category_findings(doc.categories, where)
     seen: dict[str, set[str]] = {kind: set() for kind in T.TABLE_BY_KIND}
     for i, a in enumerate(doc.annotations):
         if a.item_id not in item_ids:
@@ -545,6 +539,17 @@ def _orphans(categories: list[Category]) -> list[int]:
     return [i for i, c in enumerate(categories) if c.parent is not None and c.parent not in ids]
 
 
+def category_findings(categories: list[Category], where: str) -> list[Finding]:
+    """Categories repeating an id, then those whose parent is not a category (at ``#/categories/<i>/...``)."""
+    findings: list[Finding] = []
+    seen: set[int] = set()
+    for i, c in enumerate(categories):
+        if c.id in seen:
+            findings.append(Finding(where, "#" + json_pointer("categories", i, "id"), f"duplicate category id {c.id}"))
+        seen.add(c.id)
+    return findings + parent_findings(categories, where)
+
+
 def parent_findings(categories: list[Category], where: str) -> list[Finding]:
     """A finding per category whose parent is not a category (at ``#/categories/<i>/parent`` of ``where``)."""
     return [
@@ -576,15 +581,8 @@ def reference_findings(
         limit: findings per kind at most.
         references: look for references to no item or category too (not only ids repeated).
     """
-    findings: list[Finding] = []
-    seen: set[int] = set()
-    for i, c in enumerate(dataset.categories):
-        if c.id in seen:
-            findings.append(
-                Finding(manifest, "#" + json_pointer("categories", i, "id"), f"duplicate category id {c.id}")
-            )
-        seen.add(c.id)
-    findings += parent_findings(dataset.categories, manifest)
+    findings = category_findings(dataset.categories, manifest)
+    seen = {c.id for c in dataset.categories}
     items = dataset.table("items")["id"]
     findings += [
         Finding(where_of("items"), f"row {r}", f"duplicate item id {items[r].as_py()!r}")
