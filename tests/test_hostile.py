@@ -1198,6 +1198,11 @@ def test_a_polygon_inside_an_image_2_to_63_wide_is_not_reported_clipped(tmp_path
             {"images/train/a.jpg": [640.0, True]},
             "#/images~1train~1a.jpg: bad image size (expected [width, height] (positive, 64-bit), found [640.0, true])",
         ),
+        (  # was: the later size taken, without a word
+            {"images/train/a.jpg": [640, 480], "./images/train/a.jpg": [320, 240]},
+            "#/.~1images~1train~1a.jpg: image images/train/a.jpg is given two sizes (expected [640, 480], found "
+            "[320, 240])",
+        ),
     ],
 )
 def test_a_bad_image_sizes_entry_is_named_by_its_pointer_and_value(

@@ -134,7 +134,7 @@ def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
     """Read an image-size file: a JSON object mapping image paths (relative, ``/``) to ``[width, height]``.
 
     Raises:
-        InputError: not such an object.
+        InputError: not such an object, or one image given two sizes (``a.jpg`` and ``./a.jpg``).
     """
     value = parse_json(read_bytes(path), path)
     if not isinstance(value, dict):
@@ -153,7 +153,16 @@ def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
                 expected="[width, height] (positive, 64-bit)",
                 found=json.dumps(size),
             )
-        out[safe_relpath(key, source=path, pointer=json_pointer(key))] = (size[0], size[1])
+        name = safe_relpath(key, source=path, pointer=json_pointer(key))
+        if name in out and out[name] != (size[0], size[1]):  # (a.jpg and ./a.jpg: the later won, unsaid)
+            raise InputError(
+                f"image {name} is given two sizes",
+                path=path,
+                pointer=json_pointer(key),
+                expected=json.dumps(list(out[name])),
+                found=json.dumps(size),
+            )
+        out[name] = (size[0], size[1])
     return out
 
 
