@@ -197,6 +197,8 @@ def test_missing_or_bad_fields_name_the_element(tmp_path: Path, body: str, eleme
         ("<ymin>  </ymin>", "<ymin> holds no number"),
         ("<ymin><v>1</v></ymin>", "<ymin> holds no number (found <v>)"),
         ("", "missing <ymin>"),
+        # (read as 3: the 4 after <v/> was dropped unsaid)
+        ("<ymin>3<v/>4</ymin>", "<ymin> holds text after <v> inside it (found '34')"),
     ],
 )
 def test_a_corner_that_is_there_but_holds_no_number_is_not_called_missing(
@@ -209,6 +211,33 @@ def test_a_corner_that_is_there_but_holds_no_number_is_not_called_missing(
     with pytest.raises(InputError) as err:
         labelkit.load(tmp_path, "voc")
     assert str(err.value) == f"{tmp_path / 'Annotations/a.xml'} <annotation/object[1]/bndbox/ymin>: {message}"
+
+
+@pytest.mark.parametrize(
+    ("xml", "element", "message"),
+    [
+        (
+            "<size><width>64<b/>0</width><height>4</height></size>",
+            "annotation/size/width",
+            "<width> holds text after <b> inside it",
+        ),
+        (
+            "<object><name>a</name><difficult>1<i/>1</difficult></object>",
+            "annotation/object[1]/difficult",
+            "<difficult> holds text after <i> inside it",
+        ),
+    ],
+)
+def test_a_number_that_goes_on_after_an_element_inside_it_is_an_error(
+    tmp_path: Path, xml: str, element: str, message: str
+) -> None:
+    """<width>64<b/>0</width> was read as 64 (and <difficult>1<i/>1</difficult> as 1): the text after the element
+    inside was dropped, unsaid."""
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations/a.xml").write_text(f"<annotation><filename>a.jpg</filename>{xml}</annotation>")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert (err.value.location.element, err.value.message) == (element, message)
 
 
 _BOX = "<bndbox><xmin>0</xmin><ymin>0</ymin><xmax>4</xmax><ymax>4</ymax></bndbox>"

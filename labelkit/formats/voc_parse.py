@@ -115,7 +115,7 @@ def _size_field(size: Element, tag: str, path: Path) -> int | None:
     Raises:
         InputError: not a finite number, or out of range, naming ``annotation/size/<tag>``.
     """
-    text = _text(size.find(tag))
+    text = _number_text(size.find(tag), tag, path, "annotation/size")
     if not text:
         return None
     try:
@@ -139,11 +139,32 @@ def _text(node: Element | None) -> str | None:
     return node.text.strip()
 
 
+def _number_text(node: Element | None, tag: str, path: Path, where: str) -> str | None:
+    """:func:`_text` of a numeric field, which must not go on after an element inside it.
+
+    ``<xmin>3<v/>4</xmin>`` read 3, and the 4 after ``<v/>`` was dropped unsaid (the element was noted).
+
+    Raises:
+        InputError: naming the field and the element the text goes on after.
+    """
+    if node is not None:
+        for child in node:
+            if (child.tail or "").strip():
+                inner = f"<{child.tag}>" if isinstance(child.tag, str) else "a comment"
+                raise InputError(
+                    f"<{tag}> holds text after {inner} inside it",
+                    path=path,
+                    element=f"{where}/{tag}",
+                    found=repr("".join(node.itertext()).strip()),
+                )
+    return _text(node)
+
+
 def _number(node: Element, tag: str, path: Path, where: str) -> float:
     field = node.find(tag)
     if field is None:
         raise InputError(f"missing <{tag}>", path=path, element=f"{where}/{tag}")
-    text = _text(field)
+    text = _number_text(field, tag, path, where)
     if not text:  # (<xmin/>, or <xmin><v>3</v></xmin>: there, so not "missing", but holding no number)
         inner = next((f"<{child.tag}>" for child in field if isinstance(child.tag, str)), None)
         raise InputError(f"<{tag}> holds no number", path=path, element=f"{where}/{tag}", found=inner)
@@ -174,7 +195,7 @@ def _int_or_text(text: str) -> int | str:
 
 
 def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
-    text = _text(node.find(tag))
+    text = _number_text(node.find(tag), tag, path, where)
     if text is None or text == "":
         return None
     try:
