@@ -196,8 +196,9 @@ def _is_xml(name: str) -> bool:
 
 def _holds_xml(folder: Path) -> bool:
     """Whether a folder holds an annotation file (not looking in its subfolders)."""
-    try:
-        return any(_is_xml(p.name) for p in folder.iterdir())
+    try:  # (on names: a folder of 118k images made as many Path objects, over half a second)
+        with os.scandir(folder) as entries:
+            return any(_is_xml(e.name) for e in entries)
     except OSError:  # (a folder that cannot be listed is no VOC folder, as glob takes it)
         return False
 

@@ -29,7 +29,7 @@ from labelkit.formats.yolo_layout import (
     rel_path,
     ultralytics_layout,
 )
-from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
+from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, load_sizes
 from labelkit.io import Inside, walk_files, without_bom
 
 
@@ -42,12 +42,18 @@ def classify_splits(root: Path) -> list[Path]:
     its split something else: every other image of the split was left out unsaid.)
     """
     splits = []
-    for sub in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        classes = sorted(c for c in sub.iterdir() if c.is_dir())
+    for sub in _subfolders(root) if root.is_dir() else []:
+        classes = _subfolders(sub)
         if classes and not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
             if any(any(is_image(f) for f in c.iterdir()) for c in classes):  # (stops at the first image)
                 splits.append(sub)
     return splits if any(s.name in CLASSIFY_SPLITS for s in splits) else []
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders in ``folder``, by name: one listing, no file looked at (a split of 118k images took seconds)."""
+    with os.scandir(folder) as entries:
+        return sorted(folder / e.name for e in entries if e.is_dir())
 
 
 def _plain_folder(root: Path) -> bool:
@@ -65,7 +71,19 @@ def flat_images(root: Path) -> list[str]:
         return []
     with os.scandir(root) as entries:
         files = {e.name for e in entries if not e.name.startswith(APPLE_DOUBLE) and e.is_file()}
-    return sorted(n for n in files if is_image(Path(n)) and label_file(Path(n)).name in files)
+    return sorted(n for n in files if _labelled_image(n, files))
+
+
+def _labelled_image(name: str, files: set[str]) -> bool:
+    """Whether ``name`` is an image's (:func:`is_image`) whose label file (:func:`label_file`) is in ``files``.
+
+    On names, not paths: a folder of 118k images made as many ``Path`` objects twice, about a second.
+
+    >>> [_labelled_image(n, {"a.txt", "b.JPG", "a.jpg", ".jpg", ".txt"}) for n in ("a.jpg", "b.JPG", ".jpg")]
+    [True, False, False]
+    """
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in IMAGE_EXTENSIONS and name[:dot] + ".txt" in files
 
 
 def flat_labels(root: Path) -> list[str]:
