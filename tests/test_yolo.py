@@ -3205,7 +3205,7 @@ def test_another_machines_path_is_only_ever_found_inside_the_dataset(
     tmp_path_factory: pytest.TempPathFactory, start: str, parts: list[str], slash: str
 ) -> None:
     """Whatever a list line says, the files looked for and found are inside the dataset, and are files."""
-    from labelkit.formats.yolo_layout import Relocated, _outside
+    from labelkit.formats.yolo_configs import Relocated, _outside
 
     base = tmp_path_factory.getbasetemp() / "relocate"
     root = base / "ds"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_classify import CLASSIFY_SPLITS
+from labelkit.formats.yolo_configs import darknet_layout, ultralytics_layout
 from labelkit.formats.yolo_layout import (
     APPLE_DOUBLE,
     IMAGE_DIRS,
@@ -20,14 +21,12 @@ from labelkit.formats.yolo_layout import (
     LABELIMG_NAMES,
     Entry,
     Layout,
-    darknet_layout,
     entries_from_labels,
     find_config,
     images_under,
     label_file,
     read_names_file,
     rel_path,
-    ultralytics_layout,
 )
 from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, load_sizes
 from labelkit.io import Inside, walk_files, without_bom

@@ -1,0 +1,457 @@
+"""YOLO layouts a config describes: Ultralytics' ``data.yaml`` and Darknet's ``obj.data``, with their image lists.
+
+A list line is an image path: relative to the list's folder or the dataset root, absolute inside the
+dataset, or (a list written on another machine) a path outside it, read as the one file inside whose path
+ends as it does (:class:`Relocated`). The entries, names and config files are read by
+:mod:`labelkit.formats.yolo_layout`.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path, PureWindowsPath
+
+from labelkit.errors import InputError
+from labelkit.formats.yolo_layout import (
+    CONFIG_KEYS,
+    DARKNET_RESERVED,
+    IMAGE_DIRS,
+    LABEL_DIRS,
+    MAX_KEYPOINTS,
+    MAX_UNNAMED_CLASSES,
+    SPLIT_NAMES,
+    Entry,
+    Layout,
+    config_root,
+    config_split_keys,
+    dataset_text,
+    entries_from_labels,
+    images_under,
+    img2label,
+    load_yaml,
+    parse_names,
+    read_names_file,
+    rel_path,
+    split_sources,
+)
+from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, load_sizes
+from labelkit.io import Inside, is_file, read_text, safe_relpath
+
+
+def ultralytics_layout(
+    config_path: Path, sizes: dict[str, tuple[int, int]], follow: bool = False, find_sizes: bool = False
+) -> Layout:
+    """The layout a ``data.yaml`` describes; with ``find_sizes``, ``sizes`` gets the side file of its root.
+
+    (The root is ``path`` when that is a folder: a config kept outside the dataset finds the dataset's sizes.)
+    """
+    config = load_yaml(config_path)
+    root = config_root(config_path, config)
+    if find_sizes and (root / SIZES_FILE).is_file():
+        sizes.update(load_sizes(root / SIZES_FILE))
+    names = parse_names(config.get("names"), config_path)
+    if not names and isinstance(config.get("nc"), int):
+        if not 0 <= config["nc"] <= MAX_UNNAMED_CLASSES:
+            raise InputError(
+                "nc without names must be a class count",
+                path=config_path,
+                element="nc",
+                expected=f"0 to {MAX_UNNAMED_CLASSES:,}",
+                found=str(config["nc"]),
+            )
+        names = [f"class_{i}" for i in range(config["nc"])]
+    if isinstance(config.get("nc"), int) and config["nc"] != len(names):
+        raise InputError("nc does not match names", path=config_path, element="nc", expected=str(len(names)))
+    layout = Layout(root=root, names=names, config=config)
+    kpt = config.get("kpt_shape")
+    if kpt is not None:
+        if not (
+            isinstance(kpt, list)
+            and len(kpt) == 2
+            and all(type(v) is int for v in kpt)
+            and 0 <= kpt[0] <= MAX_KEYPOINTS
+            and kpt[1] in (2, 3)
+        ):
+            raise InputError(
+                f"kpt_shape must be [K, 2 or 3] with K from 0 to {MAX_KEYPOINTS}",
+                path=config_path,
+                element="kpt_shape",
+                found=repr(kpt),
+            )
+        layout.kpt_shape = (kpt[0], kpt[1])
+    flip = config.get("flip_idx")
+    if flip is not None and not (isinstance(flip, list) and all(type(v) is int and 0 <= v < 2**31 for v in flip)):
+        raise InputError("flip_idx must be a list of keypoint indexes", path=config_path, element="flip_idx")
+    if (
+        flip is not None
+        and layout.kpt_shape is not None
+        and not (len(flip) == layout.kpt_shape[0] and all(v < layout.kpt_shape[0] for v in flip))
+    ):  # (Ultralytics swaps keypoints by these indexes when it flips an image)
+        raise InputError(
+            f"flip_idx must list {layout.kpt_shape[0]} keypoint indexes below {layout.kpt_shape[0]} (kpt_shape)",
+            path=config_path,
+            element="flip_idx",
+            found=repr(flip)[:200],
+        )
+    split_keys = config_split_keys(config)
+    if not split_keys:
+        raise InputError("data.yaml names no train, val or test images", path=config_path, element="train")
+    unkept = [
+        str(k)
+        for k in config
+        if (k == "download" or k not in CONFIG_KEYS) and k not in split_keys and k not in SPLIT_NAMES
+    ]
+    if unkept:  # (a written data.yaml has the splits, names and keypoint keys only: download could fetch it all)
+        layout.notes.append(f"data.yaml's {', '.join(unkept)} not kept: a data.yaml written from it has no such key")
+    missing: list[str] = []
+    no_images: list[tuple[Path, int, str]] = []
+    sources = split_sources(root, config, missing)
+    inside = None if follow else Inside(root)
+    relocated = Relocated(root)
+    for source, split in sources.items():
+        layout.entries += _entries_from_source(source, root, split, sizes, inside, relocated, no_images)
+    if not sources:
+        hint = f"download: {config['download']}" if config.get("download") else None
+        raise InputError(
+            "none of the image folders or lists named in data.yaml exist",
+            path=config_path,
+            element=split_keys[0],
+            found=str(config[split_keys[0]]),
+            hint=hint,
+        )
+    layout.notes += [f"data.yaml's {m} names no images or labels found: nothing of it is read" for m in missing]
+    if no_images:  # (Ultralytics keeps the lines of an image extension only)
+        first, number, line = no_images[0]
+        layout.notes.append(
+            f"{len(no_images):,} lines of image lists name no image (no image extension: {line!r} at "
+            f"{rel_path(first, root)}:{number} first): not read, as Ultralytics reads none of them"
+        )
+    layout.notes += [note for note in (relocated.note(),) if note is not None]
+    layout.entries = _one_per_file(layout.entries)
+    return layout
+
+
+def _one_per_file(entries: list[Entry]) -> list[Entry]:
+    """``entries`` without the later ones of an image (or, without one, label file) a split already has.
+
+    A split's folders and lists may name an image twice (two lists, or a list and a folder): it is one item,
+    as an image listed twice in one list is.
+    """
+    seen: set[tuple[str | None, Path | None]] = set()
+    kept = []
+    for entry in entries:
+        file = (entry.split, entry.image if entry.image is not None else entry.label)
+        if file not in seen:
+            seen.add(file)
+            kept.append(entry)
+    return kept
+
+
+def _entries_from_source(
+    source: Path,
+    root: Path,
+    split: str | None,
+    sizes: dict[str, tuple[int, int]],
+    inside: Inside | None,
+    relocated: Relocated,
+    no_images: list[tuple[Path, int, str]],
+) -> list[Entry]:
+    if source.is_file():
+        return _entries_from_list(source, root, split, inside, relocated, no_images)
+    if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
+        return entries_from_labels(source, root, split, sizes)
+    entries = []
+    for image in images_under(source):
+        key = image.relative_to(source).with_suffix("").as_posix()
+        entries.append(Entry(split, key, image, img2label(image)))
+    # label files whose image is absent (listed in the size side file, or an error later)
+    label_dir = img2label(source / "x.jpg").parent
+    if label_dir != source and label_dir.is_dir():
+        known = {e.label for e in entries}
+        for extra in entries_from_labels(label_dir, root, split, sizes):
+            if extra.label not in known:
+                entries.append(extra)
+    return entries
+
+
+def _below_root(path: str, root: Path) -> str | None:
+    """An absolute ``path`` as a path below ``root``, when it lies inside it (after ``..`` is taken lexically).
+
+    None for a relative path or one outside. ``root`` is compared as given (made absolute) and with its links
+    resolved, since a list may have been written from either.
+
+    Examples:
+        >>> _below_root("/data/ds/images/a.jpg", Path("/data/ds")), _below_root("/data/ds/../x.jpg", Path("/data/ds"))
+        ('images/a.jpg', None)
+    """
+    if not path.startswith("/"):
+        return None
+    text = os.path.normpath(path)
+    for base in dict.fromkeys((os.path.abspath(root), os.path.realpath(root))):
+        prefix = base.rstrip(os.sep) + os.sep
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix) :].replace(os.sep, "/")
+    return None
+
+
+_LIST_LINES = "a list names images inside the dataset folder: relative to the list's folder or to it, or absolute"
+
+
+def _climbing(line: str, folder: Path, root: Path) -> list[str]:
+    """A relative list line with ``..`` (``../images/a.jpg``, ``./../images/a.jpg``) as paths below ``root``.
+
+    Taken from the list's ``folder`` (as Ultralytics takes ``./`` lines; a list in ``lists/`` names
+    ``../images/a.jpg``), then from ``root``: those that land inside ``root``. None for a line without ``..``
+    or an absolute one, and for one landing outside (:func:`safe_relpath` then refuses it, naming its line).
+
+    Examples:
+        >>> _climbing("../images/a.jpg", Path("/ds/lists"), Path("/ds")), _climbing("../a", Path("/ds"), Path("/ds"))
+        (['images/a.jpg'], [])
+    """
+    text = line.replace("\\", "/")
+    if text.startswith("/") or ".." not in text.split("/"):
+        return []
+    found = [_below_root(os.path.join(os.path.abspath(base), text), root) for base in (folder, root)]
+    return list(dict.fromkeys(b for b in found if b is not None))
+
+
+def _outside(line: str) -> bool:
+    r"""A path that no folder of the dataset holds as written: absolute, or climbing with ``..``.
+
+    Absolute: ``/content/a.jpg``, ``C:\data\a.jpg``, ``\\host\share\a.jpg``; climbing: asked once the path
+    leads out of the dataset.
+
+    Examples:
+        >>> [_outside(p) for p in ("/content/a.jpg", "C:\\d\\a.jpg", "../a.jpg", "obj/a.jpg", "a\x00.jpg")]
+        [True, True, True, False, False]
+    """
+    text = line.replace("\\", "/")
+    if "\x00" in text:
+        return False  # (no file has such a name: the line stays an error)
+    return text.startswith("/") or bool(PureWindowsPath(line).drive) or ".." in text.split("/")
+
+
+def _trailing_parts(line: str) -> list[str]:
+    r"""The parts of an :func:`_outside` path after its drive and its last ``..``, the ``.`` ones dropped.
+
+    Examples:
+        >>> _trailing_parts("/content/drive/../data/obj/a.jpg"), _trailing_parts("C:\\dk\\obj\\a.jpg")
+        (['content', 'data', 'obj', 'a.jpg'], ['dk', 'obj', 'a.jpg'])
+        >>> _trailing_parts("../../x/./obj/a.jpg")
+        ['x', 'obj', 'a.jpg']
+    """
+    text = line.replace("\\", "/")
+    drive = PureWindowsPath(line).drive
+    parts = posixpath.normpath(text[len(drive) :]).split("/")
+    if ".." in parts:
+        parts = parts[len(parts) - parts[::-1].index("..") :]
+    return [p for p in parts if p not in ("", ".")]
+
+
+class Relocated:
+    r"""The files inside a dataset that the paths of another machine name, and the ones found so.
+
+    A list (or ``obj.data``) made on another machine names its files there (Colab's
+    ``/content/drive/MyDrive/data/obj/a.jpg``, ``/home/alice/darknet/data/obj/a.jpg``, ``C:\darknet\...``).
+    Such a path's trailing parts are looked for inside the dataset, the longest first (``data/obj/a.jpg``, then
+    ``obj/a.jpg``, then ``a.jpg``), from the list's folder then the root: the one file found at the longest
+    one is taken. Only paths inside the dataset are ever looked at, so an untrusted list cannot make labelkit
+    read any other file of the machine (the path as written, when it exists, is not opened either).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.found: list[tuple[Path, int, str, str]] = []
+        """The lines taken so: the file, its line number, the line, the path taken (below the root)."""
+        self._folders: dict[str, bool] = {}
+        self._bases: dict[Path, list[str]] = {}
+
+    def _folder(self, folder: str) -> bool:
+        known = self._folders.get(folder)  # (a list's lines share their folders: each is looked at once)
+        if known is None:
+            known = self._folders[folder] = os.path.isdir(folder)
+        return known
+
+    def find(self, path: str, folder: Path, labels: bool = True) -> list[Path]:
+        """The files inside the root at the longest trailing parts of ``path`` that name one.
+
+        Taken from ``folder`` (when inside the root) and the root: one file, or two when both hold one (the
+        caller refuses such a line). Images are looked for first; with ``labels``, then label files (labels
+        shipped without their images). None when no trailing part names a file.
+        """
+        parts = _trailing_parts(path)
+        bases = self._bases.get(folder)
+        if bases is None:
+            inside = _below_root(os.path.abspath(folder), self.root) is not None
+            bases = self._bases[folder] = [str(folder), str(self.root)] if inside else [str(self.root)]
+        for label_pass in (False, True) if labels else (False,):
+            for k in range(len(parts), 0, -1):
+                tail = parts[-k:]
+                found = []
+                for base in bases:  # (string work first: most endings start with a folder the dataset lacks)
+                    if k > 1 and not self._opens(base, tail[0], label_pass):
+                        continue
+                    file = Path(base, *tail)
+                    if is_file(img2label(file) if label_pass else file):
+                        found.append(file)
+                if found:
+                    return found
+        return []
+
+    def _opens(self, base: str, first: str, label_pass: bool) -> bool:
+        """Whether folder ``first`` is in ``base`` (for a label, the labels folder of an images one may be)."""
+        if self._folder(os.path.join(base, first)):
+            return True
+        return label_pass and first in IMAGE_DIRS and any(self._folder(os.path.join(base, d)) for d in LABEL_DIRS)
+
+    def hint(self, path: str, found: list[Path], what: str, fix: str) -> str:
+        """Why ``path`` (of ``what``: "the list", "obj.data") was not found inside the dataset, and the fix."""
+        parts = _trailing_parts(path)
+        if len(found) > 1:
+            why = f"two files inside it end as this path does ({', '.join(rel_path(f, self.root) for f in found)})"
+        else:
+            tails = ", ".join("/".join(parts[-k:]) for k in range(min(2, len(parts)), 0, -1)) or "none"
+            why = f"no file inside it ends as this path does ({tails})"
+        return f"{what}'s paths lie outside the dataset folder (written on another machine?), and {why}: {fix}"
+
+    def note(self) -> str | None:
+        """The read note counting the lines taken so, naming the first; None when there is none."""
+        if not self.found:
+            return None
+        source, number, line, taken = self.found[0]
+        at = f"{line!r} at {rel_path(source, self.root)}:{number}"
+        if len(self.found) == 1:
+            what, which = f"1 list line names a file outside the dataset folder ({at}, read as {taken})", "it is"
+        else:
+            what = f"{len(self.found):,} list lines name files outside the dataset folder ({at} first, read as {taken})"
+            which = "each is"
+        return (
+            f"{what}: {which} read as the file inside it whose path ends as the line's does "
+            "(a list written on another machine?)"
+        )
+
+
+_LIST_FIX = "rewrite the list with paths relative to the dataset folder (or the list's)"
+_LISTED_IMAGE_EXTENSIONS = frozenset({*IMAGE_EXTENSIONS, ".avif", ".jp2", ".jpeg2000"})
+"""Extensions of the list lines an Ultralytics list reads: any version's ``IMG_FORMATS`` (8.3 reads ``.avif`` and
+``.jp2`` images, which :data:`~labelkit.formats.yolo_media.IMAGE_EXTENSIONS` does not hold)."""
+
+
+def _entries_from_list(
+    list_file: Path,
+    root: Path,
+    split: str | None,
+    inside: Inside | None,
+    relocated: Relocated,
+    no_images: list[tuple[Path, int, str]] | None = None,
+) -> list[Entry]:
+    """The images a list names, a line each; blank lines and ``#`` comments are skipped.
+
+    With ``no_images`` (an Ultralytics list: ``get_img_files`` keeps the lines of an image extension only),
+    a line without an image extension (a folder, ``notes.md``) is not read, and is added to it. A line naming
+    a file outside the dataset (a list written on another machine) is read as the file inside it whose path
+    ends so (:class:`Relocated`, which notes it), else refused.
+    """
+    entries = []
+    seen: set[Path] = set()
+    text = dataset_text(list_file, inside)
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if no_images is not None and Path(line.replace("\\", "/")).suffix.lower() not in _LISTED_IMAGE_EXTENSIONS:
+            no_images.append((list_file, number, line))
+            continue
+        below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
+        climbs = [below] if below is not None else _climbing(line, list_file.parent, root)
+        if not climbs and _outside(line):  # (outside the dataset: another machine's path?)
+            found = relocated.find(line, list_file.parent)
+            if len(found) != 1:
+                fix = _LIST_FIX + (", or name the images folder in data.yaml" if no_images is not None else "")
+                raise InputError(
+                    f"unsafe file name {line!r}",
+                    path=list_file,
+                    line=number,
+                    hint=relocated.hint(line, found, "the list", fix),
+                )
+            climbs = [rel_path(found[0], root)]
+            relocated.found.append((list_file, number, line, climbs[0]))
+        plain = line[2:] if line.startswith("./") else line  # (./ is the list's folder: the first candidate)
+        try:
+            name = climbs[0] if climbs else safe_relpath(plain, source=list_file, line=number)
+        except InputError as exc:  # (outside the dataset: ../ lines leading inside it are read)
+            raise InputError(exc.message, path=list_file, line=number, hint=_LIST_LINES) from None
+        candidates = [root / c for c in climbs] if climbs else [list_file.parent / name, root / name]
+        if "/" in name and not climbs:
+            # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
+            candidates.append(root / name.split("/", 1)[1])
+        image = next((c for c in candidates if is_file(c)), None)
+        if image is None:  # no image here (labels shipped alone): the candidate whose label file exists
+            if name == "." or any(c.is_dir() for c in candidates):  # ("." made no item id: ValueError)
+                raise InputError("a list line names a folder, not an image", path=list_file, line=number)
+            image = next((c for c in candidates if is_file(img2label(c))), candidates[0])
+        if image in seen:  # an image listed twice (to weigh it in training) is one item
+            continue
+        seen.add(image)
+        key = Path(rel_path(image, root) if climbs else name).with_suffix("").as_posix()
+        entries.append(Entry(split, key, image, img2label(image)))
+    return entries
+
+
+def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
+    """The layout an ``obj.data`` describes (its names file and one list file per split)."""
+    root = data_path.parent
+    inside = None if follow else Inside(root)
+    config: dict[str, str] = {}
+    line_of: dict[str, int] = {}
+    text = read_text(data_path)
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise InputError("expected key = value", path=data_path, line=number, found=repr(line))
+        config[key.strip()] = value.strip()
+        line_of[key.strip()] = number
+
+    relocated = Relocated(root)
+    moved: list[str] = []
+
+    def local(key: str) -> Path:
+        below = _below_root(config[key], root)
+        if below is None and _outside(config[key]):  # (obj.data written on another machine: /content/...)
+            found = relocated.find(config[key], root, labels=False)
+            if len(found) != 1:
+                hint = relocated.hint(config[key], found, "obj.data", "write its paths relative to its folder")
+                raise InputError(f"unsafe file name {config[key]!r}", path=data_path, line=line_of[key], hint=hint)
+            moved.append(f"{key} = {config[key]} (obj.data:{line_of[key]}) as {rel_path(found[0], root)}")
+            return found[0]
+        name = safe_relpath(below or config[key], source=data_path, line=line_of[key])
+        path = root / name
+        if not path.exists() and "/" in name and not below:
+            path = root / name.split("/", 1)[1]
+        return path
+
+    names_path = local("names") if "names" in config else root / "obj.names"
+    names = read_names_file(names_path, inside) if names_path.is_file() else []
+    layout = Layout(root=root, names=names, config=dict(config))
+    for key in config:
+        if key in DARKNET_RESERVED or key not in ("train", "valid") and not config[key].lower().endswith(".txt"):
+            continue  # (no list of images: a classifier's top = 5, COCO's map = data/coco.map of category ids)
+        source = local(key)
+        # (labelkit lists a val split under Darknet's valid key, as val.txt: it reads back as val)
+        split = source.stem if key == "valid" and source.stem in ("val", "validation") else key
+        if source.is_file():
+            layout.entries += _entries_from_list(source, root, split, inside, relocated)
+        elif config[key].lower().endswith(".txt"):
+            layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
+    if moved:
+        layout.notes.append(
+            f"obj.data names files outside the dataset folder (written on another machine?): read {', '.join(moved)}, "
+            "the file inside it whose path ends as each does"
+        )
+    layout.notes += [note for note in (relocated.note(),) if note is not None]
+    layout.entries = _one_per_file(layout.entries)
+    return layout
