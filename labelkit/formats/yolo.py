@@ -159,7 +159,7 @@ def detect(path: Path) -> Detection | None:
     has_labels = any(has_txt(d) for d in label_dirs)
     if config is not None and (has_labels or (path / "obj.data").is_file()):
         return Detection(0.85, f"folder with {config.name} and label files")
-    among = next((d / LABELIMG_NAMES for d in label_dirs[: len(LABEL_DIRS)] if (d / LABELIMG_NAMES).is_file()), None)
+    among = next((path / d / LABELIMG_NAMES for d in LABEL_DIRS if (path / d / LABELIMG_NAMES).is_file()), None)
     if among is not None and has_labels:  # (LabelImg saving into labels/ puts its classes.txt there)
         return Detection(0.85, f"folder with {among.relative_to(path).as_posix()} and label files")
     if has_labels and not (path / "Annotations").is_dir():
