@@ -23,6 +23,7 @@ from labelkit.formats.base import (
     FormatModule,
     check_capabilities,
     parse_options,
+    target_title,
 )
 from labelkit.io import atomic_output, folded_name, input_guard, is_plain_name, paused_gc
 from labelkit.model import Dataset, DatasetStats
@@ -126,10 +127,11 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     out, so no writer has to meet them.
     """
     report = Report(target=fmt.NAME, read=dataset.report_counts())
+    title = target_title(fmt, dataset, options)  # (every line names the target so: "COCO", "YOLO obb")
     dataset, dangling = dataset.without_dangling()
     for what, n in dangling.items():
         report.lose(what, n, f"their {'item' if what.endswith('items') else 'category'} is not in the dataset")
-    dataset = _holdable_media(dataset, fmt.CAPABILITIES.media, fmt.NAME, report)
+    dataset = _holdable_media(dataset, fmt.CAPABILITIES.media, title, report)
     writable = getattr(fmt, WRITABLE, None)
     if writable is not None:
         dataset, losses = writable(dataset)
@@ -139,7 +141,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     if check is not None:
         check(dataset, report, **options)
     else:
-        check_capabilities(dataset, fmt.CAPABILITIES, fmt.NAME, report)
+        check_capabilities(dataset, fmt.CAPABILITIES, title, report)
     return report, dataset
 
 
@@ -279,9 +281,10 @@ def _save(
         progress(f"checking what {fmt.NAME} can hold")
     with _unwritable(path, fmt.NAME), paused_gc():
         _refuse_unsafe_splits(dataset, path, fmt, options)
+        title = target_title(fmt, dataset, options)
         report, dataset = _plan(dataset, fmt, options)
     if report.lost and not allow_loss:
-        raise _loss_error(report, fmt, path)
+        raise _loss_error(report, title, path)
     if progress:
         progress(f"writing {fmt.NAME}")
     with atomic_output(path, fmt.OUTPUT, overwrite=overwrite) as tmp:
@@ -301,7 +304,7 @@ def _save(
             raise OutputError(f"cannot write: {exc.strerror or exc}", path=where, hint=hint) from exc
         if report.lost and not allow_loss:  # a loss only writing could find: the output is not kept
             report.written = {}  # (the writer counted what it wrote into the output now thrown away)
-            raise _loss_error(report, fmt, path)
+            raise _loss_error(report, title, path)
     if not report.written:  # the writer wrote the dataset the plan gave it
         report.written = dataset.report_counts()
     return report
@@ -311,12 +314,12 @@ REFUSED_NOTE = "nothing was written: the conversion was refused for the losses l
 """The note a refused conversion's report ends with (its ``written`` counts are empty)."""
 
 
-def _loss_error(report: Report, fmt: FormatModule, path: Path) -> DataLossError:
+def _loss_error(report: Report, title: str, path: Path) -> DataLossError:
     report.note(REFUSED_NOTE)
     first = report.lost[0]
     more = f" (and {len(report.lost) - 1} more)" if len(report.lost) > 1 else ""
     return DataLossError(
-        f"writing {fmt.NAME} would lose {first}{more}",
+        f"writing {title} would lose {first}{more}",
         report=report,
         path=path,
         hint="pass --allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss",

@@ -1,4 +1,5 @@
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ def _user_extras() -> Dataset:
 def test_extras_of_no_format_are_user_data_reported_lost(fmt: str, tmp_path: Path) -> None:
     """They were only noted ("1 object annotations carry 'foo', which ... does not keep") and dropped without
     --allow-loss, against the README; COCO dropped category and dataset info ones without a word."""
-    target, own = {"voc": ("Pascal VOC", "voc"), "coco": ("coco", "coco"), "yolo": ("YOLO detect", "yolo")}[fmt]
+    target, own = {"voc": ("Pascal VOC", "voc"), "coco": ("COCO", "coco"), "yolo": ("YOLO detect", "yolo")}[fmt]
     reason = f"{target} keeps only {own}: extras, and a key without a format's namespace is the user's data"
     report = labelkit.plan(_user_extras(), fmt)
     assert [(c.what, c.count, c.reason) for c in report.lost if "extra" in c.what] == [
@@ -133,7 +134,7 @@ def test_voc_annotation_extras_are_lost_by_a_target_without_them(fmt: str, tmp_p
     """VOC -> COCO / YOLO dropped part boxes, actions and the difficult flag with exit 0 and a note."""
     voc = tmp_path / "voc"
     labelkit.save(_voc_annotations(), voc, "voc")
-    target = {"coco": "coco", "yolo": "YOLO detect"}[fmt]
+    target = {"coco": "COCO", "yolo": "YOLO detect"}[fmt]
     report = labelkit.plan(labelkit.load(voc), fmt)
     assert [(c.what, c.count, c.reason) for c in report.lost] == [
         ("object annotations' part boxes (voc:parts)", 3, f"{target} has no parts"),
@@ -159,7 +160,7 @@ def test_voc_annotation_extras_are_lost_by_a_target_without_them(fmt: str, tmp_p
 def test_voc_annotation_extras_at_their_defaults_are_noted_only() -> None:
     """A difficult flag of 0, pose Unspecified, no parts and no action set say nothing VOC's reader would not."""
     ds = _voc_annotations().with_objects(np.asarray([False, False, True, False, False]))
-    for fmt, target in (("coco", "coco"), ("yolo", "YOLO detect")):
+    for fmt, target in (("coco", "COCO"), ("yolo", "YOLO detect")):
         report = labelkit.plan(ds, fmt)
         assert report.lost == []
         assert [n for n in report.notes if "carry" in n] == [
@@ -179,7 +180,7 @@ def test_a_voc_image_label_marked_difficult_loses_its_flag_in_coco(tmp_path: Pat
     assert (tmp_path / "voc/ImageSets/Main/cat_train.txt").read_text() == "a  0\nb  1\n"
     report = labelkit.plan(labelkit.load(tmp_path / "voc"), "coco")
     assert [(c.what, c.count, c.reason) for c in report.lost] == [
-        ("label annotations' difficult flags (voc:difficult)", 1, "coco has no difficult flag")
+        ("label annotations' difficult flags (voc:difficult)", 1, "COCO has no difficult flag")
     ]
 
 
@@ -423,3 +424,41 @@ def test_a_polygon_that_is_its_boxs_rectangle_is_not_lost_where_the_box_is_kept(
     ds.add(Object(id="turned", item_id="1", category_id=1, bbox=box, angle=90.0, polygon=rectangle))
     lost = {c.what: c.count for c in labelkit.plan(ds, fmt, **options).lost}
     assert lost["polygons"] == 4
+
+
+_NATIVE = Path(__file__).parent.parent / "fixtures" / "native"
+_OTHER_SPELLINGS = {  # (a target's title, and the spellings of any format name no line may use then)
+    "COCO": r"\b(?:coco|voc|yolo)\b(?!:)|(?<!Pascal )\bVOC\b|\bYOLO\b",
+    "Pascal VOC": r"\b(?:coco|voc|yolo)\b(?!:)|(?<!Pascal )\bVOC\b|\bYOLO\b|\bCOCO\b(?!'s reader|eval)",
+    "YOLO detect": r"\b(?:coco|voc|yolo)\b(?!:)|\bVOC\b|\bYOLO\b(?! detect\b)",
+    "YOLO obb": r"\b(?:coco|voc|yolo)\b(?!:)|\bVOC\b|\bYOLO\b(?! obb\b)",
+    "YOLO segment": r"\b(?:coco|voc|yolo)\b(?!:)|\bVOC\b|\bYOLO\b(?! segment\b)",
+}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options", "title"),
+    [
+        ("coco", {}, "COCO"),
+        ("voc", {}, "Pascal VOC"),
+        ("yolo", {}, "YOLO detect"),
+        ("yolo", {"task": "obb"}, "YOLO obb"),
+        ("yolo", {"task": "segment"}, "YOLO segment"),
+    ],
+)
+@pytest.mark.parametrize("source", ["images", "video", "text", "audio"])
+def test_every_report_line_names_the_target_by_its_title(
+    fmt: str, options: dict[str, Any], title: str, source: str, tmp_path: Path
+) -> None:
+    """A report named COCO's target `coco` (`coco has no hierarchy`) but VOC's `Pascal VOC` and YOLO's `YOLO obb`,
+    and lines of one report mixed `voc holds image items only` with `Pascal VOC has no scores`: every line names
+    the target as the formats table of the README does, and so does the refusal."""
+    dataset = labelkit.load(_NATIVE / f"{source}.labelkit.json")
+    report = labelkit.plan(dataset, fmt, **options)
+    assert report.target == fmt  # (the JSON report's target is the format's --to name)
+    reasons = [c.reason for c in report.lost + report.transformed] + report.notes
+    assert reasons and any(title in r for r in reasons)
+    assert [r for r in reasons if re.search(_OTHER_SPELLINGS[title], r)] == []
+    with pytest.raises(labelkit.DataLossError) as err:
+        labelkit.save(dataset, tmp_path / "out", fmt, **options)
+    assert str(err.value).startswith(f"{tmp_path / 'out'}: writing {title} would lose {report.lost[0]}")

@@ -172,10 +172,10 @@ def _on_a_terminal(*args: str) -> tuple[subprocess.CompletedProcess[bytes], byte
     ("args", "error"),
     [
         (["convert", "{bad}", "{out}", "--to", "coco", "--from", "labelkit"], "{bad}:1: invalid JSON"),
-        (["convert", str(IMAGES), "{out}", "--to", "coco"], "{out}: writing coco would lose"),
+        (["convert", str(IMAGES), "{out}", "--to", "coco"], "{out}: writing COCO would lose"),
         (["convert", str(IMAGES), "{old}", "--to", "coco", "--allow-loss"], "{old}: output exists"),
         (["split", "{bad}", "{out}", "--ratios", "train=1", "--from", "labelkit"], "{bad}:1: invalid JSON"),
-        (["split", str(IMAGES), "{out}", "--ratios", "train=1", "--to", "coco"], "{out}: writing coco would lose"),
+        (["split", str(IMAGES), "{out}", "--ratios", "train=1", "--to", "coco"], "{out}: writing COCO would lose"),
     ],
 )
 def test_an_error_on_a_terminal_clears_the_status_line_first(args: list[str], error: str, tmp_path: Path) -> None:

@@ -3002,14 +3002,14 @@ def test_dataset_info_and_category_extras_of_other_formats_are_noted(tmp_path: P
     """YOLO pose's flip_idx (a dataset info extra) was dropped going to COCO without a note."""
     report = labelkit.convert(ROOT / "fixtures/yolo/golden/pose", tmp_path / "out", to="coco")
     assert [n for n in report.notes if "does not keep" in n] == [
-        "the dataset info carries 'yolo:flip_idx', which coco does not keep",
-        "the dataset info carries 'yolo:task', which coco does not keep",
+        "the dataset info carries 'yolo:flip_idx', which COCO does not keep",
+        "the dataset info carries 'yolo:task', which COCO does not keep",
     ]
     ds = labelkit.load(INSTANCES)
     ds.categories[0].extras["voc:colour"] = [1, 2, 3]
     ds.info.extras["coco:x"] = 1  # (COCO's own: kept)
     notes = labelkit.save(ds, tmp_path / "saved", "coco").notes
-    assert [n for n in notes if "does not keep" in n] == ["1 categories carry 'voc:colour', which coco does not keep"]
+    assert [n for n in notes if "does not keep" in n] == ["1 categories carry 'voc:colour', which COCO does not keep"]
 
 
 def test_rotated_boxes_are_written_as_their_corners(tmp_path: Path) -> None:

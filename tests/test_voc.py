@@ -2157,7 +2157,7 @@ def test_voc_metadata_and_extras_voc_cannot_write_are_reported_and_text_sources_
         ds.add_item(Item(id=item, media=Media(width=4, height=4), split="train", metadata=meta))
     ds.add(Object(id="1", item_id="a", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0), extras={"voc:foo": 2}))
     lost = {c.what: c.count for c in labelkit.plan(ds, "voc").lost}
-    assert lost == {"items with metadata": 2, "objects with voc: extras VOC has no place for": 1}
+    assert lost == {"items with metadata": 2, "objects with voc: extras Pascal VOC has no place for": 1}
     labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     back = {i.id: i.metadata for i in labelkit.load(tmp_path / "o", "voc").items()}
     assert back["c"] == {"voc:owner": "Jo"}
@@ -2231,7 +2231,7 @@ def test_image_label_attributes_and_voc_fields_are_lost_not_dropped_silently(tmp
         labelkit.save(ds, tmp_path / "o", "voc")
     assert [(c.what, c.count) for c in err.value.report.lost] == [
         ("image label attribute sets", 1),
-        ("image label VOC fields", 1),
+        ("image label Pascal VOC fields", 1),
     ]
     plain = Dataset(categories=ds.categories)
     plain.add_item(next(iter(ds.items())))
@@ -2474,8 +2474,8 @@ def test_dota_difficult_flags_are_written_as_voc_difficult(tmp_path: Path) -> No
     run = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "o"), "--to", "voc"])
     assert run.exit_code == 0, run.output
     assert (
-        "transformed: 2 DOTA difficult flags: written as VOC's <difficult> (read back as voc:difficult; a flag of "
-        "0 as no flag, VOC's default)" in run.output.splitlines()
+        "transformed: 2 DOTA difficult flags: written as Pascal VOC's <difficult> (read back as voc:difficult; a "
+        "flag of 0 as no flag, Pascal VOC's default)" in run.output.splitlines()
     )
     assert "dota:difficult" not in run.output
     xml = (tmp_path / "o/Annotations/x.xml").read_text()

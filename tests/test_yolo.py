@@ -1758,7 +1758,7 @@ def test_classify_reports_items_it_cannot_file(tmp_path: Path) -> None:
     lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", task="classify").lost}
     assert lost == {
         "items without an image file": 1,
-        "images a YOLO reader does not take for images": 1,
+        "images a YOLO classify reader does not take for images": 1,
         "items of splits a YOLO classify reader does not look for": 2,
     }
 
@@ -2667,15 +2667,15 @@ def test_dota_difficult_flags_are_lost_writing_yolo_not_noted(tmp_path: Path) ->
 
 _DOTA_LINES = {
     "coco": (
-        ["lost: 1 object annotations' difficult flags (dota:difficult): coco has no difficult flag"],
-        ["note: 1 object annotations carry 'dota:difficult', which coco does not keep"],
+        ["lost: 1 object annotations' difficult flags (dota:difficult): COCO has no difficult flag"],
+        ["note: 1 object annotations carry 'dota:difficult', which COCO does not keep"],
     ),
     "labelkit": ([], []),
     "parquet": ([], []),
     "voc": (
         [
-            "transformed: 2 DOTA difficult flags: written as VOC's <difficult> (read back as voc:difficult; a flag "
-            "of 0 as no flag, VOC's default)"
+            "transformed: 2 DOTA difficult flags: written as Pascal VOC's <difficult> (read back as voc:difficult; "
+            "a flag of 0 as no flag, Pascal VOC's default)"
         ],
         [],
     ),

@@ -178,6 +178,12 @@ class FormatModule(Protocol):
         """Write a dataset to ``path`` (a temporary location the caller moves into place)."""
 
 
+TITLE = "TITLE"
+"""Optional format string: the name people know the format by (``"COCO"``, ``"Pascal VOC"``), which every line
+of a conversion report names the target by; without it, ``NAME``. See :func:`target_title`."""
+TITLE_FOR = "title_for"
+"""Optional writer function ``title_for(dataset, options) -> str``: the target's name when it depends on what is
+written (``"YOLO obb"`` for ``-o task=obb``); it takes the place of ``TITLE``."""
 DROPS_POLYGONS = "drops_polygons"
 """Optional writer function ``drops_polygons(options) -> bool``: True when writing with ``options`` keeps no
 polygon coordinates (it reads only whether an object has a polygon, e.g. to report it lost or boxed)."""
@@ -196,6 +202,18 @@ COUNTS_POLYGONS = "COUNTS_POLYGONS"
 """Optional reader flag: ``read(path, count_polygons=True)`` may leave the polygons of boxed objects unparsed
 (valid, empty ring lists), for a conversion whose writer drops polygons, or for counting. Such a dataset never
 leaves :func:`labelkit.convert` or :func:`labelkit.stats`."""
+
+
+def target_title(fmt: FormatModule, dataset: Dataset, options: Mapping[str, Any]) -> str:
+    """The name a report gives ``fmt`` as the target of writing ``dataset`` with ``options``.
+
+    Raises:
+        UsageError: ``options`` name something the format cannot write (YOLO's ``task=bad``).
+    """
+    title_for = getattr(fmt, TITLE_FOR, None)
+    if title_for is not None:
+        return str(title_for(dataset, dict(options)))
+    return str(getattr(fmt, TITLE, fmt.NAME))
 
 
 @dataclass

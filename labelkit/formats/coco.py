@@ -35,6 +35,7 @@ from labelkit.model.tables import keep_source_text
 from labelkit.report import Finding, Report
 
 NAME = "coco"
+TITLE = "COCO"
 DESCRIPTION = "COCO JSON: instances (boxes, polygons, RLE masks), keypoints, captions, image labels, results"
 OUTPUT: Literal["dir"] = "dir"
 SPLIT_FILES = True
@@ -412,7 +413,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
 
     ``api`` has already taken out what COCO cannot write at all (:func:`writable`).
     """
-    check_dataset(dataset, report, CAPABILITIES, NAME)
+    check_dataset(dataset, report, CAPABILITIES, TITLE)
     skipped = dataset.info.extras.get(SKIPPED_KEY)
     if skipped:
         report.note(_skipped_note(skipped))

@@ -31,6 +31,7 @@ from labelkit.model.rle import mask_column_problems
 from labelkit.report import Finding, Report
 
 NAME = "labelkit"
+TITLE = "labelkit JSON"
 DESCRIPTION = "labelkit's own JSON document: lossless for every kind of label"
 OUTPUT: Literal["file"] = "file"
 EXTENSIONS = (".labelkit.json", ".json")
@@ -515,7 +516,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
         )
     check_parents(dataset)
-    check_unique_ids(dataset, "labelkit JSON")
+    check_unique_ids(dataset, TITLE)
 
 
 def check_parents(dataset: Dataset) -> None:

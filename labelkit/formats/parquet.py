@@ -46,6 +46,7 @@ from labelkit.model.tables import (
 from labelkit.report import Finding, Report
 
 NAME = "parquet"
+TITLE = "labelkit Parquet"
 DESCRIPTION = "labelkit's columnar form: a folder of Parquet tables, lossless for every kind of label"
 OUTPUT: Literal["dir"] = "dir"
 EXTENSIONS = (".parquet",)
@@ -420,7 +421,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
         )
     check_parents(dataset)
-    check_unique_ids(dataset, "labelkit Parquet")
+    check_unique_ids(dataset, TITLE)
 
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:

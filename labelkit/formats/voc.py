@@ -42,6 +42,7 @@ from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.report import Report
 
 NAME = "voc"
+TITLE = "Pascal VOC"
 DESCRIPTION = "Pascal VOC folders: XML boxes with flags, parts and actions, image sets, segmentation PNGs"
 OUTPUT: Literal["dir"] = "dir"
 SPLIT_FILES = True

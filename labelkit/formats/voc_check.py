@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, check_capabilities, extras_key_counts
-from labelkit.formats.voc import CAPABILITIES, VOID_INDEX
+from labelkit.formats.voc import CAPABILITIES, TITLE, VOID_INDEX
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
     RASTERISED,
@@ -45,7 +45,7 @@ from labelkit.model.rle import bad_mask_error, cell_problem
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.report import Report
 
-TARGET = "Pascal VOC"
+TARGET = TITLE  # (how every report line names VOC)
 
 
 def _caps(options: dict[str, Any]) -> Capabilities:
@@ -121,7 +121,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
         others = [k for k in extras_key_counts(labels["extras"]) if k.startswith("voc:") and k != "voc:difficult"]
         report.lose(
-            "image label VOC fields",
+            "image label Pascal VOC fields",
             sum(1 for e in labels["extras"].to_pylist() if e and any(k in decode_json_cell(e) for k in others))
             if others
             else 0,
@@ -159,7 +159,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose(
         "categories sharing a name with another",
         sum(n - 1 for n in names.values() if n > 1),
-        "VOC names classes: their objects and image labels read back as the first's",
+        "Pascal VOC names classes: their objects and image labels read back as the first's",
     )
     if labels.num_rows:
         pairs = pa.table({"i": labels["item_id"], "c": labels["category_id"]}).drop_null()
@@ -188,7 +188,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.lose(
             "boxes",
             int(bad_box.sum()),
-            "a negative width or height, or corners beyond float64 range: VOC's corners cannot hold them (the "
+            "a negative width or height, or corners beyond float64 range: Pascal VOC's corners cannot hold them (the "
             "object is written with its mask only, if it has one, else not at all)",
         )
         if masks == "none":
@@ -197,26 +197,27 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             )
         decoded = [decode_json_cell(v) for v in objects["attributes"].drop_null().to_pylist()]
         lists = [a for a in decoded if any(isinstance(x, list) for x in a.values())]
-        report.lose("objects with list-valued attributes", len(lists), "VOC attribute values are single texts")
+        report.lose("objects with list-valued attributes", len(lists), "Pascal VOC attribute values are single texts")
         report.transform(
             "objects with attribute values that read back otherwise",
             sum(1 for a in decoded if a not in lists and any(_reads_back_otherwise(x) for x in a.values())),
-            "VOC attribute values are texts, read back stripped and typed (true/false, numbers): '3' reads as 3",
+            "Pascal VOC attribute values are texts, read back stripped and typed (true/false, numbers): '3' reads as 3",
         )
         voc_rows = objects["extras"].filter(contains_match(objects["extras"], '"voc:'))
         report.lose(
-            "objects with voc: extras VOC has no place for",
+            "objects with voc: extras Pascal VOC has no place for",
             sum(
                 1
                 for t in voc_rows.to_pylist()
                 if any(k.startswith("voc:") and k not in OBJECT_KEYS for k in decode_json_cell(t))
             ),
-            "VOC writes pose, truncated, difficult, parts, actions and point (voc:*); other voc: keys are not written",
+            "Pascal VOC writes pose, truncated, difficult, parts, actions and point (voc:*); other voc: keys are not "
+            "written",
         )
         report.lose(
             "malformed voc:* object values",
             malformed_count(voc_rows),
-            "VOC needs integer flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
+            "Pascal VOC needs integer flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
         )
         _report_dota_difficult(objects, known & box_ok, report)
     if masks != "none":  # with or without objects: void masks are item metadata
@@ -241,12 +242,13 @@ def _report_dota_difficult(objects: pa.Table, written: np.ndarray[Any, Any], rep
     report.transform(
         "DOTA difficult flags",
         sum(kept),
-        "written as VOC's <difficult> (read back as voc:difficult; a flag of 0 as no flag, VOC's default)",
+        "written as Pascal VOC's <difficult> (read back as voc:difficult; a flag of 0 as no flag, Pascal VOC's "
+        "default)",
     )
     report.lose(
         "DOTA difficult flags",
         len(kept) - sum(kept),
-        "not an integer, or the object's voc:difficult differs: VOC has one difficult flag",
+        "not an integer, or the object's voc:difficult differs: Pascal VOC has one difficult flag",
     )
 
 
@@ -334,7 +336,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     report.transform(
         "objects with a mask but no box",
         int((has_mask & ~has_box & (kinds == 0)).sum()),
-        "written to the segmentation PNGs only (a VOC object needs a box); read back as mask-only objects",
+        "written to the segmentation PNGs only (a Pascal VOC object needs a box); read back as mask-only objects",
     )
     width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
     height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)

@@ -197,7 +197,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     report.transform(
         "item ids",
         len(file_ids),
-        "VOC names an item's files after its id: written as a plain relative path ('a\\b' as 'a/b', './x' as 'x')",
+        "Pascal VOC names an item's files after its id: written as a plain relative path ('a\\b' as 'a/b', './x' as "
+        "'x')",
     )
     image_names, renamed = voc_xml.image_names(paths, files)
     report.transform(
@@ -440,7 +441,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     if not classes.standard:
         (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
     if fractional:
-        report.note(f"{fractional:,} boxes have fractional VOC corners, written exactly as decimals (not rounded)")
+        report.note(
+            f"{fractional:,} boxes have fractional Pascal VOC corners, written exactly as decimals (not rounded)"
+        )
     # (in the order of what was read, as every format counts them; image labels only where some were written)
     report.written = {"items": len(ids), **({"label annotations": label_lines} if label_lines else {})}
     report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only

@@ -55,6 +55,7 @@ _SHAPES = pa.array(["box", "polygon"], pa.string())
 """Drawn shapes of YOLO objects, by code (0: box, 1: polygon)."""
 
 NAME = "yolo"
+TITLE = "YOLO"
 DESCRIPTION = "YOLO label folders (Ultralytics and Darknet): detect, segment, OBB, pose, classify"
 OUTPUT: Literal["dir"] = "dir"
 SPLIT_FILES = True
@@ -634,6 +635,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     from labelkit.formats import yolo_check
 
     yolo_check.check(dataset, report, **options)
+
+
+def title_for(dataset: Dataset, options: dict[str, Any]) -> str:
+    """The target's name in reports (see :func:`labelkit.formats.yolo_write.title_for`)."""
+    from labelkit.formats import yolo_write
+
+    return yolo_write.title_for(dataset, options)
 
 
 def drops_polygons(options: dict[str, Any]) -> bool:

@@ -17,7 +17,7 @@ from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_classify import check_classify
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import columns, keypoint_count, rounding, segment_box_gaps, traced_masks
-from labelkit.formats.yolo_write import darknet_names, kpt_dims_of, precision_of, task_of, written_rows
+from labelkit.formats.yolo_write import darknet_names, kpt_dims_of, precision_of, task_of, title_for, written_rows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
@@ -59,7 +59,7 @@ _TASK_CAPS: dict[str, Capabilities] = {
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what the chosen task cannot hold: geometry it lacks, unsized images, unknown classes."""
     task = task_of(dataset, options)
-    target = f"YOLO {task}"
+    target = title_for(dataset, options)
     check_capabilities(written_objects_only(dataset, task, options), _TASK_CAPS[task], target, report)
     if task != "classify" and options.get("layout") == "darknet":
         changed = sum(n != c.name for n, c in zip(darknet_names(dataset), dataset.categories, strict=True))
@@ -87,7 +87,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose(  # (objects counted lost above are not counted again)
         "objects on images of unknown size",
         int((unsized & (cols.category >= 0) & (cols.item >= 0)).sum()),
-        "YOLO coordinates are normalised by the image size",
+        f"{target} coordinates are normalised by the image size",
     )
     # every count below is of objects that are written (cols.usable), so none is also counted as lost
     has_polygon = valid_mask(objects["polygon"])
@@ -99,7 +99,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose(
         "boxes of negative width or height",
         int(cols.negative.sum()),
-        "a YOLO box has a size: their objects are not written",
+        f"a {target} box has a size: their objects are not written",
     )
     report.lose(
         "objects with no area inside the image",
@@ -112,7 +112,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "objects whose coordinates round to a zero box",
         int((cols.usable & ~written).sum()),
         f"at {precision} decimals their {'box' if task in ('detect', 'pose') else 'points'} would have no width "
-        "or height, which YOLO readers cannot use: not written",
+        f"or height, which {target} readers cannot use: not written",
     )
     rings, ring_len = G.ring_lengths(objects["polygon"])
     has_mask = valid_mask(objects["mask"])
@@ -167,7 +167,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.lose(
             "polygons",
             int((written & drawable & ~quad).sum()),
-            "YOLO OBB holds 4-corner boxes; the object's box is written, or the polygon's bounds without one",
+            "YOLO obb holds 4-corner boxes; the object's box is written, or the polygon's bounds without one",
         )
     elif task == "detect":
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))

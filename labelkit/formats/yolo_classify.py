@@ -74,9 +74,9 @@ def check_classify(dataset: Dataset, report: Report) -> None:
         "YOLO classify files images in class folders: an item without one is in none",
     )
     report.lose(
-        "images a YOLO reader does not take for images",
+        "images a YOLO classify reader does not take for images",
         sum(1 for _, path in filed if path and not is_image(Path(PurePosixPath(str(path).replace("\\", "/")).name))),
-        "YOLO readers take images by their extension (.jpg, .png, ...)",
+        "YOLO classify readers take images by their extension (.jpg, .png, ...)",
     )
     splits = {split for split, path in filed if path}
     if splits and not splits & CLASSIFY_SPLITS:

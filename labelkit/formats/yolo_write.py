@@ -53,6 +53,15 @@ def task_of(dataset: Dataset, options: dict[str, Any]) -> str:
     return task
 
 
+def title_for(dataset: Dataset, options: dict[str, Any]) -> str:
+    """The target's name in reports: YOLO and the task written (``YOLO detect``, ``YOLO obb``).
+
+    Raises:
+        UsageError: see :func:`task_of`.
+    """
+    return f"YOLO {task_of(dataset, options)}"
+
+
 def precision_of(options: dict[str, Any]) -> int | None:
     """The decimals ``-o precision=N`` asks for (None: ``exact``, the shortest text of each float).
 
