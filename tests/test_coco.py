@@ -3686,6 +3686,63 @@ def test_captions_without_a_category_are_written_in_a_file_listing_none(tmp_path
     assert [t.text for t in back.transcripts()] == ["hello"]
 
 
+_CAPTION_CATS = [
+    {"id": 1, "name": "cat", "supercategory": "animal"},
+    {"id": 2, "name": "dog", "supercategory": "animal"},
+]
+
+
+@pytest.mark.parametrize("beside", [None, "instances", "captions"])
+def test_a_captions_file_read_with_categories_and_captions_without_one_loads_in_pycocotools(
+    tmp_path: Path, beside: str | None
+) -> None:
+    """A ``captions_val.json`` listing categories beside captions without ``category_id`` was written back as
+    read, and pycocotools' ``COCO()`` raised KeyError 'category_id' on labelkit's output. It is written
+    without the list; the categories are listed in a file beside it (an instances file of the first split
+    when no other file lists categories), and read back the same."""
+    from pycocotools.coco import COCO
+
+    folder = tmp_path / "ds" / "annotations"
+    folder.mkdir(parents=True)
+    images = [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 8}]
+    captions = [{"id": 1, "image_id": 1, "caption": "a cat"}, {"id": 2, "image_id": 1, "caption": "two"}]
+    doc = {"info": {"description": "x"}, "images": images, "annotations": captions, "categories": _CAPTION_CATS}
+    (folder / "captions_val.json").write_text(json.dumps(doc))
+    others: dict[str, Any] = {}
+    if beside == "instances":  # lists cat only: dog is listed there too, as no other file lists it
+        box = {"id": 7, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}
+        others["instances_val.json"] = {"images": images, "annotations": [box], "categories": _CAPTION_CATS[:1]}
+    elif beside == "captions":  # a captions file whose captions have one lists them, dog too
+        one = [{"id": 3, "image_id": 2, "category_id": 1, "caption": "c"}]
+        b = [{"id": 2, "file_name": "b.jpg", "width": 4, "height": 4}]
+        others["captions_train.json"] = {"images": b, "annotations": one, "categories": _CAPTION_CATS[:1]}
+    for name, other in others.items():
+        (folder / name).write_text(json.dumps(other))
+    source = labelkit.load(tmp_path / "ds")
+    report = labelkit.convert(tmp_path / "ds", tmp_path / "out", to="coco")
+    assert report.lost == []
+    assert [(c.what, c.count) for c in report.transformed] == [("captions files' category lists", 1)]
+    files = {p.name: _load(p) for p in sorted((tmp_path / "out/annotations").iterdir())}
+    assert files["captions_val.json"] == {k: v for k, v in doc.items() if k != "categories"}
+    home = {None: "instances_val.json", "instances": "instances_val.json", "captions": "captions_train.json"}[beside]
+    assert files[home]["categories"] == _CAPTION_CATS
+    assert sorted(files) == sorted({"captions_val.json", home, *others})
+    for name in files:
+        api = COCO(str(tmp_path / "out/annotations" / name))  # (no KeyError)
+        assert api.getAnnIds(imgIds=[1]) == [a["id"] for a in files[name]["annotations"] if a["image_id"] == 1]
+    assert COCO(str(tmp_path / "out/annotations" / home)).getCatIds() == [1, 2]
+    back = labelkit.load(tmp_path / "out")
+    assert [(c.id, c.name, c.supercategory) for c in back.categories] == [
+        (c.id, c.name, c.supercategory) for c in source.categories
+    ]
+    assert sorted((t.text, t.category_id) for t in back.transcripts()) == sorted(
+        (t.text, t.category_id) for t in source.transcripts()
+    )
+    again = labelkit.convert(tmp_path / "out", tmp_path / "again", to="coco")  # written so, it stays so
+    assert again.transformed == []
+    assert {p.name: _load(p) for p in sorted((tmp_path / "again/annotations").iterdir())} == files
+
+
 def test_an_attribute_integer_past_int64_is_carried_not_read_as_an_attribute(tmp_path: Path) -> None:
     """``"attributes": {"n": 10000000000000000000}`` became an attribute no record holds: labelkit JSON wrote
     a document its reader refuses, and a Parquet folder its reader refuses."""

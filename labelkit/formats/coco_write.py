@@ -200,17 +200,32 @@ class Writer:
             if "label" in kinds:
                 specs.append(FileSpec("labels", split, keys))
         self._cover(specs)
-        if self.ds.categories and specs and all(s.task == "captions" and self._bare_captions(s) for s in specs):
+        bare = {id(s) for s in specs if self._bare_captions(s)}  # (they list no categories: see _bare_captions)
+        unlisting = sum(1 for s in specs if id(s) in bare and "categories" in s.keys and s.categories is not None)
+        self.report.transform(
+            "captions files' category lists",
+            unlisting,
+            "pycocotools' COCO() reads the category_id of every annotation of a file that lists categories "
+            "(KeyError for a caption without one): the captions file is written without them, and its categories "
+            "are listed in another file",
+        )
+        if self.ds.categories and specs and all(id(s) in bare for s in specs):
             # (a captions file with a caption without category_id cannot list them: an instances file does)
             specs.insert(
                 0, FileSpec("instances", specs[0].split, ["info", "licenses", "images", "annotations", "categories"])
             )
         for spec in specs:
             self.tasks_by_split.setdefault(spec.split or "default", set()).add(spec.task)
-        listed = [s for s in specs if s.categories is not None and s.task in ("instances", "stuff", "labels")]
+        listed = [
+            s
+            for s in specs
+            if s.categories is not None and id(s) not in bare and s.task in ("instances", "stuff", "labels", "captions")
+        ]
         if listed and "coco:files" in self.info_extras and all(s.categories is not None for s in specs):
             self.category_home = listed[0]
-            self.unlisted = {c.id for c in self.ds.categories} - {c for s in specs for c in s.categories or []}
+            self.unlisted = {c.id for c in self.ds.categories} - {
+                c for s in specs if id(s) not in bare for c in s.categories or []
+            }
         return specs
 
     def _cover(self, specs: list[FileSpec]) -> None:
@@ -303,13 +318,13 @@ class Writer:
         return ("transcript" in kinds and "captions" not in tasks) or ("label" in kinds and "labels" not in tasks)
 
     def _bare_captions(self, spec: FileSpec) -> bool:
-        """Whether ``spec`` is a captions file not read from COCO holding a caption without ``category_id``.
+        """Whether ``spec`` is a captions file holding a caption without ``category_id``.
 
         pycocotools' ``COCO()`` indexes every annotation's ``category_id`` when the file has ``categories``
         (``KeyError``): such a file lists none, as COCO 2017's captions files (and labelkit's reader reads
-        them so).
+        them so), also when it was read with a list (its categories are listed in another file).
         """
-        if spec.task != "captions" or spec.categories is not None:
+        if spec.task != "captions":
             return False
         t = self._rows("transcripts", self._item_ids(spec.split or "default", spec.images))
         bare = pc.and_(
@@ -406,7 +421,7 @@ class Writer:
         cats = self.ds.categories
         if spec.categories is not None and "coco:files" in self.info_extras:
             wanted = set(spec.categories) | (used or set())
-            if spec.task in ("instances", "stuff", "labels") and spec is self.category_home:
+            if spec is self.category_home:
                 wanted |= self.unlisted  # categories no file lists (added since): in the first file
             elif spec.task == "person_keypoints":  # and those of objects given keypoints since (written only here)
                 posed = self._rows("objects", self._item_ids(spec.split or "default"))
