@@ -2044,6 +2044,72 @@ def test_an_unsafe_path_in_a_list_or_obj_data_names_its_line(
     assert (err.value.location.path, err.value.location.line) == (str(tmp_path / where), line)  # was: no line
 
 
+@pytest.mark.parametrize("key", ["train", "valid"])
+@pytest.mark.parametrize("value", ["obj.data", "./obj.data", "data/obj.data"])
+def test_obj_data_naming_itself_as_a_split_list_is_an_error_at_its_line(tmp_path: Path, key: str, value: str) -> None:
+    """``valid = obj.data`` read obj.data's own lines (``classes = 1``, ...) as image paths: 4 items that are
+    no images, without a word. It is an error at the obj.data line naming it."""
+    Image.new("RGB", (10, 8)).save(tmp_path / "a.jpg")
+    (tmp_path / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "list.txt").write_text("a.jpg\n")
+    (tmp_path / "obj.names").write_text("cat\n")
+    other = "valid" if key == "train" else "train"
+    (tmp_path / "obj.data").write_text(f"classes = 1\n{other} = list.txt\n{key} = {value}\nnames = obj.names\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "obj.data", "yolo")
+    assert err.value.message == f"obj.data's {key} names obj.data itself, not a list of images"
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "obj.data"), 3)
+    assert err.value.found == repr(value)
+    run = CliRunner().invoke(cli, ["info", str(tmp_path)])
+    assert run.exit_code == 2
+    assert run.output.startswith(f"labelkit: error: {tmp_path / 'obj.data'}:3: obj.data's {key} names obj.data")
+
+
+@pytest.mark.parametrize(
+    ("value", "files", "where", "found"),
+    [
+        ("obj.names", {}, ("obj.names", 1), "cat"),
+        ("notes.md", {"notes.md": "# my notes\n\nsplit made by hand\n"}, ("notes.md", 3), "split made by hand"),
+        ("val.list", {"val.list": "a.jpg\nb.png\nclasses = 1\n"}, ("val.list", 3), "classes = 1"),
+    ],
+)
+def test_a_darknet_list_line_naming_nothing_without_an_image_extension_is_an_error(
+    tmp_path: Path, value: str, files: dict[str, str], where: tuple[str, int], found: str
+) -> None:
+    """``valid = obj.names`` read the class names as image paths (an item ``cat`` of no size), and so did any
+    other file that is no list: a Darknet list line with no image extension that names no file, nor a label
+    file, is an error at its line, naming the obj.data line that names the list. (A line that ends in an image
+    extension names an image not shipped; one without, whose label file is there, an image named so: both are
+    read as before.)"""
+    Image.new("RGB", (10, 8)).save(tmp_path / "a.jpg")
+    (tmp_path / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "list.txt").write_text("a.jpg\n")
+    (tmp_path / "obj.names").write_text("cat\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "obj.data").write_text(f"classes = 1\ntrain = list.txt\nvalid = {value}\nnames = obj.names\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "obj.data", "yolo")
+    assert err.value.message == "a list line names no image: no such file, nor its label file, and no image extension"
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / where[0]), where[1])
+    assert err.value.found == repr(found)
+    assert err.value.hint == (
+        f"obj.data's valid = {value} (obj.data:3) names this file as a list of images (a path a line): name the "
+        "split's list there"
+    )
+    (tmp_path / "val.list").write_text("a.jpg\nb.png\nc\n")  # b.png not shipped, c.txt a label: read
+    (tmp_path / "c.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "obj.data").write_text("classes = 1\ntrain = list.txt\nvalid = val.list\nnames = obj.names\n")
+    ds = labelkit.load(tmp_path / "obj.data", "yolo", image_size="10x8")
+    assert [(i.id, i.split, i.media.path) for i in ds.items()] == [
+        ("train/a", "train", "a.jpg"),
+        ("val/a", "val", "a.jpg"),
+        ("b", "val", "b.png"),
+        ("c", "val", "c"),
+    ]
+    assert ds.table("objects").num_rows == 3
+
+
 @pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
 @pytest.mark.parametrize("entry", [".", "./.", "images", "images/./"])
 def test_a_list_line_naming_a_folder_names_its_line(tmp_path: Path, config: str, entry: str) -> None:

@@ -345,11 +345,14 @@ def _entries_from_list(
     inside: Inside | None,
     relocated: Relocated,
     no_images: list[tuple[Path, int, str]] | None = None,
+    named_by: str = "the config",
 ) -> list[Entry]:
     """The images a list names, a line each; blank lines and ``#`` comments are skipped.
 
     With ``no_images`` (an Ultralytics list: ``get_img_files`` keeps the lines of an image extension only),
-    a line without an image extension (a folder, ``notes.md``) is not read, and is added to it. A line naming
+    a line without an image extension (a folder, ``notes.md``) is not read, and is added to it. In a Darknet
+    list (``named_by``: the ``obj.data`` line naming it), such a line naming no file, nor a label file, is an
+    error (``obj.names`` or a notes file named as the list: its lines are no images). A line naming
     a file outside the dataset (a list written on another machine) is read as the file inside it whose path
     ends so (:class:`Relocated`, which notes it), else refused.
     """
@@ -360,7 +363,8 @@ def _entries_from_list(
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if no_images is not None and Path(line.replace("\\", "/")).suffix.lower() not in _LISTED_IMAGE_EXTENSIONS:
+        imagelike = Path(line.replace("\\", "/")).suffix.lower() in _LISTED_IMAGE_EXTENSIONS
+        if no_images is not None and not imagelike:
             no_images.append((list_file, number, line))
             continue
         below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
@@ -390,7 +394,17 @@ def _entries_from_list(
         if image is None:  # no image here (labels shipped alone): the candidate whose label file exists
             if name == "." or any(c.is_dir() for c in candidates):  # ("." made no item id: ValueError)
                 raise InputError("a list line names a folder, not an image", path=list_file, line=number)
-            image = next((c for c in candidates if is_file(img2label(c))), candidates[0])
+            image = next((c for c in candidates if is_file(img2label(c))), None)
+        if image is None:
+            if not imagelike:  # (no image, no label, no image extension: a line of obj.names, of notes, ...)
+                raise InputError(
+                    "a list line names no image: no such file, nor its label file, and no image extension",
+                    path=list_file,
+                    line=number,
+                    found=repr(line),
+                    hint=f"{named_by} names this file as a list of images (a path a line): name the split's list there",
+                )
+            image = candidates[0]
         if image in seen:  # an image listed twice (to weigh it in training) is one item
             continue
         seen.add(image)
@@ -441,10 +455,19 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         if key in DARKNET_RESERVED or key not in ("train", "valid") and not config[key].lower().endswith(".txt"):
             continue  # (no list of images: a classifier's top = 5, COCO's map = data/coco.map of category ids)
         source = local(key)
+        if source.is_file() and os.path.samefile(source, data_path):
+            raise InputError(
+                f"obj.data's {key} names obj.data itself, not a list of images",
+                path=data_path,
+                line=line_of[key],
+                found=repr(config[key]),
+                hint=f"name the {key} split's list of images, a path a line ({key} = {key}.txt)",
+            )
         # (labelkit lists a val split under Darknet's valid key, as val.txt: it reads back as val)
         split = source.stem if key == "valid" and source.stem in ("val", "validation") else key
         if source.is_file():
-            layout.entries += _entries_from_list(source, root, split, inside, relocated)
+            named_by = f"obj.data's {key} = {config[key]} (obj.data:{line_of[key]})"
+            layout.entries += _entries_from_list(source, root, split, inside, relocated, named_by=named_by)
         elif config[key].lower().endswith(".txt"):
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
     if moved:
