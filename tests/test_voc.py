@@ -2781,3 +2781,53 @@ def test_labelmap_colours_come_back_in_the_labelmap_and_the_class_png(tmp_path: 
     written = Image.open(tmp_path / "out/SegmentationClass/a.png")
     assert written.mode == "P" and np.array_equal(np.asarray(written.convert("RGB")), rgb)
     assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
+
+
+def _with_trns(png: bytes, alpha: bytes) -> bytes:
+    """``png`` with a ``tRNS`` chunk after its ``PLTE`` (or ``IHDR``: grey and RGB PNGs have no palette)."""
+    at = png.find(b"PLTE") - 4 if b"PLTE" in png else 8
+    end = at + 12 + int.from_bytes(png[at : at + 4], "big")
+    return png[:end] + voc_masks._chunk(b"tRNS", alpha) + png[end:]
+
+
+@pytest.mark.parametrize(
+    "alpha",
+    [b"\x00", b"\x00" + b"\xff" * 14 + b"\x80", bytes(256), b"\xff" * 255 + b"\x00"],
+    ids=["background", "one-class-half", "all", "void"],
+)
+def test_a_palette_pngs_transparency_chunk_changes_no_value(tmp_path: Path, alpha: bytes) -> None:
+    """A palette PNG's ``tRNS`` chunk (Pillow's ``info['transparency']``; some writers make background or void
+    transparent for viewing) gives whole palette entries an alpha: the indices are the class and instance
+    values still, as VOC's devkit (MATLAB ``imread``) and Pillow-based loaders read them, so labelkit reads the
+    same masks as without it (where an RGBA pixel's alpha, per pixel, is checked)."""
+    import shutil
+
+    src = FIXTURES / "voc" / "golden" / "masks-all"
+    shutil.copytree(src, tmp_path / "v")
+    pngs = sorted((tmp_path / "v").glob("Segmentation*/**/*.png"))
+    assert len(pngs) == 4
+    for png in pngs:
+        png.write_bytes(_with_trns(png.read_bytes(), alpha))
+        with Image.open(png) as im:
+            assert im.mode == "P" and "transparency" in im.info
+    expected = labelkit.load(src)
+    assert sum(1 for o in expected.objects() if o.mask is not None) == 2
+    assert canonical(labelkit.load(tmp_path / "v")) == canonical(expected)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB"])
+def test_a_grey_or_rgb_pngs_transparent_value_changes_no_value(tmp_path: Path, mode: str) -> None:
+    """A grey or RGB PNG's ``tRNS`` names one value or colour transparent: it is read as that value still."""
+    import shutil
+
+    src = FIXTURES / "voc" / "golden" / "masks-all"
+    for name, transparent in (("plain", None), ("trns", True)):
+        shutil.copytree(src, tmp_path / name)
+        for png in sorted((tmp_path / name).glob("Segmentation*/**/*.png")):
+            with Image.open(png) as im:
+                converted = im.convert(mode) if mode == "RGB" else Image.fromarray(np.asarray(im))
+            first = converted.getpixel((0, 0))
+            converted.save(png, **({"transparency": first} if transparent else {}))
+            with Image.open(png) as im:
+                assert im.mode == mode and ("transparency" in im.info) == bool(transparent)
+    assert canonical(labelkit.load(tmp_path / "trns")) == canonical(labelkit.load(tmp_path / "plain"))
