@@ -1877,6 +1877,51 @@ def test_unlabelled_pose_points_keep_their_coordinates(tmp_path: Path) -> None:
     assert lost == {"keypoint visibility flags": 2, "coordinates of unlabelled keypoints": 1}
 
 
+@pytest.mark.parametrize(
+    ("dims", "points", "written"),
+    [
+        (2, "0.25 0.5 -1 -1", "0.25 0.5 0.0 0.0"),
+        (2, "-1 -1 -0.005 0.5", "0.0 0.0 0.0 0.0"),  # (Ultralytics takes -0.005: missing, as its mask says)
+        (3, "0.25 0.5 2 -1 -1 0", "0.25 0.5 2 0.0 0.0 0"),
+        (3, "-1 0.5 0 -1 -1 0", "0.0 0.0 0 0.0 0.0 0"),
+    ],
+)
+def test_pose_points_marked_missing_by_a_negative_coordinate_are_unlabelled_zeros(
+    tmp_path: Path, dims: int, points: str, written: str
+) -> None:
+    """``-1 -1`` (some tools write a missing point so) was read as an unlabelled point at -100 -50 pixels: YOLO ->
+    YOLO with ``kpt_shape [K, 2]`` was refused (``lost: 1 coordinates of unlabelled keypoints``), with ``[K, 3]``
+    reported clipped, and COCO output got -100 -50. Ultralytics drops an image holding a value below -0.01 (and,
+    without a visibility column, masks a point with a negative coordinate as missing): the point is read as not
+    labelled, 0 0 0 (Ultralytics' and COCO's own missing point), with a read note naming the first's line, and
+    written so; the ``-1`` text is what cannot be kept."""
+    root = tmp_path / "src"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text(f"train: images/train\nval: images/train\nnames: [p]\nkpt_shape: [2, {dims}]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [200, 100]}')
+    (root / "labels/train/a.txt").write_text(f"0 0.5 0.5 0.2 0.2 {points}\n0 0.5 0.5 0.4 0.4 {points}\n")
+    ds = labelkit.load(root, "yolo")
+    marked = 1 if points.startswith("0.25") else 2  # (per line)
+    labelled = [50.0, 50.0, 2.0] if points.startswith("0.25") else [0.0, 0.0, 0.0]
+    assert [o.keypoints for o in ds.objects()] == [labelled + [0.0, 0.0, 0.0]] * 2
+    assert ds.read_notes == [
+        f"{2 * marked} keypoints are marked missing by a negative coordinate (as some tools write a missing point, "
+        "-1 -1; first at labels/train/a.txt:1): read as not labelled, 0 0 0, as Ultralytics' own labels have it "
+        "(its reader drops an image with a value below -0.01), and written so (0 0 without a visibility column)"
+    ]
+    report = labelkit.convert(root, tmp_path / "out", to="yolo", from_format="yolo")  # (no --allow-loss)
+    assert report.lost == report.transformed == []
+    assert (tmp_path / "out/labels/train/a.txt").read_text() == (
+        f"0 0.5 0.5 0.2 0.2 {written}\n0 0.5 0.5 0.4 0.4 {written}\n"
+    )
+    labelkit.convert(root, tmp_path / "coco", to="coco", from_format="yolo", allow_loss=True)
+    (annotations,) = [json.loads(p.read_text())["annotations"] for p in (tmp_path / "coco/annotations").iterdir()]
+    assert [a["keypoints"] for a in annotations] == [[int(v) for v in labelled] + [0, 0, 0]] * 2
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2 -1 -1 2 0.25 0.5 1\n")  # labelled: as read
+    if dims == 3:
+        assert [o.keypoints for o in labelkit.load(root, "yolo").objects()] == [[-200.0, -100.0, 2.0, 50.0, 50.0, 1.0]]
+
+
 @pytest.mark.parametrize("split", ["a=b", "#x", " x", "sp ", "a:b", "\u2028"])
 def test_darknet_refuses_splits_obj_data_cannot_hold(tmp_path: Path, split: str) -> None:
     """They were written (counted written) and read back as nothing, another split, or an error."""
