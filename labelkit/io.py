@@ -53,6 +53,122 @@ def folded_name(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
+_WINDOWS_DEVICE = re.compile(
+    r"(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[1-9\u00b9\u00b2\u00b3]|LPT[1-9\u00b9\u00b2\u00b3]) *(?:\..*)?",
+    re.IGNORECASE | re.ASCII,
+)
+"""A file or folder name Windows takes for a device (its part before the first dot, spaces dropped): Python's
+``ntpath.isreserved`` names."""
+
+
+def windows_cannot_hold(name: str) -> bool:
+    """Whether Windows cannot create a file or folder of this name (one part of a path).
+
+    A device name (``CON``, ``PRN``, ``AUX``, ``NUL``, ``COM1``-``COM9``, ``LPT1``-``LPT9``, in any case, with any
+    extension: ``con.txt``, ``Nul.tar.gz``) opens the device, and a dot or space ending a name is dropped.
+
+    Examples:
+        >>> [windows_cannot_hold(name) for name in ("con.txt", "Lpt1", "NUL .tar.gz", "a.", "a ", "cons.txt", "com0")]
+        [True, True, True, True, True, False, False]
+    """
+    return name[-1:] in (".", " ") or _WINDOWS_DEVICE.fullmatch(name) is not None
+
+
+def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> tuple[list[int], dict[int, int]]:
+    """Which of ``paths`` (relative, ``/``-separated, in one output folder) are not one file on every machine.
+
+    A path is unportable when a part of it is a name Windows cannot hold (:func:`windows_cannot_hold`), or
+    when it, or a folder on its way, has the same :func:`folded_name` as another path or folder but another
+    spelling (``a.txt`` and ``A.txt``; ``Sub/a.txt`` and ``sub/b.txt``): macOS and Windows take them for one.
+    Of such spellings the first by name keeps the name (a folder's, against a file's). Equal paths, and a
+    file and folder of one spelling, are not unportable: they are one on every machine (the caller decides).
+    The usual case costs a few passes over the paths' joined text and one over their folders.
+
+    Args:
+        paths: one per entry, as the writer will create them.
+        folders: the folders holding them (``path.rpartition("/")[0]`` of each), when the caller has them.
+
+    Returns:
+        The entries with a part Windows cannot hold, in order; and the other entries that yield to another
+        spelling of their file or of a folder on their way, each with the first entry of that spelling.
+
+    Examples:
+        >>> unportable_paths(["l/a.txt", "l/A.txt", "l/con.txt", "l/b.txt", "L/c.txt"])
+        ([2], {0: 4, 1: 4, 3: 4})
+    """
+    # one text of every path, each after a '/' (bare names too), for str's quick searches (no path holds a NUL;
+    # NFC and case folding never move one)
+    text = "/" + "\x00/".join(paths)
+    folded = text.lower() if text.isascii() else unicodedata.normalize("NFC", text).casefold()
+    if folders is None:
+        folders = {p.rpartition("/")[0] for p in paths}
+    on_the_way = set(folders) - {""}
+    for folder in list(on_the_way):  # (a few per split: every folder above them too)
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            on_the_way.add(folder)
+    folded_folders = {folded_name(f) for f in on_the_way}
+    maybe_windows = (
+        any(windows_cannot_hold(f.rpartition("/")[2]) for f in on_the_way)
+        or ".\x00" in folded
+        or " \x00" in folded
+        or folded.endswith((".", " "))
+        or any(device.search(folded) for device in _DEVICES_IN_TEXT)
+    )
+    if not maybe_windows and len(folded_folders) == len(on_the_way):
+        keys = set(folded.split("\x00"))  # ('/' + each path, folded)
+        if len(keys) == len(paths) and not any(f"/{f}" in keys for f in folded_folders):
+            return [], {}  # the usual case: no part Windows cannot hold, and no two names alike
+    # the paths Windows cannot hold are not written; of the others, level by level from the top, each name
+    # (folder or file) keeps its first spelling by name, and the paths of other spellings yield to it
+    reserved = [n for n, path in enumerate(paths) if any(windows_cannot_hold(part) for part in path.split("/"))]
+    alive = {n: path.split("/") for n, path in enumerate(paths)}
+    for n in reserved:
+        del alive[n]
+    lost_to: dict[int, str] = {}  # an entry yielding, and the name (a path or folder) it yields to
+    depth = 1
+    while any(len(parts) >= depth for parts in alive.values()):
+        names = {n: "/".join(parts[:depth]) for n, parts in alive.items() if len(parts) >= depth}
+        first_name: dict[str, str] = {}
+        for name in sorted(set(names.values())):
+            first_name.setdefault(folded_name(name), name)
+        for n, name in names.items():
+            if first_name[folded_name(name)] != name:
+                lost_to[n] = first_name[folded_name(name)]
+                del alive[n]
+        depth += 1
+    # each yields to the first entry kept under the name it yields to (there is one: a name's first spelling
+    # keeps one path at every level below it)
+    yielding = {n: next(k for k in alive if f"{paths[k]}/".startswith(f"{name}/")) for n, name in lost_to.items()}
+    return reserved, dict(sorted(yielding.items()))
+
+
+_DEVICES_IN_TEXT = tuple(
+    re.compile(f"/{name} *(?=[./\\x00]|$)")
+    for name in (
+        r"con(?:(?:in|out)\$)?",
+        "prn",
+        "aux",
+        "nul",
+        "com[1-9\u00b9\u00b2\u00b3]",
+        "lpt[1-9\u00b9\u00b2\u00b3]",
+    )
+)
+"""Device names after a ``/`` in case-folded paths joined by NUL: one pattern per literal start, which SRE
+searches for quickly, however often a name starts so (``/computer_1.jpg``)."""
+
+
+def folded_names(names: list[str]) -> list[str]:
+    """:func:`folded_name` of each name, in one pass over their joined text (no name holds a NUL).
+
+    Examples:
+        >>> folded_names(["A.jpg", "caf\u00e9", "cafe\u0301"]) == ["a.jpg", "caf\u00e9", "caf\u00e9"]
+        True
+    """
+    text = "\x00".join(names)  # (NFC and case folding never move a NUL)
+    return (text.lower() if text.isascii() else unicodedata.normalize("NFC", text).casefold()).split("\x00")
+
+
 def is_plain_relpath(name: str) -> bool:
     """Whether :func:`safe_relpath` returns ``name`` unchanged without looking further (no pathlib needed).
 

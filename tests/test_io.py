@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import orjson
 import pytest
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelkit.errors import InputError, OutputError
-from labelkit.io import atomic_output, contained, load_json, parse_json, read_bytes, read_file, write_json
+from labelkit.io import (
+    atomic_output,
+    contained,
+    folded_name,
+    load_json,
+    parse_json,
+    read_bytes,
+    read_file,
+    unportable_paths,
+    windows_cannot_hold,
+    write_json,
+)
 
 
 @pytest.mark.parametrize(
@@ -346,3 +360,34 @@ def test_an_output_that_is_a_device_or_pipe_is_never_replaced(kind: str, tmp_pat
             str(fifo),
         )
         assert [p.name for p in tmp_path.iterdir()] == ["pipe"] and fifo.is_fifo()
+
+
+_PARTS = st.sampled_from(["a", "A", "b", "caf\u00e9", "cafe\u0301", "CAF\u00c9", "con", "Nul.x", "a.", "b ", "com1"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PARTS, min_size=1, max_size=3).map("/".join), max_size=8), st.randoms(use_true_random=False))
+def test_the_paths_kept_are_one_file_each_on_every_machine_whatever_their_order(
+    paths: list[str], rng: random.Random
+) -> None:
+    """What unportable_paths keeps can all be written on macOS and Windows, each as its own file or folder, and
+    what it keeps does not depend on the order of the paths (nor, so, on the machine)."""
+    reserved, yielding = unportable_paths(paths)
+    assert not set(reserved) & set(yielding)
+    kept = [p for n, p in enumerate(paths) if n not in yielding and n not in reserved]
+    assert all(not windows_cannot_hold(part) for p in kept for part in p.split("/"))
+    assert all(any(windows_cannot_hold(part) for part in paths[n].split("/")) for n in reserved)
+    # every name on the way, file or folder, has one spelling among the paths kept
+    spellings: dict[str, set[str]] = {}
+    for p in kept:
+        parts = p.split("/")
+        for i in range(1, len(parts) + 1):
+            name = "/".join(parts[:i])
+            spellings.setdefault(folded_name(name), set()).add(name)
+    assert all(len(s) == 1 for s in spellings.values()), spellings
+    # each path yields to one that is kept
+    assert all(paths[k] in kept for k in yielding.values())
+    shuffled = list(paths)
+    rng.shuffle(shuffled)
+    reserved2, yielding2 = unportable_paths(shuffled)
+    assert sorted(p for n, p in enumerate(shuffled) if n not in yielding2 and n not in reserved2) == sorted(kept)
