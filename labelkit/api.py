@@ -134,7 +134,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     dataset = _holdable_media(dataset, fmt.CAPABILITIES.media, title, report)
     writable = getattr(fmt, WRITABLE, None)
     if writable is not None:
-        dataset, losses = writable(dataset)
+        dataset, losses = writable(dataset, **options)
         for loss in losses:
             report.lose(*loss)
     check = getattr(fmt, "check", None)

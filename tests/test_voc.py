@@ -2831,3 +2831,152 @@ def test_a_grey_or_rgb_pngs_transparent_value_changes_no_value(tmp_path: Path, m
             with Image.open(png) as im:
                 assert im.mode == mode and ("transparency" in im.info) == bool(transparent)
     assert canonical(labelkit.load(tmp_path / "trns")) == canonical(labelkit.load(tmp_path / "plain"))
+
+
+# -- file names that are not one file on every machine ---------------------------------------------
+
+_WINDOWS_REASON = (
+    "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any extension) and "
+    "drops a dot or space ending a name: they are not written, on every machine"
+)
+_CLASH_REASON = (
+    "names differing only in case or Unicode normalisation are one file or folder there: the first by name is "
+    "written, on every machine"
+)
+
+
+def _masked_items(*ids: str) -> Dataset:
+    """An item per id, each with a box and a mask (so an XML and two segmentation PNGs)."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    mask = np.zeros((4, 6), dtype=bool)
+    mask[0:2, 0:3] = True
+    for n, item_id in enumerate(ids):
+        ds.add_item(Item(id=item_id, media=Media(path=f"{n}.jpg", width=6, height=4), split="train"))
+        ds.add(Object(id=str(n), item_id=item_id, category_id=1, bbox=(0.0, 0.0, 3.0, 2.0), mask=_rle(mask)))
+    return ds
+
+
+def _written(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    ("ids", "kept", "lost"),
+    [
+        (("a", "A", "b"), "A", "a"),
+        (("caf\u00e9", "cafe\u0301", "b"), "cafe\u0301", "caf\u00e9"),
+        (("sub/y", "Sub/x", "b"), "Sub/x", "sub/y"),  # one folder there: sub/y would read back as Sub/y
+    ],
+)
+def test_items_whose_files_differ_only_in_case_are_lost_alike_on_every_machine(
+    ids: tuple[str, ...], kept: str, lost: str, tmp_path: Path
+) -> None:
+    """Linux wrote Annotations/a.xml and A.xml (and their PNGs), macOS and Windows failed on the second."""
+    ds = _masked_items(*ids)
+    reason = (
+        f"{_CLASH_REASON} (item {ascii(kept)}, {ascii(f'Annotations/{kept}.xml')}, is written; item {ascii(lost)}, "
+        f"{ascii(f'Annotations/{lost}.xml')}, is not)"
+    )
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").lost] == [
+        ("items whose files are another item's on macOS and Windows", 1, reason),
+        ("object annotations on them", 1, "their items are not written"),
+    ]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "voc")
+    assert not (tmp_path / "refused").exists()
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert report.written == {"items": 2, "object annotations": 2}
+    assert _written(tmp_path / "out") == sorted(
+        [
+            *(
+                f"{kind}/{item}.{ext}"
+                for item in (kept, "b")
+                for kind, ext in (("Annotations", "xml"), ("SegmentationClass", "png"), ("SegmentationObject", "png"))
+            ),
+            "ImageSets/Main/train.txt",
+            "ImageSets/Segmentation/train.txt",
+            "labelmap.txt",
+        ]
+    )
+    assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == f"{kept}\nb\n"
+
+
+@pytest.mark.usefixtures("folding_file_system")
+def test_a_case_folding_file_system_gets_the_voc_output_every_machine_gets(tmp_path: Path) -> None:
+    """Simulated macOS / Windows: 'Annotations/a.xml: cannot write: File exists' there, both files here."""
+    labelkit.save(_masked_items("a", "A", "b"), tmp_path / "out", "voc", allow_loss=True)
+    assert [p.name for p in sorted((tmp_path / "out/Annotations").iterdir())] == ["A.xml", "b.xml"]
+
+
+@pytest.mark.parametrize(
+    ("item_id", "file"),
+    [
+        ("con", "Annotations/con.xml"),
+        ("AUX.2007", "Annotations/AUX.2007.xml"),
+        ("x/Com1", "Annotations/x/Com1.xml"),
+        ("nul/a", "Annotations/nul/a.xml"),
+        ("a./b", "Annotations/a./b.xml"),
+        ("a /b", "Annotations/a /b.xml"),
+    ],
+)
+def test_items_whose_files_windows_cannot_hold_are_lost_on_every_machine(
+    item_id: str, file: str, tmp_path: Path
+) -> None:
+    ds = _masked_items("b", item_id)
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").lost] == [
+        ("items whose file names Windows cannot hold", 1, f"{_WINDOWS_REASON} (item {ascii(item_id)}, {ascii(file)})"),
+        ("object annotations on them", 1, "their items are not written"),
+    ]
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert [p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.xml")] == [
+        "Annotations/b.xml"
+    ]
+
+
+def test_images_copied_whose_names_differ_only_in_case_are_named_after_their_items(tmp_path: Path) -> None:
+    """x/A.png and y/a.png were JPEGImages/A.png and a.png: one file on macOS and Windows. Renamed as images
+    of one name are; an image named as a device is not copied, and its item is lost."""
+    for folder, name, colour in (("x", "A.png", "red"), ("y", "a.png", "blue"), ("y", "nul.png", "green")):
+        (tmp_path / "m" / folder).mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 3), colour).save(tmp_path / "m" / folder / name)
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for item_id, path in (("1", "x/A.png"), ("2", "y/a.png"), ("3", "y/nul.png")):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=path, width=4, height=3)))
+    options = {"media": "copy", "media_root": str(tmp_path / "m")}
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc", **options).lost] == [
+        ("items whose file names Windows cannot hold", 1, f"{_WINDOWS_REASON} (item '3', 'JPEGImages/nul.png')")
+    ]
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True, **options)
+    assert [(c.what, c.count) for c in report.transformed] == [("image file names", 2)]
+    assert [p.name for p in sorted((tmp_path / "out/JPEGImages").iterdir())] == ["1.png", "2.png"]
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(i.id, i.media.path) for i in back.items()] == [("1", "JPEGImages/1.png"), ("2", "JPEGImages/2.png")]
+
+
+def test_the_cli_refuses_voc_items_of_one_file_on_macos_and_windows_and_writes_the_first_with_allow_loss(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "in.labelkit.json"
+    labelkit.save(_masked_items("b", "a", "A", "prn"), src, "labelkit")
+    out = tmp_path / "out"
+    lost = [
+        f"lost: 1 items whose file names Windows cannot hold: {_WINDOWS_REASON} (item 'prn', 'Annotations/prn.xml')",
+        "lost: 1 items whose files are another item's on macOS and Windows: "
+        f"{_CLASH_REASON} (item 'A', 'Annotations/A.xml', is written; item 'a', 'Annotations/a.xml', is not)",
+        "lost: 2 object annotations on them: their items are not written",
+    ]
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "voc"])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.splitlines()[:3] == [f"labelkit: {line}" for line in lost]
+    assert result.stderr.splitlines()[3] == (
+        f"labelkit: error: {out}: writing voc would lose {lost[0][len('lost: ') :]} (and 2 more); hint: pass "
+        "--allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss"
+    )
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "voc", "--allow-loss"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:6] == [
+        "read: 4 items, 4 object annotations",
+        "written: 2 items, 2 object annotations",
+        *lost,
+    ]
+    assert sorted(p.name for p in (out / "Annotations").iterdir()) == ["A.xml", "b.xml"]

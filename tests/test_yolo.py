@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -3352,3 +3352,204 @@ def test_obj_data_keys_naming_no_list_of_images_are_not_read(tmp_path: Path) -> 
     ds = labelkit.load(root, "yolo")
     assert [(i.id, i.split) for i in ds.items()] == [("train/obj/a", "train"), ("test/obj/a", "test")]
     assert ds.read_notes == []
+
+
+# -- file names that are not one file on every machine ---------------------------------------------
+
+_WINDOWS_REASON = (
+    "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any extension) and "
+    "drops a dot or space ending a name: they are not written, on every machine"
+)
+_CLASH_REASON = (
+    "names differing only in case or Unicode normalisation are one file or folder there: the first by name is "
+    "written, on every machine"
+)
+
+
+def _items(task: str, *paths: str) -> Dataset:
+    """An item per image path (its id the path's stem and position), each with one object of the task."""
+    ds = Dataset(categories=[Category(id=0, name="cat")], info=DatasetInfo(extras={"yolo:task": task}))
+    for n, path in enumerate(paths):
+        item_id = f"{n}:{PurePosixPath(path).stem}"
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=path, width=10, height=10)))
+        ring = [[1.0, 1.0, 3.0, 1.0, 3.0, 4.0]] if task == "segment" else None
+        ds.add(Object(id=str(n), item_id=item_id, category_id=0, bbox=(1.0, 1.0, 2.0, 3.0), polygon=ring))
+    return ds
+
+
+@pytest.mark.parametrize("task", ["detect", "segment"])
+@pytest.mark.parametrize(
+    ("paths", "written", "named"),
+    [
+        # a.txt and A.txt are one file on macOS and Windows: 'A' < 'a', so A's is written everywhere
+        (("a.jpg", "A.jpg", "b.jpg"), ["A.txt", "b.txt"], ("1:A", "labels/train/A.txt", "0:a", "labels/train/a.txt")),
+        # café, NFD and NFC: one name there too ('e' + U+0301 < U+00E9)
+        (
+            ("caf\u00e9.jpg", "cafe\u0301.jpg"),
+            ["cafe\u0301.txt"],
+            ("1:cafe\u0301", "labels/train/cafe\u0301.txt", "0:caf\u00e9", "labels/train/caf\u00e9.txt"),
+        ),
+        # a folder on the way: Sub/ and sub/ are one folder there, so sub/y would read back as Sub/y
+        (
+            ("sub/y.jpg", "Sub/x.jpg"),
+            ["Sub/x.txt"],
+            ("1:x", "labels/train/Sub/x.txt", "0:y", "labels/train/sub/y.txt"),
+        ),
+    ],
+)
+def test_items_whose_label_files_differ_only_in_case_are_lost_alike_on_every_machine(
+    task: str, paths: tuple[str, ...], written: list[str], named: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Linux wrote both label files, macOS and Windows failed on the second ('File exists'): the output
+    depended on the machine. Now the plan reports the items lost, and --allow-loss writes the first by name."""
+    ds = _items(task, *paths)
+    kept, kept_file, lost, lost_file = (ascii(v) for v in named)
+    reason = f"{_CLASH_REASON} (item {kept}, {kept_file}, is written; item {lost}, {lost_file}, is not)"
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo").lost] == [
+        ("items whose files are another item's on macOS and Windows", len(paths) - len(written), reason),
+        ("object annotations on them", len(paths) - len(written), "their items are not written"),
+    ]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "yolo")
+    assert not (tmp_path / "refused").exists()
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)
+    assert report.written == {"items": len(written), "object annotations": len(written), "label files": len(written)}
+    labels = tmp_path / "out/labels/train"
+    assert sorted(p.relative_to(labels).as_posix() for p in labels.rglob("*.txt")) == written
+    assert sorted(json.loads((tmp_path / "out/image_sizes.json").read_text())) == [
+        f"images/train/{w[:-4]}.jpg" for w in written
+    ]
+
+
+@pytest.mark.usefixtures("folding_file_system")
+def test_a_case_folding_file_system_gets_the_output_every_machine_gets(tmp_path: Path) -> None:
+    """Simulated macOS / Windows: the second of a.txt and A.txt was 'cannot write: File exists' there, where
+    Linux wrote both."""
+    ds = _items("detect", "a.jpg", "A.jpg", "b.jpg")
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)
+    assert report.written == {"items": 2, "object annotations": 2, "label files": 2}
+    assert {p.name: p.read_text() for p in (tmp_path / "out/labels/train").iterdir()} == {
+        "A.txt": "0 0.2 0.25 0.2 0.3\n",
+        "b.txt": "0 0.2 0.25 0.2 0.3\n",
+    }
+
+
+@pytest.mark.parametrize("task", ["detect", "segment"])
+@pytest.mark.parametrize(
+    ("path", "file"),
+    [
+        ("con.jpg", "labels/train/con.txt"),
+        ("Nul.png", "labels/train/Nul.txt"),
+        ("LPT1.tar.jpg", "labels/train/LPT1.tar.txt"),
+        ("aux .jpg", "labels/train/aux .txt"),
+        ("com9.jpg", "labels/train/com9.txt"),
+        ("day1./a.jpg", "labels/train/day1./a.txt"),
+        ("day2 /a.jpg", "labels/train/day2 /a.txt"),
+        ("prn/a.jpg", "labels/train/prn/a.txt"),
+    ],
+)
+def test_items_whose_label_files_windows_cannot_hold_are_lost_on_every_machine(
+    task: str, path: str, file: str, tmp_path: Path
+) -> None:
+    ds = _items(task, "b.jpg", path)
+    reason = f"{_WINDOWS_REASON} (item {ascii('1:' + PurePosixPath(path).stem)}, {ascii(file)})"
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo").lost] == [
+        ("items whose file names Windows cannot hold", 1, reason),
+        ("object annotations on them", 1, "their items are not written"),
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.txt")) == [
+        "labels/train/b.txt"
+    ]
+
+
+@pytest.mark.parametrize(
+    "path", ["console.jpg", "com.jpg", "com0.jpg", "lpt10.jpg", "nul_1.jpg", "a.b.jpg", "x/con_/a.jpg", "x/cons/a.jpg"]
+)
+def test_names_windows_holds_are_written(path: str) -> None:
+    ds = _items("detect", path)
+    assert labelkit.plan(ds, "yolo").lost == []
+
+
+def test_images_copied_whose_names_differ_only_in_case_are_lost_alike(tmp_path: Path) -> None:
+    """a.jpg and a.JPG share the label file a.txt (the same lines: written once), but their images are one
+    file on macOS and Windows."""
+    root = tmp_path / "media"
+    root.mkdir()
+    for name in ("a.jpg", "a.JPG"):
+        Image.new("RGB", (10, 10)).save(root / name, format="JPEG")
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for name in ("a.jpg", "a.JPG"):
+        ds.add_item(Item(id=name, split="train", media=Media(path=name, width=10, height=10)))
+        ds.add(Object(id=name, item_id=name, category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    assert labelkit.plan(ds, "yolo").lost == []  # (no image is written)
+    options = {"media": "copy", "media_root": str(root)}
+    reason = (
+        f"{_CLASH_REASON} (item 'a.JPG', 'images/train/a.JPG', is written; item 'a.jpg', 'images/train/a.jpg', is not)"
+    )
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo", **options).lost] == [
+        ("items whose files are another item's on macOS and Windows", 1, reason),
+        ("object annotations on them", 1, "their items are not written"),
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*")) == [
+        "data.yaml",
+        "images/train/a.JPG",
+        "labels/train/a.txt",
+    ]
+
+
+def test_classify_images_whose_names_differ_only_in_case_are_lost_alike(tmp_path: Path) -> None:
+    root = tmp_path / "media"
+    for folder in ("x", "y"):
+        (root / folder).mkdir(parents=True)
+    Image.new("RGB", (4, 3)).save(root / "x/A.jpg")
+    Image.new("RGB", (4, 3)).save(root / "y/a.jpg")
+    Image.new("RGB", (4, 3)).save(root / "y/con.jpg")
+    ds = Dataset(categories=[Category(id=0, name="cat")], info=DatasetInfo(extras={"yolo:task": "classify"}))
+    for item_id, path in (("1", "y/a.jpg"), ("2", "x/A.jpg"), ("3", "y/con.jpg")):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=path, width=4, height=3)))
+        ds.add(Label(id=item_id, item_id=item_id, category_id=0))
+    options = {"media": "copy", "media_root": str(root)}
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo", **options).lost] == [
+        ("items whose file names Windows cannot hold", 1, f"{_WINDOWS_REASON} (item '3', 'train/cat/con.jpg')"),
+        (
+            "items whose files are another item's on macOS and Windows",
+            1,
+            f"{_CLASH_REASON} (item '2', 'train/cat/A.jpg', is written; item '1', 'train/cat/a.jpg', is not)",
+        ),
+        ("label annotations on them", 2, "their items are not written"),
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert [p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.jpg")] == [
+        "train/cat/A.jpg"
+    ]
+
+
+def test_the_cli_refuses_items_of_one_file_on_macos_and_windows_and_writes_the_first_with_allow_loss(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "in.labelkit.json"
+    labelkit.save(_items("detect", "b.jpg", "a.jpg", "A.jpg", "Con.jpg"), src, "labelkit")
+    out = tmp_path / "out"
+    lost = [
+        f"lost: 1 items whose file names Windows cannot hold: {_WINDOWS_REASON} (item '3:Con', 'labels/train/Con.txt')",
+        "lost: 1 items whose files are another item's on macOS and Windows: "
+        f"{_CLASH_REASON} (item '2:A', 'labels/train/A.txt', is written; item '1:a', 'labels/train/a.txt', is not)",
+        "lost: 2 object annotations on them: their items are not written",
+    ]
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "yolo"])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.splitlines()[:3] == [f"labelkit: {line}" for line in lost]
+    assert result.stderr.splitlines()[3] == (
+        f"labelkit: error: {out}: writing yolo would lose {lost[0][len('lost: ') :]} (and 2 more); hint: pass "
+        "--allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss"
+    )
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "yolo", "--allow-loss"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:6] == [
+        "read: 4 items, 4 object annotations",
+        "written: 2 items, 2 object annotations, 2 label files",
+        *lost,
+    ]
+    assert sorted(p.name for p in (out / "labels/train").iterdir()) == ["A.txt", "b.txt"]

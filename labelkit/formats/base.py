@@ -191,9 +191,10 @@ SPLIT_FILES = "SPLIT_FILES"
 """Optional writer flag: ``SPLIT_FILES = True`` when the format names folders or files after splits, so a
 split must be a plain name (``api.save`` refuses ``../x``, ``a/b``, ...)."""
 WRITABLE = "writable"
-"""Optional writer function ``writable(dataset) -> (dataset, losses)``: the dataset without what the format
-cannot write at all (rows, items or values its own reader would refuse), and each loss as ``report.lose``
-arguments. ``api.save`` and ``plan`` call it once, before ``check``, and hand both the reduced dataset."""
+"""Optional writer function ``writable(dataset, **options) -> (dataset, losses)``: the dataset without what
+the format cannot write at all (rows, items or values its own reader would refuse, items whose files would
+not be the same on every machine), and each loss as ``report.lose`` arguments. ``api.save`` and ``plan`` call
+it once, with the write options, before ``check``, and hand both the reduced dataset."""
 SOURCE_TEXT = "SOURCE_TEXT"
 """Optional format flag: ``read(path, source_text=True)`` keeps the text of values as the file wrote them
 (:func:`labelkit.model.tables.keep_source_text`), which the same format's writer passes through instead of
@@ -638,3 +639,60 @@ def _fold_numbers(texts: pa.ChunkedArray) -> pa.Array:
 def no_findings(path: Path, **options: Any) -> list[Finding]:
     """The default validation: nothing beyond a successful read."""
     return []
+
+
+UNPORTABLE_CLASH = "items whose files are another item's on macOS and Windows"
+UNPORTABLE_NAME = "items whose file names Windows cannot hold"
+
+
+def drop_unportable(
+    dataset: Dataset, paths: list[str], owners: list[int], reserved: list[int], yielding: dict[int, int]
+) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items whose files are unportable, and the losses (see ``WRITABLE``).
+
+    Args:
+        dataset: the dataset to write.
+        paths: the files the writer creates, each of the item ``owners`` gives (the item's row).
+        owners: each path's item.
+        reserved: the paths holding a name Windows cannot hold (:func:`labelkit.io.unportable_paths`).
+        yielding: the other paths that another's spelling takes on macOS and Windows, each with that path.
+
+    Returns:
+        The dataset without those paths' items (the same dataset when there are none), and each loss: the
+        items, naming the first (and for a clash, the item it yields to), then the annotations on them.
+    """
+    if not reserved and not yielding:
+        return dataset, []
+    ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
+    losses: list[tuple[str, int, str]] = []
+    drop = np.zeros(len(ids), dtype=bool)
+    if reserved:
+        items = sorted({owners[n] for n in reserved})
+        drop[items] = True
+        n = reserved[0]
+        losses.append(
+            (
+                UNPORTABLE_NAME,
+                len(items),
+                "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any "
+                "extension) and drops a dot or space ending a name: they are not written, on every machine "
+                f"(item {ascii(ids[owners[n]])}, {ascii(paths[n])})",
+            )
+        )
+    clashing = {n: k for n, k in yielding.items() if not drop[owners[n]]}
+    if clashing:
+        items = sorted({owners[n] for n in clashing})
+        drop[items] = True
+        n, k = next(iter(clashing.items()))
+        losses.append(
+            (
+                UNPORTABLE_CLASH,
+                len(items),
+                "names differing only in case or Unicode normalisation are one file or folder there: the first "
+                f"by name is written, on every machine (item {ascii(ids[owners[k]])}, {ascii(paths[k])}, is "
+                f"written; item {ascii(ids[owners[n]])}, {ascii(paths[n])}, is not)",
+            )
+        )
+    dataset, gone = dataset.without_items(drop)
+    losses += [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
+    return dataset, losses

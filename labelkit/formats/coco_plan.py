@@ -54,7 +54,7 @@ def _refuse_bad_masks(objects: pa.Table) -> None:
         raise error
 
 
-def writable(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
+def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
     """The dataset COCO can write, and what it leaves out (as ``report.lose`` arguments; see ``base.WRITABLE``).
 
     - Images without a size: COCO images carry ``width`` and ``height`` (labelkit's reader, pycocotools'

@@ -529,6 +529,13 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     return build(root, parsed, labelmap, sets, masks)
 
 
+def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items whose files differ between machines (see :func:`.voc_write.writable`)."""
+    from labelkit.formats import voc_write
+
+    return voc_write.writable(dataset, **options)
+
+
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what VOC cannot hold (see :func:`labelkit.formats.voc_check.check`)."""
     from labelkit.formats import voc_check

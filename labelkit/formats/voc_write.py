@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
 from labelkit.formats import voc_masks, voc_xml
+from labelkit.formats.base import drop_unportable
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
@@ -41,8 +42,9 @@ from labelkit.formats.voc_values import (
     tag_ok,
     xml_text,
 )
+from labelkit.formats.yolo_lines import cached
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import create_file, folded_name, is_plain_name, safe_relpath
+from labelkit.io import create_file, folded_name, is_plain_name, safe_relpath, unportable_paths
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
@@ -190,7 +192,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     # which could spell one) reads as empty
     holds_voc = may_hold_voc(items["metadata"]).tolist()
     metadata = [decode_json_cell(m) if h else {} for m, h in zip(items["metadata"].to_pylist(), holds_voc, strict=True)]
-    files = [safe_relpath(i) for i in ids]
+    files = item_files(dataset)
     # the ids whose files are named otherwise ('a\\b' is Annotations/a/b.xml): a reader takes the file's name
     # for the id, and so do the ImageSets lists, which other tools join to Annotations/<line>.xml
     file_ids = {i: f for i, f in zip(ids, files, strict=True) if f != i}
@@ -447,6 +449,38 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     # (in the order of what was read, as every format counts them; image labels only where some were written)
     report.written = {"items": len(ids), **({"label annotations": label_lines} if label_lines else {})}
     report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only
+
+
+def item_files(dataset: Dataset) -> list[str]:
+    r"""Each item's file below ``Annotations/``, without ``.xml`` (``writable`` finds them, ``write`` reuses them).
+
+    An id made a plain relative path (``a\b`` is ``a/b``): VOC names an item's files after its id.
+    """
+    ids = dataset.table("items")["id"]
+    return cached(dataset, "voc:files", lambda: [safe_relpath(str(i)) for i in ids.to_pylist()])
+
+
+def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items whose files are not the same on every machine (see ``base.WRITABLE``).
+
+    An item is left out when its XML (``Annotations/<id>.xml``, and so its segmentation PNGs, named alike) or,
+    with ``media=copy`` or ``link``, its image in ``JPEGImages/`` is a name Windows cannot hold (``con.xml``),
+    or when its XML differs from another item's only in case or Unicode normalisation (``a.xml`` and
+    ``A.xml``, or in a folder on their way): one file on macOS and Windows. On every machine the first by
+    name is written. (Image names differing so are renamed instead: :func:`voc_xml.image_names`.)
+    """
+    items = dataset.table("items")
+    files = item_files(dataset)
+    paths = [f"Annotations/{f}.xml" for f in files]
+    owners = list(range(len(paths)))
+    if str(options.get("media") or "none") != "none":
+        sources = items["path"].to_pylist()
+        names = voc_xml.image_names(sources, files)[0]
+        placed = [n for n, source in enumerate(sources) if source]
+        paths += [f"JPEGImages/{names[n]}" for n in placed]
+        owners += placed
+    reserved, yielding = unportable_paths(paths)
+    return drop_unportable(dataset, paths, owners, reserved, yielding)
 
 
 def voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from labelkit.errors import InputError
 from labelkit.formats.voc_values import as_list, is_flag, is_number, part_ok, tag_ok, xml_text
-from labelkit.io import safe_relpath
+from labelkit.io import folded_names, safe_relpath
 from labelkit.model import geometry as G
 
 
@@ -175,14 +175,16 @@ def _file_name(path: str | None, file: str) -> str:
 def image_names(paths: list[str | None], files: list[str]) -> tuple[list[str], int]:
     """Each item's ``<filename>`` (and name in ``JPEGImages/``), and how many were renamed.
 
-    The image's base name; where items' base names are the same (``x/a.jpg``, ``y/a.jpg``), the item's file
-    (its id) with the image's extension instead, so that one image never overwrites another.
+    The image's base name; where items' base names are the same (``x/a.jpg``, ``y/a.jpg``), or differ only in
+    case or Unicode normalisation (``x/A.jpg``, ``y/a.jpg``: one file on macOS and Windows), the item's file
+    (its id) with the image's extension instead, so that one image never overwrites another, on any machine.
     """
     names = [_file_name(p, f) for p, f in zip(paths, files, strict=True)]
     renamed: set[int] = set()
     while True:  # a new name may be another item's (q of x/a.jpg becomes q.jpg, the name of s's q.jpg): again
-        count = Counter(names)
-        clashing = [n for n, name in enumerate(names) if count[name] > 1 and n not in renamed]
+        folded = folded_names(names)
+        count = Counter(folded)
+        clashing = [n for n, name in enumerate(folded) if count[name] > 1 and n not in renamed]
         if not clashing:
             return names, len(renamed)
         for n in clashing:

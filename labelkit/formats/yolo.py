@@ -653,6 +653,13 @@ def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallbac
 # -- writing (see yolo_write) ----------------------------------------------------------------------
 
 
+def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items whose files differ between machines (see :func:`.yolo_write.writable`)."""
+    from labelkit.formats import yolo_write
+
+    return yolo_write.writable(dataset, **options)
+
+
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what the chosen task cannot hold (see :func:`labelkit.formats.yolo_check.check`)."""
     from labelkit.formats import yolo_check

@@ -104,6 +104,37 @@ def check_classify(dataset: Dataset, report: Report) -> None:
     )
 
 
+def classify_files(
+    dataset: Dataset, ids: list[str], splits: list[str], paths: list[Any]
+) -> tuple[list[str | None], list[int]]:
+    """Where each item's image goes, ``<split>/<class folder>/<image name>`` (None for an item not filed).
+
+    Not filed (the check reports them lost): items without a label of a class that can be a folder name,
+    without an image path, or whose image a reader would pass over (not an image extension: the items of
+    such images are returned too).
+    """
+    labels = dataset.table("labels")
+    first: dict[str, int] = {}
+    for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
+        first.setdefault(item_id, category)
+    name_of = {c.id: c.name for c in dataset.categories}
+    folders, _ = class_folders(dataset)
+    files: list[str | None] = []
+    not_images: list[int] = []
+    for n, (item_id, split, source) in enumerate(zip(ids, splits, paths, strict=True)):
+        category = first.get(item_id)
+        if category is None or category not in name_of or not source or not is_plain_name(name_of[category]):
+            files.append(None)
+            continue
+        name = PurePosixPath(str(source).replace("\\", "/")).name
+        if is_image(Path(name)):
+            files.append(f"{split}/{folders[category]}/{name}")
+        else:
+            files.append(None)
+            not_images.append(n)
+    return files, not_images
+
+
 def write_classify(
     dataset: Dataset,
     path: Path,
@@ -124,23 +155,16 @@ def write_classify(
             "YOLO classify stores classes as image folders, so it needs the images",
             hint="add -o media=copy (or link) -o media_root=FOLDER",
         )
-    labels = dataset.table("labels")
-    first: dict[str, int] = {}
-    for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
-        first.setdefault(item_id, category)
-    name_of = {c.id: c.name for c in dataset.categories}
     folders, _ = class_folders(dataset)
     written = 0
     used: set[str] = set()
-    for item_id, split, source in zip(ids, splits, paths, strict=True):
-        category = first.get(item_id)
-        if category is None or category not in name_of or not source or not is_plain_name(name_of[category]):
-            continue  # (a class that cannot be a folder name is reported lost by the check)
-        name = PurePosixPath(str(source).replace("\\", "/")).name
-        if not is_image(Path(name)):  # (reported lost by the check: a reader would pass over it)
-            contained(media_root, source, source=media_root)  # (an unsafe path is refused all the same)
+    targets, not_images = classify_files(dataset, ids, splits, paths)
+    for n in not_images:  # (reported lost by the check: a reader would pass over them)
+        contained(media_root, paths[n], source=media_root)  # (an unsafe path is refused all the same)
+    for split, source, target in zip(splits, paths, targets, strict=True):
+        if target is None:
             continue
-        place_media(media_root, source, path / split / folders[category] / name, media)
+        place_media(media_root, source, path / target, media)
         used.add(split)
         written += 1
     for split in sorted(used):  # a class no image of the split has: an empty folder, so that the class is read

@@ -57,7 +57,8 @@ _CACHE: weakref.WeakKeyDictionary[Dataset, dict[str, tuple[tuple[Any, ...], Any]
 """Derived columns and traced masks: check() computes them, write() reuses them while the dataset is unchanged."""
 
 
-def _cached(dataset: Dataset, name: str, compute: Callable[[], T]) -> T:
+def cached(dataset: Dataset, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept for ``dataset`` under ``name`` while its items, objects and categories are unchanged."""
     state = (dataset.table("items"), dataset.table("objects"), tuple(c.id for c in dataset.categories))
     slot = _CACHE.setdefault(dataset, {})
     hit = slot.get(name)
@@ -70,7 +71,7 @@ def _cached(dataset: Dataset, name: str, compute: Callable[[], T]) -> T:
 
 def columns(dataset: Dataset, task: str) -> Columns:
     """The placeable objects for ``task`` (cached while the dataset is unchanged)."""
-    return _cached(dataset, f"columns:{task}", lambda: _compute_columns(dataset, task))
+    return cached(dataset, f"columns:{task}", lambda: _compute_columns(dataset, task))
 
 
 def _compute_columns(dataset: Dataset, task: str) -> Columns:
@@ -171,7 +172,7 @@ def drawable_polygons(dataset: Dataset) -> np.ndarray[Any, Any]:
     A polygon without such a ring (no ring, or rings of fewer than 3 points) counts as no polygon: the
     object's box (or, for segment, its traced mask) is written instead, or the object is lost.
     """
-    return _cached(dataset, "drawable", lambda: G.drawable_polygons(dataset.table("objects")["polygon"]))
+    return cached(dataset, "drawable", lambda: G.drawable_polygons(dataset.table("objects")["polygon"]))
 
 
 def keypoint_count(dataset: Dataset) -> int:
@@ -242,7 +243,7 @@ class Rounding:
 def rounding(dataset: Dataset, task: str, cols: Columns, precision: int, kpt_dims: int) -> Rounding:
     """What rounding to ``precision`` decimals changes (cached: check() computes it, write() reuses it)."""
     key = f"rounding:{task}:{precision}:{kpt_dims}"
-    return _cached(dataset, key, lambda: _compute_rounding(dataset, task, cols, precision, kpt_dims))
+    return cached(dataset, key, lambda: _compute_rounding(dataset, task, cols, precision, kpt_dims))
 
 
 def _compute_rounding(dataset: Dataset, task: str, cols: Columns, precision: int, kpt_dims: int) -> Rounding:
@@ -367,7 +368,7 @@ class _Traced:
 
 def traced_masks(dataset: Dataset) -> _Traced:
     """Tracing is the costly part of writing masks: done once, in check(), reused by write()."""
-    return _cached(dataset, "traced", lambda: _trace_all(dataset))
+    return cached(dataset, "traced", lambda: _trace_all(dataset))
 
 
 def _trace_all(dataset: Dataset) -> _Traced:

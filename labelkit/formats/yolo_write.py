@@ -20,11 +20,12 @@ import pyarrow as pa
 import yaml
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
-from labelkit.formats.yolo_classify import write_classify
+from labelkit.formats.base import drop_unportable
+from labelkit.formats.yolo_classify import classify_files, write_classify
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
-from labelkit.formats.yolo_lines import Lines, columns, keypoint_count, rounding
+from labelkit.formats.yolo_lines import Lines, cached, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
-from labelkit.io import create_file, folded_name
+from labelkit.io import create_file, folded_name, unportable_paths
 from labelkit.model import Dataset
 from labelkit.report import Report
 
@@ -177,14 +178,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         write_classify(dataset, path, report, ids, splits, paths, media, media_root)
         return
     _refuse_reserved_splits(splits, layout)
-    names = [image_name(p, i, s) for p, i, s in zip(paths, ids, splits, strict=True)]
+    files = item_files(dataset, options)
+    image_rel, label_rel = files.image_rel, files.label_rel
     if layout == "darknet":
-        image_rel = [f"obj_{s}_data/{n}" for s, n in zip(splits, names, strict=True)]
         _refuse_unlistable(image_rel, ids)
-        label_rel = [f"obj_{s}_data/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
-    else:
-        image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
-        label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
     shared = _shared_label_files(label_rel, image_rel, ids)
     cols = columns(dataset, task)
     usable_rows = np.flatnonzero(written_rows(dataset, task, options))
@@ -192,7 +189,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     formatter = Lines(dataset, task, cols, precision, kpt_dims)
     order, bounds = _groups(cols.item[usable_rows], len(ids))
     rows_by_item = usable_rows[order]
-    folders = {r.rpartition("/")[0] for r in label_rel}
+    folders = files.folders
     if not label_rel:  # no images: the folders data.yaml names still exist, so the output reads back
         split = default_split
         folders = {f"obj_{split}_data"} if layout == "darknet" else {f"labels/{split}", f"images/{split}"}
@@ -248,6 +245,64 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             (path / SIZES_FILE).write_bytes(sizes)
     label_files = len(label_rel) - sum(len(items) - 1 for items in shared.members.values())
     report.written = {"items": len(ids), "object annotations": len(usable_rows), "label files": label_files}
+
+
+@dataclass(frozen=True)
+class ItemFiles:
+    """Where each item's image and label file go, and the folders of the label files."""
+
+    image_rel: list[str]
+    label_rel: list[str]
+    folders: set[str]
+
+
+def item_files(dataset: Dataset, options: dict[str, Any]) -> ItemFiles:
+    """Each item's image and label file in the layout written (``writable`` computes them, ``write`` reuses them)."""
+    layout = str(options.get("layout") or "ultralytics")
+    default_split = str(options.get("split") or "train")
+    return cached(dataset, f"files:{layout}:{default_split}", lambda: _item_files(dataset, layout, default_split))
+
+
+def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
+    items = dataset.table("items")
+    ids = [str(v) for v in items["id"].to_pylist()]
+    splits = [s or default_split for s in items["split"].to_pylist()]
+    names = [image_name(p, i, s) for p, i, s in zip(items["path"].to_pylist(), ids, splits, strict=True)]
+    if layout == "darknet":
+        image_rel = [f"obj_{s}_data/{n}" for s, n in zip(splits, names, strict=True)]
+        label_rel = [f"obj_{s}_data/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
+    else:
+        image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
+        label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
+    return ItemFiles(image_rel, label_rel, {r.rpartition("/")[0] for r in label_rel})
+
+
+def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items whose files are not the same on every machine (see ``base.WRITABLE``).
+
+    An item is left out when its label file (or, with ``media=copy`` or ``link``, its image) is a name
+    Windows cannot hold (``con.txt``), or differs from another item's only in case or Unicode normalisation
+    (``a.txt`` and ``A.txt``, or in a folder on their way): one file on macOS and Windows. On every machine
+    the first by name is written; items sharing one label file exactly (``x.jpg`` and ``x.png``) are not
+    left out (see :func:`write`).
+    """
+    if task_of(dataset, options) == "classify":  # (each filed image: <split>/<class folder>/<name>)
+        items = dataset.table("items")
+        ids = [str(v) for v in items["id"].to_pylist()]
+        splits = [s or str(options.get("split") or "train") for s in items["split"].to_pylist()]
+        targets = classify_files(dataset, ids, splits, items["path"].to_pylist())[0]
+        owners = [n for n, target in enumerate(targets) if target is not None]
+        filed = [targets[n] or "" for n in owners]
+        reserved, yielding = unportable_paths(filed)
+        return drop_unportable(dataset, filed, owners, reserved, yielding)
+    files = item_files(dataset, options)
+    entries, owners = files.label_rel, list(range(len(files.label_rel)))
+    if str(options.get("media") or "none") != "none":
+        placed = [i for i, p in enumerate(dataset.table("items")["path"].to_pylist()) if p]
+        entries = entries + [files.image_rel[i] for i in placed]
+        owners += placed
+    reserved, yielding = unportable_paths(entries, files.folders if entries is files.label_rel else None)
+    return drop_unportable(dataset, entries, owners, reserved, yielding)
 
 
 @dataclass
