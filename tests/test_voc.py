@@ -2969,7 +2969,7 @@ def test_the_cli_refuses_voc_items_of_one_file_on_macos_and_windows_and_writes_t
     assert result.exit_code == 2 and not out.exists()
     assert result.stderr.splitlines()[:3] == [f"labelkit: {line}" for line in lost]
     assert result.stderr.splitlines()[3] == (
-        f"labelkit: error: {out}: writing voc would lose {lost[0][len('lost: ') :]} (and 2 more); hint: pass "
+        f"labelkit: error: {out}: writing Pascal VOC would lose {lost[0][len('lost: ') :]} (and 2 more); hint: pass "
         "--allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss"
     )
     result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "voc", "--allow-loss"])
