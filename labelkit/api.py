@@ -35,6 +35,14 @@ Progress = Callable[[str], None]
 
 
 def _format(path: Path, name: str | None) -> FormatModule:
+    """The reader of ``path``: the format named, else the one detected.
+
+    Raises:
+        InputError: a format is named and ``path`` does not exist (readers given a file look in its folder:
+            YOLO read the current folder's datasets for a missing ``nope``).
+    """
+    if name is not None and not path.exists():
+        raise InputError("no such file or folder", path=path)
     fmt = formats.get(name if name is not None else formats.detect(path).format)
     if not formats.can_read(fmt):
         raise UsageError(f"format {fmt.NAME!r} cannot read, only write")

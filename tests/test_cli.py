@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -415,6 +416,30 @@ def test_validate_a_missing_input_is_an_error_not_a_finding(named: list[str], tm
     result = run("validate", *named, missing)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"labelkit: error: {missing}: no such file or folder\n"
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet", "coco", "yolo", "voc"])
+def test_a_missing_input_with_its_format_named_is_no_such_file(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``info``, ``convert`` and ``split`` with ``--format``/``--from`` on a path that does not exist say so.
+
+    The YOLO reader took a missing ``nope`` for a file in the current folder and read that folder's
+    datasets (a DOTA error naming ``d/labels/train/a.txt``); COCO said ``no COCO files found``."""
+    shutil.copytree(FIXTURES / "yolo/golden/detect", tmp_path / "d")
+    monkeypatch.chdir(tmp_path)
+    expected = "labelkit: error: nope: no such file or folder\n"
+    for args in (
+        ["info", "--format", fmt, "nope"],
+        ["convert", "--from", fmt, "nope", "out", "--to", "labelkit"],
+        ["split", "--from", fmt, "nope", "out", "--ratios", "train=1"],
+    ):
+        result = run(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", expected), args
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]
+    with pytest.raises(InputError) as caught:
+        labelkit.load("nope", fmt)
+    assert (caught.value.location.path, caught.value.message) == ("nope", "no such file or folder")
 
 
 def test_validate_parquet_findings(tmp_path: Path) -> None:
