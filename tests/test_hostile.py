@@ -965,16 +965,21 @@ def test_fifos_inside_datasets_are_errors_not_hangs(tmp_path: Path) -> None:
     assert err.value.one_line().endswith("zz.png: cannot read: not a regular file")
 
 
-def test_a_pipe_given_as_input_is_read_to_its_end(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "source"), [("labelkit", "native/images.labelkit.json"), ("coco", "coco/annotations/instances_val.json")]
+)
+def test_a_pipe_given_as_input_is_read_to_its_end(tmp_path: Path, fmt: str, source: str) -> None:
+    """(COCO took a pipe, not being a regular file, for a folder: ``no COCO files found``.)"""
     out = tmp_path / "o.parquet"
     done = subprocess.run(
-        [sys.executable, "-m", "labelkit", "convert", "--from", "labelkit", "/dev/stdin", str(out), "--to", "parquet"],
-        input=(FIXTURES / "native/images.labelkit.json").read_bytes(),
+        [sys.executable, "-m", "labelkit", "convert", "--from", fmt, "/dev/stdin", str(out), "--to", "parquet"],
+        input=(FIXTURES / source).read_bytes(),
         capture_output=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert len(labelkit.load(out)) == 3
+    (tmp_path / "stdin").write_bytes((FIXTURES / source).read_bytes())  # (the same name: no split in it)
+    assert labelkit.load(out).to_dict() == labelkit.load(tmp_path / "stdin", fmt).to_dict()
 
 
 @pytest.mark.parametrize(

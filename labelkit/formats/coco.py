@@ -119,7 +119,7 @@ def find_files(path: Path) -> list[Path]:
     Raises:
         InputError: the folder has no COCO files.
     """
-    if path.is_file():
+    if path.exists() and not path.is_dir():  # (a pipe too: /dev/stdin)
         return [path]
     standard, roboflow = _layouts(path)
     if standard and roboflow:  # reading one would leave the other out without a word
