@@ -83,6 +83,7 @@ def test_command_line_block_runs_top_to_bottom(checkout: Path) -> None:
     assert (
         run("validate", "fixtures/native/images.labelkit.json").stdout == "fixtures/native/images.labelkit.json: ok\n"
     )
+    assert run("validate", "--json", "fixtures/native/images.labelkit.json").stdout == "[]\n"
 
 
 def _shown(block: str) -> tuple[list[str], list[str]]:
@@ -214,7 +215,7 @@ def test_voc_options_sentence_is_the_format_s_options() -> None:
     media_root (...), split (default train)``, as ``labelkit formats voc`` lists them."""
     from labelkit import formats
 
-    (sentence,) = re.findall(r"^Options: (.*?)\n\n", README, re.M | re.S)
+    (sentence,) = re.findall(r"^Options: (.*?)\n\n", _section("Pascal VOC"), re.M | re.S)
     text = " ".join(sentence.split())
     options = formats.get("voc").OPTIONS
     for o in options.values():
@@ -226,3 +227,60 @@ def test_voc_options_sentence_is_the_format_s_options() -> None:
     assert options["masks"].default == "auto" and options["media"].default == "none"
     assert "(default `none`" in text and "`split` (default `train`)" in text and options["split"].default == "train"
     assert re.findall(r"`(\w+)(?:=[\w|]+)?`(?= \(| into)", text) == list(options)
+
+
+def _section(heading: str, after: str = "") -> str:
+    """The text of the README section headed ``heading`` (up to the next heading), the first after ``after``."""
+    start = re.search(rf"^#+ {re.escape(heading)}\n", README[README.index(after) :], re.M)
+    assert start, f"no section {heading!r} in README.md"
+    begin = README.index(after) + start.end()
+    end = re.compile(r"^#+ ", re.M).search(README, begin)
+    return README[begin : end.start() if end else len(README)]
+
+
+def test_yolo_options_are_the_format_s_options() -> None:
+    """*YOLO: Writing*: the table's rows are the write options (``task`` reads too), with their defaults; the
+    read options are given as ``-o NAME=...`` in *YOLO*, with their choices where they have some."""
+    from labelkit import formats
+
+    options = formats.get("yolo").OPTIONS
+    rows = re.findall(r"^\| `(\w+)` \|\s*(?:`([^`]*)`)?\s*\|", _section("Writing", after="## YOLO"), re.M)
+    assert rows == [(o.name, str(o.default)) for o in options.values() if o.applies in ("write", "both")]
+    for name in ("task", "layout", "media", "kpt_dims"):
+        assert all(f"`{choice}`" in _section("Writing", after="## YOLO") for choice in options[name].choices)
+    text = README[README.index("## YOLO (Ultralytics and Darknet)") : README.index("## Pascal VOC")]
+    read = [o for o in options.values() if o.applies == "read"]
+    assert [o.name for o in read] == ["image_size", "image_sizes", "links"]
+    assert all(f"`-o {o.name}=" in text for o in read)
+    assert "`-o links=follow`" in text and options["links"].choices == ("inside", "follow")
+
+
+def test_native_options_are_the_formats_options() -> None:
+    """*The native formats*: its ``Options:`` sentence names each option of labelkit JSON and Parquet, with its
+    choices and default, and the side it applies to."""
+    from labelkit import formats
+
+    (sentence,) = re.findall(r"^Options: (.*?)\n\n", _section("The native formats"), re.M | re.S)
+    text = " ".join(sentence.split())
+    found = []
+    for fmt, title in (("labelkit", "labelkit JSON"), ("parquet", "Parquet")):
+        for o in formats.get(fmt).OPTIONS.values():
+            value = "|".join(o.choices) if o.choices else str(not o.default).lower()
+            side = "writing" if o.applies == "write" else "`validate`"
+            assert f"`{o.name}={value}` ({title}, {side}; default `{str(o.default).lower()}`" in text, o.name
+            found.append(o.name)
+    assert found == re.findall(r"`(\w+)=", text)
+
+
+def test_every_command_line_flag_is_documented() -> None:
+    """Each flag of ``convert``, ``split``, ``validate`` and ``info`` appears in README.md (as ``--flag``)."""
+    from labelkit.cli import cli
+
+    missing = []
+    for name in ("convert", "split", "validate", "info"):
+        command = cli.commands[name]
+        for param in command.params:
+            for flag in getattr(param, "opts", []):
+                if flag.startswith("--") and not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", README):
+                    missing.append(f"{name} {flag}")
+    assert missing == []
