@@ -3912,3 +3912,21 @@ def test_coco_to_coco_reports_no_ids_renumbered(tmp_path: Path) -> None:
             after = _load(tmp_path / f"{out}/annotations/{name}.json")
             assert [a["id"] for a in after["annotations"]] == [a["id"] for a in before["annotations"]]
             assert [i["id"] for i in after["images"]] == [i["id"] for i in before["images"]]
+
+
+def test_ids_without_a_number_are_numbered_after_the_largest_of_their_file(tmp_path: Path) -> None:
+    """README *COCO: Writing*: an annotation id without a number gets the next after the largest of its file
+    (COCO ids are unique per file): labels are numbered apart from the objects of their split."""
+    from labelkit.model import Label
+
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="10", item_id="a", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    ds.add(Object(id="x", item_id="a", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    ds.add(Label(id="5", item_id="a", category_id=1), Label(id="l1", item_id="a", category_id=1))
+    labelkit.save(ds, tmp_path / "o", "coco")
+    ids = {
+        f.name: [a["id"] for a in json.loads(f.read_bytes())["annotations"]]
+        for f in sorted((tmp_path / "o/annotations").iterdir())
+    }
+    assert ids == {"instances_train.json": [10, 11], "labels_train.json": [5, 6]}
