@@ -1152,21 +1152,40 @@ def test_masks_all_reports_only_the_polygons_it_paints(tmp_path: Path) -> None:
     ring = [[1.0, 1.0, 6.0, 1.0, 6.0, 6.0]]
     ds.add(
         Object(id="boxed", item_id="p", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0), polygon=ring),
-        Object(id="unboxed", item_id="p", category_id=1, polygon=ring),
+        Object(id="unboxed", item_id="p", category_id=1, polygon=[[6.0, 7.0, 9.0, 7.0, 9.0, 10.0]]),
+        Object(id="bare", item_id="p", category_id=1),  # (nothing to write, no polygon to paint)
     )
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
     assert [(c.what, c.count) for c in report.lost] == [("objects without a box or mask", 1)]
-    assert [(c.what, c.count) for c in report.transformed] == [("polygons", 1)]
-    assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).max() == 1
+    assert [(c.what, c.count) for c in report.transformed] == [("objects without a box", 1), ("polygons", 2)]
+    assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).max() == 2
+
+
+@pytest.mark.parametrize("masks", ["auto", "all"])
+def test_an_object_with_a_polygon_and_no_box_is_written_with_its_polygons_bounds(tmp_path: Path, masks: str) -> None:
+    """A VOC object needs a box: one with a polygon and none (a dataset built in code, labelkit JSON) gets its
+    polygon's bounds, as COCO and YOLO detect give it, and ``masks=all`` paints its polygon. It was lost whole
+    (``objects without a box or mask``), with ``masks=all`` too, which the README says rasterises polygons."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="p", media=Media(path="p.jpg", width=10, height=10)))
+    ds.add(Object(id="a", item_id="p", category_id=1, polygon=[[1.0, 2.0, 6.0, 2.0, 6.0, 7.0]]))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks=masks)
+    assert report.written["object annotations"] == 1
+    assert [(c.what, c.count) for c in report.lost] == ([("polygons", 1)] if masks == "auto" else [])
+    assert ("objects without a box", 1) in [(c.what, c.count) for c in report.transformed]
+    (back,) = labelkit.load(tmp_path / "o").objects()
+    assert back.bbox == (1.0, 2.0, 5.0, 5.0)
+    assert (back.mask is not None) == (masks == "all")
+    if masks == "all":
+        assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).max() == 1
 
 
 def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path) -> None:
     ds = Dataset(categories=[Category(id=1, name="dog")])
     ds.add_item(Item(id="p", media=Media(path="p.jpg", width=10, height=10)))
-    ring = [[1.0, 1.0, 6.0, 1.0, 6.0, 6.0]]
     ds.add(
         Object(id="a", item_id="p", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0), keypoints=[2.0, 2.0, 2.0], score=0.5),
-        Object(id="b", item_id="p", category_id=1, polygon=ring, keypoints=[2.0, 2.0, 2.0], score=0.5),
+        Object(id="b", item_id="p", category_id=1, keypoints=[2.0, 2.0, 2.0], score=0.5),
     )
     lost = {c.what: c.count for c in labelkit.plan(ds, "voc").lost}
     assert lost == {"keypoint sets": 1, "object scores": 1, "objects without a box or mask": 1}

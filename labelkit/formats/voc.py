@@ -540,7 +540,41 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what VOC cannot hold (see :func:`labelkit.formats.voc_check.check`)."""
     from labelkit.formats import voc_check
 
+    dataset, boxed = _boxed(dataset)
+    report.transform("objects without a box", boxed, "a VOC object needs a box: the bounds of its polygon are written")
     voc_check.check(dataset, report, **options)
+
+
+def _boxed(dataset: Dataset) -> tuple[Dataset, int]:
+    """The dataset with each object that has a polygon but neither box nor mask given its polygon's bounds.
+
+    A VOC object needs a box (COCO and YOLO detect write such an object with those bounds too); a mask
+    without a box is written to the PNGs only, as VOC's own mask-only objects read back so. Returns how many
+    objects got one.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from labelkit.model import geometry as G
+    from labelkit.model.tables import true_mask
+
+    objects = dataset.table("objects")
+    if not objects["bbox"].null_count:
+        return dataset, 0
+    polygon = objects["polygon"].combine_chunks()
+    bounds, bounded = G.polygon_bounds_column(polygon)
+    need = (
+        bounded
+        & G.drawable_polygons(polygon)
+        & true_mask(objects["bbox"].is_null())
+        & true_mask(objects["mask"].is_null())
+    )
+    if not need.any():
+        return dataset, 0
+    filled = pa.FixedSizeListArray.from_arrays(pa.array(np.nan_to_num(bounds).ravel(), pa.float64()), 4)
+    bbox = pc.if_else(pa.array(need), filled, objects["bbox"].combine_chunks())
+    tables = {**dataset.tables(), "objects": objects.set_column(objects.schema.get_field_index("bbox"), "bbox", bbox)}
+    return Dataset.from_tables(tables, dataset.categories, dataset.info), int(need.sum())
 
 
 def drops_polygons(options: dict[str, Any]) -> bool:
@@ -552,4 +586,4 @@ def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **opti
     """Write a VOC folder (see :func:`labelkit.formats.voc_write.write`)."""
     from labelkit.formats import voc_write
 
-    voc_write.write(dataset, Path(path), report, **options)
+    voc_write.write(_boxed(dataset)[0], Path(path), report, **options)
