@@ -284,3 +284,18 @@ def test_every_command_line_flag_is_documented() -> None:
                 if flag.startswith("--") and not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", README):
                     missing.append(f"{name} {flag}")
     assert missing == []
+
+
+def test_python_api_comments_show_what_the_calls_return(checkout: Path) -> None:
+    """*Python API*: the ``detect`` and ``validate`` results look as the block's comments show them."""
+    import labelkit
+    from labelkit.report import Finding
+
+    (first, _) = blocks("Python API")
+    shown = {m[0]: m[1] for m in re.findall(r"^(labelkit\.\w+)\(.*?# (.*)$", first, re.M)}
+    labelkit.save(labelkit.load(IMAGES), "out.parquet", "parquet")
+    got = repr(labelkit.detect("out.parquet"))
+    prefix, suffix = shown["labelkit.detect"].split("reason=...")
+    assert got.startswith(prefix + "reason=") and got.endswith(suffix)
+    fields = re.fullmatch(r"\[\] or \[Finding\((.*)\)\]", shown["labelkit.validate"])
+    assert fields and fields[1].split(", ") == list(Finding.__dataclass_fields__)
