@@ -299,3 +299,50 @@ def test_python_api_comments_show_what_the_calls_return(checkout: Path) -> None:
     assert got.startswith(prefix + "reason=") and got.endswith(suffix)
     fields = re.fullmatch(r"\[\] or \[Finding\((.*)\)\]", shown["labelkit.validate"])
     assert fields and fields[1].split(", ") == list(Finding.__dataclass_fields__)
+
+
+def test_split_recipes_run_as_written(checkout: Path) -> None:
+    """*Splitting: Recipes*: each command and Python block runs, on a COCO folder whose images have a
+    ``video_id`` and on a YOLO folder (``data/coco``, ``data/yolo``; ``data/v1`` and ``data/v2``, the grown
+    one with a fourth image), each into a fresh output."""
+    import labelkit
+
+    (section,) = re.findall(r"^### Recipes\n(.*?)^### ", README, re.M | re.S)
+    shell = re.findall(r"^```bash\n(.*?)^```", section, re.M | re.S)
+    python = re.findall(r"^```python\n(.*?)^```", section, re.M | re.S)
+    doc = orjson.loads((FIXTURES / "coco/annotations/instances_val.json").read_bytes())
+    for k, image in enumerate(doc["images"]):
+        image["video_id"] = f"v{k % 2}"
+    Path("data/coco/annotations").mkdir(parents=True)
+    Path("data/coco/annotations/instances_val.json").write_bytes(orjson.dumps(doc))
+    shutil.copytree(FIXTURES / "yolo/golden/detect", "data/yolo")
+    shutil.copytree("data/coco", "data/v1")
+    doc["images"].append({**doc["images"][0], "id": 99, "file_name": "img/new.jpg"})
+    Path("data/v2/annotations").mkdir(parents=True)
+    Path("data/v2/annotations/instances_val.json").write_bytes(orjson.dumps(doc))
+    ran = []
+    for args in [args for block in shell for args in commands(block)]:
+        shutil.rmtree(args[2], ignore_errors=True)
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        ran.append(args[1])
+    assert ran == ["data/coco", "data/coco", "data/yolo", "data/v1", "data/v2", "data/coco"]
+    lock = orjson.loads(Path("splits.lock.json").read_bytes())
+    assert sorted(lock["assignments"]) == ["img/empty.jpg", "img/new.jpg", "img/seven.jpg", "img/twelve.jpg"]
+    shutil.rmtree("out")
+    printed, scope = _exec(python[0])
+    assert printed.startswith("split  ratio  target  items") and Path("out/annotations").is_dir()
+    _, scope = _exec(python[1], {"labelkit": scope["labelkit"]})  # (the recipe's import is the first block's)
+    assert isinstance(scope["val"], labelkit.Dataset) and set(scope["val"].splits()) == {"fold-0"}  # type: ignore[attr-defined]
+
+
+def test_an_output_whose_parent_folder_does_not_exist_is_refused_as_the_readme_says(checkout: Path) -> None:
+    """*Command line*: OUTPUT's parent folder must exist (a mistyped path is not created)."""
+    assert "its parent folder must exist: `the output's parent folder does not exist`" in " ".join(README.split())
+    for args in (["convert", str(IMAGES), "nope/x.json", "--to", "labelkit"], ["split", str(IMAGES), "nope/x"]):
+        result = run(*args, *(["--ratios", "train=1"] if args[0] == "split" else []))
+        assert (result.exit_code, result.stderr) == (
+            2,
+            "labelkit: error: nope: the output's parent folder does not exist\n",
+        )
+    assert not Path("nope").exists()
