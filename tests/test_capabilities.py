@@ -462,3 +462,73 @@ def test_every_report_line_names_the_target_by_its_title(
     with pytest.raises(labelkit.DataLossError) as err:
         labelkit.save(dataset, tmp_path / "out", fmt, **options)
     assert str(err.value).startswith(f"{tmp_path / 'out'}: writing {title} would lose {report.lost[0]}")
+
+
+def _formats_table_dataset() -> Dataset:
+    """One image holding what the README's formats table says COCO, YOLO and VOC keep or lose."""
+    from labelkit.model import Transcript
+    from labelkit.model.annotations import Provenance
+
+    ds = Dataset(
+        categories=[
+            Category(id=5, name="cat", supercategory="animal", color="#010203"),
+            Category(id=9, name="dog", parent=5),
+        ],
+        info=DatasetInfo(name="n", metadata={"m": 1}),
+    )
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=80), split="train", group="g"))
+    ds.add(
+        Label(id="l1", item_id="a", category_id=5, start=1.0, end=2.0),
+        Transcript(id="t1", item_id="a", text="hi", speaker="bob"),
+        Object(id="1", item_id="a", category_id=5, bbox=(10, 10, 20, 20), score=0.5, attributes={"x": 1}),
+        Object(id="2", item_id="a", category_id=9, bbox=(30, 30, 10, 10), angle=10.0, z_order=2, occluded=True),
+        Object(
+            id="3",
+            item_id="a",
+            category_id=5,
+            bbox=(50, 50, 10, 10),
+            keypoints=[52, 52, 2],
+            provenance=Provenance(annotator="x"),
+        ),
+    )
+    return ds
+
+
+@pytest.mark.parametrize(
+    ("fmt", "lost", "transformed"),
+    [
+        (
+            "coco",
+            {
+                "category parents", "category colours", "dataset name", "dataset metadata", "label time ranges",
+                "object provenance records", "occluded flags", "z-orders", "item groups", "transcript speakers",
+            },
+            {"rotated boxes"},
+        ),
+        (
+            "yolo",
+            {
+                "item groups", "category parents", "category supercategories", "category colours", "dataset name",
+                "dataset metadata", "label annotations", "transcript annotations", "object attribute sets",
+                "object scores", "object provenance records", "rotated boxes", "keypoint sets", "occluded flags",
+                "z-orders",
+            },
+            {"category ids"},
+        ),
+        (
+            "voc",
+            {
+                "category parents", "category supercategories", "dataset name", "dataset metadata",
+                "label time ranges", "object scores", "object provenance records", "rotated boxes", "keypoint sets",
+                "z-orders", "transcript annotations", "item groups",
+            },
+            set(),
+        ),
+    ],
+)  # fmt: skip
+def test_the_formats_table_s_losses(fmt: str, lost: set[str], transformed: set[str]) -> None:
+    """README *Formats*: what each of COCO, YOLO (detect) and VOC loses when written, all reported; what it
+    holds (COCO: scores, attributes, supercategories; VOC: colours, occluded flags, attributes) is not."""
+    report = labelkit.plan(_formats_table_dataset(), fmt)
+    assert {c.what for c in report.lost} == lost
+    assert transformed <= {c.what for c in report.transformed}

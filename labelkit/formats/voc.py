@@ -541,7 +541,9 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     from labelkit.formats import voc_check
 
     dataset, boxed = _boxed(dataset)
-    report.transform("objects without a box", boxed, "a VOC object needs a box: the bounds of its polygon are written")
+    report.transform(
+        "objects without a box", boxed, "a Pascal VOC object needs a box: the bounds of its polygon are written"
+    )
     voc_check.check(dataset, report, **options)
 
 
