@@ -3553,3 +3553,29 @@ def test_the_cli_refuses_items_of_one_file_on_macos_and_windows_and_writes_the_f
         *lost,
     ]
     assert sorted(p.name for p in (out / "labels/train").iterdir()) == ["A.txt", "b.txt"]
+
+
+@pytest.mark.parametrize(
+    ("splits", "yaml_keys", "notes"),
+    [
+        (["train"], {"train": "images/train", "val": "images/train"}, ["val"]),
+        (["val"], {"train": "images/val", "val": "images/val"}, ["train"]),
+        (["test"], {"train": "images/test", "test": "images/test", "val": "images/test"}, ["train", "val"]),
+        (["train", "val"], {"train": "images/train", "val": "images/val"}, []),
+        (["train2017", "valid"], {"train": "images/train2017", "val": "images/valid"}, []),
+    ],
+)
+def test_a_missing_train_or_val_split_is_pointed_at_another_and_noted(
+    tmp_path: Path, splits: list[str], yaml_keys: dict[str, str], notes: list[str]
+) -> None:
+    """Ultralytics needs ``train`` and ``val`` in data.yaml: a missing one points at a written split, and the
+    report says so. Without a train split, Ultralytics trained on the val images and nothing said so."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    for split in splits:
+        ds.add_item(Item(id=split, media=Media(path=f"{split}.jpg", width=4, height=4), split=split))
+    report = labelkit.save(ds, tmp_path / "o", "yolo")
+    doc = yaml.safe_load((tmp_path / "o/data.yaml").read_text())
+    assert {k: v for k, v in doc.items() if k in ("train", "val", "test")} == yaml_keys
+    assert [n for n in report.notes if n.startswith("no ")] == [
+        f"no {key} split: data.yaml's {key} points at {yaml_keys[key]} (Ultralytics requires {key})" for key in notes
+    ]

@@ -463,6 +463,9 @@ def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str],
     keys = _split_keys(splits or ["train"])
     for key, split in keys.items():
         doc[key] = f"images/{split}"
+    # (Ultralytics would train, or validate, on another kind of split's images unsaid)
+    if "train" not in keys["train"]:
+        report.note(f"no train split: data.yaml's train points at images/{keys['train']} (Ultralytics requires train)")
     if "val" not in splits and keys.get("val") == keys.get("train"):
         report.note(f"no val split: data.yaml's val points at images/{keys['val']} (Ultralytics requires val)")
     doc["nc"] = len(dataset.categories)
