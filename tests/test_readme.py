@@ -346,3 +346,16 @@ def test_an_output_whose_parent_folder_does_not_exist_is_refused_as_the_readme_s
             "labelkit: error: nope: the output's parent folder does not exist\n",
         )
     assert not Path("nope").exists()
+
+
+def test_yolo_precision_takes_the_decimals_the_readme_gives(tmp_path: Path) -> None:
+    """*YOLO: Writing*: ``precision`` is ``exact`` or a number of decimals, 0 to 17."""
+    import labelkit
+    from labelkit.errors import UsageError
+
+    assert "a number (0 to 17) rounds to that many decimals" in " ".join(_section("Writing", after="## YOLO").split())
+    ds = labelkit.load(FIXTURES / "yolo/golden/detect")
+    for decimals in ("0", "17", "exact"):
+        labelkit.save(ds, tmp_path / decimals, "yolo", allow_loss=True, precision=decimals)
+    with pytest.raises(UsageError, match="bad precision"):
+        labelkit.save(ds, tmp_path / "18", "yolo", precision="18")
