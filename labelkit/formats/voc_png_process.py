@@ -118,10 +118,7 @@ class PngProcess:
             while (batch := self._batches.get()) is not None:
                 if self._error is not None:
                     continue  # (drain: submit() must not block behind a failed child)
-                try:
-                    _send(self._child.stdin, batch)
-                except BrokenPipeError:  # (the child is gone: its exit code says more than the pipe)
-                    raise OSError(self._ended()) from None
+                _send(self._child.stdin, batch)
                 reply = _receive(self._child.stdout)
                 if reply is None:
                     raise OSError(self._ended())
