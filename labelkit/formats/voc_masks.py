@@ -11,7 +11,7 @@ import os
 import struct
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -143,8 +143,8 @@ class ImageMasks:
         instance_rows: list[int],
         values: list[int],
         semantic_rows: list[int],
-        categories: Mapping[int, Any] | list[Any],
-        classes: Classes | PaletteClasses,
+        categories: list[Any],
+        classes: Classes,
         voids: tuple[Any, Any] = (None, None),
         xml_names: list[str] | None = None,
         blank_object: bool = False,
@@ -361,36 +361,17 @@ def _void_mask(cell: Any, shape: tuple[int, int]) -> np.ndarray[Any, Any] | None
     return mask.view(bool) if mask.shape == shape else None
 
 
-@dataclass
-class PaletteClasses:
-    """What painting needs of :class:`~labelkit.formats.voc_write.Classes`: small enough to send to a process."""
-
-    value: dict[int, int]  # category id -> PNG value
-    name: dict[int, str]  # category id -> name
-    palette_bytes: bytes  # the class PNG's palette
-
-
-PROCESS_MIN_IMAGES = 1000
-"""From this many images with segmentation PNGs, they are painted in a second process (see voc_png_process)."""
-
-
 class PngPool:
-    """Writes segmentation PNGs on worker threads (zlib and numpy release the GIL), or in a second process.
+    """Writes segmentation PNGs on worker threads (zlib and numpy release the GIL).
 
     Losses are reported in submission order, so the report stays deterministic. A waiting job holds its
     chunk's mask cells (shared by the chunk's jobs; the pixels are made when it runs), so up to ``pending``
     of them wait: the writer goes on to the next chunk of XML files while the workers paint, rather than
     stopping at each chunk's masks (train2017-sized COCO -> VOC: 8.8 s with 32 waiting, 8.3 s with 2,048).
-
-    With ``process`` (many images to paint), each chunk's jobs go to a child process as one batch
-    (:class:`~labelkit.formats.voc_png_process.PngProcess`), where painting does not wait for the GIL the
-    writer of the XML files holds; if no process can be started, the threads paint.
     """
 
-    def __init__(self, report: Report, workers: int = 2, pending: int = 2048, process: bool = False) -> None:
+    def __init__(self, report: Report, workers: int = 2, pending: int = 2048) -> None:
         from concurrent.futures import ThreadPoolExecutor
-
-        from labelkit.formats.voc_png_process import PngProcess
 
         self.report = report
         self.executor = ThreadPoolExecutor(max_workers=workers)
@@ -398,27 +379,11 @@ class PngPool:
         self.limit = pending
         self.class_only = 0  # class-only objects the PNGs hold (see CLASS_ONLY_WRITTEN)
         self.lost: Counter[tuple[str, str]] = Counter()  # what the jobs lost, by what and why
-        self.process: PngProcess | None = None
-        if process:
-            try:
-                self.process = PngProcess()
-            except OSError:  # (no interpreter to start, e.g. embedded: the threads paint)
-                self.process = None
 
     @property
     def lost_objects(self) -> int:
         """Mask-only objects counted as written whose PNG pixels were all painted over (see ``_covered``)."""
         return sum(n for (what, _), n in self.lost.items() if what == "objects")
-
-    def submit_chunk(self, path: Path, jobs: list[tuple[str, tuple[int, int] | None, ImageMasks]]) -> None:
-        """Queue the PNGs of a chunk's images: ``(file, shape, masks)`` each (see :meth:`ImageMasks.write`)."""
-        if not jobs:
-            return
-        if self.process is not None:
-            self.process.submit(path, jobs)
-            return
-        for file, shape, masks in jobs:
-            self.submit(masks.write, path, file, shape)
 
     def submit(self, fn: Callable[..., list[tuple[str, int, str]]], *args: Any) -> None:
         """Queue a job; wait for the oldest when too many are in flight (memory stays bounded)."""
@@ -427,20 +392,11 @@ class PngPool:
             self._collect()
 
     def _collect(self) -> None:
-        self._record(self.pending.popleft().result())
-
-    def _record(self, losses: list[tuple[str, int, str]]) -> None:
-        for what, count, reason in losses:
+        for what, count, reason in self.pending.popleft().result():
             if what == CLASS_ONLY_WRITTEN:
                 self.class_only += count
             else:
                 self.lost[(what, reason)] += count
-
-    def shutdown(self) -> None:
-        """Stop the workers (after an error: jobs not started are dropped; no PNG is written after this)."""
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        if self.process is not None:
-            self.process.stop()
 
     def close(self, rasterised: str = "") -> None:
         """Wait for every job, re-raising the first error; then report what the jobs lost, one entry per reason.
@@ -452,11 +408,8 @@ class PngPool:
         try:
             while self.pending:
                 self._collect()
-            for batch in self.process.results() if self.process is not None else []:
-                for losses in batch:
-                    self._record(losses)
         finally:
-            self.shutdown()
+            self.executor.shutdown(wait=True, cancel_futures=True)
         for (what, reason), count in self.lost.items():
             self.report.lose(what, count, reason)
         unpainted = sum(n for (what, why), n in self.lost.items() if what == "polygons" and why != PIXELS_COVERED)

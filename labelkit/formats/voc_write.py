@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
-from labelkit.formats import voc_masks, voc_xml
+from labelkit.formats import voc_xml
 from labelkit.formats.base import drop_unportable
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_masks import (
@@ -29,7 +29,6 @@ from labelkit.formats.voc_masks import (
     RASTERISED,
     ImageMasks,
     MaskColumns,
-    PaletteClasses,
     PngPool,
     cell_shape,
     palette_bytes,
@@ -232,11 +231,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         else None,
     )
 
-    # many images to paint: a second process paints them (see voc_png_process)
-    to_paint = np.zeros(len(ids) + 1, dtype=bool)
-    to_paint[item_of[has_mask | has_polygon]] = True  # (-1, objects of no item, marks the extra last cell)
-    pool = PngPool(report, process=int(np.count_nonzero(to_paint[:-1])) >= voc_masks.PROCESS_MIN_IMAGES)
-    painting = PaletteClasses(classes.value, classes.name, classes.palette_bytes)
+    pool = PngPool(report)
     made: set[str] = set()  # segmentation folders made: those of the images that get PNGs
 
     def folders_for(file: str) -> None:
@@ -404,8 +399,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 if geometry.holes is not None
                 else {}
             )
-            chunk_categories = {r: categories[r] for r in wanted}
-            chunk_jobs: list[tuple[str, tuple[int, int] | None, ImageMasks]] = []
             for n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone in jobs:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
                 xml_names = [classes.name[categories[r]] for r in xml_rows] if semantic_rows else None
@@ -415,8 +408,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     instance_rows,
                     values,
                     semantic_rows,
-                    chunk_categories,
-                    painting,
+                    categories,
+                    classes,
                     voids,
                     xml_names,
                     blank_object="SegmentationObject" in blank,
@@ -424,11 +417,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     holes=holes,
                 )
                 folders_for(files[n])
-                chunk_jobs.append((files[n], shape, masks))
-            pool.submit_chunk(path, chunk_jobs)
+                pool.submit(masks.write, path, files[n], shape)
         pool.close(RASTERISED)
     finally:
-        pool.shutdown()
+        pool.executor.shutdown(wait=True, cancel_futures=True)
     objects_listed: dict[str, list[int]] | None = None  # (Datumaro lists images; VOC2012 objects with actions)
     if dataset.info.extras.get("voc:action_objects") is True:
         indices: defaultdict[str, set[int]] = defaultdict(set)
