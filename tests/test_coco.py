@@ -2052,12 +2052,13 @@ def test_a_box_of_negative_size_is_lost_not_written(tmp_path: Path) -> None:
     ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=100, height=100)))
     ds.add(Object(id="1", item_id="a", category_id=1, bbox=(50.0, 50.0, -20.0, 10.0)))
     ds.add(Object(id="2", item_id="a", category_id=1, bbox=(50.0, 50.0, 20.0, -1.0), polygon=[[1, 1, 9, 1, 9, 9]]))
-    with pytest.raises(DataLossError, match="would lose 2 boxes of negative width or height"):
+    with pytest.raises(DataLossError, match="would lose 1 boxes of negative width or height"):
         labelkit.save(ds, tmp_path / "refused", "coco")
     report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    # (object 1, left without geometry, is lost whole: counted once, as such)
     assert [(c.what, c.count) for c in report.lost] == [
-        ("boxes of negative width or height", 2),
-        ("objects without a box, polygon, mask or labelled keypoints", 1),
+        ("boxes of negative width or height", 1),
+        ("objects whose only geometry COCO's reader refuses", 1),
     ]
     (ann,) = _load(tmp_path / "o/annotations/instances_train.json")["annotations"]
     assert ann["bbox"] == [1, 1, 8, 8] and ann["segmentation"] == [[1, 1, 9, 1, 9, 9]]
@@ -3930,3 +3931,103 @@ def test_ids_without_a_number_are_numbered_after_the_largest_of_their_file(tmp_p
         for f in sorted((tmp_path / "o/annotations").iterdir())
     }
     assert ids == {"instances_train.json": [10, 11], "labels_train.json": [5, 6]}
+
+
+def test_a_keypoint_set_of_another_length_is_counted_once(tmp_path: Path) -> None:
+    """It was reported lost and again among the objects without keypoints (transformed): one object, two lines.
+
+    Lost once; what is written (every point unlabelled, ``num_keypoints`` 0) is what the loss says, and the
+    transformed count is of the object that had no keypoints."""
+    from pycocotools.coco import COCO
+
+    ds = Dataset(categories=[Category(id=0, name="person", keypoints=["a", "b"])])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=40, height=30)))
+    ds.add(Object(id="1", item_id="1", category_id=0, bbox=(1, 1, 10, 10), keypoints=[2, 2, 2]))
+    ds.add(Object(id="2", item_id="1", category_id=0, bbox=(20, 10, 10, 10)))
+    report = labelkit.plan(ds, "coco")
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        (
+            "keypoint sets of another length than their category's names",
+            1,
+            "COCO's reader refuses them: their objects are written with every point unlabelled (num_keypoints 0)",
+        )
+    ]
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("boxes", 2),
+        ("objects without keypoints of a category with keypoint names", 1),
+    ]
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    path = tmp_path / "out" / "annotations" / "instances_default.json"
+    api = COCO(str(path))
+    assert [(a["id"], a["keypoints"], a["num_keypoints"]) for a in api.loadAnns(api.getAnnIds())] == [
+        (1, [0, 0, 0, 0, 0, 0], 0),
+        (2, [0, 0, 0, 0, 0, 0], 0),
+    ]
+    assert coco.validate(tmp_path / "out") == []
+
+
+def test_a_keypoint_set_of_another_length_read_from_coco_gets_num_keypoints_0(tmp_path: Path) -> None:
+    """Written as read, it kept the ``num_keypoints`` read beside the points taken out."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 40, "height": 30}],
+        "categories": [{"id": 1, "name": "person", "supercategory": "p", "keypoints": ["a", "b"], "skeleton": []}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 1,
+                "bbox": [1, 1, 5, 5],
+                "segmentation": [[1, 1, 6, 1, 6, 6]],
+                "area": 12.5,
+                "iscrowd": 0,
+                "keypoints": [2, 2, 2, 3, 3, 2],
+                "num_keypoints": 2,
+            }
+        ],
+    }
+    (tmp_path / "in" / "annotations").mkdir(parents=True)
+    _write(tmp_path / "in" / "annotations", doc, "person_keypoints_val.json")
+    ds = labelkit.load(tmp_path / "in")
+    objects = ds.table("objects")
+    at = objects.schema.get_field_index("keypoints")
+    objects = objects.set_column(at, "keypoints", pa.array([[2.0, 2.0, 2.0]], objects.schema.field(at).type))
+    ds = Dataset.from_tables({**ds.tables(), "objects": objects}, ds.categories, ds.info)
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("keypoint sets of another length than their category's names", 1)
+    ]
+    assert report.transformed == []
+    (ann,) = _load(tmp_path / "out" / "annotations" / "person_keypoints_val.json")["annotations"]
+    assert (ann["keypoints"], ann["num_keypoints"], ann["area"]) == ([0, 0, 0, 0, 0, 0], 0, 12.5)
+
+
+@pytest.mark.parametrize(
+    ("fields", "lost"),
+    [
+        ({"bbox": (1, 1, -2, 3)}, []),
+        ({"bbox": (1, 1, 2, 2), "mask": "other"}, [("masks of another size than their image", 1)]),
+        ({"shape": "mask", "mask": "other"}, []),
+        ({"keypoints": [2, 2, 2]}, []),
+        ({"bbox": (1, 1, -2, 3), "keypoints": [2, 2, 2]}, []),
+        ({"bbox": (1, 1, -2, 3), "keypoints": [2, 2, 2, 3, 3, 2]}, [("boxes of negative width or height", 1)]),
+    ],
+)
+def test_an_object_whose_only_geometry_coco_refuses_is_lost_once(
+    fields: dict[str, Any], lost: list[tuple[str, int]], tmp_path: Path
+) -> None:
+    """Its box, mask or keypoints taken out, it has no geometry: it was reported for each field taken out and
+    again as an object without geometry. Lost whole, it is counted once, and not written."""
+    from labelkit.model import Rle
+
+    if fields.get("mask") == "other":
+        fields = {**fields, "mask": Rle(size=(2, 2), counts=[0, 4])}
+    ds = Dataset(categories=[Category(id=0, name="person", keypoints=["a", "b"])])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=40, height=30)))
+    ds.add(Object(id="1", item_id="1", category_id=0, **fields))
+    ds.add(Object(id="2", item_id="1", category_id=0, bbox=(20, 10, 10, 10), keypoints=[21, 11, 2, 22, 12, 2]))
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    whole = [] if lost else [("objects whose only geometry COCO's reader refuses", 1)]
+    assert [(c.what, c.count) for c in report.lost] == lost + whole
+    ids = [a["id"] for a in _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]]
+    assert ids == ([1, 2] if lost else [2])
+    assert coco.validate(tmp_path / "out") == []

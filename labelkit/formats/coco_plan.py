@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -63,7 +64,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     - Objects and image labels without a category: a COCO annotation needs a ``category_id``.
     - Boxes of negative width or height (COCO's reader refuses them): the object is written without its box.
     - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
-      the object is written without them.
+      the object is written with every point unlabelled (:func:`_unlabelled_keypoints`).
+    - Objects left without geometry by those (their only box, mask or labelled keypoints refused): not written,
+      lost once as such, not also for the field.
     - Keypoint visibilities other than 0, 1 and 2 outside detection results (see :func:`_odd_visibilities`).
     - Objects with no area inside their image (:func:`_wholly_outside`): clipped to it, as the writer clips a
       box reaching outside, their box would have no width or height. They are not written.
@@ -127,6 +130,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     reshaped = np.zeros(objects.num_rows, dtype=bool)  # rows whose geometry changes: written with what they lack
     taken: list[tuple[str, np.ndarray, str]] = []  # (what, rows, reason): fields taken out of the rows
     items = dataset.table("items")  # (less those dropped above)
+    bare_before = geometryless(objects)
     for what, column, rows, reason in (
         (
             "masks of another size than their image",
@@ -135,20 +139,18 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
             refused,
         ),
         ("boxes of negative width or height", "bbox", _negative_boxes(objects), refused),
-        (
-            "keypoint sets of another length than their category's names",
-            "keypoints",
-            _wrong_keypoint_counts(objects, dataset.categories),
-            "COCO's reader refuses them: their objects are written with none labelled (num_keypoints 0)",
-        ),
     ):
         if rows.any():
             taken.append((what, rows, reason))
             nothing = pa.scalar(None, objects.schema.field(column).type)
             values = pc.if_else(pa.array(rows), nothing, objects[column])
             objects = tables["objects"] = objects.set_column(objects.schema.get_field_index(column), column, values)
-            if column != "keypoints":
-                reshaped |= rows
+            reshaped |= rows
+    wrong = _wrong_keypoint_counts(objects, dataset.categories)
+    if wrong.any():
+        objects, reason = _unlabelled_keypoints(objects, wrong, dataset)
+        tables["objects"] = objects
+        taken.append(("keypoint sets of another length than their category's names", wrong, reason))
     odd = _odd_segmentations(objects)
     if odd.any():
         reason = "COCO's reader refuses a segmentation that is neither polygons, an RLE nor null: not written"
@@ -157,9 +159,24 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     if reshaped.any():
         extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
         objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
+    # an object left without geometry by what was taken out is not written: lost whole, counted once as such
+    # (one without geometry before is counted so by check_dataset), not also for a field taken out of it
+    bare = np.zeros(objects.num_rows, dtype=bool)
+    if taken:  # (their keypoints count only labelled: a row marked for derivation no longer writes what it read)
+        changed = np.logical_or.reduce([rows for _, rows, _ in taken])
+        drawn = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | G.drawable_polygons(objects["polygon"])
+        bare = changed & ~drawn & ~G.labelled_keypoints(objects["keypoints"])
     outside = _wholly_outside(objects, dataset)
-    # (an object lost whole is counted once, as such: not also for a field taken out of it)
-    losses.extend((what, n, reason) for what, rows, reason in taken if (n := int((rows & ~outside).sum())))
+    losses.extend((what, n, reason) for what, rows, reason in taken if (n := int((rows & ~outside & ~bare).sum())))
+    if (stripped := bare & ~bare_before).any():
+        reason = (
+            "their only box, mask or labelled keypoints are ones COCO's reader refuses (a box of negative width "
+            "or height, a mask of another size than its image, a keypoint set of another length than its "
+            "category's names): COCO annotations need geometry; not written"
+        )
+        losses.append(("objects whose only geometry COCO's reader refuses", int(stripped.sum()), reason))
+        objects = tables["objects"] = objects.filter(pa.array(~stripped))
+        outside = outside[~stripped]
     if outside.any():
         reason = "their box lies outside their image: clipped to it, it would have no width or height; not written"
         losses.append(("objects with no area inside their image", int(outside.sum()), reason))
@@ -369,6 +386,42 @@ def _odd_visibilities(objects: pa.Table, dataset: Dataset) -> tuple[pa.Array, in
     values[odd] = np.where(values[odd] > 0, 2.0, 0.0)
     fixed = pa.ListArray.from_arrays(pa.array(starts, pa.int32()), pa.array(values), mask=kp.is_null())
     return fixed.cast(objects.schema.field("keypoints").type), int(odd.sum())
+
+
+def _unlabelled_keypoints(objects: pa.Table, wrong: np.ndarray, dataset: Dataset) -> tuple[pa.Table, str]:
+    """The ``wrong`` objects' keypoints made unlabelled, and the reason of the loss (see :func:`writable`).
+
+    Each gets a zero for every number of its category's points: the writer writes such a set as COCO's
+    keypoints files write an unlabelled person (``num_keypoints`` 0), as it writes an object of that category
+    without keypoints; check_dataset counts it under neither. A detection (written to a results file, where
+    points are predictions) is written without keypoints: zeros would be points detected at (0, 0).
+    """
+    rows = np.flatnonzero(wrong)
+    detections = _detections(objects, dataset)[rows]
+    named = {c.id: len(c.keypoints) for c in dataset.categories if c.keypoints}
+    ids = objects["category_id"].take(pa.array(rows)).to_pylist()
+    zeros = [None if d else [0.0] * (3 * named[i]) for i, d in zip(ids, detections.tolist(), strict=True)]
+    column = objects["keypoints"].combine_chunks()
+    index = np.arange(len(column))
+    index[rows] = len(column) + np.arange(len(rows))
+    values = pa.concat_arrays([column, pa.array(zeros, column.type)]).take(pa.array(index))
+    objects = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", values)
+    # one read from COCO carries its num_keypoints, written as read: it now has none labelled
+    extras = objects["extras"].combine_chunks()
+    counted = rows[~detections & true_mask(pc.match_substring(extras.take(pa.array(rows)), '"coco:num_keypoints":'))]
+    if len(counted):
+        texts = [
+            orjson.dumps({**loads_text(t), "coco:num_keypoints": 0}).decode() for t in extras.take(counted).to_pylist()
+        ]
+        index = np.arange(len(extras))
+        index[counted] = len(extras) + np.arange(len(counted))
+        extras = pa.concat_arrays([extras.cast(pa.string()), pa.array(texts, pa.string())]).take(pa.array(index))
+        extras = extras.cast(objects.schema.field("extras").type)
+        objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
+    reason = "COCO's reader refuses them: their objects are written with every point unlabelled (num_keypoints 0)"
+    if detections.any():
+        reason += ", detections (in results files) without keypoints"
+    return objects, reason
 
 
 def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any]) -> np.ndarray:
