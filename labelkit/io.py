@@ -143,6 +143,63 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
     return reserved, dict(sorted(yielding.items()))
 
 
+def same_files(paths: list[str], keys: list[str], files: list[str] | None = None) -> dict[int, int]:
+    r"""Which of ``paths`` are another entry's file on every machine, each with the entry kept.
+
+    Entries of one path (ids ``a\b`` and ``a/b`` both made ``a/b``; ``./x`` and ``x``), and a file that is a
+    folder on another's way (``a.xml`` and ``a.xml/b.xml``), cannot both be written. Of such entries the first
+    by ``keys`` (then by position) is kept, on every machine. :func:`unportable_paths` leaves them to the caller.
+
+    Args:
+        paths: one per entry (relative, ``/``-separated), as the writer will create them.
+        keys: each entry's name, by which the first is kept (an item id).
+        files: the files written, when ``paths`` name something else (YOLO: entries of one image, whose label
+            files are one on purpose); each clashes with the others as a file on a folder's way only.
+
+    Returns:
+        The entries that yield, each with the entry it yields to, in order.
+
+    Examples:
+        >>> same_files(["a/b.xml", "x.xml", "a/b.xml", "x.xml/c.xml"], ["a\\b", "x", "a/b", "x.xml/c"])
+        {0: 2, 3: 1}
+    """
+    files = paths if files is None else files
+    folders = {f.rpartition("/")[0] for f in files} - {""}
+    for folder in list(folders):  # (every folder above them too)
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            folders.add(folder)
+    over = set(files) & folders
+    if len(set(paths)) == len(paths) and not over:
+        return {}  # the usual case
+    order = sorted(range(len(paths)), key=lambda n: (keys[n], n))
+    first: dict[str, int] = {}
+    yielding: dict[int, int] = {}
+    for n in order:
+        k = first.setdefault(paths[n], n)
+        if k != n:
+            yielding[n] = k
+    under: dict[str, list[int]] = {folder: [] for folder in over}  # each such file's entries and those below it
+    for n, f in enumerate(files):
+        while f:
+            if f in under:
+                under[f].append(n)
+            f = f.rpartition("/")[0]
+    for folder in sorted(over):  # a file on a folder's way: the first by key of the file's and the folder's
+        owners = [n for n in under[folder] if n not in yielding]
+        if not owners:
+            continue
+        keep = min(owners, key=lambda n: (keys[n], n))
+        for n in owners:
+            if n != keep and (files[n] == folder) != (files[keep] == folder):
+                yielding[n] = keep
+    for n, k in yielding.items():  # (one kept for its path may yield later, to a file on its way: follow it)
+        while k in yielding:
+            k = yielding[k]
+        yielding[n] = k
+    return dict(sorted(yielding.items()))
+
+
 _DEVICES_IN_TEXT = tuple(
     re.compile(f"/{name} *(?=[./\\x00]|$)")
     for name in (

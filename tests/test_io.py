@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from click.testing import CliRunner
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +23,7 @@ from labelkit.io import (
     parse_json,
     read_bytes,
     read_file,
+    same_files,
     unportable_paths,
     windows_cannot_hold,
     write_json,
@@ -302,29 +305,61 @@ def test_an_output_that_cannot_be_moved_into_place_leaves_the_old_one(
 
 
 @pytest.mark.parametrize(
-    ("target", "ids", "paths", "clash"),
+    ("target", "ids", "paths", "kept", "written", "dropped"),
     [
-        ("voc", ["q", "q.xml/r"], [None, None], "Annotations/q.xml"),
-        ("voc", ["a\\b", "a/b"], [None, None], "Annotations/a/b.xml"),
-        ("yolo", ["m", "n"], ["images/train/m.jpg", "images/train/m.txt/n.jpg"], "labels/train/m.txt"),
+        ("voc", ["q", "q.xml/r"], [None, None], 0, "Annotations/q.xml", "Annotations/q.xml/r.xml"),
+        ("voc", ["a\\b", "a/b"], [None, None], 1, "Annotations/a/b.xml", "Annotations/a/b.xml"),
+        ("voc", ["x", "./x"], [None, None], 1, "Annotations/x.xml", "Annotations/x.xml"),
+        ("voc", ["a/b.jpg", "a\\b.jpg"], [None, None], 0, "Annotations/a/b.jpg.xml", "Annotations/a/b.jpg.xml"),
+        ("yolo", ["m", "n"], ["m.jpg", "m.txt/n.jpg"], 0, "labels/train/m.txt", "labels/train/m.txt/n.txt"),
+        ("yolo", ["a\\b.jpg", "a/b.jpg"], ["a\\b.jpg", "a/b.jpg"], 1, "labels/train/a/b.txt", "labels/train/a/b.txt"),
+        ("yolo", ["x.jpg", "./x.jpg"], ["x.jpg", "./x.jpg"], 1, "labels/train/x.txt", "labels/train/x.txt"),
+        ("yolo", ["2", "1"], ["a.jpg", "a.jpg"], 1, "labels/train/a.txt", "labels/train/a.txt"),
     ],
 )
-def test_a_file_two_items_would_write_is_one_error_saying_why(
-    target: str, ids: list[str], paths: list[str | None], clash: str, tmp_path: Path
+def test_items_whose_files_are_one_are_a_loss_found_before_writing(
+    target: str, ids: list[str], paths: list[str | None], kept: int, written: str, dropped: str, tmp_path: Path
 ) -> None:
-    """'labels/train/m.txt: cannot write: File exists' said nothing of the two items behind it."""
+    """Two items writing one file (ids ``a\\b`` and ``a/b``), or one's file on the other's way, failed only
+    while writing ('cannot write: File exists'), after a plan that said nothing. They are a loss the plan
+    names with both items: refused without --allow-loss (exit 2, nothing written); with it, the first by id
+    is written, on every machine."""
     import labelkit
+    from labelkit.cli import cli
     from labelkit.model import Category, Dataset, Item, Media, Object
 
     ds = Dataset(categories=[Category(id=0, name="cat")])
     for n, (item_id, path) in enumerate(zip(ids, paths, strict=True)):
         ds.add_item(Item(id=item_id, media=Media(path=path, width=8, height=6), split="train"))
         ds.add(Object(id=str(n), item_id=item_id, category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
-    with pytest.raises(OutputError) as err:
-        labelkit.save(ds, tmp_path / "out", target)
-    assert (err.value.message, err.value.location.path) == ("cannot write: File exists", str(tmp_path / "out" / clash))
-    assert err.value.hint is not None and err.value.hint.startswith("two items would write this file")
-    assert list(tmp_path.iterdir()) == []
+    reason = (
+        "their ids or image names are one file name once written (a\\b and a/b, ./x and x), or one's file is a "
+        f"folder on another's way: the first by id is written (item {ascii(ids[kept])}, {ascii(written)}, is "
+        f"written; item {ascii(ids[1 - kept])}, {ascii(dropped)}, is not)"
+    )
+    expected = [
+        ("items whose files are another item's", 1, reason),
+        ("object annotations on them", 1, "their items are not written"),
+    ]
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, target).lost] == expected
+    src, out = tmp_path / "in.labelkit.json", tmp_path / "out"
+    labelkit.save(ds, src, "labelkit")
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", target])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.splitlines()[0] == f"labelkit: lost: 1 items whose files are another item's: {reason}"
+    report = labelkit.save(ds, out, target, allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == expected
+    assert (out / written).is_file() and (written == dropped or not (out / dropped).exists())
+    # what is written is what the kept item alone writes
+    alone = Dataset(categories=[Category(id=0, name="cat")])
+    alone.add_item(Item(id=ids[kept], media=Media(path=paths[kept], width=8, height=6), split="train"))
+    alone.add(Object(id=str(kept), item_id=ids[kept], category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    labelkit.save(alone, tmp_path / "alone", target)
+    files = sorted(str(f.relative_to(out)) for f in out.rglob("*") if f.is_file())
+    assert files == sorted(
+        str(f.relative_to(tmp_path / "alone")) for f in (tmp_path / "alone").rglob("*") if f.is_file()
+    )
+    assert all((out / f).read_bytes() == (tmp_path / "alone" / f).read_bytes() for f in files)
 
 
 @pytest.mark.parametrize("kind", ["dir", "file"])
@@ -391,3 +426,25 @@ def test_the_paths_kept_are_one_file_each_on_every_machine_whatever_their_order(
     rng.shuffle(shuffled)
     reserved2, yielding2 = unportable_paths(shuffled)
     assert sorted(p for n, p in enumerate(shuffled) if n not in yielding2 and n not in reserved2) == sorted(kept)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "a.x"]), min_size=1, max_size=3), max_size=8), st.randoms())
+def test_same_files_keeps_one_writable_entry_per_file_whatever_the_order(parts: list[list[str]], rng: Any) -> None:
+    """What is kept is a set of files all writable together (no two equal, none on another's way), the
+    first by key of each path, and the same entries whatever order they come in."""
+    paths = ["/".join(p) for p in parts]
+    keys = [f"{path}#{n}" for n, path in enumerate(paths)]
+    yielding = same_files(paths, keys)
+    kept = [n for n in range(len(paths)) if n not in yielding]
+    assert all(k not in yielding for k in yielding.values())
+    written = [paths[n] for n in kept]
+    assert len(set(written)) == len(written)
+    assert not any(f.startswith(g + "/") for f in written for g in written)
+    for n, k in yielding.items():
+        if paths[n] == paths[k]:
+            assert keys[k] < keys[n]
+    order = list(range(len(paths)))
+    rng.shuffle(order)
+    again = same_files([paths[n] for n in order], [keys[n] for n in order])
+    assert sorted(keys[order[n]] for n in range(len(order)) if n not in again) == sorted(keys[n] for n in kept)

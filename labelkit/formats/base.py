@@ -643,10 +643,16 @@ def no_findings(path: Path, **options: Any) -> list[Finding]:
 
 UNPORTABLE_CLASH = "items whose files are another item's on macOS and Windows"
 UNPORTABLE_NAME = "items whose file names Windows cannot hold"
+SAME_FILE = "items whose files are another item's"
 
 
 def drop_unportable(
-    dataset: Dataset, paths: list[str], owners: list[int], reserved: list[int], yielding: dict[int, int]
+    dataset: Dataset,
+    paths: list[str],
+    owners: list[int],
+    reserved: list[int],
+    yielding: dict[int, int],
+    same: dict[int, int] | None = None,
 ) -> tuple[Dataset, list[tuple[str, int, str]]]:
     """The dataset without the items whose files are unportable, and the losses (see ``WRITABLE``).
 
@@ -656,12 +662,14 @@ def drop_unportable(
         owners: each path's item.
         reserved: the paths holding a name Windows cannot hold (:func:`labelkit.io.unportable_paths`).
         yielding: the other paths that another's spelling takes on macOS and Windows, each with that path.
+        same: the paths that are another's file on every machine, each with that path
+            (:func:`labelkit.io.same_files`).
 
     Returns:
         The dataset without those paths' items (the same dataset when there are none), and each loss: the
         items, naming the first (and for a clash, the item it yields to), then the annotations on them.
     """
-    if not reserved and not yielding:
+    if not reserved and not yielding and not same:
         return dataset, []
     ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
     losses: list[tuple[str, int, str]] = []
@@ -677,6 +685,21 @@ def drop_unportable(
                 "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any "
                 "extension) and drops a dot or space ending a name: they are not written, on every machine "
                 f"(item {ascii(ids[owners[n]])}, {ascii(paths[n])})",
+            )
+        )
+    taken = {n: k for n, k in (same or {}).items() if not drop[owners[n]]}
+    if taken:
+        items = sorted({owners[n] for n in taken})
+        drop[items] = True
+        n, k = next(iter(taken.items()))
+        losses.append(
+            (
+                SAME_FILE,
+                len(items),
+                "their ids or image names are one file name once written (a\\b and a/b, ./x and x), or one's "
+                "file is a folder on another's way: the first by id is written (item "
+                f"{ascii(ids[owners[k]])}, {ascii(paths[k])}, is written; item {ascii(ids[owners[n]])}, "
+                f"{ascii(paths[n])}, is not)",
             )
         )
     clashing = {n: k for n, k in yielding.items() if not drop[owners[n]]}

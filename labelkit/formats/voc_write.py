@@ -43,7 +43,7 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.yolo_lines import cached
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import create_file, folded_name, is_plain_name, safe_relpath, unportable_paths
+from labelkit.io import create_file, folded_name, is_plain_name, safe_relpath, same_files, unportable_paths
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
@@ -453,13 +453,15 @@ def item_files(dataset: Dataset) -> list[str]:
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
-    """The dataset without the items whose files are not the same on every machine (see ``base.WRITABLE``).
+    r"""The dataset without the items whose files are not the same on every machine (see ``base.WRITABLE``).
 
     An item is left out when its XML (``Annotations/<id>.xml``, and so its segmentation PNGs, named alike) or,
     with ``media=copy`` or ``link``, its image in ``JPEGImages/`` is a name Windows cannot hold (``con.xml``),
     or when its XML differs from another item's only in case or Unicode normalisation (``a.xml`` and
     ``A.xml``, or in a folder on their way): one file on macOS and Windows. On every machine the first by
-    name is written. (Image names differing so are renamed instead: :func:`voc_xml.image_names`.)
+    name is written. (Image names differing so are renamed instead: :func:`voc_xml.image_names`.) So are
+    items whose XML is another's on every machine (ids ``a\b`` and ``a/b``, ``./x`` and ``x``, or ``a`` and
+    ``a.xml/b``, whose folder is ``a``'s file): the first by id is written (:func:`.io.same_files`).
     """
     items = dataset.table("items")
     files = item_files(dataset)
@@ -472,7 +474,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         paths += [f"JPEGImages/{names[n]}" for n in placed]
         owners += placed
     reserved, yielding = unportable_paths(paths)
-    return drop_unportable(dataset, paths, owners, reserved, yielding)
+    ids = [str(v) for v in items["id"].to_pylist()]
+    same = same_files(paths[: len(files)], ids)  # (image names are made distinct: voc_xml.image_names)
+    return drop_unportable(dataset, paths, owners, reserved, yielding, same)
 
 
 def voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:

@@ -25,7 +25,7 @@ from labelkit.formats.yolo_classify import classify_files, write_classify
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
 from labelkit.formats.yolo_lines import Lines, cached, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
-from labelkit.io import create_file, folded_name, unportable_paths
+from labelkit.io import create_file, folded_name, same_files, unportable_paths
 from labelkit.model import Dataset
 from labelkit.report import Report
 
@@ -278,13 +278,15 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
-    """The dataset without the items whose files are not the same on every machine (see ``base.WRITABLE``).
+    r"""The dataset without the items whose files are not the same on every machine (see ``base.WRITABLE``).
 
     An item is left out when its label file (or, with ``media=copy`` or ``link``, its image) is a name
     Windows cannot hold (``con.txt``), or differs from another item's only in case or Unicode normalisation
     (``a.txt`` and ``A.txt``, or in a folder on their way): one file on macOS and Windows. On every machine
     the first by name is written; items sharing one label file exactly (``x.jpg`` and ``x.png``) are not
-    left out (see :func:`write`).
+    left out (see :func:`write`). So are items whose image is another's on every machine (ids ``a\b.jpg``
+    and ``a/b.jpg``: one item when read back), or whose label file or image is a folder on another's way
+    (``a.jpg`` and ``a.txt/b.jpg``): the first by id is written (:func:`.io.same_files`).
     """
     if task_of(dataset, options) == "classify":  # (each filed image: <split>/<class folder>/<name>)
         items = dataset.table("items")
@@ -294,15 +296,22 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         owners = [n for n, target in enumerate(targets) if target is not None]
         filed = [targets[n] or "" for n in owners]
         reserved, yielding = unportable_paths(filed)
-        return drop_unportable(dataset, filed, owners, reserved, yielding)
+        same = same_files(filed, [ids[n] for n in owners])  # (a\b.jpg and a/b.jpg: one image file)
+        return drop_unportable(dataset, filed, owners, reserved, yielding, same)
     files = item_files(dataset, options)
     entries, owners = files.label_rel, list(range(len(files.label_rel)))
+    ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
+    # one image is one item when read back (ids a\b.jpg and a/b.jpg); a label file on another's way is lost
+    same = same_files(files.image_rel, ids, files.label_rel)
     if str(options.get("media") or "none") != "none":
         placed = [i for i, p in enumerate(dataset.table("items")["path"].to_pylist()) if p]
         entries = entries + [files.image_rel[i] for i in placed]
         owners += placed
+        # (an image on another's way: entries past the labels, each placed item's image)
+        images = same_files([files.image_rel[i] for i in placed], [ids[i] for i in placed])
+        same.update({len(ids) + j: len(ids) + k for j, k in images.items() if placed[j] not in same})
     reserved, yielding = unportable_paths(entries, files.folders if entries is files.label_rel else None)
-    return drop_unportable(dataset, entries, owners, reserved, yielding)
+    return drop_unportable(dataset, entries, owners, reserved, yielding, same)
 
 
 @dataclass
