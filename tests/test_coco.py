@@ -4031,3 +4031,52 @@ def test_an_object_whose_only_geometry_coco_refuses_is_lost_once(
     ids = [a["id"] for a in _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]]
     assert ids == ([1, 2] if lost else [2])
     assert coco.validate(tmp_path / "out") == []
+
+
+def test_a_detections_keypoint_set_of_another_length_is_written_without_keypoints(tmp_path: Path) -> None:
+    """In a results file points are predictions: zeros would be points detected at (0, 0)."""
+    (tmp_path / "in" / "annotations").mkdir(parents=True)
+    doc = _load(INSTANCES)
+    doc["categories"][0]["keypoints"] = ["a", "b"]
+    cid, image = doc["categories"][0]["id"], doc["images"][0]
+    doc["annotations"] = []
+    _write(tmp_path / "in" / "annotations", doc, "person_keypoints_val.json")
+    detection = {"image_id": image["id"], "category_id": cid, "bbox": [1, 1, 2, 2], "score": 0.5}
+    _write(tmp_path / "in" / "annotations", [{**detection, "keypoints": [1, 1, 2, 2, 2, 2]}], "results_test.json")
+    ds = labelkit.load(tmp_path / "in")
+    objects = ds.table("objects")
+    at = objects.schema.get_field_index("keypoints")
+    objects = objects.set_column(at, "keypoints", pa.array([[2.0, 2.0, 2.0]], objects.schema.field(at).type))
+    ds = Dataset.from_tables({**ds.tables(), "objects": objects}, ds.categories, ds.info)
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        (
+            "keypoint sets of another length than their category's names",
+            1,
+            "COCO's reader refuses them: their objects are written with every point unlabelled (num_keypoints 0), "
+            "detections (in results files) without keypoints",
+        )
+    ]
+    assert report.transformed == []
+    assert _load(tmp_path / "out" / "annotations" / "results_test.json") == [detection]
+
+
+def test_the_polygon_of_an_object_with_a_mask_and_no_box_is_lost_and_its_box_derived_once(tmp_path: Path) -> None:
+    """The loss's reason said the mask's bounds are written as its bbox, and the object was counted again for
+    that among the objects without a box: each line now says one thing."""
+    from labelkit.model import Rle
+
+    ds = Dataset(categories=[Category(id=1, name="car")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=2, height=2)))
+    ds.add(
+        Object(id="1", item_id="1", category_id=1, polygon=[[0, 0, 1, 0, 1, 1]], mask=Rle(size=(2, 2), counts=[1, 3]))
+    )
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        ("polygons of objects with a mask", 1, "a COCO annotation has one segmentation: the mask is written")
+    ]
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == [
+        ("objects without a box", 1, "COCO annotations carry a bbox: the bounds of the polygon or mask are written")
+    ]
+    (ann,) = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
+    assert (ann["bbox"], ann["segmentation"], ann["area"]) == ([0, 0, 2, 2], {"size": [2, 2], "counts": [1, 3]}, 3.0)

@@ -504,7 +504,8 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         report.lose(
             "polygons of objects with a mask",
             int((true_mask(drawn) & masked).sum()),
-            "a COCO annotation has one segmentation: the mask is written, with its bounds as a bbox the object lacks",
+            # (an object without a box gets the mask's bounds: counted among the objects without a box)
+            "a COCO annotation has one segmentation: the mask is written",
         )
         holes = objects["polygon_holes"].filter(pa.array(~masked)).drop_null()
         if len(holes):
