@@ -397,7 +397,25 @@ def test_an_output_that_is_a_device_or_pipe_is_never_replaced(kind: str, tmp_pat
         assert [p.name for p in tmp_path.iterdir()] == ["pipe"] and fifo.is_fifo()
 
 
-_PARTS = st.sampled_from(["a", "A", "b", "caf\u00e9", "cafe\u0301", "CAF\u00c9", "con", "Nul.x", "a.", "b ", "com1"])
+_PARTS = st.sampled_from(
+    ["a", "A", "b", "caf\u00e9", "cafe\u0301", "CAF\u00c9", "con", "Nul.x", "a.", "b ", "com1", "a?", "b:c", "d\x01"]
+)
+
+
+@pytest.mark.parametrize("char", list('<>:"|?*') + [chr(c) for c in range(1, 32)])
+def test_characters_windows_refuses_make_a_path_unportable(char: str) -> None:
+    """'a?.txt' and 'b:c.txt' were written though Windows cannot create them (only device names and a final
+    dot or space were found), in a file's name or a folder's."""
+    paths = ["l/a.txt", f"l/b{char}.txt", "l/c.txt", f"x{char}y/d.txt", "x/e.txt"]
+    assert unportable_paths(paths) == ([1, 3], {})
+    assert windows_cannot_hold(f"b{char}.txt")
+
+
+@pytest.mark.parametrize(
+    "name", ["a;b,c=d+e[f]{g}#h%i&j'k!l@m$n^o`p~.txt", "del\x7f.txt", "\uff1f\uff1a.txt", "caf\u00e9"]
+)
+def test_characters_windows_takes_keep_a_path_portable(name: str) -> None:
+    assert unportable_paths([f"l/{name}", "l/b.txt"]) == ([], {}) and not windows_cannot_hold(name)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1959,6 +1959,12 @@ def test_darknet_refuses_image_paths_a_list_line_cannot_hold(tmp_path: Path, nam
     with pytest.raises(OutputError, match="item 'a': its image path .* cannot be a line of a Darknet list"):
         labelkit.save(ds, tmp_path / "o", "yolo", layout="darknet")
     assert not (tmp_path / "o").exists()
+    if name[1] in "\r\n":  # (a control character: a label file Windows cannot create, lost on every machine)
+        assert [(c.what, c.count) for c in labelkit.plan(ds, "yolo").lost][0] == (
+            "items whose file names Windows cannot hold",
+            1,
+        )
+        return
     labelkit.save(ds, tmp_path / "u", "yolo")  # the Ultralytics layout lists no paths: it holds them
     back = labelkit.load(tmp_path / "u", "yolo")
     assert sorted(i.media.path for i in back.items()) == [f"images/train/x/{name}", "images/train/x/ok.jpg"]
@@ -3373,8 +3379,9 @@ def test_obj_data_keys_naming_no_list_of_images_are_not_read(tmp_path: Path) -> 
 # -- file names that are not one file on every machine ---------------------------------------------
 
 _WINDOWS_REASON = (
-    "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any extension) and "
-    "drops a dot or space ending a name: they are not written, on every machine"
+    "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any extension), "
+    'drops a dot or space ending a name and refuses < > : " | ? * and control characters in one: they are not '
+    "written, on every machine"
 )
 _CLASH_REASON = (
     "names differing only in case or Unicode normalisation are one file or folder there: the first by name is "
@@ -3462,6 +3469,16 @@ def test_a_case_folding_file_system_gets_the_output_every_machine_gets(tmp_path:
         ("day1./a.jpg", "labels/train/day1./a.txt"),
         ("day2 /a.jpg", "labels/train/day2 /a.txt"),
         ("prn/a.jpg", "labels/train/prn/a.txt"),
+        # characters Windows refuses in a name (b:c would even be stream c of file b on NTFS)
+        ("a?.jpg", "labels/train/a?.txt"),
+        ("b:c.jpg", "labels/train/b:c.txt"),
+        ("x/b:c.jpg", "labels/train/x/b:c.txt"),
+        ('say "hi".jpg', 'labels/train/say "hi".txt'),
+        ("p|q.jpg", "labels/train/p|q.txt"),
+        ("<a>.jpg", "labels/train/<a>.txt"),
+        ("star*/a.jpg", "labels/train/star*/a.txt"),
+        ("tab\t.jpg", "labels/train/tab\t.txt"),
+        ("bell\x07/a.jpg", "labels/train/bell\x07/a.txt"),
     ],
 )
 def test_items_whose_label_files_windows_cannot_hold_are_lost_on_every_machine(
@@ -3480,7 +3497,21 @@ def test_items_whose_label_files_windows_cannot_hold_are_lost_on_every_machine(
 
 
 @pytest.mark.parametrize(
-    "path", ["console.jpg", "com.jpg", "com0.jpg", "lpt10.jpg", "nul_1.jpg", "a.b.jpg", "x/con_/a.jpg", "x/cons/a.jpg"]
+    "path",
+    [
+        "console.jpg",
+        "com.jpg",
+        "com0.jpg",
+        "lpt10.jpg",
+        "nul_1.jpg",
+        "a.b.jpg",
+        "x/con_/a.jpg",
+        "x/cons/a.jpg",
+        # what Windows does take: other punctuation, DEL, look-alikes of the refused characters
+        "a;b,c=d+e[f]{g}#h%i&j'k!l@m$n^o`p~.jpg",
+        "del\x7f.jpg",
+        "\uff1f\uff1a\u2215.jpg",
+    ],
 )
 def test_names_windows_holds_are_written(path: str) -> None:
     ds = _items("detect", path)
@@ -3539,6 +3570,39 @@ def test_classify_images_whose_names_differ_only_in_case_are_lost_alike(tmp_path
     labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
     assert [p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.jpg")] == [
         "train/cat/A.jpg"
+    ]
+
+
+def test_classify_classes_and_images_windows_cannot_name_are_neither_folders_nor_files(tmp_path: Path) -> None:
+    """Classes 'd?g' and 'CON' got folders (empty ones too, for their class to be read) and image 'c?.jpg' its
+    copy: Windows cannot create them. Such classes are not folders (their images are lost as those of classes
+    that cannot be folder names), and such images are lost as names Windows cannot hold."""
+    root = tmp_path / "media"
+    root.mkdir()
+    for name in ("a.jpg", "b.jpg", "c?.jpg", "d.jpg"):
+        Image.new("RGB", (4, 3)).save(root / name, format="JPEG")
+    classes = [Category(id=0, name="cat"), Category(id=1, name="d?g"), Category(id=2, name="CON")]
+    ds = Dataset(categories=classes, info=DatasetInfo(extras={"yolo:task": "classify"}))
+    for item_id, (path, cid) in enumerate((("a.jpg", 0), ("b.jpg", 1), ("c?.jpg", 0), ("d.jpg", 2))):
+        ds.add_item(Item(id=str(item_id), split="train", media=Media(path=path, width=4, height=3)))
+        ds.add(Label(id=str(item_id), item_id=str(item_id), category_id=cid))
+    options = {"media": "copy", "media_root": str(root)}
+    plan = labelkit.plan(ds, "yolo", **options)
+    assert [(c.what, c.count, c.reason) for c in plan.lost] == [
+        ("items whose file names Windows cannot hold", 1, f"{_WINDOWS_REASON} (item '2', 'train/cat/c?.jpg')"),
+        ("label annotations on them", 1, "their items are not written"),
+        (
+            "images of classes that cannot be folder names",
+            2,
+            "YOLO classify files each image in a folder named after its class ('..', '/', empty names cannot be, "
+            "nor names Windows cannot create: CON, a?)",
+        ),
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == [
+        "train",
+        "train/cat",
+        "train/cat/a.jpg",
     ]
 
 

@@ -683,7 +683,8 @@ def drop_unportable(
                 UNPORTABLE_NAME,
                 len(items),
                 "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any "
-                "extension) and drops a dot or space ending a name: they are not written, on every machine "
+                'extension), drops a dot or space ending a name and refuses < > : " | ? * and control characters '
+                "in one: they are not written, on every machine "
                 f"(item {ascii(ids[owners[n]])}, {ascii(paths[n])})",
             )
         )

@@ -37,7 +37,15 @@ from labelkit.formats.voc_values import (
     not_xml_values,
     tag_ok,
 )
-from labelkit.formats.voc_write import LINE_BREAK, Classes, labelmap_name_ok, listable, may_hold_voc, voc_boxes
+from labelkit.formats.voc_write import (
+    LINE_BREAK,
+    Classes,
+    class_list_ok,
+    labelmap_name_ok,
+    listable,
+    may_hold_voc,
+    voc_boxes,
+)
 from labelkit.io import is_plain_name
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -104,13 +112,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "an ImageSets folder is named after the task",
     )
     labels = dataset.table("labels")
-    unnamed = {c.id for c in dataset.categories if not is_plain_name(c.name)}
+    unnamed = {c.id for c in dataset.categories if not class_list_ok(c.name)}
     report.lose(
         "image labels of classes that cannot be file names",
         int(true_mask(pc.is_in(labels["category_id"], value_set=pa.array(sorted(unnamed), pa.int64()))).sum())
         if unnamed and labels.num_rows
         else 0,
-        "ImageSets/Main/<class>_<split>.txt is named after the class",
+        "ImageSets/Main/<class>_<split>.txt is named after the class (not '..', '/', nor a name holding a "
+        'character Windows refuses: < > : " | ? * or a control character)',
     )
     report.lose("image labels without a category", labels["category_id"].null_count, f"{TARGET} lists labels by class")
     if labels.num_rows:  # an ImageSets class list holds an image, a class and a difficult flag: nothing more

@@ -43,7 +43,15 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.yolo_lines import cached
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import create_file, folded_name, is_plain_name, safe_relpath, same_files, unportable_paths
+from labelkit.io import (
+    create_file,
+    folded_name,
+    is_plain_name,
+    safe_relpath,
+    same_files,
+    unportable_paths,
+    windows_cannot_hold,
+)
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
@@ -497,6 +505,14 @@ def voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, 
     return voc, has_box & writable
 
 
+def class_list_ok(name: str) -> bool:
+    """Whether a class can name its ``ImageSets/Main/<class>_<split>.txt`` on every machine.
+
+    Not ``..``, ``a/b`` or empty, nor holding a character Windows refuses in a file name (``a?``, ``b:c``).
+    """
+    return is_plain_name(name) and not windows_cannot_hold(f"{name}_.txt")
+
+
 def listable(item_id: str) -> bool:
     """Whether an item id can be a line of an ImageSets list.
 
@@ -619,7 +635,7 @@ def _write_lists(
     # (or class a of split train and split a_train) would write one file, and so would classes Cat and cat
     # on macOS and Windows, whose file systems do not tell case (nor Unicode normalisation) apart
     written = {folded_name(f"{split}.txt"): f"the list of split {split!r}" for split in lists.get("Main", {})}
-    for cls in filter(is_plain_name, used):  # a class file is named after the class (check() reports others)
+    for cls in filter(class_list_ok, used):  # a class file is named after the class (check() reports others)
         for split, members in sorted(_with_trainval(members_of, trainval).items()):
             name = f"{cls}_{split}.txt"
             key = folded_name(name)
@@ -634,6 +650,6 @@ def _write_lists(
             written[key] = f"the list of class {cls!r} in split {split!r}"
             text = "".join(f"{line(m, m)} {value.get((m, cls), -1):2d}\n" for m in members)
             (main / name).write_text(text, encoding="utf-8")
-    plain = set(filter(is_plain_name, used))
+    plain = set(filter(class_list_ok, used))
     listed = {m for members in members_of.values() for m in members}
     return sum(1 for item, cls in value if cls in plain and item in listed)

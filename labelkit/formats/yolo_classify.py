@@ -11,7 +11,7 @@ from typing import Any
 
 from labelkit.errors import UsageError
 from labelkit.formats.yolo_media import is_image, place_media
-from labelkit.io import contained, folded_name, is_plain_name
+from labelkit.io import contained, folded_name, is_plain_name, windows_cannot_hold
 from labelkit.model import Dataset
 from labelkit.report import Report
 
@@ -20,14 +20,22 @@ CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})
 sub-folders of these names are splits too (Roboflow's YOLO Darknet export)."""
 
 
+def can_be_folder(name: str) -> bool:
+    """Whether a class name can be a class folder's on every machine: a plain name Windows can hold too."""
+    return is_plain_name(name) and not windows_cannot_hold(name)
+
+
 def class_folders(dataset: Dataset) -> tuple[dict[int, str], set[int]]:
     """The folder of each class that can be a folder name, and the classes filed in another class's folder.
+
+    A class that cannot (``..``, ``a/b``; ``CON``, ``a?``, which Windows cannot create) has none: its images are
+    reported lost by the check, and it gets no empty folder either.
 
     Names that are equal, or differ only in case or Unicode normalisation (``Cat`` and ``cat``), are one
     folder on macOS and Windows: on every machine, the class first in name order (then id) names it, and
     the others' images go in it.
     """
-    plain = sorted((c for c in dataset.categories if is_plain_name(c.name)), key=lambda c: (c.name, c.id))
+    plain = sorted((c for c in dataset.categories if can_be_folder(c.name)), key=lambda c: (c.name, c.id))
     owner: dict[str, tuple[int, str]] = {}
     folders: dict[int, str] = {}
     shared: set[int] = set()
@@ -44,7 +52,7 @@ def check_classify(dataset: Dataset, report: Report) -> None:
     labels = dataset.table("labels")
     items = dataset.table("items")
     first = labels.group_by("item_id", use_threads=False).aggregate([("category_id", "first")])
-    unnamed = {c.id for c in dataset.categories if not is_plain_name(c.name)}
+    unnamed = {c.id for c in dataset.categories if not can_be_folder(c.name)}
     folders, shared = class_folders(dataset)
     report.lose(
         "classes whose folder another class shares",
@@ -100,7 +108,8 @@ def check_classify(dataset: Dataset, report: Report) -> None:
     report.lose(
         "images of classes that cannot be folder names",
         sum(1 for c in first["category_id_first"].to_pylist() if c in unnamed),
-        "YOLO classify files each image in a folder named after its class ('..', '/', empty names cannot be)",
+        "YOLO classify files each image in a folder named after its class ('..', '/', empty names cannot be, "
+        "nor names Windows cannot create: CON, a?)",
     )
 
 
@@ -117,13 +126,12 @@ def classify_files(
     first: dict[str, int] = {}
     for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
         first.setdefault(item_id, category)
-    name_of = {c.id: c.name for c in dataset.categories}
     folders, _ = class_folders(dataset)
     files: list[str | None] = []
     not_images: list[int] = []
     for n, (item_id, split, source) in enumerate(zip(ids, splits, paths, strict=True)):
         category = first.get(item_id)
-        if category is None or category not in name_of or not source or not is_plain_name(name_of[category]):
+        if category is None or category not in folders or not source:
             files.append(None)
             continue
         name = PurePosixPath(str(source).replace("\\", "/")).name

@@ -298,9 +298,17 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         reserved, yielding = unportable_paths(filed)
         same = same_files(filed, [ids[n] for n in owners])  # (a\b.jpg and a/b.jpg: one image file)
         return drop_unportable(dataset, filed, owners, reserved, yielding, same)
+    # a split the layout cannot hold at all ('a:b' as an obj.data key) is refused as write() would, rather than
+    # its items counted lost for a folder name Windows cannot create
+    default_split = str(options.get("split") or "train")
+    splits = [s or default_split for s in dataset.table("items")["split"].unique().to_pylist()]
+    layout = str(options.get("layout") or "ultralytics")
+    _refuse_reserved_splits(splits, layout)
     files = item_files(dataset, options)
-    entries, owners = files.label_rel, list(range(len(files.label_rel)))
     ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
+    if layout == "darknet":  # (so is an image path a list line cannot hold: 'a\nb.jpg')
+        _refuse_unlistable(files.image_rel, ids)
+    entries, owners = files.label_rel, list(range(len(files.label_rel)))
     # one image is one item when read back (ids a\b.jpg and a/b.jpg); a label file on another's way is lost
     same = same_files(files.image_rel, ids, files.label_rel)
     if str(options.get("media") or "none") != "none":
