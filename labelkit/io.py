@@ -42,15 +42,67 @@ def is_plain_name(name: str) -> bool:
 
 
 def folded_name(name: str) -> str:
-    """The name a file system that tells neither case nor Unicode normalisation apart sees (macOS, Windows).
+    """The name that macOS or Windows may take for this one: two names folded alike may be one file or folder there.
 
-    Two names with the same folded name are one file or folder there.
+    macOS (APFS, and HFS+ before it) compares names in Unicode canonical decomposition (NFD), each character
+    case-folded alone (simple case folding: ``Straße`` and ``STRASSE`` are two names, ``ẞ`` and ``ß`` one);
+    Windows (NTFS) upper-cases each UTF-16 unit alone through its ``$UpCase`` table and does not normalise
+    (``café`` in NFC and NFD are two files there). The folded name is macOS's, with dotless ``ı`` taken for
+    ``i`` too (``ı.txt`` and ``I.TXT`` are one on Windows): names one of them takes for one fold alike.
+    :func:`where_one` says which.
 
     Examples:
         >>> folded_name("Cat") == folded_name("cat"), folded_name("caf\u00e9") == folded_name("cafe\u0301")
         (True, True)
+        >>> folded_name("stra\u00dfe") == folded_name("strasse"), folded_name("\u1e9e") == folded_name("\u00df")
+        (False, True)
     """
-    return unicodedata.normalize("NFC", name).casefold()
+    return name.lower() if name.isascii() else _fold(name)
+
+
+_FULL_FOLDS = re.compile("([\u00df\u0149\u0587\u1e9a\u1e9e\ufb00-\ufb06\ufb13-\ufb17])")
+"""The characters left by NFD whose full case folding (``str.casefold``) is several characters (``ß``: ``ss``):
+simple case folding keeps them (``ẞ`` becomes ``ß``), as macOS does."""
+
+
+def _fold(text: str, dotless_i: bool = True) -> str:
+    """:func:`folded_name` of a non-ASCII text (names joined by NUL too: no step moves a NUL).
+
+    Without ``dotless_i``, macOS's folding alone (``ı`` kept).
+    """
+    parts = _FULL_FOLDS.split(unicodedata.normalize("NFD", text))
+    folded = "".join(p.casefold() if n % 2 == 0 else ("\u00df" if p == "\u1e9e" else p) for n, p in enumerate(parts))
+    return unicodedata.normalize("NFC", folded.replace("\u0131", "i") if dotless_i else folded)
+
+
+def _simple_upper(char: str) -> str:
+    """A character's simple upper-case mapping (itself where it has none, ``ß``), as NTFS's table has it."""
+    for mapped in (char.upper(), char.title()):  # (the full mapping where it is one character: the simple one)
+        if len(mapped) == 1:
+            return mapped
+    return char
+
+
+def where_one(name: str, other: str) -> str:
+    """Where two names that fold alike (:func:`folded_name`) are one file: ``macOS``, ``Windows`` or both.
+
+    Examples:
+        >>> where_one("a.txt", "A.txt"), where_one("caf\u00e9", "cafe\u0301"), where_one("\u0131", "I")
+        ('macOS and Windows', 'macOS', 'Windows')
+    """
+    mac = (
+        name.lower() == other.lower()
+        if name.isascii() and other.isascii()
+        else _fold(name, False) == _fold(other, False)
+    )
+    # NTFS compares UTF-16 units, upper-cased alone (a character beyond the BMP is two units it leaves alone)
+    windows = len(name) == len(other) and all(
+        a == b or (ord(a) < 0x10000 and ord(b) < 0x10000 and _simple_upper(a) == _simple_upper(b))
+        for a, b in zip(name, other, strict=True)
+    )
+    if mac and not windows:
+        return "macOS"
+    return "Windows" if windows and not mac else "macOS and Windows"
 
 
 _WINDOWS_DEVICE = re.compile(
@@ -103,7 +155,8 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
 
     A path is unportable when a part of it is a name Windows cannot hold (:func:`windows_cannot_hold`), or
     when it, or a folder on its way, has the same :func:`folded_name` as another path or folder but another
-    spelling (``a.txt`` and ``A.txt``; ``Sub/a.txt`` and ``sub/b.txt``): macOS and Windows take them for one.
+    spelling (``a.txt`` and ``A.txt``; ``Sub/a.txt`` and ``sub/b.txt``): macOS or Windows (:func:`where_one`)
+    takes them for one.
     Of such spellings the first by name keeps the name (a folder's, against a file's). Equal paths, and a
     file and folder of one spelling, are not unportable: they are one on every machine (the caller decides).
     The usual case costs a few passes over the paths' joined text and one over their folders.
@@ -123,7 +176,7 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
     # one text of every path, each after a '/' (bare names too), for str's quick searches (no path holds a NUL;
     # NFC and case folding never move one)
     text = "/" + "\x00/".join(paths)
-    folded = text.lower() if text.isascii() else unicodedata.normalize("NFC", text).casefold()
+    folded = text.lower() if text.isascii() else _fold(text)
     if folders is None:
         folders = {p.rpartition("/")[0] for p in paths}
     on_the_way = set(folders) - {""}
@@ -248,7 +301,7 @@ def folded_names(names: list[str]) -> list[str]:
         True
     """
     text = "\x00".join(names)  # (NFC and case folding never move a NUL)
-    return (text.lower() if text.isascii() else unicodedata.normalize("NFC", text).casefold()).split("\x00")
+    return (text.lower() if text.isascii() else _fold(text)).split("\x00")
 
 
 def is_plain_relpath(name: str) -> bool:

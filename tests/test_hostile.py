@@ -340,6 +340,23 @@ def test_splits_that_differ_only_in_case_are_refused_on_every_machine(
     labelkit.save(ds, tmp_path / "out.json", "labelkit")  # (a format keeping splits as values takes them)
 
 
+def test_splits_one_only_by_full_case_folding_are_two_folders(tmp_path: Path) -> None:
+    """'straße' and 'strasse' were refused as one split on macOS and Windows: both keep them apart (they fold
+    each character alone), and a class folder is named alike (YOLO classify's straße and strasse)."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for n, split in enumerate(["stra\u00dfe", "strasse", "train"]):
+        ds.add_item(Item(id=str(n), media=Media(path=f"{n}.jpg", width=10, height=10), split=split))
+        ds.add(Object(id=str(n), item_id=str(n), category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)
+    assert sorted(p.name for p in (tmp_path / "out/labels").iterdir()) == ["strasse", "stra\u00dfe", "train"]
+    ds = Dataset(categories=[Category(id=0, name="stra\u00dfe"), Category(id=1, name="STRASSE")])
+    from labelkit.formats.yolo_classify import class_folders
+
+    assert class_folders(ds) == ({0: "stra\u00dfe", 1: "STRASSE"}, set())
+
+
 def test_polygons_too_far_out_to_rasterise_are_not_handed_to_pycocotools(tmp_path: Path) -> None:
     """pycocotools scales coordinates into int32: 1e12 crashed the whole process (segmentation fault)."""
     from labelkit.model import Category, Dataset, Item, Media, Object

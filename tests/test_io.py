@@ -19,12 +19,14 @@ from labelkit.io import (
     atomic_output,
     contained,
     folded_name,
+    folded_names,
     load_json,
     parse_json,
     read_bytes,
     read_file,
     same_files,
     unportable_paths,
+    where_one,
     windows_cannot_hold,
     write_json,
 )
@@ -466,3 +468,50 @@ def test_same_files_keeps_one_writable_entry_per_file_whatever_the_order(parts: 
     rng.shuffle(order)
     again = same_files([paths[n] for n in order], [keys[n] for n in order])
     assert sorted(keys[order[n]] for n in range(len(order)) if n not in again) == sorted(keys[n] for n in kept)
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "where"),
+    [
+        ("Cat.txt", "cAT.txt", "macOS and Windows"),
+        ("caf\u00e9", "cafe\u0301", "macOS"),  # NFC and NFD: NTFS does not normalise
+        ("CAF\u00c9", "cafe\u0301", "macOS"),
+        ("\u1e9e", "\u00df", "macOS"),  # capital sharp s folds to sharp s (NTFS has no upper case for ß)
+        ("\u212a", "k", "macOS"),  # the Kelvin sign: folded to k; NTFS upper-cases k to K, not to it
+        ("\u0131", "I", "Windows"),  # dotless i: upper-cased to I; folded to itself
+        ("\u00e9", "\u00c9", "macOS and Windows"),
+        ("\U00010428", "\U00010400", "macOS"),  # (Deseret, beyond the BMP: two UTF-16 units NTFS leaves alone)
+    ],
+)
+def test_names_one_file_on_macos_or_windows_fold_alike_and_say_where(name: str, other: str, where: str) -> None:
+    assert folded_name(name) == folded_name(other) and where_one(name, other) == where
+
+
+@pytest.mark.parametrize(
+    ("name", "other"),
+    [
+        ("stra\u00dfe", "strasse"),  # str.casefold folds ß to ss: neither macOS nor Windows does
+        ("\ufb01", "fi"),
+        ("\u0149", "\u02bcn"),
+        ("\u0130", "i"),  # capital I with dot: i + U+0307 folded
+        ("\u0131", "\u0130"),
+    ],
+)
+def test_names_only_full_case_folding_makes_one_are_two(name: str, other: str) -> None:
+    """str.casefold made straße.txt and strasse.txt one: macOS folds each character alone, NTFS upper-cases
+    each alone, and both keep them apart."""
+    assert folded_name(name) != folded_name(other)
+    assert unportable_paths([f"l/{name}.txt", f"l/{other}.txt"]) == ([], {})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12))
+def test_names_macos_or_windows_take_for_one_fold_alike(name: str) -> None:
+    """Canonically equivalent names (one on macOS), and names upper-cased a character at a time (one on
+    Windows) have one folded name, in bulk too."""
+    import unicodedata
+
+    windows = "".join(c.upper() if len(c.upper()) == 1 else c for c in name)
+    for other in (unicodedata.normalize("NFD", name), unicodedata.normalize("NFC", name), windows):
+        assert folded_name(other) == folded_name(name)
+    assert folded_names([name, windows]) == [folded_name(name), folded_name(windows)]

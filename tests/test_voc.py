@@ -2865,8 +2865,8 @@ _WINDOWS_REASON = (
     "written, on every machine"
 )
 _CLASH_REASON = (
-    "names differing only in case or Unicode normalisation are one file or folder there: the first by name is "
-    "written, on every machine"
+    "names differing only in case are one file or folder on macOS and Windows, and names differing only in Unicode "
+    "normalisation (NFC and NFD) on macOS: the first by name is written, on every machine"
 )
 
 
@@ -2898,12 +2898,13 @@ def test_items_whose_files_differ_only_in_case_are_lost_alike_on_every_machine(
 ) -> None:
     """Linux wrote Annotations/a.xml and A.xml (and their PNGs), macOS and Windows failed on the second."""
     ds = _masked_items(*ids)
+    where = "macOS" if kept == "cafe\u0301" else "macOS and Windows"  # (NFC and NFD: two files on Windows)
     reason = (
         f"{_CLASH_REASON} (item {ascii(kept)}, {ascii(f'Annotations/{kept}.xml')}, is written; item {ascii(lost)}, "
-        f"{ascii(f'Annotations/{lost}.xml')}, is not)"
+        f"{ascii(f'Annotations/{lost}.xml')}, is not: one on {where})"
     )
     assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").lost] == [
-        ("items whose files are another item's on macOS and Windows", 1, reason),
+        ("items whose files are another item's on macOS or Windows", 1, reason),
         ("object annotations on them", 1, "their items are not written"),
     ]
     with pytest.raises(DataLossError):
@@ -3017,8 +3018,9 @@ def test_the_cli_refuses_voc_items_of_one_file_on_macos_and_windows_and_writes_t
     out = tmp_path / "out"
     lost = [
         f"lost: 1 items whose file names Windows cannot hold: {_WINDOWS_REASON} (item 'prn', 'Annotations/prn.xml')",
-        "lost: 1 items whose files are another item's on macOS and Windows: "
-        f"{_CLASH_REASON} (item 'A', 'Annotations/A.xml', is written; item 'a', 'Annotations/a.xml', is not)",
+        "lost: 1 items whose files are another item's on macOS or Windows: "
+        f"{_CLASH_REASON} (item 'A', 'Annotations/A.xml', is written; item 'a', 'Annotations/a.xml', is not: "
+        "one on macOS and Windows)",
         "lost: 2 object annotations on them: their items are not written",
     ]
     result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "voc"])

@@ -3384,8 +3384,8 @@ _WINDOWS_REASON = (
     "written, on every machine"
 )
 _CLASH_REASON = (
-    "names differing only in case or Unicode normalisation are one file or folder there: the first by name is "
-    "written, on every machine"
+    "names differing only in case are one file or folder on macOS and Windows, and names differing only in Unicode "
+    "normalisation (NFC and NFD) on macOS: the first by name is written, on every machine"
 )
 
 
@@ -3398,6 +3398,10 @@ def _items(task: str, *paths: str) -> Dataset:
         ring = [[1.0, 1.0, 3.0, 1.0, 3.0, 4.0]] if task == "segment" else None
         ds.add(Object(id=str(n), item_id=item_id, category_id=0, bbox=(1.0, 1.0, 2.0, 3.0), polygon=ring))
     return ds
+
+
+_WHERE_ONE = {"caf\u00e9.jpg": "macOS", "\u1e9e.jpg": "macOS", "\u0131.jpg": "Windows"}
+"""Where the first names of the cases below are one file with another (else macOS and Windows)."""
 
 
 @pytest.mark.parametrize("task", ["detect", "segment"])
@@ -3418,6 +3422,18 @@ def _items(task: str, *paths: str) -> Dataset:
             ["Sub/x.txt"],
             ("1:x", "labels/train/Sub/x.txt", "0:y", "labels/train/sub/y.txt"),
         ),
+        # capital sharp s folds to sharp s, one character for another (simple case folding): one name on macOS
+        (
+            ("\u1e9e.jpg", "\u00df.jpg"),
+            ["\u00df.txt"],
+            ("1:\u00df", "labels/train/\u00df.txt", "0:\u1e9e", "labels/train/\u1e9e.txt"),
+        ),
+        # dotless i upper-cases to I: one name on Windows (NTFS upper-cases each character), two on macOS
+        (
+            ("\u0131.jpg", "I.jpg"),
+            ["I.txt"],
+            ("1:I", "labels/train/I.txt", "0:\u0131", "labels/train/\u0131.txt"),
+        ),
     ],
 )
 def test_items_whose_label_files_differ_only_in_case_are_lost_alike_on_every_machine(
@@ -3427,9 +3443,10 @@ def test_items_whose_label_files_differ_only_in_case_are_lost_alike_on_every_mac
     depended on the machine. Now the plan reports the items lost, and --allow-loss writes the first by name."""
     ds = _items(task, *paths)
     kept, kept_file, lost, lost_file = (ascii(v) for v in named)
-    reason = f"{_CLASH_REASON} (item {kept}, {kept_file}, is written; item {lost}, {lost_file}, is not)"
+    where = _WHERE_ONE.get(paths[0], "macOS and Windows")
+    reason = f"{_CLASH_REASON} (item {kept}, {kept_file}, is written; item {lost}, {lost_file}, is not: one on {where})"
     assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo").lost] == [
-        ("items whose files are another item's on macOS and Windows", len(paths) - len(written), reason),
+        ("items whose files are another item's on macOS or Windows", len(paths) - len(written), reason),
         ("object annotations on them", len(paths) - len(written), "their items are not written"),
     ]
     with pytest.raises(DataLossError):
@@ -3442,6 +3459,25 @@ def test_items_whose_label_files_differ_only_in_case_are_lost_alike_on_every_mac
     assert sorted(json.loads((tmp_path / "out/image_sizes.json").read_text())) == [
         f"images/train/{w[:-4]}.jpg" for w in written
     ]
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ("stra\u00dfe.jpg", "strasse.jpg", "STRASSE.jpg"),  # (full case folding made the first two one)
+        ("\ufb01le.jpg", "file.jpg"),  # the fi ligature: folded to 'fi' in full only
+        ("\u0149.jpg", "\u02bcn.jpg"),
+    ],
+)
+def test_names_one_only_by_full_case_folding_are_two_files_everywhere(paths: tuple[str, ...]) -> None:
+    """straße.jpg and strasse.jpg were reported as one file on macOS and Windows: both keep them apart
+    (each character is folded or upper-cased alone), so both are written."""
+    ds = _items("detect", *paths)
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "yolo").lost] == (
+        []
+        if len(paths) == 2
+        else [("items whose files are another item's on macOS or Windows", 1), ("object annotations on them", 1)]
+    )  # (strasse.txt and STRASSE.txt are one)
 
 
 @pytest.mark.usefixtures("folding_file_system")
@@ -3532,10 +3568,11 @@ def test_images_copied_whose_names_differ_only_in_case_are_lost_alike(tmp_path: 
     assert labelkit.plan(ds, "yolo").lost == []  # (no image is written)
     options = {"media": "copy", "media_root": str(root)}
     reason = (
-        f"{_CLASH_REASON} (item 'a.JPG', 'images/train/a.JPG', is written; item 'a.jpg', 'images/train/a.jpg', is not)"
+        f"{_CLASH_REASON} (item 'a.JPG', 'images/train/a.JPG', is written; item 'a.jpg', 'images/train/a.jpg', is "
+        "not: one on macOS and Windows)"
     )
     assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo", **options).lost] == [
-        ("items whose files are another item's on macOS and Windows", 1, reason),
+        ("items whose files are another item's on macOS or Windows", 1, reason),
         ("object annotations on them", 1, "their items are not written"),
     ]
     labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
@@ -3561,9 +3598,10 @@ def test_classify_images_whose_names_differ_only_in_case_are_lost_alike(tmp_path
     assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo", **options).lost] == [
         ("items whose file names Windows cannot hold", 1, f"{_WINDOWS_REASON} (item '3', 'train/cat/con.jpg')"),
         (
-            "items whose files are another item's on macOS and Windows",
+            "items whose files are another item's on macOS or Windows",
             1,
-            f"{_CLASH_REASON} (item '2', 'train/cat/A.jpg', is written; item '1', 'train/cat/a.jpg', is not)",
+            f"{_CLASH_REASON} (item '2', 'train/cat/A.jpg', is written; item '1', 'train/cat/a.jpg', is not: "
+            "one on macOS and Windows)",
         ),
         ("label annotations on them", 2, "their items are not written"),
     ]
@@ -3614,8 +3652,9 @@ def test_the_cli_refuses_items_of_one_file_on_macos_and_windows_and_writes_the_f
     out = tmp_path / "out"
     lost = [
         f"lost: 1 items whose file names Windows cannot hold: {_WINDOWS_REASON} (item '3:Con', 'labels/train/Con.txt')",
-        "lost: 1 items whose files are another item's on macOS and Windows: "
-        f"{_CLASH_REASON} (item '2:A', 'labels/train/A.txt', is written; item '1:a', 'labels/train/a.txt', is not)",
+        "lost: 1 items whose files are another item's on macOS or Windows: "
+        f"{_CLASH_REASON} (item '2:A', 'labels/train/A.txt', is written; item '1:a', 'labels/train/a.txt', is not: "
+        "one on macOS and Windows)",
         "lost: 2 object annotations on them: their items are not written",
     ]
     result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "yolo"])

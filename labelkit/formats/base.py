@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import UsageError
-from labelkit.io import ordered_map
+from labelkit.io import ordered_map, where_one
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, contains_match, decode_json_cell
 from labelkit.report import Finding, Report
@@ -641,7 +641,7 @@ def no_findings(path: Path, **options: Any) -> list[Finding]:
     return []
 
 
-UNPORTABLE_CLASH = "items whose files are another item's on macOS and Windows"
+UNPORTABLE_CLASH = "items whose files are another item's on macOS or Windows"
 UNPORTABLE_NAME = "items whose file names Windows cannot hold"
 SAME_FILE = "items whose files are another item's"
 
@@ -708,13 +708,17 @@ def drop_unportable(
         items = sorted({owners[n] for n in clashing})
         drop[items] = True
         n, k = next(iter(clashing.items()))
+        # the part where the two paths are first spelled otherwise (the parts before it are the same)
+        kept, lost = paths[k].split("/"), paths[n].split("/")
+        part = next((i for i, (a, b) in enumerate(zip(kept, lost, strict=False)) if a != b), 0)
         losses.append(
             (
                 UNPORTABLE_CLASH,
                 len(items),
-                "names differing only in case or Unicode normalisation are one file or folder there: the first "
-                f"by name is written, on every machine (item {ascii(ids[owners[k]])}, {ascii(paths[k])}, is "
-                f"written; item {ascii(ids[owners[n]])}, {ascii(paths[n])}, is not)",
+                "names differing only in case are one file or folder on macOS and Windows, and names differing "
+                "only in Unicode normalisation (NFC and NFD) on macOS: the first by name is written, on every "
+                f"machine (item {ascii(ids[owners[k]])}, {ascii(paths[k])}, is written; item "
+                f"{ascii(ids[owners[n]])}, {ascii(paths[n])}, is not: one on {where_one(kept[part], lost[part])})",
             )
         )
     dataset, gone = dataset.without_items(drop)
