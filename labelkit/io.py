@@ -216,8 +216,16 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
                 del alive[n]
         depth += 1
     # each yields to the first entry kept under the name it yields to (there is one: a name's first spelling
-    # keeps one path at every level below it)
-    yielding = {n: next(k for k in alive if f"{paths[k]}/".startswith(f"{name}/")) for n, name in lost_to.items()}
+    # keeps one path at every level below it). One pass over the kept paths, in order: looking through them for
+    # each would visit every slot the deletions above freed in ``alive``, for each (quadratic)
+    wanted = set(lost_to.values())
+    first_below: dict[str, int] = {}
+    for k, parts in alive.items():
+        for depth in range(1, len(parts) + 1):
+            name = "/".join(parts[:depth])
+            if name in wanted:
+                first_below.setdefault(name, k)
+    yielding = {n: first_below[name] for n, name in lost_to.items()}
     return reserved, dict(sorted(yielding.items()))
 
 
