@@ -3744,6 +3744,46 @@ def test_a_captions_file_read_with_categories_and_captions_without_one_loads_in_
     assert {p.name: _load(p) for p in sorted((tmp_path / "again/annotations").iterdir())} == files
 
 
+@pytest.mark.parametrize("beside", ["person_keypoints", "image_info"])
+def test_categories_only_a_bare_captions_file_listed_are_listed_in_an_instances_file(
+    tmp_path: Path, beside: str
+) -> None:
+    """A captions file read with a categories list beside captions without ``category_id`` is written without
+    the list; its categories went to an instances, stuff, labels or captions file that lists some, and when
+    the only other file was a keypoints or image info file, which lists its own, no file listed them: cat and
+    dog were gone, without a word. An instances file of the first split lists them."""
+    from pycocotools.coco import COCO
+
+    folder = tmp_path / "ds" / "annotations"
+    folder.mkdir(parents=True)
+    images = [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 8}]
+    captions = [{"id": 1, "image_id": 1, "caption": "a cat"}]
+    doc = {"images": images, "annotations": captions, "categories": _CAPTION_CATS}
+    (folder / "captions_val.json").write_text(json.dumps(doc))
+    person = {"id": 3, "name": "person", "supercategory": "person", "keypoints": ["nose"], "skeleton": []}
+    if beside == "person_keypoints":
+        pose = {"id": 5, "image_id": 1, "category_id": 3, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}
+        other = {"images": images, "annotations": [pose | {"keypoints": [2, 2, 2], "num_keypoints": 1}]}
+    else:  # (COCO's image_info_test2017.json lists categories beside its images)
+        other = {"images": images}
+    (folder / f"{beside}_val.json").write_text(json.dumps(other | {"categories": [person]}))
+    source = labelkit.load(tmp_path / "ds")
+    report = labelkit.convert(tmp_path / "ds", tmp_path / "out", to="coco")
+    assert report.lost == []
+    assert [(c.what, c.count) for c in report.transformed] == [("captions files' category lists", 1)]
+    files = {p.name: _load(p) for p in sorted((tmp_path / "out/annotations").iterdir())}
+    assert sorted(files) == sorted(["captions_val.json", f"{beside}_val.json", "instances_val.json"])
+    assert "categories" not in files["captions_val.json"]
+    assert files[f"{beside}_val.json"] == _load(folder / f"{beside}_val.json")
+    assert files["instances_val.json"]["categories"] == _CAPTION_CATS
+    assert files["instances_val.json"]["annotations"] == []
+    for name in files:
+        COCO(str(tmp_path / "out/annotations" / name))  # (no KeyError)
+    back = labelkit.load(tmp_path / "out")
+    assert sorted((c.id, c.name) for c in back.categories) == [(1, "cat"), (2, "dog"), (3, "person")]
+    assert [(o.id, o.keypoints) for o in back.objects()] == [(o.id, o.keypoints) for o in source.objects()]
+
+
 def test_an_attribute_integer_past_int64_is_carried_not_read_as_an_attribute(tmp_path: Path) -> None:
     """``"attributes": {"n": 10000000000000000000}`` became an attribute no record holds: labelkit JSON wrote
     a document its reader refuses, and a Parquet folder its reader refuses."""

@@ -209,18 +209,22 @@ class Writer:
             "(KeyError for a caption without one): the captions file is written without them, and its categories "
             "are listed in another file",
         )
+        keys = ["info", "licenses", "images", "annotations", "categories"]
         if self.ds.categories and specs and all(id(s) in bare for s in specs):
             # (a captions file with a caption without category_id cannot list them: an instances file does)
-            specs.insert(
-                0, FileSpec("instances", specs[0].split, ["info", "licenses", "images", "annotations", "categories"])
-            )
-        for spec in specs:
-            self.tasks_by_split.setdefault(spec.split or "default", set()).add(spec.task)
+            specs.insert(0, FileSpec("instances", specs[0].split, keys))
         listed = [
             s
             for s in specs
             if s.categories is not None and id(s) not in bare and s.task in ("instances", "stuff", "labels", "captions")
         ]
+        if unlisting and not listed and all(s.categories is not None for s in specs):
+            # the others are keypoints or image info files, which list their own: an instances file of the
+            # first split lists what only the captions files listed (it is the home of unlisted categories)
+            listed = [FileSpec("instances", specs[0].split, keys, [])]
+            specs.insert(0, listed[0])
+        for spec in specs:
+            self.tasks_by_split.setdefault(spec.split or "default", set()).add(spec.task)
         if listed and "coco:files" in self.info_extras and all(s.categories is not None for s in specs):
             self.category_home = listed[0]
             self.unlisted = {c.id for c in self.ds.categories} - {
