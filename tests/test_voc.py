@@ -1181,6 +1181,32 @@ def test_an_object_with_a_polygon_and_no_box_is_written_with_its_polygons_bounds
         assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).max() == 1
 
 
+@pytest.mark.parametrize("masks", ["auto", "all"])
+def test_a_polygon_only_object_without_a_class_is_lost_once_not_also_boxed(tmp_path: Path, masks: str) -> None:
+    """An object with a polygon and no box is written with its polygon's bounds; one of no known class is
+    lost whole (``objects without a known category``) and was counted among ``objects without a box`` too, as
+    if written: the counts are of the objects written."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="p", media=Media(path="p.jpg", width=10, height=10)))
+    ring = [[1.0, 2.0, 6.0, 2.0, 6.0, 7.0]]
+    ds.add(
+        Object(id="a", item_id="p", category_id=1, polygon=ring),
+        Object(id="b", item_id="p", category_id=None, polygon=ring),
+        Object(id="c", item_id="p", category_id=7, polygon=ring),
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks=masks)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("object annotations of unknown categories", 1),  # (category 7: dropped before the check)
+        *([("polygons", 1)] if masks == "auto" else []),
+        ("objects without a known category", 1),
+    ]
+    assert [(c.what, c.count) for c in report.transformed] == [("objects without a box", 1)] + (
+        [("polygons", 1)] if masks == "all" else []
+    )
+    assert report.written["object annotations"] == 1
+    assert [(o.category_id, o.bbox) for o in labelkit.load(tmp_path / "o").objects()] == [(1, (1.0, 2.0, 5.0, 5.0))]
+
+
 def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path) -> None:
     ds = Dataset(categories=[Category(id=1, name="dog")])
     ds.add_item(Item(id="p", media=Media(path="p.jpg", width=10, height=10)))

@@ -548,7 +548,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
 
 
 def _boxed(dataset: Dataset) -> tuple[Dataset, int]:
-    """The dataset with each object that has a polygon but neither box nor mask given its polygon's bounds.
+    """The dataset with each object of a known class, with a polygon and neither box nor mask, given its bounds.
 
     A VOC object needs a box (COCO and YOLO detect write such an object with those bounds too); a mask
     without a box is written to the PNGs only, as VOC's own mask-only objects read back so. Returns how many
@@ -565,11 +565,13 @@ def _boxed(dataset: Dataset) -> tuple[Dataset, int]:
         return dataset, 0
     polygon = objects["polygon"].combine_chunks()
     bounds, bounded = G.polygon_bounds_column(polygon)
-    need = (
+    known = pc.is_in(objects["category_id"], value_set=pa.array([c.id for c in dataset.categories], pa.int64()))
+    need = (  # (an object of no known class is lost whole: not boxed, nor counted)
         bounded
         & G.drawable_polygons(polygon)
         & true_mask(objects["bbox"].is_null())
         & true_mask(objects["mask"].is_null())
+        & true_mask(known)
     )
     if not need.any():
         return dataset, 0
