@@ -3064,3 +3064,29 @@ def test_the_cli_refuses_voc_items_of_one_file_on_macos_and_windows_and_writes_t
         *lost,
     ]
     assert sorted(p.name for p in (out / "Annotations").iterdir()) == ["A.xml", "b.xml"]
+
+
+@pytest.mark.parametrize("split", ["con", "Aux", "lpt1"])
+def test_items_of_a_split_whose_list_windows_cannot_hold_are_lost_on_every_machine(split: str, tmp_path: Path) -> None:
+    """A split named ``con`` is listed in ``ImageSets/Main/con.txt``, a device on Windows: it was written on every
+    machine without a word (YOLO's ``labels/con/`` items were reported lost). Its items are lost, as YOLO's."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    mask = np.zeros((4, 6), dtype=bool)
+    mask[0:2, 0:3] = True
+    for n, (item_id, item_split) in enumerate((("a", "train"), ("b", split))):
+        ds.add_item(Item(id=item_id, media=Media(path=f"{n}.jpg", width=6, height=4), split=item_split))
+        ds.add(Object(id=str(n), item_id=item_id, category_id=1, bbox=(0.0, 0.0, 3.0, 2.0), mask=_rle(mask)))
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").lost] == [
+        (
+            "items whose file names Windows cannot hold",
+            1,
+            f"{_WINDOWS_REASON} (item 'b', 'ImageSets/Main/{split}.txt')",
+        ),
+        ("object annotations on them", 1, "their items are not written"),
+    ]
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert [p for p in _written(tmp_path / "out") if p.startswith(("ImageSets", "Annotations"))] == [
+        "Annotations/a.xml",
+        "ImageSets/Main/train.txt",
+        "ImageSets/Segmentation/train.txt",
+    ]

@@ -3698,3 +3698,28 @@ def test_a_missing_train_or_val_split_is_pointed_at_another_and_noted(
     assert [n for n in report.notes if n.startswith("no ")] == [
         f"no {key} split: data.yaml's {key} points at {yaml_keys[key]} (Ultralytics requires {key})" for key in notes
     ]
+
+
+@pytest.mark.parametrize("split", ["con", "Nul", "com9"])
+def test_items_of_a_split_whose_darknet_list_windows_cannot_hold_are_lost_on_every_machine(
+    split: str, tmp_path: Path
+) -> None:
+    """Darknet lists a split ``con`` in ``con.txt``, a device on Windows: it was written on every machine without
+    a word, while the Ultralytics layout reports the items of ``labels/con/`` lost. Its items are lost so."""
+    ds = _items("detect", "a.jpg", "b.jpg")
+    items = ds.table("items")
+    column = items.schema.get_field_index("split")
+    items = items.set_column(column, "split", pa.array(["train", split]))
+    ds = Dataset.from_tables({**ds.tables(), "items": items}, ds.categories, ds.info)
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo", layout="darknet").lost] == [
+        ("items whose file names Windows cannot hold", 1, f"{_WINDOWS_REASON} (item '1:b', '{split}.txt')"),
+        ("object annotations on them", 1, "their items are not written"),
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, layout="darknet")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "image_sizes.json",
+        "obj.data",
+        "obj.names",
+        "obj_train_data",
+        "train.txt",
+    ]

@@ -470,6 +470,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     name is written. (Image names differing so are renamed instead: :func:`voc_xml.image_names`.) So are
     items whose XML is another's on every machine (ids ``a\b`` and ``a/b``, ``./x`` and ``x``, or ``a`` and
     ``a.xml/b``, whose folder is ``a``'s file): the first by id is written (:func:`.io.same_files`).
+    So are the items of a split whose list Windows cannot hold (``ImageSets/Main/con.txt``).
     """
     items = dataset.table("items")
     files = item_files(dataset)
@@ -481,6 +482,13 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         placed = [n for n, source in enumerate(sources) if source]
         paths += [f"JPEGImages/{names[n]}" for n in placed]
         owners += placed
+    # a split's list, ImageSets/Main/<split>.txt (con.txt: a device): its items are lost, as YOLO's of labels/con/
+    splits = [s or str(options.get("split") or "train") for s in items["split"].to_pylist()]
+    devices = {s for s in set(splits) if windows_cannot_hold(f"{s}.txt")}
+    if devices:
+        listed = [n for n, s in enumerate(splits) if s in devices]
+        paths += [f"ImageSets/Main/{splits[n]}.txt" for n in listed]
+        owners += listed
     reserved, yielding = unportable_paths(paths)
     ids = [str(v) for v in items["id"].to_pylist()]
     same = same_files(paths[: len(files)], ids)  # (image names are made distinct: voc_xml.image_names)

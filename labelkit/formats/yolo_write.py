@@ -25,7 +25,7 @@ from labelkit.formats.yolo_classify import classify_files, write_classify
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
 from labelkit.formats.yolo_lines import Lines, cached, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
-from labelkit.io import create_file, folded_name, same_files, unportable_paths
+from labelkit.io import create_file, folded_name, same_files, unportable_paths, windows_cannot_hold
 from labelkit.model import Dataset
 from labelkit.report import Report
 
@@ -287,6 +287,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     left out (see :func:`write`). So are items whose image is another's on every machine (ids ``a\b.jpg``
     and ``a/b.jpg``: one item when read back), or whose label file or image is a folder on another's way
     (``a.jpg`` and ``a.txt/b.jpg``): the first by id is written (:func:`.io.same_files`).
+    So are the items of a split whose Darknet list Windows cannot hold (``con.txt``).
     """
     if task_of(dataset, options) == "classify":  # (each filed image: <split>/<class folder>/<name>)
         items = dataset.table("items")
@@ -318,6 +319,13 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         # (an image on another's way: entries past the labels, each placed item's image)
         images = same_files([files.image_rel[i] for i in placed], [ids[i] for i in placed])
         same.update({len(ids) + j: len(ids) + k for j, k in images.items() if placed[j] not in same})
+    if str(options.get("layout") or "ultralytics") == "darknet":  # a split's list, <split>.txt (con.txt: a device)
+        splits = [s or str(options.get("split") or "train") for s in dataset.table("items")["split"].to_pylist()]
+        devices = {s for s in set(splits) if windows_cannot_hold(f"{s}.txt")}
+        if devices:
+            listed = [n for n, s in enumerate(splits) if s in devices]
+            entries = entries + [f"{splits[n]}.txt" for n in listed]
+            owners = owners + listed
     reserved, yielding = unportable_paths(entries, files.folders if entries is files.label_rel else None)
     return drop_unportable(dataset, entries, owners, reserved, yielding, same)
 
