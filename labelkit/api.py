@@ -34,6 +34,22 @@ Progress = Callable[[str], None]
 """Called with a short stage description (``reading coco``) as long work moves on."""
 
 
+EMPTY_PATH = "an empty path names no file or folder"
+"""The error for an input given as ``""`` (see :func:`input_path`)."""
+
+
+def input_path(path: str | Path) -> Path:
+    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder).
+
+    Raises:
+        InputError: ``path`` is ``""`` (``labelkit info "$DATA"`` with DATA unset read the current folder's
+            datasets); ``"."`` names the current folder.
+    """
+    if isinstance(path, str) and not path:
+        raise InputError(EMPTY_PATH, hint="name the current folder as .")
+    return Path(path)
+
+
 def _format(path: Path, name: str | None) -> FormatModule:
     """The reader of ``path``: the format named, else the one detected.
 
@@ -76,7 +92,7 @@ def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset
         >>> ds.stats().annotations["object"]
         9
     """
-    path = Path(path)
+    path = input_path(path)
     fmt = _format(path, format)
     parsed = parse_options(options, fmt, None)
     with input_guard(path), paused_gc():
@@ -99,7 +115,7 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
         >>> stats("fixtures/native/images.labelkit.json").annotations
         {'label': 1, 'object': 9}
     """
-    path = Path(path)
+    path = input_path(path)
     fmt = _format(path, format)
     read_options = parse_options(options, fmt, None).read
     if _may_count_polygons(fmt, read_options):
@@ -399,7 +415,7 @@ def convert(
         >>> convert("fixtures/native/images.labelkit.json", out, to="labelkit").read["items"]
         3
     """
-    src, dst = Path(src), Path(dst)
+    src, dst = input_path(src), Path(dst)
     refuse_output_in_input(src, dst)
     reader = _format(src, from_format)
     writer = _writer(to)
@@ -447,7 +463,7 @@ def validate(path: str | Path, format: str | None = None, **options: Any) -> lis
         >>> validate("fixtures/native/images.labelkit.json")
         []
     """
-    path = Path(path)
+    path = input_path(path)
     if not path.exists():
         raise InputError("no such file or folder", path=path)
     fmt = _format(path, format)

@@ -27,6 +27,16 @@ from labelkit.report import Report
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class InputPath(click.Path):
+    """An input argument: the empty text names no file (``Path("")`` is the current folder, which was read)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The path; ``""`` is an InputError (one line, exit 2), as in :func:`labelkit.api.input_path`."""
+        if isinstance(value, str):
+            api.input_path(value)
+        return super().convert(value, param, ctx)
+
+
 class StatusLine:
     """Progress on a terminal: one rewritten stderr line per stage with elapsed time; silent when piped."""
 
@@ -229,7 +239,7 @@ def _write_options(report_help: str) -> Callable[[F], F]:
 
 
 @cli.command()
-@click.argument("input", type=click.Path(path_type=Path))
+@click.argument("input", type=InputPath(path_type=Path))
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, help="Target format (see 'labelkit formats').")
 @click.option("--from", "from_format", help="Source format; detected when omitted.")
@@ -270,7 +280,7 @@ def convert(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=InputPath(path_type=Path))
 @click.option("--format", "format_name", help="The format; detected when omitted.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A read option (repeatable).")
@@ -303,7 +313,7 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=InputPath(path_type=Path))
 @click.option("--format", "format_name", help="The format; detected when omitted.")
 @click.option("--json", "as_json", is_flag=True, help="Print findings as JSON.")
 @click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A read option (repeatable).")
@@ -357,7 +367,7 @@ def formats_command(name: str | None) -> None:
 
 
 @cli.command(name="split")
-@click.argument("input", type=click.Path(path_type=Path))
+@click.argument("input", type=InputPath(path_type=Path))
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--ratios", help="Split shares summing to 1, e.g. train=0.8,val=0.1,test=0.1.")
 @click.option("--folds", type=int, help="Make K equal cross-validation folds named fold-0..fold-K-1 instead.")

@@ -442,6 +442,38 @@ def test_a_missing_input_with_its_format_named_is_no_such_file(
     assert (caught.value.location.path, caught.value.message) == ("nope", "no such file or folder")
 
 
+@pytest.mark.parametrize("fmt", [None, "yolo", "voc", "coco"])
+def test_an_empty_input_path_names_no_file_and_the_current_folder_is_not_read(
+    fmt: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty argument (``labelkit info "$DATA"`` with DATA unset) was ``Path("")``, the current folder: its
+    datasets were read (a YOLO folder's items printed, converted, split). It names no file, as for ``ls ""``."""
+    shutil.copytree(FIXTURES / "yolo/golden/detect", tmp_path / "d")
+    monkeypatch.chdir(tmp_path / "d")
+    named = [] if fmt is None else ["--format", fmt]
+    source = [] if fmt is None else ["--from", fmt]
+    expected = "labelkit: error: an empty path names no file or folder; hint: name the current folder as .\n"
+    for args in (
+        ["info", *named, ""],
+        ["validate", *named, ""],
+        ["convert", *source, "", "../out", "--to", "labelkit"],
+        ["split", *source, "", "../out", "--ratios", "train=1"],
+    ):
+        result = run(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", expected), args
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]
+    for call in (
+        lambda: labelkit.load("", fmt),
+        lambda: labelkit.stats("", fmt),
+        lambda: labelkit.validate("", fmt),
+        lambda: labelkit.convert("", tmp_path / "out", to="labelkit", from_format=fmt),
+    ):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert (caught.value.location.path, caught.value.message) == (None, "an empty path names no file or folder")
+    assert labelkit.load(".", "yolo").stats().items == labelkit.load(Path(), "yolo").stats().items > 0
+
+
 def test_validate_parquet_findings(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
