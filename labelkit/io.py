@@ -195,7 +195,8 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
     )
     if not maybe_windows and len(folded_folders) == len(on_the_way):
         keys = set(folded.split("\x00"))  # ('/' + each path, folded)
-        if len(keys) == len(paths) and not any(f"/{f}" in keys for f in folded_folders):
+        # (as many as the paths' spellings: equal paths are one file everywhere, as YOLO's x.jpg and x.png share x.txt)
+        if len(keys) == len(set(paths)) and not any(f"/{f}" in keys for f in folded_folders):
             return [], {}  # the usual case: no part Windows cannot hold, and no two names alike
     # the paths Windows cannot hold are not written; of the others, level by level from the top, each name
     # (folder or file) keeps its first spelling by name, and the paths of other spellings yield to it

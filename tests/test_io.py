@@ -529,3 +529,18 @@ def test_paths_yielding_to_another_spelling_of_their_folder_name_the_first_kept_
     reserved, yielding = unportable_paths(paths(60_000))
     assert reserved == []
     assert yielding == {n: 60_000 for n in range(60_000)} | {60_001: 60_000}
+
+
+def test_paths_given_twice_keep_the_quick_usual_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Equal paths are one file everywhere (YOLO's ``x.jpg`` and ``x.png`` share ``x.txt``), yet one such pair
+    sent the check through every part of every path: 118,000 label files took 1.4 s instead of 0.1 s. Only
+    the folders' names are looked at one by one then."""
+    import labelkit.io as io_module
+
+    looked: list[str] = []
+    real = io_module.windows_cannot_hold
+    monkeypatch.setattr(io_module, "windows_cannot_hold", lambda name: looked.append(name) or real(name))
+    paths = [f"labels/train/{n:05d}.txt" for n in range(10_000)]
+    assert unportable_paths([*paths, paths[7]]) == ([], {})
+    assert sorted(looked) == ["labels", "train"]
+    assert unportable_paths([*paths, paths[7].upper()]) == ([], {n: 10_000 for n in range(10_000)})
