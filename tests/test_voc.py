@@ -2977,6 +2977,13 @@ def test_a_case_folding_file_system_gets_the_voc_output_every_machine_gets(tmp_p
         ('"q"/<r>', 'Annotations/"q"/<r>.xml'),
         ("s*", "Annotations/s*.xml"),
         ("t\x1f", "Annotations/t\x1f.xml"),
+        # a drive on Windows, a relative path elsewhere (refused as an unsafe name, with no item named)
+        ("b:c", "Annotations/b:c.xml"),
+        ("C:x", "Annotations/C:x.xml"),
+        ("C:", "Annotations/C:.xml"),
+        ("c:/x", "Annotations/c:/x.xml"),
+        ("c:\\x", "Annotations/c:/x.xml"),
+        ("c:../x", "Annotations/c:../x.xml"),
     ],
 )
 def test_items_whose_files_windows_cannot_hold_are_lost_on_every_machine(
@@ -2991,6 +2998,41 @@ def test_items_whose_files_windows_cannot_hold_are_lost_on_every_machine(
     assert [p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.xml")] == [
         "Annotations/b.xml"
     ]
+
+
+@pytest.mark.parametrize("item_id", ["/a", "//host/share/a", "\\\\host\\share\\a", "../a", "a/../b", "c:/x/../y", ""])
+def test_an_item_id_that_cannot_name_a_file_inside_the_output_is_an_error_naming_the_item(
+    item_id: str, tmp_path: Path
+) -> None:
+    """The error was 'unsafe file name ...' with no item named (and no file: the dataset was built in code)."""
+    for call in (
+        lambda: labelkit.plan(_masked_items("b", item_id), "voc"),
+        lambda: labelkit.save(_masked_items("b", item_id), tmp_path / "out", "voc", allow_loss=True),
+    ):
+        with pytest.raises(OutputError) as err:
+            call()
+        assert err.value.message == f"item {item_id!r}: its id cannot name a file inside the output"
+        assert (err.value.expected, err.value.hint) == (
+            "a relative path without '..'",
+            "rename the item (Pascal VOC names an item's files after its id: Annotations/<id>.xml)",
+        )
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_cli_refuses_a_drive_like_voc_item_id_as_a_loss_and_writes_the_others_with_allow_loss(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "in.labelkit.json"
+    labelkit.save(_masked_items("b", "b:c"), src, "labelkit")
+    out = tmp_path / "out"
+    lost = f"lost: 1 items whose file names Windows cannot hold: {_WINDOWS_REASON} (item 'b:c', 'Annotations/b:c.xml')"
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "voc"])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.splitlines()[0] == f"labelkit: {lost}"
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "voc", "--allow-loss"])
+    assert result.exit_code == 0, result.output
+    assert lost in result.stdout.splitlines()
+    assert [p for p in _written(out) if p.startswith("Annotations")] == ["Annotations/b.xml"]
 
 
 def test_classes_whose_list_files_windows_cannot_hold_are_not_listed(tmp_path: Path) -> None:

@@ -3532,6 +3532,38 @@ def test_items_whose_label_files_windows_cannot_hold_are_lost_on_every_machine(
     ]
 
 
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+@pytest.mark.parametrize(
+    ("item_id", "file"),
+    [("b:c", "b:c.txt"), ("C:x", "C:x.txt"), ("C:", "C:.txt"), ("c:/x", "c:/x.txt"), ("c:\\x", "c:/x.txt")],
+)
+def test_drive_like_item_ids_without_an_image_path_are_lost_as_pascal_voc_loses_them(
+    layout: str, item_id: str, file: str, tmp_path: Path
+) -> None:
+    """An item without an image path is named after its id: a drive-like id (b:c, c:/x) is a relative path
+    holding ':', which Windows refuses, as Pascal VOC reports it; an image path with a drive (c:/data/a.jpg) is
+    a Windows absolute path, named by its base name (a.txt), as /data/a.jpg is."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for n, (i, path) in enumerate(((item_id, None), ("w", "c:/data/a.jpg"), ("p", "/data/b.jpg"))):
+        ds.add_item(Item(id=i, split="train", media=Media(path=path, width=10, height=10)))
+        ds.add(Object(id=str(n), item_id=i, category_id=0, bbox=(1.0, 1.0, 2.0, 3.0)))
+    folder = "labels/train" if layout == "ultralytics" else "obj_train_data"
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo", layout=layout).lost] == [
+        (
+            "items whose file names Windows cannot hold",
+            1,
+            f"{_WINDOWS_REASON} (item {ascii(item_id)}, {ascii(f'{folder}/{file}')})",
+        ),
+        ("object annotations on them", 1, "their items are not written"),
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, layout=layout)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.txt")) == (
+        [f"{folder}/a.txt", f"{folder}/b.txt"]
+        if layout == "ultralytics"
+        else [f"{folder}/a.txt", f"{folder}/b.txt", "train.txt"]
+    )
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from labelkit.errors import LINE_BREAKS, OutputError, UsageError
+from labelkit.errors import LINE_BREAKS, InputError, OutputError, UsageError
 from labelkit.formats import voc_xml
 from labelkit.formats.base import drop_unportable
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
@@ -454,10 +454,30 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
 def item_files(dataset: Dataset) -> list[str]:
     r"""Each item's file below ``Annotations/``, without ``.xml`` (``writable`` finds them, ``write`` reuses them).
 
-    An id made a plain relative path (``a\b`` is ``a/b``): VOC names an item's files after its id.
+    An id made a plain relative path (``a\b`` is ``a/b``): VOC names an item's files after its id. An id that
+    starts as a drive would on Windows (``b:c``, ``C:x``, ``c:/x``) is a relative path elsewhere, whose name
+    Windows cannot hold (``:``): :func:`writable` reports its item lost, as it does ``x/b:c``.
+
+    Raises:
+        OutputError: an id that cannot name a file inside the output (``/a``, ``//host/a``, ``../a``, empty).
     """
     ids = dataset.table("items")["id"]
-    return cached(dataset, "voc:files", lambda: [safe_relpath(str(i)) for i in ids.to_pylist()])
+    return cached(dataset, "voc:files", lambda: [_item_file(str(i)) for i in ids.to_pylist()])
+
+
+def _item_file(item_id: str) -> str:
+    """An item's file below ``Annotations/``, without ``.xml`` (see :func:`item_files`)."""
+    text = item_id.replace("\\", "/")
+    try:
+        if text[1:2] == ":" and not text.startswith("/"):  # (a drive: "./" keeps safe_relpath from taking it so)
+            return safe_relpath(f"./{text}")
+        return safe_relpath(item_id)
+    except InputError:
+        raise OutputError(
+            f"item {item_id!r}: its id cannot name a file inside the output",
+            expected="a relative path without '..'",
+            hint="rename the item (Pascal VOC names an item's files after its id: Annotations/<id>.xml)",
+        ) from None
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
