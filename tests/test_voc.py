@@ -3058,6 +3058,56 @@ def test_classes_whose_list_files_windows_cannot_hold_are_not_listed(tmp_path: P
     ]
 
 
+def test_actions_whose_list_files_windows_cannot_hold_are_not_listed(tmp_path: Path) -> None:
+    """Action 'con.x' (an XML name) wrote ImageSets/Action/con.x_train.txt, a device on Windows: its flags that
+    would be that list's lines are reported lost and the list is not written; the XML keeps them, and other
+    actions are listed. ('a:b' is no XML name here: its flags were and are lost as malformed, with no list.)"""
+    ds = Dataset(categories=[Category(id=0, name="person")])
+    objects = {
+        "a": {"con.x": 1, "jumping": 1},
+        "b": {"con.x": 0, "a:b": 1},
+        "c": {"Nul.run": 1},
+        "m": {"con.x": 1},  # (its item's voc:imagesets leaves out Action: no list line)
+    }
+    for n, (item_id, flags) in enumerate(objects.items()):
+        meta = {"voc:imagesets": ["Main"]} if item_id == "m" else {}
+        split = "val" if item_id == "c" else "train"
+        ds.add_item(Item(id=item_id, split=split, media=Media(path=f"{n}.jpg", width=6, height=4), metadata=meta))
+        ds.add(
+            Object(id=str(n), item_id=item_id, category_id=0, bbox=(0.0, 0.0, 3.0, 2.0), extras={"voc:actions": flags})
+        )
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").lost] == [
+        (
+            "malformed voc:* object values",
+            1,
+            "Pascal VOC needs integer flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
+        ),
+        (
+            "action flags whose ImageSets/Action list Windows cannot create",
+            3,
+            "ImageSets/Action/<action>_<split>.txt is named after the action, and Windows opens a device for a "
+            "name that is CON, PRN, AUX, NUL, COM1-COM9 or LPT1-LPT9 before its first dot: the list is not "
+            "written, on every machine (the flags stay in the XML's <actions>; tools reading the lists, as "
+            "VOC2012's devkit does, do not see them) (action 'con.x', 'ImageSets/Action/con.x_train.txt')",
+        ),
+    ]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "voc")
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert {p.name: p.read_text() for p in (tmp_path / "out/ImageSets/Action").iterdir()} == {
+        "jumping_train.txt": "a 1  1\n",
+        "train.txt": "a\nb\n",
+        "val.txt": "c\n",
+    }
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert {o.item_id: o.extras.get("voc:actions") for o in back.objects()} == {
+        "a": {"con.x": 1, "jumping": 1},
+        "b": {"con.x": 0},
+        "c": {"Nul.run": 1},
+        "m": {"con.x": 1},
+    }
+
+
 def test_images_copied_whose_names_differ_only_in_case_are_named_after_their_items(tmp_path: Path) -> None:
     """x/A.png and y/a.png were JPEGImages/A.png and a.png: one file on macOS and Windows. Renamed as images
     of one name are; an image named as a device is not copied, and its item is lost."""

@@ -541,6 +541,15 @@ def class_list_ok(name: str) -> bool:
     return is_plain_name(name) and not windows_cannot_hold(f"{name}_.txt")
 
 
+def action_list_ok(action: str) -> bool:
+    """Whether an action can name its ``ImageSets/Action/<action>_<split>.txt`` on every machine.
+
+    An XML name (:func:`.voc_values.tag_ok`) that is not a name Windows takes for a device before its first
+    dot (``con.x``, ``Nul.jump``), as a class's list.
+    """
+    return class_list_ok(action)
+
+
 def listable(item_id: str) -> bool:
     """Whether an item id can be a line of an ImageSets list.
 
@@ -573,6 +582,9 @@ def _write_action_lists(
     An object's line gives each action its ``voc:actions`` holds (as its XML's ``<actions>``), in the order of
     the images and of their XML objects; ``trainval`` lists again, sorted, when the input had them.
 
+    An action whose list Windows cannot create (``con.x_train.txt``: a device) has none: check() reports its
+    flags lost there (its XML keeps them).
+
     Raises:
         OutputError: an action and split whose file would be another list's (action ``a`` of split ``b_c`` and
             ``a_b`` of split ``c``; action ``jumping`` of split ``train`` and split ``jumping_train``).
@@ -591,6 +603,8 @@ def _write_action_lists(
     written = {folded_name(f"{split}.txt"): f"the list of split {split!r}" for split in split_lists}
     for split, by_action in sorted(by_split.items()):
         for action, lines in sorted(by_action.items()):
+            if not action_list_ok(action):
+                continue
             name = f"{action}_{split}.txt"
             if folded_name(name) in written:
                 raise OutputError(
