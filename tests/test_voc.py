@@ -3080,7 +3080,8 @@ def test_actions_whose_list_files_windows_cannot_hold_are_not_listed(tmp_path: P
         (
             "malformed voc:* object values",
             1,
-            "Pascal VOC needs integer flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
+            "Pascal VOC needs integer flags, action names that can be XML tags (a letter or _, then letters, digits, "
+            "_, - and .), parts with a name and 4 numbers, a point of 2 numbers: not written",
         ),
         (
             "action flags whose ImageSets/Action list Windows cannot create",

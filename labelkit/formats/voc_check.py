@@ -227,7 +227,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.lose(
             "malformed voc:* object values",
             malformed_count(voc_rows),
-            "Pascal VOC needs integer flags, parts with a name and 4 numbers, a point of 2 numbers: not written",
+            "Pascal VOC needs integer flags, action names that can be XML tags (a letter or _, then letters, digits, "
+            "_, - and .), parts with a name and 4 numbers, a point of 2 numbers: not written",
         )
         _report_dota_difficult(objects, known & box_ok, report)
         _report_unlisted_actions(dataset, known & box_ok, report, str(options.get("split") or "train"))
