@@ -30,6 +30,7 @@ MODULES = [
     "labelkit.formats.yolo",
     "labelkit.formats.yolo_configs",
     "labelkit.formats.yolo_folders",
+    "labelkit.formats.yolo_layout",
     "labelkit.formats.yolo_lines",
     "labelkit.formats.yolo_media",
     "labelkit.formats.yolo_numbers",

@@ -2177,6 +2177,134 @@ def test_a_darknet_list_line_naming_nothing_without_an_image_extension_is_an_err
     assert ds.table("objects").num_rows == 3
 
 
+@pytest.mark.parametrize(
+    ("config", "where", "value"),
+    [
+        ("train: images/train\nval: data.yaml\nnames: [cat]\n", 2, "data.yaml"),
+        ("names: [cat]\ntrain: images/train\nval:\n  - images/train\n  - ./data.yaml\n", 5, "./data.yaml"),
+    ],
+)
+def test_data_yaml_naming_itself_as_a_split_list_is_an_error_at_its_line(
+    tmp_path: Path, config: str, where: int, value: str
+) -> None:
+    """``val: data.yaml`` read the config's own lines as image paths, passed over (no image extension) with a note
+    blaming its line 1 (``train: images/train``): it is an error at the data.yaml line naming it, as obj.data's is."""
+    (tmp_path / "images/train").mkdir(parents=True)
+    (tmp_path / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (10, 8)).save(tmp_path / "images/train/a.jpg")
+    (tmp_path / "labels/train/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (tmp_path / "data.yaml").write_text(config)
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path)
+    assert err.value.message == "data.yaml's val names data.yaml itself, not a list of images"
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "data.yaml"), where)
+    assert err.value.found == repr(value)
+    assert err.value.hint == "name the val split's images folder (val: images/val) or list of images"
+    run = CliRunner().invoke(cli, ["info", str(tmp_path)])
+    assert run.exit_code == 2
+    assert run.output.startswith(f"labelkit: error: {tmp_path / 'data.yaml'}:{where}: data.yaml's val names data.yaml")
+
+
+@pytest.mark.parametrize(
+    ("value", "files", "where", "found"),
+    [
+        ("names.txt", {"names.txt": "cat\n"}, ("names.txt", 1), "cat"),
+        (
+            "lists/val.txt",
+            {"lists/val.txt": "# val images\n\nimages/val\nREADME\n"},
+            ("lists/val.txt", 3),
+            "images/val",
+        ),
+        ("notes.md", {"notes.md": "# notes\nsplit by hand\n"}, ("notes.md", 2), "split by hand"),
+        ("other.yaml", {"other.yaml": "train: images/train\n"}, ("other.yaml", 1), "train: images/train"),
+    ],
+)
+def test_an_ultralytics_list_with_no_line_of_an_image_extension_is_an_error(
+    tmp_path: Path, value: str, files: dict[str, str], where: tuple[str, int], found: str
+) -> None:
+    """``val: names.txt`` passed over the class names (no image extension) with a note only, leaving the split
+    empty (Ultralytics stops: no images found): a list none of whose lines has an image extension is an error at
+    its first line, naming the data.yaml line that names it. A list with some such lines keeps the note."""
+    (tmp_path / "images/train").mkdir(parents=True)
+    (tmp_path / "lists").mkdir()
+    Image.new("RGB", (10, 8)).save(tmp_path / "images/train/a.jpg")
+    (tmp_path / "images/train/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "data.yaml").write_text(f"names: [cat]\ntrain: images/train\nval: {value}\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path)
+    assert err.value.message == "a list of images names no image: none of its lines has an image extension"
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / where[0]), where[1])
+    assert err.value.found == repr(found)
+    assert err.value.hint == (
+        f"data.yaml's val: {value} (data.yaml:3) names this file as a list of images (a path a line): name the "
+        "split's images folder or list there"
+    )
+    (tmp_path / "lists/val.txt").write_text("\n# val images\nimages/train/a.jpg\nimages/val\nREADME\n")  # some: read
+    (tmp_path / "data.yaml").write_text("names: [cat]\ntrain: [images/train, names.txt]\nval: lists/val.txt\n")
+    (tmp_path / "names.txt").write_text("cat\n")
+    with pytest.raises(InputError) as err:  # (a split's other sources do not make such a list one)
+        labelkit.load(tmp_path)
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "names.txt"), 1)
+    assert err.value.hint is not None and err.value.hint.startswith("data.yaml's train: names.txt (data.yaml:2) ")
+    (tmp_path / "data.yaml").write_text("names: [cat]\ntrain: images/train\nval: lists/val.txt\n")
+    (tmp_path / "lists/empty.txt").write_text("\n# no images yet\n")  # (no line at all: an empty split, as before)
+    ds = labelkit.load(tmp_path)
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("images/train/a", "val")]
+    assert ds.read_notes == [
+        "2 lines of image lists name no image (no image extension: 'images/val' at lists/val.txt:4 first): not "
+        "read, as Ultralytics reads none of them"
+    ]
+    (tmp_path / "data.yaml").write_text("names: [cat]\ntrain: images/train\nval: lists/empty.txt\n")
+    ds = labelkit.load(tmp_path)
+    assert [i.id for i in ds.items()] == ["a"]
+    assert ds.read_notes == []
+
+
+@pytest.mark.parametrize("config", ["obj.data", "data.yaml"])
+def test_list_lines_naming_an_image_not_found_nor_its_label_file_are_read_with_a_note(
+    tmp_path: Path, config: str
+) -> None:
+    """A list line naming an image that is not there, and no label file either (``missing/b.jpg``), was read as
+    an item of no size and no objects without a word. It still is (lists often ship without their images), with
+    a read note counting such lines and naming the first."""
+    (tmp_path / "obj").mkdir()
+    Image.new("RGB", (10, 8)).save(tmp_path / "obj/a.jpg")
+    (tmp_path / "obj/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (tmp_path / "obj/c.txt").write_text("0 0.5 0.5 0.1 0.1\n")  # (labels shipped without their image: no note)
+    (tmp_path / "obj.names").write_text("cat\n")
+    (tmp_path / "train.txt").write_text("obj/a.jpg\nmissing/b.jpg\nobj/c.jpg\n")
+    if config == "obj.data":
+        (tmp_path / "obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\n")
+    else:
+        (tmp_path / "data.yaml").write_text("train: train.txt\nnames: [cat]\n")
+    ds = labelkit.load(tmp_path / config, "yolo", image_size="10x8")
+    prefix = "obj/"
+    assert [(i.id, i.media.path, i.media.width) for i in ds.items()] == [
+        (f"{prefix}a", "obj/a.jpg", 10),
+        ("missing/b", "missing/b.jpg", 10),
+        (f"{prefix}c", "obj/c.jpg", 10),
+    ]
+    assert [o.item_id for o in ds.objects()] == [f"{prefix}a", f"{prefix}c"]
+    assert ds.read_notes == [
+        "1 list line names an image not found, nor its label file ('missing/b.jpg' at train.txt:2): it is read as "
+        "an image without objects (a list shipped without its images?)"
+    ]
+    (tmp_path / "val.txt").write_text("obj/a.jpg\n")
+    (tmp_path / "train.txt").write_text("obj/a.jpg\n\nmissing/d.jpg\nmissing/b.jpg\nmissing/d.jpg\n")
+    if config == "obj.data":
+        (tmp_path / "obj.data").write_text("classes = 1\nvalid = val.txt\ntrain = train.txt\nnames = obj.names\n")
+    else:
+        (tmp_path / "data.yaml").write_text("val: val.txt\ntrain: train.txt\nnames: [cat]\n")
+    ds = labelkit.load(tmp_path / config, "yolo", image_size="10x8")
+    assert [i.id for i in ds.items()].count("missing/d") == 1
+    assert ds.read_notes == [
+        "3 list lines name images not found, nor their label files ('missing/d.jpg' at train.txt:3 first): each is "
+        "read as an image without objects (a list shipped without its images?)"
+    ]
+
+
 @pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
 @pytest.mark.parametrize("entry", [".", "./.", "images", "images/./"])
 def test_a_list_line_naming_a_folder_names_its_line(tmp_path: Path, config: str, entry: str) -> None:
@@ -2191,7 +2319,7 @@ def test_a_list_line_naming_a_folder_names_its_line(tmp_path: Path, config: str,
         ds = labelkit.load(tmp_path / config, "yolo")
         assert [i.id for i in ds.items()] == ["images/a"]
         assert ds.read_notes == [
-            f"1 lines of image lists name no image (no image extension: {entry!r} at train.txt:2 first): not read, "
+            f"1 line of image lists names no image (no image extension: {entry!r} at train.txt:2): not read, "
             "as Ultralytics reads none of them"
         ]
         return
@@ -2307,7 +2435,7 @@ def test_ultralytics_list_lines_of_avif_and_jp2_images_are_read(tmp_path: Path) 
     ]
     assert len(list(ds.objects())) == 3
     assert ds.read_notes == [
-        "1 lines of image lists name no image (no image extension: 'images' at train.txt:4 first): not read, "
+        "1 line of image lists names no image (no image extension: 'images' at train.txt:4): not read, "
         "as Ultralytics reads none of them"
     ]
 

@@ -34,6 +34,7 @@ from labelkit.formats.yolo_layout import (
     read_names_file,
     rel_path,
     split_sources,
+    yaml_value_line,
 )
 from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, load_sizes
 from labelkit.io import Inside, is_file, read_text, safe_relpath
@@ -105,12 +106,26 @@ def ultralytics_layout(
     if unkept:  # (a written data.yaml has the splits, names and keypoint keys only: download could fetch it all)
         layout.notes.append(f"data.yaml's {', '.join(unkept)} not kept: a data.yaml written from it has no such key")
     missing: list[str] = []
-    no_images: list[tuple[Path, int, str]] = []
-    sources = split_sources(root, config, missing)
+    origins: dict[Path, tuple[str, int]] = {}
+    sources = split_sources(root, config, missing, origins)
     inside = None if follow else Inside(root)
+    lines = _ListLines(no_images=[])
     relocated = Relocated(root)
     for source, split in sources.items():
-        layout.entries += _entries_from_source(source, root, split, sizes, inside, relocated, no_images)
+        key, index = origins[source]
+        value = config[key][index] if isinstance(config[key], list) else config[key]
+        at = yaml_value_line(config_path, key, index) if source.is_file() else None
+        if source.is_file() and os.path.samefile(source, config_path):  # (its keys and names read as images)
+            raise InputError(
+                f"{config_path.name}'s {key} names {config_path.name} itself, not a list of images",
+                path=config_path,
+                line=at,
+                found=repr(value),
+                hint=f"name the {key} split's images folder ({key}: images/{key}) or list of images",
+            )
+        where = config_path.name if at is None else f"{config_path.name}:{at}"
+        lines.named_by = f"{config_path.name}'s {key}: {value} ({where})"
+        layout.entries += _entries_from_source(source, root, split, sizes, inside, relocated, lines)
     if not sources:
         hint = f"download: {config['download']}" if config.get("download") else None
         raise InputError(
@@ -121,13 +136,15 @@ def ultralytics_layout(
             hint=hint,
         )
     layout.notes += [f"data.yaml's {m} names no images or labels found: nothing of it is read" for m in missing]
-    if no_images:  # (Ultralytics keeps the lines of an image extension only)
-        first, number, line = no_images[0]
+    if lines.no_images:  # (Ultralytics keeps the lines of an image extension only)
+        first, number, line = lines.no_images[0]
+        count = len(lines.no_images)
+        lines_name = "1 line of image lists names" if count == 1 else f"{count:,} lines of image lists name"
         layout.notes.append(
-            f"{len(no_images):,} lines of image lists name no image (no image extension: {line!r} at "
-            f"{rel_path(first, root)}:{number} first): not read, as Ultralytics reads none of them"
+            f"{lines_name} no image (no image extension: {line!r} at {rel_path(first, root)}:{number}"
+            f"{' first' if count > 1 else ''}): not read, as Ultralytics reads none of them"
         )
-    layout.notes += [note for note in (relocated.note(),) if note is not None]
+    layout.notes += [note for note in (lines.absent_note(root), relocated.note()) if note is not None]
     layout.entries = _one_per_file(layout.entries)
     return layout
 
@@ -155,10 +172,10 @@ def _entries_from_source(
     sizes: dict[str, tuple[int, int]],
     inside: Inside | None,
     relocated: Relocated,
-    no_images: list[tuple[Path, int, str]],
+    lines: _ListLines,
 ) -> list[Entry]:
     if source.is_file():
-        return _entries_from_list(source, root, split, inside, relocated, no_images)
+        return _entries_from_list(source, root, split, inside, relocated, lines)
     if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
         return entries_from_labels(source, root, split, sizes)
     entries = []
@@ -332,6 +349,34 @@ class Relocated:
         )
 
 
+class _ListLines:
+    """What the lists of a config name that is read with a note: lines of no image extension, absent images.
+
+    Args:
+        no_images: for an Ultralytics config (``get_img_files`` keeps the lines of an image extension only),
+            the lines of no image extension, passed over; None for Darknet's, which reads every line.
+        named_by: the config line naming the list being read (``obj.data's train = train.txt (obj.data:2)``).
+    """
+
+    def __init__(self, no_images: list[tuple[Path, int, str]] | None = None, named_by: str = "the config") -> None:
+        self.no_images = no_images
+        self.named_by = named_by
+        self.absent: list[tuple[Path, int, str]] = []
+        """The lines naming an image that is not there, nor its label file: the file, its line number, the line."""
+
+    def absent_note(self, root: Path) -> str | None:
+        """The read note counting the lines of :attr:`absent`, naming the first; None when there is none."""
+        if not self.absent:
+            return None
+        source, number, line = self.absent[0]
+        at = f"{line!r} at {rel_path(source, root)}:{number}"
+        if len(self.absent) == 1:
+            what = f"1 list line names an image not found, nor its label file ({at}): it is"
+        else:
+            what = f"{len(self.absent):,} list lines name images not found, nor their label files ({at} first): each is"
+        return f"{what} read as an image without objects (a list shipped without its images?)"
+
+
 _LIST_FIX = "rewrite the list with paths relative to the dataset folder (or the list's)"
 _LISTED_IMAGE_EXTENSIONS = frozenset({*IMAGE_EXTENSIONS, ".avif", ".jp2", ".jpeg2000"})
 """Extensions of the list lines an Ultralytics list reads: any version's ``IMG_FORMATS`` (8.3 reads ``.avif`` and
@@ -344,21 +389,25 @@ def _entries_from_list(
     split: str | None,
     inside: Inside | None,
     relocated: Relocated,
-    no_images: list[tuple[Path, int, str]] | None = None,
-    named_by: str = "the config",
+    lines: _ListLines,
 ) -> list[Entry]:
     """The images a list names, a line each; blank lines and ``#`` comments are skipped.
 
-    With ``no_images`` (an Ultralytics list: ``get_img_files`` keeps the lines of an image extension only),
-    a line without an image extension (a folder, ``notes.md``) is not read, and is added to it. In a Darknet
-    list (``named_by``: the ``obj.data`` line naming it), such a line naming no file, nor a label file, is an
-    error (``obj.names`` or a notes file named as the list: its lines are no images). A line naming
-    a file outside the dataset (a list written on another machine) is read as the file inside it whose path
-    ends so (:class:`Relocated`, which notes it), else refused.
+    In an Ultralytics list (``lines.no_images`` set: ``get_img_files`` keeps the lines of an image extension
+    only), a line without an image extension (a folder, ``notes.md``) is not read, and is added to it; a list
+    with no line of an image extension is an error (``names.txt`` named as the list: its lines are no
+    images). In a Darknet list, such a line naming no file, nor a label file, is an error (``obj.names`` or a
+    notes file named as the list). The error's hint names ``lines.named_by``. A line naming an image that is
+    not there, nor its label file, is read (lists often ship without their images) and added to
+    ``lines.absent``. A line naming a file outside the dataset (a list written on another machine) is read
+    as the file inside it whose path ends so (:class:`Relocated`, which notes it), else refused.
     """
     entries = []
     seen: set[Path] = set()
     text = dataset_text(list_file, inside)
+    no_images = lines.no_images
+    first_skipped = len(no_images) if no_images is not None else 0
+    read = 0
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -367,6 +416,7 @@ def _entries_from_list(
         if no_images is not None and not imagelike:
             no_images.append((list_file, number, line))
             continue
+        read += 1
         below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
         climbs = [below] if below is not None else _climbing(line, list_file.parent, root)
         if not climbs and _outside(line):  # (outside the dataset: another machine's path?)
@@ -402,14 +452,26 @@ def _entries_from_list(
                     path=list_file,
                     line=number,
                     found=repr(line),
-                    hint=f"{named_by} names this file as a list of images (a path a line): name the split's list there",
+                    hint=f"{lines.named_by} names this file as a list of images (a path a line): name the split's "
+                    "list there",
                 )
+            lines.absent.append((list_file, number, line))
             image = candidates[0]
         if image in seen:  # an image listed twice (to weigh it in training) is one item
             continue
         seen.add(image)
         key = Path(rel_path(image, root) if climbs else name).with_suffix("").as_posix()
         entries.append(Entry(split, key, image, img2label(image)))
+    if no_images is not None and not read and len(no_images) > first_skipped:  # (its lines are no image paths)
+        _, number, line = no_images[first_skipped]
+        raise InputError(
+            "a list of images names no image: none of its lines has an image extension",
+            path=list_file,
+            line=number,
+            found=repr(line),
+            hint=f"{lines.named_by} names this file as a list of images (a path a line): name the split's "
+            "images folder or list there",
+        )
     return entries
 
 
@@ -431,6 +493,7 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         line_of[key.strip()] = number
 
     relocated = Relocated(root)
+    lines = _ListLines()
     moved: list[str] = []
 
     def local(key: str) -> Path:
@@ -466,8 +529,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         # (labelkit lists a val split under Darknet's valid key, as val.txt: it reads back as val)
         split = source.stem if key == "valid" and source.stem in ("val", "validation") else key
         if source.is_file():
-            named_by = f"obj.data's {key} = {config[key]} (obj.data:{line_of[key]})"
-            layout.entries += _entries_from_list(source, root, split, inside, relocated, named_by=named_by)
+            lines.named_by = f"obj.data's {key} = {config[key]} (obj.data:{line_of[key]})"
+            layout.entries += _entries_from_list(source, root, split, inside, relocated, lines)
         elif config[key].lower().endswith(".txt"):
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
     if moved:
@@ -475,6 +538,6 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             f"obj.data names files outside the dataset folder (written on another machine?): read {', '.join(moved)}, "
             "the file inside it whose path ends as each does"
         )
-    layout.notes += [note for note in (relocated.note(),) if note is not None]
+    layout.notes += [note for note in (lines.absent_note(root), relocated.note()) if note is not None]
     layout.entries = _one_per_file(layout.entries)
     return layout

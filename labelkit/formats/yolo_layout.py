@@ -251,6 +251,27 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return value
 
 
+def yaml_value_line(path: Path, key: str, index: int = 0) -> int | None:
+    r"""The line of a top-level key's value in a YAML file (of its ``index``-th item when it is a list).
+
+    For an error or hint naming it, in a file :func:`load_yaml` read; None when the key is not found.
+
+    Examples:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     _ = (Path(d) / "data.yaml").write_text("names: [cat]\ntrain: a.txt\nval:\n  - b.txt\n  - c.txt\n")
+        ...     [yaml_value_line(Path(d) / "data.yaml", *k) for k in (("train", 0), ("val", 1), ("test", 0))]
+        [2, 5, None]
+    """
+    node = yaml.compose(read_text(path), Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+    for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else []:
+        if key_node.value == key:
+            items = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            at = items[index] if index < len(items) else value_node
+            return int(at.start_mark.line) + 1
+    return None
+
+
 def _not_utf8_text(value: Any) -> str | None:
     """The first string of a YAML value (keys included) that UTF-8 cannot encode.
 
@@ -334,21 +355,30 @@ def config_inputs(path: Path) -> list[Path]:
     return places
 
 
-def split_sources(root: Path, config: dict[str, Any], missing: list[str] | None = None) -> dict[Path, str]:
+def split_sources(
+    root: Path,
+    config: dict[str, Any],
+    missing: list[str] | None = None,
+    origins: dict[Path, tuple[str, int]] | None = None,
+) -> dict[Path, str]:
     """The folders, list files or label folders a ``data.yaml``'s splits name, as found, each with its split.
 
     A value that names nothing found is left out (and, with ``missing``, added to it as ``key: value``).
+    With ``origins``, each source gets the key that first names it and the value's index in that key's list
+    (0 for a key of one value), for :func:`yaml_value_line`.
     """
     sources: dict[Path, str] = {}
     for key in config_split_keys(config):
         values = config[key] if isinstance(config[key], list) else [config[key]]
-        for value in values:
+        for index, value in enumerate(values):
             split = "val" if key == "validation" else key
             source = _resolve_source(root, str(value), split) or _labels_only_source(root, str(value), split)
             if source is None:
                 if missing is not None:
                     missing.append(f"{key}: {value}")
                 continue
+            if origins is not None:
+                origins.setdefault(source, (key, index))
             if key == "validation" and source.name == "validation":  # a split named so (labelkit writes it)
                 split = "validation"
             # a folder named by two keys (Ultralytics needs train and val) is read once, under its own name
