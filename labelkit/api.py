@@ -25,9 +25,10 @@ from labelkit.formats.base import (
     parse_options,
     target_title,
 )
-from labelkit.io import atomic_output, folded_name, input_guard, is_plain_name, paused_gc
+from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
+from labelkit.portable import folded_name
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]

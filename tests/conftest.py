@@ -84,14 +84,14 @@ def config_outside(root: Path) -> tuple[Path, Path]:
 def folding_file_system(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files created by ``labelkit.io.create_file`` behave as on macOS and Windows: a name differing from one
     already in its folder only in case or Unicode normalisation is that file (``O_EXCL`` refuses it)."""
-    import labelkit.io
+    import labelkit.portable
 
     real_open = os.open
 
     def open_folding(path: Any, flags: int, mode: int = 0o777) -> int:
         folder, name = os.path.split(os.fspath(path))
         if flags & os.O_EXCL and os.path.isdir(folder):
-            if any(labelkit.io.folded_name(n) == labelkit.io.folded_name(name) for n in os.listdir(folder)):
+            if any(labelkit.portable.folded_name(n) == labelkit.portable.folded_name(name) for n in os.listdir(folder)):
                 raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fspath(path))
         return real_open(path, flags, mode)
 

@@ -15,21 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelkit.errors import InputError, OutputError
-from labelkit.io import (
-    atomic_output,
-    contained,
-    folded_name,
-    folded_names,
-    load_json,
-    parse_json,
-    read_bytes,
-    read_file,
-    same_files,
-    unportable_paths,
-    where_one,
-    windows_cannot_hold,
-    write_json,
-)
+from labelkit.io import atomic_output, contained, load_json, parse_json, read_bytes, read_file, write_json
+from labelkit.portable import folded_name, folded_names, same_files, unportable_paths, where_one, windows_cannot_hold
 
 
 @pytest.mark.parametrize(
@@ -535,11 +522,11 @@ def test_paths_given_twice_keep_the_quick_usual_case(monkeypatch: pytest.MonkeyP
     """Equal paths are one file everywhere (YOLO's ``x.jpg`` and ``x.png`` share ``x.txt``), yet one such pair
     sent the check through every part of every path: 118,000 label files took 1.4 s instead of 0.1 s. Only
     the folders' names are looked at one by one then."""
-    import labelkit.io as io_module
+    import labelkit.portable as portable
 
     looked: list[str] = []
-    real = io_module.windows_cannot_hold
-    monkeypatch.setattr(io_module, "windows_cannot_hold", lambda name: looked.append(name) or real(name))
+    real = portable.windows_cannot_hold
+    monkeypatch.setattr(portable, "windows_cannot_hold", lambda name: looked.append(name) or real(name))
     paths = [f"labels/train/{n:05d}.txt" for n in range(10_000)]
     assert unportable_paths([*paths, paths[7]]) == ([], {})
     assert sorted(looked) == ["labels", "train"]

@@ -42,6 +42,7 @@ MODULES = [
     "labelkit.model.rle",
     "labelkit.model.tables",
     "labelkit.model.trace",
+    "labelkit.portable",
     "labelkit.split.assign",
     "labelkit.split.core",
     "labelkit.split.hashing",

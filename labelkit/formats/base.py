@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import UsageError
-from labelkit.io import ordered_map, where_one
+from labelkit.io import ordered_map
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, contains_match, decode_json_cell
 from labelkit.report import Finding, Report
@@ -639,88 +639,3 @@ def _fold_numbers(texts: pa.ChunkedArray) -> pa.Array:
 def no_findings(path: Path, **options: Any) -> list[Finding]:
     """The default validation: nothing beyond a successful read."""
     return []
-
-
-UNPORTABLE_CLASH = "items whose files are another item's on macOS or Windows"
-UNPORTABLE_NAME = "items whose file names Windows cannot hold"
-SAME_FILE = "items whose files are another item's"
-
-
-def drop_unportable(
-    dataset: Dataset,
-    paths: list[str],
-    owners: list[int],
-    reserved: list[int],
-    yielding: dict[int, int],
-    same: dict[int, int] | None = None,
-) -> tuple[Dataset, list[tuple[str, int, str]]]:
-    """The dataset without the items whose files are unportable, and the losses (see ``WRITABLE``).
-
-    Args:
-        dataset: the dataset to write.
-        paths: the files the writer creates, each of the item ``owners`` gives (the item's row).
-        owners: each path's item.
-        reserved: the paths holding a name Windows cannot hold (:func:`labelkit.io.unportable_paths`).
-        yielding: the other paths that another's spelling takes on macOS and Windows, each with that path.
-        same: the paths that are another's file on every machine, each with that path
-            (:func:`labelkit.io.same_files`).
-
-    Returns:
-        The dataset without those paths' items (the same dataset when there are none), and each loss: the
-        items, naming the first (and for a clash, the item it yields to), then the annotations on them.
-    """
-    if not reserved and not yielding and not same:
-        return dataset, []
-    ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
-    losses: list[tuple[str, int, str]] = []
-    drop = np.zeros(len(ids), dtype=bool)
-    if reserved:
-        items = sorted({owners[n] for n in reserved})
-        drop[items] = True
-        n = reserved[0]
-        losses.append(
-            (
-                UNPORTABLE_NAME,
-                len(items),
-                "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any "
-                'extension), drops a dot or space ending a name and refuses < > : " | ? * and control characters '
-                "in one: they are not written, on every machine "
-                f"(item {ascii(ids[owners[n]])}, {ascii(paths[n])})",
-            )
-        )
-    taken = {n: k for n, k in (same or {}).items() if not drop[owners[n]]}
-    if taken:
-        items = sorted({owners[n] for n in taken})
-        drop[items] = True
-        n, k = next(iter(taken.items()))
-        losses.append(
-            (
-                SAME_FILE,
-                len(items),
-                "their ids or image names are one file name once written (a\\b and a/b, ./x and x), or one's "
-                "file is a folder on another's way: the first by id is written (item "
-                f"{ascii(ids[owners[k]])}, {ascii(paths[k])}, is written; item {ascii(ids[owners[n]])}, "
-                f"{ascii(paths[n])}, is not)",
-            )
-        )
-    clashing = {n: k for n, k in yielding.items() if not drop[owners[n]]}
-    if clashing:
-        items = sorted({owners[n] for n in clashing})
-        drop[items] = True
-        n, k = next(iter(clashing.items()))
-        # the part where the two paths are first spelled otherwise (the parts before it are the same)
-        kept, lost = paths[k].split("/"), paths[n].split("/")
-        part = next((i for i, (a, b) in enumerate(zip(kept, lost, strict=False)) if a != b), 0)
-        losses.append(
-            (
-                UNPORTABLE_CLASH,
-                len(items),
-                "names differing only in case are one file or folder on macOS and Windows, and names differing "
-                "only in Unicode normalisation (NFC and NFD) on macOS: the first by name is written, on every "
-                f"machine (item {ascii(ids[owners[k]])}, {ascii(paths[k])}, is written; item "
-                f"{ascii(ids[owners[n]])}, {ascii(paths[n])}, is not: one on {where_one(kept[part], lost[part])})",
-            )
-        )
-    dataset, gone = dataset.without_items(drop)
-    losses += [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
-    return dataset, losses

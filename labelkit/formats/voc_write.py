@@ -22,7 +22,6 @@ from numpy.typing import NDArray
 
 from labelkit.errors import LINE_BREAKS, InputError, OutputError, UsageError
 from labelkit.formats import voc_xml
-from labelkit.formats.base import drop_unportable
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
@@ -43,18 +42,11 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.yolo_lines import cached
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import (
-    create_file,
-    folded_name,
-    is_plain_name,
-    safe_relpath,
-    same_files,
-    unportable_paths,
-    windows_cannot_hold,
-)
+from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
+from labelkit.portable import drop_unportable, folded_name, same_files, unportable_paths, windows_cannot_hold
 from labelkit.report import Report
 
 
@@ -489,7 +481,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     ``A.xml``, or in a folder on their way): one file on macOS and Windows. On every machine the first by
     name is written. (Image names differing so are renamed instead: :func:`voc_xml.image_names`.) So are
     items whose XML is another's on every machine (ids ``a\b`` and ``a/b``, ``./x`` and ``x``, or ``a`` and
-    ``a.xml/b``, whose folder is ``a``'s file): the first by id is written (:func:`.io.same_files`).
+    ``a.xml/b``, whose folder is ``a``'s file): the first by id is written (:func:`labelkit.portable.same_files`).
     So are the items of a split whose list Windows cannot hold (``ImageSets/Main/con.txt``).
     """
     items = dataset.table("items")

@@ -19,8 +19,9 @@ from numpy.typing import NDArray
 
 from labelkit.errors import InputError
 from labelkit.formats.voc_values import as_list, is_flag, is_number, part_ok, tag_ok, xml_text
-from labelkit.io import folded_names, safe_relpath
+from labelkit.io import safe_relpath
 from labelkit.model import geometry as G
+from labelkit.portable import folded_names
 
 
 def num(value: float) -> str:

@@ -11,8 +11,9 @@ from typing import Any
 
 from labelkit.errors import UsageError
 from labelkit.formats.yolo_media import is_image, place_media
-from labelkit.io import contained, folded_name, is_plain_name, windows_cannot_hold
+from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
+from labelkit.portable import folded_name, windows_cannot_hold
 from labelkit.report import Report
 
 CLASSIFY_SPLITS = frozenset({"train", "val", "valid", "validation", "test"})

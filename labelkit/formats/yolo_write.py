@@ -20,13 +20,13 @@ import pyarrow as pa
 import yaml
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
-from labelkit.formats.base import drop_unportable
 from labelkit.formats.yolo_classify import classify_files, write_classify
 from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
 from labelkit.formats.yolo_lines import Lines, cached, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
-from labelkit.io import create_file, folded_name, same_files, unportable_paths, windows_cannot_hold
+from labelkit.io import create_file
 from labelkit.model import Dataset
+from labelkit.portable import drop_unportable, folded_name, same_files, unportable_paths, windows_cannot_hold
 from labelkit.report import Report
 
 TASKS = ("detect", "segment", "obb", "pose", "classify")
@@ -286,7 +286,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     the first by name is written; items sharing one label file exactly (``x.jpg`` and ``x.png``) are not
     left out (see :func:`write`). So are items whose image is another's on every machine (ids ``a\b.jpg``
     and ``a/b.jpg``: one item when read back), or whose label file or image is a folder on another's way
-    (``a.jpg`` and ``a.txt/b.jpg``): the first by id is written (:func:`.io.same_files`).
+    (``a.jpg`` and ``a.txt/b.jpg``): the first by id is written (:func:`labelkit.portable.same_files`).
     So are the items of a split whose Darknet list Windows cannot hold (``con.txt``).
     """
     if task_of(dataset, options) == "classify":  # (each filed image: <split>/<class folder>/<name>)

@@ -1,0 +1,376 @@
+"""Output names that are one file on every machine.
+
+What Windows cannot create, and what macOS and Windows take for one name (case, Unicode normalisation),
+compared the way their file systems compare names. The YOLO and VOC writers list the files they will create;
+:func:`unportable_paths` and :func:`same_files` find the ones that would differ from one machine to the next,
+and :func:`drop_unportable` leaves their items out of the dataset, with the losses to report, so that the
+output is the same on Linux, macOS and Windows. Split names and class folders are compared with
+:func:`folded_name` too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import numpy as np
+
+from labelkit.model import Dataset
+
+
+def folded_name(name: str) -> str:
+    """The name that macOS or Windows may take for this one: two names folded alike may be one file or folder there.
+
+    macOS (APFS, and HFS+ before it) compares names in Unicode canonical decomposition (NFD), each character
+    case-folded alone (simple case folding: ``Straße`` and ``STRASSE`` are two names, ``ẞ`` and ``ß`` one);
+    Windows (NTFS) upper-cases each UTF-16 unit alone through its ``$UpCase`` table and does not normalise
+    (``café`` in NFC and NFD are two files there). The folded name is macOS's, with dotless ``ı`` taken for
+    ``i`` too (``ı.txt`` and ``I.TXT`` are one on Windows): names one of them takes for one fold alike.
+    :func:`where_one` says which.
+
+    Examples:
+        >>> folded_name("Cat") == folded_name("cat"), folded_name("caf\u00e9") == folded_name("cafe\u0301")
+        (True, True)
+        >>> folded_name("stra\u00dfe") == folded_name("strasse"), folded_name("\u1e9e") == folded_name("\u00df")
+        (False, True)
+    """
+    return name.lower() if name.isascii() else _fold(name)
+
+
+_FULL_FOLDS = re.compile("([\u00df\u0149\u0587\u1e9a\u1e9e\ufb00-\ufb06\ufb13-\ufb17])")
+"""The characters left by NFD whose full case folding (``str.casefold``) is several characters (``ß``: ``ss``):
+simple case folding keeps them (``ẞ`` becomes ``ß``), as macOS does."""
+
+
+def _fold(text: str, dotless_i: bool = True) -> str:
+    """:func:`folded_name` of a non-ASCII text (names joined by NUL too: no step moves a NUL).
+
+    Without ``dotless_i``, macOS's folding alone (``ı`` kept).
+    """
+    parts = _FULL_FOLDS.split(unicodedata.normalize("NFD", text))
+    folded = "".join(p.casefold() if n % 2 == 0 else ("\u00df" if p == "\u1e9e" else p) for n, p in enumerate(parts))
+    return unicodedata.normalize("NFC", folded.replace("\u0131", "i") if dotless_i else folded)
+
+
+def _simple_upper(char: str) -> str:
+    """A character's simple upper-case mapping (itself where it has none, ``ß``), as NTFS's table has it."""
+    for mapped in (char.upper(), char.title()):  # (the full mapping where it is one character: the simple one)
+        if len(mapped) == 1:
+            return mapped
+    return char
+
+
+def where_one(name: str, other: str) -> str:
+    """Where two names that fold alike (:func:`folded_name`) are one file: ``macOS``, ``Windows`` or both.
+
+    Examples:
+        >>> where_one("a.txt", "A.txt"), where_one("caf\u00e9", "cafe\u0301"), where_one("\u0131", "I")
+        ('macOS and Windows', 'macOS', 'Windows')
+    """
+    mac = (
+        name.lower() == other.lower()
+        if name.isascii() and other.isascii()
+        else _fold(name, False) == _fold(other, False)
+    )
+    # NTFS compares UTF-16 units, upper-cased alone (a character beyond the BMP is two units it leaves alone)
+    windows = len(name) == len(other) and all(
+        a == b or (ord(a) < 0x10000 and ord(b) < 0x10000 and _simple_upper(a) == _simple_upper(b))
+        for a, b in zip(name, other, strict=True)
+    )
+    if mac and not windows:
+        return "macOS"
+    return "Windows" if windows and not mac else "macOS and Windows"
+
+
+_WINDOWS_DEVICE = re.compile(
+    r"(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[1-9\u00b9\u00b2\u00b3]|LPT[1-9\u00b9\u00b2\u00b3]) *(?:\..*)?",
+    re.IGNORECASE | re.ASCII,
+)
+"""A file or folder name Windows takes for a device (its part before the first dot, spaces dropped): Python's
+``ntpath.isreserved`` names."""
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*\x01-\x1f]')
+"""A character Windows refuses in a file or folder name (Microsoft's "Naming Files, Paths, and Namespaces"; NUL,
+``/`` and ``\\`` are separators or refused apart). On NTFS, ``a:b`` would even name stream ``b`` of file ``a``."""
+
+
+def windows_cannot_hold(name: str) -> bool:
+    r"""Whether Windows cannot create a file or folder of this name (one part of a path).
+
+    A device name (``CON``, ``PRN``, ``AUX``, ``NUL``, ``COM1``-``COM9``, ``LPT1``-``LPT9``, in any case, with any
+    extension: ``con.txt``, ``Nul.tar.gz``) opens the device, a dot or space ending a name is dropped, and
+    ``< > : " | ? *`` and control characters (U+0001 to U+001F) are refused.
+
+    Examples:
+        >>> [windows_cannot_hold(name) for name in ("con.txt", "Lpt1", "NUL .tar.gz", "a.", "a ", "cons.txt", "com0")]
+        [True, True, True, True, True, False, False]
+        >>> [windows_cannot_hold(name) for name in ("a?.txt", "b:c.txt", "t\x01.txt", "a\x7f.txt", "\uff1f.txt")]
+        [True, True, True, False, False]
+    """
+    return (
+        name[-1:] in (".", " ")
+        or _WINDOWS_DEVICE.fullmatch(name) is not None
+        or _WINDOWS_FORBIDDEN.search(name) is not None
+    )
+
+
+_WINDOWS_FORBIDDEN_BYTES = bytes(range(1, 32)) + b'<>:"|?*'
+"""The characters of ``_WINDOWS_FORBIDDEN`` as UTF-8 bytes (each is one byte, found in no other's encoding)."""
+
+
+def _holds_windows_forbidden(text: str) -> bool:
+    """Whether ``text`` holds a character of ``_WINDOWS_FORBIDDEN``.
+
+    For a long text (a dataset's paths joined), ``bytes.translate`` deleting them is about 4 times as fast as
+    the pattern's search.
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    return len(raw.translate(None, _WINDOWS_FORBIDDEN_BYTES)) != len(raw)
+
+
+def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> tuple[list[int], dict[int, int]]:
+    """Which of ``paths`` (relative, ``/``-separated, in one output folder) are not one file on every machine.
+
+    A path is unportable when a part of it is a name Windows cannot hold (:func:`windows_cannot_hold`), or
+    when it, or a folder on its way, has the same :func:`folded_name` as another path or folder but another
+    spelling (``a.txt`` and ``A.txt``; ``Sub/a.txt`` and ``sub/b.txt``): macOS or Windows (:func:`where_one`)
+    takes them for one.
+    Of such spellings the first by name keeps the name (a folder's, against a file's). Equal paths, and a
+    file and folder of one spelling, are not unportable: they are one on every machine (the caller decides).
+    The usual case costs a few passes over the paths' joined text and one over their folders.
+
+    Args:
+        paths: one per entry, as the writer will create them.
+        folders: the folders holding them (``path.rpartition("/")[0]`` of each), when the caller has them.
+
+    Returns:
+        The entries with a part Windows cannot hold, in order; and the other entries that yield to another
+        spelling of their file or of a folder on their way, each with the first entry of that spelling.
+
+    Examples:
+        >>> unportable_paths(["l/a.txt", "l/A.txt", "l/con.txt", "l/b.txt", "L/c.txt"])
+        ([2], {0: 4, 1: 4, 3: 4})
+    """
+    # one text of every path, each after a '/' (bare names too), for str's quick searches (no path holds a NUL;
+    # NFC and case folding never move one)
+    text = "/" + "\x00/".join(paths)
+    folded = text.lower() if text.isascii() else _fold(text)
+    if folders is None:
+        folders = {p.rpartition("/")[0] for p in paths}
+    on_the_way = set(folders) - {""}
+    for folder in list(on_the_way):  # (a few per split: every folder above them too)
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            on_the_way.add(folder)
+    folded_folders = {folded_name(f) for f in on_the_way}
+    maybe_windows = (
+        any(windows_cannot_hold(f.rpartition("/")[2]) for f in on_the_way)
+        or ".\x00" in folded
+        or " \x00" in folded
+        or folded.endswith((".", " "))
+        or _holds_windows_forbidden(text)
+        or any(device.search(folded) for device in _DEVICES_IN_TEXT)
+    )
+    if not maybe_windows and len(folded_folders) == len(on_the_way):
+        keys = set(folded.split("\x00"))  # ('/' + each path, folded)
+        # (as many as the paths' spellings: equal paths are one file everywhere, as YOLO's x.jpg and x.png share x.txt)
+        if len(keys) == len(set(paths)) and not any(f"/{f}" in keys for f in folded_folders):
+            return [], {}  # the usual case: no part Windows cannot hold, and no two names alike
+    # the paths Windows cannot hold are not written; of the others, level by level from the top, each name
+    # (folder or file) keeps its first spelling by name, and the paths of other spellings yield to it
+    reserved = [n for n, path in enumerate(paths) if any(windows_cannot_hold(part) for part in path.split("/"))]
+    alive = {n: path.split("/") for n, path in enumerate(paths)}
+    for n in reserved:
+        del alive[n]
+    lost_to: dict[int, str] = {}  # an entry yielding, and the name (a path or folder) it yields to
+    depth = 1
+    while any(len(parts) >= depth for parts in alive.values()):
+        names = {n: "/".join(parts[:depth]) for n, parts in alive.items() if len(parts) >= depth}
+        first_name: dict[str, str] = {}
+        for name in sorted(set(names.values())):
+            first_name.setdefault(folded_name(name), name)
+        for n, name in names.items():
+            if first_name[folded_name(name)] != name:
+                lost_to[n] = first_name[folded_name(name)]
+                del alive[n]
+        depth += 1
+    # each yields to the first entry kept under the name it yields to (there is one: a name's first spelling
+    # keeps one path at every level below it). One pass over the kept paths, in order: looking through them for
+    # each would visit every slot the deletions above freed in ``alive``, for each (quadratic)
+    wanted = set(lost_to.values())
+    first_below: dict[str, int] = {}
+    for k, parts in alive.items():
+        for depth in range(1, len(parts) + 1):
+            name = "/".join(parts[:depth])
+            if name in wanted:
+                first_below.setdefault(name, k)
+    yielding = {n: first_below[name] for n, name in lost_to.items()}
+    return reserved, dict(sorted(yielding.items()))
+
+
+def same_files(paths: list[str], keys: list[str], files: list[str] | None = None) -> dict[int, int]:
+    r"""Which of ``paths`` are another entry's file on every machine, each with the entry kept.
+
+    Entries of one path (ids ``a\b`` and ``a/b`` both made ``a/b``; ``./x`` and ``x``), and a file that is a
+    folder on another's way (``a.xml`` and ``a.xml/b.xml``), cannot both be written. Of such entries the first
+    by ``keys`` (then by position) is kept, on every machine. :func:`unportable_paths` leaves them to the caller.
+
+    Args:
+        paths: one per entry (relative, ``/``-separated), as the writer will create them.
+        keys: each entry's name, by which the first is kept (an item id).
+        files: the files written, when ``paths`` name something else (YOLO: entries of one image, whose label
+            files are one on purpose); each clashes with the others as a file on a folder's way only.
+
+    Returns:
+        The entries that yield, each with the entry it yields to, in order.
+
+    Examples:
+        >>> same_files(["a/b.xml", "x.xml", "a/b.xml", "x.xml/c.xml"], ["a\\b", "x", "a/b", "x.xml/c"])
+        {0: 2, 3: 1}
+    """
+    files = paths if files is None else files
+    folders = {f.rpartition("/")[0] for f in files} - {""}
+    for folder in list(folders):  # (every folder above them too)
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            folders.add(folder)
+    over = set(files) & folders
+    if len(set(paths)) == len(paths) and not over:
+        return {}  # the usual case
+    order = sorted(range(len(paths)), key=lambda n: (keys[n], n))
+    first: dict[str, int] = {}
+    yielding: dict[int, int] = {}
+    for n in order:
+        k = first.setdefault(paths[n], n)
+        if k != n:
+            yielding[n] = k
+    under: dict[str, list[int]] = {folder: [] for folder in over}  # each such file's entries and those below it
+    for n, f in enumerate(files):
+        while f:
+            if f in under:
+                under[f].append(n)
+            f = f.rpartition("/")[0]
+    for folder in sorted(over):  # a file on a folder's way: the first by key of the file's and the folder's
+        owners = [n for n in under[folder] if n not in yielding]
+        if not owners:
+            continue
+        keep = min(owners, key=lambda n: (keys[n], n))
+        for n in owners:
+            if n != keep and (files[n] == folder) != (files[keep] == folder):
+                yielding[n] = keep
+    for n, k in yielding.items():  # (one kept for its path may yield later, to a file on its way: follow it)
+        while k in yielding:
+            k = yielding[k]
+        yielding[n] = k
+    return dict(sorted(yielding.items()))
+
+
+_DEVICES_IN_TEXT = tuple(
+    re.compile(f"/{name} *(?=[./\\x00]|$)")
+    for name in (
+        r"con(?:(?:in|out)\$)?",
+        "prn",
+        "aux",
+        "nul",
+        "com[1-9\u00b9\u00b2\u00b3]",
+        "lpt[1-9\u00b9\u00b2\u00b3]",
+    )
+)
+"""Device names after a ``/`` in case-folded paths joined by NUL: one pattern per literal start, which SRE
+searches for quickly, however often a name starts so (``/computer_1.jpg``)."""
+
+
+def folded_names(names: list[str]) -> list[str]:
+    """:func:`folded_name` of each name, in one pass over their joined text (no name holds a NUL).
+
+    Examples:
+        >>> folded_names(["A.jpg", "caf\u00e9", "cafe\u0301"]) == ["a.jpg", "caf\u00e9", "caf\u00e9"]
+        True
+    """
+    text = "\x00".join(names)  # (NFC and case folding never move a NUL)
+    return (text.lower() if text.isascii() else _fold(text)).split("\x00")
+
+
+UNPORTABLE_CLASH = "items whose files are another item's on macOS or Windows"
+UNPORTABLE_NAME = "items whose file names Windows cannot hold"
+SAME_FILE = "items whose files are another item's"
+
+
+def drop_unportable(
+    dataset: Dataset,
+    paths: list[str],
+    owners: list[int],
+    reserved: list[int],
+    yielding: dict[int, int],
+    same: dict[int, int] | None = None,
+) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items whose files are unportable, and the losses (see ``WRITABLE``).
+
+    Args:
+        dataset: the dataset to write.
+        paths: the files the writer creates, each of the item ``owners`` gives (the item's row).
+        owners: each path's item.
+        reserved: the paths holding a name Windows cannot hold (:func:`unportable_paths`).
+        yielding: the other paths that another's spelling takes on macOS and Windows, each with that path.
+        same: the paths that are another's file on every machine, each with that path
+            (:func:`same_files`).
+
+    Returns:
+        The dataset without those paths' items (the same dataset when there are none), and each loss: the
+        items, naming the first (and for a clash, the item it yields to), then the annotations on them.
+    """
+    if not reserved and not yielding and not same:
+        return dataset, []
+    ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
+    losses: list[tuple[str, int, str]] = []
+    drop = np.zeros(len(ids), dtype=bool)
+    if reserved:
+        items = sorted({owners[n] for n in reserved})
+        drop[items] = True
+        n = reserved[0]
+        losses.append(
+            (
+                UNPORTABLE_NAME,
+                len(items),
+                "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any "
+                'extension), drops a dot or space ending a name and refuses < > : " | ? * and control characters '
+                "in one: they are not written, on every machine "
+                f"(item {ascii(ids[owners[n]])}, {ascii(paths[n])})",
+            )
+        )
+    taken = {n: k for n, k in (same or {}).items() if not drop[owners[n]]}
+    if taken:
+        items = sorted({owners[n] for n in taken})
+        drop[items] = True
+        n, k = next(iter(taken.items()))
+        losses.append(
+            (
+                SAME_FILE,
+                len(items),
+                "their ids or image names are one file name once written (a\\b and a/b, ./x and x), or one's "
+                "file is a folder on another's way: the first by id is written (item "
+                f"{ascii(ids[owners[k]])}, {ascii(paths[k])}, is written; item {ascii(ids[owners[n]])}, "
+                f"{ascii(paths[n])}, is not)",
+            )
+        )
+    clashing = {n: k for n, k in yielding.items() if not drop[owners[n]]}
+    if clashing:
+        items = sorted({owners[n] for n in clashing})
+        drop[items] = True
+        n, k = next(iter(clashing.items()))
+        # the part where the two paths are first spelled otherwise (the parts before it are the same)
+        kept, lost = paths[k].split("/"), paths[n].split("/")
+        part = next((i for i, (a, b) in enumerate(zip(kept, lost, strict=False)) if a != b), 0)
+        losses.append(
+            (
+                UNPORTABLE_CLASH,
+                len(items),
+                "names differing only in case are one file or folder on macOS and Windows, and names differing "
+                "only in Unicode normalisation (NFC and NFD) on macOS: the first by name is written, on every "
+                f"machine (item {ascii(ids[owners[k]])}, {ascii(paths[k])}, is written; item "
+                f"{ascii(ids[owners[n]])}, {ascii(paths[n])}, is not: one on {where_one(kept[part], lost[part])})",
+            )
+        )
+    dataset, gone = dataset.without_items(drop)
+    losses += [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
+    return dataset, losses
