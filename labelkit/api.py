@@ -320,9 +320,9 @@ def _save(
             name = exc.filename if isinstance(exc.filename, str) else ""
             where = path / Path(name).relative_to(tmp) if name.startswith(str(tmp) + os.sep) else path
             hint = (  # (the writers check the names they make: what is left is a name the file system makes one)
-                "two items would write this file, or one's file is another's folder: their ids or image names are "
-                "one name once written (a\\b and a/b), or differ only in case or Unicode normalisation, which this "
-                "file system does not tell apart; rename one"
+                "two items would write this file, or one's file is another's folder: this file system takes their "
+                "names for one, though they differ in more than case or Unicode normalisation (which are found "
+                "before writing); rename one"
                 if isinstance(exc, (FileExistsError, NotADirectoryError))
                 else None
             )

@@ -531,3 +531,37 @@ def test_paths_given_twice_keep_the_quick_usual_case(monkeypatch: pytest.MonkeyP
     assert unportable_paths([*paths, paths[7]]) == ([], {})
     assert sorted(looked) == ["labels", "train"]
     assert unportable_paths([*paths, paths[7].upper()]) == ([], {n: 10_000 for n in range(10_000)})
+
+
+def test_a_file_the_file_system_takes_for_another_at_write_time_is_one_error_and_no_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names differing in case or normalisation are found before writing; a file system folding names otherwise
+    (one that finds the second label file there) still gets one error naming the file, with what to do."""
+    import errno
+
+    import labelkit
+    from labelkit.errors import OutputError
+    from labelkit.formats import yolo_write
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for name in ("a", "b"):
+        ds.add_item(Item(id=name, media=Media(path=f"{name}.jpg", width=4, height=4), split="train"))
+        ds.add(Object(id=name, item_id=name, category_id=0, bbox=(0.0, 0.0, 1.0, 1.0)))
+    real = yolo_write.create_file
+
+    def taken(path: str, data: bytes | memoryview) -> None:
+        if path.endswith("b.txt"):
+            raise FileExistsError(errno.EEXIST, "File exists", path)
+        real(path, data)
+
+    monkeypatch.setattr(yolo_write, "create_file", taken)
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", "yolo")
+    assert str(err.value) == (
+        f"{tmp_path / 'out' / 'labels' / 'train' / 'b.txt'}: cannot write: File exists; hint: two items would write "
+        "this file, or one's file is another's folder: this file system takes their names for one, though they "
+        "differ in more than case or Unicode normalisation (which are found before writing); rename one"
+    )
+    assert not (tmp_path / "out").exists()
