@@ -128,6 +128,34 @@ def _holds_windows_forbidden(text: str) -> bool:
     return len(raw.translate(None, _WINDOWS_FORBIDDEN_BYTES)) != len(raw)
 
 
+def with_parents(folders: Iterable[str]) -> set[str]:
+    """The folders and every folder above them (``a/b`` gives ``a/b`` and ``a``); the empty name left out.
+
+    >>> sorted(with_parents(["a/b/c", "d", ""]))
+    ['a', 'a/b', 'a/b/c', 'd']
+    """
+    out = set(folders) - {""}
+    for folder in list(out):  # (a few per split: each walked up once)
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            out.add(folder)
+    return out
+
+
+def split_list_entries(splits: list[str], folder: str) -> tuple[list[str], list[int]]:
+    """The list files ``<folder><split>.txt`` Windows cannot create (split ``con``), one entry per item in them.
+
+    ``splits`` holds each item's split; the entries (the list's path, and the item) join a writer's others for
+    :func:`unportable_paths`, so that such a split's items are left out as those of a folder ``con/`` are.
+
+    >>> split_list_entries(["train", "con", "train", "con"], "ImageSets/Main/")
+    (['ImageSets/Main/con.txt', 'ImageSets/Main/con.txt'], [1, 3])
+    """
+    devices = {s for s in set(splits) if windows_cannot_hold(f"{s}.txt")}
+    owners = [n for n, s in enumerate(splits) if s in devices] if devices else []
+    return [f"{folder}{splits[n]}.txt" for n in owners], owners
+
+
 def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> tuple[list[int], dict[int, int]]:
     """Which of ``paths`` (relative, ``/``-separated, in one output folder) are not one file on every machine.
 
@@ -154,14 +182,8 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
     # one text of every path, each after a '/' (bare names too), for str's quick searches (no path holds a NUL;
     # NFC and case folding never move one)
     text = "/" + "\x00/".join(paths)
-    folded = text.lower() if text.isascii() else _fold(text)
-    if folders is None:
-        folders = {p.rpartition("/")[0] for p in paths}
-    on_the_way = set(folders) - {""}
-    for folder in list(on_the_way):  # (a few per split: every folder above them too)
-        while "/" in folder:
-            folder = folder.rpartition("/")[0]
-            on_the_way.add(folder)
+    folded = folded_name(text)
+    on_the_way = with_parents({p.rpartition("/")[0] for p in paths} if folders is None else folders)
     folded_folders = {folded_name(f) for f in on_the_way}
     maybe_windows = (
         any(windows_cannot_hold(f.rpartition("/")[2]) for f in on_the_way)
@@ -229,12 +251,7 @@ def same_files(paths: list[str], keys: list[str], files: list[str] | None = None
         {0: 2, 3: 1}
     """
     files = paths if files is None else files
-    folders = {f.rpartition("/")[0] for f in files} - {""}
-    for folder in list(folders):  # (every folder above them too)
-        while "/" in folder:
-            folder = folder.rpartition("/")[0]
-            folders.add(folder)
-    over = set(files) & folders
+    over = set(files) & with_parents({f.rpartition("/")[0] for f in files})
     if len(set(paths)) == len(paths) and not over:
         return {}  # the usual case
     order = sorted(range(len(paths)), key=lambda n: (keys[n], n))
@@ -287,8 +304,7 @@ def folded_names(names: list[str]) -> list[str]:
         >>> folded_names(["A.jpg", "caf\u00e9", "cafe\u0301"]) == ["a.jpg", "caf\u00e9", "caf\u00e9"]
         True
     """
-    text = "\x00".join(names)  # (NFC and case folding never move a NUL)
-    return (text.lower() if text.isascii() else _fold(text)).split("\x00")
+    return folded_name("\x00".join(names)).split("\x00")  # (NFC and case folding never move a NUL)
 
 
 UNPORTABLE_CLASH = "items whose files are another item's on macOS or Windows"

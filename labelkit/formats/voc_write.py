@@ -46,7 +46,14 @@ from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
-from labelkit.portable import drop_unportable, folded_name, same_files, unportable_paths, windows_cannot_hold
+from labelkit.portable import (
+    drop_unportable,
+    folded_name,
+    same_files,
+    split_list_entries,
+    unportable_paths,
+    windows_cannot_hold,
+)
 from labelkit.report import Report
 
 
@@ -495,12 +502,11 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         paths += [f"JPEGImages/{names[n]}" for n in placed]
         owners += placed
     # a split's list, ImageSets/Main/<split>.txt (con.txt: a device): its items are lost, as YOLO's of labels/con/
-    splits = [s or str(options.get("split") or "train") for s in items["split"].to_pylist()]
-    devices = {s for s in set(splits) if windows_cannot_hold(f"{s}.txt")}
-    if devices:
-        listed = [n for n, s in enumerate(splits) if s in devices]
-        paths += [f"ImageSets/Main/{splits[n]}.txt" for n in listed]
-        owners += listed
+    lists, listed = split_list_entries(
+        [s or str(options.get("split") or "train") for s in items["split"].to_pylist()], "ImageSets/Main/"
+    )
+    paths += lists
+    owners += listed
     reserved, yielding = unportable_paths(paths)
     ids = [str(v) for v in items["id"].to_pylist()]
     same = same_files(paths[: len(files)], ids)  # (image names are made distinct: voc_xml.image_names)

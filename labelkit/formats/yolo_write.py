@@ -26,7 +26,7 @@ from labelkit.formats.yolo_lines import Lines, cached, columns, keypoint_count, 
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
 from labelkit.io import create_file
 from labelkit.model import Dataset
-from labelkit.portable import drop_unportable, folded_name, same_files, unportable_paths, windows_cannot_hold
+from labelkit.portable import drop_unportable, folded_name, same_files, split_list_entries, unportable_paths
 from labelkit.report import Report
 
 TASKS = ("detect", "segment", "obb", "pose", "classify")
@@ -302,7 +302,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     # a split the layout cannot hold at all ('a:b' as an obj.data key) is refused as write() would, rather than
     # its items counted lost for a folder name Windows cannot create
     default_split = str(options.get("split") or "train")
-    splits = [s or default_split for s in dataset.table("items")["split"].unique().to_pylist()]
+    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
     layout = str(options.get("layout") or "ultralytics")
     _refuse_reserved_splits(splits, layout)
     files = item_files(dataset, options)
@@ -319,13 +319,10 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         # (an image on another's way: entries past the labels, each placed item's image)
         images = same_files([files.image_rel[i] for i in placed], [ids[i] for i in placed])
         same.update({len(ids) + j: len(ids) + k for j, k in images.items() if placed[j] not in same})
-    if str(options.get("layout") or "ultralytics") == "darknet":  # a split's list, <split>.txt (con.txt: a device)
-        splits = [s or str(options.get("split") or "train") for s in dataset.table("items")["split"].to_pylist()]
-        devices = {s for s in set(splits) if windows_cannot_hold(f"{s}.txt")}
-        if devices:
-            listed = [n for n, s in enumerate(splits) if s in devices]
-            entries = entries + [f"{splits[n]}.txt" for n in listed]
-            owners = owners + listed
+    if layout == "darknet":  # a split's list, <split>.txt (con.txt: a device)
+        lists, listed = split_list_entries(splits, "")
+        entries = entries + lists
+        owners = owners + listed
     reserved, yielding = unportable_paths(entries, files.folders if entries is files.label_rel else None)
     return drop_unportable(dataset, entries, owners, reserved, yielding, same)
 
