@@ -96,3 +96,24 @@ def folding_file_system(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_open(path, flags, mode)
 
     monkeypatch.setattr(labelkit.io.os, "open", open_folding)
+
+
+def assert_cli_refuses_then_writes(src: Path, out: Path, to: str, title: str, lost: list[str], written: str) -> None:
+    """``convert src out --to to`` is refused (exit 2, nothing written) with each ``lost`` line on stderr and the
+    first in the error naming the target by ``title``; with ``--allow-loss`` it writes, printing what it read,
+    ``written`` and the same lines. (Every case here reads 4 items of one object each.)"""
+    from click.testing import CliRunner
+
+    from labelkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", to])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.splitlines()[: len(lost)] == [f"labelkit: {line}" for line in lost]
+    more = f" (and {len(lost) - 1} more)" if len(lost) > 1 else ""
+    assert result.stderr.splitlines()[len(lost)] == (
+        f"labelkit: error: {out}: writing {title} would lose {lost[0][len('lost: ') :]}{more}; hint: pass "
+        "--allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss"
+    )
+    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", to, "--allow-loss"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1 : 3 + len(lost)] == ["read: 4 items, 4 object annotations", written, *lost]

@@ -4006,6 +4006,15 @@ def test_a_keypoint_set_of_another_length_is_counted_once(tmp_path: Path) -> Non
     assert coco.validate(tmp_path / "out") == []
 
 
+def _with_one_point_of_keypoints(ds: Dataset) -> Dataset:
+    """The dataset with its one object's keypoints replaced by one point, [2, 2, 2]: a set of another length
+    than its category's keypoint names."""
+    objects = ds.table("objects")
+    at = objects.schema.get_field_index("keypoints")
+    objects = objects.set_column(at, "keypoints", pa.array([[2.0, 2.0, 2.0]], objects.schema.field(at).type))
+    return Dataset.from_tables({**ds.tables(), "objects": objects}, ds.categories, ds.info)
+
+
 def test_a_keypoint_set_of_another_length_read_from_coco_gets_num_keypoints_0(tmp_path: Path) -> None:
     """Written as read, it kept the ``num_keypoints`` read beside the points taken out."""
     doc = {
@@ -4027,11 +4036,7 @@ def test_a_keypoint_set_of_another_length_read_from_coco_gets_num_keypoints_0(tm
     }
     (tmp_path / "in" / "annotations").mkdir(parents=True)
     _write(tmp_path / "in" / "annotations", doc, "person_keypoints_val.json")
-    ds = labelkit.load(tmp_path / "in")
-    objects = ds.table("objects")
-    at = objects.schema.get_field_index("keypoints")
-    objects = objects.set_column(at, "keypoints", pa.array([[2.0, 2.0, 2.0]], objects.schema.field(at).type))
-    ds = Dataset.from_tables({**ds.tables(), "objects": objects}, ds.categories, ds.info)
+    ds = _with_one_point_of_keypoints(labelkit.load(tmp_path / "in"))
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     assert [(c.what, c.count) for c in report.lost] == [
         ("keypoint sets of another length than their category's names", 1)
@@ -4083,11 +4088,7 @@ def test_a_detections_keypoint_set_of_another_length_is_written_without_keypoint
     _write(tmp_path / "in" / "annotations", doc, "person_keypoints_val.json")
     detection = {"image_id": image["id"], "category_id": cid, "bbox": [1, 1, 2, 2], "score": 0.5}
     _write(tmp_path / "in" / "annotations", [{**detection, "keypoints": [1, 1, 2, 2, 2, 2]}], "results_test.json")
-    ds = labelkit.load(tmp_path / "in")
-    objects = ds.table("objects")
-    at = objects.schema.get_field_index("keypoints")
-    objects = objects.set_column(at, "keypoints", pa.array([[2.0, 2.0, 2.0]], objects.schema.field(at).type))
-    ds = Dataset.from_tables({**ds.tables(), "objects": objects}, ds.categories, ds.info)
+    ds = _with_one_point_of_keypoints(labelkit.load(tmp_path / "in"))
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     assert [(c.what, c.count, c.reason) for c in report.lost] == [
         (

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, canonical
+from conftest import FIXTURES, assert_cli_refuses_then_writes, canonical
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -3142,20 +3142,7 @@ def test_the_cli_refuses_voc_items_of_one_file_on_macos_and_windows_and_writes_t
         "one on macOS and Windows)",
         "lost: 2 object annotations on them: their items are not written",
     ]
-    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "voc"])
-    assert result.exit_code == 2 and not out.exists()
-    assert result.stderr.splitlines()[:3] == [f"labelkit: {line}" for line in lost]
-    assert result.stderr.splitlines()[3] == (
-        f"labelkit: error: {out}: writing Pascal VOC would lose {lost[0][len('lost: ') :]} (and 2 more); hint: pass "
-        "--allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss"
-    )
-    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "voc", "--allow-loss"])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1:6] == [
-        "read: 4 items, 4 object annotations",
-        "written: 2 items, 2 object annotations",
-        *lost,
-    ]
+    assert_cli_refuses_then_writes(src, out, "voc", "Pascal VOC", lost, "written: 2 items, 2 object annotations")
     assert sorted(p.name for p in (out / "Annotations").iterdir()) == ["A.xml", "b.xml"]
 
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import canonical, config_outside
+from conftest import assert_cli_refuses_then_writes, canonical, config_outside
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -3817,20 +3817,9 @@ def test_the_cli_refuses_items_of_one_file_on_macos_and_windows_and_writes_the_f
         "one on macOS and Windows)",
         "lost: 2 object annotations on them: their items are not written",
     ]
-    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "yolo"])
-    assert result.exit_code == 2 and not out.exists()
-    assert result.stderr.splitlines()[:3] == [f"labelkit: {line}" for line in lost]
-    assert result.stderr.splitlines()[3] == (
-        f"labelkit: error: {out}: writing YOLO detect would lose {lost[0][len('lost: ') :]} (and 2 more); hint: pass "
-        "--allow-loss (API: allow_loss=True) to write anyway; --report FILE lists every loss"
+    assert_cli_refuses_then_writes(
+        src, out, "yolo", "YOLO detect", lost, "written: 2 items, 2 object annotations, 2 label files"
     )
-    result = CliRunner().invoke(cli, ["convert", str(src), str(out), "--to", "yolo", "--allow-loss"])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1:6] == [
-        "read: 4 items, 4 object annotations",
-        "written: 2 items, 2 object annotations, 2 label files",
-        *lost,
-    ]
     assert sorted(p.name for p in (out / "labels/train").iterdir()) == ["A.txt", "b.txt"]
 
 
