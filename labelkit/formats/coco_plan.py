@@ -38,7 +38,7 @@ from labelkit.formats.coco_text import STUFF_TAG, carried_fields, marked_for_der
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
-from labelkit.model.tables import contains_match, loads_text, true_mask, valid_mask
+from labelkit.model.tables import contains_match, loads_text, spliced_rows, true_mask, valid_mask
 from labelkit.report import Report
 
 
@@ -401,10 +401,8 @@ def _unlabelled_keypoints(objects: pa.Table, wrong: np.ndarray, dataset: Dataset
     named = {c.id: len(c.keypoints) for c in dataset.categories if c.keypoints}
     ids = objects["category_id"].take(pa.array(rows)).to_pylist()
     zeros = [None if d else [0.0] * (3 * named[i]) for i, d in zip(ids, detections.tolist(), strict=True)]
-    column = objects["keypoints"].combine_chunks()
-    index = np.arange(len(column))
-    index[rows] = len(column) + np.arange(len(rows))
-    values = pa.concat_arrays([column, pa.array(zeros, column.type)]).take(pa.array(index))
+    column = objects["keypoints"]
+    values = spliced_rows(column, rows, pa.array(zeros, column.type))
     objects = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", values)
     # one read from COCO carries its num_keypoints, written as read: it now has none labelled
     extras = objects["extras"].combine_chunks()
@@ -413,9 +411,7 @@ def _unlabelled_keypoints(objects: pa.Table, wrong: np.ndarray, dataset: Dataset
         texts = [
             orjson.dumps({**loads_text(t), "coco:num_keypoints": 0}).decode() for t in extras.take(counted).to_pylist()
         ]
-        index = np.arange(len(extras))
-        index[counted] = len(extras) + np.arange(len(counted))
-        extras = pa.concat_arrays([extras.cast(pa.string()), pa.array(texts, pa.string())]).take(pa.array(index))
+        extras = spliced_rows(extras.cast(pa.string()), counted, pa.array(texts, pa.string()))
         extras = extras.cast(objects.schema.field("extras").type)
         objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
     reason = "COCO's reader refuses them: their objects are written with every point unlabelled (num_keypoints 0)"

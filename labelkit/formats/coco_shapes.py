@@ -18,7 +18,7 @@ from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TEXT
 from labelkit.formats.coco_text import CarriedFields, carried_fields, marked_for_derivation
 from labelkit.model import geometry as G
-from labelkit.model.tables import true_mask, valid_mask
+from labelkit.model.tables import spliced_rows, true_mask, valid_mask
 
 
 def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -303,14 +303,12 @@ def _with_polygons(objects: pa.Table, rows: np.ndarray, rings: list[Any], holes:
     The text read no longer says what is written. The new rows are appended to each column and taken in their
     place: no Python object for the other rows.
     """
-    index = np.arange(objects.num_rows)
-    index[rows] = objects.num_rows + np.arange(len(rows))
     fixes: list[tuple[str, list[Any]]] = [("polygon", rings), ("polygon_holes", holes)]
     if POLYGON_TEXT in objects.column_names:
         fixes.append((POLYGON_TEXT, [None] * len(rows)))
     for name, fixed in fixes:
         column = objects[name]
-        spliced = pa.concat_arrays([arr(column), pa.array(fixed, column.type)]).take(pa.array(index))
+        spliced = spliced_rows(column, rows, pa.array(fixed, column.type))
         objects = objects.set_column(objects.schema.get_field_index(name), name, spliced)
     return objects
 

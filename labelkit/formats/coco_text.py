@@ -21,7 +21,7 @@ from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
-from labelkit.model.tables import contains_match, loads_text, true_mask, valid_mask
+from labelkit.model.tables import contains_match, loads_text, spliced_rows, true_mask, valid_mask
 from labelkit.report import Report
 
 STUFF_TAG = "coco:@task"
@@ -372,9 +372,7 @@ def marked_for_derivation(extras: pa.Array | pa.ChunkedArray, rows: np.ndarray) 
         members = loads_text(text) if text is not None else {}
         kept = {k: v for k, v in members.items() if k not in ("coco:bbox", "coco:segmentation")}
         texts.append(orjson.dumps({**kept, DERIVE_TAG: "geometry"}).decode())
-    index = np.arange(len(column))
-    index[picked] = len(column) + np.arange(len(picked))
-    return pa.concat_arrays([column.cast(pa.string()), pa.array(texts, pa.string())]).take(pa.array(index))
+    return spliced_rows(column.cast(pa.string()), picked, pa.array(texts, pa.string()))
 
 
 _JSON_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
