@@ -3109,6 +3109,39 @@ def test_actions_whose_list_files_windows_cannot_hold_are_not_listed(tmp_path: P
     }
 
 
+@pytest.mark.parametrize(
+    ("extras", "metadata", "lost", "written"),
+    [
+        # an escape spelling voc:actions beside a voc: key: written as lists (jumping's), so con.x's flag is lost
+        ('{"voc:pose":"Left","voc:\\u0061ctions":{"con.x":1,"jumping":1}}', None, 1, ["jumping_train.txt"]),
+        # an escape spelling voc:imagesets without Action: no list is written, so no flag is lost to Windows
+        ('{"voc:actions":{"con.x":1,"jumping":1}}', '{"voc\\u003aimagesets":["Main"]}', 0, []),
+        # escaped keys the writer does not read (no '"voc:' in the text): not the XML's actions at all
+        ('{"voc\\u003aactions":{"con.x":1}}', None, 0, []),
+    ],
+    ids=["escaped-actions", "escaped-imagesets", "unread-extras"],
+)
+def test_unlisted_action_flags_are_counted_by_the_writers_rule(
+    tmp_path: Path, extras: str, metadata: str | None, lost: int, written: list[str]
+) -> None:
+    """The plan read voc:actions and voc:imagesets only where spelled plainly, the writer also when escaped: a
+    con.x flag the writer left out of the lists went unreported (written without --allow-loss), and a list the
+    writer did not write was counted lost (refused)."""
+    import pyarrow as pa
+
+    objects = pa.table({"id": ["0"], "item_id": ["a"], "category_id": [0], "bbox": [[0.0, 0.0, 3.0, 2.0]]})
+    items = pa.table(
+        {"id": ["a"], "split": ["train"], "width": [6], "height": [4], "metadata": pa.array([metadata], pa.string())}
+    )
+    objects = objects.append_column("extras", pa.array([extras], pa.string()))
+    ds = Dataset.from_tables({"items": items, "objects": objects}, categories=[Category(id=0, name="person")])
+    counts = {c.what: c.count for c in labelkit.plan(ds, "voc").lost}
+    assert counts.get("action flags whose ImageSets/Action list Windows cannot create", 0) == lost
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=bool(lost))
+    action = tmp_path / "out/ImageSets/Action"
+    assert sorted(p.name for p in action.glob("*_*.txt")) == written
+
+
 def test_images_copied_whose_names_differ_only_in_case_are_named_after_their_items(tmp_path: Path) -> None:
     """x/A.png and y/a.png were JPEGImages/A.png and a.png: one file on macOS and Windows. Renamed as images
     of one name are; an image named as a device is not copied, and its item is lost."""

@@ -40,6 +40,7 @@ from labelkit.formats.voc_values import (
 from labelkit.formats.voc_write import (
     LINE_BREAK,
     Classes,
+    action_flags,
     action_list_ok,
     class_list_ok,
     labelmap_name_ok,
@@ -240,44 +241,17 @@ def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any]
     """The action flags that would be lines of an ``ImageSets/Action/<action>_<split>.txt`` Windows cannot create.
 
     Such a list (action ``con.x``: a device) is not written (:func:`.voc_write.action_list_ok`): the flags of
-    the XML objects (``xml_objects``) of the items listed for Action (``voc:imagesets`` naming it, or not
-    given) are lost there; the XML's ``<actions>`` keeps them.
+    its lines (:func:`.voc_write.action_flags`, the writer's own rule) are lost there; the XML's ``<actions>``
+    keeps them.
     """
-    objects = dataset.table("objects")
-    rows = np.flatnonzero(xml_objects & contains_match(objects["extras"], '"voc:actions"'))
-    if not rows.size:
-        return
-    items = dataset.table("items")
-    split_of: dict[str, str] = {}
-    for item_id, item_split, text in zip(
-        items["id"].to_pylist(), items["split"].to_pylist(), items["metadata"].to_pylist(), strict=True
-    ):
-        tasks = decode_json_cell(text).get("voc:imagesets") if text and '"voc:imagesets"' in text else None
-        if listable(item_id) and (not isinstance(tasks, list) or "Action" in tasks):
-            split_of[item_id] = item_split or split
-    taken = pa.array(rows)
-    lost = 0
-    first: tuple[str, str] | None = None
-    for item_id, raw in zip(
-        objects["item_id"].take(taken).to_pylist(), objects["extras"].take(taken).to_pylist(), strict=True
-    ):
-        extra = decode_json_cell(raw)
-        flags = extra.get("voc:actions")
-        if (
-            item_id not in split_of
-            or not isinstance(flags, dict)
-            or "voc:mask_only" in extra
-            or "voc:semantic" in extra
-        ):
-            continue  # (not an XML object's flags, or not listed: the writer writes no line)
-        for action, flag in flags.items():
-            if tag_ok(action) and is_flag(flag) and not action_list_ok(action):
-                lost += 1
-                first = first or (action, split_of[item_id])
+    lost = [
+        (action, s) for s, action, *_ in action_flags(dataset, xml_objects, split).lines if not action_list_ok(action)
+    ]
+    first = lost[0] if lost else None
     if first is not None:
         report.lose(
             "action flags whose ImageSets/Action list Windows cannot create",
-            lost,
+            len(lost),
             "ImageSets/Action/<action>_<split>.txt is named after the action, and Windows opens a device for a "
             "name that is CON, PRN, AUX, NUL, COM1-COM9 or LPT1-LPT9 before its first dot: the list is not "
             "written, on every machine (the flags stay in the XML's <actions>; tools reading the lists, as "

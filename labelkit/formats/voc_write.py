@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -220,6 +221,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     bounds = np.searchsorted(item_of[order], np.arange(len(ids) + 1)).tolist()
     voc, has_box = voc_boxes(objects)
     categories = objects["category_id"].to_pylist()
+    known_class = true_mask(pc.is_in(objects["category_id"], value_set=pa.array(list(classes.name), pa.int64())))
+    flags = action_flags(dataset, has_box & known_class, default_split)  # (VOC2012's per-action lists)
     occluded = objects["occluded"].to_pylist()
     extras_raw = objects["extras"].to_pylist()
     attributes_raw = objects["attributes"].to_pylist()
@@ -254,7 +257,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             (path / "Annotations" / folder).mkdir(parents=True, exist_ok=True)
         base = str(path / "Annotations") + os.sep
         lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
-        actions: ActionLines = defaultdict(lambda: defaultdict(list))  # split -> action -> (item, object, flag)
         written_objects = 0
         # masks without an XML object: written to the PNGs, read back as mask-only or class-only objects
         painted_alone = 0
@@ -265,7 +267,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         # an image holding only such objects gets its XML body as one slice of a chunk's bulk-made text
         plain = (
             has_box
-            & true_mask(pc.is_in(objects["category_id"], value_set=pa.array(list(name_xml), pa.int64())))
+            & known_class
             & ~contains_match(objects["extras"], '"voc:')
             & ~contains_match(objects["extras"], _DOTA)
             & true_mask(objects["attributes"].is_null())
@@ -376,18 +378,13 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     tasks = []
                     if segmented:
                         tasks.append("Segmentation")
-                    if extras and any(isinstance(extras.get(r, {}).get("voc:actions"), dict) for r in xml_rows):
+                    if n in flags.items:
                         tasks.append("Action")
                     if extras and any(extras.get(r, {}).get("voc:parts") for r in xml_rows):
                         tasks.append("Layout")
                 for task in tasks:
                     if isinstance(task, str):  # others are reported by check(), as are names that are not plain
                         lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
-                for k, r in enumerate(xml_rows, 1) if extras and "Action" in tasks else ():
-                    flags = extras.get(r, {}).get("voc:actions")  # (VOC2012's per-action lists of Action's images)
-                    for action, flag in flags.items() if isinstance(flags, dict) else ():
-                        if tag_ok(action) and is_flag(flag):  # (what the XML holds: check() reports the others)
-                            actions[splits[n]][action].append((ids[n], k, 1 if flag else -1))
                 if segmented:
                     jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
                 if media != "none" and paths[n]:
@@ -428,6 +425,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         pool.close(RASTERISED)
     finally:
         pool.executor.shutdown(wait=True, cancel_futures=True)
+    actions: ActionLines = defaultdict(lambda: defaultdict(list))  # split -> action -> (item, object, flag)
+    for split, action, item_id, k, flag in flags.lines:
+        actions[split][action].append((item_id, k, flag))
     objects_listed: dict[str, list[int]] | None = None  # (Datumaro lists images; VOC2012 objects with actions)
     if dataset.info.extras.get("voc:action_objects") is True:
         indices: defaultdict[str, set[int]] = defaultdict(set)
@@ -572,6 +572,78 @@ ActionLines = dict[str, dict[str, list[tuple[str, int, int]]]]
 """Split -> action -> the lines of ``Action/<action>_<split>.txt``: item, 1-based XML object index, flag."""
 
 
+@dataclass(frozen=True)
+class ActionFlags:
+    """The action flags VOC2012's per-action lists hold (see :func:`action_flags`)."""
+
+    lines: list[tuple[str, str, str, int, int]]
+    """The lines of ``Action/<action>_<split>.txt``: split, action, item, 1-based XML object index, flag (1 or -1);
+    in the order of the items, their XML objects and their flags."""
+    items: frozenset[int]
+    """The items (positions) with an XML object whose ``voc:actions`` is a dict: Action lists them when their
+    ``voc:imagesets`` does not say which lists do."""
+
+
+def action_flags(dataset: Dataset, placed: NDArray[np.bool_], default_split: str) -> ActionFlags:
+    r"""The action flags that are lines of ``ImageSets/Action/<action>_<split>.txt``, for writer and check() alike.
+
+    :func:`write` writes these lines, and check() reports those of lists that cannot be written: one rule, so
+    the plan counts what the writer leaves out.
+
+    A line is a flag (an integer, of an action name that is an XML name: what the XML's ``<actions>`` holds) of
+    an XML object (``placed``: a box VOC can write and a known class; not ``voc:mask_only`` nor ``voc:semantic``)
+    of an item listed for Action (its ``voc:imagesets`` names it, or is not given) whose id can be a list line.
+    Extras are read as :func:`write` reads them: a text naming no ``"voc:`` (nor DOTA's flag) is not decoded, and
+    an escaped key (``"voc:\u0061ctions"``) is the key it spells.
+    """
+    objects, items = dataset.table("objects"), dataset.table("items")
+    if not objects.num_rows:
+        return ActionFlags([], frozenset())
+    extras = objects["extras"]
+    decoded = placed & (contains_match(extras, '"voc:') | contains_match(extras, _DOTA))  # (as write() decodes)
+    escaped = contains_match(extras, "\\")
+    keyed = decoded & (escaped | contains_match(extras, '"voc:actions"'))  # (rows that may hold voc:actions)
+    if not keyed.any():
+        return ActionFlags([], frozenset())
+    # an XML object: placed, and no voc:mask_only or voc:semantic (a mask read from the PNGs alone)
+    xml = placed.copy()
+    aside = decoded & (escaped | contains_match(extras, '"voc:mask_only"') | contains_match(extras, '"voc:semantic"'))
+    rows = np.flatnonzero(aside | keyed)
+    read: dict[int, dict[str, Any]] = {}
+    for r, text in zip(rows.tolist(), extras.take(pa.array(rows)).to_pylist(), strict=True):
+        read[r] = decode_json_cell(text)
+        xml[r] = not ("voc:mask_only" in read[r] or "voc:semantic" in read[r])
+    # each object's 1-based index among its item's XML objects, in row order
+    item = dataset.item_positions()
+    known = np.flatnonzero(item >= 0)
+    order = known[np.argsort(item[known], kind="stable")]
+    running = np.concatenate([[0], np.cumsum(xml[order].astype(np.int64))])
+    first = np.searchsorted(item[order], item[order], side="left")
+    index = np.zeros(len(item), np.int64)
+    index[order] = running[1:] - running[first]
+    ids = items["id"].to_pylist()
+    splits = items["split"].to_pylist()
+    holds_voc = may_hold_voc(items["metadata"])
+    metadata = items["metadata"]
+    lines: list[tuple[str, str, str, int, int]] = []
+    with_actions: set[int] = set()
+    for r in order[(keyed & xml)[order]].tolist():
+        flags = read[r].get("voc:actions")
+        if not isinstance(flags, dict):
+            continue
+        n = int(item[r])
+        with_actions.add(n)
+        meta = decode_json_cell(metadata[n].as_py()) if holds_voc[n] else {}
+        tasks = meta.get("voc:imagesets")
+        if (isinstance(tasks, list) and "Action" not in tasks) or not listable(str(ids[n])):
+            continue
+        split = splits[n] or default_split
+        for action, flag in flags.items():
+            if tag_ok(action) and is_flag(flag):  # (what the XML holds: check() reports the others)
+                lines.append((split, action, str(ids[n]), int(index[r]), 1 if flag else -1))
+    return ActionFlags(lines, frozenset(with_actions))
+
+
 def _write_action_lists(
     path: Path, actions: ActionLines, split_lists: dict[str, list[str]], file_ids: dict[str, str], trainval: bool
 ) -> None:
@@ -611,7 +683,7 @@ def _write_action_lists(
                     hint="rename the action or the split (macOS and Windows take names differing only in case for one)",
                 )
             written[folded_name(name)] = f"the list of action {action!r} in split {split!r}"
-            text = "".join(f"{file_ids.get(m, m)} {k} {flag:2d}\n" for m, k, flag in lines if listable(m))
+            text = "".join(f"{file_ids.get(m, m)} {k} {flag:2d}\n" for m, k, flag in lines)
             (folder / name).write_text(text, encoding="utf-8")
 
 
