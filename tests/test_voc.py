@@ -1024,16 +1024,13 @@ def test_images_of_one_name_from_two_folders_are_named_after_their_items(tmp_pat
     [
         ([("a", "b_c"), ("a_b", "c")], ["b_c", "c"], "a_b_c.txt: would be both the list of class 'a' in split 'b_c'"),
         ([("a", "train")], ["train", "a_train"], "a_train.txt: would be both the list of split 'a_train'"),
-        # one file on macOS and Windows, which tell neither case nor Unicode normalisation apart: refused everywhere
-        ([("Cat", "train"), ("cat", "train")], ["train"], "cat_train.txt: would be both the list of class 'Cat'"),
-        ([("A", "train")], ["train", "a_train"], "A_train.txt: would be both the list of split 'a_train'"),
-        ([("caf\u00e9", "val"), ("cafe\u0301", "val")], ["val"], "caf\u00e9_val.txt: would be both the list of class"),
     ],
 )
 def test_class_and_split_lists_that_would_be_one_file_are_refused(
     tmp_path: Path, labels: list[tuple[str, str]], splits: list[str], clash: str
 ) -> None:
-    """One folder holds <split>.txt and <class>_<split>.txt: the second file written replaced the first."""
+    """One folder holds <split>.txt and <class>_<split>.txt: the second file written replaced the first. (Names
+    one only on macOS or Windows are a plan-time loss: test_class_lists_one_on_macos_or_windows_are_lost.)"""
     names = sorted({c for c, _ in labels})
     ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)])
     for k, split in enumerate(splits):
@@ -1044,6 +1041,114 @@ def test_class_and_split_lists_that_would_be_one_file_are_refused(
         labelkit.save(ds, tmp_path / "out", "voc")
     assert err.value.one_line().startswith(f"{tmp_path / 'out' / 'ImageSets' / 'Main'}/{clash}")  # the output's file
     assert not (tmp_path / "out").exists()
+
+
+_LIST_CLASH = (
+    "is named after the {0} and split, and names differing only in case are one file on macOS and Windows, names "
+    "differing only in Unicode normalisation (NFC and NFD) on macOS: the first by name is written, and a split's own "
+    "list before it, on every machine ({1} is written; {2} is not: one on {3})"
+)
+
+
+@pytest.mark.parametrize(
+    ("names", "splits", "lost", "kept", "yields", "where", "files"),
+    [
+        # i0 Cat, i1 cat, i2 both: Cat_train.txt is first by name; cat's labels (i1, i2) are lost
+        (
+            ("Cat", "cat"),
+            ["train"] * 3,
+            2,
+            "Cat_train.txt",
+            "cat_train.txt",
+            "macOS and Windows",
+            ["Cat_train.txt", "train.txt"],
+        ),
+        # a split's own list keeps its name (i1's): class A's labels of split train (i0, i2) are lost
+        (
+            ("A", "b"),
+            ["train", "a_train", "train"],
+            2,
+            "a_train.txt",
+            "A_train.txt",
+            "macOS and Windows",
+            ["A_a_train.txt", "a_train.txt", "b_a_train.txt", "b_train.txt", "train.txt"],
+        ),
+        (
+            ("caf\u00e9", "cafe\u0301"),
+            ["val"] * 3,
+            2,
+            "cafe\u0301_val.txt",  # (NFD's 'e' then U+0301 sorts before NFC's U+00E9)
+            "caf\u00e9_val.txt",
+            "macOS",
+            ["cafe\u0301_val.txt", "val.txt"],
+        ),
+    ],
+    ids=["case", "split-list", "normalisation"],
+)
+def test_class_lists_one_on_macos_or_windows_are_lost(
+    tmp_path: Path,
+    names: tuple[str, str],
+    splits: list[str],
+    lost: int,
+    kept: str,
+    yields: str,
+    where: str,
+    files: list[str],
+) -> None:
+    """Classes Cat and cat wrote ImageSets/Main/Cat_train.txt and cat_train.txt, one file on macOS and Windows:
+    refused when writing, after the plan had passed. Now the plan reports the labels of the list that yields
+    (refused without allow_loss), and with it that list is not written, on every machine."""
+    ds = Dataset(categories=[Category(id=0, name=names[0]), Category(id=1, name=names[1])])
+    for n, split in enumerate(splits):
+        ds.add_item(Item(id=f"i{n}", split=split, media=Media(path=f"i{n}.jpg", width=4, height=3)))
+    for n, (item, cid) in enumerate([("i0", 0), ("i1", 1), ("i2", 0), ("i2", 1)]):
+        ds.add(Label(id=str(n), item_id=item, category_id=cid))
+    reason = _LIST_CLASH.format("class", ascii(f"ImageSets/Main/{kept}"), ascii(f"ImageSets/Main/{yields}"), where)
+    what = "image labels of classes whose ImageSets/Main list is another's on macOS or Windows"
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").lost] == [
+        (what, lost, f"ImageSets/Main/<class>_<split>.txt {reason}")
+    ]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "voc")
+    assert not (tmp_path / "refused").exists()
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert report.written["label annotations"] == 4 - lost
+    main = tmp_path / "out/ImageSets/Main"
+    assert sorted(p.name for p in main.iterdir()) == files
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert len(list(back.labels())) == 4 - lost
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    splits=st.lists(st.sampled_from(["train", "val", "trainval", "A_val"]), min_size=1, max_size=5),
+    labels=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 2), st.booleans()), max_size=10),
+    trainval=st.booleans(),
+)
+def test_class_lists_one_on_macos_or_windows_plan_what_is_written_and_read_back(
+    splits: list[str], labels: list[tuple[int, int, bool]], trainval: bool
+) -> None:
+    """The labels the plan reports lost are those of no list written: the others are written and read back."""
+    import tempfile
+
+    from labelkit.model import DatasetInfo
+
+    names = ["a", "b", "B"]  # (b and B: one list on macOS and Windows; a_val.txt: split A_val's)
+    ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)], info=DatasetInfo())
+    ds.info.extras["voc:trainval"] = trainval
+    for n, split in enumerate(splits):
+        ds.add_item(Item(id=f"i{n}", split=split, media=Media(path=f"i{n}.jpg", width=4, height=3)))
+    pairs = {(f"i{item % len(splits)}", cid): difficult for item, cid, difficult in labels}
+    for n, ((item_id, cid), difficult) in enumerate(pairs.items()):
+        ds.add(Label(id=str(n), item_id=item_id, category_id=cid, extras={"voc:difficult": 1} if difficult else {}))
+    lost = {c.what: c.count for c in labelkit.plan(ds, "voc").lost}
+    unread = lost.pop("image labels of classes whose ImageSets/Main list is another's on macOS or Windows", 0)
+    assert lost == {}
+    with tempfile.TemporaryDirectory() as tmp:
+        report = labelkit.save(ds, Path(tmp) / "out", "voc", allow_loss=True)
+        assert report.written.get("label annotations", 0) == len(pairs) - unread
+        back = labelkit.load(Path(tmp) / "out", "voc")
+        assert len(list(back.labels())) == len(pairs) - unread
 
 
 def test_a_class_list_of_a_split_with_an_underscore_reads_back_as_its_class(tmp_path: Path) -> None:
@@ -3107,6 +3212,66 @@ def test_actions_whose_list_files_windows_cannot_hold_are_not_listed(tmp_path: P
         "c": {"Nul.run": 1},
         "m": {"con.x": 1},
     }
+
+
+def _case_actions() -> Dataset:
+    """Four items of one person each: actions Jump (a) and jump (b, c), whose lists are one file on macOS and
+    Windows, and run (c, d)."""
+    ds = Dataset(categories=[Category(id=0, name="person")])
+    flags = {"a": {"Jump": 1}, "b": {"jump": 1}, "c": {"jump": 0, "run": 1}, "d": {"run": 1}}
+    for n, (item_id, actions) in enumerate(flags.items()):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=f"{n}.jpg", width=6, height=4)))
+        ds.add(
+            Object(
+                id=str(n), item_id=item_id, category_id=0, bbox=(0.0, 0.0, 3.0, 2.0), extras={"voc:actions": actions}
+            )
+        )
+    return ds
+
+
+_ACTION_CLASH = (
+    "action flags whose ImageSets/Action list is another's on macOS or Windows",
+    2,
+    "ImageSets/Action/<action>_<split>.txt is named after the action and split, and names differing only in case "
+    "are one file on macOS and Windows, names differing only in Unicode normalisation (NFC and NFD) on macOS: the "
+    "first by name is written, and a split's own list before it, on every machine "
+    "('ImageSets/Action/Jump_train.txt' is written; 'ImageSets/Action/jump_train.txt' is not: one on macOS and "
+    "Windows) (the flags stay in the XML's <actions>; tools reading the lists do not see them)",
+)
+
+
+def test_action_lists_one_on_macos_and_windows_are_lost(tmp_path: Path) -> None:
+    """Actions Jump and jump wrote ImageSets/Action/Jump_train.txt and jump_train.txt, one file on macOS and
+    Windows: refused when writing, after the plan had passed. The plan reports the flags of the list that yields
+    (the second by name), and with allow_loss that list is not written, on every machine; the XML keeps them."""
+    ds = _case_actions()
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").lost] == [_ACTION_CLASH]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "voc")
+    assert not (tmp_path / "refused").exists()
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert {p.name: p.read_text() for p in (tmp_path / "out/ImageSets/Action").iterdir()} == {
+        "Jump_train.txt": "a 1  1\n",
+        "run_train.txt": "c 1  1\nd 1  1\n",
+        "train.txt": "a\nb\nc\nd\n",
+    }
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [o.extras["voc:actions"] for o in back.objects()] == [o.extras["voc:actions"] for o in ds.objects()]
+
+
+def test_the_cli_refuses_action_lists_one_on_macos_and_windows_then_writes_with_allow_loss(tmp_path: Path) -> None:
+    src = tmp_path / "in.labelkit.json"
+    labelkit.save(_case_actions(), src, "labelkit")
+    what, count, reason = _ACTION_CLASH
+    lost = [f"lost: {count} {what}: {reason}"]
+    assert_cli_refuses_then_writes(
+        src, tmp_path / "out", "voc", "Pascal VOC", lost, "written: 4 items, 4 object annotations"
+    )
+    assert sorted(p.name for p in (tmp_path / "out/ImageSets/Action").iterdir()) == [
+        "Jump_train.txt",
+        "run_train.txt",
+        "train.txt",
+    ]
 
 
 @pytest.mark.parametrize(

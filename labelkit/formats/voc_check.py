@@ -42,10 +42,14 @@ from labelkit.formats.voc_write import (
     Classes,
     action_flags,
     action_list_ok,
+    action_lists,
     class_list_ok,
+    class_lists,
+    label_values,
     labelmap_name_ok,
     listable,
     may_hold_voc,
+    unread_action_flags,
     voc_boxes,
 )
 from labelkit.io import is_plain_name
@@ -53,6 +57,7 @@ from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error, cell_problem
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
+from labelkit.portable import where_one
 from labelkit.report import Report
 
 TARGET = TITLE  # (how every report line names VOC)
@@ -124,6 +129,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         'character Windows refuses: < > : " | ? * or a control character)',
     )
     report.lose("image labels without a category", labels["category_id"].null_count, f"{TARGET} lists labels by class")
+    if labels.num_rows:
+        _report_yielding_class_lists(dataset, str(options.get("split") or "train"), report)
     if labels.num_rows:  # an ImageSets class list holds an image, a class and a difficult flag: nothing more
         report.lose(
             "image label attribute sets",
@@ -244,9 +251,8 @@ def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any]
     its lines (:func:`.voc_write.action_flags`, the writer's own rule) are lost there; the XML's ``<actions>``
     keeps them.
     """
-    lost = [
-        (action, s) for s, action, *_ in action_flags(dataset, xml_objects, split).lines if not action_list_ok(action)
-    ]
+    flags = action_flags(dataset, xml_objects, split)
+    lost = [(action, s) for s, action, *_ in flags.lines if not action_list_ok(action)]
     first = lost[0] if lost else None
     if first is not None:
         report.lose(
@@ -257,6 +263,50 @@ def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any]
             "written, on every machine (the flags stay in the XML's <actions>; tools reading the lists, as "
             f"VOC2012's devkit does, do not see them) (action {ascii(first[0])}, "
             f"{ascii(f'ImageSets/Action/{first[0]}_{first[1]}.txt')})",
+        )
+    trainval = dataset.info.extras.get("voc:trainval") is True
+    if unread := unread_action_flags(flags, trainval):
+        lost_name, kept = _example(action_lists(flags, trainval)[1])
+        report.lose(
+            "action flags whose ImageSets/Action list is another's on macOS or Windows",
+            len(unread),
+            _clash_reason("action", "Action", kept, lost_name)
+            + " (the flags stay in the XML's <actions>; tools reading the lists do not see them)",
+        )
+
+
+def _example(yielding: dict[str, str]) -> tuple[str, str]:
+    """A list that yields, and the one it yields to: the first by name, a split's own before trainval's."""
+    return min(yielding.items(), key=lambda pair: (pair[0].endswith("_trainval.txt"), pair[0]))
+
+
+def _clash_reason(kind: str, folder: str, kept: str, lost: str) -> str:
+    """Why the lists of ``kind`` (class or action) whose names fold as others' are not written: ``lost`` yields."""
+    return (
+        f"ImageSets/{folder}/<{kind}>_<split>.txt is named after the {kind} and split, and names differing only in "
+        "case are one file on macOS and Windows, names differing only in Unicode normalisation (NFC and NFD) on "
+        f"macOS: the first by name is written, and a split's own list before it, on every machine "
+        f"({ascii(f'ImageSets/{folder}/{kept}')} is written; {ascii(f'ImageSets/{folder}/{lost}')} is not: one on "
+        f"{where_one(kept, lost)})"
+    )
+
+
+def _report_yielding_class_lists(dataset: Dataset, split: str, report: Report) -> None:
+    """The image labels of class lists whose name another list's takes on macOS or Windows.
+
+    :func:`.voc_write.class_lists` says which lists yield, for the writer too.
+    """
+    items = dataset.table("items")
+    ids = [str(i) for i in items["id"].to_pylist()]
+    plan = class_lists(
+        dataset, ids, [s or split for s in items["split"].to_pylist()], dataset.info.extras.get("voc:trainval") is True
+    )
+    if plan.yielding:
+        lost, kept = _example(plan.yielding)
+        report.lose(
+            "image labels of classes whose ImageSets/Main list is another's on macOS or Windows",
+            sum(1 for *_, read in plan.listed(label_values(dataset)) if not read),
+            _clash_reason("class", "Main", kept, lost),
         )
 
 
