@@ -659,8 +659,8 @@ def yielding_lists(taken: Iterable[str], names: Iterable[str]) -> dict[str, str]
     file everywhere: they are not here (the writer refuses them, naming both).
 
     Examples:
-        >>> yielding_lists(["A_train"], ["cat_train.txt", "Cat_train.txt", "a_train_val.txt", "dog_train.txt"])
-        {'a_train_val.txt': 'A_train.txt', 'cat_train.txt': 'Cat_train.txt'}
+        >>> yielding_lists(["A_train"], ["cat_train.txt", "Cat_train.txt", "a_train.txt", "dog_train.txt"])
+        {'a_train.txt': 'A_train.txt', 'cat_train.txt': 'Cat_train.txt'}
     """
     first = {folded_name(f"{t}.txt"): f"{t}.txt" for t in sorted(taken)}
     yielding: dict[str, str] = {}
