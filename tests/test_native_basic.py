@@ -424,3 +424,159 @@ def test_parquet_column_written_twice_is_an_input_error(tmp_path: Path) -> None:
     assert not (tmp_path / "o.labelkit.json").exists()
     found = [(Path(f.path).name, f.where, f.message) for f in labelkit.validate(out)]
     assert found == [("objects.parquet", "", "column 'extras' appears more than once")]
+
+
+def _built(**columns: object) -> "labelkit.Dataset":
+    """Two items (a, b) of one box each, built from tables, with ``columns`` given as ``table__column=values``."""
+    import pyarrow as pa
+
+    from labelkit.model import Category, Dataset
+    from labelkit.model.tables import SCHEMAS
+
+    tables: dict[str, dict[str, object]] = {
+        "items": {"id": ["a", "b"], "width": [10, 10], "height": [8, 8]},
+        "objects": {
+            "id": ["o1", "o2"],
+            "item_id": ["a", "b"],
+            "category_id": [1, 1],
+            "bbox": [[0.0, 0.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0]],
+        },
+    }
+    for key, values in columns.items():
+        table, column = key.split("__")
+        tables.setdefault(table, {})[column] = values
+    arrays = {
+        name: pa.table({c: pa.array(v, SCHEMAS[name].field(c).type) for c, v in cols.items()})
+        for name, cols in tables.items()
+    }
+    return Dataset.from_tables(arrays, [Category(id=1, name="c")])
+
+
+_MASK = {"height": 2, "width": 2, "counts": "4", "runs": [4]}
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"objects__keypoints": [[1.0, 2.0], None]}, "objects row 0: keypoints are not x, y, visibility triples"),
+        ({"objects__bbox": [[0.0, 0.0, 2.0, 2.0], [1.0, None, 2.0, 2.0]]}, "objects row 1: bbox holds a null value"),
+        ({"items__width": [-1, 10]}, "items row 0: width is negative (-1)"),
+        (
+            {"objects__shape": ["box", "blob"]},
+            "objects row 1: shape 'blob' is not one of box, polygon, polyline, points, ellipse, mask, keypoints, "
+            "cuboid",
+        ),
+        ({"objects__mask": [_MASK, None]}, "objects row 0: mask has both counts and runs"),
+        (
+            {"objects__polygon": [None, [[1.0, 2.0, 3.0]]]},
+            "objects row 1: polygon has a ring of an odd number of coordinates (rings are x, y pairs)",
+        ),
+        ({"objects__extras": ["[1, 2]", None]}, "objects row 0: extras is not a JSON object"),
+        (
+            {"objects__attributes": [None, '{"a": {"b": 1}}']},
+            "objects row 1: attributes holds a value that is not a bool, integer, finite number, text or list of texts",
+        ),
+        ({"objects__frame": [None, -3]}, "objects row 1: frame is negative (-3)"),
+        ({"spans__id": ["s"], "spans__item_id": ["a"], "spans__end": [2]}, "spans row 0: start is missing"),
+        (
+            {
+                "tokens__item_id": ["a"],
+                "tokens__index": [-1],
+                "tokens__start": [0],
+                "tokens__end": [1],
+                "tokens__text": ["x"],
+            },
+            "tokens row 0: index is negative (-1)",
+        ),
+    ],
+    ids=[
+        "keypoints",
+        "bbox-null",
+        "width",
+        "shape",
+        "mask",
+        "polygon",
+        "extras",
+        "attributes",
+        "frame",
+        "span",
+        "token",
+    ],
+)
+def test_values_the_readers_refuse_are_refused_before_writing(
+    fmt: str, columns: dict[str, object], message: str, tmp_path: Path
+) -> None:
+    """Tables given to from_tables were written as they were, and the format's own reader refused the file (or,
+    for a null bbox coordinate in Parquet, read it and failed building records): the writer now refuses them
+    first, naming the table, its 0-based row and the column, and writes nothing."""
+    from labelkit.errors import OutputError
+
+    out = tmp_path / ("out.labelkit.json" if fmt == "labelkit" else "out")
+    with pytest.raises(OutputError) as err:
+        labelkit.save(_built(**columns), out, fmt)
+    assert err.value.message == message
+    title = "labelkit JSON" if fmt == "labelkit" else "labelkit Parquet"
+    assert err.value.hint == f"{title} readers refuse it: fix the tables given to Dataset.from_tables"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+def test_a_non_finite_number_is_named_with_its_first_row(fmt: str, tmp_path: Path) -> None:
+    from labelkit.errors import OutputError
+
+    with pytest.raises(OutputError) as err:
+        labelkit.save(_built(objects__score=[0.5, float("nan")]), tmp_path / "out", fmt)
+    assert err.value.message.endswith("NaN or infinity, found in objects.score (first at objects row 1)")
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+def test_values_the_records_take_are_written_and_read_back_as_they_were(fmt: str, write_read) -> None:
+    """A box of negative width, a span ending before it starts, a negative fps, mask runs not making the mask:
+    the records hold them, so the native formats write them and read them back unchanged."""
+    ds = _built(
+        objects__bbox=[[0.0, 0.0, -2.0, 2.0], [1.0, 1.0, 2.0, 2.0]],
+        objects__mask=[None, {"height": 2, "width": 2, "counts": None, "runs": [1, 1]}],
+        items__fps=[-1.0, None],
+        spans__id=["s"],
+        spans__item_id=["a"],
+        spans__start=[5],
+        spans__end=[2],
+    )
+    assert canonical(write_read(ds, fmt)) == canonical(ds)
+
+
+def test_a_null_box_coordinate_in_parquet_is_an_input_error(tmp_path: Path) -> None:
+    """The Parquet reader read it, and building the object's record then failed with pydantic's traceback."""
+    out = _parquet_with(tmp_path, "objects", "bbox", 1, [1.0, None, 2.0, 2.0])
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.load(out)
+    assert str(err.value.location.path) == str(out / "objects.parquet")
+    assert err.value.message == "row 1: bbox holds a null value"
+
+
+@pytest.mark.parametrize(
+    ("tables", "message", "found"),
+    [
+        (
+            {"objects": {"bbox": [[0.0, 0.0, 2.0, 2.0], [0.0, 1.0, 2.0]]}},
+            "objects row 1: bbox holds 3 values, not 4",
+            None,
+        ),
+        ({"items": {"width": ["wide"]}}, "items.width: not int64", "string: Failed to parse string: 'wide' as a"),
+    ],
+)
+def test_from_tables_names_the_table_column_and_row_a_column_cannot_be_cast(
+    tables: dict[str, dict[str, list[object]]], message: str, found: str | None
+) -> None:
+    """pyarrow's ArrowInvalid said neither table nor column ('ListType can only be casted to FixedSizeListType if
+    the lists are all the expected size.')."""
+    import pyarrow as pa
+
+    from labelkit.model import Dataset
+
+    with pytest.raises(labelkit.InputError) as err:
+        Dataset.from_tables({name: pa.table(columns) for name, columns in tables.items()})
+    assert err.value.message == message
+    assert (err.value.found or "").startswith(found or "")
+    assert isinstance(err.value.__cause__, pa.ArrowException)

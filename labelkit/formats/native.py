@@ -22,6 +22,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native_bulk import MEDIA_FIELDS, NotFast, fast_read
+from labelkit.formats.native_values import check_values, non_finite_rows
 from labelkit.io import parse_json, paused_gc, read_bytes, read_head, without_bom
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
@@ -489,7 +490,10 @@ def document(dataset: Dataset) -> dict[str, Any]:
 
 
 def non_finite(dataset: Dataset) -> list[str]:
-    """``table.column`` names of float columns holding NaN or infinity (JSON has neither)."""
+    """``table.column`` names of float columns holding NaN or infinity (JSON has neither).
+
+    The first is followed by where it first holds one: ``objects.score (first at objects row 3)``.
+    """
     found = []
     for name in (*T.ANNOTATION_TABLES, "items"):
         table = dataset.table(name)
@@ -499,6 +503,8 @@ def non_finite(dataset: Dataset) -> list[str]:
                 column = pc.list_flatten(column)
             if pa.types.is_floating(column.type) and pc.any(pc.invert(pc.is_finite(column))).as_py():
                 found.append(f"{name}.{field.name}")
+                if len(found) == 1:
+                    found[0] += f" (first at {name} row {non_finite_rows(table[field.name])[0]})"
     return found
 
 
@@ -506,8 +512,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Labelkit JSON holds everything the model holds; only NaN and infinity (which no record holds) are refused.
 
     Raises:
-        OutputError: a float column holds NaN or infinity (only possible through ``Dataset.from_tables``), or a
-            category's parent is not a category (which the readers refuse).
+        OutputError: what its reader refuses, which only ``Dataset.from_tables`` can give: a float column holding
+            NaN or infinity, a category's parent that is not a category, an id missing or repeated, a value the
+            records refuse (:func:`.native_values.check_values`: ``objects row 3: keypoints are not x, y,
+            visibility triples``).
     """
     bad = non_finite(dataset)
     if bad:
@@ -517,6 +525,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
     check_parents(dataset)
     check_unique_ids(dataset, TITLE)
+    check_values(dataset, TITLE)
 
 
 def check_parents(dataset: Dataset) -> None:

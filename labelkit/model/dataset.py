@@ -116,12 +116,18 @@ class Dataset:
 
         Raises:
             KeyError: a table name is unknown.
+            InputError: a column cannot be cast to the table's schema, named with its table (and, for a list of
+                another length than the schema's, its first such row: ``objects row 0: bbox holds 3 values, not
+                4``).
         """
         ds = cls(categories=categories, info=info)
         for name, table in tables.items():
             if name not in ds._tables:
                 raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
-            ds._tables[name] = T.conform(name, table)
+            try:
+                ds._tables[name] = T.conform(name, table)
+            except (ValueError, TypeError, pa.ArrowException) as exc:
+                raise T.conform_error(name, table, exc) from exc
         return ds
 
     def add_item(self, item: Item) -> None:

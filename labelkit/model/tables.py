@@ -261,6 +261,36 @@ def conform(name: str, table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
+def conform_error(name: str, table: pa.Table, exc: Exception) -> Exception:
+    """The error of a table :func:`conform` refuses (``exc`` as its cause): an ``InputError`` naming it.
+
+    It names the table and column (``objects.bbox: not list<double>``, with the type found), or for a list of
+    another length than the schema's the first such row (``objects row 0: bbox holds 3 values, not 4``).
+    """
+    from labelkit.errors import InputError
+
+    for field in SCHEMAS[name]:
+        if field.name not in table.column_names:
+            continue
+        column = table.column(field.name)
+        try:
+            column.cast(field.type)
+        except (ValueError, TypeError, pa.ArrowException) as cast_exc:
+            error = InputError(
+                f"{name}.{field.name}: not {field.type}", found=f"{column.type}: {str(cast_exc).splitlines()[0]}"
+            )
+            if pa.types.is_fixed_size_list(field.type) and pa.types.is_list(column.type):
+                lengths = pc.list_value_length(column).combine_chunks()
+                wrong = pc.and_kleene(pc.is_valid(lengths), pc.not_equal(lengths, field.type.list_size))
+                row = pc.indices_nonzero(wrong.fill_null(False))[0].as_py()
+                error = InputError(
+                    f"{name} row {row}: {field.name} holds {lengths[row].as_py()} values, not {field.type.list_size}"
+                )
+            error.__cause__ = exc
+            return error
+    return exc
+
+
 # -- records -> rows -------------------------------------------------------------------------------
 
 

@@ -1,0 +1,320 @@
+"""What labelkit's own readers refuse in a dataset's values, found column by column (numpy and Arrow compute).
+
+The records refuse these values (:mod:`labelkit.model.annotations`), and so do both native readers: labelkit
+JSON through the records, labelkit Parquet through :func:`value_findings`. A table given to
+:meth:`~labelkit.model.Dataset.from_tables` may hold them; the native writers refuse them before writing
+(:func:`check_values`), so that they never write a file their reader refuses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, get_args
+
+import msgspec
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.errors import OutputError
+from labelkit.model import Dataset
+from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
+from labelkit.model.dataset import TABLE_NAMES
+from labelkit.model.records import MediaKind
+from labelkit.model.tables import ANNOTATION_TABLES, decode_json_cells, valid_mask
+from labelkit.report import Finding
+
+
+def value_findings(dataset: Dataset, where_of: Callable[[str], str], limit: int) -> list[Finding]:
+    """The rows whose values the records refuse, at most ``limit`` per kind and table.
+
+    Args:
+        dataset: the dataset.
+        where_of: where a table's rows are, by table name (a finding is at ``row <i>`` of it, 0-based).
+        limit: findings per kind at most.
+    """
+    findings: list[Finding] = []
+    for name in TABLE_NAMES[1:]:
+        table = dataset.table(name)
+        if not table.num_rows:
+            continue
+        where = where_of(name)
+        if "polygon" in table.column_names:
+            findings += _polygon_findings(table, where, limit)
+        if "mask" in table.column_names:
+            findings += _mask_findings(table["mask"], where, limit)
+        if "keypoints" in table.column_names:
+            lengths = pc.list_value_length(table["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)
+            for row in np.flatnonzero(lengths % 3).tolist()[:limit]:
+                findings.append(Finding(where, f"row {row}", "keypoints are not x, y, visibility triples"))
+        for column in _LISTS.get(name, ()):
+            findings += [
+                Finding(where, f"row {row}", f"{column} holds a null value")
+                for row in _null_element_rows(table[column])[:limit]
+            ]
+    for name in TABLE_NAMES:
+        findings += _value_findings(dataset.table(name), name, where_of(name), limit)
+    for name in TABLE_NAMES:
+        table = dataset.table(name)
+        for column in sorted(set(table.column_names) & JSON_COLUMNS):
+            if table[column].null_count == table.num_rows:
+                continue  # (no cell: nothing to decode)
+            where = where_of(name)
+            row = _bad_json_row(table[column])
+            if row is not None:
+                findings.append(Finding(where, f"row {row}", f"{column} is not a JSON object"))
+                continue
+            if column in _TYPED_CELLS:
+                type_, suspect, message = _TYPED_CELLS[column]
+                row = _bad_typed_row(table[column], type_, suspect)
+                if row is not None:
+                    findings.append(Finding(where, f"row {row}", message))
+                    continue
+            low, high = (INT64_MIN, INT64_MAX) if column == "attributes" else (INT64_MIN, UINT64_MAX)
+            row = _big_int_row(table[column], low, high)
+            if row is not None:
+                findings.append(Finding(where, f"row {row}", f"{column} holds an integer that does not fit 64 bits"))
+    return findings
+
+
+def check_values(dataset: Dataset, target: str) -> None:
+    """Refuse to write values the native readers refuse (see :func:`value_findings`).
+
+    Raises:
+        OutputError: naming the table, the row (0-based, as ``table.slice``) and the column of the first,
+            in table order (``objects row 3: keypoints are not x, y, visibility triples``).
+    """
+    findings = value_findings(dataset, lambda name: name, limit=1)
+    if findings:
+        first = min(findings, key=lambda f: (TABLE_NAMES.index(f.path), int(f.where.split()[1])))
+        raise OutputError(
+            f"{first.path} {first.where}: {first.message}",
+            hint=f"{target} readers refuse it: fix the tables given to Dataset.from_tables",
+        )
+
+
+_LISTS: dict[str, tuple[str, ...]] = {"objects": ("bbox", "keypoints", "polygon_holes")}
+"""List columns whose values the records type (a number, a flag): a null inside is refused."""
+
+
+def _null_element_rows(column: pa.ChunkedArray) -> list[int]:
+    """Rows of a list column holding a null value inside a list (a null list is no value: fine)."""
+    values = column.combine_chunks()
+    flat = pc.list_flatten(values)
+    if not flat.null_count:
+        return []
+    owner = pc.list_parent_indices(values).to_numpy()
+    return sorted(set(owner[~valid_mask(flat)].tolist()))
+
+
+_ANNOTATION_REQUIRED = ("id", "item_id")
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "items": ("id",),
+    **{name: _ANNOTATION_REQUIRED for name in ANNOTATION_TABLES},
+    "spans": (*_ANNOTATION_REQUIRED, "start", "end"),
+    "transcripts": (*_ANNOTATION_REQUIRED, "text"),
+    "tokens": ("item_id", "index", "start", "end", "text"),
+}
+"""Columns every row needs (the records' required fields)."""
+_COUNTS: dict[str, tuple[str, ...]] = {
+    "items": ("width", "height", "frame_count"),
+    "objects": ("frame",),
+    "spans": ("start", "end"),
+    "tokens": ("index", "start", "end"),
+}
+"""Columns of sizes, frames and offsets: never negative."""
+_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    "items": {"media": get_args(MediaKind)},
+    "objects": {"shape": SHAPES},
+}
+
+
+def _value_findings(table: pa.Table, name: str, where: str, limit: int) -> list[Finding]:
+    """Rows the records would refuse: a required value missing, a negative count, an unknown choice."""
+    found: list[tuple[int, str]] = []
+    if not table.num_rows:
+        return []
+    for column in _REQUIRED.get(name, ()):
+        for row in pc.indices_nonzero(pc.is_null(table[column]).combine_chunks()).to_pylist()[:limit]:
+            found.append((row, f"{column} is missing"))
+    for column in _COUNTS.get(name, ()):
+        negative = pc.fill_null(pc.less(table[column], 0), False).combine_chunks()
+        for row in pc.indices_nonzero(negative).to_pylist()[:limit]:
+            found.append((row, f"{column} is negative ({table[column][row].as_py()})"))
+    for column, choices in _CHOICES.get(name, {}).items():
+        known = pc.or_(pc.is_null(table[column]), pc.is_in(table[column], value_set=pa.array(choices)))  # null: default
+        unknown = pc.invert(known).combine_chunks()
+        for row in pc.indices_nonzero(unknown).to_pylist()[:limit]:
+            found.append((row, f"{column} {table[column][row].as_py()!r} is not one of {', '.join(choices)}"))
+    for field in table.schema:
+        for row in non_finite_rows(table[field.name])[:limit]:
+            found.append((row, f"{field.name} holds NaN or infinity"))
+    return [Finding(where, f"row {row}", message) for row, message in sorted(found)[:limit]]
+
+
+def non_finite_rows(column: pa.ChunkedArray) -> list[int]:
+    """Rows of a float column (or list of floats, at any depth) holding NaN or infinity, which no record holds."""
+    values = column.combine_chunks()
+    depth = 0
+    while pa.types.is_list(values.type) or pa.types.is_fixed_size_list(values.type):
+        values = pc.list_flatten(values)
+        depth += 1
+    if not pa.types.is_floating(values.type) or not len(values) or pc.all(pc.is_finite(values)).as_py() is not False:
+        return []  # (the usual case: no row to find)
+    values = column.combine_chunks()
+    rows = np.arange(len(values))
+    for _ in range(depth):
+        rows = rows[pc.list_parent_indices(values).to_numpy()]
+        values = pc.list_flatten(values)
+    bad = ~np.asarray(pc.is_finite(values).fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+    return sorted(set(rows[bad].tolist()))
+
+
+def _mask_findings(column: pa.ChunkedArray, where: str, limit: int) -> list[Finding]:
+    """Masks the records refuse: a size missing or negative, not exactly one of counts and runs, a bad run."""
+    mask = column.combine_chunks()
+    if mask.null_count == len(mask):
+        return []
+    present = valid_mask(mask)
+    found: list[tuple[int, str]] = []
+    for side in ("height", "width"):
+        size = pc.struct_field(mask, side)
+        missing = present & ~valid_mask(size)
+        negative = np.asarray(pc.fill_null(pc.less(size, 0), False).to_numpy(zero_copy_only=False), dtype=bool)
+        found += [(r, f"mask {side} is missing") for r in np.flatnonzero(missing)[:limit].tolist()]
+        found += [(r, f"mask {side} is negative") for r in np.flatnonzero(negative)[:limit].tolist()]
+    counts, runs = valid_mask(pc.struct_field(mask, "counts")), valid_mask(pc.struct_field(mask, "runs"))
+    found += [
+        (r, "mask has neither counts nor runs") for r in np.flatnonzero(present & ~counts & ~runs)[:limit].tolist()
+    ]
+    found += [(r, "mask has both counts and runs") for r in np.flatnonzero(counts & runs)[:limit].tolist()]
+    values = pc.struct_field(mask, "runs")
+    owner = pc.list_parent_indices(values).to_numpy()
+    flat = pc.list_flatten(values)
+    bad_run = np.asarray(pc.fill_null(pc.less(flat, 0), True).to_numpy(zero_copy_only=False), dtype=bool)
+    found += [(r, "mask runs hold a negative or null run") for r in sorted(set(owner[bad_run].tolist()))[:limit]]
+    return [Finding(where, f"row {row}", message) for row, message in sorted(found)[:limit]]
+
+
+def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
+    """Polygons with a null ring or coordinate or an odd ring, and hole flags that are not one per ring."""
+    polygon = table["polygon"].combine_chunks()
+    rings = pc.list_flatten(polygon)
+    owner = np.repeat(
+        np.arange(len(polygon)), pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False)
+    )
+    bad = set(owner[np.flatnonzero(~valid_mask(rings))].tolist())
+    coords = pc.list_flatten(rings)
+    if coords.null_count:
+        ring_of = np.repeat(
+            np.arange(len(rings)), pc.list_value_length(rings).fill_null(0).to_numpy(zero_copy_only=False)
+        )
+        bad |= set(owner[ring_of[np.flatnonzero(~valid_mask(coords))]].tolist())
+    found = [Finding(where, f"row {r}", "polygon has a null ring or coordinate") for r in sorted(bad)[:limit]]
+    lengths = pc.list_value_length(rings).fill_null(0).to_numpy(zero_copy_only=False)
+    odd = set(owner[np.flatnonzero(lengths % 2)].tolist())
+    found += [
+        Finding(where, f"row {r}", "polygon has a ring of an odd number of coordinates (rings are x, y pairs)")
+        for r in sorted(odd)[:limit]
+    ]
+    flags = pc.list_value_length(table["polygon_holes"]).to_numpy(zero_copy_only=False)
+    counts = pc.list_value_length(polygon).to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        wrong = ~np.isnan(flags) & (np.nan_to_num(flags, nan=0) != np.nan_to_num(counts, nan=0))
+    found += [
+        Finding(where, f"row {r}", "polygon_holes is not one flag per ring") for r in np.flatnonzero(wrong)[:limit]
+    ]
+    return found
+
+
+JSON_COLUMNS = frozenset({"attributes", "extras", "metadata", "columns"})
+"""Text columns that hold one JSON object per row (or null)."""
+
+
+def _bad_json_row(column: pa.ChunkedArray) -> int | None:
+    """The first row of ``column`` that is not a JSON object, or None: one decode for the whole column."""
+    texts = column.drop_null().combine_chunks()
+    if decode_json_cells(texts, _AnyObject) is not None:
+        return None
+    rows = pc.indices_nonzero(column.is_valid().combine_chunks()).to_pylist()
+    row: int
+    for row, text in zip(rows, texts.to_pylist(), strict=True):
+        try:
+            msgspec.json.decode(text.encode(), type=_AnyObject)
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            return row
+    return None
+
+
+_ATTRIBUTES = dict[str, bool | int | float | str | list[str]]
+"""What an ``attributes`` cell holds (msgspec refuses a number past float64's range, ``1e400``, as one)."""
+_SUSPECT_ATTRIBUTES = r'(?s)null|\{.*\{|\[\s*[^"\s\]]|"\s*,\s*[^"\s]|[eE]\+?[0-9]{3}|[0-9]{300}'
+"""Text every JSON object that is not such a mapping holds (a null, a nested object, a list of something
+else than texts, a number beyond float64), and few that are: only cells matching it are decoded."""
+_TYPED_CELLS: dict[str, tuple[Any, str, str]] = {
+    "attributes": (
+        _ATTRIBUTES,
+        _SUSPECT_ATTRIBUTES,
+        "attributes holds a value that is not a bool, integer, finite number, text or list of texts",
+    ),
+    # a token's columns are texts: a value that is not one follows a colon (a text holding one may too)
+    "columns": (dict[str, str], r':\s*[^"\s]', "columns holds a value that is not a text"),
+}
+"""JSON-text columns whose values the records type: the type, the text any wrong cell holds, the finding."""
+
+
+def _bad_typed_row(column: pa.ChunkedArray, type_: Any, suspect: str) -> int | None:
+    """The first row of a column of JSON objects whose object is not of ``type_``, or None.
+
+    Only the cells matching ``suspect`` (which every wrong one does) are decoded.
+    """
+    matches = pc.fill_null(pc.match_substring_regex(column, suspect), False).combine_chunks()
+    for row in pc.indices_nonzero(matches).to_pylist():
+        try:
+            msgspec.json.decode(column[row].as_py().encode(), type=type_)
+        except msgspec.DecodeError:
+            return int(row)
+    return None
+
+
+def _big_int_row(column: pa.ChunkedArray, low: int, high: int) -> int | None:
+    """The first row of a JSON-text ``column`` holding an integer outside ``low..high``, or None.
+
+    Such an integer would be read back as a float by the JSON writers, its digits lost. Only cells with
+    a run of 19 digits (as long as 2**63) can hold one, so only those are decoded.
+    """
+    if not len(column) or not any(_NINETEEN in _text_bytes(chunk).translate(_DIGITS) for chunk in column.chunks):
+        return None  # (the usual case: a quick pass over the column's text, its digits made 0s, finds no run)
+    candidates = pc.fill_null(pc.match_substring_regex(column, r"[0-9]{19}"), False).combine_chunks()
+    for row in pc.indices_nonzero(candidates).to_pylist():
+        if _holds_int_outside(json.loads(column[row].as_py()), low, high):
+            return int(row)
+    return None
+
+
+_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+_NINETEEN = b"0" * 19
+
+
+def _text_bytes(chunk: pa.Array) -> bytes:
+    """The text of a string chunk's cells, one after the other (nulls hold none)."""
+    if not len(chunk) or chunk.null_count == len(chunk):
+        return b""
+    offsets, data = chunk.buffers()[1:3]
+    large = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+    ends = np.frombuffer(offsets, dtype=np.int64 if large else np.int32)
+    start, stop = int(ends[chunk.offset]), int(ends[chunk.offset + len(chunk)])
+    return b"" if data is None else data.slice(start, stop - start).to_pybytes()
+
+
+def _holds_int_outside(value: Any, low: int, high: int) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_int_outside(v, low, high) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_int_outside(v, low, high) for v in value)
+    return isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high
+
+
+class _AnyObject(msgspec.Struct):
+    """Any JSON object (its members are not kept): decoding into it checks a text is one."""
