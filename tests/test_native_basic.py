@@ -580,3 +580,37 @@ def test_from_tables_names_the_table_column_and_row_a_column_cannot_be_cast(
     assert err.value.message == message
     assert (err.value.found or "").startswith(found or "")
     assert isinstance(err.value.__cause__, pa.ArrowException)
+
+
+@pytest.mark.parametrize(
+    ("polygons", "holes", "message"),
+    [
+        ([[[0.0, 0, 1, 0, 1, 1]], [None]], None, "polygon has a null ring or coordinate"),
+        ([[[0.0, 0, 1, 0, 1, 1]], [[0.0, 0, 1, None, 1, 1]]], None, "polygon has a null ring or coordinate"),
+        ([[[0.0, 0, 1, 0, 1, 1]], [[0.0, 0, 1, 0, 1]]], None, "polygon has a ring of an odd number of coordinates"),
+        ([[[0.0, 0, 1, 0, 1, 1]], [[0.0, 0, 1, 0, 1, 1]]], [None, [False, True]], "polygon_holes is not one flag"),
+        ([[[0.0, 0, 1, 0, 1, 1]], [[0.0, 0, 1, 0, 1, 1]]], None, None),
+    ],
+)
+def test_value_findings_in_a_later_chunk_name_the_row_of_the_whole_table(
+    polygons: list, holes: list | None, message: str | None
+) -> None:
+    """The checks look at a column chunk by chunk first (no copy): a finding in the second chunk is still at
+    its row of the whole table, and a clean column (the last case) has none."""
+    import pyarrow as pa
+
+    from labelkit.formats.native_values import non_finite_rows, value_findings
+    from labelkit.model.tables import SCHEMAS
+
+    ds = _built(objects__polygon=polygons, **({"objects__polygon_holes": holes} if holes else {}))
+    objects = ds.table("objects")
+    chunked = pa.Table.from_batches(objects.to_batches(max_chunksize=1), objects.schema)
+    assert chunked["polygon"].num_chunks == 2
+    ds.set_table("objects", chunked)
+    found = [(f.where, f.message) for f in value_findings(ds, lambda name: name, limit=5)]
+    assert [(where, text[: len(message)]) for where, text in found] == ([("row 1", message)] if message else [])
+    nested = pa.chunked_array(
+        [pa.array([[[1.0, 2.0]]]), pa.array([None, [[3.0], [float("nan")]]])], SCHEMAS["objects"].field("polygon").type
+    )
+    assert non_finite_rows(nested) == [2]
+    assert non_finite_rows(pa.chunked_array([pa.array([[1.0]]), pa.array([[2.0]])])) == []

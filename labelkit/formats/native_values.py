@@ -153,18 +153,23 @@ def _value_findings(table: pa.Table, name: str, where: str, limit: int) -> list[
     return [Finding(where, f"row {row}", message) for row, message in sorted(found)[:limit]]
 
 
+def _innermost(chunk: pa.Array) -> pa.Array:
+    """The values of a (nested) list array's rows, without copying; a flat array as it is."""
+    while pa.types.is_list(chunk.type) or pa.types.is_fixed_size_list(chunk.type):
+        chunk = chunk.flatten()
+    return chunk
+
+
 def non_finite_rows(column: pa.ChunkedArray) -> list[int]:
     """Rows of a float column (or list of floats, at any depth) holding NaN or infinity, which no record holds."""
-    values = column.combine_chunks()
-    depth = 0
-    while pa.types.is_list(values.type) or pa.types.is_fixed_size_list(values.type):
-        values = pc.list_flatten(values)
-        depth += 1
-    if not pa.types.is_floating(values.type) or not len(values) or pc.all(pc.is_finite(values)).as_py() is not False:
-        return []  # (the usual case: no row to find)
+    if all(
+        not pa.types.is_floating(values.type) or pc.all(pc.is_finite(values)).as_py() is not False
+        for values in map(_innermost, column.chunks)
+    ):
+        return []  # (the usual case, seen chunk by chunk without copying: no row to find)
     values = column.combine_chunks()
     rows = np.arange(len(values))
-    for _ in range(depth):
+    while pa.types.is_list(values.type) or pa.types.is_fixed_size_list(values.type):
         rows = rows[pc.list_parent_indices(values).to_numpy()]
         values = pc.list_flatten(values)
     bad = ~np.asarray(pc.is_finite(values).fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
@@ -199,6 +204,8 @@ def _mask_findings(column: pa.ChunkedArray, where: str, limit: int) -> list[Find
 
 def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
     """Polygons with a null ring or coordinate or an odd ring, and hole flags that are not one per ring."""
+    if _plain_polygons(table):
+        return []
     polygon = table["polygon"].combine_chunks()
     rings = pc.list_flatten(polygon)
     owner = np.repeat(
@@ -226,6 +233,18 @@ def _polygon_findings(table: pa.Table, where: str, limit: int) -> list[Finding]:
         Finding(where, f"row {r}", "polygon_holes is not one flag per ring") for r in np.flatnonzero(wrong)[:limit]
     ]
     return found
+
+
+def _plain_polygons(table: pa.Table) -> bool:
+    """Whether no polygon has a finding (the usual case), seen chunk by chunk without copying the column."""
+    for chunk in table["polygon"].chunks:
+        rings = chunk.flatten()
+        if rings.null_count or rings.flatten().null_count:
+            return False
+        if np.any(pc.list_value_length(rings).to_numpy() & 1):
+            return False
+    flags, counts = pc.list_value_length(table["polygon_holes"]), pc.list_value_length(table["polygon"])
+    return pc.any(pc.not_equal(flags, pc.fill_null(counts, 0))).as_py() is not True  # (null flags: none to match)
 
 
 JSON_COLUMNS = frozenset({"attributes", "extras", "metadata", "columns"})
