@@ -22,6 +22,7 @@ from labelkit.formats.base import (
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_names import renamed_files
+from labelkit.formats.coco_records import IMAGE_FIELDS
 from labelkit.formats.coco_shapes import (
     arr,
     drawn_polygons,
@@ -445,6 +446,11 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     items = dataset.table("items")
     only = results_only(dataset)  # items of detection-results files: no images listed, no segmentation written
     report.lose("item groups", items.num_rows - items["group"].null_count, "COCO images have no group")
+    report.lose(
+        "items with metadata named id, file_name, width or height",
+        _image_field_metadata(items, only),
+        "a COCO image's id, file_name, width and height are its own: those metadata values are not written",
+    )
     report.transform(
         "image paths that are not relative",
         renamed_files(items),
@@ -572,6 +578,21 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         int((~valid_mask(items["path"]) & ~only).sum()),
         "COCO needs file_name: the item id is used",
     )
+
+
+def _image_field_metadata(items: pa.Table, only: np.ndarray) -> int:
+    """How many items have metadata keyed as one of COCO's own image fields (``id``, ``file_name``, ...).
+
+    The writer writes those fields from the item, so such metadata values are not written. Items written as
+    detection results, whose metadata is lost whole, are not counted.
+    """
+    if not items.num_rows or items["metadata"].null_count == items.num_rows:
+        return 0
+    maybe = true_mask(pc.match_substring_regex(items["metadata"], r'"(?:id|file_name|width|height)":')) & ~only
+    if not maybe.any():
+        return 0
+    texts = items["metadata"].filter(pa.array(maybe)).to_pylist()
+    return sum(1 for text in texts if any(key in IMAGE_FIELDS for key in loads_text(text)))
 
 
 def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> None:
