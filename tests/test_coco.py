@@ -1237,12 +1237,31 @@ def test_an_object_whose_rings_are_all_empty_gets_no_derived_box(tmp_path: Path)
     ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
     ds.add(Object(id="1", item_id="1", category_id=1, shape="polygon", polygon=[[], []]))
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)  # was: ValueError from min()
+    # the object is lost once, as such: not also its two rings (they were counted too)
     assert [(c.what, c.count) for c in report.lost] == [
-        ("polygon rings of fewer than 3 points", 2),
         ("objects without a box, polygon, mask or labelled keypoints", 1),
     ]
     # nothing pycocotools could rasterise is left: the object is not written (was: "segmentation": [[], []])
     assert _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"] == []
+
+
+def test_an_object_without_geometry_is_lost_once_not_also_for_its_fields(tmp_path: Path) -> None:
+    """Its provenance, occluded flag and empty rings went with it, yet were each counted lost too."""
+    from labelkit.model import Category, Dataset, Item, Media, Object, Provenance
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
+    ds.add(Object(id="1", item_id="1", category_id=1, provenance=Provenance(annotator="ann"), occluded=True))
+    ds.add(Object(id="2", item_id="1", category_id=1, polygon=[[1.0, 1.0]], occluded=False))
+    ds.add(Object(id="3", item_id="1", category_id=1, bbox=(1, 1, 2, 2), provenance=Provenance(annotator="b")))
+    report = labelkit.plan(ds, "coco")
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("objects without a box, polygon, mask or labelled keypoints", 2),
+        ("object provenance records", 1),
+    ]
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    anns = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
+    assert [a["id"] for a in anns] == [3]
 
 
 def test_coco_writes_no_ring_of_fewer_than_3_points(tmp_path: Path) -> None:

@@ -211,19 +211,12 @@ class Missing:
 
     def __init__(self) -> None:
         self.facts: dict[str, set[str]] = {}
-        self.with_whole: dict[str, set[str]] = {}
-        """Facts of records lost whole (a report may count them too, as it counts the rings of such an object)."""
 
     def add(self, fact: str, key: str) -> None:
         self.facts.setdefault(fact, set()).add(key)
 
     def count(self, fact: str) -> int:
         return len(self.facts.get(fact, ()))
-
-    def gone_whole(self, record: Any, key: str) -> None:
-        for field, fact in (("provenance", "provenance"), ("occluded", "occluded"), ("speaker", "speaker")):
-            if getattr(record, field, None):
-                self.with_whole.setdefault(f"{record.kind} {fact}", set()).add(key)
 
 
 def coco_missing(before: Dataset, after: Dataset) -> Missing:
@@ -286,7 +279,6 @@ def coco_missing(before: Dataset, after: Dataset) -> Missing:
                 out.add("object without geometry", key)
             else:
                 out.add(a.kind, key)
-            out.gone_whole(a, key)
             continue
         if number(got.item_id) != a.item_id:
             out.add(f"{a.kind} item", key)
@@ -435,8 +427,7 @@ def _counted_losses(missing: Missing, lost: dict[str, int]) -> dict[str, tuple[i
     for what, n in lost.items():
         facts = [f for f, lines in COCO_EXCUSES.items() if f"lost:{what}" in lines]
         have = sum(missing.count(f) for f in facts)
-        whole = sum(len(missing.with_whole.get(f, ())) for f in facts)
-        if not facts or not have <= n <= have + whole:
+        if not facts or n != have:
             out[what] = (n, have)
     return out
 

@@ -66,8 +66,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     - Boxes of negative width or height (COCO's reader refuses them): the object is written without its box.
     - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
       the object is written with every point unlabelled (:func:`_unlabelled_keypoints`).
-    - Objects left without geometry by those (their only box, mask or labelled keypoints refused): not written,
-      lost once as such, not also for the field.
+    - Objects without geometry (no box, mask, labelled keypoints or polygon ring of 3 points), as given or left
+      so by those (their only box, mask or labelled keypoints refused): not written, lost once as such, not
+      also for a field, a ring or a flag of theirs.
     - Keypoint visibilities other than 0, 1 and 2 outside detection results (see :func:`_odd_visibilities`).
     - Objects with no area inside their image (:func:`_wholly_outside`): clipped to it, as the writer clips a
       box reaching outside, their box would have no width or height. They are not written.
@@ -160,8 +161,8 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     if reshaped.any():
         extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
         objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
-    # an object left without geometry by what was taken out is not written: lost whole, counted once as such
-    # (one without geometry before is counted so by check_dataset), not also for a field taken out of it
+    # an object left without geometry by what was taken out is not written: lost whole, counted once as such,
+    # not also for a field taken out of it
     bare = np.zeros(objects.num_rows, dtype=bool)
     if taken:  # (their keypoints count only labelled: a row marked for derivation no longer writes what it read)
         changed = np.logical_or.reduce([rows for _, rows, _ in taken])
@@ -176,8 +177,17 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
             "category's names): COCO annotations need geometry; not written"
         )
         losses.append(("objects whose only geometry COCO's reader refuses", int(stripped.sum()), reason))
-        objects = tables["objects"] = objects.filter(pa.array(~stripped))
-        outside = outside[~stripped]
+    if bare_before.any():  # (nor one without geometry as given: nothing on it, a ring or a flag, counts again)
+        losses.append(
+            (
+                "objects without a box, polygon, mask or labelled keypoints",
+                int(bare_before.sum()),
+                "a COCO annotation needs geometry",
+            )
+        )
+    if (whole := stripped | bare_before).any():
+        objects = tables["objects"] = objects.filter(pa.array(~whole))
+        outside = outside[~whole]
     if outside.any():
         reason = "their box lies outside their image: clipped to it, it would have no width or height; not written"
         losses.append(("objects with no area inside their image", int(outside.sum()), reason))
@@ -481,11 +491,6 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "polygon rings of fewer than 3 points",
             int((~G.drawable_rings(ring_len)).sum()),
             "pycocotools cannot rasterise them; an object left without a ring is written without a polygon",
-        )
-        report.lose(
-            "objects without a box, polygon, mask or labelled keypoints",
-            int(geometryless(objects).sum()),
-            "a COCO annotation needs geometry",
         )
         shaped = valid_mask(objects["polygon"]) | valid_mask(objects["mask"])
         objects, turned = turned_boxes(objects)
