@@ -17,7 +17,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
-from labelkit.formats.base import Capabilities, check_capabilities, extras_key_counts
+from labelkit.formats.base import (
+    CONTENT_OBJECT_EXTRAS,
+    Capabilities,
+    check_capabilities,
+    content_extras_counts,
+    extras_key_counts,
+)
 from labelkit.formats.voc import CAPABILITIES, TITLE, VOID_INDEX
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
@@ -209,10 +215,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "a negative width or height, or corners beyond float64 range: Pascal VOC's corners cannot hold them (the "
             "object is written with its mask only, if it has one, else not at all)",
         )
-        if masks == "none":
+        if masks == "none":  # (an object with a mask and no box has nothing else to write: lost whole)
+            has_mask = valid_mask(objects["mask"]) & known
             report.lose(
-                "masks", objects.num_rows - objects["mask"].null_count, "masks=none writes no segmentation PNGs"
+                "objects with a mask but no box",
+                int((has_mask & ~valid_mask(objects["bbox"])).sum()),  # (a bad box is counted under "boxes")
+                f"masks=none writes no segmentation PNGs, and a {TARGET} object needs a box",
             )
+            report.lose("masks", int((has_mask & box_ok).sum()), "masks=none writes no segmentation PNGs")
         decoded = [decode_json_cell(v) for v in objects["attributes"].drop_null().to_pylist()]
         lists = [a for a in decoded if any(isinstance(x, list) for x in a.values())]
         report.lose("objects with list-valued attributes", len(lists), "Pascal VOC attribute values are single texts")
@@ -433,6 +443,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
     wrong = has_mask & sized & ((mask_h != height[safe]) | (mask_w != width[safe])) if n_items else has_mask & False
     report.lose("masks", int(wrong.sum()), "the mask's size differs from the image's (a PNG has the image's size)")
+    _report_png_only_fields(objects, has_mask & ~xml & ~wrong, report)
     pixels = width.astype(np.float64) * height  # in float: int64 wraps for sides of 2**32
     huge = (pixels > MAX_PNG_PIXELS)[safe] if n_items else np.zeros(len(item), dtype=bool)
     report.lose(
@@ -507,6 +518,23 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
         "with the next free value, which voc:instance reads back as",
     )
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
+
+
+def _report_png_only_fields(objects: pa.Table, png_only: np.ndarray[Any, Any], report: Report) -> None:
+    """The XML fields of the objects written to the segmentation PNGs only (no box VOC can write, or mask-only).
+
+    A PNG holds an object's class and pixels: its attributes, occluded flag, pose, truncated and difficult flags,
+    parts, actions and point have no XML ``<object>`` to go in, and read back as a mask-only object's defaults.
+    """
+    if not png_only.any():
+        return
+    rows = objects.filter(pa.array(png_only))
+    why = "an object without a box Pascal VOC can write goes to the segmentation PNGs only, which hold no"
+    report.lose("object attribute sets", rows.num_rows - rows["attributes"].null_count, f"{why} attributes")
+    report.lose("occluded flags", int(true_mask(rows["occluded"].fill_null(False)).sum()), f"{why} occluded flag")
+    content = content_extras_counts(rows["extras"], None)
+    for key, what, lacks in CONTENT_OBJECT_EXTRAS:
+        report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{why} {lacks}")
 
 
 def _check_voids(items: pa.Table, width: np.ndarray[Any, Any], height: np.ndarray[Any, Any]) -> tuple[int, Any]:

@@ -1,0 +1,468 @@
+"""Honest YOLO and VOC writes: what the report does not name as lost or transformed comes back as it was.
+
+A property draws small datasets holding every kind of object the model has (boxes, rotated boxes, polygons of
+several rings, RLE masks, keypoints with and without visibility, crowd, attributes, VOC's flags, image labels,
+several splits, objects partly outside their image) and writes each with ``allow_loss=True`` to a YOLO task
+or to VOC, then reads it back. Every field that changed must be named in the report, with the number of
+objects it changed: a silent loss, or a count over or under what really changed, fails.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pycocotools import mask as mask_utils
+
+import labelkit
+from labelkit.model import Category, Dataset, Item, Label, Media, Object
+from labelkit.report import Report
+
+_NAMES = ["cat", "big dog", "a b c", "person"]
+_SPLITS = ["train", "val", "test", None]
+_EPS = 1e-6
+
+
+def _rle(pixels: np.ndarray) -> dict[str, Any]:
+    encoded = mask_utils.encode(np.asfortranarray(pixels.astype(np.uint8)))
+    return {"size": [int(pixels.shape[0]), int(pixels.shape[1])], "counts": encoded["counts"].decode()}
+
+
+@st.composite
+def _objects(draw: st.DrawFn, item: Item, index: int, category_ids: list[int], kpt: int) -> list[Object]:
+    width, height = item.media.width or 1, item.media.height or 1
+    out = []
+    for k in range(draw(st.integers(0, 3))):
+        oid = f"{index}-{k}"
+        kind = draw(st.sampled_from(["box", "rotated", "polygon", "mask", "keypoints"]))
+        cat = draw(st.sampled_from(category_ids))
+        # corners drawn past the image edges now and then, so clipping is exercised
+        x = draw(st.integers(-4, width - 1))
+        y = draw(st.integers(-4, height - 1))
+        w = draw(st.integers(1, width // 2 + 4))
+        h = draw(st.integers(1, height // 2 + 4))
+        fields: dict[str, Any] = {"bbox": (float(x), float(y), float(w), float(h))}
+        if kind == "rotated":
+            fields["angle"] = float(draw(st.sampled_from([15, 30, 45, 90, 120])))
+        elif kind == "polygon":
+            rings = []
+            for _ in range(draw(st.integers(1, 2))):
+                cx, cy = draw(st.integers(0, width - 1)), draw(st.integers(0, height - 1))
+                r = draw(st.integers(1, 6))
+                rings.append([float(cx), float(cy - r), float(cx + r), float(cy + r), float(cx - r), float(cy + r)])
+            fields = {"shape": "polygon", "polygon": rings}
+            if draw(st.booleans()):  # COCO's box: the bounds of the rings
+                xs = [v for ring in rings for v in ring[0::2]]
+                ys = [v for ring in rings for v in ring[1::2]]
+                fields["bbox"] = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        elif kind == "mask":
+            pixels = np.zeros((height, width), np.uint8)
+            x0, y0 = draw(st.integers(0, width - 1)), draw(st.integers(0, height - 1))
+            x1, y1 = draw(st.integers(x0 + 1, width)), draw(st.integers(y0 + 1, height))
+            pixels[y0:y1, x0:x1] = 1
+            fields = {"shape": "mask", "mask": _rle(pixels)}
+            if draw(st.booleans()):
+                fields["bbox"] = (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+            if draw(st.booleans()):
+                fields["extras"] = {"coco:iscrowd": 1}
+        elif kind == "keypoints":
+            points = []
+            for _ in range(draw(st.integers(1, kpt))):
+                v = draw(st.sampled_from([0, 1, 2]))
+                px = draw(st.integers(0, width)) if v else 0
+                py = draw(st.integers(0, height)) if v else 0
+                points += [float(px), float(py), float(v)]
+            fields["keypoints"] = points
+        if draw(st.integers(0, 5)) == 0:
+            fields["attributes"] = {"colour": "red"}
+        if draw(st.integers(0, 5)) == 0:
+            fields["occluded"] = True
+        extras = dict(fields.pop("extras", {}))
+        if draw(st.integers(0, 5)) == 0:
+            extras["voc:difficult"] = 1
+        if draw(st.integers(0, 5)) == 0:
+            extras["voc:truncated"] = 1
+        out.append(Object(id=oid, item_id=item.id, category_id=cat, extras=extras, **fields))
+    return out
+
+
+@st.composite
+def datasets(draw: st.DrawFn) -> Dataset:
+    names = draw(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3, unique=True))
+    ids = draw(st.lists(st.integers(0, 30), min_size=len(names), max_size=len(names), unique=True))
+    kpt = 2
+    categories = [Category(id=i, name=n, keypoints=["nose", "tail"]) for i, n in zip(ids, names, strict=True)]
+    ds = Dataset(categories=categories)
+    for index in range(draw(st.integers(1, 4))):
+        width, height = draw(st.integers(8, 40)), draw(st.integers(8, 40))
+        split = draw(st.sampled_from(_SPLITS))
+        item = Item(id=f"img{index}", media=Media(path=f"img{index}.jpg", width=width, height=height), split=split)
+        ds.add_item(item)
+        ds.add(*draw(_objects(item, index, ids, kpt)))
+        for k, cat in enumerate(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))):
+            ds.add(Label(id=f"l{index}-{k}", item_id=item.id, category_id=cat))
+    return ds
+
+
+# -- what an object is, as each target can hold it ------------------------------------------------------
+
+
+def _rings(obj: Object) -> list[list[float]]:
+    return [r for r in obj.polygon or [] if len(r) >= 6]
+
+
+def _ring_area(ring: list[float]) -> float:
+    xs, ys = ring[0::2], ring[1::2]
+    return abs(sum(xs[i] * ys[i - 1] - xs[i - 1] * ys[i] for i in range(len(xs)))) / 2
+
+
+def _bounds(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+
+
+def _corners(box: tuple[float, float, float, float], angle: float) -> list[tuple[float, float]]:
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    out = []
+    for dx, dy in ((-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)):
+        out.append((cx + dx * c - dy * s, cy + dx * s + dy * c))
+    return out
+
+
+def _mask_box(obj: Object) -> tuple[float, float, float, float] | None:
+    if obj.mask is None:
+        return None
+    rle = {"size": list(obj.mask.size), "counts": obj.mask.counts}
+    if isinstance(obj.mask.counts, str):
+        rle["counts"] = obj.mask.counts.encode()
+    x, y, w, h = mask_utils.toBbox(rle).tolist()
+    return None if w == 0 else (x, y, w, h)
+
+
+def _outline(obj: Object) -> list[tuple[float, float]]:
+    """The points whose bounds are the object's axis-aligned box, as YOLO detect writes it."""
+    if obj.bbox is not None:
+        return _corners(obj.bbox, obj.angle)
+    rings = _rings(obj)
+    if rings:
+        return [(x, y) for r in rings for x, y in zip(r[0::2], r[1::2], strict=True)]
+    box = _mask_box(obj)
+    return _corners(box, 0.0) if box else []
+
+
+def _written(obj: Object, task: str) -> list[tuple[float, float]]:
+    """The points a task writes for the object (YOLO clips them to the image)."""
+    outline = _outline(obj)
+    rings = _rings(obj)
+    if task == "segment":
+        if rings:
+            return _pairs(max(rings, key=_ring_area))
+        box = _mask_box(obj)
+        if box is not None:
+            return _corners(box, 0.0)
+    if task == "obb" and obj.bbox is None and outline:
+        return _corners(_bounds(outline), 0.0)
+    return outline
+
+
+def _pixels(obj: Object, width: int, height: int) -> np.ndarray:
+    """The object's mask, or its rasterised rings, as pixels."""
+    if obj.mask is not None:
+        counts = obj.mask.counts
+        rle = {"size": list(obj.mask.size), "counts": counts.encode() if isinstance(counts, str) else counts}
+        if not isinstance(counts, str):
+            rle = mask_utils.frPyObjects(rle, *obj.mask.size)
+        return np.asarray(mask_utils.decode(rle), bool)
+    return np.asarray(mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(_rings(obj), height, width))), bool)
+
+
+def _clip(points: list[tuple[float, float]], width: int, height: int) -> list[tuple[float, float]]:
+    return [(min(max(x, 0.0), width), min(max(y, 0.0), height)) for x, y in points]
+
+
+def _near(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    a, b = np.asarray(a, float).ravel(), np.asarray(b, float).ravel()
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= _EPS))
+
+
+def _point_set(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    return sorted((round(x, 5) + 0.0, round(y, 5) + 0.0) for x, y in points)
+
+
+def _pairs(flat: list[float]) -> list[tuple[float, float]]:
+    return list(zip(flat[0::2], flat[1::2], strict=True))
+
+
+# -- the oracle ----------------------------------------------------------------------------------------
+
+# what the report calls each field that can change (a pattern on a Change's ``what`` and ``reason``)
+_NAMED = {
+    "object": r"^objects (without a known|without a box or|with no area|whose coordinates|on images|of unknown"
+    r"|with a mask but no box)|^object annotations$",
+    "clipped": r"clipped",
+    "angle": r"^rotated boxes$",
+    "polygon": r"^polygons$",
+    "rings": r"^polygon rings beyond",
+    "mask": r"^masks",
+    "keypoints": r"^keypoint sets$",
+    "attributes": r"^object attribute sets$",
+    "occluded": r"^occluded flags$",
+    "difficult": r"difficult flags",
+    "truncated": r"truncated flags",
+    "label": r"^label annotations$|image labels",
+    "box": r"^boxes (unlike|of negative)",
+    "box as polygon": r"^boxes$",
+    "no box": r"^objects without a box$",
+    "keypoints padded": r"^objects with(out| fewer) keypoints",
+}
+
+
+def _reported(report: Report, facet: str, kind: str = "both") -> int:
+    import re
+
+    if facet == "clipped":
+        return sum(c.count for c in report.transformed if "clipped" in c.reason)
+    changes = report.lost if facet == "object" else report.lost + report.transformed
+    pattern = re.compile(_NAMED[facet])
+    return sum(c.count for c in changes if pattern.search(c.what))
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.examples: dict[str, str] = {}
+
+    def add(self, facet: str, why: str) -> None:
+        self.counts[facet] += 1
+        self.examples.setdefault(facet, why)
+
+
+def _stem(item: Item) -> str:
+    return Path(item.media.path or item.id).stem
+
+
+def _match(
+    wanted: list[tuple[Object, tuple[float, ...]]], got: list[Object], names: dict[int, str], back_names: dict[int, str]
+) -> list[tuple[Object, Object | None]]:
+    """Pair each object with the read-back object of its class nearest its expected box (nearest pairs first)."""
+    pairs = sorted(
+        (max(abs(a - b) for a, b in zip(o.bbox or (1e9,) * 4, box, strict=True)), i, j)
+        for i, (obj, box) in enumerate(wanted)
+        for j, o in enumerate(got)
+        if back_names.get(o.category_id or 0) == names[obj.category_id or 0]
+    )
+    twin: dict[int, Object] = {}
+    taken: set[int] = set()
+    for _, i, j in pairs:
+        if i not in twin and j not in taken:
+            twin[i] = got[j]
+            taken.add(j)
+    return [(obj, twin.get(i)) for i, (obj, _) in enumerate(wanted)]
+
+
+def _kp_expected(obj: Object, k: int) -> list[float]:
+    points = list(obj.keypoints or [])
+    points += [0.0] * (3 * k - len(points))
+    return points
+
+
+def check(ds: Dataset, back: Dataset, report: Report, target: str, options: dict[str, Any]) -> None:
+    """Everything ``ds`` holds that ``report`` does not name comes back in ``back``; the report's counts are exact."""
+    task = options.get("task", "detect") if target == "yolo" else "voc"
+    masks = options.get("masks", "auto")
+    tally = _Tally()
+    names = {c.id: c.name for c in ds.categories}
+    back_names = {c.id: c.name for c in back.categories}
+    assert sorted(back_names.values()) == sorted(names.values())
+    by_stem = {_stem(i): i for i in back.items()}
+    back_objects: dict[str, list[Object]] = {}
+    for o in back.objects():
+        back_objects.setdefault(o.item_id, []).append(o)
+    back_labels = Counter((lab.item_id, back_names[lab.category_id or 0]) for lab in back.labels())
+    for item in ds.items():
+        got = by_stem.get(_stem(item))
+        assert got is not None, f"item {item.id} did not come back"
+        assert got.split == (item.split or "train"), item.id
+        assert (got.media.width, got.media.height) == (item.media.width, item.media.height)
+        width, height = item.media.width or 0, item.media.height or 0
+        objects = [o for o in ds.objects() if o.item_id == item.id]
+        for lab in ds.labels():
+            if lab.item_id == item.id and not back_labels.pop((got.id, names[lab.category_id or 0]), 0):
+                tally.add("label", f"{lab.id}")
+        wanted = []
+        for obj in objects:
+            outline = _outline(obj)
+            clipped = _clip(outline, width, height) if target == "yolo" else outline
+            wanted.append((obj, _bounds(clipped) if clipped else (0.0,) * 4))
+        for obj, twin in _match(wanted, back_objects.get(got.id, []), names, back_names):
+            _compare(obj, twin, task, masks, width, height, tally)
+    assert not back_labels, f"labels from nowhere: {back_labels}"
+    _check_counts(ds, back, report, task, tally)
+
+
+def _compare(obj: Object, twin: Object | None, task: str, masks: str, width: int, height: int, tally: _Tally) -> None:
+    if twin is None:
+        tally.add("object", obj.id)
+        return
+    rings = _rings(obj)
+    written = _written(obj, task)
+    yolo = task != "voc"
+    clipped = _clip(written, width, height) if yolo else written
+    if yolo and not _near(clipped, written):
+        tally.add("clipped", obj.id)
+    if obj.bbox is None and rings and task == "voc":
+        tally.add("no box", obj.id)
+    # geometry that each target keeps
+    if task in ("detect", "pose", "voc"):
+        if not _near(twin.bbox, _bounds(clipped)):
+            tally.add("box", f"{obj.id}: {twin.bbox} != {_bounds(clipped)}")
+    elif task == "segment":
+        got = _pairs((twin.polygon or [[]])[0])
+        if _point_set(got) != _point_set(clipped):
+            tally.add("polygon", f"{obj.id}: ring {got} != {clipped}")
+        if obj.bbox is not None and (rings or obj.mask is not None):
+            box = _bounds(_clip(_corners(obj.bbox, obj.angle), width, height))
+            if not _near(twin.bbox, box):
+                tally.add("box", f"{obj.id}: box {box} vs ring bounds {twin.bbox}")
+    elif task == "obb":
+        got = _pairs(twin.polygon[0]) if twin.polygon else _corners(twin.bbox or (0, 0, 0, 0), twin.angle)
+        if _point_set(got) != _point_set(clipped):
+            tally.add("box", f"{obj.id}: corners {got} != {clipped}")
+    # fields the target keeps or loses
+    if obj.angle and task != "obb":
+        tally.add("angle", obj.id)
+    if rings and task not in ("segment",) and not (task == "voc" and masks == "all"):
+        tally.add("polygon", obj.id)
+    if len(rings) > 1 and task == "segment":
+        tally.add("rings", obj.id)
+    if obj.mask is not None and (task != "voc" or masks == "none"):
+        tally.add("mask", obj.id)
+    if task == "segment" and obj.bbox is not None and not rings and obj.mask is None and not obj.angle:
+        tally.add("box as polygon", obj.id)
+    if task == "voc" and masks == "all" and rings and obj.mask is None:
+        tally.add("polygon", f"{obj.id}: rasterised")
+    if task == "voc" and masks != "none" and (obj.mask is not None or (rings and masks == "all")):
+        expected_pixels = _pixels(obj, width, height)
+        if twin.mask is None or not np.array_equal(_pixels(twin, width, height), expected_pixels):
+            # (painted over by a later object: a loss of its mask, or of the polygon painted in its place)
+            tally.add("mask" if obj.mask is not None else "polygon", f"{obj.id}: mask read back otherwise")
+    if obj.keypoints and task != "pose":
+        tally.add("keypoints", obj.id)
+    if task == "pose":
+        expected_kp = _kp_expected(obj, 2)
+        if not _near(twin.keypoints, expected_kp):
+            tally.add("keypoints", f"{obj.id}: {twin.keypoints} != {expected_kp}")
+        if len(obj.keypoints or []) < 6:
+            tally.add("keypoints padded", obj.id)
+    for facet, value, back_value in (
+        ("attributes", obj.attributes, twin.attributes),
+        ("occluded", bool(obj.occluded), bool(twin.occluded)),
+        ("difficult", obj.extras.get("voc:difficult", 0), twin.extras.get("voc:difficult", 0)),
+        ("truncated", obj.extras.get("voc:truncated", 0), twin.extras.get("voc:truncated", 0)),
+    ):
+        if value != back_value:
+            tally.add(facet, obj.id)
+
+
+def _check_counts(ds: Dataset, back: Dataset, report: Report, task: str, tally: _Tally) -> None:
+    problems = []
+    for facet in _NAMED:
+        seen, said = tally.counts[facet], _reported(report, facet)
+        if seen != said:
+            problems.append(f"{facet}: {seen} changed (e.g. {tally.examples.get(facet)}), the report says {said}")
+    dump = [repr(o.model_dump(exclude_defaults=True)) for o in ds.annotations()]
+    dump += [repr(i.model_dump(exclude_defaults=True)) for i in ds.items()]
+    assert not problems, "\n".join([*problems, *report.lines(), *dump])
+
+
+_TARGETS = [
+    ("yolo", {"task": "detect"}),
+    ("yolo", {"task": "detect", "layout": "darknet"}),
+    ("yolo", {"task": "segment"}),
+    ("yolo", {"task": "segment", "layout": "darknet"}),
+    ("yolo", {"task": "obb"}),
+    ("yolo", {"task": "pose"}),
+    ("voc", {}),
+    ("voc", {"masks": "all"}),
+    ("voc", {"masks": "none"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("target", "options"), _TARGETS, ids=lambda v: v if isinstance(v, str) else "-".join(v.values()) or "default"
+)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ds=datasets())
+def test_what_the_report_does_not_name_comes_back(
+    target: str, options: dict[str, Any], ds: Dataset, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    planned = labelkit.api.plan(ds, target, **options)
+    out = tmp_path_factory.mktemp("out") / "o"
+    report = labelkit.save(ds, out, target, allow_loss=True, **options)
+    # the plan names every loss but those only painting VOC's PNGs finds
+    assert [c for c in planned.lost if c not in report.lost] == []
+    back = labelkit.load(out, target)
+    check(ds, back, report, target, options)
+
+
+# -- what the property found, as plain cases -------------------------------------------------------------
+
+
+def _one_mask_object(**fields: Any) -> Dataset:
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=8, height=8)))
+    pixels = np.zeros((8, 8), np.uint8)
+    pixels[2:5, 1:4] = 1
+    ds.add(Object(id="1", item_id="a", category_id=0, shape="mask", mask=_rle(pixels), **fields))
+    return ds
+
+
+def test_voc_reports_the_xml_fields_of_an_object_written_to_the_pngs_only(tmp_path: Path) -> None:
+    """An object with a mask and no box is painted into the PNGs only: its attributes, occluded flag and VOC flags
+    read back as a mask-only object's defaults. They were lost without a word."""
+    extras = {"voc:difficult": 1, "voc:truncated": 1, "voc:pose": "Left", "coco:iscrowd": 1}
+    ds = _one_mask_object(attributes={"colour": "red"}, occluded=True, extras=extras)
+    why = "an object without a box Pascal VOC can write goes to the segmentation PNGs only, which hold no"
+    expected = [
+        ("object attribute sets", 1, f"{why} attributes"),
+        ("occluded flags", 1, f"{why} occluded flag"),
+        ("object annotations' difficult flags (voc:difficult)", 1, f"{why} difficult flag"),
+        ("object annotations' truncated flags (voc:truncated)", 1, f"{why} truncated flag"),
+        ("object annotations' poses (voc:pose)", 1, f"{why} pose"),
+    ]
+    plan = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count, c.reason) for c in plan.lost if c.what != "category keypoint names"] == expected
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert report.lost == plan.lost
+    [back] = labelkit.load(tmp_path / "o", "voc").objects()
+    assert (back.attributes, back.occluded, back.mask) == ({}, None, next(ds.objects()).mask)
+    # the same object with a box keeps them all: nothing is lost
+    boxed = _one_mask_object(bbox=(1, 2, 3, 3), attributes={"colour": "red"}, occluded=True, extras=extras)
+    assert labelkit.plan(boxed, "voc").lost == []
+
+
+def test_voc_without_masks_reports_an_object_of_a_mask_alone_lost_whole(tmp_path: Path) -> None:
+    """With masks=none an object with a mask and no box is not written at all: the report said only that its mask
+    was lost."""
+    ds = _one_mask_object(attributes={"colour": "red"})
+    ds.add(Object(id="2", item_id="a", category_id=0, bbox=(1, 1, 2, 2), mask=next(ds.objects()).mask))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="none")
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        (
+            "objects with a mask but no box",
+            1,
+            "masks=none writes no segmentation PNGs, and a Pascal VOC object needs a box",
+        ),
+        ("masks", 1, "masks=none writes no segmentation PNGs"),
+    ]
+    assert [o.bbox for o in labelkit.load(tmp_path / "o", "voc").objects()] == [(1.0, 1.0, 2.0, 2.0)]
