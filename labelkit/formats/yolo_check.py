@@ -169,6 +169,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             int((written & drawable & ~quad).sum()),
             "YOLO obb holds 4-corner boxes; the object's box is written, or the polygon's bounds without one",
         )
+        report.lose(
+            "boxes unlike their 4-point polygon",
+            int(_boxes_unlike_quads(objects, written & quad, first).sum()),
+            "YOLO obb writes the 4-point polygon as the object's corners; a reader takes their rectangle, or their "
+            "bounds, as the box",
+        )
     elif task == "detect":
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
         # (a polygon that is its box's rectangle is written as that box: no bounds taken)
@@ -260,3 +266,33 @@ def written_objects_only(dataset: Dataset, task: str, options: dict[str, Any]) -
 
 
 # -- file names ------------------------------------------------------------------------------------
+
+
+def _boxes_unlike_quads(objects: Any, quads: np.ndarray[Any, Any], first: np.ndarray[Any, Any]) -> Any:
+    """Objects with a box and a 4-point polygon (``quads``) whose box the polygon OBB writes does not give back.
+
+    A reader gives a rectangle's corners back as a box and angle, and other corners with their bounds as the
+    box: a box (turned by its angle) whose corners are the polygon's, or an unturned box that is its bounds, is
+    kept (within 1e-6 of a pixel, as elsewhere); any other box is lost.
+    """
+    boxes, has_box = G.bbox_columns(objects["bbox"])
+    rows = np.flatnonzero(quads & has_box & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0))  # (a negative box: never)
+    out = np.zeros(len(quads), dtype=bool)
+    if not len(rows):
+        return out
+    _, ring_len, coords = G.flat_rings(objects["polygon"])
+    starts = np.concatenate([[0], np.cumsum(ring_len)])[first[rows]]
+    quad = coords[(starts[:, None] + np.arange(8)).reshape(-1)].reshape(-1, 4, 2)
+    angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)[rows]
+    corners = G.rotated_box_corners(boxes[rows], angle).reshape(-1, 4, 2)
+    # the same 4 corners, from any first corner, either way round
+    same = np.zeros(len(rows), dtype=bool)
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0]):
+        for shift in range(4):
+            turned = corners[:, np.roll(order, shift)]
+            same |= np.all(np.abs(turned - quad) <= 1e-6, axis=(1, 2))
+    low, high = quad.min(axis=1), quad.max(axis=1)
+    bounds = np.concatenate([low, high - low], axis=1)
+    bounded = (angle == 0) & np.all(np.abs(boxes[rows] - bounds) <= 1e-6, axis=1)
+    out[rows] = ~(same | bounded)
+    return out

@@ -117,8 +117,10 @@ def _negative_boxes(dataset: Dataset, task: str) -> Any:
         negative[np.fromiter(traced, dtype=np.int64, count=len(traced))] = False
     elif task == "obb" and negative.any():  # (few rows: only the negative boxes' polygons are looked at)
         rows = np.flatnonzero(negative)
-        with_ring, _, offsets = _chosen_rings(objects["polygon"].take(pa.array(rows)).combine_chunks())
-        negative[rows[with_ring[np.diff(offsets) == 8]]] = False
+        polygons = objects["polygon"].take(pa.array(rows)).combine_chunks()
+        with_ring, _, offsets = _chosen_rings(polygons)
+        single = np.asarray(pc.list_value_length(polygons).fill_null(0).to_numpy(zero_copy_only=False)) == 1
+        negative[rows[with_ring[(np.diff(offsets) == 8) & single[with_ring]]]] = False
     return negative
 
 
@@ -646,7 +648,9 @@ class Lines:
         if len(missing):
             corners[missing] = G.rotated_box_corners(self._boxes(rows[missing]), np.zeros(len(missing)))
         with_ring, flat, offsets = self._rings(rows)
-        quad = np.diff(offsets) == 8
+        # a polygon of one ring of 4 points is written as its corners; any other, as the box (or its bounds)
+        ring_counts = pc.list_value_length(self.polygons.take(pa.array(rows[with_ring]))).fill_null(0)
+        quad = (np.diff(offsets) == 8) & (np.asarray(ring_counts.to_numpy(zero_copy_only=False)) == 1)
         quad_rows = with_ring[quad]
         if len(quad_rows):
             starts = offsets[:-1][quad]
