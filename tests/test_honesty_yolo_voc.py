@@ -450,7 +450,7 @@ _TARGETS = [
     ("yolo", {"task": "obb"}),
     ("yolo", {"task": "pose"}),
     ("voc", {}),
-    # ("voc", {"masks": "all"}),  (the next commit)
+    ("voc", {"masks": "all"}),
     ("voc", {"masks": "none"}),
 ]
 
@@ -565,3 +565,15 @@ def test_obb_reports_a_box_its_4_point_polygon_does_not_give_back(tmp_path: Path
     side = 8**0.5
     turned = _obb_object(bbox=(3 - side / 2, 3 - side / 2, side, side), angle=45.0, polygon=[corners])
     assert labelkit.plan(turned, "yolo", task="obb").lost == []
+
+
+def test_voc_with_all_masks_reports_the_polygon_of_a_mask_only_object(tmp_path: Path) -> None:
+    """With masks=all, the polygon of an object with a mask is not painted (its mask is): that was reported for
+    objects with a box, not for one without, which is written to the PNGs only."""
+    ds = _one_mask_object(polygon=[[1.0, 2.0, 4.0, 2.0, 1.0, 5.0]])
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        ("polygons", 1, "the object's mask is painted, not its polygon")
+    ]
+    [back] = labelkit.load(tmp_path / "o", "voc").objects()
+    assert (back.polygon, back.mask) == (None, next(ds.objects()).mask)

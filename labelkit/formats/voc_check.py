@@ -474,7 +474,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     if masks == "all":
         report.lose(
             "polygons",
-            int((valid_mask(objects["polygon"]) & xml & has_mask).sum()),
+            int((valid_mask(objects["polygon"]) & has_mask & ~wrong).sum()),  # (XML objects and mask-only ones)
             "the object's mask is painted, not its polygon",
         )
     if masks == "all" and n_items:  # polygons pycocotools cannot rasterise (ImageMasks.write leaves them out)
