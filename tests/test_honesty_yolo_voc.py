@@ -105,14 +105,18 @@ def datasets(draw: st.DrawFn) -> Dataset:
     names = draw(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3, unique=True))
     ids = draw(st.lists(st.integers(0, 30), min_size=len(names), max_size=len(names), unique=True))
     kpt = 2
-    categories = [Category(id=i, name=n, keypoints=["nose", "tail"]) for i, n in zip(ids, names, strict=True)]
+    points = [draw(st.sampled_from([["nose", "tail"], ["nose", "tail"], ["x"], None])) for _ in names]
+    categories = [Category(id=i, name=n, keypoints=k) for i, n, k in zip(ids, names, points, strict=True)]
     ds = Dataset(categories=categories)
     for index in range(draw(st.integers(1, 4))):
         width, height = draw(st.integers(8, 40)), draw(st.integers(8, 40))
         split = draw(st.sampled_from(_SPLITS))
         item = Item(id=f"img{index}", media=Media(path=f"img{index}.jpg", width=width, height=height), split=split)
+        objects = draw(_objects(item, index, ids, kpt))
+        if draw(st.integers(0, 7)) == 0:  # an image of unknown size
+            item = item.model_copy(update={"media": Media(path=f"img{index}.jpg")})
         ds.add_item(item)
-        ds.add(*draw(_objects(item, index, ids, kpt)))
+        ds.add(*objects)
         for k, cat in enumerate(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))):
             ds.add(Label(id=f"l{index}-{k}", item_id=item.id, category_id=cat))
     return ds
@@ -250,6 +254,7 @@ _NAMED = {
     "box as polygon": r"^boxes$",
     "no box": r"^objects without a box$",
     "keypoints padded": r"^objects with(out| fewer) keypoints",
+    "visibility": r"^keypoint visibility flags$",
 }
 
 
@@ -314,6 +319,8 @@ def check(ds: Dataset, back: Dataset, report: Report, target: str, options: dict
     """Everything ``ds`` holds that ``report`` does not name comes back in ``back``; the report's counts are exact."""
     task = options.get("task", "detect") if target == "yolo" else "voc"
     masks = options.get("masks", "auto")
+    k = max([len(c.keypoints or []) for c in ds.categories] + [len(o.keypoints or []) // 3 for o in ds.objects()])
+    dims = int(options.get("kpt_dims", 3))
     tally = _Tally()
     names = {c.id: c.name for c in ds.categories}
     back_names = {c.id: c.name for c in back.categories}
@@ -327,7 +334,8 @@ def check(ds: Dataset, back: Dataset, report: Report, target: str, options: dict
         got = by_stem.get(_stem(item))
         assert got is not None, f"item {item.id} did not come back"
         assert got.split == (item.split or "train"), item.id
-        assert (got.media.width, got.media.height) == (item.media.width, item.media.height)
+        if item.media.width or target != "voc":  # (VOC gives an image of unknown size its PNGs' size)
+            assert (got.media.width, got.media.height) == (item.media.width, item.media.height)
         width, height = item.media.width or 0, item.media.height or 0
         objects = [o for o in ds.objects() if o.item_id == item.id]
         for lab in ds.labels():
@@ -339,12 +347,22 @@ def check(ds: Dataset, back: Dataset, report: Report, target: str, options: dict
             clipped = _clip(outline, width, height) if target == "yolo" else outline
             wanted.append((obj, _bounds(clipped) if clipped else (math.nan,) * 4))
         for obj, twin in _match(wanted, back_objects.get(got.id, []), names, back_names):
-            _compare(obj, twin, task, masks, width, height, tally)
+            _compare(obj, twin, task, masks, (width, height), (k, dims), tally)
     assert not back_labels, f"labels from nowhere: {back_labels}"
     _check_counts(ds, back, report, task, tally)
 
 
-def _compare(obj: Object, twin: Object | None, task: str, masks: str, width: int, height: int, tally: _Tally) -> None:
+def _compare(
+    obj: Object,
+    twin: Object | None,
+    task: str,
+    masks: str,
+    size: tuple[int, int],
+    pose: tuple[int, int],
+    tally: _Tally,
+) -> None:
+    width, height = size
+    k, dims = pose
     if twin is None:
         tally.add("object", obj.id)
         return
@@ -352,7 +370,7 @@ def _compare(obj: Object, twin: Object | None, task: str, masks: str, width: int
     written = _written(obj, task)
     yolo = task != "voc"
     clipped = _clip(written, width, height) if yolo else written
-    kp_written = _kp_expected(obj, 2)
+    kp_written = _kp_expected(obj, k)
     kp_clipped = list(kp_written)
     kp_clipped[0::3] = [min(max(v, 0.0), width) for v in kp_written[0::3]]
     kp_clipped[1::3] = [min(max(v, 0.0), height) for v in kp_written[1::3]]
@@ -412,9 +430,16 @@ def _compare(obj: Object, twin: Object | None, task: str, masks: str, width: int
     if obj.keypoints and task != "pose":
         tally.add("keypoints", obj.id)
     if task == "pose":
-        if not _near(twin.keypoints, kp_clipped):
+        if dims == 2:  # (no visibility: a labelled point reads back visible, one at 0 0 unlabelled)
+            for i in range(0, len(kp_clipped), 3):
+                x, y, v = kp_clipped[i : i + 3]
+                back = [0.0, 0.0, 0.0] if v == 0 or (x, y) == (0, 0) else [x, y, 2.0]
+                if back[2] != v:
+                    tally.add("visibility", f"{obj.id}: point {i // 3}")
+                kp_clipped[i : i + 3] = back
+        if not _near(twin.keypoints or [], kp_clipped):
             tally.add("keypoints", f"{obj.id}: {twin.keypoints} != {kp_clipped}")
-        if len(obj.keypoints or []) < 6:
+        if len(obj.keypoints or []) < 3 * k:
             tally.add("keypoints padded", obj.id)
     for facet, value, back_value in (
         ("attributes", obj.attributes, twin.attributes),
@@ -449,6 +474,7 @@ _TARGETS = [
     ("yolo", {"task": "segment", "layout": "darknet"}),
     ("yolo", {"task": "obb"}),
     ("yolo", {"task": "pose"}),
+    ("yolo", {"task": "pose", "kpt_dims": 2}),
     ("voc", {}),
     ("voc", {"masks": "all"}),
     ("voc", {"masks": "none"}),
@@ -456,7 +482,9 @@ _TARGETS = [
 
 
 @pytest.mark.parametrize(
-    ("target", "options"), _TARGETS, ids=lambda v: v if isinstance(v, str) else "-".join(v.values()) or "default"
+    ("target", "options"),
+    _TARGETS,
+    ids=lambda v: v if isinstance(v, str) else "-".join(map(str, v.values())) or "default",
 )
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ds=datasets())
@@ -470,6 +498,67 @@ def test_what_the_report_does_not_name_comes_back(
     assert [c for c in planned.lost if c not in report.lost] == []
     back = labelkit.load(out, target)
     check(ds, back, report, target, options)
+
+
+@st.composite
+def _classify_datasets(draw: st.DrawFn) -> Dataset:
+    names = draw(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3, unique=True))
+    ids = draw(st.lists(st.integers(0, 30), min_size=len(names), max_size=len(names), unique=True))
+    ds = Dataset(categories=[Category(id=i, name=n) for i, n in zip(ids, names, strict=True)])
+    for index in range(draw(st.integers(1, 5))):
+        size = (draw(st.integers(4, 12)), draw(st.integers(4, 12)))
+        split = draw(st.sampled_from(_SPLITS))
+        media = Media(path=f"img{index}.png", width=size[0], height=size[1])
+        ds.add_item(Item(id=f"img{index}", media=media, split=split))
+        for k, cat in enumerate(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))):
+            ds.add(Label(id=f"l{index}-{k}", item_id=f"img{index}", category_id=cat))
+        if draw(st.integers(0, 3)) == 0:
+            ds.add(Object(id=f"o{index}", item_id=f"img{index}", category_id=ids[0], bbox=(1, 1, 2, 2)))
+    return ds
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ds=_classify_datasets())
+def test_classify_keeps_what_its_report_does_not_name(ds: Dataset, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """YOLO classify: each image with a label comes back in its split's folder of its first label's class."""
+    from PIL import Image
+
+    tmp = tmp_path_factory.mktemp("classify")
+    (tmp / "media").mkdir()
+    for item in ds.items():
+        Image.new("RGB", (item.media.width or 1, item.media.height or 1)).save(tmp / "media" / (item.media.path or ""))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp / "media")}
+    planned = labelkit.plan(ds, "yolo", **options)
+    report = labelkit.save(ds, tmp / "out", "yolo", allow_loss=True, **options)
+    assert planned.lost == report.lost
+    names = {c.id: c.name for c in ds.categories}
+    labels: dict[str, list[str]] = {}
+    for lab in ds.labels():
+        labels.setdefault(lab.item_id, []).append(names[lab.category_id or 0])
+    expected = {
+        item.id: (item.split or "train", labels[item.id][0], item.media.width)
+        for item in ds.items()
+        if item.id in labels
+    }
+    if not expected:
+        # KNOWN (found, not fixed): class folders without any image do not read back (no format recognises them)
+        assert report.written.get("items", 0) == 0
+        return
+    back = labelkit.load(tmp / "out", "yolo")
+    back_names = {c.id: c.name for c in back.categories}
+    assert sorted(back_names.values()) == sorted(names.values())
+    got = {lab.item_id: back_names[lab.category_id or 0] for lab in back.labels()}
+    assert {i.id: (i.split, got.get(i.id), i.media.width) for i in back.items()} == expected
+    lost = {c.what: c.count for c in report.lost}
+    assert lost == {
+        k: v
+        for k, v in {
+            "object annotations": ds.stats().annotations.get("object", 0),
+            "items without a label": sum(1 for i in ds.items() if i.id not in labels),
+            "labels beyond the first of an item": sum(len(v) - 1 for v in labels.values()),
+        }.items()
+        if v
+    }
 
 
 # -- what the property found, as plain cases -------------------------------------------------------------
