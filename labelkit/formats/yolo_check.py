@@ -212,12 +212,18 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             f"data.yaml's kpt_names holds {k} names per class (kpt_shape)",
         )
         if kpt_dims_of(dataset, options) == 2:
-            kp = objects["keypoints"].take(np.flatnonzero(written)).combine_chunks().flatten()
-            kp = kp.to_numpy(zero_copy_only=False)
+            rows = np.flatnonzero(written)
+            kp = objects["keypoints"].take(rows).combine_chunks()
+            points = np.asarray(pc.list_value_length(kp).fill_null(0).to_numpy(zero_copy_only=False)) // 3
+            kp = kp.flatten().to_numpy(zero_copy_only=False)
+            # as written: clipped to the image (a point past its top-left corner lands on 0 0, read as unlabelled)
             x, y, v = kp[0::3], kp[1::3], kp[2::3]
+            on_corner = (np.clip(x, 0.0, np.repeat(cols.width[rows], points)) == 0) & (
+                np.clip(y, 0.0, np.repeat(cols.height[rows], points)) == 0
+            )
             report.lose(
                 "keypoint visibility flags",
-                int(((v == 1) | ((v > 0) & (x == 0) & (y == 0))).sum()),
+                int(((v == 1) | ((v > 0) & on_corner)).sum()),
                 "kpt_dims=2 cannot tell occluded from visible, and reads a point at 0 0 as unlabelled",
             )
             report.lose(
