@@ -1239,3 +1239,43 @@ def test_a_bad_image_sizes_entry_is_named_by_its_pointer_and_value(
     with pytest.raises(InputError) as err:
         labelkit.load(root / "data.yaml", "yolo", image_sizes=str(root / "image_sizes.json"))
     assert str(err.value) == f"{root / 'image_sizes.json'}{expected}"
+
+
+_TOO_LONG = "x" * 300  # (a file name beyond the 255 bytes file systems hold)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "file", "text", "line"),
+    [  # was: the dataset folder named, not the list or obj.data, nor the line
+        ("detect-darknet-6dp", "train.txt", f"obj_train_data/a.jpg\nobj_train_data/{_TOO_LONG}.jpg\n", 2),
+        ("detect-darknet-6dp", "train.txt", "obj_train_data/a.jpg\n" + "0.5 " * 1000 + "\n", 2),
+        ("detect-darknet-6dp", "obj.data", f"classes = 3\ntrain = train.txt\nvalid = {_TOO_LONG}.txt\n", 3),
+        ("detect-darknet-6dp", "obj.data", f"classes = 3\ntrain = train.txt\nnames = a/{_TOO_LONG}.names\n", 3),
+        ("detect", "data.yaml", f"names: [a, b, c]\nval: images/val\ntrain: {_TOO_LONG}\n", 3),
+        ("detect", "data.yaml", f"names: [a, b, c]\ntrain:\n  - images/train\n  - {_TOO_LONG}\n", 4),
+    ],
+)
+def test_a_name_too_long_in_a_yolo_list_or_config_is_named_by_its_line(
+    tmp_path: Path, fixture: str, file: str, text: str, line: int
+) -> None:
+    root = tmp_path / fixture
+    shutil.copytree(FIXTURES / "yolo/golden" / fixture, root)
+    (root / file).write_text(text)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.path == str(root / file)
+    assert err.value.location.line == line
+    assert err.value.message == "cannot read: File name too long"
+    if file == "data.yaml":
+        assert err.value.location.element == "train"
+        assert err.value.found == "'" + "x" * 179 + "... (302 characters)"  # (the value, shortened)
+
+
+def test_a_name_too_long_in_an_ultralytics_list_is_named_by_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "detect"
+    shutil.copytree(FIXTURES / "yolo/golden/detect", root)
+    (root / "data.yaml").write_text("names: [a, b, c]\ntrain: train.txt\n")
+    (root / "train.txt").write_text(f"images/train/a.jpg\nimages/train/{_TOO_LONG}.jpg\n")
+    with pytest.raises(InputError) as err:  # was: "<root>: cannot read: File name too long"
+        labelkit.load(root, "yolo")
+    assert str(err.value) == f"{root / 'train.txt'}:2: cannot read: File name too long"

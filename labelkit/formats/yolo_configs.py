@@ -107,7 +107,7 @@ def ultralytics_layout(
         layout.notes.append(f"data.yaml's {', '.join(unkept)} not kept: a data.yaml written from it has no such key")
     missing: list[str] = []
     origins: dict[Path, tuple[str, int]] = {}
-    sources = split_sources(root, config, missing, origins)
+    sources = split_sources(root, config, missing, origins, config_path)
     inside = None if follow else Inside(root)
     lines = _ListLines(no_images=[])
     relocated = Relocated(root)
@@ -440,11 +440,14 @@ def _entries_from_list(
         if "/" in name and not climbs:
             # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
             candidates.append(root / name.split("/", 1)[1])
-        image = next((c for c in candidates if is_file(c)), None)
-        if image is None:  # no image here (labels shipped alone): the candidate whose label file exists
-            if name == "." or any(c.is_dir() for c in candidates):  # ("." made no item id: ValueError)
-                raise InputError("a list line names a folder, not an image", path=list_file, line=number)
-            image = next((c for c in candidates if is_file(img2label(c))), None)
+        try:
+            image = next((c for c in candidates if is_file(c)), None)
+            if image is None:  # no image here (labels shipped alone): the candidate whose label file exists
+                if name == "." or any(c.is_dir() for c in candidates):  # ("." made no item id: ValueError)
+                    raise InputError("a list line names a folder, not an image", path=list_file, line=number)
+                image = next((c for c in candidates if is_file(img2label(c))), None)
+        except OSError as exc:  # a name too long for the file system: its line, not the dataset, is named
+            raise InputError(f"cannot read: {exc.strerror or exc}", path=list_file, line=number) from None
         if image is None:
             if not imagelike:  # (no image, no label, no image extension: a line of obj.names, of notes, ...)
                 raise InputError(
@@ -507,8 +510,12 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             return found[0]
         name = safe_relpath(below or config[key], source=data_path, line=line_of[key])
         path = root / name
-        if not path.exists() and "/" in name and not below:
-            path = root / name.split("/", 1)[1]
+        try:
+            if not path.exists() and "/" in name and not below:
+                path = root / name.split("/", 1)[1]
+            path.exists()  # (what is_file below would raise)
+        except OSError as exc:  # a name too long for the file system: its line, not the dataset, is named
+            raise InputError(f"cannot read: {exc.strerror or exc}", path=data_path, line=line_of[key]) from None
         return path
 
     names_path = local("names") if "names" in config else root / "obj.names"

@@ -346,7 +346,11 @@ def config_inputs(path: Path) -> list[Path]:
     except InputError:
         return []
     places = [root]
-    for source in split_sources(root, config):  # what reading takes (Roboflow's ../train/images: train/images)
+    try:
+        sources = split_sources(root, config)
+    except InputError:
+        return places
+    for source in sources:  # what reading takes (Roboflow's ../train/images: train/images)
         places.append(source)
         parts = source.parts
         if "images" in parts:  # Ultralytics's labels folder: the last images/ turned into labels/
@@ -360,10 +364,12 @@ def split_sources(
     config: dict[str, Any],
     missing: list[str] | None = None,
     origins: dict[Path, tuple[str, int]] | None = None,
+    config_path: Path | None = None,
 ) -> dict[Path, str]:
     """The folders, list files or label folders a ``data.yaml``'s splits name, as found, each with its split.
 
-    A value that names nothing found is left out (and, with ``missing``, added to it as ``key: value``).
+    A value that names nothing found is left out (and, with ``missing``, added to it as ``key: value``); one
+    the file system cannot look up (a name too long) is an InputError at its key and line of ``config_path``.
     With ``origins``, each source gets the key that first names it and the value's index in that key's list
     (0 for a key of one value), for :func:`yaml_value_line`.
     """
@@ -372,7 +378,16 @@ def split_sources(
         values = config[key] if isinstance(config[key], list) else [config[key]]
         for index, value in enumerate(values):
             split = "val" if key == "validation" else key
-            source = _resolve_source(root, str(value), split) or _labels_only_source(root, str(value), split)
+            try:
+                source = _resolve_source(root, str(value), split) or _labels_only_source(root, str(value), split)
+            except OSError as exc:  # a name too long for the file system: the key is named, not the dataset
+                raise InputError(
+                    f"cannot read: {exc.strerror or exc}",
+                    path=config_path,
+                    line=yaml_value_line(config_path, key, index) if config_path is not None else None,
+                    element=key,
+                    found=repr(value),
+                ) from None
             if source is None:
                 if missing is not None:
                     missing.append(f"{key}: {value}")
