@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import labelkit
@@ -1279,3 +1280,54 @@ def test_a_name_too_long_in_an_ultralytics_list_is_named_by_its_line(tmp_path: P
     with pytest.raises(InputError) as err:  # was: "<root>: cannot read: File name too long"
         labelkit.load(root, "yolo")
     assert str(err.value) == f"{root / 'train.txt'}:2: cannot read: File name too long"
+
+
+def _voc_class_png_of(tmp_path: Path, labelmap: str, mode: str, colour: tuple[int, int, int]) -> Path:
+    """The VOC fixture with ``labelmap`` and its class PNG's class pixels painted ``colour``, as ``mode``."""
+    from PIL import Image
+
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/default", root)
+    (root / "labelmap.txt").write_text(labelmap)
+    png = root / "SegmentationClass/2007_000001.png"
+    with Image.open(png) as im:
+        values = np.asarray(im)
+    if mode == "RGB":
+        rgb = np.zeros((*values.shape, 3), dtype=np.uint8)
+        rgb[values == 1] = colour
+        Image.fromarray(rgb, "RGB").save(png)
+    else:  # a palette of other colours than the classes' values: mapped through its colours
+        im = Image.fromarray(np.where(values == 1, 7, 0).astype(np.uint8), "P")
+        im.putpalette([0, 0, 0] * 7 + list(colour))
+        im.save(png)
+    return png
+
+
+@pytest.mark.parametrize("mode", ["RGB", "P"])
+@pytest.mark.parametrize(
+    ("labelmap", "colour", "names"),
+    [
+        ("cat:0,128,0::\nperson:0,128,0::\n", (0, 128, 0), "'cat' and 'person'"),
+        ("cat:::\nperson:128,0,0::\n", (128, 0, 0), "'cat' and 'person'"),  # (cat's colour: VOC's for value 1)
+        ("background:0,128,0::\ncat:1,1,1::\nperson:0,128,0::\n", (0, 128, 0), "'background' and 'person'"),
+    ],
+)
+def test_a_mask_colour_two_labelmap_classes_share_is_an_error_at_its_pixel(
+    tmp_path: Path, labelmap: str, colour: tuple[int, int, int], names: str, mode: str
+) -> None:
+    """Was: read as the later class, silently (an extra person object beside the XML's cat; validate: ok)."""
+    png = _voc_class_png_of(tmp_path, labelmap + "forklift truck:128,128,0::\n", mode, colour)
+    with pytest.raises(InputError) as err:
+        labelkit.load(png.parents[1], "voc")
+    assert err.value.location.path == str(png)
+    assert err.value.location.pixel == (2, 1)
+    assert err.value.message == f"colour of the classes {names} in labelmap.txt: its class is unclear"
+    assert err.value.found == str(colour)
+
+
+def test_a_mask_colour_of_one_labelmap_class_is_read_as_it(tmp_path: Path) -> None:
+    png = _voc_class_png_of(
+        tmp_path, "cat:0,128,0::\nperson:0,0,128::\nforklift truck:128,128,0::\n", "RGB", (0, 128, 0)
+    )
+    ds = labelkit.load(png.parents[1], "voc")
+    assert sorted(ds.category(o.category_id or 0).name for o in ds.objects()) == ["cat", "forklift truck", "person"]

@@ -16,7 +16,7 @@ import glob
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -334,6 +334,7 @@ def _png_indices(
     lookup: dict[tuple[int, int, int], int],
     colors: Sequence[tuple[int, int, int]],
     top: int = VOID_INDEX,
+    shared: Mapping[tuple[int, int, int], str] | None = None,
 ) -> np.ndarray[Any, Any]:
     """A segmentation PNG as class or instance indices: palette and grey values directly, RGB through ``lookup``.
 
@@ -343,12 +344,14 @@ def _png_indices(
     4-bit ones too, which Pillow scales up to 0-255), up to ``top``: 255 for a class PNG, whose values end
     with void, and 65535 for an object PNG, where 16-bit values past 255 are instance ids. An alpha channel
     says nothing of the class: opaque pixels are read, transparent black ones are background (0), and any
-    other pixel is an error, as its value may or may not have been meant.
+    other pixel is an error, as its value may or may not have been meant. A colour mapped through ``lookup``
+    that ``shared`` holds (the colour of two labelmap classes, with their names) is an error: its class is
+    unclear.
 
     Raises:
-        InputError: an unreadable PNG; a colour no class or instance has, a value above ``top``, or a pixel
-            neither opaque nor transparent black (the file and the first such pixel); a 16-bit colour or
-            grey+alpha PNG, of which Pillow keeps only the high byte.
+        InputError: an unreadable PNG; a colour no class or instance has, or two classes share, a value
+            above ``top``, or a pixel neither opaque nor transparent black (the file and the first such pixel);
+            a 16-bit colour or grey+alpha PNG, of which Pillow keeps only the high byte.
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -369,6 +372,9 @@ def _png_indices(
                     rgb_i = tuple(palette[3 * i : 3 * i + 3])
                     if len(rgb_i) != 3 or rgb_i not in lookup:
                         return indices
+                    if shared and rgb_i in shared:
+                        y, x = (int(v) for v in np.argwhere(indices == i)[0])
+                        raise _shared_colour(path, (x, y), rgb_i, shared[rgb_i])
                     table[i] = lookup[(int(rgb_i[0]), int(rgb_i[1]), int(rgb_i[2]))]
                 return table[indices]
             if header is not None and header[0] == 16 and header[1] in (2, 4, 6):
@@ -394,7 +400,7 @@ def _png_indices(
         raise InputError(f"unreadable PNG: {exc}", path=path) from exc
     alpha = pixels[..., 3] if pixels.shape[-1] == 4 else None
     _check_alpha(pixels[..., :3], alpha, path)
-    indices = _rgb_indices(pixels[..., :3], lookup, path)
+    indices = _rgb_indices(pixels[..., :3], lookup, path, shared)
     if alpha is not None:
         indices[alpha == 0] = 0  # (transparent black: background, whatever class a labelmap gives black)
     return indices
@@ -443,19 +449,35 @@ _RGB_BLOCK = 1 << 20
 """Pixels of an RGB mask mapped at a time: a whole 8000 x 8000 mask as 64-bit colours, sorted, took 3.6 GB."""
 
 
+def _shared_colour(path: Path, pixel: tuple[int, int], color: tuple[Any, ...], names: str) -> InputError:
+    return InputError(
+        f"colour of the classes {names} in labelmap.txt: its class is unclear",
+        path=path,
+        pixel=pixel,
+        found=str(tuple(int(c) for c in color)),
+        hint="give each class its own colour in labelmap.txt",
+    )
+
+
 def _rgb_indices(
-    rgb: np.ndarray[Any, Any], lookup: dict[tuple[int, int, int], int], path: Path
+    rgb: np.ndarray[Any, Any],
+    lookup: dict[tuple[int, int, int], int],
+    path: Path,
+    shared: Mapping[tuple[int, int, int], str] | None = None,
 ) -> np.ndarray[Any, Any]:
     """Map an RGB mask's colours to indices through a 2^24-entry table, a block of rows at a time.
 
     Raises:
-        InputError: a colour that is neither in the labelmap nor in the VOC palette.
+        InputError: a colour that is neither in the labelmap nor in the VOC palette, or one of ``shared``
+            (the colour of two labelmap classes).
     """
     table = np.zeros(1 << 24, dtype=np.uint8)  # (zero pages: only the entries set and read are touched)
     known = np.zeros(1 << 24, dtype=bool)
     for (r, g, b), value in lookup.items():
         table[(r << 16) | (g << 8) | b] = value
         known[(r << 16) | (g << 8) | b] = True
+    for r, g, b in shared or {}:  # (refused below, as a colour no class has is, but with its classes named)
+        known[(r << 16) | (g << 8) | b] = False
     out = np.empty(rgb.shape[:2], dtype=np.uint8)
     rows = max(1, _RGB_BLOCK // max(rgb.shape[1], 1))
     for start in range(0, rgb.shape[0], rows):
@@ -466,6 +488,8 @@ def _rgb_indices(
             y, x = (int(v) for v in np.argwhere(unknown)[0])
             c = int(packed[y, x])
             key = ((c >> 16) & 255, (c >> 8) & 255, c & 255)
+            if shared and key in shared:
+                raise _shared_colour(path, (x, start + y), key, shared[key])
             raise InputError(
                 "colour not in the labelmap or the VOC palette", path=path, pixel=(x, start + y), found=str(key)
             )

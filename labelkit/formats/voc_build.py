@@ -68,20 +68,31 @@ def _class_names_by_index(labelmap: Labelmap | None) -> list[str]:
     return ["background", *labelmap.names]
 
 
-def _class_lookup(labelmap: Labelmap | None) -> tuple[dict[tuple[int, int, int], int], list[tuple[int, int, int]]]:
-    """Colour -> class PNG value, and each value's own colour (the palette a class PNG written for it has).
+def _class_lookup(
+    labelmap: Labelmap | None,
+) -> tuple[dict[tuple[int, int, int], int], list[tuple[int, int, int]], dict[tuple[int, int, int], str]]:
+    """Colour -> class PNG value, each value's own colour, and the colours classes share, with their names.
 
-    Only values below 255 (void) are classes' values: a labelmap's 255th class and later have none.
+    Each value's own colour is the palette a class PNG written for it has; a colour is shared when two or
+    more classes (background included) hold it: it maps to the last, and a pixel of it read through the
+    colours is refused (see :func:`_png_indices`). Only values below 255 (void) are classes' values: a
+    labelmap's 255th class and later have none.
     """
     palette = list(voc_palette())
     lookup = {palette[i]: i for i in range(256)}
+    shared: dict[tuple[int, int, int], str] = {}
     if labelmap is not None:
         offset = 0 if labelmap.names and labelmap.names[0] == "background" else 1
         for i, color in enumerate(labelmap.colors):
             if color is not None and i + offset < VOID_INDEX:
                 lookup[color] = i + offset
                 palette[i + offset] = color
-    return lookup, palette
+        names = _class_names_by_index(labelmap)[:VOID_INDEX]
+        holders: dict[tuple[int, int, int], list[str]] = {}
+        for value, name in enumerate(names):
+            holders.setdefault(palette[value], []).append(name)
+        shared = {c: " and ".join(map(repr, n)) for c, n in holders.items() if len(n) > 1}
+    return lookup, palette, shared
 
 
 def build(
@@ -97,12 +108,12 @@ def build(
     # (a class whose lists hold no image is still a class: -1 says no image of the split shows it)
     used = {o["name"] for _, _, _, it in parsed for o in it.objects} | set(sets.classes)
     mask_classes: dict[str, dict[int, np.ndarray[Any, Any]]] = {}
-    class_lookup, class_colors = _class_lookup(labelmap)
+    class_lookup, class_colors, shared = _class_lookup(labelmap)
     instance_colors = list(voc_palette())
     instance_lookup = {c: i for i, c in enumerate(instance_colors)}
     for key, kinds in masks.items():
         if "SegmentationClass" in kinds:
-            mask_classes[key] = {0: _png_indices(kinds["SegmentationClass"], class_lookup, class_colors)}
+            mask_classes[key] = {0: _png_indices(kinds["SegmentationClass"], class_lookup, class_colors, shared=shared)}
         if "SegmentationObject" in kinds:
             mask_classes.setdefault(key, {})[1] = _png_indices(  # (16-bit values past 255: instance ids)
                 kinds["SegmentationObject"], instance_lookup, instance_colors, top=0xFFFF
