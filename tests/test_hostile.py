@@ -1331,3 +1331,20 @@ def test_a_mask_colour_of_one_labelmap_class_is_read_as_it(tmp_path: Path) -> No
     )
     ds = labelkit.load(png.parents[1], "voc")
     assert sorted(ds.category(o.category_id or 0).name for o in ds.objects()) == ["cat", "forklift truck", "person"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "pointer"), [({"info": {"year": BIG}}, "/info"), ({"licenses": [{"id": 1, "n": [BIG]}]}, "/licenses")]
+)
+def test_validate_finds_the_coco_info_or_licenses_integer_reading_refuses(
+    tmp_path: Path, changes: dict[str, Any], pointer: str
+) -> None:
+    """Was: validate ok (no finding), while reading the file refused it."""
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(_coco(**changes)))
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, "coco")
+    assert (err.value.location.path, err.value.location.pointer) == (str(path), pointer)
+    assert [str(f) for f in labelkit.validate(path, "coco")] == [
+        f"{path}#{pointer}: an integer does not fit in 64 bits"
+    ]

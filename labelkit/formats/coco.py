@@ -26,7 +26,7 @@ from labelkit.formats.coco_join import join_items, merge_tables, prefix_annotati
 from labelkit.formats.coco_plan import check_dataset
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
-from labelkit.formats.coco_records import dataset_info, merge_categories, result_image_ids
+from labelkit.formats.coco_records import check_kept_sections, dataset_info, merge_categories, result_image_ids
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_write import Writer
 from labelkit.io import UTF8_BOM, paused_gc, read_head, require_utf8_name
@@ -476,6 +476,11 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         built.append(b)
     if not any(b.item_findings for b in built):  # (duplicate image ids: the images cannot be told apart)
         conflicts += join_items(coco_files, built).conflicts
+    for f in coco_files:  # (reading keeps them as JSON, and refuses what it cannot keep)
+        try:
+            check_kept_sections(f)
+        except InputError as exc:
+            conflicts.append(exc)
     for error in conflicts:
         text = InputError(error.message, expected=error.expected, found=error.found).one_line()
         findings.append(Finding(error.location.path or str(path), "#" + (error.location.pointer or ""), text))

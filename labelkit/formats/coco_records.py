@@ -307,6 +307,17 @@ def _own_values(record: dict[str, Any], model: dict[str, Any], model_text: bytes
     return {k: v for k, v in record.items() if k not in ("id", "name") and not same_json(model.get(k), v)}
 
 
+def check_kept_sections(f: CocoFile) -> None:
+    """Refuse a file's ``info`` or ``licenses`` that cannot be kept as JSON (an integer beyond 64 bits).
+
+    Raises:
+        InputError: at the section's pointer (reading and ``validate`` both call this).
+    """
+    for key in ("info", "licenses"):
+        if getattr(f, key) is not None:
+            json_text(getattr(f, key), f.path, json_pointer(key))
+
+
 def dataset_info(
     files: Sequence[CocoFile],
     skipped: int,
@@ -322,9 +333,7 @@ def dataset_info(
     """
     extras: dict[str, Any] = {}
     for f in files:
-        for key in ("info", "licenses"):  # kept as JSON: an integer beyond 64 bits is refused here
-            if getattr(f, key) is not None:
-                json_text(getattr(f, key), f.path, json_pointer(key))
+        check_kept_sections(f)
         if f.info is not None and "coco:info" not in extras:
             extras["coco:info"] = f.info
         if f.licenses is not None and "coco:licenses" not in extras:
