@@ -1348,3 +1348,30 @@ def test_validate_finds_the_coco_info_or_licenses_integer_reading_refuses(
     assert [str(f) for f in labelkit.validate(path, "coco")] == [
         f"{path}#{pointer}: an integer does not fit in 64 bits"
     ]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "line", "message"),
+    [  # was: the last value kept without a word (class 2 named d; the second names list read)
+        ("names: {0: a, 1: b, 2: c, 2: d}\n", 1, "invalid YAML: key '2' repeated (first at line 1)"),
+        ("names: [a, b, c]\nnames: [d, e, f]\n", 2, "invalid YAML: key 'names' repeated (first at line 1)"),
+        ("names:\n  0: a\n  1: b\n  true: c\n", 4, "invalid YAML: key 'true' repeated (first at line 3, as '1')"),
+    ],
+)
+def test_a_key_repeated_in_data_yaml_is_an_error_at_its_line(
+    tmp_path: Path, yaml_text: str, line: int, message: str
+) -> None:
+    root = tmp_path / "detect"
+    shutil.copytree(FIXTURES / "yolo/golden/detect", root)
+    (root / "data.yaml").write_text(yaml_text + "train: images/train\nval: images/val\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "data.yaml"), line)
+    assert err.value.message == message
+
+
+def test_a_merge_key_in_data_yaml_may_be_overridden(tmp_path: Path) -> None:
+    root = tmp_path / "detect"
+    shutil.copytree(FIXTURES / "yolo/golden/detect", root)
+    (root / "data.yaml").write_text("<<: {names: [x]}\nnames: [a, b, c]\ntrain: images/train\nval: images/val\n")
+    assert [c.name for c in labelkit.load(root, "yolo").categories] == ["a", "b", "c"]

@@ -202,11 +202,32 @@ MAX_UNNAMED_CLASSES = 1 << 20
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing aliases (``*name``).
+    """PyYAML's safe loader, refusing aliases (``*name``) and a key repeated in a mapping.
 
-    No YOLO config needs them, and nine nested aliases of nine items make a 500-byte file whose names
-    expand to 387 million strings.
+    No YOLO config needs aliases, and nine nested aliases of nine items make a 500-byte file whose names
+    expand to 387 million strings. PyYAML keeps a repeated key's last value without a word (``names: {2: c,
+    2: d}`` named class 2 ``d``, and a second ``names:`` replaced the first): YAML says keys are unique.
     """
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, tuple[int, str]] = {}  # key -> its line and spelling (1 and true are one key)
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else []:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # (<<: its keys may be overridden, as YAML says)
+                continue
+            try:
+                key = self.construct_object(key_node, deep=True)
+                hash(key)
+            except (yaml.YAMLError, TypeError):  # (an unhashable key: the base constructor refuses it)
+                continue
+            spelling = str(key_node.value)
+            if key in seen:
+                line, first = seen[key]
+                what = f"key {spelling!r} repeated (first at line {line}" + (
+                    f", as {first!r})" if first != spelling else ")"
+                )
+                raise yaml.constructor.ConstructorError(None, None, what, key_node.start_mark)
+            seen[key] = (key_node.start_mark.line + 1, spelling)
+        return super().construct_mapping(node, deep)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
