@@ -1375,3 +1375,22 @@ def test_a_merge_key_in_data_yaml_may_be_overridden(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "yolo/golden/detect", root)
     (root / "data.yaml").write_text("<<: {names: [x]}\nnames: [a, b, c]\ntrain: images/train\nval: images/val\n")
     assert [c.name for c in labelkit.load(root, "yolo").categories] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [  # was: read as split "forklift truck_train" (the 1 and 2 dropped); train's x dropped unsaid
+        ("forklift truck_train.txt", "2007_000001 1 2\n"),
+        ("train.txt", "2007_000001 x\n"),
+    ],
+)
+def test_a_voc_main_split_list_line_of_several_words_is_an_error_at_its_line(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/default", root)
+    (root / "ImageSets/Main" / name).write_text(text)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "ImageSets/Main" / name), 1)
+    assert (err.value.message, err.value.found) == ("a split list line holds one image name", repr(text.strip()))

@@ -96,7 +96,8 @@ def image_sets(root: Path) -> Sets:
     """Read a VOC folder's ImageSets lists (Main, and the task folders).
 
     Raises:
-        InputError: an unsafe image name, or a per-class list value that is not 1, 0 or -1.
+        InputError: an unsafe image name, a per-class list value that is not 1, 0 or -1, or a line of a
+            Main split list holding more than one word.
     """
     sets = Sets()
     main = root / "ImageSets" / "Main"
@@ -110,6 +111,14 @@ def image_sets(root: Path) -> Sets:
         union = f.stem == "trainval" and bool(with_finer)
         sets.trainval |= union
         for number, fields in _read_list(f):
+            if len(fields) > 1:  # (the words after the first were dropped unsaid, and the file taken for a split's)
+                raise InputError(
+                    "a split list line holds one image name",
+                    path=f,
+                    line=number,
+                    found=repr(" ".join(fields)),
+                    hint="a per-class list's lines are 'image 1', 'image 0' or 'image -1'",
+                )
             item = _item(fields[0], f, number)
             if union and item in sets.split_of:
                 continue
