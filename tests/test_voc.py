@@ -3368,3 +3368,24 @@ def test_items_of_a_split_whose_list_windows_cannot_hold_are_lost_on_every_machi
         "ImageSets/Main/train.txt",
         "ImageSets/Segmentation/train.txt",
     ]
+
+
+@pytest.mark.parametrize(("again", "refused"), [("-1", False), ("1", True), ("0", True)])
+def test_a_per_class_list_naming_an_image_again_reads_one_value(again: str, refused: bool, tmp_path: Path) -> None:
+    """The same line again says nothing new; another value contradicts the first, which was read as the later
+    one (-1 then 1 gave a label) without a word: an error at the second line, naming the first."""
+    import shutil
+
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/default", root)
+    listed = root / "ImageSets/Main/forklift truck_train.txt"
+    assert listed.read_text() == "2007_000001 -1\n"
+    listed.write_text(f"2007_000001 -1\n2007_000001 {again}\n")
+    if not refused:
+        assert [x.item_id for x in labelkit.load(root, "voc").labels() if x.item_id == "2007_000001"] == []
+        return
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(listed), 2)
+    assert err.value.message == "image listed again with another value (line 1: -1)"
+    assert err.value.found == f"'2007_000001 {again}'"

@@ -96,8 +96,8 @@ def image_sets(root: Path) -> Sets:
     """Read a VOC folder's ImageSets lists (Main, and the task folders).
 
     Raises:
-        InputError: an unsafe image name, a per-class list value that is not 1, 0 or -1, or a line of a
-            Main split list holding more than one word.
+        InputError: an unsafe image name, a per-class list value that is not 1, 0 or -1 or that contradicts
+            the image's earlier line in the list, or a line of a Main split list holding more than one word.
     """
     sets = Sets()
     main = root / "ImageSets" / "Main"
@@ -143,12 +143,24 @@ def image_sets(root: Path) -> Sets:
     for f, cls, split in sorted(class_files, key=lambda x: finer(x[1], x[2])):
         again = finer(cls, split)
         sets.trainval |= again
+        seen: dict[str, tuple[int, str]] = {}  # image -> (line, value) of its first line in this list
         for number, fields in _read_list(f):
             if len(fields) < 2:
                 continue
             if cls not in sets.classes:  # (a list of -1 lines names its class too; an empty file may be a split's)
                 sets.classes.append(cls)
             item = _item(fields[0], f, number)
+            first = seen.setdefault(item, (number, fields[1]))
+            if first[0] != number:  # (the image again: the same value says nothing new, another contradicts it)
+                if first[1] == fields[1]:
+                    continue
+                raise InputError(
+                    f"image listed again with another value (line {first[0]}: {first[1]})",
+                    path=f,
+                    line=number,
+                    found=repr(" ".join(fields[:2])),
+                    hint="a per-class list gives each image one value: 1, 0 or -1",
+                )
             own = sets.split_of.get(item, "trainval")
             if again and own != "trainval" and own in splits_of_class[cls]:
                 continue  # (an item of train or val: its own split's list of the class said it)
