@@ -522,6 +522,8 @@ def test_what_the_report_does_not_name_comes_back(
     report = labelkit.save(ds, out, target, allow_loss=True, **options)
     # the plan names every loss but those only painting VOC's PNGs finds
     assert [c for c in planned.lost if c not in report.lost] == []
+    if target == "yolo":  # (clipped coordinates too: a dry run reports what the write does)
+        assert (planned.lost, planned.transformed) == (report.lost, report.transformed)
     back = labelkit.load(out, target)
     check(ds, back, report, target, options)
 
@@ -713,3 +715,40 @@ def test_pose_without_visibility_reports_a_point_clipped_onto_the_corner(tmp_pat
     ]
     [back] = labelkit.load(tmp_path / "o", "yolo").objects()
     assert back.keypoints == [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 2.0, 0.0, 0.0, 0.0]
+
+
+_CLIPPED = ("objects", 1, "coordinates outside the image were clipped to [0, 1]")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"task": "detect"},
+        {"task": "segment"},
+        {"task": "obb"},
+        {"task": "pose"},
+        {"task": "pose", "kpt_dims": 2},
+        {"task": "detect", "precision": 3},
+        {"task": "segment", "precision": 3},
+    ],
+    ids=lambda o: "-".join(map(str, o.values())),
+)
+def test_the_plan_reports_clipping_as_the_write_does(options: dict[str, Any], tmp_path: Path) -> None:
+    """Only writing counted the objects clipped to the image: a plan (a dry run) did not report them."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=80)))
+    ds.add(Object(id="past", item_id="a", category_id=0, bbox=(90, 70, 20, 20)))
+    ds.add(Object(id="inside", item_id="a", category_id=0, bbox=(10, 10, 20, 20)))
+    planned = labelkit.plan(ds, "yolo", **options)
+    assert [(c.what, c.count, c.reason) for c in planned.transformed if "clipped" in c.reason] == [_CLIPPED]
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **options)
+    assert report.transformed == planned.transformed
+    assert report.lost == planned.lost
+
+
+def test_the_plan_reports_no_clipping_of_a_box_on_the_edge() -> None:
+    """A box ending a float past the edge (640.0000000000001 of 640) is float noise, as the writer takes it."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=640, height=480)))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(597.6486400000001, 216.0, 42.35136, 48.0)))
+    assert [c for c in labelkit.plan(ds, "yolo", task="detect").transformed if "clipped" in c.reason] == []

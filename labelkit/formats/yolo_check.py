@@ -16,7 +16,14 @@ from labelkit.errors import OutputError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_classify import check_classify
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
-from labelkit.formats.yolo_lines import columns, keypoint_count, rounding, segment_box_gaps, traced_masks
+from labelkit.formats.yolo_lines import (
+    clipped_objects,
+    columns,
+    keypoint_count,
+    rounding,
+    segment_box_gaps,
+    traced_masks,
+)
 from labelkit.formats.yolo_write import darknet_names, kpt_dims_of, precision_of, task_of, title_for, written_rows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -238,6 +245,9 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             int(np.count_nonzero(changed)),
             f"{int(changed.sum()):,} of their coordinates rounded to {precision} decimals",
         )
+    # (counted here, not by write(), so a plan reports it too; write() clips the same rows: see clipped_objects)
+    clipped = clipped_objects(dataset, task, cols, precision, kpt_dims_of(dataset, options))
+    report.transform("objects", int((clipped & written).sum()), "coordinates outside the image were clipped to [0, 1]")
 
 
 BOX_TOLERANCE = 1e-6

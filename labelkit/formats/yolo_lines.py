@@ -248,6 +248,34 @@ def rounding(dataset: Dataset, task: str, cols: Columns, precision: int, kpt_dim
     return cached(dataset, key, lambda: _compute_rounding(dataset, task, cols, precision, kpt_dims))
 
 
+def clipped_objects(dataset: Dataset, task: str, cols: Columns, precision: int | None, kpt_dims: int) -> Any:
+    """Per object row, whether writing it clips a coordinate to the image: the rows :class:`Lines` clips.
+
+    check() reports them (so a plan says what the write does), write() reuses them (cached while the dataset
+    is unchanged). The rows are formatted as write() formats them, a chunk at a time, without the text; with a
+    precision, :func:`rounding` has formatted them already and kept the marks.
+    """
+    if precision is not None:
+        rounding(dataset, task, cols, precision, kpt_dims)  # (keeps its formatter's marks: see _compute_rounding)
+    return cached(
+        dataset,
+        _clipped_key(task, precision, kpt_dims),
+        lambda: _compute_clipped(dataset, task, cols, precision, kpt_dims),
+    )
+
+
+def _clipped_key(task: str, precision: int | None, kpt_dims: int) -> str:
+    return f"clipped:{task}:{precision}:{kpt_dims}"
+
+
+def _compute_clipped(dataset: Dataset, task: str, cols: Columns, precision: int | None, kpt_dims: int) -> Any:
+    lines = Lines(dataset, task, cols, precision, kpt_dims)
+    usable = np.flatnonzero(cols.usable)
+    for start in range(0, len(usable), _CHUNK):
+        lines.values(usable[start : start + _CHUNK])
+    return lines.clipped
+
+
 def _compute_rounding(dataset: Dataset, task: str, cols: Columns, precision: int, kpt_dims: int) -> Rounding:
     n = len(cols.usable)
     changed = np.zeros(n, dtype=np.int64)
@@ -271,6 +299,7 @@ def _compute_rounding(dataset: Dataset, task: str, cols: Columns, precision: int
             sizes = [(b[:, 2], b[:, 3]) for b in (G.ring_bounds(exact, offsets), G.ring_bounds(written, offsets))]
         (w, h), (rw, rh) = sizes
         collapsed[rows] = (w > 0) & (h > 0) & ((rw == 0) | (rh == 0))
+    cached(dataset, _clipped_key(task, precision, kpt_dims), lambda: lines.clipped)  # (for clipped_objects)
     return Rounding(changed, collapsed)
 
 
@@ -432,7 +461,7 @@ def clip_boxes(
 
 
 class Lines:
-    """Formats the objects of one task, a chunk of rows at a time, counting clipped objects."""
+    """Formats the objects of one task, a chunk of rows at a time, marking the objects it clips (:attr:`clipped`)."""
 
     def __init__(self, dataset: Dataset, task: str, cols: Columns, precision: int | None, kpt_dims: int) -> None:
         self.objects = dataset.table("objects")
@@ -442,7 +471,8 @@ class Lines:
         self.precision = precision
         self.kpt_dims = kpt_dims
         self.k = keypoint_count(dataset) if task == "pose" else 0
-        self.clipped = 0
+        self.clipped = np.zeros(self.objects.num_rows, dtype=bool)
+        """Per object row, whether formatting it clipped a coordinate to the image (past float noise)."""
         # the light columns once, as numpy; the heavy ones (polygons, keypoints) are taken per chunk
         self.boxes, self.box_valid = G.bbox_columns(self.objects["bbox"])
         self.angle = np.asarray(self.objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -506,7 +536,7 @@ class Lines:
         bbox = self._boxes(rows)
         w, h = self.cols.width[rows], self.cols.height[rows]
         clipped, changed = clip_boxes(bbox, w, h)
-        self.clipped += int(changed.sum())
+        self.clipped[rows[changed]] = True
         return self._box_values(clipped, w, h)
 
     def _box_values(
@@ -567,7 +597,7 @@ class Lines:
             y = snapped(y.reshape(-1), hs, py.reshape(-1)).reshape(y.shape)
         xc, yc = np.clip(x, 0.0, 1.0) + 0.0, np.clip(y, 0.0, 1.0) + 0.0
         changed |= ((xc != x) | (yc != y)).any(axis=1)
-        self.clipped += int(changed.sum())
+        self.clipped[rows[changed]] = True
         xy = np.stack([xc, yc], axis=2).reshape(len(rows), -1)
         return np.concatenate([head, xy], axis=1), v
 
@@ -590,7 +620,7 @@ class Lines:
         clipped: np.ndarray[Any, Any] = np.clip(values, 0.0, 1.0) + 0.0
         # (a corner of a rotated box on the edge may end a float past it: noise, clipped without a word)
         past = np.abs(clipped - values) > EDGE_NOISE
-        self.clipped += int(np.count_nonzero(np.bincount(per_value[past], minlength=len(rows))))
+        self.clipped[rows[np.bincount(per_value[past], minlength=len(rows)) > 0]] = True
         return clipped
 
     def _corners(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -210,7 +210,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             if rel in shared.members and shared.written_before(rel, i, bytes(data), ids):
                 continue
             create_file(base + rel, data)
-    report.transform("objects", formatter.clipped, "coordinates outside the image were clipped to [0, 1]")
     written_splits = sorted(set(splits))
     if layout == "darknet":
         _write_darknet(dataset, path, written_splits, splits, image_rel, task)
