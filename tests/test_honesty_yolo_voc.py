@@ -190,9 +190,6 @@ def _written(obj: Object, task: str) -> list[tuple[float, float]]:
         box = _mask_box(obj)
         if box is not None:
             return _corners(box, 0.0)
-    if task == "voc" and obj.bbox is None and obj.mask is None and rings:
-        # (VOC takes the bounds of every ring, those too short to draw too; YOLO those of the rings it can draw)
-        return [(x, y) for r in obj.polygon or [] for x, y in _pairs(r)]
     if task == "voc" and obj.bbox is None and obj.mask is not None:
         box = _mask_box(obj)  # (written to the PNGs only, read back with the mask's bounds)
         return _corners(box, 0.0) if box else []
@@ -752,3 +749,33 @@ def test_the_plan_reports_no_clipping_of_a_box_on_the_edge() -> None:
     ds.add_item(Item(id="a", media=Media(path="a.jpg", width=640, height=480)))
     ds.add(Object(id="1", item_id="a", category_id=0, bbox=(597.6486400000001, 216.0, 42.35136, 48.0)))
     assert [c for c in labelkit.plan(ds, "yolo", task="detect").transformed if "clipped" in c.reason] == []
+
+
+def test_voc_and_yolo_take_a_polygon_s_bounds_from_its_rings_of_3_points(tmp_path: Path) -> None:
+    """An object without a box gets its polygon's bounds: VOC took those of every ring, a ring of 1 or 2 points
+    too, where YOLO (and COCO) take those of the rings of 3 points or more, the rings a polygon is drawn from."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=80)))
+    rings = [[10.0, 10.0, 30.0, 10.0, 30.0, 20.0], [50.0, 60.0], [5.0, 2.0, 6.0, 3.0]]
+    ds.add(Object(id="1", item_id="a", category_id=0, shape="polygon", polygon=rings))
+    for target, options in [("voc", {}), ("yolo", {"task": "detect"}), ("yolo", {"task": "pose"}), ("coco", {})]:
+        out = tmp_path / f"{target}-{options.get('task')}"
+        labelkit.save(ds, out, target, allow_loss=True, **options)
+        assert [o.bbox for o in labelkit.load(out, target).objects()] == [(10.0, 10.0, 20.0, 10.0)], target
+    # (VOC is 1-based: a pixel box 10..30 is xmin 11, xmax 30)
+    assert "<bndbox><xmin>11</xmin><ymin>11</ymin><xmax>30</xmax><ymax>20</ymax></bndbox>" in "".join(
+        (tmp_path / "voc-None/Annotations/a.xml").read_text().split()
+    )
+
+
+def test_yolo_loses_an_object_whose_drawn_rings_lie_outside_the_image(tmp_path: Path) -> None:
+    """Its ring of 3 points outside the image, a ring of 1 point inside: YOLO measured all rings, found the object
+    inside, and wrote the drawn ring's bounds clipped into a zero box (reported only as clipped)."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=80)))
+    rings = [[200.0, 10.0, 220.0, 10.0, 220.0, 20.0], [50.0, 50.0]]
+    ds.add(Object(id="1", item_id="a", category_id=0, shape="polygon", polygon=rings))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="detect", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("objects with no area inside the image", 1)]
+    assert [c for c in report.transformed if "clipped" in c.reason] == []
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == ""

@@ -574,7 +574,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
 def _boxed(dataset: Dataset) -> tuple[Dataset, int]:
     """The dataset with each object of a known class, with a polygon and neither box nor mask, given its bounds.
 
-    A VOC object needs a box (COCO and YOLO detect write such an object with those bounds too); a mask
+    A VOC object needs a box: the bounds of the polygon's rings of 3 points or more, the box COCO and YOLO
+    detect write for such an object (:func:`~labelkit.model.geometry.drawn_polygon_bounds_column`); a mask
     without a box is written to the PNGs only, as VOC's own mask-only objects read back so. Returns how many
     objects got one.
     """
@@ -588,14 +589,10 @@ def _boxed(dataset: Dataset) -> tuple[Dataset, int]:
     if not objects["bbox"].null_count:
         return dataset, 0
     polygon = objects["polygon"].combine_chunks()
-    bounds, bounded = G.polygon_bounds_column(polygon)
+    bounds, bounded = G.drawn_polygon_bounds_column(polygon)  # (the rings of 3 points or more, as YOLO and COCO)
     known = pc.is_in(objects["category_id"], value_set=pa.array([c.id for c in dataset.categories], pa.int64()))
     need = (  # (an object of no known class is lost whole: not boxed, nor counted)
-        bounded
-        & G.drawable_polygons(polygon)
-        & true_mask(objects["bbox"].is_null())
-        & true_mask(objects["mask"].is_null())
-        & true_mask(known)
+        bounded & true_mask(objects["bbox"].is_null()) & true_mask(objects["mask"].is_null()) & true_mask(known)
     )
     if not need.any():
         return dataset, 0

@@ -127,8 +127,9 @@ def _negative_boxes(dataset: Dataset, task: str) -> Any:
 def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any], drawn: Any) -> Any:
     """Objects whose written geometry has an area, none of it inside the image.
 
-    The geometry written: the polygon (all its rings) where the task draws one (``drawn``: segment, OBB) and
-    its box, if any, is not inside the image; else the box, turned by its angle; else the polygon's bounds.
+    The geometry written: the polygon (its rings of 3 points or more) where the task draws one (``drawn``:
+    segment, OBB) and its box, if any, is not inside the image; else the box, turned by its angle; else the
+    bounds of the polygon's rings of 3 points or more (as :meth:`Lines._boxes` takes them).
     Clipped to the image, it would have no width or height. A zero box stays one (as read from YOLO); a mask
     traced for segment is not looked at.
     """
@@ -155,13 +156,8 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
     from_polygon = ((drawn if drawn is not None else np.zeros(n, dtype=bool)) & ~box_in) | ~boxed
     if polygon.null_count < n and from_polygon.any():
         rows = np.flatnonzero(from_polygon)
-        counts, ring_len, coords = G.flat_rings(polygon.take(pa.array(rows)))
-        m = len(rows)
-        per_object = np.bincount(np.repeat(np.arange(m), counts), weights=ring_len, minlength=m).astype(np.int64)
-        pick = per_object >= 6
-        if pick.any():
-            flat = coords if pick.all() else coords[np.repeat(pick, per_object)]
-            bounds[rows[pick]] = G.ring_bounds(flat, np.concatenate([[0], np.cumsum(per_object[pick])]))
+        drawn_bounds, has = G.drawn_polygon_bounds_column(polygon.take(pa.array(rows)))
+        bounds[rows[has]] = drawn_bounds[has]
     x, y, bw, bh = bounds.T  # (again: polygon bounds were filled in)
     with np.errstate(invalid="ignore"):
         empty = (np.minimum(x + bw, w) <= np.maximum(x, 0.0)) | (np.minimum(y + bh, h) <= np.maximum(y, 0.0))
@@ -516,12 +512,9 @@ class Lines:
         """Axis-aligned boxes: rotated boxes by their corners' bounds, missing boxes from the polygon."""
         bbox: np.ndarray[Any, Any] = self.boxes[rows]
         missing = np.flatnonzero(~self.box_valid[rows])
-        if len(missing):
-            polygons = self.polygons.take(pa.array(rows[missing])).to_pylist()
-            for i, rings in zip(missing.tolist(), polygons, strict=True):
-                drawn = [r for r in rings or () if len(r) >= 6 and len(r) % 2 == 0]
-                if drawn:  # placeable rows without a box have such a ring (see drawable_polygons)
-                    bbox[i] = G.polygon_bounds(drawn)
+        if len(missing):  # placeable rows without a box have a ring of 3 points (see drawable_polygons)
+            bounds, has = G.drawn_polygon_bounds_column(self.polygons.take(pa.array(rows[missing])))
+            bbox[missing[has]] = bounds[has]
         angle = self.angle[rows]
         turned = angle != 0
         if turned.any():

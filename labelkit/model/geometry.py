@@ -380,7 +380,39 @@ def polygon_bounds_column(polygon: Any) -> tuple[FloatArray, NDArray[np.bool_]]:
         >>> boxes[0].tolist(), has.tolist()
         ([0.0, 0.0, 6.0, 6.0], [True, False, False])
     """
+    return _row_bounds(*flat_rings(polygon))
+
+
+def drawn_polygon_bounds_column(polygon: Any) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Per row of a ``list<list<float64>>`` Arrow array: the bounds of its rings of at least 3 points.
+
+    The box written for an object that has none, by every writer that derives one (YOLO detect and pose,
+    Pascal VOC, COCO): a ring of 1 or 2 points (or an odd number of values) draws nothing, and is left out,
+    as :func:`drawable_polygons` leaves it out.
+
+    Returns:
+        ``(N, 4)`` boxes ``x, y, w, h`` (NaN for a row without such a ring), and which rows have one.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> polygons = pa.array([[[0.0, 0, 4, 0, 4, 2], [9.0, 9]], None, [[1.0, 1, 2, 2]]],
+        ...                     pa.list_(pa.list_(pa.float64())))
+        >>> boxes, has = drawn_polygon_bounds_column(polygons)
+        >>> boxes[0].tolist(), has.tolist()
+        ([0.0, 0.0, 4.0, 2.0], [True, False, False])
+    """
     counts, ring_len, coords = flat_rings(polygon)
+    drawn = drawable_rings(ring_len)
+    if not drawn.all():  # (rare: only the values of the drawable rings are kept)
+        coords = coords[np.repeat(drawn, ring_len)]
+        ring_len = np.where(drawn, ring_len, 0)
+    return _row_bounds(counts, ring_len, coords)
+
+
+def _row_bounds(
+    counts: NDArray[np.int64], ring_len: NDArray[np.int64], coords: FloatArray
+) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Per row of ``counts[i]`` rings (``ring_len`` values each, flat in ``coords``): the bounds of its values."""
     n = len(counts)
     values = np.bincount(np.repeat(np.arange(n), counts), ring_len, n).astype(np.int64)
     has: NDArray[np.bool_] = values > 0
