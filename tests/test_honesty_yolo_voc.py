@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from pycocotools import mask as mask_utils
 
 import labelkit
+from labelkit.errors import InputError
 from labelkit.model import Category, Dataset, Item, Label, Media, Object
 from labelkit.report import Report
 
@@ -565,18 +566,15 @@ def test_classify_keeps_what_its_report_does_not_name(ds: Dataset, tmp_path_fact
         for item in ds.items()
         if item.id in labels
     }
+    back = labelkit.load(tmp / "out", "yolo")  # (with no image written where a reader looks: the classes alone)
+    back_names = {c.id: c.name for c in back.categories}
+    assert sorted(back_names.values()) == sorted(names.values())
     if expected and not {split for split, _, _ in expected.values()} & {"train", "val", "test"}:
         # (a reader looks for those folders only: documented, and reported)
         lost = {c.what: c.count for c in report.lost}
         assert lost["items of splits a YOLO classify reader does not look for"] == len(expected)
+        assert back.stats().items == 0
         return
-    if not expected:
-        # KNOWN (found, not fixed): class folders without any image do not read back (no format recognises them)
-        assert report.written.get("items", 0) == 0
-        return
-    back = labelkit.load(tmp / "out", "yolo")
-    back_names = {c.id: c.name for c in back.categories}
-    assert sorted(back_names.values()) == sorted(names.values())
     got = {lab.item_id: back_names[lab.category_id or 0] for lab in back.labels()}
     assert {i.id: (i.split, got.get(i.id), i.media.width) for i in back.items()} == expected
     lost = {c.what: c.count for c in report.lost}
@@ -779,3 +777,62 @@ def test_yolo_loses_an_object_whose_drawn_rings_lie_outside_the_image(tmp_path: 
     assert [(c.what, c.count) for c in report.lost] == [("objects with no area inside the image", 1)]
     assert [c for c in report.transformed if "clipped" in c.reason] == []
     assert (tmp_path / "o/labels/train/a.txt").read_text() == ""
+
+
+def _classify_case(tmp_path: Path, split: str | None, labelled: bool) -> tuple[Dataset, dict[str, Any]]:
+    from PIL import Image
+
+    (tmp_path / "media").mkdir()
+    Image.new("RGB", (4, 3)).save(tmp_path / "media" / "a.png")
+    ds = Dataset(categories=[Category(id=0, name="dog"), Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.png", width=4, height=3), split=split))
+    if labelled:
+        ds.add(Label(id="l", item_id="a", category_id=0))
+    return ds, {"task": "classify", "media": "copy", "media_root": str(tmp_path / "media")}
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() + ("/" if p.is_dir() else "") for p in root.rglob("*"))
+
+
+def test_classify_with_no_image_written_reads_back_as_its_classes(tmp_path: Path) -> None:
+    """With no image written (no item has a label), no class folder was made: the output read as "no images or
+    label files found". Every class gets an empty folder in train/, read back as the classes with no items."""
+    ds, options = _classify_case(tmp_path, None, labelled=False)
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert [(c.what, c.count) for c in report.lost] == [("items without a label", 1)]
+    assert _tree(tmp_path / "out") == ["train/", "train/cat/", "train/dog/"]
+    assert labelkit.detect(tmp_path / "out").format == "yolo"
+    back = labelkit.load(tmp_path / "out")
+    assert ([(c.id, c.name) for c in back.categories], back.stats().items) == ([(0, "cat"), (1, "dog")], 0)
+    # the -o split option names the folder, when a reader looks there
+    labelkit.save(ds, tmp_path / "val", "yolo", allow_loss=True, split="val", **options)
+    assert _tree(tmp_path / "val") == ["val/", "val/cat/", "val/dog/"]
+
+
+def test_classify_of_images_a_reader_does_not_look_for_reads_back_as_its_classes(tmp_path: Path) -> None:
+    """The images all in a split a reader does not look for (reported lost): the classes read back, the images
+    are not read."""
+    ds, options = _classify_case(tmp_path, "other", labelled=True)
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert [(c.what, c.count) for c in report.lost] == [("items of splits a YOLO classify reader does not look for", 1)]
+    assert _tree(tmp_path / "out") == [
+        "other/",
+        "other/cat/",
+        "other/dog/",
+        "other/dog/a.png",
+        "train/",
+        "train/cat/",
+        "train/dog/",
+    ]
+    back = labelkit.load(tmp_path / "out", "yolo")
+    assert ([c.name for c in back.categories], back.stats().items) == (["cat", "dog"], 0)
+
+
+def test_empty_images_and_labels_folders_are_not_classify_classes(tmp_path: Path) -> None:
+    """An empty train/images and train/labels is a YOLO layout without files, not two empty classes."""
+    for sub in ("images", "labels"):
+        (tmp_path / "train" / sub).mkdir(parents=True)
+    with pytest.raises(InputError, match="no images or label files found") as info:
+        labelkit.load(tmp_path, "yolo")
+    assert info.value.location.path == str(tmp_path)

@@ -236,7 +236,12 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     follow = str(options.get("links") or "inside") == "follow"
     layout, sizes = find_layout(path, task, str(options.get("image_sizes") or ""), follow)
     fallback = parse_size(str(options["image_size"])) if options.get("image_size") else None
-    if not layout.entries and not (layout.config and (layout.names or "names" in layout.config)):  # (no images)
+    # (no images: a config naming classes, or classify's class folders, is a dataset of no items)
+    if (
+        not layout.entries
+        and not (layout.config and (layout.names or "names" in layout.config))
+        and not (layout.classify and layout.names)
+    ):
         raise InputError("no images or label files found", path=path, hint="is this a YOLO dataset folder?")
     if layout.classify:
         return _classify_dataset(layout, sizes, fallback)

@@ -1,7 +1,8 @@
 """Writing YOLO classify folders (``<split>/<class>/<image>``), and what classify cannot hold.
 
 A class is a folder, so an image is filed under its item's first label; every class that can be a folder
-name gets one, empty when no image has it, so that a reader numbers the classes as written.
+name gets one, empty when no image has it, so that a reader numbers the classes as written (in a split a
+reader looks for, even when no image is written there).
 """
 
 from __future__ import annotations
@@ -153,8 +154,13 @@ def write_classify(
     paths: list[Any],
     media: str,
     media_root: Path | None,
+    default_split: str = "train",
 ) -> None:
     """Copy or link each image into ``<split>/<class>/``, and make a folder for every class.
+
+    When no image goes to a split a reader looks for (none has a label, or all are of other splits), every
+    class still gets an empty folder in ``default_split`` (``train`` when a reader would not look there), so
+    the output reads back as the classes, with no items.
 
     Raises:
         UsageError: without the images (``media=none`` or no ``media_root``).
@@ -176,6 +182,8 @@ def write_classify(
         place_media(media_root, source, path / target, media)
         used.add(split)
         written += 1
+    if not used & CLASSIFY_SPLITS:  # no image where a reader looks: the classes' empty folders, so they read back
+        used.add(default_split if default_split in CLASSIFY_SPLITS else "train")
     for split in sorted(used):  # a class no image of the split has: an empty folder, so that the class is read
         for folder in sorted(set(folders.values())):
             (path / split / folder).mkdir(parents=True, exist_ok=True)

@@ -38,15 +38,32 @@ def classify_splits(root: Path) -> list[Path]:
     The first 8 class folders by name are looked into (in the folder's listing order, which differs between
     machines, the same dataset was read with or without a split) for label files (``.txt``): a split has none
     there, and an image in some class folder. (A class folder holding no image, only a note, say, does not make
-    its split something else: every other image of the split was left out unsaid.)
+    its split something else: every other image of the split was left out unsaid.) Without such a split of a
+    name a reader looks for, a split of that name whose class folders are all empty is one: a dataset of those
+    classes and no items, as a classify write leaves it when no image goes where a reader looks.
     """
     splits = []
+    bare = []  # splits of class folders holding nothing at all
     for sub in _subfolders(root) if root.is_dir() else []:
         classes = _subfolders(sub)
         if classes and not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
             if any(any(is_image(f) for f in c.iterdir()) for c in classes):  # (stops at the first image)
                 splits.append(sub)
-    return splits if any(s.name in CLASSIFY_SPLITS for s in splits) else []
+            elif sub.name in CLASSIFY_SPLITS and _empty_class_folders(classes):
+                bare.append(sub)
+    if any(s.name in CLASSIFY_SPLITS for s in splits):
+        return splits
+    # no image in any split a reader looks for: its empty class folders are the classes of a dataset of no items
+    # (as a classify write whose every image went unwritten leaves them)
+    return bare
+
+
+def _empty_class_folders(classes: list[Path]) -> bool:
+    """Whether folders are empty class folders: nothing in them, none named as a YOLO images or labels folder.
+
+    An empty ``train/images`` and ``train/labels`` is a detect layout without files, not two classes.
+    """
+    return not any(c.name in (*IMAGE_DIRS, *LABEL_DIRS) or any(c.iterdir()) for c in classes)
 
 
 def _subfolders(folder: Path) -> list[Path]:

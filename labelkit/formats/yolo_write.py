@@ -175,7 +175,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     splits = [s or default_split for s in items["split"].to_pylist()]
     paths = items["path"].to_pylist()
     if task == "classify":
-        write_classify(dataset, path, report, ids, splits, paths, media, media_root)
+        write_classify(dataset, path, report, ids, splits, paths, media, media_root, default_split)
         return
     _refuse_reserved_splits(splits, layout)
     files = item_files(dataset, options)
