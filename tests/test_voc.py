@@ -823,6 +823,134 @@ def test_void_pixels_over_an_instance_are_a_loss(tmp_path: Path) -> None:
     assert png[:, 0].tolist() == [255] * 4 and png[0:2, 1:3].tolist() == [[1, 1], [1, 1]]
 
 
+_PNG_ONLY = "an object without a box Pascal VOC can write goes to the segmentation PNGs only, which hold no"
+
+
+@pytest.mark.parametrize("masks", ["auto", "all"])
+def test_a_mask_only_object_painted_over_whole_is_counted_once_as_an_object(tmp_path: Path, masks: str) -> None:
+    """Two identical mask-only objects: the later one covers the first, which does not read back at all. Its
+    attributes, flags, score, extra and polygon had been counted lost before painting, and it was counted written
+    to the PNGs only: the report said 2 attribute sets, 2 occluded flags, ... and 1 object lost."""
+    masked = _image_with_masks(*[_blob(slice(0, 2), slice(0, 3))] * 2, boxed=False)
+    fields = {
+        "attributes": {"color": "red"},
+        "occluded": True,
+        "score": 0.5,
+        "polygon": [[0.0, 0.0, 2.0, 0.0, 2.0, 2.0]],
+    }
+    ds = Dataset(categories=masked.categories, items=list(masked.items()))
+    for obj in masked.objects():
+        ds.add(obj.model_copy(update={**fields, "extras": {"voc:difficult": 1, "foo": 1}}))
+    polygon = (
+        ("polygons", 1, "the object's mask is painted, not its polygon")
+        if masks == "all"
+        else ("polygons", 1, "Pascal VOC cannot hold polygons")
+    )
+    lost = [
+        ("object scores", 1, "Pascal VOC has no scores"),
+        (
+            "object annotations with the extra 'foo'",
+            1,
+            "Pascal VOC keeps only voc: extras, and a key without a format's namespace is the user's data",
+        ),
+        *([polygon] if masks == "auto" else []),
+        ("object attribute sets", 1, f"{_PNG_ONLY} attributes"),  # (each was 2)
+        ("occluded flags", 1, f"{_PNG_ONLY} occluded flag"),
+        ("object annotations' difficult flags (voc:difficult)", 1, f"{_PNG_ONLY} difficult flag"),
+        *([polygon] if masks == "all" else []),
+        ("objects", 1, voc_masks.NO_PIXEL_LEFT),
+    ]
+    transformed = [
+        (
+            "objects with a mask but no box",
+            1,  # (was 2)
+            "written to the segmentation PNGs only (a Pascal VOC object needs a box); read back as mask-only objects",
+        )
+    ]
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks=masks)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == lost
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == transformed
+    assert report.written == {"items": 1, "object annotations": 1}
+    [back] = labelkit.load(tmp_path / "o", "voc").objects()
+    assert (back.attributes, back.occluded, back.score, back.polygon) == ({}, None, None, None)
+    # the CLI prints the same counts
+    labelkit.save(ds, tmp_path / "in.labelkit.json", "labelkit")
+    args = ["convert", str(tmp_path / "in.labelkit.json"), str(tmp_path / "c"), "--to", "voc", "-o", f"masks={masks}"]
+    result = CliRunner().invoke(cli, [*args, "--allow-loss"])
+    assert result.exit_code == 0, result.output
+    printed = [line for line in result.stdout.splitlines() if line.startswith(("lost: ", "transformed: "))]
+    assert printed == [f"lost: {n} {what}: {why}" for what, n, why in lost] + [
+        f"transformed: {n} {what}: {why}" for what, n, why in transformed
+    ]
+
+
+def test_a_mask_only_object_painted_over_whole_is_not_also_counted_painted_with_another_value(tmp_path: Path) -> None:
+    """A mask-only object read from value 1 (voc:instance), which the XML object's mask takes, is painted with
+    value 2, and counted so; the next mask-only object, of value 5, covers it whole: it is not painted at all."""
+    ds = _image_with_masks(_blob(slice(2, 4), slice(3, 6)), *[_blob(slice(0, 2), slice(0, 3))] * 2)
+    objects = list(ds.objects())
+    ds = Dataset(categories=ds.categories, items=list(ds.items()))
+    ds.add(objects[0].model_copy(update={"bbox": (3.0, 2.0, 3.0, 2.0)}))
+    for obj, value in zip(objects[1:], (1, 5), strict=True):
+        ds.add(obj.model_copy(update={"bbox": None, "extras": {"voc:instance": value}}))
+    moved = (
+        "masks without an XML object",
+        1,
+        "their object PNG value (voc:instance) is past 254 or taken by an XML object's mask: painted with the next "
+        "free value, which voc:instance reads back as",
+    )
+    assert moved in [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").transformed]
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [("objects", 1, voc_masks.NO_PIXEL_LEFT)]
+    assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1)]  # (was 2 and 1)
+    back = sorted(o.extras.get("voc:instance", 0) for o in labelkit.load(tmp_path / "o", "voc").objects())
+    assert back == [0, 5]
+
+
+def test_a_polygon_partly_painted_over_is_counted_lost_not_also_rasterised(tmp_path: Path) -> None:
+    """With masks=all, a polygon whose raster a later one covers in part reads back as a smaller mask: it is not
+    kept in another form, so it is counted lost (refused without --allow-loss), and no longer also rasterised."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(
+        Object(id="p", item_id="a", category_id=1, bbox=(1, 1, 4, 4), polygon=[[1, 1, 5, 1, 5, 5, 1, 5]]),
+        Object(id="q", item_id="a", category_id=1, bbox=(3, 3, 4, 4), polygon=[[3, 3, 7, 3, 7, 7, 3, 7]]),
+    )
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "voc", masks="all")
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [("polygons", 1, voc_masks.PIXELS_COVERED)]
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == [("polygons", 1, voc_masks.RASTERISED)]
+    png = np.asarray(Image.open(tmp_path / "o/SegmentationObject/a.png"))
+    assert [int((png == value).sum()) for value in (1, 2)] == [12, 16]  # (the first's 16 pixels, 4 painted over)
+
+
+def test_an_unsized_image_too_large_to_paint_counts_each_instance_once_by_what_it_is(tmp_path: Path) -> None:
+    """An image of unknown size whose first mask is past 2**28 pixels gets no PNG (found while painting). Its
+    mask, rasterised polygon and mask-only object were counted together as 3 masks, while the polygon was also
+    counted rasterised, and the mask-only object (which does not read back at all) written to the PNGs only and
+    its attributes lost."""
+    height, width = 16385, 16384
+    big = {"size": (height, width), "counts": [0, 4, height * width - 4]}
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="u", media=Media(path="u.jpg"), split="train"))
+    ds.add(
+        Object(id="m", item_id="u", category_id=1, bbox=(0.0, 0.0, 1.0, 4.0), mask=big),
+        Object(id="p", item_id="u", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0), polygon=[[1.0, 1.0, 4.0, 1.0, 4.0, 4.0]]),
+        Object(id="a", item_id="u", category_id=1, mask=big, attributes={"x": "y"}),
+    )
+    why = f"the image has more than {voc_masks.MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        ("masks", 1, why),
+        ("polygons", 1, why),
+        ("objects", 1, why),
+    ]
+    assert report.transformed == []
+    assert report.written == {"items": 1, "object annotations": 2}
+    assert [o.mask for o in labelkit.load(tmp_path / "o", "voc").objects()] == [None, None]  # (the XML objects)
+
+
 _CORNER = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False, width=64),
     st.integers(-(10**16), 10**16).map(float),

@@ -379,6 +379,58 @@ def _voc_metadata_only(meta: dict[str, Any]) -> bool:
     )
 
 
+MOVED = "masks without an XML object"
+"""What check() calls the mask-only objects painted with another value than the one they were read from."""
+
+
+def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Report, **options: Any) -> None:
+    """Take the objects painting lost whole off the counts check() made of their fields: each is counted once.
+
+    A mask-only object whose pixels later instances or void pixels all cover does not read back at all, and
+    ``report`` counts it lost among ``objects`` (found only while painting). check() had counted its fields
+    before (its attributes, flags and polygon lost, the object written to the PNGs only), as it does of the
+    objects written; those counts are taken off here. ``lost``: each such object's row and the object PNG
+    value it was painted with. Only writes that lose an object so pay for this: check() runs again on the
+    images holding them, with and without them, and the difference is theirs.
+
+    The masks of such objects were painted, so check() counted none of them lost; and whether it counted one
+    painted with another value than it was read from (``voc:instance``) depends on the image's other objects:
+    that is told from the value it was painted with.
+    """
+    objects = dataset.table("objects")
+    rows = np.zeros(objects.num_rows, dtype=bool)
+    rows[[r for r, _ in lost]] = True
+    images = np.zeros(dataset.table("items").num_rows, dtype=bool)
+    images[dataset.item_positions()[rows]] = True
+    alone, _ = dataset.with_objects(rows).without_items(~images)
+    bare = alone.with_objects(np.zeros(alone.table("objects").num_rows, dtype=bool))
+    with_them, without = Report(), Report()
+    check(alone, with_them, **options)
+    check(bare, without, **options)
+    recorded = [
+        decode_json_cell(e).get("voc:instance") for e in objects["extras"].take([r for r, _ in lost]).to_pylist()
+    ]
+    moved = sum(isinstance(v, int) and v != value for v, (_, value) in zip(recorded, lost, strict=True))
+    for kind in ("lost", "transformed"):
+        counts: Counter[tuple[str, str]] = Counter()
+        for change in getattr(with_them, kind):
+            counts[(change.what, change.reason)] += change.count
+        for change in getattr(without, kind):
+            counts[(change.what, change.reason)] -= change.count
+        for key in [k for k in counts if k[0] in ("masks", MOVED)]:
+            del counts[key]
+        for change in getattr(report, kind):
+            if change.what == MOVED:  # (a transformation: check() reports one line of it)
+                counts[(change.what, change.reason)] = moved
+        kept = []
+        for change in getattr(report, kind):
+            off = min(change.count, max(counts[(change.what, change.reason)], 0))
+            counts[(change.what, change.reason)] -= off
+            if change.count > off:
+                kept.append(replace(change, count=change.count - off))
+        setattr(report, kind, kept)
+
+
 def _reads_back_otherwise(value: Any) -> bool:
     """Whether an attribute value written as VOC text reads back as another value (or type)."""
     from labelkit.formats.voc_xml import attribute_text
@@ -512,7 +564,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     # 300, or a value an XML object's mask now takes
     moved = [r for r, v in recorded.items() if instances[r] and not unpaintable[r] and v != values[r] < VOID_INDEX]
     report.transform(
-        "masks without an XML object",
+        MOVED,
         len(moved),
         f"their object PNG value (voc:instance) is past {VOID_INDEX - 1} or taken by an XML object's mask: painted "
         "with the next free value, which voc:instance reads back as",

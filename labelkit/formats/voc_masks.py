@@ -185,8 +185,9 @@ class ImageMasks:
             return lost
         if shape[0] * shape[1] > MAX_PNG_PIXELS:  # counted by check() when the image's size is known
             if not sized:
-                reason = f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
-                lost.append(("masks", len(self.instance_rows), reason))
+                lost += self._unpainted(
+                    f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
+                )
             return lost
         height, width = shape
         value_of = self.classes.value
@@ -194,7 +195,7 @@ class ImageMasks:
         # the transposed views of these arrays
         object_png = np.zeros(height * width, dtype=np.uint8)
         class_png = np.zeros(height * width, dtype=np.uint8)
-        painted: list[tuple[int, int, str]] = []  # value, pixels, what (for the pixels left: see _covered)
+        painted: list[tuple[int, int, str, int]] = []  # value, pixels, what, row (for the pixels left: see _covered)
         first_alone = len(self.instance_rows) - self.alone
         for k, (value, r) in enumerate(zip(self.values, self.instance_rows, strict=True)):
             if value >= VOID_INDEX:  # counted by check()
@@ -219,7 +220,7 @@ class ImageMasks:
                 continue
             _paint(runs, (object_png, value), (class_png, class_value))
             what = "objects" if k >= first_alone else "masks" if cell is not None else "polygons"
-            painted.append((value, int(runs[1::2].sum()), what))
+            painted.append((value, int(runs[1::2].sum()), what, r))
         object_png = object_png.reshape(width, height).T
         class_png = class_png.reshape(width, height).T
         for r in self.semantic_rows:
@@ -249,6 +250,24 @@ class ImageMasks:
             lost.append((CLASS_ONLY_WRITTEN, self._class_only(class_png, object_png), ""))
         return lost
 
+    def _unpainted(self, reason: str) -> list[tuple[str, int, str]]:
+        """What the instances lose when no PNG is painted: masks, rasterised polygons, mask-only objects whole.
+
+        Instances check() counted lost (a value past 254, a class without a PNG value) are not counted again.
+        """
+        first_alone = len(self.instance_rows) - self.alone
+        kinds: Counter[str] = Counter()
+        whole: list[tuple[str, int, str]] = []
+        for k, (value, r) in enumerate(zip(self.values, self.instance_rows, strict=True)):
+            if value >= VOID_INDEX or not 0 < self.classes.value[self.categories[r]] < VOID_INDEX:
+                continue
+            if k >= first_alone:  # (a mask-only object reads back from its pixels only)
+                kinds["objects"] += 1
+                whole.append((LOST_WHOLE, r, str(value)))
+            else:
+                kinds["masks" if self.cells[r] is not None else "polygons"] += 1
+        return [(what, n, reason) for what, n in kinds.items()] + whole
+
     def _class_only(self, class_png: np.ndarray[Any, Any], object_png: np.ndarray[Any, Any]) -> int:
         """How many class-only (``voc:semantic``) objects reading these PNGs gives (per class, not per mask)."""
         from labelkit.formats.voc_build import standalone_masks
@@ -272,39 +291,47 @@ PIXELS_COVERED = "later instances or void pixels cover part of it in Segmentatio
 
 
 def _covered(
-    object_png: np.ndarray[Any, Any], painted: list[tuple[int, int, str]], voided: bool = True
+    object_png: np.ndarray[Any, Any], painted: list[tuple[int, int, str, int]], voided: bool = True
 ) -> list[tuple[str, int, str]]:
     """What the object PNG lost of its instances: pixels painted over by later instances or void pixels.
 
-    ``painted`` holds each painted instance's PNG value, pixel count, and what it is (``objects`` for a
-    mask-only object, which reads back only from its pixels). An instance without a pixel left is lost whole
-    (its mask, its rasterised polygon, or the mask-only object); one with some left reads back smaller. One
-    count of the PNG's pixels tells whether any was painted over (``voided``: it has void pixels, which are
-    not counted); only then is each instance counted.
+    ``painted`` holds each painted instance's PNG value, pixel count, what it is (``objects`` for a
+    mask-only object, which reads back only from its pixels) and its row. An instance without a pixel left is
+    lost whole (its mask, its rasterised polygon, or the mask-only object: that one's row and value are told
+    too, as :data:`LOST_WHOLE`, so the fields counted lost before painting are taken off); one with some left
+    reads back smaller. One count of the PNG's pixels tells whether any was painted over (``voided``: it has
+    void pixels, which are not counted); only then is each instance counted.
 
     >>> png = np.array([1, 1, 2, 0, 255], dtype=np.uint8)
-    >>> _covered(png, [(1, 2, "masks"), (2, 1, "masks")])
+    >>> _covered(png, [(1, 2, "masks", 0), (2, 1, "masks", 1)])
     []
-    >>> [(what, n) for what, n, _ in _covered(png, [(1, 3, "masks"), (2, 1, "objects"), (3, 0, "objects")])]
-    [('masks', 1), ('objects', 1)]
+    >>> [(what, n) for what, n, _ in _covered(png, [(1, 3, "masks", 0), (2, 1, "objects", 5), (3, 0, "objects", 7)])]
+    [('masks', 1), ('objects', 1), ('lost whole: row and value', 7)]
     """
     if not painted:
         return []
     left = np.count_nonzero(object_png) - (np.count_nonzero(object_png == VOID_INDEX) if voided else 0)
-    if left == sum(pixels for _, pixels, _ in painted) and all(pixels for _, pixels, _ in painted):
+    if left == sum(pixels for _, pixels, _, _ in painted) and all(pixels for _, pixels, _, _ in painted):
         return []
     lost: Counter[tuple[str, str]] = Counter()
-    for value, pixels, what in painted:
+    whole: list[tuple[str, int, str]] = []
+    for value, pixels, what, row in painted:
         kept = np.count_nonzero(object_png == value)
         if not kept:
             lost[(what, NO_PIXEL_LEFT)] += 1
+            if what == "objects":
+                whole.append((LOST_WHOLE, row, str(value)))
         elif kept < pixels:
             lost[("masks" if what == "objects" else what, PIXELS_COVERED)] += 1
-    return [(what, n, reason) for (what, reason), n in lost.items()]
+    return [(what, n, reason) for (what, reason), n in lost.items()] + whole
 
 
 RASTERISED = "rasterised into SegmentationObject/SegmentationClass PNGs"
 """The reason of the transformation of polygons under ``masks=all`` (see :meth:`PngPool.close`)."""
+
+LOST_WHOLE = "lost whole: row and value"
+"""Not a count: how :meth:`ImageMasks.write` tells :class:`PngPool` the row of a mask-only object painted over
+whole (as the count) and its object PNG value (as the reason), which :attr:`PngPool.lost_whole` gathers."""
 
 CLASS_ONLY_WRITTEN = "class-only objects written"
 """Not a loss: how :meth:`ImageMasks.write` tells :class:`PngPool` the class-only objects its PNGs hold."""
@@ -379,11 +406,15 @@ class PngPool:
         self.limit = pending
         self.class_only = 0  # class-only objects the PNGs hold (see CLASS_ONLY_WRITTEN)
         self.lost: Counter[tuple[str, str]] = Counter()  # what the jobs lost, by what and why
+        self.lost_whole: list[tuple[int, int]] = []  # row and object PNG value of each object lost whole
 
     @property
     def lost_objects(self) -> int:
-        """Mask-only objects counted as written whose PNG pixels were all painted over (see ``_covered``)."""
-        return sum(n for (what, _), n in self.lost.items() if what == "objects")
+        """Mask-only objects counted as written whose PNG pixels were all painted over (see ``_covered``).
+
+        (Those of an image whose PNGs are not painted at all were not counted as written.)
+        """
+        return sum(n for (what, why), n in self.lost.items() if what == "objects" and why == NO_PIXEL_LEFT)
 
     def submit(self, fn: Callable[..., list[tuple[str, int, str]]], *args: Any) -> None:
         """Queue a job; wait for the oldest when too many are in flight (memory stays bounded)."""
@@ -395,6 +426,8 @@ class PngPool:
         for what, count, reason in self.pending.popleft().result():
             if what == CLASS_ONLY_WRITTEN:
                 self.class_only += count
+            elif what == LOST_WHOLE:
+                self.lost_whole.append((count, int(reason)))
             else:
                 self.lost[(what, reason)] += count
 
@@ -402,8 +435,9 @@ class PngPool:
         """Wait for every job, re-raising the first error; then report what the jobs lost, one entry per reason.
 
         Polygons found unpaintable only here (on images of unknown size, whose PNGs take a mask's size), and
-        polygons painted over whole, are taken off the count of polygons reported ``rasterised`` (that
-        transformation's reason).
+        polygons painted over, whole or in part, are taken off the count of polygons reported ``rasterised``
+        (that transformation's reason): a polygon that reads back as a smaller mask is not kept in another form,
+        and is counted once, lost.
         """
         try:
             while self.pending:
@@ -412,7 +446,7 @@ class PngPool:
             self.executor.shutdown(wait=True, cancel_futures=True)
         for (what, reason), count in self.lost.items():
             self.report.lose(what, count, reason)
-        unpainted = sum(n for (what, why), n in self.lost.items() if what == "polygons" and why != PIXELS_COVERED)
+        unpainted = sum(n for (what, _), n in self.lost.items() if what == "polygons")
         if unpainted:
             self.report.transformed = [
                 replace(c, count=c.count - unpainted) if (c.what, c.reason) == ("polygons", rasterised) else c

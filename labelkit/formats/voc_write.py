@@ -424,6 +424,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)
         pool.close(RASTERISED)
+        if pool.lost_whole:  # (their fields were counted lost before painting: each is counted once, as an object)
+            from labelkit.formats.voc_check import uncount_lost_whole
+
+            uncount_lost_whole(dataset, pool.lost_whole, report, **options)
     finally:
         pool.executor.shutdown(wait=True, cancel_futures=True)
     objects_listed: dict[str, list[int]] | None = None  # (Datumaro lists images; VOC2012 objects with actions)
