@@ -925,27 +925,33 @@ def test_a_polygon_partly_painted_over_is_counted_lost_not_also_rasterised(tmp_p
     assert [int((png == value).sum()) for value in (1, 2)] == [12, 16]  # (the first's 16 pixels, 4 painted over)
 
 
-def test_an_unsized_image_too_large_to_paint_counts_each_instance_once_by_what_it_is(tmp_path: Path) -> None:
-    """An image of unknown size whose first mask is past 2**28 pixels gets no PNG (found while painting). Its
-    mask, rasterised polygon and mask-only object were counted together as 3 masks, while the polygon was also
-    counted rasterised, and the mask-only object (which does not read back at all) written to the PNGs only and
-    its attributes lost."""
+@pytest.mark.parametrize("sized", [False, True])
+def test_an_image_too_large_to_paint_counts_each_instance_once_by_what_it_is(tmp_path: Path, sized: bool) -> None:
+    """An image past 2**28 pixels gets no PNG (found when planning, or while painting for an image of unknown size,
+    whose first mask gives the PNGs' size). Its mask, rasterised polygon and mask-only object were counted
+    together as 3 masks, while the polygon was also counted rasterised, the mask-only object (which does not
+    read back at all) written to the PNGs only and its attributes lost; a class-only mask was lost unsaid."""
     height, width = 16385, 16384
     big = {"size": (height, width), "counts": [0, 4, height * width - 4]}
     ds = Dataset(categories=[Category(id=1, name="cat")])
-    ds.add_item(Item(id="u", media=Media(path="u.jpg"), split="train"))
+    size = {"width": width, "height": height} if sized else {}
+    ds.add_item(Item(id="u", media=Media(path="u.jpg", **size), split="train"))
     ds.add(
         Object(id="m", item_id="u", category_id=1, bbox=(0.0, 0.0, 1.0, 4.0), mask=big),
         Object(id="p", item_id="u", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0), polygon=[[1.0, 1.0, 4.0, 1.0, 4.0, 4.0]]),
-        Object(id="a", item_id="u", category_id=1, mask=big, attributes={"x": "y"}),
+        Object(id="a", item_id="u", category_id=1, mask=big, attributes={"x": "y"}, score=0.5),
+        Object(id="s", item_id="u", category_id=1, mask=big, attributes={"x": "y"}, extras={"voc:semantic": True}),
     )
     why = f"the image has more than {voc_masks.MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
-    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
-    assert [(c.what, c.count, c.reason) for c in report.lost] == [
-        ("masks", 1, why),
-        ("polygons", 1, why),
-        ("objects", 1, why),
+    lost = [("masks", 1, why), ("polygons", 1, why), ("objects", 2, why)]
+    planned = labelkit.plan(ds, "voc", masks="all")
+    unpainted = [  # (planning does not know yet that the object and the class-only mask are not painted)
+        ("object scores", 1, "Pascal VOC has no scores"),
+        ("object attribute sets", 2, f"{_PNG_ONLY} attributes"),
     ]
+    assert [(c.what, c.count, c.reason) for c in planned.lost] == (lost if sized else unpainted)
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
+    assert [(c.what, c.count, c.reason) for c in report.lost] == lost
     assert report.transformed == []
     assert report.written == {"items": 1, "object annotations": 2}
     assert [o.mask for o in labelkit.load(tmp_path / "o", "voc").objects()] == [None, None]  # (the XML objects)

@@ -389,8 +389,9 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
     A mask-only object whose pixels later instances or void pixels all cover does not read back at all, and
     ``report`` counts it lost among ``objects`` (found only while painting). check() had counted its fields
     before (its attributes, flags and polygon lost, the object written to the PNGs only), as it does of the
-    objects written; those counts are taken off here. ``lost``: each such object's row and the object PNG
-    value it was painted with. Only writes that lose an object so pay for this: check() runs again on the
+    objects written; those counts are taken off here, as they are of the objects on an image of unknown size
+    whose first mask is too large to paint. ``lost``: each such object's row and the object PNG value it was
+    painted with (0 for a class-only object). Only writes that lose an object so pay for this: check() runs again on the
     images holding them, with and without them, and the difference is theirs.
 
     The masks of such objects were painted, so check() counted none of them lost; and whether it counted one
@@ -410,7 +411,7 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
     recorded = [
         decode_json_cell(e).get("voc:instance") for e in objects["extras"].take([r for r, _ in lost]).to_pylist()
     ]
-    moved = sum(isinstance(v, int) and v != value for v, (_, value) in zip(recorded, lost, strict=True))
+    moved = sum(isinstance(v, int) and 0 < value != v for v, (_, value) in zip(recorded, lost, strict=True))
     for kind in ("lost", "transformed"):
         counts: Counter[tuple[str, str]] = Counter()
         for change in getattr(with_them, kind):
@@ -449,7 +450,38 @@ def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray) -> D
         return dataset
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     placed = box_ok | (valid_mask(objects["mask"]) if masks != "none" else False)
+    huge = _huge_images(dataset)
+    if masks != "none" and huge.any():  # (an object of no XML object there is not painted: lost whole)
+        placed &= ~huge | (box_ok & (_png_kinds(objects)[0] == 0))
     return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))
+
+
+def _huge_images(dataset: Dataset) -> np.ndarray[Any, Any]:
+    """Per object row, whether its image's known size is past ``MAX_PNG_PIXELS`` (no PNG is painted for it)."""
+    items = dataset.table("items")
+    width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
+    height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
+    huge = width.astype(np.float64) * height > MAX_PNG_PIXELS  # in float: int64 wraps for sides of 2**32
+    if not huge.any():  # (the usual case: no object row is looked up)
+        return np.zeros(dataset.table("objects").num_rows, dtype=bool)
+    item = dataset.item_positions()
+    return huge[np.where(item >= 0, item, 0)] & (item >= 0)
+
+
+def _png_kinds(objects: pa.Table) -> tuple[np.ndarray[Any, Any], dict[int, int]]:
+    """Each object row's kind: 1 for a class-only mask (``voc:semantic``), 2 for a mask-only object, else 0.
+
+    Also the object PNG value each mask-only object was read from (``voc:instance``), by row.
+    """
+    kinds = np.zeros(objects.num_rows, dtype=np.int8)
+    recorded: dict[int, int] = {}
+    voc_rows = np.flatnonzero(contains_match(objects["extras"], '"voc:'))
+    for r, raw in zip(voc_rows.tolist(), objects["extras"].take(pa.array(voc_rows)).to_pylist(), strict=True):
+        extra = decode_json_cell(raw)
+        kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0
+        if isinstance(extra.get("voc:instance"), int):
+            recorded[r] = extra["voc:instance"]
+    return kinds, recorded
 
 
 def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray) -> None:
@@ -466,14 +498,7 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     known = (item >= 0) & true_mask(pc.is_in(objects["category_id"], value_set=ids))
     has_mask = valid_mask(objects["mask"]) & known
     has_box = box_ok
-    kinds = np.zeros(objects.num_rows, dtype=np.int8)  # 1 = semantic (class PNG only), 2 = mask-only
-    recorded: dict[int, int] = {}  # row -> the object PNG value a mask-only object was read from
-    voc_rows = np.flatnonzero(contains_match(objects["extras"], '"voc:'))
-    for r, raw in zip(voc_rows.tolist(), objects["extras"].take(pa.array(voc_rows)).to_pylist(), strict=True):
-        extra = decode_json_cell(raw)
-        kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0
-        if isinstance(extra.get("voc:instance"), int):
-            recorded[r] = extra["voc:instance"]
+    kinds, recorded = _png_kinds(objects)  # (row -> the object PNG value a mask-only object was read from)
     # runs that do not make their mask would be painted from whatever memory the decoder is given: refused
     if (error := bad_mask_error(objects, "fix or drop its mask, or -o masks=none", among=has_mask)) is not None:
         raise error
@@ -481,9 +506,10 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     instances = has_mask & (kinds != 1)
     if masks == "all":
         instances |= valid_mask(objects["polygon"]) & xml
+    huge = _huge_images(dataset)  # (no PNG is painted: an object of no XML object there is lost whole)
     report.transform(
         "objects with a mask but no box",
-        int((has_mask & ~has_box & (kinds == 0)).sum()),
+        int((has_mask & ~has_box & (kinds == 0) & ~huge).sum()),
         "written to the segmentation PNGs only (a Pascal VOC object needs a box); read back as mask-only objects",
     )
     width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
@@ -495,14 +521,12 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
     wrong = has_mask & sized & ((mask_h != height[safe]) | (mask_w != width[safe])) if n_items else has_mask & False
     report.lose("masks", int(wrong.sum()), "the mask's size differs from the image's (a PNG has the image's size)")
-    _report_png_only_fields(objects, has_mask & ~xml & ~wrong, report)
-    pixels = width.astype(np.float64) * height  # in float: int64 wraps for sides of 2**32
-    huge = (pixels > MAX_PNG_PIXELS)[safe] if n_items else np.zeros(len(item), dtype=bool)
-    report.lose(
-        "masks",
-        int((instances & huge).sum()),
-        f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
-    )
+    _report_png_only_fields(objects, has_mask & ~xml & ~wrong & ~huge, report)
+    no_png = f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
+    report.lose("masks", int((has_mask & xml & huge & ~wrong).sum()), no_png)
+    if masks == "all":
+        report.lose("polygons", int((valid_mask(objects["polygon"]) & xml & ~has_mask & huge).sum()), no_png)
+    report.lose("objects", int((has_mask & ~xml & huge & ~wrong).sum()), no_png)  # (class-only ones too)
     bad_voids, void_sized = _check_voids(items, width, height)
     # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
     # first class is), cannot be painted (ImageMasks.write skips them)
@@ -519,14 +543,14 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     painted = instances | has_mask  # (instances: with masks=all, polygons of XML objects too)
     report.lose(
         "masks",
-        int((painted & unpaintable & known).sum()),
+        int((painted & unpaintable & known & ~huge).sum()),
         f"a class PNG holds class values 1 to {VOID_INDEX - 1} (0 is the background): the background class and "
         f"the classes from the {VOID_INDEX}th on cannot be painted",
     )
     if masks == "all":
         report.lose(
             "polygons",
-            int((valid_mask(objects["polygon"]) & has_mask & ~wrong).sum()),  # (XML objects and mask-only ones)
+            int((valid_mask(objects["polygon"]) & has_mask & ~wrong & ~(huge & ~xml)).sum()),  # (XML objects too)
             "the object's mask is painted, not its polygon",
         )
     if masks == "all" and n_items:  # polygons pycocotools cannot rasterise (ImageMasks.write leaves them out)
@@ -549,20 +573,24 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
         )
         report.transform(
             "polygons",
-            int((drawn & ~unsafe & ~shapeless).sum()),
+            int((drawn & ~unsafe & ~shapeless & ~huge).sum()),
             RASTERISED,
         )
     categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
     values = instance_values(item, xml, instances, n_items, categories, recorded)
     report.lose(
         "masks",
-        int((instances & ~unpaintable & (values >= VOID_INDEX)).sum()),
+        int((instances & ~unpaintable & (values >= VOID_INDEX) & ~huge).sum()),
         f"an instance PNG holds values 1 to {VOID_INDEX - 1}: the i-th XML object's mask is value i, and masks "
         "without an XML object come after the image's XML objects",
     )
     # a mask-only object read from an object PNG value (voc:instance) that cannot be painted again: a 16-bit PNG's
     # 300, or a value an XML object's mask now takes
-    moved = [r for r, v in recorded.items() if instances[r] and not unpaintable[r] and v != values[r] < VOID_INDEX]
+    moved = [
+        r
+        for r, v in recorded.items()
+        if instances[r] and not unpaintable[r] and not huge[r] and v != values[r] < VOID_INDEX
+    ]
     report.transform(
         MOVED,
         len(moved),

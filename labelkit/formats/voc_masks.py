@@ -251,7 +251,7 @@ class ImageMasks:
         return lost
 
     def _unpainted(self, reason: str) -> list[tuple[str, int, str]]:
-        """What the instances lose when no PNG is painted: masks, rasterised polygons, mask-only objects whole.
+        """What is lost when no PNG is painted: masks, rasterised polygons, mask-only and class-only objects whole.
 
         Instances check() counted lost (a value past 254, a class without a PNG value) are not counted again.
         """
@@ -266,6 +266,10 @@ class ImageMasks:
                 whole.append((LOST_WHOLE, r, str(value)))
             else:
                 kinds["masks" if self.cells[r] is not None else "polygons"] += 1
+        for r in self.semantic_rows:  # (class-only objects read back from the class PNG only)
+            if 0 < self.classes.value[self.categories[r]] < VOID_INDEX:
+                kinds["objects"] += 1
+                whole.append((LOST_WHOLE, r, "0"))
         return [(what, n, reason) for what, n in kinds.items()] + whole
 
     def _class_only(self, class_png: np.ndarray[Any, Any], object_png: np.ndarray[Any, Any]) -> int:
@@ -331,7 +335,8 @@ RASTERISED = "rasterised into SegmentationObject/SegmentationClass PNGs"
 
 LOST_WHOLE = "lost whole: row and value"
 """Not a count: how :meth:`ImageMasks.write` tells :class:`PngPool` the row of a mask-only object painted over
-whole (as the count) and its object PNG value (as the reason), which :attr:`PngPool.lost_whole` gathers."""
+whole, or of an object left unpainted (as the count), and its object PNG value (as the reason; 0 for a class-only
+object), which :attr:`PngPool.lost_whole` gathers."""
 
 CLASS_ONLY_WRITTEN = "class-only objects written"
 """Not a loss: how :meth:`ImageMasks.write` tells :class:`PngPool` the class-only objects its PNGs hold."""
