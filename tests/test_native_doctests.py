@@ -26,7 +26,7 @@ MODULES = [
     "labelkit.formats.voc_masks",
     "labelkit.formats.voc_parse",
     "labelkit.formats.voc_values",
-    "labelkit.formats.voc_write",
+    "labelkit.formats.voc_lists",
     "labelkit.formats.yolo",
     "labelkit.formats.yolo_configs",
     "labelkit.formats.yolo_folders",

@@ -25,6 +25,17 @@ from labelkit.formats.base import (
     extras_key_counts,
 )
 from labelkit.formats.voc import CAPABILITIES, TITLE, VOID_INDEX
+from labelkit.formats.voc_lists import (
+    action_flags,
+    action_list_ok,
+    action_lists,
+    class_list_ok,
+    class_lists,
+    label_values,
+    listable,
+    may_hold_voc,
+    unread_action_flags,
+)
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
     RASTERISED,
@@ -46,16 +57,7 @@ from labelkit.formats.voc_values import (
 from labelkit.formats.voc_write import (
     LINE_BREAK,
     Classes,
-    action_flags,
-    action_list_ok,
-    action_lists,
-    class_list_ok,
-    class_lists,
-    label_values,
     labelmap_name_ok,
-    listable,
-    may_hold_voc,
-    unread_action_flags,
     voc_boxes,
 )
 from labelkit.io import is_plain_name
@@ -257,8 +259,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
 def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any], report: Report, split: str) -> None:
     """The action flags that would be lines of an ``ImageSets/Action/<action>_<split>.txt`` Windows cannot create.
 
-    Such a list (action ``con.x``: a device) is not written (:func:`.voc_write.action_list_ok`): the flags of
-    its lines (:func:`.voc_write.action_flags`, the writer's own rule) are lost there; the XML's ``<actions>``
+    Such a list (action ``con.x``: a device) is not written (:func:`.voc_lists.action_list_ok`): the flags of
+    its lines (:func:`.voc_lists.action_flags`, the writer's own rule) are lost there; the XML's ``<actions>``
     keeps them.
     """
     flags = action_flags(dataset, xml_objects, split)
@@ -304,7 +306,7 @@ def _clash_reason(kind: str, folder: str, kept: str, lost: str) -> str:
 def _report_yielding_class_lists(dataset: Dataset, split: str, report: Report) -> None:
     """The image labels of class lists whose name another list's takes on macOS or Windows.
 
-    :func:`.voc_write.class_lists` says which lists yield, for the writer too.
+    :func:`.voc_lists.class_lists` says which lists yield, for the writer too.
     """
     items = dataset.table("items")
     ids = [str(i) for i in items["id"].to_pylist()]
@@ -324,7 +326,7 @@ def _report_dota_difficult(objects: pa.Table, written: np.ndarray[Any, Any], rep
     """DOTA difficult flags (``dota:difficult``, as YOLO reads DOTA labelTxt) of objects written as XML objects.
 
     Written as VOC's ``<difficult>`` (so read back as ``voc:difficult``: transformed) when integers and the
-    object has no VOC flag of another value; otherwise lost (see :func:`.voc_write.dota_as_voc`).
+    object has no VOC flag of another value; otherwise lost (see :func:`.voc_lists.dota_as_voc`).
     """
     rows = written & contains_match(objects["extras"], '"dota:difficult"')
     if not rows.any():

@@ -1,0 +1,423 @@
+"""Pascal VOC's ImageSets lists: which items, labels and action flags each list file holds, and writing them.
+
+Shared by the writer (:mod:`labelkit.formats.voc_write`) and the plan (:mod:`labelkit.formats.voc_check`), so
+that what the plan reports of the lists is what the writer writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+from labelkit.errors import OutputError
+from labelkit.formats.voc_values import (
+    is_flag,
+    tag_ok,
+)
+from labelkit.io import is_plain_name
+from labelkit.model import Dataset
+from labelkit.model.tables import contains_match, decode_json_cell, true_mask
+from labelkit.portable import (
+    folded_name,
+    windows_cannot_hold,
+)
+
+DOTA_FLAG = '"dota:difficult"'
+
+
+def dota_as_voc(extras: dict[str, Any]) -> dict[str, Any]:
+    """An object's extras, a DOTA difficult flag as VOC's ``<difficult>``.
+
+    The flag (``dota:difficult``, read by YOLO from a DOTA labelTxt) becomes ``voc:difficult`` when it is an
+    integer and the object has no VOC flag; check() reports the others lost.
+
+    Examples:
+        >>> dota_as_voc({"dota:difficult": 1, "voc:pose": "Left"})
+        {'voc:pose': 'Left', 'voc:difficult': 1}
+        >>> dota_as_voc({"dota:difficult": 1, "voc:difficult": 0})
+        {'voc:difficult': 0}
+    """
+    flag = extras.pop("dota:difficult", None)
+    if flag is not None and "voc:difficult" not in extras and is_flag(flag):
+        extras["voc:difficult"] = flag
+    return extras
+
+
+def may_hold_voc(texts: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
+    """Which metadata texts may hold a ``voc:`` key: they say ``"voc:``, or have an escape that could spell it.
+
+    Null texts hold nothing.
+    """
+    return true_mask(pc.or_(pc.match_substring(texts, '"voc:'), pc.match_substring(texts, "\\")))
+
+
+def class_list_ok(name: str) -> bool:
+    """Whether a class can name its ``ImageSets/Main/<class>_<split>.txt`` on every machine.
+
+    Not ``..``, ``a/b`` or empty, nor holding a character Windows refuses in a file name (``a?``, ``b:c``).
+    """
+    return is_plain_name(name) and not windows_cannot_hold(f"{name}_.txt")
+
+
+def action_list_ok(action: str) -> bool:
+    """Whether an action can name its ``ImageSets/Action/<action>_<split>.txt`` on every machine.
+
+    An XML name (:func:`.voc_values.tag_ok`) that is not a name Windows takes for a device before its first
+    dot (``con.x``, ``Nul.jump``), as a class's list.
+    """
+    return class_list_ok(action)
+
+
+def listable(item_id: str) -> bool:
+    """Whether an item id can be a line of an ImageSets list.
+
+    It must be one word (lines are split at whitespace) and not a comment (``#``).
+    """
+    return item_id.split() == [item_id] and not item_id.startswith("#")
+
+
+def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, list[str]]:
+    """The lists by split, plus (``trainval``, and both train and val listed) ``trainval``: their ids sorted.
+
+    VOC's releases list train + val again as trainval, sorted; a VOC reader passes over it (see ``voc_sets.Sets``).
+    """
+    if not trainval or not ("train" in by_split and "val" in by_split):
+        return by_split
+    # (items of a split named trainval are listed there too: a VOC reader places them there, as neither
+    # train nor val lists them)
+    return {**by_split, "trainval": sorted({*by_split["train"], *by_split["val"], *by_split.get("trainval", [])})}
+
+
+ActionLines = dict[str, dict[str, list[tuple[str, int, int]]]]
+"""Split -> action -> the lines of ``Action/<action>_<split>.txt``: item, 1-based XML object index, flag."""
+
+
+@dataclass(frozen=True)
+class ActionFlags:
+    """The action flags VOC2012's per-action lists hold (see :func:`action_flags`)."""
+
+    lines: list[tuple[str, str, str, int, int]]
+    """The lines of ``Action/<action>_<split>.txt``: split, action, item, 1-based XML object index, flag (1 or -1);
+    in the order of the items, their XML objects and their flags."""
+    items: frozenset[int]
+    """The items (positions) with an XML object whose ``voc:actions`` is a dict: Action lists them when their
+    ``voc:imagesets`` does not say which lists do."""
+    splits: frozenset[str] = frozenset()
+    """The splits of ``ImageSets/Action/<split>.txt`` (given when there are lines): those of the items listed for
+    Action, by their ``voc:imagesets`` or (not given) their objects' actions."""
+
+
+def action_flags(dataset: Dataset, placed: NDArray[np.bool_], default_split: str) -> ActionFlags:
+    r"""The action flags that are lines of ``ImageSets/Action/<action>_<split>.txt``, for writer and check() alike.
+
+    :func:`write` writes these lines, and check() reports those of lists that cannot be written: one rule, so
+    the plan counts what the writer leaves out.
+
+    A line is a flag (an integer, of an action name that is an XML name: what the XML's ``<actions>`` holds) of
+    an XML object (``placed``: a box VOC can write and a known class; not ``voc:mask_only`` nor ``voc:semantic``)
+    of an item listed for Action (its ``voc:imagesets`` names it, or is not given) whose id can be a list line.
+    Extras are read as :func:`write` reads them: a text naming no ``"voc:`` (nor DOTA's flag) is not decoded, and
+    an escaped key (``"voc:\u0061ctions"``) is the key it spells.
+    """
+    objects, items = dataset.table("objects"), dataset.table("items")
+    if not objects.num_rows:
+        return ActionFlags([], frozenset())
+    extras = objects["extras"]
+    decoded = placed & (contains_match(extras, '"voc:') | contains_match(extras, DOTA_FLAG))  # (as write() decodes)
+    escaped = contains_match(extras, "\\")
+    keyed = decoded & (escaped | contains_match(extras, '"voc:actions"'))  # (rows that may hold voc:actions)
+    if not keyed.any():
+        return ActionFlags([], frozenset())
+    # an XML object: placed, and no voc:mask_only or voc:semantic (a mask read from the PNGs alone)
+    xml = placed.copy()
+    aside = decoded & (escaped | contains_match(extras, '"voc:mask_only"') | contains_match(extras, '"voc:semantic"'))
+    rows = np.flatnonzero(aside | keyed)
+    read: dict[int, dict[str, Any]] = {}
+    for r, text in zip(rows.tolist(), extras.take(pa.array(rows)).to_pylist(), strict=True):
+        read[r] = decode_json_cell(text)
+        xml[r] = not ("voc:mask_only" in read[r] or "voc:semantic" in read[r])
+    # each object's 1-based index among its item's XML objects, in row order
+    item = dataset.item_positions()
+    known = np.flatnonzero(item >= 0)
+    order = known[np.argsort(item[known], kind="stable")]
+    running = np.concatenate([[0], np.cumsum(xml[order].astype(np.int64))])
+    first = np.searchsorted(item[order], item[order], side="left")
+    index = np.zeros(len(item), np.int64)
+    index[order] = running[1:] - running[first]
+    ids = items["id"].to_pylist()
+    splits = items["split"].to_pylist()
+    holds_voc = may_hold_voc(items["metadata"])
+    metadata = items["metadata"]
+    lines: list[tuple[str, str, str, int, int]] = []
+    with_actions: set[int] = set()
+    for r in order[(keyed & xml)[order]].tolist():
+        flags = read[r].get("voc:actions")
+        if not isinstance(flags, dict):
+            continue
+        n = int(item[r])
+        with_actions.add(n)
+        meta = decode_json_cell(metadata[n].as_py()) if holds_voc[n] else {}
+        tasks = meta.get("voc:imagesets")
+        if (isinstance(tasks, list) and "Action" not in tasks) or not listable(str(ids[n])):
+            continue
+        split = splits[n] or default_split
+        for action, flag in flags.items():
+            if tag_ok(action) and is_flag(flag):  # (what the XML holds: check() reports the others)
+                lines.append((split, action, str(ids[n]), int(index[r]), 1 if flag else -1))
+    # the Action split lists: of the items whose voc:imagesets names Action, or is not given and they have actions
+    named = np.flatnonzero(holds_voc & (contains_match(metadata, "Action") | contains_match(metadata, "\\")))
+    task_splits = set()
+    for n in sorted(with_actions.union(named.tolist())):
+        tasks = decode_json_cell(metadata[n].as_py()).get("voc:imagesets") if holds_voc[n] else None
+        if "Action" in tasks if isinstance(tasks, list) else n in with_actions:
+            task_splits.add(splits[n] or default_split)
+    return ActionFlags(lines, frozenset(with_actions), frozenset(task_splits))
+
+
+def yielding_lists(taken: Iterable[str], names: Iterable[str]) -> dict[str, str]:
+    """Of list files ``names`` (of one folder), those macOS or Windows take for another: each with that one.
+
+    Names differing only in case (``Cat_train.txt`` and ``cat_train.txt``) are one file on macOS and Windows,
+    and only in Unicode normalisation on macOS (:func:`.portable.folded_name`). A name folding as one of
+    ``taken`` does (the split lists, ``<split>.txt``) yields to it; of the others, the first by name keeps the
+    file, on every machine, as of item files (:func:`.portable.unportable_paths`). Names spelled alike are one
+    file everywhere: they are not here (the writer refuses them, naming both).
+
+    Examples:
+        >>> yielding_lists(["A_train"], ["cat_train.txt", "Cat_train.txt", "a_train.txt", "dog_train.txt"])
+        {'a_train.txt': 'A_train.txt', 'cat_train.txt': 'Cat_train.txt'}
+    """
+    first = {folded_name(f"{t}.txt"): f"{t}.txt" for t in sorted(taken)}
+    yielding: dict[str, str] = {}
+    for name in sorted(set(names)):
+        keep = first.setdefault(folded_name(name), name)
+        if keep != name:
+            yielding[name] = keep
+    return yielding
+
+
+def _read_back(name: str, split: str, yielding: dict[str, str], union: bool) -> bool:
+    """Whether a line of ``<name>_<split>.txt`` (a class's or action's list) is read back.
+
+    Its list is written, or (``union``: the trainval list holds train's and val's lines again, and the line is
+    of train, val or trainval) the trainval list is, which a reader reads for the items whose own split has no
+    list of the class or action.
+    """
+    if f"{name}_{split}.txt" not in yielding:
+        return True
+    return union and split in ("train", "val", "trainval") and f"{name}_trainval.txt" not in yielding
+
+
+@dataclass(frozen=True)
+class ClassLists:
+    """The ``ImageSets/Main/<class>_<split>.txt`` lists, for the writer and check() alike (see :func:`class_lists`)."""
+
+    used: list[str]
+    """The classes with lists: those with labels, then those no image shows (all -1, as VOC lists every class)."""
+    labelled: set[str]
+    """The classes with labels."""
+    members_of: dict[str, list[str]]
+    """The splits of the lists (``trainval`` too when made again) and their items that can be list lines."""
+    yielding: dict[str, str]
+    """The lists of classes with labels whose name another's takes on macOS or Windows (:func:`yielding_lists`):
+    not written, on every machine."""
+    union: bool
+    """Whether the trainval lists are made again, as the union of train's and val's."""
+
+    def listed(self, value: dict[tuple[str, str], int]) -> list[tuple[str, str, bool]]:
+        """The labels a list would hold (item, class), and whether a written list holds it and a reader reads it back.
+
+        ``value``: the labels (:func:`label_values`).
+
+        Labels of classes that cannot name a file (:func:`class_list_ok`), and of items that cannot be list
+        lines, are left out (check() reports them).
+        """
+        split_of = {m: split for split, members in self.members_of.items() if split != "trainval" for m in members}
+        split_of.update((m, "trainval") for m in self.members_of.get("trainval", []) if m not in split_of)
+        plain = set(filter(class_list_ok, self.used))
+        return [
+            (item, cls, _read_back(cls, split_of[item], self.yielding, self.union))
+            for item, cls in value
+            if cls in plain and item in split_of
+        ]
+
+
+def label_values(dataset: Dataset) -> dict[tuple[str, str], int]:
+    """The image labels as class list lines: (item, class) -> 1, or 0 for a difficult label (``voc:difficult``)."""
+    labels = dataset.table("labels")
+    name_of = {c.id: c.name for c in dataset.categories}
+    value: dict[tuple[str, str], int] = {}
+    for item_id, cid, extra in zip(
+        labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), labels["extras"].to_pylist(), strict=True
+    ):
+        if cid in name_of:
+            difficult = (
+                decode_json_cell(extra).get("voc:difficult")
+                if extra and ("voc:difficult" in extra or "\\" in extra)
+                else None
+            )
+            value[(item_id, name_of[cid])] = 0 if difficult else 1
+    return value
+
+
+def class_lists(dataset: Dataset, ids: list[str], splits: list[str], trainval: bool) -> ClassLists:
+    """The class lists :func:`write` writes (``ids`` and ``splits``: each item's), and those that yield their file.
+
+    ``trainval``: the input had trainval lists, made again (the union of train and val) when both are written.
+    """
+    name_of = {c.id: c.name for c in dataset.categories}
+    labelled = {name_of[c] for c in pc.unique(dataset.table("labels")["category_id"]).to_pylist() if c in name_of}
+    # the classes with labels, then (as VOC's releases list every class) those no image shows: no label and no
+    # object, all -1 (a class list read names its class: reading it back keeps the category); a class with
+    # objects and no label has no list (-1 would say its images do not show it). The first win a file name.
+    shown = {name_of.get(c) for c in pc.unique(dataset.table("objects")["category_id"]).to_pylist()}
+    names = list(dict.fromkeys(c.name for c in dataset.categories))
+    used = [n for n in names if n in labelled] + [n for n in names if n not in labelled and n not in shown]
+    members_of: dict[str, list[str]] = defaultdict(list)
+    for item_id, split in zip(ids, splits, strict=True):
+        if listable(item_id):
+            members_of[split].append(item_id)
+    union = trainval and "train" in members_of and "val" in members_of
+    members_of = _with_trainval(dict(members_of), trainval)
+    files = [f"{cls}_{split}.txt" for cls in used if cls in labelled and class_list_ok(cls) for split in members_of]
+    return ClassLists(used, labelled, members_of, yielding_lists(set(splits), files), union)
+
+
+def action_lists(flags: ActionFlags, trainval: bool) -> tuple[ActionLines, dict[str, str]]:
+    """The lines of each ``Action/<action>_<split>.txt``, and the lists another's name takes on macOS or Windows.
+
+    ``trainval`` lists are made again (sorted) when the input had them and train and val have lines. The lists
+    that yield (:func:`yielding_lists`) are not written.
+
+    An action whose list Windows cannot create (``con.x_train.txt``: a device) is left to the caller.
+    """
+    actions: ActionLines = defaultdict(lambda: defaultdict(list))  # split -> action -> (item, object, flag)
+    for split, action, item_id, k, flag in flags.lines:
+        actions[split][action].append((item_id, k, flag))
+    by_split: ActionLines = {s: dict(a) for s, a in actions.items()}
+    if trainval and "train" in by_split and "val" in by_split:
+        union: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+        for split in ("train", "val", "trainval"):
+            for action, lines in by_split.get(split, {}).items():
+                union[action].update(lines)
+        by_split["trainval"] = {a: sorted(lines) for a, lines in union.items()}
+    files = [f"{a}_{split}.txt" for split, by_action in by_split.items() for a in by_action if action_list_ok(a)]
+    return by_split, yielding_lists(flags.splits, files)
+
+
+def unread_action_flags(flags: ActionFlags, trainval: bool) -> list[tuple[str, str]]:
+    """The flags (their split and action, in order) of lines whose Action list yields its name to another's."""
+    by_split, yielding = action_lists(flags, trainval)
+    if not yielding:
+        return []
+    union = trainval and "train" in by_split and "val" in by_split
+    return [
+        (split, action)
+        for split, action, *_ in flags.lines
+        if action_list_ok(action) and not _read_back(action, split, yielding, union)
+    ]
+
+
+def write_action_lists(path: Path, flags: ActionFlags, file_ids: dict[str, str], trainval: bool) -> None:
+    """Write VOC2012's ``Action/<action>_<split>.txt``: ``image object-index flag`` lines, flag 1 or -1.
+
+    An object's line gives each action its ``voc:actions`` holds (as its XML's ``<actions>``), in the order of
+    the images and of their XML objects; ``trainval`` lists again, sorted, when the input had them.
+
+    An action whose list Windows cannot create (``con.x_train.txt``: a device) has none, nor has one whose list
+    another's name takes on macOS or Windows (``Jump_train.txt`` beside ``jump_train.txt``): check() reports
+    their flags lost there (the XML keeps them).
+
+    Raises:
+        OutputError: an action and split whose file would be another list's (action ``a`` of split ``b_c`` and
+            ``a_b`` of split ``c``; action ``jumping`` of split ``train`` and split ``jumping_train``).
+    """
+    if not flags.lines:
+        return
+    by_split, yielding = action_lists(flags, trainval)
+    folder = path / "ImageSets" / "Action"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {folded_name(f"{split}.txt"): f"the list of split {split!r}" for split in flags.splits}
+    for split, by_action in sorted(by_split.items()):
+        for action, lines in sorted(by_action.items()):
+            name = f"{action}_{split}.txt"
+            if not action_list_ok(action) or name in yielding:
+                continue
+            if folded_name(name) in written:
+                raise OutputError(
+                    f"would be both {written[folded_name(name)]} and the list of action {action!r} in split {split!r}",
+                    path=folder / name,
+                    hint="rename the action or the split",
+                )
+            written[folded_name(name)] = f"the list of action {action!r} in split {split!r}"
+            text = "".join(f"{file_ids.get(m, m)} {k} {flag:2d}\n" for m, k, flag in lines)
+            (folder / name).write_text(text, encoding="utf-8")
+
+
+def write_lists(
+    path: Path,
+    dataset: Dataset,
+    ids: list[str],
+    splits: list[str],
+    lists: dict[str, dict[str, list[str]]],
+    file_ids: dict[str, str],
+    action_objects: dict[str, list[int]] | None = None,
+) -> int:
+    """Write the ImageSets lists; returns how many image-level labels they hold (one per item and class).
+
+    An item is listed by the name of its files (``file_ids``: the ids named otherwise). With
+    ``action_objects`` (item -> the 1-based indices of its XML objects with actions), the Action lists are
+    VOC2012's: an ``image object-index`` line per such object (an image without one keeps a line of its own).
+    """
+    line = file_ids.get
+    trainval = dataset.info.extras.get("voc:trainval") is True  # read beside train and val lists: made again
+    for task, by_split in lists.items():
+        if not is_plain_name(task):  # an ImageSets task from item metadata (check() reports it)
+            continue
+        folder = path / "ImageSets" / task
+        folder.mkdir(parents=True, exist_ok=True)
+        for split, members in sorted(_with_trainval(by_split, trainval).items()):
+            if task == "Action" and action_objects is not None:  # VOC2012's: a line per object with actions
+                text = "".join(
+                    f"{line(m, m)} {k}\n" if k else f"{line(m, m)}\n"
+                    for m in members
+                    if listable(m)
+                    for k in action_objects.get(m) or [0]
+                )
+            else:
+                text = "".join(f"{line(m, m)}\n" for m in members if listable(m))
+            (folder / f"{split}.txt").write_text(text, encoding="utf-8")
+    if not dataset.table("labels").num_rows:
+        return 0
+    plan = class_lists(dataset, ids, splits, trainval)
+    value = label_values(dataset)
+    main = path / "ImageSets" / "Main"
+    # one folder holds both <split>.txt and <class>_<split>.txt: class a of split b_c and class a_b of split c
+    # (or class a of split train and split a_train) would write one file (refused); classes Cat and cat would
+    # on macOS and Windows, whose file systems do not tell case (nor Unicode normalisation) apart: the second
+    # by name yields (plan.yielding, reported lost by check()), on every machine
+    written = {folded_name(f"{split}.txt"): f"the list of split {split!r}" for split in lists.get("Main", {})}
+    for cls in filter(class_list_ok, plan.used):  # a class file is named after the class (check() reports others)
+        for split, members in sorted(plan.members_of.items()):
+            name = f"{cls}_{split}.txt"
+            key = folded_name(name)
+            if name in plan.yielding or (key in written and cls not in plan.labelled):
+                continue  # (all -1 lines: the other list keeps the file, labelmap.txt the class)
+            if key in written:
+                raise OutputError(
+                    f"would be both {written[key]} and the list of class {cls!r} in split {split!r}",
+                    path=main / name,
+                    hint="rename the class or the split",
+                )
+            written[key] = f"the list of class {cls!r} in split {split!r}"
+            text = "".join(f"{line(m, m)} {value.get((m, cls), -1):2d}\n" for m in members)
+            (main / name).write_text(text, encoding="utf-8")
+    return sum(1 for *_, read in plan.listed(value) if read)
