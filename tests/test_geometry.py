@@ -208,3 +208,51 @@ def test_unrasterisable_is_raster_problem_over_a_column(rows: list, height: int,
     usable = [[r for r in row if len(r) >= 6] if row else [] for row in rows]
     want = [bool(u) and G.raster_problem(u, height, width) is not None for u in usable]
     assert got == want
+
+
+def _rectangle_of(ring: list | None, box: list | None, angle: float | None) -> bool:
+    """One object: whether its polygon is its box's rectangle (the rule of ``box_rectangles``, row by row)."""
+    if ring is None or box is None or len(ring) != 1 or ring[0] is None or len(ring[0]) != 8 or (angle or 0.0):
+        return False
+    x, y, w, h = (0.0 if v is None or v != v else v for v in box)
+    corners = [x, y, x + w, y, x + w, y + h, x, y + h]
+    return all(p is not None and abs(p - c) <= G.RECTANGLE_TOLERANCE for p, c in zip(ring[0], corners, strict=True))
+
+
+_COORD = st.sampled_from([0.0, 1.0, 3.0, 4.0, 4.0000001, 7.0, None])
+_RING = st.one_of(st.none(), st.lists(_COORD, min_size=6, max_size=10))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(
+                st.none(),
+                st.lists(_RING, max_size=2),
+                st.just([[1.0, 3.0, 4.0, 3.0, 4.0, 7.0, 1.0, 7.0]]),  # the box's rectangle
+            ),
+            st.one_of(st.none(), st.just([1.0, 3.0, 3.0, 4.0]), st.lists(_COORD, min_size=4, max_size=4)),
+            st.sampled_from([None, 0.0, 15.0]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    cut=st.integers(0, 12),
+    offset=st.integers(0, 2),
+)
+def test_box_rectangles_agrees_with_the_rule_row_by_row(rows: list, cut: int, offset: int) -> None:
+    """Flat numpy (no take of the rows' lists) on chunked columns and slices: the same answer as row by row."""
+    polygons = pa.array([r[0] for r in rows], pa.list_(pa.list_(pa.float64())))
+    boxes = pa.array([r[1] for r in rows], pa.list_(pa.float64(), 4))
+    angles = pa.array([r[2] for r in rows], pa.float64())
+
+    def chunked(column: pa.Array) -> pa.ChunkedArray:
+        k = min(cut, len(column))
+        return pa.chunked_array([column.slice(0, k), column.slice(k)], column.type)
+
+    expected = [_rectangle_of(*r) for r in rows]
+    assert G.box_rectangles(chunked(polygons), chunked(boxes), chunked(angles)).tolist() == expected
+    start = min(offset, len(rows))
+    sliced = G.box_rectangles(polygons.slice(start), boxes.slice(start), angles.slice(start))
+    assert sliced.tolist() == expected[start:]

@@ -268,7 +268,7 @@ def _compute_clipped(dataset: Dataset, task: str, cols: Columns, precision: int 
     lines = Lines(dataset, task, cols, precision, kpt_dims)
     usable = np.flatnonzero(cols.usable)
     for start in range(0, len(usable), _CHUNK):
-        lines.values(usable[start : start + _CHUNK])
+        lines.mark_clipped(usable[start : start + _CHUNK])
     return lines.clipped
 
 
@@ -507,6 +507,17 @@ class Lines:
             table = self._detect_values(rows)
         n, width = table.shape
         return table.reshape(-1), np.arange(0, n * width + 1, width, dtype=np.int64)
+
+    def mark_clipped(self, rows: np.ndarray[Any, Any]) -> None:
+        """Mark the rows whose lines clip a coordinate (:attr:`clipped`), as formatting them does.
+
+        A detect line clips its box only: the box is all that is computed (formatting snaps the numbers too).
+        """
+        if self.task != "detect":
+            self.values(rows)
+            return
+        _, changed = clip_boxes(self._boxes(rows), self.cols.width[rows], self.cols.height[rows])
+        self.clipped[rows[changed]] = True
 
     def _boxes(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         """Axis-aligned boxes: rotated boxes by their corners' bounds, missing boxes from the polygon."""

@@ -236,28 +236,26 @@ def box_rectangles(polygon: Any, bbox: Any, angle: Any = None) -> NDArray[np.boo
         >>> box_rectangles(rings, boxes).tolist()
         [True, False, False]
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    counts = np.asarray(pc.list_value_length(polygon).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    counts, ring_len, coords = flat_rings(polygon)  # (flat numpy: cheaper than taking the rows' lists)
     four: NDArray[np.bool_] = counts == 1
     if not four.any():  # (only objects of one ring are looked at further: usually few where polygons are counted)
         return four
+    first_ring = np.cumsum(counts) - counts
     rows = np.flatnonzero(four)
-    rings = pc.list_flatten(polygon.take(pa.array(rows)))  # one ring per row
-    ring_len = np.asarray(pc.list_value_length(rings).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    rows = rows[ring_len == 8]
-    boxes, has_box = bbox_columns(bbox.take(pa.array(rows)))
+    rows = rows[ring_len[first_ring[rows]] == 8]
+    boxes, has_box = bbox_columns(bbox)
+    boxes, has_box = boxes[rows], has_box[rows]
     if angle is not None:
-        turned = np.asarray(pc.fill_null(angle.take(pa.array(rows)), 0.0).to_numpy(zero_copy_only=False), np.float64)
+        turned = np.asarray(pc.fill_null(angle, 0.0).to_numpy(zero_copy_only=False), np.float64)[rows]
         has_box &= turned == 0
     four[:] = False
     rows, boxes = rows[has_box], boxes[has_box]
     if not len(rows):
         return four
-    points = np.asarray(
-        pc.list_flatten(pc.list_flatten(polygon.take(pa.array(rows)))).to_numpy(zero_copy_only=False), np.float64
-    ).reshape(-1, 8)
+    ring_start = np.cumsum(ring_len) - ring_len
+    points = coords[ring_start[first_ring[rows]][:, None] + np.arange(8)]
     x, y, w, h = boxes.T
     right, bottom = x + w, y + h
     corners = np.stack([x, y, right, y, right, bottom, x, bottom], axis=1)
