@@ -3523,3 +3523,17 @@ def test_a_per_class_list_naming_an_image_again_reads_one_value(again: str, refu
     assert (err.value.location.path, err.value.location.line) == (str(listed), 2)
     assert err.value.message == "image listed again with another value (line 1: -1)"
     assert err.value.found == f"'2007_000001 {again}'"
+
+
+def test_a_plan_reports_renamed_item_and_image_files_as_the_write_does(tmp_path: Path) -> None:
+    """Only writing reported them: a plan (a dry run) said nothing of ids written as other paths and images
+    renamed after their ids."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="x/a", media=Media(path="p/a.jpg", width=10, height=10)))
+    ds.add_item(Item(id="b", media=Media(path="q/a.jpg", width=10, height=10)))
+    ds.add_item(Item(id="./c", media=Media(path="c.jpg", width=10, height=10)))
+    planned = [(c.what, c.count) for c in labelkit.plan(ds, "voc").transformed]
+    assert planned == [("item ids", 1), ("image file names", 2)]
+    written = labelkit.save(ds, tmp_path / "out", "voc")
+    assert [(c.what, c.count) for c in written.transformed] == planned
+    assert sorted(p.name for p in (tmp_path / "out/Annotations").rglob("*.xml")) == ["a.xml", "b.xml", "c.xml"]

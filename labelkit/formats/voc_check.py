@@ -58,6 +58,7 @@ from labelkit.formats.voc_write import (
     LINE_BREAK,
     Classes,
     labelmap_name_ok,
+    renamed_files,
     voc_boxes,
 )
 from labelkit.io import is_plain_name
@@ -254,6 +255,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         _report_unlisted_actions(dataset, known & box_ok, report, str(options.get("split") or "train"))
     if masks != "none":  # with or without objects: void masks are item metadata
         _check_masks(dataset, report, masks, box_ok)
+    renamed_files(dataset, report)  # (last, where write() reported them: a plan says so too)
 
 
 def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any], report: Report, split: str) -> None:

@@ -174,18 +174,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     metadata = [decode_json_cell(m) if h else {} for m, h in zip(items["metadata"].to_pylist(), holds_voc, strict=True)]
     files = item_files(dataset)
     # the ids whose files are named otherwise ('a\\b' is Annotations/a/b.xml): a reader takes the file's name
-    # for the id, and so do the ImageSets lists, which other tools join to Annotations/<line>.xml
+    # for the id, and so do the ImageSets lists, which other tools join to Annotations/<line>.xml (check()
+    # reports them, and the images renamed)
     file_ids = {i: f for i, f in zip(ids, files, strict=True) if f != i}
-    report.transform(
-        "item ids",
-        len(file_ids),
-        "Pascal VOC names an item's files after its id: written as a plain relative path ('a\\b' as 'a/b', './x' as "
-        "'x')",
-    )
-    image_names, renamed = voc_xml.image_names(paths, files)
-    report.transform(
-        "image file names", renamed, "images of one name (from other folders) are named after their item ids"
-    )
+    image_names = image_file_names(dataset)[0]
 
     objects = dataset.table("objects")
     item_of = dataset.item_positions()
@@ -419,6 +411,31 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     # (in the order of what was read, as every format counts them; image labels only where some were written)
     report.written = {"items": len(ids), **({"label annotations": label_lines} if label_lines else {})}
     report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only
+
+
+def renamed_files(dataset: Dataset, report: Report) -> None:
+    """Report the items whose files are not named as their ids, and the images renamed (check() calls it)."""
+    ids = dataset.table("items")["id"].to_pylist()
+    report.transform(
+        "item ids",
+        sum(1 for i, f in zip(ids, item_files(dataset), strict=True) if f != i),
+        "Pascal VOC names an item's files after its id: written as a plain relative path ('a\\b' as 'a/b', './x' as "
+        "'x')",
+    )
+    report.transform(
+        "image file names",
+        image_file_names(dataset)[1],
+        "images of one name (from other folders) are named after their item ids",
+    )
+
+
+def image_file_names(dataset: Dataset) -> tuple[list[str], int]:
+    """Each item's ``<filename>`` and how many were renamed (:func:`voc_xml.image_names`).
+
+    Cached while the dataset is unchanged: check() counts them, write() writes them.
+    """
+    paths = dataset.table("items")["path"]
+    return cached(dataset, "voc:image_names", lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset)))
 
 
 def item_files(dataset: Dataset) -> list[str]:
