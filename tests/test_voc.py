@@ -3537,3 +3537,24 @@ def test_a_plan_reports_renamed_item_and_image_files_as_the_write_does(tmp_path:
     written = labelkit.save(ds, tmp_path / "out", "voc")
     assert [(c.what, c.count) for c in written.transformed] == planned
     assert sorted(p.name for p in (tmp_path / "out/Annotations").rglob("*.xml")) == ["a.xml", "b.xml", "c.xml"]
+
+
+def test_a_mask_only_object_whose_mask_is_of_another_size_is_lost_once_as_an_object(tmp_path: Path) -> None:
+    """Its mask cannot be painted and it has no box: nothing of it is written. The report said its mask and score
+    were lost and that it was written to the PNGs only; it is one object lost. An XML object (with a box) whose
+    mask is of another size still loses its mask only."""
+    wrong = G.mask_to_rle(np.ones((3, 3), dtype=bool))
+    base = _image_with_masks(wrong, boxed=False)
+    [mask_only] = base.objects()
+    only = Dataset(categories=base.categories, items=list(base.items()))
+    only.add(mask_only.model_copy(update={"score": 0.5}))
+    only.add(mask_only.model_copy(update={"id": "boxed", "bbox": (0.0, 0.0, 2.0, 2.0)}))
+    other_size = "the mask's size differs from the image's (a PNG has the image's size)"
+    report = labelkit.save(only, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        ("masks", 1, other_size),
+        ("objects", 1, f"{other_size}: with no box, nothing of it is written"),
+    ]
+    assert report.transformed == []
+    assert report.written == {"items": 1, "object annotations": 1}
+    assert [o.mask for o in labelkit.load(tmp_path / "o", "voc").objects()] == [None]

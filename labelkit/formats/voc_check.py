@@ -455,9 +455,27 @@ def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray) -> D
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     placed = box_ok | (valid_mask(objects["mask"]) if masks != "none" else False)
     huge = _huge_images(dataset)
-    if masks != "none" and huge.any():  # (an object of no XML object there is not painted: lost whole)
-        placed &= ~huge | (box_ok & (_png_kinds(objects)[0] == 0))
+    unpainted = huge | _masks_of_another_size(dataset) if masks != "none" else huge
+    if masks != "none" and unpainted.any():  # (an object of no XML object whose mask is not painted: lost whole)
+        placed &= ~unpainted | (box_ok & (_png_kinds(objects)[0] == 0))
     return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))
+
+
+def _masks_of_another_size(dataset: Dataset) -> np.ndarray[Any, Any]:
+    """Per object row, whether it has a mask of another size than its image's known size (a PNG's size)."""
+    items, objects = dataset.table("items"), dataset.table("objects")
+    has_mask = valid_mask(objects["mask"])
+    if not has_mask.any() or not items.num_rows:
+        return np.zeros(objects.num_rows, dtype=bool)
+    item = dataset.item_positions()
+    width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
+    height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
+    mask_h = np.asarray(pc.struct_field(objects["mask"], "height").fill_null(0).to_numpy(), np.int64)
+    mask_w = np.asarray(pc.struct_field(objects["mask"], "width").fill_null(0).to_numpy(), np.int64)
+    safe = np.where(item >= 0, item, 0)
+    sized = (width[safe] > 0) & (height[safe] > 0) & (item >= 0)
+    wrong: np.ndarray[Any, Any] = has_mask & sized & ((mask_h != height[safe]) | (mask_w != width[safe]))
+    return wrong
 
 
 def _huge_images(dataset: Dataset) -> np.ndarray[Any, Any]:
@@ -511,20 +529,19 @@ def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarra
     if masks == "all":
         instances |= valid_mask(objects["polygon"]) & xml
     huge = _huge_images(dataset)  # (no PNG is painted: an object of no XML object there is lost whole)
+    wrong = _masks_of_another_size(dataset) & known  # (not painted: one of no XML object is lost whole)
     report.transform(
         "objects with a mask but no box",
-        int((has_mask & ~has_box & (kinds == 0) & ~huge).sum()),
+        int((has_mask & ~has_box & (kinds == 0) & ~huge & ~wrong).sum()),
         "written to the segmentation PNGs only (a Pascal VOC object needs a box); read back as mask-only objects",
     )
     width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
     height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
-    mask = objects["mask"]
-    mask_h = np.asarray(pc.struct_field(mask, "height").fill_null(0).to_numpy(), np.int64)
-    mask_w = np.asarray(pc.struct_field(mask, "width").fill_null(0).to_numpy(), np.int64)
     safe = np.where(item >= 0, item, 0)
     sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
-    wrong = has_mask & sized & ((mask_h != height[safe]) | (mask_w != width[safe])) if n_items else has_mask & False
-    report.lose("masks", int(wrong.sum()), "the mask's size differs from the image's (a PNG has the image's size)")
+    other_size = "the mask's size differs from the image's (a PNG has the image's size)"
+    report.lose("masks", int((wrong & xml).sum()), other_size)
+    report.lose("objects", int((wrong & ~xml).sum()), f"{other_size}: with no box, nothing of it is written")
     _report_png_only_fields(objects, has_mask & ~xml & ~wrong & ~huge, report)
     no_png = f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
     report.lose("masks", int((has_mask & xml & huge & ~wrong).sum()), no_png)
