@@ -1358,7 +1358,7 @@ def test_each_mask_comes_back_on_its_own_object(kinds: list[tuple[str, int]], tm
 
 
 def test_instance_values_follow_xml_positions() -> None:
-    from labelkit.formats.voc_check import instance_values
+    from labelkit.formats.voc_check_masks import instance_values
 
     item = np.array([0, 1, 0, 0, 1, 0])
     xml = np.array([True, True, True, False, True, True])

@@ -16,15 +16,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError
 from labelkit.formats.base import (
-    CONTENT_OBJECT_EXTRAS,
     Capabilities,
     check_capabilities,
-    content_extras_counts,
     extras_key_counts,
 )
-from labelkit.formats.voc import CAPABILITIES, TITLE, VOID_INDEX
+from labelkit.formats.voc import CAPABILITIES, TITLE
+from labelkit.formats.voc_check_masks import (
+    MOVED,
+    check_masks,
+    huge_images,
+    masks_of_another_size,
+    png_kinds,
+)
 from labelkit.formats.voc_lists import (
     action_flags,
     action_list_ok,
@@ -37,12 +41,7 @@ from labelkit.formats.voc_lists import (
     unread_action_flags,
 )
 from labelkit.formats.voc_masks import (
-    MAX_PNG_PIXELS,
-    RASTERISED,
     VOID_KEYS,
-    cell_shape,
-    png_values,
-    void_cells,
 )
 from labelkit.formats.voc_parse import attribute_value
 from labelkit.formats.voc_values import (
@@ -56,15 +55,12 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.voc_write import (
     LINE_BREAK,
-    Classes,
     labelmap_name_ok,
     renamed_files,
     voc_boxes,
 )
 from labelkit.io import is_plain_name
 from labelkit.model import Dataset
-from labelkit.model import geometry as G
-from labelkit.model.rle import bad_mask_error, cell_problem
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.portable import where_one
 from labelkit.report import Report
@@ -254,7 +250,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         _report_dota_difficult(objects, known & box_ok, report)
         _report_unlisted_actions(dataset, known & box_ok, report, str(options.get("split") or "train"))
     if masks != "none":  # with or without objects: void masks are item metadata
-        _check_masks(dataset, report, masks, box_ok)
+        check_masks(dataset, report, masks, box_ok)
     renamed_files(dataset, report)  # (last, where write() reported them: a plan says so too)
 
 
@@ -383,10 +379,6 @@ def _voc_metadata_only(meta: dict[str, Any]) -> bool:
     )
 
 
-MOVED = "masks without an XML object"
-"""What check() calls the mask-only objects painted with another value than the one they were read from."""
-
-
 def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Report, **options: Any) -> None:
     """Take the objects painting lost whole off the counts check() made of their fields: each is counted once.
 
@@ -454,250 +446,11 @@ def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray) -> D
         return dataset
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     placed = box_ok | (valid_mask(objects["mask"]) if masks != "none" else False)
-    huge = _huge_images(dataset)
-    unpainted = huge | _masks_of_another_size(dataset) if masks != "none" else huge
+    huge = huge_images(dataset)
+    unpainted = huge | masks_of_another_size(dataset) if masks != "none" else huge
     if masks != "none" and unpainted.any():  # (an object of no XML object whose mask is not painted: lost whole)
-        placed &= ~unpainted | (box_ok & (_png_kinds(objects)[0] == 0))
+        placed &= ~unpainted | (box_ok & (png_kinds(objects)[0] == 0))
     return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))
-
-
-def _masks_of_another_size(dataset: Dataset) -> np.ndarray[Any, Any]:
-    """Per object row, whether it has a mask of another size than its image's known size (a PNG's size)."""
-    items, objects = dataset.table("items"), dataset.table("objects")
-    has_mask = valid_mask(objects["mask"])
-    if not has_mask.any() or not items.num_rows:
-        return np.zeros(objects.num_rows, dtype=bool)
-    item = dataset.item_positions()
-    width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
-    height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
-    mask_h = np.asarray(pc.struct_field(objects["mask"], "height").fill_null(0).to_numpy(), np.int64)
-    mask_w = np.asarray(pc.struct_field(objects["mask"], "width").fill_null(0).to_numpy(), np.int64)
-    safe = np.where(item >= 0, item, 0)
-    sized = (width[safe] > 0) & (height[safe] > 0) & (item >= 0)
-    wrong: np.ndarray[Any, Any] = has_mask & sized & ((mask_h != height[safe]) | (mask_w != width[safe]))
-    return wrong
-
-
-def _huge_images(dataset: Dataset) -> np.ndarray[Any, Any]:
-    """Per object row, whether its image's known size is past ``MAX_PNG_PIXELS`` (no PNG is painted for it)."""
-    items = dataset.table("items")
-    width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
-    height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
-    huge = width.astype(np.float64) * height > MAX_PNG_PIXELS  # in float: int64 wraps for sides of 2**32
-    if not huge.any():  # (the usual case: no object row is looked up)
-        return np.zeros(dataset.table("objects").num_rows, dtype=bool)
-    item = dataset.item_positions()
-    return huge[np.where(item >= 0, item, 0)] & (item >= 0)
-
-
-def _png_kinds(objects: pa.Table) -> tuple[np.ndarray[Any, Any], dict[int, int]]:
-    """Each object row's kind: 1 for a class-only mask (``voc:semantic``), 2 for a mask-only object, else 0.
-
-    Also the object PNG value each mask-only object was read from (``voc:instance``), by row.
-    """
-    kinds = np.zeros(objects.num_rows, dtype=np.int8)
-    recorded: dict[int, int] = {}
-    voc_rows = np.flatnonzero(contains_match(objects["extras"], '"voc:'))
-    for r, raw in zip(voc_rows.tolist(), objects["extras"].take(pa.array(voc_rows)).to_pylist(), strict=True):
-        extra = decode_json_cell(raw)
-        kinds[r] = 1 if extra.get("voc:semantic") else 2 if extra.get("voc:mask_only") else 0
-        if isinstance(extra.get("voc:instance"), int):
-            recorded[r] = extra["voc:instance"]
-    return kinds, recorded
-
-
-def _check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray) -> None:
-    """What the segmentation PNGs cannot hold, found before writing (so it is refused without --allow-loss).
-
-    A PNG has the image's size: masks of another size cannot be painted, and neither can instances beyond the
-    254th of an image (255 is the void value). Masks of objects without a box have no XML object to go with;
-    they are written to the PNGs only, as the mask-only objects a VOC read gives back.
-    """
-    items, objects = dataset.table("items"), dataset.table("objects")
-    n_items = items.num_rows
-    item = dataset.item_positions()
-    ids = pa.array([c.id for c in dataset.categories], pa.int64())
-    known = (item >= 0) & true_mask(pc.is_in(objects["category_id"], value_set=ids))
-    has_mask = valid_mask(objects["mask"]) & known
-    has_box = box_ok
-    kinds, recorded = _png_kinds(objects)  # (row -> the object PNG value a mask-only object was read from)
-    # runs that do not make their mask would be painted from whatever memory the decoder is given: refused
-    if (error := bad_mask_error(objects, "fix or drop its mask, or -o masks=none", among=has_mask)) is not None:
-        raise error
-    xml = has_box & known & (kinds == 0)  # the objects written as XML <object>s
-    instances = has_mask & (kinds != 1)
-    if masks == "all":
-        instances |= valid_mask(objects["polygon"]) & xml
-    huge = _huge_images(dataset)  # (no PNG is painted: an object of no XML object there is lost whole)
-    wrong = _masks_of_another_size(dataset) & known  # (not painted: one of no XML object is lost whole)
-    report.transform(
-        "objects with a mask but no box",
-        int((has_mask & ~has_box & (kinds == 0) & ~huge & ~wrong).sum()),
-        "written to the segmentation PNGs only (a Pascal VOC object needs a box); read back as mask-only objects",
-    )
-    width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
-    height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
-    safe = np.where(item >= 0, item, 0)
-    sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
-    other_size = "the mask's size differs from the image's (a PNG has the image's size)"
-    report.lose("masks", int((wrong & xml).sum()), other_size)
-    report.lose("objects", int((wrong & ~xml).sum()), f"{other_size}: with no box, nothing of it is written")
-    _report_png_only_fields(objects, has_mask & ~xml & ~wrong & ~huge, report)
-    no_png = f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
-    report.lose("masks", int((has_mask & xml & huge & ~wrong).sum()), no_png)
-    if masks == "all":
-        report.lose("polygons", int((valid_mask(objects["polygon"]) & xml & ~has_mask & huge).sum()), no_png)
-    report.lose("objects", int((has_mask & ~xml & huge & ~wrong).sum()), no_png)  # (class-only ones too)
-    bad_voids, void_sized = _check_voids(items, width, height)
-    # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
-    # first class is), cannot be painted (ImageMasks.write skips them)
-    values_of = Classes(dataset).value
-    keys = pa.array(list(values_of), pa.int64())
-    value_of_row = np.asarray(
-        pa.array(list(values_of.values()), pa.int64())
-        .take(pc.index_in(objects["category_id"], value_set=keys))
-        .fill_null(1)  # (no category: reported lost elsewhere)
-        .to_numpy(zero_copy_only=False),
-        dtype=np.int64,
-    ).reshape(-1)
-    unpaintable = (value_of_row >= VOID_INDEX) | (value_of_row == 0)
-    painted = instances | has_mask  # (instances: with masks=all, polygons of XML objects too)
-    report.lose(
-        "masks",
-        int((painted & unpaintable & known & ~huge).sum()),
-        f"a class PNG holds class values 1 to {VOID_INDEX - 1} (0 is the background): the background class and "
-        f"the classes from the {VOID_INDEX}th on cannot be painted",
-    )
-    if masks == "all":
-        report.lose(
-            "polygons",
-            int((valid_mask(objects["polygon"]) & has_mask & ~wrong & ~(huge & ~xml)).sum()),  # (XML objects too)
-            "the object's mask is painted, not its polygon",
-        )
-    if masks == "all" and n_items:  # polygons pycocotools cannot rasterise (ImageMasks.write leaves them out)
-        drawn = valid_mask(objects["polygon"]) & xml & ~has_mask & ~unpaintable
-        unsafe = drawn & sized & ~huge & G.unrasterisable(objects["polygon"], height[safe], width[safe])
-        report.lose(
-            "polygons",
-            int(unsafe.sum()),
-            f"coordinates beyond {G.RASTER_MARGIN} image sides from the image cannot be rasterised",
-        )
-        # an image of unknown size takes its PNGs' size from a mask or void region (ImageMasks.write): without
-        # either, its polygons cannot be painted
-        masked = np.zeros(n_items, dtype=bool)
-        masked[item[has_mask & (item >= 0)]] = True
-        shapeless = drawn & ~sized & (item >= 0) & ~masked[safe] & ~void_sized[safe]
-        report.lose(
-            "polygons",
-            int(shapeless.sum()),
-            "the image has no size, and no mask of it gives one: a PNG needs the image's size",
-        )
-        report.transform(
-            "polygons",
-            int((drawn & ~unsafe & ~shapeless & ~huge).sum()),
-            RASTERISED,
-        )
-    categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
-    values = instance_values(item, xml, instances, n_items, categories, recorded)
-    report.lose(
-        "masks",
-        int((instances & ~unpaintable & (values >= VOID_INDEX) & ~huge).sum()),
-        f"an instance PNG holds values 1 to {VOID_INDEX - 1}: the i-th XML object's mask is value i, and masks "
-        "without an XML object come after the image's XML objects",
-    )
-    # a mask-only object read from an object PNG value (voc:instance) that cannot be painted again: a 16-bit PNG's
-    # 300, or a value an XML object's mask now takes
-    moved = [
-        r
-        for r, v in recorded.items()
-        if instances[r] and not unpaintable[r] and not huge[r] and v != values[r] < VOID_INDEX
-    ]
-    report.transform(
-        MOVED,
-        len(moved),
-        f"their object PNG value (voc:instance) is past {VOID_INDEX - 1} or taken by an XML object's mask: painted "
-        "with the next free value, which voc:instance reads back as",
-    )
-    report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
-
-
-def _report_png_only_fields(objects: pa.Table, png_only: np.ndarray[Any, Any], report: Report) -> None:
-    """The XML fields of the objects written to the segmentation PNGs only (no box VOC can write, or mask-only).
-
-    A PNG holds an object's class and pixels: its attributes, occluded flag, pose, truncated and difficult flags,
-    parts, actions and point have no XML ``<object>`` to go in, and read back as a mask-only object's defaults.
-    """
-    if not png_only.any():
-        return
-    rows = objects.filter(pa.array(png_only))
-    why = "an object without a box Pascal VOC can write goes to the segmentation PNGs only, which hold no"
-    report.lose("object attribute sets", rows.num_rows - rows["attributes"].null_count, f"{why} attributes")
-    report.lose("occluded flags", int(true_mask(rows["occluded"].fill_null(False)).sum()), f"{why} occluded flag")
-    content = content_extras_counts(rows["extras"], None)
-    for key, what, lacks in CONTENT_OBJECT_EXTRAS:
-        report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{why} {lacks}")
-
-
-def _check_voids(items: pa.Table, width: np.ndarray[Any, Any], height: np.ndarray[Any, Any]) -> tuple[int, Any]:
-    """Void masks (``voc:void*`` metadata) of another size than their image's, and per item whether one has a size.
-
-    Raises:
-        InputError: a void mask whose runs do not make it.
-    """
-    bad_voids = 0
-    void_sized = np.zeros(items.num_rows, dtype=bool)
-    for n, text in enumerate(items["metadata"].to_pylist()):
-        if text is None or '"voc:void' not in text:
-            continue
-        meta = decode_json_cell(text)
-        for key, cell in zip(("voc:void_class", "voc:void_object"), void_cells(meta), strict=True):
-            shape = cell_shape(cell)
-            if shape is not None and (broken := cell_problem(cell)) is not None:
-                name = key if key in meta else "voc:void"
-                raise InputError(
-                    f"item {items['id'][n].as_py()}: {name}: {broken}",
-                    hint="fix or drop its void metadata, or -o masks=none",
-                )
-            void_sized[n] |= shape is not None
-            bad_voids += bool(cell is not None and width[n] > 0 and height[n] > 0 and shape != (height[n], width[n]))
-    return bad_voids, void_sized
-
-
-def instance_values(
-    item: np.ndarray[Any, Any],
-    xml: np.ndarray[Any, Any],
-    instances: np.ndarray[Any, Any],
-    n_items: int,
-    categories: np.ndarray[Any, Any],
-    recorded: dict[int, int],
-) -> np.ndarray[Any, Any]:
-    """Per object row, the value :meth:`.voc_masks.ImageMasks.write` paints it with (0: not painted).
-
-    An XML object's mask is its 1-based position among its image's XML objects (rows in order); the values
-    of masks without an XML object are chosen by :func:`.voc_masks.png_values`.
-    """
-    if not len(item):
-        return np.zeros(0, np.int64)
-    order = np.argsort(item, kind="stable")
-    sorted_item = item[order]
-    first = np.searchsorted(sorted_item, sorted_item, side="left")  # where each row's image starts
-    running = np.concatenate([[0], np.cumsum(xml[order].astype(np.int64))])
-    out = np.zeros(len(item), np.int64)
-    out[order] = np.where(xml[order], running[1:] - running[first], 0)
-    alone = np.flatnonzero(instances & ~xml)
-    if len(alone):
-        bounds = np.searchsorted(sorted_item, np.arange(n_items + 1))
-        for image in np.unique(item[alone]).tolist():
-            rows = order[bounds[image] : bounds[image + 1]]
-            xml_rows = rows[xml[rows]].tolist()
-            alone_rows = rows[instances[rows] & ~xml[rows]].tolist()
-            values = png_values(
-                [int(categories[r]) for r in xml_rows],
-                [bool(instances[r]) for r in xml_rows],
-                [(int(categories[r]), recorded.get(r)) for r in alone_rows],
-            )
-            out[alone_rows] = values[-len(alone_rows) :]
-    return np.where(instances, out, 0)
 
 
 def _report_not_xml(dataset: Dataset, report: Report) -> None:

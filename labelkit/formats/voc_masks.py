@@ -154,7 +154,7 @@ class ImageMasks:
         self.cells = cells  # row -> mask cell, shared by the images of a chunk (read only)
         self.polygons = polygons
         self.instance_rows = instance_rows
-        self.values = values  # each instance's value in the object PNG (see voc_check.instance_values)
+        self.values = values  # each instance's value in the object PNG (see voc_check_masks.instance_values)
         self.semantic_rows = semantic_rows
         self.categories = categories
         self.classes = classes
