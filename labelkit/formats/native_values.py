@@ -3,7 +3,9 @@
 The records refuse these values (:mod:`labelkit.model.annotations`), and so do both native readers: labelkit
 JSON through the records, labelkit Parquet through :func:`value_findings`. A table given to
 :meth:`~labelkit.model.Dataset.from_tables` may hold them; the native writers refuse them before writing
-(:func:`check_values`), so that they never write a file their reader refuses.
+(:func:`check_values`), so that they never write a file their reader refuses. So are ids repeated, references
+to no item or category and categories whose parent is not one (:func:`reference_findings`,
+:func:`refuse_unreadable`, which both writers' ``check`` calls).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import OutputError
-from labelkit.model import Dataset
+from labelkit.errors import OutputError, json_pointer
+from labelkit.model import Category, Dataset
+from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
 from labelkit.model.dataset import TABLE_NAMES
 from labelkit.model.records import MediaKind
@@ -337,3 +340,171 @@ def _holds_int_outside(value: Any, low: int, high: int) -> bool:
 
 class _AnyObject(msgspec.Struct):
     """Any JSON object (its members are not kept): decoding into it checks a text is one."""
+
+
+def non_finite(dataset: Dataset) -> list[str]:
+    """``table.column`` names of float columns holding NaN or infinity (JSON has neither).
+
+    The first is followed by where it first holds one: ``objects.score (first at objects row 3)``.
+    """
+    found: list[str] = []
+    for name in (*T.ANNOTATION_TABLES, "items"):
+        table = dataset.table(name)
+        for field in table.schema:
+            rows = non_finite_rows(table[field.name])
+            if rows:
+                found.append(f"{name}.{field.name}" + ("" if found else f" (first at {name} row {rows[0]})"))
+    return found
+
+
+def refuse_unreadable(dataset: Dataset, target: str, cannot_hold: str) -> None:
+    """Refuse what a native reader refuses, which only ``Dataset.from_tables`` can give (``check`` of both writers).
+
+    ``cannot_hold`` begins the message of NaN or infinity found: ``JSON cannot hold``.
+    """
+    bad = non_finite(dataset)
+    if bad:
+        raise OutputError(
+            f"{cannot_hold} NaN or infinity, found in {', '.join(bad)}",
+            hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
+        )
+    check_parents(dataset)
+    check_unique_ids(dataset, target)
+    check_values(dataset, target)
+
+
+def check_parents(dataset: Dataset) -> None:
+    """Refuse a category whose parent is not a category of the dataset (the native readers refuse it).
+
+    Raises:
+        OutputError: naming the first such category.
+    """
+    orphans = _orphans(dataset.categories)
+    if orphans:
+        c = dataset.categories[orphans[0]]
+        raise OutputError(
+            f"category {c.id}'s parent {c.parent} is not a category of the dataset",
+            hint="add the parent category, or set the parent to None",
+        )
+
+
+def _orphans(categories: list[Category]) -> list[int]:
+    """The positions of the categories whose parent is not a category of the list."""
+    ids = {c.id for c in categories}
+    return [i for i, c in enumerate(categories) if c.parent is not None and c.parent not in ids]
+
+
+def category_findings(categories: list[Category], where: str) -> list[Finding]:
+    """Categories repeating an id, then those whose parent is not a category (at ``#/categories/<i>/...``)."""
+    findings: list[Finding] = []
+    seen: set[int] = set()
+    for i, c in enumerate(categories):
+        if c.id in seen:
+            findings.append(Finding(where, "#" + json_pointer("categories", i, "id"), f"duplicate category id {c.id}"))
+        seen.add(c.id)
+    return findings + parent_findings(categories, where)
+
+
+def parent_findings(categories: list[Category], where: str) -> list[Finding]:
+    """A finding per category whose parent is not a category (at ``#/categories/<i>/parent`` of ``where``)."""
+    return [
+        Finding(where, "#" + json_pointer("categories", i, "parent"), f"unknown category {categories[i].parent}")
+        for i in _orphans(categories)
+    ]
+
+
+def duplicate_rows(ids: pa.ChunkedArray | pa.Array, limit: int) -> list[int]:
+    """Rows whose id appeared in an earlier row (at most ``limit``); rows without an id are not repeats."""
+    if not len(ids) or pc.count_distinct(ids).as_py() == len(ids) - ids.null_count:
+        return []
+    numbered = pa.table({"id": ids, "row": pa.array(range(len(ids)), pa.int64())})
+    first = numbered.group_by("id", use_threads=False).aggregate([("row", "min")])
+    later = pc.and_(pc.is_valid(ids), pc.invert(pc.is_in(numbered["row"], value_set=first["row_min"].combine_chunks())))
+    return [int(r) for r in pc.indices_nonzero(later.combine_chunks()).to_pylist()[:limit]]
+
+
+def reference_findings(
+    dataset: Dataset, manifest: str, where_of: Callable[[str], str], limit: int, references: bool = True
+) -> list[Finding]:
+    """Ids repeated and references to no item or category, as both native readers refuse them.
+
+    Args:
+        dataset: the dataset.
+        manifest: where the categories are (a category repeated or with an unknown parent is at
+            ``#/categories/<i>``).
+        where_of: where a table's rows are, by table name (a row's finding is at ``row <i>``).
+        limit: findings per kind at most.
+        references: look for references to no item or category too (not only ids repeated).
+    """
+    findings = category_findings(dataset.categories, manifest)
+    seen = {c.id for c in dataset.categories}
+    items = dataset.table("items")["id"]
+    findings += [
+        Finding(where_of("items"), f"row {r}", f"duplicate item id {items[r].as_py()!r}")
+        for r in duplicate_rows(items, limit)
+    ]
+    item_ids = items.combine_chunks()
+    categories = pa.array(sorted(seen), pa.int64())
+    for name in TABLE_NAMES[1:]:
+        table = dataset.table(name)
+        if not table.num_rows:
+            continue
+        where = where_of(name)
+        if references:
+            findings += _unknown_references(table, where, item_ids, categories, limit)
+        if "id" in table.column_names:
+            ids = table["id"]
+            kind = T.KIND_BY_TABLE[name]
+            findings += [
+                Finding(where, f"row {r}", f"duplicate {kind} id {ids[r].as_py()!r}")
+                for r in duplicate_rows(ids, limit)
+            ]
+    return findings
+
+
+def _unknown_references(
+    table: pa.Table, where: str, item_ids: pa.Array, categories: pa.Array, limit: int
+) -> list[Finding]:
+    """Rows of an annotation table whose item, or category, is not in the dataset (with categories)."""
+    findings: list[Finding] = []
+    bad = pc.invert(pc.is_in(table["item_id"], value_set=item_ids))
+    for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
+        findings.append(Finding(where, f"row {row}", f"unknown item {table['item_id'][row].as_py()!r}"))
+    if "category_id" in table.column_names and len(categories):  # (no categories: ids are kept bare)
+        col = table["category_id"]
+        bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=categories)))
+        for row in pc.indices_nonzero(bad.combine_chunks()).to_pylist()[:limit]:
+            findings.append(Finding(where, f"row {row}", f"unknown category {col[row].as_py()}"))
+    return findings
+
+
+def check_unique_ids(dataset: Dataset, target: str) -> None:
+    """Refuse to write what the native readers refuse: an item, category or annotation id repeated.
+
+    Records added to a dataset one by one are not checked against each other (two labels with id ``"3"``):
+    written, they made a file its own reader refused. (Annotations of unknown items or categories are left
+    out before, and reported lost.)
+
+    A row without an id (a table given to :meth:`~labelkit.model.Dataset.from_tables` without one) is refused
+    too: the readers refuse it, and two of them were called a repeated id ``None``.
+
+    Raises:
+        OutputError: naming the first such row (``labels row 1: duplicate label id '3'``, ``objects row 0: id
+            is missing``).
+    """
+    for name in TABLE_NAMES:
+        table = dataset.table(name)
+        if "id" in table.column_names and table["id"].null_count:
+            row = pc.indices_nonzero(pc.is_null(table["id"]).combine_chunks())[0].as_py()
+            raise OutputError(
+                f"{name} row {row}: id is missing",
+                hint=f"{target} readers refuse it: give each record an id of its own",
+            )
+    findings = reference_findings(dataset, "categories", lambda name: name, limit=1, references=False)
+    if findings:
+        f = findings[0]  # (a category's is at #/categories/<i>/...: the i-th category)
+        where = f"categories[{f.where.split('/')[2]}]" if f.where.startswith("#") else f"{f.path} {f.where}"
+        raise OutputError(
+            f"{where}: {f.message}",
+            hint=f"{target} readers refuse it: give each record of a kind an id of its own",
+        )

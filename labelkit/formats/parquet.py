@@ -15,18 +15,14 @@ import orjson
 import pyarrow as pa
 from pydantic import BeforeValidator, Field, ValidationError
 
-from labelkit.errors import InputError, OutputError
+from labelkit.errors import InputError
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native import (
-    check_parents,
-    check_unique_ids,
-    non_finite,
     not_bool,
     pointer_from_loc,
-    reference_findings,
     short_list_message,
 )
-from labelkit.formats.native_values import check_values, value_findings
+from labelkit.formats.native_values import reference_findings, refuse_unreadable, value_findings
 from labelkit.io import parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
@@ -185,15 +181,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             NaN or infinity, a category's parent that is not a category, an id missing or repeated, a value the
             records refuse (:func:`.native_values.check_values`).
     """
-    bad = non_finite(dataset)
-    if bad:
-        raise OutputError(
-            f"labelkit Parquet does not hold NaN or infinity, found in {', '.join(bad)}",
-            hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
-        )
-    check_parents(dataset)
-    check_unique_ids(dataset, TITLE)
-    check_values(dataset, TITLE)
+    refuse_unreadable(dataset, TITLE, "labelkit Parquet does not hold")
 
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
