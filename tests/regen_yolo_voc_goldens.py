@@ -22,8 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import labelkit  # noqa: E402
-from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object  # noqa: E402
-from labelkit.model import geometry as G  # noqa: E402
+from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object, raster  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
 CASES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -93,7 +92,7 @@ def voc_source() -> Dataset:
     ds.add_item(Item(id="none", media=Media(path="none.jpg", width=4, height=4), split="val"))
     mask = np.zeros((6, 8), dtype=bool)
     mask[1:4, 2:5] = True
-    cell = G.mask_to_rle(mask)
+    cell = raster.mask_to_rle(mask)
     ds.add(
         Object(
             id="1",

@@ -22,8 +22,7 @@ from labelkit.formats import coco
 from labelkit.formats.coco_geometry import POLYGON_TEXT, POLYGONS
 from labelkit.formats.coco_shapes import drawn_polygons
 from labelkit.formats.coco_text import polygon_json
-from labelkit.model import Category, Dataset, Item, Media, Object, Transcript, tables
-from labelkit.model import geometry as G
+from labelkit.model import Category, Dataset, Item, Media, Object, Transcript, raster, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "coco"
@@ -1470,7 +1469,7 @@ def test_far_polygons_are_those_unrasterisable_finds(sizes: list, polygons: list
     size = [sizes[int(i)] for i, _ in rows]
     heights, widths = np.array([h for _, h in size]), np.array([w for w, _ in size])
     finite = [all(np.isfinite(v) for v in ring) for _, (ring,) in rows]  # (the writer's error names the others)
-    assert far.tolist() == (G.unrasterisable(column, heights, widths) & finite).tolist()
+    assert far.tolist() == (raster.unrasterisable(column, heights, widths) & finite).tolist()
 
 
 def test_holes_on_an_image_too_large_for_an_rle_mask_are_reported_lost(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from labelkit.model import geometry as G
+from labelkit.model import raster
 from labelkit.model import rle as R
 
 _coord = st.floats(-1000, 1000, allow_nan=False)
@@ -68,11 +69,11 @@ def test_bbox_columns_handle_null_rows() -> None:
 
 
 def test_masks_and_polygons() -> None:
-    mask = G.polygons_to_mask([[0, 0, 4, 0, 4, 4, 0, 4]], 6, 6)
-    assert G.mask_bounds(mask) is not None
-    cell = G.mask_to_rle(mask.astype(bool))
-    assert np.array_equal(G.rle_to_mask(cell), mask)
-    assert G.mask_bounds(np.zeros((2, 2), dtype=bool)) is None
+    mask = raster.polygons_to_mask([[0, 0, 4, 0, 4, 4, 0, 4]], 6, 6)
+    assert raster.mask_bounds(mask) is not None
+    cell = raster.mask_to_rle(mask.astype(bool))
+    assert np.array_equal(raster.rle_to_mask(cell), mask)
+    assert raster.mask_bounds(np.zeros((2, 2), dtype=bool)) is None
 
 
 @settings(max_examples=200, deadline=None)
@@ -204,9 +205,9 @@ def test_unrasterisable_is_raster_problem_over_a_column(rows: list, height: int,
     import pyarrow as pa
 
     column = pa.array(rows, pa.list_(pa.list_(pa.float64())))
-    got = G.unrasterisable(column, np.full(len(rows), height), np.full(len(rows), width)).tolist()
+    got = raster.unrasterisable(column, np.full(len(rows), height), np.full(len(rows), width)).tolist()
     usable = [[r for r in row if len(r) >= 6] if row else [] for row in rows]
-    want = [bool(u) and G.raster_problem(u, height, width) is not None for u in usable]
+    want = [bool(u) and raster.raster_problem(u, height, width) is not None for u in usable]
     assert got == want
 
 

@@ -33,7 +33,7 @@ from labelkit.model import (
     Rle,
     Transcript,
 )
-from labelkit.model.geometry import rle_to_mask
+from labelkit.model.raster import rle_to_mask
 from labelkit.report import Report
 
 TEXT = st.text(alphabet="abcxyz é_-", max_size=5)

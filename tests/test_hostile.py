@@ -360,12 +360,11 @@ def test_splits_one_only_by_full_case_folding_are_two_folders(tmp_path: Path) ->
 
 def test_polygons_too_far_out_to_rasterise_are_not_handed_to_pycocotools(tmp_path: Path) -> None:
     """pycocotools scales coordinates into int32: 1e12 crashed the whole process (segmentation fault)."""
-    from labelkit.model import Category, Dataset, Item, Media, Object
-    from labelkit.model import geometry as G
+    from labelkit.model import Category, Dataset, Item, Media, Object, raster
 
     far = [0.0, 0.0, 4.0, 0.0, 4.0, 1e12]
     with pytest.raises(ValueError, match="beyond 4 image sides \\(32 pixels\\) from the image"):
-        G.polygons_to_mask([far], 6, 8)
+        raster.polygons_to_mask([far], 6, 8)
     ds = Dataset(categories=[Category(id=1, name="cat")])
     ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8, height=6)))
     tri = [1.0, 1.0, 3.0, 1.0, 3.0, 3.0]

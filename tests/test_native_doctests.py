@@ -39,6 +39,7 @@ MODULES = [
     "labelkit.io",
     "labelkit.model.dataset",
     "labelkit.model.geometry",
+    "labelkit.model.raster",
     "labelkit.model.rle",
     "labelkit.model.tables",
     "labelkit.model.trace",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
-from labelkit.model.geometry import mask_to_rle, polygons_to_mask
+from labelkit.model.raster import mask_to_rle, polygons_to_mask
 from labelkit.model.trace import cell_outer_rings, mask_to_polygons, outer_rings, rle_to_polygons
 
 Mask = NDArray[np.uint8]

@@ -19,7 +19,7 @@ import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError
 from labelkit.formats import voc, voc_masks, voc_parse
-from labelkit.model import Category, Dataset, Item, Label, Media, Object
+from labelkit.model import Category, Dataset, Item, Label, Media, Object, raster
 from labelkit.model import geometry as G
 
 
@@ -103,7 +103,7 @@ def _masked_dataset() -> Dataset:
 
 
 def _rle(mask: np.ndarray) -> dict:
-    cell = G.mask_to_rle(mask)
+    cell = raster.mask_to_rle(mask)
     return {"size": (cell["height"], cell["width"]), "counts": cell["counts"]}
 
 
@@ -587,7 +587,7 @@ def test_void_pixels_are_item_metadata_and_come_back_pixel_identical(tmp_path: P
     cell = meta["a"]["voc:void"]
     assert set(cell) == {"height", "width", "counts"} and (cell["height"], cell["width"]) == (10, 12)
     expected = np.array(Image.open(src / "SegmentationClass/a.png")) == 255
-    assert np.array_equal(G.rle_to_mask(cell).astype(bool), expected)
+    assert np.array_equal(raster.rle_to_mask(cell).astype(bool), expected)
     report = labelkit.save(ds, tmp_path / "out", "voc")
     assert report.lost == [] and report.transformed == []
     _pngs_equal(src, tmp_path / "out", ["a", "b", "c"])
@@ -598,7 +598,7 @@ def test_void_pixels_are_item_metadata_and_come_back_pixel_identical(tmp_path: P
 def test_void_mask_of_another_size_is_reported_lost(tmp_path: Path) -> None:
     ds = _masked_dataset()  # one 6 x 4 image
     ds2 = Dataset(categories=list(ds.categories))
-    wrong = {k: v for k, v in G.mask_to_rle(np.ones((3, 3), dtype=bool)).items() if v is not None}
+    wrong = {k: v for k, v in raster.mask_to_rle(np.ones((3, 3), dtype=bool)).items() if v is not None}
     item = next(ds.items())
     ds2.add_item(Item(id=item.id, media=item.media, split=item.split, metadata={"voc:void": wrong}))
     ds2.add(*ds.objects())
@@ -641,10 +641,10 @@ def test_voc_refuses_a_void_mask_whose_runs_do_not_make_it(
 
 def test_rle_to_mask_refuses_runs_that_do_not_make_the_mask() -> None:
     with pytest.raises(ValueError, match=r"^RLE counts add up to 5, not 12 \(height x width\)$"):
-        G.rle_to_mask({"height": 3, "width": 4, "counts": None, "runs": [2, 3]})
+        raster.rle_to_mask({"height": 3, "width": 4, "counts": None, "runs": [2, 3]})
     with pytest.raises(ValueError, match="^RLE counts are not COCO's"):
-        G.rle_to_mask({"height": 3, "width": 4, "counts": "10O", "runs": None})
-    assert G.rle_to_mask({"height": 3, "width": 4, "counts": None, "runs": [2, 3, 7]}).sum() == 3
+        raster.rle_to_mask({"height": 3, "width": 4, "counts": "10O", "runs": None})
+    assert raster.rle_to_mask({"height": 3, "width": 4, "counts": None, "runs": [2, 3, 7]}).sum() == 3
 
 
 def test_datasets_without_void_metadata_get_no_void(tmp_path: Path) -> None:
@@ -738,8 +738,8 @@ def _image_with_masks(*cells: dict, boxed: bool = True) -> Dataset:
 
 
 def test_masks_that_do_not_fit_the_image_are_refused_before_writing(tmp_path: Path) -> None:
-    fits = G.mask_to_rle(np.pad(np.ones((2, 2), dtype=bool), ((0, 2), (0, 4))))
-    wrong = G.mask_to_rle(np.ones((3, 3), dtype=bool))
+    fits = raster.mask_to_rle(np.pad(np.ones((2, 2), dtype=bool), ((0, 2), (0, 4))))
+    wrong = raster.mask_to_rle(np.ones((3, 3), dtype=bool))
     with pytest.raises(DataLossError) as err:
         labelkit.save(_image_with_masks(fits, wrong), tmp_path / "o", "voc")
     assert [(c.what, c.count, c.reason) for c in err.value.report.lost] == [
@@ -751,7 +751,7 @@ def test_masks_that_do_not_fit_the_image_are_refused_before_writing(tmp_path: Pa
 
 
 def test_more_than_254_instances_on_an_image_are_counted_when_planning() -> None:
-    one = G.mask_to_rle(np.pad(np.ones((1, 1), dtype=bool), ((0, 3), (0, 5))))
+    one = raster.mask_to_rle(np.pad(np.ones((1, 1), dtype=bool), ((0, 3), (0, 5))))
     report = labelkit.plan(_image_with_masks(*[one] * 256), "voc")
     assert [(c.what, c.count) for c in report.lost] == [("masks", 2)]
 
@@ -759,20 +759,20 @@ def test_more_than_254_instances_on_an_image_are_counted_when_planning() -> None
 def test_a_mask_without_a_box_goes_to_the_pngs_and_reads_back_as_mask_only(tmp_path: Path) -> None:
     blob = np.zeros((4, 6), dtype=bool)
     blob[1:3, 2:5] = True
-    report = labelkit.save(_image_with_masks(G.mask_to_rle(blob), boxed=False), tmp_path / "o", "voc")
+    report = labelkit.save(_image_with_masks(raster.mask_to_rle(blob), boxed=False), tmp_path / "o", "voc")
     assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1)]
     assert report.written["object annotations"] == 1  # (in the PNGs only)
     assert np.array_equal(np.asarray(Image.open(tmp_path / "o/SegmentationObject/m.png")) == 1, blob)
     (obj,) = labelkit.load(tmp_path / "o", "voc").objects()
     assert obj.mask is not None and obj.extras.get("voc:mask_only")
     (h, w), counts = obj.mask.size, obj.mask.counts
-    assert np.array_equal(G.rle_to_mask({"height": h, "width": w, "counts": counts}) > 0, blob)
+    assert np.array_equal(raster.rle_to_mask({"height": h, "width": w, "counts": counts}) > 0, blob)
 
 
 def _blob(rows: slice, cols: slice) -> dict:
     on = np.zeros((4, 6), dtype=bool)
     on[rows, cols] = True
-    return G.mask_to_rle(on)
+    return raster.mask_to_rle(on)
 
 
 @pytest.mark.parametrize(
@@ -1347,7 +1347,7 @@ def test_each_mask_comes_back_on_its_own_object(kinds: list[tuple[str, int]], tm
     def masks(d: Dataset) -> list[tuple[str, tuple | None, int, list | None]]:
         rows = []
         for o in d.objects():
-            m = None if o.mask is None else G.rle_to_mask({"height": 4, "width": 8, "counts": o.mask.counts})
+            m = None if o.mask is None else raster.rle_to_mask({"height": 4, "width": 8, "counts": o.mask.counts})
             kind = "mask" if o.bbox is None or o.extras.get("voc:mask_only") else "box"
             rows.append((kind, None if kind == "mask" else o.bbox, o.category_id, None if m is None else m.tolist()))
         return sorted(rows, key=repr)
@@ -1373,7 +1373,7 @@ def test_instance_values_follow_xml_positions() -> None:
 
 
 def test_a_mask_beyond_the_254th_xml_object_is_counted_when_planning() -> None:
-    one = G.mask_to_rle(np.pad(np.ones((1, 1), dtype=bool), ((0, 3), (0, 5))))
+    one = raster.mask_to_rle(np.pad(np.ones((1, 1), dtype=bool), ((0, 3), (0, 5))))
     ds = _image_with_masks(one)
     for i in range(300):  # 300 box-only objects before and after: the mask's object is the 1st
         ds.add(Object(id=f"b{i}", item_id="m", category_id=8, bbox=(0.0, 0.0, 1.0, 1.0)))
@@ -1491,7 +1491,7 @@ def test_written_counts_leave_out_what_voc_could_not_write(tmp_path: Path) -> No
     ds.add_item(Item(id="a b", media=Media(path="a.jpg", width=6, height=4), split="train"))
     ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4), split="train"))
     ds.add(Label(id="l1", item_id="a b", category_id=1), Label(id="l2", item_id="m", category_id=1))
-    wrong_size = G.mask_to_rle(np.ones((3, 3), dtype=bool))
+    wrong_size = raster.mask_to_rle(np.ones((3, 3), dtype=bool))
     ds.add(Object(id="o", item_id="m", category_id=1, mask={"size": (3, 3), "counts": wrong_size["counts"]}))
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     assert report.written == {"items": 2, "label annotations": 1, "object annotations": 0}  # was: 1 and 2
@@ -1561,7 +1561,7 @@ def _painted_image(draw: st.DrawFn) -> dict:
 
     def cell(size: tuple[int, int] = (h, w)) -> dict:
         mask = draw(bits) if size == (h, w) else np.ones(size, dtype=bool)
-        encoded = G.mask_to_rle(mask)
+        encoded = raster.mask_to_rle(mask)
         if draw(st.booleans()):  # uncompressed runs
             from labelkit.model.rle import cell_counts
 
@@ -1639,7 +1639,7 @@ def test_segmentation_pngs_paint_as_pycocotools_decodes(tmp_path_factory: pytest
         ):
             continue
         rings = case["polygons"].get(r, [])
-        if cell is None and G.raster_problem([x for x in rings if len(x) >= 6], h, w):
+        if cell is None and raster.raster_problem([x for x in rings if len(x) >= 6], h, w):
             continue  # reported lost, as pycocotools cannot rasterise such coordinates safely
         on = _decoded(cell, h, w) if cell is not None else _rings_decoded(rings, h, w)
         want_object[on] = value
@@ -1706,8 +1706,8 @@ def test_segmentation_png_bit_depth_follows_the_pixels_painted() -> None:
 
     on = np.zeros((3, 4), dtype=bool)
     on[0, :2] = True
-    empty = G.mask_to_rle(np.zeros((3, 4), dtype=bool))
-    cells = {0: G.mask_to_rle(on), 1: G.mask_to_rle(np.zeros((3, 4), dtype=bool))}
+    empty = raster.mask_to_rle(np.zeros((3, 4), dtype=bool))
+    cells = {0: raster.mask_to_rle(on), 1: raster.mask_to_rle(np.zeros((3, 4), dtype=bool))}
     masks = voc_masks.ImageMasks(cells, {}, [0, 1], [1, 7], [], [1, 1], Classes(), (empty, empty))
     with pytest.MonkeyPatch.context() as patch:
         written: dict[str, bytes] = {}
@@ -2868,7 +2868,7 @@ def _pixels(mask: Any) -> list[list[int]]:
     if mask is None:
         return []
     height, width = mask.size
-    return G.rle_to_mask({"height": height, "width": width, "counts": mask.counts}).tolist()
+    return raster.rle_to_mask({"height": height, "width": width, "counts": mask.counts}).tolist()
 
 
 def _read_masks(root: Path) -> tuple[list[tuple[str, str, Any, list[list[int]]]], dict[str, Any]]:
@@ -3543,7 +3543,7 @@ def test_a_mask_only_object_whose_mask_is_of_another_size_is_lost_once_as_an_obj
     """Its mask cannot be painted and it has no box: nothing of it is written. The report said its mask and score
     were lost and that it was written to the PNGs only; it is one object lost. An XML object (with a box) whose
     mask is of another size still loses its mask only."""
-    wrong = G.mask_to_rle(np.ones((3, 3), dtype=bool))
+    wrong = raster.mask_to_rle(np.ones((3, 3), dtype=bool))
     base = _image_with_masks(wrong, boxed=False)
     [mask_only] = base.objects()
     only = Dataset(categories=base.categories, items=list(base.items()))

@@ -485,7 +485,7 @@ def test_ultralytics_list_files_path_key_and_names_map(tmp_path: Path) -> None:
 
 
 def _mask_dataset(*masks: np.ndarray) -> Dataset:
-    from labelkit.model.geometry import mask_to_rle
+    from labelkit.model.raster import mask_to_rle
 
     ds = Dataset(categories=[Category(id=0, name="blob")])
     ds.add_item(Item(id="a", media=Media(path="images/train/a.jpg", width=10, height=8), split="train"))
@@ -508,7 +508,7 @@ def test_segment_traces_masks_exactly(tmp_path: Path) -> None:
     assert line == "0 0.1 0.25 0.4 0.25 0.4 0.5 0.5 0.5 0.5 0.625 0.1 0.625\n"
     back = labelkit.load(tmp_path / "o", "yolo", image_sizes=str(tmp_path / "o/image_sizes.json"))
     (obj,) = back.objects()
-    from labelkit.model.geometry import polygons_to_mask
+    from labelkit.model.raster import polygons_to_mask
 
     assert np.array_equal(polygons_to_mask(obj.polygon, 8, 10), mask)
 
@@ -2752,7 +2752,7 @@ def test_segment_reports_a_box_its_polygon_does_not_give_back(tmp_path: Path) ->
 
 def test_segment_reports_a_box_its_traced_mask_does_not_give_back(tmp_path: Path) -> None:
     """A mask's box through pixel centres (Datumaro's (0,0,1,9) for a 2x10 mask) came back (0,0,2,10) unreported."""
-    from labelkit.model.geometry import mask_to_rle
+    from labelkit.model.raster import mask_to_rle
 
     mask = np.zeros((8, 10), dtype=np.uint8)
     mask[0:8, 0:2] = 1

@@ -36,7 +36,7 @@ from labelkit.formats.coco_shapes import (
     written_boxes,
 )
 from labelkit.formats.coco_text import STUFF_TAG, carried_fields, marked_for_derivation
-from labelkit.model import Dataset
+from labelkit.model import Dataset, raster
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
 from labelkit.model.tables import contains_match, loads_text, spliced_rows, true_mask, valid_mask
@@ -476,7 +476,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         report.transform(
             "polygons reaching far outside their image",
             int(far.sum()),
-            f"pycocotools cannot rasterise coordinates beyond {G.RASTER_MARGIN} image sides from the image: "
+            f"pycocotools cannot rasterise coordinates beyond {raster.RASTER_MARGIN} image sides from the image: "
             "clipped to the image, they cover the same pixels of it",
         )
         objects, huge = holes_too_large_dropped(objects, items)

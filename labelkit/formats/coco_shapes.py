@@ -18,6 +18,7 @@ from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TEXT
 from labelkit.formats.coco_text import CarriedFields, carried_fields, marked_for_derivation
 from labelkit.model import geometry as G
+from labelkit.model import raster
 from labelkit.model.tables import spliced_rows, true_mask, valid_mask
 
 
@@ -117,7 +118,7 @@ def holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
     h, w = size
     rings = c["polygon"][i].as_py()
     flags = c["polygon_holes"][i].as_py()
-    if (problem := G.raster_problem(rings, h, w)) is not None:
+    if (problem := raster.raster_problem(rings, h, w)) is not None:
         raise OutputError(f"a polygon with holes becomes an RLE mask, but {problem}")
     outer = [r for r, f in zip(rings, flags, strict=True) if not f]
     inner = [r for r, f in zip(rings, flags, strict=True) if f]
@@ -171,9 +172,9 @@ def area_inside(rings: Any, width: float, height: float) -> float:
 def far_polygons_clipped(
     objects: pa.Table, items: pa.Table, read_from_coco: bool, fields: CarriedFields | None = None
 ) -> tuple[pa.Table, np.ndarray]:
-    """``objects`` with each polygon reaching beyond :data:`G.RASTER_MARGIN` image sides clipped to its image.
+    """``objects`` with each polygon reaching beyond :data:`raster.RASTER_MARGIN` image sides clipped to its image.
 
-    pycocotools sizes its buffers by a polygon's outline (see :data:`G.RASTER_MARGIN`): ``annToMask`` of such
+    pycocotools sizes its buffers by a polygon's outline (see :data:`raster.RASTER_MARGIN`): ``annToMask`` of such
     a polygon took seconds, or gigabytes and the process. Clipped, it covers the same pixels of its image. A
     ring left with fewer than 3 points is dropped (with its hole flag); the rows are marked for the writer to
     derive what they now lack (:func:`coco_text.marked_for_derivation`). Objects read from COCO (see
@@ -200,7 +201,7 @@ def far_polygons_clipped(
     w[look], h[look] = np.where(sized, width, 0), np.where(sized, height, 0)
     polygon = objects["polygon"] if every else objects["polygon"].take(pa.array(look))
     # (whole sides, kept as floats: a side of 2^63 - 1 is 2^63 as a float, which no int64 holds)
-    far[look] = sized & G.unrasterisable(polygon, np.floor(h[look]), np.floor(w[look]))
+    far[look] = sized & raster.unrasterisable(polygon, np.floor(h[look]), np.floor(w[look]))
     if not far.any():
         return objects, far
     rows = np.flatnonzero(far)
@@ -221,7 +222,7 @@ def far_polygons_clipped(
 
 
 def _within_reach(polygon: pa.ChunkedArray | pa.Array, items: pa.Table) -> bool:
-    """Whether every polygon coordinate lies within :data:`G.RASTER_MARGIN` sides of even the smallest image.
+    """Whether every polygon coordinate lies within :data:`raster.RASTER_MARGIN` sides of even the smallest image.
 
     Then no polygon reaches far outside its image, whatever image it is on: told by the coordinates' least and
     greatest values (one pass, no copy; a NaN or a null among them says no), before any object is looked at.
@@ -232,7 +233,7 @@ def _within_reach(polygon: pa.ChunkedArray | pa.Array, items: pa.Table) -> bool:
     if not sized.any():  # (only objects on images of a known size are measured)
         return True
     side = float(np.floor(np.maximum(width[sized], height[sized]).min()))  # (as unrasterisable takes sizes: whole)
-    reach = G.RASTER_MARGIN * max(side, 1.0) + side
+    reach = raster.RASTER_MARGIN * max(side, 1.0) + side
     chunks = polygon.chunks if isinstance(polygon, pa.ChunkedArray) else [polygon]
     for chunk in chunks:
         values = chunk.flatten().flatten()
@@ -247,7 +248,7 @@ def _within_reach(polygon: pa.ChunkedArray | pa.Array, items: pa.Table) -> bool:
 
 
 def holes_too_large_dropped(objects: pa.Table, items: pa.Table) -> tuple[pa.Table, np.ndarray]:
-    """``objects`` without the hole rings of polygons on images of more than :data:`G.MAX_RASTER_PIXELS` pixels.
+    """``objects`` without the hole rings of polygons on images of more than :data:`raster.MAX_RASTER_PIXELS` pixels.
 
     Holes are written as an RLE mask (COCO polygons cannot have holes), which pycocotools makes in memory, a
     byte a pixel: on such an image the outer rings are written as polygons instead. Returns the rows changed.
@@ -258,7 +259,7 @@ def holes_too_large_dropped(objects: pa.Table, items: pa.Table) -> tuple[pa.Tabl
         return objects, huge
     width, height = image_sizes(items, objects["item_id"])
     with np.errstate(invalid="ignore", over="ignore"):
-        huge = valid_mask(objects["polygon_holes"]) & (width * height > G.MAX_RASTER_PIXELS)
+        huge = valid_mask(objects["polygon_holes"]) & (width * height > raster.MAX_RASTER_PIXELS)
     rows = np.flatnonzero(huge)
     if not len(rows):
         return objects, huge

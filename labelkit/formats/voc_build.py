@@ -22,8 +22,7 @@ from labelkit.formats.voc import (
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets
 from labelkit.formats.yolo_media import image_size
-from labelkit.model import Category, Dataset, DatasetInfo
-from labelkit.model import geometry as G
+from labelkit.model import Category, Dataset, DatasetInfo, raster
 from labelkit.model.tables import MASK_TYPE, dumps
 
 _STANDARD = {name: i for i, name in enumerate(VOC_CLASSES)}
@@ -203,14 +202,14 @@ def build(
             objects["extras"].append(dumps(obj["extras"]) if obj["extras"] else None)
         standalone = standalone_masks(arrays, item.objects, class_names, unread)
         for (value, name, flag), mask in sorted(standalone.items()):
-            bounds = G.mask_bounds(mask)
+            bounds = raster.mask_bounds(mask)
             objects["id"].append(str(len(objects["id"]) + 1))
             objects["item_id"].append(item_id)
             objects["category_id"].append(id_of[name])
             objects["shape"].append("mask")
             objects["bbox"].append(list(bounds) if bounds else None)
             objects["occluded"].append(None)
-            objects["mask"].append(G.mask_to_rle(mask))
+            objects["mask"].append(raster.mask_to_rle(mask))
             objects["attributes"].append(None)
             extra: dict[str, Any] = {flag: True}
             if flag == "voc:mask_only":  # its value in the object PNG, so that writing VOC paints it there again
@@ -325,7 +324,7 @@ def void_metadata(arrays: dict[int, np.ndarray[Any, Any]]) -> dict[str, dict[str
     SegmentationObject PNG's. When both PNGs have void pixels and they are the same (as in VOC's own
     releases), one ``voc:void`` key stands for both. A PNG without void pixels adds nothing. Each cell is
     the model's mask cell without its null ``runs``: ``{"height", "width", "counts"}`` (compressed COCO
-    RLE), which :func:`labelkit.model.geometry.rle_to_mask` decodes.
+    RLE), which :func:`labelkit.model.raster.rle_to_mask` decodes.
 
     Args:
         arrays: the image's PNGs as indices: 0 the class PNG, 1 the object PNG (either may be absent).
@@ -342,7 +341,7 @@ def void_metadata(arrays: dict[int, np.ndarray[Any, Any]]) -> dict[str, dict[str
 
 
 def _void_cell(mask: np.ndarray[Any, Any]) -> dict[str, Any]:
-    return {k: v for k, v in G.mask_to_rle(mask).items() if v is not None}
+    return {k: v for k, v in raster.mask_to_rle(mask).items() if v is not None}
 
 
 def _instances(arrays: dict[int, np.ndarray[Any, Any]], class_names: list[str]) -> dict[int, tuple[str | None, Any]]:
@@ -373,7 +372,7 @@ def _masks_of(
     out = {}
     for value, (name, mask) in _instances(arrays, class_names).items():
         if value <= len(objects) and (name is None or name == objects[value - 1]["name"]):
-            out[value] = G.mask_to_rle(mask)
+            out[value] = raster.mask_to_rle(mask)
     return out
 
 

@@ -28,8 +28,7 @@ from labelkit.formats.voc_masks import (
 from labelkit.formats.voc_write import (
     Classes,
 )
-from labelkit.model import Dataset
-from labelkit.model import geometry as G
+from labelkit.model import Dataset, raster
 from labelkit.model.rle import bad_mask_error, cell_problem
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.report import Report
@@ -153,11 +152,11 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
         )
     if masks == "all" and n_items:  # polygons pycocotools cannot rasterise (ImageMasks.write leaves them out)
         drawn = valid_mask(objects["polygon"]) & xml & ~has_mask & ~unpaintable
-        unsafe = drawn & sized & ~huge & G.unrasterisable(objects["polygon"], height[safe], width[safe])
+        unsafe = drawn & sized & ~huge & raster.unrasterisable(objects["polygon"], height[safe], width[safe])
         report.lose(
             "polygons",
             int(unsafe.sum()),
-            f"coordinates beyond {G.RASTER_MARGIN} image sides from the image cannot be rasterised",
+            f"coordinates beyond {raster.RASTER_MARGIN} image sides from the image cannot be rasterised",
         )
         # an image of unknown size takes its PNGs' size from a mask or void region (ImageMasks.write): without
         # either, its polygons cannot be painted

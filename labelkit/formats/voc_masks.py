@@ -22,7 +22,7 @@ import numpy as np
 from labelkit.formats.voc import VOID_INDEX, voc_palette
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.io import create_file
-from labelkit.model import geometry as G
+from labelkit.model import raster
 from labelkit.model.rle import cell_runs
 from labelkit.report import Report
 
@@ -205,7 +205,7 @@ class ImageMasks:
                 runs = (
                     cell_runs(cell)
                     if cell is not None
-                    else G.polygon_runs(self.polygons.get(r) or [], *shape, holes=self.holes.get(r))
+                    else raster.polygon_runs(self.polygons.get(r) or [], *shape, holes=self.holes.get(r))
                 )
             except ValueError as exc:
                 if not sized:
@@ -224,7 +224,7 @@ class ImageMasks:
         object_png = object_png.reshape(width, height).T
         class_png = class_png.reshape(width, height).T
         for r in self.semantic_rows:
-            mask = G.rle_to_mask(self.cells[r])
+            mask = raster.rle_to_mask(self.cells[r])
             if mask.shape == shape and 0 < value_of[self.categories[r]] < VOID_INDEX:
                 class_png[mask.view(bool)] = value_of[self.categories[r]]
         bad_voids = 0
@@ -387,7 +387,7 @@ def _void_mask(cell: Any, shape: tuple[int, int]) -> np.ndarray[Any, Any] | None
     if cell_shape(cell) != shape:
         return None
     try:
-        mask = G.rle_to_mask(cell)
+        mask = raster.rle_to_mask(cell)
     except (ValueError, TypeError, KeyError, UnicodeError):
         return None
     return mask.view(bool) if mask.shape == shape else None
