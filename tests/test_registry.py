@@ -109,6 +109,19 @@ def test_detect_names_the_format_and_why(tmp_path: Path) -> None:
     assert result.format == "parquet" and "items.parquet" in result.reason
 
 
+def test_labelkit_json_written_without_a_json_suffix_is_recognised_again(tmp_path: Path) -> None:
+    out = tmp_path / "out"  # (convert writes where it is told: no suffix added)
+    labelkit.convert(IMAGES, out, to="labelkit")
+    result = formats.detect(out)
+    assert (result.format, result.confidence) == ("labelkit", 0.9)
+    assert result.reason == 'a document starting with "format": "labelkit" (its name does not end in .json)'
+    assert labelkit.load(out).stats() == labelkit.load(IMAGES).stats()
+    other = tmp_path / "notes.txt"  # JSON that does not say so is no labelkit document
+    other.write_text('{"format": "something else"}')
+    with pytest.raises(UnknownFormatError):
+        formats.detect(other)
+
+
 def test_detect_fails_listing_candidates(tmp_path: Path) -> None:
     unknown = tmp_path / "notes.txt"
     unknown.write_text("hello")

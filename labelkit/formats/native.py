@@ -82,13 +82,19 @@ def json_schema() -> dict[str, Any]:
 
 
 def detect(path: Path) -> Detection | None:
-    """A JSON file whose start says ``"format": "labelkit"``."""
-    if not path.is_file() or path.suffix.lower() != ".json":
+    """A file whose start says ``"format": "labelkit"``, whatever its name ends with.
+
+    The writer writes to the path it is given, suffix or not (``convert ... out --to labelkit``); what it
+    wrote must be recognised again. A name ending in ``.json`` makes it surer.
+    """
+    if not path.is_file():
         return None
     head = read_head(path, 4096)
-    if b'"format":"labelkit"' in head.translate(None, b" \t\r\n"):
+    if b'"format":"labelkit"' not in head.translate(None, b" \t\r\n"):
+        return None
+    if path.suffix.lower() == ".json":
         return Detection(1.0, 'JSON document with "format": "labelkit"')
-    return None
+    return Detection(0.9, 'a document starting with "format": "labelkit" (its name does not end in .json)')
 
 
 def pointer_from_loc(loc: tuple[str | int, ...], value: Any) -> str:
