@@ -29,13 +29,16 @@ from labelkit.model.tables import ANNOTATION_TABLES, decode_json_cells, valid_ma
 from labelkit.report import Finding
 
 
-def value_findings(dataset: Dataset, where_of: Callable[[str], str], limit: int) -> list[Finding]:
+def value_findings(
+    dataset: Dataset, where_of: Callable[[str], str], limit: int, non_finite: bool = True
+) -> list[Finding]:
     """The rows whose values the records refuse, at most ``limit`` per kind and table.
 
     Args:
         dataset: the dataset.
         where_of: where a table's rows are, by table name (a finding is at ``row <i>`` of it, 0-based).
         limit: findings per kind at most.
+        non_finite: look for NaN and infinity too (False: the caller has refused them already).
     """
     findings: list[Finding] = []
     for name in TABLE_NAMES[1:]:
@@ -57,7 +60,7 @@ def value_findings(dataset: Dataset, where_of: Callable[[str], str], limit: int)
                 for row in _null_element_rows(table[column])[:limit]
             ]
     for name in TABLE_NAMES:
-        findings += _value_findings(dataset.table(name), name, where_of(name), limit)
+        findings += _value_findings(dataset.table(name), name, where_of(name), limit, non_finite)
     for name in TABLE_NAMES:
         table = dataset.table(name)
         for column in sorted(set(table.column_names) & JSON_COLUMNS):
@@ -82,13 +85,15 @@ def value_findings(dataset: Dataset, where_of: Callable[[str], str], limit: int)
 
 
 def check_values(dataset: Dataset, target: str) -> None:
-    """Refuse to write values the native readers refuse (see :func:`value_findings`).
+    """Refuse to write values the native readers refuse (see :func:`value_findings`), NaN and infinity aside.
+
+    :func:`refuse_unreadable` has refused those already, with a message of their own.
 
     Raises:
         OutputError: naming the table, the row (0-based, as ``table.slice``) and the column of the first,
             in table order (``objects row 3: keypoints are not x, y, visibility triples``).
     """
-    findings = value_findings(dataset, lambda name: name, limit=1)
+    findings = value_findings(dataset, lambda name: name, limit=1, non_finite=False)
     if findings:
         first = min(findings, key=lambda f: (TABLE_NAMES.index(f.path), int(f.where.split()[1])))
         raise OutputError(
@@ -133,7 +138,7 @@ _CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def _value_findings(table: pa.Table, name: str, where: str, limit: int) -> list[Finding]:
+def _value_findings(table: pa.Table, name: str, where: str, limit: int, non_finite: bool) -> list[Finding]:
     """Rows the records would refuse: a required value missing, a negative count, an unknown choice."""
     found: list[tuple[int, str]] = []
     if not table.num_rows:
@@ -150,7 +155,7 @@ def _value_findings(table: pa.Table, name: str, where: str, limit: int) -> list[
         unknown = pc.invert(known).combine_chunks()
         for row in pc.indices_nonzero(unknown).to_pylist()[:limit]:
             found.append((row, f"{column} {table[column][row].as_py()!r} is not one of {', '.join(choices)}"))
-    for field in table.schema:
+    for field in table.schema if non_finite else ():
         for row in non_finite_rows(table[field.name])[:limit]:
             found.append((row, f"{field.name} holds NaN or infinity"))
     return [Finding(where, f"row {row}", message) for row, message in sorted(found)[:limit]]
