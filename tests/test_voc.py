@@ -1963,6 +1963,42 @@ def test_a_class_trainval_list_labels_the_images_whose_split_has_no_list_of_it(t
     ]
 
 
+def test_an_image_in_two_splits_lists_of_a_class_is_labelled_once(tmp_path: Path) -> None:
+    """a (of split train) in dog_train.txt and dog_val.txt, both 1: it had two identical dog labels, and writing
+    VOC refused them as a label repeated on an item."""
+    lists = {"Main/train.txt": "a\nb\n", "Main/dog_train.txt": "a  1\nb -1\n", "Main/dog_val.txt": "a  1\n"}
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert [(lab.item_id, ds.category(lab.category_id or 0).name, lab.extras) for lab in ds.labels()] == [
+        ("a", "dog", {})
+    ]
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "train")]
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert (report.lost, report.written["label annotations"]) == ([], 1)
+    main = tmp_path / "out/ImageSets/Main"
+    assert sorted(p.name for p in main.iterdir()) == ["dog_train.txt", "train.txt"]
+    assert (main / "dog_train.txt").read_text() == "a  1\nb -1\n"
+
+
+@pytest.mark.parametrize(("first", "second"), [("1", "-1"), ("1", "0"), ("0", "-1"), ("-1", "1")])
+def test_an_image_of_two_values_in_two_splits_lists_of_a_class_is_an_error_naming_both(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    """dog_train.txt's line won, silently (or, 1 and 0, both were read: two labels, one difficult)."""
+    lists = {
+        "Main/train.txt": "a\nb\n",
+        "Main/dog_train.txt": f"b -1\na {first}\n",
+        "Main/dog_val.txt": f"a {second}\n",
+    }
+    src = _voc_lists(tmp_path / "src", lists)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(src / "ImageSets/Main/dog_val.txt"), 1)
+    assert (err.value.message, err.value.found) == (
+        f"image listed with another value in dog_train.txt (line 2: {first})",
+        repr(f"a {second}"),
+    )
+
+
 def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
     src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", "Main/test.txt": "a\n"})
     ds = labelkit.load(src, "voc")

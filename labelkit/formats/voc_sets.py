@@ -97,7 +97,8 @@ def image_sets(root: Path) -> Sets:
 
     Raises:
         InputError: an unsafe image name, a per-class list value that is not 1, 0 or -1 or that contradicts
-            the image's earlier line in the list, or a line of a Main split list holding more than one word.
+            the image's earlier line in the list or in another list of the class (of another split), or a line
+            of a Main split list holding more than one word.
     """
     sets = Sets()
     main = root / "ImageSets" / "Main"
@@ -140,6 +141,9 @@ def image_sets(root: Path) -> Sets:
     def finer(cls: str, split: str) -> bool:  # <class>_trainval.txt: the class's train and val lists again
         return split == "trainval" and bool((names | splits_of_class[cls]) & {"train", "val"})
 
+    # (image, class) -> the list, line and value that first gave it: another list giving it (a class's lists of
+    # two splits both naming the image) says nothing new with the same value, and contradicts it with another
+    given: dict[tuple[str, str], tuple[Path, int, int]] = {}
     for f, cls, split in sorted(class_files, key=lambda x: finer(x[1], x[2])):
         again = finer(cls, split)
         sets.trainval |= again
@@ -167,6 +171,19 @@ def image_sets(root: Path) -> Sets:
             value = {"1": 1, "0": 0, "-1": -1}.get(fields[1])
             if value is None:  # (2 was read as 1, and written back so)
                 raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number, found=repr(fields[1]))
+            earlier = given.setdefault((item, cls), (f, number, value))
+            if earlier[0] != f:  # (the image in another list of the class: read once, or a contradiction)
+                if earlier[2] != value:
+                    raise InputError(
+                        f"image listed with another value in {earlier[0].name} (line {earlier[1]}: {earlier[2]})",
+                        path=f,
+                        line=number,
+                        found=repr(" ".join(fields[:2])),
+                        hint="a class's lists give each image one value: 1, 0 or -1",
+                    )
+                if not again or own == "trainval":
+                    sets.place(item, split)
+                continue
             if value >= 0:
                 sets.labels.append((item, cls, value))
             if not again or own == "trainval":  # (an item of train or val keeps its split)
