@@ -3594,3 +3594,128 @@ def test_a_mask_only_object_whose_mask_is_of_another_size_is_lost_once_as_an_obj
     assert report.transformed == []
     assert report.written == {"items": 1, "object annotations": 1}
     assert [o.mask for o in labelkit.load(tmp_path / "o", "voc").objects()] == [None]
+
+
+_AS_XML = (
+    "no segmentation PNG holds them (masks=none, or they have no mask): written as XML objects (their box and "
+    "class), read back as such, not as mask-only objects"
+)
+
+
+def test_masks_none_writes_a_mask_only_object_as_an_xml_object_of_its_box(tmp_path: Path) -> None:
+    """A mask-only object (read from the object PNG alone) has its mask's bounds as its box. With masks=none it
+    was not written at all, while the report said only that its mask was lost; the plan said so too."""
+    blob = np.zeros((4, 6), dtype=bool)
+    blob[1:3, 2:5] = True
+    labelkit.save(_image_with_masks(G.mask_to_rle(blob), boxed=False), tmp_path / "src", "voc")
+    ds = labelkit.load(tmp_path / "src", "voc")
+    [read] = ds.objects()
+    assert (read.bbox, read.extras) == ((2.0, 1.0, 3.0, 2.0), {"voc:mask_only": True, "voc:instance": 1})
+    planned = labelkit.plan(ds, "voc", masks="none")
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks="none", allow_loss=True)
+    for r in (planned, report):
+        assert [(c.what, c.count, c.reason) for c in r.lost] == [("masks", 1, "masks=none writes no segmentation PNGs")]
+        assert [(c.what, c.count, c.reason) for c in r.transformed] == [("mask-only objects", 1, _AS_XML)]
+    assert report.written == {"items": 1, "object annotations": 1}
+    xml = (tmp_path / "o/Annotations/m.xml").read_text()
+    assert xml.partition("<segmented>")[2] == (
+        "0</segmented>\n  <object>\n    <name>cat</name>\n    <pose>Unspecified</pose>\n    <truncated>0</truncated>\n"
+        "    <difficult>0</difficult>\n    <bndbox>\n      <xmin>3</xmin>\n      <ymin>2</ymin>\n      <xmax>5</xmax>\n"
+        "      <ymax>3</ymax>\n    </bndbox>\n  </object>\n</annotation>\n"
+    )
+    assert not (tmp_path / "o/SegmentationObject").exists()
+    [back] = labelkit.load(tmp_path / "o", "voc").objects()
+    assert (back.category_id, back.bbox, back.mask, back.extras) == (read.category_id, read.bbox, None, {})
+    # written again (with its masks), it is what was read, less its mask: nothing more is lost
+    assert labelkit.plan(labelkit.load(tmp_path / "o", "voc"), "voc").lost == []
+
+
+def test_masks_none_counts_each_mask_only_or_class_only_object_once_by_what_is_written(tmp_path: Path) -> None:
+    """A class-only mask (voc:semantic) is a class's pixels, no XML object: with masks=none nothing of it is
+    written, one object lost (it was counted as a mask lost, and its score too). A mask-only object keeps its box,
+    class, pose and attributes in its XML object; its mask and score are lost."""
+    base = _image_with_masks(_blob(slice(1, 3), slice(2, 5)), _blob(slice(0, 1), slice(0, 2)))
+    one, two = base.objects()
+    ds = Dataset(categories=base.categories, items=list(base.items()))
+    ds.add(one.model_copy(update={"extras": {"voc:semantic": True}, "attributes": {"a": "x"}, "score": 0.5}))
+    mask_only = {"voc:mask_only": True, "voc:instance": 3, "voc:pose": "Left"}
+    ds.add(two.model_copy(update={"extras": mask_only, "attributes": {"a": "y"}, "score": 0.7}))
+    planned = labelkit.plan(ds, "voc", masks="none")
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks="none", allow_loss=True)
+    class_only = (
+        "a class-only mask (voc:semantic: a class's pixels, read from the class PNG alone) is written to the class "
+        "PNG only, never as an XML object: masks=none writes no segmentation PNGs"
+    )
+    for r in (planned, report):
+        assert [(c.what, c.count, c.reason) for c in r.lost] == [
+            ("object scores", 1, "Pascal VOC has no scores"),
+            ("masks", 1, "masks=none writes no segmentation PNGs"),
+            ("objects", 1, class_only),
+        ]
+        assert [(c.what, c.count) for c in r.transformed] == [("mask-only objects", 1)]
+    assert report.written == {"items": 1, "object annotations": 1}
+    [back] = labelkit.load(tmp_path / "o", "voc").objects()
+    assert (back.bbox, back.extras, back.attributes, back.mask) == (
+        (0.0, 0.0, 2.0, 2.0),
+        {"voc:pose": "Left"},
+        {"a": "y"},
+        None,
+    )
+
+
+@pytest.mark.parametrize("masks", ["auto", "none"])
+def test_a_mask_only_or_class_only_object_without_a_mask_is_not_lost_unsaid(tmp_path: Path, masks: str) -> None:
+    """Flagged voc:mask_only or voc:semantic, with a box and no mask: neither was written, and the report said
+    nothing. The mask-only one is an XML object (its box); the class-only one has no pixel to paint: lost."""
+    ds = _image_with_masks()
+    ds.add(Object(id="m", item_id="m", category_id=8, bbox=(0.0, 0.0, 2.0, 2.0), extras={"voc:mask_only": True}))
+    ds.add(Object(id="s", item_id="m", category_id=8, bbox=(1.0, 1.0, 2.0, 2.0), extras={"voc:semantic": True}))
+    planned = labelkit.plan(ds, "voc", masks=masks)
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks=masks, allow_loss=True)
+    why = "masks=none writes no segmentation PNGs" if masks == "none" else "with no mask, nothing of it is written"
+    for r in (planned, report):
+        assert [(c.what, c.count, c.reason[-len(why) :]) for c in r.lost] == [("objects", 1, why)]
+        assert [(c.what, c.count, c.reason) for c in r.transformed] == [("mask-only objects", 1, _AS_XML)]
+    assert report.written == {"items": 1, "object annotations": 1}
+    assert [(o.bbox, o.extras) for o in labelkit.load(tmp_path / "o", "voc").objects()] == [((0.0, 0.0, 2.0, 2.0), {})]
+
+
+_FLAGS = {"": {}, "mask_only": {"voc:mask_only": True}, "semantic": {"voc:semantic": True}}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kinds=st.lists(
+        st.tuples(st.sampled_from(["box", "box+mask", "mask"]), st.sampled_from(list(_FLAGS)), st.sampled_from([1, 2])),
+        max_size=6,
+    ),
+    masks=st.sampled_from(["auto", "none"]),
+)
+def test_a_plan_counts_what_the_write_leaves_out_of_mask_only_and_class_only_objects(
+    kinds: list[tuple[str, str, int]], masks: str, tmp_path_factory
+) -> None:
+    """Objects with or without a box and a mask, flagged mask-only, class-only or neither, some with a score: the
+    plan reports what the write does, the objects written are those read back, and (masks=none) each object is
+    either read back, as an XML object of its box, or counted once among the objects lost."""
+    ds = Dataset(categories=[Category(id=1, name="dog"), Category(id=2, name="cat")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=8, height=4), split="train"))
+    for k, (kind, flag, cls) in enumerate(kinds):
+        box = (float(k), 0.0, 1.0, 4.0) if kind != "mask" else None
+        mask = _column_mask(k) if kind != "box" else None
+        score = 0.5 if k % 2 else None
+        ds.add(Object(id=str(k), item_id="m", category_id=cls, bbox=box, mask=mask, score=score, extras=_FLAGS[flag]))
+    planned = labelkit.plan(ds, "voc", masks=masks)
+    out = tmp_path_factory.mktemp("voc") / "o"
+    report = labelkit.save(ds, out, "voc", masks=masks, allow_loss=True)
+    assert (planned.lost, planned.transformed) == (report.lost, report.transformed)
+    back = list(labelkit.load(out, "voc").objects())
+    assert len(back) == report.written["object annotations"]
+    if masks == "none":
+        kept = sorted((o.category_id, o.bbox) for o in ds.objects() if o.bbox and not o.extras.get("voc:semantic"))
+        assert sorted((o.category_id, o.bbox) for o in back) == kept
+        lost_whole = sum(c.count for c in report.lost if c.what.startswith("objects"))
+        assert len(kept) + lost_whole == len(kinds)
+        scores = sum(c.count for c in report.lost if c.what == "object scores")
+        assert scores == sum(
+            1 for o in ds.objects() if o.score is not None and o.bbox and not o.extras.get("voc:semantic")
+        )

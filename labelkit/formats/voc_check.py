@@ -56,6 +56,7 @@ from labelkit.formats.voc_values import (
 from labelkit.formats.voc_write import (
     LINE_BREAK,
     labelmap_name_ok,
+    mask_only_as_xml,
     renamed_files,
     voc_boxes,
 )
@@ -77,8 +78,10 @@ def _caps(options: dict[str, Any]) -> Capabilities:
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what VOC cannot hold: angles, polygons (unless rasterised), keypoints, foreign metadata."""
     masks = str(options.get("masks") or "auto")
+    dataset, as_xml = mask_only_as_xml(dataset, masks)  # (mask-only objects no PNG holds, as write() takes them)
     box_ok = voc_boxes(dataset.table("objects"))[1]  # (boxes VOC can write)
-    written = _written_objects_only(dataset, masks, box_ok)
+    class_only = _class_only(dataset.table("objects"))
+    written = _written_objects_only(dataset, masks, box_ok, class_only)
     check_capabilities(written, _caps(options), TARGET, report)
     angle = written.table("objects")["angle"].fill_null(0.0)
     if turned := int(pc.sum(pc.not_equal(angle, 0.0).cast(pa.int64())).as_py() or 0):  # (as YOLO detect says)
@@ -214,14 +217,32 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "a negative width or height, or corners beyond float64 range: Pascal VOC's corners cannot hold them (the "
             "object is written with its mask only, if it has one, else not at all)",
         )
+        has_mask = valid_mask(objects["mask"]) & known
         if masks == "none":  # (an object with a mask and no box has nothing else to write: lost whole)
-            has_mask = valid_mask(objects["mask"]) & known
             report.lose(
                 "objects with a mask but no box",
                 int((has_mask & ~valid_mask(objects["bbox"])).sum()),  # (a bad box is counted under "boxes")
                 f"masks=none writes no segmentation PNGs, and a {TARGET} object needs a box",
             )
-            report.lose("masks", int((has_mask & box_ok).sum()), "masks=none writes no segmentation PNGs")
+            report.lose("masks", int((has_mask & box_ok & ~class_only).sum()), "masks=none writes no segmentation PNGs")
+        # a class-only object with a box and no mask painted is not written (its box is not an XML object's)
+        report.lose(
+            "objects",
+            int((known & box_ok & class_only & (~has_mask if masks != "none" else True)).sum()),
+            "a class-only mask (voc:semantic: a class's pixels, read from the class PNG alone) is written to the "
+            "class PNG only, never as an XML object: "
+            + (
+                "masks=none writes no segmentation PNGs"
+                if masks == "none"
+                else "with no mask, nothing of it is written"
+            ),
+        )
+        report.transform(
+            "mask-only objects",
+            int((as_xml & known & box_ok).sum()),
+            "no segmentation PNG holds them (masks=none, or they have no mask): written as XML objects (their box "
+            "and class), read back as such, not as mask-only objects",
+        )
         decoded = [decode_json_cell(v) for v in objects["attributes"].drop_null().to_pylist()]
         lists = [a for a in decoded if any(isinstance(x, list) for x in a.values())]
         report.lose("objects with list-valued attributes", len(lists), "Pascal VOC attribute values are single texts")
@@ -436,16 +457,26 @@ def _reads_back_otherwise(value: Any) -> bool:
     return type(back) is not type(value) or back != value
 
 
-def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray) -> Dataset:
+def _class_only(objects: pa.Table) -> np.ndarray[Any, Any]:
+    """Per object row, whether it is a class-only mask (``voc:semantic``), which no XML object holds."""
+    extras = objects["extras"]
+    if not (contains_match(extras, "semantic") | contains_match(extras, "\\")).any():
+        return np.zeros(objects.num_rows, dtype=bool)
+    only: np.ndarray[Any, Any] = png_kinds(objects)[0] == 1
+    return only
+
+
+def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray, class_only: np.ndarray) -> Dataset:
     """The dataset with only the objects VOC writes (a known class, and a box or a mask to paint).
 
-    An object lost whole (check() counts those) is then not counted again for a field it carried.
+    A class-only mask (``class_only``) is painted in the class PNG, never written as an XML object. An object
+    lost whole (check() counts those) is then not counted again for a field it carried.
     """
     objects = dataset.table("objects")
     if not objects.num_rows:
         return dataset
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
-    placed = box_ok | (valid_mask(objects["mask"]) if masks != "none" else False)
+    placed = (box_ok & ~class_only) | (valid_mask(objects["mask"]) if masks != "none" else False)
     huge = huge_images(dataset)
     unpainted = huge | masks_of_another_size(dataset) if masks != "none" else huge
     if masks != "none" and unpainted.any():  # (an object of no XML object whose mask is not painted: lost whole)
