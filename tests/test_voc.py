@@ -3719,3 +3719,63 @@ def test_a_plan_counts_what_the_write_leaves_out_of_mask_only_and_class_only_obj
         assert scores == sum(
             1 for o in ds.objects() if o.score is not None and o.bbox and not o.extras.get("voc:semantic")
         )
+
+
+def _cell(pixels: np.ndarray) -> dict:
+    rle = G.mask_to_rle(pixels)
+    return {"size": (rle["height"], rle["width"]), "counts": rle["counts"]}
+
+
+_OTHER_SIZE = "the mask's size differs from the image's (a PNG has the image's size)"
+_NO_CLASS_VALUE = (
+    "a class PNG holds class values 1 to 254 (0 is the background): the background class and the classes from the "
+    "255th on cannot be painted"
+)
+
+
+def test_a_mask_that_cannot_be_painted_is_counted_once_for_the_first_reason(tmp_path: Path) -> None:
+    """A mask of another size than its image whose class is past the 254th was counted twice (other size, and
+    class past 254); an object with no XML object whose class is past the 254th is lost whole (nothing of it is
+    written), and was counted as a mask lost, with its score, and as written to the PNGs only."""
+    ds = Dataset(categories=[Category(id=i, name=f"c{i}") for i in range(300)])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4)))
+    wrong = _cell(np.ones((3, 3), dtype=bool))
+    right = _cell(np.pad(np.ones((2, 2), dtype=bool), ((0, 2), (0, 4))))
+    box = (0.0, 0.0, 2.0, 2.0)
+    ds.add(Object(id="xml of another size", item_id="m", category_id=299, bbox=box, mask=wrong))
+    ds.add(Object(id="alone of another size", item_id="m", category_id=298, mask=wrong, score=0.5))
+    ds.add(Object(id="xml", item_id="m", category_id=297, bbox=box, mask=right))
+    ds.add(Object(id="alone", item_id="m", category_id=296, mask=right, score=0.5, attributes={"a": "b"}))
+    ds.add(Object(id="class-only", item_id="m", category_id=295, bbox=box, mask=right, extras={"voc:semantic": True}))
+    ds.add(Object(id="painted", item_id="m", category_id=3, mask=right))
+    planned = labelkit.plan(ds, "voc")
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    for r in (planned, report):
+        assert [(c.what, c.count, c.reason) for c in r.lost] == [
+            ("masks", 1, _OTHER_SIZE),
+            ("objects", 1, f"{_OTHER_SIZE}: with no box, nothing of it is written"),
+            ("masks", 1, _NO_CLASS_VALUE),
+            ("objects", 2, f"{_NO_CLASS_VALUE}: with no XML object, nothing of it is written"),
+        ]
+        assert [(c.what, c.count) for c in r.transformed] == [("objects with a mask but no box", 1)]
+    assert report.written == {"items": 1, "object annotations": 3}
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert sorted((back.category(o.category_id or 0).name, o.mask is not None) for o in back.objects()) == [
+        ("c297", False),
+        ("c299", False),
+        ("c3", True),
+    ]
+
+
+def test_a_mask_of_another_size_past_the_254th_instance_is_counted_once(tmp_path: Path) -> None:
+    """The masks of XML objects after the 254th of an image are lost (no instance value); one of another size
+    than its image was counted there too."""
+    one = G.mask_to_rle(np.pad(np.ones((1, 1), dtype=bool), ((0, 3), (0, 5))))
+    wrong = G.mask_to_rle(np.ones((3, 3), dtype=bool))
+    ds = _image_with_masks(*[one] * 254, wrong, one, wrong)
+    no_value = (
+        "an instance PNG holds values 1 to 254: the i-th XML object's mask is value i, and masks without an XML "
+        "object come after the image's XML objects"
+    )
+    report = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [("masks", 2, _OTHER_SIZE), ("masks", 1, no_value)]

@@ -25,6 +25,7 @@ from labelkit.formats.voc import CAPABILITIES, TITLE
 from labelkit.formats.voc_check_masks import (
     MOVED,
     check_masks,
+    classes_past_png,
     huge_images,
     masks_of_another_size,
     png_kinds,
@@ -478,7 +479,7 @@ def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray, clas
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     placed = (box_ok & ~class_only) | (valid_mask(objects["mask"]) if masks != "none" else False)
     huge = huge_images(dataset)
-    unpainted = huge | masks_of_another_size(dataset) if masks != "none" else huge
+    unpainted = huge | masks_of_another_size(dataset) | classes_past_png(dataset) if masks != "none" else huge
     if masks != "none" and unpainted.any():  # (an object of no XML object whose mask is not painted: lost whole)
         placed &= ~unpainted | (box_ok & (png_kinds(objects)[0] == 0))
     return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))

@@ -54,6 +54,26 @@ def masks_of_another_size(dataset: Dataset) -> np.ndarray[Any, Any]:
     return wrong
 
 
+def classes_past_png(dataset: Dataset) -> np.ndarray[Any, Any]:
+    """Per object row, whether its class has no class PNG value: the ``background`` class (0) or one past 254.
+
+    A class PNG holds values 1 to 254 (255 is void): the masks of those classes cannot be painted. An object of
+    no known category is not one (it is reported lost for that).
+    """
+    objects = dataset.table("objects")
+    values_of = Classes(dataset).value
+    keys = pa.array(list(values_of), pa.int64())
+    value_of_row = np.asarray(
+        pa.array(list(values_of.values()), pa.int64())
+        .take(pc.index_in(objects["category_id"], value_set=keys))
+        .fill_null(1)  # (no category: reported lost elsewhere)
+        .to_numpy(zero_copy_only=False),
+        dtype=np.int64,
+    ).reshape(-1)
+    unpaintable: np.ndarray[Any, Any] = (value_of_row >= VOID_INDEX) | (value_of_row == 0)
+    return unpaintable
+
+
 def huge_images(dataset: Dataset) -> np.ndarray[Any, Any]:
     """Per object row, whether its image's known size is past ``MAX_PNG_PIXELS`` (no PNG is painted for it)."""
     items = dataset.table("items")
@@ -106,9 +126,12 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
         instances |= valid_mask(objects["polygon"]) & xml
     huge = huge_images(dataset)  # (no PNG is painted: an object of no XML object there is lost whole)
     wrong = masks_of_another_size(dataset) & known  # (not painted: one of no XML object is lost whole)
+    # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
+    # first class is), cannot be painted (ImageMasks.write skips them): one of no XML object is lost whole
+    unpaintable = classes_past_png(dataset)
     report.transform(
         "objects with a mask but no box",
-        int((has_mask & ~has_box & (kinds == 0) & ~huge & ~wrong).sum()),
+        int((has_mask & ~has_box & (kinds == 0) & ~huge & ~wrong & ~unpaintable).sum()),
         "written to the segmentation PNGs only (a Pascal VOC object needs a box); read back as mask-only objects",
     )
     width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
@@ -118,31 +141,24 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     other_size = "the mask's size differs from the image's (a PNG has the image's size)"
     report.lose("masks", int((wrong & xml).sum()), other_size)
     report.lose("objects", int((wrong & ~xml).sum()), f"{other_size}: with no box, nothing of it is written")
-    _report_png_only_fields(objects, has_mask & ~xml & ~wrong & ~huge, report)
+    _report_png_only_fields(objects, has_mask & ~xml & ~wrong & ~huge & ~unpaintable, report)
     no_png = f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
     report.lose("masks", int((has_mask & xml & huge & ~wrong).sum()), no_png)
     if masks == "all":
         report.lose("polygons", int((valid_mask(objects["polygon"]) & xml & ~has_mask & huge).sum()), no_png)
     report.lose("objects", int((has_mask & ~xml & huge & ~wrong).sum()), no_png)  # (class-only ones too)
     bad_voids, void_sized = _check_voids(items, width, height)
-    # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
-    # first class is), cannot be painted (ImageMasks.write skips them)
-    values_of = Classes(dataset).value
-    keys = pa.array(list(values_of), pa.int64())
-    value_of_row = np.asarray(
-        pa.array(list(values_of.values()), pa.int64())
-        .take(pc.index_in(objects["category_id"], value_set=keys))
-        .fill_null(1)  # (no category: reported lost elsewhere)
-        .to_numpy(zero_copy_only=False),
-        dtype=np.int64,
-    ).reshape(-1)
-    unpaintable = (value_of_row >= VOID_INDEX) | (value_of_row == 0)
     painted = instances | has_mask  # (instances: with masks=all, polygons of XML objects too)
-    report.lose(
-        "masks",
-        int((painted & unpaintable & known & ~huge).sum()),
+    # (each mask counted once, for the first reason it cannot be painted: its size, then its class's value)
+    no_value = (
         f"a class PNG holds class values 1 to {VOID_INDEX - 1} (0 is the background): the background class and "
-        f"the classes from the {VOID_INDEX}th on cannot be painted",
+        f"the classes from the {VOID_INDEX}th on cannot be painted"
+    )
+    report.lose("masks", int((painted & xml & unpaintable & ~huge & ~wrong).sum()), no_value)
+    report.lose(
+        "objects",
+        int((has_mask & ~xml & unpaintable & ~huge & ~wrong).sum()),
+        f"{no_value}: with no XML object, nothing of it is written",
     )
     if masks == "all":
         report.lose(
@@ -177,7 +193,7 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     values = instance_values(item, xml, instances, n_items, categories, recorded)
     report.lose(
         "masks",
-        int((instances & ~unpaintable & (values >= VOID_INDEX) & ~huge).sum()),
+        int((instances & ~unpaintable & (values >= VOID_INDEX) & ~huge & ~wrong).sum()),
         f"an instance PNG holds values 1 to {VOID_INDEX - 1}: the i-th XML object's mask is value i, and masks "
         "without an XML object come after the image's XML objects",
     )
@@ -186,7 +202,7 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     moved = [
         r
         for r, v in recorded.items()
-        if instances[r] and not unpaintable[r] and not huge[r] and v != values[r] < VOID_INDEX
+        if instances[r] and not unpaintable[r] and not huge[r] and not wrong[r] and v != values[r] < VOID_INDEX
     ]
     report.transform(
         MOVED,
