@@ -1999,6 +1999,32 @@ def test_an_image_of_two_values_in_two_splits_lists_of_a_class_is_an_error_namin
     )
 
 
+@pytest.mark.parametrize(
+    ("again", "line", "message"),
+    [
+        ("b -1\na -1\n", 2, "image listed with another value in cat_train.txt (line 1: 1)"),
+        ("a  7\nb -1\n", 1, "per-class list value must be 1, 0 or -1"),
+    ],
+)
+def test_a_class_trainval_list_contradicting_its_train_list_is_an_error(
+    tmp_path: Path, again: str, line: int, message: str
+) -> None:
+    """cat_trainval.txt repeats cat_train.txt's and cat_val.txt's lines: its lines of train and val images were
+    passed over unread, so a value contradicting train's (or no value at all) was dropped without a word."""
+    lists = {
+        "Main/train.txt": "a\n",
+        "Main/val.txt": "b\n",
+        "Main/cat_train.txt": "a  1\n",
+        "Main/cat_val.txt": "b -1\n",
+        "Main/cat_trainval.txt": again,
+    }
+    src = _voc_lists(tmp_path / "src", lists)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(src / "ImageSets/Main/cat_trainval.txt"), line)
+    assert err.value.message == message
+
+
 def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
     src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", "Main/test.txt": "a\n"})
     ds = labelkit.load(src, "voc")

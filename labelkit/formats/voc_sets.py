@@ -142,7 +142,8 @@ def image_sets(root: Path) -> Sets:
         return split == "trainval" and bool((names | splits_of_class[cls]) & {"train", "val"})
 
     # (image, class) -> the list, line and value that first gave it: another list giving it (a class's lists of
-    # two splits both naming the image) says nothing new with the same value, and contradicts it with another
+    # two splits both naming the image, or its trainval list repeating its train or val line) says nothing new
+    # with the same value, and contradicts it with another
     given: dict[tuple[str, str], tuple[Path, int, int]] = {}
     for f, cls, split in sorted(class_files, key=lambda x: finer(x[1], x[2])):
         again = finer(cls, split)
@@ -165,14 +166,12 @@ def image_sets(root: Path) -> Sets:
                     found=repr(" ".join(fields[:2])),
                     hint="a per-class list gives each image one value: 1, 0 or -1",
                 )
-            own = sets.split_of.get(item, "trainval")
-            if again and own != "trainval" and own in splits_of_class[cls]:
-                continue  # (an item of train or val: its own split's list of the class said it)
             value = {"1": 1, "0": 0, "-1": -1}.get(fields[1])
             if value is None:  # (2 was read as 1, and written back so)
                 raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number, found=repr(fields[1]))
-            earlier = given.setdefault((item, cls), (f, number, value))
-            if earlier[0] != f:  # (the image in another list of the class: read once, or a contradiction)
+            own = sets.split_of.get(item, "trainval")
+            earlier = given.get((item, cls))
+            if earlier is not None:  # (the image in another list of the class: read once, or a contradiction)
                 if earlier[2] != value:
                     raise InputError(
                         f"image listed with another value in {earlier[0].name} (line {earlier[1]}: {earlier[2]})",
@@ -184,6 +183,9 @@ def image_sets(root: Path) -> Sets:
                 if not again or own == "trainval":
                     sets.place(item, split)
                 continue
+            if again and own != "trainval" and own in splits_of_class[cls]:
+                continue  # (an item of train or val: its own split's list of the class said it)
+            given[(item, cls)] = (f, number, value)
             if value >= 0:
                 sets.labels.append((item, cls, value))
             if not again or own == "trainval":  # (an item of train or val keeps its split)
