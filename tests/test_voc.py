@@ -3805,3 +3805,19 @@ def test_a_mask_of_another_size_past_the_254th_instance_is_counted_once(tmp_path
     )
     report = labelkit.plan(ds, "voc")
     assert [(c.what, c.count, c.reason) for c in report.lost] == [("masks", 2, _OTHER_SIZE), ("masks", 1, no_value)]
+
+
+@pytest.mark.parametrize("flag", ["voc:mask_only", "voc:semantic"])
+def test_a_mask_only_or_class_only_flag_of_false_is_an_xml_object(tmp_path: Path, flag: str) -> None:
+    """The plan took a false flag for none (an XML object, nothing lost), while the writer took the key for the
+    flag: the object went to the PNGs only and read back with its mask's bounds as its box, without its
+    attributes, and the report said nothing."""
+    base = _image_with_masks(_blob(slice(1, 3), slice(2, 5)))
+    [obj] = base.objects()
+    ds = Dataset(categories=base.categories, items=list(base.items()))
+    ds.add(obj.model_copy(update={"extras": {flag: False}, "attributes": {"a": "x"}}))
+    planned = labelkit.plan(ds, "voc")
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert (planned.lost, planned.transformed, report.lost, report.transformed) == ([], [], [], [])
+    [back] = labelkit.load(tmp_path / "o", "voc").objects()
+    assert (back.bbox, back.attributes, back.extras, back.mask) == (obj.bbox, {"a": "x"}, {}, obj.mask)

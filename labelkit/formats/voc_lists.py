@@ -143,7 +143,7 @@ def action_flags(dataset: Dataset, placed: NDArray[np.bool_], default_split: str
     read: dict[int, dict[str, Any]] = {}
     for r, text in zip(rows.tolist(), extras.take(pa.array(rows)).to_pylist(), strict=True):
         read[r] = decode_json_cell(text)
-        xml[r] = not ("voc:mask_only" in read[r] or "voc:semantic" in read[r])
+        xml[r] = not (read[r].get("voc:mask_only") or read[r].get("voc:semantic"))  # (false: no flag)
     # each object's 1-based index among its item's XML objects, in row order
     item = dataset.item_positions()
     known = np.flatnonzero(item >= 0)

@@ -266,8 +266,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 if (
                     not has_box[r]
                     or categories[r] not in name_xml
-                    or "voc:mask_only" in extra
-                    or "voc:semantic" in extra
+                    or extra.get("voc:mask_only")  # (flags as check() reads them: false is no flag)
+                    or extra.get("voc:semantic")
                 ):
                     continue
                 numbers = tokens[4 * k : 4 * k + 4]
@@ -523,8 +523,8 @@ def mask_only_as_xml(dataset: Dataset, masks: str) -> tuple[Dataset, np.ndarray[
         return dataset, changed
     texts: list[str | None] = []
     for r, raw in zip(rows.tolist(), extras.take(pa.array(rows)).to_pylist(), strict=True):
-        extra = decode_json_cell(raw)  # (as write() reads it: the key, whatever its value, makes it mask-only)
-        if "voc:mask_only" in extra and "voc:semantic" not in extra:
+        extra = decode_json_cell(raw)
+        if extra.get("voc:mask_only") and not extra.get("voc:semantic"):
             changed[r] = True
             rest = {k: v for k, v in extra.items() if k not in ("voc:mask_only", "voc:instance")}
             texts.append(dumps(rest) if rest else None)
