@@ -3615,7 +3615,7 @@ def test_a_mask_only_object_whose_mask_is_of_another_size_is_lost_once_as_an_obj
     report = labelkit.save(only, tmp_path / "o", "voc", allow_loss=True)
     assert [(c.what, c.count, c.reason) for c in report.lost] == [
         ("masks", 1, other_size),
-        ("objects", 1, f"{other_size}: with no box, nothing of it is written"),
+        ("objects", 1, f"{other_size}: with no XML object, nothing of it is written"),
     ]
     assert report.transformed == []
     assert report.written == {"items": 1, "object annotations": 1}
@@ -3623,8 +3623,8 @@ def test_a_mask_only_object_whose_mask_is_of_another_size_is_lost_once_as_an_obj
 
 
 _AS_XML = (
-    "no segmentation PNG holds them (masks=none, or they have no mask): written as XML objects (their box and "
-    "class), read back as such, not as mask-only objects"
+    "no segmentation PNG holds them (masks=none, no mask, or one that cannot be painted): written as XML objects "
+    "(their box and class), read back as such, not as mask-only objects"
 )
 
 
@@ -3706,13 +3706,17 @@ def test_a_mask_only_or_class_only_object_without_a_mask_is_not_lost_unsaid(tmp_
     assert [(o.bbox, o.extras) for o in labelkit.load(tmp_path / "o", "voc").objects()] == [((0.0, 0.0, 2.0, 2.0), {})]
 
 
-_FLAGS = {"": {}, "mask_only": {"voc:mask_only": True}, "semantic": {"voc:semantic": True}}
+_MASK_FLAGS = {"": {}, "mask_only": {"voc:mask_only": True}, "semantic": {"voc:semantic": True}}
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     kinds=st.lists(
-        st.tuples(st.sampled_from(["box", "box+mask", "mask"]), st.sampled_from(list(_FLAGS)), st.sampled_from([1, 2])),
+        st.tuples(
+            st.sampled_from(["box", "box+mask", "mask", "box+other size", "other size"]),
+            st.sampled_from(list(_MASK_FLAGS)),
+            st.sampled_from([1, 2]),
+        ),
         max_size=6,
     ),
     masks=st.sampled_from(["auto", "none"]),
@@ -3720,31 +3724,50 @@ _FLAGS = {"": {}, "mask_only": {"voc:mask_only": True}, "semantic": {"voc:semant
 def test_a_plan_counts_what_the_write_leaves_out_of_mask_only_and_class_only_objects(
     kinds: list[tuple[str, str, int]], masks: str, tmp_path_factory
 ) -> None:
-    """Objects with or without a box and a mask, flagged mask-only, class-only or neither, some with a score: the
-    plan reports what the write does, the objects written are those read back, and (masks=none) each object is
-    either read back, as an XML object of its box, or counted once among the objects lost."""
+    """Objects with or without a box and a mask (of the image's size or another), flagged mask-only, class-only
+    or neither, some with a score: the plan reports what the write does, the objects written are those read
+    back, each object not class-only is read back (with its box, or its mask's bounds) or counted once among
+    the objects lost, and each score lost is of an object written."""
     ds = Dataset(categories=[Category(id=1, name="dog"), Category(id=2, name="cat")])
     ds.add_item(Item(id="m", media=Media(path="m.jpg", width=8, height=4), split="train"))
     for k, (kind, flag, cls) in enumerate(kinds):
-        box = (float(k), 0.0, 1.0, 4.0) if kind != "mask" else None
-        mask = _column_mask(k) if kind != "box" else None
+        box = (float(k), 0.0, 1.0, 4.0) if kind.startswith("box") else None
+        mask = None if kind == "box" else _column_mask(k) if kind.endswith("mask") else _rle(np.ones((3, 3), bool))
         score = 0.5 if k % 2 else None
-        ds.add(Object(id=str(k), item_id="m", category_id=cls, bbox=box, mask=mask, score=score, extras=_FLAGS[flag]))
+        extras = _MASK_FLAGS[flag]
+        ds.add(Object(id=str(k), item_id="m", category_id=cls, bbox=box, mask=mask, score=score, extras=extras))
     planned = labelkit.plan(ds, "voc", masks=masks)
     out = tmp_path_factory.mktemp("voc") / "o"
     report = labelkit.save(ds, out, "voc", masks=masks, allow_loss=True)
     assert (planned.lost, planned.transformed) == (report.lost, report.transformed)
     back = list(labelkit.load(out, "voc").objects())
     assert len(back) == report.written["object annotations"]
+    painted = masks != "none"
+    kept = sorted(
+        (o.category_id, o.bbox or (float(o.id), 0.0, 1.0, 4.0))
+        for o, (kind, _, _) in zip(ds.objects(), kinds, strict=True)
+        if not o.extras.get("voc:semantic") and (o.bbox or (painted and kind == "mask"))
+    )
+    assert sorted((o.category_id, o.bbox) for o in back if not o.extras.get("voc:semantic")) == kept
+    semantic = [o for o in ds.objects() if o.extras.get("voc:semantic")]
+    lost_whole = sum(c.count for c in report.lost if c.what.startswith("objects"))
     if masks == "none":
-        kept = sorted((o.category_id, o.bbox) for o in ds.objects() if o.bbox and not o.extras.get("voc:semantic"))
-        assert sorted((o.category_id, o.bbox) for o in back) == kept
-        lost_whole = sum(c.count for c in report.lost if c.what.startswith("objects"))
         assert len(kept) + lost_whole == len(kinds)
-        scores = sum(c.count for c in report.lost if c.what == "object scores")
-        assert scores == sum(
-            1 for o in ds.objects() if o.score is not None and o.bbox and not o.extras.get("voc:semantic")
-        )
+    else:  # (class-only masks of one class read back as one: each painted one is kept)
+        paintable = sum(1 for o in semantic if o.mask is not None and o.mask.size == (4, 8))
+        assert len(kept) + paintable + lost_whole == len(kinds)
+    scores = sum(c.count for c in report.lost if c.what == "object scores")
+    written = _written_ids(ds, kinds, painted)
+    assert scores == sum(1 for o in ds.objects() if o.score is not None and o.id in written)
+
+
+def _written_ids(ds: Dataset, kinds: list[tuple[str, str, int]], painted: bool) -> set[str]:
+    """The objects written, as XML objects or to the PNGs (see the test above)."""
+    return {
+        o.id
+        for o, (kind, _, _) in zip(ds.objects(), kinds, strict=True)
+        if (o.bbox and not o.extras.get("voc:semantic")) or (painted and kind.endswith("mask"))
+    }
 
 
 def _cell(pixels: np.ndarray) -> dict:
@@ -3779,7 +3802,7 @@ def test_a_mask_that_cannot_be_painted_is_counted_once_for_the_first_reason(tmp_
     for r in (planned, report):
         assert [(c.what, c.count, c.reason) for c in r.lost] == [
             ("masks", 1, _OTHER_SIZE),
-            ("objects", 1, f"{_OTHER_SIZE}: with no box, nothing of it is written"),
+            ("objects", 1, f"{_OTHER_SIZE}: with no XML object, nothing of it is written"),
             ("masks", 1, _NO_CLASS_VALUE),
             ("objects", 2, f"{_NO_CLASS_VALUE}: with no XML object, nothing of it is written"),
         ]
@@ -3821,3 +3844,38 @@ def test_a_mask_only_or_class_only_flag_of_false_is_an_xml_object(tmp_path: Path
     assert (planned.lost, planned.transformed, report.lost, report.transformed) == ([], [], [], [])
     [back] = labelkit.load(tmp_path / "o", "voc").objects()
     assert (back.bbox, back.attributes, back.extras, back.mask) == (obj.bbox, {"a": "x"}, {}, obj.mask)
+
+
+@pytest.mark.parametrize("reason", ["another size", "too large", "no class value"])
+def test_a_mask_only_object_whose_mask_cannot_be_painted_is_written_as_the_xml_object_of_its_box(
+    tmp_path: Path, reason: str
+) -> None:
+    """A mask-only object with a box whose mask no PNG can hold was lost whole, and the report said "with no box,
+    nothing of it is written": as with masks=none, it is now written as an XML object of its box, losing its mask."""
+    height, width = (16385, 16384) if reason == "too large" else (4, 6)
+    ds = Dataset(categories=[Category(id=i, name=f"c{i}") for i in range(300)])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=width, height=height)))
+    size = (3, 3) if reason == "another size" else (height, width)
+    mask = {"size": size, "counts": [0, 4, size[0] * size[1] - 4]}
+    extras = {"voc:mask_only": True, "voc:instance": 1, "voc:pose": "Left"}
+    category = 299 if reason == "no class value" else 1
+    ds.add(Object(id="o", item_id="m", category_id=category, bbox=(0.0, 0.0, 1.0, 4.0), mask=mask, extras=extras))
+    why = {
+        "another size": _OTHER_SIZE,
+        "too large": f"the image has more than {voc_masks.MAX_PNG_PIXELS:,} pixels: no segmentation PNG is "
+        "painted for it",
+        "no class value": _NO_CLASS_VALUE,
+    }[reason]
+    planned = labelkit.plan(ds, "voc")
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    for r in (planned, report):
+        assert [(c.what, c.count, c.reason) for c in r.lost] == [("masks", 1, why)]
+        assert [(c.what, c.count, c.reason) for c in r.transformed] == [("mask-only objects", 1, _AS_XML)]
+    assert report.written == {"items": 1, "object annotations": 1}
+    [back] = labelkit.load(tmp_path / "o", "voc").objects()
+    assert (back.category_id, back.bbox, back.extras, back.mask) == (
+        category,
+        (0.0, 0.0, 1.0, 4.0),
+        {"voc:pose": "Left"},
+        None,
+    )

@@ -27,6 +27,7 @@ from labelkit.formats.voc_check_masks import (
     check_masks,
     classes_past_png,
     huge_images,
+    mask_only_as_xml,
     masks_of_another_size,
     png_kinds,
 )
@@ -57,7 +58,6 @@ from labelkit.formats.voc_values import (
 from labelkit.formats.voc_write import (
     LINE_BREAK,
     labelmap_name_ok,
-    mask_only_as_xml,
     renamed_files,
     voc_boxes,
 )
@@ -241,8 +241,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.transform(
             "mask-only objects",
             int((as_xml & known & box_ok).sum()),
-            "no segmentation PNG holds them (masks=none, or they have no mask): written as XML objects (their box "
-            "and class), read back as such, not as mask-only objects",
+            "no segmentation PNG holds them (masks=none, no mask, or one that cannot be painted): written as XML "
+            "objects (their box and class), read back as such, not as mask-only objects",
         )
         decoded = [decode_json_cell(v) for v in objects["attributes"].drop_null().to_pylist()]
         lists = [a for a in decoded if any(isinstance(x, list) for x in a.values())]

@@ -30,11 +30,50 @@ from labelkit.formats.voc_write import (
 )
 from labelkit.model import Dataset, raster
 from labelkit.model.rle import bad_mask_error, cell_problem
-from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
+from labelkit.model.tables import contains_match, decode_json_cell, dumps, true_mask, valid_mask
 from labelkit.report import Report
 
 MOVED = "masks without an XML object"
 """What check() calls the mask-only objects painted with another value than the one they were read from."""
+
+
+def mask_only_as_xml(dataset: Dataset, masks: str) -> tuple[Dataset, np.ndarray[Any, Any]]:
+    """The dataset with the mask-only objects no PNG holds made XML objects, and which object rows were.
+
+    A mask-only object (``voc:mask_only``: read from the object PNG, with no XML object; its box is its mask's
+    bounds) goes to the PNGs only. When no PNG holds it (``masks=none``; no mask; a mask of another size than its
+    image, on an image too large to paint, or of a class with no class PNG value), one with a box VOC can write
+    is written as an XML object (its box and class, which VOC's XML holds) and reads back as one, not as a
+    mask-only object; its object PNG value (``voc:instance``) goes with its mask. Both keys are taken off its
+    extras here, so that check() and write() see the XML object (and count it among the image's XML objects, as
+    the instance values and Action lists do). A class-only object (``voc:semantic``) is not: it is a class's
+    pixels, which no XML object holds. The input is not changed.
+    """
+    from labelkit.formats.voc_write import voc_boxes
+
+    objects = dataset.table("objects")
+    extras = objects["extras"]
+    maybe = contains_match(extras, '"voc:') & (contains_match(extras, "mask_only") | contains_match(extras, "\\"))
+    changed = np.zeros(objects.num_rows, dtype=bool)
+    if not maybe.any():
+        return dataset, changed
+    maybe &= voc_boxes(objects)[1]
+    if masks != "none":  # (masks the PNGs cannot hold: check_masks counts them lost)
+        unpainted = masks_of_another_size(dataset) | huge_images(dataset) | classes_past_png(dataset)
+        maybe &= ~valid_mask(objects["mask"]) | unpainted
+    rows = np.flatnonzero(maybe)
+    texts: list[str | None] = []
+    for r, raw in zip(rows.tolist(), extras.take(pa.array(rows)).to_pylist(), strict=True):
+        extra = decode_json_cell(raw)
+        if extra.get("voc:mask_only") and not extra.get("voc:semantic"):
+            changed[r] = True
+            rest = {k: v for k, v in extra.items() if k not in ("voc:mask_only", "voc:instance")}
+            texts.append(dumps(rest) if rest else None)
+    if not changed.any():
+        return dataset, changed
+    column = pc.replace_with_mask(extras.combine_chunks(), pa.array(changed), pa.array(texts, extras.type))
+    table = objects.set_column(objects.schema.get_field_index("extras"), "extras", column)
+    return Dataset.from_tables({**dataset.tables(), "objects": table}, dataset.categories, dataset.info), changed
 
 
 def masks_of_another_size(dataset: Dataset) -> np.ndarray[Any, Any]:
@@ -140,7 +179,7 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
     other_size = "the mask's size differs from the image's (a PNG has the image's size)"
     report.lose("masks", int((wrong & xml).sum()), other_size)
-    report.lose("objects", int((wrong & ~xml).sum()), f"{other_size}: with no box, nothing of it is written")
+    report.lose("objects", int((wrong & ~xml).sum()), f"{other_size}: with no XML object, nothing of it is written")
     _report_png_only_fields(objects, has_mask & ~xml & ~wrong & ~huge & ~unpaintable, report)
     no_png = f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
     report.lose("masks", int((has_mask & xml & huge & ~wrong).sum()), no_png)

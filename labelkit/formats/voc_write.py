@@ -50,7 +50,7 @@ from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import contains_match, decode_json_cell, dumps, true_mask, valid_mask
+from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.portable import (
     drop_unportable,
     same_files,
@@ -156,6 +156,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         UsageError: media copy or link without ``media_root``.
     """
     masks_mode = str(options.get("masks") or "auto")
+    from labelkit.formats.voc_check_masks import mask_only_as_xml  # (which imports this module)
+
     dataset = mask_only_as_xml(dataset, masks_mode)[0]  # (no PNG holds them: written as XML objects)
     media = str(options.get("media") or "none")
     media_root = Path(str(options["media_root"])) if options.get("media_root") else None
@@ -500,39 +502,6 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     ids = [str(v) for v in items["id"].to_pylist()]
     same = same_files(paths[: len(files)], ids)  # (image names are made distinct: voc_xml.image_names)
     return drop_unportable(dataset, paths, owners, reserved, yielding, same)
-
-
-def mask_only_as_xml(dataset: Dataset, masks: str) -> tuple[Dataset, np.ndarray[Any, Any]]:
-    """The dataset with the mask-only objects no PNG holds made XML objects, and which object rows were.
-
-    A mask-only object (``voc:mask_only``: read from the object PNG, with no XML object) goes to the PNGs only.
-    With ``masks=none``, or without a mask, no PNG holds it: it is written as an XML object (its box and class,
-    which VOC's XML holds) and reads back as one, not as a mask-only object; its object PNG value
-    (``voc:instance``) goes with its mask. Both keys are taken off its extras here, so that check() and write()
-    see the XML object (and count its index among the image's XML objects, as the Action lists do). A class-only
-    object (``voc:semantic``) is not: it is a class's pixels, which no XML object holds. The input is not changed.
-    """
-    objects = dataset.table("objects")
-    extras = objects["extras"]
-    maybe = contains_match(extras, '"voc:') & (contains_match(extras, "mask_only") | contains_match(extras, "\\"))
-    if masks != "none":
-        maybe &= ~valid_mask(objects["mask"])
-    rows = np.flatnonzero(maybe)
-    changed = np.zeros(objects.num_rows, dtype=bool)
-    if not len(rows):
-        return dataset, changed
-    texts: list[str | None] = []
-    for r, raw in zip(rows.tolist(), extras.take(pa.array(rows)).to_pylist(), strict=True):
-        extra = decode_json_cell(raw)
-        if extra.get("voc:mask_only") and not extra.get("voc:semantic"):
-            changed[r] = True
-            rest = {k: v for k, v in extra.items() if k not in ("voc:mask_only", "voc:instance")}
-            texts.append(dumps(rest) if rest else None)
-    if not changed.any():
-        return dataset, changed
-    column = pc.replace_with_mask(extras.combine_chunks(), pa.array(changed), pa.array(texts, extras.type))
-    table = objects.set_column(objects.schema.get_field_index("extras"), "extras", column)
-    return Dataset.from_tables({**dataset.tables(), "objects": table}, dataset.categories, dataset.info), changed
 
 
 def voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
