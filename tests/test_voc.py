@@ -3633,7 +3633,7 @@ def test_masks_none_writes_a_mask_only_object_as_an_xml_object_of_its_box(tmp_pa
     was not written at all, while the report said only that its mask was lost; the plan said so too."""
     blob = np.zeros((4, 6), dtype=bool)
     blob[1:3, 2:5] = True
-    labelkit.save(_image_with_masks(G.mask_to_rle(blob), boxed=False), tmp_path / "src", "voc")
+    labelkit.save(_image_with_masks(raster.mask_to_rle(blob), boxed=False), tmp_path / "src", "voc")
     ds = labelkit.load(tmp_path / "src", "voc")
     [read] = ds.objects()
     assert (read.bbox, read.extras) == ((2.0, 1.0, 3.0, 2.0), {"voc:mask_only": True, "voc:instance": 1})
@@ -3771,7 +3771,7 @@ def _written_ids(ds: Dataset, kinds: list[tuple[str, str, int]], painted: bool) 
 
 
 def _cell(pixels: np.ndarray) -> dict:
-    rle = G.mask_to_rle(pixels)
+    rle = raster.mask_to_rle(pixels)
     return {"size": (rle["height"], rle["width"]), "counts": rle["counts"]}
 
 
@@ -3819,8 +3819,8 @@ def test_a_mask_that_cannot_be_painted_is_counted_once_for_the_first_reason(tmp_
 def test_a_mask_of_another_size_past_the_254th_instance_is_counted_once(tmp_path: Path) -> None:
     """The masks of XML objects after the 254th of an image are lost (no instance value); one of another size
     than its image was counted there too."""
-    one = G.mask_to_rle(np.pad(np.ones((1, 1), dtype=bool), ((0, 3), (0, 5))))
-    wrong = G.mask_to_rle(np.ones((3, 3), dtype=bool))
+    one = raster.mask_to_rle(np.pad(np.ones((1, 1), dtype=bool), ((0, 3), (0, 5))))
+    wrong = raster.mask_to_rle(np.ones((3, 3), dtype=bool))
     ds = _image_with_masks(*[one] * 254, wrong, one, wrong)
     no_value = (
         "an instance PNG holds values 1 to 254: the i-th XML object's mask is value i, and masks without an XML "
