@@ -2601,8 +2601,8 @@ def _one_object(bbox: tuple[float, float, float, float] = (1.0, 1.0, 3.0, 3.0), 
 @pytest.mark.parametrize(
     ("ds", "lost"),
     [
-        (_one_object(bbox=(5.0, 5.0, -3.0, 2.0)), "boxes"),  # xmax below xmin: VOC's reader refuses it
-        (_one_object(bbox=(1e308, 1.0, 1e308, 1.0)), "boxes"),  # xmax overflowed, written as null
+        (_one_object(bbox=(5.0, 5.0, -3.0, 2.0)), "objects"),  # xmax below xmin: VOC's reader refuses it
+        (_one_object(bbox=(1e308, 1.0, 1e308, 1.0)), "objects"),  # xmax overflowed, written as null
         (_one_object(extras={"voc:actions": {"a\u00b2": 1}}), "malformed voc:* object values"),  # not an XML name
         (_one_object(category_extras={"voc:parts": ["head:front"]}), "category part and action names"),
         (_one_object(category_extras={"voc:parts": ["head,neck"]}), "category part and action names"),
@@ -2617,8 +2617,33 @@ def test_values_voc_cannot_spell_are_lost_and_the_output_reads_back(tmp_path: Pa
     labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     back = labelkit.load(tmp_path / "o", "voc")
     assert all(":" not in p and "," not in p for c in back.categories for p in c.extras.get("voc:parts", []))
-    if lost == "boxes":  # (its object had no mask: nothing left to write)
+    if lost == "objects":  # (its object had no mask: nothing left to write)
         assert list(back.objects()) == []
+
+
+@pytest.mark.parametrize(
+    ("masks", "size", "lost", "written"),
+    [
+        ("auto", (4, 6), [("object scores", 1), ("boxes", 1)], 1),  # written to the PNGs only: its box is lost
+        ("none", (4, 6), [("objects", 1)], 0),  # nothing of it is written: one object, not its box
+        ("auto", (3, 3), [("objects", 1)], 0),  # its mask cannot be painted either: one object, once
+    ],
+)
+def test_a_box_voc_cannot_hold_beside_a_mask_is_counted_once(
+    tmp_path: Path, masks: str, size: tuple[int, int], lost: list[tuple[str, int]], written: int
+) -> None:
+    """An object whose box VOC cannot write (negative width) goes to the PNGs with its mask, when there is one to
+    paint; else nothing of it is written, which the report said was its box only ("boxes 1")."""
+    ds = _image_with_masks(raster.mask_to_rle(np.ones(size, dtype=bool)))
+    [o] = ds.objects()
+    ds = Dataset(categories=ds.categories, items=list(ds.items()))
+    ds.add(o.model_copy(update={"bbox": (0.0, 0.0, -1.0, 2.0), "score": 0.5}))
+    plan = labelkit.plan(ds, "voc", masks=masks)
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks=masks, allow_loss=True)
+    assert [(c.what, c.count) for c in plan.lost] == lost  # (a score: lost only with an object written)
+    assert [(c.what, c.count) for c in report.lost] == [(c.what, c.count) for c in plan.lost]
+    back = list(labelkit.load(tmp_path / "o", "voc").objects())
+    assert len(back) == written == report.written.get("object annotations", 0)
 
 
 def test_masks_all_leaves_a_polygons_holes_unpainted(tmp_path: Path) -> None:

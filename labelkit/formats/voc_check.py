@@ -212,13 +212,21 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "objects without a box or mask", int((no_geometry & known).sum()), "nothing to write"
         )
         bad_box = valid_mask(objects["bbox"]) & ~box_ok & known
-        report.lose(
-            "boxes",
-            int(bad_box.sum()),
-            "a negative width or height, or corners beyond float64 range: Pascal VOC's corners cannot hold them (the "
-            "object is written with its mask only, if it has one, else not at all)",
-        )
         has_mask = valid_mask(objects["mask"]) & known
+        # such an object is written with its mask only (its box lost); with no mask to paint, nothing of it is
+        # (one lost object); with a mask the PNGs cannot hold, check_masks counts it lost whole
+        mask_only = bad_box & has_mask if masks != "none" else np.zeros(len(bad_box), dtype=bool)
+        if mask_only.any():
+            mask_only &= ~(masks_of_another_size(dataset) | huge_images(dataset) | classes_past_png(dataset))
+        cannot_hold = "a negative width or height, or corners beyond float64 range: Pascal VOC's corners cannot hold"
+        report.lose("boxes", int(mask_only.sum()), f"{cannot_hold} them (the object is written with its mask only)")
+        report.lose(
+            "objects",
+            int((bad_box & (~has_mask if masks != "none" else True)).sum()),
+            f"{cannot_hold} their boxes, and "
+            + ("masks=none writes no segmentation PNGs" if masks == "none" else "with no mask")
+            + ", nothing of them is written",
+        )
         if masks == "none":  # (an object with a mask and no box has nothing else to write: lost whole)
             report.lose(
                 "objects with a mask but no box",
