@@ -517,64 +517,87 @@ def test_what_the_report_does_not_name_comes_back(
     check(ds, back, report, target, options)
 
 
+_NOT_FOLDERS = ["..", "a/b", "CON"]
+"""Class names that cannot be folder names, for classify."""
+
+
 @st.composite
 def _classify_datasets(draw: st.DrawFn) -> Dataset:
-    names = draw(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=3, unique=True))
+    names = draw(st.lists(st.sampled_from(_NAMES + _NOT_FOLDERS), min_size=1, max_size=3, unique=True))
     ids = draw(st.lists(st.integers(0, 30), min_size=len(names), max_size=len(names), unique=True))
     ds = Dataset(categories=[Category(id=i, name=n) for i, n in zip(ids, names, strict=True)])
     for index in range(draw(st.integers(1, 5))):
         size = (draw(st.integers(4, 12)), draw(st.integers(4, 12)))
         split = draw(st.sampled_from(_SPLITS))
-        media = Media(path=f"img{index}.png", width=size[0], height=size[1])
+        fork = "._" if draw(st.integers(0, 5)) == 0 else ""  # (a macOS resource fork's name: readers pass over)
+        media = Media(path=f"{fork}img{index}.png", width=size[0], height=size[1])
         ds.add_item(Item(id=f"img{index}", media=media, split=split))
-        for k, cat in enumerate(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))):
+        for k, cat in enumerate(draw(st.lists(st.sampled_from([*ids, None]), max_size=2, unique=True))):
             ds.add(Label(id=f"l{index}-{k}", item_id=f"img{index}", category_id=cat))
         if draw(st.integers(0, 3)) == 0:
             ds.add(Object(id=f"o{index}", item_id=f"img{index}", category_id=ids[0], bbox=(1, 1, 2, 2)))
     return ds
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ds=_classify_datasets())
 def test_classify_keeps_what_its_report_does_not_name(ds: Dataset, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """YOLO classify: each image with a label comes back in its split's folder of its first label's class."""
+    """YOLO classify: each image with a label of a class that can be a folder name comes back in its split's
+    folder of the first such label's class, and the written counts are what a reader reads."""
     from PIL import Image
+
+    from labelkit.errors import OutputError
 
     tmp = tmp_path_factory.mktemp("classify")
     (tmp / "media").mkdir()
     for item in ds.items():
         Image.new("RGB", (item.media.width or 1, item.media.height or 1)).save(tmp / "media" / (item.media.path or ""))
     options = {"task": "classify", "media": "copy", "media_root": str(tmp / "media")}
+    names = {c.id: c.name for c in ds.categories if c.name not in _NOT_FOLDERS}
+    if not names:  # (no class folder: nothing a reader reads can be written)
+        with pytest.raises(OutputError):
+            labelkit.plan(ds, "yolo", **options)
+        return
     planned = labelkit.plan(ds, "yolo", **options)
     report = labelkit.save(ds, tmp / "out", "yolo", allow_loss=True, **options)
     assert planned.lost == report.lost
-    names = {c.id: c.name for c in ds.categories}
     labels: dict[str, list[str]] = {}
     for lab in ds.labels():
-        labels.setdefault(lab.item_id, []).append(names[lab.category_id or 0])
+        if lab.category_id in names:
+            labels.setdefault(lab.item_id, []).append(names[lab.category_id])
+    forks = {item.id for item in ds.items() if (item.media.path or "").startswith("._") and item.id in labels}
     expected = {
         item.id: (item.split or "train", labels[item.id][0], item.media.width)
         for item in ds.items()
-        if item.id in labels
+        if item.id in labels and item.id not in forks
     }
     back = labelkit.load(tmp / "out", "yolo")  # (with no image written where a reader looks: the classes alone)
     back_names = {c.id: c.name for c in back.categories}
     assert sorted(back_names.values()) == sorted(names.values())
+    assert back.report_counts() == {k: v for k, v in report.written.items() if v or k == "items"}
+    lost = {c.what: c.count for c in report.lost}
     if expected and not {split for split, _, _ in expected.values()} & {"train", "val", "test"}:
         # (a reader looks for those folders only: documented, and reported)
-        lost = {c.what: c.count for c in report.lost}
-        assert lost["items of splits a YOLO classify reader does not look for"] == len(expected)
+        assert lost.pop("items of splits a YOLO classify reader does not look for") == len(expected)
         assert back.stats().items == 0
-        return
+        expected = {}
     got = {lab.item_id: back_names[lab.category_id or 0] for lab in back.labels()}
     assert {i.id: (i.split, got.get(i.id), i.media.width) for i in back.items()} == expected
-    lost = {c.what: c.count for c in report.lost}
+    all_labels = list(ds.labels())
+    labelled = {lab.item_id for lab in all_labels}
     assert lost == {
         k: v
         for k, v in {
+            "classes that cannot be folder names": len(ds.categories) - len(names),
+            "labels of classes that cannot be folder names": sum(
+                1 for lab in all_labels if lab.category_id is not None and lab.category_id not in names
+            ),
+            "labels without a category": sum(1 for lab in all_labels if lab.category_id is None),
             "object annotations": ds.stats().annotations.get("object", 0),
-            "items without a label": sum(1 for i in ds.items() if i.id not in labels),
+            "items without a label": sum(1 for i in ds.items() if i.id not in labelled),
+            "items whose every label is lost": len(labelled - set(labels)),
             "labels beyond the first of an item": sum(len(v) - 1 for v in labels.values()),
+            "images a YOLO classify reader does not take for images": len(forks),
         }.items()
         if v
     }
@@ -818,6 +841,136 @@ def test_classify_of_images_a_reader_does_not_look_for_reads_back_as_its_classes
     ]
     back = labelkit.load(tmp_path / "out", "yolo")
     assert ([c.name for c in back.categories], back.stats().items) == (["cat", "dog"], 0)
+
+
+_NOT_READ = "a reader looks for train, val, valid, validation or test folders"
+
+
+@pytest.mark.parametrize(
+    ("path", "split", "option", "lost"),
+    [
+        ("a.png", "other", None, ("items of splits a YOLO classify reader does not look for", 1, _NOT_READ)),
+        ("a.png", None, "other", ("items of splits a YOLO classify reader does not look for", 1, _NOT_READ)),
+        (
+            "._a.png",
+            None,
+            None,
+            (
+                "images a YOLO classify reader does not take for images",
+                1,
+                "YOLO classify readers take images by their extension (.jpg, .png, ...), and pass over macOS "
+                "resource forks (._a.jpg)",
+            ),
+        ),
+    ],
+    ids=["split", "split-option", "resource-fork"],
+)
+def test_classify_counts_as_written_only_what_a_reader_reads(
+    path: str, split: str | None, option: str | None, lost: tuple[str, int, str], tmp_path: Path
+) -> None:
+    """The written counts held the images of splits a reader does not look for (their loss reported too); the
+    -o split folder of items without a split was not checked (their loss went unsaid), nor a macOS resource fork's
+    name (._a.png, which readers pass over): both wrote an image no reader reads, counted as written."""
+    from PIL import Image
+
+    ds, options = _classify_case(tmp_path, split, labelled=True)
+    Image.new("RGB", (4, 3)).save(tmp_path / "media" / path)
+    ds = Dataset(categories=ds.categories)
+    ds.add_item(Item(id="a", media=Media(path=path, width=4, height=3), split=split))
+    ds.add(Label(id="l", item_id="a", category_id=0))
+    if option is not None:
+        options["split"] = option
+    planned = labelkit.plan(ds, "yolo", **options)
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert [(c.what, c.count, c.reason) for c in planned.lost] == [lost]
+    assert report.lost == planned.lost
+    assert report.written == {"items": 0, "label annotations": 0}
+    back = labelkit.load(tmp_path / "out", "yolo")
+    assert ([c.name for c in back.categories], back.report_counts()) == (["cat", "dog"], {"items": 0})
+
+
+def test_classify_files_an_image_under_its_first_label_whose_class_can_be_a_folder(tmp_path: Path) -> None:
+    """An image whose first label's class cannot be a folder name ('..') was lost though its next label's can;
+    a label of no category lost its image without a word; a class that cannot be a folder name and has no
+    image went unsaid (it is not read back)."""
+    from PIL import Image
+
+    (tmp_path / "media").mkdir()
+    ds = Dataset(categories=[Category(id=0, name=".."), Category(id=1, name="dog"), Category(id=2, name="a/b")])
+    for item, categories in (("a", [0, 1]), ("b", [None, 1]), ("c", [None]), ("d", [0])):
+        Image.new("RGB", (4, 3)).save(tmp_path / "media" / f"{item}.png")
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.png", width=4, height=3), split="train"))
+        for n, category in enumerate(categories):
+            ds.add(Label(id=f"{item}{n}", item_id=item, category_id=category))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "media")}
+    planned = labelkit.plan(ds, "yolo", **options)
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert [(c.what, c.count) for c in planned.lost] == [
+        ("classes that cannot be folder names", 2),
+        ("labels of classes that cannot be folder names", 2),
+        ("labels without a category", 2),
+        ("items whose every label is lost", 2),
+    ]
+    assert report.lost == planned.lost
+    assert report.written == {"items": 2, "label annotations": 2}
+    assert _tree(tmp_path / "out") == ["train/", "train/dog/", "train/dog/a.png", "train/dog/b.png"]
+    back = labelkit.load(tmp_path / "out", "yolo")
+    assert [(c.id, c.name) for c in back.categories] == [(0, "dog")]
+    assert back.report_counts() == report.written
+
+
+@pytest.mark.parametrize(
+    ("names", "found"),
+    [
+        (["", ".", "..", "a/b"], "no category name can be a folder name ('', '.', '..', ...)"),
+        (["CON", "a?"], "no category name can be a folder name ('CON', 'a?')"),
+        ([], "the dataset has no categories"),
+    ],
+)
+def test_classify_refuses_to_write_no_class_folder(names: list[str], found: str, tmp_path: Path) -> None:
+    """When no class can be a folder name, the write made an empty folder, which no reader reads (the dry run
+    said nothing when no image had a label, or there were none); even with --allow-loss there is nothing to
+    write: the plan and the write refuse, and nothing is written."""
+    from labelkit.errors import OutputError
+
+    ds, options = _classify_case(tmp_path, None, labelled=False)
+    ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)])
+    message = f"YOLO classify would write no class folder, and a folder without one is read by no reader: {found}"
+    with pytest.raises(OutputError) as err:
+        labelkit.plan(ds, "yolo", **options)
+    assert (err.value.message, err.value.location.path) == (message, None)
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert (err.value.message, err.value.location.path) == (message, str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("split", [None, "other"])
+def test_classify_refuses_class_folders_a_reader_takes_for_a_yolo_layout(split: str | None, tmp_path: Path) -> None:
+    """With no image where a reader looks, the classes read back from their empty folders; but an empty folder
+    'images' (or 'labels', 'Annotations', ...) is a YOLO layout's: the output read as "no images or label files
+    found", and nothing said so."""
+    from labelkit.errors import OutputError
+
+    _, options = _classify_case(tmp_path, split, labelled=False)
+    ds = Dataset(categories=[Category(id=0, name="dog"), Category(id=1, name="labels")])
+    ds.add_item(Item(id="a", media=Media(path="a.png", width=4, height=3), split=split))
+    if split is not None:
+        ds.add(Label(id="l", item_id="a", category_id=0))
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert err.value.message == (
+        "YOLO classify would write no image where a reader looks (train, val, valid, validation or test), so its "
+        "empty class folders would be its classes, and a class folder named 'labels' makes them a YOLO layout "
+        "without files, which no reader reads"
+    )
+    assert not (tmp_path / "out").exists()
+    # with an image where a reader looks, the folder is a class
+    ds = Dataset(categories=ds.categories)
+    ds.add_item(Item(id="a", media=Media(path="a.png", width=4, height=3), split="train"))
+    ds.add(Label(id="l", item_id="a", category_id=1))
+    assert labelkit.save(ds, tmp_path / "ok", "yolo", **options).lost == []
+    assert labelkit.load(tmp_path / "ok", "yolo").report_counts() == {"items": 1, "label annotations": 1}
 
 
 def test_empty_images_and_labels_folders_are_not_classify_classes(tmp_path: Path) -> None:

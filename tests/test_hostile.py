@@ -601,7 +601,11 @@ def test_yolo_classify_never_makes_a_folder_of_a_class_name_that_is_a_path(name:
     options = {"task": "classify", "media": "copy", "media_root": str(root)}
     with pytest.raises(DataLossError) as err:
         labelkit.save(ds, out, "yolo", **options)
-    assert [(c.what, c.count) for c in err.value.report.lost] == [("images of classes that cannot be folder names", 1)]
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("classes that cannot be folder names", 1),
+        ("labels of classes that cannot be folder names", 1),
+        ("items whose every label is lost", 1),
+    ]
     labelkit.save(ds, out, "yolo", allow_loss=True, **options)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.jpg")) == [
         "deep/out/train/cat/y.jpg",

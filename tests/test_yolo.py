@@ -1766,7 +1766,8 @@ def test_classify_writes_a_folder_for_every_class_and_counts_the_renumbering(tmp
 
 def test_classify_reports_items_it_cannot_file(tmp_path: Path) -> None:
     """An item without an image, an image of an extension readers pass over, and splits a reader does not
-    look for were dropped while the written counts looked honest."""
+    look for were dropped while the written counts looked honest. Each is lost once: the image of an extension
+    readers pass over is not also counted among the items of the splits."""
     ds = Dataset(categories=[Category(id=0, name="c")])
     for item, path in (("x", "x.jpg"), ("y", None), ("z", "z.gif")):
         ds.add_item(Item(id=item, media=Media(path=path, width=4, height=4), split="foo"))
@@ -1775,7 +1776,7 @@ def test_classify_reports_items_it_cannot_file(tmp_path: Path) -> None:
     assert lost == {
         "items without an image file": 1,
         "images a YOLO classify reader does not take for images": 1,
-        "items of splits a YOLO classify reader does not look for": 2,
+        "items of splits a YOLO classify reader does not look for": 1,
     }
 
 
@@ -3773,8 +3774,8 @@ def test_classify_images_whose_names_differ_only_in_case_are_lost_alike(tmp_path
 
 def test_classify_classes_and_images_windows_cannot_name_are_neither_folders_nor_files(tmp_path: Path) -> None:
     """Classes 'd?g' and 'CON' got folders (empty ones too, for their class to be read) and image 'c?.jpg' its
-    copy: Windows cannot create them. Such classes are not folders (their images are lost as those of classes
-    that cannot be folder names), and such images are lost as names Windows cannot hold."""
+    copy: Windows cannot create them. Such classes are not folders (they, their labels and the items of no other
+    label are lost), and such images are lost as names Windows cannot hold."""
     root = tmp_path / "media"
     root.mkdir()
     for name in ("a.jpg", "b.jpg", "c?.jpg", "d.jpg"):
@@ -3790,10 +3791,22 @@ def test_classify_classes_and_images_windows_cannot_name_are_neither_folders_nor
         ("items whose file names Windows cannot hold", 1, f"{_WINDOWS_REASON} (item '2', 'train/cat/c?.jpg')"),
         ("label annotations on them", 1, "their items are not written"),
         (
-            "images of classes that cannot be folder names",
+            "classes that cannot be folder names",
             2,
-            "YOLO classify files each image in a folder named after its class ('..', '/', empty names cannot be, "
-            "nor names Windows cannot create: CON, a?)",
+            "YOLO classify's classes are folders ('..', '/', empty names cannot be, nor names Windows cannot "
+            "create: CON, a?): they are not written",
+        ),
+        (
+            "labels of classes that cannot be folder names",
+            2,
+            "YOLO classify files each image in its class's folder, and their class has none: an image is filed "
+            "under its first label whose class has one",
+        ),
+        (
+            "items whose every label is lost",
+            2,
+            "their labels are of no category or of classes that cannot be folder names: YOLO classify files each "
+            "image under its class's folder, and they have none",
         ),
     ]
     labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)

@@ -78,7 +78,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "name written as class_<index>",
         )
     if task == "classify":
-        check_classify(dataset, report)
+        check_classify(dataset, report, str(options.get("split") or "train"))
         return
     objects = dataset.table("objects")
     if not objects.num_rows:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from labelkit.errors import UsageError
+from labelkit.errors import OutputError, UsageError
+from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS
 from labelkit.formats.yolo_media import is_image, place_media
 from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
@@ -49,13 +50,64 @@ def class_folders(dataset: Dataset) -> tuple[dict[int, str], set[int]]:
     return folders, shared
 
 
-def check_classify(dataset: Dataset, report: Report) -> None:
-    """Report what YOLO classify cannot hold: a class per image, filed in its class folder."""
+def _first_labels(dataset: Dataset, folders: dict[int, str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Each item's first label of a class that has a folder (its image's class), and each item's count of them.
+
+    A label of no category, or of a class that cannot be a folder name, is passed over (the check reports it
+    lost): the image is filed under the first label that can be.
+    """
+    labels = dataset.table("labels")
+    first: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
+        if category in folders:
+            first.setdefault(item_id, category)
+            counts[item_id] = counts.get(item_id, 0) + 1
+    return first, counts
+
+
+def _image_name(source: Any) -> str:
+    return PurePosixPath(str(source).replace("\\", "/")).name
+
+
+def readable_image(name: str) -> bool:
+    """Whether a YOLO classify reader takes a file so named for an image.
+
+    By its extension (``.jpg``, ``.png``), and not a macOS resource fork (``._a.jpg``), which readers pass over.
+    """
+    return is_image(Path(name)) and not name.startswith(APPLE_DOUBLE)
+
+
+def check_classify(dataset: Dataset, report: Report, default_split: str = "train") -> None:
+    """Report what YOLO classify cannot hold: a class per image, filed in its class folder.
+
+    Raises:
+        OutputError: no reader would read the output: no class can be a folder name (the output would be an
+            empty folder), or, with no image where a reader looks, a class folder is named as a YOLO images or
+            labels folder (the empty class folders would read as a YOLO layout of no files).
+    """
     labels = dataset.table("labels")
     items = dataset.table("items")
-    first = labels.group_by("item_id", use_threads=False).aggregate([("category_id", "first")])
     unnamed = {c.id for c in dataset.categories if not can_be_folder(c.name)}
     folders, shared = class_folders(dataset)
+    if not folders:
+        raise OutputError(
+            "YOLO classify would write no class folder, and a folder without one is read by no reader: "
+            + (
+                f"no category name can be a folder name ({', '.join(ascii(c.name) for c in dataset.categories[:3])}"
+                f"{', ...' if len(dataset.categories) > 3 else ''})"
+                if dataset.categories
+                else "the dataset has no categories"
+            ),
+            hint="YOLO classify's classes are folders: name the categories (not empty, '.', '..', nor holding '/' "
+            "or what Windows cannot create: CON, a?)",
+        )
+    report.lose(
+        "classes that cannot be folder names",
+        len(unnamed),
+        "YOLO classify's classes are folders ('..', '/', empty names cannot be, nor names Windows cannot create: "
+        "CON, a?): they are not written",
+    )
     report.lose(
         "classes whose folder another class shares",
         len(shared),
@@ -69,14 +121,39 @@ def check_classify(dataset: Dataset, report: Report) -> None:
         sum(1 for c in dataset.categories if c.id in folders and written.index(folders[c.id]) != c.id),
         "YOLO classify's classes are its folders: a reader numbers them 0, 1, ... in name order",
     )
-    class_of = dict(zip(first["item_id"].to_pylist(), first["category_id_first"].to_pylist(), strict=True))
-    known = {c.id for c in dataset.categories} - unnamed
+    categories = labels["category_id"].to_pylist()
+    report.lose(
+        "labels of classes that cannot be folder names",
+        sum(1 for c in categories if c in unnamed),
+        "YOLO classify files each image in its class's folder, and their class has none: an image is filed under "
+        "its first label whose class has one",
+    )
+    report.lose(
+        "labels without a category", sum(1 for c in categories if c is None), "YOLO classify files images by class"
+    )
+    first, counts = _first_labels(dataset, folders)
+    ids = items["id"].to_pylist()
+    labelled = set(labels["item_id"].to_pylist())
+    report.lose(
+        "items without a label",
+        sum(1 for i in ids if i not in labelled),
+        "YOLO classify files each image under one class folder",
+    )
+    report.lose(
+        "items whose every label is lost",
+        sum(1 for i in ids if i in labelled and i not in first),
+        "their labels are of no category or of classes that cannot be folder names: YOLO classify files each "
+        "image under its class's folder, and they have none",
+    )
+    report.lose(
+        "labels beyond the first of an item",
+        sum(n - 1 for n in counts.values()),
+        "YOLO classify holds one class per image",
+    )
     filed = [
-        (split or "train", path)
-        for item, split, path in zip(
-            items["id"].to_pylist(), items["split"].to_pylist(), items["path"].to_pylist(), strict=True
-        )
-        if class_of.get(item) in known
+        (split or default_split, path)
+        for item, split, path in zip(ids, items["split"].to_pylist(), items["path"].to_pylist(), strict=True)
+        if item in first
     ]
     report.lose(
         "items without an image file",
@@ -85,34 +162,25 @@ def check_classify(dataset: Dataset, report: Report) -> None:
     )
     report.lose(
         "images a YOLO classify reader does not take for images",
-        sum(1 for _, path in filed if path and not is_image(Path(PurePosixPath(str(path).replace("\\", "/")).name))),
-        "YOLO classify readers take images by their extension (.jpg, .png, ...)",
+        sum(1 for _, path in filed if path and not readable_image(_image_name(path))),
+        "YOLO classify readers take images by their extension (.jpg, .png, ...), and pass over macOS resource "
+        "forks (._a.jpg)",
     )
-    splits = {split for split, path in filed if path}
-    if splits and not splits & CLASSIFY_SPLITS:
+    splits = [split for split, path in filed if path and readable_image(_image_name(path))]  # (those written)
+    if splits and not set(splits) & CLASSIFY_SPLITS:  # (each item lost once: not those lost above)
         report.lose(
             "items of splits a YOLO classify reader does not look for",
-            sum(1 for _, path in filed if path),
+            len(splits),
             "a reader looks for train, val, valid, validation or test folders",
         )
-    per_item = labels.group_by("item_id").aggregate([([], "count_all")])
-    counts = dict(zip(per_item["item_id"].to_pylist(), per_item["count_all"].to_pylist(), strict=True))
-    report.lose(
-        "items without a label",
-        sum(1 for i in items["id"].to_pylist() if i not in counts),
-        "YOLO classify files each image under one class folder",
-    )
-    report.lose(
-        "labels beyond the first of an item",
-        sum(n - 1 for n in counts.values()),
-        "YOLO classify holds one class per image",
-    )
-    report.lose(
-        "images of classes that cannot be folder names",
-        sum(1 for c in first["category_id_first"].to_pylist() if c in unnamed),
-        "YOLO classify files each image in a folder named after its class ('..', '/', empty names cannot be, "
-        "nor names Windows cannot create: CON, a?)",
-    )
+    layout_dirs = [f for f in written if f in (*IMAGE_DIRS, *LABEL_DIRS)]
+    if layout_dirs and not set(splits) & CLASSIFY_SPLITS:
+        raise OutputError(
+            "YOLO classify would write no image where a reader looks (train, val, valid, validation or test), so "
+            f"its empty class folders would be its classes, and a class folder named {ascii(layout_dirs[0])} makes "
+            "them a YOLO layout without files, which no reader reads",
+            hint="rename that category, or write images to a train, val, valid, validation or test split",
+        )
 
 
 def classify_files(
@@ -121,23 +189,20 @@ def classify_files(
     """Where each item's image goes, ``<split>/<class folder>/<image name>`` (None for an item not filed).
 
     Not filed (the check reports them lost): items without a label of a class that can be a folder name,
-    without an image path, or whose image a reader would pass over (not an image extension: the items of
+    without an image path, or whose image a reader would pass over (:func:`readable_image`: the items of
     such images are returned too).
     """
-    labels = dataset.table("labels")
-    first: dict[str, int] = {}
-    for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
-        first.setdefault(item_id, category)
     folders, _ = class_folders(dataset)
+    first, _ = _first_labels(dataset, folders)
     files: list[str | None] = []
     not_images: list[int] = []
     for n, (item_id, split, source) in enumerate(zip(ids, splits, paths, strict=True)):
         category = first.get(item_id)
-        if category is None or category not in folders or not source:
+        if category is None or not source:
             files.append(None)
             continue
-        name = PurePosixPath(str(source).replace("\\", "/")).name
-        if is_image(Path(name)):
+        name = _image_name(source)
+        if readable_image(name):
             files.append(f"{split}/{folders[category]}/{name}")
         else:
             files.append(None)
@@ -183,6 +248,7 @@ def write_classify(
         used.add(split)
         written += 1
     if not used & CLASSIFY_SPLITS:  # no image where a reader looks: the classes' empty folders, so they read back
+        written = 0  # (and the images written elsewhere are not read: the check reports them lost)
         used.add(default_split if default_split in CLASSIFY_SPLITS else "train")
     for split in sorted(used):  # a class no image of the split has: an empty folder, so that the class is read
         for folder in sorted(set(folders.values())):
