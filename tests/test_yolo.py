@@ -1780,6 +1780,36 @@ def test_classify_reports_items_it_cannot_file(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("media", ["none", "copy"])
+def test_yolo_loses_items_named_as_macos_resource_forks(media: str, tmp_path: Path) -> None:
+    """An image named ._a.jpg wrote labels/train/._a.txt, which readers pass over (macOS's resource forks): the
+    item was counted written and read back as nothing. It is lost, said so; Darknet's lists name it, and keep it."""
+    (tmp_path / "m" / "x").mkdir(parents=True)
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for item, path in (("a", "._a.jpg"), ("b", "x/._b.jpg"), ("c", "c.jpg")):
+        Image.new("RGB", (100, 100)).save(tmp_path / "m" / path, format="JPEG")
+        ds.add_item(Item(id=item, media=Media(path=path, width=100, height=100), split="train"))
+        ds.add(Object(id=item, item_id=item, category_id=0, bbox=(10.0, 10.0, 20.0, 20.0)))
+    options = {"task": "detect", "media": media, "media_root": str(tmp_path / "m")}
+    planned = labelkit.plan(ds, "yolo", **options)
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **options)
+    assert [(c.what, c.count, c.reason) for c in planned.lost] == [
+        (
+            "items whose files YOLO readers pass over",
+            2,
+            "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
+            "(item 'a', 'labels/train/._a.txt')",
+        ),
+        ("object annotations on them", 2, "their items are not written"),
+    ]
+    assert report.lost == planned.lost
+    assert report.written == {"items": 1, "object annotations": 1, "label files": 1}
+    assert labelkit.load(tmp_path / "o", "yolo").report_counts() == {"items": 1, "object annotations": 1}
+    darknet = labelkit.save(ds, tmp_path / "d", "yolo", layout="darknet", **options)
+    assert (darknet.lost, darknet.written) == ([], {"items": 3, "object annotations": 3, "label files": 3})
+    assert labelkit.load(tmp_path / "d", "yolo").report_counts() == {"items": 3, "object annotations": 3}
+
+
 def _one_box(path: str = "a.jpg") -> Dataset:
     ds = Dataset(categories=[Category(id=0, name="c")])
     ds.add_item(Item(id="a", media=Media(path=path, width=100, height=100), split="train"))

@@ -21,7 +21,7 @@ import yaml
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
 from labelkit.formats.yolo_classify import classify_files, write_classify
-from labelkit.formats.yolo_layout import CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
+from labelkit.formats.yolo_layout import APPLE_DOUBLE, CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
 from labelkit.formats.yolo_lines import Lines, cached, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, image_size, is_image, place_media, sizes_text
 from labelkit.io import create_file
@@ -304,6 +304,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
     layout = str(options.get("layout") or "ultralytics")
     _refuse_reserved_splits(splits, layout)
+    dataset, forks = (dataset, []) if layout == "darknet" else _without_resource_forks(dataset, options)
     files = item_files(dataset, options)
     ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
     if layout == "darknet":  # (so is an image path a list line cannot hold: 'a\nb.jpg')
@@ -323,7 +324,35 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         entries = entries + lists
         owners = owners + listed
     reserved, yielding = unportable_paths(entries, files.folders if entries is files.label_rel else None)
-    return drop_unportable(dataset, entries, owners, reserved, yielding, same)
+    dataset, losses = drop_unportable(dataset, entries, owners, reserved, yielding, same)
+    return dataset, forks + losses
+
+
+def _without_resource_forks(dataset: Dataset, options: dict[str, Any]) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items whose label file is named as a macOS resource fork, and their losses.
+
+    YOLO readers pass over such files (``._a.txt``, of an image ``._a.jpg``: macOS leaves them beside copied
+    ones), so in an Ultralytics layout the item would not be read back. (Darknet's lists name the images: they
+    are read.)
+    """
+    label_rel = item_files(dataset, options).label_rel
+    forks = [n for n, rel in enumerate(label_rel) if rel.rpartition("/")[2].startswith(APPLE_DOUBLE)]
+    if not forks:
+        return dataset, []
+    drop = np.zeros(len(label_rel), dtype=bool)
+    drop[forks] = True
+    first = forks[0]
+    item_id = str(dataset.table("items")["id"][first].as_py())
+    losses = [
+        (
+            "items whose files YOLO readers pass over",
+            len(forks),
+            "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
+            f"(item {ascii(item_id)}, {ascii(label_rel[first])})",
+        )
+    ]
+    dataset, gone = dataset.without_items(drop)
+    return dataset, losses + [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
 
 
 @dataclass
