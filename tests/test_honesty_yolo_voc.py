@@ -973,6 +973,39 @@ def test_classify_refuses_class_folders_a_reader_takes_for_a_yolo_layout(split: 
     assert labelkit.load(tmp_path / "ok", "yolo").report_counts() == {"items": 1, "label annotations": 1}
 
 
+def test_classify_reports_item_sizes_its_images_do_not_have_and_refuses_images_no_reader_reads(
+    tmp_path: Path,
+) -> None:
+    """Classify writes no image size: a reader reads each image's from its file. An item of another size than
+    its file's read back at the file's, unsaid; a file that is no image wrote an output the reader refused
+    ("unreadable image header"). The first is reported transformed; the second refused, naming the image."""
+    from PIL import Image
+
+    ds, options = _classify_case(tmp_path, None, labelled=True)  # (a.png: 4 x 3, as its item says)
+    Image.new("RGB", (8, 8)).save(tmp_path / "media" / "b.png")
+    ds.add_item(Item(id="b", media=Media(path="b.png", width=4, height=3)))
+    ds.add(Label(id="m", item_id="b", category_id=1))
+    report = labelkit.save(ds, tmp_path / "out", "yolo", **options)
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == [
+        ("category ids", 2, "YOLO classify's classes are its folders: a reader numbers them 0, 1, ... in name order"),
+        (
+            "item sizes",
+            1,
+            "YOLO classify holds no image size: a reader takes the image file's, which differs from the item's",
+        ),
+    ]
+    back = labelkit.load(tmp_path / "out", "yolo")
+    assert sorted((i.id, i.media.width, i.media.height) for i in back.items()) == [("a", 4, 3), ("b", 8, 8)]
+    (tmp_path / "media" / "b.png").write_bytes(b"not a png")
+    with pytest.raises(InputError) as err:
+        labelkit.save(ds, tmp_path / "bad", "yolo", **options)
+    assert err.value.message == (
+        "unreadable image header: a YOLO classify reader reads each image's size from its file"
+    )
+    assert err.value.location.path == str(tmp_path / "media" / "b.png")
+    assert not (tmp_path / "bad").exists()
+
+
 def test_empty_images_and_labels_folders_are_not_classify_classes(tmp_path: Path) -> None:
     """An empty train/images and train/labels is a YOLO layout without files, not two empty classes."""
     for sub in ("images", "labels"):

@@ -585,13 +585,15 @@ def test_media_copy_never_reads_outside_media_root(path: str, fmt: str, options:
 @pytest.mark.parametrize("name", ["../../escaped", "/night", "..", "a/b", ""])
 def test_yolo_classify_never_makes_a_folder_of_a_class_name_that_is_a_path(name: str, tmp_path: Path) -> None:
     """Classify files each image in a folder named after its class: '/night' wrote to the filesystem root."""
+    from PIL import Image
+
     from labelkit.errors import DataLossError
     from labelkit.model import Category, Dataset, Item, Label, Media
 
     root = tmp_path / "media"
     root.mkdir()
-    (root / "x.jpg").write_bytes(b"jpeg")
-    (root / "y.jpg").write_bytes(b"jpeg")
+    for image in ("x.jpg", "y.jpg"):  # (images a reader can read: it reads each one's size from its header)
+        Image.new("RGB", (1, 1)).save(root / image)
     ds = Dataset(categories=[Category(id=1, name=name), Category(id=2, name="cat")])
     for item, category in (("x", 1), ("y", 2)):
         ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=1, height=1)))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from labelkit.errors import OutputError, UsageError
+from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS
-from labelkit.formats.yolo_media import is_image, place_media
+from labelkit.formats.yolo_media import image_size, is_image, place_media
 from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
 from labelkit.portable import folded_name, windows_cannot_hold
@@ -210,6 +210,22 @@ def classify_files(
     return files, not_images
 
 
+def _file_size(placed: Path, source: Path) -> tuple[int, int]:
+    """The size a reader finds in an image written (:func:`image_size`), refusing one that it cannot read.
+
+    Raises:
+        InputError: naming the image in ``media_root``: a reader could not read the output.
+    """
+    try:
+        return image_size(placed)
+    except InputError as exc:
+        raise InputError(
+            f"{exc.message.split(':')[0]}: a YOLO classify reader reads each image's size from its file",
+            path=source,
+            hint="replace the image, or leave its item out",
+        ) from exc
+
+
 def write_classify(
     dataset: Dataset,
     path: Path,
@@ -227,8 +243,12 @@ def write_classify(
     class still gets an empty folder in ``default_split`` (``train`` when a reader would not look there), so
     the output reads back as the classes, with no items.
 
+    A reader takes each image's size from its file (classify holds none): an item of another size is reported
+    transformed, and an image whose header cannot be read is refused.
+
     Raises:
         UsageError: without the images (``media=none`` or no ``media_root``).
+        InputError: an image a reader reads whose header cannot be read, naming it in ``media_root``.
     """
     if media == "none" or media_root is None:
         raise UsageError(
@@ -241,12 +261,24 @@ def write_classify(
     targets, not_images = classify_files(dataset, ids, splits, paths)
     for n in not_images:  # (reported lost by the check: a reader would pass over them)
         contained(media_root, paths[n], source=media_root)  # (an unsafe path is refused all the same)
-    for split, source, target in zip(splits, paths, targets, strict=True):
+    read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
+    items = dataset.table("items")
+    widths, heights = items["width"].to_pylist(), items["height"].to_pylist()
+    resized = 0
+    for n, (split, source, target) in enumerate(zip(splits, paths, targets, strict=True)):
         if target is None:
             continue
         place_media(media_root, source, path / target, media)
         used.add(split)
         written += 1
+        if read:  # a reader takes each image's size from its file (classify holds none): it must be readable
+            size = _file_size(path / target, contained(media_root, source, source=media_root))
+            resized += widths[n] is not None and heights[n] is not None and size != (widths[n], heights[n])
+    report.transform(
+        "item sizes",
+        resized,
+        "YOLO classify holds no image size: a reader takes the image file's, which differs from the item's",
+    )
     if not used & CLASSIFY_SPLITS:  # no image where a reader looks: the classes' empty folders, so they read back
         written = 0  # (and the images written elsewhere are not read: the check reports them lost)
         used.add(default_split if default_split in CLASSIFY_SPLITS else "train")
