@@ -999,9 +999,7 @@ def test_classify_reports_item_sizes_its_images_do_not_have_and_refuses_images_n
     (tmp_path / "media" / "b.png").write_bytes(b"not a png")
     with pytest.raises(InputError) as err:
         labelkit.save(ds, tmp_path / "bad", "yolo", **options)
-    assert err.value.message == (
-        "unreadable image header: a YOLO classify reader reads each image's size from its file"
-    )
+    assert err.value.message == "unreadable image header: a YOLO reader reads each image's size from its file"
     assert err.value.location.path == str(tmp_path / "media" / "b.png")
     assert not (tmp_path / "bad").exists()
 

@@ -1810,6 +1810,24 @@ def test_yolo_loses_items_named_as_macos_resource_forks(media: str, tmp_path: Pa
     assert labelkit.load(tmp_path / "d", "yolo").report_counts() == {"items": 3, "object annotations": 3}
 
 
+@pytest.mark.parametrize("objects", [0, 1])
+def test_yolo_refuses_to_copy_an_image_no_reader_can_read(objects: int, tmp_path: Path) -> None:
+    """A copied image whose header cannot be read: of an item without objects, the write made an output that
+    reading refused ("unreadable image header"), unsaid; of one with objects, the error named the image in the
+    output folder, which does not exist. Both are refused, naming the image in media_root."""
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "x.jpg").write_bytes(b"not a jpeg")
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="x", media=Media(path="x.jpg", width=100, height=100)))
+    if objects:
+        ds.add(Object(id="1", item_id="x", category_id=0, bbox=(10.0, 10.0, 20.0, 20.0)))
+    with pytest.raises(InputError) as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", media="copy", media_root=str(tmp_path / "m"))
+    assert err.value.message == "unreadable image header: a YOLO reader reads each image's size from its file"
+    assert err.value.location.path == str(tmp_path / "m" / "x.jpg")
+    assert not (tmp_path / "o").exists()
+
+
 def _one_box(path: str = "a.jpg") -> Dataset:
     ds = Dataset(categories=[Category(id=0, name="c")])
     ds.add_item(Item(id="a", media=Media(path=path, width=100, height=100), split="train"))

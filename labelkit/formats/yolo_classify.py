@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from labelkit.errors import InputError, OutputError, UsageError
+from labelkit.errors import OutputError, UsageError
 from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS
-from labelkit.formats.yolo_media import image_size, is_image, place_media
+from labelkit.formats.yolo_media import is_image, place_media, placed_image_size
 from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
 from labelkit.portable import folded_name, windows_cannot_hold
@@ -210,22 +210,6 @@ def classify_files(
     return files, not_images
 
 
-def _file_size(placed: Path, source: Path) -> tuple[int, int]:
-    """The size a reader finds in an image written (:func:`image_size`), refusing one that it cannot read.
-
-    Raises:
-        InputError: naming the image in ``media_root``: a reader could not read the output.
-    """
-    try:
-        return image_size(placed)
-    except InputError as exc:
-        raise InputError(
-            f"{exc.message.split(':')[0]}: a YOLO classify reader reads each image's size from its file",
-            path=source,
-            hint="replace the image, or leave its item out",
-        ) from exc
-
-
 def write_classify(
     dataset: Dataset,
     path: Path,
@@ -272,7 +256,7 @@ def write_classify(
         used.add(split)
         written += 1
         if read:  # a reader takes each image's size from its file (classify holds none): it must be readable
-            size = _file_size(path / target, contained(media_root, source, source=media_root))
+            size = placed_image_size(path / target, contained(media_root, source, source=media_root))
             resized += widths[n] is not None and heights[n] is not None and size != (widths[n], heights[n])
     report.transform(
         "item sizes",

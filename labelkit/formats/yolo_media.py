@@ -49,6 +49,22 @@ def is_image(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_EXTENSIONS
 
 
+def placed_image_size(placed: Path, source: Path) -> tuple[int, int]:
+    """The size a YOLO reader finds in an image written (:func:`image_size`), refusing one that it cannot read.
+
+    Raises:
+        InputError: naming the image ``source`` it was copied or linked from: no reader could read the output.
+    """
+    try:
+        return image_size(placed)
+    except InputError as exc:
+        raise InputError(
+            f"{exc.message.split(':')[0]}: a YOLO reader reads each image's size from its file",
+            path=source,
+            hint="replace the image, or leave its item out",
+        ) from exc
+
+
 _NO_PIXEL_LIMIT = threading.Lock()
 """Held while Pillow's pixel limit is lifted to read a large image's header (see :func:`image_size`)."""
 
