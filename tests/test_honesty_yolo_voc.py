@@ -509,8 +509,12 @@ def test_what_the_report_does_not_name_comes_back(
     planned = labelkit.api.plan(ds, target, **options)
     out = tmp_path_factory.mktemp("out") / "o"
     report = labelkit.save(ds, out, target, allow_loss=True, **options)
-    # the plan names every loss but those only painting VOC's PNGs finds
-    assert [c for c in planned.lost if c not in report.lost] == []
+    # the plan names every loss but those only painting VOC's PNGs finds: an object whose pixels later instances
+    # cover is lost whole, and the write then takes it off the counts of its fields the plan made
+    painted_over = [c for c in report.lost if c.reason.startswith("no pixel of it is left")]
+    written = {(c.what, c.reason): c.count for c in report.lost}
+    for c in planned.lost:
+        assert written.get((c.what, c.reason), 0) <= c.count if painted_over else c in report.lost, c
     if target == "yolo":  # (clipped coordinates too: a dry run reports what the write does)
         assert (planned.lost, planned.transformed) == (report.lost, report.transformed)
     back = labelkit.load(out, target)
