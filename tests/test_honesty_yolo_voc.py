@@ -992,6 +992,7 @@ def test_classify_reports_item_sizes_its_images_do_not_have_and_refuses_images_n
     report = labelkit.save(ds, tmp_path / "out", "yolo", **options)
     assert [(c.what, c.count, c.reason) for c in report.transformed] == [
         ("category ids", 2, "YOLO classify's classes are its folders: a reader numbers them 0, 1, ... in name order"),
+        ("item splits", 2, "items without a split are written to 'train' (the -o split option), and read back in it"),
         (
             "item sizes",
             1,

@@ -14,8 +14,6 @@ Label text is parsed and checked by :mod:`labelkit.formats.yolo_parse`; the writ
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -44,6 +42,7 @@ from labelkit.formats.yolo_layout import (
     has_txt,
     label_file,
     rel_path,
+    unique_ids,
 )
 from labelkit.formats.yolo_media import image_size, parse_size
 from labelkit.io import Inside, read_file
@@ -377,27 +376,19 @@ def _item_ids(layout: Layout) -> list[str]:
         InputError: two entries still get the same id.
     """
     entries = layout.entries
-    splits_of: dict[str, set[str | None]] = {}
-    for e in entries:
-        splits_of.setdefault(e.key, set()).add(e.split)
-    ids = [f"{e.split}/{e.key}" if e.split and len(splits_of[e.key]) > 1 else e.key for e in entries]
-    if len(set(ids)) == len(ids):
-        return ids
-    ids = _unclash(ids, lambda k: ids[k] + (image.suffix if (image := entries[k].image) else ""))
     files = [e.image or e.label for e in entries]
-    ids = _unclash(ids, lambda k: rel_path(file, layout.root) if (file := files[k]) else ids[k])
+    ids = unique_ids(
+        [e.split for e in entries],
+        [e.key for e in entries],
+        lambda k: image.suffix if (image := entries[k].image) else "",
+        lambda k: rel_path(file, layout.root) if (file := files[k]) else None,
+    )
     first: dict[str, Path | None] = {}
     for i, f in zip(ids, files, strict=True):
         if i in first:
             raise InputError(f"two files would be the item {i!r}: {first[i]} and {f}", path=layout.root)
         first[i] = f
     return ids
-
-
-def _unclash(ids: list[str], better: Callable[[int], str]) -> list[str]:
-    """``ids`` with every id that occurs more than once replaced by ``better(its index)``."""
-    count = Counter(ids)
-    return [better(k) if count[i] > 1 else i for k, i in enumerate(ids)]
 
 
 def _items_table(

@@ -24,7 +24,15 @@ from labelkit.formats.yolo_lines import (
     segment_box_gaps,
     traced_masks,
 )
-from labelkit.formats.yolo_write import darknet_names, kpt_dims_of, precision_of, task_of, title_for, written_rows
+from labelkit.formats.yolo_write import (
+    darknet_names,
+    kpt_dims_of,
+    precision_of,
+    read_back_ids,
+    task_of,
+    title_for,
+    written_rows,
+)
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
@@ -80,6 +88,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if task == "classify":
         check_classify(dataset, report, str(options.get("split") or "train"))
         return
+    report_read_back(dataset, report, options)
     objects = dataset.table("objects")
     if not objects.num_rows:
         return
@@ -248,6 +257,30 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     # (counted here, not by write(), so a plan reports it too; write() clips the same rows: see clipped_objects)
     clipped = clipped_objects(dataset, task, cols, precision, kpt_dims_of(dataset, options))
     report.transform("objects", int((clipped & written).sum()), "coordinates outside the image were clipped to [0, 1]")
+
+
+def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) -> None:
+    """Report the items that read back with another id, or in a split they did not have (the default split)."""
+    items = dataset.table("items")
+    ids = [str(v) for v in items["id"].to_pylist()]
+    renamed = sum(a != b for a, b in zip(ids, read_back_ids(dataset, options), strict=True))
+    where = (
+        "its image's path in its split's list (obj_<split>_data/...)"
+        if options.get("layout") == "darknet"
+        else "its path below images/<split>/"
+    )
+    report.transform(
+        "item ids",
+        renamed,
+        f"YOLO names items after their image files: a reader takes {where} without the extension, with the split "
+        "in front where two splits hold one name",
+    )
+    report.transform(
+        "item splits",
+        sum(1 for s in items["split"].to_pylist() if not s),
+        f"items without a split are written to {str(options.get('split') or 'train')!r} (the -o split option), "
+        "and read back in it",
+    )
 
 
 BOX_TOLERANCE = 1e-6

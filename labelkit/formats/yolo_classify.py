@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from labelkit.errors import OutputError, UsageError
-from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS
+from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS, unique_ids
 from labelkit.formats.yolo_media import is_image, place_media, placed_image_size
 from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
@@ -173,6 +173,8 @@ def check_classify(dataset: Dataset, report: Report, default_split: str = "train
             len(splits),
             "a reader looks for train, val, valid, validation or test folders",
         )
+    if splits and set(splits) & CLASSIFY_SPLITS:  # (read back: every filed image)
+        _report_read_back(dataset, report, default_split)
     layout_dirs = [f for f in written if f in (*IMAGE_DIRS, *LABEL_DIRS)]
     if layout_dirs and not set(splits) & CLASSIFY_SPLITS:
         raise OutputError(
@@ -181,6 +183,39 @@ def check_classify(dataset: Dataset, report: Report, default_split: str = "train
             "them a YOLO layout without files, which no reader reads",
             hint="rename that category, or write images to a train, val, valid, validation or test split",
         )
+
+
+def _report_read_back(dataset: Dataset, report: Report, default_split: str) -> None:
+    """Report the filed items that read back with another id, or in the default split (they had none)."""
+    items = dataset.table("items")
+    ids = [str(v) for v in items["id"].to_pylist()]
+    given = items["split"].to_pylist()
+    targets = classify_files(dataset, ids, [s or default_split for s in given], items["path"].to_pylist())[0]
+    filed = [n for n, t in enumerate(targets) if t is not None]
+    files = [targets[n] or "" for n in filed]  # <split>/<class>/<name>
+    names = [f.split("/", 2)[2] for f in files]
+    read = unique_ids(
+        [f.partition("/")[0] for f in files],
+        [_stem(name) for name in names],
+        lambda k: PurePosixPath(names[k]).suffix,
+        files.__getitem__,
+    )
+    report.transform(
+        "item ids",
+        sum(ids[n] != i for n, i in zip(filed, read, strict=True)),
+        "YOLO classify names items after their image files: a reader takes the name in its class folder without "
+        "the extension, with the split in front where two splits hold one name",
+    )
+    report.transform(
+        "item splits",
+        sum(1 for n in filed if not given[n]),
+        f"items without a split are written to {default_split!r} (the -o split option), and read back in it",
+    )
+
+
+def _stem(name: str) -> str:
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
 
 
 def classify_files(

@@ -10,6 +10,8 @@ layout of a path; :mod:`labelkit.formats.yolo` parses the label files.
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -477,3 +479,33 @@ def entries_from_labels(
             continue
         entries += [Entry(split, name[:-4], root / image if image else None, label_dir / name) for image in images]
     return entries
+
+
+def unique_ids(
+    splits: list[str | None], keys: list[str], suffix: Callable[[int], str], file: Callable[[int], str | None]
+) -> list[str]:
+    """The item ids a YOLO reader gives entries of these splits and keys (see ``yolo._item_ids``).
+
+    Each key, ``<split>/<key>`` where several splits hold it, then with ``suffix(k)`` (the image's extension)
+    where ids clash, then ``file(k)`` (the image's, else label file's, path in the dataset) where they still
+    do. Plain string work, once per entry, so that a writer can say which ids read back changed.
+
+    Examples:
+        >>> unique_ids(["train", "val", "val", "val"], ["a", "a", "b", "b"], [".", ".", ".jpg", ".png"].__getitem__,
+        ...            lambda k: None)
+        ['train/a', 'val/a', 'b.jpg', 'b.png']
+    """
+    splits_of: dict[str, set[str | None]] = {}
+    for split, key in zip(splits, keys, strict=True):
+        splits_of.setdefault(key, set()).add(split)
+    ids = [f"{s}/{k}" if s and len(splits_of[k]) > 1 else k for s, k in zip(splits, keys, strict=True)]
+    if len(set(ids)) == len(ids):
+        return ids
+    ids = _unclash(ids, lambda k: ids[k] + suffix(k))
+    return _unclash(ids, lambda k: file(k) or ids[k])
+
+
+def _unclash(ids: list[str], better: Callable[[int], str]) -> list[str]:
+    """``ids`` with every id that occurs more than once replaced by ``better(its index)``."""
+    count = Counter(ids)
+    return [better(k) if count[i] > 1 else i for k, i in enumerate(ids)]

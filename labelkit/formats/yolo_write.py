@@ -21,7 +21,14 @@ import yaml
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
 from labelkit.formats.yolo_classify import classify_files, write_classify
-from labelkit.formats.yolo_layout import APPLE_DOUBLE, CONFIG_KEYS, DARKNET_RESERVED, IMAGE_DIRS, LABEL_DIRS
+from labelkit.formats.yolo_layout import (
+    APPLE_DOUBLE,
+    CONFIG_KEYS,
+    DARKNET_RESERVED,
+    IMAGE_DIRS,
+    LABEL_DIRS,
+    unique_ids,
+)
 from labelkit.formats.yolo_lines import Lines, cached, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, placed_image_size, sizes_text
 from labelkit.io import contained, create_file
@@ -273,6 +280,42 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
         image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
         label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
     return ItemFiles(image_rel, label_rel, {r.rpartition("/")[0] for r in label_rel})
+
+
+def read_back_ids(dataset: Dataset, options: dict[str, Any]) -> list[str]:
+    """The id a YOLO reader gives each item of the layout written (detect, segment, OBB, pose).
+
+    Ultralytics: the image's path below ``images/<split>/`` without its extension (the label file's below
+    ``labels/<split>/``); Darknet: the image's path in its list, ``obj_<split>_data/<name>``, without it. Then
+    as any reader makes them unique (:func:`labelkit.formats.yolo_layout.unique_ids`): an image of a
+    Ultralytics output is one a reader finds, placed (``media=copy`` or ``link``) or in the size side file.
+    """
+    files = item_files(dataset, options)
+    default_split = str(options.get("split") or "train")
+    items = dataset.table("items")
+    splits = [s or default_split for s in items["split"].to_pylist()]
+    image_rel, label_rel = files.image_rel, files.label_rel
+    if str(options.get("layout") or "ultralytics") == "darknet":
+        return unique_ids(
+            list(splits),
+            [_stem(r) for r in image_rel],
+            lambda k: PurePosixPath(image_rel[k]).suffix,
+            image_rel.__getitem__,
+        )
+    keys = [r[len(s) + 8 : -4] for r, s in zip(label_rel, splits, strict=True)]  # (labels/<split>/<key>.txt)
+    placed = str(options.get("media") or "none") != "none"
+
+    def has_image(k: int) -> bool:  # (asked only of ids that clash)
+        if placed and items["path"][k].as_py() and is_image(Path(image_rel[k])):
+            return True
+        return bool(items["width"][k].as_py()) and bool(items["height"][k].as_py())  # (in the size side file)
+
+    return unique_ids(
+        list(splits),
+        keys,
+        lambda k: PurePosixPath(image_rel[k]).suffix if has_image(k) else "",
+        lambda k: image_rel[k] if has_image(k) else label_rel[k],
+    )
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
