@@ -34,6 +34,12 @@ def _load(path: Path) -> Any:
     return json.loads(path.read_bytes())
 
 
+_UNSPLIT = (
+    "items without a split are written to the default split's files (instances_default.json, ...), and read back "
+    "in the split 'default'"
+)
+
+
 def _write(tmp_path: Path, doc: Any, name: str = "instances_val.json") -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(doc))
@@ -275,7 +281,10 @@ def test_annotations_with_some_of_cocos_fields_round_trip_as_read(tmp_path: Path
     images = [{"id": 1, "file_name": "1.jpg", "width": 100, "height": 80}]
     src = _write(tmp_path, {"images": images, **_PARTIAL[name]}, name)
     report = labelkit.convert(src, tmp_path / "out", to="coco")
-    assert report.lost == report.transformed == []
+    assert report.lost == []
+    # (LVIS's file name says no split: its items are written to, and read back in, the split default)
+    unsplit = [("item splits", 1)] if name.startswith("lvis") else []
+    assert [(c.what, c.count) for c in report.transformed] == unsplit
     (written,) = (tmp_path / "out/annotations").iterdir()
     assert _load(written)["annotations"] == _PARTIAL[name]["annotations"]
     # through labelkit JSON too (the dataset info still tells it was read from COCO)
@@ -349,6 +358,7 @@ def test_objects_with_some_coco_extras_get_the_fields_they_lack(tmp_path: Path) 
 
     report = labelkit.save(_coco_extras_dataset(), tmp_path / "out", "coco")
     assert [(c.what, c.count) for c in report.transformed] == [
+        ("item splits", 1),
         ("objects without a box", 1),
         ("boxes reaching outside their image", 1),
         ("boxes", 2),
@@ -949,7 +959,7 @@ def test_polygon_with_holes_becomes_rle(tmp_path: Path) -> None:
         Object(id="1", item_id="a", category_id=1, shape="polygon", polygon=[outer, hole], polygon_holes=[False, True])
     )
     report = labelkit.save(ds, tmp_path / "out", "coco")
-    assert [c.what for c in report.transformed] == ["polygons with holes", "objects without a box"]
+    assert [c.what for c in report.transformed] == ["item splits", "polygons with holes", "objects without a box"]
     ann = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"][0]
     assert isinstance(ann["segmentation"]["counts"], str)
     assert ann["bbox"] == [1, 1, 8, 8]
@@ -1406,7 +1416,8 @@ def test_polygons_far_outside_their_image_are_clipped_so_pycocotools_can_rasteri
     holed = [far, [1, 1, 5, 1, 5, 5, 1, 5]]
     ds.add(Object(id="2", item_id="1", category_id=1, shape="polygon", polygon=holed, polygon_holes=[False, True]))
     report = labelkit.plan(ds, "coco")
-    assert [(c.what, c.count) for c in report.transformed][:2] == [
+    assert [(c.what, c.count) for c in report.transformed][:3] == [
+        ("item splits", 1),
         ("polygons reaching far outside their image", 2),
         ("polygons with holes", 1),
     ]
@@ -3039,7 +3050,7 @@ def test_rotated_boxes_are_written_as_their_corners(tmp_path: Path) -> None:
         ds.add(Object(id=str(i), item_id="1", category_id=1, bbox=(80.0, 40.0, 40.0, 20.0), angle=angle))
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert report.lost == []
-    assert [(c.what, c.count) for c in report.transformed] == [("rotated boxes", 2)]
+    assert [(c.what, c.count) for c in report.transformed] == [("item splits", 1), ("rotated boxes", 2)]
     turned, thirty = _load(tmp_path / "out/annotations/instances_default.json")["annotations"]
     assert turned["segmentation"] == [[110, 30, 110, 70, 90, 70, 90, 30]]  # x 90..110, y 30..70
     assert turned["bbox"] == [90, 30, 20, 40] and turned["area"] == 800.0
@@ -3925,7 +3936,8 @@ def test_ids_left_without_a_free_number_are_reported_renumbered(tmp_path: Path) 
         ds.add_item(Item(id=iid, media=Media(path=f"{iid}.jpg", width=10, height=10)))
     report = labelkit.save(ds, tmp_path / "o", "coco")
     assert [str(c) for c in report.transformed] == [
-        "1 image ids: the largest id leaves no number free above it (COCO ids are 64-bit integers): all numbered 1..N"
+        f"2 item splits: {_UNSPLIT}",
+        "1 image ids: the largest id leaves no number free above it (COCO ids are 64-bit integers): all numbered 1..N",
     ]
     assert [i["id"] for i in _load(tmp_path / "o/annotations/instances_default.json")["images"]] == [1, 2]
 
@@ -4011,6 +4023,7 @@ def test_a_keypoint_set_of_another_length_is_counted_once(tmp_path: Path) -> Non
         )
     ]
     assert [(c.what, c.count) for c in report.transformed] == [
+        ("item splits", 1),
         ("boxes", 2),
         ("objects without keypoints of a category with keypoint names", 1),
     ]
@@ -4135,7 +4148,8 @@ def test_the_polygon_of_an_object_with_a_mask_and_no_box_is_lost_and_its_box_der
         ("polygons of objects with a mask", 1, "a COCO annotation has one segmentation: the mask is written")
     ]
     assert [(c.what, c.count, c.reason) for c in report.transformed] == [
-        ("objects without a box", 1, "COCO annotations carry a bbox: the bounds of the polygon or mask are written")
+        ("item splits", 1, _UNSPLIT),
+        ("objects without a box", 1, "COCO annotations carry a bbox: the bounds of the polygon or mask are written"),
     ]
     (ann,) = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
     assert (ann["bbox"], ann["segmentation"], ann["area"]) == ([0, 0, 2, 2], {"size": [2, 2], "counts": [1, 3]}, 3.0)

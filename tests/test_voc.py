@@ -142,7 +142,7 @@ def test_polygons_need_masks_all(tmp_path: Path) -> None:
     with pytest.raises(DataLossError):
         labelkit.save(ds, tmp_path / "o", "voc")
     report = labelkit.save(ds, tmp_path / "o", "voc", masks="all")
-    assert [c.what for c in report.transformed] == ["polygons"]
+    assert [c.what for c in report.transformed] == ["item splits", "polygons"]
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).sum() > 0
 
 
@@ -1397,7 +1397,11 @@ def test_masks_all_reports_only_the_polygons_it_paints(tmp_path: Path) -> None:
     )
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
     assert [(c.what, c.count) for c in report.lost] == [("objects without a box or mask", 1)]
-    assert [(c.what, c.count) for c in report.transformed] == [("objects without a box", 1), ("polygons", 2)]
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("objects without a box", 1),
+        ("item splits", 1),
+        ("polygons", 2),
+    ]
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).max() == 2
 
 
@@ -1439,7 +1443,7 @@ def test_a_polygon_only_object_without_a_class_is_lost_once_not_also_boxed(tmp_p
         *([("polygons", 1)] if masks == "auto" else []),
         ("objects without a known category", 1),
     ]
-    assert [(c.what, c.count) for c in report.transformed] == [("objects without a box", 1)] + (
+    assert [(c.what, c.count) for c in report.transformed] == [("objects without a box", 1), ("item splits", 1)] + (
         [("polygons", 1)] if masks == "all" else []
     )
     assert report.written["object annotations"] == 1
@@ -2712,7 +2716,7 @@ def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does
     (obj,) = ds.objects()
     assert obj.attributes == {"zip": "007", "flag": True, "n": 3}
     report = labelkit.save(ds, tmp_path / "o", "voc")
-    assert report.transformed == []
+    assert [str(c) for c in report.transformed] == [f"1 item splits: {_UNSPLIT}"]  # (no ImageSets read)
     text = (tmp_path / "o/Annotations/a.xml").read_text()
     assert "<value>007</value>" in text and "<value>true</value>" in text and "<depth>1</depth>" in text
     again = labelkit.load(tmp_path / "o", "voc")
@@ -3046,8 +3050,9 @@ def test_an_instance_value_past_254_written_anew_is_reported(tmp_path: Path) -> 
     root = _masks_folder(tmp_path / "src", Image.fromarray(classes, "L"), Image.fromarray(objects))
     report = labelkit.convert(root, tmp_path / "out", to="voc")
     assert [str(c) for c in report.transformed] == [
+        f"1 item splits: {_UNSPLIT}",  # (the source has no ImageSets)
         "1 masks without an XML object: their object PNG value (voc:instance) is past 254 or taken by an XML "
-        "object's mask: painted with the next free value, which voc:instance reads back as"
+        "object's mask: painted with the next free value, which voc:instance reads back as",
     ]
     assert report.lost == []
     back = [o.extras for o in labelkit.load(tmp_path / "out", "voc").objects() if o.shape == "mask"]
@@ -3620,7 +3625,7 @@ def test_a_plan_reports_renamed_item_and_image_files_as_the_write_does(tmp_path:
     ds.add_item(Item(id="b", media=Media(path="q/a.jpg", width=10, height=10)))
     ds.add_item(Item(id="./c", media=Media(path="c.jpg", width=10, height=10)))
     planned = [(c.what, c.count) for c in labelkit.plan(ds, "voc").transformed]
-    assert planned == [("item ids", 1), ("image file names", 2)]
+    assert planned == [("item splits", 3), ("item ids", 1), ("image file names", 2)]
     written = labelkit.save(ds, tmp_path / "out", "voc")
     assert [(c.what, c.count) for c in written.transformed] == planned
     assert sorted(p.name for p in (tmp_path / "out/Annotations").rglob("*.xml")) == ["a.xml", "b.xml", "c.xml"]
@@ -3647,6 +3652,9 @@ def test_a_mask_only_object_whose_mask_is_of_another_size_is_lost_once_as_an_obj
     assert [o.mask for o in labelkit.load(tmp_path / "o", "voc").objects()] == [None]
 
 
+_UNSPLIT = (
+    "items without a split are listed in ImageSets/Main/train.txt (the -o split option), and read back in that split"
+)
 _AS_XML = (
     "no segmentation PNG holds them (masks=none, no mask, or one that cannot be painted): written as XML objects "
     "(their box and class), read back as such, not as mask-only objects"
@@ -3831,7 +3839,7 @@ def test_a_mask_that_cannot_be_painted_is_counted_once_for_the_first_reason(tmp_
             ("masks", 1, _NO_CLASS_VALUE),
             ("objects", 2, f"{_NO_CLASS_VALUE}: with no XML object, nothing of it is written"),
         ]
-        assert [(c.what, c.count) for c in r.transformed] == [("objects with a mask but no box", 1)]
+        assert [(c.what, c.count) for c in r.transformed] == [("item splits", 1), ("objects with a mask but no box", 1)]
     assert report.written == {"items": 1, "object annotations": 3}
     back = labelkit.load(tmp_path / "o", "voc")
     assert sorted((back.category(o.category_id or 0).name, o.mask is not None) for o in back.objects()) == [
@@ -3895,7 +3903,10 @@ def test_a_mask_only_object_whose_mask_cannot_be_painted_is_written_as_the_xml_o
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     for r in (planned, report):
         assert [(c.what, c.count, c.reason) for c in r.lost] == [("masks", 1, why)]
-        assert [(c.what, c.count, c.reason) for c in r.transformed] == [("mask-only objects", 1, _AS_XML)]
+        assert [(c.what, c.count, c.reason) for c in r.transformed] == [
+            ("item splits", 1, _UNSPLIT),
+            ("mask-only objects", 1, _AS_XML),
+        ]
     assert report.written == {"items": 1, "object annotations": 1}
     [back] = labelkit.load(tmp_path / "o", "voc").objects()
     assert (back.category_id, back.bbox, back.extras, back.mask) == (

@@ -466,6 +466,12 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         renamed_files(items),
         "COCO's file_name is relative to the images' folder: the file's own name is written",
     )
+    report.transform(
+        "item splits",
+        int((~true_mask(pc.not_equal(pc.fill_null(items["split"], ""), ""))).sum()),
+        "items without a split are written to the default split's files (instances_default.json, ...), and read "
+        "back in the split 'default'",
+    )
     objects = dataset.table("objects")
     _refuse_bad_masks(objects)
     if objects.num_rows:

@@ -95,6 +95,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "ImageSets lists are lines of whitespace-separated words ('#' starts a comment): their split and "
         "image-level labels are not listed (their XML is written)",
     )
+    report.transform(
+        "item splits",
+        sum(
+            1
+            for i, s in zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)
+            if not s and listable(str(i))
+        ),
+        f"items without a split are listed in ImageSets/Main/{str(options.get('split') or 'train')}.txt (the -o split "
+        "option), and read back in that split",
+    )
     # an object text with no '"voc:' (and no escape, which could spell one) has only foreign keys, if any (a
     # key needs a '"'); the others are decoded
     texts = items["metadata"].drop_null()
