@@ -3915,3 +3915,21 @@ def test_a_mask_only_object_whose_mask_cannot_be_painted_is_written_as_the_xml_o
         {"voc:pose": "Left"},
         None,
     )
+
+
+def test_items_without_a_split_are_reported_listed_in_the_split_option_and_read_back_there(tmp_path: Path) -> None:
+    """Items without a split were listed in ImageSets/Main/train.txt and read back in train, unsaid. An id that is
+    not one word is not listed, and reads back without a split, as it was: not counted."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="x", media=Media(path="x.jpg", width=10, height=10)))
+    ds.add_item(Item(id="y z", media=Media(path="y.jpg", width=10, height=10)))
+    ds.add_item(Item(id="w", media=Media(path="w.jpg", width=10, height=10), split="val"))
+    planned = labelkit.plan(ds, "voc", split="test")
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, split="test")
+    assert [str(c) for c in report.transformed] == [
+        "1 item splits: items without a split are listed in ImageSets/Main/test.txt (the -o split option), and read "
+        "back in that split"
+    ]
+    assert planned.transformed == report.transformed
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert sorted((i.id, i.split) for i in back.items()) == [("w", "val"), ("x", "test"), ("y z", None)]
