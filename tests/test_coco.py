@@ -38,6 +38,11 @@ _UNSPLIT = (
     "items without a split are written to the default split's files (instances_default.json, ...), and read back "
     "in the split 'default'"
 )
+_ITEM_IDS = (
+    "COCO names images by integer ids, numbered per split: an item reads back as its image's id (with its split in "
+    "front where two splits share one), so one with no number of its own (img1), or another split part (val/3), "
+    "reads back otherwise"
+)
 
 
 def _write(tmp_path: Path, doc: Any, name: str = "instances_val.json") -> Path:
@@ -959,7 +964,12 @@ def test_polygon_with_holes_becomes_rle(tmp_path: Path) -> None:
         Object(id="1", item_id="a", category_id=1, shape="polygon", polygon=[outer, hole], polygon_holes=[False, True])
     )
     report = labelkit.save(ds, tmp_path / "out", "coco")
-    assert [c.what for c in report.transformed] == ["item splits", "polygons with holes", "objects without a box"]
+    assert [c.what for c in report.transformed] == [
+        "item ids",
+        "item splits",
+        "polygons with holes",
+        "objects without a box",
+    ]
     ann = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"][0]
     assert isinstance(ann["segmentation"]["counts"], str)
     assert ann["bbox"] == [1, 1, 8, 8]
@@ -2232,7 +2242,11 @@ def test_detection_results_written_back_report_no_polygon_or_file_name(tmp_path:
     ds.add_item(Item(id="extra", media=Media(path=None, width=4, height=4), split="other"))
     ds.add(Object(id="x", item_id="extra", category_id=9, bbox=(0.0, 0.0, 1.0, 1.0)))
     report = labelkit.save(ds, tmp_path / "o2", "coco")
-    assert [(c.what, c.count) for c in report.transformed] == [("boxes", 1), ("items without a file name", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("item ids", 1),  # (item extra reads back as its image id)
+        ("boxes", 1),
+        ("items without a file name", 1),
+    ]
     assert labelkit.load(tmp_path / "o2").report_counts() == report.written
 
 
@@ -3872,6 +3886,7 @@ def test_ids_coco_cannot_keep_are_reported_renumbered(tmp_path: Path, source: st
     run = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "o"), "--to", "coco"])
     assert run.exit_code == 0, run.output
     assert [line for line in run.output.splitlines() if " ids: " in line] == [
+        f"transformed: 3 item ids: {_ITEM_IDS}",
         "transformed: 1 image ids: COCO ids are 64-bit integers: numbered after the largest",
         "transformed: 2 annotation ids: COCO ids are 64-bit integers: numbered after the largest",
     ]
@@ -3898,6 +3913,7 @@ def test_label_and_caption_ids_renumbered_are_reported(tmp_path: Path) -> None:
     ds.add(Transcript(id="1", item_id="img", text="y"))
     report = labelkit.save(ds, tmp_path / "o", "coco")
     assert [str(c) for c in report.transformed if c.what.endswith(" ids")] == [
+        f"3 item ids: {_ITEM_IDS}",
         "1 image ids: COCO ids are 64-bit integers: numbered after the largest",
         "2 annotation ids: another annotation of its file had the same id: numbered after the largest of its split",
         "2 annotation ids: COCO ids are 64-bit integers: numbered after the largest",
@@ -3918,7 +3934,10 @@ def test_an_id_of_leading_zeros_past_int_s_limit_is_its_number(tmp_path: Path, n
     ds.add(Object(id="0" * 5000 + "5", item_id=neighbour, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
     ds.add(Object(id="b", item_id=neighbour, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
     report = labelkit.save(ds, tmp_path / "o", "coco")
-    assert [c for c in report.transformed if c.what.endswith(" ids")] == []
+    # (none renumbered; the ids read back as their numbers, "1" and "-2", and "a" as its new one)
+    assert [(c.what, c.count) for c in report.transformed if c.what.endswith(" ids")] == [
+        ("item ids", 3 if neighbour == "a" else 2)
+    ]
     instances = _load(tmp_path / "o/annotations/instances_default.json")
     assert [(i["id"], i["file_name"]) for i in instances["images"]] == [
         (1, "5001.jpg"),
@@ -3936,6 +3955,7 @@ def test_ids_left_without_a_free_number_are_reported_renumbered(tmp_path: Path) 
         ds.add_item(Item(id=iid, media=Media(path=f"{iid}.jpg", width=10, height=10)))
     report = labelkit.save(ds, tmp_path / "o", "coco")
     assert [str(c) for c in report.transformed] == [
+        f"2 item ids: {_ITEM_IDS}",
         f"2 item splits: {_UNSPLIT}",
         "1 image ids: the largest id leaves no number free above it (COCO ids are 64-bit integers): all numbered 1..N",
     ]
@@ -3968,6 +3988,38 @@ def test_ids_of_other_digits_are_text(text: str) -> None:
     from labelkit.formats.coco_text import own_numbers
 
     assert [a.tolist() for a in own_numbers([text, "7"])] == [[0, 7], [False, True], [False, False]]
+
+
+@pytest.mark.parametrize(
+    ("items", "changed", "back"),
+    [
+        # an id without a number is numbered after the split's largest; a split part no clash asks for is dropped
+        (
+            [("x", "val"), ("val/3", "val"), ("7", "train"), ("train/9", "train")],
+            3,
+            [("7", "train"), ("9", "train"), ("4", "val"), ("3", "val")],
+        ),
+        # two splits share image id 3: every id reads back with its split in front, as written
+        ([("train/3", "train"), ("val/3", "val")], 0, [("train/3", "train"), ("val/3", "val")]),
+        ([("3", "train"), ("val/3", "val")], 1, [("train/3", "train"), ("val/3", "val")]),
+        ([("12", None)], 0, [("12", "default")]),  # (its split is reported as such)
+    ],
+)
+def test_item_ids_coco_reads_back_otherwise_are_reported(
+    tmp_path: Path, items: list[tuple[str, str | None]], changed: int, back: list[tuple[str, str]]
+) -> None:
+    """COCO names images by integer ids: item x read back as 4 and val/3 as 3, and no report line said so."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for n, (item_id, split) in enumerate(items):
+        ds.add_item(Item(id=item_id, media=Media(path=f"{n}.jpg", width=10, height=10), split=split))
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    lines = [str(c) for c in report.transformed if c.what == "item ids"]
+    assert lines == ([f"{changed} item ids: {_ITEM_IDS}"] if changed else [])
+    assert [c for c in planned.transformed if c.what == "item ids"] == [
+        c for c in report.transformed if c.what == "item ids"
+    ]
+    assert [(i.id, i.split) for i in labelkit.load(tmp_path / "o", "coco").items()] == back
 
 
 def test_coco_to_coco_reports_no_ids_renumbered(tmp_path: Path) -> None:

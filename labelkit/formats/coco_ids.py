@@ -20,6 +20,46 @@ ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
 """The files an object may have been read from, by its ``coco:@task`` tag ("": none, the instances file)."""
 
 
+def image_numbers(items: pa.Table) -> tuple[np.ndarray, Renumbered, list[str]]:
+    """Each item's COCO image id, numbered per split (:func:`numbered_ids`).
+
+    Also how many ids got another number than their own, and each item's split as written (``default`` for
+    items of none).
+    """
+    split = [s or "default" for s in items["split"].to_pylist()]
+    numbers = np.zeros(items.num_rows, dtype=np.int64)
+    renumbered = Renumbered()
+    for name in sorted(set(split)):
+        rows = [i for i, s in enumerate(split) if s == name]
+        numbers[rows], changed = numbered_ids(items["id"].take(pa.array(rows, pa.int64())))
+        renumbered += changed
+    return numbers, renumbered, split
+
+
+def ids_read_back_otherwise(items: pa.Table) -> int:
+    """How many items a COCO reader gives another id than theirs, once written.
+
+    A reader takes an image's id for its item's, with ``<split>/`` in front when two splits share an image id
+    (``coco._prefixes``): an id without a number (``img1``), or whose split part is not the one written
+    (``val/3`` where no ids are shared), reads back otherwise. Ids numbered again (:func:`image_numbers`) too.
+
+    >>> items = pa.table({"id": ["7", "x", "val/3"], "split": ["train", None, "val"]})
+    >>> ids_read_back_otherwise(items)  # (x reads back as 1, val/3 as 3)
+    2
+    """
+    if not items.num_rows:
+        return 0
+    numbers, _, split = image_numbers(items)
+    text = pa.array(numbers).cast(pa.string())
+    if len(set(split)) > 1:  # a number in two splits: every id is read with its split in front
+        codes = np.asarray(pc.dictionary_encode(pa.array(split, pa.string())).indices.to_numpy(), dtype=np.int64)
+        order = np.lexsort((codes, numbers))
+        by_number, by_split = numbers[order], codes[order]
+        if ((by_number[1:] == by_number[:-1]) & (by_split[1:] != by_split[:-1])).any():
+            text = pc.binary_join_element_wise(pa.array([f"{s}/" for s in split], pa.string()), text, "")
+    return int(pc.sum(pc.not_equal(text, items["id"].cast(pa.string())).cast(pa.int64())).as_py() or 0)
+
+
 def object_ids(
     objects: pa.Table, item_ids: pa.Array | pa.ChunkedArray, item_split: list[str], tasks_by_split: dict[str, set[str]]
 ) -> tuple[np.ndarray, Renumbered]:

@@ -21,6 +21,7 @@ from labelkit.formats.base import (
     report_annotation_extras,
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
+from labelkit.formats.coco_ids import ids_read_back_otherwise
 from labelkit.formats.coco_names import renamed_files
 from labelkit.formats.coco_records import IMAGE_FIELDS
 from labelkit.formats.coco_shapes import (
@@ -465,6 +466,13 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         "image paths that are not relative",
         renamed_files(items),
         "COCO's file_name is relative to the images' folder: the file's own name is written",
+    )
+    report.transform(
+        "item ids",
+        ids_read_back_otherwise(items),
+        "COCO names images by integer ids, numbered per split: an item reads back as its image's id (with its "
+        "split in front where two splits share one), so one with no number of its own (img1), or another split "
+        "part (val/3), reads back otherwise",
     )
     report.transform(
         "item splits",

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
-from labelkit.formats.coco_ids import object_ids
+from labelkit.formats.coco_ids import image_numbers, object_ids
 from labelkit.formats.coco_names import file_name, kept_names
 from labelkit.formats.coco_records import category_record
 from labelkit.formats.coco_shapes import (
@@ -115,13 +115,8 @@ class Writer:
         )
         items = dataset.table("items")
         self.items = items
-        self.item_split = [s or "default" for s in items["split"].to_pylist()]
-        self.image_ids = np.zeros(items.num_rows, dtype=np.int64)
-        self.renumbered_images = Renumbered()  # (and renumbered_annotations: see report_ids)
-        for split in sorted(set(self.item_split)):
-            rows = [i for i, s in enumerate(self.item_split) if s == split]
-            self.image_ids[rows], changed = numbered_ids(items["id"].take(pa.array(rows, pa.int64())))
-            self.renumbered_images += changed
+        # (and renumbered_annotations: see report_ids)
+        self.image_ids, self.renumbered_images, self.item_split = image_numbers(items)
         self.renumbered_annotations = Renumbered()
         self.size_of = {
             iid: (h, w)
