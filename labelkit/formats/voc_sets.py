@@ -92,6 +92,17 @@ class Sets:
         )
 
 
+def _contradiction(how: str, f: Path, number: int, fields: list[str]) -> InputError:
+    """A per-class list line giving an image another value than an earlier line (``how``: where that was)."""
+    return InputError(
+        f"image listed {how}",
+        path=f,
+        line=number,
+        found=repr(" ".join(fields[:2])),
+        hint="a class's lists give each image one value: 1, 0 or -1",
+    )
+
+
 def image_sets(root: Path) -> Sets:
     """Read a VOC folder's ImageSets lists (Main, and the task folders).
 
@@ -159,13 +170,7 @@ def image_sets(root: Path) -> Sets:
             if first[0] != number:  # (the image again: the same value says nothing new, another contradicts it)
                 if first[1] == fields[1]:
                     continue
-                raise InputError(
-                    f"image listed again with another value (line {first[0]}: {first[1]})",
-                    path=f,
-                    line=number,
-                    found=repr(" ".join(fields[:2])),
-                    hint="a per-class list gives each image one value: 1, 0 or -1",
-                )
+                raise _contradiction(f"again with another value (line {first[0]}: {first[1]})", f, number, fields)
             value = {"1": 1, "0": 0, "-1": -1}.get(fields[1])
             if value is None:  # (2 was read as 1, and written back so)
                 raise InputError("per-class list value must be 1, 0 or -1", path=f, line=number, found=repr(fields[1]))
@@ -173,13 +178,8 @@ def image_sets(root: Path) -> Sets:
             earlier = given.get((item, cls))
             if earlier is not None:  # (the image in another list of the class: read once, or a contradiction)
                 if earlier[2] != value:
-                    raise InputError(
-                        f"image listed with another value in {earlier[0].name} (line {earlier[1]}: {earlier[2]})",
-                        path=f,
-                        line=number,
-                        found=repr(" ".join(fields[:2])),
-                        hint="a class's lists give each image one value: 1, 0 or -1",
-                    )
+                    where = f"in {earlier[0].name} (line {earlier[1]}: {earlier[2]})"
+                    raise _contradiction(f"with another value {where}", f, number, fields)
                 if not again or own == "trainval":
                     sets.place(item, split)
                 continue
