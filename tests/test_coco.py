@@ -4022,6 +4022,23 @@ def test_item_ids_coco_reads_back_otherwise_are_reported(
     assert [(i.id, i.split) for i in labelkit.load(tmp_path / "o", "coco").items()] == back
 
 
+def test_a_dry_run_reports_the_image_ids_renumbered(tmp_path: Path) -> None:
+    """The writer numbered the images and reported those renumbered when writing: a plan (a dry run) said
+    nothing of them. The check numbers them as the writer does now, so both say the same, once."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for n, item_id in enumerate(("7", "val/7", "x")):
+        ds.add_item(Item(id=item_id, media=Media(path=f"{n}.jpg", width=10, height=10), split="val"))
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "o", "coco")
+    expected = [
+        f"2 item ids: {_ITEM_IDS}",
+        "1 image ids: another image of the split had the same id: numbered after the largest",
+    ]
+    assert [str(c) for c in planned.transformed] == [str(c) for c in report.transformed] == expected
+    images = _load(tmp_path / "o/annotations/instances_val.json")["images"]
+    assert [(i["id"], i["file_name"]) for i in images] == [(7, "0.jpg"), (8, "1.jpg"), (9, "2.jpg")]
+
+
 def test_coco_to_coco_reports_no_ids_renumbered(tmp_path: Path) -> None:
     """COCO's own ids are kept: COCO -> COCO (and through labelkit JSON) reports none renumbered."""
     report = labelkit.convert(FIXTURE, tmp_path / "o", to="coco")

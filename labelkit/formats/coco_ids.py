@@ -36,20 +36,21 @@ def image_numbers(items: pa.Table) -> tuple[np.ndarray, Renumbered, list[str]]:
     return numbers, renumbered, split
 
 
-def ids_read_back_otherwise(items: pa.Table) -> int:
+def ids_read_back_otherwise(items: pa.Table, numbers: np.ndarray, split: list[str]) -> int:
     """How many items a COCO reader gives another id than theirs, once written.
 
     A reader takes an image's id for its item's, with ``<split>/`` in front when two splits share an image id
     (``coco._prefixes``): an id without a number (``img1``), or whose split part is not the one written
-    (``val/3`` where no ids are shared), reads back otherwise. Ids numbered again (:func:`image_numbers`) too.
+    (``val/3`` where no ids are shared), reads back otherwise. Ids numbered again too. ``numbers`` and
+    ``split``: the items' image ids and splits as written (:func:`image_numbers`).
 
     >>> items = pa.table({"id": ["7", "x", "val/3"], "split": ["train", None, "val"]})
-    >>> ids_read_back_otherwise(items)  # (x reads back as 1, val/3 as 3)
+    >>> numbers, _, split = image_numbers(items)
+    >>> ids_read_back_otherwise(items, numbers, split)  # (x reads back as 1, val/3 as 3)
     2
     """
     if not items.num_rows:
         return 0
-    numbers, _, split = image_numbers(items)
     text = pa.array(numbers).cast(pa.string())
     if len(set(split)) > 1:  # a number in two splits: every id is read with its split in front
         codes = np.asarray(pc.dictionary_encode(pa.array(split, pa.string())).indices.to_numpy(), dtype=np.int64)

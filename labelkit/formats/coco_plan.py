@@ -21,7 +21,7 @@ from labelkit.formats.base import (
     report_annotation_extras,
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
-from labelkit.formats.coco_ids import ids_read_back_otherwise
+from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import renamed_files
 from labelkit.formats.coco_records import IMAGE_FIELDS
 from labelkit.formats.coco_shapes import (
@@ -467,9 +467,10 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         renamed_files(items),
         "COCO's file_name is relative to the images' folder: the file's own name is written",
     )
+    numbers, renumbered, split = image_numbers(items)  # (as the writer numbers them)
     report.transform(
         "item ids",
-        ids_read_back_otherwise(items),
+        ids_read_back_otherwise(items, numbers, split),
         "COCO names images by integer ids, numbered per split: an item reads back as its image's id (with its "
         "split in front where two splits share one), so one with no number of its own (img1), or another split "
         "part (val/3), reads back otherwise",
@@ -480,6 +481,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         "items without a split are written to the default split's files (instances_default.json, ...), and read "
         "back in the split 'default'",
     )
+    renumbered.report_to(report, "image ids", "another image of the split had the same id: numbered after the largest")
     objects = dataset.table("objects")
     _refuse_bad_masks(objects)
     if objects.num_rows:

@@ -115,8 +115,7 @@ class Writer:
         )
         items = dataset.table("items")
         self.items = items
-        # (and renumbered_annotations: see report_ids)
-        self.image_ids, self.renumbered_images, self.item_split = image_numbers(items)
+        self.image_ids, _, self.item_split = image_numbers(items)  # (the check reported those renumbered)
         self.renumbered_annotations = Renumbered()
         self.size_of = {
             iid: (h, w)
@@ -653,10 +652,10 @@ class Writer:
         return self._ids
 
     def report_ids(self) -> None:
-        """Report the ids written with another number than their own, once every file is written."""
-        self.renumbered_images.report_to(
-            self.report, "image ids", "another image of the split had the same id: numbered after the largest"
-        )
+        """Report the annotation ids written with another number than their own, once every file is written.
+
+        (Image ids renumbered are reported by the check, which numbers them as :func:`image_numbers` does here.)
+        """
         self.renumbered_annotations.report_to(
             self.report,
             "annotation ids",
