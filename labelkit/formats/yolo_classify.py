@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from labelkit.errors import OutputError, UsageError
-from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS, unique_ids
+from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS, unique_ids, without_extension
 from labelkit.formats.yolo_media import is_image, place_media, placed_image_size
 from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
@@ -196,7 +196,7 @@ def _report_read_back(dataset: Dataset, report: Report, default_split: str) -> N
     names = [f.split("/", 2)[2] for f in files]
     read = unique_ids(
         [f.partition("/")[0] for f in files],
-        [_stem(name) for name in names],
+        [without_extension(name) for name in names],
         lambda k: PurePosixPath(names[k]).suffix,
         files.__getitem__,
     )
@@ -211,11 +211,6 @@ def _report_read_back(dataset: Dataset, report: Report, default_split: str) -> N
         sum(1 for n in filed if not given[n]),
         f"items without a split are written to {default_split!r} (the -o split option), and read back in it",
     )
-
-
-def _stem(name: str) -> str:
-    dot = name.rfind(".")
-    return name[:dot] if dot > 0 else name
 
 
 def classify_files(

@@ -136,11 +136,23 @@ def img2label(image: Path) -> Path:
     return beside
 
 
+def without_extension(name: str) -> str:
+    """``name`` (a file name or ``/``-separated path) without the extension of its last part.
+
+    The extension is the part after that part's last dot, unless the dot leads it (string work, as it runs once
+    per image).
+
+    >>> without_extension("a/b.c.jpg"), without_extension("a.b/.hidden"), without_extension("x")
+    ('a/b.c', 'a.b/.hidden', 'x')
+    """
+    head, slash, base = name.rpartition("/")
+    dot = base.rfind(".")
+    return head + slash + base[:dot] if dot > 0 else name
+
+
 def label_file(image: Path) -> Path:
-    """``image`` with ``.txt`` in place of its extension (the part after the name's last dot, not leading)."""
-    name = image.name
-    dot = name.rfind(".")
-    return image.with_name((name[:dot] if dot > 0 else name) + ".txt")
+    """``image`` with ``.txt`` in place of its extension (:func:`without_extension`)."""
+    return image.with_name(without_extension(image.name) + ".txt")
 
 
 APPLE_DOUBLE = "._"
@@ -459,9 +471,7 @@ def _label_rel(image_rel: str) -> str:
     cut = text.rfind("/images/")
     if cut >= 0:
         text = text[:cut] + "/labels/" + text[cut + len("/images/") :]
-    head, slash, base = text.rpartition("/")
-    dot = base.rfind(".")
-    return (head + slash + (base[:dot] if dot > 0 else base) + ".txt")[1:]
+    return (without_extension(text) + ".txt")[1:]
 
 
 def entries_from_labels(

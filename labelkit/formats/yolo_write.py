@@ -28,6 +28,7 @@ from labelkit.formats.yolo_layout import (
     IMAGE_DIRS,
     LABEL_DIRS,
     unique_ids,
+    without_extension,
 )
 from labelkit.formats.yolo_lines import Lines, cached, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, placed_image_size, sizes_text
@@ -144,13 +145,6 @@ def _id_name(item_id: str) -> str:
         ('7.jpg', 'train/7.jpg', 'evil.jpg', 'item.jpg')
     """
     return (_inner_path(item_id.replace("\\", "/")) or "item") + ".jpg"
-
-
-def _stem(name: str) -> str:
-    """The name without its extension (string work: this runs once per image)."""
-    head, slash, base = name.rpartition("/")
-    dot = base.rfind(".")
-    return head + slash + base[:dot] if dot > 0 else name
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -275,10 +269,10 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
     names = [image_name(p, i, s) for p, i, s in zip(items["path"].to_pylist(), ids, splits, strict=True)]
     if layout == "darknet":
         image_rel = [f"obj_{s}_data/{n}" for s, n in zip(splits, names, strict=True)]
-        label_rel = [f"obj_{s}_data/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
+        label_rel = [f"obj_{s}_data/{without_extension(n)}.txt" for s, n in zip(splits, names, strict=True)]
     else:
         image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
-        label_rel = [f"labels/{s}/{_stem(n)}.txt" for s, n in zip(splits, names, strict=True)]
+        label_rel = [f"labels/{s}/{without_extension(n)}.txt" for s, n in zip(splits, names, strict=True)]
     return ItemFiles(image_rel, label_rel, {r.rpartition("/")[0] for r in label_rel})
 
 
@@ -298,7 +292,7 @@ def read_back_ids(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     if str(options.get("layout") or "ultralytics") == "darknet":
         return unique_ids(
             list(splits),
-            [_stem(r) for r in image_rel],
+            [without_extension(r) for r in image_rel],
             lambda k: PurePosixPath(image_rel[k]).suffix,
             image_rel.__getitem__,
         )
@@ -521,7 +515,7 @@ def _refuse_unlistable(image_rel: list[str], ids: list[str]) -> None:
                 expected="no line break in the path, and no space at its end",
                 hint="rename the image, or write the Ultralytics layout",
             )
-        if rel[-4:].lower() == ".txt" and folded_name(rel) == folded_name(f"{_stem(rel)}.txt"):
+        if rel[-4:].lower() == ".txt" and folded_name(rel) == folded_name(f"{without_extension(rel)}.txt"):
             raise OutputError(
                 f"item {item_id!r}: its image path {rel!r} would be its own label file in the Darknet layout",
                 expected="an image name not ending in .txt",
