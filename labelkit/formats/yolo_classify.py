@@ -282,11 +282,11 @@ def write_classify(
     for n, (split, source, target) in enumerate(zip(splits, paths, targets, strict=True)):
         if target is None:
             continue
-        place_media(media_root, source, path / target, media)
+        placed = place_media(media_root, source, path / target, media)
         used.add(split)
         written += 1
         if read:  # a reader takes each image's size from its file (classify holds none): it must be readable
-            size = placed_image_size(path / target, contained(media_root, source, source=media_root))
+            size = placed_image_size(path / target, placed)
             resized += widths[n] is not None and heights[n] is not None and size != (widths[n], heights[n])
     report.transform(
         "item sizes",

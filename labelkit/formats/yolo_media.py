@@ -226,8 +226,10 @@ def _int64(values: Sequence[int | None] | pa.ChunkedArray) -> pa.Array:
     return pa.array(values, pa.int64())
 
 
-def place_media(root: Path, name: str, target: Path, mode: str) -> None:
+def place_media(root: Path, name: str, target: Path, mode: str) -> Path:
     """Copy or symlink the image ``name`` (an item's path, relative to ``root``) into an output folder.
+
+    Returns the image copied or linked (``name`` within ``root``), for errors to name.
 
     Raises:
         InputError: the image is missing, or its path leaves ``root`` (absolute, or climbing with ``..``:
@@ -260,6 +262,7 @@ def place_media(root: Path, name: str, target: Path, mode: str) -> None:
             shutil.copyfile(source, target)
     except OSError as exc:
         raise OutputError(f"cannot {mode} image: {exc.strerror or exc}", path=target) from exc
+    return source
 
 
 class ChunkedRows:

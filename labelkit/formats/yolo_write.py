@@ -32,7 +32,7 @@ from labelkit.formats.yolo_layout import (
 )
 from labelkit.formats.yolo_lines import Lines, cached, columns, keypoint_count, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, placed_image_size, sizes_text
-from labelkit.io import contained, create_file
+from labelkit.io import create_file
 from labelkit.model import Dataset
 from labelkit.portable import drop_unportable, folded_name, same_files, split_list_entries, unportable_paths
 from labelkit.report import Report
@@ -224,9 +224,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         rescaled = 0
         for i, (rel, source) in enumerate(zip(image_rel, paths, strict=True)):
             if source:
-                place_media(media_root, source, path / rel, media)
+                placed = place_media(media_root, source, path / rel, media)
                 if is_image(Path(rel)):  # (a reader reads its size from its header: one it cannot read is refused)
-                    size = placed_image_size(path / rel, contained(media_root, source, source=media_root))
+                    size = placed_image_size(path / rel, placed)
                     # a reader normalises by the file's size: objects of an item of another size come back scaled
                     rescaled += (bounds_list[i + 1] - bounds_list[i]) * (size != (item_w[i], item_h[i]))
         report.transform(
