@@ -25,11 +25,10 @@ from labelkit.formats.voc import CAPABILITIES, TITLE
 from labelkit.formats.voc_check_masks import (
     MOVED,
     check_masks,
-    classes_past_png,
     huge_images,
     mask_only_as_xml,
-    masks_of_another_size,
     png_kinds,
+    unpainted_masks,
 )
 from labelkit.formats.voc_lists import (
     action_flags,
@@ -227,7 +226,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         # (one lost object); with a mask the PNGs cannot hold, check_masks counts it lost whole
         mask_only = bad_box & has_mask if masks != "none" else np.zeros(len(bad_box), dtype=bool)
         if mask_only.any():
-            mask_only &= ~(masks_of_another_size(dataset) | huge_images(dataset) | classes_past_png(dataset))
+            mask_only &= ~unpainted_masks(dataset)
         cannot_hold = "a negative width or height, or corners beyond float64 range: Pascal VOC's corners cannot hold"
         report.lose("boxes", int(mask_only.sum()), f"{cannot_hold} them (the object is written with its mask only)")
         report.lose(
@@ -496,8 +495,7 @@ def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray, clas
         return dataset
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     placed = (box_ok & ~class_only) | (valid_mask(objects["mask"]) if masks != "none" else False)
-    huge = huge_images(dataset)
-    unpainted = huge | masks_of_another_size(dataset) | classes_past_png(dataset) if masks != "none" else huge
+    unpainted = unpainted_masks(dataset) if masks != "none" else huge_images(dataset)
     if masks != "none" and unpainted.any():  # (an object of no XML object whose mask is not painted: lost whole)
         placed &= ~unpainted | (box_ok & (png_kinds(objects)[0] == 0))
     return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))

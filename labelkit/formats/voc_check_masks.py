@@ -59,8 +59,7 @@ def mask_only_as_xml(dataset: Dataset, masks: str) -> tuple[Dataset, np.ndarray[
         return dataset, changed
     maybe &= voc_boxes(objects)[1]
     if masks != "none":  # (masks the PNGs cannot hold: check_masks counts them lost)
-        unpainted = masks_of_another_size(dataset) | huge_images(dataset) | classes_past_png(dataset)
-        maybe &= ~valid_mask(objects["mask"]) | unpainted
+        maybe &= ~valid_mask(objects["mask"]) | unpainted_masks(dataset)
     rows = np.flatnonzero(maybe)
     texts: list[str | None] = []
     for r, raw in zip(rows.tolist(), extras.take(pa.array(rows)).to_pylist(), strict=True):
@@ -74,6 +73,16 @@ def mask_only_as_xml(dataset: Dataset, masks: str) -> tuple[Dataset, np.ndarray[
     column = pc.replace_with_mask(extras.combine_chunks(), pa.array(changed), pa.array(texts, extras.type))
     table = objects.set_column(objects.schema.get_field_index("extras"), "extras", column)
     return Dataset.from_tables({**dataset.tables(), "objects": table}, dataset.categories, dataset.info), changed
+
+
+def unpainted_masks(dataset: Dataset) -> np.ndarray[Any, Any]:
+    """Per object row, whether no PNG can hold its mask (if it has one).
+
+    A mask of another size than its image, on an image too large to paint, or of a class with no class PNG
+    value: :func:`check_masks` says which.
+    """
+    unpainted: np.ndarray[Any, Any] = masks_of_another_size(dataset) | huge_images(dataset) | classes_past_png(dataset)
+    return unpainted
 
 
 def masks_of_another_size(dataset: Dataset) -> np.ndarray[Any, Any]:
