@@ -160,13 +160,14 @@ def check_classify(dataset: Dataset, report: Report, default_split: str = "train
         sum(1 for _, path in filed if not path),
         "YOLO classify files images in class folders: an item without one is in none",
     )
+    readable = [bool(path) and readable_image(_image_name(path)) for _, path in filed]
     report.lose(
         "images a YOLO classify reader does not take for images",
-        sum(1 for _, path in filed if path and not readable_image(_image_name(path))),
+        sum(1 for (_, path), ok in zip(filed, readable, strict=True) if path and not ok),
         "YOLO classify readers take images by their extension (.jpg, .png, ...), and pass over macOS resource "
         "forks (._a.jpg)",
     )
-    splits = [split for split, path in filed if path and readable_image(_image_name(path))]  # (those written)
+    splits = [split for (split, _), ok in zip(filed, readable, strict=True) if ok]  # (those written)
     if splits and not set(splits) & CLASSIFY_SPLITS:  # (each item lost once: not those lost above)
         report.lose(
             "items of splits a YOLO classify reader does not look for",
