@@ -359,3 +359,43 @@ def test_yolo_precision_takes_the_decimals_the_readme_gives(tmp_path: Path) -> N
         labelkit.save(ds, tmp_path / decimals, "yolo", allow_loss=True, precision=decimals)
     with pytest.raises(UsageError, match="bad precision"):
         labelkit.save(ds, tmp_path / "18", "yolo", precision="18")
+
+
+def _declared(extra: str = "") -> list[str]:
+    """The distributions pyproject.toml declares: its dependencies, or those of one optional extra."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    head = rf"^{extra} = \[" if extra else r"^dependencies = \["
+    (block,) = re.findall(rf"{head}\n(.*?)^\]", text, re.M | re.S)
+    return re.findall(r'^\s*"([A-Za-z0-9_.-]+)', block, re.M)
+
+
+def _imported(folder: Path) -> set[str]:
+    """The top-level third-party modules the Python files under ``folder`` import."""
+    import ast
+    import sys
+
+    found = set()
+    for file in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"labelkit", "__future__"}
+
+
+def test_dependencies_are_what_labelkit_imports_and_what_the_readme_justifies() -> None:
+    """*Why these dependencies*: its table names pyproject.toml's dependencies, each of which labelkit imports,
+    and every third-party module labelkit imports belongs to one of them (none only arriving with another)."""
+    from importlib.metadata import packages_distributions
+
+    def key(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    declared = {key(name) for name in _declared()}
+    (section,) = re.findall(r"^## Why these dependencies\n(.*?)^## ", README, re.M | re.S)
+    assert {key(name) for name in re.findall(r"^\| (?!package\b|-)([\w.-]+) \|", section, re.M)} == declared
+    modules = packages_distributions()
+    by_module = {module: {key(d) for d in modules.get(module, [module])} for module in _imported(ROOT / "labelkit")}
+    assert {module: dists for module, dists in by_module.items() if not dists & declared} == {}
+    assert declared - set().union(*by_module.values()) == set()

@@ -12,16 +12,15 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from annotated_types import Ge, Le
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 UINT64_MAX = 2**64 - 1
 """The largest integer orjson writes and reads back exactly (extras may hold one; attributes are int64)."""
-Int64 = Annotated[int, Ge(INT64_MIN), Le(INT64_MAX)]
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 """An integer that fits the int64 columns of the tables."""
-Count = Annotated[int, Ge(0), Le(INT64_MAX)]
+Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
 """A non-negative int64: sizes, frame indexes, character offsets."""
 
 
