@@ -399,3 +399,19 @@ def test_dependencies_are_what_labelkit_imports_and_what_the_readme_justifies() 
     by_module = {module: {key(d) for d in modules.get(module, [module])} for module in _imported(ROOT / "labelkit")}
     assert {module: dists for module, dists in by_module.items() if not dists & declared} == {}
     assert declared - set().union(*by_module.values()) == set()
+
+
+def test_split_report_and_lockfile_shown(checkout: Path) -> None:
+    """*Splitting: The report*: the split shown prints the table shown; *The lockfile*: it writes the lockfile
+    shown (its first two assignments, then its other keys)."""
+    (block,) = blocks("The report")
+    args, shown = _shown(block)
+    result = run(*args)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert _matches(result.stdout.splitlines(), shown), result.stdout
+    (example,) = blocks("The lockfile")
+    lock = orjson.loads(Path("splits.lock.json").read_bytes())
+    shown_lock = orjson.loads(example.replace(", ...}", "}"))
+    assert list(lock) == list(shown_lock) and Path("splits.lock.json").read_text().startswith("{\n  ")
+    assert dict(list(lock.pop("assignments").items())[:2]) == shown_lock.pop("assignments")
+    assert lock == shown_lock
