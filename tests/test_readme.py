@@ -13,6 +13,7 @@ import shlex
 import shutil
 from pathlib import Path
 
+import click
 import orjson
 import pytest
 from click.testing import CliRunner, Result
@@ -273,13 +274,13 @@ def test_native_options_are_the_formats_options() -> None:
 
 
 def test_every_command_line_flag_is_documented() -> None:
-    """Each flag of ``convert``, ``split``, ``validate`` and ``info`` appears in README.md (as ``--flag``)."""
+    """Each flag of ``labelkit`` itself and of each of its commands appears in README.md (as ``--flag``)."""
     from labelkit.cli import cli
 
     missing = []
-    for name in ("convert", "split", "validate", "info"):
-        command = cli.commands[name]
-        for param in command.params:
+    assert sorted(cli.commands) == ["convert", "formats", "info", "split", "validate"]
+    for name, command in [("labelkit", cli), *cli.commands.items()]:
+        for param in [*command.params, command.get_help_option(click.Context(command))]:
             for flag in getattr(param, "opts", []):
                 if flag.startswith("--") and not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", README):
                     missing.append(f"{name} {flag}")
