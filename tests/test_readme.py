@@ -416,3 +416,12 @@ def test_split_report_and_lockfile_shown(checkout: Path) -> None:
     assert list(lock) == list(shown_lock) and Path("splits.lock.json").read_text().startswith("{\n  ")
     assert dict(list(lock.pop("assignments").items())[:2]) == shown_lock.pop("assignments")
     assert lock == shown_lock
+
+
+def test_every_error_class_is_named_in_the_python_api_section() -> None:
+    """*Python API*: "Errors are classes with fields: ..." names every error class of ``labelkit.errors``."""
+    import labelkit.errors
+
+    (paragraph,) = re.findall(r"^Errors are classes with fields: (.*?)\n\n", _section("Python API"), re.M | re.S)
+    classes = [name for name in vars(labelkit.errors) if name.endswith("Error")]
+    assert [name for name in classes if f"{name}`" not in paragraph] == []
