@@ -614,3 +614,21 @@ def test_value_findings_in_a_later_chunk_name_the_row_of_the_whole_table(
     )
     assert non_finite_rows(nested) == [2]
     assert non_finite_rows(pa.chunked_array([pa.array([[1.0]]), pa.array([[2.0]])])) == []
+
+
+def test_the_bulk_reader_needs_no_pyarrow_newer_than_declared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pyarrow.compute.remainder`` came with pyarrow 26, while pyproject.toml allows pyarrow 14 (and Python 3.10
+    gets 25): reading a document with keypoints stopped with an internal ``AttributeError`` there."""
+    import pyarrow.compute as pc
+
+    from labelkit.formats import native_bulk
+
+    monkeypatch.delattr(pc, "remainder", raising=False)
+    path = FIXTURES / "native" / "images.labelkit.json"
+    assert native_bulk.fast_read(path).table("objects").equals(labelkit.load(path).table("objects"))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    (posed,) = [a for a in doc["annotations"] if a.get("keypoints")]
+    posed["keypoints"] = posed["keypoints"][:-1]  # (not triples: the bulk path hands over to the records)
+    (tmp_path / "bad.labelkit.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(native_bulk.NotFast, match="keypoints length"):
+        native_bulk.fast_read(tmp_path / "bad.labelkit.json")
