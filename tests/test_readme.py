@@ -425,3 +425,25 @@ def test_every_error_class_is_named_in_the_python_api_section() -> None:
     (paragraph,) = re.findall(r"^Errors are classes with fields: (.*?)\n\n", _section("Python API"), re.M | re.S)
     classes = [name for name in vars(labelkit.errors) if name.endswith("Error")]
     assert [name for name in classes if f"{name}`" not in paragraph] == []
+
+
+def test_formats_table_angles_holes_and_polygons_are_lost_or_transformed_as_it_says() -> None:
+    """*Formats*: COCO writes angles and holes transformed, not refused; VOC loses angles, and polygons unless
+    ``-o masks=all``, which paints them (transformed)."""
+    import labelkit
+
+    (table,) = re.findall(r"^## Formats\n(.*?)^## ", README, re.M | re.S)
+    rows = {row.split(" | ")[0].lstrip("| "): row for row in table.splitlines() if row.startswith("| ")}
+    assert "holes (the polygon becomes RLE): both reported as transformed, not refused;" in rows["COCO"]
+    assert rows["Pascal VOC"].split(" | ")[-1].startswith("angles, polygons (unless `-o masks=all`)")
+    ds = labelkit.load(IMAGES)
+
+    def whats(report: labelkit.Report) -> tuple[set[str], set[str]]:
+        return {c.what for c in report.lost}, {c.what for c in report.transformed}
+
+    lost, transformed = whats(labelkit.plan(ds, "coco"))
+    assert {"rotated boxes", "polygons with holes"} <= transformed and not {"rotated boxes", "polygons"} & lost
+    lost, transformed = whats(labelkit.plan(ds, "voc"))
+    assert {"rotated boxes", "polygons"} <= lost
+    lost, transformed = whats(labelkit.plan(ds, "voc", masks="all"))
+    assert "rotated boxes" in lost and "polygons" not in lost and "polygons" in transformed
