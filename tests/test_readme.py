@@ -447,3 +447,14 @@ def test_formats_table_angles_holes_and_polygons_are_lost_or_transformed_as_it_s
     assert {"rotated boxes", "polygons"} <= lost
     lost, transformed = whats(labelkit.plan(ds, "voc", masks="all"))
     assert "rotated boxes" in lost and "polygons" not in lost and "polygons" in transformed
+
+
+def test_pyarrow_and_python_lower_bounds_are_ones_labelkit_parquet_works_with() -> None:
+    """pyarrow before 26 (14.0.2, 18.1, 21, 22, 24 and 25.0.1 tried) cannot read a Parquet fixed-size list column
+    holding a null (``Expected all lists to be of size=4 but index 8 had size=0``), which every labelkit Parquet
+    objects table with an object without a box has: ``labelkit info out.parquet`` of *Try it* failed there. pyarrow
+    26 needs Python 3.11, so the README's and pyproject.toml's Python is 3.11 or newer too."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.findall(r'^\s*"(pyarrow\W.*)",$', text, re.M) == ["pyarrow>=26"]
+    assert 'requires-python = ">=3.11"' in text
+    assert "On a fresh machine with Python 3.11 or newer" in README
