@@ -458,3 +458,16 @@ def test_pyarrow_and_python_lower_bounds_are_ones_labelkit_parquet_works_with() 
     assert re.findall(r'^\s*"(pyarrow\W.*)",$', text, re.M) == ["pyarrow>=26"]
     assert 'requires-python = ">=3.11"' in text
     assert "On a fresh machine with Python 3.11 or newer" in README
+
+
+def test_ci_runs_the_readme_s_test_command_in_a_fresh_environment_then_the_linters() -> None:
+    """*Try it*: CI (``.ci/run``) runs exactly the README's test command in a fresh virtual environment (made again
+    each run: ``--clear``), with ``CI`` set, then ``ruff check labelkit tests bench`` and ``mypy labelkit``."""
+    (_, test_block) = blocks("Try it")
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test_block.strip() in script
+    assert any(line.startswith("python3 -m venv --clear ") for line in script)
+    assert any(line.startswith("export CI=") for line in script)
+    rest = script[script.index(test_block.strip()) + 1 :]
+    assert rest == ["ruff check labelkit tests bench", "mypy labelkit"]
+    assert "then `ruff check labelkit tests bench`\nand `mypy labelkit` (strict)" in README
