@@ -471,3 +471,21 @@ def test_ci_runs_the_readme_s_test_command_in_a_fresh_environment_then_the_linte
     rest = script[script.index(test_block.strip()) + 1 :]
     assert rest == ["ruff check labelkit tests bench", "mypy labelkit"]
     assert "then `ruff check labelkit tests bench`\nand `mypy labelkit` (strict)" in README
+
+
+def test_the_tests_import_only_declared_packages() -> None:
+    """*Why these dependencies*: "Test extra: pytest, hypothesis (property tests), ruff, mypy and typing stubs";
+    what the tests import is labelkit's dependencies and that extra (``pip install -e '.[test]'`` is enough)."""
+    from importlib.metadata import packages_distributions
+
+    def key(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    extra = [key(name) for name in _declared("test")]
+    assert [n for n in extra if not n.startswith("types-")] == ["pytest", "hypothesis", "ruff", "mypy"]
+    assert "Test extra: pytest, hypothesis (property tests), ruff, mypy and typing stubs." in " ".join(README.split())
+    local = {file.stem for file in (ROOT / "tests").rglob("*.py")}
+    modules = packages_distributions()
+    declared = {key(name) for name in _declared()} | set(extra)
+    imported = _imported(ROOT / "tests") - local
+    assert {m for m in imported if not {key(d) for d in modules.get(m, [m])} & declared} == set()
