@@ -20,7 +20,7 @@ import click
 import orjson
 import pyarrow as pa
 
-from labelkit import api, formats
+from labelkit import __version__, api, formats
 from labelkit.errors import DataLossError, LabelkitError, OutputError, UsageError
 from labelkit.report import Report
 
@@ -122,7 +122,7 @@ _NUMPY_FLOAT_WARNINGS = r"(overflow|invalid value|divide by zero|underflow) enco
 
 @click.group(cls=LabelkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
-@click.version_option(package_name="labelkit")
+@click.version_option(version=__version__)  # (the code's own: the installed metadata may be absent, or another's)
 @click.pass_context
 def cli(ctx: click.Context, traceback: bool) -> None:
     """Convert, check and split data labels."""

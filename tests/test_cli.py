@@ -1054,3 +1054,21 @@ def test_a_repeated_option_is_a_usage_error(tmp_path: Path, args: list[str], fir
         f"labelkit: error: option {key!r} is given twice (found {first} and {second}); hint: give each -o option once\n"
     )
     assert not out.exists()
+
+
+def test_version_is_the_code_s_own_even_when_labelkit_is_not_installed() -> None:
+    """``--version`` read the installed distribution's metadata: run from a checkout that is not installed, it
+    ended in a traceback (``RuntimeError: 'labelkit' is not installed``), and beside another install it printed
+    that one's version. (A fresh process: click keeps the version it found for the next call.)"""
+    script = (
+        "import importlib.metadata as m\n"
+        "def not_installed(name):\n"
+        "    raise m.PackageNotFoundError(name)\n"
+        "m.version = not_installed\n"
+        "from labelkit.cli import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "--version"], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"labelkit, version {labelkit.__version__}\n", "")
