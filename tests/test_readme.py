@@ -489,3 +489,20 @@ def test_the_tests_import_only_declared_packages() -> None:
     declared = {key(name) for name in _declared()} | set(extra)
     imported = _imported(ROOT / "tests") - local
     assert {m for m in imported if not {key(d) for d in modules.get(m, [m])} & declared} == set()
+
+
+def test_target_sizes_example_is_what_a_split_gives() -> None:
+    """*How it works*, step 2: 64 items at 80/10/10 get targets 51, and 7 and 6, the tie to ``test``."""
+    import labelkit
+    from labelkit.model import Dataset, Item, Media
+
+    assert "(a tie in remainders goes to the split whose name sorts first: `test` 7, `val` 6)" in " ".join(
+        README.split()
+    )
+    ds = Dataset()
+    for i in range(64):
+        ds.add_item(Item(id=f"i{i}", media=Media(path=f"i{i}.jpg", width=10, height=10)))
+    for ratios in ({"train": 0.8, "val": 0.1, "test": 0.1}, {"val": 0.1, "test": 0.1, "train": 0.8}):
+        _, report = labelkit.split(ds, ratios)
+        got = {s["name"]: (s["target"], s["items"]) for s in report.to_dict()["splits"]}
+        assert got == {"train": (51, 51), "val": (6, 6), "test": (7, 7)}
