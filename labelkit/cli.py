@@ -369,7 +369,9 @@ def formats_command(name: str | None) -> None:
 @cli.command(name="split")
 @click.argument("input", type=InputPath(path_type=Path))
 @click.argument("output", type=click.Path(path_type=Path))
-@click.option("--ratios", help="Split shares summing to 1, e.g. train=0.8,val=0.1,test=0.1.")
+@click.option(
+    "--ratios", help="Split shares summing to 1, e.g. train=0.8,val=0.1,test=0.1 (this or --folds is required)."
+)
 @click.option("--folds", type=int, help="Make K equal cross-validation folds named fold-0..fold-K-1 instead.")
 @click.option("--to", "to", help="Output format; the input's format when omitted.")
 @click.option("--from", "from_format", help="Source format; detected when omitted.")

@@ -1072,3 +1072,13 @@ def test_version_is_the_code_s_own_even_when_labelkit_is_not_installed() -> None
         [sys.executable, "-c", script, "--version"], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, f"labelkit, version {labelkit.__version__}\n", "")
+
+
+def test_split_says_ratios_or_folds_is_required() -> None:
+    """``split --help`` says so (it read as if --ratios had a default), and leaving out both is a usage error."""
+    assert "(this or --folds is required)" in " ".join(run("split", "--help").stdout.split())
+    result = run("split", str(IMAGES), "out.json")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "labelkit: error: give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K\n",
+    )
