@@ -1732,6 +1732,26 @@ def test_classify_reports_classes_renumbered_in_name_order(names: list[str], ren
     )  # was: none, yet zebra 0 read back as 1
 
 
+@pytest.mark.parametrize("links", ["inside", "follow"])
+@pytest.mark.parametrize("labels", ["labels", "labelTxt"])
+def test_a_label_file_linking_to_no_file_is_refused(tmp_path: Path, links: str, labels: str) -> None:
+    """A dangling link (a DVC or git-annex checkout whose cache lacks the file) was read as an image without
+    objects, unsaid; a DOTA one made the reader look for the image's label in ``labels/`` instead."""
+    root = tmp_path / "ds"
+    (root / "train/images").mkdir(parents=True)
+    (root / "train" / labels).mkdir()
+    Image.new("RGB", (20, 10)).save(root / "train/images/x.png")
+    (root / "train" / labels / "x.txt").symlink_to(root / "cache/x.txt")
+    (root / "data.yaml").write_text("train: train/images\nnames: [a]\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", links=links)
+    assert err.value.location.path == str(root / "train" / labels / "x.txt")
+    assert err.value.one_line().endswith("cannot read: a symbolic link to no file")
+    (root / "cache").mkdir()
+    (root / "cache/x.txt").write_text("0 0.5 0.5 0.1 0.1\n" if labels == "labels" else "1 1 5 1 5 5 1 5 a 0\n")
+    assert len(list(labelkit.load(root, "yolo", links=links).objects())) == 1
+
+
 def test_a_loop_of_linked_label_files_is_one_error_line(tmp_path: Path) -> None:
     root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.1 0.1\n")
     (root / "labels" / "x.txt").unlink()

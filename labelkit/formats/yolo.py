@@ -269,7 +269,10 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         try:  # (a label file outside the root, beside an absolute image folder data.yaml names, is not checked)
             within = inside if inside is not None and str(entry.label).startswith(root_prefix) else None
             data = read_file(entry.label, inside=within)
-        except (FileNotFoundError, IsADirectoryError):
+        except (FileNotFoundError, IsADirectoryError) as exc:
+            if isinstance(exc, FileNotFoundError) and os.path.islink(entry.label):  # (a DVC cache lacking it)
+                unreadable = InputError("cannot read: a symbolic link to no file", path=entry.label)
+                break
             continue  # an image without a label file: an image without objects
         except OSError as exc:
             unreadable = InputError(f"cannot read: {exc.strerror or exc}", path=entry.label)

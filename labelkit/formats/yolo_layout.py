@@ -128,7 +128,7 @@ def img2label(image: Path) -> Path:
         if parts[i] in ("images", "Images"):
             for label_dir in ("labels", "Labels", "Annotations", "annotations", "labelTxt"):
                 candidate = label_file(Path(*parts[:i], label_dir, *parts[i + 1 :]))
-                if candidate.is_file():
+                if candidate.is_file() or candidate.is_symlink():  # (a link to no file is refused on reading)
                     return candidate
             if beside.is_file():
                 return beside
