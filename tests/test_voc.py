@@ -3933,3 +3933,21 @@ def test_items_without_a_split_are_reported_listed_in_the_split_option_and_read_
     assert planned.transformed == report.transformed
     back = labelkit.load(tmp_path / "o", "voc")
     assert sorted((i.id, i.split) for i in back.items()) == [("w", "val"), ("x", "test"), ("y z", None)]
+
+
+def test_an_image_of_no_file_name_is_written_without_one_and_reads_back_so(tmp_path: Path) -> None:
+    """An id listed in ImageSets without an annotation file or image (and an XML without ``<filename>``) reads
+    as an item of no image path; its XML was written naming ``<id>.jpg``, which read back as
+    ``JPEGImages/<id>.jpg``: a VOC -> VOC round trip gave the item an image it never had, unreported."""
+    root = tmp_path / "voc"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "ImageSets/Main").mkdir(parents=True)
+    (root / "Annotations/a.xml").write_text("<annotation><size><width>4</width><height>3</height></size></annotation>")
+    (root / "ImageSets/Main/train.txt").write_text("a\nghost\n")
+    ds = labelkit.load(root, "voc")
+    assert [(i.id, i.media.path) for i in ds.items()] == [("a", None), ("ghost", None)]
+    report = labelkit.convert(root, tmp_path / "out", to="voc")
+    assert not report.transformed and not report.lost
+    assert "<filename>" not in (tmp_path / "out/Annotations/ghost.xml").read_text()
+    assert "<filename>" not in (tmp_path / "out/Annotations/a.xml").read_text()
+    assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)

@@ -337,7 +337,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None or blank
                 )
                 name = image_names[n]
-                head = voc_xml.head_xml(meta, name, widths[n], heights[n], segmented)
+                head = voc_xml.head_xml(meta, name if paths[n] else None, widths[n], heights[n], segmented)
                 written_objects += len(xml_rows)
                 create_file(base + files[n] + ".xml", head.encode() + body + b"</annotation>\n")
                 lists["Main"][splits[n]].append(ids[n])

@@ -200,14 +200,19 @@ _PLAIN_HEAD = (
 )
 
 
-def head_xml(meta: dict[str, Any], name: str, width: int | None, height: int | None, segmented: bool) -> str:
-    """An annotation file up to its objects: folder, file name, path, source, owner, size, segmented flag."""
-    if not meta and width and height:  # the usual head (from COCO, YOLO): one format
+def head_xml(meta: dict[str, Any], name: str | None, width: int | None, height: int | None, segmented: bool) -> str:
+    """An annotation file up to its objects: folder, file name, path, source, owner, size, segmented flag.
+
+    ``name`` is None for an item of no image path: it gets no ``<filename>``, which the reader reads as none
+    (``<id>.jpg`` read back as an image ``JPEGImages/<id>.jpg`` the item never had).
+    """
+    if not meta and width and height and name is not None:  # the usual head (from COCO, YOLO): one format
         return _PLAIN_HEAD % (xml_text(name), width, height, int(segmented))
     head = ["<annotation>\n"]
     if "voc:folder" in meta:
         head.append(f"  <folder>{xml_text(str(meta['voc:folder']))}</folder>\n")
-    head.append(f"  <filename>{xml_text(name)}</filename>\n")
+    if name is not None:
+        head.append(f"  <filename>{xml_text(name)}</filename>\n")
     if "voc:path" in meta:
         head.append(f"  <path>{xml_text(str(meta['voc:path']))}</path>\n")
     for tag in ("source", "owner"):
