@@ -2685,6 +2685,34 @@ def test_a_split_data_yaml_or_obj_data_names_that_is_not_there_is_noted(tmp_path
     assert not any("top" in note for note in report.notes)
 
 
+@pytest.mark.parametrize("value", ['"valid.txt"', "obj_valid_data", "valid.list"])
+def test_an_obj_data_train_or_valid_naming_no_list_file_is_noted(tmp_path: Path, value: str) -> None:
+    """Only a value ending in .txt was noted: a quoted one, a folder or another extension passed its split over
+    unsaid (Darknet opens train and valid as lists, whatever their names)."""
+    root = tmp_path / "ds"
+    (root / "obj_valid_data").mkdir(parents=True)
+    (root / "obj.data").write_text(f"classes = 1\ntrain = train.txt\nvalid = {value}\nnames = obj.names\n")
+    (root / "obj.names").write_text("a\n")
+    (root / "train.txt").write_text("obj_train_data/a.jpg\n")
+    report = labelkit.convert(root, tmp_path / "out", to="labelkit", image_size="10x10")
+    assert report.notes[0] == f"obj.data's valid = {value} names no list file found: nothing of it is read"
+    assert report.read["items"] == 1
+
+
+def test_an_obj_data_names_file_that_is_not_there_is_noted(tmp_path: Path) -> None:
+    """Its classes were read as class_0, class_1, ... unsaid (Darknet stops: it cannot open the file)."""
+    root = tmp_path / "ds"
+    (root / "obj_train_data").mkdir(parents=True)
+    (root / "obj.data").write_text("classes = 1\ntrain = train.txt\nnames = data/obj.names\n")
+    (root / "train.txt").write_text("obj_train_data/a.jpg\n")
+    (root / "obj_train_data/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    report = labelkit.convert(root, tmp_path / "out", to="labelkit", image_size="10x10")
+    assert report.notes[0] == (
+        "obj.data's names = data/obj.names names no file found: its classes are named class_0, class_1, ..."
+    )
+    assert [c.name for c in labelkit.load(tmp_path / "out").categories] == ["class_0"]
+
+
 def test_a_roboflow_exports_val_images_are_written_in_the_val_folder(tmp_path: Path) -> None:
     """valid/images/a.jpg, read as split val, was written as labels/val/valid/images_/a.txt."""
     src = tmp_path / "rf"

@@ -521,6 +521,10 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
     names_path = local("names") if "names" in config else root / "obj.names"
     names = read_names_file(names_path, inside) if names_path.is_file() else []
     layout = Layout(root=root, names=names, config=dict(config))
+    if "names" in config and not names_path.is_file():  # (Darknet stops, unable to open it)
+        layout.notes.append(
+            f"obj.data's names = {config['names']} names no file found: its classes are named class_0, class_1, ..."
+        )
     for key in config:
         if key in DARKNET_RESERVED or key not in ("train", "valid") and not config[key].lower().endswith(".txt"):
             continue  # (no list of images: a classifier's top = 5, COCO's map = data/coco.map of category ids)
@@ -538,7 +542,7 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         if source.is_file():
             lines.named_by = f"obj.data's {key} = {config[key]} (obj.data:{line_of[key]})"
             layout.entries += _entries_from_list(source, root, split, inside, relocated, lines)
-        elif config[key].lower().endswith(".txt"):
+        else:  # (train and valid are lists to Darknet whatever their names: a folder, "valid.txt" quoted)
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
     if moved:
         layout.notes.append(
