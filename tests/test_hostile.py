@@ -1399,3 +1399,40 @@ def test_a_voc_main_split_list_line_of_several_words_is_an_error_at_its_line(
         labelkit.load(root, "voc")
     assert (err.value.location.path, err.value.location.line) == (str(root / "ImageSets/Main" / name), 1)
     assert (err.value.message, err.value.found) == ("a split list line holds one image name", repr(text.strip()))
+
+
+@pytest.mark.parametrize(
+    "linked",
+    ["Annotations/none.xml", "ImageSets/Main/train.txt", "labelmap.txt", "SegmentationClass/2007_000001.png"],
+)
+def test_voc_files_linked_outside_the_dataset_are_refused(tmp_path: Path, linked: str) -> None:
+    """VOC read files that symbolic links took out of the dataset: a list linked to /etc/hostname made its text
+    an item id (written into a converted output's lists and file names), as YOLO refuses unless links=follow."""
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/default", root)
+    secret = tmp_path / "secret"
+    shutil.copy(root / linked, secret)
+    (root / linked).unlink()
+    (root / linked).symlink_to(secret)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert err.value.location.path == str(root / linked)
+    assert "cannot read: a symbolic link leading out of the dataset" in err.value.one_line()
+    assert "links=follow" in err.value.one_line()
+    assert labelkit.load(root, "voc", links="follow").stats() == labelkit.load(FIXTURES / "voc/golden/default").stats()
+    (root / linked).unlink()
+    (root / linked).symlink_to(root / "kept", target_is_directory=False)
+    shutil.copy(secret, root / "kept")  # a link leading inside the dataset is read as usual
+    assert labelkit.load(root, "voc").stats() == labelkit.load(FIXTURES / "voc/golden/default").stats()
+
+
+def test_voc_folders_linked_outside_the_dataset_are_refused(tmp_path: Path) -> None:
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/default", root)
+    shutil.move(root / "Annotations", tmp_path / "elsewhere")
+    (root / "Annotations").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert err.value.location.path == str(root / "Annotations/2007_000001.xml")
+    assert "cannot read: in a folder linked out of the dataset" in err.value.one_line()
+    assert labelkit.load(root, "voc", links="follow").stats().items == 3

@@ -213,7 +213,8 @@ def test_coco_options_table_is_the_format_s_options() -> None:
 
 def test_voc_options_sentence_is_the_format_s_options() -> None:
     """*Pascal VOC*: ``Options: masks=auto|all|none (...), media=none|copy|link ... (default none ...),
-    media_root (...), split (default train)``, as ``labelkit formats voc`` lists them."""
+    media_root (...), split (default train)``, then the read option ``links=inside|follow (...)``, as
+    ``labelkit formats voc`` lists them."""
     from labelkit import formats
 
     (sentence,) = re.findall(r"^Options: (.*?)\n\n", _section("Pascal VOC"), re.M | re.S)
@@ -224,7 +225,7 @@ def test_voc_options_sentence_is_the_format_s_options() -> None:
             assert f"`{o.name}={'|'.join(o.choices)}`" in text, o.name
         else:
             assert f"`{o.name}`" in text, o.name
-        assert o.applies == "write"
+        assert o.applies == ("read" if o.name == "links" else "write")
     assert options["masks"].default == "auto" and options["media"].default == "none"
     assert "(default `none`" in text and "`split` (default `train`)" in text and options["split"].default == "train"
     assert re.findall(r"`(\w+)(?:=[\w|]+)?`(?= \(| into)", text) == list(options)

@@ -29,6 +29,7 @@ from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_media import is_image
 from labelkit.io import (
+    Inside,
     is_file,
     read_bytes,
     read_head,
@@ -73,7 +74,34 @@ OPTIONS: dict[str, Option] = {
     ),
     "media_root": Option("media_root", "str", "", "folder the items' image paths are relative to", applies="write"),
     "split": Option("split", "str", "train", "split of items that have none", applies="write"),
+    "links": Option(
+        "links",
+        "choice",
+        "inside",
+        "files that are symbolic links: inside (each must lead inside the dataset, so an untrusted one cannot "
+        "read other files of the machine), follow (any: DVC or git-annex checkouts)",
+        ("inside", "follow"),
+        "read",
+    ),
 }
+
+_LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
+
+
+def _refuse_linked_out(path: Path, inside: Inside | None) -> None:
+    """Refuse ``path`` when a symbolic link (of the file or a folder on its way) takes it out of the dataset.
+
+    Raises:
+        InputError: naming the file, as YOLO's reader does: an untrusted dataset could otherwise make labelkit
+            read (and write into its output: a list linked to /etc/hostname gave an item of that name) any file.
+    """
+    if inside is None:
+        return
+    if not inside.folder_ok(os.path.dirname(path) or "."):
+        raise InputError("cannot read: in a folder linked out of the dataset", path=path, hint=_LINK_HINT)
+    if os.path.islink(path) and not inside.holds(os.path.realpath(path)):
+        raise InputError("cannot read: a symbolic link leading out of the dataset", path=path, hint=_LINK_HINT)
+
 
 VOC_CLASSES: tuple[str, ...] = (
     "background",
@@ -525,8 +553,10 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         item = parse_annotation(read_bytes(path), path)
         return build(path.parent, [(path.stem, None, path.parent, item)], None, Sets(), {})
     root = path
+    inside = None if str(options.get("links") or "inside") == "follow" else Inside(root)
     labelmap = None
     if (root / "labelmap.txt").is_file():
+        _refuse_linked_out(root / "labelmap.txt", inside)
         labelmap = parse_labelmap(read_bytes(root / "labelmap.txt"), root / "labelmap.txt")
     parsed: list[tuple[str, str | None, Path, _XmlItem]] = []
     for split, folder in _xml_dirs(root):
@@ -537,9 +567,12 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
                 raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id].name})", path=xml)
             seen[item_id] = xml
+            _refuse_linked_out(xml, inside)
             parsed.append((item_id, split, folder, parse_annotation(read_bytes(xml), xml)))
     if not parsed and not (root / "ImageSets").is_dir():
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
+    for listed in sorted((root / "ImageSets").glob("*/*.txt")) if (root / "ImageSets").is_dir() else []:
+        _refuse_linked_out(listed, inside)
     sets = image_sets(root)
     masks: dict[str, dict[str, Path]] = {}
     for kind in ("SegmentationClass", "SegmentationObject"):
@@ -549,6 +582,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
                 kinds = masks.setdefault(png.relative_to(folder).with_suffix("").as_posix(), {})
                 if kind in kinds:  # a.png and a.PNG: one image's, and reading both would keep one unsaid
                     raise InputError(f"a second {kind} PNG of one image (first {kinds[kind].name})", path=png)
+                _refuse_linked_out(png, inside)
                 kinds[kind] = png
     return build(root, parsed, labelmap, sets, masks)
 
