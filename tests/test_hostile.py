@@ -1436,3 +1436,15 @@ def test_voc_folders_linked_outside_the_dataset_are_refused(tmp_path: Path) -> N
     assert err.value.location.path == str(root / "Annotations/2007_000001.xml")
     assert "cannot read: in a folder linked out of the dataset" in err.value.one_line()
     assert labelkit.load(root, "voc", links="follow").stats().items == 3
+
+
+@pytest.mark.parametrize(("text", "found"), [("true", "bool"), ('"x"', "str"), ("null", "null"), ("0", "int")])
+def test_a_coco_file_holding_no_object_is_an_error_at_the_document(tmp_path: Path, text: str, found: str) -> None:
+    """With the format named, a COCO file holding a bare value gave an error without a JSON pointer."""
+    path = tmp_path / "instances_val.json"
+    path.write_text(text)
+    for read in (labelkit.load, labelkit.stats):
+        with pytest.raises(InputError) as exc:
+            read(path, "coco")
+        assert (exc.value.location.path, exc.value.location.pointer) == (str(path), "")
+        assert exc.value.message == f"Expected `object`, got `{found}`"

@@ -413,7 +413,8 @@ def _decode_document(buf: Buffer, path: Path) -> tuple[_Document, dict[str, Any]
     except msgspec.ValidationError as exc:
         if str(exc).startswith("Object contains unknown field") and pointer_of(str(exc)) is None:
             return _decode_open_document(buf, path)
-        raise InputError(msgspec_reason(exc), path=path, pointer=pointer_of(str(exc))) from exc
+        # (msgspec names no place for the document itself: ``true`` or ``"x"`` where an object should be)
+        raise InputError(msgspec_reason(exc), path=path, pointer=pointer_of(str(exc)) or "") from exc
     except msgspec.DecodeError as exc:
         raise _decode_error(buf, path, exc) from exc
 
