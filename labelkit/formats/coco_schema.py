@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import refuse_utf16
+from labelkit.formats.coco_read import refuse_utf16, too_deep
 from labelkit.io import parse_json, read_bytes, read_text, without_bom
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
@@ -30,7 +30,7 @@ def schema_findings(path: Path) -> list[Finding]:
     try:
         return _schema_findings(path)
     except RecursionError as exc:
-        raise InputError("values nested too deeply to read", path=path) from exc
+        raise too_deep(read_bytes(path), path) from exc
 
 
 def _schema_findings(path: Path) -> list[Finding]:
