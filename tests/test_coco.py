@@ -2999,6 +2999,38 @@ def test_a_category_or_image_field_nested_too_deep_for_labelkit_json_is_refused_
         assert (finding.where, finding.message) == (f"#/{section}/0/x", err.value.message)
 
 
+@pytest.mark.parametrize(
+    ("field", "to"), [(f, t) for f in ("x", "attributes") for t in ("labelkit", "parquet", "coco")]
+)
+def test_an_annotation_field_nested_too_deep_for_labelkit_json_is_refused_at_its_pointer(
+    tmp_path: Path, field: str, to: str
+) -> None:
+    """As a category's or image's field: an annotation's was read, and --to labelkit stopped with an error naming
+    the output (past 254 levels, orjson's), not the field; validate said ok."""
+    for depth in (192, 193):
+        deep: Any = 1
+        for _ in range(depth - 1):
+            deep = [deep]
+        annotation = _ann(1, 1, 1, area=4, iscrowd=0)
+        annotation[field] = {"a": deep} if field == "attributes" else [deep]
+        doc = {"images": [_img(1)], "annotations": [annotation], "categories": [{"id": 1, "name": "a"}]}
+        src = _write(tmp_path, doc)
+        out = tmp_path / f"out{depth}.{ {'labelkit': 'json', 'parquet': 'parquet', 'coco': 'd'}[to] }"
+        if depth == 192:
+            assert labelkit.validate(src) == []
+            labelkit.convert(src, out, to=to)
+            labelkit.convert(out, tmp_path / "back", to="coco")
+            assert _load(tmp_path / "back/annotations/instances_val.json") == doc
+            continue
+        with pytest.raises(InputError) as err:
+            labelkit.convert(src, out, to=to)
+        assert err.value.location.pointer == f"/annotations/0/{field}"
+        assert err.value.message == "value nested more than 192 levels deep, more than every format can keep"
+        assert not out.exists()
+        (finding,) = labelkit.validate(src)
+        assert (finding.where, finding.message) == (f"#/annotations/0/{field}", err.value.message)
+
+
 def test_validate_of_a_file_orjson_and_python_both_refuse_is_one_finding(tmp_path: Path) -> None:
     """1e400 beside NaN (not JSON) or a 5000-digit integer (beyond Python's int conversion): internal errors."""
     for extra in ("NaN", "1" * 5000):

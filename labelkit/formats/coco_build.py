@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_extras import add_extra, annotation_extras, refuse_wide_integers
+from labelkit.formats.coco_extras import add_extra, annotation_extras, refuse_deep_fields, refuse_wide_integers
 from labelkit.formats.coco_geometry import (
     BBOX_TEXT,
     POLYGON_TEXT,
@@ -38,7 +38,7 @@ from labelkit.formats.coco_read import (
     raw_column,
 )
 from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
-from labelkit.io import json_text
+from labelkit.io import json_text, refuse_deep
 from labelkit.model import Category
 from labelkit.model.annotations import INT64_MAX, UINT64_MAX
 from labelkit.report import Finding
@@ -318,10 +318,12 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     for i in np.flatnonzero(present(attribute_values)).tolist():
         at = json_pointer("annotations", i, "attributes")
         value = decode_at(attribute_values[i], path, at)  # (1e400: refused)
+        refuse_deep(value, path, at)
         if _is_attributes(value):
             attributes[i] = json_text(value, path, at)
         else:
             extras[i] = add_extra(extras[i], "coco:attributes", bytes(attribute_values[i]))
+    refuse_deep_fields(extras, path)
     widths = items["width"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
     heights = items["height"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
     common = {

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import json_pointer
 from labelkit.formats.coco_read import ABSENT, CARRIED_FIELDS, CocoFile, binary_column
-from labelkit.io import json_text
+from labelkit.io import MAX_FIELD_DEPTH, json_text, refuse_deep
 from labelkit.model.tables import true_mask
 
 
@@ -179,3 +179,30 @@ def refuse_wide_integers(extras: Extras, path: Path) -> None:
         for key, value in msgspec.json.decode(text).items():
             field_name = key[5:] if key.startswith("coco:") else key
             json_text(value, path, json_pointer("annotations", i, field_name))
+
+
+def refuse_deep_fields(extras: Extras, path: Path) -> None:
+    """Refuse an annotation's extra field nested more than MAX_FIELD_DEPTH levels, as an image's or category's.
+
+    COCO -> COCO would keep it, but labelkit JSON, which holds it as deep as an image's, could not be written
+    (an error naming the output, not the field).
+
+    Raises:
+        InputError: at ``/annotations/<i>/<field>``.
+    """
+    texts = extras.base
+    # a field nested past MAX_FIELD_DEPTH takes that many brackets, opened and closed: only longer texts can hold one
+    long = np.flatnonzero(true_mask(pc.greater(pc.binary_length(texts), 2 * MAX_FIELD_DEPTH)))
+    rows = set(extras.overrides)  # (the few rows changed since are decoded whatever they hold)
+    if len(long):
+        some = texts.take(pa.array(long))
+        brackets = pc.add(pc.count_substring(some, "["), pc.count_substring(some, "{"))
+        rows.update(long[true_mask(pc.greater(brackets, MAX_FIELD_DEPTH))].tolist())  # (only those can be)
+    for i in sorted(rows):
+        text = extras[i]
+        try:
+            members = orjson.loads(text) if text is not None else {}
+        except orjson.JSONDecodeError:  # (1e400 in a carried field, kept as written)
+            continue
+        for key, value in members.items():
+            refuse_deep(value, path, json_pointer("annotations", i, key[5:] if key.startswith("coco:") else key))
