@@ -2471,6 +2471,27 @@ def test_detections_beside_ground_truth_go_back_to_their_own_file(tmp_path: Path
     assert labelkit.load(tmp_path / "out").report_counts() == {"items": 1, "object annotations": 2}
 
 
+@pytest.mark.parametrize("task", ["captions", "labels", "image_info"])
+def test_boxes_in_another_file_beside_detections_go_to_an_instances_file_not_the_results_file(
+    tmp_path: Path, task: str
+) -> None:
+    """Boxes read from a captions, labels or image info file beside a detection-results file were written into the
+    results file, without a score: the output did not read back (``#/0/score: missing required field``)."""
+    src = _files(
+        tmp_path / "in",
+        {f"{task}_val": {"images": [_img(1)], "annotations": [_ann(5, 1, 1)], "categories": [{"id": 1, "name": "a"}]}},
+    )
+    results = [{"image_id": 1, "category_id": 1, "bbox": [3, 3, 5, 5], "score": 0.9}]
+    (src / "annotations/results_val.json").write_text(json.dumps(results))
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == []
+    assert _load(tmp_path / "out/annotations/results_val.json") == results
+    written = _load(tmp_path / "out/annotations/instances_val.json")["annotations"]
+    assert [(a["id"], a["bbox"], "score" in a) for a in written] == [(5, [1, 1, 10, 10], False)]
+    back = labelkit.load(tmp_path / "out")
+    assert sorted((o.bbox, o.score) for o in back.objects()) == [((1, 1, 10, 10), None), ((3, 3, 5, 5), 0.9)]
+
+
 def test_a_results_file_whose_image_ids_another_split_uses_keeps_both_images(tmp_path: Path) -> None:
     """A results file lists no images, so its image ids were not compared: val image 1 became the results item."""
     src = _one_car_folder(tmp_path / "in")

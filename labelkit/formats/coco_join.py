@@ -34,6 +34,8 @@ def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
     puts each object back in its own file.
     """
     with_truth = {f.split for f in files if f.task in ("instances", "stuff", "person_keypoints")}
+    # (or another file of the split holding objects, a captions file with boxes say: it goes to an instances file)
+    with_truth |= {f.split for f, b in zip(files, built, strict=True) if f.task != "results" and b.objects is not None}
     # splits with another file of objects than stuff: its objects and stuff's would mix
     with_others = {f.split for f in files if f.task in ("instances", "person_keypoints", "results")}
     for f, b in zip(files, built, strict=True):

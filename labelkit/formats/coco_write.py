@@ -76,8 +76,14 @@ class FileSpec:
         return f"{self.task}_{self.split or 'default'}.json"
 
 
-def _homes(by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: Any, posed: bool) -> list[FileSpec]:
-    """The files of a split (by task) an annotation of ``task``'s kind belongs in (none: its kind has no file)."""
+def _homes(
+    by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: Any, posed: bool, scored: bool = True
+) -> list[FileSpec]:
+    """The files of a split (by task) an annotation of ``task``'s kind belongs in (none: its kind has no file).
+
+    A detection-results file is the home of untagged objects only when the split has no instances or stuff file,
+    and only of those with a score (a result needs one: an object without goes to an instances file).
+    """
     if task != "instances":
         return by_task.get(task, [])
     keypoints = by_task.get("person_keypoints", [])
@@ -91,7 +97,7 @@ def _homes(by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: 
     homes = list(
         by_task.get(origin)
         or [*by_task.get("instances", []), *by_task.get("stuff", [])]
-        or by_task.get("results", [])  # (a split read from a detection-results list)
+        or (by_task.get("results", []) if scored else [])  # (a split read from a detection-results list)
     )
     # (its keypoints are written in the keypoints file, unless read from an instances file only: see INLINE_TAG)
     if posed and not (extra and f'"{STUFF_TAG}":"instances"' in extra):
@@ -252,13 +258,14 @@ class Writer:
                 objects = name == "objects"
                 extras = table["extras"].to_pylist() if objects else [None] * table.num_rows
                 posed = table["keypoints"].is_valid().to_pylist() if objects else [False] * table.num_rows
-                for item, category, extra, has_keypoints in zip(
-                    table["item_id"].to_pylist(), table["category_id"].to_pylist(), extras, posed, strict=True
+                scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
+                for item, category, extra, has_keypoints, scored in zip(
+                    table["item_id"].to_pylist(), table["category_id"].to_pylist(), extras, posed, scores, strict=True
                 ):
                     row = row_of.get(item)
                     if row is None or self.item_split[row] != split:
                         continue
-                    homes = _homes(by_task, task, category, extra, has_keypoints)
+                    homes = _homes(by_task, task, category, extra, has_keypoints, scored)
                     if not homes:  # e.g. a label added to a split whose files hold objects only
                         keys = ["info", "licenses", "images", "annotations", "categories"]
                         homes = by_task[task] = [FileSpec(task, group[0].split, keys, images=[])]
@@ -303,15 +310,19 @@ class Writer:
     def _homeless(self, split: str, tasks: set[str]) -> bool:
         """Whether a kind of annotation in ``split`` may have no file among ``tasks`` (then one is added).
 
-        Objects may lack one when the split has no instances, stuff or results file (a keypoints file takes
-        only the objects with keypoints); captions and image labels when it has no file of their task.
+        Objects may lack one when the split has no instances or stuff file (a keypoints file takes only the
+        objects with keypoints, a detection-results file only those with a score); captions and image labels when
+        it has no file of their task.
         """
         kinds = self._kinds(split)
-        if "object" in kinds and not tasks & {"instances", "stuff", "results"}:
-            if "person_keypoints" not in tasks:
-                return True
-            objects = self._rows("objects", self._item_ids(split))  # a keypoints file alone: those without keypoints
-            if objects["keypoints"].null_count:
+        if "object" in kinds and not tasks & {"instances", "stuff"}:
+            objects = self._rows("objects", self._item_ids(split))
+            housed = pa.array(np.zeros(objects.num_rows, dtype=bool))
+            if "person_keypoints" in tasks:
+                housed = pc.or_(housed, objects["keypoints"].is_valid())
+            if "results" in tasks:
+                housed = pc.or_(housed, objects["score"].is_valid())
+            if not true_mask(housed).all():
                 return True
         return ("transcript" in kinds and "captions" not in tasks) or ("label" in kinds and "labels" not in tasks)
 
