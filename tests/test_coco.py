@@ -2492,6 +2492,25 @@ def test_boxes_in_another_file_beside_detections_go_to_an_instances_file_not_the
     assert sorted((o.bbox, o.score) for o in back.objects()) == [((1, 1, 10, 10), None), ((3, 3, 5, 5), 0.9)]
 
 
+def test_an_image_of_a_results_file_none_of_whose_detections_is_written_is_reported_lost(tmp_path: Path) -> None:
+    """A results file lists no images: an image whose only detection was lost (no geometry) was counted written."""
+    src = tmp_path / "in" / "annotations" / "results_val.json"
+    src.parent.mkdir(parents=True)
+    detections = [
+        {"image_id": 1, "category_id": 1, "bbox": None, "score": 0.9},
+        {"image_id": 2, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5},
+    ]
+    src.write_text(json.dumps(detections))
+    report = labelkit.convert(tmp_path / "in", tmp_path / "out", to="coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("objects without a box, polygon, mask or labelled keypoints", 1),
+        ("images none of whose detections is written", 1),
+    ]
+    assert report.written == {"items": 1, "object annotations": 1}
+    assert labelkit.load(tmp_path / "out").report_counts() == report.written
+    assert _load(tmp_path / "out/annotations/results_val.json") == detections[1:]
+
+
 def test_a_results_file_whose_image_ids_another_split_uses_keeps_both_images(tmp_path: Path) -> None:
     """A results file lists no images, so its image ids were not compared: val image 1 became the results item."""
     src = _one_car_folder(tmp_path / "in")

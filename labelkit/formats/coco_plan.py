@@ -205,10 +205,34 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
             )
         )
         tables["objects"] = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
+    _without_emptied_results_images(dataset, tables, losses)
     categories, info = _without_odd_fields(dataset, losses)
     if tables or categories is not dataset.categories or info is not dataset.info:
         dataset = Dataset.from_tables({**dataset.tables(), **tables}, categories, info)
     return dataset, losses
+
+
+def _without_emptied_results_images(
+    dataset: Dataset, tables: dict[str, pa.Table], losses: list[tuple[str, int, str]]
+) -> None:
+    """Take out (into ``tables``) the items of detection-results files none of whose detections is written.
+
+    A results file lists no images: such an item (its every detection lost for want of geometry, say) is in no
+    file, as an image without detections is.
+    """
+    only = results_only(dataset)
+    if not only.any():
+        return
+    items = tables.get("items", dataset.table("items"))
+    objects = tables.get("objects", dataset.table("objects"))
+    bare = only & ~true_mask(pc.is_in(items["id"], value_set=objects["item_id"].combine_chunks()))
+    if bare.any():
+        reason = (
+            "their split is written as detection-results files, which list objects only: with none of their "
+            "detections written, they are in no file"
+        )
+        losses.append(("images none of whose detections is written", int(bare.sum()), reason))
+        tables["items"] = items.filter(pa.array(~bare))
 
 
 def _wholly_outside(objects: pa.Table, dataset: Dataset) -> np.ndarray:
