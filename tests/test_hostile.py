@@ -1059,6 +1059,22 @@ def test_a_number_no_float_holds_in_a_carried_coco_field_names_its_record_when_w
     assert not (tmp_path / "o.labelkit.json").exists()
 
 
+@pytest.mark.parametrize(("to", "options"), [("voc", {}), ("yolo", {"task": "detect"}), ("yolo", {"task": "segment"})])
+def test_a_number_no_float_holds_in_a_carried_coco_field_does_not_stop_writers_that_drop_it(
+    tmp_path: Path, to: str, options: dict[str, str]
+) -> None:
+    """VOC and YOLO keep no COCO area; counting the objects' extra keys decoded the first object's text, so
+    ``"area": 1e400`` stopped them with an error naming neither the record nor the field."""
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(_coco()))
+    plain = labelkit.convert(path, tmp_path / "plain", to, allow_loss=True, **options)  # (the image's license, ...)
+    path.write_text(json.dumps(_coco()).replace('"area": 4,', '"area": 1e400,', 1))
+    report = labelkit.convert(path, tmp_path / "out", to, allow_loss=True, **options)
+    assert report.lost == plain.lost and report.transformed == plain.transformed
+    assert report.written["object annotations"] == 2
+    assert labelkit.load(tmp_path / "out", to).report_counts()["object annotations"] == 2
+
+
 def test_an_unreadable_stored_text_of_a_token_is_named_by_its_row(tmp_path: Path) -> None:
     """Tokens have no id: the row number was shown as if it were one (``record 2``)."""
     import pyarrow as pa

@@ -613,7 +613,7 @@ def extras_key_counts(column: pa.ChunkedArray | pa.Array) -> dict[str, int]:
     keys: dict[str, int] = {}
     if not len(extras):
         return keys
-    first = decode_json_cell(extras[0].as_py())
+    first = decode_json_cell(_fold_numbers(extras.slice(0, 1))[0].as_py())  # (a number no float holds: 1e400)
     if first and all(type(v) in (int, float) for v in first.values()):
         members = [re.escape(orjson.dumps(key).decode()) + ":" + _NUMBER for key in first]
         try:
