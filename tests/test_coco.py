@@ -2511,6 +2511,27 @@ def test_an_image_of_a_results_file_none_of_whose_detections_is_written_is_repor
     assert _load(tmp_path / "out/annotations/results_val.json") == detections[1:]
 
 
+@pytest.mark.parametrize("task", ["instances", "captions", "labels", "person_keypoints"])
+def test_a_file_read_without_annotations_is_written_without_them_unless_it_gains_some(
+    tmp_path: Path, task: str
+) -> None:
+    """COCO -> COCO added ``"annotations": []`` to a file that had no such key (a file of images and categories)."""
+    from labelkit.model import Object
+
+    doc = {"info": {}, "images": [_img(1)], "categories": [{"id": 1, "name": "a", "keypoints": [], "skeleton": []}]}
+    src = _files(tmp_path / "in", {f"{task}_val": doc})
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    assert _load(tmp_path / f"out/annotations/{task}_val.json") == doc
+    if task != "instances":
+        return
+    ds = labelkit.load(src)
+    ds.add(Object(id="4", item_id="1", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    labelkit.save(ds, tmp_path / "gained", "coco")
+    written = _load(tmp_path / "gained/annotations/instances_val.json")
+    assert list(written) == ["info", "images", "annotations", "categories"]
+    assert [a["id"] for a in written["annotations"]] == [4]
+
+
 def test_a_results_file_whose_image_ids_another_split_uses_keeps_both_images(tmp_path: Path) -> None:
     """A results file lists no images, so its image ids were not compared: val image 1 became the results item."""
     src = _one_car_folder(tmp_path / "in")

@@ -6,6 +6,7 @@ RLE masks and carried ``coco:`` extras that are not plain numbers pass through P
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -390,7 +391,6 @@ class Writer:
             fh.write((b"" if first else b",") + b'"images":')
             write_array(fh, iter([self._images(spec.split or "default", spec.images, spec.image_missing)]))
             if spec.task != "image_info" or "annotations" in spec.keys:
-                fh.write(b',"annotations":')
                 if spec.task == "captions":
                     chunks = self._simple("transcripts", ids)
                 elif spec.task == "labels":
@@ -412,7 +412,13 @@ class Writer:
                         origins=origins,
                         homed=frozenset(tasks_of_split),
                     )
-                write_array(fh, chunks)
+                head: bytes | str | None = b""  # (a file read with the key, or made here, has it, even empty)
+                if spec.keys and "annotations" not in spec.keys:  # read without it: so written, unless it has some
+                    head = next((chunk for chunk in chunks if chunk), None)
+                    chunks = iter([]) if head is None else itertools.chain([head], chunks)
+                if head is not None:
+                    fh.write(b',"annotations":')
+                    write_array(fh, chunks)
             if spec.task in ("instances", "stuff", "labels"):  # and those its annotations use
                 categories = self._categories(spec, tasks_of_split, self.used_categories)
             if ("categories" in spec.keys or spec.categories is None) and not self._bare_captions(spec):
