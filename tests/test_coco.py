@@ -2532,6 +2532,20 @@ def test_a_file_read_without_annotations_is_written_without_them_unless_it_gains
     assert [a["id"] for a in written["annotations"]] == [4]
 
 
+def test_a_file_of_categories_only_is_written_back_as_read(tmp_path: Path) -> None:
+    """A file listing no images, of a split no other file gives images (``instances_train.json`` beside
+    ``captions_val.json``), was dropped, its categories moved into a file of the other split."""
+    categories_only = {"info": {}, "images": [], "annotations": [], "categories": [{"id": 1, "name": "a"}]}
+    captions = {"images": [_img(1)], "annotations": [{"id": 1, "image_id": 1, "caption": "x"}]}
+    for name in ("instances_train", "instances_val"):
+        src = _files(tmp_path / name / "in", {name: categories_only, "captions_val": captions})
+        labelkit.convert(src, tmp_path / name / "out", to="coco")
+        written = sorted(p.name for p in (tmp_path / name / "out/annotations").iterdir())
+        assert written == sorted([f"{name}.json", "captions_val.json"])
+        assert _load(tmp_path / name / f"out/annotations/{name}.json") == categories_only
+        assert _load(tmp_path / name / "out/annotations/captions_val.json") == captions
+
+
 def test_a_results_file_whose_image_ids_another_split_uses_keeps_both_images(tmp_path: Path) -> None:
     """A results file lists no images, so its image ids were not compared: val image 1 became the results item."""
     src = _one_car_folder(tmp_path / "in")

@@ -377,8 +377,9 @@ def dataset_info(
         if f.task == "results" and f.had_ids:  # written back with them (without, numbered 1..N as read)
             spec["ids"] = True
         ids = [i.get("id") for i in f.images]
-        if f.task != "results" and ids != list(order[f.split]):
-            spec["images"] = ids  # this file lists fewer images than its split has, or in another order
+        if f.task != "results" and (ids != list(order[f.split]) or not ids):
+            # this file lists fewer images than its split has, or in another order, or none (a file of categories)
+            spec["images"] = ids
         specs.append(spec)
     extras["coco:files"] = specs
     if skipped:

@@ -166,8 +166,8 @@ class Writer:
         seen: set[tuple[str, str]] = set()
         for spec in self.info_extras.get("coco:files") or []:
             split = spec.get("split") or "default"
-            if split not in splits and splits:  # (a dataset without images keeps its files, and categories)
-                continue
+            if split not in splits and splits and spec.get("images") != []:  # (one read without images is kept)
+                continue  # (a dataset without images keeps its files, and categories)
             if not isinstance(split, str) or not is_plain_name(split):  # (from info extras built in code)
                 continue
             task = spec.get("task") if spec.get("task") in _TASKS else "instances"
