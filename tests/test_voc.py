@@ -3951,3 +3951,21 @@ def test_an_image_of_no_file_name_is_written_without_one_and_reads_back_so(tmp_p
     assert "<filename>" not in (tmp_path / "out/Annotations/ghost.xml").read_text()
     assert "<filename>" not in (tmp_path / "out/Annotations/a.xml").read_text()
     assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
+
+
+def test_a_class_name_xml_cannot_hold_is_one_class_in_the_xml_and_the_labelmap(tmp_path: Path) -> None:
+    """The XML named the class with U+FFFD for a control character, labelmap.txt with the character itself: read
+    back, the objects were of a new class, their masks (named by the labelmap) of the old one, as other objects."""
+    ds = Dataset(categories=[Category(id=1, name="a\x01b"), Category(id=2, name="c")])
+    ds.add_item(Item(id="x", media=Media(path="x.jpg", width=8, height=6), split="train"))
+    mask = _rle(np.pad(np.ones((2, 3), dtype=np.uint8), ((1, 3), (1, 4))))
+    ds.add(
+        Object(id="1", item_id="x", category_id=1, mask=mask),
+        Object(id="2", item_id="x", category_id=2, bbox=(0, 0, 2, 2)),
+    )
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert [c.what for c in report.lost] == ["category names with characters XML cannot hold"]
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(c.id, c.name) for c in back.categories] == [(1, "a\ufffdb"), (2, "c")]
+    assert sorted((o.category_id, o.mask is not None) for o in back.objects()) == [(1, True), (2, False)]
+    assert back.report_counts() == report.written

@@ -56,6 +56,7 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.voc_write import (
     LINE_BREAK,
+    class_name,
     labelmap_name_ok,
     renamed_files,
     voc_boxes,
@@ -190,8 +191,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "names with ':', ',', a line break or surrounding spaces, or empty, cannot be written",
     )
     # names as they read back: the writer puts a line break as a space (so 'x\ny' is the line of 'x y', which
-    # the writer keys on) and readers strip names
-    names = Counter(LINE_BREAK.sub(" ", c.name).strip() for c in dataset.categories)
+    # the writer keys on), and what XML cannot hold as U+FFFD, and readers strip names
+    names = Counter(class_name(c.name).strip() for c in dataset.categories)
     report.lose(
         "categories sharing a name with another",
         sum(n - 1 for n in names.values() if n > 1),

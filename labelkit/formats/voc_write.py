@@ -42,6 +42,7 @@ from labelkit.formats.voc_masks import (
     void_cells,
 )
 from labelkit.formats.voc_values import (
+    NOT_XML,
     as_list,
     xml_text,
 )
@@ -79,7 +80,7 @@ class Classes:
         self.value: dict[int, int] = {}
         line_of: dict[str, int] = {}
         for c in self.categories:
-            key = LINE_BREAK.sub(" ", c.name).lstrip()
+            key = class_name(c.name).lstrip()
             if key not in line_of or key.startswith("#"):  # (a '#' line is a comment: never read as a class)
                 line_of[key] = len(self.lines)
                 self.lines.append(c)
@@ -116,18 +117,26 @@ class Classes:
         A class PNG value is the line's position (plus one when the first class is not ``background``).
         """
         # (a name starting with '#' makes a comment line, reported lost: the comment holds the classes' ids only)
-        ids = ",".join(str(c.id) for c in self.lines if not LINE_BREAK.sub(" ", c.name).lstrip().startswith("#"))
+        ids = ",".join(str(c.id) for c in self.lines if not class_name(c.name).lstrip().startswith("#"))
         lines = ["# label:color_rgb:parts:actions", f"{IDS_COMMENT} {ids}"]
         for c, color in zip(self.lines, self.colors, strict=True):
             parts = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:parts"))))
             actions = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:actions"))))
-            name = LINE_BREAK.sub(" ", c.name)
+            name = class_name(c.name)
             lines.append(f"{name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
         return "\n".join(lines) + "\n"
 
 
 LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 """A character the labelmap reader (``str.splitlines``) breaks a line at."""
+
+
+def class_name(name: str) -> str:
+    """A category's name as its ``labelmap.txt`` line writes it.
+
+    As the XML names it (what XML cannot hold as U+FFFD), so both read back as one class; a line break as a space.
+    """
+    return LINE_BREAK.sub(" ", NOT_XML.sub("\ufffd", name))
 
 
 def labelmap_name_ok(name: object) -> bool:
