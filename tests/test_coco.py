@@ -2546,6 +2546,21 @@ def test_a_file_of_categories_only_is_written_back_as_read(tmp_path: Path) -> No
         assert _load(tmp_path / name / "out/annotations/captions_val.json") == captions
 
 
+def test_categories_of_a_results_document_are_reported_lost(tmp_path: Path) -> None:
+    """A ``results_<split>.json`` that is a document lists categories; written back as a detection list (which
+    lists none), they were dropped without a word."""
+    doc = {"images": [_img(1)], "categories": [{"id": 1, "name": "car"}], "annotations": [_ann(1, 1, 1, score=0.5)]}
+    src = _files(tmp_path / "in", {"results_val": doc})
+    with pytest.raises(DataLossError, match="would lose 1 categories: every split is written as detection-results"):
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert not (tmp_path / "out").exists()
+    report = labelkit.convert(src, tmp_path / "out", to="coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("categories", 1)]
+    assert labelkit.load(tmp_path / "out").categories == []
+    # a detection list defines none: nothing to lose
+    assert labelkit.convert(tmp_path / "out", tmp_path / "again", to="coco").lost == []
+
+
 def test_a_results_file_whose_image_ids_another_split_uses_keeps_both_images(tmp_path: Path) -> None:
     """A results file lists no images, so its image ids were not compared: val image 1 became the results item."""
     src = _one_car_folder(tmp_path / "in")
