@@ -965,12 +965,15 @@ def test_a_value_nested_too_deeply_to_write_is_one_error_line(tmp_path: Path) ->
     deep: Any = 1
     for _ in range(300):
         deep = [deep]
-    doc["annotations"][0]["extra"] = deep  # carried as written, but no JSON writer goes 300 levels deep
+    doc["annotations"][0]["extra"] = deep  # no JSON writer goes 300 levels deep: refused where it is, on reading
     src = tmp_path / "instances_val.json"
     src.write_text(json.dumps(doc))
     result = run("convert", src, tmp_path / "o.json", "--to", "labelkit", "--allow-loss")
     assert result.exit_code == 2 and not (tmp_path / "o.json").exists()
-    assert "cannot write: a value is nested more than 254 levels deep" in result.output
+    assert result.output == (
+        f"labelkit: error: {src}#/annotations/0/extra: value nested more than 192 levels deep, more than every "
+        "format can keep\n"
+    )
     assert "internal error" not in result.output
 
 
