@@ -1752,6 +1752,30 @@ def test_a_label_file_linking_to_no_file_is_refused(tmp_path: Path, links: str, 
     assert len(list(labelkit.load(root, "yolo", links=links).objects())) == 1
 
 
+@pytest.mark.parametrize("links", ["inside", "follow"])
+@pytest.mark.parametrize(
+    ("folder", "train"), [("ds", "train/images"), ("images/ds", "train/images"), ("images/ds", "train")]
+)
+def test_a_label_file_beside_its_image_linking_to_no_file_is_refused(
+    tmp_path: Path, links: str, folder: str, train: str
+) -> None:
+    """A label beside its image under an ``images`` folder (of the dataset, or one the dataset sits in) that
+    linked to no file was read as a missing label (an image without objects, unsaid): only a ``labels`` one
+    was refused."""
+    root = tmp_path / folder
+    (root / train).mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(root / train / "x.png")
+    (root / train / "x.txt").symlink_to(root / "cache/x.txt")
+    (root / "data.yaml").write_text(f"train: {train}\nnames: [a]\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", links=links)
+    assert err.value.location.path == str(root / train / "x.txt")
+    assert err.value.one_line().endswith("cannot read: a symbolic link to no file")
+    (root / "cache").mkdir()
+    (root / "cache/x.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    assert len(list(labelkit.load(root, "yolo", links=links).objects())) == 1
+
+
 def test_a_loop_of_linked_label_files_is_one_error_line(tmp_path: Path) -> None:
     root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 0.1 0.1\n")
     (root / "labels" / "x.txt").unlink()

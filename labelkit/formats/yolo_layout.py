@@ -130,7 +130,7 @@ def img2label(image: Path) -> Path:
                 candidate = label_file(Path(*parts[:i], label_dir, *parts[i + 1 :]))
                 if candidate.is_file() or candidate.is_symlink():  # (a link to no file is refused on reading)
                     return candidate
-            if beside.is_file():
+            if beside.is_file() or beside.is_symlink():  # (as above)
                 return beside
             return label_file(Path(*parts[:i], "labels", *parts[i + 1 :]))
     return beside
