@@ -951,6 +951,43 @@ def test_classify_images_of_one_name_in_two_class_folders_are_two_items(tmp_path
     ]
 
 
+@pytest.mark.parametrize("links", ["inside", "follow"])
+def test_classify_an_image_linking_to_no_file_is_refused(tmp_path: Path, links: str) -> None:
+    """A dangling image link (a DVC or git-annex checkout whose cache lacks the image) was passed over: its
+    item and its class label were lost unsaid. The detect layout's error names a missing image too."""
+    root = tmp_path / "in"
+    (root / "train/cat").mkdir(parents=True)
+    (root / "train/dog").mkdir()
+    Image.new("RGB", (4, 3)).save(root / "train/cat/a.jpg")
+    (root / "train/dog/b.jpg").symlink_to(tmp_path / "cache/b.jpg")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", links=links)
+    assert err.value.location.path == str(root / "train/dog/b.jpg")
+    assert err.value.one_line().endswith("cannot read: a symbolic link to no file")
+    with pytest.raises(InputError) as err:  # (so with the task given)
+        labelkit.load(root, "yolo", links=links, task="classify")
+    assert err.value.location.path == str(root / "train/dog/b.jpg")
+    (tmp_path / "cache").mkdir()
+    Image.new("RGB", (4, 3)).save(tmp_path / "cache/b.jpg")
+    ds = labelkit.load(root, "yolo", links=links)
+    names = {c.id: c.name for c in ds.categories}
+    assert [(lab.item_id, names[lab.category_id]) for lab in ds.labels()] == [
+        ("a", "cat"),
+        ("b", "dog"),
+    ]
+
+
+def test_classify_an_image_in_a_loop_of_links_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "train/cat").mkdir(parents=True)
+    Image.new("RGB", (4, 3)).save(root / "train/cat/a.jpg")
+    (root / "train/cat/b.jpg").symlink_to(root / "train/cat/b.jpg")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.path == str(root / "train/cat/b.jpg")
+    assert err.value.message.startswith("cannot read: ")
+
+
 def test_data_yaml_keys_a_write_does_not_give_back_are_named_in_a_read_note(tmp_path: Path) -> None:
     """download and Roboflow's roboflow block were dropped without a word on YOLO -> YOLO."""
     (tmp_path / "in/images/train").mkdir(parents=True)

@@ -160,13 +160,32 @@ APPLE_DOUBLE = "._"
 resource forks, never images or labels); they are passed over."""
 
 
-def images_under(folder: Path) -> list[Path]:
-    """The images anywhere below ``folder``, by path (macOS ``._*`` files are none)."""
+def images_under(folder: Path, refuse_broken_links: bool = False) -> list[Path]:
+    """The images anywhere below ``folder``, by path (macOS ``._*`` files are none).
+
+    With ``refuse_broken_links``, an image that is a symbolic link to no file (a DVC or git-annex checkout
+    whose cache lacks it) is an error, not passed over: where the image is the whole label (classify), the
+    item would be lost unsaid.
+
+    Raises:
+        InputError: naming the link, with ``refuse_broken_links``.
+    """
 
     def keep(name: str) -> bool:
         return is_image(Path(name)) and not name.startswith(APPLE_DOUBLE)
 
-    return sorted(p for p in (folder / f for f in walk_files(folder, keep)) if p.is_file())
+    found = sorted(folder / f for f in walk_files(folder, keep))
+    images = [p for p in found if p.is_file()]
+    if refuse_broken_links and len(images) < len(found):
+        for path in found:
+            try:
+                os.stat(path)
+            except FileNotFoundError:
+                if os.path.islink(path):
+                    raise InputError("cannot read: a symbolic link to no file", path=path) from None
+            except OSError as exc:  # (a loop of links)
+                raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    return images
 
 
 def rel_path(path: Path, root: Path) -> str:
