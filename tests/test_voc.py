@@ -3617,6 +3617,63 @@ def test_a_per_class_list_naming_an_image_again_reads_one_value(again: str, refu
     assert err.value.found == f"'2007_000001 {again}'"
 
 
+_PATHS_REASON = (
+    "Pascal VOC's <filename> is the image's base name, in JPEGImages/: a path of other folders reads back as "
+    "JPEGImages/<base name> ('a/b.jpg' and 'JPEGImages/a\\b.jpg' as 'JPEGImages/b.jpg')"
+)
+
+
+def test_image_paths_of_other_folders_are_reported_as_read_back_otherwise(tmp_path: Path) -> None:
+    """<filename>a/b.jpg</filename> read as the image JPEGImages/a/b.jpg, was written b.jpg (the base name) and
+    read back as JPEGImages/b.jpg: VOC -> VOC changed the path, unreported (a\\b.jpg alike)."""
+    (tmp_path / "in/Annotations").mkdir(parents=True)
+    for item_id, name in (("x", "a/b.jpg"), ("y", "c\\d.jpg"), ("z", "z.jpg")):
+        (tmp_path / "in/Annotations" / f"{item_id}.xml").write_text(
+            f"<annotation><filename>{name}</filename><size><width>10</width><height>10</height></size></annotation>"
+        )
+    ds = labelkit.load(tmp_path / "in", "voc")
+    assert [i.media.path for i in ds.items()] == ["JPEGImages/a/b.jpg", "JPEGImages/c\\d.jpg", "JPEGImages/z.jpg"]
+    ds.add_item(Item(id="w", split="train", media=Media(path="w.jpg", width=4, height=3)))  # (COCO's: as it is)
+    ds.add_item(Item(id="v", split="train", media=Media(path="images/train/v.jpg", width=4, height=3)))  # (YOLO's)
+    planned = [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").transformed]
+    assert planned[1:] == [("item image paths", 3, _PATHS_REASON)]
+    written = labelkit.save(ds, tmp_path / "out", "voc")
+    assert [(c.what, c.count, c.reason) for c in written.transformed] == planned
+    back = {i.id: i.media.path for i in labelkit.load(tmp_path / "out", "voc").items()}
+    assert back == {
+        "x": "JPEGImages/b.jpg",
+        "y": "JPEGImages/d.jpg",
+        "z": "JPEGImages/z.jpg",
+        "w": "JPEGImages/w.jpg",
+        "v": "JPEGImages/v.jpg",
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["", "JPEGImages/", "images/train/"]), st.sampled_from(["", "a/", "a\\", "a/b\\"])),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_item_image_paths_count_is_the_paths_that_read_back_otherwise(
+    tmp_path_factory: pytest.TempPathFactory, folders: list[tuple[str, str]]
+) -> None:
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for n, (top, sub) in enumerate(folders):  # (names of their own: no image is renamed)
+        ds.add_item(Item(id=f"i{n}", split="train", media=Media(path=f"{top}{sub}{n}.jpg", width=4, height=3)))
+    out = tmp_path_factory.mktemp("voc") / "o"
+    report = labelkit.save(ds, out, "voc")
+    back = {i.id: i.media.path for i in labelkit.load(out, "voc").items()}
+    # (a path of no folder is the name in JPEGImages/: as it is)
+    otherwise = sum(
+        1 for i in ds.items() if back[i.id] != "JPEGImages/" + (i.media.path or "").removeprefix("JPEGImages/")
+    )
+    assert {c.what: c.count for c in report.transformed}.get("item image paths", 0) == otherwise
+    assert otherwise == sum(1 for top, sub in folders if top == "images/train/" or sub)
+
+
 def test_a_plan_reports_renamed_item_and_image_files_as_the_write_does(tmp_path: Path) -> None:
     """Only writing reported them: a plan (a dry run) said nothing of ids written as other paths and images
     renamed after their ids."""

@@ -426,7 +426,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
 
 
 def renamed_files(dataset: Dataset, report: Report) -> None:
-    """Report the items whose files are not named as their ids, and the images renamed (check() calls it)."""
+    """Report the items whose files are not named as their ids, images renamed, paths read back otherwise.
+
+    check() calls it.
+    """
     ids = dataset.table("items")["id"].to_pylist()
     report.transform(
         "item ids",
@@ -439,6 +442,25 @@ def renamed_files(dataset: Dataset, report: Report) -> None:
         image_file_names(dataset)[1],
         "images of one name (from other folders) are named after their item ids",
     )
+    paths = dataset.table("items")["path"].to_pylist()
+    report.transform(  # (of the images not renamed: those are counted above)
+        "item image paths",
+        sum(
+            1
+            for p, f, name in zip(paths, item_files(dataset), image_file_names(dataset)[0], strict=True)
+            if p and _below_images(p) != name and name == voc_xml.file_name(p, f)
+        ),
+        "Pascal VOC's <filename> is the image's base name, in JPEGImages/: a path of other folders reads back as "
+        "JPEGImages/<base name> ('a/b.jpg' and 'JPEGImages/a\\b.jpg' as 'JPEGImages/b.jpg')",
+    )
+
+
+def _below_images(path: str) -> str:
+    """An image path below VOC's ``JPEGImages/``, where the reader puts a ``<filename>``.
+
+    A path of no folder (COCO's ``file_name``, below its images folder) is as it is.
+    """
+    return path.removeprefix("JPEGImages/")
 
 
 def image_file_names(dataset: Dataset) -> tuple[list[str], int]:

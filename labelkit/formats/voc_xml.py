@@ -164,7 +164,7 @@ def integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return np.asarray(_whole(values).all(axis=1), dtype=bool)
 
 
-def _file_name(path: str | None, file: str) -> str:
+def file_name(path: str | None, file: str) -> str:
     """``<filename>``: the image's base name, or (without one the reader takes) the item's file name with ``.jpg``."""
     name = path.replace("\\", "/").rpartition("/")[2] if path else ""
     with contextlib.suppress(InputError):  # safe_relpath checks it as the reader does ("C:evil", a NUL)
@@ -180,7 +180,7 @@ def image_names(paths: list[str | None], files: list[str]) -> tuple[list[str], i
     case or Unicode normalisation (``x/A.jpg``, ``y/a.jpg``: one file on macOS and Windows), the item's file
     (its id) with the image's extension instead, so that one image never overwrites another, on any machine.
     """
-    names = [_file_name(p, f) for p, f in zip(paths, files, strict=True)]
+    names = [file_name(p, f) for p, f in zip(paths, files, strict=True)]
     renamed: set[int] = set()
     while True:  # a new name may be another item's (q of x/a.jpg becomes q.jpg, the name of s's q.jpg): again
         folded = folded_names(names)
