@@ -988,6 +988,29 @@ def test_classify_an_image_in_a_loop_of_links_is_refused(tmp_path: Path) -> None
     assert err.value.message.startswith("cannot read: ")
 
 
+@pytest.mark.parametrize("layout", ["data.yaml", "folders", "flat"])
+def test_an_image_linking_to_no_file_without_a_label_is_refused(tmp_path: Path, layout: str) -> None:
+    """In the detect layouts a dangling image link without a label file was passed over: an image without
+    objects, lost unsaid (with a label file, the error named the label file, not the link)."""
+    root = tmp_path / "in"
+    images = root if layout == "flat" else root / "images/train"
+    labels = root if layout == "flat" else root / "labels/train"
+    images.mkdir(parents=True)
+    labels.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (4, 3)).save(images / "a.jpg")
+    (labels / "a.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    if layout == "data.yaml":
+        (root / "data.yaml").write_text("path: .\ntrain: images/train\nnames: [cat]\n")
+    (images / "b.jpg").symlink_to(tmp_path / "cache/b.jpg")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert err.value.location.path == str(images / "b.jpg")
+    assert err.value.one_line().endswith("cannot read: a symbolic link to no file")
+    (tmp_path / "cache").mkdir()
+    Image.new("RGB", (4, 3)).save(tmp_path / "cache/b.jpg")
+    assert sorted(i.id for i in labelkit.load(root, "yolo").items()) == ["a", "b"]
+
+
 def test_data_yaml_keys_a_write_does_not_give_back_are_named_in_a_read_note(tmp_path: Path) -> None:
     """download and Roboflow's roboflow block were dropped without a word on YOLO -> YOLO."""
     (tmp_path / "in/images/train").mkdir(parents=True)

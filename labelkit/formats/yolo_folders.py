@@ -341,7 +341,7 @@ def _classify_layout(root: Path) -> Layout:
     layout = Layout(root=root, names=classes, classify=True)
     for split in splits:
         for class_dir in sorted(c for c in split.iterdir() if c.is_dir()):
-            for image in images_under(class_dir, refuse_broken_links=True):
+            for image in images_under(class_dir):
                 layout.entries.append(
                     Entry(split.name, image.relative_to(class_dir).with_suffix("").as_posix(), image, None)
                 )

@@ -160,15 +160,15 @@ APPLE_DOUBLE = "._"
 resource forks, never images or labels); they are passed over."""
 
 
-def images_under(folder: Path, refuse_broken_links: bool = False) -> list[Path]:
+def images_under(folder: Path) -> list[Path]:
     """The images anywhere below ``folder``, by path (macOS ``._*`` files are none).
 
-    With ``refuse_broken_links``, an image that is a symbolic link to no file (a DVC or git-annex checkout
-    whose cache lacks it) is an error, not passed over: where the image is the whole label (classify), the
-    item would be lost unsaid.
+    An image that is a symbolic link to no file (a DVC or git-annex checkout whose cache lacks it) is an
+    error, not passed over: its item (in classify, its class label too; elsewhere, when it has no label
+    file, the whole image) would be lost unsaid.
 
     Raises:
-        InputError: naming the link, with ``refuse_broken_links``.
+        InputError: naming the link.
     """
 
     def keep(name: str) -> bool:
@@ -176,7 +176,7 @@ def images_under(folder: Path, refuse_broken_links: bool = False) -> list[Path]:
 
     found = sorted(folder / f for f in walk_files(folder, keep))
     images = [p for p in found if p.is_file()]
-    if refuse_broken_links and len(images) < len(found):
+    if len(images) < len(found):
         for path in found:
             try:
                 os.stat(path)
