@@ -1144,7 +1144,7 @@ def test_results_documents_and_folders_take_the_two_pass_decode(tmp_path: Path) 
     results.write_text(
         json.dumps(
             {
-                "images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}],
+                "images": [{"id": 1, "file_name": "a.jpg", "width": 8, "height": 8}],
                 "categories": [{"id": 1, "name": "cat"}],
                 "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5}],
             }
@@ -2551,14 +2551,48 @@ def test_categories_of_a_results_document_are_reported_lost(tmp_path: Path) -> N
     lists none), they were dropped without a word."""
     doc = {"images": [_img(1)], "categories": [{"id": 1, "name": "car"}], "annotations": [_ann(1, 1, 1, score=0.5)]}
     src = _files(tmp_path / "in", {"results_val": doc})
-    with pytest.raises(DataLossError, match="would lose 1 categories: every split is written as detection-results"):
+    with pytest.raises(DataLossError, match=r"would lose 1 image file names, .* \(and 1 more\)"):
         labelkit.convert(src, tmp_path / "out", to="coco")
     assert not (tmp_path / "out").exists()
     report = labelkit.convert(src, tmp_path / "out", to="coco", allow_loss=True)
-    assert [(c.what, c.count) for c in report.lost] == [("categories", 1)]
+    assert [(c.what, c.count) for c in report.lost] == [("image file names, sizes and metadata", 1), ("categories", 1)]
     assert labelkit.load(tmp_path / "out").categories == []
     # a detection list defines none: nothing to lose
     assert labelkit.convert(tmp_path / "out", tmp_path / "again", to="coco").lost == []
+
+
+def test_the_images_a_results_document_lists_are_read(tmp_path: Path) -> None:
+    """A ``results_<split>.json`` that is a document lists its images: they were passed over, silently, so an
+    image without detections vanished and the others lost their file names and sizes; a COCO -> COCO write
+    then reported no loss. They are read, as an image info file's are, and the write reports what it drops."""
+    doc = {
+        "images": [_img(1), _img(2)],
+        "categories": [{"id": 1, "name": "car"}],
+        "annotations": [_ann(1, 1, 1, score=0.5)],
+    }
+    src = _files(tmp_path / "in", {"results_val": doc})
+    ds = labelkit.load(src)
+    assert [(i.id, i.split, i.media.path, i.media.width, i.media.height) for i in ds.items()] == [
+        ("1", "val", "1.jpg", 100, 100),
+        ("2", "val", "2.jpg", 100, 100),
+    ]
+    assert [(o.item_id, o.score) for o in ds.objects()] == [("1", 0.5)]
+    with pytest.raises(DataLossError, match="would lose 1 image file names, sizes and metadata"):
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    report = labelkit.convert(src, tmp_path / "out", to="coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("image file names, sizes and metadata", 1),
+        ("images without detections", 1),
+        ("categories", 1),
+    ]
+    assert report.written == {"items": 1, "object annotations": 1}
+    # a detection naming an image the document does not list is found, as one beside ground truth is
+    doc["annotations"] = [_ann(1, 3, 1, score=0.5)]
+    src = _files(tmp_path / "in2", {"results_val": doc})
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert err.value.location.pointer == "/annotations/0/image_id"
+    assert err.value.message == "unknown image id 3"
 
 
 def test_a_results_file_whose_image_ids_another_split_uses_keeps_both_images(tmp_path: Path) -> None:

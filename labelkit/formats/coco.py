@@ -230,7 +230,7 @@ def _prefixes(files: list[CocoFile]) -> dict[int, str]:
     """Item id prefix per file: ``<split>/`` when two splits share an image id, else nothing."""
     by_split: dict[str | None, set[int]] = {}
     for f in files:
-        if f.task == "results":  # (a results file lists no images: its annotations name them)
+        if f.task == "results" and not f.images:  # (a results list names no images: its annotations name them)
             by_split.setdefault(f.split, set()).update(result_image_ids(f).tolist())
             continue
         by_split.setdefault(f.split, set()).update(int(i["id"]) for i in f.images if isinstance(i.get("id"), int))

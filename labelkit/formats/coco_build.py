@@ -115,6 +115,8 @@ def build(
     """
     if f.task != "results":
         return _build(f, item_prefix, categories, count_polygons, text)
+    if "annotations" in f.present:  # (a results file that is a document: its pointers are a document's)
+        return _build(f, item_prefix, categories, count_polygons, text, images)
     try:
         out = _build(f, item_prefix, categories, count_polygons, text, images)
     except InputError as exc:  # a results file is a bare list: its annotations are /<i>, not /annotations/<i>
@@ -162,7 +164,8 @@ def _build(
         items, image_ids = images
     else:
         items, image_ids, item_findings = (
-            build_items(f, item_prefix) if f.task != "results" else result_items(f, item_prefix)
+            # (a results file that is a document lists its images: they are read, as an image info file's are)
+            build_items(f, item_prefix) if f.task != "results" or f.images else result_items(f, item_prefix)
         )
     out = Built(items=items, image_ids=image_ids, categories=build_categories(f), item_findings=item_findings)
     parts: dict[str, list[pa.Table]] = {"objects": [], "labels": [], "transcripts": []}
