@@ -19,7 +19,7 @@ import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError
 from labelkit.formats import voc, voc_masks, voc_parse
-from labelkit.model import Category, Dataset, Item, Label, Media, Object, raster
+from labelkit.model import Category, Dataset, Item, Label, Media, Object, Rle, raster
 from labelkit.model import geometry as G
 
 
@@ -1488,6 +1488,30 @@ def test_item_ids_that_are_not_one_word_stay_out_of_the_image_sets(tmp_path: Pat
     assert (tmp_path / "o/ImageSets/Main/train.txt").read_text() == "f\n"
     back = labelkit.load(tmp_path / "o", "voc")  # was: phantom items "a" and "c"
     assert sorted(back.item_ids()) == ["#e", "a b", "f"]
+
+
+def test_an_item_whose_id_is_not_one_word_loses_nothing_when_no_list_would_name_it(tmp_path: Path) -> None:
+    """Its split, image labels and task lists are what no ImageSets list can hold: one with none of them (as VOC
+    reads such an item back) lost nothing, and was counted lost all the same, so VOC -> VOC of an XML named with
+    a space (as LabelImg saves 'my photo.xml') was refused without --allow-loss."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    for item, split in (("a b", None), ("c d", "train"), ("e f", None), ("g h", None), ("i j", None), ("k", None)):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=10, height=10), split=split))
+        ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    ds.add(Label(id="l", item_id="e f", category_id=1))  # (a class list would name it)
+    ds.add(Object(id="m", item_id="g h", category_id=1, mask=Rle(size=(10, 10), counts=[0, 100])))
+    reason = (
+        "ImageSets lists are lines of whitespace-separated words ('#' starts a comment): their split and image-level "
+        "labels are not listed (their XML is written)"
+    )
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").lost] == [
+        ("items whose id is not one word", 3, reason)  # c d (a split), e f (a label), g h (a Segmentation list)
+    ]
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert labelkit.plan(back, "voc").lost == []  # (nothing left that a list would name)
+    labelkit.save(back, tmp_path / "again", "voc")
+    assert labelkit.load(tmp_path / "again", "voc").to_dict() == back.to_dict()
 
 
 def test_written_counts_leave_out_what_voc_could_not_write(tmp_path: Path) -> None:

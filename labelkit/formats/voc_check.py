@@ -70,6 +70,38 @@ from labelkit.report import Report
 TARGET = TITLE  # (how every report line names VOC)
 
 
+def _unlisted(dataset: Dataset) -> int:
+    """The items whose id is not one word that an ImageSets list would name.
+
+    Those of a split, with an image label, or in a task's list (their ``voc:imagesets`` names one; not given,
+    they may have a mask, actions or parts). One with none of those (as VOC reads such an item back) loses
+    nothing: it is listed nowhere, as it was.
+    """
+    items = dataset.table("items")
+    unlisted = np.array([not listable(str(i)) for i in items["id"].to_pylist()], dtype=bool)
+    if not unlisted.any():
+        return 0
+    named = valid_mask(items["split"])
+    labelled = dataset.item_positions("labels")
+    named[labelled[labelled >= 0]] = True
+    # the tasks the writer lists an item under: its voc:imagesets, else (not a list) those its PNGs, actions and
+    # parts make, which a mask, polygon or voc: extra of an object, or a void PNG, may
+    objects = dataset.table("objects")
+    painted = valid_mask(objects["mask"]) | valid_mask(objects["polygon"]) | contains_match(objects["extras"], '"voc:')
+    rows = dataset.item_positions()[painted]
+    tasks = np.zeros(len(unlisted), dtype=bool)
+    tasks[rows[rows >= 0]] = True
+    metadata = items["metadata"]
+    for n in np.flatnonzero(unlisted & ~named & contains_match(metadata, '"voc:')).tolist():
+        meta = decode_json_cell(metadata[n].as_py())
+        given = meta.get("voc:imagesets")
+        if isinstance(given, list):
+            tasks[n] = bool(given)
+        elif any(k.startswith(("voc:void", "voc:blank")) for k in meta):
+            tasks[n] = True
+    return int(np.count_nonzero(unlisted & (named | tasks)))
+
+
 def _caps(options: dict[str, Any]) -> Capabilities:
     if str(options.get("masks") or "auto") != "all":
         return CAPABILITIES
@@ -91,7 +123,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose("item groups", items.num_rows - items["group"].null_count, f"{TARGET} has no item groups")
     report.lose(
         "items whose id is not one word",
-        sum(1 for i in items["id"].to_pylist() if not listable(str(i))),
+        _unlisted(dataset),
         "ImageSets lists are lines of whitespace-separated words ('#' starts a comment): their split and "
         "image-level labels are not listed (their XML is written)",
     )
