@@ -1497,7 +1497,7 @@ def test_an_item_whose_id_is_not_one_word_loses_nothing_when_no_list_would_name_
     ds = Dataset(categories=[Category(id=1, name="dog")])
     for item, split in (("a b", None), ("c d", "train"), ("e f", None), ("g h", None), ("i j", None), ("k", None)):
         ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=10, height=10), split=split))
-        ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+        ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0), extras={"voc:pose": "Left"}))
     ds.add(Label(id="l", item_id="e f", category_id=1))  # (a class list would name it)
     ds.add(Object(id="m", item_id="g h", category_id=1, mask=Rle(size=(10, 10), counts=[0, 100])))
     reason = (

@@ -85,9 +85,11 @@ def _unlisted(dataset: Dataset) -> int:
     labelled = dataset.item_positions("labels")
     named[labelled[labelled >= 0]] = True
     # the tasks the writer lists an item under: its voc:imagesets, else (not a list) those its PNGs, actions and
-    # parts make, which a mask, polygon or voc: extra of an object, or a void PNG, may
+    # parts make, which an object's mask, polygon, actions or parts, or a void PNG, may
     objects = dataset.table("objects")
-    painted = valid_mask(objects["mask"]) | valid_mask(objects["polygon"]) | contains_match(objects["extras"], '"voc:')
+    extras = objects["extras"]
+    painted = valid_mask(objects["mask"]) | valid_mask(objects["polygon"])
+    painted |= contains_match(extras, '"voc:actions"') | contains_match(extras, '"voc:parts"')
     rows = dataset.item_positions()[painted]
     tasks = np.zeros(len(unlisted), dtype=bool)
     tasks[rows[rows >= 0]] = True
