@@ -1153,6 +1153,31 @@ def test_images_of_one_name_from_two_folders_are_named_after_their_items(tmp_pat
     assert Image.open(tmp_path / "out/JPEGImages/2.png").getpixel((0, 0)) == (0, 0, 255)
 
 
+def test_an_image_renamed_into_a_folder_keeps_its_name_when_written_again(tmp_path: Path) -> None:
+    """Images of one name renamed after item ids in folders (``x/1.png``) read back as ``JPEGImages/x/1.png``;
+    written again they were named by their base name (``1.png``), so VOC -> VOC moved each image, unreported,
+    and with media=copy took it out of its folder. A path below ``JPEGImages/`` is now kept whole."""
+    media = tmp_path / "m"
+    for folder, colour in (("p", "red"), ("q", "blue")):
+        (media / folder).mkdir(parents=True)
+        Image.new("RGB", (4, 3), colour).save(media / folder / "a.png")
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for item_id, folder in (("x/1", "p"), ("y/2", "q")):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=f"{folder}/a.png", width=4, height=3)))
+    labelkit.save(ds, tmp_path / "out", "voc", media="copy", media_root=str(media))
+    first = labelkit.load(tmp_path / "out", "voc")
+    assert [(i.id, i.media.path) for i in first.items()] == [
+        ("x/1", "JPEGImages/x/1.png"),
+        ("y/2", "JPEGImages/y/2.png"),
+    ]
+    report = labelkit.convert(tmp_path / "out", tmp_path / "again", to="voc", media="copy", media_root=tmp_path / "out")
+    assert report.transformed == []
+    assert labelkit.load(tmp_path / "again", "voc").to_dict() == first.to_dict()
+    assert "<filename>x/1.png</filename>" in (tmp_path / "again/Annotations/x/1.xml").read_text()
+    assert Image.open(tmp_path / "again/JPEGImages/x/1.png").getpixel((0, 0)) == (255, 0, 0)
+    assert Image.open(tmp_path / "again/JPEGImages/y/2.png").getpixel((0, 0)) == (0, 0, 255)
+
+
 @pytest.mark.parametrize(
     ("labels", "splits", "clash"),
     [
@@ -3642,8 +3667,9 @@ def test_a_per_class_list_naming_an_image_again_reads_one_value(again: str, refu
 
 
 _PATHS_REASON = (
-    "Pascal VOC's <filename> is the image's base name, in JPEGImages/: a path of other folders reads back as "
-    "JPEGImages/<base name> ('a/b.jpg' and 'JPEGImages/a\\b.jpg' as 'JPEGImages/b.jpg')"
+    "Pascal VOC's <filename> is the image's path below JPEGImages/: a path of other folders reads back as "
+    "JPEGImages/<base name> ('a/b.jpg' as 'JPEGImages/b.jpg'), a backslash as a slash ('JPEGImages/a\\b.jpg' "
+    "as 'JPEGImages/a/b.jpg')"
 )
 
 
@@ -3660,13 +3686,13 @@ def test_image_paths_of_other_folders_are_reported_as_read_back_otherwise(tmp_pa
     ds.add_item(Item(id="w", split="train", media=Media(path="w.jpg", width=4, height=3)))  # (COCO's: as it is)
     ds.add_item(Item(id="v", split="train", media=Media(path="images/train/v.jpg", width=4, height=3)))  # (YOLO's)
     planned = [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").transformed]
-    assert planned[1:] == [("item image paths", 3, _PATHS_REASON)]
+    assert planned[1:] == [("item image paths", 2, _PATHS_REASON)]  # (y and v: x keeps its path below JPEGImages/)
     written = labelkit.save(ds, tmp_path / "out", "voc")
     assert [(c.what, c.count, c.reason) for c in written.transformed] == planned
     back = {i.id: i.media.path for i in labelkit.load(tmp_path / "out", "voc").items()}
     assert back == {
-        "x": "JPEGImages/b.jpg",
-        "y": "JPEGImages/d.jpg",
+        "x": "JPEGImages/a/b.jpg",
+        "y": "JPEGImages/c/d.jpg",
         "z": "JPEGImages/z.jpg",
         "w": "JPEGImages/w.jpg",
         "v": "JPEGImages/v.jpg",
@@ -3695,7 +3721,8 @@ def test_the_item_image_paths_count_is_the_paths_that_read_back_otherwise(
         1 for i in ds.items() if back[i.id] != "JPEGImages/" + (i.media.path or "").removeprefix("JPEGImages/")
     )
     assert {c.what: c.count for c in report.transformed}.get("item image paths", 0) == otherwise
-    assert otherwise == sum(1 for top, sub in folders if top == "images/train/" or sub)
+    # (below JPEGImages/ a path keeps its folders, a backslash read back as a slash)
+    assert otherwise == sum(1 for top, sub in folders if top != "JPEGImages/" and (top or sub) or "\\" in sub)
 
 
 def test_a_plan_reports_renamed_item_and_image_files_as_the_write_does(tmp_path: Path) -> None:

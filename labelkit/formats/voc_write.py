@@ -450,8 +450,9 @@ def renamed_files(dataset: Dataset, report: Report) -> None:
             for p, f, name in zip(paths, item_files(dataset), image_file_names(dataset)[0], strict=True)
             if p and _below_images(p) != name and name == voc_xml.file_name(p, f)
         ),
-        "Pascal VOC's <filename> is the image's base name, in JPEGImages/: a path of other folders reads back as "
-        "JPEGImages/<base name> ('a/b.jpg' and 'JPEGImages/a\\b.jpg' as 'JPEGImages/b.jpg')",
+        "Pascal VOC's <filename> is the image's path below JPEGImages/: a path of other folders reads back as "
+        "JPEGImages/<base name> ('a/b.jpg' as 'JPEGImages/b.jpg'), a backslash as a slash ('JPEGImages/a\\b.jpg' "
+        "as 'JPEGImages/a/b.jpg')",
     )
 
 

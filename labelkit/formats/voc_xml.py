@@ -165,8 +165,18 @@ def integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 
 def file_name(path: str | None, file: str) -> str:
-    """``<filename>``: the image's base name, or (without one the reader takes) the item's file name with ``.jpg``."""
-    name = path.replace("\\", "/").rpartition("/")[2] if path else ""
+    """``<filename>``: the image's base name, or (without one the reader takes) the item's file name with ``.jpg``.
+
+    An image in ``JPEGImages/`` (as a VOC reader gives it) keeps its path below it: one renamed after its item's
+    id (``x/1.png``) is written back as it was read.
+    """
+    text = path.replace("\\", "/") if path else ""
+    if text.startswith("JPEGImages/"):
+        with contextlib.suppress(InputError):
+            below = text.removeprefix("JPEGImages/")
+            if safe_relpath(below) == below:
+                return below
+    name = text.rpartition("/")[2]
     with contextlib.suppress(InputError):  # safe_relpath checks it as the reader does ("C:evil", a NUL)
         if name not in ("", ".", "..") and safe_relpath(name):
             return name
