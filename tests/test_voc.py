@@ -4077,3 +4077,19 @@ def test_a_class_name_xml_cannot_hold_is_one_class_in_the_xml_and_the_labelmap(t
     assert [(c.id, c.name) for c in back.categories] == [(1, "a\ufffdb"), (2, "c")]
     assert sorted((o.category_id, o.mask is not None) for o in back.objects()) == [(1, True), (2, False)]
     assert back.report_counts() == report.written
+
+
+def test_a_fractional_box_reads_back_the_same_after_voc_to_voc(tmp_path: Path) -> None:
+    """xmax was written as x + w, which float rounding can put a float away from the xmax read: <xmax>9.72</xmax>
+    beside <xmin>2.7199999999999998</xmin> came back as 9.719999999999999, a box 7.999999999999999 wide, not 8."""
+    (tmp_path / "v/Annotations").mkdir(parents=True)
+    (tmp_path / "v/Annotations/a.xml").write_text(
+        "<annotation><filename>a.jpg</filename><size><width>20</width><height>30</height><depth>3</depth></size>"
+        "<object><name>cat</name><bndbox><xmin>2.7199999999999998</xmin><ymin>1</ymin><xmax>9.72</xmax>"
+        "<ymax>5</ymax></bndbox></object></annotation>"
+    )
+    labelkit.convert(tmp_path / "v", tmp_path / "w", to="voc")
+    assert "<xmax>9.72</xmax>" in (tmp_path / "w/Annotations/a.xml").read_text()
+    [before] = labelkit.load(tmp_path / "v", "voc").objects()
+    [after] = labelkit.load(tmp_path / "w", "voc").objects()
+    assert before.bbox == after.bbox == (1.7199999999999998, 0.0, 8.0, 5.0)

@@ -547,4 +547,18 @@ def xywh_to_voc(bbox: FloatArray) -> FloatArray:
         [[1.0, 2.0, 3.0, 4.0]]
     """
     b = np.asarray(bbox, dtype=np.float64).reshape(-1, 4)
-    return np.stack([b[:, 0] + 1.0, b[:, 1] + 1.0, b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]], axis=1)
+    low = b[:, :2] + 1.0
+    high = b[:, :2] + b[:, 2:]
+    # x + w can round a float away from the corner a reader takes back to w (xmax - xmin + 1): of the corner
+    # and its nearest floats, the first that does is written, so VOC -> VOC gives back the same box
+    with np.errstate(over="ignore", invalid="ignore"):
+        chosen = high.copy()
+        found = (high - low) + 1.0 == b[:, 2:]
+        for step in (1, -1, 2, -2):
+            candidate = high
+            for _ in range(abs(step)):
+                candidate = np.nextafter(candidate, np.inf if step > 0 else -np.inf)
+            fits = ~found & ((candidate - low) + 1.0 == b[:, 2:])
+            chosen[fits] = candidate[fits]
+            found |= fits
+    return np.stack([low[:, 0], low[:, 1], chosen[:, 0], chosen[:, 1]], axis=1)
