@@ -145,6 +145,14 @@ def _ring_area(ring: list[float]) -> float:
     return abs(sum(xs[i] * ys[i - 1] - xs[i - 1] * ys[i] for i in range(len(xs)))) / 2
 
 
+def _largest_ring(rings: list[list[float]]) -> list[float]:
+    """The ring YOLO segment writes: the first whose area is within 1e-9 (relative) of the largest, as the README
+    says (two equal rings, one moved, differ in the last bits of their summed areas: rounding decides nothing)."""
+    areas = [_ring_area(r) for r in rings]
+    top = max(areas)
+    return next(r for r, a in zip(rings, areas, strict=True) if a >= top * (1 - 1e-9))
+
+
 def _bounds(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
@@ -187,7 +195,7 @@ def _written(obj: Object, task: str) -> list[tuple[float, float]]:
     rings = _rings(obj)
     if task == "segment":
         if rings:
-            return _pairs(max(rings, key=_ring_area))
+            return _pairs(_largest_ring(rings))
         box = _mask_box(obj)
         if box is not None:
             return _corners(box, 0.0)
