@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -3091,21 +3092,19 @@ def test_other_top_level_values_coco_cannot_write_again_are_input_errors(
     assert err.value.location.pointer == pointer
 
 
-@pytest.mark.parametrize(
-    ("section", "to"), [(s, t) for s in ("categories", "images") for t in ("labelkit", "parquet", "coco")]
-)
-def test_a_category_or_image_field_nested_too_deep_for_labelkit_json_is_refused_at_its_pointer(
-    tmp_path: Path, section: str, to: str
-) -> None:
-    """A category's was an internal error on --to labelkit or parquet (pydantic's "Circular reference detected")
-    and an output error without a pointer on --to coco, while validate said ok; an image's was pointed at the
-    image, not the field. 192 levels are written and read back by every format."""
+def _nested(depth: int) -> Any:
+    """A value ``depth`` lists deep."""
+    deep: Any = 1
+    for _ in range(depth):
+        deep = [deep]
+    return deep
+
+
+def _check_nesting_limit(tmp_path: Path, doc_of: Callable[[int], dict[str, Any]], to: str, pointer: str) -> None:
+    """At 192 levels the file validates and converts to ``to`` and back as it was; at 193 it is refused at ``pointer``
+    (by ``convert``, writing nothing, and by ``validate``)."""
     for depth in (192, 193):
-        deep: Any = 1
-        for _ in range(depth):
-            deep = [deep]
-        doc: dict[str, Any] = {"images": [_img(1)], "annotations": [], "categories": [{"id": 1, "name": "a"}]}
-        doc[section][0]["x"] = deep
+        doc = doc_of(depth)
         src = _write(tmp_path, doc)
         out = tmp_path / f"out{depth}.{ {'labelkit': 'json', 'parquet': 'parquet', 'coco': 'd'}[to] }"
         if depth == 192:
@@ -3116,11 +3115,29 @@ def test_a_category_or_image_field_nested_too_deep_for_labelkit_json_is_refused_
             continue
         with pytest.raises(InputError) as err:
             labelkit.convert(src, out, to=to)
-        assert err.value.location.pointer == f"/{section}/0/x"
+        assert err.value.location.pointer == pointer
         assert err.value.message == "value nested more than 192 levels deep, more than every format can keep"
         assert not out.exists()
         (finding,) = labelkit.validate(src)
-        assert (finding.where, finding.message) == (f"#/{section}/0/x", err.value.message)
+        assert (finding.where, finding.message) == (f"#{pointer}", err.value.message)
+
+
+@pytest.mark.parametrize(
+    ("section", "to"), [(s, t) for s in ("categories", "images") for t in ("labelkit", "parquet", "coco")]
+)
+def test_a_category_or_image_field_nested_too_deep_for_labelkit_json_is_refused_at_its_pointer(
+    tmp_path: Path, section: str, to: str
+) -> None:
+    """A category's was an internal error on --to labelkit or parquet (pydantic's "Circular reference detected")
+    and an output error without a pointer on --to coco, while validate said ok; an image's was pointed at the
+    image, not the field. 192 levels are written and read back by every format."""
+
+    def doc_of(depth: int) -> dict[str, Any]:
+        doc: dict[str, Any] = {"images": [_img(1)], "annotations": [], "categories": [{"id": 1, "name": "a"}]}
+        doc[section][0]["x"] = _nested(depth)
+        return doc
+
+    _check_nesting_limit(tmp_path, doc_of, to, f"/{section}/0/x")
 
 
 @pytest.mark.parametrize(
@@ -3131,28 +3148,13 @@ def test_an_annotation_field_nested_too_deep_for_labelkit_json_is_refused_at_its
 ) -> None:
     """As a category's or image's field: an annotation's was read, and --to labelkit stopped with an error naming
     the output (past 254 levels, orjson's), not the field; validate said ok."""
-    for depth in (192, 193):
-        deep: Any = 1
-        for _ in range(depth - 1):
-            deep = [deep]
+
+    def doc_of(depth: int) -> dict[str, Any]:
         annotation = _ann(1, 1, 1, area=4, iscrowd=0)
-        annotation[field] = {"a": deep} if field == "attributes" else [deep]
-        doc = {"images": [_img(1)], "annotations": [annotation], "categories": [{"id": 1, "name": "a"}]}
-        src = _write(tmp_path, doc)
-        out = tmp_path / f"out{depth}.{ {'labelkit': 'json', 'parquet': 'parquet', 'coco': 'd'}[to] }"
-        if depth == 192:
-            assert labelkit.validate(src) == []
-            labelkit.convert(src, out, to=to)
-            labelkit.convert(out, tmp_path / "back", to="coco")
-            assert _load(tmp_path / "back/annotations/instances_val.json") == doc
-            continue
-        with pytest.raises(InputError) as err:
-            labelkit.convert(src, out, to=to)
-        assert err.value.location.pointer == f"/annotations/0/{field}"
-        assert err.value.message == "value nested more than 192 levels deep, more than every format can keep"
-        assert not out.exists()
-        (finding,) = labelkit.validate(src)
-        assert (finding.where, finding.message) == (f"#/annotations/0/{field}", err.value.message)
+        annotation[field] = {"a": _nested(depth - 1)} if field == "attributes" else [_nested(depth - 1)]
+        return {"images": [_img(1)], "annotations": [annotation], "categories": [{"id": 1, "name": "a"}]}
+
+    _check_nesting_limit(tmp_path, doc_of, to, f"/annotations/0/{field}")
 
 
 def test_validate_of_a_file_orjson_and_python_both_refuse_is_one_finding(tmp_path: Path) -> None:
