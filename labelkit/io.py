@@ -417,6 +417,40 @@ def line_and_column(data: bytes, pos: int) -> tuple[int, int]:
     return data.count(b"\n", 0, pos) + 1, pos - (data.rfind(b"\n", 0, pos) + 1) + 1
 
 
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{\[]|[}\]]')
+"""A JSON string (skipped whole, brackets inside it and all), an opening bracket or a closing one."""
+
+
+def deepest(data: bytes) -> tuple[int, int]:
+    """How deep the values of the JSON text ``data`` nest, and the offset of the first bracket opening that level.
+
+    Examples:
+        >>> deepest(b'{"a": "[[[", "b": [[1], [[2]]]}')
+        (4, 25)
+    """
+    depth = most = where = 0
+    for m in _TOKEN.finditer(data):
+        token = m.group()[:1]
+        if token == b'"':
+            continue
+        if token in b"[{":
+            depth += 1
+            if depth > most:
+                most, where = depth, m.start()
+        else:
+            depth -= 1
+    return most, where
+
+
+def too_deep(data: bytes, path: Path) -> InputError:
+    """The error for JSON text ``data`` nested deeper than a parser goes: at the deepest place, its line and column."""
+    depth, pos = deepest(without_bom(data))
+    line, column = line_and_column(without_bom(data), pos)
+    return InputError(
+        f"values nested {depth} levels deep at column {column}, deeper than the reader goes", path=path, line=line
+    )
+
+
 def json_text(value: Any, path: str | Path, pointer: str) -> str:
     """``value`` as compact JSON text; what JSON allows but cannot be written again is an InputError.
 

@@ -20,7 +20,6 @@ MODULES = [
     "labelkit.formats.base",
     "labelkit.formats.coco_build",
     "labelkit.formats.coco_names",
-    "labelkit.formats.coco_read",
     "labelkit.formats.coco_shapes",
     "labelkit.formats.coco_ids",
     "labelkit.formats.coco_text",

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.io import UTF8_BOM, json_text, line_and_column, parse_json, read_file, read_text, without_bom
+from labelkit.io import UTF8_BOM, json_text, parse_json, read_file, read_text, too_deep
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 Raw = msgspec.Raw
@@ -351,40 +351,6 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
         data = bytes(buf)
         parse_json(data, path)  # orjson goes 1024 levels deep, msgspec (Python's recursion limit) about 1000
         raise too_deep(data, path) from exc
-
-
-_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{\[]|[}\]]')
-"""A JSON string (skipped whole, brackets inside it and all), an opening bracket or a closing one."""
-
-
-def deepest(data: bytes) -> tuple[int, int]:
-    """How deep the values of the JSON text ``data`` nest, and the offset of the first bracket opening that level.
-
-    Examples:
-        >>> deepest(b'{"a": "[[[", "b": [[1], [[2]]]}')
-        (4, 25)
-    """
-    depth = most = where = 0
-    for m in _TOKEN.finditer(data):
-        token = m.group()[:1]
-        if token == b'"':
-            continue
-        if token in b"[{":
-            depth += 1
-            if depth > most:
-                most, where = depth, m.start()
-        else:
-            depth -= 1
-    return most, where
-
-
-def too_deep(data: bytes, path: Path) -> InputError:
-    """The error for JSON text ``data`` nested deeper than a parser goes: at the deepest place, its line and column."""
-    depth, pos = deepest(without_bom(data))
-    line, column = line_and_column(without_bom(data), pos)
-    return InputError(
-        f"values nested {depth} levels deep at column {column}, deeper than the reader goes", path=path, line=line
-    )
 
 
 def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, one_pass: bool) -> CocoFile:

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_read import refuse_utf16, too_deep
-from labelkit.io import parse_json, read_bytes, read_text, without_bom
+from labelkit.formats.coco_read import refuse_utf16
+from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
 
