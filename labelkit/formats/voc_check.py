@@ -70,15 +70,14 @@ from labelkit.report import Report
 TARGET = TITLE  # (how every report line names VOC)
 
 
-def _unlisted(dataset: Dataset) -> int:
+def _unlisted(dataset: Dataset, unlisted: np.ndarray[Any, Any]) -> int:
     """The items whose id is not one word that an ImageSets list would name.
 
     Those of a split, with an image label, or in a task's list (their ``voc:imagesets`` names one; not given,
     they may have a mask, actions or parts). One with none of those (as VOC reads such an item back) loses
-    nothing: it is listed nowhere, as it was.
+    nothing: it is listed nowhere, as it was. ``unlisted``: per item, whether its id is not one word.
     """
     items = dataset.table("items")
-    unlisted = np.array([not listable(str(i)) for i in items["id"].to_pylist()], dtype=bool)
     if not unlisted.any():
         return 0
     named = valid_mask(items["split"])
@@ -123,19 +122,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.note(f"{turned:,} rotated boxes are written as their axis-aligned bounding boxes")
     items = dataset.table("items")
     report.lose("item groups", items.num_rows - items["group"].null_count, f"{TARGET} has no item groups")
+    unlisted = np.array([not listable(str(i)) for i in items["id"].to_pylist()], dtype=bool)
     report.lose(
         "items whose id is not one word",
-        _unlisted(dataset),
+        _unlisted(dataset, unlisted),
         "ImageSets lists are lines of whitespace-separated words ('#' starts a comment): their split and "
         "image-level labels are not listed (their XML is written)",
     )
     report.transform(
         "item splits",
-        sum(
-            1
-            for i, s in zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)
-            if not s and listable(str(i))
-        ),
+        sum(1 for s, off in zip(items["split"].to_pylist(), unlisted.tolist(), strict=True) if not s and not off),
         f"items without a split are listed in ImageSets/Main/{str(options.get('split') or 'train')}.txt (the -o split "
         "option), and read back in that split",
     )
@@ -257,38 +253,35 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
         bad_box = valid_mask(objects["bbox"]) & ~box_ok & known
         has_mask = valid_mask(objects["mask"]) & known
+        painted = has_mask if masks != "none" else np.zeros(len(has_mask), dtype=bool)  # (masks the PNGs take)
+        no_pngs = "masks=none writes no segmentation PNGs"
         # such an object is written with its mask only (its box lost); with no mask to paint, nothing of it is
         # (one lost object); with a mask the PNGs cannot hold, check_masks counts it lost whole
-        mask_only = bad_box & has_mask if masks != "none" else np.zeros(len(bad_box), dtype=bool)
+        mask_only = bad_box & painted
         if mask_only.any():
             mask_only &= ~unpainted_masks(dataset)
         cannot_hold = "a negative width or height, or corners beyond float64 range: Pascal VOC's corners cannot hold"
         report.lose("boxes", int(mask_only.sum()), f"{cannot_hold} them (the object is written with its mask only)")
         report.lose(
             "objects",
-            int((bad_box & (~has_mask if masks != "none" else True)).sum()),
-            f"{cannot_hold} their boxes, and "
-            + ("masks=none writes no segmentation PNGs" if masks == "none" else "with no mask")
-            + ", nothing of them is written",
+            int((bad_box & ~painted).sum()),
+            f"{cannot_hold} their boxes, and {no_pngs if masks == 'none' else 'with no mask'}, nothing of them is "
+            "written",
         )
         if masks == "none":  # (an object with a mask and no box has nothing else to write: lost whole)
             report.lose(
                 "objects with a mask but no box",
                 int((has_mask & ~valid_mask(objects["bbox"])).sum()),  # (a bad box is counted under "boxes")
-                f"masks=none writes no segmentation PNGs, and a {TARGET} object needs a box",
+                f"{no_pngs}, and a {TARGET} object needs a box",
             )
-            report.lose("masks", int((has_mask & box_ok & ~class_only).sum()), "masks=none writes no segmentation PNGs")
+            report.lose("masks", int((has_mask & box_ok & ~class_only).sum()), no_pngs)
         # a class-only object with a box and no mask painted is not written (its box is not an XML object's)
+        unwritten = no_pngs if masks == "none" else "with no mask, nothing of it is written"
         report.lose(
             "objects",
-            int((known & box_ok & class_only & (~has_mask if masks != "none" else True)).sum()),
+            int((known & box_ok & class_only & ~painted).sum()),
             "a class-only mask (voc:semantic: a class's pixels, read from the class PNG alone) is written to the "
-            "class PNG only, never as an XML object: "
-            + (
-                "masks=none writes no segmentation PNGs"
-                if masks == "none"
-                else "with no mask, nothing of it is written"
-            ),
+            f"class PNG only, never as an XML object: {unwritten}",
         )
         report.transform(
             "mask-only objects",
