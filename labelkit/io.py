@@ -444,8 +444,9 @@ def deepest(data: bytes) -> tuple[int, int]:
 
 def too_deep(data: bytes, path: Path) -> InputError:
     """The error for JSON text ``data`` nested deeper than a parser goes: at the deepest place, its line and column."""
-    depth, pos = deepest(without_bom(data))
-    line, column = line_and_column(without_bom(data), pos)
+    text = without_bom(data)
+    depth, pos = deepest(text)
+    line, column = line_and_column(text, pos)
     return InputError(
         f"values nested {depth} levels deep at column {column}, deeper than the reader goes", path=path, line=line
     )

@@ -38,6 +38,7 @@ from labelkit.formats.yolo_layout import (
     LABELIMG_NAMES,
     MAX_UNNAMED_CLASSES,
     Layout,
+    dangling_link,
     find_config,
     has_txt,
     label_file,
@@ -270,8 +271,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             within = inside if inside is not None and str(entry.label).startswith(root_prefix) else None
             data = read_file(entry.label, inside=within)
         except (FileNotFoundError, IsADirectoryError) as exc:
-            if isinstance(exc, FileNotFoundError) and os.path.islink(entry.label):  # (a DVC cache lacking it)
-                unreadable = InputError("cannot read: a symbolic link to no file", path=entry.label)
+            if isinstance(exc, FileNotFoundError) and (broken := dangling_link(entry.label)) is not None:
+                unreadable = broken
                 break
             continue  # an image without a label file: an image without objects
         except OSError as exc:
