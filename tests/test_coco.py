@@ -4386,3 +4386,37 @@ def test_the_polygon_of_an_object_with_a_mask_and_no_box_is_lost_and_its_box_der
     ]
     (ann,) = _load(tmp_path / "out" / "annotations" / "instances_default.json")["annotations"]
     assert (ann["bbox"], ann["segmentation"], ann["area"]) == ([0, 0, 2, 2], {"size": [2, 2], "counts": [1, 3]}, 3.0)
+
+
+@pytest.mark.parametrize("sized", [False, True])
+def test_an_unscored_object_in_a_results_only_split_makes_it_list_its_images(tmp_path: Path, sized: bool) -> None:
+    """A split read from a detection-results list, given an object without a score, is written with an
+    instances file, which lists its images: an image without a size was written without one (a file the
+    reader refuses); it is now lost and reported, and with a size it is listed with it."""
+    src = tmp_path / "results_val.json"
+    src.write_text('[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.9}]')
+    ds = labelkit.load(src)
+    if sized:
+        items = ds.table("items")
+        sizes = {"width": pa.array([8], pa.int64()), "height": pa.array([9], pa.int64())}
+        for name, values in sizes.items():
+            items = items.set_column(items.schema.get_field_index(name), name, values)
+        ds.set_table("items", items)
+    ds.categories.append(Category(id=1, name="car"))
+    ds.add(Object(id="x", item_id="1", category_id=1, bbox=[1, 1, 2, 2]))
+    out = tmp_path / "out"
+    if not sized:
+        with pytest.raises(DataLossError) as err:
+            labelkit.save(ds, out, "coco")
+        assert [(c.what, c.count) for c in err.value.report.lost] == [
+            ("images without a width and height", 1),
+            ("object annotations on them", 2),
+            ("categories", 1),  # (the split is left with its results file, which lists none)
+        ]
+        assert not out.exists()
+        return
+    labelkit.save(ds, out, "coco")
+    written = _load(out / "annotations" / "instances_val.json")
+    assert written["images"] == [{"id": 1, "file_name": "1", "width": 8, "height": 9}]
+    assert [a.get("score") for a in written["annotations"]] == [0.9, None]
+    assert len(labelkit.load(out).table("objects")) == 2

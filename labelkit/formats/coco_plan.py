@@ -678,7 +678,17 @@ def results_only(dataset: Dataset) -> np.ndarray:
     if not only:  # (a split that is not text, from info extras built in code, names no item)
         return np.zeros(items.num_rows, dtype=bool)
     named = [*only, ""] if "default" in only else only  # (an item without a split, or "", is in "default")
-    return true_mask(pc.is_in(pc.fill_null(items["split"], ""), value_set=pa.array(named, pa.string())))
+    split = pc.fill_null(items["split"], "")
+    mask = true_mask(pc.is_in(split, value_set=pa.array(named, pa.string())))
+    # a split with an object without a score, which no results file holds, gets an instances file, which lists
+    # its images (see coco_write.Writer._homeless): it is not results only (its labels and captions are lost)
+    housed = np.zeros(items.num_rows, dtype=bool)
+    rows = dataset.item_positions()[~valid_mask(dataset.table("objects")["score"])]
+    housed[rows[rows >= 0]] = True
+    if (mask & housed).any():
+        split_np = np.asarray(pc.if_else(pc.equal(split, ""), "default", split).to_numpy(zero_copy_only=False))
+        mask &= ~np.isin(split_np, np.unique(split_np[mask & housed]))
+    return mask
 
 
 def _count(mask: pa.ChunkedArray | pa.Array) -> int:
