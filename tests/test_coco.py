@@ -4420,3 +4420,37 @@ def test_an_unscored_object_in_a_results_only_split_makes_it_list_its_images(tmp
     assert written["images"] == [{"id": 1, "file_name": "1", "width": 8, "height": 9}]
     assert [a.get("score") for a in written["annotations"]] == [0.9, None]
     assert len(labelkit.load(out).table("objects")) == 2
+
+
+def test_detections_are_written_as_they_are_their_boxes_and_polygons_never_clipped(tmp_path: Path) -> None:
+    """A detection's polygon reaching more than 4 image sides beyond its image was clipped (reported as
+    transformed) where the README said detections are never clipped: COCO -> COCO changed a results file,
+    read beside ground truth or as a document listing its images, and a detection added in code too."""
+    near = {"image_id": 1, "category_id": 1, "segmentation": [[8, 8, 12, 8, 12, 12]], "bbox": [1, 1, 2, 2]}
+    far = {"image_id": 1, "category_id": 1, "segmentation": [[1, 1, 100, 1, 1, 5]], "bbox": [1, 1, 2, 2]}
+    detections = [
+        {"image_id": 1, "category_id": 1, "bbox": [8, 8, 2, 2], "score": 0.9},
+        {**near, "score": 0.8},
+        {**far, "score": 0.7},
+    ]
+    truth = {"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}], "annotations": []}
+    truth["categories"] = [{"id": 1, "name": "car"}]
+    src = tmp_path / "src"
+    (src / "annotations").mkdir(parents=True)
+    (src / "annotations/instances_val.json").write_text(json.dumps(truth))
+    (src / "annotations/results_val.json").write_text(json.dumps(detections))
+    report = labelkit.convert(src, tmp_path / "beside", to="coco")
+    assert (report.transformed, report.lost) == ([], [])  # was: 1 polygons reaching far outside their image
+    written = (tmp_path / "beside/annotations/results_val.json").read_bytes()
+    assert written == json.dumps(detections, separators=(",", ":")).encode()
+    # a results document listing its images; a detection added in code with a box and a polygon far outside
+    document = _write(tmp_path, {**truth, "annotations": detections}, "results_val.json")
+    ds = labelkit.load(document)
+    added = Object(id="x", item_id="1", category_id=1, score=0.5, bbox=(5, 5, 20, 20), polygon=[[1, 1, 100, 1, 1, 5]])
+    ds.add(added)
+    assert labelkit.plan(ds, "coco").transformed == []
+    report = labelkit.save(ds, tmp_path / "document", "coco", allow_loss=True)
+    assert report.transformed == []
+    assert [(c.what, c.count) for c in report.lost] == [("image file names, sizes and metadata", 1), ("categories", 1)]
+    extra = b',{"image_id":1,"category_id":1,"segmentation":[[1,1,100,1,1,5]],"bbox":[5,5,20,20],"score":0.5}]'
+    assert (tmp_path / "document/annotations/results_val.json").read_bytes() == written[:-1] + extra

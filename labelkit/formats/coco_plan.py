@@ -515,8 +515,13 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     _refuse_bad_masks(objects)
     if objects.num_rows:
         read_fields = carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
+        # detections (written to results files) go there as they are: no box, clipping or segmentation added
+        in_results = _detections(objects, dataset)
         objects, far = far_polygons_clipped(
-            objects, items, "coco:files" in dataset.info.extras, read_fields
+            objects,
+            items,
+            "coco:files" in dataset.info.extras,
+            replace(read_fields, as_read=read_fields.as_read | in_results),
         )  # (as the writer does: the counts below are of it)
         report.transform(
             "polygons reaching far outside their image",
@@ -569,8 +574,8 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         fields = read_fields if same else carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
         complete = fields.as_read
         kept = complete | fields.bbox  # their box as it is, or none
-        # detections read from a results file go back there as they were: no box, clipping or segmentation added
-        in_results = _detections(objects, dataset)
+        if objects.num_rows != len(in_results):  # (rows left out: found again)
+            in_results = _detections(objects, dataset)
         derivable = true_mask(drawn) | valid_mask(objects["mask"])
         boxless = ~kept & ~valid_mask(objects["bbox"]) & ~in_results
         report.transform(
