@@ -4176,3 +4176,48 @@ def test_the_item_ids_reported_changed_are_those_a_reader_gives_otherwise(
     assert counts.get("item ids", 0) == renamed
     assert counts.get("item splits", 0) == sum(1 for i in ds.items() if not i.split)
     assert all(by_path[f].split == (i.split or "train") for f, i in zip(files, written, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("splits", "train"),
+    [(["val", "val"], "val"), (["val", "test", "val"], "test"), (["train2017", "val"], "train2017")],
+)
+def test_darknet_without_a_train_split_names_another_as_train_and_reads_back_the_same(
+    tmp_path: Path, splits: list[str], train: str
+) -> None:
+    """obj.data had no train line for a dataset without a train split: Darknet's trainer opens the train list
+    (data/train.list without one) and stops. train names another split's list, as data.yaml's train points
+    at another split's images, and a list two keys name is read back once, in the split named as it."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for k, split in enumerate(splits):
+        iid = f"obj_{split}_data/i{k}"
+        ds.add_item(Item(id=iid, media=Media(path=f"i{k}.jpg", width=100, height=100), split=split))
+        ds.add(Object(id=str(k), item_id=iid, category_id=0, bbox=(10.0, 10.0, k + 1.0, 20.0)))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", layout="darknet")
+    note = f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)"
+    assert report.notes == [note]
+    lists = "".join(f"{'valid' if s == 'val' else s} = {s}.txt\n" for s in sorted(set(splits)))
+    expected = f"classes = 1\ntrain = {train}.txt\n{lists}names = obj.names\nbackup = backup/\n"
+    assert (tmp_path / "o/obj.data").read_text() == expected  # was: no train line
+    back = labelkit.load(tmp_path / "o", "yolo")
+    assert sorted((i.id, i.split) for i in back.items()) == sorted((i.id, i.split) for i in ds.items())
+    assert sorted((o.item_id, o.bbox) for o in back.objects()) == sorted((o.item_id, o.bbox) for o in ds.objects())
+
+
+def test_a_darknet_list_two_keys_name_is_read_once_in_the_split_named_as_it(tmp_path: Path) -> None:
+    """obj.data validating on the train list (valid = train.txt) gave each image twice, as train/... and
+    valid/...: the list is read once, as data.yaml's folder two keys name is."""
+    (tmp_path / "obj_train_data").mkdir()
+    (tmp_path / "obj_train_data/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "obj.names").write_text("c\n")
+    (tmp_path / "train.txt").write_text("obj_train_data/a.jpg\n")
+    (tmp_path / "image_sizes.json").write_text('{"obj_train_data/a.jpg": [100, 100]}')
+    for data in ("valid = train.txt\ntrain = train.txt\n", "train = train.txt\nvalid = ./train.txt\n"):
+        (tmp_path / "obj.data").write_text(f"classes = 1\n{data}names = obj.names\n")
+        ds = labelkit.load(tmp_path, "yolo")
+        assert [(i.id, i.split) for i in ds.items()] == [("obj_train_data/a", "train")]  # was: two items
+        assert [o.item_id for o in ds.objects()] == ["obj_train_data/a"]
+    (tmp_path / "obj.data").write_text("classes = 1\ntrain = lists/all.txt\nvalid = lists/all.txt\n")
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "train.txt").rename(tmp_path / "lists/all.txt")
+    assert [(i.id, i.split) for i in labelkit.load(tmp_path, "yolo").items()] == [("obj_train_data/a", "train")]

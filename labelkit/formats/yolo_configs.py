@@ -525,6 +525,7 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         layout.notes.append(
             f"obj.data's names = {config['names']} names no file found: its classes are named class_0, class_1, ..."
         )
+    lists: dict[Path, tuple[str, str]] = {}  # each list read: the split it is read as, the key naming it first
     for key in config:
         if key in DARKNET_RESERVED or key not in ("train", "valid") and not config[key].lower().endswith(".txt"):
             continue  # (no list of images: a classifier's top = 5, COCO's map = data/coco.map of category ids)
@@ -539,11 +540,15 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             )
         # (labelkit lists a val split under Darknet's valid key, as val.txt: it reads back as val)
         split = source.stem if key == "valid" and source.stem in ("val", "validation") else key
-        if source.is_file():
-            lines.named_by = f"obj.data's {key} = {config[key]} (obj.data:{line_of[key]})"
-            layout.entries += _entries_from_list(source, root, split, inside, relocated, lines)
-        else:  # (train and valid are lists to Darknet whatever their names: a folder, "valid.txt" quoted)
+        if not source.is_file():  # (train and valid are lists to Darknet whatever their names: a folder, ...)
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
+        elif source not in lists:
+            lists[source] = (split, key)
+        elif source.stem == split:  # a list two keys name is read once, under its own name (labelkit writes
+            lists[source] = (split, lists[source][1])  # train = val.txt beside valid = val.txt, without train)
+    for source, (split, key) in lists.items():
+        lines.named_by = f"obj.data's {key} = {config[key]} (obj.data:{line_of[key]})"
+        layout.entries += _entries_from_list(source, root, split, inside, relocated, lines)
     if moved:
         layout.notes.append(
             f"obj.data names files outside the dataset folder (written on another machine?): read {', '.join(moved)}, "

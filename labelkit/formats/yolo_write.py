@@ -213,7 +213,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             create_file(base + rel, data)
     written_splits = sorted(set(splits))
     if layout == "darknet":
-        _write_darknet(dataset, path, written_splits, splits, image_rel, task)
+        _write_darknet(dataset, path, written_splits, splits, image_rel, task, report)
     else:
         _write_data_yaml(dataset, path, task, written_splits, report, kpt_dims)
     if media == "none":
@@ -622,10 +622,14 @@ def darknet_names(dataset: Dataset) -> list[str]:
 
 
 def _write_darknet(
-    dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str], task: str
+    dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str], task: str, report: Report
 ) -> None:
     (path / "obj.names").write_text("".join(f"{name}\n" for name in darknet_names(dataset)), encoding="utf-8")
     lines = [f"classes = {len(dataset.categories)}"]
+    if written and "train" not in written:  # Darknet's trainer opens train's list: another split's (read back once)
+        train = next((s for s in written if "train" in s), written[0])
+        lines.append(f"train = {train}.txt")
+        report.note(f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)")
     # Darknet validates on the list of its valid key (on train's without one): a val split is listed there
     valid = None if "valid" in written else next((s for s in ("val", "validation") if s in written), None)
     for split in written:
