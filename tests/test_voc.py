@@ -4093,3 +4093,61 @@ def test_a_fractional_box_reads_back_the_same_after_voc_to_voc(tmp_path: Path) -
     [before] = labelkit.load(tmp_path / "v", "voc").objects()
     [after] = labelkit.load(tmp_path / "w", "voc").objects()
     assert before.bbox == after.bbox == (1.7199999999999998, 0.0, 8.0, 5.0)
+
+
+def _one_object_xml(tmp_path: Path, inside: str) -> Path:
+    """A VOC folder of one image whose one object holds ``inside`` after its box."""
+    xml = tmp_path / "v/Annotations/a.xml"
+    xml.parent.mkdir(parents=True)
+    xml.write_text(
+        "<annotation><filename>a.jpg</filename><size><width>8</width><height>6</height></size><object>"
+        f"<name>cat</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>4</xmax><ymax>4</ymax></bndbox>{inside}"
+        "</object></annotation>"
+    )
+    return xml
+
+
+@pytest.mark.parametrize("empty", ["<{0}/>", "<{0}></{0}>", "<{0}> </{0}>"])
+def test_an_empty_flag_element_is_0_for_every_flag(tmp_path: Path, empty: str) -> None:
+    """``<occluded/>`` read as no occluded flag where ``<truncated/>``, ``<difficult/>`` and an empty action read
+    as 0: each is 0 now (scripts filling VOC's template write ``<difficult></difficult>``; Datumaro reads 0)."""
+    flags = "".join(empty.format(tag) for tag in ("truncated", "difficult", "occluded"))
+    _one_object_xml(tmp_path, f"{flags}<actions>{empty.format('jumping')}<running>1</running></actions>")
+    [obj] = labelkit.load(tmp_path / "v", "voc").objects()
+    assert obj.occluded is False  # was: None
+    assert obj.extras == {"voc:actions": {"jumping": 0, "running": 1}}
+    labelkit.convert(tmp_path / "v", tmp_path / "w", to="voc")
+    written = (tmp_path / "w/Annotations/a.xml").read_text()
+    assert "<truncated>0</truncated>\n    <difficult>0</difficult>\n    <occluded>0</occluded>\n" in written
+    assert "<actions>\n      <jumping>0</jumping>\n      <running>1</running>\n    </actions>\n" in written
+
+
+@pytest.mark.parametrize(
+    ("inside", "element", "found"),
+    [
+        ("<truncated>0.5</truncated>", "truncated", "'0.5'"),  # was: read as 0
+        ("<difficult>1.5</difficult>", "difficult", "'1.5'"),  # was: read as 1
+        ("<difficult><v>1</v></difficult>", "difficult", "<v>"),  # was: read as no flag
+        ("<occluded>2</occluded>", "occluded", "'2'"),  # was: read as true, written back 1
+        ("<occluded>-1</occluded>", "occluded", "'-1'"),  # was: read as true
+        ("<occluded>0.5</occluded>", "occluded", "'0.5'"),  # was: read as false
+        ("<actions><jumping>0.5</jumping></actions>", "actions/jumping", "'0.5'"),  # was: read as 0
+        ("<actions><jumping>x</jumping></actions>", "actions/jumping", "'x'"),
+        ("<truncated>inf</truncated>", "truncated", "'inf'"),
+    ],
+)
+def test_a_flag_value_that_is_not_a_whole_number_or_an_occluded_flag_not_0_or_1_is_an_error_at_its_element(
+    tmp_path: Path, inside: str, element: str, found: str
+) -> None:
+    xml = _one_object_xml(tmp_path, inside)
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "v", "voc")
+    tag = element.rpartition("/")[2]
+    assert (str(err.value.location.path), err.value.location.element) == (str(xml), f"annotation/object[1]/{element}")
+    assert str(err.value) == f"{xml} <annotation/object[1]/{element}>: <{tag}> must be 0 or 1 (found {found})"
+
+
+def test_whole_number_flags_are_kept_as_written(tmp_path: Path) -> None:
+    _one_object_xml(tmp_path, "<truncated>2</truncated><difficult>1.0</difficult><occluded>1e0</occluded>")
+    [obj] = labelkit.load(tmp_path / "v", "voc").objects()
+    assert (obj.occluded, obj.extras) == (True, {"voc:truncated": 2, "voc:difficult": 1})

@@ -195,16 +195,30 @@ def _int_or_text(text: str) -> int | str:
 
 
 def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
-    text = _number_text(node.find(tag), tag, path, where)
-    if text is None or text == "":
+    """A flag's whole number (``1``, ``1.0``); None without the element, 0 for an empty one.
+
+    ``<difficult/>`` and ``<difficult></difficult>`` (as scripts filling VOC's template write it) are 0, as
+    Datumaro reads them.
+
+    Raises:
+        InputError: at the element, for anything else: a fraction (``0.5``), text, an element inside it.
+    """
+    field = node.find(tag)
+    if field is None:
         return None
+    text = _number_text(field, tag, path, where) or ""
+    inner = next((f"<{child.tag}>" for child in field if isinstance(child.tag, str)), None)
+    if not text and inner is None:
+        return 0
     try:
-        value = int(float(text))
-    except (ValueError, OverflowError):  # OverflowError: inf
-        raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text)) from None
-    if not INT64_MIN <= value <= INT64_MAX:
-        raise InputError(f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text))
-    return value
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not number.is_integer() or not INT64_MIN <= number <= INT64_MAX:  # (not inf or NaN either)
+        raise InputError(
+            f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text) if text else inner
+        )
+    return int(number)
 
 
 def _box(node: Element, path: Path, where: str) -> tuple[float, float, float, float]:
@@ -420,6 +434,9 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
         if value:
             extras[f"voc:{tag}"] = value
     occluded = _flag(node, "occluded", path, where)
+    if occluded not in (None, 0, 1):  # (the model's occluded is true or false: 2 would be written back as 1)
+        found = repr(_text(node.find("occluded")))
+        raise InputError("<occluded> must be 0 or 1", path=path, element=f"{where}/occluded", found=found)
     parts = []
     for i, part in enumerate(node.iterfind("part"), 1):
         at = f"{where}/part[{i}]"
