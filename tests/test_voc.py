@@ -4151,3 +4151,25 @@ def test_whole_number_flags_are_kept_as_written(tmp_path: Path) -> None:
     _one_object_xml(tmp_path, "<truncated>2</truncated><difficult>1.0</difficult><occluded>1e0</occluded>")
     [obj] = labelkit.load(tmp_path / "v", "voc").objects()
     assert (obj.occluded, obj.extras) == (True, {"voc:truncated": 2, "voc:difficult": 1})
+
+
+@pytest.mark.parametrize("mode", ["P", "1", "L"])
+@pytest.mark.parametrize("kinds", [("SegmentationClass",), ("SegmentationClass", "SegmentationObject")])
+def test_a_blank_bilevel_segmentation_png_is_kept_as_a_palette_one_is(
+    tmp_path: Path, mode: str, kinds: tuple[str, ...]
+) -> None:
+    """A bilevel (mode 1) PNG with no pixel set keeps its voc:blank_pngs record and is written back, as a palette
+    or grey one is (a fuzz report said the bilevel one dropped it; this pins that it does not)."""
+    src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\nb\n", "Segmentation/train.txt": "a\n"})
+    for kind in kinds:
+        (src / kind).mkdir()
+        Image.new(mode, (5, 4), 0).save(src / kind / "a.png")
+    ds = labelkit.load(src, "voc")
+    assert {i.id: i.metadata for i in ds.items()} == {"a": {"voc:blank_pngs": sorted(kinds)}, "b": {}}
+    report = labelkit.convert(src, tmp_path / "out", to="voc", from_format="voc")
+    assert (report.lost, report.transformed) == ([], [])
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert {i.id: i.metadata for i in back.items()} == {"a": {"voc:blank_pngs": sorted(kinds)}, "b": {}}
+    for kind in kinds:
+        assert not np.asarray(Image.open(tmp_path / "out" / kind / "a.png")).any()
+    assert "<segmented>1</segmented>" in (tmp_path / "out/Annotations/a.xml").read_text()
