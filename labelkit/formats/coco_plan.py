@@ -517,11 +517,9 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         read_fields = carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
         # detections (written to results files) go there as they are: no box, clipping or segmentation added
         in_results = _detections(objects, dataset)
+        as_they_are = replace(read_fields, as_read=read_fields.as_read | in_results)  # (read or detections)
         objects, far = far_polygons_clipped(
-            objects,
-            items,
-            "coco:files" in dataset.info.extras,
-            replace(read_fields, as_read=read_fields.as_read | in_results),
+            objects, items, "coco:files" in dataset.info.extras, as_they_are
         )  # (as the writer does: the counts below are of it)
         report.transform(
             "polygons reaching far outside their image",
