@@ -4154,7 +4154,9 @@ def test_whole_number_flags_are_kept_as_written(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("mode", ["P", "1", "L"])
-@pytest.mark.parametrize("kinds", [("SegmentationClass",), ("SegmentationClass", "SegmentationObject")])
+@pytest.mark.parametrize(
+    "kinds", [("SegmentationClass",), ("SegmentationObject",), ("SegmentationClass", "SegmentationObject")]
+)
 def test_a_blank_bilevel_segmentation_png_is_kept_as_a_palette_one_is(
     tmp_path: Path, mode: str, kinds: tuple[str, ...]
 ) -> None:

@@ -148,6 +148,7 @@ class ImageMasks:
         voids: tuple[Any, Any] = (None, None),
         xml_names: list[str] | None = None,
         blank_object: bool = False,
+        blank_only_object: bool = False,
         alone: int = 0,
         holes: dict[int, Any] | None = None,
     ) -> None:
@@ -161,6 +162,8 @@ class ImageMasks:
         self.voids = voids
         self.xml_names = xml_names or []  # the class names of the image's XML objects, in order
         self.blank_object = blank_object  # write the object PNG even with nothing on it (read so: voc:blank_pngs)
+        # read with a blank object PNG and no class PNG (or a class PNG with pixels): a blank class PNG is not written
+        self.blank_only_object = blank_only_object
         self.alone = alone  # how many of the last instance rows have no XML object (mask-only objects)
         self.holes = holes or {}  # row -> its polygon's hole flags (per ring), when it has some
 
@@ -239,7 +242,8 @@ class ImageMasks:
             lost.append(("segmentation void regions", bad_voids, "the void mask's size differs from the image"))
         lost += _covered(object_png, painted, voided)
         base = str(path) + os.sep
-        create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
+        if not (self.blank_only_object and not class_png.any()):
+            create_file(f"{base}SegmentationClass/{file}.png", png_bytes(class_png, self.classes.palette_bytes))
         if (
             self.instance_rows
             or self.blank_object

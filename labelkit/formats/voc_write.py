@@ -394,6 +394,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     voids,
                     xml_names,
                     blank_object="SegmentationObject" in blank,
+                    blank_only_object=blank == ("SegmentationObject",),
                     alone=lone,
                     holes=holes,
                 )
