@@ -438,3 +438,79 @@ def test_fewer_groups_than_splits_fill_the_largest_share_first() -> None:
     assert sizes["train"] == 2
     assert sizes["val"] + sizes["test"] == 1
     assert target_sizes(3, [0.8, 0.1, 0.1], n_groups=2) == [3, 0, 0]
+
+
+# -- sizes when there is nothing (or little) to stratify --------------------------------------------------
+
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "split" / "golden.labelkit.json"
+GOLDEN_RATIOS = {"train": 0.7, "val": 0.15, "test": 0.15}
+
+
+def test_stratify_none_reaches_the_targets_the_groups_allow_on_the_golden_fixture(tmp_path: Path) -> None:
+    # the default (stratify labels) reaches 42/9/9 with these groups; stratify none used to stop at 41/11/8
+    args = ["split", str(GOLDEN), str(tmp_path / "out.json"), "--ratios", "train=0.7,val=0.15,test=0.15"]
+    result = CliRunner().invoke(cli, [*args, "--stratify", "none", "--report", str(tmp_path / "r.json"), "-q"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text())["split"]
+    assert [(s["name"], s["target"], s["items"]) for s in report["splits"]] == [
+        ("train", 42, 42),
+        ("val", 9, 9),
+        ("test", 9, 9),
+    ]
+    assert report["ed"] == 0.0
+    assert report["group_leaks"] == 0
+    # the API gives the same, and the same bytes every time
+    _, again = split(labelkit.load(GOLDEN), GOLDEN_RATIOS, stratify="none")
+    assert [s.items for s in again.splits] == [42, 9, 9]
+    assert again.lockfile.dumps() == split(labelkit.load(GOLDEN), GOLDEN_RATIOS, stratify="none")[1].lockfile.dumps()
+
+
+def test_stratify_none_version_1_keeps_its_old_split() -> None:
+    # version 1 is not repaired: --algorithm-version 1 reproduces what it always gave (41/11/8)
+    out, report = split(labelkit.load(GOLDEN), GOLDEN_RATIOS, stratify="none", version="1")
+    assert [s.items for s in report.splits] == [41, 11, 8]
+    code = {"train": "r", "val": "v", "test": "e"}
+    # items f00 .. f59 in order: r train, v val, e test
+    got = "".join(code[s] for _, s in sorted(assignment(out).items()))
+    assert got == "ervrrvrrrrevrrrerrrrerrrverrvrvrrrrervrrvvrrrvrrrrerrrverrrr"
+
+
+def test_stratify_none_with_a_lockfile_places_new_groups_to_the_targets() -> None:
+    old = [(f"a{g}i{m}", f"a{g}", []) for g, n in enumerate([4, 2]) for m in range(n)]
+    first, report = split(make_dataset(old), GOLDEN_RATIOS, stratify="none")
+    before = assignment(first)
+    assert Counter(before.values()) == {"train": 4, "test": 2}
+    # new groups of 1, 6 and 2 items: 6 + 1 make train's 11 with its 4 old items, 2 makes val's 2
+    new = [(f"b{g}i{m}", f"b{g}", []) for g, n in enumerate([1, 6, 2]) for m in range(n)]
+    second, report2 = split(make_dataset(old + new), GOLDEN_RATIOS, stratify="none", lock=report.lockfile)
+    after = assignment(second)
+    assert all(after[iid] == s for iid, s in before.items())
+    assert report2.moved == 0
+    assert [(s.name, s.target, s.items) for s in report2.splits] == [("train", 11, 11), ("val", 2, 2), ("test", 2, 2)]
+    assert (after["b0i0"], after["b1i0"], after["b2i0"]) == ("train", "train", "val")
+
+
+def test_stratify_attr_with_few_carriers_reaches_the_targets() -> None:
+    # only 4 of 11 items have a 'site': the others (groups of 2, 1 and 4 items) are placed to make the sizes
+    sizes = [1, 3, 2, 1, 4]
+    items = [(f"g{g}i{m}", f"g{g}", []) for g, n in enumerate(sizes) for m in range(n)]
+    meta = [{"site": "a" if g % 2 else "b"} if g < 2 else None for g, n in enumerate(sizes) for _ in range(n)]
+    _, report = split(make_dataset(items, metadata=meta), GOLDEN_RATIOS, stratify="attr:site")
+    assert [(s.name, s.target, s.items) for s in report.splits] == [("train", 8, 8), ("val", 1, 1), ("test", 2, 2)]
+    assert sorted((lab.name, lab.items) for lab in report.labels) == [("a", 3), ("b", 1)]
+
+
+def test_stratify_none_meets_the_targets_beyond_the_exact_search() -> None:
+    # 400 groups of 1 to 23 items: too many size vectors for the exact search, so the subset sums and the local
+    # search of labelkit.split.sizes place them
+    sizes = [1 + (g * 7) % 23 for g in range(400)]
+    items = [(f"g{g}i{m}", f"g{g}", []) for g, n in enumerate(sizes) for m in range(n)]
+    out, report = split(make_dataset(items), RATIOS, stratify="none", seed=1)
+    assert [(s.name, s.target, s.items) for s in report.splits] == [
+        ("train", 3834, 3834),
+        ("val", 479, 479),
+        ("test", 479, 479),
+    ]
+    assert report.group_leaks == 0
+    again = assignment(split(make_dataset(items[::-1]), RATIOS, stratify="none", seed=1)[0])
+    assert again == assignment(out)

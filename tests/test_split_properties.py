@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from test_split_helpers import assignment, make_dataset
 
 from labelkit.split import split
+from labelkit.split.assign import target_sizes
 
 RATIO_CHOICES = [
     {"train": 0.8, "val": 0.1, "test": 0.1},
@@ -65,3 +66,53 @@ def test_a_lockfile_keeps_every_old_item_in_place(old, new, ratios, method, join
     assert all(after[iid] == split_name for iid, split_name in before.items())
     assert report2.moved == 0
     assert report2.group_leaks == 0
+
+
+def _best_sizes(group_sizes: list[int], ratios: dict[str, float]) -> tuple[int, float]:
+    """The oracle: over every size vector the groups can make, the least distance from the targets, then ED's sum.
+
+    At least min(groups, splits with a share) splits hold items, as split() promises.
+    """
+    names = sorted(ratios)
+    shares = [ratios[n] for n in names]
+    total = sum(group_sizes)
+    targets = target_sizes(total, shares, len(group_sizes))
+    active = [j for j, r in enumerate(shares) if r > 0]
+    reachable = {(0,) * len(names)}
+    for n in group_sizes:
+        reachable = {v[:j] + (v[j] + n,) + v[j + 1 :] for v in reachable for j in active}
+    least = min(len(group_sizes), len(active))
+    return min(
+        (
+            sum(abs(v[j] - targets[j]) for j in range(len(names))),
+            sum(abs(v[j] - shares[j] * total) for j in active),
+        )
+        for v in reachable
+        if sum(v[j] > 0 for j in active) >= least
+    )
+
+
+# groups of 1 to 6 items (a group of one may be an item without a group), at most 10 groups
+grouped = st.lists(st.tuples(st.integers(1, 6), st.booleans()), min_size=1, max_size=10)
+
+
+@SETTINGS
+@given(grouped, st.sampled_from(RATIO_CHOICES), st.integers(0, 3), st.randoms())
+def test_stratify_none_sizes_are_as_close_to_the_targets_as_the_groups_allow(groups, ratios, seed, rnd) -> None:
+    rows = [(g, n, loose) for g, (n, loose) in enumerate(groups) for _ in range(n)]
+    items = [(f"i{k}", None if n == 1 and loose else f"g{g}", []) for k, (g, n, loose) in enumerate(rows)]
+    out, report = split(make_dataset(items), ratios, stratify="none", seed=seed)
+    best_distance, best_ed = _best_sizes([n for n, _ in groups], ratios)
+    distance = sum(abs(s.items - s.target) for s in report.splits)
+    active = [s for s in report.splits if s.ratio > 0]
+    assert distance == best_distance
+    assert report.ed * len(active) <= best_ed + 1e-9
+    by_group: dict[str, set[str]] = {}
+    got = assignment(out)
+    for iid, group, _ in items:
+        by_group.setdefault(group or iid, set()).add(got[iid])
+    assert all(len(s) == 1 for s in by_group.values())
+    # the order of the items does not matter
+    shuffled = list(items)
+    rnd.shuffle(shuffled)
+    assert assignment(split(make_dataset(shuffled), ratios, stratify="none", seed=seed)[0]) == got

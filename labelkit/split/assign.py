@@ -33,6 +33,11 @@ Version 2 adds, after step 6:
    ``POLISH_TOLERANCE`` of their targets or no further than before, no split emptied, no label's last item
    taken out of a split), so below 2,000 items no split moves away from its target. With a lockfile only the new
    groups are free: this is what lets them make up for the frozen old counts.
+8. Sizes (:mod:`labelkit.split.sizes`): the free groups that carry no label (every free group with
+   ``stratify="none"``) are placed again so that split sizes come closest to their targets, then to
+   ``ratio * total``, exactly when the size vectors they can make are few enough; nothing changes unless the
+   sizes get strictly closer. Steps 4-7 do not aim at sizes once a group fits nowhere, and with nothing to
+   stratify the greedy takes groups in keyed-hash order, so a large group coming late missed reachable sizes.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from labelkit.split import refine
+from labelkit.split import refine, sizes
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -282,6 +287,7 @@ def balanced(
     _polish(groups, out, pinned, state, tiebreak)
     if version != "1":
         _refine(groups, out, pinned, state, tiebreak, seed_value)
+        _fit_sizes(groups, out, pinned, pinned_sizes, state, tiebreak)
     return out
 
 
@@ -361,6 +367,40 @@ def _fill_empty(
         members[donor].remove(g)
         members[j].append(g)
         out[g] = j
+
+
+def _fit_sizes(
+    groups: Groups, out: IntArray, pinned: IntArray, pinned_sizes: IntArray, state: _State, tiebreak: list[int]
+) -> None:
+    """Version 2, last: re-place the free groups that carry no label so that sizes come closest to their targets.
+
+    The greedy takes them in keyed-hash order, so a large one that comes late can fit nowhere (with
+    ``stratify="none"`` that is every group). They change no label's counts; see :mod:`labelkit.split.sizes`.
+    """
+    free = pinned < 0
+    bare = np.flatnonzero(free & (groups.sizes > 0) & (np.diff(groups.indptr) == 0)).tolist()
+    if not bare:
+        return
+    # sizes from ``out`` (the local search does not keep ``state`` up to date)
+    size = (pinned_sizes + np.bincount(out[free], weights=groups.sizes[free], minlength=len(state.ratios))).tolist()
+    size = [int(x) for x in size]
+    bare.sort(key=lambda g: (tiebreak[g], g))
+    n = [int(groups.sizes[g]) for g in bare]
+    where = [int(out[g]) for g in bare]
+    base = list(size)
+    for m, j in zip(n, where, strict=True):
+        base[j] -= m
+    total = sum(size)
+    problem = sizes.Sizes(
+        base,
+        list(state.targets),
+        [r * total for r in state.ratios],
+        list(state.active),
+        sum(size[j] > 0 for j in state.active),
+    )
+    found = sizes.fit(problem, n, where)
+    if found is not None:
+        out[bare] = found
 
 
 def _polish(groups: Groups, out: IntArray, pinned: IntArray, state: _State, tiebreak: list[int]) -> None:

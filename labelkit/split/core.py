@@ -25,7 +25,8 @@ ALGORITHM_VERSION = "2"
 """Version of the assignment rules; a golden test pins the result of a fixed dataset for each version.
 
 ``1``: greedy, coverage pass and polish. ``2``: the same, then a local search on LD over the free groups (moves,
-swaps and kicks within a fixed budget). ``split(..., version="1")`` reproduces version 1.
+swaps and kicks within a fixed budget), then the free groups that carry no label are placed again to bring split
+sizes closest to their targets. ``split(..., version="1")`` reproduces version 1.
 """
 
 VERSIONS = assign.VERSIONS
