@@ -465,9 +465,10 @@ def test_stratify_none_reaches_the_targets_the_groups_allow_on_the_golden_fixtur
     assert again.lockfile.dumps() == split(labelkit.load(GOLDEN), GOLDEN_RATIOS, stratify="none")[1].lockfile.dumps()
 
 
-def test_stratify_none_version_1_keeps_its_old_split() -> None:
-    # version 1 is not repaired: --algorithm-version 1 reproduces what it always gave (41/11/8)
-    out, report = split(labelkit.load(GOLDEN), GOLDEN_RATIOS, stratify="none", version="1")
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_stratify_none_older_versions_keep_their_old_split(version: str) -> None:
+    # versions 1 and 2 are not repaired: --algorithm-version 1 or 2 reproduces what it always gave (41/11/8)
+    out, report = split(labelkit.load(GOLDEN), GOLDEN_RATIOS, stratify="none", version=version)
     assert [s.items for s in report.splits] == [41, 11, 8]
     code = {"train": "r", "val": "v", "test": "e"}
     # items f00 .. f59 in order: r train, v val, e test

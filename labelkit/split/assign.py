@@ -33,6 +33,9 @@ Version 2 adds, after step 6:
    ``POLISH_TOLERANCE`` of their targets or no further than before, no split emptied, no label's last item
    taken out of a split), so below 2,000 items no split moves away from its target. With a lockfile only the new
    groups are free: this is what lets them make up for the frozen old counts.
+
+Version 3 adds, last:
+
 8. Sizes (:mod:`labelkit.split.sizes`): the free groups that carry no label (every free group with
    ``stratify="none"``) are placed again so that split sizes come closest to their targets, then to
    ``ratio * total``, exactly when the size vectors they can make are few enough; nothing changes unless the
@@ -82,7 +85,7 @@ REFINE_CAP = 4_000_000_000
 REFINE_DENSE = 10_000_000
 """At most this many (group, label) cells of free groups are searched (the first groups in keyed-hash order)."""
 
-VERSIONS = ("1", "2")
+VERSIONS = ("1", "2", "3")
 """Versions of the balanced method that can still be asked for."""
 
 
@@ -230,7 +233,7 @@ def balanced(
     pinned_fill: IntArray,
     *,
     coverage: bool = True,
-    version: str = "2",
+    version: str = "3",
     seed_value: int = 0,
 ) -> IntArray:
     """Place every free group (``pinned == -1``) with the balanced greedy.
@@ -243,7 +246,8 @@ def balanced(
         pinned_sizes: items per split already placed by pins.
         pinned_fill: (labels x splits) label counts already placed by pins.
         coverage: run the coverage pass.
-        version: ``1`` (greedy and polish) or ``2`` (then the local search of :mod:`labelkit.split.refine`).
+        version: ``1`` (greedy and polish), ``2`` (then the local search of :mod:`labelkit.split.refine`) or
+            ``3`` (then the sizes of :mod:`labelkit.split.sizes`).
         seed_value: seeds the local search's kicks (a keyed hash of the seed).
 
     Returns:
@@ -287,6 +291,7 @@ def balanced(
     _polish(groups, out, pinned, state, tiebreak)
     if version != "1":
         _refine(groups, out, pinned, state, tiebreak, seed_value)
+    if version not in ("1", "2"):
         _fit_sizes(groups, out, pinned, pinned_sizes, state, tiebreak)
     return out
 
@@ -372,7 +377,7 @@ def _fill_empty(
 def _fit_sizes(
     groups: Groups, out: IntArray, pinned: IntArray, pinned_sizes: IntArray, state: _State, tiebreak: list[int]
 ) -> None:
-    """Version 2, last: re-place the free groups that carry no label so that sizes come closest to their targets.
+    """Version 3, last: re-place the free groups that carry no label so that sizes come closest to their targets.
 
     The greedy takes them in keyed-hash order, so a large one that comes late can fit nowhere (with
     ``stratify="none"`` that is every group). They change no label's counts; see :mod:`labelkit.split.sizes`.

@@ -21,12 +21,12 @@ from labelkit.split.inputs import IntArray, SplitInput, prepare
 from labelkit.split.lockfile import Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
 
-ALGORITHM_VERSION = "2"
+ALGORITHM_VERSION = "3"
 """Version of the assignment rules; a golden test pins the result of a fixed dataset for each version.
 
 ``1``: greedy, coverage pass and polish. ``2``: the same, then a local search on LD over the free groups (moves,
-swaps and kicks within a fixed budget), then the free groups that carry no label are placed again to bring split
-sizes closest to their targets. ``split(..., version="1")`` reproduces version 1.
+swaps and kicks within a fixed budget). ``3``: the same, then the free groups that carry no label are placed again
+to bring split sizes closest to their targets. ``split(..., version="1")`` or ``"2"`` reproduces that version.
 """
 
 VERSIONS = assign.VERSIONS

@@ -2,7 +2,7 @@
 
 The file is one JSON object, written the same way every time (sorted keys, two-space indent)::
 
-    {"version": "2", "seed": 0, "method": "balanced", "ratios": {"test": 0.1, "train": 0.8, "val": 0.1},
+    {"version": "3", "seed": 0, "method": "balanced", "ratios": {"test": 0.1, "train": 0.8, "val": 0.1},
      "assignments": {"images/a.jpg": "train", "images/b.jpg": "test"}}
 """
 
