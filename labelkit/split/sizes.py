@@ -1,4 +1,4 @@
-"""Version 2, last step: bring split sizes to their targets by re-placing the free groups that carry no label.
+"""Version 3, last step: bring split sizes to their targets by re-placing the free groups that carry no label.
 
 With ``stratify="none"`` every free group is such a group, and sizes are the only goal; with labels, the groups
 that carry none (unlabeled items, or items without the attribute of ``attr:NAME``) can move without changing
