@@ -685,9 +685,8 @@ def results_only(dataset: Dataset) -> np.ndarray:
     mask = true_mask(pc.is_in(split, value_set=pa.array(named, pa.string())))
     # a split with an object without a score, which no results file holds, gets an instances file, which lists
     # its images (see coco_write.Writer._homeless): it is not results only (its labels and captions are lost)
-    housed = np.zeros(items.num_rows, dtype=bool)
-    rows = dataset.item_positions()[~valid_mask(dataset.table("objects")["score"])]
-    housed[rows[rows >= 0]] = True
+    unscored = dataset.table("objects")["item_id"].filter(dataset.table("objects")["score"].is_null())
+    housed = true_mask(pc.is_in(items["id"], value_set=unscored.combine_chunks()))  # (few or none: all have one)
     if (mask & housed).any():
         split_np = np.asarray(pc.if_else(pc.equal(split, ""), "default", split).to_numpy(zero_copy_only=False))
         mask &= ~np.isin(split_np, np.unique(split_np[mask & housed]))
