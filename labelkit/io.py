@@ -389,7 +389,7 @@ def parse_json(data: bytes, path: str | Path) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         pos = getattr(exc, "pos", 0) or 0
-        reason = str(exc.msg if hasattr(exc, "msg") else exc).split(":")[0]
+        reason = exc.msg  # (whole: orjson 3.12's say what was expected, such as "':' after key")
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as bad:

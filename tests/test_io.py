@@ -565,3 +565,19 @@ def test_a_file_the_file_system_takes_for_another_at_write_time_is_one_error_and
         "differ in more than case or Unicode normalisation (which are found before writing); rename one"
     )
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'{"a" 1}', "invalid JSON at column 6: unexpected character, expected ':' after key"),
+        (b'{"a": 1 "b": 2}', "invalid JSON at column 9: unexpected character, expected ',' or '}'"),
+        (b"[1, tru]", "invalid JSON at column 5: invalid literal, expected 'true'"),
+    ],
+)
+def test_parse_json_gives_orjson_s_reason_whole(data: bytes, message: str) -> None:
+    """orjson 3.12's reasons quote what was expected: cut at their first colon, ``expected ':' after key`` was
+    shown as ``expected '``."""
+    with pytest.raises(InputError) as info:
+        parse_json(data, "f.json")
+    assert (info.value.location.path, info.value.location.line, info.value.message) == ("f.json", 1, message)
