@@ -120,7 +120,8 @@ def _no_current_folder() -> bool:
 _NUMPY_FLOAT_WARNINGS = r"(overflow|invalid value|divide by zero|underflow) encountered"
 
 
-@click.group(cls=LabelkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+# (--help first: a usage error's hint names the first before click 8.4, the longest from 8.4: --help on all)
+@click.group(cls=LabelkitGroup, context_settings={"help_option_names": ["--help", "-h"]})
 @click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
 @click.version_option(version=__version__)  # (the code's own: the installed metadata may be absent, or another's)
 @click.pass_context
