@@ -16,6 +16,17 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "schemas" / "labelkit.schema.json"
+PYDANTIC = (2, 11)
+"""The oldest pydantic that renders the committed schema: 2.5 to 2.10 leave out the ``"type"`` beside a ``"const"``
+and the ``"additionalProperties": true`` of a dict field. labelkit reads the committed file, never a rendering, so
+it runs the same on them; only regenerating needs 2.11."""
+
+
+def renders_committed() -> bool:
+    """Whether the installed pydantic renders the schema as committed (:data:`PYDANTIC` or newer)."""
+    import pydantic
+
+    return tuple(int(part) for part in pydantic.VERSION.split(".")[:2]) >= PYDANTIC
 
 
 def render() -> bytes:
@@ -27,6 +38,8 @@ def render() -> bytes:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
+    if not renders_committed():
+        sys.exit(f"regenerating the schema needs pydantic {'.'.join(map(str, PYDANTIC))} or newer")
     data = render()
     changed = not TARGET.is_file() or TARGET.read_bytes() != data
     TARGET.write_bytes(data)

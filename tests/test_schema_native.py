@@ -25,6 +25,7 @@ from labelkit.schemas_util import load_schema
 SCHEMA = ROOT / "schemas" / "labelkit.schema.json"
 
 
+@pytest.mark.skipif(not regen_schemas.renders_committed(), reason="pydantic before 2.11 renders the schema otherwise")
 def test_committed_schema_is_current() -> None:
     assert SCHEMA.read_bytes() == regen_schemas.render(), "run: python tests/regen_schemas.py"
 
