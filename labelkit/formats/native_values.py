@@ -67,20 +67,20 @@ def value_findings(
             if table[column].null_count == table.num_rows:
                 continue  # (no cell: nothing to decode)
             where = where_of(name)
-            row = _bad_json_row(table[column])
-            if row is not None:
-                findings.append(Finding(where, f"row {row}", f"{column} is not a JSON object"))
+            bad = _bad_json_row(table[column])
+            if bad is not None:
+                findings.append(Finding(where, f"row {bad}", f"{column} is not a JSON object"))
                 continue
             if column in _TYPED_CELLS:
                 type_, suspect, message = _TYPED_CELLS[column]
-                row = _bad_typed_row(table[column], type_, suspect)
-                if row is not None:
-                    findings.append(Finding(where, f"row {row}", message))
+                bad = _bad_typed_row(table[column], type_, suspect)
+                if bad is not None:
+                    findings.append(Finding(where, f"row {bad}", message))
                     continue
             low, high = (INT64_MIN, INT64_MAX) if column == "attributes" else (INT64_MIN, UINT64_MAX)
-            row = _big_int_row(table[column], low, high)
-            if row is not None:
-                findings.append(Finding(where, f"row {row}", f"{column} holds an integer that does not fit 64 bits"))
+            bad = _big_int_row(table[column], low, high)
+            if bad is not None:
+                findings.append(Finding(where, f"row {bad}", f"{column} holds an integer that does not fit 64 bits"))
     return findings
 
 

@@ -196,8 +196,8 @@ class ImageMasks:
         value_of = self.classes.value
         # instances are painted in COCO's column-major order straight from their runs; the PNGs' rows are
         # the transposed views of these arrays
-        object_png = np.zeros(height * width, dtype=np.uint8)
-        class_png = np.zeros(height * width, dtype=np.uint8)
+        object_png: np.ndarray[Any, Any] = np.zeros(height * width, dtype=np.uint8)  # (then 2-D: below)
+        class_png: np.ndarray[Any, Any] = np.zeros(height * width, dtype=np.uint8)
         painted: list[tuple[int, int, str, int]] = []  # value, pixels, what, row (for the pixels left: see _covered)
         first_alone = len(self.instance_rows) - self.alone
         for k, (value, r) in enumerate(zip(self.values, self.instance_rows, strict=True)):

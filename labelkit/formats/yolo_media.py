@@ -70,18 +70,18 @@ _NO_PIXEL_LIMIT = threading.Lock()
 
 
 def _header(path: Path) -> tuple[int, int, Any]:
-    from PIL import Image
+    from PIL import Image, TiffImagePlugin
 
     if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
         raise OSError(errno.EINVAL, "not a regular file", str(path))
     with Image.open(path) as im:
         width, height = im.size
-        if im.format == "TIFF":
+        if isinstance(im, TiffImagePlugin.TiffImageFile):  # (im.format "TIFF")
             # Pillow's TIFF reader may give the size as displayed already (recent versions turn it for
             # orientations 5 to 8): the stored size comes from the tags, so the turn below happens once
-            stored = (im.tag_v2.get(_TIFF_WIDTH), im.tag_v2.get(_TIFF_LENGTH))
-            if all(isinstance(v, int) for v in stored):
-                width, height = stored
+            stored_width, stored_height = im.tag_v2.get(_TIFF_WIDTH), im.tag_v2.get(_TIFF_LENGTH)
+            if isinstance(stored_width, int) and isinstance(stored_height, int):
+                width, height = stored_width, stored_height
         try:
             if im.format == "PNG" and "exif" not in im.info:
                 # Pillow finds a PNG's eXIf chunk after the pixels by decoding them all (2 GB for a tiny file
