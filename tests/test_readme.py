@@ -507,3 +507,17 @@ def test_target_sizes_example_is_what_a_split_gives() -> None:
         _, report = labelkit.split(ds, ratios)
         got = {s["name"]: (s["target"], s["items"]) for s in report.to_dict()["splits"]}
         assert got == {"train": (51, 51), "val": (6, 6), "test": (7, 7)}
+
+
+def test_tested_minimums_are_pyproject_s_lower_bounds() -> None:
+    """*Tested minimums*: its command pins each of pyproject.toml's dependencies at its lower bound, and no other
+    package but the test tools, on requires-python's Python, then runs the tests with labelkit's own checkout."""
+    (block,) = blocks("Tested minimums")
+    pins = dict(re.findall(r"\b([\w.-]+)==([\w.]+)", block))
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (dependencies,) = re.findall(r"^dependencies = \[\n(.*?)^\]", text, re.M | re.S)
+    bounds = dict(re.findall(r'^\s*"([\w.-]+)>=([\w.]+)",$', dependencies, re.M))
+    assert list(bounds) == _declared() and list(pins) == list(bounds)
+    assert {name: pin for name, pin in pins.items() if not f"{pin}.".startswith(f"{bounds[name]}.")} == {}
+    assert block.startswith("python3.11 -m venv ") and 'requires-python = ">=3.11"' in text
+    assert block.rstrip().endswith("pip install --no-deps -e . && CI=true python -m pytest -q")
