@@ -4454,3 +4454,43 @@ def test_detections_are_written_as_they_are_their_boxes_and_polygons_never_clipp
     assert [(c.what, c.count) for c in report.lost] == [("image file names, sizes and metadata", 1), ("categories", 1)]
     extra = b',{"image_id":1,"category_id":1,"segmentation":[[1,1,100,1,1,5]],"bbox":[5,5,20,20],"score":0.5}]'
     assert (tmp_path / "document/annotations/results_val.json").read_bytes() == written[:-1] + extra
+
+
+@pytest.mark.parametrize("moved", ["split", "file list"])
+def test_a_detection_whose_split_has_no_results_file_is_written_as_any_object(tmp_path: Path, moved: str) -> None:
+    """An object read from a results file whose item moved to a split without one (or whose file list is gone)
+    is written to an instances file: its far polygon is clipped there, and the plan and save report now say so
+    (they took it for a detection, written as it is), and its keypoints' scores become visibilities there (the
+    file was written with 0.8 as a visibility, which the reader refuses)."""
+    truth = {"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}], "annotations": []}
+    truth["categories"] = [
+        {"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": []},
+        {"id": 2, "name": "car"},
+    ]
+    far = {"image_id": 1, "category_id": 2, "segmentation": [[1, 1, 100, 1, 1, 5]], "bbox": [1, 1, 2, 2]}
+    posed = {"image_id": 1, "category_id": 1, "keypoints": [2, 2, 0.8, 3, 3, 0.4], "bbox": [1, 1, 2, 2]}
+    src = tmp_path / "src"
+    (src / "annotations").mkdir(parents=True)
+    (src / "annotations/person_keypoints_val.json").write_text(json.dumps(truth))
+    (src / "annotations/results_val.json").write_text(json.dumps([{**far, "score": 0.7}, {**posed, "score": 0.6}]))
+    ds = labelkit.load(src)
+    if moved == "split":
+        items = ds.table("items")
+        ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["train"])))
+    else:
+        del ds.info.extras["coco:files"]
+    expected = [
+        ("polygons reaching far outside their image", 1),
+        ("boxes", 1),  # (the posed one's box is its segmentation)
+        ("keypoint visibilities other than 0, 1 or 2", 2),
+    ]
+    planned = labelkit.plan(ds, "coco")
+    assert sorted((c.what, c.count) for c in [*planned.transformed, *planned.lost]) == sorted(expected)
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert sorted((c.what, c.count) for c in [*report.transformed, *report.lost]) == sorted(expected)
+    split = "train" if moved == "split" else "val"
+    (clipped, kept) = _load(tmp_path / "out" / "annotations" / f"instances_{split}.json")["annotations"]
+    assert clipped["segmentation"] == [[1, 1, 10, 1, 10, 4.636363636363637, 1, 5]]
+    assert kept["keypoints"] == [2, 2, 2, 3, 3, 2]
+    back = labelkit.load(tmp_path / "out").table("objects")
+    assert back["keypoints"].to_pylist() == [None, [2.0, 2.0, 2.0, 3.0, 3.0, 2.0]]

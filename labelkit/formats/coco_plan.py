@@ -292,12 +292,17 @@ def _wholly_outside(objects: pa.Table, dataset: Dataset) -> np.ndarray:
 
 def _detections(objects: pa.Table, dataset: Dataset) -> np.ndarray:
     """Per object: a detection, written to a detection-results file (read from one, or of an item written there)."""
+    # (one read from a results file whose split has none, its item moved, goes to an instances file: not one)
     detections = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')
     only = results_only(dataset)
-    if only.any():
-        items = dataset.table("items")
+    if only.any() or detections.any():
+        items, files = dataset.table("items"), dataset.info.extras.get("coco:files") or []
         item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
-        detections[item_of >= 0] |= only[item_of[item_of >= 0]]
+        homes = [s.get("split") or "default" for s in files if s.get("task") == "results"]
+        split = pc.if_else(pc.equal(pc.fill_null(items["split"], ""), ""), "default", items["split"])  # (as written)
+        homed = true_mask(pc.is_in(split, value_set=pa.array([h for h in homes if isinstance(h, str)], pa.string())))
+        on, at = item_of >= 0, item_of[item_of >= 0]
+        detections[on] = (detections[on] & homed[at]) | only[at]
     return detections
 
 
@@ -415,12 +420,7 @@ def _odd_visibilities(objects: pa.Table, dataset: Dataset) -> tuple[pa.Array, in
     flag = (np.arange(len(values)) - starts[parents]) % 3 == 2
     odd = flag & ~np.isin(values, (0.0, 1.0, 2.0))
     if odd.any():
-        detections = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')
-        only = results_only(dataset)
-        if only.any():
-            in_results = pc.is_in(objects["item_id"], value_set=dataset.table("items")["id"].filter(pa.array(only)))
-            detections |= true_mask(in_results)
-        odd &= ~detections[parents]
+        odd &= ~_detections(objects, dataset)[parents]  # (as the writer writes them: see _detections)
     if not odd.any():
         return None
     values = values.copy()
