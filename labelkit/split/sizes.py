@@ -222,7 +222,11 @@ def _one_by_one(problem: Sizes, n: list[int], where: list[int]) -> list[int] | N
         reach = [1]
         for m, c in pieces:
             reach.append((reach[-1] | (reach[-1] << (m * c))) & mask)
-        sums = [x for x in range(limit + 1) if reach[-1] >> x & 1]
+        # the closest sums are the largest reachable one up to the need (0 is) and the smallest from it, if any: each
+        # found in one pass over the bits (testing every sum, one shift each, was quadratic in the need)
+        sums = [(reach[-1] & ((1 << (want + 1)) - 1)).bit_length() - 1]
+        if above := reach[-1] >> want:
+            sums.append(want + (above & -above).bit_length() - 1)
         total = min(sums, key=lambda x: (abs(x - want), abs(problem.base[j] + x - problem.ideal[j]), x))
         taken: dict[int, int] = {}
         for (m, c), before in zip(reversed(pieces), reversed(reach[:-1]), strict=True):
