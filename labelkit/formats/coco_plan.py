@@ -24,6 +24,7 @@ from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import renamed_files
 from labelkit.formats.coco_records import IMAGE_FIELDS
+from labelkit.formats.coco_results import results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
     arr,
     drawn_polygons,
@@ -36,7 +37,7 @@ from labelkit.formats.coco_shapes import (
     unposed_keypoint_counts,
     written_boxes,
 )
-from labelkit.formats.coco_text import STUFF_TAG, carried_fields, marked_for_derivation
+from labelkit.formats.coco_text import carried_fields, marked_for_derivation
 from labelkit.model import Dataset, raster
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
@@ -264,7 +265,7 @@ def _wholly_outside(objects: pa.Table, dataset: Dataset) -> np.ndarray:
     unboxed = ~boxed & (valid_mask(objects["polygon"]) | valid_mask(objects["keypoints"]))
     maybe = sized & ~valid_mask(objects["mask"]) & ((boxed & ~inside) | unboxed)
     if maybe.any():
-        maybe &= ~_detections(objects, dataset)
+        maybe &= ~written_as_detections(objects, dataset)
     if not maybe.any():
         return outside
     rows = np.flatnonzero(maybe)
@@ -288,22 +289,6 @@ def _wholly_outside(objects: pa.Table, dataset: Dataset) -> np.ndarray:
         sized_box = (boxes[:, 2] > 0) & (boxes[:, 3] > 0)
     outside[rows] = has & sized_box & ~meets(boxes) & ~(bounded & meets(bounds))
     return outside
-
-
-def _detections(objects: pa.Table, dataset: Dataset) -> np.ndarray:
-    """Per object: a detection, written to a detection-results file (read from one, or of an item written there)."""
-    # (one read from a results file whose split has none, its item moved, goes to an instances file: not one)
-    detections = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')
-    only = results_only(dataset)
-    if only.any() or detections.any():
-        items, files = dataset.table("items"), dataset.info.extras.get("coco:files") or []
-        item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
-        homes = [s.get("split") or "default" for s in files if s.get("task") == "results"]
-        split = pc.if_else(pc.equal(pc.fill_null(items["split"], ""), ""), "default", items["split"])  # (as written)
-        homed = true_mask(pc.is_in(split, value_set=pa.array([h for h in homes if isinstance(h, str)], pa.string())))
-        on, at = item_of >= 0, item_of[item_of >= 0]
-        detections[on] = (detections[on] & homed[at]) | only[at]
-    return detections
 
 
 def _odd_segmentations(objects: pa.Table) -> np.ndarray:
@@ -420,7 +405,7 @@ def _odd_visibilities(objects: pa.Table, dataset: Dataset) -> tuple[pa.Array, in
     flag = (np.arange(len(values)) - starts[parents]) % 3 == 2
     odd = flag & ~np.isin(values, (0.0, 1.0, 2.0))
     if odd.any():
-        odd &= ~_detections(objects, dataset)[parents]  # (as the writer writes them: see _detections)
+        odd &= ~written_as_detections(objects, dataset)[parents]  # (as the writer writes them: see _detections)
     if not odd.any():
         return None
     values = values.copy()
@@ -438,7 +423,7 @@ def _unlabelled_keypoints(objects: pa.Table, wrong: np.ndarray, dataset: Dataset
     points are predictions) is written without keypoints: zeros would be points detected at (0, 0).
     """
     rows = np.flatnonzero(wrong)
-    detections = _detections(objects, dataset)[rows]
+    detections = written_as_detections(objects, dataset)[rows]
     named = {c.id: len(c.keypoints) for c in dataset.categories if c.keypoints}
     ids = objects["category_id"].take(pa.array(rows)).to_pylist()
     zeros = [None if d else [0.0] * (3 * named[i]) for i, d in zip(ids, detections.tolist(), strict=True)]
@@ -516,7 +501,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     if objects.num_rows:
         read_fields = carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
         # detections (written to results files) go there as they are: no box, clipping or segmentation added
-        in_results = _detections(objects, dataset)
+        in_results = written_as_detections(objects, dataset)
         as_they_are = replace(read_fields, as_read=read_fields.as_read | in_results)  # (read or detections)
         objects, far = far_polygons_clipped(
             objects, items, "coco:files" in dataset.info.extras, as_they_are
@@ -573,7 +558,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         complete = fields.as_read
         kept = complete | fields.bbox  # their box as it is, or none
         if objects.num_rows != len(in_results):  # (rows left out: found again)
-            in_results = _detections(objects, dataset)
+            in_results = written_as_detections(objects, dataset)
         derivable = true_mask(drawn) | valid_mask(objects["mask"])
         boxless = ~kept & ~valid_mask(objects["bbox"]) & ~in_results
         report.transform(
@@ -669,28 +654,6 @@ def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> 
                 keys[key] = keys.get(key, 0) + 1
     # (VOC's parts, actions, flags and pose holding content are lost, a label's difficult flag too)
     report_annotation_extras(keys, extras.filter(maybe), "coco", target, report, kind)
-
-
-def results_only(dataset: Dataset) -> np.ndarray:
-    """Per item, whether it is written to detection-results files only (they list no images, only annotations)."""
-    items = dataset.table("items")
-    tasks: dict[str, set[str]] = {}
-    for spec in dataset.info.extras.get("coco:files") or []:
-        tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
-    only = sorted(split for split, kinds in tasks.items() if kinds == {"results"} and isinstance(split, str))
-    if not only:  # (a split that is not text, from info extras built in code, names no item)
-        return np.zeros(items.num_rows, dtype=bool)
-    named = [*only, ""] if "default" in only else only  # (an item without a split, or "", is in "default")
-    split = pc.fill_null(items["split"], "")
-    mask = true_mask(pc.is_in(split, value_set=pa.array(named, pa.string())))
-    # a split with an object without a score, which no results file holds, gets an instances file, which lists
-    # its images (see coco_write.Writer._homeless): it is not results only (its labels and captions are lost)
-    unscored = dataset.table("objects")["item_id"].filter(dataset.table("objects")["score"].is_null())
-    housed = true_mask(pc.is_in(items["id"], value_set=unscored.combine_chunks()))  # (few or none: all have one)
-    if (mask & housed).any():
-        split_np = np.asarray(pc.if_else(pc.equal(split, ""), "default", split).to_numpy(zero_copy_only=False))
-        mask &= ~np.isin(split_np, np.unique(split_np[mask & housed]))
-    return mask
 
 
 def _count(mask: pa.ChunkedArray | pa.Array) -> int:

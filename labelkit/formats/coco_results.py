@@ -1,0 +1,54 @@
+"""Which items and objects COCO writes to detection-results files (used by :mod:`labelkit.formats.coco_plan`).
+
+A detection-results file is a list of objects with scores: it lists no images and no categories, and its
+objects are written as they are (see the README's COCO section).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.formats.coco_text import STUFF_TAG
+from labelkit.model import Dataset
+from labelkit.model.tables import contains_match, true_mask, valid_mask
+
+
+def results_only(dataset: Dataset) -> np.ndarray:
+    """Per item, whether it is written to detection-results files only (they list no images, only annotations)."""
+    items = dataset.table("items")
+    tasks: dict[str, set[str]] = {}
+    for spec in dataset.info.extras.get("coco:files") or []:
+        tasks.setdefault(spec.get("split") or "default", set()).add(spec.get("task"))
+    only = sorted(split for split, kinds in tasks.items() if kinds == {"results"} and isinstance(split, str))
+    if not only:  # (a split that is not text, from info extras built in code, names no item)
+        return np.zeros(items.num_rows, dtype=bool)
+    named = [*only, ""] if "default" in only else only  # (an item without a split, or "", is in "default")
+    split = pc.fill_null(items["split"], "")
+    mask = true_mask(pc.is_in(split, value_set=pa.array(named, pa.string())))
+    # a split with an object without a score, which no results file holds, gets an instances file, which lists
+    # its images (see coco_write.Writer._homeless): it is not results only (its labels and captions are lost)
+    housed = np.zeros(items.num_rows, dtype=bool)
+    rows = dataset.item_positions()[~valid_mask(dataset.table("objects")["score"])]
+    housed[rows[rows >= 0]] = True
+    if (mask & housed).any():
+        split_np = np.asarray(pc.if_else(pc.equal(split, ""), "default", split).to_numpy(zero_copy_only=False))
+        mask &= ~np.isin(split_np, np.unique(split_np[mask & housed]))
+    return mask
+
+
+def written_as_detections(objects: pa.Table, dataset: Dataset) -> np.ndarray:
+    """Per object: a detection, written to a detection-results file (read from one, or of an item written there)."""
+    # (one read from a results file whose split has none, its item moved, goes to an instances file: not one)
+    detections = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')
+    only = results_only(dataset)
+    if only.any() or detections.any():
+        items, files = dataset.table("items"), dataset.info.extras.get("coco:files") or []
+        item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
+        homes = [s.get("split") or "default" for s in files if s.get("task") == "results"]
+        split = pc.if_else(pc.equal(pc.fill_null(items["split"], ""), ""), "default", items["split"])  # (as written)
+        homed = true_mask(pc.is_in(split, value_set=pa.array([h for h in homes if isinstance(h, str)], pa.string())))
+        on, at = item_of >= 0, item_of[item_of >= 0]
+        detections[on] = (detections[on] & homed[at]) | only[at]
+    return detections
