@@ -4494,3 +4494,34 @@ def test_a_detection_whose_split_has_no_results_file_is_written_as_any_object(tm
     assert kept["keypoints"] == [2, 2, 2, 3, 3, 2]
     back = labelkit.load(tmp_path / "out").table("objects")
     assert back["keypoints"].to_pylist() == [None, [2.0, 2.0, 2.0, 3.0, 3.0, 2.0]]
+
+
+@pytest.mark.parametrize(
+    ("added", "lost"),
+    [
+        ({"category_id": None, "bbox": [1, 1, 2, 2]}, "object annotations without a category"),
+        ({"category_id": 1}, "objects without a box, polygon, mask or labelled keypoints"),
+    ],
+)
+def test_an_unscored_object_coco_cannot_write_leaves_a_results_only_split_so(
+    tmp_path: Path, added: dict[str, Any], lost: str
+) -> None:
+    """An object without a score but also without a category or geometry is lost whatever its split: it took
+    a split read from a detection-results list for one needing an instances file, so each image of it without a
+    size was lost with its detections, and the results file written empty."""
+    src = tmp_path / "results_val.json"
+    detections = [
+        {"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.9},
+        {"image_id": 2, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.8},
+    ]
+    src.write_text(json.dumps(detections))
+    ds = labelkit.load(src)
+    ds.categories.append(Category(id=1, name="car"))
+    ds.add(Object(id="x", item_id="1", **added))
+    expected = [(lost, 1), ("categories", 1)]  # was: 2 images without a width and height, 3 objects on them
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost] == expected
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == expected
+    assert sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir()) == ["results_val.json"]
+    written = (tmp_path / "out" / "annotations" / "results_val.json").read_bytes()
+    assert written == json.dumps(detections, separators=(",", ":")).encode()

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, true_mask, valid_mask
@@ -29,9 +30,14 @@ def results_only(dataset: Dataset) -> np.ndarray:
     mask = true_mask(pc.is_in(split, value_set=pa.array(named, pa.string())))
     # a split with an object without a score, which no results file holds, gets an instances file, which lists
     # its images (see coco_write.Writer._homeless): it is not results only (its labels and captions are lost)
+    # (but not one COCO cannot write at all, without a category or geometry: it is lost, and needs no file)
+    objects = dataset.table("objects")
+    unscored = ~valid_mask(objects["score"]) & valid_mask(objects["category_id"])
     housed = np.zeros(items.num_rows, dtype=bool)
-    rows = dataset.item_positions()[~valid_mask(dataset.table("objects")["score"])]
-    housed[rows[rows >= 0]] = True
+    if unscored.any():
+        unscored[unscored] = ~geometryless(objects.filter(pa.array(unscored)))
+        rows = dataset.item_positions()[unscored]
+        housed[rows[rows >= 0]] = True
     if (mask & housed).any():
         split_np = np.asarray(pc.if_else(pc.equal(split, ""), "default", split).to_numpy(zero_copy_only=False))
         mask &= ~np.isin(split_np, np.unique(split_np[mask & housed]))
