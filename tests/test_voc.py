@@ -4175,26 +4175,3 @@ def test_a_blank_bilevel_segmentation_png_is_kept_as_a_palette_one_is(
     for kind in kinds:
         assert not np.asarray(Image.open(tmp_path / "out" / kind / "a.png")).any()
     assert "<segmented>1</segmented>" in (tmp_path / "out/Annotations/a.xml").read_text()
-
-
-@pytest.mark.parametrize("text", ["1_0", "\u0661"])
-@pytest.mark.parametrize(
-    ("where", "message"),
-    [
-        ("size/width", "<width> is not a number"),
-        ("object[1]/bndbox/xmax", "<xmax> is not a number"),
-        ("object[1]/difficult", "<difficult> must be 0 or 1"),
-    ],
-)
-def test_a_number_spelled_as_only_python_reads_it_is_an_error_at_its_element(
-    tmp_path: Path, text: str, where: str, message: str
-) -> None:
-    """Python reads ``1_0`` as 10 and the Arabic-Indic digit one as 1: a size, a box corner and a flag took them
-    so (a review found ``<difficult>1_0</difficult>`` read as 10)."""
-    xml = _one_object_xml(tmp_path, "<difficult>0</difficult>")
-    tag = where.rpartition("/")[2]
-    xml.write_text(re.sub(f"<{tag}>[^<]*</{tag}>", f"<{tag}>{text}</{tag}>", xml.read_text(), count=1))
-    with pytest.raises(InputError) as err:
-        labelkit.load(tmp_path / "v", "voc")
-    assert (str(err.value.location.path), err.value.location.element) == (str(xml), f"annotation/{where}")
-    assert str(err.value) == f"{xml} <annotation/{where}>: {message} (found {text!r})"

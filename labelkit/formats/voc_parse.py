@@ -91,19 +91,6 @@ def _decoded(data: bytes, path: Path) -> str:
         raise InputError(f"invalid XML: not {encoding} text ({exc.reason})", path=path, line=line) from exc
 
 
-def _decimal(text: str) -> float:
-    """``float(text)``, without what Python's reading takes beyond a number's usual spelling.
-
-    ``1_0`` (Python's digit grouping) is not 10, nor ``١`` (an Arabic-Indic digit) 1: no VOC tool writes them.
-
-    Raises:
-        ValueError: not a number (``inf`` and ``nan`` are numbers here: callers refuse them).
-    """
-    if "_" in text or not text.isascii():
-        raise ValueError(text)
-    return float(text)
-
-
 def _side(text: str) -> int | float:
     """An image side from ``<size>``: an integer as written (exact to 64 bits), else the number.
 
@@ -113,10 +100,10 @@ def _side(text: str) -> int | float:
     Raises:
         ValueError, OverflowError: not a finite number.
     """
-    value = _decimal(text)
     try:
-        return int(text)  # (as written: exact beyond a float's 53 bits)
+        return int(text)
     except ValueError:
+        value = float(text)
         if not math.isfinite(value):
             raise ValueError(text) from None
         return int(value) if value.is_integer() else value
@@ -182,7 +169,7 @@ def _number(node: Element, tag: str, path: Path, where: str) -> float:
         inner = next((f"<{child.tag}>" for child in field if isinstance(child.tag, str)), None)
         raise InputError(f"<{tag}> holds no number", path=path, element=f"{where}/{tag}", found=inner)
     try:
-        value = _decimal(text)
+        value = float(text)
     except ValueError:
         raise InputError(f"<{tag}> is not a number", path=path, element=f"{where}/{tag}", found=repr(text)) from None
     if value != value or value in (float("inf"), float("-inf")):
@@ -224,7 +211,7 @@ def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
     if not text and inner is None:
         return 0
     try:
-        number = _decimal(text)
+        number = float(text)
     except ValueError:
         number = math.nan
     if not number.is_integer() or not INT64_MIN <= number <= INT64_MAX:  # (not inf or NaN either)
