@@ -465,15 +465,21 @@ def test_stratify_none_reaches_the_targets_the_groups_allow_on_the_golden_fixtur
     assert again.lockfile.dumps() == split(labelkit.load(GOLDEN), GOLDEN_RATIOS, stratify="none")[1].lockfile.dumps()
 
 
-@pytest.mark.parametrize("version", ["1", "2"])
-def test_stratify_none_older_versions_keep_their_old_split(version: str) -> None:
-    # versions 1 and 2 are not repaired: --algorithm-version 1 or 2 reproduces what it always gave (41/11/8)
+@pytest.mark.parametrize(
+    ("version", "sizes", "expected"),
+    [  # versions 1 and 2 are not repaired: --algorithm-version 1 or 2 reproduces what it always gave (41/11/8)
+        ("1", [41, 11, 8], "ervrrvrrrrevrrrerrrrerrrverrvrvrrrrervrrvvrrrvrrrrerrrverrrr"),
+        ("2", [41, 11, 8], "ervrrvrrrrevrrrerrrrerrrverrvrvrrrrervrrvvrrrvrrrrerrrverrrr"),
+        # version 3 pinned item by item too (its golden lockfile, of stratify labels, is version 2's)
+        ("3", [42, 9, 9], "ervrrerrrrevrrrerrrrerrrverrvrvrrrrrrvrrvvrrrerrrrerrrverrrr"),
+    ],
+)
+def test_stratify_none_each_version_keeps_its_split(version: str, sizes: list[int], expected: str) -> None:
     out, report = split(labelkit.load(GOLDEN), GOLDEN_RATIOS, stratify="none", version=version)
-    assert [s.items for s in report.splits] == [41, 11, 8]
+    assert [s.items for s in report.splits] == sizes
     code = {"train": "r", "val": "v", "test": "e"}
     # items f00 .. f59 in order: r train, v val, e test
-    got = "".join(code[s] for _, s in sorted(assignment(out).items()))
-    assert got == "ervrrvrrrrevrrrerrrrerrrverrvrvrrrrervrrvvrrrvrrrrerrrverrrr"
+    assert "".join(code[s] for _, s in sorted(assignment(out).items())) == expected
 
 
 def test_stratify_none_with_a_lockfile_places_new_groups_to_the_targets() -> None:
