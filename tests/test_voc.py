@@ -4175,3 +4175,24 @@ def test_a_blank_bilevel_segmentation_png_is_kept_as_a_palette_one_is(
     for kind in kinds:
         assert not np.asarray(Image.open(tmp_path / "out" / kind / "a.png")).any()
     assert "<segmented>1</segmented>" in (tmp_path / "out/Annotations/a.xml").read_text()
+
+
+def test_a_trainval_list_of_the_items_of_neither_train_nor_val_is_written_again_as_it_was(tmp_path: Path) -> None:
+    """A split named trainval beside train and val is written as a list of its own items (no union): reading that
+    back remembered trainval lists as VOC's union of train and val, so writing it again wrote the union
+    (trainval.txt 'c' became 'a b c', in Main, the class, Segmentation and Action lists): VOC -> VOC of a
+    labelkit output changed it. Only a trainval list repeating a line of train or val is such a union."""
+    ds = Dataset(categories=[Category(id=8, name="cat"), Category(id=15, name="person")])
+    for item, split in (("a", "train"), ("b", "val"), ("c", "trainval")):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=6, height=4), split=split))
+        extras = {"voc:actions": {"jumping": 1}}
+        mask = Rle(size=(4, 6), counts=[5, 2, 2, 2, 13])  # (the box's 2 x 2 pixels)
+        ds.add(Object(id=item, item_id=item, category_id=15, bbox=(1.0, 1.0, 2.0, 2.0), mask=mask, extras=extras))
+    ds.add(Label(id="l", item_id="c", category_id=8))
+    labelkit.save(ds, tmp_path / "o1", "voc")
+    labelkit.save(labelkit.load(tmp_path / "o1", "voc"), tmp_path / "o2", "voc")
+    first = {p.relative_to(tmp_path / "o1"): p.read_bytes() for p in (tmp_path / "o1").rglob("*.txt")}
+    again = {p.relative_to(tmp_path / "o2"): p.read_bytes() for p in (tmp_path / "o2").rglob("*.txt")}
+    assert again == first
+    lists = ("Main/trainval.txt", "Main/cat_trainval.txt", "Segmentation/trainval.txt", "Action/jumping_trainval.txt")
+    assert [(tmp_path / "o2/ImageSets" / rel).read_text() for rel in lists] == ["c\n", "c  1\n", "c\n", "c 1  1\n"]

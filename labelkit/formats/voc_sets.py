@@ -2,7 +2,8 @@
 
 Each image's split is the first list's that names it (the others are kept for a read note); ``trainval``
 lists beside ``train`` or ``val`` lists are their union, passed over and remembered, so that writing VOC
-makes them again.
+makes them again (remembered only when one repeats a line of train or val: a trainval list of the items of
+neither, as labelkit writes a split named trainval, is not such a union, and is written again as it was).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Sets:
     lists: dict[str, list[str]] = field(default_factory=dict)
     labels: list[tuple[str, str, int]] = field(default_factory=list)
     listed: list[str] = field(default_factory=list)
-    trainval: bool = False  # trainval lists (train + val) were passed over: writing VOC makes them again
+    trainval: bool = False  # trainval lines of train or val items were passed over: writing VOC makes them again
     elsewhere: dict[str, list[str]] = field(default_factory=dict)  # item -> the other splits that list it
     task_class_lists: list[str] = field(default_factory=list)  # Segmentation/<class>_<split>.txt, ...: not read
     classes: list[str] = field(default_factory=list)  # the classes Main's class lists name (-1 lines only too)
@@ -121,7 +122,6 @@ def image_sets(root: Path) -> Sets:
     with_finer = names & {"train", "val"}
     for f in sorted(split_files, key=lambda f: f.stem == "trainval" and bool(with_finer)):
         union = f.stem == "trainval" and bool(with_finer)
-        sets.trainval |= union
         for number, fields in _read_list(f):
             if len(fields) > 1:  # (the words after the first were dropped unsaid, and the file taken for a split's)
                 raise InputError(
@@ -133,6 +133,7 @@ def image_sets(root: Path) -> Sets:
                 )
             item = _item(fields[0], f, number)
             if union and item in sets.split_of:
+                sets.trainval = True  # (a line of train or val again: the list is their union, made again)
                 continue
             sets.place(item, f.stem)
             sets.listed.append(item)
@@ -158,7 +159,6 @@ def image_sets(root: Path) -> Sets:
     given: dict[tuple[str, str], tuple[Path, int, int]] = {}
     for f, cls, split in sorted(class_files, key=lambda x: finer(x[1], x[2])):
         again = finer(cls, split)
-        sets.trainval |= again
         seen: dict[str, tuple[int, str]] = {}  # image -> (line, value) of its first line in this list
         for number, fields in _read_list(f):
             if len(fields) < 2:
@@ -182,8 +182,10 @@ def image_sets(root: Path) -> Sets:
                     raise _contradiction(f"with another value {where}", f, number, fields)
                 if not again or own == "trainval":
                     sets.place(item, split)
+                sets.trainval |= again
                 continue
             if again and own != "trainval" and own in splits_of_class[cls]:
+                sets.trainval = True
                 continue  # (an item of train or val: its own split's list of the class said it)
             given[(item, cls)] = (f, number, value)
             if value >= 0:
@@ -201,11 +203,11 @@ def image_sets(root: Path) -> Sets:
         task_finer = task_names & {"train", "val"}
         for f in sorted(task_files, key=lambda f: f.stem == "trainval" and bool(task_finer)):
             again = f.stem == "trainval" and bool(task_finer)
-            sets.trainval |= again
             for number, fields in _read_list(f):
                 item = _item(fields[0], f, number)
                 sets.action_objects |= task == "Action" and len(fields) > 1  # (written back so)
                 if again and sets.split_of.get(item, "trainval") != "trainval":
+                    sets.trainval = True
                     continue
                 sets.lists.setdefault(item, [])
                 if task not in sets.lists[item]:
@@ -241,7 +243,6 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
     lists = {(action, split) for _, action, split in named}
     for f, action, split in sorted(named, key=lambda x: x[2] == "trainval" and finer):
         again = split == "trainval" and finer
-        sets.trainval |= again
         for number, fields in _read_list(f):
             if len(fields) != 3:
                 raise InputError(
@@ -260,6 +261,7 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
                 raise InputError("action list flag must be 1, 0 or -1", path=f, line=number, found=repr(fields[2]))
             own = sets.split_of.get(item, "trainval")
             if again and own != "trainval" and (action, own) in lists:
+                sets.trainval = True
                 continue  # (an image of train or val: its own split's list of the action said it)
             entry = ActionLine(item, int(fields[1]), action, flag, f, number)
             (sets.actions if flag else sets.unflagged).append(entry)
