@@ -4196,3 +4196,33 @@ def test_a_trainval_list_of_the_items_of_neither_train_nor_val_is_written_again_
     assert again == first
     lists = ("Main/trainval.txt", "Main/cat_trainval.txt", "Segmentation/trainval.txt", "Action/jumping_trainval.txt")
     assert [(tmp_path / "o2/ImageSets" / rel).read_text() for rel in lists] == ["c\n", "c  1\n", "c\n", "c 1  1\n"]
+
+
+@pytest.mark.parametrize(
+    ("size", "options", "reason"),
+    [
+        ((6, 4), {}, None),
+        ((None, None), {}, "the image has no size, and no mask of it gives one: a PNG needs the image's size"),
+        ((6, 4), {"masks": "none"}, "masks=none writes no segmentation PNGs"),
+        (
+            (20000, 20000),
+            {},
+            f"the image has more than {voc_masks.MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it",
+        ),
+    ],
+)
+def test_blank_pngs_that_cannot_be_written_again_are_reported_lost(
+    tmp_path: Path, size: tuple[int | None, int | None], options: dict[str, str], reason: str | None
+) -> None:
+    """voc:blank_pngs (segmentation PNGs read with no pixel set) of an image of unknown size, with masks=none, or
+    of an image too large to paint, were dropped unsaid: no PNG was written and they did not read back."""
+    kinds = ["SegmentationClass", "SegmentationObject"]
+    ds = Dataset(categories=[Category(id=8, name="cat")])
+    media = Media(path="a.jpg", width=size[0], height=size[1])
+    ds.add_item(Item(id="a", media=media, split="train", metadata={"voc:blank_pngs": kinds}))
+    lost = [] if reason is None else [("blank segmentation PNGs (voc:blank_pngs)", 2, reason)]
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc", **options).lost] == lost
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, **options)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == lost
+    [back] = labelkit.load(tmp_path / "o", "voc").items()
+    assert back.metadata.get("voc:blank_pngs") == (kinds if reason is None else None)

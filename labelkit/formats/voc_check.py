@@ -23,7 +23,9 @@ from labelkit.formats.base import (
 )
 from labelkit.formats.voc import CAPABILITIES, TITLE
 from labelkit.formats.voc_check_masks import (
+    BLANK_PNGS,
     MOVED,
+    blank_png_counts,
     check_masks,
     huge_images,
     mask_only_as_xml,
@@ -154,6 +156,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             if '"voc:void' in text and any(k in decode_json_cell(text) for k in VOID_KEYS)
         )
         report.lose("segmentation void regions", voids, "masks=none writes no segmentation PNGs")
+        report.lose(BLANK_PNGS, int(blank_png_counts(items).sum()), "masks=none writes no segmentation PNGs")
     broken = [c.name for c in dataset.categories if LINE_BREAK.search(c.name)]
     colons = sum(1 for c in dataset.categories if ":" in c.name)
     report.lose(

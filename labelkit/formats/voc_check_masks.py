@@ -27,6 +27,7 @@ from labelkit.formats.voc_masks import (
 )
 from labelkit.formats.voc_write import (
     Classes,
+    blank_pngs,
 )
 from labelkit.model import Dataset, raster
 from labelkit.model.rle import bad_mask_error, cell_problem
@@ -259,6 +260,30 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
         "with the next free value, which voc:instance reads back as",
     )
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
+    blank = blank_png_counts(items)
+    if blank.any():  # (written again at the image's size, or its masks' or void regions' without one)
+        masked_items = np.zeros(n_items, dtype=bool)
+        masked_items[item[has_mask & (item >= 0)]] = True
+        known_size = (width > 0) & (height > 0)
+        report.lose(
+            BLANK_PNGS,
+            int(blank[~known_size & ~masked_items & ~void_sized].sum()),
+            "the image has no size, and no mask of it gives one: a PNG needs the image's size",
+        )
+        report.lose(BLANK_PNGS, int(blank[known_size & (width * height > MAX_PNG_PIXELS)].sum()), no_png)
+
+
+BLANK_PNGS = "blank segmentation PNGs (voc:blank_pngs)"
+"""What an item's ``voc:blank_pngs`` records: its PNGs with no pixel set, which writing VOC writes again."""
+
+
+def blank_png_counts(items: pa.Table) -> np.ndarray[Any, Any]:
+    """Per item, how many segmentation PNGs with no pixel set its ``voc:blank_pngs`` has written again."""
+    counts = np.zeros(items.num_rows, dtype=np.int64)
+    for n, text in enumerate(items["metadata"].to_pylist()):
+        if text is not None and '"voc:blank_pngs"' in text:
+            counts[n] = len(blank_pngs(decode_json_cell(text)))
+    return counts
 
 
 def _report_png_only_fields(objects: pa.Table, png_only: np.ndarray[Any, Any], report: Report) -> None:

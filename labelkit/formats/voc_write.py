@@ -61,7 +61,7 @@ from labelkit.portable import (
 from labelkit.report import Report
 
 
-def _blank_pngs(meta: dict[str, Any]) -> tuple[str, ...]:
+def blank_pngs(meta: dict[str, Any]) -> tuple[str, ...]:
     """The segmentation PNGs an item had with no pixel set (``voc:blank_pngs``, as read): written again."""
     value = meta.get("voc:blank_pngs")
     kinds = ("SegmentationClass", "SegmentationObject")
@@ -341,7 +341,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 if instance_rows and size is None and all(cell_shape(v) is None for v in voids):
                     # polygons only, and nothing gives the PNGs a size: check() said
                     instance_rows, values, lone = [], [], 0
-                blank = _blank_pngs(meta) if masks_mode != "none" else ()
+                blank = blank_pngs(meta) if masks_mode != "none" else ()
                 segmented = bool(
                     instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None or blank
                 )
