@@ -4226,3 +4226,28 @@ def test_blank_pngs_that_cannot_be_written_again_are_reported_lost(
     assert [(c.what, c.count, c.reason) for c in report.lost] == lost
     [back] = labelkit.load(tmp_path / "o", "voc").items()
     assert back.metadata.get("voc:blank_pngs") == (kinds if reason is None else None)
+
+
+def test_a_voc_output_is_written_again_the_same_whatever_its_boxes_float_rounding(tmp_path: Path) -> None:
+    """A reader takes back x as xmin - 1, which is not x where x + 1 rounds (0.48677037317153754 + 1), and xmax
+    was found from x: the box read back, written again, moved ymax a float (5.486770373171537 to ...538). A
+    width no corner reads back to (0.0008933170425576352 beside xmin 1.0004887233511355) came back a float away,
+    and was written again with another xmax. VOC -> VOC of a VOC output now gives it back byte for byte."""
+    boxes = [(5.550837091520049, 0.48677037317153754, 0.6135517547834781, 5.0)]
+    boxes.append((0.0004887233511355132, -0.8122808264515302, 0.0008933170425576352, 6.0))
+    ds = Dataset(categories=[Category(id=8, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    for n, box in enumerate(boxes):
+        ds.add(Object(id=str(n), item_id="a", category_id=8, bbox=box))
+    labelkit.save(ds, tmp_path / "o1", "voc")
+    first = labelkit.load(tmp_path / "o1", "voc")
+    labelkit.save(first, tmp_path / "o2", "voc")
+    xml = (tmp_path / "o1/Annotations/a.xml").read_text()
+    assert (tmp_path / "o2/Annotations/a.xml").read_text() == xml
+    assert [re.findall(r"<(\w+)>([^<]*)</\1>", box) for box in re.findall(r"<bndbox>(.*?)</bndbox>", xml, re.S)] == [
+        [("xmin", "6.550837091520049"), ("ymin", "1.4867703731715376")]
+        + [("xmax", "6.1643888463035275"), ("ymax", "5.486770373171538")],
+        [("xmin", "1.0004887233511355"), ("ymin", "0.1877191735484698")]
+        + [("xmax", "0.0013820403936931625"), ("ymax", "5.187719173548469")],
+    ]
+    assert [o.bbox for o in labelkit.load(tmp_path / "o2", "voc").objects()] == [o.bbox for o in first.objects()]

@@ -542,23 +542,41 @@ def voc_to_xywh(xmin: float, ymin: float, xmax: float, ymax: float) -> tuple[flo
 def xywh_to_voc(bbox: FloatArray) -> FloatArray:
     """The model's ``x, y, w, h`` (N rows) to VOC's 1-based inclusive ``xmin, ymin, xmax, ymax``.
 
+    The corners are those a reader takes back to the box, or, where float rounding leaves none, to a box a
+    float away that is written again with the same corners: so VOC -> VOC of any VOC output is the same.
+
     Examples:
         >>> xywh_to_voc(np.array([[0.0, 1.0, 3.0, 3.0]])).tolist()
         [[1.0, 2.0, 3.0, 4.0]]
     """
     b = np.asarray(bbox, dtype=np.float64).reshape(-1, 4)
-    low = b[:, :2] + 1.0
-    high = b[:, :2] + b[:, 2:]
-    # x + w can round a float away from the corner a reader takes back to w (xmax - xmin + 1): of the corner
-    # and its nearest floats, the first that does is written, so VOC -> VOC gives back the same box
     with np.errstate(over="ignore", invalid="ignore"):
-        chosen = high.copy()
-        found = (high - low) + 1.0 == b[:, 2:]
-        for step in (1, -1, 2, -2):
-            candidate = high
-            for _ in range(abs(step)):
-                candidate = np.nextafter(candidate, np.inf if step > 0 else -np.inf)
-            fits = ~found & ((candidate - low) + 1.0 == b[:, 2:])
-            chosen[fits] = candidate[fits]
-            found |= fits
+        # x + 1 can round (x = 0.48677037317153754 gives 1.4867703731715376): a reader takes back x' = xmin - 1,
+        # not x. xmin is (x + 1 - 1) + 1, which x' + 1 gives again (x + 1 - 1 is exact, or rounds away from 0,
+        # where adding 1 is exact), and xmax is found from x', as it is when x' is written
+        low = ((b[:, :2] + 1.0) - 1.0) + 1.0
+        chosen, found = _far_corner(low, b[:, 2:])
+        if not found.all():  # no corner reads back to w (finer than the floats near xmin): the corner written for
+            again, _ = _far_corner(low, (chosen - low) + 1.0)  # the w a reader takes back, which it gives again
+            chosen = np.where(found, chosen, again)
     return np.stack([low[:, 0], low[:, 1], chosen[:, 0], chosen[:, 1]], axis=1)
+
+
+def _far_corner(low: FloatArray, size: FloatArray) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """VOC's ``xmax`` (and ``ymax``) for ``xmin`` ``low`` and width ``size``, and whether a reader takes it back so.
+
+    x' + w (x' = xmin - 1, as a reader takes it) can round a float away from the corner a reader takes back to w
+    (xmax - xmin + 1): of it and its nearest floats, the first that a reader does is the corner, so VOC -> VOC
+    gives back the same box; where none does, x' + w.
+    """
+    high = (low - 1.0) + size
+    chosen = high.copy()
+    found = (high - low) + 1.0 == size
+    for step in (1, -1, 2, -2):
+        candidate = high
+        for _ in range(abs(step)):
+            candidate = np.nextafter(candidate, np.inf if step > 0 else -np.inf)
+        fits = ~found & ((candidate - low) + 1.0 == size)
+        chosen[fits] = candidate[fits]
+        found |= fits
+    return chosen, found
