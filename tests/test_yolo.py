@@ -4221,3 +4221,26 @@ def test_a_darknet_list_two_keys_name_is_read_once_in_the_split_named_as_it(tmp_
     (tmp_path / "lists").mkdir()
     (tmp_path / "train.txt").rename(tmp_path / "lists/all.txt")
     assert [(i.id, i.split) for i in labelkit.load(tmp_path, "yolo").items()] == [("obj_train_data/a", "train")]
+
+
+def test_a_yolo_output_read_and_written_again_is_the_same(tmp_path: Path) -> None:
+    """A box no normalised number multiplies back to exactly (its cx: x 102.60752934857474 of 777 pixels; its w:
+    30.150000000000002 of 100) is written with the nearest, which reads back a float away: writing that box
+    again chose another of the numbers that read back to it (0.1563610416326573 for 0.15636104163265732; cx
+    0.45717 for 0.45716999999999997, its start taken from the width read back), so YOLO -> YOLO of a YOLO output
+    changed its label files."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for iid, size, (x, w) in (
+        ("a", 777, (102.60752934857474, 37.769999999999996)),
+        ("b", 100, (30.642, 30.150000000000002)),
+    ):
+        ds.add_item(Item(id=iid, media=Media(path=f"{iid}.jpg", width=size, height=size), split="train"))
+        ds.add(Object(id=iid, item_id=iid, category_id=0, bbox=(x, x, w, w)))
+    labelkit.save(ds, tmp_path / "o1", "yolo", layout="darknet")
+    labelkit.save(labelkit.load(tmp_path / "o1", "yolo"), tmp_path / "o2", "yolo", layout="darknet")
+    lines = [(tmp_path / "o1/obj_train_data" / f"{iid}.txt").read_text() for iid in "ab"]
+    assert [(tmp_path / "o2/obj_train_data" / f"{iid}.txt").read_text() for iid in "ab"] == lines
+    assert lines == [
+        "0 0.1563610416326573 0.1563610416326573 0.048610038610038604 0.048610038610038604\n",  # (was ...732)
+        "0 0.45717 0.45717 0.30150000000000005 0.30150000000000005\n",  # (was 0.45716999999999997)
+    ]

@@ -552,8 +552,9 @@ class Lines:
             w, h = np.asarray(w, dtype=np.float64), np.asarray(h, dtype=np.float64)
             values[:, 2] = snapped(values[:, 2], w, box[:, 2])
             values[:, 3] = snapped(values[:, 3], h, box[:, 3])
-            values[:, 0] = snapped(values[:, 0], w, box[:, 0], values[:, 2] * w / 2)
-            values[:, 1] = snapped(values[:, 1], h, box[:, 1], values[:, 3] * h / 2)
+            half_w, half_h = values[:, 2] * w / 2, values[:, 3] * h / 2  # (of the size read back: a rewrite's)
+            values[:, 0] = snapped((box[:, 0] + half_w) / w, w, box[:, 0], half_w)
+            values[:, 1] = snapped((box[:, 1] + half_h) / h, h, box[:, 1], half_h)
         return np.clip(values, 0.0, 1.0) + 0.0
 
     def _pose(self, rows: np.ndarray[Any, Any]) -> Text:

@@ -30,17 +30,38 @@ def snapped(
     each value within float noise of a decimal of at most 8 places, or not multiplying back, the first that
     multiplies back exactly is taken, of: that value rounded to 1, 2, ... 8 decimals; the value itself; the
     floats 1 to 3 steps away. Else the value is kept. (Only floats a few steps away can qualify: nothing
-    else multiplies back to ``target``.)
+    else multiplies back to ``target``.) Such a value reads back a float away from ``target``: it is then the
+    one these steps give for what it reads back as, as they give it when that is written again (a write of
+    a YOLO output's boxes writes the same numbers).
     """
+    out = _snapped(values, scale, target, offset)
+    offset = np.zeros_like(values) if offset is None else offset
+    missed = np.flatnonzero(out * scale - offset != target)
+    if len(missed):  # (values a writer divides out of what the reader takes back, as a later write would)
+        sc, off = scale[missed], offset[missed]
+        read = out[missed] * sc - off
+        again = _snapped((read + off) / sc, sc, read, off)
+        hit = again * sc - off == read
+        out[missed[hit]] = again[hit]
+    return out
+
+
+def _snapped(
+    values: np.ndarray[Any, Any],
+    scale: np.ndarray[Any, Any],
+    target: np.ndarray[Any, Any],
+    offset: np.ndarray[Any, Any] | None = None,
+) -> np.ndarray[Any, Any]:
+    """:func:`snapped`'s steps, once: a value that no step makes multiply back to ``target`` is kept."""
     offset = np.zeros_like(values) if offset is None else offset
     shifted = values * 1e8
     rounded = np.rint(shifted)
     off_target = values * scale - offset != target
     # near a decimal of at most 8 places but not that decimal's float (so printed long), or off target
     near = (np.abs(shifted - rounded) < 1e-6) & (off_target | (values != rounded / 1e8))
-    if not (near.any() or off_target.any()):
-        return values
     out: np.ndarray[Any, Any] = values.copy()
+    if not (near.any() or off_target.any()):
+        return out
     steps = [(0, k) for k in (1, -1, 2, -2, 3, -3)]
     # (a value far from a short decimal has no shorter text that multiplies back: only its neighbours)
     for todo, tries in (
