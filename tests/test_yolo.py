@@ -4244,3 +4244,22 @@ def test_a_yolo_output_read_and_written_again_is_the_same(tmp_path: Path) -> Non
         "0 0.1563610416326573 0.1563610416326573 0.048610038610038604 0.048610038610038604\n",  # (was ...732)
         "0 0.45717 0.45717 0.30150000000000005 0.30150000000000005\n",  # (was 0.45716999999999997)
     ]
+
+
+def test_obj_data_is_read_as_darknet_reads_it_first_lines_and_semicolon_comments(tmp_path: Path) -> None:
+    """Darknet's read_data_cfg skips lines starting with ';' (as '#') and option_find takes a key's first line:
+    labelkit read '; valid = val.txt' as a split named '; valid', and a key's last line ('train = val.txt' after
+    'train = train.txt' gave the val images, where Darknet trains on train's)."""
+    (tmp_path / "obj_train_data").mkdir()
+    for name in "ab":
+        (tmp_path / f"obj_train_data/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "obj.names").write_text("c\n")
+    (tmp_path / "train.txt").write_text("obj_train_data/a.jpg\n")
+    (tmp_path / "val.txt").write_text("obj_train_data/b.jpg\n")
+    (tmp_path / "image_sizes.json").write_text('{"obj_train_data/a.jpg": [100, 100], "obj_train_data/b.jpg": [9, 9]}')
+    (tmp_path / "obj.data").write_text("classes = 1\ntrain = train.txt\n; valid = val.txt\ntrain = val.txt\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [(i.id, i.split) for i in ds.items()] == [("obj_train_data/a", "train")]
+    assert ds.read_notes == [
+        "obj.data repeats train (obj.data:4, beside line 2): the first line is read, as Darknet reads it"
+    ]

@@ -484,14 +484,18 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
     inside = None if follow else Inside(root)
     config: dict[str, str] = {}
     line_of: dict[str, int] = {}
+    repeated: list[str] = []
     text = read_text(data_path)
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith(("#", ";")):  # (Darknet's read_data_cfg skips both)
             continue
         key, sep, value = line.partition("=")
         if not sep:
             raise InputError("expected key = value", path=data_path, line=number, found=repr(line))
+        if key.strip() in config:  # Darknet's option_find takes a key's first line
+            repeated.append(f"{key.strip()} (obj.data:{number}, beside line {line_of[key.strip()]})")
+            continue
         config[key.strip()] = value.strip()
         line_of[key.strip()] = number
 
@@ -521,6 +525,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
     names_path = local("names") if "names" in config else root / "obj.names"
     names = read_names_file(names_path, inside) if names_path.is_file() else []
     layout = Layout(root=root, names=names, config=dict(config))
+    if repeated:
+        layout.notes.append(f"obj.data repeats {', '.join(repeated)}: the first line is read, as Darknet reads it")
     if "names" in config and not names_path.is_file():  # (Darknet stops, unable to open it)
         layout.notes.append(
             f"obj.data's names = {config['names']} names no file found: its classes are named class_0, class_1, ..."
