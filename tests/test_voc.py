@@ -4251,3 +4251,10 @@ def test_a_voc_output_is_written_again_the_same_whatever_its_boxes_float_roundin
         + [("xmax", "0.0013820403936931625"), ("ymax", "5.187719173548469")],
     ]
     assert [o.bbox for o in labelkit.load(tmp_path / "o2", "voc").objects()] == [o.bbox for o in first.objects()]
+
+
+def test_a_flag_beyond_a_float_s_whole_numbers_is_kept_exactly(tmp_path: Path) -> None:
+    """Flags went through float(): 9007199254740993 (2**53 + 1) read as 9007199254740992."""
+    _one_object_xml(tmp_path, "<truncated>9007199254740993</truncated><difficult>-9223372036854775808</difficult>")
+    [obj] = labelkit.load(tmp_path / "v", "voc").objects()
+    assert obj.extras == {"voc:truncated": 9007199254740993, "voc:difficult": -9223372036854775808}

@@ -210,15 +210,20 @@ def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
     inner = next((f"<{child.tag}>" for child in field if isinstance(child.tag, str)), None)
     if not text and inner is None:
         return 0
+    number: int | float
     try:
-        number = float(text)
+        number = int(text)  # (as written: a float holds whole numbers exactly only up to 2**53)
     except ValueError:
-        number = math.nan
-    if not number.is_integer() or not INT64_MIN <= number <= INT64_MAX:  # (not inf or NaN either)
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        number = int(number) if number.is_integer() else number  # (not inf or NaN either)
+    if not isinstance(number, int) or not INT64_MIN <= number <= INT64_MAX:
         raise InputError(
             f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text) if text else inner
         )
-    return int(number)
+    return number
 
 
 def _box(node: Element, path: Path, where: str) -> tuple[float, float, float, float]:
