@@ -4263,3 +4263,21 @@ def test_obj_data_is_read_as_darknet_reads_it_first_lines_and_semicolon_comments
     assert ds.read_notes == [
         "obj.data repeats train (obj.data:4, beside line 2): the first line is read, as Darknet reads it"
     ]
+
+
+def test_obj_data_naming_only_lists_that_are_not_there_is_an_error_at_the_first(tmp_path: Path) -> None:
+    """Every list missing read as an empty dataset, with a note per list, where a data.yaml in that state is an
+    error: so is this one (no split is read, so nothing is)."""
+    root = tmp_path / "dk"
+    root.mkdir()
+    (root / "obj.names").write_text("a\n")
+    data = root / "obj.data"
+    data.write_text("classes = 1\nnames = obj.names\nvalid = val.txt\ntrain = train.txt\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(data), 3)
+    assert str(err.value) == f"{data}:3: none of the image lists named in obj.data exist (found val.txt)"
+    (root / "train.txt").write_text("")  # one list there, empty: an empty dataset, with a note for the other
+    ds = labelkit.load(root, "yolo")
+    note = "obj.data's valid = val.txt names no list file found: nothing of it is read"
+    assert (len(ds), ds.read_notes) == (0, [note])

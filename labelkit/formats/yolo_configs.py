@@ -532,9 +532,11 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             f"obj.data's names = {config['names']} names no file found: its classes are named class_0, class_1, ..."
         )
     lists: dict[Path, tuple[str, str]] = {}  # each list read: the split it is read as, the key naming it first
+    named: list[str] = []  # the keys naming lists (of images)
     for key in config:
         if key in DARKNET_RESERVED or key not in ("train", "valid") and not config[key].lower().endswith(".txt"):
             continue  # (no list of images: a classifier's top = 5, COCO's map = data/coco.map of category ids)
+        named.append(key)
         source = local(key)
         if source.is_file() and os.path.samefile(source, data_path):
             raise InputError(
@@ -552,6 +554,11 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             lists[source] = (split, key)
         elif source.stem == split:  # a list two keys name is read once, under its own name (labelkit writes
             lists[source] = (split, lists[source][1])  # train = val.txt beside valid = val.txt, without train)
+    if not lists and named:  # (as data.yaml naming no images: no split to read, so no dataset, is an error)
+        key = min(named, key=line_of.__getitem__)
+        raise InputError(
+            "none of the image lists named in obj.data exist", path=data_path, line=line_of[key], found=config[key]
+        )
     for source, (split, key) in lists.items():
         lines.named_by = f"obj.data's {key} = {config[key]} (obj.data:{line_of[key]})"
         layout.entries += _entries_from_list(source, root, split, inside, relocated, lines)
