@@ -4525,3 +4525,54 @@ def test_an_unscored_object_coco_cannot_write_leaves_a_results_only_split_so(
     assert sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir()) == ["results_val.json"]
     written = (tmp_path / "out" / "annotations" / "results_val.json").read_bytes()
     assert written == json.dumps(detections, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize(
+    ("case", "lost"),
+    [
+        ("no area inside its image", [("image file names, sizes and metadata", 1)]),
+        ("a negative box only", [("objects whose only geometry COCO's reader refuses", 1)]),
+        ("keypoints of another count only", [("objects whose only geometry COCO's reader refuses", 1)]),
+        ("no categories defined", [("object annotations of undefined categories", 1)]),
+    ],
+)
+def test_an_unscored_object_lost_anyway_leaves_a_results_only_split_so(
+    tmp_path: Path, case: str, lost: list[tuple[str, int]]
+) -> None:
+    """An object without a score that COCO does not write whatever its split (no area inside its image, its only
+    geometry one COCO's reader refuses, or no category defined) took a split read from a detection-results list
+    for one needing an instances file: its images without a size were lost with their detections (or, sized,
+    the instances file was never written, so their sizes were lost unreported), and the results file written
+    without them. It is lost alone now, and the results file written as read."""
+    src = tmp_path / "results_val.json"
+    detections = [
+        {"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.9},
+        {"image_id": 2, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.8},
+    ]
+    src.write_text(json.dumps(detections))
+    ds = labelkit.load(src)
+    ds.categories.append(Category(id=1, name="car"))
+    if case == "no area inside its image":  # (the first image sized, the other not)
+        items = ds.table("items")
+        for name in ("width", "height"):
+            column = pa.array([8, None], pa.int64())
+            items = items.set_column(items.schema.get_field_index(name), name, column)
+        ds.set_table("items", items)
+        ds.add(Object(id="x", item_id="1", category_id=1, bbox=(100, 100, 2, 2)))
+        lost = [*lost, ("objects with no area inside their image", 1), ("categories", 1)]
+    elif case == "a negative box only":
+        ds.add(Object(id="x", item_id="1", category_id=1, bbox=(1, 1, -2, 2)))
+        lost = [*lost, ("categories", 1)]
+    elif case == "keypoints of another count only":
+        ds.categories[0] = Category(id=1, name="car", keypoints=["a", "b"])
+        ds.add(Object(id="x", item_id="1", category_id=1, keypoints=[1.0, 1.0, 2.0]))
+        lost = [*lost, ("categories", 1)]
+    else:
+        ds.categories.clear()
+        ds.add(Object(id="x", item_id="1", category_id=1, bbox=(1, 1, 2, 2)))
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost] == lost
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == lost
+    assert sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir()) == ["results_val.json"]
+    written = (tmp_path / "out" / "annotations" / "results_val.json").read_bytes()
+    assert written == json.dumps(detections, separators=(",", ":")).encode()

@@ -125,6 +125,8 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         for name, kind in (("objects", "object"), ("labels", "label")):
             table = tables.get(name, dataset.table(name))
             listed = pc.invert(pc.is_in(table["item_id"], value_set=results_ids))
+            if name == "objects":  # (a results file holds objects with a score only)
+                listed = pc.or_(listed, pc.is_null(table["score"]))
             if n := int(pc.sum(listed.cast(pa.int64())).as_py() or 0):
                 reason = "the dataset defines no categories, and COCO files other than detection results list theirs"
                 losses.append((f"{kind} annotations of undefined categories", n, reason))
@@ -241,7 +243,7 @@ def _without_emptied_results_images(
         tables["items"] = items.filter(pa.array(~bare))
 
 
-def _wholly_outside(objects: pa.Table, dataset: Dataset) -> np.ndarray:
+def _wholly_outside(objects: pa.Table, dataset: Dataset, detections: np.ndarray | None = None) -> np.ndarray:
     """Per object: its written box has an area, none of it inside its image, nor any of its polygon's.
 
     Clipped to the image (as :func:`.coco_shapes.written_boxes` clips it), such a box has no width or height:
@@ -249,7 +251,8 @@ def _wholly_outside(objects: pa.Table, dataset: Dataset) -> np.ndarray:
     writes (given, turned by its angle, or the bounds of the drawn polygon or labelled keypoints); an object with
     a mask (of its image's size, as the masks of another size are taken out before) has its pixels inside. A
     zero box stays one, and detections (written to results files, never clipped) are not looked at. Only the
-    objects whose box is not inside an image of known size are measured, usually none.
+    objects whose box is not inside an image of known size are measured, usually none. ``detections``: those
+    objects, when known (else found as the writer writes them).
     """
     n = objects.num_rows
     outside = np.zeros(n, dtype=bool)
@@ -265,7 +268,7 @@ def _wholly_outside(objects: pa.Table, dataset: Dataset) -> np.ndarray:
     unboxed = ~boxed & (valid_mask(objects["polygon"]) | valid_mask(objects["keypoints"]))
     maybe = sized & ~valid_mask(objects["mask"]) & ((boxed & ~inside) | unboxed)
     if maybe.any():
-        maybe &= ~written_as_detections(objects, dataset)
+        maybe &= ~(written_as_detections(objects, dataset) if detections is None else detections)
     if not maybe.any():
         return outside
     rows = np.flatnonzero(maybe)

@@ -11,8 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.coco_shapes import geometryless
-from labelkit.formats.coco_text import STUFF_TAG
+from labelkit.formats.coco_text import STUFF_TAG, marked_for_derivation
 from labelkit.model import Dataset
+from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, true_mask, valid_mask
 
 
@@ -30,14 +31,16 @@ def results_only(dataset: Dataset) -> np.ndarray:
     mask = true_mask(pc.is_in(split, value_set=pa.array(named, pa.string())))
     # a split with an object without a score, which no results file holds, gets an instances file, which lists
     # its images (see coco_write.Writer._homeless): it is not results only (its labels and captions are lost)
-    # (but not one COCO cannot write at all, without a category or geometry: it is lost, and needs no file)
+    # (but not one COCO cannot write at all, lost whatever its split: it needs no file; see _written)
     objects = dataset.table("objects")
     unscored = ~valid_mask(objects["score"]) & valid_mask(objects["category_id"])
     housed = np.zeros(items.num_rows, dtype=bool)
     if unscored.any():
-        unscored[unscored] = ~geometryless(objects.filter(pa.array(unscored)))
-        rows = dataset.item_positions()[unscored]
-        housed[rows[rows >= 0]] = True
+        positions = dataset.item_positions()
+        unscored &= (positions >= 0) & mask[np.maximum(positions, 0)]  # (only those in such a split matter)
+        if unscored.any():
+            unscored[unscored] = _written(objects.filter(pa.array(unscored)), dataset)
+            housed[positions[unscored]] = True
     if (mask & housed).any():
         split_np = np.asarray(pc.if_else(pc.equal(split, ""), "default", split).to_numpy(zero_copy_only=False))
         mask &= ~np.isin(split_np, np.unique(split_np[mask & housed]))
@@ -56,5 +59,39 @@ def written_as_detections(objects: pa.Table, dataset: Dataset) -> np.ndarray:
         split = pc.if_else(pc.equal(pc.fill_null(items["split"], ""), ""), "default", items["split"])  # (as written)
         homed = true_mask(pc.is_in(split, value_set=pa.array([h for h in homes if isinstance(h, str)], pa.string())))
         on, at = item_of >= 0, item_of[item_of >= 0]
-        detections[on] = (detections[on] & homed[at]) | only[at]
+        # (an object without a score in a results-only split is none: lost, as a results file cannot hold it)
+        scored = valid_mask(objects["score"])[on]
+        detections[on] = (detections[on] & homed[at]) | (only[at] & scored)
     return detections
+
+
+def _written(objects: pa.Table, dataset: Dataset) -> np.ndarray:
+    """Per object without a score: whether COCO writes it (``coco_plan.writable`` loses the others in any split).
+
+    Not one without geometry, nor one whose only geometry COCO's reader refuses (a box of negative width or
+    height, a mask of another size than its image, keypoints of another count than its category's names, taken
+    out), nor one with no area inside its image, nor any in a dataset that defines no categories.
+    """
+    from labelkit.formats import coco_plan  # (coco_plan imports this module)
+
+    if not dataset.categories:
+        return np.zeros(objects.num_rows, dtype=bool)
+    written = ~geometryless(objects)
+    items = dataset.table("items")
+    negative, misfit = coco_plan._negative_boxes(objects), coco_plan._masks_of_another_size(objects, items)
+    wrong = coco_plan._wrong_keypoint_counts(objects, dataset.categories)
+    changed = negative | misfit | wrong | coco_plan._odd_segmentations(objects)
+    if changed.any():
+        drawn = (valid_mask(objects["bbox"]) & ~negative) | (valid_mask(objects["mask"]) & ~misfit)
+        drawn |= G.drawable_polygons(objects["polygon"]) | (G.labelled_keypoints(objects["keypoints"]) & ~wrong)
+        written &= ~(changed & ~drawn)
+        for column, rows in (("bbox", negative), ("mask", misfit), ("keypoints", wrong)):
+            if rows.any():  # (as writable takes them out: the box measured below is the one written)
+                values = pc.if_else(pa.array(rows), pa.scalar(None, objects.schema.field(column).type), objects[column])
+                objects = objects.set_column(objects.schema.get_field_index(column), column, values)
+        extras = marked_for_derivation(objects["extras"], changed).cast(objects.schema.field("extras").type)
+        objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
+    if written.any():
+        tagged = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')  # (in a results split: detections)
+        written &= ~coco_plan._wholly_outside(objects, dataset, detections=tagged)
+    return written
