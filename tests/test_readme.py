@@ -521,3 +521,28 @@ def test_tested_minimums_are_pyproject_s_lower_bounds() -> None:
     assert {name: pin for name, pin in pins.items() if not f"{pin}.".startswith(f"{bounds[name]}.")} == {}
     assert block.startswith("python3.11 -m venv ") and 'requires-python = ">=3.11"' in text
     assert block.rstrip().endswith("pip install --no-deps -e . && CI=true python -m pytest -q")
+
+
+def test_stratify_none_beyond_the_exact_search_example_is_what_a_split_gives() -> None:
+    """*How it works*, step 9 said ``--stratify none`` hits the targets whenever the groups allow it: beyond the
+    exact search the subset sums and local search may not (here 2,400 = 1,400 + 1,000, 3,800 = 2,600 + 600 + 600
+    and 4,200 = 2,600 + 1,000 + 200 + 400 are all within reach)."""
+    import labelkit
+    from labelkit.model import Dataset, Item, Media
+
+    text = " ".join(_section("How it works").split())
+    example = r"beyond that it may not: 9 groups of ([\d, and]+) items at `train=(\d+),val=(\d+),test=(\d+)`"
+    step = re.search(example, text)
+    assert step, "README step 9 gives no example of sizes missed beyond the exact search"
+    sizes = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*\d|\d", step.group(1))]
+    ratios = {name: int(step.group(k)) / 52 for k, name in enumerate(("train", "val", "test"), 2)}
+    got = re.search(r"get ([\d,]+), ([\d,]+) and ([\d,]+) items, where the groups make the targets ([\d,]+), ", text)
+    assert got and sizes == [2600, 1400, 1000, 200, 1000, 2600, 600, 400, 600]
+    ds = Dataset()
+    for g, n in enumerate(sizes):
+        for m in range(n):
+            ds.add_item(Item(id=f"g{g}i{m}", media=Media(path=f"g{g}i{m}.jpg", width=1, height=1), group=f"g{g}"))
+    _, report = labelkit.split(ds, ratios, stratify="none")
+    said = [int(got.group(k).replace(",", "")) for k in (1, 2, 3)]
+    assert [(s.name, s.items) for s in report.splits] == list(zip(("train", "val", "test"), said, strict=True))
+    assert [s.target for s in report.splits] == [2400, 3800, 4200]
