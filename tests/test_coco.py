@@ -4576,3 +4576,54 @@ def test_an_unscored_object_lost_anyway_leaves_a_results_only_split_so(
     assert sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir()) == ["results_val.json"]
     written = (tmp_path / "out" / "annotations" / "results_val.json").read_bytes()
     assert written == json.dumps(detections, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("detected", [True, False])
+def test_an_image_moved_to_a_split_given_an_instances_file_beside_its_results_file_is_listed(
+    tmp_path: Path, detected: bool
+) -> None:
+    """A split read from a detection-results list gets an instances file when an object without a score joins
+    it (here with image 1, moved in): an image moved in with it holding detections only (or no annotation) was
+    listed in no file, so the results file named an image id the split did not list (the reader refused it:
+    'unknown image id 2'), and its file name and size were lost unreported. The instances file lists it now."""
+    truth = {
+        "images": [
+            {"id": 1, "file_name": "a.jpg", "width": 10, "height": 10},
+            {"id": 2, "file_name": "b.jpg", "width": 8, "height": 6},
+        ],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}],
+        "categories": [{"id": 1, "name": "car"}],
+    }
+    src = tmp_path / "src"
+    (src / "annotations").mkdir(parents=True)
+    (src / "annotations/instances_train.json").write_text(json.dumps(truth))
+    detections = [{"image_id": 2, "category_id": 1, "bbox": [2, 2, 3, 3], "score": 0.5}] if detected else []
+    (src / "annotations/results_train.json").write_text(json.dumps(detections))
+    (src / "annotations/results_val.json").write_text(
+        json.dumps([{"image_id": 7, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.9}])
+    )
+    ds = labelkit.load(src)
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val"] * 3)))
+    planned = [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost]
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    # (image 7, of the results list, has no size: the instances file cannot list it)
+    assert (
+        planned
+        == [(c.what, c.count) for c in report.lost]
+        == [
+            ("images without a width and height", 1),
+            ("object annotations on them", 1),
+        ]
+    )
+    names = sorted(p.name for p in (tmp_path / "out/annotations").iterdir())
+    assert names == ["instances_val.json", "results_val.json"]
+    written = _load(tmp_path / "out/annotations/instances_val.json")
+    assert sorted(written["images"], key=lambda image: image["id"]) == truth["images"]  # was: image 2 in no file
+    back = labelkit.load(tmp_path / "out")
+    assert sorted((i.id, i.split, i.media.path, i.media.width) for i in back.items()) == [
+        ("1", "val", "a.jpg", 10),
+        ("2", "val", "b.jpg", 8),
+    ]
+    scores = sorted((o.item_id, -1.0 if o.score is None else o.score) for o in back.objects())
+    assert scores == [("1", -1.0), *([("2", 0.5)] if detected else [])]

@@ -243,7 +243,7 @@ class Writer:
         an object read from one, and for an object with keypoints the keypoints file of its category too
         (keypoints are written there, unless its instances record carried them and the keypoints file did not
         list it: ``"coco:@task":"instances"``); an object read from a keypoints file that matched no instance
-        is the keypoints file's only. An image with no annotation that no file lists goes to the first file.
+        is the keypoints file's only. An image no file lists goes to the first file listing images (not a results file).
         """
         for split in sorted({s.split or "default" for s in specs}):
             group = [s for s in specs if (s.split or "default") == split]
@@ -277,12 +277,13 @@ class Writer:
             for spec, images in needed.values():
                 if spec.images is not None:
                     spec.images = [*spec.images, *sorted(images - set(spec.images))]
-            if all(s.images is not None for s in group):
-                listed = {image for s in group for image in s.images or []}
+            listing = [s for s in group if s.task != "results"]  # (a results file lists none: its images are here)
+            if listing and all(s.images is not None for s in listing):
+                listed = {image for s in listing for image in s.images or []}
                 split_images = {int(self.image_ids[r]) for r, sp in enumerate(self.item_split) if sp == split}
-                unlisted = sorted(split_images - listed)  # images without annotations that no file lists
+                unlisted = sorted(split_images - listed)  # images without annotations (or detections only) unlisted
                 if unlisted:
-                    group[0].images = [*(group[0].images or []), *unlisted]
+                    listing[0].images = [*(listing[0].images or []), *unlisted]
 
     def _item_rows(self) -> dict[str, int]:
         """Item id -> row of the items table (made once, when a file's image list is to be looked at)."""
