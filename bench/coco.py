@@ -7,7 +7,7 @@ made by ``bench/setup_peers.sh``; the data file comes from ``bench/gen_coco.py``
 Usage:
     bash bench/setup_peers.sh
     python bench/gen_coco.py bench/data/instances_train2017.json
-    python bench/coco.py [--repeat 3] [--only labelkit|peers] [--json results.json]
+    python bench/coco.py [--repeat 3] [--only labelkit|peers] [--json results.json] [--out DIR]
 """
 
 from __future__ import annotations
@@ -35,12 +35,16 @@ PEERS = HERE / ".venv-peers" / "bin"
 
 
 def main() -> None:
-    args = coco_parser(__doc__.splitlines()[0], DATA).parse_args()
+    parser = coco_parser(__doc__.splitlines()[0], DATA)
+    parser.add_argument("--out", type=Path, default=DATA, help="outputs (a tmpfs takes the disk out)")
+    args = parser.parse_args()
     src: Path = args.file
     require_coco(src)
     byte_compile_labelkit()
     labelkit = [sys.executable, "-m", "labelkit"]
-    out_parquet, out_coco, out_globox = DATA / "out.parquet", DATA / "out_coco", DATA / "out_globox.json"
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)  # (a fresh checkout has no bench/data: --file may be elsewhere)
+    out_parquet, out_coco, out_globox = out / "out.parquet", out / "out_coco", out / "out_globox.json"
     results: list[Result] = []
     n = args.repeat
     if args.only != "peers":
@@ -67,7 +71,7 @@ def main() -> None:
         results.append(
             measure("read: globox summary", [str(PEERS / "globox"), "summary", "--format", "coco", str(src)], n)
         )
-        dm = datumaro_layout(src, DATA)
+        dm = datumaro_layout(src, out)
         results.append(measure("read: datumaro dinfo", [str(PEERS / "datum"), "dinfo", f"{dm}:coco_instances"], n))
         results.append(
             measure(

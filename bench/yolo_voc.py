@@ -192,6 +192,8 @@ def main() -> None:
     args = parser.parse_args()
     src: Path = args.file
     require_coco(src)
+    args.out.mkdir(parents=True, exist_ok=True)  # (a fresh checkout has no bench/data: --file may be elsewhere)
+    args.val.parent.mkdir(parents=True, exist_ok=True)
     byte_compile_labelkit()
     lk = [sys.executable, "-m", "labelkit"]
     n = args.repeat
