@@ -280,9 +280,9 @@ BLANK_PNGS = "blank segmentation PNGs (voc:blank_pngs)"
 def blank_png_counts(items: pa.Table) -> np.ndarray[Any, Any]:
     """Per item, how many segmentation PNGs with no pixel set its ``voc:blank_pngs`` has written again."""
     counts = np.zeros(items.num_rows, dtype=np.int64)
-    for n, text in enumerate(items["metadata"].to_pylist()):
-        if text is not None and '"voc:blank_pngs"' in text:
-            counts[n] = len(blank_pngs(decode_json_cell(text)))
+    rows = np.flatnonzero(contains_match(items["metadata"], '"voc:blank_pngs"'))  # (none, or a few: decoded)
+    for n, text in zip(rows.tolist(), items["metadata"].take(pa.array(rows, pa.int64())).to_pylist(), strict=True):
+        counts[n] = len(blank_pngs(decode_json_cell(text)))
     return counts
 
 

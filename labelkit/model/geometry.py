@@ -557,8 +557,8 @@ def xywh_to_voc(bbox: FloatArray) -> FloatArray:
         low = ((b[:, :2] + 1.0) - 1.0) + 1.0
         chosen, found = _far_corner(low, b[:, 2:])
         if not found.all():  # no corner reads back to w (finer than the floats near xmin): the corner written for
-            again, _ = _far_corner(low, (chosen - low) + 1.0)  # the w a reader takes back, which it gives again
-            chosen = np.where(found, chosen, again)
+            missed = ~found  # the w a reader takes back, which it gives again
+            chosen[missed] = _far_corner(low[missed], (chosen[missed] - low[missed]) + 1.0)[0]
     return np.stack([low[:, 0], low[:, 1], chosen[:, 0], chosen[:, 1]], axis=1)
 
 
@@ -572,11 +572,17 @@ def _far_corner(low: FloatArray, size: FloatArray) -> tuple[FloatArray, NDArray[
     high = (low - 1.0) + size
     chosen = high.copy()
     found = (high - low) + 1.0 == size
-    for step in (1, -1, 2, -2):
-        candidate = high
-        for _ in range(abs(step)):
-            candidate = np.nextafter(candidate, np.inf if step > 0 else -np.inf)
-        fits = ~found & ((candidate - low) + 1.0 == size)
-        chosen[fits] = candidate[fits]
-        found |= fits
+    todo = np.flatnonzero(~found.reshape(-1))  # (the few that x' + w misses: only their neighbours are tried)
+    if len(todo):
+        flat_found, flat_chosen = found.reshape(-1), chosen.reshape(-1)
+        near, start, want = np.zeros(len(todo), dtype=bool), high.reshape(-1)[todo], size.reshape(-1)[todo]
+        base = low.reshape(-1)[todo]
+        for step in (1, -1, 2, -2):
+            candidate = start
+            for _ in range(abs(step)):
+                candidate = np.nextafter(candidate, np.inf if step > 0 else -np.inf)
+            fits = ~near & ((candidate - base) + 1.0 == want)
+            flat_chosen[todo[fits]] = candidate[fits]
+            near |= fits
+        flat_found[todo] = near
     return chosen, found
