@@ -4496,6 +4496,21 @@ def test_a_detection_whose_split_has_no_results_file_is_written_as_any_object(tm
     assert back["keypoints"].to_pylist() == [None, [2.0, 2.0, 2.0, 3.0, 3.0, 2.0]]
 
 
+_TWO_DETECTIONS = [
+    {"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.9},
+    {"image_id": 2, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.8},
+]
+
+
+def _two_detections(tmp_path: Path) -> tuple[Dataset, list[dict[str, Any]]]:
+    """A detection-results list of two images without a size, read, with its category (car, 1) defined."""
+    src = tmp_path / "results_val.json"
+    src.write_text(json.dumps(_TWO_DETECTIONS))
+    ds = labelkit.load(src)
+    ds.categories.append(Category(id=1, name="car"))
+    return ds, _TWO_DETECTIONS
+
+
 @pytest.mark.parametrize(
     ("added", "lost"),
     [
@@ -4509,14 +4524,7 @@ def test_an_unscored_object_coco_cannot_write_leaves_a_results_only_split_so(
     """An object without a score but also without a category or geometry is lost whatever its split: it took
     a split read from a detection-results list for one needing an instances file, so each image of it without a
     size was lost with its detections, and the results file written empty."""
-    src = tmp_path / "results_val.json"
-    detections = [
-        {"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.9},
-        {"image_id": 2, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.8},
-    ]
-    src.write_text(json.dumps(detections))
-    ds = labelkit.load(src)
-    ds.categories.append(Category(id=1, name="car"))
+    ds, detections = _two_detections(tmp_path)
     ds.add(Object(id="x", item_id="1", **added))
     expected = [(lost, 1), ("categories", 1)]  # was: 2 images without a width and height, 3 objects on them
     assert [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost] == expected
@@ -4544,14 +4552,7 @@ def test_an_unscored_object_lost_anyway_leaves_a_results_only_split_so(
     for one needing an instances file: its images without a size were lost with their detections (or, sized,
     the instances file was never written, so their sizes were lost unreported), and the results file written
     without them. It is lost alone now, and the results file written as read."""
-    src = tmp_path / "results_val.json"
-    detections = [
-        {"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.9},
-        {"image_id": 2, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.8},
-    ]
-    src.write_text(json.dumps(detections))
-    ds = labelkit.load(src)
-    ds.categories.append(Category(id=1, name="car"))
+    ds, detections = _two_detections(tmp_path)
     if case == "no area inside its image":  # (the first image sized, the other not)
         items = ds.table("items")
         for name in ("width", "height"):
