@@ -3104,7 +3104,10 @@ def test_dota_difficult_flags_are_lost_writing_yolo_not_noted(tmp_path: Path) ->
     ds = _one_box()
     ds.add(Object(id="2", item_id="a", category_id=0, bbox=(1.0, 1.0, 2.0, 2.0), extras={"coco:area": 4.0}))
     plan = labelkit.plan(ds, "yolo")
-    assert plan.lost == [] and plan.notes == ["1 object annotations carry 'coco:area', which YOLO detect does not keep"]
+    assert plan.lost == [] and plan.notes == [
+        "1 object annotations carry 'coco:area', which YOLO detect does not keep",
+        "no val split: data.yaml's val points at images/train (Ultralytics requires val)",
+    ]
 
 
 _DOTA_LINES = {
@@ -4281,3 +4284,39 @@ def test_obj_data_naming_only_lists_that_are_not_there_is_an_error_at_the_first(
     ds = labelkit.load(root, "yolo")
     note = "obj.data's valid = val.txt names no list file found: nothing of it is read"
     assert (len(ds), ds.read_notes) == (0, [note])
+
+
+@pytest.mark.parametrize(
+    ("layout", "splits", "notes"),
+    [
+        ("ultralytics", ["train"], ["no val split: data.yaml's val points at images/train (Ultralytics requires val)"]),
+        (
+            "ultralytics",
+            ["test"],
+            [
+                "no train split: data.yaml's train points at images/test (Ultralytics requires train)",
+                "no val split: data.yaml's val points at images/test (Ultralytics requires val)",
+            ],
+        ),
+        ("ultralytics", ["train", "val"], []),
+        (
+            "darknet",
+            ["val", "test"],
+            ["no train split: obj.data's train points at test.txt (Darknet's trainer requires train)"],
+        ),
+        ("darknet", ["train"], []),
+    ],
+)
+def test_a_plan_says_the_split_notes_a_save_says(
+    tmp_path: Path, layout: str, splits: list[str], notes: list[str]
+) -> None:
+    """The notes on a config's train or val key naming another split were made while writing: a plan (a dry run)
+    did not say them."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    for n, split in enumerate(splits):
+        ds.add_item(Item(id=str(n), media=Media(path=f"{n}.jpg", width=4, height=4), split=split))
+    ds.add(Object(id="o", item_id="0", category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    split_notes = [n for n in labelkit.plan(ds, "yolo", layout=layout).notes if n.startswith("no ")]
+    assert split_notes == notes
+    saved = labelkit.save(ds, tmp_path / "o", "yolo", layout=layout).notes
+    assert [n for n in saved if n.startswith("no ")] == notes

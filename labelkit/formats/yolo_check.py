@@ -29,6 +29,7 @@ from labelkit.formats.yolo_write import (
     kpt_dims_of,
     precision_of,
     read_back_ids,
+    split_notes,
     task_of,
     title_for,
     written_rows,
@@ -88,6 +89,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if task == "classify":
         check_classify(dataset, report, str(options.get("split") or "train"))
         return
+    for note in split_notes(dataset, options):
+        report.note(note)
     report_read_back(dataset, report, options)
     objects = dataset.table("objects")
     if not objects.num_rows:

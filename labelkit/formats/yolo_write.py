@@ -213,9 +213,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             create_file(base + rel, data)
     written_splits = sorted(set(splits))
     if layout == "darknet":
-        _write_darknet(dataset, path, written_splits, splits, image_rel, task, report)
+        _write_darknet(dataset, path, written_splits, splits, image_rel, task)
     else:
-        _write_data_yaml(dataset, path, task, written_splits, report, kpt_dims)
+        _write_data_yaml(dataset, path, task, written_splits, kpt_dims)
     if media == "none":
         (path / SIZES_FILE).write_bytes(sizes_text(image_rel, items["width"], items["height"]))
     else:
@@ -527,11 +527,37 @@ _DARKNET_SPLIT = re.compile(r"[\w.-]+", re.ASCII)
 """A split name obj.data can hold as a key and read back as it was."""
 
 
+def _stand_in_train(splits: list[str]) -> str:
+    """The split a config's ``train`` names when none is: the first with "train" in its name, else the first."""
+    return next((s for s in splits if "train" in s), splits[0])
+
+
+def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
+    """The notes on the config's split keys that name another split (check() makes them, so a plan says them too).
+
+    Ultralytics needs ``train`` and ``val`` in ``data.yaml``, Darknet's trainer ``train`` in ``obj.data``: without
+    such a split they name another, which would train, or validate, on another kind of split's images unsaid.
+    """
+    default_split = str(options.get("split") or "train")
+    written = sorted({s or default_split for s in dataset.table("items")["split"].to_pylist()})
+    if str(options.get("layout") or "ultralytics") == "darknet":
+        if written and "train" not in written:
+            train = _stand_in_train(written)
+            return [f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)"]
+        return []
+    keys, notes = _split_keys(written or ["train"]), []
+    if "train" not in keys["train"]:
+        notes.append(f"no train split: data.yaml's train points at images/{keys['train']} (Ultralytics requires train)")
+    if "val" not in written and keys.get("val") == keys.get("train"):
+        notes.append(f"no val split: data.yaml's val points at images/{keys['val']} (Ultralytics requires val)")
+    return notes
+
+
 def _split_keys(splits: list[str]) -> dict[str, str]:
     """data.yaml keys -> split folder. Ultralytics needs train and val; missing ones point at a written split."""
     keys = {s: s for s in splits}
     if "train" not in keys:
-        keys = {"train": next((s for s in splits if "train" in s), splits[0]), **keys}
+        keys = {"train": _stand_in_train(splits), **keys}
     if "val" not in keys:
         val_like = next((s for s in splits if s.startswith("val") or s == "valid"), None)
         keys["val"] = val_like or keys["train"]
@@ -544,16 +570,11 @@ def kpt_dims_of(dataset: Dataset, options: dict[str, Any]) -> int:
     return 2 if str(value) == "2" else 3
 
 
-def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], report: Report, dims: int = 3) -> None:
+def _write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], dims: int = 3) -> None:
     doc: dict[str, Any] = {}
     keys = _split_keys(splits or ["train"])
     for key, split in keys.items():
         doc[key] = f"images/{split}"
-    # (Ultralytics would train, or validate, on another kind of split's images unsaid)
-    if "train" not in keys["train"]:
-        report.note(f"no train split: data.yaml's train points at images/{keys['train']} (Ultralytics requires train)")
-    if "val" not in splits and keys.get("val") == keys.get("train"):
-        report.note(f"no val split: data.yaml's val points at images/{keys['val']} (Ultralytics requires val)")
     doc["nc"] = len(dataset.categories)
     doc["names"] = {i: c.name for i, c in enumerate(dataset.categories)}
     channels = dataset.info.extras.get("yolo:channels")
@@ -622,14 +643,12 @@ def darknet_names(dataset: Dataset) -> list[str]:
 
 
 def _write_darknet(
-    dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str], task: str, report: Report
+    dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str], task: str
 ) -> None:
     (path / "obj.names").write_text("".join(f"{name}\n" for name in darknet_names(dataset)), encoding="utf-8")
     lines = [f"classes = {len(dataset.categories)}"]
     if written and "train" not in written:  # Darknet's trainer opens train's list: another split's (read back once)
-        train = next((s for s in written if "train" in s), written[0])
-        lines.append(f"train = {train}.txt")
-        report.note(f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)")
+        lines.append(f"train = {_stand_in_train(written)}.txt")
     # Darknet validates on the list of its valid key (on train's without one): a val split is listed there
     valid = None if "valid" in written else next((s for s in ("val", "validation") if s in written), None)
     for split in written:
