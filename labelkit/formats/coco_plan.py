@@ -131,47 +131,28 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
                 reason = "the dataset defines no categories, and COCO files other than detection results list theirs"
                 losses.append((f"{kind} annotations of undefined categories", n, reason))
                 tables[name] = table.filter(pc.invert(listed))
-    objects = tables.get("objects", dataset.table("objects"))
-    refused = "COCO's reader refuses them: their objects are written without them"
-    reshaped = np.zeros(objects.num_rows, dtype=bool)  # rows whose geometry changes: written with what they lack
-    taken: list[tuple[str, np.ndarray, str]] = []  # (what, rows, reason): fields taken out of the rows
+    given = objects = tables.get("objects", dataset.table("objects"))
     items = dataset.table("items")  # (less those dropped above)
     bare_before = geometryless(objects)
-    for what, column, rows, reason in (
-        (
-            "masks of another size than their image",
-            "mask",
-            _masks_of_another_size(objects, dataset.table("items")),
-            refused,
-        ),
-        ("boxes of negative width or height", "bbox", _negative_boxes(objects), refused),
-    ):
-        if rows.any():
-            taken.append((what, rows, reason))
-            nothing = pa.scalar(None, objects.schema.field(column).type)
-            values = pc.if_else(pa.array(rows), nothing, objects[column])
-            objects = tables["objects"] = objects.set_column(objects.schema.get_field_index(column), column, values)
-            reshaped |= rows
+    objects, misfit, negative, odd = refused_geometry_taken_out(objects, items)
+    refused = "COCO's reader refuses them: their objects are written without them"
+    taken: list[tuple[str, np.ndarray, str]] = []  # (what, rows, reason): fields taken out of the rows
+    if misfit.any():
+        taken.append(("masks of another size than their image", misfit, refused))
+    if negative.any():
+        taken.append(("boxes of negative width or height", negative, refused))
     wrong = _wrong_keypoint_counts(objects, dataset.categories)
     if wrong.any():
         objects, reason = _unlabelled_keypoints(objects, wrong, dataset)
-        tables["objects"] = objects
         taken.append(("keypoint sets of another length than their category's names", wrong, reason))
-    odd = _odd_segmentations(objects)
     if odd.any():
         reason = "COCO's reader refuses a segmentation that is neither polygons, an RLE nor null: not written"
         taken.append(("coco:segmentation extras COCO cannot hold", odd, reason))
-        reshaped |= odd
-    if reshaped.any():
-        extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
-        objects = tables["objects"] = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
+    if objects is not given:
+        tables["objects"] = objects
     # an object left without geometry by what was taken out is not written: lost whole, counted once as such,
-    # not also for a field taken out of it
-    bare = np.zeros(objects.num_rows, dtype=bool)
-    if taken:  # (their keypoints count only labelled: a row marked for derivation no longer writes what it read)
-        changed = np.logical_or.reduce([rows for _, rows, _ in taken])
-        drawn = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | G.drawable_polygons(objects["polygon"])
-        bare = changed & ~drawn & ~G.labelled_keypoints(objects["keypoints"])
+    # not also for a field taken out of it (its keypoints count only labelled: unlabelled above)
+    bare = left_without_geometry(objects, misfit | negative | wrong | odd)
     outside = _wholly_outside(objects, dataset)
     losses.extend((what, n, reason) for what, rows, reason in taken if (n := int((rows & ~outside & ~bare).sum())))
     if (stripped := bare & ~bare_before).any():
@@ -218,6 +199,36 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     if tables or categories is not dataset.categories or info is not dataset.info:
         dataset = Dataset.from_tables({**dataset.tables(), **tables}, categories, info)
     return dataset, losses
+
+
+def refused_geometry_taken_out(
+    objects: pa.Table, items: pa.Table
+) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray]:
+    """``objects`` as COCO writes them of what its reader refuses, and the rows of each (misfit, negative, odd).
+
+    Masks of another size than their image and boxes of negative width or height are taken out; those rows, and
+    the ones whose ``coco:segmentation`` extra COCO cannot hold, are marked for their box to be derived. (Keypoint
+    sets of another length than their category's names are left to the caller: :func:`writable` unlabels them.)
+    """
+    misfit, negative = _masks_of_another_size(objects, items), _negative_boxes(objects)
+    for column, rows in (("mask", misfit), ("bbox", negative)):
+        if rows.any():
+            nothing = pa.scalar(None, objects.schema.field(column).type)
+            values = pc.if_else(pa.array(rows), nothing, objects[column])
+            objects = objects.set_column(objects.schema.get_field_index(column), column, values)
+    odd = _odd_segmentations(objects)
+    if (reshaped := misfit | negative | odd).any():  # rows whose geometry changes: written with what they lack
+        extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
+        objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
+    return objects, misfit, negative, odd
+
+
+def left_without_geometry(objects: pa.Table, changed: np.ndarray) -> np.ndarray:
+    """Of the ``changed`` rows, those with no box, mask, drawable polygon or labelled keypoints left."""
+    if not changed.any():
+        return changed
+    drawn = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | G.drawable_polygons(objects["polygon"])
+    return changed & ~drawn & ~G.labelled_keypoints(objects["keypoints"])
 
 
 def _without_emptied_results_images(

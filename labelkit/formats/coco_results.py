@@ -11,9 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.coco_shapes import geometryless
-from labelkit.formats.coco_text import STUFF_TAG, marked_for_derivation
+from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.model import Dataset
-from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, true_mask, valid_mask
 
 
@@ -77,20 +76,14 @@ def _written(objects: pa.Table, dataset: Dataset) -> np.ndarray:
     if not dataset.categories:
         return np.zeros(objects.num_rows, dtype=bool)
     written = ~geometryless(objects)
-    items = dataset.table("items")
-    negative, misfit = coco_plan._negative_boxes(objects), coco_plan._masks_of_another_size(objects, items)
+    objects, misfit, negative, odd = coco_plan.refused_geometry_taken_out(objects, dataset.table("items"))
     wrong = coco_plan._wrong_keypoint_counts(objects, dataset.categories)
-    changed = negative | misfit | wrong | coco_plan._odd_segmentations(objects)
-    if changed.any():
-        drawn = (valid_mask(objects["bbox"]) & ~negative) | (valid_mask(objects["mask"]) & ~misfit)
-        drawn |= G.drawable_polygons(objects["polygon"]) | (G.labelled_keypoints(objects["keypoints"]) & ~wrong)
-        written &= ~(changed & ~drawn)
-        for column, rows in (("bbox", negative), ("mask", misfit), ("keypoints", wrong)):
-            if rows.any():  # (as writable takes them out: the box measured below is the one written)
-                values = pc.if_else(pa.array(rows), pa.scalar(None, objects.schema.field(column).type), objects[column])
-                objects = objects.set_column(objects.schema.get_field_index(column), column, values)
-        extras = marked_for_derivation(objects["extras"], changed).cast(objects.schema.field("extras").type)
-        objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
+    if wrong.any():  # (writable writes them unlabelled, which is none labelled: as none)
+        keypoints = pc.if_else(
+            pa.array(wrong), pa.scalar(None, objects.schema.field("keypoints").type), objects["keypoints"]
+        )
+        objects = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
+    written &= ~coco_plan.left_without_geometry(objects, misfit | negative | wrong | odd)
     if written.any():
         tagged = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')  # (in a results split: detections)
         written &= ~coco_plan._wholly_outside(objects, dataset, detections=tagged)
