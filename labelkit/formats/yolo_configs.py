@@ -493,11 +493,12 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         key, sep, value = line.partition("=")
         if not sep:
             raise InputError("expected key = value", path=data_path, line=number, found=repr(line))
-        if key.strip() in config:  # Darknet's option_find takes a key's first line
-            repeated.append(f"{key.strip()} (obj.data:{number}, beside line {line_of[key.strip()]})")
+        key = key.strip()
+        if key in config:  # Darknet's option_find takes a key's first line
+            repeated.append(f"{key} (obj.data:{number}, beside line {line_of[key]})")
             continue
-        config[key.strip()] = value.strip()
-        line_of[key.strip()] = number
+        config[key] = value.strip()
+        line_of[key] = number
 
     relocated = Relocated(root)
     lines = _ListLines()
