@@ -281,6 +281,21 @@ class Inside:
             ok = self._folders[folder] = real == expected or self.holds(real)
         return ok
 
+    def refusal(self, path: str | os.PathLike[str]) -> str | None:
+        """Why ``path`` may not be read (a folder on its way, or the file, is a link leading out), else None.
+
+        For a file read by another library (Pillow); :func:`read_file` tells a link by opening it instead.
+        """
+        if not self.folder_ok(os.path.dirname(os.fspath(path)) or "."):
+            return FOLDER_LINKED_OUT
+        if os.path.islink(path) and not self.holds(os.path.realpath(path)):
+            return LINK_LEADING_OUT
+        return None
+
+
+FOLDER_LINKED_OUT = "in a folder linked out of the dataset"
+LINK_LEADING_OUT = "a symbolic link leading out of the dataset"
+
 
 def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path | Inside | None = None) -> bytes:
     """A file's bytes by one ``open``, ``fstat``, ``read`` and ``close``, without a Python file object.
@@ -298,7 +313,7 @@ def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path
     if isinstance(inside, Path):
         inside = Inside(inside)
     if inside is not None and not inside.folder_ok(os.path.dirname(os.fspath(path)) or "."):
-        raise OSError(errno.EACCES, "in a folder linked out of the dataset", str(path))
+        raise OSError(errno.EACCES, FOLDER_LINKED_OUT, str(path))
     try:
         fd = os.open(path, flags | nofollow)
     except OSError as exc:
@@ -310,7 +325,7 @@ def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path
         except RuntimeError:  # a loop of links (Python 3.11 raises this rather than an OSError)
             raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
         if not inside.holds(target):
-            raise OSError(errno.EACCES, "a symbolic link leading out of the dataset", str(path)) from None
+            raise OSError(errno.EACCES, LINK_LEADING_OUT, str(path)) from None
         fd = os.open(path, flags)
     try:
         status = os.fstat(fd)

@@ -95,12 +95,9 @@ def _refuse_linked_out(path: Path, inside: Inside | None) -> None:
         InputError: naming the file, as YOLO's reader does: an untrusted dataset could otherwise make labelkit
             read (and write into its output: a list linked to /etc/hostname gave an item of that name) any file.
     """
-    if inside is None:
-        return
-    if not inside.folder_ok(os.path.dirname(path) or "."):
-        raise InputError("cannot read: in a folder linked out of the dataset", path=path, hint=_LINK_HINT)
-    if os.path.islink(path) and not inside.holds(os.path.realpath(path)):
-        raise InputError("cannot read: a symbolic link leading out of the dataset", path=path, hint=_LINK_HINT)
+    reason = inside.refusal(path) if inside is not None else None
+    if reason is not None:
+        raise InputError(f"cannot read: {reason}", path=path, hint=_LINK_HINT)
 
 
 VOC_CLASSES: tuple[str, ...] = (
