@@ -149,7 +149,7 @@ def _voc_copy(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "element", "message"),
     [
-        ("<truncated>1</truncated>", "<truncated>inf</truncated>", "annotation/object[1]/truncated", "must be 0 or 1"),
+        ("<truncated>1</truncated>", "<truncated>inf</truncated>", "annotation/object[1]/truncated", "a whole number"),
         # (a size that is not a number was named as <annotation/size>, not the field)
         ("<width>8</width>", "<width>1e999</width>", "annotation/size/width", "<width> is not a number"),
         ("<width>8</width>", "<width>abc</width>", "annotation/size/width", "<width> is not a number (found 'abc')"),

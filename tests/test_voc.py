@@ -4144,7 +4144,8 @@ def test_a_flag_value_that_is_not_a_whole_number_or_an_occluded_flag_not_0_or_1_
         labelkit.load(tmp_path / "v", "voc")
     tag = element.rpartition("/")[2]
     assert (str(err.value.location.path), err.value.location.element) == (str(xml), f"annotation/object[1]/{element}")
-    assert str(err.value) == f"{xml} <annotation/object[1]/{element}>: <{tag}> must be 0 or 1 (found {found})"
+    need = "0 or 1" if tag == "occluded" else "a whole number"
+    assert str(err.value) == f"{xml} <annotation/object[1]/{element}>: <{tag}> must be {need} (found {found})"
 
 
 def test_whole_number_flags_are_kept_as_written(tmp_path: Path) -> None:
@@ -4258,3 +4259,33 @@ def test_a_flag_beyond_a_float_s_whole_numbers_is_kept_exactly(tmp_path: Path) -
     _one_object_xml(tmp_path, "<truncated>9007199254740993</truncated><difficult>-9223372036854775808</difficult>")
     [obj] = labelkit.load(tmp_path / "v", "voc").objects()
     assert obj.extras == {"voc:truncated": 9007199254740993, "voc:difficult": -9223372036854775808}
+
+
+@pytest.mark.parametrize(
+    ("inside", "element", "message"),
+    [
+        ("<truncated>0.5</truncated>", "truncated", "<truncated> must be a whole number (found '0.5')"),
+        ("<difficult>x</difficult>", "difficult", "<difficult> must be a whole number (found 'x')"),
+        (
+            "<actions><jumping>0.5</jumping></actions>",
+            "actions/jumping",
+            "<jumping> must be a whole number (found '0.5')",
+        ),
+        (
+            "<truncated>9223372036854775808</truncated>",
+            "truncated",
+            "<truncated> must be a whole number of 64 bits (found '9223372036854775808')",
+        ),
+        ("<occluded>2</occluded>", "occluded", "<occluded> must be 0 or 1 (found '2')"),
+        ("<occluded>0.5</occluded>", "occluded", "<occluded> must be 0 or 1 (found '0.5')"),
+    ],
+)
+def test_a_bad_flag_s_error_says_what_the_flag_takes(tmp_path: Path, inside: str, element: str, message: str) -> None:
+    """*Pascal VOC*: truncated, difficult and action flags are whole numbers (``2`` is kept), so a bad one's error
+    says so; it said ``must be 0 or 1``, which ``2`` contradicts. Only ``occluded``, true or false in the model, must
+    be 0 or 1."""
+    xml = _one_object_xml(tmp_path, inside)
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "v", "voc")
+    assert err.value.location.element == f"annotation/object[1]/{element}"
+    assert str(err.value) == f"{xml} <annotation/object[1]/{element}>: {message}"

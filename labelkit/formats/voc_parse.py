@@ -220,8 +220,15 @@ def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
             number = math.nan
         number = int(number) if number.is_integer() else number  # (not inf or NaN either)
     if not isinstance(number, int) or not INT64_MIN <= number <= INT64_MAX:
+        # (occluded is true or false in the model; every other flag is kept as the whole number it is)
+        if tag == "occluded":
+            need = "0 or 1"
+        elif isinstance(number, int):
+            need = "a whole number of 64 bits"
+        else:
+            need = "a whole number"
         raise InputError(
-            f"<{tag}> must be 0 or 1", path=path, element=f"{where}/{tag}", found=repr(text) if text else inner
+            f"<{tag}> must be {need}", path=path, element=f"{where}/{tag}", found=repr(text) if text else inner
         )
     return number
 
