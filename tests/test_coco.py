@@ -4628,3 +4628,31 @@ def test_an_image_moved_to_a_split_given_an_instances_file_beside_its_results_fi
     ]
     scores = sorted((o.item_id, -1.0 if o.score is None else o.score) for o in back.objects())
     assert scores == [("1", -1.0), *([("2", 0.5)] if detected else [])]
+
+
+def test_a_keypoints_annotation_sharing_the_id_of_an_instance_with_keypoints_inline_keeps_its_id(
+    tmp_path: Path,
+) -> None:
+    """*COCO: Writing*: COCO -> COCO keeps every id and reports none. An instance with keypoints inline that the
+    keypoints file does not list stays out of that file, but its id was taken as one of the keypoints file's: the
+    keypoints file's annotation 2 (of another image) was written as 3, reported as ``another annotation of its
+    file had the same id``, though no other annotation of that file had it."""
+    pose = {"keypoints": [5, 5, 2], "num_keypoints": 1}
+    docs = {
+        "instances_val": {
+            "images": [_img(1), _img(2)],
+            "annotations": [_ann(1, 1, 1), _ann(2, 1, 1, **pose)],
+            "categories": [_PERSON],
+        },
+        "person_keypoints_val": {
+            "images": [_img(1), _img(2)],
+            "annotations": [_ann(1, 1, 1, **pose), _ann(2, 2, 1, **pose)],
+            "categories": [_PERSON],
+        },
+    }
+    src = _files(tmp_path / "in", docs)
+    ds = labelkit.load(src)
+    assert sorted(o.id for o in ds.objects()) == ["1", "2", "person_keypoints/2"]
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _written(tmp_path / "out", docs) == docs

@@ -84,6 +84,8 @@ def object_ids(
         tasks = pc.struct_field(found, "task").to_pylist()
         tag[tagged] = [ORIGIN_TAGS.index(t) if t in ORIGIN_TAGS else 0 for t in tasks]
     posed = np.asarray(objects["keypoints"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    # (an instance with keypoints inline that the keypoints file did not list stays out of it, as the writer keeps it)
+    posed &= ~contains_match(objects["extras"], f'"{STUFF_TAG}":"instances"')
     group = split_code * len(ORIGIN_TAGS) + tag
     ids = np.zeros(objects.num_rows, dtype=np.int64)
     renumbered = Renumbered()
