@@ -4320,3 +4320,30 @@ def test_a_plan_says_the_split_notes_a_save_says(
     assert split_notes == notes
     saved = labelkit.save(ds, tmp_path / "o", "yolo", layout=layout).notes
     assert [n for n in saved if n.startswith("no ")] == notes
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [("../valid/images", "val/images"), ("images/mistyped", "images/val")],
+)
+def test_a_split_value_naming_nothing_read_from_the_split_s_own_folder_is_noted(
+    tmp_path: Path, value: str, read: str
+) -> None:
+    """*YOLO: Layouts read*: a data.yaml split value naming nothing found fell back to ``<split>/images`` or
+    ``images/<split>`` without a word, so a mistyped value read another folder than the one named, unsaid; the
+    read note now names both (Roboflow's ``val: ../valid/images``, read from ``val/images``, too)."""
+    root = tmp_path / "ds"
+    for folder in ("images/train", read):
+        (root / folder).mkdir(parents=True)
+        Image.new("RGB", (10, 10)).save(root / folder / "a.jpg")
+    (root / "labels/train").mkdir(parents=True)
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text(f"train: images/train\nval: {value}\nnames: [x]\n")
+    ds = labelkit.load(root, "yolo")
+    assert sorted((i.split, i.media.path) for i in ds.items()) == [
+        ("train", "images/train/a.jpg"),
+        ("val", f"{read}/a.jpg"),
+    ]
+    assert ds.read_notes == [
+        f"data.yaml's val: {value} names nothing found: {read} is read in its place (as Roboflow's exports need)"
+    ]

@@ -107,7 +107,8 @@ def ultralytics_layout(
         layout.notes.append(f"data.yaml's {', '.join(unkept)} not kept: a data.yaml written from it has no such key")
     missing: list[str] = []
     origins: dict[Path, tuple[str, int]] = {}
-    sources = split_sources(root, config, missing, origins, config_path)
+    instead: list[str] = []
+    sources = split_sources(root, config, missing, origins, config_path, instead)
     inside = None if follow else Inside(root)
     lines = _ListLines(no_images=[])
     relocated = Relocated(root)
@@ -136,6 +137,7 @@ def ultralytics_layout(
             hint=hint,
         )
     layout.notes += [f"data.yaml's {m} names no images or labels found: nothing of it is read" for m in missing]
+    layout.notes += [f"data.yaml's {m} is read in its place (as Roboflow's exports need)" for m in instead]
     if lines.no_images:  # (Ultralytics keeps the lines of an image extension only)
         first, number, line = lines.no_images[0]
         count = len(lines.no_images)

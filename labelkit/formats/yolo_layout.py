@@ -353,17 +353,19 @@ def _not_utf8_text(value: Any) -> str | None:
     return None
 
 
-def _resolve_source(base: Path, value: str, key: str) -> Path | None:
+def _resolve_source(base: Path, value: str, key: str) -> tuple[Path | None, bool]:
+    """The place a split's value names, and whether it is the split's own folder read in its place."""
     candidates = [base / value]
     if value.startswith("../"):
         # Ultralytics drops a leading ../ when the path is missing (Roboflow exports point one level up)
         candidates.append(base / value[3:])
+    named = len(candidates)
     # Roboflow writes val: ../valid/images while its folder is val/; fall back to <split>/images
     candidates += [base / key / "images", base / "images" / key]
-    for c in candidates:
+    for k, c in enumerate(candidates):
         if c.exists():
-            return c
-    return None
+            return c, k >= named
+    return None, False
 
 
 def config_root(config_path: Path, config: dict[str, Any]) -> Path:
@@ -427,11 +429,14 @@ def split_sources(
     missing: list[str] | None = None,
     origins: dict[Path, tuple[str, int]] | None = None,
     config_path: Path | None = None,
+    instead: list[str] | None = None,
 ) -> dict[Path, str]:
     """The folders, list files or label folders a ``data.yaml``'s splits name, as found, each with its split.
 
-    A value that names nothing found is left out (and, with ``missing``, added to it as ``key: value``); one
-    the file system cannot look up (a name too long) is an InputError at its key and line of ``config_path``.
+    A value that names nothing found is left out (and, with ``missing``, added to it as ``key: value``), unless
+    the split's own folder (``<split>/images``, ``images/<split>``) is there: that is read in its place (and, with
+    ``instead``, added to it as ``key: value``, then the folder read); one the file system cannot look up (a
+    name too long) is an InputError at its key and line of ``config_path``.
     With ``origins``, each source gets the key that first names it and the value's index in that key's list
     (0 for a key of one value), for :func:`yaml_value_line`.
     """
@@ -441,7 +446,8 @@ def split_sources(
         for index, value in enumerate(values):
             split = "val" if key == "validation" else key
             try:
-                source = _resolve_source(root, str(value), split) or _labels_only_source(root, str(value), split)
+                source, fallback = _resolve_source(root, str(value), split)
+                source = source or _labels_only_source(root, str(value), split)
             except OSError as exc:  # a name too long for the file system: the key is named, not the dataset
                 raise InputError(
                     f"cannot read: {exc.strerror or exc}",
@@ -454,6 +460,8 @@ def split_sources(
                 if missing is not None:
                     missing.append(f"{key}: {value}")
                 continue
+            if fallback and instead is not None:
+                instead.append(f"{key}: {value} names nothing found: {source.relative_to(root).as_posix()}")
             if origins is not None:
                 origins.setdefault(source, (key, index))
             if key == "validation" and source.name == "validation":  # a split named so (labelkit writes it)
