@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import assert_cli_refuses_then_writes, canonical, config_outside
+from conftest import FIXTURES, assert_cli_refuses_then_writes, canonical, config_outside
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -4347,3 +4347,18 @@ def test_a_split_value_naming_nothing_read_from_the_split_s_own_folder_is_noted(
     assert ds.read_notes == [
         f"data.yaml's val: {value} names nothing found: {read} is read in its place (as Roboflow's exports need)"
     ]
+
+
+def test_classify_without_the_images_is_refused_on_the_command_line_and_writes_nothing(tmp_path: Path) -> None:
+    """*YOLO: Writing*: classify's classes are image folders, so it needs ``-o media=copy`` or ``link`` with
+    ``media_root``; without them the conversion is refused (exit 2, one error line saying what to add), even with
+    --allow-loss, and no output is left."""
+    out = tmp_path / "o"
+    args = ["convert", str(FIXTURES / "yolo/golden/detect"), str(out), "--to", "yolo", "-o", "task=classify"]
+    result = CliRunner().invoke(cli, [*args, "--allow-loss"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "labelkit: error: YOLO classify stores classes as image folders, so it needs the images; "
+        "hint: add -o media=copy (or link) -o media_root=FOLDER\n"
+    )
+    assert not out.exists()
