@@ -4362,3 +4362,24 @@ def test_classify_without_the_images_is_refused_on_the_command_line_and_writes_n
         "hint: add -o media=copy (or link) -o media_root=FOLDER\n"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("lines", "task", "shapes"),
+    [
+        ("0 0.1 0.1 0.5 0.1 0.5 0.5 0.1 0.5\n1 0.5 0.2 0.9 0.2 0.9 0.8 0.5 0.8\n", "obb", ["box", "box"]),
+        ("0 0.5 0.5 0.2 0.2\n1 0.5 0.2 0.9 0.2 0.9 0.8 0.5 0.8\n", "segment", ["box", "polygon"]),
+        ("0 0.5 0.5 0.2 0.2\n1 0.4 0.4 0.2 0.2\n", "detect", ["box", "box"]),
+    ],
+)
+def test_the_task_is_told_by_the_lines_fields_when_nothing_names_it(
+    tmp_path: Path, lines: str, task: str, shapes: list[str]
+) -> None:
+    """*YOLO: Layouts read*: without kpt_shape or a task key, all lines of 9 fields mean OBB (each a rotated box),
+    all of 5 mean detect, and anything else segment, where a 5-field line stays a box."""
+    ds = labelkit.load(_tiny_dataset(tmp_path / "ds", lines), "yolo")
+    assert ds.info.extras["yolo:task"] == task
+    assert [o.shape for o in ds.objects()] == shapes
+    polygons = [o.polygon for o in ds.objects()]
+    assert polygons == ([None, [[10.0, 2.0, 18.0, 2.0, 18.0, 8.0, 10.0, 8.0]]] if task == "segment" else [None, None])
+    assert next(ds.objects()).bbox == {"obb": (2.0, 1.0, 8.0, 4.0)}.get(task, (8.0, 4.0, 4.0, 2.0))
