@@ -4656,3 +4656,32 @@ def test_a_keypoints_annotation_sharing_the_id_of_an_instance_with_keypoints_inl
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert (report.lost, report.transformed) == ([], [])
     assert _written(tmp_path / "out", docs) == docs
+
+
+def test_an_instance_s_num_keypoints_without_keypoints_of_its_own_is_a_field_that_differs(tmp_path: Path) -> None:
+    """*COCO: Reading*: a keypoints annotation's fields replace its instance's, with a read note where they differ
+    in more than ``num_keypoints``; the ``num_keypoints`` of an instance without keypoints is such a field (the
+    instances file is then written with the keypoints file's fields, here none)."""
+    pose = {"keypoints": [5, 5, 2], "num_keypoints": 1}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {
+                "images": [_img(1)],
+                "annotations": [_ann(1, 1, 1, num_keypoints=0)],
+                "categories": [_PERSON],
+            },
+            "person_keypoints_val": {
+                "images": [_img(1)],
+                "annotations": [_ann(1, 1, 1, **pose)],
+                "categories": [_PERSON],
+            },
+        },
+    )
+    ds = labelkit.load(src)
+    assert ds.read_notes == [
+        "1 annotations of person_keypoints_val.json differ from the same annotation of the instances file in "
+        "other fields than the keypoints (extras, attributes or flags): the keypoints file's are kept"
+    ]
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert _load(tmp_path / "out/annotations/instances_val.json")["annotations"] == [_ann(1, 1, 1)]
