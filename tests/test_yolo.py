@@ -185,12 +185,14 @@ def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why
 @pytest.mark.parametrize(
     ("flag", "message"),
     [
-        ("1.0", "DOTA difficult flag is not an integer (expected 0 or 1, found 1.0)"),  # was: not a number
-        ("9" * 30, "DOTA difficult flag is out of range (expected 0 or 1, found " + "9" * 30 + ")"),  # was: TypeError
-        ("9" * 5000, "DOTA difficult flag is out of range (expected 0 or 1, found "),
-        ("\u00b2", "DOTA difficult flag is not an integer (expected 0 or 1, found \u00b2)"),  # was: out of range
-        ("1_0", "DOTA difficult flag is not an integer (expected 0 or 1, found 1_0)"),  # was: read as 10
-        ("\u0661", "DOTA difficult flag is not an integer (expected 0 or 1, found \u0661)"),  # was: read as 1
+        ("1.0", "DOTA difficult flag is not an integer (expected a whole number, found 1.0)"),  # was: not a number
+        # was: TypeError
+        ("9" * 30, "DOTA difficult flag is out of range (expected a whole number of 64 bits, found " + "9" * 30 + ")"),
+        ("9" * 5000, "DOTA difficult flag is out of range (expected a whole number of 64 bits, found "),
+        # was: out of range
+        ("\u00b2", "DOTA difficult flag is not an integer (expected a whole number, found \u00b2)"),
+        ("1_0", "DOTA difficult flag is not an integer (expected a whole number, found 1_0)"),  # was: read as 10
+        ("\u0661", "DOTA difficult flag is not an integer (expected a whole number, found \u0661)"),  # was: read as 1
     ],
     ids=["float", "beyond-64-bits", "5000-digits", "superscript-two", "underscore", "arabic-indic-one"],
 )

@@ -340,7 +340,7 @@ _ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _difficult(text: str, path: Path, line: int) -> int:
-    """A DOTA line's difficult flag (0 or 1 in DOTA's files): an integer that the extras' JSON can hold.
+    """A DOTA line's difficult flag (0 or 1 in DOTA's files; any whole number is kept): one the extras' JSON can hold.
 
     Raises:
         InputError: naming the line, when the flag is not an integer (``1.0``) or lies beyond 64 bits.
@@ -348,13 +348,27 @@ def _difficult(text: str, path: Path, line: int) -> int:
     # ASCII digits only, with one optional sign: int() also takes '1_0' (10), Arabic-Indic digits ('١') and
     # refuses '²', which str.isdigit() calls a digit
     if _ASCII_INTEGER.fullmatch(text) is None:
-        raise InputError("DOTA difficult flag is not an integer", path=path, line=line, expected="0 or 1", found=text)
+        raise InputError(
+            "DOTA difficult flag is not an integer", path=path, line=line, expected="a whole number", found=text
+        )
     digits = text.lstrip("+-").lstrip("0")
     if len(digits) > 19:  # beyond 64 bits (and int() refuses more than 4,300 digits)
-        raise InputError("DOTA difficult flag is out of range", path=path, line=line, expected="0 or 1", found=text)
+        raise InputError(
+            "DOTA difficult flag is out of range",
+            path=path,
+            line=line,
+            expected="a whole number of 64 bits",
+            found=text,
+        )
     flag = int(text)
     if not -(2**63) <= flag < 2**63:
-        raise InputError("DOTA difficult flag is out of range", path=path, line=line, expected="0 or 1", found=text)
+        raise InputError(
+            "DOTA difficult flag is out of range",
+            path=path,
+            line=line,
+            expected="a whole number of 64 bits",
+            found=text,
+        )
     return flag
 
 
