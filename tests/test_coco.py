@@ -4685,3 +4685,22 @@ def test_an_instance_s_num_keypoints_without_keypoints_of_its_own_is_a_field_tha
     ]
     labelkit.save(ds, tmp_path / "out", "coco")
     assert _load(tmp_path / "out/annotations/instances_val.json")["annotations"] == [_ann(1, 1, 1)]
+
+
+def test_a_keypoints_file_is_written_with_the_instances_order_first_then_its_own(tmp_path: Path) -> None:
+    """*COCO: Writing*: a keypoints file beside an instances file lists the annotations matching an instance in
+    the instances file's order, then its own, as reading gives them back: ids 3, 2, 1 (1 and 3 instances, listed
+    1, 3) are written 1, 3, 2, with the same fields."""
+    pose = {"keypoints": [5, 5, 2], "num_keypoints": 1}
+    images = [_img(1), _img(2), _img(3)]
+    kp = [_ann(3, 3, 1, **pose), _ann(2, 2, 1, **pose), _ann(1, 1, 1, **pose)]
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {"images": images, "annotations": [_ann(1, 1, 1), _ann(3, 3, 1)], "categories": [_PERSON]},
+            "person_keypoints_val": {"images": images, "annotations": kp, "categories": [_PERSON]},
+        },
+    )
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    assert _load(tmp_path / "out/annotations/person_keypoints_val.json")["annotations"] == [kp[2], kp[0], kp[1]]
+    assert [a["id"] for a in _load(tmp_path / "out/annotations/instances_val.json")["annotations"]] == [1, 3]
