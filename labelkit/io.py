@@ -190,10 +190,13 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
                 os.replace(path, old)
                 try:
                     os.replace(tmp, path)
-                except OSError:
+                except BaseException:  # (Ctrl-C between the two moves too)
                     os.replace(old, path)  # the output as it was
                     raise
-                _remove(old)
+                try:
+                    _remove(old)
+                except KeyboardInterrupt:  # the new output is in place: the old one is not left half removed
+                    _remove(old)
             else:
                 os.replace(tmp, path)
         except OSError as exc:

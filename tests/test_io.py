@@ -581,3 +581,54 @@ def test_parse_json_gives_orjson_s_reason_whole(data: bytes, message: str) -> No
     with pytest.raises(InputError) as info:
         parse_json(data, "f.json")
     assert (info.value.location.path, info.value.location.line, info.value.message) == ("f.json", 1, message)
+
+
+def test_an_interrupt_between_the_two_moves_puts_the_old_output_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after the old output was moved aside, before the new one took its place, lost the old one (hidden
+    as ``.out.labelkit-old-...``): only an OSError put it back."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_bytes(b"old")
+    real_replace = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == out and ".labelkit-tmp-" in str(src):
+            raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt), atomic_output(out, "dir", overwrite=True) as tmp:
+        (tmp / "new.txt").write_bytes(b"new")
+    assert [p.name for p in tmp_path.iterdir()] == ["out"] and [p.name for p in out.iterdir()] == ["old.txt"]
+
+
+def test_an_interrupt_while_the_old_output_is_removed_leaves_no_half_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the replaced output was being removed (a large one takes a while) left it half removed beside
+    the new output, which was in place: the removal is finished, and the conversion with it."""
+    import labelkit.io as lio
+
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "b").mkdir()
+    real_remove = lio._remove
+    interrupted: list[Path] = []
+
+    def remove(path: Path) -> None:
+        if ".labelkit-old-" in path.name and not interrupted:
+            interrupted.append(path)
+            (path / "a").rmdir()  # half of it removed
+            raise KeyboardInterrupt
+        real_remove(path)
+
+    monkeypatch.setattr(lio, "_remove", remove)
+    try:
+        with atomic_output(out, "dir", overwrite=True) as tmp:
+            (tmp / "new.txt").write_bytes(b"new")
+    except KeyboardInterrupt:  # (not let through: it would stop the test run)
+        pytest.fail(f"interrupted, leaving {sorted(p.name for p in tmp_path.iterdir())}")
+    assert interrupted
+    assert [p.name for p in tmp_path.iterdir()] == ["out"] and [p.name for p in out.iterdir()] == ["new.txt"]
