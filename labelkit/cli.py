@@ -188,21 +188,29 @@ def _write_report(report: Report, path: Path | None) -> None:
 
 
 def _side_file(
-    path: Path | None, what: str, output: Path, input: Path, other: tuple[str, Path | None] = ("", None)
+    path: Path | None,
+    what: str,
+    output: Path,
+    input: Path,
+    other: tuple[str, Path | None] = ("", None),
+    options: dict[str, str] | None = None,
 ) -> None:
     """Refuse, before any work, a report or lockfile path that cannot be written or would overwrite something.
 
     Found only after the output was moved into place, such an error left the output behind; a report over
-    the input (or a file of the new output, or the lockfile) destroyed it.
+    the input (or a file of the new output, or the lockfile, or an image of ``media_root``, which the output
+    links to) destroyed it.
 
     Raises:
-        OutputError: its folder does not exist, it is a folder, or it is (or is inside) the output or the
-            input, or it is the ``other`` side file.
+        OutputError: its folder does not exist, it is a folder, or it is (or is inside) the output, the input
+            or the ``media_root`` of the write ``options``, or it is the ``other`` side file.
     """
     if path is None:
         return
     real = path.resolve()
-    for name, place in (("output", output), ("input", api.input_folder(input)), other):
+    media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
+    media = ("images' folder (media_root)", Path(media_root) if media_root else None)
+    for name, place in (("output", output), ("input", api.input_folder(input)), other, media):
         if place is not None and name and (real == place.resolve() or place.resolve() in real.parents):
             inside = "" if real == place.resolve() else "inside "
             raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")
@@ -257,7 +265,7 @@ def convert(
     quiet: bool,
 ) -> None:
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
-    _side_file(report_path, "report", output, input)
+    _side_file(report_path, "report", output, input, options=parse_kv(options))
     with StatusLine(quiet) as status:
         try:
             report = api.convert(
@@ -424,8 +432,8 @@ def split_command(
     if ratios is None and folds is None:
         raise UsageError("give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K")
     api.refuse_output_in_input(input, output)
-    _side_file(report_path, "report", output, input, ("lockfile", lock_path))
-    _side_file(lock_path, "lockfile", output, input)  # (before the lockfile is read)
+    _side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))
+    _side_file(lock_path, "lockfile", output, input, options=parse_kv(options))  # (before the lockfile is read)
     with StatusLine(quiet) as status:
         source = from_format or formats.detect(input).format
         target = to or source

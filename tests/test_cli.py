@@ -1085,3 +1085,33 @@ def test_split_says_ratios_or_folds_is_required() -> None:
         2,
         "labelkit: error: give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K\n",
     )
+
+
+@pytest.mark.parametrize(("command", "side"), [("convert", "--report"), ("split", "--report"), ("split", "--lock")])
+def test_a_report_or_lockfile_in_the_images_folder_is_refused_before_any_work(
+    command: str, side: str, tmp_path: Path
+) -> None:
+    """media_root is read from as the input is: a report over one of its images overwrote it (the output's link
+    to it then led to the report), and a lockfile was written among them."""
+    media = tmp_path / "media"
+    media.mkdir()
+    image = media / "a.png"
+    Image.new("RGB", (4, 3)).save(image)
+    before = image.read_bytes()
+    ds = Dataset()
+    ds.add_item(Item(id="a", media=Media(path="a.png", width=4, height=3), split="train"))
+    src = tmp_path / "in.labelkit.json"
+    labelkit.save(ds, src, "labelkit")
+    out = tmp_path / "out"
+    ratios = ["--ratios", "train=1"] if command == "split" else []
+    for option in ("media_root", "write.media_root"):
+        result = run(
+            command, src, out, "--to", "yolo", *ratios, "-o", "media=link", "-o", f"{option}={media}", side, image
+        )
+        what = "report" if side == "--report" else "lockfile"
+        assert (result.exit_code, result.stderr) == (
+            2,
+            f"labelkit: error: {image}: the {what} is inside the images' folder (media_root); hint: choose another "
+            f"{what} path\n",
+        )
+        assert not out.exists() and image.read_bytes() == before and os.listdir(media) == ["a.png"]
