@@ -9,6 +9,7 @@ from __future__ import annotations
 import mmap
 import os
 import re
+import signal
 import sys
 import time
 import warnings
@@ -508,6 +509,12 @@ def _seed(text: str) -> int | str:
     return int(text) if _SEED_INT.fullmatch(text) and text != "-0" else text
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, ``timeout``, a CI job cancelled) is an interrupt: the output being written is removed."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point of the ``labelkit`` console script."""
+    signal.signal(signal.SIGTERM, _terminated)  # (by default it ended the process, leaving .out.labelkit-tmp-*)
     cli(prog_name="labelkit")

@@ -1115,3 +1115,33 @@ def test_a_report_or_lockfile_in_the_images_folder_is_refused_before_any_work(
             f"{what} path\n",
         )
         assert not out.exists() and image.read_bytes() == before and os.listdir(media) == ["a.png"]
+
+
+def test_sigterm_while_writing_is_an_interrupt_and_leaves_nothing(tmp_path: Path) -> None:
+    """SIGTERM (``kill``, ``timeout``, a cancelled CI job) ended the process where it was, leaving the half-written
+    output as ``.out.labelkit-tmp-*`` beside where it was to go. (A fresh process, which signals itself while
+    writing its second label file.)"""
+    script = (
+        "import os, signal\n"
+        "from labelkit.formats import yolo_write\n"
+        "real = yolo_write.create_file\n"
+        "written = []\n"
+        "def create_file(path, data):\n"
+        "    written.append(path)\n"
+        "    if len(written) == 2:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    real(path, data)\n"
+        "yolo_write.create_file = create_file\n"
+        "from labelkit.cli import main\n"
+        "main()\n"
+    )
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "convert", str(IMAGES), str(out), "--to", "yolo", "--allow-loss"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "labelkit: interrupted\n")
+    assert os.listdir(tmp_path) == []
