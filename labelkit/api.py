@@ -368,9 +368,18 @@ def refuse_output_in_input(src: Path, dst: Path) -> None:
     """
     if not src.exists():
         return
+    _refuse_over(dst, input_places(src), "the input")
+
+
+def input_places(src: Path) -> list[Path]:
+    """The places an input reads from, which nothing is written to.
+
+    The input itself, the folder of a YOLO config given as input, and the root and split folders a
+    ``data.yaml`` names (which may lie outside its folder).
+    """
     from labelkit.formats.yolo_layout import config_inputs
 
-    _refuse_over(dst, [src, input_folder(src), *config_inputs(src)], "the input")
+    return [src, input_folder(src), *config_inputs(src)] if src.exists() else [src]
 
 
 def _refuse_over(dst: Path, places: list[Path], what: str) -> None:

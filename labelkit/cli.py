@@ -204,14 +204,16 @@ def _side_file(
 
     Raises:
         OutputError: its folder does not exist, it is a folder, or it is (or is inside) the output, the input
-            or the ``media_root`` of the write ``options``, or it is the ``other`` side file.
+            (a place it reads from: see :func:`labelkit.api.input_places`) or the ``media_root`` of the write
+            ``options``, or it is the ``other`` side file.
     """
     if path is None:
         return
     real = path.resolve()
     media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
     media = ("images' folder (media_root)", Path(media_root) if media_root else None)
-    for name, place in (("output", output), ("input", api.input_folder(input)), other, media):
+    inputs = [("input", place) for place in api.input_places(input)]
+    for name, place in (("output", output), *inputs, other, media):
         if place is not None and name and (real == place.resolve() or place.resolve() in real.parents):
             inside = "" if real == place.resolve() else "inside "
             raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")

@@ -1145,3 +1145,25 @@ def test_sigterm_while_writing_is_an_interrupt_and_leaves_nothing(tmp_path: Path
     )
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "labelkit: interrupted\n")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(("command", "side"), [("convert", "--report"), ("split", "--report"), ("split", "--lock")])
+def test_a_report_or_lockfile_in_a_folder_a_data_yaml_names_outside_its_own_is_refused(
+    command: str, side: str, tmp_path: Path
+) -> None:
+    """The output was refused there (it is input), a report or lockfile was not: a report over a label file of
+    ``../data/labels/train`` overwrote it, and a lockfile was written among the dataset's label files."""
+    config, data = config_outside(tmp_path)
+    label = data / "labels/train/a.txt"
+    before = label.read_bytes()
+    out = tmp_path / "out"
+    ratios = ["--ratios", "train=1"] if command == "split" else []
+    what = "report" if side == "--report" else "lockfile"
+    for target in (label, data / "labels/train/new.json"):
+        result = run(command, config, out, "--to", "coco", *ratios, side, target)
+        assert (result.exit_code, result.stderr) == (
+            2,
+            f"labelkit: error: {target}: the {what} is inside the input; hint: choose another {what} path\n",
+        )
+        assert not out.exists() and label.read_bytes() == before
+        assert sorted(p.name for p in label.parent.iterdir()) == ["a.txt"]
