@@ -4704,3 +4704,33 @@ def test_a_keypoints_file_is_written_with_the_instances_order_first_then_its_own
     labelkit.convert(src, tmp_path / "out", to="coco")
     assert _load(tmp_path / "out/annotations/person_keypoints_val.json")["annotations"] == [kp[2], kp[0], kp[1]]
     assert [a["id"] for a in _load(tmp_path / "out/annotations/instances_val.json")["annotations"]] == [1, 3]
+
+
+def test_a_split_windows_cannot_name_a_file_after_loses_its_items_as_yolo_and_voc_do(tmp_path: Path) -> None:
+    """COCO wrote ``annotations/instances_a:b.json`` (on NTFS, stream ``b.json`` of a file ``instances_a``, which
+    no reader finds) without a word, where YOLO and VOC report the items of such a split lost. Read back from
+    COCO with no other split, the file was written again, empty, from the files the input was read from."""
+    ds = Dataset(categories=[Category(id=1, name="car")])
+    for item_id, split in (("a", "a:b"), ("b", "ok"), ("c", "x\ny")):
+        ds.add_item(Item(id=item_id, media=Media(path=f"{item_id}.jpg", width=4, height=4), split=split))
+        ds.add(Object(id=item_id, item_id=item_id, category_id=1, bbox=(0.0, 0.0, 1.0, 1.0)))
+    planned = labelkit.plan(ds, "coco").lost
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    assert not (tmp_path / "refused").exists()
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert (
+        [(c.what, c.count) for c in planned]
+        == [(c.what, c.count) for c in report.lost]
+        == [
+            ("items whose file names Windows cannot hold", 2),
+            ("object annotations on them", 2),
+        ]
+    )
+    assert report.lost[0].reason.endswith("(item 'a', 'annotations/instances_a:b.json')")
+    assert sorted(p.name for p in (tmp_path / "out/annotations").iterdir()) == ["instances_ok.json"]
+    src = tmp_path / "src"
+    (src / "annotations").mkdir(parents=True)
+    (src / "annotations/instances_a:b.json").write_bytes((tmp_path / "out/annotations/instances_ok.json").read_bytes())
+    labelkit.convert(src, tmp_path / "again", "coco", allow_loss=True)
+    assert sorted(p.name for p in (tmp_path / "again/annotations").iterdir()) == ["instances_default.json"]

@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
-from labelkit.io import PLAIN_RELPATH, is_plain_relpath, safe_relpath
+from labelkit.io import PLAIN_RELPATH, is_plain_name, is_plain_relpath, safe_relpath
 from labelkit.model.tables import true_mask
+from labelkit.portable import windows_cannot_hold
 
 
 def kept_names(names: pa.Array, unescaped: bool = False) -> pa.Array:
@@ -76,3 +77,16 @@ _DOTTED = r"(?:^|/)\.\.?(?:/|$)"
 """A ``.`` or ``..`` part."""
 _ESCAPED = r'["\x00-\x1f\x7f]'
 """A character JSON escapes (``\\`` is left out by :data:`_PLAIN_NAME`)."""
+
+
+def split_file_ok(split: object) -> bool:
+    """Whether a split can name COCO's files (``instances_<split>.json``) on every machine.
+
+    Not ``..`` or ``a/b``, nor holding a character Windows refuses (``instances_a:b.json`` is, on NTFS, stream
+    ``b.json`` of a file ``instances_a``).
+
+    Examples:
+        >>> split_file_ok("train"), split_file_ok("con"), split_file_ok("a:b"), split_file_ok("../x")
+        (True, True, False, False)
+    """
+    return isinstance(split, str) and is_plain_name(split) and not windows_cannot_hold(f"instances_{split}.json")

@@ -22,7 +22,7 @@ from labelkit.formats.base import (
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
-from labelkit.formats.coco_names import renamed_files
+from labelkit.formats.coco_names import renamed_files, split_file_ok
 from labelkit.formats.coco_records import IMAGE_FIELDS
 from labelkit.formats.coco_results import results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
@@ -42,6 +42,7 @@ from labelkit.model import Dataset, raster
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
 from labelkit.model.tables import contains_match, loads_text, spliced_rows, true_mask, valid_mask
+from labelkit.portable import drop_unportable
 from labelkit.report import Report
 
 
@@ -74,8 +75,14 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     - Keypoint visibilities other than 0, 1 and 2 outside detection results (see :func:`_odd_visibilities`).
     - Objects with no area inside their image (:func:`_wholly_outside`): clipped to it, as the writer clips a
       box reaching outside, their box would have no width or height. They are not written.
+    - Items of a split whose files Windows cannot hold (``instances_a:b.json``, on NTFS stream ``b.json`` of a
+      file ``instances_a``), as YOLO and VOC leave out those of a folder or list ``a:b``.
     """
-    losses: list[tuple[str, int, str]] = []
+    splits = [s or "default" for s in dataset.table("items")["split"].to_pylist()]
+    unholdable = {s for s in set(splits) if not split_file_ok(s)}
+    owners = [n for n, s in enumerate(splits) if s in unholdable] if unholdable else []
+    paths = [f"annotations/instances_{splits[n]}.json" for n in owners]
+    dataset, losses = drop_unportable(dataset, paths, owners, list(range(len(owners))), {})
     items = dataset.table("items")
     unsized = ~(valid_mask(items["width"]) & valid_mask(items["height"]))
     if unsized.any():

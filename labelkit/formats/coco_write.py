@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_ids import image_numbers, object_ids
-from labelkit.formats.coco_names import file_name, kept_names
+from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_records import category_record
 from labelkit.formats.coco_shapes import (
     drawn_polygons,
@@ -41,7 +41,7 @@ from labelkit.formats.coco_text import (
     numbers_or_null,
     write_array,
 )
-from labelkit.io import is_plain_name, ordered_map
+from labelkit.io import ordered_map
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import contains_match, loads_text, source_text, true_mask, valid_mask
 from labelkit.report import Report
@@ -168,7 +168,7 @@ class Writer:
             split = spec.get("split") or "default"
             if split not in splits and splits and spec.get("images") != []:  # (one read without images is kept)
                 continue  # (a dataset without images keeps its files, and categories)
-            if not isinstance(split, str) or not is_plain_name(split):  # (from info extras built in code)
+            if not split_file_ok(split):  # (from info extras built in code, or a split Windows cannot name)
                 continue
             task = spec.get("task") if spec.get("task") in _TASKS else "instances"
             if (task, split) in seen:  # one file each
