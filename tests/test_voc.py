@@ -4289,3 +4289,23 @@ def test_a_bad_flag_s_error_says_what_the_flag_takes(tmp_path: Path, inside: str
         labelkit.load(tmp_path / "v", "voc")
     assert err.value.location.element == f"annotation/object[1]/{element}"
     assert str(err.value) == f"{xml} <annotation/object[1]/{element}>: {message}"
+
+
+def test_an_imagesets_task_windows_cannot_name_or_of_one_folder_with_another_is_lost(tmp_path: Path) -> None:
+    """Tasks of ``voc:imagesets`` named ``ImageSets/con/``, ``a:b/`` and ``t./`` (a device, a stream, a name
+    Windows drops the dot of), and ``main/`` and ``segmentation/`` beside ``Main/`` and ``Segmentation/`` (one
+    folder on macOS and Windows: the split list ``Main/train.txt`` written over) were written without a word."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    tasks = ["Segmentation", "segmentation", "main", "con", "a:b", "t.", "Foo", "foo", "ok"]
+    ds.add_item(
+        Item(id="x", media=Media(path="x.jpg", width=4, height=4), split="train", metadata={"voc:imagesets": tasks})
+    )
+    ds.add(Object(id="1", item_id="x", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0)))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "refused", "voc")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("ImageSets tasks that cannot be file names", 6)]
+    assert not (tmp_path / "refused").exists()
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    folders = sorted(p.name for p in (tmp_path / "out/ImageSets").iterdir())
+    assert folders == ["Foo", "Main", "Segmentation", "ok"]
+    assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == "x\n"

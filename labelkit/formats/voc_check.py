@@ -42,6 +42,7 @@ from labelkit.formats.voc_lists import (
     listable,
     may_hold_voc,
     unread_action_flags,
+    written_tasks,
 )
 from labelkit.formats.voc_masks import (
     VOID_KEYS,
@@ -63,7 +64,6 @@ from labelkit.formats.voc_write import (
     renamed_files,
     voc_boxes,
 )
-from labelkit.io import is_plain_name
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.portable import where_one
@@ -159,16 +159,18 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.lose(BLANK_PNGS, int(blank_png_counts(items).sum()), "masks=none writes no segmentation PNGs")
     broken = [c.name for c in dataset.categories if LINE_BREAK.search(c.name)]
     colons = sum(1 for c in dataset.categories if ":" in c.name)
+    given = [
+        t
+        for text in texts.to_pylist()
+        if '"voc:imagesets"' in text
+        for t in as_list(decode_json_cell(text).get("voc:imagesets"))
+    ]
+    folders = written_tasks(given)
     report.lose(
         "ImageSets tasks that cannot be file names",
-        sum(
-            1
-            for text in texts.to_pylist()
-            if '"voc:imagesets"' in text
-            for t in as_list(decode_json_cell(text).get("voc:imagesets"))
-            if not (isinstance(t, str) and is_plain_name(t))
-        ),
-        "an ImageSets folder is named after the task",
+        sum(1 for t in given if not (isinstance(t, str) and t in folders)),
+        "an ImageSets folder is named after the task (a plain name Windows can hold, and differing from VOC's "
+        "own tasks and from another task before it by name in more than case or Unicode normalisation)",
     )
     labels = dataset.table("labels")
     unnamed = {c.id for c in dataset.categories if not class_list_ok(c.name)}

@@ -76,6 +76,29 @@ def action_list_ok(action: str) -> bool:
     return class_list_ok(action)
 
 
+VOC_TASKS = ("Main", "Segmentation", "Action", "Layout")
+"""The ImageSets tasks VOC's own lists are of."""
+
+
+def written_tasks(given: Iterable[object]) -> set[str]:
+    """The ImageSets tasks ``given`` (items' ``voc:imagesets``) whose folder ``ImageSets/<task>/`` is written.
+
+    VOC's own, and of the others: not one that is not a plain name (``..``, ``a/b``) or that Windows cannot
+    hold (``con``, ``a:b``, ``t.``), nor one differing only in case or Unicode normalisation from VOC's own
+    (``main``) or from one before it by name (``Foo``, ``foo``): one folder on macOS and Windows, whose lists
+    the later would write over.
+
+    Examples:
+        >>> sorted(written_tasks(["Main", "main", "con", "a:b", "Foo", "foo", "../x", 3]))
+        ['Action', 'Foo', 'Layout', 'Main', 'Segmentation']
+    """
+    kept = {folded_name(task): task for task in VOC_TASKS}
+    for task in sorted({t for t in given if isinstance(t, str)}):
+        if is_plain_name(task) and not windows_cannot_hold(task):
+            kept.setdefault(folded_name(task), task)
+    return set(kept.values())
+
+
 def listable(item_id: str) -> bool:
     """Whether an item id can be a line of an ImageSets list.
 
@@ -379,8 +402,9 @@ def write_lists(
     """
     line = file_ids.get
     trainval = dataset.info.extras.get("voc:trainval") is True  # read beside train and val lists: made again
+    folders = written_tasks(lists)
     for task, by_split in lists.items():
-        if not is_plain_name(task):  # an ImageSets task from item metadata (check() reports it)
+        if task not in folders:  # an ImageSets task from item metadata (check() reports it)
             continue
         folder = path / "ImageSets" / task
         folder.mkdir(parents=True, exist_ok=True)
