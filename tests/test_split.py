@@ -533,3 +533,24 @@ def test_the_size_step_places_a_split_of_300k_items_beyond_the_exact_search() ->
     problem = sizes.Sizes([0, 0], [300_000, 300_000], [300_000.0, 300_000.0], [0, 1], 1)
     found = sizes.fit(problem, n, [0] * len(n))
     assert found == [1] + [0] * 600  # the 600 groups of 500 make split 0's 300,000; the large one goes to split 1
+
+
+@pytest.mark.parametrize("error", [OSError, KeyboardInterrupt])
+def test_a_lockfile_that_cannot_be_moved_into_place_leaves_no_temporary_file(
+    error: type[BaseException], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temporary sibling (``.lock.json.tmp-<pid>``) was left beside the lockfile when it could not be moved
+    into place, or Ctrl-C came first."""
+    import os
+
+    lock = tmp_path / "lock.json"
+    lock.write_bytes(b"old")
+
+    def replace(src: object, dst: object) -> None:
+        raise error
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(error):
+        Lockfile("3", 0, "balanced", {"a": 1.0}, {"x": "a"}).write(lock)
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir()] == ["lock.json"] and lock.read_bytes() == b"old"

@@ -9,6 +9,7 @@ The file is one JSON object, written the same way every time (sorted keys, two-s
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import orjson
 
 from labelkit.errors import InputError
+from labelkit.io import create_file
 
 
 def json_seed(seed: int | str) -> int | str:
@@ -65,12 +67,18 @@ class Lockfile:
         """Write the lockfile atomically (a temporary sibling renamed into place).
 
         The sibling keeps at most 200 bytes of the name, so that any name the file system holds (255 bytes)
-        is written: a longer temporary name failed once the output was written.
+        is written: a longer temporary name failed once the output was written. It is created anew (never
+        written through a link left at its name), and removed when the write fails or is interrupted.
         """
         path = Path(path)
-        tmp = path.with_name(f".{os.fsencode(path.name)[:200].decode('utf-8', 'ignore')}.tmp-{os.getpid()}")
-        tmp.write_bytes(self.dumps())
-        os.replace(tmp, path)
+        name = os.fsencode(path.name)[:200].decode("utf-8", "ignore")
+        tmp = path.with_name(f".{name}.tmp-{secrets.token_hex(4)}")
+        try:
+            create_file(str(tmp), self.dumps())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def from_dict(cls, data: Any, path: str | Path | None = None) -> Lockfile:
