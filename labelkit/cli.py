@@ -203,9 +203,9 @@ def _side_file(
     links to) destroyed it.
 
     Raises:
-        OutputError: its folder does not exist, it is a folder, or it is (or is inside) the output, the input
-            (a place it reads from: see :func:`labelkit.api.input_places`) or the ``media_root`` of the write
-            ``options``, or it is the ``other`` side file.
+        OutputError: its folder does not exist, it is a folder, it (or its folder) is not writable, or it is
+            (or is inside) the output, the input (a place it reads from: see :func:`labelkit.api.input_places`)
+            or the ``media_root`` of the write ``options``, or it is the ``other`` side file.
     """
     if path is None:
         return
@@ -224,6 +224,11 @@ def _side_file(
     if folder or not path.parent.is_dir():
         problem = "is a folder" if folder else "has no folder to go in"
         raise OutputError(f"cannot write the {what}: the path {problem}", path=path)
+    # a report is written in place (a file there must be writable), a lockfile moved into its folder
+    written = path if what == "report" and path.exists() else path.parent
+    if not os.access(written, os.W_OK):  # (read-only: found after the output was in place, it stayed)
+        problem = "file" if written == path else "folder"
+        raise OutputError(f"cannot write the {what}: its {problem} is not writable", path=path)
 
 
 def _print_report(report: Report) -> None:

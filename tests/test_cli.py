@@ -1167,3 +1167,42 @@ def test_a_report_or_lockfile_in_a_folder_a_data_yaml_names_outside_its_own_is_r
         )
         assert not out.exists() and label.read_bytes() == before
         assert sorted(p.name for p in label.parent.iterdir()) == ["a.txt"]
+
+
+@pytest.mark.parametrize(
+    ("command", "side", "exists", "problem"),
+    [
+        ("convert", "--report", False, "folder"),
+        ("convert", "--report", True, "file"),
+        ("split", "--report", False, "folder"),
+        ("split", "--lock", False, "folder"),
+        ("split", "--lock", True, "folder"),  # (a lockfile is moved into its folder)
+    ],
+)
+def test_a_report_or_lockfile_that_cannot_be_written_is_refused_before_any_work(
+    command: str, side: str, exists: bool, problem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only folder (or report file) was found only once the output was in place: the command failed
+    (exit 2) and left the finished output behind. (os.access says so as for a user without permission: this
+    test may run as root, whom permissions do not stop.)"""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    side_path = locked / "side.json"
+    if exists:
+        side_path.write_bytes(b"{}")
+    real_access = os.access
+    refused = side_path if problem == "file" else locked
+
+    def access(path: Any, mode: int, **kwargs: Any) -> bool:
+        return False if Path(path) == refused and mode == os.W_OK else real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    out = tmp_path / "out"
+    ratios = ["--ratios", "a=1"] if command == "split" else []
+    result = run(command, IMAGES, out, "--to", "coco", "--allow-loss", *ratios, side, side_path)
+    what = "report" if side == "--report" else "lockfile"
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"labelkit: error: {side_path}: cannot write the {what}: its {problem} is not writable\n",
+    )
+    assert not out.exists() and sorted(p.name for p in locked.iterdir()) == (["side.json"] if exists else [])
