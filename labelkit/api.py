@@ -385,12 +385,16 @@ def input_places(src: Path) -> list[Path]:
 def _refuse_over(dst: Path, places: list[Path], what: str) -> None:
     """Refuse an output that is one of ``places`` (read from), lies inside one, or holds one.
 
+    Paths are compared resolved, and as given (made absolute): an input that is a symbolic link inside the
+    output (a git-annex or DVC checkout's file) is the output's, which ``overwrite`` would remove.
+
     Raises:
         OutputError: naming the output.
     """
-    real = dst.resolve()
     hint = "inputs are never modified: choose another output"
-    for place in (p.resolve() for p in places):
+    pairs = [(dst.resolve(), p.resolve()) for p in places]
+    pairs += [(Path(os.path.abspath(dst)), Path(os.path.abspath(p))) for p in places]
+    for real, place in pairs:
         if real == place:
             raise OutputError(f"the output is {what}", path=dst, hint=hint)
         if place.is_dir() and place in real.parents:

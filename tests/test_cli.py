@@ -1206,3 +1206,23 @@ def test_a_report_or_lockfile_that_cannot_be_written_is_refused_before_any_work(
         f"labelkit: error: {side_path}: cannot write the {what}: its {problem} is not writable\n",
     )
     assert not out.exists() and sorted(p.name for p in locked.iterdir()) == (["side.json"] if exists else [])
+
+
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_an_output_holding_an_input_that_is_a_link_is_refused_even_with_overwrite(command: str, tmp_path: Path) -> None:
+    """Compared resolved only, an input that is a symbolic link inside the output (a git-annex or DVC checkout's
+    file, leading into the store) was not the output's: ``--overwrite`` removed it with the old output."""
+    store = tmp_path / "store.json"
+    shutil.copyfile(IMAGES, store)
+    out = tmp_path / "out"
+    out.mkdir()
+    src = out / "in.labelkit.json"
+    src.symlink_to(store)
+    ratios = ["--ratios", "a=1"] if command == "split" else []
+    result = run(command, src, out, "--to", "coco", "--allow-loss", "--overwrite", *ratios)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"labelkit: error: {out}: the output holds the input (replacing it would remove it); hint: inputs are "
+        "never modified: choose another output\n",
+    )
+    assert [p.name for p in out.iterdir()] == ["in.labelkit.json"] and src.is_symlink()
