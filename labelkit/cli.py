@@ -209,14 +209,15 @@ def _side_file(
     """
     if path is None:
         return
-    real = path.resolve()
+    real, given = path.resolve(), Path(os.path.abspath(path))  # (a link inside the output too: it is replaced)
     media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
     media = ("images' folder (media_root)", Path(media_root) if media_root else None)
     inputs = [("input", place) for place in api.input_places(input)]
     for name, place in (("output", output), *inputs, other, media):
-        if place is not None and name and (real == place.resolve() or place.resolve() in real.parents):
-            inside = "" if real == place.resolve() else "inside "
-            raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")
+        for mine, theirs in ((real, place.resolve()), (given, Path(os.path.abspath(place)))) if place and name else ():
+            if mine == theirs or theirs in mine.parents:
+                inside = "" if mine == theirs else "inside "
+                raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")
     try:
         folder = path.is_dir()
     except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)

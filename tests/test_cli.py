@@ -1226,3 +1226,24 @@ def test_an_output_holding_an_input_that_is_a_link_is_refused_even_with_overwrit
         "never modified: choose another output\n",
     )
     assert [p.name for p in out.iterdir()] == ["in.labelkit.json"] and src.is_symlink()
+
+
+@pytest.mark.parametrize(("command", "side"), [("convert", "--report"), ("split", "--report"), ("split", "--lock")])
+def test_a_report_or_lockfile_that_is_a_link_inside_the_output_is_refused(
+    command: str, side: str, tmp_path: Path
+) -> None:
+    """Compared resolved only, a report path that is a symbolic link inside the old output (leading out of it)
+    was not the output's: --overwrite replaced the output, link and all, and the report was then written into
+    the new output, a file the conversion did not make."""
+    out = tmp_path / "out"
+    out.mkdir()
+    side_path = out / "side.json"
+    side_path.symlink_to(tmp_path / "elsewhere.json")
+    ratios = ["--ratios", "a=1"] if command == "split" else []
+    result = run(command, IMAGES, out, "--to", "coco", "--allow-loss", "--overwrite", *ratios, side, side_path)
+    what = "report" if side == "--report" else "lockfile"
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"labelkit: error: {side_path}: the {what} is inside the output; hint: choose another {what} path\n",
+    )
+    assert [p.name for p in out.iterdir()] == ["side.json"] and not (tmp_path / "elsewhere.json").exists()
