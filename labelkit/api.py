@@ -386,7 +386,8 @@ def _refuse_over(dst: Path, places: list[Path], what: str) -> None:
     """Refuse an output that is one of ``places`` (read from), lies inside one, or holds one.
 
     Paths are compared resolved, and as given (made absolute): an input that is a symbolic link inside the
-    output (a git-annex or DVC checkout's file) is the output's, which ``overwrite`` would remove.
+    output (a git-annex or DVC checkout's file) is the output's, which ``overwrite`` would remove. Folders
+    that exist are compared as folders too (:func:`same_place`): ``DATA`` is ``data`` on macOS and Windows.
 
     Raises:
         OutputError: naming the output.
@@ -395,12 +396,26 @@ def _refuse_over(dst: Path, places: list[Path], what: str) -> None:
     pairs = [(dst.resolve(), p.resolve()) for p in places]
     pairs += [(Path(os.path.abspath(dst)), Path(os.path.abspath(p))) for p in places]
     for real, place in pairs:
-        if real == place:
+        if same_place(real, place):
             raise OutputError(f"the output is {what}", path=dst, hint=hint)
-        if place.is_dir() and place in real.parents:
+        if place.is_dir() and any(same_place(p, place) for p in real.parents):
             raise OutputError(f"the output is inside {what}", path=dst, hint=hint)
-        if real in place.parents:
+        if any(same_place(p, real) for p in place.parents):
             raise OutputError(f"the output holds {what} (replacing it would remove it)", path=dst, hint=hint)
+
+
+def same_place(a: Path, b: Path) -> bool:
+    """Whether two paths are one file or folder: equal, or both existing as one.
+
+    Two names can be one folder on a file system that takes names differing in case for one (macOS's and
+    Windows': ``DATA`` and ``data``), or through a bind mount.
+    """
+    if a == b:
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # (one of them does not exist)
+        return False
 
 
 def convert(

@@ -215,8 +215,8 @@ def _side_file(
     inputs = [("input", place) for place in api.input_places(input)]
     for name, place in (("output", output), *inputs, other, media):
         for mine, theirs in ((real, place.resolve()), (given, Path(os.path.abspath(place)))) if place and name else ():
-            if mine == theirs or theirs in mine.parents:
-                inside = "" if mine == theirs else "inside "
+            if api.same_place(mine, theirs) or any(api.same_place(p, theirs) for p in mine.parents):
+                inside = "" if api.same_place(mine, theirs) else "inside "
                 raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")
     try:
         folder = path.is_dir()

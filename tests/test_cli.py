@@ -1247,3 +1247,41 @@ def test_a_report_or_lockfile_that_is_a_link_inside_the_output_is_refused(
         f"labelkit: error: {side_path}: the {what} is inside the output; hint: choose another {what} path\n",
     )
     assert [p.name for p in out.iterdir()] == ["side.json"] and not (tmp_path / "elsewhere.json").exists()
+
+
+@pytest.mark.parametrize("side", ["output", "report"])
+def test_an_output_or_report_naming_the_input_s_folder_another_way_is_refused(
+    side: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compared by name, ``convert data/x.json DATA --overwrite`` was allowed where ``DATA`` is ``data`` (macOS,
+    Windows; on Linux, a bind mount): the folder holding the input was replaced, input and all, and a report
+    over ``DATA/x.json`` overwrote it. Here ``DATA`` is a folder of its own that the file system says is ``data``,
+    as a case-insensitive one does."""
+    data, alias = tmp_path / "data", tmp_path / "DATA"
+    data.mkdir()
+    alias.mkdir()
+    src = data / "x.labelkit.json"
+    shutil.copyfile(IMAGES, src)
+    shutil.copyfile(IMAGES, alias / "x.labelkit.json")
+    real_samefile = os.path.samefile
+
+    def samefile(a: Any, b: Any) -> bool:
+        def folded(p: Any) -> str:
+            return os.path.abspath(p).replace(str(alias), str(data))
+
+        return folded(a) == folded(b) and os.path.exists(folded(a)) or real_samefile(a, b)
+
+    monkeypatch.setattr(os.path, "samefile", samefile)
+    if side == "output":
+        result = run("convert", src, alias, "--to", "coco", "--allow-loss", "--overwrite")
+        expected = (
+            f"{alias}: the output holds the input (replacing it would remove it); hint: inputs are never modified: "
+            "choose another output"
+        )
+    else:
+        report = alias / "x.labelkit.json"
+        result = run("convert", src, tmp_path / "out", "--to", "coco", "--allow-loss", "--report", report)
+        expected = f"{report}: the report is the input; hint: choose another report path"
+    assert (result.exit_code, result.stderr) == (2, f"labelkit: error: {expected}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["DATA", "data"]
+    assert (alias / "x.labelkit.json").read_bytes() == src.read_bytes() == IMAGES.read_bytes()
