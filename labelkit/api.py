@@ -28,7 +28,7 @@ from labelkit.formats.base import (
 from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
-from labelkit.portable import folded_name
+from labelkit.portable import folded_name, same_place
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]
@@ -387,7 +387,8 @@ def _refuse_over(dst: Path, places: list[Path], what: str) -> None:
 
     Paths are compared resolved, and as given (made absolute): an input that is a symbolic link inside the
     output (a git-annex or DVC checkout's file) is the output's, which ``overwrite`` would remove. Folders
-    that exist are compared as folders too (:func:`same_place`): ``DATA`` is ``data`` on macOS and Windows.
+    that exist are compared as folders too (:func:`labelkit.portable.same_place`): ``DATA`` is ``data`` on
+    macOS and Windows.
 
     Raises:
         OutputError: naming the output.
@@ -402,20 +403,6 @@ def _refuse_over(dst: Path, places: list[Path], what: str) -> None:
             raise OutputError(f"the output is inside {what}", path=dst, hint=hint)
         if any(same_place(p, real) for p in place.parents):
             raise OutputError(f"the output holds {what} (replacing it would remove it)", path=dst, hint=hint)
-
-
-def same_place(a: Path, b: Path) -> bool:
-    """Whether two paths are one file or folder: equal, or both existing as one.
-
-    Two names can be one folder on a file system that takes names differing in case for one (macOS's and
-    Windows': ``DATA`` and ``data``), or through a bind mount.
-    """
-    if a == b:
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # (one of them does not exist)
-        return False
 
 
 def convert(

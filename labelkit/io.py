@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar
 import orjson
 
 from labelkit.errors import InputError, LabelkitError, OutputError
+from labelkit.portable import same_place
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -141,11 +142,9 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
     except OSError:  # the current folder was deleted: it cannot be the output
         here = None
     real = path.resolve()
-    if here is not None and (real == here or real in here.parents):
-        raise OutputError("the output is the current folder or holds it", path=path, hint="choose another output")
-    home = _home()
-    if home is not None and (real == home or real in home.parents):  # (--overwrite would replace it all)
-        raise OutputError("the output is the home folder or holds it", path=path, hint="choose another output")
+    for place, name in ((here, "current"), (_home(), "home")):  # (--overwrite would replace it all)
+        if place is not None and any(same_place(real, p) for p in (place, *place.parents)):
+            raise OutputError(f"the output is the {name} folder or holds it", path=path, hint="choose another output")
     try:
         linked = path.is_symlink()
     except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)

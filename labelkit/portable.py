@@ -10,13 +10,27 @@ output is the same on Linux, macOS and Windows. Split names and class folders ar
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 
 from labelkit.model import Dataset
+
+
+def same_place(a: Path, b: Path) -> bool:
+    """Whether two paths are one file or folder: equal, or both existing as one.
+
+    Names can be one folder where the file system takes names differing in case for one (macOS's and
+    Windows': ``DATA`` and ``data``), or through a bind mount.
+    """
+    try:
+        return a == b or os.path.samefile(a, b)
+    except OSError:  # (one of them does not exist)
+        return False
 
 
 def folded_name(name: str) -> str:

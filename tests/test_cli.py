@@ -1285,3 +1285,31 @@ def test_an_output_or_report_naming_the_input_s_folder_another_way_is_refused(
     assert (result.exit_code, result.stderr) == (2, f"labelkit: error: {expected}\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["DATA", "data"]
     assert (alias / "x.labelkit.json").read_bytes() == src.read_bytes() == IMAGES.read_bytes()
+
+
+def test_the_home_folder_named_another_way_is_never_an_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compared by name, ``convert x.json /users/me --overwrite`` replaced the home ``/Users/me`` (macOS and
+    Windows take the names for one; so does a bind mount). Here ``HOME/me`` is a folder of its own that the
+    file system says is ``home/me``, as a case-insensitive one does."""
+    home, alias = tmp_path / "home", tmp_path / "HOME"
+    for folder in (home, alias):
+        (folder / "me/notes").mkdir(parents=True)
+        (folder / "me/notes/a.txt").write_text("keep")
+    real_samefile = os.path.samefile
+
+    def samefile(a: Any, b: Any) -> bool:
+        def folded(p: Any) -> str:
+            return os.path.abspath(p).replace(str(alias), str(home))
+
+        return folded(a) == folded(b) and os.path.exists(folded(a)) or real_samefile(a, b)
+
+    monkeypatch.setattr(os.path, "samefile", samefile)
+    monkeypatch.setenv("HOME", str(home / "me"))
+    monkeypatch.chdir(tmp_path)
+    for out in (alias / "me", alias):
+        result = run("convert", IMAGES, out, "--to", "parquet", "--overwrite")
+        assert (result.exit_code, result.stderr) == (
+            2,
+            f"labelkit: error: {out}: the output is the home folder or holds it; hint: choose another output\n",
+        )
+    assert (alias / "me/notes/a.txt").read_text() == (home / "me/notes/a.txt").read_text() == "keep"
