@@ -4309,3 +4309,15 @@ def test_an_imagesets_task_windows_cannot_name_or_of_one_folder_with_another_is_
     folders = sorted(p.name for p in (tmp_path / "out/ImageSets").iterdir())
     assert folders == ["Foo", "Main", "Segmentation", "ok"]
     assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == "x\n"
+
+
+def test_an_item_naming_main_or_a_task_twice_in_voc_imagesets_is_listed_once(tmp_path: Path) -> None:
+    """An item whose ``voc:imagesets`` named ``Main`` was listed twice in ``ImageSets/Main/train.txt`` (every item is
+    listed there anyway), and one naming a task twice twice in that task's list."""
+    tasks = {"voc:imagesets": ["Main", "Segmentation", "Segmentation"]}
+    items = [{"id": "x", "split": "train", "media": {"kind": "image", "width": 10, "height": 10}, "metadata": tasks}]
+    doc = {"format": "labelkit", "version": 1, "categories": [{"id": 1, "name": "cat"}], "items": items}
+    (tmp_path / "in.labelkit.json").write_text(json.dumps(doc))
+    labelkit.convert(tmp_path / "in.labelkit.json", tmp_path / "out", to="voc", allow_loss=True)
+    assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == "x\n"
+    assert (tmp_path / "out/ImageSets/Segmentation/train.txt").read_text() == "x\n"

@@ -359,9 +359,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         tasks.append("Action")
                     if extras and any(extras.get(r, {}).get("voc:parts") for r in xml_rows):
                         tasks.append("Layout")
-                for task in tasks:
-                    if isinstance(task, str):  # others are reported by check(), as are names that are not plain
-                        lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
+                # each named task once, Main (listed above) not again; names that are not text, or not plain,
+                # are reported by check()
+                for task in dict.fromkeys(t for t in tasks if isinstance(t, str) and t != "Main"):
+                    lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
                 if segmented:
                     jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
                 if media != "none" and paths[n]:
