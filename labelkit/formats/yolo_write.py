@@ -267,6 +267,12 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
     ids = [str(v) for v in items["id"].to_pylist()]
     splits = [s or default_split for s in items["split"].to_pylist()]
     names = [image_name(p, i, s) for p, i, s in zip(items["path"].to_pylist(), ids, splits, strict=True)]
+    if "\0" in "".join(names):  # (no file name holds one: the item is named, not only the output)
+        n = next(n for n, name in enumerate(names) if "\0" in name)
+        raise OutputError(
+            f"item {ids[n]!r}: its image name {names[n]!r} holds a NUL character, which no file name can",
+            hint="rename the item, or its image path (YOLO names an item's label file after its image)",
+        )
     if layout == "darknet":
         image_rel = [f"obj_{s}_data/{n}" for s, n in zip(splits, names, strict=True)]
         label_rel = [f"obj_{s}_data/{without_extension(n)}.txt" for s, n in zip(splits, names, strict=True)]
