@@ -137,6 +137,8 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
             is missing.
     """
     path = Path(path)
+    if path.name in ("", "..") and path.parts:  # (a/.. or /: a folder that cannot be moved aside and replaced)
+        raise OutputError("the output's path does not end in a name", path=path, hint="name the output folder itself")
     try:
         here: Path | None = Path.cwd().resolve()
     except OSError:  # the current folder was deleted: it cannot be the output

@@ -632,3 +632,15 @@ def test_an_interrupt_while_the_old_output_is_removed_leaves_no_half_of_it(
         pytest.fail(f"interrupted, leaving {sorted(p.name for p in tmp_path.iterdir())}")
     assert interrupted
     assert [p.name for p in tmp_path.iterdir()] == ["out"] and [p.name for p in out.iterdir()] == ["new.txt"]
+
+
+def test_an_output_path_ending_in_dot_dot_is_refused_before_any_work(tmp_path: Path) -> None:
+    """``a/..`` as the output, with --overwrite, failed after the whole conversion with 'cannot write: Device or
+    resource busy' (a folder named so cannot be moved aside): it is refused at once, saying why."""
+    (tmp_path / "w" / "a").mkdir(parents=True)
+    with pytest.raises(OutputError) as caught, atomic_output(tmp_path / "w" / "a" / "..", "dir", overwrite=True):
+        raise AssertionError("not reached")
+    assert str(caught.value) == (
+        f"{tmp_path / 'w' / 'a' / '..'}: the output's path does not end in a name; hint: name the output folder itself"
+    )
+    assert sorted(p.name for p in (tmp_path / "w").iterdir()) == ["a"]
