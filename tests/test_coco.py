@@ -4734,3 +4734,24 @@ def test_a_split_windows_cannot_name_a_file_after_loses_its_items_as_yolo_and_vo
     (src / "annotations/instances_a:b.json").write_bytes((tmp_path / "out/annotations/instances_ok.json").read_bytes())
     labelkit.convert(src, tmp_path / "again", "coco", allow_loss=True)
     assert sorted(p.name for p in (tmp_path / "again/annotations").iterdir()) == ["instances_default.json"]
+
+
+@pytest.mark.parametrize(
+    ("section", "to"), [(s, t) for s in ("info", "licenses", "type") for t in ("labelkit", "parquet", "coco")]
+)
+def test_an_info_licenses_or_other_top_level_value_nested_too_deep_for_labelkit_json_is_refused(
+    tmp_path: Path, section: str, to: str
+) -> None:
+    """As a category's field: an info of 198 levels was written to labelkit JSON or Parquet (exit 0), whose
+    labelkit.json then did not read back ('recursion limit exceeded'), and validate said ok."""
+
+    def doc_of(depth: int) -> dict[str, Any]:
+        doc: dict[str, Any] = {"images": [_img(1)], "annotations": [], "categories": [{"id": 1, "name": "a"}]}
+        doc[section] = {
+            "info": {"x": _nested(depth - 1)},
+            "licenses": [{"id": 1, "x": _nested(depth - 2)}],
+            "type": _nested(depth),
+        }[section]
+        return doc
+
+    _check_nesting_limit(tmp_path, doc_of, to, f"/{section}")

@@ -308,14 +308,18 @@ def _own_values(record: dict[str, Any], model: dict[str, Any], model_text: bytes
 
 
 def check_kept_sections(f: CocoFile) -> None:
-    """Refuse a file's ``info`` or ``licenses`` that cannot be kept as JSON (an integer beyond 64 bits).
+    """Refuse a file's ``info``, ``licenses`` or other top-level value that cannot be kept, or read back.
+
+    An integer beyond 64 bits cannot be kept as JSON; a value nested more than MAX_FIELD_DEPTH levels is not read
+    back from labelkit JSON, whose dataset info holds it up to six levels down.
 
     Raises:
         InputError: at the section's pointer (reading and ``validate`` both call this).
     """
-    for key in ("info", "licenses"):
-        if getattr(f, key) is not None:
-            json_text(getattr(f, key), f.path, json_pointer(key))
+    kept = {key: getattr(f, key) for key in ("info", "licenses") if getattr(f, key) is not None}
+    for key, value in {**kept, **f.extra_keys}.items():
+        refuse_deep(value, f.path, json_pointer(key))
+        json_text(value, f.path, json_pointer(key))
 
 
 def dataset_info(
