@@ -4755,3 +4755,22 @@ def test_an_info_licenses_or_other_top_level_value_nested_too_deep_for_labelkit_
         return doc
 
     _check_nesting_limit(tmp_path, doc_of, to, f"/{section}")
+
+
+@pytest.mark.parametrize("big", ["1.7976931348623159e308", "1e4000000000000000000"])
+def test_a_long_carried_number_no_float_holds_is_kept_as_1e400_is(tmp_path: Path, big: str) -> None:
+    """A carried field's text of 19 characters or more is checked for integers beyond 64 bits: decoding one no
+    float holds was an internal error (msgspec's 'Number out of range') on every target, where 1e400 converts."""
+    src = tmp_path / "instances_val.json"
+    src.write_text(_TINY % f'"area":{big},"iscrowd":0')
+    labelkit.convert(src, tmp_path / "coco", to="coco")
+    assert f'"area":{big}'.encode() in (tmp_path / "coco/annotations/instances_val.json").read_bytes()
+    report = labelkit.convert(src, tmp_path / "yolo", to="yolo")
+    assert report.written["object annotations"] == 1
+    labelkit.convert(src, tmp_path / "out.parquet", to="parquet")
+    assert labelkit.load(tmp_path / "out.parquet").report_counts()["object annotations"] == 1
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out.labelkit.json", to="labelkit")
+    assert err.value.location.path == str(src)
+    assert "number is infinity" in err.value.one_line()
+    assert labelkit.validate(src) == []
