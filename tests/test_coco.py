@@ -4774,3 +4774,19 @@ def test_a_long_carried_number_no_float_holds_is_kept_as_1e400_is(tmp_path: Path
     assert err.value.location.path == str(src)
     assert "number is infinity" in err.value.one_line()
     assert labelkit.validate(src) == []
+
+
+@pytest.mark.parametrize("field", ["x", "num_keypoints"])
+def test_a_category_field_beyond_64_bits_is_an_error_at_its_pointer(tmp_path: Path, field: str) -> None:
+    """As an image's: it was pydantic's 'Value error, integer coco:x does not fit 64 bits' at
+    /categories/0/extras, a pointer the file does not have."""
+    src = tmp_path / "instances_val.json"
+    category = '{"id":1,"name":"a","' + field + '":123456789012345678901234567890}'
+    src.write_text('{"images":[],"annotations":[],"categories":[' + category + "]}")
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert err.value.location.pointer == f"/categories/0/{field}"
+    assert err.value.message == "an integer does not fit in 64 bits"
+    assert not (tmp_path / "out").exists()
+    (finding,) = labelkit.validate(src)
+    assert (finding.where, finding.message) == (f"#/categories/0/{field}", "an integer does not fit in 64 bits")

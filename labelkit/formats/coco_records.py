@@ -55,6 +55,7 @@ def build_categories(f: CocoFile) -> list[Category]:
             extras["coco:supercategory"] = None
         for field, value in extras.items():  # (pydantic writes and reads the extras of a category: no deeper)
             refuse_deep(value, f.path, json_pointer("categories", i, field[5:]))
+            json_text(value, f.path, json_pointer("categories", i, field[5:]))  # (64-bit integers: as an image's)
         try:
             out.append(
                 Category(
