@@ -4790,3 +4790,22 @@ def test_a_category_field_beyond_64_bits_is_an_error_at_its_pointer(tmp_path: Pa
     assert not (tmp_path / "out").exists()
     (finding,) = labelkit.validate(src)
     assert (finding.where, finding.message) == (f"#/categories/0/{field}", "an integer does not fit in 64 bits")
+
+
+@pytest.mark.parametrize("geometry", ['"bbox":[%s,0,1,1]', '"keypoints":[1,1,%s]', '"segmentation":[[0,0,1,0,1,%s]]'])
+def test_a_region_captions_geometry_beyond_64_bits_is_an_error_at_its_pointer(tmp_path: Path, geometry: str) -> None:
+    """Its numbers are checked as floats, which take such an integer, then carried as read: --to parquet or
+    labelkit stopped with an error naming the output ('transcripts row 0: extras holds an integer that does not
+    fit 64 bits', with a hint to fix Dataset.from_tables), and validate said ok."""
+    field = geometry.split('"')[1]
+    caption = '{"id":1,"image_id":1,"caption":"x",' + geometry % "123456789012345678901234567890" + "}"
+    src = tmp_path / "captions_val.json"
+    src.write_text('{"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4}],"annotations":[' + caption + "]}")
+    for to in ("parquet", "labelkit"):
+        with pytest.raises(InputError) as err:
+            labelkit.convert(src, tmp_path / f"out.{to}", to=to)
+        assert (err.value.location.path, err.value.location.pointer) == (str(src), f"/annotations/0/{field}")
+        assert err.value.message == "an integer does not fit in 64 bits"
+        assert not (tmp_path / f"out.{to}").exists()
+    (finding,) = labelkit.validate(src)
+    assert (finding.where, finding.message) == (f"#/annotations/0/{field}", "an integer does not fit in 64 bits")

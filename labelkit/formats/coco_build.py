@@ -358,7 +358,9 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
                 cap_extras[i] = add_extra(cap_extras[i], "coco:category_id", orjson.dumps(category_id))
             for name, values in geometry_values:  # a region caption's box or mask: carried as it was
                 if len(values[i]):
-                    decode_at(values[i], path, json_pointer("annotations", i, name), _REGION_TYPES[name])
+                    at = json_pointer("annotations", i, name)
+                    decode_at(values[i], path, at, _REGION_TYPES[name])
+                    json_text(decode_at(values[i], path, at), path, at)  # (floats take an integer beyond 64 bits)
                     cap_extras[i] = add_extra(cap_extras[i], f"coco:{name}", bytes(values[i]))
         out.transcripts = pa.table(
             {
