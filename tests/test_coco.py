@@ -4809,3 +4809,33 @@ def test_a_region_captions_geometry_beyond_64_bits_is_an_error_at_its_pointer(tm
         assert not (tmp_path / f"out.{to}").exists()
     (finding,) = labelkit.validate(src)
     assert (finding.where, finding.message) == (f"#/annotations/0/{field}", "an integer does not fit in 64 bits")
+
+
+@pytest.mark.parametrize(
+    "detections",
+    [
+        [{"id": 1, "bbox": [0, 0, 1, 1]}, {"id": 1, "bbox": [1, 1, 1, 1]}, {"id": 1, "bbox": [2, 2, 1, 1]}],
+        [{"bbox": [0, 0, 1, 1]}, {"id": 1, "bbox": [1, 1, 1, 1]}],  # (the first is numbered 1, by its place)
+        [{"id": 1}, {"id": 1}],  # (detections without geometry: labels)
+    ],
+)
+def test_a_results_file_repeating_an_id_converts_to_labelkit_json_and_parquet(
+    tmp_path: Path, detections: list[dict[str, Any]]
+) -> None:
+    """pycocotools' loadRes numbers detections anew, so a results list may repeat an id: --to labelkit or parquet
+    stopped with an error naming the output ('objects row 1: duplicate object id '1'', with a hint to fix
+    Dataset.from_tables). COCO numbers the repeats after the largest, as it did, from the input or through Parquet."""
+    src = _write(
+        tmp_path, [{"image_id": 1, "category_id": 1, "score": 0.5, **d} for d in detections], "results_val.json"
+    )
+    direct = labelkit.convert(src, tmp_path / "coco", to="coco", allow_loss=True)
+    labelkit.convert(src, tmp_path / "out.labelkit.json", to="labelkit")
+    labelkit.convert(src, tmp_path / "out.parquet", to="parquet")
+    for out in ("out.labelkit.json", "out.parquet"):
+        assert labelkit.load(tmp_path / out).report_counts() == labelkit.load(src).report_counts()
+    through = labelkit.convert(tmp_path / "out.parquet", tmp_path / "back", to="coco", allow_loss=True)
+    written = _load(tmp_path / "coco/annotations/results_val.json")
+    # (detections without geometry are labels, which a results file cannot hold: lost)
+    assert [d["id"] for d in written] == (list(range(1, len(detections) + 1)) if "bbox" in detections[0] else [])
+    assert _load(tmp_path / "back/annotations/results_val.json") == written
+    assert [(c.what, c.count) for c in through.transformed] == [(c.what, c.count) for c in direct.transformed]

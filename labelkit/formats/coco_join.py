@@ -120,6 +120,8 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
             posed[f.split] = valid_mask(table["keypoints"])  # (as read: merging gives others keypoints)
         elif f.task == "person_keypoints":  # no instances file: its objects are the keypoints file's, posed or not
             table = _tagged(table, "person_keypoints")
+        if f.task == "results":
+            table = _repeats_tagged(table)
         objects.append(table)
         tasks.append(f.task)
     with_keypoints_file = {f.split for f in files if f.task == "person_keypoints"}
@@ -130,7 +132,9 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
         objects = _unique_ids(objects, tasks) if len(objects) > 1 else objects
         out["objects"] = pa.concat_tables(objects, promote_options="default")
     for name in ("labels", "transcripts"):
-        parts = [getattr(b, name) for b in built if getattr(b, name) is not None]
+        held = [(f, part) for f, b in zip(files, built, strict=True) if (part := getattr(b, name)) is not None]
+        # (a detection without geometry is a label)
+        parts = [_repeats_tagged(part) if f.task == "results" else part for f, part in held]
         parts = [p.drop_columns(["_row"]) if "_row" in p.column_names else p for p in parts]
         if parts:
             out[name] = pa.concat_tables(parts, promote_options="default")
@@ -438,6 +442,24 @@ def _annotation_keys(table: pa.Table) -> pa.Array:
     """Per object, its annotation id, image and category as one text (what makes two files' rows one object)."""
     category = table["category_id"].cast(pa.string()).fill_null("")
     return pc.binary_join_element_wise(table["id"], table["item_id"], category, "\x00").combine_chunks()
+
+
+def _repeats_tagged(table: pa.Table) -> pa.Table:
+    """Put ``results/<n>/`` before the n-th repeat (from the 2nd) of an id in a detection-results file's records.
+
+    A results list may repeat an id (pycocotools' ``loadRes`` numbers its detections anew; labelkit numbers those
+    without an id by their place, which may be another's id), and an object id names one object. The number
+    after the last ``/`` stays the id's, so writing COCO numbers the repeats as it did.
+    """
+    ids = table["id"].combine_chunks()
+    if pc.count_distinct(ids).as_py() == len(ids):
+        return table
+    seen: dict[str, int] = {}
+    tagged = []
+    for i in ids.to_pylist():
+        seen[i] = seen.get(i, 0) + 1
+        tagged.append(i if seen[i] == 1 else f"results/{seen[i]}/{i}")
+    return table.set_column(table.schema.get_field_index("id"), "id", pa.array(tagged, ids.type))
 
 
 def _unique_ids(objects: list[pa.Table], tasks: list[str]) -> list[pa.Table]:
