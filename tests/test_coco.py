@@ -4839,3 +4839,20 @@ def test_a_results_file_repeating_an_id_converts_to_labelkit_json_and_parquet(
     assert [d["id"] for d in written] == (list(range(1, len(detections) + 1)) if "bbox" in detections[0] else [])
     assert _load(tmp_path / "back/annotations/results_val.json") == written
     assert [(c.what, c.count) for c in through.transformed] == [(c.what, c.count) for c in direct.transformed]
+
+
+@pytest.mark.parametrize("kind", ["label", "caption"])
+def test_labels_or_captions_of_two_files_of_a_split_sharing_an_id_convert_to_parquet(tmp_path: Path, kind: str) -> None:
+    """COCO's ids are unique per file: an image label of instances_val.json and one of labels_val.json (or a caption
+    of captions_val.json and a region caption of labels_val.json) may share one. Objects got '<task>/' before the
+    later file's id; labels and captions did not, and --to parquet stopped with an error naming the output."""
+    annotation: dict[str, Any] = {"id": 1, "image_id": 1, "category_id": 1}
+    if kind == "caption":
+        annotation["caption"] = "a"
+    doc = {"images": [_img(1)], "categories": [{"id": 1, "name": "a"}], "annotations": [annotation]}
+    first = "captions_val" if kind == "caption" else "instances_val"
+    src = _files(tmp_path / "in", {first: doc, "labels_val": doc})
+    labelkit.convert(src, tmp_path / "out.parquet", to="parquet")
+    back = labelkit.load(tmp_path / "out.parquet")
+    records = list(back.transcripts() if kind == "caption" else back.labels())
+    assert sorted(r.id for r in records) == ["1", "captions/1" if kind == "caption" else "labels/1"]

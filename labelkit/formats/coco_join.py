@@ -133,10 +133,11 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
         out["objects"] = pa.concat_tables(objects, promote_options="default")
     for name in ("labels", "transcripts"):
         held = [(f, part) for f, b in zip(files, built, strict=True) if (part := getattr(b, name)) is not None]
-        # (a detection without geometry is a label)
+        # (a detection without geometry is a label; an instances file's label may have a labels file's id)
         parts = [_repeats_tagged(part) if f.task == "results" else part for f, part in held]
         parts = [p.drop_columns(["_row"]) if "_row" in p.column_names else p for p in parts]
         if parts:
+            parts = _unique_ids(parts, [f.task for f, _ in held]) if len(parts) > 1 else parts
             out[name] = pa.concat_tables(parts, promote_options="default")
     return out
 
@@ -463,7 +464,7 @@ def _repeats_tagged(table: pa.Table) -> pa.Table:
 
 
 def _unique_ids(objects: list[pa.Table], tasks: list[str]) -> list[pa.Table]:
-    """Put ``<task>/`` before the ids of a later file's objects that an earlier file's objects of the split have.
+    """Put ``<task>/`` before the ids of a later file's records that an earlier file's records of a kind have.
 
     Detection results are numbered 1..N and a keypoints file may hold annotations of no instance: their
     ids would repeat the instances'.
