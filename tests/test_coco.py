@@ -4856,3 +4856,18 @@ def test_labels_or_captions_of_two_files_of_a_split_sharing_an_id_convert_to_par
     back = labelkit.load(tmp_path / "out.parquet")
     records = list(back.transcripts() if kind == "caption" else back.labels())
     assert sorted(r.id for r in records) == ["1", "captions/1" if kind == "caption" else "labels/1"]
+
+
+@pytest.mark.parametrize("wide", ["123456789012345678901234567890", "9" * 5000], ids=["30 digits", "5000 digits"])
+def test_an_integer_beyond_64_bits_beside_a_number_no_float_holds_is_an_error_at_its_field(
+    tmp_path: Path, wide: str
+) -> None:
+    """The field's text was passed over, as no float holds 1e400, so --to parquet stopped with an error naming the
+    output ('extras holds an integer that does not fit 64 bits', with a hint to fix Dataset.from_tables)."""
+    src = tmp_path / "instances_val.json"
+    src.write_text(_TINY % f'"area":4,"iscrowd":0,"x":[1e400,{wide}]')
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out.parquet", to="parquet")
+    assert (err.value.location.path, err.value.location.pointer) == (str(src), "/annotations/0/x")
+    assert err.value.message == "an integer does not fit in 64 bits"
+    assert not (tmp_path / "out.parquet").exists()

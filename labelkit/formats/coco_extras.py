@@ -6,6 +6,7 @@ Carried fields (``area``, ``iscrowd``, ...) and unknown fields, their raw values
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import msgspec
@@ -159,6 +160,11 @@ _WIDE_DIGITS = 19
 _DIGITS_19 = f"[0-9]{{{_WIDE_DIGITS}}}"
 
 
+def _int_or_wide(digits: str) -> int:
+    """An integer of JSON text; past 20 digits (beyond 64 bits whatever they are) 2**64, which is too."""
+    return int(digits) if len(digits.lstrip("-")) <= 20 else 1 << 64
+
+
 def refuse_wide_integers(extras: Extras, path: Path) -> None:
     """Refuse an integer beyond 64 bits in an annotation's extra fields, as in an image's (see ``build_items``).
 
@@ -179,8 +185,8 @@ def refuse_wide_integers(extras: Extras, path: Path) -> None:
         for key, raw in msgspec.json.decode(text, type=dict[str, msgspec.Raw]).items():
             try:
                 value = msgspec.json.decode(raw)
-            except msgspec.ValidationError:  # (1.8e308: no float holds it; carried as written)
-                continue
+            except msgspec.ValidationError:  # (1.8e308: no float holds it, carried as written; an integer beside it)
+                value = json.loads(bytes(raw), parse_int=_int_or_wide)
             field_name = key[5:] if key.startswith("coco:") else key
             json_text(value, path, json_pointer("annotations", i, field_name))
 
