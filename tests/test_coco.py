@@ -4871,3 +4871,29 @@ def test_an_integer_beyond_64_bits_beside_a_number_no_float_holds_is_an_error_at
     assert (err.value.location.path, err.value.location.pointer) == (str(src), "/annotations/0/x")
     assert err.value.message == "an integer does not fit in 64 bits"
     assert not (tmp_path / "out.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "annotation"),
+    [
+        ("instances_val", '"area":1e400,"iscrowd":0,"note":"s"'),
+        ("person_keypoints_val", '"area":1e400,"iscrowd":0,"keypoints":[1,1,2],"num_keypoints":1'),
+    ],
+)
+def test_a_carried_number_no_float_holds_beside_a_text_is_kept_for_coco(
+    tmp_path: Path, name: str, annotation: str
+) -> None:
+    """A carried field holding text (or the keypoints file's task, which the reader notes as text) sends the
+    annotation's extras the decoding way, which could not read 1e400: COCO -> COCO (and Parquet -> COCO) stopped
+    with 'a stored JSON text cannot be read', where 1e400 alone was kept."""
+    doc = json.loads(_TINY % annotation)
+    if name == "person_keypoints_val":
+        doc["categories"][0]["keypoints"] = ["a"]
+    src = tmp_path / f"{name}.json"
+    src.write_text(json.dumps(doc).replace("Infinity", "1e400"))
+    labelkit.convert(src, tmp_path / "coco", to="coco")
+    written = (tmp_path / f"coco/annotations/{name}.json").read_bytes()
+    assert b'"area":1e400,' in written
+    labelkit.convert(src, tmp_path / "out.parquet", to="parquet")
+    labelkit.convert(tmp_path / "out.parquet", tmp_path / "back", to="coco")
+    assert (tmp_path / f"back/annotations/{name}.json").read_bytes() == written

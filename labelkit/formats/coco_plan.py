@@ -18,6 +18,7 @@ from labelkit.formats.base import (
     Capabilities,
     check_capabilities,
     check_category_and_info_extras,
+    extras_key_counts,
     report_annotation_extras,
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
@@ -668,11 +669,8 @@ def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> 
     quotes = pc.count_substring(extras, '"')
     own = pc.count_substring(extras, '"coco:')
     maybe = pc.fill_null(pc.not_equal(quotes, pc.multiply(own, 2)), False)
-    keys: dict[str, int] = {}
-    for text in extras.filter(maybe).to_pylist():
-        for key in loads_text(text):
-            if not key.startswith("coco:"):
-                keys[key] = keys.get(key, 0) + 1
+    # (keys counted with numbers folded: a carried number no float holds, "coco:area": 1e400, is kept as written)
+    keys = {key: n for key, n in extras_key_counts(extras.filter(maybe)).items() if not key.startswith("coco:")}
     # (VOC's parts, actions, flags and pose holding content are lost, a label's difficult flag too)
     report_annotation_extras(keys, extras.filter(maybe), "coco", target, report, kind)
 

@@ -12,12 +12,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import OutputError
+from labelkit.errors import InputError, OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -414,12 +415,16 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     values = fast.to_pylist()
     for i in slow_rows.tolist():
         text = extras[i].as_py()
-        members = {
-            k[5:]: v
-            for k, v in loads_text(text).items()
+        try:
+            texts = {k: orjson.dumps(v).decode() for k, v in loads_text(text).items()}
+        except InputError:  # (a number no float holds, "coco:area": 1e400: written as read)
+            texts = {k: bytes(v).decode() for k, v in msgspec.json.decode(text, type=dict[str, msgspec.Raw]).items()}
+        members = [
+            f"{orjson.dumps(k[5:]).decode()}:{v}"
+            for k, v in texts.items()
             if k.startswith("coco:") and k[5:] not in skip and not k.startswith("coco:@")  # (bookkeeping)
-        }
-        values[i] = "," + orjson.dumps(members).decode()[1:-1] if members else None
+        ]
+        values[i] = "," + ",".join(members) if members else None
     return pa.array(values, pa.string())
 
 
