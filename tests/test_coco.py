@@ -4897,3 +4897,21 @@ def test_a_carried_number_no_float_holds_beside_a_text_is_kept_for_coco(
     labelkit.convert(src, tmp_path / "out.parquet", to="parquet")
     labelkit.convert(tmp_path / "out.parquet", tmp_path / "back", to="coco")
     assert (tmp_path / f"back/annotations/{name}.json").read_bytes() == written
+
+
+@pytest.mark.parametrize("beside", ["", ',"note":"s"'])
+@pytest.mark.parametrize(("to", "options"), [("coco", {}), ("voc", {}), ("yolo", {"task": "detect"})])
+def test_a_nested_number_no_float_holds_in_a_carried_field_is_kept_or_dropped(
+    tmp_path: Path, beside: str, to: str, options: dict[str, str]
+) -> None:
+    """Counting the objects' extras keys folds numbers to 0, but not one inside a list or object ("x": [1e400]):
+    VOC and YOLO (and COCO with a text beside it) stopped with 'a stored JSON text cannot be read', naming no
+    field, where such a field is carried for COCO and dropped with a note by VOC and YOLO."""
+    src = tmp_path / "instances_val.json"
+    src.write_text(_TINY % f'"area":4,"iscrowd":0,"x":[1e400]{beside}')
+    report = labelkit.convert(src, tmp_path / "out", to, allow_loss=True, **options)
+    assert report.written["object annotations"] == 1
+    if to == "coco":
+        assert b'"x":[1e400]' in (tmp_path / "out/annotations/instances_val.json").read_bytes()
+    else:
+        assert "1 object annotations carry 'coco:x', which" in "\n".join(report.notes)
