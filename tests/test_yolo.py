@@ -4400,3 +4400,16 @@ def test_an_item_whose_image_name_holds_nul_is_refused_naming_the_item(tmp_path:
         "name can; hint: rename the item, or its image path (YOLO names an item's label file after its image)"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_a_data_yaml_nested_too_deeply_is_an_error_naming_it_in_convert(tmp_path: Path) -> None:
+    """PyYAML recurses per level: checking where a convert's output lies read the data.yaml first, outside the
+    reader's guard, and a value 5000 lists deep was an internal error (RecursionError)."""
+    root = tmp_path / "ds"
+    (root / "images" / "train").mkdir(parents=True)
+    config = root / "data.yaml"
+    config.write_text("names: [a]\ntrain: images/train\nval: images/train\nx: " + "[" * 5000 + "]" * 5000 + "\n")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(cli, ["convert", str(root), str(out), "--to", "coco"])
+    assert (run.exit_code, run.output) == (2, f"labelkit: error: {config}: values nested too deeply to read\n")
+    assert not out.exists()

@@ -281,8 +281,8 @@ def load_yaml(path: Path) -> dict[str, Any]:
     """A ``data.yaml`` as a mapping of distinct text keys (integer keys as their digits: ``2017``).
 
     Raises:
-        InputError: invalid YAML (with its line), not a mapping, keys that are no names or repeat, or text
-            UTF-8 cannot encode.
+        InputError: invalid YAML (with its line), values nested too deeply for PyYAML, not a mapping, keys
+            that are no names or repeat, or text UTF-8 cannot encode.
     """
     text = read_text(path)
     try:
@@ -297,6 +297,8 @@ def load_yaml(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path, line=line) from exc
+    except RecursionError as exc:  # (PyYAML recurses per level: checking an output's place met it first)
+        raise InputError("values nested too deeply to read", path=path) from exc
     if not isinstance(value, dict):
         raise InputError("data.yaml must be a mapping", path=path)
     keys = [k if type(k) is not int else str(k) for k in value]  # `2017: images/train2017` names split "2017"
