@@ -4413,3 +4413,20 @@ def test_a_data_yaml_nested_too_deeply_is_an_error_naming_it_in_convert(tmp_path
     run = CliRunner().invoke(cli, ["convert", str(root), str(out), "--to", "coco"])
     assert (run.exit_code, run.output) == (2, f"labelkit: error: {config}: values nested too deeply to read\n")
     assert not out.exists()
+
+
+def test_a_data_yaml_path_too_long_for_the_file_system_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """A ``path:`` the file system cannot look up (a name of 5000 bytes) was an internal error (OSError) in
+    convert, which checks where its output lies before reading, and an error naming the dataset folder in info:
+    it is one at the key and line, as a split key's value is."""
+    root = tmp_path / "ds"
+    (root / "images" / "train").mkdir(parents=True)
+    config = root / "data.yaml"
+    config.write_text(f"names: [a]\npath: {'x' * 5000}\ntrain: images/train\nval: images/train\n")
+    out = tmp_path / "out"
+    found = "'" + "x" * 179 + "... (5,002 characters)"
+    line = f"labelkit: error: {config}:2 <path>: cannot read: File name too long (found {found})\n"
+    for args in (["convert", str(root), str(out), "--to", "coco"], ["info", str(root)]):
+        run = CliRunner().invoke(cli, args)
+        assert (run.exit_code, run.output) == (2, line)
+    assert not out.exists()

@@ -371,13 +371,26 @@ def _resolve_source(base: Path, value: str, key: str) -> tuple[Path | None, bool
 
 
 def config_root(config_path: Path, config: dict[str, Any]) -> Path:
-    """The dataset root of a ``data.yaml``: its ``path`` when that is a folder, else the file's folder."""
+    """The dataset root of a ``data.yaml``: its ``path`` when that is a folder, else the file's folder.
+
+    Raises:
+        InputError: at ``path``'s line, when the file system cannot look it up (a name too long).
+    """
     folder = config_path.parent
     if isinstance(config.get("path"), str):
         candidate = Path(config["path"])
         candidate = candidate if candidate.is_absolute() else folder / candidate
-        if candidate.is_dir():
-            return candidate
+        try:
+            if candidate.is_dir():
+                return candidate
+        except OSError as exc:  # a name too long for the file system: the key is named, not the dataset
+            raise InputError(
+                f"cannot read: {exc.strerror or exc}",
+                path=config_path,
+                line=yaml_value_line(config_path, "path"),
+                element="path",
+                found=repr(config["path"]),
+            ) from None
     return folder
 
 
