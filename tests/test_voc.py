@@ -4321,3 +4321,22 @@ def test_an_item_naming_main_or_a_task_twice_in_voc_imagesets_is_listed_once(tmp
     labelkit.convert(tmp_path / "in.labelkit.json", tmp_path / "out", to="voc", allow_loss=True)
     assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == "x\n"
     assert (tmp_path / "out/ImageSets/Segmentation/train.txt").read_text() == "x\n"
+
+
+def test_an_item_named_dot_is_not_listed_so_the_output_reads_back(tmp_path: Path) -> None:
+    """``Annotations/..xml`` reads as the item ``.``: VOC -> VOC listed it as a line ``.`` of
+    ImageSets/Main/train.txt, which the reader refuses (a line naming the folder), so the output could not be
+    read. It is not listed, as an id that is not one word is not, and reads back as it was, without a split."""
+    (tmp_path / "v/Annotations").mkdir(parents=True)
+    box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>4</xmax><ymax>4</ymax></bndbox>"
+    (tmp_path / "v/Annotations/..xml").write_text(
+        f"<annotation><filename>a.jpg</filename><object><name>cat</name>{box}</object></annotation>"
+    )
+    ds = labelkit.load(tmp_path / "v", "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [(".", None)]
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert (report.lost, report.transformed) == ([], [])
+    assert (tmp_path / "o/ImageSets/Main/train.txt").read_text() == ""
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(i.id, i.split) for i in back.items()] == [(".", None)]
+    assert [o.bbox for o in back.objects()] == [o.bbox for o in ds.objects()]

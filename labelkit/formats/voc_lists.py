@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -102,9 +102,14 @@ def written_tasks(given: Iterable[object]) -> set[str]:
 def listable(item_id: str) -> bool:
     """Whether an item id can be a line of an ImageSets list.
 
-    It must be one word (lines are split at whitespace) and not a comment (``#``).
+    It must be one word (lines are split at whitespace), not a comment (``#``), and not name the folder
+    itself (``.``, the id of ``Annotations/..xml``: a reader refuses such a line, as it names no image).
     """
-    return item_id.split() == [item_id] and not item_id.startswith("#")
+    return (
+        item_id.split() == [item_id]
+        and not item_id.startswith("#")
+        and str(PurePosixPath(item_id.replace("\\", "/"))) != "."
+    )
 
 
 def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, list[str]]:
