@@ -4430,3 +4430,21 @@ def test_a_data_yaml_path_too_long_for_the_file_system_is_an_error_at_its_line(t
         run = CliRunner().invoke(cli, args)
         assert (run.exit_code, run.output) == (2, line)
     assert not out.exists()
+
+
+def test_a_data_yaml_integer_of_more_digits_than_python_reads_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """PyYAML's int() of a value of 5000 digits raises Python's ValueError (more than 4300 digits): info and
+    convert showed an internal error. It is an error at the value's line of data.yaml."""
+    root = tmp_path / "ds"
+    (root / "images" / "train").mkdir(parents=True)
+    config = root / "data.yaml"
+    config.write_text(f"names: [a]\ntrain: images/train\nval: images/train\nnc: {'9' * 5000}\n")
+    out = tmp_path / "out"
+    line = (
+        f"labelkit: error: {config}:4: invalid YAML: an integer of 5,000 characters, more than Python reads "
+        "(4,300 digits)\n"
+    )
+    for args in (["convert", str(root), str(out), "--to", "coco"], ["info", str(root)]):
+        run = CliRunner().invoke(cli, args)
+        assert (run.exit_code, run.output) == (2, line)
+    assert not out.exists()

@@ -10,6 +10,7 @@ layout of a path; :mod:`labelkit.formats.yolo` parses the label files.
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -270,11 +271,22 @@ class _NoAliasLoader(yaml.SafeLoader):
             seen[key] = (key_node.start_mark.line + 1, spelling)
         return super().construct_mapping(node, deep)
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError as exc:  # more digits than Python converts (4300): an error at the value's line
+            limit = sys.get_int_max_str_digits()
+            what = f"an integer of {len(str(node.value)):,} characters, more than Python reads ({limit:,} digits)"
+            raise yaml.constructor.ConstructorError(None, None, what, node.start_mark) from exc
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a YOLO config", mark)
         return super().compose_node(parent, index)
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_yaml_int)
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
