@@ -4340,3 +4340,16 @@ def test_an_item_named_dot_is_not_listed_so_the_output_reads_back(tmp_path: Path
     back = labelkit.load(tmp_path / "o", "voc")
     assert [(i.id, i.split) for i in back.items()] == [(".", None)]
     assert [o.bbox for o in back.objects()] == [o.bbox for o in ds.objects()]
+
+
+def test_an_action_list_object_index_of_thousands_of_digits_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """int() refuses more than 4,300 digits (ValueError): an object index of 5000 digits was an internal error.
+    An index beyond 64 bits is out of range, at its line; leading zeros are not digits of the number."""
+    src = _action_folder(tmp_path / "src", {"Action/jumping_train.txt": f"a 2 1\na {'9' * 5000} 1\n"})
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(src / "ImageSets/Action/jumping_train.txt"), 2)
+    assert err.value.message == "action list object index is out of range"
+    (src / "ImageSets/Action/jumping_train.txt").write_text(f"a {'0' * 5000}2 1\n")
+    [_, obj] = [o for o in labelkit.load(src, "voc").objects() if o.item_id == "a"]
+    assert obj.extras["voc:actions"] == {"jumping": 1}

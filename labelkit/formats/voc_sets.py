@@ -252,10 +252,12 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
                     found=f"{len(fields)} fields",
                 )
             item = _item(fields[0], f, number)
-            if not (fields[1].isascii() and fields[1].isdigit() and int(fields[1]) > 0):
+            if not (fields[1].isascii() and fields[1].isdigit() and fields[1].lstrip("0")):
                 raise InputError(
                     "action list object index must be a whole number from 1", path=f, line=number, found=repr(fields[1])
                 )
+            if len(fields[1].lstrip("0")) > 19:  # beyond 64 bits (and int() refuses more than 4,300 digits)
+                raise InputError("action list object index is out of range", path=f, line=number, found=repr(fields[1]))
             flag = {"1": 1, "0": 0, "-1": -1}.get(fields[2])
             if flag is None:
                 raise InputError("action list flag must be 1, 0 or -1", path=f, line=number, found=repr(fields[2]))
@@ -263,7 +265,7 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
             if again and own != "trainval" and (action, own) in lists:
                 sets.trainval = True
                 continue  # (an image of train or val: its own split's list of the action said it)
-            entry = ActionLine(item, int(fields[1]), action, flag, f, number)
+            entry = ActionLine(item, int(fields[1].lstrip("0")), action, flag, f, number)
             (sets.actions if flag else sets.unflagged).append(entry)
             if not again or own == "trainval":  # (an image of train or val keeps its split)
                 sets.place(item, split)
