@@ -4353,3 +4353,20 @@ def test_an_action_list_object_index_of_thousands_of_digits_is_an_error_at_its_l
     (src / "ImageSets/Action/jumping_train.txt").write_text(f"a {'0' * 5000}2 1\n")
     [_, obj] = [o for o in labelkit.load(src, "voc").objects() if o.item_id == "a"]
     assert obj.extras["voc:actions"] == {"jumping": 1}
+
+
+def test_a_depth_or_segmented_of_thousands_of_digits_is_kept_as_its_text(tmp_path: Path) -> None:
+    """int() refuses more than 4,300 digits (ValueError): a <depth> or <segmented> of 5000 digits was an internal
+    error. Beyond 64 bits it is kept as its text, as written, and written back so."""
+    big = "9" * 5000
+    xml = _one_object_xml(tmp_path, "")
+    xml.write_text(
+        xml.read_text()
+        .replace("</height>", f"</height><depth>{big}</depth>")
+        .replace("</size>", f"</size><segmented>{big}</segmented>")
+    )
+    [item] = labelkit.load(tmp_path / "v", "voc").items()
+    assert item.metadata == {"voc:depth": big, "voc:segmented": big}
+    labelkit.save(labelkit.load(tmp_path / "v", "voc"), tmp_path / "o", "voc")
+    [back] = labelkit.load(tmp_path / "o", "voc").items()
+    assert back.metadata == item.metadata

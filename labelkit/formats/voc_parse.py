@@ -191,7 +191,8 @@ def _fields(node: Element, path: Path, where: str) -> dict[str, str] | str:
 
 def _int_or_text(text: str) -> int | str:
     """A number when the text is ASCII digits that 64 bits hold, else the text as written."""
-    return int(text) if text.isascii() and text.isdigit() and int(text) <= INT64_MAX else text
+    # (int() refuses more than 4,300 digits: no more than 19 can be at most INT64_MAX)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= INT64_MAX else text
 
 
 def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
