@@ -4448,3 +4448,16 @@ def test_a_data_yaml_integer_of_more_digits_than_python_reads_is_an_error_at_its
         run = CliRunner().invoke(cli, args)
         assert (run.exit_code, run.output) == (2, line)
     assert not out.exists()
+
+
+def test_a_names_key_of_more_digits_than_int_reads_is_an_error_naming_names(tmp_path: Path) -> None:
+    """A names key of digits as text (quoted) is read with int(), which refuses more than 4,300 digits
+    (ValueError): a key of 5000 digits was an internal error. It is no class id, as a key of other text is not."""
+    root = tmp_path / "ds"
+    (root / "images" / "train").mkdir(parents=True)
+    config = root / "data.yaml"
+    config.write_text(f"train: images/train\nval: images/train\nnames:\n  '0': a\n  ? '{'9' * 5000}'\n  : b\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.location.path, err.value.location.element) == (str(config), "names")
+    assert (err.value.message, err.value.found) == ("names keys must be class ids", "'" + "9" * 199)

@@ -219,8 +219,13 @@ def parse_names(value: Any, source: Path) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     if isinstance(value, dict):
-        # integer keys (or their digits as text); 1.5 and true would pass int() as 1
-        bad = [k for k in value if not (type(k) is int or (isinstance(k, str) and k.isascii() and k.isdigit()))]
+        # integer keys (or their digits as text, as many as int() reads); 1.5 and true would pass int() as 1
+        most = sys.get_int_max_str_digits()
+        bad = [
+            k
+            for k in value
+            if not (type(k) is int or (isinstance(k, str) and k.isascii() and k.isdigit() and len(k) <= most))
+        ]
         if bad:
             raise InputError("names keys must be class ids", path=source, element="names", found=repr(bad[0])[:200])
         by_id = {int(k): str(v) for k, v in value.items()}
