@@ -4370,3 +4370,16 @@ def test_a_depth_or_segmented_of_thousands_of_digits_is_kept_as_its_text(tmp_pat
     labelkit.save(labelkit.load(tmp_path / "v", "voc"), tmp_path / "o", "voc")
     [back] = labelkit.load(tmp_path / "o", "voc").items()
     assert back.metadata == item.metadata
+
+
+def test_a_labelmap_colour_of_thousands_of_digits_is_a_bad_colour_at_its_line(tmp_path: Path) -> None:
+    """int() refuses more than 4,300 digits (ValueError): a labelmap colour component of 5000 digits was an
+    internal error. It is above 255, a bad colour at its line; leading zeros are not digits of the number."""
+    xml = _one_object_xml(tmp_path, "")
+    labelmap = xml.parent.parent / "labelmap.txt"
+    labelmap.write_text(f"# label:color_rgb:parts:actions\ncat:{'9' * 5000},0,0::\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "v", "voc")
+    assert (err.value.location.path, err.value.location.line, err.value.message) == (str(labelmap), 2, "bad colour")
+    labelmap.write_text(f"# label:color_rgb:parts:actions\ncat:{'0' * 5000}1,2,3::\n")
+    assert [c.color for c in labelkit.load(tmp_path / "v", "voc").categories] == ["#010203"]

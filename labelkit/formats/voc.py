@@ -174,7 +174,10 @@ def parse_color(text: str | None) -> tuple[int, int, int] | None:
         return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
     parts = text.split(",")
     if len(parts) == 3 and all(p.strip().isascii() and p.strip().isdigit() for p in parts):
-        r, g, b = (int(p) for p in parts)
+        values = [p.strip().lstrip("0") or "0" for p in parts]
+        if max(len(v) for v in values) > 3:  # above 255 (and int() refuses more than 4,300 digits)
+            return None
+        r, g, b = (int(v) for v in values)
         return (r, g, b) if max(r, g, b) <= 255 else None
     return None
 
