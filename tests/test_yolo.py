@@ -4461,3 +4461,19 @@ def test_a_names_key_of_more_digits_than_int_reads_is_an_error_naming_names(tmp_
         labelkit.load(root, "yolo")
     assert (err.value.location.path, err.value.location.element) == (str(config), "names")
     assert (err.value.message, err.value.found) == ("names keys must be class ids", "'" + "9" * 199)
+
+
+@pytest.mark.parametrize("names", ["[]", "{}"])
+def test_an_empty_names_beside_nc_is_an_nc_mismatch_not_nc_classes(tmp_path: Path, names: str) -> None:
+    """names: [] says there is no class, yet beside nc: 3 it was read as nc alone (class_0, class_1, class_2),
+    where nc: 3 beside 2 names is an error (as Ultralytics says: 'names' length and 'nc' must match)."""
+    root = tmp_path / "ds"
+    (root / "images" / "train").mkdir(parents=True)
+    config = root / "data.yaml"
+    config.write_text(f"train: images/train\nval: images/train\nnames: {names}\nnc: 3\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.location.path, err.value.location.element) == (str(config), "nc")
+    assert (err.value.message, err.value.expected) == ("nc does not match names", "0")
+    config.write_text("train: images/train\nval: images/train\nnames:\nnc: 3\n")  # (names: null is no names key)
+    assert [c.name for c in labelkit.load(root, "yolo").categories] == ["class_0", "class_1", "class_2"]

@@ -52,7 +52,7 @@ def ultralytics_layout(
     if find_sizes and (root / SIZES_FILE).is_file():
         sizes.update(load_sizes(root / SIZES_FILE))
     names = parse_names(config.get("names"), config_path)
-    if not names and isinstance(config.get("nc"), int):
+    if config.get("names") is None and isinstance(config.get("nc"), int):  # (names: [] says: no class)
         if not 0 <= config["nc"] <= MAX_UNNAMED_CLASSES:
             raise InputError(
                 "nc without names must be a class count",
