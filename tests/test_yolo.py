@@ -4477,3 +4477,30 @@ def test_an_empty_names_beside_nc_is_an_nc_mismatch_not_nc_classes(tmp_path: Pat
     assert (err.value.message, err.value.expected) == ("nc does not match names", "0")
     config.write_text("train: images/train\nval: images/train\nnames:\nnc: 3\n")  # (names: null is no names key)
     assert [c.name for c in labelkit.load(root, "yolo").categories] == ["class_0", "class_1", "class_2"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2024-13-45", "cannot read the value as timestamp (ValueError: month must be in 1..12)"),
+        ("!!bool maybe", "cannot read the value as bool (KeyError: 'maybe')"),
+        ("!!float abc", "cannot read the value as float (ValueError: could not convert string to float: 'abc')"),
+        ("[1, {b: !!timestamp x}]", "cannot read the value as timestamp (AttributeError: 'NoneType' object has no "),
+    ],
+)
+def test_a_data_yaml_value_its_tag_cannot_make_is_an_error_at_its_line(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    """PyYAML's constructors let Python's errors out (ValueError for a date of month 13, KeyError for !!bool maybe,
+    AttributeError for !!timestamp x), with no line: info and convert showed an internal error."""
+    root = tmp_path / "ds"
+    (root / "images" / "train").mkdir(parents=True)
+    config = root / "data.yaml"
+    config.write_text(f"names: [a]\ntrain: images/train\nval: images/train\nx: {value}\n")
+    out = tmp_path / "out"
+    for args in (["convert", str(root), str(out), "--to", "coco"], ["info", str(root)]):
+        run = CliRunner().invoke(cli, args)
+        assert run.exit_code == 2
+        assert run.output.startswith(f"labelkit: error: {config}:4: invalid YAML: {message}")
+        assert run.output.count("\n") == 1
+    assert not out.exists()

@@ -279,9 +279,20 @@ class _NoAliasLoader(yaml.SafeLoader):
     def construct_yaml_int(self, node: Any) -> Any:
         try:
             return super().construct_yaml_int(node)
-        except ValueError as exc:  # more digits than Python converts (4300): an error at the value's line
+        except ValueError as exc:
             limit = sys.get_int_max_str_digits()
+            if sum(c.isdigit() for c in str(node.value)) <= limit:
+                raise  # (!!int abc: construct_object says so)
             what = f"an integer of {len(str(node.value)):,} characters, more than Python reads ({limit:,} digits)"
+            raise yaml.constructor.ConstructorError(None, None, what, node.start_mark) from exc
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            # a value its tag's constructor cannot make (2024-13-45, !!bool maybe, !!float abc): PyYAML lets
+            # Python's error out, with no mark; it is an error at the value's line
+            what = f"cannot read the value as {str(node.tag).rsplit(':', 1)[-1]} ({type(exc).__name__}: {exc})"
             raise yaml.constructor.ConstructorError(None, None, what, node.start_mark) from exc
 
     def compose_node(self, parent: Any, index: Any) -> Any:
