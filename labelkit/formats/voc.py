@@ -528,16 +528,62 @@ def _rgb_indices(
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def _find_image(root: Path, folder: Path, item_id: str, filename: str | None) -> Path | None:
+def _find_image(
+    root: Path,
+    folder: Path,
+    item_id: str,
+    filename: str | None,
+    listings: dict[Path, dict[str, list[str]]] | None = None,
+) -> Path | None:
+    """The image of an item: its XML's ``filename`` in ``JPEGImages/`` or its folder, else ``<id>.<image ext>``.
+
+    With ``listings`` (a cache the caller keeps), a folder is listed once for all items (an id without ``/``):
+    a glob per item read the whole folder each time, quadratic in the items without a ``filename`` (list-only).
+    """
     for base in (root / "JPEGImages", folder):
         if filename:
             candidate = base / safe_relpath(filename)
             if is_file(candidate):
                 return candidate
-        for candidate in sorted(base.glob(f"{glob.escape(item_id)}.*")) if base.is_dir() else []:
+        if listings is not None and "/" not in item_id:
+            if base not in listings:
+                listings[base] = _by_prefix(base)
+            found = [base / name for name in listings[base].get(_fold(item_id), [])]
+        else:
+            found = sorted(base.glob(f"{glob.escape(item_id)}.*")) if base.is_dir() else []
+        for candidate in found:
             if is_image(candidate):
                 return candidate
     return None
+
+
+def _fold(name: str) -> str:
+    """A name as pathlib's glob compares it: without case on Windows."""
+    return name.lower() if os.name == "nt" else name
+
+
+def _by_prefix(folder: Path) -> dict[str, list[str]]:
+    """A folder's entry names (sorted) by each part before a dot: ``a.b.jpg`` under ``a`` and ``a.b``.
+
+    So ``listing[_fold(x)]`` is what ``folder.glob(f"{x}.*")`` gives, read once (nothing when it is not a folder).
+
+    >>> import tempfile; d = Path(tempfile.mkdtemp())
+    >>> for n in ("a.jpg", "a.b.png", "ab.jpg", ".c.jpg"): (d / n).touch()
+    >>> listing = _by_prefix(d)
+    >>> listing["a"], listing["a.b"], listing[".c"], "ab" in listing, sorted(listing[""])
+    (['a.b.png', 'a.jpg'], ['a.b.png'], ['.c.jpg'], True, ['.c.jpg'])
+    """
+    try:
+        names = sorted((entry.name for entry in os.scandir(folder)), key=lambda n: (_fold(n), n))
+    except OSError:  # (not a folder, or not there: as glob, nothing)
+        return {}
+    out: dict[str, list[str]] = {}
+    for name in names:
+        dot = name.find(".")
+        while dot != -1:
+            out.setdefault(_fold(name[:dot]), []).append(name)
+            dot = name.find(".", dot + 1)
+    return out
 
 
 def read(path: str | os.PathLike[str], **options: Any) -> Dataset:

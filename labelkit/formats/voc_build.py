@@ -141,9 +141,10 @@ def build(
     }
     unmatched: list[str] = []  # images whose class PNG has another size than their object PNG
     unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
+    listings: dict[Path, dict[str, list[str]]] = {}  # (each image folder listed once)
     for item_id in all_ids:
         stem, split, folder, item = by_id.get(item_id, (item_id, None, root / "Annotations", _XmlItem()))
-        image = _find_image(root, folder, stem, item.filename)
+        image = _find_image(root, folder, stem, item.filename, listings)
         width, height = item.width, item.height
         if (width is None or height is None) and image is not None:
             width, height = image_size(image)
