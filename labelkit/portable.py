@@ -170,10 +170,26 @@ def split_list_entries(splits: list[str], folder: str) -> tuple[list[str], list[
     return [f"{folder}{splits[n]}.txt" for n in owners], owners
 
 
+MAX_NAME_BYTES = 255
+"""The longest file or folder name file systems take: 255 bytes (ext4, APFS in UTF-8; NTFS 255 UTF-16 units)."""
+
+
+def _too_long(path: str) -> bool:
+    """Whether a part of ``path`` (``/``-separated) is longer than a file system takes (:data:`MAX_NAME_BYTES`).
+
+    >>> _too_long("a/" + "b" * 255), _too_long("a/" + "\u00e9" * 128), _too_long("a" * 300 + "/b")
+    (False, True, True)
+    """
+    return len(path) > MAX_NAME_BYTES // 4 and any(
+        len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in path.split("/")
+    )
+
+
 def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> tuple[list[int], dict[int, int]]:
     """Which of ``paths`` (relative, ``/``-separated, in one output folder) are not one file on every machine.
 
-    A path is unportable when a part of it is a name Windows cannot hold (:func:`windows_cannot_hold`), or
+    A path is unportable when a part of it is a name Windows cannot hold (:func:`windows_cannot_hold`) or no file
+    system takes (longer than :data:`MAX_NAME_BYTES`), or
     when it, or a folder on its way, has the same :func:`folded_name` as another path or folder but another
     spelling (``a.txt`` and ``A.txt``; ``Sub/a.txt`` and ``sub/b.txt``): macOS or Windows (:func:`where_one`)
     takes them for one.
@@ -186,7 +202,7 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
         folders: the folders holding them (``path.rpartition("/")[0]`` of each), when the caller has them.
 
     Returns:
-        The entries with a part Windows cannot hold, in order; and the other entries that yield to another
+        The entries with a part Windows (or, too long, any file system) cannot hold, in order; and the other entries that yield to another
         spelling of their file or of a folder on their way, each with the first entry of that spelling.
 
     Examples:
@@ -206,6 +222,7 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
         or folded.endswith((".", " "))
         or _holds_windows_forbidden(text)
         or any(device.search(folded) for device in _DEVICES_IN_TEXT)
+        or (max(map(len, paths), default=0) > MAX_NAME_BYTES // 4 and any(map(_too_long, paths)))
     )
     if not maybe_windows and len(folded_folders) == len(on_the_way):
         keys = set(folded.split("\x00"))  # ('/' + each path, folded)
@@ -214,7 +231,9 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
             return [], {}  # the usual case: no part Windows cannot hold, and no two names alike
     # the paths Windows cannot hold are not written; of the others, level by level from the top, each name
     # (folder or file) keeps its first spelling by name, and the paths of other spellings yield to it
-    reserved = [n for n, path in enumerate(paths) if any(windows_cannot_hold(part) for part in path.split("/"))]
+    reserved = [
+        n for n, path in enumerate(paths) if _too_long(path) or any(windows_cannot_hold(p) for p in path.split("/"))
+    ]
     alive = {n: path.split("/") for n, path in enumerate(paths)}
     for n in reserved:
         del alive[n]
@@ -323,6 +342,7 @@ def folded_names(names: list[str]) -> list[str]:
 
 UNPORTABLE_CLASH = "items whose files are another item's on macOS or Windows"
 UNPORTABLE_NAME = "items whose file names Windows cannot hold"
+TOO_LONG_NAME = "items whose file names are too long"
 SAME_FILE = "items whose files are another item's"
 
 
@@ -354,6 +374,20 @@ def drop_unportable(
     ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
     losses: list[tuple[str, int, str]] = []
     drop = np.zeros(len(ids), dtype=bool)
+    long = [n for n in reserved if _too_long(paths[n])]
+    if long:
+        items = sorted({owners[n] for n in long})
+        drop[items] = True
+        n = long[0]
+        losses.append(
+            (
+                TOO_LONG_NAME,
+                len(items),
+                f"file systems take no file or folder name of more than {MAX_NAME_BYTES} bytes: they are not written "
+                f"(item {ascii(ids[owners[n]])}, {ascii(paths[n])})",
+            )
+        )
+    reserved = [n for n in reserved if not drop[owners[n]]]
     if reserved:
         items = sorted({owners[n] for n in reserved})
         drop[items] = True

@@ -4410,3 +4410,17 @@ def test_an_image_found_through_a_folder_listed_once_is_the_one_a_glob_finds(
             assert voc._find_image(root, root / "Annotations", item_id, None, listings) == voc._find_image(
                 root, root / "Annotations", item_id, None
             )
+
+
+def test_an_item_id_longer_than_file_systems_take_is_a_loss_found_when_planning(tmp_path: Path) -> None:
+    """A VOC item listed with a 300-byte id (so Annotations/<id>.xml) stopped the write with 'cannot write: File
+    name too long', with or without --allow-loss: it is a loss found when the conversion is planned."""
+    (tmp_path / "in/Annotations").mkdir(parents=True)
+    (tmp_path / "in/ImageSets/Main").mkdir(parents=True)
+    (tmp_path / "in/ImageSets/Main/train.txt").write_text("x" * 300 + "\ny\n")
+    with pytest.raises(DataLossError):
+        labelkit.convert(tmp_path / "in", tmp_path / "out", to="voc")
+    report = labelkit.convert(tmp_path / "in", tmp_path / "out", to="voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("items whose file names are too long", 1)]
+    assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == "y\n"
+    assert sorted(p.name for p in (tmp_path / "out/Annotations").iterdir()) == ["y.xml"]

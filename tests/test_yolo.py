@@ -4504,3 +4504,32 @@ def test_a_data_yaml_value_its_tag_cannot_make_is_an_error_at_its_line(
         assert run.output.startswith(f"labelkit: error: {config}:4: invalid YAML: {message}")
         assert run.output.count("\n") == 1
     assert not out.exists()
+
+
+def test_an_image_name_longer_than_file_systems_take_is_a_loss_found_when_planning(tmp_path: Path) -> None:
+    """A COCO image whose file name is 300 bytes long stopped the write with 'cannot write: File name too long',
+    naming the label file, with or without --allow-loss: it is a loss found when the conversion is planned, as a
+    name Windows cannot hold is, and --allow-loss writes the other items."""
+    long_name = "a" * 300
+    doc = {
+        "images": [
+            {"id": 1, "file_name": f"{long_name}.jpg", "width": 4, "height": 4},
+            {"id": 2, "file_name": "b.jpg", "width": 4, "height": 4},
+        ],
+        "categories": [{"id": 1, "name": "a"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "area": 1, "iscrowd": 0}],
+    }
+    (tmp_path / "instances_val.json").write_text(json.dumps(doc))
+    with pytest.raises(DataLossError):
+        labelkit.convert(tmp_path / "instances_val.json", tmp_path / "out", to="yolo")
+    assert not (tmp_path / "out").exists()
+    report = labelkit.convert(tmp_path / "instances_val.json", tmp_path / "out", to="yolo", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("items whose file names are too long", 1),
+        ("object annotations on them", 1),
+    ]
+    assert report.lost[0].reason == (
+        "file systems take no file or folder name of more than 255 bytes: they are not written "
+        f"(item '1', 'labels/val/{long_name}.txt')"
+    )
+    assert sorted(p.name for p in (tmp_path / "out/labels/val").iterdir()) == ["b.txt"]
