@@ -202,8 +202,9 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
         folders: the folders holding them (``path.rpartition("/")[0]`` of each), when the caller has them.
 
     Returns:
-        The entries with a part Windows (or, too long, any file system) cannot hold, in order; and the other entries that yield to another
-        spelling of their file or of a folder on their way, each with the first entry of that spelling.
+        The entries with a part Windows (or, too long, any file system) cannot hold, in order; and the other
+        entries that yield to another spelling of their file or of a folder on their way, each with the first
+        entry of that spelling.
 
     Examples:
         >>> unportable_paths(["l/a.txt", "l/A.txt", "l/con.txt", "l/b.txt", "L/c.txt"])
