@@ -174,6 +174,11 @@ MAX_NAME_BYTES = 255
 """The longest file or folder name file systems take: 255 bytes (ext4, APFS in UTF-8; NTFS 255 UTF-16 units)."""
 
 
+_LONG_PART = re.compile(f"[^/\x00]{{{MAX_NAME_BYTES // 4 + 1},}}")
+"""A part of a path (in the joined text :func:`unportable_paths` searches) that may be too long: a longer one has
+more than 255 // 4 characters (UTF-8 takes at most 4 bytes each)."""
+
+
 def _too_long(path: str) -> bool:
     """Whether a part of ``path`` (``/``-separated) is longer than a file system takes (:data:`MAX_NAME_BYTES`).
 
@@ -223,7 +228,7 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
         or folded.endswith((".", " "))
         or _holds_windows_forbidden(text)
         or any(device.search(folded) for device in _DEVICES_IN_TEXT)
-        or (max(map(len, paths), default=0) > MAX_NAME_BYTES // 4 and any(map(_too_long, paths)))
+        or (_LONG_PART.search(text) is not None and any(map(_too_long, paths)))
     )
     if not maybe_windows and len(folded_folders) == len(on_the_way):
         keys = set(folded.split("\x00"))  # ('/' + each path, folded)
