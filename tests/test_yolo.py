@@ -4533,3 +4533,21 @@ def test_an_image_name_longer_than_file_systems_take_is_a_loss_found_when_planni
         f"(item '1', 'labels/val/{long_name}.txt')"
     )
     assert sorted(p.name for p in (tmp_path / "out/labels/val").iterdir()) == ["b.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_data_yaml_split_naming_a_pipe_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """A split value naming a device or pipe (``test: /dev/null``) was 'cannot list folder: Not a directory',
+    naming the device, not the data.yaml line that names it."""
+    (tmp_path / "images/train").mkdir(parents=True)
+    (tmp_path / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(tmp_path / "images/train/a.jpg")
+    (tmp_path / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "data.yaml").write_text("names: [a]\ntrain: images/train\ntest: pipe\n")
+    with pytest.raises(InputError) as caught:
+        labelkit.load(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'data.yaml'}:3: data.yaml's test names neither a folder nor a file (a device, pipe or "
+        "socket) (found 'pipe'); hint: name the test split's images folder (test: images/test) or list of images"
+    )

@@ -116,6 +116,14 @@ def ultralytics_layout(
         key, index = origins[source]
         value = config[key][index] if isinstance(config[key], list) else config[key]
         at = yaml_value_line(config_path, key, index) if source.is_file() else None
+        if not source.is_file() and not source.is_dir():  # (/dev/null: it was 'cannot list folder', naming it)
+            raise InputError(
+                f"{config_path.name}'s {key} names neither a folder nor a file (a device, pipe or socket)",
+                path=config_path,
+                line=yaml_value_line(config_path, key, index),
+                found=repr(value),
+                hint=f"name the {key} split's images folder ({key}: images/{key}) or list of images",
+            )
         if source.is_file() and os.path.samefile(source, config_path):  # (its keys and names read as images)
             raise InputError(
                 f"{config_path.name}'s {key} names {config_path.name} itself, not a list of images",
