@@ -351,8 +351,8 @@ def _difficult(text: str, path: Path, line: int) -> int:
         raise InputError(
             "DOTA difficult flag is not an integer", path=path, line=line, expected="a whole number", found=text
         )
-    digits = text.lstrip("+-").lstrip("0")
-    if len(digits) > 19:  # beyond 64 bits (and int() refuses more than 4,300 digits)
+    # beyond 64 bits (more than 19 digits are: and int() refuses more than 4,300)
+    if len(text.lstrip("+-").lstrip("0")) > 19 or not -(2**63) <= int(text) < 2**63:
         raise InputError(
             "DOTA difficult flag is out of range",
             path=path,
@@ -360,16 +360,7 @@ def _difficult(text: str, path: Path, line: int) -> int:
             expected="a whole number of 64 bits",
             found=text,
         )
-    flag = int(text)
-    if not -(2**63) <= flag < 2**63:
-        raise InputError(
-            "DOTA difficult flag is out of range",
-            path=path,
-            line=line,
-            expected="a whole number of 64 bits",
-            found=text,
-        )
-    return flag
+    return int(text)
 
 
 def decide_task(task: str, layout: Layout, parsed: Parsed) -> str:
