@@ -4915,3 +4915,168 @@ def test_a_nested_number_no_float_holds_in_a_carried_field_is_kept_or_dropped(
         assert b'"x":[1e400]' in (tmp_path / "out/annotations/instances_val.json").read_bytes()
     else:
         assert "1 object annotations carry 'coco:x', which" in "\n".join(report.notes)
+
+
+def _label_files(tmp_path: Path) -> Path:
+    """A split read from an instances file holding objects and image labels (annotations without geometry, one
+    with a field of its own), a stuff file holding a label, and a labels file whose label shares an id."""
+    ann = tmp_path / "in/annotations"
+    ann.mkdir(parents=True)
+    images = (
+        '"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4},{"id":2,"file_name":"b.jpg","width":4,"height":4}]'
+    )
+    box = '"bbox":[0,0,1,1],"area":1,"iscrowd":0,"segmentation":[[0,0,1,0,1,1,0,1]]'
+    (ann / "instances_val.json").write_text(
+        "{" + images + ',"categories":[{"id":1,"name":"a"},{"id":2,"name":"b"}],"annotations":['
+        '{"id":5,"image_id":1,"category_id":2,"note":"x"},{"id":1,"image_id":1,"category_id":1,' + box + "},"
+        '{"id":2,"image_id":2,"category_id":1,"score":0.5}]}'
+    )
+    (ann / "stuff_val.json").write_text(
+        "{" + images + ',"categories":[{"id":2,"name":"b"}],"annotations":['
+        '{"id":1,"image_id":1,"category_id":2,' + box + '},{"id":9,"image_id":2,"category_id":2}]}'
+    )
+    (ann / "labels_val.json").write_text(
+        '{"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4}],"categories":[{"id":1,"name":"a"}],'
+        '"annotations":[{"id":5,"image_id":1,"category_id":1}]}'
+    )
+    return tmp_path / "in"
+
+
+def test_an_image_label_of_an_instances_or_stuff_file_is_written_back_to_it(tmp_path: Path) -> None:
+    """An annotation without bbox, segmentation or keypoints is read as an image label whichever file holds it, and
+    the writer put every label in labels_<split>.json: COCO -> COCO moved it out of the instances (stuff) file into
+    the labels file, or into a new labels file. It goes back to its file, after the file's objects, ids kept."""
+    src = _label_files(tmp_path)
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    out = tmp_path / "out/annotations"
+    assert sorted(p.name for p in out.iterdir()) == ["instances_val.json", "labels_val.json", "stuff_val.json"]
+    images = (
+        '"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4},{"id":2,"file_name":"b.jpg","width":4,"height":4}]'
+    )
+    box = '"segmentation":[[0,0,1,0,1,1,0,1]],"bbox":[0,0,1,1],"area":1,"iscrowd":0'
+    assert (out / "instances_val.json").read_text() == (
+        "{" + images + ',"annotations":[{"id":1,"image_id":1,"category_id":1,' + box + "},"
+        '{"id":5,"image_id":1,"category_id":2,"note":"x"},{"id":2,"image_id":2,"category_id":1,"score":0.5}],'
+        '"categories":[{"id":1,"name":"a"},{"id":2,"name":"b"}]}'
+    )
+    assert (out / "stuff_val.json").read_text() == (
+        "{" + images + ',"annotations":[{"id":1,"image_id":1,"category_id":2,' + box + "},"
+        '{"id":9,"image_id":2,"category_id":2}],"categories":[{"id":2,"name":"b"}]}'
+    )
+    assert (out / "labels_val.json").read_text() == (
+        '{"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4}],'
+        '"annotations":[{"id":5,"image_id":1,"category_id":1}],"categories":[{"id":1,"name":"a"}]}'
+    )
+    assert (report.lost, report.transformed, report.notes) == (
+        [],
+        [],
+        ["wrote annotations/instances_val.json, annotations/stuff_val.json, annotations/labels_val.json"],
+    )
+    assert labelkit.validate(tmp_path / "out") == []
+
+
+def test_an_instances_files_lone_image_label_makes_no_labels_file(tmp_path: Path) -> None:
+    """The brief's reproducer: the label left instances_val.json ("annotations": []) for a new labels_val.json."""
+    doc = (
+        '{"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4}],"categories":[{"id":1,"name":"a"}],'
+        '"annotations":[{"id":3,"image_id":1,"category_id":1}]}'
+    )
+    (tmp_path / "in/annotations").mkdir(parents=True)
+    (tmp_path / "in/annotations/instances_val.json").write_text(doc)
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "in"), str(tmp_path / "out"), "--to", "coco"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out/annotations").iterdir()] == ["instances_val.json"]
+    assert (tmp_path / "out/annotations/instances_val.json").read_text() == (
+        '{"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4}],'
+        '"annotations":[{"id":3,"image_id":1,"category_id":1}],"categories":[{"id":1,"name":"a"}]}'
+    )
+
+
+@pytest.mark.parametrize("via", ["labelkit", "parquet"])
+def test_an_image_labels_file_rides_through_labelkit_json_and_parquet_as_an_objects_does(
+    tmp_path: Path, via: str
+) -> None:
+    """The label carries its file (coco:@task) as a stuff file's object does, so that COCO -> labelkit JSON (or
+    Parquet) -> COCO writes the same files as COCO -> COCO; VOC's and YOLO's output and reports are those of the
+    dataset without the tag (the report names no bookkeeping key)."""
+    src = _label_files(tmp_path)
+    labelkit.convert(src, tmp_path / "direct", to="coco")
+    target = tmp_path / ("mid.labelkit.json" if via == "labelkit" else "mid.parquet")
+    labelkit.convert(src, target, to=via)
+    labels = labelkit.load(target).table("labels")
+    assert sorted(zip(labels["id"].to_pylist(), labels["extras"].to_pylist(), strict=True)) == [
+        ("2", '{"coco:@task":"instances"}'),
+        ("5", '{"coco:note":"x","coco:@task":"instances"}'),
+        ("9", '{"coco:@task":"stuff"}'),
+        ("labels/5", None),
+    ]
+    labelkit.convert(target, tmp_path / "back", to="coco")
+    for name in ("instances_val.json", "stuff_val.json", "labels_val.json"):
+        back = (tmp_path / "back/annotations" / name).read_text()
+        assert back == (tmp_path / "direct/annotations" / name).read_text()
+    assert sorted(p.name for p in (tmp_path / "back/annotations").iterdir()) == [
+        "instances_val.json",
+        "labels_val.json",
+        "stuff_val.json",
+    ]
+    ds = labelkit.load(src)
+    labels = ds.table("labels")
+    kept = [{k: v for k, v in json.loads(e or "{}").items() if k != "coco:@task"} for e in labels["extras"].to_pylist()]
+    stripped = pa.array([json.dumps(e, separators=(",", ":")) if e else None for e in kept], pa.string())
+    plain = labels.set_column(labels.schema.get_field_index("extras"), "extras", stripped)
+    untagged = Dataset.from_tables(
+        {"items": ds.table("items"), "objects": ds.table("objects"), "labels": plain}, list(ds.categories), ds.info
+    )
+    for to, options in (("voc", {}), ("yolo", {"task": "detect"})):
+        tagged = labelkit.save(ds, tmp_path / f"{to}_tagged", to, allow_loss=True, **options)
+        bare = labelkit.save(untagged, tmp_path / f"{to}_bare", to, allow_loss=True, **options)
+        assert (tagged.lost, tagged.transformed, tagged.notes) == (bare.lost, bare.transformed, bare.notes)
+        assert not any("@task" in n for n in tagged.notes)
+        for f in (tmp_path / f"{to}_tagged").rglob("*"):
+            if f.is_file():
+                assert (
+                    f.read_bytes() == (tmp_path / f"{to}_bare" / f.relative_to(tmp_path / f"{to}_tagged")).read_bytes()
+                )
+
+
+def test_an_image_label_moved_to_another_split_goes_to_its_files_kind_there_or_to_a_labels_file(
+    tmp_path: Path,
+) -> None:
+    """A label read from an instances file and moved to a split with an instances file goes there, with a new
+    number where an object of that file has its id (reported); moved to a split without one, to labels_<split>.json
+    as before. Without the fix both went to labels files, ids kept."""
+    ann = tmp_path / "in/annotations"
+    ann.mkdir(parents=True)
+    box = '"bbox":[0,0,1,1],"area":1,"iscrowd":0,"segmentation":[[0,0,1,0,1,1,0,1]]'
+    for split, image in (("val", 1), ("train", 2), ("test", 3)):
+        annotation = f'{{"id":3,"image_id":{image},"category_id":1' + ("," + box if split == "val" else "") + "}"
+        (ann / f"instances_{split}.json").write_text(
+            f'{{"images":[{{"id":{image},"file_name":"{image}.jpg","width":4,"height":4}}],'
+            f'"categories":[{{"id":1,"name":"a"}}],"annotations":[{annotation}]}}'
+        )
+    (ann / "captions_extra.json").write_text(
+        '{"images":[{"id":7,"file_name":"7.jpg","width":4,"height":4}],"annotations":[{"id":1,"image_id":7,"caption":"c"}]}'
+    )
+    ds = labelkit.load(tmp_path / "in")
+    items = ds.table("items")
+    moved = {"2": "val", "3": "extra"}
+    split = pa.array(
+        [moved.get(i, s) for i, s in zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)]
+    )
+    tables = {name: ds.table(name) for name in ("objects", "labels", "transcripts")}
+    tables["items"] = items.set_column(items.schema.get_field_index("split"), "split", split)
+    report = labelkit.save(Dataset.from_tables(tables, list(ds.categories), ds.info), tmp_path / "out", "coco")
+    out = tmp_path / "out/annotations"
+    assert sorted(p.name for p in out.iterdir()) == ["captions_extra.json", "instances_val.json", "labels_extra.json"]
+    val = json.loads((out / "instances_val.json").read_text())
+    assert [(a["id"], a["image_id"], "bbox" in a) for a in val["annotations"]] == [(3, 1, True), (4, 2, False)]
+    extra = json.loads((out / "labels_extra.json").read_text())
+    assert extra["annotations"] == [{"id": 3, "image_id": 3, "category_id": 1}]
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == [
+        (
+            "annotation ids",
+            1,
+            "another annotation of its file had the same id: numbered after the largest of its split",
+        )
+    ]
+    assert labelkit.validate(tmp_path / "out") == []

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
+from labelkit.formats.coco_homes import LABEL_TASKS, ORIGINS, apart, file_homes, label_homes, labels_of
 from labelkit.formats.coco_ids import image_numbers, object_ids
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_records import category_record
@@ -77,35 +78,6 @@ class FileSpec:
         return f"{self.task}_{self.split or 'default'}.json"
 
 
-def _homes(
-    by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: Any, posed: bool, scored: bool = True
-) -> list[FileSpec]:
-    """The files of a split (by task) an annotation of ``task``'s kind belongs in (none: its kind has no file).
-
-    A detection-results file is the home of untagged objects only when the split has no instances or stuff file,
-    and only of those with a score (a result needs one: an object without goes to an instances file).
-    """
-    if task != "instances":
-        return by_task.get(task, [])
-    keypoints = by_task.get("person_keypoints", [])
-    origin = "stuff" if extra and f'"{STUFF_TAG}":"stuff"' in extra else "instances"
-    if extra and f'"{STUFF_TAG}":"results"' in extra and by_task.get("results"):
-        return by_task["results"][:1]
-    if extra and f'"{STUFF_TAG}":"person_keypoints"' in extra:
-        if keypoints:
-            return keypoints[:1]
-        origin = "person_keypoints"
-    homes = list(
-        by_task.get(origin)
-        or [*by_task.get("instances", []), *by_task.get("stuff", [])]
-        or (by_task.get("results", []) if scored else [])  # (a split read from a detection-results list)
-    )
-    # (its keypoints are written in the keypoints file, unless read from an instances file only: see INLINE_TAG)
-    if posed and not (extra and f'"{STUFF_TAG}":"instances"' in extra):
-        homes += [s for s in keypoints if s.categories is None or category in s.categories]
-    return homes
-
-
 _CAPTION_CATEGORY = re.compile(r'("coco:category_id":)(-?\d+)(?=[,}])')
 """A caption's category id in its extras text (the other members keep their spelling when it is renumbered)."""
 
@@ -152,7 +124,9 @@ class Writer:
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
         self._row_of: dict[str, int] | None = None  # item id -> row (see _item_rows)
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
+        self.read_tasks: dict[str, set[str]] = {}  # those read from COCO (coco:files), where labels go back
         self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
+        self.file_ids: np.ndarray | None = None  # and their ids (a file's labels are numbered apart from them)
         self.category_home: FileSpec | None = None  # the file that lists the categories no file listed
         self.unlisted: set[int] = set()
 
@@ -174,6 +148,7 @@ class Writer:
             if (task, split) in seen:  # one file each
                 continue
             seen.add((task, split))
+            self.read_tasks.setdefault(split, set()).add(task)
             specs.append(
                 FileSpec(
                     task,
@@ -257,7 +232,9 @@ class Writer:
             for name, task in (("objects", "instances"), ("transcripts", "captions"), ("labels", "labels")):
                 table = self.ds.table(name)
                 objects = name == "objects"
-                extras = table["extras"].to_pylist() if objects else [None] * table.num_rows
+                # (a label's extra: the task of its home file, see coco_homes)
+                homes_read = self._read(split, by_task)
+                extras = table["extras"].to_pylist() if objects else label_homes(table["extras"], homes_read).tolist()
                 posed = table["keypoints"].is_valid().to_pylist() if objects else [False] * table.num_rows
                 scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
                 for item, category, extra, has_keypoints, scored in zip(
@@ -266,7 +243,8 @@ class Writer:
                     row = row_of.get(item)
                     if row is None or self.item_split[row] != split:
                         continue
-                    homes = _homes(by_task, task, category, extra, has_keypoints, scored)
+                    kind = extra if name == "labels" else task  # (a label's: its home file's task)
+                    homes = file_homes(by_task, kind, category, extra, has_keypoints, scored)
                     if not homes:  # e.g. a label added to a split whose files hold objects only
                         keys = ["info", "licenses", "images", "annotations", "categories"]
                         homes = by_task[task] = [FileSpec(task, group[0].split, keys, images=[])]
@@ -326,7 +304,14 @@ class Writer:
                 housed = pc.or_(housed, objects["score"].is_valid())
             if not true_mask(housed).all():
                 return True
-        return ("transcript" in kinds and "captions" not in tasks) or ("label" in kinds and "labels" not in tasks)
+        if "label" in kinds and "labels" not in tasks:  # (unless each goes to the file it was read from)
+            labels = self._rows("labels", self._item_ids(split))
+            return bool((label_homes(labels["extras"], self._read(split, tasks)) == "labels").any())
+        return "transcript" in kinds and "captions" not in tasks
+
+    def _read(self, split: str, tasks: Any) -> set[str]:
+        """Of a split's files (``tasks``), those read from COCO: image labels read from one go back to it."""
+        return set(tasks) & self.read_tasks.get(split, set())
 
     def _bare_captions(self, spec: FileSpec) -> bool:
         """Whether ``spec`` is a captions file holding a caption without ``category_id``.
@@ -365,10 +350,11 @@ class Writer:
 
     def write_file(self, spec: FileSpec, path: Path, tasks_of_split: set[str]) -> None:
         """Write one file: its images, and the annotations on them."""
+        self.used_categories, self.file_ids = set(), None
         ids = self._item_ids(spec.split or "default", spec.images)
         if spec.task == "results":  # beside ground truth files: the detections read from a results file
-            truth = tasks_of_split & _ORIGINS["results"][1]
-            origins = _ORIGINS["results"][0] if truth else None
+            truth = tasks_of_split & ORIGINS["results"][1]
+            origins = ORIGINS["results"][0] if truth else None
             chunks = self._objects(
                 spec, ids, with_keypoints=True, results=True, origins=origins, homed=frozenset(tasks_of_split)
             )
@@ -395,7 +381,7 @@ class Writer:
                 if spec.task == "captions":
                     chunks = self._simple("transcripts", ids)
                 elif spec.task == "labels":
-                    chunks = self._simple("labels", ids)
+                    chunks = self._simple("labels", ids, "labels", self._read(spec.split or "default", tasks_of_split))
                 elif spec.task == "image_info":
                     chunks = iter([])
                 else:
@@ -403,7 +389,7 @@ class Writer:
                     if spec.task == "person_keypoints" and "instances" in tasks_of_split:
                         keep = [c.id for c in categories]
                     # beside an instances file, objects read from another file of the split go back to it
-                    accepted, others = _ORIGINS.get(spec.task, (None, frozenset()))
+                    accepted, others = ORIGINS.get(spec.task, (None, frozenset()))
                     origins = accepted if tasks_of_split & others else None
                     chunks = self._objects(
                         spec,
@@ -413,6 +399,9 @@ class Writer:
                         origins=origins,
                         homed=frozenset(tasks_of_split),
                     )
+                if spec.task in LABEL_TASKS:  # then the labels read from this file (see coco_homes)
+                    read = self._read(spec.split or "default", tasks_of_split)
+                    chunks = itertools.chain(chunks, self._simple("labels", ids, spec.task, read))
                 head: bytes | str | None = b""  # (a file read with the key, or made here, has it, even empty)
                 if spec.keys and "annotations" not in spec.keys:  # read without it: so written, unless it has some
                     head = next((chunk for chunk in chunks if chunk), None)
@@ -550,14 +539,19 @@ class Writer:
         mapped = values.take(pc.index_in(cats, value_set=keys))
         return pc.coalesce(mapped, cats).cast(pa.string())
 
-    def _simple(self, name: str, ids: pa.Array) -> Iterator[bytes]:
+    def _simple(self, name: str, ids: pa.Array, task: str = "", tasks: Any = frozenset()) -> Iterator[bytes]:
+        """Captions, or the labels of the file of ``task`` (``tasks``: its split's), after its other annotations."""
         t = self._rows(name, ids)
         if name == "transcripts":
             t = t.set_column(t.schema.get_field_index("extras"), "extras", self._caption_categories(t))
         if name == "labels":
-            self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
+            t = labels_of(t, task, tasks)
+            used = set(pc.unique(t["category_id"].drop_null()).to_pylist())
+            self.used_categories = used if task == "labels" else self.used_categories | used
         all_ids, renumbered = numbered_ids(t["id"])
-        self.renumbered_annotations += renumbered
+        all_ids, again = apart(all_ids, self.file_ids if name == "labels" and task != "labels" else None)
+        self.renumbered_annotations += renumbered + again
+        self.file_ids = all_ids
         start = 0
         for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
             ann_ids = pa.array(all_ids[start : start + c.num_rows]).cast(pa.string())
@@ -625,7 +619,7 @@ class Writer:
         t = turned_boxes(t)[0]
         if origins is not None:  # only the objects read from files of these tasks (untagged: instances)
             keep = None
-            if "instances" in origins:  # untagged, or read from a kind of file this split has none of (`_homes`)
+            if "instances" in origins:  # untagged, or read from a kind of file this split has none of (`file_homes`)
                 for task in sorted(homed - origins):
                     other = pc.invert(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"{task}"'))
                     keep = other if keep is None else pc.and_(keep, other)
@@ -647,7 +641,7 @@ class Writer:
             if alone.any() and not alone[int(np.argmax(alone)) :].all():
                 t = t.take(pa.array(np.concatenate([np.flatnonzero(~alone), np.flatnonzero(alone)])))
         self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
-        all_ids = self._object_ids()[np.asarray(t[_ROW].to_numpy(), dtype=np.int64)]
+        all_ids = self.file_ids = self._object_ids()[np.asarray(t[_ROW].to_numpy(), dtype=np.int64)]
         image, width, height = self._image_columns(t["item_id"])
         t = t.drop_columns([_ROW]).append_column(IMAGE, image).append_column(WIDTH, width)
         t = t.append_column(HEIGHT, height)
@@ -689,11 +683,3 @@ _NOT_AS_WRITTEN = r'"(?:id|file_name|width|height)"\s*:|\\|[0-9.][eE][+-]?[0-9]{
 value overrides), an escape (a key spelled ``\u0069d``, a lone surrogate), or a number that reads back as
 another (``1e400``, an integer past 64 bits); such an image is made from its decoded metadata."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
-_ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
-    "instances": (frozenset({"instances"}), frozenset({"stuff", "person_keypoints", "results"})),
-    "stuff": (frozenset({"stuff"}), frozenset({"instances", "person_keypoints", "results"})),
-    "person_keypoints": (frozenset({"instances", "person_keypoints"}), frozenset({"stuff", "results"})),
-    "results": (frozenset({"results"}), frozenset({"instances", "stuff", "person_keypoints"})),
-}
-"""Per file task: the files an object written there may have been read from (``coco:@task``; untagged:
-instances), and the other files of the split that make the choice matter."""

@@ -1,0 +1,98 @@
+"""COCO writing: which file of a split each annotation goes to.
+
+Objects go to the instances file, or back to the stuff, keypoints or results file they were read from
+(``coco:@task``; :func:`file_homes`, :data:`ORIGINS`). An annotation without ``bbox``, ``segmentation``,
+``keypoints`` and ``caption`` is an image label, whichever file holds it. One read from an instances, stuff,
+keypoints or captions file is tagged with its file's task (``"coco:@task":"instances"``, the
+reader's bookkeeping, as objects read from a stuff file are: other writers carry it as any extra, the report
+names no such key), so that writing COCO puts it back in that file, after the file's objects (or captions),
+where its split still has the file; elsewhere it goes to ``labels_<split>.json``, as labels from a labels
+file and from other formats do.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from labelkit.formats.coco_text import STUFF_TAG, Renumbered
+from labelkit.model.tables import contains_match
+
+if TYPE_CHECKING:
+    from labelkit.formats.coco_write import FileSpec
+
+LABEL_TASKS = ("instances", "stuff", "person_keypoints", "captions")
+"""The files whose image labels are tagged with their task on reading, and written back to them (an image info
+file, which may be written without annotations, and a detection-results file, a list of objects, are not)."""
+
+
+def label_homes(extras: pa.Array | pa.ChunkedArray, tasks: set[str] | frozenset[str]) -> np.ndarray:
+    """Per label, the task of the file of its split it is written to: its tag's where ``tasks`` has it, else labels."""
+    home = np.full(len(extras), "labels", dtype=object)
+    for task in LABEL_TASKS:
+        if task in tasks:
+            home[contains_match(extras, f'"{STUFF_TAG}":"{task}"')] = task
+    return home
+
+
+def labels_of(labels: pa.Table, task: str, tasks: set[str] | frozenset[str]) -> pa.Table:
+    """The labels written to the split's file of ``task`` (one of ``tasks``, the split's files)."""
+    if task != "labels" and task not in LABEL_TASKS:
+        return labels.slice(0, 0)
+    if not labels.num_rows or not set(LABEL_TASKS) & set(tasks):
+        return labels if task == "labels" else labels.slice(0, 0)
+    return labels.filter(pa.array(label_homes(labels["extras"], tasks) == task))
+
+
+def apart(ids: np.ndarray, taken: np.ndarray | None) -> tuple[np.ndarray, Renumbered]:
+    """Label ids, those that an annotation of their file already has (``taken``) numbered after the largest."""
+    if taken is None or not len(taken) or not len(ids):
+        return ids, Renumbered()
+    clash = np.isin(ids, taken)
+    if not clash.any():
+        return ids, Renumbered()
+    out = ids.copy()
+    top = max(int(ids.max()), int(taken.max()))
+    out[clash] = top + 1 + np.arange(int(clash.sum()), dtype=np.int64)
+    return out, Renumbered(repeated=int(clash.sum()))
+
+
+def file_homes(
+    by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: Any, posed: bool, scored: bool = True
+) -> list[FileSpec]:
+    """The files of a split (by task) an annotation of ``task``'s kind belongs in (none: its kind has no file).
+
+    A detection-results file is the home of untagged objects only when the split has no instances or stuff file,
+    and only of those with a score (a result needs one: an object without goes to an instances file).
+    """
+    if task != "instances":
+        return by_task.get(task, [])
+    keypoints = by_task.get("person_keypoints", [])
+    origin = "stuff" if extra and f'"{STUFF_TAG}":"stuff"' in extra else "instances"
+    if extra and f'"{STUFF_TAG}":"results"' in extra and by_task.get("results"):
+        return by_task["results"][:1]
+    if extra and f'"{STUFF_TAG}":"person_keypoints"' in extra:
+        if keypoints:
+            return keypoints[:1]
+        origin = "person_keypoints"
+    homes = list(
+        by_task.get(origin)
+        or [*by_task.get("instances", []), *by_task.get("stuff", [])]
+        or (by_task.get("results", []) if scored else [])  # (a split read from a detection-results list)
+    )
+    # (its keypoints are written in the keypoints file, unless read from an instances file only: see INLINE_TAG)
+    if posed and not (extra and f'"{STUFF_TAG}":"instances"' in extra):
+        homes += [s for s in keypoints if s.categories is None or category in s.categories]
+    return homes
+
+
+ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
+    "instances": (frozenset({"instances"}), frozenset({"stuff", "person_keypoints", "results"})),
+    "stuff": (frozenset({"stuff"}), frozenset({"instances", "person_keypoints", "results"})),
+    "person_keypoints": (frozenset({"instances", "person_keypoints"}), frozenset({"stuff", "results"})),
+    "results": (frozenset({"results"}), frozenset({"instances", "stuff", "person_keypoints"})),
+}
+"""Per file task: the files an object written there may have been read from (``coco:@task``; untagged:
+instances), and the other files of the split that make the choice matter."""
