@@ -12,12 +12,14 @@ file and from other formats do.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
 from labelkit.formats.coco_text import STUFF_TAG, Renumbered
+from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import contains_match
 
 if TYPE_CHECKING:
@@ -47,16 +49,28 @@ def labels_of(labels: pa.Table, task: str, tasks: set[str] | frozenset[str]) -> 
 
 
 def apart(ids: np.ndarray, taken: np.ndarray | None) -> tuple[np.ndarray, Renumbered]:
-    """Label ids, those that an annotation of their file already has (``taken``) numbered after the largest."""
+    """Label ids, those that an annotation of their file already has (``taken``) numbered after the largest.
+
+    >>> apart(np.array([1, 5]), np.array([5, 9]))[0].tolist()
+    [1, 10]
+    >>> apart(np.array([1, 2**63 - 1]), np.array([2**63 - 1]))[0].tolist()  # (none after the largest)
+    [1, 2]
+    """
     if taken is None or not len(taken) or not len(ids):
         return ids, Renumbered()
     clash = np.isin(ids, taken)
     if not clash.any():
         return ids, Renumbered()
     out = ids.copy()
+    count = int(clash.sum())
     top = max(int(ids.max()), int(taken.max()))
-    out[clash] = top + 1 + np.arange(int(clash.sum()), dtype=np.int64)
-    return out, Renumbered(repeated=int(clash.sum()))
+    if top + count <= INT64_MAX:
+        out[clash] = top + 1 + np.arange(count, dtype=np.int64)
+    else:  # (the largest is near 2**63 - 1: the smallest numbers from 1 that no annotation of the file has)
+        used = {*ids.tolist(), *taken.tolist()}
+        free = (n for n in itertools.count(1) if n not in used)
+        out[clash] = [next(free) for _ in range(count)]
+    return out, Renumbered(repeated=count)
 
 
 def file_homes(
