@@ -1024,3 +1024,17 @@ def test_empty_images_and_labels_folders_are_not_classify_classes(tmp_path: Path
     with pytest.raises(InputError, match="no images or label files found") as info:
         labelkit.load(tmp_path, "yolo")
     assert info.value.location.path == str(tmp_path)
+
+
+@pytest.mark.parametrize("task", ["detect", "segment", "obb", "pose"])
+def test_yolo_counts_a_turned_negative_box_outside_the_image_lost_once(task: str, tmp_path: Path) -> None:
+    """A box of negative width turned by an angle has bounds of a size: lying outside the image, its object was
+    counted lost twice, as a negative box and as an object with no area inside the image."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=8, height=8)))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(-5.0, 1.0, -2.0, 2.0), angle=10.0))
+    planned = labelkit.plan(ds, "yolo", task=task)
+    assert [(c.what, c.count) for c in planned.lost] == [("boxes of negative width or height", 1)]
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task=task, allow_loss=True)
+    assert report.lost == planned.lost
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == ""

@@ -93,8 +93,9 @@ def _compute_columns(dataset: Dataset, task: str) -> Columns:
         has_geometry[np.fromiter(traced, dtype=np.int64, count=len(traced))] = True
     placed = (item_np >= 0) & (category_np >= 0) & (w > 0) & (h > 0)
     drawn = drawable if task in ("segment", "obb") else None
-    outside = placed & _outside(objects, w, h, drawn)
     negative = placed & _negative_boxes(dataset, task)
+    # (a negative box turned by its angle has bounds of a size, which may lie outside: it is lost once, as negative)
+    outside = placed & ~negative & _outside(objects, w, h, drawn)
     usable = placed & has_geometry & ~outside & ~negative
     return Columns(item_np, category_np, w, h, usable, placed, drawable, outside, negative)
 
