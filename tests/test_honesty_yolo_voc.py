@@ -1038,3 +1038,26 @@ def test_yolo_counts_a_turned_negative_box_outside_the_image_lost_once(task: str
     report = labelkit.save(ds, tmp_path / "o", "yolo", task=task, allow_loss=True)
     assert report.lost == planned.lost
     assert (tmp_path / "o/labels/train/a.txt").read_text() == ""
+
+
+def test_segment_reports_the_box_it_writes_for_an_empty_mask(tmp_path: Path) -> None:
+    """An object whose mask has no pixel is written as its box's 4 corners (the report says so of the mask), but
+    the box written as a polygon (a rotated one losing its angle) was not counted among the boxes transformed."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=8, height=8)))
+    empty = {"size": [8, 8], "counts": _rle(np.zeros((8, 8), np.uint8))["counts"]}
+    ds.add(Object(id="1", item_id="a", category_id=0, shape="mask", bbox=(2.0, 2.0, 4.0, 2.0), mask=empty))
+    ds.add(Object(id="2", item_id="a", category_id=0, shape="mask", bbox=(2, 2, 4, 2), angle=90.0, mask=empty))
+    planned = labelkit.plan(ds, "yolo", task="segment")
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
+    assert (report.lost, report.transformed) == (planned.lost, planned.transformed)
+    assert [(c.what, c.count) for c in report.lost] == [("empty masks", 2)]
+    assert [(c.what, c.count) for c in report.transformed if "boxes" in c.what] == [
+        ("boxes", 1),
+        ("rotated boxes", 1),
+    ]
+    back = sorted(labelkit.load(tmp_path / "o", "yolo").objects(), key=lambda o: o.id)
+    assert [(o.angle, o.polygon) for o in back] == [
+        (0.0, [[2.0, 2.0, 6.0, 2.0, 6.0, 4.0, 2.0, 4.0]]),
+        (0.0, [[5.0, 1.0, 5.0, 5.0, 3.0, 5.0, 3.0, 1.0]]),
+    ]

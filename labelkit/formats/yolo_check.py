@@ -145,6 +145,9 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if task == "segment":
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
         plain = written & ~drawable & ~has_mask
+        if (has_mask & ~drawable).any():  # (an empty mask traces to nothing: the object's box is written)
+            empty_rows = np.asarray(traced_masks(dataset).empty, dtype=np.int64)
+            plain[empty_rows] = written[empty_rows]
         report.transform("boxes", int((plain & (angle == 0)).sum()), "YOLO segment writes a box as a 4-point polygon")
         report.transform(
             "rotated boxes", int((plain & (angle != 0)).sum()), "YOLO segment writes a rotated box as its 4 corners"
