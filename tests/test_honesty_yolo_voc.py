@@ -1061,3 +1061,26 @@ def test_segment_reports_the_box_it_writes_for_an_empty_mask(tmp_path: Path) -> 
         (0.0, [[2.0, 2.0, 6.0, 2.0, 6.0, 4.0, 2.0, 4.0]]),
         (0.0, [[5.0, 1.0, 5.0, 5.0, 3.0, 5.0, 3.0, 1.0]]),
     ]
+
+
+@pytest.mark.parametrize("masks", ["auto", "none"])
+def test_voc_counts_attributes_only_of_objects_written_as_xml_objects(masks: str) -> None:
+    """Attribute values that read back otherwise ('3' as 3), or that are lists, were counted over every object:
+    an object written to the PNGs only (its attributes counted lost there), or lost whole, was counted again."""
+    ds = _one_mask_object(attributes={"colour": "3"})
+    ds.add(
+        Object(id="2", item_id="a", category_id=0, shape="mask", mask=next(ds.objects()).mask, attributes={"n": ["x"]})
+    )
+    ds.add(Object(id="3", item_id="a", category_id=7, bbox=(1, 1, 2, 2), attributes={"colour": "3"}))
+    ds.add(Object(id="4", item_id="a", category_id=0, bbox=(1, 1, 2, 2), attributes={"colour": "3", "n": ["y"]}))
+    planned = labelkit.plan(ds, "voc", masks=masks)
+    attributes = [(c.what, c.count) for c in planned.lost + planned.transformed if "attribute" in c.what]
+    if masks == "auto":
+        assert attributes == [("objects with list-valued attributes", 1), ("object attribute sets", 2)]
+    else:  # (objects 1 and 2 are lost whole)
+        assert attributes == [("objects with list-valued attributes", 1)]
+    ds.add(Object(id="5", item_id="a", category_id=0, bbox=(1, 1, 2, 2), attributes={"colour": "3"}))
+    planned = labelkit.plan(ds, "voc", masks=masks)
+    assert [(c.what, c.count) for c in planned.transformed if "attribute" in c.what] == [
+        ("objects with attribute values that read back otherwise", 1)
+    ]
