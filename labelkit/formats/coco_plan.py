@@ -541,10 +541,14 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "COCO polygons cannot have holes, and pycocotools cannot make so large an RLE mask: the outer rings "
             "are written as polygons",
         )
-        _, ring_len = G.ring_lengths(objects["polygon"])
+        rings, ring_len = G.ring_lengths(objects["polygon"])
+        short = ~G.drawable_rings(ring_len)
+        # (those of a polygon lost whole beside a mask, counted below, are not counted again)
+        owner = np.repeat(np.arange(len(rings)), rings)
+        drawable = np.bincount(owner[~short], minlength=len(rings)) > 0
         report.lose(
             "polygon rings of fewer than 3 points",
-            int((~G.drawable_rings(ring_len)).sum()),
+            int((short & ~(drawable & valid_mask(objects["mask"]))[owner]).sum()),
             "pycocotools cannot rasterise them; an object left without a ring is written without a polygon",
         )
         shaped = valid_mask(objects["polygon"]) | valid_mask(objects["mask"])
