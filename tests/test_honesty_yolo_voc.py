@@ -1084,3 +1084,23 @@ def test_voc_counts_attributes_only_of_objects_written_as_xml_objects(masks: str
     assert [(c.what, c.count) for c in planned.transformed if "attribute" in c.what] == [
         ("objects with attribute values that read back otherwise", 1)
     ]
+
+
+def test_obb_keeps_a_box_that_is_its_clipped_4_point_polygon_s_bounds(tmp_path: Path) -> None:
+    """OBB writes a 4-point polygon's corners clipped to the image, and a reader takes their bounds as the box: a
+    box that is those bounds (COCO clips a box reaching outside its image, not its polygon) comes back, but was
+    reported lost as unlike the polygon, measured unclipped."""
+    quad = [1.0, -2.0, 5.0, -1.0, 4.0, 2.0, 0.0, 1.0]
+    ds = _obb_object(bbox=(0.0, 0.0, 5.0, 2.0), polygon=[quad])
+    planned = labelkit.plan(ds, "yolo", task="obb")
+    assert planned.lost == []
+    assert [(c.what, c.count) for c in planned.transformed if "clipped" in c.reason] == [("objects", 1)]
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb")
+    assert (report.lost, report.transformed) == (planned.lost, planned.transformed)
+    [back] = labelkit.load(tmp_path / "o", "yolo").objects()
+    assert (back.bbox, back.polygon) == ((0.0, 0.0, 5.0, 2.0), [[1.0, 0.0, 5.0, 0.0, 4.0, 2.0, 0.0, 1.0]])
+    # a box unlike both the polygon's bounds and its clipped bounds is still lost
+    other = _obb_object(bbox=(0.0, 0.0, 5.0, 3.0), polygon=[quad])
+    assert [(c.what, c.count) for c in labelkit.plan(other, "yolo", task="obb").lost] == [
+        ("boxes unlike their 4-point polygon", 1)
+    ]

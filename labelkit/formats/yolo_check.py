@@ -193,7 +193,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
         report.lose(
             "boxes unlike their 4-point polygon",
-            int(_boxes_unlike_quads(objects, written & quad, first).sum()),
+            int(_boxes_unlike_quads(objects, written & quad, first, (cols.width, cols.height)).sum()),
             "YOLO obb writes the 4-point polygon as the object's corners; a reader takes their rectangle, or their "
             "bounds, as the box",
         )
@@ -323,12 +323,15 @@ def written_objects_only(dataset: Dataset, task: str, options: dict[str, Any]) -
 # -- file names ------------------------------------------------------------------------------------
 
 
-def _boxes_unlike_quads(objects: Any, quads: np.ndarray[Any, Any], first: np.ndarray[Any, Any]) -> Any:
+def _boxes_unlike_quads(
+    objects: Any, quads: np.ndarray[Any, Any], first: np.ndarray[Any, Any], size: tuple[Any, Any]
+) -> Any:
     """Objects with a box and a 4-point polygon (``quads``) whose box the polygon OBB writes does not give back.
 
     A reader gives a rectangle's corners back as a box and angle, and other corners with their bounds as the
     box: a box (turned by its angle) whose corners are the polygon's, or an unturned box that is its bounds, is
-    kept (within 1e-6 of a pixel, as elsewhere); any other box is lost.
+    kept (within 1e-6 of a pixel, as elsewhere), and so is one that is the bounds of the corners clipped to the
+    image (``size``: per object row, its image's width and height), as they are written; any other box is lost.
     """
     boxes, has_box = G.bbox_columns(objects["bbox"])
     rows = np.flatnonzero(quads & has_box & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0))  # (a negative box: never)
@@ -349,5 +352,10 @@ def _boxes_unlike_quads(objects: Any, quads: np.ndarray[Any, Any], first: np.nda
     low, high = quad.min(axis=1), quad.max(axis=1)
     bounds = np.concatenate([low, high - low], axis=1)
     bounded = (angle == 0) & np.all(np.abs(boxes[rows] - bounds) <= 1e-6, axis=1)
+    side = np.stack([size[0][rows], size[1][rows]], axis=1)[:, None, :]
+    clipped = np.clip(quad, 0.0, side)
+    low, high = clipped.min(axis=1), clipped.max(axis=1)
+    clipped_bounds = np.concatenate([low, high - low], axis=1)
+    bounded |= (angle == 0) & np.all(np.abs(boxes[rows] - clipped_bounds) <= 1e-6, axis=1)
     out[rows] = ~(same | bounded)
     return out
