@@ -22,6 +22,7 @@ MODULES = [
     "labelkit.formats.coco_names",
     "labelkit.formats.coco_shapes",
     "labelkit.formats.coco_ids",
+    "labelkit.formats.coco_homes",
     "labelkit.formats.coco_text",
     "labelkit.formats.voc",
     "labelkit.formats.voc_masks",
