@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -105,11 +105,18 @@ def listable(item_id: str) -> bool:
     It must be one word (lines are split at whitespace), not a comment (``#``), and not name the folder
     itself (``.``, the id of ``Annotations/..xml``: a reader refuses such a line, as it names no image).
     """
-    return (
-        item_id.split() == [item_id]
-        and not item_id.startswith("#")
-        and str(PurePosixPath(item_id.replace("\\", "/"))) != "."
-    )
+    return item_id.split() == [item_id] and not item_id.startswith("#") and not _names_the_folder(item_id)
+
+
+def _names_the_folder(item_id: str) -> bool:
+    r"""Whether an id is a path of the folder itself (``.``, ``./``, ``.\.``): its parts, at ``/`` or ``\``, all ``.``.
+
+    (What ``PurePosixPath`` makes ``.`` of; only an id starting with a dot is split, as listable is asked per item.)
+
+    >>> [_names_the_folder(i) for i in (".", "./.", ".\\", "./a", "/.", ".a", "a")]
+    [True, True, True, False, False, False, False]
+    """
+    return item_id[:1] == "." and all(part in ("", ".") for part in item_id.replace("\\", "/").split("/"))
 
 
 def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, list[str]]:
