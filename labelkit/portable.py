@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from labelkit.model import Dataset
 
@@ -174,11 +176,6 @@ MAX_NAME_BYTES = 255
 """The longest file or folder name file systems take: 255 bytes (ext4, APFS in UTF-8; NTFS 255 UTF-16 units)."""
 
 
-_LONG_PART = re.compile(f"[^/\x00]{{{MAX_NAME_BYTES // 4 + 1},}}")
-"""A part of a path (in the joined text :func:`unportable_paths` searches) that may be too long: a longer one has
-more than 255 // 4 characters (UTF-8 takes at most 4 bytes each)."""
-
-
 def _too_long(path: str) -> bool:
     """Whether a part of ``path`` (``/``-separated) is longer than a file system takes (:data:`MAX_NAME_BYTES`).
 
@@ -188,6 +185,18 @@ def _too_long(path: str) -> bool:
     return len(path) > MAX_NAME_BYTES // 4 and any(
         len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in path.split("/")
     )
+
+
+def _any_too_long(paths: list[str]) -> bool:
+    """Whether a part of one of ``paths`` is too long (:func:`_too_long`): in bulk, for the paths long enough."""
+    long = [path for path in paths if len(path) > MAX_NAME_BYTES // 4]
+    if not long:
+        return False
+    try:
+        parts = pc.list_flatten(pc.split_pattern(pa.array(long, pa.large_string()), "/"))
+    except UnicodeError:  # (a lone surrogate, which Arrow's UTF-8 cannot hold)
+        return any(map(_too_long, long))
+    return bool(pc.max(pc.binary_length(parts)).as_py() > MAX_NAME_BYTES)
 
 
 def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> tuple[list[int], dict[int, int]]:
@@ -228,7 +237,7 @@ def unportable_paths(paths: list[str], folders: Iterable[str] | None = None) -> 
         or folded.endswith((".", " "))
         or _holds_windows_forbidden(text)
         or any(device.search(folded) for device in _DEVICES_IN_TEXT)
-        or (_LONG_PART.search(text) is not None and any(map(_too_long, paths)))
+        or _any_too_long(paths)
     )
     if not maybe_windows and len(folded_folders) == len(on_the_way):
         keys = set(folded.split("\x00"))  # ('/' + each path, folded)
