@@ -105,7 +105,11 @@ def listable(item_id: str) -> bool:
     It must be one word (lines are split at whitespace), not a comment (``#``), and not name the folder
     itself (``.``, the id of ``Annotations/..xml``: a reader refuses such a line, as it names no image).
     """
-    return item_id.split() == [item_id] and not item_id.startswith("#") and not _names_the_folder(item_id)
+    return (
+        item_id.split() == [item_id]
+        and not item_id.startswith("#")
+        and (item_id[:1] != "." or not _names_the_folder(item_id))  # (asked per item: the call only for a dot)
+    )
 
 
 def _names_the_folder(item_id: str) -> bool:
