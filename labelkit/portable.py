@@ -389,33 +389,27 @@ def drop_unportable(
     ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
     losses: list[tuple[str, int, str]] = []
     drop = np.zeros(len(ids), dtype=bool)
+
+    def lose(rows: list[int], what: str, why: str) -> None:  # (the rows' items; the first named)
+        items = sorted({owners[n] for n in rows})
+        drop[items] = True
+        losses.append((what, len(items), f"{why} (item {ascii(ids[owners[rows[0]]])}, {ascii(paths[rows[0]])})"))
+
     long = [n for n in reserved if _too_long(paths[n])]
     if long:
-        items = sorted({owners[n] for n in long})
-        drop[items] = True
-        n = long[0]
-        losses.append(
-            (
-                TOO_LONG_NAME,
-                len(items),
-                f"file systems take no file or folder name of more than {MAX_NAME_BYTES} bytes: they are not written "
-                f"(item {ascii(ids[owners[n]])}, {ascii(paths[n])})",
-            )
+        lose(
+            long,
+            TOO_LONG_NAME,
+            f"file systems take no file or folder name of more than {MAX_NAME_BYTES} bytes: they are not written",
         )
     reserved = [n for n in reserved if not drop[owners[n]]]
     if reserved:
-        items = sorted({owners[n] for n in reserved})
-        drop[items] = True
-        n = reserved[0]
-        losses.append(
-            (
-                UNPORTABLE_NAME,
-                len(items),
-                "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any "
-                'extension), drops a dot or space ending a name and refuses < > : " | ? * and control characters '
-                "in one: they are not written, on every machine "
-                f"(item {ascii(ids[owners[n]])}, {ascii(paths[n])})",
-            )
+        lose(
+            reserved,
+            UNPORTABLE_NAME,
+            "Windows opens a device for CON, PRN, AUX, NUL, COM1-COM9 and LPT1-LPT9 (in any case, with any "
+            'extension), drops a dot or space ending a name and refuses < > : " | ? * and control characters '
+            "in one: they are not written, on every machine",
         )
     taken = {n: k for n, k in (same or {}).items() if not drop[owners[n]]}
     if taken:
