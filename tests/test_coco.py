@@ -5080,3 +5080,50 @@ def test_an_image_label_moved_to_another_split_goes_to_its_files_kind_there_or_t
         )
     ]
     assert labelkit.validate(tmp_path / "out") == []
+
+
+def test_an_image_label_moved_into_a_keypoints_or_captions_file_has_its_category_listed_there(tmp_path: Path) -> None:
+    """A label read from a keypoints or captions file and moved to a split whose file of that kind lists fewer
+    categories goes to that file: its category is listed there, as an instances or labels file lists the categories
+    its annotations use. Without the fix person_keypoints_val.json and captions_val.json held an annotation of a
+    category their categories did not list."""
+    ann = tmp_path / "in/annotations"
+    ann.mkdir(parents=True)
+    person = '{"id":1,"name":"person","keypoints":["n"],"skeleton":[]}'
+    every = f'[{person},{{"id":2,"name":"dog"}},{{"id":3,"name":"sunny"}}]'
+    image = '"images":[{{"id":{0},"file_name":"{0}.jpg","width":4,"height":4}}]'
+    box = '"bbox":[0,0,1,1],"area":1,"iscrowd":0,"segmentation":[[0,0,1,0,1,1,0,1]]'
+    files = {
+        "instances_train": (1, every, ""),
+        "person_keypoints_train": (1, f'[{person},{{"id":2,"name":"dog"}}]', '{"id":4,"image_id":1,"category_id":2}'),
+        "captions_train": (1, every, '{"id":5,"image_id":1,"category_id":3}'),
+        "instances_val": (2, f"[{person}]", f'{{"id":1,"image_id":2,"category_id":1,{box}}}'),
+        "person_keypoints_val": (
+            2,
+            f"[{person}]",
+            f'{{"id":2,"image_id":2,"category_id":1,{box},"keypoints":[1,1,2]}}',
+        ),
+        "captions_val": (2, f"[{person}]", '{"id":3,"image_id":2,"category_id":1,"caption":"c"}'),
+    }
+    for name, (number, categories, records) in files.items():
+        (ann / f"{name}.json").write_text(
+            "{" + image.format(number) + f',"categories":{categories},"annotations":[{records}]}}'
+        )
+    ds = labelkit.load(tmp_path / "in")
+    items = ds.table("items")
+    tables = {name: ds.table(name) for name in ("objects", "labels", "transcripts")}
+    tables["items"] = items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val", "val"]))
+    report = labelkit.save(Dataset.from_tables(tables, list(ds.categories), ds.info), tmp_path / "out", "coco")
+    out = tmp_path / "out/annotations"
+    written = {}
+    for name in ("person_keypoints_val", "captions_val"):
+        doc = json.loads((out / f"{name}.json").read_text())
+        written[name] = (
+            [(a["id"], a["image_id"], a["category_id"]) for a in doc["annotations"]],
+            [c["id"] for c in doc["categories"]],
+        )
+    assert written == {
+        "person_keypoints_val": ([(2, 2, 1), (4, 1, 2)], [1, 2]),
+        "captions_val": ([(3, 2, 1), (5, 1, 3)], [1, 3]),
+    }
+    assert report.lost == []

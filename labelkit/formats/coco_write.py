@@ -409,7 +409,7 @@ class Writer:
                 if head is not None:
                     fh.write(b',"annotations":')
                     write_array(fh, chunks)
-            if spec.task in ("instances", "stuff", "labels"):  # and those its annotations use
+            if spec.task in ("instances", "stuff", "labels", *LABEL_TASKS):  # and those its annotations use
                 categories = self._categories(spec, tasks_of_split, self.used_categories)
             if ("categories" in spec.keys or spec.categories is None) and not self._bare_captions(spec):
                 fields, values = spec.category_fields or {}, spec.category_values or {}
