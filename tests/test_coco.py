@@ -5127,3 +5127,33 @@ def test_an_image_label_moved_into_a_keypoints_or_captions_file_has_its_category
         "captions_val": ([(3, 2, 1), (5, 1, 3)], [1, 3]),
     }
     assert report.lost == []
+
+
+def test_an_image_label_renumbered_twice_in_its_file_is_counted_once(tmp_path: Path) -> None:
+    """Two labels of one number moved into one instances file: the repeat is numbered after the labels' largest (7),
+    which an object of the file has, then after the file's largest (8). One id changed; the report said 2."""
+    ann = tmp_path / "in/annotations"
+    ann.mkdir(parents=True)
+    box = '"bbox":[0,0,1,1],"area":1,"iscrowd":0,"segmentation":[[0,0,1,0,1,1,0,1]]'
+    for split, image, records in (
+        ("val", 1, f'{{"id":7,"image_id":1,"category_id":1,{box}}},{{"id":6,"image_id":1,"category_id":1}}'),
+        ("train", 2, '{"id":6,"image_id":2,"category_id":1}'),
+    ):
+        (ann / f"instances_{split}.json").write_text(
+            f'{{"images":[{{"id":{image},"file_name":"{image}.jpg","width":4,"height":4}}],'
+            f'"categories":[{{"id":1,"name":"a"}}],"annotations":[{records}]}}'
+        )
+    ds = labelkit.load(tmp_path / "in")
+    items = ds.table("items")
+    tables = {name: ds.table(name) for name in ("objects", "labels", "transcripts")}
+    tables["items"] = items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val", "val"]))
+    report = labelkit.save(Dataset.from_tables(tables, list(ds.categories), ds.info), tmp_path / "out", "coco")
+    doc = json.loads((tmp_path / "out/annotations/instances_val.json").read_text())
+    assert [(a["id"], a["image_id"]) for a in doc["annotations"]] == [(7, 1), (6, 2), (8, 1)]
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == [
+        (
+            "annotation ids",
+            1,
+            "another annotation of its file had the same id: numbered after the largest of its split",
+        )
+    ]

@@ -48,8 +48,11 @@ def labels_of(labels: pa.Table, task: str, tasks: set[str] | frozenset[str]) -> 
     return labels.filter(pa.array(label_homes(labels["extras"], tasks) == task))
 
 
-def apart(ids: np.ndarray, taken: np.ndarray | None) -> tuple[np.ndarray, Renumbered]:
+def apart(ids: np.ndarray, taken: np.ndarray | None, own: np.ndarray | None = None) -> tuple[np.ndarray, Renumbered]:
     """Label ids, those that an annotation of their file already has (``taken``) numbered after the largest.
+
+    Counted renumbered: those that were their labels' own numbers (``own``, default all); one already numbered
+    anew (a repeat, or a label id without a number) is counted once, where it was.
 
     >>> apart(np.array([1, 5]), np.array([5, 9]))[0].tolist()
     [1, 10]
@@ -63,6 +66,7 @@ def apart(ids: np.ndarray, taken: np.ndarray | None) -> tuple[np.ndarray, Renumb
         return ids, Renumbered()
     out = ids.copy()
     count = int(clash.sum())
+    counted = count if own is None else int((clash & own).sum())
     top = max(int(ids.max()), int(taken.max()))
     if top + count <= INT64_MAX:
         out[clash] = top + 1 + np.arange(count, dtype=np.int64)
@@ -70,7 +74,7 @@ def apart(ids: np.ndarray, taken: np.ndarray | None) -> tuple[np.ndarray, Renumb
         used = {*ids.tolist(), *taken.tolist()}
         free = (n for n in itertools.count(1) if n not in used)
         out[clash] = [next(free) for _ in range(count)]
-    return out, Renumbered(repeated=count)
+    return out, Renumbered(repeated=counted)
 
 
 def file_homes(

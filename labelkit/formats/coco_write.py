@@ -40,6 +40,7 @@ from labelkit.formats.coco_text import (
     member,
     numbered_ids,
     numbers_or_null,
+    own_numbers,
     write_array,
 )
 from labelkit.io import ordered_map
@@ -549,7 +550,10 @@ class Writer:
             used = set(pc.unique(t["category_id"].drop_null()).to_pylist())
             self.used_categories = used if task == "labels" else self.used_categories | used
         all_ids, renumbered = numbered_ids(t["id"])
-        all_ids, again = apart(all_ids, self.file_ids if name == "labels" and task != "labels" else None)
+        again = Renumbered()
+        if name == "labels" and task != "labels":  # (apart from the file's other annotations: see coco_homes)
+            numbers, has, _ = own_numbers(t["id"])
+            all_ids, again = apart(all_ids, self.file_ids, has & (all_ids == numbers))
         self.renumbered_annotations += renumbered + again
         self.file_ids = all_ids
         start = 0
