@@ -223,11 +223,13 @@ def _side_file(
         folder = path.is_dir()
     except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)
         raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
-    if folder or not path.parent.is_dir():
+    # (a report is written through a link at its path: one leading nowhere needs its target's folder too)
+    through = what == "report" and not path.exists() and path.is_symlink()
+    if folder or not path.parent.is_dir() or (through and not real.parent.is_dir()):
         problem = "is a folder" if folder else "has no folder to go in"
         raise OutputError(f"cannot write the {what}: the path {problem}", path=path)
     # a report is written in place (a file there must be writable), a lockfile moved into its folder
-    written = path if what == "report" and path.exists() else path.parent
+    written = path if what == "report" and path.exists() else real.parent if through else path.parent
     if not os.access(written, os.W_OK):  # (read-only: found after the output was in place, it stayed)
         problem = "file" if written == path else "folder"
         raise OutputError(f"cannot write the {what}: its {problem} is not writable", path=path)

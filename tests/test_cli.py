@@ -1313,3 +1313,17 @@ def test_the_home_folder_named_another_way_is_never_an_output(tmp_path: Path, mo
             f"labelkit: error: {out}: the output is the home folder or holds it; hint: choose another output\n",
         )
     assert (alias / "me/notes/a.txt").read_text() == (home / "me/notes/a.txt").read_text() == "keep"
+
+
+def test_a_report_path_that_is_a_link_leading_nowhere_is_refused_before_any_work(tmp_path: Path) -> None:
+    """The report is written through a link at its path: a link into a folder that does not exist passed the check
+    (its own folder exists) and the write failed once the output was in place (exit 2, the output left behind)."""
+    report = tmp_path / "report.json"
+    report.symlink_to(tmp_path / "gone/report.json")
+    out = tmp_path / "out"
+    result = run("convert", IMAGES, out, "--to", "coco", "--allow-loss", "--report", report)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"labelkit: error: {report}: cannot write the report: the path has no folder to go in\n",
+    )
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
