@@ -5157,3 +5157,101 @@ def test_an_image_label_renumbered_twice_in_its_file_is_counted_once(tmp_path: P
             "another annotation of its file had the same id: numbered after the largest of its split",
         )
     ]
+
+
+def test_an_instances_files_lone_caption_makes_no_captions_file(tmp_path: Path) -> None:
+    """An annotation with a caption is read as a caption whichever file holds it, and the writer put every caption
+    in captions_<split>.json: the one of an instances file left it ("annotations": []) for a new captions_val.json."""
+    (tmp_path / "in/annotations").mkdir(parents=True)
+    (tmp_path / "in/annotations/instances_val.json").write_text(
+        '{"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4}],"categories":[{"id":1,"name":"a"}],'
+        '"annotations":[{"id":3,"image_id":1,"category_id":1,"caption":"c"}]}'
+    )
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "in"), str(tmp_path / "out"), "--to", "coco"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out/annotations").iterdir()] == ["instances_val.json"]
+    assert (tmp_path / "out/annotations/instances_val.json").read_text() == (
+        '{"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4}],'
+        '"annotations":[{"id":3,"image_id":1,"caption":"c","category_id":1}],"categories":[{"id":1,"name":"a"}]}'
+    )
+
+
+def test_a_caption_of_an_instances_or_keypoints_file_is_written_back_to_it(tmp_path: Path) -> None:
+    """Captions read from an instances file (a region caption, its box carried) and a keypoints file (its polygon
+    carried) go back to their files, after the file's objects and before its labels, ids kept; a captions file's
+    caption stays there."""
+    ann = tmp_path / "in/annotations"
+    ann.mkdir(parents=True)
+    image = '"images":[{"id":1,"file_name":"a.jpg","width":4,"height":4}]'
+    box = '"bbox":[0,0,2,2],"area":4,"iscrowd":0'
+    (ann / "instances_val.json").write_text(
+        "{" + image + ',"categories":[{"id":1,"name":"a"},{"id":2,"name":"b"}],"annotations":['
+        '{"id":4,"image_id":1,"category_id":1},{"id":3,"image_id":1,"category_id":2,"caption":"c","bbox":[1,1,1,1]},'
+        '{"id":1,"image_id":1,"category_id":1,' + box + "}]}"
+    )
+    (ann / "captions_val.json").write_text("{" + image + ',"annotations":[{"id":7,"image_id":1,"caption":"d"}]}')
+    (ann / "person_keypoints_val.json").write_text(
+        "{" + image + ',"categories":[{"id":1,"name":"a","keypoints":["x"],"skeleton":[]}],"annotations":['
+        '{"id":9,"image_id":1,"category_id":1,"caption":"k","segmentation":[[0,0,1,0,1,1]]}]}'
+    )
+    report = labelkit.convert(tmp_path / "in", tmp_path / "out", to="coco")
+    out = tmp_path / "out/annotations"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "captions_val.json",
+        "instances_val.json",
+        "person_keypoints_val.json",
+    ]
+    assert (out / "instances_val.json").read_text() == (
+        "{" + image + ',"annotations":[{"id":1,"image_id":1,"category_id":1,' + box + "},"
+        '{"id":3,"image_id":1,"caption":"c","category_id":2,"bbox":[1,1,1,1]},{"id":4,"image_id":1,"category_id":1}],'
+        '"categories":[{"id":1,"name":"a"},{"id":2,"name":"b"}]}'
+    )
+    assert (out / "person_keypoints_val.json").read_text() == (
+        "{" + image + ',"annotations":[{"id":9,"image_id":1,"caption":"k","category_id":1,'
+        '"segmentation":[[0,0,1,0,1,1]]}],"categories":[{"id":1,"name":"a","keypoints":["x"],"skeleton":[]}]}'
+    )
+    assert (out / "captions_val.json").read_text() == (
+        "{" + image + ',"annotations":[{"id":7,"image_id":1,"caption":"d"}]}'
+    )
+    assert (report.lost, report.transformed) == ([], [])
+
+
+def test_a_caption_moved_to_another_split_goes_to_its_files_kind_there_or_to_a_captions_file(tmp_path: Path) -> None:
+    """A caption read from an instances file and moved to a split with an instances file goes there, numbered apart
+    from that file's object of its id (reported), its category listed; moved to a split without one, to
+    captions_<split>.json as before."""
+    ann = tmp_path / "in/annotations"
+    ann.mkdir(parents=True)
+    box = '"bbox":[0,0,1,1],"area":1,"iscrowd":0'
+    for split, image, category, record in (
+        ("val", 1, 1, f'"category_id":1,{box}'),
+        ("train", 2, 2, '"category_id":2,"caption":"c"'),
+        ("test", 3, 1, '"category_id":1,"caption":"e"'),
+    ):
+        (ann / f"instances_{split}.json").write_text(
+            f'{{"images":[{{"id":{image},"file_name":"{image}.jpg","width":4,"height":4}}],'
+            f'"categories":[{{"id":{category},"name":"n{category}"}}],'
+            f'"annotations":[{{"id":3,"image_id":{image},{record}}}]}}'
+        )
+    (ann / "labels_extra.json").write_text(
+        '{"images":[{"id":7,"file_name":"7.jpg","width":4,"height":4}],"categories":[{"id":1,"name":"n1"}],'
+        '"annotations":[{"id":1,"image_id":7,"category_id":1}]}'
+    )
+    ds = labelkit.load(tmp_path / "in")
+    items = ds.table("items")
+    moved = {"2": "val", "3": "extra"}
+    split = pa.array(
+        [moved.get(i, s) for i, s in zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)]
+    )
+    tables = {name: ds.table(name) for name in ("objects", "labels", "transcripts")}
+    tables["items"] = items.set_column(items.schema.get_field_index("split"), "split", split)
+    report = labelkit.save(Dataset.from_tables(tables, list(ds.categories), ds.info), tmp_path / "out", "coco")
+    out = tmp_path / "out/annotations"
+    assert sorted(p.name for p in out.iterdir()) == ["captions_extra.json", "instances_val.json", "labels_extra.json"]
+    val = json.loads((out / "instances_val.json").read_text())
+    assert val["annotations"][1:] == [{"id": 4, "image_id": 2, "caption": "c", "category_id": 2}]
+    assert val["categories"] == [{"id": 1, "name": "n1"}, {"id": 2, "name": "n2"}]
+    extra = json.loads((out / "captions_extra.json").read_text())
+    assert extra["annotations"] == [{"id": 3, "image_id": 3, "caption": "e", "category_id": 1}]
+    assert [(c.what, c.count) for c in report.transformed] == [("annotation ids", 1)]
+    assert labelkit.validate(tmp_path / "out") == []

@@ -7,7 +7,9 @@ keypoints or captions file is tagged with its file's task (``"coco:@task":"insta
 reader's bookkeeping, as objects read from a stuff file are: other writers carry it as any extra, the report
 names no such key), so that writing COCO puts it back in that file, after the file's objects (or captions),
 where its split still has the file; elsewhere it goes to ``labels_<split>.json``, as labels from a labels
-file and from other formats do.
+file and from other formats do. A caption read from an instances, stuff or keypoints file is tagged so too
+(:data:`CAPTION_TASKS`) and goes back to that file, after its objects and before its labels; elsewhere to
+``captions_<split>.json``.
 """
 
 from __future__ import annotations
@@ -30,22 +32,32 @@ LABEL_TASKS = ("instances", "stuff", "person_keypoints", "captions")
 file, which may be written without annotations, and a detection-results file, a list of objects, are not)."""
 
 
-def label_homes(extras: pa.Array | pa.ChunkedArray, tasks: set[str] | frozenset[str]) -> np.ndarray:
-    """Per label, the task of the file of its split it is written to: its tag's where ``tasks`` has it, else labels."""
-    home = np.full(len(extras), "labels", dtype=object)
-    for task in LABEL_TASKS:
+CAPTION_TASKS = ("instances", "stuff", "person_keypoints")
+"""The files other than a captions file whose captions are tagged with their task on reading, and written back."""
+
+_KINDS = {"labels": LABEL_TASKS, "captions": CAPTION_TASKS}
+"""Per home of the untagged (labels, captions files): the tasks whose tagged annotations of that kind go back."""
+
+
+def label_homes(
+    extras: pa.Array | pa.ChunkedArray, tasks: set[str] | frozenset[str], default: str = "labels"
+) -> np.ndarray:
+    """Per label (caption: ``default`` captions), its split's file it is written to: its tag's, or ``default``."""
+    home = np.full(len(extras), default, dtype=object)
+    for task in _KINDS[default]:
         if task in tasks:
             home[contains_match(extras, f'"{STUFF_TAG}":"{task}"')] = task
     return home
 
 
-def labels_of(labels: pa.Table, task: str, tasks: set[str] | frozenset[str]) -> pa.Table:
-    """The labels written to the split's file of ``task`` (one of ``tasks``, the split's files)."""
-    if task != "labels" and task not in LABEL_TASKS:
+def labels_of(labels: pa.Table, task: str, tasks: set[str] | frozenset[str], default: str = "labels") -> pa.Table:
+    """The labels (or captions: ``default`` captions) written to the split's file of ``task`` (one of ``tasks``)."""
+    kinds = _KINDS[default]
+    if task != default and task not in kinds:
         return labels.slice(0, 0)
-    if not labels.num_rows or not set(LABEL_TASKS) & set(tasks):
-        return labels if task == "labels" else labels.slice(0, 0)
-    return labels.filter(pa.array(label_homes(labels["extras"], tasks) == task))
+    if not labels.num_rows or not set(kinds) & set(tasks):
+        return labels if task == default else labels.slice(0, 0)
+    return labels.filter(pa.array(label_homes(labels["extras"], tasks, default) == task))
 
 
 def apart(ids: np.ndarray, taken: np.ndarray | None, own: np.ndarray | None = None) -> tuple[np.ndarray, Renumbered]:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_build import Built
-from labelkit.formats.coco_homes import LABEL_TASKS
+from labelkit.formats.coco_homes import CAPTION_TASKS, LABEL_TASKS
 from labelkit.formats.coco_read import CocoFile
 from labelkit.formats.coco_records import same_json
 from labelkit.formats.coco_text import INLINE_TAG, STUFF_TAG
@@ -136,8 +136,9 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
         held = [(f, part) for f, b in zip(files, built, strict=True) if (part := getattr(b, name)) is not None]
         # (a detection without geometry is a label; an instances file's label may have a labels file's id)
         parts = [_repeats_tagged(part) if f.task == "results" else part for f, part in held]
-        if name == "labels":  # (one of another file than a labels file goes back to it: see coco_homes)
-            parts = [_tagged(p, f.task) if f.task in LABEL_TASKS else p for (f, _), p in zip(held, parts, strict=True)]
+        # (one of another file than a labels / captions file goes back to it: see coco_homes)
+        back = LABEL_TASKS if name == "labels" else CAPTION_TASKS
+        parts = [_tagged(p, f.task) if f.task in back else p for (f, _), p in zip(held, parts, strict=True)]
         parts = [p.drop_columns(["_row"]) if "_row" in p.column_names else p for p in parts]
         if parts:
             parts = _unique_ids(parts, [f.task for f, _ in held]) if len(parts) > 1 else parts

@@ -509,3 +509,13 @@ def write_array(fh: Any, chunks: Iterator[bytes | str]) -> None:
         fh.write(text.encode() if isinstance(text, str) else text)
         first = False
     fh.write(b"]")
+
+
+def caption_categories(captions: pa.Table) -> set[int]:
+    """The categories of captions: their column's, else the ``coco:category_id`` a caption read from COCO carries."""
+    used = set(pc.unique(captions["category_id"].drop_null()).to_pylist())
+    extras = captions["extras"].filter(pc.is_null(captions["category_id"]))
+    if len(extras) and contains_match(extras, '"coco:category_id"').any():
+        found = pc.extract_regex(extras, r'"coco:category_id":(?P<c>-?\d+)(?:[,}])')
+        used |= {int(n) for n in pc.unique(pc.struct_field(found, [0]).drop_null()).to_pylist()}
+    return used

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
-from labelkit.formats.coco_homes import LABEL_TASKS, ORIGINS, apart, file_homes, label_homes, labels_of
+from labelkit.formats.coco_homes import CAPTION_TASKS, LABEL_TASKS, ORIGINS, apart, file_homes, label_homes, labels_of
 from labelkit.formats.coco_ids import image_numbers, object_ids
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_records import category_record
@@ -33,6 +33,7 @@ from labelkit.formats.coco_shapes import (
 from labelkit.formats.coco_text import (
     STUFF_TAG,
     Renumbered,
+    caption_categories,
     carried_extras,
     concat,
     joined,
@@ -233,9 +234,9 @@ class Writer:
             for name, task in (("objects", "instances"), ("transcripts", "captions"), ("labels", "labels")):
                 table = self.ds.table(name)
                 objects = name == "objects"
-                # (a label's extra: the task of its home file, see coco_homes)
-                homes_read = self._read(split, by_task)
-                extras = table["extras"].to_pylist() if objects else label_homes(table["extras"], homes_read).tolist()
+                # (a label's or caption's extra: the task of its home file, see coco_homes)
+                read = self._read(split, by_task)
+                extras = table["extras"].to_pylist() if objects else label_homes(table["extras"], read, task).tolist()
                 posed = table["keypoints"].is_valid().to_pylist() if objects else [False] * table.num_rows
                 scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
                 for item, category, extra, has_keypoints, scored in zip(
@@ -244,7 +245,7 @@ class Writer:
                     row = row_of.get(item)
                     if row is None or self.item_split[row] != split:
                         continue
-                    kind = extra if name == "labels" else task  # (a label's: its home file's task)
+                    kind = task if objects else extra  # (a label's or caption's: its home file's task)
                     homes = file_homes(by_task, kind, category, extra, has_keypoints, scored)
                     if not homes:  # e.g. a label added to a split whose files hold objects only
                         keys = ["info", "licenses", "images", "annotations", "categories"]
@@ -305,13 +306,15 @@ class Writer:
                 housed = pc.or_(housed, objects["score"].is_valid())
             if not true_mask(housed).all():
                 return True
-        if "label" in kinds and "labels" not in tasks:  # (unless each goes to the file it was read from)
-            labels = self._rows("labels", self._item_ids(split))
-            return bool((label_homes(labels["extras"], self._read(split, tasks)) == "labels").any())
-        return "transcript" in kinds and "captions" not in tasks
+        for kind, name, home in (("label", "labels", "labels"), ("transcript", "transcripts", "captions")):
+            if kind in kinds and home not in tasks:  # (unless each goes back to the file it was read from)
+                rows = self._rows(name, self._item_ids(split))
+                if (label_homes(rows["extras"], self._read(split, tasks), home) == home).any():
+                    return True
+        return False
 
     def _read(self, split: str, tasks: Any) -> set[str]:
-        """Of a split's files (``tasks``), those read from COCO: image labels read from one go back to it."""
+        """Of a split's files (``tasks``), those read from COCO: image labels and captions read from one go back."""
         return set(tasks) & self.read_tasks.get(split, set())
 
     def _bare_captions(self, spec: FileSpec) -> bool:
@@ -379,8 +382,9 @@ class Writer:
             fh.write((b"" if first else b",") + b'"images":')
             write_array(fh, iter([self._images(spec.split or "default", spec.images, spec.image_missing)]))
             if spec.task != "image_info" or "annotations" in spec.keys:
+                read = self._read(spec.split or "default", tasks_of_split)
                 if spec.task == "captions":
-                    chunks = self._simple("transcripts", ids)
+                    chunks = self._simple("transcripts", ids, "captions", read)
                 elif spec.task == "labels":
                     chunks = self._simple("labels", ids, "labels", self._read(spec.split or "default", tasks_of_split))
                 elif spec.task == "image_info":
@@ -400,8 +404,9 @@ class Writer:
                         origins=origins,
                         homed=frozenset(tasks_of_split),
                     )
-                if spec.task in LABEL_TASKS:  # then the labels read from this file (see coco_homes)
-                    read = self._read(spec.split or "default", tasks_of_split)
+                if spec.task in CAPTION_TASKS:  # then the captions read from this file (see coco_homes)
+                    chunks = itertools.chain(chunks, self._simple("transcripts", ids, spec.task, read))
+                if spec.task in LABEL_TASKS:  # then the labels read from this file
                     chunks = itertools.chain(chunks, self._simple("labels", ids, spec.task, read))
                 head: bytes | str | None = b""  # (a file read with the key, or made here, has it, even empty)
                 if spec.keys and "annotations" not in spec.keys:  # read without it: so written, unless it has some
@@ -541,21 +546,24 @@ class Writer:
         return pc.coalesce(mapped, cats).cast(pa.string())
 
     def _simple(self, name: str, ids: pa.Array, task: str = "", tasks: Any = frozenset()) -> Iterator[bytes]:
-        """Captions, or the labels of the file of ``task`` (``tasks``: its split's), after its other annotations."""
+        """The captions or labels of the file of ``task`` (``tasks``: its split's), after its other annotations."""
         t = self._rows(name, ids)
+        own_file = "labels" if name == "labels" else "captions"  # (the file of the untagged)
+        t = labels_of(t, task or own_file, tasks, own_file)
+        if name == "transcripts" and task != own_file:  # (its file lists the categories its captions have)
+            self.used_categories |= caption_categories(t)
         if name == "transcripts":
             t = t.set_column(t.schema.get_field_index("extras"), "extras", self._caption_categories(t))
         if name == "labels":
-            t = labels_of(t, task, tasks)
             used = set(pc.unique(t["category_id"].drop_null()).to_pylist())
             self.used_categories = used if task == "labels" else self.used_categories | used
         all_ids, renumbered = numbered_ids(t["id"])
         again = Renumbered()
-        if name == "labels" and task != "labels":  # (apart from the file's other annotations: see coco_homes)
+        if task and task != own_file:  # (apart from the file's other annotations: see coco_homes)
             numbers, has, _ = own_numbers(t["id"])
             all_ids, again = apart(all_ids, self.file_ids, has & (all_ids == numbers))
         self.renumbered_annotations += renumbered + again
-        self.file_ids = all_ids
+        self.file_ids = all_ids if self.file_ids is None else np.concatenate([self.file_ids, all_ids])
         start = 0
         for c in t.to_batches(max_chunksize=_WRITE_CHUNK):
             ann_ids = pa.array(all_ids[start : start + c.num_rows]).cast(pa.string())
