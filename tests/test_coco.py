@@ -5039,6 +5039,18 @@ def test_an_image_labels_file_rides_through_labelkit_json_and_parquet_as_an_obje
                 )
 
 
+def _saved_with_items_moved(tmp_path: Path, moved: dict[str, str]) -> labelkit.Report:
+    """``tmp_path/in`` read, the items of ``moved`` put in other splits, and written to ``tmp_path/out`` as COCO."""
+    ds = labelkit.load(tmp_path / "in")
+    items = ds.table("items")
+    split = pa.array(
+        [moved.get(i, s) for i, s in zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)]
+    )
+    tables = {name: ds.table(name) for name in ("objects", "labels", "transcripts")}
+    tables["items"] = items.set_column(items.schema.get_field_index("split"), "split", split)
+    return labelkit.save(Dataset.from_tables(tables, list(ds.categories), ds.info), tmp_path / "out", "coco")
+
+
 def test_an_image_label_moved_to_another_split_goes_to_its_files_kind_there_or_to_a_labels_file(
     tmp_path: Path,
 ) -> None:
@@ -5057,15 +5069,7 @@ def test_an_image_label_moved_to_another_split_goes_to_its_files_kind_there_or_t
     (ann / "captions_extra.json").write_text(
         '{"images":[{"id":7,"file_name":"7.jpg","width":4,"height":4}],"annotations":[{"id":1,"image_id":7,"caption":"c"}]}'
     )
-    ds = labelkit.load(tmp_path / "in")
-    items = ds.table("items")
-    moved = {"2": "val", "3": "extra"}
-    split = pa.array(
-        [moved.get(i, s) for i, s in zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)]
-    )
-    tables = {name: ds.table(name) for name in ("objects", "labels", "transcripts")}
-    tables["items"] = items.set_column(items.schema.get_field_index("split"), "split", split)
-    report = labelkit.save(Dataset.from_tables(tables, list(ds.categories), ds.info), tmp_path / "out", "coco")
+    report = _saved_with_items_moved(tmp_path, {"2": "val", "3": "extra"})
     out = tmp_path / "out/annotations"
     assert sorted(p.name for p in out.iterdir()) == ["captions_extra.json", "instances_val.json", "labels_extra.json"]
     val = json.loads((out / "instances_val.json").read_text())
@@ -5237,15 +5241,7 @@ def test_a_caption_moved_to_another_split_goes_to_its_files_kind_there_or_to_a_c
         '{"images":[{"id":7,"file_name":"7.jpg","width":4,"height":4}],"categories":[{"id":1,"name":"n1"}],'
         '"annotations":[{"id":1,"image_id":7,"category_id":1}]}'
     )
-    ds = labelkit.load(tmp_path / "in")
-    items = ds.table("items")
-    moved = {"2": "val", "3": "extra"}
-    split = pa.array(
-        [moved.get(i, s) for i, s in zip(items["id"].to_pylist(), items["split"].to_pylist(), strict=True)]
-    )
-    tables = {name: ds.table(name) for name in ("objects", "labels", "transcripts")}
-    tables["items"] = items.set_column(items.schema.get_field_index("split"), "split", split)
-    report = labelkit.save(Dataset.from_tables(tables, list(ds.categories), ds.info), tmp_path / "out", "coco")
+    report = _saved_with_items_moved(tmp_path, {"2": "val", "3": "extra"})
     out = tmp_path / "out/annotations"
     assert sorted(p.name for p in out.iterdir()) == ["captions_extra.json", "instances_val.json", "labels_extra.json"]
     val = json.loads((out / "instances_val.json").read_text())
