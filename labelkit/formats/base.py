@@ -8,16 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import msgspec
 import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError, UsageError
+from labelkit.errors import UsageError
 from labelkit.io import ordered_map
 from labelkit.model import Dataset
-from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, contains_match, decode_json_cell
+from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, contains_match, decode_json_cell, members_or_raw
 from labelkit.report import Finding, Report
 
 ProgressFn = Callable[[str, int, "int | None"], None]
@@ -614,7 +613,7 @@ def extras_key_counts(column: pa.ChunkedArray | pa.Array) -> dict[str, int]:
     keys: dict[str, int] = {}
     if not len(extras):
         return keys
-    first = _members(_fold_numbers(extras.slice(0, 1))[0].as_py())  # (a number no float holds: 1e400)
+    first = members_or_raw(_fold_numbers(extras.slice(0, 1))[0].as_py())  # (a number no float holds: 1e400)
     if first and all(type(v) in (int, float) for v in first.values()):
         members = [re.escape(orjson.dumps(key).decode()) + ":" + _NUMBER for key in first]
         try:
@@ -627,20 +626,9 @@ def extras_key_counts(column: pa.ChunkedArray | pa.Array) -> dict[str, int]:
     step = max(len(extras) // 8 + 1, 1 << 16)
     folded = ordered_map(_fold_numbers, (extras.slice(i, step) for i in range(0, len(extras), step)))
     for entry in pa.chunked_array(list(folded), pa.string()).value_counts().to_pylist():
-        for key in _members(entry["values"]):
+        for key in members_or_raw(entry["values"]):  # (a nested 1e400 is not folded)
             keys[key] = keys.get(key, 0) + int(entry["counts"])
     return keys
-
-
-def _members(text: str) -> dict[str, Any]:
-    """An extras text's members; undecoded (``msgspec.Raw``) where one holds, nested, a number no float holds.
-
-    Such a number (a COCO field carried as written, ``"x": [1e400]``) is not folded: only its key is wanted.
-    """
-    try:
-        return decode_json_cell(text)
-    except InputError:
-        return dict(msgspec.json.decode(text, type=dict[str, msgspec.Raw]))
 
 
 def _fold_numbers(texts: pa.ChunkedArray) -> pa.Array:

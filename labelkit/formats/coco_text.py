@@ -18,11 +18,11 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError, OutputError
+from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
-from labelkit.model.tables import contains_match, loads_text, spliced_rows, true_mask, valid_mask
+from labelkit.model.tables import contains_match, loads_text, members_or_raw, spliced_rows, true_mask, valid_mask
 from labelkit.report import Report
 
 STUFF_TAG = "coco:@task"
@@ -415,10 +415,11 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     values = fast.to_pylist()
     for i in slow_rows.tolist():
         text = extras[i].as_py()
-        try:
-            texts = {k: orjson.dumps(v).decode() for k, v in loads_text(text).items()}
-        except InputError:  # (a number no float holds, "coco:area": 1e400: written as read)
-            texts = {k: bytes(v).decode() for k, v in msgspec.json.decode(text, type=dict[str, msgspec.Raw]).items()}
+        # (a number no float holds, "coco:area": 1e400: written as read)
+        texts = {
+            k: bytes(v).decode() if isinstance(v, msgspec.Raw) else orjson.dumps(v).decode()
+            for k, v in members_or_raw(text).items()
+        }
         members = [
             f"{orjson.dumps(k[5:]).decode()}:{v}"
             for k, v in texts.items()

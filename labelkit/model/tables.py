@@ -426,6 +426,21 @@ def decode_json_cell(text: str | None) -> dict[str, Any]:
     return _decode_json(text)
 
 
+def members_or_raw(text: str) -> dict[str, Any]:
+    """A JSON-object cell's members, decoded; all undecoded (``msgspec.Raw``) where one holds a number no float holds.
+
+    Such a number, nested or not (a COCO field carried as written, ``"area": 1e400``), keeps its key and text.
+    """
+    from labelkit.errors import InputError
+
+    try:
+        return decode_json_cell(text)
+    except InputError:
+        import msgspec
+
+        return dict(msgspec.json.decode(text, type=dict[str, msgspec.Raw]))
+
+
 # -- source text ---------------------------------------------------------------------------------------
 
 _SOURCE_TEXT: dict[int, tuple[weakref.ref[pa.Table], str, dict[str, pa.ChunkedArray]]] = {}
