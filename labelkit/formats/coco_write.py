@@ -231,11 +231,11 @@ class Writer:
             for s in group:
                 by_task.setdefault(s.task, []).append(s)
             needed: dict[int, tuple[FileSpec, set[int]]] = {}  # id(file) -> (file, images it must list)
+            read = self._read(split, by_task)
             for name, task in (("objects", "instances"), ("transcripts", "captions"), ("labels", "labels")):
                 table = self.ds.table(name)
                 objects = name == "objects"
                 # (a label's or caption's extra: the task of its home file, see coco_homes)
-                read = self._read(split, by_task)
                 extras = table["extras"].to_pylist() if objects else label_homes(table["extras"], read, task).tolist()
                 posed = table["keypoints"].is_valid().to_pylist() if objects else [False] * table.num_rows
                 scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
@@ -386,7 +386,7 @@ class Writer:
                 if spec.task == "captions":
                     chunks = self._simple("transcripts", ids, "captions", read)
                 elif spec.task == "labels":
-                    chunks = self._simple("labels", ids, "labels", self._read(spec.split or "default", tasks_of_split))
+                    chunks = self._simple("labels", ids, "labels", read)
                 elif spec.task == "image_info":
                     chunks = iter([])
                 else:
@@ -415,7 +415,7 @@ class Writer:
                 if head is not None:
                     fh.write(b',"annotations":')
                     write_array(fh, chunks)
-            if spec.task in ("instances", "stuff", "labels", *LABEL_TASKS):  # and those its annotations use
+            if spec.task in ("labels", *LABEL_TASKS):  # and those its annotations use
                 categories = self._categories(spec, tasks_of_split, self.used_categories)
             if ("categories" in spec.keys or spec.categories is None) and not self._bare_captions(spec):
                 fields, values = spec.category_fields or {}, spec.category_values or {}
