@@ -349,13 +349,11 @@ def _boxes_unlike_quads(
         for shift in range(4):
             turned = corners[:, np.roll(order, shift)]
             same |= np.all(np.abs(turned - quad) <= 1e-6, axis=(1, 2))
-    low, high = quad.min(axis=1), quad.max(axis=1)
-    bounds = np.concatenate([low, high - low], axis=1)
-    bounded = (angle == 0) & np.all(np.abs(boxes[rows] - bounds) <= 1e-6, axis=1)
+    # an unturned box that is the corners' bounds, as given or clipped to the image (as written)
     side = np.stack([size[0][rows], size[1][rows]], axis=1)[:, None, :]
-    clipped = np.clip(quad, 0.0, side)
-    low, high = clipped.min(axis=1), clipped.max(axis=1)
-    clipped_bounds = np.concatenate([low, high - low], axis=1)
-    bounded |= (angle == 0) & np.all(np.abs(boxes[rows] - clipped_bounds) <= 1e-6, axis=1)
-    out[rows] = ~(same | bounded)
+    bounded = np.zeros(len(rows), dtype=bool)
+    for points in (quad, np.clip(quad, 0.0, side)):
+        low, high = points.min(axis=1), points.max(axis=1)
+        bounded |= np.all(np.abs(boxes[rows] - np.concatenate([low, high - low], axis=1)) <= 1e-6, axis=1)
+    out[rows] = ~(same | (bounded & (angle == 0)))
     return out
