@@ -28,7 +28,7 @@ from labelkit.formats.base import (
 from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
-from labelkit.portable import folded_name, same_place
+from labelkit.portable import folded_name, placed
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]
@@ -397,11 +397,12 @@ def _refuse_over(dst: Path, places: list[Path], what: str) -> None:
     pairs = [(dst.resolve(), p.resolve()) for p in places]
     pairs += [(Path(os.path.abspath(dst)), Path(os.path.abspath(p))) for p in places]
     for real, place in pairs:
-        if same_place(real, place):
+        where = placed(real, place)
+        if where == "same":
             raise OutputError(f"the output is {what}", path=dst, hint=hint)
-        if place.is_dir() and any(same_place(p, place) for p in real.parents):
+        if where == "inside" and place.is_dir():
             raise OutputError(f"the output is inside {what}", path=dst, hint=hint)
-        if any(same_place(p, real) for p in place.parents):
+        if where == "holds":
             raise OutputError(f"the output holds {what} (replacing it would remove it)", path=dst, hint=hint)
 
 

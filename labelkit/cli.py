@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from labelkit import __version__, api, formats
 from labelkit.errors import DataLossError, LabelkitError, OutputError, UsageError
-from labelkit.portable import same_place
+from labelkit.portable import placed
 from labelkit.report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -216,8 +216,8 @@ def _side_file(
     inputs = [("input", place) for place in api.input_places(input)]
     for name, place in (("output", output), *inputs, other, media):
         for mine, theirs in ((real, place.resolve()), (given, Path(os.path.abspath(place)))) if place and name else ():
-            if same_place(mine, theirs) or any(same_place(p, theirs) for p in mine.parents):
-                inside = "" if same_place(mine, theirs) else "inside "
+            if (where := placed(mine, theirs)) in ("same", "inside"):
+                inside = "" if where == "same" else "inside "
                 raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")
     try:
         folder = path.is_dir()

@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar
 import orjson
 
 from labelkit.errors import InputError, LabelkitError, OutputError
-from labelkit.portable import same_place
+from labelkit.portable import placed
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -145,7 +145,7 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         here = None
     real = path.resolve()
     for place, name in ((here, "current"), (_home(), "home")):  # (--overwrite would replace it all)
-        if place is not None and any(same_place(real, p) for p in (place, *place.parents)):
+        if place is not None and placed(real, place) in ("same", "holds"):
             raise OutputError(f"the output is the {name} folder or holds it", path=path, hint="choose another output")
     try:
         linked = path.is_symlink()

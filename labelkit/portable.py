@@ -35,6 +35,20 @@ def same_place(a: Path, b: Path) -> bool:
         return False
 
 
+def placed(path: Path, place: Path) -> str | None:
+    """How ``path`` lies against ``place``: ``same``, ``inside`` (``place`` holds it), ``holds``, else None.
+
+    Each level is compared with :func:`same_place`, so a folder named another way (``DATA``, a bind mount) counts.
+    """
+    if same_place(path, place):
+        return "same"
+    if any(same_place(p, place) for p in path.parents):
+        return "inside"
+    if any(same_place(p, path) for p in place.parents):
+        return "holds"
+    return None
+
+
 def folded_name(name: str) -> str:
     """The name that macOS or Windows may take for this one: two names folded alike may be one file or folder there.
 
