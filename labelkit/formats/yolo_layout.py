@@ -583,10 +583,11 @@ def unique_ids(
         ...            lambda k: None)
         ['train/a', 'val/a', 'b.jpg', 'b.png']
     """
-    splits_of: dict[str, set[str | None]] = {}
-    for split, key in zip(splits, keys, strict=True):
-        splits_of.setdefault(key, set()).add(split)
-    ids = [f"{s}/{k}" if s and len(splits_of[k]) > 1 else k for s, k in zip(splits, keys, strict=True)]
+    if len(set(splits)) > 1:
+        held = Counter(key for _, key in set(zip(splits, keys, strict=True)))  # how many splits hold each key
+        ids = [f"{s}/{k}" if s and held[k] > 1 else k for s, k in zip(splits, keys, strict=True)]
+    else:  # (one split: no key is in two)
+        ids = list(keys)
     if len(set(ids)) == len(ids):
         return ids
     ids = _unclash(ids, lambda k: ids[k] + suffix(k))
