@@ -137,19 +137,16 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
     n = len(w)
     if not n:
         return np.zeros(0, dtype=bool)
-    bounds = np.full((n, 4), np.nan)
-    bbox = objects["bbox"]
-    boxed = valid_mask(bbox)
+    bounds = G.bbox_rows(objects["bbox"])  # (x, y, w, h rows: NaN where no box)
+    boxed = valid_mask(objects["bbox"])
     if boxed.any():
-        values = np.asarray(pc.list_flatten(bbox.fill_null([0.0, 0.0, 0.0, 0.0])).to_numpy(), dtype=np.float64)
-        bounds[boxed] = values.reshape(-1, 4)[boxed]
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
         turned = boxed & (angle % 360 != 0)
         if turned.any():
-            corners = G.rotated_box_corners(bounds[turned], angle[turned])
-            bounds[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
+            corners = G.rotated_box_corners(bounds[:, turned].T, angle[turned])
+            bounds[:, turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8)).T
     polygon = objects["polygon"]
-    x, y, bw, bh = bounds.T
+    x, y, bw, bh = bounds
     with np.errstate(invalid="ignore"):
         box_in = (np.minimum(x + bw, w) > np.maximum(x, 0.0)) & (np.minimum(y + bh, h) > np.maximum(y, 0.0))
     # a drawn polygon is measured where its box (when it has one) is not inside the image: a polygon of a box
@@ -158,8 +155,7 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
     if polygon.null_count < n and from_polygon.any():
         rows = np.flatnonzero(from_polygon)
         drawn_bounds, has = G.drawn_polygon_bounds_column(polygon.take(pa.array(rows)))
-        bounds[rows[has]] = drawn_bounds[has]
-    x, y, bw, bh = bounds.T  # (again: polygon bounds were filled in)
+        bounds[:, rows[has]] = drawn_bounds[has].T  # (x, y, bw, bh are views of these rows)
     with np.errstate(invalid="ignore"):
         empty = (np.minimum(x + bw, w) <= np.maximum(x, 0.0)) | (np.minimum(y + bh, h) <= np.maximum(y, 0.0))
         return np.asarray((bw > 0) & (bh > 0) & empty, dtype=bool)  # (NaN: nothing to look at)
