@@ -4551,3 +4551,40 @@ def test_a_data_yaml_split_naming_a_pipe_is_an_error_at_its_line(tmp_path: Path)
         f"{tmp_path / 'data.yaml'}:3: data.yaml's test names neither a folder nor a file (a device, pipe or "
         "socket) (found 'pipe'); hint: name the test split's images folder (test: images/test) or list of images"
     )
+
+
+_NAME_PART = st.sampled_from(
+    ["a", "b.jpg", ".", "..", "", "images", "train", "x.y.png", ".hid", "é", "c:", "a\\b", " "]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.none() | st.lists(_NAME_PART, min_size=1, max_size=4).map("/".join) | _NAME_PART,
+            st.sampled_from([None, "", "train", "val", "a/b"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    layout=st.sampled_from(["ultralytics", "darknet"]),
+)
+def test_item_files_are_each_items_image_name_and_label_file(
+    rows: list[tuple[str | None, str | None]], layout: str
+) -> None:
+    """Bare file names are named in bulk, the others one at a time: both give what the per-item rules give."""
+    from labelkit.formats.yolo_layout import without_extension
+    from labelkit.formats.yolo_write import image_name, item_files
+
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    for n, (path, split) in enumerate(rows):
+        ds.add_item(Item(id=f"{n}:{path}", media=Media(path=path), split=split))
+    files = item_files(ds, {"layout": layout, "split": "dflt"})
+    splits = [s or "dflt" for _, s in rows]
+    names = [image_name(p, f"{n}:{p}", s) for n, ((p, _), s) in enumerate(zip(rows, splits, strict=True))]
+    top = ("obj_{}_data", "obj_{}_data") if layout == "darknet" else ("images/{}", "labels/{}")
+    assert files.image_rel == [f"{top[0].format(s)}/{n}" for s, n in zip(splits, names, strict=True)]
+    labels = [f"{top[1].format(s)}/{without_extension(n)}.txt" for s, n in zip(splits, names, strict=True)]
+    assert files.label_rel == labels
+    assert files.folders == {r.rpartition("/")[0] for r in labels}

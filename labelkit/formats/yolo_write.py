@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from labelkit.errors import LINE_BREAKS, OutputError, UsageError
@@ -262,24 +263,43 @@ def item_files(dataset: Dataset, options: dict[str, Any]) -> ItemFiles:
     return cached(dataset, f"files:{layout}:{default_split}", lambda: _item_files(dataset, layout, default_split))
 
 
+_NOT_BARE = r"(?s)[/\\]|^.:|^\.{0,2}$"
+"""A path :func:`image_name` does more with than keep as it is: one with a folder or drive, or naming nothing."""
+
+
 def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
     items = dataset.table("items")
-    ids = [str(v) for v in items["id"].to_pylist()]
     splits = [s or default_split for s in items["split"].to_pylist()]
-    names = [image_name(p, i, s) for p, i, s in zip(items["path"].to_pylist(), ids, splits, strict=True)]
+    # a bare file name (COCO's) is its own image name; the others (rare from COCO) go through image_name
+    paths = items["path"]
+    odd = np.flatnonzero(np.asarray(pc.match_substring_regex(paths, _NOT_BARE).fill_null(True).to_numpy(), bool))
+    names = paths.to_pylist()
+    if len(odd):
+        ids = items["id"].to_pylist()
+        for n in odd.tolist():
+            names[n] = image_name(names[n], str(ids[n]), splits[n])
     if "\0" in "".join(names):  # (no file name holds one: the item is named, not only the output)
         n = next(n for n, name in enumerate(names) if "\0" in name)
         raise OutputError(
-            f"item {ids[n]!r}: its image name {names[n]!r} holds a NUL character, which no file name can",
+            f"item {items['id'][n].as_py()!r}: its image name {names[n]!r} holds a NUL character, which no file "
+            "name can",
             hint="rename the item, or its image path (YOLO names an item's label file after its image)",
         )
+    # (without_extension: of a name without a folder, as bare names are, it keeps what is before the last dot)
+    stems = [n[:dot] if (dot := n.rfind(".")) > 0 else n for n in names]
+    for n in odd.tolist():
+        stems[n] = without_extension(names[n])
     if layout == "darknet":
         image_rel = [f"obj_{s}_data/{n}" for s, n in zip(splits, names, strict=True)]
-        label_rel = [f"obj_{s}_data/{without_extension(n)}.txt" for s, n in zip(splits, names, strict=True)]
+        label_rel = [f"obj_{s}_data/{n}.txt" for s, n in zip(splits, stems, strict=True)]
     else:
         image_rel = [f"images/{s}/{n}" for s, n in zip(splits, names, strict=True)]
-        label_rel = [f"labels/{s}/{without_extension(n)}.txt" for s, n in zip(splits, names, strict=True)]
-    return ItemFiles(image_rel, label_rel, {r.rpartition("/")[0] for r in label_rel})
+        label_rel = [f"labels/{s}/{n}.txt" for s, n in zip(splits, stems, strict=True)]
+    if len(odd):
+        folders = {r.rpartition("/")[0] for r in label_rel}
+    else:  # (a bare name's label file is in its split's folder)
+        folders = {f"obj_{s}_data" if layout == "darknet" else f"labels/{s}" for s in set(splits)}
+    return ItemFiles(image_rel, label_rel, folders)
 
 
 def read_back_ids(dataset: Dataset, options: dict[str, Any]) -> list[str]:
