@@ -453,6 +453,13 @@ def clip_boxes(
     return clipped, changed & ~noise
 
 
+def _read_only(arrays: tuple[np.ndarray[Any, Any], ...]) -> Any:
+    """``arrays`` made read-only: the plan's :class:`Lines` and the writer's share them (rows are taken as copies)."""
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
+
+
 class Lines:
     """Formats the objects of one task, a chunk of rows at a time, marking the objects it clips (:attr:`clipped`)."""
 
@@ -467,7 +474,7 @@ class Lines:
         self.clipped = np.zeros(self.objects.num_rows, dtype=bool)
         """Per object row, whether formatting it clipped a coordinate to the image (past float noise)."""
         # the light columns once, as numpy; the heavy ones (polygons, keypoints) are taken per chunk
-        self.boxes, self.box_valid = G.bbox_columns(self.objects["bbox"])
+        self.boxes, self.box_valid = cached(dataset, "boxes", lambda: _read_only(G.bbox_columns(self.objects["bbox"])))
         self.angle = np.asarray(self.objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
         self.polygons = ChunkedRows(self.objects["polygon"])
         self.keypoints = ChunkedRows(self.objects["keypoints"])
