@@ -91,6 +91,7 @@ class Dataset:
         """What the reader skipped or repaired (e.g. invalid annotations skipped on request); not saved."""
         self._tables: dict[str, pa.Table] = {name: T.empty_table(name) for name in TABLE_NAMES}
         self._pending: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLE_NAMES}
+        self._positions: dict[str, tuple[pa.Table, pa.Table, np.ndarray[Any, np.dtype[np.int64]]]] = {}
         for item in items:
             self.add_item(item)
         self.add(*annotations)
@@ -186,9 +187,19 @@ class Dataset:
             yield T.item_from_row(row)
 
     def item_positions(self, name: str = "objects") -> np.ndarray[Any, np.dtype[np.int64]]:
-        """For each row of table ``name``, the row of its item in the items table (-1 when there is none)."""
-        index = pc.index_in(self.table(name)["item_id"], value_set=self.table("items")["id"].combine_chunks())
-        return np.asarray(index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        """For each row of table ``name``, the row of its item in the items table (-1 when there is none).
+
+        Read-only: kept while both tables are unchanged, since writers ask for it several times.
+        """
+        table, items = self.table(name), self.table("items")
+        kept = self._positions.get(name)
+        if kept is not None and kept[0] is table and kept[1] is items:
+            return kept[2]
+        index = pc.index_in(table["item_id"], value_set=items["id"].combine_chunks())
+        positions = np.asarray(index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        positions.flags.writeable = False
+        self._positions[name] = (table, items, positions)
+        return positions
 
     def item_ids(self) -> list[str]:
         """Item ids in table order."""
