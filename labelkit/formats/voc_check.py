@@ -115,7 +115,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what VOC cannot hold: angles, polygons (unless rasterised), keypoints, foreign metadata."""
     masks = str(options.get("masks") or "auto")
     dataset, as_xml = mask_only_as_xml(dataset, masks)  # (mask-only objects no PNG holds, as write() takes them)
-    box_ok = voc_boxes(dataset.table("objects"))[1]  # (boxes VOC can write)
+    box_ok = voc_boxes(dataset)[1]  # (boxes VOC can write)
     class_only = _class_only(dataset.table("objects"))
     written = _written_objects_only(dataset, masks, box_ok, class_only)
     check_capabilities(written, _caps(options), TARGET, report)

@@ -58,7 +58,7 @@ def mask_only_as_xml(dataset: Dataset, masks: str) -> tuple[Dataset, np.ndarray[
     changed = np.zeros(objects.num_rows, dtype=bool)
     if not maybe.any():
         return dataset, changed
-    maybe &= voc_boxes(objects)[1]
+    maybe &= voc_boxes(dataset)[1]
     if masks != "none":  # (masks the PNGs cannot hold: check_masks counts them lost)
         maybe &= ~valid_mask(objects["mask"]) | unpainted_masks(dataset)
     rows = np.flatnonzero(maybe)

@@ -196,7 +196,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     known = np.flatnonzero(item_of >= 0)
     order = known[np.argsort(item_of[known], kind="stable")]
     bounds = np.searchsorted(item_of[order], np.arange(len(ids) + 1)).tolist()
-    voc, has_box = voc_boxes(objects)
+    voc, has_box = voc_boxes(dataset)
     categories = objects["category_id"].to_pylist()
     known_class = true_mask(pc.is_in(objects["category_id"], value_set=pa.array(list(classes.name), pa.int64())))
     flags = action_flags(dataset, has_box & known_class, default_split)  # (VOC2012's per-action lists)
@@ -538,12 +538,17 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     return drop_unportable(dataset, paths, owners, reserved, yielding, same)
 
 
-def voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+def voc_boxes(dataset: Dataset) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Every object's VOC corners (a rotated box by its bounds) and whether it has a box VOC can write.
 
     A box of negative width or height (VOC's reader refuses ``xmax`` below ``xmin``), or whose corners are
-    beyond float64 (``1e308 + 1e308``), cannot be written: its object is written as if it had no box.
+    beyond float64 (``1e308 + 1e308``), cannot be written: its object is written as if it had no box. Kept
+    while the objects are unchanged (the plan and the writer ask for them), read-only.
     """
+    return cached(dataset, "voc:boxes", lambda: _voc_boxes(dataset.table("objects")))
+
+
+def _voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     boxes, has_box = G.bbox_columns(objects["bbox"])
     angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
     turned = angle != 0
@@ -552,5 +557,6 @@ def voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, 
             corners = G.rotated_box_corners(boxes[turned], angle[turned])
             boxes[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
         voc = G.xywh_to_voc(boxes)
-        writable = np.isfinite(voc).all(axis=1) & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0)
-    return voc, has_box & writable
+        writable = has_box & np.isfinite(voc).all(axis=1) & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0)
+    voc.flags.writeable = writable.flags.writeable = False
+    return voc, writable
