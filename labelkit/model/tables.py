@@ -213,9 +213,22 @@ def contains_match(column: pa.Array | pa.ChunkedArray, pattern: str) -> NDArray[
             width = 8 if pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type) else 4
             ends = np.frombuffer(offsets, dtype=np.int64 if width == 8 else np.int32)
             start, stop = int(ends[chunk.offset]), int(ends[chunk.offset + len(chunk)])
-            if data is not None and data.slice(start, stop - start).to_pybytes().find(needle) >= 0:
+            if data is not None and _holds(data.slice(start, stop - start).to_pybytes(), needle):
                 return true_mask(pc.match_substring(column, pattern))
     return np.zeros(len(column), dtype=bool)
+
+
+def _holds(text: bytes, needle: bytes) -> bool:
+    """Whether ``text`` holds ``needle``, told first by a byte of it that ``text`` lacks.
+
+    ``bytes.find`` of one byte is ``memchr`` (about 2 ms for the extras of 860,000 annotations); of a needle
+    starting with a common byte (``"voc:``) it runs about twenty times slower, and most needles looked for
+    have a byte the texts never hold.
+
+    >>> _holds(b'{"a":1}', b'"voc:'), _holds(b'{"voc:x":1}', b'"voc:'), _holds(b"vo c:", b"voc:")
+    (False, True, False)
+    """
+    return all(text.find(needle[i : i + 1]) >= 0 for i in range(len(needle))) and text.find(needle) >= 0
 
 
 def spliced_rows(column: pa.Array | pa.ChunkedArray, rows: NDArray[np.int64], values: pa.Array) -> pa.Array:
