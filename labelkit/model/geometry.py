@@ -596,15 +596,14 @@ def _far_corner(low: FloatArray, size: FloatArray) -> tuple[FloatArray, NDArray[
     found = (high - low) + 1.0 == size
     todo = np.flatnonzero(~found.reshape(-1))  # (the few that x' + w misses: only their neighbours are tried)
     if len(todo):
-        flat_found, flat_chosen = found.reshape(-1), chosen.reshape(-1)
-        near, start, want = np.zeros(len(todo), dtype=bool), high.reshape(-1)[todo], size.reshape(-1)[todo]
-        base = low.reshape(-1)[todo]
-        for step in (1, -1, 2, -2):
-            candidate = start
-            for _ in range(abs(step)):
-                candidate = np.nextafter(candidate, np.inf if step > 0 else -np.inf)
-            fits = ~near & ((candidate - base) + 1.0 == want)
-            flat_chosen[todo[fits]] = candidate[fits]
-            near |= fits
-        flat_found[todo] = near
+        start, want, base = high.reshape(-1)[todo], size.reshape(-1)[todo], low.reshape(-1)[todo]
+        up = np.nextafter(start, np.inf)
+        down = np.nextafter(start, -np.inf)
+        candidates = (up, down, np.nextafter(up, np.inf), np.nextafter(down, -np.inf))  # 1, -1, 2, -2 floats away
+        fits = [(c - base) + 1.0 == want for c in candidates]
+        picked = start
+        for candidate, fit in reversed(list(zip(candidates, fits, strict=True))):  # (the first that fits wins)
+            picked = np.where(fit, candidate, picked)
+        chosen.reshape(-1)[todo] = picked
+        found.reshape(-1)[todo] = np.logical_or.reduce(fits)
     return chosen, found
