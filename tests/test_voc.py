@@ -4424,3 +4424,27 @@ def test_an_item_id_longer_than_file_systems_take_is_a_loss_found_when_planning(
     assert [(c.what, c.count) for c in report.lost] == [("items whose file names are too long", 1)]
     assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == "y\n"
     assert sorted(p.name for p in (tmp_path / "out/Annotations").iterdir()) == ["y.xml"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    paths=st.lists(
+        st.none()
+        | st.lists(st.sampled_from(["a", ".", "/", "\\", ":", "\x00", "é", "JPEGImages", " ", "\n"]), max_size=6).map(
+            "".join
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_image_names_of_bare_paths_told_in_bulk_are_the_per_item_ones(paths: list[str | None]) -> None:
+    """The writer tells bare file names (COCO's) by one regex over the column: the names are what file_name gives."""
+    import pyarrow as pa
+
+    from labelkit.formats import voc_xml
+    from labelkit.formats.voc_write import _bare
+
+    files = [f"f{n}" for n in range(len(paths))]
+    assert voc_xml.image_names(paths, files, _bare(pa.chunked_array([paths], pa.string()))) == voc_xml.image_names(
+        paths, files
+    )

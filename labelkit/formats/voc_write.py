@@ -472,7 +472,18 @@ def image_file_names(dataset: Dataset) -> tuple[list[str], int]:
     Cached while the dataset is unchanged: check() counts them, write() writes them.
     """
     paths = dataset.table("items")["path"]
-    return cached(dataset, "voc:image_names", lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset)))
+    return cached(
+        dataset, "voc:image_names", lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset), _bare(paths))
+    )
+
+
+def _bare(paths: pa.ChunkedArray) -> list[bool]:
+    """Per path, whether it is a file name alone (``voc_xml.BARE_NAME``), told by one regex over the column."""
+    named = pc.and_(
+        pc.match_substring_regex(paths, voc_xml.BARE_NAME), pc.invert(pc.is_in(paths, pa.array([".", ".."])))
+    )
+    bare: list[bool] = named.fill_null(False).to_pylist()
+    return bare
 
 
 def item_files(dataset: Dataset) -> list[str]:

@@ -164,6 +164,11 @@ def integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return np.asarray(_whole(values).all(axis=1), dtype=bool)
 
 
+BARE_NAME = r"^[^/\\:\x00]+$"
+"""A path that is a file name alone, without backslash, drive or NUL (Python's ``re`` and Arrow's RE2 alike):
+unless ``.`` or ``..``, :func:`file_name` gives it back as it is (COCO's ``file_name``)."""
+
+
 def file_name(path: str | None, file: str) -> str:
     """``<filename>``: the image's base name, or (without one the reader takes) the item's file name with ``.jpg``.
 
@@ -183,14 +188,16 @@ def file_name(path: str | None, file: str) -> str:
     return f"{file.rpartition('/')[2]}.jpg"
 
 
-def image_names(paths: list[str | None], files: list[str]) -> tuple[list[str], int]:
+def image_names(paths: list[str | None], files: list[str], bare: list[bool] | None = None) -> tuple[list[str], int]:
     """Each item's ``<filename>`` (and name in ``JPEGImages/``), and how many were renamed.
 
     The image's base name; where items' base names are the same (``x/a.jpg``, ``y/a.jpg``), or differ only in
     case or Unicode normalisation (``x/A.jpg``, ``y/a.jpg``: one file on macOS and Windows), the item's file
     (its id) with the image's extension instead, so that one image never overwrites another, on any machine.
+    ``bare`` says which paths are known to be a plain file name alone (:data:`BARE_NAME`), their own base name.
     """
-    names = [file_name(p, f) for p, f in zip(paths, files, strict=True)]
+    bare = bare or [False] * len(paths)
+    names = [p if b and p else file_name(p, f) for p, f, b in zip(paths, files, bare, strict=True)]
     renamed: set[int] = set()
     while True:  # a new name may be another item's (q of x/a.jpg becomes q.jpg, the name of s's q.jpg): again
         folded = folded_names(names)
