@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, assert_cli_refuses_then_writes, canonical
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -4448,3 +4448,31 @@ def test_image_names_of_bare_paths_told_in_bulk_are_the_per_item_ones(paths: lis
     assert voc_xml.image_names(paths, files, _bare(pa.chunked_array([paths], pa.string()))) == voc_xml.image_names(
         paths, files
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ids=st.lists(
+        st.lists(st.sampled_from(["a", ".", "..", "/", "\\", ":", "\x00", "é", "C:", " ", "\n"]), max_size=6).map(
+            "".join
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+@example(ids=["a/./b", "./x", "y/."])
+@example(ids=["7", "a/../b"])
+def test_item_files_of_plain_ids_told_in_bulk_are_the_per_item_ones(ids: list[str]) -> None:
+    """Plain relative ids are their own files, told by one regex over the column; the others, one at a time."""
+    import pyarrow as pa
+
+    from labelkit.formats.voc_write import _item_file, _item_files
+
+    try:
+        expected = [_item_file(i) for i in ids]
+    except OutputError as exc:
+        with pytest.raises(OutputError) as caught:
+            _item_files(pa.chunked_array([ids], pa.string()))
+        assert caught.value.message == exc.message
+        return
+    assert _item_files(pa.chunked_array([ids], pa.string())) == expected

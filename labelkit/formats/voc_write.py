@@ -48,7 +48,7 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.yolo_lines import cached
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import create_file, safe_relpath
+from labelkit.io import PLAIN_RELPATH, create_file, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
@@ -497,7 +497,16 @@ def item_files(dataset: Dataset) -> list[str]:
         OutputError: an id that cannot name a file inside the output (``/a``, ``//host/a``, ``../a``, empty).
     """
     ids = dataset.table("items")["id"]
-    return cached(dataset, "voc:files", lambda: [_item_file(str(i)) for i in ids.to_pylist()])
+    return cached(dataset, "voc:files", lambda: _item_files(ids))
+
+
+def _item_files(ids: pa.ChunkedArray) -> list[str]:
+    """:func:`_item_file` of each id; a plain relative path (a number, COCO's), its own file, is told in bulk."""
+    plain = pc.and_(
+        pc.match_substring_regex(ids, f"^{PLAIN_RELPATH}$"),
+        pc.invert(pc.match_substring_regex(ids, r"(^|/)\.\.?(/|$)")),
+    )
+    return [i if p else _item_file(str(i)) for i, p in zip(ids.to_pylist(), plain.to_pylist(), strict=True)]
 
 
 def _item_file(item_id: str) -> str:
