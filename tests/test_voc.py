@@ -4476,3 +4476,16 @@ def test_item_files_of_plain_ids_told_in_bulk_are_the_per_item_ones(ids: list[st
         assert caught.value.message == exc.message
         return
     assert _item_files(pa.chunked_array([ids], pa.string())) == expected
+
+
+def test_noncharacters_fffe_and_ffff_in_written_values_are_reported(tmp_path: Path) -> None:
+    """U+FFFE and U+FFFF are written raw in the JSON texts (no backslash): they are looked for as such."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="x", media=Media(path="x.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="x", category_id=1, bbox=(1, 1, 2, 2), extras={"voc:pose": "L\ufffe"}))
+    ds.add(Object(id="2", item_id="x", category_id=1, bbox=(1, 1, 2, 2), attributes={"k": "\uffff"}))
+    ds.add(Object(id="3", item_id="x", category_id=1, bbox=(1, 1, 2, 2), extras={"coco:x": "\ufffe"}))
+    report = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count) for c in report.lost if "XML" in c.what] == [
+        ("objects with characters XML cannot hold", 2)
+    ]

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from labelkit.model.tables import decode_json_cell, decode_json_cells, true_mask
+from labelkit.model.tables import contains_match, decode_json_cell, decode_json_cells, true_mask
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 cannot hold, even escaped (control characters, surrogates, U+FFFE and U+FFFF)."""
@@ -50,7 +50,7 @@ def not_xml_values(column: pa.Array | pa.ChunkedArray, keep: Any = None) -> NDAr
     # as they are) can hold one, and decoding them decides
     if column.null_count == len(column):
         return np.zeros(len(column), dtype=bool)
-    maybe = true_mask(pc.match_substring_regex(column, r"\\|\x{fffe}|\x{ffff}"))
+    maybe = contains_match(column, "\\") | contains_match(column, "\ufffe") | contains_match(column, "\uffff")
     out = np.zeros(len(maybe), dtype=bool)
     for i in maybe.nonzero()[0].tolist():
         value = decode_json_cell(column[i].as_py())
