@@ -5251,3 +5251,22 @@ def test_a_caption_moved_to_another_split_goes_to_its_files_kind_there_or_to_a_c
     assert extra["annotations"] == [{"id": 3, "image_id": 3, "caption": "e", "category_id": 1}]
     assert [(c.what, c.count) for c in report.transformed] == [("annotation ids", 1)]
     assert labelkit.validate(tmp_path / "out") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(["area", "iscrowd", "num_keypoints"]),
+    texts=st.lists(st.lists(st.sampled_from(list(b'01289-.e"t ')), max_size=4).map(bytes), min_size=1, max_size=10),
+)
+def test_carried_values_a_pattern_cannot_vouch_for_are_told_by_first_byte_as_by_the_regex(
+    name: str, texts: list[bytes]
+) -> None:
+    """area's and iscrowd's patterns are read from the column's first bytes and lengths: the rows are the regex's."""
+    import pyarrow.compute as pc
+
+    from labelkit.formats.coco_extras import _PLAIN, _unvouched
+    from labelkit.formats.coco_read import binary_column
+
+    column, lengths = binary_column(texts)
+    by_regex = ~np.asarray(pc.match_substring_regex(column, _PLAIN[name]).to_numpy(zero_copy_only=False), bool)
+    assert _unvouched(name, column, lengths).tolist() == by_regex.tolist()
