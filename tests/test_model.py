@@ -157,3 +157,19 @@ def test_compact_nulls_keeps_values() -> None:
     compact = T.compact_nulls(table)
     assert compact.equals(table)
     assert compact["score"].null_count == 2
+
+
+def test_item_positions_are_the_callers_to_change() -> None:
+    # (kept while the tables are unchanged, but each call gives its own array, writable as before the cache)
+    ds = Dataset(items=[Item(id="a"), Item(id="b")])
+    ds.add(Object(id="1", item_id="b", bbox=(0, 0, 1, 1)), Object(id="2", item_id="ghost", bbox=(0, 0, 1, 1)))
+    positions = ds.item_positions()
+    positions[positions < 0] = 0
+    assert positions.tolist() == [1, 0]
+    assert ds.item_positions().tolist() == [1, -1]
+    ds.add_item(Item(id="ghost"))  # (a table changed after a call: looked up again)
+    assert ds.item_positions().tolist() == [1, 2]
+    ds.add(Object(id="3", item_id="a"))
+    assert ds.item_positions().tolist() == [1, 2, 0]
+    ds.set_table("items", pa.table({"id": ["ghost", "b"]}))
+    assert ds.item_positions().tolist() == [1, 0, -1]

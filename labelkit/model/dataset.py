@@ -189,17 +189,18 @@ class Dataset:
     def item_positions(self, name: str = "objects") -> np.ndarray[Any, np.dtype[np.int64]]:
         """For each row of table ``name``, the row of its item in the items table (-1 when there is none).
 
-        Read-only: kept while both tables are unchanged, since writers ask for it several times.
+        A new array each call, the caller's to change; the lookup is kept while both tables are unchanged, since
+        writers ask for it several times (a copy costs far less than the lookup).
         """
         table, items = self.table(name), self.table("items")
         kept = self._positions.get(name)
-        if kept is not None and kept[0] is table and kept[1] is items:
-            return kept[2]
-        index = pc.index_in(table["item_id"], value_set=items["id"].combine_chunks())
-        positions = np.asarray(index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-        positions.flags.writeable = False
-        self._positions[name] = (table, items, positions)
-        return positions
+        if kept is None or kept[0] is not table or kept[1] is not items:
+            index = pc.index_in(table["item_id"], value_set=items["id"].combine_chunks())
+            positions = np.asarray(index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+            positions.flags.writeable = False  # (the kept one: only copies leave)
+            kept = (table, items, positions)
+            self._positions[name] = kept
+        return kept[2].copy()
 
     def item_ids(self) -> list[str]:
         """Item ids in table order."""
