@@ -281,7 +281,7 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
     if "\0" in "".join(names):  # (no file name holds one: the item is named, not only the output)
         n = next(n for n, name in enumerate(names) if "\0" in name)
         raise OutputError(
-            f"item {items['id'][n].as_py()!r}: its image name {names[n]!r} holds a NUL character, which no file "
+            f"item {str(items['id'][n].as_py())!r}: its image name {names[n]!r} holds a NUL character, which no file "
             "name can",
             hint="rename the item, or its image path (YOLO names an item's label file after its image)",
         )
