@@ -1327,3 +1327,27 @@ def test_a_report_path_that_is_a_link_leading_nowhere_is_refused_before_any_work
         f"labelkit: error: {report}: cannot write the report: the path has no folder to go in\n",
     )
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+@pytest.mark.parametrize("target", ["coco", "yolo", "voc", "labelkit", "parquet"])
+@pytest.mark.parametrize("table", ["items", "objects"])
+def test_a_record_without_an_id_is_refused_before_writing_whatever_the_target(
+    target: str, table: str, tmp_path: Path
+) -> None:
+    """Only Dataset.from_tables can give one: COCO's writer stopped with a TypeError, YOLO named its files None."""
+    import pyarrow as pa
+
+    from labelkit.model import Category, Dataset
+
+    items = pa.table({"id": pa.array(["a" if table != "items" else None], pa.string()), "path": ["a.jpg"]})
+    items = items.append_column("width", pa.array([10])).append_column("height", pa.array([10]))
+    objects = pa.table({"id": pa.array([None if table == "objects" else "1"], pa.string()), "item_id": ["a"]})
+    objects = objects.append_column("category_id", pa.array([1])).append_column(
+        "bbox", pa.array([[1.0, 1.0, 2.0, 2.0]], pa.list_(pa.float64(), 4))
+    )
+    ds = Dataset.from_tables({"items": items, "objects": objects}, [Category(id=1, name="c")])
+    for call in (lambda: labelkit.plan(ds, target), lambda: labelkit.save(ds, tmp_path / "o", target, allow_loss=True)):
+        with pytest.raises(OutputError) as info:
+            call()
+        assert info.value.message == f"{table} row 0: id is missing"
+    assert list(tmp_path.iterdir()) == []

@@ -4588,14 +4588,3 @@ def test_item_files_are_each_items_image_name_and_label_file(
     labels = [f"{top[1].format(s)}/{without_extension(n)}.txt" for s, n in zip(splits, names, strict=True)]
     assert files.label_rel == labels
     assert files.folders == {r.rpartition("/")[0] for r in labels}
-
-
-def test_nul_image_name_error_names_a_null_item_id_as_before(tmp_path: Path) -> None:
-    # (the item is named by str() of its id, as the per-item names did: a null id as 'None')
-    items = pa.table({"id": pa.array([None], pa.string()), "path": ["a\0b.jpg"]})
-    with pytest.raises(OutputError) as info:
-        labelkit.save(Dataset.from_tables({"items": items}), tmp_path / "o", "yolo")
-    assert info.value.message == (
-        "item 'None': its image name 'a\\x00b.jpg' holds a NUL character, which no file name can"
-    )
-    assert list(tmp_path.iterdir()) == []
