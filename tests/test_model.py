@@ -173,3 +173,17 @@ def test_item_positions_are_the_callers_to_change() -> None:
     assert ds.item_positions().tolist() == [1, 2, 0]
     ds.set_table("items", pa.table({"id": ["ghost", "b"]}))
     assert ds.item_positions().tolist() == [1, 0, -1]
+
+
+def test_a_replaced_table_is_not_kept_alive_by_the_item_positions_lookup() -> None:
+    import gc
+    import weakref
+
+    ds = Dataset(items=[Item(id="a")])
+    ds.add(Object(id="1", item_id="a", bbox=(0, 0, 1, 1)))
+    ds.item_positions()
+    old = weakref.ref(ds.table("objects"))
+    ds.set_table("objects", pa.table({"id": ["2"], "item_id": ["a"]}))
+    gc.collect()
+    assert old() is None  # (the lookup kept it, and the items table, until the next call)
+    assert ds.item_positions().tolist() == [0]

@@ -148,6 +148,7 @@ class Dataset:
         """Replace a whole table (columns are conformed to the schema)."""
         self._pending[name] = []
         self._tables[name] = T.conform(name, table)
+        self._positions.clear()  # (a kept lookup would hold the old tables alive)
 
     def table(self, name: str) -> pa.Table:
         """The Arrow table ``name`` (``items``, ``objects``, ``labels``, ``spans``, ...)."""
@@ -156,6 +157,7 @@ class Dataset:
             new = T.rows_to_table(name, pending)
             current = self._tables[name]
             self._tables[name] = pa.concat_tables([current, new]) if current.num_rows else new
+            self._positions.clear()
             self._pending[name] = []
         return self._tables[name]
 
