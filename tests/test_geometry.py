@@ -257,3 +257,16 @@ def test_box_rectangles_agrees_with_the_rule_row_by_row(rows: list, cut: int, of
     start = min(offset, len(rows))
     sliced = G.box_rectangles(polygons.slice(start), boxes.slice(start), angles.slice(start))
     assert sliced.tolist() == expected[start:]
+
+
+def test_ring_areas_of_coordinates_near_the_float_limit_warn_nothing() -> None:
+    """numpy's overflow warning went to stderr (the library prints nothing) from a YOLO or COCO write."""
+    import warnings
+
+    from labelkit.model.geometry import ring_areas
+
+    coords = np.array([0.0, 0.0, 1e300, 0.0, 1e300, 1e300, -1e300, -1e300, 1e300, 1e300, -1e300, 1e300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        areas = ring_areas(coords, np.array([0, 6]), np.array([6, 6]))
+    assert np.isinf(areas[0]) and (np.isinf(areas[1]) or np.isnan(areas[1]))

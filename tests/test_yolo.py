@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import FIXTURES, assert_cli_refuses_then_writes, canonical, config_outside
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -4588,3 +4588,44 @@ def test_item_files_are_each_items_image_name_and_label_file(
     labels = [f"{top[1].format(s)}/{without_extension(n)}.txt" for s, n in zip(splits, names, strict=True)]
     assert files.label_rel == labels
     assert files.folders == {r.rpartition("/")[0] for r in labels}
+
+
+_EDGE_VALUES = st.sampled_from([-1.0, -1e-13, 0.0, 0.5, 2.0, 3.0, 3.0 + 1e-13, 3.5, 4.0, 4.0 + 1e-12, 1e300])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    objects=st.lists(
+        st.tuples(
+            st.none()
+            | st.lists(  # rings, short ones too
+                st.lists(st.tuples(_EDGE_VALUES, _EDGE_VALUES), max_size=5).map(lambda p: [v for xy in p for v in xy]),
+                max_size=3,
+            ),
+            st.none() | st.tuples(_EDGE_VALUES, _EDGE_VALUES, st.sampled_from([0.5, 1.0, 5.0])),  # box x, y, side
+            st.sampled_from([0.0, 0.0, 30.0]),  # angle
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+@example(objects=[([[-1.0, 0.0, 2.0, 2.0, 3.0, 4.0]], None, 0.0), ([[0.0, 0.0, 2.0, 2.0, 3.0, 4.0]], None, 0.0)])
+@example(objects=[([[0.5, 0.5, 3.5, 2.0, 3.0, 4.0]], (0.0, 0.0, 1.0), 0.0), (None, (2.0, 3.0, 5.0), 30.0)])
+def test_segment_clipping_is_found_by_looking_only_at_rows_with_a_point_outside(
+    objects: list[tuple[list[list[float]] | None, tuple[float, float, float] | None, float]],
+) -> None:
+    """The plan marks the lines that clip a point without forming the others: the rows it marks are the ones
+    forming every line marks."""
+    from labelkit.formats.yolo_lines import Lines, columns
+
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=3, height=4)))
+    for n, (rings, box, angle) in enumerate(objects):
+        bbox = (box[0], box[1], box[2], box[2]) if box and all(np.isfinite(box)) else None
+        ds.add(Object(id=str(n), item_id="a", category_id=0, polygon=rings, bbox=bbox, angle=angle if bbox else 0.0))
+    cols = columns(ds, "segment")
+    usable = np.flatnonzero(cols.usable)
+    filtered, whole = Lines(ds, "segment", cols, None, 3), Lines(ds, "segment", cols, None, 3)
+    filtered.mark_clipped(usable)
+    whole.values(usable)
+    assert filtered.clipped.tolist() == whole.clipped.tolist()

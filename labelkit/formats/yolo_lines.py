@@ -21,7 +21,7 @@ from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, joined, rounded, snapped, split_lines
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import contains_match, true_mask, valid_mask
+from labelkit.model.tables import contains_match, read_only, true_mask, valid_mask
 from labelkit.model.trace import cell_outer_rings
 
 T = TypeVar("T")
@@ -453,13 +453,6 @@ def clip_boxes(
     return clipped, changed & ~noise
 
 
-def _read_only(arrays: tuple[np.ndarray[Any, Any], ...]) -> Any:
-    """``arrays`` made read-only: the plan's :class:`Lines` and the writer's share them (rows are taken as copies)."""
-    for a in arrays:
-        a.flags.writeable = False
-    return arrays
-
-
 class Lines:
     """Formats the objects of one task, a chunk of rows at a time, marking the objects it clips (:attr:`clipped`)."""
 
@@ -474,7 +467,7 @@ class Lines:
         self.clipped = np.zeros(self.objects.num_rows, dtype=bool)
         """Per object row, whether formatting it clipped a coordinate to the image (past float noise)."""
         # the light columns once, as numpy; the heavy ones (polygons, keypoints) are taken per chunk
-        self.boxes, self.box_valid = cached(dataset, "boxes", lambda: _read_only(G.bbox_columns(self.objects["bbox"])))
+        self.boxes, self.box_valid = cached(dataset, "boxes", lambda: read_only(*G.bbox_columns(self.objects["bbox"])))
         self.angle = np.asarray(self.objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
         self.polygons = ChunkedRows(self.objects["polygon"])
         self.keypoints = ChunkedRows(self.objects["keypoints"])
@@ -517,6 +510,9 @@ class Lines:
 
         A detect line clips its box only: the box is all that is computed (formatting snaps the numbers too).
         """
+        if self.task == "segment":  # only a point outside the image clips: the other rows' lines are not formed
+            w, h, polygons = self.cols.width[rows], self.cols.height[rows], self.polygons.take(pa.array(rows))
+            rows = rows[~self.cols.drawable[rows] | G.points_outside(polygons, w, h)]
         if self.task != "detect":
             self.values(rows)
             return

@@ -240,6 +240,27 @@ def flat_rings(polygon: Any) -> tuple[NDArray[np.int64], NDArray[np.int64], Floa
     return counts, ring_len, coords
 
 
+def points_outside(polygon: Any, width: FloatArray, height: FloatArray) -> NDArray[np.bool_]:
+    """Per row of a ``list<list<float64>>`` Arrow array: whether a point of any of its rings is outside its image.
+
+    Outside: x not in ``[0, width]`` or y not in ``[0, height]`` (that row's). A ring's values alternate x and
+    y from its start (a ring of an odd number of values included). NaN is outside nothing.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> rings = pa.array([[[0.0, 0, 4, 2]], [[1.0, 1], [5.0, 1]], None, [[1.0], [1.0, 3]]],
+        ...                  pa.list_(pa.list_(pa.float64())))
+        >>> points_outside(rings, np.full(4, 4.0), np.full(4, 2.0)).tolist()
+        [False, True, False, True]
+    """
+    counts, ring_len, coords = flat_rings(polygon)
+    row = np.repeat(np.repeat(np.arange(len(counts)), counts), ring_len)
+    is_y = run_positions(ring_len) % 2 == 1
+    limit = np.where(is_y, np.asarray(height, dtype=np.float64)[row], np.asarray(width, dtype=np.float64)[row])
+    out = (coords < 0) | (coords > limit)
+    return np.bincount(row[out], minlength=len(counts)) > 0
+
+
 RECTANGLE_TOLERANCE = 1e-6
 """Pixels a polygon's point may be from its box's corner and still be that box's rectangle (a float's last bits,
 or a writer's rounding of ``x + w``)."""
@@ -369,7 +390,8 @@ def ring_areas(coords: FloatArray, starts: NDArray[np.int64], lengths: NDArray[n
     after = np.arange(1, len(xs) + 1)
     ends = np.cumsum(points)[points > 0]
     after[ends - 1] = ends - points[points > 0]  # each ring's last point is followed by its first
-    twice = np.bincount(ring_of, xs * ys[after], n) - np.bincount(ring_of, ys * xs[after], n)
+    with np.errstate(over="ignore", invalid="ignore"):  # (coordinates near float64's limit: an infinite or NaN area)
+        twice = np.bincount(ring_of, xs * ys[after], n) - np.bincount(ring_of, ys * xs[after], n)
     areas: FloatArray = np.where(lengths % 2 == 0, np.abs(twice) / 2, np.nan)
     return areas
 

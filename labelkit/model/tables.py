@@ -194,6 +194,13 @@ def true_mask(column: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
     return np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def read_only(*arrays: NDArray[Any]) -> tuple[NDArray[Any], ...]:
+    """``arrays``, made read-only (computed once and shared: whoever takes rows of them takes a copy)."""
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
+
+
 def contains_match(column: pa.Array | pa.ChunkedArray, pattern: str) -> NDArray[np.bool_]:
     """Per row of a string column, whether it contains ``pattern`` (nulls: False), like ``pc.match_substring``.
 
