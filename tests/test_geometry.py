@@ -270,3 +270,17 @@ def test_ring_areas_of_coordinates_near_the_float_limit_warn_nothing() -> None:
         warnings.simplefilter("error")
         areas = ring_areas(coords, np.array([0, 6]), np.array([6, 6]))
     assert np.isinf(areas[0]) and (np.isinf(areas[1]) or np.isnan(areas[1]))
+
+
+def test_ring_areas_of_points_far_apart_near_the_float_limit_warn_nothing() -> None:
+    """A ring from -1e308 to 1e308 (or with an infinite point) overflowed in the points' differences, which
+    warned to stderr from a YOLO segment or OBB plan of a COCO file holding it."""
+    import warnings
+
+    from labelkit.model.geometry import ring_areas
+
+    coords = np.array([-1e308, 0.0, 1e308, 0.0, 0.0, 1e308, np.inf, 0.0, -np.inf, 0.0, 0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        areas = ring_areas(coords, np.array([0, 6]), np.array([6, 6]))
+    assert np.isnan(areas).tolist() == [True, True]

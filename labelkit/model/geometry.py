@@ -385,12 +385,13 @@ def ring_areas(coords: FloatArray, starts: NDArray[np.int64], lengths: NDArray[n
     ring_of = np.repeat(np.arange(n), points)
     origin = np.asarray(starts, dtype=np.int64)[ring_of]  # where each point's ring starts
     x_at = origin + 2 * run_positions(points)
-    xs = coords[x_at] - coords[origin]
-    ys = coords[x_at + 1] - coords[origin + 1]
-    after = np.arange(1, len(xs) + 1)
+    after = np.arange(1, len(x_at) + 1)
     ends = np.cumsum(points)[points > 0]
     after[ends - 1] = ends - points[points > 0]  # each ring's last point is followed by its first
-    with np.errstate(over="ignore", invalid="ignore"):  # (coordinates near float64's limit: an infinite or NaN area)
+    # (coordinates near float64's limit, or infinite: an infinite or NaN area, without numpy's warning)
+    with np.errstate(over="ignore", invalid="ignore"):
+        xs = coords[x_at] - coords[origin]
+        ys = coords[x_at + 1] - coords[origin + 1]
         twice = np.bincount(ring_of, xs * ys[after], n) - np.bincount(ring_of, ys * xs[after], n)
     areas: FloatArray = np.where(lengths % 2 == 0, np.abs(twice) / 2, np.nan)
     return areas
