@@ -4629,3 +4629,22 @@ def test_segment_clipping_is_found_by_looking_only_at_rows_with_a_point_outside(
     filtered.mark_clipped(usable)
     whole.values(usable)
     assert filtered.clipped.tolist() == whole.clipped.tolist()
+
+
+@pytest.mark.parametrize("task", ["segment", "obb", "pose"])
+def test_a_plan_of_coordinates_near_the_float_limit_warns_nothing(task: str) -> None:
+    """numpy's overflow warnings (a ring's bounds, a value's decimals) went to stderr: the library prints nothing."""
+    import warnings
+
+    ds = Dataset(categories=[Category(id=0, name="c", keypoints=["a"])])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(
+        Object(id="1", item_id="a", category_id=0, polygon=[[-1e308, 0.0, 1e308, 0.0, 0.0, 5.0]], bbox=(0, 0, 5, 5)),
+        Object(id="2", item_id="a", category_id=0, polygon=[[1.0, 1, 1.7e308, 1, 1.7e308, 1.7e308]]),
+        Object(id="3", item_id="a", category_id=0, bbox=(1, 1, 2, 2), keypoints=[1e308, 1.0, 2.0]),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = labelkit.plan(ds, "yolo", task=task)
+    clipped = [c.count for c in report.transformed if c.reason.startswith("coordinates outside the image")]
+    assert clipped == [{"segment": 2, "obb": 1, "pose": 2}[task]]

@@ -328,7 +328,8 @@ def _chosen_ring_bounds(polygon: pa.ChunkedArray) -> np.ndarray[Any, Any]:
         if len(filled):  # (x, y) pairs as rows: one reduction for both axes
             points, starts = coords.reshape(-1, 2), ring_start[filled] // 2
             low, high = np.minimum.reduceat(points, starts), np.maximum.reduceat(points, starts)
-            ring_bounds[filled] = np.concatenate([low, high - low], axis=1)
+            with np.errstate(over="ignore"):  # (points near float64's limit: an infinite size, without a warning)
+                ring_bounds[filled] = np.concatenate([low, high - low], axis=1)
         out[has] = ring_bounds[pick]
         return out
     has, flat, offsets = _chosen_rings(polygon)

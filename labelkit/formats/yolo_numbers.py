@@ -54,11 +54,12 @@ def _snapped(
 ) -> np.ndarray[Any, Any]:
     """:func:`snapped`'s steps, once: a value that no step makes multiply back to ``target`` is kept."""
     offset = np.zeros_like(values) if offset is None else offset
-    shifted = values * 1e8
-    rounded = np.rint(shifted)
-    off_target = values * scale - offset != target
-    # near a decimal of at most 8 places but not that decimal's float (so printed long), or off target
-    near = (np.abs(shifted - rounded) < 1e-6) & (off_target | (values != rounded / 1e8))
+    with np.errstate(over="ignore", invalid="ignore"):  # (a value near float64's limit: infinite, never near)
+        shifted = values * 1e8
+        rounded = np.rint(shifted)
+        off_target = values * scale - offset != target
+        # near a decimal of at most 8 places but not that decimal's float (so printed long), or off target
+        near = (np.abs(shifted - rounded) < 1e-6) & (off_target | (values != rounded / 1e8))
     out: np.ndarray[Any, Any] = values.copy()
     if not (near.any() or off_target.any()):
         return out
