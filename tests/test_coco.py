@@ -5270,3 +5270,19 @@ def test_carried_values_a_pattern_cannot_vouch_for_are_told_by_first_byte_as_by_
     column, lengths = binary_column(texts)
     by_regex = ~np.asarray(pc.match_substring_regex(column, _PLAIN[name]).to_numpy(zero_copy_only=False), bool)
     assert _unvouched(name, column, lengths).tolist() == by_regex.tolist()
+
+
+def test_a_polygon_reaching_near_the_float_limit_is_clipped_without_a_warning(tmp_path: Path) -> None:
+    """Its edges' differences overflowed while clipping it to the image: numpy's warning went to stderr."""
+    import warnings
+
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="1", category_id=1, polygon=[[-1e308, 0.0, 1e308, 0.0, 0.0, 5.0]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    doc = json.loads((tmp_path / "out" / "annotations" / "instances_default.json").read_text())
+    assert [(a["segmentation"], a["bbox"]) for a in doc["annotations"]] == [
+        ([[0, 5, 0, 0, 10, 0, 10, 5, 0, 5]], [0, 0, 10, 5])
+    ]

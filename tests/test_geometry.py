@@ -284,3 +284,16 @@ def test_ring_areas_of_points_far_apart_near_the_float_limit_warn_nothing() -> N
         warnings.simplefilter("error")
         areas = ring_areas(coords, np.array([0, 6]), np.array([6, 6]))
     assert np.isnan(areas).tolist() == [True, True]
+
+
+def test_polygon_bounds_near_the_float_limit_warn_nothing() -> None:
+    """A ring from -1e308 to 1e308 has an infinite width: numpy's overflow warning went to stderr (YOLO, VOC)."""
+    import warnings
+
+    import pyarrow as pa
+
+    polygons = pa.array([[[-1e308, 0.0, 1e308, 0.0, 0.0, 5.0]]], pa.list_(pa.list_(pa.float64())))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        boxes, has = G.drawn_polygon_bounds_column(polygons)
+    assert boxes.tolist() == [[-1e308, 0.0, np.inf, 5.0]] and has.tolist() == [True]

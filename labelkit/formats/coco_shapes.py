@@ -149,7 +149,8 @@ def clipped_ring(ring: Any, width: float, height: float) -> list[float]:
         if inside.all():
             continue
         before = np.roll(points, 1, axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):  # (an edge along the side: never taken)
+        # (an edge along the side: never taken; an edge from near float64's limit to past the other: t is 0)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             t = (bound - before[:, axis]) / (value - before[:, axis])
             crossing = before + t[:, None] * (points - before)
         crossing[:, axis] = bound  # (on the side, exactly)

@@ -466,7 +466,8 @@ def _row_bounds(
         xs, ys = coords[0::2], coords[1::2]
         x0, y0 = np.minimum.reduceat(xs, starts), np.minimum.reduceat(ys, starts)
         x1, y1 = np.maximum.reduceat(xs, starts), np.maximum.reduceat(ys, starts)
-        boxes[has] = np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
+        with np.errstate(over="ignore"):  # (points near float64's limit: an infinite size, without a warning)
+            boxes[has] = np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
     return boxes, has
 
 
