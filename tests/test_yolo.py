@@ -4648,3 +4648,16 @@ def test_a_plan_of_coordinates_near_the_float_limit_warns_nothing(task: str) -> 
         report = labelkit.plan(ds, "yolo", task=task)
     clipped = [c.count for c in report.transformed if c.reason.startswith("coordinates outside the image")]
     assert clipped == [{"segment": 2, "obb": 1, "pose": 2}[task]]
+
+
+def test_obb_writes_the_bounds_of_a_polygon_near_the_float_limit_as_numbers(tmp_path: Path) -> None:
+    """Its bounds' width overflows to infinity: the corners were x + w/2 - w/2, NaN, written 'null'."""
+    import warnings
+
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="a", category_id=0, polygon=[[-1.7e308, 1.0, 1.7e308, 1.0, 1.7e308, 1.7e308]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labelkit.save(ds, tmp_path / "out", "yolo", task="obb", allow_loss=True)
+    assert (tmp_path / "out" / "labels" / "train" / "a.txt").read_text() == "0 0.0 0.1 1.0 0.1 1.0 1.0 0.0 1.0\n"

@@ -94,10 +94,17 @@ def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
         sin[quarter] = np.array([0.0, 1.0, 0.0, -1.0])[turns]
     out = np.empty((len(bbox), 8), dtype=np.float64)
     no_turn = theta == 0.0
-    for i, (dx, dy) in enumerate(((-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh))):
-        # with y pointing down, this matrix turns clockwise on screen; exact when the angle is 0
-        out[:, 2 * i] = np.where(no_turn, cx + dx, cx + dx * cos - dy * sin)
-        out[:, 2 * i + 1] = np.where(no_turn, cy + dy, cy + dx * sin + dy * cos)
+    with np.errstate(invalid="ignore"):  # (an infinite size: inf - inf, mended below when not turned)
+        for i, (dx, dy) in enumerate(((-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh))):
+            # with y pointing down, this matrix turns clockwise on screen; exact when the angle is 0
+            out[:, 2 * i] = np.where(no_turn, cx + dx, cx + dx * cos - dy * sin)
+            out[:, 2 * i + 1] = np.where(no_turn, cy + dy, cy + dx * sin + dy * cos)
+    # a box not turned whose size overflowed to infinity (the bounds of points near float64's limit) has its
+    # sides as corners, not NaN (which YOLO OBB wrote as 'null')
+    mend = no_turn & np.isnan(out).any(axis=1) & ~np.isnan(bbox).any(axis=1) & np.isfinite(bbox[:, :2]).all(axis=1)
+    if mend.any():
+        x, y, w, h = bbox[mend].T
+        out[mend] = np.stack([x, y, x + w, y, x + w, y + h, x, y + h], axis=1)
     return out
 
 
