@@ -304,10 +304,15 @@ def _stem(item: Item) -> str:
 def _match(
     wanted: list[tuple[Object, tuple[float, ...]]], got: list[Object], names: dict[int, str], back_names: dict[int, str]
 ) -> list[tuple[Object, Object | None]]:
-    """Pair each object with the read-back object of its class nearest its expected box (nearest pairs first)."""
+    """Pair each object with the read-back object of its class nearest its expected box (nearest pairs first).
+
+    A read-back box is measured by its axis-aligned bounds: an OBB line reads back as a turned box, whose
+    unturned ``bbox`` could lie nearer another object's expected bounds.
+    """
+    bounds = [_bounds(_corners(o.bbox, o.angle or 0.0)) if o.bbox else (1e9,) * 4 for o in got]
     pairs = sorted(
         (
-            max(abs(a - b) for a, b in zip(o.bbox or (1e9,) * 4, box, strict=True))
+            max(abs(a - b) for a, b in zip(bounds[j], box, strict=True))
             + 1e-3 * ((o.mask is None) != (obj.mask is None)),  # (a tie between boxes: the one with a mask if so)
             i,
             j,
