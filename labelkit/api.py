@@ -23,6 +23,7 @@ from labelkit.formats.base import (
     FormatModule,
     check_capabilities,
     parse_options,
+    refuse_missing_ids,
     target_title,
 )
 from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc
@@ -151,7 +152,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     Rows pointing at no item or category (only a dataset built in code has them) are reported lost and left
     out, so no writer has to meet them.
     """
-    _refuse_missing_ids(dataset)
+    refuse_missing_ids(dataset)
     report = Report(target=fmt.NAME, read=dataset.report_counts())
     title = target_title(fmt, dataset, options)  # (every line names the target so: "COCO", "YOLO obb")
     dataset, dangling = dataset.without_dangling()
@@ -169,25 +170,6 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     else:
         check_capabilities(dataset, fmt.CAPABILITIES, title, report)
     return report, dataset
-
-
-def _refuse_missing_ids(dataset: Dataset) -> None:
-    """Refuse a row without an id, which only a table given to ``Dataset.from_tables`` can have (readers refuse it).
-
-    Every writer names items' files and annotations after their ids: COCO's writer stopped with a TypeError,
-    YOLO's named the item's files ``None``.
-
-    Raises:
-        OutputError: naming the first such row (``items row 0: id is missing``).
-    """
-    for name, table in dataset.tables().items():
-        if "id" in table.column_names and table["id"].null_count:
-            row = pc.indices_nonzero(pc.is_null(table["id"]).combine_chunks())[0].as_py()
-            raise OutputError(
-                f"{name} row {row}: id is missing",
-                hint="give each record an id of its own (no reader gives a record none: it came from the tables "
-                "given to Dataset.from_tables)",
-            )
 
 
 def _holdable_media(dataset: Dataset, media: frozenset[str], target: str, report: Report) -> Dataset:

@@ -13,7 +13,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import UsageError
+from labelkit.errors import OutputError, UsageError
 from labelkit.io import ordered_map
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, contains_match, decode_json_cell, members_or_raw
@@ -639,3 +639,22 @@ def _fold_numbers(texts: pa.ChunkedArray) -> pa.Array:
 def no_findings(path: Path, **options: Any) -> list[Finding]:
     """The default validation: nothing beyond a successful read."""
     return []
+
+
+def refuse_missing_ids(dataset: Dataset) -> None:
+    """Refuse a row without an id, which only a table given to ``Dataset.from_tables`` can have (readers refuse it).
+
+    Every writer names items' files and annotations after their ids: COCO's writer stopped with a TypeError,
+    YOLO's named the item's files ``None``; the native readers refuse such a file.
+
+    Raises:
+        OutputError: naming the first such row (``items row 0: id is missing``).
+    """
+    for name, table in dataset.tables().items():
+        if "id" in table.column_names and table["id"].null_count:
+            row = pc.indices_nonzero(pc.is_null(table["id"]).combine_chunks())[0].as_py()
+            raise OutputError(
+                f"{name} row {row}: id is missing",
+                hint="give each record an id of its own (no reader gives a record none: it came from the tables "
+                "given to Dataset.from_tables)",
+            )

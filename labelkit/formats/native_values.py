@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError, json_pointer
+from labelkit.formats.base import refuse_missing_ids
 from labelkit.model import Category, Dataset
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
@@ -491,20 +492,14 @@ def check_unique_ids(dataset: Dataset, target: str) -> None:
     out before, and reported lost.)
 
     A row without an id (a table given to :meth:`~labelkit.model.Dataset.from_tables` without one) is refused
-    too: the readers refuse it, and two of them were called a repeated id ``None``.
+    too (:func:`~labelkit.formats.base.refuse_missing_ids`, as every target's plan does): the readers refuse it,
+    and two of them were called a repeated id ``None``.
 
     Raises:
         OutputError: naming the first such row (``labels row 1: duplicate label id '3'``, ``objects row 0: id
             is missing``).
     """
-    for name in TABLE_NAMES:
-        table = dataset.table(name)
-        if "id" in table.column_names and table["id"].null_count:
-            row = pc.indices_nonzero(pc.is_null(table["id"]).combine_chunks())[0].as_py()
-            raise OutputError(
-                f"{name} row {row}: id is missing",
-                hint=f"{target} readers refuse it: give each record an id of its own",
-            )
+    refuse_missing_ids(dataset)
     findings = reference_findings(dataset, "categories", lambda name: name, limit=1, references=False)
     if findings:
         f = findings[0]  # (a category's is at #/categories/<i>/...: the i-th category)
