@@ -17,14 +17,12 @@ from typing import Any, Literal, TypeVar
 import orjson
 
 from labelkit.errors import InputError, LabelkitError, OutputError
-from labelkit.portable import placed
+from labelkit.portable import PLAIN_RELPATH, placed
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-PLAIN_RELPATH = r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*"
-"""The pattern of :func:`is_plain_relpath` (Python's ``re`` and Arrow's RE2 read it alike)."""
 _PLAIN_NAME = re.compile(PLAIN_RELPATH)
 """Relative names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts checked apart)."""
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/]")

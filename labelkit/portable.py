@@ -22,6 +22,26 @@ import pyarrow.compute as pc
 
 from labelkit.model import Dataset
 
+PLAIN_RELPATH = r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*"
+"""The pattern of :func:`labelkit.io.is_plain_relpath` (Python's ``re`` and Arrow's RE2 read it alike): relative
+names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts are told apart)."""
+
+_DOTTED_PART = r"(?:^|/)\.\.?(?:/|$)"
+"""A ``.`` or ``..`` part of a name."""
+
+
+def plain_relpaths(names: pa.Array | pa.ChunkedArray, unless: str | None = None) -> pa.Array | pa.ChunkedArray:
+    """Per name, :func:`labelkit.io.is_plain_relpath` of it, a column at a time (null for a null name).
+
+    ``unless``: an RE2 pattern a name must not match either (``/``: a name of one part).
+
+    >>> plain_relpaths(pa.array(["a/b.jpg", "a/./b", "C:x", "a", None]), unless="/").to_pylist()
+    [False, False, False, True, None]
+    """
+    odd = _DOTTED_PART if unless is None else f"{_DOTTED_PART}|{unless}"
+    plain = pc.match_substring_regex(names, f"^(?:{PLAIN_RELPATH})$")
+    return pc.and_(plain, pc.invert(pc.match_substring_regex(names, odd)))
+
 
 def same_place(a: Path, b: Path) -> bool:
     """Whether two paths are one file or folder: equal, or both existing as one.

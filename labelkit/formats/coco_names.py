@@ -15,9 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
-from labelkit.io import PLAIN_RELPATH, is_plain_name, is_plain_relpath, safe_relpath
+from labelkit.io import is_plain_name, is_plain_relpath, safe_relpath
 from labelkit.model.tables import true_mask
-from labelkit.portable import windows_cannot_hold
+from labelkit.portable import plain_relpaths, windows_cannot_hold
 
 
 def kept_names(names: pa.Array, unescaped: bool = False) -> pa.Array:
@@ -26,8 +26,7 @@ def kept_names(names: pa.Array, unescaped: bool = False) -> pa.Array:
     With ``unescaped``, also whether JSON writes it as it is. False may be wrong (the caller then asks
     :func:`file_name`), True is not.
     """
-    odd = _DOTTED + "|" + _ESCAPED if unescaped else _DOTTED
-    return pc.and_(pc.match_substring_regex(names, _PLAIN_NAME), pc.invert(pc.match_substring_regex(names, odd)))
+    return plain_relpaths(names, _ESCAPED if unescaped else None)
 
 
 def renamed_files(items: pa.Table) -> int:
@@ -71,12 +70,8 @@ def _id_file(item_id: str) -> str:
     return f"{base if base not in ('', '.', '..') else 'image'}.jpg"
 
 
-_PLAIN_NAME = f"^(?:{PLAIN_RELPATH})$"
-"""A name :func:`file_name` keeps as it is (as ``labelkit.io.is_plain_relpath``, with the dot parts apart)."""
-_DOTTED = r"(?:^|/)\.\.?(?:/|$)"
-"""A ``.`` or ``..`` part."""
 _ESCAPED = r'["\x00-\x1f\x7f]'
-"""A character JSON escapes (``\\`` is left out by :data:`_PLAIN_NAME`)."""
+"""A character JSON escapes (``\\`` is left out by ``labelkit.portable.PLAIN_RELPATH``)."""
 
 
 def split_file_ok(split: object) -> bool:

@@ -48,12 +48,13 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.yolo_lines import cached
 from labelkit.formats.yolo_media import ChunkedRows, place_media
-from labelkit.io import PLAIN_RELPATH, create_file, safe_relpath
+from labelkit.io import create_file, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.portable import (
     drop_unportable,
+    plain_relpaths,
     same_files,
     split_list_entries,
     unportable_paths,
@@ -478,11 +479,8 @@ def image_file_names(dataset: Dataset) -> tuple[list[str], int]:
 
 
 def _bare(paths: pa.ChunkedArray) -> list[bool]:
-    """Per path, whether it is a file name alone (``voc_xml.BARE_NAME``), told by one regex over the column."""
-    named = pc.and_(
-        pc.match_substring_regex(paths, voc_xml.BARE_NAME), pc.invert(pc.is_in(paths, pa.array([".", ".."])))
-    )
-    bare: list[bool] = named.fill_null(False).to_pylist()
+    """Per path, whether it is a plain file name alone (of one part), which ``voc_xml.file_name`` keeps as it is."""
+    bare: list[bool] = plain_relpaths(paths, unless="/").fill_null(False).to_pylist()
     return bare
 
 
@@ -502,10 +500,7 @@ def item_files(dataset: Dataset) -> list[str]:
 
 def _item_files(ids: pa.ChunkedArray) -> list[str]:
     """:func:`_item_file` of each id; a plain relative path (a number, COCO's), its own file, is told in bulk."""
-    plain = pc.and_(
-        pc.match_substring_regex(ids, f"^{PLAIN_RELPATH}$"),
-        pc.invert(pc.match_substring_regex(ids, r"(^|/)\.\.?(/|$)")),
-    )
+    plain = plain_relpaths(ids)
     return [i if p else _item_file(str(i)) for i, p in zip(ids.to_pylist(), plain.to_pylist(), strict=True)]
 
 

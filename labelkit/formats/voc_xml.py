@@ -164,11 +164,6 @@ def integral(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return np.asarray(_whole(values).all(axis=1), dtype=bool)
 
 
-BARE_NAME = r"^[^/\\:\x00]+$"
-"""A path that is a file name alone, without backslash, drive or NUL (Python's ``re`` and Arrow's RE2 alike):
-unless ``.`` or ``..``, :func:`file_name` gives it back as it is (COCO's ``file_name``)."""
-
-
 def file_name(path: str | None, file: str) -> str:
     """``<filename>``: the image's base name, or (without one the reader takes) the item's file name with ``.jpg``.
 
@@ -194,7 +189,7 @@ def image_names(paths: list[str | None], files: list[str], bare: list[bool] | No
     The image's base name; where items' base names are the same (``x/a.jpg``, ``y/a.jpg``), or differ only in
     case or Unicode normalisation (``x/A.jpg``, ``y/a.jpg``: one file on macOS and Windows), the item's file
     (its id) with the image's extension instead, so that one image never overwrites another, on any machine.
-    ``bare`` says which paths are known to be a plain file name alone (:data:`BARE_NAME`), their own base name.
+    ``bare`` says which paths are known to be a plain file name of one part (COCO's), their own base name.
     """
     bare = bare or [False] * len(paths)
     names = [p if b and p else file_name(p, f) for p, f, b in zip(paths, files, bare, strict=True)]
