@@ -51,7 +51,7 @@ from labelkit.formats.yolo_media import ChunkedRows, place_media
 from labelkit.io import create_file, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
+from labelkit.model.tables import contains_match, decode_json_cell, read_only, true_mask, valid_mask
 from labelkit.portable import (
     drop_unportable,
     plain_relpaths,
@@ -573,5 +573,5 @@ def _voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any,
             boxes[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
         voc = G.xywh_to_voc(boxes)
         writable = has_box & np.isfinite(voc).all(axis=1) & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0)
-    voc.flags.writeable = writable.flags.writeable = False
+    voc, writable = read_only(voc, writable)
     return voc, writable
