@@ -1249,6 +1249,19 @@ def test_a_report_or_lockfile_that_is_a_link_inside_the_output_is_refused(
     assert [p.name for p in out.iterdir()] == ["side.json"] and not (tmp_path / "elsewhere.json").exists()
 
 
+def _same_folder(monkeypatch: pytest.MonkeyPatch, alias: Path, folder: Path) -> None:
+    """Make the file system take ``alias`` for ``folder`` (as a case-insensitive one, or a bind mount, does)."""
+    real_samefile = os.path.samefile
+
+    def samefile(a: Any, b: Any) -> bool:
+        def folded(p: Any) -> str:
+            return os.path.abspath(p).replace(str(alias), str(folder))
+
+        return folded(a) == folded(b) and os.path.exists(folded(a)) or real_samefile(a, b)
+
+    monkeypatch.setattr(os.path, "samefile", samefile)
+
+
 @pytest.mark.parametrize("side", ["output", "report"])
 def test_an_output_or_report_naming_the_input_s_folder_another_way_is_refused(
     side: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -1263,15 +1276,7 @@ def test_an_output_or_report_naming_the_input_s_folder_another_way_is_refused(
     src = data / "x.labelkit.json"
     shutil.copyfile(IMAGES, src)
     shutil.copyfile(IMAGES, alias / "x.labelkit.json")
-    real_samefile = os.path.samefile
-
-    def samefile(a: Any, b: Any) -> bool:
-        def folded(p: Any) -> str:
-            return os.path.abspath(p).replace(str(alias), str(data))
-
-        return folded(a) == folded(b) and os.path.exists(folded(a)) or real_samefile(a, b)
-
-    monkeypatch.setattr(os.path, "samefile", samefile)
+    _same_folder(monkeypatch, alias, data)
     if side == "output":
         result = run("convert", src, alias, "--to", "coco", "--allow-loss", "--overwrite")
         expected = (
@@ -1295,15 +1300,7 @@ def test_the_home_folder_named_another_way_is_never_an_output(tmp_path: Path, mo
     for folder in (home, alias):
         (folder / "me/notes").mkdir(parents=True)
         (folder / "me/notes/a.txt").write_text("keep")
-    real_samefile = os.path.samefile
-
-    def samefile(a: Any, b: Any) -> bool:
-        def folded(p: Any) -> str:
-            return os.path.abspath(p).replace(str(alias), str(home))
-
-        return folded(a) == folded(b) and os.path.exists(folded(a)) or real_samefile(a, b)
-
-    monkeypatch.setattr(os.path, "samefile", samefile)
+    _same_folder(monkeypatch, alias, home)
     monkeypatch.setenv("HOME", str(home / "me"))
     monkeypatch.chdir(tmp_path)
     for out in (alias / "me", alias):
