@@ -101,7 +101,8 @@ def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
             out[:, 2 * i + 1] = np.where(no_turn, cy + dy, cy + dx * sin + dy * cos)
     # a box not turned whose size overflowed to infinity (the bounds of points near float64's limit) has its
     # sides as corners, not NaN (which YOLO OBB wrote as 'null')
-    mend = no_turn & np.isnan(out).any(axis=1) & ~np.isnan(bbox).any(axis=1) & np.isfinite(bbox[:, :2]).all(axis=1)
+    # (only an infinite side beside a finite corner makes such a NaN: x + w/2 - w/2 is inf - inf)
+    mend = no_turn & np.isinf(bbox[:, 2:]).any(axis=1) & ~np.isnan(bbox).any(axis=1) & np.isfinite(bbox[:, :2]).all(1)
     if mend.any():
         x, y, w, h = bbox[mend].T
         out[mend] = np.stack([x, y, x + w, y, x + w, y + h, x, y + h], axis=1)
