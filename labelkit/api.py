@@ -26,6 +26,7 @@ from labelkit.formats.base import (
     refuse_missing_ids,
     target_title,
 )
+from labelkit.formats.native_values import refuse_non_finite
 from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
@@ -153,8 +154,9 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     out, so no writer has to meet them.
     """
     refuse_missing_ids(dataset)
-    report = Report(target=fmt.NAME, read=dataset.report_counts())
     title = target_title(fmt, dataset, options)  # (every line names the target so: "COCO", "YOLO obb")
+    refuse_non_finite(dataset, getattr(fmt, "CANNOT_HOLD", f"{title} cannot hold"))
+    report = Report(target=fmt.NAME, read=dataset.report_counts())
     dataset, dangling = dataset.without_dangling()
     for what, n in dangling.items():
         report.lose(what, n, f"their {'item' if what.endswith('items') else 'category'} is not in the dataset")

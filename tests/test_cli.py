@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -1347,4 +1348,47 @@ def test_a_record_without_an_id_is_refused_before_writing_whatever_the_target(
         with pytest.raises(OutputError) as info:
             call()
         assert info.value.message == f"{table} row 0: id is missing"
+    assert list(tmp_path.iterdir()) == []
+
+
+CANNOT_HOLD = {
+    "coco": "COCO cannot hold",
+    "yolo": "YOLO detect cannot hold",
+    "voc": "Pascal VOC cannot hold",
+    "labelkit": "JSON cannot hold",
+    "parquet": "labelkit Parquet does not hold",
+}
+
+
+@pytest.mark.parametrize("target", sorted(CANNOT_HOLD))
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("column", ["bbox", "polygon", "angle"])
+def test_nan_or_infinity_is_refused_before_writing_whatever_the_target(
+    target: str, bad: float, column: str, tmp_path: Path
+) -> None:
+    """Only Dataset.from_tables can give one: YOLO wrote a NaN box's width as 0.0, VOC a NaN corner as the other
+    corner, and an infinite one was clipped to the image (COCO and both native writers refused them already)."""
+    import pyarrow as pa
+
+    from labelkit.model import Category, Dataset
+
+    values = {
+        "bbox": [[1.0, 1.0, 2.0, 2.0]] * 2,
+        "polygon": [None, [[1.0, 1.0, 5.0, 1.0, 5.0, 5.0]]],
+        "angle": [0.0] * 2,
+    }
+    if column == "polygon":
+        values[column][1] = [[1.0, 1.0, 5.0, bad, 5.0, 5.0]]
+    elif column == "bbox":
+        values[column][1] = [1.0, 1.0, bad, 2.0]
+    else:
+        values[column][1] = bad
+    items = pa.table({"id": ["a"], "path": ["a.jpg"], "width": [10], "height": [10]})
+    objects = pa.table({"id": ["1", "2"], "item_id": ["a", "a"], "category_id": [1, 1], **values})
+    ds = Dataset.from_tables({"items": items, "objects": objects}, [Category(id=1, name="c")])
+    message = f"{CANNOT_HOLD[target]} NaN or infinity, found in objects.{column} (first at objects row 1)"
+    for call in (lambda: labelkit.plan(ds, target), lambda: labelkit.save(ds, tmp_path / "o", target, allow_loss=True)):
+        with pytest.raises(OutputError) as info:
+            call()
+        assert info.value.message == message
     assert list(tmp_path.iterdir()) == []

@@ -32,6 +32,8 @@ from labelkit.report import Finding, Report
 
 NAME = "labelkit"
 TITLE = "labelkit JSON"
+CANNOT_HOLD = "JSON cannot hold"
+"""How the message refusing NaN and infinity begins (see :func:`labelkit.api.plan`)."""
 DESCRIPTION = "labelkit's own JSON document: lossless for every kind of label"
 OUTPUT: Literal["file"] = "file"
 EXTENSIONS = (".labelkit.json", ".json")
@@ -503,7 +505,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             records refuse (:func:`.native_values.check_values`: ``objects row 3: keypoints are not x, y,
             visibility triples``).
     """
-    refuse_unreadable(dataset, TITLE, "JSON cannot hold")
+    refuse_unreadable(dataset, TITLE)
 
 
 _CHUNK = 65_536

@@ -5,7 +5,8 @@ JSON through the records, labelkit Parquet through :func:`value_findings`. A tab
 :meth:`~labelkit.model.Dataset.from_tables` may hold them; the native writers refuse them before writing
 (:func:`check_values`), so that they never write a file their reader refuses. So are ids repeated, references
 to no item or category and categories whose parent is not one (:func:`reference_findings`,
-:func:`refuse_unreadable`, which both writers' ``check`` calls).
+:func:`refuse_unreadable`, which both writers' ``check`` calls). NaN and infinity are refused by every
+target's plan (:func:`refuse_non_finite`).
 """
 
 from __future__ import annotations
@@ -363,10 +364,16 @@ def non_finite(dataset: Dataset) -> list[str]:
     return found
 
 
-def refuse_unreadable(dataset: Dataset, target: str, cannot_hold: str) -> None:
-    """Refuse what a native reader refuses, which only ``Dataset.from_tables`` can give (``check`` of both writers).
+def refuse_non_finite(dataset: Dataset, cannot_hold: str) -> None:
+    """Refuse NaN and infinity, which no record holds and only ``Dataset.from_tables`` can give.
 
-    ``cannot_hold`` begins the message of NaN or infinity found: ``JSON cannot hold``.
+    Every target's plan calls it: labelkit JSON has no such numbers, nor has COCO JSON; YOLO wrote a NaN box's
+    width as 0.0 (and a NaN angle as ``null``), VOC a NaN corner as the other one. ``cannot_hold`` begins the
+    message: ``YOLO detect cannot hold``.
+
+    Raises:
+        OutputError: naming each such column, and the first row of the first
+            (``found in objects.bbox (first at objects row 0)``).
     """
     bad = non_finite(dataset)
     if bad:
@@ -374,6 +381,13 @@ def refuse_unreadable(dataset: Dataset, target: str, cannot_hold: str) -> None:
             f"{cannot_hold} NaN or infinity, found in {', '.join(bad)}",
             hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
         )
+
+
+def refuse_unreadable(dataset: Dataset, target: str) -> None:
+    """Refuse what a native reader refuses, which only ``Dataset.from_tables`` can give (``check`` of both writers).
+
+    NaN and infinity are refused before, by every target's plan (:func:`refuse_non_finite`).
+    """
     check_parents(dataset)
     check_unique_ids(dataset, target)
     check_values(dataset, target)

@@ -36,6 +36,8 @@ from labelkit.report import Finding, Report
 
 NAME = "parquet"
 TITLE = "labelkit Parquet"
+CANNOT_HOLD = "labelkit Parquet does not hold"
+"""How the message refusing NaN and infinity begins (see :func:`labelkit.api.plan`)."""
 DESCRIPTION = "labelkit's columnar form: a folder of Parquet tables, lossless for every kind of label"
 OUTPUT: Literal["dir"] = "dir"
 EXTENSIONS = (".parquet",)
@@ -181,7 +183,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             NaN or infinity, a category's parent that is not a category, an id missing or repeated, a value the
             records refuse (:func:`.native_values.check_values`).
     """
-    refuse_unreadable(dataset, TITLE, "labelkit Parquet does not hold")
+    refuse_unreadable(dataset, TITLE)
 
 
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
