@@ -333,7 +333,8 @@ def turned_boxes(objects: pa.Table) -> tuple[pa.Table, np.ndarray]:
     corners = G.rotated_box_corners(boxes[turned], angle[turned])
     xs, ys = corners[:, 0::2], corners[:, 1::2]
     x0, y0 = xs.min(axis=1), ys.min(axis=1)
-    boxes[turned] = np.stack([x0, y0, xs.max(axis=1) - x0, ys.max(axis=1) - y0], axis=1)
+    with np.errstate(over="ignore"):  # (corners far apart near float64's limit: a width of inf, not written)
+        boxes[turned] = np.stack([x0, y0, xs.max(axis=1) - x0, ys.max(axis=1) - y0], axis=1)
     bbox_type = objects.schema.field("bbox").type
     bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has)).cast(bbox_type)
     bare = turned & ~valid_mask(objects["polygon"]) & ~valid_mask(objects["mask"])

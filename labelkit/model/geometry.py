@@ -59,6 +59,9 @@ def bbox_rows(column: Any) -> FloatArray:
     return rows
 
 
+FLOAT_MAX = float(np.finfo(np.float64).max)
+"""The largest float64: corners past it are clamped to it (see :func:`rotated_box_corners`)."""
+
 REVERSED_CORNERS = [0, 1, 6, 7, 4, 5, 2, 3]
 """Flat indexes of corners 0, 3, 2, 1: four corners in the other turning, from the same first corner."""
 
@@ -94,11 +97,15 @@ def rotated_box_corners(bbox: FloatArray, angle: FloatArray) -> FloatArray:
         sin[quarter] = np.array([0.0, 1.0, 0.0, -1.0])[turns]
     out = np.empty((len(bbox), 8), dtype=np.float64)
     no_turn = theta == 0.0
-    with np.errstate(invalid="ignore"):  # (an infinite size: inf - inf, mended below when not turned)
+    # (an infinite size: inf - inf, mended below when not turned; a corner past float64's limit: clamped below)
+    with np.errstate(invalid="ignore", over="ignore"):
         for i, (dx, dy) in enumerate(((-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh))):
             # with y pointing down, this matrix turns clockwise on screen; exact when the angle is 0
             out[:, 2 * i] = np.where(no_turn, cx + dx, cx + dx * cos - dy * sin)
             out[:, 2 * i + 1] = np.where(no_turn, cy + dy, cy + dx * sin + dy * cos)
+    # a huge box turned has corners past float64's limit: as far as a float goes, not infinite (a bound of
+    # -inf and a width of inf made x + w NaN, which YOLO detect wrote as 'null')
+    np.clip(out, -FLOAT_MAX, FLOAT_MAX, out=out)
     # a box not turned whose size overflowed to infinity (the bounds of points near float64's limit) has its
     # sides as corners, not NaN (which YOLO OBB wrote as 'null')
     # (only an infinite side beside a finite corner makes such a NaN: x + w/2 - w/2 is inf - inf)
@@ -214,7 +221,8 @@ def ring_bounds(coords: FloatArray, offsets: NDArray[np.int64]) -> FloatArray:
     x1 = np.maximum.reduceat(xs, starts)
     y0 = np.minimum.reduceat(ys, starts)
     y1 = np.maximum.reduceat(ys, starts)
-    return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
+    with np.errstate(over="ignore"):  # (points near float64's limit: a width of inf)
+        return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
 
 
 def run_positions(lengths: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
