@@ -3285,6 +3285,20 @@ def test_a_flat_folders_class_lists_must_agree(tmp_path: Path) -> None:
         ({"train/a.jpg": None, "train/a.txt": "0 0.5 0.5 0.1 0.1\n", "val/b.jpg": None}, 0.5),  # split folders
         ({"day1/a.jpg": None, "day1/a.txt": "", "day1/classes.txt": "cat\n"}, 0.7),  # a sub-folder's names
         ({"day1/a.jpg": None, "day1/a.txt": "STOP\n", "day1/classes.txt": "cat\n"}, None),
+        # a names file and a bad label file beside good ones: YOLO, whose reading names the bad line
+        (
+            {
+                "a.jpg": None,
+                "a.txt": "0 0.5 0.5\n",
+                "b.jpg": None,
+                "b.txt": "0 0.5 0.5 0.1 0.1\n",
+                "classes.txt": "c\n",
+            },
+            0.7,
+        ),
+        ({"a.jpg": None, "a.txt": "0 0.5 0.5\n", "b.jpg": None, "b.txt": "0 0.5 0.5 0.1 0.1\n"}, None),  # no names
+        ({"a.txt": "0 0.5\n", "b.txt": "0 0.5 0.5 0.1 0.1\n", "classes.txt": "c\n"}, 0.6),  # without images
+        ({"a.txt": "0 0.5\n", "b.txt": "", "classes.txt": "c\n"}, None),  # without images, no good file
     ],
     ids=[
         "yolo-lines",
@@ -3299,6 +3313,10 @@ def test_a_flat_folders_class_lists_must_agree(tmp_path: Path) -> None:
         "split-folders",
         "sub-folder-names",
         "sub-folder-ocr",
+        "names-and-a-bad-file",
+        "no-names-and-a-bad-file",
+        "no-images-names-and-a-bad-file",
+        "no-images-names-and-no-good-file",
     ],
 )
 def test_a_flat_folder_is_detected_only_with_yolo_labels_beside_images(
@@ -4680,3 +4698,15 @@ def test_a_huge_turned_box_is_written_as_its_image_clipped_not_null(task: str, t
     clipped = [c.count for c in report.transformed if c.reason.startswith("coordinates outside the image")]
     assert clipped == [1]
 
+
+def test_a_labelimg_folder_with_a_bad_line_is_detected_and_the_line_named(tmp_path: Path) -> None:
+    """It was "no format recognises this input": detection passed over the folder for the bad file."""
+    for name in ("a", "b"):
+        Image.new("RGB", (20, 10)).save(tmp_path / f"{name}.jpg")
+    (tmp_path / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "b.txt").write_text("0 0.5 0.5 0.2 0.2\n1 0.5 0.5 0.2\n")
+    (tmp_path / "classes.txt").write_text("cat\ndog\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path)
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "b.txt"), 2)
+    assert err.value.message.startswith("wrong number of fields for YOLO")

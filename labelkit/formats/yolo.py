@@ -176,8 +176,10 @@ def detect(path: Path) -> Detection | None:
 def _detect_flat(path: Path, config: Path | None) -> Detection | None:
     """A folder of images with their label files beside them (LabelImg), and a names file or YOLO lines.
 
-    The first 8 label files by name are looked at: none may hold other lines than YOLO's (an OCR set's
-    transcriptions beside their images are no labels), and without a names file, one must hold YOLO lines.
+    The first 8 label files by name are looked at: one must hold YOLO lines. Without a names file, none may
+    hold other lines (an OCR set's transcriptions beside their images are no labels); with one, a file holding
+    other lines is a bad label file, which reading names by ``file:line`` (it made the folder undetected: "no
+    format recognises this input").
     """
     folders = flat_folders(path)
     if not folders:
@@ -190,12 +192,10 @@ def _detect_flat(path: Path, config: Path | None) -> Detection | None:
         names = next((p / f for p in places for f in FLAT_NAMES if (p / f).is_file()), None)
     labels = [folder / label_file(Path(image)) for _, folder, images in folders for image in images]
     found = [yolo_lines(label) for label in [p for p in labels if p != names][:8]]
-    if False in found:
-        return None
     what = "split folders" if folders[0][0] is not None else "folder"
-    if names is not None:
+    if names is not None and (True in found or False not in found):
         return Detection(0.7, f"flat {what} (LabelImg): images with label files beside them, and {names.name}")
-    if True in found:
+    if True in found and False not in found:
         return Detection(0.5, f"flat {what} (LabelImg): images with YOLO label files beside them, no names file")
     return None
 
@@ -203,8 +203,9 @@ def _detect_flat(path: Path, config: Path | None) -> Detection | None:
 def _detect_flat_labels(path: Path, config: Path | None) -> Detection | None:
     """A flat folder of YOLO label files without their images (LabelImg's labels kept apart from them).
 
-    As for a flat folder with its images, the first 8 label files by name must hold YOLO lines only; and there
-    must be a names file (LabelImg writes ``classes.txt``): text files of numbers alone say too little.
+    There must be a names file (LabelImg writes ``classes.txt``): text files of numbers alone say too little.
+    As for a flat folder with its images, one of the first 8 label files by name must hold YOLO lines, unless
+    none holds a line.
     """
     labels = [path / name for name in flat_labels(path)]
     if not labels:
@@ -212,9 +213,7 @@ def _detect_flat_labels(path: Path, config: Path | None) -> Detection | None:
     names = config or next(iter(sorted(path.glob("*.names"))), None)
     names = names or next((path / f for f in FLAT_NAMES if (path / f).is_file()), None)
     found = [yolo_lines(label) for label in [p for p in labels if p != names][:8]]
-    if False in found:
-        return None
-    if names is None:
+    if names is None or (False in found and True not in found):
         return None
     return Detection(0.6, f"flat folder (LabelImg): YOLO label files and {names.name}, without their images")
 
