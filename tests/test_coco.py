@@ -3164,6 +3164,10 @@ def test_validate_of_a_file_orjson_and_python_both_refuse_is_one_finding(tmp_pat
         src.write_text('{"x": [1e400, ' + extra + '], "images": [], "annotations": [], "categories": []}')
         (finding,) = labelkit.validate(src)
         assert finding.where == ":1" and "invalid JSON" in finding.message
+        # in an annotation, which the schema check parses on its own (the file's items are parsed one by one)
+        src.write_text('{"images": [], "annotations": [{"id": 1, "x": [1e400, ' + extra + ']}], "categories": []}')
+        (finding,) = labelkit.validate(src)
+        assert finding.where == ":1" and "invalid JSON" in finding.message
 
 
 @pytest.mark.parametrize("reindex", [False, True])
@@ -5286,3 +5290,21 @@ def test_a_polygon_reaching_near_the_float_limit_is_clipped_without_a_warning(tm
     assert [(a["segmentation"], a["bbox"]) for a in doc["annotations"]] == [
         ([[0, 5, 0, 0, 10, 0, 10, 5, 0, 5]], [0, 0, 10, 5])
     ]
+
+
+def test_the_schema_check_parses_images_and_annotations_one_at_a_time(tmp_path: Path) -> None:
+    """The whole document as Python objects took 4 GB on a train2017-sized file: its items are left raw, each
+    parsed when checked; the other members are parsed (a results file's list is left raw too)."""
+    import msgspec
+
+    from labelkit.formats.coco_schema import _lazy_document
+
+    src = tmp_path / "instances_val.json"
+    src.write_text('{"info": {"a": 1}, "images": [{"id": 1}], "annotations": [{"id": 2}, 3], "categories": []}')
+    doc = _lazy_document(src)
+    assert doc["info"] == {"a": 1} and doc["categories"] == []
+    assert [bytes(memoryview(r)) for r in doc["images"] + doc["annotations"]] == [b'{"id": 1}', b'{"id": 2}', b"3"]
+    src.write_text('[{"image_id": 1, "score": 0.5}]')
+    assert [type(r) for r in _lazy_document(src)] == [msgspec.Raw]
+    (finding,) = labelkit.validate(tmp_path / "instances_val.json")  # (a results file: its item checked)
+    assert (finding.where, finding.message) == ("#/0", "'category_id' is a required property")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
+import orjson
+
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_read import refuse_utf16
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
@@ -38,7 +41,7 @@ def _schema_findings(path: Path) -> list[Finding]:
 
     schema = load_schema("coco.schema.json")
     validator = jsonschema.Draft202012Validator(schema)
-    document = _document(path)
+    document = _lazy_document(path)
     findings: list[Finding] = []
 
     def add(errors: Any, prefix: tuple[str | int, ...] = ()) -> None:
@@ -72,9 +75,10 @@ def _schema_findings(path: Path) -> list[Finding]:
             continue
         item_validator = jsonschema.Draft202012Validator({**item_schema, "$defs": defs})
         seen: set[Any] = set()
-        for i, item in enumerate(items):
+        for i, raw in enumerate(items):
             if len(findings) >= MAX_FINDINGS:
                 break
+            item = _item(raw, path)
             if isinstance(item, dict):
                 _lighten(item)
                 shape = _shape(item)
@@ -84,6 +88,68 @@ def _schema_findings(path: Path) -> list[Finding]:
             add(item_validator.iter_errors(item), (*where, i))
     findings.sort(key=lambda f: f.where)
     return findings[:MAX_FINDINGS]
+
+
+class _Unlike(Exception):
+    """A text the lazy decode reads otherwise than the whole-document parse: that parse decides."""
+
+
+def _lazy_document(path: Path) -> Any:
+    """The parsed file, its ``images`` and ``annotations`` (or a results file's list) left as raw JSON items.
+
+    Each item is parsed when its turn comes and dropped after (see :func:`_loads`): a train2017-sized file
+    parsed whole took 4 GB as Python objects. A file the item-by-item decode does not take (not JSON; a
+    number Python's JSON parser alone reads) is parsed whole by :func:`_document`, which names its error.
+    """
+    data = without_bom(read_bytes(path))
+    refuse_utf16(data[:4], path)
+    start = data.lstrip()[:1]
+    try:
+        if start == b"[":
+            return msgspec.json.decode(data, type=list[msgspec.Raw])
+        if start != b"{":
+            return _document(path)
+        members = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
+        return {
+            k: msgspec.json.decode(v, type=list[msgspec.Raw])
+            if k in ("images", "annotations") and bytes(memoryview(v)[:1]) == b"["
+            else _loads(v)
+            for k, v in members.items()
+        }
+    except (msgspec.DecodeError, _Unlike):
+        return _document(path)
+
+
+def _loads(raw: msgspec.Raw) -> Any:
+    """One raw JSON value parsed as :func:`_document` parses the whole file (``1e400`` as infinity).
+
+    Raises:
+        _Unlike: orjson and Python's parser both refuse it.
+    """
+    try:
+        return orjson.loads(memoryview(raw))
+    except orjson.JSONDecodeError:
+        pass
+    import json
+
+    def refuse(constant: str) -> Any:  # NaN, Infinity: not JSON (Python's json takes them)
+        raise ValueError(constant)
+
+    try:
+        return json.loads(bytes(raw).decode("utf-8"), parse_constant=refuse)
+    except ValueError:
+        raise _Unlike from None
+
+
+def _item(raw: Any, path: Path) -> Any:
+    """An item of :func:`_lazy_document`'s lists, parsed; one neither parser takes raises as the whole file does."""
+    if not isinstance(raw, msgspec.Raw):
+        return raw
+    try:
+        return _loads(raw)
+    except _Unlike:
+        _document(path)  # (raises: the file holds this text)
+        raise AssertionError("the whole file parsed where one of its items did not") from None
 
 
 def _document(path: Path) -> Any:
