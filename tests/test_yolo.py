@@ -4710,3 +4710,37 @@ def test_a_labelimg_folder_with_a_bad_line_is_detected_and_the_line_named(tmp_pa
         labelkit.load(tmp_path)
     assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "b.txt"), 2)
     assert err.value.message.startswith("wrong number of fields for YOLO")
+
+
+@pytest.mark.parametrize(
+    ("nc", "names", "classes", "error"),
+    [
+        ("80.0", None, [f"class_{i}" for i in range(80)], None),  # was: 4 classes, from the labels' ids
+        ("2.0", "[a, b]", ["a", "b"], None),
+        ("3.0", "[a, b]", None, ("nc does not match names", "2", None)),  # was: read, nc unchecked
+        ("'2'", "[a, b]", None, ("nc must be a class count", "a whole number", "'2'")),  # was: read, unchecked
+        ("2.5", None, None, ("nc must be a class count", "a whole number", "2.5")),
+        ("[2]", "[a, b]", None, ("nc must be a class count", "a whole number", "[2]")),
+    ],
+)
+def test_an_nc_written_otherwise_than_as_an_integer_is_checked(
+    tmp_path: Path, nc: str, names: str | None, classes: list[str] | None, error: tuple[str, str, str | None] | None
+) -> None:
+    """nc was checked only when YAML made an int of it: nc: 80.0 without names gave the classes the labels'
+    ids name (4, not 80), and nc: 3.0 or '2' beside two names was read, where Ultralytics refuses both."""
+    root = tmp_path / "ds"
+    (root / "images" / "train").mkdir(parents=True)
+    (root / "labels" / "train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(root / "images" / "train" / "a.jpg")
+    (root / "labels" / "train" / "a.txt").write_text("1 0.5 0.5 0.2 0.2\n")
+    config = root / "data.yaml"
+    config.write_text(
+        f"train: images/train\nval: images/train\nnc: {nc}\n" + (f"names: {names}\n" if names is not None else "")
+    )
+    if error is None:
+        assert [c.name for c in labelkit.load(root, "yolo").categories] == classes
+        return
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.location.path, err.value.location.element) == (str(config), "nc")
+    assert (err.value.message, err.value.expected, err.value.found) == error

@@ -52,17 +52,24 @@ def ultralytics_layout(
     if find_sizes and (root / SIZES_FILE).is_file():
         sizes.update(load_sizes(root / SIZES_FILE))
     names = parse_names(config.get("names"), config_path)
-    if config.get("names") is None and isinstance(config.get("nc"), int):  # (names: [] says: no class)
-        if not 0 <= config["nc"] <= MAX_UNNAMED_CLASSES:
+    nc = config.get("nc")
+    if isinstance(nc, float) and nc.is_integer():  # (nc: 80.0 was passed over: 4 classes from the labels)
+        nc = int(nc)
+    elif nc is not None and not isinstance(nc, int):  # (Ultralytics refuses it: no count equals '2')
+        raise InputError(
+            "nc must be a class count", path=config_path, element="nc", expected="a whole number", found=repr(nc)[:200]
+        )
+    if config.get("names") is None and isinstance(nc, int):  # (names: [] says: no class)
+        if not 0 <= nc <= MAX_UNNAMED_CLASSES:
             raise InputError(
                 "nc without names must be a class count",
                 path=config_path,
                 element="nc",
                 expected=f"0 to {MAX_UNNAMED_CLASSES:,}",
-                found=str(config["nc"]),
+                found=str(nc),
             )
-        names = [f"class_{i}" for i in range(config["nc"])]
-    if isinstance(config.get("nc"), int) and config["nc"] != len(names):
+        names = [f"class_{i}" for i in range(nc)]
+    if isinstance(nc, int) and nc != len(names):
         raise InputError("nc does not match names", path=config_path, element="nc", expected=str(len(names)))
     layout = Layout(root=root, names=names, config=config)
     kpt = config.get("kpt_shape")
