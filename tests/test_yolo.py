@@ -4744,3 +4744,37 @@ def test_an_nc_written_otherwise_than_as_an_integer_is_checked(
         labelkit.load(root, "yolo")
     assert (err.value.location.path, err.value.location.element) == (str(config), "nc")
     assert (err.value.message, err.value.expected, err.value.found) == error
+
+
+def test_avif_and_jp2_images_in_folders_are_read_as_ultralytics_reads_them(tmp_path: Path) -> None:
+    """Ultralytics 8.3 reads .avif, .jp2 and .jpeg2000 images (its COCO12-Formats set holds them), in a split's
+    folder as in a list: only lists read them, so in images/train/ their label files were 'image not found', a
+    classify folder passed them over, and media=copy left them out of the output."""
+    root = tmp_path / "ds"
+    (root / "images" / "train").mkdir(parents=True)
+    (root / "labels" / "train").mkdir(parents=True)
+    for name, kind in (("a.avif", "AVIF"), ("b.JP2", "JPEG2000"), ("c.jpeg2000", "JPEG2000"), ("d.jpg", "JPEG")):
+        Image.new("RGB", (20, 10)).save(root / "images" / "train" / name, format=kind)
+        (root / "labels" / "train" / name).with_suffix(".txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [x]\n")
+    ds = labelkit.load(root, "yolo")
+    assert [(i.id, i.media.path, i.media.width) for i in ds.items()] == [
+        ("a", "images/train/a.avif", 20),
+        ("b", "images/train/b.JP2", 20),
+        ("c", "images/train/c.jpeg2000", 20),
+        ("d", "images/train/d.jpg", 20),
+    ]
+    assert [(o.item_id, o.bbox) for o in ds.objects()] == [(k, (8.0, 4.0, 4.0, 2.0)) for k in "abcd"]
+    labelkit.save(ds, tmp_path / "out", "yolo", media="copy", media_root=str(root))
+    assert sorted(p.name for p in (tmp_path / "out" / "images" / "train").iterdir()) == [
+        "a.avif",
+        "b.JP2",
+        "c.jpeg2000",
+        "d.jpg",
+    ]
+    assert not (tmp_path / "out" / "image_sizes.json").exists()
+    classify = tmp_path / "classify"
+    (classify / "train" / "cat").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(classify / "train" / "cat" / "a.avif")
+    Image.new("RGB", (20, 10)).save(classify / "train" / "cat" / "b.jpg")
+    assert [i.media.path for i in labelkit.load(classify, "yolo").items()] == ["train/cat/a.avif", "train/cat/b.jpg"]

@@ -395,9 +395,8 @@ class _ListLines:
 
 
 _LIST_FIX = "rewrite the list with paths relative to the dataset folder (or the list's)"
-_LISTED_IMAGE_EXTENSIONS = frozenset({*IMAGE_EXTENSIONS, ".avif", ".jp2", ".jpeg2000"})
-"""Extensions of the list lines an Ultralytics list reads: any version's ``IMG_FORMATS`` (8.3 reads ``.avif`` and
-``.jp2`` images, which :data:`~labelkit.formats.yolo_media.IMAGE_EXTENSIONS` does not hold)."""
+_LISTED_IMAGE_EXTENSIONS = frozenset(IMAGE_EXTENSIONS)
+"""Extensions of the list lines an Ultralytics list reads: any version's ``IMG_FORMATS``."""
 
 
 def _entries_from_list(

@@ -34,8 +34,12 @@ IMAGE_EXTENSIONS: tuple[str, ...] = (
     ".mpo",
     ".pfm",
     ".heic",
+    ".avif",
+    ".jp2",
+    ".jpeg2000",
 )
-"""Extensions taken as images (Ultralytics' list), compared case-insensitively."""
+"""Extensions taken as images (Ultralytics' ``IMG_FORMATS`` of any version: 8.3 reads ``.avif`` and ``.jp2``,
+in folders as in lists), compared case-insensitively."""
 
 SIZES_FILE = "image_sizes.json"
 """Side file a labelkit writer leaves when it does not write the images, so the labels can be read back."""
