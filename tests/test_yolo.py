@@ -4778,3 +4778,27 @@ def test_avif_and_jp2_images_in_folders_are_read_as_ultralytics_reads_them(tmp_p
     Image.new("RGB", (20, 10)).save(classify / "train" / "cat" / "a.avif")
     Image.new("RGB", (20, 10)).save(classify / "train" / "cat" / "b.jpg")
     assert [i.media.path for i in labelkit.load(classify, "yolo").items()] == ["train/cat/a.avif", "train/cat/b.jpg"]
+
+
+def test_darknet_classes_gives_the_class_count_when_the_names_file_is_missing(tmp_path: Path) -> None:
+    """Without obj.names the classes were class_0 up to the labels' highest id (1 here, not obj.data's 3), so a
+    Darknet dataset written back said classes = 1; data.yaml's nc alone gives nc classes."""
+    (tmp_path / "obj").mkdir()
+    Image.new("RGB", (20, 10)).save(tmp_path / "obj" / "a.jpg")
+    (tmp_path / "obj" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "train.txt").write_text("obj/a.jpg\n")
+    (tmp_path / "obj.data").write_text("classes = 3\ntrain = train.txt\nnames = obj.names\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [c.name for c in ds.categories] == ["class_0", "class_1", "class_2"]
+    assert ds.read_notes == [
+        "obj.data's names = obj.names names no file found: its classes are named class_0, class_1, ..."
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo", layout="darknet")
+    assert (tmp_path / "out" / "obj.data").read_text().splitlines()[0] == "classes = 3"
+    (tmp_path / "obj" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n3 0.5 0.5 0.2 0.2\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "obj" / "a.txt"), 2)
+    assert err.value.message == "class id 3 is beyond names (3 classes)"
+    (tmp_path / "obj.data").write_text("classes = 3x\ntrain = train.txt\n")  # (not a count: the labels' ids)
+    assert [c.name for c in labelkit.load(tmp_path, "yolo").categories] == ["class_0", "class_1", "class_2", "class_3"]

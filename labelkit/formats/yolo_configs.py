@@ -541,6 +541,9 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
 
     names_path = local("names") if "names" in config else root / "obj.names"
     names = read_names_file(names_path, inside) if names_path.is_file() else []
+    count = config.get("classes", "")
+    if not names_path.is_file() and count.isascii() and count.isdigit() and 0 < int(count) <= MAX_UNNAMED_CLASSES:
+        names = [f"class_{i}" for i in range(int(count))]  # (as data.yaml's nc alone: not the labels' highest id)
     layout = Layout(root=root, names=names, config=dict(config))
     if repeated:
         layout.notes.append(f"obj.data repeats {', '.join(repeated)}: the first line is read, as Darknet reads it")
