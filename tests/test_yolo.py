@@ -4802,3 +4802,30 @@ def test_darknet_classes_gives_the_class_count_when_the_names_file_is_missing(tm
     assert err.value.message == "class id 3 is beyond names (3 classes)"
     (tmp_path / "obj.data").write_text("classes = 3x\ntrain = train.txt\n")  # (not a count: the labels' ids)
     assert [c.name for c in labelkit.load(tmp_path, "yolo").categories] == ["class_0", "class_1", "class_2", "class_3"]
+
+
+def test_dota_header_lines_are_named_in_a_read_note(tmp_path: Path) -> None:
+    """DOTA v1.0 and v1.5 labelTxt files start with imagesource: and gsd: lines (the ground sample distance):
+    they were passed over without a word, so a conversion dropped each image's gsd unsaid."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "labelTxt").mkdir()
+    for name in ("P0001", "P0002"):
+        Image.new("RGB", (100, 50)).save(tmp_path / "images" / f"{name}.png")
+    (tmp_path / "labelTxt" / "P0001.txt").write_text("10 10 50 10 50 30 10 30 plane 0\n")
+    (tmp_path / "labelTxt" / "P0002.txt").write_text(
+        "imagesource:GoogleEarth\ngsd:0.146343590398\n10 10 50 10 50 30 10 30 ship 1\n"
+    )
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [(o.item_id, o.bbox) for o in ds.objects()] == [
+        ("P0001", (10.0, 10.0, 40.0, 20.0)),
+        ("P0002", (10.0, 10.0, 40.0, 20.0)),
+    ]
+    assert ds.read_notes == [
+        "2 DOTA header lines (imagesource:, gsd:) not read ('imagesource:GoogleEarth' at labelTxt/P0002.txt:1 "
+        "first): labelkit keeps a labelTxt file's objects only"
+    ]
+    (tmp_path / "labelTxt" / "P0002.txt").write_text("gsd:null\n10 10 50 10 50 30 10 30 ship 1\n")
+    assert labelkit.load(tmp_path, "yolo").read_notes == [
+        "1 DOTA header line (imagesource:, gsd:) not read ('gsd:null' at labelTxt/P0002.txt:1): labelkit keeps a "
+        "labelTxt file's objects only"
+    ]

@@ -314,6 +314,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             f"{rel_path(files[at], layout.root)}:{line} first): each is read as the integer it is, which "
             "YOLO output writes in digits"
         )
+    header_note = yolo_parse.dota_header_note(parsed, files, layout.root)
+    layout.notes += [header_note] if header_note else []
     chosen = yolo_parse.decide_task(task, layout, parsed)
     if not layout.dota:
         yolo_parse.check_counts(chosen, layout, parsed, files)

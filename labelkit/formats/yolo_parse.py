@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
-from labelkit.formats.yolo_layout import Layout
+from labelkit.formats.yolo_layout import Layout, rel_path
 from labelkit.io import read_text, without_bom
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import dumps
@@ -39,6 +39,10 @@ class Parsed:
     """Lines whose class id is an integer written otherwise than in digits (``1.0``, ``1e0``), each read as it."""
     first_spelled: tuple[int, int, str] | None = None
     """The first of them: its file (entry), line and class id as written."""
+    headers: int = 0
+    """DOTA header lines (``imagesource:GoogleEarth``, ``gsd:0.146``), which are not read."""
+    first_header: tuple[int, int, str] | None = None
+    """The first of them: its file (entry), line and text."""
 
 
 _INT64_DIGITS = len(str(INT64_MAX))
@@ -312,8 +316,13 @@ def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str
     text = read_text(path, plain_lines(data))
     for number, raw in enumerate(text.splitlines(), 1):
         parts = raw.split()
-        if not parts or ":" in parts[0]:
-            continue  # blank lines and DOTA headers (imagesource:..., gsd:...)
+        if not parts:
+            continue
+        if ":" in parts[0]:  # DOTA's headers (imagesource:..., gsd:...): counted, for a read note
+            if out.first_header is None:
+                out.first_header = (index, number, raw.strip()[:80])
+            out.headers += 1
+            continue
         if len(parts) not in (9, 10):
             raise InputError(
                 "DOTA line needs 8 coordinates, a class name and optionally difficult",
@@ -334,6 +343,19 @@ def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str
         out.entry.append(index)
         out.line.append(number)
         out.extras.append(dumps({"dota:difficult": difficult}) if difficult is not None else None)
+
+
+def dota_header_note(parsed: Parsed, files: list[Path], root: Path) -> str | None:
+    """The read note on the DOTA header lines passed over (a ground sample distance is not kept), if any."""
+    if parsed.first_header is None:
+        return None
+    at, line, text = parsed.first_header
+    count = "1 DOTA header line" if parsed.headers == 1 else f"{parsed.headers:,} DOTA header lines"
+    first = "" if parsed.headers == 1 else " first"
+    return (
+        f"{count} (imagesource:, gsd:) not read ({text!r} at {rel_path(files[at], root)}:{line}{first}): "
+        "labelkit keeps a labelTxt file's objects only"
+    )
 
 
 _ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
