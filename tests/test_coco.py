@@ -5308,3 +5308,36 @@ def test_the_schema_check_parses_images_and_annotations_one_at_a_time(tmp_path: 
     assert [type(r) for r in _lazy_document(src)] == [msgspec.Raw]
     (finding,) = labelkit.validate(tmp_path / "instances_val.json")  # (a results file: its item checked)
     assert (finding.where, finding.message) == ("#/0", "'category_id' is a required property")
+
+
+def test_a_folders_json_files_its_layout_leaves_out_are_noted_as_not_read(tmp_path: Path) -> None:
+    """``annotations/train.json`` beside ``annotations/instances_val.json`` (and a ``<task>_<split>.json`` at the
+    top beside ``annotations/``) were left out with all their annotations, without a word."""
+    src = tmp_path / "ds"
+    (src / "annotations").mkdir(parents=True)
+    (src / "annotations/instances_val.json").write_bytes(INSTANCES.read_bytes())
+    (src / "annotations/train.json").write_bytes(INSTANCES.read_bytes())
+    (src / "instances_test.json").write_bytes(INSTANCES.read_bytes())
+    (src / "annotations/panoptic_val.json").write_text('{"images": [], "annotations": [], "categories": []}')
+    notes = [
+        "panoptic_val.json not read: COCO panoptic is not supported (its segments live in PNG files)",
+        "annotations/train.json not read: a COCO folder's files are named <task>_<split>.json (instances_val.json,"
+        " ...); give such a file alone to read it",
+        "instances_test.json not read: the folder's COCO files are read from annotations/; give such a file alone"
+        " to read it",
+    ]
+    ds = labelkit.load(src)
+    assert ds.splits() == ["val"] and ds.read_notes == notes
+    result = CliRunner().invoke(cli, ["info", "--json", str(src)])
+    assert json.loads(result.output)["notes"] == notes
+    (src / "annotations/train.json").unlink()
+    (src / "instances_test.json").unlink()
+    assert labelkit.load(src).read_notes == notes[:1]
+    (src / "annotations/instances_val.json").rename(src / "instances_val.json")  # (MMDetection: files at the top)
+    shutil.rmtree(src / "annotations")
+    (src / "classes.json").write_text("{}")
+    ds = labelkit.load(src)
+    assert ds.splits() == ["val"] and ds.read_notes == [
+        "classes.json not read: a COCO folder's files are named <task>_<split>.json (instances_val.json, ...); give"
+        " such a file alone to read it"
+    ]

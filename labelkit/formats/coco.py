@@ -334,7 +334,33 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
         dataset.read_notes.append(
             f"{', '.join(panoptic)} not read: COCO panoptic is not supported (its segments live in PNG files)"
         )
+    unnamed, beside = _left_out(path) if path.is_dir() else ([], [])
+    if unnamed:  # (these were left out without a word, with all their annotations)
+        dataset.read_notes.append(
+            f"{', '.join(unnamed)} not read: a COCO folder's files are named <task>_<split>.json (instances_val.json, "
+            "...); give such a file alone to read it"
+        )
+    if beside:
+        dataset.read_notes.append(
+            f"{', '.join(beside)} not read: the folder's COCO files are read from annotations/; give such a file alone "
+            "to read it"
+        )
     return dataset
+
+
+def _left_out(path: Path) -> tuple[list[str], list[str]]:
+    """The JSON files of a folder in the standard layout that reading leaves out.
+
+    Those beside its files whose names state no task and split (``annotations/train.json``), and, where the
+    files are in ``annotations/``, those named so at the top (``instances_val.json``).
+    """
+    standard, _ = _layouts(path)
+    if not standard:
+        return [], []
+    home = standard[0].parent
+    unnamed = [f.relative_to(path).as_posix() for f in sorted(home.glob("*.json")) if not TASK_RE.match(f.name)]
+    beside = [] if home == path else [f.name for f in sorted(path.glob("*.json")) if TASK_RE.match(f.name)]
+    return unnamed, beside
 
 
 def _build_all(
