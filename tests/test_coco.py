@@ -5341,3 +5341,19 @@ def test_a_folders_json_files_its_layout_leaves_out_are_noted_as_not_read(tmp_pa
         "classes.json not read: a COCO folder's files are named <task>_<split>.json (instances_val.json, ...); give"
         " such a file alone to read it"
     ]
+
+
+def test_validate_names_the_fields_an_annotation_without_category_or_caption_lacks(tmp_path: Path) -> None:
+    """The finding showed the annotation as the schema check had emptied it, a polygon as ``[[]]``: ``{'id': 1,
+    ..., 'segmentation': [[]], 'keypoints': []} is not valid under any of the given schemas``."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "bbox": [1, 1, 2, 2], "segmentation": [[1, 1, 3, 1, 3, 3]], "keypoints": [1, 1, 2]}
+        ],
+        "categories": [{"id": 1, "name": "c"}],
+    }
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc))
+    (finding,) = labelkit.validate(src)
+    assert (finding.where, finding.message) == ("#/annotations/0", "'category_id' or 'caption' is a required property")

@@ -47,7 +47,7 @@ def _schema_findings(path: Path) -> list[Finding]:
     def add(errors: Any, prefix: tuple[str | int, ...] = ()) -> None:
         for error in errors:
             best = jsonschema.exceptions.best_match([error])
-            findings.append(Finding(str(path), "#" + json_pointer(*prefix, *best.absolute_path), best.message))
+            findings.append(Finding(str(path), "#" + json_pointer(*prefix, *best.absolute_path), _message(best)))
 
     defs = schema["$defs"]
     images: Any = []
@@ -88,6 +88,19 @@ def _schema_findings(path: Path) -> list[Finding]:
             add(item_validator.iter_errors(item), (*where, i))
     findings.sort(key=lambda f: f.where)
     return findings[:MAX_FINDINGS]
+
+
+def _message(error: Any) -> str:
+    """The error's message; an annotation lacking both of ``anyOf``'s required fields gets their names.
+
+    jsonschema's own message shows the whole annotation as checked, its polygons and keypoints emptied (see
+    :func:`_lighten`): ``{'id': 1, ..., 'segmentation': [[]]} is not valid under any of the given schemas``.
+    """
+    branches = error.validator_value if error.validator == "anyOf" else None
+    if isinstance(branches, list) and branches and all(list(b) == ["required"] for b in branches):
+        names = " or ".join(repr(name) for b in branches for name in b["required"])
+        return f"{names} is a required property"
+    return str(error.message)
 
 
 class _Unlike(Exception):
