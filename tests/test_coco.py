@@ -5357,3 +5357,16 @@ def test_validate_names_the_fields_an_annotation_without_category_or_caption_lac
     src.write_text(json.dumps(doc))
     (finding,) = labelkit.validate(src)
     assert (finding.where, finding.message) == ("#/annotations/0", "'category_id' or 'caption' is a required property")
+
+
+def test_an_annotations_folder_beside_a_folders_coco_files_is_noted_as_not_read(tmp_path: Path) -> None:
+    """With the COCO files at the top (MMDetection), ``annotations/train.json`` was left out without a word."""
+    src = tmp_path / "ds"
+    (src / "annotations").mkdir(parents=True)
+    (src / "instances_val.json").write_bytes(INSTANCES.read_bytes())
+    (src / "annotations/train.json").write_bytes(INSTANCES.read_bytes())
+    ds = labelkit.load(src)
+    assert ds.splits() == ["val"] and ds.read_notes == [
+        "annotations/train.json not read: a COCO folder's files are named <task>_<split>.json (instances_val.json,"
+        " ...); give such a file alone to read it"
+    ]

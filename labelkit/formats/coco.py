@@ -351,14 +351,18 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
 def _left_out(path: Path) -> tuple[list[str], list[str]]:
     """The JSON files of a folder in the standard layout that reading leaves out.
 
-    Those beside its files whose names state no task and split (``annotations/train.json``), and, where the
-    files are in ``annotations/``, those named so at the top (``instances_val.json``).
+    Those whose names state no task and split (``annotations/train.json``) beside its files or in an
+    ``annotations/`` folder beside them, and, where its files are in ``annotations/``, those named so at the
+    top (``instances_val.json``).
     """
     standard, _ = _layouts(path)
     if not standard:
         return [], []
     home = standard[0].parent
-    unnamed = [f.relative_to(path).as_posix() for f in sorted(home.glob("*.json")) if not TASK_RE.match(f.name)]
+    folders = [home, path / "annotations"] if home == path and (path / "annotations").is_dir() else [home]
+    unnamed = [
+        f.relative_to(path).as_posix() for d in folders for f in sorted(d.glob("*.json")) if not TASK_RE.match(f.name)
+    ]
     beside = [] if home == path else [f.name for f in sorted(path.glob("*.json")) if TASK_RE.match(f.name)]
     return unnamed, beside
 
