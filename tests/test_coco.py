@@ -5370,3 +5370,30 @@ def test_an_annotations_folder_beside_a_folders_coco_files_is_noted_as_not_read(
         "annotations/train.json not read: a COCO folder's files are named <task>_<split>.json (instances_val.json,"
         " ...); give such a file alone to read it"
     ]
+
+
+@pytest.mark.parametrize(
+    ("segmentation", "where"),
+    [([[1, 1, None, 1, 3, 3]], "/0/2"), ([[1, 1, 3, 1, 3, 3], [1, 1, 3, 1, 3, 3, 1, None]], "/1/7")],
+)
+def test_a_null_among_polygon_numbers_is_an_error_at_its_pointer(
+    segmentation: list[Any], where: str, tmp_path: Path
+) -> None:
+    """The error named only the annotation's segmentation, where a null in a bbox or keypoints is named itself."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "segmentation": [[1, 1, 3, 1, 3, 3]]},
+            {"id": 2, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "segmentation": segmentation},
+        ],
+        "categories": [{"id": 1, "name": "c"}],
+    }
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc))
+    pointer = "/annotations/1/segmentation" + where
+    with pytest.raises(InputError) as info:
+        labelkit.load(src)
+    assert (info.value.location.pointer, info.value.message) == (pointer, "polygon coordinates must be numbers")
+    assert str(info.value) == f"{src}#{pointer}: polygon coordinates must be numbers (found null)"
+    (finding,) = labelkit.validate(src)
+    assert (finding.where, finding.message) == ("#" + pointer, "polygon coordinates must be numbers (found null)")

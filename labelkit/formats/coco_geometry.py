@@ -166,11 +166,17 @@ def resolve_geometry(
         return bbox, counted(pa.nulls(m, POLYGONS), pending.counted_rows)
     # rows without a polygon are null in v: they have no rings and flatten() skips them
     if v.flatten().null_count or v.flatten().flatten().null_count:  # [[1, null, ...]] or [null]
-        k = next(k for k, rings in enumerate(v.to_pylist()) if rings and any(r is None or None in r for r in rings))
+        k, r, ring = next(
+            (k, r, ring)
+            for k, rings in enumerate(v.to_pylist())
+            for r, ring in enumerate(rings or ())
+            if ring is None or None in ring
+        )
+        null_at = (r,) if ring is None else (r, ring.index(None))  # (at the null, as in a bbox or keypoints)
         raise InputError(
             "polygon coordinates must be numbers",
             path=path,
-            pointer=json_pointer("annotations", rows[k], "segmentation"),
+            pointer=json_pointer("annotations", rows[k], "segmentation", *null_at),
             found="null",
         )
     n_rings = pc.fill_null(pc.list_value_length(v), 0).to_numpy(zero_copy_only=False)
