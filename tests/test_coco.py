@@ -5397,3 +5397,25 @@ def test_a_null_among_polygon_numbers_is_an_error_at_its_pointer(
     assert str(info.value) == f"{src}#{pointer}: polygon coordinates must be numbers (found null)"
     (finding,) = labelkit.validate(src)
     assert (finding.where, finding.message) == ("#" + pointer, "polygon coordinates must be numbers (found null)")
+
+
+@pytest.mark.parametrize(
+    ("category", "pointer"),
+    [
+        ({"keypoints": ["a", 1]}, "/categories/0/keypoints/1"),
+        ({"keypoints": ["a", "b"], "skeleton": [[1, "x"]]}, "/categories/0/skeleton/0/1"),
+        ({"keypoints": "x"}, "/categories/0/keypoints"),
+    ],
+)
+def test_a_bad_category_value_is_an_error_at_its_pointer(
+    category: dict[str, Any], pointer: str, tmp_path: Path
+) -> None:
+    """The error named the whole field (``/categories/0/keypoints``) where validate names the value itself."""
+    doc = {"images": [], "annotations": [], "categories": [{"id": 1, "name": "a", **category}]}
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc))
+    with pytest.raises(InputError) as info:
+        labelkit.load(src)
+    assert info.value.location.pointer == pointer
+    (finding,) = labelkit.validate(src)
+    assert finding.where == "#" + pointer

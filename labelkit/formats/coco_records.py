@@ -68,9 +68,9 @@ def build_categories(f: CocoFile) -> list[Category]:
                 )
             )
         except ValidationError as exc:
-            err = exc.errors()[0]
-            key = err["loc"][0] if err["loc"] else "id"
-            raise InputError(err["msg"], path=f.path, pointer=json_pointer("categories", i, str(key))) from exc
+            err = exc.errors()[0]  # (at the value: /categories/0/keypoints/1, not the whole list)
+            at = [k if isinstance(k, int) else str(k) for k in err["loc"]] or ["id"]
+            raise InputError(err["msg"], path=f.path, pointer=json_pointer("categories", i, *at)) from exc
     return out
 
 
