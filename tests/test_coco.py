@@ -5419,3 +5419,28 @@ def test_a_bad_category_value_is_an_error_at_its_pointer(
     assert info.value.location.pointer == pointer
     (finding,) = labelkit.validate(src)
     assert finding.where == "#" + pointer
+
+
+def test_a_file_whose_annotations_come_before_its_images_is_detected_as_coco(tmp_path: Path) -> None:
+    """LVIS's files list ``annotations`` before ``images``: past the first 64 KiB, the file was no format's."""
+    annotation = {
+        "image_id": 1,
+        "category_id": 1,
+        "bbox": [1, 1, 2, 2],
+        "area": 4,
+        "segmentation": [[1, 1, 3, 1, 3, 3]],
+    }
+    doc = {
+        "info": {"description": "LVIS"},
+        "annotations": [{"id": i, **annotation} for i in range(1, 1001)],
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "categories": [{"id": 1, "name": "c", "frequency": "f"}],
+    }
+    src = tmp_path / "lvis_v1_val.json"
+    src.write_text(json.dumps(doc))
+    assert src.read_bytes().find(b'"images"') > 65536
+    assert labelkit.detect(src).format == "coco"
+    assert len(labelkit.load(src).table("objects")) == 1000
+    (tmp_path / "other.json").write_text(json.dumps({"annotations": [{"id": 1, "item_id": "a"}]}))
+    with pytest.raises(labelkit.errors.UnknownFormatError):
+        labelkit.detect(tmp_path / "other.json")

@@ -90,8 +90,15 @@ _OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 and UTF-32 (the reader says t
 
 
 def _looks_coco(head: bytes) -> bool:
+    """Whether a file's first bytes are COCO's: keys of a COCO document, or a detection results list.
+
+    A document whose ``annotations`` come first (LVIS's, after its ``info``) shows no ``images`` key in its
+    first bytes: its annotations' ``image_id`` and ``category_id`` tell it.
+    """
     text = head.removeprefix(UTF8_BOM).lstrip()
     if text.startswith(b"{"):
+        if b'"annotations"' in head and b'"image_id"' in head and b'"category_id"' in head:
+            return True
         return b'"images"' in head and (b'"annotations"' in head or b'"categories"' in head or b'"file_name"' in head)
     if text.startswith(b"["):
         return b'"image_id"' in head and b'"category_id"' in head and b'"score"' in head
