@@ -638,7 +638,9 @@ def test_voc_reports_the_xml_fields_of_an_object_written_to_the_pngs_only(tmp_pa
     extras = {"voc:difficult": 1, "voc:truncated": 1, "voc:pose": "Left", "coco:iscrowd": 1}
     ds = _one_mask_object(attributes={"colour": "red"}, occluded=True, extras=extras)
     why = "an object without a box Pascal VOC can write goes to the segmentation PNGs only, which hold no"
+    crowd = ("object annotations' crowd flags (coco:iscrowd)", 1, "Pascal VOC has no crowd flag")  # (any object)
     expected = [
+        crowd,
         ("object attribute sets", 1, f"{why} attributes"),
         ("occluded flags", 1, f"{why} occluded flag"),
         ("object annotations' difficult flags (voc:difficult)", 1, f"{why} difficult flag"),
@@ -651,9 +653,9 @@ def test_voc_reports_the_xml_fields_of_an_object_written_to_the_pngs_only(tmp_pa
     assert report.lost == plan.lost
     [back] = labelkit.load(tmp_path / "o", "voc").objects()
     assert (back.attributes, back.occluded, back.mask) == ({}, None, next(ds.objects()).mask)
-    # the same object with a box keeps them all: nothing is lost
+    # the same object with a box keeps them all but the crowd flag, which VOC has no place for
     boxed = _one_mask_object(bbox=(1, 2, 3, 3), attributes={"colour": "red"}, occluded=True, extras=extras)
-    assert labelkit.plan(boxed, "voc").lost == []
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(boxed, "voc").lost] == [crowd]
 
 
 def test_voc_without_masks_reports_an_object_of_a_mask_alone_lost_whole(tmp_path: Path) -> None:

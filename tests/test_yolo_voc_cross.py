@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import labelkit
@@ -155,3 +155,77 @@ def test_an_object_lost_for_its_category_is_not_counted_lost_again(tmp_path: Pat
     report = labelkit.plan(ds, fmt)
     counts = {c.what: c.count for c in report.lost}
     assert (counts["objects without a known category"], counts[other]) == (1, 1)  # was: 1 and 2
+
+
+def _crowd_coco(tmp_path: Path) -> Path:
+    rle = {"size": [8, 10], "counts": [10, 5, 65]}
+    annotations = [
+        {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "area": 4, "iscrowd": 1, "segmentation": rle},
+        {"id": 2, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0, "segmentation": []},
+        {"id": 3, "image_id": 1, "category_id": 1, "bbox": [2, 2, 2, 2], "area": 4, "iscrowd": 1},
+        {"id": 4, "image_id": 1, "category_id": 1, "bbox": [3, 3, 2, 2], "attributes": {"colour": "red", "note": None}},
+    ]
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 8}],
+        "annotations": annotations,
+        "categories": [{"id": 1, "name": "person"}],
+    }
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.parametrize(("target", "title"), [("yolo", "YOLO detect"), ("voc", "Pascal VOC")])
+def test_coco_crowd_flags_and_attributes_no_record_holds_are_reported_lost(
+    tmp_path: Path, target: str, title: str
+) -> None:
+    """A crowd region written as an ordinary object is a positive example to a trainer, and an attributes object
+    holding a null is carried as coco:attributes: both were only noted ('carry coco:iscrowd, which ... does not
+    keep'), and the conversion went on without --allow-loss."""
+    from labelkit.errors import DataLossError
+
+    ds = labelkit.load(_crowd_coco(tmp_path))
+    lost = {(c.what, c.count, c.reason) for c in labelkit.plan(ds, target).lost}
+    assert ("object annotations' crowd flags (coco:iscrowd)", 2, f"{title} has no crowd flag") in lost
+    what = "object annotations' attributes the records cannot hold (coco:attributes)"
+    assert (what, 1, f"{title} has no place for them") in lost
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "out", target)
+    assert not (tmp_path / "out").exists()
+    for kept in ("coco", "labelkit"):  # (COCO writes them back as read; labelkit JSON keeps every extra)
+        assert not any("coco:" in c.what for c in labelkit.plan(ds, kept).lost)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.dictionaries(
+                st.sampled_from(["coco:iscrowd", "coco:area", "voc:difficult", "x"]),
+                st.one_of(
+                    st.sampled_from([0, 1, 0.0, -0.0, 0.5, 2, True, False, None, "0", []]), st.just({"coco:iscrowd": 1})
+                ),
+                max_size=3,
+            ),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from([(",", ":"), (", ", ": ")]),
+)
+@example([{"coco:iscrowd": 0.5}, {"voc:difficult": 0, "coco:iscrowd": 0.0}, {"x": {"coco:iscrowd": 1}}], (",", ":"))
+def test_flag_counts_of_texts_spelled_any_way_equal_decoding_each(cells: list, separators: tuple[str, str]) -> None:
+    """The flags of rows spelled "key":0 then , or } are taken for defaults without decoding them; any other
+    spelling is decoded: the counts are those of decoding every row."""
+    import pyarrow as pa
+
+    from labelkit.formats.base import CONTENT_OBJECT_EXTRAS, content_extras_counts, holds_content
+
+    texts = [None if c is None else json.dumps(c, separators=separators) for c in cells]
+    keys = [key for key, _, _ in CONTENT_OBJECT_EXTRAS]
+    expected: dict[str, int] = {}
+    for c in cells:
+        for key in keys:
+            if c is not None and key in c and holds_content(key, c[key]):
+                expected[key] = expected.get(key, 0) + 1
+    assert content_extras_counts(pa.array(texts, pa.string()), None) == expected

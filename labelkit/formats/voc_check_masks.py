@@ -13,10 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
-from labelkit.formats.base import (
-    CONTENT_OBJECT_EXTRAS,
-    content_extras_counts,
-)
+from labelkit.formats.base import ADOPTED_OBJECT_EXTRAS, CONTENT_OBJECT_EXTRAS, content_extras_counts
 from labelkit.formats.voc import VOID_INDEX
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
@@ -299,8 +296,9 @@ def _report_png_only_fields(objects: pa.Table, png_only: np.ndarray[Any, Any], r
     report.lose("object attribute sets", rows.num_rows - rows["attributes"].null_count, f"{why} attributes")
     report.lose("occluded flags", int(true_mask(rows["occluded"].fill_null(False)).sum()), f"{why} occluded flag")
     content = content_extras_counts(rows["extras"], None)
-    for key, what, lacks in CONTENT_OBJECT_EXTRAS:
-        report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{why} {lacks}")
+    for key, what, lacks in CONTENT_OBJECT_EXTRAS:  # (VOC's own, and DOTA's flag it adopts: the others are
+        if key.startswith("voc:") or key in ADOPTED_OBJECT_EXTRAS["voc"]:  # lost on any object, said so once)
+            report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{why} {lacks}")
 
 
 def _check_voids(items: pa.Table, width: np.ndarray[Any, Any], height: np.ndarray[Any, Any]) -> tuple[int, Any]:

@@ -212,6 +212,19 @@ def contains_match(column: pa.Array | pa.ChunkedArray, pattern: str) -> NDArray[
     >>> contains_match(pa.array(["ab"]), "x").tolist()
     [False]
     """
+    if any_holds(column, pattern):
+        return true_mask(pc.match_substring(column, pattern))
+    return np.zeros(len(column), dtype=bool)
+
+
+def any_holds(column: pa.Array | pa.ChunkedArray, pattern: str) -> bool:
+    """Whether some row of a string column contains ``pattern``: the text buffers searched whole.
+
+    (Text spanning two rows matches too: a row-by-row match must follow before rows are told.)
+
+    >>> any_holds(pa.chunked_array([["ab", None], ["xb"]]), "x"), any_holds(pa.array(["ab"]), "x")
+    (True, False)
+    """
     needle = pattern.encode()
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     for chunk in chunks:
@@ -221,8 +234,8 @@ def contains_match(column: pa.Array | pa.ChunkedArray, pattern: str) -> NDArray[
             ends = np.frombuffer(offsets, dtype=np.int64 if width == 8 else np.int32)
             start, stop = int(ends[chunk.offset]), int(ends[chunk.offset + len(chunk)])
             if data is not None and _holds(data.slice(start, stop - start).to_pybytes(), needle):
-                return true_mask(pc.match_substring(column, pattern))
-    return np.zeros(len(column), dtype=bool)
+                return True
+    return False
 
 
 def _holds(text: bytes, needle: bytes) -> bool:
