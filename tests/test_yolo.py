@@ -4324,7 +4324,9 @@ def test_obj_data_naming_only_lists_that_are_not_there_is_an_error_at_the_first(
             ["val", "test"],
             ["no train split: obj.data's train points at test.txt (Darknet's trainer requires train)"],
         ),
-        ("darknet", ["train"], []),
+        ("darknet", ["train"], ["no val split: obj.data has no valid list (Darknet then validates on train's images)"]),
+        ("darknet", ["train", "val2017"], []),
+        ("darknet", ["train", "valid"], []),
     ],
 )
 def test_a_plan_says_the_split_notes_a_save_says(
@@ -4829,3 +4831,15 @@ def test_dota_header_lines_are_named_in_a_read_note(tmp_path: Path) -> None:
         "1 DOTA header line (imagesource:, gsd:) not read ('gsd:null' at labelTxt/P0002.txt:1): labelkit keeps a "
         "labelTxt file's objects only"
     ]
+
+
+def test_darknet_lists_a_val_named_split_under_valid_and_reads_it_back_so(tmp_path: Path) -> None:
+    """A split named val2017 was listed as 'val2017 = val2017.txt', a key Darknet does not read: it validated on
+    train's images, unsaid (data.yaml's val points at it)."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    for split in ("train", "val2017"):
+        ds.add_item(Item(id=split, split=split, media=Media(path=f"{split}.jpg", width=9, height=9)))
+    report = labelkit.save(ds, tmp_path / "out", "yolo", layout="darknet")
+    assert report.notes == []
+    assert (tmp_path / "out" / "obj.data").read_text().splitlines()[1:3] == ["train = train.txt", "valid = val2017.txt"]
+    assert sorted(i.split for i in labelkit.load(tmp_path / "out").items()) == ["train", "val2017"]

@@ -566,8 +566,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
                 found=repr(config[key]),
                 hint=f"name the {key} split's list of images, a path a line ({key} = {key}.txt)",
             )
-        # (labelkit lists a val split under Darknet's valid key, as val.txt: it reads back as val)
-        split = source.stem if key == "valid" and source.stem in ("val", "validation") else key
+        # (labelkit lists a val split under Darknet's valid key, as val.txt or val2017.txt: it reads back so)
+        split = source.stem if key == "valid" and source.stem.startswith("val") else key
         if not source.is_file():  # (train and valid are lists to Darknet whatever their names: a folder, ...)
             layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
         elif source not in lists:

@@ -553,6 +553,19 @@ _DARKNET_SPLIT = re.compile(r"[\w.-]+", re.ASCII)
 """A split name obj.data can hold as a key and read back as it was."""
 
 
+def _darknet_valid(splits: list[str]) -> str | None:
+    """The split obj.data lists under Darknet's ``valid`` key, if any.
+
+    ``val`` or ``validation``, else the first named ``val...`` (``val2017``, as data.yaml's ``val`` points at it);
+    None with a split named ``valid`` (listed under its own key).
+    """
+    if "valid" in splits:
+        return None
+    return next((s for s in ("val", "validation") if s in splits), None) or next(
+        (s for s in splits if s.startswith("val")), None
+    )
+
+
 def _stand_in_train(splits: list[str]) -> str:
     """The split a config's ``train`` names when none is: the first with "train" in its name, else the first."""
     return next((s for s in splits if "train" in s), splits[0])
@@ -567,10 +580,13 @@ def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     default_split = str(options.get("split") or "train")
     written = sorted({s or default_split for s in dataset.table("items")["split"].to_pylist()})
     if str(options.get("layout") or "ultralytics") == "darknet":
+        notes = []
         if written and "train" not in written:
             train = _stand_in_train(written)
-            return [f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)"]
-        return []
+            notes.append(f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)")
+        if written and _darknet_valid(written) is None and "valid" not in written:
+            notes.append("no val split: obj.data has no valid list (Darknet then validates on train's images)")
+        return notes
     keys, notes = _split_keys(written or ["train"]), []
     if "train" not in keys["train"]:
         notes.append(f"no train split: data.yaml's train points at images/{keys['train']} (Ultralytics requires train)")
@@ -676,7 +692,7 @@ def _write_darknet(
     if written and "train" not in written:  # Darknet's trainer opens train's list: another split's (read back once)
         lines.append(f"train = {_stand_in_train(written)}.txt")
     # Darknet validates on the list of its valid key (on train's without one): a val split is listed there
-    valid = None if "valid" in written else next((s for s in ("val", "validation") if s in written), None)
+    valid = _darknet_valid(written)
     for split in written:
         members = [r for r, s in zip(image_rel, splits, strict=True) if s == split]
         (path / f"{split}.txt").write_text("".join(f"{r}\n" for r in members), encoding="utf-8")
