@@ -4489,3 +4489,29 @@ def test_noncharacters_fffe_and_ffff_in_written_values_are_reported(tmp_path: Pa
     assert [(c.what, c.count) for c in report.lost if "XML" in c.what] == [
         ("objects with characters XML cannot hold", 2)
     ]
+
+
+def test_carriage_returns_in_written_texts_read_back_as_they_were(tmp_path: Path) -> None:
+    """A raw CR in XML text reads as a line feed: it is written as ``&#13;``, so Windows line ends come back."""
+    ds = Dataset(categories=[Category(id=8, name="cat")])
+    meta = {"voc:folder": "a\rb", "voc:source": {"database": "x\r\ny"}}
+    ds.add_item(Item(id="x", media=Media(path="JPEGImages/x.jpg", width=10, height=10), split="train", metadata=meta))
+    ds.add(
+        Object(
+            id="1",
+            item_id="x",
+            category_id=8,
+            bbox=(1.0, 1.0, 2.0, 2.0),
+            attributes={"note": "line 1\r\nline 2", "k\rk": "v"},
+            extras={"voc:pose": "Left\rRight", "voc:parts": [{"name": "he\rad", "bbox": [1.0, 1.0, 1.0, 1.0]}]},
+        )
+    )
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert (report.lost, report.transformed) == ([], [])
+    text = (tmp_path / "out" / "Annotations" / "x.xml").read_text(encoding="utf-8")
+    assert "<value>line 1&#13;\nline 2</value>" in text and "<name>k&#13;k</name>" in text
+    back = labelkit.load(tmp_path / "out", format="voc")
+    assert [i.metadata for i in back.items()] == [meta]
+    [obj] = back.objects()
+    assert obj.attributes == {"note": "line 1\r\nline 2", "k\rk": "v"}
+    assert obj.extras == {"voc:pose": "Left\rRight", "voc:parts": [{"name": "he\rad", "bbox": [1.0, 1.0, 1.0, 1.0]}]}

@@ -26,12 +26,20 @@ _NOT_XML_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
 
 
 def xml_text(value: str) -> str:
-    """``value`` as XML character data: escaped, and what XML cannot hold replaced by U+FFFD.
+    r"""``value`` as XML character data: escaped, and what XML cannot hold replaced by U+FFFD.
+
+    A carriage return is written as ``&#13;``: a parser reads a raw one (alone or before a line feed) as a line
+    feed, so ``a\r\nb`` would read back as ``a\nb``.
 
     >>> xml_text("a<b" + chr(1)) == "a&lt;b" + chr(0xFFFD)
     True
+    >>> xml_text("a" + chr(13) + chr(10) + "b") == "a&#13;" + chr(10) + "b"
+    True
     """
-    return escape(NOT_XML.sub("\ufffd", value))
+    return escape(NOT_XML.sub("\ufffd", value), _CARRIAGE_RETURN)
+
+
+_CARRIAGE_RETURN = {"\r": "&#13;"}
 
 
 def not_xml_texts(column: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
