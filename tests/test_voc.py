@@ -4515,3 +4515,30 @@ def test_carriage_returns_in_written_texts_read_back_as_they_were(tmp_path: Path
     [obj] = back.objects()
     assert obj.attributes == {"note": "line 1\r\nline 2", "k\rk": "v"}
     assert obj.extras == {"voc:pose": "Left\rRight", "voc:parts": [{"name": "he\rad", "bbox": [1.0, 1.0, 1.0, 1.0]}]}
+
+
+def test_labelmap_names_parts_and_actions_are_read_stripped_as_xml_names_are(tmp_path: Path) -> None:
+    """A hand-edited 'cat :128,0,0::' made a class 'cat ' beside the XML's 'cat' (stripped): the class PNG's cat
+    pixels went to a class no object has, and its colour, parts and actions to neither; 'head, hand' read a part
+    ' hand' that writing VOC then refused as a part name with surrounding spaces."""
+    src = _voc_lists(tmp_path / "src", {})
+    (src / "labelmap.txt").write_text("background :0,0,0::\n cat : 64,0,0 : head, hand : jumping ,\n")
+    (src / "SegmentationClass").mkdir()
+    png = Image.fromarray(np.array([[1, 1, 0, 0]] * 2 + [[0] * 4] * 2, dtype=np.uint8), "P")
+    png.putpalette([0, 0, 0, 64, 0, 0])
+    png.save(src / "SegmentationClass" / "a.png")
+    ds = labelkit.load(src, "voc")
+    assert [(c.id, c.name, c.color, c.extras) for c in ds.categories] == [
+        (0, "background", None, {}),
+        (1, "cat", "#400000", {"voc:parts": ["head", "hand"], "voc:actions": ["jumping"]}),
+    ]
+    assert [(o.category_id, o.bbox, o.extras) for o in ds.objects()] == [
+        (1, (0.0, 0.0, 2.0, 2.0), {}),
+        (1, (0.0, 0.0, 2.0, 2.0), {"voc:semantic": True}),
+    ]
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.lost == []
+    assert (tmp_path / "out" / "labelmap.txt").read_text().splitlines()[2:] == [
+        "background:0,0,0::",
+        "cat:64,0,0:head,hand:jumping",
+    ]

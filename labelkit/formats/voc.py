@@ -318,7 +318,9 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
         fields = line.rsplit(":", 3)  # a name may hold ':' (the other three fields never do)
         if len(fields) != 4:
             raise InputError("labelmap line needs name:color:parts:actions", path=path, line=number, found=repr(line))
-        name, color_text, part_text, action_text = fields
+        # (stripped, as XML names are: 'cat :64,0,0::' is the class <name>cat</name> names; and parts and
+        # actions as Datumaro reads them, 'head, hand')
+        name, color_text, part_text, action_text = (f.strip() for f in fields)
         if name in lines:  # one class when XML names it: which of the two would its objects be?
             raise InputError(
                 f"class listed twice (first at line {lines[name]})", path=path, line=number, found=repr(name)
@@ -329,8 +331,8 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
             raise InputError("bad colour", path=path, line=number, expected="r,g,b", found=repr(color_text))
         names.append(name)
         colors.append(color)
-        parts.append([p for p in part_text.split(",") if p])
-        actions.append([a for a in action_text.split(",") if a])
+        parts.append([p for p in map(str.strip, part_text.split(",")) if p])
+        actions.append([a for a in map(str.strip, action_text.split(",")) if a])
     if ids is not None and len(ids) != len(names):
         raise InputError(
             "bad category ids comment",
