@@ -4542,3 +4542,28 @@ def test_labelmap_names_parts_and_actions_are_read_stripped_as_xml_names_are(tmp
         "background:0,0,0::",
         "cat:64,0,0:head,hand:jumping",
     ]
+
+
+def test_an_instance_over_class_png_background_is_a_read_note(tmp_path: Path) -> None:
+    """An instance whose class PNG pixels are partly background (a class PNG edited alone) is read whole, and
+    writing VOC paints its class over that background: the class PNG changed on VOC -> VOC without a word."""
+    src = _voc_lists(tmp_path / "src", {"Main/train.txt": "a\n"})
+    instances = np.zeros((4, 4), dtype=np.uint8)
+    instances[0:2, 0:3] = 1
+    classes = np.zeros((4, 4), dtype=np.uint8)
+    classes[0:2, 0:2] = 8  # the instance's third column is background in the class PNG
+    for kind, values in (("SegmentationObject", instances), ("SegmentationClass", classes)):
+        (src / kind).mkdir()
+        im = Image.frombytes("P", (4, 4), values.tobytes())
+        im.putpalette([v for rgb in voc.voc_palette() for v in rgb])
+        im.save(src / kind / "a.png")
+    ds = labelkit.load(src, "voc")
+    assert ds.read_notes == [
+        "1 SegmentationObject instances (a.png first) cover background (0) pixels of their SegmentationClass PNG: "
+        "their masks are read whole, and writing VOC paints their class over those pixels"
+    ]
+    [cat] = ds.objects()
+    assert cat.mask is not None
+    assert np.array_equal(raster.rle_to_mask({"height": 4, "width": 4, "counts": cat.mask.counts}), instances)
+    labelkit.save(ds, tmp_path / "out", "voc")
+    assert np.array_equal(np.array(Image.open(tmp_path / "out" / "SegmentationClass" / "a.png")), instances * 8)

@@ -141,6 +141,7 @@ def build(
     }
     unmatched: list[str] = []  # images whose class PNG has another size than their object PNG
     unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
+    first_on_background: str | None = None  # the first image with an instance over class PNG background
     listings: dict[Path, dict[str, list[str]]] = {}  # (each image folder listed once)
     for item_id in all_ids:
         stem, split, folder, item = by_id.get(item_id, (item_id, None, root / "Annotations", _XmlItem()))
@@ -201,7 +202,10 @@ def build(
             objects["mask"].append(attached.pop(index, None))
             objects["attributes"].append(dumps(obj["attributes"]) if obj["attributes"] else None)
             objects["extras"].append(dumps(obj["extras"]) if obj["extras"] else None)
+        on_background = unread["on background"]
         standalone = standalone_masks(arrays, item.objects, class_names, unread)
+        if unread["on background"] > on_background and first_on_background is None:
+            first_on_background = stem
         for (value, name, flag), mask in sorted(standalone.items()):
             bounds = raster.mask_bounds(mask)
             objects["id"].append(str(len(objects["id"]) + 1))
@@ -273,6 +277,12 @@ def build(
         dataset.read_notes.append(
             f"{unread['classes']:,} SegmentationClass regions have a value no class has (the labelmap's or VOC's "
             "classes): they were not read"
+        )
+    if unread["on background"]:
+        dataset.read_notes.append(
+            f"{unread['on background']:,} SegmentationObject instances ({first_on_background}.png first) cover "
+            "background (0) pixels of their SegmentationClass PNG: their masks are read whole, and writing VOC "
+            "paints their class over those pixels"
         )
     if unmatched:
         dataset.read_notes.append(
@@ -394,6 +404,7 @@ def standalone_masks(
     out: dict[tuple[int, str, str], Any] = {}
     classes = arrays.get(0)
     unexplained = None if classes is None else (classes != 0) & (classes != VOID_INDEX)
+    background = None if classes is None else classes == 0
     if classes is not None and 1 in arrays and arrays[1].shape != classes.shape:
         unexplained = None  # a class PNG of another size than the object PNG's: its pixels cannot be matched
     if 1 in arrays:
@@ -407,6 +418,8 @@ def standalone_masks(
             if classes is not None and unexplained is not None and painted is not None and mask.shape == classes.shape:
                 same = [v for v, n in enumerate(class_names) if n == painted]
                 unexplained &= ~(mask & np.isin(classes, same))
+                if unread is not None and painted != class_names[0] and (mask & background).any():
+                    unread["on background"] += 1  # (no mask says so: writing VOC paints its class there)
     if classes is not None and unexplained is not None:
         for value in np.unique(classes[unexplained]).tolist():
             if value < len(class_names):
