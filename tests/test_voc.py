@@ -4567,3 +4567,16 @@ def test_an_instance_over_class_png_background_is_a_read_note(tmp_path: Path) ->
     assert np.array_equal(raster.rle_to_mask({"height": 4, "width": 4, "counts": cat.mask.counts}), instances)
     labelkit.save(ds, tmp_path / "out", "voc")
     assert np.array_equal(np.array(Image.open(tmp_path / "out" / "SegmentationClass" / "a.png")), instances * 8)
+
+
+def test_layout_lines_naming_an_object_are_a_read_note(tmp_path: Path) -> None:
+    """VOC2012's Layout lists are 'image object-index' lines: the index was dropped without a word."""
+    src = _voc_lists(tmp_path / "src", {"Layout/train.txt": "a 1\nb 1\n"})
+    ds = labelkit.load(src, "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "train")]
+    assert ds.read_notes == [
+        "2 Layout list lines name an object of their image (VOC2012's 'image object-index'; train.txt:1 first): "
+        "the image was read, not the index, and writing VOC lists each image once"
+    ]
+    labelkit.save(ds, tmp_path / "out", "voc")
+    assert (tmp_path / "out" / "ImageSets" / "Layout" / "train.txt").read_text() == "a\nb\n"

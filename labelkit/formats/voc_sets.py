@@ -54,6 +54,7 @@ class Sets:
     actions: list[ActionLine] = field(default_factory=list)  # the lines of Action/<action>_<split>.txt
     unflagged: list[ActionLine] = field(default_factory=list)  # Action lines of flag 0 (none given): not read
     action_objects: bool = False  # Action split lists of image and object index lines (VOC2012's)
+    layout_objects: list[str] = field(default_factory=list)  # Layout lines of an object index (file:line): not read
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note."""
@@ -80,6 +81,16 @@ class Sets:
         return (
             f"{len(self.task_class_lists):,} per-class ImageSets lists of a task other than Action "
             f"({self.task_class_lists[0]} first) were not read: VOC has none, and writing VOC does not write them"
+        )
+
+    def layout_note(self) -> str | None:
+        """What the read note says of Layout lines naming an object (VOC2012's), whose index is not read."""
+        if not self.layout_objects:
+            return None
+        return (
+            f"{len(self.layout_objects):,} Layout list lines name an object of their image (VOC2012's 'image "
+            f"object-index'; {self.layout_objects[0]} first): the image was read, not the index, and writing VOC "
+            "lists each image once"
         )
 
     def action_note(self) -> str | None:
@@ -206,6 +217,8 @@ def image_sets(root: Path) -> Sets:
             for number, fields in _read_list(f):
                 item = _item(fields[0], f, number)
                 sets.action_objects |= task == "Action" and len(fields) > 1  # (written back so)
+                if task == "Layout" and len(fields) > 1:
+                    sets.layout_objects.append(f"{f.name}:{number}")
                 if again and sets.split_of.get(item, "trainval") != "trainval":
                     sets.trainval = True
                     continue
