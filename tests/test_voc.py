@@ -4569,14 +4569,25 @@ def test_an_instance_over_class_png_background_is_a_read_note(tmp_path: Path) ->
     assert np.array_equal(np.array(Image.open(tmp_path / "out" / "SegmentationClass" / "a.png")), instances * 8)
 
 
-def test_layout_lines_naming_an_object_are_a_read_note(tmp_path: Path) -> None:
-    """VOC2012's Layout lists are 'image object-index' lines: the index was dropped without a word."""
-    src = _voc_lists(tmp_path / "src", {"Layout/train.txt": "a 1\nb 1\n"})
+def test_layout_and_action_lines_naming_an_object_not_listed_again_are_a_read_note(tmp_path: Path) -> None:
+    """VOC2012's Layout and Action split lists are 'image object-index' lines: writing VOC lists an image once in
+    Layout, and in Action the objects with flags; the other indices were dropped without a word."""
+    lists = {
+        "Layout/train.txt": "a 1\nb 1\n",
+        "Action/train.txt": "a 1\na 2\n",  # a's second object has no action flag
+        "Action/jumping_train.txt": "a 1 1\n",
+    }
+    src = _voc_lists(tmp_path / "src", lists)
+    xml = (src / "Annotations/a.xml").read_text()
+    (src / "Annotations/a.xml").write_text(xml.replace("</annotation>", xml[xml.index("<object>") :]))
     ds = labelkit.load(src, "voc")
     assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "train")]
+    assert [o.extras for o in ds.objects()] == [{"voc:actions": {"jumping": 1}}, {}]
     assert ds.read_notes == [
-        "2 Layout list lines name an object of their image (VOC2012's 'image object-index'; train.txt:1 first): "
-        "the image was read, not the index, and writing VOC lists each image once"
+        "3 Layout or Action list lines name an object of their image (VOC2012's 'image object-index'; "
+        "Action/train.txt:2 first) that writing VOC does not list again (it lists an image once in Layout, and the "
+        "objects with action flags in Action): the image was read, not the index"
     ]
     labelkit.save(ds, tmp_path / "out", "voc")
     assert (tmp_path / "out" / "ImageSets" / "Layout" / "train.txt").read_text() == "a\nb\n"
+    assert (tmp_path / "out" / "ImageSets" / "Action" / "train.txt").read_text() == "a 1\n"

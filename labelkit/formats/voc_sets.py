@@ -54,7 +54,8 @@ class Sets:
     actions: list[ActionLine] = field(default_factory=list)  # the lines of Action/<action>_<split>.txt
     unflagged: list[ActionLine] = field(default_factory=list)  # Action lines of flag 0 (none given): not read
     action_objects: bool = False  # Action split lists of image and object index lines (VOC2012's)
-    layout_objects: list[str] = field(default_factory=list)  # Layout lines of an object index (file:line): not read
+    indexed: list[tuple[str, str, int]] = field(default_factory=list)  # Layout and Action split list lines of
+    # an object index (VOC2012's): task/file:line, item, index (-1: not a number)
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note."""
@@ -83,14 +84,19 @@ class Sets:
             f"({self.task_class_lists[0]} first) were not read: VOC has none, and writing VOC does not write them"
         )
 
-    def layout_note(self) -> str | None:
-        """What the read note says of Layout lines naming an object (VOC2012's), whose index is not read."""
-        if not self.layout_objects:
+    def index_note(self, flagged: set[tuple[str, int]]) -> str | None:
+        """What the read note says of object-index lines whose index writing VOC does not give again (None: none).
+
+        Writing VOC lists an image once in Layout, and in Action the objects with action flags (``flagged``:
+        item and 1-based index of the XML objects with ``voc:actions``), as VOC2012's ``image object-index`` lines.
+        """
+        dropped = [where for where, item, k in self.indexed if where.startswith("Layout/") or (item, k) not in flagged]
+        if not dropped:
             return None
         return (
-            f"{len(self.layout_objects):,} Layout list lines name an object of their image (VOC2012's 'image "
-            f"object-index'; {self.layout_objects[0]} first): the image was read, not the index, and writing VOC "
-            "lists each image once"
+            f"{len(dropped):,} Layout or Action list lines name an object of their image (VOC2012's 'image "
+            f"object-index'; {dropped[0]} first) that writing VOC does not list again (it lists an image once in "
+            "Layout, and the objects with action flags in Action): the image was read, not the index"
         )
 
     def action_note(self) -> str | None:
@@ -217,8 +223,10 @@ def image_sets(root: Path) -> Sets:
             for number, fields in _read_list(f):
                 item = _item(fields[0], f, number)
                 sets.action_objects |= task == "Action" and len(fields) > 1  # (written back so)
-                if task == "Layout" and len(fields) > 1:
-                    sets.layout_objects.append(f"{f.name}:{number}")
+                if task in ("Layout", "Action") and len(fields) > 1:
+                    digits = fields[1].isascii() and fields[1].isdigit() and len(fields[1]) < 19  # (int() of 5,000
+                    k = int(fields[1]) if digits else -1  # digits is an error)
+                    sets.indexed.append((f"{task}/{f.name}:{number}", item, k))
                 if again and sets.split_of.get(item, "trainval") != "trainval":
                     sets.trainval = True
                     continue
