@@ -2336,7 +2336,11 @@ def test_a_voc2012_action_split_list_of_a_split_with_an_underscore_is_a_split_li
         ("a", "train", {}),
         ("b", "val_2017", {"voc:imagesets": ["Action"]}),
     ]
-    assert ds.read_notes == []
+    assert ds.read_notes == [  # (b's person has no action flag: writing VOC lists the image, 'b')
+        "1 Layout or Action list lines name an object of their image (VOC2012's 'image object-index'; "
+        "Action/val_2017.txt:1 first) that writing VOC does not list again (it lists an image once in Layout, and "
+        "the objects with action flags in Action): the image was read, not the index"
+    ]
 
 
 def test_action_list_lines_of_flag_0_are_a_read_note(tmp_path: Path) -> None:
