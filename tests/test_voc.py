@@ -4595,3 +4595,15 @@ def test_layout_and_action_lines_naming_an_object_not_listed_again_are_a_read_no
     labelkit.save(ds, tmp_path / "out", "voc")
     assert (tmp_path / "out" / "ImageSets" / "Layout" / "train.txt").read_text() == "a\nb\n"
     assert (tmp_path / "out" / "ImageSets" / "Action" / "train.txt").read_text() == "a 1\n"
+
+
+def test_a_byte_order_mark_starting_a_list_line_is_skipped(tmp_path: Path) -> None:
+    """Lists saved by Notepad and joined (``type a.txt b.txt``) hold a BOM where the second began: 'b' was read as
+    an item '\\ufeffb' of no XML, and b had no split; an id starting with a BOM is not listed, as it reads back so."""
+    lists = {"Main/train.txt": "\ufeffa\r\n\ufeffb\r\n", "Main/cat_train.txt": "\ufeffa  1\r\n\ufeffb -1\r\n"}
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "train")]
+    assert [(label.item_id, label.category_id) for label in ds.labels()] == [("a", 8)]
+    ds = Dataset(categories=[Category(id=8, name="cat")])
+    ds.add_item(Item(id="\ufeffx", media=Media(path="JPEGImages/x.jpg", width=4, height=4), split="val"))
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "voc").lost] == [("items whose id is not one word", 1)]

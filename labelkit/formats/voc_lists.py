@@ -102,12 +102,13 @@ def written_tasks(given: Iterable[object]) -> set[str]:
 def listable(item_id: str) -> bool:
     """Whether an item id can be a line of an ImageSets list.
 
-    It must be one word (lines are split at whitespace), not a comment (``#``), and not name the folder
-    itself (``.``, the id of ``Annotations/..xml``: a reader refuses such a line, as it names no image).
+    It must be one word (lines are split at whitespace), not a comment (``#``), not start with a byte-order
+    mark (read as the start of a file joined to another), and not name the folder itself (``.``, the id of
+    ``Annotations/..xml``: a reader refuses such a line, as it names no image).
     """
     return (
         item_id.split() == [item_id]
-        and not item_id.startswith("#")
+        and not item_id.startswith(("#", "\ufeff"))
         and (item_id[:1] != "." or not _names_the_folder(item_id))  # (asked per item: the call only for a dot)
     )
 

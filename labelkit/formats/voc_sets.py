@@ -22,7 +22,7 @@ TASK_LISTS = ("Segmentation", "Action", "Layout")
 def _read_list(path: Path) -> Iterator[tuple[int, list[str]]]:
     text = read_text(path)
     for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
+        line = raw.strip().lstrip("\ufeff").lstrip()  # (a BOM a line starts with: lists of Windows tools joined)
         if line and not line.startswith("#"):
             yield number, line.split()
 
