@@ -4607,3 +4607,18 @@ def test_a_byte_order_mark_starting_a_list_line_is_skipped(tmp_path: Path) -> No
     ds = Dataset(categories=[Category(id=8, name="cat")])
     ds.add_item(Item(id="\ufeffx", media=Media(path="JPEGImages/x.jpg", width=4, height=4), split="val"))
     assert [(c.what, c.count) for c in labelkit.plan(ds, "voc").lost] == [("items whose id is not one word", 1)]
+
+
+def test_category_colours_labelmap_cannot_hold_are_reported(tmp_path: Path) -> None:
+    """labelmap.txt holds r,g,b: 'red' or '#abc' was written as VOC's colour for the class, '#ABCDEF' read back
+    as '#abcdef', and VOC's own colour for the class's value as none, all without a word."""
+    colours = ["red", "#008000", "#ABCDEF", "#abc", "#abcdef"]  # (#008000: VOC's colour of value 2, c2's)
+    ds = Dataset(categories=[Category(id=k, name=f"c{k}", color=c) for k, c in enumerate(colours, 1)])
+    ds.add_item(Item(id="i", media=Media(path="JPEGImages/i.jpg", width=4, height=4), split="train"))
+    ds.add(*(Object(id=str(k), item_id="i", category_id=k, bbox=(1, 1, 2, 2)) for k in range(1, 6)))
+    report = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count) for c in report.lost] == [("category colours", 2)]
+    assert [(c.what, c.count) for c in report.transformed] == [("category colours", 2)]
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [c.color for c in back.categories] == [None, None, "#abcdef", None, "#abcdef"]

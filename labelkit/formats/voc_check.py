@@ -21,7 +21,7 @@ from labelkit.formats.base import (
     check_capabilities,
     extras_key_counts,
 )
-from labelkit.formats.voc import CAPABILITIES, TITLE
+from labelkit.formats.voc import CAPABILITIES, TITLE, hex_color, parse_color, voc_palette
 from labelkit.formats.voc_check_masks import (
     BLANK_PNGS,
     MOVED,
@@ -59,6 +59,7 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.voc_write import (
     LINE_BREAK,
+    Classes,
     class_name,
     labelmap_name_ok,
     renamed_files,
@@ -225,6 +226,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "labelmap.txt holds a line per class, its part and action names between ',' and ':', read stripped: "
         "names with ':', ',', a line break or surrounding spaces, or empty, cannot be written",
     )
+    _report_colors(dataset, report)
     # names as they read back: the writer puts a line break as a space (so 'x\ny' is the line of 'x y', which
     # the writer keys on), and what XML cannot hold as U+FFFD, and readers strip names
     names = Counter(class_name(c.name).strip() for c in dataset.categories)
@@ -552,3 +554,33 @@ def _report_not_xml(dataset: Dataset, report: Report) -> None:
     extras = not_xml_values(objects["extras"], {"voc:pose", "voc:parts"}.__contains__)
     attributes = not_xml_values(objects["attributes"])
     report.lose("objects with characters XML cannot hold", int((extras | attributes).sum()), reason)
+
+
+def _report_colors(dataset: Dataset, report: Report) -> None:
+    """Category colours labelmap.txt cannot hold (lost), and those it holds that read back otherwise."""
+    if not any(c.color for c in dataset.categories):
+        return
+    classes = Classes(dataset)
+    palette = voc_palette()
+    lost = changed = 0
+    for c in classes.lines:  # (a category sharing its name with an earlier one is reported lost whole)
+        if not c.color or class_name(c.name).lstrip().startswith("#"):  # (a '#' line: reported lost whole)
+            continue
+        rgb = parse_color(c.color)
+        value = classes.value[c.id]
+        if rgb is None:
+            lost += 1
+        elif (None if value < len(palette) and rgb == palette[value] else hex_color(rgb)) != c.color:
+            changed += 1
+    report.lose(
+        "category colours",
+        lost,
+        "labelmap.txt holds a colour as r,g,b: one given otherwise ('red', '#abc', '#rrggbbaa') is not written, "
+        "and the class reads back with VOC's colour for its value",
+    )
+    report.transform(
+        "category colours",
+        changed,
+        "labelmap.txt holds a colour as r,g,b: it reads back as '#rrggbb' in lower case, and as none when it is "
+        "VOC's colour for the class's value",
+    )
