@@ -4622,3 +4622,22 @@ def test_category_colours_labelmap_cannot_hold_are_reported(tmp_path: Path) -> N
     labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
     back = labelkit.load(tmp_path / "out", "voc")
     assert [c.color for c in back.categories] == [None, None, "#abcdef", None, "#abcdef"]
+
+
+def test_parts_of_negative_width_or_corners_beyond_float64_are_reported_not_written(tmp_path: Path) -> None:
+    """Such a part was written as it was: the XML written was one labelkit's own reader refuses (a negative
+    width at the part's <bndbox>, or an <xmax> of 'inf')."""
+    parts = [
+        {"name": "head", "bbox": [1.0, 1.0, -2.0, 2.0]},
+        {"name": "hand", "bbox": [1.0, 1.0, 2.0, -0.5]},
+        {"name": "foot", "bbox": [1e308, 1.0, 1e308, 2.0]},
+        {"name": "head", "bbox": [1.0, 1.0, 0.0, 0.5]},  # (a width of 0, below 1: read back as it was)
+    ]
+    ds = Dataset(categories=[Category(id=15, name="person")])
+    ds.add_item(Item(id="i", media=Media(path="JPEGImages/i.jpg", width=10, height=10), split="train"))
+    for k, part in enumerate(parts, 1):
+        ds.add(Object(id=str(k), item_id="i", category_id=15, bbox=(1, 1, 2, 2), extras={"voc:parts": [part]}))
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "voc").lost] == [("malformed voc:* object values", 3)]
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [o.extras for o in back.objects()] == [{}, {}, {}, {"voc:parts": [parts[3]]}]

@@ -115,11 +115,19 @@ def as_list(value: Any) -> list[Any]:
 
 
 def part_ok(part: Any) -> bool:
-    """A ``voc:parts`` entry VOC can hold: a name and a box of 4 finite numbers."""
+    """A ``voc:parts`` entry VOC can hold: a name and a box of 4 finite numbers, which a reader takes back.
+
+    So no negative width or height (``xmax`` more than a pixel below ``xmin``, which VOC's readers refuse) and
+    finite corners (``x + w``).
+    """
     if not isinstance(part, dict) or not isinstance(part.get("name"), str):
         return False
     box = part.get("bbox")
-    return isinstance(box, list) and len(box) == 4 and all(map(is_number, box))
+    return isinstance(box, list) and len(box) == 4 and all(map(is_number, box)) and _corners_ok(*box)
+
+
+def _corners_ok(x: float, y: float, w: float, h: float) -> bool:
+    return w >= 0 and h >= 0 and math.isfinite(x + w) and math.isfinite(y + h)
 
 
 class _Part(msgspec.Struct, gc=False):
@@ -151,7 +159,8 @@ def malformed_count(texts: pa.ChunkedArray) -> int:
     if decoded is not None:
         numbers = [v for d in decoded if d.parts or d.point for v in _numbers_of(d)]
         tags = {k for d in decoded if d.actions for k in d.actions}
-        if all(map(math.isfinite, numbers)) and all(map(tag_ok, tags)):
+        boxes = [p.bbox for d in decoded if d.parts for p in d.parts]
+        if all(map(math.isfinite, numbers)) and all(_corners_ok(*b) for b in boxes) and all(map(tag_ok, tags)):
             return 0
     return sum(malformed_voc_fields(decode_json_cell(text)) for text in values.to_pylist())
 
