@@ -4641,3 +4641,28 @@ def test_parts_of_negative_width_or_corners_beyond_float64_are_reported_not_writ
     labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
     back = labelkit.load(tmp_path / "out", "voc")
     assert [o.extras for o in back.objects()] == [{}, {}, {}, {"voc:parts": [parts[3]]}]
+
+
+def test_poses_and_part_names_that_read_back_otherwise_are_reported(tmp_path: Path) -> None:
+    """<pose> and a part's <name> are read stripped, as texts: ' Left ' came back 'Left', 3 as '3', unsaid."""
+    extras: list[dict[str, Any]] = [
+        {"voc:pose": " Left "},
+        {"voc:pose": 3},
+        {"voc:parts": [{"name": "head ", "bbox": [1.0, 1.0, 1.0, 1.0]}]},
+        {"voc:pose": "Left", "voc:parts": [{"name": "head", "bbox": [1.0, 1.0, 1.0, 1.0]}]},
+    ]
+    ds = Dataset(categories=[Category(id=15, name="person")])
+    ds.add_item(Item(id="i", media=Media(path="JPEGImages/i.jpg", width=10, height=10), split="train"))
+    for k, e in enumerate(extras, 1):
+        ds.add(Object(id=str(k), item_id="i", category_id=15, bbox=(1, 1, 2, 2), extras=e))
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("objects with a pose or part name that reads back otherwise", 3)
+    ]
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [o.extras for o in back.objects()] == [
+        {"voc:pose": "Left"},
+        {"voc:pose": "3"},
+        {"voc:parts": [{"name": "head", "bbox": [1.0, 1.0, 1.0, 1.0]}]},
+        extras[3],
+    ]

@@ -55,6 +55,7 @@ from labelkit.formats.voc_values import (
     malformed_count,
     not_xml_texts,
     not_xml_values,
+    part_ok,
     tag_ok,
 )
 from labelkit.formats.voc_write import (
@@ -310,15 +311,18 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "Pascal VOC attribute values are texts, read back stripped and typed (true/false, numbers): '3' reads as 3",
         )
         voc_rows = objects["extras"].filter(contains_match(objects["extras"], '"voc:'))
+        voc_extras = [decode_json_cell(t) for t in voc_rows.to_pylist()]
         report.lose(
             "objects with voc: extras Pascal VOC has no place for",
-            sum(
-                1
-                for t in voc_rows.to_pylist()
-                if any(k.startswith("voc:") and k not in OBJECT_KEYS for k in decode_json_cell(t))
-            ),
+            sum(1 for e in voc_extras if any(k.startswith("voc:") and k not in OBJECT_KEYS for k in e)),
             "Pascal VOC writes pose, truncated, difficult, parts, actions and point (voc:*); other voc: keys are not "
             "written",
+        )
+        report.transform(
+            "objects with a pose or part name that reads back otherwise",
+            sum(map(_texts_read_back_otherwise, voc_extras)),
+            "Pascal VOC's <pose> and part <name> are texts, read back stripped: ' Left ' reads back as 'Left', 3 as "
+            "'3'",
         )
         report.lose(
             "malformed voc:* object values",
@@ -505,6 +509,14 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
             if change.count > off:
                 kept.append(replace(change, count=change.count - off))
         setattr(report, kind, kept)
+
+
+def _texts_read_back_otherwise(extras: dict[str, Any]) -> bool:
+    """Whether an object's ``voc:pose`` or a part name it writes reads back as another value (stripped, a text)."""
+    pose = extras.get("voc:pose")
+    if pose is not None and (not isinstance(pose, str) or pose != pose.strip()):
+        return True
+    return any(part_ok(p) and p["name"] != p["name"].strip() for p in as_list(extras.get("voc:parts")))
 
 
 def _reads_back_otherwise(value: Any) -> bool:
