@@ -4666,3 +4666,32 @@ def test_poses_and_part_names_that_read_back_otherwise_are_reported(tmp_path: Pa
         {"voc:parts": [{"name": "head", "bbox": [1.0, 1.0, 1.0, 1.0]}]},
         extras[3],
     ]
+
+
+def test_item_fields_that_read_back_otherwise_are_reported(tmp_path: Path) -> None:
+    """<folder>, <path>, <source> and <owner> are read stripped, as texts: ' x ' came back 'x', 3 as '3', unsaid."""
+    metas: list[dict[str, Any]] = [
+        {"voc:folder": " x "},
+        {"voc:owner": 3},
+        {"voc:source": {"database": "d ", "image": "flickr"}},
+        {"voc:owner": ""},  # (an empty <owner> reads back as one of no fields)
+        {"voc:folder": "x", "voc:path": "C:\\a b.jpg", "voc:source": {"database": "d"}, "voc:owner": "o"},
+    ]
+    ds = Dataset(categories=[Category(id=8, name="cat")])
+    for k, meta in enumerate(metas):
+        ds.add_item(Item(id=f"i{k}", media=Media(path=f"JPEGImages/i{k}.jpg", width=4, height=4), metadata=meta))
+    ds.add_item(Item(id="j", media=Media(path="JPEGImages/j.jpg", width=4, height=4), split="train"))
+    report = labelkit.save(ds, tmp_path / "out", "voc", split="train")
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("item splits", 5),
+        ("items with a folder, path, source or owner that reads back otherwise", 4),
+    ]
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [i.metadata for i in back.items()] == [
+        {"voc:folder": "x"},
+        {"voc:owner": "3"},
+        {"voc:source": {"database": "d", "image": "flickr"}},
+        {"voc:owner": {}},
+        metas[4],
+        {},
+    ]

@@ -143,13 +143,20 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     # key needs a '"'); the others are decoded
     texts = items["metadata"].drop_null()
     with_voc = may_hold_voc(texts)
+    voc_metadata = [decode_json_cell(text) for text in texts.filter(pa.array(with_voc)).to_pylist()]
     foreign = int(np.count_nonzero(~with_voc & true_mask(pc.match_substring(texts, '"')))) + sum(
-        1 for text in texts.filter(pa.array(with_voc)).to_pylist() if not _voc_metadata_only(decode_json_cell(text))
+        1 for meta in voc_metadata if not _voc_metadata_only(meta)
     )
     report.lose(
         "items with metadata",
         foreign,
         f"{TARGET} keeps only its own fields (voc:folder, voc:source, ...; source and owner fields named as XML tags)",
+    )
+    report.transform(
+        "items with a folder, path, source or owner that reads back otherwise",
+        sum(map(_item_texts_read_back_otherwise, voc_metadata)),
+        "Pascal VOC's <folder>, <path>, <source> and <owner> (and their fields) are texts, read back stripped: "
+        "' x ' reads back as 'x', 3 as '3'",
     )
     if masks == "none":
         voids = sum(
@@ -509,6 +516,23 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
             if change.count > off:
                 kept.append(replace(change, count=change.count - off))
         setattr(report, kind, kept)
+
+
+def _item_texts_read_back_otherwise(meta: dict[str, Any]) -> bool:
+    """Whether an item's ``voc:folder``, ``voc:path``, ``voc:source`` or ``voc:owner`` reads back as another value.
+
+    Each is written as a text (``source`` and ``owner`` as their fields, when a mapping) and read back stripped.
+    """
+    for key in ("voc:folder", "voc:path", "voc:source", "voc:owner"):
+        if key not in meta:
+            continue
+        value, fielded = meta[key], key in ("voc:source", "voc:owner")
+        if fielded and isinstance(value, str) and not value.strip():
+            return True  # (an empty <source> or <owner> reads back as one of no fields)
+        fields = [v for k, v in value.items() if tag_ok(str(k))] if fielded and isinstance(value, dict) else [value]
+        if any(not isinstance(v, str) or v != v.strip() for v in fields):
+            return True
+    return False
 
 
 def _texts_read_back_otherwise(extras: dict[str, Any]) -> bool:
