@@ -258,7 +258,11 @@ def build(
     info_extras = {"voc:trainval": sets.trainval, "voc:action_objects": sets.action_objects}
     info = DatasetInfo(extras={k: True for k, v in info_extras.items() if v}) if any(info_extras.values()) else None
     dataset = Dataset.from_tables(tables, categories, info)
-    flagged = {(i, k) for i, _, _, it in parsed for k, o in enumerate(it.objects, 1) if o["extras"].get("voc:actions")}
+    flagged = (  # (only with index lines: a pass over every object)
+        {(i, k) for i, _, _, it in parsed for k, o in enumerate(it.objects, 1) if o["extras"].get("voc:actions")}
+        if sets.indexed
+        else set()
+    )
     for note in (sets.note(), sets.task_note(), sets.index_note(flagged), sets.action_note()):
         if note is not None:
             dataset.read_notes.append(note)
