@@ -25,8 +25,9 @@ R = TypeVar("R")
 
 _PLAIN_NAME = re.compile(PLAIN_RELPATH)
 """Relative names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts checked apart)."""
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/]")
-"""A URL (``http://host...``, ``s3://bucket...``): such a name is kept as written, its ``//`` not collapsed."""
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://.")
+"""A URL (``http://host...``, ``s3://bucket...``, ``file:///path``): such a name is kept as written, its ``//``
+not collapsed (``file:///x`` was read ``file:/x``). A scheme of one letter is a drive (``C://x``): refused."""
 
 
 def is_plain_name(name: str) -> bool:

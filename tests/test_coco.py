@@ -5444,3 +5444,22 @@ def test_a_file_whose_annotations_come_before_its_images_is_detected_as_coco(tmp
     (tmp_path / "other.json").write_text(json.dumps({"annotations": [{"id": 1, "item_id": "a"}]}))
     with pytest.raises(labelkit.errors.UnknownFormatError):
         labelkit.detect(tmp_path / "other.json")
+
+
+def test_file_names_read_as_another_path_are_noted_and_file_urls_kept(tmp_path: Path) -> None:
+    """'./a.jpg' was read (and written back) as 'a.jpg' without a word, and 'file:///x/f.jpg' as 'file:/x/f.jpg'."""
+    names = ["./a.jpg", "b//c.jpg", "d/", "sub\\e.jpg", "file:///x/f.jpg", "http://h/g.jpg", "plain.jpg"]
+    images = [{"id": i, "file_name": n, "width": 4, "height": 4} for i, n in enumerate(names, 1)]
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps({"images": images, "annotations": [], "categories": []}))
+    ds = labelkit.load(src)
+    paths = ["a.jpg", "b/c.jpg", "d", "sub/e.jpg", "file:///x/f.jpg", "http://h/g.jpg", "plain.jpg"]
+    assert [i.media.path for i in ds.items()] == paths
+    assert ds.read_notes == [
+        "instances_val.json: 4 file_name values read as another path (first: #/images/0/file_name './a.jpg' as "
+        "'a.jpg'): backslashes become '/', and '.' segments and repeated or trailing slashes are dropped; written "
+        "back so"
+    ]
+    labelkit.save(ds, tmp_path / "out", "coco")
+    written = _load(tmp_path / "out" / "annotations" / "instances_val.json")
+    assert [image["file_name"] for image in written["images"]] == paths

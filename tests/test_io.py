@@ -149,7 +149,7 @@ def test_safe_relpath_fast_path_agrees_with_the_full_checks() -> None:
     def url(name: str) -> bool:
         scheme, sep, rest = name.replace("\\", "/").partition("://")
         plain_scheme = scheme[:1].isalpha() and all(c.isalnum() or c in "+.-" for c in scheme)
-        return bool(sep) and plain_scheme and rest[:1] not in "/"
+        return bool(sep) and plain_scheme and len(scheme) > 1 and rest != ""  # (file:///x too; C://x is a drive)
 
     for n in range(1, 6):
         for chars in itertools.product(["a", ".", "/", "\\", ":", "\x00"], repeat=n):

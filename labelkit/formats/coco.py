@@ -302,6 +302,13 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
             skipped += _drop(b)
         if b.odd:
             notes.append(_odd_note(f, b))
+        if f.renamed:
+            at, written, read = f.renamed[0]
+            notes.append(
+                f"{f.path.name}: {len(f.renamed):,} file_name value{'s' if len(f.renamed) != 1 else ''} read as "
+                f"another path (first: #/images/{at}/file_name {written!r} as {read!r}): backslashes become '/', and "
+                "'.' segments and repeated or trailing slashes are dropped; written back so"
+            )
         if b.rle_fields:
             row, name = min(b.rle_fields)
             n = len(b.rle_fields)

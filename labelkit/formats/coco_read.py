@@ -184,6 +184,8 @@ class CocoFile:
     decoded_out: bool = False
     result_ids: np.ndarray | None = None  # a results file's image ids (see coco_records.result_image_ids)
     had_ids: bool = False  # some annotation had an ``id`` (set when built: detection results may give none)
+    renamed: list[tuple[int, str, str]] = field(default_factory=list)  # images whose file_name reads otherwise:
+    # index, as written, as read (set when built; see coco_records.build_items)
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
 
     def column(self, name: str) -> list[Any]:

@@ -183,7 +183,10 @@ def _checked_columns(f: CocoFile) -> Columns:
             raise InputError("file_name must be a string", path=f.path, pointer=json_pointer("images", i, "file_name"))
         ids.append(image["id"])
         if not is_plain_relpath(name):
-            name = safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name"), keep_url=True)
+            read = safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name"), keep_url=True)
+            if read != name:  # (a read note says so: COCO -> COCO writes it as read)
+                f.renamed.append((i, name, read))
+            name = read
         paths.append(name)
         widths.append(image["width"])
         heights.append(image["height"])
