@@ -5463,3 +5463,22 @@ def test_file_names_read_as_another_path_are_noted_and_file_urls_kept(tmp_path: 
     labelkit.save(ds, tmp_path / "out", "coco")
     written = _load(tmp_path / "out" / "annotations" / "instances_val.json")
     assert [image["file_name"] for image in written["images"]] == paths
+
+
+@pytest.mark.parametrize("via", ["labelkit", "parquet"])
+def test_an_empty_attributes_object_survives_coco_through_labelkit_formats(tmp_path: Path, via: str) -> None:
+    """'attributes': {} (CVAT writes it) was read as the attributes {}, which a record holds as none: through
+    labelkit JSON it came back without the key. It is carried as read, as coco:attributes."""
+    annotation = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "area": 12, "iscrowd": 0}
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}],
+        "annotations": [{**annotation, "segmentation": [], "attributes": {}}],
+        "categories": [{"id": 1, "name": "car"}],
+    }
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc))
+    middle = tmp_path / ("mid.labelkit.json" if via == "labelkit" else "mid")
+    labelkit.save(labelkit.load(src), middle, via)
+    labelkit.save(labelkit.load(middle, via), tmp_path / "out", "coco")
+    assert _load(tmp_path / "out" / "annotations" / "instances_val.json")["annotations"] == doc["annotations"]
+    assert not any("attributes" in c.what for c in labelkit.plan(labelkit.load(src), "yolo").lost)

@@ -497,6 +497,8 @@ def holds_content(key: str, value: Any) -> bool:
         return any(not (type(v) in _ZERO_TYPES and v == 0) for v in values)
     if key == "voc:parts":
         return value not in ([], {}, "")
+    if key == "coco:attributes":  # (an empty object is carried as read: no attribute is lost with it)
+        return value != {}
     return True
 
 

@@ -322,9 +322,9 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
         at = json_pointer("annotations", i, "attributes")
         value = decode_at(attribute_values[i], path, at)  # (1e400: refused)
         refuse_deep(value, path, at)
-        if _is_attributes(value):
+        if value and _is_attributes(value):
             attributes[i] = json_text(value, path, at)
-        else:
+        else:  # ({} too: a record's attributes are none or some, so {} is carried as read, as labelkit JSON keeps it)
             extras[i] = add_extra(extras[i], "coco:attributes", bytes(attribute_values[i]))
     refuse_deep_fields(extras, path)
     widths = items["width"].to_numpy(zero_copy_only=False)[image_row] if len(image_ids) else np.zeros(n)
