@@ -498,7 +498,7 @@ def holds_content(key: str, value: Any) -> bool:
     if key == "voc:parts":
         return value not in ([], {}, "")
     if key == "coco:attributes":  # (an empty object is carried as read: no attribute is lost with it)
-        return value != {}
+        return bool(value != {})
     return True
 
 
