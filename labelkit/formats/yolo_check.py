@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from labelkit.errors import OutputError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_classify import check_classify
+from labelkit.formats.yolo_config_files import darknet_names, split_notes
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import (
     clipped_objects,
@@ -24,16 +25,7 @@ from labelkit.formats.yolo_lines import (
     segment_box_gaps,
     traced_masks,
 )
-from labelkit.formats.yolo_write import (
-    darknet_names,
-    kpt_dims_of,
-    precision_of,
-    read_back_ids,
-    split_notes,
-    task_of,
-    title_for,
-    written_rows,
-)
+from labelkit.formats.yolo_write import kpt_dims_of, precision_of, read_back_ids, task_of, title_for, written_rows
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask

@@ -1,0 +1,164 @@
+"""The config files a YOLO folder is written with, and the notes on their split keys.
+
+Ultralytics' ``data.yaml`` (a key per split, ``train`` and ``val`` always; names; pose's ``kpt_shape``) and
+Darknet's ``obj.data`` and ``obj.names`` (a list file per split, ``valid`` naming the one Darknet validates on).
+Used by :mod:`labelkit.formats.yolo_write` and, for the notes and names, :mod:`labelkit.formats.yolo_check`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from labelkit.errors import LINE_BREAKS
+from labelkit.formats.yolo_lines import keypoint_count
+from labelkit.model import Dataset
+
+
+def _darknet_valid(splits: list[str]) -> str | None:
+    """The split obj.data lists under Darknet's ``valid`` key, if any.
+
+    ``val`` or ``validation``, else the first named ``val...`` (``val2017``, as data.yaml's ``val`` points at it);
+    None with a split named ``valid`` (listed under its own key).
+    """
+    if "valid" in splits:
+        return None
+    return next((s for s in ("val", "validation") if s in splits), None) or next(
+        (s for s in splits if s.startswith("val")), None
+    )
+
+
+def _stand_in_train(splits: list[str]) -> str:
+    """The split a config's ``train`` names when none is: the first with "train" in its name, else the first."""
+    return next((s for s in splits if "train" in s), splits[0])
+
+
+def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
+    """The notes on the config's split keys that name another split (check() makes them, so a plan says them too).
+
+    Ultralytics needs ``train`` and ``val`` in ``data.yaml``, Darknet's trainer ``train`` in ``obj.data``: without
+    such a split they name another, which would train, or validate, on another kind of split's images unsaid.
+    """
+    default_split = str(options.get("split") or "train")
+    written = sorted({s or default_split for s in dataset.table("items")["split"].to_pylist()})
+    if str(options.get("layout") or "ultralytics") == "darknet":
+        notes = []
+        if written and "train" not in written:
+            train = _stand_in_train(written)
+            notes.append(f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)")
+        if written and _darknet_valid(written) is None and "valid" not in written:
+            notes.append("no val split: obj.data has no valid list (Darknet then validates on train's images)")
+        return notes
+    keys, notes = _split_keys(written or ["train"]), []
+    if "train" not in keys["train"]:
+        notes.append(f"no train split: data.yaml's train points at images/{keys['train']} (Ultralytics requires train)")
+    if "val" not in written and keys.get("val") == keys.get("train"):
+        notes.append(f"no val split: data.yaml's val points at images/{keys['val']} (Ultralytics requires val)")
+    return notes
+
+
+def _split_keys(splits: list[str]) -> dict[str, str]:
+    """data.yaml keys -> split folder. Ultralytics needs train and val; missing ones point at a written split."""
+    keys = {s: s for s in splits}
+    if "train" not in keys:
+        keys = {"train": _stand_in_train(splits), **keys}
+    if "val" not in keys:
+        val_like = next((s for s in splits if s.startswith("val") or s == "valid"), None)
+        keys["val"] = val_like or keys["train"]
+    return keys
+
+
+def write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], dims: int = 3) -> None:
+    """Write ``data.yaml``: a key per split (``train`` and ``val`` always), ``nc``, ``names`` and the task's keys."""
+    doc: dict[str, Any] = {}
+    keys = _split_keys(splits or ["train"])
+    for key, split in keys.items():
+        doc[key] = f"images/{split}"
+    doc["nc"] = len(dataset.categories)
+    doc["names"] = {i: c.name for i, c in enumerate(dataset.categories)}
+    channels = dataset.info.extras.get("yolo:channels")
+    if type(channels) is int and channels > 0:
+        doc["channels"] = channels
+    if task == "segment":  # polygons that all have 4 points would otherwise read back as OBB
+        doc["task"] = "segment"
+    if task == "pose":
+        k = keypoint_count(dataset)
+        doc["kpt_shape"] = [k, dims]
+        flip = dataset.info.extras.get("yolo:flip_idx")
+        if isinstance(flip, list) and len(flip) == k and all(type(v) is int and 0 <= v < k for v in flip):
+            doc["flip_idx"] = flip  # (anything else, such as ["a"], would make data.yaml that no reader takes)
+        kpt_names = kpt_names_written(dataset, k)
+        if kpt_names:
+            doc["kpt_names"] = kpt_names
+    text = "# YOLO dataset written by labelkit\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    (path / "data.yaml").write_text(text, encoding="utf-8")
+
+
+def kpt_names_written(dataset: Dataset, k: int) -> dict[int, list[str]]:
+    """The ``kpt_names`` data.yaml gets: class id -> that class's ``k`` keypoint names, as Ultralytics has it.
+
+    Classes without ``k`` names, or with the names a reader makes up (``0``, ``1``, ...), are left out.
+    """
+    made_up = [str(i) for i in range(k)]
+    return {
+        i: list(c.keypoints)
+        for i, c in enumerate(dataset.categories)
+        if c.keypoints and len(c.keypoints) == k and list(c.keypoints) != made_up
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, with strings holding U+0085 double-quoted.
+
+    In its single-quoted style PyYAML writes U+0085 as a raw line break, which reads back as a space
+    (every other character round-trips, checked over all of Unicode).
+    """
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style='"' if "\x85" in data else None)
+
+
+_Dumper.add_representer(str, _Dumper.represent_str)
+
+
+_LINE_BREAKS = re.compile(f"[{LINE_BREAKS}]+")
+"""A run of characters the names file reader (``str.splitlines``) breaks a line at."""
+
+
+def darknet_names(dataset: Dataset) -> list[str]:
+    """The class names as ``obj.names`` holds them.
+
+    One a line, so line breaks become spaces; no surrounding spaces (a reader strips them); no U+FEFF starting
+    the first name (readers drop it from the file's start, as the byte-order mark Windows tools write); a
+    blank last name (a reader drops blank last lines) is ``class_<index>``.
+    """
+    names = [_LINE_BREAKS.sub(" ", c.name).strip() for c in dataset.categories]
+    if names and names[0].startswith("\ufeff"):  # the file would start with it: read as a byte-order mark
+        names[0] = names[0][1:].strip()
+    last = len(names)
+    while last and not names[last - 1]:
+        last -= 1
+    return names[:last] + [f"class_{i}" for i in range(last, len(names))]
+
+
+def write_darknet(
+    dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str], task: str
+) -> None:
+    """Write ``obj.names``, a list file per split of its images (``image_rel``), and ``obj.data`` naming them."""
+    (path / "obj.names").write_text("".join(f"{name}\n" for name in darknet_names(dataset)), encoding="utf-8")
+    lines = [f"classes = {len(dataset.categories)}"]
+    if written and "train" not in written:  # Darknet's trainer opens train's list: another split's (read back once)
+        lines.append(f"train = {_stand_in_train(written)}.txt")
+    # Darknet validates on the list of its valid key (on train's without one): a val split is listed there
+    valid = _darknet_valid(written)
+    for split in written:
+        members = [r for r, s in zip(image_rel, splits, strict=True) if s == split]
+        (path / f"{split}.txt").write_text("".join(f"{r}\n" for r in members), encoding="utf-8")
+        lines.append(f"{'valid' if split == valid else split} = {split}.txt")
+    lines += ["names = obj.names", "backup = backup/"]
+    if task == "segment":  # as in data.yaml: 4-point polygons would read back as OBB (Darknet skips other keys)
+        lines.append("task = segment")
+    (path / "obj.data").write_text("\n".join(lines) + "\n", encoding="utf-8")
