@@ -4558,9 +4558,7 @@ def test_an_instance_over_class_png_background_is_a_read_note(tmp_path: Path) ->
     classes[0:2, 0:2] = 8  # the instance's third column is background in the class PNG
     for kind, values in (("SegmentationObject", instances), ("SegmentationClass", classes)):
         (src / kind).mkdir()
-        im = Image.frombytes("P", (4, 4), values.tobytes())
-        im.putpalette([v for rgb in voc.voc_palette() for v in rgb])
-        im.save(src / kind / "a.png")
+        _save_png(values, src / kind / "a.png")
     ds = labelkit.load(src, "voc")
     assert ds.read_notes == [
         "1 SegmentationObject instances (a.png first) cover background (0) pixels of their SegmentationClass PNG: "
