@@ -229,3 +229,20 @@ def test_flag_counts_of_texts_spelled_any_way_equal_decoding_each(cells: list, s
             if c is not None and key in c and holds_content(key, c[key]):
                 expected[key] = expected.get(key, 0) + 1
     assert content_extras_counts(pa.array(texts, pa.string()), None) == expected
+
+
+@pytest.mark.parametrize(("iscrowd", "lost"), [("false", 0), ("0", 0), ("FALSE", 0), ("true", 1), (1, 1)])
+def test_a_crowd_flag_written_as_the_text_false_is_no_crowd_region(tmp_path: Path, iscrowd: object, lost: int) -> None:
+    """Label Studio's COCO export writes "iscrowd": "false": it was counted a crowd flag YOLO and VOC lose, and its
+    conversion refused without --allow-loss, for no crowd region."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 8}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "iscrowd": iscrowd}],
+        "categories": [{"id": 1, "name": "person"}],
+    }
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(doc))
+    ds = labelkit.load(path)
+    for target in ("yolo", "voc"):
+        counts = {c.what: c.count for c in labelkit.plan(ds, target).lost}
+        assert counts.get("object annotations' crowd flags (coco:iscrowd)", 0) == lost

@@ -474,13 +474,16 @@ _FLAGS = ("voc:difficult", "voc:truncated", "dota:difficult", "coco:iscrowd")
 def holds_content(key: str, value: Any) -> bool:
     """Whether the value of a content extra (:data:`CONTENT_OBJECT_EXTRAS`) says more than its format's default.
 
-    Null says nothing; a flag (VOC's or DOTA's) says something unless it is 0 (or false), a pose unless it is
-    empty or ``Unspecified``, parts unless empty, actions unless every one is 0; a point always does.
+    Null says nothing; a flag (VOC's, DOTA's, COCO's crowd flag) says something unless it is 0 (or false; a
+    crowd flag also as the text ``"false"`` or ``"0"``, as Label Studio's COCO export writes it), a pose unless it
+    is empty or ``Unspecified``, parts unless empty, actions unless every one is 0; a point always does.
 
     >>> [holds_content("voc:difficult", v) for v in (0, False, 1, None)]
     [False, False, True, False]
     >>> [holds_content("dota:difficult", v) for v in (0, 1, None)]
     [False, True, False]
+    >>> [holds_content("coco:iscrowd", v) for v in (0, "false", "0", "true", 1)]
+    [False, False, False, True, True]
     >>> [holds_content("voc:pose", v) for v in ("", "Unspecified", "Left")]
     [False, False, True]
     >>> [holds_content("voc:actions", v) for v in ({"jumping": 0}, {"jumping": 0, "running": 1}, {})]
@@ -490,6 +493,8 @@ def holds_content(key: str, value: Any) -> bool:
         return False
     if key == "voc:pose":
         return value not in ("", "Unspecified")
+    if key == "coco:iscrowd" and isinstance(value, str):  # (Label Studio's COCO export writes "false")
+        return value.lower() not in ("0", "false")
     if key in _FLAGS:
         return not (type(value) in _ZERO_TYPES and value == 0)
     if key == "voc:actions":
