@@ -5482,3 +5482,20 @@ def test_an_empty_attributes_object_survives_coco_through_labelkit_formats(tmp_p
     labelkit.save(labelkit.load(middle, via), tmp_path / "out", "coco")
     assert _load(tmp_path / "out" / "annotations" / "instances_val.json")["annotations"] == doc["annotations"]
     assert not any("attributes" in c.what for c in labelkit.plan(labelkit.load(src), "yolo").lost)
+
+
+def test_attributes_of_its_own_beside_carried_ones_are_written_once(tmp_path: Path) -> None:
+    """An object with attributes and a carried coco:attributes was written with both keys ("attributes":{"a":"x"},
+    "attributes":{"b":null}): readers keep the last, so its own attributes were lost without a word."""
+    ds = Dataset(categories=[Category(id=1, name="p")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=8)))
+    extras = {"coco:attributes": {"b": None}, "coco:area": 4}
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(0, 0, 2, 2), attributes={"a": "x"}, extras=extras))
+    reason = "their own attributes are written: a COCO annotation holds one attributes object"
+    expected = [("object annotations' carried attributes (coco:attributes)", 1, reason)]
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "coco").lost] == expected
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    text = (tmp_path / "out" / "annotations" / "instances_default.json").read_text()
+    assert text.count('"attributes"') == 1
+    [annotation] = json.loads(text)["annotations"]
+    assert (annotation["attributes"], annotation["area"]) == ({"a": "x"}, 4)

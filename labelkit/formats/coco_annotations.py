@@ -25,6 +25,7 @@ from labelkit.formats.coco_shapes import (
 )
 from labelkit.formats.coco_text import (
     CarriedFields,
+    attributes_twice,
     bbox_json,
     carried_extras,
     carried_fields,
@@ -35,6 +36,7 @@ from labelkit.formats.coco_text import (
     numbers_or_null,
     polygon_json,
     rectangles,
+    without_carried_attributes,
 )
 from labelkit.model import Category
 from labelkit.model import geometry as G
@@ -78,6 +80,9 @@ class ObjectText:
         n = c.num_rows
         skip = () if with_keypoints else ("num_keypoints",)
         extras = arr(c["extras"])
+        twice = attributes_twice(c["attributes"], extras)
+        if twice.any():  # (the record's own attributes are written: the plan reports the carried ones lost)
+            extras = without_carried_attributes(extras, twice)
         carried = carried_extras(extras, skip)
         # an instances file beside a keypoints file: keypoints only where its record carried them (as read)
         inline_count: pa.Array | None = None

@@ -38,7 +38,7 @@ from labelkit.formats.coco_shapes import (
     unposed_keypoint_counts,
     written_boxes,
 )
-from labelkit.formats.coco_text import carried_fields, marked_for_derivation
+from labelkit.formats.coco_text import attributes_twice, carried_fields, marked_for_derivation
 from labelkit.model import Dataset, raster
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
@@ -185,6 +185,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         reason = "their box lies outside their image: clipped to it, it would have no width or height; not written"
         losses.append(("objects with no area inside their image", int(outside.sum()), reason))
         objects = tables["objects"] = objects.filter(pa.array(~outside))
+    if (twice := attributes_twice(objects["attributes"], objects["extras"])).any():  # (the writer writes one)
+        reason = "their own attributes are written: a COCO annotation holds one attributes object"
+        losses.append(("object annotations' carried attributes (coco:attributes)", int(twice.sum()), reason))
     flags = _odd_visibilities(objects, dataset)
     if flags is not None:
         keypoints, n = flags

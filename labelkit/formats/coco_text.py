@@ -383,6 +383,37 @@ _BOOKKEEPING = f',?"coco:@[a-z_]+":(?:{_JSON_NUMBER}|null|true|false)([,}}])'
 that the row's other members may still be spliced as they are."""
 
 
+ATTRIBUTES_EXTRA = "coco:attributes"
+"""The ``attributes`` object a record cannot hold, carried as read (see ``coco_build``)."""
+
+
+def attributes_twice(attributes: pa.Array | pa.ChunkedArray, extras: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Rows with attributes of their own and a carried ``coco:attributes`` too: COCO holds one ``attributes``.
+
+    The record's are written; the writer leaves the carried one out (it wrote both keys, and readers keep the
+    last), and the plan reports it lost.
+    """
+    rows = valid_mask(attributes) & contains_match(extras, f'"{ATTRIBUTES_EXTRA}"')
+    for i in np.flatnonzero(rows).tolist():  # (a nested key is no carried attributes object)
+        rows[i] = ATTRIBUTES_EXTRA in members_or_raw(extras[i].as_py())
+    return rows
+
+
+def without_carried_attributes(extras: pa.Array, rows: np.ndarray) -> pa.Array:
+    """``extras`` with ``coco:attributes`` taken out of the ``rows`` (see :func:`attributes_twice`)."""
+    texts = extras.to_pylist()
+    for i in np.flatnonzero(rows).tolist():  # (members kept as written: "coco:area": 1e400 too)
+        rest = [
+            orjson.dumps(k).decode()
+            + ":"
+            + (bytes(v).decode() if isinstance(v, msgspec.Raw) else orjson.dumps(v).decode())
+            for k, v in members_or_raw(texts[i]).items()
+            if k != ATTRIBUTES_EXTRA
+        ]
+        texts[i] = "{" + ",".join(rest) + "}" if rest else None
+    return pa.array(texts, extras.type)
+
+
 def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     """Per row: ``,"name":value`` for every ``coco:name`` extra (null without one).
 
