@@ -4843,3 +4843,16 @@ def test_darknet_lists_a_val_named_split_under_valid_and_reads_it_back_so(tmp_pa
     assert report.notes == []
     assert (tmp_path / "out" / "obj.data").read_text().splitlines()[1:3] == ["train = train.txt", "valid = val2017.txt"]
     assert sorted(i.split for i in labelkit.load(tmp_path / "out").items()) == ["train", "val2017"]
+
+
+def test_a_label_whose_image_differs_only_in_case_names_the_image_in_the_hint(tmp_path: Path) -> None:
+    """images/train/X.JPG beside labels/train/x.txt: the hint said 'provide the images', though the image is there."""
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    (tmp_path / "labels" / "train").mkdir(parents=True)
+    Image.new("RGB", (9, 9)).save(tmp_path / "images" / "train" / "X.JPG", "JPEG")
+    (tmp_path / "labels" / "train" / "x.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "data.yaml").write_text("train: images/train\nnames: [a]\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path)
+    assert err.value.location.path == str(tmp_path / "labels" / "train" / "x.txt")
+    assert err.value.hint == "images/train/X.JPG differs from it only in case: rename one to match"

@@ -38,6 +38,7 @@ from labelkit.formats.yolo_layout import (
     LABELIMG_NAMES,
     MAX_UNNAMED_CLASSES,
     Layout,
+    case_twin,
     dangling_link,
     find_config,
     has_txt,
@@ -338,10 +339,12 @@ def _item_sizes(
         size = _size_of(entry.image, rel, sizes, fallback)
         if size is None and needs[i]:
             where = entry.image if entry.image is not None else entry.label
+            twin = case_twin(layout.entries, entry.label) if entry.image is None and entry.label else None
+            hint = "provide the images, or -o image_size=WIDTHxHEIGHT, or -o image_sizes=FILE.json"
+            if twin is not None:  # (X.JPG beside x.txt: names YOLO pairs exactly)
+                hint = f"{rel_path(twin, layout.root)} differs from it only in case: rename one to match"
             raise InputError(
-                "image not found; YOLO coordinates are normalised, so its size is needed",
-                path=where,
-                hint="provide the images, or -o image_size=WIDTHxHEIGHT, or -o image_sizes=FILE.json",
+                "image not found; YOLO coordinates are normalised, so its size is needed", path=where, hint=hint
             )
         widths.append(size[0] if size else None)
         heights.append(size[1] if size else None)

@@ -102,6 +102,25 @@ class Entry:
     label: Path | None
 
 
+def case_twin(entries: list[Entry], label: Path) -> Path | None:
+    """An image whose name differs from a label file's only in case (``X.JPG`` beside ``x.txt``), if any.
+
+    YOLO pairs them by exact name, so on Linux the label finds no image: an error's hint names the twin.
+    """
+    stem, folder = label.stem.lower(), label.parent.name.lower()
+    return next(
+        (
+            e.image
+            for e in entries
+            if e.image is not None
+            and e.image.stem.lower() == stem
+            and e.image.stem != label.stem
+            and e.image.parent.name.lower() in (folder, "images")
+        ),
+        None,
+    )
+
+
 @dataclass
 class Layout:
     """What was found: the root, class names, entries, pose shape, raw config and the kind of label files."""
