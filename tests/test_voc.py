@@ -4693,3 +4693,30 @@ def test_item_fields_that_read_back_otherwise_are_reported(tmp_path: Path) -> No
         metas[4],
         {},
     ]
+
+
+def test_imagesets_lines_naming_image_files_of_xmls_are_noted(tmp_path: Path) -> None:
+    """'a.jpg' listed beside Annotations/a.xml (lists written with the extension) made an item of no XML and left
+    a in no split without a word. Listing ids of no XML is allowed (test sets ship so): a read note says it."""
+    root = tmp_path / "voc"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "ImageSets" / "Main").mkdir(parents=True)
+    box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
+    for name in ("a", "b"):
+        (root / "Annotations" / f"{name}.xml").write_text(
+            f"<annotation><filename>{name}.jpg</filename><object><name>cat</name>{box}</object></annotation>"
+        )
+    (root / "ImageSets" / "Main" / "train.txt").write_text("a.jpg\nb\nb.jpg\nc.png\n")
+    ds = labelkit.load(root, "voc")
+    assert sorted((i.id, i.split) for i in ds.items()) == [
+        ("a", None),
+        ("a.jpg", "train"),
+        ("b", "train"),
+        ("b.jpg", "train"),
+        ("c.png", "train"),
+    ]
+    assert ds.read_notes == [
+        "1 ImageSets lines name an image file whose stem has an XML ('a.jpg' first, beside Annotations/a.xml): VOC "
+        "lists ids, without the extension, so each was read as an item of no XML, and the XML's item as listed in "
+        "no split"
+    ]

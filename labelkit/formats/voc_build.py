@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -266,6 +266,13 @@ def build(
     for note in (sets.note(), sets.task_note(), sets.index_note(flagged), sets.action_note()):
         if note is not None:
             dataset.read_notes.append(note)
+    named = _image_named_ids(listed, by_id, counts)
+    if named:  # (ids listed with their image's extension: items of no XML, and the XML's item of no split)
+        dataset.read_notes.append(
+            f"{len(named):,} ImageSets lines name an image file whose stem has an XML ({named[0]!r} first, beside "
+            f"Annotations/{PurePosixPath(named[0]).with_suffix('').as_posix()}.xml): VOC lists ids, without the "
+            "extension, so each was read as an item of no XML, and the XML's item as listed in no split"
+        )
     unknown = Counter(tag for _, _, _, item in parsed for tag in item.unread)
     if unknown:  # (writing VOC does not write them either)
         shown = ", ".join(f"{tag} ({n:,})" for tag, n in sorted(unknown.items(), key=lambda x: (-x[1], x[0]))[:8])
@@ -354,6 +361,19 @@ def void_metadata(arrays: dict[int, np.ndarray[Any, Any]]) -> dict[str, dict[str
         return {"voc:void": _void_cell(voids[0])}
     names = {0: "voc:void_class", 1: "voc:void_object"}
     return {names[kind]: _void_cell(void) for kind, void in voids.items()}
+
+
+def _image_named_ids(listed: list[str], by_id: dict[str, Any], counts: Counter[str]) -> list[str]:
+    """Listed ids of no XML that are an unlisted XML's id with an image extension (``a.jpg``, ``Annotations/a.xml``)."""
+    from labelkit.formats.yolo_media import IMAGE_EXTENSIONS
+
+    out, listed_ids = [], set(listed)
+    for item in listed:
+        path = PurePosixPath(item)
+        stem = path.with_suffix("").as_posix()
+        if item not in counts and path.suffix.lower() in IMAGE_EXTENSIONS and stem in counts and stem not in listed_ids:
+            out.append(item)
+    return out
 
 
 def _void_cell(mask: np.ndarray[Any, Any]) -> dict[str, Any]:
