@@ -331,10 +331,7 @@ def turned_boxes(objects: pa.Table) -> tuple[pa.Table, np.ndarray]:
     if not turned.any():
         return objects, turned
     corners = G.rotated_box_corners(boxes[turned], angle[turned])
-    xs, ys = corners[:, 0::2], corners[:, 1::2]
-    x0, y0 = xs.min(axis=1), ys.min(axis=1)
-    with np.errstate(over="ignore"):  # (corners far apart near float64's limit: a width of inf, not written)
-        boxes[turned] = np.stack([x0, y0, xs.max(axis=1) - x0, ys.max(axis=1) - y0], axis=1)
+    boxes[turned] = G.corner_bounds(corners)  # (corners far apart near float64's limit: a width of inf, not written)
     bbox_type = objects.schema.field("bbox").type
     bbox = pa.FixedSizeListArray.from_arrays(pa.array(boxes.ravel()), 4, mask=pa.array(~has)).cast(bbox_type)
     bare = turned & ~valid_mask(objects["polygon"]) & ~valid_mask(objects["mask"])

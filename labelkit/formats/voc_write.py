@@ -569,8 +569,7 @@ def _voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any,
     turned = angle != 0
     with np.errstate(over="ignore", invalid="ignore"):
         if turned.any():
-            corners = G.rotated_box_corners(boxes[turned], angle[turned])
-            boxes[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
+            boxes[turned] = G.corner_bounds(G.rotated_box_corners(boxes[turned], angle[turned]))
         voc = G.xywh_to_voc(boxes)
         writable = has_box & np.isfinite(voc).all(axis=1) & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0)
     voc, writable = read_only(voc, writable)

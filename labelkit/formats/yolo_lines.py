@@ -143,8 +143,7 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
         turned = boxed & (angle % 360 != 0)
         if turned.any():
-            corners = G.rotated_box_corners(bounds[:, turned].T, angle[turned])
-            bounds[:, turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8)).T
+            bounds[:, turned] = G.corner_bounds(G.rotated_box_corners(bounds[:, turned].T, angle[turned])).T
     polygon = objects["polygon"]
     x, y, bw, bh = bounds
     with np.errstate(invalid="ignore"):
@@ -530,8 +529,7 @@ class Lines:
         angle = self.angle[rows]
         turned = angle != 0
         if turned.any():
-            corners = G.rotated_box_corners(bbox[turned], angle[turned])
-            bbox[turned] = G.ring_bounds(corners.reshape(-1), np.arange(0, 8 * (int(turned.sum()) + 1), 8))
+            bbox[turned] = G.corner_bounds(G.rotated_box_corners(bbox[turned], angle[turned]))
         return bbox
 
     def _detect(self, rows: np.ndarray[Any, Any]) -> Text:

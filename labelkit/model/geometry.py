@@ -225,6 +225,15 @@ def ring_bounds(coords: FloatArray, offsets: NDArray[np.int64]) -> FloatArray:
         return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
 
 
+def corner_bounds(corners: FloatArray) -> FloatArray:
+    """Bounds ``x, y, w, h`` of N boxes' four corners, ``(N, 8)`` as :func:`rotated_box_corners` gives them.
+
+    >>> corner_bounds(rotated_box_corners(np.array([[0.0, 0.0, 2.0, 2.0]]), np.array([90.0]))).tolist()
+    [[0.0, 0.0, 2.0, 2.0]]
+    """
+    return ring_bounds(corners.reshape(-1), np.arange(0, 8 * (len(corners) + 1), 8))
+
+
 def run_positions(lengths: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
     """Each element's index within its run, for runs of ``lengths`` laid end to end.
 
