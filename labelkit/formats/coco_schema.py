@@ -145,11 +145,8 @@ def _loads(raw: msgspec.Raw) -> Any:
         pass
     import json
 
-    def refuse(constant: str) -> Any:  # NaN, Infinity: not JSON (Python's json takes them)
-        raise ValueError(constant)
-
     try:
-        return json.loads(bytes(raw).decode("utf-8"), parse_constant=refuse)
+        return json.loads(bytes(raw).decode("utf-8"), parse_constant=_refuse_constant)
     except ValueError:
         raise _Unlike from None
 
@@ -184,13 +181,15 @@ def _document(path: Path) -> Any:
         error = exc
     import json
 
-    def refuse(constant: str) -> Any:  # NaN, Infinity: not JSON (Python's json takes them)
-        raise ValueError(constant)
-
     try:
-        return json.loads(read_text(path), parse_constant=refuse)
+        return json.loads(read_text(path), parse_constant=_refuse_constant)
     except ValueError:  # (that, or an integer of more digits than Python converts): orjson's error stands
         raise error from None
+
+
+def _refuse_constant(constant: str) -> Any:
+    """Python's JSON parser's ``parse_constant``: NaN and Infinity, which it takes, are not JSON."""
+    raise ValueError(constant)
 
 
 def _lighten(annotation: dict[str, Any]) -> None:

@@ -402,16 +402,18 @@ def attributes_twice(attributes: pa.Array | pa.ChunkedArray, extras: pa.Array | 
 def without_carried_attributes(extras: pa.Array, rows: np.ndarray) -> pa.Array:
     """``extras`` with ``coco:attributes`` taken out of the ``rows`` (see :func:`attributes_twice`)."""
     texts = extras.to_pylist()
-    for i in np.flatnonzero(rows).tolist():  # (members kept as written: "coco:area": 1e400 too)
-        rest = [
-            orjson.dumps(k).decode()
-            + ":"
-            + (bytes(v).decode() if isinstance(v, msgspec.Raw) else orjson.dumps(v).decode())
-            for k, v in members_or_raw(texts[i]).items()
-            if k != ATTRIBUTES_EXTRA
-        ]
+    for i in np.flatnonzero(rows).tolist():
+        rest = [f"{orjson.dumps(k).decode()}:{v}" for k, v in _member_texts(texts[i]).items() if k != ATTRIBUTES_EXTRA]
         texts[i] = "{" + ",".join(rest) + "}" if rest else None
     return pa.array(texts, extras.type)
+
+
+def _member_texts(text: str) -> dict[str, str]:
+    """An extras cell's members, each value as JSON text; a number no float holds (``"coco:area": 1e400``) as read."""
+    return {
+        k: bytes(v).decode() if isinstance(v, msgspec.Raw) else orjson.dumps(v).decode()
+        for k, v in members_or_raw(text).items()
+    }
 
 
 def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
@@ -445,12 +447,7 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
         return fast
     values = fast.to_pylist()
     for i in slow_rows.tolist():
-        text = extras[i].as_py()
-        # (a number no float holds, "coco:area": 1e400: written as read)
-        texts = {
-            k: bytes(v).decode() if isinstance(v, msgspec.Raw) else orjson.dumps(v).decode()
-            for k, v in members_or_raw(text).items()
-        }
+        texts = _member_texts(extras[i].as_py())
         members = [
             f"{orjson.dumps(k[5:]).decode()}:{v}"
             for k, v in texts.items()
