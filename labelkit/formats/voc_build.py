@@ -21,7 +21,7 @@ from labelkit.formats.voc import (
 )
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets
-from labelkit.formats.yolo_media import image_size
+from labelkit.formats.yolo_media import image_size, is_image
 from labelkit.model import Category, Dataset, DatasetInfo, raster
 from labelkit.model.tables import MASK_TYPE, dumps
 
@@ -266,7 +266,7 @@ def build(
     for note in (sets.note(), sets.task_note(), sets.index_note(flagged), sets.action_note()):
         if note is not None:
             dataset.read_notes.append(note)
-    named = _image_named_ids(listed, by_id, counts)
+    named = _image_named_ids(listed, counts)
     if named:  # (ids listed with their image's extension: items of no XML, and the XML's item of no split)
         dataset.read_notes.append(
             f"{len(named):,} ImageSets lines name an image file whose stem has an XML ({named[0]!r} first, beside "
@@ -363,15 +363,16 @@ def void_metadata(arrays: dict[int, np.ndarray[Any, Any]]) -> dict[str, dict[str
     return {names[kind]: _void_cell(void) for kind, void in voids.items()}
 
 
-def _image_named_ids(listed: list[str], by_id: dict[str, Any], counts: Counter[str]) -> list[str]:
-    """Listed ids of no XML that are an unlisted XML's id with an image extension (``a.jpg``, ``Annotations/a.xml``)."""
-    from labelkit.formats.yolo_media import IMAGE_EXTENSIONS
+def _image_named_ids(listed: list[str], counts: Counter[str]) -> list[str]:
+    """Listed ids of no XML that are an unlisted XML's id with an image extension (``a.jpg``, ``Annotations/a.xml``).
 
+    ``counts``: the XMLs' ids.
+    """
     out, listed_ids = [], set(listed)
     for item in listed:
         path = PurePosixPath(item)
         stem = path.with_suffix("").as_posix()
-        if item not in counts and path.suffix.lower() in IMAGE_EXTENSIONS and stem in counts and stem not in listed_ids:
+        if item not in counts and is_image(path) and stem in counts and stem not in listed_ids:
             out.append(item)
     return out
 

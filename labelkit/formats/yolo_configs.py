@@ -36,7 +36,7 @@ from labelkit.formats.yolo_layout import (
     split_sources,
     yaml_value_line,
 )
-from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, load_sizes
+from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
 from labelkit.io import Inside, is_file, read_text, safe_relpath
 
 
@@ -395,8 +395,6 @@ class _ListLines:
 
 
 _LIST_FIX = "rewrite the list with paths relative to the dataset folder (or the list's)"
-_LISTED_IMAGE_EXTENSIONS = frozenset(IMAGE_EXTENSIONS)
-"""Extensions of the list lines an Ultralytics list reads: any version's ``IMG_FORMATS``."""
 
 
 def _entries_from_list(
@@ -428,7 +426,7 @@ def _entries_from_list(
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        imagelike = Path(line.replace("\\", "/")).suffix.lower() in _LISTED_IMAGE_EXTENSIONS
+        imagelike = is_image(Path(line.replace("\\", "/")))
         if no_images is not None and not imagelike:
             no_images.append((list_file, number, line))
             continue

@@ -10,7 +10,7 @@ import shutil
 import stat
 import threading
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
@@ -48,9 +48,12 @@ _EXIF_ORIENTATION = 0x0112
 _TIFF_WIDTH, _TIFF_LENGTH = 256, 257
 
 
-def is_image(path: Path) -> bool:
+_IMAGE_SUFFIXES = frozenset(IMAGE_EXTENSIONS)
+
+
+def is_image(path: PurePath) -> bool:
     """Whether the file name has an image extension."""
-    return path.suffix.lower() in IMAGE_EXTENSIONS
+    return path.suffix.lower() in _IMAGE_SUFFIXES
 
 
 def placed_image_size(placed: Path, source: Path) -> tuple[int, int]:
