@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from labelkit.errors import InputError, UsageError
-from labelkit.formats import yolo_parse
+from labelkit.formats import yolo_exact, yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.yolo_folders import (
     FLAT_NAMES,
@@ -432,6 +432,8 @@ def _build(
     values = np.asarray(parsed.values, dtype=np.float64)
     counts = np.asarray(parsed.counts, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    dims = (layout.kpt_shape or (0, 3))[1]  # (the lines a write would not give back: before segment's are pixels)
+    at_risk = None if layout.dota else yolo_exact.lines_at_risk(values, offsets, task, dims, w, h)
     is_polygon = np.zeros(n, dtype=bool)  # the drawn shape: a box unless set
     angle = np.zeros(n, dtype=np.float64)
     bbox = np.zeros((n, 4), dtype=np.float64)
@@ -450,7 +452,7 @@ def _build(
             corners = corners * np.repeat(np.stack([w, h], axis=1), 4, axis=0).reshape(-1, 8)
         # corners given anticlockwise: the box is made from them clockwise (the model's order), and the object
         # says so (yolo:ccw), so that writing OBB gives them back in their order
-        ccw = _anticlockwise(corners)
+        ccw = yolo_exact.anticlockwise(corners)
         bbox, angle, is_rect = G.corners_to_rotated_box(np.where(ccw[:, None], corners[:, G.REVERSED_CORNERS], corners))
         ccw &= is_rect
         if ccw.any():
@@ -524,14 +526,7 @@ def _build(
         DatasetInfo(extras=extras),
     )
     dataset.read_notes.extend(notes)
-    return dataset
-
-
-def _anticlockwise(corners: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Per row of 4 corners, whether they turn anticlockwise on screen (y down): edge 0-1 then 1-2 turn left."""
-    p = corners.reshape(-1, 4, 2)
-    e01, e12 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 1]
-    return np.asarray(e01[:, 0] * e12[:, 1] - e01[:, 1] * e12[:, 0] < 0, dtype=bool)
+    return dataset if at_risk is None else yolo_exact.keep(dataset, task, at_risk)
 
 
 def _kpt_names(value: Any, k: int, n: int) -> tuple[list[list[str]], list[str]]:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
+from labelkit.formats.yolo_exact import AsRead
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, joined, rounded, snapped, split_lines
 from labelkit.model import Dataset
@@ -472,6 +473,7 @@ class Lines:
         self.polygons = ChunkedRows(self.objects["polygon"])
         self.keypoints = ChunkedRows(self.objects["keypoints"])
         self.traced = traced_masks(dataset).rings if task == "segment" else {}
+        self.as_read = AsRead(self.objects, task, precision is None, (cols.width, cols.height))  # (see yolo_exact)
 
     def text(self, rows: np.ndarray[Any, Any]) -> tuple[bytes, list[int]]:
         """One text line per object row, in the order given, back to back, and where each starts (plus the end).
@@ -540,7 +542,7 @@ class Lines:
         w, h = self.cols.width[rows], self.cols.height[rows]
         clipped, changed = clip_boxes(bbox, w, h)
         self.clipped[rows[changed]] = True
-        return self._box_values(clipped, w, h)
+        return self.as_read.put(rows, self._box_values(clipped, w, h))
 
     def _box_values(
         self, box: np.ndarray[Any, Any], w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
@@ -603,7 +605,7 @@ class Lines:
         changed |= ((xc != x) | (yc != y)).any(axis=1)
         self.clipped[rows[changed]] = True
         xy = np.stack([xc, yc], axis=2).reshape(len(rows), -1)
-        return np.concatenate([head, xy], axis=1), v
+        return self.as_read.put(rows, np.concatenate([head, xy], axis=1)), v
 
     def _rings(
         self, rows: np.ndarray[Any, Any]
@@ -657,7 +659,8 @@ class Lines:
             values[idx] = flat
         for k in traced:
             values[all_offsets[k] : all_offsets[k + 1]] = self.traced[ids[k]]
-        return self._normalise_ragged(rows, values, all_offsets), all_offsets
+        values = self._normalise_ragged(rows, values, all_offsets)
+        return self.as_read.put(rows, values, all_offsets), all_offsets
 
     def _anticlockwise(self) -> np.ndarray[Any, Any]:
         """Per object, whether its corners were read anticlockwise (``yolo:ccw``): OBB writes them back so."""
@@ -690,4 +693,4 @@ class Lines:
             starts = offsets[:-1][quad]
             corners[quad_rows] = flat[(starts[:, None] + np.arange(8)).reshape(-1)].reshape(-1, 8)
         values = self._normalise_ragged(rows, corners.reshape(-1), np.arange(0, 8 * (len(rows) + 1), 8))
-        return values.reshape(-1, 8)
+        return self.as_read.put(rows, values.reshape(-1, 8), None, (self.boxes, self.angle))
