@@ -49,6 +49,7 @@ from labelkit.formats.voc_masks import (
 )
 from labelkit.formats.voc_parse import attribute_value
 from labelkit.formats.voc_values import (
+    CORNERS_KEY,
     NOT_XML,
     as_list,
     is_flag,
@@ -321,7 +322,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         voc_extras = [decode_json_cell(t) for t in voc_rows.to_pylist()]
         report.lose(
             "objects with voc: extras Pascal VOC has no place for",
-            sum(1 for e in voc_extras if any(k.startswith("voc:") and k not in OBJECT_KEYS for k in e)),
+            sum(1 for e in voc_extras if any(k.startswith("voc:") and k not in OBJECT_KEYS | _OWN for k in e)),
             "Pascal VOC writes pose, truncated, difficult, parts, actions and point (voc:*); other voc: keys are not "
             "written",
         )
@@ -452,6 +453,9 @@ ITEM_KEYS = frozenset(
     }
 )
 """The item metadata VOC writes (any other key, ``voc:`` or not, is reported lost)."""
+_OWN = frozenset({CORNERS_KEY})
+"""The reader's bookkeeping the writer reads: not a loss."""
+
 OBJECT_KEYS = frozenset(
     f"voc:{k}"
     for k in ("pose", "truncated", "difficult", "parts", "actions", "point", "mask_only", "semantic", "instance")

@@ -15,6 +15,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from labelkit.errors import InputError
+from labelkit.formats.voc_values import CORNERS_KEY, corners_come_back
 from labelkit.io import safe_relpath
 from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -234,17 +235,24 @@ def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
     return number
 
 
-def _box(node: Element, path: Path, where: str) -> tuple[float, float, float, float]:
+def _box(
+    node: Element, path: Path, where: str, extras: dict[str, Any] | None = None
+) -> tuple[float, float, float, float]:
+    """The box of ``<bndbox>``.
+
+    An object's corners as read go in its ``extras`` where a write would not give them back
+    (:func:`~labelkit.formats.voc_values.corners_come_back`).
+    """
     bnd = node.find("bndbox")
     if bnd is None:
         raise InputError("missing <bndbox>", path=path, element=f"{where}/bndbox")
     at = f"{where}/bndbox"
     if len(bnd) > 4:  # (four children, each of the four corners found below: no corner repeats)
         _once(bnd, _CORNERS, path, at)
-    box = G.voc_to_xywh(
-        _number(bnd, "xmin", path, at), _number(bnd, "ymin", path, at), _number(bnd, "xmax", path, at),
-        _number(bnd, "ymax", path, at),
-    )  # fmt: skip
+    corners = [_number(bnd, tag, path, at) for tag in ("xmin", "ymin", "xmax", "ymax")]
+    box = G.voc_to_xywh(*corners)
+    if extras is not None and not corners_come_back(corners):
+        extras[CORNERS_KEY] = corners
     if box[2] < 0 or box[3] < 0:  # xmax below xmin: written to COCO, it would be refused when read back
         raise InputError(
             "box has a negative width or height (xmax below xmin or ymax below ymin)", path=path, element=at
@@ -483,7 +491,7 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
             attributes[key] = attribute_value(_text(attr.find("value")) or "")
     return {
         "name": name,
-        "bbox": _box(node, path, where),
+        "bbox": _box(node, path, where, extras),
         "occluded": None if occluded is None else bool(occluded),
         "extras": extras,
         "attributes": attributes,

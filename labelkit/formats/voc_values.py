@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from labelkit.model.geometry import voc_to_xywh
 from labelkit.model.tables import contains_match, decode_json_cell, decode_json_cells, true_mask
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -187,3 +188,52 @@ def malformed_voc_fields(extras: dict[str, Any]) -> int:
     if point is not None:
         bad += not (isinstance(point, list) and len(point) == 2 and all(map(is_number, point)))
     return bad
+
+
+CORNERS_KEY = "voc:@corners"
+"""An object's ``xmin ymin xmax ymax`` as read, where a write from its box would give other floats."""
+
+
+def corners_come_back(corners: list[float]) -> bool:
+    """Whether writing the box read from VOC corners gives them back (as the writer's first try does).
+
+    A reader takes ``x = xmin - 1`` and ``w = xmax - xmin + 1``, and two ``xmax`` can round to one ``w``
+    (``ymax`` ``77.6840601509805`` beside ``ymin`` ``14.149463358668845`` was written back
+    ``77.68406015098049``); whole numbers always come back.
+
+    >>> corners_come_back([1.0, 2.0, 30.0, 40.0]), corners_come_back([1.0, 14.149463358668845, 2.0, 77.6840601509805])
+    (True, False)
+    """
+    for low, high in ((corners[0], corners[2]), (corners[1], corners[3])):
+        if low.is_integer() and high.is_integer() and abs(high) < 2.0**52 and abs(low) < 2.0**52:
+            continue
+        size = (high - low) + 1.0
+        start = ((low - 1.0 + 1.0) - 1.0) + 1.0
+        end = (start - 1.0) + size
+        if start != low or end != high or (end - start) + 1.0 != size:
+            return False
+    return True
+
+
+def corners_as_read(
+    extras: pa.ChunkedArray, voc: np.ndarray[Any, Any], boxes: np.ndarray[Any, Any], turned: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """``voc`` (the corners written, a row per object), with the corners read where they give the box exactly.
+
+    The corners read are :data:`CORNERS_KEY`'s; an object changed since is written from its box.
+    """
+    rows = np.flatnonzero(contains_match(extras, f'"{CORNERS_KEY}":') & ~turned)
+    if not len(rows):
+        return voc
+    voc = voc.copy()
+    for row, text in zip(rows.tolist(), extras.take(pa.array(rows)).to_pylist(), strict=True):
+        cell = decode_json_cell(text)
+        corners = cell.get(CORNERS_KEY) if isinstance(cell, dict) else None
+        if (
+            isinstance(corners, list)
+            and len(corners) == 4
+            and all(type(v) in (int, float) for v in corners)
+            and voc_to_xywh(*corners) == tuple(boxes[row].tolist())
+        ):
+            voc[row] = corners
+    return voc

@@ -44,6 +44,7 @@ from labelkit.formats.voc_masks import (
 from labelkit.formats.voc_values import (
     NOT_XML,
     as_list,
+    corners_as_read,
     xml_text,
 )
 from labelkit.formats.yolo_lines import cached
@@ -570,7 +571,7 @@ def _voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any,
     with np.errstate(over="ignore", invalid="ignore"):
         if turned.any():
             boxes[turned] = G.corner_bounds(G.rotated_box_corners(boxes[turned], angle[turned]))
-        voc = G.xywh_to_voc(boxes)
+        voc = corners_as_read(objects["extras"], G.xywh_to_voc(boxes), boxes, turned)  # (as read: voc_values)
         writable = has_box & np.isfinite(voc).all(axis=1) & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0)
     voc, writable = read_only(voc, writable)
     return voc, writable
