@@ -4856,3 +4856,34 @@ def test_a_label_whose_image_differs_only_in_case_names_the_image_in_the_hint(tm
         labelkit.load(tmp_path)
     assert err.value.location.path == str(tmp_path / "labels" / "train" / "x.txt")
     assert err.value.hint == "images/train/X.JPG differs from it only in case: rename one to match"
+
+
+def test_voc_images_are_written_where_darknet_finds_their_labels(tmp_path: Path) -> None:
+    """Darknet (AlexeyAB's) looks for the labels of .../JPEGImages/a.jpg in .../labels/a.txt: a VOC dataset
+    written as obj_train_data/JPEGImages/a.jpg with its a.txt beside it trained on unlabelled images, unsaid
+    (and every VOC -> YOLO conversion renamed the items JPEGImages/<id>)."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    voc_image = Media(path="JPEGImages/2007_000001.jpg", width=8, height=8)
+    ds.add_item(Item(id="2007_000001", split="train", media=voc_image))
+    ds.add_item(Item(id="b", split="train", media=Media(path="VOC2007/JPEGImages/b.jpg", width=8, height=8)))
+    ds.add(Object(id="1", item_id="2007_000001", category_id=0, bbox=(2.0, 2.0, 4.0, 4.0)))
+    darknet = labelkit.save(ds, tmp_path / "darknet", "yolo", layout="darknet")
+    assert (tmp_path / "darknet" / "train.txt").read_text().splitlines() == [
+        "obj_train_data/2007_000001.jpg",
+        "obj_train_data/VOC2007/JPEGImages_/b.jpg",
+    ]
+    assert (tmp_path / "darknet" / "obj_train_data" / "2007_000001.txt").read_text() == "0 0.5 0.5 0.5 0.5\n"
+    assert (tmp_path / "darknet" / "obj_train_data" / "VOC2007" / "JPEGImages_" / "b.txt").read_bytes() == b""
+    assert [(c.what, c.count) for c in darknet.transformed] == [("item ids", 2)]
+    assert [i.id for i in labelkit.load(tmp_path / "darknet").items()] == [
+        "obj_train_data/2007_000001",
+        "obj_train_data/VOC2007/JPEGImages_/b",
+    ]
+    ultralytics = labelkit.save(ds, tmp_path / "ultralytics", "yolo")
+    assert [(c.what, c.count) for c in ultralytics.transformed] == [("item ids", 1)]  # (b's id: VOC2007/JPEGImages/b)
+    back = labelkit.load(tmp_path / "ultralytics")
+    assert [(i.id, i.media.path) for i in back.items()] == [
+        ("2007_000001", "images/train/2007_000001.jpg"),
+        ("VOC2007/JPEGImages/b", "images/train/VOC2007/JPEGImages/b.jpg"),
+    ]
+    assert [(o.item_id, o.bbox) for o in back.objects()] == [("2007_000001", (2.0, 2.0, 4.0, 4.0))]

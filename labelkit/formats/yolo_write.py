@@ -113,6 +113,8 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
         'site/images_/a.jpg'
         >>> image_name("valid/images/a.jpg", "a", "val")  # a Roboflow export's val split
         'a.jpg'
+        >>> image_name("JPEGImages/2007_000001.jpg", "2007_000001", "train")  # Pascal VOC's image folder
+        '2007_000001.jpg'
     """
     if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         name = PurePosixPath(path.replace("\\", "/")).name if path else ""
@@ -121,7 +123,8 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
     if "/" not in text:  # a bare file name (COCO's): no layout prefix to strip
         return text if text not in (".", "..") else _id_name(item_id)
     roboflow = ("valid/images/",) if split == "val" else ()  # Roboflow's val folder, which the reader reads as val
-    for prefix in (f"images/{split}/", f"{split}/images/", *roboflow, f"obj_{split}_data/", "images/", f"{split}/"):
+    prefixes = (f"images/{split}/", f"{split}/images/", *roboflow, f"obj_{split}_data/", "images/", "JPEGImages/")
+    for prefix in (*prefixes, f"{split}/"):
         if text.startswith(prefix) and len(text) > len(prefix):
             text = text[len(prefix) :]
             break
@@ -278,6 +281,8 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
         ids = items["id"].to_pylist()
         for n in odd.tolist():
             names[n] = image_name(names[n], str(ids[n]), splits[n])
+            if layout == "darknet":  # Darknet looks for the labels of .../JPEGImages/a.jpg in .../labels/a.txt
+                names[n] = "/".join(f"{p}_" if p == "JPEGImages" else p for p in names[n].split("/"))
     if "\0" in "".join(names):  # (no file name holds one: the item is named, not only the output)
         n = next(n for n, name in enumerate(names) if "\0" in name)
         raise OutputError(
