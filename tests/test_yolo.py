@@ -4887,3 +4887,21 @@ def test_voc_images_are_written_where_darknet_finds_their_labels(tmp_path: Path)
         ("VOC2007/JPEGImages/b", "images/train/VOC2007/JPEGImages/b.jpg"),
     ]
     assert [(o.item_id, o.bbox) for o in back.objects()] == [("2007_000001", (2.0, 2.0, 4.0, 4.0))]
+
+
+@pytest.mark.parametrize("images", ["Images", "Images/val"])
+def test_a_loose_images_folder_is_no_part_of_the_ids_written(images: str, tmp_path: Path) -> None:
+    """Datumaro's loose layout (Images/ + Annotations/ + obj.names): YOLO -> YOLO wrote Images/1.jpg as
+    images/<split>/Images_/1.jpg, renaming every item Images_/1 (reported, but a same-format round trip)."""
+    src = tmp_path / "src"
+    (src / images).mkdir(parents=True)
+    (src / images.replace("Images", "Annotations")).mkdir(parents=True)
+    Image.new("RGB", (10, 5)).save(src / images / "1.jpg")
+    (src / images.replace("Images", "Annotations") / "1.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (src / "obj.names").write_text("a\n")
+    ds = labelkit.load(src, "yolo")
+    report = labelkit.save(ds, tmp_path / "out", "yolo")
+    assert [c.what for c in report.transformed] == ([] if "/" in images else ["item splits"])
+    split = next(ds.items()).split or "train"
+    assert (tmp_path / "out" / "labels" / split / "1.txt").read_text() == "0 0.5 0.5 0.2 0.2\n"
+    assert [(i.id, i.split) for i in labelkit.load(tmp_path / "out").items()] == [("1", split)]

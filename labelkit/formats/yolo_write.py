@@ -115,6 +115,8 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
         'a.jpg'
         >>> image_name("JPEGImages/2007_000001.jpg", "2007_000001", "train")  # Pascal VOC's image folder
         '2007_000001.jpg'
+        >>> image_name("Images/val/1.jpg", "1", "val")  # a loose layout's Images/ (Datumaro's)
+        '1.jpg'
     """
     if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         name = PurePosixPath(path.replace("\\", "/")).name if path else ""
@@ -123,7 +125,9 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
     if "/" not in text:  # a bare file name (COCO's): no layout prefix to strip
         return text if text not in (".", "..") else _id_name(item_id)
     roboflow = ("valid/images/",) if split == "val" else ()  # Roboflow's val folder, which the reader reads as val
-    prefixes = (f"images/{split}/", f"{split}/images/", *roboflow, f"obj_{split}_data/", "images/", "JPEGImages/")
+    # (the image folders of YOLO's loose layouts, Images/ as Datumaro writes it, and of Pascal VOC: JPEGImages/)
+    split_dirs = tuple(f"{d}/{split}/" for d in IMAGE_DIRS)
+    prefixes = (*split_dirs, f"{split}/images/", *roboflow, f"obj_{split}_data/", *(f"{d}/" for d in IMAGE_DIRS))
     for prefix in (*prefixes, f"{split}/"):
         if text.startswith(prefix) and len(text) > len(prefix):
             text = text[len(prefix) :]
