@@ -4905,3 +4905,31 @@ def test_a_loose_images_folder_is_no_part_of_the_ids_written(images: str, tmp_pa
     split = next(ds.items()).split or "train"
     assert (tmp_path / "out" / "labels" / split / "1.txt").read_text() == "0 0.5 0.5 0.2 0.2\n"
     assert [(i.id, i.split) for i in labelkit.load(tmp_path / "out").items()] == [("1", split)]
+
+
+@pytest.mark.parametrize(
+    ("layout", "trainer"),
+    [
+        ("ultralytics", "Ultralytics passes over them, training on none of their labels"),
+        ("darknet", "Darknet finds no label file for them"),
+    ],
+)
+def test_images_placed_under_no_image_extension_are_named_in_a_note(layout: str, trainer: str, tmp_path: Path) -> None:
+    """media=copy of a.gif (or Windows' a.jfif) made the 'trainable tree' the README promises without a word,
+    though Ultralytics passes over the file and Darknet finds no label file for it: its labels train nothing."""
+    (tmp_path / "src").mkdir()
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    for name in ("b.jfif", "a.gif", "c.jpg", "d.gif"):
+        Image.new("RGB", (8, 8)).save(tmp_path / "src" / name, "JPEG" if name.endswith(("jpg", "jfif")) else "GIF")
+        ds.add_item(Item(id=name, split="train", media=Media(path=name, width=8, height=8)))
+    ds.add_item(Item(id="e", split="train", media=Media(width=8, height=8)))  # (no image: none placed)
+    ds.add(Object(id="1", item_id="a.gif", category_id=0, bbox=(2.0, 2.0, 4.0, 4.0)))
+    options = {"layout": layout, "media": "copy", "media_root": tmp_path / "src"}
+    folder = "obj_train_data" if layout == "darknet" else "images/train"
+    note = f"3 images written of no image extension YOLO trainers read ('{folder}/b.jfif' first): {trainer}"
+    assert note in labelkit.plan(ds, "yolo", **options).notes
+    assert note in labelkit.save(ds, tmp_path / "out", "yolo", **options).notes
+    back = labelkit.load(tmp_path / "out")
+    read_id = "obj_train_data/a" if layout == "darknet" else "a"
+    assert [(o.item_id, o.bbox) for o in back.objects()] == [(read_id, (2.0, 2.0, 4.0, 4.0))]
+    assert not [n for n in labelkit.plan(ds, "yolo", layout=layout).notes if "image extension" in n]  # (media=none)

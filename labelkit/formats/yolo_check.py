@@ -25,7 +25,15 @@ from labelkit.formats.yolo_lines import (
     segment_box_gaps,
     traced_masks,
 )
-from labelkit.formats.yolo_write import kpt_dims_of, precision_of, read_back_ids, task_of, title_for, written_rows
+from labelkit.formats.yolo_write import (
+    kpt_dims_of,
+    precision_of,
+    read_back_ids,
+    task_of,
+    title_for,
+    untrained_images_note,
+    written_rows,
+)
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
@@ -83,6 +91,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         return
     for note in split_notes(dataset, options):
         report.note(note)
+    if untrained := untrained_images_note(dataset, options):
+        report.note(untrained)
     report_read_back(dataset, report, options)
     objects = dataset.table("objects")
     if not objects.num_rows:

@@ -311,6 +311,28 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
     return ItemFiles(image_rel, label_rel, folders)
 
 
+def untrained_images_note(dataset: Dataset, options: dict[str, Any]) -> str | None:
+    """The note on the images ``media=copy`` or ``link`` places under a name of no image extension (``a.gif``).
+
+    Ultralytics takes no such file for an image, and Darknet derives no label file name from it: neither trains
+    on their labels, though they read back (``image_sizes.json`` gives their sizes).
+    """
+    if str(options.get("media") or "none") == "none":
+        return None
+    paths = dataset.table("items")["path"].to_pylist()
+    rels = item_files(dataset, options).image_rel
+    odd = [rel for rel, source in zip(rels, paths, strict=True) if source and not is_image(PurePosixPath(rel))]
+    if not odd:
+        return None
+    darknet = str(options.get("layout") or "ultralytics") == "darknet"
+    trainer = (
+        "Darknet finds no label file for them"
+        if darknet
+        else "Ultralytics passes over them, training on none of their labels"
+    )
+    return f"{len(odd)} images written of no image extension YOLO trainers read ({odd[0]!r} first): {trainer}"
+
+
 def read_back_ids(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     """The id a YOLO reader gives each item of the layout written (detect, segment, OBB, pose).
 
