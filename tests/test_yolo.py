@@ -4908,28 +4908,38 @@ def test_a_loose_images_folder_is_no_part_of_the_ids_written(images: str, tmp_pa
 
 
 @pytest.mark.parametrize(
-    ("layout", "trainer"),
+    ("layout", "note"),
     [
-        ("ultralytics", "Ultralytics passes over them, training on none of their labels"),
-        ("darknet", "Darknet finds no label file for them"),
+        (
+            "ultralytics",
+            "5 images written that Ultralytics passes over ('images/train/b.jfif' first): of no image extension it "
+            "reads, or hidden (a file or folder name starting with '.', which its glob skips), so it trains on none "
+            "of their labels",
+        ),
+        (
+            "darknet",
+            "3 images written of no image extension YOLO trainers read ('obj_train_data/b.jfif' first): Darknet finds "
+            "no label file for them",
+        ),
     ],
 )
-def test_images_placed_under_no_image_extension_are_named_in_a_note(layout: str, trainer: str, tmp_path: Path) -> None:
-    """media=copy of a.gif (or Windows' a.jfif) made the 'trainable tree' the README promises without a word,
-    though Ultralytics passes over the file and Darknet finds no label file for it: its labels train nothing."""
-    (tmp_path / "src").mkdir()
+def test_images_placed_where_trainers_do_not_take_them_are_named_in_a_note(
+    layout: str, note: str, tmp_path: Path
+) -> None:
+    """media=copy of a.gif (or Windows' a.jfif), or of a hidden .a.jpg, made the 'trainable tree' the README
+    promises without a word, though Ultralytics passes over such files (its glob skips hidden names) and Darknet
+    finds no label file for the former: their labels train nothing."""
+    (tmp_path / "src" / ".cache").mkdir(parents=True)
     ds = Dataset(categories=[Category(id=0, name="a")])
-    for name in ("b.jfif", "a.gif", "c.jpg", "d.gif"):
-        Image.new("RGB", (8, 8)).save(tmp_path / "src" / name, "JPEG" if name.endswith(("jpg", "jfif")) else "GIF")
+    for name in ("b.jfif", "a.gif", "c.jpg", "d.gif", ".e.jpg", ".cache/f.png"):
+        Image.new("RGB", (8, 8)).save(tmp_path / "src" / name, "GIF" if name.endswith("gif") else "PNG")
         ds.add_item(Item(id=name, split="train", media=Media(path=name, width=8, height=8)))
-    ds.add_item(Item(id="e", split="train", media=Media(width=8, height=8)))  # (no image: none placed)
+    ds.add_item(Item(id="g", split="train", media=Media(width=8, height=8)))  # (no image: none placed)
     ds.add(Object(id="1", item_id="a.gif", category_id=0, bbox=(2.0, 2.0, 4.0, 4.0)))
     options = {"layout": layout, "media": "copy", "media_root": tmp_path / "src"}
-    folder = "obj_train_data" if layout == "darknet" else "images/train"
-    note = f"3 images written of no image extension YOLO trainers read ('{folder}/b.jfif' first): {trainer}"
     assert note in labelkit.plan(ds, "yolo", **options).notes
     assert note in labelkit.save(ds, tmp_path / "out", "yolo", **options).notes
     back = labelkit.load(tmp_path / "out")
     read_id = "obj_train_data/a" if layout == "darknet" else "a"
     assert [(o.item_id, o.bbox) for o in back.objects()] == [(read_id, (2.0, 2.0, 4.0, 4.0))]
-    assert not [n for n in labelkit.plan(ds, "yolo", layout=layout).notes if "image extension" in n]  # (media=none)
+    assert not [n for n in labelkit.plan(ds, "yolo", layout=layout).notes if "images written" in n]  # (media=none)

@@ -312,25 +312,36 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
 
 
 def untrained_images_note(dataset: Dataset, options: dict[str, Any]) -> str | None:
-    """The note on the images ``media=copy`` or ``link`` places under a name of no image extension (``a.gif``).
+    """The note on the images ``media=copy`` or ``link`` places where YOLO trainers do not take them for images.
 
-    Ultralytics takes no such file for an image, and Darknet derives no label file name from it: neither trains
-    on their labels, though they read back (``image_sizes.json`` gives their sizes).
+    Ultralytics takes no file of no image extension (``a.gif``) for an image, nor, as its ``glob`` finds images, a
+    hidden one (``.a.jpg``, ``.cache/b.jpg`` below ``images/<split>/``); Darknet's lists name every image, but it
+    derives no label file name from the former. Neither trains on their labels, though they read back
+    (``image_sizes.json`` gives the sizes of the former).
     """
     if str(options.get("media") or "none") == "none":
         return None
+    darknet = str(options.get("layout") or "ultralytics") == "darknet"
     paths = dataset.table("items")["path"].to_pylist()
     rels = item_files(dataset, options).image_rel
-    odd = [rel for rel, source in zip(rels, paths, strict=True) if source and not is_image(PurePosixPath(rel))]
+
+    def untrained(rel: str) -> bool:
+        path = PurePosixPath(rel)
+        return not is_image(path) or (not darknet and any(p.startswith(".") for p in path.parts[2:]))
+
+    odd = [rel for rel, source in zip(rels, paths, strict=True) if source and untrained(rel)]
     if not odd:
         return None
-    darknet = str(options.get("layout") or "ultralytics") == "darknet"
-    trainer = (
-        "Darknet finds no label file for them"
-        if darknet
-        else "Ultralytics passes over them, training on none of their labels"
+    if darknet:
+        return (
+            f"{len(odd)} images written of no image extension YOLO trainers read ({odd[0]!r} first): Darknet finds "
+            "no label file for them"
+        )
+    return (
+        f"{len(odd)} images written that Ultralytics passes over ({odd[0]!r} first): of no image extension it "
+        "reads, or hidden (a file or folder name starting with '.', which its glob skips), so it trains on none "
+        "of their labels"
     )
-    return f"{len(odd)} images written of no image extension YOLO trainers read ({odd[0]!r} first): {trainer}"
 
 
 def read_back_ids(dataset: Dataset, options: dict[str, Any]) -> list[str]:
