@@ -4943,3 +4943,31 @@ def test_images_placed_where_trainers_do_not_take_them_are_named_in_a_note(
     read_id = "obj_train_data/a" if layout == "darknet" else "a"
     assert [(o.item_id, o.bbox) for o in back.objects()] == [(read_id, (2.0, 2.0, 4.0, 4.0))]
     assert not [n for n in labelkit.plan(ds, "yolo", layout=layout).notes if "images written" in n]  # (media=none)
+
+
+def test_darknet_lists_of_voc_images_read_their_labels_where_darknet_does(tmp_path: Path) -> None:
+    """Darknet's VOC set (voc_label.py): a list names VOCdevkit/VOC2007/JPEGImages/a.jpg, whose labels Darknet
+    reads from VOCdevkit/VOC2007/labels/a.txt; labelkit looked beside the image only, and read every image of
+    the set as one without objects, without a word."""
+    voc = tmp_path / "VOCdevkit" / "VOC2007"
+    (voc / "JPEGImages").mkdir(parents=True)
+    (voc / "labels").mkdir()
+    for name in ("a", "b"):
+        Image.new("RGB", (10, 10)).save(voc / "JPEGImages" / f"{name}.jpg")
+    (voc / "labels" / "a.txt").write_text("1 0.5 0.5 0.2 0.4\n")
+    (voc / "JPEGImages" / "b.txt").write_text("0 0.5 0.5 0.2 0.4\n")  # (beside its image: read there, as before)
+    (tmp_path / "voc.names").write_text("aeroplane\nbicycle\n")
+    (tmp_path / "2007_train.txt").write_text("VOCdevkit/VOC2007/JPEGImages/a.jpg\nVOCdevkit/VOC2007/JPEGImages/b.jpg\n")
+    (tmp_path / "obj.data").write_text("classes = 2\ntrain = 2007_train.txt\nnames = voc.names\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [(o.item_id, o.category_id, o.bbox) for o in ds.objects()] == [
+        ("VOCdevkit/VOC2007/JPEGImages/a", 1, (4.0, 3.0, 2.0, 4.0)),
+        ("VOCdevkit/VOC2007/JPEGImages/b", 0, (4.0, 3.0, 2.0, 4.0)),
+    ]
+    # an Ultralytics folder holding a JPEGImages folder keeps its labels where Ultralytics looks
+    (tmp_path / "u" / "images" / "train" / "JPEGImages").mkdir(parents=True)
+    (tmp_path / "u" / "labels" / "train" / "JPEGImages").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / "u" / "images" / "train" / "JPEGImages" / "c.jpg")
+    (tmp_path / "u" / "labels" / "train" / "JPEGImages" / "c.txt").write_text("0 0.5 0.5 0.2 0.4\n")
+    (tmp_path / "u" / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [a]\n")
+    assert [o.item_id for o in labelkit.load(tmp_path / "u").objects()] == ["JPEGImages/c"]

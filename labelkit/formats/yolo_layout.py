@@ -139,12 +139,17 @@ def img2label(image: Path) -> Path:
     """Ultralytics' rule: the last ``images`` folder in the path becomes ``labels``; else the label sits beside it.
 
     When no label file is at the ``labels`` place but one is beside the image (a Darknet dataset in a folder
-    that some parent calls ``images``), that one is the label file. The extension is what follows the name's
-    last dot (``a.`` has label ``a.txt``, as the writer and Ultralytics name it).
+    that some parent calls ``images``), that one is the label file. Darknet's own rule for Pascal VOC is taken
+    too: ``.../JPEGImages/a.jpg`` has its labels in ``.../labels/a.txt`` when that file is there. The extension
+    is what follows the name's last dot (``a.`` has label ``a.txt``, as the writer and Ultralytics name it).
     """
     parts = image.parts
     beside = label_file(image)
     for i in range(len(parts) - 2, -1, -1):
+        if parts[i] == "JPEGImages":  # Darknet's rule for VOC (voc_label.py writes them): .../labels/a.txt, if there
+            candidate = label_file(Path(*parts[:i], "labels", *parts[i + 1 :]))
+            if candidate.is_file() or candidate.is_symlink():
+                return candidate
         if parts[i] in ("images", "Images"):
             for label_dir in ("labels", "Labels", "Annotations", "annotations", "labelTxt"):
                 candidate = label_file(Path(*parts[:i], label_dir, *parts[i + 1 :]))
