@@ -26,7 +26,14 @@ from labelkit.formats.coco_join import join_items, merge_tables, prefix_annotati
 from labelkit.formats.coco_plan import check_dataset
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
-from labelkit.formats.coco_records import check_kept_sections, dataset_info, merge_categories, result_image_ids
+from labelkit.formats.coco_records import (
+    check_kept_sections,
+    dataset_info,
+    merge_categories,
+    result_image_ids,
+    skeleton_finding,
+    skeleton_outside,
+)
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_write import Writer
 from labelkit.io import UTF8_BOM, paused_gc, read_head, require_utf8_name
@@ -324,6 +331,13 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
                 f"allow (first: #/categories/{nulls[0]}/supercategory is null), carried as read; labelkit validate "
                 "lists them"
             )
+        if outside := skeleton_outside(f, categories):  # (carried as read: a 0-based skeleton is still one)
+            pointer, index, count = outside[0]
+            notes.append(
+                f"{f.path.name}: {len(outside):,} skeleton {'indices' if len(outside) != 1 else 'index'} naming none "
+                f"of their category's keypoints (first: #{pointer} is {index}, of {count} keypoints; COCO counts them "
+                "from 1), carried as read; labelkit validate lists them"
+            )
         built.append(b)
     tag_stuff(files, built)
     if len({f.split for f in files}) > 1:
@@ -514,8 +528,9 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     categories = merge_categories(coco_files)
     item_prefix = _prefixes(coco_files)
     built = []
-    for _, b in _build_all(coco_files, item_prefix, categories):
+    for f, b in _build_all(coco_files, item_prefix, categories):
         ordered = b.item_findings + [finding for _, finding in sorted(b.findings, key=lambda x: (x[0], x[1].where))]
+        ordered += [skeleton_finding(f, *outside) for outside in skeleton_outside(f, categories)]
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
         built.append(b)
     if not any(b.item_findings for b in built):  # (duplicate image ids: the images cannot be told apart)
