@@ -5530,3 +5530,30 @@ def test_skeleton_indices_naming_no_keypoint_are_validate_findings_and_carried_o
     assert _load(tmp_path / "out" / "annotations" / "person_keypoints_val.json") == doc
     doc["categories"][0]["skeleton"] = [[1, 2], [2, 3]]
     assert labelkit.validate(_write(tmp_path, doc, "person_keypoints_val.json")) == []
+
+
+@pytest.mark.parametrize("via", [None, "parquet"])
+def test_each_file_lists_its_categories_in_its_own_order(tmp_path: Path, via: str | None) -> None:
+    """A file was written with its categories in the dataset's order, which is the order the files first list
+    them in: beside an instances_train.json listing car (2), instances_val.json's person (1), car (2) came back
+    as car, person (a change of the list Datumaro numbers its labels by)."""
+    car, person = {"id": 2, "name": "car", "supercategory": "vehicle"}, {"id": 1, "name": "person"}
+    annotation = {"id": 1, "image_id": 1, "category_id": 2, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}
+    docs = {
+        "instances_train.json": {"images": [], "annotations": [], "categories": [car]},
+        "instances_val.json": {
+            "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 8}],
+            "annotations": [{**annotation, "segmentation": [[1, 1, 3, 1, 3, 3]]}],
+            "categories": [person, car],
+        },
+    }
+    (tmp_path / "in" / "annotations").mkdir(parents=True)
+    for name, doc in docs.items():
+        _write(tmp_path / "in" / "annotations", doc, name)
+    ds = labelkit.load(tmp_path / "in")
+    if via is not None:
+        labelkit.save(ds, tmp_path / "mid", via)
+        ds = labelkit.load(tmp_path / "mid", via)
+    labelkit.save(ds, tmp_path / "out", "coco")
+    for name, doc in docs.items():
+        assert _load(tmp_path / "out" / "annotations" / name) == doc

@@ -438,7 +438,8 @@ class Writer:
                 posed = self._rows("objects", self._item_ids(spec.split or "default"))
                 posed = posed.filter(posed["keypoints"].is_valid())
                 wanted |= set(pc.unique(posed["category_id"].drop_null()).to_pylist())
-            return [c for c in cats if c.id in wanted]
+            order = {cid: k for k, cid in enumerate(spec.categories)}  # its own in its order, then those added
+            return sorted((c for c in cats if c.id in wanted), key=lambda c: order.get(c.id, len(order)))
         if spec.task == "captions" and tasks_of_split - {"captions"}:  # another file of the split lists them
             return []
         return list(cats)
