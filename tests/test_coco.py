@@ -5504,14 +5504,15 @@ def test_attributes_of_its_own_beside_carried_ones_are_written_once(tmp_path: Pa
 def test_skeleton_indices_naming_no_keypoint_are_validate_findings_and_carried_on_reading(tmp_path: Path) -> None:
     """A skeleton counting from 0 (``[0, 1]``) or past the category's keypoints (``[1, 4]`` of 3) passed
     ``validate`` without a word, though pycocotools' ``showAnns`` takes 1 off each index (drawing another edge,
-    or failing). Each is a finding at its index; reading carries the skeleton as read, with a note."""
+    or failing). Each is a finding at its index (without keypoint names, as Datumaro writes ``"keypoints": []``, only
+    a number below 1); reading carries the skeleton as read (Datumaro's are 0-based), with a note."""
     person = {"id": 1, "name": "person", "keypoints": ["nose", "leye", "reye"], "skeleton": [[1, 4], [0, 1], [2, 3]]}
     doc = {
         "images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}],
         "annotations": [
             {"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 30], "area": 600, "iscrowd": 0},
         ],
-        "categories": [person, {"id": 2, "name": "hand", "keypoints": [], "skeleton": []}],
+        "categories": [person, {"id": 2, "name": "hand", "keypoints": [], "skeleton": [[0, 1], [1, 2]]}],
     }
     doc["annotations"][0] |= {"segmentation": [], "keypoints": [12, 12, 2, 0, 0, 0, 15, 15, 1], "num_keypoints": 2}
     src = _write(tmp_path, doc, "person_keypoints_val.json")
@@ -5519,16 +5520,17 @@ def test_skeleton_indices_naming_no_keypoint_are_validate_findings_and_carried_o
     assert [(f.path, f.where, f.message) for f in labelkit.validate(src)] == [
         (str(src), "#/categories/0/skeleton/0/1", f"skeleton index 4 {reason}"),
         (str(src), "#/categories/0/skeleton/1/0", f"skeleton index 0 {reason}"),
+        (str(src), "#/categories/1/skeleton/0/0", "skeleton index 0 names no keypoint (COCO counts them from 1)"),
     ]
     ds = labelkit.load(src)
     assert ds.read_notes == [
-        "person_keypoints_val.json: 2 skeleton indices naming none of their category's keypoints (first: "
+        "person_keypoints_val.json: 3 skeleton indices naming none of their category's keypoints (first: "
         "#/categories/0/skeleton/0/1 is 4, of 3 keypoints; COCO counts them from 1), carried as read; labelkit "
         "validate lists them"
     ]
     labelkit.save(ds, tmp_path / "out", "coco")
     assert _load(tmp_path / "out" / "annotations" / "person_keypoints_val.json") == doc
-    doc["categories"][0]["skeleton"] = [[1, 2], [2, 3]]
+    doc["categories"][0]["skeleton"] = doc["categories"][1]["skeleton"] = [[1, 2], [2, 3]]
     assert labelkit.validate(_write(tmp_path, doc, "person_keypoints_val.json")) == []
 
 

@@ -333,10 +333,11 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
             )
         if outside := skeleton_outside(f, categories):  # (carried as read: a 0-based skeleton is still one)
             pointer, index, count = outside[0]
+            of = "" if count is None else f", of {count} keypoints"
             notes.append(
                 f"{f.path.name}: {len(outside):,} skeleton {'indices' if len(outside) != 1 else 'index'} naming none "
-                f"of their category's keypoints (first: #{pointer} is {index}, of {count} keypoints; COCO counts them "
-                "from 1), carried as read; labelkit validate lists them"
+                f"of their category's keypoints (first: #{pointer} is {index}{of}; COCO counts them from 1), carried "
+                "as read; labelkit validate lists them"
             )
         built.append(b)
     tag_stuff(files, built)

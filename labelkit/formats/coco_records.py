@@ -278,37 +278,35 @@ def merge_categories(files: Sequence[CocoFile]) -> list[Category]:
     return build_categories(CocoFile(Path(), "merged", None, categories=list(merged.values())))
 
 
-def skeleton_outside(f: CocoFile, categories: Sequence[Category]) -> list[tuple[str, int, int]]:
+def skeleton_outside(f: CocoFile, categories: Sequence[Category]) -> list[tuple[str, int, int | None]]:
     """The skeleton indices of a file's categories that name none of the category's keypoints.
 
     COCO counts a skeleton's keypoints from 1 (pycocotools' ``showAnns`` takes 1 off each): a 0, or a number
-    past the category's keypoint names (this file's, else another file's), draws another edge or fails. Reading
-    carries such a skeleton as read (a 0-based one is still a skeleton), with a read note; ``validate`` lists each.
+    past the category's keypoint names (this file's, else another file's; with none, as Datumaro writes
+    ``"keypoints": []``, only a number below 1), draws another edge or fails. Reading carries such a skeleton as
+    read (a 0-based one is still a skeleton), with a read note; ``validate`` lists each.
 
     Returns:
-        (JSON pointer, index, the category's keypoint count) of each, in file order.
+        (JSON pointer, index, the category's keypoint count or None) of each, in file order.
     """
-    names = {c.id: len(c.keypoints) for c in categories if c.keypoints is not None}
+    names = {c.id: len(c.keypoints) for c in categories if c.keypoints}
     out = []
     for i, c in enumerate(f.categories):
         own, skeleton = c.get("keypoints"), c.get("skeleton")
-        count = len(own) if isinstance(own, list) else names.get(c["id"])
-        if count is None or not isinstance(skeleton, list):
+        count = len(own) if isinstance(own, list) and own else names.get(c["id"])
+        if not isinstance(skeleton, list):
             continue
         for j, edge in enumerate(skeleton):
             for k, index in enumerate(edge if isinstance(edge, list) else []):
-                if type(index) is int and not 1 <= index <= count:
+                if type(index) is int and (index < 1 or (count is not None and index > count)):
                     out.append((json_pointer("categories", i, "skeleton", j, k), index, count))
     return out
 
 
-def skeleton_finding(f: CocoFile, pointer: str, index: int, count: int) -> Finding:
+def skeleton_finding(f: CocoFile, pointer: str, index: int, count: int | None) -> Finding:
     """The ``validate`` finding of a skeleton index :func:`skeleton_outside` found."""
-    return Finding(
-        str(f.path),
-        pointer,
-        f"skeleton index {index} names none of the category's {count} keypoints (COCO counts them from 1)",
-    )
+    names = "no keypoint" if count is None else f"none of the category's {count} keypoints"
+    return Finding(str(f.path), pointer, f"skeleton index {index} names {names} (COCO counts them from 1)")
 
 
 def same_json(a: Any, b: Any) -> bool:
