@@ -5559,3 +5559,24 @@ def test_each_file_lists_its_categories_in_its_own_order(tmp_path: Path, via: st
     labelkit.save(ds, tmp_path / "out", "coco")
     for name, doc in docs.items():
         assert _load(tmp_path / "out" / "annotations" / name) == doc
+
+
+@pytest.mark.parametrize("via", [None, "parquet"])
+def test_a_keypoint_detection_whose_point_scores_are_0_is_written_back(tmp_path: Path, via: str | None) -> None:
+    """A results file read alone: a detection of keypoints only, whose third numbers (its points' scores, which
+    a results file holds as they are) were all 0 or below, counted as an object without geometry, as its points
+    were taken for unlabelled: COCO -> COCO refused it (``lost: 1 objects without a box, polygon, mask or
+    labelled keypoints``). Beside a ground truth file, which tags it, it was written back."""
+    detections = [
+        {"image_id": 1, "category_id": 1, "keypoints": [1, 2, 0, 3, 4, 0], "score": 0.5},
+        {"image_id": 2, "category_id": 1, "keypoints": [5, 6, -0.5, 7, 8, 0], "score": 0.25},
+    ]
+    src = _write(tmp_path, detections, "results_val.json")
+    ds = labelkit.load(src)
+    if via is not None:
+        labelkit.save(ds, tmp_path / "mid", via)
+        ds = labelkit.load(tmp_path / "mid", via)
+    assert labelkit.plan(ds, "coco").lost == []
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.written["object annotations"] == 2
+    assert _load(tmp_path / "out" / "annotations" / "results_val.json") == detections

@@ -23,7 +23,7 @@ from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_join import join_items, merge_tables, prefix_annotation_ids, tag_stuff
-from labelkit.formats.coco_plan import check_dataset
+from labelkit.formats.coco_plan import check_dataset, detections_if_posed
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
 from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
 from labelkit.formats.coco_records import (
@@ -498,7 +498,8 @@ def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **opti
     report.note("wrote " + ", ".join(f"annotations/{n}" for n in written))
     counts = dataset.report_counts()
     if "object annotations" in counts:  # (objects without geometry are reported lost by check(), not written)
-        counts["object annotations"] -= int(geometryless(dataset.table("objects")).sum())
+        objects = dataset.table("objects")
+        counts["object annotations"] -= int(geometryless(objects, detections_if_posed(objects, dataset)).sum())
     report.written = counts
 
 

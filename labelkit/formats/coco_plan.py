@@ -141,7 +141,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
                 tables[name] = table.filter(pc.invert(listed))
     given = objects = tables.get("objects", dataset.table("objects"))
     items = dataset.table("items")  # (less those dropped above)
-    bare_before = geometryless(objects)
+    bare_before = geometryless(objects, detections_if_posed(objects, dataset))
     objects, misfit, negative, odd = refused_geometry_taken_out(objects, items)
     refused = "COCO's reader refuses them: their objects are written without them"
     taken: list[tuple[str, np.ndarray, str]] = []  # (what, rows, reason): fields taken out of the rows
@@ -232,6 +232,11 @@ def refused_geometry_taken_out(
         extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
         objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
     return objects, misfit, negative, odd
+
+
+def detections_if_posed(objects: pa.Table, dataset: Dataset) -> np.ndarray | bool:
+    """The objects written as detections (see :func:`geometryless`), where any has keypoints; else False."""
+    return written_as_detections(objects, dataset) if valid_mask(objects["keypoints"]).any() else False
 
 
 def left_without_geometry(objects: pa.Table, changed: np.ndarray) -> np.ndarray:

@@ -273,19 +273,20 @@ def holes_too_large_dropped(objects: pa.Table, items: pa.Table) -> tuple[pa.Tabl
     return _with_polygons(objects, rows, rings, holes), huge
 
 
-def drawn_polygons(objects: pa.Table) -> pa.Table:
+def drawn_polygons(objects: pa.Table, detections: bool = False) -> pa.Table:
     """``objects`` as COCO can write them: no ring of fewer than 3 points, no object without geometry.
 
     pycocotools cannot rasterise such rings. A polygon left without a ring (or that had none) becomes none:
     the object is written as having no polygon (a box's rectangle, see ``coco_text.rectangles``), or, with no
-    other geometry either, not at all. ``check()`` reports the rings and objects as lost.
+    other geometry either, not at all (``detections``: the objects are, see :func:`geometryless`). ``check()``
+    reports the rings and objects as lost.
     """
     polygon = objects["polygon"]
     counts, ring_len = G.ring_lengths(polygon)
     drawn = G.drawable_rings(ring_len)
     ringless = valid_mask(polygon) & (counts == 0)
     if drawn.all() and not ringless.any():
-        dropped = geometryless(objects)
+        dropped = geometryless(objects, detections)
         return objects.filter(pa.array(~dropped)) if dropped.any() else objects
     rows = np.flatnonzero(G.any_per_row(counts, ~drawn) | ringless)
     rings = polygon.take(pa.array(rows)).to_pylist()
@@ -295,7 +296,7 @@ def drawn_polygons(objects: pa.Table) -> pa.Table:
         rings[k] = [rs[j] for j in keep] or None
         holes[k] = ([flags[j] for j in keep] or None) if flags is not None else None
     objects = _with_polygons(objects, rows, rings, holes)
-    dropped = geometryless(objects)
+    dropped = geometryless(objects, detections)
     return objects.filter(pa.array(~dropped)) if dropped.any() else objects
 
 
@@ -357,17 +358,19 @@ def turned_boxes(objects: pa.Table) -> tuple[pa.Table, np.ndarray]:
     return objects, turned
 
 
-def geometryless(objects: pa.Table) -> np.ndarray:
+def geometryless(objects: pa.Table, detections: np.ndarray | bool = False) -> np.ndarray:
     """Objects with no box, mask, keypoints or polygon ring of 3 points: COCO cannot write them.
 
     Keypoints count only with a labelled point, which bounds the box written for them (see
-    :func:`written_boxes`), or when the object came from COCO (it is written back as it was read).
+    :func:`written_boxes`), or when the object came from COCO (it is written back as it was read), or for
+    ``detections``, written to detection-results files as they are (there the third numbers are the points'
+    scores, a 0 among them no less a point: a results file read alone carries no ``coco:`` field to tell).
     """
     keypoints = objects["keypoints"]
     has_keypoints = valid_mask(keypoints)
     if has_keypoints.any():
         origin = true_mask(pc.match_substring(objects["extras"], '"coco:'))
-        has_keypoints &= origin | G.labelled_keypoints(keypoints)
+        has_keypoints &= origin | detections | G.labelled_keypoints(keypoints)
     kept = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | has_keypoints
     return ~kept & ~G.drawable_polygons(objects["polygon"])
 

@@ -628,7 +628,7 @@ class Writer:
         )
         if not results:  # (detections are written as they are: never clipped)
             picked = far_polygons_clipped(picked, self.items, "coco:files" in self.info_extras)[0]
-        t = drawn_polygons(holes_too_large_dropped(picked, self.items)[0])
+        t = drawn_polygons(holes_too_large_dropped(picked, self.items)[0], results)
         t = turned_boxes(t)[0]
         if origins is not None:  # only the objects read from files of these tasks (untagged: instances)
             keep = None
