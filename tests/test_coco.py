@@ -5580,3 +5580,36 @@ def test_a_keypoint_detection_whose_point_scores_are_0_is_written_back(tmp_path:
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert report.written["object annotations"] == 2
     assert _load(tmp_path / "out" / "annotations" / "results_val.json") == detections
+
+
+def test_validate_lists_a_num_keypoints_other_than_the_labelled_points(tmp_path: Path) -> None:
+    """``num_keypoints`` 0 beside labelled points (which COCOeval's keypoints mode leaves out as a person with
+    none), or 3 beside 2, passed ``validate`` without a word. Each is a finding at its value; reading carries it
+    as read; an annotation whose keypoints are already a finding gets no second one."""
+    person = {"id": 1, "name": "person", "keypoints": ["nose", "leye", "reye"]}
+    box = {"image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 30], "area": 600, "iscrowd": 0}
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}],
+        "annotations": [
+            {"id": 1, **box, "keypoints": [12, 12, 2, 13, 13, 1, 0, 0, 0], "num_keypoints": 2},
+            {"id": 2, **box, "keypoints": [12, 12, 2, 13, 13, 1, 5, 5, 0], "num_keypoints": 0},
+            {"id": 3, **box, "keypoints": [12, 12, 2, 13, 13, 1, 0, 0, 0], "num_keypoints": 3},
+            {"id": 4, **box, "keypoints": [12, 12, 2], "num_keypoints": 3},
+            {"id": 5, **box, "keypoints": [0, 0, 0, 0, 0, 0, 0, 0, 0], "num_keypoints": 0},
+        ],
+        "categories": [person],
+    }
+    src = _write(tmp_path, doc, "person_keypoints_val.json")
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [
+        ("#/annotations/3/keypoints", "3 keypoint numbers, expected 9 numbers (3 keypoints x 3)"),
+        ("#/annotations/1/num_keypoints", "num_keypoints 0 is not the annotation's 2 labelled keypoints (v > 0)"),
+        ("#/annotations/2/num_keypoints", "num_keypoints 3 is not the annotation's 2 labelled keypoints (v > 0)"),
+    ]
+    del doc["annotations"][3]
+    src = _write(tmp_path, doc, "person_keypoints_val.json")
+    ds = labelkit.load(src)
+    assert ds.read_notes == []
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert _load(tmp_path / "out" / "annotations" / "person_keypoints_val.json") == doc
+    results = [{"image_id": 1, "category_id": 1, "keypoints": [1, 2, 0.5], "num_keypoints": 0, "score": 0.5}]
+    assert labelkit.validate(_write(tmp_path, results, "results_val.json")) == []

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.coco_build import Built, build
+from labelkit.formats.coco_extras import miscounted_keypoints
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_join import join_items, merge_tables, prefix_annotation_ids, tag_stuff
 from labelkit.formats.coco_plan import check_dataset, detections_if_posed
@@ -533,6 +534,16 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     for f, b in _build_all(coco_files, item_prefix, categories):
         ordered = b.item_findings + [finding for _, finding in sorted(b.findings, key=lambda x: (x[0], x[1].where))]
         ordered += [skeleton_finding(f, *outside) for outside in skeleton_outside(f, categories)]
+        bad = {row for row, _ in b.findings}
+        ordered += [
+            Finding(
+                str(f.path),
+                f"/annotations/{row}/num_keypoints",
+                f"num_keypoints {given} is not the annotation's {counted} labelled keypoints (v > 0)",
+            )
+            for row, given, counted in (miscounted_keypoints(b.objects) if f.task != "results" else [])
+            if row not in bad  # (keypoints of the wrong length, say: one finding for the annotation)
+        ]
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
         built.append(b)
     if not any(b.item_findings for b in built):  # (duplicate image ids: the images cannot be told apart)

@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 from labelkit.errors import json_pointer
 from labelkit.formats.coco_read import ABSENT, CARRIED_FIELDS, CocoFile, binary_column, first_bytes
 from labelkit.io import MAX_FIELD_DEPTH, json_text, refuse_deep
-from labelkit.model.tables import true_mask
+from labelkit.model import geometry as G
+from labelkit.model.tables import contains_match, true_mask, valid_mask
 
 
 def _lengths(values: list[msgspec.Raw]) -> np.ndarray:
@@ -234,3 +235,33 @@ def refuse_deep_fields(extras: Extras, path: Path) -> None:
             continue
         for key, value in members.items():
             refuse_deep(value, path, json_pointer("annotations", i, key[5:] if key.startswith("coco:") else key))
+
+
+_GIVEN_COUNT = r'"coco:num_keypoints":(?P<n>[0-9]{1,18})[,}]'
+"""A carried ``num_keypoints`` of digits only (one the schema rejects is reported as such, see :func:`odd_carried`)."""
+
+
+def miscounted_keypoints(objects: pa.Table | None) -> list[tuple[int, int, int]]:
+    """The objects of a file whose ``num_keypoints`` is not the number of their labelled points (``v > 0``).
+
+    COCO defines it so, and COCOeval's keypoints mode leaves out every ground truth person whose
+    ``num_keypoints`` is 0, labelled points or not. Carried as read (as a ``null`` bbox is); ``validate`` lists
+    each. A column at a time: only rows with keypoints and a ``num_keypoints`` of digits are looked at.
+
+    Returns:
+        (annotation row, ``num_keypoints``, labelled points) per such object, by row.
+    """
+    if objects is None or not objects.num_rows:
+        return []
+    posed = np.flatnonzero(valid_mask(objects["keypoints"]))
+    if not len(posed):  # (an instances file's 860,000 extras texts are not searched)
+        return []
+    some = objects.take(pa.array(posed))
+    some = some.filter(pa.array(contains_match(some["extras"], '"coco:num_keypoints":')))
+    given = pc.struct_field(pc.extract_regex(some["extras"], _GIVEN_COUNT), "n")
+    known = true_mask(pc.is_valid(given))
+    numbers = np.asarray(pc.cast(given.fill_null("0"), pa.int64()).to_numpy(zero_copy_only=False), np.int64)
+    counted = G.labelled_keypoint_counts(some["keypoints"])
+    wrong = known & (numbers != counted)
+    at = np.asarray(some["_row"].to_numpy(zero_copy_only=False), np.int64)
+    return sorted(zip(at[wrong].tolist(), numbers[wrong].tolist(), counted[wrong].tolist(), strict=True))
