@@ -4720,3 +4720,30 @@ def test_imagesets_lines_naming_image_files_of_xmls_are_noted(tmp_path: Path) ->
         "lists ids, without the extension, so each was read as an item of no XML, and the XML's item as listed in "
         "no split"
     ]
+
+
+def test_a_cvat_segmentation_mask_export_without_annotations_is_detected(tmp_path: Path) -> None:
+    """CVAT's Segmentation mask export (labelmap.txt, ImageSets/Segmentation, RGB class and object PNGs, no
+    Annotations/) was read with --from voc, but no format recognised it: convert and info stopped there."""
+    root = tmp_path / "cvat"
+    for folder in ("ImageSets/Segmentation", "SegmentationClass", "SegmentationObject"):
+        (root / folder).mkdir(parents=True)
+    (root / "labelmap.txt").write_text(
+        "# label:color_rgb:parts:actions\nbackground:0,0,0::\ncar:250,50,83::\nperson:51,221,255::\n"
+    )
+    (root / "ImageSets/Segmentation/default.txt").write_text("img1\n")
+    classes, instances = np.zeros((4, 6, 3), dtype=np.uint8), np.zeros((4, 6, 3), dtype=np.uint8)
+    classes[0:2, 0:2], instances[0:2, 0:2] = (250, 50, 83), voc.voc_palette()[1]
+    classes[2:4, 2:6], instances[2:4, 2:6] = (51, 221, 255), voc.voc_palette()[2]
+    Image.fromarray(classes).save(root / "SegmentationClass/img1.png")
+    Image.fromarray(instances).save(root / "SegmentationObject/img1.png")
+    assert voc.detect(root) == voc.Detection(
+        0.9, "folder with ImageSets/ and SegmentationClass/ or SegmentationObject/ PNGs"
+    )
+    assert labelkit.detect(root).format == "voc"
+    ds = labelkit.load(root)
+    assert [(i.id, i.split, i.media.width, i.media.height) for i in ds.items()] == [("img1", "default", 6, 4)]
+    assert [(ds.category(o.category_id or 0).name, o.bbox, o.extras) for o in ds.objects()] == [
+        ("car", (0.0, 0.0, 2.0, 2.0), {"voc:mask_only": True, "voc:instance": 1}),
+        ("person", (2.0, 2.0, 4.0, 2.0), {"voc:mask_only": True, "voc:instance": 2}),
+    ]

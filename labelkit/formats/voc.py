@@ -242,8 +242,8 @@ def _first_xml(folder: Path) -> Path | None:
 def detect(path: Path) -> Detection | None:
     """A folder with ``Annotations/*.xml`` (or Roboflow split folders of VOC XML), or one VOC XML file.
 
-    Only the first file by name is looked at. In ``Annotations/`` that file need not look like VOC (it may
-    be damaged): reading it then says what is wrong with it, naming its line or element.
+    Only the first XML file by name is looked at (in ``Annotations/`` it may be damaged: reading it names what is
+    wrong). Without ``Annotations/``, ``ImageSets/`` beside segmentation PNGs is CVAT's Segmentation mask export.
     """
     if path.is_file():
         if path.suffix.lower() == ".xml" and _looks_like_voc(path):
@@ -257,6 +257,8 @@ def detect(path: Path) -> Detection | None:
             return Detection(0.95, "folder with Annotations/*.xml")
         if first is not None:
             return Detection(0.6, f"folder with Annotations/*.xml (the first, {first.name}, opens no <annotation>)")
+    elif (path / "ImageSets").is_dir() and any((path / f"Segmentation{k}").is_dir() for k in ("Class", "Object")):
+        return Detection(0.9, "folder with ImageSets/ and SegmentationClass/ or SegmentationObject/ PNGs")
     dirs = _xml_dirs(path)
     if dirs:
         first = _first_xml(dirs[0][1])
