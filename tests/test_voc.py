@@ -4747,3 +4747,18 @@ def test_a_cvat_segmentation_mask_export_without_annotations_is_detected(tmp_pat
         ("car", (0.0, 0.0, 2.0, 2.0), {"voc:mask_only": True, "voc:instance": 1}),
         ("person", (2.0, 2.0, 4.0, 2.0), {"voc:mask_only": True, "voc:instance": 2}),
     ]
+
+
+@pytest.mark.parametrize("line", ["a b", "a 1", "JPEGImages/a.jpg SegmentationClass/a.png"])
+def test_a_segmentation_list_line_of_more_words_is_an_error_at_its_line(tmp_path: Path, line: str) -> None:
+    """A Segmentation split list line of several words (a list of image and mask pairs, two ids on a line) was
+    read as its first word, the others dropped without a word, where a Main split list's is an error."""
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "ImageSets/Segmentation").mkdir(parents=True)
+    (tmp_path / "Annotations/a.xml").write_text("<annotation><filename>a.jpg</filename></annotation>")
+    (tmp_path / "ImageSets/Segmentation/train.txt").write_text(f"# pairs\n{line}\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    where = err.value.location
+    assert (where.path, where.line) == (str(tmp_path / "ImageSets/Segmentation/train.txt"), 2)
+    assert err.value.message == "a split list line holds one image name"

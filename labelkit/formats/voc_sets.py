@@ -127,7 +127,7 @@ def image_sets(root: Path) -> Sets:
     Raises:
         InputError: an unsafe image name, a per-class list value that is not 1, 0 or -1 or that contradicts
             the image's earlier line in the list or in another list of the class (of another split), or a line
-            of a Main split list holding more than one word.
+            of a Main or Segmentation split list holding more than one word.
     """
     sets = Sets()
     main = root / "ImageSets" / "Main"
@@ -221,6 +221,14 @@ def image_sets(root: Path) -> Sets:
         for f in sorted(task_files, key=lambda f: f.stem == "trainval" and bool(task_finer)):
             again = f.stem == "trainval" and bool(task_finer)
             for number, fields in _read_list(f):
+                if task == "Segmentation" and len(fields) > 1:  # (the words after the first were dropped unsaid)
+                    raise InputError(
+                        "a split list line holds one image name",
+                        path=f,
+                        line=number,
+                        found=repr(" ".join(fields)),
+                        hint="VOC's Segmentation lists name one image a line, as its Main split lists do",
+                    )
                 item = _item(fields[0], f, number)
                 sets.action_objects |= task == "Action" and len(fields) > 1  # (written back so)
                 if task in ("Layout", "Action") and len(fields) > 1:
