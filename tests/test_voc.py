@@ -4762,3 +4762,21 @@ def test_a_segmentation_list_line_of_more_words_is_an_error_at_its_line(tmp_path
     where = err.value.location
     assert (where.path, where.line) == (str(tmp_path / "ImageSets/Segmentation/train.txt"), 2)
     assert err.value.message == "a split list line holds one image name"
+
+
+@pytest.mark.parametrize("line", ["b", "b  1 extra", "b 1 1"])
+def test_a_per_class_list_line_of_other_than_two_words_is_an_error_at_its_line(tmp_path: Path, line: str) -> None:
+    """A class list line of one word was passed over, and the words after a value dropped, without a word: b was
+    read without its cat label, or with it, and the rest of its line gone."""
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "ImageSets/Main").mkdir(parents=True)
+    for name in ("a", "b"):
+        (tmp_path / f"Annotations/{name}.xml").write_text(f"<annotation><filename>{name}.jpg</filename></annotation>")
+    (tmp_path / "ImageSets/Main/train.txt").write_text("a\nb\n")
+    (tmp_path / "ImageSets/Main/cat_train.txt").write_text(f"a  1\n{line}\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    where = err.value.location
+    assert (where.path, where.line) == (str(tmp_path / "ImageSets/Main/cat_train.txt"), 2)
+    message = "a per-class list line holds an image and its value"
+    assert (err.value.message, err.value.found) == (message, repr(" ".join(line.split())))

@@ -126,8 +126,8 @@ def image_sets(root: Path) -> Sets:
 
     Raises:
         InputError: an unsafe image name, a per-class list value that is not 1, 0 or -1 or that contradicts
-            the image's earlier line in the list or in another list of the class (of another split), or a line
-            of a Main or Segmentation split list holding more than one word.
+            the image's earlier line in the list or in another list of the class (of another split), a per-class
+            list line of other than two words, or a line of a Main or Segmentation split list of more than one.
     """
     sets = Sets()
     main = root / "ImageSets" / "Main"
@@ -178,8 +178,14 @@ def image_sets(root: Path) -> Sets:
         again = finer(cls, split)
         seen: dict[str, tuple[int, str]] = {}  # image -> (line, value) of its first line in this list
         for number, fields in _read_list(f):
-            if len(fields) < 2:
-                continue
+            if len(fields) != 2:  # (a line of one word was passed over, and the words after a value dropped, unsaid)
+                raise InputError(
+                    "a per-class list line holds an image and its value",
+                    path=f,
+                    line=number,
+                    found=repr(" ".join(fields)),
+                    hint="a per-class list's lines are 'image 1', 'image 0' or 'image -1'",
+                )
             if cls not in sets.classes:  # (a list of -1 lines names its class too; an empty file may be a split's)
                 sets.classes.append(cls)
             item = _item(fields[0], f, number)
