@@ -6,6 +6,9 @@ an exit code; the library never prints.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,6 +44,20 @@ def json_pointer(*parts: str | int) -> str:
         '/annotations/12/bbox'
     """
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+@contextmanager
+def naming(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Writes to the file ``path``: an OSError naming no file (``os.write``'s, an open file's, pyarrow's) names it.
+
+    Only opening a file names it: a disk filling up while a file was written named no file (the output folder).
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(path)) from exc
 
 
 class LabelkitError(Exception):

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 
 import orjson
 
-from labelkit.errors import InputError, LabelkitError, OutputError
+from labelkit.errors import InputError, LabelkitError, OutputError, naming
 from labelkit.portable import PLAIN_RELPATH, placed
 
 T = TypeVar("T")
@@ -662,11 +662,10 @@ def create_file(path: str, data: bytes | memoryview) -> None:
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    except OSError as exc:  # (os.write names no file)
-        raise OSError(exc.errno, exc.strerror, path) from exc
+        with naming(path):  # (os.write names no file)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 

@@ -644,3 +644,38 @@ def test_an_output_path_ending_in_dot_dot_is_refused_before_any_work(tmp_path: P
         f"{tmp_path / 'w' / 'a' / '..'}: the output's path does not end in a name; hint: name the output folder itself"
     )
     assert sorted(p.name for p in (tmp_path / "w").iterdir()) == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("target", "options", "full"),
+    [
+        ("coco", {}, "annotations/instances_train.json"),
+        ("yolo", {}, "image_sizes.json"),
+        ("yolo", {"layout": "darknet"}, "train.txt"),
+        ("voc", {}, "ImageSets/Main/train.txt"),
+        ("parquet", {}, "items.parquet"),
+    ],
+)
+def test_a_file_filling_the_disk_is_named_whichever_file_it_is(
+    target: str, options: dict[str, str], full: str, tmp_path: Path
+) -> None:
+    """A write through an open file names no file: a disk filling up (here a file-size limit) while COCO's
+    annotations, a YOLO or VOC list or a Parquet table was written named only the output folder."""
+    resource = pytest.importorskip("resource")
+    import labelkit
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for k in range(1000):
+        ds.add_item(Item(id=f"img{k:04d}", media=Media(path=f"img{k:04d}.jpg", width=640, height=480), split="train"))
+        ds.add(Object(id=str(k), item_id=f"img{k:04d}", category_id=1, bbox=(10, 20, 30, 40)))
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, hard))  # (Python ignores SIGXFSZ: a write fails with EFBIG)
+    try:
+        with pytest.raises(OutputError) as err:
+            labelkit.save(ds, tmp_path / "out", target, **options)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert err.value.message.startswith("cannot write: ") and "File too large" in err.value.message
+    assert err.value.location.path == str(tmp_path / "out" / full)
+    assert list(tmp_path.iterdir()) == []

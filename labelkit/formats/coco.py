@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError
+from labelkit.errors import InputError, naming
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_extras import miscounted_keypoints
@@ -493,7 +493,8 @@ def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **opti
     for spec in specs:
         if spec.name in written:
             continue
-        writer.write_file(spec, folder / spec.name, tasks[spec.split])
+        with naming(folder / spec.name):  # (a write of the open file, a disk filling up, names no file)
+            writer.write_file(spec, folder / spec.name, tasks[spec.split])
         written.append(spec.name)
     writer.report_ids()
     report.note("wrote " + ", ".join(f"annotations/{n}" for n in written))

@@ -15,7 +15,7 @@ import orjson
 import pyarrow as pa
 from pydantic import BeforeValidator, Field, ValidationError
 
-from labelkit.errors import InputError
+from labelkit.errors import InputError, naming
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native import (
     not_bool,
@@ -23,7 +23,7 @@ from labelkit.formats.native import (
     short_list_message,
 )
 from labelkit.formats.native_values import reference_findings, refuse_unreadable, value_findings
-from labelkit.io import parse_json, read_bytes
+from labelkit.io import create_file, parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
 from labelkit.model.dataset import TABLE_NAMES
@@ -193,11 +193,13 @@ def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **opti
     path = Path(path)
     compression = options.get("compression", "zstd")
     manifest = Manifest(info=dataset.info, categories=dataset.categories)
-    (path / MANIFEST).write_bytes(
-        orjson.dumps(manifest.model_dump(mode="json", exclude_defaults=False), option=orjson.OPT_INDENT_2) + b"\n"
+    create_file(
+        str(path / MANIFEST),
+        orjson.dumps(manifest.model_dump(mode="json", exclude_defaults=False), option=orjson.OPT_INDENT_2) + b"\n",
     )
     for name in TABLE_NAMES:
-        with pa.OSFile(os.fsencode(path / f"{name}.parquet"), "wb") as sink:  # (by its bytes: see _read_table)
+        table = path / f"{name}.parquet"
+        with naming(table), pa.OSFile(os.fsencode(table), "wb") as sink:  # (by its bytes: see _read_table)
             pq.write_table(
                 dataset.table(name),
                 sink,

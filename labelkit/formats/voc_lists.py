@@ -22,7 +22,7 @@ from labelkit.formats.voc_values import (
     is_flag,
     tag_ok,
 )
-from labelkit.io import is_plain_name
+from labelkit.io import create_file, is_plain_name
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask
 from labelkit.portable import (
@@ -399,7 +399,7 @@ def write_action_lists(path: Path, flags: ActionFlags, file_ids: dict[str, str],
                 )
             written[folded_name(name)] = f"the list of action {action!r} in split {split!r}"
             text = "".join(f"{file_ids.get(m, m)} {k} {flag:2d}\n" for m, k, flag in lines)
-            (folder / name).write_text(text, encoding="utf-8")
+            create_file(str(folder / name), text.encode())
 
 
 def write_lists(
@@ -435,7 +435,7 @@ def write_lists(
                 )
             else:
                 text = "".join(f"{line(m, m)}\n" for m in members if listable(m))
-            (folder / f"{split}.txt").write_text(text, encoding="utf-8")
+            create_file(str(folder / f"{split}.txt"), text.encode())
     if not dataset.table("labels").num_rows:
         return 0
     plan = class_lists(dataset, ids, splits, trainval)
@@ -460,5 +460,5 @@ def write_lists(
                 )
             written[key] = f"the list of class {cls!r} in split {split!r}"
             text = "".join(f"{line(m, m)} {value.get((m, cls), -1):2d}\n" for m in members)
-            (main / name).write_text(text, encoding="utf-8")
+            create_file(str(main / name), text.encode())
     return sum(1 for *_, read in plan.listed(value) if read)

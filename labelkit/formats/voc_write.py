@@ -419,7 +419,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     label_lines = write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed)
     write_action_lists(path, flags, file_ids, dataset.info.extras.get("voc:trainval") is True)
     if not classes.standard:
-        (path / "labelmap.txt").write_text(classes.labelmap(), encoding="utf-8")
+        create_file(str(path / "labelmap.txt"), classes.labelmap().encode())
     if fractional:
         report.note(
             f"{fractional:,} boxes have fractional Pascal VOC corners, written exactly as decimals (not rounded)"

@@ -15,6 +15,7 @@ import yaml
 
 from labelkit.errors import LINE_BREAKS
 from labelkit.formats.yolo_lines import keypoint_count
+from labelkit.io import create_file
 from labelkit.model import Dataset
 
 
@@ -94,7 +95,7 @@ def write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], 
         if kpt_names:
             doc["kpt_names"] = kpt_names
     text = "# YOLO dataset written by labelkit\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
-    (path / "data.yaml").write_text(text, encoding="utf-8")
+    create_file(str(path / "data.yaml"), text.encode())
 
 
 def kpt_names_written(dataset: Dataset, k: int) -> dict[int, list[str]]:
@@ -148,7 +149,7 @@ def write_darknet(
     dataset: Dataset, path: Path, written: list[str], splits: list[str], image_rel: list[str], task: str
 ) -> None:
     """Write ``obj.names``, a list file per split of its images (``image_rel``), and ``obj.data`` naming them."""
-    (path / "obj.names").write_text("".join(f"{name}\n" for name in darknet_names(dataset)), encoding="utf-8")
+    create_file(str(path / "obj.names"), "".join(f"{name}\n" for name in darknet_names(dataset)).encode())
     lines = [f"classes = {len(dataset.categories)}"]
     if written and "train" not in written:  # Darknet's trainer opens train's list: another split's (read back once)
         lines.append(f"train = {_stand_in_train(written)}.txt")
@@ -156,9 +157,9 @@ def write_darknet(
     valid = _darknet_valid(written)
     for split in written:
         members = [r for r, s in zip(image_rel, splits, strict=True) if s == split]
-        (path / f"{split}.txt").write_text("".join(f"{r}\n" for r in members), encoding="utf-8")
+        create_file(str(path / f"{split}.txt"), "".join(f"{r}\n" for r in members).encode())
         lines.append(f"{'valid' if split == valid else split} = {split}.txt")
     lines += ["names = obj.names", "backup = backup/"]
     if task == "segment":  # as in data.yaml: 4-point polygons would read back as OBB (Darknet skips other keys)
         lines.append("task = segment")
-    (path / "obj.data").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    create_file(str(path / "obj.data"), ("\n".join(lines) + "\n").encode())

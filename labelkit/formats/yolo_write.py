@@ -225,7 +225,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     else:
         write_data_yaml(dataset, path, task, written_splits, kpt_dims)
     if media == "none":
-        (path / SIZES_FILE).write_bytes(sizes_text(image_rel, items["width"], items["height"]))
+        create_file(str(path / SIZES_FILE), sizes_text(image_rel, items["width"], items["height"]))
     else:
         assert media_root is not None
         item_w, item_h = items["width"].to_pylist(), items["height"].to_pylist()
@@ -249,7 +249,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             rows = pa.array(unplaced, pa.int64())
             rels = [image_rel[i] for i in unplaced]
             sizes = sizes_text(rels, items["width"].take(rows), items["height"].take(rows))
-            (path / SIZES_FILE).write_bytes(sizes)
+            create_file(str(path / SIZES_FILE), sizes)
     label_files = len(label_rel) - sum(len(items) - 1 for items in shared.members.values())
     report.written = {"items": len(ids), "object annotations": len(usable_rows), "label files": label_files}
 
