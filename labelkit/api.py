@@ -375,6 +375,20 @@ def refuse_output_in_input(src: Path, dst: Path) -> None:
     _refuse_over(dst, input_places(src), "the input")
 
 
+def read_files(options: dict[str, Any]) -> list[Path]:
+    """The files read options name (YOLO's ``image_sizes``), which are inputs too: nothing is written over them."""
+    return [Path(str(v)) for k, v in options.items() if k in ("image_sizes", "read.image_sizes") and v]
+
+
+def refuse_output_over_read_files(dst: Path, read: dict[str, Any]) -> None:
+    """Refuse an output that is, or holds, a file a read option names (:func:`read_files`).
+
+    Raises:
+        OutputError: naming the output.
+    """
+    _refuse_over(dst, read_files(read), "the input's image size file (image_sizes)")
+
+
 def input_places(src: Path) -> list[Path]:
     """The places an input reads from, which nothing is written to.
 
@@ -441,6 +455,7 @@ def convert(
     reader = _format(src, from_format)
     writer = _writer(to)
     parsed = parse_options(options, reader, writer)
+    refuse_output_over_read_files(dst, parsed.read)
     if progress:
         progress(f"reading {reader.NAME}")
     read_options = dict(parsed.read)

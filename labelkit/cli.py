@@ -214,6 +214,7 @@ def _side_file(
     media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
     media = ("images' folder (media_root)", Path(media_root) if media_root else None)
     inputs = [("input", place) for place in api.input_places(input)]
+    inputs += [("input's image size file (image_sizes)", place) for place in api.read_files(options or {})]
     for name, place in (("output", output), *inputs, other, media):
         for mine, theirs in ((real, place.resolve()), (given, Path(os.path.abspath(place)))) if place and name else ():
             if (where := placed(mine, theirs)) in ("same", "inside"):
@@ -451,6 +452,7 @@ def split_command(
         target = to or source
         kv = parse_kv(options)
         parsed = parse_options(kv, formats.get(source), formats.get(target))
+        api.refuse_output_over_read_files(output, parsed.read)
         status(f"reading {source}")
         dataset = api.load(input, source, **parsed.read)
         status("splitting")

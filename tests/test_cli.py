@@ -1392,3 +1392,45 @@ def test_nan_or_infinity_is_refused_before_writing_whatever_the_target(
             call()
         assert info.value.message == message
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("command", "over"), [("convert", "--report"), ("convert", "output"), ("split", "--lock"), ("split", "output")]
+)
+def test_the_image_size_file_a_read_option_names_is_an_input_never_written_over(
+    command: str, over: str, tmp_path: Path
+) -> None:
+    """``-o image_sizes=FILE`` is read as the input is, from anywhere: ``--report`` (or ``--lock``) naming it
+    overwrote it with the report, and an output holding it (``--overwrite``) removed it."""
+    labels = tmp_path / "ds" / "labels"
+    labels.mkdir(parents=True)
+    (labels / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "ds" / "classes.txt").write_text("cat\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    sizes = work / "sizes.json"
+    sizes.write_bytes(b'{"images/a.jpg": [100, 50]}\n')
+    out, side = (tmp_path / "out", ["--report" if over == "--report" else "--lock", sizes])
+    if over == "output":
+        out, side = work, []
+    ratios = ["--ratios", "train=1"] if command == "split" else []
+    for option in ("image_sizes", "read.image_sizes"):
+        result = run(
+            command, tmp_path / "ds", out, "--to", "coco", *ratios, "-o", f"{option}={sizes}", "--overwrite", *side
+        )
+        if over == "output":
+            expected = (
+                f"{work}: the output holds the input's image size file (image_sizes) (replacing it would remove it)"
+            )
+            hint = "inputs are never modified: choose another output"
+        else:
+            what = "report" if over == "--report" else "lockfile"
+            expected, hint = (
+                f"{sizes}: the {what} is the input's image size file (image_sizes)",
+                f"choose another {what} path",
+            )
+        assert (result.exit_code, result.stderr) == (2, f"labelkit: error: {expected}; hint: {hint}\n")
+        assert sizes.read_bytes() == b'{"images/a.jpg": [100, 50]}\n' and os.listdir(work) == ["sizes.json"]
+        assert not (tmp_path / "out").exists()
+    result = run(command, tmp_path / "ds", tmp_path / "out", "--to", "coco", *ratios, "-o", f"image_sizes={sizes}")
+    assert result.exit_code == 0, result.stderr
