@@ -82,7 +82,7 @@ class LabelkitGroup(click.Group):
             # the reader of our output went away (``labelkit info x | head``): nothing more to say to it
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            ctx.exit(0)
+            ctx.exit(ctx.meta.get("labelkit.exit_code", 0))  # (validate's findings were found: still 1)
         except LabelkitError as exc:
             if ctx.meta.get("labelkit.traceback"):
                 raise
@@ -342,6 +342,8 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
 def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
     """Check PATH against its format's schema and rules; exit 1 when there are findings."""
     findings = api.validate(path, format_name, **parse_kv(options))
+    if findings:  # (the exit code also when stdout closes while they are printed: ``validate x | head``)
+        click.get_current_context().meta["labelkit.exit_code"] = 1
     if as_json:
         click.echo(orjson.dumps([f.to_dict() for f in findings], option=orjson.OPT_INDENT_2).decode())
     else:

@@ -1434,3 +1434,27 @@ def test_the_image_size_file_a_read_option_names_is_an_input_never_written_over(
         assert not (tmp_path / "out").exists()
     result = run(command, tmp_path / "ds", tmp_path / "out", "--to", "coco", *ratios, "-o", f"image_sizes={sizes}")
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_validate_exits_1_for_its_findings_also_when_their_reader_closes_the_pipe(
+    as_json: bool, tmp_path: Path
+) -> None:
+    """``labelkit validate x | head`` exited 0 when head closed the pipe before the findings were printed: a
+    pipeline (``set -o pipefail``) took a file with findings for a clean one."""
+    doc = orjson.loads((FIXTURES / "native" / "images.labelkit.json").read_bytes())
+    for annotation in doc["annotations"]:
+        annotation["category_id"] = 99
+    path = tmp_path / "bad.labelkit.json"
+    path.write_bytes(orjson.dumps(doc))
+    script = (
+        "import subprocess, sys\n"
+        f"args = [sys.executable, '-m', 'labelkit', 'validate', *{['--json'] if as_json else []!r}, {str(path)!r}]\n"
+        "p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+        "p.stdout.close()\n"
+        "err = p.stderr.read(); code = p.wait()\n"
+        "sys.stdout.write(f'{code}|{err.decode()}')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out == "1|"
+    assert run("validate", path).exit_code == 1
