@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
@@ -27,7 +30,7 @@ from labelkit.formats.base import (
     target_title,
 )
 from labelkit.formats.native_values import refuse_non_finite
-from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc
+from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc, read_bytes
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
 from labelkit.portable import folded_name, placed
@@ -504,12 +507,35 @@ def validate(path: str | Path, format: str | None = None, **options: Any) -> lis
         raise InputError("no such file or folder", path=path)
     fmt = _format(path, format)
     parsed = parse_options(options, fmt, None)
+    if stat.S_ISFIFO(os.stat(path).st_mode):
+        return _validate_pipe(path, fmt, parsed.read)
+    return _validate(path, fmt, parsed.read)
+
+
+def _validate_pipe(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Finding]:
+    """Validate what a pipe (``/dev/stdin``) holds: read to its end into a file, then checked as that file.
+
+    A format's checks read their file more than once (the schema, then the records): a pipe is empty the
+    second time, which was a finding of invalid JSON (``Input is a zero-length, empty document``).
+    """
+    data = read_bytes(path)
+    with tempfile.TemporaryDirectory(prefix="labelkit-") as folder:
+        copy = Path(folder) / path.name
+        copy.write_bytes(data)
+        findings = _validate(copy, fmt, options)
+    return [
+        replace(f, path=str(path) + f.path[len(str(copy)) :]) if f.path.startswith(str(copy)) else f for f in findings
+    ]
+
+
+def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Finding]:
+    """The findings of the file or folder ``path`` (see :func:`validate`)."""
     check = getattr(fmt, "validate", None)
     try:
         with input_guard(path), paused_gc():
             if check is not None:
-                return list(check(path, **parsed.read))
-            fmt.read(path, **parsed.read)
+                return list(check(path, **options))
+            fmt.read(path, **options)
     except InputError as exc:
         where = exc.location
         if where.pointer is not None:

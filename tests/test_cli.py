@@ -1458,3 +1458,25 @@ def test_validate_exits_1_for_its_findings_also_when_their_reader_closes_the_pip
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out == "1|"
     assert run("validate", path).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("fmt", "source"), [("labelkit", "native/images.labelkit.json"), ("coco", "coco/annotations/instances_val.json")]
+)
+def test_validate_reads_a_pipe_given_as_input_once(fmt: str, source: str, tmp_path: Path) -> None:
+    """The checks read their file twice (the schema, then the records): a pipe was empty the second time, so a
+    clean file piped in was one finding, ``/dev/stdin:1: invalid JSON at column 1: Input is a zero-length, empty
+    document``, and exit 1."""
+    doc = orjson.loads((FIXTURES / source).read_bytes())
+
+    def validate(data: bytes) -> tuple[int, str, str]:
+        cmd = [sys.executable, "-m", "labelkit", "validate", "--format", fmt, "/dev/stdin"]
+        done = subprocess.run(cmd, input=data, capture_output=True, timeout=60, cwd=ROOT)
+        return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+    assert validate(orjson.dumps(doc)) == (0, "/dev/stdin: ok\n", "")
+    doc["annotations"][1]["category_id"] = 99
+    (tmp_path / "stdin").write_bytes(orjson.dumps(doc))
+    [finding] = labelkit.validate(tmp_path / "stdin", fmt)
+    assert finding.where == "#/annotations/1/category_id"
+    assert validate(orjson.dumps(doc)) == (1, f"/dev/stdin{finding.where}: {finding.message}\n", "")
