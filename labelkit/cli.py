@@ -140,6 +140,9 @@ def cli(ctx: click.Context, traceback: bool) -> None:
         # Pillow's note on an image of 89 M to 179 M pixels: labelkit reads sizes from headers, and refuses
         # (as one error line) the masks Pillow refuses to decode
         warnings.filterwarnings("ignore", r".*could be decompression bomb", Warning)
+        # Pillow's notes on a broken EXIF block or TIFF tag of an image whose header gives its size (``Corrupt
+        # EXIF data. Expecting to read 12 bytes but only got 1.``): the size is read regardless
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
 
 
 def use_jemalloc() -> None:

@@ -1480,3 +1480,24 @@ def test_validate_reads_a_pipe_given_as_input_once(fmt: str, source: str, tmp_pa
     [finding] = labelkit.validate(tmp_path / "stdin", fmt)
     assert finding.where == "#/annotations/1/category_id"
     assert validate(orjson.dumps(doc)) == (1, f"/dev/stdin{finding.where}: {finding.message}\n", "")
+
+
+def test_pillow_s_warning_on_a_broken_exif_block_is_not_printed(tmp_path: Path) -> None:
+    """A photo whose EXIF block is cut short (phone and editing tools write such) is read for its size, and its
+    orientation where the tag comes first; Pillow's ``UserWarning: Corrupt EXIF data. Expecting to read 12 bytes
+    but only got 1.`` was printed with its source line after ``labelkit info``'s output."""
+    import struct
+
+    root = tmp_path / "ds"
+    (root / "images" / "train").mkdir(parents=True)
+    (root / "labels" / "train").mkdir(parents=True)
+    orientation = struct.pack("<HHII", 0x0112, 3, 1, 6)  # turned 90 degrees: 64 x 48 is displayed 48 x 64
+    exif = b"Exif\x00\x00II*\x00\x08\x00\x00\x00" + struct.pack("<H", 5) + orientation + b"\x01"  # 5 tags, 1 there
+    Image.new("RGB", (64, 48)).save(root / "images" / "train" / "a.jpg", exif=exif)
+    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [cat]\n")
+    out = tmp_path / "out.json"
+    cmd = [sys.executable, "-m", "labelkit", "convert", str(root), str(out), "--to", "labelkit", "-q"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert labelkit.load(out).table("items").select(["width", "height"]).to_pylist() == [{"width": 48, "height": 64}]
