@@ -86,11 +86,15 @@ class LabelkitGroup(click.Group):
         except LabelkitError as exc:
             if ctx.meta.get("labelkit.traceback"):
                 raise
-            if isinstance(exc, DataLossError) and isinstance(exc.report, Report):
-                for line in exc.report.lines():
-                    if line.startswith("lost: "):
-                        click.echo(f"labelkit: {line}", err=True)
-            click.echo(f"labelkit: error: {exc.one_line()}", err=True)
+            try:
+                if isinstance(exc, DataLossError) and isinstance(exc.report, Report):
+                    for line in exc.report.lines():
+                        if line.startswith("lost: "):
+                            click.echo(f"labelkit: {line}", err=True)
+                click.echo(f"labelkit: error: {exc.one_line()}", err=True)
+            except BrokenPipeError:  # stderr's reader went away (``2>&1 | head -1``): click's own exit was 1
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stderr.fileno())
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise

@@ -1501,3 +1501,16 @@ def test_pillow_s_warning_on_a_broken_exif_block_is_not_printed(tmp_path: Path) 
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert labelkit.load(out).table("items").select(["width", "height"]).to_pylist() == [{"width": 48, "height": 64}]
+
+
+@pytest.mark.parametrize("case", ["loss", "missing"])
+def test_the_exit_code_says_what_happened_also_when_stderr_s_reader_went_away(case: str, tmp_path: Path) -> None:
+    """``labelkit convert ... 2>&1 | head -1``: head left after the first ``lost:`` line, the next line met a
+    closed pipe, and click's handler of it exited 1, which is validate's "found problems", not 2."""
+    src = FIXTURES / "native" / "images.labelkit.json" if case == "loss" else tmp_path / "nope.json"
+    cmd = [sys.executable, "-m", "labelkit", "convert", str(src), str(tmp_path / "out"), "--to", "coco"]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    assert p.stderr is not None
+    p.stderr.close()  # (before any line: every write meets a closed pipe)
+    assert p.wait(timeout=60) == 2
+    assert not (tmp_path / "out").exists()
