@@ -29,7 +29,7 @@ from labelkit.formats.base import (
     refuse_missing_ids,
     target_title,
 )
-from labelkit.formats.native_values import refuse_non_finite
+from labelkit.formats.native_values import duplicate_rows, refuse_non_finite
 from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc, read_bytes
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
@@ -157,6 +157,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     out, so no writer has to meet them.
     """
     refuse_missing_ids(dataset)
+    _refuse_repeated_items(dataset)
     title = target_title(fmt, dataset, options)  # (every line names the target so: "COCO", "YOLO obb")
     refuse_non_finite(dataset, getattr(fmt, "CANNOT_HOLD", f"{title} cannot hold"))
     report = Report(target=fmt.NAME, read=dataset.report_counts())
@@ -175,6 +176,24 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     else:
         check_capabilities(dataset, fmt.CAPABILITIES, title, report)
     return report, dataset
+
+
+def _refuse_repeated_items(dataset: Dataset) -> None:
+    """Refuse two items of one id, which only a dataset built in code can have (every reader refuses them).
+
+    Every writer finds an item's annotations by its id: YOLO's wrote them to the first such item, COCO's to
+    the second, without a word.
+
+    Raises:
+        OutputError: naming the first repeat (``items row 1: duplicate item id 'v'``).
+    """
+    ids = dataset.table("items")["id"]
+    if len(ids) and len(ids.unique()) < len(ids):  # (about 6 ms for 118,000 ids)
+        row = duplicate_rows(ids, 1)[0]
+        raise OutputError(
+            f"items row {row}: duplicate item id {ids[row].as_py()!r}",
+            hint="give each item an id of its own (readers refuse repeated ids: only a dataset built in code has them)",
+        )
 
 
 def _holdable_media(dataset: Dataset, media: frozenset[str], target: str, report: Report) -> Dataset:

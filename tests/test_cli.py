@@ -1514,3 +1514,21 @@ def test_the_exit_code_says_what_happened_also_when_stderr_s_reader_went_away(ca
     p.stderr.close()  # (before any line: every write meets a closed pipe)
     assert p.wait(timeout=60) == 2
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("target", ["coco", "yolo", "voc", "labelkit", "parquet"])
+def test_two_items_of_one_id_are_refused_before_writing_whatever_the_target(target: str, tmp_path: Path) -> None:
+    """Only a dataset built in code has them: YOLO wrote the object to the first item, COCO to the second, VOC
+    reported the second lost, without a word on the cause; the native writers refused."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="v", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add_item(Item(id="w", media=Media(path="c.jpg", width=10, height=10), split="train"))
+    ds.add_item(Item(id="v", media=Media(path="b.jpg", width=20, height=20), split="train"))
+    ds.add(Object(id="1", item_id="v", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    for call in (lambda: labelkit.plan(ds, target), lambda: labelkit.save(ds, tmp_path / "o", target, allow_loss=True)):
+        with pytest.raises(OutputError) as info:
+            call()
+        assert info.value.message == "items row 2: duplicate item id 'v'"
+    assert list(tmp_path.iterdir()) == []
