@@ -4971,3 +4971,64 @@ def test_darknet_lists_of_voc_images_read_their_labels_where_darknet_does(tmp_pa
     (tmp_path / "u" / "labels" / "train" / "JPEGImages" / "c.txt").write_text("0 0.5 0.5 0.2 0.4\n")
     (tmp_path / "u" / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [a]\n")
     assert [o.item_id for o in labelkit.load(tmp_path / "u").objects()] == ["JPEGImages/c"]
+
+
+def _darknet_voc_set(root: Path, config: str) -> None:
+    """Darknet's VOC set as its cfg/voc.data names it: lists of absolute paths on pjreddie's machine."""
+    voc = root / "VOCdevkit" / "VOC2007"
+    (voc / "JPEGImages").mkdir(parents=True)
+    (voc / "labels").mkdir()
+    for name in ("a", "b"):
+        Image.new("RGB", (10, 10)).save(voc / "JPEGImages" / f"{name}.jpg")
+    (voc / "labels" / "a.txt").write_text("1 0.5 0.5 0.2 0.4\n")
+    (root / "2007_test.txt").write_text("/home/pjreddie/data/voc/VOCdevkit/VOC2007/JPEGImages/b.jpg\n")
+    (root / "data").mkdir()
+    (root / "data" / "voc.names").write_text("aeroplane\nbicycle\n")
+    (root / "train.txt").write_text("/home/pjreddie/data/voc/VOCdevkit/VOC2007/JPEGImages/a.jpg\n")
+    (root / config).write_text(
+        "classes= 2\ntrain  = /home/pjreddie/data/voc/train.txt\nvalid  = /home/pjreddie/data/voc/2007_test.txt\n"
+        "names = data/voc.names\nbackup = backup\n"
+    )
+
+
+@pytest.mark.parametrize("config", ["voc.data", "coco.data"])
+def test_a_darknet_data_file_of_another_name_is_read_as_obj_data(tmp_path: Path, config: str) -> None:
+    """Only ``obj.data`` was recognised: Darknet's own ``cfg/voc.data`` (``coco.data``) left the folder a flat
+    one, whose reader took ``train.txt`` for a label file (``train.txt:1: class id must be a non-negative
+    integer``, naming the wrong file), or no format recognised it."""
+    _darknet_voc_set(tmp_path, config)
+    for source in (tmp_path, tmp_path / config):
+        assert yolo.detect(source) is not None
+        ds = labelkit.load(source, "yolo")
+        assert [(i.id, i.split) for i in ds.items()] == [
+            ("VOCdevkit/VOC2007/JPEGImages/a", "train"),
+            ("VOCdevkit/VOC2007/JPEGImages/b", "valid"),
+        ]
+        assert [(o.category_id, o.bbox) for o in ds.objects()] == [(1, (4.0, 3.0, 2.0, 4.0))]
+        assert [c.name for c in ds.categories] == ["aeroplane", "bicycle"]
+    assert labelkit.load(tmp_path).table("objects").num_rows == 1  # (detected)
+    # errors and notes name the file read
+    assert any(n.startswith(f"{config} names files outside the dataset") for n in labelkit.load(tmp_path).read_notes)
+    (tmp_path / "train.txt").unlink()
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "yolo")
+    assert err.value.message == "unsafe file name '/home/pjreddie/data/voc/train.txt'"
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / config), 2)
+    (tmp_path / config).write_text("train = train.txt\nnames = data/voc.names\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "yolo")
+    assert err.value.message == f"none of the image lists named in {config} exist"
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / config), 1)
+
+
+def test_a_data_file_without_names_and_a_list_is_no_darknet_config(tmp_path: Path) -> None:
+    """A ``*.data`` file of other keys (or of several, not the one named as the folder) is not taken for one."""
+    _darknet_voc_set(tmp_path / "set", "voc.data")
+    (tmp_path / "set" / "other.data").write_text("classes = 2\ntrain = t.txt\nnames = x.names\n")
+    with pytest.raises(InputError):  # (two Darknet data files, neither named as the folder: none is read)
+        labelkit.load(tmp_path / "set", "yolo")
+    (tmp_path / "set" / "other.data").write_text("top = 5\nmap = data/coco.map\n")
+    assert labelkit.load(tmp_path / "set", "yolo").table("objects").num_rows == 1
+    (tmp_path / "set" / "set.data").write_text((tmp_path / "set" / "voc.data").read_text())
+    (tmp_path / "set" / "other.data").write_text("classes = 2\ntrain = t.txt\nnames = x.names\n")
+    assert labelkit.load(tmp_path / "set", "yolo").table("objects").num_rows == 1  # (set.data: the folder's name)

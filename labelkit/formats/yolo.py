@@ -40,8 +40,10 @@ from labelkit.formats.yolo_layout import (
     Layout,
     case_twin,
     dangling_link,
+    darknet_data,
     find_config,
     has_txt,
+    is_darknet_data,
     label_file,
     rel_path,
     unique_ids,
@@ -141,7 +143,7 @@ def detect(path: Path) -> Detection | None:
             if "names" in head and ("train" in head or "val" in head or "kpt_shape" in head):
                 return Detection(0.9, "Ultralytics data.yaml with names")
             return None
-        if path.name == "obj.data":
+        if path.name == "obj.data" or path.suffix == ".data" and is_darknet_data(path):
             return Detection(0.8, f"Darknet {path.name}")
         if is_names_file(path):  # (a names file stands for its folder, as reading takes it)
             folder = detect(names_folder(path))
@@ -159,7 +161,7 @@ def detect(path: Path) -> Detection | None:
         path / s / d for s in ("train", "valid", "val", "test") for d in ("labels", "labelTxt")
     ]
     has_labels = any(has_txt(d) for d in label_dirs)
-    if config is not None and (has_labels or (path / "obj.data").is_file()):
+    if config is not None and (has_labels or darknet_data(path) is not None):
         return Detection(0.85, f"folder with {config.name} and label files")
     among = next((path / d / LABELIMG_NAMES for d in LABEL_DIRS if (path / d / LABELIMG_NAMES).is_file()), None)
     if among is not None and has_labels:  # (LabelImg saving into labels/ puts its classes.txt there)

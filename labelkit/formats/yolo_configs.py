@@ -493,8 +493,9 @@ def _entries_from_list(
 
 
 def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
-    """The layout an ``obj.data`` describes (its names file and one list file per split)."""
+    """The layout an ``obj.data`` (or Darknet's ``voc.data``, ...) describes: its names file, a list per split."""
     root = data_path.parent
+    cfg = data_path.name
     inside = None if follow else Inside(root)
     config: dict[str, str] = {}
     line_of: dict[str, int] = {}
@@ -509,7 +510,7 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             raise InputError("expected key = value", path=data_path, line=number, found=repr(line))
         key = key.strip()
         if key in config:  # Darknet's option_find takes a key's first line
-            repeated.append(f"{key} (obj.data:{number}, beside line {line_of[key]})")
+            repeated.append(f"{key} ({cfg}:{number}, beside line {line_of[key]})")
             continue
         config[key] = value.strip()
         line_of[key] = number
@@ -523,9 +524,9 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         if below is None and _outside(config[key]):  # (obj.data written on another machine: /content/...)
             found = relocated.find(config[key], root, labels=False)
             if len(found) != 1:
-                hint = relocated.hint(config[key], found, "obj.data", "write its paths relative to its folder")
+                hint = relocated.hint(config[key], found, cfg, "write its paths relative to its folder")
                 raise InputError(f"unsafe file name {config[key]!r}", path=data_path, line=line_of[key], hint=hint)
-            moved.append(f"{key} = {config[key]} (obj.data:{line_of[key]}) as {rel_path(found[0], root)}")
+            moved.append(f"{key} = {config[key]} ({cfg}:{line_of[key]}) as {rel_path(found[0], root)}")
             return found[0]
         name = safe_relpath(below or config[key], source=data_path, line=line_of[key])
         path = root / name
@@ -544,10 +545,10 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         names = [f"class_{i}" for i in range(int(count))]  # (as data.yaml's nc alone: not the labels' highest id)
     layout = Layout(root=root, names=names, config=dict(config))
     if repeated:
-        layout.notes.append(f"obj.data repeats {', '.join(repeated)}: the first line is read, as Darknet reads it")
+        layout.notes.append(f"{cfg} repeats {', '.join(repeated)}: the first line is read, as Darknet reads it")
     if "names" in config and not names_path.is_file():  # (Darknet stops, unable to open it)
         layout.notes.append(
-            f"obj.data's names = {config['names']} names no file found: its classes are named class_0, class_1, ..."
+            f"{cfg}'s names = {config['names']} names no file found: its classes are named class_0, class_1, ..."
         )
     lists: dict[Path, tuple[str, str]] = {}  # each list read: the split it is read as, the key naming it first
     named: list[str] = []  # the keys naming lists (of images)
@@ -558,7 +559,7 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         source = local(key)
         if source.is_file() and os.path.samefile(source, data_path):
             raise InputError(
-                f"obj.data's {key} names obj.data itself, not a list of images",
+                f"{cfg}'s {key} names {cfg} itself, not a list of images",
                 path=data_path,
                 line=line_of[key],
                 found=repr(config[key]),
@@ -567,7 +568,7 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         # (labelkit lists a val split under Darknet's valid key, as val.txt or val2017.txt: it reads back so)
         split = source.stem if key == "valid" and source.stem.startswith("val") else key
         if not source.is_file():  # (train and valid are lists to Darknet whatever their names: a folder, ...)
-            layout.notes.append(f"obj.data's {key} = {config[key]} names no list file found: nothing of it is read")
+            layout.notes.append(f"{cfg}'s {key} = {config[key]} names no list file found: nothing of it is read")
         elif source not in lists:
             lists[source] = (split, key)
         elif source.stem == split:  # a list two keys name is read once, under its own name (labelkit writes
@@ -575,14 +576,14 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
     if not lists and named:  # (as data.yaml naming no images: no split to read, so no dataset, is an error)
         key = min(named, key=line_of.__getitem__)
         raise InputError(
-            "none of the image lists named in obj.data exist", path=data_path, line=line_of[key], found=config[key]
+            f"none of the image lists named in {cfg} exist", path=data_path, line=line_of[key], found=config[key]
         )
     for source, (split, key) in lists.items():
-        lines.named_by = f"obj.data's {key} = {config[key]} (obj.data:{line_of[key]})"
+        lines.named_by = f"{cfg}'s {key} = {config[key]} ({cfg}:{line_of[key]})"
         layout.entries += _entries_from_list(source, root, split, inside, relocated, lines)
     if moved:
         layout.notes.append(
-            f"obj.data names files outside the dataset folder (written on another machine?): read {', '.join(moved)}, "
+            f"{cfg} names files outside the dataset folder (written on another machine?): read {', '.join(moved)}, "
             "the file inside it whose path ends as each does"
         )
     layout.notes += [note for note in (lines.absent_note(root), relocated.note()) if note is not None]

@@ -21,6 +21,7 @@ from labelkit.formats.yolo_layout import (
     LABELIMG_NAMES,
     Entry,
     Layout,
+    darknet_data,
     entries_from_labels,
     find_config,
     images_under,
@@ -370,6 +371,7 @@ def find_layout(
     config = path if path.is_file() and names_file is None else find_config(root)
     if config is not None and config.suffix in (".yaml", ".yml"):
         return ultralytics_layout(config, sizes, follow, find_sizes=not (sizes_option or sizes_file.is_file())), sizes
-    if config is not None and config.name == "obj.data" or (root / "obj.data").is_file():
-        return darknet_layout(root / "obj.data", follow), sizes
+    data = config if config is not None and config.suffix == ".data" else darknet_data(root)
+    if data is not None:
+        return darknet_layout(data, follow), sizes
     return _loose(root, sizes, follow, names_file), sizes

@@ -53,9 +53,35 @@ def find_config(root: Path) -> Path | None:
     for name in _NAMES_FILES:
         if (root / name).is_file():
             return root / name
+    data = darknet_data(root) if root.is_dir() else None
+    if data is not None:
+        return data
+    return _named_data_yaml(root) if root.is_dir() else None
+
+
+def darknet_data(root: Path) -> Path | None:
+    """The Darknet data file of ``root``: ``obj.data``, else its one ``*.data`` naming ``names`` and a list.
+
+    Darknet's own sets name theirs after the set (``cfg/voc.data``, ``coco.data``): a ``*.data`` file holding
+    a ``names =`` line and a ``train =`` or ``valid =`` one is one; with several, the one named as the folder.
+    """
     if (root / "obj.data").is_file():
         return root / "obj.data"
-    return _named_data_yaml(root) if root.is_dir() else None
+    found = [p for p in sorted(root.glob("*.data")) if p.is_file() and is_darknet_data(p)]
+    if len(found) > 1:
+        found = [p for p in found if p.stem == root.name]
+    return found[0] if len(found) == 1 else None
+
+
+def is_darknet_data(path: Path) -> bool:
+    """A file of Darknet's ``key = value`` lines with ``names`` and ``train`` or ``valid`` among the keys."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(65536).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    keys = {line.partition("=")[0].strip() for line in head.splitlines() if "=" in line}
+    return "names" in keys and ("train" in keys or "valid" in keys)
 
 
 def _named_data_yaml(root: Path) -> Path | None:
