@@ -5032,3 +5032,28 @@ def test_a_data_file_without_names_and_a_list_is_no_darknet_config(tmp_path: Pat
     (tmp_path / "set" / "set.data").write_text((tmp_path / "set" / "voc.data").read_text())
     (tmp_path / "set" / "other.data").write_text("classes = 2\ntrain = t.txt\nnames = x.names\n")
     assert labelkit.load(tmp_path / "set", "yolo").table("objects").num_rows == 1  # (set.data: the folder's name)
+
+
+def test_obb_writes_a_closed_ring_of_4_corners_as_its_corners(tmp_path: Path) -> None:
+    """A closed ring (the last point repeating the first, as shapely and GeoJSON write polygons) of 4 corners
+    was reported as a lost polygon and written as its bounds: the rotation was lost. It is the 4 corners, and
+    the closing point not written is reported as transformed; a ring of 5 other points is still no quad."""
+    quad = [20.0, 10.0, 50.0, 40.0, 40.0, 50.0, 10.0, 20.0]
+    ds = _negative_box_dataset(
+        100,
+        Object(id="1", item_id="i", category_id=0, shape="polygon", polygon=[quad + quad[:2]]),
+        Object(id="2", item_id="i", category_id=0, shape="polygon", polygon=[quad]),
+        Object(id="3", item_id="i", category_id=0, shape="polygon", polygon=[quad + [20.0, 11.0]]),
+        # (a negative box is not written in place of a closed 4-corner ring: the corners are)
+        Object(id="4", item_id="i", category_id=0, shape="polygon", bbox=(30, 30, -5, 10), polygon=[quad + quad[:2]]),
+    )
+    plan = labelkit.plan(ds, "yolo", task="obb")
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb", allow_loss=True)
+    for done in (plan, report):
+        assert [(c.what, c.count) for c in done.lost] == [("polygons", 1)]
+        assert ("closed 4-corner polygons", 2) in [(c.what, c.count) for c in done.transformed]
+    corners = "0 0.2 0.1 0.5 0.4 0.4 0.5 0.1 0.2\n"
+    bounds = "0 0.1 0.1 0.5 0.1 0.5 0.5 0.1 0.5\n"
+    assert (tmp_path / "o/labels/train/i.txt").read_text() == corners * 2 + bounds + corners
+    back = [(o.bbox, o.angle) for o in labelkit.load(tmp_path / "o").objects()]
+    assert back[0] == back[1] == back[3] == (pytest.approx((8.7868, 22.9289, 42.4264, 14.1421), abs=1e-4), 45.0)

@@ -25,6 +25,7 @@ from labelkit.formats.yolo_lines import (
     segment_box_gaps,
     traced_masks,
 )
+from labelkit.formats.yolo_rings import quad_rings
 from labelkit.formats.yolo_write import (
     kpt_dims_of,
     precision_of,
@@ -186,8 +187,17 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
     elif task == "obb":
         first = np.concatenate([[0], np.cumsum(rings)])[:-1]  # each object's first ring (when it has one)
-        quad = rings == 1
-        quad[quad] = ring_len[first[quad]] == 8
+        quad = rings == 1  # (one ring of 4 points, or a closed ring of 5: its corners are written)
+        _, _, coords = G.flat_rings(objects["polygon"])
+        starts = np.concatenate([[0], np.cumsum(ring_len)])[first[quad]]
+        closed = np.zeros(len(quad), dtype=bool)
+        closed[quad] = ring_len[first[quad]] == 10
+        quad[quad] = quad_rings(coords, starts, ring_len[first[quad]])
+        report.transform(
+            "closed 4-corner polygons",
+            int((written & quad & closed).sum()),
+            "YOLO obb writes their 4 corners: the fifth point, repeating the first, is not written",
+        )
         report.lose(
             "polygons",
             int((written & drawable & ~quad).sum()),

@@ -20,6 +20,7 @@ from labelkit.errors import InputError
 from labelkit.formats.yolo_exact import AsRead
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, joined, rounded, snapped, split_lines
+from labelkit.formats.yolo_rings import quad_rings
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, read_only, true_mask, valid_mask
@@ -120,9 +121,9 @@ def _negative_boxes(dataset: Dataset, task: str) -> Any:
     elif task == "obb" and negative.any():  # (few rows: only the negative boxes' polygons are looked at)
         rows = np.flatnonzero(negative)
         polygons = objects["polygon"].take(pa.array(rows)).combine_chunks()
-        with_ring, _, offsets = _chosen_rings(polygons)
+        with_ring, flat, offsets = _chosen_rings(polygons)
         single = np.asarray(pc.list_value_length(polygons).fill_null(0).to_numpy(zero_copy_only=False)) == 1
-        negative[rows[with_ring[(np.diff(offsets) == 8) & single[with_ring]]]] = False
+        negative[rows[with_ring[quad_rings(flat, offsets[:-1], np.diff(offsets)) & single[with_ring]]]] = False
     return negative
 
 
@@ -687,7 +688,8 @@ class Lines:
         with_ring, flat, offsets = self._rings(rows)
         # a polygon of one ring of 4 points is written as its corners; any other, as the box (or its bounds)
         ring_counts = pc.list_value_length(self.polygons.take(pa.array(rows[with_ring]))).fill_null(0)
-        quad = (np.diff(offsets) == 8) & (np.asarray(ring_counts.to_numpy(zero_copy_only=False)) == 1)
+        single = np.asarray(ring_counts.to_numpy(zero_copy_only=False)) == 1  # (a closed ring of 5: its corners)
+        quad = quad_rings(flat, offsets[:-1], np.diff(offsets)) & single
         quad_rows = with_ring[quad]
         if len(quad_rows):
             starts = offsets[:-1][quad]
