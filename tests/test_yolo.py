@@ -5057,3 +5057,29 @@ def test_obb_writes_a_closed_ring_of_4_corners_as_its_corners(tmp_path: Path) ->
     assert (tmp_path / "o/labels/train/i.txt").read_text() == corners * 2 + bounds + corners
     back = [(o.bbox, o.angle) for o in labelkit.load(tmp_path / "o").objects()]
     assert back[0] == back[1] == back[3] == (pytest.approx((8.7868, 22.9289, 42.4264, 14.1421), abs=1e-4), 45.0)
+
+
+@pytest.mark.parametrize("dims", [3, 2])
+def test_pose_without_any_keypoints_is_noted_and_reads_back_classes_without_keypoints(
+    tmp_path: Path, dims: int
+) -> None:
+    """COCO instances -> YOLO pose wrote ``kpt_shape: [0, 3]`` without a word, and reading it back gave every
+    class ``keypoints=[]`` where the dataset had none (``None``). The report notes the shape written (a plan's
+    too), and a ``[0, D]`` reads back as classes without keypoints: a same-format round trip."""
+    ds = Dataset(categories=[Category(id=0, name="cat"), Category(id=1, name="dog")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    note = (
+        f"no object or class has keypoints: data.yaml's kpt_shape is [0, {dims}] and each line holds a box alone, "
+        "as YOLO detect's do (a pose model learns no keypoint from them)"
+    )
+    assert note in labelkit.plan(ds, "yolo", task="pose", kpt_dims=str(dims)).notes
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="pose", kpt_dims=str(dims))
+    assert note in report.notes and not report.lost
+    assert yaml.safe_load((tmp_path / "o/data.yaml").read_text())["kpt_shape"] == [0, dims]
+    back = labelkit.load(tmp_path / "o")
+    assert [(c.name, c.keypoints) for c in back.categories] == [("cat", None), ("dog", None)]
+    assert [(o.category_id, o.keypoints) for o in back.objects()] == [(1, None)]
+    again = labelkit.save(back, tmp_path / "again", "yolo")
+    assert note in again.notes and not again.lost
+    assert (tmp_path / "again/data.yaml").read_text() == (tmp_path / "o/data.yaml").read_text()

@@ -513,7 +513,8 @@ def _build(
                 "data.yaml's kpt_names entries not used (those classes' keypoints are named 0, 1, ...): "
                 + "; ".join(unused)
             )
-        categories = [c.model_copy(update={"keypoints": kpt_names[c.id]}) for c in categories]
+        if k:  # (kpt_shape [0, D], as labelkit writes pose without keypoints: classes without them)
+            categories = [c.model_copy(update={"keypoints": kpt_names[c.id]}) for c in categories]
         if layout.kpt_shape[1] == 2:
             extras["yolo:kpt_dims"] = 2
         if isinstance(layout.config.get("flip_idx"), list):

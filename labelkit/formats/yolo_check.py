@@ -226,11 +226,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         lengths = (
             np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)) // 3
         )[written]
-        if k:  # (with no keypoint anywhere, kpt_shape is [0, D] and the lines are plain boxes)
+        if k:
             report.transform(
                 "objects without keypoints",
                 int((lengths == 0).sum()),
                 f"YOLO pose writes them with {k} unlabelled keypoints",
+            )
+        else:  # (with no keypoint anywhere, kpt_shape is [0, D] and the lines are plain boxes)
+            report.note(
+                f"no object or class has keypoints: data.yaml's kpt_shape is [0, {kpt_dims_of(dataset, options)}] "
+                "and each line holds a box alone, as YOLO detect's do (a pose model learns no keypoint from them)"
             )
         report.transform(
             "objects with fewer keypoints",
