@@ -5083,3 +5083,38 @@ def test_pose_without_any_keypoints_is_noted_and_reads_back_classes_without_keyp
     again = labelkit.save(back, tmp_path / "again", "yolo")
     assert note in again.notes and not again.lost
     assert (tmp_path / "again/data.yaml").read_text() == (tmp_path / "o/data.yaml").read_text()
+
+
+@pytest.mark.parametrize("media", ["copy", "link"])
+def test_a_plan_reports_objects_normalised_by_a_size_their_image_file_differs_from(tmp_path: Path, media: str) -> None:
+    """With media=copy, only the write reported the objects of an item whose image file is of another size (a
+    reader normalises by the file's): a plan (and a dry run) said nothing of them. Both report them, once."""
+    (tmp_path / "src").mkdir()
+    Image.new("RGB", (40, 20)).save(tmp_path / "src/a.jpg")
+    Image.new("RGB", (20, 10)).save(tmp_path / "src/b.jpg")
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for name in ("a", "b"):
+        ds.add_item(Item(id=name, media=Media(path=f"{name}.jpg", width=20, height=10), split="train"))
+    for n, name in enumerate("aab"):
+        ds.add(Object(id=str(n), item_id=name, category_id=0, bbox=(1.0, 1.0, 5.0, 5.0)))
+    options = {"media": media, "media_root": tmp_path / "src"}
+    expected = [
+        (
+            "objects",
+            2,
+            "normalised by their item's size, which their image file's differs from: they read back scaled to the file",
+        )
+    ]
+    plan = labelkit.plan(ds, "yolo", **options)
+    report = labelkit.save(ds, tmp_path / "o", "yolo", **options)
+    for done in (plan, report):
+        assert [(c.what, c.count, c.reason) for c in done.transformed if c.what == "objects"] == expected
+    assert [o.bbox for o in labelkit.load(tmp_path / "o").objects()][0] == (2.0, 2.0, 10.0, 10.0)
+    # an image a reader cannot read is still refused by the write, naming the file copied
+    (tmp_path / "src/b.jpg").write_bytes(b"not an image")
+    plan = labelkit.plan(ds, "yolo", **options)  # (its sizes are read again: not those of the plan before)
+    assert [(c.what, c.count, c.reason) for c in plan.transformed if c.what == "objects"] == expected
+    with pytest.raises(InputError) as err:
+        labelkit.save(ds, tmp_path / "o2", "yolo", **options)
+    assert err.value.location.path == str(tmp_path / "src/b.jpg")
+    assert not (tmp_path / "o2").exists()

@@ -7,12 +7,13 @@ of unknown size, unknown classes, rounding, DOTA flags); :mod:`labelkit.formats.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow.compute as pc
 
-from labelkit.errors import OutputError
+from labelkit.errors import InputError, OutputError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_classify import check_classify
 from labelkit.formats.yolo_config_files import darknet_names, split_notes
@@ -25,8 +26,10 @@ from labelkit.formats.yolo_lines import (
     segment_box_gaps,
     traced_masks,
 )
+from labelkit.formats.yolo_media import image_size, is_image
 from labelkit.formats.yolo_rings import quad_rings
 from labelkit.formats.yolo_write import (
+    item_files,
     kpt_dims_of,
     precision_of,
     read_back_ids,
@@ -35,6 +38,7 @@ from labelkit.formats.yolo_write import (
     untrained_images_note,
     written_rows,
 )
+from labelkit.io import contained
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
@@ -136,6 +140,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         f"at {precision} decimals their {'box' if task in ('detect', 'pose') else 'points'} would have no width "
         f"or height, which {target} readers cannot use: not written",
     )
+    files = media_sizes(dataset, options)  # (media=copy or link: the sizes read from the image files)
+    if any(size is not None for size in files):
+        items = dataset.table("items")
+        item_sizes = zip(files, items["width"].to_pylist(), items["height"].to_pylist(), strict=True)
+        differs = np.array([size is not None and size != (w, h) for size, w, h in item_sizes], dtype=bool)
+        report.transform(
+            "objects",
+            int(differs[cols.item[written]].sum()),
+            "normalised by their item's size, which their image file's differs from: they read back scaled to the file",
+        )
     rings, ring_len = G.ring_lengths(objects["polygon"])
     has_mask = valid_mask(objects["mask"])
     if task in ("segment", "obb"):
@@ -335,6 +349,31 @@ def written_objects_only(dataset: Dataset, task: str, options: dict[str, Any]) -
     if task == "classify" or not objects.num_rows:
         return dataset
     return dataset.with_objects(written_rows(dataset, task, options))
+
+
+def media_sizes(dataset: Dataset, options: dict[str, Any]) -> list[tuple[int, int] | None]:
+    """With ``media=copy`` or ``link``, the size a reader finds in each item's image (from its header).
+
+    A reader normalises by the file's size: the plan reports the objects of an item of another size (the sizes
+    are read at each plan, not kept: the files may change between two). None where the item has no image file
+    a reader takes, or it is not one to copy (missing, unreadable, outside ``media_root``: the write names it).
+    """
+    if str(options.get("media") or "none") == "none" or not options.get("media_root"):
+        return [None] * dataset.table("items").num_rows
+    root = Path(str(options["media_root"]))
+    image_rel, paths = item_files(dataset, options).image_rel, dataset.table("items")["path"].to_pylist()
+    sizes: list[tuple[int, int] | None] = []
+    inside = root.resolve()
+    for rel, source in zip(image_rel, paths, strict=True):
+        size = None
+        if source and is_image(Path(rel)):
+            try:
+                file = contained(root, source, source=root)
+                size = image_size(file) if file.resolve().is_relative_to(inside) else None
+            except (InputError, OSError):
+                pass
+        sizes.append(size)
+    return sizes
 
 
 # -- file names ------------------------------------------------------------------------------------

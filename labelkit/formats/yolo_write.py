@@ -228,20 +228,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         create_file(str(path / SIZES_FILE), sizes_text(image_rel, items["width"], items["height"]))
     else:
         assert media_root is not None
-        item_w, item_h = items["width"].to_pylist(), items["height"].to_pylist()
-        rescaled = 0
-        for i, (rel, source) in enumerate(zip(image_rel, paths, strict=True)):
-            if source:
+        for rel, source in zip(image_rel, paths, strict=True):  # (the plan reports the objects of an image file
+            if source:  # of another size than its item's, which a reader normalises by: see yolo_check)
                 placed = place_media(media_root, source, path / rel, media)
                 if is_image(Path(rel)):  # (a reader reads its size from its header: one it cannot read is refused)
-                    size = placed_image_size(path / rel, placed)
-                    # a reader normalises by the file's size: objects of an item of another size come back scaled
-                    rescaled += (bounds_list[i + 1] - bounds_list[i]) * (size != (item_w[i], item_h[i]))
-        report.transform(
-            "objects",
-            rescaled,
-            "normalised by their item's size, which their image file's differs from: they read back scaled to the file",
-        )
+                    placed_image_size(path / rel, placed)
         # items without an image file, or with one whose name a YOLO reader does not take for an image: their
         # sizes, so their label files read back
         unplaced = [i for i, source in enumerate(paths) if not source or not is_image(Path(image_rel[i]))]
