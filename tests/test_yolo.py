@@ -5118,3 +5118,34 @@ def test_a_plan_reports_objects_normalised_by_a_size_their_image_file_differs_fr
         labelkit.save(ds, tmp_path / "o2", "yolo", **options)
     assert err.value.location.path == str(tmp_path / "src/b.jpg")
     assert not (tmp_path / "o2").exists()
+
+
+def test_segment_does_not_trace_a_mask_of_another_size_than_its_image(tmp_path: Path) -> None:
+    """A mask of 4x4 pixels on a 16x8 image (VOC PNGs of another size) was traced at the mask's pixels and
+    normalised by the image's size, without a word: its ring was drawn elsewhere. As COCO and VOC do, the mask
+    is reported lost and the object's box is written; without a box, the object is lost (counted once)."""
+    mask = Rle(size=(4, 4), counts=[0, 2, 2, 2, 10])  # (pixels 0-1 of columns 0-1: a 2x2 square)
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=16, height=8), split="train"))
+    ds.add(Object(id="1", item_id="i", category_id=0, shape="mask", bbox=(4.0, 2.0, 4.0, 4.0), mask=mask))
+    ds.add(Object(id="2", item_id="i", category_id=0, shape="mask", mask=mask))
+    ds.add_item(Item(id="j", media=Media(path="j.jpg", width=4, height=4), split="train"))
+    ds.add(Object(id="3", item_id="j", category_id=0, shape="mask", mask=mask))  # (of its image's size: traced)
+    expected = [
+        (
+            "masks of another size than their image",
+            1,
+            "YOLO segment normalises a ring by its image's size: traced at the mask's pixels, it would be drawn "
+            "elsewhere; the object's box is written",
+        ),
+        ("objects without a box or polygon or traceable mask", 1, "YOLO segment needs coordinates"),
+    ]
+    plan = labelkit.plan(ds, "yolo", task="segment")
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "yolo", task="segment")
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
+    for done in (plan, report):
+        assert sorted((c.what, c.count, c.reason) for c in done.lost) == sorted(expected)
+        assert ("masks", 1) in [(c.what, c.count) for c in done.transformed]
+    assert (tmp_path / "o/labels/train/i.txt").read_text() == "0 0.25 0.25 0.5 0.25 0.5 0.75 0.25 0.75\n"
+    assert (tmp_path / "o/labels/train/j.txt").read_text() == "0 0.0 0.0 0.5 0.0 0.5 0.5 0.0 0.5\n"
