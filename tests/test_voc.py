@@ -4780,3 +4780,113 @@ def test_a_per_class_list_line_of_other_than_two_words_is_an_error_at_its_line(t
     assert (where.path, where.line) == (str(tmp_path / "ImageSets/Main/cat_train.txt"), 2)
     message = "a per-class list line holds an image and its value"
     assert (err.value.message, err.value.found) == (message, repr(" ".join(line.split())))
+
+
+def test_macos_resource_forks_in_a_voc_folder_are_passed_over_and_counted(tmp_path: Path) -> None:
+    """A VOC folder unzipped from a macOS archive holds ._a.xml, ._a.png and ._train.txt beside the files: the
+    read stopped at the first ("invalid XML", "unreadable PNG"). They are passed over, as YOLO's reader passes
+    them over, and a read note counts them."""
+    fork = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(40)
+    for folder in ("Annotations/x", "SegmentationClass", "SegmentationObject", "ImageSets/Main", "JPEGImages"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "Annotations/a.xml").write_text(
+        "<annotation><filename>a.jpg</filename><object><name>dog</name>"
+        "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object></annotation>"
+    )
+    (tmp_path / "ImageSets/Main/train.txt").write_text("a\n")
+    mask = np.zeros((3, 4), np.uint8)
+    mask[0:2, 0:2] = 1
+    _save_png(mask, tmp_path / "SegmentationObject/a.png")
+    _save_png(mask * 12, tmp_path / "SegmentationClass/a.png")
+    for name in (
+        "Annotations/._a.xml",
+        "Annotations/x/._b.xml",
+        "SegmentationClass/._a.png",
+        "SegmentationObject/._a.png",
+        "ImageSets/Main/._train.txt",
+        "JPEGImages/._a.jpg",
+    ):
+        (tmp_path / name).write_bytes(fork)
+    assert labelkit.detect(tmp_path).confidence == 0.95
+    ds = labelkit.load(tmp_path)
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train")]
+    assert [(o.item_id, o.bbox, o.mask is not None) for o in ds.objects()] == [("a", (0.0, 0.0, 2.0, 2.0), True)]
+    assert ds.read_notes == [
+        "5 macOS resource forks (files named ._*, which macOS leaves beside the files it zips or copies; "
+        "Annotations/._a.xml first) were passed over: they are no annotation, list or segmentation PNG"
+    ]
+    assert labelkit.load(tmp_path / "Annotations/a.xml").report_counts() == {"items": 1, "object annotations": 1}
+
+
+def test_a_roboflow_voc_folder_passes_over_macos_resource_forks(tmp_path: Path) -> None:
+    """In Roboflow's layout (XML beside the images in split folders), ._a.xml sorts first: the folder was
+    detected by it (0.6, no <annotation>) and read as invalid XML."""
+    (tmp_path / "train").mkdir()
+    (tmp_path / "train/a.xml").write_text("<annotation><filename>a.jpg</filename></annotation>")
+    (tmp_path / "train/._a.xml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    detection = labelkit.detect(tmp_path)
+    assert (detection.format, detection.confidence) == ("voc", 0.7)
+    ds = labelkit.load(tmp_path, "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train")]
+    assert len(ds.read_notes) == 1 and "train/._a.xml first" in ds.read_notes[0]
+
+
+def test_voc_loses_items_whose_xml_is_named_as_a_macos_resource_fork(tmp_path: Path) -> None:
+    """Item ._a wrote Annotations/._a.xml, which the reader passes over (a macOS resource fork's name): it was
+    counted written and read back as an item of no XML (its list line) without its objects. It is lost, said
+    so, as YOLO loses such items."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    for item in ("._a", "x/._b", "c"):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=10, height=10), split="train"))
+        ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    planned = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count, c.reason) for c in planned.lost] == [
+        (
+            "items whose files VOC readers pass over",
+            2,
+            "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
+            "(item '._a', 'Annotations/._a.xml')",
+        ),
+        ("object annotations on them", 2, "their items are not written"),
+    ]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "voc")
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert report.lost == planned.lost
+    assert sorted(p.relative_to(tmp_path / "o").as_posix() for p in (tmp_path / "o").rglob("*") if p.is_file()) == [
+        "Annotations/c.xml",
+        "ImageSets/Main/train.txt",
+        "labelmap.txt",
+    ]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert (back.report_counts(), back.read_notes) == ({"items": 1, "object annotations": 1}, [])
+
+
+def test_a_segmentation_png_named_as_an_xml_in_another_case_is_named_in_a_read_note(tmp_path: Path) -> None:
+    """Annotations/IMG_1.xml beside SegmentationObject/img_1.png (a Windows tool's names): two items, the XML
+    object without its mask and a mask-only item, with no word of it. A read note names the pair."""
+    for folder in ("Annotations", "SegmentationObject", "SegmentationClass"):
+        (tmp_path / folder).mkdir()
+    for stem in ("IMG_1", "IMG_2", "z"):
+        (tmp_path / f"Annotations/{stem}.xml").write_text(
+            f"<annotation><filename>{stem}.jpg</filename><object><name>dog</name>"
+            "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object></annotation>"
+        )
+    mask = np.zeros((3, 4), np.uint8)
+    mask[0:2, 0:2] = 1
+    for stem in ("img_1", "Img_2", "z"):
+        _save_png(mask, tmp_path / f"SegmentationObject/{stem}.png")
+        _save_png(mask * 12, tmp_path / f"SegmentationClass/{stem}.png")
+    ds = labelkit.load(tmp_path, "voc")
+    assert [(o.item_id, o.mask is not None) for o in ds.objects()] == [
+        ("IMG_1", False),
+        ("IMG_2", False),
+        ("Img_2", True),
+        ("img_1", True),
+        ("z", True),
+    ]
+    assert ds.read_notes == [
+        "2 images' segmentation PNGs are named as an annotation XML only in another case (SegmentationClass/Img_2.png "
+        "beside Annotations/IMG_2.xml first): VOC pairs an image's files by exact name, so each was read as an item "
+        "of its own, its masks not the XML objects'; rename one of them to pair them"
+    ]

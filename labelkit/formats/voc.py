@@ -25,6 +25,7 @@ import numpy as np
 
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
+from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, without_forks
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_media import is_image
@@ -224,18 +225,21 @@ def _is_xml(name: str) -> bool:
 
 
 def _holds_xml(folder: Path) -> bool:
-    """Whether a folder holds an annotation file (not looking in its subfolders)."""
+    """Whether a folder holds an annotation file (not looking in its subfolders; macOS's ``._a.xml`` is none)."""
     try:  # (on names: a folder of 118k images made as many Path objects, over half a second)
         with os.scandir(folder) as entries:
-            return any(_is_xml(e.name) for e in entries)
+            return any(_is_xml(e.name) and not is_fork(e.name) for e in entries)
     except OSError:  # (a folder that cannot be listed is no VOC folder, as glob takes it)
         return False
 
 
 def _first_xml(folder: Path) -> Path | None:
-    """The first ``*.xml`` file of a folder by name: the same whatever order the file system lists them in."""
+    """The first ``*.xml`` file of a folder by name, not a macOS resource fork (``._a.xml``).
+
+    By name: the same whatever order the file system lists them in.
+    """
     with os.scandir(folder) as entries:
-        first = min((e.name for e in entries if _is_xml(e.name)), default=None)
+        first = min((e.name for e in entries if _is_xml(e.name) and not is_fork(e.name)), default=None)
     return None if first is None else folder / first
 
 
@@ -609,9 +613,10 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         _refuse_linked_out(root / "labelmap.txt", inside)
         labelmap = parse_labelmap(read_bytes(root / "labelmap.txt"), root / "labelmap.txt")
     parsed: list[tuple[str, str | None, Path, _XmlItem]] = []
+    forks: list[str] = []  # (macOS resource forks passed over: ._a.xml, ._a.png)
     for split, folder in _xml_dirs(root):
         seen: dict[str, Path] = {}
-        for xml in sorted(folder / f for f in walk_files(folder, _is_xml)):
+        for xml in sorted(folder / f for f in without_forks(walk_files(folder, _is_xml), folder, root, forks)):
             item_id = xml.relative_to(folder).with_suffix("").as_posix()
             require_utf8_name(item_id, root)  # (before the lists, which name items, are matched to files)
             if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
@@ -628,13 +633,17 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     for kind in ("SegmentationClass", "SegmentationObject"):
         folder = root / kind
         if folder.is_dir():
-            for png in sorted(folder / f for f in walk_files(folder, lambda f: f.lower().endswith(".png"))):
+            found = walk_files(folder, lambda f: f.lower().endswith(".png"))
+            for png in sorted(folder / f for f in without_forks(found, folder, root, forks)):
                 kinds = masks.setdefault(png.relative_to(folder).with_suffix("").as_posix(), {})
                 if kind in kinds:  # a.png and a.PNG: one image's, and reading both would keep one unsaid
                     raise InputError(f"a second {kind} PNG of one image (first {kinds[kind].name})", path=png)
                 _refuse_linked_out(png, inside)
                 kinds[kind] = png
-    return build(root, parsed, labelmap, sets, masks)
+    dataset = build(root, parsed, labelmap, sets, masks)
+    notes = (forks_note(sorted(forks + sets.forks)), case_twins_note([p[0] for p in parsed], masks, root))
+    dataset.read_notes.extend(note for note in notes if note is not None)
+    return dataset
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
@@ -647,43 +656,13 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what VOC cannot hold (see :func:`labelkit.formats.voc_check.check`)."""
     from labelkit.formats import voc_check
+    from labelkit.formats.voc_check_masks import with_boxes
 
-    dataset, boxed = _boxed(dataset)
+    dataset, boxed = with_boxes(dataset)
     report.transform(
         "objects without a box", boxed, "a Pascal VOC object needs a box: the bounds of its polygon are written"
     )
     voc_check.check(dataset, report, **options)
-
-
-def _boxed(dataset: Dataset) -> tuple[Dataset, int]:
-    """The dataset with each object of a known class, with a polygon and neither box nor mask, given its bounds.
-
-    A VOC object needs a box: the bounds of the polygon's rings of 3 points or more, the box COCO and YOLO
-    detect write for such an object (:func:`~labelkit.model.geometry.drawn_polygon_bounds_column`); a mask
-    without a box is written to the PNGs only, as VOC's own mask-only objects read back so. Returns how many
-    objects got one.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from labelkit.model import geometry as G
-    from labelkit.model.tables import true_mask
-
-    objects = dataset.table("objects")
-    if not objects["bbox"].null_count:
-        return dataset, 0
-    polygon = objects["polygon"].combine_chunks()
-    bounds, bounded = G.drawn_polygon_bounds_column(polygon)  # (the rings of 3 points or more, as YOLO and COCO)
-    known = pc.is_in(objects["category_id"], value_set=pa.array([c.id for c in dataset.categories], pa.int64()))
-    need = (  # (an object of no known class is lost whole: not boxed, nor counted)
-        bounded & true_mask(objects["bbox"].is_null()) & true_mask(objects["mask"].is_null()) & true_mask(known)
-    )
-    if not need.any():
-        return dataset, 0
-    filled = pa.FixedSizeListArray.from_arrays(pa.array(np.nan_to_num(bounds).ravel(), pa.float64()), 4)
-    bbox = pc.if_else(pa.array(need), filled, objects["bbox"].combine_chunks())
-    tables = {**dataset.tables(), "objects": objects.set_column(objects.schema.get_field_index("bbox"), "bbox", bbox)}
-    return Dataset.from_tables(tables, dataset.categories, dataset.info), int(need.sum())
 
 
 def drops_polygons(options: dict[str, Any]) -> bool:
@@ -694,5 +673,6 @@ def drops_polygons(options: dict[str, Any]) -> bool:
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write a VOC folder (see :func:`labelkit.formats.voc_write.write`)."""
     from labelkit.formats import voc_write
+    from labelkit.formats.voc_check_masks import with_boxes
 
-    voc_write.write(_boxed(dataset)[0], Path(path), report, **options)
+    voc_write.write(with_boxes(dataset)[0], Path(path), report, **options)

@@ -361,3 +361,30 @@ def instance_values(
             )
             out[alone_rows] = values[-len(alone_rows) :]
     return np.where(instances, out, 0)
+
+
+def with_boxes(dataset: Dataset) -> tuple[Dataset, int]:
+    """The dataset with each object of a known class, with a polygon and neither box nor mask, given its bounds.
+
+    A VOC object needs a box: the bounds of the polygon's rings of 3 points or more, the box COCO and YOLO
+    detect write for such an object (:func:`~labelkit.model.geometry.drawn_polygon_bounds_column`); a mask
+    without a box is written to the PNGs only, as VOC's own mask-only objects read back so. Returns how many
+    objects got one.
+    """
+    from labelkit.model import geometry as G
+
+    objects = dataset.table("objects")
+    if not objects["bbox"].null_count:
+        return dataset, 0
+    polygon = objects["polygon"].combine_chunks()
+    bounds, bounded = G.drawn_polygon_bounds_column(polygon)  # (the rings of 3 points or more, as YOLO and COCO)
+    known = pc.is_in(objects["category_id"], value_set=pa.array([c.id for c in dataset.categories], pa.int64()))
+    need = (  # (an object of no known class is lost whole: not boxed, nor counted)
+        bounded & true_mask(objects["bbox"].is_null()) & true_mask(objects["mask"].is_null()) & true_mask(known)
+    )
+    if not need.any():
+        return dataset, 0
+    filled = pa.FixedSizeListArray.from_arrays(pa.array(np.nan_to_num(bounds).ravel(), pa.float64()), 4)
+    bbox = pc.if_else(pa.array(need), filled, objects["bbox"].combine_chunks())
+    tables = {**dataset.tables(), "objects": objects.set_column(objects.schema.get_field_index("bbox"), "bbox", bbox)}
+    return Dataset.from_tables(tables, dataset.categories, dataset.info), int(need.sum())

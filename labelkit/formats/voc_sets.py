@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labelkit.errors import InputError
+from labelkit.formats.voc_files import is_fork
 from labelkit.io import read_text, safe_relpath
 
 TASK_LISTS = ("Segmentation", "Action", "Layout")
@@ -56,6 +57,7 @@ class Sets:
     action_objects: bool = False  # Action split lists of image and object index lines (VOC2012's)
     indexed: list[tuple[str, str, int]] = field(default_factory=list)  # Layout and Action split list lines of
     # an object index (VOC2012's): task/file:line, item, index (-1: not a number)
+    forks: list[str] = field(default_factory=list)  # macOS resource forks passed over (ImageSets/Main/._train.txt)
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note."""
@@ -131,7 +133,7 @@ def image_sets(root: Path) -> Sets:
     """
     sets = Sets()
     main = root / "ImageSets" / "Main"
-    files = sorted(main.glob("*.txt")) if main.is_dir() else []
+    files = _lists(main, root, sets.forks)
     split_files = [f for f in files if not _per_class_file(f, main=True)]
     names = {f.stem for f in split_files}
     # trainval is train + val: each item keeps its finer split, and only the items neither lists (a split
@@ -217,7 +219,7 @@ def image_sets(root: Path) -> Sets:
                 sets.place(item, split)
     for task in TASK_LISTS:
         folder = root / "ImageSets" / task
-        all_files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+        all_files = _lists(folder, root, sets.forks)
         task_files = [f for f in all_files if not _per_class_file(f, action=task == "Action")]
         task_names = {f.stem for f in task_files}
         class_lists = [f for f in all_files if f not in task_files]
@@ -304,6 +306,13 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
             (sets.actions if flag else sets.unflagged).append(entry)
             if not again or own == "trainval":  # (an image of train or val keeps its split)
                 sets.place(item, split)
+
+
+def _lists(folder: Path, root: Path, forks: list[str]) -> list[Path]:
+    """The ``*.txt`` lists of an ImageSets folder by name, without macOS resource forks (added to ``forks``)."""
+    found = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    forks += [f.relative_to(root).as_posix() for f in found if is_fork(f.name)]
+    return [f for f in found if not is_fork(f.name)]
 
 
 def _item(name: str, list_file: Path, line: int) -> str:

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from labelkit.errors import LINE_BREAKS, InputError, OutputError, UsageError
 from labelkit.formats import voc_xml
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
+from labelkit.formats.voc_files import without_fork_items
 from labelkit.formats.voc_lists import (
     DOTA_FLAG,
     action_flags,
@@ -530,8 +531,10 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     name is written. (Image names differing so are renamed instead: :func:`voc_xml.image_names`.) So are
     items whose XML is another's on every machine (ids ``a\b`` and ``a/b``, ``./x`` and ``x``, or ``a`` and
     ``a.xml/b``, whose folder is ``a``'s file): the first by id is written (:func:`labelkit.portable.same_files`).
-    So are the items of a split whose list Windows cannot hold (``ImageSets/Main/con.txt``).
+    So are the items of a split whose list Windows cannot hold (``ImageSets/Main/con.txt``), and those whose
+    XML is named as a macOS resource fork (``._a.xml``), which readers pass over (:mod:`.voc_files`).
     """
+    dataset, forks = without_fork_items(dataset, item_files(dataset))
     items = dataset.table("items")
     files = item_files(dataset)
     paths = [f"Annotations/{f}.xml" for f in files]
@@ -551,7 +554,8 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     reserved, yielding = unportable_paths(paths)
     ids = [str(v) for v in items["id"].to_pylist()]
     same = same_files(paths[: len(files)], ids)  # (image names are made distinct: voc_xml.image_names)
-    return drop_unportable(dataset, paths, owners, reserved, yielding, same)
+    dataset, losses = drop_unportable(dataset, paths, owners, reserved, yielding, same)
+    return dataset, forks + losses
 
 
 def voc_boxes(dataset: Dataset) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:

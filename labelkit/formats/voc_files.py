@@ -1,0 +1,87 @@
+"""Files of a Pascal VOC folder that a reader passes over or cannot pair, and what its read notes say of them.
+
+macOS leaves a resource fork (AppleDouble: ``._a.xml``, ``._a.png``) beside each file it copies to a foreign
+disk or zips: none is an annotation, list or segmentation PNG, so they are passed over, as YOLO's reader passes
+them over (and so an item whose XML would be named so, id ``._a``, is not written: it would not read back).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from labelkit.formats.yolo_layout import APPLE_DOUBLE
+from labelkit.model import Dataset
+
+
+def is_fork(name: str) -> bool:
+    """Whether a file name is a macOS resource fork's (``._a.xml``)."""
+    return name.startswith(APPLE_DOUBLE)
+
+
+def without_forks(found: list[str], folder: Path, root: Path, forks: list[str]) -> list[str]:
+    """``found`` (paths below ``folder``, ``/``-separated) without macOS resource forks, each added to ``forks``.
+
+    ``forks`` takes them as paths below ``root``, for :func:`forks_note`.
+    """
+    kept = [f for f in found if not is_fork(f.rpartition("/")[2])]
+    if len(kept) < len(found):
+        forks += [(folder / f).relative_to(root).as_posix() for f in found if is_fork(f.rpartition("/")[2])]
+    return kept
+
+
+def forks_note(forks: list[str]) -> str | None:
+    """The read note of the macOS resource forks passed over (None when there are none)."""
+    if not forks:
+        return None
+    return (
+        f"{len(forks):,} macOS resource forks (files named ._*, which macOS leaves beside the files it zips or "
+        f"copies; {min(forks)} first) were passed over: they are no annotation, list or segmentation PNG"
+    )
+
+
+def case_twins_note(xml_ids: list[str], png_keys: dict[str, dict[str, Path]], root: Path) -> str | None:
+    """The read note of segmentation PNGs whose name differs from an annotation XML's only in case (None: none).
+
+    VOC pairs an image's files by exact name: on Linux ``SegmentationObject/img_1.png`` is not
+    ``Annotations/IMG_1.xml``'s (on macOS and Windows, one file name), so the two are read as two items.
+    """
+    ids = set(xml_ids)
+    by_fold: dict[str, str] = {}
+    for item_id in sorted(ids):
+        by_fold.setdefault(item_id.casefold(), item_id)
+    twins = sorted((key, by_fold[key.casefold()]) for key in png_keys if key not in ids and key.casefold() in by_fold)
+    if not twins:
+        return None
+    key, item_id = twins[0]
+    png = min(png_keys[key].values()).relative_to(root).as_posix()
+    return (
+        f"{len(twins):,} images' segmentation PNGs are named as an annotation XML only in another case ({png} "
+        f"beside Annotations/{item_id}.xml first): VOC pairs an image's files by exact name, so each was read as "
+        "an item of its own, its masks not the XML objects'; rename one of them to pair them"
+    )
+
+
+def without_fork_items(dataset: Dataset, files: list[str]) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items whose XML (``Annotations/<file>.xml``) a reader passes over, and the losses.
+
+    ``files`` are the items' files below ``Annotations/``; a name starting with ``._`` is a macOS resource
+    fork's, which VOC's reader (like YOLO's) passes over, with its segmentation PNGs, named alike.
+    """
+    forks = [n for n, f in enumerate(files) if is_fork(f.rpartition("/")[2])]
+    if not forks:
+        return dataset, []
+    drop = np.zeros(len(files), dtype=bool)
+    drop[forks] = True
+    item_id = str(dataset.table("items")["id"][forks[0]].as_py())
+    losses = [
+        (
+            "items whose files VOC readers pass over",
+            len(forks),
+            "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
+            f"(item {ascii(item_id)}, {ascii(f'Annotations/{files[forks[0]]}.xml')})",
+        )
+    ]
+    dataset, gone = dataset.without_items(drop)
+    return dataset, losses + [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
