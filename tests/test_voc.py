@@ -2083,8 +2083,9 @@ def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
     ds = labelkit.load(src, "voc")
     assert [(i.id, i.split) for i in ds.items()] == [("a", "test"), ("b", "train")]
     assert ds.read_notes == [
-        "1 images are listed in several splits' ImageSets lists (a: test, train); each is in the first of its "
-        "splits (by file name), and writing VOC lists it there only"
+        "1 images are listed in several splits' ImageSets lists (a: test, train); each is in the split of the first "
+        "list naming it (Main's split lists by file name, then its per-class lists, then Action's), and writing VOC "
+        "lists it there only"
     ]  # was: nothing said, and train.txt lost it
 
 
@@ -4890,3 +4891,67 @@ def test_a_segmentation_png_named_as_an_xml_in_another_case_is_named_in_a_read_n
         "beside Annotations/IMG_2.xml first): VOC pairs an image's files by exact name, so each was read as an item "
         "of its own, its masks not the XML objects'; rename one of them to pair them"
     ]
+
+
+def _imagesets(root: Path) -> dict[str, str]:
+    return {p.relative_to(root / "ImageSets").as_posix(): p.read_text() for p in (root / "ImageSets").rglob("*.txt")}
+
+
+def test_a_task_list_of_trainval_only_beside_main_train_and_val_comes_back_as_read(tmp_path: Path) -> None:
+    """Main has train, val and trainval lists, Segmentation only trainval.txt (its images of train and val): a
+    read note said the images were in two splits ('a: train, trainval') and that writing VOC lists them in the
+    first only, and VOC -> VOC wrote Segmentation/train.txt and val.txt in place of trainval.txt."""
+    lists = {
+        "Main/train.txt": "a\n",
+        "Main/val.txt": "b\n",
+        "Main/trainval.txt": "a\nb\n",
+        "Segmentation/trainval.txt": "a\nb\n",
+    }
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert ds.read_notes == []
+    assert [(i.id, i.split, i.metadata.get("voc:task_splits")) for i in ds.items()] == [
+        ("a", "train", {"train": {"Segmentation": ["trainval"]}}),
+        ("b", "val", {"val": {"Segmentation": ["trainval"]}}),
+    ]
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _imagesets(tmp_path / "out") == lists
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(i.id, i.split, i.metadata) for i in back.items()] == [(i.id, i.split, i.metadata) for i in ds.items()]
+
+
+def test_task_lists_of_other_splits_than_their_images_come_back_as_read(tmp_path: Path) -> None:
+    """Segmentation/val.txt naming a train image (and train.txt a val one), Layout/test.txt, an image in two
+    Action lists: VOC -> VOC listed each image in its own split's task lists only, and the note said '(by file
+    name)' of lists Main's split lists came before. An image moved to another split is listed in its own."""
+    lists = {
+        "Main/train.txt": "a\n",
+        "Main/val.txt": "b\n",
+        "Segmentation/val.txt": "a\n",
+        "Segmentation/train.txt": "b\n",
+        "Layout/test.txt": "b\n",
+        "Action/train.txt": "a\n",
+        "Action/val.txt": "a\nb\n",
+    }
+    ds = labelkit.load(_voc_lists(tmp_path / "src", lists), "voc")
+    assert ds.read_notes == []
+    assert [(i.id, i.split, i.metadata["voc:task_splits"]) for i in ds.items()] == [
+        ("a", "train", {"train": {"Segmentation": ["val"], "Action": ["train", "val"]}}),
+        ("b", "val", {"val": {"Segmentation": ["train"], "Layout": ["test"]}}),
+    ]
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _imagesets(tmp_path / "out") == lists
+    import pyarrow as pa
+
+    items = ds.table("items")
+    moved_items = items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val", "val"]))
+    moved = Dataset.from_tables({**ds.tables(), "items": moved_items}, ds.categories, ds.info)
+    labelkit.save(moved, tmp_path / "moved", "voc")
+    assert _imagesets(tmp_path / "moved") == {
+        "Main/val.txt": "a\nb\n",
+        "Segmentation/val.txt": "a\n",
+        "Segmentation/train.txt": "b\n",
+        "Layout/test.txt": "b\n",
+        "Action/val.txt": "a\nb\n",
+    }

@@ -177,6 +177,10 @@ def build(
         ]
         if sets.lists.get(stem, []) != derived:
             metadata["voc:imagesets"] = sets.lists.get(stem, [])  # the writer writes exactly these lists
+        item_split = split or sets.split_of.get(stem)
+        elsewhere = {t: s for t, s in sets.task_splits.get(stem, {}).items() if s != [item_split]}
+        if elsewhere:  # task lists of other splits than the item's (Segmentation/trainval.txt only): written so
+            metadata["voc:task_splits"] = {str(item_split): elsewhere}  # (while the item is of that split)
         metadata.update(void_metadata(arrays))
         blank = [
             kind
@@ -189,7 +193,7 @@ def build(
         item_rows["path"].append(rel)
         item_rows["width"].append(width)
         item_rows["height"].append(height)
-        item_rows["split"].append(split or sets.split_of.get(stem))
+        item_rows["split"].append(item_split)
         item_rows["metadata"].append(dumps(metadata) if metadata else None)
         attached = _masks_of(arrays, item.objects, class_names)
         for index, obj in enumerate(item.objects, 1):

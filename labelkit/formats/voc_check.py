@@ -448,6 +448,7 @@ ITEM_KEYS = frozenset(
         "voc:segmented",
         "voc:depth",
         "voc:imagesets",
+        "voc:task_splits",
         "voc:blank_pngs",
         *VOID_KEYS,
     }

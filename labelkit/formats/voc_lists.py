@@ -99,6 +99,34 @@ def written_tasks(given: Iterable[object]) -> set[str]:
     return set(kept.values())
 
 
+def task_splits(meta: dict[str, Any], task: str, split: str) -> list[str]:
+    """The splits of the ``ImageSets/<task>/`` lists naming an item: its ``voc:task_splits``' (as read), else its own.
+
+    VOC's reader keeps the splits of an item's task lists where they are not the item's own (a train image in
+    ``Segmentation/trainval.txt`` alone), under the item's split: while the item is of that split (not moved
+    by ``labelkit split``), they are written back there. Names that are not plain names Windows can hold as a
+    list (``con``, ``a/b``) are not taken: the item is listed in its own split's list.
+
+    Examples:
+        >>> task_splits({"voc:task_splits": {"train": {"Segmentation": ["trainval"]}}}, "Segmentation", "train")
+        ['trainval']
+        >>> task_splits({"voc:task_splits": {"train": {"Segmentation": ["trainval"]}}}, "Segmentation", "val")
+        ['val']
+        >>> task_splits({"voc:task_splits": {"train": {"Segmentation": ["con"]}}}, "Segmentation", "train")
+        ['train']
+    """
+    given = meta.get("voc:task_splits")
+    given = given.get(split) if isinstance(given, dict) else None
+    named = given.get(task) if isinstance(given, dict) else None
+    if not isinstance(named, list) or not named:
+        return [split]
+    ok = all(
+        isinstance(s, str) and s.split() == [s] and is_plain_name(s) and not windows_cannot_hold(f"{s}.txt")
+        for s in named
+    )
+    return list(dict.fromkeys(named)) if ok else [split]
+
+
 def listable(item_id: str) -> bool:
     """Whether an item id can be a line of an ImageSets list.
 
@@ -214,12 +242,13 @@ def action_flags(dataset: Dataset, placed: NDArray[np.bool_], default_split: str
                 lines.append((split, action, str(ids[n]), int(index[r]), 1 if flag else -1))
     # the Action split lists: of the items whose voc:imagesets names Action, or is not given and they have actions
     named = np.flatnonzero(holds_voc & (contains_match(metadata, "Action") | contains_match(metadata, "\\")))
-    task_splits = set()
+    action_splits: set[str] = set()
     for n in sorted(with_actions.union(named.tolist())):
-        tasks = decode_json_cell(metadata[n].as_py()).get("voc:imagesets") if holds_voc[n] else None
+        meta = decode_json_cell(metadata[n].as_py()) if holds_voc[n] else {}
+        tasks = meta.get("voc:imagesets")
         if "Action" in tasks if isinstance(tasks, list) else n in with_actions:
-            task_splits.add(splits[n] or default_split)
-    return ActionFlags(lines, frozenset(with_actions), frozenset(task_splits))
+            action_splits.update(task_splits(meta, "Action", splits[n] or default_split))
+    return ActionFlags(lines, frozenset(with_actions), frozenset(action_splits))
 
 
 def yielding_lists(taken: Iterable[str], names: Iterable[str]) -> dict[str, str]:

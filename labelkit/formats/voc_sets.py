@@ -58,6 +58,8 @@ class Sets:
     indexed: list[tuple[str, str, int]] = field(default_factory=list)  # Layout and Action split list lines of
     # an object index (VOC2012's): task/file:line, item, index (-1: not a number)
     forks: list[str] = field(default_factory=list)  # macOS resource forks passed over (ImageSets/Main/._train.txt)
+    task_splits: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # item -> task -> the splits of
+    # the task's lists naming it (Segmentation/trainval.txt of a train item: written back there, not in train.txt)
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note."""
@@ -73,8 +75,9 @@ class Sets:
         first = items[0]
         return (
             f"{len(items):,} images are listed in several splits' ImageSets lists ({first}: "
-            f"{', '.join([self.split_of[first], *self.elsewhere[first]])}); each is in the first of its "
-            "splits (by file name), and writing VOC lists it there only"
+            f"{', '.join([self.split_of[first], *self.elsewhere[first]])}); each is in the split of the first "
+            "list naming it (Main's split lists by file name, then its per-class lists, then Action's), and "
+            "writing VOC lists it there only"
         )
 
     def task_note(self) -> str | None:
@@ -249,7 +252,11 @@ def image_sets(root: Path) -> Sets:
                 sets.lists.setdefault(item, [])
                 if task not in sets.lists[item]:
                     sets.lists[item].append(task)
-                sets.place(item, f.stem)
+                named = sets.task_splits.setdefault(item, {}).setdefault(task, [])
+                if f.stem not in named:  # (the task's lists are written back as read: voc_build)
+                    named.append(f.stem)
+                if item not in sets.split_of:  # (an item of a split keeps it, as listing it here says no other)
+                    sets.place(item, f.stem)
                 sets.listed.append(item)
         if task == "Action":  # (after the split lists, which place the images first)
             _action_lists(sets, class_lists, task_names | names)

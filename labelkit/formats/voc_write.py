@@ -28,6 +28,7 @@ from labelkit.formats.voc_lists import (
     action_flags,
     dota_as_voc,
     may_hold_voc,
+    task_splits,
     write_action_lists,
     write_lists,
 )
@@ -365,7 +366,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 # each named task once, Main (listed above) not again; names that are not text, or not plain,
                 # are reported by check()
                 for task in dict.fromkeys(t for t in tasks if isinstance(t, str) and t != "Main"):
-                    lists.setdefault(task, defaultdict(list))[splits[n]].append(ids[n])
+                    for task_split in task_splits(meta, task, splits[n]):  # (as read: Segmentation/trainval.txt)
+                        lists.setdefault(task, defaultdict(list))[task_split].append(ids[n])
                 if segmented:
                     jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
                 if media != "none" and paths[n]:
