@@ -4955,3 +4955,61 @@ def test_task_lists_of_other_splits_than_their_images_come_back_as_read(tmp_path
         "Layout/test.txt": "b\n",
         "Action/val.txt": "a\nb\n",
     }
+
+
+def _rle_cell(mask: np.ndarray) -> dict:
+    return {"size": mask.shape, "counts": raster.mask_to_rle(mask)["counts"]}
+
+
+def test_an_object_png_void_the_class_png_lacks_counts_the_class_only_object_it_leaves(tmp_path: Path) -> None:
+    """voc:void_object (the object PNG's void only) over a mask pixel: that pixel keeps its class in
+    SegmentationClass and reads back as a class-only object, which the report did not count (written 1, read
+    back 2)."""
+    mask = np.zeros((3, 4), bool)
+    mask[0:2, 1:3] = True
+    void = np.zeros((3, 4), bool)
+    void[1, 1] = True
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    meta = {"voc:void_object": {"height": 3, "width": 4, "counts": raster.mask_to_rle(void)["counts"]}}
+    ds.add_item(Item(id="a", media=Media(width=4, height=3), split="train", metadata=meta))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 0.0, 2.0, 2.0), mask=_rle_cell(mask)))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("masks", 1)]
+    assert report.written == {"items": 1, "object annotations": 2}
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert back.report_counts()["object annotations"] == 2
+    assert [o.extras for o in back.objects()] == [{}, {"voc:semantic": True}]
+
+
+def test_a_class_only_mask_over_an_xml_objects_mask_is_a_reported_loss(tmp_path: Path) -> None:
+    """A class-only mask of another class drawn over most of an XML object's mask: the instance reads back as
+    a mask-only object of that class and the XML object without its mask, where the report said nothing was
+    lost and counted 3 objects written (4 read back)."""
+    dog = np.zeros((4, 4), bool)
+    dog[0:3, 0:3] = True
+    cat = np.zeros((4, 4), bool)
+    cat[0:3, 0:2] = True
+    cat[3, :] = True
+    ds = Dataset(categories=[Category(id=1, name="dog"), Category(id=2, name="cat")])
+    ds.add_item(Item(id="a", media=Media(width=4, height=4), split="train"))
+    ds.add(
+        Object(id="1", item_id="a", category_id=1, bbox=(0.0, 0.0, 3.0, 3.0), mask=_rle_cell(dog)),
+        Object(id="2", item_id="a", category_id=2, mask=_rle_cell(cat), extras={"voc:semantic": True}),
+    )
+    reason = (
+        "a class-only mask of another class covers most of it in SegmentationClass: a reader takes the instance "
+        "for a mask-only object of that class, and the object comes back without it"
+    )
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "voc")
+    assert not (tmp_path / "refused").exists()
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [("masks", 1, reason)]
+    assert report.written == {"items": 1, "object annotations": 4}
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(o.category_id, o.mask is not None, o.extras) for o in back.objects()] == [
+        (1, False, {}),
+        (2, True, {"voc:mask_only": True, "voc:instance": 1}),
+        (1, True, {"voc:semantic": True}),
+        (2, True, {"voc:semantic": True}),
+    ]

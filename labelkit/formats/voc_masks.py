@@ -160,7 +160,8 @@ class ImageMasks:
         self.categories = categories
         self.classes = classes
         self.voids = voids
-        self.xml_names = xml_names or []  # the class names of the image's XML objects, in order
+        # the class names of the image's XML objects, in order: given when its PNGs may give class-only objects
+        self.xml_names = xml_names
         self.blank_object = blank_object  # write the object PNG even with nothing on it (read so: voc:blank_pngs)
         # read with a blank object PNG and no class PNG (or a class PNG with pixels): a blank class PNG is not written
         self.blank_only_object = blank_only_object
@@ -250,8 +251,18 @@ class ImageMasks:
             or (self.voids[1] is not None and cell_shape(self.voids[1]) == shape)
         ):
             create_file(f"{base}SegmentationObject/{file}.png", png_bytes(object_png, VOC_PLTE))
-        if self.semantic_rows:  # the class-only objects a VOC reader gives back: those are written
-            lost.append((CLASS_ONLY_WRITTEN, self._class_only(class_png, object_png), ""))
+        if self.semantic_rows or self.xml_names is not None:  # (class pixels no instance accounts for: of a
+            # class-only mask, or under void of the object PNG only) the class-only objects a reader gives back
+            class_only, alone = self._class_only(class_png, object_png)
+            # an XML object's instance under a class-only mask of another class reads back as a mask-only object
+            # of that class: the XML object without its mask (or polygon), counted once
+            detached = Counter(what for value, _, what, _ in painted if value in alone and what != "objects")
+            covered = {value for value, pixels, _, _ in painted if np.count_nonzero(object_png == value) < pixels}
+            for what in detached:
+                n = sum(1 for v, _, w, _ in painted if w == what and v in alone and v not in covered)
+                if n:
+                    lost.append((what, n, DETACHED))
+            lost.append((CLASS_ONLY_WRITTEN, class_only + detached.total(), ""))
         return lost
 
     def _unpainted(self, reason: str) -> list[tuple[str, int, str]]:
@@ -276,8 +287,12 @@ class ImageMasks:
                 whole.append((LOST_WHOLE, r, "0"))
         return [(what, n, reason) for what, n in kinds.items()] + whole
 
-    def _class_only(self, class_png: np.ndarray[Any, Any], object_png: np.ndarray[Any, Any]) -> int:
-        """How many class-only (``voc:semantic``) objects reading these PNGs gives (per class, not per mask)."""
+    def _class_only(self, class_png: np.ndarray[Any, Any], object_png: np.ndarray[Any, Any]) -> tuple[int, set[int]]:
+        """How many class-only (``voc:semantic``) objects reading these PNGs gives, and the instances not their own.
+
+        Class-only objects are counted per class, not per mask; the instances are the object PNG values read back
+        as mask-only objects (their class disagrees with their XML object's).
+        """
         from labelkit.formats.voc_build import standalone_masks
 
         names = [""] * (VOID_INDEX + 1)
@@ -285,14 +300,21 @@ class ImageMasks:
             if value < VOID_INDEX:
                 names[value] = self.classes.name.get(category, "")
         arrays = {0: np.asarray(class_png), 1: np.asarray(object_png)} if self.instance_rows else {0: class_png}
-        objects = [{"name": name} for name in self.xml_names]
-        return sum(flag == "voc:semantic" for _, _, flag in standalone_masks(arrays, objects, names))
+        objects = [{"name": name} for name in self.xml_names or []]
+        read = standalone_masks(arrays, objects, names)
+        return sum(flag == "voc:semantic" for _, _, flag in read), {v for v, _, flag in read if flag == "voc:mask_only"}
 
 
 NO_PIXEL_LEFT = (
     "no pixel of it is left in SegmentationObject: its mask is empty, or later instances or void pixels cover it"
 )
 """Why a painted instance reads back without a mask (or, for a mask-only object, not at all)."""
+
+DETACHED = (
+    "a class-only mask of another class covers most of it in SegmentationClass: a reader takes the instance for a "
+    "mask-only object of that class, and the object comes back without it"
+)
+"""Why an XML object's painted instance is not its own when read back (see :meth:`ImageMasks.write`)."""
 
 PIXELS_COVERED = "later instances or void pixels cover part of it in SegmentationObject: it reads back smaller"
 """Why a painted instance reads back with fewer pixels than it had."""

@@ -388,7 +388,10 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             )
             for n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone in jobs:
                 shape = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
-                xml_names = [classes.name[categories[r]] for r in xml_rows] if semantic_rows else None
+                # (for ImageMasks to read its PNGs back: class pixels no instance accounts for, of a class-only mask
+                # or under void of the object PNG only, give class-only objects; not for VOC's voc:void, of both)
+                read_back = semantic_rows or (voids[1] is not None and voids[1] != voids[0])
+                xml_names = [classes.name[categories[r]] for r in xml_rows] if read_back else None
                 masks = ImageMasks(
                     cells,
                     polygons,
