@@ -3431,8 +3431,9 @@ def test_classes_whose_list_files_windows_cannot_hold_are_not_listed(tmp_path: P
         (
             "image labels of classes that cannot be file names",
             1,
-            "ImageSets/Main/<class>_<split>.txt is named after the class (not '..', '/', nor a name holding a "
-            'character Windows refuses: < > : " | ? * or a control character)',
+            "ImageSets/Main/<class>_<split>.txt is named after the class (not '..', '/', a name starting with ._, "
+            "which readers pass over as a macOS resource fork's, nor a name holding a character Windows refuses: "
+            '< > : " | ? * or a control character)',
         )
     ]
     labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
@@ -5013,3 +5014,31 @@ def test_a_class_only_mask_over_an_xml_objects_mask_is_a_reported_loss(tmp_path:
         (1, True, {"voc:semantic": True}),
         (2, True, {"voc:semantic": True}),
     ]
+
+
+def test_voc_loses_splits_and_class_lists_named_as_macos_resource_forks(tmp_path: Path) -> None:
+    """A split ._x wrote ImageSets/Main/._x.txt and a class ._c its ImageSets/Main/._c_train.txt, which the
+    reader passes over (macOS resource forks' names): the split and the image label came back lost, unsaid."""
+    ds = Dataset(categories=[Category(id=1, name="._c"), Category(id=2, name="dog")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="._x"))
+    ds.add_item(Item(id="b", media=Media(path="b.jpg", width=10, height=10), split="train"))
+    ds.add(
+        Object(id="1", item_id="a", category_id=2, bbox=(1.0, 1.0, 2.0, 2.0)),
+        Label(id="1", item_id="b", category_id=1),
+        Label(id="2", item_id="b", category_id=2),
+    )
+    planned = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count) for c in planned.lost] == [
+        ("items whose files VOC readers pass over", 1),
+        ("object annotations on them", 1),
+        ("image labels of classes that cannot be file names", 1),
+    ]
+    assert planned.lost[0].reason == (
+        "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
+        "(item 'a', 'ImageSets/Main/._x.txt')"
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert report.lost == planned.lost
+    assert sorted(p.name for p in (tmp_path / "o/ImageSets/Main").iterdir()) == ["dog_train.txt", "train.txt"]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert (back.report_counts(), back.read_notes) == ({"items": 1, "label annotations": 1}, [])

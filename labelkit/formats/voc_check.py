@@ -189,8 +189,9 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         int(true_mask(pc.is_in(labels["category_id"], value_set=pa.array(sorted(unnamed), pa.int64()))).sum())
         if unnamed and labels.num_rows
         else 0,
-        "ImageSets/Main/<class>_<split>.txt is named after the class (not '..', '/', nor a name holding a "
-        'character Windows refuses: < > : " | ? * or a control character)',
+        "ImageSets/Main/<class>_<split>.txt is named after the class (not '..', '/', a name starting with ._, "
+        "which readers pass over as a macOS resource fork's, nor a name holding a character Windows refuses: "
+        '< > : " | ? * or a control character)',
     )
     report.lose("image labels without a category", labels["category_id"].null_count, f"{TARGET} lists labels by class")
     if labels.num_rows:

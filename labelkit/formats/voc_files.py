@@ -63,13 +63,20 @@ def case_twins_note(xml_ids: list[str], png_keys: dict[str, dict[str, Path]], ro
     )
 
 
-def without_fork_items(dataset: Dataset, files: list[str]) -> tuple[Dataset, list[tuple[str, int, str]]]:
-    """The dataset without the items whose XML (``Annotations/<file>.xml``) a reader passes over, and the losses.
+def without_fork_items(
+    dataset: Dataset, files: list[str], splits: list[str]
+) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items whose files a reader passes over, and the losses.
 
-    ``files`` are the items' files below ``Annotations/``; a name starting with ``._`` is a macOS resource
-    fork's, which VOC's reader (like YOLO's) passes over, with its segmentation PNGs, named alike.
+    ``files`` are the items' files below ``Annotations/``, ``splits`` their splits (of the lists
+    ``ImageSets/Main/<split>.txt``); a name starting with ``._`` is a macOS resource fork's, which VOC's reader
+    (like YOLO's) passes over: an XML (with its segmentation PNGs, named alike), or a split list.
     """
-    forks = [n for n, f in enumerate(files) if is_fork(f.rpartition("/")[2])]
+    named = [
+        f"Annotations/{f}.xml" if is_fork(f.rpartition("/")[2]) else f"ImageSets/Main/{s}.txt" if is_fork(s) else ""
+        for f, s in zip(files, splits, strict=True)
+    ]
+    forks = [n for n, name in enumerate(named) if name]
     if not forks:
         return dataset, []
     drop = np.zeros(len(files), dtype=bool)
@@ -80,7 +87,7 @@ def without_fork_items(dataset: Dataset, files: list[str]) -> tuple[Dataset, lis
             "items whose files VOC readers pass over",
             len(forks),
             "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
-            f"(item {ascii(item_id)}, {ascii(f'Annotations/{files[forks[0]]}.xml')})",
+            f"(item {ascii(item_id)}, {ascii(named[forks[0]])})",
         )
     ]
     dataset, gone = dataset.without_items(drop)

@@ -62,9 +62,10 @@ def may_hold_voc(texts: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
 def class_list_ok(name: str) -> bool:
     """Whether a class can name its ``ImageSets/Main/<class>_<split>.txt`` on every machine.
 
-    Not ``..``, ``a/b`` or empty, nor holding a character Windows refuses in a file name (``a?``, ``b:c``).
+    Not ``..``, ``a/b`` or empty, nor holding a character Windows refuses in a file name (``a?``, ``b:c``), nor
+    starting with ``._`` (a macOS resource fork's name, which readers pass over).
     """
-    return is_plain_name(name) and not windows_cannot_hold(f"{name}_.txt")
+    return is_plain_name(name) and not windows_cannot_hold(f"{name}_.txt") and not name.startswith("._")
 
 
 def action_list_ok(action: str) -> bool:
@@ -121,7 +122,11 @@ def task_splits(meta: dict[str, Any], task: str, split: str) -> list[str]:
     if not isinstance(named, list) or not named:
         return [split]
     ok = all(
-        isinstance(s, str) and s.split() == [s] and is_plain_name(s) and not windows_cannot_hold(f"{s}.txt")
+        isinstance(s, str)
+        and s.split() == [s]
+        and is_plain_name(s)
+        and not windows_cannot_hold(f"{s}.txt")
+        and not s.startswith("._")
         for s in named
     )
     return list(dict.fromkeys(named)) if ok else [split]

@@ -539,7 +539,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     So are the items of a split whose list Windows cannot hold (``ImageSets/Main/con.txt``), and those whose
     XML is named as a macOS resource fork (``._a.xml``), which readers pass over (:mod:`.voc_files`).
     """
-    dataset, forks = without_fork_items(dataset, item_files(dataset))
+    default_split = str(options.get("split") or "train")
+    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
+    dataset, forks = without_fork_items(dataset, item_files(dataset), splits)
     items = dataset.table("items")
     files = item_files(dataset)
     paths = [f"Annotations/{f}.xml" for f in files]
@@ -551,9 +553,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         paths += [f"JPEGImages/{names[n]}" for n in placed]
         owners += placed
     # a split's list, ImageSets/Main/<split>.txt (con.txt: a device): its items are lost, as YOLO's of labels/con/
-    lists, listed = split_list_entries(
-        [s or str(options.get("split") or "train") for s in items["split"].to_pylist()], "ImageSets/Main/"
-    )
+    lists, listed = split_list_entries([s or default_split for s in items["split"].to_pylist()], "ImageSets/Main/")
     paths += lists
     owners += listed
     reserved, yielding = unportable_paths(paths)
