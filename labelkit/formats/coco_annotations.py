@@ -24,6 +24,7 @@ from labelkit.formats.coco_shapes import (
     written_boxes,
 )
 from labelkit.formats.coco_text import (
+    COUNT_TAG,
     CarriedFields,
     attributes_twice,
     bbox_json,
@@ -92,6 +93,9 @@ class ObjectText:
             if inline.any():  # (its num_keypoints only with them)
                 inline &= valid_mask(c["keypoints"])
                 inline_count = pc.if_else(pa.array(inline), inline_count, pa.scalar(None, pa.string()))
+            counted, own_count = inline_keypoints(extras, COUNT_TAG)  # (a num_keypoints without keypoints)
+            if counted.any():
+                inline_count = pc.if_else(pa.array(counted & ~inline), own_count, inline_count)
         holes = arr(c["polygon_holes"])
         with_holes = np.zeros(n, dtype=bool)
         if holes.null_count < n:

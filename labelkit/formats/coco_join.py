@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import numpy as np
 import orjson
 import pyarrow as pa
@@ -23,8 +24,8 @@ from labelkit.formats.coco_build import Built
 from labelkit.formats.coco_homes import CAPTION_TASKS, LABEL_TASKS
 from labelkit.formats.coco_read import CocoFile
 from labelkit.formats.coco_records import same_json
-from labelkit.formats.coco_text import INLINE_TAG, STUFF_TAG
-from labelkit.model.tables import contains_match, loads_text, true_mask, valid_mask
+from labelkit.formats.coco_text import COUNT_TAG, INLINE_TAG, STUFF_TAG
+from labelkit.model.tables import contains_match, loads_text, members_or_raw, true_mask, valid_mask
 
 
 def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
@@ -89,12 +90,13 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
     tasks: list[str] = []
     instances_ids: dict[str | None, int] = {}
     posed: dict[str | None, np.ndarray] = {}
+    with_keypoints_file = {f.split for f in files if f.task == "person_keypoints"}
     for f, b in zip(files, built, strict=True):
         if b.objects is None:
             continue
         table = b.objects.drop_columns(["_row"]) if "_row" in b.objects.column_names else b.objects
         if f.task == "person_keypoints" and f.split in instances_ids:
-            objects[instances_ids[f.split]], table, differ, moved, unlike = _merge_keypoints(
+            objects[instances_ids[f.split]], table, differ, moved, unlike, lacks = _merge_keypoints(
                 objects[instances_ids[f.split]], table
             )
             if unlike:
@@ -106,6 +108,11 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
                 notes.append(
                     f"{differ:,} annotations of {f.path.name} differ from the same annotation of the instances file "
                     "in other fields than the keypoints (extras, attributes or flags): the keypoints file's are kept"
+                )
+            if lacks:
+                notes.append(
+                    f"{lacks:,} annotations of {f.path.name} lack fields that the same annotation of the instances "
+                    "file has: the instance's are kept (writing COCO writes them to both files)"
                 )
             if moved:
                 notes.append(
@@ -119,13 +126,14 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
         elif f.task in ("instances", "stuff") and f.split not in instances_ids:
             instances_ids[f.split] = len(objects)
             posed[f.split] = valid_mask(table["keypoints"])  # (as read: merging gives others keypoints)
+            if f.task == "instances" and f.split in with_keypoints_file:
+                table = _counts_tagged(table, posed[f.split])
         elif f.task == "person_keypoints":  # no instances file: its objects are the keypoints file's, posed or not
             table = _tagged(table, "person_keypoints")
         if f.task == "results":
             table = _repeats_tagged(table)
         objects.append(table)
         tasks.append(f.task)
-    with_keypoints_file = {f.split for f in files if f.task == "person_keypoints"}
     for split, k in instances_ids.items():
         if split in with_keypoints_file and tasks[k] == "instances":
             objects[k] = _instances_only(objects[k], posed[split])
@@ -278,7 +286,7 @@ def _join_metadata(
     return pc.if_else(pa.array(index >= 0), joined, metadata.combine_chunks())
 
 
-def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int, int, int]:
+def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int, int, int, int]:
     """Give instance objects the keypoints (and fields) of the same annotation: id, image and category.
 
     An instance whose record carried keypoints inline (not COCO 2017's, some tools') is tagged
@@ -288,29 +296,33 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
         The instances, the keypoint annotations of no instance, how many matched annotations differ from
         their instance in other fields than ``keypoints`` and ``num_keypoints`` (the keypoints file's win), how
         many in their box or segmentation (the instance's win: an object has one geometry), and how many
-        carried other keypoints inline than the keypoints file's (the keypoints file's win).
+        carried other keypoints inline than the keypoints file's (the keypoints file's win), and how many lack
+        fields (extras) their instance has (the instance's are kept beside the keypoints file's).
     """
     inst_ids = _annotation_keys(instances)
     pos = pc.index_in(_annotation_keys(keypoints), value_set=inst_ids)
     matched = pc.is_valid(pos)
     if not pc.any(matched).as_py():
-        return instances, keypoints, 0, 0, 0
+        return instances, keypoints, 0, 0, 0, 0
     kp = keypoints.filter(matched)
     target = pc.drop_null(pos).to_numpy()
     same = instances.take(pa.array(target))
     inline = valid_mask(same["keypoints"])
     own_count, own_extras = _num_keypoints_apart(same["extras"].combine_chunks())
     kp_extras = _num_keypoints_apart(kp["extras"].combine_chunks(), counts=False)[1]
-    # (an instance's num_keypoints without keypoints is no keypoints of its own: it is a field that differs)
-    own_extras = pc.if_else(pa.array(inline), own_extras, same["extras"].combine_chunks())
-    differ = _fields_differ(same, kp, own_extras, kp_extras)
+    # (an instance's num_keypoints without keypoints is kept apart: see _counts_tagged)
+    differ, kept, lacks = _fields_differ(same, kp, own_extras, kp_extras)
     moved = np.zeros(kp.num_rows, dtype=bool)
     for name in ("bbox", "polygon", "mask"):
         moved |= _rows_differ(same[name].combine_chunks(), kp[name].combine_chunks())
     unlike = inline & _rows_differ(same["keypoints"].combine_chunks(), kp["keypoints"].combine_chunks())
     assert own_count is not None
     tag = pc.binary_join_element_wise(f'"{INLINE_TAG}":', _tag_value(own_count), "")
-    merged_extras = _with_member(kp["extras"].combine_chunks(), pc.if_else(pa.array(inline), tag, _NO_TEXT))
+    kp_extras = kp["extras"].combine_chunks()
+    if kept:  # (the instance's fields the keypoints file lacks, beside the keypoints file's)
+        kept_members = pa.array([kept.get(k) for k in range(kp.num_rows)], pa.string())
+        kp_extras = _with_member(kp_extras, kept_members)
+    merged_extras = _with_member(kp_extras, pc.if_else(pa.array(inline), tag, _NO_TEXT))
     n = instances.num_rows
     source = np.full(n, -1, dtype=np.int64)
     source[target] = np.arange(len(target))
@@ -320,7 +332,24 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
     new_extras = pc.if_else(has, merged_extras.take(take), instances["extras"].combine_chunks())
     instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
     instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
-    return instances, keypoints.filter(pc.invert(matched)), int(differ.sum()), int(moved.sum()), int(unlike.sum())
+    unmatched = keypoints.filter(pc.invert(matched))
+    return instances, unmatched, int(differ.sum()), int(moved.sum()), int(unlike.sum()), lacks
+
+
+def _counts_tagged(instances: pa.Table, posed: np.ndarray) -> pa.Table:
+    """Tag with :data:`COUNT_TAG` the instances without keypoints that carry a ``num_keypoints``.
+
+    Beside a keypoints file, whose ``num_keypoints`` a matched object takes: writing COCO gives them back their own.
+    """
+    extras = instances["extras"].combine_chunks()
+    counted = contains_match(extras, _NUM_KEYPOINTS) & ~posed
+    if not counted.any():
+        return instances
+    count = _num_keypoints_apart(extras)[0]
+    assert count is not None
+    tag = pc.binary_join_element_wise(f'"{COUNT_TAG}":', _tag_value(count), "")
+    tagged = _with_member(extras, pc.if_else(pa.array(counted), tag, _NO_TEXT))
+    return instances.set_column(instances.schema.get_field_index("extras"), "extras", tagged)
 
 
 def _instances_only(instances: pa.Table, posed: np.ndarray) -> pa.Table:
@@ -420,13 +449,19 @@ def _num_keypoints_apart(extras: pa.Array, counts: bool = True) -> tuple[pa.Arra
     return found, pc.if_else(pc.equal(rest, "{}"), _NO_TEXT, rest)
 
 
-def _fields_differ(instances: pa.Table, keypoints: pa.Table, own_extras: pa.Array, kp_extras: pa.Array) -> np.ndarray:
-    """Which rows of two tables of the same annotations differ in attributes, flags or extras.
+def _fields_differ(
+    instances: pa.Table, keypoints: pa.Table, own_extras: pa.Array, kp_extras: pa.Array
+) -> tuple[np.ndarray, dict[int, str], int]:
+    """Which rows of two tables of the same annotations differ in attributes, flags or extras the keypoints file has.
 
     ``own_extras`` and ``kp_extras`` are the extras compared: without ``num_keypoints`` (the keypoints file's,
-    and the instance's where it carried keypoints inline: :func:`_merge_keypoints` keeps it).
+    and the instance's: :func:`_merge_keypoints` and :func:`_counts_tagged` keep it). An extra only the instance
+    has is no difference: it is kept (returned per row as ``"key":value`` members, by row), and the rows that
+    lack one other than bookkeeping (``coco:@``) are counted.
     """
     differ = np.zeros(instances.num_rows, dtype=bool)
+    kept: dict[int, str] = {}
+    lacks = 0
     others = [
         c for c in ("attributes", "occluded", "score") if c in instances.column_names and c in keypoints.column_names
     ]
@@ -435,12 +470,29 @@ def _fields_differ(instances: pa.Table, keypoints: pa.Table, own_extras: pa.Arra
         both_null = pc.and_(pc.is_null(a), pc.is_null(b))
         unlike = ~true_mask(pc.or_(same, both_null))
         if not k and unlike.any():  # extras spelled apart (whitespace, key order) may hold the same values
-            rows = np.flatnonzero(unlike & valid_mask(a) & valid_mask(b))
+            rows = np.flatnonzero(unlike & valid_mask(a))
             picked = pa.array(rows)
             for row, x, y in zip(rows.tolist(), a.take(picked).to_pylist(), b.take(picked).to_pylist(), strict=True):
-                unlike[row] = not same_json(loads_text(x), loads_text(y))
+                own, theirs = members_or_raw(x), (members_or_raw(y) if y is not None else {})
+                unlike[row] = any(key not in own or not _same_value(own[key], v) for key, v in theirs.items())
+                only = [key for key in own if key not in theirs]
+                if only:
+                    kept[row] = ",".join(f"{orjson.dumps(key).decode()}:{_value_text(own[key])}" for key in only)
+                    lacks += any(not key.startswith("coco:@") for key in only)
         differ |= unlike
-    return differ
+    return differ, kept, lacks
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Whether two extras values (decoded, or ``msgspec.Raw`` holding a number no float holds) are the same."""
+    if isinstance(a, msgspec.Raw) or isinstance(b, msgspec.Raw):
+        return isinstance(a, msgspec.Raw) and isinstance(b, msgspec.Raw) and bytes(a) == bytes(b)
+    return same_json(a, b)
+
+
+def _value_text(value: Any) -> str:
+    """An extras value as JSON text (a ``msgspec.Raw`` as read)."""
+    return bytes(value).decode() if isinstance(value, msgspec.Raw) else orjson.dumps(value).decode()
 
 
 def _annotation_keys(table: pa.Table) -> pa.Array:

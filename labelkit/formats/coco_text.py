@@ -34,6 +34,10 @@ one, or the JSON text of another value (``"\\"2\\""``). The object's other extra
 writing COCO gives the instances file's record back its keypoints and its own ``num_keypoints``. An object of
 such a record that the keypoints file does not list is also tagged ``"coco:@task":"instances"``
 (:data:`STUFF_TAG`): it is not written there."""
+COUNT_TAG = "coco:@num_keypoints"
+"""The extras key marking an object whose record in the instances file carried ``num_keypoints`` but no keypoints,
+in a split with a keypoints file too. Its value is that ``num_keypoints`` as read (as :data:`INLINE_TAG`'s), which
+writing COCO gives the instances file's record back (its ``coco:num_keypoints`` extra is the keypoints file's)."""
 _ID = re.compile(r"(?:.*/)?(-?[0-9]+)\Z")
 """An id's own number: ASCII digits ending it (``\\d`` took ``١٢`` for 12, ``$`` a line break after it)."""
 
@@ -457,24 +461,25 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     return pa.array(values, pa.string())
 
 
-def inline_keypoints(extras: pa.Array) -> tuple[np.ndarray, pa.Array]:
+def inline_keypoints(extras: pa.Array, tag: str = INLINE_TAG) -> tuple[np.ndarray, pa.Array]:
     """Per row: whether its instances file record carried keypoints, and that record's ``num_keypoints``.
 
-    Carried keypoints: tagged :data:`INLINE_TAG`. The ``num_keypoints`` is the ``,"num_keypoints":<value>`` member
+    Carried keypoints: tagged :data:`INLINE_TAG` (with ``tag`` :data:`COUNT_TAG`: carried a ``num_keypoints``
+    without keypoints). The ``num_keypoints`` is the ``,"num_keypoints":<value>`` member
     the record is written with in the instances file (null: none, or not tagged). A tag's usual value (a number, or
     ``null``) is taken by one regular expression over the tagged rows; the others (a ``num_keypoints`` read as a
     string or a list) are decoded one by one.
     """
     n = len(extras)
-    inline = contains_match(extras, f'"{INLINE_TAG}":')
+    inline = contains_match(extras, f'"{tag}":')
     if not inline.any():
         return inline, pa.nulls(n, pa.string())
     rows = np.flatnonzero(inline)
     texts = extras.take(pa.array(rows))
-    found = pc.struct_field(pc.extract_regex(texts, f'"{INLINE_TAG}":(?P<n>{_JSON_NUMBER}|null)[,}}]'), "n")
+    found = pc.struct_field(pc.extract_regex(texts, f'"{tag}":(?P<n>{_JSON_NUMBER}|null)[,}}]'), "n")
     values = found.to_pylist()
     for k in np.flatnonzero(~valid_mask(found)).tolist():
-        value = loads_text(texts[k].as_py()).get(INLINE_TAG)
+        value = loads_text(texts[k].as_py()).get(tag)
         try:  # (the JSON text of the value read; a tag made otherwise, holding no JSON text, gives none)
             values[k] = orjson.dumps(orjson.loads(value) if isinstance(value, str) else value).decode()
         except (orjson.JSONDecodeError, TypeError):
