@@ -5668,3 +5668,24 @@ def test_an_instance_s_num_keypoints_equal_to_the_keypoints_file_s_is_no_differe
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert (report.lost, report.transformed) == ([], [])
     assert _written(tmp_path / "out", docs) == docs
+
+
+def test_keypoint_names_that_differ_between_files_of_a_split_are_kept_per_file(tmp_path: Path) -> None:
+    """*COCO: Reading*: category fields are kept per file. The instances file names 3 points of person, the
+    keypoints file 2: its annotations (2 points each) were refused, "6 keypoint numbers, expected 9", though
+    they match their own file's category. validate passes; COCO -> COCO gives both files back."""
+    three = {"id": 1, "name": "person", "keypoints": ["a", "b", "c"], "skeleton": [[1, 3]]}
+    two = {"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": [[1, 2]]}
+    car = {"id": 2, "name": "car"}
+    pose = {"keypoints": [2, 2, 2, 5, 5, 1], "num_keypoints": 2}
+    docs = {
+        "instances_val": {"images": [_img(1)], "annotations": [_ann(1, 1, 2)], "categories": [three, car]},
+        "person_keypoints_val": {"images": [_img(1)], "annotations": [_ann(5, 1, 1, **pose)], "categories": [two]},
+    }
+    src = _files(tmp_path / "in", docs)
+    assert labelkit.validate(src) == []
+    ds = labelkit.load(src)
+    assert [len(c.keypoints or []) for c in ds.categories] == [3, 0]
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _written(tmp_path / "out", docs) == docs

@@ -324,6 +324,8 @@ def objects_table(
         _refuse_bad_keypoint_numbers(parsed_kp, [row_list[k] for k in kp_k.tolist()], path)
         lengths = pc.list_value_length(parsed_kp).to_numpy(zero_copy_only=False)
         names = {c.id: len(c.keypoints) for c in categories if c.keypoints}
+        # (a category's keypoint names are kept per file: this file's, where it gives them)
+        names.update({c.id: len(c.keypoints) for c in out.categories if c.keypoints})
         for j, k in enumerate(kp_k.tolist()):
             row = row_list[k]
             expected = names.get(int(cat_ids[row]))

@@ -24,7 +24,7 @@ from labelkit.formats.base import (
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import renamed_files, split_file_ok
-from labelkit.formats.coco_records import IMAGE_FIELDS
+from labelkit.formats.coco_records import IMAGE_FIELDS, files_keypoint_counts
 from labelkit.formats.coco_results import results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
     arr,
@@ -149,7 +149,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         taken.append(("masks of another size than their image", misfit, refused))
     if negative.any():
         taken.append(("boxes of negative width or height", negative, refused))
-    wrong = _wrong_keypoint_counts(objects, dataset.categories)
+    wrong = _wrong_keypoint_counts(objects, dataset.categories, files_keypoint_counts(dataset.info))
     if wrong.any():
         objects, reason = _unlabelled_keypoints(objects, wrong, dataset)
         taken.append(("keypoint sets of another length than their category's names", wrong, reason))
@@ -476,8 +476,11 @@ def _unlabelled_keypoints(objects: pa.Table, wrong: np.ndarray, dataset: Dataset
     return objects, reason
 
 
-def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any]) -> np.ndarray:
-    """Per object: keypoints whose count differs from the keypoint names of a category that has some."""
+def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any], others: list[tuple[int, int]]) -> np.ndarray:
+    """Per object: keypoints whose count differs from the keypoint names of a category that has some.
+
+    ``others``: (category id, names) a file read gave the category beside its own (a keypoints file's own names).
+    """
     named = {c.id: len(c.keypoints) for c in categories if c.keypoints}
     if not named or not objects.num_rows or objects["keypoints"].null_count == objects.num_rows:
         return np.zeros(objects.num_rows, dtype=bool)
@@ -486,6 +489,9 @@ def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any]) -> np.ndarr
     want = np.asarray(pc.take(wanted, expected).fill_null(-1).to_numpy(zero_copy_only=False))
     have = np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(-1).to_numpy(zero_copy_only=False))
     wrong: np.ndarray = (want >= 0) & (have >= 0) & (want != have)
+    cats = np.asarray(objects["category_id"].fill_null(-1).to_numpy(zero_copy_only=False))
+    for cid, k in others:
+        wrong &= (cats != cid) | (have != 3 * k)
     return wrong
 
 

@@ -424,3 +424,20 @@ def dataset_info(
     if skipped:
         extras["coco:skipped_annotations"] = skipped
     return DatasetInfo(extras=extras)
+
+
+def files_keypoint_counts(info: DatasetInfo) -> list[tuple[int, int]]:
+    """The (category id, number of keypoint names) that files read gave a category beside its own names.
+
+    A category's keypoint names are kept per file (``category_values`` in the file list of :func:`dataset_info`):
+    a keypoints file may name fewer points than the instances file beside it, and its annotations have as many.
+    """
+    files = info.extras.get("coco:files")
+    pairs: set[tuple[int, int]] = set()
+    for spec in files if isinstance(files, list) else []:
+        values = spec.get("category_values") if isinstance(spec, dict) else None
+        for cid, fields in values.items() if isinstance(values, dict) else []:
+            names = fields.get("keypoints") if isinstance(fields, dict) else None
+            if isinstance(names, list) and names and cid.lstrip("-").isdigit():
+                pairs.add((int(cid), len(names)))
+    return sorted(pairs)
