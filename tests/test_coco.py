@@ -5689,3 +5689,24 @@ def test_keypoint_names_that_differ_between_files_of_a_split_are_kept_per_file(t
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert (report.lost, report.transformed) == ([], [])
     assert _written(tmp_path / "out", docs) == docs
+
+
+def test_cocoapi_s_results_file_names_are_read_as_their_split_s_results(tmp_path: Path) -> None:
+    """cocoapi names its results ``instances_val2014_fakebbox100_results.json``: read as a split of its own,
+    ``val2014_fakebbox100_results`` (its detections not on val2014's images), and written back as
+    ``results_val2014_fakebbox100_results.json``. They are val2014's results, written back under their name."""
+    cat = {"id": 1, "name": "a"}
+    docs = {
+        "instances_val2014": {"images": [_img(1)], "annotations": [_ann(1, 1, 1)], "categories": [cat]},
+        "instances_val2014_fakebbox100_results": [
+            {"image_id": 1, "category_id": 1, "bbox": [2, 2, 5, 5], "score": 0.9}
+        ],
+    }
+    src = _files(tmp_path / "in", docs)
+    ds = labelkit.load(src)
+    assert [(i.id, i.split) for i in ds.items()] == [("1", "val2014")]
+    assert [(o.item_id, o.score) for o in ds.objects()] == [("1", None), ("1", 0.9)]
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    assert sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir()) == sorted(f"{n}.json" for n in docs)
+    assert _written(tmp_path / "out", docs) == docs

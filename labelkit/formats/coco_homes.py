@@ -15,17 +15,46 @@ file and from other formats do. A caption read from an instances, stuff or keypo
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from labelkit.formats.coco_read import RESULTS_RE
 from labelkit.formats.coco_text import STUFF_TAG, Renumbered
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import contains_match
 
-if TYPE_CHECKING:
-    from labelkit.formats.coco_write import FileSpec
+
+@dataclass
+class FileSpec:
+    """One output file.
+
+    Its task (``instances``, ``person_keypoints``, ``captions``, ``labels``, ``image_info``, ``stuff``,
+    ``results``), split, top-level keys, category ids (None: all) and image ids (None: all of the split).
+    """
+
+    task: str
+    split: str | None
+    keys: list[str]
+    categories: list[int] | None = None
+    images: list[int] | None = None
+    category_fields: dict[str, list[str]] | None = None
+    own: dict[str, Any] | None = None  # top-level values of its own: info and licenses unlike the dataset's, other keys
+    image_missing: dict[str, list[str]] | None = None  # item id -> metadata fields this file's image lacked as read
+    category_values: dict[str, dict[str, Any]] | None = None  # category id -> its fields' values in this file, as read
+    ids: bool = False  # a detection-results file whose detections had ids: written with them
+    file_name: str | None = None  # a detection-results file's name as read, when not results_<split>.json
+
+    @property
+    def name(self) -> str:
+        """The file name inside ``annotations/`` (a results file's as read: cocoapi's ``<task>_<split>_<alg>_...``)."""
+        named = RESULTS_RE.match(self.file_name or "")
+        if self.task == "results" and named and named.group(1) == self.split:
+            return named.group(0)
+        return f"{self.task}_{self.split or 'default'}.json"
+
 
 LABEL_TASKS = ("instances", "stuff", "person_keypoints", "captions")
 """The files whose image labels are tagged with their task on reading, and written back to them (an image info

@@ -241,10 +241,15 @@ class CocoFile:
 TASK_RE = re.compile(r"^(instances|person_keypoints|captions|labels|image_info|stuff|panoptic|results)_(.+)\.json$")
 
 
+RESULTS_RE = re.compile(r"^(?:instances|person_keypoints)_(.+)_[^_]+_results\.json$")
+"""cocoapi's detection-results names, ``<task>_<split>_<alg>_results.json`` (``instances_val2014_fakebbox100_...``)."""
+
+
 def task_and_split(path: Path) -> tuple[str | None, str | None]:
     """The task and split a file name states (``instances_val2017.json``; Roboflow's ``<split>/_annotations``)."""
-    m = TASK_RE.match(path.name)
-    if m:
+    if m := RESULTS_RE.match(path.name):  # (results of the split its ground truth is named for)
+        return "results", m.group(1)
+    if m := TASK_RE.match(path.name):
         return m.group(1), m.group(2)
     if path.name == "_annotations.coco.json":
         return None, path.parent.name

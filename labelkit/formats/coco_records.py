@@ -413,6 +413,8 @@ def dataset_info(
                 own[key] = getattr(f, key)
         if own:
             spec["own"] = own
+        if f.task == "results" and f.path.name != f"results_{f.split}.json":  # (cocoapi's names: written back so)
+            spec["name"] = f.path.name
         if f.task == "results" and f.had_ids:  # written back with them (without, numbered 1..N as read)
             spec["ids"] = True
         ids = [i.get("id") for i in f.images]

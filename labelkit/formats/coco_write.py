@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,16 @@ import pyarrow.compute as pc
 
 from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
-from labelkit.formats.coco_homes import CAPTION_TASKS, LABEL_TASKS, ORIGINS, apart, file_homes, label_homes, labels_of
+from labelkit.formats.coco_homes import (
+    CAPTION_TASKS,
+    LABEL_TASKS,
+    ORIGINS,
+    FileSpec,
+    apart,
+    file_homes,
+    label_homes,
+    labels_of,
+)
 from labelkit.formats.coco_ids import image_numbers, object_ids
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_records import category_record
@@ -53,31 +61,6 @@ _WRITE_CHUNK = 16_384
 """Annotations formatted at a time (two chunks at once). Small enough that a chunk's text columns (a few MB)
 reuse freed heap memory: at 100,000 they were mapped fresh and faulted in page by page (COCO -> COCO on the
 train2017-sized file: 157k against 63-79k page faults, 1.4-1.7 against 0.3 s of system time)."""
-
-
-@dataclass
-class FileSpec:
-    """One output file.
-
-    Its task (``instances``, ``person_keypoints``, ``captions``, ``labels``, ``image_info``, ``stuff``,
-    ``results``), split, top-level keys, category ids (None: all) and image ids (None: all of the split).
-    """
-
-    task: str
-    split: str | None
-    keys: list[str]
-    categories: list[int] | None = None
-    images: list[int] | None = None
-    category_fields: dict[str, list[str]] | None = None
-    own: dict[str, Any] | None = None  # top-level values of its own: info and licenses unlike the dataset's, other keys
-    image_missing: dict[str, list[str]] | None = None  # item id -> metadata fields this file's image lacked as read
-    category_values: dict[str, dict[str, Any]] | None = None  # category id -> its fields' values in this file, as read
-    ids: bool = False  # a detection-results file whose detections had ids: written with them
-
-    @property
-    def name(self) -> str:
-        """The file name inside ``annotations/``."""
-        return f"{self.task}_{self.split or 'default'}.json"
 
 
 _CAPTION_CATEGORY = re.compile(r'("coco:category_id":)(-?\d+)(?=[,}])')
@@ -163,6 +146,7 @@ class Writer:
                     spec.get("image_missing") if isinstance(spec.get("image_missing"), dict) else None,
                     spec.get("category_values") if isinstance(spec.get("category_values"), dict) else None,
                     spec.get("ids") is True,
+                    spec.get("name") if isinstance(spec.get("name"), str) else None,
                 )
             )
             covered.add(split)
