@@ -4841,8 +4841,8 @@ def test_a_results_file_repeating_an_id_converts_to_labelkit_json_and_parquet(
         assert labelkit.load(tmp_path / out).report_counts() == labelkit.load(src).report_counts()
     through = labelkit.convert(tmp_path / "out.parquet", tmp_path / "back", to="coco", allow_loss=True)
     written = _load(tmp_path / "coco/annotations/results_val.json")
-    # (detections without geometry are labels, which a results file cannot hold: lost)
-    assert [d["id"] for d in written] == (list(range(1, len(detections) + 1)) if "bbox" in detections[0] else [])
+    # (detections without geometry are labels, written back to the results file: see *COCO: Writing*)
+    assert [d["id"] for d in written] == list(range(1, len(detections) + 1))
     assert _load(tmp_path / "back/annotations/results_val.json") == written
     assert [(c.what, c.count) for c in through.transformed] == [(c.what, c.count) for c in direct.transformed]
 
@@ -5710,3 +5710,31 @@ def test_cocoapi_s_results_file_names_are_read_as_their_split_s_results(tmp_path
     assert (report.lost, report.transformed) == ([], [])
     assert sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir()) == sorted(f"{n}.json" for n in docs)
     assert _written(tmp_path / "out", docs) == docs
+
+
+@pytest.mark.parametrize("with_ids", [False, True])
+def test_detections_without_geometry_go_back_to_their_results_file(tmp_path: Path, with_ids: bool) -> None:
+    """``{"image_id", "category_id", "score"}`` (which loadRes takes) is read as an image label; validate passed,
+    but COCO -> COCO refused it, "lost: 1 label annotations: their split is written as detection-results files".
+    It goes back to its results file (after the file's objects), with its id where the file had ids, also on an
+    image with no other detection, and beside ground truth."""
+    box = {"image_id": 1, "category_id": 2, "bbox": [1, 1, 2, 2], "score": 0.7}
+    bare = [{"image_id": 1, "category_id": 1, "score": 0.5}, {"image_id": 2, "category_id": 1, "score": 0.25}]
+    results: list[dict[str, Any]] = [box, *bare]
+    if with_ids:
+        results = [{"id": 10 + k, **r} for k, r in enumerate(results)]
+    src = _write(tmp_path, results, "results_val.json")
+    assert labelkit.validate(src) == []
+    ds = labelkit.load(src)
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _load(tmp_path / "out" / "annotations" / "results_val.json") == results
+    cats = [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]
+    docs = {
+        "instances_val": {"images": [_img(1), _img(2)], "annotations": [_ann(1, 1, 1)], "categories": cats},
+        "results_val": results,
+    }
+    ds = labelkit.load(_files(tmp_path / "gt", docs))
+    report = labelkit.save(ds, tmp_path / "out2", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _written(tmp_path / "out2", docs) == docs

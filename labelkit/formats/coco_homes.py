@@ -56,9 +56,10 @@ class FileSpec:
         return f"{self.task}_{self.split or 'default'}.json"
 
 
-LABEL_TASKS = ("instances", "stuff", "person_keypoints", "captions")
+LABEL_TASKS = ("instances", "stuff", "person_keypoints", "captions", "results")
 """The files whose image labels are tagged with their task on reading, and written back to them (an image info
-file, which may be written without annotations, and a detection-results file, a list of objects, are not)."""
+file, which may be written without annotations, is not; a detection-results file's are its detections without
+geometry, ``{"image_id", "category_id", "score"}``, which pycocotools' ``loadRes`` takes)."""
 
 
 CAPTION_TASKS = ("instances", "stuff", "person_keypoints")

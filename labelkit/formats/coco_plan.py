@@ -25,7 +25,7 @@ from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import renamed_files, split_file_ok
 from labelkit.formats.coco_records import IMAGE_FIELDS, files_keypoint_counts
-from labelkit.formats.coco_results import results_only, written_as_detections
+from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
     arr,
     drawn_polygons,
@@ -98,9 +98,8 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     only = results_only(dataset)
     if only.any():  # a detection-results file is a list of objects: no images, no image labels, no captions
         items = dataset.table("items")
-        with_objects = np.zeros(items.num_rows, dtype=bool)
-        item_of = dataset.item_positions()
-        with_objects[item_of[item_of >= 0]] = True
+        held = detection_item_ids(dataset.table("objects"), dataset.table("labels"))
+        with_objects = true_mask(pc.is_in(items["id"], value_set=held))
         reason = "their split is written as detection-results files, which list objects only"
         described = valid_mask(items["path"]) | valid_mask(items["width"]) | valid_mask(items["metadata"])
         losses.append(("image file names, sizes and metadata", int((only & with_objects & described).sum()), reason))
@@ -114,7 +113,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         results_ids = dataset.table("items")["id"].filter(pa.array(only))
         for name, kind in (("labels", "label"), ("transcripts", "transcript")):
             table = tables.get(name, dataset.table(name))
-            in_results = pc.is_in(table["item_id"], value_set=results_ids)
+            in_results = pc.and_(pc.is_in(table["item_id"], value_set=results_ids), pc.invert(detections_of(table)))
             if n := int(pc.sum(in_results.cast(pa.int64())).as_py() or 0):
                 reason = "their split is written as detection-results files, which hold objects only"
                 losses.append((f"{kind} annotations", n, reason))
@@ -259,8 +258,8 @@ def _without_emptied_results_images(
     if not only.any():
         return
     items = tables.get("items", dataset.table("items"))
-    objects = tables.get("objects", dataset.table("objects"))
-    bare = only & ~true_mask(pc.is_in(items["id"], value_set=objects["item_id"].combine_chunks()))
+    held = detection_item_ids(*(tables.get(name, dataset.table(name)) for name in ("objects", "labels")))
+    bare = only & ~true_mask(pc.is_in(items["id"], value_set=held))
     if bare.any():
         reason = (
             "their split is written as detection-results files, which list objects only: with none of their "

@@ -89,3 +89,19 @@ def _written(objects: pa.Table, dataset: Dataset) -> np.ndarray:
         tagged = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')  # (in a results split: detections)
         written &= ~coco_plan._wholly_outside(objects, dataset, detections=tagged)
     return written
+
+
+def detections_of(labels: pa.Table) -> pa.Array:
+    """Per label (or caption: none), whether it was read from a detection-results file, where it goes back.
+
+    Such a label is a detection without geometry (``{"image_id", "category_id", "score"}``), which ``loadRes`` takes.
+    """
+    if "text" in labels.column_names:  # (a caption: not a detection)
+        return pa.array(np.zeros(labels.num_rows, dtype=bool))
+    return pa.array(contains_match(labels["extras"], f'"{STUFF_TAG}":"results"'))
+
+
+def detection_item_ids(objects: pa.Table, labels: pa.Table) -> pa.Array:
+    """The item ids of the objects and of the labels read from a detection-results file (see :func:`detections_of`)."""
+    held = labels["item_id"].filter(detections_of(labels))
+    return pa.concat_arrays([objects["item_id"].combine_chunks(), held.combine_chunks().cast(objects["item_id"].type)])

@@ -345,7 +345,9 @@ class Writer:
             origins = ORIGINS["results"][0] if truth else None
             chunks = self._objects(
                 spec, ids, with_keypoints=True, results=True, origins=origins, homed=frozenset(tasks_of_split)
-            )
+            )  # then its detections without geometry (labels read from it), with ids where it had them
+            read = self._read(spec.split or "default", tasks_of_split)
+            chunks = itertools.chain(chunks, self._simple("labels", ids, "results", read, with_ids=spec.ids))
             with path.open("wb") as fh:
                 write_array(fh, chunks)
             return
@@ -530,7 +532,9 @@ class Writer:
         mapped = values.take(pc.index_in(cats, value_set=keys))
         return pc.coalesce(mapped, cats).cast(pa.string())
 
-    def _simple(self, name: str, ids: pa.Array, task: str = "", tasks: Any = frozenset()) -> Iterator[bytes]:
+    def _simple(
+        self, name: str, ids: pa.Array, task: str = "", tasks: Any = frozenset(), with_ids: bool = True
+    ) -> Iterator[bytes]:
         """The captions or labels of the file of ``task`` (``tasks``: its split's), after its other annotations."""
         t = self._rows(name, ids)
         own_file = "labels" if name == "labels" else "captions"  # (the file of the untagged)
@@ -554,7 +558,8 @@ class Writer:
             ann_ids = pa.array(all_ids[start : start + c.num_rows]).cast(pa.string())
             start += c.num_rows
             carried = carried_extras(c["extras"])
-            pieces: list[pa.Array | str] = ['{"id":', ann_ids, ',"image_id":', self._image_columns(c["item_id"])[0]]
+            pieces: list[pa.Array | str] = ['{"id":', ann_ids, ',"image_id":'] if with_ids else ['{"image_id":']
+            pieces.append(self._image_columns(c["item_id"])[0])
             # (a caption's category: the column, or the coco:category_id a caption read from COCO carries)
             pieces.append(member("category_id", self._category_column(c["category_id"])))
             if name == "transcripts":
