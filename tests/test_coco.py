@@ -5738,3 +5738,41 @@ def test_detections_without_geometry_go_back_to_their_results_file(tmp_path: Pat
     report = labelkit.save(ds, tmp_path / "out2", "coco")
     assert (report.lost, report.transformed) == ([], [])
     assert _written(tmp_path / "out2", docs) == docs
+
+
+@pytest.mark.parametrize("key", ["skeleton", "keypoints"])
+def test_a_category_s_null_skeleton_or_keypoints_is_carried_as_read(tmp_path: Path, key: str) -> None:
+    """validate flags ``"skeleton": null`` (or ``"keypoints": null``), but convert wrote the category without the
+    key, silently. Carried as read, as a ``"supercategory": null`` is, with a read note; validate still lists it."""
+    person = {"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": [[1, 2]], key: None}
+    doc = {"images": [_img(1)], "annotations": [_ann(1, 1, 2)], "categories": [person, {"id": 2, "name": "car"}]}
+    src = _write(tmp_path, doc)
+    assert [f.where for f in labelkit.validate(src)] == [f"#/categories/0/{key}"]
+    ds = labelkit.load(src)
+    assert ds.read_notes == [
+        f"instances_val.json: 1 {key} value COCO does not allow (first: #/categories/0/{key} is null), carried as "
+        "read; labelkit validate lists them"
+    ]
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _load(tmp_path / "out" / "annotations" / "instances_val.json") == doc
+
+
+@pytest.mark.parametrize("alone", [True, False])
+def test_an_empty_coco_file_is_an_error_naming_it(tmp_path: Path, alone: bool) -> None:
+    """A 0-byte ``annotations/instances_val.json`` was "no format recognises this input" (alone, or the folder's
+    only file): it is COCO's by its name, and the reader's error names it and its line."""
+    bad = tmp_path / "ds" / "annotations" / "instances_val.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"")
+    src = bad if alone else tmp_path / "ds"
+    assert labelkit.detect(src).format == "coco"
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert (err.value.location.path, err.value.location.line) == (str(bad), 1)
+    assert err.value.message == "invalid JSON at column 1: Input is a zero-length, empty document"
+    result = CliRunner().invoke(cli, ["info", str(src)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"labelkit: error: {bad}:1: invalid JSON at column 1: Input is a zero-length, empty document\n"
+    )

@@ -181,8 +181,8 @@ def detect(path: Path) -> Detection | None:
             return None
         if _looks_coco(head) or _empty_results(path, head):
             return Detection(0.9, "JSON with COCO 'images' and 'annotations'")
-        if _named_coco(path) and _starts_like_json(head):  # (truncated, say: the reader names the line)
-            return Detection(0.5, "JSON named as a COCO file")
+        if _named_coco(path) and (_starts_like_json(head) or not head.strip()):  # (truncated, empty: the reader
+            return Detection(0.5, "JSON named as a COCO file")  # names the line)
         return None
     if path.is_dir():
         standard, roboflow = _layouts(path)
@@ -198,6 +198,8 @@ def detect(path: Path) -> Detection | None:
                     return Detection(0.9, f"COCO layout ({where})")
                 # damaged (truncated, a BOM of UTF-16): the reader names the file and line
                 return Detection(0.5, f"COCO layout ({where}; JSON)") if _starts_like_json(head) else None
+        if files and files[0].is_file():  # every file empty (not FIFOs): the reader names the first
+            return Detection(0.5, f"COCO layout ({files[0].relative_to(path)}; empty)")
     return None
 
 
@@ -325,13 +327,13 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
                 f"(first: #/annotations/{row}/segmentation/{name}): a mask holds its size and counts only, so those "
                 "fields are not kept"
             )
-        nulls = [i for i, c in enumerate(f.categories) if "supercategory" in c and c["supercategory"] is None]
-        if nulls:  # (carried as read, see coco_records.build_categories)
-            notes.append(
-                f"{f.path.name}: {len(nulls):,} supercategory value{'s' if len(nulls) != 1 else ''} COCO does not "
-                f"allow (first: #/categories/{nulls[0]}/supercategory is null), carried as read; labelkit validate "
-                "lists them"
-            )
+        for key in ("supercategory", "keypoints", "skeleton"):  # (carried as read, see coco_records.build_categories)
+            if nulls := [i for i, c in enumerate(f.categories) if key in c and c[key] is None]:
+                notes.append(
+                    f"{f.path.name}: {len(nulls):,} {key} value{'s' if len(nulls) != 1 else ''} COCO does not "
+                    f"allow (first: #/categories/{nulls[0]}/{key} is null), carried as read; labelkit validate "
+                    "lists them"
+                )
         if outside := skeleton_outside(f, categories):  # (carried as read: a 0-based skeleton is still one)
             pointer, index, count = outside[0]
             of = "" if count is None else f", of {count} keypoints"

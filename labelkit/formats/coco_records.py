@@ -51,8 +51,9 @@ def build_categories(f: CocoFile) -> list[Category]:
         extras = {
             f"coco:{k}": v for k, v in c.items() if k not in ("id", "name", "supercategory", "keypoints", "skeleton")
         }
-        if c.get("supercategory", "") is None:  # (the schema wants text; pycocotools takes it: carried as read)
-            extras["coco:supercategory"] = None
+        for key in ("supercategory", "keypoints", "skeleton"):  # (the schema refuses null; carried as read)
+            if key in c and c[key] is None:
+                extras[f"coco:{key}"] = None
         for field, value in extras.items():  # (pydantic writes and reads the extras of a category: no deeper)
             refuse_deep(value, f.path, json_pointer("categories", i, field[5:]))
             json_text(value, f.path, json_pointer("categories", i, field[5:]))  # (64-bit integers: as an image's)
