@@ -5776,3 +5776,22 @@ def test_an_empty_coco_file_is_an_error_naming_it(tmp_path: Path, alone: bool) -
     assert (
         result.stderr == f"labelkit: error: {bad}:1: invalid JSON at column 1: Input is a zero-length, empty document\n"
     )
+
+
+def test_a_split_s_second_cocoapi_results_file_is_a_split_of_its_own(tmp_path: Path) -> None:
+    """cocoapi ships ``instances_val2014_fakebbox100_results.json`` and ``..._fakesegm100_results.json``: read as
+    val2014's results both, they were written back as one file (the first's name). The first is val2014's; the
+    second a split of its own, as its name reads (as before), and each is written back under its name."""
+    cat = {"id": 1, "name": "a"}
+    detection = {"image_id": 1, "category_id": 1, "bbox": [2, 2, 5, 5], "score": 0.9}
+    docs: dict[str, Any] = {
+        "instances_val2014": {"images": [_img(1)], "annotations": [_ann(1, 1, 1)], "categories": [cat]},
+        "instances_val2014_fakebbox100_results": [detection],
+        "instances_val2014_fakesegm100_results": [{**detection, "score": 0.5}],
+    }
+    ds = labelkit.load(_files(tmp_path / "in", docs))
+    assert sorted({i.split for i in ds.items()}) == ["val2014", "val2014_fakesegm100_results"]
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    assert sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir()) == sorted(f"{n}.json" for n in docs)
+    assert _written(tmp_path / "out", docs) == docs

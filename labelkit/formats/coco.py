@@ -26,7 +26,7 @@ from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_join import join_items, merge_tables, prefix_annotation_ids, tag_stuff
 from labelkit.formats.coco_plan import check_dataset, detections_if_posed
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
-from labelkit.formats.coco_read import TASK_RE, CocoFile, decode_file, task_and_split
+from labelkit.formats.coco_read import RESULTS_RE, TASK_RE, CocoFile, decode_file, task_and_split
 from labelkit.formats.coco_records import (
     check_kept_sections,
     dataset_info,
@@ -220,7 +220,15 @@ def decode_all(path: Path) -> list[CocoFile]:
         found.append(file)
     # every file is decoded before any is built (categories and item ids span files): a lone file keeps its
     # annotations decoded, several keep one raw value per annotation each, so memory stays bounded
-    return [decode_file(file, one_pass=len(found) == 1) for file in found]
+    files = [decode_file(file, one_pass=len(found) == 1) for file in found]
+    results: set[str | None] = set()  # a split's second results file named as cocoapi names them (its fakebbox
+    for f in files:  # and fakesegm files): a split of its own, as its name reads, not merged into the first
+        if f.task != "results":
+            continue
+        if f.split in results and RESULTS_RE.match(f.path.name):
+            f.split = TASK_RE.match(f.path.name).group(2)  # type: ignore[union-attr]
+        results.add(f.split)
+    return files
 
 
 NO_READABLE_FILES = "no readable COCO files (panoptic files are not supported)"

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from labelkit.formats.coco_read import RESULTS_RE
+from labelkit.formats.coco_read import RESULTS_RE, TASK_RE
 from labelkit.formats.coco_text import STUFF_TAG, Renumbered
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import contains_match
@@ -51,7 +51,8 @@ class FileSpec:
     def name(self) -> str:
         """The file name inside ``annotations/`` (a results file's as read: cocoapi's ``<task>_<split>_<alg>_...``)."""
         named = RESULTS_RE.match(self.file_name or "")
-        if self.task == "results" and named and named.group(1) == self.split:
+        whole = TASK_RE.match(self.file_name or "")  # (a split's second such file is a split of its own: see coco.py)
+        if self.task == "results" and named and whole and self.split in (named.group(1), whole.group(2)):
             return named.group(0)
         return f"{self.task}_{self.split or 'default'}.json"
 
