@@ -30,7 +30,7 @@ from labelkit.formats.base import (
     target_title,
 )
 from labelkit.formats.native_values import duplicate_rows, refuse_non_finite
-from labelkit.io import atomic_output, input_guard, is_plain_name, paused_gc, read_bytes
+from labelkit.io import atomic_output, check_output, input_guard, is_plain_name, paused_gc, read_bytes
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
 from labelkit.portable import folded_name, placed
@@ -222,6 +222,7 @@ def save(
     allow_loss: bool = False,
     overwrite: bool = False,
     progress: Progress | None = None,
+    dry_run: bool = False,
     **options: Any,
 ) -> Report:
     """Write a dataset atomically, refusing to lose data unless allowed.
@@ -233,6 +234,9 @@ def save(
         allow_loss: write even when the target cannot hold everything (the report lists what was lost).
         overwrite: replace an existing output.
         progress: called with a stage description as work moves on.
+        dry_run: write nothing: plan, refuse what the write would refuse before writing (losses without
+            ``allow_loss``, an existing output without ``overwrite``), and return the plan's report, which
+            counts nothing as written and ends with :data:`DRY_RUN_NOTE`.
         **options: the format's write options.
 
     Returns:
@@ -251,7 +255,7 @@ def save(
     """
     fmt = _writer(format)
     parsed = parse_options(options, None, fmt)
-    return _save(dataset, Path(path), fmt, parsed.write, allow_loss, overwrite, progress)
+    return _save(dataset, Path(path), fmt, parsed.write, allow_loss, overwrite, progress, dry_run)
 
 
 def _refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, options: dict[str, Any]) -> None:
@@ -325,6 +329,7 @@ def _save(
     allow_loss: bool,
     overwrite: bool,
     progress: Progress | None,
+    dry_run: bool = False,
 ) -> Report:
     if options.get("media_root"):  # the images copied or linked are read from there
         _refuse_over(path, [Path(str(options["media_root"]))], "the images' folder (media_root)")
@@ -336,6 +341,10 @@ def _save(
         report, dataset = _plan(dataset, fmt, options)
     if report.lost and not allow_loss:
         raise _loss_error(report, title, path)
+    if dry_run:
+        check_output(path, fmt.OUTPUT, overwrite=overwrite)
+        report.note(DRY_RUN_NOTE)
+        return report
     if progress:
         progress(f"writing {fmt.NAME}")
     with atomic_output(path, fmt.OUTPUT, overwrite=overwrite) as tmp:
@@ -359,6 +368,13 @@ def _save(
     if not report.written:  # the writer wrote the dataset the plan gave it
         report.written = dataset.report_counts()
     return report
+
+
+DRY_RUN_NOTE = (
+    "dry run: nothing was written (a loss only writing finds, such as VOC masks on an image of unknown size, "
+    "is not looked for)"
+)
+"""The note a dry run's report ends with (its ``written`` counts are empty)."""
 
 
 REFUSED_NOTE = "nothing was written: the conversion was refused for the losses listed (--allow-loss writes anyway)"
@@ -455,9 +471,12 @@ def convert(
     allow_loss: bool = False,
     overwrite: bool = False,
     progress: Progress | None = None,
+    dry_run: bool = False,
     **options: Any,
 ) -> Report:
     """Read ``src`` and write it to ``dst`` in format ``to``; options go to whichever side knows them.
+
+    With ``dry_run`` nothing is written (see :func:`save`).
 
     Returns:
         The report (``report.source`` names the format read).
@@ -489,7 +508,7 @@ def convert(
     with input_guard(src), paused_gc():
         dataset = reader.read(src, **read_options)
     try:
-        report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress)
+        report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress, dry_run)
     except DataLossError as exc:
         if isinstance(exc.report, Report):
             _add_read_notes(exc.report, dataset, reader.NAME)

@@ -243,6 +243,10 @@ def _side_file(
         raise OutputError(f"cannot write the {what}: its {problem} is not writable", path=path)
 
 
+DRY_RUN = ": dry run, nothing written"
+"""What the first line of a dry run's output ends with."""
+
+
 def _print_report(report: Report) -> None:
     for line in report.lines():
         click.echo(line)
@@ -259,6 +263,9 @@ def _write_options(report_help: str) -> Callable[[F], F]:
                 click.option("--report", "report_path", type=click.Path(path_type=Path), help=report_help),
                 click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A format option (repeatable)."),
                 click.option("-q", "--quiet", is_flag=True, help="No progress and no report on stdout."),
+                click.option(
+                    "--dry-run", is_flag=True, help="Read and plan, print the report, write nothing (but --report)."
+                ),
             ]
         ):
             command = option(command)
@@ -283,6 +290,7 @@ def convert(
     report_path: Path | None,
     options: tuple[str, ...],
     quiet: bool,
+    dry_run: bool,
 ) -> None:
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
     _side_file(report_path, "report", output, input, options=parse_kv(options))
@@ -296,6 +304,7 @@ def convert(
                 allow_loss=allow_loss,
                 overwrite=overwrite,
                 progress=status,
+                dry_run=dry_run,
                 **parse_kv(options),
             )
         except DataLossError as exc:
@@ -304,7 +313,7 @@ def convert(
             raise
     _write_report(report, report_path)
     if not quiet:
-        click.echo(f"{input} ({report.source}) -> {output} ({report.target})")
+        click.echo(f"{input} ({report.source}) -> {output} ({report.target}){DRY_RUN if dry_run else ''}")
         _print_report(report)
 
 
@@ -445,6 +454,7 @@ def split_command(
     report_path: Path | None,
     options: tuple[str, ...],
     quiet: bool,
+    dry_run: bool,
 ) -> None:
     """Split INPUT into train/val/test (or folds) without splitting a group; write OUTPUT and a report."""
     from labelkit.formats.base import parse_options
@@ -488,13 +498,14 @@ def split_command(
                 allow_loss=allow_loss,
                 overwrite=overwrite,
                 progress=status,
+                dry_run=dry_run,
                 **parsed.write,
             )
         except DataLossError as exc:
             if report_path is not None and isinstance(exc.report, Report):
                 _write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
             raise
-        if lock_path is not None:
+        if lock_path is not None and not dry_run:
             try:
                 report.lockfile.write(lock_path)
             except OSError as exc:
@@ -502,7 +513,7 @@ def split_command(
     if report_path is not None:
         _write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
     if not quiet:
-        click.echo(f"{input} ({source}) -> {output} ({target})")
+        click.echo(f"{input} ({source}) -> {output} ({target}){DRY_RUN if dry_run else ''}")
         for line in report.lines():
             click.echo(line)
         _print_report(written)

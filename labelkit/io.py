@@ -115,27 +115,8 @@ def _home() -> Path | None:
         return None
 
 
-@contextmanager
-def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> Iterator[Path]:
-    """Write to a temporary sibling of ``path`` and move it into place only when the block succeeds.
-
-    A failure leaves nothing behind; an existing output is replaced only with ``overwrite``. An output that
-    is a symbolic link is the link: it is replaced (only with ``overwrite``, even dangling or leading to an
-    empty folder), and what it points to is never written.
-
-    Args:
-        path: the final file or folder.
-        kind: whether the writer produces a file or a folder.
-        overwrite: replace an existing output.
-
-    Yields:
-        The temporary path to write (a folder already created, or a file path).
-
-    Raises:
-        OutputError: the output exists (or is a symbolic link) and ``overwrite`` is false, or its parent folder
-            is missing.
-    """
-    path = Path(path)
+def check_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> None:
+    """Refuse what :func:`atomic_output` refuses before writing (a dry run's check; Raises: as it does)."""
     if path.name in ("", "..") and path.parts:  # (a/.. or /: a folder that cannot be moved aside and replaced)
         raise OutputError("the output's path does not end in a name", path=path, hint="name the output folder itself")
     try:
@@ -166,9 +147,32 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
     if path.exists() and kind == "file" and path.is_dir():
         raise OutputError("output is a folder but this format writes a file", path=path)
-    parent = path.parent
-    if not parent.is_dir():
-        raise OutputError("the output's parent folder does not exist", path=parent)
+    if not path.parent.is_dir():
+        raise OutputError("the output's parent folder does not exist", path=path.parent)
+
+
+@contextmanager
+def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> Iterator[Path]:
+    """Write to a temporary sibling of ``path`` and move it into place only when the block succeeds.
+
+    A failure leaves nothing behind; an existing output is replaced only with ``overwrite``. An output that
+    is a symbolic link is the link: it is replaced (only with ``overwrite``, even dangling or leading to an
+    empty folder), and what it points to is never written.
+
+    Args:
+        path: the final file or folder.
+        kind: whether the writer produces a file or a folder.
+        overwrite: replace an existing output.
+
+    Yields:
+        The temporary path to write (a folder already created, or a file path).
+
+    Raises:
+        OutputError: the output exists (or is a symbolic link) and ``overwrite`` is false, or its parent folder
+            is missing.
+    """
+    path = Path(path)
+    check_output(path, kind, overwrite=overwrite)
     tag = secrets.token_hex(4)
     tmp = _sibling(path, "tmp", tag)
     try:

@@ -1532,3 +1532,89 @@ def test_two_items_of_one_id_are_refused_before_writing_whatever_the_target(targ
             call()
         assert info.value.message == "items row 2: duplicate item id 'v'"
     assert list(tmp_path.iterdir()) == []
+
+
+VIDEO = FIXTURES / "native" / "video.labelkit.json"
+
+
+def test_convert_dry_run_prints_the_report_writes_nothing_and_exits_as_a_real_run(tmp_path: Path) -> None:
+    """*Command line*: ``--dry-run`` reads and plans, prints the report a real run prints (``written`` aside),
+    writes nothing but ``--report``, and exits as the real run would (the README spoke of a dry run that no
+    command had: only ``labelkit.plan`` did it)."""
+    out, report = tmp_path / "out.parquet", tmp_path / "r.json"
+    result = run("convert", IMAGES, out, "--to", "parquet", "--dry-run", "--report", report)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        f"{IMAGES} (labelkit) -> {out} (parquet): dry run, nothing written\n"
+        "read: 3 items, 1 label annotations, 9 object annotations\n"
+        f"note: {labelkit.api.DRY_RUN_NOTE}\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+    assert orjson.loads(report.read_bytes()) == {
+        "source": "labelkit",
+        "target": "parquet",
+        "read": {"items": 3, "label annotations": 1, "object annotations": 9},
+        "written": {},
+        "lost": [],
+        "transformed": [],
+        "notes": [labelkit.api.DRY_RUN_NOTE],
+    }
+    report.unlink()
+    # refused for loss: the real run's lines and exit code, nothing written
+    real = run("convert", VIDEO, tmp_path / "o", "--to", "coco")
+    dry = run("convert", VIDEO, tmp_path / "o", "--to", "coco", "--dry-run")
+    assert (dry.exit_code, dry.stdout, dry.stderr) == (2, "", real.stderr)
+    assert real.exit_code == 2 and real.stderr.startswith("labelkit: lost: 1 video items: COCO holds image items")
+    allowed = run("convert", VIDEO, tmp_path / "o", "--to", "coco", "--dry-run", "--allow-loss")
+    assert allowed.exit_code == 0
+    lines = allowed.stdout.splitlines()
+    assert lines[0] == f"{VIDEO} (labelkit) -> {tmp_path / 'o'} (coco): dry run, nothing written"
+    assert lines[1] == "read: 1 items, 1 label annotations, 6 object annotations, 2 track annotations"
+    assert lines[2] == "lost: 1 video items: COCO holds image items only: they are not written"
+    assert lines[-1] == f"note: {labelkit.api.DRY_RUN_NOTE}" and not any(x.startswith("written") for x in lines)
+    assert list(tmp_path.iterdir()) == []
+    # an existing output: refused as a real run refuses it, and left as it was
+    out.mkdir()
+    (out / "x").write_text("x")
+    exists = run("convert", IMAGES, out, "--to", "parquet", "--dry-run")
+    assert (exists.exit_code, exists.stdout) == (2, "")
+    assert (
+        exists.stderr
+        == f"labelkit: error: {out}: output exists; hint: pass --overwrite (API: overwrite=True) to replace it\n"
+    )
+    assert run("convert", IMAGES, out, "--to", "parquet", "--dry-run", "--overwrite", "-q").output == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["out.parquet"] and [p.name for p in out.iterdir()] == ["x"]
+
+
+def test_split_dry_run_writes_neither_output_nor_lockfile(tmp_path: Path) -> None:
+    out, lock, report = tmp_path / "out.json", tmp_path / "lock.json", tmp_path / "r.json"
+    args = ["split", IMAGES, out, "--ratios", "train=0.5,val=0.5", "--lock", lock, "--report", report]
+    dry = run(*args, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+    real = run(*args)
+    assert real.exit_code == 0, real.output
+    # the same lines, but the first line's end, the written counts and the dry run's note
+    assert dry.stdout.splitlines()[0] == real.stdout.splitlines()[0] + ": dry run, nothing written"
+    assert dry.stdout.splitlines()[1:] == [
+        line for line in real.stdout.splitlines()[1:] if not line.startswith("written: ")
+    ] + [f"note: {labelkit.api.DRY_RUN_NOTE}"]
+    assert real.stdout.count("\nwritten: 3 items") == 1 and sorted(p.name for p in tmp_path.iterdir()) == [
+        "lock.json",
+        "out.json",
+        "r.json",
+    ]
+
+
+def test_save_dry_run_writes_nothing_and_refuses_what_the_write_refuses(tmp_path: Path) -> None:
+    ds = labelkit.load(IMAGES)
+    report = labelkit.save(ds, tmp_path / "o.parquet", "parquet", dry_run=True)
+    assert (report.written, report.notes) == ({}, [labelkit.api.DRY_RUN_NOTE])
+    assert report.read == {"items": 3, "label annotations": 1, "object annotations": 9}
+    (tmp_path / "o.parquet").mkdir()
+    (tmp_path / "o.parquet" / "x").write_text("x")
+    with pytest.raises(OutputError, match="output exists"):
+        labelkit.save(ds, tmp_path / "o.parquet", "parquet", dry_run=True)
+    with pytest.raises(labelkit.DataLossError):
+        labelkit.convert(VIDEO, tmp_path / "c", to="coco", dry_run=True)
+    assert [p.name for p in tmp_path.iterdir()] == ["o.parquet"]
