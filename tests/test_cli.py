@@ -1618,3 +1618,23 @@ def test_save_dry_run_writes_nothing_and_refuses_what_the_write_refuses(tmp_path
     with pytest.raises(labelkit.DataLossError):
         labelkit.convert(VIDEO, tmp_path / "c", to="coco", dry_run=True)
     assert [p.name for p in tmp_path.iterdir()] == ["o.parquet"]
+
+
+def test_a_plan_and_a_dry_run_refuse_yolo_classify_without_the_images(tmp_path: Path) -> None:
+    """The plan reported nothing, and the save then failed: classify's classes are image folders."""
+    from labelkit.errors import UsageError
+
+    message = (
+        "YOLO classify stores classes as image folders, so it needs the images; "
+        "hint: add -o media=copy (or link) -o media_root=FOLDER"
+    )
+    ds = labelkit.load(IMAGES)
+    for options in ({}, {"media": "copy"}, {"media_root": str(tmp_path)}, {"media": "none", "media_root": "m"}):
+        with pytest.raises(UsageError) as caught:
+            labelkit.plan(ds, "yolo", task="classify", **options)
+        assert str(caught.value) == message
+    assert labelkit.plan(ds, "yolo", task="classify", media="link", media_root=str(tmp_path)).lost
+    out = tmp_path / "o"
+    result = run("convert", IMAGES, out, "--to", "yolo", "-o", "task=classify", "--dry-run", "--allow-loss")
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"labelkit: error: {message}\n")
+    assert not out.exists()

@@ -1788,7 +1788,7 @@ def test_classify_reports_classes_renumbered_in_name_order(names: list[str], ren
     for i in range(2):
         ds.add_item(Item(id=str(i), media=Media(path=f"{i}.jpg", width=4, height=4)))
         ds.add(Label(id=str(i), item_id=str(i), category_id=i))
-    report = labelkit.plan(ds, "yolo", task="classify")
+    report = labelkit.plan(ds, "yolo", task="classify", media="copy", media_root="m")
     assert [(c.what, c.count) for c in report.transformed if c.what == "category ids"] == (
         [("category ids", renumbered)] if renumbered else []
     )  # was: none, yet zebra 0 read back as 1
@@ -1858,7 +1858,7 @@ def test_classify_writes_a_folder_for_every_class_and_counts_the_renumbering(tmp
         Label(id="2", item_id="x", category_id=2),  # a second label: lost; class a still gets its folder
         Label(id="3", item_id="y", category_id=1),
     )
-    report = labelkit.plan(ds, "yolo", task="classify")
+    report = labelkit.plan(ds, "yolo", task="classify", media="copy", media_root="m")
     assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3)]  # a, b, c read as 0, 1, 2
     assert [(c.what, c.count) for c in report.lost] == [("labels beyond the first of an item", 1)]
     (tmp_path / "m").mkdir()
@@ -1878,7 +1878,7 @@ def test_classify_reports_items_it_cannot_file(tmp_path: Path) -> None:
     for item, path in (("x", "x.jpg"), ("y", None), ("z", "z.gif")):
         ds.add_item(Item(id=item, media=Media(path=path, width=4, height=4), split="foo"))
         ds.add(Label(id=item, item_id=item, category_id=0))
-    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", task="classify").lost}
+    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", task="classify", media="copy", media_root="m").lost}
     assert lost == {
         "items without an image file": 1,
         "images a YOLO classify reader does not take for images": 1,

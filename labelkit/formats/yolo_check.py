@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError
 from labelkit.formats.base import Capabilities, check_capabilities
-from labelkit.formats.yolo_classify import check_classify
+from labelkit.formats.yolo_classify import check_classify, require_media
 from labelkit.formats.yolo_config_files import darknet_names, split_notes
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import (
@@ -92,6 +92,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "name written as class_<index>",
         )
     if task == "classify":
+        require_media(str(options.get("media") or "none"), options.get("media_root"))
         check_classify(dataset, report, str(options.get("split") or "train"))
         return
     for note in split_notes(dataset, options):

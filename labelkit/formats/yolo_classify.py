@@ -78,6 +78,19 @@ def readable_image(name: str) -> bool:
     return is_image(Path(name)) and not name.startswith(APPLE_DOUBLE)
 
 
+def require_media(media: str, media_root: object) -> None:
+    """Refuse to write YOLO classify without the images (a plan refuses it too, as the write would).
+
+    Raises:
+        UsageError: ``media`` is ``none``, or no ``media_root`` is given.
+    """
+    if media == "none" or not media_root:
+        raise UsageError(
+            "YOLO classify stores classes as image folders, so it needs the images",
+            hint="add -o media=copy (or link) -o media_root=FOLDER",
+        )
+
+
 def check_classify(dataset: Dataset, report: Report, default_split: str = "train") -> None:
     """Report what YOLO classify cannot hold: a class per image, filed in its class folder.
 
@@ -265,11 +278,8 @@ def write_classify(
         UsageError: without the images (``media=none`` or no ``media_root``).
         InputError: an image a reader reads whose header cannot be read, naming it in ``media_root``.
     """
-    if media == "none" or media_root is None:
-        raise UsageError(
-            "YOLO classify stores classes as image folders, so it needs the images",
-            hint="add -o media=copy (or link) -o media_root=FOLDER",
-        )
+    require_media(media, media_root)
+    assert media_root is not None
     folders, _ = class_folders(dataset)
     written = 0
     used: set[str] = set()
