@@ -30,7 +30,7 @@ from labelkit.formats.base import (
     target_title,
 )
 from labelkit.formats.native_values import duplicate_rows, refuse_non_finite
-from labelkit.io import atomic_output, check_output, input_guard, is_plain_name, paused_gc, read_bytes
+from labelkit.io import atomic_output, check_output, input_guard, is_plain_name, paused_gc, read_bytes, safe_relpath
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
 from labelkit.portable import folded_name, placed
@@ -330,6 +330,7 @@ def _save(
     overwrite: bool,
     progress: Progress | None,
     dry_run: bool = False,
+    source: Path | None = None,
 ) -> Report:
     if options.get("media_root"):  # the images copied or linked are read from there
         _refuse_over(path, [Path(str(options["media_root"]))], "the images' folder (media_root)")
@@ -339,6 +340,7 @@ def _save(
         _refuse_unsafe_splits(dataset, path, fmt, options)
         title = target_title(fmt, dataset, options)
         report, dataset = _plan(dataset, fmt, options)
+        _refuse_unsafe_media(dataset, options, source)
     if report.lost and not allow_loss:
         raise _loss_error(report, title, path)
     if dry_run:
@@ -375,6 +377,33 @@ DRY_RUN_NOTE = (
     "is not looked for)"
 )
 """The note a dry run's report ends with (its ``written`` counts are empty)."""
+
+
+def _refuse_unsafe_media(dataset: Dataset, options: dict[str, Any], source: Path | None) -> None:
+    """Refuse, before writing, an item image path that leaves ``media_root`` when images are copied or linked.
+
+    The writers refuse it too, but name only ``media_root``: this names the item, and the input.
+
+    Raises:
+        InputError: naming the input (else ``media_root``), the item and its path.
+    """
+    root = options.get("media_root")
+    if str(options.get("media") or "none") == "none" or not root:
+        return
+    items = dataset.table("items")
+    paths = pc.fill_null(items["path"], "")
+    # only names that may climb, be absolute or have a drive or NUL are looked at one by one (the rest are safe)
+    odd = pc.and_(pc.not_equal(paths, ""), pc.match_substring_regex(paths, r"\.\.|^[/\\]|^[^/\\]*:|\x00"))
+    for n in pc.indices_nonzero(odd).to_pylist():
+        try:
+            safe_relpath(paths[n].as_py())
+        except InputError as exc:
+            raise InputError(
+                f"item {items['id'][n].as_py()!r}: {exc.message} (an image to {options['media']} from media_root)",
+                path=source or Path(str(root)),
+                hint="an image copied or linked must lie inside media_root: give a relative path without '..', "
+                "or use -o media=none",
+            ) from None
 
 
 REFUSED_NOTE = "nothing was written: the conversion was refused for the losses listed (--allow-loss writes anyway)"
@@ -508,7 +537,7 @@ def convert(
     with input_guard(src), paused_gc():
         dataset = reader.read(src, **read_options)
     try:
-        report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress, dry_run)
+        report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress, dry_run, src)
     except DataLossError as exc:
         if isinstance(exc.report, Report):
             _add_read_notes(exc.report, dataset, reader.NAME)

@@ -1638,3 +1638,39 @@ def test_a_plan_and_a_dry_run_refuse_yolo_classify_without_the_images(tmp_path: 
     result = run("convert", IMAGES, out, "--to", "yolo", "-o", "task=classify", "--dry-run", "--allow-loss")
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"labelkit: error: {message}\n")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("target", ["yolo", "voc"])
+@pytest.mark.parametrize("media", ["copy", "link"])
+def test_an_unsafe_image_path_to_copy_names_the_item_and_the_input(target: str, media: str, tmp_path: Path) -> None:
+    """The error named only the images' folder (``root: unsafe file name '../outside/secret.jpg'``)."""
+    root = tmp_path / "media"
+    (root / "images").mkdir(parents=True)
+    Image.new("RGB", (64, 48)).save(root / "images" / "ok.jpg")
+    (tmp_path / "outside").mkdir()
+    Image.new("RGB", (64, 48)).save(tmp_path / "outside" / "secret.jpg")
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["items"] = [
+        {"id": "ok", "media": {"kind": "image", "path": "images/ok.jpg", "width": 64, "height": 48}, "split": "train"},
+        {"id": "i1", "media": {"kind": "image", "path": "../outside/secret.jpg", "width": 64, "height": 48}},
+    ]
+    doc["annotations"], doc["categories"] = [], [{"id": 1, "name": "c"}]
+    src = tmp_path / "in.labelkit.json"
+    src.write_bytes(orjson.dumps(doc))
+    out = tmp_path / "out"
+    for dry in ([], ["--dry-run"]):
+        args = ["convert", src, out, "--to", target, "-o", f"media={media}", "-o", f"media_root={root}", *dry]
+        result = run(*args, "--allow-loss")
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == (
+            f"labelkit: error: {src}: item 'i1': unsafe file name '../outside/secret.jpg' (an image to {media} "
+            "from media_root); hint: an image copied or linked must lie inside media_root: give a relative path "
+            "without '..', or use -o media=none\n"
+        )
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in.labelkit.json", "media", "outside"]
+    ds = labelkit.load(src)
+    with pytest.raises(InputError) as caught:
+        labelkit.save(ds, out, target, media=media, media_root=str(root), allow_loss=True)
+    assert caught.value.location.path == str(root) and "item 'i1': unsafe file name" in str(caught.value)
+    written = labelkit.save(ds, out, target, media="none", allow_loss=True)  # (nothing is copied: no refusal)
+    assert written.written["items"] == 2
