@@ -1674,3 +1674,23 @@ def test_an_unsafe_image_path_to_copy_names_the_item_and_the_input(target: str, 
     assert caught.value.location.path == str(root) and "item 'i1': unsafe file name" in str(caught.value)
     written = labelkit.save(ds, out, target, media="none", allow_loss=True)  # (nothing is copied: no refusal)
     assert written.written["items"] == 2
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_utf16_labelkit_json_is_said_to_be_utf16(codec: str, tmp_path: Path) -> None:
+    """It was "no format recognises this input" (and with --format labelkit "bad UTF-8 byte 0xff")."""
+    path = tmp_path / "u.labelkit.json"
+    path.write_bytes(IMAGES.read_text().encode(codec))
+    error = f"{path}:1: text is UTF-16 or UTF-32; labelkit JSON must be UTF-8"
+    for args in (
+        ["info", path],
+        ["info", path, "--format", "labelkit"],
+        ["convert", path, tmp_path / "o", "--to", "coco"],
+    ):
+        result = run(*args)
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == f"labelkit: error: {error}; hint: save the file as UTF-8\n"
+    assert labelkit.detect(path).format == "labelkit"
+    result = run("validate", path)
+    assert (result.exit_code, result.stdout) == (1, f"{error}\n")
+    assert list(tmp_path.iterdir()) == [path]

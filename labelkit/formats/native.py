@@ -92,11 +92,34 @@ def detect(path: Path) -> Detection | None:
     if not path.is_file():
         return None
     head = read_head(path, 4096)
-    if b'"format":"labelkit"' not in head.translate(None, b" \t\r\n"):
+    wide = _wide(head)  # (its text is ASCII with NULs between: the reader refuses it, saying so)
+    if b'"format":"labelkit"' not in head.translate(None, b" \t\r\n" + b"\x00" * wide):
         return None
+    if wide:
+        return Detection(1.0, 'JSON document with "format": "labelkit", in UTF-16 or UTF-32')
     if path.suffix.lower() == ".json":
         return Detection(1.0, 'JSON document with "format": "labelkit"')
     return Detection(0.9, 'a document starting with "format": "labelkit" (its name does not end in .json)')
+
+
+def _wide(head: bytes) -> bool:
+    """Whether a JSON file starting with ``head`` is UTF-16 or UTF-32 (as COCO's reader tells).
+
+    By its byte-order mark, or a NUL as its first or second byte (JSON starts with an ASCII character).
+    """
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:2]
+
+
+def _refuse_wide(head: bytes, path: str | Path) -> None:
+    """Refuse a UTF-16 or UTF-32 document (see :func:`_wide`): its first byte was "bad UTF-8 byte 0xff".
+
+    Raises:
+        InputError: at line 1, saying the encoding.
+    """
+    if _wide(head):
+        raise InputError(
+            "text is UTF-16 or UTF-32; labelkit JSON must be UTF-8", path=path, line=1, hint="save the file as UTF-8"
+        )
 
 
 def pointer_from_loc(loc: tuple[str | int, ...], value: Any) -> str:
@@ -139,6 +162,7 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
         InputError: bad JSON (with its line), or the first schema violation with its JSON pointer.
     """
     data = without_bom(data)
+    _refuse_wide(data[:4], path)
     value = parse_json(data, path)  # strict JSON (no NaN), errors with their line
     try:
         return _ADAPTER.validate_json(data, strict=True)
@@ -216,6 +240,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         InputError: the document is malformed or refers to unknown items or categories.
     """
     path = Path(path)
+    _refuse_wide(read_head(path, 4), path)  # (a pipe's is read whole below)
     try:
         with paused_gc():
             return fast_read(path)
@@ -253,6 +278,7 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
         InputError: the file is not JSON (the line is named).
     """
     data = read_bytes(path)
+    _refuse_wide(data[:4], path)
     value = parse_json(data, path)
     if schema:
         with paused_gc():
