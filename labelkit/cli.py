@@ -86,15 +86,11 @@ class LabelkitGroup(click.Group):
         except LabelkitError as exc:
             if ctx.meta.get("labelkit.traceback"):
                 raise
-            try:
-                if isinstance(exc, DataLossError) and isinstance(exc.report, Report):
-                    for line in exc.report.lines():
-                        if line.startswith("lost: "):
-                            click.echo(f"labelkit: {line}", err=True)
-                click.echo(f"labelkit: error: {exc.one_line()}", err=True)
-            except BrokenPipeError:  # stderr's reader went away (``2>&1 | head -1``): click's own exit was 1
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stderr.fileno())
+            lines = exc.report.lines() if isinstance(exc, DataLossError) and isinstance(exc.report, Report) else []
+            _say(
+                [f"labelkit: {line}" for line in lines if line.startswith("lost: ")]
+                + [f"labelkit: error: {exc.one_line()}"]
+            )
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -102,16 +98,30 @@ class LabelkitGroup(click.Group):
             if ctx.meta.get("labelkit.traceback"):
                 raise
             newline = "\n" if sys.stderr.isatty() else ""  # (after the terminal's "^C")
-            click.echo(f"{newline}labelkit: interrupted", err=True)
+            _say([f"{newline}labelkit: interrupted"])
             ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback unless asked
             if ctx.meta.get("labelkit.traceback"):
                 raise
             if isinstance(exc, FileNotFoundError) and _no_current_folder():
-                click.echo("labelkit: error: the current folder no longer exists: give absolute paths", err=True)
+                _say(["labelkit: error: the current folder no longer exists: give absolute paths"])
                 ctx.exit(2)
-            click.echo(f"labelkit: internal error: {type(exc).__name__}: {exc} (rerun with --traceback)", err=True)
+            _say([f"labelkit: internal error: {type(exc).__name__}: {exc} (rerun with --traceback)"])
             ctx.exit(2)
+
+
+def _say(lines: list[str]) -> None:
+    """Print an error's lines on stderr; when its reader went away (``2>&1 | head -1``), the rest goes nowhere.
+
+    click's own handler of the closed pipe exited 1, which is validate's "found problems": the caller's exit
+    code (2, 130) must stand.
+    """
+    try:
+        for line in lines:
+            click.echo(line, err=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stderr.fileno())
 
 
 def _no_current_folder() -> bool:

@@ -1694,3 +1694,23 @@ def test_a_utf16_labelkit_json_is_said_to_be_utf16(codec: str, tmp_path: Path) -
     result = run("validate", path)
     assert (result.exit_code, result.stdout) == (1, f"{error}\n")
     assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize("case", ["internal", "interrupted"])
+def test_an_internal_error_or_an_interrupt_keeps_its_exit_code_when_stderr_s_reader_went_away(
+    case: str, tmp_path: Path
+) -> None:
+    """Only labelkit's own errors kept theirs: these two met the closed pipe and click's handler exited 1."""
+    raised = "ZeroDivisionError" if case == "internal" else "KeyboardInterrupt"
+    script = (
+        "import labelkit.api as api\n"
+        f"def boom(*args, **kwargs): raise {raised}\n"
+        "api.stats = boom\n"
+        "from labelkit.cli import main\n"
+        "main()\n"
+    )
+    cmd = [sys.executable, "-c", script, "info", str(IMAGES)]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    assert p.stderr is not None
+    p.stderr.close()  # (before any line: every write meets a closed pipe)
+    assert p.wait(timeout=60) == (2 if case == "internal" else 130)
