@@ -339,25 +339,21 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
     if as_json:
         click.echo(orjson.dumps({"format": name, **stats.to_dict()}, option=orjson.OPT_INDENT_2).decode())
         return
-    click.echo(f"{path} ({name})")
+    click.echo(f"{_shown(str(path))} ({name})")
     click.echo(f"items: {stats.items:,}  " + "  ".join(f"{k}: {v:,}" for k, v in stats.items_by_media.items()))
-    click.echo("splits: " + ", ".join(f"{k} {v:,}" for k, v in stats.items_by_split.items()))
+    click.echo("splits: " + ", ".join(f"{_shown(k)} {v:,}" for k, v in stats.items_by_split.items()))
     click.echo(f"categories: {stats.categories:,}")
     click.echo("annotations: " + (", ".join(f"{k} {v:,}" for k, v in stats.annotations.items()) or "none"))
     if stats.tokens:
         click.echo(f"tokens: {stats.tokens:,}")
-    if stats.by_category:
-        click.echo("per category:")
-        width = max(len(k) for k in stats.by_category)
-        for cat, counts in stats.by_category.items():
-            click.echo(f"  {cat:<{width}}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    if stats.by_split:
-        click.echo("per split:")
-        width = max(len(k) for k in stats.by_split)
-        for split, counts in stats.by_split.items():
-            click.echo(f"  {split:<{width}}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    for title, table in (("per category", stats.by_category), ("per split", stats.by_split)):
+        if table:
+            click.echo(f"{title}:")
+            width = max(len(_shown(k)) for k in table)
+            for key, counts in table.items():
+                click.echo(f"  {_shown(key):<{width}}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     for note in stats.notes:
-        click.echo(f"note: {note}")
+        click.echo(f"note: {_shown(note)}")
 
 
 @cli.command()
@@ -379,6 +375,16 @@ def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[
             click.echo(f"{path}: ok")
     if findings:
         sys.exit(1)
+
+
+_CONTROLS = {c: ascii(chr(c))[1:-1] for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
+"""Control characters (line breaks, tabs, terminal escapes) and Unicode's line and paragraph separators,
+escaped as errors escape line breaks (``c\\nd``): a category named ``"c\\nd"`` broke its ``info`` line."""
+
+
+def _shown(text: str) -> str:
+    """``text`` with control characters escaped (see :data:`_CONTROLS`), so that it stays one line."""
+    return text.translate(_CONTROLS)
 
 
 def _abilities(fmt: formats.FormatModule) -> str:
