@@ -10,10 +10,12 @@ import mmap
 import os
 import re
 import signal
+import stat
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -257,6 +259,27 @@ DRY_RUN = ": dry run, nothing written"
 """What the first line of a dry run's output ends with."""
 
 
+@contextmanager
+def _no_stale_report(path: Path | None) -> Iterator[None]:
+    """Remove the ``--report`` file (of an earlier run) when this run fails for another reason than loss.
+
+    A run refused for loss writes its report; one that fails otherwise (bad input, output exists, Ctrl-C)
+    has none, and an earlier run's left in place would be taken for this one's. Only a regular file is
+    removed (not a link, nor ``/dev/stdout``).
+    """
+    try:
+        yield
+    except DataLossError:
+        raise
+    except BaseException:
+        try:
+            if path is not None and stat.S_ISREG(os.lstat(path).st_mode):
+                path.unlink()
+        except OSError:
+            pass
+        raise
+
+
 def _print_report(report: Report) -> None:
     for line in report.lines():
         click.echo(line)
@@ -304,7 +327,7 @@ def convert(
 ) -> None:
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
     _side_file(report_path, "report", output, input, options=parse_kv(options))
-    with StatusLine(quiet) as status:
+    with StatusLine(quiet) as status, _no_stale_report(report_path):
         try:
             report = api.convert(
                 input,
@@ -321,7 +344,7 @@ def convert(
             if isinstance(exc.report, Report):
                 _write_report(exc.report, report_path)
             raise
-    _write_report(report, report_path)
+        _write_report(report, report_path)
     if not quiet:
         click.echo(f"{input} ({report.source}) -> {output} ({report.target}){DRY_RUN if dry_run else ''}")
         _print_report(report)
@@ -482,7 +505,7 @@ def split_command(
     api.refuse_output_in_input(input, output)
     _side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))
     _side_file(lock_path, "lockfile", output, input, options=parse_kv(options))  # (before the lockfile is read)
-    with StatusLine(quiet) as status:
+    with StatusLine(quiet) as status, _no_stale_report(report_path):
         source = from_format or formats.detect(input).format
         target = to or source
         kv = parse_kv(options)
@@ -526,8 +549,8 @@ def split_command(
                 report.lockfile.write(lock_path)
             except OSError as exc:
                 raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=lock_path) from exc
-    if report_path is not None:
-        _write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
+        if report_path is not None:
+            _write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
     if not quiet:
         click.echo(f"{input} ({source}) -> {output} ({target}){DRY_RUN if dry_run else ''}")
         for line in report.lines():

@@ -1746,3 +1746,30 @@ def test_info_escapes_control_characters_in_names(tmp_path: Path) -> None:
         "per split:\n"
         "  t\\u2028v  object 2\n"
     )
+
+
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_a_run_failing_for_another_reason_than_loss_leaves_no_report_of_an_earlier_run(
+    command: str, tmp_path: Path
+) -> None:
+    """The earlier run's report stayed, to be taken for this run's; a run refused for loss writes its own."""
+    report, out = tmp_path / "r.json", tmp_path / "out"
+    extra = ["--to", "parquet"] if command == "convert" else ["--ratios", "a=0.5,b=0.5", "--to", "parquet"]
+    assert run(command, IMAGES, out, *extra, "--report", report).exit_code == 0
+    assert report.exists()
+    failed = run(command, IMAGES, out, *extra, "--report", report)  # the output exists
+    assert failed.exit_code == 2 and "output exists" in failed.stderr
+    assert not report.exists()
+    missing = run(command, tmp_path / "nope.json", tmp_path / "o2", *extra, "--report", report)
+    assert missing.exit_code == 2 and not report.exists()
+    lossy = ["--to", "coco"] if command == "convert" else ["--ratios", "a=0.5,b=0.5", "--to", "coco"]
+    refused = run(command, VIDEO, tmp_path / "o3", *lossy, "--report", report)
+    assert refused.exit_code == 2 and "would lose" in refused.stderr
+    written = orjson.loads(report.read_bytes())
+    assert (written if command == "convert" else written["output"])["notes"][-1] == labelkit.api.REFUSED_NOTE
+    # a report path that is not a regular file is left alone
+    (tmp_path / "target.json").write_text("{}")
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "target.json")
+    assert run(command, IMAGES, out, *extra, "--report", link).exit_code == 2
+    assert link.is_symlink() and (tmp_path / "target.json").read_text() == "{}"
