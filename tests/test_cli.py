@@ -1773,3 +1773,25 @@ def test_a_run_failing_for_another_reason_than_loss_leaves_no_report_of_an_earli
     link.symlink_to(tmp_path / "target.json")
     assert run(command, IMAGES, out, *extra, "--report", link).exit_code == 2
     assert link.is_symlink() and (tmp_path / "target.json").read_text() == "{}"
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
+def test_a_bad_labelkit_json_piped_in_gets_its_own_error(codec: str, tmp_path: Path) -> None:
+    """Its error was 'invalid JSON at column 1: Input is a zero-length, empty document': the bulk reader had
+    read the pipe to its end, and the record reader, which names the error, found it empty."""
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["annotations"][0]["category_id"] = "x"
+    out = str(tmp_path / "o")
+    for command in (["info", "/dev/stdin", "--format", "labelkit"], ["convert", "/dev/stdin", out, "--to", "parquet"]):
+        cmd = [sys.executable, "-m", "labelkit", *command, *(["--from", "labelkit"] if "convert" in command else [])]
+        piped = subprocess.run(
+            cmd, input=orjson.dumps(doc).decode().encode(codec), capture_output=True, cwd=ROOT, timeout=60
+        )
+        assert (piped.returncode, piped.stdout) == (2, b"")
+        assert piped.stderr.decode() == (
+            "labelkit: error: /dev/stdin#/annotations/0/category_id: Input should be a valid integer\n"
+            if codec == "utf-8"
+            else "labelkit: error: /dev/stdin:1: text is UTF-16 or UTF-32; labelkit JSON must be UTF-8; "
+            "hint: save the file as UTF-8\n"
+        )
+    assert list(tmp_path.iterdir()) == []

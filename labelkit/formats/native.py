@@ -241,12 +241,13 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """
     path = Path(path)
     _refuse_wide(read_head(path, 4), path)  # (a pipe's is read whole below)
+    piped = None if path.is_file() else read_bytes(path)  # (read once: the record path needs its bytes too)
     try:
         with paused_gc():
-            return fast_read(path)
+            return fast_read(path, piped)
     except NotFast:
         pass
-    data = read_bytes(path)
+    data = read_bytes(path) if piped is None else piped
     doc = parse_document(data, path)
     findings = _check_references(doc, path)
     if findings:

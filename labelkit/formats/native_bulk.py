@@ -229,8 +229,10 @@ def _unique(column: pa.ChunkedArray) -> bool:
     return len(column) == 0 or pc.count_distinct(column).as_py() == len(column)
 
 
-def fast_read(path: Path) -> Dataset:
+def fast_read(path: Path, data: bytes | None = None) -> Dataset:
     """The bulk path: msgspec structs -> Arrow columns, with the reference checks on the columns.
+
+    ``data`` is the file's bytes when they were read already (a pipe, which cannot be read twice).
 
     Memory: the file's bytes are dropped once decoded, and each kind's structs once its table is built.
 
@@ -239,7 +241,7 @@ def fast_read(path: Path) -> Dataset:
         InputError: the file cannot be read.
     """
     try:
-        doc = _DECODER.decode(read_bytes(path))
+        doc = _DECODER.decode(read_bytes(path) if data is None else data)
         info = DatasetInfo.model_validate_json(bytes(doc.info), strict=True)
         categories = _CATEGORIES.validate_json(bytes(doc.categories), strict=True)
     except (msgspec.MsgspecError, ValidationError, ValueError) as exc:  # ValueError: bad UTF-8
