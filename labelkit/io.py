@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 
 import orjson
 
-from labelkit.errors import InputError, LabelkitError, OutputError, naming
+from labelkit.errors import InputError, LabelkitError, OutputError
 from labelkit.portable import PLAIN_RELPATH, placed
 
 T = TypeVar("T")
@@ -666,10 +666,11 @@ def create_file(path: str, data: bytes | memoryview) -> None:
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        with naming(path):  # (os.write names no file)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:  # (os.write names no file; not errors.naming, a generator: 0.2 s for 118,000 files)
+        raise OSError(exc.errno, exc.strerror, path) from exc
     finally:
         os.close(fd)
 
