@@ -28,7 +28,7 @@ ROOT = HERE.parent
 # the child: imports labelkit from the tree given, wraps the three phases with timers, runs one conversion
 _CHILD = """
 import json, sys, time
-tree, source, out, target = sys.argv[1:5]
+tree, source, out, target, options = sys.argv[1:6]
 sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]  # (not the installed one)
 sys.path.insert(0, tree)
 import labelkit.api as api
@@ -52,17 +52,17 @@ if hasattr(writer, "check"):
     timed(writer, "check", "plan")
 timed(writer, "write", "write")
 t = time.perf_counter()
-api.convert(source, out, to=target, allow_loss=True)
+api.convert(source, out, to=target, allow_loss=True, **json.loads(options))
 times["total"] = time.perf_counter() - t
 print(json.dumps(times))
 """
 
 
-def run(tree: Path, source: Path, out: Path, target: str) -> dict[str, float]:
+def run(tree: Path, source: Path, out: Path, target: str, options: dict[str, str]) -> dict[str, float]:
     """One conversion in a fresh process importing labelkit from ``tree``; the phases' seconds."""
     shutil.rmtree(out, ignore_errors=True)
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(tree), str(source), str(out), target],
+        [sys.executable, "-c", _CHILD, str(tree), str(source), str(out), target, json.dumps(options)],
         capture_output=True,
         text=True,
         check=False,
@@ -77,6 +77,7 @@ def run(tree: Path, source: Path, out: Path, target: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--to", required=True, help="the target format (yolo, voc, coco, parquet, labelkit)")
+    parser.add_argument("-o", dest="option", action="append", default=[], help="a write option, KEY=VALUE")
     parser.add_argument("--input", type=Path, default=HERE / "data" / "instances_train2017.json")
     parser.add_argument("--tree", type=Path, action="append", help="a labelkit checkout (repeatable; default: this)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per tree")
@@ -88,7 +89,7 @@ def main() -> None:
     runs: dict[Path, list[dict[str, float]]] = {t: [] for t in trees}
     for i in range(args.repeat):
         for tree in trees:
-            times = run(tree, args.input, args.out, args.to)
+            times = run(tree, args.input, args.out, args.to, dict(o.split("=", 1) for o in args.option))
             runs[tree].append(times)
             print(f"run {i + 1} {tree}: " + "  ".join(f"{k} {v:.2f}" for k, v in times.items()), flush=True)
     phases = ["read", "plan", "write", "total"]
