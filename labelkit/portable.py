@@ -481,3 +481,28 @@ def drop_unportable(
     dataset, gone = dataset.without_items(drop)
     losses += [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
     return dataset, losses
+
+
+def dropped_forks(
+    dataset: Dataset, forks: list[int], named: list[str], target: str
+) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items ``forks`` (rows) whose files are named as macOS resource forks, and the losses.
+
+    Readers pass over such files (``._a.txt``), so the items would not be read back. ``named`` is each item's
+    file as written (the first fork's is quoted); ``target`` names the readers.
+    """
+    if not forks:
+        return dataset, []
+    drop = np.zeros(dataset.table("items").num_rows, dtype=bool)
+    drop[forks] = True
+    item_id = str(dataset.table("items")["id"][forks[0]].as_py())
+    losses = [
+        (
+            f"items whose files {target} readers pass over",
+            len(forks),
+            "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
+            f"(item {ascii(item_id)}, {ascii(named[forks[0]])})",
+        )
+    ]
+    dataset, gone = dataset.without_items(drop)
+    return dataset, losses + [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]

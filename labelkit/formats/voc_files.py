@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from labelkit.formats.yolo_layout import APPLE_DOUBLE
 from labelkit.model import Dataset
+from labelkit.portable import dropped_forks
 
 
 def is_fork(name: str) -> bool:
@@ -76,19 +75,4 @@ def without_fork_items(
         f"Annotations/{f}.xml" if is_fork(f.rpartition("/")[2]) else f"ImageSets/Main/{s}.txt" if is_fork(s) else ""
         for f, s in zip(files, splits, strict=True)
     ]
-    forks = [n for n, name in enumerate(named) if name]
-    if not forks:
-        return dataset, []
-    drop = np.zeros(len(files), dtype=bool)
-    drop[forks] = True
-    item_id = str(dataset.table("items")["id"][forks[0]].as_py())
-    losses = [
-        (
-            "items whose files VOC readers pass over",
-            len(forks),
-            "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
-            f"(item {ascii(item_id)}, {ascii(named[forks[0]])})",
-        )
-    ]
-    dataset, gone = dataset.without_items(drop)
-    return dataset, losses + [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
+    return dropped_forks(dataset, [n for n, name in enumerate(named) if name], named, "VOC")

@@ -35,7 +35,14 @@ from labelkit.formats.yolo_lines import Lines, cached, columns, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, placed_image_size, sizes_text
 from labelkit.io import create_file
 from labelkit.model import Dataset
-from labelkit.portable import drop_unportable, folded_name, same_files, split_list_entries, unportable_paths
+from labelkit.portable import (
+    drop_unportable,
+    dropped_forks,
+    folded_name,
+    same_files,
+    split_list_entries,
+    unportable_paths,
+)
 from labelkit.report import Report
 
 TASKS = ("detect", "segment", "obb", "pose", "classify")
@@ -432,22 +439,7 @@ def _without_resource_forks(dataset: Dataset, options: dict[str, Any]) -> tuple[
     """
     label_rel = item_files(dataset, options).label_rel
     forks = [n for n, rel in enumerate(label_rel) if rel.rpartition("/")[2].startswith(APPLE_DOUBLE)]
-    if not forks:
-        return dataset, []
-    drop = np.zeros(len(label_rel), dtype=bool)
-    drop[forks] = True
-    first = forks[0]
-    item_id = str(dataset.table("items")["id"][first].as_py())
-    losses = [
-        (
-            "items whose files YOLO readers pass over",
-            len(forks),
-            "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
-            f"(item {ascii(item_id)}, {ascii(label_rel[first])})",
-        )
-    ]
-    dataset, gone = dataset.without_items(drop)
-    return dataset, losses + [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
+    return dropped_forks(dataset, forks, label_rel, "YOLO")
 
 
 @dataclass
