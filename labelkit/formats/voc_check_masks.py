@@ -79,25 +79,8 @@ def unpainted_masks(dataset: Dataset) -> np.ndarray[Any, Any]:
     A mask of another size than its image, on an image too large to paint, or of a class with no class PNG
     value: :func:`check_masks` says which.
     """
-    unpainted: np.ndarray[Any, Any] = masks_of_another_size(dataset) | huge_images(dataset) | classes_past_png(dataset)
+    unpainted: np.ndarray[Any, Any] = dataset.masks_of_another_size() | huge_images(dataset) | classes_past_png(dataset)
     return unpainted
-
-
-def masks_of_another_size(dataset: Dataset) -> np.ndarray[Any, Any]:
-    """Per object row, whether it has a mask of another size than its image's known size (a PNG's size)."""
-    items, objects = dataset.table("items"), dataset.table("objects")
-    has_mask = valid_mask(objects["mask"])
-    if not has_mask.any() or not items.num_rows:
-        return np.zeros(objects.num_rows, dtype=bool)
-    item = dataset.item_positions()
-    width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
-    height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
-    mask_h = np.asarray(pc.struct_field(objects["mask"], "height").fill_null(0).to_numpy(), np.int64)
-    mask_w = np.asarray(pc.struct_field(objects["mask"], "width").fill_null(0).to_numpy(), np.int64)
-    safe = np.where(item >= 0, item, 0)
-    sized = (width[safe] > 0) & (height[safe] > 0) & (item >= 0)
-    wrong: np.ndarray[Any, Any] = has_mask & sized & ((mask_h != height[safe]) | (mask_w != width[safe]))
-    return wrong
 
 
 def classes_past_png(dataset: Dataset) -> np.ndarray[Any, Any]:
@@ -171,7 +154,7 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     if masks == "all":
         instances |= valid_mask(objects["polygon"]) & xml
     huge = huge_images(dataset)  # (no PNG is painted: an object of no XML object there is lost whole)
-    wrong = masks_of_another_size(dataset) & known  # (not painted: one of no XML object is lost whole)
+    wrong = dataset.masks_of_another_size() & known  # (not painted: one of no XML object is lost whole)
     # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
     # first class is), cannot be painted (ImageMasks.write skips them): one of no XML object is lost whole
     unpaintable = classes_past_png(dataset)

@@ -27,7 +27,7 @@ from labelkit.formats.yolo_lines import (
     traced_masks,
 )
 from labelkit.formats.yolo_media import image_size, is_image
-from labelkit.formats.yolo_rings import masks_of_another_size, quad_rings
+from labelkit.formats.yolo_rings import quad_rings
 from labelkit.formats.yolo_write import (
     item_files,
     kpt_dims_of,
@@ -166,7 +166,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         if (has_mask & ~drawable).any():  # (an empty mask traces to nothing: the object's box is written)
             empty_rows = np.asarray(traced_masks(dataset).empty, dtype=np.int64)
             plain[empty_rows] = written[empty_rows]
-            misfit = written & ~drawable & masks_of_another_size(dataset)  # (not traced: the box is written)
+            misfit = written & ~drawable & dataset.masks_of_another_size()  # (not traced: the box is written)
             plain |= misfit
             report.lose(
                 "masks of another size than their image",

@@ -20,7 +20,7 @@ from labelkit.errors import InputError
 from labelkit.formats.yolo_exact import AsRead
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, joined, rounded, snapped, split_lines
-from labelkit.formats.yolo_rings import masks_of_another_size, quad_rings
+from labelkit.formats.yolo_rings import quad_rings
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, read_only, true_mask, valid_mask
@@ -399,7 +399,7 @@ def traced_masks(dataset: Dataset) -> _Traced:
 
 def _trace_all(dataset: Dataset) -> _Traced:
     objects = dataset.table("objects")
-    rows = np.flatnonzero(valid_mask(objects["mask"]) & ~drawable_polygons(dataset) & ~masks_of_another_size(dataset))
+    rows = np.flatnonzero(valid_mask(objects["mask"]) & ~drawable_polygons(dataset) & ~dataset.masks_of_another_size())
     rings: dict[int, list[float]] = {}
     inexact: list[int] = []
     empty: list[int] = []

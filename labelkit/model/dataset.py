@@ -204,6 +204,25 @@ class Dataset:
             self._positions[name] = kept
         return kept[2].copy()
 
+    def masks_of_another_size(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Per object row, whether it has a mask of another size than its item's (when that size is known).
+
+        Such a mask is not where its item's image is: COCO's reader refuses it, VOC cannot paint it and YOLO
+        segment would trace it at its own pixels and normalise it by the image's size.
+        """
+        items, objects = self.table("items"), self.table("objects")
+        has_mask = T.valid_mask(objects["mask"])
+        if not has_mask.any() or not items.num_rows:
+            return np.zeros(objects.num_rows, dtype=bool)
+        item = self.item_positions()
+        safe = np.where(item >= 0, item, 0)
+        width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)[safe]
+        height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)[safe]
+        mask_h = np.asarray(pc.struct_field(objects["mask"], "height").fill_null(0).to_numpy(), np.int64)
+        mask_w = np.asarray(pc.struct_field(objects["mask"], "width").fill_null(0).to_numpy(), np.int64)
+        sized = (width > 0) & (height > 0) & (item >= 0)
+        return np.asarray(has_mask & sized & ((mask_h != height) | (mask_w != width)), dtype=bool)
+
     def item_ids(self) -> list[str]:
         """Item ids in table order."""
         return [str(x) for x in self.table("items").column("id").to_pylist()]
