@@ -24,7 +24,7 @@ from labelkit.formats.coco_build import Built
 from labelkit.formats.coco_homes import CAPTION_TASKS, LABEL_TASKS
 from labelkit.formats.coco_read import CocoFile
 from labelkit.formats.coco_records import same_json
-from labelkit.formats.coco_text import COUNT_TAG, INLINE_TAG, STUFF_TAG
+from labelkit.formats.coco_text import COUNT_TAG, INLINE_TAG, STUFF_TAG, value_text
 from labelkit.model.tables import contains_match, loads_text, members_or_raw, true_mask, valid_mask
 
 
@@ -477,7 +477,7 @@ def _fields_differ(
                 unlike[row] = any(key not in own or not _same_value(own[key], v) for key, v in theirs.items())
                 only = [key for key in own if key not in theirs]
                 if only:
-                    kept[row] = ",".join(f"{orjson.dumps(key).decode()}:{_value_text(own[key])}" for key in only)
+                    kept[row] = ",".join(f"{orjson.dumps(key).decode()}:{value_text(own[key])}" for key in only)
                     lacks += any(not key.startswith("coco:@") for key in only)
         differ |= unlike
     return differ, kept, lacks
@@ -488,11 +488,6 @@ def _same_value(a: Any, b: Any) -> bool:
     if isinstance(a, msgspec.Raw) or isinstance(b, msgspec.Raw):
         return isinstance(a, msgspec.Raw) and isinstance(b, msgspec.Raw) and bytes(a) == bytes(b)
     return same_json(a, b)
-
-
-def _value_text(value: Any) -> str:
-    """An extras value as JSON text (a ``msgspec.Raw`` as read)."""
-    return bytes(value).decode() if isinstance(value, msgspec.Raw) else orjson.dumps(value).decode()
 
 
 def _annotation_keys(table: pa.Table) -> pa.Array:

@@ -413,11 +413,13 @@ def without_carried_attributes(extras: pa.Array, rows: np.ndarray) -> pa.Array:
 
 
 def _member_texts(text: str) -> dict[str, str]:
-    """An extras cell's members, each value as JSON text; a number no float holds (``"coco:area": 1e400``) as read."""
-    return {
-        k: bytes(v).decode() if isinstance(v, msgspec.Raw) else orjson.dumps(v).decode()
-        for k, v in members_or_raw(text).items()
-    }
+    """An extras cell's members, each value as JSON text (:func:`value_text`)."""
+    return {k: value_text(v) for k, v in members_or_raw(text).items()}
+
+
+def value_text(value: Any) -> str:
+    """A decoded extras value as JSON text; a ``msgspec.Raw`` (a number no float holds: ``1e400``) as read."""
+    return bytes(value).decode() if isinstance(value, msgspec.Raw) else orjson.dumps(value).decode()
 
 
 def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
