@@ -27,6 +27,7 @@ from labelkit.formats.voc_write import (
     blank_pngs,
 )
 from labelkit.model import Dataset, raster
+from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error, cell_problem
 from labelkit.model.tables import contains_match, decode_json_cell, dumps, true_mask, valid_mask
 from labelkit.report import Report
@@ -354,8 +355,6 @@ def with_boxes(dataset: Dataset) -> tuple[Dataset, int]:
     without a box is written to the PNGs only, as VOC's own mask-only objects read back so. Returns how many
     objects got one.
     """
-    from labelkit.model import geometry as G
-
     objects = dataset.table("objects")
     if not objects["bbox"].null_count:
         return dataset, 0
