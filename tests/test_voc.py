@@ -5042,3 +5042,23 @@ def test_voc_loses_splits_and_class_lists_named_as_macos_resource_forks(tmp_path
     assert sorted(p.name for p in (tmp_path / "o/ImageSets/Main").iterdir()) == ["dog_train.txt", "train.txt"]
     back = labelkit.load(tmp_path / "o", "voc")
     assert (back.report_counts(), back.read_notes) == ({"items": 1, "label annotations": 1}, [])
+
+
+def test_categories_sharing_a_name_but_trailing_spaces_make_one_labelmap_line(tmp_path: Path) -> None:
+    """'a' and 'a ' read back as one class (labelmap names and XML names are read stripped): with --allow-loss
+    the labelmap listed both, 'a:...' and 'a :...', and the output could not be read back (`class listed twice`)."""
+    ds = Dataset(categories=[Category(id=1, name="a"), Category(id=2, name="a ")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=10, height=10), split="train"))
+    ds.add(
+        Object(id="1", item_id="i", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0)),
+        Object(id="2", item_id="i", category_id=2, bbox=(2.0, 2.0, 3.0, 3.0)),
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("category names with leading or trailing spaces, or starting with '#'", 1),
+        ("categories sharing a name with another", 1),
+    ]
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines()[1:] == ["# labelkit-category-ids: 1", "a:128,0,0::"]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(c.id, c.name) for c in back.categories] == [(1, "a")]
+    assert [(o.id, o.category_id) for o in back.objects()] == [("1", 1), ("2", 1)]

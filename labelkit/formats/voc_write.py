@@ -84,7 +84,7 @@ class Classes:
         self.value: dict[int, int] = {}
         line_of: dict[str, int] = {}
         for c in self.categories:
-            key = class_name(c.name).lstrip()
+            key = class_name(c.name).strip()
             if key not in line_of or key.startswith("#"):  # (a '#' line is a comment: never read as a class)
                 line_of[key] = len(self.lines)
                 self.lines.append(c)
