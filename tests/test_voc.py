@@ -5062,3 +5062,29 @@ def test_categories_sharing_a_name_but_trailing_spaces_make_one_labelmap_line(tm
     back = labelkit.load(tmp_path / "o", "voc")
     assert [(c.id, c.name) for c in back.categories] == [(1, "a")]
     assert [(o.id, o.category_id) for o in back.objects()] == [("1", 1), ("2", 1)]
+
+
+def test_a_category_named_as_a_comment_does_not_shift_the_later_classes(tmp_path: Path) -> None:
+    """A '#x' labelmap line (reported lost) is a comment to readers, yet it took a PNG value: 'z' after it was
+    painted 3 and coloured as 3 while it reads back as class 2, so it came back with a colour it never had
+    and its class PNG pixels unread ('a value no class has')."""
+    ds = Dataset(categories=[Category(id=0, name="first"), Category(id=1, name="#x"), Category(id=2, name="z")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=4, height=4), split="train"))
+    left = np.zeros((4, 4), dtype=bool)
+    left[:, 0] = True
+    ds.add(Object(id="1", item_id="i", category_id=2, bbox=(0.0, 0.0, 1.0, 4.0), mask=_rle(left)))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("category names with leading or trailing spaces, or starting with '#'", 1)
+    ]
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines()[1:] == [
+        "# labelkit-category-ids: 0,2",
+        "first:128,0,0::",
+        "z:0,128,0::",
+        "#x:128,128,0::",
+    ]
+    assert np.asarray(Image.open(tmp_path / "o/SegmentationClass/i.png"))[0].tolist() == [2, 0, 0, 0]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(c.id, c.name, c.color) for c in back.categories] == [(0, "first", None), (2, "z", None)]
+    assert back.read_notes == []
+    assert [(o.category_id, o.mask is not None) for o in back.objects()] == [(2, True)]

@@ -83,7 +83,12 @@ class Classes:
         self.lines: list[Category] = []
         self.value: dict[int, int] = {}
         line_of: dict[str, int] = {}
-        for c in self.categories:
+        # a '#' line (reported lost) goes last: a reader skips it, so one before another class would shift that
+        # class's PNG value and colour by one
+        comment = [class_name(c.name).strip().startswith("#") for c in self.categories]
+        for c in [c for c, h in zip(self.categories, comment, strict=True) if not h] + [
+            c for c, h in zip(self.categories, comment, strict=True) if h
+        ]:
             key = class_name(c.name).strip()
             if key not in line_of or key.startswith("#"):  # (a '#' line is a comment: never read as a class)
                 line_of[key] = len(self.lines)
