@@ -5795,3 +5795,20 @@ def test_a_split_s_second_cocoapi_results_file_is_a_split_of_its_own(tmp_path: P
     assert (report.lost, report.transformed) == ([], [])
     assert sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir()) == sorted(f"{n}.json" for n in docs)
     assert _written(tmp_path / "out", docs) == docs
+
+
+def test_image_paths_coco_reads_back_otherwise_are_reported_as_transformed(tmp_path: Path) -> None:
+    """A path with a backslash (a Windows tool's), a './' or a doubled slash was written as it is and read back
+    normalised ('x\\\\y.jpg' as 'x/y.jpg'), the item's image path changed without a word."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    paths = ["x\\y.jpg", "./v.jpg", "a//b.jpg", "plain/c.jpg", "http://host/d.jpg", "/abs/e.jpg"]
+    for i, path in enumerate(paths):
+        ds.add_item(Item(id=str(i + 1), media=Media(path=path, width=4, height=4), split="train"))
+    planned = [(c.what, c.count) for c in labelkit.plan(ds, "coco").transformed]
+    assert ("image paths read back otherwise", 3) in planned
+    assert ("image paths that are not relative", 1) in planned
+    report = labelkit.save(ds, tmp_path / "o", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == planned
+    back = labelkit.load(tmp_path / "o", "coco")
+    expected = ["x/y.jpg", "v.jpg", "a/b.jpg", "plain/c.jpg", "http://host/d.jpg", "e.jpg"]
+    assert [i.media.path for i in back.items()] == expected

@@ -37,6 +37,32 @@ def renamed_files(items: pa.Table) -> int:
     return sum(file_name(p, i)[1] for p, i in zip(paths, ids, strict=True))
 
 
+NORMALISED = (
+    "COCO's reader takes a file_name's '\\' as '/' and drops its '.' segments and repeated or trailing slashes: "
+    "'a\\b.jpg' reads back as 'a/b.jpg', './c.jpg' as 'c.jpg'"
+)
+"""Why :func:`normalised_files` are reported as transformed."""
+
+
+def normalised_files(items: pa.Table) -> int:
+    r"""How many items :func:`file_name` writes as they are, but COCO's reader reads back otherwise.
+
+    The reader takes ``\`` as ``/`` and drops ``.`` segments and repeated or trailing slashes (``a\b.jpg`` is
+    ``a/b.jpg``, ``./c.jpg`` is ``c.jpg``).
+    """
+    names = pc.coalesce(items["path"], items["id"])
+    odd = np.flatnonzero(~true_mask(kept_names(names)))
+    paths, ids = items["path"].take(pa.array(odd)).to_pylist(), items["id"].take(pa.array(odd)).to_pylist()
+    count = 0
+    for p, i in zip(paths, ids, strict=True):
+        name, renamed = file_name(p, i)
+        try:
+            count += not renamed and safe_relpath(name, keep_url=True) != name
+        except InputError:  # (file_name renames what the reader refuses)
+            pass
+    return count
+
+
 def file_name(path: str | None, item_id: str) -> tuple[str, bool]:
     """An item's COCO ``file_name`` (its path, else its id), and whether it had to change.
 

@@ -23,7 +23,7 @@ from labelkit.formats.base import (
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
-from labelkit.formats.coco_names import renamed_files, split_file_ok
+from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
 from labelkit.formats.coco_records import IMAGE_FIELDS, files_keypoint_counts
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
@@ -516,6 +516,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         renamed_files(items),
         "COCO's file_name is relative to the images' folder: the file's own name is written",
     )
+    report.transform("image paths read back otherwise", normalised_files(items), NORMALISED)
     numbers, renumbered, split = image_numbers(items)  # (as the writer numbers them)
     report.transform(
         "item ids",
