@@ -2376,7 +2376,7 @@ _CLASSES = "background:0,0,0::\ncat:128,0,0::\ndog:0,128,0::\n"
     ("labelmap", "line", "message", "found"),
     [
         (_CLASSES + "cat:0,0,128::\n", 4, "class listed twice (first at line 2)", "'cat'"),
-        ("# labelkit-category-ids: 0,8\n" + _CLASSES, 1, "bad category ids comment", "2 ids"),
+        ("# labelkit-category-ids: 0\n" + _CLASSES, 1, "bad category ids comment", "1 ids"),
         (_CLASSES + "# labelkit-category-ids: 0,8,9,10\n", 4, "bad category ids comment", "4 ids"),
     ],
 )
@@ -2409,6 +2409,7 @@ def test_categories_sharing_a_name_written_with_allow_loss_make_one_labelmap_lin
     assert (tmp_path / "o/labelmap.txt").read_text().splitlines() == [
         "# label:color_rgb:parts:actions",
         "# labelkit-category-ids: 1,2",
+        "background:0,0,0::",
         "cat:128,0,0::",
         "dog:0,128,0::",
     ]
@@ -5088,3 +5089,42 @@ def test_a_category_named_as_a_comment_does_not_shift_the_later_classes(tmp_path
     assert [(c.id, c.name, c.color) for c in back.categories] == [(0, "first", None), (2, "z", None)]
     assert back.read_notes == []
     assert [(o.category_id, o.mask is not None) for o in back.objects()] == [(2, True)]
+
+
+def test_a_labelmap_beside_class_pngs_lists_background_as_datumaro_reads_their_colours(tmp_path: Path) -> None:
+    """COCO -> VOC with masks wrote a labelmap.txt of its classes only: Datumaro maps each class PNG pixel's colour
+    through the labelmap and refused every such output ('Undeclared color (0, 0, 0)', background's black). The
+    labelmap now lists value 0 first, of no id in labelkit's comment, which reads back as no category."""
+    ds = Dataset(categories=[Category(id=1, name="person"), Category(id=3, name="car")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=4, height=2), split="train"))
+    ds.add_item(Item(id="j", media=Media(path="j.jpg", width=4, height=2), split="train"))
+    cells = np.zeros((2, 4), dtype=bool)
+    cells[:, 1] = True
+    ds.add(
+        Object(id="1", item_id="i", category_id=3, bbox=(1.0, 0.0, 1.0, 2.0), mask=_rle(cells)),
+        Object(id="2", item_id="j", category_id=1, bbox=(0.0, 0.0, 2.0, 2.0)),
+    )
+    labelkit.save(ds, tmp_path / "o", "voc")
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines() == [
+        "# label:color_rgb:parts:actions",
+        "# labelkit-category-ids: 1,3",
+        "background:0,0,0::",
+        "person:128,0,0::",
+        "car:0,128,0::",
+    ]
+    rgb = np.asarray(Image.open(tmp_path / "o/SegmentationClass/i.png").convert("RGB"))
+    assert rgb[0].tolist() == [[0, 0, 0], [0, 128, 0], [0, 0, 0], [0, 0, 0]]  # (colours the labelmap lists)
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(c.id, c.name, c.color, c.extras) for c in back.categories] == [
+        (1, "person", None, {}),
+        (3, "car", None, {}),
+    ]
+    assert [(o.category_id, o.bbox, o.mask and o.mask.counts) for o in back.objects()] == [
+        (3, (1.0, 0.0, 1.0, 2.0), raster.mask_to_rle(cells)["counts"]),
+        (1, (0.0, 0.0, 2.0, 2.0), None),
+    ]
+    labelkit.save(back, tmp_path / "again", "voc")
+    assert (tmp_path / "again/labelmap.txt").read_bytes() == (tmp_path / "o/labelmap.txt").read_bytes()
+    # (a labelmap without labelkit's comment, as Datumaro writes it, keeps its background class)
+    (tmp_path / "o/labelmap.txt").write_text("background:0,0,0::\nperson:128,0,0::\ncar:0,128,0::\n")
+    assert [c.name for c in labelkit.load(tmp_path / "o", "voc").categories] == ["background", "person", "car"]

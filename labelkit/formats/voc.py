@@ -293,7 +293,7 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     """Read ``labelmap.txt``: ``name:r,g,b:parts:actions`` lines; ``#`` lines are comments.
 
     A ``# labelkit-category-ids:`` comment (see :data:`IDS_COMMENT`) gives the categories their ids, one per class
-    line in order.
+    line in order; a first line ``background:0,0,0::`` given none (labelkit writes it for Datumaro) is no class.
 
     Raises:
         InputError: a line without the colon fields or with a bad colour; a class listed twice (its second line);
@@ -339,6 +339,9 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
         colors.append(color)
         parts.append([p for p in map(str.strip, part_text.split(",")) if p])
         actions.append([a for a in map(str.strip, action_text.split(",")) if a])
+    if ids is not None and len(ids) == len(names) - 1 and names[0] == "background" and colors[0] == (0, 0, 0):
+        if not parts[0] and not actions[0]:  # (the line labelkit writes for Datumaro, of no id: no category)
+            del names[0], colors[0], parts[0], actions[0]
     if ids is not None and len(ids) != len(names):
         raise InputError(
             "bad category ids comment",

@@ -120,14 +120,20 @@ class Classes:
                 self.palette[self.value[c.id]] = color
         self.palette_bytes = palette_bytes(self.palette)
 
-    def labelmap(self) -> str:
+    def labelmap(self, pngs: bool) -> str:
         """``labelmap.txt``: Datumaro's ``name:r,g,b:parts:actions`` lines, plus the model's ids as a comment.
 
-        A class PNG value is the line's position (plus one when the first class is not ``background``).
+        A class PNG value is the line's position (plus one when the first class is not ``background``). With
+        segmentation PNGs (``pngs``), value 0 has a line too, ``background:0,0,0::``, when no class is so named.
         """
         # (a name starting with '#' makes a comment line, reported lost: the comment holds the classes' ids only)
         ids = ",".join(str(c.id) for c in self.lines if not class_name(c.name).lstrip().startswith("#"))
         lines = ["# label:color_rgb:parts:actions", f"{IDS_COMMENT} {ids}"]
+        if pngs and self.offset and all(class_name(c.name).strip() != "background" for c in self.lines):
+            # value 0's line, as Datumaro writes it: its reader maps class PNG colours through the labelmap and
+            # refuses one it does not list (background's black, on nearly every image); the ids comment gives
+            # it no id, which tells labelkit's reader that it is no category
+            lines.append("background:0,0,0::")
         for c, color in zip(self.lines, self.colors, strict=True):
             parts = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:parts"))))
             actions = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:actions"))))
@@ -430,7 +436,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     label_lines = write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed)
     write_action_lists(path, flags, file_ids, dataset.info.extras.get("voc:trainval") is True)
     if not classes.standard:
-        create_file(str(path / "labelmap.txt"), classes.labelmap().encode())
+        create_file(str(path / "labelmap.txt"), classes.labelmap(bool(made)).encode())
     if fractional:
         report.note(
             f"{fractional:,} boxes have fractional Pascal VOC corners, written exactly as decimals (not rounded)"
