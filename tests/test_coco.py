@@ -4265,6 +4265,7 @@ def test_a_keypoint_set_of_another_length_is_counted_once(tmp_path: Path) -> Non
         )
     ]
     assert [(c.what, c.count) for c in report.transformed] == [
+        ("category skeletons", 1),
         ("item splits", 1),
         ("boxes", 2),
         ("objects without keypoints of a category with keypoint names", 1),
@@ -5812,3 +5813,45 @@ def test_image_paths_coco_reads_back_otherwise_are_reported_as_transformed(tmp_p
     back = labelkit.load(tmp_path / "o", "coco")
     expected = ["x/y.jpg", "v.jpg", "a/b.jpg", "plain/c.jpg", "http://host/d.jpg", "e.jpg"]
     assert [i.media.path for i in back.items()] == expected
+
+
+def test_a_keypoints_category_without_a_skeleton_is_written_with_an_empty_one(tmp_path: Path) -> None:
+    """YOLO pose (or labelkit JSON) -> COCO wrote a keypoints category of no skeleton: pycocotools' showAnns reads
+    ``cat['skeleton']`` for every annotation with keypoints (KeyError), as COCO's keypoint categories have one.
+    It is written as ``[]`` and reported; a category read from COCO without one is written back without."""
+    ds = Dataset(categories=[Category(id=1, name="person", keypoints=["nose", "eye"]), Category(id=2, name="car")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=40, height=30), split="train"))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1, 1, 10, 10), keypoints=[2, 2, 2, 3, 3, 1]))
+    report = labelkit.plan(ds, "coco")
+    assert report.lost == []
+    assert [(c.what, c.count, c.reason) for c in report.transformed][:1] == [
+        (
+            "category skeletons",
+            1,
+            "COCO's keypoint categories have a skeleton (pycocotools' showAnns reads one for every annotation with "
+            'keypoints: KeyError without): written as "skeleton": [], which reads back as an empty skeleton',
+        )
+    ]
+    assert labelkit.save(ds, tmp_path / "out", "coco").transformed == report.transformed
+    written = json.loads((tmp_path / "out/annotations/instances_train.json").read_text())
+    assert written["categories"] == [
+        {"id": 1, "name": "person", "keypoints": ["nose", "eye"], "skeleton": []},
+        {"id": 2, "name": "car"},
+    ]
+    back = labelkit.load(tmp_path / "out")
+    assert [(c.keypoints, c.skeleton) for c in back.categories] == [(["nose", "eye"], []), (None, None)]
+    # a COCO file's keypoints category without a skeleton is written back as read, and so is one with
+    docs: dict[str, Any] = {
+        "person_keypoints_val": {
+            "images": [_img(1)],
+            "annotations": [{**_ann(1, 1, 1), "keypoints": [2, 2, 2], "num_keypoints": 1}],
+            "categories": [
+                {"id": 1, "name": "a", "keypoints": ["x"]},
+                {"id": 2, "name": "b", "keypoints": ["y"], "skeleton": []},
+            ],
+        }
+    }
+    again = labelkit.load(_files(tmp_path / "in", docs))
+    report = labelkit.save(again, tmp_path / "again", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    assert _written(tmp_path / "again", docs) == docs

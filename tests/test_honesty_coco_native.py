@@ -386,6 +386,7 @@ COCO_EXCUSES: dict[str, tuple[str, ...]] = {
     "category parent": ("lost:category parents",),
     "category color": ("lost:category colours",),
     "category attributes": ("lost:category attribute definitions",),
+    "category skeleton": ("transformed:category skeletons",),
     "category extra owner": ("lost:categories with the extra 'owner'",),
     "item": ("lost:images without a width and height",),
     "item group": ("lost:item groups",),

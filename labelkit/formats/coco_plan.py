@@ -24,7 +24,7 @@ from labelkit.formats.base import (
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
-from labelkit.formats.coco_records import IMAGE_FIELDS, files_keypoint_counts
+from labelkit.formats.coco_records import ADDED_SKELETONS, IMAGE_FIELDS, added_skeletons, files_keypoint_counts
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
     arr,
@@ -501,6 +501,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     caps = replace(capabilities, extras="*", geometry=capabilities.geometry | {"angle"})
     check_capabilities(dataset, caps, target, report)
     check_category_and_info_extras(dataset, "coco", target, report)
+    report.transform("category skeletons", added_skeletons(dataset), ADDED_SKELETONS)
     for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
         _foreign_extras(dataset.table(name), kind, target, report)
     items = dataset.table("items")

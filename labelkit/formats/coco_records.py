@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
-from labelkit.model import Category, DatasetInfo
+from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import true_mask
 from labelkit.report import Finding
@@ -321,6 +321,28 @@ def same_json(a: Any, b: Any) -> bool:
         return bool(a == b) and type(a) is type(b)
 
 
+ADDED_SKELETONS = (
+    "COCO's keypoint categories have a skeleton (pycocotools' showAnns reads one for every annotation with "
+    'keypoints: KeyError without): written as "skeleton": [], which reads back as an empty skeleton'
+)
+
+
+def added_skeletons(dataset: Dataset) -> int:
+    """The categories :func:`category_record` gives an empty skeleton, not read from a COCO file.
+
+    Those have keypoint names, and neither a skeleton nor a ``coco:skeleton`` carried; a category read from COCO
+    is written back with its own fields.
+    """
+    files = dataset.info.extras.get("coco:files")
+    specs = files if isinstance(files, list) else []
+    read = {i for f in specs if isinstance(f, dict) for i in f.get("categories") or []}
+    return sum(
+        1
+        for c in dataset.categories
+        if c.keypoints is not None and c.skeleton is None and "coco:skeleton" not in c.extras and c.id not in read
+    )
+
+
 def category_record(c: Category) -> dict[str, Any]:
     """The COCO record of a category: id, name, supercategory, keypoints, skeleton, then its ``coco:`` extras."""
     out: dict[str, Any] = {"id": c.id, "name": c.name}
@@ -330,6 +352,11 @@ def category_record(c: Category) -> dict[str, Any]:
         out["keypoints"] = c.keypoints
     if c.skeleton is not None:
         out["skeleton"] = [list(e) for e in c.skeleton]
+    elif c.keypoints is not None and "coco:skeleton" not in c.extras:
+        # (COCO's keypoint categories have both: pycocotools' showAnns reads a skeleton for every annotation with
+        # keypoints, and Datumaro's keypoints reader refuses a category without; a file read without one keeps
+        # none, as its own fields are written back: see added_skeletons)
+        out["skeleton"] = []
     for k, v in c.extras.items():
         if k.startswith("coco:") and k[5:] not in out:
             out[k[5:]] = v
