@@ -5149,3 +5149,34 @@ def test_segment_does_not_trace_a_mask_of_another_size_than_its_image(tmp_path: 
         assert ("masks", 1) in [(c.what, c.count) for c in done.transformed]
     assert (tmp_path / "o/labels/train/i.txt").read_text() == "0 0.25 0.25 0.5 0.25 0.5 0.75 0.25 0.75\n"
     assert (tmp_path / "o/labels/train/j.txt").read_text() == "0 0.0 0.0 0.5 0.0 0.5 0.5 0.0 0.5\n"
+
+
+def test_cvat_s_capitalised_subsets_train_and_validate_on_their_own_images(tmp_path: Path) -> None:
+    """CVAT's subsets are Train, Validation and Test: data.yaml's train and val named the Test images (the first
+    split by name, no split holding "train" or starting "val" in lowercase), so Ultralytics trained and validated
+    on the test set, with a note saying there was no train split."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    for split in ("Train", "Validation", "Test"):
+        ds.add_item(Item(id=split.lower(), media=Media(path=f"{split.lower()}.jpg", width=10, height=10), split=split))
+        ds.add(Object(id=split, item_id=split.lower(), category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    report = labelkit.save(ds, tmp_path / "o", "yolo")
+    assert (report.lost, report.transformed, report.notes) == ([], [], [])
+    assert yaml.safe_load((tmp_path / "o/data.yaml").read_text()) == {
+        "train": "images/Train",
+        "Test": "images/Test",
+        "Train": "images/Train",
+        "Validation": "images/Validation",
+        "val": "images/Validation",
+        "nc": 1,
+        "names": {0: "a"},
+    }
+    back = labelkit.load(tmp_path / "o")
+    assert sorted((i.split, i.id) for i in back.items()) == [
+        ("Test", "test"),
+        ("Train", "train"),
+        ("Validation", "validation"),
+    ]
+    # Darknet's train names Train's list too (its valid key stays for val, validation and val...: noted)
+    report = labelkit.save(ds, tmp_path / "d", "yolo", layout="darknet", allow_loss=True)
+    assert (tmp_path / "d/obj.data").read_text().splitlines()[:2] == ["classes = 1", "train = Train.txt"]
+    assert report.notes[0] == "no train split: obj.data's train points at Train.txt (Darknet's trainer requires train)"

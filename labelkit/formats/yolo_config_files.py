@@ -33,8 +33,11 @@ def _darknet_valid(splits: list[str]) -> str | None:
 
 
 def _stand_in_train(splits: list[str]) -> str:
-    """The split a config's ``train`` names when none is: the first with "train" in its name, else the first."""
-    return next((s for s in splits if "train" in s), splits[0])
+    """The split a config's ``train`` names when none is: the first with "train" in its name, else the first.
+
+    In any case: CVAT's subsets are ``Train``, ``Validation`` and ``Test``, and ``train`` named ``Test``'s images.
+    """
+    return next((s for s in splits if "train" in s.lower()), splits[0])
 
 
 def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
@@ -54,7 +57,7 @@ def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
             notes.append("no val split: obj.data has no valid list (Darknet then validates on train's images)")
         return notes
     keys, notes = _split_keys(written or ["train"]), []
-    if "train" not in keys["train"]:
+    if "train" not in keys["train"].lower():
         notes.append(f"no train split: data.yaml's train points at images/{keys['train']} (Ultralytics requires train)")
     if "val" not in written and keys.get("val") == keys.get("train"):
         notes.append(f"no val split: data.yaml's val points at images/{keys['val']} (Ultralytics requires val)")
@@ -67,7 +70,7 @@ def _split_keys(splits: list[str]) -> dict[str, str]:
     if "train" not in keys:
         keys = {"train": _stand_in_train(splits), **keys}
     if "val" not in keys:
-        val_like = next((s for s in splits if s.startswith("val") or s == "valid"), None)
+        val_like = next((s for s in splits if s.lower().startswith("val")), None)  # (valid, val2017, Validation)
         keys["val"] = val_like or keys["train"]
     return keys
 
