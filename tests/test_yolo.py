@@ -5180,3 +5180,32 @@ def test_cvat_s_capitalised_subsets_train_and_validate_on_their_own_images(tmp_p
     report = labelkit.save(ds, tmp_path / "d", "yolo", layout="darknet", allow_loss=True)
     assert (tmp_path / "d/obj.data").read_text().splitlines()[:2] == ["classes = 1", "train = Train.txt"]
     assert report.notes[0] == "no train split: obj.data's train points at Train.txt (Darknet's trainer requires train)"
+
+
+def test_a_flip_idx_that_does_not_fit_the_keypoints_written_is_reported_lost(tmp_path: Path) -> None:
+    """A dataset's yolo:flip_idx of another length than the K keypoints written (Ultralytics raises on such a
+    data.yaml) was left out of data.yaml unsaid; it is reported lost, so the write is refused without allow_loss."""
+    ds = Dataset(
+        categories=[Category(id=1, name="p", keypoints=["nose", "left", "right"])],
+        info=DatasetInfo(extras={"yolo:flip_idx": [0, 2]}),
+    )
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1, 1, 10, 10), keypoints=[2, 2, 2, 3, 3, 2, 4, 4, 2]))
+    expected = [
+        (
+            "flip_idx",
+            1,
+            "data.yaml's flip_idx lists 3 keypoint indexes below 3 (kpt_shape: Ultralytics refuses another length): "
+            "the dataset's does not, and is not written",
+        )
+    ]
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo", task="pose").lost] == expected
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "yolo", task="pose")
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="pose", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == expected
+    assert "flip_idx" not in yaml.safe_load((tmp_path / "o/data.yaml").read_text())
+    ds.info.extras["yolo:flip_idx"] = [0, 2, 1]  # (one that fits is written, and nothing is lost)
+    report = labelkit.save(ds, tmp_path / "fits", "yolo", task="pose")
+    assert report.lost == []
+    assert yaml.safe_load((tmp_path / "fits/data.yaml").read_text())["flip_idx"] == [0, 2, 1]

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, OutputError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_classify import check_classify, require_media
-from labelkit.formats.yolo_config_files import darknet_names, split_notes
+from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, split_notes
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import (
     clipped_objects,
@@ -267,6 +267,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
         report.lose(
             "skeletons", sum(1 for c in dataset.categories if c.skeleton), "YOLO pose has no skeleton (only flip_idx)"
+        )
+        flip = dataset.info.extras.get("yolo:flip_idx")
+        report.lose(
+            "flip_idx",
+            int(flip is not None and not flip_idx_fits(flip, k)),
+            f"data.yaml's flip_idx lists {k} keypoint indexes below {k} (kpt_shape: Ultralytics refuses another "
+            "length): the dataset's does not, and is not written",
         )
         report.lose(
             "category keypoint names",

@@ -75,6 +75,14 @@ def _split_keys(splits: list[str]) -> dict[str, str]:
     return keys
 
 
+def flip_idx_fits(flip: Any, k: int) -> bool:
+    """Whether the dataset extra ``yolo:flip_idx`` can be data.yaml's for ``k`` keypoints: ``k`` indexes below ``k``.
+
+    Ultralytics refuses a flip_idx of another length than kpt_shape's (and labelkit's reader any index past it).
+    """
+    return isinstance(flip, list) and len(flip) == k and all(type(v) is int and 0 <= v < k for v in flip)
+
+
 def write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], dims: int = 3) -> None:
     """Write ``data.yaml``: a key per split (``train`` and ``val`` always), ``nc``, ``names`` and the task's keys."""
     doc: dict[str, Any] = {}
@@ -92,7 +100,7 @@ def write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], 
         k = keypoint_count(dataset)
         doc["kpt_shape"] = [k, dims]
         flip = dataset.info.extras.get("yolo:flip_idx")
-        if isinstance(flip, list) and len(flip) == k and all(type(v) is int and 0 <= v < k for v in flip):
+        if flip_idx_fits(flip, k):
             doc["flip_idx"] = flip  # (anything else, such as ["a"], would make data.yaml that no reader takes)
         kpt_names = kpt_names_written(dataset, k)
         if kpt_names:
