@@ -5128,3 +5128,47 @@ def test_a_labelmap_beside_class_pngs_lists_background_as_datumaro_reads_their_c
     # (a labelmap without labelkit's comment, as Datumaro writes it, keeps its background class)
     (tmp_path / "o/labelmap.txt").write_text("background:0,0,0::\nperson:128,0,0::\ncar:0,128,0::\n")
     assert [c.name for c in labelkit.load(tmp_path / "o", "voc").categories] == ["background", "person", "car"]
+
+
+def test_a_labelmap_beside_void_pixels_lists_their_colour_last(tmp_path: Path) -> None:
+    """Void pixels (255, VOC's colour 224,224,192) in a class PNG beside labelkit's labelmap of other classes than
+    VOC's: Datumaro refused the output ('Undeclared color (224, 224, 192)'). The labelmap lists Datumaro's
+    'ignored' line last, of no id in labelkit's comment, which reads back as no category."""
+    void = np.zeros((4, 6), dtype=bool)
+    void[0, :] = True
+    cat = np.zeros((4, 6), dtype=bool)
+    cat[1:3, 1:3] = True
+    ds = Dataset(categories=[Category(id=1, name="cat"), Category(id=2, name="dog")])
+    meta = {"voc:void": {k: v for k, v in raster.mask_to_rle(void).items() if v is not None}}
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=6, height=4), split="train", metadata=meta))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0), mask=_rle(cat)))
+    assert labelkit.save(ds, tmp_path / "o", "voc").lost == []
+    labelmap = (tmp_path / "o/labelmap.txt").read_text()
+    assert labelmap.splitlines() == [
+        "# label:color_rgb:parts:actions",
+        "# labelkit-category-ids: 1,2",
+        "background:0,0,0::",
+        "cat:128,0,0::",
+        "dog:0,128,0::",
+        "ignored:224,224,192::",
+    ]
+    rgb = np.asarray(Image.open(tmp_path / "o/SegmentationClass/a.png").convert("RGB")).reshape(-1, 3)
+    listed = {tuple(int(v) for v in line.split(":")[1].split(",")) for line in labelmap.splitlines()[2:]}
+    assert {tuple(int(v) for v in c) for c in np.unique(rgb, axis=0)} <= listed  # (what Datumaro requires)
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(c.id, c.name, c.color) for c in back.categories] == [(1, "cat", None), (2, "dog", None)]
+    assert [i.metadata for i in back.items()] == [meta]
+    labelkit.save(back, tmp_path / "again", "voc")
+    assert (tmp_path / "again/labelmap.txt").read_text() == labelmap
+    # a class named background (read from VOC) keeps its id, and the void's line is still no class
+    ds = Dataset(categories=[Category(id=0, name="background"), Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=6, height=4), split="train", metadata=meta))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0), mask=_rle(cat)))
+    labelkit.save(ds, tmp_path / "bg", "voc")
+    assert (tmp_path / "bg/labelmap.txt").read_text().splitlines()[1:] == [
+        "# labelkit-category-ids: 0,1",
+        "background:0,0,0::",
+        "cat:128,0,0::",
+        "ignored:224,224,192::",
+    ]
+    assert [c.name for c in labelkit.load(tmp_path / "bg", "voc").categories] == ["background", "cat"]

@@ -26,6 +26,7 @@ import numpy as np
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, without_forks
+from labelkit.formats.voc_labelmap import stand_in_lines
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_media import is_image
@@ -293,7 +294,8 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     """Read ``labelmap.txt``: ``name:r,g,b:parts:actions`` lines; ``#`` lines are comments.
 
     A ``# labelkit-category-ids:`` comment (see :data:`IDS_COMMENT`) gives the categories their ids, one per class
-    line in order; a first line ``background:0,0,0::`` given none (labelkit writes it for Datumaro) is no class.
+    line in order; a first ``background:0,0,0::`` and a last ``ignored:224,224,192::`` line given none (labelkit
+    writes them for Datumaro: see :mod:`labelkit.formats.voc_labelmap`) are no classes.
 
     Raises:
         InputError: a line without the colon fields or with a bad colour; a class listed twice (its second line);
@@ -339,9 +341,10 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
         colors.append(color)
         parts.append([p for p in map(str.strip, part_text.split(",")) if p])
         actions.append([a for a in map(str.strip, action_text.split(",")) if a])
-    if ids is not None and len(ids) == len(names) - 1 and names[0] == "background" and colors[0] == (0, 0, 0):
-        if not parts[0] and not actions[0]:  # (the line labelkit writes for Datumaro, of no id: no category)
-            del names[0], colors[0], parts[0], actions[0]
+    if ids is not None and len(ids) < len(names):  # (the lines labelkit writes for Datumaro, of no id: no class)
+        plain = [not p and not a for p, a in zip(parts, actions, strict=True)]
+        for i in reversed(stand_in_lines(names, colors, plain, len(ids))):
+            del names[i], colors[i], parts[i], actions[i]
     if ids is not None and len(ids) != len(names):
         raise InputError(
             "bad category ids comment",

@@ -23,6 +23,7 @@ from labelkit.errors import LINE_BREAKS, InputError, OutputError, UsageError
 from labelkit.formats import voc_xml
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_files import without_fork_items
+from labelkit.formats.voc_labelmap import BACKGROUND, IGNORED, stand_in_line
 from labelkit.formats.voc_lists import (
     DOTA_FLAG,
     action_flags,
@@ -120,25 +121,27 @@ class Classes:
                 self.palette[self.value[c.id]] = color
         self.palette_bytes = palette_bytes(self.palette)
 
-    def labelmap(self, pngs: bool) -> str:
+    def labelmap(self, pngs: bool, void: bool) -> str:
         """``labelmap.txt``: Datumaro's ``name:r,g,b:parts:actions`` lines, plus the model's ids as a comment.
 
         A class PNG value is the line's position (plus one when the first class is not ``background``). With
-        segmentation PNGs (``pngs``), value 0 has a line too, ``background:0,0,0::``, when no class is so named.
+        segmentation PNGs (``pngs``), value 0 has a line too, ``background:0,0,0::``, and with void pixels in a
+        class PNG (``void``) value 255 one last, ``ignored:224,224,192::``, when no class is so named (see
+        :mod:`labelkit.formats.voc_labelmap`).
         """
         # (a name starting with '#' makes a comment line, reported lost: the comment holds the classes' ids only)
         ids = ",".join(str(c.id) for c in self.lines if not class_name(c.name).lstrip().startswith("#"))
         lines = ["# label:color_rgb:parts:actions", f"{IDS_COMMENT} {ids}"]
-        if pngs and self.offset and all(class_name(c.name).strip() != "background" for c in self.lines):
-            # value 0's line, as Datumaro writes it: its reader maps class PNG colours through the labelmap and
-            # refuses one it does not list (background's black, on nearly every image); the ids comment gives
-            # it no id, which tells labelkit's reader that it is no category
-            lines.append("background:0,0,0::")
+        taken = {class_name(c.name).strip() for c in self.lines}
+        if pngs and self.offset and BACKGROUND[0] not in taken:
+            lines.append(stand_in_line(*BACKGROUND))
         for c, color in zip(self.lines, self.colors, strict=True):
             parts = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:parts"))))
             actions = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:actions"))))
             name = class_name(c.name)
             lines.append(f"{name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
+        if void and IGNORED[0] not in taken:
+            lines.append(stand_in_line(*IGNORED))
         return "\n".join(lines) + "\n"
 
 
@@ -235,6 +238,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
 
     pool = PngPool(report)
     made: set[str] = set()  # segmentation folders made: those of the images that get PNGs
+    class_void = False  # whether a class PNG gets void pixels
 
     def folders_for(file: str) -> None:
         folder = file.rpartition("/")[0]
@@ -380,6 +384,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     for task_split in task_splits(meta, task, splits[n]):  # (as read: Segmentation/trainval.txt)
                         lists.setdefault(task, defaultdict(list))[task_split].append(ids[n])
                 if segmented:
+                    class_void = class_void or voids[0] is not None
                     jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
                 if media != "none" and paths[n]:
                     assert media_root is not None
@@ -436,7 +441,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     label_lines = write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed)
     write_action_lists(path, flags, file_ids, dataset.info.extras.get("voc:trainval") is True)
     if not classes.standard:
-        create_file(str(path / "labelmap.txt"), classes.labelmap(bool(made)).encode())
+        create_file(str(path / "labelmap.txt"), classes.labelmap(bool(made), class_void).encode())
     if fractional:
         report.note(
             f"{fractional:,} boxes have fractional Pascal VOC corners, written exactly as decimals (not rounded)"
