@@ -5209,3 +5209,30 @@ def test_a_flip_idx_that_does_not_fit_the_keypoints_written_is_reported_lost(tmp
     report = labelkit.save(ds, tmp_path / "fits", "yolo", task="pose")
     assert report.lost == []
     assert yaml.safe_load((tmp_path / "fits/data.yaml").read_text())["flip_idx"] == [0, 2, 1]
+
+
+@pytest.mark.parametrize("config", ["classes = 1\nnames = obj.names\n", ""])
+def test_an_obj_data_naming_no_list_beside_label_files_is_an_error_naming_it(tmp_path: Path, config: str) -> None:
+    """An obj.data without a train or valid line (hand-written for inference, or emptied) read as a dataset of
+    no items, without a word, though obj_train_data/ held labelled images; an empty one was "no images or label
+    files found" naming the folder. Both are an error naming obj.data; labelkit's own obj.data of a dataset of no
+    items (no list, nothing below) still reads back."""
+    root = tmp_path / "ds"
+    (root / "obj_train_data").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(root / "obj_train_data/a.png")
+    (root / "obj_train_data/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (root / "obj.names").write_text("a\n")
+    (root / "obj.data").write_text(config)
+    for source in (root, root / "obj.data"):
+        with pytest.raises(InputError) as err:
+            labelkit.load(source, "yolo")
+        assert (err.value.location.path, err.value.location.line) == (str(root / "obj.data"), None)
+        assert err.value.message == (
+            "obj.data names no list of images (no train or valid line), so nothing would be read, but its folder "
+            "holds obj_train_data/a.png"
+        )
+    empty = Dataset(categories=[Category(id=0, name="a")])
+    labelkit.save(empty, tmp_path / "empty", "yolo", layout="darknet")
+    assert "train" not in (tmp_path / "empty/obj.data").read_text()
+    back = labelkit.load(tmp_path / "empty", "yolo")
+    assert ([c.name for c in back.categories], list(back.items())) == (["a"], [])

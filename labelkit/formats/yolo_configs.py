@@ -492,6 +492,15 @@ def _entries_from_list(
     return entries
 
 
+def _file_below(root: Path) -> Path | None:
+    """The first file in a folder below ``root`` (hidden ones passed over, as ``.git``), if any."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if Path(folder) != root and (shown := sorted(f for f in files if not f.startswith("."))):
+            return Path(folder) / shown[0]
+    return None
+
+
 def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
     """The layout an ``obj.data`` (or Darknet's ``voc.data``, ...) describes: its names file, a list per split."""
     root = data_path.parent
@@ -577,6 +586,13 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         key = min(named, key=line_of.__getitem__)
         raise InputError(
             f"none of the image lists named in {cfg} exist", path=data_path, line=line_of[key], found=config[key]
+        )
+    if not named and (beside := _file_below(root)) is not None:  # (labelkit's own, of no items, has none)
+        raise InputError(
+            f"{cfg} names no list of images (no train or valid line), so nothing would be read, but its folder "
+            f"holds {rel_path(beside, root)}",
+            path=data_path,
+            hint=f"name each split's list of images in {cfg} (train = train.txt, a path a line)",
         )
     for source, (split, key) in lists.items():
         lines.named_by = f"{cfg}'s {key} = {config[key]} ({cfg}:{line_of[key]})"
