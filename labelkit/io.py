@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar
 import orjson
 
 from labelkit.errors import InputError, LabelkitError, OutputError
+from labelkit.json_places import unwritable_place
 from labelkit.portable import PLAIN_RELPATH, placed
 
 T = TypeVar("T")
@@ -492,7 +493,7 @@ def json_text(value: Any, path: str | Path, pointer: str) -> str:
             if "surrogate" in reason
             else "an integer does not fit in 64 bits"
         )
-        raise InputError(message, path=path, pointer=pointer) from exc
+        raise InputError(message, path=path, pointer=pointer + unwritable_place(value, reason)) from exc
 
 
 MAX_FIELD_DEPTH = 192

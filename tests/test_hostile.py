@@ -58,15 +58,19 @@ def _coco(**changes: Any) -> dict[str, Any]:
         ({"annotations__0__id": BIG}, "/annotations/0/id", "Expected `int` <= 9223372036854775807"),
         ({"annotations__1__image_id": BIG}, "/annotations/1/image_id", "Expected `int` <= 9223372036854775807"),
         ({"annotations__0__category_id": -BIG}, "/annotations/0/category_id", "Expected `int` >= -9223372036854775808"),
-        ({"annotations__0__attributes": {"n": BIG}}, "/annotations/0/attributes", "an integer does not fit in 64 bits"),
+        (
+            {"annotations__0__attributes": {"n": BIG}},
+            "/annotations/0/attributes/n",
+            "an integer does not fit in 64 bits",
+        ),
         # extra and carried fields (were read, then written as floats by every writer but COCO's)
         ({"annotations__0__foo": BIG}, "/annotations/0/foo", "an integer does not fit in 64 bits"),
-        ({"annotations__1__foo": {"a": [1, -BIG]}}, "/annotations/1/foo", "an integer does not fit in 64 bits"),
+        ({"annotations__1__foo": {"a": [1, -BIG]}}, "/annotations/1/foo/a/1", "an integer does not fit in 64 bits"),
         ({"annotations__0__area": BIG}, "/annotations/0/area", "an integer does not fit in 64 bits"),
         ({"images__0__id": 2**63}, "/images/0/id", "id does not fit in 64 bits"),
         ({"images__0__width": BIG}, "/images/0/width", "width does not fit in 64 bits"),
-        ({"images__0__license": BIG}, "/images/0", "an integer does not fit in 64 bits"),
-        ({"licenses": [{"id": -BIG}]}, "/licenses", "an integer does not fit in 64 bits"),
+        ({"images__0__license": BIG}, "/images/0/license", "an integer does not fit in 64 bits"),
+        ({"licenses": [{"id": -BIG}]}, "/licenses/0/id", "an integer does not fit in 64 bits"),
     ],
 )
 def test_coco_integers_beyond_64_bits_are_input_errors(
@@ -1355,7 +1359,8 @@ def test_a_mask_colour_of_one_labelmap_class_is_read_as_it(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
-    ("changes", "pointer"), [({"info": {"year": BIG}}, "/info"), ({"licenses": [{"id": 1, "n": [BIG]}]}, "/licenses")]
+    ("changes", "pointer"),
+    [({"info": {"year": BIG}}, "/info/year"), ({"licenses": [{"id": 1, "n": [BIG]}]}, "/licenses/0/n/0")],
 )
 def test_validate_finds_the_coco_info_or_licenses_integer_reading_refuses(
     tmp_path: Path, changes: dict[str, Any], pointer: str
@@ -1464,3 +1469,28 @@ def test_a_coco_file_holding_no_object_is_an_error_at_the_document(tmp_path: Pat
             read(path, "coco")
         assert (exc.value.location.path, exc.value.location.pointer) == (str(path), "")
         assert exc.value.message == f"Expected `object`, got `{found}`"
+
+
+@pytest.mark.parametrize(
+    ("changes", "pointer", "message"),
+    [
+        ({"images__0__meta": {"tags": ["a"], "run": BIG}}, "/images/0/meta/run", "an integer does not fit in 64 bits"),
+        ({"images__0__meta": {"tags": ["a"], "run": "1e400"}}, "/images/0/meta/run", "Number out of range"),
+        ({"categories__0__x": [1, "-1e400"]}, "/categories/0/x/1", "Number out of range"),
+        ({"licenses": [{"id": 1, "n": [BIG]}]}, "/licenses/0/n/0", "an integer does not fit in 64 bits"),
+        ({"info": {"year": 2017, "v": {"w": "1e400"}}}, "/info/v/w", "Number out of range"),
+    ],
+)
+def test_coco_values_no_reader_holds_are_named_by_their_own_pointer(
+    tmp_path: Path, changes: dict[str, Any], pointer: str, message: str
+) -> None:
+    """An integer beyond 64 bits or a number no float holds (1e400) in an image, category, licence or info field
+    was named by its record or section (``#/images/0``; ``#/images`` for 1e400 in any image of the file,
+    ``#/licenses``): msgspec names a key of an object of any keys ``[...]``, and orjson names no place."""
+    path = tmp_path / "instances_val.json"
+    text = json.dumps(_coco(**changes)).replace('"1e400"', "1e400").replace('"-1e400"', "-1e400")
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, "coco")
+    assert (err.value.location.path, err.value.location.pointer) == (str(path), pointer)
+    assert err.value.message.startswith(message)

@@ -679,3 +679,19 @@ def test_a_file_filling_the_disk_is_named_whichever_file_it_is(
     assert err.value.message.startswith("cannot write: ") and "File too large" in err.value.message
     assert err.value.location.path == str(tmp_path / "out" / full)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_json_text_names_the_value_it_cannot_write_by_its_own_pointer() -> None:
+    """Was: the pointer given (a record's, ``/images/0``), not the integer's or the text's inside it."""
+    from labelkit.errors import InputError
+    from labelkit.io import json_text
+
+    for value, pointer, message in (
+        ({"a": [1, {"b": -(2**63) - 1}]}, "/x/a/1/b", "an integer does not fit in 64 bits"),
+        ({"a": [2**64 - 1, 2**64]}, "/x/a/1", "an integer does not fit in 64 bits"),
+        ({"a": {"k\ud800": 1}}, "/x/a/k\ud800", "text holds a lone surrogate, which UTF-8 cannot encode"),
+        ({"a": ["ok", "v\udfff"]}, "/x/a/1", "text holds a lone surrogate, which UTF-8 cannot encode"),
+    ):
+        with pytest.raises(InputError) as err:
+            json_text(value, "f.json", "/x")
+        assert (err.value.message, err.value.location.pointer) == (message, pointer)

@@ -39,6 +39,7 @@ MODULES = [
     "labelkit.formats.yolo_parse",
     "labelkit.formats.yolo_write",
     "labelkit.io",
+    "labelkit.json_places",
     "labelkit.model.dataset",
     "labelkit.model.geometry",
     "labelkit.model.raster",

@@ -34,6 +34,7 @@ import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.io import UTF8_BOM, json_text, parse_json, read_file, read_text, too_deep
+from labelkit.json_places import unnamed_place
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 Raw = msgspec.Raw
@@ -286,7 +287,7 @@ def decode_at(raw: Raw, path: Path, pointer: str, type_: Any = Any) -> Any:
     try:
         return msgspec.json.decode(raw, type=type_)
     except msgspec.ValidationError as exc:
-        sub = pointer_of(str(exc)) or ""
+        sub = pointer_of(str(exc)) or unnamed_place(str(exc), raw)
         raise InputError(msgspec_reason(exc), path=path, pointer=pointer + sub) from exc
 
 

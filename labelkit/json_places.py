@@ -1,0 +1,79 @@
+"""Where in a decoded JSON value lies the first value a reader or writer refuses, as a JSON pointer.
+
+An error names the value itself (``#/images/0/meta/run``), not the record or section holding it (``#/images``):
+msgspec names a place inside a value decoded as ``Any`` as ``$[0][...]``, and orjson names none.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from labelkit.errors import json_pointer
+
+
+def place_of(value: Any, bad: Callable[[Any], bool]) -> str:
+    """The JSON pointer, from ``value``, of its first value (keys included, in the text's order) ``bad`` holds.
+
+    ``""`` when there is none, or ``value`` itself is the one.
+
+    Examples:
+        >>> place_of({"a": 1, "b": [2, {"c/d": 2**70}]}, beyond_64_bits)
+        '/b/1/c~1d'
+        >>> place_of([1.0, {"x": float("inf")}], not_finite)
+        '/1/x'
+    """
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:  # (a loop, not recursion: values may nest a thousand levels)
+        v, parts = stack.pop()
+        if bad(v):
+            return json_pointer(*parts)
+        if isinstance(v, dict):
+            for key in v:
+                if bad(key):  # (a key holding a lone surrogate)
+                    return json_pointer(*parts, key)
+            stack.extend(reversed([(x, (*parts, k)) for k, x in v.items()]))
+        elif isinstance(v, list):
+            stack.extend(reversed([(x, (*parts, i)) for i, x in enumerate(v)]))
+    return ""
+
+
+def beyond_64_bits(v: Any) -> bool:
+    """An integer neither int64 nor uint64 holds (orjson writes, and Arrow holds, no other)."""
+    return isinstance(v, int) and not isinstance(v, bool) and not -(2**63) <= v < 2**64
+
+
+def lone_surrogate(v: Any) -> bool:
+    """Text holding a lone surrogate (U+D800 to U+DFFF not in a pair), which UTF-8 cannot encode."""
+    return isinstance(v, str) and any("\ud800" <= c <= "\udfff" for c in v)
+
+
+def not_finite(v: Any) -> bool:
+    """A float that is infinite or NaN (Python's ``json`` reads ``1e400`` so)."""
+    return isinstance(v, float) and not math.isfinite(v)
+
+
+def unnamed_place(message: str, raw: bytes) -> str:
+    """Where msgspec's error ``message`` names a key ``[...]`` (of an object of any keys), the pointer of the number.
+
+    That is, from the value of the JSON text ``raw``, of the number no float holds (``Number out of range``).
+
+    Examples:
+        >>> unnamed_place("Number out of range - at `$[1][...]`", b'[{}, {"a": [0, 1e400]}]')
+        '/1/a/1'
+    """
+    if "[...]" not in message:
+        return ""
+    return place_of(json.loads(bytes(raw)), not_finite)
+
+
+def unwritable_place(value: Any, reason: str) -> str:
+    """The pointer, from ``value``, of what orjson's error ``reason`` refuses to write.
+
+    That is a lone surrogate or an integer beyond 64 bits (``""`` for values nested too deep).
+    """
+    if "surrogate" in reason:
+        return place_of(value, lone_surrogate)
+    return place_of(value, beyond_64_bits) if "Integer" in reason else ""
