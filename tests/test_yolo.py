@@ -1629,7 +1629,12 @@ def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path
         ds.add(Object(id=item, item_id=item, category_id=0, bbox=_BOX, score=0.5, attributes={"a": "b"}))
     report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True)
     lost = {c.what: c.count for c in report.lost}
-    assert lost == {"object attribute sets": 1, "object scores": 1, "objects on images of unknown size": 1}
+    assert lost == {
+        "object attribute sets": 1,
+        "object scores": 1,
+        "objects on images of unknown size": 1,
+        "image paths of images of unknown size": 1,
+    }
 
 
 def _configured(tmp_path: Path, config: str, line: str = "0 0.5 0.5 0.1 0.1\n") -> Path:
@@ -2139,7 +2144,7 @@ def test_darknet_refuses_an_image_that_would_be_its_own_label_file(tmp_path: Pat
     )
     assert err.value.location.path == str(tmp_path / "o")
     assert not (tmp_path / "o").exists()
-    labelkit.save(ds, tmp_path / "u", "yolo")  # the Ultralytics layout keeps labels apart from images
+    labelkit.save(ds, tmp_path / "u", "yolo", allow_loss=True)  # the Ultralytics layout keeps labels apart
     assert [i.id for i in labelkit.load(tmp_path / "u", "yolo").items()] == ["x/a"]
 
 
@@ -5236,3 +5241,29 @@ def test_an_obj_data_naming_no_list_beside_label_files_is_an_error_naming_it(tmp
     assert "train" not in (tmp_path / "empty/obj.data").read_text()
     back = labelkit.load(tmp_path / "empty", "yolo")
     assert ([c.name for c in back.categories], list(back.items())) == (["a"], [])
+
+
+@pytest.mark.parametrize(("layout", "media"), [("ultralytics", "none"), ("darknet", "none"), ("ultralytics", "copy")])
+def test_the_image_path_of_an_image_of_unknown_size_is_reported_lost_where_it_does_not_read_back(
+    tmp_path: Path, layout: str, media: str
+) -> None:
+    """An item of an image path and no size (a VOC XML without <size>, a YOLO list naming an image not shipped)
+    was written with its label file and no image_sizes.json entry, so it read back without its image path, and
+    no report said so. The Darknet layout's lists, and copied images, keep it."""
+    (tmp_path / "media/photos").mkdir(parents=True)
+    for name in ("a", "b"):
+        Image.new("RGB", (10, 10)).save(tmp_path / f"media/photos/{name}.jpg")
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="a", media=Media(path="photos/a.jpg"), split="train"))
+    ds.add_item(Item(id="b", media=Media(path="photos/b.jpg", width=10, height=10), split="train"))
+    options = {"layout": layout, "media": media} | ({"media_root": str(tmp_path / "media")} if media == "copy" else {})
+    lost = [(c.what, c.count) for c in labelkit.plan(ds, "yolo", **options).lost]
+    labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **options)
+    paths = {i.id.rsplit("/", 1)[-1]: i.media.path for i in labelkit.load(tmp_path / "o", "yolo").items()}
+    if (layout, media) == ("ultralytics", "none"):
+        assert lost == [("image paths of images of unknown size", 1)]
+        assert paths == {"a": None, "b": "images/train/photos/b.jpg"}
+        with pytest.raises(DataLossError):
+            labelkit.save(ds, tmp_path / "refused", "yolo", **options)
+    else:
+        assert lost == [] and None not in paths.values()

@@ -328,6 +328,17 @@ def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) 
         f"YOLO names items after their image files: a reader takes {where} without the extension, with the split "
         "in front where two splits hold one name",
     )
+    # (a copied or linked image reads back with its path, and so does one a Darknet list names)
+    if str(options.get("media") or "none") == "none" and options.get("layout") != "darknet":
+        sized = pc.and_(
+            pc.fill_null(pc.greater(items["width"], 0), False), pc.fill_null(pc.greater(items["height"], 0), False)
+        )
+        report.lose(
+            "image paths of images of unknown size",
+            int(pc.sum(pc.and_(pc.is_valid(items["path"]), pc.invert(sized))).as_py() or 0),
+            "without the images (-o media=none), a reader finds an image's path in image_sizes.json, which holds "
+            "only known sizes: the item reads back without its image path (the Darknet layout's lists keep it)",
+        )
     report.transform(
         "item splits",
         sum(1 for s in items["split"].to_pylist() if not s),
