@@ -5080,6 +5080,7 @@ def test_a_category_named_as_a_comment_does_not_shift_the_later_classes(tmp_path
     ]
     assert (tmp_path / "o/labelmap.txt").read_text().splitlines()[1:] == [
         "# labelkit-category-ids: 0,2",
+        "background:0,0,0::",
         "first:128,0,0::",
         "z:0,128,0::",
         "#x:128,128,0::",
