@@ -3185,7 +3185,8 @@ def test_a_captions_category_from_another_format_is_written(tmp_path: Path, rein
     ds.add(Transcript(id="t1", item_id="1", category_id=7, text="a dog"))
     ds.add(Transcript(id="t2", item_id="1", text="a street"))
     report = labelkit.save(ds, tmp_path / "out", "coco", reindex=reindex)
-    assert report.lost == [] and report.transformed == []
+    assert report.lost == []
+    assert [(c.what, c.count) for c in report.transformed] == ([("category ids", 1)] if reindex else [])
     written = _load(tmp_path / "out/annotations/captions_train.json")
     assert written["annotations"] == [
         {"id": 1, "image_id": 1, "category_id": 1 if reindex else 7, "caption": "a dog"},
@@ -5856,3 +5857,16 @@ def test_a_keypoints_category_without_a_skeleton_is_written_with_an_empty_one(tm
     report = labelkit.save(again, tmp_path / "again", "coco")
     assert (report.lost, report.transformed) == ([], [])
     assert _written(tmp_path / "again", docs) == docs
+
+
+def test_reindex_reports_the_category_ids_it_changes(tmp_path: Path) -> None:
+    """-o reindex=true renumbered categories without a word in the report (YOLO reports its renumbering)."""
+    ds = labelkit.load(FIXTURE)
+    assert [c.id for c in ds.categories] == [0, 3, 9]
+    report = labelkit.save(ds, tmp_path / "out", "coco", reindex=True)
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == [
+        ("category ids", 3, "renumbered 1..N in the categories' order, as reindex=true asks")
+    ]
+    assert labelkit.plan(ds, "coco", reindex=True).transformed == report.transformed
+    again = labelkit.save(labelkit.load(tmp_path / "out"), tmp_path / "again", "coco", reindex=True)
+    assert again.transformed == []  # (1..N already: nothing renumbered)

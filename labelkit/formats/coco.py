@@ -484,6 +484,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     ``api`` has already taken out what COCO cannot write at all (:func:`writable`).
     """
     check_dataset(dataset, report, CAPABILITIES, TITLE)
+    if options.get("reindex", False):  # (the Writer's numbering: 1..N in the categories' order)
+        report.transform(
+            "category ids",
+            sum(1 for index, c in enumerate(dataset.categories) if c.id != index + 1),
+            "renumbered 1..N in the categories' order, as reindex=true asks",
+        )
     skipped = dataset.info.extras.get(SKIPPED_KEY)
     if skipped:
         report.note(_skipped_note(skipped))
