@@ -29,6 +29,7 @@ from labelkit.formats.yolo_layout import (
     entries_from_labels,
     images_under,
     img2label,
+    label_index,
     load_yaml,
     parse_names,
     read_names_file,
@@ -119,6 +120,7 @@ def ultralytics_layout(
     inside = None if follow else Inside(root)
     lines = _ListLines(no_images=[])
     relocated = Relocated(root)
+    by_label = label_index(sizes)
     for source, split in sources.items():
         key, index = origins[source]
         value = config[key][index] if isinstance(config[key], list) else config[key]
@@ -141,7 +143,7 @@ def ultralytics_layout(
             )
         where = config_path.name if at is None else f"{config_path.name}:{at}"
         lines.named_by = f"{config_path.name}'s {key}: {value} ({where})"
-        layout.entries += _entries_from_source(source, root, split, sizes, inside, relocated, lines)
+        layout.entries += _entries_from_source(source, root, split, by_label, inside, relocated, lines)
     if not sources:
         hint = f"download: {config['download']}" if config.get("download") else None
         raise InputError(
@@ -186,7 +188,7 @@ def _entries_from_source(
     source: Path,
     root: Path,
     split: str | None,
-    sizes: dict[str, tuple[int, int]],
+    by_label: dict[str, list[str]],
     inside: Inside | None,
     relocated: Relocated,
     lines: _ListLines,
@@ -194,7 +196,7 @@ def _entries_from_source(
     if source.is_file():
         return _entries_from_list(source, root, split, inside, relocated, lines)
     if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
-        return entries_from_labels(source, root, split, sizes)
+        return entries_from_labels(source, root, split, by_label)
     entries = []
     for image in images_under(source):
         key = image.relative_to(source).with_suffix("").as_posix()
@@ -203,7 +205,7 @@ def _entries_from_source(
     label_dir = img2label(source / "x.jpg").parent
     if label_dir != source and label_dir.is_dir():
         known = {e.label for e in entries}
-        for extra in entries_from_labels(label_dir, root, split, sizes):
+        for extra in entries_from_labels(label_dir, root, split, by_label):
             if extra.label not in known:
                 entries.append(extra)
     return entries

@@ -26,6 +26,7 @@ from labelkit.formats.yolo_layout import (
     find_config,
     images_under,
     label_file,
+    label_index,
     read_names_file,
     rel_path,
 )
@@ -314,6 +315,7 @@ def _loose(
                 pairs.append(
                     (sub.name, _opt(sub, "images"), next((sub / d for d in LABEL_DIRS if (sub / d).is_dir()), None))
                 )
+    by_label = label_index(sizes)
     for split, images, labels in pairs:
         if labels is not None and labels.name == "labelTxt":
             layout.dota = True
@@ -325,7 +327,7 @@ def _loose(
                 entries.append(Entry(split, key, image, label))
         if labels is not None:
             keys = {e.key for e in entries}
-            entries += [e for e in entries_from_labels(labels, root, split, sizes) if e.key not in keys]
+            entries += [e for e in entries_from_labels(labels, root, split, by_label) if e.key not in keys]
         layout.entries += sorted(entries, key=lambda e: (e.key, str(e.image or "")))
     return layout
 
