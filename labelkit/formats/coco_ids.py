@@ -29,11 +29,24 @@ def image_numbers(items: pa.Table) -> tuple[np.ndarray, Renumbered, list[str]]:
     split = [s or "default" for s in items["split"].to_pylist()]
     numbers = np.zeros(items.num_rows, dtype=np.int64)
     renumbered = Renumbered()
-    for name in sorted(set(split)):
-        rows = [i for i, s in enumerate(split) if s == name]
+    for _, rows in sorted(split_rows(split).items()):
         numbers[rows], changed = numbered_ids(items["id"].take(pa.array(rows, pa.int64())))
         renumbered += changed
     return numbers, renumbered, split
+
+
+def split_rows(split: list[str]) -> dict[str, list[int]]:
+    """The rows of each split (``split``: each item's, as :func:`image_numbers` gives them), in row order.
+
+    One pass over the items, so that a writer of many splits does not go through every item once per split.
+
+    >>> split_rows(["train", "val", "train"])
+    {'train': [0, 2], 'val': [1]}
+    """
+    rows: dict[str, list[int]] = {}
+    for i, s in enumerate(split):
+        rows.setdefault(s, []).append(i)
+    return rows
 
 
 def ids_read_back_otherwise(items: pa.Table, numbers: np.ndarray, split: list[str]) -> int:

@@ -29,7 +29,7 @@ from labelkit.formats.coco_homes import (
     label_homes,
     labels_of,
 )
-from labelkit.formats.coco_ids import image_numbers, object_ids
+from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_records import category_record
 from labelkit.formats.coco_shapes import (
@@ -80,6 +80,7 @@ class Writer:
         items = dataset.table("items")
         self.items = items
         self.image_ids, _, self.item_split = image_numbers(items)  # (the check reported those renumbered)
+        self.split_rows = split_rows(self.item_split)  # split -> its rows of the items table
         self.renumbered_annotations = Renumbered()
         self.size_of = {
             iid: (h, w)
@@ -244,7 +245,7 @@ class Writer:
             listing = [s for s in group if s.task != "results"]  # (a results file lists none: its images are here)
             if listing and all(s.images is not None for s in listing):
                 listed = {image for s in listing for image in s.images or []}
-                split_images = {int(self.image_ids[r]) for r, sp in enumerate(self.item_split) if sp == split}
+                split_images = {int(self.image_ids[r]) for r in self.split_rows.get(split, [])}
                 unlisted = sorted(split_images - listed)  # images without annotations (or detections only) unlisted
                 if unlisted:
                     listing[0].images = [*(listing[0].images or []), *unlisted]
@@ -328,7 +329,7 @@ class Writer:
 
     def _item_ids(self, split: str, only: list[int] | None = None) -> pa.Array:
         """The item ids of a split, or (``only``: a file that lists fewer images than its split) of those images."""
-        rows = [i for i, s in enumerate(self.item_split) if s == split]
+        rows = self.split_rows.get(split, [])
         if only is not None:
             wanted = set(only)
             rows = [i for i in rows if int(self.image_ids[i]) in wanted]
@@ -451,7 +452,7 @@ class Writer:
         those of ``missing`` (item id -> metadata fields this file's record of the image did not have when read:
         another file of the split gave them), without those fields.
         """
-        rows = [i for i, s in enumerate(self.item_split) if s == split]
+        rows = self.split_rows.get(split, [])
         if only is not None:  # a file's own list, in its order (the reader's item order is the files' merged)
             row_of = {int(self.image_ids[i]): i for i in rows}
             rows = [row_of[image] for image in dict.fromkeys(only) if image in row_of]
