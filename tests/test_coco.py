@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from click.testing import CliRunner
 from hypothesis import example, given, settings
@@ -5906,3 +5907,20 @@ def test_writing_many_splits_goes_through_the_items_once(tmp_path: Path, monkeyp
         doc = json.loads((tmp_path / f"6/annotations/instances_{split}.json").read_text())
         assert [(i["id"], i["file_name"]) for i in doc["images"]] == [(k, f"{k}.jpg") for k in ids]
         assert [(a["id"], a["image_id"]) for a in doc["annotations"]] == [(k, k) for k in ids]
+
+
+def test_joining_files_of_distinct_annotation_ids_looks_none_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file's annotation ids were looked up among every earlier file's (a hash of them all, made again per
+    file): a folder of 400 split files spent 0.9 s of a 3.8 s read there. Ids that are all distinct are left as
+    they are in one pass; a later file's id that an earlier file has still gets its task in front."""
+    from labelkit.formats import coco_join
+
+    looked: list[int] = []
+    is_in = pc.is_in
+    monkeypatch.setattr(pc, "is_in", lambda values, **kw: looked.append(len(values)) or is_in(values, **kw))
+    tables = [pa.table({"id": [f"s{k}/{n}" for n in range(3)]}) for k in range(5)]
+    assert coco_join._unique_ids(tables, ["instances"] * 5) == tables
+    assert looked == []
+    clash = [pa.table({"id": ["1", "2"]}), pa.table({"id": ["3"]}), pa.table({"id": ["2", "4", "1"]})]
+    joined = coco_join._unique_ids(clash, ["instances", "instances", "results"])
+    assert [t["id"].to_pylist() for t in joined] == [["1", "2"], ["3"], ["results/2", "4", "results/1"]]

@@ -520,6 +520,9 @@ def _unique_ids(objects: list[pa.Table], tasks: list[str]) -> list[pa.Table]:
     Detection results are numbered 1..N and a keypoints file may hold annotations of no instance: their
     ids would repeat the instances'.
     """
+    every = pa.chunked_array([c for t in objects for c in t["id"].chunks], objects[0].schema.field("id").type)
+    if pc.count_distinct(every).as_py() == len(every):  # (one pass: a file each split, each looked up in all before)
+        return objects
     seen = objects[0]["id"].combine_chunks()
     out = [objects[0]]
     for table, task in zip(objects[1:], tasks[1:], strict=True):
