@@ -551,18 +551,21 @@ def _find_image(
 ) -> Path | None:
     """The image of an item: its XML's ``filename`` in ``JPEGImages/`` or its folder, else ``<id>.<image ext>``.
 
-    With ``listings`` (a cache the caller keeps), a folder is listed once for all items (an id without ``/``):
-    a glob per item read the whole folder each time, quadratic in the items without a ``filename`` (list-only).
+    With ``listings`` (a cache the caller keeps), a folder is listed once for all items (the sub-folder of an
+    id with ``/``, ``s0/1`` in ``Annotations/s0/1.xml``, once for all of its items): a glob per item read the
+    whole folder each time, quadratic in the items without a ``filename`` (list-only, or of nested XMLs).
     """
     for base in (root / "JPEGImages", folder):
         if filename:
             candidate = base / safe_relpath(filename)
             if is_file(candidate):
                 return candidate
-        if listings is not None and "/" not in item_id:
-            if base not in listings:
-                listings[base] = _by_prefix(base)
-            found = [base / name for name in listings[base].get(_fold(item_id), [])]
+        if listings is not None:
+            sub, _, name = item_id.rpartition("/")
+            where = base / sub if sub else base
+            if where not in listings:
+                listings[where] = _by_prefix(where)
+            found = [where / name for name in listings[where].get(_fold(name), [])]
         else:
             found = sorted(base.glob(f"{glob.escape(item_id)}.*")) if base.is_dir() else []
         for candidate in found:
