@@ -5924,3 +5924,27 @@ def test_joining_files_of_distinct_annotation_ids_looks_none_up(monkeypatch: pyt
     clash = [pa.table({"id": ["1", "2"]}), pa.table({"id": ["3"]}), pa.table({"id": ["2", "4", "1"]})]
     joined = coco_join._unique_ids(clash, ["instances", "instances", "results"])
     assert [t["id"].to_pylist() for t in joined] == [["1", "2"], ["3"], ["results/2", "4", "results/1"]]
+
+
+def test_a_polygon_of_many_holes_becomes_rle_merging_its_rings_in_pairs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A polygon with holes is written as an RLE mask: its rings were merged by one pycocotools ``merge`` of them
+    all, which walks the union of those before each ring again (quadratic in the rings). They are merged two at
+    a time; the mask is the outer ring less the holes."""
+    from pycocotools import mask as mask_utils
+
+    holes = [[x, y, x + 1, y, x + 1, y + 1, x, y + 1] for x in range(1, 9, 2) for y in range(1, 5, 2)]
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=10, height=6)))
+    ring = [0.0, 0.0, 10.0, 0.0, 10.0, 6.0, 0.0, 6.0]
+    ds.add(Object(id="1", item_id="1", category_id=1, polygon=[ring, *holes], polygon_holes=[False] + [True] * 8))
+    merged: list[int] = []
+    merge = mask_utils.merge
+    monkeypatch.setattr(mask_utils, "merge", lambda rles, **kw: merged.append(len(rles)) or merge(rles, **kw))
+    labelkit.save(ds, tmp_path / "o", "coco")
+    assert max(merged) == 2
+    (annotation,) = json.loads((tmp_path / "o/annotations/instances_default.json").read_text())["annotations"]
+    expected = np.ones((6, 10), dtype=np.uint8)
+    expected[1:5:2, 1:9:2] = 0
+    assert np.array_equal(mask_utils.decode(annotation["segmentation"]), expected)

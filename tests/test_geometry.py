@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -297,3 +298,26 @@ def test_polygon_bounds_near_the_float_limit_warn_nothing() -> None:
         warnings.simplefilter("error")
         boxes, has = G.drawn_polygon_bounds_column(polygons)
     assert boxes.tolist() == [[-1e308, 0.0, np.inf, 5.0]] and has.tolist() == [True]
+
+
+def test_a_polygon_of_many_rings_is_rasterised_by_merging_its_rings_in_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pycocotools' ``merge`` of a list adds each ring's mask to the union of those before it, walking that union
+    again: a polygon of 80,000 rings (a scatter of dots drawn as one object) took 59 s to write to VOC with
+    ``masks=all``, 2 s now. The rings (and holes) are merged two at a time; the pixels are the union's."""
+    from pycocotools import mask as mask_utils
+
+    rings = [[x, y, x + 2, y, x + 2, y + 2, x, y + 2] for x in range(0, 18, 3) for y in (0, 4)]
+    rings.append([1, 1, 16, 1, 16, 2, 1, 2])  # (overlapping others)
+    holes = [False] * len(rings) + [True, True, True]
+    rings += [[0, 0, 1, 0, 1, 1, 0, 1], [3, 4, 4, 4, 4, 5, 3, 5], [6, 0, 7, 0, 7, 1, 6, 1]]
+    expected = np.zeros((7, 20), dtype=bool)
+    for x in range(0, 18, 3):
+        expected[0:2, x : x + 2] = expected[4:6, x : x + 2] = True
+    expected[1:2, 1:16] = True
+    expected[0, 0] = expected[4, 3] = expected[0, 6] = False
+    merged: list[int] = []
+    merge = mask_utils.merge
+    monkeypatch.setattr(mask_utils, "merge", lambda rles, **kw: merged.append(len(rles)) or merge(rles, **kw))
+    runs = raster.polygon_runs(rings, 7, 20, holes)
+    assert np.array_equal(raster.runs_to_mask(runs, 7, 20).astype(bool), expected)
+    assert max(merged) == 2

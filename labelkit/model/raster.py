@@ -165,15 +165,35 @@ def polygon_runs(
     outer = [r for r, hole in usable if not hole]
     if not outer:  # (holes alone cover nothing)
         return np.array([height * width], dtype=np.int64)
-    rle = mask_utils.merge(mask_utils.frPyObjects(outer, height, width))
+    rle = rle_union(mask_utils.frPyObjects(outer, height, width))
     inner = [r for r, hole in usable if hole]
     if inner:
         mask = mask_utils.decode(rle).astype(bool)
-        mask &= ~mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(inner, height, width))).astype(bool)
+        mask &= ~mask_utils.decode(rle_union(mask_utils.frPyObjects(inner, height, width))).astype(bool)
         rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
     runs = rle_string_counts(rle["counts"].decode("ascii"))
     assert runs is not None  # pycocotools' own encoding
     return runs
+
+
+def rle_union(rles: list[Any]) -> Any:
+    """The union of several RLE masks, as pycocotools' ``merge`` makes it, merged in pairs.
+
+    ``merge`` of a list adds each mask to the union of those before it, walking that union's runs again: one
+    polygon of 80,000 rings (a scatter of dots drawn as one object) took 59 s to rasterise. Merged two by two,
+    each run is walked once per level; the union is the same, run for run.
+
+    Examples:
+        >>> from pycocotools import mask as mask_utils
+        >>> squares = mask_utils.frPyObjects([[x, 0, x + 1, 0, x + 1, 1, x, 1] for x in range(0, 10, 2)], 2, 10)
+        >>> rle_union(squares) == mask_utils.merge(squares)
+        True
+    """
+    from pycocotools import mask as mask_utils
+
+    while len(rles) > 2:
+        rles = [mask_utils.merge(rles[i : i + 2]) if i + 1 < len(rles) else rles[i] for i in range(0, len(rles), 2)]
+    return mask_utils.merge(rles)
 
 
 def mask_bounds(mask: NDArray[Any]) -> tuple[float, float, float, float] | None:
