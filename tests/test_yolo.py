@@ -1658,7 +1658,7 @@ def _configured(tmp_path: Path, config: str, line: str = "0 0.5 0.5 0.1 0.1\n") 
         ),
         (  # was: MemoryError
             "train: images/train\nnc: 100000000\n",
-            None,
+            2,
             "nc without names must be a class count (expected 0 to 1,048,576, found 100000000)",
         ),
     ],
@@ -5297,3 +5297,35 @@ def test_the_size_side_file_is_indexed_once_however_many_splits(
         (f"s{s}_{k}", f"s{s}", 40 + k, 20) for s in range(5) for k in range(3)
     )
     assert sorted(o.bbox for o in back.objects()) == [(1.0, 2.0, 4.0, 5.0)] * 15
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "element", "message"),
+    [
+        ("names:\n  0: cat\n  .nan: dog\n", 5, "names", "names keys must be class ids (found nan)"),
+        ("names:\n  0: cat\n  '2': dog\n", 5, "names", "names ids must be 0..n-1 (found [0, 2])"),
+        ("names:\n  - cat\nnc: '2'\n", 5, "nc", "nc must be a class count (expected a whole number, found '2')"),
+        ("names: [cat, dog]\n\nnc: 3\n", 5, "nc", "nc does not match names (expected 2)"),
+        (
+            "names: [cat]\n# the images\nval: images/nope\n",
+            4,
+            "val",
+            "none of the image folders or lists named in data.yaml exist (found images/nope)",
+        ),
+    ],
+)
+def test_errors_about_data_yaml_values_name_the_value_s_line(
+    tmp_path: Path, text: str, line: int, element: str, message: str
+) -> None:
+    """An error about a data.yaml value named its key only (data.yaml <names>: names keys must be class ids
+    (found 'nan')): in a long data.yaml the value was to be looked for. The line of the value (of the key of
+    names at fault) is named."""
+    (tmp_path / "images/train").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / "images/train/a.jpg")
+    train = "" if "nope" in text else "train: images/train\n"
+    (tmp_path / "data.yaml").write_text(f"# a dataset\n{train}{text}")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "data.yaml")
+    loc = err.value.location
+    assert (loc.path, loc.line, loc.element) == (str(tmp_path / "data.yaml"), line, element)
+    assert str(err.value) == f"{tmp_path / 'data.yaml'}:{line} <{element}>: {message}"

@@ -59,20 +59,32 @@ def ultralytics_layout(
         nc = int(nc)
     elif nc is not None and not isinstance(nc, int):  # (Ultralytics refuses it: no count equals '2')
         raise InputError(
-            "nc must be a class count", path=config_path, element="nc", expected="a whole number", found=repr(nc)[:200]
+            "nc must be a class count",
+            path=config_path,
+            line=yaml_value_line(config_path, "nc"),
+            element="nc",
+            expected="a whole number",
+            found=repr(nc)[:200],
         )
     if config.get("names") is None and isinstance(nc, int):  # (names: [] says: no class)
         if not 0 <= nc <= MAX_UNNAMED_CLASSES:
             raise InputError(
                 "nc without names must be a class count",
                 path=config_path,
+                line=yaml_value_line(config_path, "nc"),
                 element="nc",
                 expected=f"0 to {MAX_UNNAMED_CLASSES:,}",
                 found=str(nc),
             )
         names = [f"class_{i}" for i in range(nc)]
     if isinstance(nc, int) and nc != len(names):
-        raise InputError("nc does not match names", path=config_path, element="nc", expected=str(len(names)))
+        raise InputError(
+            "nc does not match names",
+            path=config_path,
+            line=yaml_value_line(config_path, "nc"),
+            element="nc",
+            expected=str(len(names)),
+        )
     layout = Layout(root=root, names=names, config=config)
     kpt = config.get("kpt_shape")
     if kpt is not None:
@@ -106,7 +118,12 @@ def ultralytics_layout(
         )
     split_keys = config_split_keys(config)
     if not split_keys:
-        raise InputError("data.yaml names no train, val or test images", path=config_path, element="train")
+        raise InputError(
+            "data.yaml names no train, val or test images",
+            path=config_path,
+            line=yaml_value_line(config_path, "train"),  # (train: with no value: its line)
+            element="train",
+        )
     unkept = [
         str(k)
         for k in config
@@ -150,6 +167,7 @@ def ultralytics_layout(
         raise InputError(
             "none of the image folders or lists named in data.yaml exist",
             path=config_path,
+            line=yaml_value_line(config_path, split_keys[0]),
             element=split_keys[0],
             found=str(config[split_keys[0]]),
             hint=hint,

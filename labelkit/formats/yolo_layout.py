@@ -277,12 +277,20 @@ def parse_names(value: Any, source: Path) -> list[str]:
             if not (type(k) is int or (isinstance(k, str) and k.isascii() and k.isdigit() and len(k) <= most))
         ]
         if bad:
-            raise InputError("names keys must be class ids", path=source, element="names", found=repr(bad[0])[:200])
+            line = yaml_key_line(source, "names", bad[0])
+            raise InputError(
+                "names keys must be class ids", path=source, line=line, element="names", found=repr(bad[0])[:200]
+            )
         by_id = {int(k): str(v) for k, v in value.items()}
         if sorted(by_id) != list(range(len(by_id))):
-            raise InputError("names ids must be 0..n-1", path=source, element="names", found=str(sorted(by_id)))
+            past = next((k for k in value if int(k) >= len(by_id)), None)  # (an id past n-1 is there: ids are distinct)
+            line = yaml_key_line(source, "names", past)
+            raise InputError(
+                "names ids must be 0..n-1", path=source, line=line, element="names", found=str(sorted(by_id))
+            )
         return [by_id[i] for i in range(len(by_id))]
-    raise InputError("names must be a list or an id -> name map", path=source, element="names")
+    line = yaml_value_line(source, "names")
+    raise InputError("names must be a list or an id -> name map", path=source, line=line, element="names")
 
 
 def read_names_file(path: Path, inside: Inside | None) -> list[str]:
@@ -411,6 +419,34 @@ def yaml_value_line(path: Path, key: str, index: int = 0) -> int | None:
             items = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
             at = items[index] if index < len(items) else value_node
             return int(at.start_mark.line) + 1
+    return None
+
+
+def yaml_key_line(path: Path, key: str, inner: Any) -> int | None:
+    r"""The line of the key ``inner`` (as read) of a top-level mapping ``key``, else of ``key``'s value.
+
+    For an error naming one key of ``names: {0: cat, .nan: dog}``; None when ``key`` is not found.
+
+    Examples:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     _ = (Path(d) / "data.yaml").write_text("train: a\nnames:\n  0: cat\n  .nan: dog\n")
+        ...     [yaml_key_line(Path(d) / "data.yaml", "names", k) for k in (float("nan"), 0, 5)]
+        [4, 3, 3]
+    """
+    node = yaml.compose(read_text(path), Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+    for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else []:
+        if key_node.value != key:
+            continue
+        loader = _NoAliasLoader("")  # (its constructors only: the keys' values as load_yaml read them)
+        for inner_node, _ in value_node.value if isinstance(value_node, yaml.MappingNode) else []:
+            try:
+                found = loader.construct_object(inner_node, deep=True)
+            except yaml.YAMLError:
+                continue
+            if type(found) is type(inner) and repr(found) == repr(inner):  # (repr: nan is no nan)
+                return int(inner_node.start_mark.line) + 1
+        return int(value_node.start_mark.line) + 1
     return None
 
 
