@@ -5329,3 +5329,22 @@ def test_errors_about_data_yaml_values_name_the_value_s_line(
     loc = err.value.location
     assert (loc.path, loc.line, loc.element) == (str(tmp_path / "data.yaml"), line, element)
     assert str(err.value) == f"{tmp_path / 'data.yaml'}:{line} <{element}>: {message}"
+
+
+@pytest.mark.parametrize(
+    ("path", "noted"),
+    [("/content/datasets/ds", True), ("../datasets/ds", True), ("coco8", True), ("./", False), ("<root>", False)],
+)
+def test_a_data_yaml_path_naming_no_folder_is_noted(tmp_path: Path, path: str, noted: bool) -> None:
+    """data.yaml's path naming no folder (a dataset moved from another machine, Ultralytics' own path: coco8,
+    which it looks for in its datasets_dir) was passed over without a word: the dataset was read from the
+    data.yaml's folder. A read note says so; a path naming a folder (its own, relative or absolute) is read
+    without one."""
+    path = path.replace("<root>", str(tmp_path / "ds"))
+    root = _configured(tmp_path, f"path: {path}\ntrain: images/train\nval: images/train\nnames: [cat]\n")
+    (root / "images/train").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(root / "images/train/a.jpg")
+    report = labelkit.convert(root, tmp_path / "out", to="labelkit")
+    note = f"data.yaml's path: {path} names no folder found: the dataset is read from data.yaml's folder instead"
+    assert [n for n in report.notes if n.startswith("data.yaml's path")] == ([note] if noted else [])
+    assert report.read["items"] == 1

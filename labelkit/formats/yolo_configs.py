@@ -51,6 +51,8 @@ def ultralytics_layout(
     """
     config = load_yaml(config_path)
     root = config_root(config_path, config)
+    named_root = config.get("path")
+    moved = isinstance(named_root, str) and not (config_path.parent / named_root).is_dir()
     if find_sizes and (root / SIZES_FILE).is_file():
         sizes.update(load_sizes(root / SIZES_FILE))
     names = parse_names(config.get("names"), config_path)
@@ -86,6 +88,11 @@ def ultralytics_layout(
             expected=str(len(names)),
         )
     layout = Layout(root=root, names=names, config=config)
+    if moved:  # (a dataset moved from another machine; Ultralytics looks for a relative one in its datasets_dir)
+        layout.notes.append(
+            f"{config_path.name}'s path: {named_root} names no folder found: the dataset is read from "
+            f"{config_path.name}'s folder instead"
+        )
     kpt = config.get("kpt_shape")
     if kpt is not None:
         if not (
