@@ -5348,3 +5348,29 @@ def test_a_data_yaml_path_naming_no_folder_is_noted(tmp_path: Path, path: str, n
     note = f"data.yaml's path: {path} names no folder found: the dataset is read from data.yaml's folder instead"
     assert [n for n in report.notes if n.startswith("data.yaml's path")] == ([note] if noted else [])
     assert report.read["items"] == 1
+
+
+def test_a_data_yaml_split_written_on_windows_is_read_at_its_path_with_slashes(tmp_path: Path) -> None:
+    r"""train: images\train2017 (a data.yaml written on Windows, where Ultralytics reads it) named no folder
+    here: "none of the image folders or lists named in data.yaml exist". Where the path with / exists it is read,
+    with a read note; a folder named with the backslash (a name POSIX allows) is read as written, without one."""
+    root = tmp_path / "ds"
+    for folder in ("images/train2017", "valid/images", "images\\odd"):
+        (root / folder).mkdir(parents=True)
+        Image.new("RGB", (10, 10)).save(root / folder / "a.jpg")
+    (root / "data.yaml").write_text(
+        "train: images\\train2017\nval: ..\\valid\\images\ntest: images\\odd\nnames: [cat]\n"
+    )
+    report = labelkit.convert(root, tmp_path / "out", to="labelkit")
+    assert [n for n in report.notes if "found" in n] == [
+        "data.yaml's train: images\\train2017 names nothing found: images/train2017, the path with /, is read "
+        "(written on Windows?)",
+        "data.yaml's val: ..\\valid\\images names nothing found: valid/images, the path with /, is read "
+        "(written on Windows?)",
+    ]
+    ds = labelkit.load(root)
+    assert sorted((i.split, i.media.path) for i in ds.items()) == [
+        ("test", "images\\odd/a.jpg"),
+        ("train", "images/train2017/a.jpg"),
+        ("val", "valid/images/a.jpg"),
+    ]

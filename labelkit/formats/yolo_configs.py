@@ -180,7 +180,7 @@ def ultralytics_layout(
             hint=hint,
         )
     layout.notes += [f"data.yaml's {m} names no images or labels found: nothing of it is read" for m in missing]
-    layout.notes += [f"data.yaml's {m} is read in its place (as Roboflow's exports need)" for m in instead]
+    layout.notes += [f"data.yaml's {m}" for m in instead]
     if lines.no_images:  # (Ultralytics keeps the lines of an image extension only)
         first, number, line = lines.no_images[0]
         count = len(lines.no_images)

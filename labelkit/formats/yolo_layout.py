@@ -471,10 +471,11 @@ def _not_utf8_text(value: Any) -> str | None:
 
 def _resolve_source(base: Path, value: str, key: str) -> tuple[Path | None, bool]:
     """The place a split's value names, and whether it is the split's own folder read in its place."""
-    candidates = [base / value]
-    if value.startswith("../"):
+    slashed = value.replace("\\", "/")  # (images\train: a data.yaml written on Windows, where it is a path)
+    candidates = list(dict.fromkeys([base / value, base / slashed]))
+    if slashed.startswith("../"):
         # Ultralytics drops a leading ../ when the path is missing (Roboflow exports point one level up)
-        candidates.append(base / value[3:])
+        candidates.append(base / slashed[3:])
     named = len(candidates)
     # Roboflow writes val: ../valid/images while its folder is val/; fall back to <split>/images
     candidates += [base / key / "images", base / "images" / key]
@@ -560,12 +561,13 @@ def split_sources(
     config_path: Path | None = None,
     instead: list[str] | None = None,
 ) -> dict[Path, str]:
-    """The folders, list files or label folders a ``data.yaml``'s splits name, as found, each with its split.
+    r"""The folders, list files or label folders a ``data.yaml``'s splits name, as found, each with its split.
 
     A value that names nothing found is left out (and, with ``missing``, added to it as ``key: value``), unless
     the split's own folder (``<split>/images``, ``images/<split>``) is there: that is read in its place (and, with
-    ``instead``, added to it as ``key: value``, then the folder read); one the file system cannot look up (a
-    name too long) is an InputError at its key and line of ``config_path``.
+    ``instead``, a note saying so added to it, as for a value with ``\`` found with ``/``: ``images\train``,
+    written on Windows); one the file system cannot look up (a name too long) is an InputError at its key and
+    line of ``config_path``.
     With ``origins``, each source gets the key that first names it and the value's index in that key's list
     (0 for a key of one value), for :func:`yaml_value_line`.
     """
@@ -589,8 +591,11 @@ def split_sources(
                 if missing is not None:
                     missing.append(f"{key}: {value}")
                 continue
+            found = f"{key}: {value} names nothing found: {source.relative_to(root).as_posix()}"
             if fallback and instead is not None:
-                instead.append(f"{key}: {value} names nothing found: {source.relative_to(root).as_posix()}")
+                instead.append(f"{found} is read in its place (as Roboflow's exports need)")
+            elif "\\" in str(value) and source != root / str(value) and instead is not None:
+                instead.append(f"{found}, the path with /, is read (written on Windows?)")
             if origins is not None:
                 origins.setdefault(source, (key, index))
             if key == "validation" and source.name == "validation":  # a split named so (labelkit writes it)
