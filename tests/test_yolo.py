@@ -5181,7 +5181,7 @@ def test_cvat_s_capitalised_subsets_train_and_validate_on_their_own_images(tmp_p
         ("Train", "train"),
         ("Validation", "validation"),
     ]
-    # Darknet's train names Train's list too (its valid key stays for val, validation and val...: noted)
+    # Darknet's train names Train's list too (and valid Validation's, in any case as data.yaml's val)
     report = labelkit.save(ds, tmp_path / "d", "yolo", layout="darknet", allow_loss=True)
     assert (tmp_path / "d/obj.data").read_text().splitlines()[:2] == ["classes = 1", "train = Train.txt"]
     assert report.notes[0] == "no train split: obj.data's train points at Train.txt (Darknet's trainer requires train)"
@@ -5374,3 +5374,29 @@ def test_a_data_yaml_split_written_on_windows_is_read_at_its_path_with_slashes(t
         ("train", "images/train2017/a.jpg"),
         ("val", "valid/images/a.jpg"),
     ]
+
+
+@pytest.mark.parametrize("split", ["Validation", "Val", "VAL2017"])
+def test_a_darknet_val_split_named_in_any_case_is_the_valid_list_and_reads_back(tmp_path: Path, split: str) -> None:
+    """CVAT's Validation subset (or Val) got no valid list in obj.data (only a lowercase val... matched, while
+    train matched in any case), so Darknet validated on the train images, with a note. It is listed under valid,
+    and under its own key too, so it reads back as itself; a third party's lone valid = Val.txt still reads
+    as valid."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    for name in ("train", split):
+        ds.add_item(Item(id=name, media=Media(path=f"{name}.jpg", width=10, height=10), split=name))
+        ds.add(Object(id=name, item_id=name, category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    plan = labelkit.plan(ds, "yolo", layout="darknet")
+    report = labelkit.save(ds, tmp_path / "o", "yolo", layout="darknet")
+    assert (plan.lost, plan.notes, report.lost, report.notes) == ([], [], [], [])
+    assert (tmp_path / "o/obj.data").read_text().splitlines()[1:4] == [
+        f"valid = {split}.txt",
+        f"{split} = {split}.txt",
+        "train = train.txt",
+    ]
+    back = labelkit.load(tmp_path / "o")
+    assert sorted((i.split, i.id.rsplit("/", 1)[-1]) for i in back.items()) == sorted(
+        [("train", "train"), (split, split)]
+    )
+    (tmp_path / "o/obj.data").write_text(f"classes = 1\ntrain = train.txt\nvalid = {split}.txt\nnames = obj.names\n")
+    assert sorted(i.split for i in labelkit.load(tmp_path / "o").items()) == ["train", "valid"]

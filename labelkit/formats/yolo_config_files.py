@@ -22,13 +22,13 @@ from labelkit.model import Dataset
 def _darknet_valid(splits: list[str]) -> str | None:
     """The split obj.data lists under Darknet's ``valid`` key, if any.
 
-    ``val`` or ``validation``, else the first named ``val...`` (``val2017``, as data.yaml's ``val`` points at it);
-    None with a split named ``valid`` (listed under its own key).
+    ``val`` or ``validation``, else the first named ``val...`` in any case (``val2017``, CVAT's ``Validation``, as
+    data.yaml's ``val`` points at it); None with a split named ``valid`` (listed under its own key).
     """
     if "valid" in splits:
         return None
     return next((s for s in ("val", "validation") if s in splits), None) or next(
-        (s for s in splits if s.startswith("val")), None
+        (s for s in splits if s.lower().startswith("val")), None
     )
 
 
@@ -170,6 +170,8 @@ def write_darknet(
         members = [r for r, s in zip(image_rel, splits, strict=True) if s == split]
         create_file(str(path / f"{split}.txt"), "".join(f"{r}\n" for r in members).encode())
         lines.append(f"{'valid' if split == valid else split} = {split}.txt")
+        if split == valid and not split.startswith("val"):  # (a valid list named Validation.txt reads as valid:
+            lines.append(f"{split} = {split}.txt")  # its own key beside it reads it back as Validation)
     lines += ["names = obj.names", "backup = backup/"]
     if task == "segment":  # as in data.yaml: 4-point polygons would read back as OBB (Darknet skips other keys)
         lines.append("task = segment")
