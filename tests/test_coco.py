@@ -612,21 +612,19 @@ def test_image_records_are_written_as_their_fields_say(
     out = tmp_path_factory.mktemp("images") / "out"
     report = labelkit.save(ds, out, "coco", allow_loss=True)
     written = _load(out / "annotations" / "instances_default.json")["images"]
-    renamed = sum(
-        file_name(path, str(i + 1))[1] for i, (path, w, h, _) in enumerate(images) if w is not None and h is not None
-    )  # (of the images written)
+    renamed = sum(file_name(path, str(i + 1))[1] for i, (path, _, _, _) in enumerate(images))
     counted = {c.what: c.count for c in report.transformed}.get("image paths that are not relative", 0)
     assert counted == renamed
     expected = []
     for i, (path, width, height, metadata) in enumerate(images):
         record: dict[str, Any] = {"id": i + 1, "file_name": file_name(path, str(i + 1))[0]}
-        record.update({k: v for k, v in (("width", width), ("height", height)) if v is not None})
+        sized = width is not None and height is not None  # (an unknown size, even on one side, is written 0 x 0)
+        record.update({"width": width if sized else 0, "height": height if sized else 0})
         record.update({k: v for k, v in metadata.items() if k not in record})
         expected.append(record)
-    sized = [r for r, (_, w, h, _) in zip(expected, images, strict=True) if w is not None and h is not None]
-    # (images without a size are not written, and reported)
-    assert written == sized
-    assert [list(r) for r in written] == [list(r) for r in sized]  # and the keys in that order
+    # (was: images without a size were not written, and reported lost)
+    assert written == expected
+    assert [list(r) for r in written] == [list(r) for r in expected]  # and the keys in that order
 
 
 def _items_with_metadata(texts: list[str]) -> Any:
@@ -1633,8 +1631,10 @@ def test_a_dataset_without_images_keeps_its_categories(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "back" / "annotations").iterdir()) == ["instances_val.json"]
 
 
-def test_images_without_a_size_are_lost_with_their_annotations(tmp_path: Path) -> None:
-    """COCO images need width and height (labelkit's reader refused the file written without them)."""
+def test_images_without_a_size_are_written_0_by_0_with_their_annotations(tmp_path: Path) -> None:
+    """COCO images need width and height (labelkit's reader refused the file written without them): an image of
+    unknown size was lost with its annotations; it is now written 0 x 0, as Datumaro writes it, and reads back
+    as of unknown size."""
     from labelkit.model import Category, Dataset, Item, Media, Object
 
     ds = Dataset(categories=[Category(id=1, name="a")])
@@ -1642,17 +1642,13 @@ def test_images_without_a_size_are_lost_with_their_annotations(tmp_path: Path) -
     ds.add_item(Item(id="2", media=Media(path="b.jpg")))  # as a VOC file without <size>, its image absent
     ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1, 1, 2, 2)))
     ds.add(Object(id="2", item_id="2", category_id=1, bbox=(1, 1, 2, 2)))
-    with pytest.raises(DataLossError) as err:
-        labelkit.save(ds, tmp_path / "out", "coco")
-    assert not (tmp_path / "out").exists()
-    assert [(c.what, c.count) for c in err.value.report.lost] == [
-        ("images without a width and height", 1),
-        ("object annotations on them", 1),
-    ]
-    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == [] and [(c.what, c.count) for c in report.transformed][:1] == [("images of unknown size", 1)]
     doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
-    assert [i["file_name"] for i in doc["images"]] == ["a.jpg"] and [a["id"] for a in doc["annotations"]] == [1]
-    assert len(labelkit.load(tmp_path / "out")) == 1
+    assert [(i["file_name"], i["width"], i["height"]) for i in doc["images"]] == [("a.jpg", 8, 6), ("b.jpg", 0, 0)]
+    assert [a["id"] for a in doc["annotations"]] == [1, 2]
+    back = labelkit.load(tmp_path / "out")
+    assert [(i.id, i.media.width, i.media.height) for i in back.items()] == [("1", 8, 6), ("2", None, None)]
     # detection results list no images: their items (which never have a size) are written as they were
     report = labelkit.convert(FIXTURE / "results_val.json", tmp_path / "results", to="coco")
     assert report.lost == []
@@ -1945,16 +1941,16 @@ def test_written_counts_are_of_what_was_written(tmp_path: Path) -> None:
 
     ds = Dataset(categories=[Category(id=1, name="a")])
     ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
-    ds.add_item(Item(id="2", media=Media(path="b.jpg")))  # no size: not written, nor its object
+    ds.add_item(Item(id="2", media=Media(path="b.jpg")))  # no size: written 0 x 0 (was: not written, nor its object)
     ds.add(
         Object(id="x", item_id="1", category_id=1, bbox=(1, 1, 2, 2)),
         Object(id="y", item_id="2", category_id=1, bbox=(1, 1, 2, 2)),
         Object(id="z", item_id="1", category_id=1),  # no geometry: lost
     )
     report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
-    assert report.written == {"items": 1, "object annotations": 1}
+    assert report.written == {"items": 2, "object annotations": 2}
     back = labelkit.load(tmp_path / "o")
-    assert len(back) == 1 and len(list(back.objects())) == 1
+    assert len(back) == 2 and len(list(back.objects())) == 2
 
 
 def test_a_dataset_of_captions_only_keeps_its_categories(tmp_path: Path) -> None:
@@ -4417,19 +4413,10 @@ def test_an_unscored_object_in_a_results_only_split_makes_it_list_its_images(tmp
     ds.categories.append(Category(id=1, name="car"))
     ds.add(Object(id="x", item_id="1", category_id=1, bbox=[1, 1, 2, 2]))
     out = tmp_path / "out"
-    if not sized:
-        with pytest.raises(DataLossError) as err:
-            labelkit.save(ds, out, "coco")
-        assert [(c.what, c.count) for c in err.value.report.lost] == [
-            ("images without a width and height", 1),
-            ("object annotations on them", 2),
-            ("categories", 1),  # (the split is left with its results file, which lists none)
-        ]
-        assert not out.exists()
-        return
-    labelkit.save(ds, out, "coco")
+    # (without a size, the image was lost with both objects; it is now listed 0 x 0, as of unknown size)
+    assert labelkit.save(ds, out, "coco").lost == []
     written = _load(out / "annotations" / "instances_val.json")
-    assert written["images"] == [{"id": 1, "file_name": "1", "width": 8, "height": 9}]
+    assert written["images"] == [{"id": 1, "file_name": "1", "width": 8 if sized else 0, "height": 9 if sized else 0}]
     assert [a.get("score") for a in written["annotations"]] == [0.9, None]
     assert len(labelkit.load(out).table("objects")) == 2
 
@@ -4620,26 +4607,21 @@ def test_an_image_moved_to_a_split_given_an_instances_file_beside_its_results_fi
     ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val"] * 3)))
     planned = [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost]
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
-    # (image 7, of the results list, has no size: the instances file cannot list it)
-    assert (
-        planned
-        == [(c.what, c.count) for c in report.lost]
-        == [
-            ("images without a width and height", 1),
-            ("object annotations on them", 1),
-        ]
-    )
+    # (image 7, of the results list, has no size: the instances file lists it 0 x 0; was: lost, and its detection)
+    assert planned == [(c.what, c.count) for c in report.lost] == []
     names = sorted(p.name for p in (tmp_path / "out/annotations").iterdir())
     assert names == ["instances_val.json", "results_val.json"]
     written = _load(tmp_path / "out/annotations/instances_val.json")
-    assert sorted(written["images"], key=lambda image: image["id"]) == truth["images"]  # was: image 2 in no file
+    unsized = {"id": 7, "file_name": "7", "width": 0, "height": 0}
+    assert sorted(written["images"], key=lambda image: image["id"]) == [*truth["images"], unsized]  # (was: no 2)
     back = labelkit.load(tmp_path / "out")
     assert sorted((i.id, i.split, i.media.path, i.media.width) for i in back.items()) == [
         ("1", "val", "a.jpg", 10),
         ("2", "val", "b.jpg", 8),
+        ("7", "val", "7", None),
     ]
     scores = sorted((o.item_id, -1.0 if o.score is None else o.score) for o in back.objects())
-    assert scores == [("1", -1.0), *([("2", 0.5)] if detected else [])]
+    assert scores == [("1", -1.0), *([("2", 0.5)] if detected else []), ("7", 0.9)]
 
 
 def test_a_keypoints_annotation_sharing_the_id_of_an_instance_with_keypoints_inline_keeps_its_id(
@@ -5948,3 +5930,142 @@ def test_a_polygon_of_many_holes_becomes_rle_merging_its_rings_in_pairs(
     expected = np.ones((6, 10), dtype=np.uint8)
     expected[1:5:2, 1:9:2] = 0
     assert np.array_equal(mask_utils.decode(annotation["segmentation"]), expected)
+
+
+# -- images of 0 x 0: an unknown size, as Datumaro writes it ------------------------------------------------
+
+_UNSIZED = (
+    b'{"images":[{"id":1,"file_name":"a.jpg","width":0,"height":0},{"id":2,"file_name":"b.jpg","width":0,"height":0}'
+    b',{"id":3,"file_name":"c.jpg","width":4,"height":3}],"annotations":[{"id":1,"image_id":1,"category_id":1,"bbox":'
+    b'[1,2,3,4],"area":12.0,"iscrowd":0,"segmentation":[]},{"id":2,"image_id":2,"category_id":1,"segmentation":[[10,'
+    b'10,50,10,50,40]],"bbox":[10,10,40,30],"area":600.0,"iscrowd":0},{"id":3,"image_id":2,"category_id":1,'
+    b'"segmentation":{"size":[3,2],"counts":[1,2,3]},"bbox":[0,0,1,2],"area":2,"iscrowd":1},{"id":4,"image_id":3,'
+    b'"category_id":1,"segmentation":[[0,0,4,0,4,3]],"bbox":[0,0,4,3],"area":6.0,"iscrowd":0}],"categories":[{"id":1,'
+    b'"name":"car"}]}'
+)
+"""Datumaro's way: images whose size is unknown are 0 x 0, their boxes, polygons and RLE masks as they are."""
+
+
+def test_an_image_of_0_by_0_is_read_as_of_unknown_size(tmp_path: Path) -> None:
+    """Datumaro writes 0 x 0 for an image whose size it does not know: the file was refused at its first box
+    ('bbox [1.0, 2.0, 3.0, 4.0] reaches outside the 0x0 image'), and skip_invalid dropped every annotation."""
+    src = tmp_path / "instances_val.json"
+    src.write_bytes(_UNSIZED)
+    ds = labelkit.load(src)
+    assert [(i.id, i.media.width, i.media.height) for i in ds.items()] == [
+        ("1", None, None),
+        ("2", None, None),
+        ("3", 4, 3),
+    ]
+    assert ds.read_notes == [
+        "instances_val.json: 2 images of 0 x 0 (first: #/images/0) read as of unknown size, as Datumaro writes an "
+        "image whose size it does not know: their annotations are not checked against a size; writing COCO writes "
+        "them 0 x 0 again"
+    ]
+    assert [(o.id, o.bbox, o.polygon, o.mask) for o in ds.objects()] == [
+        ("1", (1.0, 2.0, 3.0, 4.0), None, None),
+        ("2", (10.0, 10.0, 40.0, 30.0), [[10.0, 10.0, 50.0, 10.0, 50.0, 40.0]], None),
+        ("3", (0.0, 0.0, 1.0, 2.0), None, coco_rle((3, 2), [1, 2, 3])),  # (its size: nothing to check it against)
+        ("4", (0.0, 0.0, 4.0, 3.0), [[0.0, 0.0, 4.0, 0.0, 4.0, 3.0]], None),
+    ]
+    assert labelkit.validate(src) == []
+    result = CliRunner().invoke(cli, ["info", str(src)])
+    assert result.exit_code == 0, result.output
+
+
+def coco_rle(size: tuple[int, int], counts: list[int]) -> Any:
+    from labelkit.model.annotations import Rle
+
+    return Rle(size=size, counts=counts)
+
+
+@pytest.mark.parametrize(("width", "height"), [(0, 3), (5, 0)])
+def test_an_image_of_0_on_one_side_only_is_a_size(tmp_path: Path, width: int, height: int) -> None:
+    """One side 0 and the other not is not how a tool writes an unknown size: it stays a size (of no area), and
+    a box on it is outside it, in validate as in load."""
+    doc = json.loads(_UNSIZED)
+    doc["images"][0].update(width=width, height=height)
+    src = _write(tmp_path, doc)
+    message = f"bbox [1.0, 2.0, 3.0, 4.0] reaches outside the {width}x{height} image"
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [("#/annotations/0/bbox", message)]
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert (err.value.location.path, err.value.location.pointer) == (str(src), "/annotations/0/bbox")
+
+
+def test_a_file_of_0_by_0_images_is_written_back_byte_for_byte(tmp_path: Path) -> None:
+    """COCO -> COCO of images of unknown size: they were lost with their annotations ('COCO images need a width
+    and height: they are not written'); they are written 0 x 0, as read, and reported as transformed."""
+    src = tmp_path / "in" / "instances_val.json"
+    src.parent.mkdir()
+    src.write_bytes(_UNSIZED)
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == []
+    assert [(c.what, c.count) for c in report.transformed] == [("images of unknown size", 2)]
+    assert (tmp_path / "out" / "annotations" / "instances_val.json").read_bytes() == _UNSIZED
+    back = labelkit.load(tmp_path / "out")
+    assert [(i.id, i.media.width) for i in back.items()] == [("1", None), ("2", None), ("3", 4)]
+
+
+def test_a_voc_file_without_size_converts_to_coco_with_its_image_and_boxes(tmp_path: Path) -> None:
+    """VOC -> COCO of an image of unknown size (a VOC file without <size>, its image absent) lost the image and
+    its boxes; they are written, the image 0 x 0."""
+    (tmp_path / "voc" / "Annotations").mkdir(parents=True)
+    (tmp_path / "voc" / "Annotations" / "a.xml").write_text(
+        "<annotation><filename>a.jpg</filename><object><name>car</name>"
+        "<bndbox><xmin>1</xmin><ymin>2</ymin><xmax>5</xmax><ymax>8</ymax></bndbox></object></annotation>"
+    )
+    report = labelkit.convert(tmp_path / "voc", tmp_path / "out", to="coco", allow_loss=True)
+    assert ("images of unknown size", 1) in [(c.what, c.count) for c in report.transformed]
+    assert not [c for c in report.lost if "image" in c.what]
+    doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
+    assert [(i["file_name"], i["width"], i["height"]) for i in doc["images"]] == [("JPEGImages/a.jpg", 0, 0)]
+    assert [a["bbox"] for a in doc["annotations"]] == [[0, 1, 5, 7]]
+    back = labelkit.load(tmp_path / "out")
+    assert [(i.media.width, i.media.height) for i in back.items()] == [(None, None)]
+    assert [o.bbox for o in back.objects()] == [(0.0, 1.0, 5.0, 7.0)]
+
+
+def test_an_image_sized_on_one_side_only_is_written_0_by_0_and_that_side_reported_lost(tmp_path: Path) -> None:
+    """VOC keeps a <width> without a <height>; COCO would read 8 x 0 as a size outside of which every box lies."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=8)))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1, 1, 2, 2)))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [("image sizes given on one side only", 1)]
+    assert not (tmp_path / "out").exists()
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
+    assert [(i["width"], i["height"]) for i in doc["images"]] == [(0, 0)]
+    assert [(o.id, o.bbox) for o in labelkit.load(tmp_path / "out").objects()] == [("1", (1.0, 1.0, 2.0, 2.0))]
+
+
+def test_a_polygon_with_holes_on_an_image_of_unknown_size_keeps_its_outer_ring(tmp_path: Path) -> None:
+    """Holes become an RLE mask of the image's size, which an image of unknown size has not: the outer ring is
+    written as a polygon, the hole reported lost (not an OutputError from the writer)."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg")))
+    outer, hole = [0.0, 0.0, 8.0, 0.0, 8.0, 8.0, 0.0, 8.0], [2.0, 2.0, 4.0, 2.0, 4.0, 4.0]
+    ds.add(Object(id="1", item_id="1", category_id=1, polygon=[outer, hole], polygon_holes=[False, True]))
+    planned = [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost]
+    assert planned == [("polygons' holes on images of unknown size", 1)]
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == planned
+    doc = _load(tmp_path / "out" / "annotations" / "instances_default.json")
+    assert [a["segmentation"] for a in doc["annotations"]] == [[[0, 0, 8, 0, 8, 8, 0, 8]]]
+
+
+def test_two_files_giving_an_image_0_by_0_and_a_size_are_refused(tmp_path: Path) -> None:
+    """A size read as unknown (null) beside the same image's size in another file of its split was taken as
+    agreeing with it (nulls compare as unknown): the files could not both be written back as read."""
+    (tmp_path / "annotations").mkdir()
+    sized = {"images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3}], "categories": []}
+    unsized = {"images": [{"id": 1, "file_name": "a.jpg", "width": 0, "height": 0}]}
+    (tmp_path / "annotations" / "instances_val.json").write_text(json.dumps(sized))
+    (tmp_path / "annotations" / "image_info_val.json").write_text(json.dumps(unsized))
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path)
+    assert "differs from the one" in str(err.value)
+    assert err.value.location.pointer == "/images/0"
+    assert "4 x 3" in str(err.value) and "0 x 0" in str(err.value)

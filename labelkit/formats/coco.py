@@ -327,6 +327,13 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
                 f"another path (first: #/images/{at}/file_name {written!r} as {read!r}): backslashes become '/', and "
                 "'.' segments and repeated or trailing slashes are dropped; written back so"
             )
+        if f.images and (n := b.items["width"].null_count):  # (0 x 0: see coco_records.build_items)
+            at = int(np.flatnonzero(b.items["width"].is_null().to_numpy(zero_copy_only=False))[0])
+            notes.append(
+                f"{f.path.name}: {n:,} image{'s' if n != 1 else ''} of 0 x 0 (first: #/images/{at}) read as of unknown "
+                "size, as Datumaro writes an image whose size it does not know: their annotations are not checked "
+                "against a size; writing COCO writes them 0 x 0 again"
+            )
         if b.rle_fields:
             row, name = min(b.rle_fields)
             n = len(b.rle_fields)

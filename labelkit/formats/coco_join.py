@@ -201,11 +201,13 @@ def join_items(files: list[CocoFile], built: list[Built]) -> JoinedItems:
     differs = np.zeros(len(again), dtype=bool)
     for name in ("path", "width", "height"):
         a, b = every[name].take(was), every[name].take(now)
-        differs |= ~true_mask(pc.fill_null(pc.equal(a, b), True))
+        one_null = true_mask(pc.is_null(a)) != true_mask(pc.is_null(b))  # (a size read of 0 x 0 is null)
+        differs |= ~true_mask(pc.fill_null(pc.equal(a, b), True)) | one_null
     for k in np.flatnonzero(differs).tolist():
         r, f0 = int(again[k]), int(first[again[k]])
         p0, w0, h0 = (every[c][f0].as_py() for c in ("path", "width", "height"))
         p, w, h = (every[c][r].as_py() for c in ("path", "width", "height"))
+        w0, h0, w, h = (0 if v is None else v for v in (w0, h0, w, h))  # (None: read of 0 x 0)
         conflicts.append(
             InputError(
                 f"image {ids[r].as_py()} differs from the one {files[file_of[f0]].path.name} lists",

@@ -38,6 +38,7 @@ from labelkit.formats.coco_shapes import (
     unposed_keypoint_counts,
     written_boxes,
 )
+from labelkit.formats.coco_sizes import report_sizes
 from labelkit.formats.coco_text import attributes_twice, carried_fields, marked_for_derivation
 from labelkit.model import Dataset, raster
 from labelkit.model import geometry as G
@@ -63,9 +64,7 @@ def _refuse_bad_masks(objects: pa.Table) -> None:
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
     """The dataset COCO can write, and what it leaves out (as ``report.lose`` arguments; see ``base.WRITABLE``).
 
-    - Images without a size: COCO images carry ``width`` and ``height`` (labelkit's reader, pycocotools'
-      ``annToMask``, Detectron2 and MMDetection need them); their annotations go with them. Items only
-      written to detection-results files, which list no images, are kept.
+    - (Images without a size are kept: they are written 0 x 0, as Datumaro writes them; see ``coco_sizes``.)
     - Objects and image labels without a category: a COCO annotation needs a ``category_id``.
     - Boxes of negative width or height (COCO's reader refuses them): the object is written without its box.
     - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
@@ -84,17 +83,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     owners = [n for n, s in enumerate(splits) if s in unholdable] if unholdable else []
     paths = [f"annotations/instances_{splits[n]}.json" for n in owners]
     dataset, losses = drop_unportable(dataset, paths, owners, list(range(len(owners))), {})
-    items = dataset.table("items")
-    unsized = ~(valid_mask(items["width"]) & valid_mask(items["height"]))
-    if unsized.any():
-        unsized &= ~results_only(dataset)
-    tables: dict[str, pa.Table] = {}
-    if unsized.any():
-        reason = "COCO images need a width and height"
-        losses.append(("images without a width and height", int(unsized.sum()), f"{reason}: they are not written"))
-        dataset, dropped = dataset.without_items(unsized)
-        for what, n in dropped.items():
-            losses.append((f"{what} on them", n, f"{reason}: their images are not written"))
+    tables: dict[str, pa.Table] = {}  # (images of unknown size are written 0 x 0: see coco_sizes)
     only = results_only(dataset)
     if only.any():  # a detection-results file is a list of objects: no images, no image labels, no captions
         items = dataset.table("items")
@@ -507,6 +496,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     items = dataset.table("items")
     only = results_only(dataset)  # items of detection-results files: no images listed, no segmentation written
     report.lose("item groups", items.num_rows - items["group"].null_count, "COCO images have no group")
+    report_sizes(items, ~only, report)
     report.lose(
         "items with metadata named id, file_name, width or height",
         _image_field_metadata(items, only),
@@ -550,9 +540,16 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "clipped to the image, they cover the same pixels of it",
         )
         objects, huge = holes_too_large_dropped(objects, items)
+        unsized = huge & ~known_sizes(*image_sizes(items, objects["item_id"]))
+        report.lose(
+            "polygons' holes on images of unknown size",
+            int(unsized.sum()),
+            "COCO polygons cannot have holes, and an RLE mask needs its image's size: the outer rings are written "
+            "as polygons",
+        )
         report.lose(
             "polygons' holes on images of more than 2^28 pixels",
-            int(huge.sum()),
+            int((huge & ~unsized).sum()),
             "COCO polygons cannot have holes, and pycocotools cannot make so large an RLE mask: the outer rings "
             "are written as polygons",
         )

@@ -103,13 +103,15 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
         for i in duplicates(id_array)
     ]
     n = len(ids)
+    # an image of 0 x 0 is one of unknown size, as Datumaro writes it (and VOC tools): nothing to be outside of
+    unsized = (np.array(widths, np.int64) == 0) & (np.array(heights, np.int64) == 0) if n else None
     table = pa.table(
         {
             "id": pc.binary_join_element_wise(prefix, pa.array(ids, pa.int64()).cast(pa.string()), ""),
             "media": pa.array(["image"] * n, pa.string()),
             "path": pa.array(paths, pa.string()),
-            "width": pa.array(widths, pa.int64()),
-            "height": pa.array(heights, pa.int64()),
+            "width": pa.array(widths, pa.int64(), mask=unsized),
+            "height": pa.array(heights, pa.int64(), mask=unsized),
             "split": pa.array([f.split] * n, pa.string()),
             "metadata": texts,
         }

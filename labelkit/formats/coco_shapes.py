@@ -252,7 +252,8 @@ def holes_too_large_dropped(objects: pa.Table, items: pa.Table) -> tuple[pa.Tabl
     """``objects`` without the hole rings of polygons on images of more than :data:`raster.MAX_RASTER_PIXELS` pixels.
 
     Holes are written as an RLE mask (COCO polygons cannot have holes), which pycocotools makes in memory, a
-    byte a pixel: on such an image the outer rings are written as polygons instead. Returns the rows changed.
+    byte a pixel: on such an image, and on one of unknown size (written 0 x 0: no mask of its size can be made),
+    the outer rings are written as polygons instead. Returns the rows changed.
     """
     n = objects.num_rows
     huge = np.zeros(n, dtype=bool)
@@ -260,7 +261,9 @@ def holes_too_large_dropped(objects: pa.Table, items: pa.Table) -> tuple[pa.Tabl
         return objects, huge
     width, height = image_sizes(items, objects["item_id"])
     with np.errstate(invalid="ignore", over="ignore"):
-        huge = valid_mask(objects["polygon_holes"]) & (width * height > raster.MAX_RASTER_PIXELS)
+        huge = valid_mask(objects["polygon_holes"]) & (
+            (width * height > raster.MAX_RASTER_PIXELS) | ~known_sizes(width, height)  # (no size: no mask to make)
+        )
     rows = np.flatnonzero(huge)
     if not len(rows):
         return objects, huge

@@ -38,6 +38,7 @@ from labelkit.formats.coco_shapes import (
     holes_too_large_dropped,
     turned_boxes,
 )
+from labelkit.formats.coco_sizes import written_sizes
 from labelkit.formats.coco_text import (
     STUFF_TAG,
     Renumbered,
@@ -471,6 +472,7 @@ class Writer:
             lacking = pc.is_in(t["id"].combine_chunks(), value_set=pa.array(list(missing), pa.string()))
             fast = pc.and_(fast, pc.invert(lacking))
         members = pc.binary_slice(metadata.cast(pa.binary()), 1, -1).cast(pa.string())
+        width, height = written_sizes(t["width"].combine_chunks(), t["height"].combine_chunks())
         text = concat(
             [
                 '{"id":',
@@ -478,8 +480,8 @@ class Writer:
                 ',"file_name":"',
                 names,
                 '"',
-                member("width", t["width"].combine_chunks().cast(pa.string())),
-                member("height", t["height"].combine_chunks().cast(pa.string())),
+                member("width", width.cast(pa.string())),
+                member("height", height.cast(pa.string())),
                 pc.binary_join_element_wise(",", members, ""),
                 "}",
             ]
@@ -498,11 +500,9 @@ class Writer:
         items = self.items
         path, item_id = items["path"][row].as_py(), items["id"][row].as_py()
         image: dict[str, Any] = {"id": int(self.image_ids[row]), "file_name": file_name(path, item_id)[0]}
-        width, height, metadata = (items[k][row].as_py() for k in ("width", "height", "metadata"))
-        if width is not None:
-            image["width"] = width
-        if height is not None:
-            image["height"] = height
+        width, height = written_sizes(items["width"].slice(row, 1), items["height"].slice(row, 1))
+        image["width"], image["height"] = width[0].as_py(), height[0].as_py()
+        metadata = items["metadata"][row].as_py()
         if metadata:
             for k, v in loads_text(metadata).items():
                 if k not in image and k not in lacking:
