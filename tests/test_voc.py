@@ -85,7 +85,8 @@ def test_image_sets_and_class_lists(tmp_path: Path) -> None:
     assert (tmp_path / "o/ImageSets/Action/phoning_train.txt").read_text() == "2007_000001 2 -1\n"
     assert (tmp_path / "o/ImageSets/Layout/train.txt").read_text() == "2007_000001\n"
     labelmap = (tmp_path / "o/labelmap.txt").read_text().splitlines()
-    assert labelmap[1] == "# labelkit-category-ids: 8,15,40" and labelmap[4].startswith("forklift truck:")
+    assert labelmap[1] == "# labelkit-category-ids: 8,15,40" and labelmap[2] == "# labelkit-reader-parts: head"
+    assert labelmap[5].startswith("forklift truck:")
 
 
 def _masked_dataset() -> Dataset:
@@ -5232,3 +5233,64 @@ def test_the_folder_of_nested_ids_is_listed_once(tmp_path: Path, monkeypatch: py
         ("s0/2", "JPEGImages/s0/2.png"),
         ("s0/3", None),
     ]
+
+
+def test_labelmap_declares_object_part_names_for_datumaro_and_they_read_back_as_no_class_parts(tmp_path: Path) -> None:
+    """Datumaro reads a <part> name as a label and refused labelkit's VOC output of any part no labelmap line
+    declared ('Undeclared label 'head'', VOC -> VOC of its own voc_dataset1 too). The writer adds such names to
+    the parts of their object's class line and names them in a '# labelkit-reader-parts:' comment, which
+    labelkit's reader takes off again: the categories come back with their own voc:parts only."""
+    ds = Dataset(
+        categories=[
+            Category(id=1, name="cat"),
+            Category(id=2, name="person", extras={"voc:parts": ["head"]}),
+            Category(id=3, name="#x"),
+        ]
+    )
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=20, height=10), split="train"))
+
+    def parts(*names: str) -> dict[str, Any]:
+        return {"voc:parts": [{"name": n, "bbox": [1.0, 1.0, 2.0, 2.0]} for n in names]}
+
+    ds.add(
+        Object(id="1", item_id="a", category_id=2, bbox=(0.0, 0.0, 9.0, 9.0), extras=parts("head", "hand", "cat")),
+        Object(id="2", item_id="a", category_id=1, bbox=(0.0, 0.0, 9.0, 9.0), extras=parts("tail", "hand")),
+        Object(id="3", item_id="a", category_id=3, bbox=(0.0, 0.0, 9.0, 9.0), extras=parts("wing")),
+    )
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)  # (the '#x' class is a loss)
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines() == [
+        "# label:color_rgb:parts:actions",
+        "# labelkit-category-ids: 1,2",
+        "# labelkit-reader-parts: tail,wing,hand",
+        "cat:128,0,0:tail,wing:",
+        "person:0,128,0:head,hand:",
+        "#x:128,128,0::",
+    ]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(c.id, c.name, c.extras) for c in back.categories][:2] == [
+        (1, "cat", {}),
+        (2, "person", {"voc:parts": ["head"]}),
+    ]
+    assert [[p["name"] for p in o.extras["voc:parts"]] for o in back.objects()] == [
+        ["head", "hand", "cat"],
+        ["tail", "hand"],
+        ["wing"],
+    ]
+    labelkit.save(back, tmp_path / "again", "voc", allow_loss=True)
+    assert (tmp_path / "again/labelmap.txt").read_bytes() == (tmp_path / "o/labelmap.txt").read_bytes()
+    # standard classes are written without labelmap.txt (Datumaro's own declares head, hand and foot) unless
+    # an object has another part (the labelmap written then declares every part name)
+    std = Dataset(categories=[Category(id=15, name="person")])
+    std.add_item(Item(id="a", media=Media(path="a.jpg", width=20, height=10), split="train"))
+    std.add(Object(id="1", item_id="a", category_id=15, bbox=(0.0, 0.0, 9.0, 9.0), extras=parts("head", "foot")))
+    labelkit.save(std, tmp_path / "std", "voc")
+    assert not (tmp_path / "std/labelmap.txt").exists()
+    std.add(Object(id="2", item_id="a", category_id=15, bbox=(0.0, 0.0, 9.0, 9.0), extras=parts("tail")))
+    labelkit.save(std, tmp_path / "tail", "voc")
+    assert (tmp_path / "tail/labelmap.txt").read_text().splitlines()[1:] == [
+        "# labelkit-category-ids: 15",
+        "# labelkit-reader-parts: head,foot,tail",
+        "person:128,0,0:head,foot,tail:",
+    ]
+    back = labelkit.load(tmp_path / "tail", "voc")
+    assert [(c.id, c.name, c.color, c.extras) for c in back.categories] == [(15, "person", None, {})]

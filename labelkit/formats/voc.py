@@ -26,7 +26,7 @@ import numpy as np
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, without_forks
-from labelkit.formats.voc_labelmap import stand_in_lines
+from labelkit.formats.voc_labelmap import READER_PARTS_COMMENT, stand_in_lines
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_media import is_image
@@ -295,7 +295,8 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
 
     A ``# labelkit-category-ids:`` comment (see :data:`IDS_COMMENT`) gives the categories their ids, one per class
     line in order; a first ``background:0,0,0::`` and a last ``ignored:224,224,192::`` line given none (labelkit
-    writes them for Datumaro: see :mod:`labelkit.formats.voc_labelmap`) are no classes.
+    writes them for Datumaro: see :mod:`labelkit.formats.voc_labelmap`) are no classes, and the part names a
+    ``# labelkit-reader-parts:`` comment names (added for Datumaro too) are no class's parts.
 
     Raises:
         InputError: a line without the colon fields or with a bad colour; a class listed twice (its second line);
@@ -308,6 +309,7 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     ids: list[int] | None = None
     ids_line = 0
     lines: dict[str, int] = {}  # class name -> its line
+    added: set[str] = set()
     for number, raw in enumerate(read_text(path, data).splitlines(), 1):
         line = raw.strip()
         if line.startswith(IDS_COMMENT):
@@ -320,6 +322,9 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
                 raise InputError(
                     "bad category ids comment", path=path, line=number, expected="distinct integers of 64 bits"
                 )
+            continue
+        if line.startswith(READER_PARTS_COMMENT):  # (parts labelkit added to class lines for Datumaro)
+            added.update(p.strip() for p in line[len(READER_PARTS_COMMENT) :].split(","))
             continue
         if not line or line.startswith("#"):
             continue
@@ -341,6 +346,8 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
         colors.append(color)
         parts.append([p for p in map(str.strip, part_text.split(",")) if p])
         actions.append([a for a in map(str.strip, action_text.split(",")) if a])
+    if added:
+        parts = [[p for p in ps if p not in added] for ps in parts]
     if ids is not None and len(ids) < len(names):  # (the lines labelkit writes for Datumaro, of no id: no class)
         plain = [not p and not a for p, a in zip(parts, actions, strict=True)]
         for i in reversed(stand_in_lines(names, colors, plain, len(ids))):

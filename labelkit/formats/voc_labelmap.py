@@ -38,3 +38,41 @@ def stand_in_lines(
         found.append(len(names) - 1)
     missing = len(names) - ids
     return found[-missing:] if 0 < missing <= len(found) else []
+
+
+READER_PARTS_COMMENT = "# labelkit-reader-parts:"
+"""Comment naming the part names labelkit added to class lines for other readers (no category's own parts).
+
+Datumaro reads an object's ``<part>`` name as a label and refuses one that no class line declares (as a class
+or among a line's parts): the writer adds each part name of an object that no line declares to the parts of
+its object's class line (as VOC's own labelmap gives ``person`` its ``head,hand,foot``), and names them here,
+so labelkit's reader takes them off again and the category reads back with only its own ``voc:parts``.
+"""
+
+DEFAULT_PARTS = frozenset({"head", "hand", "foot"})
+"""The part names Datumaro's own VOC labelmap declares (on ``person``), used when no ``labelmap.txt`` is written."""
+
+
+def reader_parts(
+    object_parts: list[tuple[int, str]], line_of: dict[int, int], usable: list[bool], declared: set[str]
+) -> dict[int, list[str]]:
+    """Per labelmap line, the part names to add to it for readers: those of objects that no line declares.
+
+    ``object_parts``: (category id, part name as it reads back) of each object's parts, in object order;
+    ``line_of``: category id -> its line; ``usable``: whether a line can hold parts (not a ``#`` comment line);
+    ``declared``: the class names and the lines' own parts. Each name goes on the line of the first object
+    holding it, or on the first usable line when that one is not usable.
+    """
+    added: dict[int, list[str]] = {}
+    first = usable.index(True) if True in usable else None
+    seen = set(declared)
+    for cid, name in object_parts:
+        if name in seen:
+            continue
+        line = line_of.get(cid)
+        line = line if line is not None and usable[line] else first
+        if line is None:
+            break
+        seen.add(name)
+        added.setdefault(line, []).append(name)
+    return added

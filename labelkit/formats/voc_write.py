@@ -23,7 +23,14 @@ from labelkit.errors import LINE_BREAKS, InputError, OutputError, UsageError
 from labelkit.formats import voc_xml
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_files import without_fork_items
-from labelkit.formats.voc_labelmap import BACKGROUND, IGNORED, stand_in_line
+from labelkit.formats.voc_labelmap import (
+    BACKGROUND,
+    DEFAULT_PARTS,
+    IGNORED,
+    READER_PARTS_COMMENT,
+    reader_parts,
+    stand_in_line,
+)
 from labelkit.formats.voc_lists import (
     DOTA_FLAG,
     action_flags,
@@ -48,6 +55,7 @@ from labelkit.formats.voc_values import (
     NOT_XML,
     as_list,
     corners_as_read,
+    part_ok,
     xml_text,
 )
 from labelkit.formats.yolo_lines import cached
@@ -98,14 +106,20 @@ class Classes:
         # classes as read from VOC without a labelmap (the standard classes in use, their VOC index as id,
         # nothing extra) are written as VOC itself writes them: PNG value = VOC index, no labelmap.txt
         used = {v for name in ("objects", "labels") for v in pc.unique(dataset.table(name)["category_id"]).to_pylist()}
-        self.standard = bool(self.categories) and all(
-            c.id in used
-            and 0 <= c.id < len(VOC_CLASSES)
-            and VOC_CLASSES[c.id] == c.name
-            and not c.color
-            and not c.extras.get("voc:parts")
-            and not c.extras.get("voc:actions")
-            for c in self.categories
+        self.object_parts = object_part_names(dataset)
+        # (Datumaro reads part names as labels: without labelmap.txt, only those of its own VOC labelmap)
+        self.standard = (
+            bool(self.categories)
+            and all(n in DEFAULT_PARTS or n in VOC_CLASSES for _, n in self.object_parts)
+            and all(
+                c.id in used
+                and 0 <= c.id < len(VOC_CLASSES)
+                and VOC_CLASSES[c.id] == c.name
+                and not c.color
+                and not c.extras.get("voc:parts")
+                and not c.extras.get("voc:actions")
+                for c in self.categories
+            )
         )
         if self.standard:
             self.value = {c.id: c.id for c in self.categories}
@@ -126,23 +140,52 @@ class Classes:
 
         A class PNG value is the line's position (plus one when the first class is not ``background``). With
         segmentation PNGs (``pngs``), value 0 has a line too, ``background:0,0,0::``, and with void pixels in a
-        class PNG (``void``) value 255 one last, ``ignored:224,224,192::``, when no class is so named (see
+        class PNG (``void``) value 255 one last, ``ignored:224,224,192::``, when no class is so named; part names
+        of objects that no line declares go on their class's line, named in a comment (see
         :mod:`labelkit.formats.voc_labelmap`).
         """
         # (a name starting with '#' makes a comment line, reported lost: the comment holds the classes' ids only)
         ids = ",".join(str(c.id) for c in self.lines if not class_name(c.name).lstrip().startswith("#"))
         lines = ["# label:color_rgb:parts:actions", f"{IDS_COMMENT} {ids}"]
+        own = [list(filter(labelmap_name_ok, as_list(c.extras.get("voc:parts")))) for c in self.lines]
+        usable = [not class_name(c.name).lstrip().startswith("#") for c in self.lines]
+        declared = {class_name(c.name).strip() for c, u in zip(self.lines, usable, strict=True) if u}
+        declared.update(p for ps, u in zip(own, usable, strict=True) if u for p in ps)
+        line_of = {cid: value - self.offset for cid, value in self.value.items()}
+        added = reader_parts(self.object_parts, line_of, usable, declared)
+        if added:  # (part names of objects no line declares, added for Datumaro: labelkit's reader drops them)
+            lines.append(f"{READER_PARTS_COMMENT} {','.join(p for k in sorted(added) for p in added[k])}")
         taken = {class_name(c.name).strip() for c in self.lines}
         if pngs and self.offset and BACKGROUND[0] not in taken:
             lines.append(stand_in_line(*BACKGROUND))
-        for c, color in zip(self.lines, self.colors, strict=True):
-            parts = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:parts"))))
+        for k, (c, color) in enumerate(zip(self.lines, self.colors, strict=True)):
+            parts = ",".join(own[k] + added.get(k, []))
             actions = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:actions"))))
             name = class_name(c.name)
             lines.append(f"{name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
         if void and IGNORED[0] not in taken:
             lines.append(stand_in_line(*IGNORED))
         return "\n".join(lines) + "\n"
+
+
+def object_part_names(dataset: Dataset) -> list[tuple[int, str]]:
+    """(category id, part name as it reads back, stripped) of the objects' ``voc:parts`` a labelmap can declare.
+
+    In object order; only the objects whose extras name ``voc:parts`` are decoded.
+    """
+    objects = dataset.table("objects")
+    rows = np.flatnonzero(contains_match(objects["extras"], '"voc:parts"'))
+    if not len(rows):
+        return []
+    taken = pa.array(rows)
+    found = []
+    for cid, raw in zip(
+        objects["category_id"].take(taken).to_pylist(), objects["extras"].take(taken).to_pylist(), strict=True
+    ):
+        for part in as_list(decode_json_cell(raw).get("voc:parts")):
+            if cid is not None and part_ok(part) and labelmap_name_ok(part["name"].strip()):
+                found.append((int(cid), part["name"].strip()))
+    return found
 
 
 LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
