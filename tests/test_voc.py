@@ -5294,3 +5294,30 @@ def test_labelmap_declares_object_part_names_for_datumaro_and_they_read_back_as_
     ]
     back = labelkit.load(tmp_path / "tail", "voc")
     assert [(c.id, c.name, c.color, c.extras) for c in back.categories] == [(15, "person", None, {})]
+
+
+def test_a_class_list_is_named_after_the_class_as_it_reads_back(tmp_path: Path) -> None:
+    """A category 'a ' (trailing space) with an image label got 'ImageSets/Main/a _train.txt': its label read back
+    in a new class 'a ' that labelmap.txt lacks while its objects read back in 'a', and writing that VOC again
+    lost the label. The list is named after the class as labelmap.txt and the XML give it back, stripped."""
+    ds = Dataset(categories=[Category(id=1, name="a "), Category(id=2, name="b")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=10, height=10), split="train"))
+    ds.add(
+        Object(id="1", item_id="i", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0)),
+        Label(id="l", item_id="i", category_id=1),
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(e.what, e.count) for e in report.lost] == [
+        ("category names with leading or trailing spaces, or starting with '#'", 1)
+    ]
+    assert sorted(p.name for p in (tmp_path / "o/ImageSets/Main").iterdir()) == [
+        "a_train.txt",
+        "b_train.txt",
+        "train.txt",
+    ]
+    assert (tmp_path / "o/ImageSets/Main/a_train.txt").read_text() == "i  1\n"
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(c.id, c.name) for c in back.categories] == [(1, "a"), (2, "b")]
+    assert [(type(a).__name__, a.category_id) for a in back.annotations()] == [("Label", 1), ("Object", 1)]
+    again = labelkit.save(back, tmp_path / "again", "voc")
+    assert again.lost == [] and again.written == report.written

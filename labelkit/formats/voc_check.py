@@ -39,6 +39,7 @@ from labelkit.formats.voc_lists import (
     class_list_ok,
     class_lists,
     label_values,
+    list_class,
     listable,
     may_hold_voc,
     unread_action_flags,
@@ -50,8 +51,10 @@ from labelkit.formats.voc_masks import (
 from labelkit.formats.voc_parse import attribute_value
 from labelkit.formats.voc_values import (
     CORNERS_KEY,
+    LINE_BREAK,
     NOT_XML,
     as_list,
+    class_name,
     is_flag,
     malformed_count,
     not_xml_texts,
@@ -60,9 +63,7 @@ from labelkit.formats.voc_values import (
     tag_ok,
 )
 from labelkit.formats.voc_write import (
-    LINE_BREAK,
     Classes,
-    class_name,
     labelmap_name_ok,
     renamed_files,
     voc_boxes,
@@ -183,7 +184,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "own tasks and from another task before it by name in more than case or Unicode normalisation)",
     )
     labels = dataset.table("labels")
-    unnamed = {c.id for c in dataset.categories if not class_list_ok(c.name)}
+    unnamed = {c.id for c in dataset.categories if not class_list_ok(list_class(c.name))}
     report.lose(
         "image labels of classes that cannot be file names",
         int(true_mask(pc.is_in(labels["category_id"], value_set=pa.array(sorted(unnamed), pa.int64()))).sum())

@@ -18,12 +18,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from labelkit.errors import LINE_BREAKS
 from labelkit.model.geometry import voc_to_xywh
 from labelkit.model.tables import contains_match, decode_json_cell, decode_json_cells, true_mask
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 cannot hold, even escaped (control characters, surrogates, U+FFFE and U+FFFF)."""
 _NOT_XML_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
+
+LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+"""A character the labelmap reader (``str.splitlines``) breaks a line at."""
+
+
+def class_name(name: str) -> str:
+    """A category's name as its ``labelmap.txt`` line writes it.
+
+    As the XML names it (what XML cannot hold as U+FFFD), so both read back as one class; a line break as a space.
+    """
+    return LINE_BREAK.sub(" ", NOT_XML.sub("\ufffd", name))
 
 
 def xml_text(value: str) -> str:

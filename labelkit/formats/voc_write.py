@@ -10,7 +10,6 @@ what VOC cannot hold is found before writing by :mod:`labelkit.formats.voc_check
 from __future__ import annotations
 
 import os
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import LINE_BREAKS, InputError, OutputError, UsageError
+from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.formats import voc_xml
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_files import without_fork_items
@@ -52,8 +51,9 @@ from labelkit.formats.voc_masks import (
     void_cells,
 )
 from labelkit.formats.voc_values import (
-    NOT_XML,
+    LINE_BREAK,
     as_list,
+    class_name,
     corners_as_read,
     part_ok,
     xml_text,
@@ -186,18 +186,6 @@ def object_part_names(dataset: Dataset) -> list[tuple[int, str]]:
             if cid is not None and part_ok(part) and labelmap_name_ok(part["name"].strip()):
                 found.append((int(cid), part["name"].strip()))
     return found
-
-
-LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
-"""A character the labelmap reader (``str.splitlines``) breaks a line at."""
-
-
-def class_name(name: str) -> str:
-    """A category's name as its ``labelmap.txt`` line writes it.
-
-    As the XML names it (what XML cannot hold as U+FFFD), so both read back as one class; a line break as a space.
-    """
-    return LINE_BREAK.sub(" ", NOT_XML.sub("\ufffd", name))
 
 
 def labelmap_name_ok(name: object) -> bool:
