@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -5321,3 +5322,33 @@ def test_a_class_list_is_named_after_the_class_as_it_reads_back(tmp_path: Path) 
     assert [(type(a).__name__, a.category_id) for a in back.annotations()] == [("Label", 1), ("Object", 1)]
     again = labelkit.save(back, tmp_path / "again", "voc")
     assert again.lost == [] and again.written == report.written
+
+
+def test_a_class_list_of_a_known_class_and_split_lacking_values_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """'forklift truck_train.txt' truncated to '2007' (a class of the labelmap, beside train.txt) was read as a
+    split named 'forklift truck_train', and writing VOC then refused its file as both that split's list and the
+    class's list of split train. A list named after a known class (VOC's, the labelmap's, or one a class list
+    names) and another split list's split is that class's list: a line lacking its value is an error there."""
+    root = tmp_path / "v"
+    shutil.copytree(FIXTURES / "voc/golden/masks-all", root)
+    (root / "ImageSets/Main/forklift truck_train.txt").write_text("2007")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert (err.value.location.path, err.value.location.line) == (
+        str(root / "ImageSets/Main/forklift truck_train.txt"),
+        1,
+    )
+    assert (err.value.message, err.value.found) == ("a per-class list line holds an image and its value", "'2007'")
+    # a class only another class list names (no labelmap.txt), and a VOC class, too
+    (root / "labelmap.txt").unlink()
+    for name in ("forklift truck_train.txt", "cat_train.txt", "dog_val.txt"):
+        (root / "ImageSets/Main" / name).write_text("2007_000001\n")
+        with pytest.raises(InputError) as err:
+            labelkit.load(root, "voc")
+        assert (err.value.location.path, err.value.location.line) == (str(root / "ImageSets/Main" / name), 1)
+        (root / "ImageSets/Main" / name).unlink()
+    # a split list of another name stays a split's: x is no known class, and test no other list's split
+    (root / "ImageSets/Main/x_val.txt").write_text("p\n")
+    (root / "ImageSets/Main/cat_test.txt").write_text("q\n")
+    splits = {i.id: i.split for i in labelkit.load(root, "voc").items()}
+    assert (splits["p"], splits["q"]) == ("x_val", "cat_test")

@@ -644,7 +644,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
     for listed in sorted((root / "ImageSets").glob("*/*.txt")) if (root / "ImageSets").is_dir() else []:
         _refuse_linked_out(listed, inside)
-    sets = image_sets(root)
+    sets = image_sets(root, [*VOC_CLASSES, *(labelmap.names if labelmap else [])])
     masks: dict[str, dict[str, Path]] = {}
     for kind in ("SegmentationClass", "SegmentationObject"):
         folder = root / kind

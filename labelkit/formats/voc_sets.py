@@ -8,7 +8,7 @@ neither, as labelkit writes a split named trainval, is not such a union, and is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,8 +126,12 @@ def _contradiction(how: str, f: Path, number: int, fields: list[str]) -> InputEr
     )
 
 
-def image_sets(root: Path) -> Sets:
+def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
     """Read a VOC folder's ImageSets lists (Main, and the task folders).
+
+    ``classes``: the classes known before the lists (VOC's and the labelmap's): a list of one-word lines named
+    ``<class>_<split>.txt`` after one of them, or a class another list names, and another split list's split
+    is that class's list of lines lacking their values (:func:`_bare_class_lists`).
 
     Raises:
         InputError: an unsafe image name, a per-class list value that is not 1, 0 or -1 or that contradicts
@@ -138,6 +142,8 @@ def image_sets(root: Path) -> Sets:
     main = root / "ImageSets" / "Main"
     files = _lists(main, root, sets.forks)
     split_files = [f for f in files if not _per_class_file(f, main=True)]
+    bare = _bare_class_lists(split_files, [f for f in files if f not in split_files], set(classes))
+    split_files = [f for f in split_files if f not in bare]
     names = {f.stem for f in split_files}
     # trainval is train + val: each item keeps its finer split, and only the items neither lists (a split
     # named trainval beside train and val) are placed there, after the others
@@ -313,6 +319,26 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
             (sets.actions if flag else sets.unflagged).append(entry)
             if not again or own == "trainval":  # (an image of train or val keeps its split)
                 sets.place(item, split)
+
+
+def _class_of(stem: str, splits: Iterable[str]) -> str | None:
+    """The class a ``<class>_<split>.txt`` list names, of the longest of ``splits`` its name ends with (None: none)."""
+    split = next(
+        (k for k in sorted(splits, key=len, reverse=True) if stem.endswith(f"_{k}") and len(stem) > len(k) + 1), None
+    )
+    return stem[: -len(split) - 1] if split else None
+
+
+def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes: set[str]) -> set[Path]:
+    """The lists of one-word lines that are a known class's list of a known split: class lists lacking values.
+
+    ``cat_train.txt`` beside ``train.txt`` holding ``2007`` (truncated, or a script's bare image names) was read
+    as a split named ``cat_train``, and writing VOC then refused its file as both that split's and class cat's
+    list of split train. A class is known when VOC or the labelmap has it (``classes``) or a class list names it.
+    """
+    splits = {f.stem for f in split_files}
+    known = classes | {c for f in class_files if (c := _class_of(f.stem, splits)) is not None}
+    return {f for f in split_files if _class_of(f.stem, splits - {f.stem}) in known}
 
 
 def _lists(folder: Path, root: Path, forks: list[str]) -> list[Path]:
