@@ -5352,3 +5352,37 @@ def test_a_class_list_of_a_known_class_and_split_lacking_values_is_an_error_at_i
     (root / "ImageSets/Main/cat_test.txt").write_text("q\n")
     splits = {i.id: i.split for i in labelkit.load(root, "voc").items()}
     assert (splits["p"], splits["q"]) == ("x_val", "cat_test")
+
+
+def test_a_background_class_that_is_not_first_is_written_black_as_datumaro_reads_value_0(tmp_path: Path) -> None:
+    """A category 'background' after another: value 0 had no labelmap line (the name is the category's), its line
+    took VOC's colour for its value, and Datumaro refused the output ('Undeclared color (0, 0, 0)'). Its line is
+    black, VOC's background colour wherever the line is, which labelkit reads back as no colour."""
+    a = np.zeros((2, 4), dtype=bool)
+    a[:, 1] = True
+    b = np.zeros((2, 4), dtype=bool)
+    b[:, 3] = True
+    ds = Dataset(categories=[Category(id=1, name="person"), Category(id=2, name="background")])
+    ds.add_item(Item(id="i", media=Media(path="JPEGImages/i.jpg", width=4, height=2), split="train"))
+    ds.add(
+        Object(id="1", item_id="i", category_id=1, bbox=(1.0, 0.0, 1.0, 2.0), mask=_rle(a)),
+        Object(id="2", item_id="i", category_id=2, bbox=(3.0, 0.0, 1.0, 2.0), mask=_rle(b)),
+    )
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert report.lost == [] and report.transformed == []
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines() == [
+        "# label:color_rgb:parts:actions",
+        "# labelkit-category-ids: 1,2",
+        "person:128,0,0::",
+        "background:0,0,0::",
+    ]
+    png = Image.open(tmp_path / "o/SegmentationClass/i.png")
+    assert np.asarray(png)[0].tolist() == [0, 1, 0, 2]  # (background's masks keep their own value)
+    rgb = np.asarray(png.convert("RGB")).reshape(-1, 3)
+    assert {tuple(int(v) for v in c) for c in np.unique(rgb, axis=0)} == {(0, 0, 0), (128, 0, 0)}
+    assert canonical(labelkit.load(tmp_path / "o", "voc")) == canonical(ds)
+    # a black given to it is VOC's own: it reads back as none, reported as transformed
+    ds.categories[1].color = "#000000"
+    transformed = labelkit.save(ds, tmp_path / "black", "voc").transformed
+    assert [(e.what, e.count) for e in transformed] == [("category colours", 1)]
+    assert labelkit.load(tmp_path / "black", "voc").categories[1].color is None

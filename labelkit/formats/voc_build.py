@@ -19,6 +19,7 @@ from labelkit.formats.voc import (
     hex_color,
     voc_palette,
 )
+from labelkit.formats.voc_labelmap import is_own_color
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets
 from labelkit.formats.yolo_media import image_size, is_image
@@ -42,7 +43,7 @@ def _categories(labelmap: Labelmap | None, used: set[str]) -> list[Category]:
             if actions:
                 extras["voc:actions"] = actions
             value = len(cats) + (0 if labelmap.names[0] == "background" else 1)
-            if color is not None and value < 256 and color == palette[value]:
+            if color is not None and is_own_color(name, color, value, palette):
                 color = None  # the default colour of its PNG value: nothing to keep
             cats.append(Category(id=cid, name=name, color=hex_color(color) if color else None, extras=extras))
         next_id = max((c.id for c in cats), default=-1) + 1

@@ -32,6 +32,7 @@ from labelkit.formats.voc_check_masks import (
     png_kinds,
     unpainted_masks,
 )
+from labelkit.formats.voc_labelmap import is_own_color
 from labelkit.formats.voc_lists import (
     action_flags,
     action_list_ok,
@@ -613,7 +614,7 @@ def _report_colors(dataset: Dataset, report: Report) -> None:
         value = classes.value[c.id]
         if rgb is None:
             lost += 1
-        elif (None if value < len(palette) and rgb == palette[value] else hex_color(rgb)) != c.color:
+        elif (None if is_own_color(class_name(c.name).strip(), rgb, value, palette) else hex_color(rgb)) != c.color:
             changed += 1
     report.lose(
         "category colours",

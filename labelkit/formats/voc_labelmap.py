@@ -76,3 +76,23 @@ def reader_parts(
         seen.add(name)
         added.setdefault(line, []).append(name)
     return added
+
+
+def own_color(name: str, value: int, palette: list[tuple[int, int, int]]) -> tuple[int, int, int] | None:
+    """VOC's colour for a class of this name and class PNG value: ``background``'s black wherever its line is.
+
+    Else the palette's entry for the value (None past it). A ``background`` class that is not first in
+    ``labelmap.txt`` (its value not 0) is written black too: value 0 then has no line of its own, and Datumaro,
+    reading class PNGs through the labelmap's colours, takes black for the class of that colour.
+    """
+    if name == BACKGROUND[0]:
+        return BACKGROUND[1]
+    return palette[value] if value < len(palette) else None
+
+
+def is_own_color(name: str, color: tuple[int, int, int], value: int, palette: list[tuple[int, int, int]]) -> bool:
+    """Whether a labelmap line's colour is VOC's for its class (read back as no colour of the category's).
+
+    The palette's entry for the value, or, for ``background``, black too (see :func:`own_color`).
+    """
+    return color == own_color(name, value, palette) or (value < len(palette) and color == palette[value])

@@ -27,6 +27,7 @@ from labelkit.formats.voc_labelmap import (
     DEFAULT_PARTS,
     IGNORED,
     READER_PARTS_COMMENT,
+    own_color,
     reader_parts,
     stand_in_line,
 )
@@ -128,7 +129,9 @@ class Classes:
         self.colors = []
         for c in self.lines:
             color = parse_color(c.color) if c.color else None
-            self.colors.append(color or palette[self.value[c.id] % 256])
+            self.colors.append(
+                color or own_color(class_name(c.name).strip(), self.value[c.id] % 256, palette) or (0, 0, 0)
+            )
         self.palette = list(palette)
         for c, color in zip(self.lines, self.colors, strict=True):
             if self.value[c.id] < VOID_INDEX:  # (255 is void's; later classes have no value in a class PNG)
