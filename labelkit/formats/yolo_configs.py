@@ -31,14 +31,13 @@ from labelkit.formats.yolo_layout import (
     images_under,
     img2label,
     label_index,
-    load_yaml,
     parse_names,
     read_names_file,
     rel_path,
     split_sources,
-    yaml_value_line,
 )
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
+from labelkit.formats.yolo_yaml import load_yaml, yaml_value_line
 from labelkit.io import Inside, is_file, read_text, safe_relpath
 
 
