@@ -6069,3 +6069,40 @@ def test_two_files_giving_an_image_0_by_0_and_a_size_are_refused(tmp_path: Path)
     assert "differs from the one" in str(err.value)
     assert err.value.location.pointer == "/images/0"
     assert "4 x 3" in str(err.value) and "0 x 0" in str(err.value)
+
+
+def test_a_box_reaching_below_0_on_an_image_of_unknown_size_is_clipped_at_0_only(tmp_path: Path) -> None:
+    """A rotated box on an image of unknown size (written 0 x 0) reached below 0: clipping it to a NaN size made
+    NaN coordinates and the write failed ('COCO JSON cannot hold NaN'); it is clipped at 0, the far sides kept."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg"), split="train"))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(0.0, 0.0, 5.0, 0.0), angle=-30.0))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("images of unknown size", 1),
+        ("rotated boxes", 1),
+        ("boxes reaching outside their image", 1),
+    ]
+    doc = _load(tmp_path / "out/annotations/instances_train.json")
+    x, y, w, h = doc["annotations"][0]["bbox"]
+    assert (y, round(x, 6), round(w, 6), round(h, 6)) == (0, 0.334936, 4.330127, 1.25)
+    assert [o.bbox for o in labelkit.load(tmp_path / "out").objects()][0][1] == 0
+
+
+def test_holes_of_a_polygon_beside_a_mask_on_an_image_of_unknown_size_are_not_counted_twice(tmp_path: Path) -> None:
+    """The polygon beside a mask is lost whole (the mask is written); its holes were counted lost again."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg"), split="train"))
+    square, hole = [0.0, 0.0, 4.0, 0.0, 4.0, 4.0, 0.0, 4.0], [1.0, 1.0, 2.0, 1.0, 2.0, 2.0]
+    ds.add(
+        Object(
+            id="1",
+            item_id="1",
+            category_id=1,
+            polygon=[square, hole],
+            polygon_holes=[False, True],
+            mask=labelkit.model.Rle(size=(1, 1), counts=[0, 1]),
+        )
+    )
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("polygons of objects with a mask", 1)]

@@ -405,6 +405,10 @@ COCO_EXCUSES: dict[str, tuple[str, ...]] = {
     "object angle": ("transformed:rotated boxes",),
     "object angle beside a polygon or mask": ("lost:rotated boxes of objects with a polygon or mask",),
     "object polygon": ("lost:polygons of objects with a mask",),
+    "object polygon with holes": (
+        "lost:polygons' holes on images of unknown size",
+        "lost:polygons' holes on images of more than 2^28 pixels",
+    ),
     "object bbox added": ("transformed:objects without a box", "transformed:objects with only keypoints"),
     "object keypoints added": ("transformed:objects without keypoints of a category with keypoint names",),
 }

@@ -540,6 +540,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "clipped to the image, they cover the same pixels of it",
         )
         objects, huge = holes_too_large_dropped(objects, items)
+        huge &= ~valid_mask(objects["mask"])  # (a polygon beside a mask is lost whole: counted below)
         unsized = huge & ~known_sizes(*image_sizes(items, objects["item_id"]))
         report.lose(
             "polygons' holes on images of unknown size",

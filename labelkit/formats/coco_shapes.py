@@ -47,9 +47,9 @@ def written_boxes(
     bounds of their polygon, else of their mask, else of their labelled keypoints (``v > 0``): COCO
     annotations carry a bbox, and COCOeval's bbox mode skips objects without one. (An object with a mask and
     a polygon gets its mask's bounds: the mask is its segmentation written.) Every box reaching more
-    than ``BBOX_TOLERANCE`` pixels outside its image (``size``: per row, NaN when unknown) is clipped to it,
-    as COCO's reader refuses it (one read from COCO was inside; an edit or a new image size moved it). With
-    ``size`` None, the boxes are as they are before clipping (none clipped).
+    than ``BBOX_TOLERANCE`` pixels outside its image (``size``: per row, NaN when unknown, which clips at 0
+    only) is clipped to it, as COCO's reader refuses it (one read from COCO was inside; an edit or a new
+    image size moved it). With ``size`` None, the boxes are as they are before clipping (none clipped).
     """
     from pycocotools import mask as mask_utils
 
@@ -85,8 +85,10 @@ def written_boxes(
     if size is None:
         return boxes, has, np.zeros(n, dtype=bool)
     width, height = size
-    x, y, w, h = boxes.T
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # (an image of unknown size: clipped at 0 only)
+        width = np.where(np.isfinite(width), width, np.inf)
+        height = np.where(np.isfinite(height), height, np.inf)
+        x, y, w, h = boxes.T
         outside = has & (
             (x < -BBOX_TOLERANCE)
             | (y < -BBOX_TOLERANCE)
