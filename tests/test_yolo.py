@@ -5400,3 +5400,25 @@ def test_a_darknet_val_split_named_in_any_case_is_the_valid_list_and_reads_back(
     )
     (tmp_path / "o/obj.data").write_text(f"classes = 1\ntrain = train.txt\nvalid = {split}.txt\nnames = obj.names\n")
     assert sorted(i.split for i in labelkit.load(tmp_path / "o").items()) == ["train", "valid"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "element", "message"),
+    [
+        ("names: [cat]\n\nkpt_shape: [2, 9]\n", 5, "kpt_shape", "kpt_shape must be [K, 2 or 3] with K from 0 to"),
+        ("names: [cat]\nkpt_shape: [2, 3]\nflip_idx: x\n", 5, "flip_idx", "flip_idx must be a list of keypoint"),
+        ("names: [cat]\nkpt_shape: [2, 3]\n\nflip_idx: [0]\n", 6, "flip_idx", "flip_idx must list 2 keypoint"),
+    ],
+)
+def test_errors_about_kpt_shape_and_flip_idx_name_the_value_s_line(
+    tmp_path: Path, text: str, line: int, element: str, message: str
+) -> None:
+    """kpt_shape and flip_idx errors named their key only, where the other data.yaml value errors name the line."""
+    (tmp_path / "images/train").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / "images/train/a.jpg")
+    (tmp_path / "data.yaml").write_text(f"# a dataset\ntrain: images/train\n{text}")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "data.yaml")
+    loc = err.value.location
+    assert (loc.path, loc.line, loc.element) == (str(tmp_path / "data.yaml"), line, element)
+    assert str(err.value).startswith(f"{tmp_path / 'data.yaml'}:{line} <{element}>: {message}")

@@ -104,13 +104,19 @@ def ultralytics_layout(
             raise InputError(
                 f"kpt_shape must be [K, 2 or 3] with K from 0 to {MAX_KEYPOINTS}",
                 path=config_path,
+                line=yaml_value_line(config_path, "kpt_shape"),
                 element="kpt_shape",
                 found=repr(kpt),
             )
         layout.kpt_shape = (kpt[0], kpt[1])
     flip = config.get("flip_idx")
     if flip is not None and not (isinstance(flip, list) and all(type(v) is int and 0 <= v < 2**31 for v in flip)):
-        raise InputError("flip_idx must be a list of keypoint indexes", path=config_path, element="flip_idx")
+        raise InputError(
+            "flip_idx must be a list of keypoint indexes",
+            path=config_path,
+            line=yaml_value_line(config_path, "flip_idx"),
+            element="flip_idx",
+        )
     if (
         flip is not None
         and layout.kpt_shape is not None
@@ -119,6 +125,7 @@ def ultralytics_layout(
         raise InputError(
             f"flip_idx must list {layout.kpt_shape[0]} keypoint indexes below {layout.kpt_shape[0]} (kpt_shape)",
             path=config_path,
+            line=yaml_value_line(config_path, "flip_idx"),
             element="flip_idx",
             found=repr(flip)[:200],
         )
