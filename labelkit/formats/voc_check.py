@@ -40,7 +40,6 @@ from labelkit.formats.voc_lists import (
     class_list_ok,
     class_lists,
     label_values,
-    list_class,
     listable,
     may_hold_voc,
     unread_action_flags,
@@ -55,7 +54,7 @@ from labelkit.formats.voc_values import (
     LINE_BREAK,
     NOT_XML,
     as_list,
-    class_name,
+    class_as_read,
     is_flag,
     malformed_count,
     not_xml_texts,
@@ -185,7 +184,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "own tasks and from another task before it by name in more than case or Unicode normalisation)",
     )
     labels = dataset.table("labels")
-    unnamed = {c.id for c in dataset.categories if not class_list_ok(list_class(c.name))}
+    unnamed = {c.id for c in dataset.categories if not class_list_ok(class_as_read(c.name))}
     report.lose(
         "image labels of classes that cannot be file names",
         int(true_mask(pc.is_in(labels["category_id"], value_set=pa.array(sorted(unnamed), pa.int64()))).sum())
@@ -241,7 +240,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     _report_colors(dataset, report)
     # names as they read back: the writer puts a line break as a space (so 'x\ny' is the line of 'x y', which
     # the writer keys on), and what XML cannot hold as U+FFFD, and readers strip names
-    names = Counter(class_name(c.name).strip() for c in dataset.categories)
+    names = Counter(class_as_read(c.name) for c in dataset.categories)
     report.lose(
         "categories sharing a name with another",
         sum(n - 1 for n in names.values() if n > 1),
@@ -608,13 +607,13 @@ def _report_colors(dataset: Dataset, report: Report) -> None:
     palette = voc_palette()
     lost = changed = 0
     for c in classes.lines:  # (a category sharing its name with an earlier one is reported lost whole)
-        if not c.color or class_name(c.name).lstrip().startswith("#"):  # (a '#' line: reported lost whole)
+        if not c.color or class_as_read(c.name).startswith("#"):  # (a '#' line: reported lost whole)
             continue
         rgb = parse_color(c.color)
         value = classes.value[c.id]
         if rgb is None:
             lost += 1
-        elif (None if is_own_color(class_name(c.name).strip(), rgb, value, palette) else hex_color(rgb)) != c.color:
+        elif (None if is_own_color(class_as_read(c.name), rgb, value, palette) else hex_color(rgb)) != c.color:
             changed += 1
     report.lose(
         "category colours",

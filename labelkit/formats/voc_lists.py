@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from labelkit.errors import OutputError
 from labelkit.formats.voc_values import (
-    class_name,
+    class_as_read,
     is_flag,
     tag_ok,
 )
@@ -58,15 +58,6 @@ def may_hold_voc(texts: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
     Null texts hold nothing.
     """
     return true_mask(pc.or_(pc.match_substring(texts, '"voc:'), pc.match_substring(texts, "\\")))
-
-
-def list_class(name: str) -> str:
-    """The class a category's ``ImageSets/Main/<class>_<split>.txt`` is named after: its name as it reads back.
-
-    As ``labelmap.txt`` and the XML give it (:func:`.voc_values.class_name`, stripped), so a category ``a `` (a
-    loss check() reports) has its labels listed in ``a_train.txt``, with its objects, not in a class ``a ``.
-    """
-    return class_name(name).strip()
 
 
 def class_list_ok(name: str) -> bool:
@@ -337,7 +328,7 @@ class ClassLists:
 def label_values(dataset: Dataset) -> dict[tuple[str, str], int]:
     """The image labels as class list lines: (item, class) -> 1, or 0 for a difficult label (``voc:difficult``)."""
     labels = dataset.table("labels")
-    name_of = {c.id: list_class(c.name) for c in dataset.categories}
+    name_of = {c.id: class_as_read(c.name) for c in dataset.categories}
     value: dict[tuple[str, str], int] = {}
     for item_id, cid, extra in zip(
         labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), labels["extras"].to_pylist(), strict=True
@@ -357,7 +348,7 @@ def class_lists(dataset: Dataset, ids: list[str], splits: list[str], trainval: b
 
     ``trainval``: the input had trainval lists, made again (the union of train and val) when both are written.
     """
-    name_of = {c.id: list_class(c.name) for c in dataset.categories}
+    name_of = {c.id: class_as_read(c.name) for c in dataset.categories}
     labelled = {name_of[c] for c in pc.unique(dataset.table("labels")["category_id"]).to_pylist() if c in name_of}
     # the classes with labels, then (as VOC's releases list every class) those no image shows: no label and no
     # object, all -1 (a class list read names its class: reading it back keeps the category); a class with

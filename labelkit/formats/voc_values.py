@@ -38,6 +38,15 @@ def class_name(name: str) -> str:
     return LINE_BREAK.sub(" ", NOT_XML.sub("\ufffd", name))
 
 
+def class_as_read(name: str) -> str:
+    """A category's class as a reader takes it back: :func:`class_name`, stripped (as the labelmap and XML are).
+
+    So a category ``a `` (a loss the check reports) shares the labelmap line, the PNG value and the
+    ``ImageSets/Main/a_<split>.txt`` lists of class ``a``.
+    """
+    return class_name(name).strip()
+
+
 def xml_text(value: str) -> str:
     r"""``value`` as XML character data: escaped, and what XML cannot hold replaced by U+FFFD.
 

@@ -54,6 +54,7 @@ from labelkit.formats.voc_masks import (
 from labelkit.formats.voc_values import (
     LINE_BREAK,
     as_list,
+    class_as_read,
     class_name,
     corners_as_read,
     part_ok,
@@ -95,15 +96,14 @@ class Classes:
         line_of: dict[str, int] = {}
         # a '#' line (reported lost) goes last: a reader skips it, so one before another class would shift that
         # class's PNG value and colour by one
-        comment = [class_name(c.name).strip().startswith("#") for c in self.categories]
-        for c in [c for c, h in zip(self.categories, comment, strict=True) if not h] + [
-            c for c, h in zip(self.categories, comment, strict=True) if h
-        ]:
-            key = class_name(c.name).strip()
+        read_as = {c.id: class_as_read(c.name) for c in self.categories}
+        for c in sorted(self.categories, key=lambda c: read_as[c.id].startswith("#")):  # (a stable sort)
+            key = read_as[c.id]
             if key not in line_of or key.startswith("#"):  # (a '#' line is a comment: never read as a class)
                 line_of[key] = len(self.lines)
                 self.lines.append(c)
             self.value[c.id] = line_of[key] + self.offset
+        self.line_names = [read_as[c.id] for c in self.lines]  # (each line's class as read back)
         # classes as read from VOC without a labelmap (the standard classes in use, their VOC index as id,
         # nothing extra) are written as VOC itself writes them: PNG value = VOC index, no labelmap.txt
         used = {v for name in ("objects", "labels") for v in pc.unique(dataset.table(name)["category_id"]).to_pylist()}
@@ -127,11 +127,9 @@ class Classes:
         self.name = {c.id: c.name for c in self.categories}
         palette = voc_palette()
         self.colors = []
-        for c in self.lines:
+        for c, name in zip(self.lines, self.line_names, strict=True):
             color = parse_color(c.color) if c.color else None
-            self.colors.append(
-                color or own_color(class_name(c.name).strip(), self.value[c.id] % 256, palette) or (0, 0, 0)
-            )
+            self.colors.append(color or own_color(name, self.value[c.id] % 256, palette) or (0, 0, 0))
         self.palette = list(palette)
         for c, color in zip(self.lines, self.colors, strict=True):
             if self.value[c.id] < VOID_INDEX:  # (255 is void's; later classes have no value in a class PNG)
@@ -148,17 +146,17 @@ class Classes:
         :mod:`labelkit.formats.voc_labelmap`).
         """
         # (a name starting with '#' makes a comment line, reported lost: the comment holds the classes' ids only)
-        ids = ",".join(str(c.id) for c in self.lines if not class_name(c.name).lstrip().startswith("#"))
+        usable = [not name.startswith("#") for name in self.line_names]
+        ids = ",".join(str(c.id) for c, u in zip(self.lines, usable, strict=True) if u)
         lines = ["# label:color_rgb:parts:actions", f"{IDS_COMMENT} {ids}"]
         own = [list(filter(labelmap_name_ok, as_list(c.extras.get("voc:parts")))) for c in self.lines]
-        usable = [not class_name(c.name).lstrip().startswith("#") for c in self.lines]
-        declared = {class_name(c.name).strip() for c, u in zip(self.lines, usable, strict=True) if u}
+        declared = {name for name, u in zip(self.line_names, usable, strict=True) if u}
         declared.update(p for ps, u in zip(own, usable, strict=True) if u for p in ps)
         line_of = {cid: value - self.offset for cid, value in self.value.items()}
         added = reader_parts(self.object_parts, line_of, usable, declared)
         if added:  # (part names of objects no line declares, added for Datumaro: labelkit's reader drops them)
             lines.append(f"{READER_PARTS_COMMENT} {','.join(p for k in sorted(added) for p in added[k])}")
-        taken = {class_name(c.name).strip() for c in self.lines}
+        taken = set(self.line_names)
         if pngs and self.offset and BACKGROUND[0] not in taken:
             lines.append(stand_in_line(*BACKGROUND))
         for k, (c, color) in enumerate(zip(self.lines, self.colors, strict=True)):
