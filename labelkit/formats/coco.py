@@ -36,7 +36,7 @@ from labelkit.formats.coco_records import (
     skeleton_outside,
 )
 from labelkit.formats.coco_shapes import geometryless
-from labelkit.formats.coco_write import Writer
+from labelkit.formats.coco_write import Writer, category_numbers
 from labelkit.io import UTF8_BOM, paused_gc, read_head, require_utf8_name
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import keep_source_text
@@ -491,10 +491,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     ``api`` has already taken out what COCO cannot write at all (:func:`writable`).
     """
     check_dataset(dataset, report, CAPABILITIES, TITLE)
-    if options.get("reindex", False):  # (the Writer's numbering: 1..N in the categories' order)
+    if options.get("reindex", False):
         report.transform(
             "category ids",
-            sum(1 for index, c in enumerate(dataset.categories) if c.id != index + 1),
+            sum(1 for old, new in category_numbers(dataset.categories, True).items() if old != new),
             "renumbered 1..N in the categories' order, as reindex=true asks",
         )
     skipped = dataset.info.extras.get(SKIPPED_KEY)

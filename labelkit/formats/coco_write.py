@@ -68,16 +68,18 @@ _CAPTION_CATEGORY = re.compile(r'("coco:category_id":)(-?\d+)(?=[,}])')
 """A caption's category id in its extras text (the other members keep their spelling when it is renumbered)."""
 
 
+def category_numbers(categories: Sequence[Category], reindex: bool) -> dict[int, int]:
+    """Category id -> the id written: its own, or with ``reindex`` 1..N in the categories' order."""
+    return {c.id: i + 1 for i, c in enumerate(categories)} if reindex else {c.id: c.id for c in categories}
+
+
 class Writer:
     """Writes one dataset as COCO files: ids, categories and file plan are fixed once, then per file."""
 
     def __init__(self, dataset: Dataset, report: Report, reindex: bool) -> None:
         self.ds = dataset
         self.report = report
-        cats = list(dataset.categories)
-        self.category_map: dict[int, int] = (
-            {c.id: i + 1 for i, c in enumerate(cats)} if reindex else {c.id: c.id for c in cats}
-        )
+        self.category_map = category_numbers(dataset.categories, reindex)
         items = dataset.table("items")
         self.items = items
         self.image_ids, _, self.item_split = image_numbers(items)  # (the check reported those renumbered)
