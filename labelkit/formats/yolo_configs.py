@@ -24,13 +24,13 @@ from labelkit.formats.yolo_layout import (
     SPLIT_NAMES,
     Entry,
     Layout,
-    config_root,
     config_split_keys,
     dataset_text,
     entries_from_labels,
     images_under,
     img2label,
     label_index,
+    named_root,
     parse_names,
     read_names_file,
     rel_path,
@@ -49,9 +49,9 @@ def ultralytics_layout(
     (The root is ``path`` when that is a folder: a config kept outside the dataset finds the dataset's sizes.)
     """
     config = load_yaml(config_path)
-    root = config_root(config_path, config)
-    named_root = config.get("path")
-    moved = isinstance(named_root, str) and not (config_path.parent / named_root).is_dir()
+    named = named_root(config_path, config)
+    root = named or config_path.parent  # (as config_root gives it)
+    moved = isinstance(config.get("path"), str) and named is None
     if find_sizes and (root / SIZES_FILE).is_file():
         sizes.update(load_sizes(root / SIZES_FILE))
     names = parse_names(config.get("names"), config_path)
@@ -89,7 +89,7 @@ def ultralytics_layout(
     layout = Layout(root=root, names=names, config=config)
     if moved:  # (a dataset moved from another machine; Ultralytics looks for a relative one in its datasets_dir)
         layout.notes.append(
-            f"{config_path.name}'s path: {named_root} names no folder found: the dataset is read from "
+            f"{config_path.name}'s path: {config['path']} names no folder found: the dataset is read from "
             f"{config_path.name}'s folder instead"
         )
     kpt = config.get("kpt_shape")

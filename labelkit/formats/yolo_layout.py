@@ -326,6 +326,15 @@ def config_root(config_path: Path, config: dict[str, Any]) -> Path:
     Raises:
         InputError: at ``path``'s line, when the file system cannot look it up (a name too long).
     """
+    return named_root(config_path, config) or config_path.parent
+
+
+def named_root(config_path: Path, config: dict[str, Any]) -> Path | None:
+    """The folder a ``data.yaml``'s ``path`` names (relative to the file's folder), or None: none, or no folder.
+
+    Raises:
+        InputError: at ``path``'s line, when the file system cannot look it up (a name too long).
+    """
     folder = config_path.parent
     if isinstance(config.get("path"), str):
         candidate = Path(config["path"])
@@ -341,7 +350,7 @@ def config_root(config_path: Path, config: dict[str, Any]) -> Path:
                 element="path",
                 found=repr(config["path"]),
             ) from None
-    return folder
+    return None
 
 
 SPLIT_NAMES = ("train", "val", "validation", "test", "minival")
