@@ -26,7 +26,7 @@ from labelkit.formats.yolo_lines import (
     segment_box_gaps,
     traced_masks,
 )
-from labelkit.formats.yolo_media import image_size, is_image
+from labelkit.formats.yolo_media import image_size, is_image, listed_sizes
 from labelkit.formats.yolo_rings import quad_rings
 from labelkit.formats.yolo_write import (
     item_files,
@@ -330,9 +330,7 @@ def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) 
     )
     # (a copied or linked image reads back with its path, and so does one a Darknet list names)
     if str(options.get("media") or "none") == "none" and options.get("layout") != "darknet":
-        sized = pc.and_(
-            pc.fill_null(pc.greater(items["width"], 0), False), pc.fill_null(pc.greater(items["height"], 0), False)
-        )
+        sized = listed_sizes(items["width"], items["height"])
         report.lose(
             "image paths of images of unknown size",
             int(pc.sum(pc.and_(pc.is_valid(items["path"]), pc.invert(sized))).as_py() or 0),

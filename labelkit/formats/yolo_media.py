@@ -210,7 +210,7 @@ def sizes_text(
         b'{"a.jpg":[2,1],"b.jpg":[4,3]}\n'
     """
     p, w, h = pa.array(paths, pa.string()), _int64(widths), _int64(heights)
-    known = pc.and_(pc.fill_null(pc.not_equal(w, 0), False), pc.fill_null(pc.not_equal(h, 0), False))
+    known = listed_sizes(w, h)
     if not pc.all(known).as_py():
         p, w, h = p.filter(known), w.filter(known), h.filter(known)
     order = pc.sort_indices(p)  # UTF-8 byte order is code point order: the order of sorted() on str
@@ -225,6 +225,11 @@ def sizes_text(
     end = int(np.frombuffer(offsets, dtype=np.int32)[len(entries)]) if len(entries) else 1
     body = data.to_pybytes()[: end - 1] if len(entries) else b""  # without the last comma
     return b"{" + body + b"}\n"
+
+
+def listed_sizes(widths: pa.Array | pa.ChunkedArray, heights: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Per image, whether :func:`sizes_text` lists its size: known (not null, not 0) on both sides."""
+    return pc.and_(pc.fill_null(pc.not_equal(widths, 0), False), pc.fill_null(pc.not_equal(heights, 0), False))
 
 
 def _int64(values: Sequence[int | None] | pa.ChunkedArray) -> pa.Array:
