@@ -554,3 +554,25 @@ def test_a_lockfile_that_cannot_be_moved_into_place_leaves_no_temporary_file(
         Lockfile("3", 0, "balanced", {"a": 1.0}, {"x": "a"}).write(lock)
     monkeypatch.undo()
     assert [p.name for p in tmp_path.iterdir()] == ["lock.json"] and lock.read_bytes() == b"old"
+
+
+def test_a_lockfile_none_of_whose_keys_match_says_so() -> None:
+    """A lockfile made on COCO (keys 'img/i000.jpg') given to the same images read from YOLO (whose paths are
+    'images/train/img/i000.jpg') pinned nothing, and the split said nothing of it: every item was placed anew
+    while the user counted on the lockfile."""
+    import pyarrow as pa
+
+    _, first = split(make_dataset(grid(20)), RATIOS)
+    moved = make_dataset(grid(20))
+    table = moved.table("items")
+    paths = pa.array([f"images/train/{p}" for p in table["path"].to_pylist()])
+    moved.set_table("items", table.set_column(table.schema.get_field_index("path"), "path", paths))
+    _, report = split(moved, RATIOS, lock=first.lockfile)
+    assert report.locked == 0 and report.placed == 20
+    assert report.warnings == [
+        "none of the 20 items is in the lockfile (20 entries, keyed by media path as read, so a dataset read from"
+        " another format or layout names its items otherwise): every item was placed anew"
+    ]
+    # one item in the lockfile: no such warning (the others are new items)
+    _, report = split(make_dataset(grid(20)[:1] + grid(40)[20:]), RATIOS, lock=first.lockfile)
+    assert report.locked == 1 and report.warnings == []

@@ -198,6 +198,14 @@ def split(
             if s is not None:
                 pin[i] = index[s]
         locked = int((pin >= 0).sum())
+        if not locked and n_items and previous.assignments:
+            # (a dataset read from another format or layout keys its images otherwise: COCO's a.jpg is YOLO's
+            # images/train/a.jpg and VOC's JPEGImages/a.jpg; placing every item anew unsaid broke the promise)
+            warnings.append(
+                f"none of the {n_items:,} items is in the lockfile ({len(previous.assignments):,} entries, keyed"
+                " by media path as read, so a dataset read from another format or layout names its items"
+                " otherwise): every item was placed anew"
+            )
         _note_lock_changes(previous, shares, seed, method, version, warnings)
     if keep_existing and n_items:
         existing = items["split"].to_pylist()
