@@ -576,3 +576,34 @@ def test_a_lockfile_none_of_whose_keys_match_says_so() -> None:
     # one item in the lockfile: no such warning (the others are new items)
     _, report = split(make_dataset(grid(20)[:1] + grid(40)[20:]), RATIOS, lock=first.lockfile)
     assert report.locked == 1 and report.warnings == []
+
+
+def test_a_lockfile_keeps_an_item_whose_path_another_item_comes_to_share_or_leaves() -> None:
+    """An item is keyed by its path alone until another item of that path arrives; then both are keyed
+    'path#id'. A second clip of each video file made the first clips' keys miss the lockfile: 15 of 20 old
+    clips moved, and the report said 'moved 0'. The other form of the key is looked up too (and the other way
+    round, when the second clip leaves)."""
+    from labelkit.model import Dataset, Item, Media
+
+    def clips(second: bool) -> Dataset:
+        ds = Dataset()
+        for n in range(20):
+            ds.add_item(Item(id=f"c{n}", media=Media(kind="video", path=f"v/{n}.mp4")))
+            if second:
+                ds.add_item(Item(id=f"c{n}b", media=Media(kind="video", path=f"v/{n}.mp4")))
+        return ds
+
+    ratios = {"train": 0.5, "val": 0.5}
+    alone, first = split(clips(False), ratios, stratify="none")
+    assert sorted(first.lockfile.assignments)[:2] == ["v/0.mp4", "v/1.mp4"]
+    grown, report = split(clips(True), ratios, stratify="none", lock=first.lockfile)
+    assert (report.locked, report.moved, report.placed) == (40, 0, 0)
+    was, now = assignment(alone), assignment(grown)
+    assert all(now[i] == was[i] and now[f"{i}b"] == was[i] for i in was)
+    # keyed 'path#id' only, then the second clips leave
+    shared, both = split(clips(True), ratios, stratify="none", seed=7)
+    assert all("#" in key for key in both.lockfile.assignments)
+    left, report = split(clips(False), ratios, stratify="none", lock=both.lockfile)
+    assert (report.locked, report.moved, report.placed) == (20, 0, 0)
+    was = assignment(shared)
+    assert all(split_name == was[i] for i, split_name in assignment(left).items())

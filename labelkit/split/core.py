@@ -17,7 +17,7 @@ from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
 from labelkit.split import assign
 from labelkit.split.hashing import key_hash, unit
-from labelkit.split.inputs import IntArray, SplitInput, prepare
+from labelkit.split.inputs import IntArray, SplitInput, locked_splits, prepare
 from labelkit.split.lockfile import Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
 
@@ -193,8 +193,8 @@ def split(
                 found=", ".join(unknown),
                 hint="request every split the lockfile uses, or start a new lockfile",
             )
-        for i, key in enumerate(inp.keys):
-            s = previous.assignments.get(key)
+        previous_splits = locked_splits(items, inp.keys, previous.assignments)
+        for i, s in enumerate(previous_splits):
             if s is not None:
                 pin[i] = index[s]
         locked = int((pin >= 0).sum())
@@ -267,9 +267,7 @@ def split(
     moved = 0
     if previous is not None:
         moved = sum(
-            1
-            for key, j in zip(inp.keys, item_split.tolist(), strict=True)
-            if previous.assignments.get(key, names[j]) != names[j]
+            1 for s, j in zip(previous_splits, item_split.tolist(), strict=True) if s is not None and s != names[j]
         )
     report = _report(
         dataset,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,28 @@ def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
             hint="give every item a distinct id",
         )
     return keys, warnings
+
+
+def locked_splits(items: pa.Table, keys: list[str], assignments: Mapping[str, str]) -> list[str | None]:
+    """Each item's split in a lockfile's assignments, or None.
+
+    An item keyed ``path`` when it had its path alone is ``path#id`` once another item of that path arrives, and
+    the other way round when the other leaves: when its key is not in the lockfile, the other form is looked up.
+    (So a grown dataset does not move it: a second clip of one video file placed the first one anew.)
+
+    Examples:
+        >>> t = pa.table({"id": ["a", "b", "c"], "path": ["v.mp4", "v.mp4", "w.mp4"]})
+        >>> locked_splits(t, ["v.mp4#a", "v.mp4#b", "w.mp4"], {"v.mp4": "val", "w.mp4#c": "test"})
+        ['val', 'val', 'test']
+    """
+    out = [assignments.get(key) for key in keys]
+    if None in out:
+        ids, paths = items["id"].to_pylist(), items["path"].to_pylist()
+        for i, found in enumerate(out):
+            if found is None and paths[i]:
+                other = paths[i] if keys[i] != paths[i] else f"{paths[i]}#{ids[i]!s}"
+                out[i] = assignments.get(other)
+    return out
 
 
 def _metadata_values(items: pa.Table, name: str) -> list[Any]:
