@@ -607,3 +607,17 @@ def test_a_lockfile_keeps_an_item_whose_path_another_item_comes_to_share_or_leav
     assert (report.locked, report.moved, report.placed) == (20, 0, 0)
     was = assignment(shared)
     assert all(split_name == was[i] for i, split_name in assignment(left).items())
+
+
+def test_a_hand_edited_lockfile_reads_with_a_byte_order_mark_and_names_the_line_of_a_slip(tmp_path: Path) -> None:
+    """The lockfile is committed beside the data, so it gets edited: one saved by Windows' Notepad (a UTF-8
+    byte-order mark first) was refused ('a split lockfile must be JSON: ... (BOM) is not supported'), as no other
+    JSON input of labelkit is, and a slip (a comma left out) was named by a 'line 3' inside the message only."""
+    lock = Lockfile("3", 0, "balanced", {"train": 0.5, "val": 0.5}, {"a.jpg": "train", "b.jpg": "val"})
+    path = tmp_path / "splits.lock.json"
+    path.write_bytes(b"\xef\xbb\xbf" + lock.dumps().replace(b"\n", b"\r\n"))
+    assert read_lockfile(path) == lock
+    path.write_bytes(b'{\n  "assignments": {\n    "a.jpg": "train"\n    "b.jpg": "val"\n  }\n}\n')
+    with pytest.raises(InputError) as info:
+        read_lockfile(path)
+    assert (info.value.location.path, info.value.location.line) == (str(path), 4)

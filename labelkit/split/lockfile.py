@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from labelkit.errors import InputError
-from labelkit.io import create_file
+from labelkit.io import create_file, parse_json
 
 
 def json_seed(seed: int | str) -> int | str:
@@ -129,9 +129,9 @@ def read_lockfile(path: str | Path) -> Lockfile | None:
             return None
         if not path.is_file():  # a folder, /dev/zero, a FIFO: never read (it could be endless)
             raise InputError("a split lockfile must be a regular file", path=path)
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"a split lockfile must be JSON: {exc}", path=path) from exc
+        # (a byte-order mark, which Windows' Notepad wrote, is dropped; a syntax error names its line, as a
+        # hand edit's slip is found: the lockfile is committed beside the data and may be edited)
+        data = parse_json(path.read_bytes(), path)
     except OSError as exc:  # a name too long, no permission
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     return Lockfile.from_dict(data, path)
