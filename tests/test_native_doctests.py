@@ -51,6 +51,7 @@ MODULES = [
     "labelkit.split.assign",
     "labelkit.split.core",
     "labelkit.split.hashing",
+    "labelkit.split.inputs",
     "labelkit.split.lockfile",
 ]
 
