@@ -4595,19 +4595,23 @@ _NAME_PART = st.sampled_from(
     ),
     layout=st.sampled_from(["ultralytics", "darknet"]),
 )
+@example(
+    rows=[("images/train/a.jpg", "val"), ("images/val/a.png", "val"), ("train/b.jpg", "val"), ("b.jpg", "val")],
+    layout="ultralytics",
+)
 def test_item_files_are_each_items_image_name_and_label_file(
     rows: list[tuple[str | None, str | None]], layout: str
 ) -> None:
     """Bare file names are named in bulk, the others one at a time: both give what the per-item rules give."""
     from labelkit.formats.yolo_layout import without_extension
-    from labelkit.formats.yolo_write import image_name, item_files
+    from labelkit.formats.yolo_write import image_names, item_files
 
     ds = Dataset(categories=[Category(id=0, name="a")])
     for n, (path, split) in enumerate(rows):
         ds.add_item(Item(id=f"{n}:{path}", media=Media(path=path), split=split))
     files = item_files(ds, {"layout": layout, "split": "dflt"})
     splits = [s or "dflt" for _, s in rows]
-    names = [image_name(p, f"{n}:{p}", s) for n, ((p, _), s) in enumerate(zip(rows, splits, strict=True))]
+    names = image_names([p for p, _ in rows], [f"{n}:{p}" for n, (p, _) in enumerate(rows)], splits)
     top = ("obj_{}_data", "obj_{}_data") if layout == "darknet" else ("images/{}", "labels/{}")
     assert files.image_rel == [f"{top[0].format(s)}/{n}" for s, n in zip(splits, names, strict=True)]
     labels = [f"{top[1].format(s)}/{without_extension(n)}.txt" for s, n in zip(splits, names, strict=True)]
@@ -5422,3 +5426,59 @@ def test_errors_about_kpt_shape_and_flip_idx_name_the_value_s_line(
     loc = err.value.location
     assert (loc.path, loc.line, loc.element) == (str(tmp_path / "data.yaml"), line, element)
     assert str(err.value).startswith(f"{tmp_path / 'data.yaml'}:{line} <{element}>: {message}")
+
+
+def test_an_item_given_another_split_goes_to_its_folder_without_the_folder_of_the_split_it_was_read_from() -> None:
+    from labelkit.formats.yolo_write import item_files
+
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    rows = [
+        ("images/train/a.jpg", "test"),  # read from train, split to test: images/test/a.jpg
+        ("valid/images/c.jpg", "train"),  # Roboflow's val folder
+        ("images/train/d.jpg", "val"),  # d.jpg and d.png would share labels/val/d.txt: each keeps its folder
+        ("images/test/d.png", "val"),
+        ("train/e.jpg", "val"),  # e.jpg is a bare name's of the split: kept in its folder
+        ("e.jpg", "val"),
+        ("images/cats/f.jpg", "val"),  # cats is no split's folder
+    ]
+    for n, (path, split) in enumerate(rows):
+        ds.add_item(Item(id=str(n), media=Media(path=path), split=split))
+    assert item_files(ds, {}).image_rel == [
+        "images/test/a.jpg",
+        "images/train/c.jpg",
+        "images/val/train/d.jpg",
+        "images/val/test/d.png",
+        "images/val/train/e.jpg",
+        "images/val/e.jpg",
+        "images/val/cats/f.jpg",
+    ]
+
+
+def test_split_of_a_yolo_folder_keeps_item_ids_and_its_output_split_again_keeps_every_split(tmp_path: Path) -> None:
+    src = tmp_path / "y"
+    for split in ("train", "val"):
+        for i in range(6):
+            (src / "images" / split).mkdir(parents=True, exist_ok=True)
+            (src / "labels" / split).mkdir(parents=True, exist_ok=True)
+            Image.new("RGB", (32, 24)).save(src / "images" / split / f"{split}_{i}.jpg")
+            (src / "labels" / split / f"{split}_{i}.txt").write_text(f"{i % 2} 0.5 0.5 0.25 0.25\n")
+    (src / "data.yaml").write_text("path: .\ntrain: images/train\nval: images/val\nnames: [cat, dog]\n")
+    lock = tmp_path / "lock.json"
+    ratios = ["--ratios", "train=0.5,val=0.25,test=0.25", "--lock", str(lock)]
+    first = CliRunner().invoke(cli, ["split", str(src), str(tmp_path / "o1"), *ratios])
+    assert first.exit_code == 0, first.output
+    assert "item ids" not in first.output  # (ids kept: no nested split folder renames them)
+    read = labelkit.load(src)
+    out = labelkit.load(tmp_path / "o1")
+    assert sorted(out.table("items")["id"].to_pylist()) == sorted(read.table("items")["id"].to_pylist())
+    labels = sorted(p.relative_to(tmp_path / "o1").as_posix() for p in (tmp_path / "o1" / "labels").rglob("*.txt"))
+    assert all(len(p.split("/")) == 3 for p in labels), labels  # labels/<split>/<name>.txt
+    again = CliRunner().invoke(cli, ["split", str(tmp_path / "o1"), str(tmp_path / "o2"), *ratios])
+    assert again.exit_code == 0, again.output
+    assert "placed 0 items; kept 0 existing; 12 from the lockfile, moved 0" in again.output
+    first_splits = dict(zip(out.table("items")["id"].to_pylist(), out.table("items")["split"].to_pylist(), strict=True))
+    moved = sum(split != item_id.partition("_")[0] for item_id, split in first_splits.items())  # (val_3: read in val)
+    assert 0 < moved < 12
+    assert f"warning: {moved} items were found in the lockfile by their path without its split folder" in again.output
+    second = labelkit.load(tmp_path / "o2").table("items")
+    assert dict(zip(second["id"].to_pylist(), second["split"].to_pylist(), strict=True)) == first_splits

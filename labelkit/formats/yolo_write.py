@@ -110,8 +110,17 @@ def written_rows(dataset: Dataset, task: str, options: dict[str, Any]) -> np.nda
 # -- what is lost ----------------------------------------------------------------------------------
 
 
-def image_name(path: str | None, item_id: str, split: str) -> str:
+SPLIT_FOLDERS = frozenset({"train", "val", "valid", "validation", "test", "trainval", "dev"})
+"""Folder names taken for a split's folder in an image path (beside the dataset's own split names): an item read
+from ``images/train/`` and given split ``val`` (``labelkit split``) goes to ``images/val/``, not
+``images/val/train/``."""
+
+
+def image_name(path: str | None, item_id: str, split: str, splits: frozenset[str] = frozenset()) -> str:
     """Where an item's image goes inside ``images/<split>/``: its path without the layout's own prefixes.
+
+    The split folders stripped are the item's split's, and those of ``splits`` (the folders an item may have been
+    read from before it was given another split: see :data:`SPLIT_FOLDERS`).
 
     Examples:
         >>> image_name("images/train/a.jpg", "a", "train"), image_name(None, "7", "val")
@@ -124,6 +133,8 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
         '2007_000001.jpg'
         >>> image_name("Images/val/1.jpg", "1", "val")  # a loose layout's Images/ (Datumaro's)
         '1.jpg'
+        >>> image_name("images/train/a.jpg", "a", "val"), image_name("images/train/a.jpg", "a", "val", SPLIT_FOLDERS)
+        ('train/a.jpg', 'a.jpg')
     """
     if not path or "://" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         name = PurePosixPath(path.replace("\\", "/")).name if path else ""
@@ -131,15 +142,37 @@ def image_name(path: str | None, item_id: str, split: str) -> str:
     text = path.replace("\\", "/")
     if "/" not in text:  # a bare file name (COCO's): no layout prefix to strip
         return text if text not in (".", "..") else _id_name(item_id)
-    roboflow = ("valid/images/",) if split == "val" else ()  # Roboflow's val folder, which the reader reads as val
-    # (the image folders of YOLO's loose layouts, Images/ as Datumaro writes it, and of Pascal VOC: JPEGImages/)
-    split_dirs = tuple(f"{d}/{split}/" for d in IMAGE_DIRS)
-    prefixes = (*split_dirs, f"{split}/images/", *roboflow, f"obj_{split}_data/", *(f"{d}/" for d in IMAGE_DIRS))
-    for prefix in (*prefixes, f"{split}/"):
+    prefixes: list[str] = []
+    for s in (split, *sorted(splits - {split})):
+        roboflow = ("valid/images/",) if s in ("val", "valid") else ()  # Roboflow's val folder (read as val)
+        # (the image folders of YOLO's loose layouts, Images/ as Datumaro writes it, and of Pascal VOC: JPEGImages/)
+        prefixes += [*(f"{d}/{s}/" for d in IMAGE_DIRS), f"{s}/images/", *roboflow, f"obj_{s}_data/"]
+    prefixes += [f"{d}/" for d in IMAGE_DIRS]
+    for prefix in (*prefixes, *(f"{s}/" for s in (split, *sorted(splits - {split})))):
         if text.startswith(prefix) and len(text) > len(prefix):
             text = text[len(prefix) :]
             break
     return _inner_path(text) or _id_name(item_id)
+
+
+def image_names(
+    paths: list[str | None], ids: list[str], splits: list[str], taken: frozenset[tuple[str, str]] = frozenset()
+) -> list[str]:
+    """:func:`image_name` of each item, stripping the folder of any split (the dataset's, :data:`SPLIT_FOLDERS`).
+
+    Where that would give two items of a split one label file (``images/train/a.jpg`` and ``images/val/a.png``,
+    both now in ``test``), or one of ``taken`` (other items' ``(split, name without extension)``, case folded),
+    those items keep the folder of the split they were read from (``test/train/a.jpg``), as each item's own
+    split's folder alone is stripped.
+    """
+    folders = SPLIT_FOLDERS | frozenset(splits)
+    names = [image_name(p, i, s, folders) for p, i, s in zip(paths, ids, splits, strict=True)]
+    keys = [(s, without_extension(n).casefold()) for s, n in zip(splits, names, strict=True)]
+    seen = Counter(keys)
+    for n, (path, item_id, split) in enumerate(zip(paths, ids, splits, strict=True)):
+        if seen[keys[n]] > 1 or keys[n] in taken:
+            names[n] = image_name(path, item_id, split)
+    return names
 
 
 def _inner_path(text: str) -> str:
@@ -281,8 +314,17 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
     names = paths.to_pylist()
     if len(odd):
         ids = items["id"].to_pylist()
-        for n in odd.tolist():
-            names[n] = image_name(names[n], str(ids[n]), splits[n])
+        rows = odd.tolist()
+        bare = np.ones(len(names), dtype=bool)
+        bare[odd] = False
+        taken = frozenset(  # (the label files of the items named as they are)
+            (splits[n], (name[:dot] if (dot := name.rfind(".")) > 0 else name).casefold())
+            for n in np.flatnonzero(bare).tolist()
+            if (name := names[n]) is not None
+        )
+        inner = image_names([names[n] for n in rows], [str(ids[n]) for n in rows], [splits[n] for n in rows], taken)
+        for n, name in zip(rows, inner, strict=True):
+            names[n] = name
             if layout == "darknet":  # Darknet looks for the labels of .../JPEGImages/a.jpg in .../labels/a.txt
                 names[n] = "/".join(f"{p}_" if p == "JPEGImages" else p for p in names[n].split("/"))
     if "\0" in "".join(names):  # (no file name holds one: the item is named, not only the output)

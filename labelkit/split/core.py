@@ -193,11 +193,16 @@ def split(
                 found=", ".join(unknown),
                 hint="request every split the lockfile uses, or start a new lockfile",
             )
-        previous_splits = locked_splits(items, inp.keys, previous.assignments)
+        previous_splits, by_folder = locked_splits(items, inp.keys, previous.assignments, frozenset(names))
         for i, s in enumerate(previous_splits):
             if s is not None:
                 pin[i] = index[s]
         locked = int((pin >= 0).sum())
+        if by_folder:  # (a split's output, split again: its images are in the folders of the splits given them)
+            warnings.append(
+                f"{by_folder:,} items were found in the lockfile by their path without its split folder"
+                " (images/test/a.jpg as images/train/a.jpg): each is the one image of that name"
+            )
         if not locked and n_items and previous.assignments:
             # (a dataset read from another format or layout keys its images otherwise: COCO's a.jpg is YOLO's
             # images/train/a.jpg and VOC's JPEGImages/a.jpg; placing every item anew unsaid broke the promise)

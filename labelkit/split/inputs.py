@@ -89,26 +89,78 @@ def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
     return keys, warnings
 
 
-def locked_splits(items: pa.Table, keys: list[str], assignments: Mapping[str, str]) -> list[str | None]:
-    """Each item's split in a lockfile's assignments, or None.
+_SPLIT_FOLDER = re.compile(r"^(?:(?:images|Images|JPEGImages)/([^/]+)/|([^/]+)/images/|obj_(.+?)_data/|([^/]+)/)(?=.)")
+"""Where a layout puts the folder of an image's split at the front of its path: ``images/train/`` (YOLO),
+``train/images/`` (Roboflow's YOLO), ``obj_train_data/`` (Darknet), ``train/`` (Roboflow's VOC and COCO)."""
+
+SPLIT_FOLDERS = frozenset({"train", "val", "valid", "validation", "test", "trainval", "dev"})
+"""Folder names taken for a split's folder (beside the split names of the ratios and the lockfile)."""
+
+
+def split_free(key: str, splits: frozenset[str]) -> str | None:
+    """A lockfile key without the folder of a split in front (one of ``splits``), or None when it has none.
+
+    Examples:
+        >>> s = frozenset({"train", "val", "valid", "test"})
+        >>> split_free("images/train/a.jpg", s), split_free("valid/images/a.jpg", s), split_free("a.jpg", s)
+        ('images/*/a.jpg', '*/images/a.jpg', None)
+        >>> split_free("obj_test_data/a.jpg", s), split_free("cats/a.jpg", s), split_free("images/x/a.jpg", s)
+        ('obj_*_data/a.jpg', None, None)
+    """
+    m = _SPLIT_FOLDER.match(key)
+    if m is None:
+        return None
+    group = next(g for g in range(1, 5) if m.group(g) is not None)
+    if m.group(group) not in splits:
+        return None
+    return key[: m.start(group)] + "*" + key[m.end(group) :]
+
+
+def locked_splits(
+    items: pa.Table, keys: list[str], assignments: Mapping[str, str], names: frozenset[str] = frozenset()
+) -> tuple[list[str | None], int]:
+    """Each item's split in a lockfile's assignments, or None; and how many were found by their split-free path.
 
     An item keyed ``path`` when it had its path alone is ``path#id`` once another item of that path arrives, and
     the other way round when the other leaves: when its key is not in the lockfile, the other form is looked up.
-    (So a grown dataset does not move it: a second clip of one video file placed the first one anew.)
+    (So a grown dataset does not move it: a second clip of one video file placed the first one anew.) An item
+    still not found is looked up by its path without the folder of its split (:func:`split_free`; the split
+    folders are :data:`SPLIT_FOLDERS` and ``names``): written by ``labelkit split`` to another split's folder,
+    ``images/test/a.jpg`` is the lockfile's ``images/train/a.jpg``, where that path is the only one of the
+    lockfile's and of the items' to give ``images/*/a.jpg`` (or the lockfile's give it one split).
 
     Examples:
         >>> t = pa.table({"id": ["a", "b", "c"], "path": ["v.mp4", "v.mp4", "w.mp4"]})
         >>> locked_splits(t, ["v.mp4#a", "v.mp4#b", "w.mp4"], {"v.mp4": "val", "w.mp4#c": "test"})
-        ['val', 'val', 'test']
+        (['val', 'val', 'test'], 0)
+        >>> t = pa.table({"id": ["a", "b"], "path": ["images/test/a.jpg", "images/val/b.jpg"]})
+        >>> locked_splits(t, t["path"].to_pylist(), {"images/train/a.jpg": "test", "images/train/b.jpg": "val"})
+        (['test', 'val'], 2)
     """
     out = [assignments.get(key) for key in keys]
-    if None in out:
-        ids, paths = items["id"].to_pylist(), items["path"].to_pylist()
-        for i, found in enumerate(out):
-            if found is None and paths[i]:
-                other = paths[i] if keys[i] != paths[i] else f"{paths[i]}#{ids[i]!s}"
-                out[i] = assignments.get(other)
-    return out
+    if None not in out:
+        return out, 0
+    ids, paths = items["id"].to_pylist(), items["path"].to_pylist()
+    for i, found in enumerate(out):
+        if found is None and paths[i]:
+            other = paths[i] if keys[i] != paths[i] else f"{paths[i]}#{ids[i]!s}"
+            out[i] = assignments.get(other)
+    if None not in out:
+        return out, 0
+    splits = SPLIT_FOLDERS | names | frozenset(assignments.values())
+    locked: dict[str, set[str]] = {}
+    for key, split in assignments.items():
+        free = split_free(key, splits)
+        if free is not None:
+            locked.setdefault(free, set()).add(split)
+    frees = [split_free(key, splits) for key in keys]
+    count = Counter(frees)
+    by_folder = 0
+    for i, free in enumerate(frees):
+        if out[i] is None and free is not None and count[free] == 1 and len(locked.get(free, ())) == 1:
+            out[i] = next(iter(locked[free]))
+            by_folder += 1
+    return out, by_folder
 
 
 def _metadata_values(items: pa.Table, name: str) -> list[Any]:
