@@ -101,11 +101,7 @@ def contained(root: Path, name: str, *, source: str | Path | None = None, pointe
 
 def _taken(path: Path, kind: Literal["file", "dir"]) -> bool:
     """Whether something is at ``path`` that only ``overwrite`` replaces (a link too; not an empty folder for one)."""
-    return path.is_symlink() or (path.exists() and not (kind == "dir" and _is_empty_dir(path)))
-
-
-def _is_empty_dir(path: Path) -> bool:
-    return path.is_dir() and not any(path.iterdir())
+    return path.is_symlink() or (path.exists() and not (kind == "dir" and path.is_dir() and not any(path.iterdir())))
 
 
 def _home() -> Path | None:
@@ -229,10 +225,14 @@ def _sibling(path: Path, what: str, tag: str) -> Path:
 
 
 def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.exists() or path.is_symlink():
-        path.unlink()
+    try:  # (a Ctrl-C or SIGTERM meanwhile is raised once all is gone: a second Ctrl-C left the temporary output)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    except KeyboardInterrupt:
+        _remove(path)
+        raise
 
 
 def read_bytes(path: Path) -> bytes:

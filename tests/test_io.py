@@ -695,3 +695,30 @@ def test_json_text_names_the_value_it_cannot_write_by_its_own_pointer() -> None:
         with pytest.raises(InputError) as err:
             json_text(value, "f.json", "/x")
         assert (err.value.message, err.value.location.pointer) == (message, pointer)
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, OutputError("cannot write: File too large")])
+def test_a_second_interrupt_while_the_temporary_output_is_removed_leaves_none_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException | type[BaseException]
+) -> None:
+    """A second Ctrl-C (or a SIGTERM) while an interrupted or failed conversion's temporary folder was being
+    removed (thousands of files take a while) left it half removed beside the output's place
+    (``.out.labelkit-tmp-...``): the removal is finished, then the interrupt is raised."""
+    import shutil
+
+    real_rmtree = shutil.rmtree
+    interrupted: list[str] = []
+
+    def rmtree(path: str, *args: Any, **kwargs: Any) -> None:
+        if not interrupted:
+            interrupted.append(path)
+            (Path(path) / "a.txt").unlink()  # some of it removed
+            raise KeyboardInterrupt
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+    with pytest.raises(KeyboardInterrupt), atomic_output(tmp_path / "out", "dir") as tmp:
+        for name in ("a.txt", "b.txt"):
+            (tmp / name).write_bytes(b"x")
+        raise error
+    assert interrupted and list(tmp_path.iterdir()) == []
