@@ -5428,3 +5428,34 @@ def test_png_instance_class_is_the_majority_of_its_pixels_not_of_its_runs() -> N
     instances = np.array([[1] * 16], dtype=np.uint8)
     found = voc_build._instances({0: classes, 1: instances}, ["background", "a", "b"])
     assert [(v, name, mask.sum()) for v, (name, mask) in found.items()] == [(1, "a", 16)]
+
+
+@pytest.mark.parametrize(
+    ("name", "odd", "message"),
+    [
+        ("labelmap.txt", "link", "cannot read: a symbolic link to no file"),
+        ("labelmap.txt", "fifo", "cannot read: not a regular file"),
+        ("ImageSets/Main/train.txt", "fifo", "cannot read: not a regular file"),
+        ("ImageSets/Main/train.txt", "link", "cannot read: a symbolic link to no file"),
+    ],
+)
+def test_a_labelmap_or_list_that_is_no_file_is_an_error_naming_it(
+    tmp_path: Path, name: str, odd: str, message: str
+) -> None:
+    """A labelmap.txt that is a link to no file (a DVC or git-annex checkout whose cache lacks it) or a FIFO was
+    passed over (its colours and classes lost unsaid); an ImageSets list that is a FIFO was read as empty, and
+    its images lost their split unsaid."""
+    import os
+
+    if odd == "fifo" and not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/default", root)
+    (root / name).unlink(missing_ok=True)
+    if odd == "link":
+        (root / name).symlink_to(root / "annex/objects/gone")
+    else:
+        os.mkfifo(root / name)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert err.value.location.path == str(root / name) and err.value.message == message

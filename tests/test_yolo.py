@@ -5482,3 +5482,54 @@ def test_split_of_a_yolo_folder_keeps_item_ids_and_its_output_split_again_keeps_
     assert f"warning: {moved} items were found in the lockfile by their path without its split folder" in again.output
     second = labelkit.load(tmp_path / "o2").table("items")
     assert dict(zip(second["id"].to_pylist(), second["split"].to_pylist(), strict=True)) == first_splits
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize(
+    ("name", "odd", "message"),
+    [
+        ("data.yaml", "link", "cannot read: a symbolic link to no file"),
+        ("data.yaml", "fifo", "cannot read: not a regular file"),
+        ("data.yaml", "folder", "cannot read: not a regular file"),
+        ("classes.txt", "link", "cannot read: a symbolic link to no file"),
+        ("obj.data", "fifo", "cannot read: not a regular file"),
+    ],
+)
+def test_a_config_or_names_file_that_is_no_file_is_an_error_naming_it(
+    tmp_path: Path, name: str, odd: str, message: str
+) -> None:
+    """A data.yaml that is a link to no file (a DVC or git-annex checkout whose cache lacks it), a FIFO or a
+    folder was passed over: the dataset read, its classes named class_0, class_1 (an obj.data so: train.txt's
+    image paths read as label lines)."""
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(root / "images/train/a.png")
+    (root / "labels/train/a.txt").write_text("1 0.5 0.5 0.1 0.1\n")
+    if name == "obj.data":
+        (root / "train.txt").write_text("images/train/a.png\n")
+    if odd == "link":
+        (root / name).symlink_to(root / "annex/objects/gone")
+    elif odd == "fifo":
+        os.mkfifo(root / name)
+    else:
+        (root / name).mkdir()
+    with pytest.raises(InputError) as err:
+        labelkit.load(root)
+    assert err.value.location.path == str(root / name) and err.value.message == message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_an_image_that_is_a_fifo_is_an_error_naming_it(tmp_path: Path) -> None:
+    """An image that is a FIFO (or a socket) was passed over: without a label file its item was lost unsaid
+    (read: 1 item of 2); the README says 'not a regular file'."""
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(root / "images/train/a.png")
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (root / "data.yaml").write_text("names: [a]\ntrain: images/train\n")
+    os.mkfifo(root / "images/train/b.png")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root)
+    assert str(err.value) == f"{root / 'images/train/b.png'}: cannot read: not a regular file"

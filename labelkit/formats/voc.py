@@ -29,7 +29,7 @@ from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, wit
 from labelkit.formats.voc_labelmap import READER_PARTS_COMMENT, stand_in_lines
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
-from labelkit.formats.yolo_media import is_image
+from labelkit.formats.yolo_media import is_image, not_a_file
 from labelkit.io import (
     Inside,
     is_file,
@@ -625,6 +625,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     root = path
     inside = None if str(options.get("links") or "inside") == "follow" else Inside(root)
     labelmap = None
+    if (odd := not_a_file(root / "labelmap.txt")) is not None:  # (passed over, its colours and classes were lost)
+        raise odd
     if (root / "labelmap.txt").is_file():
         _refuse_linked_out(root / "labelmap.txt", inside)
         labelmap = parse_labelmap(read_bytes(root / "labelmap.txt"), root / "labelmap.txt")
@@ -644,6 +646,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
     for listed in sorted((root / "ImageSets").glob("*/*.txt")) if (root / "ImageSets").is_dir() else []:
         _refuse_linked_out(listed, inside)
+        if (odd := not_a_file(listed)) is not None:  # (a FIFO read as empty: its images lost their split unsaid)
+            raise odd
     sets = image_sets(root, [*VOC_CLASSES, *(labelmap.names if labelmap else [])])
     masks: dict[str, dict[str, Path]] = {}
     for kind in ("SegmentationClass", "SegmentationObject"):

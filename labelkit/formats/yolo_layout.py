@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from labelkit.errors import InputError
-from labelkit.formats.yolo_media import is_image
+from labelkit.formats.yolo_media import is_image, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml, yaml_key_line, yaml_value_line
 from labelkit.io import Inside, read_file, read_text, walk_files
 
@@ -47,10 +47,16 @@ LABELIMG_NAMES = "classes.txt"
 
 
 def find_config(root: Path) -> Path | None:
-    """The dataset's config in ``root``: a ``data.yaml``-like file, a names file, or ``obj.data``."""
+    """The dataset's config in ``root``: a ``data.yaml``-like file, a names file, or ``obj.data``.
+
+    Raises:
+        InputError: something that is no file is at one of their names (:func:`not_a_file`).
+    """
     for name in _NAMES_FILES:
         if (root / name).is_file():
             return root / name
+        if (odd := not_a_file(root / name)) is not None:
+            raise odd
     data = darknet_data(root) if root.is_dir() else None
     if data is not None:
         return data
@@ -62,9 +68,14 @@ def darknet_data(root: Path) -> Path | None:
 
     Darknet's own sets name theirs after the set (``cfg/voc.data``, ``coco.data``): a ``*.data`` file holding
     a ``names =`` line and a ``train =`` or ``valid =`` one is one; with several, the one named as the folder.
+
+    Raises:
+        InputError: ``obj.data`` is there but no file (:func:`not_a_file`).
     """
     if (root / "obj.data").is_file():
         return root / "obj.data"
+    if (odd := not_a_file(root / "obj.data")) is not None:
+        raise odd
     found = [p for p in sorted(root.glob("*.data")) if p.is_file() and is_darknet_data(p)]
     if len(found) > 1:
         found = [p for p in found if p.stem == root.name]
@@ -225,7 +236,7 @@ def images_under(folder: Path) -> list[Path]:
     file, the whole image) would be lost unsaid.
 
     Raises:
-        InputError: naming the link.
+        InputError: naming the link, or a FIFO, socket or device named as an image (:func:`not_a_file`).
     """
 
     def keep(name: str) -> bool:
@@ -234,14 +245,9 @@ def images_under(folder: Path) -> list[Path]:
     found = sorted(folder / f for f in walk_files(folder, keep))
     images = [p for p in found if p.is_file()]
     if len(images) < len(found):
-        for path in found:
-            try:
-                os.stat(path)
-            except FileNotFoundError:
-                if (broken := dangling_link(path)) is not None:
-                    raise broken from None
-            except OSError as exc:  # (a loop of links)
-                raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+        for path in found:  # (a FIFO or socket named as an image too: its item, when it had no label file, was lost)
+            if (odd := not_a_file(path)) is not None:
+                raise odd
     return images
 
 

@@ -56,6 +56,22 @@ def is_image(path: PurePath) -> bool:
     return path.suffix.lower() in _IMAGE_SUFFIXES
 
 
+def not_a_file(path: Path) -> InputError | None:
+    """The error for what is at ``path`` when it is no regular file (a link to no file, a FIFO, a folder), else None.
+
+    For the files of well-known names (``data.yaml``, ``obj.data``, ``labelmap.txt``) and lists a reader takes when
+    there: passed over, what they say was lost unsaid (YOLO's classes read as ``class_0``, ...); a FIFO read as
+    empty (a VOC list: its split). A DVC or git-annex checkout whose cache lacks the file leaves a link to none.
+    """
+    try:
+        status = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return InputError("cannot read: a symbolic link to no file", path=path) if os.path.islink(path) else None
+    except OSError as exc:  # (a loop of links)
+        return InputError(f"cannot read: {exc.strerror or exc}", path=path)
+    return None if stat.S_ISREG(status.st_mode) else InputError("cannot read: not a regular file", path=path)
+
+
 def placed_image_size(placed: Path, source: Path) -> tuple[int, int]:
     """The size a YOLO reader finds in an image written (:func:`image_size`), refusing one that it cannot read.
 
