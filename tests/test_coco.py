@@ -6106,3 +6106,15 @@ def test_holes_of_a_polygon_beside_a_mask_on_an_image_of_unknown_size_are_not_co
     )
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     assert [(c.what, c.count) for c in report.lost] == [("polygons of objects with a mask", 1)]
+
+
+def test_a_coco_file_that_is_a_link_to_no_file_is_named_when_the_format_is_detected(tmp_path: Path) -> None:
+    """A link to no file (a DVC or git-annex checkout whose cache lacks it) sorted first among the annotation
+    files made detection give up on the folder: 'no format recognises this input', naming no file."""
+    root = tmp_path / "coco"
+    (root / "annotations").mkdir(parents=True)
+    shutil.copy(FIXTURE / "annotations/instances_val.json", root / "annotations")
+    (root / "annotations/instances_test.json").symlink_to(tmp_path / "annex/objects/gone")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root)
+    assert str(err.value) == f"{root / 'annotations/instances_test.json'}: cannot read: No such file or directory"

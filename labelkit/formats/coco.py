@@ -191,7 +191,10 @@ def detect(path: Path) -> Detection | None:
         # both layouts: COCO all the same, whose reader refuses it naming a file of each (not "no format")
         files = standard if roboflow and standard else find_files(path)
         for file in files:  # the first that is not empty decides (a FIFO sniffs as empty)
-            head = _sniff(file)
+            try:
+                head = _sniff(file)
+            except OSError:  # (a link to no file: the reader names it; sorted first, it made the folder "no format")
+                continue
             if head.strip():
                 where = file.relative_to(path)
                 if _looks_coco(head) or _empty_results(file, head):
