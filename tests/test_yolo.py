@@ -5533,3 +5533,19 @@ def test_an_image_that_is_a_fifo_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         labelkit.load(root)
     assert str(err.value) == f"{root / 'images/train/b.png'}: cannot read: not a regular file"
+
+
+def test_a_classify_class_folder_linked_to_a_folder_holding_it_is_an_error(tmp_path: Path) -> None:
+    """A class folder that is a link to the dataset (``train/loop -> ..``) was read as a class 'loop' of every
+    image of the dataset, each read a second time under it."""
+    root = tmp_path / "ds"
+    for name in ("train/cat/a.jpg", "val/cat/b.jpg"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (8, 8)).save(root / name)
+    (root / "train/loop").symlink_to("..", target_is_directory=True)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert str(err.value) == f"{root / 'train/loop'}: cannot read: a symbolic link to a folder holding it (a loop)"
+    (root / "train/loop").unlink()
+    (root / "train/kitty").symlink_to("cat", target_is_directory=True)  # (a link to a sibling: read, as before)
+    assert sorted(c.name for c in labelkit.load(root, "yolo").categories) == ["cat", "kitty"]

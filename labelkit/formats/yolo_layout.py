@@ -236,12 +236,16 @@ def images_under(folder: Path) -> list[Path]:
     file, the whole image) would be lost unsaid.
 
     Raises:
-        InputError: naming the link, or a FIFO, socket or device named as an image (:func:`not_a_file`).
+        InputError: naming the link, or a FIFO, socket or device named as an image (:func:`not_a_file`); or
+            ``folder`` is a symbolic link to a folder holding it (a loop: a classify folder ``train/x -> ..``
+            was a class of every image of the dataset, read twice).
     """
 
     def keep(name: str) -> bool:
         return is_image(Path(name)) and not name.startswith(APPLE_DOUBLE)
 
+    if os.path.islink(folder) and Inside(Path(os.path.realpath(folder))).holds(os.path.realpath(folder.parent)):
+        raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=folder)
     found = sorted(folder / f for f in walk_files(folder, keep))
     images = [p for p in found if p.is_file()]
     if len(images) < len(found):
