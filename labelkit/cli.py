@@ -582,11 +582,14 @@ def _seed(text: str) -> int | str:
 
 
 def _terminated(signum: int, frame: object) -> None:
-    """SIGTERM (``kill``, ``timeout``, a CI job cancelled) is an interrupt: the output being written is removed."""
+    """SIGTERM (``kill``, ``timeout``, a cancelled CI job) or SIGHUP is an interrupt: the partial output is removed."""
     raise KeyboardInterrupt
 
 
 def main() -> None:
     """Entry point of the ``labelkit`` console script."""
     signal.signal(signal.SIGTERM, _terminated)  # (by default it ended the process, leaving .out.labelkit-tmp-*)
+    hangup = getattr(signal, "SIGHUP", None)  # (a closed terminal or ssh session: the same; none on Windows)
+    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:  # (nohup's ignoring it stands)
+        signal.signal(hangup, _terminated)
     cli(prog_name="labelkit")

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -1795,3 +1796,41 @@ def test_a_bad_labelkit_json_piped_in_gets_its_own_error(codec: str, tmp_path: P
             "hint: save the file as UTF-8\n"
         )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this system")
+@pytest.mark.parametrize("nohup", [False, True])
+def test_sighup_while_writing_is_an_interrupt_unless_ignored(tmp_path: Path, nohup: bool) -> None:
+    """SIGHUP (a closed terminal, a dropped ssh session) ended the process where it was, leaving the half-written
+    output as ``.out.labelkit-tmp-*``; under ``nohup``, which ignores it, the conversion goes on as before."""
+    script = (
+        "import os, signal, sys\n"
+        "if sys.argv[1] == 'nohup':\n"
+        "    signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+        "del sys.argv[1]\n"
+        "from labelkit.formats import yolo_write\n"
+        "real = yolo_write.create_file\n"
+        "written = []\n"
+        "def create_file(path, data):\n"
+        "    written.append(path)\n"
+        "    if len(written) == 2:\n"
+        "        os.kill(os.getpid(), signal.SIGHUP)\n"
+        "    real(path, data)\n"
+        "yolo_write.create_file = create_file\n"
+        "from labelkit.cli import main\n"
+        "main()\n"
+    )
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "nohup" if nohup else "-", "convert", str(IMAGES), str(out), "--to", "yolo"]
+        + ["--allow-loss", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    if nohup:
+        assert (done.returncode, done.stderr) == (0, "") and os.listdir(tmp_path) == ["out"]
+    else:
+        assert (done.returncode, done.stdout, done.stderr) == (130, "", "labelkit: interrupted\n")
+        assert os.listdir(tmp_path) == []
