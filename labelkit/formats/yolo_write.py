@@ -166,16 +166,20 @@ def _prefixes(split: str, splits: frozenset[str]) -> tuple[str, ...]:
 
 
 def image_names(
-    paths: list[str | None], ids: list[str], splits: list[str], taken: frozenset[tuple[str, str]] = frozenset()
+    paths: list[str | None],
+    ids: list[str],
+    splits: list[str],
+    taken: frozenset[tuple[str, str]] = frozenset(),
+    others: frozenset[str] = frozenset(),
 ) -> list[str]:
     """:func:`image_name` of each item, stripping the folder of any split (the dataset's, :data:`SPLIT_FOLDERS`).
 
     Where that would give two items of a split one label file (``images/train/a.jpg`` and ``images/val/a.png``,
     both now in ``test``), or one of ``taken`` (other items' ``(split, name without extension)``, case folded),
     those items keep the folder of the split they were read from (``test/train/a.jpg``), as each item's own
-    split's folder alone is stripped.
+    split's folder alone is stripped. ``others``: the splits of the dataset's other items.
     """
-    folders = SPLIT_FOLDERS | frozenset(splits)
+    folders = SPLIT_FOLDERS | frozenset(splits) | others
     names = [image_name(p, i, s, folders) for p, i, s in zip(paths, ids, splits, strict=True)]
     keys = [(s, without_extension(n).casefold()) for s, n in zip(splits, names, strict=True)]
     seen = Counter(keys)
@@ -332,7 +336,8 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
             for n in np.flatnonzero(bare).tolist()
             if (name := names[n]) is not None
         )
-        inner = image_names([names[n] for n in rows], [str(ids[n]) for n in rows], [splits[n] for n in rows], taken)
+        odd_splits = [splits[n] for n in rows]
+        inner = image_names([names[n] for n in rows], [str(ids[n]) for n in rows], odd_splits, taken, frozenset(splits))
         for n, name in zip(rows, inner, strict=True):
             names[n] = name
             if layout == "darknet":  # Darknet looks for the labels of .../JPEGImages/a.jpg in .../labels/a.txt
