@@ -41,7 +41,7 @@ Progress = Callable[[str], None]
 
 
 EMPTY_PATH = "an empty path names no file or folder"
-"""The error for an input given as ``""`` (see :func:`input_path`)."""
+"""The error for an input or output given as ``""`` (see :func:`input_path`, :func:`output_path`)."""
 
 
 def input_path(path: str | Path) -> Path:
@@ -53,6 +53,18 @@ def input_path(path: str | Path) -> Path:
     """
     if isinstance(path, str) and not path:
         raise InputError(EMPTY_PATH, hint="name the current folder as .")
+    return Path(path)
+
+
+def output_path(path: str | Path, what: str = "output") -> Path:
+    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder).
+
+    Raises:
+        OutputError: ``path`` is ``""`` (``convert x.json "$OUT"`` with OUT unset was refused as ``.``, the
+            current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint.
+    """
+    if isinstance(path, str) and not path:
+        raise OutputError(EMPTY_PATH, hint=f"give the {what} a name")
     return Path(path)
 
 
@@ -255,7 +267,7 @@ def save(
     """
     fmt = _writer(format)
     parsed = parse_options(options, None, fmt)
-    return _save(dataset, Path(path), fmt, parsed.write, allow_loss, overwrite, progress, dry_run)
+    return _save(dataset, output_path(path), fmt, parsed.write, allow_loss, overwrite, progress, dry_run)
 
 
 def _refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, options: dict[str, Any]) -> None:
@@ -520,7 +532,7 @@ def convert(
         >>> convert("fixtures/native/images.labelkit.json", out, to="labelkit").read["items"]
         3
     """
-    src, dst = input_path(src), Path(dst)
+    src, dst = input_path(src), output_path(dst)
     refuse_output_in_input(src, dst)
     reader = _format(src, from_format)
     writer = _writer(to)

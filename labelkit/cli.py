@@ -41,6 +41,20 @@ class InputPath(click.Path):
         return super().convert(value, param, ctx)
 
 
+class OutputPath(click.Path):
+    """An output, report or lockfile argument: the empty text names no file (``Path("")`` is the current folder)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(path_type=Path)
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The path; ``""`` is an OutputError (one line, exit 2), as in :func:`labelkit.api.output_path`."""
+        if isinstance(value, str):
+            api.output_path(value, self.what)
+        return super().convert(value, param, ctx)
+
+
 class StatusLine:
     """Progress on a terminal: one rewritten stderr line per stage with elapsed time; silent when piped."""
 
@@ -293,7 +307,7 @@ def _write_options(report_help: str) -> Callable[[F], F]:
             [
                 click.option("--allow-loss", is_flag=True, help="Write even when the target cannot hold everything."),
                 click.option("--overwrite", is_flag=True, help="Replace an existing output."),
-                click.option("--report", "report_path", type=click.Path(path_type=Path), help=report_help),
+                click.option("--report", "report_path", type=OutputPath("report"), help=report_help),
                 click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A format option (repeatable)."),
                 click.option("-q", "--quiet", is_flag=True, help="No progress and no report on stdout."),
                 click.option(
@@ -309,7 +323,7 @@ def _write_options(report_help: str) -> Callable[[F], F]:
 
 @cli.command()
 @click.argument("input", type=InputPath(path_type=Path))
-@click.argument("output", type=click.Path(path_type=Path))
+@click.argument("output", type=OutputPath("output"))
 @click.option("--to", "to", required=True, help="Target format (see 'labelkit formats').")
 @click.option("--from", "from_format", help="Source format; detected when omitted.")
 @_write_options("Save the report as JSON.")
@@ -447,7 +461,7 @@ def formats_command(name: str | None) -> None:
 
 @cli.command(name="split")
 @click.argument("input", type=InputPath(path_type=Path))
-@click.argument("output", type=click.Path(path_type=Path))
+@click.argument("output", type=OutputPath("output"))
 @click.option(
     "--ratios", help="Split shares summing to 1, e.g. train=0.8,val=0.1,test=0.1 (this or --folds is required)."
 )
@@ -465,7 +479,7 @@ def formats_command(name: str | None) -> None:
     show_default=True,
     help="balanced: stratified greedy; hash: keyed-hash buckets of group keys (O(n), stable, unbalanced).",
 )
-@click.option("--lock", "lock_path", type=click.Path(path_type=Path), help="Lockfile: read if it exists, then written.")
+@click.option("--lock", "lock_path", type=OutputPath("lockfile"), help="Lockfile: read if it exists, then written.")
 @click.option("--keep-existing", is_flag=True, help="Items that already have a split keep it.")
 @click.option(
     "--algorithm-version",

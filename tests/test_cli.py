@@ -1834,3 +1834,28 @@ def test_sighup_while_writing_is_an_interrupt_unless_ignored(tmp_path: Path, noh
     else:
         assert (done.returncode, done.stdout, done.stderr) == (130, "", "labelkit: interrupted\n")
         assert os.listdir(tmp_path) == []
+
+
+def test_an_empty_output_report_or_lockfile_path_names_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty OUTPUT, ``--report`` or ``--lock`` (``convert x.json "$OUT"`` with OUT unset) was ``Path("")``:
+    refused as ``.``, the current folder (``.: the output is the current folder or holds it``), or for the
+    report and lockfile ``.: ... the path is a folder``, naming a path the user never gave. It names no file."""
+    monkeypatch.chdir(tmp_path)
+    for args, what in (
+        (["convert", IMAGES, "", "--to", "labelkit"], "output"),
+        (["convert", IMAGES, "o.json", "--to", "labelkit", "--report", ""], "report"),
+        (["split", IMAGES, "", "--ratios", "train=1"], "output"),
+        (["split", IMAGES, "o.json", "--ratios", "train=1", "--lock", ""], "lockfile"),
+        (["split", IMAGES, "o.json", "--ratios", "train=1", "--report", ""], "report"),
+    ):
+        result = run(*args)
+        expected = f"labelkit: error: an empty path names no file or folder; hint: give the {what} a name\n"
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", expected), args
+    assert list(tmp_path.iterdir()) == []
+    for call in (
+        lambda: labelkit.save(labelkit.load(IMAGES), "", "labelkit"),
+        lambda: labelkit.convert(IMAGES, "", to="labelkit"),
+    ):
+        with pytest.raises(OutputError) as caught:
+            call()
+        assert (caught.value.location.path, caught.value.message) == (None, "an empty path names no file or folder")
