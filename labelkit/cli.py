@@ -85,8 +85,35 @@ class StatusLine:
         self.done()
 
 
+class OnceCommand(click.Command):
+    """A command whose options of one value take it once: ``--to yolo --to coco`` wrote COCO, the last, unsaid."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse ``args``, refusing an option of one value given twice (flags repeat freely, ``-o`` once per key).
+
+        Raises:
+            UsageError: such an option is given twice, even with one value (as ``-o`` is refused).
+        """
+        try:
+            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        except click.UsageError:
+            order = []  # (click's parse below raises it again, in its own words)
+        if ctx.resilient_parsing or any(param.name == "help" for param in order):
+            return super().parse_args(ctx, args)
+        seen: set[str] = set()
+        for param in order:
+            if isinstance(param, click.Option) and not (param.multiple or param.is_flag or param.count):
+                name = max(param.opts, key=len)
+                if name in seen:
+                    raise UsageError(f"option {name} is given twice", hint=f"give {name} once")
+                seen.add(name)
+        return super().parse_args(ctx, args)
+
+
 class LabelkitGroup(click.Group):
     """A click group that turns labelkit errors into one line and an exit code."""
+
+    command_class = OnceCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, turning errors into one line and an exit code."""

@@ -1859,3 +1859,27 @@ def test_an_empty_output_report_or_lockfile_path_names_no_file(tmp_path: Path, m
         with pytest.raises(OutputError) as caught:
             call()
         assert (caught.value.location.path, caught.value.message) == (None, "an empty path names no file or folder")
+
+
+def test_an_option_of_one_value_given_twice_is_an_error(tmp_path: Path) -> None:
+    """``--to yolo --to coco`` wrote COCO, the last value winning unsaid (as ``-o task=...`` twice did), in every
+    command: ``--from``, ``--format``, ``--report``, ``--seed``, ``--ratios`` too. Flags may repeat; ``--help`` wins."""
+    out = tmp_path / "o"
+    for args, name in (
+        (["convert", IMAGES, out, "--to", "yolo", "--to", "parquet"], "--to"),
+        (["convert", IMAGES, out, "--to=parquet", "--to", "parquet"], "--to"),
+        (["convert", "--from", "coco", IMAGES, out, "--from", "labelkit", "--to", "parquet"], "--from"),
+        (["convert", IMAGES, out, "--to", "parquet", "--report", "a.json", "--report", "b.json"], "--report"),
+        (["info", "--format", "coco", "--format", "labelkit", IMAGES], "--format"),
+        (["validate", IMAGES, "--format", "labelkit", "--format", "labelkit"], "--format"),
+        (["split", IMAGES, out, "--ratios", "a=1", "--ratios", "a=0.5,b=0.5"], "--ratios"),
+        (["split", IMAGES, out, "--ratios", "a=1", "--seed", "1", "--seed", "2"], "--seed"),
+    ):
+        result = run(*args)
+        expected = f"labelkit: error: option {name} is given twice; hint: give {name} once\n"
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", expected), args
+    assert list(tmp_path.iterdir()) == []
+    repeated = run("convert", IMAGES, out, "--to", "parquet", "--overwrite", "--overwrite", "-q", "--quiet")
+    assert (repeated.exit_code, repeated.stdout, repeated.stderr) == (0, "", "")
+    helped = run("convert", IMAGES, out, "--to", "a", "--to", "b", "--help")
+    assert helped.exit_code == 0 and helped.stdout.startswith("Usage: cli convert [OPTIONS] INPUT OUTPUT\n")
