@@ -1883,3 +1883,29 @@ def test_an_option_of_one_value_given_twice_is_an_error(tmp_path: Path) -> None:
     assert (repeated.exit_code, repeated.stdout, repeated.stderr) == (0, "", "")
     helped = run("convert", IMAGES, out, "--to", "a", "--to", "b", "--help")
     assert helped.exit_code == 0 and helped.stdout.startswith("Usage: cli convert [OPTIONS] INPUT OUTPUT\n")
+
+
+def test_info_tells_apart_categories_that_share_a_name(tmp_path: Path) -> None:
+    """``names: [car, car, bus]`` (a hand-edited data.yaml): ``info`` printed one ``car  object 3`` line for
+    two classes, keyed by name, so neither class's count could be seen; a COCO category named ``(none)`` was
+    merged with the annotations without a category. Each now shows with its id; other names are unchanged."""
+    root = tmp_path / "d"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "images/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("names: [car, car, bus]\ntrain: images/train\nval: images/train\n")
+    (root / "labels/train/a.txt").write_text(
+        "0 0.5 0.5 0.1 0.1\n1 0.5 0.5 0.1 0.1\n1 0.5 0.5 0.2 0.2\n2 0.5 0.5 0.1 0.1\n"
+    )
+    result = run("info", root, "-o", "image_size=10x10")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split("per category:\n")[1].split("per split:")[0] == (
+        "  bus     object 1\n  car #0  object 1\n  car #1  object 2\n"
+    )
+    coco = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 3, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}],
+        "categories": [{"id": 3, "name": "(none)"}],
+    }
+    (tmp_path / "c.json").write_bytes(orjson.dumps(coco))
+    assert labelkit.stats(tmp_path / "c.json").by_category == {"(none) #3": {"object": 1}}
+    assert labelkit.stats(IMAGES).by_category == expected_info(IMAGES)["annotations_by_category"]

@@ -397,7 +397,9 @@ class Dataset:
         items = self.table("items")
         item_ids = items["id"].combine_chunks()
         item_splits = _split_names(items["split"])
-        name_of = {c.id: c.name for c in self.categories}
+        # a name two categories hold (YOLO's names: [car, car]), or "(none)", is told apart by the id: "car #1"
+        shared = Counter(c.name for c in self.categories) + Counter(["(none)"])
+        name_of = {c.id: c.name if shared[c.name] == 1 else f"{c.name} #{c.id}" for c in self.categories}
         by_category: dict[str, Counter[str]] = {}
         by_split: dict[str, Counter[str]] = {}
         for name in T.ANNOTATION_TABLES:
