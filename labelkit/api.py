@@ -616,15 +616,8 @@ def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Fi
                 return list(check(path, **options))
             fmt.read(path, **options)
     except InputError as exc:
-        where = exc.location
-        if where.pointer is not None:
-            at = "#" + where.pointer
-        elif where.line is not None:
-            at = f":{where.line}"
-        elif where.pixel is not None:
-            at = f"pixel (x={where.pixel[0]}, y={where.pixel[1]})"
-        else:
-            at = f"<{where.element}>" if where.element else ""
+        where = exc.location  # (all of it, as its error line: a data.yaml line and its key, ``:13 <train>``)
+        at = str(replace(where, path=None)).lstrip()
         text = InputError(exc.message, expected=exc.expected, found=exc.found).one_line()  # (what and where found)
         return [Finding(where.path or str(path), at, text)]
     return []

@@ -1909,3 +1909,18 @@ def test_info_tells_apart_categories_that_share_a_name(tmp_path: Path) -> None:
     (tmp_path / "c.json").write_bytes(orjson.dumps(coco))
     assert labelkit.stats(tmp_path / "c.json").by_category == {"(none) #3": {"object": 1}}
     assert labelkit.stats(IMAGES).by_category == expected_info(IMAGES)["annotations_by_category"]
+
+
+def test_a_validate_finding_names_the_place_its_error_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finding at a line and a key (or element) gave the line alone (``data.yaml:2: ...``), where ``info`` and
+    ``convert`` name both (``data.yaml:2 <nc>: ...``): the finding now names all its error's place."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "images").mkdir()
+    Path("data.yaml").write_text("names: [a]\nnc: 2.5\ntrain: images\n")
+    where = "data.yaml:2 <nc>: nc must be a class count (expected a whole number, found 2.5)"
+    assert (run("info", ".").exit_code, run("info", ".").stderr) == (2, f"labelkit: error: {where}\n")
+    result = run("validate", ".")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, f"{where}\n", "")
+    assert [f.to_dict() for f in labelkit.validate(".")] == [
+        {"path": "data.yaml", "where": ":2 <nc>", "message": where.split(": ", 1)[1], "severity": "error"}
+    ]
