@@ -439,6 +439,16 @@ def input_folder(src: Path) -> Path:
     return src.parent if src.is_file() and src.suffix.lower() in (".yaml", ".yml", ".data") else src
 
 
+def refuse_taken_output(path: Path, format: str, overwrite: bool) -> None:
+    """Refuse, before the input is read, an output that writing would refuse (see :func:`check_output`).
+
+    That is one that exists (without ``overwrite``), a folder for a file, one without a parent folder, the
+    current or home folder. Found only when writing, a mistyped output or a missing ``--overwrite`` waited
+    for the whole input to be read.
+    """
+    check_output(path, _writer(format).OUTPUT, overwrite=overwrite)
+
+
 def refuse_output_in_input(src: Path, dst: Path) -> None:
     """Refuse an output that is the input, lies inside an input folder or holds the input.
 
@@ -538,6 +548,7 @@ def convert(
     writer = _writer(to)
     parsed = parse_options(options, reader, writer)
     refuse_output_over_read_files(dst, parsed.read)
+    refuse_taken_output(dst, to, overwrite)
     if progress:
         progress(f"reading {reader.NAME}")
     read_options = dict(parsed.read)

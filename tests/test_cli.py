@@ -176,7 +176,6 @@ def _on_a_terminal(*args: str) -> tuple[subprocess.CompletedProcess[bytes], byte
     [
         (["convert", "{bad}", "{out}", "--to", "coco", "--from", "labelkit"], "{bad}:1: invalid JSON"),
         (["convert", str(IMAGES), "{out}", "--to", "coco"], "{out}: writing COCO would lose"),
-        (["convert", str(IMAGES), "{old}", "--to", "coco", "--allow-loss"], "{old}: output exists"),
         (["split", "{bad}", "{out}", "--ratios", "train=1", "--from", "labelkit"], "{bad}:1: invalid JSON"),
         (["split", str(IMAGES), "{out}", "--ratios", "train=1", "--to", "coco"], "{out}: writing COCO would lose"),
     ],
@@ -1924,3 +1923,29 @@ def test_a_validate_finding_names_the_place_its_error_names(tmp_path: Path, monk
     assert [f.to_dict() for f in labelkit.validate(".")] == [
         {"path": "data.yaml", "where": ":2 <nc>", "message": where.split(": ", 1)[1], "severity": "error"}
     ]
+
+
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_an_output_writing_would_refuse_is_refused_before_the_input_is_read(command: str, tmp_path: Path) -> None:
+    """An output that exists (without --overwrite) or whose parent folder does not exist (a typo) was refused
+    only after the whole input had been read and planned: seconds to minutes on a large COCO file, with the
+    status line drawn. Now before reading: a bad input is not even looked at, and nothing is drawn."""
+    old, bad = tmp_path / "old", tmp_path / "bad.labelkit.json"
+    old.mkdir()
+    (old / "x").write_bytes(b"")
+    bad.write_bytes(b'{"format": "labelkit", "items": [}')  # (an error of its own, were it read)
+    extra = ["--to", "parquet"] if command == "convert" else ["--ratios", "train=1", "--to", "parquet"]
+    for out, error in (
+        (old, f"{old}: output exists; hint: pass --overwrite (API: overwrite=True) to replace it"),
+        (tmp_path / "nope" / "o", f"{tmp_path / 'nope'}: the output's parent folder does not exist"),
+    ):
+        result = run(command, bad, out, "--from", "labelkit", *extra)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"labelkit: error: {error}\n")
+        done, drawn = _on_a_terminal(command, str(bad), str(out), "--from", "labelkit", *extra)
+        assert (done.returncode, drawn) == (2, f"labelkit: error: {error}\r\n".encode())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.labelkit.json", "old"]
+    assert run(command, bad, old, "--from", "labelkit", *extra, "--overwrite").stderr.startswith(
+        f"labelkit: error: {bad}:1: invalid JSON"
+    )
+    with pytest.raises(OutputError, match="output exists"):
+        labelkit.convert(bad, old, to="parquet", from_format="labelkit")
