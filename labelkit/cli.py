@@ -161,7 +161,7 @@ def _say(lines: list[str]) -> None:
     """
     try:
         for line in lines:
-            click.echo(line, err=True)
+            click.echo(_shown(line), err=True)  # (a file name may hold a terminal escape)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stderr.fileno())
@@ -323,7 +323,7 @@ def _no_stale_report(path: Path | None) -> Iterator[None]:
 
 def _print_report(report: Report) -> None:
     for line in report.lines():
-        click.echo(line)
+        click.echo(_shown(line))
 
 
 def _write_options(report_help: str) -> Callable[[F], F]:
@@ -387,7 +387,7 @@ def convert(
             raise
         _write_report(report, report_path)
     if not quiet:
-        click.echo(f"{input} ({report.source}) -> {output} ({report.target}){DRY_RUN if dry_run else ''}")
+        click.echo(_shown(f"{input} ({report.source}) -> {output} ({report.target}){DRY_RUN if dry_run else ''}"))
         _print_report(report)
 
 
@@ -434,9 +434,9 @@ def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[
         click.echo(orjson.dumps([f.to_dict() for f in findings], option=orjson.OPT_INDENT_2).decode())
     else:
         for f in findings:
-            click.echo(str(f))
+            click.echo(_shown(str(f)))
         if not findings:
-            click.echo(f"{path}: ok")
+            click.echo(f"{_shown(str(path))}: ok")
     if findings:
         sys.exit(1)
 
@@ -594,9 +594,9 @@ def split_command(
         if report_path is not None:
             _write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
     if not quiet:
-        click.echo(f"{input} ({source}) -> {output} ({target}){DRY_RUN if dry_run else ''}")
+        click.echo(_shown(f"{input} ({source}) -> {output} ({target}){DRY_RUN if dry_run else ''}"))
         for line in report.lines():
-            click.echo(line)
+            click.echo(_shown(line))
         _print_report(written)
 
 

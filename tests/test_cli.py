@@ -1949,3 +1949,27 @@ def test_an_output_writing_would_refuse_is_refused_before_the_input_is_read(comm
     )
     with pytest.raises(OutputError, match="output exists"):
         labelkit.convert(bad, old, to="parquet", from_format="labelkit")
+
+
+def test_printed_paths_and_report_lines_escape_controls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r"""A path holding a line break or a terminal escape (``ESC]0;title BEL``, which sets a terminal's title, or
+    ``ESC[2J``, which clears it) was printed raw by ``convert``, ``split`` and ``validate`` (their first line, an
+    ``ok`` line, a finding, an error line): two lines for one, or a terminal driven by a file name. Escaped now,
+    as ``info`` escapes them (click strips a CSI escape only when the output is not a terminal)."""
+    monkeypatch.chdir(tmp_path)
+    good, bad, out = "g\x1b[2J\n.labelkit.json", "b\x1b]0;t\x07.labelkit.json", "o\x1b[1m"
+    shutil.copy(IMAGES, good)
+    Path(bad).write_bytes(b'{"format": "labelkit", "items": [}')
+    shown = {good: r"g\x1b[2J\n.labelkit.json", bad: r"b\x1b]0;t\x07.labelkit.json", out: r"o\x1b[1m"}
+
+    def run_on_a_terminal(*args: str) -> Result:
+        return CliRunner().invoke(cli, list(args), color=True)  # (color: escapes are not stripped, as on a terminal)
+
+    assert run_on_a_terminal("validate", good).stdout == f"{shown[good]}: ok\n"
+    result = run_on_a_terminal("convert", good, out, "--to", "parquet")
+    assert result.stdout.splitlines()[0] == f"{shown[good]} (labelkit) -> {shown[out]} (parquet)"
+    result = run_on_a_terminal("split", good, out + ".json", "--ratios", "train=1")
+    assert result.stdout.splitlines()[0] == f"{shown[good]} (labelkit) -> {shown[out]}.json (labelkit)"
+    result = run_on_a_terminal("info", bad)
+    assert result.stderr.startswith(f"labelkit: error: {shown[bad]}:1: invalid JSON")
+    assert "\x1b" not in result.stderr and result.stderr.count("\n") == 1
