@@ -115,6 +115,18 @@ class LabelkitGroup(click.Group):
 
     command_class = OnceCommand
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse the group's options; ``--help`` and ``--version`` print here, outside :meth:`invoke`.
+
+        Their reader going away (``labelkit --help | head -1``) exited 1, click's code for a closed pipe: 0.
+        """
+        try:
+            return super().parse_args(ctx, args)
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, turning errors into one line and an exit code."""
         try:

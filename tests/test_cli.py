@@ -1973,3 +1973,15 @@ def test_printed_paths_and_report_lines_escape_controls(tmp_path: Path, monkeypa
     result = run_on_a_terminal("info", bad)
     assert result.stderr.startswith(f"labelkit: error: {shown[bad]}:1: invalid JSON")
     assert "\x1b" not in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("option", ["--help", "-h", "--version"])
+def test_the_group_s_help_or_version_into_a_closed_pipe_exits_0(option: str) -> None:
+    """``labelkit --help | head -0``: ``labelkit convert --help`` exited 0 there, but the group's own --help and
+    --version print while its options are parsed, outside the handler of a closed pipe: click's exited 1."""
+    p = subprocess.Popen(
+        [sys.executable, "-m", "labelkit", option], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+    )
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.close()  # (before any line: every write meets a closed pipe)
+    assert (p.wait(timeout=60), p.stderr.read()) == (0, b"")
