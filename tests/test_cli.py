@@ -1985,3 +1985,14 @@ def test_the_group_s_help_or_version_into_a_closed_pipe_exits_0(option: str) -> 
     assert p.stdout is not None and p.stderr is not None
     p.stdout.close()  # (before any line: every write meets a closed pipe)
     assert (p.wait(timeout=60), p.stderr.read()) == (0, b"")
+
+
+def test_an_unrecognised_input_s_hint_names_split_s_from_too(tmp_path: Path) -> None:
+    """The hint said ``--from (convert)``, though ``split`` takes ``--from`` as well."""
+    (tmp_path / "x.txt").write_text("hi\n")
+    hint = "hint: name the format: --from (convert, split) or --format (info, validate)\n"
+    result = run("split", tmp_path / "x.txt", tmp_path / "o", "--ratios", "train=1")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"labelkit: error: {tmp_path / 'x.txt'}: no format recognises this input " + (
+        f"(expected coco, labelkit, parquet, voc, yolo); {hint}"
+    )

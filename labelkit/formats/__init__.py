@@ -169,12 +169,14 @@ def detect(path: str | Path) -> DetectResult:
             "no format recognises this input",
             path=path,
             expected=", ".join(names()),
-            hint="name the format: --from (convert) or --format (info, validate)",
+            hint="name the format: --from (convert, split) or --format (info, validate)",
         )
     best = answers[0]
     if len(answers) > 1 and answers[1][1].confidence == best[1].confidence:
         tied = ", ".join(f"{n} ({d.reason})" for n, d in answers if d.confidence == best[1].confidence)
         raise UnknownFormatError(
-            f"ambiguous input: {tied}", path=path, hint="name the format: --from (convert) or --format (info, validate)"
+            f"ambiguous input: {tied}",
+            path=path,
+            hint="name the format: --from (convert, split) or --format (info, validate)",
         )
     return DetectResult(best[0], best[1].confidence, best[1].reason, tuple(answers[1:]))
