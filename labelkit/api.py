@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit import formats
-from labelkit.errors import DataLossError, InputError, OutputError, UsageError
+from labelkit.errors import DataLossError, InputError, LabelkitError, OutputError, UsageError
 from labelkit.formats.base import (
     COUNTS_POLYGONS,
     DROPS_POLYGONS,
@@ -68,6 +68,28 @@ def output_path(path: str | Path, what: str = "output") -> Path:
     return Path(path)
 
 
+@contextmanager
+def _named_wrongly(path: Path, name: str | None) -> Iterator[None]:
+    """An error reading ``path`` in the format the caller named says which format it looks like, if another.
+
+    ``--from labelkit`` on a COCO file said ``#/licenses: Extra inputs are not permitted`` and nothing more.
+    Only a regular file or a folder is looked at (a pipe was read to its end, a FIFO may never end).
+    """
+    try:
+        yield
+    except InputError as exc:
+        if name is None or exc.hint or not (path.is_file() or path.is_dir()):
+            raise
+        try:
+            found = formats.detect(path)
+        except LabelkitError:
+            raise exc from None
+        if found.format != name:
+            exc.hint = f"it looks like {found.format} ({found.reason}), not {name}"
+            exc.args = (exc.one_line(),)
+        raise
+
+
 def _format(path: Path, name: str | None) -> FormatModule:
     """The reader of ``path``: the format named, else the one detected.
 
@@ -113,7 +135,7 @@ def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset
     path = input_path(path)
     fmt = _format(path, format)
     parsed = parse_options(options, fmt, None)
-    with input_guard(path), paused_gc():
+    with _named_wrongly(path, format), input_guard(path), paused_gc():
         return fmt.read(path, **parsed.read)
 
 
@@ -138,7 +160,7 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
     read_options = parse_options(options, fmt, None).read
     if _may_count_polygons(fmt, read_options):
         read_options["count_polygons"] = True  # counts need no coordinates
-    with input_guard(path), paused_gc():
+    with _named_wrongly(path, format), input_guard(path), paused_gc():
         return fmt.read(path, **read_options).stats()
 
 
@@ -557,7 +579,7 @@ def convert(
         read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
     if reader is writer and getattr(reader, SOURCE_TEXT, False):
         read_options["source_text"] = True  # the same format: values it does not change are written as read
-    with input_guard(src), paused_gc():
+    with _named_wrongly(src, from_format), input_guard(src), paused_gc():
         dataset = reader.read(src, **read_options)
     try:
         report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress, dry_run, src)

@@ -1996,3 +1996,24 @@ def test_an_unrecognised_input_s_hint_names_split_s_from_too(tmp_path: Path) -> 
     assert result.stderr == f"labelkit: error: {tmp_path / 'x.txt'}: no format recognises this input " + (
         f"(expected coco, labelkit, parquet, voc, yolo); {hint}"
     )
+
+
+def test_an_error_reading_the_format_named_says_which_format_the_input_looks_like(tmp_path: Path) -> None:
+    """``--from labelkit`` on a COCO file said ``#/licenses: Extra inputs are not permitted`` and nothing more:
+    the format named was wrong, and the error now says which one the input looks like (when it has no hint)."""
+    coco = FIXTURES / "coco/annotations/instances_val.json"
+    looks = "hint: it looks like coco (JSON with COCO 'images' and 'annotations'), not labelkit\n"
+    for args in (
+        ["info", "--format", "labelkit", coco],
+        ["convert", "--from", "labelkit", coco, tmp_path / "o", "--to", "parquet"],
+        ["split", "--from", "labelkit", coco, tmp_path / "o", "--ratios", "train=1", "--to", "parquet"],
+    ):
+        result = run(*args)
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == f"labelkit: error: {coco}#/licenses: Extra inputs are not permitted; {looks}"
+    with pytest.raises(InputError) as caught:
+        labelkit.load(IMAGES, "coco")
+    assert caught.value.hint == 'it looks like labelkit (JSON document with "format": "labelkit"), not coco'
+    assert list(tmp_path.iterdir()) == []
+    detected = run("info", coco)  # (named rightly, or not named: as before)
+    assert detected.exit_code == 0 and run("info", "--format", "coco", coco).stdout == detected.stdout
