@@ -413,7 +413,7 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
     name = format_name or formats.detect(path).format
     stats = api.stats(path, name, **parse_kv(options))
     if as_json:
-        click.echo(orjson.dumps({"format": name, **stats.to_dict()}, option=orjson.OPT_INDENT_2).decode())
+        click.echo(_json({"format": name, **stats.to_dict()}).decode())
         return
     click.echo(f"{_shown(str(path))} ({name})")
     click.echo(f"items: {stats.items:,}  " + "  ".join(f"{k}: {v:,}" for k, v in stats.items_by_media.items()))
@@ -443,7 +443,7 @@ def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[
     if findings:  # (the exit code also when stdout closes while they are printed: ``validate x | head``)
         click.get_current_context().meta["labelkit.exit_code"] = 1
     if as_json:
-        click.echo(orjson.dumps([f.to_dict() for f in findings], option=orjson.OPT_INDENT_2).decode())
+        click.echo(_json([f.to_dict() for f in findings]).decode())
     else:
         for f in findings:
             click.echo(_shown(str(f)))
@@ -612,9 +612,32 @@ def split_command(
         _print_report(written)
 
 
+def _json(data: Any) -> bytes:
+    r"""``data`` as indented JSON, a file name's bytes that are not UTF-8 escaped as the text output prints them.
+
+    Python keeps such bytes as lone surrogates (``\udcff``), which orjson refuses: ``validate --json`` of an
+    input in a folder so named was an internal error.
+    """
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    except TypeError:  # (only such texts fail: the values are plain data)
+        return orjson.dumps(_escaped(data), option=orjson.OPT_INDENT_2)
+
+
+def _escaped(data: Any) -> Any:
+    r"""``data`` with every text's lone surrogates written as ``\udcff`` escapes (see :func:`_json`)."""
+    if isinstance(data, str):
+        return data.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(data, dict):
+        return {_escaped(k): _escaped(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_escaped(v) for v in data]
+    return data
+
+
 def _write_json(path: Path, data: Any) -> None:
     try:
-        path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        path.write_bytes(_json(data) + b"\n")
     except OSError as exc:
         raise OutputError(f"cannot write the report: {exc.strerror or exc}", path=path) from exc
 

@@ -2017,3 +2017,24 @@ def test_an_error_reading_the_format_named_says_which_format_the_input_looks_lik
     assert list(tmp_path.iterdir()) == []
     detected = run("info", coco)  # (named rightly, or not named: as before)
     assert detected.exit_code == 0 and run("info", "--format", "coco", coco).stdout == detected.stdout
+
+
+def test_json_output_of_an_input_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    r"""``validate --json`` of a file named with bytes that are not UTF-8 (Python's ``\udcff``) was an internal
+    error (orjson refuses such text): its path is written escaped, as the text output prints it."""
+    folder = tmp_path / os.fsdecode(b"d\xff")
+    folder.mkdir()
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["annotations"][0]["category_id"] = "x"
+    (folder / "a.labelkit.json").write_bytes(orjson.dumps(doc))
+    path = folder / "a.labelkit.json"
+    shown = str(path).encode("utf-8", "backslashreplace").decode()  # (...d\udcff/a.labelkit.json)
+    result = run("validate", "--json", path)
+    assert (result.exit_code, result.stderr) == (1, "")
+    assert [f["path"] for f in orjson.loads(result.stdout)] == [shown]
+    assert result.stdout.count(shown.replace("\\", "\\\\")) == 1
+    text = run("validate", path)
+    assert text.stdout.startswith(f"{shown}#/annotations/0/category_id: ")
+    clean = folder / "b.labelkit.json"
+    shutil.copy(IMAGES, clean)
+    assert orjson.loads(run("info", "--json", clean).stdout)["items"] == 3
