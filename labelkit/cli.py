@@ -411,7 +411,9 @@ def convert(
 def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
     """Show items, categories and annotations per kind, per category and per split."""
     name = format_name or formats.detect(path).format
-    stats = api.stats(path, name, **parse_kv(options))
+    with StatusLine(quiet=False) as status:  # (a large COCO file takes seconds: shown on a terminal)
+        status(f"reading {name}")
+        stats = api.stats(path, name, **parse_kv(options))
     if as_json:
         click.echo(_json({"format": name, **stats.to_dict()}).decode())
         return
@@ -439,7 +441,9 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
 @click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A read option (repeatable).")
 def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
     """Check PATH against its format's schema and rules; exit 1 when there are findings."""
-    findings = api.validate(path, format_name, **parse_kv(options))
+    with StatusLine(quiet=False) as status:
+        status("validating")
+        findings = api.validate(path, format_name, **parse_kv(options))
     if findings:  # (the exit code also when stdout closes while they are printed: ``validate x | head``)
         click.get_current_context().meta["labelkit.exit_code"] = 1
     if as_json:

@@ -2038,3 +2038,15 @@ def test_json_output_of_an_input_whose_name_is_not_utf8(tmp_path: Path) -> None:
     clean = folder / "b.labelkit.json"
     shutil.copy(IMAGES, clean)
     assert orjson.loads(run("info", "--json", clean).stdout)["items"] == 3
+
+
+@pytest.mark.parametrize(("command", "stage"), [("info", "reading labelkit"), ("validate", "validating")])
+def test_info_and_validate_show_a_status_line_on_a_terminal(command: str, stage: str) -> None:
+    """``info`` and ``validate`` drew nothing while they read (seconds on a large COCO file), where ``convert``
+    and ``split`` draw a status line on a terminal; they draw one now, cleared before their output."""
+    done, drawn = _on_a_terminal(command, str(IMAGES))
+    assert done.returncode == 0
+    assert drawn.startswith(f"\r\x1b[K{stage}... (".encode()) and drawn.endswith(b"\r\x1b[K")
+    assert done.stdout == run(command, IMAGES).stdout.encode()
+    piped = subprocess.run([sys.executable, "-m", "labelkit", command, str(IMAGES)], capture_output=True, cwd=ROOT)
+    assert (piped.returncode, piped.stderr) == (0, b"")
