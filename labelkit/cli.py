@@ -418,8 +418,8 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
         click.echo(_json({"format": name, **stats.to_dict()}).decode())
         return
     click.echo(f"{_shown(str(path))} ({name})")
-    click.echo(f"items: {stats.items:,}  " + "  ".join(f"{k}: {v:,}" for k, v in stats.items_by_media.items()))
-    click.echo("splits: " + ", ".join(f"{_shown(k)} {v:,}" for k, v in stats.items_by_split.items()))
+    click.echo("  ".join([f"items: {stats.items:,}", *(f"{k}: {v:,}" for k, v in stats.items_by_media.items())]))
+    click.echo("splits: " + (", ".join(f"{_shown(k)} {v:,}" for k, v in stats.items_by_split.items()) or "none"))
     click.echo(f"categories: {stats.categories:,}")
     click.echo("annotations: " + (", ".join(f"{k} {v:,}" for k, v in stats.annotations.items()) or "none"))
     if stats.tokens:

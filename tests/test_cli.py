@@ -2050,3 +2050,14 @@ def test_info_and_validate_show_a_status_line_on_a_terminal(command: str, stage:
     assert done.stdout == run(command, IMAGES).stdout.encode()
     piped = subprocess.run([sys.executable, "-m", "labelkit", command, str(IMAGES)], capture_output=True, cwd=ROOT)
     assert (piped.returncode, piped.stderr) == (0, b"")
+
+
+def test_info_of_a_dataset_without_items(tmp_path: Path) -> None:
+    """``items: 0  `` ended in two spaces and ``splits: `` in one, with nothing after it; ``annotations: none``
+    already said so."""
+    (tmp_path / "e.json").write_text('{"images": [], "annotations": [], "categories": []}')
+    result = run("info", tmp_path / "e.json")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"{tmp_path / 'e.json'} (coco)\nitems: 0\nsplits: none\ncategories: 0\nannotations: none\n",
+    )
