@@ -314,7 +314,9 @@ def test_extreme_floats_survive_both_formats(value: float, tmp_path: Path) -> No
 def _stats_by_hand(ds: Dataset) -> dict[str, Any]:
     """The counts ``Dataset.stats`` gives, a record at a time (the oracle for its column-at-a-time version)."""
     split_of = {i.id: i.split for i in ds.items()}
-    name_of = {c.id: c.name for c in ds.categories}
+    names = [c.name for c in ds.categories]  # (a name two categories share, or "(none)", is told apart by id)
+    plain = {c.id: names.count(c.name) == 1 and c.name != "(none)" for c in ds.categories}
+    name_of = {c.id: c.name if plain[c.id] else f"{c.name} #{c.id}" for c in ds.categories}
     by_category: dict[str, dict[str, int]] = {}
     by_split: dict[str, dict[str, int]] = {}
     for a in ds.annotations():
