@@ -6,7 +6,7 @@ import os
 import stat
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path, PureWindowsPath
@@ -309,12 +309,7 @@ def _refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, optio
         splits.add(str(options["split"]))
     seen: dict[str, str] = {}
     for split in sorted(s for s in splits if s is not None):
-        if not is_plain_name(split) or (os.name == "nt" and PureWindowsPath(split).drive):
-            raise OutputError(
-                f"split {split!r} cannot be a folder or file name",
-                path=path,
-                hint="splits are plain names such as train, val or test",
-            )
+        _refuse_unsafe_split(split, path)
         other = seen.setdefault(folded_name(split), split)
         if other != split:  # one folder or file where names differ only in case (macOS, Windows): refused everywhere
             raise OutputError(
@@ -461,14 +456,35 @@ def input_folder(src: Path) -> Path:
     return src.parent if src.is_file() and src.suffix.lower() in (".yaml", ".yml", ".data") else src
 
 
-def refuse_taken_output(path: Path, format: str, overwrite: bool) -> None:
-    """Refuse, before the input is read, an output that writing would refuse (see :func:`check_output`).
+def _refuse_unsafe_split(split: str, path: Path) -> None:
+    if not is_plain_name(split) or (os.name == "nt" and PureWindowsPath(split).drive):
+        raise OutputError(
+            f"split {split!r} cannot be a folder or file name",
+            path=path,
+            hint="splits are plain names such as train, val or test",
+        )
 
-    That is one that exists (without ``overwrite``), a folder for a file, one without a parent folder, the
-    current or home folder. Found only when writing, a mistyped output or a missing ``--overwrite`` waited
-    for the whole input to be read.
+
+def refuse_taken_output(path: Path, format: str, overwrite: bool, options: Mapping[str, Any] | None = None) -> None:
+    """Refuse, before the input is read, an output or write ``options`` that writing would refuse.
+
+    That is an output that exists (without ``overwrite``), a folder for a file, one without a parent folder, the
+    current or home folder (see :func:`check_output`); ``-o split=`` not a plain name where splits name files;
+    ``media=copy`` or ``link`` without ``media_root``. Found only when writing, a mistyped output, a missing
+    ``--overwrite`` or option waited for the whole input to be read.
+
+    Raises:
+        OutputError: the output, or the split option.
+        UsageError: media without its folder.
     """
-    check_output(path, _writer(format).OUTPUT, overwrite=overwrite)
+    writer = _writer(format)
+    check_output(path, writer.OUTPUT, overwrite=overwrite)
+    options = options or {}
+    if getattr(writer, SPLIT_FILES, False) and options.get("split") is not None:
+        _refuse_unsafe_split(str(options["split"]), path)
+    takes_media = "media_root" in getattr(writer, "OPTIONS", {})
+    if takes_media and str(options.get("media") or "none") != "none" and not options.get("media_root"):
+        raise UsageError("media=copy or link needs the images' folder", hint="add -o media_root=FOLDER")
 
 
 def refuse_output_in_input(src: Path, dst: Path) -> None:
@@ -570,7 +586,7 @@ def convert(
     writer = _writer(to)
     parsed = parse_options(options, reader, writer)
     refuse_output_over_read_files(dst, parsed.read)
-    refuse_taken_output(dst, to, overwrite)
+    refuse_taken_output(dst, to, overwrite, parsed.write)
     if progress:
         progress(f"reading {reader.NAME}")
     read_options = dict(parsed.read)

@@ -568,7 +568,7 @@ def split_command(
         kv = parse_kv(options)
         parsed = parse_options(kv, formats.get(source), formats.get(target))
         api.refuse_output_over_read_files(output, parsed.read)
-        api.refuse_taken_output(output, target, overwrite)
+        api.refuse_taken_output(output, target, overwrite, parsed.write)
         status(f"reading {source}")
         dataset = api.load(input, source, **parsed.read)
         status("splitting")

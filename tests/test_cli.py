@@ -24,7 +24,7 @@ from test_registry import PLUGINS, install_plugin
 import labelkit
 from labelkit import formats
 from labelkit.cli import cli
-from labelkit.errors import InputError, OutputError
+from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.model import Category, Dataset, Item, Media
 
 IMAGES = FIXTURES / "native" / "images.labelkit.json"
@@ -2061,3 +2061,23 @@ def test_info_of_a_dataset_without_items(tmp_path: Path) -> None:
         0,
         f"{tmp_path / 'e.json'} (coco)\nitems: 0\nsplits: none\ncategories: 0\nannotations: none\n",
     )
+
+
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_a_bad_write_option_value_is_refused_before_the_input_is_read(command: str, tmp_path: Path) -> None:
+    """``-o precision=abc``, ``-o split=../x`` and ``media=copy`` without ``media_root`` were refused only once the
+    whole input was read and planned; now before it is read (the input here is bad JSON, and is not looked at)."""
+    bad = tmp_path / "bad.labelkit.json"
+    bad.write_bytes(b'{"format": "labelkit", "items": [}')
+    extra = ["--to", "yolo"] if command == "convert" else ["--ratios", "train=1", "--to", "yolo"]
+    for option, error in (
+        ("precision=abc", "bad precision (expected exact or a number of decimals (0-17), found 'abc')"),
+        ("split=../x", f"{tmp_path / 'o'}: split '../x' cannot be a folder or file name; hint: splits are plain names"),
+        ("media=copy", "media=copy or link needs the images' folder; hint: add -o media_root=FOLDER"),
+    ):
+        result = run(command, bad, tmp_path / "o", "--from", "labelkit", *extra, "-o", option)
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr.startswith(f"labelkit: error: {error}"), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.labelkit.json"]
+    with pytest.raises(UsageError, match="bad precision"):
+        labelkit.convert(bad, tmp_path / "o", to="yolo", from_format="labelkit", precision="1.5")

@@ -121,6 +121,8 @@ class Option:
         help: one sentence.
         choices: allowed values of a ``choice``.
         applies: ``read``, ``write`` or ``both``.
+        check: refuses a value its type takes but the format does not (raising UsageError), when options are
+            parsed: before the input is read (``-o precision=abc`` was refused once the whole input was read).
     """
 
     name: str
@@ -129,6 +131,7 @@ class Option:
     help: str
     choices: tuple[str, ...] = ()
     applies: Literal["read", "write", "both"] = "both"
+    check: Callable[[Any], object] | None = None
 
     def parse(self, value: Any) -> Any:
         """Turn a CLI string (or an API value) into the option's type.
@@ -152,6 +155,8 @@ class Option:
                 return float(value)
             if self.type == "choice" and str(value) not in self.choices:
                 raise ValueError(value)
+            if self.check is not None:
+                self.check(value)
             return value if not isinstance(value, str) or self.type != "str" else str(value)
         except (TypeError, ValueError):
             expected = " or ".join(self.choices) if self.type == "choice" else self.type

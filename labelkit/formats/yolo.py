@@ -49,6 +49,7 @@ from labelkit.formats.yolo_layout import (
     unique_ids,
 )
 from labelkit.formats.yolo_media import image_size, parse_size
+from labelkit.formats.yolo_numbers import precision_of
 from labelkit.io import Inside, read_file
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
@@ -119,6 +120,7 @@ OPTIONS: dict[str, Option] = {
         "exact",
         "decimals of coordinates, or exact (shortest form that reads back)",
         applies="write",
+        check=lambda value: precision_of({"precision": value}),
     ),
     "split": Option("split", "str", DEFAULT_SPLIT, "split of items that have none", applies="write"),
     "kpt_dims": Option("kpt_dims", "choice", "3", "pose: 3 (x y v) or 2 (x y) per keypoint", ("2", "3"), "write"),

@@ -27,11 +27,11 @@ from labelkit.formats.yolo_lines import (
     traced_masks,
 )
 from labelkit.formats.yolo_media import image_size, is_image, listed_sizes
+from labelkit.formats.yolo_numbers import precision_of
 from labelkit.formats.yolo_rings import quad_rings
 from labelkit.formats.yolo_write import (
     item_files,
     kpt_dims_of,
-    precision_of,
     read_back_ids,
     task_of,
     title_for,

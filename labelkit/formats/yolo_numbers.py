@@ -15,6 +15,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.errors import UsageError
+
 
 def snapped(
     values: np.ndarray[Any, Any],
@@ -205,3 +207,17 @@ def rounded(values: np.ndarray[Any, Any], precision: int) -> np.ndarray[Any, Any
         todo = np.flatnonzero(unsure)
         out[todo] = [float(f"{v:.{precision}f}") for v in values[todo].tolist()]
     return out
+
+
+def precision_of(options: dict[str, Any]) -> int | None:
+    """The decimals ``-o precision=N`` asks for (None: ``exact``, the shortest text of each float).
+
+    Raises:
+        UsageError: the value is neither ``exact`` nor a number of decimals.
+    """
+    text = str(options.get("precision") or "exact")
+    if text == "exact":
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > 17:
+        raise UsageError("bad precision", expected="exact or a number of decimals (0-17)", found=repr(text))
+    return int(text)

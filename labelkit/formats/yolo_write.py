@@ -34,6 +34,7 @@ from labelkit.formats.yolo_layout import (
 )
 from labelkit.formats.yolo_lines import Lines, cached, columns, rounding
 from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, placed_image_size, sizes_text
+from labelkit.formats.yolo_numbers import precision_of
 from labelkit.io import create_file
 from labelkit.model import Dataset
 from labelkit.portable import (
@@ -78,20 +79,6 @@ def title_for(dataset: Dataset, options: dict[str, Any]) -> str:
         UsageError: see :func:`task_of`.
     """
     return f"YOLO {task_of(dataset, options)}"
-
-
-def precision_of(options: dict[str, Any]) -> int | None:
-    """The decimals ``-o precision=N`` asks for (None: ``exact``, the shortest text of each float).
-
-    Raises:
-        UsageError: the value is neither ``exact`` nor a number of decimals.
-    """
-    text = str(options.get("precision") or "exact")
-    if text == "exact":
-        return None
-    if not (text.isascii() and text.isdigit()) or int(text) > 17:
-        raise UsageError("bad precision", expected="exact or a number of decimals (0-17)", found=repr(text))
-    return int(text)
 
 
 def written_rows(dataset: Dataset, task: str, options: dict[str, Any]) -> np.ndarray[Any, Any]:
