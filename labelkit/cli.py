@@ -280,7 +280,7 @@ def _side_file(
             (or is inside) the output, the input (a place it reads from: see :func:`labelkit.api.input_places`)
             or the ``media_root`` of the write ``options``, or it is the ``other`` side file.
     """
-    if path is None:
+    if path is None or path == STDOUT:
         return
     real, given = path.resolve(), Path(os.path.abspath(path))  # (a link inside the output too: it is replaced)
     media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
@@ -326,7 +326,7 @@ def _no_stale_report(path: Path | None) -> Iterator[None]:
         raise
     except BaseException:
         try:
-            if path is not None and stat.S_ISREG(os.lstat(path).st_mode):
+            if path is not None and path != STDOUT and stat.S_ISREG(os.lstat(path).st_mode):
                 path.unlink()
         except OSError:
             pass
@@ -639,7 +639,14 @@ def _escaped(data: Any) -> Any:
     return data
 
 
+STDOUT = Path("-")
+"""``--report -``: the JSON report goes to stdout (before the text report, which ``--quiet`` leaves out)."""
+
+
 def _write_json(path: Path, data: Any) -> None:
+    if path == STDOUT:
+        click.echo(_json(data).decode())
+        return
     try:
         path.write_bytes(_json(data) + b"\n")
     except OSError as exc:

@@ -2081,3 +2081,20 @@ def test_a_bad_write_option_value_is_refused_before_the_input_is_read(command: s
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.labelkit.json"]
     with pytest.raises(UsageError, match="bad precision"):
         labelkit.convert(bad, tmp_path / "o", to="yolo", from_format="labelkit", precision="1.5")
+
+
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_report_dash_prints_the_json_report_on_stdout(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--report -`` wrote a file named ``-`` in the current folder; now the JSON goes to stdout."""
+    monkeypatch.chdir(tmp_path)
+    src = FIXTURES / "native" / "images.labelkit.json"
+    extra = ["--to", "labelkit"] if command == "convert" else ["--ratios", "train=1", "--to", "labelkit"]
+    result = run(command, src, tmp_path / "o.json", *extra, "--report", "-", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    written = report if command == "convert" else report["output"]
+    assert (written["target"], written["read"]["items"]) == ("labelkit", 3)
+    assert ("split" in report) == (command == "split")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.json"]
