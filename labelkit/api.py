@@ -257,6 +257,7 @@ def save(
     overwrite: bool = False,
     progress: Progress | None = None,
     dry_run: bool = False,
+    on_written: Callable[[Report], None] | None = None,
     **options: Any,
 ) -> Report:
     """Write a dataset atomically, refusing to lose data unless allowed.
@@ -271,6 +272,9 @@ def save(
         dry_run: write nothing: plan, refuse what the write would refuse before writing (losses without
             ``allow_loss``, an existing output without ``overwrite``), and return the plan's report, which
             counts nothing as written and ends with :data:`DRY_RUN_NOTE`.
+        on_written: called with the report once the output is written, before it is moved into place (not in a
+            dry run): what it raises leaves no output. (The CLI writes ``--report`` and the lockfile there, so
+            that one failing, a disk full, leaves no finished output beside the error.)
         **options: the format's write options.
 
     Returns:
@@ -289,7 +293,8 @@ def save(
     """
     fmt = _writer(format)
     parsed = parse_options(options, None, fmt)
-    return _save(dataset, output_path(path), fmt, parsed.write, allow_loss, overwrite, progress, dry_run)
+    path = output_path(path)
+    return _save(dataset, path, fmt, parsed.write, allow_loss, overwrite, progress, dry_run, on_written=on_written)
 
 
 def _refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, options: dict[str, Any]) -> None:
@@ -360,6 +365,7 @@ def _save(
     progress: Progress | None,
     dry_run: bool = False,
     source: Path | None = None,
+    on_written: Callable[[Report], None] | None = None,
 ) -> Report:
     if options.get("media_root"):  # the images copied or linked are read from there
         _refuse_over(path, [Path(str(options["media_root"]))], "the images' folder (media_root)")
@@ -396,8 +402,10 @@ def _save(
         if report.lost and not allow_loss:  # a loss only writing could find: the output is not kept
             report.written = {}  # (the writer counted what it wrote into the output now thrown away)
             raise _loss_error(report, title, path)
-    if not report.written:  # the writer wrote the dataset the plan gave it
-        report.written = dataset.report_counts()
+        if not report.written:  # the writer wrote the dataset the plan gave it
+            report.written = dataset.report_counts()
+        if on_written is not None:
+            on_written(report)
     return report
 
 
@@ -561,11 +569,12 @@ def convert(
     overwrite: bool = False,
     progress: Progress | None = None,
     dry_run: bool = False,
+    on_written: Callable[[Report], None] | None = None,
     **options: Any,
 ) -> Report:
     """Read ``src`` and write it to ``dst`` in format ``to``; options go to whichever side knows them.
 
-    With ``dry_run`` nothing is written (see :func:`save`).
+    With ``dry_run`` nothing is written; ``on_written`` is called as in :func:`save`.
 
     Returns:
         The report (``report.source`` names the format read).
@@ -597,8 +606,14 @@ def convert(
         read_options["source_text"] = True  # the same format: values it does not change are written as read
     with _named_wrongly(src, from_format), input_guard(src), paused_gc():
         dataset = reader.read(src, **read_options)
+
+    def written(report: Report) -> None:  # (the report as convert returns it)
+        _add_read_notes(report, dataset, reader.NAME)
+        if on_written is not None:
+            on_written(report)
+
     try:
-        report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress, dry_run, src)
+        report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress, dry_run, src, written)
     except DataLossError as exc:
         if isinstance(exc.report, Report):
             _add_read_notes(exc.report, dataset, reader.NAME)

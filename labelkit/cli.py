@@ -6,26 +6,24 @@ Errors become one line on stderr (``labelkit: error: <where>: <what>``) and an e
 
 from __future__ import annotations
 
+import inspect
 import mmap
 import os
 import re
 import signal
-import stat
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import orjson
 import pyarrow as pa
 
 from labelkit import __version__, api, formats
+from labelkit.cli_files import json_bytes, no_stale_report, side_file, write_json, write_report
 from labelkit.errors import DataLossError, LabelkitError, OutputError, UsageError
-from labelkit.portable import placed
 from labelkit.report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -234,6 +232,26 @@ def use_jemalloc() -> None:
         pa.set_memory_pool(pa.system_memory_pool())
 
 
+def _format_options(kv: dict[str, str], call: Callable[..., Any]) -> dict[str, Any]:
+    """``-o`` options to pass to ``call`` as keywords, refusing a key that is one of its own parameters.
+
+    ``-o overwrite=1`` or ``-o to=coco`` reached ``api.convert`` as a second value of its own argument: an
+    internal error (``got multiple values for keyword argument``).
+
+    Raises:
+        UsageError: such a key, as the unknown format option it is.
+    """
+    for key in kv:
+        if key in inspect.signature(call).parameters:
+            flag = "--" + key.replace("_", "-")
+            raise UsageError(
+                f"unknown option {key!r}: -o sets a format's options",
+                hint=f"{flag} is an option of the command itself, if you meant it; 'labelkit formats NAME' lists a "
+                "format's options",
+            )
+    return kv
+
+
 def parse_kv(values: Sequence[str]) -> dict[str, str]:
     """Parse ``-o KEY=VALUE`` options.
 
@@ -256,81 +274,8 @@ def parse_kv(values: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _write_report(report: Report, path: Path | None) -> None:
-    if path is not None:
-        _write_json(path, report.to_dict())
-
-
-def _side_file(
-    path: Path | None,
-    what: str,
-    output: Path,
-    input: Path,
-    other: tuple[str, Path | None] = ("", None),
-    options: dict[str, str] | None = None,
-) -> None:
-    """Refuse, before any work, a report or lockfile path that cannot be written or would overwrite something.
-
-    Found only after the output was moved into place, such an error left the output behind; a report over
-    the input (or a file of the new output, or the lockfile, or an image of ``media_root``, which the output
-    links to) destroyed it.
-
-    Raises:
-        OutputError: its folder does not exist, it is a folder, it (or its folder) is not writable, or it is
-            (or is inside) the output, the input (a place it reads from: see :func:`labelkit.api.input_places`)
-            or the ``media_root`` of the write ``options``, or it is the ``other`` side file.
-    """
-    if path is None or path == STDOUT:
-        return
-    real, given = path.resolve(), Path(os.path.abspath(path))  # (a link inside the output too: it is replaced)
-    media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
-    media = ("images' folder (media_root)", Path(media_root) if media_root else None)
-    inputs = [("input", place) for place in api.input_places(input)]
-    inputs += [("input's image size file (image_sizes)", place) for place in api.read_files(options or {})]
-    for name, place in (("output", output), *inputs, other, media):
-        for mine, theirs in ((real, place.resolve()), (given, Path(os.path.abspath(place)))) if place and name else ():
-            if (where := placed(mine, theirs)) in ("same", "inside"):
-                inside = "" if where == "same" else "inside "
-                raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")
-    try:
-        folder = path.is_dir()
-    except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)
-        raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
-    # (a report is written through a link at its path: one leading nowhere needs its target's folder too)
-    through = what == "report" and not path.exists() and path.is_symlink()
-    if folder or not path.parent.is_dir() or (through and not real.parent.is_dir()):
-        problem = "is a folder" if folder else "has no folder to go in"
-        raise OutputError(f"cannot write the {what}: the path {problem}", path=path)
-    # a report is written in place (a file there must be writable), a lockfile moved into its folder
-    written = path if what == "report" and path.exists() else real.parent if through else path.parent
-    if not os.access(written, os.W_OK):  # (read-only: found after the output was in place, it stayed)
-        problem = "file" if written == path else "folder"
-        raise OutputError(f"cannot write the {what}: its {problem} is not writable", path=path)
-
-
 DRY_RUN = ": dry run, nothing written"
 """What the first line of a dry run's output ends with."""
-
-
-@contextmanager
-def _no_stale_report(path: Path | None) -> Iterator[None]:
-    """Remove the ``--report`` file (of an earlier run) when this run fails for another reason than loss.
-
-    A run refused for loss writes its report; one that fails otherwise (bad input, output exists, Ctrl-C)
-    has none, and an earlier run's left in place would be taken for this one's. Only a regular file is
-    removed (not a link, nor ``/dev/stdout``).
-    """
-    try:
-        yield
-    except DataLossError:
-        raise
-    except BaseException:
-        try:
-            if path is not None and path != STDOUT and stat.S_ISREG(os.lstat(path).st_mode):
-                path.unlink()
-        except OSError:
-            pass
-        raise
 
 
 def _print_report(report: Report) -> None:
@@ -379,8 +324,8 @@ def convert(
     dry_run: bool,
 ) -> None:
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
-    _side_file(report_path, "report", output, input, options=parse_kv(options))
-    with StatusLine(quiet) as status, _no_stale_report(report_path):
+    side_file(report_path, "report", output, input, options=parse_kv(options))
+    with StatusLine(quiet) as status, no_stale_report(report_path):
         try:
             report = api.convert(
                 input,
@@ -391,13 +336,16 @@ def convert(
                 overwrite=overwrite,
                 progress=status,
                 dry_run=dry_run,
-                **parse_kv(options),
+                # (the report is written before the output is moved into place: failing, it leaves no output)
+                on_written=lambda written: write_report(written, report_path),
+                **_format_options(parse_kv(options), api.convert),
             )
         except DataLossError as exc:
             if isinstance(exc.report, Report):
-                _write_report(exc.report, report_path)
+                write_report(exc.report, report_path)
             raise
-        _write_report(report, report_path)
+        if dry_run:
+            write_report(report, report_path)
     if not quiet:
         click.echo(_shown(f"{input} ({report.source}) -> {output} ({report.target}){DRY_RUN if dry_run else ''}"))
         _print_report(report)
@@ -413,9 +361,9 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
     name = format_name or formats.detect(path).format
     with StatusLine(quiet=False) as status:  # (a large COCO file takes seconds: shown on a terminal)
         status(f"reading {name}")
-        stats = api.stats(path, name, **parse_kv(options))
+        stats = api.stats(path, name, **_format_options(parse_kv(options), api.stats))
     if as_json:
-        click.echo(_json({"format": name, **stats.to_dict()}).decode())
+        click.echo(json_bytes({"format": name, **stats.to_dict()}).decode())
         return
     click.echo(f"{_shown(str(path))} ({name})")
     click.echo("  ".join([f"items: {stats.items:,}", *(f"{k}: {v:,}" for k, v in stats.items_by_media.items())]))
@@ -443,11 +391,11 @@ def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[
     """Check PATH against its format's schema and rules; exit 1 when there are findings."""
     with StatusLine(quiet=False) as status:
         status("validating")
-        findings = api.validate(path, format_name, **parse_kv(options))
+        findings = api.validate(path, format_name, **_format_options(parse_kv(options), api.validate))
     if findings:  # (the exit code also when stdout closes while they are printed: ``validate x | head``)
         click.get_current_context().meta["labelkit.exit_code"] = 1
     if as_json:
-        click.echo(_json([f.to_dict() for f in findings]).decode())
+        click.echo(json_bytes([f.to_dict() for f in findings]).decode())
     else:
         for f in findings:
             click.echo(_shown(str(f)))
@@ -560,9 +508,9 @@ def split_command(
     if ratios is None and folds is None:
         raise UsageError("give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K")
     api.refuse_output_in_input(input, output)
-    _side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))
-    _side_file(lock_path, "lockfile", output, input, options=parse_kv(options))  # (before the lockfile is read)
-    with StatusLine(quiet) as status, _no_stale_report(report_path):
+    side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))
+    side_file(lock_path, "lockfile", output, input, options=parse_kv(options))  # (before the lockfile is read)
+    with StatusLine(quiet) as status, no_stale_report(report_path):
         source = from_format or formats.detect(input).format
         target = to or source
         kv = parse_kv(options)
@@ -588,6 +536,17 @@ def split_command(
         )
         report = result.report
         try:
+
+            def side_files(written: Report) -> None:
+                """The report, then the lockfile, before the output is moved into place: failing, they leave none."""
+                if report_path is not None:
+                    write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
+                if lock_path is not None:
+                    try:
+                        report.lockfile.write(lock_path)
+                    except OSError as exc:
+                        raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=lock_path) from exc
+
             written = api.save(
                 result.dataset,
                 output,
@@ -596,61 +555,20 @@ def split_command(
                 overwrite=overwrite,
                 progress=status,
                 dry_run=dry_run,
+                on_written=side_files,
                 **parsed.write,
             )
         except DataLossError as exc:
             if report_path is not None and isinstance(exc.report, Report):
-                _write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
+                write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
             raise
-        if lock_path is not None and not dry_run:
-            try:
-                report.lockfile.write(lock_path)
-            except OSError as exc:
-                raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=lock_path) from exc
-        if report_path is not None:
-            _write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
+        if report_path is not None and dry_run:
+            write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
     if not quiet:
         click.echo(_shown(f"{input} ({source}) -> {output} ({target}){DRY_RUN if dry_run else ''}"))
         for line in report.lines():
             click.echo(_shown(line))
         _print_report(written)
-
-
-def _json(data: Any) -> bytes:
-    r"""``data`` as indented JSON, a file name's bytes that are not UTF-8 escaped as the text output prints them.
-
-    Python keeps such bytes as lone surrogates (``\udcff``), which orjson refuses: ``validate --json`` of an
-    input in a folder so named was an internal error.
-    """
-    try:
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2)
-    except TypeError:  # (only such texts fail: the values are plain data)
-        return orjson.dumps(_escaped(data), option=orjson.OPT_INDENT_2)
-
-
-def _escaped(data: Any) -> Any:
-    r"""``data`` with every text's lone surrogates written as ``\udcff`` escapes (see :func:`_json`)."""
-    if isinstance(data, str):
-        return data.encode("utf-8", "backslashreplace").decode("utf-8")
-    if isinstance(data, dict):
-        return {_escaped(k): _escaped(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_escaped(v) for v in data]
-    return data
-
-
-STDOUT = Path("-")
-"""``--report -``: the JSON report goes to stdout (before the text report, which ``--quiet`` leaves out)."""
-
-
-def _write_json(path: Path, data: Any) -> None:
-    if path == STDOUT:
-        click.echo(_json(data).decode())
-        return
-    try:
-        path.write_bytes(_json(data) + b"\n")
-    except OSError as exc:
-        raise OutputError(f"cannot write the report: {exc.strerror or exc}", path=path) from exc
 
 
 _SEED_INT = re.compile(r"-?(0|[1-9][0-9]{0,4298})")  # (Python's int() takes at most 4300 digits)

@@ -2098,3 +2098,36 @@ def test_report_dash_prints_the_json_report_on_stdout(
     assert (written["target"], written["read"]["items"]) == ("labelkit", 3)
     assert ("split" in report) == (command == "split")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.json"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device every write to fails: disk full)")
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_a_report_that_cannot_be_written_leaves_no_output(command: str, tmp_path: Path) -> None:
+    """The report (and split's lockfile) was written after the output was moved into place: a full disk then
+    left a finished output beside the error. Now they are written first, and failing, leave no output."""
+    src = FIXTURES / "native" / "images.labelkit.json"
+    extra = ["--to", "labelkit"] if command == "convert" else ["--ratios", "train=1", "--to", "labelkit"]
+    extra += ["--lock", str(tmp_path / "lock.json")] if command == "split" else []
+    result = run(command, src, tmp_path / "o.json", *extra, "--report", "/dev/full")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "labelkit: error: /dev/full: cannot write the report: No space left on device\n"
+    assert list(tmp_path.iterdir()) == []
+    assert run(command, src, tmp_path / "o.json", *extra).exit_code == 0  # (and without the report, it is written)
+
+
+@pytest.mark.parametrize(
+    ("command", "key"), [("convert", "overwrite"), ("convert", "to"), ("info", "format"), ("validate", "path")]
+)
+def test_an_option_of_the_command_given_with_o_is_an_unknown_format_option(
+    command: str, key: str, tmp_path: Path
+) -> None:
+    """``-o overwrite=1`` reached labelkit.convert as a second value of its own argument: an internal error."""
+    src = FIXTURES / "native" / "images.labelkit.json"
+    args = [src, tmp_path / "o.json", "--to", "labelkit"] if command == "convert" else [src]
+    result = run(command, *args, "-o", f"{key}=1")
+    assert (result.exit_code, result.stdout) == (2, "")
+    flag = "--" + key.replace("_", "-")
+    assert result.stderr == (
+        f"labelkit: error: unknown option {key!r}: -o sets a format's options; hint: {flag} is an option of the "
+        "command itself, if you meant it; 'labelkit formats NAME' lists a format's options\n"
+    )

@@ -1,0 +1,137 @@
+"""The command line's side files: the ``--report`` JSON (``-`` for stdout) and the checks of report and lockfile paths.
+
+Used by :mod:`labelkit.cli`.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from labelkit import api
+from labelkit.errors import DataLossError, OutputError
+from labelkit.portable import placed
+from labelkit.report import Report
+
+
+def write_report(report: Report, path: Path | None) -> None:
+    """Save ``report`` as JSON at ``path`` (``-``: stdout), when one is given."""
+    if path is not None:
+        write_json(path, report.to_dict())
+
+
+def side_file(
+    path: Path | None,
+    what: str,
+    output: Path,
+    input: Path,
+    other: tuple[str, Path | None] = ("", None),
+    options: dict[str, str] | None = None,
+) -> None:
+    """Refuse, before any work, a report or lockfile path that cannot be written or would overwrite something.
+
+    Found only after the output was moved into place, such an error left the output behind; a report over
+    the input (or a file of the new output, or the lockfile, or an image of ``media_root``, which the output
+    links to) destroyed it.
+
+    Raises:
+        OutputError: its folder does not exist, it is a folder, it (or its folder) is not writable, or it is
+            (or is inside) the output, the input (a place it reads from: see :func:`labelkit.api.input_places`)
+            or the ``media_root`` of the write ``options``, or it is the ``other`` side file.
+    """
+    if path is None or path == STDOUT:
+        return
+    real, given = path.resolve(), Path(os.path.abspath(path))  # (a link inside the output too: it is replaced)
+    media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
+    media = ("images' folder (media_root)", Path(media_root) if media_root else None)
+    inputs = [("input", place) for place in api.input_places(input)]
+    inputs += [("input's image size file (image_sizes)", place) for place in api.read_files(options or {})]
+    for name, place in (("output", output), *inputs, other, media):
+        for mine, theirs in ((real, place.resolve()), (given, Path(os.path.abspath(place)))) if place and name else ():
+            if (where := placed(mine, theirs)) in ("same", "inside"):
+                inside = "" if where == "same" else "inside "
+                raise OutputError(f"the {what} is {inside}the {name}", path=path, hint=f"choose another {what} path")
+    try:
+        folder = path.is_dir()
+    except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)
+        raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
+    # (a report is written through a link at its path: one leading nowhere needs its target's folder too)
+    through = what == "report" and not path.exists() and path.is_symlink()
+    if folder or not path.parent.is_dir() or (through and not real.parent.is_dir()):
+        problem = "is a folder" if folder else "has no folder to go in"
+        raise OutputError(f"cannot write the {what}: the path {problem}", path=path)
+    # a report is written in place (a file there must be writable), a lockfile moved into its folder
+    written = path if what == "report" and path.exists() else real.parent if through else path.parent
+    if not os.access(written, os.W_OK):  # (read-only: found after the output was in place, it stayed)
+        problem = "file" if written == path else "folder"
+        raise OutputError(f"cannot write the {what}: its {problem} is not writable", path=path)
+
+
+@contextmanager
+def no_stale_report(path: Path | None) -> Iterator[None]:
+    """Remove the ``--report`` file (of an earlier run) when this run fails for another reason than loss.
+
+    A run refused for loss writes its report; one that fails otherwise (bad input, output exists, Ctrl-C)
+    has none, and an earlier run's left in place would be taken for this one's. Only a regular file is
+    removed (not a link, nor ``/dev/stdout``).
+    """
+    try:
+        yield
+    except DataLossError:
+        raise
+    except BaseException:
+        try:
+            if path is not None and path != STDOUT and stat.S_ISREG(os.lstat(path).st_mode):
+                path.unlink()
+        except OSError:
+            pass
+        raise
+
+
+def json_bytes(data: Any) -> bytes:
+    r"""``data`` as indented JSON, a file name's bytes that are not UTF-8 escaped as the text output prints them.
+
+    Python keeps such bytes as lone surrogates (``\udcff``), which orjson refuses: ``validate --json`` of an
+    input in a folder so named was an internal error.
+    """
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    except TypeError:  # (only such texts fail: the values are plain data)
+        return orjson.dumps(_escaped(data), option=orjson.OPT_INDENT_2)
+
+
+def _escaped(data: Any) -> Any:
+    r"""``data`` with every text's lone surrogates written as ``\udcff`` escapes (see :func:`json_bytes`)."""
+    if isinstance(data, str):
+        return data.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(data, dict):
+        return {_escaped(k): _escaped(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_escaped(v) for v in data]
+    return data
+
+
+STDOUT = Path("-")
+"""``--report -``: the JSON report goes to stdout (before the text report, which ``--quiet`` leaves out)."""
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON to ``path`` (``-``: stdout).
+
+    Raises:
+        OutputError: it cannot be written (naming the report's path).
+    """
+    if path == STDOUT:
+        click.echo(json_bytes(data).decode())
+        return
+    try:
+        path.write_bytes(json_bytes(data) + b"\n")
+    except OSError as exc:
+        raise OutputError(f"cannot write the report: {exc.strerror or exc}", path=path) from exc
