@@ -665,7 +665,7 @@ def create_file(path: str, data: bytes | memoryview) -> None:
     Raises:
         OSError: naming ``path``.
     """
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # (less the umask, as open(): 0o644 kept no g+w)
     try:
         view = memoryview(data)
         while view:

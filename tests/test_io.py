@@ -722,3 +722,30 @@ def test_a_second_interrupt_while_the_temporary_output_is_removed_leaves_none_of
             (tmp / name).write_bytes(b"x")
         raise error
     assert interrupted and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("target", "options"), [("yolo", {}), ("voc", {"masks": "all"}), ("coco", {})])
+def test_every_output_file_takes_its_mode_from_the_umask_alone(
+    tmp_path: Path, target: str, options: dict[str, str]
+) -> None:
+    """Under umask 002 (shared-group setups) every file is 0664 and every folder 0775.
+
+    YOLO label files, VOC XML, PNGs and lists (and lockfiles) were created 0644 whatever the umask, beside JSON,
+    Parquet and report files of 0664: a group sharing the output could edit some of its files and not others.
+    """
+    import stat
+
+    import labelkit
+
+    ds = labelkit.load(ROOT / "fixtures" / "native" / "images.labelkit.json")
+    old = os.umask(0o002)
+    try:
+        labelkit.save(ds, tmp_path / "out", target, allow_loss=True, **options)
+    finally:
+        os.umask(old)
+    modes = {
+        p.relative_to(tmp_path).as_posix(): oct(stat.S_IMODE(p.stat().st_mode))
+        for p in [tmp_path / "out", *(tmp_path / "out").rglob("*")]
+    }
+    assert len(modes) > 3
+    assert {p: m for p, m in modes.items() if m != ("0o775" if (tmp_path / p).is_dir() else "0o664")} == {}
