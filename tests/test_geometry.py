@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -321,3 +323,29 @@ def test_a_polygon_of_many_rings_is_rasterised_by_merging_its_rings_in_pairs(mon
     runs = raster.polygon_runs(rings, 7, 20, holes)
     assert np.array_equal(raster.runs_to_mask(runs, 7, 20).astype(bool), expected)
     assert max(merged) == 2
+
+
+@pytest.mark.parametrize(("target", "options"), [("coco", {}), ("voc", {"masks": "all"})])
+def test_polygons_with_holes_are_written_with_warnings_as_errors(
+    tmp_path: Path, target: str, options: dict[str, str]
+) -> None:
+    """pycocotools' ``decode`` warns under numpy 2 (``__array__ implementation doesn't accept a copy keyword``):
+    under ``python -W error``, ``PYTHONWARNINGS=error`` or a test suite's ``filterwarnings = error``, writing a
+    polygon with holes to COCO (an RLE) or VOC (``masks=all``) failed with that ``DeprecationWarning``, an internal
+    error, where it wrote elsewhere. Its masks are decoded by labelkit, to the same pixels."""
+    import warnings
+
+    from conftest import FIXTURES
+
+    import labelkit
+
+    ds = labelkit.load(FIXTURES / "native" / "images.labelkit.json")
+    labelkit.save(ds, tmp_path / "plain", target, allow_loss=True, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labelkit.save(ds, tmp_path / "strict", target, allow_loss=True, **options)
+    files = sorted(p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain").rglob("*") if p.is_file())
+    assert files and files == sorted(
+        p.relative_to(tmp_path / "strict") for p in (tmp_path / "strict").rglob("*") if p.is_file()
+    )
+    assert all((tmp_path / "plain" / f).read_bytes() == (tmp_path / "strict" / f).read_bytes() for f in files)

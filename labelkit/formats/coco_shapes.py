@@ -126,9 +126,9 @@ def holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:
     inner = [r for r, f in zip(rings, flags, strict=True) if f]
     m = np.zeros((h, w), np.uint8)  # holes without an outer ring cover nothing
     if outer:
-        m = mask_utils.decode(raster.rle_union(mask_utils.frPyObjects(outer, h, w)))
+        m = raster.rle_pixels(raster.rle_union(mask_utils.frPyObjects(outer, h, w)), h, w)
     if inner:
-        m = m & ~mask_utils.decode(raster.rle_union(mask_utils.frPyObjects(inner, h, w))).astype(bool)
+        m = m & ~raster.rle_pixels(raster.rle_union(mask_utils.frPyObjects(inner, h, w)), h, w).astype(bool)
     rle = mask_utils.encode(np.asfortranarray(m.astype(np.uint8)))
     return orjson.dumps({"size": [h, w], "counts": rle["counts"].decode()}).decode()
 

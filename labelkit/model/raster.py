@@ -168,12 +168,23 @@ def polygon_runs(
     rle = rle_union(mask_utils.frPyObjects(outer, height, width))
     inner = [r for r, hole in usable if hole]
     if inner:
-        mask = mask_utils.decode(rle).astype(bool)
-        mask &= ~mask_utils.decode(rle_union(mask_utils.frPyObjects(inner, height, width))).astype(bool)
+        mask = rle_pixels(rle, height, width).astype(bool)
+        mask &= ~rle_pixels(rle_union(mask_utils.frPyObjects(inner, height, width)), height, width).astype(bool)
         rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
     runs = rle_string_counts(rle["counts"].decode("ascii"))
     assert runs is not None  # pycocotools' own encoding
     return runs
+
+
+def rle_pixels(rle: Any, height: int, width: int) -> NDArray[np.uint8]:
+    """The pixels of an RLE pycocotools made (``frPyObjects``, ``merge``): what its ``decode`` gives.
+
+    Decoded here: pycocotools' ``decode`` warns under numpy 2 (``__array__ implementation doesn't accept a copy
+    keyword``), which ``python -W error`` or a test suite's ``filterwarnings = error`` makes an exception.
+    """
+    runs = rle_string_counts(rle["counts"].decode("ascii"))
+    assert runs is not None  # pycocotools' own encoding
+    return runs_to_mask(runs, height, width)
 
 
 def rle_union(rles: list[Any]) -> Any:
