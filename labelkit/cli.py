@@ -159,6 +159,16 @@ class LabelkitGroup(click.Group):
             if isinstance(exc, FileNotFoundError) and _no_current_folder():
                 _say(["labelkit: error: the current folder no longer exists: give absolute paths"])
                 ctx.exit(2)
+            encoding = sys.getfilesystemencoding()
+            if isinstance(exc, UnicodeError) and encoding.replace("-", "").lower() != "utf8":
+                # (a locale such as ISO-8859-1 or ASCII, not coerced to UTF-8: a name it cannot spell failed)
+                _say(
+                    [
+                        f"labelkit: error: this Python's file name encoding is {encoding}, which cannot spell a name "
+                        f"used here ({exc}); hint: run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)"
+                    ]
+                )
+                ctx.exit(2)
             _say([f"labelkit: internal error: {type(exc).__name__}: {exc} (rerun with --traceback)"])
             ctx.exit(2)
 

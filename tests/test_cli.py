@@ -2131,3 +2131,31 @@ def test_an_option_of_the_command_given_with_o_is_an_unknown_format_option(
         f"labelkit: error: unknown option {key!r}: -o sets a format's options; hint: {flag} is an option of the "
         "command itself, if you meant it; 'labelkit formats NAME' lists a format's options\n"
     )
+
+
+def test_a_name_the_file_name_encoding_cannot_spell_is_an_error_saying_how_to_run(tmp_path: Path) -> None:
+    """Under a locale that is not UTF-8 and not coerced to it, writing a file named ``é.txt`` was an internal error
+    (UnicodeEncodeError); now an error saying to run in UTF-8 mode."""
+    data = {
+        "format": "labelkit",
+        "version": 1,
+        "info": {},
+        "categories": [{"id": 1, "name": "a"}],
+        "items": [{"id": "é", "media": {"kind": "image", "path": "é.jpg", "width": 4, "height": 4}}],
+        "annotations": [],
+    }
+    (tmp_path / "e.json").write_text(json.dumps(data))
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONPATH": str(ROOT)}
+    code = "from labelkit.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "convert", "e.json", "out", "--to", "yolo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("labelkit: error: this Python's file name encoding is ascii, which cannot spell")
+    assert done.stderr.endswith("; hint: run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.json"]
