@@ -96,7 +96,8 @@ class OnceCommand(click.Command):
             _, _, order = self.make_parser(ctx).parse_args(args=list(args))
         except click.UsageError:
             order = []  # (click's parse below raises it again, in its own words)
-        if ctx.resilient_parsing or any(param.name == "help" for param in order):
+        helps = set(ctx.help_option_names)  # (the help option is named "help", or "_click_default_help" in click 8.5)
+        if ctx.resilient_parsing or any(isinstance(p, click.Option) and helps & set(p.opts) for p in order):
             return super().parse_args(ctx, args)
         seen: set[str] = set()
         for param in order:
