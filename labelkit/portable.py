@@ -30,6 +30,12 @@ _DOTTED_PART = r"(?:^|/)\.\.?(?:/|$)"
 """A ``.`` or ``..`` part of a name."""
 
 
+SPLIT_FOLDERS = frozenset({"train", "val", "valid", "validation", "test", "trainval", "dev"})
+"""Folder names taken for a split's folder in an image path, beside the dataset's own split names: an item read
+from ``images/train/`` and given split ``val`` (``labelkit split``) is written to ``images/val/``, not
+``images/val/train/``, and is found in a lockfile by its path without it."""
+
+
 def plain_relpaths(names: pa.Array | pa.ChunkedArray, unless: str | None = None) -> pa.Array | pa.ChunkedArray:
     """Per name, :func:`labelkit.io.is_plain_relpath` of it, a column at a time (null for a null name).
 

@@ -121,8 +121,7 @@ class Option:
         help: one sentence.
         choices: allowed values of a ``choice``.
         applies: ``read``, ``write`` or ``both``.
-        check: refuses a value its type takes but the format does not (raising UsageError), when options are
-            parsed: before the input is read (``-o precision=abc`` was refused once the whole input was read).
+        check: raises UsageError for a value its type takes but the format does not, before the input is read.
     """
 
     name: str

@@ -38,6 +38,7 @@ from labelkit.formats.yolo_numbers import precision_of
 from labelkit.io import create_file
 from labelkit.model import Dataset
 from labelkit.portable import (
+    SPLIT_FOLDERS,
     drop_unportable,
     dropped_forks,
     folded_name,
@@ -96,12 +97,6 @@ def written_rows(dataset: Dataset, task: str, options: dict[str, Any]) -> np.nda
 
 
 # -- what is lost ----------------------------------------------------------------------------------
-
-
-SPLIT_FOLDERS = frozenset({"train", "val", "valid", "validation", "test", "trainval", "dev"})
-"""Folder names taken for a split's folder in an image path (beside the dataset's own split names): an item read
-from ``images/train/`` and given split ``val`` (``labelkit split``) goes to ``images/val/``, not
-``images/val/train/``."""
 
 
 def image_name(path: str | None, item_id: str, split: str, splits: frozenset[str] = frozenset()) -> str:

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from labelkit.errors import UsageError
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES
+from labelkit.portable import SPLIT_FOLDERS
 from labelkit.split.assign import unique_counts
 
 IntArray = npt.NDArray[np.int64]
@@ -92,9 +93,6 @@ def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
 _SPLIT_FOLDER = re.compile(r"^(?:(?:images|Images|JPEGImages)/([^/]+)/|([^/]+)/images/|obj_(.+?)_data/|([^/]+)/)(?=.)")
 """Where a layout puts the folder of an image's split at the front of its path: ``images/train/`` (YOLO),
 ``train/images/`` (Roboflow's YOLO), ``obj_train_data/`` (Darknet), ``train/`` (Roboflow's VOC and COCO)."""
-
-SPLIT_FOLDERS = frozenset({"train", "val", "valid", "validation", "test", "trainval", "dev"})
-"""Folder names taken for a split's folder (beside the split names of the ratios and the lockfile)."""
 
 
 def split_free(key: str, splits: frozenset[str]) -> str | None:
