@@ -550,6 +550,7 @@ def split_command(
 
             def side_files(written: Report) -> None:
                 """The report, then the lockfile, before the output is moved into place: failing, they leave none."""
+                written.source = source  # (as convert's report names it)
                 if report_path is not None:
                     write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
                 if lock_path is not None:
@@ -573,6 +574,7 @@ def split_command(
             if report_path is not None and isinstance(exc.report, Report):
                 write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
             raise
+        written.source = source
         if report_path is not None and dry_run:
             write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
     if not quiet:

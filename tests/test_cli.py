@@ -2099,7 +2099,7 @@ def test_report_dash_prints_the_json_report_on_stdout(
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     written = report if command == "convert" else report["output"]
-    assert (written["target"], written["read"]["items"]) == ("labelkit", 3)
+    assert (written["source"], written["target"], written["read"]["items"]) == ("labelkit", "labelkit", 3)
     assert ("split" in report) == (command == "split")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.json"]
 
