@@ -17,14 +17,19 @@ def load_schema(name: str) -> dict[str, Any]:
     """The bundled schema ``name`` (e.g. ``coco.schema.json``) as a dict.
 
     Installed wheels ship the schemas as the package ``labelkit.schemas``; a source checkout reads them
-    from the top-level ``schemas/`` folder.
+    from its top-level ``schemas/`` folder, beside the code that runs, before asking the import system for
+    ``labelkit.schemas``: with another checkout installed editable (``pip install -e``), that package is
+    the other checkout's folder, so this one's ``validate`` checked files against the other's schemas.
 
     Raises:
         FileNotFoundError: no such schema.
     """
-    try:
-        data = resources.files("labelkit.schemas").joinpath(name).read_bytes()
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
+    if (_SOURCE_TREE.parent / "pyproject.toml").is_file() and (_SOURCE_TREE / name).is_file():
         data = (_SOURCE_TREE / name).read_bytes()
+    else:
+        try:
+            data = resources.files("labelkit.schemas").joinpath(name).read_bytes()
+        except (ModuleNotFoundError, FileNotFoundError, OSError):
+            data = (_SOURCE_TREE / name).read_bytes()
     value: dict[str, Any] = orjson.loads(data)
     return value

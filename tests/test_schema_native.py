@@ -131,3 +131,19 @@ def test_wheel_contains_the_schemas() -> None:
     assert "labelkit/schemas/labelkit.schema.json" in shipped
     assert expected <= shipped
     assert "labelkit/py.typed" in names
+
+
+def test_a_source_checkout_reads_its_own_schemas_not_an_installed_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With another checkout installed editable (``pip install -e``), ``labelkit.schemas`` resolves to that
+    checkout's folder: this one's ``validate`` checked files against the other's schemas."""
+    import labelkit.schemas_util
+
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("labelkit.schema.json", "coco.schema.json"):
+        (other / name).write_bytes(b'{"title": "another checkout"}')
+    monkeypatch.setattr(labelkit.schemas_util.resources, "files", lambda package: other)
+    for name in ("labelkit.schema.json", "coco.schema.json"):
+        assert load_schema.__wrapped__(name) == orjson.loads((ROOT / "schemas" / name).read_bytes())
