@@ -6118,3 +6118,79 @@ def test_a_coco_file_that_is_a_link_to_no_file_is_named_when_the_format_is_detec
     with pytest.raises(InputError) as err:
         labelkit.load(root)
     assert str(err.value) == f"{root / 'annotations/instances_test.json'}: cannot read: No such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("section", "index", "place"),
+    [
+        ("images", 1, ("id",)),
+        ("images", 1, ("width",)),
+        ("annotations", 0, ("id",)),
+        ("annotations", 0, ("image_id",)),
+        ("annotations", 1, ("category_id",)),
+        ("categories", 1, ("id",)),
+        ("categories", 1, ("skeleton", 0, 1)),
+    ],
+)
+def test_the_schema_alone_refuses_the_integers_beyond_int64_that_reading_refuses(
+    tmp_path: Path, section: str, index: int, place: tuple[Any, ...]
+) -> None:
+    """The schema took any integer for an id, a size, an RLE's size and counts or a skeleton index, which
+    reading refuses past int64: a file CI checked with the schema alone (the jsonschema CLI, another language's
+    validator) passed, then labelkit refused it. An annotation whose shape (see coco_schema._kind) another one
+    had was not checked again, so the schema would have passed the second of two alike."""
+    import jsonschema
+
+    schema = _load(Path(__file__).resolve().parents[1] / "schemas" / "coco.schema.json")
+    doc = _load(INSTANCES)
+    node = doc[section][index]
+    for key in place[:-1]:
+        node = node[key]
+    node[place[-1]] = 2**63
+    pointer = "/".join(map(str, (section, index, *place)))
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+    assert error is not None and list(error.absolute_path) == [section, index, *place]
+    assert error.message == "9223372036854775808 is greater than the maximum of 9223372036854775807"
+    path = _write(tmp_path, doc)
+    findings = labelkit.validate(path)
+    assert [(f.where, f.message) for f in findings] == [(f"#/{pointer}", error.message)]
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert err.value.location.pointer == f"/{pointer}"
+    node[place[-1]] = 2**63 - 1  # the largest int64: every verdict takes it, semantics aside
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(doc)) == []
+
+
+def test_the_schema_alone_checks_an_rle_and_a_detections_id_as_reading_does(tmp_path: Path) -> None:
+    """An RLE's size and counts are int64 as read; a detection's ``id`` (which pycocotools' loadRes replaces)
+    may be null or an int64 and nothing else, where the schema left it free."""
+    import jsonschema
+
+    schema = _load(Path(__file__).resolve().parents[1] / "schemas" / "coco.schema.json")
+    validator = jsonschema.Draft202012Validator(schema)
+    doc = {"images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}], "categories": [{"id": 1, "name": "a"}]}
+    rles = (({"size": [2**63, 4], "counts": [16]}, "size/0"), ({"size": [4, 4], "counts": [2**63]}, "counts/0"))
+    for rle, pointer in rles:
+        doc["annotations"] = [{"id": 1, "image_id": 1, "category_id": 1, "segmentation": rle}]
+        path = _write(tmp_path, doc)
+        assert [f.where for f in labelkit.validate(path)] == [f"#/annotations/0/segmentation/{pointer}"]
+        assert len(list(validator.iter_errors(doc))) == 1
+        with pytest.raises(InputError):
+            labelkit.load(path)
+    # the second of two annotations alike but for an id past int64 is checked too (its shape differs)
+    alike = {"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}
+    doc["annotations"] = [{"id": 1, **alike}, {"id": 2**63, **alike}]
+    findings = labelkit.validate(_write(tmp_path, doc))
+    message = "9223372036854775808 is greater than the maximum of 9223372036854775807"
+    assert [(f.where, f.message) for f in findings] == [("#/annotations/1/id", message)]
+    detection = {"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 0.5}
+    for value, good in ((None, True), (3, True), ("x", False), (1.5, False), (2**63, False)):
+        results = [{**detection, "id": value}]
+        path = _write(tmp_path, results, "results_val.json")
+        assert (list(validator.iter_errors(results)) == []) is good
+        assert [f.where for f in labelkit.validate(path)] == ([] if good else ["#/0/id"])
+        if good:
+            labelkit.load(path)
+        else:
+            with pytest.raises(InputError):
+                labelkit.load(path)

@@ -201,10 +201,10 @@ def _lighten(annotation: dict[str, Any]) -> None:
 
 
 def _kind(value: Any) -> Any:
-    """What the schema can tell apart about a value: its type, sign, emptiness and small structure."""
+    """What the schema can tell apart about a value: its type, sign, int64 range, emptiness and small structure."""
     t = type(value)
     if t is int or t is float:
-        return (t, value < 0)
+        return (t, value < 0, -(2**63) <= value < 2**63)
     if t is str:
         return (t, value == "")
     if t is list:
