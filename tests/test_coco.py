@@ -6194,3 +6194,30 @@ def test_the_schema_alone_checks_an_rle_and_a_detections_id_as_reading_does(tmp_
         else:
             with pytest.raises(InputError):
                 labelkit.load(path)
+
+
+@pytest.mark.parametrize(
+    ("field", "first", "second", "message"),
+    [
+        ("iscrowd", 0.0, 0.5, "0.5 is not one of [0, 1]"),
+        ("iscrowd", 1.0, 3.0, "3.0 is not one of [0, 1]"),
+        ("num_keypoints", 0.0, 0.5, "0.5 is not of type 'integer'"),
+    ],
+)
+def test_validate_lists_each_annotation_the_schema_rejects_after_one_alike_it_takes(
+    tmp_path: Path, field: str, first: float, second: float, message: str
+) -> None:
+    """validate checks one annotation of each shape against the schema; a float counted as a float whatever its
+    value, so after ``"iscrowd": 0.0`` (which the schema takes: JSON Schema's 0.0 is 0) an ``"iscrowd": 0.5`` was
+    not checked: no finding, where the other order gave one (README: validate lists each)."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "categories": [{"id": 1, "name": "a", "keypoints": ["x"]}],
+    }
+    for order, at in (((first, second), 1), ((second, first), 0)):
+        doc["annotations"] = [
+            {"id": i + 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], field: value}
+            for i, value in enumerate(order)
+        ]
+        findings = labelkit.validate(_write(tmp_path, doc))
+        assert [(f.where, f.message) for f in findings] == [(f"#/annotations/{at}/{field}", message)]

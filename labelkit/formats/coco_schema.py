@@ -201,10 +201,15 @@ def _lighten(annotation: dict[str, Any]) -> None:
 
 
 def _kind(value: Any) -> Any:
-    """What the schema can tell apart about a value: its type, sign, int64 range, emptiness and small structure."""
+    """What the schema can tell apart about a value: its type, sign, int64 range, emptiness and small structure.
+
+    A float's wholeness too: JSON Schema's ``integer`` takes ``2.0`` and refuses ``2.5``.
+    """
     t = type(value)
-    if t is int or t is float:
+    if t is int:
         return (t, value < 0, -(2**63) <= value < 2**63)
+    if t is float:
+        return (t, value < 0, -(2**63) <= value < 2**63, value.is_integer())
     if t is str:
         return (t, value == "")
     if t is list:
@@ -216,4 +221,6 @@ def _kind(value: Any) -> Any:
 
 def _shape(record: dict[str, Any]) -> Any:
     """Records of one shape pass or fail the schema together (``iscrowd`` counts by value: it is an enum)."""
-    return tuple((k, v if k == "iscrowd" and type(v) in (int, bool, str) else _kind(v)) for k, v in record.items())
+    return tuple(
+        (k, v if k == "iscrowd" and type(v) in (int, float, bool, str) else _kind(v)) for k, v in record.items()
+    )
