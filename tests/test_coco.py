@@ -6221,3 +6221,23 @@ def test_validate_lists_each_annotation_the_schema_rejects_after_one_alike_it_ta
         ]
         findings = labelkit.validate(_write(tmp_path, doc))
         assert [(f.where, f.message) for f in findings] == [(f"#/annotations/{at}/{field}", message)]
+
+
+def test_validate_names_each_annotation_of_a_shape_the_schema_rejects_in_document_order(tmp_path: Path) -> None:
+    """A Label Studio export whose every annotation says ``"iscrowd": "false"`` got one finding, at the first:
+    annotations of one shape were checked once, passing or not (README: validate lists each); and findings were
+    sorted as text, ``/annotations/10`` before ``/annotations/2``."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "categories": [{"id": 1, "name": "a"}],
+        "annotations": [
+            {"id": i + 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "iscrowd": "false"} for i in range(12)
+        ],
+    }
+    doc["annotations"][3]["area"] = -1
+    findings = labelkit.validate(_write(tmp_path, doc))
+    expected = [(f"#/annotations/{i}/iscrowd", "'false' is not one of [0, 1]") for i in range(12)]
+    expected.insert(3, ("#/annotations/3/area", "-1 is less than the minimum of 0"))
+    assert [(f.where, f.message) for f in findings] == expected
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "instances_val.json")])
+    assert result.exit_code == 1 and len(result.output.splitlines()) == 13

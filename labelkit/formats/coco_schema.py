@@ -23,8 +23,9 @@ def schema_findings(path: Path) -> list[Finding]:
 
     jsonschema checks values in Python, which would take minutes on a train2017-sized file. So coordinate
     lists are emptied first (the semantic pass decodes them with typed parsers that report a non-number
-    with its pointer), and an annotation is checked only when its *shape* (keys, value types, signs,
-    ``iscrowd``) has not been seen before: annotations of one shape pass or fail the schema together.
+    with its pointer), and an annotation is checked only when no annotation of its *shape* (keys, value types,
+    signs, ``iscrowd``) has fit the schema before: annotations of one shape pass or fail the schema together, and
+    each of a shape that fails is named (up to :data:`MAX_FINDINGS`), in document order.
 
     Raises:
         InputError: the file is not valid JSON (with its line), or holds values nested deeper than jsonschema
@@ -74,19 +75,22 @@ def _schema_findings(path: Path) -> list[Finding]:
         if not isinstance(items, list):
             continue
         item_validator = jsonschema.Draft202012Validator({**item_schema, "$defs": defs})
-        seen: set[Any] = set()
+        passed: set[Any] = set()  # shapes that fit: one that does not is checked at each item, to name each
         for i, raw in enumerate(items):
             if len(findings) >= MAX_FINDINGS:
                 break
             item = _item(raw, path)
+            shape = None
             if isinstance(item, dict):
                 _lighten(item)
                 shape = _shape(item)
-                if shape in seen:
+                if shape in passed:
                     continue
-                seen.add(shape)
+            before = len(findings)
             add(item_validator.iter_errors(item), (*where, i))
-    findings.sort(key=lambda f: f.where)
+            if shape is not None and len(findings) == before:
+                passed.add(shape)
+    findings.sort(key=lambda f: [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in f.where.split("/")])
     return findings[:MAX_FINDINGS]
 
 
