@@ -147,3 +147,30 @@ def test_a_source_checkout_reads_its_own_schemas_not_an_installed_packages(
     monkeypatch.setattr(labelkit.schemas_util.resources, "files", lambda package: other)
     for name in ("labelkit.schema.json", "coco.schema.json"):
         assert load_schema.__wrapped__(name) == orjson.loads((ROOT / "schemas" / name).read_bytes())
+
+
+def test_a_null_angle_is_refused_as_the_schema_and_the_records_refuse_it(tmp_path: Path) -> None:
+    """The bulk reader took ``"angle": null`` (an object without an angle) where the schema and the records
+    (``angle: float``) refuse it: ``validate`` said ``None is not of type 'number'`` (exit 1), ``validate -o
+    schema=false`` and ``load`` said nothing. An absent angle is still none, on the bulk path as on the records'."""
+    import labelkit
+    from labelkit.errors import InputError
+    from labelkit.formats import native_bulk
+
+    fixture = ROOT / "fixtures" / "native" / "images.labelkit.json"
+    doc = orjson.loads(fixture.read_bytes())
+    index = next(i for i, a in enumerate(doc["annotations"]) if "angle" in a)
+    doc["annotations"][index]["angle"] = None
+    path = tmp_path / "a.labelkit.json"
+    path.write_bytes(orjson.dumps(doc))
+    pointer = f"/annotations/{index}/angle"
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert err.value.location.pointer == pointer
+    assert [f.where for f in labelkit.validate(path)] == ["#" + pointer]
+    assert [f.where for f in labelkit.validate(path, schema=False)] == ["#" + pointer]
+    del doc["annotations"][index]["angle"]
+    path.write_bytes(orjson.dumps(doc))
+    objects = native_bulk.fast_read(path).table("objects")
+    assert objects.equals(native._dataset(native.parse_document(path.read_bytes(), path)).table("objects"))
+    assert objects["angle"].null_count == sum(a["kind"] == "object" and "angle" not in a for a in doc["annotations"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -60,7 +61,8 @@ class _Label(_Common, tag="label", kw_only=True):
 class _Object(_Common, tag="object", kw_only=True):
     shape: Shape = "box"
     bbox: tuple[float, float, float, float] | None = None
-    angle: float | None = None  # absent: null, as the reader that wrote the document had it (a record says 0.0)
+    angle: float = math.nan  # absent: NaN here (JSON has none), null in the table, as the reader that wrote the
+    # document had it (a record says 0.0); an explicit null is refused, as the record and the schema refuse it
     polygon: list[list[float]] | None = None
     polygon_holes: list[bool] | None = None
     mask: _Rle | None = None
@@ -178,7 +180,8 @@ def _annotation_table(name: str, structs: list[Any]) -> pa.Table:
             }
             for m in (s.mask for s in structs)
         ]
-    table = pa.table({f.name: pa.array(data.pop(f.name), f.type) for f in schema}, schema=schema)
+    columns = {f.name: pa.array(data.pop(f.name), f.type, from_pandas=f.name == "angle") for f in schema}
+    table = pa.table(columns, schema=schema)  # (from_pandas: an absent angle's NaN is null)
     if name == "objects":
         _check_object_geometry(table)
     return table
