@@ -167,6 +167,16 @@ class DataLossError(LabelkitError):
         self.report = report
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exception's pickling calls the class with ``args`` alone, which lacks the keyword-only ``report``: a
+        # DataLossError raised in a worker process could not be unpickled (a TypeError in the parent instead)
+        return (_unpickled, (type(self), self.args), self.__dict__)
+
+
+def _unpickled(cls: type[LabelkitError], args: tuple[object, ...]) -> LabelkitError:
+    """An error of ``cls`` with ``args``, its fields to be set by unpickling (its ``__init__`` is not called)."""
+    return cls.__new__(cls, *args)
+
 
 class ValidationFailed(LabelkitError):
     """A file has validation findings (the CLI exits 1 for these from ``validate``)."""

@@ -597,3 +597,31 @@ def test_a_message_quoting_a_huge_value_is_cut_saying_how_long_it_was() -> None:
     err = InputError(f"unknown kind {'k' * 300_000!r}", path="t.parquet")
     assert len(err.one_line()) < 700
     assert err.one_line().endswith("... (300,015 characters)")
+
+
+def test_every_error_and_a_report_survive_pickling_as_a_worker_process_sends_them(tmp_path: Path) -> None:
+    import pickle
+
+    from labelkit import errors
+
+    ds = labelkit.load(IMAGES)
+    with pytest.raises(labelkit.DataLossError) as err:
+        labelkit.save(ds, tmp_path / "out", "yolo")
+    back = pickle.loads(pickle.dumps(err.value))  # (a TypeError: __init__ missing its keyword-only report)
+    assert type(back) is labelkit.DataLossError
+    assert str(back) == str(err.value)
+    assert back.location.path == str(tmp_path / "out")
+    assert back.report == err.value.report
+    assert pickle.loads(pickle.dumps(err.value.report)) == err.value.report
+    for cls in (
+        errors.InputError,
+        errors.OutputError,
+        errors.UsageError,
+        errors.UnknownFormatError,
+        errors.MissingDependencyError,
+        errors.ValidationFailed,
+    ):
+        error = cls("bad", path="a.json", line=3, pointer="/x", expected="int", found="str", hint="fix")
+        back = pickle.loads(pickle.dumps(error))
+        assert (type(back), str(back), back.location, back.message) == (cls, str(error), error.location, "bad")
+        assert (back.expected, back.found, back.hint) == ("int", "str", "fix")
