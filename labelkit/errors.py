@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from labelkit.report import Report
+
 
 @dataclass(frozen=True)
 class Location:
@@ -163,7 +165,7 @@ class DataLossError(LabelkitError):
         report: the conversion report listing every loss.
     """
 
-    def __init__(self, message: str, *, report: object, **kwargs: object) -> None:
+    def __init__(self, message: str, *, report: Report, **kwargs: object) -> None:
         self.report = report
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
 

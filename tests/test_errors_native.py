@@ -625,3 +625,12 @@ def test_every_error_and_a_report_survive_pickling_as_a_worker_process_sends_the
         back = pickle.loads(pickle.dumps(error))
         assert (type(back), str(back), back.location, back.message) == (cls, str(error), error.location, "bad")
         assert (back.expected, back.found, back.hint) == ("int", "str", "fix")
+
+
+def test_a_data_loss_errors_report_is_typed_as_a_report() -> None:
+    import typing
+
+    from labelkit.errors import DataLossError
+
+    # (typed object, a pipeline type-checked with mypy --strict could not read err.report.lost without a cast)
+    assert typing.get_type_hints(DataLossError.__init__)["report"] is labelkit.Report
