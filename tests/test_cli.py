@@ -2163,3 +2163,20 @@ def test_a_name_the_file_name_encoding_cannot_spell_is_an_error_saying_how_to_ru
     assert done.stderr.startswith("labelkit: error: this Python's file name encoding is ascii, which cannot spell")
     assert done.stderr.endswith("; hint: run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.json"]
+
+
+@pytest.mark.parametrize("target", ["coco", "yolo", "voc", "labelkit", "parquet"])
+def test_two_categories_of_one_id_are_refused_before_writing_whatever_the_target(target: str, tmp_path: Path) -> None:
+    """Only a dataset built in code has them: COCO wrote both, a file its own reader refused, YOLO wrote the
+    object as the first's class (cat) and VOC under the second's name (dog), all without a word; the native
+    writers refused."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat"), Category(id=2, name="cow"), Category(id=1, name="dog")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(0.0, 0.0, 5.0, 3.0)))
+    for call in (lambda: labelkit.plan(ds, target), lambda: labelkit.save(ds, tmp_path / "o", target, allow_loss=True)):
+        with pytest.raises(OutputError) as info:
+            call()
+        assert info.value.message == "categories[2]: duplicate category id 1"
+    assert list(tmp_path.iterdir()) == []

@@ -408,6 +408,26 @@ def check_parents(dataset: Dataset) -> None:
         )
 
 
+def refuse_repeated_categories(dataset: Dataset) -> None:
+    """Refuse two categories of one id, which only a dataset built in code can have (every reader refuses them).
+
+    Every writer finds an annotation's category by its id: COCO wrote both, a file its own reader refuses,
+    YOLO wrote the objects as the first's class and VOC under the second's name, without a word.
+
+    Raises:
+        OutputError: naming the first repeat (``categories[1]: duplicate category id 1``).
+    """
+    seen: set[int] = set()
+    for i, c in enumerate(dataset.categories):
+        if c.id in seen:
+            raise OutputError(
+                f"categories[{i}]: duplicate category id {c.id}",
+                hint="give each category an id of its own (readers refuse repeated ids: only a dataset built in "
+                "code has them)",
+            )
+        seen.add(c.id)
+
+
 def _orphans(categories: list[Category]) -> list[int]:
     """The positions of the categories whose parent is not a category of the list."""
     ids = {c.id for c in categories}
