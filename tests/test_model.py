@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 import labelkit
 from labelkit.errors import OutputError
-from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object, Rle, Span, Token
+from labelkit.model import TABLE_NAMES, Category, Dataset, DatasetInfo, Item, Label, Media, Object, Rle, Span, Token
 from labelkit.model import tables as T
 
 IMAGES = FIXTURES / "native" / "images.labelkit.json"
@@ -187,3 +187,21 @@ def test_a_replaced_table_is_not_kept_alive_by_the_item_positions_lookup() -> No
     gc.collect()
     assert old() is None  # (the lookup kept it, and the items table, until the next call)
     assert ds.item_positions().tolist() == [0]
+
+
+def test_set_table_refuses_a_column_as_from_tables_does_and_keeps_the_dataset_as_it_was() -> None:
+    """A raw ArrowInvalid came out of set_table, and the items added before it were dropped with the error."""
+    from labelkit.errors import InputError
+
+    ds = Dataset(items=[Item(id="a")])
+    ds.add_item(Item(id="b"))  # (pending: not yet in the table)
+    with pytest.raises(InputError) as err:
+        ds.set_table("items", pa.table({"id": ["x"], "width": ["wide"]}))
+    assert err.value.message == "items.width: not int64"
+    with pytest.raises(InputError) as err:
+        ds.set_table("objects", pa.table({"id": ["1"], "item_id": ["a"], "bbox": [[1.0, 2.0, 3.0]]}))
+    assert err.value.message == "objects row 0: bbox holds 3 values, not 4"
+    with pytest.raises(KeyError, match="unknown table 'object'"):
+        ds.set_table("object", pa.table({"id": ["1"]}))
+    assert ds.item_ids() == ["a", "b"]
+    assert list(ds.tables()) == list(TABLE_NAMES)

@@ -145,9 +145,21 @@ class Dataset:
         self._pending["tokens"].extend(T.token_row(t) for t in tokens)
 
     def set_table(self, name: str, table: pa.Table) -> None:
-        """Replace a whole table (columns are conformed to the schema)."""
+        """Replace a whole table (columns are conformed to the schema, as :meth:`from_tables` does).
+
+        Raises:
+            KeyError: ``name`` is not a table's name.
+            InputError: a column cannot be cast to the table's schema (as in :meth:`from_tables`); the dataset
+                is left as it was.
+        """
+        if name not in self._tables:
+            raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
+        try:
+            conformed = T.conform(name, table)
+        except (ValueError, TypeError, pa.ArrowException) as exc:
+            raise T.conform_error(name, table, exc) from exc
         self._pending[name] = []
-        self._tables[name] = T.conform(name, table)
+        self._tables[name] = conformed
         self._positions.clear()  # (a kept lookup would hold the old tables alive)
 
     def table(self, name: str) -> pa.Table:
