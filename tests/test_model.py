@@ -205,3 +205,16 @@ def test_set_table_refuses_a_column_as_from_tables_does_and_keeps_the_dataset_as
         ds.set_table("object", pa.table({"id": ["1"]}))
     assert ds.item_ids() == ["a", "b"]
     assert list(ds.tables()) == list(TABLE_NAMES)
+
+
+def test_a_category_is_found_by_a_numpy_integer_id_as_by_an_int() -> None:
+    """An id taken from a column's numpy array was looked up as a name: KeyError 'no category np.int64(1)'."""
+    import numpy as np
+
+    ds = labelkit.load(IMAGES)
+    ids = ds.table("objects")["category_id"].to_numpy()
+    cid = ids[0]
+    assert isinstance(cid, np.integer)
+    assert ds.category(cid) == ds.category(int(cid))
+    assert [o.id for o in ds.objects(category=cid)] == [o.id for o in ds.objects(category=int(cid))]
+    assert [o.id for o in ds.objects(category=cid)] != []

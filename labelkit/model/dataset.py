@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -295,13 +296,14 @@ class Dataset:
             yield T.token_from_row(row)
 
     def category(self, key: int | str) -> Category:
-        """The category with this id (int) or name (str).
+        """The category with this id (int, a numpy integer included) or name (str).
 
         Raises:
             KeyError: no such category.
         """
+        by_id = isinstance(key, Integral)  # (an id taken from a column's numpy array is a numpy integer)
         for c in self.categories:
-            if (c.id == key) if isinstance(key, int) else (c.name == key):
+            if (c.id == key) if by_id else (c.name == key):
                 return c
         raise KeyError(f"no category {key!r}")
 
