@@ -621,3 +621,20 @@ def test_a_hand_edited_lockfile_reads_with_a_byte_order_mark_and_names_the_line_
     with pytest.raises(InputError) as info:
         read_lockfile(path)
     assert (info.value.location.path, info.value.location.line) == (str(path), 4)
+
+
+def test_a_lockfile_the_api_cannot_write_is_an_output_error_naming_it(tmp_path: Path) -> None:
+    """split(lock=path) in a folder that does not exist raised a raw FileNotFoundError naming the lockfile's
+    temporary sibling (.x.lock.json.tmp-XXXX); the CLI's error names the lockfile."""
+    from labelkit.errors import OutputError
+    from labelkit.model import Dataset, Item
+
+    ds = Dataset(items=[Item(id=f"i{n}") for n in range(10)])
+    lock = tmp_path / "missing" / "x.lock.json"
+    with pytest.raises(OutputError) as err:
+        labelkit.split(ds, {"train": 0.8, "test": 0.2}, lock=lock)
+    assert (err.value.message, err.value.location.path) == (
+        "cannot write the lockfile: No such file or directory",
+        str(lock),
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import UsageError
+from labelkit.errors import OutputError, UsageError
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
 from labelkit.split import assign
@@ -141,6 +141,8 @@ def split(
 
     Raises:
         UsageError: bad ratios, options, or pinned splits that are not among the requested ones.
+        InputError: ``lock`` names a file that is not a lockfile (or not a regular file).
+        OutputError: the lockfile ``lock`` names cannot be written (its folder does not exist, say).
 
     Examples:
         >>> from labelkit.model import Dataset, Item
@@ -293,7 +295,10 @@ def split(
         placed=int(n_items - (pin >= 0).sum()),
     )
     if lock_path is not None:
-        new_lock.write(lock_path)
+        try:
+            new_lock.write(lock_path)
+        except OSError as exc:  # (it named the temporary sibling, .NAME.tmp-XXXX, as the CLI's error does not)
+            raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=lock_path) from exc
     return SplitResult(out, report)
 
 
