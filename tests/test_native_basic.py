@@ -632,3 +632,27 @@ def test_the_bulk_reader_needs_no_pyarrow_newer_than_declared(tmp_path: Path, mo
     (tmp_path / "bad.labelkit.json").write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(native_bulk.NotFast, match="keypoints length"):
         native_bulk.fast_read(tmp_path / "bad.labelkit.json")
+
+
+def test_from_tables_and_set_table_refuse_a_column_that_is_not_the_tables() -> None:
+    """It was dropped without a word: a typo (catgory_id) left every object without a category, and a field of
+    the user's own (iscrowd) was gone. pandas' index column is row labels, skipped as the Parquet reader skips it."""
+    import pyarrow as pa
+
+    from labelkit.model import Category, Dataset
+
+    objects = pa.table({"id": ["1"], "item_id": ["a"], "catgory_id": [1], "bbox": [[1.0, 2.0, 3.0, 4.0]]})
+    with pytest.raises(labelkit.InputError) as err:
+        Dataset.from_tables({"items": pa.table({"id": ["a"]}), "objects": objects}, [Category(id=1, name="c")])
+    assert err.value.message == "objects.catgory_id: not a column of labelkit's objects table"
+    assert err.value.hint == "it would not be kept: drop it, or keep its values in the rows' extras (a JSON object)"
+    ds = Dataset.from_tables({"items": pa.table({"id": ["a"], "__index_level_0__": [7]})})
+    assert ds.item_ids() == ["a"]
+    with pytest.raises(labelkit.InputError) as err:
+        ds.set_table("items", pa.table({"id": ["b"], "iscrowd": [1]}))
+    assert err.value.message == "items.iscrowd: not a column of labelkit's items table"
+    assert ds.item_ids() == ["a"]
+    twice = pa.Table.from_arrays([pa.array(["a"]), pa.array(["b"])], names=["id", "id"])
+    with pytest.raises(labelkit.InputError) as err:
+        Dataset.from_tables({"items": twice})
+    assert err.value.message == "items.id: the column appears more than once"

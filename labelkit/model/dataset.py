@@ -118,14 +118,18 @@ class Dataset:
 
         Raises:
             KeyError: a table name is unknown.
-            InputError: a column cannot be cast to the table's schema, named with its table (and, for a list of
-                another length than the schema's, its first such row: ``objects row 0: bbox holds 3 values, not
-                4``).
+            InputError: a column is not one of the table's (``objects.catgory_id: not a column of labelkit's
+                objects table``: it would be dropped; pandas' ``__index_level_0__`` is skipped), or appears twice,
+                or cannot be cast to the table's schema, named with its table (and, for a list of another length
+                than the schema's, its first such row: ``objects row 0: bbox holds 3 values, not 4``).
         """
         ds = cls(categories=categories, info=info)
         for name, table in tables.items():
             if name not in ds._tables:
                 raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
+            error = T.columns_error(name, table)
+            if error is not None:
+                raise error
             try:
                 ds._tables[name] = T.conform(name, table)
             except (ValueError, TypeError, pa.ArrowException) as exc:
@@ -150,11 +154,14 @@ class Dataset:
 
         Raises:
             KeyError: ``name`` is not a table's name.
-            InputError: a column cannot be cast to the table's schema (as in :meth:`from_tables`); the dataset
-                is left as it was.
+            InputError: a column is not one of the table's, or cannot be cast to its schema (as in
+                :meth:`from_tables`); the dataset is left as it was.
         """
         if name not in self._tables:
             raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
+        error = T.columns_error(name, table)
+        if error is not None:
+            raise error
         try:
             conformed = T.conform(name, table)
         except (ValueError, TypeError, pa.ArrowException) as exc:

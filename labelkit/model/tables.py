@@ -294,6 +294,30 @@ def conform(name: str, table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
+def columns_error(name: str, table: pa.Table) -> Exception | None:
+    """The error of a table given to the dataset with a column not of schema ``name``, or one twice, or None.
+
+    :func:`conform` keeps the schema's columns only: another (a typo, ``catgory_id``, or a field of its own)
+    was dropped without a word. pandas' index columns (``__index_level_0__``) are row labels, not data: skipped,
+    as the Parquet reader skips them.
+    """
+    from labelkit.errors import InputError
+
+    names = table.column_names
+    known = SCHEMAS[name].names
+    unknown = [c for c in names if c not in known and not (c.startswith("__index_level_") and c.endswith("__"))]
+    if unknown:
+        where = "metadata" if name == "items" else "extras"
+        return InputError(
+            f"{name}.{unknown[0]}: not a column of labelkit's {name} table",
+            hint=f"it would not be kept: drop it, or keep its values in the rows' {where} (a JSON object)",
+        )
+    twice = next((c for i, c in enumerate(names) if c in names[:i]), None)
+    if twice is not None:
+        return InputError(f"{name}.{twice}: the column appears more than once", hint="keep one of them")
+    return None
+
+
 def conform_error(name: str, table: pa.Table, exc: Exception) -> Exception:
     """The error of a table :func:`conform` refuses (``exc`` as its cause): an ``InputError`` naming it.
 
