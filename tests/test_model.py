@@ -218,3 +218,26 @@ def test_a_category_is_found_by_a_numpy_integer_id_as_by_an_int() -> None:
     assert ds.category(cid) == ds.category(int(cid))
     assert [o.id for o in ds.objects(category=cid)] == [o.id for o in ds.objects(category=int(cid))]
     assert [o.id for o in ds.objects(category=cid)] != []
+
+
+def test_adding_what_is_not_a_record_is_a_usage_error_naming_what_was_given() -> None:
+    """An AttributeError came out ('list' object has no attribute 'kind'): ds.add([a, b]) is an easy slip."""
+    from labelkit.errors import UsageError
+
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a"))
+    one = Object(id="1", item_id="a", category_id=1)
+    with pytest.raises(UsageError) as err:
+        ds.add([one])  # type: ignore[arg-type]
+    assert (
+        err.value.message == "Dataset.add takes annotation records (Label, Object, Span, Transcript, Track), not list"
+    )
+    assert err.value.hint == "add several as ds.add(*records)"
+    with pytest.raises(UsageError) as err:
+        ds.add_item({"id": "b"})  # type: ignore[arg-type]
+    assert (err.value.message, err.value.hint) == ("Dataset.add_item takes an Item record, not dict", None)
+    with pytest.raises(UsageError) as err:
+        Dataset(tokens=[("a", 0, 0, 1, "x")])  # type: ignore[list-item]
+    assert err.value.message == "Dataset.add_tokens takes Token records, not tuple"
+    ds.add(one)
+    assert (ds.item_ids(), [o.id for o in ds.objects()]) == (["a"], ["1"])

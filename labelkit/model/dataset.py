@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.errors import UsageError
 from labelkit.model import tables as T
 from labelkit.model.annotations import Label, Object, Span, Track, Transcript
 from labelkit.model.records import Category, DatasetInfo, Item, Token
@@ -96,8 +97,7 @@ class Dataset:
         for item in items:
             self.add_item(item)
         self.add(*annotations)
-        for token in tokens:
-            self._pending["tokens"].append(T.token_row(token))
+        self.add_tokens(tokens)
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -137,17 +137,38 @@ class Dataset:
         return ds
 
     def add_item(self, item: Item) -> None:
-        """Add one item."""
+        """Add one item.
+
+        Raises:
+            UsageError: ``item`` is not an :class:`Item` (a dict, say).
+        """
+        if not isinstance(item, Item):
+            raise _not_a_record("add_item", "an Item record", item)
         self._pending["items"].append(T.item_row(item))
 
     def add(self, *annotations: AnyAnnotation) -> None:
-        """Add annotations of any kind."""
+        """Add annotations of any kind.
+
+        Raises:
+            UsageError: one is not an annotation record (a list of them, say: ``add(*records)`` adds a list);
+                the ones before it are added.
+        """
         for record in annotations:
+            if not isinstance(record, _ANNOTATION_TYPES):
+                raise _not_a_record("add", "annotation records (Label, Object, Span, Transcript, Track)", record)
             self._pending[T.TABLE_BY_KIND[record.kind]].append(T.annotation_row(record))
 
     def add_tokens(self, tokens: Iterable[Token]) -> None:
-        """Add tokens of text items."""
-        self._pending["tokens"].extend(T.token_row(t) for t in tokens)
+        """Add tokens of text items.
+
+        Raises:
+            UsageError: one is not a :class:`Token`; the ones before it are added.
+        """
+        pending = self._pending["tokens"]
+        for token in tokens:
+            if not isinstance(token, Token):
+                raise _not_a_record("add_tokens", "Token records", token)
+            pending.append(T.token_row(token))
 
     def set_table(self, name: str, table: pa.Table) -> None:
         """Replace a whole table (columns are conformed to the schema, as :meth:`from_tables` does).
@@ -458,6 +479,18 @@ class Dataset:
             ],
             "tokens": [t.model_dump(mode="json", exclude_defaults=True) for t in self.tokens()],
         }
+
+
+_ANNOTATION_TYPES = (Label, Object, Span, Transcript, Track)
+
+
+def _not_a_record(method: str, takes: str, value: object) -> UsageError:
+    """The error of a value given to ``Dataset.<method>`` that is not a record of the kind it takes."""
+    several = isinstance(value, (list, tuple, set)) or (method == "add" and isinstance(value, Iterator))
+    return UsageError(
+        f"Dataset.{method} takes {takes}, not {type(value).__name__}",
+        hint="add several as ds.add(*records)" if several and method == "add" else None,
+    )
 
 
 def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
