@@ -241,3 +241,16 @@ def test_adding_what_is_not_a_record_is_a_usage_error_naming_what_was_given() ->
     assert err.value.message == "Dataset.add_tokens takes Token records, not tuple"
     ds.add(one)
     assert (ds.item_ids(), [o.id for o in ds.objects()]) == (["a"], ["1"])
+
+
+def test_a_dataset_without_categories_filters_annotations_by_their_category_id() -> None:
+    """A COCO detection-results file defines no categories and keeps its ids: objects(category=3) was a KeyError
+    ('no category 3') though stats() counts '#3'. A dataset that defines categories still refuses an unknown one."""
+    ds = labelkit.load(FIXTURES / "coco" / "results_val.json")
+    assert ds.categories == []
+    assert [o.category_id for o in ds.objects(category=3)] == [3]
+    assert list(ds.annotations(category=4)) == []
+    with pytest.raises(KeyError, match="no category 'car'"):
+        list(ds.objects(category="car"))
+    with pytest.raises(KeyError, match="no category 99"):
+        list(labelkit.load(IMAGES).objects(category=99))

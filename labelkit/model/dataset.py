@@ -273,6 +273,9 @@ class Dataset:
     ) -> Iterator[AnyAnnotation]:
         """Iterate annotation records, optionally filtered by kind, category (id or name) and split.
 
+        A category is one of the dataset's (``KeyError`` otherwise), except in a dataset that defines none (a COCO
+        detection-results file), whose annotations keep their category ids: there an id is taken as it is.
+
         Examples:
             >>> ds = Dataset()
             >>> list(ds.annotations(kind="object"))
@@ -287,7 +290,9 @@ class Dataset:
     def _filtered(self, name: str, category: int | str | None, split: str | None) -> pa.Table:
         table = self.table(name)
         if category is not None:
-            cid = self.category(category).id
+            # a dataset that defines no categories (a COCO results file) keeps its ids: filtered by the id itself
+            by_id = isinstance(category, Integral) and not self.categories
+            cid = int(category) if by_id else self.category(category).id
             table = table.filter(pc.equal(table["category_id"], cid))
         if split is not None:
             items = self.table("items")
