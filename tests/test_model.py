@@ -254,3 +254,28 @@ def test_a_dataset_without_categories_filters_annotations_by_their_category_id()
         list(ds.objects(category="car"))
     with pytest.raises(KeyError, match="no category 99"):
         list(labelkit.load(IMAGES).objects(category=99))
+
+
+def test_threads_reading_a_dataset_just_built_see_each_row_once() -> None:
+    """Two threads reading a dataset whose rows were added one by one (a thread pool saving it to two formats)
+    both appended the rows to their table: every item was there twice (40,000 items of 20,000)."""
+    import threading
+
+    for _ in range(5):
+        ds = Dataset(items=[Item(id=str(i)) for i in range(20_000)])
+        ds.add(*(Label(id=str(i), item_id=str(i)) for i in range(20_000)))
+        start = threading.Barrier(4)
+        seen: list[tuple[int, dict[str, int]]] = []
+
+        def read(ds: Dataset = ds, start: threading.Barrier = start, seen: list[Any] = seen) -> None:
+            start.wait()
+            stats = ds.stats()
+            seen.append((stats.items, stats.annotations))
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert seen == [(20_000, {"label": 20_000})] * 4
+        assert (len(ds), ds.table("labels").num_rows) == (20_000, 20_000)

@@ -13,6 +13,7 @@ Examples:
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from labelkit.model.annotations import Label, Object, Span, Track, Transcript
 from labelkit.model.records import Category, DatasetInfo, Item, Token
 
 AnyAnnotation = Label | Object | Span | Transcript | Track
+_FLUSHING = threading.Lock()
+"""Held while rows added one by one join their table (a module's lock: a dataset stays picklable)."""
 TABLE_NAMES: tuple[str, ...] = ("items", *T.ANNOTATION_TABLES, "tokens")
 
 
@@ -193,13 +196,18 @@ class Dataset:
 
     def table(self, name: str) -> pa.Table:
         """The Arrow table ``name`` (``items``, ``objects``, ``labels``, ``spans``, ...)."""
-        pending = self._pending[name]
-        if pending:
-            new = T.rows_to_table(name, pending)
-            current = self._tables[name]
-            self._tables[name] = pa.concat_tables([current, new]) if current.num_rows else new
-            self._positions.clear()
-            self._pending[name] = []
+        if self._pending[name]:
+            # one thread at a time: two reading a dataset just built (a thread pool saving it to two formats)
+            # both appended the rows added since, and every item and annotation was there twice
+            with _FLUSHING:
+                pending = self._pending[name]
+                if pending:
+                    n = len(pending)
+                    new = T.rows_to_table(name, pending[:n])
+                    current = self._tables[name]
+                    self._tables[name] = pa.concat_tables([current, new]) if current.num_rows else new
+                    self._positions.clear()
+                    del pending[:n]  # (in place: rows another thread adds meanwhile stay for the next call)
         return self._tables[name]
 
     def tables(self) -> dict[str, pa.Table]:
