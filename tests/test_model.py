@@ -279,3 +279,18 @@ def test_threads_reading_a_dataset_just_built_see_each_row_once() -> None:
             t.join()
         assert seen == [(20_000, {"label": 20_000})] * 4
         assert (len(ds), ds.table("labels").num_rows) == (20_000, 20_000)
+
+
+def test_an_unknown_table_or_kind_is_a_key_error_naming_the_choices() -> None:
+    """The KeyError said only 'object' (a table name in the singular) or 'objects' (a kind in the plural)."""
+    ds = labelkit.load(IMAGES)
+    with pytest.raises(KeyError) as err:
+        ds.table("object")
+    assert err.value.args[0] == (
+        "unknown table 'object'; expected one of items, labels, objects, spans, transcripts, tracks, tokens"
+    )
+    with pytest.raises(KeyError) as err:
+        list(ds.annotations(kind="objects"))
+    assert (
+        err.value.args[0] == "unknown annotation kind 'objects'; expected one of label, object, span, transcript, track"
+    )

@@ -195,7 +195,13 @@ class Dataset:
         self._positions.clear()  # (a kept lookup would hold the old tables alive)
 
     def table(self, name: str) -> pa.Table:
-        """The Arrow table ``name`` (``items``, ``objects``, ``labels``, ``spans``, ...)."""
+        """The Arrow table ``name`` (``items``, ``objects``, ``labels``, ``spans``, ...).
+
+        Raises:
+            KeyError: ``name`` is not a table's name (``object``: the tables are named in the plural).
+        """
+        if name not in self._pending:
+            raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
         if self._pending[name]:
             # one thread at a time: two reading a dataset just built (a thread pool saving it to two formats)
             # both appended the rows added since, and every item and annotation was there twice
@@ -289,6 +295,8 @@ class Dataset:
             >>> list(ds.annotations(kind="object"))
             []
         """
+        if kind and kind not in T.TABLE_BY_KIND:
+            raise KeyError(f"unknown annotation kind {kind!r}; expected one of {', '.join(T.TABLE_BY_KIND)}")
         names = [T.TABLE_BY_KIND[kind]] if kind else list(T.ANNOTATION_TABLES)
         for name in names:
             table = self._filtered(name, category, split)
