@@ -294,3 +294,11 @@ def test_an_unknown_table_or_kind_is_a_key_error_naming_the_choices() -> None:
     assert (
         err.value.args[0] == "unknown annotation kind 'objects'; expected one of label, object, span, transcript, track"
     )
+
+
+def test_an_item_without_a_media_kind_counts_as_an_image_as_its_record_says() -> None:
+    """stats() (and so labelkit info) counted it under 'None', while its record and every writer take it as an
+    image."""
+    ds = Dataset.from_tables({"items": pa.table({"id": ["a", "b", "c"], "media": [None, "image", "text"]})})
+    assert [i.media.kind for i in ds.items()] == ["image", "image", "text"]
+    assert ds.stats().items_by_media == {"image": 2, "text": 1}

@@ -480,7 +480,8 @@ class Dataset:
         return DatasetStats(
             items=items.num_rows,
             categories=len(self.categories),
-            items_by_media=dict(sorted((str(k), n) for k, n in _value_counts(items["media"]))),
+            # (an item without a kind, which only a table gives, is an image, as its record says: not "None")
+            items_by_media=dict(sorted((str(k), n) for k, n in _value_counts(items["media"].fill_null("image")))),
             items_by_split=dict(sorted(_value_counts(item_splits))),
             annotations=self.annotation_counts(),
             by_category={k: dict(sorted(v.items())) for k, v in sorted(by_category.items())},
