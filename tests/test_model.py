@@ -302,3 +302,36 @@ def test_an_item_without_a_media_kind_counts_as_an_image_as_its_record_says() ->
     ds = Dataset.from_tables({"items": pa.table({"id": ["a", "b", "c"], "media": [None, "image", "text"]})})
     assert [i.media.kind for i in ds.items()] == ["image", "image", "text"]
     assert ds.stats().items_by_media == {"image": 2, "text": 1}
+
+
+def test_a_table_value_its_record_refuses_is_an_input_error_naming_the_table_record_and_field() -> None:
+    """Iterating records of tables given to from_tables raised pydantic's ValidationError ('1 validation error
+    for Item ... metadata'), naming neither table nor row, or an InputError naming neither."""
+    from labelkit.errors import InputError
+
+    items = pa.table({"id": ["a", "b"], "metadata": [None, "[1, 2]"]})
+    objects = pa.table({"id": ["1", "2"], "item_id": ["a", "a"], "shape": ["box", "blob"]})
+    tokens = pa.table({"item_id": ["a"], "index": [3], "start": [-1], "end": [1], "text": ["x"]})
+    ds = Dataset.from_tables({"items": items, "objects": objects, "tokens": tokens})
+    cases = [
+        (lambda: list(ds.items()), "items record 'b': metadata: Input should be a valid dictionary"),
+        (
+            lambda: list(ds.objects()),
+            "objects record '2': shape: Input should be 'box', 'polygon', 'polyline', "
+            "'points', 'ellipse', 'mask', 'keypoints' or 'cuboid'",
+        ),
+        (lambda: list(ds.tokens()), "tokens record 'a' token 3: start: Input should be greater than or equal to 0"),
+        (ds.to_dict, "items record 'b': metadata: Input should be a valid dictionary"),
+    ]
+    for call, message in cases:
+        with pytest.raises(InputError) as err:
+            call()
+        assert err.value.message == message
+        assert (
+            err.value.hint == "its table holds a value the record refuses: fix the tables given to Dataset.from_tables"
+        )
+    bad_json = Dataset.from_tables({"items": pa.table({"id": ["a"], "metadata": ["{bad"]})})
+    with pytest.raises(InputError) as err:
+        list(bad_json.items())
+    assert err.value.message.startswith("items record 'a': a stored JSON text cannot be read: ")
+    assert err.value.found == "{bad"

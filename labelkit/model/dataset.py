@@ -15,21 +15,24 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from numbers import Integral
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import ValidationError
 
-from labelkit.errors import UsageError
+from labelkit.errors import InputError, UsageError
 from labelkit.model import tables as T
 from labelkit.model.annotations import Label, Object, Span, Track, Transcript
 from labelkit.model.records import Category, DatasetInfo, Item, Token
 
 AnyAnnotation = Label | Object | Span | Transcript | Track
+_R = TypeVar("_R")
 _FLUSHING = threading.Lock()
 """Held while rows added one by one join their table (a module's lock: a dataset stays picklable)."""
 TABLE_NAMES: tuple[str, ...] = ("items", *T.ANNOTATION_TABLES, "tokens")
@@ -240,8 +243,7 @@ class Dataset:
         table = self.table("items")
         if split is not None:
             table = table.filter(pc.equal(table["split"], split))
-        for row in T.iter_rows(table):
-            yield T.item_from_row(row)
+        yield from _records("items", table, T.item_from_row)
 
     def item_positions(self, name: str = "objects") -> np.ndarray[Any, np.dtype[np.int64]]:
         """For each row of table ``name``, the row of its item in the items table (-1 when there is none).
@@ -300,8 +302,7 @@ class Dataset:
         names = [T.TABLE_BY_KIND[kind]] if kind else list(T.ANNOTATION_TABLES)
         for name in names:
             table = self._filtered(name, category, split)
-            for row in T.iter_rows(table):
-                yield T.annotation_from_row(name, row)
+            yield from _records(name, table, partial(T.annotation_from_row, name))
 
     def _filtered(self, name: str, category: int | str | None, split: str | None) -> pa.Table:
         table = self.table(name)
@@ -341,8 +342,7 @@ class Dataset:
         table = self.table("tokens")
         if item_id is not None:
             table = table.filter(pc.equal(table["item_id"], item_id))
-        for row in T.iter_rows(table):
-            yield T.token_from_row(row)
+        yield from _records("tokens", table, T.token_from_row)
 
     def category(self, key: int | str) -> Category:
         """The category with this id (int, a numpy integer included) or name (str).
@@ -513,6 +513,32 @@ def _not_a_record(method: str, takes: str, value: object) -> UsageError:
         f"Dataset.{method} takes {takes}, not {type(value).__name__}",
         hint="add several as ds.add(*records)" if several and method == "add" else None,
     )
+
+
+def _records(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]) -> Iterator[_R]:
+    """The records of ``table``'s rows, built by ``build``.
+
+    Raises:
+        InputError: a row holds a value its record refuses (only a table given to ``from_tables`` can), named
+            by the table, the row's id (a token's item and index) and the field, where pydantic's
+            ValidationError named neither table nor row.
+    """
+    for row in T.iter_rows(table):
+        try:
+            record = build(row)
+        except (ValidationError, InputError) as exc:
+            key = f"{row['item_id']!r} token {row['index']}" if name == "tokens" else repr(row["id"])
+            if isinstance(exc, ValidationError):
+                first = exc.errors()[0]
+                what = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+            else:
+                what = exc.message
+            raise InputError(
+                f"{name} record {key}: {what}",
+                found=exc.found if isinstance(exc, InputError) else None,
+                hint="its table holds a value the record refuses: fix the tables given to Dataset.from_tables",
+            ) from exc
+        yield record
 
 
 def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
