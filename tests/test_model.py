@@ -334,4 +334,4 @@ def test_a_table_value_its_record_refuses_is_an_input_error_naming_the_table_rec
     with pytest.raises(InputError) as err:
         list(bad_json.items())
     assert err.value.message.startswith("items record 'a': a stored JSON text cannot be read: ")
-    assert err.value.found == "{bad"
+    assert (err.value.found, err.value.hint) == ("{bad", None)

@@ -528,14 +528,11 @@ def _records(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]) 
             record = build(row)
         except (ValidationError, InputError) as exc:
             key = f"{row['item_id']!r} token {row['index']}" if name == "tokens" else repr(row["id"])
-            if isinstance(exc, ValidationError):
-                first = exc.errors()[0]
-                what = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-            else:
-                what = exc.message
+            if isinstance(exc, InputError):  # (a JSON text holding a number no float holds, as COCO's area 1e400)
+                raise InputError(f"{name} record {key}: {exc.message}", found=exc.found) from exc
+            first = exc.errors()[0]
             raise InputError(
-                f"{name} record {key}: {what}",
-                found=exc.found if isinstance(exc, InputError) else None,
+                f"{name} record {key}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}",
                 hint="its table holds a value the record refuses: fix the tables given to Dataset.from_tables",
             ) from exc
         yield record
