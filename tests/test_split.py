@@ -638,3 +638,22 @@ def test_a_lockfile_the_api_cannot_write_is_an_output_error_naming_it(tmp_path: 
         str(lock),
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_seed_is_an_int_or_a_str_and_a_numpy_integer_is_its_int(tmp_path: Path) -> None:
+    """A numpy integer split as its int but its lockfile was a TypeError (numpy.int64 is not JSON serializable),
+    after the split; 1.5 or None made a lockfile its own reader refused (bad split lockfile field 'seed')."""
+    import numpy as np
+
+    from labelkit.model import Dataset, Item
+
+    ds = Dataset(items=[Item(id=f"i{n}") for n in range(10)])
+    lock = tmp_path / "a.lock.json"
+    result = split(ds, {"train": 0.8, "test": 0.2}, seed=np.int64(5), lock=lock)
+    assert result.report.seed == 5 and type(result.report.seed) is int
+    assert read_lockfile(lock) == split(ds, {"train": 0.8, "test": 0.2}, seed=5).report.lockfile
+    for seed in (1.5, None):
+        with pytest.raises(UsageError) as err:
+            split(ds, {"train": 0.8, "test": 0.2}, seed=seed, lock=tmp_path / "b.lock.json")  # type: ignore[arg-type]
+        assert err.value.one_line() == f"bad split seed (expected an int or a str, found {seed!r})"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.lock.json"]

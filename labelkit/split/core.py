@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from numbers import Integral
 from pathlib import Path
 from typing import NamedTuple
 
@@ -140,7 +141,8 @@ def split(
         The dataset with every item's split set, and the report (``report.lockfile`` is the new assignment).
 
     Raises:
-        UsageError: bad ratios, options, or pinned splits that are not among the requested ones.
+        UsageError: bad ratios, options (a seed that is neither an int nor a str), or pinned splits that are not
+            among the requested ones.
         InputError: ``lock`` names a file that is not a lockfile (or not a regular file).
         OutputError: the lockfile ``lock`` names cannot be written (its folder does not exist, say).
 
@@ -153,6 +155,10 @@ def split(
     """
     if method not in METHODS:
         raise UsageError("bad split method", expected=" or ".join(METHODS), found=repr(method))
+    if isinstance(seed, Integral) and not isinstance(seed, int):
+        seed = int(seed)  # (numpy's: its lockfile was a TypeError, Type is not JSON serializable: numpy.int64)
+    if not isinstance(seed, (int, str)):  # (1.5 or None made a lockfile its reader refuses)
+        raise UsageError("bad split seed", expected="an int or a str", found=repr(seed))
     version = ALGORITHM_VERSION if version is None else str(version)
     if version not in VERSIONS:
         raise UsageError("unknown split algorithm version", expected=" or ".join(VERSIONS), found=repr(version))
