@@ -657,3 +657,16 @@ def test_a_seed_is_an_int_or_a_str_and_a_numpy_integer_is_its_int(tmp_path: Path
             split(ds, {"train": 0.8, "test": 0.2}, seed=seed, lock=tmp_path / "b.lock.json")  # type: ignore[arg-type]
         assert err.value.one_line() == f"bad split seed (expected an int or a str, found {seed!r})"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.lock.json"]
+
+
+def test_folds_given_as_a_numpy_integer_make_a_lockfile(tmp_path: Path) -> None:
+    """Its ratios were numpy floats: the lockfile was a TypeError (numpy.float64 is not JSON serializable)."""
+    import numpy as np
+
+    from labelkit.model import Dataset, Item
+
+    ds = Dataset(items=[Item(id=f"i{n}") for n in range(9)])
+    split(ds, folds=np.int64(3), lock=tmp_path / "a.lock.json")
+    lockfile = read_lockfile(tmp_path / "a.lock.json")
+    assert lockfile == split(ds, folds=3).report.lockfile
+    assert lockfile is not None and lockfile.ratios == {f"fold-{i}": 1 / 3 for i in range(3)}

@@ -157,6 +157,8 @@ def split(
         raise UsageError("bad split method", expected=" or ".join(METHODS), found=repr(method))
     if isinstance(seed, Integral) and not isinstance(seed, int):
         seed = int(seed)  # (numpy's: its lockfile was a TypeError, Type is not JSON serializable: numpy.int64)
+    if isinstance(folds, Integral) and not isinstance(folds, int):
+        folds = int(folds)  # (numpy's made numpy ratios: the same TypeError)
     if not isinstance(seed, (int, str)):  # (1.5 or None made a lockfile its reader refuses)
         raise UsageError("bad split seed", expected="an int or a str", found=repr(seed))
     version = ALGORITHM_VERSION if version is None else str(version)
