@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit import formats
-from labelkit.errors import DataLossError, InputError, LabelkitError, OutputError, UsageError
+from labelkit.errors import DataLossError, InputError, LabelkitError, OutputError, UsageError, require_bools
 from labelkit.formats.base import (
     COUNTS_POLYGONS,
     DROPS_POLYGONS,
@@ -368,6 +368,7 @@ def _save(
     source: Path | None = None,
     on_written: Callable[[Report], None] | None = None,
 ) -> Report:
+    require_bools(allow_loss=allow_loss, overwrite=overwrite, dry_run=dry_run)
     if options.get("media_root"):  # the images copied or linked are read from there
         _refuse_over(path, [Path(str(options["media_root"]))], "the images' folder (media_root)")
     if progress:

@@ -188,3 +188,14 @@ class ValidationFailed(LabelkitError):
 
 class MissingDependencyError(LabelkitError):
     """An optional package needed for this job is not installed."""
+
+
+def require_bools(**flags: object) -> None:
+    """Refuse a flag that is not a bool (``allow_loss="no"``, from a config file, was true: loss allowed).
+
+    Raises:
+        UsageError: naming the first such flag and its value.
+    """
+    for name, value in flags.items():
+        if not isinstance(value, bool) and getattr(getattr(value, "dtype", None), "kind", None) != "b":  # (np.True_)
+            raise UsageError(f"{name} must be True or False", found=repr(value))

@@ -656,3 +656,19 @@ def test_from_tables_and_set_table_refuse_a_column_that_is_not_the_tables() -> N
     with pytest.raises(labelkit.InputError) as err:
         Dataset.from_tables({"items": twice})
     assert err.value.message == "items.id: the column appears more than once"
+
+
+@pytest.mark.parametrize("flag", ["allow_loss", "overwrite", "dry_run"])
+def test_save_and_convert_refuse_a_flag_that_is_not_a_bool(flag: str, tmp_path: Path) -> None:
+    """``allow_loss="no"`` (a value read from a config file) is true, so loss was allowed unsaid."""
+    import numpy as np
+
+    src = FIXTURES / "native" / "images.labelkit.json"
+    ds = labelkit.load(src)
+    with pytest.raises(labelkit.UsageError, match=f"^{flag} must be True or False") as caught:
+        labelkit.save(ds, tmp_path / "o", "yolo", **{flag: "no"})
+    assert caught.value.found == "'no'"
+    with pytest.raises(labelkit.UsageError, match=f"^{flag} must be True or False"):
+        labelkit.convert(src, tmp_path / "o", to="yolo", **{flag: 0})
+    assert list(tmp_path.iterdir()) == []
+    assert labelkit.save(ds, tmp_path / "o.json", "labelkit", **{flag: np.False_}).lost == []
