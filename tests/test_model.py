@@ -335,3 +335,19 @@ def test_a_table_value_its_record_refuses_is_an_input_error_naming_the_table_rec
         list(bad_json.items())
     assert err.value.message.startswith("items record 'a': a stored JSON text cannot be read: ")
     assert (err.value.found, err.value.hint) == ("{bad", None)
+
+
+def test_a_split_of_a_dataset_has_its_own_categories_and_info() -> None:
+    """``ds.filter("train").info.name = ...`` renamed the whole dataset too: they shared the records."""
+    ds = Dataset(
+        items=[Item(id="a", media=Media(path="a.jpg", width=4, height=4), split="train")],
+        categories=[Category(id=1, name="cat")],
+        info=DatasetInfo(name="all"),
+    )
+    ds.read_notes.append("a note")
+    train = ds.filter("train")
+    train.info.name = "train only"
+    train.categories[0].name = "kitten"
+    train.categories.append(Category(id=2, name="dog"))
+    assert (ds.info.name, [c.name for c in ds.categories]) == ("all", ["cat"])
+    assert (len(train), train.read_notes) == (1, ["a note"])

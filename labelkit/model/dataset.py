@@ -362,7 +362,11 @@ class Dataset:
         return sorted(v for v in values if v is not None)
 
     def filter(self, split: str) -> Dataset:
-        """A dataset of the items of one split and their annotations and tokens."""
+        """A dataset of the items of one split and their annotations and tokens.
+
+        Its categories and info are copies (as :meth:`copy` makes them): renaming the subset's ``info.name`` renamed
+        the dataset's too. The read notes go with it.
+        """
         items = self.table("items")
         items = items.filter(pc.equal(items["split"], split))
         ids = items["id"].combine_chunks()
@@ -370,7 +374,11 @@ class Dataset:
         for name in (*T.ANNOTATION_TABLES, "tokens"):
             t = self.table(name)
             tables[name] = t.filter(pc.is_in(t["item_id"], value_set=ids))
-        return Dataset.from_tables(tables, self.categories, self.info)
+        subset = Dataset.from_tables(
+            tables, [c.model_copy(deep=True) for c in self.categories], self.info.model_copy(deep=True)
+        )
+        subset.read_notes = list(self.read_notes)
+        return subset
 
     def without_dangling(self) -> tuple[Dataset, dict[str, int]]:
         """This dataset without the rows that point at no item or no category, and their counts.
