@@ -365,9 +365,9 @@ def category_record(c: Category) -> dict[str, Any]:
     return out
 
 
-def _own_values(record: dict[str, Any], model: dict[str, Any], model_text: bytes) -> dict[str, Any]:
+def _own_values(record: dict[str, Any], model: dict[str, Any], model_text: str) -> dict[str, Any]:
     """The fields of a file's category record whose values differ from the model's category (``model``)."""
-    if orjson.dumps(record, option=orjson.OPT_SORT_KEYS) == model_text:  # (COCO 2017: every file's the same)
+    if orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode() == model_text:  # (COCO 2017: every file's the same)
         return {}
     return {k: v for k, v in record.items() if k not in ("id", "name") and not same_json(model.get(k), v)}
 
@@ -410,10 +410,11 @@ def dataset_info(
     order: dict[str | None, dict[Any, None]] = {}  # a split's images in the order its items are read
     for f in files:
         order.setdefault(f.split, {}).update(dict.fromkeys(i.get("id") for i in f.images))
-    records: dict[int, tuple[dict[str, Any], bytes]] = {}  # category id -> (its record, its JSON, keys sorted)
+    records: dict[int, tuple[dict[str, Any], str]] = {}  # category id -> (its record, its JSON, keys sorted)
     for category in categories:
         record = category_record(category)
-        records[category.id] = (record, orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+        # (as text: orjson 3.13's bytes each hold a 4 KiB buffer, 0.4 GB kept for 100,000 categories)
+        records[category.id] = (record, orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode())
     natural = {i: set(record) for i, (record, _) in records.items()}
     specs = []
     for index, f in enumerate(files):
