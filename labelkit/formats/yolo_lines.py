@@ -265,8 +265,8 @@ def _clipped_key(task: str, precision: int | None, kpt_dims: int) -> str:
 def _compute_clipped(dataset: Dataset, task: str, cols: Columns, precision: int | None, kpt_dims: int) -> Any:
     lines = Lines(dataset, task, cols, precision, kpt_dims)
     usable = np.flatnonzero(cols.usable)
-    for start in range(0, len(usable), _CHUNK):
-        lines.mark_clipped(usable[start : start + _CHUNK])
+    for rows in lines.polygons.pieces(usable, _CHUNK):  # (and at most VALUES_AT_ONCE numbers: see yolo_media)
+        lines.mark_clipped(rows)
     return lines.clipped
 
 
@@ -280,8 +280,7 @@ def _compute_rounding(dataset: Dataset, task: str, cols: Columns, precision: int
     exact_lines = Lines(dataset, task, cols, None, kpt_dims)
     lines = Lines(dataset, task, cols, precision, kpt_dims)
     usable = np.flatnonzero(cols.usable)
-    for start in range(0, len(usable), _CHUNK):
-        rows = usable[start : start + _CHUNK]
+    for rows in exact_lines.polygons.pieces(usable, _CHUNK):
         exact, offsets = exact_lines.values(rows)
         written = rounded(lines.values(rows)[0], precision)
         owner = np.repeat(np.arange(len(rows)), np.diff(offsets))
@@ -485,8 +484,8 @@ class Lines:
         texts: list[pa.Buffer | bytes] = []
         offsets: list[np.ndarray[Any, Any]] = [np.zeros(1, dtype=np.int64)]
         size = 0
-        for start in range(0, len(rows), _CHUNK):
-            text, ends = getattr(self, f"_{self.task}")(rows[start : start + _CHUNK])
+        for part in self.polygons.pieces(rows, _CHUNK):
+            text, ends = getattr(self, f"_{self.task}")(part)
             texts.append(text)
             offsets.append(ends + size)
             size += len(text)

@@ -33,7 +33,14 @@ from labelkit.formats.yolo_layout import (
     without_extension,
 )
 from labelkit.formats.yolo_lines import Lines, cached, columns, rounding
-from labelkit.formats.yolo_media import SIZES_FILE, is_image, place_media, placed_image_size, sizes_text
+from labelkit.formats.yolo_media import (
+    SIZES_FILE,
+    is_image,
+    piece_bounds,
+    place_media,
+    placed_image_size,
+    sizes_text,
+)
 from labelkit.formats.yolo_numbers import precision_of
 from labelkit.io import create_file
 from labelkit.model import Dataset
@@ -243,8 +250,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     base = str(path) + os.sep
     bounds_list = bounds.tolist()
     # a chunk of images at a time: formatted lines never pile up for the whole dataset (memory stays flat)
-    for first in range(0, len(label_rel), _ITEM_CHUNK):
-        last = min(first + _ITEM_CHUNK, len(label_rel))
+    counts = np.concatenate([[0], np.cumsum(formatter.polygons.value_counts()[rows_by_item])])
+    item_bounds = piece_bounds(np.diff(counts[bounds]), _ITEM_CHUNK)  # (and at most VALUES_AT_ONCE numbers)
+    for first, last in zip(item_bounds[:-1], item_bounds[1:], strict=True):
         start = bounds_list[first]
         text, starts = formatter.text(rows_by_item[start : bounds_list[last]])
         view = memoryview(text)
