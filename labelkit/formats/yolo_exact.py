@@ -23,6 +23,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from labelkit.formats.yolo_media import piece_bounds
 from labelkit.formats.yolo_numbers import snapped
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -79,9 +80,10 @@ def lines_at_risk(
     if task == "obb":
         rows = np.arange(n)
     else:
+        bounds = piece_bounds(np.diff(offsets), _ROWS)  # (and at most VALUES_AT_ONCE numbers: long polygons)
         risky = [
-            _risky(values, offsets[a : a + _ROWS + 1], task, kpt_dims, w[a : a + _ROWS], h[a : a + _ROWS]) + a
-            for a in range(0, n, _ROWS)
+            _risky(values, offsets[a : b + 1], task, kpt_dims, w[a:b], h[a:b]) + a
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
         ]
         rows = np.concatenate(risky) if risky else np.zeros(0, dtype=np.int64)
     if not len(rows):
