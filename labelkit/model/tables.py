@@ -470,12 +470,26 @@ def decode_json_cells(texts: pa.Array, type_: Any) -> list[Any] | None:
     values = texts.drop_null()
     if not len(values):
         return []
-    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), values), ",\n")[0]
-    try:
-        decoded = msgspec.json.decode(b"[" + joined.as_buffer().to_pybytes() + b"]", type=list[type_])
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        return None
-    return decoded if len(decoded) == len(values) else None
+    # a batch of about JSON_BATCH bytes at a time: the joined text is copied twice (100 MB of metadata took 0.4 GB)
+    total = np.cumsum(pc.binary_length(values).to_numpy(zero_copy_only=False), dtype=np.int64)
+    cuts = np.searchsorted(total, np.arange(JSON_BATCH, int(total[-1]), JSON_BATCH), side="right")
+    bounds = sorted({0, len(values), *cuts.tolist()})
+    decoded: list[Any] = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        part = values.slice(a, b - a)
+        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(part)], pa.int32()), part), ",\n")[0]
+        try:
+            batch = msgspec.json.decode(b"[" + joined.as_buffer().to_pybytes() + b"]", type=list[type_])
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            return None
+        if len(batch) != len(part):
+            return None
+        decoded += batch
+    return decoded
+
+
+JSON_BATCH = 1 << 24
+"""Bytes of JSON-text cells :func:`decode_json_cells` decodes at a time (16 MiB; a cell longer than that alone)."""
 
 
 def decode_json_cell(text: str | None) -> dict[str, Any]:
