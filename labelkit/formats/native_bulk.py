@@ -108,7 +108,7 @@ class _Item(_Struct):
     media: _Media = msgspec.field(default_factory=_Media)
     split: str | None = None
     group: str | None = None
-    metadata: dict[str, Any] = {}
+    metadata: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"{}"))  # (see _item_metadata)
 
 
 class _Token(_Struct):
@@ -153,6 +153,17 @@ def _mapping(value: dict[str, Any]) -> str | None:
         return None
     _check_json(value)  # same rule as the records' metadata and extras (finite, 64-bit integers)
     return T.dumps(value)
+
+
+_METADATA = msgspec.json.Decoder(dict[str, Any])
+
+
+def _item_metadata(raw: msgspec.Raw) -> str | None:
+    """An item's metadata text, decoded one item at a time.
+
+    Every item's decoded at once (2,000 keys each for 1,000 items, 100 MB of text) took 0.47 GB beside the file.
+    """
+    return _mapping(_METADATA.decode(raw))
 
 
 def _columns(structs: list[Any], names: tuple[str, ...]) -> dict[str, list[Any]]:
@@ -259,10 +270,11 @@ def fast_read(path: Path, data: bytes | None = None) -> Dataset:
                 **{k: pa.array([getattr(m, k) for m in media], T.SCHEMAS["items"].field(k).type) for k in MEDIA_FIELDS},
                 "split": pa.array([i.split for i in doc.items], pa.string()),
                 "group": pa.array([i.group for i in doc.items], pa.string()),
-                "metadata": pa.array([_mapping(i.metadata) for i in doc.items], pa.string()),
+                "metadata": pa.array([_item_metadata(i.metadata) for i in doc.items], pa.string()),
             },
             schema=T.SCHEMAS["items"],
         )
+        doc.items = []  # (their metadata are views of the file's bytes)
         raw, doc.annotations = doc.annotations, []
         tables = {"items": items, **_annotation_tables(raw)}
         del raw  # the last views of the file's bytes
