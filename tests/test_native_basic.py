@@ -736,3 +736,37 @@ def test_items_metadata_is_decoded_one_item_at_a_time(tmp_path: Path) -> None:
         with pytest.raises(InputError) as err:
             labelkit.load(path)
         assert str(err.value.location.pointer).startswith("/items/1/metadata")
+
+
+def test_long_polygons_are_written_to_labelkit_json_a_bounded_batch_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stream wrote 65,536 annotations a batch whatever their polygons: 800 polygons of 10,000 points, as
+    Python floats, took 0.43 GB beside the dataset. Now at most VALUES_AT_ONCE numbers a batch (beside a longer
+    polygon alone): the same bytes, orjson's of the whole document."""
+    import numpy as np
+    import orjson
+    import pyarrow as pa
+
+    from labelkit.formats import native
+    from labelkit.formats.yolo_media import VALUES_AT_ONCE
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    sizes: list[int] = []
+    original = native._annotations_json
+
+    def counting(name: str, table: "pa.Table") -> object:
+        if name == "objects" and table.num_rows:  # (the header's document has none)
+            sizes.append(sum(len(r) for p in table["polygon"].to_pylist() for r in p or []))
+        return original(name, table)
+
+    monkeypatch.setattr(native, "_annotations_json", counting)
+    rng = np.random.default_rng(3)
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    for i in range(12):
+        ds.add_item(Item(id=str(i), media=Media(path=f"{i}.jpg", width=640, height=480)))
+        ds.add(Object(id=str(i), item_id=str(i), category_id=1, polygon=[rng.random(120_000).tolist()]))
+        ds.add(Object(id=f"b{i}", item_id=str(i), category_id=1, bbox=[1, 2, 3, 4]))
+    labelkit.save(ds, tmp_path / "a.json", "labelkit")
+    assert sum(sizes) == 12 * 120_000 and len(sizes) == 2 and max(sizes) <= VALUES_AT_ONCE  # (was one of 1.44 M)
+    assert (tmp_path / "a.json").read_bytes() == orjson.dumps(native.document(ds)) + b"\n"
