@@ -131,15 +131,7 @@ class Dataset:
         """
         ds = cls(categories=categories, info=info)
         for name, table in tables.items():
-            if name not in ds._tables:
-                raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
-            error = T.columns_error(name, table)
-            if error is not None:
-                raise error
-            try:
-                ds._tables[name] = T.conform(name, table)
-            except (ValueError, TypeError, pa.ArrowException) as exc:
-                raise T.conform_error(name, table, exc) from exc
+            ds._tables[name] = _conformed(name, table)
         return ds
 
     def add_item(self, item: Item) -> None:
@@ -184,15 +176,7 @@ class Dataset:
             InputError: a column is not one of the table's, or cannot be cast to its schema (as in
                 :meth:`from_tables`); the dataset is left as it was.
         """
-        if name not in self._tables:
-            raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
-        error = T.columns_error(name, table)
-        if error is not None:
-            raise error
-        try:
-            conformed = T.conform(name, table)
-        except (ValueError, TypeError, pa.ArrowException) as exc:
-            raise T.conform_error(name, table, exc) from exc
+        conformed = _conformed(name, table)
         self._pending[name] = []
         self._tables[name] = conformed
         self._positions.clear()  # (a kept lookup would hold the old tables alive)
@@ -560,3 +544,21 @@ def _value_counts(values: pa.ChunkedArray | pa.Array) -> list[tuple[Any, int]]:
     """Each distinct value (null included) and how many times it occurs."""
     counts = pc.value_counts(values)
     return list(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
+
+
+def _conformed(name: str, table: pa.Table) -> pa.Table:
+    """``table`` conformed to labelkit's table ``name`` (for :meth:`Dataset.from_tables` and :meth:`Dataset.set_table`).
+
+    Raises:
+        KeyError: ``name`` is not a table's name.
+        InputError: a column is not one of the table's, appears twice, or cannot be cast to its schema.
+    """
+    if name not in TABLE_NAMES:
+        raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
+    error = T.columns_error(name, table)
+    if error is not None:
+        raise error
+    try:
+        return T.conform(name, table)
+    except (ValueError, TypeError, pa.ArrowException) as exc:
+        raise T.conform_error(name, table, exc) from exc
