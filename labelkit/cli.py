@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from labelkit import __version__, api, formats
 from labelkit.cli_files import json_bytes, no_stale_report, side_file, write_json, write_report
-from labelkit.errors import DataLossError, LabelkitError, OutputError, UsageError
+from labelkit.errors import DataLossError, LabelkitError, UsageError
 from labelkit.report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -554,10 +554,7 @@ def split_command(
                 if report_path is not None:
                     write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
                 if lock_path is not None:
-                    try:
-                        report.lockfile.write(lock_path)
-                    except OSError as exc:
-                        raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=lock_path) from exc
+                    report.lockfile.save(lock_path)
 
             written = api.save(
                 result.dataset,

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import OutputError, UsageError
+from labelkit.errors import UsageError
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
 from labelkit.split import assign
@@ -303,10 +303,7 @@ def split(
         placed=int(n_items - (pin >= 0).sum()),
     )
     if lock_path is not None:
-        try:
-            new_lock.write(lock_path)
-        except OSError as exc:  # (it named the temporary sibling, .NAME.tmp-XXXX, as the CLI's error does not)
-            raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=lock_path) from exc
+        new_lock.save(lock_path)
     return SplitResult(out, report)
 
 

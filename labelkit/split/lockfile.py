@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from labelkit.errors import InputError
+from labelkit.errors import InputError, OutputError
 from labelkit.io import create_file, parse_json
 
 
@@ -79,6 +79,17 @@ class Lockfile:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+    def save(self, path: str | Path) -> None:
+        """:meth:`write`, its OSError an OutputError naming ``path`` (the OSError named the temporary sibling).
+
+        Raises:
+            OutputError: the lockfile cannot be written (its folder does not exist, a full disk, ...).
+        """
+        try:
+            self.write(path)
+        except OSError as exc:
+            raise OutputError(f"cannot write the lockfile: {exc.strerror or exc}", path=path) from exc
 
     @classmethod
     def from_dict(cls, data: Any, path: str | Path | None = None) -> Lockfile:
