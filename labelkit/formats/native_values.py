@@ -417,15 +417,25 @@ def refuse_repeated_categories(dataset: Dataset) -> None:
     Raises:
         OutputError: naming the first repeat (``categories[1]: duplicate category id 1``).
     """
+    repeats = _repeats(dataset.categories)
+    if repeats:
+        i = repeats[0]
+        raise OutputError(
+            f"categories[{i}]: duplicate category id {dataset.categories[i].id}",
+            hint="give each category an id of its own (readers refuse repeated ids: only a dataset built in code has "
+            "them)",
+        )
+
+
+def _repeats(categories: list[Category]) -> list[int]:
+    """The positions of the categories whose id an earlier category of the list has."""
     seen: set[int] = set()
-    for i, c in enumerate(dataset.categories):
+    out = []
+    for i, c in enumerate(categories):
         if c.id in seen:
-            raise OutputError(
-                f"categories[{i}]: duplicate category id {c.id}",
-                hint="give each category an id of its own (readers refuse repeated ids: only a dataset built in "
-                "code has them)",
-            )
+            out.append(i)
         seen.add(c.id)
+    return out
 
 
 def _orphans(categories: list[Category]) -> list[int]:
@@ -436,12 +446,10 @@ def _orphans(categories: list[Category]) -> list[int]:
 
 def category_findings(categories: list[Category], where: str) -> list[Finding]:
     """Categories repeating an id, then those whose parent is not a category (at ``#/categories/<i>/...``)."""
-    findings: list[Finding] = []
-    seen: set[int] = set()
-    for i, c in enumerate(categories):
-        if c.id in seen:
-            findings.append(Finding(where, "#" + json_pointer("categories", i, "id"), f"duplicate category id {c.id}"))
-        seen.add(c.id)
+    findings = [
+        Finding(where, "#" + json_pointer("categories", i, "id"), f"duplicate category id {categories[i].id}")
+        for i in _repeats(categories)
+    ]
     return findings + parent_findings(categories, where)
 
 

@@ -39,7 +39,6 @@ from labelkit.formats.yolo_layout import (
     MAX_UNNAMED_CLASSES,
     Layout,
     case_twin,
-    dangling_link,
     darknet_data,
     find_config,
     has_txt,
@@ -48,7 +47,7 @@ from labelkit.formats.yolo_layout import (
     rel_path,
     unique_ids,
 )
-from labelkit.formats.yolo_media import image_size, parse_size
+from labelkit.formats.yolo_media import dangling_link, image_size, parse_size
 from labelkit.formats.yolo_numbers import precision_of
 from labelkit.io import Inside, read_file
 from labelkit.model import Category, Dataset, DatasetInfo

@@ -220,14 +220,6 @@ APPLE_DOUBLE = "._"
 resource forks, never images or labels); they are passed over."""
 
 
-def dangling_link(path: Path) -> InputError | None:
-    """The error for ``path`` when it is a symbolic link to no file, else None.
-
-    A DVC or git-annex checkout whose cache lacks the file: raised where a missing file would be passed over.
-    """
-    return InputError("cannot read: a symbolic link to no file", path=path) if os.path.islink(path) else None
-
-
 def images_under(folder: Path) -> list[Path]:
     """The images anywhere below ``folder``, by path (macOS ``._*`` files are none).
 

@@ -56,6 +56,14 @@ def is_image(path: PurePath) -> bool:
     return path.suffix.lower() in _IMAGE_SUFFIXES
 
 
+def dangling_link(path: Path) -> InputError | None:
+    """The error for ``path`` when it is a symbolic link to no file, else None.
+
+    A DVC or git-annex checkout whose cache lacks the file: raised where a missing file would be passed over.
+    """
+    return InputError("cannot read: a symbolic link to no file", path=path) if os.path.islink(path) else None
+
+
 def not_a_file(path: Path) -> InputError | None:
     """The error for what is at ``path`` when it is no regular file (a link to no file, a FIFO, a folder), else None.
 
@@ -66,7 +74,7 @@ def not_a_file(path: Path) -> InputError | None:
     try:
         status = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        return InputError("cannot read: a symbolic link to no file", path=path) if os.path.islink(path) else None
+        return dangling_link(path)
     except OSError as exc:  # (a loop of links)
         return InputError(f"cannot read: {exc.strerror or exc}", path=path)
     return None if stat.S_ISREG(status.st_mode) else InputError("cannot read: not a regular file", path=path)
