@@ -404,7 +404,7 @@ def _instances(arrays: dict[int, np.ndarray[Any, Any]], class_names: list[str]) 
     if values and classes is not None and classes.shape == instances.shape:
         if instances.dtype == np.uint8 and classes.dtype == np.uint8:  # (pixels counted a run at a time)
             pair = ((instances.astype(np.uint16) << 8) | classes).ravel()
-            starts = np.concatenate(([0], np.flatnonzero(pair[1:] != pair[:-1]) + 1))
+            starts = raster.run_starts(pair)
             lengths = np.diff(np.append(starts, pair.size))
             pairs = np.bincount(pair[starts], weights=lengths, minlength=1 << 16).astype(np.int64)
             counts = dict(zip(values, pairs.reshape(256, 256)[values], strict=True))

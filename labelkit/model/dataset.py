@@ -188,7 +188,7 @@ class Dataset:
             KeyError: ``name`` is not a table's name (``object``: the tables are named in the plural).
         """
         if name not in self._pending:
-            raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
+            raise _unknown_table(name)
         if self._pending[name]:
             # one thread at a time: two reading a dataset just built (a thread pool saving it to two formats)
             # both appended the rows added since, and every item and annotation was there twice
@@ -209,8 +209,12 @@ class Dataset:
 
     def copy(self) -> Dataset:
         """A shallow copy: tables are immutable, records are copied."""
+        return self._with_tables(self.tables())
+
+    def _with_tables(self, tables: dict[str, pa.Table]) -> Dataset:
+        """A dataset of ``tables`` and copies of this one's categories and info."""
         return Dataset.from_tables(
-            self.tables(), [c.model_copy(deep=True) for c in self.categories], self.info.model_copy(deep=True)
+            tables, [c.model_copy(deep=True) for c in self.categories], self.info.model_copy(deep=True)
         )
 
     # -- reading ----------------------------------------------------------------------------------
@@ -358,9 +362,7 @@ class Dataset:
         for name in (*T.ANNOTATION_TABLES, "tokens"):
             t = self.table(name)
             tables[name] = t.filter(pc.is_in(t["item_id"], value_set=ids))
-        subset = Dataset.from_tables(
-            tables, [c.model_copy(deep=True) for c in self.categories], self.info.model_copy(deep=True)
-        )
+        subset = self._with_tables(tables)
         subset.read_notes = list(self.read_notes)
         return subset
 
@@ -554,7 +556,7 @@ def _conformed(name: str, table: pa.Table) -> pa.Table:
         InputError: a column is not one of the table's, appears twice, or cannot be cast to its schema.
     """
     if name not in TABLE_NAMES:
-        raise KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
+        raise _unknown_table(name)
     error = T.columns_error(name, table)
     if error is not None:
         raise error
@@ -562,3 +564,7 @@ def _conformed(name: str, table: pa.Table) -> pa.Table:
         return T.conform(name, table)
     except (ValueError, TypeError, pa.ArrowException) as exc:
         raise T.conform_error(name, table, exc) from exc
+
+
+def _unknown_table(name: str) -> KeyError:
+    return KeyError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")

@@ -171,9 +171,7 @@ def polygon_runs(
         mask = rle_pixels(rle, height, width).astype(bool)
         mask &= ~rle_pixels(rle_union(mask_utils.frPyObjects(inner, height, width)), height, width).astype(bool)
         rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
-    runs = rle_string_counts(rle["counts"].decode("ascii"))
-    assert runs is not None  # pycocotools' own encoding
-    return runs
+    return _runs_of(rle)
 
 
 def rle_pixels(rle: Any, height: int, width: int) -> NDArray[np.uint8]:
@@ -182,9 +180,14 @@ def rle_pixels(rle: Any, height: int, width: int) -> NDArray[np.uint8]:
     Decoded here: pycocotools' ``decode`` warns under numpy 2 (``__array__ implementation doesn't accept a copy
     keyword``), which ``python -W error`` or a test suite's ``filterwarnings = error`` makes an exception.
     """
+    return runs_to_mask(_runs_of(rle), height, width)
+
+
+def _runs_of(rle: Any) -> NDArray[np.int64]:
+    """The runs of an RLE pycocotools made."""
     runs = rle_string_counts(rle["counts"].decode("ascii"))
     assert runs is not None  # pycocotools' own encoding
-    return runs_to_mask(runs, height, width)
+    return runs
 
 
 def rle_union(rles: list[Any]) -> Any:
@@ -234,9 +237,18 @@ def distinct(values: NDArray[Any]) -> list[int]:
     flat = values.ravel()
     if not flat.size:
         return []
-    firsts = flat[np.concatenate(([0], np.flatnonzero(flat[1:] != flat[:-1]) + 1))]
+    firsts = flat[run_starts(flat)]
     if flat.dtype == np.uint8 or flat.dtype == np.uint16:
         seen = np.zeros(1 << (8 * flat.dtype.itemsize), dtype=bool)
         seen[firsts] = True
         return np.flatnonzero(seen).tolist()
     return [int(v) for v in np.unique(firsts)]
+
+
+def run_starts(flat: NDArray[Any]) -> NDArray[np.intp]:
+    """Where each run of equal values of a 1-D array starts (0 first, for an array of any length but 0).
+
+    >>> run_starts(np.array([3, 3, 0, 0, 0, 3])).tolist()
+    [0, 2, 5]
+    """
+    return np.concatenate(([0], np.flatnonzero(flat[1:] != flat[:-1]) + 1))
