@@ -475,7 +475,7 @@ def _refuse_unsafe_split(split: str, path: Path) -> None:
         )
 
 
-def refuse_taken_output(path: Path, format: str, overwrite: bool, options: Mapping[str, Any] | None = None) -> None:
+def refuse_taken_output(path: Path, format: str, overwrite: bool, options: Mapping[str, Any]) -> None:
     """Refuse, before the input is read, an output or write ``options`` that writing would refuse.
 
     That is an output that exists (without ``overwrite``), a folder for a file, one without a parent folder, the
@@ -489,12 +489,12 @@ def refuse_taken_output(path: Path, format: str, overwrite: bool, options: Mappi
     """
     writer = _writer(format)
     check_output(path, writer.OUTPUT, overwrite=overwrite)
-    options = options or {}
     if getattr(writer, SPLIT_FILES, False) and options.get("split") is not None:
         _refuse_unsafe_split(str(options["split"]), path)
-    takes_media = "media_root" in getattr(writer, "OPTIONS", {})
-    if takes_media and str(options.get("media") or "none") != "none" and not options.get("media_root"):
-        raise UsageError("media=copy or link needs the images' folder", hint="add -o media_root=FOLDER")
+    if "media_root" in getattr(writer, "OPTIONS", {}):  # (copy or link without its folder)
+        from labelkit.formats.yolo_media import media_of
+
+        media_of(options)
 
 
 def refuse_output_in_input(src: Path, dst: Path) -> None:

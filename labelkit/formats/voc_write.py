@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError, OutputError, UsageError
+from labelkit.errors import InputError, OutputError
 from labelkit.formats import voc_xml
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_files import without_fork_items
@@ -61,7 +61,7 @@ from labelkit.formats.voc_values import (
     xml_text,
 )
 from labelkit.formats.yolo_lines import cached
-from labelkit.formats.yolo_media import ChunkedRows, place_media
+from labelkit.formats.yolo_media import ChunkedRows, media_of, place_media
 from labelkit.io import create_file, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
@@ -218,10 +218,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     from labelkit.formats.voc_check_masks import mask_only_as_xml  # (which imports this module)
 
     dataset = mask_only_as_xml(dataset, masks_mode)[0]  # (no PNG holds them: written as XML objects)
-    media = str(options.get("media") or "none")
-    media_root = Path(str(options["media_root"])) if options.get("media_root") else None
-    if media != "none" and media_root is None:
-        raise UsageError("media=copy or link needs the images' folder", hint="add -o media_root=FOLDER")
+    media, media_root = media_of(options)
     default_split = str(options.get("split") or "train")
     classes = Classes(dataset)
     items = dataset.table("items")

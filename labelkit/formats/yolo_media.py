@@ -9,7 +9,7 @@ import re
 import shutil
 import stat
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -54,6 +54,19 @@ _IMAGE_SUFFIXES = frozenset(IMAGE_EXTENSIONS)
 def is_image(path: PurePath) -> bool:
     """Whether the file name has an image extension."""
     return path.suffix.lower() in _IMAGE_SUFFIXES
+
+
+def media_of(options: Mapping[str, Any]) -> tuple[str, Path | None]:
+    """The write options' ``media`` (``none``, ``copy``, ``link``) and ``media_root`` (None when not given).
+
+    Raises:
+        UsageError: ``copy`` or ``link`` without ``media_root``.
+    """
+    media = str(options.get("media") or "none")
+    media_root = Path(str(options["media_root"])) if options.get("media_root") else None
+    if media != "none" and media_root is None:
+        raise UsageError("media=copy or link needs the images' folder", hint="add -o media_root=FOLDER")
+    return media, media_root
 
 
 def dangling_link(path: Path) -> InputError | None:

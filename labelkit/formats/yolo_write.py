@@ -36,6 +36,7 @@ from labelkit.formats.yolo_lines import Lines, cached, columns, rounding
 from labelkit.formats.yolo_media import (
     SIZES_FILE,
     is_image,
+    media_of,
     piece_bounds,
     place_media,
     placed_image_size,
@@ -217,11 +218,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     task = task_of(dataset, options)
     precision = precision_of(options)
     layout = str(options.get("layout") or "ultralytics")
-    media = str(options.get("media") or "none")
-    media_root = Path(str(options["media_root"])) if options.get("media_root") else None
+    media, media_root = media_of(options)
     default_split = str(options.get("split") or "train")
-    if media != "none" and media_root is None:
-        raise UsageError("media=copy or link needs the images' folder", hint="add -o media_root=FOLDER")
     items = dataset.table("items")
     ids = [str(v) for v in items["id"].to_pylist()]
     splits = [s or default_split for s in items["split"].to_pylist()]
