@@ -122,8 +122,7 @@ class LabelkitGroup(click.Group):
         try:
             return super().parse_args(ctx, args)
         except BrokenPipeError:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            _to_nowhere(sys.stdout)
             ctx.exit(0)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -134,8 +133,7 @@ class LabelkitGroup(click.Group):
             return result
         except BrokenPipeError:
             # the reader of our output went away (``labelkit info x | head``): nothing more to say to it
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            _to_nowhere(sys.stdout)
             ctx.exit(ctx.meta.get("labelkit.exit_code", 0))  # (validate's findings were found: still 1)
         except LabelkitError as exc:
             if ctx.meta.get("labelkit.traceback"):
@@ -174,6 +172,11 @@ class LabelkitGroup(click.Group):
             ctx.exit(2)
 
 
+def _to_nowhere(stream: Any) -> None:
+    """Send what is left of ``stream`` (stdout or stderr, whose reader went away) to the null device."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
 def _say(lines: list[str]) -> None:
     """Print an error's lines on stderr; when its reader went away (``2>&1 | head -1``), the rest goes nowhere.
 
@@ -184,8 +187,7 @@ def _say(lines: list[str]) -> None:
         for line in lines:
             click.echo(_shown(line), err=True)  # (a file name may hold a terminal escape)
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stderr.fileno())
+        _to_nowhere(sys.stderr)
 
 
 def _no_current_folder() -> bool:
