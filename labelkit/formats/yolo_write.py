@@ -320,9 +320,7 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
         bare = np.ones(len(names), dtype=bool)
         bare[odd] = False
         taken = frozenset(  # (the label files of the items named as they are)
-            (splits[n], (name[:dot] if (dot := name.rfind(".")) > 0 else name).casefold())
-            for n in np.flatnonzero(bare).tolist()
-            if (name := names[n]) is not None
+            (splits[n], _bare_stem(names[n]).casefold()) for n in np.flatnonzero(bare).tolist()
         )
         odd_splits = [splits[n] for n in rows]
         inner = image_names([names[n] for n in rows], [str(ids[n]) for n in rows], odd_splits, taken, frozenset(splits))
@@ -337,8 +335,7 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
             "name can",
             hint="rename the item, or its image path (YOLO names an item's label file after its image)",
         )
-    # (without_extension: of a name without a folder, as bare names are, it keeps what is before the last dot)
-    stems = [n[:dot] if (dot := n.rfind(".")) > 0 else n for n in names]
+    stems = [_bare_stem(n) for n in names]
     for n in odd.tolist():
         stems[n] = without_extension(names[n])
     if layout == "darknet":
@@ -352,6 +349,11 @@ def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
     else:  # (a bare name's label file is in its split's folder)
         folders = {f"obj_{s}_data" if layout == "darknet" else f"labels/{s}" for s in set(splits)}
     return ItemFiles(image_rel, label_rel, folders)
+
+
+def _bare_stem(name: str) -> str:
+    """A bare file name (no folder) without its extension: what is before its last dot, as without_extension gives."""
+    return name[:dot] if (dot := name.rfind(".")) > 0 else name
 
 
 def untrained_images_note(dataset: Dataset, options: dict[str, Any]) -> str | None:
