@@ -1118,32 +1118,33 @@ def test_a_report_or_lockfile_in_the_images_folder_is_refused_before_any_work(
         assert not out.exists() and image.read_bytes() == before and os.listdir(media) == ["a.png"]
 
 
-def test_sigterm_while_writing_is_an_interrupt_and_leaves_nothing(tmp_path: Path) -> None:
-    """SIGTERM (``kill``, ``timeout``, a cancelled CI job) ended the process where it was, leaving the half-written
-    output as ``.out.labelkit-tmp-*`` beside where it was to go. (A fresh process, which signals itself while
-    writing its second label file.)"""
+def _signalled_while_writing(name: str, handler: str, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``convert IMAGES out --to yolo *args`` in a fresh process that sends itself signal ``name`` while writing its
+    second label file (its handler set to ``handler`` first, when given: ``SIG_IGN``, ``SIG_DFL``)."""
     script = (
         "import os, signal\n"
-        "from labelkit.formats import yolo_write\n"
+        + (f"signal.signal(signal.{name}, signal.{handler})\n" if handler else "")
+        + "from labelkit.formats import yolo_write\n"
         "real = yolo_write.create_file\n"
         "written = []\n"
         "def create_file(path, data):\n"
         "    written.append(path)\n"
         "    if len(written) == 2:\n"
-        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        f"        os.kill(os.getpid(), signal.{name})\n"
         "    real(path, data)\n"
         "yolo_write.create_file = create_file\n"
         "from labelkit.cli import main\n"
         "main()\n"
     )
-    out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-c", script, "convert", str(IMAGES), str(out), "--to", "yolo", "--allow-loss"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    command = [sys.executable, "-c", script, "convert", str(IMAGES), str(out), "--to", "yolo", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_sigterm_while_writing_is_an_interrupt_and_leaves_nothing(tmp_path: Path) -> None:
+    """SIGTERM (``kill``, ``timeout``, a cancelled CI job) ended the process where it was, leaving the half-written
+    output as ``.out.labelkit-tmp-*`` beside where it was to go. (A fresh process, which signals itself while
+    writing its second label file.)"""
+    done = _signalled_while_writing("SIGTERM", "", tmp_path / "out", "--allow-loss")
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "labelkit: interrupted\n")
     assert os.listdir(tmp_path) == []
 
@@ -1802,34 +1803,10 @@ def test_a_bad_labelkit_json_piped_in_gets_its_own_error(codec: str, tmp_path: P
 def test_sighup_while_writing_is_an_interrupt_unless_ignored(tmp_path: Path, nohup: bool) -> None:
     """SIGHUP (a closed terminal, a dropped ssh session) ended the process where it was, leaving the half-written
     output as ``.out.labelkit-tmp-*``; under ``nohup``, which ignores it, the conversion goes on as before."""
-    script = (
-        "import os, signal, sys\n"
-        "if sys.argv[1] == 'nohup':\n"
-        "    signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
-        "else:  # (as a terminal's shell starts it: the test may run under nohup, whose SIG_IGN is inherited)\n"
-        "    signal.signal(signal.SIGHUP, signal.SIG_DFL)\n"
-        "del sys.argv[1]\n"
-        "from labelkit.formats import yolo_write\n"
-        "real = yolo_write.create_file\n"
-        "written = []\n"
-        "def create_file(path, data):\n"
-        "    written.append(path)\n"
-        "    if len(written) == 2:\n"
-        "        os.kill(os.getpid(), signal.SIGHUP)\n"
-        "    real(path, data)\n"
-        "yolo_write.create_file = create_file\n"
-        "from labelkit.cli import main\n"
-        "main()\n"
-    )
-    out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-c", script, "nohup" if nohup else "-", "convert", str(IMAGES), str(out), "--to", "yolo"]
-        + ["--allow-loss", "-q"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    # (not under nohup, SIGHUP is set to its default, as a terminal's shell starts it: the test may run under nohup,
+    # whose SIG_IGN is inherited)
+    handler = "SIG_IGN" if nohup else "SIG_DFL"
+    done = _signalled_while_writing("SIGHUP", handler, tmp_path / "out", "--allow-loss", "-q")
     if nohup:
         assert (done.returncode, done.stderr) == (0, "") and os.listdir(tmp_path) == ["out"]
     else:
