@@ -605,7 +605,7 @@ def _terminated(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``labelkit`` console script."""
+    """Run the ``labelkit`` command (``python -m labelkit``; the console script runs it from ``_labelkit_entry``)."""
     signal.signal(signal.SIGTERM, _terminated)  # (by default it ended the process, leaving .out.labelkit-tmp-*)
     hangup = getattr(signal, "SIGHUP", None)  # (a closed terminal or ssh session: the same; none on Windows)
     if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:  # (nohup's ignoring it stands)

@@ -2157,3 +2157,30 @@ def test_two_categories_of_one_id_are_refused_before_writing_whatever_the_target
             call()
         assert info.value.message == "categories[2]: duplicate category id 1"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_a_signal_while_labelkit_is_imported_is_an_interrupt(name: str, tmp_path: Path) -> None:
+    """Ctrl-C in the first 0.3 s of ``labelkit convert``, while labelkit was imported (``labelkit/__init__.py`` imports
+    it all before any module of the package, the console script's ``labelkit.cli`` too, sets its handling) printed a
+    traceback of the imports; a SIGTERM ended the process unsaid. The console script's entry point (read from
+    pyproject.toml) is run in a fresh process that signals itself as ``labelkit.api`` is imported."""
+    import tomllib
+
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["labelkit"]
+    module, _, function = entry.partition(":")
+    script = (
+        "import os, signal, sys\n"
+        "class Signalling:\n"  # (a finder asked first for each module imported: it finds none)
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'labelkit.api':\n"
+        f"            os.kill(os.getpid(), signal.{name})\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Signalling())\n"
+        f"from {module} import {function}\n"
+        f"{function}()\n"
+    )
+    command = [sys.executable, "-c", script, "convert", str(IMAGES), str(tmp_path / "out.json"), "--to", "labelkit"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "labelkit: interrupted\n")
+    assert os.listdir(tmp_path) == []
