@@ -40,6 +40,7 @@ MODULES = [
     "labelkit.formats.yolo_parse",
     "labelkit.formats.yolo_write",
     "labelkit.io",
+    "labelkit.json_checks",
     "labelkit.json_places",
     "labelkit.model.dataset",
     "labelkit.model.geometry",

@@ -1,0 +1,136 @@
+"""JSON text and its places: errors at their line and column, byte-order marks, depth, values that cannot be written.
+
+Moved out of :mod:`labelkit.io`, which imports them from here (``from labelkit.io import parse_json`` still works).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from labelkit.errors import InputError
+from labelkit.json_places import unwritable_place
+
+
+def parse_json(data: bytes, path: str | Path) -> Any:
+    """Parse JSON text, naming the line and column of a syntax error.
+
+    A UTF-8 byte-order mark starting the text (Windows tools write one) is not JSON: it is dropped.
+
+    Raises:
+        InputError: the text is not valid JSON (truncated, bad syntax, bad UTF-8).
+    """
+    data = without_bom(data)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        pos = getattr(exc, "pos", 0) or 0
+        reason = exc.msg  # (whole: orjson 3.12's say what was expected, such as "':' after key")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            # orjson reports bad UTF-8 at position 0; Python's decoder knows the byte
+            pos, reason = bad.start, f"bad UTF-8 byte 0x{data[bad.start]:02x}"
+        line, column = line_and_column(data, pos)
+        raise InputError(f"invalid JSON at column {column}: {reason}", path=path, line=line) from exc
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def without_bom(data: bytes) -> bytes:
+    r"""``data`` without the UTF-8 byte-order mark starting it, if any (Windows tools write one; it is not text).
+
+    Examples:
+        >>> without_bom(b"\xef\xbb\xbf{}"), without_bom(b"{}")
+        (b'{}', b'{}')
+    """
+    return data[3:] if data[:3] == UTF8_BOM else data
+
+
+def line_and_column(data: bytes, pos: int) -> tuple[int, int]:
+    """The 1-based line and column of byte ``pos`` of ``data``."""
+    return data.count(b"\n", 0, pos) + 1, pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+
+
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{\[]|[}\]]')
+"""A JSON string (skipped whole, brackets inside it and all), an opening bracket or a closing one."""
+
+
+def deepest(data: bytes) -> tuple[int, int]:
+    """How deep the values of the JSON text ``data`` nest, and the offset of the first bracket opening that level.
+
+    Examples:
+        >>> deepest(b'{"a": "[[[", "b": [[1], [[2]]]}')
+        (4, 25)
+    """
+    depth = most = where = 0
+    for m in _TOKEN.finditer(data):
+        token = m.group()[:1]
+        if token == b'"':
+            continue
+        if token in b"[{":
+            depth += 1
+            if depth > most:
+                most, where = depth, m.start()
+        else:
+            depth -= 1
+    return most, where
+
+
+def too_deep(data: bytes, path: Path) -> InputError:
+    """The error for JSON text ``data`` nested deeper than a parser goes: at the deepest place, its line and column."""
+    text = without_bom(data)
+    depth, pos = deepest(text)
+    line, column = line_and_column(text, pos)
+    return InputError(
+        f"values nested {depth} levels deep at column {column}, deeper than the reader goes", path=path, line=line
+    )
+
+
+def json_text(value: Any, path: str | Path, pointer: str) -> str:
+    """``value`` as compact JSON text; what JSON allows but cannot be written again is an InputError.
+
+    Raises:
+        InputError: at ``pointer``: an integer beyond int64/uint64 (orjson, like Arrow, holds 64 bits), values
+            nested deeper than orjson writes (254 levels), or text holding a lone surrogate.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError as exc:
+        reason = str(exc)
+        message = (
+            "values nested too deep to write (more than 254 levels)"
+            if "Recursion" in reason
+            else "text holds a lone surrogate, which UTF-8 cannot encode"
+            if "surrogate" in reason
+            else "an integer does not fit in 64 bits"
+        )
+        raise InputError(message, path=path, pointer=pointer + unwritable_place(value, reason)) from exc
+
+
+MAX_FIELD_DEPTH = 192
+"""How deep a category's or image's extra field may nest: labelkit JSON holds it four levels down (document,
+list, record, extras), and pydantic reads no JSON deeper than 200 levels back (orjson writes 254)."""
+
+
+def refuse_deep(value: Any, path: str | Path, pointer: str) -> None:
+    """Refuse a value nested more than :data:`MAX_FIELD_DEPTH` levels (a list or an object is a level).
+
+    Raises:
+        InputError: at ``pointer``.
+    """
+    stack = [(value, 1)]
+    while stack:  # (a loop, not recursion: msgspec decodes about 1000 levels, Python's stack holds as many)
+        v, depth = stack.pop()
+        if isinstance(v, (list, dict)):
+            if depth > MAX_FIELD_DEPTH:
+                raise InputError(
+                    f"value nested more than {MAX_FIELD_DEPTH} levels deep, more than every format can keep",
+                    path=path,
+                    pointer=pointer,
+                )
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
