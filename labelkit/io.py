@@ -190,11 +190,7 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         try:
             if path.exists() or path.is_symlink():
                 if not overwrite and _taken(path, kind):
-                    raise OutputError(  # (another conversion to the same output finished first, say)
-                        "output exists: it appeared while this one was written",
-                        path=path,
-                        hint="pass --overwrite (API: overwrite=True) to replace it",
-                    )
+                    raise _appeared(path)  # (another conversion to the same output finished first, say)
                 old = _sibling(path, "old", tag)
                 os.replace(path, old)
                 try:
@@ -206,6 +202,8 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
                     _remove(old)
                 except KeyboardInterrupt:  # the new output is in place: the old one is not left half removed
                     _remove(old)
+            elif kind == "file" and not overwrite:  # (a rename replaces a file that appeared since the check)
+                _publish_new(tmp, path)
             else:
                 os.replace(tmp, path)
         except OSError as exc:
@@ -219,6 +217,46 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
     except BaseException:
         _remove(tmp)
         raise
+
+
+def _publish_new(tmp: Path, path: Path) -> None:
+    """Move the file ``tmp`` to ``path``, which must not exist: one that appears meanwhile is never replaced.
+
+    A hard link fails where something is at ``path``, as a rename does not; where the file system has none
+    (FAT, some network shares), ``path`` is taken with an exclusive create, then replaced.
+
+    Raises:
+        OutputError: something is at ``path`` (another conversion's output, which finished first, say).
+        OSError: the file system refused otherwise.
+    """
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise _appeared(path) from None
+    except OSError:  # no hard links here
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            raise _appeared(path) from None
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(path)  # (the empty file taken for it)
+            raise
+        return
+    try:
+        os.unlink(tmp)
+    except KeyboardInterrupt:  # the output is in place: its temporary name is not left beside it
+        _remove(tmp)
+
+
+def _appeared(path: Path) -> OutputError:
+    """The error of an output that was not there when checked, and is when moved into place."""
+    return OutputError(
+        "output exists: it appeared while this one was written",
+        path=path,
+        hint="pass --overwrite (API: overwrite=True) to replace it",
+    )
 
 
 _SIBLING_NAME = 200

@@ -749,3 +749,42 @@ def test_every_output_file_takes_its_mode_from_the_umask_alone(
     }
     assert len(modes) > 3
     assert {p: m for p, m in modes.items() if m != ("0o775" if (tmp_path / p).is_dir() else "0o664")} == {}
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_a_file_output_that_appears_as_it_is_moved_into_place_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    """The output was checked, then the temporary file renamed over whatever was there: a file that appeared between
+    the two (another conversion's) was replaced, without ``overwrite``. Here it appears just after each look at the
+    output's place once the temporary file is written; without hard links (FAT), the name is taken exclusively."""
+    out = tmp_path / "out.json"
+    real_exists = Path.exists
+
+    def exists(self: Path, *args: Any, **kwargs: Any) -> bool:
+        found = real_exists(self, *args, **kwargs)
+        if self == out and not found:
+            out.write_bytes(b"theirs")
+        return found
+
+    def link(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    if not links:
+        monkeypatch.setattr(os, "link", link)
+    with pytest.raises(OutputError) as err, atomic_output(out, "file") as tmp:
+        tmp.write_bytes(b"mine")
+        monkeypatch.setattr(Path, "exists", exists)
+    monkeypatch.undo()
+    assert str(err.value) == (
+        f"{out}: output exists: it appeared while this one was written; hint: pass --overwrite (API: overwrite=True) "
+        "to replace it"
+    )
+    assert out.read_bytes() == b"theirs" and [p.name for p in tmp_path.iterdir()] == ["out.json"]
+    # nothing there: the file is published, hard links or not, and its temporary name is gone
+    out.unlink()
+    if not links:
+        monkeypatch.setattr(os, "link", link)
+    with atomic_output(out, "file") as tmp:
+        tmp.write_bytes(b"mine")
+    assert out.read_bytes() == b"mine" and [p.name for p in tmp_path.iterdir()] == ["out.json"]
