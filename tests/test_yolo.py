@@ -5630,3 +5630,31 @@ def test_long_segment_lines_are_checked_a_bounded_number_of_numbers_at_a_time(
     for i in range(12):
         alone = labelkit.load(tmp_path / f"alone{i}", "yolo")
         assert [o.polygon for o in alone.objects()] == [polygons[str(i)]]
+
+
+def test_a_file_that_is_no_yolo_config_is_refused_not_read_as_its_folder(tmp_path: Path) -> None:
+    """``--from yolo notes.txt`` (or a label file, an image, a list) read the whole folder the file lies in: a
+    dataset the user did not name. It is an error naming the file and what YOLO reads; the folder and its
+    names file still read."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "labels").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "images" / "a.jpg")
+    (tmp_path / "labels" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "classes.txt").write_text("cat\n")
+    (tmp_path / "notes.txt").write_text("taken in May\n")
+    (tmp_path / "train.txt").write_text("images/a.jpg\n")
+    for name in ("notes.txt", "train.txt", "labels/a.txt", "images/a.jpg"):
+        with pytest.raises(InputError) as err:
+            labelkit.load(tmp_path / name, "yolo")
+        assert str(err.value) == (
+            f"{tmp_path / name}: not a YOLO dataset: YOLO reads a dataset's folder, or its data.yaml (*.yaml, *.yml), "
+            "obj.data (*.data) or names file (classes.txt, *.names, _darknet.labels)"
+        )
+    for path in (tmp_path, tmp_path / "classes.txt"):
+        assert [o.item_id for o in labelkit.load(path, "yolo").objects()] == ["a"]
+    result = CliRunner().invoke(
+        cli, ["convert", str(tmp_path / "notes.txt"), str(tmp_path / "o"), "--from", "yolo", "--to", "labelkit"]
+    )
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"labelkit: error: {tmp_path / 'notes.txt'}: not a YOLO dataset: ")
+    assert not (tmp_path / "o").exists()

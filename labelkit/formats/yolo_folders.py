@@ -360,7 +360,17 @@ def find_layout(
     A names file (``classes.txt``, ``obj.names``) stands for its folder, and names its classes when the folder
     has no ``data.yaml`` or ``obj.data``. List and names files that symbolic links take out of the dataset are
     refused unless ``follow``.
+
+    Raises:
+        InputError: ``path`` is neither a folder nor such a file (a label, list or notes file was read as its
+            whole folder).
     """
+    if not path.is_dir() and not (is_names_file(path) or path.suffix in (".yaml", ".yml", ".data")):
+        raise InputError(
+            "not a YOLO dataset: YOLO reads a dataset's folder, or its data.yaml (*.yaml, *.yml), obj.data (*.data) "
+            "or names file (classes.txt, *.names, _darknet.labels)",
+            path=path,
+        )
     root = path if path.is_dir() else names_folder(path) if is_names_file(path) else path.parent
     sizes: dict[str, tuple[int, int]] = {}
     sizes_file = Path(sizes_option) if sizes_option else root / SIZES_FILE
