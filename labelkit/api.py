@@ -30,7 +30,10 @@ from labelkit.formats.base import (
     target_title,
 )
 from labelkit.formats.native_values import duplicate_rows, refuse_non_finite, refuse_repeated_categories
+from labelkit.io import EMPTY_PATH as EMPTY_PATH
 from labelkit.io import atomic_output, check_output, input_guard, is_plain_name, paused_gc, read_bytes, safe_relpath
+from labelkit.io import input_path as input_path
+from labelkit.io import output_path as output_path
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
 from labelkit.portable import folded_name, placed
@@ -38,34 +41,6 @@ from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]
 """Called with a short stage description (``reading coco``) as long work moves on."""
-
-
-EMPTY_PATH = "an empty path names no file or folder"
-"""The error for an input or output given as ``""`` (see :func:`input_path`, :func:`output_path`)."""
-
-
-def input_path(path: str | Path) -> Path:
-    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder).
-
-    Raises:
-        InputError: ``path`` is ``""`` (``labelkit info "$DATA"`` with DATA unset read the current folder's
-            datasets); ``"."`` names the current folder.
-    """
-    if isinstance(path, str) and not path:
-        raise InputError(EMPTY_PATH, hint="name the current folder as .")
-    return Path(path)
-
-
-def output_path(path: str | Path, what: str = "output") -> Path:
-    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder).
-
-    Raises:
-        OutputError: ``path`` is ``""`` (``convert x.json "$OUT"`` with OUT unset was refused as ``.``, the
-            current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint.
-    """
-    if isinstance(path, str) and not path:
-        raise OutputError(EMPTY_PATH, hint=f"give the {what} a name")
-    return Path(path)
 
 
 @contextmanager
@@ -283,7 +258,8 @@ def save(
 
     Raises:
         DataLossError: something would be lost and ``allow_loss`` is false; nothing is written.
-        OutputError: the output exists and ``overwrite`` is false.
+        OutputError: the output exists and ``overwrite`` is false, or the format writes a file and ``path`` is text
+            naming a folder (``out.json/``).
 
     Examples:
         >>> import tempfile, pathlib
@@ -294,7 +270,7 @@ def save(
     """
     fmt = _writer(format)
     parsed = parse_options(options, None, fmt)
-    path = output_path(path)
+    path = output_path(path, kind=fmt.OUTPUT)
     return _save(dataset, path, fmt, parsed.write, allow_loss, overwrite, progress, dry_run, on_written=on_written)
 
 
@@ -466,7 +442,7 @@ def input_folder(src: Path) -> Path:
     return src.parent if src.is_file() and src.suffix.lower() in (".yaml", ".yml", ".data") else src
 
 
-def _refuse_unsafe_split(split: str, path: Path) -> None:
+def _refuse_unsafe_split(split: str, path: str | Path) -> None:
     if not is_plain_name(split) or (os.name == "nt" and PureWindowsPath(split).drive):
         raise OutputError(
             f"split {split!r} cannot be a folder or file name",
@@ -475,13 +451,13 @@ def _refuse_unsafe_split(split: str, path: Path) -> None:
         )
 
 
-def refuse_taken_output(path: Path, format: str, overwrite: bool, options: Mapping[str, Any]) -> None:
+def refuse_taken_output(path: str | Path, format: str, overwrite: bool, options: Mapping[str, Any]) -> None:
     """Refuse, before the input is read, an output or write ``options`` that writing would refuse.
 
-    That is an output that exists (without ``overwrite``), a folder for a file, one without a parent folder, the
-    current or home folder (see :func:`check_output`); ``-o split=`` not a plain name where splits name files;
-    ``media=copy`` or ``link`` without ``media_root``. Found only when writing, a mistyped output, a missing
-    ``--overwrite`` or option waited for the whole input to be read.
+    That is an output that exists (without ``overwrite``), a folder for a file (``out.json/`` too, given as text), one
+    without a parent folder, the current or home folder (see :func:`check_output`); ``-o split=`` not a plain name
+    where splits name files; ``media=copy`` or ``link`` without ``media_root``. Found only when writing, a mistyped
+    output, a missing ``--overwrite`` or option waited for the whole input to be read.
 
     Raises:
         OutputError: the output, or the split option.
@@ -591,13 +567,13 @@ def convert(
         >>> convert("fixtures/native/images.labelkit.json", out, to="labelkit").read["items"]
         3
     """
-    src, dst = input_path(src), output_path(dst)
+    src, dst, given = input_path(src), output_path(dst), dst  # (the text given: ``out.json/`` is no file)
     refuse_output_in_input(src, dst)
     reader = _format(src, from_format)
     writer = _writer(to)
     parsed = parse_options(options, reader, writer)
     refuse_output_over_read_files(dst, parsed.read)
-    refuse_taken_output(dst, to, overwrite, parsed.write)
+    refuse_taken_output(given, to, overwrite, parsed.write)
     if progress:
         progress(f"reading {reader.NAME}")
     read_options = dict(parsed.read)

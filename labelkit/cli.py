@@ -40,16 +40,20 @@ class InputPath(click.Path):
 
 
 class OutputPath(click.Path):
-    """An output, report or lockfile argument: the empty text names no file (``Path("")`` is the current folder)."""
+    """An output, report or lockfile argument: the empty text names no file (``Path("")`` is the current folder).
+
+    A report or lockfile is a file: its path spelled as a folder's (``r.json/``) is refused. The output is kept as
+    the text given (a Path drops the ``/``), which its format, a file or a folder, is checked against.
+    """
 
     def __init__(self, what: str) -> None:
-        super().__init__(path_type=Path)
+        super().__init__(path_type=str if what == "output" else Path)
         self.what = what
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         """The path; ``""`` is an OutputError (one line, exit 2), as in :func:`labelkit.api.output_path`."""
         if isinstance(value, str):
-            api.output_path(value, self.what)
+            api.output_path(value, self.what, "dir" if self.what == "output" else "file")
         return super().convert(value, param, ctx)
 
 
@@ -326,7 +330,7 @@ def _write_options(report_help: str) -> Callable[[F], F]:
 @_write_options("Save the report as JSON.")
 def convert(
     input: Path,
-    output: Path,
+    output: str | Path,
     to: str,
     from_format: str | None,
     allow_loss: bool,
@@ -337,12 +341,13 @@ def convert(
     dry_run: bool,
 ) -> None:
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
+    given, output = output, Path(output)  # (the text given: ``out.json/`` names a folder, its Path a file)
     side_file(report_path, "report", output, input, options=parse_kv(options))
     with StatusLine(quiet) as status, no_stale_report(report_path):
         try:
             report = api.convert(
                 input,
-                output,
+                given,
                 to=to,
                 from_format=from_format,
                 allow_loss=allow_loss,
@@ -493,7 +498,7 @@ def formats_command(name: str | None) -> None:
 @_write_options("Save the split report as JSON.")
 def split_command(
     input: Path,
-    output: Path,
+    output: str | Path,
     ratios: str | None,
     folds: int | None,
     to: str | None,
@@ -520,6 +525,7 @@ def split_command(
 
     if ratios is None and folds is None:
         raise UsageError("give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K")
+    given, output = output, Path(output)  # (the text given: ``out.json/`` names a folder, its Path a file)
     api.refuse_output_in_input(input, output)
     side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))
     side_file(lock_path, "lockfile", output, input, options=parse_kv(options))  # (before the lockfile is read)
@@ -529,7 +535,7 @@ def split_command(
         kv = parse_kv(options)
         parsed = parse_options(kv, formats.get(source), formats.get(target))
         api.refuse_output_over_read_files(output, parsed.read)
-        api.refuse_taken_output(output, target, overwrite, parsed.write)
+        api.refuse_taken_output(given, target, overwrite, parsed.write)
         status(f"reading {source}")
         dataset = api.load(input, source, **parsed.read)
         status("splitting")
@@ -560,7 +566,7 @@ def split_command(
 
             written = api.save(
                 result.dataset,
-                output,
+                given,
                 target,
                 allow_loss=allow_loss,
                 overwrite=overwrite,

@@ -107,6 +107,54 @@ def contained(root: Path, name: str, *, source: str | Path | None = None, pointe
     return root / safe_relpath(name, source=source, pointer=pointer)
 
 
+EMPTY_PATH = "an empty path names no file or folder"
+"""The error for an input or output given as ``""`` (see :func:`input_path`, :func:`output_path`)."""
+
+
+def input_path(path: str | Path) -> Path:
+    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder).
+
+    Raises:
+        InputError: ``path`` is ``""`` (``labelkit info "$DATA"`` with DATA unset read the current folder's
+            datasets); ``"."`` names the current folder.
+    """
+    if isinstance(path, str) and not path:
+        raise InputError(EMPTY_PATH, hint="name the current folder as .")
+    return Path(path)
+
+
+def output_path(path: str | Path, what: str = "output", kind: Literal["file", "dir"] = "dir") -> Path:
+    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder), and a file's folder path.
+
+    Raises:
+        OutputError: ``path`` is ``""`` (``convert x.json "$OUT"`` with OUT unset was refused as ``.``, the
+            current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint. Or
+            ``kind`` is ``"file"`` and ``path`` is spelled as a folder (:func:`refuse_folder_for_file`).
+    """
+    if isinstance(path, str) and not path:
+        raise OutputError(EMPTY_PATH, hint=f"give the {what} a name")
+    refuse_folder_for_file(path, kind, what)
+    return Path(path)
+
+
+def refuse_folder_for_file(path: str | os.PathLike[str], kind: Literal["file", "dir"], what: str = "output") -> None:
+    """Refuse a file's path spelled as a folder's: ``out.json/`` (``Path`` drops the ``/``: a file was written).
+
+    Raises:
+        OutputError: ``kind`` is ``"file"`` and the text of ``path`` ends in ``/`` (or ``/.``) after a name.
+    """
+    text = os.fspath(path)
+    name = Path(text).name
+    if kind == "file" and os.path.basename(text) in ("", ".") and name not in ("", ".."):
+        ending = text[text.rfind(name) + len(name) :]
+        writes = "this format writes" if what == "output" else f"the {what} is"
+        raise OutputError(
+            f"the {what}'s path ends in {ending!r}, naming a folder, but {writes} a file",
+            path=text,
+            hint=f"drop the trailing {ending!r}",
+        )
+
+
 def _taken(path: Path, kind: Literal["file", "dir"]) -> bool:
     """Whether something is at ``path`` that only ``overwrite`` replaces (a link too; not an empty folder for one)."""
     return path.is_symlink() or (path.exists() and not (kind == "dir" and path.is_dir() and not any(path.iterdir())))
@@ -120,8 +168,13 @@ def _home() -> Path | None:
         return None
 
 
-def check_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> None:
-    """Refuse what :func:`atomic_output` refuses before writing (a dry run's check; Raises: as it does)."""
+def check_output(given: str | Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> None:
+    """Refuse what :func:`atomic_output` refuses before writing (a dry run's check; Raises: as it does).
+
+    A path given as text is also refused when a file's is spelled as a folder's (:func:`refuse_folder_for_file`).
+    """
+    refuse_folder_for_file(given, kind)
+    path = Path(given)
     if path.name in ("", "..") and path.parts:  # (a/.. or /: a folder that cannot be moved aside and replaced)
         raise OutputError("the output's path does not end in a name", path=path, hint="name the output folder itself")
     try:

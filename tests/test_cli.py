@@ -2184,3 +2184,37 @@ def test_a_signal_while_labelkit_is_imported_is_an_interrupt(name: str, tmp_path
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "labelkit: interrupted\n")
     assert os.listdir(tmp_path) == []
+
+
+def test_a_file_output_report_or_lockfile_spelled_as_a_folder_is_refused(tmp_path: Path) -> None:
+    """``convert in.json out.json/ --to labelkit`` wrote a file ``out.json``: a Path drops the trailing ``/``, so the
+    folder the user named became a file (a ``--report`` or ``--lock`` path too). It is refused before the input is
+    read; a folder target takes the ``/``."""
+    folder = f"{tmp_path}{os.sep}"
+    for args, given, what, writes in (
+        (["convert", IMAGES, f"{folder}out.json/", "--to", "labelkit"], "out.json/", "output", "this format writes"),
+        (["convert", IMAGES, f"{folder}out.json/.", "--to", "labelkit"], "out.json/.", "output", "this format writes"),
+        (["split", IMAGES, f"{folder}out.json/", "--ratios", "train=1"], "out.json/", "output", "this format writes"),
+        (["convert", IMAGES, f"{folder}o", "--to", "parquet", "--report", f"{folder}r.json/"], "r.json/", "report",
+         "the report is"),
+        (["split", IMAGES, f"{folder}o", "--ratios", "train=1", "--lock", f"{folder}l.json/"], "l.json/", "lockfile",
+         "the lockfile is"),
+    ):  # fmt: skip
+        result = run(*args)
+        ending = given[given.index(".json") + 5 :]
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            2,
+            "",
+            f"labelkit: error: {folder}{given}: the {what}'s path ends in {ending!r}, naming a folder, but {writes} a "
+            f"file; hint: drop the trailing {ending!r}\n",
+        )
+        assert os.listdir(tmp_path) == []
+    with pytest.raises(OutputError) as err:
+        labelkit.save(labelkit.load(IMAGES), f"{folder}out.json/", "labelkit")
+    assert err.value.location.path == f"{folder}out.json/"
+    with pytest.raises(OutputError) as err:
+        labelkit.convert(IMAGES, f"{folder}out.json/", to="labelkit")
+    assert err.value.location.path == f"{folder}out.json/" and os.listdir(tmp_path) == []
+    assert run("convert", IMAGES, f"{folder}out/", "--to", "parquet", "-q").exit_code == 0
+    assert run("convert", IMAGES, f"{folder}out.json", "--to", "labelkit", "-q").exit_code == 0
+    assert sorted(os.listdir(tmp_path)) == ["out", "out.json"] and (tmp_path / "out").is_dir()
