@@ -351,3 +351,24 @@ def test_a_split_of_a_dataset_has_its_own_categories_and_info() -> None:
     train.categories.append(Category(id=2, name="dog"))
     assert (ds.info.name, [c.name for c in ds.categories]) == ("all", ["cat"])
     assert (len(train), train.read_notes) == (1, ["a note"])
+
+
+def test_a_category_name_two_categories_hold_filters_both_and_is_no_single_category() -> None:
+    """Two categories named ``car`` (YOLO's ``names: [car, car]``, a COCO file's two ids): ``objects(category="car")``
+    gave only the first one's objects, and ``category("car")`` the first category, without a word. A name filter
+    takes every category of that name (table order kept); a lookup of one category by it asks for the id."""
+    ds = Dataset(categories=[Category(id=1, name="car"), Category(id=2, name="car"), Category(id=3, name="bus")])
+    ds.add_item(Item(id="a", split="train"))
+    for i, cid in enumerate([1, 2, 3, 2]):
+        ds.add(Object(id=str(i), item_id="a", category_id=cid, bbox=(0, 0, 1, 1)))
+    assert [o.id for o in ds.objects(category="car")] == ["0", "1", "3"]
+    assert [o.id for o in ds.annotations(category="car", split="train")] == ["0", "1", "3"]
+    assert [o.id for o in ds.objects(category=2)] == ["1", "3"]
+    assert [o.id for o in ds.objects(category="bus")] == ["2"]
+    assert ds.category(2).name == "car" and ds.category("bus").id == 3
+    with pytest.raises(KeyError) as err:
+        ds.category("car")
+    assert err.value.args == ("2 categories are named 'car' (ids 1, 2); give the id",)
+    with pytest.raises(KeyError) as err:
+        list(ds.objects(category="truck"))
+    assert err.value.args == ("no category 'truck'",)

@@ -295,10 +295,13 @@ class Dataset:
     def _filtered(self, name: str, category: int | str | None, split: str | None) -> pa.Table:
         table = self.table(name)
         if category is not None:
-            # a dataset that defines no categories (a COCO results file) keeps its ids: filtered by the id itself
-            by_id = isinstance(category, Integral) and not self.categories
-            cid = int(category) if by_id else self.category(category).id
-            table = table.filter(pc.equal(table["category_id"], cid))
+            # a dataset that defines no categories (a COCO results file) keeps its ids: filtered by the id itself;
+            # a name is every category of that name (YOLO's names may repeat one: [car, car])
+            if isinstance(category, Integral):
+                ids = [int(category) if not self.categories else self.category(category).id]
+            else:
+                ids = [c.id for c in self.categories if c.name == category] or [self.category(category).id]
+            table = table.filter(pc.is_in(table["category_id"], value_set=pa.array(ids, pa.int64())))
         if split is not None:
             items = self.table("items")
             ids = items.filter(pc.equal(items["split"], split))["id"]
@@ -336,13 +339,16 @@ class Dataset:
         """The category with this id (int, a numpy integer included) or name (str).
 
         Raises:
-            KeyError: no such category.
+            KeyError: no such category, or a name several categories hold (the message lists their ids).
         """
         by_id = isinstance(key, Integral)  # (an id taken from a column's numpy array is a numpy integer)
-        for c in self.categories:
-            if (c.id == key) if by_id else (c.name == key):
-                return c
-        raise KeyError(f"no category {key!r}")
+        found = [c for c in self.categories if ((c.id == key) if by_id else (c.name == key))]
+        if len(found) > 1 and not by_id:
+            ids = ", ".join(str(c.id) for c in found)
+            raise KeyError(f"{len(found)} categories are named {key!r} (ids {ids}); give the id")
+        if not found:
+            raise KeyError(f"no category {key!r}")
+        return found[0]
 
     def splits(self) -> list[str]:
         """The split names items carry, sorted."""
