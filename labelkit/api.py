@@ -16,6 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit import formats
+from labelkit.api_args import EMPTY_PATH as EMPTY_PATH  # (re-exported: they lived here)
+from labelkit.api_args import format_name, require_dataset
+from labelkit.api_args import input_path as input_path
+from labelkit.api_args import output_path as output_path
 from labelkit.errors import DataLossError, InputError, LabelkitError, OutputError, UsageError, require_bools
 from labelkit.formats.base import (
     COUNTS_POLYGONS,
@@ -65,13 +69,16 @@ def _named_wrongly(path: Path, name: str | None) -> Iterator[None]:
         raise
 
 
-def _format(path: Path, name: str | None) -> FormatModule:
+def _format(path: Path, name: str | None, what: str = "format") -> FormatModule:
     """The reader of ``path``: the format named, else the one detected.
 
     Raises:
         InputError: a format is named and ``path`` does not exist (readers given a file look in its folder:
             YOLO read the current folder's datasets for a missing ``nope``).
+        UsageError: the name (the argument ``what``) is not a str.
     """
+    if name is not None:
+        format_name(name, what)
     if name is not None and not path.exists():
         raise InputError("no such file or folder", path=path)
     fmt = formats.get(name if name is not None else formats.detect(path).format)
@@ -80,8 +87,8 @@ def _format(path: Path, name: str | None) -> FormatModule:
     return fmt
 
 
-def _writer(name: str) -> FormatModule:
-    fmt = formats.get(name)
+def _writer(name: str, what: str = "format") -> FormatModule:
+    fmt = formats.get(format_name(name, what))
     if not formats.can_write(fmt):
         raise UsageError(f"format {fmt.NAME!r} cannot write, only read")
     return fmt
@@ -155,6 +162,7 @@ def plan(dataset: Dataset, format: str, **options: Any) -> Report:
         >>> plan(load("fixtures/native/images.labelkit.json"), "parquet").lost
         []
     """
+    dataset = require_dataset(dataset)
     fmt = _writer(format)
     return _plan(dataset, fmt, parse_options(options, None, fmt).write)[0]
 
@@ -268,6 +276,7 @@ def save(
         >>> report.lost, sorted(p.name for p in out.iterdir())[:2]
         ([], ['items.parquet', 'labelkit.json'])
     """
+    dataset = require_dataset(dataset)
     fmt = _writer(format)
     parsed = parse_options(options, None, fmt)
     path = output_path(path, kind=fmt.OUTPUT)
@@ -569,8 +578,8 @@ def convert(
     """
     src, dst, given = input_path(src), output_path(dst), dst  # (the text given: ``out.json/`` is no file)
     refuse_output_in_input(src, dst)
-    reader = _format(src, from_format)
-    writer = _writer(to)
+    reader = _format(src, from_format, "from_format")
+    writer = _writer(to, "to")
     parsed = parse_options(options, reader, writer)
     refuse_output_over_read_files(dst, parsed.read)
     refuse_taken_output(given, to, overwrite, parsed.write)
@@ -672,4 +681,4 @@ def detect(path: str | Path) -> formats.DetectResult:
         >>> detect("fixtures/native/images.labelkit.json").reason
         'JSON document with "format": "labelkit"'
     """
-    return formats.detect(path)
+    return formats.detect(input_path(path))

@@ -770,3 +770,57 @@ def test_long_polygons_are_written_to_labelkit_json_a_bounded_batch_at_a_time(
     labelkit.save(ds, tmp_path / "a.json", "labelkit")
     assert sum(sizes) == 12 * 120_000 and len(sizes) == 2 and max(sizes) <= VALUES_AT_ONCE  # (was one of 1.44 M)
     assert (tmp_path / "a.json").read_bytes() == orjson.dumps(native.document(ds)) + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "type_name"),
+    [({}, "dict"), ([], "list"), (None, "None"), ("ds.json", "str"), (Path("ds.json"), "pathlib.PosixPath")],
+)
+def test_the_api_refuses_a_dataset_path_or_format_of_the_wrong_type_naming_it(
+    value: object, type_name: str, tmp_path: Path
+) -> None:
+    """``labelkit.save({}, ...)`` was ``AttributeError: 'dict' object has no attribute 'tables'``, ``load(None)``
+    ``TypeError: expected str, bytes or os.PathLike object`` and ``save(ds, out, {})`` ``unhashable type``: each is
+    a UsageError naming the argument and the type received, before anything is read or written."""
+    if isinstance(value, Path) and type_name == "pathlib.PosixPath":
+        type_name = f"pathlib.{type(value).__qualname__}"  # (WindowsPath on Windows)
+    src = FIXTURES / "native" / "images.labelkit.json"
+    ds = labelkit.load(src)
+    path_hint = "load it first with labelkit.load(path), or convert a file with labelkit.convert(src, dst, to=...)"
+    hint = path_hint if isinstance(value, (str, Path)) else None
+    calls = [
+        (lambda: labelkit.save(value, tmp_path / "o.json", "labelkit"), "dataset must be a labelkit Dataset", hint),
+        (lambda: labelkit.plan(value, "coco"), "dataset must be a labelkit Dataset", hint),
+        (lambda: labelkit.split(value, "train=0.5,val=0.5"), "dataset must be a labelkit Dataset", hint),
+    ]
+    if not isinstance(value, (str, Path)):
+        path = "must be a path (a str or pathlib.Path)"
+        calls += [
+            (lambda: labelkit.load(value), f"the input {path}", None),
+            (lambda: labelkit.stats(value), f"the input {path}", None),
+            (lambda: labelkit.validate(value), f"the input {path}", None),
+            (lambda: labelkit.detect(value), f"the input {path}", None),
+            (lambda: labelkit.convert(value, tmp_path / "o", to="coco"), f"the input {path}", None),
+            (lambda: labelkit.convert(src, value, to="coco"), f"the output {path}", None),
+        ]
+    if not isinstance(value, str):
+        name = "must be a format name (a str)"
+        calls += [
+            (lambda: labelkit.save(ds, tmp_path / "o.json", value), f"format {name}", None),
+            (lambda: labelkit.plan(ds, value), f"format {name}", None),
+            (lambda: labelkit.convert(src, tmp_path / "o", to=value), f"to {name}", None),
+        ]
+    if value is not None and not isinstance(value, str):  # (a reader's format of None: detect it)
+        calls += [
+            (lambda: labelkit.load(src, format=value), "format must be a format name (a str)", None),
+            (
+                lambda: labelkit.convert(src, tmp_path / "o", to="coco", from_format=value),
+                "from_format must be a format name (a str)",
+                None,
+            ),
+        ]
+    for call, message, want_hint in calls:
+        with pytest.raises(labelkit.UsageError) as err:
+            call()
+        assert (err.value.message, err.value.hint) == (f"{message}, not {type_name}", want_hint)
+    assert list(tmp_path.iterdir()) == []

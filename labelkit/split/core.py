@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.api_args import require_dataset
 from labelkit.errors import UsageError
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
@@ -153,6 +154,7 @@ def split(
         >>> sorted(out.stats().items_by_split.items())
         [('test', 2), ('train', 8)]
     """
+    dataset = require_dataset(dataset)  # (a dict was AttributeError: 'dict' object has no attribute 'table')
     if method not in METHODS:
         raise UsageError("bad split method", expected=" or ".join(METHODS), found=repr(method))
     if isinstance(seed, Integral) and not isinstance(seed, int):

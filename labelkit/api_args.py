@@ -1,0 +1,88 @@
+"""The public API's arguments: paths, format names and datasets, refused with a labelkit error when wrong.
+
+A value of the wrong type (a dict given as the dataset, ``None`` as a path) reached the code inside, which
+failed with Python's own ``AttributeError`` or ``TypeError`` (``'dict' object has no attribute 'tables'``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from labelkit.errors import InputError, OutputError, UsageError
+from labelkit.model import Dataset
+
+EMPTY_PATH = "an empty path names no file or folder"
+"""The error for an input or output given as ``""`` (see :func:`input_path`, :func:`output_path`)."""
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "None"
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _refuse_non_path(path: object, what: str) -> None:
+    """Refuse a path that is neither a str nor an ``os.PathLike`` of text (bytes, ``None``, a dict).
+
+    Raises:
+        UsageError: naming ``what`` and the type received.
+    """
+    text = os.fspath(path) if isinstance(path, os.PathLike) else path
+    if not isinstance(text, str):
+        raise UsageError(f"{what} must be a path (a str or pathlib.Path), not {_type_name(path)}")
+
+
+def input_path(path: str | Path, what: str = "the input") -> Path:
+    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder).
+
+    Raises:
+        InputError: ``path`` is ``""`` (``labelkit info "$DATA"`` with DATA unset read the current folder's
+            datasets); ``"."`` names the current folder.
+        UsageError: ``path`` is not a path (``None``, a dict, bytes): ``what`` and its type are named.
+    """
+    _refuse_non_path(path, what)
+    if isinstance(path, str) and not path:
+        raise InputError(EMPTY_PATH, hint="name the current folder as .")
+    return Path(path)
+
+
+def output_path(path: str | Path, what: str = "output") -> Path:
+    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder).
+
+    Raises:
+        OutputError: ``path`` is ``""`` (``convert x.json "$OUT"`` with OUT unset was refused as ``.``, the
+            current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint.
+        UsageError: ``path`` is not a path (``None``, a dict, bytes): its type is named.
+    """
+    _refuse_non_path(path, f"the {what}")
+    if isinstance(path, str) and not path:
+        raise OutputError(EMPTY_PATH, hint=f"give the {what} a name")
+    return Path(path)
+
+
+def format_name(name: object, what: str = "format") -> str:
+    """``name`` when it is a str.
+
+    Raises:
+        UsageError: it is not (a dict was ``TypeError: unhashable type``), naming ``what`` and its type.
+    """
+    if not isinstance(name, str):
+        raise UsageError(f"{what} must be a format name (a str), not {_type_name(name)}")
+    return name
+
+
+def require_dataset(dataset: Any) -> Dataset:
+    """``dataset`` when it is a :class:`~labelkit.model.Dataset`.
+
+    Raises:
+        UsageError: it is not, naming its type; a path is told to be loaded (or converted) first.
+    """
+    if isinstance(dataset, Dataset):
+        return dataset
+    hint = None
+    if isinstance(dataset, (str, os.PathLike)):
+        hint = "load it first with labelkit.load(path), or convert a file with labelkit.convert(src, dst, to=...)"
+    raise UsageError(f"dataset must be a labelkit Dataset, not {_type_name(dataset)}", hint=hint)
