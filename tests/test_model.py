@@ -372,3 +372,55 @@ def test_a_category_name_two_categories_hold_filters_both_and_is_no_single_categ
     with pytest.raises(KeyError) as err:
         list(ds.objects(category="truck"))
     assert err.value.args == ("no category 'truck'",)
+
+
+def test_numpy_values_in_metadata_attributes_and_extras_are_their_python_values(tmp_path: Any) -> None:
+    """``Item(metadata={"k": np.int64(3)})`` was a ValidationError (``k is a int64, not a JSON value``), an
+    ``np.float64`` passed but made ``add_item`` fail (``Type is not JSON serializable: numpy.float64``), and an
+    attribute of ``np.int64(3)`` became ``3.0`` and ``np.bool_(True)`` ``1.0``. A numpy scalar is its Python value
+    (``tolist()``: a float32's exact value) and an array its list, at any depth; keys too."""
+    import numpy as np
+
+    values = {
+        "i": np.int64(2**62),
+        "f32": np.float32(0.1),
+        "f64": np.float64(0.25),
+        "b": np.bool_(True),
+        "s": np.str_("x"),
+        "a": np.array([[1, 2], [3, 4]]),
+        "nested": {np.str_("k"): [np.uint8(7), {"t": np.array(["p", "q"])}]},
+    }
+    plain = {
+        "i": 2**62,
+        "f32": 0.10000000149011612,
+        "f64": 0.25,
+        "b": True,
+        "s": "x",
+        "a": [[1, 2], [3, 4]],
+        "nested": {"k": [7, {"t": ["p", "q"]}]},
+    }
+    item = Item(id="a", metadata=values)
+    assert item.metadata == plain
+    assert [type(v) for v in item.metadata.values()] == [int, float, float, bool, str, list, dict]
+    assert type(next(iter(item.metadata["nested"]))) is str
+    assert Category(id=1, name="c", extras={"coco:x": values}).extras == {"coco:x": plain}
+    assert DatasetInfo(metadata=values).metadata == plain
+    attributes = {"i": np.int64(3), "f": np.float32(0.5), "b": np.bool_(True), "s": np.str_("x"), "l": np.array(["a"])}
+    obj = Object(id="1", item_id="a", category_id=1, attributes=attributes, extras={"coco:x": values})
+    assert obj.attributes == {"i": 3, "f": 0.5, "b": True, "s": "x", "l": ["a"]}
+    assert [type(v) for v in obj.attributes.values()] == [int, float, bool, str, list]
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(item)
+    ds.add(obj)
+    labelkit.save(ds, tmp_path / "a.labelkit.json", "labelkit")
+    back = labelkit.load(tmp_path / "a.labelkit.json")
+    assert [i.metadata for i in back.items()] == [plain]
+    assert [(o.attributes, o.extras) for o in back.objects()] == [(obj.attributes, {"coco:x": plain})]
+    # what no format holds stays refused, as its Python value is: numbers are no attribute list, NaN no number
+    for build in (
+        lambda: Object(id="1", item_id="a", attributes={"l": np.array([1, 2])}),
+        lambda: Item(id="a", metadata={"n": np.float32("nan")}),
+        lambda: Item(id="a", metadata={"d": np.longdouble(1.5)}),
+    ):
+        with pytest.raises(ValidationError):
+            build()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 INT64_MIN = -(2**63)
@@ -25,6 +26,8 @@ Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
 
 
 def _no_big_int(value: Any) -> Any:
+    if isinstance(value, _NUMPY_TYPES):  # (np.int64(3) was 3.0 and np.bool_(True) 1.0, by the union)
+        value = value.tolist()
     # without this, an integer past int64 would fall through the union to float and lose digits
     if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
         raise ValueError("integer attribute does not fit 64 bits")
@@ -35,8 +38,14 @@ AttributeValue = Annotated[bool | Int64 | float | str | list[str], BeforeValidat
 """A typed attribute value: bool, int (int64), finite float, text, or a list of texts (multi-select)."""
 
 
-def _check_json(value: Any, where: str = "") -> None:
-    """Raise ValueError unless ``value`` is plain JSON that survives a write and a read unchanged."""
+def _check_json(value: Any, where: str = "", plain: bool = False) -> None:
+    """Raise ValueError unless ``value`` is plain JSON that survives a write and a read unchanged.
+
+    A numpy value (``np.float64`` and ``np.str_`` included, though they pass for a float and a str) raises
+    :class:`_NumpyValue` instead, unless ``plain`` (it was made plain, and ``tolist()`` kept it numpy's).
+    """
+    if type(value) not in _JSON_TYPES and isinstance(value, _NUMPY_TYPES) and not plain:
+        raise _NumpyValue
     if value is None or isinstance(value, (bool, str)):
         return
     if isinstance(value, int):
@@ -50,19 +59,49 @@ def _check_json(value: Any, where: str = "") -> None:
         return
     if isinstance(value, list):
         for i, v in enumerate(value):
-            _check_json(v, f"{where}[{i}]")
+            _check_json(v, f"{where}[{i}]", plain)
         return
     if isinstance(value, dict):
         for k, v in value.items():
+            if type(k) is not str and isinstance(k, _NUMPY_TYPES) and not plain:
+                raise _NumpyValue
             if not isinstance(k, str):
                 raise ValueError(f"key {k!r} of {where or 'a mapping'} is not text")
-            _check_json(v, f"{where}.{k}" if where else k)
+            _check_json(v, f"{where}.{k}" if where else k, plain)
         return
     raise ValueError(f"{where or 'value'} is a {type(value).__name__}, not a JSON value")
 
 
+_JSON_TYPES = frozenset({type(None), bool, int, float, str, list, dict})
+"""The types of JSON values, which :func:`_check_json` tells from numpy's by ``type()`` first (a set lookup)."""
+_NUMPY_TYPES = (np.generic, np.ndarray)
+
+
+class _NumpyValue(Exception):
+    """A numpy scalar or array met by :func:`_check_json`: the mapping is made plain (:func:`_plain`), then checked."""
+
+
 def _json_mapping(value: dict[str, Any]) -> dict[str, Any]:
-    _check_json(value)
+    try:
+        _check_json(value)
+    except _NumpyValue:  # (numpy's values: orjson writes none of them, np.float64 included, a float though it is)
+        value = _plain(value)
+        _check_json(value, plain=True)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars as their Python values and arrays as lists (``tolist()``), in lists and dicts.
+
+    ``np.int64(3)`` is ``3``, ``np.float32(0.5)`` ``0.5`` (a float32's value exactly: ``np.float32(0.1)`` is
+    ``0.10000000149011612``), ``np.bool_(True)`` ``True``, ``np.array([1, 2])`` ``[1, 2]``; keys too.
+    """
+    if isinstance(value, _NUMPY_TYPES):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
     return value
 
 
