@@ -6275,3 +6275,80 @@ def test_the_file_list_of_many_categories_keeps_no_buffer_per_category(tmp_path:
         ("train", None),
         ("val", {"7": {"supercategory": "other"}}),
     ]
+
+
+_REPEATED = (
+    "key {!r} repeated in one object: readers keep one value (labelkit, as Python's json and pycocotools, the last)"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            '{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "bbox": [5, 6, 7, 8]}',
+            ["/annotations/1/bbox"],
+        ),
+        (
+            '{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1,2,3,4], "attributes": {"a": 1, "a": 2}}',
+            ["/annotations/1/attributes/a"],
+        ),
+        (
+            '{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1,2,3,4], "x": 1, "x": 2, "x": 3}',
+            ["/annotations/1/x", "/annotations/1/x"],
+        ),
+        # Jackson's spacing, and a string holding \": where no key repeats
+        (
+            '{"id" : 1, "image_id" : 1, "category_id" : 1, "bbox" : [1,2,3,4], "bbox" : [1,2,3,4]}',
+            ["/annotations/1/bbox"],
+        ),
+        ('{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1,2,3,4], "note": "say \\":\\" : x"}', []),
+    ],
+)
+def test_validate_reports_each_key_an_annotation_repeats_at_its_pointer(
+    tmp_path: Path, text: str, found: list[str]
+) -> None:
+    """Two ``"bbox"`` keys in one annotation passed as clean (JSON Schema sees one: the parser kept the last)."""
+    head = '{"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}]'
+    head += ', "categories": [{"id": 1, "name": "c"}]'
+    first = '{"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}'
+    path = tmp_path / "instances_val.json"
+    path.write_text(f'{head}, "annotations": [{first}, {text}]}}')
+    findings = labelkit.validate(path)
+    assert [(f.where, f.message) for f in findings] == [("#" + at, _REPEATED.format(at.split("/")[-1])) for at in found]
+
+
+def test_validate_reports_repeated_keys_anywhere_and_convert_keeps_the_last(tmp_path: Path) -> None:
+    """An image's two ``id`` keys, a category's, ``info``'s, a detection's and the top level's two ``annotations``
+    passed as clean, and convert kept the last value of each without a word (README: convert still does, as
+    every JSON reader does; validate names each repeat)."""
+    text = (
+        '{"info": {"v": 1, "v": 2}, "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10, "id": 2}],'
+        ' "categories": [{"id": 1, "name": "c", "name": "d"}],'
+        ' "annotations": [{"id": 1, "image_id": 2, "category_id": 1, "bbox": [1, 2, 3, 4]}], "annotations": []}'
+    )
+    path = tmp_path / "instances_val.json"
+    path.write_text(text)
+    findings = labelkit.validate(path)
+    expected = ["/annotations", "/categories/0/name", "/images/0/id", "/info/v"]
+    assert [(f.path, f.where, f.message) for f in findings] == [
+        (str(path), "#" + at, _REPEATED.format(at.split("/")[-1])) for at in expected
+    ]
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert (
+        result.exit_code == 1
+        and result.output.splitlines()[0] == f"{path}#/annotations: {_REPEATED.format('annotations')}"
+    )
+    labelkit.convert(path, tmp_path / "out", to="coco")
+    written = json.loads((tmp_path / "out" / "annotations" / "instances_val.json").read_text())
+    assert written == {
+        "info": {"v": 2},
+        "images": [{"id": 2, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [],
+        "categories": [{"id": 1, "name": "d"}],
+    }
+    results = tmp_path / "r" / "results_val.json"
+    results.parent.mkdir()
+    results.write_text('[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5, "score": 0.7}]')
+    assert [(f.where, f.message) for f in labelkit.validate(results)] == [("#/0/score", _REPEATED.format("score"))]
+    assert labelkit.validate(FIXTURE) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,6 @@ def _schema_findings(path: Path) -> list[Finding]:
 
     schema = load_schema("coco.schema.json")
     validator = jsonschema.Draft202012Validator(schema)
-    document = _lazy_document(path)
     findings: list[Finding] = []
 
     def add(errors: Any, prefix: tuple[str | int, ...] = ()) -> None:
@@ -51,6 +52,9 @@ def _schema_findings(path: Path) -> list[Finding]:
             findings.append(Finding(str(path), "#" + json_pointer(*prefix, *best.absolute_path), _message(best)))
 
     defs = schema["$defs"]
+    keys = _Keys()
+    document = _lazy_document(path, keys)
+    findings.extend(_repeat_findings(path, keys.repeats))
     images: Any = []
     if isinstance(document, list):  # detection results
         annotations: Any = document
@@ -78,11 +82,15 @@ def _schema_findings(path: Path) -> list[Finding]:
         passed: set[Any] = set()  # shapes that fit: one that does not is checked at each item, to name each
         for i, raw in enumerate(items):
             if len(findings) >= MAX_FINDINGS:
+                keys.total = None  # (items left unread: their keys are not counted)
                 break
             item = _item(raw, path)
-            shape = None
             if isinstance(item, dict):
                 _lighten(item)
+            if isinstance(raw, msgspec.Raw) and (repeats := keys.check(bytes(raw), item)):
+                findings.extend(_repeat_findings(path, repeats, (*where, i)))
+            shape = None
+            if isinstance(item, dict):
                 shape = _shape(item)
                 if shape in passed:
                     continue
@@ -90,6 +98,9 @@ def _schema_findings(path: Path) -> list[Finding]:
             add(item_validator.iter_errors(item), (*where, i))
             if shape is not None and len(findings) == before:
                 passed.add(shape)
+    if isinstance(document, dict) and keys.total is not None and keys.total - keys.counted != len(document):
+        # the top level's keys are the file's less its values': more is a repeated key (or \": in a key)
+        findings.extend(_repeat_findings(path, [at for at in repeated_keys(read_bytes(path)) if len(at) == 1]))
     findings.sort(key=lambda f: [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in f.where.split("/")])
     return findings[:MAX_FINDINGS]
 
@@ -111,30 +122,140 @@ class _Unlike(Exception):
     """A text the lazy decode reads otherwise than the whole-document parse: that parse decides."""
 
 
-def _lazy_document(path: Path) -> Any:
+def _lazy_document(path: Path, keys: _Keys | None = None) -> Any:
     """The parsed file, its ``images`` and ``annotations`` (or a results file's list) left as raw JSON items.
 
     Each item is parsed when its turn comes and dropped after (see :func:`_loads`): a train2017-sized file
     parsed whole took 4 GB as Python objects. A file the item-by-item decode does not take (not JSON; a
     number Python's JSON parser alone reads) is parsed whole by :func:`_document`, which names its error.
+    ``keys`` gets the file's key count and the repeated keys of the values parsed here (see :class:`_Keys`).
     """
+    keys = _Keys() if keys is None else keys
     data = without_bom(read_bytes(path))
     refuse_utf16(data[:4], path)
     start = data.lstrip()[:1]
     try:
         if start == b"[":
-            return msgspec.json.decode(data, type=list[msgspec.Raw])
-        if start != b"{":
-            return _document(path)
-        members = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
-        return {
-            k: msgspec.json.decode(v, type=list[msgspec.Raw])
-            if k in ("images", "annotations") and bytes(memoryview(v)[:1]) == b"["
-            else _loads(v)
-            for k, v in members.items()
-        }
+            keys.spaced = _SPACED_KEY_END.search(data) is not None
+            return msgspec.json.decode(data, type=list[msgspec.Raw])  # (no keys of its own: its items are checked)
+        if start == b"{":
+            members = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
+            keys.spaced = _SPACED_KEY_END.search(data) is not None
+            document = {}
+            for k, v in members.items():
+                if k in ("images", "annotations") and bytes(memoryview(v)[:1]) == b"[":
+                    document[k] = msgspec.json.decode(v, type=list[msgspec.Raw])
+                else:
+                    document[k] = _loads(v)
+                    keys.repeats += [(k, *at) for at in keys.check(bytes(v), document[k])]
+            keys.total = _key_ends(data, keys.spaced)
+            return document
     except (msgspec.DecodeError, _Unlike):
-        return _document(path)
+        pass
+    document = _document(path)  # (raises on a file that is not JSON)
+    keys.repeats = repeated_keys(data)  # (parsed whole: checked whole)
+    return document
+
+
+REPEATED_KEY = (
+    "key {key!r} repeated in one object: readers keep one value (labelkit, as Python's json and pycocotools, the last)"
+)
+"""A finding at the pointer of a key an object repeats (the second and later of each)."""
+_SPACED_KEY_END = re.compile(rb'"[ \t\r\n]+:')
+
+
+def _key_ends(text: bytes, spaced: bool = True) -> int:
+    r"""The keys a JSON text may hold, counted by their ends: ``"`` then ``:`` (spaced apart only if ``spaced``).
+
+    In a string those occur only as ``\":``, so a text never holds more keys than this.
+    """
+    return text.count(b'":') + (sum(1 for _ in _SPACED_KEY_END.finditer(text)) if spaced else 0)
+
+
+def _keys(value: Any) -> int:
+    """The keys of the objects in a parsed value (a repeated key counts once: it is one key there)."""
+    n = 0
+    if type(value) is dict:
+        n = len(value)
+        value = value.values()
+    elif type(value) is not list:
+        return 0
+    for v in value:
+        t = type(v)
+        if t is dict or (t is list and v):
+            n += _keys(v)
+    return n
+
+
+@dataclass
+class _Keys:
+    """Keys counted by :func:`_key_ends` in the values parsed so far, their repeats, and the whole file's count.
+
+    A value whose text holds more key ends than the parsed value has keys is parsed again, pair by pair
+    (:func:`repeated_keys`); the file's count less its values' is its top level's, checked at the end.
+    """
+
+    total: int | None = None
+    counted: int = 0
+    spaced: bool = True
+    """Whether the file may hold a key whose ``"`` and ``:`` are spaced apart (Jackson writes ``"id" : 1``)."""
+    repeats: list[tuple[str | int, ...]] = field(default_factory=list)
+
+    def check(self, text: bytes, parsed: Any) -> list[tuple[str | int, ...]]:
+        """The paths of the keys ``text``, read as ``parsed``, repeats.
+
+        None, without parsing it again, when its key ends are its keys.
+        """
+        ends = _key_ends(text, self.spaced)
+        self.counted += ends
+        flat = type(parsed) is dict and text.count(b"{") == 1  # (no object inside: most annotations)
+        return repeated_keys(text) if ends != (len(parsed) if flat else _keys(parsed)) else []
+
+
+class _Pairs:
+    """An object as Python's JSON parser gives its key-value pairs, in order and with repeats."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        self.pairs = pairs
+
+
+def repeated_keys(text: bytes) -> list[tuple[str | int, ...]]:
+    """The paths of the keys an object in the JSON ``text`` repeats (the second and later of each), in order.
+
+    Python's JSON parser gives the pairs (orjson and msgspec keep the last value without a word); a text it does
+    not read gives none (the schema pass reports it).
+    """
+    import json
+
+    try:
+        value = json.loads(text.decode("utf-8"), object_pairs_hook=_Pairs, parse_constant=_refuse_constant)
+    except ValueError:
+        return []
+    found: list[tuple[str | int, ...]] = []
+
+    def walk(value: Any, at: tuple[str | int, ...]) -> None:
+        if isinstance(value, _Pairs):
+            seen: set[str] = set()
+            for k, v in value.pairs:
+                if k in seen:
+                    found.append((*at, k))
+                seen.add(k)
+                walk(v, (*at, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                if isinstance(v, (_Pairs, list)):
+                    walk(v, (*at, i))
+
+    walk(value, ())
+    return found
+
+
+def _repeat_findings(
+    path: Path, repeats: list[tuple[str | int, ...]], prefix: tuple[str | int, ...] = ()
+) -> list[Finding]:
+    return [Finding(str(path), "#" + json_pointer(*prefix, *at), REPEATED_KEY.format(key=at[-1])) for at in repeats]
 
 
 def _loads(raw: msgspec.Raw) -> Any:
