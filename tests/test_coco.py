@@ -6352,3 +6352,62 @@ def test_validate_reports_repeated_keys_anywhere_and_convert_keeps_the_last(tmp_
     results.write_text('[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5, "score": 0.7}]')
     assert [(f.where, f.message) for f in labelkit.validate(results)] == [("#/0/score", _REPEATED.format("score"))]
     assert labelkit.validate(FIXTURE) == []
+
+
+@pytest.mark.parametrize(
+    "pointer",
+    [
+        "/images/0/width",
+        "/images/0/height",
+        "/images/0/id",
+        "/categories/0/id",
+        "/annotations/0/id",
+        "/annotations/0/image_id",
+        "/annotations/0/category_id",
+        "/annotations/0/segmentation/size/0",
+        "/annotations/0/segmentation/counts/0",
+    ],
+)
+def test_a_whole_float_where_coco_holds_an_integer_is_refused_by_validate_and_convert_alike(
+    tmp_path: Path, pointer: str
+) -> None:
+    """JSON Schema's ``integer`` takes ``640.0``: validate and convert must agree on such a file (the reader refuses
+    it; the finding is at the pointer convert's error names, not a clean bill)."""
+    doc: dict[str, Any] = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3}],
+        "categories": [{"id": 1, "name": "c"}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "segmentation": {"size": [3, 4], "counts": [12]}, "iscrowd": 1}
+        ],
+    }
+    parts = pointer.strip("/").split("/")
+    holder: Any = doc
+    for part in parts[:-1]:
+        holder = holder[int(part) if part.isdigit() else part]
+    last: Any = int(parts[-1]) if parts[-1].isdigit() else parts[-1]
+    holder[last] = float(holder[last])
+    src = _write(tmp_path, doc)
+    findings = labelkit.validate(src)
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert [f.where for f in findings] == ["#" + pointer]
+    assert err.value.location.pointer == pointer
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_whole_float_where_coco_carries_a_value_as_read_passes_both_and_comes_back_as_written(tmp_path: Path) -> None:
+    """``"iscrowd": 0.0``, ``"num_keypoints": 0.0`` and a skeleton index ``1.0`` fit the schema and the reader (it
+    carries them as read): validate finds nothing, and COCO -> COCO gives back the same numbers, ``0.0`` included."""
+    text = (
+        '{"images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3}],'
+        ' "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "iscrowd": 0.0,'
+        ' "num_keypoints": 0.0, "keypoints": [0, 0, 0, 0, 0, 0]}],'
+        ' "categories": [{"id": 1, "name": "p", "keypoints": ["a", "b"], "skeleton": [[1.0, 2]]}]}'
+    )
+    src = tmp_path / "person_keypoints_val.json"
+    src.write_text(text)
+    assert labelkit.validate(src) == []
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    written = (tmp_path / "out" / "annotations" / "person_keypoints_val.json").read_text()
+    assert json.loads(written) == json.loads(text)
+    assert '"iscrowd":0.0' in written and '"num_keypoints":0.0' in written and '"skeleton":[[1.0,2]]' in written
