@@ -17,22 +17,24 @@ EMPTY_PATH = "an empty path names no file or folder"
 """The error for an input or output given as ``""`` (see :func:`input_path`, :func:`output_path`)."""
 
 
-def _type_name(value: object) -> str:
+def type_name(value: object) -> str:
+    """How an error names the type of ``value``: ``dict``, ``None``, ``numpy.ndarray``, ``pathlib.PosixPath``."""
     if value is None:
         return "None"
     kind = type(value)
     return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _refuse_non_path(path: object, what: str) -> None:
-    """Refuse a path that is neither a str nor an ``os.PathLike`` of text (bytes, ``None``, a dict).
+def as_path(path: object, what: str) -> Path:
+    """``path`` as a Path, refusing one that is neither a str nor an ``os.PathLike`` of text (bytes, ``None``, a dict).
 
     Raises:
         UsageError: naming ``what`` and the type received.
     """
     text = os.fspath(path) if isinstance(path, os.PathLike) else path
     if not isinstance(text, str):
-        raise UsageError(f"{what} must be a path (a str or pathlib.Path), not {_type_name(path)}")
+        raise UsageError(f"{what} must be a path (a str or pathlib.Path), not {type_name(path)}")
+    return Path(text)
 
 
 def input_path(path: str | Path, what: str = "the input") -> Path:
@@ -43,10 +45,10 @@ def input_path(path: str | Path, what: str = "the input") -> Path:
             datasets); ``"."`` names the current folder.
         UsageError: ``path`` is not a path (``None``, a dict, bytes): ``what`` and its type are named.
     """
-    _refuse_non_path(path, what)
+    checked = as_path(path, what)
     if isinstance(path, str) and not path:
         raise InputError(EMPTY_PATH, hint="name the current folder as .")
-    return Path(path)
+    return checked
 
 
 def output_path(path: str | Path, what: str = "output") -> Path:
@@ -57,10 +59,10 @@ def output_path(path: str | Path, what: str = "output") -> Path:
             current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint.
         UsageError: ``path`` is not a path (``None``, a dict, bytes): its type is named.
     """
-    _refuse_non_path(path, f"the {what}")
+    checked = as_path(path, f"the {what}")
     if isinstance(path, str) and not path:
         raise OutputError(EMPTY_PATH, hint=f"give the {what} a name")
-    return Path(path)
+    return checked
 
 
 def format_name(name: object, what: str = "format") -> str:
@@ -70,7 +72,7 @@ def format_name(name: object, what: str = "format") -> str:
         UsageError: it is not (a dict was ``TypeError: unhashable type``), naming ``what`` and its type.
     """
     if not isinstance(name, str):
-        raise UsageError(f"{what} must be a format name (a str), not {_type_name(name)}")
+        raise UsageError(f"{what} must be a format name (a str), not {type_name(name)}")
     return name
 
 
@@ -85,4 +87,4 @@ def require_dataset(dataset: Any) -> Dataset:
     hint = None
     if isinstance(dataset, (str, os.PathLike)):
         hint = "load it first with labelkit.load(path), or convert a file with labelkit.convert(src, dst, to=...)"
-    raise UsageError(f"dataset must be a labelkit Dataset, not {_type_name(dataset)}", hint=hint)
+    raise UsageError(f"dataset must be a labelkit Dataset, not {type_name(dataset)}", hint=hint)

@@ -424,3 +424,29 @@ def test_numpy_values_in_metadata_attributes_and_extras_are_their_python_values(
     ):
         with pytest.raises(ValidationError):
             build()
+
+
+def test_from_tables_and_set_table_refuse_what_is_not_a_table_with_a_usage_error() -> None:
+    """``Dataset.from_tables(None)`` and a dict of columns as a table were AttributeErrors ('NoneType' object has no
+    attribute 'items'; 'dict' object has no attribute 'column_names')."""
+    from labelkit.errors import UsageError
+
+    hint = "make one with pyarrow.table(columns) or pyarrow.Table.from_pandas(frame)"
+    cases = [
+        (
+            lambda: Dataset.from_tables(None),
+            "Dataset.from_tables takes a dict of table name to pyarrow.Table, not NoneType",
+            None,
+        ),
+        (
+            lambda: Dataset.from_tables({"items": {"id": ["a"]}}),
+            "table 'items' must be a pyarrow.Table, not dict",
+            hint,
+        ),
+        (lambda: Dataset().set_table("objects", [1]), "table 'objects' must be a pyarrow.Table, not list", hint),
+    ]
+    for call, message, want_hint in cases:
+        with pytest.raises(UsageError) as err:
+            call()
+        assert (err.value.message, err.value.hint) == (message, want_hint)
+    assert Dataset.from_tables({"items": pa.table({"id": ["a"]})}).item_ids() == ["a"]

@@ -670,3 +670,29 @@ def test_folds_given_as_a_numpy_integer_make_a_lockfile(tmp_path: Path) -> None:
     lockfile = read_lockfile(tmp_path / "a.lock.json")
     assert lockfile == split(ds, folds=3).report.lockfile
     assert lockfile is not None and lockfile.ratios == {f"fold-{i}": 1 / 3 for i in range(3)}
+
+
+@pytest.mark.parametrize(
+    ("options", "message", "found"),
+    [
+        ({"ratios": [0.8, 0.2]}, "bad split ratios", "list"),
+        ({"ratios": 3}, "bad split ratios", "int"),
+        ({"ratios": {"train": "x"}}, "bad split ratio", "train='x'"),
+        ({"ratios": {"train": None}}, "bad split ratio", "train=None"),
+        ({"lock": 3}, "lock must be a path (a str or pathlib.Path), not int", None),
+        ({"stratify": None}, "stratify must be a str, not None", None),
+        ({"group_by": 0}, "group_by must be a str, not int", None),
+        ({"group_pattern": 3}, "group_pattern must be a str, not int", None),
+    ],
+)
+def test_split_refuses_options_of_the_wrong_type_with_a_usage_error(
+    options: dict[str, object], message: str, found: str | None
+) -> None:
+    """``ratios=[0.8, 0.2]`` was AttributeError (no attribute 'items'), ``{"train": "x"}`` a ValueError, ``lock=3``
+    a TypeError and ``stratify=None`` an AttributeError ('NoneType' object has no attribute 'startswith')."""
+    from labelkit.model import Dataset, Item
+
+    ds = Dataset(items=[Item(id=f"i{n}") for n in range(4)])
+    with pytest.raises(UsageError) as err:
+        split(ds, **{"ratios": {"train": 1.0}, **options})  # type: ignore[arg-type]
+    assert (err.value.message, err.value.found) == (message, found)

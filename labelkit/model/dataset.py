@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from numbers import Integral
@@ -129,6 +129,10 @@ class Dataset:
                 or cannot be cast to the table's schema, named with its table (and, for a list of another length
                 than the schema's, its first such row: ``objects row 0: bbox holds 3 values, not 4``).
         """
+        if not isinstance(tables, Mapping):  # (None was AttributeError: 'NoneType' object has no attribute 'items')
+            raise UsageError(
+                f"Dataset.from_tables takes a dict of table name to pyarrow.Table, not {type(tables).__name__}"
+            )
         ds = cls(categories=categories, info=info)
         for name, table in tables.items():
             ds._tables[name] = _conformed(name, table)
@@ -563,6 +567,9 @@ def _conformed(name: str, table: pa.Table) -> pa.Table:
     """
     if name not in TABLE_NAMES:
         raise _unknown_table(name)
+    if not isinstance(table, pa.Table):  # (a dict of columns was AttributeError: no attribute 'column_names')
+        hint = "make one with pyarrow.table(columns) or pyarrow.Table.from_pandas(frame)"
+        raise UsageError(f"table {name!r} must be a pyarrow.Table, not {type(table).__name__}", hint=hint)
     error = T.columns_error(name, table)
     if error is not None:
         raise error

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.api_args import require_dataset
+from labelkit.api_args import as_path, require_dataset, type_name
 from labelkit.errors import UsageError
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
@@ -68,7 +68,18 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
                 raise UsageError("a split is named twice", found=repr(name.strip()))
             parsed[name.strip()] = share
         ratios = parsed
-    out = {str(k): float(v) for k, v in ratios.items()}
+    if not isinstance(ratios, Mapping):  # (a list or a number was AttributeError: no attribute 'items')
+        raise UsageError(
+            "bad split ratios",
+            expected="a mapping of split name to share, or 'train=0.8,val=0.2'",
+            found=type_name(ratios),
+        )
+    out: dict[str, float] = {}
+    for k, v in ratios.items():
+        try:
+            out[str(k)] = float(v)
+        except (TypeError, ValueError):  # ({"train": "x"} was ValueError: could not convert string to float)
+            raise UsageError("bad split ratio", expected="a number", found=f"{k}={v!r}") from None
     if not out:
         raise UsageError("no split ratios", expected="e.g. train=0.8,val=0.1,test=0.1")
     for name, share in out.items():
@@ -163,6 +174,10 @@ def split(
         folds = int(folds)  # (numpy's made numpy ratios: the same TypeError)
     if not isinstance(seed, (int, str)):  # (1.5 or None made a lockfile its reader refuses)
         raise UsageError("bad split seed", expected="an int or a str", found=repr(seed))
+    # (stratify=None was AttributeError: 'NoneType' object has no attribute 'startswith')
+    for name, value in (("stratify", stratify), ("group_by", group_by), ("group_pattern", group_pattern)):
+        if not isinstance(value, str) and (value is not None or name == "stratify"):
+            raise UsageError(f"{name} must be a str, not {type_name(value)}")
     version = ALGORITHM_VERSION if version is None else str(version)
     if version not in VERSIONS:
         raise UsageError("unknown split algorithm version", expected=" or ".join(VERSIONS), found=repr(version))
@@ -183,7 +198,7 @@ def split(
     if isinstance(lock, Lockfile) or lock is None:
         previous = lock
     else:
-        lock_path = Path(lock)
+        lock_path = as_path(lock, "lock")  # (an int was TypeError: expected str, bytes or os.PathLike object)
         previous = read_lockfile(lock_path)
 
     inp = prepare(dataset, stratify, group_by, group_pattern)
