@@ -34,10 +34,7 @@ from labelkit.formats.base import (
     target_title,
 )
 from labelkit.formats.native_values import duplicate_rows, refuse_non_finite, refuse_repeated_categories
-from labelkit.io import EMPTY_PATH as EMPTY_PATH
 from labelkit.io import atomic_output, check_output, input_guard, is_plain_name, paused_gc, read_bytes, safe_relpath
-from labelkit.io import input_path as input_path
-from labelkit.io import output_path as output_path
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
 from labelkit.portable import folded_name, placed

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from labelkit.errors import InputError, OutputError, UsageError
+from labelkit.io import refuse_folder_for_file
 from labelkit.model import Dataset
 
 EMPTY_PATH = "an empty path names no file or folder"
@@ -51,17 +52,19 @@ def input_path(path: str | Path, what: str = "the input") -> Path:
     return checked
 
 
-def output_path(path: str | Path, what: str = "output") -> Path:
-    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder).
+def output_path(path: str | Path, what: str = "output", kind: Literal["file", "dir"] = "dir") -> Path:
+    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder), and a file's folder path.
 
     Raises:
         OutputError: ``path`` is ``""`` (``convert x.json "$OUT"`` with OUT unset was refused as ``.``, the
-            current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint.
+            current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint. Or
+            ``kind`` is ``"file"`` and ``path`` is spelled as a folder (:func:`~labelkit.io.refuse_folder_for_file`).
         UsageError: ``path`` is not a path (``None``, a dict, bytes): its type is named.
     """
     checked = as_path(path, f"the {what}")
     if isinstance(path, str) and not path:
         raise OutputError(EMPTY_PATH, hint=f"give the {what} a name")
+    refuse_folder_for_file(path, kind, what)
     return checked
 
 

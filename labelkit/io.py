@@ -107,36 +107,6 @@ def contained(root: Path, name: str, *, source: str | Path | None = None, pointe
     return root / safe_relpath(name, source=source, pointer=pointer)
 
 
-EMPTY_PATH = "an empty path names no file or folder"
-"""The error for an input or output given as ``""`` (see :func:`input_path`, :func:`output_path`)."""
-
-
-def input_path(path: str | Path) -> Path:
-    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder).
-
-    Raises:
-        InputError: ``path`` is ``""`` (``labelkit info "$DATA"`` with DATA unset read the current folder's
-            datasets); ``"."`` names the current folder.
-    """
-    if isinstance(path, str) and not path:
-        raise InputError(EMPTY_PATH, hint="name the current folder as .")
-    return Path(path)
-
-
-def output_path(path: str | Path, what: str = "output", kind: Literal["file", "dir"] = "dir") -> Path:
-    """``path`` as a Path, refusing the empty text (``Path("")`` is the current folder), and a file's folder path.
-
-    Raises:
-        OutputError: ``path`` is ``""`` (``convert x.json "$OUT"`` with OUT unset was refused as ``.``, the
-            current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint. Or
-            ``kind`` is ``"file"`` and ``path`` is spelled as a folder (:func:`refuse_folder_for_file`).
-    """
-    if isinstance(path, str) and not path:
-        raise OutputError(EMPTY_PATH, hint=f"give the {what} a name")
-    refuse_folder_for_file(path, kind, what)
-    return Path(path)
-
-
 def refuse_folder_for_file(path: str | os.PathLike[str], kind: Literal["file", "dir"], what: str = "output") -> None:
     """Refuse a file's path spelled as a folder's: ``out.json/`` (``Path`` drops the ``/``: a file was written).
 
