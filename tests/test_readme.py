@@ -306,7 +306,8 @@ def test_python_api_comments_show_what_the_calls_return(checkout: Path) -> None:
 def test_split_recipes_run_as_written(checkout: Path) -> None:
     """*Splitting: Recipes*: each command and Python block runs, on a COCO folder whose images have a
     ``video_id`` and on a YOLO folder (``data/coco``, ``data/yolo``; ``data/v1`` and ``data/v2``, the grown
-    one with a fourth image), each into a fresh output."""
+    one with a fourth image), each into a fresh output. ``data/coco`` has 4 more images, of 4 more videos, as
+    5 folds need 5 groups."""
     import labelkit
 
     (section,) = re.findall(r"^### Recipes\n(.*?)^### ", README, re.M | re.S)
@@ -315,10 +316,12 @@ def test_split_recipes_run_as_written(checkout: Path) -> None:
     doc = orjson.loads((FIXTURES / "coco/annotations/instances_val.json").read_bytes())
     for k, image in enumerate(doc["images"]):
         image["video_id"] = f"v{k % 2}"
+    Path("data/v1/annotations").mkdir(parents=True)
+    Path("data/v1/annotations/instances_val.json").write_bytes(orjson.dumps(doc))
+    more = [{**doc["images"][0], "id": 40 + k, "file_name": f"img/more{k}.jpg", "video_id": f"w{k}"} for k in range(4)]
     Path("data/coco/annotations").mkdir(parents=True)
-    Path("data/coco/annotations/instances_val.json").write_bytes(orjson.dumps(doc))
+    Path("data/coco/annotations/instances_val.json").write_bytes(orjson.dumps({**doc, "images": doc["images"] + more}))
     shutil.copytree(FIXTURES / "yolo/golden/detect", "data/yolo")
-    shutil.copytree("data/coco", "data/v1")
     doc["images"].append({**doc["images"][0], "id": 99, "file_name": "img/new.jpg"})
     Path("data/v2/annotations").mkdir(parents=True)
     Path("data/v2/annotations/instances_val.json").write_bytes(orjson.dumps(doc))

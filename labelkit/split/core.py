@@ -202,6 +202,13 @@ def split(
         previous = read_lockfile(lock_path)
 
     inp = prepare(dataset, stratify, group_by, group_pattern)
+    if folds is not None and 0 < len(inp.group_keys) < folds:  # (as scikit-learn's GroupKFold refuses them)
+        raise UsageError(
+            "more folds than groups: a fold would be empty",
+            expected=f"at most {len(inp.group_keys):,} folds",
+            found=f"{folds:,} folds of {inp.n_items:,} items in {len(inp.group_keys):,} groups",
+            hint="give fewer folds (an item without a group is a group of its own)",
+        )
     warnings = list(inp.warnings)
     index = {n: j for j, n in enumerate(names)}
     items = dataset.table("items")
