@@ -361,3 +361,22 @@ def test_stats_put_empty_splits_and_unknown_items_under_none() -> None:
     assert stats.by_split == {"(none)": {"label": 2}, "val": {"label": 1}}
     assert stats.by_category == {"#7": {"label": 1}, "(none)": {"label": 1}, "cat": {"label": 1}}
     assert _stats_by_hand(ds) == {k: v for k, v in stats.to_dict().items() if k in _stats_by_hand(ds)}
+
+
+def test_stats_keep_a_split_named_none_apart_from_the_items_without_a_split() -> None:
+    """A split named ``(none)`` (a folder of that name) was counted with the items without a split, in
+    ``Dataset.stats`` and ``labelkit info``: it is shown in double quotes, as are names starting with one."""
+    ds = Dataset(
+        items=[
+            Item(id="a", split="(none)"),
+            Item(id="b"),
+            Item(id="c", split='"(none)"'),
+            Item(id="d", split='"x'),
+            Item(id="e", split="val"),
+        ],
+        categories=[Category(id=1, name="cat")],
+        annotations=[Label(id="1", item_id="a", category_id=1), Label(id="2", item_id="b", category_id=1)],
+    )
+    stats = ds.stats()
+    assert stats.items_by_split == {'""(none)""': 1, '""x"': 1, '"(none)"': 1, "(none)": 1, "val": 1}
+    assert stats.by_split == {'"(none)"': {"label": 1}, "(none)": {"label": 1}}

@@ -547,8 +547,14 @@ def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
 
 
 def _split_names(splits: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """Split names, ``(none)`` for an item without a split (null or empty)."""
+    """Split names, ``(none)`` for an item without a split (null or empty).
+
+    A split named ``(none)`` (a folder of that name) is shown ``"(none)"``, in double quotes, so are names that
+    start with one (``"a"`` is ``""a""``): no split is counted with the items without one, nor with another split.
+    """
     splits = splits.combine_chunks() if isinstance(splits, pa.ChunkedArray) else splits
+    quoted = pc.or_(pc.equal(splits, "(none)"), pc.starts_with(splits, '"'))
+    splits = pc.if_else(quoted, pc.binary_join_element_wise('"', splits, '"', ""), splits)
     return pc.if_else(pc.equal(splits, ""), pa.scalar(None, pa.string()), splits).fill_null("(none)")
 
 
