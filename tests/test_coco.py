@@ -6411,3 +6411,63 @@ def test_a_whole_float_where_coco_carries_a_value_as_read_passes_both_and_comes_
     written = (tmp_path / "out" / "annotations" / "person_keypoints_val.json").read_text()
     assert json.loads(written) == json.loads(text)
     assert '"iscrowd":0.0' in written and '"num_keypoints":0.0' in written and '"skeleton":[[1.0,2]]' in written
+
+
+def test_a_new_split_keeps_keypoints_in_a_keypoints_file_as_the_input_had_them(tmp_path: Path) -> None:
+    """A dataset read from ``instances_train.json`` and ``person_keypoints_train.json`` and split anew wrote the
+    keypoints of its new splits inline in ``instances_<new>.json``; one read from keypoints files alone wrote
+    ``instances_<new>.json`` files. A new split now follows the layout read: a keypoints file beside the instances
+    file, listing the keypoints files' categories and holding the posed objects (and the keypoints file's own,
+    never in the instances file), or a keypoints file alone."""
+    person = {"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": [[1, 2]]}
+    dog = {"id": 2, "name": "dog"}
+    images = [_img(i) for i in range(1, 5)]
+    box = {"bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}
+    instances = [_ann(1, 1, 1), _ann(2, 2, 1), _ann(3, 3, 1), _ann(4, 4, 2)]
+    posed = [{**a, "keypoints": [1, 1, 2, 2, 2, 2], "num_keypoints": 2} for a in instances[:3]]
+    posed.append({"id": 9, "image_id": 4, "category_id": 1, **box, "keypoints": [3, 3, 2, 0, 0, 0], "num_keypoints": 1})
+    root = tmp_path / "in" / "annotations"
+    root.mkdir(parents=True)
+    (root / "instances_train.json").write_text(
+        json.dumps({"images": images, "annotations": instances, "categories": [person, dog]})
+    )
+    (root / "person_keypoints_train.json").write_text(
+        json.dumps({"images": images, "annotations": posed, "categories": [person]})
+    )
+    for source, tasks in (
+        (tmp_path / "in", ["instances", "person_keypoints"]),
+        (root / "person_keypoints_train.json", ["person_keypoints"]),
+    ):
+        ds = labelkit.load(source)
+        items = ds.table("items")
+        splits = {"1": "train", "2": "val", "3": "test", "4": "test"}
+        column = pa.array([splits[i] for i in items["id"].to_pylist()])
+        ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", column))
+        out = tmp_path / f"out-{len(tasks)}"
+        labelkit.save(ds, out, "coco")
+        names = sorted(p.name for p in (out / "annotations").iterdir())
+        assert names == sorted(f"{t}_{s}.json" for t in tasks for s in ("test", "train", "val"))
+        written = {n: _load(out / "annotations" / n) for n in names}
+
+        def shown(doc: Any) -> list[tuple[int, int, list[int] | None]]:
+            return [(a["id"], a["category_id"], a.get("keypoints")) for a in doc["annotations"]]
+
+        assert shown(written["person_keypoints_val.json"]) == [(2, 1, [1, 1, 2, 2, 2, 2])]
+        assert [c["id"] for c in written["person_keypoints_test.json"]["categories"]] == [1]
+        if len(tasks) == 2:
+            assert shown(written["person_keypoints_test.json"]) == [
+                (3, 1, [1, 1, 2, 2, 2, 2]),
+                (9, 1, [3, 3, 2, 0, 0, 0]),
+            ]
+            assert shown(written["instances_test.json"]) == [(3, 1, None), (4, 2, None)]
+            assert shown(written["instances_val.json"]) == [(2, 1, None)]
+            assert [c["id"] for c in written["instances_test.json"]["categories"]] == [1, 2]
+        else:
+            assert shown(written["person_keypoints_test.json"]) == [
+                (3, 1, [1, 1, 2, 2, 2, 2]),
+                (9, 1, [3, 3, 2, 0, 0, 0]),
+            ]
+        back = labelkit.load(out)
+        assert sorted(back.table("objects").select(["id", "keypoints"]).to_pylist(), key=str) == sorted(
+            ds.table("objects").select(["id", "keypoints"]).to_pylist(), key=str
+        )

@@ -15,6 +15,7 @@ file and from other formats do. A caption read from an instances, stuff or keypo
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ import pyarrow as pa
 from labelkit.formats.coco_read import RESULTS_RE, TASK_RE
 from labelkit.formats.coco_text import STUFF_TAG, Renumbered
 from labelkit.model.annotations import INT64_MAX
-from labelkit.model.tables import contains_match
+from labelkit.model.tables import contains_match, valid_mask
 
 
 @dataclass
@@ -157,3 +158,39 @@ ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
 }
 """Per file task: the files an object written there may have been read from (``coco:@task``; untagged:
 instances), and the other files of the split that make the choice matter."""
+
+
+def object_files(split: str, keys: list[str], files: Any, posed: Callable[[], bool]) -> list[FileSpec]:
+    """The files holding the objects of a split the dataset was not read with, in the layout it was read with.
+
+    A dataset read from COCO with keypoints files (``files``: its info's ``coco:files``) gives the split a
+    keypoints file listing their categories: beside an instances file when it was read with instances or stuff
+    files too and the split has objects that go there (``posed``: see :func:`posed_any`), alone when it was read
+    from keypoints files and no other file holding objects. Otherwise (another format, no keypoints file, or
+    keypoints files beside detection results alone) the split has an instances file.
+    """
+    read = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+    kp = [f for f in read if f.get("task") == "person_keypoints"]
+    if not kp:
+        return [FileSpec("instances", split, keys)]
+    lists = [f.get("categories") for f in kp]
+    cats = list(dict.fromkeys(c for x in lists for c in x or [])) if all(isinstance(x, list) for x in lists) else None
+    held = {f.get("task") for f in read} & {"instances", "stuff", "results"}  # (the other files holding objects)
+    if not held:
+        return [FileSpec("person_keypoints", split, keys, cats)]
+    if held == {"results"} or not posed():  # (detections beside keypoints files: as any object, see file_homes)
+        return [FileSpec("instances", split, keys)]
+    return [FileSpec("instances", split, keys), FileSpec("person_keypoints", split, keys, cats)]
+
+
+def posed_any(objects: pa.Table) -> bool:
+    """Whether any of ``objects`` goes to a keypoints file beside an instances file.
+
+    One with keypoints does (not one whose instances record alone carried them, ``"coco:@task":"instances"``,
+    nor a detection, ``"coco:@task":"results"``), and one read from a keypoints file.
+    """
+    extras = objects["extras"]
+    posed = valid_mask(objects["keypoints"]) | contains_match(extras, f'"{STUFF_TAG}":"person_keypoints"')
+    for task in ("instances", "results"):
+        posed &= ~contains_match(extras, f'"{STUFF_TAG}":"{task}"')
+    return bool(posed.any())

@@ -28,6 +28,8 @@ from labelkit.formats.coco_homes import (
     file_homes,
     label_homes,
     labels_of,
+    object_files,
+    posed_any,
 )
 from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
@@ -159,8 +161,12 @@ class Writer:
                 continue
             keys = ["info", "licenses", "images", "annotations", "categories"]
             kinds = self._kinds(split)
-            if "object" in kinds or not kinds:
-                specs.append(FileSpec("instances", split, keys))
+            if "object" in kinds or not kinds:  # (in the layout read: keypoints in a keypoints file)
+
+                def posed(split: str = split) -> bool:
+                    return posed_any(self._rows("objects", self._item_ids(split)))
+
+                specs += object_files(split, keys, self.info_extras.get("coco:files"), posed)
             if "transcript" in kinds:
                 specs.append(FileSpec("captions", split, keys))
             if "label" in kinds:
