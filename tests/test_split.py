@@ -725,3 +725,32 @@ def test_more_folds_than_groups_are_refused_and_empty_splits_cost_nothing(monkey
     out, _ = split(make_dataset(grid(24)), {f"s{i:04d}": 0.001 for i in range(1000)})
     assert sum(Counter(assignment(out).values()).values()) == 24
     assert looks["flatnonzero"] < 100_000  # (1,023,631 when every pair was looked at)
+
+
+def test_images_of_one_file_name_from_two_splits_put_in_one_split_are_warned_of(tmp_path: Path) -> None:
+    """COCO's ``instances_train.json`` and ``instances_val.json`` may both list a ``000001.jpg`` (two images, in
+    ``train2017/`` and ``val2017/``): split into one split, they were written to one file without a word, though
+    that split's image folder cannot hold both. The report warns; apart, or kept in their splits, they are fine."""
+    root = tmp_path / "in" / "annotations"
+    root.mkdir(parents=True)
+    names = {"train": ["000001.jpg", "a.jpg", "b.jpg"], "val": ["000001.jpg", "c.jpg"]}
+    number = iter(range(1, 6))
+    for name, files in names.items():
+        images = [{"id": next(number), "file_name": f, "width": 10, "height": 10} for f in files]
+        doc = {"images": images, "annotations": [], "categories": [{"id": 1, "name": "cat"}]}
+        (root / f"instances_{name}.json").write_text(json.dumps(doc))
+    ds = labelkit.load(tmp_path / "in")
+    ratios = {"train": 0.5, "val": 0.5}
+    shared = "2 items share a media path with another item; they are keyed 'path#id'"
+    together = Lockfile(ALGORITHM_VERSION, 0, "balanced", ratios, {"000001.jpg#1": "train", "000001.jpg#4": "train"})
+    out, report = split(ds, ratios, lock=together)
+    assert assignment(out)["4"] == "train"
+    assert report.warnings == [
+        shared,
+        "2 items of one media path that the input had in different splits are in one split now (first:"
+        " '000001.jpg', of 'train' and 'val', in 'train'): where a split has an image folder of its own (COCO's"
+        " file_name), they are different images, which one folder cannot hold",
+    ]
+    apart = Lockfile(ALGORITHM_VERSION, 0, "balanced", ratios, {"000001.jpg#1": "val", "000001.jpg#4": "train"})
+    assert split(ds, ratios, lock=apart).report.warnings == [shared]
+    assert split(ds, ratios, keep_existing=True).report.warnings == [shared]

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from labelkit.api_args import as_path, require_dataset, type_name
 from labelkit.errors import UsageError
 from labelkit.model import Dataset
-from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE
+from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
 from labelkit.split import assign
 from labelkit.split.hashing import key_hash, unit
 from labelkit.split.inputs import IntArray, SplitInput, locked_splits, prepare
@@ -294,6 +294,9 @@ def split(
         )
     item_split = np.where(pin >= 0, pin, group_split[inp.item_group]).astype(np.int64)
 
+    merged = _merged_paths(items, item_split, names)
+    if merged:
+        warnings.append(merged)
     out = dataset.copy()
     if n_items:
         column = pa.array([names[j] for j in item_split.tolist()], pa.string())
@@ -342,6 +345,40 @@ def _note_lock_changes(
         warnings.append(f"the lockfile was made with method {previous.method!r}; new items use {method!r}")
     if previous.version != version:
         warnings.append(f"the lockfile was made by split algorithm v{previous.version}; this is v{version}")
+
+
+def _merged_paths(items: pa.Table, item_split: IntArray, names: list[str]) -> str | None:
+    """A warning when items of one media path that the input had in different splits are put in one split.
+
+    A format whose splits have image folders of their own names an image by its path in its split's folder
+    (COCO's ``file_name``: ``train2017/000001.jpg`` and ``val2017/000001.jpg`` are both ``000001.jpg``): such
+    items are two images, and one split's folder cannot hold both.
+    """
+    if not items.num_rows:
+        return None
+    paths = items["path"].combine_chunks()
+    counts = pc.value_counts(paths)
+    shared = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if not len(shared):
+        return None
+    rows = np.flatnonzero(true_mask(pc.is_in(paths, value_set=shared)))
+    keys = list(zip(paths.take(rows).to_pylist(), item_split[rows].tolist(), strict=True))
+    olds = items["split"].take(rows).to_pylist()
+    before: dict[tuple[str, int], set[str]] = {}
+    for key, old in zip(keys, olds, strict=True):
+        if key[0] and old:
+            before.setdefault(key, set()).add(old)
+    together = {key for key, splits in before.items() if len(splits) > 1}
+    if not together:
+        return None
+    count = sum(1 for key, old in zip(keys, olds, strict=True) if old and key in together)
+    path, j = min(together)
+    shown = " and ".join(map(repr, sorted(before[path, j])))
+    return (
+        f"{count:,} items of one media path that the input had in different splits are in one split now (first:"
+        f" {path!r}, of {shown}, in {names[j]!r}): where a split has an image folder of its own (COCO's"
+        " file_name), they are different images, which one folder cannot hold"
+    )
 
 
 def _group_pins(item_group: IntArray, pin: IntArray, n_groups: int, k: int) -> tuple[IntArray, int]:
