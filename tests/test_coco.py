@@ -6471,3 +6471,37 @@ def test_a_new_split_keeps_keypoints_in_a_keypoints_file_as_the_input_had_them(t
         assert sorted(back.table("objects").select(["id", "keypoints"]).to_pylist(), key=str) == sorted(
             ds.table("objects").select(["id", "keypoints"]).to_pylist(), key=str
         )
+
+
+@pytest.mark.parametrize("split", ["x", "val"])
+def test_an_object_beside_a_keypoints_file_never_takes_the_id_of_a_keypoints_object_of_its_image(
+    tmp_path: Path, split: str
+) -> None:
+    """Read from ``person_keypoints_train.json`` alone, a person box added in code went to an instances file
+    numbered 1, as the keypoints file's person 1 of the same image: read back, they were one object (7 written,
+    6 read). The keypoints file's one is numbered after the largest (reported), in the split read (``x``) as in
+    a new one (``val``, which now gets a keypoints file too: the box, in the instances file, has no keypoints, and
+    the report no longer says it was written with unlabelled points)."""
+    person = {"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": [[1, 2]]}
+    images = [_img(i) for i in range(1, 4)]
+    posed = [{**_ann(i, i, 1), "keypoints": [1, 1, 2, 2, 2, 2], "num_keypoints": 2} for i in range(1, 4)]
+    src = _write(tmp_path, {"images": images, "annotations": posed, "categories": [person]}, "person_keypoints_x.json")
+    ds = labelkit.load(src)
+    ds.add(Object(id="box", item_id="1", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    items = ds.table("items")
+    column = pa.array(["x" if i != "1" else split for i in items["id"].to_pylist()])
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", column))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == [("boxes", 1), ("annotation ids", 1)]
+    boxes = _load(tmp_path / "out" / "annotations" / f"instances_{split}.json")["annotations"]
+    assert [(a["id"], a["image_id"], "keypoints" in a) for a in boxes] == [(1, 1, False)]
+    kept = _load(tmp_path / "out" / "annotations" / f"person_keypoints_{split}.json")["annotations"]
+    assert [(a["id"], a["image_id"]) for a in kept if a["image_id"] == 1] == [(4 if split == "x" else 2, 1)]
+    assert (
+        labelkit.load(tmp_path / "out").report_counts()
+        == ds.report_counts()
+        == {
+            "items": 3,
+            "object annotations": 4,
+        }
+    )

@@ -17,10 +17,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from labelkit.formats.coco_read import RESULTS_RE, TASK_RE
 from labelkit.formats.coco_text import STUFF_TAG, Renumbered
@@ -194,3 +196,22 @@ def posed_any(objects: pa.Table) -> bool:
     for task in ("instances", "results"):
         posed &= ~contains_match(extras, f'"{STUFF_TAG}":"{task}"')
     return bool(posed.any())
+
+
+def keypoint_file_splits(files: Any, items: pa.Table, objects: pa.Table) -> list[str]:
+    """The splits written with a keypoints file (``default``: items without a split), sorted.
+
+    Those read with one (``files``: the dataset info's ``coco:files``), and those it was not read with that
+    :func:`object_files` gives one. An instances file beside one is written without keypoints.
+    """
+    read = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+    out = {f.get("split") or "default" for f in read if f.get("task") == "person_keypoints"}
+    if not out:
+        return []
+    named = pc.if_else(pc.equal(items["split"], ""), None, items["split"]).fill_null("default")
+    for split in sorted(set(pc.unique(named).to_pylist()) - {f.get("split") or "default" for f in read}):
+        ids = items["id"].filter(pc.equal(named, split))
+        mine = objects.filter(pc.is_in(objects["item_id"], value_set=ids))
+        if any(s.task == "person_keypoints" for s in object_files(split, [], read, partial(posed_any, mine))):
+            out.add(split)
+    return sorted(out)

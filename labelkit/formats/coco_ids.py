@@ -108,15 +108,25 @@ def object_ids(
         column = objects["id"] if len(keys) == 1 else objects["id"].take(pa.array(rows))
         ids[rows], changed = numbered_ids(column)
         renumbered += changed
-    for code in np.unique(split_code[tag > 0]).tolist():  # splits with objects read from other files
+    codes = np.unique(split_code[tag > 0]).tolist()  # splits with objects read from other files
+    if codes:  # (each object's item and category)
+        category = np.asarray(objects["category_id"].fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        on = np.stack([item, category], axis=1)
+    for code in codes:
         name = names[code] if code < len(names) else ""
-        clashes = _separate(ids, split_code == code, tag, posed, tasks_by_split.get(name, set()))
+        clashes = _separate(ids, split_code == code, tag, posed, tasks_by_split.get(name, set()), on)
         renumbered += Renumbered(repeated=clashes)
     return ids, renumbered
 
 
-def _separate(ids: np.ndarray, in_split: np.ndarray, tag: np.ndarray, posed: np.ndarray, tasks: set[str]) -> int:
-    """Renumber, in ``ids``, a split's tagged objects whose id an untagged object of a file they go to has."""
+def _separate(
+    ids: np.ndarray, in_split: np.ndarray, tag: np.ndarray, posed: np.ndarray, tasks: set[str], on: np.ndarray
+) -> int:
+    """Renumber, in ``ids``, a split's tagged objects whose id an untagged object of a file they go to has.
+
+    An object of the keypoints file only (``on``: each object's item and category) is renumbered too where an
+    object of the instances file only has its id, image and category: a reader takes them for one object.
+    """
     untagged = in_split & (tag == 0)
     in_instances = set(ids[untagged].tolist())  # the ids of the instances file (untagged objects go there)
     top = int(ids[in_split].max()) if in_split.any() else 0
@@ -131,6 +141,14 @@ def _separate(ids: np.ndarray, in_split: np.ndarray, tag: np.ndarray, posed: np.
             shared = in_instances
         rows = np.flatnonzero(group)
         clash = np.fromiter((i in shared for i in ids[rows].tolist()), dtype=bool, count=len(rows))
+        if name == "person_keypoints" and name in tasks:  # (and one the reader would join to an instance)
+            lone = np.flatnonzero(untagged & ~posed)
+            same = set(zip(ids[lone].tolist(), map(tuple, on[lone].tolist()), strict=True))
+            clash |= np.fromiter(
+                ((i, tuple(k)) in same for i, k in zip(ids[rows].tolist(), on[rows].tolist(), strict=True)),
+                dtype=bool,
+                count=len(rows),
+            )
         if clash.any():
             ids[rows[clash]] = top + 1 + np.arange(int(clash.sum()), dtype=np.int64)
             top += int(clash.sum())

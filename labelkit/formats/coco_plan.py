@@ -22,6 +22,7 @@ from labelkit.formats.base import (
     report_annotation_extras,
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
+from labelkit.formats.coco_homes import keypoint_file_splits
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
 from labelkit.formats.coco_records import ADDED_SKELETONS, IMAGE_FIELDS, added_skeletons, files_keypoint_counts
@@ -625,13 +626,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         )
         unposed = (unposed_keypoint_counts(objects, dataset.categories, complete) > 0) & ~in_results
         if unposed.any():  # (an instances file beside a keypoints file read from COCO is written without keypoints)
-            beside = sorted(
-                {
-                    s.get("split") or "default"
-                    for s in dataset.info.extras.get("coco:files") or []
-                    if s.get("task") == "person_keypoints"
-                }
-            )
+            beside = keypoint_file_splits(dataset.info.extras.get("coco:files"), items, objects)
             if beside:
                 of_item = pc.index_in(objects["item_id"], value_set=items["id"])
                 split = pc.fill_null(pc.take(pc.fill_null(items["split"], ""), of_item), "")
