@@ -1443,7 +1443,9 @@ def test_class_ids_written_as_floats_are_read_as_integers(tmp_path: Path) -> Non
     ]
     assert ds.read_notes == [
         "4 label lines write their class id otherwise than in digits ('1.0' at labels/x.txt:1 first): each is "
-        "read as the integer it is, which YOLO output writes in digits"
+        "read as the integer it is, which YOLO output writes in digits",
+        "3 label lines repeat an earlier line of their file (labels/x.txt:4, as line 1 first): each is read as an "
+        "object of its own, and written back",
     ]
     labelkit.save(ds, tmp_path / "out", "yolo")
     assert (tmp_path / "out/labels/train/x.txt").read_text().split("\n")[:4] == [
@@ -1452,7 +1454,10 @@ def test_class_ids_written_as_floats_are_read_as_integers(tmp_path: Path) -> Non
         "1 0.5 0.5 0.5 0.5",
         "0 0.5 0.5 0.5 0.5",
     ]
-    assert labelkit.load(tmp_path / "out", "yolo").read_notes == []
+    assert labelkit.load(tmp_path / "out", "yolo").read_notes == [
+        "3 label lines repeat an earlier line of their file (labels/train/x.txt:3, as line 1 first): each is read "
+        "as an object of its own, and written back"
+    ]
 
 
 @pytest.mark.parametrize("head", ["1e0", "+1", "-0", ".1e1", "1.0000", "0001.0"])
@@ -1463,7 +1468,14 @@ def test_other_spellings_of_an_integer_class_id_are_read_as_it(tmp_path: Path, h
     assert ds.read_notes == [
         f"1 label lines write their class id otherwise than in digits ({head!r} at labels/x.txt:2 first): each is "
         "read as the integer it is, which YOLO output writes in digits"
-    ]
+    ] + (
+        [  # ("-0" is class 0: the line repeats the first)
+            "1 label line repeats an earlier line of its file (labels/x.txt:2, as line 1): each is read as an "
+            "object of its own, and written back"
+        ]
+        if head == "-0"
+        else []
+    )
 
 
 @pytest.mark.usefixtures("either_parser")
@@ -5658,3 +5670,32 @@ def test_a_file_that_is_no_yolo_config_is_refused_not_read_as_its_folder(tmp_pat
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.startswith(f"labelkit: error: {tmp_path / 'notes.txt'}: not a YOLO dataset: ")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.usefixtures("either_parser")
+def test_repeated_label_lines_are_read_and_counted_in_a_read_note(tmp_path: Path) -> None:
+    """A label file holding an object line twice (a converter rerun that appended) was read as two objects and
+    written back without a word: each is still an object, and a read note counts the repeats, naming the first.
+    A line of the same numbers otherwise spelled repeats it; one of another class or number, or in another
+    file, does not."""
+    lines = "0 0.5 0.5 0.5 0.5\n1 0.5 0.5 0.5 0.5\n0 0.5 0.5 0.5 0.25\n0 0.50 0.5 5e-1 0.5\n1 0.5 0.5 0.5 0.5\n"
+    root = _tiny_dataset(tmp_path / "ds", lines)
+    (root / "labels/y.txt").write_text("0 0.5 0.5 0.5 0.5\n0 0.1 0.1 0.1 0.1\n0 0.1 0.1 0.1 0.1\n")
+    Image.new("RGB", (20, 10)).save(root / "images/y.png")
+    ds = labelkit.load(root, "yolo")
+    assert [(o.item_id, o.category_id) for o in ds.objects()] == [("x", 0), ("x", 1), ("x", 0), ("x", 0), ("x", 1)] + [
+        ("y", 0)
+    ] * 3
+    note = (
+        "3 label lines repeat an earlier line of their file (labels/x.txt:4, as line 1 first): each is read as an "
+        "object of its own, and written back"
+    )
+    assert ds.read_notes == [note]
+    report = labelkit.convert(root, tmp_path / "out", to="yolo")
+    assert report.notes[0] == note and report.lost == []
+    assert (tmp_path / "out/labels/train/x.txt").read_text() == lines.replace("0.50 0.5 5e-1", "0.5 0.5 0.5")
+    (root / "labels/x.txt").write_text("0 0.5 0.5 0.5 0.5\n1 0.5 0.5 0.5 0.5\n")
+    assert labelkit.load(root, "yolo").read_notes == [
+        "1 label line repeats an earlier line of its file (labels/y.txt:3, as line 2): each is read as an object "
+        "of its own, and written back"
+    ]

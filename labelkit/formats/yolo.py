@@ -319,7 +319,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             "YOLO output writes in digits"
         )
     header_note = yolo_parse.dota_header_note(parsed, files, layout.root)
-    layout.notes += [header_note] if header_note else []
+    repeat_note = yolo_parse.duplicate_note(parsed, files, layout.root)
+    layout.notes += [note for note in (header_note, repeat_note) if note]
     chosen = yolo_parse.decide_task(task, layout, parsed)
     if not layout.dota:
         yolo_parse.check_counts(chosen, layout, parsed, files)

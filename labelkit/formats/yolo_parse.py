@@ -358,6 +358,51 @@ def dota_header_note(parsed: Parsed, files: list[Path], root: Path) -> str | Non
     )
 
 
+def duplicate_note(parsed: Parsed, files: list[Path], root: Path) -> str | None:
+    """The read note on label lines that repeat an earlier line of their file (the same class, numbers and flags).
+
+    Such a line is legal and read as an object of its own, but is most often a converter's rerun that appended
+    to the file: counted, naming the first. Lines are matched by a hash of their numbers (as read: ``0.50`` is
+    ``0.5``), sorted, then checked number by number, so that no hash collision is counted.
+    """
+    n = len(parsed.classes)
+    if n < 2:
+        return None
+    counts = np.asarray(parsed.counts, dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    values = np.frombuffer(parsed.values, dtype=np.float64) + 0.0  # (-0.0 is 0.0)
+    position = (np.arange(len(values)) - np.repeat(offsets[:-1], counts)).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = (values.view(np.uint64) ^ (position * np.uint64(0x9E3779B97F4A7C15))) * np.uint64(0xBF58476D1CE4E5B9)
+        sums = np.concatenate([np.zeros(1, np.uint64), np.cumsum(mixed, dtype=np.uint64)])
+        hashes = sums[offsets[1:]] - sums[offsets[:-1]]
+    entry, classes = np.asarray(parsed.entry, dtype=np.int64), np.asarray(parsed.classes, dtype=np.int64)
+    order = np.lexsort((hashes, counts, classes, entry))  # (stable: a file's lines stay in their order)
+    same = (np.diff(entry[order]) == 0) & (np.diff(classes[order]) == 0) & (np.diff(counts[order]) == 0)
+    same &= hashes[order][1:] == hashes[order][:-1]
+    extras = parsed.extras or [None] * n
+    repeats: list[tuple[int, int]] = []  # (a repeating line's index, the earlier line's)
+    for k in np.flatnonzero(same).tolist():
+        earlier, later = int(order[k]), int(order[k + 1])
+        a, b = values[offsets[earlier] : offsets[earlier + 1]], values[offsets[later] : offsets[later + 1]]
+        if np.array_equal(a, b) and extras[earlier] == extras[later]:
+            repeats.append((later, earlier))
+    if not repeats:
+        return None
+    later, earlier = min(repeats)  # (the first repeat: the line before it in its group is no repeat itself)
+    one = len(repeats) == 1
+    count = (
+        "1 label line repeats an earlier line of its"
+        if one
+        else f"{len(repeats):,} label lines repeat an earlier line of their"
+    )
+    first = "" if one else " first"
+    return (
+        f"{count} file ({rel_path(files[parsed.entry[later]], root)}:{parsed.line[later]}, "
+        f"as line {parsed.line[earlier]}{first}): each is read as an object of its own, and written back"
+    )
+
+
 _ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
