@@ -5699,3 +5699,26 @@ def test_repeated_label_lines_are_read_and_counted_in_a_read_note(tmp_path: Path
         "1 label line repeats an earlier line of its file (labels/y.txt:3, as line 2): each is read as an object "
         "of its own, and written back"
     ]
+
+
+@pytest.mark.parametrize(
+    ("names", "line", "message"),
+    [
+        ("  0: a\n  '0': b\n", 5, "names gives class id 0 twice (keys 0 and '0')"),
+        ("  '0': a\n  1: b\n  0: c\n", 6, "names gives class id 0 twice (keys '0' and 0)"),
+        ("  0: a\n  1: b\n  '01': c\n", 6, "names gives class id 1 twice (keys 1 and '01')"),
+    ],
+)
+def test_names_keys_of_one_class_id_are_an_error_at_the_later_key(
+    tmp_path: Path, names: str, line: int, message: str
+) -> None:
+    """A names map whose keys read as one class id (0 and '0', 1 and '01') kept the later name unsaid, and
+    lost a class: an error naming the data.yaml line of the later key."""
+    root = _configured(tmp_path, f"train: images/train\n# classes\nnames:\n{names}")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    where = err.value.location
+    assert (where.path, where.line, where.element) == (str(root / "data.yaml"), line, "names")
+    assert (err.value.message, err.value.found) == (message, None)
+    (root / "data.yaml").write_text("train: images/train\nnames:\n  '1': b\n  0: a\n")  # (a text key, alone, is read)
+    assert [c.name for c in labelkit.load(root, "yolo", image_size="20x10").categories] == ["a", "b"]

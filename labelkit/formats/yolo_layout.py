@@ -281,6 +281,15 @@ def parse_names(value: Any, source: Path) -> list[str]:
             raise InputError(
                 "names keys must be class ids", path=source, line=line, element="names", found=repr(bad[0])[:200]
             )
+        first_key: dict[int, Any] = {}  # (0 and '0', or '00': one id, whose later name replaced the earlier unsaid)
+        for k in value:
+            if first_key.setdefault(int(k), k) is not k:
+                raise InputError(
+                    f"names gives class id {int(k)} twice (keys {first_key[int(k)]!r} and {k!r})",
+                    path=source,
+                    line=yaml_key_line(source, "names", k),
+                    element="names",
+                )
         by_id = {int(k): str(v) for k, v in value.items()}
         if sorted(by_id) != list(range(len(by_id))):
             past = next((k for k in value if int(k) >= len(by_id)), None)  # (an id past n-1 is there: ids are distinct)
