@@ -311,7 +311,17 @@ def test_objects_whose_geometry_the_plan_changes_get_what_they_lack(tmp_path: Pa
     ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=100, height=80)))
     ring = [[10.0, 10.0, 30.0, 10.0, 30.0, 30.0]]
     extras = {"coco:area": 5, "coco:iscrowd": 0}
-    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(10.0, 10.0, -5.0, 20.0), polygon=ring, extras=extras))
+    ds.add(
+        Object(
+            id="1",
+            item_id="1",
+            category_id=1,
+            shape="polygon",
+            bbox=(10.0, 10.0, -5.0, 20.0),
+            polygon=ring,
+            extras=extras,
+        )
+    )
     turned = (40.0, 30.0, 20.0, 10.0)
     ds.add(Object(id="2", item_id="1", category_id=1, bbox=turned, angle=90.0, extras={"coco:segmentation": None}))
     with pytest.raises(DataLossError):
@@ -4445,7 +4455,15 @@ def test_detections_are_written_as_they_are_their_boxes_and_polygons_never_clipp
     # a results document listing its images; a detection added in code with a box and a polygon far outside
     document = _write(tmp_path, {**truth, "annotations": detections}, "results_val.json")
     ds = labelkit.load(document)
-    added = Object(id="x", item_id="1", category_id=1, score=0.5, bbox=(5, 5, 20, 20), polygon=[[1, 1, 100, 1, 1, 5]])
+    added = Object(
+        id="x",
+        item_id="1",
+        category_id=1,
+        score=0.5,
+        shape="polygon",
+        bbox=(5, 5, 20, 20),
+        polygon=[[1, 1, 100, 1, 1, 5]],
+    )
     ds.add(added)
     assert labelkit.plan(ds, "coco").transformed == []
     report = labelkit.save(ds, tmp_path / "document", "coco", allow_loss=True)

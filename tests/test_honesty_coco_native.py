@@ -488,3 +488,34 @@ def test_coco_counts_short_rings_of_a_polygon_lost_beside_a_mask_once(tmp_path: 
     assert report.lost == planned.lost
     back = {o.id: (o.polygon, o.mask is not None) for o in labelkit.load(tmp_path / "o", "coco").objects()}
     assert back == {"1": (None, True), "2": (None, True), "3": ([triangle], False)}
+
+
+def test_coco_reports_objects_read_back_drawn_as_another_shape(tmp_path: Path) -> None:
+    """COCO's reader takes an annotation's drawn shape from its segmentation: a box object written with its
+    polygon or mask (a VOC object with its mask) read back drawn as that, and a polygon object with a mask as a
+    mask, unreported. A box written as its rectangle is reported as a box already, and a rotated box's corners
+    as a rotated box."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=6, height=6)))
+    mask = Rle(size=(6, 6), counts=[7, 2, 27])
+    triangle = [1.0, 1.0, 3.0, 1.0, 2.0, 3.0]
+    box = (1.0, 1.0, 2.0, 2.0)
+    ds.add(Object(id="1", item_id="1", category_id=0, shape="box", bbox=box, mask=mask))
+    ds.add(Object(id="2", item_id="1", category_id=0, shape="box", bbox=box, polygon=[triangle]))
+    ds.add(Object(id="3", item_id="1", category_id=0, shape="box", bbox=box, angle=30.0, polygon=[triangle]))
+    ds.add(Object(id="4", item_id="1", category_id=0, shape="polygon", bbox=box, polygon=[triangle], mask=mask))
+    ds.add(Object(id="5", item_id="1", category_id=0, shape="box", bbox=box))
+    ds.add(Object(id="6", item_id="1", category_id=0, shape="box", bbox=box, angle=30.0))
+    ds.add(Object(id="7", item_id="1", category_id=0, shape="mask", bbox=box, mask=mask))
+    ds.add(Object(id="8", item_id="1", category_id=0, shape="polygon", bbox=box, polygon=[triangle]))
+    planned = labelkit.plan(ds, "coco")
+    assert [(c.what, c.count) for c in planned.transformed if c.what != "item splits"] == [
+        ("box objects", 3),
+        ("polygon objects", 1),
+        ("rotated boxes", 1),
+        ("boxes", 1),
+    ]
+    report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    assert report.transformed == planned.transformed
+    back = [o.shape for o in labelkit.load(tmp_path / "o", "coco").objects()]
+    assert back == ["mask", "polygon", "polygon", "mask", "polygon", "polygon", "mask", "polygon"]

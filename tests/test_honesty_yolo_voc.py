@@ -1132,3 +1132,29 @@ def test_a_box_clipped_to_nothing_is_not_paired_with_another_objects_read_back(t
     )
     report = labelkit.save(ds, tmp_path / "out", "yolo", task="segment", allow_loss=True)
     check(ds, labelkit.load(tmp_path / "out", "yolo"), report, "yolo", {"task": "segment"})
+
+
+def test_a_voc_object_with_a_mask_changes_its_drawn_shape_through_coco_and_says_so(tmp_path: Path) -> None:
+    """A VOC object of a bndbox and a SegmentationObject mask is drawn as a box; COCO writes its mask as the
+    segmentation, which COCO's reader takes as drawn as a mask, and VOC reads every XML object as drawn as a box:
+    both changes of drawn shape went unreported."""
+    pixels = np.zeros((10, 20), dtype=bool)
+    pixels[2:5, 2:6] = True
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=20, height=10)))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(2.0, 2.0, 4.0, 3.0), mask=_rle(pixels)))
+    ds.add(Object(id="2", item_id="a", category_id=0, bbox=(8.0, 2.0, 4.0, 3.0)))
+    labelkit.save(ds, tmp_path / "voc", "voc")
+    read = labelkit.load(tmp_path / "voc", "voc")
+    assert [(o.shape, o.mask is not None) for o in read.objects()] == [("box", True), ("box", False)]
+    report = labelkit.convert(tmp_path / "voc", tmp_path / "coco", to="coco")
+    assert [(c.what, c.count) for c in report.transformed if "shape" in c.reason] == [("box objects", 1)]
+    coco = labelkit.load(tmp_path / "coco", "coco")
+    assert [o.shape for o in coco.objects()] == ["mask", "polygon"]  # (a box is written as its rectangle)
+    report = labelkit.convert(tmp_path / "coco", tmp_path / "back", to="voc")
+    assert [(c.what, c.count) for c in report.transformed if "drawn as a box" in c.reason] == [("mask objects", 1)]
+    assert report.lost == []
+    assert [(o.shape, o.mask is not None) for o in labelkit.load(tmp_path / "back", "voc").objects()] == [
+        ("box", True),
+        ("box", False),
+    ]

@@ -35,6 +35,7 @@ from labelkit.formats.coco_shapes import (
     holes_too_large_dropped,
     image_sizes,
     known_sizes,
+    redrawn,
     turned_boxes,
     unposed_keypoint_counts,
     written_boxes,
@@ -566,6 +567,8 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "pycocotools cannot rasterise them; an object left without a ring is written without a polygon",
         )
         shaped = valid_mask(objects["polygon"]) | valid_mask(objects["mask"])
+        for what, n, why in redrawn(objects, G.drawable_polygons(objects["polygon"]), valid_mask(objects["mask"])):
+            report.transform(what, n, why)
         objects, turned = turned_boxes(objects)
         report.transform(
             "rotated boxes",

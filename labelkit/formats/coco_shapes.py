@@ -380,6 +380,29 @@ def geometryless(objects: pa.Table, detections: np.ndarray | bool = False) -> np
     return ~kept & ~G.drawable_polygons(objects["polygon"])
 
 
+def redrawn(objects: pa.Table, polygons: np.ndarray, masks: np.ndarray) -> list[tuple[str, int, str]]:
+    """The objects COCO's reader gives back drawn as another shape (``report.transform`` arguments).
+
+    COCO's reader names an annotation's shape from its segmentation: an RLE is a mask, a polygon a polygon.
+    ``polygons`` and ``masks``: per object, whether it has a polygon COCO can write (a ring of 3 points or
+    more), or a mask. A box object with either (a VOC object with its mask) reads back drawn as it, and a polygon
+    object with a mask (the mask is written) as a mask. A box written as its rectangle is counted as ``boxes``;
+    a box object without a box (the model's default shape, given no other) is not counted.
+    """
+    shape = objects["shape"].fill_null("box")
+    box = true_mask(pc.equal(shape, "box")) & valid_mask(objects["bbox"])
+    polygon = true_mask(pc.equal(shape, "polygon"))
+    why = "COCO's reader takes an annotation's drawn shape from its segmentation, written from the"
+    return [
+        ("box objects", int((box & (polygons | masks)).sum()), f"{why} object's polygon or mask: read back as it"),
+        (
+            "polygon objects",
+            int((polygon & masks).sum()),
+            f"{why} object's mask (see the polygons lost): read back as a mask",
+        ),
+    ]
+
+
 def unposed_keypoint_counts(objects: pa.Table | pa.RecordBatch, categories: list[Any], kept: np.ndarray) -> np.ndarray:
     """Per object: the keypoint names of its category when it has no keypoints and is not ``kept``, else 0.
 

@@ -112,7 +112,8 @@ def _unlisted(dataset: Dataset, unlisted: np.ndarray[Any, Any]) -> int:
 def _caps(options: dict[str, Any]) -> Capabilities:
     if str(options.get("masks") or "auto") != "all":
         return CAPABILITIES
-    return replace(CAPABILITIES, shapes=CAPABILITIES.shapes | {"polygon"}, geometry=CAPABILITIES.geometry | {"polygon"})
+    # (polygons painted in the PNGs: kept as masks of objects drawn as boxes, as every XML object reads back)
+    return replace(CAPABILITIES, geometry=CAPABILITIES.geometry | {"polygon"})
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
@@ -306,6 +307,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             int((as_xml & known & box_ok).sum()),
             "no segmentation PNG holds them (masks=none, no mask, or one that cannot be painted): written as XML "
             "objects (their box and class), read back as such, not as mask-only objects",
+        )
+        redrawn = true_mask(pc.equal(objects["shape"], "mask")) & known & box_ok & ~as_xml & ~class_only
+        if redrawn.any():  # (not a mask-only object read from VOC, written to the PNGs only)
+            redrawn &= png_kinds(objects)[0] == 0
+        report.transform(
+            "mask objects",
+            int(redrawn.sum()),
+            f"{TARGET} reads an XML object (one with a box) as drawn as a box: its mask goes to the segmentation PNGs",
         )
         # (attributes go in an XML <object>: those of an object written to the PNGs only, or lost whole, are
         # counted lost there, once)
