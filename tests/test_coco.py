@@ -6523,3 +6523,33 @@ def test_an_object_beside_a_keypoints_file_never_takes_the_id_of_a_keypoints_obj
             "object annotations": 4,
         }
     )
+
+
+def test_info_and_licenses_numbers_are_written_as_the_file_spelled_them(tmp_path: Path) -> None:
+    """COCO -> COCO wrote info and licenses from their values: "version": 1.10 came back 1.1, 1E5 as 100000.0
+    (the same floats, other numbers to a reader comparing text). Written as read, whitespace taken out, in
+    convert and in load and save; a value changed since is formatted, and a copy of the dataset is too."""
+    src = tmp_path / "src/annotations"
+    src.mkdir(parents=True)
+    info = '{\n  "year": 2017.0,\n  "version": 1.10, "big": 1e2, "text": "a \\" b  c",\n  "n": [ 1E5, -0.0 ]\n}'
+    licenses = '[ {"id": 1.0, "v": 2.50} ]'
+    body = '"images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}], "annotations": [], "categories": []'
+    (src / "instances_val.json").write_text(f'{{"info": {info}, "licenses": {licenses}, {body}}}')
+    (src / "captions_val.json").write_text(f'{{"info": {{"version": 2.50}}, {body}}}')
+    labelkit.convert(tmp_path / "src", tmp_path / "out", to="coco")
+    head = '{"info":{"year":2017.0,"version":1.10,"big":1e2,"text":"a \\" b  c","n":[1E5,-0.0]},'
+    head += '"licenses":[{"id":1.0,"v":2.50}],'
+    assert (tmp_path / "out/annotations/instances_val.json").read_text().startswith(head)
+    assert (tmp_path / "out/annotations/captions_val.json").read_text().startswith('{"info":{"version":2.50},')
+    ds = labelkit.load(tmp_path / "src")
+    labelkit.save(ds, tmp_path / "saved", "coco")
+    assert (tmp_path / "saved/annotations/instances_val.json").read_text().startswith(head)
+    ds.info.extras["coco:info"]["version"] = 1.2
+    labelkit.save(ds, tmp_path / "edited", "coco")
+    edited = (tmp_path / "edited/annotations/instances_val.json").read_text()
+    assert edited.startswith(
+        '{"info":{"year":2017.0,"version":1.2,"big":100.0,"text":"a \\" b  c","n":[100000.0,-0.0]},'
+    )
+    assert '"licenses":[{"id":1.0,"v":2.50}]' in edited
+    labelkit.save(ds.copy(), tmp_path / "copied", "coco")
+    assert '"licenses":[{"id":1.0,"v":2.5}]' in (tmp_path / "copied/annotations/instances_val.json").read_text()

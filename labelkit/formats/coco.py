@@ -36,6 +36,7 @@ from labelkit.formats.coco_records import (
     skeleton_outside,
 )
 from labelkit.formats.coco_shapes import geometryless
+from labelkit.formats.coco_text import keep_sections
 from labelkit.formats.coco_write import Writer, category_numbers
 from labelkit.io import UTF8_BOM, paused_gc, read_head, require_utf8_name
 from labelkit.model import Category, Dataset
@@ -376,6 +377,7 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
     dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories, joined.missing))
     for column, text in texts.items():
         keep_source_text(dataset.table("objects"), column, NAME, text)
+    keep_sections(dataset.info, {(f.task, f.split, k): t for f in reversed(files) for k, t in f.sections.items()})
     dataset.read_notes += notes
     if skipped:
         dataset.read_notes.append(_skipped_note(skipped))

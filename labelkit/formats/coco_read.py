@@ -181,6 +181,7 @@ class CocoFile:
     extra_fields: list[dict[str, Raw]] | None = None
     offset: int = 0
     extra_keys: dict[str, Any] = field(default_factory=dict)  # other top-level keys, in the file's order
+    sections: dict[str, bytes] = field(default_factory=dict)  # info and licenses as the file spells them
     release: Callable[[], None] | None = None
     decoded_out: bool = False
     result_ids: np.ndarray | None = None  # a results file's image ids (see coco_records.result_image_ids)
@@ -391,6 +392,7 @@ def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, 
             out.present.append(key)
     if doc.annotations is not msgspec.UNSET:
         out.present.append("annotations")
+    out.sections = {key: bytes(getattr(doc, key)) for key in ("info", "licenses") if key in out.present}
     if len(doc.info):  # (written back as read: what the schema refuses is refused here too)
         out.info = decode_at(doc.info, path, "/info", dict[str, Any])
     if len(doc.licenses):

@@ -8,6 +8,7 @@ each annotation's members are concatenated element-wise. Used by :mod:`labelkit.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -555,3 +556,30 @@ def caption_categories(captions: pa.Table) -> set[int]:
         found = pc.extract_regex(extras, r'"coco:category_id":(?P<c>-?\d+)(?:[,}])')
         used |= {int(n) for n in pc.unique(pc.struct_field(found, [0]).drop_null()).to_pylist()}
     return used
+
+
+# -- info and licenses as read -------------------------------------------------------------------------
+
+_SECTIONS: dict[int, tuple[weakref.ref[Any], dict[tuple[str, str | None, str], bytes]]] = {}
+_WHITESPACE = re.compile(rb'("(?:[^"\\]|\\.)*")|[ \t\n\r]+')
+"""A JSON string (kept) or whitespace between tokens (taken out)."""
+
+
+def keep_sections(info: Any, texts: dict[tuple[str, str | None, str], bytes]) -> None:
+    """Remember each file's ``info`` and ``licenses`` as it spelled them, keyed ``(task, split, key)``.
+
+    COCO -> COCO wrote them from their values, so ``"version": 1.10`` came back ``1.1`` and ``1E5`` as
+    ``100000.0``: :func:`section_text` gives the text back (whitespace taken out) while the value is the one
+    read. Tied to the dataset info object (``info``) as read, while it lives; a copy has none.
+    """
+    key = id(info)
+    compact = {k: _WHITESPACE.sub(lambda m: m.group(1) or b"", text) for k, text in texts.items()}
+    _SECTIONS[key] = (weakref.ref(info, lambda _: _SECTIONS.pop(key, None)), compact)
+
+
+def section_text(info: Any, task: str, split: str | None, key: str, value: Any) -> bytes:
+    """The JSON text of a file's ``key`` section: as read (see :func:`keep_sections`) if it still holds ``value``."""
+    written = orjson.dumps(value)
+    entry = _SECTIONS.get(id(info))
+    text = entry[1].get((task, split, key)) if entry is not None and entry[0]() is info else None
+    return text if text is not None and orjson.dumps(orjson.loads(text)) == written else written

@@ -53,6 +53,7 @@ from labelkit.formats.coco_text import (
     numbered_ids,
     numbers_or_null,
     own_numbers,
+    section_text,
     write_array,
 )
 from labelkit.io import ordered_map
@@ -108,7 +109,7 @@ class Writer:
             pa.array([sides[k][0] for k in image_of], items.schema.field("width").type).cast(pa.float64(), safe=False),
             pa.array([sides[k][1] for k in image_of], items.schema.field("height").type).cast(pa.float64(), safe=False),
         )
-        self.info_extras = dataset.info.extras
+        self.info, self.info_extras = dataset.info, dataset.info.extras
         self.object_text = ObjectText(
             dataset.categories, self.size_of, "coco:files" in self.info_extras, self._category_column
         )
@@ -373,7 +374,8 @@ class Writer:
             fh.write(b"{")
             first = True
             for key, value in parts.items():
-                fh.write((b"" if first else b",") + orjson.dumps(key) + b":" + orjson.dumps(value))
+                text = section_text(self.info, spec.task, spec.split, key, value)  # (info, licenses as read)
+                fh.write((b"" if first else b",") + orjson.dumps(key) + b":" + text)
                 first = False
             fh.write((b"" if first else b",") + b'"images":')
             write_array(fh, iter([self._images(spec.split or "default", spec.images, spec.image_missing)]))
