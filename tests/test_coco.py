@@ -6553,3 +6553,32 @@ def test_info_and_licenses_numbers_are_written_as_the_file_spelled_them(tmp_path
     assert '"licenses":[{"id":1.0,"v":2.50}]' in edited
     labelkit.save(ds.copy(), tmp_path / "copied", "coco")
     assert '"licenses":[{"id":1.0,"v":2.5}]' in (tmp_path / "copied/annotations/instances_val.json").read_text()
+
+
+def test_a_number_too_small_for_a_float_is_read_as_the_nearest_float_without_a_note(tmp_path: Path) -> None:
+    """1e-400 is below the smallest float64 above 0: read as 0 (-1e-400 as -0), as JSON parsers read it, with no
+    note or finding (no coordinate tells them apart); COCO -> COCO writes the box and polygon as spelled."""
+    ann = {"id": 1, "image_id": 1, "category_id": 1, "area": 1, "iscrowd": 0, "num_keypoints": 1}
+    text = (
+        '{"images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}], "annotations": [{'
+        + json.dumps(ann)[1:-1]
+        + ', "bbox": [1e-400, 1, 2, 2], "segmentation": [[1e-400, 1, 2, 1, 2, -1e-400]], "keypoints": [1e-400, 1, 2]}],'
+        ' "categories": [{"id": 1, "name": "p", "keypoints": ["a"], "skeleton": []}]}'
+    )
+    src = tmp_path / "person_keypoints_val.json"
+    src.write_text(text)
+    ds = labelkit.load(src)
+    [o] = ds.objects()
+    assert (o.bbox, o.polygon, o.keypoints, ds.read_notes) == (
+        (0.0, 1.0, 2.0, 2.0),
+        [[0.0, 1.0, 2.0, 1.0, 2.0, -0.0]],
+        [0.0, 1.0, 2.0],
+        [],
+    )
+    assert str(o.polygon[0][5]) == "-0.0"
+    assert labelkit.validate(src) == []
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert (report.lost, report.transformed) == ([], [])
+    [written] = _load(tmp_path / "out/annotations/person_keypoints_val.json")["annotations"]
+    assert (written["bbox"], written["segmentation"]) == ([0.0, 1, 2, 2], [[0.0, 1, 2, 1, 2, -0.0]])
+    assert '"bbox":[1e-400,1,2,2]' in (tmp_path / "out/annotations/person_keypoints_val.json").read_text()

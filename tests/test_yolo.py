@@ -5722,3 +5722,15 @@ def test_names_keys_of_one_class_id_are_an_error_at_the_later_key(
     assert (err.value.message, err.value.found) == (message, None)
     (root / "data.yaml").write_text("train: images/train\nnames:\n  '1': b\n  0: a\n")  # (a text key, alone, is read)
     assert [c.name for c in labelkit.load(root, "yolo", image_size="20x10").categories] == ["a", "b"]
+
+
+@pytest.mark.usefixtures("either_parser")
+def test_a_label_number_too_small_for_a_float_is_read_as_the_nearest_float_without_a_note(tmp_path: Path) -> None:
+    """1e-400 is below the smallest float64 above 0: read as 0, as Python's float() and Ultralytics read it, with
+    no note (no coordinate tells them apart), by both parsers; a line of 0 there reads the same."""
+    root = _tiny_dataset(tmp_path / "ds", "0 0.5 0.5 1e-400 0.5\n1 1e-400 0.5 0.5 0.5\n")
+    ds = labelkit.load(root, "yolo")
+    assert [(o.category_id, o.bbox) for o in ds.objects()] == [(0, (10.0, 2.5, 0.0, 5.0)), (1, (-5.0, 2.5, 10.0, 5.0))]
+    assert ds.read_notes == []
+    (root / "labels/x.txt").write_text("0 0.5 0.5 0 0.5\n1 0 0.5 0.5 0.5\n")
+    assert [o.bbox for o in labelkit.load(root, "yolo").objects()] == [o.bbox for o in ds.objects()]
