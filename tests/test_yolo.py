@@ -5734,3 +5734,16 @@ def test_a_label_number_too_small_for_a_float_is_read_as_the_nearest_float_witho
     assert ds.read_notes == []
     (root / "labels/x.txt").write_text("0 0.5 0.5 0 0.5\n1 0 0.5 0.5 0.5\n")
     assert [o.bbox for o in labelkit.load(root, "yolo").objects()] == [o.bbox for o in ds.objects()]
+
+
+def test_polygon_lines_alike_in_their_first_points_are_told_apart_from_repeats(tmp_path: Path) -> None:
+    """Lines are first matched by their first 4 numbers (a cheap hash), then by all: two polygons from one corner
+    are no repeat, and a line repeating the first after the other is still found."""
+    a, b = "0 0.1 0.1 0.5 0.1 0.5 0.5", "0 0.1 0.1 0.5 0.1 0.1 0.5"
+    root = _tiny_dataset(tmp_path / "ds", f"{a}\n{b}\n")
+    assert labelkit.load(root, "yolo").read_notes == []
+    (root / "labels/x.txt").write_text(f"{a}\n{b}\n{a}\n")
+    assert labelkit.load(root, "yolo").read_notes == [
+        "1 label line repeats an earlier line of its file (labels/x.txt:3, as line 1): each is read as an object "
+        "of its own, and written back"
+    ]

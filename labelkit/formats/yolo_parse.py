@@ -362,34 +362,49 @@ def duplicate_note(parsed: Parsed, files: list[Path], root: Path) -> str | None:
     """The read note on label lines that repeat an earlier line of their file (the same class, numbers and flags).
 
     Such a line is legal and read as an object of its own, but is most often a converter's rerun that appended
-    to the file: counted, naming the first. Lines are matched by a hash of their numbers (as read: ``0.50`` is
-    ``0.5``), sorted, then checked number by number, so that no hash collision is counted.
+    to the file: counted, naming the first. Lines are matched by a hash of their file, class, count and first
+    numbers (as read: ``0.50`` is ``0.5``), then lines of one hash by all their numbers, so that no collision is
+    counted.
     """
     n = len(parsed.classes)
     if n < 2:
         return None
     counts = np.asarray(parsed.counts, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)])
-    values = np.frombuffer(parsed.values, dtype=np.float64) + 0.0  # (-0.0 is 0.0)
-    position = (np.arange(len(values)) - np.repeat(offsets[:-1], counts)).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        mixed = (values.view(np.uint64) ^ (position * np.uint64(0x9E3779B97F4A7C15))) * np.uint64(0xBF58476D1CE4E5B9)
-        sums = np.concatenate([np.zeros(1, np.uint64), np.cumsum(mixed, dtype=np.uint64)])
-        hashes = sums[offsets[1:]] - sums[offsets[:-1]]
+    values = np.frombuffer(parsed.values, dtype=np.float64)
+    if not len(values):  # (lines of a class id alone: refused after)
+        return None
     entry, classes = np.asarray(parsed.entry, dtype=np.int64), np.asarray(parsed.classes, dtype=np.int64)
-    order = np.lexsort((hashes, counts, classes, entry))  # (stable: a file's lines stay in their order)
-    same = (np.diff(entry[order]) == 0) & (np.diff(classes[order]) == 0) & (np.diff(counts[order]) == 0)
-    same &= hashes[order][1:] == hashes[order][:-1]
+    hashes = np.zeros(n, dtype=np.uint64)  # (of a line's file, class, count and first 4 numbers: candidates)
+    with np.errstate(over="ignore"):
+        for j in range(4):
+            number = (values[np.minimum(offsets[:-1] + j, len(values) - 1)] + 0.0).view(np.uint64)  # (-0.0 is 0.0)
+            hashes = (hashes ^ np.where(counts > j, number, np.uint64(0))) * np.uint64(0xBF58476D1CE4E5B9)
+        for column, factor in (
+            (entry, 0x94D049BB133111EB),
+            (classes, 0x2545F4914F6CDD1D),
+            (counts, 0x9E3779B97F4A7C15),
+        ):
+            hashes = (hashes ^ column.astype(np.uint64)) * np.uint64(factor)
+    ordered = np.sort(hashes)
+    if not (ordered[1:] == ordered[:-1]).any():  # (the usual case: no two lines alike)
+        return None
+    order = np.argsort(hashes, kind="stable")  # (stable: a group's lines stay in their files' order)
+    hashes = hashes[order]
+    starts = np.flatnonzero(np.concatenate([[True], hashes[1:] != hashes[:-1]]))
+    sizes = np.diff(np.append(starts, n))
     extras = parsed.extras or [None] * n
-    repeats: list[tuple[int, int]] = []  # (a repeating line's index, the earlier line's)
-    for k in np.flatnonzero(same).tolist():
-        earlier, later = int(order[k]), int(order[k + 1])
-        a, b = values[offsets[earlier] : offsets[earlier + 1]], values[offsets[later] : offsets[later + 1]]
-        if np.array_equal(a, b) and extras[earlier] == extras[later]:
-            repeats.append((later, earlier))
+    repeats: list[tuple[int, int]] = []  # (a repeating line's index, the first line it repeats)
+    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        seen: dict[tuple[int, int, bytes, str | None], int] = {}
+        for row in order[start : start + size].tolist():
+            numbers = (values[offsets[row] : offsets[row + 1]] + 0.0).tobytes()
+            alike = seen.setdefault((int(entry[row]), int(classes[row]), numbers, extras[row]), row)
+            if alike != row:
+                repeats.append((row, alike))
     if not repeats:
         return None
-    later, earlier = min(repeats)  # (the first repeat: the line before it in its group is no repeat itself)
+    later, earlier = min(repeats)
     one = len(repeats) == 1
     count = (
         "1 label line repeats an earlier line of its"
