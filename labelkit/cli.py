@@ -16,7 +16,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 import pyarrow as pa
@@ -121,13 +121,16 @@ class LabelkitGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Parse the group's options; ``--help`` and ``--version`` print here, outside :meth:`invoke`.
 
-        Their reader going away (``labelkit --help | head -1``) exited 1, click's code for a closed pipe: 0.
+        Their reader going away (``labelkit --help | head -1``) exited 1, click's code for a closed pipe: 0. A
+        Ctrl-C here (outside :meth:`invoke`) printed click's "Aborted!" and exited 1: an interrupt, as later.
         """
         try:
             return super().parse_args(ctx, args)
         except BrokenPipeError:
             _to_nowhere(sys.stdout)
             ctx.exit(0)
+        except KeyboardInterrupt:  # (--traceback is not parsed yet: the same words as in the imports' time)
+            _interrupted(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, turning errors into one line and an exit code."""
@@ -153,9 +156,7 @@ class LabelkitGroup(click.Group):
         except KeyboardInterrupt:  # (click says "Aborted!" and exits 1, which is validate's "found problems")
             if ctx.meta.get("labelkit.traceback"):
                 raise
-            newline = "\n" if sys.stderr.isatty() else ""  # (after the terminal's "^C")
-            _say([f"{newline}labelkit: interrupted"])
-            ctx.exit(130)
+            _interrupted(ctx)
         except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback unless asked
             if ctx.meta.get("labelkit.traceback"):
                 raise
@@ -174,6 +175,13 @@ class LabelkitGroup(click.Group):
                 ctx.exit(2)
             _say([f"labelkit: internal error: {type(exc).__name__}: {exc} (rerun with --traceback)"])
             ctx.exit(2)
+
+
+def _interrupted(ctx: click.Context) -> NoReturn:
+    """Say ``labelkit: interrupted`` and exit 130."""
+    newline = "\n" if sys.stderr.isatty() else ""  # (after the terminal's "^C")
+    _say([f"{newline}labelkit: interrupted"])
+    ctx.exit(130)
 
 
 def _to_nowhere(stream: Any) -> None:

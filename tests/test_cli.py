@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import click
 import orjson
 import pytest
 from click.testing import CliRunner, Result
@@ -2218,3 +2219,17 @@ def test_a_file_output_report_or_lockfile_spelled_as_a_folder_is_refused(tmp_pat
     assert run("convert", IMAGES, f"{folder}out/", "--to", "parquet", "-q").exit_code == 0
     assert run("convert", IMAGES, f"{folder}out.json", "--to", "labelkit", "-q").exit_code == 0
     assert sorted(os.listdir(tmp_path)) == ["out", "out.json"] and (tmp_path / "out").is_dir()
+
+
+@pytest.mark.parametrize("args", [["info", IMAGES], ["--traceback", "info", IMAGES], ["--help"]])
+def test_an_interrupt_while_the_arguments_are_parsed_exits_130(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C in click's parse of the group's arguments (outside the group's invoke) printed "Aborted!", exit 1."""
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(click.Group, "parse_args", interrupted)
+    result = run(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "labelkit: interrupted\n")
