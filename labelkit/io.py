@@ -228,7 +228,12 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
             elif kind == "file" and not overwrite:  # (a rename replaces a file that appeared since the check)
                 _publish_new(tmp, path)
             else:
-                os.replace(tmp, path)
+                try:
+                    os.replace(tmp, path)
+                except OSError:  # (a folder over a folder with files, or a file, that appeared since the look)
+                    if kind == "dir" and (path.exists() or path.is_symlink()):
+                        raise _appeared(path, overwrite=overwrite) from None
+                    raise
         except OSError as exc:
             raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
     except LabelkitError as exc:  # an error about a file being written names it where it was to go
@@ -273,12 +278,16 @@ def _publish_new(tmp: Path, path: Path) -> None:
         _remove(tmp)
 
 
-def _appeared(path: Path) -> OutputError:
-    """The error of an output that was not there when checked, and is when moved into place."""
+def _appeared(path: Path, *, overwrite: bool = False) -> OutputError:
+    """The error of an output that was not there when checked, and is when moved into place.
+
+    With ``overwrite`` it is a folder the rename cannot replace (it holds files, or the output is a folder and it
+    is a file), which a second run moves aside as it does any output that is there from the start.
+    """
     return OutputError(
         "output exists: it appeared while this one was written",
         path=path,
-        hint="pass --overwrite (API: overwrite=True) to replace it",
+        hint="run again to replace it" if overwrite else "pass --overwrite (API: overwrite=True) to replace it",
     )
 
 

@@ -788,3 +788,34 @@ def test_a_file_output_that_appears_as_it_is_moved_into_place_is_not_replaced(
     with atomic_output(out, "file") as tmp:
         tmp.write_bytes(b"mine")
     assert out.read_bytes() == b"mine" and [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+@pytest.mark.parametrize("theirs", ["folder", "file"])
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_folder_output_that_appears_as_it_is_moved_into_place_is_not_replaced(
+    theirs: str, overwrite: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder with files, or a file, that appeared between the last look and the rename of the folder written
+    failed the rename with the OS's words (``cannot write: Directory not empty`` or ``Not a directory``); a file
+    output in the same race says it appeared. Here it appears just after each look once the folder is written."""
+    out = tmp_path / "out"
+    real_exists = Path.exists
+
+    def exists(self: Path, *args: Any, **kwargs: Any) -> bool:
+        found = real_exists(self, *args, **kwargs)
+        if self == out and not found:
+            if theirs == "folder":
+                out.mkdir()
+                (out / "theirs.txt").write_bytes(b"theirs")
+            else:
+                out.write_bytes(b"theirs")
+        return found
+
+    with pytest.raises(OutputError) as err, atomic_output(out, "dir", overwrite=overwrite) as tmp:
+        (tmp / "new.txt").write_bytes(b"mine")
+        monkeypatch.setattr(Path, "exists", exists)
+    monkeypatch.undo()
+    hint = "run again to replace it" if overwrite else "pass --overwrite (API: overwrite=True) to replace it"
+    assert str(err.value) == f"{out}: output exists: it appeared while this one was written; hint: {hint}"
+    assert err.value.location.path == str(out) and [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert (out / "theirs.txt" if theirs == "folder" else out).read_bytes() == b"theirs"
