@@ -5747,3 +5747,19 @@ def test_polygon_lines_alike_in_their_first_points_are_told_apart_from_repeats(t
         "1 label line repeats an earlier line of its file (labels/x.txt:3, as line 1): each is read as an object "
         "of its own, and written back"
     ]
+
+
+@pytest.mark.parametrize("name", ["data.YAML", "data.Yml"])
+def test_a_data_yaml_whose_suffix_is_not_lower_case_is_refused_with_a_hint(name: str, tmp_path: Path) -> None:
+    """Ultralytics refuses ``data=data.YAML`` (its YAML load takes ``.yaml`` and ``.yml`` as spelled), so labelkit
+    does too; the error said only what YOLO reads, and now says what to rename it to."""
+    (tmp_path / name).write_text("train: images\nval: images\nnames: [cat]\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / name, "yolo")
+    suffix = name[name.index(".") :].lower()
+    assert str(err.value) == (
+        f"{tmp_path / name}: not a YOLO dataset: YOLO reads a dataset's folder, or its data.yaml (*.yaml, *.yml), "
+        f"obj.data (*.data) or names file (classes.txt, *.names, _darknet.labels); hint: name it *{suffix}: "
+        "Ultralytics reads a config by its lower-case suffix only"
+    )
+    assert err.value.location.path == str(tmp_path / name)

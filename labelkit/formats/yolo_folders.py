@@ -366,10 +366,14 @@ def find_layout(
             whole folder).
     """
     if not path.is_dir() and not (is_names_file(path) or path.suffix in (".yaml", ".yml", ".data")):
+        cased = path.suffix.lower() in (".yaml", ".yml")  # (Ultralytics' YAML load refuses data.YAML too)
         raise InputError(
             "not a YOLO dataset: YOLO reads a dataset's folder, or its data.yaml (*.yaml, *.yml), obj.data (*.data) "
             "or names file (classes.txt, *.names, _darknet.labels)",
             path=path,
+            hint=f"name it *{path.suffix.lower()}: Ultralytics reads a config by its lower-case suffix only"
+            if cased
+            else None,
         )
     root = path if path.is_dir() else names_folder(path) if is_names_file(path) else path.parent
     sizes: dict[str, tuple[int, int]] = {}
