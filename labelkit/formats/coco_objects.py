@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.formats.coco_extras import Extras, add_extra
+from labelkit.formats.coco_extras import Extras, add_extra, first_bytes
 from labelkit.formats.coco_geometry import (
     FLOATS,
     OUT_OF_RANGE,
@@ -32,7 +32,6 @@ from labelkit.formats.coco_read import (
     CocoFile,
     Rle,
     binary_column,
-    first_bytes,
     msgspec_reason,
     parse_lists,
     pointer_of,

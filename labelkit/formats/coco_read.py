@@ -513,21 +513,31 @@ def decode_annotations(
         return msgspec.json.decode(body, type=list[Annotation]), None
     except msgspec.ValidationError as exc:
         if "unknown field" not in str(exc):
-            raise _shifted(exc, path, offset) from exc
+            raise _shifted(exc, path, offset, raws) from exc
     try:
         anns: list[Annotation] = list(msgspec.json.decode(body, type=list[_LenientAnnotation]))
         lenient = msgspec.json.decode(body, type=list[dict[str, Raw]])
     except msgspec.ValidationError as exc:
-        raise _shifted(exc, path, offset) from exc
+        raise _shifted(exc, path, offset, raws) from exc
     return anns, [{k: v for k, v in a.items() if k not in KNOWN_FIELDS} for a in lenient]
 
 
-def _shifted(exc: Exception, path: Path, offset: int) -> InputError:
+_ID_FIELDS = ("id", "image_id", "category_id")
+
+
+def _shifted(exc: Exception, path: Path, offset: int, raws: Sequence[Raw]) -> InputError:
+    """The error of a chunk's decode at the file's pointer; an id that is no integer (3.0) says so with its value."""
     pointer = pointer_of(str(exc)) or ""
+    reason = msgspec_reason(exc)
     m = re.match(r"^/(\d+)(.*)$", pointer)
     if m:
-        pointer = json_pointer("annotations", int(m.group(1)) + offset) + m.group(2)
-    return InputError(msgspec_reason(exc), path=path, pointer=pointer)
+        row, sub = int(m.group(1)), m.group(2)
+        pointer = json_pointer("annotations", row + offset) + sub
+        key = sub[1:]
+        if key in _ID_FIELDS and reason.startswith("Expected `int | null`, got") and row < len(raws):
+            value = msgspec.json.decode(raws[row], type=dict[str, Any]).get(key)
+            return InputError(f"{key} must be an integer", path=path, pointer=pointer, found=repr(value))
+    return InputError(reason, path=path, pointer=pointer)
 
 
 def _decode_results(path: Path, data: Buffer, split: str | None) -> CocoFile:
@@ -686,14 +696,3 @@ def first_bad(
                 found=msgspec_reason(err),
             )
     return InputError(f"unreadable {field_name}: {exc}", path=path)
-
-
-def first_bytes(column: pa.Array, lengths: np.ndarray) -> np.ndarray:
-    """The first byte of every value of a :func:`binary_column` (0 when empty) as uint8."""
-    out = np.zeros(len(column), dtype=np.uint8)
-    present = lengths > 0
-    if present.any():
-        _, offsets, data = column.buffers()
-        starts = np.frombuffer(offsets, dtype=np.int64)[column.offset : column.offset + len(column)]
-        out[present] = np.frombuffer(data, dtype=np.uint8)[starts[present]]
-    return out
