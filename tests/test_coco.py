@@ -6608,3 +6608,21 @@ def test_an_annotation_id_that_is_no_integer_is_named_with_its_value(
     assert not (tmp_path / "out").exists()
     if value == 3.0:  # (JSON Schema's integer takes 3.0: the reader's error is validate's finding)
         assert [str(f) for f in labelkit.validate(src)] == [message]
+
+
+@pytest.mark.parametrize("bbox", [[-1, 5, 2, 1e-319], [5, -1, 1e-319, 2], [9, 5, 2, 1e-319]])
+def test_a_box_of_a_tiny_size_reaching_outside_its_image_comes_back_from_coco_to_coco(
+    tmp_path: Path, bbox: list[float]
+) -> None:
+    """A box reaching outside its image is measured clipped to it: a height of 1e-319 on a top of 5 did not move it
+    (5 + 1e-319 is 5), so the box was taken for one of no area inside its image and refused without
+    --allow-loss. It is written as read."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 20, "height": 10}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": bbox, "area": 2e-319, "iscrowd": 0}],
+        "categories": [{"id": 1, "name": "c"}],
+    }
+    src = _write(tmp_path, doc)
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == []
+    assert json.loads((tmp_path / "out" / "annotations" / "instances_val.json").read_text()) == doc

@@ -5763,3 +5763,18 @@ def test_a_data_yaml_whose_suffix_is_not_lower_case_is_refused_with_a_hint(name:
         "Ultralytics reads a config by its lower-case suffix only"
     )
     assert err.value.location.path == str(tmp_path / name)
+
+
+@pytest.mark.parametrize("line", ["0 0.5 0.5 0.1 1e-320", "0 0.5 0.5 1e-320 0.1", "0 0.5 0.5 0.1 0"])
+def test_a_box_of_a_tiny_size_comes_back_from_yolo_to_yolo(tmp_path: Path, line: str) -> None:
+    """A height of 1e-320 on a 20x10 image (1e-319 pixels) did not move the box's top (5 + 1e-319 is 5): the plan
+    compared the box clipped to the image and took it for one of no area inside it, refused without --allow-loss,
+    where the same line with a height of 0 converted unsaid. It is written as read, nothing lost."""
+    src = _tiny_dataset(tmp_path / "in", line + "\n")
+    ds = labelkit.load(src, "yolo")
+    assert labelkit.plan(ds, "yolo").lost == []
+    report = labelkit.save(ds, tmp_path / "out", "yolo")
+    assert report.lost == [] and [c.what for c in report.transformed] == ["item splits"]  # (flat: written as train)
+    written = (tmp_path / "out" / "labels" / "train" / "x.txt").read_text()
+    assert written == (line[:-2] + " 0.0" if line.endswith(" 0") else line) + "\n"
+    assert [o.bbox for o in labelkit.load(tmp_path / "out", "yolo").objects()] == [o.bbox for o in ds.objects()]

@@ -146,10 +146,8 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
         turned = boxed & (angle % 360 != 0)
         if turned.any():
             bounds[:, turned] = G.corner_bounds(G.rotated_box_corners(bounds[:, turned].T, angle[turned])).T
-    polygon = objects["polygon"]
     x, y, bw, bh = bounds
-    with np.errstate(invalid="ignore"):
-        box_in = (np.minimum(x + bw, w) > np.maximum(x, 0.0)) & (np.minimum(y + bh, h) > np.maximum(y, 0.0))
+    box_in, polygon = G.overlaps(x, bw, w) & G.overlaps(y, bh, h), objects["polygon"]
     # a drawn polygon is measured where its box (when it has one) is not inside the image: a polygon of a box
     # inside it is taken to be inside too (measuring every polygon costs about a second on 860,000 objects)
     from_polygon = ((drawn if drawn is not None else np.zeros(n, dtype=bool)) & ~box_in) | ~boxed
@@ -157,9 +155,7 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
         rows = np.flatnonzero(from_polygon)
         drawn_bounds, has = G.drawn_polygon_bounds_column(polygon.take(pa.array(rows)))
         bounds[:, rows[has]] = drawn_bounds[has].T  # (x, y, bw, bh are views of these rows)
-    with np.errstate(invalid="ignore"):
-        empty = (np.minimum(x + bw, w) <= np.maximum(x, 0.0)) | (np.minimum(y + bh, h) <= np.maximum(y, 0.0))
-        return np.asarray((bw > 0) & (bh > 0) & empty, dtype=bool)  # (NaN: nothing to look at)
+    return np.asarray((bw > 0) & (bh > 0) & ~(G.overlaps(x, bw, w) & G.overlaps(y, bh, h)), dtype=bool)
 
 
 def drawable_polygons(dataset: Dataset) -> np.ndarray[Any, Any]:

@@ -225,6 +225,20 @@ def ring_bounds(coords: FloatArray, offsets: NDArray[np.int64]) -> FloatArray:
         return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
 
 
+def overlaps(start: Any, size: Any, side: Any) -> Any:
+    """Per row, whether ``[start, start + size]`` overlaps ``[0, side]`` by a positive length (NaN: False).
+
+    Exact where the size is too small to move the start: ``5 + 1e-319`` is 5, so comparing the clipped ends
+    took such a box for one of no area; the sign of a rounded sum is the sign of the exact sum.
+
+    Examples:
+        >>> overlaps(np.array([5.0, -1.0, -1e-320]), np.array([1e-319, 1e-320, 2e-320]), np.array([10.0] * 3))
+        array([ True, False,  True])
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (size > 0) & (side > 0) & (start < side) & (start + size > 0)
+
+
 def corner_bounds(corners: FloatArray) -> FloatArray:
     """Bounds ``x, y, w, h`` of N boxes' four corners, ``(N, 8)`` as :func:`rotated_box_corners` gives them.
 
