@@ -751,7 +751,7 @@ def test_segment_writes_a_drawable_ring_over_a_degenerate_one(tmp_path: Path) ->
     report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, task="segment", media="none")
     lines = (tmp_path / "o/labels/train/a.txt").read_text().splitlines()
     assert lines == ["0 0.0 0.0 0.5 0.0 0.5 0.5", "0 0.0 0.0 0.5 0.5 1.0 1.0"]
-    assert ("polygon rings beyond the first", 2) in [(c.what, c.count) for c in report.lost]
+    assert ("polygon rings beyond the largest", 2) in [(c.what, c.count) for c in report.lost]
 
 
 def test_obb_writes_a_boxless_polygons_bounds(tmp_path: Path) -> None:
@@ -5778,3 +5778,17 @@ def test_a_box_of_a_tiny_size_comes_back_from_yolo_to_yolo(tmp_path: Path, line:
     written = (tmp_path / "out" / "labels" / "train" / "x.txt").read_text()
     assert written == (line[:-2] + " 0.0" if line.endswith(" 0") else line) + "\n"
     assert [o.bbox for o in labelkit.load(tmp_path / "out", "yolo").objects()] == [o.bbox for o in ds.objects()]
+
+
+def test_segment_names_the_rings_it_loses_after_the_one_it_writes(tmp_path: Path) -> None:
+    """Segment writes an object's largest ring: the report called the others "beyond the first", where the first
+    (a small ring before the large one here) is among those lost."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    small, large = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0], [2.0, 2.0, 8.0, 2.0, 8.0, 8.0]
+    ds.add(Object(id="a", item_id="1", category_id=1, shape="polygon", polygon=[small, large]))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, task="segment")
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.2 0.2 0.8 0.2 0.8 0.8\n"
+    assert [(c.what, c.count, c.reason) for c in report.lost if "ring" in c.what] == [
+        ("polygon rings beyond the largest", 1, "YOLO segment holds one ring per object; the largest is written")
+    ]

@@ -204,7 +204,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             report.lose("empty masks", empty, "no pixel to trace; the object's box is written")
         _report_segment_boxes(dataset, report, shaped)
         report.lose(
-            "polygon rings beyond the first",
+            "polygon rings beyond the largest",
             int(np.maximum(rings[written & drawable] - 1, 0).sum()),
             "YOLO segment holds one ring per object; the largest is written",
         )
