@@ -549,3 +549,78 @@ def test_stratify_none_beyond_the_exact_search_example_is_what_a_split_gives() -
     said = [int(got.group(k).replace(",", "")) for k in (1, 2, 3)]
     assert [(s.name, s.items) for s in report.splits] == list(zip(("train", "val", "test"), said, strict=True))
     assert [s.target for s in report.splits] == [2400, 3800, 4200]
+
+
+def test_option_defaults_said_in_sentences_are_the_format_s() -> None:
+    """*Pascal VOC*'s ``Options:`` sentence gives ``masks``' default (it gave none), and the native one says what
+    ``indent``'s default writes (it read as if the default wrote indented JSON)."""
+    from labelkit import formats
+
+    (voc,) = re.findall(r"^Options: (.*?)\n\n", _section("Pascal VOC"), re.M | re.S)
+    assert f"`masks=auto|all|none` (default `{formats.get('voc').OPTIONS['masks'].default}`:" in " ".join(voc.split())
+    (native,) = re.findall(r"^Options: (.*?)\n\n", _section("The native formats"), re.M | re.S)
+    assert formats.get("labelkit").OPTIONS["indent"].default is False
+    assert "default `false`: compact JSON; `true` writes it indented" in " ".join(native.split())
+
+
+def test_yolo_tasks_lose_image_labels_and_pose_loses_angles_as_the_tables_say() -> None:
+    """*Formats* and *YOLO: Writing*: detect, segment, OBB and pose lose image-level labels (neither table said so),
+    and pose loses angles (its row did not say so; detect's does)."""
+    import labelkit
+
+    (table,) = re.findall(r"^## Formats\n(.*?)^## ", README, re.M | re.S)
+    yolo_row = next(row for row in table.splitlines() if row.startswith("| YOLO |"))
+    assert "image labels (but classify's one per image)" in yolo_row
+    writing = _section("Writing", after="## YOLO")
+    pose_row = next(row for row in writing.splitlines() if row.startswith("| pose |"))
+    assert pose_row.split(" | ")[-1].startswith("angles (a rotated box is written as its axis-aligned bounds)")
+    assert "`lost: 1 label annotations: YOLO detect cannot hold label\nannotations`" in writing
+    ds = labelkit.load(IMAGES)
+    for task in ("detect", "segment", "obb", "pose"):
+        lost = {c.what: (c.count, c.reason) for c in labelkit.plan(ds, "yolo", task=task).lost}
+        assert lost["label annotations"] == (1, f"YOLO {task} cannot hold label annotations"), task
+    lost = {c.what: (c.count, c.reason) for c in labelkit.plan(ds, "yolo", task="pose").lost}
+    assert lost["rotated boxes"] == (2, "YOLO pose cannot hold an angle")
+
+
+def test_python_api_keywords_named_in_prose_are_the_functions() -> None:
+    """*Python API*: ``from_format=``, ``progress=`` and ``on_written=`` (undocumented) are keywords of
+    ``convert``, and the last two of ``save``."""
+    import inspect
+
+    import labelkit
+
+    text = _section("Python API")
+    for name in ("from_format", "progress", "on_written"):
+        assert f"`{name}=" in text
+    assert {"from_format", "progress", "on_written"} <= set(inspect.signature(labelkit.convert).parameters)
+    assert {"progress", "on_written"} <= set(inspect.signature(labelkit.save).parameters)
+
+
+def test_exit_code_table_names_the_internal_error_line() -> None:
+    """*Errors and exit codes*: exit 2 also for an internal error, with the line the CLI prints for one."""
+    import labelkit.cli
+
+    row = next(line for line in _section("Errors and exit codes").splitlines() if line.startswith("| 2 |"))
+    assert "`labelkit: internal error: TYPE: MESSAGE (rerun with --traceback)`" in row
+    assert "labelkit: internal error: {type(exc).__name__}: {exc} (rerun with --traceback)" in Path(
+        labelkit.cli.__file__
+    ).read_text(encoding="utf-8")
+
+
+def test_coco_semantic_checks_wait_for_files_that_fit_the_schema_as_the_readme_says(tmp_path: Path) -> None:
+    """*COCO: Validation*: the semantic checks run when every file fits the schema; a repeated key counts (it did
+    not say so: a negative box beside a repeated key is not reported until the repeat is gone)."""
+    import labelkit
+
+    text = " ".join(_section("Validation").split())
+    assert "then, when every file fits it (no schema finding and no repeated key, below: those are then all" in text
+    head = '{"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}], "categories": [{"id": 1, '
+    path = tmp_path / "instances_val.json"
+    negative = '"annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, -2, 3]}]}'
+    path.write_text(head + '"name": "c", "name": "c"}], ' + negative)
+    assert [f.where for f in labelkit.validate(path)] == ["#/categories/0/name"]
+    path.write_text(head + '"name": "c"}], ' + negative)
+    assert [(f.where, f.message) for f in labelkit.validate(path)] == [
+        ("#/annotations/0/bbox", "bbox has a negative width or height")
+    ]
