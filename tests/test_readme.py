@@ -624,3 +624,43 @@ def test_coco_semantic_checks_wait_for_files_that_fit_the_schema_as_the_readme_s
     assert [(f.where, f.message) for f in labelkit.validate(path)] == [
         ("#/annotations/0/bbox", "bbox has a negative width or height")
     ]
+
+
+def test_validate_without_the_schema_stops_at_the_first_bad_record_but_lists_every_reference(
+    tmp_path: Path,
+) -> None:
+    """*Errors and exit codes*: with ``-o schema=false`` the first bad record is the one finding, while references
+    (unknown items, duplicate ids) are each a finding (it said the first bad record was the one finding always)."""
+    import labelkit
+
+    text = " ".join(_section("Errors and exit codes").split())
+    assert (
+        "the first bad record is the one finding; when every record is good, each unknown item or category "
+        "reference and duplicate id is still a finding of its own" in text
+    )
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["items"][0]["media"]["width"] = doc["items"][1]["media"]["width"] = "x"
+    (tmp_path / "a.labelkit.json").write_bytes(orjson.dumps(doc))
+    assert [f.where for f in labelkit.validate(tmp_path / "a.labelkit.json", schema=False)] == ["#/items/0/media/width"]
+    doc = orjson.loads(IMAGES.read_bytes())
+    doc["annotations"][2]["id"] = doc["annotations"][1]["id"]
+    doc["annotations"][3]["item_id"] = "nope"
+    doc["annotations"][4]["category_id"] = 77
+    (tmp_path / "b.labelkit.json").write_bytes(orjson.dumps(doc))
+    assert [(f.where, f.message) for f in labelkit.validate(tmp_path / "b.labelkit.json", schema=False)] == [
+        ("#/annotations/2/id", "duplicate object id '1'"),
+        ("#/annotations/3/item_id", "unknown item 'nope'"),
+        ("#/annotations/4/category_id", "unknown category 77"),
+    ]
+
+
+def test_split_seed_row_says_how_a_seed_is_read() -> None:
+    """*Splitting: Options*: ``--seed -5`` is the integer -5 (the row said ASCII digits only), ``-0`` and ``007``
+    are texts, and the default is 0."""
+    from labelkit.cli import _seed
+
+    row = next(line for line in _section("Options", after="## Splitting").splitlines() if "`--seed S`" in line)
+    assert "an optional `-`: `-5`; default `0`" in row and "`007` and `-0` included" in row
+    assert (_seed("-5"), _seed("007"), _seed("-0"), _seed("12")) == (-5, "007", "-0", 12)
+    command = cli.commands["split"]
+    assert next(p.default for p in command.params if p.name == "seed") == "0"
