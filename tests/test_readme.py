@@ -664,3 +664,34 @@ def test_split_seed_row_says_how_a_seed_is_read() -> None:
     assert (_seed("-5"), _seed("007"), _seed("-0"), _seed("12")) == (-5, "007", "-0", 12)
     command = cli.commands["split"]
     assert next(p.default for p in command.params if p.name == "seed") == "0"
+
+
+def test_the_api_s_lock_path_is_written_by_split_itself_and_a_lockfile_object_never(checkout: Path) -> None:
+    """*The lockfile*: ``labelkit.split(..., lock=PATH)`` writes the new assignment there itself (undocumented:
+    the README described the CLI's write after the output only); a ``Lockfile`` given is never written."""
+    import labelkit
+
+    text = " ".join(_section("The lockfile").split())
+    assert "reads the file when it exists and writes the new assignment to it itself, before anything is saved" in text
+    ds = labelkit.load(FIXTURES / "split" / "golden.labelkit.json")
+    _, report = labelkit.split(ds, {"train": 0.8, "val": 0.2}, lock="splits.lock.json")
+    assert orjson.loads(Path("splits.lock.json").read_bytes()) == report.lockfile.to_dict()
+    Path("splits.lock.json").unlink()
+    _, second = labelkit.split(ds, {"train": 0.8, "val": 0.2}, lock=report.lockfile)
+    assert second.locked == len(list(ds.items())) and sorted(Path().iterdir()) == [Path("fixtures")]
+
+
+def test_formats_table_coco_holds_attributes_and_item_metadata() -> None:
+    """*Formats*: COCO's "holds" gave neither, which ``labelkit formats coco`` lists and a plan keeps."""
+    import labelkit
+    from labelkit import formats
+
+    (table,) = re.findall(r"^## Formats\n(.*?)^## ", README, re.M | re.S)
+    coco = next(row for row in table.splitlines() if row.startswith("| COCO |")).split(" | ")[4]
+    assert "attributes (an annotation's `attributes` object of scalars); item metadata (the image record's" in coco
+    capabilities = formats.get("coco").CAPABILITIES
+    assert capabilities.attributes and capabilities.item_metadata
+    ds = labelkit.load(IMAGES)
+    kept = {"object attribute sets", "items with metadata"}
+    assert not kept & {c.what for c in labelkit.plan(ds, "coco").lost}
+    assert kept <= {c.what for c in labelkit.plan(ds, "yolo").lost}  # (the fixture has both)
