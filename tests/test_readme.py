@@ -695,3 +695,33 @@ def test_formats_table_coco_holds_attributes_and_item_metadata() -> None:
     kept = {"object attribute sets", "items with metadata"}
     assert not kept & {c.what for c in labelkit.plan(ds, "coco").lost}
     assert kept <= {c.what for c in labelkit.plan(ds, "yolo").lost}  # (the fixture has both)
+
+
+def test_error_fields_named_in_the_python_api_section_are_the_errors(tmp_path: Path) -> None:
+    """*Python API*: an error's fields beyond ``.location.path/line/pointer`` (``element``, ``pixel``, ``expected``,
+    ``found``, ``hint``) were undocumented; a VOC error gives its element."""
+    import dataclasses
+
+    import labelkit
+    from labelkit.errors import Location
+
+    (paragraph,) = re.findall(r"^Errors are classes with fields: (.*?)\n\n", _section("Python API"), re.M | re.S)
+    text = " ".join(paragraph.split())
+    assert [f.name for f in dataclasses.fields(Location)] == ["path", "line", "pointer", "element", "pixel"]
+    for field in ("`.message`", "`.location`", "`.element`", "`.pixel`", "`.expected`", "`.found`", "`.hint`"):
+        assert field in text, field
+    (tmp_path / "Annotations").mkdir()
+    xml = "<annotation><filename>a.jpg</filename><object><name>c</name><truncated>0.5</truncated></object></annotation>"
+    (tmp_path / "Annotations/a.xml").write_text(xml)
+    with pytest.raises(labelkit.InputError) as caught:
+        labelkit.load(tmp_path, "voc")
+    error = caught.value
+    assert (error.location.element, error.location.line, error.location.pointer) == (
+        "annotation/object[1]/truncated",
+        None,
+        None,
+    )
+    assert "`annotation/object[1]/truncated`" in text
+    assert str(error) == f"{tmp_path / 'Annotations/a.xml'} <annotation/object[1]/truncated>: " + error.message + (
+        f" (found {error.found})" if error.found else ""
+    )
