@@ -725,3 +725,20 @@ def test_error_fields_named_in_the_python_api_section_are_the_errors(tmp_path: P
     assert str(error) == f"{tmp_path / 'Annotations/a.xml'} <annotation/object[1]/truncated>: " + error.message + (
         f" (found {error.found})" if error.found else ""
     )
+
+
+def test_skip_invalid_is_noted_by_every_conversion_as_the_coco_options_table_says(tmp_path: Path) -> None:
+    """*COCO: Options*: the row said "COCO output reports it"; a conversion to any format does."""
+    import labelkit
+
+    (section,) = re.findall(r"^### Options \(`-o KEY=VALUE`\)\n(.*?)^### ", README, re.M | re.S)
+    note = "1 invalid annotations were skipped when the input was read"
+    assert f"a conversion's report, to any format, notes it (`note: {note}`)" in section
+    doc = orjson.loads((FIXTURES / "coco/annotations/instances_val.json").read_bytes())
+    doc["annotations"][0]["category_id"] = 999
+    source = tmp_path / "instances_val.json"
+    source.write_bytes(orjson.dumps(doc))
+    for fmt in ("coco", "parquet", "labelkit", "voc", "yolo"):
+        report = labelkit.convert(source, tmp_path / f"out-{fmt}", to=fmt, allow_loss=True, skip_invalid=True)
+        assert note in report.notes, fmt
+    assert note in labelkit.stats(source, skip_invalid=True).notes
