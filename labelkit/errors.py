@@ -180,12 +180,6 @@ def _unpickled(cls: type[LabelkitError], args: tuple[object, ...]) -> LabelkitEr
     return cls.__new__(cls, *args)
 
 
-class ValidationFailed(LabelkitError):
-    """A file has validation findings (the CLI exits 1 for these from ``validate``)."""
-
-    exit_code = 1
-
-
 class MissingDependencyError(LabelkitError):
     """An optional package needed for this job is not installed."""
 

@@ -619,7 +619,6 @@ def test_every_error_and_a_report_survive_pickling_as_a_worker_process_sends_the
         errors.UsageError,
         errors.UnknownFormatError,
         errors.MissingDependencyError,
-        errors.ValidationFailed,
     ):
         error = cls("bad", path="a.json", line=3, pointer="/x", expected="int", found="str", hint="fix")
         back = pickle.loads(pickle.dumps(error))
