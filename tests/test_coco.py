@@ -3235,7 +3235,7 @@ def test_rotated_boxes_are_written_as_their_corners(tmp_path: Path) -> None:
     """A rotated box was written as the unrotated box and its rectangle (the wrong region), reported lost."""
     ds = Dataset(categories=[Category(id=1, name="a")])
     ds.add_item(Item(id="1", media=Media(path="1.jpg", width=200, height=100)))
-    for i, angle in enumerate((90.0, 30.0)):  # 40 x 20 about (100, 50)
+    for i, angle in enumerate((90.0, 30.0), 1):  # 40 x 20 about (100, 50)
         ds.add(Object(id=str(i), item_id="1", category_id=1, bbox=(80.0, 40.0, 40.0, 20.0), angle=angle))
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert report.lost == []
@@ -5906,7 +5906,8 @@ def test_writing_many_splits_goes_through_the_items_once(tmp_path: Path, monkeyp
     for split, ids in (("s0", [0, 6, 12]), ("s1", [1, 7, 13]), ("s5", [5, 11, 17]), ("default", [18])):
         doc = json.loads((tmp_path / f"6/annotations/instances_{split}.json").read_text())
         assert [(i["id"], i["file_name"]) for i in doc["images"]] == [(k, f"{k}.jpg") for k in ids]
-        assert [(a["id"], a["image_id"]) for a in doc["annotations"]] == [(k, k) for k in ids]
+        # (an object's id of 0 is numbered after its split's largest: COCOeval takes 0 for no match)
+        assert [(a["id"], a["image_id"]) for a in doc["annotations"]] == [(k or 13, k) for k in ids]
 
 
 def test_joining_files_of_distinct_annotation_ids_looks_none_up(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -6626,3 +6627,34 @@ def test_a_box_of_a_tiny_size_reaching_outside_its_image_comes_back_from_coco_to
     report = labelkit.convert(src, tmp_path / "out", to="coco")
     assert report.lost == []
     assert json.loads((tmp_path / "out" / "annotations" / "instances_val.json").read_text()) == doc
+
+
+def test_an_object_id_of_0_from_another_format_is_numbered_after_its_split_s_largest(tmp_path: Path) -> None:
+    """pycocotools' COCOeval keeps, for each detection, the id of the ground truth it matched, and takes 0 for
+    none: an object written with id 0 (a dataset built in code, numbered from 0) was never matched, and a perfect
+    detection of it counted as a false positive (AP 0 for its category). From another format than COCO it gets
+    the next number after its split's largest, reported; COCO -> COCO keeps an id of 0 as read."""
+    ds = Dataset(categories=[Category(id=1, name="a", keypoints=["k"], skeleton=[])])
+    ds.add_item(Item(id="t", split="train", media=Media(path="t.jpg", width=10, height=10)))
+    ds.add_item(Item(id="v", split="val", media=Media(path="v.jpg", width=10, height=10)))
+    ds.add(Object(id="0", item_id="t", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    ds.add(Object(id="1", item_id="t", category_id=1, bbox=(3.0, 3.0, 2.0, 2.0)))
+    ds.add(Object(id="val/0", item_id="v", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0), keypoints=[2.0, 2.0, 2.0]))
+    ds.add(Object(id="x", item_id="v", category_id=1, bbox=(3.0, 3.0, 2.0, 2.0)))
+    report = labelkit.save(ds, tmp_path / "o", "coco")
+    assert [(c.what, c.count, c.reason) for c in report.transformed if c.what == "annotation ids"] == [
+        (
+            "annotation ids",
+            2,
+            "pycocotools' COCOeval takes a ground-truth id of 0 for no match (a detection of it counts as false):"
+            " numbered after the largest of its split",
+        )
+    ]
+    train = _load(tmp_path / "o/annotations/instances_train.json")
+    assert [(a["id"], a["bbox"]) for a in train["annotations"]] == [(2, [1, 1, 2, 2]), (1, [3, 3, 2, 2])]
+    val = _load(tmp_path / "o/annotations/instances_val.json")
+    assert [(a["id"], a["bbox"]) for a in val["annotations"]] == [(2, [1, 1, 2, 2]), (1, [3, 3, 2, 2])]
+    # COCO -> COCO: the id of 0 read is written back
+    src = _write(tmp_path, {**train, "annotations": [{**train["annotations"][0], "id": 0}]})
+    labelkit.convert(src, tmp_path / "back", to="coco")
+    assert [a["id"] for a in _load(tmp_path / "back/annotations/instances_val.json")["annotations"]] == [0]

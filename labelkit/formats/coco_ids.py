@@ -75,7 +75,11 @@ def ids_read_back_otherwise(items: pa.Table, numbers: np.ndarray, split: list[st
 
 
 def object_ids(
-    objects: pa.Table, item_ids: pa.Array | pa.ChunkedArray, item_split: list[str], tasks_by_split: dict[str, set[str]]
+    objects: pa.Table,
+    item_ids: pa.Array | pa.ChunkedArray,
+    item_split: list[str],
+    tasks_by_split: dict[str, set[str]],
+    zero_free: bool = False,
 ) -> tuple[np.ndarray, Renumbered]:
     """The objects' COCO ids, and how many ids that had a number of their own got another, and why.
 
@@ -84,6 +88,9 @@ def object_ids(
         item_ids: the items' ids, in the order of ``item_split``.
         item_split: each item's split (``default`` for none).
         tasks_by_split: the files written for each split, by task.
+        zero_free: an id of 0 (``0``, ``val/0``) gets the next number after its split's largest, as
+            pycocotools' COCOeval takes a ground-truth id of 0 for no match; for a dataset not read from COCO
+            (COCO -> COCO keeps every id).
     """
     item = np.asarray(pc.index_in(objects["item_id"], value_set=item_ids).fill_null(-1).to_numpy(), dtype=np.int64)
     names = sorted(set(item_split))
@@ -116,7 +123,30 @@ def object_ids(
         name = names[code] if code < len(names) else ""
         clashes = _separate(ids, split_code == code, tag, posed, tasks_by_split.get(name, set()), on)
         renumbered += Renumbered(repeated=clashes)
+    if zero_free and not ids.all():
+        renumbered += Renumbered(zero=_off_zero(ids, split_code))
     return ids, renumbered
+
+
+def _off_zero(ids: np.ndarray, split_code: np.ndarray) -> int:
+    """Number, in ``ids``, each split's ids of 0 after the split's largest; how many were.
+
+    pycocotools' COCOeval keeps, for each detection, the id of the ground truth it matched, and takes 0 for
+    none: a ground-truth object of id 0 is never matched, and its detection counts as a false positive.
+
+    >>> ids = np.array([0, 3, 0, 0]); _off_zero(ids, np.array([0, 0, 1, 0])), ids.tolist()
+    (3, [4, 3, 1, 5])
+    """
+    changed = 0
+    for code in np.unique(split_code[ids == 0]).tolist():
+        in_split = split_code == code
+        rows = np.flatnonzero(in_split & (ids == 0))
+        top = max(int(ids[in_split].max()), 0)
+        if top > np.iinfo(np.int64).max - len(rows):  # (no room above the largest: kept)
+            continue
+        ids[rows] = top + 1 + np.arange(len(rows), dtype=np.int64)
+        changed += len(rows)
+    return changed
 
 
 def _separate(

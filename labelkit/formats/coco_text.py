@@ -103,15 +103,20 @@ class Renumbered:
         repeated: another id of their file (or split) had the number first.
         too_large: the number lies beyond 64 bits, which COCO's ids do not.
         crowded: no number above the largest was free (it is near 2^63), so every id was numbered 1..N.
+        zero: an object's id of 0, from another format than COCO (see :func:`coco_ids.object_ids`).
     """
 
     repeated: int = 0
     too_large: int = 0
     crowded: int = 0
+    zero: int = 0
 
     def __add__(self, other: Renumbered) -> Renumbered:
         return Renumbered(
-            self.repeated + other.repeated, self.too_large + other.too_large, self.crowded + other.crowded
+            self.repeated + other.repeated,
+            self.too_large + other.too_large,
+            self.crowded + other.crowded,
+            self.zero + other.zero,
         )
 
     def report_to(self, report: Report, what: str, repeated: str) -> None:
@@ -122,6 +127,12 @@ class Renumbered:
             what,
             self.crowded,
             "the largest id leaves no number free above it (COCO ids are 64-bit integers): all numbered 1..N",
+        )
+        report.transform(
+            what,
+            self.zero,
+            "pycocotools' COCOeval takes a ground-truth id of 0 for no match (a detection of it counts as false):"
+            " numbered after the largest of its split",
         )
 
 
@@ -141,7 +152,7 @@ def numbered_ids(ids: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> tupl
     """:func:`int_ids`, and how many ids that had a number of their own got another (:class:`Renumbered`).
 
     >>> numbered_ids(["7", "val/3", "a", "7", "9" * 20])[1]
-    Renumbered(repeated=1, too_large=1, crowded=0)
+    Renumbered(repeated=1, too_large=1, crowded=0, zero=0)
     """
     numbers, has, beyond = own_numbers(ids)
     n = len(numbers)

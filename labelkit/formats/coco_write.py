@@ -671,9 +671,9 @@ class Writer:
     def _object_ids(self) -> np.ndarray:
         """Each object's COCO id, the same in every file that lists it (see :func:`coco_ids.object_ids`)."""
         if self._ids is None:
-            self._ids, renumbered = object_ids(
-                self.ds.table("objects"), self.items["id"], self.item_split, self.tasks_by_split
-            )
+            zero_free = "coco:files" not in self.ds.info.extras  # (COCO -> COCO keeps an id of 0)
+            objects, split = self.ds.table("objects"), self.item_split
+            self._ids, renumbered = object_ids(objects, self.items["id"], split, self.tasks_by_split, zero_free)
             self.renumbered_annotations += renumbered
         return self._ids
 
