@@ -633,7 +633,7 @@ def validate(path: str | Path, format: str | None = None, **options: Any) -> lis
     if not path.exists():
         raise InputError("no such file or folder", path=path)
     fmt = _format(path, format)
-    parsed = parse_options(options, fmt, None)
+    parsed = parse_options(options, fmt, None, validating=True)
     if stat.S_ISFIFO(os.stat(path).st_mode):
         return _validate_pipe(path, fmt, parsed.read)
     return _validate(path, fmt, parsed.read)

@@ -2233,3 +2233,30 @@ def test_an_interrupt_while_the_arguments_are_parsed_exits_130(
     monkeypatch.setattr(click.Group, "parse_args", interrupted)
     result = run(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "labelkit: interrupted\n")
+
+
+def test_schema_is_an_option_of_validate_only(tmp_path: Path) -> None:
+    """``-o schema=false`` means something to ``validate`` only: ``convert``, ``info``, ``load`` and ``convert``
+    in the API took it and did nothing. It is refused there, before anything is written; ``validate`` takes it."""
+    message = "option 'schema' applies to validating labelkit, not to {} it"
+    hint = "'labelkit formats NAME' lists a format's options and what each applies to"
+    result = run("convert", IMAGES, tmp_path / "o", "--to", "parquet", "-o", "schema=false")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"labelkit: error: {message.format('reading')}; hint: {hint}\n",
+    )
+    result = run("convert", FIXTURES / "coco", tmp_path / "o", "--to", "labelkit", "-o", "schema=false")
+    assert (result.exit_code, result.stderr) == (2, f"labelkit: error: {message.format('writing')}; hint: {hint}\n")
+    assert run("info", IMAGES, "-o", "schema=false").exit_code == 2
+    assert os.listdir(tmp_path) == []
+    with pytest.raises(UsageError) as err:
+        labelkit.load(IMAGES, schema=False)
+    assert err.value.message == message.format("reading")
+    with pytest.raises(UsageError):
+        labelkit.convert(IMAGES, tmp_path / "o", to="parquet", schema=False)
+    with pytest.raises(UsageError):
+        labelkit.save(labelkit.load(IMAGES), tmp_path / "o.json", "labelkit", schema=False)
+    assert labelkit.validate(IMAGES, schema=False) == []
+    assert run("validate", IMAGES, "-o", "schema=false").exit_code == 0
+    assert "  schema=bool (validate; default True): also check" in run("formats", "labelkit").stdout

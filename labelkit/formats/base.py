@@ -120,7 +120,7 @@ class Option:
         default: the value when not given.
         help: one sentence.
         choices: allowed values of a ``choice``.
-        applies: ``read``, ``write`` or ``both``.
+        applies: ``read``, ``write``, ``both``, or ``validate`` (``labelkit.validate`` only: refused elsewhere).
         check: raises UsageError for a value its type takes but the format does not, before the input is read.
     """
 
@@ -129,7 +129,7 @@ class Option:
     default: Any
     help: str
     choices: tuple[str, ...] = ()
-    applies: Literal["read", "write", "both"] = "both"
+    applies: Literal["read", "write", "both", "validate"] = "both"
     check: Callable[[Any], object] | None = None
 
     def parse(self, value: Any) -> Any:
@@ -242,25 +242,25 @@ SIDE_PREFIXES = {"read.": "read", "write.": "write"}
 
 
 def parse_options(
-    options: Mapping[str, Any], reader: FormatModule | None, writer: FormatModule | None
+    options: Mapping[str, Any], reader: FormatModule | None, writer: FormatModule | None, validating: bool = False
 ) -> ParsedOptions:
     """Route and type-check options between a reader and a writer.
 
     An option goes to the side that takes it. One that both take (YOLO's ``task`` in YOLO -> YOLO) goes to
     the writer, since a conversion names its output: ``read.KEY`` gives an option to the reader only,
-    ``write.KEY`` to the writer only.
+    ``write.KEY`` to the writer only. The reader takes a ``validate`` option only when ``validating``.
 
     Raises:
         UsageError: an option is known to neither format, a prefixed one to its side's, or is given twice.
     """
-    out = ParsedOptions()
+    out, takes = ParsedOptions(), {"read": ("read", "both", *("validate",) * validating), "write": ("write", "both")}
     for key, value in options.items():
         prefix = next((p for p in SIDE_PREFIXES if key.startswith(p)), None)
         if prefix is not None:
             name, side = key[len(prefix) :], SIDE_PREFIXES[prefix]
             fmt = reader if side == "read" else writer
             spec = getattr(fmt, "OPTIONS", {}).get(name) if fmt is not None else None
-            if fmt is None or spec is None or spec.applies not in (side, "both"):
+            if fmt is None or spec is None or spec.applies not in takes[side]:
                 doing = "reading" if side == "read" else "writing"
                 raise UsageError(
                     f"option {key!r}: "
@@ -274,7 +274,7 @@ def parse_options(
             for side, fmt in (("read", reader), ("write", writer))
             if fmt is not None
             and (spec := getattr(fmt, "OPTIONS", {}).get(key)) is not None
-            and spec.applies in (side, "both")
+            and spec.applies in takes[side]
         ]
         if sides:
             side, spec = sides[-1]  # (the writer, when both take it)
@@ -283,7 +283,7 @@ def parse_options(
         for doing, fmt in (("reading", reader), ("writing", writer)):
             spec = getattr(fmt, "OPTIONS", {}).get(key) if fmt is not None else None
             if fmt is not None and spec is not None:  # known, but for the other side of this format
-                other = "reading" if spec.applies == "read" else "writing"
+                other = {"read": "reading", "write": "writing"}.get(spec.applies, "validating")
                 raise UsageError(
                     f"option {key!r} applies to {other} {fmt.NAME}, not to {doing} it",
                     hint="'labelkit formats NAME' lists a format's options and what each applies to",

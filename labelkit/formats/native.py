@@ -45,8 +45,8 @@ OPTIONS: dict[str, Option] = {
         "schema",
         "bool",
         True,
-        "validate: also check the bundled JSON Schema with jsonschema (about 10,000 annotations a second)",
-        applies="read",
+        "also check the bundled JSON Schema with jsonschema (about 10,000 annotations a second)",
+        applies="validate",
     ),
 }
 VERSION: Literal[1] = 1
