@@ -532,3 +532,29 @@ def test_the_formats_table_s_losses(fmt: str, lost: set[str], transformed: set[s
     report = labelkit.plan(_formats_table_dataset(), fmt)
     assert {c.what for c in report.lost} == lost
     assert transformed <= {c.what for c in report.transformed}
+
+
+def test_item_metadata_means_metadata_not_groups() -> None:
+    """``Capabilities.item_metadata`` said "free item metadata and groups", but COCO and VOC declare it and report
+    every item group lost: it means item metadata (each format's own check reporting the keys it drops)."""
+    from labelkit import formats
+    from labelkit.formats.base import Capabilities
+
+    (doc,) = [line.strip() for line in (Capabilities.__doc__ or "").splitlines() if "item_metadata:" in line]
+    assert doc.startswith("item_metadata: item metadata, but for the keys") and "and groups" not in doc
+    ds = labelkit.load(Path(__file__).parent.parent / "fixtures" / "native" / "images.labelkit.json")
+    lost = {}
+    for name in ("coco", "voc", "yolo", "labelkit", "parquet"):
+        report = labelkit.plan(ds, name)
+        lost[name] = (
+            formats.get(name).CAPABILITIES.item_metadata,
+            [c.count for c in report.lost if c.what == "item groups"],
+        )
+    assert lost == {
+        "coco": (True, [3]),
+        "voc": (True, [3]),
+        "yolo": (False, [3]),
+        "labelkit": (True, []),
+        "parquet": (True, []),
+    }
+    assert "; attributes, scores, item_metadata" in CliRunner().invoke(cli, ["formats", "coco"]).output

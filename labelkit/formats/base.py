@@ -45,7 +45,9 @@ class Capabilities:
         scores: prediction scores.
         provenance: annotator / model.
         time_ranges: label and transcript time ranges.
-        item_metadata: free item metadata and groups.
+        item_metadata: item metadata, but for the keys the format's own check reports lost (COCO: its image
+            records' fields; VOC: all but its own). Not item groups: a format with it (COCO, VOC) reports them
+            lost itself, and :func:`check_capabilities` reports both lost for one without it.
         hierarchy: category parents.
         tokens: tokens of text items.
         splits: several splits in one output.
@@ -80,11 +82,8 @@ class Capabilities:
         parts = [", ".join(sorted(self.kinds)) or "items only", "media: " + ", ".join(sorted(self.media))]
         if self.shapes:
             parts.append("shapes: " + ", ".join(sorted(self.shapes)))
-        flags = [
-            n
-            for n in ("attributes", "scores", "provenance", "time_ranges", "item_metadata", "hierarchy", "tokens")
-            if getattr(self, n)
-        ]
+        names = ("attributes", "scores", "provenance", "time_ranges", "item_metadata", "hierarchy", "tokens")
+        flags = [n for n in names if getattr(self, n)]
         if flags:
             parts.append(", ".join(flags))
         return "; ".join(parts)
