@@ -5792,3 +5792,26 @@ def test_segment_names_the_rings_it_loses_after_the_one_it_writes(tmp_path: Path
     assert [(c.what, c.count, c.reason) for c in report.lost if "ring" in c.what] == [
         ("polygon rings beyond the largest", 1, "YOLO segment holds one ring per object; the largest is written")
     ]
+
+
+@pytest.mark.parametrize("task", ["detect", "pose"])
+def test_pose_notes_the_boxes_it_writes_as_bounds_as_detect_does(task: str, tmp_path: Path) -> None:
+    """A pose line's box is detect's: a rotated box or a polygon goes as its axis-aligned bounds. Pose reported
+    ``lost: rotated boxes`` without detect's note saying what was written instead."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=100, height=100)))
+    ds.add(Object(id="1", item_id="i", category_id=1, bbox=(10, 10, 20, 10), angle=30.0))
+    ds.add(Object(id="2", item_id="i", category_id=1, polygon=[[10, 10, 30, 10, 20, 30]]))
+    ds.add(Object(id="3", item_id="i", category_id=1, bbox=(50, 50, 10, 10)))
+    note = "2 rotated boxes and polygons are written as their axis-aligned bounding boxes"
+    assert note in labelkit.plan(ds, "yolo", task=task).notes
+    report = labelkit.save(ds, tmp_path / task, "yolo", allow_loss=True, task=task)
+    assert note in report.notes
+    assert [c.what for c in report.lost if c.what in ("rotated boxes", "polygons")] == ["rotated boxes", "polygons"]
+    (labels,) = (tmp_path / task / "labels").rglob("i.txt")
+    boxes = [line.split()[:5] for line in labels.read_text().splitlines()]
+    assert boxes[1] == ["0", "0.2", "0.2", "0.2", "0.2"]  # the polygon's bounds
+    if task == "pose":  # the same boxes as detect's
+        labelkit.save(ds, tmp_path / "detect", "yolo", allow_loss=True, task="detect")
+        (detect,) = (tmp_path / "detect" / "labels").rglob("i.txt")
+        assert boxes == [line.split() for line in detect.read_text().splitlines()]

@@ -232,14 +232,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "YOLO obb writes the 4-point polygon as the object's corners; a reader takes their rectangle, or their "
             "bounds, as the box",
         )
-    elif task == "detect":
+    if task in ("detect", "pose"):  # (both write a box: pose's is detect's, followed by the keypoints)
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
         # (a polygon that is its box's rectangle is written as that box: no bounds taken)
         rectangle = G.box_rectangles(objects["polygon"], objects["bbox"], objects["angle"])
         bounded = int((written & ((angle != 0) | (has_polygon & ~rectangle))).sum())
         if bounded:
             report.note(f"{bounded:,} rotated boxes and polygons are written as their axis-aligned bounding boxes")
-    elif task == "pose":
+    if task == "pose":
         k = keypoint_count(dataset)
         if k > MAX_KEYPOINTS:  # (a reader, labelkit's included, would refuse the kpt_shape)
             raise OutputError(
