@@ -6214,7 +6214,7 @@ def test_the_schema_alone_checks_an_rle_and_a_detections_id_as_reading_does(tmp_
             with pytest.raises(InputError):
                 labelkit.load(path)
     (finding,) = labelkit.validate(_write(tmp_path, [{**detection, "id": "x"}], "results_val.json"))
-    assert finding.message == "'x' is not of type 'integer', 'null'"
+    assert finding.message == "id must be an integer (found 'x')"  # (as a conversion says it)
 
 
 @pytest.mark.parametrize(
@@ -6658,3 +6658,44 @@ def test_an_object_id_of_0_from_another_format_is_numbered_after_its_split_s_lar
     src = _write(tmp_path, {**train, "annotations": [{**train["annotations"][0], "id": 0}]})
     labelkit.convert(src, tmp_path / "back", to="coco")
     assert [a["id"] for a in _load(tmp_path / "back/annotations/instances_val.json")["annotations"]] == [0]
+
+
+def test_validate_says_an_id_that_is_no_integer_as_convert_does(tmp_path: Path) -> None:
+    """``"id": 3.5`` was ``3.5 is not of type 'integer'`` in validate (jsonschema's words) and ``id must be an
+    integer (found 3.5)`` in convert: validate now uses convert's, for each of the fields convert says so of."""
+    base = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "area": 1, "iscrowd": 0}],
+        "categories": [{"id": 1, "name": "a"}],
+    }
+    for section, key, value in [
+        ("annotations", "id", 3.5),
+        ("annotations", "id", "x"),
+        ("annotations", "image_id", "1"),
+        ("annotations", "category_id", [1]),
+        ("annotations", "id", True),
+        ("images", "id", 1.5),
+        ("images", "width", "10"),
+        ("images", "height", 1.5),
+        ("categories", "id", "c"),
+    ]:
+        doc = json.loads(json.dumps(base))
+        doc[section][0][key] = value
+        path = _write(tmp_path, doc)
+        (finding,) = labelkit.validate(path)
+        with pytest.raises(InputError) as err:
+            labelkit.load(path)
+        assert (finding.where, finding.message) == (
+            f"#/{section}/0/{key}",
+            f"{key} must be an integer (found {value!r})",
+        )
+        assert (err.value.location.pointer, err.value.message, err.value.found) == (
+            f"/{section}/0/{key}",
+            f"{key} must be an integer",
+            repr(value),
+        )
+    doc = json.loads(json.dumps(base))
+    doc["annotations"][0]["num_keypoints"] = 1.5  # (not an id: carried by a conversion, in the schema's words here)
+    assert [f.message for f in labelkit.validate(_write(tmp_path, doc))] == ["1.5 is not of type 'integer'"]
+    doc["annotations"][0]["num_keypoints"], doc["annotations"][0]["id"] = 1, None  # (convert: a missing id)
+    assert [f.message for f in labelkit.validate(_write(tmp_path, doc))] == ["None is not of type 'integer'"]

@@ -105,12 +105,22 @@ def _schema_findings(path: Path) -> list[Finding]:
     return findings[:MAX_FINDINGS]
 
 
+_CONVERT_INTEGERS = ("id", "image_id", "category_id", "width", "height")
+"""Fields whose value of another type than an integer (but null) ``validate`` names in a conversion's words."""
+
+
 def _message(error: Any) -> str:
     """The error's message; an annotation lacking both of ``anyOf``'s required fields gets their names.
 
     jsonschema's own message shows the whole annotation as checked, its polygons and keypoints emptied (see
     :func:`_lighten`): ``{'id': 1, ..., 'segmentation': [[]]} is not valid under any of the given schemas``.
+    An id, ``width`` or ``height`` that is no integer is said as a conversion refuses it (``id must be an integer
+    (found 3.5)``, where jsonschema says ``3.5 is not of type 'integer'``).
     """
+    key = error.path[-1] if error.path else None
+    integer = error.validator == "type" and error.validator_value in ("integer", ["integer", "null"])
+    if integer and key in _CONVERT_INTEGERS and error.instance is not None:  # (convert reads a null id as missing)
+        return f"{key} must be an integer (found {error.instance!r})"
     branches = error.validator_value if error.validator == "anyOf" else None
     if isinstance(branches, list) and branches and all(list(b) == ["required"] for b in branches):
         names = " or ".join(repr(name) for b in branches for name in b["required"])
