@@ -5815,3 +5815,57 @@ def test_pose_notes_the_boxes_it_writes_as_bounds_as_detect_does(task: str, tmp_
         labelkit.save(ds, tmp_path / "detect", "yolo", allow_loss=True, task="detect")
         (detect,) = (tmp_path / "detect" / "labels").rglob("i.txt")
         assert boxes == [line.split() for line in detect.read_text().splitlines()]
+
+
+def _cased_dataset(root: Path) -> Path:
+    (root / "images" / "train").mkdir(parents=True)
+    (root / "labels" / "train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(root / "images" / "train" / "a.jpg")
+    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    return root
+
+
+@pytest.mark.parametrize("name", ["data.YAML", "data.Yml", "coco8.YAML"])
+def test_a_folder_whose_config_suffix_is_not_lower_case_is_refused_as_the_file_is(name: str, tmp_path: Path) -> None:
+    """A folder whose only config is ``data.YAML`` (refused when named: Ultralytics reads a config by its lower-case
+    suffix only) read as a plain folder, its class named ``class_0``: the names in the file dropped unsaid. It is
+    an error naming the file, with the rename hint, beside a names file too (whose names a data.yaml outranks)."""
+    root = _cased_dataset(tmp_path / "ds")
+    (root / name).write_text("train: images/train\nval: images/train\nnames:\n  0: cat\n")
+    suffix = name[name.index(".") :]
+    message = (
+        f"{root / name}: a YOLO config whose suffix is not lower-case (*{suffix}) is not read: its class names would "
+        f"be lost; hint: name it *{suffix.lower()}: Ultralytics reads a config by its lower-case suffix only"
+    )
+    for names_file in (None, "classes.txt", "obj.names"):
+        if names_file:
+            (root / names_file).write_text("dog\n")
+        with pytest.raises(InputError) as err:
+            labelkit.load(root, "yolo")
+        assert (str(err.value), err.value.location.path) == (message, str(root / name))
+        (root / names_file).unlink() if names_file else None
+    result = CliRunner().invoke(cli, ["info", str(root), "--format", "yolo"])
+    assert (result.exit_code, result.stderr) == (2, f"labelkit: error: {message}\n")
+    (root / name).rename(root / name.lower())
+    assert [c.name for c in labelkit.load(root, "yolo").categories] == ["cat"]
+    (root / name.lower()).unlink()
+    (root / "notes.YAML").write_text("author: me\n")  # (no names or nc: no config, as before)
+    assert [c.name for c in labelkit.load(root, "yolo").categories] == ["class_0"]
+
+
+def test_darknet_files_are_read_whatever_the_case_of_their_suffix(tmp_path: Path) -> None:
+    """Darknet opens whatever file it is given: ``obj.NAMES`` was read when named but passed over in its folder
+    (classes ``class_0``, ...), and ``obj.DATA`` was refused when named and passed over in its folder. Each reads
+    as its lower-case twin; a YAML config's suffix stays lower-case only (Ultralytics')."""
+    root = _cased_dataset(tmp_path / "ds")
+    (root / "obj.NAMES").write_text("cat\n")
+    for path in (root, root / "obj.NAMES"):
+        ds = labelkit.load(path, "yolo")
+        assert [c.name for c in ds.categories] == ["cat"] and len(list(ds.items())) == 1
+    (root / "obj.NAMES").rename(root / "set.NAMES")
+    (root / "train.txt").write_text("images/train/a.jpg\n")
+    (root / "voc.DATA").write_text("classes = 1\ntrain = train.txt\nnames = set.NAMES\n")
+    for path in (root, root / "voc.DATA"):
+        ds = labelkit.load(path, "yolo")
+        assert [c.name for c in ds.categories] == ["cat"] and [i.split for i in ds.items()] == ["train"]
+    assert labelkit.detect(root / "voc.DATA").reason == "Darknet voc.DATA"

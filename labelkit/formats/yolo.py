@@ -45,6 +45,7 @@ from labelkit.formats.yolo_layout import (
     is_darknet_data,
     label_file,
     rel_path,
+    suffixed,
     unique_ids,
 )
 from labelkit.formats.yolo_media import dangling_link, image_size, parse_size
@@ -144,7 +145,7 @@ def detect(path: Path) -> Detection | None:
             if "names" in head and ("train" in head or "val" in head or "kpt_shape" in head):
                 return Detection(0.9, "Ultralytics data.yaml with names")
             return None
-        if path.name == "obj.data" or path.suffix == ".data" and is_darknet_data(path):
+        if path.name == "obj.data" or path.suffix.lower() == ".data" and is_darknet_data(path):
             return Detection(0.8, f"Darknet {path.name}")
         if is_names_file(path):  # (a names file stands for its folder, as reading takes it)
             folder = detect(names_folder(path))
@@ -188,7 +189,7 @@ def _detect_flat(path: Path, config: Path | None) -> Detection | None:
     folders = flat_folders(path)
     if not folders:
         return _detect_flat_labels(path, config)
-    names = config or next(iter(sorted(path.glob("*.names"))), None)
+    names = config or next(iter(suffixed(path, ".names")), None)
     if names is None:
         places = [
             folder / n for _, folder, images in folders for n in dict.fromkeys(PurePosixPath(i).parent for i in images)
@@ -214,7 +215,7 @@ def _detect_flat_labels(path: Path, config: Path | None) -> Detection | None:
     labels = [path / name for name in flat_labels(path)]
     if not labels:
         return None
-    names = config or next(iter(sorted(path.glob("*.names"))), None)
+    names = config or next(iter(suffixed(path, ".names")), None)
     names = names or next((path / f for f in FLAT_NAMES if (path / f).is_file()), None)
     found = [yolo_lines(label) for label in [p for p in labels if p != names][:8]]
     if names is None or (False in found and True not in found):

@@ -28,7 +28,9 @@ from labelkit.formats.yolo_layout import (
     label_file,
     label_index,
     read_names_file,
+    refuse_cased_config,
     rel_path,
+    suffixed,
 )
 from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, load_sizes
 from labelkit.io import Inside, walk_files, without_bom
@@ -171,6 +173,11 @@ def _flat_text(name: str) -> bool:
     return name.endswith(".txt") and not name.startswith(APPLE_DOUBLE) or name in FLAT_NAMES
 
 
+def _is_data(path: Path) -> bool:
+    """Whether ``path`` is named as a Darknet data file, ``*.data`` in any case (Darknet opens any file named)."""
+    return path.suffix.lower() == ".data"
+
+
 def is_names_file(path: Path) -> bool:
     """Whether ``path`` is named as a names file: ``*.names`` (``obj.names``), ``classes.txt``, ``_darknet.labels``.
 
@@ -285,7 +292,7 @@ def _loose(
             (root / n for n in ("obj.names", "classes.txt", "classes.names") if (root / n).is_file()), None
         )
     if names_file is None:
-        found = sorted(root.glob("*.names"))
+        found = suffixed(root, ".names")  # (obj.NAMES too: Darknet opens any file named)
         names_file = found[0] if found else None
     image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
     label_dir = next((root / d for d in LABEL_DIRS if (root / d).is_dir()), None)
@@ -365,7 +372,7 @@ def find_layout(
         InputError: ``path`` is neither a folder nor such a file (a label, list or notes file was read as its
             whole folder).
     """
-    if not path.is_dir() and not (is_names_file(path) or path.suffix in (".yaml", ".yml", ".data")):
+    if not path.is_dir() and not (is_names_file(path) or path.suffix in (".yaml", ".yml") or _is_data(path)):
         cased = path.suffix.lower() in (".yaml", ".yml")  # (Ultralytics' YAML load refuses data.YAML too)
         raise InputError(
             "not a YOLO dataset: YOLO reads a dataset's folder, or its data.yaml (*.yaml, *.yml), obj.data (*.data) "
@@ -385,9 +392,11 @@ def find_layout(
     # a names file stands for its folder: its data.yaml or obj.data, else the folder with these names
     names_file = path if path.is_file() and is_names_file(path) else None
     config = path if path.is_file() and names_file is None else find_config(root)
+    if path.is_dir() and (config is None or is_names_file(config)):  # (data.YAML: its names were dropped unsaid)
+        refuse_cased_config(root)
     if config is not None and config.suffix in (".yaml", ".yml"):
         return ultralytics_layout(config, sizes, follow, find_sizes=not (sizes_option or sizes_file.is_file())), sizes
-    data = config if config is not None and config.suffix == ".data" else darknet_data(root)
+    data = config if config is not None and _is_data(config) else darknet_data(root)
     if data is not None:
         return darknet_layout(data, follow), sizes
     return _loose(root, sizes, follow, names_file), sizes

@@ -76,10 +76,49 @@ def darknet_data(root: Path) -> Path | None:
         return root / "obj.data"
     if (odd := not_a_file(root / "obj.data")) is not None:
         raise odd
-    found = [p for p in sorted(root.glob("*.data")) if p.is_file() and is_darknet_data(p)]
+    found = [p for p in suffixed(root, ".data") if is_darknet_data(p)]
     if len(found) > 1:
         found = [p for p in found if p.stem == root.name]
     return found[0] if len(found) == 1 else None
+
+
+def suffixed(root: Path, suffix: str) -> list[Path]:
+    """The files of ``root`` whose suffix is ``suffix`` in any case, by name: Darknet's ``.data`` and ``.names``.
+
+    Darknet opens whatever file its command line or ``obj.data`` names, so ``obj.NAMES`` is one as ``obj.names``
+    is (Ultralytics' YAML is another matter: see :func:`refuse_cased_config`).
+    """
+    try:
+        with os.scandir(root) as entries:
+            return sorted(Path(e.path) for e in entries if Path(e.name).suffix.lower() == suffix and e.is_file())
+    except OSError:  # (no folder, or not one to list)
+        return []
+
+
+def refuse_cased_config(root: Path) -> None:
+    """Refuse the ``data.YAML`` of a folder without another config: its names were dropped unsaid (``class_0``).
+
+    Ultralytics reads a YAML config by its lower-case suffix only (its YAML load refuses ``data.YAML``, and its
+    search of a folder for one finds ``*.yaml``), as labelkit does when such a file is named; in a folder, a file
+    of another case of ``.yaml`` or ``.yml`` holding ``names`` or ``nc`` is refused the same way, not passed over.
+
+    Raises:
+        InputError: such a file, with a hint to rename it.
+    """
+    for path in [*suffixed(root, ".yaml"), *suffixed(root, ".yml")]:
+        if path.suffix in (".yaml", ".yml"):
+            continue
+        try:
+            config = load_yaml(path)
+        except (InputError, OSError):
+            continue
+        if "names" in config or "nc" in config:
+            raise InputError(
+                f"a YOLO config whose suffix is not lower-case (*{path.suffix}) is not read: its class names would "
+                "be lost",
+                path=path,
+                hint=f"name it *{path.suffix.lower()}: Ultralytics reads a config by its lower-case suffix only",
+            )
 
 
 def is_darknet_data(path: Path) -> bool:
