@@ -84,7 +84,8 @@ def yolo_source() -> Dataset:
 def voc_source() -> Dataset:
     """Boxes with every VOC flag, parts, actions, attributes, a class outside VOC, labels, masks, a polygon."""
     cats = [Category(id=8, name="cat"), Category(id=15, name="person"), Category(id=90, name="forklift truck")]
-    ds = Dataset(categories=cats)
+    # as VOC's reader gives Annotations/x/y.xml of <filename>y.png</filename>: named after its id, not its image
+    ds = Dataset(categories=cats, info=DatasetInfo(extras={"voc:@ids": True}))
     ds.add_item(
         Item(id="2007_000001", media=Media(path="JPEGImages/2007_000001.jpg", width=8, height=6), split="train")
     )

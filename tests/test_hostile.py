@@ -193,7 +193,7 @@ def test_voc_writes_no_malformed_part_flag_or_point(tmp_path: Path) -> None:
     ds.add(Object(id="o", item_id="1", category_id=1, bbox=(1.0, 1.0, 4.0, 4.0), extras=extras))
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     assert ("malformed voc:* object values", 5) in [(c.what, c.count) for c in report.lost]
-    xml = (tmp_path / "o/Annotations/1.xml").read_text()
+    xml = (tmp_path / "o/Annotations/a.xml").read_text()  # (named after its image a.jpg)
     assert xml.count("<part>") == 1 and "<name>hand</name>" in xml and "<truncated>0</truncated>" in xml
     assert "<jumping>1</jumping>" in xml and "running" not in xml and "<point>" not in xml
 
@@ -526,7 +526,7 @@ def test_voc_paints_no_png_for_an_image_of_negative_size(tmp_path: Path) -> None
     labelkit.save(bad, tmp_path / "o", "voc", allow_loss=True)  # was: ValueError from np.zeros((2, -4))
     from PIL import Image
 
-    assert Image.open(tmp_path / "o/SegmentationObject/1.png").size == (4, 2)  # the mask's own size
+    assert Image.open(tmp_path / "o/SegmentationObject/a.png").size == (4, 2)  # the mask's own size (a.jpg's)
 
 
 def test_yolo_config_values_out_of_shape_are_input_errors(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ MODULES = [
     "labelkit.formats.voc_parse",
     "labelkit.formats.voc_values",
     "labelkit.formats.voc_lists",
+    "labelkit.formats.voc_names",
     "labelkit.formats.yolo",
     "labelkit.formats.yolo_configs",
     "labelkit.formats.yolo_folders",

@@ -20,13 +20,14 @@ import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError
 from labelkit.formats import voc, voc_masks, voc_parse
-from labelkit.model import Category, Dataset, Item, Label, Media, Object, Rle, raster
+from labelkit.formats.voc_names import KEEP_IDS
+from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object, Rle, raster
 from labelkit.model import geometry as G
 
 
 def make_dataset() -> Dataset:
     cats = [Category(id=8, name="cat"), Category(id=15, name="person"), Category(id=40, name="forklift truck")]
-    ds = Dataset(categories=cats)
+    ds = Dataset(categories=cats, info=DatasetInfo(extras={KEEP_IDS: True}))  # (as read from VOC: ids kept)
     ds.add_item(
         Item(id="2007_000001", media=Media(path="JPEGImages/2007_000001.jpg", width=20, height=10), split="train")
     )
@@ -683,10 +684,10 @@ def test_void_metadata_is_kept_by_coco_and_comes_back(tmp_path: Path) -> None:
     voc_ds = labelkit.load(src, "voc")
     assert [i.metadata for i in back.items()] == [i.metadata for i in voc_ds.items()]
     assert labelkit.convert(tmp_path / "coco", tmp_path / "back", "voc").lost == []
-    for coco_id, name in (("1", "a"), ("2", "b"), ("3", "c")):  # COCO image ids become the item ids
+    for name in ("a", "b", "c"):  # (COCO's image ids 1, 2, 3: named after their images again)
         for kind in ("SegmentationClass", "SegmentationObject"):
             before = np.array(Image.open(src / kind / f"{name}.png")) == 255
-            after = np.array(Image.open(tmp_path / "back" / kind / f"{coco_id}.png")) == 255
+            after = np.array(Image.open(tmp_path / "back" / kind / f"{name}.png")) == 255
             assert np.array_equal(before, after), f"{kind}/{name}.png"
 
 
@@ -1123,7 +1124,7 @@ def test_url_like_item_ids_read_back_as_the_items_written(tmp_path: Path) -> Non
     """Keeping URL-like names as written must stay a COCO file_name matter: here it made two items four."""
     from labelkit.model import Category, Dataset, Item, Media, Object
 
-    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds = Dataset(categories=[Category(id=1, name="cat")], info=DatasetInfo(extras={KEEP_IDS: True}))
     for k, item_id in enumerate(["http://host/a", "ab://h/b"]):
         ds.add_item(Item(id=item_id, media=Media(path=f"p{k}.jpg", width=10, height=10), split="train"))
         ds.add(Object(id=str(k), item_id=item_id, category_id=1, bbox=(1, 1, 2, 2)))
@@ -3285,8 +3286,11 @@ _CLASH_REASON = (
 
 
 def _masked_items(*ids: str) -> Dataset:
-    """An item per id, each with a box and a mask (so an XML and two segmentation PNGs)."""
-    ds = Dataset(categories=[Category(id=1, name="dog")])
+    """An item per id, each with a box and a mask (so an XML and two segmentation PNGs), named after its id.
+
+    (As read from VOC, KEEP_IDS: its image n.jpg does not name it.)
+    """
+    ds = Dataset(categories=[Category(id=1, name="dog")], info=DatasetInfo(extras={KEEP_IDS: True}))
     mask = np.zeros((4, 6), dtype=bool)
     mask[0:2, 0:3] = True
     for n, item_id in enumerate(ids):
@@ -3451,7 +3455,7 @@ def test_actions_whose_list_files_windows_cannot_hold_are_not_listed(tmp_path: P
     """Action 'con.x' (an XML name) wrote ImageSets/Action/con.x_train.txt, a device on Windows: its flags that
     would be that list's lines are reported lost and the list is not written; the XML keeps them, and other
     actions are listed. ('a:b' is no XML name here: its flags were and are lost as malformed, with no list.)"""
-    ds = Dataset(categories=[Category(id=0, name="person")])
+    ds = Dataset(categories=[Category(id=0, name="person")], info=DatasetInfo(extras={KEEP_IDS: True}))
     objects = {
         "a": {"con.x": 1, "jumping": 1},
         "b": {"con.x": 0, "a:b": 1},
@@ -3501,7 +3505,7 @@ def test_actions_whose_list_files_windows_cannot_hold_are_not_listed(tmp_path: P
 def _case_actions() -> Dataset:
     """Four items of one person each: actions Jump (a) and jump (b, c), whose lists are one file on macOS and
     Windows, and run (c, d)."""
-    ds = Dataset(categories=[Category(id=0, name="person")])
+    ds = Dataset(categories=[Category(id=0, name="person")], info=DatasetInfo(extras={KEEP_IDS: True}))
     flags = {"a": {"Jump": 1}, "b": {"jump": 1}, "c": {"jump": 0, "run": 1}, "d": {"run": 1}}
     for n, (item_id, actions) in enumerate(flags.items()):
         ds.add_item(Item(id=item_id, split="train", media=Media(path=f"{n}.jpg", width=6, height=4)))
@@ -3632,7 +3636,7 @@ def test_the_cli_refuses_voc_items_of_one_file_on_macos_and_windows_and_writes_t
 def test_items_of_a_split_whose_list_windows_cannot_hold_are_lost_on_every_machine(split: str, tmp_path: Path) -> None:
     """A split named ``con`` is listed in ``ImageSets/Main/con.txt``, a device on Windows: it was written on every
     machine without a word (YOLO's ``labels/con/`` items were reported lost). Its items are lost, as YOLO's."""
-    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds = Dataset(categories=[Category(id=1, name="dog")], info=DatasetInfo(extras={KEEP_IDS: True}))
     mask = np.zeros((4, 6), dtype=bool)
     mask[0:2, 0:3] = True
     for n, (item_id, item_split) in enumerate((("a", "train"), ("b", split))):
@@ -3719,7 +3723,7 @@ def test_image_paths_of_other_folders_are_reported_as_read_back_otherwise(tmp_pa
 def test_the_item_image_paths_count_is_the_paths_that_read_back_otherwise(
     tmp_path_factory: pytest.TempPathFactory, folders: list[tuple[str, str]]
 ) -> None:
-    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds = Dataset(categories=[Category(id=0, name="c")], info=DatasetInfo(extras={KEEP_IDS: True}))
     for n, (top, sub) in enumerate(folders):  # (names of their own: no image is renamed)
         ds.add_item(Item(id=f"i{n}", split="train", media=Media(path=f"{top}{sub}{n}.jpg", width=4, height=3)))
     out = tmp_path_factory.mktemp("voc") / "o"
@@ -5459,3 +5463,177 @@ def test_a_labelmap_or_list_that_is_no_file_is_an_error_naming_it(
     with pytest.raises(InputError) as err:
         labelkit.load(root, "voc")
     assert err.value.location.path == str(root / name) and err.value.message == message
+
+
+# -- items named after their images (VOC's loaders open JPEGImages/<id>.jpg) ---------------------------------------
+
+_STEM_REASON = (
+    "VOC's loaders (torchvision, mmdetection) open Annotations/<id>.xml and JPEGImages/<id>.jpg: an item is named "
+    "after its image's file name without extension ('a.jpg' as 'a'), and reads back with that id, unless another "
+    "item's name is the same (in any case) or VOC cannot hold it"
+)
+
+
+def _coco_folder(root: Path, images: list[tuple[int, str]]) -> Path:
+    """A COCO folder of one instances file: an image (id, file_name) of 10 x 5 with one box each, and the images."""
+    (root / "annotations").mkdir(parents=True)
+    doc = {
+        "images": [{"id": i, "file_name": name, "width": 10, "height": 5} for i, name in images],
+        "annotations": [
+            {"id": k, "image_id": i, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}
+            for k, (i, _) in enumerate(images, 1)
+        ],
+        "categories": [{"id": 1, "name": "cat"}],
+    }
+    (root / "annotations/instances_train.json").write_text(json.dumps(doc))
+    for _, name in images:
+        (root / "images" / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (10, 5)).save(root / "images" / name)
+    return root
+
+
+def test_coco_to_voc_names_items_after_their_images_as_voc_loaders_open_them(tmp_path: Path) -> None:
+    """COCO's image ids named the XML files and list lines (Annotations/5.xml beside JPEGImages/a.jpg): torchvision's
+    VOCDetection and mmdetection's VOCDataset open JPEGImages/5.jpg and found no image."""
+    src = _coco_folder(tmp_path / "coco", [(5, "a.jpg"), (9, "train2017/000000000009.jpg")])
+    out = tmp_path / "o"
+    media = {"media": "copy", "media_root": str(src / "images")}
+    planned = labelkit.convert(src, out, "voc", dry_run=True, **media)
+    report = labelkit.convert(src, out, "voc", **media)
+    expected = ("item ids", 2, _STEM_REASON)
+    assert [(c.what, c.count, c.reason) for c in planned.transformed][0] == expected
+    assert [(c.what, c.count, c.reason) for c in report.transformed][0] == expected
+    assert report.lost == [] and planned.lost == []
+    assert _written(out) == [
+        "Annotations/000000000009.xml",
+        "Annotations/a.xml",
+        "ImageSets/Main/train.txt",
+        "JPEGImages/000000000009.jpg",
+        "JPEGImages/a.jpg",
+        "labelmap.txt",
+    ]
+    assert (out / "ImageSets/Main/train.txt").read_text() == "a\n000000000009\n"
+    back = labelkit.load(out, "voc")
+    assert [(i.id, i.media.path) for i in back.items()] == [
+        ("a", "JPEGImages/a.jpg"),
+        ("000000000009", "JPEGImages/000000000009.jpg"),
+    ]
+    assert "voc:@ids" not in back.info.extras  # (every XML is its image's name)
+
+
+def test_yolo_to_voc_names_items_after_their_images(tmp_path: Path) -> None:
+    """YOLO's id of images/train/sub/b.png is sub/b: it was Annotations/sub/b.xml, listed as sub/b."""
+    report = labelkit.convert(FIXTURES / "yolo/golden/detect", tmp_path / "o", "voc", allow_loss=True)
+    assert ("item ids", 1, _STEM_REASON) in [(c.what, c.count, c.reason) for c in report.transformed]
+    assert sorted(p.name for p in (tmp_path / "o/Annotations").iterdir()) == ["a.xml", "b.xml", "c.xml"]
+    assert not [p for p in (tmp_path / "o/Annotations").iterdir() if p.is_dir()]
+    assert (tmp_path / "o/ImageSets/Main/train.txt").read_text() == "a\nb\n"
+
+
+def test_voc_to_voc_keeps_ids_whose_xml_names_another_image(tmp_path: Path) -> None:
+    """An XML whose <filename> is not its own name is read with the XML's name for id: VOC -> VOC (and through
+    labelkit JSON) writes it back under that name, not its image's."""
+    src = tmp_path / "voc"
+    (src / "Annotations").mkdir(parents=True)
+    (src / "Annotations/img1.xml").write_text(
+        "<annotation><filename>photo.jpg</filename><size><width>4</width><height>3</height><depth>3</depth></size>"
+        "<object><name>cat</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>"
+        "</annotation>"
+    )
+    ds = labelkit.load(src, "voc")
+    assert [i.id for i in ds.items()] == ["img1"] and ds.info.extras == {"voc:@ids": True}
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert "item ids" not in [c.what for c in report.transformed]
+    assert sorted(p.name for p in (tmp_path / "o/Annotations").iterdir()) == ["img1.xml"]
+    labelkit.convert(src, tmp_path / "j.json", "labelkit")
+    labelkit.convert(tmp_path / "j.json", tmp_path / "o2", "voc")
+    assert sorted(p.name for p in (tmp_path / "o2/Annotations").iterdir()) == ["img1.xml"]
+
+
+def _items_of_images(paths: dict[str, str | None]) -> Dataset:
+    """An item (id -> image path) of one box each, split train, of 8 x 6 images."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for n, (item_id, path) in enumerate(paths.items()):
+        ds.add_item(Item(id=item_id, media=Media(path=path, width=8, height=6), split="train"))
+        ds.add(Object(id=str(n), item_id=item_id, category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    return ds
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_items_whose_image_names_are_alike_keep_their_ids_in_any_order(reverse: bool, tmp_path: Path) -> None:
+    """x/a.jpg and y/a.jpg (and Q.jpg beside q.png, one name on macOS and Windows) would name one file: neither is
+    named after its image, whichever comes first; an image name that is another item's id is not taken either."""
+    paths = {"1": "x/a.jpg", "2": "y/a.jpg", "3": "Q.jpg", "4": "q.png", "5": "k.jpg", "6": "5.jpg", "k": "m.jpg"}
+    items = list(paths.items())[::-1] if reverse else list(paths.items())
+    report = labelkit.save(_items_of_images(dict(items)), tmp_path / "o", "voc")
+    # (6's image 5.jpg is item 5's id; 5's image k.jpg is item k's id; k is named after its image m.jpg)
+    assert sorted(p.name for p in (tmp_path / "o/Annotations").iterdir()) == [
+        "1.xml",
+        "2.xml",
+        "3.xml",
+        "4.xml",
+        "5.xml",
+        "6.xml",
+        "m.xml",
+    ]
+    assert ("item ids", 1, _STEM_REASON) in [(c.what, c.count, c.reason) for c in report.transformed]
+
+
+def test_an_image_name_voc_cannot_hold_keeps_the_item_id(tmp_path: Path) -> None:
+    """Names a loader or Windows cannot take (a device, a hidden name, more than one word, a backslash) or of an
+    item with no image, or whose id is no ImageSets line, are not taken: the items keep their ids."""
+    paths = {
+        "1": "con.jpg",
+        "2": "x/.hidden.jpg",
+        "3": "a b.jpg",
+        "4": "c\\d.jpg",
+        "5": None,
+        "6 7": "six.jpg",
+        "8": "caf\u00e9.jpg",
+    }
+    report = labelkit.save(_items_of_images(paths), tmp_path / "o", "voc", allow_loss=True)
+    assert sorted(p.name for p in (tmp_path / "o/Annotations").iterdir()) == [
+        "1.xml",
+        "2.xml",
+        "3.xml",
+        "4.xml",
+        "5.xml",
+        "6 7.xml",
+        "caf\u00e9.xml",
+    ]
+    assert ("item ids", 1, _STEM_REASON) in [(c.what, c.count, c.reason) for c in report.transformed]
+
+
+def test_the_item_ids_entry_counts_both_renamings_in_one(tmp_path: Path) -> None:
+    """An id written as a plain relative path ('a\\b' as 'a/b') and one named after its image are one entry."""
+    ds = _items_of_images({"a\\b": None, "7": "seven.jpg"})
+    planned = labelkit.plan(ds, "voc")
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    reason = (
+        f"{_STEM_REASON}. Otherwise, Pascal VOC names an item's files after its id: written as a plain relative path "
+        "('a\\b' as 'a/b', './x' as 'x')"
+    )
+    for r in (planned, report):
+        assert [(c.what, c.count, c.reason) for c in r.transformed if c.what == "item ids"] == [("item ids", 2, reason)]
+    assert _written(tmp_path / "o") == [
+        "Annotations/a/b.xml",
+        "Annotations/seven.xml",
+        "ImageSets/Main/train.txt",
+        "labelmap.txt",
+    ]
+    assert (tmp_path / "o/ImageSets/Main/train.txt").read_text() == "a/b\nseven\n"
+
+
+def test_stem_names_in_bulk_are_the_per_item_check() -> None:
+    """The column-at-a-time names (plain ASCII told by pattern) agree with stem_ok asked of each name."""
+    import pyarrow as pa
+
+    from labelkit.formats.voc_names import image_stems, stem_names, stem_ok
+
+    stems = ["a", "b.c", "con", "Con.x", "com0", "x-1_2+3", "a.", "a..b", "lpt9", "\u00e9", "-", "_a", "9" * 260]
+    paths = [f"d/{s}.jpg" for s in stems]
+    ids = [f"i{n}" for n in range(len(stems))]
+    got = stem_names(pa.chunked_array([ids], pa.string()), ids, pa.chunked_array([paths], pa.string()))
+    assert image_stems(pa.array(paths)).to_pylist() == stems
+    assert got == [s if stem_ok(s) else None for s in stems]
+    assert got[:5] == ["a", "b.c", None, None, "com0"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from labelkit.errors import InputError
 from labelkit.formats.voc import (
@@ -20,6 +21,7 @@ from labelkit.formats.voc import (
     voc_palette,
 )
 from labelkit.formats.voc_labelmap import is_own_color
+from labelkit.formats.voc_names import KEEP_IDS, image_stems
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets
 from labelkit.formats.yolo_media import image_size, is_image
@@ -264,6 +266,8 @@ def build(
         ),
     }
     info_extras = {"voc:trainval": sets.trainval, "voc:action_objects": sets.action_objects}
+    # writing VOC names an item of another format after its image when not so named: these keep their ids
+    info_extras[KEEP_IDS] = _named_otherwise(item_rows["id"], item_rows["path"])
     info = DatasetInfo(extras={k: True for k, v in info_extras.items() if v}) if any(info_extras.values()) else None
     dataset = Dataset.from_tables(tables, categories, info)
     flagged = (  # (only with index lines: a pass over every object)
@@ -479,3 +483,9 @@ def standalone_masks(
             elif unread is not None:  # a value no class has
                 unread["classes"] += 1
     return out
+
+
+def _named_otherwise(ids: list[str], paths: list[str | None]) -> bool:
+    """Whether an item's id (its XML's name) is not its image's stem (:func:`voc_names.image_stems`)."""
+    stems = image_stems(pa.array(paths, pa.string()))
+    return bool(pc.any(pc.not_equal(stems, pa.array(ids, pa.string()))).as_py())

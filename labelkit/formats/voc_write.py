@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -51,6 +51,7 @@ from labelkit.formats.voc_masks import (
     png_values,
     void_cells,
 )
+from labelkit.formats.voc_names import KEEP_IDS, STEM_REASON, stem_names
 from labelkit.formats.voc_values import (
     LINE_BREAK,
     as_list,
@@ -486,12 +487,15 @@ def renamed_files(dataset: Dataset, report: Report) -> None:
     check() calls it.
     """
     ids = dataset.table("items")["id"].to_pylist()
-    report.transform(
-        "item ids",
-        sum(1 for i, f in zip(ids, item_files(dataset), strict=True) if f != i),
+    files, stemmed = _named(dataset)
+    renamed = sum(1 for i, f in zip(ids, files, strict=True) if f != i)
+    plain = (
         "Pascal VOC names an item's files after its id: written as a plain relative path ('a\\b' as 'a/b', './x' as "
-        "'x')",
+        "'x')"
     )
+    if stemmed:  # (named after their images; the others, if any, as plain relative paths)
+        plain = f"{STEM_REASON}. Otherwise, {plain}" if renamed > stemmed else STEM_REASON
+    report.transform("item ids", renamed, plain)
     report.transform(
         "image file names",
         image_file_names(dataset)[1],
@@ -539,21 +543,48 @@ def _bare(paths: pa.ChunkedArray) -> list[bool]:
 def item_files(dataset: Dataset) -> list[str]:
     r"""Each item's file below ``Annotations/``, without ``.xml`` (``writable`` finds them, ``write`` reuses them).
 
-    An id made a plain relative path (``a\b`` is ``a/b``): VOC names an item's files after its id. An id that
+    An item from another format than VOC is named after its image's base name without its extension where VOC's
+    loaders would not find its image by its id (:mod:`labelkit.formats.voc_names`). Else its id, made a plain
+    relative path (``a\b`` is ``a/b``): VOC names an item's files after its id. An id that
     starts as a drive would on Windows (``b:c``, ``C:x``, ``c:/x``) is a relative path elsewhere, whose name
     Windows cannot hold (``:``): :func:`writable` reports its item lost, as it does ``x/b:c``.
 
     Raises:
-        OutputError: an id that cannot name a file inside the output (``/a``, ``//host/a``, ``../a``, empty).
+        OutputError: an id that cannot name a file inside the output (``/a``, ``//host/a``, ``../a``, empty), of
+            an item not named after its image.
     """
-    ids = dataset.table("items")["id"]
-    return cached(dataset, "voc:files", lambda: _item_files(ids))
+    return _named(dataset)[0]
+
+
+def _named(dataset: Dataset) -> tuple[list[str], int]:
+    """:func:`item_files`, and how many items are named after their images (cached while the dataset is unchanged)."""
+    items = dataset.table("items")
+    paths = None if dataset.info.extras.get(KEEP_IDS) is True else items["path"]
+    return cached(dataset, "voc:files", lambda: _named_files(items["id"], paths))
 
 
 def _item_files(ids: pa.ChunkedArray) -> list[str]:
     """:func:`_item_file` of each id; a plain relative path (a number, COCO's), its own file, is told in bulk."""
+    return _named_files(ids, None)[0]
+
+
+def _named_files(ids: pa.ChunkedArray, paths: pa.ChunkedArray | None) -> tuple[list[str], int]:
+    """:func:`_item_files`; with ``paths``, the items named after their images (:func:`stem_names`), counted."""
     plain = plain_relpaths(ids)
-    return [i if p else _item_file(str(i)) for i, p in zip(ids.to_pylist(), plain.to_pylist(), strict=True)]
+    files = [i if p else _file_or_none(str(i)) for i, p in zip(ids.to_pylist(), plain.to_pylist(), strict=True)]
+    stems = stem_names(ids, files, paths) if paths is not None and paths.null_count < len(paths) else None
+    named = files if stems is None else [s if s is not None else f for s, f in zip(stems, files, strict=True)]
+    if None in named:  # (an id that names no file, of an item not named after its image: the error)
+        _item_file(str(ids[named.index(None)].as_py()))
+    return cast(list[str], named), 0 if stems is None else len(stems) - stems.count(None)
+
+
+def _file_or_none(item_id: str) -> str | None:
+    """:func:`_item_file` of an id, or None when it names no file inside the output."""
+    try:
+        return _item_file(item_id)
+    except OutputError:
+        return None
 
 
 def _item_file(item_id: str) -> str:

@@ -1,0 +1,145 @@
+"""The name a Pascal VOC folder gives an item: its XML (``Annotations/<name>.xml``), ImageSets lines and PNGs.
+
+VOC's loaders (the devkit, torchvision's ``VOCDetection``, mmdetection's ``VOCDataset``) take an image's id for
+its file stem: they list ids in ``ImageSets/Main/<split>.txt`` and open ``Annotations/<id>.xml`` and
+``JPEGImages/<id>.jpg``, never reading ``<filename>``. So an item read from another format, whose id is not its
+image's (COCO's image id ``5`` of ``a.jpg``), is named after its image's base name without its extension
+(``a``), when VOC can hold that name and no other item's name is the same, even in another case or Unicode
+normalisation; else after its id, as before. A dataset read from VOC keeps its ids (:data:`KEEP_IDS`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelkit.formats.voc_lists import listable
+from labelkit.io import is_plain_relpath
+from labelkit.portable import MAX_NAME_BYTES, folded_name, folded_names, windows_cannot_hold
+
+KEEP_IDS = "voc:@ids"
+"""The dataset info extra (``true``) of a dataset read from VOC whose XML names are not all its images' stems:
+writing VOC names its items after their ids, as read (a reader's bookkeeping: no other format reports it)."""
+
+STEM_REASON = (
+    "VOC's loaders (torchvision, mmdetection) open Annotations/<id>.xml and JPEGImages/<id>.jpg: an item is named "
+    "after its image's file name without extension ('a.jpg' as 'a'), and reads back with that id, unless another "
+    "item's name is the same (in any case) or VOC cannot hold it"
+)
+"""The reason of the ``item ids`` transformation for the items named after their images."""
+
+_SIMPLE = r"^[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*$"
+"""A name VOC holds on every machine when it is no Windows device (:data:`_DEVICE`) and not too long: ASCII
+letters, digits, ``_``, ``+``, ``-``, and dots between them."""
+_DEVICE = r"^(?i:CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(?:\..*)?$"
+"""An ASCII name of :data:`_SIMPLE` that Windows takes for a device (``con``, ``Com1.x``)."""
+_SIMPLE_ID = r"^[A-Za-z0-9_][A-Za-z0-9_./+\-]*$"
+"""An id that is an ImageSets line (:func:`voc_lists.listable`), told in bulk: no whitespace, ``#`` or BOM."""
+_LONGEST = MAX_NAME_BYTES - len(".xml")
+
+
+def image_stems(paths: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Each image path's base name without its extension (null for a null path), a column at a time.
+
+    What is after the last ``/``, up to its last dot when one is after the first character (as YOLO's label
+    names take it: ``.jpg`` is its own stem).
+
+    >>> image_stems(pa.array(["a.jpg", "train2017/9.jpg", "x/a.b.png", ".jpg", "n", None])).to_pylist()
+    ['a', '9', 'a.b', '.jpg', 'n', None]
+    """
+    # (one pass takes the folders and the extension off; a name of one leading dot, '.jpg', is left empty)
+    stems = pc.replace_substring_regex(paths, r"^.*/|\.[^./]*$", "")
+    empty = np.flatnonzero(np.asarray(pc.fill_null(pc.equal(stems, ""), False).to_numpy(zero_copy_only=False)))
+    if not len(empty):
+        return stems
+    names = stems.to_pylist()
+    for n in empty.tolist():
+        base = str(paths[n].as_py()).rpartition("/")[2]
+        names[n] = base[:dot] if (dot := base.rfind(".")) > 0 else base
+    return pa.array(names, pa.string())
+
+
+def stem_ok(stem: str) -> bool:
+    r"""Whether VOC can hold an item named ``stem`` on every machine (the check of an odd name, one at a time).
+
+    One plain part (no ``/``, ``\``, drive, NUL), no leading dot (``.``, ``..``, a hidden file, or a macOS
+    resource fork, ``._a``), one word (an ImageSets line), not starting a comment or with a byte-order mark, a
+    name Windows can hold, and not too long with ``.xml``.
+
+    >>> [stem_ok(s) for s in ("a", "caf\u00e9", "a b", ".a", "con", "a:b", "#a", "a.")]
+    [True, True, False, False, False, False, False, False]
+    """
+    return (
+        bool(stem)
+        and is_plain_relpath(stem)
+        and "/" not in stem
+        and not stem.startswith((".", "#", "\ufeff"))
+        and stem.split() == [stem]
+        and not windows_cannot_hold(stem)
+        and len(stem.encode("utf-8", "surrogatepass")) <= _LONGEST
+    )
+
+
+def stem_names(ids: pa.ChunkedArray, id_files: list[str | None], paths: pa.ChunkedArray) -> list[str | None]:
+    """Per item, the name it is given after its image (:func:`image_stems`), or None: named after its id.
+
+    Args:
+        ids: the items' ids.
+        id_files: each item's file named after its id (None: its id names no file).
+        paths: the items' image paths.
+
+    An item is named after its image when it has one, its id is an ImageSets line (:func:`voc_lists.listable`:
+    one word, else the item is not listed), its stem is not its id's file, VOC can hold the stem
+    (:func:`stem_ok`; told in bulk for plain ASCII names), and the stem, folded as macOS and Windows compare
+    names (:func:`labelkit.portable.folded_name`), is no other item's stem or id's file, nor (with ``.xml`` or
+    ``.png``) a folder of one (id ``a.xml/b``). Items whose stems are alike all keep their ids: which one is
+    named after its image depends on no order.
+    """
+    plain_ids = pc.fill_null(pc.match_substring_regex(ids, _SIMPLE_ID), False)
+    stems = image_stems(paths)
+    differs = pc.fill_null(pc.not_equal(stems, pa.array(id_files, pa.string())), True)
+    wanted = np.asarray(pc.and_(pc.is_valid(stems), differs).to_numpy(zero_copy_only=False), dtype=bool)
+    # (an id that is no ImageSets line is not listed, and so found by no loader, whatever its name: kept)
+    odd_ids = np.flatnonzero(wanted & ~np.asarray(plain_ids.to_numpy(zero_copy_only=False), dtype=bool))
+    if len(odd_ids):
+        id_list = ids.take(pa.array(odd_ids)).to_pylist()
+        wanted[odd_ids] = [listable(str(i)) for i in id_list]
+    rows = np.flatnonzero(wanted)
+    if not len(rows):
+        return [None] * len(id_files)
+    taken = stems.take(pa.array(rows))
+    simple = pc.and_(
+        pc.and_(pc.match_substring_regex(taken, _SIMPLE), pc.invert(pc.match_substring_regex(taken, _DEVICE))),
+        pc.less_equal(pc.binary_length(taken), _LONGEST),
+    )
+    candidates = taken.to_pylist()
+    ok = np.asarray(simple.to_numpy(zero_copy_only=False), dtype=bool)
+    for k in np.flatnonzero(~ok).tolist():  # (the odd names, one at a time)
+        ok[k] = stem_ok(candidates[k])
+    rows, candidates = rows[ok], [s for s, keep in zip(candidates, ok.tolist(), strict=True) if keep]
+    if not candidates:
+        return [None] * len(id_files)
+    folded = folded_names(candidates)
+    file_folds = folded_names(files) if (files := [f for f in id_files if f is not None]) else []
+    file_keys = set(file_folds)
+    twice = {k for k, c in Counter(file_folds).items() if c > 1} if len(file_keys) < len(file_folds) else set()
+    alike = {k for k, c in Counter(folded).items() if c > 1} if len(set(folded)) < len(folded) else set()
+    tops = [f.partition("/")[0] for f in files if "/" in f]
+    folders = set(folded_names(tops)) if tops else set()
+    if not alike and not folders and file_keys.isdisjoint(folded):  # (the usual case: every candidate named so)
+        named = np.full(len(id_files), None, dtype=object)
+        named[rows] = candidates
+        return list(named.tolist())
+    out: list[str | None] = [None] * len(id_files)
+    for n, stem, key in zip(rows.tolist(), candidates, folded, strict=True):
+        if key in alike or (folders and (f"{key}.xml" in folders or f"{key}.png" in folders)):
+            continue
+        if key in file_keys:  # (another item's id file, unless the item's own alone)
+            mine = id_files[n]
+            if mine is None or key in twice or folded_name(mine) != key:
+                continue
+        out[n] = stem
+    return out
