@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.voc_lists import listable
+from labelkit.formats.yolo_layout import without_extension
 from labelkit.io import is_plain_relpath
 from labelkit.portable import MAX_NAME_BYTES, folded_name, folded_names, windows_cannot_hold
 
@@ -44,8 +45,8 @@ _LONGEST = MAX_NAME_BYTES - len(".xml")
 def image_stems(paths: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """Each image path's base name without its extension (null for a null path), a column at a time.
 
-    What is after the last ``/``, up to its last dot when one is after the first character (as YOLO's label
-    names take it: ``.jpg`` is its own stem).
+    What is after the last ``/``, without its extension as YOLO's label names take it
+    (:func:`~labelkit.formats.yolo_layout.without_extension`: ``.jpg`` is its own stem).
 
     >>> image_stems(pa.array(["a.jpg", "train2017/9.jpg", "x/a.b.png", ".jpg", "n", None])).to_pylist()
     ['a', '9', 'a.b', '.jpg', 'n', None]
@@ -57,8 +58,7 @@ def image_stems(paths: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
         return stems
     names = stems.to_pylist()
     for n in empty.tolist():
-        base = str(paths[n].as_py()).rpartition("/")[2]
-        names[n] = base[:dot] if (dot := base.rfind(".")) > 0 else base
+        names[n] = without_extension(str(paths[n].as_py()).rpartition("/")[2])
     return pa.array(names, pa.string())
 
 
