@@ -1529,10 +1529,15 @@ def test_two_items_of_one_id_are_refused_before_writing_whatever_the_target(targ
     ds.add_item(Item(id="w", media=Media(path="c.jpg", width=10, height=10), split="train"))
     ds.add_item(Item(id="v", media=Media(path="b.jpg", width=20, height=20), split="train"))
     ds.add(Object(id="1", item_id="v", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    _refused_by_plan_and_save(ds, target, tmp_path, "items row 2: duplicate item id 'v'")
+
+
+def _refused_by_plan_and_save(ds: Any, target: str, tmp_path: Path, message: str) -> None:
+    """``plan`` and ``save`` (``allow_loss``) to ``target`` both refuse ``ds`` with ``message``; nothing is written."""
     for call in (lambda: labelkit.plan(ds, target), lambda: labelkit.save(ds, tmp_path / "o", target, allow_loss=True)):
         with pytest.raises(OutputError) as info:
             call()
-        assert info.value.message == "items row 2: duplicate item id 'v'"
+        assert info.value.message == message
     assert list(tmp_path.iterdir()) == []
 
 
@@ -2153,11 +2158,7 @@ def test_two_categories_of_one_id_are_refused_before_writing_whatever_the_target
     ds = Dataset(categories=[Category(id=1, name="cat"), Category(id=2, name="cow"), Category(id=1, name="dog")])
     ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
     ds.add(Object(id="1", item_id="a", category_id=1, bbox=(0.0, 0.0, 5.0, 3.0)))
-    for call in (lambda: labelkit.plan(ds, target), lambda: labelkit.save(ds, tmp_path / "o", target, allow_loss=True)):
-        with pytest.raises(OutputError) as info:
-            call()
-        assert info.value.message == "categories[2]: duplicate category id 1"
-    assert list(tmp_path.iterdir()) == []
+    _refused_by_plan_and_save(ds, target, tmp_path, "categories[2]: duplicate category id 1")
 
 
 @pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
