@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pycocotools import mask as mask_utils
 
 import labelkit
-from labelkit.errors import InputError
+from labelkit.errors import DataLossError, InputError
 from labelkit.model import Category, Dataset, Item, Label, Media, Object
 from labelkit.report import Report
 
@@ -1158,3 +1158,32 @@ def test_a_voc_object_with_a_mask_changes_its_drawn_shape_through_coco_and_says_
         ("box", True),
         ("box", False),
     ]
+
+
+def test_pose_reports_the_skeleton_and_flip_idx_of_a_dataset_without_objects(tmp_path: Path) -> None:
+    """YOLO pose's class checks (skeletons, a flip_idx not K long, keypoint names not K long) ran only when the
+    dataset had objects: a dataset of classes and images alone (COCO image labels of a keypoint category, say)
+    lost its skeleton and flip_idx unsaid, and was written without --allow-loss."""
+    ds = Dataset(categories=[Category(id=0, name="person", keypoints=["a", "b"], skeleton=[(1, 2)])])
+    ds.info.extras["yolo:flip_idx"] = [0, 1, 2]
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=10, height=10)))
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "yolo", task="pose")
+    assert not (tmp_path / "refused").exists()
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="pose", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        ("skeletons", 1, "YOLO pose has no skeleton (only flip_idx)"),
+        (
+            "flip_idx",
+            1,
+            "data.yaml's flip_idx lists 2 keypoint indexes below 2 (kpt_shape: Ultralytics refuses another length): "
+            "the dataset's does not, and is not written",
+        ),
+    ]
+    assert labelkit.plan(ds, "yolo", task="pose").lost == report.lost
+    assert (tmp_path / "o/data.yaml").read_text() == (
+        "# YOLO dataset written by labelkit\ntrain: images/train\nval: images/train\nnc: 1\nnames:\n  0: person\n"
+        "kpt_shape:\n- 2\n- 3\nkpt_names:\n  0:\n  - a\n  - b\n"
+    )
+    [back] = labelkit.load(tmp_path / "o", "yolo").categories
+    assert (back.keypoints, back.skeleton) == (["a", "b"], None)

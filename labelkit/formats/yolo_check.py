@@ -102,6 +102,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report_read_back(dataset, report, options)
     objects = dataset.table("objects")
     if not objects.num_rows:
+        if task == "pose":  # (a dataset of no objects still writes its classes' keypoint names: kpt_shape)
+            k = keypoint_count(dataset)
+            _check_keypoint_count(k)
+            _check_pose_classes(dataset, report, k)
         return
     cols = columns(dataset, task)
     report.lose(
@@ -241,11 +245,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             report.note(f"{bounded:,} rotated boxes and polygons are written as their axis-aligned bounding boxes")
     if task == "pose":
         k = keypoint_count(dataset)
-        if k > MAX_KEYPOINTS:  # (a reader, labelkit's included, would refuse the kpt_shape)
-            raise OutputError(
-                f"YOLO pose holds at most {MAX_KEYPOINTS:,} keypoints per object; this dataset has {k:,}",
-                hint="drop the keypoints (another task) or write another format",
-            )
+        _check_keypoint_count(k)
         lengths = (
             np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(0).to_numpy(zero_copy_only=False)) // 3
         )[written]
@@ -265,21 +265,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             int(((lengths > 0) & (lengths < k)).sum()),
             f"padded to {k} unlabelled keypoints",
         )
-        report.lose(
-            "skeletons", sum(1 for c in dataset.categories if c.skeleton), "YOLO pose has no skeleton (only flip_idx)"
-        )
-        flip = dataset.info.extras.get("yolo:flip_idx")
-        report.lose(
-            "flip_idx",
-            int(flip is not None and not flip_idx_fits(flip, k)),
-            f"data.yaml's flip_idx lists {k} keypoint indexes below {k} (kpt_shape: Ultralytics refuses another "
-            "length): the dataset's does not, and is not written",
-        )
-        report.lose(
-            "category keypoint names",
-            sum(1 for c in dataset.categories if c.keypoints and len(c.keypoints) != k),
-            f"data.yaml's kpt_names holds {k} names per class (kpt_shape)",
-        )
+        _check_pose_classes(dataset, report, k)
         if kpt_dims_of(dataset, options) == 2:
             rows = np.flatnonzero(written)
             kp = objects["keypoints"].take(rows).combine_chunks()
@@ -310,6 +296,37 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     # (counted here, not by write(), so a plan reports it too; write() clips the same rows: see clipped_objects)
     clipped = clipped_objects(dataset, task, cols, precision, kpt_dims_of(dataset, options))
     report.transform("objects", int((clipped & written).sum()), "coordinates outside the image were clipped to [0, 1]")
+
+
+def _check_keypoint_count(k: int) -> None:
+    if k > MAX_KEYPOINTS:  # (a reader, labelkit's included, would refuse the kpt_shape)
+        raise OutputError(
+            f"YOLO pose holds at most {MAX_KEYPOINTS:,} keypoints per object; this dataset has {k:,}",
+            hint="drop the keypoints (another task) or write another format",
+        )
+
+
+def _check_pose_classes(dataset: Dataset, report: Report, k: int) -> None:
+    """Report what YOLO pose's data.yaml cannot hold of the classes: skeletons, a flip_idx or names not K long.
+
+    Run whether or not the dataset has objects: a dataset of none still writes its classes (it lost its
+    skeletons unsaid).
+    """
+    report.lose(
+        "skeletons", sum(1 for c in dataset.categories if c.skeleton), "YOLO pose has no skeleton (only flip_idx)"
+    )
+    flip = dataset.info.extras.get("yolo:flip_idx")
+    report.lose(
+        "flip_idx",
+        int(flip is not None and not flip_idx_fits(flip, k)),
+        f"data.yaml's flip_idx lists {k} keypoint indexes below {k} (kpt_shape: Ultralytics refuses another "
+        "length): the dataset's does not, and is not written",
+    )
+    report.lose(
+        "category keypoint names",
+        sum(1 for c in dataset.categories if c.keypoints and len(c.keypoints) != k),
+        f"data.yaml's kpt_names holds {k} names per class (kpt_shape)",
+    )
 
 
 def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) -> None:
