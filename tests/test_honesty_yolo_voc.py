@@ -1187,3 +1187,42 @@ def test_pose_reports_the_skeleton_and_flip_idx_of_a_dataset_without_objects(tmp
     )
     [back] = labelkit.load(tmp_path / "o", "yolo").categories
     assert (back.keypoints, back.skeleton) == (["a", "b"], None)
+
+
+def test_obb_reports_a_rectangular_polygon_read_back_as_a_rotated_box(tmp_path: Path) -> None:
+    """OBB writes a 4-point polygon's corners, and a reader takes a rectangle's for a box and angle, drawn as a
+    box, without the polygon: a turned square whose box was its bounds (or without a box) came back as another
+    box, an angle and no polygon, unsaid. A polygon that is its own box's rectangle (COCO's box) gives back what
+    it had, and is not counted; nor is a quad that is no rectangle, which reads back as its polygon."""
+    diamond = [4.0, 1.0, 7.0, 4.0, 4.0, 7.0, 1.0, 4.0]  # (a square turned 45 degrees, from its top)
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=8, height=8)))
+    ds.add(Object(id="1", item_id="a", category_id=0, shape="polygon", bbox=(1.0, 1.0, 6.0, 6.0), polygon=[diamond]))
+    ds.add(Object(id="2", item_id="a", category_id=0, shape="polygon", polygon=[diamond]))
+    ds.add(Object(id="3", item_id="a", category_id=0, bbox=(1.0, 1.0, 3.0, 2.0), polygon=[[1, 1, 4, 1, 4, 3, 1, 3]]))
+    ds.add(Object(id="4", item_id="a", category_id=0, shape="polygon", bbox=(1.0, 1.0, 3.0, 2.0), polygon=[_QUAD]))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb")
+    assert report.lost == []
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == [
+        (
+            "rectangular 4-point polygons",
+            2,
+            "YOLO obb writes their corners, which a reader takes for a rotated box: the object reads back as that "
+            "box and its angle, drawn as a box, without the polygon",
+        )
+    ]
+    assert labelkit.plan(ds, "yolo", task="obb").transformed == report.transformed
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == (
+        "0 0.5 0.125 0.875 0.5 0.5 0.875 0.125 0.5\n" * 2
+        + "0 0.125 0.125 0.5 0.125 0.5 0.375 0.125 0.375\n"
+        + "0 0.125 0.125 0.5 0.125 0.5 0.375 0.125 0.25\n"
+    )
+    back = list(labelkit.load(tmp_path / "o", "yolo").objects())
+    assert [(o.shape, o.polygon is None, round(o.angle, 9)) for o in back] == [
+        ("box", True, 45.0),
+        ("box", True, 45.0),
+        ("box", True, 0.0),
+        ("polygon", False, 0.0),
+    ]
+    assert back[2].bbox == (1.0, 1.0, 3.0, 2.0)
+    assert back[0].bbox != (1.0, 1.0, 6.0, 6.0)

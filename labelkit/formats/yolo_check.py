@@ -236,6 +236,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "YOLO obb writes the 4-point polygon as the object's corners; a reader takes their rectangle, or their "
             "bounds, as the box",
         )
+        report.transform(
+            "rectangular 4-point polygons",
+            int(_rectangles_read_as_boxes(objects, written & quad, first, (cols.width, cols.height)).sum()),
+            "YOLO obb writes their corners, which a reader takes for a rotated box: the object reads back as that "
+            "box and its angle, drawn as a box, without the polygon",
+        )
     if task in ("detect", "pose"):  # (both write a box: pose's is detect's, followed by the keypoints)
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
         # (a polygon that is its box's rectangle is written as that box: no bounds taken)
@@ -421,6 +427,52 @@ def media_sizes(dataset: Dataset, options: dict[str, Any]) -> list[tuple[int, in
 # -- file names ------------------------------------------------------------------------------------
 
 
+def _quad_corners(objects: Any, rows: np.ndarray[Any, Any], first: np.ndarray[Any, Any]) -> Any:
+    """The 4 corners ``(len(rows), 4, 2)`` of each row's first ring (a 4-point ring, or a closed one of 5)."""
+    _, ring_len, coords = G.flat_rings(objects["polygon"])
+    starts = np.concatenate([[0], np.cumsum(ring_len)])[first[rows]]
+    return coords[(starts[:, None] + np.arange(8)).reshape(-1)].reshape(-1, 4, 2)
+
+
+def _own_corners(boxes: Any, angle: Any, quad: Any) -> Any:
+    """Per row, whether the box turned by its angle has the 4 corners ``quad`` (within 1e-6 of a pixel).
+
+    From any first corner, either way round.
+    """
+    corners = G.rotated_box_corners(boxes, angle).reshape(-1, 4, 2)
+    same = np.zeros(len(quad), dtype=bool)
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0]):
+        for shift in range(4):
+            turned = corners[:, np.roll(order, shift)]
+            same |= np.all(np.abs(turned - quad) <= 1e-6, axis=(1, 2))
+    return same
+
+
+def _rectangles_read_as_boxes(
+    objects: Any, quads: np.ndarray[Any, Any], first: np.ndarray[Any, Any], size: tuple[Any, Any]
+) -> Any:
+    """Objects whose 4-point polygon (``quads``) OBB writes as corners that a reader takes for a rotated box.
+
+    A reader holds a rectangle's corners (as written: clipped to the image, ``size`` per object row) as a box and
+    angle, drawn as a box, without a polygon; an object whose own box, turned by its angle, has those corners
+    gives back what it had (a box-shaped polygon, as COCO writes a box), any other changes its box, angle and
+    drawn shape (a rotated rectangle whose box was its bounds, or with no box).
+    """
+    rows = np.flatnonzero(quads)
+    out = np.zeros(len(quads), dtype=bool)
+    if not len(rows):
+        return out
+    quad = _quad_corners(objects, rows, first)
+    side = np.stack([size[0][rows], size[1][rows]], axis=1)[:, None, :]
+    clipped = np.clip(quad, 0.0, side)
+    _, _, rectangle = G.corners_to_rotated_box(clipped.reshape(-1, 8))
+    boxes, has_box = G.bbox_columns(objects["bbox"])
+    angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)[rows]
+    own = has_box[rows] & _own_corners(boxes[rows], angle, quad)  # (clipped, they are reported clipped)
+    out[rows] = rectangle & ~own
+    return out
+
+
 def _boxes_unlike_quads(
     objects: Any, quads: np.ndarray[Any, Any], first: np.ndarray[Any, Any], size: tuple[Any, Any]
 ) -> Any:
@@ -436,17 +488,9 @@ def _boxes_unlike_quads(
     out = np.zeros(len(quads), dtype=bool)
     if not len(rows):
         return out
-    _, ring_len, coords = G.flat_rings(objects["polygon"])
-    starts = np.concatenate([[0], np.cumsum(ring_len)])[first[rows]]
-    quad = coords[(starts[:, None] + np.arange(8)).reshape(-1)].reshape(-1, 4, 2)
+    quad = _quad_corners(objects, rows, first)
     angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)[rows]
-    corners = G.rotated_box_corners(boxes[rows], angle).reshape(-1, 4, 2)
-    # the same 4 corners, from any first corner, either way round
-    same = np.zeros(len(rows), dtype=bool)
-    for order in ([0, 1, 2, 3], [3, 2, 1, 0]):
-        for shift in range(4):
-            turned = corners[:, np.roll(order, shift)]
-            same |= np.all(np.abs(turned - quad) <= 1e-6, axis=(1, 2))
+    same = _own_corners(boxes[rows], angle, quad)  # (the same 4 corners, from any first corner, either way round)
     # an unturned box that is the corners' bounds, as given or clipped to the image (as written)
     side = np.stack([size[0][rows], size[1][rows]], axis=1)[:, None, :]
     bounded = np.zeros(len(rows), dtype=bool)
