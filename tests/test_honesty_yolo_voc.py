@@ -1226,3 +1226,34 @@ def test_obb_reports_a_rectangular_polygon_read_back_as_a_rotated_box(tmp_path: 
     ]
     assert back[2].bbox == (1.0, 1.0, 3.0, 2.0)
     assert back[0].bbox != (1.0, 1.0, 6.0, 6.0)
+
+
+def test_classify_counts_the_fields_of_the_items_and_labels_it_writes_only(tmp_path: Path) -> None:
+    """YOLO classify counted the metadata and group of an item it does not write (reported lost whole, as an
+    item without a label), and the score and attributes of a label beyond an item's first (reported lost whole):
+    each lost twice, so the report named 2 items with metadata where 1 item's came back without it."""
+    from PIL import Image
+
+    (tmp_path / "media").mkdir()
+    for name in ("a", "b"):
+        Image.new("RGB", (4, 3)).save(tmp_path / "media" / f"{name}.png")
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for name in ("a", "b"):
+        ds.add_item(Item(id=name, split="train", group="g", metadata={"k": 1}, media=Media(path=f"{name}.png")))
+    ds.add(Label(id="l1", item_id="a", category_id=0, score=0.5, attributes={"n": 1}))
+    ds.add(Label(id="l2", item_id="a", category_id=0, score=0.25, attributes={"n": 2}))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "media")}
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("item groups", 1),
+        ("items with metadata", 1),
+        ("label attribute sets", 1),
+        ("label scores", 1),
+        ("items without a label", 1),
+        ("labels beyond the first of an item", 1),
+    ]
+    assert labelkit.plan(ds, "yolo", **options).lost == report.lost
+    assert _tree(tmp_path / "out") == ["train/", "train/cat/", "train/cat/a.png"]
+    back = labelkit.load(tmp_path / "out")
+    assert [(i.id, i.group, i.metadata) for i in back.items()] == [("a", None, {})]
+    assert [(lab.score, lab.attributes) for lab in back.labels()] == [(None, {})]

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError
 from labelkit.formats.base import Capabilities, check_capabilities
-from labelkit.formats.yolo_classify import check_classify, require_media
+from labelkit.formats.yolo_classify import check_classify, filed_only, require_media
 from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, split_notes
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import (
@@ -81,7 +81,12 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """Report what the chosen task cannot hold: geometry it lacks, unsized images, unknown classes."""
     task = task_of(dataset, options)
     target = title_for(dataset, options)
-    check_capabilities(written_objects_only(dataset, task, options), _TASK_CAPS[task], target, report)
+    kept = (  # (what is lost whole is not counted again for a field it carried)
+        filed_only(dataset, str(options.get("split") or "train"))
+        if task == "classify"
+        else written_objects_only(dataset, task, options)
+    )
+    check_capabilities(kept, _TASK_CAPS[task], target, report)
     if task != "classify" and options.get("layout") == "darknet":
         changed = sum(n != c.name for n, c in zip(darknet_names(dataset), dataset.categories, strict=True))
         report.lose(

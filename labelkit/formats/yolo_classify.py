@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import pyarrow as pa
+
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS, unique_ids, without_extension
 from labelkit.formats.yolo_media import is_image, place_media, placed_image_size
@@ -252,6 +254,40 @@ def classify_files(
             files.append(None)
             not_images.append(n)
     return files, not_images
+
+
+def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
+    """The dataset with only the items YOLO classify files where a reader reads them, and each one's filed label.
+
+    The check counts what these lose (item metadata and groups, a label's score or attributes) on it: the items
+    and labels it reports lost whole (items without a label, labels beyond an item's first, ...) are not counted
+    again for a field they carried, as they were. The other tables are kept (their annotations are lost whole).
+    """
+    items = dataset.table("items")
+    ids = [str(v) for v in items["id"].to_pylist()]
+    splits = [s or default_split for s in items["split"].to_pylist()]
+    targets = classify_files(dataset, ids, splits, items["path"].to_pylist())[0]
+    filed = [t is not None for t in targets]
+    if not any(s in CLASSIFY_SPLITS for s, f in zip(splits, filed, strict=True) if f):
+        filed = [False] * len(filed)  # (no image where a reader looks: the check reports every one lost)
+    kept = {i for i, f in zip(ids, filed, strict=True) if f}
+    first, _ = _first_labels(dataset, class_folders(dataset)[0])
+    labels = dataset.table("labels")
+    seen: set[str] = set()
+    keep: list[bool] = []
+    for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
+        filed_label = item_id in kept and item_id not in seen and first.get(item_id) == category
+        if filed_label:
+            seen.add(item_id)
+        keep.append(filed_label)
+    if all(filed) and all(keep):
+        return dataset
+    tables = {
+        **dataset.tables(),
+        "items": items.filter(pa.array(filed, pa.bool_())),
+        "labels": labels.filter(pa.array(keep, pa.bool_())),
+    }
+    return Dataset.from_tables(tables, dataset.categories, dataset.info)
 
 
 def write_classify(
