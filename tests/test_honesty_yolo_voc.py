@@ -1257,3 +1257,32 @@ def test_classify_counts_the_fields_of_the_items_and_labels_it_writes_only(tmp_p
     back = labelkit.load(tmp_path / "out")
     assert [(i.id, i.group, i.metadata) for i in back.items()] == [("a", None, {})]
     assert [(lab.score, lab.attributes) for lab in back.labels()] == [(None, {})]
+
+
+def test_classify_counts_the_fields_of_the_classes_it_writes_only(tmp_path: Path) -> None:
+    """A class YOLO classify does not write (its name cannot be a folder name, or its folder is another class's)
+    is reported lost whole, and its keypoint names and colour were counted lost again."""
+    from PIL import Image
+
+    (tmp_path / "media").mkdir()
+    Image.new("RGB", (4, 3)).save(tmp_path / "media" / "a.png")
+    ds = Dataset(
+        categories=[
+            Category(id=0, name="cat", keypoints=["nose"], color="#ff0000"),
+            Category(id=1, name="CON", keypoints=["nose"], color="#00ff00"),
+            Category(id=2, name="Cat", keypoints=["nose"], color="#0000ff"),
+        ]
+    )
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.png")))
+    ds.add(Label(id="l1", item_id="a", category_id=0))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "media")}
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("category keypoint names", 1),
+        ("category colours", 1),
+        ("classes that cannot be folder names", 1),
+        ("classes whose folder another class shares", 1),
+    ]
+    assert _tree(tmp_path / "out") == ["train/", "train/Cat/", "train/Cat/a.png"]
+    back = labelkit.load(tmp_path / "out")
+    assert [(c.name, c.keypoints, c.color) for c in back.categories] == [("Cat", None, None)]

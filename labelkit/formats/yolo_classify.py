@@ -257,11 +257,12 @@ def classify_files(
 
 
 def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
-    """The dataset with only the items YOLO classify files where a reader reads them, and each one's filed label.
+    """The dataset of what YOLO classify writes: filed items where a reader reads them, labels filed, own classes.
 
-    The check counts what these lose (item metadata and groups, a label's score or attributes) on it: the items
-    and labels it reports lost whole (items without a label, labels beyond an item's first, ...) are not counted
-    again for a field they carried, as they were. The other tables are kept (their annotations are lost whole).
+    The check counts what these lose (item metadata and groups, a label's score or attributes, a class's keypoint
+    names) on it: the items, labels and classes it reports lost whole (items without a label, labels beyond an
+    item's first, classes that cannot be folder names, ...) are not counted again for a field they carried, as
+    they were. The other tables are kept (their annotations are lost whole).
     """
     items = dataset.table("items")
     ids = [str(v) for v in items["id"].to_pylist()]
@@ -271,7 +272,8 @@ def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
     if not any(s in CLASSIFY_SPLITS for s, f in zip(splits, filed, strict=True) if f):
         filed = [False] * len(filed)  # (no image where a reader looks: the check reports every one lost)
     kept = {i for i, f in zip(ids, filed, strict=True) if f}
-    first, _ = _first_labels(dataset, class_folders(dataset)[0])
+    folders, shared = class_folders(dataset)
+    first, _ = _first_labels(dataset, folders)
     labels = dataset.table("labels")
     seen: set[str] = set()
     keep: list[bool] = []
@@ -280,14 +282,17 @@ def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
         if filed_label:
             seen.add(item_id)
         keep.append(filed_label)
-    if all(filed) and all(keep):
+    # (a class without a folder of its own is lost whole, as a class that cannot be a folder name or whose folder
+    # another class shares: its fields are not counted again)
+    classes = [c for c in dataset.categories if c.id in folders and c.id not in shared]
+    if all(filed) and all(keep) and len(classes) == len(dataset.categories):
         return dataset
     tables = {
         **dataset.tables(),
         "items": items.filter(pa.array(filed, pa.bool_())),
         "labels": labels.filter(pa.array(keep, pa.bool_())),
     }
-    return Dataset.from_tables(tables, dataset.categories, dataset.info)
+    return Dataset.from_tables(tables, classes, dataset.info)
 
 
 def write_classify(
