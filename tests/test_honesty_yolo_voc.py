@@ -1286,3 +1286,25 @@ def test_classify_counts_the_fields_of_the_classes_it_writes_only(tmp_path: Path
     assert _tree(tmp_path / "out") == ["train/", "train/Cat/", "train/Cat/a.png"]
     back = labelkit.load(tmp_path / "out")
     assert [(c.name, c.keypoints, c.color) for c in back.categories] == [("Cat", None, None)]
+
+
+def test_obb_reports_the_drawn_shape_of_a_polygon_it_writes_as_its_box(tmp_path: Path) -> None:
+    """OBB writes a polygon that is not 4 corners as the object's box, which reads back drawn as a box: detect and
+    pose report that change of drawn shape (`polygon objects`), OBB said only that the polygon was lost."""
+    ds = _obb_object(bbox=(1.0, 1.0, 3.0, 2.0), polygon=[[1.0, 1.0, 4.0, 1.0, 4.0, 3.0]])
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("polygons", 1)]
+    assert [(c.what, c.count, c.reason) for c in report.transformed if c.what != "item splits"] == [
+        (
+            "polygon objects",
+            1,
+            "YOLO obb keeps the drawn shape 'polygon' of a 4-point polygon only: the others are written as their "
+            "box, which reads back drawn as a box",
+        )
+    ]
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.125 0.125 0.5 0.125 0.5 0.375 0.125 0.375\n"
+    [back] = labelkit.load(tmp_path / "o", "yolo").objects()
+    assert (back.shape, back.bbox, back.polygon) == ("box", (1.0, 1.0, 3.0, 2.0), None)
+    # a 4-point polygon that is no rectangle keeps its drawn shape: nothing said
+    quad = labelkit.plan(_obb_object(bbox=(1, 1, 3, 2), polygon=[_QUAD]), "yolo", task="obb")
+    assert [c.what for c in quad.transformed] == ["item splits"]

@@ -235,6 +235,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             int((written & drawable & ~quad).sum()),
             "YOLO obb holds 4-corner boxes; the object's box is written, or the polygon's bounds without one",
         )
+        drawn_polygon = np.asarray(pc.equal(objects["shape"], "polygon").fill_null(False), dtype=bool)
+        report.transform(  # (as detect's and pose's generic check says of every polygon object)
+            "polygon objects",
+            int((written & drawn_polygon & ~quad).sum()),
+            "YOLO obb keeps the drawn shape 'polygon' of a 4-point polygon only: the others are written as their "
+            "box, which reads back drawn as a box",
+        )
         report.lose(
             "boxes unlike their 4-point polygon",
             int(_boxes_unlike_quads(objects, written & quad, first, (cols.width, cols.height)).sum()),
