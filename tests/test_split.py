@@ -754,3 +754,55 @@ def test_images_of_one_file_name_from_two_splits_put_in_one_split_are_warned_of(
     apart = Lockfile(ALGORITHM_VERSION, 0, "balanced", ratios, {"000001.jpg#1": "val", "000001.jpg#4": "train"})
     assert split(ds, ratios, lock=apart).report.warnings == [shared]
     assert split(ds, ratios, keep_existing=True).report.warnings == [shared]
+
+
+def test_items_that_read_back_with_each_others_keys_in_the_output_of_a_split_are_warned_of(tmp_path: Path) -> None:
+    """``instances_train.json`` and ``instances_val.json`` may both hold an image 1 ``a.jpg`` (keyed
+    ``a.jpg#train/1`` and ``a.jpg#val/1``): swapped by the split, the output's train image 1 is the input's val one,
+    and the lockfile, split again on that output, swapped them back under 'moved 0'. The keys cannot tell them
+    apart, so the report says so, at the split that makes such an output and at the one that reads it; a YOLO
+    ``images/train/a.jpg`` and ``images/val/a.jpg`` alike. Left in their splits, or on distinct ids, they are fine."""
+    from labelkit.model import Dataset, Item, Media
+
+    root = tmp_path / "in" / "annotations"
+    root.mkdir(parents=True)
+    cats = [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}]
+    for name, category in (("train", 1), ("val", 2)):
+        box = {"id": 1, "image_id": 1, "category_id": category, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}
+        doc = {"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}], "annotations": [box]}
+        (root / f"instances_{name}.json").write_text(json.dumps({**doc, "categories": cats}))
+    ds = labelkit.load(tmp_path / "in")
+    ratios = {"train": 0.5, "val": 0.5}
+    swap = Lockfile(ALGORITHM_VERSION, 0, "balanced", ratios, {"a.jpg#train/1": "val", "a.jpg#val/1": "train"})
+    shared = "2 items share a media path with another item; they are keyed 'path#id'"
+    crossed = (
+        "2 items go to a split where they read back with the key of another item, which goes elsewhere"
+        " ('a.jpg#train/1', sent to 'val', reads back there as 'a.jpg#val/1', sent to 'train'): a lockfile cannot"
+        " tell them apart in this split's output, which, split again with it, swaps them (and if this input is such"
+        " an output, they are swapped now); split the input again instead"
+    )
+    out, report = split(ds, ratios, lock=swap)
+    assert report.warnings == [shared, crossed]
+    labelkit.save(out, tmp_path / "out", "coco")
+
+    def cats_by_split(dataset: Dataset) -> dict[str, int]:
+        split_of = assignment(dataset)
+        return {split_of[o.item_id]: o.category_id for o in dataset.objects()}
+
+    assert cats_by_split(out) == {"val": 1, "train": 2}
+    again, report = split(labelkit.load(tmp_path / "out"), ratios, lock=swap)
+    assert cats_by_split(again) == {"train": 1, "val": 2}  # (swapped back: what the warning says)
+    assert (report.moved, report.warnings) == (0, [shared, crossed])
+    kept = Lockfile(ALGORITHM_VERSION, 0, "balanced", ratios, {"a.jpg#train/1": "train", "a.jpg#val/1": "val"})
+    assert split(ds, ratios, lock=kept).report.warnings == [shared]
+    yolo = Dataset(items=[Item(id=f"{s}/a", media=Media(path=f"images/{s}/a.jpg"), split=s) for s in ("train", "val")])
+    paths = {"images/train/a.jpg": "val", "images/val/a.jpg": "train"}
+    warnings = split(yolo, ratios, lock=Lockfile(ALGORITHM_VERSION, 0, "balanced", ratios, paths)).report.warnings
+    assert warnings == [
+        crossed.replace("a.jpg#train/1", "images/train/a.jpg").replace("a.jpg#val/1", "images/val/a.jpg")
+    ]
+    distinct = Dataset(
+        items=[Item(id=str(n), media=Media(path="a.jpg"), split=s) for n, s in ((1, "train"), (2, "val"))]
+    )
+    swap = Lockfile(ALGORITHM_VERSION, 0, "balanced", ratios, {"a.jpg#1": "val", "a.jpg#2": "train"})
+    assert split(distinct, ratios, lock=swap).report.warnings == [shared]

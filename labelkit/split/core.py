@@ -17,9 +17,10 @@ from labelkit.api_args import as_path, require_dataset, type_name
 from labelkit.errors import UsageError
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
+from labelkit.portable import SPLIT_FOLDERS
 from labelkit.split import assign
 from labelkit.split.hashing import key_hash, unit
-from labelkit.split.inputs import IntArray, SplitInput, locked_splits, prepare
+from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, locked_splits, prepare
 from labelkit.split.lockfile import Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
 
@@ -297,6 +298,11 @@ def split(
     merged = _merged_paths(items, item_split, names)
     if merged:
         warnings.append(merged)
+    if n_items:  # (a split's output, split again with its lockfile, swapped such items and said 'moved 0')
+        sent = [names[j] for j in item_split.tolist()]
+        crossed = crossed_keys(items, inp.keys, sent, SPLIT_FOLDERS | frozenset(names))
+        if crossed:
+            warnings.append(crossed)
     out = dataset.copy()
     if n_items:
         column = pa.array([names[j] for j in item_split.tolist()], pa.string())

@@ -161,6 +161,62 @@ def locked_splits(
     return out, by_folder
 
 
+def _resplit(text: str, to: str, splits: frozenset[str]) -> tuple[str, str] | None:
+    """``text`` with the folder of its split (one of ``splits``) made ``to``, and that split; None when it has none.
+
+    >>> _resplit("images/train/a.jpg", "val", frozenset({"train", "val"})), _resplit("val/1", "x", frozenset())
+    (('images/val/a.jpg', 'train'), None)
+    """
+    m = _SPLIT_FOLDER.match(text)
+    if m is None:
+        return None
+    group = next(g for g in range(1, 5) if m.group(g) is not None)
+    if m.group(group) not in splits:
+        return None
+    return text[: m.start(group)] + to + text[m.end(group) :], m.group(group)
+
+
+def crossed_keys(items: pa.Table, keys: list[str], to: list[str], splits: frozenset[str]) -> str | None:
+    """A warning when items go to a split where they read back with the key of another item, sent elsewhere.
+
+    An item's key names its split where the format puts it in the path (``images/train/a.jpg``) or in front of
+    the id (COCO's ``train/1`` where two splits have an image 1): written to ``val``, that item reads back as
+    ``images/val/a.jpg``; when that is the key of another item (the input's ``val`` image of that name) which
+    goes to another split, a lockfile cannot tell the two apart in the split's output, and pins that output's
+    items by the keys as the input named them: split again with the lockfile, the output swaps them.
+    """
+    # (the folder of a split is never a key's last part: only items whose keys end alike can meet)
+    tails = pc.replace_substring_regex(pa.array(keys, pa.string()), pattern="(?s)^.*/", replacement="")
+    counts = pc.value_counts(tails)
+    shared = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if not len(shared):
+        return None
+    rows = np.flatnonzero(pc.is_in(tails, value_set=shared).to_numpy(zero_copy_only=False)).tolist()
+    ids, paths = items["id"].take(rows).to_pylist(), items["path"].take(rows).to_pylist()
+    index = {keys[i]: i for i in rows}
+    found: list[tuple[str, str, str, str]] = []
+    for n, i in enumerate(rows):
+        key, path = keys[i], paths[n]
+        parts = [key] if not path or key == path else [path, str(ids[n])]
+        moved = [_resplit(part, to[i], splits) for part in parts]
+        marks = {m[1] for m in moved if m is not None}
+        if len(marks) != 1 or to[i] in marks:
+            continue
+        other = "#".join(m[0] if m is not None else part for m, part in zip(moved, parts, strict=True))
+        j = index.get(other)
+        if j is not None and to[j] != to[i]:
+            found.append((key, to[i], other, to[j]))
+    if not found:
+        return None
+    key, split, other, elsewhere = min(found)
+    return (
+        f"{len(found):,} items go to a split where they read back with the key of another item, which goes"
+        f" elsewhere ({key!r}, sent to {split!r}, reads back there as {other!r}, sent to {elsewhere!r}): a lockfile"
+        " cannot tell them apart in this split's output, which, split again with it, swaps them (and if this"
+        " input is such an output, they are swapped now); split the input again instead"
+    )
+
+
 def _metadata_values(items: pa.Table, name: str) -> list[Any]:
     out: list[Any] = []
     for text in items["metadata"].to_pylist():
