@@ -5869,3 +5869,50 @@ def test_darknet_files_are_read_whatever_the_case_of_their_suffix(tmp_path: Path
         ds = labelkit.load(path, "yolo")
         assert [c.name for c in ds.categories] == ["cat"] and [i.split for i in ds.items()] == ["train"]
     assert labelkit.detect(root / "voc.DATA").reason == "Darknet voc.DATA"
+
+
+@pytest.mark.parametrize("task", ["segment", "obb"])
+@pytest.mark.parametrize("precision", [None, 3])
+def test_a_polygon_beyond_an_edge_beside_a_box_inside_is_lost_not_clipped_into_a_zero_ring(
+    tmp_path: Path, task: str, precision: int | None
+) -> None:
+    """A polygon is measured for lying outside only where its box is not inside the image: a polygon right of
+    the image (or above and left of it) beside a box inside was clipped into a ring of no width (``0 1.0 0.1 1.0
+    0.1 1.0 0.2 1.0 0.2``, or all ``0.0``), which trains nothing, and reported only as clipped. Such an object is
+    lost, as 'objects clipped to nothing', by the plan as by the write; a ring partly inside is still clipped,
+    and one of no height as given (a zero ring) is written as it was."""
+    ds = _one_box()
+    box = (10.0, 10.0, 5.0, 5.0)
+    for n, ring in enumerate(
+        [
+            [110.0, 10.0, 120.0, 10.0, 120.0, 20.0, 110.0, 20.0],  # right of the image
+            [-50.0, -50.0, -40.0, -50.0, -40.0, -40.0, -50.0, -40.0],  # above and left of it
+            [-10.0, 50.0, 10.0, 50.0, 10.0, 60.0, -10.0, 60.0],  # partly inside: clipped
+        ]
+    ):
+        ds.add(Object(id=f"p{n}", item_id="a", category_id=0, bbox=box, polygon=[ring]))
+    options: dict[str, Any] = {"task": task} if precision is None else {"task": task, "precision": precision}
+    plan = labelkit.plan(ds, "yolo", **options)
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **options)
+    for r in (plan, report):
+        lost = {e.what: (e.count, e.reason) for e in r.lost}
+        assert lost["objects clipped to nothing"] == (
+            2,
+            "their points lie beyond an edge of the image: clipped to it, they would have no width or height, which"
+            f" YOLO {task} readers cannot use: not written",
+        )
+        assert "objects whose coordinates round to a zero box" not in lost
+        clipped = [e.count for e in r.transformed if e.reason == "coordinates outside the image were clipped to [0, 1]"]
+        assert clipped == [1]
+    assert report.written["object annotations"] == 2
+    lines = (tmp_path / "o/labels/train/a.txt").read_text().splitlines()
+    assert lines[1] == (
+        "0 0.0 0.5 0.1 0.5 0.1 0.6 0.0 0.6"
+        if precision is None
+        else "0 0.000 0.500 0.100 0.500 0.100 0.600 0.000 0.600"
+    )
+    flat = _one_box()
+    flat.add(Object(id="z", item_id="a", category_id=0, polygon=[[-10.0, 50.0, 10.0, 50.0, 5.0, 50.0]]))
+    report = labelkit.save(flat, tmp_path / "z", "yolo", task="segment", allow_loss=True)
+    assert "objects clipped to nothing" not in {e.what for e in report.lost}
+    assert (tmp_path / "z/labels/train/a.txt").read_text().splitlines()[1] == "0 0.0 0.5 0.1 0.5 0.05 0.5"

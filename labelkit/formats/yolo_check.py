@@ -16,16 +16,10 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, OutputError
 from labelkit.formats.base import Capabilities, check_capabilities
 from labelkit.formats.yolo_classify import check_classify, filed_only, require_media
+from labelkit.formats.yolo_clipping import clipped_objects, clipping, rounding
 from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, split_notes
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
-from labelkit.formats.yolo_lines import (
-    clipped_objects,
-    columns,
-    keypoint_count,
-    rounding,
-    segment_box_gaps,
-    traced_masks,
-)
+from labelkit.formats.yolo_lines import columns, keypoint_count, segment_box_gaps, traced_masks
 from labelkit.formats.yolo_media import image_size, is_image, listed_sizes
 from labelkit.formats.yolo_numbers import precision_of
 from labelkit.formats.yolo_rings import quad_rings
@@ -144,9 +138,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     )
     precision = precision_of(options)
     written = written_rows(dataset, task, options)
+    emptied = clipping(dataset, task, cols, precision, kpt_dims_of(dataset, options)).emptied & cols.usable
+    report.lose(
+        "objects clipped to nothing",
+        int(emptied.sum()) if task in ("segment", "obb") else 0,
+        "their points lie beyond an edge of the image: clipped to it, they would have no width or height, which"
+        f" {target} readers cannot use: not written",
+    )
     report.lose(
         "objects whose coordinates round to a zero box",
-        int((cols.usable & ~written).sum()),
+        int((cols.usable & ~written & ~emptied).sum()),
         f"at {precision} decimals their {'box' if task in ('detect', 'pose') else 'points'} would have no width "
         f"or height, which {target} readers cannot use: not written",
     )

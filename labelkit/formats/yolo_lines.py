@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError
 from labelkit.formats.yolo_exact import AsRead
 from labelkit.formats.yolo_media import ChunkedRows
-from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, joined, rounded, snapped, split_lines
+from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, joined, snapped, split_lines
 from labelkit.formats.yolo_rings import quad_rings
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -221,77 +221,6 @@ def _largest_rings(
     return pick
 
 
-@dataclass
-class Rounding:
-    """What writing ``precision`` decimals does to the objects written, per object row (0 for the others)."""
-
-    changed: np.ndarray[Any, Any]
-    """Coordinates of the line whose written number is not the one that exact output writes."""
-    collapsed: np.ndarray[Any, Any]
-    """Objects whose box (detect, pose) or points' bounds (segment, OBB) have a width and a height, and would
-    have none once rounded: a zero box, which Ultralytics cannot train on (not written; check() reports them)."""
-
-
-def rounding(dataset: Dataset, task: str, cols: Columns, precision: int, kpt_dims: int) -> Rounding:
-    """What rounding to ``precision`` decimals changes (cached: check() computes it, write() reuses it)."""
-    key = f"rounding:{task}:{precision}:{kpt_dims}"
-    return cached(dataset, key, lambda: _compute_rounding(dataset, task, cols, precision, kpt_dims))
-
-
-def clipped_objects(dataset: Dataset, task: str, cols: Columns, precision: int | None, kpt_dims: int) -> Any:
-    """Per object row, whether writing it clips a coordinate to the image: the rows :class:`Lines` clips.
-
-    check() reports them (so a plan says what the write does), write() reuses them (cached while the dataset
-    is unchanged). The rows are formatted as write() formats them, a chunk at a time, without the text; with a
-    precision, :func:`rounding` has formatted them already and kept the marks.
-    """
-    if precision is not None:
-        rounding(dataset, task, cols, precision, kpt_dims)  # (keeps its formatter's marks: see _compute_rounding)
-    return cached(
-        dataset,
-        _clipped_key(task, precision, kpt_dims),
-        lambda: _compute_clipped(dataset, task, cols, precision, kpt_dims),
-    )
-
-
-def _clipped_key(task: str, precision: int | None, kpt_dims: int) -> str:
-    return f"clipped:{task}:{precision}:{kpt_dims}"
-
-
-def _compute_clipped(dataset: Dataset, task: str, cols: Columns, precision: int | None, kpt_dims: int) -> Any:
-    lines = Lines(dataset, task, cols, precision, kpt_dims)
-    usable = np.flatnonzero(cols.usable)
-    for rows in lines.polygons.pieces(usable, _CHUNK):  # (and at most VALUES_AT_ONCE numbers: see yolo_media)
-        lines.mark_clipped(rows)
-    return lines.clipped
-
-
-def _compute_rounding(dataset: Dataset, task: str, cols: Columns, precision: int, kpt_dims: int) -> Rounding:
-    n = len(cols.usable)
-    changed = np.zeros(n, dtype=np.int64)
-    collapsed = np.zeros(n, dtype=bool)
-    # the numbers the exact writer writes (snapped: see :func:`snapped`), and the ones rounding writes (from the
-    # normalised values, as write() formats them): a number counts as changed when the two differ, so a value
-    # such as 0.24000000000000002, written 0.24 by both, is not
-    exact_lines = Lines(dataset, task, cols, None, kpt_dims)
-    lines = Lines(dataset, task, cols, precision, kpt_dims)
-    usable = np.flatnonzero(cols.usable)
-    for rows in exact_lines.polygons.pieces(usable, _CHUNK):
-        exact, offsets = exact_lines.values(rows)
-        written = rounded(lines.values(rows)[0], precision)
-        owner = np.repeat(np.arange(len(rows)), np.diff(offsets))
-        changed[rows] = np.bincount(owner[written != exact], minlength=len(rows))
-        if task in ("detect", "pose"):  # the box: cx cy w h first
-            first = offsets[:-1]
-            sizes = [(v[first + 2], v[first + 3]) for v in (exact, written)]
-        else:
-            sizes = [(b[:, 2], b[:, 3]) for b in (G.ring_bounds(exact, offsets), G.ring_bounds(written, offsets))]
-        (w, h), (rw, rh) = sizes
-        collapsed[rows] = (w > 0) & (h > 0) & ((rw == 0) | (rh == 0))
-    cached(dataset, _clipped_key(task, precision, kpt_dims), lambda: lines.clipped)  # (for clipped_objects)
-    return Rounding(changed, collapsed)
-
-
 def _chosen_rings(polygon: pa.Array) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """The ring YOLO writes of each polygon: (positions of the polygons that have one, flat coords, offsets)."""
     valid = valid_mask(polygon)
@@ -463,6 +392,9 @@ class Lines:
         self.k = keypoint_count(dataset) if task == "pose" else 0
         self.clipped = np.zeros(self.objects.num_rows, dtype=bool)
         """Per object row, whether formatting it clipped a coordinate to the image (past float noise)."""
+        self.emptied = np.zeros(self.objects.num_rows, dtype=bool)
+        """Per object row, whether its points (segment, OBB) had a width and a height and clipping left them none:
+        they lie beyond an edge (a polygon outside beside a box inside, which :func:`_outside` takes for inside)."""
         # the light columns once, as numpy; the heavy ones (polygons, keypoints) are taken per chunk
         self.boxes, self.box_valid = cached(dataset, "boxes", lambda: read_only(*G.bbox_columns(self.objects["bbox"])))
         self.angle = np.asarray(self.objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -623,6 +555,14 @@ class Lines:
         # (a corner of a rotated box on the edge may end a float past it: noise, clipped without a word)
         past = np.abs(clipped - values) > EDGE_NOISE
         self.clipped[rows[np.bincount(per_value[past], minlength=len(rows)) > 0]] = True
+        moved = np.flatnonzero(np.bincount(per_value[clipped != values], minlength=len(rows)))
+        if len(moved):  # (a zero ring as given stays one)
+            starts, lengths = offsets[moved], offsets[moved + 1] - offsets[moved]
+            take = np.repeat(starts, lengths) + G.run_positions(lengths)
+            ends = np.concatenate([[0], np.cumsum(lengths)])
+            before, after = G.ring_bounds(values[take], ends), G.ring_bounds(clipped[take], ends)
+            had = (before[:, 2] > 0) & (before[:, 3] > 0)
+            self.emptied[rows[moved[had & ((after[:, 2] == 0) | (after[:, 3] == 0))]]] = True
         return clipped
 
     def _corners(self, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.yolo_classify import classify_files, write_classify
+from labelkit.formats.yolo_clipping import clipping, rounding
 from labelkit.formats.yolo_config_files import write_darknet, write_data_yaml
 from labelkit.formats.yolo_layout import (
     APPLE_DOUBLE,
@@ -32,7 +33,7 @@ from labelkit.formats.yolo_layout import (
     unique_ids,
     without_extension,
 )
-from labelkit.formats.yolo_lines import Lines, cached, columns, rounding
+from labelkit.formats.yolo_lines import Lines, cached, columns
 from labelkit.formats.yolo_media import (
     SIZES_FILE,
     is_image,
@@ -93,14 +94,16 @@ def title_for(dataset: Dataset, options: dict[str, Any]) -> str:
 def written_rows(dataset: Dataset, task: str, options: dict[str, Any]) -> np.ndarray[Any, Any]:
     """Per object row, whether it is written.
 
-    Written: placed, with the coordinates the task needs, and (with a precision) not rounded into a zero box.
+    Written: placed, with the coordinates the task needs, not clipped to no width or height (segment and OBB
+    points beyond an edge), and (with a precision) not rounded into a zero box.
     """
     cols = columns(dataset, task)
     precision = precision_of(options)
-    if precision is None:
-        return cols.usable
-    collapsed = rounding(dataset, task, cols, precision, kpt_dims_of(dataset, options)).collapsed
-    written: np.ndarray[Any, Any] = cols.usable & ~collapsed
+    written: np.ndarray[Any, Any] = cols.usable
+    if task in ("segment", "obb"):  # (a detect or pose box not outside keeps an area: see yolo_lines._outside)
+        written = written & ~clipping(dataset, task, cols, precision, kpt_dims_of(dataset, options)).emptied
+    if precision is not None:
+        written = written & ~rounding(dataset, task, cols, precision, kpt_dims_of(dataset, options)).collapsed
     return written
 
 
