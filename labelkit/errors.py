@@ -48,6 +48,16 @@ def json_pointer(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def shown(value: object) -> str:
+    """A value an error found: JSON's ``null`` for None (Python's word is not the file's), else its repr.
+
+    Examples:
+        >>> shown(None), shown(1.5), shown("7")
+        ('null', '1.5', "'7'")
+    """
+    return "null" if value is None else repr(value)
+
+
 @contextmanager
 def naming(path: str | os.PathLike[str]) -> Iterator[None]:
     """Writes to the file ``path``: an OSError naming no file (``os.write``'s, an open file's, pyarrow's) names it.

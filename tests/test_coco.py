@@ -6172,10 +6172,13 @@ def test_the_schema_alone_refuses_the_integers_beyond_int64_that_reading_refuses
     assert error.message == "9223372036854775808 is greater than the maximum of 9223372036854775807"
     path = _write(tmp_path, doc)
     findings = labelkit.validate(path)
-    assert [(f.where, f.message) for f in findings] == [(f"#/{pointer}", error.message)]
+    # (an id, width or height in convert's words, as convert says it: see the test of ids of null and 2**70)
+    said = f"{place[-1]} does not fit in 64 bits" if place[-1] in ("id", "image_id", "category_id", "width") else None
+    assert [(f.where, f.message) for f in findings] == [(f"#/{pointer}", said or error.message)]
     with pytest.raises(InputError) as err:
         labelkit.load(path)
     assert err.value.location.pointer == f"/{pointer}"
+    assert said is None or err.value.message == said
     node[place[-1]] = 2**63 - 1  # the largest int64: every verdict takes it, semantics aside
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(doc)) == []
 
@@ -6200,8 +6203,7 @@ def test_the_schema_alone_checks_an_rle_and_a_detections_id_as_reading_does(tmp_
     alike = {"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}
     doc["annotations"] = [{"id": 1, **alike}, {"id": 2**63, **alike}]
     findings = labelkit.validate(_write(tmp_path, doc))
-    message = "9223372036854775808 is greater than the maximum of 9223372036854775807"
-    assert [(f.where, f.message) for f in findings] == [("#/annotations/1/id", message)]
+    assert [(f.where, f.message) for f in findings] == [("#/annotations/1/id", "id does not fit in 64 bits")]
     detection = {"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 0.5}
     for value, good in ((None, True), (3, True), ("x", False), (1.5, False), (2**63, False)):
         results = [{**detection, "id": value}]
@@ -6697,5 +6699,60 @@ def test_validate_says_an_id_that_is_no_integer_as_convert_does(tmp_path: Path) 
     doc = json.loads(json.dumps(base))
     doc["annotations"][0]["num_keypoints"] = 1.5  # (not an id: carried by a conversion, in the schema's words here)
     assert [f.message for f in labelkit.validate(_write(tmp_path, doc))] == ["1.5 is not of type 'integer'"]
-    doc["annotations"][0]["num_keypoints"], doc["annotations"][0]["id"] = 1, None  # (convert: a missing id)
-    assert [f.message for f in labelkit.validate(_write(tmp_path, doc))] == ["None is not of type 'integer'"]
+    doc["annotations"][0]["num_keypoints"], doc["annotations"][0]["id"] = 1, None  # (in JSON's word, as convert)
+    assert [f.message for f in labelkit.validate(_write(tmp_path, doc))] == ["id must be an integer (found null)"]
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ("images", "id"),
+        ("annotations", "id"),
+        ("annotations", "image_id"),
+        ("annotations", "category_id"),
+        ("categories", "id"),
+        ("images", "height"),
+    ],
+)
+def test_validate_and_convert_say_an_id_of_null_or_beyond_64_bits_alike(tmp_path: Path, section: str, key: str) -> None:
+    """A null id was ``None is not of type 'integer'`` in validate (Python's None, jsonschema's words), and in
+    convert ``missing required field 'id'`` (an annotation's: present, though) or ``id must be an integer (found
+    None)``; 2**70 was ``1.1805916207174113e+21 is greater than the maximum of 9223372036854775807`` in validate
+    and, in convert, ``Expected `int` <= 9223372036854775807`` (an annotation's), ``Input should be less than or
+    equal to 9223372036854775807`` (a category's) or ``id does not fit in 64 bits`` (an image's). Both now say
+    the same at the same pointer; 1.5 and "7" they said alike already. An absent annotation field is missing."""
+    base = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "area": 1, "iscrowd": 0}],
+        "categories": [{"id": 1, "name": "a"}],
+    }
+    for value, message, found in [
+        (None, f"{key} must be an integer", "null"),
+        (2**70, f"{key} does not fit in 64 bits", None),
+        (-(2**70), f"{key} does not fit in 64 bits", None),
+        (1.5, f"{key} must be an integer", "1.5"),
+        ("7", f"{key} must be an integer", "'7'"),
+    ]:
+        doc = json.loads(json.dumps(base))
+        doc[section][0][key] = value
+        path = _write(tmp_path, doc)
+        finding = labelkit.validate(path)[0]  # (a height of -2**70 is also below 0: validate lists both)
+        with pytest.raises(InputError) as err:
+            labelkit.load(path)
+        said = message + (f" (found {found})" if found else "")
+        assert (finding.where, finding.message) == (f"#/{section}/0/{key}", said)
+        assert (err.value.location.pointer, err.value.message, err.value.found) == (
+            f"/{section}/0/{key}",
+            message,
+            found,
+        )
+        assert str(err.value) == f"{path}#/{section}/0/{key}: {said}"
+    if section == "annotations":
+        doc = json.loads(json.dumps(base))
+        del doc[section][0][key]
+        with pytest.raises(InputError) as err:
+            labelkit.load(_write(tmp_path, doc))
+        assert (err.value.location.pointer, err.value.message) == (
+            f"/annotations/0/{key}",
+            f"missing required field {key!r}",
+        )

@@ -55,9 +55,9 @@ def _coco(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("changes", "pointer", "message"),
     [
-        ({"annotations__0__id": BIG}, "/annotations/0/id", "Expected `int` <= 9223372036854775807"),
-        ({"annotations__1__image_id": BIG}, "/annotations/1/image_id", "Expected `int` <= 9223372036854775807"),
-        ({"annotations__0__category_id": -BIG}, "/annotations/0/category_id", "Expected `int` >= -9223372036854775808"),
+        ({"annotations__0__id": BIG}, "/annotations/0/id", "id does not fit in 64 bits"),
+        ({"annotations__1__image_id": BIG}, "/annotations/1/image_id", "image_id does not fit in 64 bits"),
+        ({"annotations__0__category_id": -BIG}, "/annotations/0/category_id", "category_id does not fit in 64 bits"),
         (
             {"annotations__0__attributes": {"n": BIG}},
             "/annotations/0/attributes/n",

@@ -38,7 +38,7 @@ from labelkit.formats.coco_read import (
     raw_column,
 )
 from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
-from labelkit.io import json_text, refuse_deep
+from labelkit.io import json_text, read_bytes, refuse_deep, without_bom
 from labelkit.model import Category
 from labelkit.model.annotations import INT64_MAX, UINT64_MAX
 from labelkit.report import Finding
@@ -254,6 +254,25 @@ def shift_pointer(pointer: str | None, offset: int) -> str | None:
     return json_pointer("annotations", int(m.group(1)) + offset) + m.group(2)
 
 
+def _missing(f: CocoFile, row: int, key: str) -> InputError:
+    """An annotation's id field decoded as None (row of the chunk ``f``): missing, or given as null.
+
+    The decoded annotation cannot tell them apart; the file is looked at again (an error is being raised), so a
+    null says what ``validate`` says of it (``image_id must be an integer (found null)``), not that it is missing.
+    """
+    pointer = json_pointer("annotations", row, key)
+    try:
+        data = without_bom(read_bytes(f.path))
+        top = msgspec.json.decode(data, type=dict[str, msgspec.Raw] | list[msgspec.Raw])
+        annotations = msgspec.json.decode(top["annotations"], type=list[msgspec.Raw]) if isinstance(top, dict) else top
+        null = msgspec.json.decode(annotations[f.offset + row], type=dict[str, Any]).get(key, ...) is None
+    except (InputError, msgspec.MsgspecError, LookupError):  # (a pipe read once: said as before)
+        null = False
+    if null:
+        return InputError(f"{key} must be an integer", path=f.path, pointer=pointer, found="null")
+    return InputError(f"missing required field {key!r}", path=f.path, pointer=pointer)
+
+
 def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out: Built) -> np.ndarray:
     """Tables of one chunk of annotations (indexes local to the chunk); returns the annotation ids."""
     path = f.path
@@ -263,17 +282,13 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     where = str(path)
     image_values = f.column("image_id")
     if None in image_values:
-        i = image_values.index(None)
-        raise InputError(
-            "missing required field 'image_id'", path=path, pointer=json_pointer("annotations", i, "image_id")
-        )
+        raise _missing(f, image_values.index(None), "image_id")
     image_of = np.array(image_values, dtype=np.int64)
     id_values = f.column("id")
     has_id = _not_none(id_values)
     out.had_ids = bool(has_id.any())
     if f.task != "results" and not has_id.all():
-        i = int(np.flatnonzero(~has_id)[0])
-        raise InputError("missing required field 'id'", path=path, pointer=json_pointer("annotations", i, "id"))
+        raise _missing(f, int(np.flatnonzero(~has_id)[0]), "id")
     if has_id.all():
         ann_ids = np.array(id_values, dtype=np.int64)
     else:  # detection results have no ids: number them 1..N like pycocotools' loadRes
@@ -287,10 +302,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     has_cat = _not_none(cat_values)
     need_cat = ~caption & ~has_cat
     if need_cat.any():
-        i = int(np.flatnonzero(need_cat)[0])
-        raise InputError(
-            "missing required field 'category_id'", path=path, pointer=json_pointer("annotations", i, "category_id")
-        )
+        raise _missing(f, int(np.flatnonzero(need_cat)[0]), "category_id")
     cat_ids = np.array(cat_values if has_cat.all() else [c if c is not None else -1 for c in cat_values], np.int64)
     image_sorted = np.argsort(image_ids, kind="stable")
     pos = np.searchsorted(image_ids[image_sorted], image_of) if len(image_ids) else np.zeros(n, np.int64)

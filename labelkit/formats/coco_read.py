@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.json as pj
 
-from labelkit.errors import InputError, json_pointer
+from labelkit.errors import InputError, json_pointer, shown
 from labelkit.io import UTF8_BOM, json_text, parse_json, read_file, read_text, too_deep
 from labelkit.json_places import unnamed_place
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -529,14 +529,15 @@ def _shifted(exc: Exception, path: Path, offset: int, raws: Sequence[Raw]) -> In
     """The error of a chunk's decode at the file's pointer; an id that is no integer (3.0) says so with its value."""
     pointer = pointer_of(str(exc)) or ""
     reason = msgspec_reason(exc)
-    m = re.match(r"^/(\d+)(.*)$", pointer)
-    if m:
+    if m := re.match(r"^/(\d+)(.*)$", pointer):
         row, sub = int(m.group(1)), m.group(2)
         pointer = json_pointer("annotations", row + offset) + sub
         key = sub[1:]
         if key in _ID_FIELDS and reason.startswith("Expected `int | null`, got") and row < len(raws):
             value = msgspec.json.decode(raws[row], type=dict[str, Any]).get(key)
-            return InputError(f"{key} must be an integer", path=path, pointer=pointer, found=repr(value))
+            return InputError(f"{key} must be an integer", path=path, pointer=pointer, found=shown(value))
+        if key in _ID_FIELDS and reason.startswith(("Expected `int` <=", "Expected `int` >=")):  # (2**70: as validate)
+            return InputError(f"{key} does not fit in 64 bits", path=path, pointer=pointer)
     return InputError(reason, path=path, pointer=pointer)
 
 

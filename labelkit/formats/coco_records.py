@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import ValidationError
 
-from labelkit.errors import InputError, json_pointer
+from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
 from labelkit.model import Category, Dataset, DatasetInfo
@@ -46,8 +46,10 @@ def build_categories(f: CocoFile) -> list[Category]:
         _require(c, ("id", "name"), f, "categories", i)
         if type(c["id"]) is not int:  # ("9" would pass the record's lax check, then match no annotation's 9)
             raise InputError(
-                "id must be an integer", path=f.path, pointer=json_pointer("categories", i, "id"), found=repr(c["id"])
+                "id must be an integer", path=f.path, pointer=json_pointer("categories", i, "id"), found=shown(c["id"])
             )
+        if not INT64_MIN <= c["id"] <= INT64_MAX:  # (as an image's: pydantic said 'Input should be less than ...')
+            raise InputError("id does not fit in 64 bits", path=f.path, pointer=json_pointer("categories", i, "id"))
         extras = {
             f"coco:{k}": v for k, v in c.items() if k not in ("id", "name", "supercategory", "keypoints", "skeleton")
         }
@@ -170,7 +172,7 @@ def _checked_columns(f: CocoFile) -> Columns:
                     f"{key} must be an integer",
                     path=f.path,
                     pointer=json_pointer("images", i, key),
-                    found=repr(image[key]),
+                    found=shown(image[key]),
                 )
             if not INT64_MIN <= image[key] <= INT64_MAX:
                 raise InputError(f"{key} does not fit in 64 bits", path=f.path, pointer=json_pointer("images", i, key))

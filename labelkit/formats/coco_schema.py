@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from labelkit.errors import InputError, json_pointer
+from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import refuse_utf16
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
 from labelkit.report import Finding
@@ -106,7 +106,9 @@ def _schema_findings(path: Path) -> list[Finding]:
 
 
 _CONVERT_INTEGERS = ("id", "image_id", "category_id", "width", "height")
-"""Fields whose value of another type than an integer (but null) ``validate`` names in a conversion's words."""
+"""Fields whose value of another type than an integer, or beyond 64 bits, ``validate`` names in a conversion's words."""
+
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _message(error: Any) -> str:
@@ -114,13 +116,16 @@ def _message(error: Any) -> str:
 
     jsonschema's own message shows the whole annotation as checked, its polygons and keypoints emptied (see
     :func:`_lighten`): ``{'id': 1, ..., 'segmentation': [[]]} is not valid under any of the given schemas``.
-    An id, ``width`` or ``height`` that is no integer is said as a conversion refuses it (``id must be an integer
-    (found 3.5)``, where jsonschema says ``3.5 is not of type 'integer'``).
+    An id, ``width`` or ``height`` that is no integer, or beyond 64 bits, is said as a conversion refuses it (``id
+    must be an integer (found 3.5)``, where jsonschema says ``3.5 is not of type 'integer'``; ``id does not fit in
+    64 bits``).
     """
     key = error.path[-1] if error.path else None
     integer = error.validator == "type" and error.validator_value in ("integer", ["integer", "null"])
-    if integer and key in _CONVERT_INTEGERS and error.instance is not None:  # (convert reads a null id as missing)
-        return f"{key} must be an integer (found {error.instance!r})"
+    if integer and key in _CONVERT_INTEGERS:  # (a null one too: 'None is not of type ...' named Python's None)
+        return f"{key} must be an integer (found {shown(error.instance)})"
+    if key in _CONVERT_INTEGERS and error.validator in ("minimum", "maximum") and error.validator_value in _INT64:
+        return f"{key} does not fit in 64 bits"  # (2**70 was '1.1805916207174113e+21 is greater than the maximum ...')
     branches = error.validator_value if error.validator == "anyOf" else None
     if isinstance(branches, list) and branches and all(list(b) == ["required"] for b in branches):
         names = " or ".join(repr(name) for b in branches for name in b["required"])
