@@ -5637,3 +5637,35 @@ def test_stem_names_in_bulk_are_the_per_item_check() -> None:
     assert image_stems(pa.array(paths)).to_pylist() == stems
     assert got == [s if stem_ok(s) else None for s in stems]
     assert got[:5] == ["a", "b.c", None, None, "com0"]
+
+
+def test_an_image_in_a_folder_below_jpegimages_names_its_item_with_that_folder(tmp_path: Path) -> None:
+    """An image read from another format below ``JPEGImages/`` in a folder of its own (a COCO ``file_name`` of
+    ``JPEGImages/sub/a.jpg``) is written where it is, ``JPEGImages/sub/a.jpg`` (``<filename>sub/a.jpg``), but its
+    item was named ``a`` (``Annotations/a.xml``, listed as ``a``): VOC's loaders, opening ``JPEGImages/a.jpg``,
+    found no image. It is named ``sub/a``, so every listed id has ``Annotations/<id>.xml`` and
+    ``JPEGImages/<id>.jpg``; two such images of one name in two folders are both named so. An image elsewhere is
+    still written to ``JPEGImages/`` by its base name; a folder VOC cannot hold (``.hidden``) keeps the id."""
+    names = ["JPEGImages/sub/a.jpg", "JPEGImages/s1/c.jpg", "JPEGImages/s2/c.jpg", "JPEGImages/b.jpg", "other/d.jpg"]
+    src = _coco_folder(tmp_path / "coco", [(n, name) for n, name in enumerate([*names, "JPEGImages/.hidden/e.jpg"], 1)])
+    out = tmp_path / "o"
+    media = {"media": "copy", "media_root": str(src / "images")}
+    planned = labelkit.convert(src, out, "voc", dry_run=True, **media)
+    report = labelkit.convert(src, out, "voc", **media)
+    for r in (planned, report):
+        assert [(c.what, c.count) for c in r.transformed][:2] == [("item ids", 5), ("item image paths", 1)]
+    ids = ["sub/a", "s1/c", "s2/c", "b", "d", "6"]
+    assert (out / "ImageSets/Main/train.txt").read_text() == "".join(f"{i}\n" for i in ids)
+    for i in ids[:-1]:  # (as the loaders open them)
+        assert (out / f"Annotations/{i}.xml").is_file() and (out / f"JPEGImages/{i}.jpg").is_file()
+    assert "<filename>sub/a.jpg</filename>" in (out / "Annotations/sub/a.xml").read_text()
+    assert (out / "Annotations/6.xml").is_file() and (out / "JPEGImages/.hidden/e.jpg").is_file()
+    back = labelkit.load(out, "voc")
+    assert [(i.id, i.media.path) for i in back.items()] == [
+        ("sub/a", "JPEGImages/sub/a.jpg"),
+        ("s1/c", "JPEGImages/s1/c.jpg"),
+        ("s2/c", "JPEGImages/s2/c.jpg"),
+        ("b", "JPEGImages/b.jpg"),
+        ("d", "JPEGImages/d.jpg"),
+        ("6", "JPEGImages/.hidden/e.jpg"),
+    ]

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.voc_lists import listable
+from labelkit.formats.voc_xml import file_name
 from labelkit.formats.yolo_layout import without_extension
 from labelkit.io import is_plain_relpath
 from labelkit.portable import MAX_NAME_BYTES, folded_name, folded_names, windows_cannot_hold
@@ -62,6 +63,29 @@ def image_stems(paths: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
     return pa.array(names, pa.string())
 
 
+def image_names(paths: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Each image's stem (:func:`image_stems`), with its folders below ``JPEGImages/`` (null for a null path).
+
+    An image below ``JPEGImages/`` is written where it is (its ``<filename>`` is its path below it), so a loader
+    opening ``JPEGImages/<id>.jpg`` finds ``JPEGImages/sub/a.jpg`` by the name ``sub/a``, not ``a``; an image
+    elsewhere is written to ``JPEGImages/`` by its base name.
+
+    >>> image_names(pa.array(["JPEGImages/sub/a.jpg", "JPEGImages/b.png", "sub/c.jpg", None])).to_pylist()
+    ['sub/a', 'b', 'c', None]
+    """
+    stems = image_stems(paths)
+    nested = pc.fill_null(pc.match_substring_regex(paths, r"^JPEGImages/.+/"), False)
+    rows = np.flatnonzero(np.asarray(nested.to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(rows):
+        return stems
+    names = stems.to_pylist()
+    for n in rows.tolist():
+        below = file_name(str(paths[n].as_py()), "")  # (the <filename> the writer writes: a safe path, or the base)
+        if "/" in below and names[n] is not None:
+            names[n] = f"{below.rpartition('/')[0]}/{names[n]}"
+    return pa.array(names, pa.string())
+
+
 def stem_ok(stem: str) -> bool:
     r"""Whether VOC can hold an item named ``stem`` on every machine (the check of an odd name, one at a time).
 
@@ -99,7 +123,7 @@ def stem_names(ids: pa.ChunkedArray, id_files: list[str | None], paths: pa.Chunk
     named after its image depends on no order.
     """
     plain_ids = pc.fill_null(pc.match_substring_regex(ids, _SIMPLE_ID), False)
-    stems = image_stems(paths)
+    stems = image_names(paths)
     differs = pc.fill_null(pc.not_equal(stems, pa.array(id_files, pa.string())), True)
     wanted = np.asarray(pc.and_(pc.is_valid(stems), differs).to_numpy(zero_copy_only=False), dtype=bool)
     # (an id that is no ImageSets line is not listed, and so found by no loader, whatever its name: kept)
@@ -117,8 +141,8 @@ def stem_names(ids: pa.ChunkedArray, id_files: list[str | None], paths: pa.Chunk
     )
     candidates = taken.to_pylist()
     ok = np.asarray(simple.to_numpy(zero_copy_only=False), dtype=bool)
-    for k in np.flatnonzero(~ok).tolist():  # (the odd names, one at a time)
-        ok[k] = stem_ok(candidates[k])
+    for k in np.flatnonzero(~ok).tolist():  # (the odd names, one at a time; one below JPEGImages/ part by part)
+        ok[k] = all(map(stem_ok, candidates[k].split("/")))
     rows, candidates = rows[ok], [s for s, keep in zip(candidates, ok.tolist(), strict=True) if keep]
     if not candidates:
         return [None] * len(id_files)
@@ -127,7 +151,7 @@ def stem_names(ids: pa.ChunkedArray, id_files: list[str | None], paths: pa.Chunk
     file_keys = set(file_folds)
     twice = {k for k, c in Counter(file_folds).items() if c > 1} if len(file_keys) < len(file_folds) else set()
     alike = {k for k, c in Counter(folded).items() if c > 1} if len(set(folded)) < len(folded) else set()
-    tops = [f.partition("/")[0] for f in files if "/" in f]
+    tops = [f.partition("/")[0] for f in [*files, *candidates] if "/" in f]
     folders = set(folded_names(tops)) if tops else set()
     if not alike and not folders and file_keys.isdisjoint(folded):  # (the usual case: every candidate named so)
         named = np.full(len(id_files), None, dtype=object)
