@@ -5916,3 +5916,30 @@ def test_a_polygon_beyond_an_edge_beside_a_box_inside_is_lost_not_clipped_into_a
     report = labelkit.save(flat, tmp_path / "z", "yolo", task="segment", allow_loss=True)
     assert "objects clipped to nothing" not in {e.what for e in report.lost}
     assert (tmp_path / "z/labels/train/a.txt").read_text().splitlines()[1] == "0 0.0 0.5 0.1 0.5 0.05 0.5"
+
+
+@pytest.mark.parametrize("task", ["detect", "obb"])
+def test_a_box_whose_turned_corners_have_no_height_by_float_noise_is_not_written_as_a_zero_box(
+    tmp_path: Path, task: str
+) -> None:
+    """A box of 8.4e-15 x 0.64 pixels turned by 90 degrees below the image (y about 480.3 of 480) has corners
+    whose bounds have no height in float64: taken for a zero box, which stays one, it was clipped onto the
+    bottom edge (``0 0.0005 1.0 0.0005 1.0 0.0 1.0 0.0 1.0``) and reported only as clipped. Its box has a size,
+    so it is measured as any other: it lies outside, and is lost, by the plan as by the write. A zero box stays
+    one, as before."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=640, height=480), split="train"))
+    noise = (-3.5620289652363705e-15, 479.98751909127833, 8.400031630725594e-15, 0.6412860479518584)
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=noise, angle=90.0))
+    ds.add(Object(id="2", item_id="a", category_id=0, bbox=(0.0, 10.0, 0.0, 5.0)))
+    plan = labelkit.plan(ds, "yolo", task=task)
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task=task, allow_loss=True)
+    for r in (plan, report):
+        assert {e.what: e.count for e in r.lost}["objects with no area inside the image"] == 1
+        assert not [e for e in r.transformed if e.reason.startswith("coordinates outside the image")]
+    zero = {
+        "detect": "0 0.0 0.026041666666666668 0.0 0.010416666666666666\n",
+        "obb": "0 0.0 0.020833333333333332 0.0 0.020833333333333332 0.0 0.03125 0.0 0.03125\n",
+    }
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == zero[task]
+    assert report.written["object annotations"] == 1

@@ -133,13 +133,15 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
     The geometry written: the polygon (its rings of 3 points or more) where the task draws one (``drawn``:
     segment, OBB) and its box, if any, is not inside the image; else the box, turned by its angle; else the
     bounds of the polygon's rings of 3 points or more (as :meth:`Lines._boxes` takes them).
-    Clipped to the image, it would have no width or height. A zero box stays one (as read from YOLO); a mask
-    traced for segment is not looked at.
+    Clipped to the image, it would have no width or height. A zero box stays one (as read from YOLO); a box of
+    a size whose turned corners' bounds have none (a float's noise: 8e-15 pixels turned at y 480) is outside;
+    a mask traced for segment is not looked at.
     """
     n = len(w)
     if not n:
         return np.zeros(0, dtype=bool)
     bounds = G.bbox_rows(objects["bbox"])  # (x, y, w, h rows: NaN where no box)
+    sized = (bounds[2] > 0) & (bounds[3] > 0)  # (the box as given)
     boxed = valid_mask(objects["bbox"])
     if boxed.any():
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -155,7 +157,9 @@ def _outside(objects: pa.Table, w: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
         rows = np.flatnonzero(from_polygon)
         drawn_bounds, has = G.drawn_polygon_bounds_column(polygon.take(pa.array(rows)))
         bounds[:, rows[has]] = drawn_bounds[has].T  # (x, y, bw, bh are views of these rows)
-    return np.asarray((bw > 0) & (bh > 0) & ~(G.overlaps(x, bw, w) & G.overlaps(y, bh, h)), dtype=bool)
+        sized[rows[has]] = (drawn_bounds[has, 2] > 0) & (drawn_bounds[has, 3] > 0)
+    sized |= (bw > 0) & (bh > 0)
+    return np.asarray(sized & ~(G.overlaps(x, bw, w) & G.overlaps(y, bh, h)), dtype=bool)
 
 
 def drawable_polygons(dataset: Dataset) -> np.ndarray[Any, Any]:
