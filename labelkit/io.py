@@ -313,7 +313,7 @@ def _remove(path: Path) -> None:
         raise
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: str | Path) -> bytes:
     """Read a file, turning OS errors into :class:`InputError` (a pipe is read, a device refused: :func:`read_file`)."""
     try:
         return read_file(path, pipes=True)
@@ -321,7 +321,7 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
 
 
-def read_text(path: Path, data: bytes | None = None) -> str:
+def read_text(path: str | Path, data: bytes | None = None) -> str:
     """A file's text (``data``, when its bytes are at hand), which must be UTF-8; a byte-order mark is dropped.
 
     Windows tools start UTF-8 files with one (a names file's first class was ``\ufeffcat``).

@@ -5943,3 +5943,30 @@ def test_a_box_whose_turned_corners_have_no_height_by_float_noise_is_not_written
     }
     assert (tmp_path / "o/labels/train/a.txt").read_text() == zero[task]
     assert report.written["object annotations"] == 1
+
+
+def test_layout_entries_are_path_text_made_without_pathlib(tmp_path: Path) -> None:
+    """A layout's entries hold their image and label paths as text, the ``str`` of the Path they name: a dataset
+    has one entry per image, and making, hashing and printing 118k Paths took longer than reading the label
+    files. Labels read with their images from the size side file, in a split's subfolder, and a LabelImg names
+    file among them (no label), give the same text pathlib would."""
+    from labelkit.formats.yolo_folders import find_layout
+
+    root = tmp_path / "ds"
+    (root / "labels" / "train" / "sub").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "labels" / "train" / "sub" / "b.txt").write_text("")
+    (root / "labels" / "train" / "classes.txt").write_text("cat\n")
+    (root / "data.yaml").write_text("train: images/train\nnames: [cat]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.png": [4, 2], "images/train/sub/b.jpg": [2, 4]}')
+    layout, sizes = find_layout(root, "auto", "")
+    labels = root / "labels" / "train"
+    assert [(e.split, e.key, e.image, e.label) for e in layout.entries] == [
+        ("train", "a", str(root / "images" / "train" / "a.png"), str(labels / "a.txt")),
+        ("train", "sub/b", str(root / "images" / "train" / "sub" / "b.jpg"), str(labels / "sub" / "b.txt")),
+    ]
+    assert sizes == {"images/train/a.png": (4, 2), "images/train/sub/b.jpg": (2, 4)}
+    assert [(i.id, i.media.path) for i in labelkit.load(root, "yolo").items()] == [
+        ("a", "images/train/a.png"),
+        ("sub/b", "images/train/sub/b.jpg"),
+    ]

@@ -249,14 +249,14 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         raise InputError("no images or label files found", path=path, hint="is this a YOLO dataset folder?")
     if layout.classify:
         return _classify_dataset(layout, sizes, fallback)
-    if any(e.label is not None and "labelTxt" in e.label.parts for e in layout.entries):
+    if any(e.label is not None and "labelTxt" in e.label.split(os.sep) for e in layout.entries):
         layout.dota = True
     parsed = yolo_parse.Parsed()
     inside = None if follow else Inside(layout.root)
     root_prefix = str(layout.root) + os.sep
-    files: list[Path] = []
+    files: list[str] = []  # (each entry's label file, "." without one: the text of Path(""))
     names = list(layout.names)
-    waiting: list[tuple[int, Path, bytes]] = []  # label files read and not yet parsed (a batch at a time)
+    waiting: list[tuple[int, str, bytes]] = []  # label files read and not yet parsed (a batch at a time)
     size = 0
     unreadable: InputError | None = None
 
@@ -268,11 +268,11 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         waiting.clear()
 
     for index, entry in enumerate(layout.entries):
-        files.append(entry.label if entry.label is not None else Path(""))
+        files.append(entry.label if entry.label is not None else ".")
         if entry.label is None:
             continue
         try:  # (a label file outside the root, beside an absolute image folder data.yaml names, is not checked)
-            within = inside if inside is not None and str(entry.label).startswith(root_prefix) else None
+            within = inside if inside is not None and entry.label.startswith(root_prefix) else None
             data = read_file(entry.label, inside=within)
         except (FileNotFoundError, IsADirectoryError) as exc:
             if isinstance(exc, FileNotFoundError) and (broken := dangling_link(entry.label)) is not None:
@@ -358,7 +358,7 @@ def _item_sizes(
 
 
 def _size_of(
-    image: Path | None, rel: str | None, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None
+    image: str | None, rel: str | None, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None
 ) -> tuple[int, int] | None:
     """An image's size: from the sizes file, else its header, else ``fallback`` (missing or unreadable image).
 
@@ -367,9 +367,9 @@ def _size_of(
     """
     if rel is not None and rel in sizes:
         return sizes[rel]
-    if image is not None and image.is_file():
+    if image is not None and (file := Path(image)).is_file():
         try:
-            return image_size(image)
+            return image_size(file)
         except InputError:
             if fallback is None:
                 raise
@@ -393,10 +393,10 @@ def _item_ids(layout: Layout) -> list[str]:
     ids = unique_ids(
         [e.split for e in entries],
         [e.key for e in entries],
-        lambda k: image.suffix if (image := entries[k].image) else "",
+        lambda k: Path(image).suffix if (image := entries[k].image) else "",
         lambda k: rel_path(file, layout.root) if (file := files[k]) else None,
     )
-    first: dict[str, Path | None] = {}
+    first: dict[str, str | None] = {}
     for i, f in zip(ids, files, strict=True):
         if i in first:
             raise InputError(f"two files would be the item {i!r}: {first[i]} and {f}", path=layout.root)
@@ -426,7 +426,7 @@ def _build(
     task: str,
     sizes: dict[str, tuple[int, int]],
     fallback: tuple[int, int] | None,
-    files: list[Path],
+    files: list[str],
 ) -> Dataset:
     ids = _item_ids(layout)
     widths, heights, paths = _item_sizes(layout, parsed, sizes, fallback)
@@ -586,7 +586,7 @@ def _kpt_names_problem(names: Any, k: int) -> str | None:
     return None
 
 
-def _marked_missing_note(marked: np.ndarray[Any, Any], parsed: yolo_parse.Parsed, files: list[Path], root: Path) -> str:
+def _marked_missing_note(marked: np.ndarray[Any, Any], parsed: yolo_parse.Parsed, files: list[str], root: Path) -> str:
     """The read note counting the points marked missing by a negative coordinate, naming the first's line."""
     first = int(np.flatnonzero(marked.any(axis=1))[0])
     return (

@@ -206,7 +206,7 @@ def _one_per_file(entries: list[Entry]) -> list[Entry]:
     A split's folders and lists may name an image twice (two lists, or a list and a folder): it is one item,
     as an image listed twice in one list is.
     """
-    seen: set[tuple[str | None, Path | None]] = set()
+    seen: set[tuple[str | None, str | None]] = set()
     kept = []
     for entry in entries:
         file = (entry.split, entry.image if entry.image is not None else entry.label)
@@ -232,11 +232,11 @@ def _entries_from_source(
     entries = []
     for image in images_under(source):
         key = image.relative_to(source).with_suffix("").as_posix()
-        entries.append(Entry(split, key, image, img2label(image)))
+        entries.append(Entry(split, key, str(image), str(img2label(image))))
     # label files whose image is absent (listed in the size side file, or an error later)
     label_dir = img2label(source / "x.jpg").parent
     if label_dir != source and label_dir.is_dir():
-        known = {e.label for e in entries}
+        known = {e.label for e in entries}  # (the same text as a Path's: see Entry)
         for extra in entries_from_labels(label_dir, root, split, by_label):
             if extra.label not in known:
                 entries.append(extra)
@@ -518,7 +518,7 @@ def _entries_from_list(
             continue
         seen.add(image)
         key = Path(rel_path(image, root) if climbs else name).with_suffix("").as_posix()
-        entries.append(Entry(split, key, image, label if label is not None else img2label(image)))
+        entries.append(Entry(split, key, str(image), str(label if label is not None else img2label(image))))
     if no_images is not None and not read and len(no_images) > first_skipped:  # (its lines are no image paths)
         _, number, line = no_images[first_skipped]
         raise InputError(

@@ -240,24 +240,24 @@ def _flat(
     class_lists: list[Path] = []
     for split, folder, _ in folders:
         found = [
-            Entry(split, image.relative_to(folder).with_suffix("").as_posix(), image, label_file(image))
+            Entry(split, image.relative_to(folder).with_suffix("").as_posix(), str(image), str(label_file(image)))
             for image in images_under(folder)
             if not _hidden(image.relative_to(folder).as_posix())
         ]
         for entry in found:
-            if entry.label == names_file:
+            if names_file is not None and entry.label == str(names_file):
                 entry.label = None  # (an image named as the names file: LabelImg keeps one file for both)
         labelled = {e.label for e in found}
         for name in sorted(n for n in walk_files(folder, _flat_text) if not _hidden(n)):
             label = folder / name
-            if label in labelled or label == names_file:
+            if str(label) in labelled or label == names_file:
                 continue
             if name.rpartition("/")[2] in FLAT_NAMES:
                 class_lists.append(label)
                 continue
             key = name[:-4]
-            found += [Entry(split, key, root / image, label) for image in image_of.get(label, [])] or [
-                Entry(split, key, None, label)
+            found += [Entry(split, key, str(root / image), str(label)) for image in image_of.get(label, [])] or [
+                Entry(split, key, None, str(label))
             ]
         entries += sorted(found, key=lambda e: (e.key, str(e.image or "")))
     names_file = names_file or next(iter(class_lists), None)
@@ -331,7 +331,7 @@ def _loose(
             for image in images_under(images):
                 key = image.relative_to(images).with_suffix("").as_posix()
                 label = labels / Path(key + ".txt") if labels is not None else None
-                entries.append(Entry(split, key, image, label))
+                entries.append(Entry(split, key, str(image), str(label) if label is not None else None))
         if labels is not None:
             keys = {e.key for e in entries}
             entries += [e for e in entries_from_labels(labels, root, split, by_label) if e.key not in keys]
@@ -353,7 +353,7 @@ def _classify_layout(root: Path) -> Layout:
         for class_dir in sorted(c for c in split.iterdir() if c.is_dir()):
             for image in images_under(class_dir):
                 layout.entries.append(
-                    Entry(split.name, image.relative_to(class_dir).with_suffix("").as_posix(), image, None)
+                    Entry(split.name, image.relative_to(class_dir).with_suffix("").as_posix(), str(image), None)
                 )
                 layout.config.setdefault("_class_of", {})[str(image)] = class_dir.name
     return layout

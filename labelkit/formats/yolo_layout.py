@@ -168,28 +168,45 @@ def has_txt(folder: Path) -> bool:
 
 @dataclass
 class Entry:
-    """One image of the dataset: its split, its key (the item id before de-duplication), image and label paths."""
+    """One image of the dataset: its split, its key (the item id before de-duplication), image and label paths.
+
+    The paths are text (``str`` of the ``Path``): a dataset has one entry per image, and making, hashing and
+    printing a ``Path`` each cost more than the reading of its label file (see :func:`child_path`).
+    """
 
     split: str | None
     key: str
-    image: Path | None
-    label: Path | None
+    image: str | None
+    label: str | None
 
 
-def case_twin(entries: list[Entry], label: Path) -> Path | None:
+def child_prefix(folder: Path) -> str:
+    """The text that ``str(folder / rel)`` starts with, for a plain relative ``/``-separated path ``rel``.
+
+    ``prefix + rel`` (on Windows, with ``rel``'s slashes turned) is that path by string work (see :class:`Entry`).
+
+    >>> child_prefix(Path("/data/ds")) + "labels/a.txt", child_prefix(Path("/")) + "a.txt"
+    ('/data/ds/labels/a.txt', '/a.txt')
+    """
+    text = str(folder)
+    return text if text.endswith(os.sep) else text + os.sep
+
+
+def case_twin(entries: list[Entry], label: str) -> Path | None:
     """An image whose name differs from a label file's only in case (``X.JPG`` beside ``x.txt``), if any.
 
     YOLO pairs them by exact name, so on Linux the label finds no image: an error's hint names the twin.
     """
-    stem, folder = label.stem.lower(), label.parent.name.lower()
+    label_path = Path(label)
+    stem, folder = label_path.stem.lower(), label_path.parent.name.lower()
+    images = (Path(e.image) for e in entries if e.image is not None)
     return next(
         (
-            e.image
-            for e in entries
-            if e.image is not None
-            and e.image.stem.lower() == stem
-            and e.image.stem != label.stem
-            and e.image.parent.name.lower() in (folder, "images")
+            image
+            for image in images
+            if image.stem.lower() == stem
+            and image.stem != label_path.stem
+            and image.parent.name.lower() in (folder, "images")
         ),
         None,
     )
@@ -286,15 +303,15 @@ def images_under(folder: Path) -> list[Path]:
     return images
 
 
-def rel_path(path: Path, root: Path) -> str:
+def rel_path(path: str | Path, root: Path) -> str:
     """``path`` relative to ``root`` with ``/`` (string work: this runs once per image)."""
     text, base = str(path), str(root) + os.sep
     if text.startswith(base):
         return text[len(base) :].replace(os.sep, "/")
     try:
-        return path.relative_to(root).as_posix()
+        return Path(path).relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
+        return Path(path).as_posix()
 
 
 def parse_names(value: Any, source: Path) -> list[str]:
@@ -555,12 +572,17 @@ def entries_from_labels(label_dir: Path, root: Path, split: str | None, by_label
     ``by_label``: the side file's images by label file (:func:`label_index`).
     """
     label_prefix = rel_path(label_dir, root) + "/"
+    folder, base = child_prefix(label_dir), child_prefix(root)
+    native = os.sep == "/"  # (else a relative path's slashes are turned, as Path turns them)
     entries = []
     for name in sorted(walk_files(label_dir, lambda f: f.endswith(".txt") and not f.startswith(APPLE_DOUBLE))):
-        images: list[str | None] = [*by_label.get(label_prefix + name, [])] or [None]
-        if images == [None] and name.rpartition("/")[2] == LABELIMG_NAMES:  # LabelImg's names, not labels
+        images = by_label.get(label_prefix + name)
+        label = folder + (name if native else name.replace("/", os.sep))
+        if images is None:
+            if name.rpartition("/")[2] != LABELIMG_NAMES:  # (LabelImg's names, not labels)
+                entries.append(Entry(split, name[:-4], None, label))
             continue
-        entries += [Entry(split, name[:-4], root / image if image else None, label_dir / name) for image in images]
+        entries += [Entry(split, name[:-4], base + (i if native else i.replace("/", os.sep)), label) for i in images]
     return entries
 
 

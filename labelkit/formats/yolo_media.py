@@ -69,7 +69,7 @@ def media_of(options: Mapping[str, Any]) -> tuple[str, Path | None]:
     return media, media_root
 
 
-def dangling_link(path: Path) -> InputError | None:
+def dangling_link(path: str | Path) -> InputError | None:
     """The error for ``path`` when it is a symbolic link to no file, else None.
 
     A DVC or git-annex checkout whose cache lacks the file: raised where a missing file would be passed over.

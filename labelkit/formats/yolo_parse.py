@@ -66,7 +66,7 @@ def plain_lines(data: bytes) -> bytes:
     return data
 
 
-def parse_file(data: bytes, path: Path, index: int, out: Parsed, n_classes: int) -> None:
+def parse_file(data: bytes, path: str | Path, index: int, out: Parsed, n_classes: int) -> None:
     r"""Parse one label file: per line a split and a count (so errors keep their line); numbers in bulk.
 
     Lines end at ``\n``, ``\r\n`` or ``\r``, and a UTF-8 byte-order mark is dropped (see :func:`plain_lines`);
@@ -112,7 +112,7 @@ def parse_file(data: bytes, path: Path, index: int, out: Parsed, n_classes: int)
     out.spelled += len(spelled)
 
 
-def _class_ids(heads: list[str], path: Path, lines: list[int], n_classes: int) -> tuple[list[int], list[int]]:
+def _class_ids(heads: list[str], path: str | Path, lines: list[int], n_classes: int) -> tuple[list[int], list[int]]:
     """The class ids of a file's lines (``heads``), and the indexes of those not written in digits.
 
     Ultralytics reads a label line as float32 numbers and takes the class as an integer, so tools that write
@@ -252,7 +252,7 @@ _CHECK_BLOCK = 1 << 20
 than the arithmetic (on these VMs, 1.4 s for a YOLO segment set's 19 M coordinates, against 0.02 s in blocks)."""
 
 
-def check_finite(parsed: Parsed, files: list[Path]) -> None:
+def check_finite(parsed: Parsed, files: list[str]) -> None:
     """``nan``, ``inf`` and numbers like ``1e300`` parse as floats; refuse them, naming the file and line."""
     values = np.asarray(parsed.values, dtype=np.float64)  # (a view of the array: no copy)
     at = None
@@ -270,7 +270,7 @@ def check_finite(parsed: Parsed, files: list[Path]) -> None:
         raise InputError(message, path=files[parsed.entry[obj]], line=parsed.line[obj])
 
 
-def check_box_sizes(task: str, parsed: Parsed, files: list[Path]) -> None:
+def check_box_sizes(task: str, parsed: Parsed, files: list[str]) -> None:
     """Refuse a box line (``class cx cy w h``, pose's box, segment's 5-field lines) of negative width or height.
 
     Such a box has no area, and written to COCO or VOC it would be refused when read back; Ultralytics refuses
@@ -311,7 +311,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str]) -> None:
+def parse_dota(data: bytes, path: str | Path, index: int, out: Parsed, names: list[str]) -> None:
     """Parse one DOTA file (``x1 y1 ... x4 y4 class [difficult]`` in pixels); new class names join ``names``."""
     text = read_text(path, plain_lines(data))
     for number, raw in enumerate(text.splitlines(), 1):
@@ -345,7 +345,7 @@ def parse_dota(data: bytes, path: Path, index: int, out: Parsed, names: list[str
         out.extras.append(dumps({"dota:difficult": difficult}) if difficult is not None else None)
 
 
-def dota_header_note(parsed: Parsed, files: list[Path], root: Path) -> str | None:
+def dota_header_note(parsed: Parsed, files: list[str], root: Path) -> str | None:
     """The read note on the DOTA header lines passed over (a ground sample distance is not kept), if any."""
     if parsed.first_header is None:
         return None
@@ -358,7 +358,7 @@ def dota_header_note(parsed: Parsed, files: list[Path], root: Path) -> str | Non
     )
 
 
-def duplicate_note(parsed: Parsed, files: list[Path], root: Path) -> str | None:
+def duplicate_note(parsed: Parsed, files: list[str], root: Path) -> str | None:
     """The read note on label lines that repeat an earlier line of their file (the same class, numbers and flags).
 
     Such a line is legal and read as an object of its own, but is most often a converter's rerun that appended
@@ -421,7 +421,7 @@ def duplicate_note(parsed: Parsed, files: list[Path], root: Path) -> str | None:
 _ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
-def _difficult(text: str, path: Path, line: int) -> int:
+def _difficult(text: str, path: str | Path, line: int) -> int:
     """A DOTA line's difficult flag (0 or 1 in DOTA's files; any whole number is kept): one the extras' JSON can hold.
 
     Raises:
@@ -465,7 +465,7 @@ def decide_task(task: str, layout: Layout, parsed: Parsed) -> str:
     return "segment"
 
 
-def check_counts(task: str, layout: Layout, parsed: Parsed, files: list[Path]) -> None:
+def check_counts(task: str, layout: Layout, parsed: Parsed, files: list[str]) -> None:
     """Refuse, naming its file and line, the first line whose field count the task cannot read."""
     counts = np.asarray(parsed.counts, dtype=np.int64)
     if task == "detect":
