@@ -383,6 +383,10 @@ FOLDER_LINKED_OUT = "in a folder linked out of the dataset"
 LINK_LEADING_OUT = "a symbolic link leading out of the dataset"
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path | Inside | None = None) -> bytes:
     """A file's bytes by one ``open``, ``fstat``, ``read`` and ``close``, without a Python file object.
 
@@ -394,8 +398,8 @@ def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path
     folder reached through one, must lead inside that folder (else ``OSError``): telling a link costs nothing
     more for a file that is none, and each folder is resolved once (pass one :class:`Inside` for many files).
     """
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-    nofollow = getattr(os, "O_NOFOLLOW", 0) if inside is not None else 0
+    flags = _READ_FLAGS
+    nofollow = _NOFOLLOW if inside is not None else 0
     if isinstance(inside, Path):
         inside = Inside(inside)
     if inside is not None and not inside.folder_ok(os.path.dirname(os.fspath(path)) or "."):

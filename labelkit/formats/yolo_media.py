@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError, UsageError, json_pointer
-from labelkit.io import contained, parse_json, read_bytes, safe_relpath
+from labelkit.io import contained, is_plain_relpath, parse_json, read_bytes, safe_relpath
 from labelkit.model.annotations import INT64_MAX
 
 IMAGE_EXTENSIONS: tuple[str, ...] = (
@@ -200,11 +200,14 @@ def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
     if not isinstance(value, dict):
         raise InputError("an image-size file must be a JSON object", path=path, expected="{path: [width, height]}")
     out: dict[str, tuple[int, int]] = {}
-    for key, size in value.items():
-        if (
-            not isinstance(size, list)
-            or len(size) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= INT64_MAX for v in size)
+    for key, size in value.items():  # (one image a key: its checks inline, its pointer made for an error only)
+        if not (
+            type(size) is list
+            and len(size) == 2
+            and type(width := size[0]) is int  # (JSON's true is a bool: no int here)
+            and type(height := size[1]) is int
+            and 0 < width <= INT64_MAX
+            and 0 < height <= INT64_MAX
         ):
             raise InputError(
                 "bad image size",
@@ -213,8 +216,8 @@ def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
                 expected="[width, height] (positive, 64-bit)",
                 found=json.dumps(size),
             )
-        name = safe_relpath(key, source=path, pointer=json_pointer(key))
-        if name in out and out[name] != (size[0], size[1]):  # (a.jpg and ./a.jpg: the later won, unsaid)
+        name = key if is_plain_relpath(key) else safe_relpath(key, source=path, pointer=json_pointer(key))
+        if name in out and out[name] != (width, height):  # (a.jpg and ./a.jpg: the later won, unsaid)
             raise InputError(
                 f"image {name} is given two sizes",
                 path=path,
@@ -222,7 +225,7 @@ def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
                 expected=json.dumps(list(out[name])),
                 found=json.dumps(size),
             )
-        out[name] = (size[0], size[1])
+        out[name] = (width, height)
     return out
 
 

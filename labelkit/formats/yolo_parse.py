@@ -204,9 +204,9 @@ def parse_many(datas: list[bytes], indexes: list[int], out: Parsed, n_classes: i
     big = b"\n".join(datas)
     if big.translate(None, _NUMBER_TEXT):
         return False
-    lines = pc.ascii_trim_whitespace(
-        pc.split_pattern(pa.array([big.decode("ascii")], pa.large_string()), "\n").flatten()
-    )
+    # the joined bytes are ASCII (above): one Arrow string over them, not copied into a Python str and back
+    text = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(big)], np.int64)), pa.py_buffer(big))
+    lines = pc.ascii_trim_whitespace(pc.split_pattern(text, "\n").flatten())
     used = np.flatnonzero(pc.binary_length(lines).to_numpy(zero_copy_only=False) > 0)
     if not len(used):
         return True
