@@ -5669,3 +5669,27 @@ def test_an_image_in_a_folder_below_jpegimages_names_its_item_with_that_folder(t
         ("d", "JPEGImages/d.jpg"),
         ("6", "JPEGImages/.hidden/e.jpg"),
     ]
+
+
+def test_images_not_named_id_jpg_are_noted_as_what_voc_loaders_do_not_find(tmp_path: Path) -> None:
+    """VOC's loaders open ``JPEGImages/<id>.jpg``: an image named otherwise (``c.png``, ``D.JPG``) is written as it
+    is, with a note saying they will not find it (a plan says so too); a ``.jpg`` image is not counted."""
+    images = [
+        {"id": 1, "file_name": "c.png", "width": 4, "height": 4},
+        {"id": 2, "file_name": "b.jpg", "width": 4, "height": 4},
+        {"id": 3, "file_name": "D.JPG", "width": 4, "height": 4},
+    ]
+    doc = {"images": images, "categories": [{"id": 1, "name": "cat"}], "annotations": []}
+    (tmp_path / "in.json").write_text(json.dumps(doc))
+    ds = labelkit.load(tmp_path / "in.json")
+    note = (
+        "2 images are not named <id>.jpg ('D.JPG' first): VOC's loaders (the devkit, torchvision's VOCDetection, "
+        "mmdetection's VOCDataset) open JPEGImages/<id>.jpg and do not find them; labelkit reads an image by its "
+        "<filename>"
+    )
+    assert note in labelkit.plan(ds, "voc").notes
+    assert note in labelkit.save(ds, tmp_path / "out", "voc").notes
+    assert sorted(p.name for p in (tmp_path / "out/Annotations").iterdir()) == ["D.xml", "b.xml", "c.xml"]
+    doc["images"] = [images[1]]
+    (tmp_path / "jpg.json").write_text(json.dumps(doc))
+    assert not any("<id>.jpg" in n for n in labelkit.plan(labelkit.load(tmp_path / "jpg.json"), "voc").notes)

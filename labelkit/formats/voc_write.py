@@ -502,11 +502,18 @@ def renamed_files(dataset: Dataset, report: Report) -> None:
         "images of one name (from other folders) are named after their item ids",
     )
     paths = dataset.table("items")["path"].to_pylist()
+    names = image_file_names(dataset)[0]
+    if others := [name for p, name in zip(paths, names, strict=True) if p and not name.endswith(".jpg")]:
+        report.note(
+            f"{len(others):,} images are not named <id>.jpg ({min(others)!r}{' first' if len(others) > 1 else ''}): "
+            "VOC's loaders (the devkit, torchvision's VOCDetection, mmdetection's VOCDataset) open "
+            "JPEGImages/<id>.jpg and do not find them; labelkit reads an image by its <filename>"
+        )
     report.transform(  # (of the images not renamed: those are counted above)
         "item image paths",
         sum(
             1
-            for p, f, name in zip(paths, item_files(dataset), image_file_names(dataset)[0], strict=True)
+            for p, f, name in zip(paths, item_files(dataset), names, strict=True)
             if p and _below_images(p) != name and name == voc_xml.file_name(p, f)
         ),
         "Pascal VOC's <filename> is the image's path below JPEGImages/: a path of other folders reads back as "
