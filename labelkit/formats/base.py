@@ -421,7 +421,7 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
     shape_column = table["shape"]
     if boxed is not None and boxed.any():
         shape_column = pc.if_else(pa.array(boxed), pa.scalar("box"), shape_column.combine_chunks())
-    shapes = pa.table({"shape": shape_column}).group_by("shape").aggregate([([], "count_all")])
+    shapes = pa.table({"shape": shape_column}).group_by("shape", use_threads=False).aggregate([([], "count_all")])
     for shape, n in zip(shapes["shape"].to_pylist(), shapes["count_all"].to_pylist(), strict=True):
         if (shape or "box") not in caps.shapes:
             report.transform(f"{shape or 'box'} objects", n, f"{target} does not keep the drawn shape {shape!r}")
