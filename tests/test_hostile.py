@@ -1500,3 +1500,52 @@ def test_coco_values_no_reader_holds_are_named_by_their_own_pointer(
         labelkit.load(path, "coco")
     assert (err.value.location.path, err.value.location.pointer) == (str(path), pointer)
     assert err.value.message.startswith(message)
+
+
+def _windows_path_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``sorted`` of Paths compare them as Windows' Path does: part by part, ignoring case."""
+    import pathlib
+
+    def less(a: pathlib.PurePath, b: object) -> bool:
+        if not isinstance(b, pathlib.PurePath):
+            return NotImplemented
+        return [p.lower() for p in a.parts] < [p.lower() for p in b.parts]
+
+    monkeypatch.setattr(pathlib.PurePath, "__lt__", less)
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_yolo_folders_read_in_one_order_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Class folders, a LabelImg folder's split folders and Roboflow-like ``<split>/images`` folders were taken in
+    the order ``sorted`` gives Paths: by name here, ignoring case on Windows (``cat/`` before ``Dog/``), so the
+    items, and the ids written for them, came in another order there. They are taken by name on every machine."""
+    from PIL import Image
+
+    def image(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (8, 6)).save(path)
+
+    for split in ("train", "val"):
+        for c in ("cat", "Dog"):
+            image(tmp_path / "classify" / split / c / f"{c}1.jpg")
+    for split, stem in (("train", "b"), ("Valid", "a")):  # LabelImg folders of Roboflow's YOLO Darknet export
+        image(tmp_path / "flat" / split / f"{stem}.jpg")
+        (tmp_path / "flat" / split / f"{stem}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+        (tmp_path / "flat" / split / "classes.txt").write_text("cat\n")
+        image(tmp_path / "rf" / split / "images" / f"{stem}.jpg")
+        (tmp_path / "rf" / split / "labels").mkdir()
+        (tmp_path / "rf" / split / "labels" / f"{stem}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "rf" / "obj.names").write_text("cat\n")
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    found = {
+        name: [(i.id, i.split) for i in labelkit.load(tmp_path / name, "yolo").items()]
+        for name in ("classify", "flat", "rf")
+    }
+    assert found == {
+        "classify": [("train/Dog1", "train"), ("train/cat1", "train"), ("val/Dog1", "val"), ("val/cat1", "val")],
+        "flat": [("a", "Valid"), ("b", "train")],
+        "rf": [("a", "Valid"), ("b", "train")],
+    }

@@ -135,7 +135,7 @@ def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
     images = flat_images(root)
     if images or not _plain_folder(root):
         return [(None, root, images)] if images else []
-    subs = [(p, flat_images(p)) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    subs = [(p, flat_images(p)) for p in sorted(root.iterdir(), key=_name) if p.is_dir() and not p.name.startswith(".")]
     if not any(found for _, found in subs):
         return []
     if not any(found and p.name in CLASSIFY_SPLITS for p, found in subs):
@@ -317,7 +317,7 @@ def _loose(
         else:
             pairs.append((None, image_dir, label_dir))
     else:
-        for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+        for sub in sorted((p for p in root.iterdir() if p.is_dir()), key=_name):
             if any((sub / d).is_dir() for d in LABEL_DIRS):
                 pairs.append(
                     (sub.name, _opt(sub, "images"), next((sub / d for d in LABEL_DIRS if (sub / d).is_dir()), None))
@@ -339,6 +339,14 @@ def _loose(
     return layout
 
 
+def _name(path: Path) -> str:
+    """A folder's entries' sort key: their names as text, one order on every machine.
+
+    Windows' Path compares names ignoring case: ``sorted`` of Paths put ``cat/`` before ``Dog/`` there, after it here.
+    """
+    return path.name
+
+
 def _opt(folder: Path | None, name: str) -> Path | None:
     if folder is None:
         return None
@@ -350,7 +358,7 @@ def _classify_layout(root: Path) -> Layout:
     classes = sorted({c.name for s in splits for c in s.iterdir() if c.is_dir()})
     layout = Layout(root=root, names=classes, classify=True)
     for split in splits:
-        for class_dir in sorted(c for c in split.iterdir() if c.is_dir()):
+        for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=_name):
             for image in images_under(class_dir):
                 layout.entries.append(
                     Entry(split.name, image.relative_to(class_dir).with_suffix("").as_posix(), str(image), None)
