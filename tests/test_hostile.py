@@ -1549,3 +1549,26 @@ def test_yolo_folders_read_in_one_order_whatever_the_machine_s_path_order(
         "flat": [("a", "Valid"), ("b", "train")],
         "rf": [("a", "Valid"), ("b", "train")],
     }
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_voc_image_sets_read_in_one_order_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ImageSets lists were taken in the order ``sorted`` gives Paths, ignoring case on Windows, and the items
+    come in their lists' order: ``Val.txt``'s before ``train.txt``'s here, after them there."""
+    root = tmp_path / "voc"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "ImageSets" / "Main").mkdir(parents=True)
+    for stem in "abcd":
+        (root / "Annotations" / f"{stem}.xml").write_text(
+            f"<annotation><filename>{stem}.jpg</filename><size><width>64</width><height>48</height></size>"
+            "<object><name>cat</name><bndbox><xmin>1</xmin><ymin>2</ymin><xmax>10</xmax><ymax>20</ymax></bndbox>"
+            "</object></annotation>"
+        )
+    (root / "ImageSets" / "Main" / "Val.txt").write_text("d\nb\n")
+    (root / "ImageSets" / "Main" / "train.txt").write_text("c\na\n")
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    items = [(i.id, i.split) for i in labelkit.load(root, "voc").items()]
+    assert items == [("d", "Val"), ("b", "Val"), ("c", "train"), ("a", "train")]

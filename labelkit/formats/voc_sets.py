@@ -342,8 +342,12 @@ def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes:
 
 
 def _lists(folder: Path, root: Path, forks: list[str]) -> list[Path]:
-    """The ``*.txt`` lists of an ImageSets folder by name, without macOS resource forks (added to ``forks``)."""
-    found = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    """The ``*.txt`` lists of an ImageSets folder by name, without macOS resource forks (added to ``forks``).
+
+    By name as text: ``sorted`` of Paths, which Windows' Path compares ignoring case, put ``train.txt`` before
+    ``Val.txt`` there and after it here, and so the items, read in their lists' order, in another order.
+    """
+    found = sorted(folder.glob("*.txt"), key=lambda f: f.name) if folder.is_dir() else []
     forks += [f.relative_to(root).as_posix() for f in found if is_fork(f.name)]
     return [f for f in found if not is_fork(f.name)]
 
