@@ -1572,3 +1572,21 @@ def test_voc_image_sets_read_in_one_order_whatever_the_machine_s_path_order(
         _windows_path_order(monkeypatch)
     items = [(i.id, i.split) for i in labelkit.load(root, "voc").items()]
     assert items == [("d", "Val"), ("b", "Val"), ("c", "train"), ("a", "train")]
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_a_voc_folder_of_two_bad_annotations_names_one_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The annotation files were read in the order ``sorted`` gives Paths, ignoring case on Windows: of two bad
+    ones, the error named ``B.xml`` here and ``a.xml`` there."""
+    root = tmp_path / "voc"
+    (root / "Annotations" / "sub").mkdir(parents=True)
+    for name in ("B", "a", "sub/c"):
+        (root / "Annotations" / f"{name}.xml").write_bytes(b"<annotation><filename>\xff</filename></annotation>")
+    (root / "Annotations" / "sub-b.xml").write_text("<annotation><filename>b.jpg</filename></annotation>")
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(root / "Annotations" / "B.xml"), 1)

@@ -634,7 +634,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     forks: list[str] = []  # (macOS resource forks passed over: ._a.xml, ._a.png)
     for split, folder in _xml_dirs(root):
         seen: dict[str, Path] = {}
-        for xml in sorted(folder / f for f in without_forks(walk_files(folder, _is_xml), folder, root, forks)):
+        for xml in (folder / f for f in without_forks(walk_files(folder, _is_xml), folder, root, forks)):
             item_id = xml.relative_to(folder).with_suffix("").as_posix()
             require_utf8_name(item_id, root)  # (before the lists, which name items, are matched to files)
             if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
@@ -654,7 +654,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         folder = root / kind
         if folder.is_dir():
             found = walk_files(folder, lambda f: f.lower().endswith(".png"))
-            for png in sorted(folder / f for f in without_forks(found, folder, root, forks)):
+            for png in (folder / f for f in without_forks(found, folder, root, forks)):
                 kinds = masks.setdefault(png.relative_to(folder).with_suffix("").as_posix(), {})
                 if kind in kinds:  # a.png and a.PNG: one image's, and reading both would keep one unsaid
                     raise InputError(f"a second {kind} PNG of one image (first {kinds[kind].name})", path=png)

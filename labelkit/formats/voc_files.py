@@ -22,9 +22,11 @@ def is_fork(name: str) -> bool:
 def without_forks(found: list[str], folder: Path, root: Path, forks: list[str]) -> list[str]:
     """``found`` (paths below ``folder``, ``/``-separated) without macOS resource forks, each added to ``forks``.
 
-    ``forks`` takes them as paths below ``root``, for :func:`forks_note`.
+    ``forks`` takes them as paths below ``root``, for :func:`forks_note`. The paths come sorted by their parts'
+    text, as Linux and macOS sort Paths: ``sorted`` of Paths, which Windows' Path compares ignoring case, read
+    ``a.xml`` before ``B.xml`` there, and so named another file's error first.
     """
-    kept = [f for f in found if not is_fork(f.rpartition("/")[2])]
+    kept = sorted((f for f in found if not is_fork(f.rpartition("/")[2])), key=lambda f: f.split("/"))
     if len(kept) < len(found):
         forks += [(folder / f).relative_to(root).as_posix() for f in found if is_fork(f.rpartition("/")[2])]
     return kept
