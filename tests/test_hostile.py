@@ -1590,3 +1590,33 @@ def test_a_voc_folder_of_two_bad_annotations_names_one_whatever_the_machine_s_pa
     with pytest.raises(InputError) as err:
         labelkit.load(root, "voc")
     assert (err.value.location.path, err.value.location.line) == (str(root / "Annotations" / "B.xml"), 1)
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_a_yolo_folder_of_two_names_files_takes_one_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Of two ``*.names`` files, two Darknet ``*.data`` files, or two LabelImg ``labels/*/classes.txt`` (and no
+    ``labels/classes.txt``), the first of ``sorted`` Paths named the classes: ``B.names`` here, ``a.names`` on
+    Windows, whose Path ignores case."""
+    from PIL import Image
+
+    roots = {name: tmp_path / name for name in ("names", "data", "labelimg")}
+    for root in roots.values():
+        (root / "images" / "train").mkdir(parents=True)
+        (root / "labels" / "train").mkdir(parents=True)
+        Image.new("RGB", (8, 6)).save(root / "images" / "train" / "x.jpg")
+        (root / "labels" / "train" / "x.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    for root in (roots["names"], roots["data"]):
+        (root / "B.names").write_text("bee\n")
+        (root / "a.names").write_text("ant\n")
+    (roots["data"] / "list.txt").write_text("images/train/x.jpg\n")
+    (roots["data"] / "B.data").write_text("names = B.names\ntrain = list.txt\n")
+    (roots["data"] / "a.data").write_text("names = a.names\ntrain = list.txt\n")
+    for sub, names in (("B", "bee\n"), ("a", "ant\n")):
+        (roots["labelimg"] / "labels" / sub).mkdir()
+        (roots["labelimg"] / "labels" / sub / "classes.txt").write_text(names)
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    classes = {name: [c.name for c in labelkit.load(root, "yolo").categories] for name, root in roots.items()}
+    assert classes == {"names": ["bee"], "data": ["bee"], "labelimg": ["bee"]}

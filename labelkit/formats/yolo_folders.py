@@ -302,7 +302,7 @@ def _loose(
     if image_dir is None and label_dir is None and flat_labels(root):  # (its label files, without their images)
         return _flat(root, [(None, root, [])], names_file, sizes, None if follow else Inside(root))
     if names_file is None and label_dir is not None:  # LabelImg writes its classes.txt among its labels
-        found = [label_dir / LABELIMG_NAMES, *sorted(label_dir.glob(f"*/{LABELIMG_NAMES}"))]
+        found = [label_dir / LABELIMG_NAMES, *sorted(label_dir.glob(f"*/{LABELIMG_NAMES}"), key=lambda p: p.parts)]
         names_file = next((p for p in found if p.is_file()), None)
     names = read_names_file(names_file, None if follow else Inside(root)) if names_file is not None else []
     layout = Layout(root=root, names=names)

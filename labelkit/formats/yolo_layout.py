@@ -86,11 +86,13 @@ def suffixed(root: Path, suffix: str) -> list[Path]:
     """The files of ``root`` whose suffix is ``suffix`` in any case, by name: Darknet's ``.data`` and ``.names``.
 
     Darknet opens whatever file its command line or ``obj.data`` names, so ``obj.NAMES`` is one as ``obj.names``
-    is (Ultralytics' YAML is another matter: see :func:`refuse_cased_config`).
+    is (Ultralytics' YAML is another matter: see :func:`refuse_cased_config`). By name as text: ``sorted`` of
+    Paths, which Windows' Path compares ignoring case, took ``a.names`` before ``B.names`` there, after it here.
     """
     try:
         with os.scandir(root) as entries:
-            return sorted(Path(e.path) for e in entries if Path(e.name).suffix.lower() == suffix and e.is_file())
+            found = [Path(e.path) for e in entries if Path(e.name).suffix.lower() == suffix and e.is_file()]
+            return sorted(found, key=lambda p: p.name)
     except OSError:  # (no folder, or not one to list)
         return []
 
