@@ -9,6 +9,7 @@ import re
 import secrets
 import shutil
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -562,12 +563,29 @@ def require_utf8_name(name: str, source: Path) -> None:
 
 
 def _not_utf8_name(name: str, source: Path) -> InputError:
+    encoding = sys.getfilesystemencoding()
+    if encoding.replace("-", "").lower() != "utf8" and _is_utf8(os.fsencode(name)):
+        # (a UTF-8 name, in a locale such as C with PYTHONCOERCECLOCALE=0: it reads on a machine in a UTF-8 locale)
+        return InputError(
+            f"this Python's file name encoding is {encoding}, which cannot spell a name used here",
+            path=source,
+            found=_shown_name(name),
+            hint="run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)",
+        )
     return InputError(
         "a file or folder name is not UTF-8",
         path=source,
         found=_shown_name(name),
         hint="labelkit keeps names as UTF-8 text: rename it",
     )
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _escaped_bytes(text: str) -> bool:

@@ -2261,3 +2261,23 @@ def test_schema_is_an_option_of_validate_only(tmp_path: Path) -> None:
     assert labelkit.validate(IMAGES, schema=False) == []
     assert run("validate", IMAGES, "-o", "schema=false").exit_code == 0
     assert "  schema=bool (validate; default True): also check" in run("formats", "labelkit").stdout
+
+
+def test_a_utf8_name_the_file_name_encoding_cannot_spell_when_reading_says_how_to_run(tmp_path: Path) -> None:
+    """Reading a VOC folder holding ``Annotations/é.xml`` under a locale that is not UTF-8 and not coerced to it
+    said the name "is not UTF-8; hint: rename it", where the name is UTF-8 and reads on any machine in a UTF-8
+    locale: now the error names the encoding and how to run, as writing such a name does (README *Errors*)."""
+    (tmp_path / "voc" / "Annotations").mkdir(parents=True)
+    (tmp_path / "voc" / "Annotations" / "é.xml").write_text(
+        "<annotation><filename>é.jpg</filename><size><width>4</width><height>4</height></size></annotation>"
+    )
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONPATH": str(ROOT)}
+    code = "from labelkit.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "info", "voc"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "labelkit: error: voc: this Python's file name encoding is ascii, which cannot spell a name used here "
+        "(found é); hint: run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)\n"
+    )
