@@ -1620,3 +1620,27 @@ def test_a_yolo_folder_of_two_names_files_takes_one_whatever_the_machine_s_path_
         _windows_path_order(monkeypatch)
     classes = {name: [c.name for c in labelkit.load(root, "yolo").categories] for name, root in roots.items()}
     assert classes == {"names": ["bee"], "data": ["bee"], "labelimg": ["bee"]}
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_a_voc_item_without_a_filename_takes_one_image_whatever_the_machine(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An XML without ``filename`` takes the first ``<id>.*`` image: the names were sorted folded on Windows (as
+    its file names ignore case), so of ``a.Png`` and ``a.jpg`` Linux took ``a.Png`` and Windows ``a.jpg``, an
+    item of another image and size. The first by name is taken on every machine."""
+    from PIL import Image
+
+    from labelkit.formats import voc
+
+    root = tmp_path / "voc"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "JPEGImages").mkdir()
+    (root / "Annotations" / "a.xml").write_text("<annotation></annotation>")
+    Image.new("RGB", (8, 6)).save(root / "JPEGImages" / "a.Png", "PNG")
+    Image.new("RGB", (16, 12)).save(root / "JPEGImages" / "a.jpg")
+    if order == "windows":
+        monkeypatch.setattr(voc, "_fold", str.lower)  # (what it is on Windows)
+        _windows_path_order(monkeypatch)
+    (item,) = labelkit.load(root, "voc").items()
+    assert (item.media.path, item.media.width, item.media.height) == ("JPEGImages/a.Png", 8, 6)

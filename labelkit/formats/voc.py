@@ -574,7 +574,7 @@ def _find_image(
                 listings[where] = _by_prefix(where)
             found = [where / name for name in listings[where].get(_fold(name), [])]
         else:
-            found = sorted(base.glob(f"{glob.escape(item_id)}.*")) if base.is_dir() else []
+            found = sorted(base.glob(f"{glob.escape(item_id)}.*"), key=lambda p: p.name) if base.is_dir() else []
         for candidate in found:
             if is_image(candidate):
                 return candidate
@@ -598,7 +598,7 @@ def _by_prefix(folder: Path) -> dict[str, list[str]]:
     (['a.b.png', 'a.jpg'], ['a.b.png'], ['.c.jpg'], True, ['.c.jpg'])
     """
     try:
-        names = sorted((entry.name for entry in os.scandir(folder)), key=lambda n: (_fold(n), n))
+        names = sorted(entry.name for entry in os.scandir(folder))  # (by name: folded first, Windows took a.jpg)
     except OSError:  # (not a folder, or not there: as glob, nothing)
         return {}
     out: dict[str, list[str]] = {}
