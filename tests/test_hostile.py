@@ -1644,3 +1644,19 @@ def test_a_voc_item_without_a_filename_takes_one_image_whatever_the_machine(
         _windows_path_order(monkeypatch)
     (item,) = labelkit.load(root, "voc").items()
     assert (item.media.path, item.media.width, item.media.height) == ("JPEGImages/a.Png", 8, 6)
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_a_roboflow_voc_folder_of_two_bad_splits_names_one_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Roboflow's VOC split folders were read in the order ``sorted`` gives Paths, ignoring case on Windows: of
+    two bad annotation files the error named ``Valid/x.xml`` here and ``train/x.xml`` there."""
+    for split in ("train", "Valid"):
+        (tmp_path / "voc" / split).mkdir(parents=True)
+        (tmp_path / "voc" / split / "x.xml").write_bytes(b"<annotation><filename>\xff</filename></annotation>")
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "voc", "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "voc" / "Valid" / "x.xml"), 1)

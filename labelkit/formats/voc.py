@@ -191,7 +191,7 @@ def _xml_dirs(root: Path) -> list[tuple[str | None, Path]]:
     """Folders of annotation XML: ``Annotations/``, else Roboflow split folders, else the root itself."""
     if (root / "Annotations").is_dir():
         return [(None, root / "Annotations")]
-    splits = [(p.name, p) for p in sorted(root.iterdir()) if p.is_dir() and _holds_xml(p)]
+    splits = [(p.name, p) for p in sorted(root.iterdir(), key=lambda p: p.name) if p.is_dir() and _holds_xml(p)]
     if splits:
         return list(splits)
     return [(None, root)] if _holds_xml(root) else []
