@@ -1660,3 +1660,24 @@ def test_a_roboflow_voc_folder_of_two_bad_splits_names_one_whatever_the_machine_
     with pytest.raises(InputError) as err:
         labelkit.load(tmp_path / "voc", "voc")
     assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "voc" / "Valid" / "x.xml"), 1)
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_a_coco_folder_s_notes_name_the_files_not_read_in_one_order_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read notes naming a COCO folder's files not read listed them in the order ``sorted`` gives Paths,
+    ignoring case on Windows: ``annotations/B.json, annotations/a.json`` here, the other way there."""
+    root = tmp_path / "coco"
+    (root / "annotations").mkdir(parents=True)
+    doc = {"images": [], "annotations": [], "categories": [{"id": 1, "name": "cat"}]}
+    (root / "annotations" / "instances_val.json").write_text(json.dumps(doc))
+    for name in ("annotations/B.json", "annotations/a.json", "instances_Zed.json", "instances_alpha.json"):
+        (root / name).write_text(json.dumps(doc))
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    notes = labelkit.load(root, "coco").read_notes
+    assert [n.partition(" not read")[0] for n in notes] == [
+        "annotations/B.json, annotations/a.json",
+        "instances_Zed.json, instances_alpha.json",
+    ]

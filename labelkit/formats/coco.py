@@ -157,15 +157,23 @@ def find_files(path: Path) -> list[Path]:
     )
 
 
+def _name(path: Path) -> str:
+    return path.name
+
+
 def _layouts(path: Path) -> tuple[list[Path], list[Path]]:
-    """The folder's files in the standard (or MMDetection) layout, and in Roboflow's."""
+    """The folder's files in the standard (or MMDetection) layout, and in Roboflow's, by name as text.
+
+    Not by ``sorted`` of Paths, which Windows' Path compares ignoring case: the notes naming the files not read
+    listed them in another order there.
+    """
     standard: list[Path] = []  # annotations/<task>_<split>.json, else <task>_<split>.json (MMDetection)
     for folder in (path / "annotations", path):
         if folder.is_dir():
-            standard = sorted(p for p in folder.glob("*.json") if TASK_RE.match(p.name))
+            standard = sorted((p for p in folder.glob("*.json") if TASK_RE.match(p.name)), key=_name)
             if standard:
                 break
-    return standard, sorted(path.glob("*/_annotations.coco.json"))
+    return standard, sorted(path.glob("*/_annotations.coco.json"), key=lambda p: p.parts)
 
 
 def detect(path: Path) -> Detection | None:
@@ -413,9 +421,12 @@ def _left_out(path: Path) -> tuple[list[str], list[str]]:
     home = standard[0].parent
     folders = [home, path / "annotations"] if home == path and (path / "annotations").is_dir() else [home]
     unnamed = [
-        f.relative_to(path).as_posix() for d in folders for f in sorted(d.glob("*.json")) if not TASK_RE.match(f.name)
+        f.relative_to(path).as_posix()
+        for d in folders
+        for f in sorted(d.glob("*.json"), key=_name)
+        if not TASK_RE.match(f.name)
     ]
-    beside = [] if home == path else [f.name for f in sorted(path.glob("*.json")) if TASK_RE.match(f.name)]
+    beside = [] if home == path else sorted(f.name for f in path.glob("*.json") if TASK_RE.match(f.name))
     return unnamed, beside
 
 
