@@ -1681,3 +1681,25 @@ def test_a_coco_folder_s_notes_name_the_files_not_read_in_one_order_whatever_the
         "annotations/B.json, annotations/a.json",
         "instances_Zed.json, instances_alpha.json",
     ]
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_a_yolo_classify_layout_reads_the_same_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first 8 class folders by name, looked into for label files, were the first 8 of ``sorted`` Paths,
+    which ignore case on Windows: of ``B/`` ... ``I/`` and ``a/`` (holding a ``.txt``), ``a/`` was among them
+    there, and the split was no classify split; and the splits came in another order (``Valid/``, ``train/``)."""
+    from PIL import Image
+
+    for split in ("train", "Valid"):
+        for c in "aBCDEFGHI":
+            folder = tmp_path / "ds" / split / c
+            folder.mkdir(parents=True)
+            Image.new("RGB", (8, 6)).save(folder / f"{c}1.jpg")
+    (tmp_path / "ds" / "train" / "a" / "notes.txt").write_text("rare\n")
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    ds = labelkit.load(tmp_path / "ds", "yolo")
+    assert [(i.split, i.id) for i in ds.items()][::9] == [("Valid", "Valid/B1"), ("train", "train/B1")]
+    assert len(list(ds.items())) == 18

@@ -71,9 +71,12 @@ def _empty_class_folders(classes: list[Path]) -> bool:
 
 
 def _subfolders(folder: Path) -> list[Path]:
-    """The folders in ``folder``, by name: one listing, no file looked at (a split of 118k images took seconds)."""
+    """The folders in ``folder``, by name: one listing, no file looked at (a split of 118k images took seconds).
+
+    By name as text, not by ``sorted`` of Paths, which Windows' Path compares ignoring case (``a/`` before ``B/``).
+    """
     with os.scandir(folder) as entries:
-        return sorted(folder / e.name for e in entries if e.is_dir())
+        return sorted((folder / e.name for e in entries if e.is_dir()), key=_name)
 
 
 def _plain_folder(root: Path) -> bool:
