@@ -1703,3 +1703,22 @@ def test_a_yolo_classify_layout_reads_the_same_whatever_the_machine_s_path_order
     ds = labelkit.load(tmp_path / "ds", "yolo")
     assert [(i.split, i.id) for i in ds.items()][::9] == [("Valid", "Valid/B1"), ("train", "train/B1")]
     assert len(list(ds.items())) == 18
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_a_yolo_class_folder_s_images_read_in_one_order_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A class folder's images came in the order ``sorted`` gives Paths, ignoring case on Windows: ``B.jpg``
+    before ``a.jpg`` here, after it there, and so the items and the ids written for them."""
+    from PIL import Image
+
+    for c in ("cat", "dog"):
+        (tmp_path / "ds" / "train" / c).mkdir(parents=True)
+        for name in ("B", "a", "sub/C", "sub/b"):
+            (tmp_path / "ds" / "train" / c / name).parent.mkdir(exist_ok=True)
+            Image.new("RGB", (8, 6)).save(tmp_path / "ds" / "train" / c / f"{name}{c}.jpg")
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    ids = [i.id for i in labelkit.load(tmp_path / "ds", "yolo").items()]
+    assert ids == ["Bcat", "acat", "sub/Ccat", "sub/bcat", "Bdog", "adog", "sub/Cdog", "sub/bdog"]

@@ -296,7 +296,7 @@ def images_under(folder: Path) -> list[Path]:
 
     if os.path.islink(folder) and Inside(Path(os.path.realpath(folder))).holds(os.path.realpath(folder.parent)):
         raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=folder)
-    found = sorted(folder / f for f in walk_files(folder, keep))
+    found = sorted((folder / f for f in walk_files(folder, keep)), key=lambda p: p.parts)  # (not Windows' order)
     images = [p for p in found if p.is_file()]
     if len(images) < len(found):
         for path in found:  # (a FIFO or socket named as an image too: its item, when it had no label file, was lost)
