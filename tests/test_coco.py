@@ -3744,7 +3744,7 @@ def test_a_detection_without_a_score_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         labelkit.load(src)
     assert (err.value.location.pointer, err.value.message) == ("/1/score", "missing required field 'score'")
-    assert [f.where for f in labelkit.validate(src)] == ["#/1"]
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [("#/1/score", "missing required field 'score'")]
 
 
 def test_a_region_captions_geometry_must_be_geometry(tmp_path: Path) -> None:
@@ -5313,7 +5313,7 @@ def test_the_schema_check_parses_images_and_annotations_one_at_a_time(tmp_path: 
     src.write_text('[{"image_id": 1, "score": 0.5}]')
     assert [type(r) for r in _lazy_document(src)] == [msgspec.Raw]
     (finding,) = labelkit.validate(tmp_path / "instances_val.json")  # (a results file: its item checked)
-    assert (finding.where, finding.message) == ("#/0", "'category_id' is a required property")
+    assert (finding.where, finding.message) == ("#/0/category_id", "missing required field 'category_id'")
 
 
 def test_a_folders_json_files_its_layout_leaves_out_are_noted_as_not_read(tmp_path: Path) -> None:
@@ -5362,7 +5362,10 @@ def test_validate_names_the_fields_an_annotation_without_category_or_caption_lac
     src = tmp_path / "instances_val.json"
     src.write_text(json.dumps(doc))
     (finding,) = labelkit.validate(src)
-    assert (finding.where, finding.message) == ("#/annotations/0", "'category_id' or 'caption' is a required property")
+    assert (finding.where, finding.message) == (
+        "#/annotations/0/category_id",
+        "missing required field 'category_id' or 'caption'",
+    )
 
 
 def test_an_annotations_folder_beside_a_folders_coco_files_is_noted_as_not_read(tmp_path: Path) -> None:
@@ -6754,5 +6757,72 @@ def test_validate_and_convert_say_an_id_of_null_or_beyond_64_bits_alike(tmp_path
             labelkit.load(_write(tmp_path, doc))
         assert (err.value.location.pointer, err.value.message) == (
             f"/annotations/0/{key}",
-            f"missing required field {key!r}",
+            f"missing required field {key!r}" + (" or 'caption'" if key == "category_id" else ""),
         )
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "said"),
+    [
+        ("images", "id", "missing required field 'id'"),
+        ("images", "file_name", "missing required field 'file_name'"),
+        ("images", "width", "missing required field 'width'"),
+        ("images", "height", "missing required field 'height'"),
+        ("annotations", "id", "missing required field 'id'"),
+        ("annotations", "image_id", "missing required field 'image_id'"),
+        ("annotations", "category_id", "missing required field 'category_id' or 'caption'"),
+        ("categories", "id", "missing required field 'id'"),
+        ("categories", "name", "missing required field 'name'"),
+        ("results", "image_id", "missing required field 'image_id'"),
+        ("results", "category_id", "missing required field 'category_id'"),
+        ("results", "score", "missing required field 'score'"),
+    ],
+)
+def test_validate_and_convert_say_a_missing_required_field_alike(
+    tmp_path: Path, section: str, key: str, said: str
+) -> None:
+    """validate said jsonschema's ``#/annotations/0: 'image_id' is a required property`` (at the record) where
+    convert said ``#/annotations/0/image_id: missing required field 'image_id'`` (at the field); a results entry
+    without ``image_id`` was ``#/0: Object missing required field `image_id``` in convert (msgspec's words).
+    Both now name the field's pointer in convert's words (an annotation's ``category_id`` with the ``caption``
+    the schema takes instead)."""
+    doc: Any = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "area": 1, "iscrowd": 0}],
+        "categories": [{"id": 1, "name": "a"}],
+    }
+    if section == "results":
+        doc = [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 0.5}]
+        del doc[0][key]
+        path, pointer = _write(tmp_path, doc, "results_val.json"), f"/0/{key}"
+    else:
+        del doc[section][0][key]
+        path, pointer = _write(tmp_path, doc), f"/{section}/0/{key}"
+    assert [(f.where, f.message) for f in labelkit.validate(path)] == [("#" + pointer, said)]
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert (err.value.location.pointer, err.value.message, err.value.found) == (pointer, said, None)
+    validated = CliRunner().invoke(cli, ["validate", str(path)])
+    converted = CliRunner().invoke(cli, ["convert", str(path), str(tmp_path / "out"), "--to", "labelkit"])
+    assert (validated.exit_code, validated.output) == (1, f"{path}#{pointer}: {said}\n")
+    assert (converted.exit_code, converted.output) == (2, f"labelkit: error: {path}#{pointer}: {said}\n")
+
+
+def test_validate_says_jsonschemas_words_for_a_missing_field_inside_a_record(tmp_path: Path) -> None:
+    """Only a record's own fields are said in convert's words: an RLE without ``counts`` (convert: ``segmentation
+    must be polygons or an RLE {size, counts}`` at the segmentation) and a file without ``images`` keep
+    jsonschema's message and pointer; two fields a record lacks are two findings, in the order of their names."""
+    doc: Any = {
+        "images": [{"id": 1, "width": 10}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "segmentation": {"size": [10, 10]}}],
+        "categories": [{"id": 1, "name": "a"}],
+    }
+    assert [(f.where, f.message) for f in labelkit.validate(_write(tmp_path, doc))] == [
+        ("#/annotations/0/segmentation", "'counts' is a required property"),
+        ("#/images/0/file_name", "missing required field 'file_name'"),
+        ("#/images/0/height", "missing required field 'height'"),
+    ]
+    del doc["images"]
+    assert [(f.where, f.message) for f in labelkit.validate(_write(tmp_path, doc))][:1] == [
+        ("#", "'images' is a required property")
+    ]

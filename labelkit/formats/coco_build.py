@@ -254,11 +254,13 @@ def shift_pointer(pointer: str | None, offset: int) -> str | None:
     return json_pointer("annotations", int(m.group(1)) + offset) + m.group(2)
 
 
-def _missing(f: CocoFile, row: int, key: str) -> InputError:
+def _missing(f: CocoFile, row: int, key: str, alternative: str | None = None) -> InputError:
     """An annotation's id field decoded as None (row of the chunk ``f``): missing, or given as null.
 
     The decoded annotation cannot tell them apart; the file is looked at again (an error is being raised), so a
     null says what ``validate`` says of it (``image_id must be an integer (found null)``), not that it is missing.
+    A missing one is said as ``validate`` says it too, with the ``alternative`` field the schema takes instead
+    (``missing required field 'category_id' or 'caption'``).
     """
     pointer = json_pointer("annotations", row, key)
     try:
@@ -270,7 +272,8 @@ def _missing(f: CocoFile, row: int, key: str) -> InputError:
         null = False
     if null:
         return InputError(f"{key} must be an integer", path=f.path, pointer=pointer, found="null")
-    return InputError(f"missing required field {key!r}", path=f.path, pointer=pointer)
+    either = f" or {alternative!r}" if alternative else ""
+    return InputError(f"missing required field {key!r}{either}", path=f.path, pointer=pointer)
 
 
 def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out: Built) -> np.ndarray:
@@ -302,7 +305,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     has_cat = _not_none(cat_values)
     need_cat = ~caption & ~has_cat
     if need_cat.any():
-        raise _missing(f, int(np.flatnonzero(need_cat)[0]), "category_id")
+        raise _missing(f, int(np.flatnonzero(need_cat)[0]), "category_id", None if f.task == "results" else "caption")
     cat_ids = np.array(cat_values if has_cat.all() else [c if c is not None else -1 for c in cat_values], np.int64)
     image_sorted = np.argsort(image_ids, kind="stable")
     pos = np.searchsorted(image_ids[image_sorted], image_of) if len(image_ids) else np.zeros(n, np.int64)

@@ -224,7 +224,12 @@ def result_image_ids(f: CocoFile) -> np.ndarray:
         try:
             refs = msgspec.json.decode(body, type=list[_ImageRef])
         except msgspec.ValidationError as exc:
-            raise InputError(msgspec_reason(exc), path=f.path, pointer=pointer_of(str(exc))) from exc
+            pointer = pointer_of(str(exc))
+            if msgspec_reason(exc) == "Object missing required field `image_id`":  # (said as validate says it)
+                raise InputError(
+                    "missing required field 'image_id'", path=f.path, pointer=f"{pointer or ''}/image_id"
+                ) from exc
+            raise InputError(msgspec_reason(exc), path=f.path, pointer=pointer) from exc
         ids = np.array([r.image_id for r in refs], dtype=np.int64)
         _, first = np.unique(ids, return_index=True)
         f.result_ids = ids[np.sort(first)]

@@ -49,7 +49,12 @@ def _schema_findings(path: Path) -> list[Finding]:
     def add(errors: Any, prefix: tuple[str | int, ...] = ()) -> None:
         for error in errors:
             best = jsonschema.exceptions.best_match([error])
-            findings.append(Finding(str(path), "#" + json_pointer(*prefix, *best.absolute_path), _message(best)))
+            at = (*prefix, *best.absolute_path)
+            missing = _missing(best, at)
+            if missing is not None:  # (said as a conversion says it, at the field's pointer)
+                findings.append(Finding(str(path), "#" + json_pointer(*at, missing[0]), missing[1]))
+            else:
+                findings.append(Finding(str(path), "#" + json_pointer(*at), _message(best)))
 
     defs = schema["$defs"]
     keys = _Keys()
@@ -112,10 +117,8 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 
 def _message(error: Any) -> str:
-    """The error's message; an annotation lacking both of ``anyOf``'s required fields gets their names.
+    """The error's message (jsonschema's), an id's said as a conversion says it.
 
-    jsonschema's own message shows the whole annotation as checked, its polygons and keypoints emptied (see
-    :func:`_lighten`): ``{'id': 1, ..., 'segmentation': [[]]} is not valid under any of the given schemas``.
     An id, ``width`` or ``height`` that is no integer, or beyond 64 bits, is said as a conversion refuses it (``id
     must be an integer (found 3.5)``, where jsonschema says ``3.5 is not of type 'integer'``; ``id does not fit in
     64 bits``).
@@ -126,11 +129,30 @@ def _message(error: Any) -> str:
         return f"{key} must be an integer (found {shown(error.instance)})"
     if key in _CONVERT_INTEGERS and error.validator in ("minimum", "maximum") and error.validator_value in _INT64:
         return f"{key} does not fit in 64 bits"  # (2**70 was '1.1805916207174113e+21 is greater than the maximum ...')
+    return str(error.message)
+
+
+def _missing(error: Any, at: tuple[str | int, ...]) -> tuple[str, str] | None:
+    """(key, message) for a field an image, annotation, category or result lacks, said as a conversion says it.
+
+    jsonschema says ``'image_id' is a required property`` at the record; a conversion says ``missing required
+    field 'image_id'`` at the field, and so does this. An annotation lacking both of ``anyOf``'s fields is
+    ``missing required field 'category_id' or 'caption'`` at the first (jsonschema showed the whole annotation
+    as checked, its polygons emptied: ``{'id': 1, ..., 'segmentation': [[]]} is not valid under any of the given
+    schemas``). None for another finding (an RLE's ``size`` or the top level's ``images``: said as jsonschema
+    says them). Called on findings only, never on a record that fits.
+    """
+    record = (len(at) == 2 and at[0] in ("images", "annotations", "categories") and isinstance(at[1], int)) or (
+        len(at) == 1 and isinstance(at[0], int)  # (a detection results file's item)
+    )
+    if error.validator == "required" and record:
+        keys = [key for key in error.validator_value if error.message == f"{key!r} is a required property"]
+        return (keys[0], f"missing required field {keys[0]!r}") if keys else None
     branches = error.validator_value if error.validator == "anyOf" else None
     if isinstance(branches, list) and branches and all(list(b) == ["required"] for b in branches):
-        names = " or ".join(repr(name) for b in branches for name in b["required"])
-        return f"{names} is a required property"
-    return str(error.message)
+        names = [name for b in branches for name in b["required"]]
+        return names[0], "missing required field " + " or ".join(repr(name) for name in names)
+    return None
 
 
 class _Unlike(Exception):
