@@ -380,7 +380,7 @@ def test_validate_schema_findings_name_the_pointer(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"{path}#/items/0/media/width: '64' is not of type 'integer'",
-        f"{path}#/annotations/3/id: required field is missing",
+        f"{path}#/annotations/3/id: missing required field 'id'",
         f"{path}#/annotations/4/colour: unknown field",
     ]
 

@@ -271,7 +271,7 @@ def test_cli_one_line_exit_2_no_traceback(command: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
-    assert lines == [f"labelkit: error: {path}#/annotations/1/item_id: Field required"]
+    assert lines == [f"labelkit: error: {path}#/annotations/1/item_id: missing required field 'item_id'"]
     assert "Traceback" not in result.output
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
@@ -633,3 +633,21 @@ def test_a_data_loss_errors_report_is_typed_as_a_report() -> None:
 
     # (typed object, a pipeline type-checked with mypy --strict could not read err.report.lost without a cast)
     assert typing.get_type_hints(DataLossError.__init__)["report"] is labelkit.Report
+
+
+@pytest.mark.parametrize(("record", "field"), _required_fields(), ids=lambda v: str(v))
+def test_validate_and_convert_say_a_missing_required_field_alike(record: str, field: str, tmp_path: Path) -> None:
+    """They named the same pointer in other words: validate ``required field is missing``, convert pydantic's
+    ``Field required`` (``Unable to extract tag using discriminator 'kind'`` for an annotation without ``kind``).
+    Both say ``missing required field 'id'`` now, as COCO's validate and convert do."""
+    document = copy.deepcopy(FULL)
+    where = INSTANCES[record]
+    del _get(document, where)[field]
+    path = _write(tmp_path, document)
+    pointer = "".join(f"/{p}" for p in (*where, field))
+    said = f"missing required field {field!r}"
+    with pytest.raises(InputError) as info:
+        labelkit.load(path)
+    assert (info.value.location.pointer, info.value.message) == (pointer, said)
+    assert [(f.where, f.message) for f in labelkit.validate(path)] == [("#" + pointer, said)]
+    assert [(f.where, f.message) for f in labelkit.validate(path, schema=False)] == [("#" + pointer, said)]

@@ -178,8 +178,18 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
         message = messages[0] if messages else errors[0]["msg"]
         if len(messages) > 1:
             message = "expected " + " or ".join(m.removeprefix("Input should be ") for m in messages)
-        message = short_list_message(errors) or message
+        message = short_list_message(errors) or _missing_message(errors[0], loc) or message
         raise InputError(message, path=path, pointer=pointer) from exc
+
+
+def _missing_message(error: Any, loc: tuple[str | int, ...]) -> str | None:
+    """A missing field said as ``validate`` (and COCO) says it, or None for another error.
+
+    pydantic says ``Field required`` (and ``Unable to extract tag using discriminator 'kind'`` for an annotation
+    without ``kind``); the pointer already names the field.
+    """
+    missing = error["type"] == "missing" or error["type"] == "union_tag_not_found"
+    return f"missing required field {loc[-1]!r}" if missing and loc and isinstance(loc[-1], str) else None
 
 
 def _check_references(doc: NativeDocument, path: str | Path) -> list[Finding]:
@@ -389,7 +399,7 @@ def _explain(error: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[str, str, t
     instance, schema = error.instance, error.schema
     if error.validator == "required":
         missing = [p for p in error.validator_value if p not in instance]
-        return [(json_pointer(*here, p), "required field is missing", (*here, p)) for p in missing]
+        return [(json_pointer(*here, p), f"missing required field {p!r}", (*here, p)) for p in missing]
     if error.validator == "additionalProperties" and error.validator_value is False:
         extra = sorted(set(instance) - set(schema.get("properties", {})))
         return [(json_pointer(*here, p), "unknown field", (*here, p)) for p in extra]
@@ -400,7 +410,7 @@ def _explain(error: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[str, str, t
         if tag and isinstance(instance, dict):
             key = tag["propertyName"]
             if key not in instance:
-                return [(json_pointer(*here, key), "required field is missing", (*here, key))]
+                return [(json_pointer(*here, key), f"missing required field {key!r}", (*here, key))]
             tag_value = instance[key]
             target = tag["mapping"].get(tag_value) if isinstance(tag_value, str) else None
             if target is None:
