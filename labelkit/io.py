@@ -491,7 +491,8 @@ def utf8_error(path: Path, near: bytes = b"") -> InputError:
 
     In a folder, the file holding ``near`` (bytes around the one a decoder refused) is named first.
     """
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES)
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES]
+    files.sort(key=lambda p: p.parts)  # (by the parts' text: Windows' Path compares ignoring case)
     holder = next((f for f in files if near in _bytes_or_empty(f)), None) if near and len(files) > 1 else None
     if holder is not None:  # the file the decoder was reading first, then the rest in order
         files = [holder, *(f for f in files if f != holder)]

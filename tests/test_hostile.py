@@ -1722,3 +1722,69 @@ def test_a_yolo_class_folder_s_images_read_in_one_order_whatever_the_machine_s_p
         _windows_path_order(monkeypatch)
     ids = [i.id for i in labelkit.load(tmp_path / "ds", "yolo").items()]
     assert ids == ["Bcat", "acat", "sub/Ccat", "sub/bcat", "Bdog", "adog", "sub/Cdog", "sub/bdog"]
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_a_voc_folder_of_two_lists_linked_out_names_one_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ImageSets lists were looked at (for a link out of the dataset, or a FIFO) in the order ``sorted`` gives
+    Paths, ignoring case on Windows: of two linked out, the error named ``Main/B.txt`` here and ``Main/a.txt``
+    there."""
+    root = tmp_path / "voc"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "ImageSets" / "Main").mkdir(parents=True)
+    (root / "Annotations" / "x.xml").write_text(
+        "<annotation><filename>x.jpg</filename><size><width>64</width><height>48</height></size></annotation>"
+    )
+    (tmp_path / "outside.txt").write_text("x\n")
+    for name in ("B", "a"):
+        (root / "ImageSets" / "Main" / f"{name}.txt").symlink_to(tmp_path / "outside.txt")
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert err.value.location.path == str(root / "ImageSets" / "Main" / "B.txt")
+    assert err.value.message == "cannot read: a symbolic link leading out of the dataset"
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_the_first_bad_byte_of_a_folder_is_searched_in_one_order_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decoder's refusal inside a folder is said at the first bad byte of its text files, searched in the order
+    ``sorted`` gave Paths, ignoring case on Windows: of ``B.txt`` and ``a.txt``, both bad, the error named
+    ``B.txt`` here and ``a.txt`` there (the file holding the refused bytes first, when it is one)."""
+    from labelkit.io import input_guard, utf8_error
+
+    (tmp_path / "ds" / "sub").mkdir(parents=True)
+    for name in ("B.txt", "a.txt", "sub/c.txt"):
+        (tmp_path / "ds" / name).write_bytes(b"ok\n\xff\n")
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    error = utf8_error(tmp_path / "ds")
+    with pytest.raises(InputError) as err, input_guard(tmp_path / "ds"):
+        b"ok\n\xff\n".decode("utf-8")
+    for e in (error, err.value):
+        assert (e.location.path, e.location.line) == (str(tmp_path / "ds" / "B.txt"), 2)
+
+
+@pytest.mark.parametrize("order", ["posix", "windows"])
+def test_a_written_yolo_folders_label_files_come_in_one_order_whatever_the_machine_s_path_order(
+    order: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``iter_label_files`` gave them in the order ``sorted`` gives Paths, ignoring case on Windows: ``B.txt``
+    before ``a.txt`` here, after it there."""
+    from labelkit.formats.yolo_write import iter_label_files
+
+    for name in ("labels/train/B.txt", "labels/train/a.txt", "labels/Val/c.txt", "labels/train-x/d.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("0 0.5 0.5 0.1 0.1\n")
+    if order == "windows":
+        _windows_path_order(monkeypatch)
+    assert [p.relative_to(tmp_path).as_posix() for p in iter_label_files(tmp_path)] == [
+        "labels/Val/c.txt",
+        "labels/train/B.txt",
+        "labels/train/a.txt",
+        "labels/train-x/d.txt",
+    ]

@@ -644,7 +644,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             parsed.append((item_id, split, folder, parse_annotation(read_bytes(xml), xml)))
     if not parsed and not (root / "ImageSets").is_dir():
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
-    for listed in sorted((root / "ImageSets").glob("*/*.txt")) if (root / "ImageSets").is_dir() else []:
+    lists = (root / "ImageSets").glob("*/*.txt") if (root / "ImageSets").is_dir() else []
+    for listed in sorted(lists, key=lambda p: p.parts):  # (by the parts' text: Windows' Path compares ignoring case)
         _refuse_linked_out(listed, inside)
         if (odd := not_a_file(listed)) is not None:  # (a FIFO read as empty: its images lost their split unsaid)
             raise odd

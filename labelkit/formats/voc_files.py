@@ -56,7 +56,7 @@ def case_twins_note(xml_ids: list[str], png_keys: dict[str, dict[str, Path]], ro
     if not twins:
         return None
     key, item_id = twins[0]
-    png = min(png_keys[key].values()).relative_to(root).as_posix()
+    png = min(png_keys[key].values(), key=lambda p: p.parts).relative_to(root).as_posix()  # (not Windows' order)
     return (
         f"{len(twins):,} images' segmentation PNGs are named as an annotation XML only in another case ({png} "
         f"beside Annotations/{item_id}.xml first): VOC pairs an image's files by exact name, so each was read as "

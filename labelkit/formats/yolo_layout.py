@@ -140,7 +140,7 @@ def _named_data_yaml(root: Path) -> Path | None:
     Ultralytics HUB's dataset zips hold ``<name>.yaml``; with several, the one named as the folder is taken.
     A file that is not a mapping with ``names`` (or ``nc``) and ``train`` (or ``val``) is none.
     """
-    found = sorted(p for p in [*root.glob("*.yaml"), *root.glob("*.yml")] if p.is_file())
+    found = sorted((p for p in [*root.glob("*.yaml"), *root.glob("*.yml")] if p.is_file()), key=lambda p: p.name)
     if len(found) > 1:
         found = [p for p in found if p.stem == root.name]
     if len(found) != 1:

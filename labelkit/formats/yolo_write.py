@@ -635,5 +635,8 @@ def kpt_dims_of(dataset: Dataset, options: dict[str, Any]) -> int:
 
 
 def iter_label_files(path: Path) -> Iterator[Path]:
-    """Every label file under a written YOLO folder, sorted (for tests and tools)."""
-    yield from sorted(path.rglob("*.txt"))
+    """Every label file under a written YOLO folder, sorted by its path parts as text (for tests and tools).
+
+    Not by ``sorted`` of the Paths, which Windows' Path compares ignoring case: ``a.txt`` came before ``B.txt`` there.
+    """
+    yield from sorted(path.rglob("*.txt"), key=lambda p: p.parts)
