@@ -556,27 +556,41 @@ _SHOWN_NAME = 1024
 def require_utf8_name(name: str, source: Path) -> None:
     """Refuse a file or folder name that is not UTF-8 before it reaches text that must be (ids, tables).
 
+    Under a file name encoding that is not UTF-8, any name that is not ASCII is refused: ISO-8859-1 decodes
+    every byte, so a UTF-8 name (``é.xml``, bytes c3 a9) reads as another text (``Ã©.xml``) without an error,
+    and the ids and names written would differ from a UTF-8 machine's.
+
     Raises:
         InputError: naming ``source`` and the name's bytes, as :func:`input_guard` does.
     """
-    if not name.isascii() and _escaped_bytes(name):
+    if not name.isascii() and (_escaped_bytes(name) or not names_are_utf8()):
         raise _not_utf8_name(name, source)
+
+
+def names_are_utf8() -> bool:
+    """Whether this Python decodes file names as UTF-8 (macOS, Windows, and Linux in a UTF-8 or C locale)."""
+    return sys.getfilesystemencoding().replace("-", "").lower() == "utf8"
 
 
 def _not_utf8_name(name: str, source: Path) -> InputError:
     encoding = sys.getfilesystemencoding()
-    if encoding.replace("-", "").lower() != "utf8" and _is_utf8(os.fsencode(name)):
-        # (a UTF-8 name, in a locale such as C with PYTHONCOERCECLOCALE=0: it reads on a machine in a UTF-8 locale)
+    try:
+        data = name.encode(encoding, sys.getfilesystemencodeerrors())  # (the name's bytes, as os.fsencode gives)
+    except UnicodeEncodeError:  # (a text that holds more than a name)
+        data = name.encode("utf-8", "surrogateescape")
+    if not names_are_utf8() and _is_utf8(data):
+        # (a UTF-8 name, in a locale such as C with PYTHONCOERCECLOCALE=0, or ISO-8859-1, which reads it as other
+        # text: it reads on a machine in a UTF-8 locale, and is shown as read there)
         return InputError(
             f"this Python's file name encoding is {encoding}, which cannot spell a name used here",
             path=source,
-            found=_shown_name(name),
+            found=_shown_name(data.decode("utf-8")),
             hint="run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)",
         )
     return InputError(
         "a file or folder name is not UTF-8",
         path=source,
-        found=_shown_name(name),
+        found=_shown_name(data.decode("utf-8", "surrogateescape")),
         hint="labelkit keeps names as UTF-8 text: rename it",
     )
 

@@ -2281,3 +2281,64 @@ def test_a_utf8_name_the_file_name_encoding_cannot_spell_when_reading_says_how_t
         "labelkit: error: voc: this Python's file name encoding is ascii, which cannot spell a name used here "
         "(found é); hint: run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)\n"
     )
+
+
+def _latin1_dataset(tmp_path: Path, fmt: str, name: str) -> Path:
+    """A one-item dataset of ``fmt`` whose file is named ``name`` (for COCO, the split of its file)."""
+    root = tmp_path / fmt
+    if fmt == "voc":
+        (root / "Annotations").mkdir(parents=True)
+        (root / "Annotations" / f"{name}.xml").write_text(
+            "<annotation><filename>x.jpg</filename><size><width>4</width><height>4</height></size></annotation>"
+        )
+    elif fmt == "yolo":
+        (root / "images").mkdir(parents=True)
+        (root / "labels").mkdir()
+        Image.new("RGB", (8, 6)).save(root / "images" / f"{name}.jpg")
+        (root / "labels" / f"{name}.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    else:
+        (root / "annotations").mkdir(parents=True)
+        (root / "annotations" / f"instances_{name}.json").write_text(
+            '{"images": [], "annotations": [], "categories": []}'
+        )
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["voc", "yolo", "coco"])
+def test_a_utf8_name_read_under_latin1_is_refused_as_under_ascii(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python decodes any bytes under ISO-8859-1, so ``é.xml`` (bytes c3 a9) read as ``Ã©.xml`` without an error:
+    the item was ``Ã©`` (and a COCO file's split ``Ã©``), where a UTF-8 machine reads ``é``. It is refused now, as
+    an ASCII locale refuses it. (No Latin-1 locale here: the name a Latin-1 Python holds, ``Ã©``, is made as a
+    UTF-8 name and the file name encoding said to be ISO-8859-1.)"""
+    held = "é".encode().decode("latin-1")  # 'Ã©'
+    root = _latin1_dataset(tmp_path, fmt, held)
+    assert [i.id for i in labelkit.load(root, fmt).items()] == ([] if fmt == "coco" else [held])  # (as before)
+    monkeypatch.setattr(sys, "getfilesystemencoding", lambda: "iso8859-1")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, fmt)
+    assert (err.value.location.path, err.value.message, err.value.found, err.value.hint) == (
+        str(root),
+        "this Python's file name encoding is iso8859-1, which cannot spell a name used here",
+        "annotations/instances_é.json" if fmt == "coco" else "é",
+        "run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)",
+    )
+    ascii_names = labelkit.load(_latin1_dataset(tmp_path / "ascii", fmt, "e"), fmt)  # (read as before)
+    assert [i.id for i in ascii_names.items()] == ([] if fmt == "coco" else ["e"])
+
+
+def test_a_name_not_utf8_read_under_latin1_is_refused_as_under_utf8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ISO-8859-1 the byte e9 reads as ``é`` (a UTF-8 machine refuses it: not UTF-8); it is refused as there,
+    its byte shown. (Made as the UTF-8 name ``é``, the file name encoding said to be ISO-8859-1: held as ``é``.)"""
+    root = _latin1_dataset(tmp_path, "voc", "é")
+    monkeypatch.setattr(sys, "getfilesystemencoding", lambda: "iso8859-1")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert (err.value.location.path, err.value.message, err.value.found) == (
+        str(root),
+        "a file or folder name is not UTF-8",
+        "\\xe9",
+    )

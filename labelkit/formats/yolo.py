@@ -50,7 +50,7 @@ from labelkit.formats.yolo_layout import (
 )
 from labelkit.formats.yolo_media import dangling_link, image_size, parse_size
 from labelkit.formats.yolo_numbers import precision_of
-from labelkit.io import Inside, read_file
+from labelkit.io import Inside, names_are_utf8, read_file, require_utf8_name
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
 from labelkit.report import Report
@@ -407,6 +407,9 @@ def _item_ids(layout: Layout) -> list[str]:
 def _items_table(
     layout: Layout, ids: list[str], widths: list[int | None], heights: list[int | None], paths: list[str | None]
 ) -> pa.Table:
+    if not names_are_utf8():  # (ISO-8859-1 reads a UTF-8 name as other text, without an error: refused then)
+        for name in (*ids, *(e.split or "" for e in layout.entries)):
+            require_utf8_name(name, layout.root)
     return pa.table(
         {
             "id": pa.array(ids, pa.string()),
