@@ -2342,3 +2342,33 @@ def test_a_name_not_utf8_read_under_latin1_is_refused_as_under_utf8(
         "a file or folder name is not UTF-8",
         "\\xe9",
     )
+
+
+@pytest.mark.parametrize("fmt", ["yolo", "voc"])
+def test_a_utf8_class_folder_or_list_name_read_under_latin1_is_refused_as_under_ascii(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A YOLO classify class folder ``é/`` was the category ``Ã©`` under ISO-8859-1, and a VOC list
+    ``ImageSets/Main/é.txt`` the split ``Ã©``: refused now, as under ASCII (made as in the test above)."""
+    held = "é".encode().decode("latin-1")  # 'Ã©'
+    root = tmp_path / fmt
+    if fmt == "yolo":
+        (root / "train" / held).mkdir(parents=True)
+        Image.new("RGB", (8, 6)).save(root / "train" / held / "a.jpg")
+    else:
+        (root / "Annotations").mkdir(parents=True)
+        (root / "ImageSets" / "Main").mkdir(parents=True)
+        (root / "Annotations" / "x.xml").write_text(
+            "<annotation><filename>x.jpg</filename><size><width>4</width><height>4</height></size></annotation>"
+        )
+        (root / "ImageSets" / "Main" / f"{held}.txt").write_text("x\n")
+    ds = labelkit.load(root, fmt)
+    assert ([c.name for c in ds.categories] if fmt == "yolo" else ds.splits()) == [held]  # (as before)
+    monkeypatch.setattr(sys, "getfilesystemencoding", lambda: "iso8859-1")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, fmt)
+    assert (err.value.location.path, err.value.message, err.value.found) == (
+        str(root),
+        "this Python's file name encoding is iso8859-1, which cannot spell a name used here",
+        "é",
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.voc_files import is_fork
-from labelkit.io import read_text, safe_relpath
+from labelkit.io import names_are_utf8, read_text, require_utf8_name, safe_relpath
 
 TASK_LISTS = ("Segmentation", "Action", "Layout")
 """ImageSets folders beside Main whose lists name the images of a task (no labels in them)."""
@@ -348,6 +348,8 @@ def _lists(folder: Path, root: Path, forks: list[str]) -> list[Path]:
     ``Val.txt`` there and after it here, and so the items, read in their lists' order, in another order.
     """
     found = sorted(folder.glob("*.txt"), key=lambda f: f.name) if folder.is_dir() else []
+    for f in found if not names_are_utf8() else []:  # (ISO-8859-1 reads a UTF-8 name as other text: refused then)
+        require_utf8_name(f.stem, root)  # (a list names a split or class)
     forks += [f.relative_to(root).as_posix() for f in found if is_fork(f.name)]
     return [f for f in found if not is_fork(f.name)]
 

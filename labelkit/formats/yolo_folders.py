@@ -33,7 +33,7 @@ from labelkit.formats.yolo_layout import (
     suffixed,
 )
 from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, load_sizes
-from labelkit.io import Inside, walk_files, without_bom
+from labelkit.io import Inside, names_are_utf8, require_utf8_name, walk_files, without_bom
 
 
 def classify_splits(root: Path) -> list[Path]:
@@ -359,6 +359,8 @@ def _opt(folder: Path | None, name: str) -> Path | None:
 def _classify_layout(root: Path) -> Layout:
     splits = classify_splits(root)
     classes = sorted({c.name for s in splits for c in s.iterdir() if c.is_dir()})
+    for name in classes if not names_are_utf8() else []:  # (ISO-8859-1 reads a UTF-8 name as other text: refused)
+        require_utf8_name(name, root)
     layout = Layout(root=root, names=classes, classify=True)
     for split in splits:
         for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=_name):
