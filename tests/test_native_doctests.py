@@ -34,6 +34,7 @@ MODULES = [
     "labelkit.formats.yolo_configs",
     "labelkit.formats.yolo_folders",
     "labelkit.formats.yolo_layout",
+    "labelkit.formats.yolo_listing",
     "labelkit.formats.yolo_yaml",
     "labelkit.formats.yolo_lines",
     "labelkit.formats.yolo_media",

@@ -5994,3 +5994,62 @@ def test_image_sizes_entries_are_checked_whole_and_named_by_their_pointer(tmp_pa
     )
     path.write_text(json.dumps({"images/a.jpg": [4, 2], ".\\images\\b.jpg": [2, 4], "images//c.jpg": [2**63 - 1, 1]}))
     assert load_sizes(path) == {"images/a.jpg": (4, 2), "images/b.jpg": (2, 4), "images/c.jpg": (2**63 - 1, 1)}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="case-sensitive file names (Linux)")
+def test_a_list_line_finds_its_image_and_label_file_by_exact_name_only(tmp_path: Path) -> None:
+    """A list's lines are looked up in one listing per folder (not a stat each): the names match exactly, as
+    Linux's stat does, so a label file or image differing only in case is not the line's (the line is an
+    absent image, read without objects and noted)."""
+    from labelkit.formats.yolo_folders import find_layout
+
+    root = tmp_path / "ds"
+    (root / "labels" / "t").mkdir(parents=True)
+    (root / "images" / "t").mkdir(parents=True)
+    (root / "labels" / "t" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "labels" / "t" / "C.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "images" / "t" / "c.jpg").write_bytes(b"")
+    (root / "train.txt").write_text("images/t/A.jpg\nimages/t/b.jpg\nimages/t/C.jpg\nimages/t/c.jpg\n")
+    (root / "data.yaml").write_text("train: train.txt\nnames: [cat]\n")
+    layout, _ = find_layout(root, "auto", "")
+    images, labels = root / "images" / "t", root / "labels" / "t"
+    assert [(e.key, e.image, e.label) for e in layout.entries] == [
+        ("images/t/A", str(images / "A.jpg"), str(labels / "A.txt")),
+        ("images/t/b", str(images / "b.jpg"), str(labels / "b.txt")),
+        ("images/t/C", str(images / "C.jpg"), str(labels / "C.txt")),
+        ("images/t/c", str(images / "c.jpg"), str(labels / "c.txt")),
+    ]
+    assert layout.notes == [  # (C.jpg is read through its label file C.txt, c.jpg as the image there)
+        "2 list lines name images not found, nor their label files ('images/t/A.jpg' at train.txt:1 first): each "
+        "is read as an image without objects (a list shipped without its images?)"
+    ]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_a_list_line_finds_its_label_file_through_a_linked_labels_folder(tmp_path: Path) -> None:
+    """A labels folder that is a symbolic link (to another folder of the dataset) is listed through the link,
+    as a stat went through it; a label file that is a link leading out of the dataset is still refused."""
+    root = tmp_path / "ds"
+    (root / "store").mkdir(parents=True)
+    (root / "store" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "labels").mkdir()
+    (root / "labels" / "t").symlink_to(Path("..") / "store", target_is_directory=True)
+    (root / "train.txt").write_text("images/t/a.jpg\nimages/t/b.jpg\n")
+    (root / "data.yaml").write_text("train: train.txt\nnames: [cat]\n")
+    (root / "image_sizes.json").write_text('{"images/t/a.jpg": [4, 2], "images/t/b.jpg": [2, 4]}')
+    ds = labelkit.load(root, "yolo")
+    assert [i.id for i in ds.items()] == ["images/t/a", "images/t/b"]
+    assert [o.item_id for o in ds.objects()] == ["images/t/a"]
+    assert ds.read_notes == [
+        "1 list line names an image not found, nor its label file ('images/t/b.jpg' at train.txt:2): it is read "
+        "as an image without objects (a list shipped without its images?)"
+    ]
+    outside = tmp_path / "secret.txt"
+    outside.write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "store" / "b.txt").symlink_to(outside)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert (err.value.message, err.value.location.path) == (
+        "cannot read: a symbolic link leading out of the dataset",
+        str(root / "labels" / "t" / "b.txt"),
+    )

@@ -24,6 +24,7 @@ from labelkit.formats.yolo_layout import (
     SPLIT_NAMES,
     Entry,
     Layout,
+    child_prefix,
     config_split_keys,
     dataset_text,
     entries_from_labels,
@@ -36,7 +37,8 @@ from labelkit.formats.yolo_layout import (
     rel_path,
     split_sources,
 )
-from labelkit.formats.yolo_media import SIZES_FILE, is_image, load_sizes
+from labelkit.formats.yolo_listing import Listings, has_image_extension, without_suffix
+from labelkit.formats.yolo_media import SIZES_FILE, load_sizes
 from labelkit.formats.yolo_yaml import load_yaml, yaml_value_line
 from labelkit.io import Inside, is_file, read_text, safe_relpath
 
@@ -413,6 +415,8 @@ class _ListLines:
     def __init__(self, no_images: list[tuple[Path, int, str]] | None = None, named_by: str = "the config") -> None:
         self.no_images = no_images
         self.named_by = named_by
+        self.listings = Listings()
+        """The folders the lines' images and label files are looked for in, each listed once."""
         self.absent: list[tuple[Path, int, str]] = []
         """The lines naming an image that is not there, nor its label file: the file, its line number, the line."""
 
@@ -452,16 +456,19 @@ def _entries_from_list(
     as the file inside it whose path ends so (:class:`Relocated`, which notes it), else refused.
     """
     entries = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     text = dataset_text(list_file, inside)
     no_images = lines.no_images
     first_skipped = len(no_images) if no_images is not None else 0
     read = 0
+    listings = lines.listings
+    at_root = child_prefix(root)
+    homes = [child_prefix(here) for here in dict.fromkeys((list_file.parent, root))]
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        imagelike = is_image(Path(line.replace("\\", "/")))
+        imagelike = has_image_extension(line)
         if no_images is not None and not imagelike:
             no_images.append((list_file, number, line))
             continue
@@ -485,21 +492,22 @@ def _entries_from_list(
             name = climbs[0] if climbs else safe_relpath(plain, source=list_file, line=number)
         except InputError as exc:  # (outside the dataset: ../ lines leading inside it are read)
             raise InputError(exc.message, path=list_file, line=number, hint=_LIST_LINES) from None
+        # (the paths as str(Path) gives them: the names are plain, / turned to os.sep; see child_prefix)
         if climbs:
-            candidates = [root / c for c in climbs]
+            candidates = [at_root + c.replace("/", os.sep) for c in climbs]
         else:  # (one candidate where the list is in the dataset's folder)
-            candidates = [here / name for here in dict.fromkeys((list_file.parent, root))]
+            candidates = [home + name.replace("/", os.sep) for home in homes]
             if "/" in name:
                 # Darknet lists often carry the data/ prefix of the training machine (Datumaro's exporter adds it)
-                candidates.append(root / name.split("/", 1)[1])
+                candidates.append(at_root + name.split("/", 1)[1].replace("/", os.sep))
         label = None  # (the label file of the image found through it, not looked for again)
         try:
-            image = next((c for c in candidates if is_file(c)), None)
+            image = next((c for c in candidates if listings.is_file(c)), None)
             if image is None:  # no image here (labels shipped alone): the candidate whose label file exists
-                if name == "." or any(c.is_dir() for c in candidates):  # ("." made no item id: ValueError)
+                if name == "." or any(listings.is_dir(c) for c in candidates):  # ("." made no item id: ValueError)
                     raise InputError("a list line names a folder, not an image", path=list_file, line=number)
-                labels = ((c, img2label(c)) for c in candidates)
-                image, label = next(((c, lab) for c, lab in labels if is_file(lab)), (None, None))
+                labels = ((c, listings.img2label(c)) for c in candidates)
+                image, label = next(((c, lab) for c, lab in labels if listings.is_file(lab)), (None, None))
         except OSError as exc:  # a name too long for the file system: its line, not the dataset, is named
             raise InputError(f"cannot read: {exc.strerror or exc}", path=list_file, line=number) from None
         if image is None:
@@ -514,11 +522,11 @@ def _entries_from_list(
                 )
             lines.absent.append((list_file, number, line))
             image = candidates[0]
-        if image in seen:  # an image listed twice (to weigh it in training) is one item
+        if (same := os.path.normcase(image)) in seen:  # an image listed twice (to weigh it in training) is one item
             continue
-        seen.add(image)
-        key = Path(rel_path(image, root) if climbs else name).with_suffix("").as_posix()
-        entries.append(Entry(split, key, str(image), str(label if label is not None else img2label(image))))
+        seen.add(same)
+        key = without_suffix(rel_path(image, root) if climbs else name)
+        entries.append(Entry(split, key, image, label if label is not None else listings.img2label(image)))
     if no_images is not None and not read and len(no_images) > first_skipped:  # (its lines are no image paths)
         _, number, line = no_images[first_skipped]
         raise InputError(

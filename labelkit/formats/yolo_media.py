@@ -48,12 +48,12 @@ _EXIF_ORIENTATION = 0x0112
 _TIFF_WIDTH, _TIFF_LENGTH = 256, 257
 
 
-_IMAGE_SUFFIXES = frozenset(IMAGE_EXTENSIONS)
+IMAGE_SUFFIXES = frozenset(IMAGE_EXTENSIONS)
 
 
 def is_image(path: PurePath) -> bool:
     """Whether the file name has an image extension."""
-    return path.suffix.lower() in _IMAGE_SUFFIXES
+    return path.suffix.lower() in IMAGE_SUFFIXES
 
 
 def media_of(options: Mapping[str, Any]) -> tuple[str, Path | None]:

@@ -1,0 +1,168 @@
+"""File checks for the lines of a YOLO image list, answered from one listing per folder.
+
+A list names an image a line (118,287 lines for COCO's train2017), each looked for at a few candidate paths,
+and its label file at a few more: a ``stat`` per line and candidate. :class:`Listings` reads each folder once
+(``os.scandir``) and answers from that: the same answers as ``Path.is_file``, ``is_dir`` and ``is_symlink``
+(a link to a file is a file, as ``is_file`` follows it). Where a listing could answer otherwise, the file
+system is asked as before: a folder that cannot be listed (no read permission), a name the file system
+cannot hold (too long: its error is the line's), a name absent from a folder whose file system ignores
+case (its ``stat`` would find ``A.JPG`` for ``a.jpg``), or an entry whose kind cannot be told.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from labelkit.formats.yolo_layout import without_extension
+from labelkit.formats.yolo_media import IMAGE_SUFFIXES, is_image
+from labelkit.io import is_file
+
+_NAME_MAX = 255
+"""The longest file name (in bytes) the file systems labelkit reads take; a longer one is asked, to fail so."""
+_PATH_MAX = 4000
+"""Paths this long (in bytes) are asked too (Linux's limit is 4,096)."""
+
+
+class _Folder:
+    """One folder's entries by name; ``exact`` when a name absent from them is absent from the folder."""
+
+    __slots__ = ("entries", "exact")
+
+    def __init__(self, entries: dict[str, os.DirEntry[str]], exact: bool) -> None:
+        self.entries = entries
+        self.exact = exact
+
+
+def _case_blind(folder: str, entries: dict[str, os.DirEntry[str]]) -> bool:
+    """Whether ``folder``'s file system finds a name in another case (vfat, a casefold folder, macOS, Windows)."""
+    if not sys.platform.startswith("linux"):
+        return True  # (case-blind by default there, and macOS also ignores Unicode normalization)
+    for name in entries:
+        twin = name.swapcase()
+        if twin != name and twin not in entries:
+            return os.path.lexists(os.path.join(folder, twin))
+    return False  # (no name with a case: a name absent from the listing is absent in any case)
+
+
+class Listings:
+    """The entries of the folders the candidate paths of a list's lines lie in, each folder listed once."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, _Folder | None] = {}
+
+    def _entry(self, path: str) -> tuple[bool, os.DirEntry[str] | None]:
+        """Whether the listing answers for ``path``, and its entry (None: no such name)."""
+        try:
+            size = len(os.fsencode(path))
+        except UnicodeEncodeError:
+            return False, None
+        folder, sep, name = path.rpartition(os.sep)
+        if size > _PATH_MAX or len(os.fsencode(name)) > _NAME_MAX or not name or "\x00" in path:
+            return False, None
+        folder = folder or (os.sep if sep else os.curdir)
+        if folder not in self._folders:
+            self._folders[folder] = self._list(folder)
+        listed = self._folders[folder]
+        if listed is None:
+            return False, None
+        entry = listed.entries.get(name)
+        return entry is not None or listed.exact, entry
+
+    @staticmethod
+    def _list(folder: str) -> _Folder | None:
+        try:
+            with os.scandir(folder) as found:
+                entries = {e.name: e for e in found}
+        except (FileNotFoundError, NotADirectoryError):
+            return _Folder({}, exact=True)  # (what stat says of any path in it)
+        except (OSError, ValueError):
+            return None  # (no permission to list, a loop, ...: each path is asked)
+        return _Folder(entries, exact=not _case_blind(folder, entries))
+
+    def is_file(self, path: str) -> bool:
+        """:func:`labelkit.io.is_file` of ``path``."""
+        known, entry = self._entry(path)
+        if known:
+            try:
+                return entry is not None and entry.is_file()
+            except OSError:
+                pass
+        return is_file(Path(path))
+
+    def is_dir(self, path: str) -> bool:
+        """``Path.is_dir`` of ``path`` (raising as it does)."""
+        known, entry = self._entry(path)
+        if known:
+            try:
+                return entry is not None and entry.is_dir()
+            except OSError:
+                pass
+        return Path(path).is_dir()
+
+    def file_or_link(self, path: str) -> bool:
+        """``Path.is_file() or Path.is_symlink()`` of ``path`` (raising as they do)."""
+        known, entry = self._entry(path)
+        if known:
+            try:
+                return entry is not None and (entry.is_symlink() or entry.is_file())
+            except OSError:
+                pass
+        return Path(path).is_file() or Path(path).is_symlink()
+
+    def img2label(self, image: str) -> str:
+        """:func:`labelkit.formats.yolo_layout.img2label` of ``image`` (a path as ``str`` gives it), as text."""
+        parts = image.split(os.sep)
+        head, beside = image.rpartition(os.sep)[0], _label_name(parts[-1])
+        beside = head + os.sep + beside if head or image.startswith(os.sep) else beside
+        for i in range(len(parts) - 2, -1, -1):
+            if parts[i] == "JPEGImages":
+                candidate = _joined(parts, i, "labels")
+                if self.file_or_link(candidate):
+                    return candidate
+            if parts[i] in ("images", "Images"):
+                for label_dir in ("labels", "Labels", "Annotations", "annotations", "labelTxt"):
+                    candidate = _joined(parts, i, label_dir)
+                    if self.file_or_link(candidate):
+                        return candidate
+                if self.file_or_link(beside):
+                    return beside
+                return _joined(parts, i, "labels")
+        return beside
+
+
+def _label_name(name: str) -> str:
+    return without_extension(name) + ".txt"
+
+
+def _joined(parts: list[str], i: int, folder: str) -> str:
+    """``parts`` joined with the ``i``-th one replaced by ``folder`` and the last one made a label file's name."""
+    return os.sep.join([*parts[:i], folder, *parts[i + 1 : -1], _label_name(parts[-1])])
+
+
+def has_image_extension(line: str) -> bool:
+    r"""``is_image(Path(line.replace("\\", "/")))`` by string work (it runs once per list line).
+
+    Examples:
+        >>> [has_image_extension(x) for x in ("a/b.JPG", "a.jpg/", "notes.md", "a/.jpg", "x.", "a.jpg/.")]
+        [True, True, False, False, False, True]
+    """
+    text = line.replace("\\", "/")
+    base = text.rstrip("/").rpartition("/")[2]
+    if base in ("", ".", ".."):
+        return is_image(Path(text))
+    dot = base.rfind(".")
+    return 0 < dot < len(base) - 1 and base[dot:].lower() in IMAGE_SUFFIXES
+
+
+def without_suffix(name: str) -> str:
+    """``Path(name).with_suffix("").as_posix()`` for a plain ``/``-separated relative path (string work).
+
+    Examples:
+        >>> without_suffix("images/a.b.jpg"), without_suffix("a."), without_suffix("x/.hidden")
+        ('images/a.b', 'a.', 'x/.hidden')
+    """
+    head, slash, base = name.rpartition("/")
+    dot = base.rfind(".")
+    return head + slash + base[:dot] if 0 < dot < len(base) - 1 else name
