@@ -54,17 +54,20 @@ class Listings:
 
     def _entry(self, path: str) -> tuple[bool, os.DirEntry[str] | None]:
         """Whether the listing answers for ``path``, and its entry (None: no such name)."""
-        try:
-            size = len(os.fsencode(path))
-        except UnicodeEncodeError:
-            return False, None
         folder, sep, name = path.rpartition(os.sep)
-        if size > _PATH_MAX or len(os.fsencode(name)) > _NAME_MAX or not name or "\x00" in path:
+        if path.isascii():  # (its length is its size in bytes: no encoding per look-up)
+            long = len(path) > _PATH_MAX or len(name) > _NAME_MAX
+        else:
+            try:
+                long = len(os.fsencode(path)) > _PATH_MAX or len(os.fsencode(name)) > _NAME_MAX
+            except UnicodeEncodeError:
+                return False, None
+        if long or not name or "\x00" in path:
             return False, None
-        folder = folder or (os.sep if sep else os.curdir)
-        if folder not in self._folders:
-            self._folders[folder] = self._list(folder)
-        listed = self._folders[folder]
+        try:
+            listed = self._folders[folder]
+        except KeyError:
+            listed = self._folders[folder] = self._list(folder or (os.sep if sep else os.curdir))
         if listed is None:
             return False, None
         entry = listed.entries.get(name)
