@@ -40,7 +40,7 @@ from labelkit.formats.yolo_layout import (
 from labelkit.formats.yolo_listing import Listings, has_image_extension, without_suffix
 from labelkit.formats.yolo_media import SIZES_FILE, load_sizes
 from labelkit.formats.yolo_yaml import load_yaml, yaml_value_line
-from labelkit.io import Inside, is_file, read_text, safe_relpath
+from labelkit.io import Inside, is_file, is_plain_relpath, read_text, safe_relpath
 
 
 def ultralytics_layout(
@@ -436,6 +436,36 @@ class _ListLines:
 _LIST_FIX = "rewrite the list with paths relative to the dataset folder (or the list's)"
 
 
+def _list_line_name(
+    line: str, number: int, list_file: Path, folder: Path, root: Path, relocated: Relocated, ultralytics: bool
+) -> tuple[str, list[str]]:
+    """A list line that is not a plain relative path: its name, and the paths below ``root`` it names.
+
+    The paths are those of ``..``, absolute and another machine's lines; none for a name taken relative to
+    the list's folder or the root. (A plain relative line, ``images/a.jpg``, is its own name, without these.)
+    """
+    below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
+    climbs = [below] if below is not None else _climbing(line, folder, root)
+    if not climbs and _outside(line):  # (outside the dataset: another machine's path?)
+        found = relocated.find(line, folder)
+        if len(found) != 1:
+            fix = _LIST_FIX + (", or name the images folder in data.yaml" if ultralytics else "")
+            raise InputError(
+                f"unsafe file name {line!r}",
+                path=list_file,
+                line=number,
+                hint=relocated.hint(line, found, "the list", fix),
+            )
+        climbs = [rel_path(found[0], root)]
+        relocated.found.append((list_file, number, line, climbs[0]))
+    plain = line[2:] if line.startswith("./") else line  # (./ is the list's folder: the first candidate)
+    try:
+        name = climbs[0] if climbs else safe_relpath(plain, source=list_file, line=number)
+    except InputError as exc:  # (outside the dataset: ../ lines leading inside it are read)
+        raise InputError(exc.message, path=list_file, line=number, hint=_LIST_LINES) from None
+    return name, climbs
+
+
 def _entries_from_list(
     list_file: Path,
     root: Path,
@@ -462,8 +492,9 @@ def _entries_from_list(
     first_skipped = len(no_images) if no_images is not None else 0
     read = 0
     listings = lines.listings
+    folder = list_file.parent
     at_root = child_prefix(root)
-    homes = [child_prefix(here) for here in dict.fromkeys((list_file.parent, root))]
+    homes = [child_prefix(here) for here in dict.fromkeys((folder, root))]
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -473,25 +504,10 @@ def _entries_from_list(
             no_images.append((list_file, number, line))
             continue
         read += 1
-        below = _below_root(line, root)  # (Ultralytics' lists are often absolute)
-        climbs = [below] if below is not None else _climbing(line, list_file.parent, root)
-        if not climbs and _outside(line):  # (outside the dataset: another machine's path?)
-            found = relocated.find(line, list_file.parent)
-            if len(found) != 1:
-                fix = _LIST_FIX + (", or name the images folder in data.yaml" if no_images is not None else "")
-                raise InputError(
-                    f"unsafe file name {line!r}",
-                    path=list_file,
-                    line=number,
-                    hint=relocated.hint(line, found, "the list", fix),
-                )
-            climbs = [rel_path(found[0], root)]
-            relocated.found.append((list_file, number, line, climbs[0]))
-        plain = line[2:] if line.startswith("./") else line  # (./ is the list's folder: the first candidate)
-        try:
-            name = climbs[0] if climbs else safe_relpath(plain, source=list_file, line=number)
-        except InputError as exc:  # (outside the dataset: ../ lines leading inside it are read)
-            raise InputError(exc.message, path=list_file, line=number, hint=_LIST_LINES) from None
+        if is_plain_relpath(line):  # (most lines: relative, no ./ or ../ part, nothing for the checks below)
+            name, climbs = line, list[str]()
+        else:
+            name, climbs = _list_line_name(line, number, list_file, folder, root, relocated, no_images is not None)
         # (the paths as str(Path) gives them: the names are plain, / turned to os.sep; see child_prefix)
         if climbs:
             candidates = [at_root + c.replace("/", os.sep) for c in climbs]
