@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -299,3 +300,25 @@ def test_a_plugin_whose_capabilities_are_not_capabilities_is_named_in_the_listin
         assert listing.exit_code == 0, listing.output
         line = next(x for x in listing.output.splitlines() if x.startswith("nocaps"))
         assert "cannot be loaded" in line and "CAPABILITIES as a labelkit.formats.base.Capabilities" in line
+
+
+def test_a_labelkit_json_named_so_without_its_format_key_is_labelkit_json(tmp_path: Path) -> None:
+    """A ``*.labelkit.json`` without ``"format"`` (which the schema does not require) was taken for COCO, its
+    ``annotations`` holding an ``image_id`` and a ``category_id``: validate listed COCO findings at every
+    annotation, convert said "no 'images' list". The name says what it is; a ``.json`` of another name is
+    still COCO's."""
+    doc = json.loads((FIXTURES / "native/images.labelkit.json").read_text())
+    del doc["format"]
+    named = tmp_path / "a.labelkit.json"
+    named.write_text(json.dumps(doc))
+    found = formats.detect(named)
+    assert (found.format, found.confidence) == ("labelkit", 0.95)
+    assert found.reason == 'named *.labelkit.json (its start does not say "format": "labelkit")'
+    assert labelkit.validate(named) == []
+    assert (
+        labelkit.load(named).table("objects").num_rows
+        == labelkit.load(FIXTURES / "native/images.labelkit.json").table("objects").num_rows
+    )
+    other = tmp_path / "a.json"
+    other.write_text(json.dumps(doc))
+    assert formats.detect(other).format == "coco"

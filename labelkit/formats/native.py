@@ -85,7 +85,7 @@ def json_schema() -> dict[str, Any]:
 
 
 def detect(path: Path) -> Detection | None:
-    """A file whose start says ``"format": "labelkit"``, whatever its name ends with.
+    """A file whose start says ``"format": "labelkit"``, whatever its name ends with, or named ``*.labelkit.json``.
 
     The writer writes to the path it is given, suffix or not (``convert ... out --to labelkit``); what it
     wrote must be recognised again. A name ending in ``.json`` makes it surer.
@@ -95,7 +95,9 @@ def detect(path: Path) -> Detection | None:
     head = read_head(path, 4096)
     wide = _wide(head)  # (its text is ASCII with NULs between: the reader refuses it, saying so)
     if b'"format":"labelkit"' not in head.translate(None, b" \t\r\n" + b"\x00" * wide):
-        return None
+        # (a name saying so is the user's word, above COCO's guess from keys both may have: "annotations")
+        named = path.name.lower().endswith(".labelkit.json")
+        return Detection(0.95, 'named *.labelkit.json (its start does not say "format": "labelkit")') if named else None
     if wide:
         return Detection(1.0, 'JSON document with "format": "labelkit", in UTF-16 or UTF-32')
     if path.suffix.lower() == ".json":
