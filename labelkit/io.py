@@ -27,7 +27,7 @@ from labelkit.json_checks import parse_json as parse_json
 from labelkit.json_checks import refuse_deep as refuse_deep
 from labelkit.json_checks import too_deep as too_deep
 from labelkit.json_checks import without_bom as without_bom
-from labelkit.portable import PLAIN_RELPATH, placed
+from labelkit.portable import PLAIN_RELPATH, by_parts, placed
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -492,7 +492,7 @@ def utf8_error(path: Path, near: bytes = b"") -> InputError:
     In a folder, the file holding ``near`` (bytes around the one a decoder refused) is named first.
     """
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES]
-    files.sort(key=lambda p: p.parts)  # (by the parts' text: Windows' Path compares ignoring case)
+    files.sort(key=by_parts)
     holder = next((f for f in files if near in _bytes_or_empty(f)), None) if near and len(files) > 1 else None
     if holder is not None:  # the file the decoder was reading first, then the rest in order
         files = [holder, *(f for f in files if f != holder)]

@@ -30,6 +30,20 @@ _DOTTED_PART = r"(?:^|/)\.\.?(?:/|$)"
 """A ``.`` or ``..`` part of a name."""
 
 
+def by_name(path: Path) -> str:
+    """A sort key for the files of one folder: the name as text, so the order is the same on every machine.
+
+    Not ``sorted`` of Paths: Windows' Path compares names ignoring case (``a.names`` before ``B.names`` there,
+    after it on Linux and macOS), which changed item orders, the file taken of several, and errors.
+    """
+    return path.name
+
+
+def by_parts(path: Path) -> tuple[str, ...]:
+    """A sort key for paths of several folders: their parts as text (see :func:`by_name`)."""
+    return path.parts
+
+
 SPLIT_FOLDERS = frozenset({"train", "val", "valid", "validation", "test", "trainval", "dev"})
 """Folder names taken for a split's folder in an image path, beside the dataset's own split names: an item read
 from ``images/train/`` and given split ``val`` (``labelkit split``) is written to ``images/val/``, not

@@ -41,6 +41,7 @@ from labelkit.formats.coco_write import Writer, category_numbers
 from labelkit.io import UTF8_BOM, paused_gc, read_head, require_utf8_name
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import keep_source_text
+from labelkit.portable import by_name, by_parts
 from labelkit.report import Finding, Report
 
 NAME = "coco"
@@ -157,10 +158,6 @@ def find_files(path: Path) -> list[Path]:
     )
 
 
-def _name(path: Path) -> str:
-    return path.name
-
-
 def _layouts(path: Path) -> tuple[list[Path], list[Path]]:
     """The folder's files in the standard (or MMDetection) layout, and in Roboflow's, by name as text.
 
@@ -170,10 +167,10 @@ def _layouts(path: Path) -> tuple[list[Path], list[Path]]:
     standard: list[Path] = []  # annotations/<task>_<split>.json, else <task>_<split>.json (MMDetection)
     for folder in (path / "annotations", path):
         if folder.is_dir():
-            standard = sorted((p for p in folder.glob("*.json") if TASK_RE.match(p.name)), key=_name)
+            standard = sorted((p for p in folder.glob("*.json") if TASK_RE.match(p.name)), key=by_name)
             if standard:
                 break
-    return standard, sorted(path.glob("*/_annotations.coco.json"), key=lambda p: p.parts)
+    return standard, sorted(path.glob("*/_annotations.coco.json"), key=by_parts)
 
 
 def detect(path: Path) -> Detection | None:
@@ -423,7 +420,7 @@ def _left_out(path: Path) -> tuple[list[str], list[str]]:
     unnamed = [
         f.relative_to(path).as_posix()
         for d in folders
-        for f in sorted(d.glob("*.json"), key=_name)
+        for f in sorted(d.glob("*.json"), key=by_name)
         if not TASK_RE.match(f.name)
     ]
     beside = [] if home == path else sorted(f.name for f in path.glob("*.json") if TASK_RE.match(f.name))

@@ -30,18 +30,10 @@ from labelkit.formats.voc_labelmap import READER_PARTS_COMMENT, stand_in_lines
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_media import is_image, not_a_file
-from labelkit.io import (
-    Inside,
-    is_file,
-    read_bytes,
-    read_head,
-    read_text,
-    require_utf8_name,
-    safe_relpath,
-    walk_files,
-)
+from labelkit.io import Inside, is_file, read_bytes, read_head, read_text, require_utf8_name, safe_relpath, walk_files
 from labelkit.model import Dataset, raster
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
+from labelkit.portable import by_name, by_parts
 from labelkit.report import Report
 
 NAME = "voc"
@@ -191,7 +183,7 @@ def _xml_dirs(root: Path) -> list[tuple[str | None, Path]]:
     """Folders of annotation XML: ``Annotations/``, else Roboflow split folders, else the root itself."""
     if (root / "Annotations").is_dir():
         return [(None, root / "Annotations")]
-    splits = [(p.name, p) for p in sorted(root.iterdir(), key=lambda p: p.name) if p.is_dir() and _holds_xml(p)]
+    splits = [(p.name, p) for p in sorted(root.iterdir(), key=by_name) if p.is_dir() and _holds_xml(p)]
     if splits:
         return list(splits)
     return [(None, root)] if _holds_xml(root) else []
@@ -574,7 +566,7 @@ def _find_image(
                 listings[where] = _by_prefix(where)
             found = [where / name for name in listings[where].get(_fold(name), [])]
         else:
-            found = sorted(base.glob(f"{glob.escape(item_id)}.*"), key=lambda p: p.name) if base.is_dir() else []
+            found = sorted(base.glob(f"{glob.escape(item_id)}.*"), key=by_name) if base.is_dir() else []
         for candidate in found:
             if is_image(candidate):
                 return candidate
@@ -645,7 +637,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     if not parsed and not (root / "ImageSets").is_dir():
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
     lists = (root / "ImageSets").glob("*/*.txt") if (root / "ImageSets").is_dir() else []
-    for listed in sorted(lists, key=lambda p: p.parts):  # (by the parts' text: Windows' Path compares ignoring case)
+    for listed in sorted(lists, key=by_parts):
         _refuse_linked_out(listed, inside)
         if (odd := not_a_file(listed)) is not None:  # (a FIFO read as empty: its images lost their split unsaid)
             raise odd

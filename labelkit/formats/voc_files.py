@@ -11,7 +11,7 @@ from pathlib import Path
 
 from labelkit.formats.yolo_layout import APPLE_DOUBLE
 from labelkit.model import Dataset
-from labelkit.portable import dropped_forks
+from labelkit.portable import by_parts, dropped_forks
 
 
 def is_fork(name: str) -> bool:
@@ -56,7 +56,7 @@ def case_twins_note(xml_ids: list[str], png_keys: dict[str, dict[str, Path]], ro
     if not twins:
         return None
     key, item_id = twins[0]
-    png = min(png_keys[key].values(), key=lambda p: p.parts).relative_to(root).as_posix()  # (not Windows' order)
+    png = min(png_keys[key].values(), key=by_parts).relative_to(root).as_posix()
     return (
         f"{len(twins):,} images' segmentation PNGs are named as an annotation XML only in another case ({png} "
         f"beside Annotations/{item_id}.xml first): VOC pairs an image's files by exact name, so each was read as "

@@ -15,6 +15,7 @@ from pathlib import Path
 from labelkit.errors import InputError
 from labelkit.formats.voc_files import is_fork
 from labelkit.io import names_are_utf8, read_text, require_utf8_name, safe_relpath
+from labelkit.portable import by_name
 
 TASK_LISTS = ("Segmentation", "Action", "Layout")
 """ImageSets folders beside Main whose lists name the images of a task (no labels in them)."""
@@ -347,7 +348,7 @@ def _lists(folder: Path, root: Path, forks: list[str]) -> list[Path]:
     By name as text: ``sorted`` of Paths, which Windows' Path compares ignoring case, put ``train.txt`` before
     ``Val.txt`` there and after it here, and so the items, read in their lists' order, in another order.
     """
-    found = sorted(folder.glob("*.txt"), key=lambda f: f.name) if folder.is_dir() else []
+    found = sorted(folder.glob("*.txt"), key=by_name) if folder.is_dir() else []
     for f in found if not names_are_utf8() else []:  # (ISO-8859-1 reads a UTF-8 name as other text: refused then)
         require_utf8_name(f.stem, root)  # (a list names a split or class)
     forks += [f.relative_to(root).as_posix() for f in found if is_fork(f.name)]

@@ -34,6 +34,7 @@ from labelkit.formats.yolo_layout import (
 )
 from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, load_sizes
 from labelkit.io import Inside, names_are_utf8, require_utf8_name, walk_files, without_bom
+from labelkit.portable import by_name, by_parts
 
 
 def classify_splits(root: Path) -> list[Path]:
@@ -76,7 +77,7 @@ def _subfolders(folder: Path) -> list[Path]:
     By name as text, not by ``sorted`` of Paths, which Windows' Path compares ignoring case (``a/`` before ``B/``).
     """
     with os.scandir(folder) as entries:
-        return sorted((folder / e.name for e in entries if e.is_dir()), key=_name)
+        return sorted((folder / e.name for e in entries if e.is_dir()), key=by_name)
 
 
 def _plain_folder(root: Path) -> bool:
@@ -138,7 +139,9 @@ def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
     images = flat_images(root)
     if images or not _plain_folder(root):
         return [(None, root, images)] if images else []
-    subs = [(p, flat_images(p)) for p in sorted(root.iterdir(), key=_name) if p.is_dir() and not p.name.startswith(".")]
+    subs = [
+        (p, flat_images(p)) for p in sorted(root.iterdir(), key=by_name) if p.is_dir() and not p.name.startswith(".")
+    ]
     if not any(found for _, found in subs):
         return []
     if not any(found and p.name in CLASSIFY_SPLITS for p, found in subs):
@@ -305,7 +308,7 @@ def _loose(
     if image_dir is None and label_dir is None and flat_labels(root):  # (its label files, without their images)
         return _flat(root, [(None, root, [])], names_file, sizes, None if follow else Inside(root))
     if names_file is None and label_dir is not None:  # LabelImg writes its classes.txt among its labels
-        found = [label_dir / LABELIMG_NAMES, *sorted(label_dir.glob(f"*/{LABELIMG_NAMES}"), key=lambda p: p.parts)]
+        found = [label_dir / LABELIMG_NAMES, *sorted(label_dir.glob(f"*/{LABELIMG_NAMES}"), key=by_parts)]
         names_file = next((p for p in found if p.is_file()), None)
     names = read_names_file(names_file, None if follow else Inside(root)) if names_file is not None else []
     layout = Layout(root=root, names=names)
@@ -320,7 +323,7 @@ def _loose(
         else:
             pairs.append((None, image_dir, label_dir))
     else:
-        for sub in sorted((p for p in root.iterdir() if p.is_dir()), key=_name):
+        for sub in sorted((p for p in root.iterdir() if p.is_dir()), key=by_name):
             if any((sub / d).is_dir() for d in LABEL_DIRS):
                 pairs.append(
                     (sub.name, _opt(sub, "images"), next((sub / d for d in LABEL_DIRS if (sub / d).is_dir()), None))
@@ -342,14 +345,6 @@ def _loose(
     return layout
 
 
-def _name(path: Path) -> str:
-    """A folder's entries' sort key: their names as text, one order on every machine.
-
-    Windows' Path compares names ignoring case: ``sorted`` of Paths put ``cat/`` before ``Dog/`` there, after it here.
-    """
-    return path.name
-
-
 def _opt(folder: Path | None, name: str) -> Path | None:
     if folder is None:
         return None
@@ -363,7 +358,7 @@ def _classify_layout(root: Path) -> Layout:
         require_utf8_name(name, root)
     layout = Layout(root=root, names=classes, classify=True)
     for split in splits:
-        for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=_name):
+        for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=by_name):
             for image in images_under(class_dir):
                 layout.entries.append(
                     Entry(split.name, image.relative_to(class_dir).with_suffix("").as_posix(), str(image), None)

@@ -21,6 +21,7 @@ from labelkit.errors import InputError
 from labelkit.formats.yolo_media import is_image, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml, yaml_key_line, yaml_value_line
 from labelkit.io import Inside, read_file, read_text, walk_files
+from labelkit.portable import by_name, by_parts
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
 LABEL_DIRS = ("labels", "Labels", "annotations", "Annotations", "labelTxt")
@@ -92,7 +93,7 @@ def suffixed(root: Path, suffix: str) -> list[Path]:
     try:
         with os.scandir(root) as entries:
             found = [Path(e.path) for e in entries if Path(e.name).suffix.lower() == suffix and e.is_file()]
-            return sorted(found, key=lambda p: p.name)
+            return sorted(found, key=by_name)
     except OSError:  # (no folder, or not one to list)
         return []
 
@@ -140,7 +141,7 @@ def _named_data_yaml(root: Path) -> Path | None:
     Ultralytics HUB's dataset zips hold ``<name>.yaml``; with several, the one named as the folder is taken.
     A file that is not a mapping with ``names`` (or ``nc``) and ``train`` (or ``val``) is none.
     """
-    found = sorted((p for p in [*root.glob("*.yaml"), *root.glob("*.yml")] if p.is_file()), key=lambda p: p.name)
+    found = sorted((p for p in [*root.glob("*.yaml"), *root.glob("*.yml")] if p.is_file()), key=by_name)
     if len(found) > 1:
         found = [p for p in found if p.stem == root.name]
     if len(found) != 1:
@@ -296,7 +297,7 @@ def images_under(folder: Path) -> list[Path]:
 
     if os.path.islink(folder) and Inside(Path(os.path.realpath(folder))).holds(os.path.realpath(folder.parent)):
         raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=folder)
-    found = sorted((folder / f for f in walk_files(folder, keep)), key=lambda p: p.parts)  # (not Windows' order)
+    found = sorted((folder / f for f in walk_files(folder, keep)), key=by_parts)
     images = [p for p in found if p.is_file()]
     if len(images) < len(found):
         for path in found:  # (a FIFO or socket named as an image too: its item, when it had no label file, was lost)

@@ -48,6 +48,7 @@ from labelkit.io import create_file
 from labelkit.model import Dataset
 from labelkit.portable import (
     SPLIT_FOLDERS,
+    by_parts,
     drop_unportable,
     dropped_forks,
     folded_name,
@@ -639,4 +640,4 @@ def iter_label_files(path: Path) -> Iterator[Path]:
 
     Not by ``sorted`` of the Paths, which Windows' Path compares ignoring case: ``a.txt`` came before ``B.txt`` there.
     """
-    yield from sorted(path.rglob("*.txt"), key=lambda p: p.parts)
+    yield from sorted(path.rglob("*.txt"), key=by_parts)
