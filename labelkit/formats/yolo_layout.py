@@ -237,21 +237,36 @@ def img2label(image: Path) -> Path:
     too: ``.../JPEGImages/a.jpg`` has its labels in ``.../labels/a.txt`` when that file is there. The extension
     is what follows the name's last dot (``a.`` has label ``a.txt``, as the writer and Ultralytics name it).
     """
-    parts = image.parts
-    beside = label_file(image)
+    return Path(label_path(str(image), _file_or_link))
+
+
+def _file_or_link(path: str) -> bool:
+    """``Path.is_file() or Path.is_symlink()`` (a link to no file is refused on reading; a name too long raises)."""
+    return Path(path).is_file() or Path(path).is_symlink()
+
+
+def label_path(image: str, file_or_link: Callable[[str], bool]) -> str:
+    """:func:`img2label` of an image path as text (``str`` of a Path), asking ``file_or_link`` which files exist.
+
+    String work, for callers that answer from a folder listing (:class:`labelkit.formats.yolo_listing.Listings`).
+    """
+    parts = image.split(os.sep)
+    head = image.rpartition(os.sep)[0]
+    name = without_extension(parts[-1]) + ".txt"
+    beside = head + os.sep + name if head or image.startswith(os.sep) else name
     for i in range(len(parts) - 2, -1, -1):
         if parts[i] == "JPEGImages":  # Darknet's rule for VOC (voc_label.py writes them): .../labels/a.txt, if there
-            candidate = label_file(Path(*parts[:i], "labels", *parts[i + 1 :]))
-            if candidate.is_file() or candidate.is_symlink():
+            candidate = os.sep.join([*parts[:i], "labels", *parts[i + 1 : -1], name])
+            if file_or_link(candidate):
                 return candidate
         if parts[i] in ("images", "Images"):
             for label_dir in ("labels", "Labels", "Annotations", "annotations", "labelTxt"):
-                candidate = label_file(Path(*parts[:i], label_dir, *parts[i + 1 :]))
-                if candidate.is_file() or candidate.is_symlink():  # (a link to no file is refused on reading)
+                candidate = os.sep.join([*parts[:i], label_dir, *parts[i + 1 : -1], name])
+                if file_or_link(candidate):
                     return candidate
-            if beside.is_file() or beside.is_symlink():  # (as above)
+            if file_or_link(beside):
                 return beside
-            return label_file(Path(*parts[:i], "labels", *parts[i + 1 :]))
+            return os.sep.join([*parts[:i], "labels", *parts[i + 1 : -1], name])
     return beside
 
 

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from labelkit.formats.yolo_layout import without_extension
+from labelkit.formats.yolo_layout import label_path
 from labelkit.formats.yolo_media import IMAGE_SUFFIXES, is_image
 from labelkit.io import is_file
 
@@ -116,32 +116,7 @@ class Listings:
 
     def img2label(self, image: str) -> str:
         """:func:`labelkit.formats.yolo_layout.img2label` of ``image`` (a path as ``str`` gives it), as text."""
-        parts = image.split(os.sep)
-        head, beside = image.rpartition(os.sep)[0], _label_name(parts[-1])
-        beside = head + os.sep + beside if head or image.startswith(os.sep) else beside
-        for i in range(len(parts) - 2, -1, -1):
-            if parts[i] == "JPEGImages":
-                candidate = _joined(parts, i, "labels")
-                if self.file_or_link(candidate):
-                    return candidate
-            if parts[i] in ("images", "Images"):
-                for label_dir in ("labels", "Labels", "Annotations", "annotations", "labelTxt"):
-                    candidate = _joined(parts, i, label_dir)
-                    if self.file_or_link(candidate):
-                        return candidate
-                if self.file_or_link(beside):
-                    return beside
-                return _joined(parts, i, "labels")
-        return beside
-
-
-def _label_name(name: str) -> str:
-    return without_extension(name) + ".txt"
-
-
-def _joined(parts: list[str], i: int, folder: str) -> str:
-    """``parts`` joined with the ``i``-th one replaced by ``folder`` and the last one made a label file's name."""
-    return os.sep.join([*parts[:i], folder, *parts[i + 1 : -1], _label_name(parts[-1])])
+        return label_path(image, self.file_or_link)
 
 
 def has_image_extension(line: str) -> bool:
