@@ -105,13 +105,8 @@ def split_free(key: str, splits: frozenset[str]) -> str | None:
         >>> split_free("obj_test_data/a.jpg", s), split_free("cats/a.jpg", s), split_free("images/x/a.jpg", s)
         ('obj_*_data/a.jpg', None, None)
     """
-    m = _SPLIT_FOLDER.match(key)
-    if m is None:
-        return None
-    group = next(g for g in range(1, 5) if m.group(g) is not None)
-    if m.group(group) not in splits:
-        return None
-    return key[: m.start(group)] + "*" + key[m.end(group) :]
+    moved = _resplit(key, "*", splits)
+    return moved[0] if moved is not None else None
 
 
 def locked_splits(
