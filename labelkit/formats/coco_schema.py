@@ -12,12 +12,15 @@ import orjson
 
 from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import refuse_utf16
+from labelkit.formats.coco_schema_fast import fitted_keys
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
 
 MAX_FINDINGS = 100
 """Schema findings reported per file (a broken generator repeats one mistake a million times)."""
+FAST = True
+"""Skip the per-record check of a list shown to fit whole (:func:`~labelkit.formats.coco_schema_fast.fits`)."""
 
 
 def schema_findings(path: Path) -> list[Finding]:
@@ -39,7 +42,7 @@ def schema_findings(path: Path) -> list[Finding]:
         raise too_deep(read_bytes(path), path) from exc
 
 
-def _schema_findings(path: Path) -> list[Finding]:
+def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
     import jsonschema
 
     schema = load_schema("coco.schema.json")
@@ -58,7 +61,7 @@ def _schema_findings(path: Path) -> list[Finding]:
 
     defs = schema["$defs"]
     keys = _Keys()
-    document = _lazy_document(path, keys)
+    document = _lazy_document(path, keys, fast=fast and FAST)
     findings.extend(_repeat_findings(path, keys.repeats))
     images: Any = []
     if isinstance(document, list):  # detection results
@@ -104,6 +107,8 @@ def _schema_findings(path: Path) -> list[Finding]:
             if shape is not None and len(findings) == before:
                 passed.add(shape)
     if isinstance(document, dict) and keys.total is not None and keys.total - keys.counted != len(document):
+        if keys.fitted:  # a key repeated in the lists taken whole, or in the top level: every item is looked at
+            return _schema_findings(path, fast=False)
         # the top level's keys are the file's less its values': more is a repeated key (or \": in a key)
         findings.extend(_repeat_findings(path, [at for at in repeated_keys(read_bytes(path)) if len(at) == 1]))
     findings.sort(key=lambda f: [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in f.where.split("/")])
@@ -159,13 +164,16 @@ class _Unlike(Exception):
     """A text the lazy decode reads otherwise than the whole-document parse: that parse decides."""
 
 
-def _lazy_document(path: Path, keys: _Keys | None = None) -> Any:
+def _lazy_document(path: Path, keys: _Keys | None = None, fast: bool = False) -> Any:
     """The parsed file, its ``images`` and ``annotations`` (or a results file's list) left as raw JSON items.
 
     Each item is parsed when its turn comes and dropped after (see :func:`_loads`): a train2017-sized file
     parsed whole took 4 GB as Python objects. A file the item-by-item decode does not take (not JSON; a
     number Python's JSON parser alone reads) is parsed whole by :func:`_document`, which names its error.
     ``keys`` gets the file's key count and the repeated keys of the values parsed here (see :class:`_Keys`).
+
+    With ``fast``, a list whose every item is shown to fit the schema, with no key repeated, comes back empty
+    (see :func:`~labelkit.formats.coco_schema_fast.fits`): there is nothing to check in it.
     """
     keys = _Keys() if keys is None else keys
     data = without_bom(read_bytes(path))
@@ -174,13 +182,21 @@ def _lazy_document(path: Path, keys: _Keys | None = None) -> Any:
     try:
         if start == b"[":
             keys.spaced = _SPACED_KEY_END.search(data) is not None
+            if fast and (fitted := fitted_keys(data, "results")) is not None and fitted == _key_ends(data, keys.spaced):
+                return []
             return msgspec.json.decode(data, type=list[msgspec.Raw])  # (no keys of its own: its items are checked)
         if start == b"{":
             members = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
             keys.spaced = _SPACED_KEY_END.search(data) is not None
-            document = {}
+            document: dict[str, Any] = {}
             for k, v in members.items():
                 if k in ("images", "annotations") and bytes(memoryview(v)[:1]) == b"[":
+                    fitted = fitted_keys(v, k) if fast else None
+                    if fitted is not None:  # (its key count is checked with the file's, at the end)
+                        keys.counted += fitted
+                        keys.fitted = True
+                        document[k] = []
+                        continue
                     document[k] = msgspec.json.decode(v, type=list[msgspec.Raw])
                 else:
                     document[k] = _loads(v)
@@ -237,6 +253,9 @@ class _Keys:
     spaced: bool = True
     """Whether the file may hold a key whose ``"`` and ``:`` are spaced apart (Jackson writes ``"id" : 1``)."""
     repeats: list[tuple[str | int, ...]] = field(default_factory=list)
+    fitted: bool = False
+    """Whether a list was taken whole (:func:`~labelkit.formats.coco_schema_fast.fitted_keys`): its keys are
+    those it holds without repeats, so a repeat there shows in the file's count, not in ``repeats``."""
 
     def check(self, text: bytes, parsed: Any) -> list[tuple[str | int, ...]]:
         """The paths of the keys ``text``, read as ``parsed``, repeats.

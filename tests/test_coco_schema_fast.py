@@ -1,0 +1,281 @@
+"""The schema check's fast path (coco_schema_fast): a list taken whole gives exactly the per-record check's findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from labelkit.errors import InputError
+from labelkit.formats import coco_schema
+from labelkit.formats.coco_schema_fast import fitted_keys
+
+INTS = ["0", "1", "-1", "7", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+        "-9223372036854775809", "2.0", "2.5", "1e400", "true", "null", '"1"', "[]", "{}"]  # fmt: skip
+VALUES: dict[str, list[str]] = {
+    "id": INTS,
+    "image_id": INTS,
+    "category_id": INTS,
+    "width": INTS,
+    "height": INTS,
+    "file_name": ['"a.jpg"', '""', '"\\u00e9"', '"\\ud800"', "1", "null", '"a\\":b"'],
+    "bbox": [
+        "[1,2,3,4]",
+        "[ 1.5e3 , -2, 0.0, 4 ]",
+        "[1,2,3]",
+        "[1,2,3,4,5]",
+        '[1,"2",3,4]',
+        "[[1],2,3,4]",
+        "[]",
+        "null",
+        '"x"',
+        "[true,1,2,3]",
+        "[1e400,1,2,3]",
+    ],  # fmt: skip
+    "segmentation": [
+        "[[1,2,3,4,5,6]]",
+        "[[1,2,3,4,5,6],[7,8,9,10,11,12]]",
+        "[]",
+        "[[]]",
+        "[1,2]",
+        "[[1,[2]]]",
+        '{"size":[1,2],"counts":"ab"}',
+        '{"size":[1,2],"counts":[1,2]}',
+        '{"size":[1],"counts":"x"}',
+        '{"size":[1,2]}',
+        '{"size":[-1,2],"counts":"x"}',
+        '{"size":[1,2],"counts":[-1]}',
+        '{"size":[1,2],"counts":"x","extra":1}',
+        '{"size":[1,2],"counts":"x","counts":"y"}',
+        "null",
+        '"poly"',
+        '[["a"]]',
+        '[[{"k":1}]]',
+        "[[true]]",
+        "[ [ 1 , 2 ] , [3] ]",
+    ],  # fmt: skip
+    "area": ["0", "1.5", "-1", "-0.0", '"1"', "null", "1e400", "12"],
+    "iscrowd": ["0", "1", "2", "true", "0.0", "null"],
+    "keypoints": ["[]", "[1,2,2]", '"x"', "null", '[{"a":1}]', "[[1]]"],
+    "num_keypoints": ["0", "3", "-1", "1.0", "99999999999999999999"],
+    "score": ["0.5", "1", '"x"', "null", "1e400"],
+    "caption": ['"a cat"', "1", "null", '"\\":"'],
+    "license": ["1", '"x"', "null", '{"a":1}', "[]"],
+    "coco_url": ['"http://x"', "null"],
+    "date_captured": ['"2013-11-14"', '{"y":2013}'],
+    "flickr_url": ['"http://y"'],
+    "attributes": ['{"occluded":false}'],
+    "x": ["1"],
+}
+IMAGE = ["id", "file_name", "width", "height", "license", "coco_url", "date_captured", "flickr_url", "x"]
+ANNOTATION = ["id", "image_id", "category_id", "bbox", "segmentation", "area", "iscrowd", "keypoints",
+              "num_keypoints", "score", "caption", "attributes", "x"]  # fmt: skip
+RESULT = ["id", "image_id", "category_id", "bbox", "segmentation", "keypoints", "score", "area", "x"]
+GOOD = {
+    "id": "1", "image_id": "1", "category_id": "1", "width": "640", "height": "480", "file_name": '"a.jpg"',
+    "bbox": "[1,2,3,4]", "segmentation": "[[1,2,3,4,5,6]]", "area": "12", "iscrowd": "0", "score": "0.5",
+}  # fmt: skip
+
+
+@st.composite
+def records(draw: st.DrawFn, fields: list[str], required: list[str]) -> str:
+    """One record's JSON text: mostly the good values, some of any kind; keys repeated or spaced now and then."""
+    chosen = [k for k in fields if k in required or draw(st.integers(0, 3)) == 0]
+    pairs = []
+    for key in chosen:
+        good = GOOD.get(key)
+        value = good if good is not None and draw(st.integers(0, 4)) else draw(st.sampled_from(VALUES[key]))
+        pairs.append((key, value))
+    if pairs and draw(st.integers(0, 9)) == 0:
+        pairs.append(draw(st.sampled_from(pairs)))  # a repeated key
+    if pairs and draw(st.integers(0, 9)) == 0:  # a field dropped, required or not
+        pairs.pop(draw(st.integers(0, len(pairs) - 1)))
+    colon = ": " if draw(st.integers(0, 9)) else " : "
+    return "{" + ", ".join(f'"{k}"{colon}{v}' for k, v in pairs) + "}"
+
+
+def documents() -> st.SearchStrategy[str]:
+    images = st.lists(records(IMAGE, ["id", "file_name", "width", "height"]), max_size=4)
+    annotations = st.lists(records(ANNOTATION, ["id", "image_id", "category_id"]), max_size=6)
+    top_repeat = st.sampled_from(["", ', "info": {}', ', "images": []'])
+    document = st.builds(
+        lambda i, a, r: (
+            '{"info": {}, "images": [' + ",".join(i) + '], "annotations": [' + ",".join(a) + "]"
+            ', "categories": [{"id": 1, "name": "cat"}]' + r + "}"
+        ),
+        images,
+        annotations,
+        top_repeat,
+    )
+    results = st.lists(records(RESULT, ["image_id", "category_id", "score"]), max_size=6).map(
+        lambda r: "[" + ",\n".join(r) + "]"
+    )
+    return st.one_of(document, results)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=documents())
+def test_fast_path_finds_what_the_per_record_check_finds(tmp_path: Path, text: str) -> None:
+    path = tmp_path / ("instances_x.json" if text.startswith("{") else "instances_x_fake_results.json")
+    path.write_text(text, encoding="utf-8")
+    assert _outcome(path, fast=True) == _outcome(path, fast=False)
+
+
+def _outcome(path: Path, fast: bool) -> object:
+    """The findings, or the error raised (a lone surrogate: not JSON, both ways)."""
+    try:
+        return coco_schema._schema_findings(path, fast=fast)
+    except InputError as exc:
+        return str(exc)
+
+
+IMAGE_1 = '{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3}'
+
+
+def _write(tmp_path: Path, annotations: str, images: str = IMAGE_1) -> Path:
+    path = tmp_path / "instances_x.json"
+    path.write_text(
+        '{"images": [' + images + '], "annotations": [' + annotations + '], "categories": [{"id": 1, "name": "c"}]}',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_list_that_fits_is_not_checked_record_by_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(
+        tmp_path,
+        '{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "segmentation": [[0,0,2,0,2,2]], '
+        '"area": 2.0, "iscrowd": 0}, {"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], '
+        '"segmentation": {"size": [3, 4], "counts": "04"}, "area": 1, "iscrowd": 1}',
+        '{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3, "license": 1, "coco_url": "http://x/a.jpg"}',
+    )
+
+    def refused(*args: object) -> None:
+        raise AssertionError("a record was checked alone")
+
+    monkeypatch.setattr(coco_schema, "_item", refused)
+    assert coco_schema.schema_findings(path) == []
+
+
+@pytest.mark.parametrize(
+    ("annotation", "pointer", "message"),
+    [
+        ('"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2]', "#/annotations/0/bbox", "[0, 0, 2] is too"),
+        ('"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 2', "#/annotations/0/iscrowd", "2 is not one of [0, 1]"),
+        ('"id": 1, "image_id": 1, "category_id": 1, "id": 2', "#/annotations/0/id", "key 'id' repeated"),
+        ('"id": 1, "image_id": 1, "category_id": 1, "area": -1', "#/annotations/0/area", "-1 is less than"),
+        ('"id": 9223372036854775808, "image_id": 1, "category_id": 1', "#/annotations/0/id", "id does not fit"),
+        ('"id": 1, "image_id": 1, "category_id": 1, "num_keypoints": -1', "#/annotations/0/num_keypoints", "-1 is"),
+        (
+            '"id": 1, "image_id": 1, "category_id": 1, "segmentation": {"size": [-1, 2], "counts": "a"}',
+            "#/annotations/0/segmentation/size/0",
+            "-1 is less than",
+        ),  # fmt: skip
+        ('"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "x": 1', None, None),
+        ('"id": 1, "image_id": 1, "category_id": 1', "#/images/0/width", "-1 is less than"),
+    ],
+)
+def test_a_list_that_does_not_fit_names_each_finding(
+    tmp_path: Path, annotation: str, pointer: str | None, message: str | None
+) -> None:
+    """Each of the schema's constraints, broken alone: the list takes the per-record check, which names it."""
+    image = '{"id": 1, "file_name": "a.jpg", "width": %s, "height": 3}' % ("-1" if pointer == "#/images/0/width" else 4)
+    path = _write(tmp_path, "{" + annotation + "}", image)
+    findings = coco_schema.schema_findings(path)
+    assert [f.where for f in findings] == ([pointer] if pointer else [])
+    assert message is None or findings[0].message.startswith(message)
+
+
+def test_a_repeated_top_level_key_is_found_beside_a_list_taken_whole(tmp_path: Path) -> None:
+    path = tmp_path / "instances_x.json"
+    path.write_text(
+        '{"info": {}, "images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3}], "annotations": [],'
+        ' "info": {}}',
+        encoding="utf-8",
+    )
+    assert [f.where for f in coco_schema.schema_findings(path)] == ["#/info"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "keys"),
+    [
+        (b'[{"id": 1, "file_name": "a", "width": 1, "height": 2, "license": 3}]', "images", 5),
+        (
+            b'[{"id": 1, "image_id": 2, "category_id": 3, "segmentation": {"size": [1, 2], "counts": "a"}}]',
+            "annotations",
+            6,
+        ),  # fmt: skip
+        (b'[{"id": 1, "image_id": 2, "caption": "a"}, {"id": 2, "image_id": 2, "category_id": 1}]', "annotations", 6),
+        (b'[{"image_id": 2, "category_id": 3, "score": 0.5, "id": null, "bbox": [1, 2, 3, 4]}]', "results", 5),
+        (b'[{"id": 1, "image_id": 2}]', "annotations", None),  # (neither category_id nor caption)
+        (b'[{"id": 1, "file_name": "", "width": 1, "height": 2}]', "images", None),
+        (b'[{"id": 1, "image_id": 2, "category_id": 3, "segmentation": [[1, [2]]]}]', "annotations", None),
+        (b'[{"id": 1, "image_id": 2, "category_id": 3, "keypoints": {}}]', "annotations", None),
+    ],
+)
+def test_fitted_keys(text: bytes, kind: str, keys: int | None) -> None:
+    assert fitted_keys(text, kind) == keys
+
+
+def test_the_structs_follow_the_bundled_schema() -> None:
+    """The structs copy these definitions: a change to one of them must be made in coco_schema_fast too."""
+    from labelkit.schemas_util import load_schema
+
+    defs = load_schema("coco.schema.json")["$defs"]
+    int64 = {"$ref": "#/$defs/int64"}
+    count = {"$ref": "#/$defs/int64", "minimum": 0}
+    numbers = {"type": "array", "items": {"type": "number"}}
+    segmentation = {"oneOf": [{"$ref": "#/$defs/polygons"}, {"$ref": "#/$defs/rle"}]}
+    assert defs["int64"] == {
+        "type": "integer",
+        "if": {"type": "integer"},
+        "then": {"minimum": -(2**63), "maximum": 2**63 - 1},
+    }
+    assert defs["bbox"] == {**numbers, "minItems": 4, "maxItems": 4}
+    assert defs["polygons"] == {"type": "array", "items": numbers}
+    assert defs["rle"] == {
+        "type": "object",
+        "required": ["size", "counts"],
+        "properties": {
+            "size": {"type": "array", "items": count, "minItems": 2, "maxItems": 2},
+            "counts": {"oneOf": [{"type": "string"}, {"type": "array", "items": count}]},
+        },
+    }
+    assert defs["image"] == {
+        "type": "object",
+        "required": ["id", "file_name", "width", "height"],
+        "properties": {"id": int64, "file_name": {"type": "string", "minLength": 1}, "width": count, "height": count},
+    }
+    assert defs["annotation"] == {
+        "type": "object",
+        "required": ["id", "image_id"],
+        "properties": {
+            "id": int64,
+            "image_id": int64,
+            "category_id": int64,
+            "bbox": {"$ref": "#/$defs/bbox"},
+            "segmentation": segmentation,
+            "area": {"type": "number", "minimum": 0},
+            "iscrowd": {"enum": [0, 1]},
+            "keypoints": numbers,
+            "num_keypoints": {"type": "integer", "minimum": 0},
+            "score": {"type": "number"},
+            "caption": {"type": "string"},
+        },
+        "anyOf": [{"required": ["category_id"]}, {"required": ["caption"]}],
+    }
+    assert defs["result"] == {
+        "type": "object",
+        "required": ["image_id", "category_id", "score"],
+        "properties": {
+            "id": {"type": ["integer", "null"], "if": {"type": "integer"}, "then": int64},
+            "image_id": int64,
+            "category_id": int64,
+            "bbox": {"$ref": "#/$defs/bbox"},
+            "segmentation": segmentation,
+            "keypoints": numbers,
+            "score": {"type": "number"},
+        },
+    }
