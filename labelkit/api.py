@@ -28,6 +28,7 @@ from labelkit.formats.base import (
     SPLIT_FILES,
     WRITABLE,
     FormatModule,
+    ParsedOptions,
     check_capabilities,
     parse_options,
     refuse_missing_ids,
@@ -66,7 +67,7 @@ def _named_wrongly(path: Path, name: str | None) -> Iterator[None]:
         raise
 
 
-def _format(path: Path, name: str | None, what: str = "format") -> FormatModule:
+def reader_of(path: Path, name: str | None, what: str = "format") -> FormatModule:
     """The reader of ``path``: the format named, else the one detected.
 
     Raises:
@@ -112,7 +113,7 @@ def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset
         9
     """
     path = input_path(path)
-    fmt = _format(path, format)
+    fmt = reader_of(path, format)
     parsed = parse_options(options, fmt, None)
     with _named_wrongly(path, format), input_guard(path), paused_gc():
         return fmt.read(path, **parsed.read)
@@ -135,7 +136,7 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
         {'label': 1, 'object': 9}
     """
     path = input_path(path)
-    fmt = _format(path, format)
+    fmt = reader_of(path, format)
     read_options = parse_options(options, fmt, None).read
     if _may_count_polygons(fmt, read_options):
         read_options["count_polygons"] = True  # counts need no coordinates
@@ -543,6 +544,28 @@ def _refuse_over(dst: Path, places: list[Path], what: str) -> None:
             raise OutputError(f"the output holds {what} (replacing it would remove it)", path=dst, hint=hint)
 
 
+def read_for(
+    src: Path, reader: FormatModule, writer: FormatModule, parsed: ParsedOptions, named: str | None
+) -> Dataset:
+    """Read ``src`` to be written by ``writer``, as ``convert`` and ``split`` do (options routed in ``parsed``).
+
+    What the writer drops is not parsed, and the writer of the format read writes the values it does not change
+    as they were read. ``named`` is the format the user named (None: detected).
+
+    Raises:
+        InputError: the input is malformed.
+    """
+    read_options = dict(parsed.read)
+    drops = getattr(writer, DROPS_POLYGONS, None)
+    if _may_count_polygons(reader, read_options) and drops is not None and drops(parsed.write):
+        read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
+    if reader is writer and getattr(reader, SOURCE_TEXT, False):
+        read_options["source_text"] = True  # the same format: values it does not change are written as read
+    with _named_wrongly(src, named), input_guard(src), paused_gc():
+        dataset: Dataset = reader.read(src, **read_options)
+    return dataset
+
+
 def convert(
     src: str | Path,
     dst: str | Path,
@@ -575,21 +598,14 @@ def convert(
     """
     src, dst, given = input_path(src), output_path(dst), dst  # (the text given: ``out.json/`` is no file)
     refuse_output_in_input(src, dst)
-    reader = _format(src, from_format, "from_format")
+    reader = reader_of(src, from_format, "from_format")
     writer = _writer(to, "to")
     parsed = parse_options(options, reader, writer)
     refuse_output_over_read_files(dst, parsed.read)
     refuse_taken_output(given, to, overwrite, parsed.write)
     if progress:
         progress(f"reading {reader.NAME}")
-    read_options = dict(parsed.read)
-    drops = getattr(writer, DROPS_POLYGONS, None)
-    if _may_count_polygons(reader, read_options) and drops is not None and drops(parsed.write):
-        read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
-    if reader is writer and getattr(reader, SOURCE_TEXT, False):
-        read_options["source_text"] = True  # the same format: values it does not change are written as read
-    with _named_wrongly(src, from_format), input_guard(src), paused_gc():
-        dataset = reader.read(src, **read_options)
+    dataset = read_for(src, reader, writer, parsed, from_format)
 
     def written(report: Report) -> None:  # (the report as convert returns it)
         _add_read_notes(report, dataset, reader.NAME)
@@ -632,7 +648,7 @@ def validate(path: str | Path, format: str | None = None, **options: Any) -> lis
     path = input_path(path)
     if not path.exists():
         raise InputError("no such file or folder", path=path)
-    fmt = _format(path, format)
+    fmt = reader_of(path, format)
     parsed = parse_options(options, fmt, None, validating=True)
     if stat.S_ISFIFO(os.stat(path).st_mode):
         return _validate_pipe(path, fmt, parsed.read)

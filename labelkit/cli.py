@@ -545,7 +545,8 @@ def split_command(
         api.refuse_output_over_read_files(output, parsed.read)
         api.refuse_taken_output(given, target, overwrite, parsed.write)
         status(f"reading {source}")
-        dataset = api.load(input, source, **parsed.read)
+        src = api.input_path(input)
+        dataset = api.read_for(src, api.reader_of(src, source), formats.get(target), parsed, from_format)
         status("splitting")
         previous = read_lockfile(lock_path) if lock_path is not None else None
         result = split_dataset(

@@ -6826,3 +6826,24 @@ def test_validate_says_jsonschemas_words_for_a_missing_field_inside_a_record(tmp
     assert [(f.where, f.message) for f in labelkit.validate(_write(tmp_path, doc))][:1] == [
         ("#", "'images' is a required property")
     ]
+
+
+def test_split_to_coco_writes_polygons_as_the_file_spelled_them(tmp_path: Path) -> None:
+    """``labelkit split`` of a COCO file into COCO passes each polygon's and box's text through, as ``convert`` does
+    (it formatted each again: 38 million numbers at train2017 size)."""
+    src = _spelled(tmp_path, "[[2.0, 1e0, 5.50,\n 1, 5.5, 35e-1, 2, 3.5]]", "[2.0,1E0,3.50,0.25e1]")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["split", str(src), str(out), "--ratios", "train=1", "-q"])
+    assert result.exit_code == 0, result.output
+    written = (out / "annotations" / "instances_train.json").read_text()
+    assert '"segmentation":[[2.0,1e0,5.50,1,5.5,35e-1,2,3.5]],"bbox":[2.0,1E0,3.50,0.25e1]' in written
+
+
+def test_split_to_yolo_detect_leaves_the_polygons_of_boxed_objects_unread(tmp_path: Path) -> None:
+    """As ``convert`` does: the target keeps no polygon, so a boxed object's is not parsed, nor refused."""
+    src = _spelled(tmp_path, '[[2.0, "x", 5.5, 1, 5, 3]]')
+    for command, out in (("convert", "c"), ("split", "s")):
+        args = [command, str(src), str(tmp_path / out), "--to", "yolo", "-o", "task=detect", "--allow-loss", "-q"]
+        result = CliRunner().invoke(cli, args + (["--ratios", "train=1"] if command == "split" else []))
+        assert result.exit_code == 0, (command, result.output)
+    assert (tmp_path / "s/labels/train/img/seven.txt").read_text() == "2 0.46875 0.375 0.4375 0.4166666666666667\n"
