@@ -279,3 +279,49 @@ def test_the_structs_follow_the_bundled_schema() -> None:
             "score": {"type": "number"},
         },
     }
+
+
+BIG = "9" * 5000  # (more digits than Python's int() converts: Python's JSON parser refuses it, as orjson does)
+ANNOTATION_1 = b'{"id": 1, "image_id": 1, "category_id": 1%s}'
+IMAGE_WITH = b'{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3%s}'
+
+
+def _document_bytes(image_more: bytes = b"", annotation_more: bytes = b"") -> bytes:
+    return (
+        b'{"images": [' + IMAGE_WITH % image_more + b'], "annotations": [' + ANNOTATION_1 % annotation_more + b"],"
+        b' "categories": [{"id": 1, "name": "c"}]}'
+    )
+
+
+RAW_CASES = {
+    # a raw value (kept unparsed by the structs) that neither orjson nor Python's parser reads
+    "url not UTF-8": _document_bytes(b', "coco_url": "\xff"'),  # (msgspec skips a raw string's bytes unchecked)
+    "license a UTF-8 surrogate": _document_bytes(b', "license": "\xed\xa0\x80"'),
+    "keypoint past U+10FFFF": _document_bytes(annotation_more=b', "keypoints": ["\xf4\x90\x80\x80"]'),
+    "bbox huge int": _document_bytes(annotation_more=b', "bbox": [1, 2, 3, ' + BIG.encode() + b"]"),
+    "polygon huge int": _document_bytes(annotation_more=b', "segmentation": [[1, 2, ' + BIG.encode() + b"]]"),
+    "keypoint huge int": _document_bytes(annotation_more=b', "keypoints": [' + BIG.encode() + b"]"),
+    "date huge negative int": _document_bytes(b', "date_captured": -' + BIG.encode()),
+    "result keypoint not UTF-8": b'[{"image_id": 1, "category_id": 1, "score": 0.5, "keypoints": ["\xff"]}]',
+    "result bbox huge int": b'[{"image_id": 1, "category_id": 1, "score": 0.5, "bbox": ['
+    + BIG.encode()
+    + b", 1, 2, 3]}]",
+    # read alike: a raw value Python's parser reads (orjson does not), a number of many digits but a float
+    "license 31 digits": _document_bytes(b', "license": 1' + b"0" * 30),
+    "bbox long float": _document_bytes(annotation_more=b', "bbox": [1, 2, 3, 1.' + BIG.encode() + b"]"),
+    "UTF-8 text": _document_bytes(b', "coco_url": "h\xc3\xa9"', b', "keypoints": ["\xf0\x9f\x98\x80", 1]'),
+}
+
+
+@pytest.mark.parametrize("name", RAW_CASES)
+def test_a_raw_value_is_read_as_the_per_record_check_reads_it(tmp_path: Path, name: str) -> None:
+    """Bytes msgspec skips unread in a raw value: not JSON both ways (the file's error at its line), or read alike."""
+    text = RAW_CASES[name]
+    path = tmp_path / ("instances_x.json" if text.startswith(b"{") else "instances_x_fake_results.json")
+    path.write_bytes(text)
+    outcome = _outcome(path, fast=True)
+    assert outcome == _outcome(path, fast=False)
+    if list(RAW_CASES).index(name) < list(RAW_CASES).index("license 31 digits"):
+        assert isinstance(outcome, str) and outcome.startswith(f"{path}:1: invalid JSON at column ")
+    else:
+        assert outcome == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import operator
 import re
+import sys
 from collections.abc import Callable
 from typing import Annotated, Literal
 
@@ -100,8 +101,10 @@ def fitted_keys(text: Raw | bytes, kind: str) -> int | None:
             lengths = list(map(len, values))
             given = n - lengths.count(0)
             keys += given
-            if name in _CHECKS and given:
-                more = _checked(_CHECKS[name], [v for v, length in zip(values, lengths, strict=True) if length])
+            if given:
+                more = _checked(
+                    _CHECKS.get(name, _free), [v for v, length in zip(values, lengths, strict=True) if length]
+                )
                 if more is None:
                     return None
                 keys += more
@@ -128,25 +131,55 @@ SLICE = 1 << 16
 """Values joined for one check (their joined text is a copy: a slice at a time bounds it)."""
 
 
-def _checked(check: Callable[[list[Raw]], int | None], values: list[Raw]) -> int | None:
-    """``check`` of ``values`` a slice at a time: the keys they hold, or None when one does not fit."""
+def _checked(check: Callable[[list[Raw], bytes], int | None], values: list[Raw]) -> int | None:
+    """``check`` of ``values`` a slice at a time: the keys they hold, or None when one does not fit.
+
+    ``check`` is given the slice's values and their text joined, each followed by NUL; a slice Python's JSON
+    parser would not read (see :func:`_read_alike`) does not fit.
+    """
     keys = 0
     for start in range(0, len(values), SLICE):
-        more = check(values[start : start + SLICE])
+        part = values[start : start + SLICE]
+        text = b"\0".join(part) + b"\0"
+        more = check(part, text) if _read_alike(part, text) else None
         if more is None:
             return None
         keys += more
     return keys
 
 
-def _boxes(values: list[Raw]) -> int | None:
-    text = (b"\0".join(values) + b"\0").translate(None, _NUMBER)
-    return 0 if _BOXES.fullmatch(text) else None
+def _read_alike(values: list[Raw], text: bytes) -> bool:
+    """Whether Python's JSON parser reads each of the raw ``values`` (``text``, joined) without an error.
+
+    The per-record check reads a record orjson refuses with it (a number past 64 bits); msgspec checked the
+    syntax of a value it kept raw, but not that its strings are UTF-8, and Python's parser refuses an integer of
+    more digits than ``int()`` converts (``sys.get_int_max_str_digits()``, 4,300). Such a file is not JSON to the
+    per-record check, which names its error. A run of that many digits anywhere (a float's, a string's) counts.
+    """
+    if not text.isascii():
+        try:
+            text.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    limit = sys.get_int_max_str_digits()
+    if not limit:
+        return True
+    digits = re.compile(rb"[0-9]{%d}" % (limit + 1))
+    return not any(digits.search(v) for v in values if len(v) > limit)
 
 
-def _segmentations(values: list[Raw]) -> int | None:
+def _free(values: list[Raw], text: bytes) -> int | None:
+    """0: a field the schema leaves free (its keys, where it holds an object, fail the key count)."""
+    return 0
+
+
+def _boxes(values: list[Raw], text: bytes) -> int | None:
+    return 0 if _BOXES.fullmatch(text.translate(None, _NUMBER)) else None
+
+
+def _segmentations(values: list[Raw], text: bytes) -> int | None:
     """The keys of the RLEs among polygons (two each); None when one is neither."""
-    text = (b"\0".join(values) + b"\0").translate(None, _NUMBER)
+    text = text.translate(None, _NUMBER)
     if not _SEGMENTATIONS.fullmatch(text):
         return None
     if b"{" not in text:
@@ -161,13 +194,12 @@ def _segmentations(values: list[Raw]) -> int | None:
     return 2 * len(rles)
 
 
-def _keypoints(values: list[Raw]) -> int | None:
+def _keypoints(values: list[Raw], text: bytes) -> int | None:
     """0 when each is an array (the schema sees it emptied: what it holds is checked by reading)."""
-    text = b"\0".join(values)
     return 0 if text.count(b"\0[") == len(values) - 1 and text[:1] == b"[" else None
 
 
-_CHECKS: dict[str, Callable[[list[Raw]], int | None]] = {
+_CHECKS: dict[str, Callable[[list[Raw], bytes], int | None]] = {
     "bbox": _boxes,
     "segmentation": _segmentations,
     "keypoints": _keypoints,
