@@ -325,3 +325,23 @@ def test_a_raw_value_is_read_as_the_per_record_check_reads_it(tmp_path: Path, na
         assert isinstance(outcome, str) and outcome.startswith(f"{path}:1: invalid JSON at column ")
     else:
         assert outcome == []
+
+
+def test_a_key_repeated_in_images_taken_whole_is_found_when_annotations_reach_the_findings_limit(
+    tmp_path: Path,
+) -> None:
+    """The images' repeat shows only in the key count, which the limit stops: named as the per-record check does."""
+    annotations = ",".join(f'{{"id": {i}, "image_id": 1, "category_id": 1, "iscrowd": 2}}' for i in range(120))
+    path = tmp_path / "instances_x.json"
+    path.write_text(
+        '{"images": [{"id": 1, "id": 1, "file_name": "a.jpg", "width": 4, "height": 3}], "annotations": ['
+        + annotations
+        + '], "categories": [{"id": 1, "name": "c"}]}',
+        encoding="utf-8",
+    )
+    findings = coco_schema._schema_findings(path, fast=True)
+    assert findings == coco_schema._schema_findings(path, fast=False)
+    assert len(findings) == coco_schema.MAX_FINDINGS
+    assert findings[-1].where == "#/images/0/id"
+    assert findings[-1].message.startswith("key 'id' repeated in one object")
+    assert [f.where for f in findings[:2]] == ["#/annotations/0/iscrowd", "#/annotations/1/iscrowd"]

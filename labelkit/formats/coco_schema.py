@@ -20,7 +20,7 @@ from labelkit.schemas_util import load_schema
 MAX_FINDINGS = 100
 """Schema findings reported per file (a broken generator repeats one mistake a million times)."""
 FAST = True
-"""Skip the per-record check of a list shown to fit whole (:func:`~labelkit.formats.coco_schema_fast.fits`)."""
+"""Skip the per-record check of a list shown to fit whole (:func:`~labelkit.formats.coco_schema_fast.fitted_keys`)."""
 
 
 def schema_findings(path: Path) -> list[Finding]:
@@ -90,6 +90,8 @@ def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
         passed: set[Any] = set()  # shapes that fit: one that does not is checked at each item, to name each
         for i, raw in enumerate(items):
             if len(findings) >= MAX_FINDINGS:
+                if not keys.exact():  # (a list taken whole repeats a key: the count that would say so stops here)
+                    return _schema_findings(path, fast=False)
                 keys.total = None  # (items left unread: their keys are not counted)
                 break
             item = _item(raw, path)
@@ -107,7 +109,7 @@ def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
             if shape is not None and len(findings) == before:
                 passed.add(shape)
     if isinstance(document, dict) and keys.total is not None and keys.total - keys.counted != len(document):
-        if keys.fitted:  # a key repeated in the lists taken whole, or in the top level: every item is looked at
+        if keys.taken:  # a key repeated in the lists taken whole, or in the top level: every item is looked at
             return _schema_findings(path, fast=False)
         # the top level's keys are the file's less its values': more is a repeated key (or \": in a key)
         findings.extend(_repeat_findings(path, [at for at in repeated_keys(read_bytes(path)) if len(at) == 1]))
@@ -173,7 +175,7 @@ def _lazy_document(path: Path, keys: _Keys | None = None, fast: bool = False) ->
     ``keys`` gets the file's key count and the repeated keys of the values parsed here (see :class:`_Keys`).
 
     With ``fast``, a list whose every item is shown to fit the schema, with no key repeated, comes back empty
-    (see :func:`~labelkit.formats.coco_schema_fast.fits`): there is nothing to check in it.
+    (see :func:`~labelkit.formats.coco_schema_fast.fitted_keys`): there is nothing to check in it.
     """
     keys = _Keys() if keys is None else keys
     data = without_bom(read_bytes(path))
@@ -194,7 +196,7 @@ def _lazy_document(path: Path, keys: _Keys | None = None, fast: bool = False) ->
                     fitted = fitted_keys(v, k) if fast else None
                     if fitted is not None:  # (its key count is checked with the file's, at the end)
                         keys.counted += fitted
-                        keys.fitted = True
+                        keys.taken.append((v, fitted))
                         document[k] = []
                         continue
                     document[k] = msgspec.json.decode(v, type=list[msgspec.Raw])
@@ -253,9 +255,16 @@ class _Keys:
     spaced: bool = True
     """Whether the file may hold a key whose ``"`` and ``:`` are spaced apart (Jackson writes ``"id" : 1``)."""
     repeats: list[tuple[str | int, ...]] = field(default_factory=list)
-    fitted: bool = False
-    """Whether a list was taken whole (:func:`~labelkit.formats.coco_schema_fast.fitted_keys`): its keys are
-    those it holds without repeats, so a repeat there shows in the file's count, not in ``repeats``."""
+    taken: list[tuple[msgspec.Raw, int]] = field(default_factory=list)
+    """The lists taken whole (:func:`~labelkit.formats.coco_schema_fast.fitted_keys`), with their keys
+    counted as if none repeated: a repeat there shows in the file's count, not in ``repeats``."""
+
+    def exact(self) -> bool:
+        """Whether no list taken whole repeats a key (each one's own key ends, as the file's are counted at the end).
+
+        Asked where the end's count is not made: the findings reached :data:`MAX_FINDINGS` first.
+        """
+        return all(_key_ends(bytes(text), self.spaced) == n for text, n in self.taken)
 
     def check(self, text: bytes, parsed: Any) -> list[tuple[str | int, ...]]:
         """The paths of the keys ``text``, read as ``parsed``, repeats.
