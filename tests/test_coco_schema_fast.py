@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -345,3 +346,48 @@ def test_a_key_repeated_in_images_taken_whole_is_found_when_annotations_reach_th
     assert findings[-1].where == "#/images/0/id"
     assert findings[-1].message.startswith("key 'id' repeated in one object")
     assert [f.where for f in findings[:2]] == ["#/annotations/0/iscrowd", "#/annotations/1/iscrowd"]
+
+
+def _alike_at_the_depth_limit(path: Path, text: Callable[[int], str]) -> None:
+    """Both checks of ``text(depth)`` alike at each depth around the first one the per-record check refuses.
+
+    msgspec's and Python's depth limits count the caller's frames: the fast path must call neither deeper.
+    """
+
+    def outcome(depth: int, fast: bool) -> object:
+        path.write_text(text(depth), encoding="utf-8")
+        try:
+            return coco_schema._schema_findings(path, fast=fast)
+        except RecursionError:
+            return "too deep"
+
+    low, high = 1, 5000  # (the per-record check reads `low` levels and not `high`)
+    assert outcome(high, fast=False) == "too deep"
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if outcome(middle, fast=False) != "too deep" else (low, middle)
+    for depth in range(low - 3, high + 3):
+        fast = outcome(depth, fast=True)
+        assert fast == outcome(depth, fast=False), depth
+        assert (fast == "too deep") == (depth > low), depth
+
+
+def test_keypoints_nested_near_the_depth_limit_are_read_alike(tmp_path: Path) -> None:
+    """The whole-list decode, a frame deeper than the per-record check's, raised RecursionError a level short."""
+    _alike_at_the_depth_limit(
+        tmp_path / "instances_x_fake_results.json",
+        lambda depth: '[{"image_id": 1, "category_id": 1, "score": 1, "keypoints": ' + "[" * depth + "]" * depth + "}]",
+    )
+
+
+def test_a_rerun_per_record_check_reads_as_deep_as_a_first_one(tmp_path: Path) -> None:
+    """A repeat in a list taken whole reruns the per-record check: no deeper than that check run first."""
+    _alike_at_the_depth_limit(
+        tmp_path / "instances_x.json",
+        lambda depth: (
+            '{"images": [{"id": 1, "id": 1, "file_name": "a.jpg", "width": 4, "height": 3, "license": '
+            + "[" * depth
+            + "]" * depth
+            + '}], "annotations": []}'
+        ),
+    )

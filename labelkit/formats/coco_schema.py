@@ -43,6 +43,14 @@ def schema_findings(path: Path) -> list[Finding]:
 
 
 def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
+    findings = _schema_pass(path, fast)
+    if findings is None:  # (called from here, not from the pass: depth limits count the caller's frames)
+        findings = _schema_pass(path, fast=False)
+    return findings or []
+
+
+def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
+    """The findings; None when a list taken whole (``fast``) repeats a key: every item is to be looked at."""
     import jsonschema
 
     schema = load_schema("coco.schema.json")
@@ -91,7 +99,7 @@ def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
         for i, raw in enumerate(items):
             if len(findings) >= MAX_FINDINGS:
                 if not keys.exact():  # (a list taken whole repeats a key: the count that would say so stops here)
-                    return _schema_findings(path, fast=False)
+                    return None
                 keys.total = None  # (items left unread: their keys are not counted)
                 break
             item = _item(raw, path)
@@ -110,7 +118,7 @@ def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
                 passed.add(shape)
     if isinstance(document, dict) and keys.total is not None and keys.total - keys.counted != len(document):
         if keys.taken:  # a key repeated in the lists taken whole, or in the top level: every item is looked at
-            return _schema_findings(path, fast=False)
+            return None
         # the top level's keys are the file's less its values': more is a repeated key (or \": in a key)
         findings.extend(_repeat_findings(path, [at for at in repeated_keys(read_bytes(path)) if len(at) == 1]))
     findings.sort(key=lambda f: [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in f.where.split("/")])

@@ -90,7 +90,7 @@ def fitted_keys(text: Raw | bytes, kind: str) -> int | None:
     """
     try:
         records = _DECODERS[kind].decode(text)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):  # (msgspec's depth counts our frames)
         return None
     n = len(records)
     keys = 0
@@ -189,7 +189,7 @@ def _segmentations(values: list[Raw], text: bytes) -> int | None:
     rles = [values[i] for i in np.flatnonzero(chars[starts] == _BRACE).tolist()]
     try:
         msgspec.json.decode(b"[" + b",".join(rles) + b"]", type=list[_Rle])
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         return None
     return 2 * len(rles)
 
