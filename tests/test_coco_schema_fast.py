@@ -14,14 +14,27 @@ from labelkit.formats import coco_schema
 from labelkit.formats.coco_schema_fast import fitted_keys
 
 INTS = ["0", "1", "-1", "7", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-        "-9223372036854775809", "2.0", "2.5", "1e400", "true", "null", '"1"', "[]", "{}"]  # fmt: skip
+        "-9223372036854775809", "2.0", "2.5", "1e400", "true", "null", '"1"', "[]", "{}", "-0", "1E2", "1e-400",
+        "-0.0", "1e0", "18446744073709551616", '"\\u0031"']  # fmt: skip
 VALUES: dict[str, list[str]] = {
     "id": INTS,
     "image_id": INTS,
     "category_id": INTS,
     "width": INTS,
     "height": INTS,
-    "file_name": ['"a.jpg"', '""', '"\\u00e9"', '"\\ud800"', "1", "null", '"a\\":b"'],
+    "file_name": [
+        '"a.jpg"',
+        '""',
+        '"\\u00e9"',
+        '"\\ud800"',
+        "1",
+        "null",
+        '"a\\":b"',
+        '"\\u0000"',
+        '"a\\" :"',
+        '"\\ud83d\\ude00"',
+        '"\udcff"',
+    ],  # fmt: skip
     "bbox": [
         "[1,2,3,4]",
         "[ 1.5e3 , -2, 0.0, 4 ]",
@@ -34,6 +47,13 @@ VALUES: dict[str, list[str]] = {
         '"x"',
         "[true,1,2,3]",
         "[1e400,1,2,3]",
+        "[\n1,\n2,3,4\n]",
+        "[1E2,2e-3,-0,-0.0]",
+        "[1e-400,1,-1e400,3]",
+        "[1,2,3,{}]",
+        '[1,2,3,"\\u0031"]',
+        "[1,2,3," + "9" * 4400 + "]",
+        "[1,2,3,1." + "9" * 4400 + "]",
     ],  # fmt: skip
     "segmentation": [
         "[[1,2,3,4,5,6]]",
@@ -56,16 +76,48 @@ VALUES: dict[str, list[str]] = {
         '[[{"k":1}]]',
         "[[true]]",
         "[ [ 1 , 2 ] , [3] ]",
+        '{"size":[1,2],"counts":[1.5]}',
+        '{"size":[1,2],"counts":[]}',
+        '{"size":[1,2,3],"counts":"a"}',
+        '{"counts":"a","size":[1,2]}',
+        '{"size":[1,2],"counts":null}',
+        '{"size":[1.0,2],"counts":"a"}',
+        '{"size":[1,2],"\\u0063ounts":"a"}',
+        '{"size" : [1,2], "counts" : "a"}',
+        '{"size":[1,2],"counts":"a\\":"}',
+        '{"size":[1,2],"counts":"\udcff"}',
+        "{}",
+        "[[],[]]",
+        "[[1e400]]",
+        "[[1,2],{}]",
+        '[{"size":[1,2],"counts":"a"}]',
+        "[\n[-0 ,1E2]\n]",
+        "[[1," + "9" * 4400 + "]]",
     ],  # fmt: skip
-    "area": ["0", "1.5", "-1", "-0.0", '"1"', "null", "1e400", "12"],
-    "iscrowd": ["0", "1", "2", "true", "0.0", "null"],
-    "keypoints": ["[]", "[1,2,2]", '"x"', "null", '[{"a":1}]', "[[1]]"],
-    "num_keypoints": ["0", "3", "-1", "1.0", "99999999999999999999"],
-    "score": ["0.5", "1", '"x"', "null", "1e400"],
-    "caption": ['"a cat"', "1", "null", '"\\":"'],
-    "license": ["1", '"x"', "null", '{"a":1}', "[]"],
-    "coco_url": ['"http://x"', "null"],
-    "date_captured": ['"2013-11-14"', '{"y":2013}'],
+    "area": ["0", "1.5", "-1", "-0.0", '"1"', "null", "1e400", "12", "-0", "1E2", "1e-400", "-1e-400", "1" + "0" * 30],
+    "iscrowd": ["0", "1", "2", "true", "0.0", "null", "-0", "1E0", '"0"', "false"],
+    "keypoints": [
+        "[]",
+        "[1,2,2]",
+        '"x"',
+        "null",
+        '[{"a":1}]',
+        "[[1]]",
+        "{}",
+        '{"a":1}',
+        '["\\":"]',
+        "[1e400]",
+        "[true]",
+        '[{"a":1,"a":2}]',
+        '["\udcff"]',
+        "[" + "9" * 4400 + "]",
+    ],  # fmt: skip
+    "num_keypoints": ["0", "3", "-1", "1.0", "99999999999999999999", "-0", "1e2", "18446744073709551615"],
+    "score": ["0.5", "1", '"x"', "null", "1e400", "-0", "1e-400", "true", "1E2"],
+    "caption": ['"a cat"', "1", "null", '"\\":"', '""', '"\\u0000"', '"a\\" : b"', '"\\"id\\":"', '"\udcff"'],
+    "license": ["1", '"x"', "null", '{"a":1}', "[]", '"a\\":1"', '[{"a":1}]', "[[]]", "-0", '"\udcff"', "9" * 4400],
+    "coco_url": ['"http://x"', "null", '"a\\\\"', '{"":1}', '"h\u00e9"', '"\udcff"'],
+    "date_captured": ['"2013-11-14"', '{"y":2013}', "[1,2]"],
     "flickr_url": ['"http://y"'],
     "attributes": ['{"occluded":false}'],
     "x": ["1"],
@@ -93,14 +145,17 @@ def records(draw: st.DrawFn, fields: list[str], required: list[str]) -> str:
         pairs.append(draw(st.sampled_from(pairs)))  # a repeated key
     if pairs and draw(st.integers(0, 9)) == 0:  # a field dropped, required or not
         pairs.pop(draw(st.integers(0, len(pairs) - 1)))
-    colon = ": " if draw(st.integers(0, 9)) else " : "
-    return "{" + ", ".join(f'"{k}"{colon}{v}' for k, v in pairs) + "}"
+    colon = ": " if draw(st.integers(0, 9)) else draw(st.sampled_from([" : ", ":", "\n:\n", "\t:"]))
+    spelled = [(f"\\u{ord(k[0]):04x}{k[1:]}" if draw(st.integers(0, 19)) == 0 else k, v) for k, v in pairs]
+    return "{" + draw(st.sampled_from([", ", ",\n "])).join(f'"{k}"{colon}{v}' for k, v in spelled) + "}"
 
 
 def documents() -> st.SearchStrategy[str]:
     images = st.lists(records(IMAGE, ["id", "file_name", "width", "height"]), max_size=4)
     annotations = st.lists(records(ANNOTATION, ["id", "image_id", "category_id"]), max_size=6)
-    top_repeat = st.sampled_from(["", ', "info": {}', ', "images": []'])
+    top_repeat = st.sampled_from(
+        ["", ', "info": {}', ', "images": []', ', "\\u0069mages": []', ', "annotations": null', ', "images": {}']
+    )
     document = st.builds(
         lambda i, a, r: (
             '{"info": {}, "images": [' + ",".join(i) + '], "annotations": [' + ",".join(a) + "]"
@@ -120,7 +175,7 @@ def documents() -> st.SearchStrategy[str]:
 @given(text=documents())
 def test_fast_path_finds_what_the_per_record_check_finds(tmp_path: Path, text: str) -> None:
     path = tmp_path / ("instances_x.json" if text.startswith("{") else "instances_x_fake_results.json")
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")  # ("\udcff": the byte 0xff, not UTF-8)
     assert _outcome(path, fast=True) == _outcome(path, fast=False)
 
 
