@@ -162,7 +162,7 @@ def _read_alike(values: list[Raw], text: bytes) -> bool:
         except UnicodeDecodeError:
             return False
     limit = sys.get_int_max_str_digits()
-    if not limit:
+    if not limit or max(map(len, values)) <= limit:  # (the values, most often, are all shorter)
         return True
     digits = re.compile(rb"[0-9]{%d}" % (limit + 1))
     return not any(digits.search(v) for v in values if len(v) > limit)
