@@ -6847,3 +6847,22 @@ def test_split_to_yolo_detect_leaves_the_polygons_of_boxed_objects_unread(tmp_pa
         result = CliRunner().invoke(cli, args + (["--ratios", "train=1"] if command == "split" else []))
         assert result.exit_code == 0, (command, result.output)
     assert (tmp_path / "s/labels/train/img/seven.txt").read_text() == "2 0.46875 0.375 0.4375 0.4166666666666667\n"
+
+
+def test_split_refuses_a_malformed_polygon_of_an_object_without_a_box_as_convert_does(tmp_path: Path) -> None:
+    """Into a target without polygons, an object with no box needs its polygon for one: ``split`` parses it, as
+    ``convert`` does, and refuses it malformed at its pointer, writing nothing (only boxed objects' are left)."""
+    src = _spelled(tmp_path, '[[2.0, "x", 5.5, 1, 5, 3]]')
+    doc = _load(src)
+    del doc["annotations"][0]["bbox"]
+    src.write_text(json.dumps(doc))
+    for command in ("convert", "split"):
+        out = tmp_path / command
+        args = [command, str(src), str(out), "--to", "yolo", "-o", "task=detect", "--allow-loss", "-q"]
+        result = CliRunner().invoke(cli, args + (["--ratios", "train=1"] if command == "split" else []))
+        assert result.exit_code == 2, (command, result.output)
+        assert result.output == (
+            f"labelkit: error: {src}#/annotations/0/segmentation/0/1: segmentation must be a list of polygons"
+            " (lists of numbers) (found Expected `float`, got `str`)\n"
+        ), command
+        assert not out.exists()
