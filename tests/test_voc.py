@@ -5693,3 +5693,114 @@ def test_images_not_named_id_jpg_are_noted_as_what_voc_loaders_do_not_find(tmp_p
     doc["images"] = [images[1]]
     (tmp_path / "jpg.json").write_text(json.dumps(doc))
     assert not any("<id>.jpg" in n for n in labelkit.plan(labelkit.load(tmp_path / "jpg.json"), "voc").notes)
+
+
+def test_namespaced_names_are_spelled_as_elementtree_spells_them(tmp_path: Path) -> None:
+    """Expat gives a namespaced name as ``uri}name``; ElementTree's parser spells it ``{uri}name``, and so does the
+    reader, whose parser hands element events straight to the C tree builder (a file with a namespace is parsed
+    again the full way)."""
+    xml = (
+        '<annotation xmlns:p="urn:p"><filename>a.jpg</filename><p:extra p:k="1"/>'
+        f'<object><name xml:lang="en">a</name>{_BOX}</object></annotation>'
+    )
+    root = voc_parse.parse_xml(xml.encode(), tmp_path / "a.xml")
+    assert [(n.tag, n.attrib) for n in root.iter()][2:4] == [
+        ("{urn:p}extra", {"{urn:p}k": "1"}),
+        ("object", {}),
+    ]
+    item = voc_parse.parse_annotation(xml.encode(), tmp_path / "a.xml")
+    assert item.unread == ["name@{http://www.w3.org/XML/1998/namespace}lang", "annotation/{urn:p}extra"]
+    assert item.objects[0]["name"] == "a"
+    attribute = f'<annotation><object><name xml:lang="en">a</name>{_BOX}</object></annotation>'  # (xml: is bound)
+    item = voc_parse.parse_annotation(attribute.encode(), tmp_path / "a.xml")
+    assert item.unread == ["name@{http://www.w3.org/XML/1998/namespace}lang"]
+    default = '<annotation xmlns="urn:x"><filename>a.jpg</filename></annotation>'
+    for data in (default.encode(), default.encode("utf-16")):
+        with pytest.raises(InputError) as err:
+            voc_parse.parse_annotation(data, tmp_path / "a.xml")
+        assert (err.value.message, err.value.location.element) == (
+            "root element must be <annotation>",
+            "{urn:x}annotation",
+        )
+
+
+def _object_variants() -> list[str]:
+    """``<object>`` bodies: the usual one, and each way of being another (read the full way)."""
+    corners = {"xmin": "1", "ymin": "2", "xmax": "5", "ymax": "6"}
+
+    def box(**values: str) -> str:
+        return "<bndbox>" + "".join(f"<{t}>{v}</{t}>" for t, v in {**corners, **values}.items()) + "</bndbox>"
+
+    fields = ["<name>cat</name>", "<pose>Left</pose>", "<truncated>1</truncated>", "<difficult>0</difficult>"]
+    fields += ["<occluded>1</occluded>", box()]
+    out = ["".join(fields), "".join(fields[::-1]), "<name>a</name>" + box(), "<name/><pose/><truncated/>" + box()]
+    for i, field in enumerate(fields):
+        out += ["".join(fields[:i] + fields[i + 1 :]), "".join([*fields, field])]  # missing, repeated
+        out.append("".join(fields).replace(field, field.replace(">", ' a="1">', 1)))  # an XML attribute
+    for tag in ("truncated", "difficult", "occluded"):
+        for value in ("", " 1 ", "-1", "2", "1.0", "0.5", "x", "1_0", "+1", "1" * 20, "<v/>", "1<v/>", "<v>1</v>"):
+            out.append("".join(fields).replace(f"<{tag}>{'0' if tag == 'difficult' else '1'}<", f"<{tag}>{value}<"))
+    for tag in corners:
+        for value in ("", " 3 ", "1.5", "0.1", "77.6840601509805", "x", "nan", "inf", "1e309", "-9", "1_0", "<v/>"):
+            out.append("".join(fields[:-1]) + box(**{tag: value}))
+        out.append("".join(fields[:-1]) + box().replace(f"<{tag}>", f'<{tag} a="1">'))
+        out.append("".join(fields[:-1]) + box().replace(f"<{tag}>", f"<{tag}><v/>"))
+        out.append("".join(fields[:-1]) + box().replace("</bndbox>", f"<{tag}>3</{tag}></bndbox>"))
+        out.append("".join(fields[:-1]) + box().replace(f"<{tag}>{corners[tag]}</{tag}>", ""))
+        out.append("".join(fields[:-1]) + box(**{tag: "3<v/>"}))  # (an element after the number)
+        for other in ("angle", "xmax" if tag == "xmin" else "xmin"):  # (four elements, not the four corners)
+            out.append("".join(fields[:-1]) + box().replace(f"<{tag}>{corners[tag]}</{tag}>", f"<{other}>3</{other}>"))
+    out.append("".join(fields[:-1]) + box(xmin="1.7e308", xmax="-1.7e308"))
+    out.append("".join(fields[:-1]) + box().replace("</bndbox>", "<angle>3</angle></bndbox>"))
+    out.append("".join(fields[:-1]) + box().replace("<bndbox>", "<bndbox><!--c-->"))
+    extra = ["<extra/>", "<name>c<i>a</i>t</name>", _PART, f"<attributes>{_attribute('k', '3')}</attributes>"]
+    extra += ["<actions><jumping>1</jumping></actions>", "<point><x>1</x><y>2</y></point>", "<!--c-->", "<?pi x?>"]
+    out += ["".join(fields) + e for e in extra]
+    return out
+
+
+def test_objects_of_any_other_shape_are_read_as_the_full_reader_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The usual object (name, pose, flags, a box: no XML attribute, nothing else) is read in one pass; any
+    other is read the full way. Both give the same item, unread elements, errors (message and element)."""
+
+    def read(xml: str) -> Any:
+        try:
+            item = voc_parse.parse_annotation(xml.encode(), tmp_path / "a.xml")
+        except InputError as exc:
+            return (exc.message, exc.location.element, exc.found)
+        return (item.objects, item.unread)
+
+    variants = _object_variants()
+    docs = [
+        f"<annotation><object>{v}</object><object{a}>{v}</object></annotation>"
+        for v in variants
+        for a in ("", ' a="1"')
+    ]
+    fast = [read(doc) for doc in docs]
+    monkeypatch.setattr(voc_parse, "_plain_object", lambda node: None)
+    assert fast == [read(doc) for doc in docs]
+    assert len({repr(r) for r in fast}) > len(variants) // 2  # (they differ: the variants reach the checks)
+
+
+def test_the_usual_object_is_read_in_one_pass_with_its_values() -> None:
+    """The usual object's dict, as the full reader gives it: pose, flags, occluded, corners that do not come back."""
+    xml = (
+        "<object><name> cat </name><pose>Left</pose><truncated>1</truncated><difficult>0</difficult>"
+        "<occluded>0</occluded><bndbox><xmin>1</xmin><ymin>14.149463358668845</ymin><xmax>5</xmax>"
+        "<ymax>77.6840601509805</ymax></bndbox></object>"
+    )
+    node = voc_parse.parse_xml(xml.encode(), Path("a.xml"))
+    assert voc_parse._plain_object(node) == {
+        "name": "cat",
+        "bbox": G.voc_to_xywh(1.0, 14.149463358668845, 5.0, 77.6840601509805),
+        "occluded": False,
+        "extras": {
+            "voc:pose": "Left",
+            "voc:truncated": 1,
+            "voc:@corners": [1.0, 14.149463358668845, 5.0, 77.6840601509805],
+        },
+        "attributes": {},
+    }
+    assert voc_parse._plain_object(node) == voc_parse._object(node, Path("a.xml"), "annotation/object[1]")

@@ -46,7 +46,12 @@ def parse_xml(data: bytes, path: Path) -> Element:
         raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
 
 
-def _parse_xml(source: bytes | str, path: Path) -> Element:
+def _parse_xml(source: bytes | str, path: Path, direct: bool = True) -> Element:
+    """:func:`parse_xml` of bytes or text (the steps of defusedxml's ``fromstring``).
+
+    ``direct``: expat's element events go straight to the C tree builder (see :func:`_direct`), unless an
+    element or XML attribute turns out to be in a namespace, when the file is parsed again the full way.
+    """
     from xml.etree.ElementTree import TreeBuilder
 
     import defusedxml.ElementTree as DET
@@ -54,9 +59,13 @@ def _parse_xml(source: bytes | str, path: Path) -> Element:
 
     # (DET.fromstring's own steps, keeping the parser: expat's position names the DTD's line)
     parser = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
+    if direct:
+        _direct(parser)
     try:
         parser.feed(source)
         root: Element = parser.close()
+        if direct and _namespaced(root):  # (spelled "uri}name" by expat: the full parser's names, "{uri}name")
+            return _parse_xml(source, path, direct=False)
         return root
     except DefusedXmlException as exc:
         raise InputError(
@@ -70,6 +79,29 @@ def _parse_xml(source: bytes | str, path: Path) -> Element:
         raise InputError(f"invalid XML: {exc.msg if hasattr(exc, 'msg') else exc}", path=path, line=line) from exc
     except LookupError as exc:  # <?xml ... encoding="nan"?>: a codec Python does not know
         raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
+
+
+def _direct(parser: Any) -> None:
+    """Give a parser's element starts and ends to its (C) tree builder itself, not through Python methods.
+
+    ElementTree's ``XMLParser`` (which defusedxml's extends) passes each start and end through ``_start`` and
+    ``_end``, whose one change to a name is to spell a namespaced one, which expat gives as ``uri}name``, as
+    ``{uri}name``: the tree built is the same for a file with no namespace (:func:`_namespaced` finds those),
+    in about two thirds of the time. Every other handler is the parser's own: defusedxml's refusal of DTDs,
+    entities and external references, text, and the errors raised (with expat's position).
+    """
+    expat = parser.parser
+    expat.ordered_attributes = 0  # (attributes as a dict, as the tree builder takes them)
+    expat.StartElementHandler = parser.target.start
+    expat.EndElementHandler = parser.target.end
+
+
+def _namespaced(root: Element) -> bool:
+    """Whether an element's or XML attribute's name holds ``}``: expat's spelling of a namespaced name."""
+    for node in root.iter():
+        if "}" in node.tag or (node.attrib and any("}" in key for key in node.attrib)):
+            return True
+    return False
 
 
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
@@ -431,6 +463,10 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     if segmented is not None:
         item.metadata["voc:segmented"] = _int_or_text(segmented)
     for number, node in enumerate(root.iterfind("object"), 1):
+        plain = _plain_object(node)
+        if plain is not None:
+            item.objects.append(plain)
+            continue
         where = f"annotation/object[{number}]"
         item.unread += _unread(node, _OBJECT_TAGS, _ONCE_OBJECT, path, where, "object")
         item.objects.append(_object(node, path, where))
@@ -495,4 +531,81 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
         "occluded": None if occluded is None else bool(occluded),
         "extras": extras,
         "attributes": attributes,
+    }
+
+
+_PLAIN_TAGS = frozenset({"name", "pose", "truncated", "difficult", "occluded", "bndbox"})
+
+
+def _plain_flag(node: Element | None) -> int | None:
+    """:func:`_flag` of an element holding no element, or -1 for the caller to read it with :func:`_flag`.
+
+    -1 where the text is not an integer of 64 bits (``_flag`` raises, or reads ``1.0`` as 1), and for ``-1``.
+    """
+    if node is None:
+        return None
+    text = (node.text or "").strip()
+    if not text:
+        return 0
+    try:
+        number = int(text)
+    except ValueError:
+        return -1
+    return number if INT64_MIN <= number <= INT64_MAX else -1
+
+
+def _plain_object(node: Element) -> dict[str, Any] | None:
+    """:func:`_object` of the usual ``<object>``, which has nothing unread, or None for any other.
+
+    The usual object holds ``<name>``, ``<bndbox>`` and any of ``<pose>``, ``<truncated>``, ``<difficult>``,
+    ``<occluded>``, each once, holding text only (``<bndbox>``: its four corners, each once, holding text only),
+    with no XML attribute anywhere, and reads with no error: the same dict as :func:`_object`'s, built without
+    its look-ups one element at a time. Anything else (and any value :func:`_object` would refuse) is None,
+    for the caller to read the full way, which notes what is unread and raises naming the element.
+    """
+    if node.attrib:
+        return None
+    fields: dict[str, Element] = {}
+    for child in node:
+        tag = child.tag
+        if tag not in _PLAIN_TAGS or tag in fields or child.attrib or (len(child) and tag != "bndbox"):
+            return None
+        fields[tag] = child
+    name = fields.get("name")
+    bnd = fields.get("bndbox")
+    if name is None or bnd is None or len(bnd) != 4:
+        return None
+    texts: dict[str, str] = {}
+    for child in bnd:
+        if child.tag not in _CORNERS or child.tag in texts or child.attrib or len(child):
+            return None
+        texts[child.tag] = (child.text or "").strip()
+    try:
+        corners = [float(texts[tag]) for tag in ("xmin", "ymin", "xmax", "ymax")]
+    except ValueError:  # ("": no number)
+        return None
+    extras: dict[str, Any] = {}
+    pose = _text(fields.get("pose"))
+    if pose and pose != "Unspecified":
+        extras["voc:pose"] = pose
+    for tag in ("truncated", "difficult"):
+        value = _plain_flag(fields.get(tag))
+        if value == -1:
+            return None
+        if value:
+            extras[f"voc:{tag}"] = value
+    occluded = _plain_flag(fields.get("occluded"))
+    if occluded not in (None, 0, 1):
+        return None
+    box = G.voc_to_xywh(*corners)
+    if box[2] < 0 or box[3] < 0 or not all(map(math.isfinite, box)):  # (a corner not finite: one of these)
+        return None
+    if not corners_come_back(corners):
+        extras[CORNERS_KEY] = corners
+    return {
+        "name": _text(name) or "",
+        "bbox": box,
+        "occluded": None if occluded is None else bool(occluded),
+        "extras": extras,
+        "attributes": {},
     }
