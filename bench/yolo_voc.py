@@ -3,12 +3,12 @@
 Steps (whole CLI commands, median of N runs, peak RSS of the command; each run is followed by a floor
 measurement, so wall and floor are compared pair by pair under the same machine load):
 COCO -> YOLO detect, COCO -> YOLO segment, COCO -> VOC, COCO -> VOC boxes only (``-o masks=none``, what the
-peers write: no segmentation PNGs), YOLO detect -> COCO and YOLO segment -> COCO (labelkit); globox and
-datumaro run COCO -> YOLO and COCO -> VOC (neither writes YOLO segment or VOC masks, and both need the image
-files to read YOLO, which the synthetic set does not have). Beside them it measures the floor, in this
-process on the same disk:
+peers write: no segmentation PNGs), YOLO detect -> COCO and YOLO segment -> COCO, and VOC -> COCO of the
+folder the boxes-only step wrote (labelkit); globox and datumaro run COCO -> YOLO, COCO -> VOC and that
+VOC -> COCO (neither writes YOLO segment or VOC masks, and both need the image files to read YOLO, which the
+synthetic set does not have). Beside them it measures the floor, in this process on the same disk:
 - parse floor: msgspec decoding the COCO file into typed structs (boxes decoded, segmentations left raw), or
-  reading every YOLO label file's bytes;
+  reading every YOLO label file's bytes, or every VOC annotation file's;
 - write floor: creating the same files with the same bytes (taken from labelkit's own output) in a fresh folder.
 Then a val2017-sized file (5,000 images) through the CLI.
 
@@ -41,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 PEERS = HERE / ".venv-peers" / "bin"
 UNDERSCORED = "COCO->YOLO detect: globox on a copy with '_' for ' ' in names"
+VOC_TO_COCO = "VOC->COCO (the boxes-only step's folder): labelkit"
 TARGETS = {
     "COCO->YOLO detect: labelkit": "<= 15 s, <= 1 GiB",
     "COCO->VOC: labelkit": "<= 20 s",
@@ -198,7 +199,7 @@ def main() -> None:
     lk = [sys.executable, "-m", "labelkit"]
     n = args.repeat
     names = ("yolo_detect", "yolo_segment", "voc", "voc_boxes", "val_yolo")
-    names += ("coco_from_yolo_detect", "coco_from_yolo_segment")
+    names += ("coco_from_yolo_detect", "coco_from_yolo_segment", "coco_from_voc")
     out = {k: args.out / f"out_{k}" for k in names}
     results: list[Result] = []
     pairs: dict[str, list[tuple[float, float]]] = {}
@@ -231,6 +232,17 @@ def main() -> None:
                 name, cmd, coco_dir, n, lambda y=yolo_dir, c=coco_dir: read_floor(y, 1) + write_floor(c, 1)
             )
             results.append(result)
+        # reading VOC at COCO-train scale: the 118,287 XML files the boxes-only step wrote (its last run's)
+        voc_dir, coco_dir = out["voc_boxes"], out["coco_from_voc"]
+        cmd = [*lk, "convert", str(voc_dir), str(coco_dir), "--from", "voc", "--to", "coco", "-q"]
+        result, pairs[VOC_TO_COCO] = paired(
+            VOC_TO_COCO,
+            cmd,
+            coco_dir,
+            n,
+            lambda v=voc_dir, c=coco_dir: read_floor(v / "Annotations", 1) + write_floor(c, 1),
+        )
+        results.append(result)
         val: Path = args.val
         if not val.exists():
             subprocess.run(
@@ -280,10 +292,22 @@ def main() -> None:
             target = args.out / f"out_datumaro_{fmt}"
             cmd = [datum, "convert", "-i", str(dm), "-if", "coco_instances", "-f", fmt, "-o", str(target)]
             results.append(measure(f"{label}: datumaro", cmd, pn, before=set_aside(target)))
+        # VOC -> COCO of the folder labelkit's boxes-only step wrote (run the labelkit steps first)
+        voc_dir = out["voc_boxes"]
+        if not (voc_dir / "Annotations").is_dir():
+            print(f"  VOC->COCO peers: skipped, {voc_dir} missing (run the labelkit steps first)", flush=True)
+        else:
+            target = args.out / "out_globox_coco_from_voc.json"  # (-A: ids for images and classes, which XML has not)
+            cmd = [globox, "convert", "-f", "pascalvoc", "-F", "coco", "-A", str(voc_dir / "Annotations"), str(target)]
+            results.append(measure("VOC->COCO: globox", cmd, pn, before=set_aside(target)))
+            target = args.out / "out_datumaro_coco_from_voc"
+            cmd = [datum, "convert", "-i", str(voc_dir), "-if", "voc", "-f", "coco_instances", "-o", str(target)]
+            results.append(measure("VOC->COCO: datumaro", cmd, pn, before=set_aside(target)))
     baseline = {
         "COCO->YOLO detect: labelkit": f"COCO->YOLO detect: globox,{UNDERSCORED},COCO->YOLO detect: datumaro",
         "COCO->VOC: labelkit": "COCO->VOC: globox,COCO->VOC: datumaro",
         "COCO->VOC boxes only (-o masks=none): labelkit": "COCO->VOC: globox,COCO->VOC: datumaro",
+        VOC_TO_COCO: "VOC->COCO: globox,VOC->COCO: datumaro",
     }
     print(f"\n{src} ({src.stat().st_size / 1e6:.0f} MB), median of {n} (peers: {args.peer_repeat}), peak RSS\n")
     empty_trash(args.out)
