@@ -29,6 +29,7 @@ from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, wit
 from labelkit.formats.voc_labelmap import READER_PARTS_COMMENT, stand_in_lines
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
+from labelkit.formats.yolo_listing import Listings, without_suffix
 from labelkit.formats.yolo_media import is_image, not_a_file
 from labelkit.io import Inside, is_file, read_bytes, read_head, read_text, require_utf8_name, safe_relpath, walk_files
 from labelkit.model import Dataset, raster
@@ -547,18 +548,19 @@ def _find_image(
     item_id: str,
     filename: str | None,
     listings: dict[Path, dict[str, list[str]]] | None = None,
+    files: Listings | None = None,
 ) -> Path | None:
     """The image of an item: its XML's ``filename`` in ``JPEGImages/`` or its folder, else ``<id>.<image ext>``.
 
     With ``listings`` (a cache the caller keeps), a folder is listed once for all items (the sub-folder of an
     id with ``/``, ``s0/1`` in ``Annotations/s0/1.xml``, once for all of its items): a glob per item read the
-    whole folder each time, quadratic in the items without a ``filename`` (list-only, or of nested XMLs).
+    whole folder each time, quadratic in the items without a ``filename`` (list-only, or of nested XMLs). With
+    ``files`` too, whether ``filename`` is a file is answered from a listing of its folder, not a stat per item.
     """
-    for base in (root / "JPEGImages", folder):
-        if filename:
-            candidate = base / safe_relpath(filename)
-            if is_file(candidate):
-                return candidate
+    rel = safe_relpath(filename) if filename else ""
+    for base in (root / "JPEGImages", folder):  # (with files, the path is made only for an image found)
+        if rel and (files.is_file(os.path.join(base, rel)) if files is not None else is_file(base / rel)):
+            return base / rel
         if listings is not None:
             sub, _, name = item_id.rpartition("/")
             where = base / sub if sub else base
@@ -626,8 +628,9 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     forks: list[str] = []  # (macOS resource forks passed over: ._a.xml, ._a.png)
     for split, folder in _xml_dirs(root):
         seen: dict[str, Path] = {}
-        for xml in (folder / f for f in without_forks(walk_files(folder, _is_xml), folder, root, forks)):
-            item_id = xml.relative_to(folder).with_suffix("").as_posix()
+        for xml_name in without_forks(walk_files(folder, _is_xml), folder, root, forks):
+            xml = folder / xml_name
+            item_id = without_suffix(xml_name)  # (as xml.relative_to(folder).with_suffix("").as_posix())
             require_utf8_name(item_id, root)  # (before the lists, which name items, are matched to files)
             if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
                 raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id].name})", path=xml)

@@ -24,6 +24,7 @@ from labelkit.formats.voc_labelmap import is_own_color
 from labelkit.formats.voc_names import KEEP_IDS, image_stems
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets
+from labelkit.formats.yolo_listing import Listings
 from labelkit.formats.yolo_media import image_size, is_image
 from labelkit.model import Category, Dataset, DatasetInfo, raster
 from labelkit.model.tables import MASK_TYPE, dumps
@@ -143,9 +144,10 @@ def build(
     unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
     first_on_background: str | None = None  # the first image with an instance over class PNG background
     listings: dict[Path, dict[str, list[str]]] = {}  # (each image folder listed once)
+    files = Listings()  # (and asked whether an image is there: no stat per item)
     for item_id in all_ids:
         stem, split, folder, item = by_id.get(item_id, (item_id, None, root / "Annotations", _XmlItem()))
-        image = _find_image(root, folder, stem, item.filename, listings)
+        image = _find_image(root, folder, stem, item.filename, listings, files)
         width, height = item.width, item.height
         if (width is None or height is None) and image is not None:
             width, height = image_size(image)
