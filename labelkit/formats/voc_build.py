@@ -146,7 +146,8 @@ def build(
     listings: dict[Path, dict[str, list[str]]] = {}  # (each image folder listed once)
     files = Listings()  # (and asked whether an image is there: no stat per item)
     for item_id in all_ids:
-        stem, split, folder, item = by_id.get(item_id, (item_id, None, root / "Annotations", _XmlItem()))
+        found_xml = by_id.get(item_id)  # (None: an item of no XML, listed or of PNGs only)
+        stem, split, folder, item = found_xml or (item_id, None, root / "Annotations", _XmlItem())
         image = _find_image(root, folder, stem, item.filename, listings, files)
         width, height = item.width, item.height
         if (width is None or height is None) and image is not None:
@@ -384,9 +385,11 @@ def _image_named_ids(listed: list[str], counts: Counter[str]) -> list[str]:
     """
     out, listed_ids = [], set(listed)
     for item in listed:
+        if item in counts:  # (an XML's id, as almost every listed id is: no path made)
+            continue
         path = PurePosixPath(item)
         stem = path.with_suffix("").as_posix()
-        if item not in counts and is_image(path) and stem in counts and stem not in listed_ids:
+        if is_image(path) and stem in counts and stem not in listed_ids:
             out.append(item)
     return out
 
