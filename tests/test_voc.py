@@ -5845,3 +5845,27 @@ def test_an_image_named_by_filename_found_from_a_folder_listing_is_the_one_a_sta
         ("sub//b.jpg", "Annotations"): "JPEGImages/sub/b.jpg",
         ("sub//b.jpg", "x"): "JPEGImages/sub/b.jpg",
     }
+
+
+def test_element_events_go_straight_to_the_tree_builder_only_from_elementtree_s_own_handlers() -> None:
+    """The reader hands expat's element events to the C tree builder where they went through ``XMLParser``'s
+    ``_start`` and ``_end``; a parser whose handlers are others (a defusedxml or Python to come) is left as it
+    is, and parses as it would."""
+    from xml.etree.ElementTree import TreeBuilder
+
+    import defusedxml.ElementTree as DET
+
+    parser = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
+    assert voc_parse._direct(parser)
+    assert (parser.parser.StartElementHandler, parser.parser.EndElementHandler) == (
+        parser.target.start,
+        parser.target.end,
+    )
+    assert not voc_parse._direct(parser)  # (its handlers are no longer XMLParser's own)
+    other = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
+    seen: list[str] = []
+    other.parser.StartElementHandler = lambda tag, attrs: seen.append(tag)
+    other.parser.EndElementHandler = lambda tag: seen.append(f"/{tag}")
+    assert not voc_parse._direct(other)
+    other.feed(b"<a><b/></a>")
+    assert seen == ["a", "b", "/b", "/a"]

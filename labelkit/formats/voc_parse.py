@@ -59,8 +59,7 @@ def _parse_xml(source: bytes | str, path: Path, direct: bool = True) -> Element:
 
     # (DET.fromstring's own steps, keeping the parser: expat's position names the DTD's line)
     parser = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
-    if direct:
-        _direct(parser)
+    direct = direct and _direct(parser)
     try:
         parser.feed(source)
         root: Element = parser.close()
@@ -81,7 +80,7 @@ def _parse_xml(source: bytes | str, path: Path, direct: bool = True) -> Element:
         raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
 
 
-def _direct(parser: Any) -> None:
+def _direct(parser: Any) -> bool:
     """Give a parser's element starts and ends to its (C) tree builder itself, not through Python methods.
 
     ElementTree's ``XMLParser`` (which defusedxml's extends) passes each start and end through ``_start`` and
@@ -89,11 +88,19 @@ def _direct(parser: Any) -> None:
     ``{uri}name``: the tree built is the same for a file with no namespace (:func:`_namespaced` finds those),
     in about two thirds of the time. Every other handler is the parser's own: defusedxml's refusal of DTDs,
     entities and external references, text, and the errors raised (with expat's position).
+
+    Returns:
+        Whether it did: not for a parser whose element handlers are not ``XMLParser``'s own (a defusedxml or
+        Python to come that changed them), which is left as it is.
     """
-    expat = parser.parser
+    expat: Any = getattr(parser, "parser", None)
+    start, end = getattr(parser, "_start", None), getattr(parser, "_end", None)
+    if start is None or getattr(expat, "StartElementHandler", None) != start or expat.EndElementHandler != end:
+        return False
     expat.ordered_attributes = 0  # (attributes as a dict, as the tree builder takes them)
     expat.StartElementHandler = parser.target.start
     expat.EndElementHandler = parser.target.end
+    return True
 
 
 def _namespaced(root: Element) -> bool:
