@@ -826,7 +826,7 @@ def test_drop_images_list(tmp_path: Path) -> None:
     del doc["images"]
     with pytest.raises(InputError) as err:
         labelkit.load(_write(tmp_path, doc), "coco")
-    assert err.value.location.pointer == ""
+    assert (err.value.location.pointer, err.value.message) == ("/images", "missing required field 'images'")
 
 
 def test_bad_json_names_the_line(tmp_path: Path) -> None:
@@ -3654,7 +3654,6 @@ def _one_annotation(tmp_path: Path, key: str, value_text: str, name: str = "inst
         ('{"size": [-10, 10], "counts": [100]}', "/size/0", "`int` >= 0", "-10"),
         ('{"size": [10, 10, 3], "counts": [100]}', "/size", "`array` of length 2", "[10,10,3]"),
         ('{"size": [10, 10], "counts": {}}', "/counts", "`str | array`", "{}"),
-        ('{"size": [10, 10]}', "", None, "Object missing required field `counts`"),
         ('{"size": [10, 10], "counts": [1e400]}', "/counts/0", None, "Number out of range"),
         (
             '{"size": [10, 10], "counts": [0, 1' + "0" * 20 + "]}",
@@ -6808,23 +6807,38 @@ def test_validate_and_convert_say_a_missing_required_field_alike(
     assert (converted.exit_code, converted.output) == (2, f"labelkit: error: {path}#{pointer}: {said}\n")
 
 
-def test_validate_says_jsonschemas_words_for_a_missing_field_inside_a_record(tmp_path: Path) -> None:
-    """Only a record's own fields are said in convert's words: an RLE without ``counts`` (convert: ``segmentation
-    must be polygons or an RLE {size, counts}`` at the segmentation) and a file without ``images`` keep
-    jsonschema's message and pointer; two fields a record lacks are two findings, in the order of their names."""
+def test_a_missing_rle_field_or_images_list_is_said_alike_by_validate_and_convert(tmp_path: Path) -> None:
+    """An RLE without ``counts`` was jsonschema's ``'counts' is a required property`` at the segmentation in
+    validate, and ``segmentation must be polygons or an RLE {size, counts} (found Object missing required field
+    `counts`)`` in convert; a file without ``images`` was ``'images' is a required property`` at ``#`` and ``no
+    'images' list``. Both now say what a record's missing field says, at the field; two fields a record lacks are
+    two findings, in the order of their names."""
     doc: Any = {
         "images": [{"id": 1, "width": 10}],
         "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "segmentation": {"size": [10, 10]}}],
         "categories": [{"id": 1, "name": "a"}],
     }
     assert [(f.where, f.message) for f in labelkit.validate(_write(tmp_path, doc))] == [
-        ("#/annotations/0/segmentation", "'counts' is a required property"),
+        ("#/annotations/0/segmentation/counts", "missing required field 'counts'"),
         ("#/images/0/file_name", "missing required field 'file_name'"),
         ("#/images/0/height", "missing required field 'height'"),
     ]
-    del doc["images"]
-    assert [(f.where, f.message) for f in labelkit.validate(_write(tmp_path, doc))][:1] == [
-        ("#", "'images' is a required property")
+    doc["images"] = [{"id": 1, "width": 10, "height": 10, "file_name": "a.jpg"}]
+    for rle, key in (({"size": [10, 10]}, "counts"), ({"counts": "2"}, "size")):
+        doc["annotations"][0]["segmentation"] = rle
+        path = _write(tmp_path, doc)
+        assert [(f.where, f.message) for f in labelkit.validate(path)] == [
+            (f"#/annotations/0/segmentation/{key}", f"missing required field {key!r}")
+        ]
+        with pytest.raises(InputError) as err:
+            labelkit.load(path)
+        assert (err.value.location.pointer, err.value.message) == (
+            f"/annotations/0/segmentation/{key}",
+            f"missing required field {key!r}",
+        )
+    del doc["images"], doc["annotations"][0]["segmentation"]
+    assert [(f.where, f.message) for f in labelkit.validate(_write(tmp_path, doc))] == [
+        ("#/images", "missing required field 'images'")
     ]
 
 

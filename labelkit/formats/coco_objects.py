@@ -386,6 +386,9 @@ def _rle_error(raw: bytes, exc: msgspec.ValidationError, path: Path, row: int) -
     """
     sub = pointer_of(str(exc)) or ""
     reason = msgspec_reason(exc)
+    if m := re.fullmatch(r"Object missing required field `(size|counts)`", reason):  # (as validate says it)
+        pointer = json_pointer("annotations", row, "segmentation") + sub + "/" + m.group(1)
+        return InputError(f"missing required field {m.group(1)!r}", path=path, pointer=pointer)
     expected = reason.removeprefix("Expected ").split(", got ")[0] if reason.startswith("Expected ") else None
     found: str | None = None if expected else reason
     try:

@@ -398,7 +398,7 @@ def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, 
     if len(doc.licenses):
         out.licenses = decode_at(doc.licenses, path, "/licenses", list[dict[str, Any]])
     if not len(doc.images):
-        raise InputError("no 'images' list", path=path, pointer="", expected="a COCO document with 'images'")
+        raise InputError("missing required field 'images'", path=path, pointer="/images", expected="a COCO document")
     out.images = decode_at(doc.images, path, "/images", list[dict[str, Any]])
     out.categories = decode_at(doc.categories, path, "/categories", list[dict[str, Any]]) if len(doc.categories) else []
     if isinstance(doc, (_DecodedDocument, _InstancesDocument)):

@@ -148,19 +148,17 @@ def _message(error: Any) -> str:
 
 
 def _missing(error: Any, at: tuple[str | int, ...]) -> tuple[str, str] | None:
-    """(key, message) for a field an image, annotation, category or result lacks, said as a conversion says it.
+    """(key, message) for a field the file lacks, said as a conversion says it.
 
-    jsonschema says ``'image_id' is a required property`` at the record; a conversion says ``missing required
-    field 'image_id'`` at the field, and so does this. An annotation lacking both of ``anyOf``'s fields is
-    ``missing required field 'category_id' or 'caption'`` at the first (jsonschema showed the whole annotation
-    as checked, its polygons emptied: ``{'id': 1, ..., 'segmentation': [[]]} is not valid under any of the given
-    schemas``). None for another finding (an RLE's ``size`` or the top level's ``images``: said as jsonschema
-    says them). Called on findings only, never on a record that fits.
+    jsonschema says ``'image_id' is a required property`` at the object; a conversion says ``missing required
+    field 'image_id'`` at the field, and so does this: a record's field (an image's, annotation's, category's or
+    result's), an RLE's ``counts`` or ``size``, the top level's ``images``. An annotation lacking both of
+    ``anyOf``'s fields is ``missing required field 'category_id' or 'caption'`` at the first (jsonschema showed
+    the whole annotation as checked, its polygons emptied: ``{'id': 1, ..., 'segmentation': [[]]} is not valid
+    under any of the given schemas``). None for another finding. Called on findings only, never on a record
+    that fits.
     """
-    record = (len(at) == 2 and at[0] in ("images", "annotations", "categories") and isinstance(at[1], int)) or (
-        len(at) == 1 and isinstance(at[0], int)  # (a detection results file's item)
-    )
-    if error.validator == "required" and record:
+    if error.validator == "required":
         keys = [key for key in error.validator_value if error.message == f"{key!r} is a required property"]
         return (keys[0], f"missing required field {keys[0]!r}") if keys else None
     branches = error.validator_value if error.validator == "anyOf" else None
