@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -5869,3 +5870,51 @@ def test_element_events_go_straight_to_the_tree_builder_only_from_elementtree_s_
     assert not voc_parse._direct(other)
     other.feed(b"<a><b/></a>")
     assert seen == ["a", "b", "/b", "/a"]
+
+
+def test_a_filename_of_dot_is_its_folder_as_the_stat_found_it_when_that_is_a_file(tmp_path: Path) -> None:
+    """``<filename>.</filename>`` (or ``./``) names ``JPEGImages/.``, which ``Path`` spells ``JPEGImages``: where that
+    is a file (a PNG, or a link to one), the stat took it as the item's image, its size read from it. The folder
+    listing that answers in its place looked for an entry named ``.`` in ``JPEGImages/``'s listing (none: not a
+    folder), and gave an item of no image, no size and the path ``JPEGImages/.``; such a name is asked as before."""
+    for name in (".", "./", "././"):
+        for linked in (False, True):
+            root = tmp_path / f"v{len(name)}{linked}"
+            (root / "Annotations").mkdir(parents=True)
+            (root / "Annotations/a.xml").write_text(
+                f"<annotation><filename>{name}</filename><object><name>c</name>{_BOX}</object></annotation>"
+            )
+            Image.new("RGB", (7, 5)).save(root / "img.png")
+            if linked:
+                (root / "JPEGImages").symlink_to(root / "img.png")
+            else:
+                (root / "img.png").rename(root / "JPEGImages")
+            [item] = labelkit.load(root, format="voc").items()
+            assert (item.id, item.media.path, item.media.width, item.media.height) == ("a", "JPEGImages", 7, 5)
+
+
+def test_a_listing_asks_the_file_system_of_a_path_whose_last_part_is_a_dot_or_two(tmp_path: Path) -> None:
+    """:class:`~labelkit.formats.yolo_listing.Listings` answers as ``Path.is_file``, ``is_dir`` and ``is_symlink``
+    do; of ``f/.`` (``Path`` drops the ``.``: ``f``, a file) and ``d/..`` (the folder above, which no listing of
+    ``d`` holds) it answered from the listing of ``f`` or ``d``: none, where the file system says a file or a
+    folder."""
+    from labelkit.formats.yolo_listing import Listings
+
+    (tmp_path / "d").mkdir()
+    (tmp_path / "f").touch()
+    (tmp_path / "link").symlink_to(tmp_path / "f")
+    names = ("f/.", "d/.", "d/..", "f/..", "link/.", "none/.", "d/./f", "d/../f")
+    paths = [f"{tmp_path}{os.sep}{name}".replace("/", os.sep) for name in names]  # (as written: no Path drops a .)
+    files = Listings()
+    got = [(files.is_file(p), files.is_dir(p), files.file_or_link(p)) for p in paths]
+    assert got == [(Path(p).is_file(), Path(p).is_dir(), Path(p).is_file() or Path(p).is_symlink()) for p in paths]
+    assert got == [
+        (True, False, True),
+        (False, True, False),
+        (False, True, False),
+        (False, False, False),
+        (True, False, True),
+        (False, False, False),
+        (False, False, False),
+        (True, False, True),
+    ]

@@ -6,7 +6,8 @@ and its label file at a few more: a ``stat`` per line and candidate. :class:`Lis
 (a link to a file is a file, as ``is_file`` follows it). Where a listing could answer otherwise, the file
 system is asked as before: a folder that cannot be listed (no read permission), a name the file system
 cannot hold (too long: its error is the line's), a name absent from a folder whose file system ignores
-case (its ``stat`` would find ``A.JPG`` for ``a.jpg``), or an entry whose kind cannot be told.
+case (its ``stat`` would find ``A.JPG`` for ``a.jpg``), an entry whose kind cannot be told, or a path whose last
+part is ``.`` or ``..`` (``Path`` drops a last ``.``: ``a/.`` is ``a``, a file where ``a`` is one).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class Listings:
                 long = len(os.fsencode(path)) > _PATH_MAX or len(os.fsencode(name)) > _NAME_MAX
             except UnicodeEncodeError:
                 return False, None
-        if long or not name or "\x00" in path:
+        if long or name in ("", ".", "..") or "\x00" in path:  # (Path drops a last ".": "a/." is "a", asked)
             return False, None
         try:
             listed = self._folders[folder]
