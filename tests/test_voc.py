@@ -5918,3 +5918,63 @@ def test_a_listing_asks_the_file_system_of_a_path_whose_last_part_is_a_dot_or_tw
         (False, False, False),
         (True, False, True),
     ]
+
+
+_UNSEARCHABLE_SCRIPT = """
+import json, sys
+from pathlib import Path
+import labelkit
+from labelkit.errors import InputError
+from labelkit.formats.yolo_listing import Listings
+out = []
+for root, name in ((Path(sys.argv[1]), "x.jpg"), (Path(sys.argv[2]), "sub/x.jpg")):
+    try:
+        [item] = labelkit.load(root, format="voc").items()
+        out.append([item.media.path, item.media.width, item.media.height])
+    except InputError as exc:
+        out.append(str(exc))
+    out.append(Listings().is_file(str(root / "JPEGImages" / name)))
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_an_image_in_a_folder_that_can_be_listed_but_not_searched_is_none_as_the_stat_said(tmp_path: Path) -> None:
+    """A folder of mode 644 (as ``chmod -R 644`` leaves it) lists its names, with their kinds, but refuses a
+    ``stat`` of any: ``is_file`` said no file, and the item had no image (the path its ``<filename>`` names, no
+    size). The folder listing that answers in its place took the kind the listing gave: an image, whose header
+    could not be read (an error naming it). Such a folder is asked each path, as before. Run where permissions
+    hold: as root, in a process without the capabilities to override them (``setpriv``), else skipped."""
+    import subprocess
+
+    roots = [tmp_path / "v", tmp_path / "w"]
+    for root, name in zip(roots, ("x.jpg", "sub/x.jpg"), strict=True):
+        (root / "Annotations").mkdir(parents=True)
+        (root / "Annotations/a.xml").write_text(f"<annotation><filename>{name}</filename></annotation>")
+        (root / "JPEGImages/sub").mkdir(parents=True)
+        Image.new("RGB", (7, 5)).save(root / "JPEGImages" / name, format="PNG")
+    unsearchable = [roots[0] / "JPEGImages", roots[1] / "JPEGImages/sub"]
+    command = [sys.executable, "-c", _UNSEARCHABLE_SCRIPT, *map(str, roots)]
+    env = {**os.environ, "PYTHONPATH": str(Path(labelkit.__file__).parents[1])}
+    try:
+        for folder in unsearchable:
+            folder.chmod(0o644)
+        try:
+            (roots[1] / "JPEGImages/sub/x.jpg").stat()
+        except PermissionError:
+            pass
+        else:  # (root overrides permissions: without the capabilities in its bounding set, a child is held to them)
+            if shutil.which("setpriv") is None:
+                pytest.skip("permissions are not enforced for this user, and setpriv is not there to drop them")
+            command[:0] = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    finally:
+        for folder in unsearchable:
+            folder.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [
+        ["JPEGImages/x.jpg", None, None],
+        False,
+        ["JPEGImages/sub/x.jpg", None, None],
+        False,
+    ]

@@ -4,10 +4,11 @@ A list names an image a line (118,287 lines for COCO's train2017), each looked f
 and its label file at a few more: a ``stat`` per line and candidate. :class:`Listings` reads each folder once
 (``os.scandir``) and answers from that: the same answers as ``Path.is_file``, ``is_dir`` and ``is_symlink``
 (a link to a file is a file, as ``is_file`` follows it). Where a listing could answer otherwise, the file
-system is asked as before: a folder that cannot be listed (no read permission), a name the file system
-cannot hold (too long: its error is the line's), a name absent from a folder whose file system ignores
-case (its ``stat`` would find ``A.JPG`` for ``a.jpg``), an entry whose kind cannot be told, or a path whose last
-part is ``.`` or ``..`` (``Path`` drops a last ``.``: ``a/.`` is ``a``, a file where ``a`` is one).
+system is asked as before: a folder that cannot be listed (no read permission) or searched (no ``x``: its names
+are listed, but a ``stat`` of any is refused), a name the file system cannot hold (too long: its error is the
+line's), a name absent from a folder whose file system ignores case (its ``stat`` would find ``A.JPG`` for
+``a.jpg``), an entry whose kind cannot be told, or a path whose last part is ``.`` or ``..`` (``Path`` drops a
+last ``.``: ``a/.`` is ``a``, a file where ``a`` is one).
 """
 
 from __future__ import annotations
@@ -47,6 +48,21 @@ def _case_blind(folder: str, entries: dict[str, os.DirEntry[str]]) -> bool:
     return False  # (no name with a case: a name absent from the listing is absent in any case)
 
 
+def _searchable(entries: dict[str, os.DirEntry[str]]) -> bool:
+    """Whether the entries of a listed folder can be looked up (its ``x`` permission), by one ``lstat``.
+
+    A folder that can be read but not searched (``chmod -R 644``) lists its names, and ``scandir`` tells their
+    kinds from the listing itself, while a ``stat`` of any of them is refused: ``is_file`` says no file.
+    """
+    try:
+        next(iter(entries.values())).stat(follow_symlinks=False)  # (a system call on POSIX, not cached)
+    except PermissionError:
+        return False
+    except OSError:
+        pass  # (gone since it was listed, ...: the listing answers as before)
+    return True
+
+
 class Listings:
     """The entries of the folders the candidate paths of a list's lines lie in, each folder listed once."""
 
@@ -83,6 +99,8 @@ class Listings:
             return _Folder({}, exact=True)  # (what stat says of any path in it)
         except (OSError, ValueError):
             return None  # (no permission to list, a loop, ...: each path is asked)
+        if entries and not _searchable(entries):
+            return None
         return _Folder(entries, exact=not _case_blind(folder, entries))
 
     def is_file(self, path: str) -> bool:
