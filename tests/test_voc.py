@@ -5978,3 +5978,43 @@ def test_an_image_in_a_folder_that_can_be_listed_but_not_searched_is_none_as_the
         ["JPEGImages/sub/x.jpg", None, None],
         False,
     ]
+
+
+def test_objects_spelled_oddly_read_as_before_the_one_pass_reader(tmp_path: Path) -> None:
+    """Cases tried against the reader from before the one-pass object and the direct tree builder (97aab50^),
+    in a separate process, with these same results: a namespace declared and unused (no reparse, nothing
+    unread), corners as a character reference, CDATA, an Arabic-Indic digit and spaced text, ``}`` in an
+    attribute's value (not its name), Arabic-Indic and signed flags, ``xml:space`` on a corner, a flag of
+    ``1.0``, and one past 64 bits."""
+    box = "<bndbox><xmin>1</xmin><ymin>2</ymin><xmax>5</xmax><ymax>6</ymax></bndbox>"
+    bodies = [
+        f'<object xmlns:p="urn:p"><name>c</name>{box}</object>',
+        "<object><name>c</name><bndbox><xmin>&#x31;</xmin><ymin><![CDATA[2]]></ymin><xmax>\u0665</xmax>"
+        "<ymax> 6 </ymax></bndbox></object>",
+        f'<object><name a="}}">c</name>{box}</object>',
+        f"<object><name>c</name><truncated>\u0661</truncated><difficult>+1</difficult>{box}</object>",
+        '<object><name>c</name><bndbox><xmin xml:space="preserve">1</xmin><ymin>2</ymin><xmax>5</xmax>'
+        "<ymax>6</ymax></bndbox></object>",
+        f"<object><name>c</name><occluded>1.0</occluded>{box}</object>",
+        f"<object><name>c</name><truncated>9223372036854775808</truncated>{box}</object>",
+    ]
+
+    def read(body: str) -> Any:
+        try:
+            item = voc_parse.parse_annotation(f"<annotation>{body}</annotation>".encode(), tmp_path / "a.xml")
+        except InputError as exc:
+            return (exc.message, exc.location.element, exc.found)
+        return (item.objects, item.unread)
+
+    def obj(**changes: Any) -> dict[str, Any]:
+        return {"name": "c", "bbox": (0.0, 1.0, 5.0, 5.0), "occluded": None, "extras": {}, "attributes": {}, **changes}
+
+    assert [read(body) for body in bodies] == [
+        ([obj()], []),
+        ([obj()], []),
+        ([obj()], ["name@a"]),
+        ([obj(extras={"voc:truncated": 1, "voc:difficult": 1})], []),
+        ([obj()], ["xmin@{http://www.w3.org/XML/1998/namespace}space"]),
+        ([obj(occluded=True)], []),
+        ("<truncated> must be a whole number of 64 bits", "annotation/object[1]/truncated", "'9223372036854775808'"),
+    ]
