@@ -446,3 +446,20 @@ def test_a_rerun_per_record_check_reads_as_deep_as_a_first_one(tmp_path: Path) -
             + '}], "annotations": []}'
         ),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (b'[{"id": 1, "image_id": 2, "category_id": 3, "caption": "\xff"}]', "annotations"),
+        (b'[{"id": 1, "file_name": "\xff.jpg", "width": 1, "height": 2}]', "images"),
+        (
+            b'[{"id": 1, "image_id": 2, "category_id": 3, "segmentation": {"size": [1, 2], "counts": "\xff"}}]',
+            "annotations",
+        ),  # fmt: skip
+    ],
+)
+def test_a_decoded_string_that_is_not_utf8_leaves_the_list_to_the_per_record_check(text: bytes, kind: str) -> None:
+    """msgspec 0.18 (the oldest the README's floor installs) raised UnicodeDecodeError there, where later
+    versions raise a DecodeError: it went up through validate as a traceback."""
+    assert fitted_keys(text, kind) is None

@@ -73,6 +73,9 @@ class _Result(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _TYPES: dict[str, type[msgspec.Struct]] = {"images": _Image, "annotations": _Annotation, "results": _Result}
+_REFUSED = (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeDecodeError)
+"""A decode that does not take the text (msgspec 0.18 raises UnicodeDecodeError for a string that is not UTF-8;
+its depth limit counts the caller's frames): the per-record check decides."""
 _DECODERS = {kind: msgspec.json.Decoder(list[struct]) for kind, struct in _TYPES.items()}  # type: ignore[valid-type]
 _RAW = frozenset(("license", "coco_url", "date_captured", "flickr_url", "bbox", "segmentation", "keypoints"))
 
@@ -90,7 +93,7 @@ def fitted_keys(text: Raw | bytes, kind: str) -> int | None:
     """
     try:
         records = _DECODERS[kind].decode(text)
-    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):  # (msgspec's depth counts our frames)
+    except _REFUSED:
         return None
     n = len(records)
     keys = 0
@@ -189,7 +192,7 @@ def _segmentations(values: list[Raw], text: bytes) -> int | None:
     rles = [values[i] for i in np.flatnonzero(chars[starts] == _BRACE).tolist()]
     try:
         msgspec.json.decode(b"[" + b",".join(rles) + b"]", type=list[_Rle])
-    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+    except _REFUSED:
         return None
     return 2 * len(rles)
 
