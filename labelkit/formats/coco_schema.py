@@ -19,8 +19,6 @@ from labelkit.schemas_util import load_schema
 
 MAX_FINDINGS = 100
 """Schema findings reported per file (a broken generator repeats one mistake a million times)."""
-FAST = True
-"""Skip the per-record check of a list shown to fit whole (:func:`~labelkit.formats.coco_schema_fast.fitted_keys`)."""
 
 
 def schema_findings(path: Path) -> list[Finding]:
@@ -69,7 +67,7 @@ def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
 
     defs = schema["$defs"]
     keys = _Keys()
-    document = _lazy_document(path, keys, fast=fast and FAST)
+    document = _lazy_document(path, keys, fast=fast)
     findings.extend(_repeat_findings(path, keys.repeats))
     images: Any = []
     if isinstance(document, list):  # detection results

@@ -77,7 +77,8 @@ _REFUSED = (msgspec.ValidationError, msgspec.DecodeError, RecursionError, Unicod
 """A decode that does not take the text (msgspec 0.18 raises UnicodeDecodeError for a string that is not UTF-8;
 its depth limit counts the caller's frames): the per-record check decides."""
 _DECODERS = {kind: msgspec.json.Decoder(list[struct]) for kind, struct in _TYPES.items()}  # type: ignore[valid-type]
-_RAW = frozenset(("license", "coco_url", "date_captured", "flickr_url", "bbox", "segmentation", "keypoints"))
+_RAW = frozenset(f.name for struct in _TYPES.values() for f in msgspec.structs.fields(struct) if f.default is ABSENT)
+"""The fields kept raw (their default is :data:`ABSENT`): a given one counts by its length, not by UNSET."""
 
 
 def fitted_keys(text: Raw | bytes, kind: str) -> int | None:
