@@ -11,8 +11,16 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
+from labelkit.model import trace
 from labelkit.model.raster import mask_to_rle, polygons_to_mask
-from labelkit.model.trace import cell_outer_rings, mask_to_polygons, outer_rings, rle_to_polygons
+from labelkit.model.trace import (
+    cell_outer_rings,
+    cell_segments,
+    largest_rings,
+    mask_to_polygons,
+    outer_rings,
+    rle_to_polygons,
+)
 
 Mask = NDArray[np.uint8]
 
@@ -376,3 +384,69 @@ def test_large_blobs_round_trip_through_pycocotools() -> None:
         assert (back >= mask.astype(bool)).all()  # holes may be filled, nothing is lost
         assert back.tolist() == even_odd(rings, 480, 640).tolist()
         assert len(rings) == len(first_pixels(back))
+
+
+# ---------------------------------------------------------------- many masks traced at once
+
+
+def one_at_a_time(cell: dict[str, object]) -> tuple[list[float] | None, bool]:
+    """The largest region's ring of one mask (the first of the largest) and whether it covers the mask."""
+    rings, areas, pixels = cell_outer_rings(cell)
+    if not rings:
+        return None, False
+    best = int(np.argmax(areas))
+    return rings[best], len(rings) == 1 and areas[best] == pixels
+
+
+def as_cell(mask: Mask) -> dict[str, object]:
+    return {"height": mask.shape[0], "width": mask.shape[1], "counts": None, "runs": column_runs(mask)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(small_masks(), small_masks_any()), max_size=8), st.sampled_from([1, 5, 40, 2**15]))
+def test_masks_traced_at_once_give_each_mask_its_own_largest_ring(masks: list[Mask], batch: int) -> None:
+    # stacked one below another (a row of background between two), in batches of any size: each mask's
+    # ring is the one it gives alone, with its own coordinates, holes, diagonal touches and ties included
+    cells = [as_cell(m) for m in masks]
+    segments = [(cell_segments(c), m.shape[0], m.shape[1]) for c, m in zip(cells, masks, strict=True)]
+    rng = np.random.default_rng(len(masks))  # (a mask's segments in any order: the runs are sorted from them)
+    for (x, y0, y1, _), _, _ in segments:
+        shuffled = rng.permutation(len(x))
+        x[:], y0[:], y1[:] = x[shuffled], y0[shuffled], y1[shuffled]
+    old = trace._BATCH_SEGMENTS
+    trace._BATCH_SEGMENTS = batch
+    try:
+        assert largest_rings(segments) == [one_at_a_time(c) for c in cells]
+    finally:
+        trace._BATCH_SEGMENTS = old
+
+
+def test_masks_traced_at_once_keep_holes_islands_and_equal_areas_apart() -> None:
+    ring = np.zeros((5, 5), dtype=np.uint8)
+    ring[0:5, 0:5] = 1
+    ring[1:4, 1:4] = 0
+    island = ring.copy()
+    island[2, 2] = 1  # inside the other ring's hole: covered by it, no ring of its own
+    twins = np.zeros((3, 7), dtype=np.uint8)
+    twins[0:2, 0:2] = twins[1:3, 4:6] = 1  # two regions of 4 pixels: the first (row-major) is taken
+    square = [0.0, 0.0, 5.0, 0.0, 5.0, 5.0, 0.0, 5.0]
+    masks = [ring, np.zeros((2, 2), dtype=np.uint8), island, twins, np.ones((1, 1), dtype=np.uint8)]
+    segments = [(cell_segments(as_cell(m)), *m.shape) for m in masks]
+    assert largest_rings(segments) == [
+        (square, False),  # a hole: the ring covers more than the mask
+        (None, False),
+        (square, False),
+        ([0.0, 0.0, 2.0, 0.0, 2.0, 2.0, 0.0, 2.0], False),  # two regions
+        ([0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0], True),
+    ]
+
+
+def test_a_mask_too_large_to_share_a_batch_is_traced_alone() -> None:
+    # the keys of a stack of rows x columns must stay within int64: a stack that would not is cut before it
+    assert trace._fits(1000, 1000, 10)
+    assert not trace._fits(2**33, 2**28, 10)
+    assert not trace._fits(10, 10, trace._BATCH_SEGMENTS)
+    dot = cell_segments({"height": 3, "width": 2, "counts": None, "runs": [1, 2, 3]})
+    huge = (dot, 2**33, 2**28)  # (its segments are the dot's: only its size is huge)
+    rings = largest_rings([(dot, 3, 2), huge, (dot, 3, 2)])
+    assert rings == [([0.0, 1.0, 1.0, 1.0, 1.0, 3.0, 0.0, 3.0], True)] * 3

@@ -24,7 +24,7 @@ from labelkit.formats.yolo_rings import quad_rings
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, read_only, true_mask, valid_mask
-from labelkit.model.trace import cell_outer_rings
+from labelkit.model.trace import cell_segments, largest_rings
 
 T = TypeVar("T")
 _CHUNK = 8192
@@ -332,12 +332,14 @@ def _trace_all(dataset: Dataset) -> _Traced:
     inexact: list[int] = []
     empty: list[int] = []
     cells = objects["mask"].take(pa.array(rows)).to_pylist()
-    # traced from the runs (no pixels decoded): many small array steps that keep the GIL, so one thread
+    segments = []
     for row, cell in zip(rows.tolist(), cells, strict=True):
         try:
-            ring, exact = _trace_one(cell)
+            segments.append((cell_segments(cell), int(cell["height"]), int(cell["width"])))
         except ValueError as exc:  # runs that do not make the mask (files are checked when read)
             raise InputError(f"object {objects['id'][row].as_py()}: {exc}", hint="fix or drop its mask") from None
+    # traced from the runs (no pixels decoded), many masks at once (see largest_rings)
+    for row, (ring, exact) in zip(rows.tolist(), largest_rings(segments), strict=True):
         if ring is None:
             empty.append(row)
         else:
@@ -345,15 +347,6 @@ def _trace_all(dataset: Dataset) -> _Traced:
             if not exact:
                 inexact.append(row)
     return _Traced(rings, inexact, empty)
-
-
-def _trace_one(cell: dict[str, Any]) -> tuple[list[float] | None, bool]:
-    """The largest region's outer ring of a mask cell, and whether that ring covers exactly the mask's pixels."""
-    traced, areas, pixels = cell_outer_rings(cell)
-    if not traced:
-        return None, False
-    best = int(np.argmax(areas))
-    return traced[best], len(traced) == 1 and areas[best] == pixels
 
 
 EDGE_NOISE = 1e-12
