@@ -6880,3 +6880,134 @@ def test_split_refuses_a_malformed_polygon_of_an_object_without_a_box_as_convert
             " (lists of numbers) (found Expected `float`, got `str`)\n"
         ), command
         assert not out.exists()
+
+
+def _chunked_dataset(root: Path) -> labelkit.Dataset:
+    """Keypoints and instances files of one split, with objects COCO clips, turns, draws and leaves out, the rows
+    reversed (the keypoints file's own objects first) and the images in two splits, one in two: no file's rows
+    are a run of the table's."""
+    ring = {"segmentation": [[1, 1, 11, 1, 11, 11]]}
+    pose = {**ring, "keypoints": [5, 5, 2], "num_keypoints": 1}
+    images = [_img(i) for i in range(1, 7)]
+    instances = [_ann(i, i, 1 if i % 2 == 0 or i == 1 else 2, **ring) for i in range(1, 7)]
+    keypoints = [_ann(i, image, 1, **pose) for i, image in ((6, 6), (11, 1), (1, 1), (12, 3), (2, 2), (13, 5), (4, 4))]
+    cats = [_PERSON, {"id": 2, "name": "car"}]
+    files = {
+        "instances_train": {"images": images, "annotations": instances, "categories": cats},
+        "person_keypoints_train": {
+            "images": images,
+            "annotations": [*keypoints, _ann(14, 2, 1, **pose)],
+            "categories": [_PERSON],
+        },
+    }
+    ds = labelkit.load(_files(root, files))
+    ds.add_item(Item(id="7"))  # (of no size: a polygon's holes on it are dropped, and with them one of holes only)
+    ds.add(
+        Object(
+            id="holes",
+            item_id="7",
+            category_id=2,
+            shape="polygon",
+            polygon=[[1.0, 1, 5, 1, 5, 5]],
+            polygon_holes=[True],
+        ),
+        Object(id="car", item_id="7", category_id=2, bbox=(1.0, 1.0, 2.0, 2.0)),
+        Object(id="far", item_id="2", category_id=2, shape="polygon", polygon=[[-1000.0, 10, 50, 10, 50, 60]]),
+        Object(id="turned", item_id="3", category_id=2, bbox=(10.0, 10.0, 20.0, 10.0), angle=30.0),
+        Object(
+            id="short", item_id="4", category_id=2, bbox=(1.0, 1.0, 5.0, 5.0), polygon=[[1.0, 1, 5, 1, 5, 5], [2.0, 2]]
+        ),
+        Object(id="none", item_id="5", category_id=2, shape="polygon", polygon=[[1.0, 1, 2, 2]]),
+        Object(id="gone", item_id="1", category_id=2, shape="polygon", polygon=[[-1e3, -1e3, -900, -1e3, -900, -900]]),
+        Object(id="spaced", item_id="6", category_id=1, bbox=(20.0, 20.0, 10.0, 10.0), angle=30.0),
+        Object(
+            id="clipped", item_id="2", category_id=1, bbox=(1.0, 10.0, 9.0, 9.0), polygon=[[-1e3, 10, 10, 10, 10, 19]]
+        ),
+    )
+    objects = ds.table("objects")
+    ids = objects["id"].to_pylist()
+    extras, angles = objects["extras"].to_pylist(), objects["angle"].to_pylist()
+    # turned, its tag is spelled as the keypoints file's own: the file it goes to is told after the turn
+    extras[ids.index("spaced")] = extras[ids.index("clipped")] = '{"coco:@task": "person_keypoints"}'
+    angles[ids.index("14")] = 10.0  # (a keypoints file's own object, turned)
+    objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", pa.array(extras, pa.string()))
+    objects = objects.set_column(objects.schema.get_field_index("angle"), "angle", pa.array(angles, pa.float64()))
+    ds.set_table("objects", objects.take(pa.array(np.arange(objects.num_rows)[::-1])))
+    items = ds.table("items")
+    ds.set_table(
+        "items",
+        items.set_column(items.schema.get_field_index("split"), "split", pa.array(["train", "val"] * 3 + ["test"])),
+    )
+    return ds
+
+
+def test_a_files_objects_written_a_chunk_of_rows_at_a_time_are_those_of_the_whole_table(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each file's objects are picked by row number, then taken and changed (clipped, drawn, turned) a write chunk
+    at a time, rather than as one table of them all (a split's copied most of its polygon text at once): in chunks
+    of 2 rows, the files are byte for byte those of one chunk, the keypoints files' own objects after the others."""
+    from labelkit.formats import coco_write
+
+    written = {}
+    for chunk in (2, 1 << 20):
+        monkeypatch.setattr(coco_write, "_WRITE_CHUNK", chunk)
+        out = tmp_path / f"out{chunk}"
+        labelkit.save(_chunked_dataset(tmp_path / f"in{chunk}"), out, "coco", allow_loss=True)
+        written[chunk] = {p.name: p.read_bytes() for p in sorted((out / "annotations").iterdir())}
+    assert written[2] == written[1 << 20]
+    docs = {name: json.loads(text) for name, text in written[2].items()}
+    assert {name: [a["id"] for a in doc["annotations"]] for name, doc in docs.items()} == {
+        "instances_test.json": [1],  # ("holes" is left out once its holes are dropped: no polygon, no box)
+        "instances_train.json": [6, 5, 3, 1],  # (turned, then the others: the rows reversed; "none" is left out)
+        # (short, far, ...; "spaced" and "clipped" are the keypoints file's once turned and clipped)
+        "instances_val.json": [9, 10, 6, 4, 2],
+        "person_keypoints_train.json": [1, 13, 12, 11],
+        "person_keypoints_val.json": [6, 4, 2, 7, 8, 14],
+    }
+    shapes = {(name, a["id"]): (a["segmentation"], a["bbox"]) for name, doc in docs.items() for a in doc["annotations"]}
+    assert shapes["instances_val.json", 10] == ([[0, 57.61904761904762, 0, 10, 50, 10, 50, 60]], [0, 10, 50, 50])
+    assert shapes["instances_val.json", 9] == ([[1, 1, 5, 1, 5, 5]], [1, 1, 5, 5])
+    assert shapes["person_keypoints_val.json", 7] == ([[0, 18.91089108910891, 0, 10, 10, 10, 10, 19]], [1, 10, 9, 9])
+    assert shapes["instances_train.json", 6][1] == [
+        8.839745962155613,
+        5.669872981077806,
+        22.320508075688778,
+        18.66025403784439,
+    ]
+
+
+@pytest.mark.parametrize("far", [True, False])
+@pytest.mark.parametrize(
+    ("origins", "keep", "results"),
+    [
+        (None, None, False),
+        (frozenset({"instances"}), None, False),
+        (frozenset({"instances", "person_keypoints"}), [1], False),
+        (frozenset({"results"}), None, True),
+        (None, None, True),
+    ],
+)
+def test_picked_rows_are_those_the_whole_table_as_written_keeps(
+    tmp_path: Path, far: bool, origins: frozenset[str] | None, keep: list[int] | None, results: bool
+) -> None:
+    """The rows a file lists, told from the columns as they are and the few rows COCO may leave out or re-mark
+    (taken and written 2 at a time), are those of the whole table written and filtered, in its order."""
+    from labelkit.formats.coco_pick import ROW, as_written, file_rows, picked_rows
+
+    ds = _chunked_dataset(tmp_path)
+    objects, items = ds.table("objects"), ds.table("items")
+    if not far:  # (then no polygon is clipped: the objects that may be left out are told without one)
+        objects = objects.filter(pc.invert(pc.is_in(objects["id"], value_set=pa.array(["far", "gone"]))))
+    homed = frozenset({"instances", "person_keypoints"})
+    whole = objects.append_column(ROW, pa.array(np.arange(objects.num_rows)))
+    whole = as_written(whole, items, True, results)
+    listed, alone = file_rows(whole, origins, homed, keep)
+    rows = np.asarray(whole[ROW].to_numpy())[listed]
+    if keep is not None:
+        rows = np.concatenate([rows[~alone[listed]], rows[alone[listed]]])
+    every = np.arange(objects.num_rows)
+    options = {"read_from_coco": True, "results": results, "origins": origins, "homed": homed, "keep_categories": keep}
+    assert picked_rows(objects, every, items, chunk=2, **options).tolist() == rows.tolist()
+    some = every[1::2]  # (another file's items: every other row)
+    assert picked_rows(objects, some, items, chunk=2, **options).tolist() == [r for r in rows.tolist() if r % 2]

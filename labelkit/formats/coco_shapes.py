@@ -190,7 +190,7 @@ def far_polygons_clipped(
     if not n or objects["polygon"].null_count == n:
         return objects, far
     far = ~valid_mask(objects["mask"]) & valid_mask(objects["polygon"])  # (beside a mask, a polygon is not written)
-    if far.any() and _within_reach(objects["polygon"], items):
+    if far.any() and within_reach(objects["polygon"], items):
         return objects, np.zeros(n, dtype=bool)
     if far.any():  # (those read from COCO first: COCO -> COCO measures no polygon)
         far &= ~(fields or carried_fields(objects["extras"], read_from_coco)).as_read
@@ -224,7 +224,7 @@ def far_polygons_clipped(
     return objects, far
 
 
-def _within_reach(polygon: pa.ChunkedArray | pa.Array, items: pa.Table) -> bool:
+def within_reach(polygon: pa.ChunkedArray | pa.Array, items: pa.Table) -> bool:
     """Whether every polygon coordinate lies within :data:`raster.RASTER_MARGIN` sides of even the smallest image.
 
     Then no polygon reaches far outside its image, whatever image it is on: told by the coordinates' least and

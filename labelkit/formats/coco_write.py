@@ -33,16 +33,10 @@ from labelkit.formats.coco_homes import (
 )
 from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
+from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
 from labelkit.formats.coco_records import category_record
-from labelkit.formats.coco_shapes import (
-    drawn_polygons,
-    far_polygons_clipped,
-    holes_too_large_dropped,
-    turned_boxes,
-)
 from labelkit.formats.coco_sizes import written_sizes
 from labelkit.formats.coco_text import (
-    STUFF_TAG,
     Renumbered,
     caption_categories,
     carried_extras,
@@ -115,6 +109,7 @@ class Writer:
         )
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
         self._row_of: dict[str, int] | None = None  # item id -> row (see _item_rows)
+        self._images_of_objects: pa.Array | None = None  # (see _object_images)
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
         self.read_tasks: dict[str, set[str]] = {}  # those read from COCO (coco:files), where labels go back
         self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
@@ -528,12 +523,23 @@ class Writer:
     def _image_columns(self, item_ids: pa.Array | pa.ChunkedArray) -> tuple[Any, Any, Any]:
         """The COCO image id (as text), width and height (float64, NaN unknown) of each item id.
 
-        A column at a time: each call hashes every item id, so a file's objects are looked up once.
+        A column at a time: each call hashes every item id, so the objects are looked up once, for every file
+        (:meth:`_object_images`), and each chunk of a file's takes its rows' (:meth:`_image_values`).
         """
-        keys, values, widths, heights = self._image_lookup
-        index = pc.index_in(item_ids, value_set=keys)
+        return self._image_values(pc.index_in(item_ids, value_set=self._image_lookup[0]))
+
+    def _image_values(self, index: pa.Array | pa.ChunkedArray) -> tuple[Any, Any, Any]:
+        """:meth:`_image_columns` of the items at ``index`` of the lookup (null: none)."""
+        _, values, widths, heights = self._image_lookup
         width, height = (pc.take(sides, index).fill_null(np.nan) for sides in (widths, heights))
         return values.take(index).cast(pa.string()), width, height
+
+    def _object_images(self) -> pa.Array:
+        """Per object, the index of its item in the image lookup (see :meth:`_image_columns`), found once."""
+        if self._images_of_objects is None:
+            item_ids = self.ds.table("objects")["item_id"]
+            self._images_of_objects = pc.index_in(item_ids, value_set=self._image_lookup[0]).combine_chunks()
+        return self._images_of_objects
 
     def _category_column(self, cats: pa.Array) -> pa.Array:
         if all(k == v for k, v in self.category_map.items()):
@@ -622,51 +628,41 @@ class Writer:
             text = source_text(read, column, "coco")
             if text is not None:
                 objects = objects.append_column(name, text)
-        objects = objects.append_column(_ROW, pa.array(np.arange(objects.num_rows, dtype=np.int64)))
-        picked = (
-            objects if len(ids) == self.items.num_rows else objects.filter(pc.is_in(objects["item_id"], value_set=ids))
+        every = np.arange(read.num_rows, dtype=np.int64)
+        own = every if len(ids) == self.items.num_rows else every[true_mask(pc.is_in(read["item_id"], value_set=ids))]
+        from_coco = "coco:files" in self.info_extras
+        # the rows first, then each chunk of them taken and written: the file's objects are never all copied
+        rows = picked_rows(
+            read,
+            own,
+            self.items,
+            read_from_coco=from_coco,
+            results=results,
+            origins=origins,
+            homed=homed,
+            keep_categories=keep_categories,
+            chunk=_WRITE_CHUNK,
         )
-        if not results:  # (detections are written as they are: never clipped)
-            picked = far_polygons_clipped(picked, self.items, "coco:files" in self.info_extras)[0]
-        t = drawn_polygons(holes_too_large_dropped(picked, self.items)[0], results)
-        t = turned_boxes(t)[0]
-        if origins is not None:  # only the objects read from files of these tasks (untagged: instances)
-            keep = None
-            if "instances" in origins:  # untagged, or read from a kind of file this split has none of (`file_homes`)
-                for task in sorted(homed - origins):
-                    other = pc.invert(pc.match_substring(t["extras"], f'"{STUFF_TAG}":"{task}"'))
-                    keep = other if keep is None else pc.and_(keep, other)
-                keep = keep if keep is not None else pc.is_valid(t["id"])
-            for task in sorted(origins - {"instances"}):
-                tagged = pc.match_substring(t["extras"], f'"{STUFF_TAG}":"{task}"')
-                keep = tagged if keep is None else pc.or_(keep, tagged)
-            assert keep is not None
-            t = t.filter(pc.fill_null(keep, "instances" in origins))
-        if keep_categories is not None:  # a keypoints file beside an instances file: its categories' posed objects
-            kept = pc.is_in(t["category_id"], value_set=pa.array(keep_categories, pa.int64()))
-            posed = pc.or_kleene(
-                t["keypoints"].is_valid(), pc.match_substring(t["extras"], f'"{STUFF_TAG}":"person_keypoints"')
-            )
-            own = contains_match(t["extras"], f'"{STUFF_TAG}":"instances"')  # (the instances file's only)
-            t = t.filter(pc.and_(pc.and_(kept, pc.fill_null(posed, False)), pa.array(~own)))
-            # instances first, then the keypoints file's own objects: the order reading gives them back in
-            alone = contains_match(t["extras"], f'"{STUFF_TAG}":"person_keypoints"')
-            if alone.any() and not alone[int(np.argmax(alone)) :].all():
-                t = t.take(pa.array(np.concatenate([np.flatnonzero(~alone), np.flatnonzero(alone)])))
-        self.used_categories = set(pc.unique(t["category_id"].drop_null()).to_pylist())
-        all_ids = self.file_ids = self._object_ids()[np.asarray(t[_ROW].to_numpy(), dtype=np.int64)]
-        image, width, height = self._image_columns(t["item_id"])
-        t = t.drop_columns([_ROW]).append_column(IMAGE, image).append_column(WIDTH, width)
-        t = t.append_column(HEIGHT, height)
-        batches = t.to_batches(max_chunksize=_WRITE_CHUNK)
-        starts = np.cumsum([0, *(b.num_rows for b in batches)]).tolist()
+        self.used_categories = set(pc.unique(read["category_id"].take(pa.array(rows)).drop_null()).to_pylist())
+        all_ids = self.file_ids = self._object_ids()[rows]
+        images = self._object_images()
+        starts = list(range(0, len(rows), _WRITE_CHUNK))
 
-        def one(k: int) -> bytes:
-            ids = all_ids[starts[k] : starts[k + 1]]
-            return joined(self.object_text.json(batches[k], ids, with_keypoints, results, spec.ids))
+        def one(start: int) -> bytes:
+            some = rows[start : start + _WRITE_CHUNK]
+            t = as_written(take_rows(objects, some), self.items, from_coco, results)
+            assert t.num_rows == len(some)  # (picked_rows left out those it leaves out)
+            image, width, height = self._image_values(images.take(pa.array(some)))
+            t = t.append_column(IMAGE, image).append_column(WIDTH, width).append_column(HEIGHT, height)
+            texts, done = [], start  # (a batch per run of the columns' chunks: none joined)
+            for batch in (b for b in t.to_batches() if b.num_rows):
+                ids = all_ids[done : done + batch.num_rows]
+                texts.append(joined(self.object_text.json(batch, ids, with_keypoints, results, spec.ids)))
+                done += batch.num_rows
+            return b",".join(texts)
 
         # Arrow's string kernels release the GIL: two chunks are formatted at once, written in order
-        yield from ordered_map(one, range(len(batches)))
+        yield from ordered_map(one, starts)
 
     def _object_ids(self) -> np.ndarray:
         """Each object's COCO id, the same in every file that lists it (see :func:`coco_ids.object_ids`)."""
@@ -689,8 +685,6 @@ class Writer:
         )
 
 
-_ROW = "_labelkit_row"
-"""A column of the objects' row numbers while a file's objects are picked (their ids are the table's)."""
 _NOT_AS_WRITTEN = r'"(?:id|file_name|width|height)"\s*:|\\|[0-9.][eE][+-]?[0-9]{3}|[0-9]{19}'
 """Metadata text that may not be spliced as it is: it may hold a key of the record (which the record's own
 value overrides), an escape (a key spelled ``\u0069d``, a lone surrogate), or a number that reads back as
