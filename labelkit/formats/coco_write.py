@@ -6,6 +6,7 @@ RLE masks and carried ``coco:`` extras that are not plain numbers pass through P
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -35,6 +36,7 @@ from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
 from labelkit.formats.coco_records import category_record
+from labelkit.formats.coco_shapes import within_reach
 from labelkit.formats.coco_sizes import written_sizes
 from labelkit.formats.coco_text import (
     Renumbered,
@@ -650,7 +652,7 @@ class Writer:
 
         def one(start: int) -> bytes:
             some = rows[start : start + _WRITE_CHUNK]
-            t = as_written(take_rows(objects, some), self.items, from_coco, results)
+            t = as_written(take_rows(objects, some), self.items, from_coco, results, self._near)
             assert t.num_rows == len(some)  # (picked_rows left out those it leaves out)
             image, width, height = self._image_values(images.take(pa.array(some)))
             t = t.append_column(IMAGE, image).append_column(WIDTH, width).append_column(HEIGHT, height)
@@ -663,6 +665,11 @@ class Writer:
 
         # Arrow's string kernels release the GIL: two chunks are formatted at once, written in order
         yield from ordered_map(one, starts)
+
+    @functools.cached_property
+    def _near(self) -> bool:
+        """Whether every polygon of the dataset is within reach of every image (none is clipped: see as_written)."""
+        return within_reach(self.ds.table("objects")["polygon"], self.items)
 
     def _object_ids(self) -> np.ndarray:
         """Each object's COCO id, the same in every file that lists it (see :func:`coco_ids.object_ids`)."""
