@@ -508,3 +508,23 @@ def test_absent_additional_properties_ignores_unknown_fields_as_json_schema_does
     assert jsonschema.Draft202012Validator(schema).is_valid({"a": 1, "b": "anything"})
     closed = Checker({**schema, "additionalProperties": False}).fits
     assert closed({"a": 1}) and not closed({"a": 1, "b": 2})
+
+
+# ---------------------------------------------------------------- found by a differential review (fast vs jsonschema)
+
+SURROGATE = [  # (a lone surrogate: parse_json refuses it in a file; schema_findings may be given one as a value)
+    ({"annotations": [{**OBJECT, "shape": "\ud800"}]}, "#/annotations/0/shape"),  # a Literal: msgspec encodes it
+    ({"annotations": [{**OBJECT, "kind": "\ud800"}]}, "#/annotations/0/kind"),  # the tag
+    ({"annotations": [{**OBJECT, "\ud800": 1}]}, "#/annotations/0/\ud800"),  # a key of a struct
+    ({"\ud800": 1}, "#/\ud800"),
+    ({"format": "\ud800"}, "#/format"),
+    ({"items": [{"id": "a", "media": {"kind": "\ud800"}}]}, "#/items/0/media/kind"),
+]
+
+
+@pytest.mark.parametrize(("document", "where"), SURROGATE, ids=lambda v: repr(v)[:50])
+def test_a_lone_surrogate_msgspec_cannot_encode_is_left_to_jsonschema(document: Any, where: str) -> None:
+    """msgspec raises UnicodeEncodeError (not a ValidationError) matching such a string or key: a refusal."""
+    assert [f.where for f in both(document)] == [where]
+    many = {**document, "annotations": [OBJECT] * 1500 + document.get("annotations", [])}  # (the second chunk)
+    assert [f.where for f in both(many)] == [where.replace("/annotations/0/", "/annotations/1500/")]

@@ -74,9 +74,11 @@ CHUNK = 1024
 """Values converted in one call by :meth:`Checker.each` (one call per value costs five times as much)."""
 
 
-REFUSED = (msgspec.ValidationError, SystemError)
+REFUSED = (msgspec.ValidationError, SystemError, UnicodeEncodeError)
 """What a conversion that does not take a value raises (msgspec 0.18 raises SystemError for an integer past a
-float's range, where later versions say ``Number out of range``): jsonschema decides."""
+float's range, where later versions say ``Number out of range``; a lone surrogate, which ``parse_json`` refuses but a
+value given to ``schema_findings`` may hold, raises UnicodeEncodeError where msgspec matches the string: a
+``Literal``, a tag or a struct's key): jsonschema decides."""
 
 
 class Checker:
