@@ -528,3 +528,33 @@ def test_a_lone_surrogate_msgspec_cannot_encode_is_left_to_jsonschema(document: 
     assert [f.where for f in both(document)] == [where]
     many = {**document, "annotations": [OBJECT] * 1500 + document.get("annotations", [])}  # (the second chunk)
     assert [f.where for f in both(many)] == [where.replace("/annotations/0/", "/annotations/1500/")]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "number", "maximum": 2**53},  # (2**53 + 1 would convert to the float 2**53: within the bound)
+        {"type": "number", "minimum": -(2**53)},
+        {"type": "number", "maximum": 2**63 - 1},
+        {"type": "number", "maximum": 1e300},
+        {"type": "number", "minimum": -math.inf},
+        {"type": "number", "maximum": math.nan},
+        {"type": "integer", "maximum": 2**63},  # (msgspec's bounds of an int are int64: it raised ValueError)
+        {"type": "integer", "minimum": -(2**63) - 1},
+    ],
+    ids=repr,
+)
+def test_a_bound_msgspec_would_not_apply_exactly_is_not_translated(schema: dict[str, Any]) -> None:
+    with pytest.raises(Unsupported):
+        compile_schema(schema)
+
+
+def test_a_number_bound_below_2_53_refuses_every_integer_past_it() -> None:
+    """msgspec compares an int with a number's bound as a float: exact while the bound is under 2**53 in size."""
+    for bound in (2**53 - 1, 2**53 - 1.0, 1e15, -(2**53) + 1):
+        for keyword, beyond in (("maximum", 1), ("minimum", -1)):
+            schema = {"type": "number", keyword: bound}
+            fits = Checker(schema).fits
+            check = jsonschema.Draft202012Validator(schema).is_valid
+            for value in (int(bound), int(bound) + beyond, 2**53 * beyond, (2**53 + 1) * beyond, 2**64 * beyond):
+                assert fits(value) is check(value), (schema, value)

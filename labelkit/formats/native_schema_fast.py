@@ -17,13 +17,13 @@ not text are the parser's business, before either check sees the value.
 The translation:
 
 - ``type``: ``string`` (with ``const`` or ``enum`` of strings: a ``Literal``), ``integer`` (``int``, never a
-  ``bool`` or a ``float``; ``minimum``/``maximum`` as ``Meta(ge=, le=)``; ``const``: a ``Literal``), ``number``
-  (``float``, which takes an ``int`` too, as ``number`` does, never a ``bool``; its bounds refuse NaN, which a bound
-  of JSON Schema lets through), ``boolean``, ``null``, ``array`` (``items`` and ``minItems``/``maxItems``: a
-  ``list``; ``prefixItems`` of exactly ``minItems`` = ``maxItems`` items and no ``items``: a ``tuple``),
-  ``object`` (``properties`` with ``required``: a ``Struct``, which refuses unknown fields when
-  ``additionalProperties`` is false and ignores them, as JSON Schema does, when it is absent or true; no
-  ``properties``: a ``dict`` of ``str`` to the ``additionalProperties`` schema, or to anything).
+  ``bool`` or a ``float``; ``minimum``/``maximum`` within int64 as ``Meta(ge=, le=)``; ``const``: a ``Literal``),
+  ``number`` (``float``, which takes an ``int`` too, as ``number`` does, never a ``bool``; its bounds, under 2**53
+  in size, refuse NaN, which a bound of JSON Schema lets through), ``boolean``, ``null``, ``array`` (``items``
+  and ``minItems``/``maxItems``: a ``list``; ``prefixItems`` of exactly ``minItems`` = ``maxItems`` items and no
+  ``items``: a ``tuple``), ``object`` (``properties`` with ``required``: a ``Struct``, which refuses unknown
+  fields when ``additionalProperties`` is false and ignores them, as JSON Schema does, when it is absent or true;
+  no ``properties``: a ``dict`` of ``str`` to the ``additionalProperties`` schema, or to anything).
 - ``$ref`` to ``#/$defs/...``, alone; ``anyOf`` alone: a ``Union`` of the branches (msgspec picks the branch
   the value's type selects, and accepts only what that branch accepts: a subset of ``anyOf``).
 - ``oneOf`` with a ``discriminator``: a union of tagged structs, only when there are two branches or more (msgspec
@@ -119,13 +119,21 @@ def _keys(schema: dict[str, Any], allowed: set[str] | frozenset[str]) -> None:
 
 
 def _bounds(schema: dict[str, Any], integer: bool) -> dict[str, Any]:
-    """``Meta`` arguments for ``minimum``/``maximum`` (numbers, never booleans)."""
+    """``Meta`` arguments for ``minimum``/``maximum`` (numbers, never booleans), only those msgspec applies exactly.
+
+    An ``integer``'s bound must fit in an int64 (msgspec refuses any other). A ``number``'s must be under 2**53 in
+    size: msgspec compares a ``float`` with it, and an ``int`` value converted to one, which is exact up to 2**53 and
+    rounds beyond (2**53 + 1 becomes 2**53, within a ``maximum`` of 2**53 that JSON Schema's exact comparison says
+    it is past); under 2**53, every integer past the bound stays past it as a float.
+    """
     meta: dict[str, Any] = {}
     for keyword, name in (("minimum", "ge"), ("maximum", "le")):
         if keyword in schema:
             bound = schema[keyword]
             if type(bound) is not int and (integer or type(bound) is not float):
                 raise Unsupported(f"{keyword} {bound!r}")
+            if not (-(2**63) <= bound < 2**63 if integer else abs(bound) < 2**53):  # (NaN: False)
+                raise Unsupported(f"{keyword} {bound!r} not applied exactly by msgspec")
             meta[name] = bound
     return meta
 
