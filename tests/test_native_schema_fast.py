@@ -558,3 +558,19 @@ def test_a_number_bound_below_2_53_refuses_every_integer_past_it() -> None:
             check = jsonschema.Draft202012Validator(schema).is_valid
             for value in (int(bound), int(bound) + beyond, 2**53 * beyond, (2**53 + 1) * beyond, 2**64 * beyond):
                 assert fits(value) is check(value), (schema, value)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "integer", "const": 2**70},  # (msgspec: NotImplementedError, building the Literal)
+        {"type": "array", "minItems": 2**70},  # (ValueError, building the Meta)
+        {"type": "array", "maxItems": 2**70},
+        {"type": "object", "properties": {"a": {"type": "integer"}}, "required": [["a"]]},  # (not a schema: TypeError)
+    ],
+    ids=repr,
+)
+def test_a_type_msgspec_will_not_build_is_unsupported(schema: dict[str, Any]) -> None:
+    """Not an error out of ``_fits()`` (``validate`` would go up as a traceback): jsonschema checks everything."""
+    with pytest.raises(Unsupported):
+        compile_schema(schema)

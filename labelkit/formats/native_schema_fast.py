@@ -62,10 +62,13 @@ def compile_schema(schema: dict[str, Any]) -> Any:
     defs = schema.get("$defs", {})
     if not isinstance(defs, dict):
         raise Unsupported("$defs is not an object")
-    compiled = _Compiler(defs).compile({k: v for k, v in schema.items() if k not in ROOT_IGNORED - IGNORED}, "Document")
+    root = {k: v for k, v in schema.items() if k not in ROOT_IGNORED - IGNORED}
     try:
+        compiled = _Compiler(defs).compile(root, "Document")
         msgspec.json.Decoder(compiled)  # (msgspec refuses some unions, such as two untagged structs, only here)
-    except TypeError as exc:
+    except (TypeError, ValueError, NotImplementedError) as exc:
+        # (a type msgspec will not build, such as an integer const past int64 or a length past its range, or a
+        # malformed schema: jsonschema is left to say so, rather than an error out of validate)
         raise Unsupported(str(exc)) from exc
     return compiled
 
