@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import orjson
 import pytest
-from conftest import NATIVE_FIXTURES
+from conftest import NATIVE_FIXTURES, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -574,3 +576,27 @@ def test_a_type_msgspec_will_not_build_is_unsupported(schema: dict[str, Any]) ->
     """Not an error out of ``_fits()`` (``validate`` would go up as a traceback): jsonschema checks everything."""
     with pytest.raises(Unsupported):
         compile_schema(schema)
+
+
+TUPLE = {"type": "array", "prefixItems": [{"type": "integer"}], "minItems": 1, "maxItems": 1}
+
+
+@pytest.mark.parametrize(
+    "bounded",
+    [
+        {"type": "number", "maximum": 5},
+        {"type": "integer", "minimum": 0},
+        {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]},
+    ],
+    ids=repr,
+)
+def test_a_tuple_and_a_bounded_number_in_one_union_are_unsupported(bounded: dict[str, Any]) -> None:
+    """msgspec (0.18.0 to 0.23.0) crashes the process (a segmentation fault) building a decoder, or converting, for
+    a union of a fixed-length tuple and a type with a ``Meta`` constraint: compiled in a process of its own."""
+    for branches in ([TUPLE, bounded], [bounded, {"anyOf": [TUPLE, {"type": "null"}]}]):
+        code = (
+            "from labelkit.formats.native_schema_fast import compile_schema, Unsupported\n"
+            f"try:\n    compile_schema({{'anyOf': {branches!r}}})\nexcept Unsupported:\n    print('unsupported')\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert (done.returncode, done.stdout) == (0, "unsupported\n")

@@ -25,7 +25,8 @@ The translation:
   fields when ``additionalProperties`` is false and ignores them, as JSON Schema does, when it is absent or true;
   no ``properties``: a ``dict`` of ``str`` to the ``additionalProperties`` schema, or to anything).
 - ``$ref`` to ``#/$defs/...``, alone; ``anyOf`` alone: a ``Union`` of the branches (msgspec picks the branch
-  the value's type selects, and accepts only what that branch accepts: a subset of ``anyOf``).
+  the value's type selects, and accepts only what that branch accepts: a subset of ``anyOf``), but not of a
+  ``tuple`` and a bounded type, which crashes msgspec.
 - ``oneOf`` with a ``discriminator``: a union of tagged structs, only when there are two branches or more (msgspec
   does not require the tag of a lone tagged struct), each a ``$ref`` to an object that requires the discriminator's
   property as a ``string`` of one ``const``, the consts differ and the ``mapping`` says the same: then at most one
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
@@ -145,6 +146,19 @@ def _constrained(base: Any, meta: dict[str, Any]) -> Any:
     return Annotated[base, msgspec.Meta(**meta)] if meta else base
 
 
+def _union(members: tuple[Any, ...]) -> Any:
+    """``Union[members]`` (flattened), unless it holds a fixed-length tuple and a constrained type.
+
+    msgspec (0.18.0 to 0.23.0 at least) crashes the process building a decoder for such a union (a segmentation
+    fault, e.g. for ``tuple[int] | Annotated[float, Meta(le=5)]``), where it should raise: refused here first.
+    """
+    union: Any = Union[tuple(members)]  # noqa: UP007 (a tuple of types)
+    flat = get_args(union) if get_origin(union) is Union else (union,)
+    if any(get_origin(m) is tuple for m in flat) and any(get_origin(m) is Annotated for m in flat):
+        raise Unsupported(f"a tuple and a constrained type in one union: {union!r}"[:200])
+    return union
+
+
 class _Compiler:
     def __init__(self, defs: dict[str, Any]) -> None:
         self.defs = defs
@@ -182,7 +196,7 @@ class _Compiler:
             if not isinstance(branches, list) or not branches:
                 raise Unsupported("anyOf")
             members = tuple(self.compile(b, name) for b in branches)
-            return members[0] if len(members) == 1 else Union[members]  # noqa: UP007 (a tuple of types)
+            return members[0] if len(members) == 1 else _union(members)
         if "oneOf" in keys:
             return self.tagged(schema, name)
         kind = schema.get("type")
