@@ -600,3 +600,11 @@ def test_a_tuple_and_a_bounded_number_in_one_union_are_unsupported(bounded: dict
         )
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
         assert (done.returncode, done.stdout) == (0, "unsupported\n")
+
+
+@pytest.mark.parametrize("extra", [0, 1, 1.0, None, "false"])
+def test_the_compiler_refuses_additional_properties_that_are_not_a_boolean_or_a_schema(extra: Any) -> None:
+    # (1 == True in Python: a malformed schema's 1 was taken for true)
+    record = {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": extra}
+    with pytest.raises(Unsupported):
+        compile_schema(record)

@@ -267,7 +267,7 @@ class _Compiler:
         _keys(schema, {"type", "properties", "required", "additionalProperties"})
         properties, required = schema.get("properties"), schema.get("required", [])
         extra = schema.get("additionalProperties", True)
-        if not isinstance(properties, dict) or not isinstance(required, list) or extra not in (True, False):
+        if not isinstance(properties, dict) or not isinstance(required, list) or type(extra) is not bool:
             raise Unsupported(f"{name}: properties, required or additionalProperties")
         if len(set(required)) != len(required) or not set(required) <= set(properties):
             raise Unsupported(f"{name}: required names a field it has no property for (or twice)")
