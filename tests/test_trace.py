@@ -416,7 +416,7 @@ def test_masks_traced_at_once_give_each_mask_its_own_largest_ring(masks: list[Ma
     old = trace._BATCH_SEGMENTS
     trace._BATCH_SEGMENTS = batch
     try:
-        assert largest_rings(segments) == [one_at_a_time(c) for c in cells]
+        assert list(largest_rings(iter(segments))) == [one_at_a_time(c) for c in cells]
     finally:
         trace._BATCH_SEGMENTS = old
 
@@ -432,7 +432,7 @@ def test_masks_traced_at_once_keep_holes_islands_and_equal_areas_apart() -> None
     square = [0.0, 0.0, 5.0, 0.0, 5.0, 5.0, 0.0, 5.0]
     masks = [ring, np.zeros((2, 2), dtype=np.uint8), island, twins, np.ones((1, 1), dtype=np.uint8)]
     segments = [(cell_segments(as_cell(m)), *m.shape) for m in masks]
-    assert largest_rings(segments) == [
+    assert list(largest_rings(segments)) == [
         (square, False),  # a hole: the ring covers more than the mask
         (None, False),
         (square, False),
@@ -448,5 +448,5 @@ def test_a_mask_too_large_to_share_a_batch_is_traced_alone() -> None:
     assert not trace._fits(10, 10, trace._BATCH_SEGMENTS)
     dot = cell_segments({"height": 3, "width": 2, "counts": None, "runs": [1, 2, 3]})
     huge = (dot, 2**33, 2**28)  # (its segments are the dot's: only its size is huge)
-    rings = largest_rings([(dot, 3, 2), huge, (dot, 3, 2)])
+    rings = list(largest_rings([(dot, 3, 2), huge, (dot, 3, 2)]))
     assert rings == [([0.0, 1.0, 1.0, 1.0, 1.0, 3.0, 0.0, 3.0], True)] * 3

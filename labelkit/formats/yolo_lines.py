@@ -8,7 +8,7 @@ traced masks) is cached on the dataset for write() while the dataset is unchange
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -24,7 +24,7 @@ from labelkit.formats.yolo_rings import quad_rings
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, read_only, true_mask, valid_mask
-from labelkit.model.trace import cell_segments, largest_rings
+from labelkit.model.trace import Segments, cell_segments, largest_rings
 
 T = TypeVar("T")
 _CHUNK = 8192
@@ -332,14 +332,17 @@ def _trace_all(dataset: Dataset) -> _Traced:
     inexact: list[int] = []
     empty: list[int] = []
     cells = objects["mask"].take(pa.array(rows)).to_pylist()
-    segments = []
-    for row, cell in zip(rows.tolist(), cells, strict=True):
-        try:
-            segments.append((cell_segments(cell), int(cell["height"]), int(cell["width"])))
-        except ValueError as exc:  # runs that do not make the mask (files are checked when read)
-            raise InputError(f"object {objects['id'][row].as_py()}: {exc}", hint="fix or drop its mask") from None
+
+    def segments() -> Iterator[tuple[Segments, int, int]]:
+        for row, cell in zip(rows.tolist(), cells, strict=True):
+            try:
+                yield cell_segments(cell), int(cell["height"]), int(cell["width"])
+            except ValueError as exc:  # runs that do not make the mask (files are checked when read)
+                message = f"object {objects['id'][row].as_py()}: {exc}"
+                raise InputError(message, hint="fix or drop its mask") from None
+
     # traced from the runs (no pixels decoded), many masks at once (see largest_rings)
-    for row, (ring, exact) in zip(rows.tolist(), largest_rings(segments), strict=True):
+    for row, (ring, exact) in zip(rows.tolist(), largest_rings(segments()), strict=True):
         if ring is None:
             empty.append(row)
         else:

@@ -33,6 +33,7 @@ work per segment and run, not per pixel or edge.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -165,7 +166,7 @@ Segments = tuple[IntArray, IntArray, IntArray, int]
 """A mask's column segments and pixel count (:func:`cell_segments`)."""
 
 
-def largest_rings(masks: list[tuple[Segments, int, int]]) -> list[tuple[list[float] | None, bool]]:
+def largest_rings(masks: Iterable[tuple[Segments, int, int]]) -> Iterator[tuple[list[float] | None, bool]]:
     """Per mask ``(segments, height, width)``: its largest region's outer ring, and whether it covers the mask.
 
     The ring is None for a mask without a pixel; it covers the mask exactly when it is the only region's and
@@ -181,24 +182,22 @@ def largest_rings(masks: list[tuple[Segments, int, int]]) -> list[tuple[list[flo
     Examples:
         >>> dot = cell_segments({"height": 3, "width": 2, "counts": None, "runs": [1, 2, 3]})
         >>> none = cell_segments({"height": 2, "width": 2, "counts": None, "runs": [4]})
-        >>> ring, none, again = largest_rings([(dot, 3, 2), (none, 2, 2), (dot, 3, 2)])
+        >>> ring, none, again = largest_rings(iter([(dot, 3, 2), (none, 2, 2), (dot, 3, 2)]))
         >>> ring, none, again == ring
         (([0.0, 1.0, 1.0, 1.0, 1.0, 3.0, 0.0, 3.0], True), (None, False), True)
     """
-    out: list[tuple[list[float] | None, bool]] = []
-    start = 0
-    while start < len(masks):
-        end, rows, widest, segments = start, 0, 0, 0
-        while end < len(masks) and (
-            end == start or _fits(rows + masks[end][1] + 1, max(widest, masks[end][2]), segments)
-        ):
-            rows += masks[end][1] + 1
-            widest = max(widest, masks[end][2])
-            segments += len(masks[end][0][0])
-            end += 1
-        out += _largest_rings_stacked(masks[start:end])
-        start = end
-    return out
+    batch: list[tuple[Segments, int, int]] = []
+    rows = widest = segments = 0
+    for mask in masks:  # (taken one by one: only a batch's segments are held)
+        if batch and not _fits(rows + mask[1] + 1, max(widest, mask[2]), segments):
+            yield from _largest_rings_stacked(batch)
+            batch, rows, widest, segments = [], 0, 0, 0
+        batch.append(mask)
+        rows += mask[1] + 1
+        widest = max(widest, mask[2])
+        segments += len(mask[0][0])
+    if batch:
+        yield from _largest_rings_stacked(batch)
 
 
 _BATCH_SEGMENTS = 1 << 15
