@@ -7011,3 +7011,73 @@ def test_picked_rows_are_those_the_whole_table_as_written_keeps(
     assert picked_rows(objects, every, items, chunk=2, **options).tolist() == rows.tolist()
     some = every[1::2]  # (another file's items: every other row)
     assert picked_rows(objects, some, items, chunk=2, **options).tolist() == [r for r in rows.tolist() if r % 2]
+
+
+def _tagged_chunked_dataset(root: Path) -> labelkit.Dataset:
+    """Instances, keypoints and results files of one split, with keypoints tags spelled with spaces or an escape,
+    angles null and -0.0, and the objects table reversed and cut into one-row chunks."""
+    pose = {"keypoints": [5, 5, 2], "num_keypoints": 1}
+    images = [_img(i) for i in range(1, 4)]
+    files = {
+        "instances_train": {
+            "images": images,
+            "annotations": [_ann(i, i, 1) for i in range(1, 4)],
+            "categories": [_PERSON, {"id": 2, "name": "car"}],
+        },
+        "person_keypoints_train": {
+            "images": images,
+            "annotations": [_ann(i, i % 3 + 1, 1, **pose) for i in (3, 1, 4)],
+            "categories": [_PERSON],
+        },
+        "results_train": [{"image_id": 2, "category_id": 2, "bbox": [1, 1, 5, 5], "score": 0.5}],
+    }
+    ds = labelkit.load(_files(root, files))
+    far = [[-1e3, 10, 10, 10, 10, 19]]
+    ds.add(
+        Object(id="esc", item_id="2", category_id=1, bbox=(1.0, 10.0, 9.0, 9.0), polygon=far),
+        Object(id="spaced", item_id="3", category_id=1, bbox=(1.0, 10.0, 9.0, 9.0), polygon=far),
+        Object(id="null", item_id="1", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0)),
+        Object(id="zero", item_id="2", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0)),
+        Object(id="bare", item_id="3", category_id=1, shape="polygon", polygon=[[1.0, 1, 5, 1, 5, 5]]),
+    )
+    objects = ds.table("objects")
+    ids = objects["id"].to_pylist()
+    extras, angles = objects["extras"].to_pylist(), objects["angle"].to_pylist()
+    extras[ids.index("esc")] = '{"coco:@task": "p\\u0065rson_keypoints"}'
+    extras[ids.index("spaced")] = extras[ids.index("bare")] = '{ "coco:@task" : "person_keypoints" }'
+    extras[ids.index("null")] = extras[ids.index("zero")] = '{"coco:@task": "person_keypoints"}'
+    angles[ids.index("null")], angles[ids.index("zero")] = None, -0.0
+    objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", pa.array(extras, pa.string()))
+    objects = objects.set_column(objects.schema.get_field_index("angle"), "angle", pa.array(angles, pa.float64()))
+    objects = objects.take(pa.array(np.arange(objects.num_rows)[::-1]))
+    ds.set_table("objects", pa.concat_tables([objects.slice(i, 1) for i in range(objects.num_rows)]))
+    return ds
+
+
+def test_picked_rows_tell_spelled_tags_null_angles_and_results_files_as_the_whole_table_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A keypoints tag spelled with spaces or an escape is the keypoints file's only once a clipped polygon
+    re-encodes its extras; an angle null or -0.0 turns nothing; a results file's detections are never clipped:
+    written a row at a time from a table of one-row chunks, the files are those of one chunk (and of the writer
+    that filtered the whole table, 211e520)."""
+    from labelkit.formats import coco_write
+
+    written = {}
+    for chunk in (1, 1 << 20):
+        monkeypatch.setattr(coco_write, "_WRITE_CHUNK", chunk)
+        out = tmp_path / f"out{chunk}"
+        labelkit.save(_tagged_chunked_dataset(tmp_path / f"in{chunk}"), out, "coco", allow_loss=True)
+        written[chunk] = {p.name: p.read_bytes() for p in sorted((out / "annotations").iterdir())}
+    assert written[1] == written[1 << 20]
+    docs = {name: json.loads(text) for name, text in written[1].items()}
+    assert {name: [a.get("id") for a in doc["annotations"]] for name, doc in docs.items() if "annotations" in doc} == {
+        "instances_train.json": [4, 5, 6, 3, 2, 1],  # (bare, zero, null: their tags, as spelled, are not matched)
+        "person_keypoints_train.json": [7, 8, 4, 1, 3],  # (spaced, esc: clipped, then tagged as the file's own)
+    }
+    assert docs["results_train.json"] == [{"image_id": 2, "category_id": 2, "bbox": [1, 1, 5, 5], "score": 0.5}]
+    clipped = [(a["image_id"], a["segmentation"]) for a in docs["person_keypoints_train.json"]["annotations"][:2]]
+    assert clipped == [
+        (3, [[0, 18.91089108910891, 0, 10, 10, 10, 10, 19]]),
+        (2, [[0, 18.91089108910891, 0, 10, 10, 10, 10, 19]]),
+    ]
