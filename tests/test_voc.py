@@ -6018,3 +6018,24 @@ def test_objects_spelled_oddly_read_as_before_the_one_pass_reader(tmp_path: Path
         ([obj(occluded=True)], []),
         ("<truncated> must be a whole number of 64 bits", "annotation/object[1]/truncated", "'9223372036854775808'"),
     ]
+
+
+@pytest.mark.parametrize("masks", ["none", "auto"])
+def test_a_standard_class_whose_objects_are_all_lost_still_comes_back(tmp_path: Path, masks: str) -> None:
+    # VOC's own classes at their VOC index are written as VOC writes them, without labelmap.txt, when each
+    # comes back through an object; 'person' here has only an object VOC cannot write (no box, no mask),
+    # reported lost: the class itself is not, so it goes in labelmap.txt (it came back as no category)
+    person = voc.VOC_CLASSES.index("person")
+    ds = Dataset(categories=[Category(id=person, name="person")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=4, height=3)))
+    ds.add(Object(id="o", item_id="1", category_id=person, shape="keypoints", keypoints=[1.0, 1.0, 2.0]))
+    report = labelkit.save(ds, tmp_path / "voc", "voc", allow_loss=True, masks=masks)
+    assert [(c.what, c.count) for c in report.lost] == [("objects without a box or mask", 1)]
+    back = labelkit.load(tmp_path / "voc", format="voc")
+    assert [(c.id, c.name) for c in back.categories] == [(person, "person")]
+    assert (tmp_path / "voc" / "labelmap.txt").exists()
+    # the same class with a box is written as VOC writes it: no labelmap.txt, the same id
+    ds.add(Object(id="b", item_id="1", category_id=person, bbox=(0.0, 0.0, 2.0, 2.0)))
+    labelkit.save(ds, tmp_path / "boxed", "voc", allow_loss=True, masks=masks)
+    assert not (tmp_path / "boxed" / "labelmap.txt").exists()
+    assert [(c.id, c.name) for c in labelkit.load(tmp_path / "boxed", format="voc").categories] == [(person, "person")]

@@ -107,7 +107,10 @@ class Classes:
         self.line_names = [read_as[c.id] for c in self.lines]  # (each line's class as read back)
         # classes as read from VOC without a labelmap (the standard classes in use, their VOC index as id,
         # nothing extra) are written as VOC itself writes them: PNG value = VOC index, no labelmap.txt
-        used = {v for name in ("objects", "labels") for v in pc.unique(dataset.table(name)["category_id"]).to_pylist()}
+        # (in use: by an image label, or an object written with a box; a class whose objects have none, lost,
+        # would come back through no object: it goes in labelmap.txt)
+        boxed = dataset.table("objects")["category_id"].filter(pa.array(voc_boxes(dataset)[1]))
+        used = {v for column in (dataset.table("labels")["category_id"], boxed) for v in pc.unique(column).to_pylist()}
         self.object_parts = object_part_names(dataset)
         # (Datumaro reads part names as labels: without labelmap.txt, only those of its own VOC labelmap)
         self.standard = (
