@@ -6947,14 +6947,7 @@ def test_a_files_objects_written_a_chunk_of_rows_at_a_time_are_those_of_the_whol
     """Each file's objects are picked by row number, then taken and changed (clipped, drawn, turned) a write chunk
     at a time, rather than as one table of them all (a split's copied most of its polygon text at once): in chunks
     of 2 rows, the files are byte for byte those of one chunk, the keypoints files' own objects after the others."""
-    from labelkit.formats import coco_write
-
-    written = {}
-    for chunk in (2, 1 << 20):
-        monkeypatch.setattr(coco_write, "_WRITE_CHUNK", chunk)
-        out = tmp_path / f"out{chunk}"
-        labelkit.save(_chunked_dataset(tmp_path / f"in{chunk}"), out, "coco", allow_loss=True)
-        written[chunk] = {p.name: p.read_bytes() for p in sorted((out / "annotations").iterdir())}
+    written = _written_in_chunks(monkeypatch, tmp_path, _chunked_dataset, (2, 1 << 20))
     assert written[2] == written[1 << 20]
     docs = {name: json.loads(text) for name, text in written[2].items()}
     assert {name: [a["id"] for a in doc["annotations"]] for name, doc in docs.items()} == {
@@ -7061,14 +7054,7 @@ def test_picked_rows_tell_spelled_tags_null_angles_and_results_files_as_the_whol
     re-encodes its extras; an angle null or -0.0 turns nothing; a results file's detections are never clipped:
     written a row at a time from a table of one-row chunks, the files are those of one chunk (and of the writer
     that filtered the whole table, 211e520)."""
-    from labelkit.formats import coco_write
-
-    written = {}
-    for chunk in (1, 1 << 20):
-        monkeypatch.setattr(coco_write, "_WRITE_CHUNK", chunk)
-        out = tmp_path / f"out{chunk}"
-        labelkit.save(_tagged_chunked_dataset(tmp_path / f"in{chunk}"), out, "coco", allow_loss=True)
-        written[chunk] = {p.name: p.read_bytes() for p in sorted((out / "annotations").iterdir())}
+    written = _written_in_chunks(monkeypatch, tmp_path, _tagged_chunked_dataset, (1, 1 << 20))
     assert written[1] == written[1 << 20]
     docs = {name: json.loads(text) for name, text in written[1].items()}
     assert {name: [a.get("id") for a in doc["annotations"]] for name, doc in docs.items() if "annotations" in doc} == {
@@ -7081,3 +7067,18 @@ def test_picked_rows_tell_spelled_tags_null_angles_and_results_files_as_the_whol
         (3, [[0, 18.91089108910891, 0, 10, 10, 10, 10, 19]]),
         (2, [[0, 18.91089108910891, 0, 10, 10, 10, 10, 19]]),
     ]
+
+
+def _written_in_chunks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make: Any, chunks: tuple[int, ...]
+) -> dict[int, dict[str, bytes]]:
+    """Per write chunk size, the annotation files COCO writes of ``make(folder)``, by name."""
+    from labelkit.formats import coco_write
+
+    written = {}
+    for chunk in chunks:
+        monkeypatch.setattr(coco_write, "_WRITE_CHUNK", chunk)
+        out = tmp_path / f"out{chunk}"
+        labelkit.save(make(tmp_path / f"in{chunk}"), out, "coco", allow_loss=True)
+        written[chunk] = {p.name: p.read_bytes() for p in sorted((out / "annotations").iterdir())}
+    return written
