@@ -213,6 +213,7 @@ def _fits(rows: int, width: int, segments: int) -> bool:
 
 
 def _largest_rings_stacked(masks: list[tuple[Segments, int, int]]) -> list[tuple[list[float] | None, bool]]:
+    """:func:`largest_rings` of one batch, traced as one mask: the masks one below another (see there)."""
     offsets = np.cumsum([0] + [h + 1 for _, h, _ in masks])
     xs = [seg[0] for seg, _, _ in masks]
     if not sum(map(len, xs)):
@@ -224,7 +225,9 @@ def _largest_rings_stacked(masks: list[tuple[Segments, int, int]]) -> list[tuple
     flat, sizes, areas = _ring_arrays(x, y0, y1, int(offsets[-1]), max(w for _, _, w in masks))
     ends = np.cumsum(sizes)
     begins = ends - sizes
-    mask_of = np.searchsorted(offsets, flat[begins + 1].astype(np.int64), side="right") - 1  # (a ring's first y)
+    # each ring's mask, by its first point's row; the rings come in row-major order of their first pixels, so
+    # each mask's rings are a run, after those of the masks above it
+    mask_of = np.searchsorted(offsets, flat[begins + 1].astype(np.int64), side="right") - 1
     out: list[tuple[list[float] | None, bool]] = [(None, False)] * len(masks)
     firsts = np.searchsorted(mask_of, np.arange(len(masks)), side="left")
     lasts = np.searchsorted(mask_of, np.arange(len(masks)), side="right")
