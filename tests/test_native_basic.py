@@ -824,3 +824,12 @@ def test_the_api_refuses_a_dataset_path_or_format_of_the_wrong_type_naming_it(
             call()
         assert (err.value.message, err.value.hint) == (f"{message}, not {type_name}", want_hint)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("version", ["1", "1.0", "1e0"])
+def test_a_version_of_1_spelled_as_a_float_reads_as_1_with_every_pydantic(tmp_path: Path, version: str) -> None:
+    # JSON Schema's const 1 takes 1.0; pydantic 2.5's Literal[1] refused it where later versions take it
+    path = tmp_path / "d.labelkit.json"
+    path.write_text('{"format": "labelkit", "version": ' + version + ', "items": [{"id": "a"}]}')
+    assert labelkit.validate(path) == []
+    assert [i.id for i in labelkit.load(path).items()] == ["a"]

@@ -55,11 +55,15 @@ VERSION: Literal[1] = 1
 
 
 def not_bool(value: Any) -> Any:
-    """Refuse ``true`` for a format version: ``Literal[1]`` alone lets it through (``True == 1``)."""
-    # the schema and the fast reader refuse it
+    """Refuse ``true`` for a format version: ``Literal[1]`` alone lets it through (``True == 1``); take ``1.0`` as 1.
+
+    The schema's ``const: 1`` takes ``1.0`` (JSON Schema compares numbers), and so does pydantic's ``Literal[1]``
+    in 2.13, but 2.5 (the README's floor) refused it: one file read two ways on two machines.
+    """
+    # the schema and the fast reader refuse true
     if isinstance(value, bool):
         raise ValueError("Input should be 1")
-    return value
+    return 1 if type(value) is float and value == 1 else value
 
 
 class NativeDocument(Record):
