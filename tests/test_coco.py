@@ -6987,6 +6987,7 @@ def test_picked_rows_are_those_the_whole_table_as_written_keeps(
     """The rows a file lists, told from the columns as they are and the few rows COCO may leave out or re-mark
     (taken and written 2 at a time), are those of the whole table written and filtered, in its order."""
     from labelkit.formats.coco_pick import ROW, as_written, file_rows, picked_rows
+    from labelkit.formats.coco_shapes import within_reach
 
     ds = _chunked_dataset(tmp_path)
     objects, items = ds.table("objects"), ds.table("items")
@@ -7001,6 +7002,7 @@ def test_picked_rows_are_those_the_whole_table_as_written_keeps(
         rows = np.concatenate([rows[~alone[listed]], rows[alone[listed]]])
     every = np.arange(objects.num_rows)
     options = {"read_from_coco": True, "results": results, "origins": origins, "homed": homed, "keep_categories": keep}
+    options["near"] = within_reach(objects["polygon"], items)
     assert picked_rows(objects, every, items, chunk=2, **options).tolist() == rows.tolist()
     some = every[1::2]  # (another file's items: every other row)
     assert picked_rows(objects, some, items, chunk=2, **options).tolist() == [r for r in rows.tolist() if r % 2]

@@ -20,7 +20,6 @@ from labelkit.formats.coco_shapes import (
     far_polygons_clipped,
     holes_too_large_dropped,
     turned_boxes,
-    within_reach,
 )
 from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.model import geometry as G
@@ -93,6 +92,7 @@ def picked_rows(
     origins: frozenset[str] | None,
     homed: frozenset[str],
     keep_categories: list[int] | None,
+    near: bool,
     chunk: int,
 ) -> np.ndarray:
     """The rows of ``objects`` a file lists, in the order written, of its items' ``rows``.
@@ -101,7 +101,8 @@ def picked_rows(
     :func:`file_rows` orders them. Most rows are told from the columns as they are: :func:`as_written`
     leaves out no object with a box or a mask, nor one whose polygon is drawable and neither clipped nor cut
     of holes, and changes the extras :func:`file_rows` looks at only of the objects it clips or turns (it
-    marks them). The others (``chunk`` rows at a time) are taken and written, and looked at so.
+    marks them). The others (``chunk`` rows at a time) are taken and written, and looked at so. ``near``: every
+    polygon of ``objects`` is :func:`~labelkit.formats.coco_shapes.within_reach` (see :func:`as_written`).
     """
     shaped = valid_mask(objects["bbox"]) | valid_mask(objects["mask"])
     filtering = origins is not None or keep_categories is not None
@@ -110,9 +111,9 @@ def picked_rows(
         unsure &= ~G.drawable_polygons(objects["polygon"]) | valid_mask(objects["polygon_holes"])
     if filtering:  # (a turned box, and a clipped polygon, mark their objects' extras)
         unsure |= true_mask(pc.not_equal(objects["angle"], 0.0))
-    far = valid_mask(objects["polygon"]) & ~valid_mask(objects["mask"])
-    if not results and (filtering or (far & ~shaped)[rows].any()) and not within_reach(objects["polygon"], items):
-        unsure |= far & (filtering | ~shaped)  # (when every polygon is within reach, none is clipped)
+    if not results and not near:  # (when every polygon is within reach, none is clipped)
+        far = valid_mask(objects["polygon"]) & ~valid_mask(objects["mask"])
+        unsure |= far & (filtering | ~shaped)
     if filtering:
         listed, alone = file_rows(objects, origins, homed, keep_categories)
     else:
@@ -121,7 +122,8 @@ def picked_rows(
     listed[looked] = alone[looked] = False
     for start in range(0, len(looked), chunk):
         some = looked[start : start + chunk]
-        t = as_written(take_rows(objects, some).append_column(ROW, pa.array(some)), items, read_from_coco, results)
+        taken = take_rows(objects, some).append_column(ROW, pa.array(some))
+        t = as_written(taken, items, read_from_coco, results, near)
         kept = np.asarray(t[ROW].to_numpy(), dtype=np.int64)
         listed[kept], alone[kept] = file_rows(t, origins, homed, keep_categories)
     rows = rows[listed[rows]]

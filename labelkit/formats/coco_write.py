@@ -111,7 +111,6 @@ class Writer:
         )
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
         self._row_of: dict[str, int] | None = None  # item id -> row (see _item_rows)
-        self._images_of_objects: pa.Array | None = None  # (see _object_images)
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
         self.read_tasks: dict[str, set[str]] = {}  # those read from COCO (coco:files), where labels go back
         self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
@@ -536,12 +535,10 @@ class Writer:
         width, height = (pc.take(sides, index).fill_null(np.nan) for sides in (widths, heights))
         return values.take(index).cast(pa.string()), width, height
 
+    @functools.cached_property
     def _object_images(self) -> pa.Array:
         """Per object, the index of its item in the image lookup (see :meth:`_image_columns`), found once."""
-        if self._images_of_objects is None:
-            item_ids = self.ds.table("objects")["item_id"]
-            self._images_of_objects = pc.index_in(item_ids, value_set=self._image_lookup[0]).combine_chunks()
-        return self._images_of_objects
+        return pc.index_in(self.ds.table("objects")["item_id"], value_set=self._image_lookup[0]).combine_chunks()
 
     def _category_column(self, cats: pa.Array) -> pa.Array:
         if all(k == v for k, v in self.category_map.items()):
@@ -643,11 +640,12 @@ class Writer:
             origins=origins,
             homed=homed,
             keep_categories=keep_categories,
+            near=self._near,
             chunk=_WRITE_CHUNK,
         )
         self.used_categories = set(pc.unique(read["category_id"].take(pa.array(rows)).drop_null()).to_pylist())
         all_ids = self.file_ids = self._object_ids()[rows]
-        images = self._object_images()
+        images = self._object_images
         starts = list(range(0, len(rows), _WRITE_CHUNK))
 
         def one(start: int) -> bytes:
