@@ -608,3 +608,14 @@ def test_the_compiler_refuses_additional_properties_that_are_not_a_boolean_or_a_
     record = {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": extra}
     with pytest.raises(Unsupported):
         compile_schema(record)
+
+
+def test_a_document_that_fits_is_validated_without_importing_jsonschema() -> None:
+    # (jsonschema and its validators are made only for what the compiled types do not take: 0.1 s of imports)
+    code = (
+        "import sys, labelkit; "
+        f"assert labelkit.validate({str(ROOT / 'fixtures' / 'native' / 'images.labelkit.json')!r}) == []; "
+        "print('jsonschema' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "False"

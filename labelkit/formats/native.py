@@ -381,11 +381,10 @@ def schema_findings(value: Any, path: str, fast: bool = True) -> list[Finding]:
     they accept fits, and only the rest is checked with jsonschema (about 2,600 such annotations a second), so the
     findings are the same. Without it, jsonschema checks everything.
     """
-    document, annotation, by_kind = _validators()
-    fits = _fits() if fast else None
+    fits = _fits() if fast else None  # (jsonschema is imported only for what they do not take)
     out: list[tuple[str, str, tuple[Any, ...]]] = []
     if fits is None or not fits[0].fits(value):
-        for error in document.iter_errors(value):
+        for error in _validators()[0].iter_errors(value):
             out.extend(_explain(error))
     annotations = value.get("annotations") if isinstance(value, dict) else None
     annotations = annotations if isinstance(annotations, list) else []
@@ -393,6 +392,7 @@ def schema_findings(value: Any, path: str, fast: bool = True) -> list[Finding]:
     for i, (item, fit) in enumerate(zip(annotations, fitting, strict=True)):
         if fit:
             continue
+        _, annotation, by_kind = _validators()
         kind = item.get("kind") if isinstance(item, dict) else None
         validator = by_kind.get(kind) if isinstance(kind, str) else None
         for error in (validator or annotation).iter_errors(item):
