@@ -36,7 +36,7 @@ def as_written(objects: pa.Table, items: pa.Table, read_from_coco: bool, results
     rows of no geometry COCO can write are left out (:func:`coco_shapes.drawn_polygons`); ``results``: a
     detection-results file's, which are never clipped. ``near``: every polygon of a table these objects were
     taken from is :func:`~labelkit.formats.coco_shapes.within_reach` of every image, so none is clipped (not
-    asked again of each chunk: the question looks at every item's size, 20 ms with train2017's 118,287).
+    asked again of each chunk: each asking reads every item's size, 1.5 to 2.7 ms with train2017's 118,287 images).
     """
     if not results and not near:
         objects = far_polygons_clipped(objects, items, read_from_coco)[0]
