@@ -1125,15 +1125,15 @@ def _signalled_while_writing(name: str, handler: str, out: Path, *args: str) -> 
     script = (
         "import os, signal\n"
         + (f"signal.signal(signal.{name}, signal.{handler})\n" if handler else "")
-        + "from labelkit.formats import yolo_write\n"
-        "real = yolo_write.create_file\n"
+        + "from labelkit import file_batches\n"
+        "real = file_batches.create_file\n"
         "written = []\n"
         "def create_file(path, data):\n"
         "    written.append(path)\n"
         "    if len(written) == 2:\n"
         f"        os.kill(os.getpid(), signal.{name})\n"
         "    real(path, data)\n"
-        "yolo_write.create_file = create_file\n"
+        "file_batches.create_file = create_file\n"
         "from labelkit.cli import main\n"
         "main()\n"
     )

@@ -178,8 +178,7 @@ def test_a_failing_disk_is_one_output_error_and_leaves_nothing(tmp_path, monkeyp
     def full(path: str, data: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", path)
 
-    monkeypatch.setattr("labelkit.formats.yolo_write.create_file", full)
-    monkeypatch.setattr("labelkit.formats.voc_write.create_file", full)
+    monkeypatch.setattr("labelkit.file_batches.create_file", full)  # (YOLO label files, VOC XML)
     ds = labelkit.load("fixtures/native/images.labelkit.json")
     with pytest.raises(OutputError) as err:
         labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)
@@ -541,22 +540,22 @@ def test_a_file_the_file_system_takes_for_another_at_write_time_is_one_error_and
     import errno
 
     import labelkit
+    from labelkit import file_batches
     from labelkit.errors import OutputError
-    from labelkit.formats import yolo_write
     from labelkit.model import Category, Dataset, Item, Media, Object
 
     ds = Dataset(categories=[Category(id=0, name="cat")])
     for name in ("a", "b"):
         ds.add_item(Item(id=name, media=Media(path=f"{name}.jpg", width=4, height=4), split="train"))
         ds.add(Object(id=name, item_id=name, category_id=0, bbox=(0.0, 0.0, 1.0, 1.0)))
-    real = yolo_write.create_file
+    real = file_batches.create_file
 
     def taken(path: str, data: bytes | memoryview) -> None:
         if path.endswith("b.txt"):
             raise FileExistsError(errno.EEXIST, "File exists", path)
         real(path, data)
 
-    monkeypatch.setattr(yolo_write, "create_file", taken)
+    monkeypatch.setattr(file_batches, "create_file", taken)
     with pytest.raises(OutputError) as err:
         labelkit.save(ds, tmp_path / "out", "yolo")
     assert str(err.value) == (

@@ -16,6 +16,7 @@ MODULES = [
     "labelkit",
     "labelkit.api",
     "labelkit.errors",
+    "labelkit.file_batches",
     "labelkit.formats",
     "labelkit.formats.base",
     "labelkit.formats.coco_build",

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError
+from labelkit.file_batches import create_files
 from labelkit.formats import voc_xml
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_files import without_fork_items
@@ -340,6 +341,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     texts[r] = voc_xml.object_xml(name_xml[categories[r]], numbers, occluded[r], extra, attrs)
                 else:
                     texts[r] = voc_xml.PLAIN_OBJECT % (name_xml[categories[r]], *numbers)
+            xml_files: list[tuple[str, bytes]] = []
             jobs: list[
                 tuple[int, list[int], list[int], list[int], tuple[Any, Any], list[int], tuple[str, ...], int]
             ] = []
@@ -400,7 +402,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 name = image_names[n]
                 head = voc_xml.head_xml(meta, name if paths[n] else None, widths[n], heights[n], segmented)
                 written_objects += len(xml_rows)
-                create_file(base + files[n] + ".xml", head.encode() + body + b"</annotation>\n")
+                xml_files.append((base + files[n] + ".xml", head.encode() + body + b"</annotation>\n"))
                 lists["Main"][splits[n]].append(ids[n])
                 tasks = meta.get("voc:imagesets")
                 if not isinstance(tasks, list):
@@ -422,6 +424,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 if media != "none" and paths[n]:
                     assert media_root is not None
                     place_media(media_root, paths[n], path / "JPEGImages" / name, media)
+            create_files(xml_files)  # (two threads: see file_batches)
             # the chunk's masks in one take (a take per image costs more than painting the image)
             wanted = [r for _, inst, _, sem, _, _, _, _ in jobs for r in inst + sem]
             cells = dict(zip(wanted, geometry.masks.take(wanted).to_pylist(), strict=True))

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError, UsageError
+from labelkit.file_batches import create_files
 from labelkit.formats.yolo_classify import classify_files, write_classify
 from labelkit.formats.yolo_clipping import clipping, rounding
 from labelkit.formats.yolo_config_files import write_darknet, write_data_yaml
@@ -258,13 +259,15 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         start = bounds_list[first]
         text, starts = formatter.text(rows_by_item[start : bounds_list[last]])
         view = memoryview(text)
+        batch: list[tuple[str, bytes | memoryview]] = []
         for i in range(first, last):
             lo, hi = bounds_list[i] - start, bounds_list[i + 1] - start
             data = view[starts[lo] : starts[hi]]
             rel = label_rel[i]
             if rel in shared.members and shared.written_before(rel, i, bytes(data), ids):
                 continue
-            create_file(base + rel, data)
+            batch.append((base + rel, data))
+        create_files(batch)  # (two threads: see file_batches)
     written_splits = sorted(set(splits))
     if layout == "darknet":
         write_darknet(dataset, path, written_splits, splits, image_rel, task)
