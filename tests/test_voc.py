@@ -5443,6 +5443,8 @@ def test_png_instance_class_is_the_majority_of_its_pixels_not_of_its_runs() -> N
         ("labelmap.txt", "fifo", "cannot read: not a regular file"),
         ("ImageSets/Main/train.txt", "fifo", "cannot read: not a regular file"),
         ("ImageSets/Main/train.txt", "link", "cannot read: a symbolic link to no file"),
+        ("Annotations/2007_000001.xml", "fifo", "cannot read: not a regular file"),
+        ("Annotations/2007_000001.xml", "link", "cannot read: No such file or directory"),
     ],
 )
 def test_a_labelmap_or_list_that_is_no_file_is_an_error_naming_it(
@@ -5450,7 +5452,8 @@ def test_a_labelmap_or_list_that_is_no_file_is_an_error_naming_it(
 ) -> None:
     """A labelmap.txt that is a link to no file (a DVC or git-annex checkout whose cache lacks it) or a FIFO was
     passed over (its colours and classes lost unsaid); an ImageSets list that is a FIFO was read as empty, and
-    its images lost their split unsaid."""
+    its images lost their split unsaid. An annotation XML that is a FIFO was read as empty too (``invalid XML: no
+    element found``)."""
     import os
 
     if odd == "fifo" and not hasattr(os, "mkfifo"):

@@ -25,7 +25,7 @@ import numpy as np
 
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
-from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, without_forks
+from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, read_inside, without_forks
 from labelkit.formats.voc_labelmap import READER_PARTS_COMMENT, stand_in_lines
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
@@ -635,8 +635,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
                 raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id].name})", path=xml)
             seen[item_id] = xml
-            _refuse_linked_out(xml, inside)
-            parsed.append((item_id, split, folder, parse_annotation(read_bytes(xml), xml)))
+            parsed.append((item_id, split, folder, parse_annotation(read_inside(xml, inside, _LINK_HINT), xml)))
     if not parsed and not (root / "ImageSets").is_dir():
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
     lists = (root / "ImageSets").glob("*/*.txt") if (root / "ImageSets").is_dir() else []

@@ -9,9 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from labelkit.errors import InputError
 from labelkit.formats.yolo_layout import APPLE_DOUBLE
+from labelkit.io import FOLDER_LINKED_OUT, LINK_LEADING_OUT, Inside, read_file
 from labelkit.model import Dataset
 from labelkit.portable import by_parts, dropped_forks
+
+
+def read_inside(path: Path, inside: Inside | None, hint: str) -> bytes:
+    """A file's bytes; a link leading out of the dataset refused, as ``voc._refuse_linked_out`` refuses it.
+
+    The link is told by opening the file (``read_file``), not by a stat of each file before it is read.
+
+    Raises:
+        InputError: naming the file: a link leading out (with ``hint``), or why else it cannot be read (a FIFO).
+    """
+    try:
+        return read_file(path, inside=inside)
+    except OSError as exc:
+        linked = exc.strerror in (FOLDER_LINKED_OUT, LINK_LEADING_OUT)
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path, hint=hint if linked else None) from exc
 
 
 def is_fork(name: str) -> bool:
