@@ -11,8 +11,8 @@ back from the kernel waits for the GIL the formatting holds, a few milliseconds 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from labelkit.io import create_file
 
@@ -21,15 +21,19 @@ _SMALL = 64  # a batch of fewer files is created on the calling thread (threads 
 Entries = Sequence[tuple[str, bytes | memoryview]]
 
 
-def _create(entries: Entries) -> None:
+def _create(entries: Entries, stop: threading.Event | None = None) -> None:
     for path, data in entries:
+        if stop is not None and stop.is_set():
+            return
         create_file(path, data)
 
 
 def create_files(entries: Entries) -> None:
     """Create each ``(path, data)`` (none may exist), the first half on one thread and the rest on another.
 
-    Both halves run to their end or first failure before this returns, so no file is created afterwards.
+    Both halves run to their end or first failure before this returns, so no file is created afterwards: a Ctrl-C
+    or SIGTERM (KeyboardInterrupt) while the calling thread waits for the other is raised once that one has ended,
+    and it creates no more files once the calling thread is interrupted.
 
     >>> import tempfile, os
     >>> folder = tempfile.mkdtemp()
@@ -44,11 +48,46 @@ def create_files(entries: Entries) -> None:
         _create(entries)
         return
     half = len(entries) // 2
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="labelkit-files") as pool:
-        second = pool.submit(_create, entries[half:])
+    stop, ended = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def second_half() -> None:
         try:
-            _create(entries[:half])
+            _create(entries[half:], stop)
+        except BaseException as exc:  # (raised on the calling thread below: a thread's own error is printed)
+            errors.append(exc)
         finally:
-            error = second.exception()  # (waits: no file is created after this returns)
-    if error is not None:
-        raise error
+            ended.set()
+
+    worker = threading.Thread(target=second_half, name="labelkit-files")
+    worker.start()
+    try:
+        _create(entries[:half])
+    except KeyboardInterrupt:
+        stop.set()
+        raise
+    finally:
+        _wait(ended, stop)
+        worker.join()  # (it has nothing left to do but end)
+    if errors:
+        raise errors[0]
+
+
+def _wait(ended: threading.Event, stop: threading.Event) -> None:
+    """Wait for the other thread to end its half, through any Ctrl-C or SIGTERM meanwhile (raised once it has).
+
+    A second interrupt ended the wait (a pool's, the first one having ended the wait for the half's result) with
+    the thread still creating files while the output folder was being removed: hundreds were left behind. Not
+    ``Thread.join``: interrupted, Python 3.11's takes the thread for ended (its next call returns at once).
+    """
+    interrupt: KeyboardInterrupt | None = None
+    while True:
+        try:
+            ended.wait()
+        except KeyboardInterrupt as exc:
+            stop.set()  # (the thread stops at its next file)
+            interrupt = exc
+        else:
+            break
+    if interrupt is not None:
+        raise interrupt

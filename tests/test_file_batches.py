@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -83,3 +86,84 @@ def test_an_existing_file_is_refused_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError) as err:
         create_files(_entries(tmp_path, 200))
     assert err.value.filename == str(tmp_path / "0150.txt") and (tmp_path / "0150.txt").read_bytes() == b"kept"
+
+
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt (Python's own handler), as the CLI's SIGTERM and SIGHUP handlers do."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="a signal sent to the calling thread (POSIX)")
+@pytest.mark.usefixtures("sigint_raises")
+def test_interrupts_while_the_caller_waits_are_raised_once_the_other_thread_has_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C (or SIGTERM) pressed twice while the calling thread waited: the second ended the wait with the other
+    thread still creating files, as the output folder was being removed (hundreds were left in its temporary
+    folder, .out.labelkit-tmp-*). The interrupt is raised once that thread has ended, which stops at its next file."""
+    caller = threading.get_ident()
+    real = file_batches.create_file
+    caller_done = threading.Event()
+
+    def interrupted(path: str, data: bytes | memoryview) -> None:
+        if path.endswith("0099.txt"):  # (the caller's last: it waits for the other thread next)
+            caller_done.set()
+        elif path.endswith("0100.txt"):  # (the other thread's first)
+            assert threading.get_ident() != caller and caller_done.wait(10)
+            for _ in range(2):
+                time.sleep(0.05)
+                signal.pthread_kill(caller, signal.SIGINT)
+            time.sleep(0.05)
+        real(path, data)
+
+    monkeypatch.setattr(file_batches, "create_file", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        create_files(_entries(tmp_path, 200))
+    assert [t.name for t in threading.enumerate() if t.name.startswith("labelkit-files")] == []
+    assert sorted(os.listdir(tmp_path)) == [f"{i:04d}.txt" for i in range(101)]
+
+
+def test_an_interrupt_in_the_caller_s_half_stops_the_other_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C on the calling thread: the other thread creates no more files (it went on to the end of its half)."""
+    real = file_batches.create_file
+    started, interrupted = threading.Event(), threading.Event()
+
+    def create(path: str, data: bytes | memoryview) -> None:
+        if path.endswith("0010.txt"):
+            assert started.wait(10)
+            interrupted.set()
+            raise KeyboardInterrupt
+        if path.endswith("0101.txt"):
+            started.set()
+            assert interrupted.wait(10)
+            time.sleep(0.1)  # (the caller tells it to stop meanwhile)
+        real(path, data)
+
+    monkeypatch.setattr(file_batches, "create_file", create)
+    with pytest.raises(KeyboardInterrupt):
+        create_files(_entries(tmp_path, 200))
+    assert sorted(os.listdir(tmp_path)) == [f"{i:04d}.txt" for i in (*range(10), 100, 101)]
+
+
+def test_any_error_of_the_other_thread_is_raised_on_the_calling_one_and_nothing_is_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = file_batches.create_file
+
+    def short(path: str, data: bytes | memoryview) -> None:
+        if path.endswith("0150.txt"):
+            raise MemoryError
+        real(path, data)
+
+    monkeypatch.setattr(file_batches, "create_file", short)
+    with pytest.raises(MemoryError):
+        create_files(_entries(tmp_path, 200))
+    assert sorted(os.listdir(tmp_path)) == [f"{i:04d}.txt" for i in range(150)]
+    assert capsys.readouterr() == ("", "")
