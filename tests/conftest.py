@@ -83,17 +83,28 @@ def config_outside(root: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def folding_file_system(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files created by ``labelkit.io.create_file`` behave as on macOS and Windows: a name differing from one
-    already in its folder only in case or Unicode normalisation is that file (``O_EXCL`` refuses it)."""
+    already in its folder only in case or Unicode normalisation is that file (``O_EXCL`` refuses it).
+
+    The look and the create are one step, as a kernel's are: two threads (labelkit.file_batches) each creating one
+    of two such names both found none there, and both were created."""
+    import threading
+
     import labelkit.portable
 
     real_open = os.open
+    one_at_a_time = threading.Lock()
 
     def open_folding(path: Any, flags: int, mode: int = 0o777) -> int:
         folder, name = os.path.split(os.fspath(path))
-        if flags & os.O_EXCL and os.path.isdir(folder):
-            if any(labelkit.portable.folded_name(n) == labelkit.portable.folded_name(name) for n in os.listdir(folder)):
-                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fspath(path))
-        return real_open(path, flags, mode)
+        if not flags & os.O_EXCL:
+            return real_open(path, flags, mode)
+        with one_at_a_time:
+            if os.path.isdir(folder):
+                if any(
+                    labelkit.portable.folded_name(n) == labelkit.portable.folded_name(name) for n in os.listdir(folder)
+                ):
+                    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fspath(path))
+            return real_open(path, flags, mode)
 
     monkeypatch.setattr(labelkit.io.os, "open", open_folding)
 
