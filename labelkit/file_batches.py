@@ -11,6 +11,7 @@ back from the kernel waits for the GIL the formatting holds, a few milliseconds 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 
@@ -21,11 +22,13 @@ _SMALL = 64  # a batch of fewer files is created on the calling thread (threads 
 Entries = Sequence[tuple[str, bytes | memoryview]]
 
 
-def _create(entries: Entries, stop: threading.Event | None = None) -> None:
+def _create(entries: Entries, stop: threading.Event | None = None, made: list[int] | None = None) -> None:
     for path, data in entries:
         if stop is not None and stop.is_set():
             return
         create_file(path, data)
+        if made is not None:
+            made[0] += 1
 
 
 def create_files(entries: Entries) -> None:
@@ -41,8 +44,12 @@ def create_files(entries: Entries) -> None:
     >>> sorted(os.listdir(folder))
     ['a.txt', 'b.txt']
 
+    The error raised is the one a single thread creating them in order meets: when the first half fails, the
+    files the other thread made are removed and the rest are created in order on this thread, so that a failure
+    they caused (a disk they filled, a name a case-blind file system takes for theirs) is met where it would be.
+
     Raises:
-        OSError: of the first half's failure if it has one, else of the second half's (naming the file).
+        OSError: the first failure a single thread would meet (naming the file).
     """
     if len(entries) < _SMALL:
         _create(entries)
@@ -50,10 +57,11 @@ def create_files(entries: Entries) -> None:
     half = len(entries) // 2
     stop, ended = threading.Event(), threading.Event()
     errors: list[BaseException] = []
+    first, second = [0], [0]  # files made by each thread
 
     def second_half() -> None:
         try:
-            _create(entries[half:], stop)
+            _create(entries[half:], stop, second)
         except BaseException as exc:  # (raised on the calling thread below: a thread's own error is printed)
             errors.append(exc)
         finally:
@@ -61,16 +69,35 @@ def create_files(entries: Entries) -> None:
 
     worker = threading.Thread(target=second_half, name="labelkit-files")
     worker.start()
+    failed = False
     try:
-        _create(entries[:half])
+        _create(entries[:half], None, first)
     except KeyboardInterrupt:
         stop.set()
         raise
+    except OSError:
+        stop.set()  # (the other thread stops at its next file)
+        failed = True
     finally:
         _wait(ended, stop)
         worker.join()  # (it has nothing left to do but end)
+    if errors and not isinstance(errors[0], OSError):
+        raise errors[0]
+    if failed:  # the other thread's files may be why (a disk filled, a name taken): undone, then as one thread
+        _undo(entries[half : half + second[0]])
+        _create(entries[first[0] :])  # (raises what a single thread meets first)
+        return
     if errors:
         raise errors[0]
+
+
+def _undo(entries: Entries) -> None:
+    """Remove the files of ``entries`` (made here, in a folder being written: one that cannot be, stays)."""
+    for path, _ in entries:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def _wait(ended: threading.Event, stop: threading.Event) -> None:

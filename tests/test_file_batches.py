@@ -58,11 +58,11 @@ def test_a_small_batch_is_created_on_the_calling_thread(tmp_path: Path, monkeypa
 
 
 @pytest.mark.parametrize(("failing", "named"), [((10, 150), 10), ((150,), 150), ((10,), 10), ((0, 100), 0)])
-def test_the_error_is_the_first_half_s_and_each_half_stops_at_its_first(
+def test_the_error_and_the_files_left_are_a_single_thread_s(
     failing: tuple[int, ...], named: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each half stops at its failure; both have ended when the error is raised (no file is created later), and
-    the error is of the file a single thread would have met first."""
+    """Both halves have ended when the error is raised (no file is created later); the error is of the file a
+    single thread creating them in order meets first, and the files left are the ones it would have made."""
     real = file_batches.create_file
     bad = {str(tmp_path / f"{i:04d}.txt") for i in failing}
 
@@ -75,10 +75,35 @@ def test_the_error_is_the_first_half_s_and_each_half_stops_at_its_first(
     with pytest.raises(OSError) as err:
         create_files(_entries(tmp_path, 200))
     assert (err.value.errno, err.value.filename) == (errno.ENOSPC, str(tmp_path / f"{named:04d}.txt"))
-    first_stop = min([i for i in failing if i < 100], default=100)
-    second_stop = min([i for i in failing if i >= 100], default=200)
-    expected = [*range(first_stop), *range(100, second_stop)]
-    assert sorted(os.listdir(tmp_path)) == [f"{i:04d}.txt" for i in expected]
+    assert sorted(os.listdir(tmp_path)) == [f"{i:04d}.txt" for i in range(named)]
+
+
+def test_a_failure_the_other_thread_caused_is_met_where_a_single_thread_meets_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system taking 0010.txt and 0150.txt for one name (as a case-blind one takes x.txt and X.txt): the
+    second thread made 0150.txt first, so the first half's 0010.txt failed. One thread in order makes 0010.txt and
+    fails at 0150.txt: so the error says, every time, and the files left are those it makes."""
+    real = file_batches.create_file
+    twins = {str(tmp_path / "0010.txt"), str(tmp_path / "0150.txt")}
+    made_150 = threading.Event()
+    lock = threading.Lock()
+
+    def folding(path: str, data: bytes | memoryview) -> None:
+        if path == str(tmp_path / "0010.txt"):
+            made_150.wait(5)  # (the other thread first, as it may be)
+        with lock:
+            if path in twins and any(os.path.exists(t) for t in twins):
+                raise FileExistsError(errno.EEXIST, "File exists", path)
+            real(path, data)
+        if path == str(tmp_path / "0150.txt"):
+            made_150.set()
+
+    monkeypatch.setattr(file_batches, "create_file", folding)
+    with pytest.raises(FileExistsError) as err:
+        create_files(_entries(tmp_path, 200))
+    assert err.value.filename == str(tmp_path / "0150.txt")
+    assert sorted(os.listdir(tmp_path)) == [f"{i:04d}.txt" for i in range(150)]
 
 
 def test_an_existing_file_is_refused_not_overwritten(tmp_path: Path) -> None:
