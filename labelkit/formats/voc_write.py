@@ -211,6 +211,7 @@ def labelmap_name_ok(name: object) -> bool:
 
 
 _ITEM_CHUNK = 8192
+_XML_BATCH = 2048  # XML files created at once (see file_batches)
 
 
 def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
@@ -403,6 +404,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 head = voc_xml.head_xml(meta, name if paths[n] else None, widths[n], heights[n], segmented)
                 written_objects += len(xml_rows)
                 xml_files.append((base + files[n] + ".xml", head.encode() + body + b"</annotation>\n"))
+                if len(xml_files) == _XML_BATCH:  # (the bytes of so many at most are held)
+                    create_files(xml_files)  # (two threads: see file_batches)
+                    xml_files.clear()
                 lists["Main"][splits[n]].append(ids[n])
                 tasks = meta.get("voc:imagesets")
                 if not isinstance(tasks, list):
