@@ -38,15 +38,15 @@ def create_files(entries: Entries) -> None:
     or SIGTERM (KeyboardInterrupt) while the calling thread waits for the other is raised once that one has ended,
     and it creates no more files once the calling thread is interrupted.
 
+    The error raised is the one a single thread creating them in order meets: when the first half fails, the
+    files the other thread made are removed and the rest are created in order on this thread, so that a failure
+    they caused (a disk they filled, a name a case-blind file system takes for theirs) is met where it would be.
+
     >>> import tempfile, os
     >>> folder = tempfile.mkdtemp()
     >>> create_files([(os.path.join(folder, name), b"1") for name in ("a.txt", "b.txt")])
     >>> sorted(os.listdir(folder))
     ['a.txt', 'b.txt']
-
-    The error raised is the one a single thread creating them in order meets: when the first half fails, the
-    files the other thread made are removed and the rest are created in order on this thread, so that a failure
-    they caused (a disk they filled, a name a case-blind file system takes for theirs) is met where it would be.
 
     Raises:
         OSError: the first failure a single thread would meet (naming the file).
