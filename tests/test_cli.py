@@ -2173,6 +2173,9 @@ def test_a_signal_while_labelkit_is_imported_is_an_interrupt(name: str, tmp_path
     module, _, function = entry.partition(":")
     script = (
         "import os, signal, sys\n"
+        # (as from a terminal: a non-interactive shell's background job, CI's maybe, starts with SIGINT ignored,
+        # which Python then leaves ignored)
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "class Signalling:\n"  # (a finder asked first for each module imported: it finds none)
         "    def find_spec(self, name, path=None, target=None):\n"
         "        if name == 'labelkit.api':\n"
