@@ -654,20 +654,30 @@ def create_file(path: str, data: bytes | memoryview) -> None:
     """Create ``path`` (which must not exist) holding ``data``: one open, write (usually) and close.
 
     A write may take only part of the data (a disk filling up, a file-size limit): the rest is written
-    again, so that the error the next write meets is raised rather than the file left cut short.
+    again, so that the error the next write meets is raised rather than the file left cut short. A write that
+    fails removes the file (made here: ``O_EXCL``), so that creating it again meets that error again, not the
+    file: labelkit.file_batches, when its first half fails, creates the rest again in order, and a full disk's
+    file, left empty, was refused as existing ('File exists', with the hint of two items' names taken for one).
 
     Raises:
         OSError: naming ``path``.
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # (less the umask, as open(): 0o644 kept no g+w)
+    failed: OSError | None = None
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
     except OSError as exc:  # (os.write names no file; not errors.naming, a generator: 0.2 s for 118,000 files)
-        raise OSError(exc.errno, exc.strerror, path) from exc
+        failed = exc
     finally:
         os.close(fd)
+    if failed is not None:
+        try:
+            os.unlink(path)  # (closed first: Windows removes no open file)
+        except OSError:
+            pass
+        raise OSError(failed.errno, failed.strerror, path) from failed
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int = 2, ahead: int = 2) -> Iterator[R]:

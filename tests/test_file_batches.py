@@ -106,6 +106,33 @@ def test_a_failure_the_other_thread_caused_is_met_where_a_single_thread_meets_it
     assert sorted(os.listdir(tmp_path)) == [f"{i:04d}.txt" for i in range(150)]
 
 
+def test_a_disk_filling_up_gives_a_single_thread_s_error_and_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk of 64 files' room, as a kernel fills it: the open makes the file, the write fails. The file that failed
+    was left empty, and created again (the rest in order, on one thread) it was refused as existing: 'File exists'
+    (naming 0000.txt on a 256 KiB tmpfs, the other thread having filled it first), not 'No space left on device'."""
+    room = 64 * len(b"x" * 100)
+    real_write = os.write
+    lock = threading.Lock()
+
+    def write(fd: int, data: bytes | memoryview) -> int:
+        with lock:
+            used = sum(os.path.getsize(tmp_path / name) for name in os.listdir(tmp_path))
+            if used + len(data) > room:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    for run in range(10):
+        with pytest.raises(OSError) as err:
+            create_files([(str(tmp_path / f"{i:04d}.txt"), b"x" * 100) for i in range(200)])
+        assert (err.value.errno, err.value.filename) == (errno.ENOSPC, str(tmp_path / "0064.txt")), run
+        assert sorted(os.listdir(tmp_path)) == [f"{i:04d}.txt" for i in range(64)], run
+        for name in os.listdir(tmp_path):
+            os.unlink(tmp_path / name)
+
+
 def test_an_existing_file_is_refused_not_overwritten(tmp_path: Path) -> None:
     (tmp_path / "0150.txt").write_bytes(b"kept")
     with pytest.raises(FileExistsError) as err:

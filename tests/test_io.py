@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelkit.errors import InputError, OutputError
-from labelkit.io import atomic_output, contained, load_json, parse_json, read_bytes, read_file, write_json
+from labelkit.io import atomic_output, contained, create_file, load_json, parse_json, read_bytes, read_file, write_json
 from labelkit.portable import folded_name, folded_names, same_files, unportable_paths, where_one, windows_cannot_hold
 
 
@@ -234,6 +234,24 @@ def test_a_short_write_is_written_again_never_left_cut_short(
     whole = {p.relative_to(tmp_path / "whole"): p.read_bytes() for p in (tmp_path / "whole").rglob("*") if p.is_file()}
     out = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
     assert out == whole
+
+
+def test_a_file_whose_write_fails_is_removed_and_created_again_meets_that_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The open makes the file and the write fails (a full disk): the file left empty was refused as existing when
+    created again (labelkit.file_batches does, after its first half fails), 'File exists' for a full disk."""
+    import errno
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    for _ in range(2):
+        with pytest.raises(OSError) as err:
+            create_file(str(tmp_path / "a.txt"), b"1\n")
+        assert (err.value.errno, err.value.filename) == (errno.ENOSPC, str(tmp_path / "a.txt"))
+        assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("points_to", ["nowhere", "empty", "file"])
