@@ -72,12 +72,12 @@ def create_files(entries: Entries) -> None:
     failed = False
     try:
         _create(entries[:half], None, first)
-    except KeyboardInterrupt:
-        stop.set()
-        raise
     except OSError:
         stop.set()  # (the other thread stops at its next file)
         failed = True
+    except BaseException:  # (a Ctrl-C, a MemoryError: the other thread created the rest of its half meanwhile)
+        stop.set()
+        raise
     finally:
         _wait(ended, stop)
         worker.join()  # (it has nothing left to do but end)
