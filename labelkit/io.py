@@ -11,7 +11,7 @@ import shutil
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal, TypeVar
 
@@ -653,11 +653,9 @@ def paused_gc() -> Iterator[None]:
 def create_file(path: str, data: bytes | memoryview) -> None:
     """Create ``path`` (which must not exist) holding ``data``: one open, write (usually) and close.
 
-    A write may take only part of the data (a disk filling up, a file-size limit): the rest is written
-    again, so that the error the next write meets is raised rather than the file left cut short. A write that
-    fails removes the file (made here: ``O_EXCL``), so that creating it again meets that error again, not the
-    file: labelkit.file_batches, when its first half fails, creates the rest again in order, and a full disk's
-    file, left empty, was refused as existing ('File exists', with the hint of two items' names taken for one).
+    A write may take only part of the data (a disk filling up, a file-size limit): the rest is written again, so
+    that the next write's error is raised. A write that fails removes the file (made here: ``O_EXCL``), so that
+    creating it again (``file_batches``' retry in order) meets that error, not the file ('File exists').
 
     Raises:
         OSError: naming ``path``.
@@ -673,10 +671,8 @@ def create_file(path: str, data: bytes | memoryview) -> None:
     finally:
         os.close(fd)
     if failed is not None:
-        try:
+        with suppress(OSError):
             os.unlink(path)  # (closed first: Windows removes no open file)
-        except OSError:
-            pass
         raise OSError(failed.errno, failed.strerror, path) from failed
 
 
