@@ -3,7 +3,8 @@
 A writer of one file per image (YOLO label files, VOC XML) spends most of its write in the kernel: the open,
 write and close of 118,000 small files take about 1.2 s on a tmpfs, and Python holds the GIL for little of it
 (``os.open``, ``os.write`` and ``os.close`` release it). Two threads, each creating half of a batch, take about
-0.7 s: the kernel serialises the creation of names in one folder, but not the filling of their pages.
+0.7 s in a script that does nothing else: the kernel serialises the creation of names in one folder, but not the
+filling of their pages. Inside a conversion the gain measured smaller, and on a busy machine nothing (see README).
 
 The caller waits for the batch: formatting the next batch meanwhile was slower, not faster (each thread coming
 back from the kernel waits for the GIL the formatting holds, a few milliseconds a time).
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from contextlib import suppress
 
 from labelkit.io import create_file
 
@@ -69,12 +71,10 @@ def create_files(entries: Entries) -> None:
 
     worker = threading.Thread(target=second_half, name="labelkit-files")
     worker.start()
-    failed = False
     try:
         _create(entries[:half], None, first)
-    except OSError:
+    except OSError:  # (first[0] tells where)
         stop.set()  # (the other thread stops at its next file)
-        failed = True
     except BaseException:  # (a Ctrl-C, a MemoryError: the other thread created the rest of its half meanwhile)
         stop.set()
         raise
@@ -83,7 +83,8 @@ def create_files(entries: Entries) -> None:
         worker.join()  # (it has nothing left to do but end)
     if errors and not isinstance(errors[0], OSError):
         raise errors[0]
-    if failed:  # the other thread's files may be why (a disk filled, a name taken): undone, then as one thread
+    if first[0] < half:  # it failed there; the other thread's files may be why (a disk filled, a name taken):
+        # undone, then as one thread
         _undo(entries[half : half + second[0]])
         _create(entries[first[0] :])  # (raises what a single thread meets first)
         return
@@ -94,10 +95,8 @@ def create_files(entries: Entries) -> None:
 def _undo(entries: Entries) -> None:
     """Remove the files of ``entries`` (made here, in a folder being written: one that cannot be, stays)."""
     for path, _ in entries:
-        try:
+        with suppress(OSError):
             os.unlink(path)
-        except OSError:
-            pass
 
 
 def _wait(ended: threading.Event, stop: threading.Event) -> None:
