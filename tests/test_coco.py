@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError
-from labelkit.formats import coco
+from labelkit.formats import coco, coco_text
 from labelkit.formats.coco_geometry import POLYGON_TEXT, POLYGONS
 from labelkit.formats.coco_shapes import drawn_polygons
 from labelkit.formats.coco_text import polygon_json
@@ -110,6 +110,26 @@ def test_coco_to_coco_writes_polygons_as_the_file_spelled_them(tmp_path: Path) -
     labelkit.save(labelkit.load(src), tmp_path / "saved", "coco")
     saved = (tmp_path / "saved" / "annotations" / "instances_val.json").read_text()
     assert '"segmentation":[[2,1,5.5,1,5.5,3.5,2,3.5]],"bbox":[2,1,3.5,2.5]' in saved
+
+
+def test_negative_zero_is_written_as_negative_zero(tmp_path: Path) -> None:
+    """-0.0 in a box, polygon or keypoint set comes back as -0.0 through labelkit JSON and Parquet (and in
+    COCO -> COCO's keypoints, which are formatted): it was written 0."""
+    src = _spelled(tmp_path, "[[-0.0, 1, 5.5, 1, 5.5, 3.5, 2, 3.5]]", "[-0.0, 1, 5.5, 2.5]")
+    doc = _load(src)
+    doc["annotations"][0]["keypoints"] = [2, -0.0, 2, 0, 0, 0, 3, 2, 1]
+    src.write_text(json.dumps(doc))
+    labelkit.convert(src, tmp_path / "kit.json", to="labelkit")
+    labelkit.convert(tmp_path / "kit.json", tmp_path / "out", to="coco")
+    labelkit.convert(src, tmp_path / "direct", to="coco")
+    for out in ("out", "direct"):
+        text = (tmp_path / out / "annotations" / "instances_val.json").read_text()
+        (ann,) = json.loads(text)["annotations"]
+        assert str(ann["keypoints"][1]) == "-0.0", out
+        if out == "out":
+            assert str(ann["bbox"][0]) == "-0.0" and str(ann["segmentation"][0][0]) == "-0.0"
+    values = pa.array([-0.0, 0.0, -0.5, 0.5, -1e-7, 2.25, -3.0])
+    assert coco_text.numbers_text(values).to_pylist() == ["-0.0", "0", "-0.5", "0.5", "-1e-7", "2.25", "-3"]
 
 
 @pytest.mark.parametrize("empty", ["[" + " " * 20 + "]", "[\n" + " " * 3 + "]", "[ ]"])

@@ -198,12 +198,18 @@ def numbers_text(values: pa.Array) -> pa.Array:
         return pc.cast(values, pa.string())
     cents = np.where(ok, m, 0.0).astype(np.int64)
     magnitude = np.abs(cents)
+    negative = np.signbit(v)  # -0.0 too, which ``cents < 0`` would write as 0
     text = pc.binary_join_element_wise(
-        _SIGNS.take(pa.array((cents < 0).astype(np.int8))),
+        _SIGNS.take(pa.array(negative.astype(np.int8))),
         pa.array(magnitude // 100).cast(pa.string()),
         _FRACTIONS.take(pa.array((magnitude % 100).astype(np.int8))),
         "",
     )
+    if negative.any():
+        # "-0" reads back as the integer 0 (Python's json, orjson): -0.0 is written as orjson writes it
+        zero = negative & ok & (cents == 0)
+        if zero.any():
+            text = pc.replace_with_mask(text, pa.array(zero), pa.array(["-0.0"] * int(zero.sum()), pa.string()))
     if ok.all():
         return text
     rest = pc.cast(pa.array(v[~ok]), pa.string())
