@@ -3733,6 +3733,22 @@ def test_a_segmentation_that_is_no_geometry_is_refused(tmp_path: Path, value: st
     assert [f.where for f in labelkit.validate(src)] == ["#/annotations/0/segmentation"]
 
 
+@pytest.mark.parametrize(("index", "found"), [('"01"', "'01'"), ("false", "False"), ("null", "null")])
+def test_a_skeleton_index_that_is_no_number_is_refused(tmp_path: Path, index: str, found: str) -> None:
+    """The category record's lax check read "01" as 1 and false as 0, without a word, where validate refuses them."""
+    doc = _load(INSTANCES)
+    doc["categories"][0]["skeleton"] = "@EDGES@"
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc).replace('"@EDGES@"', f"[[1, 2], [1, {index}]]"))
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="labelkit")
+    assert err.value.location.pointer == "/categories/0/skeleton/1/1"
+    assert err.value.message == "skeleton index must be an integer"
+    assert err.value.found == found
+    assert not (tmp_path / "out").exists()
+    assert [f.where for f in labelkit.validate(src)] == ["#/categories/0/skeleton/1/1"]
+
+
 @pytest.mark.parametrize(
     ("edit", "pointer", "message"),
     [

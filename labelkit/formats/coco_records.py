@@ -50,6 +50,7 @@ def build_categories(f: CocoFile) -> list[Category]:
             )
         if not INT64_MIN <= c["id"] <= INT64_MAX:  # (as an image's: pydantic said 'Input should be less than ...')
             raise InputError("id does not fit in 64 bits", path=f.path, pointer=json_pointer("categories", i, "id"))
+        _refuse_lax_skeleton(c.get("skeleton"), f, i)
         extras = {
             f"coco:{k}": v for k, v in c.items() if k not in ("id", "name", "supercategory", "keypoints", "skeleton")
         }
@@ -75,6 +76,24 @@ def build_categories(f: CocoFile) -> list[Category]:
             at = [k if isinstance(k, int) else str(k) for k in err["loc"]] or ["id"]
             raise InputError(err["msg"], path=f.path, pointer=json_pointer("categories", i, *at)) from exc
     return out
+
+
+def _refuse_lax_skeleton(skeleton: Any, f: CocoFile, i: int) -> None:
+    """Refuse a skeleton index that is no number (``"1"``, ``true``), as the schema and ``validate`` do.
+
+    The category record's lax check turned ``"01"`` into 1 and ``false`` into 0 without a word.
+    """
+    if not isinstance(skeleton, list):
+        return
+    for j, edge in enumerate(skeleton):
+        for k, index in enumerate(edge if isinstance(edge, list) else []):
+            if isinstance(index, bool) or not isinstance(index, (int, float)):
+                raise InputError(
+                    "skeleton index must be an integer",
+                    path=f.path,
+                    pointer=json_pointer("categories", i, "skeleton", j, k),
+                    found=shown(index),
+                )
 
 
 def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Finding]]:
