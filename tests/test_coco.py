@@ -736,6 +736,25 @@ def test_reindex_renumbers_categories_in_order(tmp_path: Path) -> None:
     assert [a["category_id"] for a in doc["annotations"]] == [3, 1, 3, 2, 2, 3]
 
 
+def test_reindex_renumbers_lvis_category_id_lists(tmp_path: Path) -> None:
+    """LVIS's image fields naming categories kept the ids read, naming another category or none, without a word."""
+    doc = _load(INSTANCES)  # categories 0, 3 and 9: 1, 2 and 3 with reindex
+    doc["images"][0].update(neg_category_ids=[9, 0], not_exhaustive_category_ids=[3, 77], x=1e5)
+    doc["images"][1].update(neg_category_ids=[], note="_category_ids")
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc))
+    report = labelkit.convert(src, tmp_path / "out", to="coco", reindex="true")
+    images = _load(tmp_path / "out" / "annotations" / "instances_val.json")["images"]
+    assert images[0]["neg_category_ids"] == [3, 1] and images[0]["not_exhaustive_category_ids"] == [2, 77]
+    assert images[0]["x"] == 1e5 and images[1]["neg_category_ids"] == [] and images[1]["note"] == "_category_ids"
+    assert [(c.what, c.count) for c in report.transformed if c.what == "images' category id lists"] == [
+        ("images' category id lists", 1)
+    ]
+    # without reindex they are written as read
+    labelkit.convert(src, tmp_path / "kept", to="coco")
+    assert _load(tmp_path / "kept" / "annotations" / "instances_val.json")["images"] == doc["images"]
+
+
 def test_single_file_without_split_goes_to_default(tmp_path: Path) -> None:
     src = _write(tmp_path, _load(INSTANCES), "mine.json")
     out = tmp_path / "out"

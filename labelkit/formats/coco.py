@@ -30,6 +30,7 @@ from labelkit.formats.coco_read import RESULTS_RE, TASK_RE, CocoFile, decode_fil
 from labelkit.formats.coco_records import (
     check_kept_sections,
     dataset_info,
+    lvis_category_lists,
     merge_categories,
     result_image_ids,
     skeleton_finding,
@@ -509,6 +510,11 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "category ids",
             sum(1 for old, new in category_numbers(dataset.categories, True).items() if old != new),
             "renumbered 1..N in the categories' order, as reindex=true asks",
+        )
+        report.transform(
+            "images' category id lists",
+            lvis_category_lists(dataset.table("items"), category_numbers(dataset.categories, True))[1],
+            "LVIS's neg_category_ids and not_exhaustive_category_ids renumbered with their categories",
         )
     skipped = dataset.info.extras.get(SKIPPED_KEY)
     if skipped:

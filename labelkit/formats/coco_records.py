@@ -23,7 +23,7 @@ from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
-from labelkit.model.tables import true_mask
+from labelkit.model.tables import loads_text, true_mask
 from labelkit.report import Finding
 
 IMAGE_FIELDS = ("id", "file_name", "width", "height")
@@ -500,3 +500,44 @@ def files_keypoint_counts(info: DatasetInfo) -> list[tuple[int, int]]:
             if isinstance(names, list) and names and cid.lstrip("-").isdigit():
                 pairs.add((int(cid), len(names)))
     return sorted(pairs)
+
+
+LVIS_CATEGORY_LISTS = ("neg_category_ids", "not_exhaustive_category_ids")
+"""LVIS's image fields listing category ids: those verified absent from the image, those not labelled on it
+exhaustively. LVIS's evaluation reads them by category id."""
+
+
+def lvis_category_lists(items: pa.Table, numbers: dict[int, int]) -> tuple[pa.Table, int]:
+    """The items with LVIS's category id lists in their metadata written in the ids ``numbers`` gives (``reindex``).
+
+    They kept the ids read while the categories were renumbered, so they named other categories or none. Only
+    the rows whose metadata text names such a field are decoded (and written again, numbers in their shortest
+    form); ids no category has stay as they are.
+
+    Returns:
+        The items table, and how many images had a list renumbered.
+    """
+    if items.num_rows == 0 or all(old == new for old, new in numbers.items()):
+        return items, 0
+    metadata = items["metadata"]
+    rows = np.flatnonzero(true_mask(pc.match_substring(metadata, '_category_ids"')))
+    if not len(rows):
+        return items, 0
+    texts = metadata.to_pylist()
+    changed = 0
+    for row in rows.tolist():
+        fields = loads_text(texts[row])
+        lists = {k: fields.get(k) for k in LVIS_CATEGORY_LISTS} if isinstance(fields, dict) else {}
+        renumbered = {
+            k: [numbers.get(i, i) if type(i) is int else i for i in ids]
+            for k, ids in lists.items()
+            if isinstance(ids, list)
+        }
+        renumbered = {k: ids for k, ids in renumbered.items() if ids != lists[k]}
+        if renumbered:
+            texts[row] = orjson.dumps({**fields, **renumbered}).decode()
+            changed += 1
+    if not changed:
+        return items, 0
+    at = items.schema.get_field_index("metadata")
+    return items.set_column(at, items.schema.field(at), pa.array(texts, items.schema.field(at).type)), changed

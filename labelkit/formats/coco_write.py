@@ -35,7 +35,7 @@ from labelkit.formats.coco_homes import (
 from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
-from labelkit.formats.coco_records import category_record
+from labelkit.formats.coco_records import category_record, lvis_category_lists
 from labelkit.formats.coco_shapes import within_reach
 from labelkit.formats.coco_sizes import written_sizes
 from labelkit.formats.coco_text import (
@@ -79,7 +79,7 @@ class Writer:
         self.ds = dataset
         self.report = report
         self.category_map = category_numbers(dataset.categories, reindex)
-        items = dataset.table("items")
+        items = lvis_category_lists(dataset.table("items"), self.category_map)[0]
         self.items = items
         self.image_ids, _, self.item_split = image_numbers(items)  # (the check reported those renumbered)
         self.split_rows = split_rows(self.item_split)  # split -> its rows of the items table
