@@ -3124,6 +3124,27 @@ def test_a_category_id_listed_twice_in_one_file_is_an_error_at_its_pointer(tmp_p
     assert (finding.where, finding.message) == ("#/categories/1/id", "duplicate category id 1")
 
 
+def test_validate_goes_on_after_a_repeated_category_id_or_another_name(tmp_path: Path) -> None:
+    """validate stopped at the first (one finding), leaving out every other finding of the files."""
+    train = {
+        "images": [_img(1)],
+        "annotations": [_ann(1, 1, 1), _ann(2, 99, 1)],
+        "categories": [{"id": 1, "name": "cat"}, {"id": 1, "name": "dog"}],
+    }
+    bad_box = _ann(1, 1, 1, bbox=[1, 1, -3, 3])
+    val = {"images": [_img(1)], "annotations": [bad_box], "categories": [{"id": 1, "name": "b"}]}
+    src = _files(tmp_path / "in", {"instances_train": train, "instances_val": val})
+    found = [(Path(f.path).name, f.where, f.message) for f in labelkit.validate(src)]
+    assert found == [
+        ("instances_train.json", "#/categories/1/id", "duplicate category id 1"),
+        ("instances_val.json", "#/categories/0/name", "category 1 is named 'b' here but 'cat' in another file"),
+        ("instances_train.json", "#/annotations/1/image_id", "unknown image id 99"),
+        ("instances_val.json", "#/annotations/0/bbox", "bbox has a negative width or height"),
+    ]
+    with pytest.raises(InputError, match="duplicate category id 1"):  # (reading still refuses the first)
+        labelkit.load(src)
+
+
 @pytest.mark.parametrize(
     ("member", "pointer", "message"),
     [

@@ -571,7 +571,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         return findings
     coco_files = decode_all(path)
     conflicts: list[InputError] = []  # (image fields two files give differently, which reading refuses)
-    categories = merge_categories(coco_files)
+    categories = merge_categories(coco_files, findings)  # (a repeated id or another name: a finding, go on)
     item_prefix = _prefixes(coco_files)
     built = []
     for f, b in _build_all(coco_files, item_prefix, categories):

@@ -271,13 +271,15 @@ def result_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[F
     return table, unique, []
 
 
-def merge_categories(files: Sequence[CocoFile]) -> list[Category]:
+def merge_categories(files: Sequence[CocoFile], findings: list[Finding] | None = None) -> list[Category]:
     """The categories of several files, by id in order of first appearance, each with every field any file gives it.
 
     A field one file gives a category and another leaves out (``keypoints`` in ``person_keypoints_*.json`` only)
     is kept; which fields each file had is kept in the dataset info (see :func:`dataset_info`), so each file is
     written back with its own. A field two files give different values (LVIS's per-split ``image_count``) has
     the first file's value here; the others' are kept in the dataset info too.
+
+    With ``findings`` (``validate``), each such repeat is a finding there instead, and the first record is kept.
 
     Raises:
         InputError: a file lists a category id twice, or two files give one category different names.
@@ -286,22 +288,28 @@ def merge_categories(files: Sequence[CocoFile]) -> list[Category]:
     for f in files:
         here: set[int] = set()
         for i, c in enumerate(build_categories(f)):  # (each record checked on its own)
+            error = None
             if c.id in here:  # (a reader keeps one of them: which one is a guess)
-                raise InputError(
+                error = InputError(
                     f"duplicate category id {c.id}", path=f.path, pointer=json_pointer("categories", i, "id")
                 )
+            elif (old := merged.get(c.id)) is not None and old["name"] != c.name:  # (known by its id and name)
+                error = InputError(
+                    f"category {c.id} is named {c.name!r} here but {old['name']!r} in another file",
+                    path=f.path,
+                    pointer=json_pointer("categories", i, "name"),
+                )
+            if error is not None:
+                if findings is None:
+                    raise error
+                findings.append(Finding(str(f.path), "#" + (error.location.pointer or ""), error.message))
+                continue
             here.add(c.id)
             record = f.categories[i]
             old = merged.get(c.id)
             if old is None:
                 merged[c.id] = dict(record)
                 continue
-            if old["name"] != c.name:  # (the model knows a category by its id and name)
-                raise InputError(
-                    f"category {c.id} is named {c.name!r} here but {old['name']!r} in another file",
-                    path=f.path,
-                    pointer=json_pointer("categories", i, "name"),
-                )
             for key, value in record.items():
                 old.setdefault(key, value)
     return build_categories(CocoFile(Path(), "merged", None, categories=list(merged.values())))
