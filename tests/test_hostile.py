@@ -1465,6 +1465,33 @@ def test_voc_folders_linked_outside_the_dataset_are_refused(tmp_path: Path) -> N
     assert labelkit.load(root, "voc", links="follow").stats().items == 3
 
 
+@pytest.mark.parametrize("kind", ["Annotations", "SegmentationObject"])
+def test_voc_subfolders_linked_outside_the_dataset_are_refused_or_followed(tmp_path: Path, kind: str) -> None:
+    """A folder link below Annotations/ (or a segmentation folder) was passed over unsaid, with either ``links``
+    option: item ``x/y``, listed in ImageSets, read as an item without its XML objects (or its masks)."""
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/masks-all", root)
+    whole = labelkit.load(root, "voc").stats()
+    shutil.move(root / kind / "x", tmp_path / "elsewhere")
+    (root / kind / "x").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    name = "y.xml" if kind == "Annotations" else "y.png"
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert err.value.location.path == str(root / kind / "x" / name)
+    assert "cannot read: in a folder linked out of the dataset" in err.value.one_line()
+    assert labelkit.load(root, "voc", links="follow").stats() == whole
+    (root / kind / "x").unlink()
+    shutil.move(tmp_path / "elsewhere", root / "kept")
+    (root / kind / "x").symlink_to(root / "kept", target_is_directory=True)  # a link leading inside is read
+    assert labelkit.load(root, "voc").stats() == whole
+    (root / kind / "x").unlink()
+    (root / kind / "x").symlink_to(root / kind, target_is_directory=True)  # a loop
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc", links="follow")
+    assert err.value.location.path == str(root / kind / "x")
+    assert "a symbolic link to a folder holding it (a loop)" in err.value.one_line()
+
+
 @pytest.mark.parametrize(("text", "found"), [("true", "bool"), ('"x"', "str"), ("null", "null"), ("0", "int")])
 def test_a_coco_file_holding_no_object_is_an_error_at_the_document(tmp_path: Path, text: str, found: str) -> None:
     """With the format named, a COCO file holding a bare value gave an error without a JSON pointer."""

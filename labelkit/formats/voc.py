@@ -25,13 +25,13 @@ import numpy as np
 
 from labelkit.errors import InputError
 from labelkit.formats.base import Capabilities, Detection, Option
-from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, read_inside, without_forks
+from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, read_inside, walk_linked, without_forks
 from labelkit.formats.voc_labelmap import READER_PARTS_COMMENT, stand_in_lines
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_listing import Listings, without_suffix
 from labelkit.formats.yolo_media import is_image, not_a_file
-from labelkit.io import Inside, is_file, read_bytes, read_head, read_text, require_utf8_name, safe_relpath, walk_files
+from labelkit.io import Inside, is_file, read_bytes, read_head, read_text, require_utf8_name, safe_relpath
 from labelkit.model import Dataset, raster
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.portable import by_name, by_parts
@@ -628,7 +628,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     forks: list[str] = []  # (macOS resource forks passed over: ._a.xml, ._a.png)
     for split, folder in _xml_dirs(root):
         seen: dict[str, Path] = {}
-        for xml_name in without_forks(walk_files(folder, _is_xml), folder, root, forks):
+        for xml_name in without_forks(walk_linked(folder, _is_xml), folder, root, forks):
             xml = folder / xml_name
             item_id = without_suffix(xml_name)  # (as xml.relative_to(folder).with_suffix("").as_posix())
             require_utf8_name(item_id, root)  # (before the lists, which name items, are matched to files)
@@ -648,7 +648,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     for kind in ("SegmentationClass", "SegmentationObject"):
         folder = root / kind
         if folder.is_dir():
-            found = walk_files(folder, lambda f: f.lower().endswith(".png"))
+            found = walk_linked(folder, lambda f: f.lower().endswith(".png"))
             for png in (folder / f for f in without_forks(found, folder, root, forks)):
                 kinds = masks.setdefault(png.relative_to(folder).with_suffix("").as_posix(), {})
                 if kind in kinds:  # a.png and a.PNG: one image's, and reading both would keep one unsaid

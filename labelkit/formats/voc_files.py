@@ -7,6 +7,8 @@ them over (and so an item whose XML would be named so, id ``._a``, is not writte
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from labelkit.errors import InputError
@@ -29,6 +31,37 @@ def read_inside(path: Path, inside: Inside | None, hint: str) -> bytes:
     except OSError as exc:
         linked = exc.strerror in (FOLDER_LINKED_OUT, LINK_LEADING_OUT)
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path, hint=hint if linked else None) from exc
+
+
+def walk_linked(folder: Path, keep: Callable[[str], bool]) -> list[str]:
+    """``io.walk_files``, into the folders symbolic links lead to as well (``Annotations/x -> /elsewhere``).
+
+    Such a folder was passed over unsaid, with either ``links`` option: its XML objects (or masks) were lost, and
+    an item an ImageSets list names there read as one without them. Its files are read as any other's: a link
+    leading out of the dataset is refused on reading them, unless ``links=follow``. Only the folders are asked
+    whether they are links (an ``lstat`` each), never the files.
+
+    Raises:
+        InputError: naming a folder that cannot be listed, or a link to a folder holding it (a loop).
+    """
+
+    def refuse(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        raise InputError(f"cannot list folder: {exc.strerror or exc}", path=where)
+
+    found: list[str] = []
+    base = str(folder)
+    for current, dirs, files in os.walk(base, onerror=refuse, followlinks=True):
+        rel = os.path.relpath(current, base).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found += [prefix + f for f in files if keep(f)]
+        links = [os.path.join(current, d) for d in dirs if os.path.islink(os.path.join(current, d))]
+        if links:
+            real = os.path.join(os.path.realpath(current), "")
+            for link in links:
+                if real.startswith(os.path.join(os.path.realpath(link), "")):
+                    raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=Path(link))
+    return found
 
 
 def is_fork(name: str) -> bool:
