@@ -258,6 +258,49 @@ _AFTER_BOX = "</bndbox>"
 
 
 @pytest.mark.parametrize(
+    ("xml", "element", "message"),
+    [
+        ("<filename>a<q>b</q>.jpg</filename>", "annotation/filename", "<filename> holds text after <q> inside it"),
+        ("<folder>a<b/>c</folder>", "annotation/folder", "<folder> holds text after <b> inside it"),
+        ("<path>a<b/>c</path>", "annotation/path", "<path> holds text after <b> inside it"),
+        ("<segmented>1<b/>1</segmented>", "annotation/segmented", "<segmented> holds text after <b> inside it"),
+        ("<size><depth>3<b/>3</depth></size>", "annotation/size/depth", "<depth> holds text after <b> inside it"),
+        ("<source>text<database>x</database></source>", "annotation/source", "<source> holds text beside its fields"),
+        ("<owner><name>x</name>tail</owner>", "annotation/owner", "<owner> holds text beside its fields"),
+        ("<source><db>a<b/>c</db></source>", "annotation/source/db", "<db> holds text after <b> inside it"),
+        (f"<object><name>c<i>a</i>t</name>{_BOX}</object>", f"{_O}/name", "<name> holds text after <i> inside it"),
+        (f"<object><name>a</name><pose>Le<q/>ft</pose>{_BOX}</object>", f"{_O}/pose", "<pose> holds text after <q>"),
+        (
+            f"<object><name>a</name>{_BOX}<part><name>ha<q/>nd</name>{_BOX}</part></object>",
+            f"{_O}/part[1]/name",
+            "<name> holds text after <q> inside it",
+        ),
+        (
+            f"<object><name>a</name>{_BOX}<attributes>{_attribute('k<q/>ey', 'v')}</attributes></object>",
+            f"{_O}/attributes/attribute[1]/name",
+            "<name> holds text after <q> inside it",
+        ),
+        (
+            f"<object><name>a</name>{_BOX}<attributes>{_attribute('k', 'v<q/>w')}</attributes></object>",
+            f"{_O}/attributes/attribute[1]/value",
+            "<value> holds text after <q> inside it",
+        ),
+    ],
+)
+def test_a_text_that_goes_on_after_an_element_inside_it_is_an_error(
+    tmp_path: Path, xml: str, element: str, message: str
+) -> None:
+    """<name>c<i>a</i>t</name> was class 'c' (and <pose>Le<q/>ft</pose> pose 'Le', <source>text<database>..
+    lost 'text'): the text after the element inside (or beside the fields) was dropped, unsaid, as a number's was."""
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations/a.xml").write_text(f"<annotation>{xml}</annotation>")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert err.value.location.element == element
+    assert err.value.message.startswith(message)
+
+
+@pytest.mark.parametrize(
     ("old", "new", "element"),
     [
         (_AFTER_BOX, _AFTER_BOX + _BOX, f"{_O}/bndbox[2]"),

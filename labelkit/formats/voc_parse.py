@@ -155,7 +155,7 @@ def _size_field(size: Element, tag: str, path: Path) -> int | None:
     Raises:
         InputError: not a finite number, or out of range, naming ``annotation/size/<tag>``.
     """
-    text = _number_text(size.find(tag), tag, path, "annotation/size")
+    text = _field_text(size.find(tag), tag, path, "annotation/size")
     if not text:
         return None
     try:
@@ -179,10 +179,11 @@ def _text(node: Element | None) -> str | None:
     return node.text.strip()
 
 
-def _number_text(node: Element | None, tag: str, path: Path, where: str) -> str | None:
-    """:func:`_text` of a numeric field, which must not go on after an element inside it.
+def _field_text(node: Element | None, tag: str, path: Path, where: str) -> str | None:
+    """:func:`_text` of a field read as one value, which must not go on after an element inside it.
 
-    ``<xmin>3<v/>4</xmin>`` read 3, and the 4 after ``<v/>`` was dropped unsaid (the element was noted).
+    ``<xmin>3<v/>4</xmin>`` read 3, and ``<name>c<i>a</i>t</name>`` class ``c``: the text after the element was
+    dropped unsaid (the element was noted as unread).
 
     Raises:
         InputError: naming the field and the element the text goes on after.
@@ -204,7 +205,7 @@ def _number(node: Element, tag: str, path: Path, where: str) -> float:
     field = node.find(tag)
     if field is None:
         raise InputError(f"missing <{tag}>", path=path, element=f"{where}/{tag}")
-    text = _number_text(field, tag, path, where)
+    text = _field_text(field, tag, path, where)
     if not text:  # (<xmin/>, or <xmin><v>3</v></xmin>: there, so not "missing", but holding no number)
         inner = next((f"<{child.tag}>" for child in field if isinstance(child.tag, str)), None)
         raise InputError(f"<{tag}> holds no number", path=path, element=f"{where}/{tag}", found=inner)
@@ -226,7 +227,10 @@ def _fields(node: Element, path: Path, where: str) -> dict[str, str] | str:
     if len(node) == 0 and (node.text or "").strip():
         return (node.text or "").strip()
     _once(node, None, path, where)
-    return {child.tag: (child.text or "").strip() for child in node}
+    if (node.text or "").strip() or any((child.tail or "").strip() for child in node):  # (was dropped unsaid)
+        tag = where.rpartition("/")[2]
+        raise InputError(f"<{tag}> holds text beside its fields", path=path, element=where)
+    return {child.tag: _field_text(child, child.tag, path, where) or "" for child in node}
 
 
 def _int_or_text(text: str) -> int | str:
@@ -247,7 +251,7 @@ def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
     field = node.find(tag)
     if field is None:
         return None
-    text = _number_text(field, tag, path, where) or ""
+    text = _field_text(field, tag, path, where) or ""
     inner = next((f"<{child.tag}>" for child in field if isinstance(child.tag, str)), None)
     if not text and inner is None:
         return 0
@@ -438,7 +442,7 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     if root.tag != "annotation":
         raise InputError("root element must be <annotation>", path=path, element=root.tag)
     unread = _unread(root, _ROOT_TAGS, _ONCE_ROOT, path, "annotation", "annotation")
-    item = _XmlItem(filename=_text(root.find("filename")))
+    item = _XmlItem(filename=_field_text(root.find("filename"), "filename", path, "annotation"))
     if item.filename:  # found only when reading a folder: refused here, where the file and element are known
         try:
             safe_relpath(item.filename)
@@ -446,14 +450,14 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
             raise InputError(exc.message, path=path, element="annotation/filename", hint=exc.hint) from exc
     folder = root.find("folder")
     if folder is not None:  # (empty, as Roboflow and CVAT write it: written back so)
-        item.metadata["voc:folder"] = _text(folder) or ""
+        item.metadata["voc:folder"] = _field_text(folder, "folder", path, "annotation") or ""
     source = root.find("source")
     if source is not None:
         item.metadata["voc:source"] = _fields(source, path, "annotation/source")
     for tag in ("path", "owner"):
         node = root.find(tag)
         if node is not None and tag == "path":
-            item.metadata["voc:path"] = _text(node) or ""
+            item.metadata["voc:path"] = _field_text(node, "path", path, "annotation") or ""
         elif node is not None:
             item.metadata["voc:owner"] = _fields(node, path, "annotation/owner")
     size = root.find("size")
@@ -463,10 +467,10 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
         item.height = _size_field(size, "height", path)
         depth = size.find("depth")
         if depth is not None:
-            item.metadata["voc:depth"] = _int_or_text(_text(depth) or "")
+            item.metadata["voc:depth"] = _int_or_text(_field_text(depth, "depth", path, "annotation/size") or "")
         if item.width == 0 or item.height == 0:
             item.width = item.height = None  # VOC tools write 0 when they did not know the size
-    segmented = _text(root.find("segmented"))
+    segmented = _field_text(root.find("segmented"), "segmented", path, "annotation")
     if segmented is not None:
         item.metadata["voc:segmented"] = _int_or_text(segmented)
     for number, node in enumerate(root.iterfind("object"), 1):
@@ -488,9 +492,11 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
     name_node = node.find("name")
     if name_node is None:
         raise InputError("object without <name>", path=path, element=f"{where}/name")
-    name = _text(name_node) or ""  # an empty <name/>: the class named "" (as written for such a category)
+    name = (
+        _field_text(name_node, "name", path, where) or ""
+    )  # an empty <name/>: the class named "" (as written for such a category)
     extras: dict[str, Any] = {}
-    pose = _text(node.find("pose"))
+    pose = _field_text(node.find("pose"), "pose", path, where)
     if pose and pose != "Unspecified":
         extras["voc:pose"] = pose
     for tag in ("truncated", "difficult"):
@@ -508,7 +514,7 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
         part_node = part.find("name")
         if part_node is None:
             raise InputError("part without <name>", path=path, element=f"{at}/name")
-        parts.append({"name": _text(part_node) or "", "bbox": list(_box(part, path, at))})
+        parts.append({"name": _field_text(part_node, "name", path, at) or "", "bbox": list(_box(part, path, at))})
     if parts:
         extras["voc:parts"] = parts
     actions = node.find("actions")
@@ -528,10 +534,12 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
             key_node = attr.find("name")
             if key_node is None:
                 raise InputError("attribute without <name>", path=path, element=at)
-            key = _text(key_node) or ""  # an empty <name/>: the attribute named "" (as written for one)
+            key = (
+                _field_text(key_node, "name", path, at) or ""
+            )  # an empty <name/>: the attribute named "" (as written for one)
             if key in attributes:  # (a mapping: the later value would replace the earlier one)
                 raise InputError("repeated attribute name", path=path, element=f"{at}/name", found=repr(key))
-            attributes[key] = attribute_value(_text(attr.find("value")) or "")
+            attributes[key] = attribute_value(_field_text(attr.find("value"), "value", path, at) or "")
     return {
         "name": name,
         "bbox": _box(node, path, where, extras),
