@@ -4508,6 +4508,16 @@ def test_image_names_of_bare_paths_told_in_bulk_are_the_per_item_ones(paths: lis
     )
 
 
+def test_an_image_named_after_its_item_as_it_was_is_not_counted_renamed() -> None:
+    """YOLO's images/val/A.JPG (item A) beside images/train/a.jpg and images/val/a.jpg (items train/a, val/a):
+    the three are named after their items, and A.JPG keeps its name, but the report counted 3 images renamed."""
+    from labelkit.formats import voc_xml
+
+    paths = ["images/train/a.jpg", "images/val/A.JPG", "images/val/a.jpg"]
+    names, renamed = voc_xml.image_names(paths, ["train/a", "A", "val/a"])
+    assert (names, renamed) == (["train/a.jpg", "A.JPG", "val/a.jpg"], 2)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     ids=st.lists(

@@ -198,8 +198,8 @@ def image_names(paths: list[str | None], files: list[str], bare: list[bool] | No
         folded = folded_names(names)
         count = Counter(folded)
         clashing = [n for n, name in enumerate(folded) if count[name] > 1 and n not in renamed]
-        if not clashing:
-            return names, len(renamed)
+        if not clashing:  # (counted where the name changed: item A's A.JPG, named after its id, is as it was)
+            return names, sum(1 for n in renamed if names[n] != file_name(paths[n], files[n]))
         for n in clashing:
             names[n] = files[n] + (Path(names[n]).suffix or ".jpg")
             renamed.add(n)
