@@ -4786,6 +4786,27 @@ def test_imagesets_lines_naming_image_files_of_xmls_are_noted(tmp_path: Path) ->
     ]
 
 
+def test_imagesets_lines_naming_xmls_in_another_case_are_noted(tmp_path: Path) -> None:
+    """'A' listed beside Annotations/a.xml (a set made on macOS or Windows, where they are one name) made an item of
+    no XML and left a, with its objects, in no split without a word, as 'a.jpg' did (see the test above)."""
+    root = tmp_path / "voc"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "ImageSets" / "Main").mkdir(parents=True)
+    box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
+    for name in ("a", "b", "c", "C"):
+        (root / "Annotations" / f"{name}.xml").write_text(
+            f"<annotation><object><name>cat</name>{box}</object></annotation>"
+        )
+    (root / "ImageSets" / "Main" / "train.txt").write_text("A\nB\nb\nc\nC\nd\n")  # (B: b is listed too)
+    ds = labelkit.load(root, "voc")
+    assert ("a", None) in [(i.id, i.split) for i in ds.items()]
+    assert ds.read_notes == [
+        "1 ImageSets lines name an XML's id in another case ('A' first, beside Annotations/a.xml): VOC pairs them by "
+        "exact name (one name on macOS and Windows), so each was read as an item of no XML, and the XML's item as "
+        "listed in no split"
+    ]
+
+
 def test_a_cvat_segmentation_mask_export_without_annotations_is_detected(tmp_path: Path) -> None:
     """CVAT's Segmentation mask export (labelmap.txt, ImageSets/Segmentation, RGB class and object PNGs, no
     Annotations/) was read with --from voc, but no format recognised it: convert and info stopped there."""

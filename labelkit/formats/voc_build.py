@@ -288,6 +288,12 @@ def build(
             f"Annotations/{PurePosixPath(named[0]).with_suffix('').as_posix()}.xml): VOC lists ids, without the "
             "extension, so each was read as an item of no XML, and the XML's item as listed in no split"
         )
+    if cased := _case_named_ids(listed, counts):  # (as above: a set made where A and a are one name)
+        dataset.read_notes.append(
+            f"{len(cased):,} ImageSets lines name an XML's id in another case ({cased[0][0]!r} first, beside "
+            f"Annotations/{cased[0][1]}.xml): VOC pairs them by exact name (one name on macOS and Windows), so each "
+            "was read as an item of no XML, and the XML's item as listed in no split"
+        )
     unknown = Counter(tag for _, _, _, item in parsed for tag in item.unread)
     if unknown:  # (writing VOC does not write them either)
         shown = ", ".join(f"{tag} ({n:,})" for tag, n in sorted(unknown.items(), key=lambda x: (-x[1], x[0]))[:8])
@@ -392,6 +398,20 @@ def _image_named_ids(listed: list[str], counts: Counter[str]) -> list[str]:
         if is_image(path) and stem in counts and stem not in listed_ids:
             out.append(item)
     return out
+
+
+def _case_named_ids(listed: list[str], counts: Counter[str]) -> list[tuple[str, str]]:
+    """Listed ids of no XML that an unlisted XML's id is in another case (``A``, ``Annotations/a.xml``), with it.
+
+    ``counts``: the XMLs' ids. Folded only when some listed id has no XML (test sets ship so).
+    """
+    if not (orphans := [item for item in listed if item not in counts]):
+        return []
+    listed_ids, by_fold = set(listed), dict[str, str]()
+    for item_id in sorted(counts):
+        if item_id not in listed_ids:
+            by_fold.setdefault(item_id.casefold(), item_id)
+    return [(item, by_fold[item.casefold()]) for item in orphans if item.casefold() in by_fold]
 
 
 def _void_cell(mask: np.ndarray[Any, Any]) -> dict[str, Any]:
