@@ -460,6 +460,25 @@ def test_a_first_file_opening_no_annotation_still_makes_annotations_voc(tmp_path
     assert err.value.location.path == str(root / "Annotations/1.xml")
 
 
+def test_annotations_of_subfolders_only_are_detected(tmp_path: Path) -> None:
+    """Annotations/2007/a.xml and Annotations/2012/b.xml, without ImageSets/ (as writing VOC names the items of
+    images below JPEGImages/), were no format's: 'no format recognises this input', though --from voc read them."""
+    good = (FIXTURES / "voc/golden/default/Annotations/x/y.xml").read_text()
+    root = tmp_path / "ds"
+    for rel in ("2012/b.xml", "2007/sub/a.xml", "2007/._c.xml"):
+        (root / "Annotations" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "Annotations" / rel).write_text(good if "b" in rel or "a" in rel else "")
+    assert voc.detect(root) == voc.Detection(0.95, "folder with Annotations/*.xml")
+    assert labelkit.load(root).stats().items == 2
+    (root / "Annotations/2007/sub/a.xml").write_text("")  # (damaged: still VOC, so that reading names it)
+    assert voc.detect(root) == voc.Detection(
+        0.6, "folder with Annotations/*.xml (the first, 2007/sub/a.xml, opens no <annotation>)"
+    )
+    assert voc.detect(tmp_path / "none") is None
+    (tmp_path / "empty" / "Annotations" / "x").mkdir(parents=True)
+    assert voc.detect(tmp_path / "empty") is None
+
+
 def test_a_long_head_before_filename_and_objects_is_still_voc(tmp_path: Path) -> None:
     """A valid file whose first 2 KB hold no <filename or <object (a long <source>) made the folder no format's."""
     long_head = "<source>" + "".join(f"<f{k}>{'x' * 50}</f{k}>" for k in range(60)) + "</source>"

@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 
 from labelkit.errors import InputError
+from labelkit.formats import voc_files
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, read_inside, walk_linked, without_forks
 from labelkit.formats.voc_labelmap import READER_PARTS_COMMENT, stand_in_lines
@@ -250,11 +251,12 @@ def detect(path: Path) -> Detection | None:
     if not path.is_dir():
         return None
     if (path / "Annotations").is_dir():
-        first = _first_xml(path / "Annotations")
+        first = _first_xml(path / "Annotations") or voc_files.first_xml_below(path / "Annotations", _is_xml)
         if first is not None and _looks_like_voc(first) or (path / "ImageSets").is_dir():
             return Detection(0.95, "folder with Annotations/*.xml")
         if first is not None:
-            return Detection(0.6, f"folder with Annotations/*.xml (the first, {first.name}, opens no <annotation>)")
+            name = first.relative_to(path / "Annotations").as_posix()
+            return Detection(0.6, f"folder with Annotations/*.xml (the first, {name}, opens no <annotation>)")
     elif (path / "ImageSets").is_dir() and any((path / f"Segmentation{k}").is_dir() for k in ("Class", "Object")):
         return Detection(0.9, "folder with ImageSets/ and SegmentationClass/ or SegmentationObject/ PNGs")
     dirs = _xml_dirs(path)

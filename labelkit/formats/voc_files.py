@@ -64,6 +64,29 @@ def walk_linked(folder: Path, keep: Callable[[str], bool]) -> list[str]:
     return found
 
 
+def first_xml_below(folder: Path, is_xml: Callable[[str], bool]) -> Path | None:
+    """The first annotation file below ``folder`` by name, a folder's files before its subfolders' (None: none).
+
+    For detection, when ``Annotations/`` holds no XML of its own (``Annotations/2007/a.xml``, as writing VOC names
+    the items of images below ``JPEGImages/``): such a folder was no format's. Links to folders are not followed,
+    macOS resource forks (``._a.xml``) are passed over, and a folder that cannot be listed is passed over too (the
+    reader names it). Folder by folder, without recursion: a tree of any depth is walked.
+    """
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
+        except OSError:
+            continue
+        first = min((n for n, d in listed if not d and is_xml(n) and not is_fork(n)), default=None)
+        if first is not None:
+            return current / first
+        stack += [current / n for n in sorted((n for n, d in listed if d), reverse=True)]
+    return None
+
+
 def is_fork(name: str) -> bool:
     """Whether a file name is a macOS resource fork's (``._a.xml``)."""
     return name.startswith(APPLE_DOUBLE)
