@@ -1490,6 +1490,14 @@ def test_voc_subfolders_linked_outside_the_dataset_are_refused_or_followed(tmp_p
         labelkit.load(root, "voc", links="follow")
     assert err.value.location.path == str(root / kind / "x")
     assert "a symbolic link to a folder holding it (a loop)" in err.value.one_line()
+    (root / kind / "x").unlink()
+    (tmp_path / "out").mkdir()
+    (root / kind / "x").symlink_to(tmp_path / "out", target_is_directory=True)  # a loop through a folder elsewhere
+    (tmp_path / "out" / "back").symlink_to(root / kind, target_is_directory=True)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc", links="follow")
+    assert err.value.location.path == str(root / kind / "x" / "back")
+    assert "a symbolic link to a folder holding it (a loop)" in err.value.one_line()
 
 
 @pytest.mark.parametrize(("text", "found"), [("true", "bool"), ('"x"', "str"), ("null", "null"), ("0", "int")])

@@ -56,10 +56,14 @@ def walk_linked(folder: Path, keep: Callable[[str], bool]) -> list[str]:
         prefix = "" if rel == "." else rel + "/"
         found += [prefix + f for f in files if keep(f)]
         links = [os.path.join(current, d) for d in dirs if os.path.islink(os.path.join(current, d))]
-        if links:
-            real = os.path.join(os.path.realpath(current), "")
+        if links:  # (a loop: a link to a folder holding one on the way here, through a folder elsewhere too)
+            chain = [current]
+            while chain[-1] != base and len(chain[-1]) > len(base):
+                chain.append(os.path.dirname(chain[-1]))
+            reals = [os.path.join(os.path.realpath(c), "") for c in chain]
             for link in links:
-                if real.startswith(os.path.join(os.path.realpath(link), "")):
+                target = os.path.join(os.path.realpath(link), "")
+                if any(real.startswith(target) for real in reals):
                     raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=Path(link))
     return found
 
