@@ -268,6 +268,7 @@ _NAMED = {
     "label": r"^label annotations$|image labels",
     "box": r"^boxes (unlike|of negative)",
     "box as polygon": r"^boxes$",
+    "box digits": r"^box coordinates$",
     "no box": r"^objects without a box$",
     "keypoints padded": r"^objects with(out| fewer) keypoints",
     "visibility": r"^keypoint visibility flags$",
@@ -418,6 +419,8 @@ def _compare(
     if task in ("detect", "pose", "voc") and not (obj.bbox is None and mask_changed):  # (its box: its mask's)
         if not _near(twin.bbox, _bounds(clipped)):
             tally.add("box", f"{obj.id}: {twin.bbox} != {_bounds(clipped)}")
+        elif task == "voc" and not obj.angle and obj.bbox is not None and tuple(twin.bbox or ()) != tuple(obj.bbox):
+            tally.add("box digits", f"{obj.id}: {twin.bbox} != {obj.bbox}")  # (VOC's corners: a float away)
     elif task == "segment":
         got = _pairs((twin.polygon or [[]])[0])
         traced = not rings and obj.mask is not None

@@ -6135,3 +6135,24 @@ def test_a_standard_class_whose_objects_are_all_lost_still_comes_back(tmp_path: 
     labelkit.save(ds, tmp_path / "boxed", "voc", allow_loss=True, masks=masks)
     assert not (tmp_path / "boxed" / "labelmap.txt").exists()
     assert [(c.id, c.name) for c in labelkit.load(tmp_path / "boxed", format="voc").categories] == [(person, "person")]
+
+
+def test_boxes_whose_corners_read_back_a_float_away_are_reported_transformed(tmp_path: Path) -> None:
+    """VOC holds corners: a width of 163.72 beside ymin 192.01 has no ymax that reads back to it (the floats near
+    354.73 are coarser than those near 163.72). Such boxes are counted transformed, by the plan and the write
+    alike; a box of whole pixels is not, nor is one a VOC folder gave, written back as read."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=640, height=480), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(210.08, 191.01, 72.15, 163.72)))
+    ds.add(Object(id="2", item_id="a", category_id=1, bbox=(1.0, 2.0, 3.0, 4.0)))
+    ds.add(Object(id="3", item_id="a", category_id=1, bbox=(10.5, 20.25, 30.0, 40.125)))
+    said = [(c.what, c.count) for c in labelkit.plan(ds, "voc").transformed if c.what == "box coordinates"]
+    assert said == [("box coordinates", 1)]
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count) for c in report.transformed if c.what == "box coordinates"] == said
+    back = {o.id: o.bbox for o in labelkit.load(tmp_path / "o", "voc").objects()}
+    assert sorted(back.values()) == sorted([(1.0, 2.0, 3.0, 4.0), (10.5, 20.25, 30.0, 40.125), back["1"]])
+    assert back["1"] != (210.08, 191.01, 72.15, 163.72)
+    assert np.allclose(back["1"], (210.08, 191.01, 72.15, 163.72), rtol=0, atol=1e-9)
+    again = labelkit.save(labelkit.load(tmp_path / "o", "voc"), tmp_path / "again", "voc")
+    assert [c.what for c in again.transformed if c.what == "box coordinates"] == []
