@@ -2525,6 +2525,26 @@ def test_absolute_paths_inside_the_dataset_in_a_list_or_obj_data_are_read(tmp_pa
     assert (err.value.location.path, err.value.location.line) == (str(root / "lists/train.txt"), 1)
 
 
+def test_absolute_split_folders_of_a_data_yaml_read_from_a_relative_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``train: /data/ds/images/train`` with the dataset given as ``ds`` (relative): an internal error (ValueError
+    from ``relative_to``, shaping a note); its images now have the paths of the same dataset given absolute, and a
+    split folder outside the dataset is read without the error too."""
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    Image.new("RGB", (10, 10)).save(root / "images/train/a.jpg")
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text(f"train: {root}/images/train\nval: {tmp_path}/other\nnames: [x]\n")
+    monkeypatch.chdir(tmp_path)
+    for named in ("ds", "ds/data.yaml"):
+        ds = labelkit.load(named, "yolo")
+        assert [(i.id, i.media.path, i.split) for i in ds.items()] == [("a", "images/train/a.jpg", "train")]
+        assert canonical(ds) == canonical(labelkit.load(root, "yolo"))
+
+
 @pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
 def test_list_lines_climbing_with_dots_inside_the_dataset_are_read(tmp_path: Path, config: str) -> None:
     """A list in a sub-folder naming ``../images/a.jpg`` (or ``./../images/a.jpg``: Ultralytics takes ``./``

@@ -405,6 +405,20 @@ def _resolve_source(base: Path, value: str, key: str) -> tuple[Path | None, bool
     return None, False
 
 
+def _named_from(root: Path, source: Path | None) -> Path | None:
+    """An absolute ``source`` inside a relative ``root`` named from ``root``, as the dataset's other paths are.
+
+    (``train: /data/ds/images/train`` read as ``ds``: its images' paths were absolute, and their relative form
+    was refused by the note naming the source, an internal error.)
+    """
+    if source is None or not source.is_absolute() or root.is_absolute():
+        return source
+    try:
+        return root / source.relative_to(os.path.abspath(root))
+    except ValueError:
+        return source
+
+
 def config_root(config_path: Path, config: dict[str, Any]) -> Path:
     """The dataset root of a ``data.yaml``: its ``path`` when that is a folder, else the file's folder.
 
@@ -507,7 +521,7 @@ def split_sources(
             split = "val" if key == "validation" else key
             try:
                 source, fallback = _resolve_source(root, str(value), split)
-                source = source or _labels_only_source(root, str(value), split)
+                source = _named_from(root, source or _labels_only_source(root, str(value), split))
             except OSError as exc:  # a name too long for the file system: the key is named, not the dataset
                 raise InputError(
                     f"cannot read: {exc.strerror or exc}",
@@ -520,7 +534,7 @@ def split_sources(
                 if missing is not None:
                     missing.append(f"{key}: {value}")
                 continue
-            found = f"{key}: {value} names nothing found: {source.relative_to(root).as_posix()}"
+            found = f"{key}: {value} names nothing found: {rel_path(source, root)}"
             if fallback and instead is not None:
                 instead.append(f"{found} is read in its place (as Roboflow's exports need)")
             elif "\\" in str(value) and source != root / str(value) and instead is not None:
