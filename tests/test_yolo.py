@@ -2283,6 +2283,27 @@ def test_an_unsafe_path_in_a_list_or_obj_data_names_its_line(
     assert (err.value.location.path, err.value.location.line) == (str(tmp_path / where), line)  # was: no line
 
 
+@pytest.mark.parametrize("config", ["data.yaml", "obj.data"])
+def test_a_split_naming_one_image_is_an_error_at_its_config_line(tmp_path: Path, config: str) -> None:
+    """``train: [train.txt, images/b.jpg]`` (or ``train = b.jpg``) read the JPEG as a list of images: the error was
+    ``images/b.jpg:1: not UTF-8 text``, naming neither the config nor what was wrong. It names the config's line."""
+    (tmp_path / "images").mkdir()
+    for name in "ab":
+        Image.new("RGB", (10, 8)).save(tmp_path / f"images/{name}.jpg")
+    (tmp_path / "train.txt").write_text("images/a.jpg\n")
+    if config == "data.yaml":
+        (tmp_path / "data.yaml").write_text("names: [x]\ntrain: [train.txt, images/b.jpg]\n")
+        hint = "name the train split's images folder (train: images/train) or list of images"
+    else:
+        (tmp_path / "obj.data").write_text("classes = 1\ntrain = images/b.jpg\n")
+        hint = "name the train split's list of images, a path a line (train = train.txt)"
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / config, "yolo")
+    assert err.value.message == f"{config}'s train names an image, not a list of images"
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / config), 2)
+    assert (err.value.found, err.value.hint) == ("'images/b.jpg'", hint)
+
+
 @pytest.mark.parametrize("key", ["train", "valid"])
 @pytest.mark.parametrize("value", ["obj.data", "./obj.data", "data/obj.data"])
 def test_obj_data_naming_itself_as_a_split_list_is_an_error_at_its_line(tmp_path: Path, key: str, value: str) -> None:

@@ -166,9 +166,12 @@ def ultralytics_layout(
                 found=repr(value),
                 hint=f"name the {key} split's images folder ({key}: images/{key}) or list of images",
             )
-        if source.is_file() and os.path.samefile(source, config_path):  # (its keys and names read as images)
+        # data.yaml itself: its keys and names were read as images; an image: read as a list, 'not UTF-8 text'
+        itself = source.is_file() and os.path.samefile(source, config_path)
+        if itself or (source.is_file() and has_image_extension(source.name)):
             raise InputError(
-                f"{config_path.name}'s {key} names {config_path.name} itself, not a list of images",
+                f"{config_path.name}'s {key} names {f'{config_path.name} itself' if itself else 'an image'}, "
+                "not a list of images",
                 path=config_path,
                 line=at,
                 found=repr(value),
@@ -630,9 +633,10 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             continue  # (no list of images: a classifier's top = 5, COCO's map = data/coco.map of category ids)
         named.append(key)
         source = local(key)
-        if source.is_file() and os.path.samefile(source, data_path):
+        itself = source.is_file() and os.path.samefile(source, data_path)
+        if itself or (source.is_file() and has_image_extension(source.name)):  # (an image: 'not UTF-8 text')
             raise InputError(
-                f"{cfg}'s {key} names {cfg} itself, not a list of images",
+                f"{cfg}'s {key} names {f'{cfg} itself' if itself else 'an image'}, not a list of images",
                 path=data_path,
                 line=line_of[key],
                 found=repr(config[key]),
