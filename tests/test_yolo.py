@@ -924,6 +924,16 @@ def test_items_sharing_a_label_file_with_different_lines_are_refused(tmp_path: P
     with pytest.raises(OutputError, match=r"'x.jpg' and 'x.png' would share the label file labels/train/x.txt with"):
         labelkit.save(ds, tmp_path / "out", "yolo")
     assert not (tmp_path / "out").exists()
+    # found when the conversion is planned: labelkit.plan and a dry run passed it (exit 0), the write then failed
+    for task in ("detect", "segment", "obb", "pose"):
+        with pytest.raises(OutputError, match=r"'x.jpg' and 'x.png' would share the label file"):
+            labelkit.plan(ds, "yolo", task=task)
+    labelkit.save(ds, tmp_path / "in.labelkit.json", "labelkit")
+    run = CliRunner().invoke(
+        cli, ["convert", str(tmp_path / "in.labelkit.json"), str(tmp_path / "out"), "--to=yolo", "--dry-run"]
+    )
+    assert run.exit_code == 2
+    assert "would share the label file labels/train/x.txt with different lines" in run.output
 
 
 def test_items_of_one_image_file_are_a_loss_even_with_the_same_lines(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from labelkit.formats.yolo_write import (
     item_files,
     kpt_dims_of,
     read_back_ids,
+    refuse_differing_shared_files,
     task_of,
     title_for,
     untrained_images_note,
@@ -138,6 +139,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     )
     precision = precision_of(options)
     written = written_rows(dataset, task, options)
+    refuse_differing_shared_files(dataset, task, options)  # (two images of one label file: x.jpg and x.png)
     emptied = clipping(dataset, task, cols, precision, kpt_dims_of(dataset, options)).emptied & cols.usable
     report.lose(
         "objects clipped to nothing",

@@ -528,6 +528,30 @@ class _SharedFiles:
         return True
 
 
+def refuse_differing_shared_files(dataset: Dataset, task: str, options: dict[str, Any]) -> None:
+    """Refuse, when the conversion is planned, items that would share a label file with different lines.
+
+    (:meth:`_SharedFiles.written_before` found them only while writing: a dry run and ``labelkit.plan`` passed
+    ``dup.jpg`` and ``dup.png`` of other boxes, and the write then stopped.) Only the sharing items' lines are
+    made, so a dataset of no shared label file costs one count of its label files.
+
+    Raises:
+        OutputError: as :meth:`_SharedFiles.written_before`.
+    """
+    files = item_files(dataset, options)
+    ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
+    shared = _shared_label_files(files.label_rel, files.image_rel, ids)
+    if not shared.members:
+        return
+    cols = columns(dataset, task)
+    usable = np.flatnonzero(written_rows(dataset, task, options))
+    formatter = Lines(dataset, task, cols, precision_of(options), kpt_dims_of(dataset, options))
+    item_of_row = cols.item[usable]
+    for rel, members in shared.members.items():
+        for i in members:
+            shared.written_before(rel, i, formatter.text(usable[item_of_row == i])[0], ids)
+
+
 def _shared_label_files(label_rel: list[str], image_rel: list[str], ids: list[str]) -> _SharedFiles:
     """The label files several items map to.
 
