@@ -182,6 +182,21 @@ def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why
     assert why in err.value.one_line()
 
 
+@pytest.mark.parametrize("size", ["9223372036854775808x1", "1x99999999999999999999", "0x480", "640", "ax1"])
+def test_a_bad_image_size_option_is_a_usage_error(tmp_path: Path, size: str) -> None:
+    """``-o image_size=99999999999999999999x1`` (beyond 64 bits) was an internal error (OverflowError from Arrow)."""
+    (tmp_path / "labels/train").mkdir(parents=True)
+    (tmp_path / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "data.yaml").write_text("train: images/train\nnames: [x]\n")
+    with pytest.raises(UsageError, match="bad image_size"):
+        labelkit.load(tmp_path, "yolo", image_size=size)
+    run = CliRunner().invoke(cli, ["info", str(tmp_path), "-o", f"image_size={size}"])
+    assert (run.exit_code, run.output.count("\n")) == (2, 1)
+    assert run.output.startswith("labelkit: error: bad image_size")
+    big = labelkit.load(tmp_path, "yolo", image_size="9223372036854775807x1")  # (the largest: 64 bits)
+    assert [(i.media.width, i.media.height) for i in big.items()] == [(9223372036854775807, 1)]
+
+
 @pytest.mark.parametrize(
     ("flag", "message"),
     [

@@ -174,7 +174,7 @@ def parse_size(text: str) -> tuple[int, int]:
     """Parse ``WIDTHxHEIGHT`` (the ``image_size`` option).
 
     Raises:
-        UsageError: not two positive integers.
+        UsageError: not two positive integers of at most 64 bits.
 
     Examples:
         >>> parse_size("640x480")
@@ -185,8 +185,8 @@ def parse_size(text: str) -> tuple[int, int]:
         width, height = (int(p) for p in parts)
     except ValueError:
         raise UsageError("bad image_size", expected="WIDTHxHEIGHT such as 640x480", found=repr(text)) from None
-    if width <= 0 or height <= 0:
-        raise UsageError("bad image_size", expected="positive sizes", found=repr(text))
+    if not (0 < width <= INT64_MAX and 0 < height <= INT64_MAX):  # (beyond 64 bits: an internal error)
+        raise UsageError("bad image_size", expected="positive sizes of at most 64 bits", found=repr(text))
     return width, height
 
 
