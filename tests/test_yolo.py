@@ -2720,6 +2720,17 @@ def test_data_yaml_channels_is_written_back(tmp_path: Path) -> None:
     assert labelkit.convert(root, tmp_path / "out.json", to="labelkit", image_size="10x10").notes == []
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "2.5", "true", "[1]"])
+def test_data_yaml_channels_that_is_no_count_is_named_in_a_note(tmp_path: Path, value: str) -> None:
+    """``channels: 99999999999999999999`` was an internal error (the dataset extra holds 64 bits); ``-1`` or
+    ``2.5`` was dropped without a word."""
+    root = _configured(tmp_path, f"train: images/train\nval: images/train\nchannels: {value}\nnames: [a]\n")
+    ds = labelkit.load(root, "yolo", image_size="10x10")
+    assert "yolo:channels" not in ds.info.extras
+    shown = str(yaml.safe_load(f"v: {value}")["v"])
+    assert ds.read_notes == [f"data.yaml's channels: {shown} not kept: not a positive 64-bit integer"]
+
+
 @pytest.mark.parametrize("config", [None, "train: images/train\nval: images/train\nnames: [a]\n"])
 def test_macos_resource_fork_files_are_not_images_or_labels(tmp_path: Path, config: str | None) -> None:
     """A dataset zipped on macOS holds ._a.jpg and ._a.txt beside a.jpg and a.txt: they were read as an image

@@ -525,9 +525,10 @@ def _build(
             extras["yolo:kpt_dims"] = 2
         if isinstance(layout.config.get("flip_idx"), list):
             extras["yolo:flip_idx"] = [int(v) for v in layout.config["flip_idx"]]
-    channels = layout.config.get("channels")
-    if type(channels) is int and channels > 0:  # (Ultralytics: 1 trains on grayscale images)
+    if type(channels := layout.config.get("channels")) is int and 0 < channels < 2**63:  # (1: grayscale images)
         extras["yolo:channels"] = channels
+    elif channels is not None:  # (-1, 2.5, true: dropped unsaid; beyond 64 bits: an internal error)
+        notes.append(f"data.yaml's channels: {str(channels)[:40]} not kept: not a positive 64-bit integer")
     del files
     dataset = Dataset.from_tables(
         {"items": _items_table(layout, ids, widths, heights, paths), "objects": objects},
