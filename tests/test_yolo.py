@@ -2575,8 +2575,8 @@ def test_absolute_split_folders_of_a_data_yaml_read_from_a_relative_input(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``train: /data/ds/images/train`` with the dataset given as ``ds`` (relative): an internal error (ValueError
-    from ``relative_to``, shaping a note); its images now have the paths of the same dataset given absolute, and a
-    split folder outside the dataset is read without the error too."""
+    from ``relative_to``, shaping a note); its images now have the paths of the same dataset given absolute (given
+    through a symbolic link too), and a split folder outside the dataset is read without the error too."""
     root = tmp_path / "ds"
     (root / "images/train").mkdir(parents=True)
     (root / "labels/train").mkdir(parents=True)
@@ -2585,7 +2585,8 @@ def test_absolute_split_folders_of_a_data_yaml_read_from_a_relative_input(
     (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
     (root / "data.yaml").write_text(f"train: {root}/images/train\nval: {tmp_path}/other\nnames: [x]\n")
     monkeypatch.chdir(tmp_path)
-    for named in ("ds", "ds/data.yaml"):
+    (tmp_path / "link").symlink_to(root)  # (through a link: its images' paths were absolute, given so or not)
+    for named in ("ds", "ds/data.yaml", "link", str(tmp_path / "link")):
         ds = labelkit.load(named, "yolo")
         assert [(i.id, i.media.path, i.split) for i in ds.items()] == [("a", "images/train/a.jpg", "train")]
         assert canonical(ds) == canonical(labelkit.load(root, "yolo"))

@@ -406,17 +406,18 @@ def _resolve_source(base: Path, value: str, key: str) -> tuple[Path | None, bool
 
 
 def _named_from(root: Path, source: Path | None) -> Path | None:
-    """An absolute ``source`` inside a relative ``root`` named from ``root``, as the dataset's other paths are.
+    """An absolute ``source`` inside ``root`` named from ``root``, as the dataset's other paths are.
 
-    (``train: /data/ds/images/train`` read as ``ds``: its images' paths were absolute, and their relative form
-    was refused by the note naming the source, an internal error.)
+    (``train: /data/ds/images/train`` read as ``ds``, or through a symbolic link to ``/data/ds``: its images'
+    paths were absolute; read as ``ds``, their relative form was refused by the note naming the source, an
+    internal error.)
     """
-    if source is None or not source.is_absolute() or root.is_absolute():
+    if source is None or not source.is_absolute():
         return source
-    try:
-        return root / source.relative_to(os.path.abspath(root))
-    except ValueError:
-        return source
+    for base, named in ((os.path.abspath(root), source), (os.path.realpath(root), Path(os.path.realpath(source)))):
+        if named.is_relative_to(base):
+            return root / named.relative_to(base)
+    return source
 
 
 def config_root(config_path: Path, config: dict[str, Any]) -> Path:
