@@ -3099,6 +3099,26 @@ def test_precision_counts_only_numbers_that_differ_from_the_exact_output(tmp_pat
     assert "transformed: 1 objects: 1 of their coordinates rounded to 2 decimals" in run.output
 
 
+@pytest.mark.parametrize("task", ["detect", "pose"])
+def test_precision_keeps_a_box_touching_an_edge_inside_the_image(tmp_path: Path, task: str) -> None:
+    """``0 0 10 157`` on 100 x 200 at 2 decimals was ``0.05 0.39 0.10 0.79`` (y from -0.005, a pixel above the
+    image: COCO got ``[0, -1, 10, 158]``), and writing that output again with precision=2 reported its box
+    clipped and rounded though the bytes were the same. The size is written a step smaller; a box of one step
+    keeps its size, its centre moved a step inward (it was half outside)."""
+    ds = Dataset(categories=[Category(id=0, name="a", keypoints=[] if task == "detect" else ["p"])])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=100, height=200), split="train"))
+    ds.add(Object(id="1", item_id="i", category_id=0, bbox=(0.0, 0.0, 10.0, 157.0)))
+    ds.add(Object(id="2", item_id="i", category_id=0, bbox=(99.4, 10.0, 0.6, 20.0)))
+    labelkit.save(ds, tmp_path / "o", "yolo", task=task, precision="2")
+    lines = [line.split()[1:5] for line in (tmp_path / "o/labels/train/i.txt").read_text().splitlines()]
+    assert lines == [["0.05", "0.39", "0.10", "0.78"], ["0.99", "0.10", "0.01", "0.10"]]
+    for cx, cy, w, h in (map(float, line) for line in lines):
+        assert cx - w / 2 >= 0 and cx + w / 2 <= 1 + 1e-12 and cy - h / 2 >= 0 and cy + h / 2 <= 1 + 1e-12
+    report = labelkit.convert(tmp_path / "o", tmp_path / "o2", to="yolo", precision="2")
+    assert report.transformed == []
+    assert (tmp_path / "o2/labels/train/i.txt").read_bytes() == (tmp_path / "o/labels/train/i.txt").read_bytes()
+
+
 def _segment_box_dataset(bbox: tuple[float, float, float, float]) -> Dataset:
     ds = Dataset(categories=[Category(id=0, name="a")])
     ds.add_item(Item(id="i", media=Media(path="i.jpg", width=100, height=100), split="train"))

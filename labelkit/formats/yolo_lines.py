@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError
 from labelkit.formats.yolo_exact import AsRead
 from labelkit.formats.yolo_media import ChunkedRows
-from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, joined, snapped, split_lines
+from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, inside_when_rounded, joined, snapped, split_lines
 from labelkit.formats.yolo_rings import quad_rings
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -484,7 +484,8 @@ class Lines:
             half_w, half_h = values[:, 2] * w / 2, values[:, 3] * h / 2  # (of the size read back: a rewrite's)
             values[:, 0] = snapped((box[:, 0] + half_w) / w, w, box[:, 0], half_w)
             values[:, 1] = snapped((box[:, 1] + half_h) / h, h, box[:, 1], half_h)
-        return np.clip(values, 0.0, 1.0) + 0.0
+        values = np.clip(values, 0.0, 1.0) + 0.0
+        return values if self.precision is None else inside_when_rounded(values, self.precision)
 
     def _pose(self, rows: np.ndarray[Any, Any]) -> Text:
         values, v = self._pose_values(rows)
