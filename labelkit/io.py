@@ -32,7 +32,6 @@ from labelkit.portable import PLAIN_RELPATH, by_parts, placed
 T = TypeVar("T")
 R = TypeVar("R")
 
-
 _PLAIN_NAME = re.compile(PLAIN_RELPATH)
 """Relative names without backslashes, drives, NULs or empty parts (``.`` and ``..`` parts checked apart)."""
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://.")
@@ -176,8 +175,9 @@ def check_output(given: str | Path, kind: Literal["file", "dir"], *, overwrite: 
         raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
     if path.exists() and kind == "file" and path.is_dir():
         raise OutputError("output is a folder but this format writes a file", path=path)
-    if not path.parent.is_dir():
-        raise OutputError("the output's parent folder does not exist", path=path.parent)
+    if not path.parent.is_dir():  # (a file there: ENOTDIR, said as it is)
+        what = "is not a folder" if path.parent.exists() else "folder does not exist"
+        raise OutputError(f"the output's parent {what}", path=path.parent)
 
 
 @contextmanager

@@ -1923,6 +1923,7 @@ def test_an_output_writing_would_refuse_is_refused_before_the_input_is_read(comm
     for out, error in (
         (old, f"{old}: output exists; hint: pass --overwrite (API: overwrite=True) to replace it"),
         (tmp_path / "nope" / "o", f"{tmp_path / 'nope'}: the output's parent folder does not exist"),
+        (old / "x" / "o", f"{old / 'x'}: the output's parent is not a folder"),  # (a file: it was 'does not exist')
     ):
         result = run(command, bad, out, "--from", "labelkit", *extra)
         assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"labelkit: error: {error}\n")
