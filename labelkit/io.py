@@ -97,7 +97,7 @@ def safe_relpath(
             path=source,
             pointer=pointer,
             line=line,
-            hint="file names inside a dataset must be relative and must not contain '..'",
+            hint="names inside a dataset must be relative, with no drive ('C:'), '..' part or NUL character",
         )
     return text if keep_url and _URL.match(text) else str(posix)
 

@@ -1242,8 +1242,8 @@ def test_a_polygon_inside_an_image_2_to_63_wide_is_not_reported_clipped(tmp_path
     [
         (  # was: the file without the pointer
             {"/etc/x.jpg": [1, 1]},
-            "#/~1etc~1x.jpg: unsafe file name '/etc/x.jpg'; hint: file names inside a dataset must be relative and "
-            "must not contain '..'",
+            "#/~1etc~1x.jpg: unsafe file name '/etc/x.jpg'; hint: names inside a dataset must be relative, with no "
+            "drive ('C:'), '..' part or NUL character",
         ),
         (  # was: without the value found
             {"images/train/a.jpg": [640.0, True]},

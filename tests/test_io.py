@@ -15,7 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelkit.errors import InputError, OutputError
-from labelkit.io import atomic_output, contained, create_file, load_json, parse_json, read_bytes, read_file, write_json
+from labelkit.io import (
+    atomic_output,
+    contained,
+    create_file,
+    load_json,
+    parse_json,
+    read_bytes,
+    read_file,
+    safe_relpath,
+    write_json,
+)
 from labelkit.portable import folded_name, folded_names, same_files, unportable_paths, where_one, windows_cannot_hold
 
 
@@ -836,3 +846,12 @@ def test_a_folder_output_that_appears_as_it_is_moved_into_place_is_not_replaced(
     assert str(err.value) == f"{out}: output exists: it appeared while this one was written; hint: {hint}"
     assert err.value.location.path == str(out) and [p.name for p in tmp_path.iterdir()] == ["out"]
     assert (out / "theirs.txt" if theirs == "folder" else out).read_bytes() == b"theirs"
+
+
+@pytest.mark.parametrize("name", ["b\x00c.jpg", "b:c.jpg", "/etc/x.jpg", "../x.jpg"])
+def test_an_unsafe_name_is_refused_with_a_hint_naming_every_reason(name: str) -> None:
+    """The hint named only absolute names and '..', so a NUL or a drive (``b:c.jpg``) was refused with a hint
+    that did not fit it."""
+    with pytest.raises(InputError, match="unsafe file name") as err:
+        safe_relpath(name)
+    assert err.value.hint == "names inside a dataset must be relative, with no drive ('C:'), '..' part or NUL character"
