@@ -158,6 +158,12 @@ def _bounds(points: list[tuple[float, float]]) -> tuple[float, float, float, flo
     return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
 
 
+def _drawn_bounds(obj: Object) -> tuple[float, float, float, float] | None:
+    """The box VOC writes for an object of a polygon and no box or mask: its rings of 3 points or more's bounds."""
+    points = [p for ring in obj.polygon or [] if len(ring) >= 6 for p in _pairs(ring)]
+    return _bounds(points) if points and obj.mask is None else None
+
+
 def _corners(box: tuple[float, float, float, float], angle: float) -> list[tuple[float, float]]:
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
@@ -269,6 +275,7 @@ _NAMED = {
     "box": r"^boxes (unlike|of negative)",
     "box as polygon": r"^boxes$",
     "box digits": r"^box coordinates$",
+    "image path": r"^image paths",
     "no box": r"^objects without a box$",
     "keypoints padded": r"^objects with(out| fewer) keypoints",
     "visibility": r"^keypoint visibility flags$",
@@ -358,6 +365,8 @@ def check(ds: Dataset, back: Dataset, report: Report, target: str, options: dict
         assert got.split == (item.split or "train"), item.id
         if item.media.width or target != "voc":  # (VOC gives an image of unknown size its PNGs' size)
             assert (got.media.width, got.media.height) == (item.media.width, item.media.height)
+        if target == "yolo" and got.media.path != item.media.path:  # (placed in images/<split>/)
+            tally.add("image path", f"{item.id}: {item.media.path} -> {got.media.path}")
         width, height = item.media.width or 0, item.media.height or 0
         objects = [o for o in ds.objects() if o.item_id == item.id]
         for lab in ds.labels():
@@ -419,8 +428,9 @@ def _compare(
     if task in ("detect", "pose", "voc") and not (obj.bbox is None and mask_changed):  # (its box: its mask's)
         if not _near(twin.bbox, _bounds(clipped)):
             tally.add("box", f"{obj.id}: {twin.bbox} != {_bounds(clipped)}")
-        elif task == "voc" and not obj.angle and obj.bbox is not None and tuple(twin.bbox or ()) != tuple(obj.bbox):
-            tally.add("box digits", f"{obj.id}: {twin.bbox} != {obj.bbox}")  # (VOC's corners: a float away)
+        elif task == "voc" and not obj.angle and (given := obj.bbox or _drawn_bounds(obj)) is not None:
+            if twin.bbox is not None and tuple(twin.bbox) != tuple(given):  # (VOC's corners: a float away)
+                tally.add("box digits", f"{obj.id}: {twin.bbox} != {given}")
     elif task == "segment":
         got = _pairs((twin.polygon or [[]])[0])
         traced = not rings and obj.mask is not None
@@ -1016,6 +1026,11 @@ def test_classify_reports_item_sizes_its_images_do_not_have_and_refuses_images_n
     report = labelkit.save(ds, tmp_path / "out", "yolo", **options)
     assert [(c.what, c.count, c.reason) for c in report.transformed] == [
         ("category ids", 2, "YOLO classify's classes are its folders: a reader numbers them 0, 1, ... in name order"),
+        (
+            "image paths",
+            2,
+            "YOLO classify files each image in its class's folder: it reads back as <split>/<class>/<name>",
+        ),
         ("item splits", 2, "items without a split are written to 'train' (the -o split option), and read back in it"),
         (
             "item sizes",
@@ -1206,7 +1221,7 @@ def test_obb_reports_a_rectangular_polygon_read_back_as_a_rotated_box(tmp_path: 
     ds.add(Object(id="4", item_id="a", category_id=0, shape="polygon", bbox=(1.0, 1.0, 3.0, 2.0), polygon=[_QUAD]))
     report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb")
     assert report.lost == []
-    assert [(c.what, c.count, c.reason) for c in report.transformed] == [
+    assert [(c.what, c.count, c.reason) for c in report.transformed if c.what != "image paths"] == [
         (
             "rectangular 4-point polygons",
             2,
@@ -1297,7 +1312,9 @@ def test_obb_reports_the_drawn_shape_of_a_polygon_it_writes_as_its_box(tmp_path:
     ds = _obb_object(bbox=(1.0, 1.0, 3.0, 2.0), polygon=[[1.0, 1.0, 4.0, 1.0, 4.0, 3.0]])
     report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb", allow_loss=True)
     assert [(c.what, c.count) for c in report.lost] == [("polygons", 1)]
-    assert [(c.what, c.count, c.reason) for c in report.transformed if c.what != "item splits"] == [
+    assert [
+        (c.what, c.count, c.reason) for c in report.transformed if c.what not in ("item splits", "image paths")
+    ] == [
         (
             "polygon objects",
             1,
@@ -1310,4 +1327,4 @@ def test_obb_reports_the_drawn_shape_of_a_polygon_it_writes_as_its_box(tmp_path:
     assert (back.shape, back.bbox, back.polygon) == ("box", (1.0, 1.0, 3.0, 2.0), None)
     # a 4-point polygon that is no rectangle keeps its drawn shape: nothing said
     quad = labelkit.plan(_obb_object(bbox=(1, 1, 3, 2), polygon=[_QUAD]), "yolo", task="obb")
-    assert [c.what for c in quad.transformed] == ["item splits"]
+    assert [c.what for c in quad.transformed] == ["image paths", "item splits"]

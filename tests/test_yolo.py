@@ -1901,7 +1901,8 @@ def test_classify_writes_a_folder_for_every_class_and_counts_the_renumbering(tmp
         Label(id="3", item_id="y", category_id=1),
     )
     report = labelkit.plan(ds, "yolo", task="classify", media="copy", media_root="m")
-    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3)]  # a, b, c read as 0, 1, 2
+    # a, b, c read as 0, 1, 2; x.jpg as train/b/x.jpg
+    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3), ("image paths", 2)]
     assert [(c.what, c.count) for c in report.lost] == [("labels beyond the first of an item", 1)]
     (tmp_path / "m").mkdir()
     for item in ("x", "y"):
@@ -2055,7 +2056,8 @@ def test_an_object_wholly_outside_its_image_is_reported_lost_not_written_as_a_ze
     with pytest.raises(DataLossError, match="1 objects with no area inside the image"):
         labelkit.save(ds, tmp_path / "o", "yolo")
     report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True)
-    assert report.written["object annotations"] == 1 and report.transformed == []  # (nothing is clipped)
+    assert report.written["object annotations"] == 1  # (nothing is clipped: a.jpg is only placed in images/train/)
+    assert [(c.what, c.count) for c in report.transformed] == [("image paths", 1)]
     assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.2 0.2 0.2 0.2\n"
 
 
@@ -2199,13 +2201,18 @@ def test_copied_images_of_another_size_than_their_item_are_reported(tmp_path: Pa
     (tmp_path / "media").mkdir()
     Image.new("RGB", (200, 200)).save(tmp_path / "media/a.jpg")
     report = labelkit.save(_one_box(), tmp_path / "o", "yolo", media="copy", media_root=str(tmp_path / "media"))
-    assert [(c.what, c.count) for c in report.transformed] == [("objects", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [("image paths", 1), ("objects", 1)]
     (obj,) = labelkit.load(tmp_path / "o", "yolo").objects()
     assert obj.bbox == (20.0, 20.0, 40.0, 40.0)  # what the report says: scaled to the 200 x 200 file
     Image.new("RGB", (100, 100)).save(tmp_path / "media/a.jpg")
     assert (
-        labelkit.save(_one_box(), tmp_path / "p", "yolo", media="copy", media_root=str(tmp_path / "media")).transformed
-        == []
+        [
+            c.what
+            for c in labelkit.save(
+                _one_box(), tmp_path / "p", "yolo", media="copy", media_root=str(tmp_path / "media")
+            ).transformed
+        ]
+        == ["image paths"]  # (a.jpg placed in images/train/)
     )
 
 
@@ -2216,7 +2223,8 @@ def test_an_obb_rectangle_on_the_image_edge_is_not_reported_clipped(tmp_path: Pa
         tmp_path, "train: images/train\nnames: [a]\n", "0 0.28127 0.944984 1.0 0.944984 1.0 0.947339 0.28127 0.947339\n"
     )
     report = labelkit.convert(root, tmp_path / "out", to="yolo", image_size="1920x1080")
-    assert report.transformed == []
+    # (an item of no image file gets the path image_sizes.json gives it)
+    assert [(c.what, c.count) for c in report.transformed] == [("image paths", 1)]
     back = [o.bbox for o in labelkit.load(tmp_path / "out", "yolo", image_size="1920x1080").objects()]
     assert np.allclose(back, [(540.0384, 1020.58272, 1379.9616, 2.5434)], rtol=0, atol=1e-9)
 
@@ -2977,7 +2985,9 @@ def test_precision_reports_the_objects_and_coordinates_it_changes(tmp_path: Path
     ds.add(Object(id="1", item_id="a", category_id=0, bbox=(247.87, 100.123456789, 30.5, 40.25)))
     ds.add(Object(id="2", item_id="a", category_id=0, bbox=(0.0, 0.0, 960.0, 540.0)))
     report = labelkit.save(ds, tmp_path / "o", "yolo", precision="2")
-    assert [str(c) for c in report.transformed] == ["1 objects: 4 of their coordinates rounded to 2 decimals"]
+    assert [str(c) for c in report.transformed if c.what != "image paths"] == [
+        "1 objects: 4 of their coordinates rounded to 2 decimals"
+    ]
     assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.14 0.11 0.02 0.04\n0 0.25 0.25 0.50 0.50\n"
 
 
@@ -3021,7 +3031,9 @@ def test_segment_reports_a_box_its_polygon_does_not_give_back(tmp_path: Path) ->
     assert [str(c) for c in report.lost] == [
         f"2 boxes unlike their polygon's bounds: {why}: more than a pixel off, or rotated"
     ]
-    assert [str(c) for c in report.transformed] == [f"1 boxes unlike their polygon's bounds: {why}: within a pixel"]
+    assert [str(c) for c in report.transformed if c.what != "image paths"] == [
+        f"1 boxes unlike their polygon's bounds: {why}: within a pixel"
+    ]
     assert not (tmp_path / "o").exists()
     labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
     back = labelkit.load(tmp_path / "o", "yolo")
@@ -3054,7 +3066,7 @@ def test_segment_of_coco_shaped_polygons_reports_no_box(tmp_path: Path) -> None:
         Object(id="1", item_id="1", category_id=0, shape="polygon", bbox=(312.37, 100.01, 88.62, 200.32), polygon=ring)
     )
     report = labelkit.plan(ds, "yolo", task="segment")
-    assert (report.lost, report.transformed) == ([], [])
+    assert (report.lost, [c.what for c in report.transformed]) == ([], ["image paths"])
 
 
 def test_convert_yolo_to_yolo_writes_the_task_given(tmp_path: Path) -> None:
@@ -3132,7 +3144,9 @@ def test_segment_box_is_compared_with_the_clipped_ring_it_reads_back_from(tmp_pa
     clipped ring, but was refused as `boxes unlike their polygon's bounds`: compared with the unclipped ring."""
     report = labelkit.save(_segment_box_dataset((90.0, 90.0, 10.0, 10.0)), tmp_path / "o", "yolo", task="segment")
     assert report.lost == []
-    assert [str(c) for c in report.transformed] == ["1 objects: coordinates outside the image were clipped to [0, 1]"]
+    assert [str(c) for c in report.transformed if c.what != "image paths"] == [
+        "1 objects: coordinates outside the image were clipped to [0, 1]"
+    ]
     back = labelkit.load(tmp_path / "o")
     assert [o.bbox for o in back.objects()] == [(90.0, 90.0, 10.0, 10.0)]
     # a box that the clipped ring does not give back is still lost
@@ -3183,7 +3197,7 @@ def test_segment_writes_the_traced_mask_of_an_object_with_a_negative_box(tmp_pat
     report = labelkit.save(_negative_box_dataset(4, obj), tmp_path / "o", "yolo", task="segment", allow_loss=True)
     assert report.written["object annotations"] == 1
     assert [(c.what, c.count) for c in report.lost] == [("boxes unlike their polygon's bounds", 1)]
-    assert [(c.what, c.count) for c in report.transformed] == [("masks", 1)]
+    assert [(c.what, c.count) for c in report.transformed if c.what != "image paths"] == [("masks", 1)]
     assert (tmp_path / "o/labels/train/i.txt").read_text() == "0 0.0 0.0 0.5 0.0 0.5 0.5 0.0 0.5\n"
 
 
@@ -4993,13 +5007,14 @@ def test_voc_images_are_written_where_darknet_finds_their_labels(tmp_path: Path)
     ]
     assert (tmp_path / "darknet" / "obj_train_data" / "2007_000001.txt").read_text() == "0 0.5 0.5 0.5 0.5\n"
     assert (tmp_path / "darknet" / "obj_train_data" / "VOC2007" / "JPEGImages_" / "b.txt").read_bytes() == b""
-    assert [(c.what, c.count) for c in darknet.transformed] == [("item ids", 2)]
+    assert [(c.what, c.count) for c in darknet.transformed] == [("item ids", 2), ("image paths", 2)]
     assert [i.id for i in labelkit.load(tmp_path / "darknet").items()] == [
         "obj_train_data/2007_000001",
         "obj_train_data/VOC2007/JPEGImages_/b",
     ]
     ultralytics = labelkit.save(ds, tmp_path / "ultralytics", "yolo")
-    assert [(c.what, c.count) for c in ultralytics.transformed] == [("item ids", 1)]  # (b's id: VOC2007/JPEGImages/b)
+    # (b's id: VOC2007/JPEGImages/b; both images under images/train/)
+    assert [(c.what, c.count) for c in ultralytics.transformed] == [("item ids", 1), ("image paths", 2)]
     back = labelkit.load(tmp_path / "ultralytics")
     assert [(i.id, i.media.path) for i in back.items()] == [
         ("2007_000001", "images/train/2007_000001.jpg"),
@@ -5020,7 +5035,7 @@ def test_a_loose_images_folder_is_no_part_of_the_ids_written(images: str, tmp_pa
     (src / "obj.names").write_text("a\n")
     ds = labelkit.load(src, "yolo")
     report = labelkit.save(ds, tmp_path / "out", "yolo")
-    assert [c.what for c in report.transformed] == ([] if "/" in images else ["item splits"])
+    assert [c.what for c in report.transformed] == ["image paths"] + ([] if "/" in images else ["item splits"])
     split = next(ds.items()).split or "train"
     assert (tmp_path / "out" / "labels" / split / "1.txt").read_text() == "0 0.5 0.5 0.2 0.2\n"
     assert [(i.id, i.split) for i in labelkit.load(tmp_path / "out").items()] == [("1", split)]
@@ -5279,7 +5294,11 @@ def test_cvat_s_capitalised_subsets_train_and_validate_on_their_own_images(tmp_p
         ds.add_item(Item(id=split.lower(), media=Media(path=f"{split.lower()}.jpg", width=10, height=10), split=split))
         ds.add(Object(id=split, item_id=split.lower(), category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
     report = labelkit.save(ds, tmp_path / "o", "yolo")
-    assert (report.lost, report.transformed, report.notes) == ([], [], [])
+    assert (report.lost, [(c.what, c.count) for c in report.transformed], report.notes) == (
+        [],
+        [("image paths", 3)],
+        [],
+    )
     assert yaml.safe_load((tmp_path / "o/data.yaml").read_text()) == {
         "train": "images/Train",
         "Test": "images/Test",
@@ -5872,7 +5891,8 @@ def test_a_box_of_a_tiny_size_comes_back_from_yolo_to_yolo(tmp_path: Path, line:
     ds = labelkit.load(src, "yolo")
     assert labelkit.plan(ds, "yolo").lost == []
     report = labelkit.save(ds, tmp_path / "out", "yolo")
-    assert report.lost == [] and [c.what for c in report.transformed] == ["item splits"]  # (flat: written as train)
+    # (flat: written as train, the image under images/train/)
+    assert report.lost == [] and [c.what for c in report.transformed] == ["image paths", "item splits"]
     written = (tmp_path / "out" / "labels" / "train" / "x.txt").read_text()
     assert written == (line[:-2] + " 0.0" if line.endswith(" 0") else line) + "\n"
     assert [o.bbox for o in labelkit.load(tmp_path / "out", "yolo").objects()] == [o.bbox for o in ds.objects()]

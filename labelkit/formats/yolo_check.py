@@ -36,7 +36,7 @@ from labelkit.formats.yolo_write import (
 from labelkit.io import contained
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import valid_mask
+from labelkit.model.tables import true_mask, valid_mask
 from labelkit.report import Report
 
 
@@ -367,14 +367,25 @@ def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) 
         "in front where two splits hold one name",
     )
     # (a copied or linked image reads back with its path, and so does one a Darknet list names)
-    if str(options.get("media") or "none") == "none" and options.get("layout") != "darknet":
-        sized = listed_sizes(items["width"], items["height"])
+    darknet = options.get("layout") == "darknet"  # (its lists name an image for every item, one of no path too)
+    has_path = true_mask(pc.is_valid(items["path"]))
+    sized = true_mask(listed_sizes(items["width"], items["height"]))  # (in image_sizes.json: read back with a path)
+    if str(options.get("media") or "none") == "none" and not darknet:
         report.lose(
             "image paths of images of unknown size",
-            int(pc.sum(pc.and_(pc.is_valid(items["path"]), pc.invert(sized))).as_py() or 0),
+            int(np.count_nonzero(has_path & ~sized)),
             "without the images (-o media=none), a reader finds an image's path in image_sizes.json, which holds "
             "only known sizes: the item reads back without its image path (the Darknet layout's lists keep it)",
         )
+        has_path = np.zeros_like(has_path)  # (no image placed)
+    kept = has_path | sized | darknet
+    paths, image_rel = items["path"].to_pylist(), item_files(dataset, options).image_rel
+    report.transform(
+        "image paths",
+        sum(1 for k in np.flatnonzero(kept).tolist() if paths[k] != image_rel[k]),
+        "YOLO keeps images in images/<split>/ (Darknet: obj_<split>_data/): an item's image reads back at the path "
+        "it is written to, or with -o media=none where its labels expect it (so one of no path gets one)",
+    )
     report.transform(
         "item splits",
         sum(1 for s in items["split"].to_pylist() if not s),

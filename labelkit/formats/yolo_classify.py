@@ -222,6 +222,12 @@ def _report_read_back(dataset: Dataset, report: Report, default_split: str) -> N
         "YOLO classify names items after their image files: a reader takes the name in its class folder without "
         "the extension, with the split in front where two splits hold one name",
     )
+    paths = items["path"].to_pylist()
+    report.transform(
+        "image paths",
+        sum(1 for n in filed if paths[n] != targets[n]),
+        "YOLO classify files each image in its class's folder: it reads back as <split>/<class>/<name>",
+    )
     report.transform(
         "item splits",
         sum(1 for n in filed if not given[n]),
