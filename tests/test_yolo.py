@@ -1720,6 +1720,25 @@ def test_a_fifo_among_label_files_is_an_error_not_a_hang(tmp_path: Path) -> None
     assert err.value.one_line().endswith("cannot read: not a regular file")
 
 
+@pytest.mark.parametrize("split", [True, False])
+def test_a_folder_where_a_label_file_should_be_is_an_error_naming_it(tmp_path: Path, split: bool) -> None:
+    """A folder at an image's label path (``labels/train/b.txt/``) read as an image without objects, unsaid;
+    a FIFO there was already 'not a regular file'."""
+    root = tmp_path / "ds"
+    images, labels = (root / "images/train", root / "labels/train") if split else (root / "images", root / "labels")
+    images.mkdir(parents=True)
+    labels.mkdir(parents=True)
+    for name in ("a.jpg", "b.jpg"):
+        Image.new("RGB", (64, 48)).save(images / name)
+    (labels / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (labels / "b.txt").mkdir()
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert str(err.value) == f"{labels / 'b.txt'}: cannot read: not a regular file"
+    result = CliRunner().invoke(cli, ["info", str(root)])
+    assert result.exit_code == 2 and f"{labels / 'b.txt'}: cannot read: not a regular file" in result.output
+
+
 def test_pose_with_more_keypoints_than_a_reader_takes_is_refused(tmp_path: Path) -> None:
     from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 

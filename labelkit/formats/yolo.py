@@ -48,7 +48,7 @@ from labelkit.formats.yolo_layout import (
     suffixed,
     unique_ids,
 )
-from labelkit.formats.yolo_media import dangling_link, image_size, parse_size
+from labelkit.formats.yolo_media import dangling_link, image_size, parse_size, unreadable_file
 from labelkit.formats.yolo_numbers import precision_of
 from labelkit.io import Inside, names_are_utf8, read_file, require_utf8_name
 from labelkit.model import Category, Dataset, DatasetInfo
@@ -274,14 +274,13 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         try:  # (a label file outside the root, beside an absolute image folder data.yaml names, is not checked)
             within = inside if inside is not None and entry.label.startswith(root_prefix) else None
             data = read_file(entry.label, inside=within)
-        except (FileNotFoundError, IsADirectoryError) as exc:
-            if isinstance(exc, FileNotFoundError) and (broken := dangling_link(entry.label)) is not None:
+        except FileNotFoundError:
+            if (broken := dangling_link(entry.label)) is not None:
                 unreadable = broken
                 break
             continue  # an image without a label file: an image without objects
-        except OSError as exc:
-            unreadable = InputError(f"cannot read: {exc.strerror or exc}", path=entry.label)
-            unreadable.__cause__ = exc
+        except OSError as exc:  # (a folder, a FIFO, ...: 'not a regular file')
+            unreadable = unreadable_file(exc, entry.label)
             break
         if layout.dota:
             yolo_parse.parse_dota(data, entry.label, index, parsed, names)

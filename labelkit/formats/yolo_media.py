@@ -93,6 +93,18 @@ def not_a_file(path: Path) -> InputError | None:
     return None if stat.S_ISREG(status.st_mode) else InputError("cannot read: not a regular file", path=path)
 
 
+def unreadable_file(exc: OSError, path: str | Path) -> InputError:
+    """The error for a file ``path`` that :func:`labelkit.io.read_file` could not read, ``exc`` its cause.
+
+    A folder where a label file should be (``labels/train/b.txt/``) is ``not a regular file`` as a FIFO is: it
+    read as an image without objects, unsaid.
+    """
+    reason = "not a regular file" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
+    error = InputError(f"cannot read: {reason}", path=path)
+    error.__cause__ = exc
+    return error
+
+
 def placed_image_size(placed: Path, source: Path) -> tuple[int, int]:
     """The size a YOLO reader finds in an image written (:func:`image_size`), refusing one that it cannot read.
 
