@@ -182,6 +182,42 @@ def test_bad_lines_name_file_and_line(tmp_path: Path, lines: str, line: int, why
     assert why in err.value.one_line()
 
 
+@pytest.mark.usefixtures("either_parser")
+@pytest.mark.parametrize(
+    ("files", "at", "why"),
+    [
+        ({"x": b"0 0.5 0.5 0.2\n0 abc 0.5 0.2 0.2\n"}, "x.txt:1", "wrong number of fields"),  # was: x.txt:2
+        ({"x": b"0 .5 .5 .2 -.2\nx .5 .5 .2 .2\n"}, "x.txt:1", "negative width or height"),  # was: class id
+        ({"x": b"0 .5 .5 .2 .2\n0 abc .5 .2 .2\n7 .5 .5 .2 .2\n"}, "x.txt:2", "not a number"),  # was: beyond names
+        ({"x": b"0 .5 .5 .2 .2\n0 .5 .5 .2 .2 .1\n0 .5 .5 nan .2\n\xff\n"}, "x.txt:2", "wrong number of fields"),
+        ({"x": b"0 .5 .5 .2 .2\n0 .5 .5 .2 inf\n0 .5 .5 .2 -.2\n0 .5 .5 .2\n"}, "x.txt:2", "not finite"),
+        ({"x": b"0 .5 .5 .2\n", "y": b"0 abc .5 .2 .2\n"}, "x.txt:1", "wrong number of fields"),  # was: y.txt:1
+        ({"x": b"0 .5 .5 .2 .2\n0 .5 .5 .2 -.2\n", "y": b"0 .5 .5 .2\n"}, "x.txt:2", "negative width or height"),
+        ({"x": b"0 .5 .5 .2\n", "y": None}, "x.txt:1", "wrong number of fields"),  # (y.txt a folder: unreadable)
+        ({"x": b"0 .5 .5 .2\n3000000 .5 .5 .2 .2\n", "names": None}, "x.txt:1", "wrong number of fields"),
+    ],
+)
+def test_a_bad_label_line_error_names_the_first_bad_line_whatever_its_kind(
+    tmp_path: Path, files: dict[str, bytes | None], at: str, why: str
+) -> None:
+    """Lines were checked a kind of problem at a time (class ids, numbers, then field counts, finiteness and box
+    sizes of all files), so a later line of a kind checked first was named before an earlier bad line."""
+    root = _tiny_dataset(tmp_path / "ds", "")
+    for name, data in files.items():
+        if name == "names":
+            (root / "classes.txt").unlink()
+            continue
+        Image.new("RGB", (20, 10)).save(root / "images" / f"{name}.png")
+        if data is None:
+            (root / "labels" / f"{name}.txt").mkdir()
+        else:
+            (root / "labels" / f"{name}.txt").write_bytes(data)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert f"{err.value.location.path}:{err.value.location.line}" == str(root / "labels" / at)
+    assert why in err.value.message
+
+
 @pytest.mark.parametrize("size", ["9223372036854775808x1", "1x99999999999999999999", "0x480", "640", "ax1"])
 def test_a_bad_image_size_option_is_a_usage_error(tmp_path: Path, size: str) -> None:
     """``-o image_size=99999999999999999999x1`` (beyond 64 bits) was an internal error (OverflowError from Arrow)."""

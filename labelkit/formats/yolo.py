@@ -23,6 +23,7 @@ import pyarrow as pa
 from labelkit.errors import InputError, UsageError
 from labelkit.formats import yolo_exact, yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
+from labelkit.formats.yolo_first import earliest, first_row_error
 from labelkit.formats.yolo_folders import (
     FLAT_NAMES,
     classify_splits,
@@ -36,7 +37,6 @@ from labelkit.formats.yolo_folders import (
 from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
     LABELIMG_NAMES,
-    MAX_UNNAMED_CLASSES,
     Layout,
     case_twin,
     darknet_data,
@@ -264,7 +264,10 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         datas = [data for _, _, data in waiting]
         if not yolo_parse.parse_many(datas, [index for index, _, _ in waiting], parsed, len(names)):
             for index, label, data in waiting:
-                yolo_parse.parse_file(data, label, index, parsed, len(names))
+                try:
+                    yolo_parse.parse_file(data, label, index, parsed, len(names))
+                except InputError as exc:  # (or a line before it, of a kind checked after)
+                    raise earliest(exc, task, layout, parsed, files, names, (index, data)) from exc.__cause__
         waiting.clear()
 
     for index, entry in enumerate(layout.entries):
@@ -283,7 +286,10 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             unreadable = unreadable_file(exc, entry.label)
             break
         if layout.dota:
-            yolo_parse.parse_dota(data, entry.label, index, parsed, names)
+            try:
+                yolo_parse.parse_dota(data, entry.label, index, parsed, names)
+            except InputError as exc:
+                raise earliest(exc, task, layout, parsed, files, names) from None
             continue
         waiting.append((index, entry.label, data))
         size += len(data)
@@ -291,26 +297,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             parse_waiting()
             size = 0
     parse_waiting()  # (the files before an unreadable one come first, errors included)
-    if unreadable is not None:
-        raise unreadable
-    if not layout.dota and not names and parsed.classes:
-        config = layout.config
-        if isinstance(config.get("names"), (list, dict)) or config.get("nc") == 0:  # data.yaml says: no class
-            raise InputError(
-                f"class id {parsed.classes[0]} is beyond names (0 classes)",
-                path=files[parsed.entry[0]],
-                line=parsed.line[0],
-                hint="data.yaml names no class (names: [], or nc: 0)",
-            )
-        if max(parsed.classes) >= MAX_UNNAMED_CLASSES:
-            first = next(k for k, c in enumerate(parsed.classes) if c >= MAX_UNNAMED_CLASSES)
-            raise InputError(
-                f"class id {parsed.classes[first]} without a names file (at most {MAX_UNNAMED_CLASSES:,} are numbered)",
-                path=files[parsed.entry[first]],
-                line=parsed.line[first],
-                hint="add data.yaml or obj.names with the class names",
-            )
-        names = [f"class_{i}" for i in range(max(parsed.classes) + 1)]
+    if unreadable is not None:  # (a bad line of a file before it comes first)
+        raise earliest(unreadable, task, layout, parsed, files, names)
     if parsed.first_spelled is not None:
         at, line, text = parsed.first_spelled
         layout.notes.append(
@@ -322,10 +310,10 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     repeat_note = yolo_parse.duplicate_note(parsed, files, layout.root)
     layout.notes += [note for note in (header_note, repeat_note) if note]
     chosen = yolo_parse.decide_task(task, layout, parsed)
-    if not layout.dota:
-        yolo_parse.check_counts(chosen, layout, parsed, files)
-    yolo_parse.check_finite(parsed, files)  # (DOTA's pixels too: 'inf' parses as a float)
-    yolo_parse.check_box_sizes(chosen, parsed, files)
+    if (bad := first_row_error(chosen, layout, parsed, files, named=bool(names))) is not None:
+        raise bad  # (the first bad line in file order, whatever its kind)
+    if not layout.dota and not names and parsed.classes:
+        names = [f"class_{i}" for i in range(max(parsed.classes) + 1)]
     return _build(layout, names, parsed, chosen, sizes, fallback, files)
 
 

@@ -252,8 +252,12 @@ _CHECK_BLOCK = 1 << 20
 than the arithmetic (on these VMs, 1.4 s for a YOLO segment set's 19 M coordinates, against 0.02 s in blocks)."""
 
 
-def check_finite(parsed: Parsed, files: list[str]) -> None:
-    """``nan``, ``inf`` and numbers like ``1e300`` parse as floats; refuse them, naming the file and line."""
+RowError = tuple[int, InputError]
+"""A problem of a parsed line: its row in :class:`Parsed` (rows are in file and line order), and its error."""
+
+
+def finite_error(parsed: Parsed, files: list[str]) -> RowError | None:
+    """``nan``, ``inf`` and numbers like ``1e300`` parse as floats: the first line holding one, and its error."""
     values = np.asarray(parsed.values, dtype=np.float64)  # (a view of the array: no copy)
     at = None
     for start in range(0, len(values), _CHECK_BLOCK):  # temporaries of a block, not of all 19 M coordinates
@@ -267,31 +271,34 @@ def check_finite(parsed: Parsed, files: list[str]) -> None:
         obj = int(np.searchsorted(offsets, at, side="right"))
         finite = bool(np.isfinite(values[at]))
         message = f"coordinate is beyond ±{MAX_COORDINATE:g}" if finite else "coordinate is not finite"
-        raise InputError(message, path=files[parsed.entry[obj]], line=parsed.line[obj])
+        return obj, InputError(message, path=files[parsed.entry[obj]], line=parsed.line[obj])
+    return None
 
 
-def check_box_sizes(task: str, parsed: Parsed, files: list[str]) -> None:
-    """Refuse a box line (``class cx cy w h``, pose's box, segment's 5-field lines) of negative width or height.
+def box_error(task: str, parsed: Parsed, files: list[str]) -> RowError | None:
+    """The first box line (``class cx cy w h``, pose's box, segment's 5-field lines) of negative width or height.
 
     Such a box has no area, and written to COCO or VOC it would be refused when read back; Ultralytics refuses
     negative label values too.
     """
     if task not in ("detect", "pose", "segment") or not parsed.counts:
-        return
+        return None
     counts = np.asarray(parsed.counts, dtype=np.int64)
-    lines = np.flatnonzero(counts == 4) if task == "segment" else np.arange(len(counts))
+    # (a line of fewer than 4 numbers holds no box: its field count is refused, which comes first on a line)
+    lines = np.flatnonzero(counts == 4) if task == "segment" else np.flatnonzero(counts >= 4)
     starts = (np.cumsum(counts) - counts)[lines]
     values = np.asarray(parsed.values, dtype=np.float64)
     bad = np.flatnonzero((values[starts + 2] < 0) | (values[starts + 3] < 0))
     if len(bad):
         obj = int(lines[bad[0]])
         w, h = values[int(starts[bad[0]]) + 2], values[int(starts[bad[0]]) + 3]
-        raise InputError(
+        return obj, InputError(
             "box has a negative width or height",
             path=files[parsed.entry[obj]],
             line=parsed.line[obj],
             found=f"{w:g} {h:g}",
         )
+    return None
 
 
 def _line_of(token: int, counts: list[int], lines: list[int]) -> int:
@@ -465,8 +472,8 @@ def decide_task(task: str, layout: Layout, parsed: Parsed) -> str:
     return "segment"
 
 
-def check_counts(task: str, layout: Layout, parsed: Parsed, files: list[str]) -> None:
-    """Refuse, naming its file and line, the first line whose field count the task cannot read."""
+def count_error(task: str, layout: Layout, parsed: Parsed, files: list[str]) -> RowError | None:
+    """The first line whose field count the task cannot read, and its error naming the file and line."""
     counts = np.asarray(parsed.counts, dtype=np.int64)
     if task == "detect":
         bad = counts != 4
@@ -483,10 +490,11 @@ def check_counts(task: str, layout: Layout, parsed: Parsed, files: list[str]) ->
         expected = "class then at least 3 x y points (or a 5-field box)"
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(
+        return i, InputError(
             f"wrong number of fields for YOLO {task}",
             path=files[parsed.entry[i]],
             line=parsed.line[i],
             expected=expected,
             found=f"{counts[i] + 1} fields",
         )
+    return None
