@@ -5719,6 +5719,36 @@ def test_an_image_that_is_a_fifo_is_an_error_naming_it(tmp_path: Path) -> None:
     assert str(err.value) == f"{root / 'images/train/b.png'}: cannot read: not a regular file"
 
 
+@pytest.mark.parametrize(
+    ("files", "found"),
+    [
+        (["images/train/a.jpg", "labels/train/a.txt"], "found images/, labels/, a detect, segment, OBB or pose"),
+        (["train/images/a.jpg", "train/labels/a.txt"], "found train/images/, train/labels/, a detect, segment"),
+        (["train/cat/a.jpg", "train/cat/a.txt"], "found a label file in a class folder (train/cat/a.txt)"),
+        (["train/a.jpg"], "found train/ holding no class folder"),
+        (["train/cat/notes.md"], "found no image in the class folders of train/"),
+        (["cats/a/x.jpg", "dogs/b/y.jpg"], "found cats/, dogs/, none of train/, val/, valid/, validation/, test/"),
+        (["a.jpg"], "found no folder"),
+    ],
+)
+def test_task_classify_on_another_layout_says_what_it_found(tmp_path: Path, files: list[str], found: str) -> None:
+    """``-o task=classify`` on a detect dataset said 'no images or label files found', which is untrue."""
+    root = tmp_path / "ds"
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".jpg"):
+            Image.new("RGB", (8, 8)).save(root / name)
+        else:
+            (root / name).write_text("0 0.5 0.5 0.2 0.2\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", task="classify")
+    assert err.value.location.path == str(root)
+    assert err.value.message.startswith("not a YOLO classify layout (train/, val/ or test/ holding a folder of images")
+    assert found in err.value.message
+    result = CliRunner().invoke(cli, ["info", str(root), "--format", "yolo", "-o", "task=classify"])
+    assert (result.exit_code, result.output.count("\n")) == (2, 1) and found in result.output
+
+
 def test_a_classify_class_folder_linked_to_a_folder_holding_it_is_an_error(tmp_path: Path) -> None:
     """A class folder that is a link to the dataset (``train/loop -> ..``) was read as a class 'loop' of every
     image of the dataset, each read a second time under it."""

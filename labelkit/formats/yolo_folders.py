@@ -63,6 +63,51 @@ def classify_splits(root: Path) -> list[Path]:
     return bare
 
 
+def not_classify(root: Path) -> InputError:
+    """The error for a folder read with ``task=classify`` that holds no classify split, saying what it holds.
+
+    It said ``no images or label files found`` of a detect dataset's ``images/`` and ``labels/``.
+    """
+    subs = _subfolders(root) if root.is_dir() else []
+    named = [s for s in subs if s.name in CLASSIFY_SPLITS]
+    hint = None
+    for folder in (root, *named):  # (Roboflow's train/images/ and train/labels/ too)
+        found_dirs = [
+            c for c in (subs if folder == root else _subfolders(folder)) if c.name in (*IMAGE_DIRS, *LABEL_DIRS)
+        ]
+        if found_dirs:
+            listed = ", ".join(f"{rel_path(str(c), root)}/" for c in found_dirs[:3])
+            found = f"{listed}, a detect, segment, OBB or pose dataset's folders"
+            hint = "leave task=classify out to read it as it is"
+            break
+    else:
+        if named:
+            split = named[0]
+            classes = _subfolders(split)
+            label = next((t for c in classes[:8] if (t := min(_txt_files(c), default=None)) is not None), None)
+            if not classes:
+                found = f"{split.name}/ holding no class folder"
+            elif label is not None:
+                found = f"a label file in a class folder ({rel_path(str(label), root)})"
+            else:
+                found = f"no image in the class folders of {split.name}/"
+        elif subs:
+            listed = ", ".join(f"{s.name}/" for s in subs[:3]) + (", ..." if len(subs) > 3 else "")
+            found = f"{listed}, none of train/, val/, valid/, validation/, test/"
+        else:
+            found = "no folder"
+    return InputError(
+        f"not a YOLO classify layout (train/, val/ or test/ holding a folder of images per class): found {found}",
+        path=root,
+        hint=hint,
+    )
+
+
+def _txt_files(folder: Path) -> list[Path]:
+    """The label files (``.txt``) in ``folder``."""
+    return [f for f in folder.iterdir() if f.suffix == ".txt"]
+
+
 def _empty_class_folders(classes: list[Path]) -> bool:
     """Whether folders are empty class folders: nothing in them, none named as a YOLO images or labels folder.
 
@@ -353,6 +398,8 @@ def _opt(folder: Path | None, name: str) -> Path | None:
 
 def _classify_layout(root: Path) -> Layout:
     splits = classify_splits(root)
+    if not splits:
+        raise not_classify(root)
     classes = sorted({c.name for s in splits for c in s.iterdir() if c.is_dir()})
     for name in classes if not names_are_utf8() else []:  # (ISO-8859-1 reads a UTF-8 name as other text: refused)
         require_utf8_name(name, root)
