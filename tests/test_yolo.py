@@ -5494,6 +5494,18 @@ def test_the_size_side_file_is_indexed_once_however_many_splits(
         ("names:\n  0: cat\n  '2': dog\n", 5, "names", "names ids must be 0..n-1 (found [0, 2])"),
         ("names:\n  - cat\nnc: '2'\n", 5, "nc", "nc must be a class count (expected a whole number, found '2')"),
         ("names: [cat, dog]\n\nnc: 3\n", 5, "nc", "nc does not match names (expected 2)"),
+        (  # was: passed over unsaid, the dataset read from data.yaml's folder (Ultralytics fails on it)
+            "names: [cat]\npath: 5\n",
+            4,
+            "path",
+            "path must be the dataset folder's path (expected text, found 5); hint: quote a folder named so: path: '5'",
+        ),
+        (
+            "names: [cat]\npath:\n  - a\n",
+            5,
+            "path",
+            "path must be the dataset folder's path (expected text, found ['a'])",
+        ),
         (
             "names: [cat]\n# the images\nval: images/nope\n",
             4,

@@ -433,10 +433,22 @@ def named_root(config_path: Path, config: dict[str, Any]) -> Path | None:
     """The folder a ``data.yaml``'s ``path`` names (relative to the file's folder), or None: none, or no folder.
 
     Raises:
-        InputError: at ``path``'s line, when the file system cannot look it up (a name too long).
+        InputError: at ``path``'s line, when it is no text (``path: 5``, which Ultralytics fails on, was passed
+            over unsaid), or when the file system cannot look it up (a name too long).
     """
     folder = config_path.parent
-    if isinstance(config.get("path"), str):
+    value = config.get("path")
+    if value is not None and not isinstance(value, str):
+        raise InputError(
+            "path must be the dataset folder's path",
+            path=config_path,
+            line=yaml_value_line(config_path, "path"),
+            element="path",
+            expected="text",
+            found=repr(value)[:200],
+            hint=f"quote a folder named so: path: '{value}'" if type(value) in (int, float) else None,
+        )
+    if isinstance(value, str):
         candidate = Path(config["path"])
         candidate = candidate if candidate.is_absolute() else folder / candidate
         try:
