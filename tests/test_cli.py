@@ -1640,6 +1640,9 @@ def test_a_plan_and_a_dry_run_refuse_yolo_classify_without_the_images(tmp_path: 
         with pytest.raises(UsageError) as caught:
             labelkit.plan(ds, "yolo", task="classify", **options)
         assert str(caught.value) == message
+    (tmp_path / "images").mkdir()
+    for item in ds.items():  # (a plan refuses an image missing from media_root, as the write does)
+        Image.new("RGB", (64, 48)).save(tmp_path / str(item.media.path))
     assert labelkit.plan(ds, "yolo", task="classify", media="link", media_root=str(tmp_path)).lost
     out = tmp_path / "o"
     result = run("convert", IMAGES, out, "--to", "yolo", "-o", "task=classify", "--dry-run", "--allow-loss")

@@ -1882,10 +1882,12 @@ def test_a_pose_visibility_that_is_not_a_whole_number_is_written_as_it_is(tmp_pa
 @pytest.mark.parametrize(("names", "renumbered"), [(["zebra", "ant"], 2), (["ant", "zebra"], 0)])
 def test_classify_reports_classes_renumbered_in_name_order(names: list[str], renumbered: int, tmp_path: Path) -> None:
     ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)])
+    (tmp_path / "m").mkdir()
     for i in range(2):
+        Image.new("RGB", (4, 4)).save(tmp_path / "m" / f"{i}.jpg")  # (a plan refuses a missing image, as a write)
         ds.add_item(Item(id=str(i), media=Media(path=f"{i}.jpg", width=4, height=4)))
         ds.add(Label(id=str(i), item_id=str(i), category_id=i))
-    report = labelkit.plan(ds, "yolo", task="classify", media="copy", media_root="m")
+    report = labelkit.plan(ds, "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"))
     assert [(c.what, c.count) for c in report.transformed if c.what == "category ids"] == (
         [("category ids", renumbered)] if renumbered else []
     )  # was: none, yet zebra 0 read back as 1
@@ -1955,13 +1957,13 @@ def test_classify_writes_a_folder_for_every_class_and_counts_the_renumbering(tmp
         Label(id="2", item_id="x", category_id=2),  # a second label: lost; class a still gets its folder
         Label(id="3", item_id="y", category_id=1),
     )
-    report = labelkit.plan(ds, "yolo", task="classify", media="copy", media_root="m")
-    # a, b, c read as 0, 1, 2; x.jpg as train/b/x.jpg
-    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3), ("image paths", 2)]
-    assert [(c.what, c.count) for c in report.lost] == [("labels beyond the first of an item", 1)]
     (tmp_path / "m").mkdir()
     for item in ("x", "y"):
         Image.new("RGB", (4, 4)).save(tmp_path / "m" / f"{item}.jpg")
+    report = labelkit.plan(ds, "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"))
+    # a, b, c read as 0, 1, 2; x.jpg as train/b/x.jpg
+    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3), ("image paths", 2)]
+    assert [(c.what, c.count) for c in report.lost] == [("labels beyond the first of an item", 1)]
     labelkit.save(
         ds, tmp_path / "o", "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"), allow_loss=True
     )
@@ -1973,15 +1975,52 @@ def test_classify_reports_items_it_cannot_file(tmp_path: Path) -> None:
     look for were dropped while the written counts looked honest. Each is lost once: the image of an extension
     readers pass over is not also counted among the items of the splits."""
     ds = Dataset(categories=[Category(id=0, name="c")])
+    (tmp_path / "m").mkdir()
+    Image.new("RGB", (4, 4)).save(tmp_path / "m" / "x.jpg")  # (a plan refuses a missing image, as a write)
     for item, path in (("x", "x.jpg"), ("y", None), ("z", "z.gif")):
         ds.add_item(Item(id=item, media=Media(path=path, width=4, height=4), split="foo"))
         ds.add(Label(id=item, item_id=item, category_id=0))
-    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", task="classify", media="copy", media_root="m").lost}
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "m")}
+    lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", **options).lost}
     assert lost == {
         "items without an image file": 1,
         "images a YOLO classify reader does not take for images": 1,
         "items of splits a YOLO classify reader does not look for": 1,
     }
+
+
+@pytest.mark.parametrize("media", ["copy", "link"])
+@pytest.mark.parametrize(("to", "task"), [("yolo", "detect"), ("yolo", "classify"), ("voc", None)])
+def test_a_plan_refuses_an_image_missing_from_media_root_as_the_write_does(
+    tmp_path: Path, media: str, to: str, task: str | None
+) -> None:
+    """With media=copy or link, an image missing from media_root was passed over by a plan (a dry run exited 0)
+    and refused by the write (exit 2, naming it): the plan refuses it alike. media=none looks at no image."""
+    (tmp_path / "m").mkdir()
+    Image.new("RGB", (8, 8)).save(tmp_path / "m" / "a.jpg")  # (b.jpg is missing)
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for item in ("a", "b"):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=8, height=8), split="train"))
+        ds.add(Label(id=item, item_id=item, category_id=0))
+        ds.add(Object(id=item, item_id=item, category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    options = {"media": media, "media_root": str(tmp_path / "m"), **({"task": task} if task else {})}
+    with pytest.raises(InputError) as planned:  # was: no error
+        labelkit.plan(ds, to, **options)
+    with pytest.raises(InputError) as written:
+        labelkit.save(ds, tmp_path / "o", to, allow_loss=True, **options)
+    assert str(planned.value) == str(written.value)
+    assert str(written.value) == (
+        f"{tmp_path / 'm' / 'b.jpg'}: image not found; hint: set -o media_root=FOLDER or use -o media=none"
+    )
+    assert not (tmp_path / "o").exists()
+    src = tmp_path / "src.labelkit.json"
+    labelkit.save(ds, src, "labelkit")
+    args = ["convert", str(src), str(tmp_path / "o"), "--to", to, "--allow-loss"]
+    args += [f"-o{k}={v}" for k, v in options.items()]
+    dry, real = (CliRunner().invoke(cli, [*args, *more]) for more in (["--dry-run"], []))
+    assert (dry.exit_code, dry.stderr) == (real.exit_code, real.stderr) == (2, f"labelkit: error: {written.value}\n")
+    if task != "classify":  # (classify needs the images)
+        labelkit.plan(ds, to, **{**options, "media": "none"})
 
 
 @pytest.mark.parametrize("media", ["none", "copy"])
@@ -5299,13 +5338,15 @@ def test_a_plan_reports_objects_normalised_by_a_size_their_image_file_differs_fr
     for done in (plan, report):
         assert [(c.what, c.count, c.reason) for c in done.transformed if c.what == "objects"] == expected
     assert [o.bbox for o in labelkit.load(tmp_path / "o").objects()][0] == (2.0, 2.0, 10.0, 10.0)
-    # an image a reader cannot read is still refused by the write, naming the file copied
+    # an image a reader cannot read is refused by the write, naming the file copied, and by a plan (its sizes are
+    # read again: not those of the plan before), which passed it over
     (tmp_path / "src/b.jpg").write_bytes(b"not an image")
-    plan = labelkit.plan(ds, "yolo", **options)  # (its sizes are read again: not those of the plan before)
-    assert [(c.what, c.count, c.reason) for c in plan.transformed if c.what == "objects"] == expected
+    with pytest.raises(InputError) as planned:
+        labelkit.plan(ds, "yolo", **options)
     with pytest.raises(InputError) as err:
         labelkit.save(ds, tmp_path / "o2", "yolo", **options)
     assert err.value.location.path == str(tmp_path / "src/b.jpg")
+    assert str(planned.value) == str(err.value)
     assert not (tmp_path / "o2").exists()
 
 

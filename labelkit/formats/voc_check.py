@@ -68,6 +68,7 @@ from labelkit.formats.voc_write import (
     renamed_files,
     voc_boxes,
 )
+from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
 from labelkit.model.geometry import bbox_columns
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
@@ -381,6 +382,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if masks != "none":  # with or without objects: void masks are item metadata
         check_masks(dataset, report, masks, box_ok)
     renamed_files(dataset, report)  # (last, where write() reported them: a plan says so too)
+    refuse_unplaced_media(dataset.table("items")["path"].to_pylist(), options)  # (a dry run passed them)
 
 
 def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any], report: Report, split: str) -> None:

@@ -13,14 +13,14 @@ from typing import Any
 import numpy as np
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError, OutputError
+from labelkit.errors import OutputError
 from labelkit.formats.base import Capabilities, check_capabilities
-from labelkit.formats.yolo_classify import check_classify, filed_only, require_media
+from labelkit.formats.yolo_classify import check_classify, check_classify_media, filed_only, require_media
 from labelkit.formats.yolo_clipping import clipped_objects, clipping, rounding
 from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, split_notes
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import columns, keypoint_count, segment_box_gaps, traced_masks
-from labelkit.formats.yolo_media import image_size, is_image, listed_sizes
+from labelkit.formats.yolo_media import is_image, listed_sizes, media_source, placed_image_size, stays_inside
 from labelkit.formats.yolo_numbers import precision_of
 from labelkit.formats.yolo_rings import quad_rings
 from labelkit.formats.yolo_write import (
@@ -33,7 +33,6 @@ from labelkit.formats.yolo_write import (
     untrained_images_note,
     written_rows,
 )
-from labelkit.io import contained
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import true_mask, valid_mask
@@ -94,12 +93,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if task == "classify":
         require_media(str(options.get("media") or "none"), options.get("media_root"))
         check_classify(dataset, report, str(options.get("split") or "train"))
+        check_classify_media(dataset, Path(str(options["media_root"])), str(options.get("split") or "train"))
         return
     for note in split_notes(dataset, options):
         report.note(note)
     if untrained := untrained_images_note(dataset, options):
         report.note(untrained)
     report_read_back(dataset, report, options)
+    files = media_sizes(dataset, options)  # (media=copy or link: the sizes read from the image files, each checked)
     objects = dataset.table("objects")
     if not objects.num_rows:
         if task == "pose":  # (a dataset of no objects still writes its classes' keypoint names: kpt_shape)
@@ -153,7 +154,6 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         f"at {precision} decimals their {'box' if task in ('detect', 'pose') else 'points'} would have no width "
         f"or height, which {target} readers cannot use: not written",
     )
-    files = media_sizes(dataset, options)  # (media=copy or link: the sizes read from the image files)
     if any(size is not None for size in files):
         items = dataset.table("items")
         item_sizes = zip(files, items["width"].to_pylist(), items["height"].to_pylist(), strict=True)
@@ -430,22 +430,23 @@ def media_sizes(dataset: Dataset, options: dict[str, Any]) -> list[tuple[int, in
 
     A reader normalises by the file's size: the plan reports the objects of an item of another size (the sizes
     are read at each plan, not kept: the files may change between two). None where the item has no image file
-    a reader takes, or it is not one to copy (missing, unreadable, outside ``media_root``: the write names it).
+    a reader takes. An image the write would refuse is refused here, as the write names it: a dry run passed
+    over a missing one, and the write refused it.
+
+    Raises:
+        InputError: an image missing from ``media_root``, leading out of it (:func:`media_source`), or, named
+            as an image, whose header a reader cannot read (:func:`placed_image_size`).
     """
     if str(options.get("media") or "none") == "none" or not options.get("media_root"):
         return [None] * dataset.table("items").num_rows
     root = Path(str(options["media_root"]))
     image_rel, paths = item_files(dataset, options).image_rel, dataset.table("items")["path"].to_pylist()
     sizes: list[tuple[int, int] | None] = []
-    inside = root.resolve()
-    for rel, source in zip(image_rel, paths, strict=True):
+    for rel, source in zip(image_rel, paths, strict=True):  # (in the write's order: its first error is named)
         size = None
-        if source and is_image(Path(rel)):
-            try:
-                file = contained(root, source, source=root)
-                size = image_size(file) if file.resolve().is_relative_to(inside) else None
-            except (InputError, OSError):
-                pass
+        if source and stays_inside(source):  # (a path leaving media_root is refused naming its item: see api.save)
+            file = media_source(root, source)[0]
+            size = placed_image_size(file, file) if is_image(Path(rel)) else None
         sizes.append(size)
     return sizes
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS, unique_ids, without_extension
-from labelkit.formats.yolo_media import is_image, place_media, placed_image_size
+from labelkit.formats.yolo_media import is_image, media_source, place_media, placed_image_size, stays_inside
 from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
 from labelkit.portable import folded_name, windows_cannot_hold
@@ -299,6 +299,29 @@ def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
         "labels": labels.filter(pa.array(keep, pa.bool_())),
     }
     return Dataset.from_tables(tables, classes, dataset.info)
+
+
+def check_classify_media(dataset: Dataset, media_root: Path, default_split: str = "train") -> None:
+    """Refuse what :func:`write_classify` would, so that a plan does (a dry run passed, the write refused).
+
+    An image it copies or links missing from ``media_root`` or leading out of it, or, read where a reader looks,
+    one whose header cannot be read.
+
+    (A path leaving ``media_root`` is refused naming its item before writing: see :func:`labelkit.api.save`.)
+
+    Raises:
+        InputError: naming the image in ``media_root``, the first in the write's order.
+    """
+    items = dataset.table("items")
+    splits = [s or default_split for s in items["split"].to_pylist()]
+    paths = items["path"].to_pylist()
+    targets, _ = classify_files(dataset, [str(v) for v in items["id"].to_pylist()], splits, paths)
+    read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
+    for source, target in zip(paths, targets, strict=True):
+        if target is not None and stays_inside(source):
+            file = media_source(media_root, source)[0]
+            if read:
+                placed_image_size(file, file)
 
 
 def write_classify(

@@ -290,16 +290,22 @@ def _int64(values: Sequence[int | None] | pa.ChunkedArray) -> pa.Array:
     return pa.array(values, pa.int64())
 
 
-def place_media(root: Path, name: str, target: Path, mode: str) -> Path:
-    """Copy or symlink the image ``name`` (an item's path, relative to ``root``) into an output folder.
+def stays_inside(name: str) -> bool:
+    """Whether ``name`` is a path inside the folder it is relative to (:func:`labelkit.io.safe_relpath`)."""
+    try:
+        safe_relpath(name)
+    except InputError:
+        return False
+    return True
 
-    Returns the image copied or linked (``name`` within ``root``), for errors to name.
+
+def media_source(root: Path, name: str) -> tuple[Path, Path]:
+    """The image ``name`` (an item's path, relative to ``root``) that :func:`place_media` copies or links.
+
+    As found there, and with its links resolved; a plan asks it of each image, to refuse what the write would.
 
     Raises:
-        InputError: the image is missing, or its path leaves ``root`` (absolute, or climbing with ``..``:
-            an untrusted dataset must not copy other files of the machine into its output).
-        OutputError: the copy or link failed, or ``target`` exists (another item's image went there: it is
-            never overwritten).
+        InputError: the image is missing, or its path leaves ``root`` (see :func:`place_media`).
     """
     source = contained(root, name, source=root)
     if not source.is_file():
@@ -312,6 +318,38 @@ def place_media(root: Path, name: str, target: Path, mode: str) -> Path:
             found=str(real),
             hint="copy the image into media_root, or use -o media=none",
         )
+    return source, real
+
+
+def refuse_unplaced_media(paths: Sequence[str | None], options: Mapping[str, Any]) -> None:
+    """With ``media=copy`` or ``link``, refuse an image :func:`place_media` would refuse: a plan refuses it too.
+
+    A dry run passed over an image missing from ``media_root``, which the write then refused. (A path leaving
+    ``media_root`` is refused naming its item before writing: see :func:`labelkit.api.save`.)
+
+    Raises:
+        InputError: naming the first image (in the items' order, the write's) missing or leading out of it.
+    """
+    if str(options.get("media") or "none") == "none" or not options.get("media_root"):
+        return
+    root = Path(str(options["media_root"]))
+    for name in paths:
+        if name and stays_inside(name):
+            media_source(root, name)
+
+
+def place_media(root: Path, name: str, target: Path, mode: str) -> Path:
+    """Copy or symlink the image ``name`` (an item's path, relative to ``root``) into an output folder.
+
+    Returns the image copied or linked (``name`` within ``root``), for errors to name.
+
+    Raises:
+        InputError: the image is missing, or its path leaves ``root`` (absolute, or climbing with ``..``:
+            an untrusted dataset must not copy other files of the machine into its output).
+        OutputError: the copy or link failed, or ``target`` exists (another item's image went there: it is
+            never overwritten).
+    """
+    source, real = media_source(root, name)
     target.parent.mkdir(parents=True, exist_ok=True)
     if os.path.lexists(target):
         raise OutputError(
