@@ -365,8 +365,9 @@ def check(ds: Dataset, back: Dataset, report: Report, target: str, options: dict
         assert got.split == (item.split or "train"), item.id
         if item.media.width or target != "voc":  # (VOC gives an image of unknown size its PNGs' size)
             assert (got.media.width, got.media.height) == (item.media.width, item.media.height)
-        if target == "yolo" and got.media.path != item.media.path:  # (placed in images/<split>/)
-            tally.add("image path", f"{item.id}: {item.media.path} -> {got.media.path}")
+        folder = ("obj_{}_data/" if options.get("layout") == "darknet" else "images/{}/").format(got.split)
+        if target == "yolo" and got.media.path not in (item.media.path, folder + str(item.media.path)):
+            tally.add("image path", f"{item.id}: {item.media.path} -> {got.media.path}")  # (a.jpg below it: as is)
         width, height = item.media.width or 0, item.media.height or 0
         objects = [o for o in ds.objects() if o.item_id == item.id]
         for lab in ds.labels():
@@ -1026,11 +1027,6 @@ def test_classify_reports_item_sizes_its_images_do_not_have_and_refuses_images_n
     report = labelkit.save(ds, tmp_path / "out", "yolo", **options)
     assert [(c.what, c.count, c.reason) for c in report.transformed] == [
         ("category ids", 2, "YOLO classify's classes are its folders: a reader numbers them 0, 1, ... in name order"),
-        (
-            "image paths",
-            2,
-            "YOLO classify files each image in its class's folder: it reads back as <split>/<class>/<name>",
-        ),
         ("item splits", 2, "items without a split are written to 'train' (the -o split option), and read back in it"),
         (
             "item sizes",
@@ -1221,7 +1217,7 @@ def test_obb_reports_a_rectangular_polygon_read_back_as_a_rotated_box(tmp_path: 
     ds.add(Object(id="4", item_id="a", category_id=0, shape="polygon", bbox=(1.0, 1.0, 3.0, 2.0), polygon=[_QUAD]))
     report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb")
     assert report.lost == []
-    assert [(c.what, c.count, c.reason) for c in report.transformed if c.what != "image paths"] == [
+    assert [(c.what, c.count, c.reason) for c in report.transformed] == [
         (
             "rectangular 4-point polygons",
             2,
@@ -1312,9 +1308,7 @@ def test_obb_reports_the_drawn_shape_of_a_polygon_it_writes_as_its_box(tmp_path:
     ds = _obb_object(bbox=(1.0, 1.0, 3.0, 2.0), polygon=[[1.0, 1.0, 4.0, 1.0, 4.0, 3.0]])
     report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb", allow_loss=True)
     assert [(c.what, c.count) for c in report.lost] == [("polygons", 1)]
-    assert [
-        (c.what, c.count, c.reason) for c in report.transformed if c.what not in ("item splits", "image paths")
-    ] == [
+    assert [(c.what, c.count, c.reason) for c in report.transformed if c.what != "item splits"] == [
         (
             "polygon objects",
             1,
@@ -1327,4 +1321,4 @@ def test_obb_reports_the_drawn_shape_of_a_polygon_it_writes_as_its_box(tmp_path:
     assert (back.shape, back.bbox, back.polygon) == ("box", (1.0, 1.0, 3.0, 2.0), None)
     # a 4-point polygon that is no rectangle keeps its drawn shape: nothing said
     quad = labelkit.plan(_obb_object(bbox=(1, 1, 3, 2), polygon=[_QUAD]), "yolo", task="obb")
-    assert [c.what for c in quad.transformed] == ["image paths", "item splits"]
+    assert [c.what for c in quad.transformed] == ["item splits"]

@@ -1961,8 +1961,7 @@ def test_classify_writes_a_folder_for_every_class_and_counts_the_renumbering(tmp
     for item in ("x", "y"):
         Image.new("RGB", (4, 4)).save(tmp_path / "m" / f"{item}.jpg")
     report = labelkit.plan(ds, "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"))
-    # a, b, c read as 0, 1, 2; x.jpg as train/b/x.jpg
-    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3), ("image paths", 2)]
+    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3)]  # a, b, c read as 0, 1, 2
     assert [(c.what, c.count) for c in report.lost] == [("labels beyond the first of an item", 1)]
     labelkit.save(
         ds, tmp_path / "o", "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"), allow_loss=True
@@ -2150,8 +2149,7 @@ def test_an_object_wholly_outside_its_image_is_reported_lost_not_written_as_a_ze
     with pytest.raises(DataLossError, match="1 objects with no area inside the image"):
         labelkit.save(ds, tmp_path / "o", "yolo")
     report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True)
-    assert report.written["object annotations"] == 1  # (nothing is clipped: a.jpg is only placed in images/train/)
-    assert [(c.what, c.count) for c in report.transformed] == [("image paths", 1)]
+    assert report.written["object annotations"] == 1 and report.transformed == []  # (nothing is clipped)
     assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.2 0.2 0.2 0.2\n"
 
 
@@ -2295,18 +2293,13 @@ def test_copied_images_of_another_size_than_their_item_are_reported(tmp_path: Pa
     (tmp_path / "media").mkdir()
     Image.new("RGB", (200, 200)).save(tmp_path / "media/a.jpg")
     report = labelkit.save(_one_box(), tmp_path / "o", "yolo", media="copy", media_root=str(tmp_path / "media"))
-    assert [(c.what, c.count) for c in report.transformed] == [("image paths", 1), ("objects", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [("objects", 1)]
     (obj,) = labelkit.load(tmp_path / "o", "yolo").objects()
     assert obj.bbox == (20.0, 20.0, 40.0, 40.0)  # what the report says: scaled to the 200 x 200 file
     Image.new("RGB", (100, 100)).save(tmp_path / "media/a.jpg")
     assert (
-        [
-            c.what
-            for c in labelkit.save(
-                _one_box(), tmp_path / "p", "yolo", media="copy", media_root=str(tmp_path / "media")
-            ).transformed
-        ]
-        == ["image paths"]  # (a.jpg placed in images/train/)
+        labelkit.save(_one_box(), tmp_path / "p", "yolo", media="copy", media_root=str(tmp_path / "media")).transformed
+        == []
     )
 
 
@@ -3079,9 +3072,7 @@ def test_precision_reports_the_objects_and_coordinates_it_changes(tmp_path: Path
     ds.add(Object(id="1", item_id="a", category_id=0, bbox=(247.87, 100.123456789, 30.5, 40.25)))
     ds.add(Object(id="2", item_id="a", category_id=0, bbox=(0.0, 0.0, 960.0, 540.0)))
     report = labelkit.save(ds, tmp_path / "o", "yolo", precision="2")
-    assert [str(c) for c in report.transformed if c.what != "image paths"] == [
-        "1 objects: 4 of their coordinates rounded to 2 decimals"
-    ]
+    assert [str(c) for c in report.transformed] == ["1 objects: 4 of their coordinates rounded to 2 decimals"]
     assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.14 0.11 0.02 0.04\n0 0.25 0.25 0.50 0.50\n"
 
 
@@ -3125,9 +3116,7 @@ def test_segment_reports_a_box_its_polygon_does_not_give_back(tmp_path: Path) ->
     assert [str(c) for c in report.lost] == [
         f"2 boxes unlike their polygon's bounds: {why}: more than a pixel off, or rotated"
     ]
-    assert [str(c) for c in report.transformed if c.what != "image paths"] == [
-        f"1 boxes unlike their polygon's bounds: {why}: within a pixel"
-    ]
+    assert [str(c) for c in report.transformed] == [f"1 boxes unlike their polygon's bounds: {why}: within a pixel"]
     assert not (tmp_path / "o").exists()
     labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
     back = labelkit.load(tmp_path / "o", "yolo")
@@ -3160,7 +3149,7 @@ def test_segment_of_coco_shaped_polygons_reports_no_box(tmp_path: Path) -> None:
         Object(id="1", item_id="1", category_id=0, shape="polygon", bbox=(312.37, 100.01, 88.62, 200.32), polygon=ring)
     )
     report = labelkit.plan(ds, "yolo", task="segment")
-    assert (report.lost, [c.what for c in report.transformed]) == ([], ["image paths"])
+    assert (report.lost, report.transformed) == ([], [])
 
 
 def test_convert_yolo_to_yolo_writes_the_task_given(tmp_path: Path) -> None:
@@ -3238,9 +3227,7 @@ def test_segment_box_is_compared_with_the_clipped_ring_it_reads_back_from(tmp_pa
     clipped ring, but was refused as `boxes unlike their polygon's bounds`: compared with the unclipped ring."""
     report = labelkit.save(_segment_box_dataset((90.0, 90.0, 10.0, 10.0)), tmp_path / "o", "yolo", task="segment")
     assert report.lost == []
-    assert [str(c) for c in report.transformed if c.what != "image paths"] == [
-        "1 objects: coordinates outside the image were clipped to [0, 1]"
-    ]
+    assert [str(c) for c in report.transformed] == ["1 objects: coordinates outside the image were clipped to [0, 1]"]
     back = labelkit.load(tmp_path / "o")
     assert [o.bbox for o in back.objects()] == [(90.0, 90.0, 10.0, 10.0)]
     # a box that the clipped ring does not give back is still lost
@@ -3291,7 +3278,7 @@ def test_segment_writes_the_traced_mask_of_an_object_with_a_negative_box(tmp_pat
     report = labelkit.save(_negative_box_dataset(4, obj), tmp_path / "o", "yolo", task="segment", allow_loss=True)
     assert report.written["object annotations"] == 1
     assert [(c.what, c.count) for c in report.lost] == [("boxes unlike their polygon's bounds", 1)]
-    assert [(c.what, c.count) for c in report.transformed if c.what != "image paths"] == [("masks", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [("masks", 1)]
     assert (tmp_path / "o/labels/train/i.txt").read_text() == "0 0.0 0.0 0.5 0.0 0.5 0.5 0.0 0.5\n"
 
 
@@ -5107,8 +5094,8 @@ def test_voc_images_are_written_where_darknet_finds_their_labels(tmp_path: Path)
         "obj_train_data/VOC2007/JPEGImages_/b",
     ]
     ultralytics = labelkit.save(ds, tmp_path / "ultralytics", "yolo")
-    # (b's id: VOC2007/JPEGImages/b; both images under images/train/)
-    assert [(c.what, c.count) for c in ultralytics.transformed] == [("item ids", 1), ("image paths", 2)]
+    # (b's id: VOC2007/JPEGImages/b; JPEGImages/2007_000001.jpg read back as images/train/2007_000001.jpg)
+    assert [(c.what, c.count) for c in ultralytics.transformed] == [("item ids", 1), ("image paths", 1)]
     back = labelkit.load(tmp_path / "ultralytics")
     assert [(i.id, i.media.path) for i in back.items()] == [
         ("2007_000001", "images/train/2007_000001.jpg"),
@@ -5390,11 +5377,7 @@ def test_cvat_s_capitalised_subsets_train_and_validate_on_their_own_images(tmp_p
         ds.add_item(Item(id=split.lower(), media=Media(path=f"{split.lower()}.jpg", width=10, height=10), split=split))
         ds.add(Object(id=split, item_id=split.lower(), category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
     report = labelkit.save(ds, tmp_path / "o", "yolo")
-    assert (report.lost, [(c.what, c.count) for c in report.transformed], report.notes) == (
-        [],
-        [("image paths", 3)],
-        [],
-    )
+    assert (report.lost, report.transformed, report.notes) == ([], [], [])
     assert yaml.safe_load((tmp_path / "o/data.yaml").read_text()) == {
         "train": "images/Train",
         "Test": "images/Test",
@@ -6029,7 +6012,7 @@ def test_a_box_of_a_tiny_size_comes_back_from_yolo_to_yolo(tmp_path: Path, line:
     ds = labelkit.load(src, "yolo")
     assert labelkit.plan(ds, "yolo").lost == []
     report = labelkit.save(ds, tmp_path / "out", "yolo")
-    # (flat: written as train, the image under images/train/)
+    # (flat: written as train; the item of no image file gets the path image_sizes.json gives it)
     assert report.lost == [] and [c.what for c in report.transformed] == ["image paths", "item splits"]
     written = (tmp_path / "out" / "labels" / "train" / "x.txt").read_text()
     assert written == (line[:-2] + " 0.0" if line.endswith(" 0") else line) + "\n"
@@ -6309,3 +6292,35 @@ def test_a_list_line_finds_its_label_file_through_a_linked_labels_folder(tmp_pat
         "cannot read: a symbolic link leading out of the dataset",
         str(root / "labels" / "t" / "b.txt"),
     )
+
+
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+def test_items_whose_image_reads_back_at_another_path_are_reported(tmp_path: Path, layout: str) -> None:
+    """An image at images/x.jpg reads back at images/train/x.jpg, and an item of a known size and no path gets
+    one: the media path changed without a report line. A path that reads back below the split's images folder
+    as it was (COCO's a.jpg, sub/b.jpg) is as it was, as VOC counts its item image paths."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    for item_id, path in (("x", "images/x.jpg"), ("a", "a.jpg"), ("b", "sub/b.jpg"), ("w", None)):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=path, width=4, height=3)))
+    planned = [(c.what, c.count) for c in labelkit.plan(ds, "yolo", layout=layout).transformed]
+    report = labelkit.save(ds, tmp_path / "o", "yolo", layout=layout)
+    assert [(c.what, c.count) for c in report.transformed] == planned
+    assert ("image paths", 2) in planned  # (x and w)
+    folder = "obj_train_data/" if layout == "darknet" else "images/train/"
+    back = {i.id.rpartition("/")[2]: i.media.path for i in labelkit.load(tmp_path / "o", "yolo").items()}
+    assert back == {"x": f"{folder}x.jpg", "a": f"{folder}a.jpg", "b": f"{folder}sub/b.jpg", "w": f"{folder}w.jpg"}
+
+
+def test_classify_reports_images_read_back_at_another_path(tmp_path: Path) -> None:
+    """Classify files an image by its name in its class folder: pics/a.jpg reads back as train/cat/a.jpg."""
+    (tmp_path / "m" / "pics").mkdir(parents=True)
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for item_id, path in (("a", "pics/a.jpg"), ("b", "b.jpg")):
+        Image.new("RGB", (4, 3)).save(tmp_path / "m" / path)
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=path, width=4, height=3)))
+        ds.add(Label(id=item_id, item_id=item_id, category_id=0))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "m")}
+    report = labelkit.save(ds, tmp_path / "o", "yolo", **options)
+    assert [(c.what, c.count) for c in report.transformed] == [("image paths", 1)]
+    back = {i.id: i.media.path for i in labelkit.load(tmp_path / "o", "yolo").items()}
+    assert back == {"a": "train/cat/a.jpg", "b": "train/cat/b.jpg"}

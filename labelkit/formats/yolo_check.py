@@ -380,11 +380,19 @@ def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) 
         has_path = np.zeros_like(has_path)  # (no image placed)
     kept = has_path | sized | darknet
     paths, image_rel = items["path"].to_pylist(), item_files(dataset, options).image_rel
-    report.transform(
+    folder = "obj_{}_data/" if darknet else "images/{}/"
+    default_split = str(options.get("split") or "train")
+    splits = items["split"].to_pylist()
+    report.transform(  # (a path below the split's images folder as it was, COCO's a.jpg too, is as it is)
         "image paths",
-        sum(1 for k in np.flatnonzero(kept).tolist() if paths[k] != image_rel[k]),
-        "YOLO keeps images in images/<split>/ (Darknet: obj_<split>_data/): an item's image reads back at the path "
-        "it is written to, or with -o media=none where its labels expect it (so one of no path gets one)",
+        sum(
+            1
+            for k in np.flatnonzero(kept).tolist()
+            if image_rel[k] not in (paths[k], folder.format(splits[k] or default_split) + str(paths[k]))
+        ),
+        f"{title_for(dataset, options)} keeps images in images/<split>/ (Darknet: obj_<split>_data/): an item's "
+        "image reads back there, at the path it is written to ('images/a.jpg' as 'images/train/a.jpg'; 'a.jpg', "
+        "'x/a.jpg' below it as they are), and with -o media=none an item of a known size and no path gets one",
     )
     report.transform(
         "item splits",

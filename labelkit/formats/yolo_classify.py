@@ -225,8 +225,9 @@ def _report_read_back(dataset: Dataset, report: Report, default_split: str) -> N
     paths = items["path"].to_pylist()
     report.transform(
         "image paths",
-        sum(1 for n in filed if paths[n] != targets[n]),
-        "YOLO classify files each image in its class's folder: it reads back as <split>/<class>/<name>",
+        sum(1 for n, f in zip(filed, files, strict=True) if f not in (paths[n], f.rsplit("/", 1)[0] + f"/{paths[n]}")),
+        "YOLO classify files each image in its class's folder, by its name: it reads back as <split>/<class>/<name> "
+        "('x/a.jpg' as 'train/cat/a.jpg'; 'a.jpg' in its folder as it is)",
     )
     report.transform(
         "item splits",
