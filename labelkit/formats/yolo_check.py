@@ -380,15 +380,17 @@ def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) 
         has_path = np.zeros_like(has_path)  # (no image placed)
     kept = has_path | sized | darknet
     paths, image_rel = items["path"].to_pylist(), item_files(dataset, options).image_rel
-    folder = "obj_{}_data/" if darknet else "images/{}/"
-    default_split = str(options.get("split") or "train")
     splits = items["split"].to_pylist()
+    folder = {
+        s: ("obj_{}_data/" if darknet else "images/{}/").format(s or options.get("split") or "train")
+        for s in set(splits)
+    }
     report.transform(  # (a path below the split's images folder as it was, COCO's a.jpg too, is as it is)
         "image paths",
         sum(
             1
             for k in np.flatnonzero(kept).tolist()
-            if image_rel[k] not in (paths[k], folder.format(splits[k] or default_split) + str(paths[k]))
+            if image_rel[k] != paths[k] and image_rel[k] != folder[splits[k]] + str(paths[k])
         ),
         f"{title_for(dataset, options)} keeps images in images/<split>/ (Darknet: obj_<split>_data/): an item's "
         "image reads back there, at the path it is written to ('images/a.jpg' as 'images/train/a.jpg'; 'a.jpg', "
