@@ -6156,3 +6156,18 @@ def test_boxes_whose_corners_read_back_a_float_away_are_reported_transformed(tmp
     assert np.allclose(back["1"], (210.08, 191.01, 72.15, 163.72), rtol=0, atol=1e-9)
     again = labelkit.save(labelkit.load(tmp_path / "o", "voc"), tmp_path / "again", "voc")
     assert [c.what for c in again.transformed if c.what == "box coordinates"] == []
+
+
+def test_box_coordinates_count_only_the_boxes_written(tmp_path: Path) -> None:
+    """An object lost whole (here of no known class) writes no corners: its box is not counted again among the box
+    coordinates read back otherwise (the plan said 2, of one box written)."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=640, height=480), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(210.08, 191.01, 72.15, 163.72)))
+    ds.add(Object(id="2", item_id="a", category_id=None, bbox=(210.08, 191.01, 72.15, 163.72)))
+    said = [(c.what, c.count) for c in labelkit.plan(ds, "voc").transformed if c.what == "box coordinates"]
+    assert said == [("box coordinates", 1)]
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.transformed if c.what == "box coordinates"] == said
+    back = [o.bbox for o in labelkit.load(tmp_path / "o", "voc").objects()]
+    assert len(back) == 1 and back[0] != (210.08, 191.01, 72.15, 163.72)

@@ -116,19 +116,25 @@ def _boxes_read_back_otherwise(dataset: Dataset) -> int:
 
     A reader takes ``x = xmin - 1`` and ``w = xmax - xmin + 1``; of a width finer than the floats near ``xmax``
     hold (most boxes of two decimals beyond a few hundred pixels) no corner gives it back exactly. Rotated boxes
-    are written as their bounds, which the plan says of them.
+    are written as their bounds, which the plan says of them. Only the boxes of XML objects are counted: an object
+    of no known class (lost whole), or a mask-only or class-only one (written to the PNGs only), writes no corners.
     """
     voc, writable = voc_boxes(dataset)
     objects = dataset.table("objects")
     straight = true_mask(pc.equal(objects["angle"].fill_null(0.0), 0.0))
-    rows = np.flatnonzero(writable & straight)
+    ids = pa.array([c.id for c in dataset.categories], pa.int64())
+    known = true_mask(pc.is_in(objects["category_id"], value_set=ids))
+    rows = np.flatnonzero(writable & straight & known)
     if not len(rows):
         return 0
     boxes = bbox_columns(objects["bbox"])[0][rows]
     corners = voc[rows]
     with np.errstate(over="ignore", invalid="ignore"):
         back = np.concatenate([corners[:, :2] - 1.0, (corners[:, 2:] - corners[:, :2]) + 1.0], axis=1)
-    return int(np.count_nonzero((back != boxes).any(axis=1)))
+    moved = rows[(back != boxes).any(axis=1)]
+    if not len(moved):
+        return 0
+    return int(np.count_nonzero(png_kinds(objects.take(pa.array(moved)))[0] == 0))  # (XML objects only)
 
 
 def _caps(options: dict[str, Any]) -> Capabilities:
