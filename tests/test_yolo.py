@@ -987,6 +987,31 @@ def test_items_sharing_a_label_file_with_different_lines_are_refused(tmp_path: P
     assert "would share the label file labels/train/x.txt with different lines" in run.output
 
 
+def test_a_plan_makes_the_lines_of_items_sharing_label_files_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan made each sharing item's lines apart, each time scanning every object row: quadratic (20,000
+    items of x.jpg and x.png twins planned in 7.8 s, against 0.35 s). Each item's own lines are compared still."""
+    from labelkit.formats import yolo_lines
+
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    pairs = 50
+    for n in range(pairs):
+        for ext in ("jpg", "png"):
+            name = f"x{n}.{ext}"
+            ds.add_item(Item(id=name, split="train", media=Media(path=name, width=10, height=10)))
+            far = 6.0 if n == pairs - 1 and ext == "png" else 5.0  # (the last pair differs, in its second box)
+            ds.add(Object(id=name + "1", item_id=name, category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+            ds.add(Object(id=name + "2", item_id=name, category_id=0, bbox=(far, 1.0, 2.0, 2.0)))
+    calls = []
+    text = yolo_lines.Lines.text
+    monkeypatch.setattr(yolo_lines.Lines, "text", lambda self, rows: calls.append(len(rows)) or text(self, rows))
+    with pytest.raises(OutputError, match=rf"'x{pairs - 1}.jpg' and 'x{pairs - 1}.png' would share the label file"):
+        labelkit.plan(ds, "yolo")
+    assert calls == [4 * pairs]
+    ds.add(Object(id="fix", item_id=f"x{pairs - 1}.jpg", category_id=0, bbox=(6.0, 1.0, 2.0, 2.0)))
+    with pytest.raises(OutputError, match="would share the label file"):  # (3 lines against 2)
+        labelkit.plan(ds, "yolo")
+
+
 def test_items_of_one_image_file_are_a_loss_even_with_the_same_lines(tmp_path: Path) -> None:
     """Written once, they read back as one item: two COCO images with one file_name, say. (It was refused only
     while writing, even with --allow-loss; the plan now reports it, see test_io.)"""
