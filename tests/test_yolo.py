@@ -5536,6 +5536,16 @@ def test_the_size_side_file_is_indexed_once_however_many_splits(
     assert sorted(o.bbox for o in back.objects()) == [(1.0, 2.0, 4.0, 5.0)] * 15
 
 
+@pytest.mark.parametrize("value", ["0", "false", "[]", "{}", "''", "~"])
+def test_a_data_yaml_path_of_no_value_is_the_file_s_folder(tmp_path: Path, value: str) -> None:
+    """Ultralytics takes a path that is no value (``data.get("path") or`` the file's folder) as the data.yaml's
+    folder, and trains on it: read so, not refused as ``path: 5`` is."""
+    (tmp_path / "images/train").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / "images/train/a.jpg")
+    (tmp_path / "data.yaml").write_text(f"path: {value}\ntrain: images/train\nnames: [cat]\n")
+    assert [i.id for i in labelkit.load(tmp_path / "data.yaml").items()] == ["a"]
+
+
 @pytest.mark.parametrize(
     ("text", "line", "element", "message"),
     [

@@ -433,12 +433,13 @@ def named_root(config_path: Path, config: dict[str, Any]) -> Path | None:
     """The folder a ``data.yaml``'s ``path`` names (relative to the file's folder), or None: none, or no folder.
 
     Raises:
-        InputError: at ``path``'s line, when it is no text (``path: 5``, which Ultralytics fails on, was passed
-            over unsaid), or when the file system cannot look it up (a name too long).
+        InputError: at ``path``'s line, when it is a value but no text (``path: 5``, which Ultralytics fails on,
+            was passed over unsaid; ``0``, ``false`` or ``[]`` is no path to Ultralytics, which reads the file's
+            folder), or when the file system cannot look it up (a name too long).
     """
     folder = config_path.parent
     value = config.get("path")
-    if value is not None and not isinstance(value, str):
+    if value and not isinstance(value, str):  # (0, false, [] as none: Ultralytics reads data.yaml's folder then)
         raise InputError(
             "path must be the dataset folder's path",
             path=config_path,
