@@ -1500,6 +1500,26 @@ def test_voc_subfolders_linked_outside_the_dataset_are_refused_or_followed(tmp_p
     assert "a symbolic link to a folder holding it (a loop)" in err.value.one_line()
 
 
+@pytest.mark.parametrize("kind", ["Annotations", "SegmentationObject"])
+def test_voc_subfolders_linked_to_a_folder_read_anyway_are_read_once(tmp_path: Path, kind: str) -> None:
+    """A link to a folder below the one walked (Annotations/alias -> Annotations/x), or a second link to one
+    folder elsewhere, read its files again: each XML was two items (x/y and alias/y), unsaid."""
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/masks-all", root)
+    whole = labelkit.load(root, "voc")
+    (root / kind / "alias").symlink_to(root / kind / "x", target_is_directory=True)
+    back = labelkit.load(root, "voc")
+    assert back.stats() == whole.stats()
+    assert sorted(i.id for i in back.items()) == sorted(i.id for i in whole.items())
+    (root / kind / "alias").unlink()
+    shutil.move(root / kind / "x", tmp_path / "elsewhere")
+    for name in ("x", "z"):  # (the first by name is read)
+        (root / kind / name).symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    back = labelkit.load(root, "voc", links="follow")
+    assert back.stats() == whole.stats()
+    assert sorted(i.id for i in back.items()) == sorted(i.id for i in whole.items())
+
+
 @pytest.mark.parametrize(("text", "found"), [("true", "bool"), ('"x"', "str"), ("null", "null"), ("0", "int")])
 def test_a_coco_file_holding_no_object_is_an_error_at_the_document(tmp_path: Path, text: str, found: str) -> None:
     """With the format named, a COCO file holding a bare value gave an error without a JSON pointer."""
