@@ -5506,6 +5506,29 @@ def test_the_image_path_of_an_image_of_unknown_size_is_reported_lost_where_it_do
         assert lost == [] and None not in paths.values()
 
 
+@pytest.mark.parametrize("media", ["copy", "link"])
+def test_a_copied_file_of_no_image_extension_and_unknown_size_is_reported_losing_its_path(
+    tmp_path: Path, media: str
+) -> None:
+    """A file a reader does not take for an image (a.webm) is copied, and its item found in image_sizes.json,
+    which holds only known sizes: of an unknown size, it read back without its image path, and no report said
+    so. Of a known size, it keeps it."""
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media/a.webm").write_bytes(b"not an image")
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="a", media=Media(path="a.webm"), split="train"))
+    ds.add_item(Item(id="b", media=Media(path="a.webm", width=10, height=10), split="val"))
+    options = {"media": media, "media_root": str(tmp_path / "media")}
+    lost = [(c.what, c.count) for c in labelkit.plan(ds, "yolo", **options).lost]
+    assert lost == [("image paths of files of no image extension, of unknown size", 1)]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "yolo", **options)
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **options)
+    assert [(c.what, c.count) for c in report.lost] == lost
+    paths = {i.split: i.media.path for i in labelkit.load(tmp_path / "o", "yolo").items()}
+    assert paths == {"train": None, "val": "images/val/a.webm"}
+
+
 @pytest.mark.parametrize("config", [True, False])
 def test_the_size_side_file_is_indexed_once_however_many_splits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: bool

@@ -7,7 +7,7 @@ of unknown size, unknown classes, rounding, DOTA flags); :mod:`labelkit.formats.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -378,8 +378,18 @@ def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) 
             "only known sizes: the item reads back without its image path (the Darknet layout's lists keep it)",
         )
         has_path = np.zeros_like(has_path)  # (no image placed)
-    kept = has_path | sized | darknet
     paths, image_rel = items["path"].to_pylist(), item_files(dataset, options).image_rel
+    if not darknet:  # (copied or linked, a file no reader takes for an image is found in image_sizes.json only)
+        unsized = np.flatnonzero(has_path & ~sized)
+        passed = [k for k in unsized.tolist() if not is_image(PurePosixPath(image_rel[k]))]
+        report.lose(
+            "image paths of files of no image extension, of unknown size",
+            len(passed),
+            "a reader passes over a file of no image extension ('a.webm', copied or linked) and finds its path in "
+            "image_sizes.json, which holds only known sizes: the item reads back without its image path",
+        )
+        has_path[passed] = False
+    kept = has_path | sized | darknet
     splits = items["split"].to_pylist()
     folder = {
         s: ("obj_{}_data/" if darknet else "images/{}/").format(s or options.get("split") or "train")
