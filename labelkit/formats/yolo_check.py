@@ -408,7 +408,7 @@ def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) 
     )
     report.transform(
         "item splits",
-        sum(1 for s in items["split"].to_pylist() if not s),
+        sum(1 for s in splits if not s),
         f"items without a split are written to {str(options.get('split') or 'train')!r} (the -o split option), "
         "and read back in it",
     )
