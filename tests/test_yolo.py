@@ -2986,6 +2986,38 @@ def test_a_split_data_yaml_or_obj_data_names_that_is_not_there_is_noted(tmp_path
     assert not any("top" in note for note in report.notes)
 
 
+def test_labelled_images_beside_the_listed_ones_that_no_list_names_are_noted(tmp_path: Path) -> None:
+    """Darknet and Ultralytics train on the images their lists name; an image and its label file beside them that
+    no list names (Datumaro's YOLO export leaves one when its 'default' subset overwrites train.txt) was read as
+    nothing, unsaid."""
+    root = tmp_path / "ds"
+    (root / "obj_train_data").mkdir(parents=True)
+    for name in ("a", "b", "c"):
+        Image.new("RGB", (20, 10)).save(root / "obj_train_data" / f"{name}.jpg")
+        (root / "obj_train_data" / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    Image.new("RGB", (20, 10)).save(root / "obj_train_data" / "d.jpg")  # (no labels: nothing is left unread)
+    Image.new("RGB", (20, 10)).save(root / "obj_train_data" / "a.png")  # (a's labels, which are read)
+    (root / "obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\n")
+    (root / "obj.names").write_text("cat\n")
+    (root / "train.txt").write_text("obj_train_data/a.jpg\n")
+    report = labelkit.convert(root, tmp_path / "out", to="labelkit")
+    assert report.read["items"] == 1
+    assert report.notes == [
+        "2 images with label files of their own lie beside the listed ones, but no list names them "
+        "(obj_train_data/b.jpg first): not read, as Darknet and Ultralytics train on the images their lists name"
+    ]
+    (root / "train.txt").write_text("obj_train_data/a.jpg\nobj_train_data/c.jpg\n")
+    (root / "data.yaml").write_text("train: train.txt\nval: train.txt\nnames: [cat]\n")
+    for config in ("obj.data", "data.yaml"):
+        report = labelkit.convert(root / config, tmp_path / config, to="labelkit")
+        assert report.notes == [
+            "1 image with a label file of its own lies beside the listed ones, but no list names it "
+            "(obj_train_data/b.jpg): not read, as Darknet and Ultralytics train on the images their lists name"
+        ]
+    (root / "train.txt").write_text("obj_train_data/a.jpg\nobj_train_data/b.jpg\nobj_train_data/c.jpg\n")
+    assert labelkit.convert(root / "obj.data", tmp_path / "all", to="labelkit").notes == []
+
+
 @pytest.mark.parametrize("value", ['"valid.txt"', "obj_valid_data", "valid.list"])
 def test_an_obj_data_train_or_valid_naming_no_list_file_is_noted(tmp_path: Path, value: str) -> None:
     """Only a value ending in .txt was noted: a quoted one, a folder or another extension passed its split over
@@ -3764,16 +3796,20 @@ def test_list_lines_written_on_another_machine_are_read_as_the_files_inside_the_
     assert ds.read_notes == [
         "5 list lines name files outside the dataset folder ('/content/drive/MyDrive/data/obj/a.jpg' at "
         "train.txt:1 first, read as obj/a.jpg): each is read as the file inside it whose path ends as the line's "
-        "does (a list written on another machine?)"
+        "does (a list written on another machine?)",
+        "1 image with a label file of its own lies beside the listed ones, but no list names it (obj/b.jpg): not "
+        "read, as Darknet and Ultralytics train on the images their lists name",
     ]
     (root / "train.txt").write_text("/home/alice/darknet/data/obj/c.jpg\n")
     assert labelkit.load(root / config, "yolo").read_notes == [
         "1 list line names a file outside the dataset folder ('/home/alice/darknet/data/obj/c.jpg' at "
         "train.txt:1, read as obj/c.jpg): it is read as the file inside it whose path ends as the line's does "
-        "(a list written on another machine?)"
+        "(a list written on another machine?)",
+        "5 images with label files of their own lie beside the listed ones, but no list names them (obj/a.jpg "
+        "first): not read, as Darknet and Ultralytics train on the images their lists name",
     ]
-    (root / "train.txt").write_text(f"{root}/obj/a.jpg\nobj/f.jpg\n")  # (none outside: no note)
-    assert labelkit.load(root / config, "yolo").read_notes == []
+    (root / "train.txt").write_text(f"{root}/obj/a.jpg\nobj/f.jpg\n")  # (none outside: no such note)
+    assert [n for n in labelkit.load(root / config, "yolo").read_notes if "outside" in n] == []
 
 
 _OPENED: list[str] = []

@@ -37,7 +37,7 @@ from labelkit.formats.yolo_layout import (
     rel_path,
     split_sources,
 )
-from labelkit.formats.yolo_listing import Listings, has_image_extension, without_suffix
+from labelkit.formats.yolo_listing import Listings, has_image_extension, unlisted_note, without_suffix
 from labelkit.formats.yolo_media import SIZES_FILE, load_sizes
 from labelkit.formats.yolo_yaml import load_yaml, yaml_value_line
 from labelkit.io import Inside, is_file, is_plain_relpath, read_text, safe_relpath
@@ -200,7 +200,8 @@ def ultralytics_layout(
             f"{lines_name} no image (no image extension: {line!r} at {rel_path(first, root)}:{number}"
             f"{' first' if count > 1 else ''}): not read, as Ultralytics reads none of them"
         )
-    layout.notes += [note for note in (lines.absent_note(root), relocated.note()) if note is not None]
+    unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
+    layout.notes += [note for note in (lines.absent_note(root), relocated.note(), unlisted) if note is not None]
     layout.entries = _one_per_file(layout.entries)
     return layout
 
@@ -422,6 +423,8 @@ class _ListLines:
         """The folders the lines' images and label files are looked for in, each listed once."""
         self.absent: list[tuple[Path, int, str]] = []
         """The lines naming an image that is not there, nor its label file: the file, its line number, the line."""
+        self.folders: set[str] = set()
+        """The folders of the images the lists name (:meth:`Listings.unlisted` looks there for others)."""
 
     def absent_note(self, root: Path) -> str | None:
         """The read note counting the lines of :attr:`absent`, naming the first; None when there is none."""
@@ -546,6 +549,7 @@ def _entries_from_list(
         seen.add(same)
         key = without_suffix(rel_path(image, root) if climbs else name)
         entries.append(Entry(split, key, image, label if label is not None else listings.img2label(image)))
+        lines.folders.add(image.rpartition(os.sep)[0])
     if no_images is not None and not read and len(no_images) > first_skipped:  # (its lines are no image paths)
         _, number, line = no_images[first_skipped]
         raise InputError(
@@ -670,6 +674,7 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             f"{cfg} names files outside the dataset folder (written on another machine?): read {', '.join(moved)}, "
             "the file inside it whose path ends as each does"
         )
-    layout.notes += [note for note in (lines.absent_note(root), relocated.note()) if note is not None]
+    unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
+    layout.notes += [note for note in (lines.absent_note(root), relocated.note(), unlisted) if note is not None]
     layout.entries = _one_per_file(layout.entries)
     return layout

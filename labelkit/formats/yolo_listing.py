@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from labelkit.formats.yolo_layout import label_path
+from labelkit.formats.yolo_layout import Entry, label_path, rel_path
 from labelkit.formats.yolo_media import IMAGE_SUFFIXES, is_image
 from labelkit.io import is_file
 
@@ -136,6 +136,43 @@ class Listings:
     def img2label(self, image: str) -> str:
         """:func:`labelkit.formats.yolo_layout.img2label` of ``image`` (a path as ``str`` gives it), as text."""
         return label_path(image, self.file_or_link)
+
+    def unlisted(self, folders: set[str], entries: list[Entry]) -> list[str]:
+        """The images in ``folders`` that no entry is, with a label file no entry has: not read, unlike them.
+
+        ``folders``: those of the images a list names (Darknet and Ultralytics train on those images only).
+        Only folders listed here, and whose listing is exact (a file system that tells case), are looked at.
+        """
+        images = {e.image for e in entries}
+        labels = {e.label for e in entries}
+        found = []
+        for folder in sorted(folders):
+            listed = self._folders.get(folder)
+            if listed is None or not listed.exact:
+                continue
+            for name in sorted(listed.entries):
+                image = folder + os.sep + name
+                if image in images or not has_image_extension(name) or not self.is_file(image):
+                    continue
+                label = self.img2label(image)
+                if label not in labels and self.is_file(label):
+                    found.append(image)
+        return found
+
+
+def unlisted_note(found: list[str], root: Path) -> str | None:
+    """The read note counting the images :meth:`Listings.unlisted` found, naming the first; None when none."""
+    if not found:
+        return None
+    first = rel_path(found[0], root)
+    if len(found) == 1:
+        what = f"1 image with a label file of its own lies beside the listed ones, but no list names it ({first})"
+    else:
+        what = (
+            f"{len(found):,} images with label files of their own lie beside the listed ones, but no list names "
+            f"them ({first} first)"
+        )
+    return f"{what}: not read, as Darknet and Ultralytics train on the images their lists name"
 
 
 def has_image_extension(line: str) -> bool:
