@@ -760,6 +760,7 @@ def test_pose_without_visibility_reports_a_point_clipped_onto_the_corner(tmp_pat
     assert [(c.what, c.count) for c in report.lost] == [
         ("keypoint visibility flags", 2),
         ("coordinates of unlabelled keypoints", 1),
+        ("unlabelled keypoints", 1),
     ]
     [back] = labelkit.load(tmp_path / "o", "yolo").objects()
     assert back.keypoints == [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 2.0, 0.0, 0.0, 0.0]

@@ -2206,7 +2206,34 @@ def test_unlabelled_pose_points_keep_their_coordinates(tmp_path: Path) -> None:
     ds = labelkit.load(root, "yolo")
     ds.add(Object(id="z", item_id="a", category_id=0, bbox=(1.0, 1.0, 5.0, 5.0), keypoints=[0.0, 0.0, 2.0, 3, 3, 1]))
     lost = {c.what: c.count for c in labelkit.plan(ds, "yolo", kpt_dims=2).lost}
-    assert lost == {"keypoint visibility flags": 2, "coordinates of unlabelled keypoints": 1}
+    assert lost == {
+        "keypoint visibility flags": 2,
+        "coordinates of unlabelled keypoints": 1,
+        "unlabelled keypoints": 1,
+    }
+
+
+def test_pose_without_visibility_reports_the_unlabelled_points_ultralytics_takes_for_visible(tmp_path: Path) -> None:
+    """With kpt_shape [K, 2], Ultralytics takes a point for missing only by a negative coordinate: an unlabelled
+    point written 0 0 (and each point an object without keypoints is padded with) is a visible keypoint at the
+    image's top-left corner to it. The write was not refused and the report said nothing."""
+    root = tmp_path / "src"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [p, q]\nkpt_shape: [3, 3]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [20, 10]}')
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.4 0.6 0.4 0.4 2 0 0 0 0.6 0.6 2\n")
+    ds = labelkit.load(root, "yolo")
+    ds.add(Object(id="box", item_id="a", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0)))  # (padded: 3 points)
+    reason = (
+        "kpt_dims=2 writes an unlabelled point as 0 0, which Ultralytics reads as a visible keypoint at the "
+        "image's top-left corner (with kpt_shape [K, 2] it takes a point for missing only by a negative coordinate)"
+    )
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "yolo", kpt_dims=2).lost] == [
+        ("unlabelled keypoints", 4, reason)
+    ]
+    with pytest.raises(DataLossError):
+        labelkit.convert(root, tmp_path / "out", to="yolo", kpt_dims=2)
+    assert not labelkit.plan(ds, "yolo").lost  # (with the visibility column, v 0 says it)
 
 
 @pytest.mark.parametrize(
