@@ -144,20 +144,18 @@ class Listings:
         Only folders listed here, and whose listing is exact (a file system that tells case), are looked at.
         """
         images = {e.image for e in entries}
-        labels = {e.label for e in entries}
         found = []
         for folder in sorted(folders):
             listed = self._folders.get(folder)
             if listed is None or not listed.exact:
                 continue
-            for name in sorted(listed.entries):
-                image = folder + os.sep + name
-                if image in images or not has_image_extension(name) or not self.is_file(image):
-                    continue
-                label = self.img2label(image)
-                if label not in labels and self.is_file(label):
-                    found.append(image)
-        return found
+            prefix = folder + os.sep
+            rest = [n for n in listed.entries if n[-4:] != ".txt" and prefix + n not in images]  # (labels: most)
+            found += sorted(prefix + n for n in rest if has_image_extension(n))
+        if not found:  # (the usual case: every image beside the listed ones is listed)
+            return found
+        labels = {e.label for e in entries}
+        return [i for i in found if self.is_file(i) and (lab := self.img2label(i)) not in labels and self.is_file(lab)]
 
 
 def unlisted_note(found: list[str], root: Path) -> str | None:
