@@ -652,7 +652,7 @@ def test_a_seed_is_an_int_or_a_str_and_a_numpy_integer_is_its_int(tmp_path: Path
     result = split(ds, {"train": 0.8, "test": 0.2}, seed=np.int64(5), lock=lock)
     assert result.report.seed == 5 and type(result.report.seed) is int
     assert read_lockfile(lock) == split(ds, {"train": 0.8, "test": 0.2}, seed=5).report.lockfile
-    for seed in (1.5, None):
+    for seed in (1.5, None, True):  # (True made a lockfile of "seed": true, which its reader refused too)
         with pytest.raises(UsageError) as err:
             split(ds, {"train": 0.8, "test": 0.2}, seed=seed, lock=tmp_path / "b.lock.json")  # type: ignore[arg-type]
         assert err.value.one_line() == f"bad split seed (expected an int or a str, found {seed!r})"
@@ -670,6 +670,18 @@ def test_folds_given_as_a_numpy_integer_make_a_lockfile(tmp_path: Path) -> None:
     lockfile = read_lockfile(tmp_path / "a.lock.json")
     assert lockfile == split(ds, folds=3).report.lockfile
     assert lockfile is not None and lockfile.ratios == {f"fold-{i}": 1 / 3 for i in range(3)}
+
+
+@pytest.mark.parametrize("folds", ["2", 2.0, True])
+def test_folds_that_are_not_an_int_are_a_usage_error(folds: object) -> None:
+    """``folds="2"`` and ``folds=2.0`` were Python's TypeError ('<' not supported, 'float' object cannot be
+    interpreted as an integer), and ``True`` was taken for 1 fold."""
+    from labelkit.model import Dataset, Item
+
+    ds = Dataset(items=[Item(id=f"i{n}") for n in range(9)])
+    with pytest.raises(UsageError) as err:
+        split(ds, folds=folds)  # type: ignore[arg-type]
+    assert err.value.one_line() == f"bad number of folds (expected an int, found {folds!r})"
 
 
 @pytest.mark.parametrize(

@@ -154,8 +154,8 @@ def split(
         The dataset with every item's split set, and the report (``report.lockfile`` is the new assignment).
 
     Raises:
-        UsageError: bad ratios, options (a seed that is neither an int nor a str), or pinned splits that are not
-            among the requested ones.
+        UsageError: bad ratios, options (a seed that is neither an int nor a str, ``True`` included; folds that are
+            not an int), or pinned splits that are not among the requested ones.
         InputError: ``lock`` names a file that is not a lockfile (or not a regular file).
         OutputError: the lockfile ``lock`` names cannot be written (its folder does not exist, say).
 
@@ -173,8 +173,10 @@ def split(
         seed = int(seed)  # (numpy's: its lockfile was a TypeError, Type is not JSON serializable: numpy.int64)
     if isinstance(folds, Integral) and not isinstance(folds, int):
         folds = int(folds)  # (numpy's made numpy ratios: the same TypeError)
-    if not isinstance(seed, (int, str)):  # (1.5 or None made a lockfile its reader refuses)
+    if not isinstance(seed, (int, str)) or isinstance(seed, bool):  # (1.5, None or True: a lockfile its reader refuses)
         raise UsageError("bad split seed", expected="an int or a str", found=repr(seed))
+    if folds is not None and (not isinstance(folds, int) or isinstance(folds, bool)):  # ("2" and 2.0 were TypeError)
+        raise UsageError("bad number of folds", expected="an int", found=repr(folds))
     # (stratify=None was AttributeError: 'NoneType' object has no attribute 'startswith')
     for name, value in (("stratify", stratify), ("group_by", group_by), ("group_pattern", group_pattern)):
         if not isinstance(value, str) and (value is not None or name == "stratify"):
