@@ -83,9 +83,13 @@ def require_dataset(dataset: Any) -> Dataset:
     """``dataset`` when it is a :class:`~labelkit.model.Dataset`.
 
     Raises:
-        UsageError: it is not, naming its type; a path is told to be loaded (or converted) first.
+        UsageError: it is not, naming its type; a path is told to be loaded (or converted) first. Or its categories
+            are not all ``Category`` records, or its info is no ``DatasetInfo`` (a dict set there).
     """
     if isinstance(dataset, Dataset):
+        error = dataset.parts_error()  # (a dict appended to its categories, or set as its info)
+        if error is not None:
+            raise error
         return dataset
     hint = None
     if isinstance(dataset, (str, os.PathLike)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -12,7 +13,7 @@ from conftest import FIXTURES
 from pydantic import ValidationError
 
 import labelkit
-from labelkit.errors import OutputError
+from labelkit.errors import OutputError, UsageError
 from labelkit.model import TABLE_NAMES, Category, Dataset, DatasetInfo, Item, Label, Media, Object, Rle, Span, Token
 from labelkit.model import tables as T
 
@@ -450,3 +451,31 @@ def test_from_tables_and_set_table_refuse_what_is_not_a_table_with_a_usage_error
             call()
         assert (err.value.message, err.value.hint) == (message, want_hint)
     assert Dataset.from_tables({"items": pa.table({"id": ["a"]})}).item_ids() == ["a"]
+
+
+def test_categories_and_info_that_are_not_records_are_a_usage_error(tmp_path: Path) -> None:
+    """A dict among the categories, or as the info, was taken, then failed inside a writer, ``copy`` or ``split``
+    with Python's ``AttributeError`` ('dict' object has no attribute 'model_dump'); so did one appended later."""
+    with pytest.raises(UsageError) as err:
+        Dataset(categories=[Category(id=1, name="a"), {"id": 2, "name": "b"}])  # type: ignore[list-item]
+    assert err.value.message == "a dataset's categories must be Category records, not dict (categories[1])"
+    with pytest.raises(UsageError, match=r"^a dataset's info must be a DatasetInfo record, not dict$"):
+        Dataset(info={"name": "x"})  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="not dict"):
+        Dataset.from_tables({}, [{"id": 1, "name": "a"}])  # type: ignore[list-item]
+    ds = Dataset(categories=[Category(id=1, name="a")], items=[Item(id="i")])
+    ds.categories.append({"id": 2, "name": "b"})  # type: ignore[arg-type]
+    calls = [
+        lambda: labelkit.save(ds, tmp_path / "o.json", "labelkit"),
+        lambda: labelkit.plan(ds, "coco"),
+        lambda: labelkit.split(ds, "train=1"),
+    ]
+    for call in calls:
+        with pytest.raises(UsageError, match=r"categories\[1\]"):
+            call()
+    ds.categories.pop()
+    ds.info = None  # type: ignore[assignment]
+    for call in calls:
+        with pytest.raises(UsageError, match="info must be a DatasetInfo record, not None"):
+            call()
+    assert list(tmp_path.iterdir()) == []

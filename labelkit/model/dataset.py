@@ -83,6 +83,9 @@ class Dataset:
         annotations: annotation records of any kind.
         tokens: token records of text items.
         info: dataset-wide facts.
+
+    Raises:
+        UsageError: a category is not a :class:`Category` record, or ``info`` is not a :class:`DatasetInfo` (a dict).
     """
 
     def __init__(
@@ -93,8 +96,11 @@ class Dataset:
         tokens: Iterable[Token] = (),
         info: DatasetInfo | None = None,
     ) -> None:
-        self.info: DatasetInfo = info or DatasetInfo()
+        self.info: DatasetInfo = DatasetInfo() if info is None else info
         self.categories: list[Category] = list(categories)
+        error = self.parts_error()  # (a dict among them was AttributeError when saved: no attribute 'model_dump')
+        if error is not None:
+            raise error
         self.read_notes: list[str] = []
         """What the reader skipped or repaired (e.g. invalid annotations skipped on request); not saved."""
         self._tables: dict[str, pa.Table] = {name: T.empty_table(name) for name in TABLE_NAMES}
@@ -104,6 +110,22 @@ class Dataset:
             self.add_item(item)
         self.add(*annotations)
         self.add_tokens(tokens)
+
+    def parts_error(self) -> UsageError | None:
+        """The error of categories that are not all :class:`Category` records, or info that is no :class:`DatasetInfo`.
+
+        A dict given (or appended) there failed later, inside a writer or :meth:`copy`, with Python's
+        ``AttributeError``; the constructor and ``labelkit.save``, ``plan`` and ``split`` refuse it instead.
+        """
+        if not isinstance(self.info, DatasetInfo):
+            return UsageError(f"a dataset's info must be a DatasetInfo record, not {_type_name(self.info)}")
+        for i, category in enumerate(self.categories):
+            if not isinstance(category, Category):
+                return UsageError(
+                    f"a dataset's categories must be Category records, not {_type_name(category)} (categories[{i}])",
+                    hint="make one with Category(id=1, name='cat')",
+                )
+        return None
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -517,6 +539,10 @@ def _not_a_record(method: str, takes: str, value: object) -> UsageError:
         f"Dataset.{method} takes {takes}, not {type(value).__name__}",
         hint="add several as ds.add(*records)" if several and method == "add" else None,
     )
+
+
+def _type_name(value: object) -> str:
+    return "None" if value is None else type(value).__name__
 
 
 def _records(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]) -> Iterator[_R]:
