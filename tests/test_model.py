@@ -479,3 +479,23 @@ def test_categories_and_info_that_are_not_records_are_a_usage_error(tmp_path: Pa
         with pytest.raises(UsageError, match="info must be a DatasetInfo record, not None"):
             call()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_filters_by_a_split_or_item_that_is_not_a_str_are_a_usage_error() -> None:
+    """``ds.filter(3)``, ``ds.items(split=3)``, ``ds.objects(split=3)`` and ``ds.tokens(item_id=3)`` leaked pyarrow's
+    ``ArrowNotImplementedError: Function 'equal' has no kernel matching input types (string, int64)``."""
+    ds = labelkit.load(IMAGES)
+    calls = [
+        lambda: ds.filter(3),  # type: ignore[arg-type]
+        lambda: list(ds.items(split=3)),  # type: ignore[arg-type]
+        lambda: list(ds.objects(split=3)),
+        lambda: list(ds.annotations(split=3)),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(UsageError, match=r"^split must be a str, not int$"):
+            call()
+    with pytest.raises(UsageError, match=r"^split must be a str, not None$"):
+        ds.filter(None)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match=r"^item_id must be a str, not int$"):
+        list(ds.tokens(item_id=3))  # type: ignore[arg-type]
+    assert len(ds.filter("train")) == 2 and len(list(ds.items(split="val"))) == 1

@@ -256,7 +256,7 @@ class Dataset:
         """Iterate item records, optionally of one split."""
         table = self.table("items")
         if split is not None:
-            table = table.filter(pc.equal(table["split"], split))
+            table = table.filter(pc.equal(table["split"], _text("split", split)))
         yield from _records("items", table, T.item_from_row)
 
     def item_positions(self, name: str = "objects") -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -330,7 +330,7 @@ class Dataset:
             table = table.filter(pc.is_in(table["category_id"], value_set=pa.array(ids, pa.int64())))
         if split is not None:
             items = self.table("items")
-            ids = items.filter(pc.equal(items["split"], split))["id"]
+            ids = items.filter(pc.equal(items["split"], _text("split", split)))["id"]
             table = table.filter(pc.is_in(table["item_id"], value_set=ids.combine_chunks()))
         return table
 
@@ -358,7 +358,7 @@ class Dataset:
         """Iterate token records, optionally of one item."""
         table = self.table("tokens")
         if item_id is not None:
-            table = table.filter(pc.equal(table["item_id"], item_id))
+            table = table.filter(pc.equal(table["item_id"], _text("item_id", item_id)))
         yield from _records("tokens", table, T.token_from_row)
 
     def category(self, key: int | str) -> Category:
@@ -386,9 +386,12 @@ class Dataset:
 
         Its categories and info are copies (as :meth:`copy` makes them): renaming the subset's ``info.name`` renamed
         the dataset's too. The read notes go with it.
+
+        Raises:
+            UsageError: ``split`` is not a str (``None`` included: items without a split match no name).
         """
         items = self.table("items")
-        items = items.filter(pc.equal(items["split"], split))
+        items = items.filter(pc.equal(items["split"], _text("split", split)))
         ids = items["id"].combine_chunks()
         tables = {"items": items}
         for name in (*T.ANNOTATION_TABLES, "tokens"):
@@ -539,6 +542,17 @@ def _not_a_record(method: str, takes: str, value: object) -> UsageError:
         f"Dataset.{method} takes {takes}, not {type(value).__name__}",
         hint="add several as ds.add(*records)" if several and method == "add" else None,
     )
+
+
+def _text(what: str, value: object) -> str:
+    """``value``, a filter's split name or item id, when it is a str (a number was pyarrow's ArrowNotImplementedError).
+
+    Raises:
+        UsageError: it is not, naming ``what`` and the type received.
+    """
+    if not isinstance(value, str):
+        raise UsageError(f"{what} must be a str, not {_type_name(value)}")
+    return value
 
 
 def _type_name(value: object) -> str:
