@@ -38,7 +38,7 @@ from labelkit.formats.native_values import duplicate_rows, refuse_non_finite, re
 from labelkit.io import atomic_output, check_output, input_guard, is_plain_name, paused_gc, read_bytes, safe_relpath
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
-from labelkit.portable import folded_name, placed
+from labelkit.portable import folded_name, placed, refuse_names_not_utf8, refuse_unspellable
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]
@@ -317,6 +317,7 @@ def _unwritable(path: Path, target: str) -> Iterator[None]:
         if isinstance(exc, TypeError) and str(exc) == "Recursion limit reached":  # orjson writes 254 levels
             raise OutputError("cannot write: a value is nested more than 254 levels deep", path=path) from exc
         if "surrogate" not in str(exc):
+            refuse_unspellable(path, exc)  # (a name a file name encoding other than UTF-8 cannot spell, ASCII's)
             raise
         # a text holding a lone UTF-16 surrogate (JSON's "\ud800" escape): UTF-8 has no encoding for it
         raise OutputError("cannot write: a text holds a lone surrogate, which UTF-8 cannot encode", path=path) from exc
@@ -373,6 +374,7 @@ def _save(
         try:
             with _unwritable(path, fmt.NAME), paused_gc():
                 fmt.write(dataset, tmp, report, **options)
+                refuse_names_not_utf8(tmp)
         except OSError as exc:  # disk full, permissions, ...: one clear line, and nothing is left behind
             name = exc.filename if isinstance(exc.filename, str) else ""
             where = path / Path(name).relative_to(tmp) if name.startswith(str(tmp) + os.sep) else path

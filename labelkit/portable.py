@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.errors import OutputError
 from labelkit.model import Dataset
 
 PLAIN_RELPATH = r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*"
@@ -526,3 +528,53 @@ def dropped_forks(
     ]
     dataset, gone = dataset.without_items(drop)
     return dataset, losses + [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
+
+
+def _names_are_utf8() -> bool:
+    """Whether this Python decodes file names as UTF-8 (as :func:`labelkit.io.names_are_utf8`, which imports this)."""
+    return sys.getfilesystemencoding().replace("-", "").lower() == "utf8"
+
+
+_UTF8_HINT = "run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)"
+
+
+def refuse_unspellable(output: Path, exc: UnicodeEncodeError | TypeError) -> None:
+    """Refuse the output of a writer that made a name this Python's file name encoding (ASCII, say) cannot spell.
+
+    It was Python's ``UnicodeEncodeError`` leaving ``labelkit.save`` (the command line said so, the library did not).
+    Returns where names are UTF-8, or ``exc`` is about something else.
+
+    Raises:
+        OutputError: naming the output and the characters.
+    """
+    if isinstance(exc, UnicodeEncodeError) and not _names_are_utf8():
+        raise OutputError(
+            f"this Python's file name encoding is {sys.getfilesystemencoding()}, which cannot spell a name used here",
+            path=output,
+            found=exc.object[exc.start : exc.end] if isinstance(exc.object, str) else None,
+            hint=_UTF8_HINT,
+        ) from exc
+
+
+def refuse_names_not_utf8(folder: Path) -> None:
+    r"""Refuse a name a writer made in ``folder`` that is not ASCII, where this Python's file names are not UTF-8.
+
+    Python gives a name the locale's bytes: under ISO-8859-1 a split, class or image named ``Straße`` was written as
+    ``Stra\xdfe``, an output other than a UTF-8 machine's, which labelkit's own readers refuse (a name not UTF-8).
+    Nothing is looked at where names are UTF-8 (macOS, Windows, Linux in a UTF-8 or C locale).
+
+    Raises:
+        OutputError: naming the first such file or folder (by name, a folder before what it holds).
+    """
+    if _names_are_utf8() or not folder.is_dir():
+        return
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            if not name.isascii():
+                raise OutputError(
+                    f"this Python's file name encoding is {sys.getfilesystemencoding()}, not UTF-8: a name written "
+                    "here would be other bytes than on other machines, and labelkit reads names as UTF-8",
+                    path=str(Path(root, name)),
+                    hint=_UTF8_HINT,
+                )

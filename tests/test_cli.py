@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 import orjson
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner, Result
 from conftest import FIXTURES, NATIVE_FIXTURES, ROOT, config_outside
@@ -2147,8 +2148,10 @@ def test_a_name_the_file_name_encoding_cannot_spell_is_an_error_saying_how_to_ru
         check=False,
     )
     assert done.returncode == 2
-    assert done.stderr.startswith("labelkit: error: this Python's file name encoding is ascii, which cannot spell")
-    assert done.stderr.endswith("; hint: run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)\n")
+    assert done.stderr == (  # (the output named, and what it cannot spell, as reading such a name says it)
+        "labelkit: error: out: this Python's file name encoding is ascii, which cannot spell a name used here "
+        "(found é); hint: run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.json"]
 
 
@@ -2379,3 +2382,71 @@ def test_a_utf8_class_folder_or_list_name_read_under_latin1_is_refused_as_under_
         "this Python's file name encoding is iso8859-1, which cannot spell a name used here",
         "é",
     )
+
+
+def test_the_api_refuses_a_name_the_file_name_encoding_cannot_spell_with_an_output_error(tmp_path: Path) -> None:
+    """Under a locale that is not UTF-8 and not coerced to it, ``labelkit.save`` let Python's UnicodeEncodeError
+    out (only the command line said what it was), and left nothing behind; now the OutputError the CLI prints."""
+    code = (
+        "import labelkit\n"
+        "from labelkit.model import Category, Dataset, Item, Media\n"
+        "ds = Dataset(categories=[Category(id=1, name='a')])\n"
+        "ds.add_item(Item(id='x', media=Media(path='x.jpg', width=4, height=4), split='\\u00e9t\\u00e9'))\n"
+        "try:\n"
+        "    labelkit.save(ds, 'out', 'yolo')\n"
+        "except labelkit.OutputError as exc:\n"
+        "    print(ascii((exc.location.path, exc.message, exc.found, exc.hint)))\n"
+    )
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (
+        done.stdout
+        == ascii(
+            (
+                "out",
+                "this Python's file name encoding is ascii, which cannot spell a name used here",
+                "\u00e9",
+                "run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)",
+            )
+        )
+        + "\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("fmt", "options"), [("yolo", {}), ("voc", {}), ("coco", {}), ("yolo", {"task": "classify"})])
+def test_a_name_not_ascii_written_under_latin1_is_refused_as_read_there(
+    fmt: str, options: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ISO-8859-1 (or -9) Python writes ``Straße`` as the byte df: the output's names differed from a UTF-8
+    machine's, and labelkit's own readers refused them (``a file or folder name is not UTF-8``). Such a name is
+    refused when written (a split's or class's folder or file), as when read, and nothing is left behind. (No
+    Latin-1 locale here: the file name encoding is said to be ISO-8859-1, and the names made are UTF-8.)"""
+    from labelkit.model import Label, Object
+
+    (tmp_path / "media").mkdir()
+    Image.new("RGB", (4, 4)).save(tmp_path / "media" / "x.png")
+    ds = Dataset(categories=[Category(id=1, name="Straße")])
+    ds.add_item(Item(id="x", media=Media(path="x.png", width=4, height=4), split="été"))
+    ds.add(Object(id="1", item_id="x", category_id=1, bbox=(0, 0, 2, 2)), Label(id="l", item_id="x", category_id=1))
+    items = ds.table("items")
+    if options:
+        options = {**options, "media": "copy", "media_root": str(tmp_path / "media")}
+    monkeypatch.setattr(sys, "getfilesystemencoding", lambda: "iso8859-1")
+    out = tmp_path / "out"
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, out, fmt, allow_loss=True, **options)
+    assert err.value.message == (
+        "this Python's file name encoding is iso8859-1, not UTF-8: a name written here would be other bytes than on "
+        "other machines, and labelkit reads names as UTF-8"
+    )
+    assert err.value.location.path is not None and err.value.location.path.startswith(str(out) + os.sep)
+    assert "Straße" in err.value.location.path or "été" in err.value.location.path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["media"]
+    ds.categories[0].name = "strasse"  # (ASCII names are written as before)
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["ete"])))
+    labelkit.save(ds, out, fmt, allow_loss=True, **options)
+    assert out.is_dir()
