@@ -672,6 +672,21 @@ def test_folds_given_as_a_numpy_integer_make_a_lockfile(tmp_path: Path) -> None:
     assert lockfile is not None and lockfile.ratios == {f"fold-{i}": 1 / 3 for i in range(3)}
 
 
+def test_keep_existing_that_is_not_a_bool_is_a_usage_error() -> None:
+    """``keep_existing="no"`` (from a config file) was true: every existing split was kept, as ``allow_loss="no"``
+    allowed a loss before ``convert`` refused it."""
+    import numpy as np
+
+    from labelkit.model import Dataset, Item
+
+    ds = Dataset(items=[Item(id=f"i{n}", split="test") for n in range(4)])
+    for value in ("no", 0, None):
+        with pytest.raises(UsageError) as err:
+            split(ds, {"train": 0.5, "test": 0.5}, keep_existing=value)  # type: ignore[arg-type]
+        assert err.value.one_line() == f"keep_existing must be True or False (found {value!r})"
+    assert split(ds, {"train": 0.5, "test": 0.5}, keep_existing=np.True_).report.kept == 4
+
+
 @pytest.mark.parametrize("folds", ["2", 2.0, True])
 def test_folds_that_are_not_an_int_are_a_usage_error(folds: object) -> None:
     """``folds="2"`` and ``folds=2.0`` were Python's TypeError ('<' not supported, 'float' object cannot be

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.api_args import as_path, require_dataset, type_name
-from labelkit.errors import UsageError
+from labelkit.errors import UsageError, require_bools
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
 from labelkit.portable import SPLIT_FOLDERS
@@ -155,7 +155,7 @@ def split(
 
     Raises:
         UsageError: bad ratios, options (a seed that is neither an int nor a str, ``True`` included; folds that are
-            not an int), or pinned splits that are not among the requested ones.
+            not an int; ``keep_existing`` that is not a bool), or pinned splits that are not among the requested ones.
         InputError: ``lock`` names a file that is not a lockfile (or not a regular file).
         OutputError: the lockfile ``lock`` names cannot be written (its folder does not exist, say).
 
@@ -167,6 +167,7 @@ def split(
         [('test', 2), ('train', 8)]
     """
     dataset = require_dataset(dataset)  # (a dict was AttributeError: 'dict' object has no attribute 'table')
+    require_bools(keep_existing=keep_existing)  # ("no", from a config file, kept every existing split)
     if method not in METHODS:
         raise UsageError("bad split method", expected=" or ".join(METHODS), found=repr(method))
     if isinstance(seed, Integral) and not isinstance(seed, int):
