@@ -34,7 +34,7 @@ from labelkit.formats.base import (
     refuse_missing_ids,
     target_title,
 )
-from labelkit.formats.native_values import duplicate_rows, refuse_non_finite, refuse_repeated_categories
+from labelkit.formats.native_values import duplicate_rows, refuse_repeated_categories, refuse_unholdable
 from labelkit.io import atomic_output, check_output, input_guard, is_plain_name, paused_gc, read_bytes, safe_relpath
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
@@ -175,7 +175,7 @@ def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple
     _refuse_repeated_items(dataset)
     refuse_repeated_categories(dataset)
     title = target_title(fmt, dataset, options)  # (every line names the target so: "COCO", "YOLO obb")
-    refuse_non_finite(dataset, getattr(fmt, "CANNOT_HOLD", f"{title} cannot hold"))
+    refuse_unholdable(dataset, fmt, title)  # (NaN, infinity; for COCO, YOLO, VOC, values their writers choked on)
     report = Report(target=fmt.NAME, read=dataset.report_counts())
     dataset, dangling = dataset.without_dangling()
     for what, n in dangling.items():

@@ -499,3 +499,40 @@ def test_filters_by_a_split_or_item_that_is_not_a_str_are_a_usage_error() -> Non
     with pytest.raises(UsageError, match=r"^item_id must be a str, not int$"):
         list(ds.tokens(item_id=3))  # type: ignore[arg-type]
     assert len(ds.filter("train")) == 2 and len(list(ds.items(split="val"))) == 1
+
+
+TITLES = {"coco": "COCO", "yolo": "YOLO detect", "voc": "Pascal VOC"}
+
+
+@pytest.mark.parametrize("target", sorted(TITLES))
+@pytest.mark.parametrize(
+    ("items", "objects", "message"),
+    [
+        ({}, {"bbox": pa.array([[1.0, None, 2.0, 2.0]])}, "objects row 0: bbox holds a null value"),
+        ({}, {"keypoints": pa.array([[1.0, None, 2.0]])}, "objects row 0: keypoints holds a null value"),
+        ({}, {"polygon": pa.array([[[1.0, 1.0, None, 1.0, 3.0, 3.0]]])}, "objects row 0: polygon has a null ring"),
+        ({}, {"polygon": pa.array([[None]], pa.list_(pa.list_(pa.float64())))}, "objects row 0: polygon has a null"),
+        ({"height": [-8]}, {"bbox": [[1.0, 1.0, 2.0, 2.0]]}, "items row 0: height is negative (-8)"),
+    ],
+)
+def test_values_no_record_holds_are_refused_by_every_writer_not_only_the_native_ones(
+    target: str, items: dict[str, Any], objects: dict[str, Any], message: str, tmp_path: Path
+) -> None:
+    """Only ``Dataset.from_tables`` gives them, and only the native writers refused them: COCO wrote a null box value
+    as ``nan`` (invalid JSON), VOC as another corner (``ymin`` 1), YOLO reported the box lost as outside its image;
+    a null keypoint or polygon value was Python's TypeError from COCO and VOC, and YOLO wrote ``null`` its reader
+    refuses; a negative image size was written by all three, and their readers refuse it."""
+    table = {"id": ["x"], "width": [8], "height": [8], "split": ["train"], **items}
+    shape = "keypoints" if "keypoints" in objects else "polygon" if "polygon" in objects else "box"
+    rows = {"id": ["o"], "item_id": ["x"], "category_id": [1], "shape": [shape], **objects}
+    ds = Dataset.from_tables(
+        {"items": pa.table(table), "objects": pa.table(rows)}, [Category(id=1, name="a", keypoints=["p"])]
+    )
+    for call in (lambda: labelkit.plan(ds, target), lambda: labelkit.save(ds, tmp_path / "o", target, allow_loss=True)):
+        with pytest.raises(OutputError) as err:
+            call()
+        assert err.value.message.startswith(message)
+        assert err.value.hint == (
+            f"no record holds it, nor can {TITLES[target]} write it: fix the tables given to Dataset.from_tables"
+        )
+    assert list(tmp_path.iterdir()) == []

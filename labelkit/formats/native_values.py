@@ -86,7 +86,7 @@ def value_findings(
     return findings
 
 
-def check_values(dataset: Dataset, target: str) -> None:
+def check_values(dataset: Dataset, target: str, hint: str | None = None) -> None:
     """Refuse to write values the native readers refuse (see :func:`value_findings`), NaN and infinity aside.
 
     :func:`refuse_unreadable` has refused those already, with a message of their own.
@@ -100,7 +100,7 @@ def check_values(dataset: Dataset, target: str) -> None:
         first = min(findings, key=lambda f: (TABLE_NAMES.index(f.path), int(f.where.split()[1])))
         raise OutputError(
             f"{first.path} {first.where}: {first.message}",
-            hint=f"{target} readers refuse it: fix the tables given to Dataset.from_tables",
+            hint=hint or f"{target} readers refuse it: fix the tables given to Dataset.from_tables",
         )
 
 
@@ -381,6 +381,40 @@ def refuse_non_finite(dataset: Dataset, cannot_hold: str) -> None:
             f"{cannot_hold} NaN or infinity, found in {', '.join(bad)}",
             hint="records refuse non-finite numbers; clean the tables given to Dataset.from_tables",
         )
+
+
+def refuse_unholdable(dataset: Dataset, fmt: Any, title: str) -> None:
+    """Refuse what ``fmt`` cannot hold of the values no record holds, which only ``Dataset.from_tables`` can give.
+
+    Every target's plan calls it: NaN and infinity (:func:`refuse_non_finite`, begun with the format's
+    ``CANNOT_HOLD`` where it has one, else ``<title> cannot hold``), then, for a format other than the native ones
+    (whose ``check`` refuses every such value: :func:`refuse_unreadable`), the values :func:`check_values` refuses
+    where a quick look finds one may be there (:func:`_may_hold_unreadable`): COCO, YOLO and VOC met a null box,
+    keypoint or polygon value with Python's TypeError, or wrote it as ``nan`` (invalid JSON) or as another corner,
+    and wrote a negative image size, which their readers refuse.
+    """
+    native = getattr(fmt, "CANNOT_HOLD", None)
+    refuse_non_finite(dataset, native or f"{title} cannot hold")
+    if native is None and _may_hold_unreadable(dataset):
+        check_values(
+            dataset, title, f"no record holds it, nor can {title} write it: fix the tables given to Dataset.from_tables"
+        )
+
+
+def _may_hold_unreadable(dataset: Dataset) -> bool:
+    """Whether a null is inside a list column (or a polygon's rings), or an item size is negative.
+
+    A look at null counts and two minimums (no copy of a column), so that the whole check (about a second for a
+    million objects) runs only where it finds something.
+    """
+    objects = dataset.table("objects")
+    for column in ("bbox", "keypoints", "polygon_holes", "polygon"):
+        if any(_innermost(chunk).null_count for chunk in objects[column].chunks):
+            return True
+    if any(chunk.flatten().null_count for chunk in objects["polygon"].chunks):  # (a null ring)
+        return True
+    items = dataset.table("items")
+    return any((pc.min(items[side]).as_py() or 0) < 0 for side in ("width", "height"))
 
 
 def refuse_unreadable(dataset: Dataset, target: str) -> None:
