@@ -10,7 +10,7 @@ from test_split_helpers import assignment, make_dataset
 
 import labelkit
 from labelkit.cli import cli
-from labelkit.errors import InputError, UsageError
+from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.split import ALGORITHM_VERSION, Lockfile, bucket, parse_ratios, read_lockfile, split
 from labelkit.split.assign import target_sizes
 
@@ -670,6 +670,22 @@ def test_folds_given_as_a_numpy_integer_make_a_lockfile(tmp_path: Path) -> None:
     lockfile = read_lockfile(tmp_path / "a.lock.json")
     assert lockfile == split(ds, folds=3).report.lockfile
     assert lockfile is not None and lockfile.ratios == {f"fold-{i}": 1 / 3 for i in range(3)}
+
+
+def test_a_lock_path_that_names_no_file_is_an_output_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``lock=""`` was read as the current folder (``.: a split lockfile must be a regular file``), and
+    ``lock="l.json/"`` wrote a file ``l.json``, as the command line's ``--lock`` refuses them."""
+    from labelkit.model import Dataset, Item
+
+    monkeypatch.chdir(tmp_path)
+    ds = Dataset(items=[Item(id=f"i{n}") for n in range(4)])
+    with pytest.raises(OutputError) as err:
+        split(ds, {"train": 1.0}, lock="")
+    assert (err.value.message, err.value.hint) == ("an empty path names no file or folder", "give the lockfile a name")
+    with pytest.raises(OutputError) as err:
+        split(ds, {"train": 1.0}, lock="l.json/")
+    assert err.value.message == "the lockfile's path ends in '/', naming a folder, but the lockfile is a file"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_keep_existing_that_is_not_a_bool_is_a_usage_error() -> None:

@@ -13,8 +13,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.api_args import as_path, require_dataset, type_name
-from labelkit.errors import UsageError, require_bools
+from labelkit.api_args import EMPTY_PATH, as_path, require_dataset, type_name
+from labelkit.errors import OutputError, UsageError, require_bools
+from labelkit.io import refuse_folder_for_file
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
 from labelkit.portable import SPLIT_FOLDERS
@@ -157,7 +158,8 @@ def split(
         UsageError: bad ratios, options (a seed that is neither an int nor a str, ``True`` included; folds that are
             not an int; ``keep_existing`` that is not a bool), or pinned splits that are not among the requested ones.
         InputError: ``lock`` names a file that is not a lockfile (or not a regular file).
-        OutputError: the lockfile ``lock`` names cannot be written (its folder does not exist, say).
+        OutputError: the lockfile ``lock`` names cannot be written (its folder does not exist, say), or ``lock`` is
+            ``""`` (which names no file: it was read as the current folder) or ends in ``/`` (``l.json/``).
 
     Examples:
         >>> from labelkit.model import Dataset, Item
@@ -203,6 +205,9 @@ def split(
         previous = lock
     else:
         lock_path = as_path(lock, "lock")  # (an int was TypeError: expected str, bytes or os.PathLike object)
+        if isinstance(lock, str) and not lock:  # (Path("") is ".": "a split lockfile must be a regular file")
+            raise OutputError(EMPTY_PATH, hint="give the lockfile a name")
+        refuse_folder_for_file(lock, "file", "lockfile")  # ("l.json/" was written as l.json)
         previous = read_lockfile(lock_path)
 
     inp = prepare(dataset, stratify, group_by, group_pattern)
