@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -17,10 +17,18 @@ import pyarrow.compute as pc
 
 from labelkit import formats
 from labelkit.api_args import EMPTY_PATH as EMPTY_PATH  # (re-exported: they lived here)
-from labelkit.api_args import format_name, require_dataset
+from labelkit.api_args import format_name, refuse_unsafe_split, refuse_unsafe_splits, require_dataset
 from labelkit.api_args import input_path as input_path
 from labelkit.api_args import output_path as output_path
-from labelkit.errors import DataLossError, InputError, LabelkitError, OutputError, UsageError, require_bools
+from labelkit.errors import (
+    DataLossError,
+    InputError,
+    LabelkitError,
+    OutputError,
+    UsageError,
+    require_bools,
+    require_callables,
+)
 from labelkit.formats.base import (
     COUNTS_POLYGONS,
     DROPS_POLYGONS,
@@ -35,10 +43,10 @@ from labelkit.formats.base import (
     target_title,
 )
 from labelkit.formats.native_values import duplicate_rows, refuse_repeated_categories, refuse_unholdable
-from labelkit.io import atomic_output, check_output, input_guard, is_plain_name, paused_gc, read_bytes, safe_relpath
+from labelkit.io import atomic_output, check_output, input_guard, paused_gc, read_bytes, safe_relpath
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
-from labelkit.portable import folded_name, placed, refuse_names_not_utf8, refuse_unspellable
+from labelkit.portable import placed, refuse_names_not_utf8, refuse_unspellable
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]
@@ -281,33 +289,6 @@ def save(
     return _save(dataset, path, fmt, parsed.write, allow_loss, overwrite, progress, dry_run, on_written=on_written)
 
 
-def _refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, options: dict[str, Any]) -> None:
-    r"""Refuse a split that is not a plain name where the format names folders or files after splits.
-
-    ``../x``, ``/abs``, ``a/b`` or ``a\b`` would put files outside the output folder (or in folders the
-    layout does not have). So are two splits that differ only in case or Unicode normalisation (``Train``
-    and ``train``): on macOS and Windows they would be one folder (YOLO: each split reads both's images) or
-    one file (VOC, COCO, Darknet lists: the later overwrites the earlier), so the output would depend on
-    the machine. The split write option (for items without one) is checked too. Formats that keep the split
-    as a value (labelkit JSON, Parquet) take any text.
-    """
-    if not getattr(fmt, SPLIT_FILES, False):
-        return
-    splits = set(dataset.table("items")["split"].unique().to_pylist())
-    if options.get("split") is not None:
-        splits.add(str(options["split"]))
-    seen: dict[str, str] = {}
-    for split in sorted(s for s in splits if s is not None):
-        _refuse_unsafe_split(split, path)
-        other = seen.setdefault(folded_name(split), split)
-        if other != split:  # one folder or file where names differ only in case (macOS, Windows): refused everywhere
-            raise OutputError(
-                f"splits {ascii(other)} and {ascii(split)} differ only in case or Unicode normalisation",
-                path=path,
-                hint="rename one of them: macOS and Windows file systems take them for one folder or file name",
-            )
-
-
 @contextmanager
 def _unwritable(path: Path, target: str) -> Iterator[None]:
     """Turn what a writer's encoders raise on values no file can hold into one OutputError (nothing is written)."""
@@ -353,12 +334,13 @@ def _save(
     on_written: Callable[[Report], None] | None = None,
 ) -> Report:
     require_bools(allow_loss=allow_loss, overwrite=overwrite, dry_run=dry_run)
+    require_callables(progress=progress, on_written=on_written)
     if options.get("media_root"):  # the images copied or linked are read from there
         _refuse_over(path, [Path(str(options["media_root"]))], "the images' folder (media_root)")
     if progress:
         progress(f"checking what {fmt.NAME} can hold")
     with _unwritable(path, fmt.NAME), paused_gc():
-        _refuse_unsafe_splits(dataset, path, fmt, options)
+        refuse_unsafe_splits(dataset, path, fmt, options)
         title = target_title(fmt, dataset, options)
         report, dataset = _plan(dataset, fmt, options)
         _refuse_unsafe_media(dataset, options, source)
@@ -451,15 +433,6 @@ def input_folder(src: Path) -> Path:
     return src.parent if src.is_file() and src.suffix.lower() in (".yaml", ".yml", ".data") else src
 
 
-def _refuse_unsafe_split(split: str, path: str | Path) -> None:
-    if not is_plain_name(split) or (os.name == "nt" and PureWindowsPath(split).drive):
-        raise OutputError(
-            f"split {split!r} cannot be a folder or file name",
-            path=path,
-            hint="splits are plain names such as train, val or test",
-        )
-
-
 def refuse_taken_output(path: str | Path, format: str, overwrite: bool, options: Mapping[str, Any]) -> None:
     """Refuse, before the input is read, an output or write ``options`` that writing would refuse.
 
@@ -475,7 +448,7 @@ def refuse_taken_output(path: str | Path, format: str, overwrite: bool, options:
     writer = _writer(format)
     check_output(path, writer.OUTPUT, overwrite=overwrite)
     if getattr(writer, SPLIT_FILES, False) and options.get("split") is not None:
-        _refuse_unsafe_split(str(options["split"]), path)
+        refuse_unsafe_split(str(options["split"]), path)
     if "media_root" in getattr(writer, "OPTIONS", {}):  # (copy or link without its folder)
         from labelkit.formats.yolo_media import media_of
 
@@ -599,6 +572,7 @@ def convert(
         3
     """
     src, dst, given = input_path(src), output_path(dst), dst  # (the text given: ``out.json/`` is no file)
+    require_callables(progress=progress, on_written=on_written)  # (before the input is read)
     refuse_output_in_input(src, dst)
     reader = reader_of(src, from_format, "from_format")
     writer = _writer(to, "to")

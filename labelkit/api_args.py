@@ -7,12 +7,14 @@ failed with Python's own ``AttributeError`` or ``TypeError`` (``'dict' object ha
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any, Literal
 
 from labelkit.errors import InputError, OutputError, UsageError
-from labelkit.io import refuse_folder_for_file
+from labelkit.formats.base import SPLIT_FILES, FormatModule
+from labelkit.io import is_plain_name, refuse_folder_for_file
 from labelkit.model import Dataset
+from labelkit.portable import folded_name
 
 EMPTY_PATH = "an empty path names no file or folder"
 """The error for an input or output given as ``""`` (see :func:`input_path`, :func:`output_path`)."""
@@ -95,3 +97,40 @@ def require_dataset(dataset: Any) -> Dataset:
     if isinstance(dataset, (str, os.PathLike)):
         hint = "load it first with labelkit.load(path), or convert a file with labelkit.convert(src, dst, to=...)"
     raise UsageError(f"dataset must be a labelkit Dataset, not {type_name(dataset)}", hint=hint)
+
+
+def refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, options: dict[str, Any]) -> None:
+    r"""Refuse a split that is not a plain name where the format names folders or files after splits.
+
+    ``../x``, ``/abs``, ``a/b`` or ``a\b`` would put files outside the output folder (or in folders the
+    layout does not have). So are two splits that differ only in case or Unicode normalisation (``Train``
+    and ``train``): on macOS and Windows they would be one folder (YOLO: each split reads both's images) or
+    one file (VOC, COCO, Darknet lists: the later overwrites the earlier), so the output would depend on
+    the machine. The split write option (for items without one) is checked too. Formats that keep the split
+    as a value (labelkit JSON, Parquet) take any text.
+    """
+    if not getattr(fmt, SPLIT_FILES, False):
+        return
+    splits = set(dataset.table("items")["split"].unique().to_pylist())
+    if options.get("split") is not None:
+        splits.add(str(options["split"]))
+    seen: dict[str, str] = {}
+    for split in sorted(s for s in splits if s is not None):
+        refuse_unsafe_split(split, path)
+        other = seen.setdefault(folded_name(split), split)
+        if other != split:  # one folder or file where names differ only in case (macOS, Windows): refused everywhere
+            raise OutputError(
+                f"splits {ascii(other)} and {ascii(split)} differ only in case or Unicode normalisation",
+                path=path,
+                hint="rename one of them: macOS and Windows file systems take them for one folder or file name",
+            )
+
+
+def refuse_unsafe_split(split: str, path: str | Path) -> None:
+    """Refuse a split that cannot name a folder or file: not a plain name (``../x``, ``a/b``), or a drive on Windows."""
+    if not is_plain_name(split) or (os.name == "nt" and PureWindowsPath(split).drive):
+        raise OutputError(
+            f"split {split!r} cannot be a folder or file name",
+            path=path,
+            hint="splits are plain names such as train, val or test",
+        )

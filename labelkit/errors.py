@@ -203,3 +203,14 @@ def require_bools(**flags: object) -> None:
     for name, value in flags.items():
         if not isinstance(value, bool) and getattr(getattr(value, "dtype", None), "kind", None) != "b":  # (np.True_)
             raise UsageError(f"{name} must be True or False", found=repr(value))
+
+
+def require_callables(**callbacks: object) -> None:
+    """Refuse a callback that is neither None nor callable (``progress="x"`` was ``TypeError`` once work began).
+
+    Raises:
+        UsageError: naming the first such callback and its type.
+    """
+    for name, value in callbacks.items():
+        if value is not None and not callable(value):
+            raise UsageError(f"{name} must be a function or None, not {type(value).__name__}")

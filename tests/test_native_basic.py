@@ -674,6 +674,26 @@ def test_save_and_convert_refuse_a_flag_that_is_not_a_bool(flag: str, tmp_path: 
     assert labelkit.save(ds, tmp_path / "o.json", "labelkit", **{flag: np.False_}).lost == []
 
 
+@pytest.mark.parametrize("callback", ["progress", "on_written"])
+def test_save_and_convert_refuse_a_callback_that_is_not_callable(callback: str, tmp_path: Path) -> None:
+    """``on_written=3`` was ``TypeError: 'int' object is not callable`` once the write was done; ``progress="x"``
+    when work began. Now a UsageError naming the argument, before anything is read or written."""
+    src = FIXTURES / "native" / "images.labelkit.json"
+    ds = labelkit.load(src)
+    with pytest.raises(labelkit.UsageError) as caught:
+        labelkit.save(ds, tmp_path / "o.json", "labelkit", **{callback: 3})
+    assert caught.value.one_line() == f"{callback} must be a function or None, not int"
+    with pytest.raises(labelkit.UsageError) as caught:
+        labelkit.convert(src, tmp_path / "o.json", to="parquet", **{callback: "x"})
+    assert caught.value.one_line() == f"{callback} must be a function or None, not str"
+    with pytest.raises(labelkit.UsageError):
+        labelkit.convert(src, tmp_path / "o.json", to="parquet", dry_run=True, **{callback: "x"})
+    assert list(tmp_path.iterdir()) == []
+    seen: list[object] = []
+    labelkit.save(ds, tmp_path / "o.json", "labelkit", **{callback: seen.append})
+    assert seen
+
+
 def test_json_text_cells_are_decoded_a_bounded_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """decode_json_cells joined a whole column into one text, copied twice as bytes: 100 MB of item metadata took
     a Parquet read from 0.5 to 0.8 GB. Now a batch of JSON_BATCH bytes at a time; the same cells, the same
