@@ -1024,6 +1024,31 @@ def test_an_image_too_large_to_paint_counts_each_instance_once_by_what_it_is(tmp
     assert [o.mask for o in labelkit.load(tmp_path / "o", "voc").objects()] == [None, None]  # (the XML objects)
 
 
+@pytest.mark.parametrize("sized", [False, True])
+def test_an_image_too_large_to_paint_is_not_flagged_or_listed_as_segmented(tmp_path: Path, sized: bool) -> None:
+    """An image past 2**28 pixels gets no PNG, yet its XML said ``<segmented>1</segmented>``, ImageSets/Segmentation
+    listed it (a segmentation loader then opens a PNG that is not there), empty SegmentationClass/Object folders
+    were made and labelmap.txt named a background class; a rewrite of the read-back kept the flag and the list."""
+    height, width = 16385, 16384
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    size = {"width": width, "height": height} if sized else {}
+    ds.add_item(Item(id="u", media=Media(path="u.jpg", **size), split="train"))
+    big = {"size": (height, width), "counts": [0, 4, height * width - 4]}
+    ds.add(Object(id="m", item_id="u", category_id=1, bbox=(0.0, 0.0, 1.0, 4.0), mask=big))
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert "<segmented>0</segmented>" in (tmp_path / "o/Annotations/u.xml").read_text()
+    files = sorted(str(p.relative_to(tmp_path / "o")) for p in (tmp_path / "o").rglob("*"))
+    assert files == [
+        "Annotations",
+        "Annotations/u.xml",
+        "ImageSets",
+        "ImageSets/Main",
+        "ImageSets/Main/train.txt",
+        "labelmap.txt",
+    ]
+    assert "background" not in (tmp_path / "o/labelmap.txt").read_text()
+
+
 _CORNER = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False, width=64),
     st.integers(-(10**16), 10**16).map(float),

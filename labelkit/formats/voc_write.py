@@ -346,6 +346,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             jobs: list[
                 tuple[int, list[int], list[int], list[int], tuple[Any, Any], list[int], tuple[str, ...], int]
             ] = []
+            too_large: set[int] = set()
             for n in range(first, last):
                 rows = order[bounds[n] : bounds[n + 1]].tolist()
                 instance_rows: list[int] = []
@@ -400,8 +401,18 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 segmented = bool(
                     instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None or blank
                 )
+                # an image too large to paint (its own size, else its first mask's) gets no PNG: neither flagged
+                # segmented nor listed in Segmentation (what its PNGs would hold is reported lost)
+                unpainted = segmented and (
+                    (widths[n] or 0) * (heights[n] or 0) > MAX_PNG_PIXELS
+                    or (not fast[n - first] and size is not None and size[0] * size[1] > MAX_PNG_PIXELS)
+                )
+                if unpainted:
+                    too_large.add(n)
                 name = image_names[n]
-                head = voc_xml.head_xml(meta, name if paths[n] else None, widths[n], heights[n], segmented)
+                head = voc_xml.head_xml(
+                    meta, name if paths[n] else None, widths[n], heights[n], segmented and not unpainted
+                )
                 written_objects += len(xml_rows)
                 xml_files.append((base + files[n] + ".xml", head.encode() + body + b"</annotation>\n"))
                 if len(xml_files) == _XML_BATCH:  # (the bytes of so many at most are held)
@@ -411,7 +422,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 tasks = meta.get("voc:imagesets")
                 if not isinstance(tasks, list):
                     tasks = []
-                    if segmented:
+                    if segmented and not unpainted:
                         tasks.append("Segmentation")
                     if n in flags.items:
                         tasks.append("Action")
@@ -463,7 +474,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     alone=lone,
                     holes=holes,
                 )
-                folders_for(files[n])
+                if n not in too_large:  # (write() paints nothing for it, and says what is lost)
+                    folders_for(files[n])
                 pool.submit(masks.write, path, files[n], shape)
         pool.close(RASTERISED)
         if pool.lost_whole:  # (their fields were counted lost before painting: each is counted once, as an object)
