@@ -88,7 +88,7 @@ def _objects(draw: st.DrawFn, item: Item, index: int, category_ids: list[int], k
         elif kind == "keypoints":
             points = []
             for _ in range(draw(st.integers(1, kpt))):
-                v = draw(st.sampled_from([0, 1, 2]))
+                v = draw(st.sampled_from([0, 1, 2, 2, 0.5, 3, -1]))  # (flags other than 0, 1, 2 too)
                 px = draw(st.integers(-2, width + 2)) + draw(_FRACTION) if v else 0
                 py = draw(st.integers(-2, height + 2)) + draw(_FRACTION) if v else 0
                 points += [float(px), float(py), float(v)]
@@ -482,7 +482,7 @@ def _compare(
         if dims == 2:  # (no visibility: a labelled point reads back visible, one at 0 0 unlabelled)
             for i in range(0, len(kp_clipped), 3):
                 x, y, v = kp_clipped[i : i + 3]
-                back = [0.0, 0.0, 0.0] if v == 0 or (x, y) == (0, 0) else [x, y, 2.0]
+                back = [0.0, 0.0, 0.0] if v <= 0 or (x, y) == (0, 0) else [x, y, 2.0]
                 if back[2] != v:
                     tally.add("visibility", f"{obj.id}: point {i // 3}")
                 kp_clipped[i : i + 3] = back

@@ -297,14 +297,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             on_corner = (np.clip(x, 0.0, np.repeat(cols.width[rows], points)) == 0) & (
                 np.clip(y, 0.0, np.repeat(cols.height[rows], points)) == 0
             )
+            # (read back: 2 for a point written elsewhere than 0 0, else 0; a flag of 0.5, 3 or -1 changes too)
+            back = np.where((v > 0) & ~on_corner, 2.0, 0.0)
             report.lose(
                 "keypoint visibility flags",
-                int(((v == 1) | ((v > 0) & on_corner)).sum()),
+                int((v != back).sum()),
                 "kpt_dims=2 cannot tell occluded from visible, and reads a point at 0 0 as unlabelled",
             )
             report.lose(
                 "coordinates of unlabelled keypoints",
-                int(((v == 0) & ((x != 0) | (y != 0))).sum()),
+                int(((v <= 0) & ((x != 0) | (y != 0))).sum()),
                 "kpt_dims=2 writes an unlabelled point as 0 0 (that is how it is told apart)",
             )
             # (every line holds k points: those an object lacks are padded unlabelled, written 0 0 too; points read
