@@ -1243,6 +1243,23 @@ def test_obb_reports_a_rectangular_polygon_read_back_as_a_rotated_box(tmp_path: 
     assert back[0].bbox != (1.0, 1.0, 6.0, 6.0)
 
 
+def test_obb_reports_a_box_of_no_width_or_height_read_back_as_a_polygon(tmp_path: Path) -> None:
+    """OBB writes a box's 4 corners; those of a box of no width or height (a point, a line) are no rectangle, so a
+    reader keeps them as a polygon: the box read back drawn as a polygon, a turned one with its bounds as its box
+    and no angle, unsaid. A box with an area is not counted."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(1.0, 1.0, 0.0, 0.0)))
+    ds.add(Object(id="2", item_id="a", category_id=0, bbox=(3.0, 3.0, 3.0, 0.0), angle=30.0))
+    ds.add(Object(id="3", item_id="a", category_id=0, bbox=(1.0, 1.0, 2.0, 3.0), angle=30.0))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb")
+    assert [(c.what, c.count) for c in report.transformed] == [("boxes of no width or height", 2)]
+    assert labelkit.plan(ds, "yolo", task="obb").transformed == report.transformed
+    back = list(labelkit.load(tmp_path / "o", "yolo").objects())
+    assert [(o.shape, round(o.angle, 9)) for o in back] == [("polygon", 0.0), ("polygon", 0.0), ("box", 30.0)]
+    assert back[1].bbox != (3.0, 3.0, 3.0, 0.0)
+
+
 def test_classify_counts_the_fields_of_the_items_and_labels_it_writes_only(tmp_path: Path) -> None:
     """YOLO classify counted the metadata and group of an item it does not write (reported lost whole, as an
     item without a label), and the score and attributes of a label beyond an item's first (reported lost whole):

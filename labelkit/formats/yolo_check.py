@@ -257,6 +257,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             "YOLO obb writes their corners, which a reader takes for a rotated box: the object reads back as that "
             "box and its angle, drawn as a box, without the polygon",
         )
+        boxes, has_box = G.bbox_columns(objects["bbox"])
+        report.transform(  # (the box is written when no 4-point polygon is: a line or a point has no rectangle)
+            "boxes of no width or height",
+            int((written & ~quad & has_box & ((boxes[:, 2] == 0) | (boxes[:, 3] == 0))).sum()),
+            "YOLO obb writes their 4 corners, which a reader cannot take for a rectangle: the object reads back "
+            "drawn as a polygon of those corners, with their bounds as its box and no angle",
+        )
     if task in ("detect", "pose"):  # (both write a box: pose's is detect's, followed by the keypoints)
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
         # (a polygon that is its box's rectangle is written as that box: no bounds taken)
