@@ -411,6 +411,9 @@ def _compare(
     yolo = task != "voc"
     clipped = _clip(written, width, height) if yolo else written
     kp_written = _kp_expected(obj, k)
+    if dims == 2:  # (an unlabelled point is written 0 0: nothing of it is clipped)
+        for i in range(0, len(kp_written), 3):
+            kp_written[i : i + 2] = kp_written[i : i + 2] if kp_written[i + 2] > 0 else [0.0, 0.0]
     kp_clipped = list(kp_written)
     kp_clipped[0::3] = [min(max(v, 0.0), width) for v in kp_written[0::3]]
     kp_clipped[1::3] = [min(max(v, 0.0), height) for v in kp_written[1::3]]
