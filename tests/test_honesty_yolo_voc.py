@@ -1207,6 +1207,27 @@ def test_pose_reports_the_skeleton_and_flip_idx_of_a_dataset_without_objects(tmp
     assert (back.keypoints, back.skeleton) == (["a", "b"], None)
 
 
+def test_pose_reports_the_keypoint_names_a_reader_gives_classes_without_them(tmp_path: Path) -> None:
+    """A class without keypoint names (none, or an empty list) read back from YOLO pose with its K points named
+    ``0``, ``1``, ..., as a reader names them when data.yaml's kpt_names does not: an added value, unsaid. A class
+    with K names keeps them; without any keypoint (kpt_shape [0, 3]) no name is added, and none is counted."""
+    categories = [Category(id=0, name="p"), Category(id=1, name="q", keypoints=["a", "b"])]
+    categories.append(Category(id=2, name="r", keypoints=[]))
+    ds = Dataset(categories=categories)
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0), keypoints=[1.0, 1.0, 2.0] * 2))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="pose")
+    assert [(c.what, c.count) for c in report.transformed] == [("categories without keypoint names", 2)]
+    assert labelkit.plan(ds, "yolo", task="pose").transformed == report.transformed
+    back = labelkit.load(tmp_path / "o", "yolo").categories
+    assert [c.keypoints for c in back] == [["0", "1"], ["a", "b"], ["0", "1"]]
+    plain = Dataset(categories=[Category(id=0, name="p")])
+    plain.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=10, height=10)))
+    plain.add(Object(id="1", item_id="a", category_id=0, bbox=(1.0, 1.0, 3.0, 3.0)))
+    assert labelkit.save(plain, tmp_path / "plain", "yolo", task="pose").transformed == []
+    assert [c.keypoints for c in labelkit.load(tmp_path / "plain", "yolo").categories] == [None]
+
+
 def test_obb_reports_a_rectangular_polygon_read_back_as_a_rotated_box(tmp_path: Path) -> None:
     """OBB writes a 4-point polygon's corners, and a reader takes a rectangle's for a box and angle, drawn as a
     box, without the polygon: a turned square whose box was its bounds (or without a box) came back as another

@@ -366,6 +366,12 @@ def _check_pose_classes(dataset: Dataset, report: Report, k: int) -> None:
         sum(1 for c in dataset.categories if c.keypoints and len(c.keypoints) != k),
         f"data.yaml's kpt_names holds {k} names per class (kpt_shape)",
     )
+    report.transform(
+        "categories without keypoint names",
+        sum(1 for c in dataset.categories if not c.keypoints) if k else 0,
+        f"a reader names the {k} keypoints (kpt_shape) of a class data.yaml's kpt_names does not name '0', '1', ...: "
+        "they read back so named",
+    )
 
 
 def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) -> None:
