@@ -7160,3 +7160,49 @@ def _written_in_chunks(
         labelkit.save(make(tmp_path / f"in{chunk}"), out, "coco", allow_loss=True)
         written[chunk] = {p.name: p.read_bytes() for p in sorted((out / "annotations").iterdir())}
     return written
+
+
+def test_extras_named_as_the_record_s_own_fields_are_reported_lost_not_written_twice(tmp_path: Path) -> None:
+    """An object's ``coco:id`` (``coco:image_id``, ``coco:category_id``, a ``coco:score`` or ``coco:bbox`` beside
+    its own) was spliced into its record beside the record's own key: the file held the key twice, and readers keep
+    the last (the object read back with id 7, unsaid; an image or category id no record has made a file COCO's
+    reader refuses, written with exit 0). They are reported lost and left out (a ``coco:score`` of an object
+    without a score too, which read back as its score); a caption's ``coco:category_id`` stays its category."""
+    from labelkit.model import Label
+
+    ds = Dataset(categories=[Category(id=1, name="p")])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=10, height=10), split="train"))
+    box = (1.0, 1.0, 2.0, 2.0)
+    ds.add(Object(id="6", item_id="1", category_id=1, bbox=box, extras={"coco:id": 7, "coco:x": 1}))
+    ds.add(Object(id="8", item_id="1", category_id=1, bbox=box, extras={"coco:image_id": 99}))
+    ds.add(Object(id="9", item_id="1", category_id=1, bbox=box, score=0.9, extras={"coco:score": 0.3}))
+    ds.add(Object(id="10", item_id="1", category_id=1, bbox=box, extras={"coco:bbox": [0, 0, 1, 1]}))
+    ds.add(Object(id="11", item_id="1", category_id=1, bbox=box, extras={"coco:score": 0.3, "n": {"coco:id": 1}}))
+    ds.add(Label(id="12", item_id="1", category_id=1, extras={"coco:category_id": 5}))
+    ds.add(Transcript(id="13", item_id="1", text="a", extras={"coco:category_id": 1}))
+    planned = labelkit.plan(ds, "coco")
+    assert [(c.what, c.count) for c in planned.lost if "own fields" in c.what] == [
+        ("label annotations' coco: extras named as their record's own fields", 1),
+        ("object annotations' coco: extras named as their record's own fields", 5),
+    ]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    report = labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    assert report.lost == planned.lost
+    text = (tmp_path / "o/annotations/instances_train.json").read_text()
+    assert '"id":7' not in text and '"image_id":99' not in text and '"bbox":[0,0,1,1]' not in text
+    back = labelkit.load(tmp_path / "o", "coco")
+    objects = {o.id: o for o in back.objects()}
+    assert sorted(objects) == ["10", "11", "6", "8", "9"]
+    assert (objects["6"].extras.get("coco:x"), objects["9"].score, objects["10"].bbox) == (1, 0.9, box)
+    assert objects["11"].score is None
+    assert [lab.category_id for lab in back.labels()] == [1]
+    assert [t.extras.get("coco:category_id") for t in back.transcripts()] == [1]
+    # an object of unlabelled keypoints alone, taken for one read from COCO by its coco: extra, is then not written:
+    # lost whole, counted once as such
+    posed = Dataset(categories=[Category(id=0, name="c", keypoints=["nose"])])
+    posed.add_item(Item(id="4", media=Media(path="a.jpg", width=5, height=5), split="train"))
+    posed.add(Object(id="5", item_id="4", category_id=0, keypoints=[0.0, 0.0, 0.0], extras={"coco:id": 7}))
+    assert [c.what for c in labelkit.plan(posed, "coco").lost] == [
+        "objects without a box, polygon, mask or labelled keypoints"
+    ]

@@ -25,6 +25,7 @@ from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_homes import keypoint_file_splits
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
+from labelkit.formats.coco_own import own_members_taken_out, own_objects_lost
 from labelkit.formats.coco_records import ADDED_SKELETONS, IMAGE_FIELDS, added_skeletons, files_keypoint_counts
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
@@ -129,6 +130,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
                 reason = "the dataset defines no categories, and COCO files other than detection results list theirs"
                 losses.append((f"{kind} annotations of undefined categories", n, reason))
                 tables[name] = table.filter(pc.invert(listed))
+    own = own_members_taken_out(dataset, tables, losses)  # (coco:id, ...; an object's counted below when written)
     given = objects = tables.get("objects", dataset.table("objects"))
     items = dataset.table("items")  # (less those dropped above)
     bare_before = geometryless(objects, detections_if_posed(objects, dataset))
@@ -152,6 +154,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     # not also for a field taken out of it (its keypoints count only labelled: unlabelled above)
     bare = left_without_geometry(objects, misfit | negative | wrong | odd)
     outside = _wholly_outside(objects, dataset)
+    losses.extend(own_objects_lost(own & ~bare & ~bare_before & ~outside))
     losses.extend((what, n, reason) for what, rows, reason in taken if (n := int((rows & ~outside & ~bare).sum())))
     if (stripped := bare & ~bare_before).any():
         reason = (
