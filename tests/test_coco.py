@@ -7206,3 +7206,24 @@ def test_extras_named_as_the_record_s_own_fields_are_reported_lost_not_written_t
     assert [c.what for c in labelkit.plan(posed, "coco").lost] == [
         "objects without a box, polygon, mask or labelled keypoints"
     ]
+
+
+def test_category_extras_named_as_its_own_fields_are_reported_lost(tmp_path: Path) -> None:
+    """A category's ``coco:id``, ``coco:name`` (or ``coco:supercategory`` beside its own) was left out of its record,
+    whose own field has the name, unsaid. A ``coco:keypoints`` of a category without keypoint names is written as
+    its keypoints, as a carried field is."""
+    ds = Dataset(categories=[Category(id=1, name="p", supercategory="s", extras={"coco:name": "x", "coco:id": 5})])
+    ds.categories.append(Category(id=2, name="q", supercategory="s", extras={"coco:supercategory": "y"}))
+    ds.categories.append(Category(id=3, name="r", extras={"coco:keypoints": ["a"], "coco:supercategory": "z"}))
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=10, height=10), split="train"))
+    planned = labelkit.plan(ds, "coco")
+    assert [(c.what, c.count) for c in planned.lost] == [("categories' coco: extras named as their own fields", 2)]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    assert labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True).lost == planned.lost
+    back = labelkit.load(tmp_path / "o", "coco").categories
+    assert [(c.id, c.name, c.supercategory, c.keypoints) for c in back] == [
+        (1, "p", "s", None),
+        (2, "q", "s", None),
+        (3, "r", "z", ["a"]),
+    ]

@@ -63,7 +63,9 @@ def categories(draw: st.DrawFn) -> list[Category]:
             index = st.integers(1, len(names))
             skeleton = draw(opt(st.lists(st.tuples(index, index), max_size=2)))
         extras = draw(
-            st.dictionaries(st.sampled_from(["coco:frequency", "coco:image_count", "owner"]), JSON_VALUE, max_size=2)
+            st.dictionaries(
+                st.sampled_from(["coco:frequency", "coco:image_count", "owner", "coco:name"]), JSON_VALUE, max_size=2
+            )
         )
         out.append(
             Category(
@@ -396,6 +398,7 @@ COCO_EXCUSES: dict[str, tuple[str, ...]] = {
     "category attributes": ("lost:category attribute definitions",),
     "category skeleton": ("transformed:category skeletons",),
     "category extra owner": ("lost:categories with the extra 'owner'",),
+    "category extra coco:name": ("lost:categories' coco: extras named as their own fields",),
     "item": ("lost:images without a width and height",),
     "item group": ("lost:item groups",),
     "item metadata": ("lost:items with metadata named id, file_name, width or height",),

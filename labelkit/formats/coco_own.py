@@ -73,3 +73,20 @@ def own_members_taken_out(
             else:
                 losses.append((f"{kind} annotations' coco: extras named as their record's own fields", len(rows), _WHY))
     return changed
+
+
+def own_category_fields_lost(dataset: Dataset, losses: list[tuple[str, int, str]]) -> None:
+    """Count the categories whose ``coco:`` extras are named as a field their record writes (``coco:id``, ...).
+
+    The writer leaves such an extra out (the category's own value is written); it was dropped unsaid.
+    """
+    n = 0
+    for c in dataset.categories:
+        own = {"id", "name"} | {k for k in ("supercategory", "keypoints", "skeleton") if getattr(c, k) is not None}
+        n += any(k.startswith("coco:") and k[5:] in own for k in c.extras)
+    if n:
+        why = (
+            "COCO's category record writes its own id, name, supercategory, keypoints and skeleton: extras of those "
+            "names (coco:id, ...) are not written"
+        )
+        losses.append(("categories' coco: extras named as their own fields", n, why))

@@ -25,7 +25,7 @@ from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_homes import keypoint_file_splits
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
-from labelkit.formats.coco_own import own_members_taken_out, own_objects_lost
+from labelkit.formats.coco_own import own_category_fields_lost, own_members_taken_out, own_objects_lost
 from labelkit.formats.coco_records import ADDED_SKELETONS, IMAGE_FIELDS, added_skeletons, files_keypoint_counts
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
@@ -199,6 +199,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         if results_only(dataset).all():  # (a results_<split>.json read as a document: it listed them)
             reason = "every split is written as detection-results files, which list no categories"
             losses.append(("categories", len(dataset.categories), reason))
+    own_category_fields_lost(dataset, losses)
     categories, info = _without_odd_fields(dataset, losses)
     if tables or categories is not dataset.categories or info is not dataset.info:
         dataset = Dataset.from_tables({**dataset.tables(), **tables}, categories, info)
