@@ -3149,6 +3149,21 @@ def test_precision_zero_refuses_every_box_from_the_golden_detect_output(tmp_path
     assert not (tmp_path / "o").exists()
 
 
+def test_precision_zero_given_as_an_integer_is_zero_decimals(tmp_path: Path) -> None:
+    """The API's ``precision=0`` (an int, where the CLI's ``-o precision=0`` is text) was taken for no precision
+    given: the output was written exact, where 0 decimals were asked for (and the CLI refuses the boxes it zeroes)."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(1.3, 1.3, 4.4, 4.4)))
+    assert [c.what for c in labelkit.plan(ds, "yolo", precision=0).lost] == [
+        "objects whose coordinates round to a zero box"
+    ]
+    ds.add(Object(id="2", item_id="a", category_id=0, bbox=(0.0, 0.0, 10.0, 10.0)))
+    labelkit.save(ds, tmp_path / "o", "yolo", precision=0, allow_loss=True)
+    numbers = (tmp_path / "o/labels/train/a.txt").read_text().split()
+    assert len(numbers) == 5 and all(n.isdigit() for n in numbers)  # (was exact: 0 0.5 0.5 1 1)
+
+
 def test_precision_reports_the_objects_and_coordinates_it_changes(tmp_path: Path) -> None:
     """`transformed: 2 coordinates` counted written objects, not the 4 coordinates (of one object) rounding changed."""
     ds = Dataset(categories=[Category(id=0, name="c")])

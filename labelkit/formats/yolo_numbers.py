@@ -240,7 +240,8 @@ def precision_of(options: dict[str, Any]) -> int | None:
     Raises:
         UsageError: the value is neither ``exact`` nor a number of decimals.
     """
-    text = str(options.get("precision") or "exact")
+    value = options.get("precision")
+    text = "exact" if value is None or value == "" else str(value)  # (0, an int from the API, is 0 decimals)
     if text == "exact":
         return None
     if not (text.isascii() and text.isdigit()) or int(text) > 17:
