@@ -1979,7 +1979,7 @@ def test_what_only_painting_finds_lost_is_refused_and_the_output_not_kept(tmp_pa
         ("masks", 1, False),
         ("masks", 1, True),  # the triangle is painted over part of the first mask
     ]
-    assert [(c.what, c.count) for c in report.transformed] == [("polygons", 1)]  # was: 3
+    assert [(c.what, c.count) for c in report.transformed] == [("images of unknown size", 1), ("polygons", 1)]
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/u.png")).shape == (6, 8)
 
 
@@ -6196,3 +6196,24 @@ def test_box_coordinates_count_only_the_boxes_written(tmp_path: Path) -> None:
     assert [(c.what, c.count) for c in report.transformed if c.what == "box coordinates"] == said
     back = [o.bbox for o in labelkit.load(tmp_path / "o", "voc").objects()]
     assert len(back) == 1 and back[0] != (210.08, 191.01, 72.15, 163.72)
+
+
+@pytest.mark.parametrize("masks", ["auto", "all"])
+def test_an_image_of_unknown_size_read_back_with_its_pngs_size_is_reported(masks: str, tmp_path: Path) -> None:
+    """An image of unknown size takes its PNGs' size from its first mask, and reads back of that size: the size
+    came from nowhere, unsaid (a rewrite then wrote a <size> the first output did not have). One without a mask
+    (no PNG), or of a known size, is not counted."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="u", media=Media(path="u.jpg"), split="train"))
+    ds.add_item(Item(id="v", media=Media(path="v.jpg"), split="train"))
+    ds.add_item(Item(id="w", media=Media(path="w.jpg", width=8, height=6), split="train"))
+    first = np.zeros((6, 8), dtype=bool)
+    first[1:3, 1:4] = True
+    for item in ("u", "w"):
+        ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1.0, 1.0, 3.0, 2.0), mask=_rle(first)))
+    ds.add(Object(id="v", item_id="v", category_id=1, bbox=(1.0, 1.0, 3.0, 2.0)))
+    report = labelkit.save(ds, tmp_path / "o", "voc", masks=masks)
+    assert [(c.what, c.count) for c in report.transformed] == [("images of unknown size", 1)]
+    assert labelkit.plan(ds, "voc", masks=masks).transformed == report.transformed
+    back = {i.id: (i.media.width, i.media.height) for i in labelkit.load(tmp_path / "o", "voc").items()}
+    assert back == {"u": (8, 6), "v": (None, None), "w": (8, 6)}

@@ -178,6 +178,14 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
         report.lose("polygons", int((valid_mask(objects["polygon"]) & xml & ~has_mask & huge).sum()), no_png)
     report.lose("objects", int((has_mask & ~xml & huge & ~wrong).sum()), no_png)  # (class-only ones too)
     bad_voids, void_sized = _check_voids(items, width, height)
+    sized_by_png = void_sized.copy()  # (an image of unknown size: its PNGs take its first mask's, or void's, size)
+    sized_by_png[item[has_mask & (item >= 0)]] = True
+    report.transform(
+        "images of unknown size",
+        int((sized_by_png & ((width <= 0) | (height <= 0))).sum()),
+        "their segmentation PNGs take the size of their first mask (or void region), which a reader takes for the "
+        "image's: they read back of that size",
+    )
     painted = instances | has_mask  # (instances: with masks=all, polygons of XML objects too)
     # (each mask counted once, for the first reason it cannot be painted: its size, then its class's value)
     no_value = (
