@@ -2236,6 +2236,22 @@ def test_pose_without_visibility_reports_the_unlabelled_points_ultralytics_takes
     assert not labelkit.plan(ds, "yolo").lost  # (with the visibility column, v 0 says it)
 
 
+def test_pose_without_visibility_read_so_still_reports_the_points_it_pads(tmp_path: Path) -> None:
+    """Points read from a [K, 2] file are written as read, not counted; but an object added without keypoints (or
+    with fewer) is padded with 0 0 points, visible keypoints to Ultralytics: the dataset's yolo:kpt_dims passed
+    them over unsaid."""
+    root = tmp_path / "src"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [p]\nkpt_shape: [3, 2]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [20, 10]}')
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.4 0.6 0.1 0.1 0 0 0.3 0.3\n")
+    ds = labelkit.load(root, "yolo")
+    assert not labelkit.plan(ds, "yolo").lost  # (its 0 0 point: written as read)
+    ds.add(Object(id="box", item_id="a", category_id=0, bbox=(1.0, 1.0, 5.0, 5.0)))  # (padded: 3 points)
+    ds.add(Object(id="two", item_id="a", category_id=0, bbox=(1.0, 1.0, 5.0, 5.0), keypoints=[1, 1, 2, 2, 2, 2]))
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "yolo").lost] == [("unlabelled keypoints", 4)]
+
+
 @pytest.mark.parametrize(
     ("dims", "points", "written"),
     [

@@ -316,11 +316,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
                 int(((v <= 0) & ((x != 0) | (y != 0))).sum()),
                 "kpt_dims=2 writes an unlabelled point as 0 0 (that is how it is told apart)",
             )
-            # (every line holds k points: those an object lacks are padded unlabelled, written 0 0 too; points read
-            # from a [K, 2] file were 0 0 there, or negative, which the read notes: written as read)
+            # (every line holds k points: those an object lacks are padded unlabelled, written 0 0 too, whatever
+            # the dataset was read from; points read from a [K, 2] file were 0 0 there, or negative, which the read
+            # notes: written as read)
+            padded = k * len(rows) - len(v)
+            unlabelled = 0 if dataset.info.extras.get("yolo:kpt_dims") == 2 else int((v <= 0).sum())
             report.lose(
                 "unlabelled keypoints",
-                0 if dataset.info.extras.get("yolo:kpt_dims") == 2 else k * len(rows) - int((v > 0).sum()),
+                padded + unlabelled,
                 "kpt_dims=2 writes an unlabelled point as 0 0, which Ultralytics reads as a visible keypoint at the "
                 "image's top-left corner (with kpt_shape [K, 2] it takes a point for missing only by a negative "
                 "coordinate)",
