@@ -3061,6 +3061,37 @@ def test_labelled_images_beside_the_listed_ones_that_no_list_names_are_noted(tmp
     assert labelkit.convert(root / "obj.data", tmp_path / "all", to="labelkit").notes == []
 
 
+def test_images_read_or_not_images_are_not_noted_as_beside_the_listed_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note counting labelled images no list names named b.jpg, read through the train folder, when the dataset
+    was read as "." (its list's images were ./images/train/a.jpg, the folder's images/train/b.jpg) or the folder
+    through a link, and macOS's AppleDouble files (._b.jpg beside ._b.txt, from a tar made on a Mac), which no
+    reader takes for images."""
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    for name in ("a", "b"):
+        Image.new("RGB", (20, 10)).save(root / "images/train" / f"{name}.jpg")
+        (root / "labels/train" / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text("train: images/train\nval: val.txt\nnames: [cat]\n")
+    (root / "val.txt").write_text("images/train/a.jpg\n")
+    monkeypatch.chdir(root)
+    for path in (".", "data.yaml", str(root)):
+        ds = labelkit.load(path, "yolo")
+        assert (len(ds.table("items")), ds.read_notes) == (3, []), path
+    (root / "imgs").symlink_to("images/train")  # (the folder split read through a link: imgs/b.jpg is b.jpg)
+    (root / "data.yaml").write_text("train: imgs\nval: val.txt\nnames: [cat]\n")
+    assert labelkit.load(root, "yolo").read_notes == []
+    (root / "data.yaml").write_text("train: val.txt\nval: val.txt\nnames: [cat]\n")
+    for name in ("images/train/._b.jpg", "labels/train/._b.txt"):  # (AppleDouble files: no image, no labels)
+        (root / name).write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    assert labelkit.load(".", "yolo").read_notes == [
+        "1 image with a label file of its own lies beside the listed ones, but no list names it (images/train/b.jpg): "
+        "not read, as Darknet and Ultralytics train on the images their lists name"
+    ]
+
+
 @pytest.mark.parametrize("value", ['"valid.txt"', "obj_valid_data", "valid.list"])
 def test_an_obj_data_train_or_valid_naming_no_list_file_is_noted(tmp_path: Path, value: str) -> None:
     """Only a value ending in .txt was noted: a quoted one, a folder or another extension passed its split over

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from labelkit.formats.yolo_layout import Entry, label_path, rel_path
+from labelkit.formats.yolo_layout import APPLE_DOUBLE, Entry, label_path, rel_path
 from labelkit.formats.yolo_media import IMAGE_SUFFIXES, is_image
 from labelkit.io import is_file
 
@@ -142,6 +142,7 @@ class Listings:
 
         ``folders``: those of the images a list names (Darknet and Ultralytics train on those images only).
         Only folders listed here, and whose listing is exact (a file system that tells case), are looked at.
+        macOS's AppleDouble files (``._a.jpg``, beside ``._a.txt``) are no images, as elsewhere.
         """
         images = {e.image for e in entries}
         found = []
@@ -151,11 +152,30 @@ class Listings:
                 continue
             prefix = folder + os.sep
             rest = [n for n in listed.entries if n[-4:] != ".txt" and prefix + n not in images]  # (labels: most)
-            found += sorted(prefix + n for n in rest if has_image_extension(n))
+            found += sorted(prefix + n for n in rest if has_image_extension(n) and not n.startswith(APPLE_DOUBLE))
         if not found:  # (the usual case: every image beside the listed ones is listed)
             return found
-        labels = {e.label for e in entries}
-        return [i for i in found if self.is_file(i) and (lab := self.img2label(i)) not in labels and self.is_file(lab)]
+        # (a folder split may spell a path otherwise: images/a.jpg, where a list's read as "." is ./images/a.jpg,
+        # or imgs/a.jpg through a link imgs -> images: compared by their folders' real paths, each found once)
+        real: dict[str, str] = {}
+
+        def same(path: str) -> tuple[str, str]:
+            folder, sep, name = path.rpartition(os.sep)
+            where = real.get(folder + sep)
+            if where is None:  # ("/a.jpg" lies in "/", "a.jpg" in ".")
+                where = real[folder + sep] = os.path.realpath(folder or (sep or os.curdir))
+            return where, name
+
+        real_images = {same(i) for i in images if i is not None}
+        labels = {same(e.label) for e in entries if e.label is not None}
+        return [
+            i
+            for i in found
+            if same(i) not in real_images
+            and self.is_file(i)
+            and same(lab := self.img2label(i)) not in labels
+            and self.is_file(lab)
+        ]
 
 
 def unlisted_note(found: list[str], root: Path) -> str | None:
