@@ -6507,3 +6507,32 @@ def test_classify_reports_images_read_back_at_another_path(tmp_path: Path) -> No
     assert [(c.what, c.count) for c in report.transformed] == [("image paths", 1)]
     back = {i.id: i.media.path for i in labelkit.load(tmp_path / "o", "yolo").items()}
     assert back == {"a": "train/cat/a.jpg", "b": "train/cat/b.jpg"}
+
+
+@pytest.mark.parametrize("given", [".", "data.yaml"])
+def test_a_dataset_read_from_its_own_folder_reads_as_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    """Read as ``.`` (or ``data.yaml`` there), the root was ``.``, and ``Path(".") / "a"`` is ``a``: a list's
+    ``images/train/a.jpg`` was made ``./images/train/a.jpg`` by text, another image than the folder split's
+    ``images/train/a.jpg``, so the image both name was read twice in train (3 items; 2 by the absolute path)."""
+    for name in ("a", "b"):
+        image = tmp_path / "images" / "train" / f"{name}.jpg"
+        image.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 10)).save(image)
+        label = tmp_path / "labels" / "train" / f"{name}.txt"
+        label.parent.mkdir(parents=True, exist_ok=True)
+        label.write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "val.txt").write_text("images/train/a.jpg\n")
+    (tmp_path / "data.yaml").write_text("train: [images/train, val.txt]\nval: val.txt\nnames: [cat]\n")
+    whole = labelkit.load(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    here = labelkit.load(given)
+    assert here.table("items").to_pylist() == whole.table("items").to_pylist()
+    assert here.table("objects").to_pylist() == whole.table("objects").to_pylist()
+    assert sorted(here.table("items")["id"].to_pylist()) == ["a", "b"]
+    assert labelkit.stats(given).items == 2
+    (tmp_path / "labels" / "train" / "b.txt").write_text("0 0.5 0.5 0.2\n")
+    with pytest.raises(labelkit.InputError) as err:  # (named as given, relative to the current folder)
+        labelkit.load(given)
+    assert (err.value.location.path, err.value.location.line) == (str(Path("labels", "train", "b.txt")), 1)

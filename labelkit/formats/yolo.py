@@ -26,6 +26,7 @@ from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.yolo_first import earliest, first_row_error
 from labelkit.formats.yolo_folders import (
     FLAT_NAMES,
+    absolute_root,
     classify_splits,
     find_layout,
     flat_folders,
@@ -233,7 +234,11 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         InputError: a bad line (named by ``file:line``), a class id beyond ``names``, a missing or
             unreadable image whose size is needed, or a layout with no images or labels.
     """
-    path = Path(path)
+    with absolute_root(Path(path)) as root:  # (not ".": see absolute_root)
+        return _read_at(root, **options)
+
+
+def _read_at(path: Path, **options: Any) -> Dataset:
     task = str(options.get("task", "auto"))
     if task not in ("auto", *TASKS):
         raise UsageError("bad task", expected=", ".join(TASKS), found=task)

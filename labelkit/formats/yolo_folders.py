@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from labelkit.errors import InputError
+from labelkit.errors import InputError, LabelkitError
 from labelkit.formats.yolo_classify import CLASSIFY_SPLITS
 from labelkit.formats.yolo_configs import darknet_layout, ultralytics_layout
 from labelkit.formats.yolo_layout import (
@@ -455,3 +457,24 @@ def find_layout(
     if data is not None:
         return darknet_layout(data, follow), sizes
     return _loose(root, sizes, follow, names_file), sizes
+
+
+@contextmanager
+def absolute_root(path: Path) -> Iterator[Path]:
+    """``path``, made absolute when it is ``.`` or a file there (``data.yaml``), whose dataset root would be ``.``.
+
+    ``Path(".") / "a"`` is ``a``, so paths made from such a root by text (``./a``) were other than the same files
+    walked (``a``): an image a list and a folder split both name was read twice, read as ``.``, once by its absolute
+    path. An error naming a file below the current folder names it relative to it again, as given.
+    """
+    if path.is_absolute() or not (path == Path(".") or (path.parent == Path(".") and path.is_file())):
+        yield path
+        return
+    here = str(Path.cwd())
+    try:
+        yield Path(here) / path
+    except LabelkitError as exc:
+        named, prefix = exc.location.path, here.rstrip(os.sep) + os.sep
+        if named is not None and named.startswith(prefix):
+            exc.relocate(named[len(prefix) :])
+        raise
