@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -55,18 +56,60 @@ def not_finite(v: Any) -> bool:
     return isinstance(v, float) and not math.isfinite(v)
 
 
+class WideInt(int):
+    """An integer of more digits than Python converts (4,300), read as 2**64 or -2**64: beyond 64 bits, as it is."""
+
+
+def int_or_wide(digits: str) -> int:
+    """Python's JSON parser's ``parse_int``: the integer, or a :class:`WideInt` past the digits Python converts.
+
+    Python's own raised ValueError (``Exceeds the limit (4300 digits)``), where msgspec's error had already
+    refused such an integer, and orjson reads it as infinity.
+
+    Examples:
+        >>> int_or_wide("-12"), int_or_wide("1" + "0" * 5000) == 2**64, int_or_wide("-" + "9" * 5000) == -(2**64)
+        (-12, True, True)
+    """
+    limit = sys.get_int_max_str_digits()
+    if limit and len(digits) > limit and len(digits.lstrip("-")) > limit:
+        return WideInt(-(1 << 64) if digits.startswith("-") else 1 << 64)
+    return int(digits)
+
+
+def _unconverted(v: Any) -> bool:
+    """A number msgspec refuses inside a value of any type: one no float holds, or an integer of too many digits."""
+    return not_finite(v) or isinstance(v, WideInt)
+
+
 def unnamed_place(message: str, raw: bytes) -> str:
     """Where msgspec's error ``message`` names a key ``[...]`` (of an object of any keys), the pointer of the number.
 
-    That is, from the value of the JSON text ``raw``, of the number no float holds (``Number out of range``).
+    That is, from the value of the JSON text ``raw``, of the number no float holds (``Number out of range``) or
+    the integer of more digits than Python converts (``Integer value out of range``).
 
     Examples:
         >>> unnamed_place("Number out of range - at `$[1][...]`", b'[{}, {"a": [0, 1e400]}]')
         '/1/a/1'
+        >>> unnamed_place("Integer value out of range - at `$[...]`", b'{"a": 1, "b": 1' + b"0" * 5000 + b"}")
+        '/b'
     """
     if "[...]" not in message:
         return ""
-    return place_of(json.loads(bytes(raw)), not_finite)
+    return place_of(json.loads(bytes(raw), parse_int=int_or_wide), _unconverted)
+
+
+def msgspec_reason(exc: Exception) -> str:
+    """The message of a msgspec error without its path suffix (our errors carry a JSON pointer instead).
+
+    An integer of more digits than Python converts (4,300), which msgspec calls ``Integer value out of range``,
+    is said as a shorter one beyond 64 bits is.
+
+    Examples:
+        >>> msgspec_reason(ValueError("Integer value out of range - at `$[0]`"))
+        'an integer does not fit in 64 bits'
+    """
+    reason = str(exc).split(" - at ")[0]
+    return "an integer does not fit in 64 bits" if reason == "Integer value out of range" else reason
 
 
 def unwritable_place(value: Any, reason: str) -> str:

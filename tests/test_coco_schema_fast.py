@@ -337,7 +337,7 @@ def test_the_structs_follow_the_bundled_schema() -> None:
     }
 
 
-BIG = "9" * 5000  # (more digits than Python's int() converts: Python's JSON parser refuses it, as orjson does)
+BIG = "9" * 5000  # (more digits than Python's int() converts: orjson refuses it, Python's JSON parser too unless told)
 ANNOTATION_1 = b'{"id": 1, "image_id": 1, "category_id": 1%s}'
 IMAGE_WITH = b'{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3%s}'
 
@@ -354,16 +354,18 @@ RAW_CASES = {
     "url not UTF-8": _document_bytes(b', "coco_url": "\xff"'),  # (msgspec skips a raw string's bytes unchecked)
     "license a UTF-8 surrogate": _document_bytes(b', "license": "\xed\xa0\x80"'),
     "keypoint past U+10FFFF": _document_bytes(annotation_more=b', "keypoints": ["\xf4\x90\x80\x80"]'),
+    "result keypoint not UTF-8": b'[{"image_id": 1, "category_id": 1, "score": 0.5, "keypoints": ["\xff"]}]',
+    # read alike: a raw value Python's parser reads (orjson does not), a number of many digits but a float
+    "license 31 digits": _document_bytes(b', "license": 1' + b"0" * 30),
+    # an integer of more digits than Python's int() converts, read as 2**64 (the semantic pass reports it at its
+    # pointer, as reading does; it was invalid JSON, at the line of the file)
     "bbox huge int": _document_bytes(annotation_more=b', "bbox": [1, 2, 3, ' + BIG.encode() + b"]"),
     "polygon huge int": _document_bytes(annotation_more=b', "segmentation": [[1, 2, ' + BIG.encode() + b"]]"),
     "keypoint huge int": _document_bytes(annotation_more=b', "keypoints": [' + BIG.encode() + b"]"),
     "date huge negative int": _document_bytes(b', "date_captured": -' + BIG.encode()),
-    "result keypoint not UTF-8": b'[{"image_id": 1, "category_id": 1, "score": 0.5, "keypoints": ["\xff"]}]',
     "result bbox huge int": b'[{"image_id": 1, "category_id": 1, "score": 0.5, "bbox": ['
     + BIG.encode()
     + b", 1, 2, 3]}]",
-    # read alike: a raw value Python's parser reads (orjson does not), a number of many digits but a float
-    "license 31 digits": _document_bytes(b', "license": 1' + b"0" * 30),
     "bbox long float": _document_bytes(annotation_more=b', "bbox": [1, 2, 3, 1.' + BIG.encode() + b"]"),
     "UTF-8 text": _document_bytes(b', "coco_url": "h\xc3\xa9"', b', "keypoints": ["\xf0\x9f\x98\x80", 1]'),
 }

@@ -103,6 +103,38 @@ def test_coco_results_image_id_beyond_64_bits_is_an_input_error(tmp_path: Path) 
     assert err.value.location.pointer == "/0/image_id"
 
 
+@pytest.mark.parametrize(
+    ("pointer", "message"),
+    [
+        ("info__year", "an integer does not fit in 64 bits"),
+        ("licenses__0__id", "an integer does not fit in 64 bits"),
+        ("images__0__id", "does not fit in 64 bits"),
+        ("images__0__license", "an integer does not fit in 64 bits"),
+        ("categories__0__id", "does not fit in 64 bits"),
+        ("annotations__0__id", "id does not fit in 64 bits"),
+        ("annotations__0__image_id", "image_id does not fit in 64 bits"),
+        ("annotations__0__area", "an integer does not fit in 64 bits"),
+        ("annotations__0__foo", "an integer does not fit in 64 bits"),
+    ],
+)
+def test_coco_integers_of_more_digits_than_python_converts_are_input_errors(
+    tmp_path: Path, pointer: str, message: str
+) -> None:
+    """An integer of 5,001 digits, past the 4,300 Python's int() converts, in ``info``, ``licenses``, an image or
+    a category was an internal error (``ValueError: Exceeds the limit (4300 digits) for integer string
+    conversion``), in an annotation's id msgspec's words (``Integer value out of range``), and ``validate`` called
+    the file invalid JSON (``number is infinity when parsed as double``): as 2**70 is, an error at its pointer."""
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(_coco(**{pointer: "HUGE"})).replace('"HUGE"', "1" + "0" * 5000))
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, "coco")
+    where = "/" + pointer.replace("__", "/")
+    assert err.value.location.pointer == where and str(err.value.location.path) == str(path)
+    assert message in str(err.value)
+    [finding] = labelkit.validate(path, "coco")
+    assert (finding.where, message in finding.message) == ("#" + where, True)
+
+
 def test_text_that_is_not_utf8_names_the_file_line_and_column(tmp_path: Path) -> None:
     text = json.dumps(_coco(), indent=1).replace('"cat"', '"c\udcffat"', 1)
     data = text.encode("utf-8", "surrogateescape")

@@ -34,6 +34,7 @@ import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer, shown
 from labelkit.io import UTF8_BOM, json_text, parse_json, read_file, read_text, too_deep
+from labelkit.json_places import msgspec_reason as msgspec_reason
 from labelkit.json_places import unnamed_place
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
@@ -68,11 +69,6 @@ KNOWN_FIELDS = (
 )
 CARRIED_FIELDS = ("area", "iscrowd", "num_keypoints")
 """Fields the model has no column for; kept byte for byte as ``coco:<name>`` extras."""
-
-
-def msgspec_reason(exc: Exception) -> str:
-    """The message of a msgspec error without its path suffix (our errors carry a JSON pointer instead)."""
-    return str(exc).split(" - at ")[0]
 
 
 class InstanceAnnotation(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -536,7 +532,7 @@ def _shifted(exc: Exception, path: Path, offset: int, raws: Sequence[Raw]) -> In
         if key in _ID_FIELDS and reason.startswith("Expected `int | null`, got") and row < len(raws):
             value = msgspec.json.decode(raws[row], type=dict[str, Any]).get(key)
             return InputError(f"{key} must be an integer", path=path, pointer=pointer, found=shown(value))
-        if key in _ID_FIELDS and reason.startswith(("Expected `int` <=", "Expected `int` >=")):  # (2**70: as validate)
+        if key in _ID_FIELDS and reason.startswith(("Expected `int` <=", "Expected `int` >=", "an integer does not")):
             return InputError(f"{key} does not fit in 64 bits", path=path, pointer=pointer)
     return InputError(reason, path=path, pointer=pointer)
 

@@ -14,6 +14,7 @@ from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import refuse_utf16
 from labelkit.formats.coco_schema_fast import fitted_keys
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
+from labelkit.json_places import WideInt, int_or_wide
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
 
@@ -137,6 +138,8 @@ def _message(error: Any) -> str:
     64 bits``).
     """
     key = error.path[-1] if error.path else None
+    if isinstance(error.instance, WideInt):  # (not its stand-in's digits: 18446744073709551616 is not in the file)
+        return f"{key} does not fit in 64 bits" if key in _CONVERT_INTEGERS else "an integer does not fit in 64 bits"
     integer = error.validator == "type" and error.validator_value in ("integer", ["integer", "null"])
     if integer and key in _CONVERT_INTEGERS:  # (a null one too: 'None is not of type ...' named Python's None)
         return f"{key} must be an integer (found {shown(error.instance)})"
@@ -299,7 +302,9 @@ def repeated_keys(text: bytes) -> list[tuple[str | int, ...]]:
     import json
 
     try:
-        value = json.loads(text.decode("utf-8"), object_pairs_hook=_Pairs, parse_constant=_refuse_constant)
+        value = json.loads(
+            text.decode("utf-8"), object_pairs_hook=_Pairs, parse_constant=_refuse_constant, parse_int=int_or_wide
+        )
     except ValueError:
         return []
     found: list[tuple[str | int, ...]] = []
@@ -340,7 +345,7 @@ def _loads(raw: msgspec.Raw) -> Any:
     import json
 
     try:
-        return json.loads(bytes(raw).decode("utf-8"), parse_constant=_refuse_constant)
+        return json.loads(bytes(raw).decode("utf-8"), parse_constant=_refuse_constant, parse_int=int_or_wide)
     except ValueError:
         raise _Unlike from None
 
@@ -360,7 +365,8 @@ def _document(path: Path) -> Any:
     """The parsed file; a number past float64's range (``1e400``) is read as infinity.
 
     orjson refuses such a file as invalid JSON, but it is valid JSON: the semantic pass reports the number at
-    its pointer, as reading does.
+    its pointer, as reading does; so is an integer of more digits than Python converts, read as 2**64 (see
+    :func:`~labelkit.json_places.int_or_wide`).
 
     Raises:
         InputError: the file is not valid JSON (with its line).
@@ -376,8 +382,8 @@ def _document(path: Path) -> Any:
     import json
 
     try:
-        return json.loads(read_text(path), parse_constant=_refuse_constant)
-    except ValueError:  # (that, or an integer of more digits than Python converts): orjson's error stands
+        return json.loads(read_text(path), parse_constant=_refuse_constant, parse_int=int_or_wide)
+    except ValueError:  # (that): orjson's error stands
         raise error from None
 
 
