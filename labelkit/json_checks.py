@@ -30,12 +30,37 @@ def parse_json(data: bytes, path: str | Path) -> Any:
         pos = getattr(exc, "pos", 0) or 0
         reason = exc.msg  # (whole: orjson 3.12's say what was expected, such as "':' after key")
         try:
-            data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as bad:
             # orjson reports bad UTF-8 at position 0; Python's decoder knows the byte
             pos, reason = bad.start, f"bad UTF-8 byte 0x{data[bad.start]:02x}"
+        else:
+            if reason == _NO_MEMORY:
+                pos, reason = _python_error(text, path) or (pos, reason)
         line, column = line_and_column(data, pos)
         raise InputError(f"invalid JSON at column {column}: {reason}", path=path, line=line) from exc
+
+
+_NO_MEMORY = "failed to allocate memory"
+"""orjson's error for any syntax error inside a few hundred open brackets (``[`` * 300, a file cut short there):
+a place and a reason that are not the file's."""
+
+
+def _python_error(text: str, path: str | Path) -> tuple[int, str] | None:
+    """The offset (in bytes) and reason of the syntax error Python's JSON parser finds in ``text``, if any.
+
+    Raises:
+        InputError: ``text`` nests deeper than Python's parser goes (see :func:`too_deep`).
+    """
+    import json
+
+    try:
+        json.loads(text, parse_int=len, parse_constant=len)  # (a number's value does not matter here)
+    except json.JSONDecodeError as exc:
+        return len(text[: exc.pos].encode()), exc.msg[:1].lower() + exc.msg[1:]
+    except RecursionError:
+        raise too_deep(text.encode(), Path(path)) from None
+    return None
 
 
 UTF8_BOM = b"\xef\xbb\xbf"

@@ -167,6 +167,28 @@ def test_values_nested_too_deeply_are_an_input_error(tmp_path: Path, fmt: str) -
     assert str(err.value.location.path) == str(path)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "text", "message"),
+    [
+        ("labelkit", "[" * 300, ":1: invalid JSON at column 301: expecting value"),
+        ("labelkit", "[" * 600 + "1]]}", ":1: invalid JSON at column 604: expecting ',' delimiter"),
+        ("coco", "[" * 1000 + '{"image_id": 1}', ":1: values nested 1001 levels deep at column 1001, deeper than"),
+    ],
+    ids=["cut 300 deep", "closed wrongly 600 deep", "coco cut 1000 deep"],
+)
+def test_json_cut_short_hundreds_of_levels_deep_names_its_place(
+    tmp_path: Path, fmt: str, text: str, message: str
+) -> None:
+    """orjson says ``failed to allocate memory`` of a syntax error inside a few hundred open brackets (a file cut
+    short there), at a column that is not the error's: that was the error line (``invalid JSON at column 360:
+    failed to allocate memory``). Python's parser names the place; deeper than it goes, the deepest place."""
+    path = tmp_path / ("x.labelkit.json" if fmt == "labelkit" else "results_val.json")
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, fmt)
+    assert str(err.value).startswith(f"{path}{message}") and "allocate" not in str(err.value)
+
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
