@@ -6895,6 +6895,31 @@ def test_validate_and_convert_say_a_missing_required_field_alike(
     assert (converted.exit_code, converted.output) == (2, f"labelkit: error: {path}#{pointer}: {said}\n")
 
 
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (3.5, "image_id must be an integer (found 3.5)"),
+        ("7", "image_id must be an integer (found '7')"),
+        (None, "image_id must be an integer (found null)"),
+        (3.0, "image_id must be an integer (found 3.0)"),
+        (2**70, "image_id does not fit in 64 bits"),
+    ],
+)
+def test_a_results_image_id_that_is_no_integer_is_said_alike_by_validate_and_convert(
+    tmp_path: Path, value: Any, said: str
+) -> None:
+    """A detection result's ``image_id`` of another type was refused in msgspec's words (``Expected `int`, got
+    `float```, without the value; ``Expected `int` <= 9223372036854775807``), where validate, and convert for an
+    instance file's annotation or a result's ``category_id``, say ``image_id must be an integer (found 3.5)``."""
+    doc = [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 0.5}]
+    doc.append(dict(doc[0], image_id=value))
+    path = _write(tmp_path, doc, "results_val.json")
+    assert [(f.where, f.message) for f in labelkit.validate(path)] == [("#/1/image_id", said)]
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert str(err.value) == f"{path}#/1/image_id: {said}"
+
+
 def test_a_missing_rle_field_or_images_list_is_said_alike_by_validate_and_convert(tmp_path: Path) -> None:
     """An RLE without ``counts`` was jsonschema's ``'counts' is a required property`` at the segmentation in
     validate, and ``segmentation must be polygons or an RLE {size, counts} (found Object missing required field

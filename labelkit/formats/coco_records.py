@@ -243,12 +243,19 @@ def result_image_ids(f: CocoFile) -> np.ndarray:
         try:
             refs = msgspec.json.decode(body, type=list[_ImageRef])
         except msgspec.ValidationError as exc:
-            pointer = pointer_of(str(exc))
-            if msgspec_reason(exc) == "Object missing required field `image_id`":  # (said as validate says it)
+            pointer, reason = pointer_of(str(exc)), msgspec_reason(exc)
+            if reason == "Object missing required field `image_id`":  # (said as validate says it)
                 raise InputError(
                     "missing required field 'image_id'", path=f.path, pointer=f"{pointer or ''}/image_id"
                 ) from exc
-            raise InputError(msgspec_reason(exc), path=f.path, pointer=pointer) from exc
+            if pointer and reason.startswith("Expected `int`, got"):  # (msgspec's words: said as an instance's is)
+                value = msgspec.json.decode(f.raw_annotations[int(pointer.split("/")[1])], type=dict[str, Any])
+                raise InputError(
+                    "image_id must be an integer", path=f.path, pointer=pointer, found=shown(value.get("image_id"))
+                ) from exc
+            if pointer and reason.startswith(("Expected `int` <=", "Expected `int` >=", "an integer does not")):
+                raise InputError("image_id does not fit in 64 bits", path=f.path, pointer=pointer) from exc
+            raise InputError(reason, path=f.path, pointer=pointer) from exc
         ids = np.array([r.image_id for r in refs], dtype=np.int64)
         _, first = np.unique(ids, return_index=True)
         f.result_ids = ids[np.sort(first)]
