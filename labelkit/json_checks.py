@@ -35,7 +35,7 @@ def parse_json(data: bytes, path: str | Path) -> Any:
             # orjson reports bad UTF-8 at position 0; Python's decoder knows the byte
             pos, reason = bad.start, f"bad UTF-8 byte 0x{data[bad.start]:02x}"
         else:
-            if reason == _NO_MEMORY:
+            if reason == _NO_MEMORY and len(data) <= _SMALL:  # (a large one may truly lack the memory)
                 pos, reason = _python_error(text, path) or (pos, reason)
         line, column = line_and_column(data, pos)
         raise InputError(f"invalid JSON at column {column}: {reason}", path=path, line=line) from exc
@@ -44,6 +44,8 @@ def parse_json(data: bytes, path: str | Path) -> Any:
 _NO_MEMORY = "failed to allocate memory"
 """orjson's error for any syntax error inside a few hundred open brackets (``[`` * 300, a file cut short there):
 a place and a reason that are not the file's."""
+_SMALL = 64 << 20
+"""Text up to this size is parsed again by Python's parser on orjson's :data:`_NO_MEMORY`, to find the error."""
 
 
 def _python_error(text: str, path: str | Path) -> tuple[int, str] | None:
@@ -60,6 +62,8 @@ def _python_error(text: str, path: str | Path) -> tuple[int, str] | None:
         return len(text[: exc.pos].encode()), exc.msg[:1].lower() + exc.msg[1:]
     except RecursionError:
         raise too_deep(text.encode(), Path(path)) from None
+    except MemoryError:  # (orjson's error stands)
+        return None
     return None
 
 
