@@ -12,7 +12,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from labelkit.errors import json_pointer
+import msgspec
+
+from labelkit.errors import json_pointer, shown
 
 
 def place_of(value: Any, bad: Callable[[Any], bool]) -> str:
@@ -110,6 +112,27 @@ def msgspec_reason(exc: Exception) -> str:
     """
     reason = str(exc).split(" - at ")[0]
     return "an integer does not fit in 64 bits" if reason == "Integer value out of range" else reason
+
+
+def shown_field(raw: bytes, key: str) -> str:
+    """Field ``key`` of the JSON object ``raw`` as an error shows it (``null`` when absent).
+
+    Not by decoding the whole object: another field's integer of more digits than Python converts made that an
+    internal error (``ValidationError: Integer value out of range``).
+
+    Examples:
+        >>> shown_field(b'{"id": 3.5, "x": 1' + b"0" * 5000 + b"}", "id")
+        '3.5'
+        >>> shown_field(b'{"id": [1' + b"0" * 5000 + b"]}", "id")[:4], shown_field(b"{}", "id")
+        ('[100', 'null')
+    """
+    text = msgspec.json.decode(raw, type=dict[str, msgspec.Raw]).get(key)
+    if text is None:
+        return "null"
+    try:
+        return shown(msgspec.json.decode(text))
+    except msgspec.ValidationError:  # (such an integer inside it: shown as written)
+        return bytes(text).decode(errors="replace")
 
 
 def unwritable_place(value: Any, reason: str) -> str:

@@ -135,6 +135,26 @@ def test_coco_integers_of_more_digits_than_python_converts_are_input_errors(
     assert (finding.where, message in finding.message) == ("#" + where, True)
 
 
+@pytest.mark.parametrize("results", [False, True])
+def test_an_id_of_the_wrong_type_beside_an_integer_python_does_not_convert_is_an_input_error(
+    tmp_path: Path, results: bool
+) -> None:
+    """An id that is no integer (``"x"``) is shown in its error, and the record holding it was decoded whole for
+    that: another field's integer of 5,001 digits made it an internal error (``ValidationError: Integer value out
+    of range``), in an annotation's id as in a detection result's image_id."""
+    huge = "1" + "0" * 5000
+    if results:
+        path, pointer = tmp_path / "results_val.json", "/0/image_id"
+        path.write_text('[{"image_id": "x", "category_id": 1, "score": 0.5, "foo": ' + huge + "}]")
+    else:
+        path, pointer = tmp_path / "instances_val.json", "/annotations/0/id"
+        path.write_text(json.dumps(_coco(annotations__0__id="x", annotations__0__foo="HUGE")).replace('"HUGE"', huge))
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, "coco")
+    assert err.value.location.pointer == pointer and err.value.found == "'x'"
+    assert str(err.value.location.path) == str(path)
+
+
 def test_text_that_is_not_utf8_names_the_file_line_and_column(tmp_path: Path) -> None:
     text = json.dumps(_coco(), indent=1).replace('"cat"', '"c\udcffat"', 1)
     data = text.encode("utf-8", "surrogateescape")

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
+from labelkit.json_places import shown_field
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import loads_text, true_mask
@@ -249,10 +250,8 @@ def result_image_ids(f: CocoFile) -> np.ndarray:
                     "missing required field 'image_id'", path=f.path, pointer=f"{pointer or ''}/image_id"
                 ) from exc
             if pointer and reason.startswith("Expected `int`, got"):  # (msgspec's words: said as an instance's is)
-                value = msgspec.json.decode(f.raw_annotations[int(pointer.split("/")[1])], type=dict[str, Any])
-                raise InputError(
-                    "image_id must be an integer", path=f.path, pointer=pointer, found=shown(value.get("image_id"))
-                ) from exc
+                found = shown_field(f.raw_annotations[int(pointer.split("/")[1])], "image_id")
+                raise InputError("image_id must be an integer", path=f.path, pointer=pointer, found=found) from exc
             if pointer and reason.startswith(("Expected `int` <=", "Expected `int` >=", "an integer does not")):
                 raise InputError("image_id does not fit in 64 bits", path=f.path, pointer=pointer) from exc
             raise InputError(reason, path=f.path, pointer=pointer) from exc
