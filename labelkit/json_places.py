@@ -59,7 +59,26 @@ def not_finite(v: Any) -> bool:
 
 
 class WideInt(int):
-    """An integer of more digits than Python converts (4,300), read as 2**64 or -2**64: beyond 64 bits, as it is."""
+    """An integer of more digits than Python converts (4,300), read as 2**64 or -2**64: beyond 64 bits, as it is.
+
+    Shown by its first digits and their count, not as the stand-in's (an error quoting the value holding it).
+
+    Examples:
+        >>> [WideInt("-" + "9" * 5000)]
+        [-99999999999999999999... (5000 digits)]
+    """
+
+    digits: str
+
+    def __new__(cls, digits: str) -> WideInt:
+        """The stand-in for the integer JSON text ``digits`` (``-`` and digits) spells."""
+        wide = super().__new__(cls, -(1 << 64) if digits.startswith("-") else 1 << 64)
+        wide.digits = digits
+        return wide
+
+    def __repr__(self) -> str:
+        sign = "-" if self.digits.startswith("-") else ""
+        return f"{self.digits[:21]}... ({len(self.digits) - len(sign)} digits)"
 
 
 def int_or_wide(digits: str) -> int:
@@ -74,7 +93,7 @@ def int_or_wide(digits: str) -> int:
     """
     limit = sys.get_int_max_str_digits()
     if limit and len(digits) > limit and len(digits.lstrip("-")) > limit:
-        return WideInt(-(1 << 64) if digits.startswith("-") else 1 << 64)
+        return WideInt(digits)
     return int(digits)
 
 

@@ -135,6 +135,23 @@ def test_coco_integers_of_more_digits_than_python_converts_are_input_errors(
     assert (finding.where, message in finding.message) == ("#" + where, True)
 
 
+def test_an_integer_python_does_not_convert_is_named_at_its_place_and_never_as_its_stand_in(tmp_path: Path) -> None:
+    """Inside a top-level field it was named at the field (``#/x``), not at itself; and validate, which reads it
+    as 2**64, showed those digits in a message quoting the value holding it, where the file has others."""
+    huge = "1" + "0" * 5000
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(_coco(x={"a": [1, "HUGE"]})).replace('"HUGE"', huge))
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, "coco")
+    assert err.value.location.pointer == "/x/a/1"
+    path.write_text(json.dumps(_coco(categories__0__supercategory={"z": ["HUGE"]})).replace('"HUGE"', huge))
+    with pytest.raises(InputError) as err:
+        labelkit.load(path, "coco")
+    assert err.value.location.pointer == "/categories/0/supercategory/z/0"
+    [finding] = labelkit.validate(path, "coco")
+    assert "18446744073709551616" not in finding.message and "(5001 digits)" in finding.message
+
+
 @pytest.mark.parametrize("results", [False, True])
 def test_an_id_of_the_wrong_type_beside_an_integer_python_does_not_convert_is_an_input_error(
     tmp_path: Path, results: bool

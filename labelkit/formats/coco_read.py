@@ -458,7 +458,7 @@ def _decode_open_document(buf: Buffer, path: Path) -> tuple[_Document, dict[str,
         try:
             value = msgspec.json.decode(raw)
         except msgspec.ValidationError as exc:  # (1e400: no float holds it)
-            sub = pointer_of(str(exc)) or ""
+            sub = pointer_of(str(exc)) or unnamed_place(str(exc), raw)
             raise InputError(msgspec_reason(exc), path=path, pointer=pointer + sub) from exc
         json_text(value, path, pointer)  # written back as it is: 64-bit integers, depth, surrogates checked
         extra[key] = value
