@@ -49,12 +49,14 @@ def json_pointer(*parts: str | int) -> str:
 
 
 def shown(value: object) -> str:
-    """A value an error found: JSON's ``null`` for None (Python's word is not the file's), else its repr.
+    """A value an error found: JSON's ``null``, ``true`` or ``false`` (Python's words are not the file's), or repr.
 
     Examples:
-        >>> shown(None), shown(1.5), shown("7")
-        ('null', '1.5', "'7'")
+        >>> shown(None), shown(True), shown(1.5), shown("7")
+        ('null', 'true', '1.5', "'7'")
     """
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "null" if value is None else repr(value)
 
 

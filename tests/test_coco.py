@@ -3785,7 +3785,7 @@ def test_a_segmentation_that_is_no_geometry_is_refused(tmp_path: Path, value: st
     assert [f.where for f in labelkit.validate(src)] == ["#/annotations/0/segmentation"]
 
 
-@pytest.mark.parametrize(("index", "found"), [('"01"', "'01'"), ("false", "False"), ("null", "null")])
+@pytest.mark.parametrize(("index", "found"), [('"01"', "'01'"), ("false", "false"), ("null", "null")])
 def test_a_skeleton_index_that_is_no_number_is_refused(tmp_path: Path, index: str, found: str) -> None:
     """The category record's lax check read "01" as 1 and false as 0, without a word, where validate refuses them."""
     doc = _load(INSTANCES)
@@ -6678,7 +6678,7 @@ def test_a_number_too_small_for_a_float_is_read_as_the_nearest_float_without_a_n
 
 
 @pytest.mark.parametrize("key", ["id", "image_id", "category_id"])
-@pytest.mark.parametrize(("value", "found"), [(3.0, "3.0"), (3.5, "3.5"), ("3", "'3'"), (True, "True")])
+@pytest.mark.parametrize(("value", "found"), [(3.0, "3.0"), (3.5, "3.5"), ("3", "'3'"), (True, "true")])
 @pytest.mark.parametrize("extra", [False, True])
 def test_an_annotation_id_that_is_no_integer_is_named_with_its_value(
     tmp_path: Path, key: str, value: Any, found: str, extra: bool
@@ -6777,14 +6777,15 @@ def test_validate_says_an_id_that_is_no_integer_as_convert_does(tmp_path: Path) 
         (finding,) = labelkit.validate(path)
         with pytest.raises(InputError) as err:
             labelkit.load(path)
+        said = "true" if value is True else repr(value)  # (JSON's word, as null's)
         assert (finding.where, finding.message) == (
             f"#/{section}/0/{key}",
-            f"{key} must be an integer (found {value!r})",
+            f"{key} must be an integer (found {said})",
         )
         assert (err.value.location.pointer, err.value.message, err.value.found) == (
             f"/{section}/0/{key}",
             f"{key} must be an integer",
-            repr(value),
+            said,
         )
     doc = json.loads(json.dumps(base))
     doc["annotations"][0]["num_keypoints"] = 1.5  # (not an id: carried by a conversion, in the schema's words here)
@@ -6918,6 +6919,24 @@ def test_a_results_image_id_that_is_no_integer_is_said_alike_by_validate_and_con
     with pytest.raises(InputError) as err:
         labelkit.load(path)
     assert str(err.value) == f"{path}#/1/image_id: {said}"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [("bbox", None, "null is not of type 'array'"), ("iscrowd", True, "true is not one of [0, 1]")],
+)
+def test_validate_shows_null_and_booleans_as_json_spells_them(tmp_path: Path, key: str, value: Any, said: str) -> None:
+    """jsonschema's messages quote a value in Python's words: ``None is not of type 'array'``, where the file says
+    ``null`` (and ``True`` for ``true``), as the errors labelkit writes itself do not."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "area": 1, "iscrowd": 0}],
+        "categories": [{"id": 1, "name": "a"}],
+    }
+    doc["annotations"][0][key] = value
+    assert [(f.where, f.message) for f in labelkit.validate(_write(tmp_path, doc))] == [
+        (f"#/annotations/0/{key}", said)
+    ]
 
 
 def test_a_missing_rle_field_or_images_list_is_said_alike_by_validate_and_convert(tmp_path: Path) -> None:

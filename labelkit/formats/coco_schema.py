@@ -145,7 +145,11 @@ def _message(error: Any) -> str:
         return f"{key} must be an integer (found {shown(error.instance)})"
     if key in _CONVERT_INTEGERS and error.validator in ("minimum", "maximum") and error.validator_value in _INT64:
         return f"{key} does not fit in 64 bits"  # (2**70 was '1.1805916207174113e+21 is greater than the maximum ...')
-    return str(error.message)
+    message = str(error.message)
+    said = repr(error.instance)
+    if (error.instance is None or isinstance(error.instance, bool)) and message.startswith(said + " "):
+        return shown(error.instance) + message[len(said) :]  # ('None is not of type ...': Python's word, not JSON's)
+    return message
 
 
 def _missing(error: Any, at: tuple[str | int, ...]) -> tuple[str, str] | None:
