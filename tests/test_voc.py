@@ -6217,3 +6217,23 @@ def test_an_image_of_unknown_size_read_back_with_its_pngs_size_is_reported(masks
     assert labelkit.plan(ds, "voc", masks=masks).transformed == report.transformed
     back = {i.id: (i.media.width, i.media.height) for i in labelkit.load(tmp_path / "o", "voc").items()}
     assert back == {"u": (8, 6), "v": (None, None), "w": (8, 6)}
+
+
+@pytest.mark.parametrize("by", ["mask", "void"])
+def test_an_image_of_unknown_size_too_large_to_paint_is_not_said_to_take_its_pngs_size(tmp_path: Path, by: str) -> None:
+    """An image of unknown size whose first mask (or, without one, void region) is past 2**28 pixels gets no PNG:
+    it reads back of no size, as it was, and is not reported to read back of its PNGs' size; one sized by its void
+    region was flagged ``<segmented>1</segmented>`` and listed in ImageSets/Segmentation with no PNG written."""
+    height, width = 16385, 16384
+    big = {"height": height, "width": width, "runs": [0, 4, height * width - 4]}
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    meta = {"voc:void": big} if by == "void" else {}
+    ds.add_item(Item(id="u", media=Media(path="u.jpg"), split="train", metadata=meta))
+    mask = {"size": (height, width), "counts": big["runs"]} if by == "mask" else None
+    ds.add(Object(id="m", item_id="u", category_id=1, bbox=(0.0, 0.0, 1.0, 4.0), mask=mask))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert "images of unknown size" not in [c.what for c in report.transformed]
+    assert labelkit.plan(ds, "voc").transformed == report.transformed
+    assert "<segmented>1</segmented>" not in (tmp_path / "o/Annotations/u.xml").read_text()
+    assert not (tmp_path / "o/ImageSets/Segmentation").exists()
+    assert [(i.media.width, i.media.height) for i in labelkit.load(tmp_path / "o", "voc").items()] == [(None, None)]

@@ -177,12 +177,13 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     if masks == "all":
         report.lose("polygons", int((valid_mask(objects["polygon"]) & xml & ~has_mask & huge).sum()), no_png)
     report.lose("objects", int((has_mask & ~xml & huge & ~wrong).sum()), no_png)  # (class-only ones too)
-    bad_voids, void_sized = _check_voids(items, width, height)
-    sized_by_png = void_sized.copy()  # (an image of unknown size: its PNGs take its first mask's, or void's, size)
-    sized_by_png[item[has_mask & (item >= 0)]] = True
+    bad_voids, void_pixels = _check_voids(items, width, height)
+    void_sized = void_pixels > 0
+    # an image of unknown size: its PNGs take its first mask's, or void's, size (none past MAX_PNG_PIXELS is painted)
+    png_pixels = _png_pixels(objects, item, has_mask, xml, kinds, void_pixels)
     report.transform(
         "images of unknown size",
-        int((sized_by_png & ((width <= 0) | (height <= 0))).sum()),
+        int(((png_pixels > 0) & (png_pixels <= MAX_PNG_PIXELS) & ((width <= 0) | (height <= 0))).sum()),
         "their segmentation PNGs take the size of their first mask (or void region), which a reader takes for the "
         "image's: they read back of that size",
     )
@@ -293,14 +294,41 @@ def _report_png_only_fields(objects: pa.Table, png_only: np.ndarray[Any, Any], r
             report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{why} {lacks}")
 
 
+def _png_pixels(
+    objects: pa.Table,
+    item: np.ndarray[Any, Any],
+    has_mask: np.ndarray[Any, Any],
+    xml: np.ndarray[Any, Any],
+    kinds: np.ndarray[Any, Any],
+    void_pixels: np.ndarray[Any, Any],
+) -> np.ndarray[Any, Any]:
+    """Per item, the pixels of the PNGs of an image of unknown size (0: none), as the writer sizes them.
+
+    Its first mask's (the writer takes XML objects' masks, then those of no XML object, then class-only ones), else
+    its first void region's (``void_pixels``). In float: int64 wraps for sides of 2**32.
+    """
+    pixels = void_pixels.copy()
+    rows = np.flatnonzero(has_mask & (item >= 0))
+    if len(rows):
+        size = [pc.struct_field(objects["mask"], k).fill_null(0).to_numpy() for k in ("height", "width")]
+        area = np.asarray(size[0], np.float64)[rows] * np.asarray(size[1], np.float64)[rows]
+        rank = np.where(xml[rows], 0, np.where(kinds[rows] == 1, 2, 1))
+        order = np.lexsort((rows, rank, item[rows]))
+        images, first = np.unique(item[rows][order], return_index=True)
+        pixels[images] = area[order][first]
+    return pixels
+
+
 def _check_voids(items: pa.Table, width: np.ndarray[Any, Any], height: np.ndarray[Any, Any]) -> tuple[int, Any]:
-    """Void masks (``voc:void*`` metadata) of another size than their image's, and per item whether one has a size.
+    """Void masks (``voc:void*`` metadata) of another size than their image's, and per item its first one's pixels.
+
+    The pixels are 0 where no void mask has a size, and in float.
 
     Raises:
         InputError: a void mask whose runs do not make it.
     """
     bad_voids = 0
-    void_sized = np.zeros(items.num_rows, dtype=bool)
+    void_pixels = np.zeros(items.num_rows, dtype=np.float64)
     for n, text in enumerate(items["metadata"].to_pylist()):
         if text is None or '"voc:void' not in text:
             continue
@@ -313,9 +341,10 @@ def _check_voids(items: pa.Table, width: np.ndarray[Any, Any], height: np.ndarra
                     f"item {items['id'][n].as_py()}: {name}: {broken}",
                     hint="fix or drop its void metadata, or -o masks=none",
                 )
-            void_sized[n] |= shape is not None
+            if shape is not None and not void_pixels[n]:  # (the class PNG's void first, as the writer takes them)
+                void_pixels[n] = float(shape[0]) * shape[1]
             bad_voids += bool(cell is not None and width[n] > 0 and height[n] > 0 and shape != (height[n], width[n]))
-    return bad_voids, void_sized
+    return bad_voids, void_pixels
 
 
 def instance_values(

@@ -401,12 +401,12 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 segmented = bool(
                     instance_rows or semantic_rows or voids[0] is not None or voids[1] is not None or blank
                 )
-                # an image too large to paint (its own size, else its first mask's) gets no PNG: neither flagged
-                # segmented nor listed in Segmentation (what its PNGs would hold is reported lost)
-                unpainted = segmented and (
-                    (widths[n] or 0) * (heights[n] or 0) > MAX_PNG_PIXELS
-                    or (not fast[n - first] and size is not None and size[0] * size[1] > MAX_PNG_PIXELS)
-                )
+                # an image too large to paint (its own size, else its first mask's, else its void's) gets no PNG:
+                # neither flagged segmented nor listed in Segmentation (what its PNGs would hold is reported lost)
+                pngs = (heights[n], widths[n]) if (widths[n] or 0) > 0 and (heights[n] or 0) > 0 else None
+                pngs = pngs or (size if not fast[n - first] else None)  # (as ImageMasks.write sizes them)
+                pngs = pngs or next((s for s in map(cell_shape, voids) if s is not None), None)
+                unpainted = segmented and pngs is not None and int(pngs[0]) * int(pngs[1]) > MAX_PNG_PIXELS
                 if unpainted:
                     too_large.add(n)
                 name = image_names[n]
