@@ -994,10 +994,12 @@ def test_a_polygon_partly_painted_over_is_counted_lost_not_also_rasterised(tmp_p
 
 @pytest.mark.parametrize("sized", [False, True])
 def test_an_image_too_large_to_paint_counts_each_instance_once_by_what_it_is(tmp_path: Path, sized: bool) -> None:
-    """An image past 2**28 pixels gets no PNG (found when planning, or while painting for an image of unknown size,
-    whose first mask gives the PNGs' size). Its mask, rasterised polygon and mask-only object were counted
-    together as 3 masks, while the polygon was also counted rasterised, the mask-only object (which does not
-    read back at all) written to the PNGs only and its attributes lost; a class-only mask was lost unsaid."""
+    """An image past 2**28 pixels gets no PNG (by its size, or for an image of unknown size its first mask's, which
+    gives the PNGs' size). Its mask, rasterised polygon and mask-only object were counted together as 3 masks,
+    while the polygon was also counted rasterised, the mask-only object (which does not read back at all) written
+    to the PNGs only and its attributes lost; a class-only mask was lost unsaid. The plan of an image of unknown
+    size said none of it (it counted a score and attributes of objects not written instead): it says what the write
+    says."""
     height, width = 16385, 16384
     big = {"size": (height, width), "counts": [0, 4, height * width - 4]}
     ds = Dataset(categories=[Category(id=1, name="cat")])
@@ -1012,11 +1014,7 @@ def test_an_image_too_large_to_paint_counts_each_instance_once_by_what_it_is(tmp
     why = f"the image has more than {voc_masks.MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
     lost = [("masks", 1, why), ("polygons", 1, why), ("objects", 2, why)]
     planned = labelkit.plan(ds, "voc", masks="all")
-    unpainted = [  # (planning does not know yet that the object and the class-only mask are not painted)
-        ("object scores", 1, "Pascal VOC has no scores"),
-        ("object attribute sets", 2, f"{_PNG_ONLY} attributes"),
-    ]
-    assert [(c.what, c.count, c.reason) for c in planned.lost] == (lost if sized else unpainted)
+    assert [(c.what, c.count, c.reason) for c in planned.lost] == lost
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
     assert [(c.what, c.count, c.reason) for c in report.lost] == lost
     assert report.transformed == []
@@ -6222,8 +6220,9 @@ def test_an_image_of_unknown_size_read_back_with_its_pngs_size_is_reported(masks
 @pytest.mark.parametrize("by", ["mask", "void"])
 def test_an_image_of_unknown_size_too_large_to_paint_is_not_said_to_take_its_pngs_size(tmp_path: Path, by: str) -> None:
     """An image of unknown size whose first mask (or, without one, void region) is past 2**28 pixels gets no PNG:
-    it reads back of no size, as it was, and is not reported to read back of its PNGs' size; one sized by its void
-    region was flagged ``<segmented>1</segmented>`` and listed in ImageSets/Segmentation with no PNG written."""
+    it reads back of no size, as it was, and is not reported to read back of its PNGs' size (the plan says what
+    the write says: it said nothing of the mask the write reported lost); one sized by its void region was
+    flagged ``<segmented>1</segmented>`` and listed in ImageSets/Segmentation with no PNG written."""
     height, width = 16385, 16384
     big = {"height": height, "width": width, "runs": [0, 4, height * width - 4]}
     ds = Dataset(categories=[Category(id=1, name="cat")])
@@ -6233,7 +6232,8 @@ def test_an_image_of_unknown_size_too_large_to_paint_is_not_said_to_take_its_png
     ds.add(Object(id="m", item_id="u", category_id=1, bbox=(0.0, 0.0, 1.0, 4.0), mask=mask))
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     assert "images of unknown size" not in [c.what for c in report.transformed]
-    assert labelkit.plan(ds, "voc").transformed == report.transformed
+    planned = labelkit.plan(ds, "voc")
+    assert (planned.lost, planned.transformed) == (report.lost, report.transformed)
     assert "<segmented>1</segmented>" not in (tmp_path / "o/Annotations/u.xml").read_text()
     assert not (tmp_path / "o/ImageSets/Segmentation").exists()
     assert [(i.media.width, i.media.height) for i in labelkit.load(tmp_path / "o", "voc").items()] == [(None, None)]

@@ -25,6 +25,7 @@ from labelkit.formats.voc_masks import (
 from labelkit.formats.voc_write import (
     Classes,
     blank_pngs,
+    voc_boxes,
 )
 from labelkit.model import Dataset, raster
 from labelkit.model import geometry as G
@@ -110,6 +111,8 @@ def huge_images(dataset: Dataset) -> np.ndarray[Any, Any]:
     width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
     height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
     huge = width.astype(np.float64) * height > MAX_PNG_PIXELS  # in float: int64 wraps for sides of 2**32
+    if ((width <= 0) | (height <= 0)).any():  # (one of unknown size: its PNGs take its first mask's or void's size)
+        huge |= _unknown_png_pixels(dataset, width, height) > MAX_PNG_PIXELS
     if not huge.any():  # (the usual case: no object row is looked up)
         return np.zeros(dataset.table("objects").num_rows, dtype=bool)
     item = dataset.item_positions()
@@ -154,6 +157,15 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     instances = has_mask & (kinds != 1)
     if masks == "all":
         instances |= valid_mask(objects["polygon"]) & xml
+    width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
+    height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
+    safe = np.where(item >= 0, item, 0)
+    sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
+    bad_voids, void_pixels = _check_voids(items, width, height)
+    void_sized = void_pixels > 0
+    # an image of unknown size: its PNGs take its first mask's, or void's, size (none past MAX_PNG_PIXELS is painted)
+    png_pixels = _png_pixels(objects, item, has_mask & ~sized, xml, kinds, void_pixels)
+    unknown = (width <= 0) | (height <= 0)
     huge = huge_images(dataset)  # (no PNG is painted: an object of no XML object there is lost whole)
     wrong = dataset.masks_of_another_size() & known  # (not painted: one of no XML object is lost whole)
     # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
@@ -164,10 +176,6 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
         int((has_mask & ~has_box & (kinds == 0) & ~huge & ~wrong & ~unpaintable).sum()),
         "written to the segmentation PNGs only (a Pascal VOC object needs a box); read back as mask-only objects",
     )
-    width = np.asarray(items["width"].fill_null(0).to_numpy(), np.int64)
-    height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
-    safe = np.where(item >= 0, item, 0)
-    sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
     other_size = "the mask's size differs from the image's (a PNG has the image's size)"
     report.lose("masks", int((wrong & xml).sum()), other_size)
     report.lose("objects", int((wrong & ~xml).sum()), f"{other_size}: with no XML object, nothing of it is written")
@@ -177,13 +185,9 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     if masks == "all":
         report.lose("polygons", int((valid_mask(objects["polygon"]) & xml & ~has_mask & huge).sum()), no_png)
     report.lose("objects", int((has_mask & ~xml & huge & ~wrong).sum()), no_png)  # (class-only ones too)
-    bad_voids, void_pixels = _check_voids(items, width, height)
-    void_sized = void_pixels > 0
-    # an image of unknown size: its PNGs take its first mask's, or void's, size (none past MAX_PNG_PIXELS is painted)
-    png_pixels = _png_pixels(objects, item, has_mask, xml, kinds, void_pixels)
     report.transform(
         "images of unknown size",
-        int(((png_pixels > 0) & (png_pixels <= MAX_PNG_PIXELS) & ((width <= 0) | (height <= 0))).sum()),
+        int(((png_pixels > 0) & (png_pixels <= MAX_PNG_PIXELS) & unknown).sum()),
         "their segmentation PNGs take the size of their first mask (or void region), which a reader takes for the "
         "image's: they read back of that size",
     )
@@ -292,6 +296,25 @@ def _report_png_only_fields(objects: pa.Table, png_only: np.ndarray[Any, Any], r
     for key, what, lacks in CONTENT_OBJECT_EXTRAS:  # (VOC's own, and DOTA's flag it adopts: the others are
         if key.startswith("voc:") or key in ADOPTED_OBJECT_EXTRAS["voc"]:  # lost on any object, said so once)
             report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{why} {lacks}")
+
+
+def _unknown_png_pixels(dataset: Dataset, width: np.ndarray[Any, Any], height: np.ndarray[Any, Any]) -> Any:
+    """Per item of unknown size, the pixels of the PNGs the writer would paint for it (0: none, or a known size)."""
+    objects, items = dataset.table("objects"), dataset.table("items")
+    unknown = (width <= 0) | (height <= 0)
+    item = dataset.item_positions()
+    ids = pa.array([c.id for c in dataset.categories], pa.int64())
+    known = (item >= 0) & true_mask(pc.is_in(objects["category_id"], value_set=ids))
+    has_mask = valid_mask(objects["mask"]) & known & unknown[np.where(item >= 0, item, 0)]
+    void_pixels = np.zeros(items.num_rows, dtype=np.float64)
+    for n in np.flatnonzero(unknown & contains_match(items["metadata"], '"voc:void')).tolist():
+        shapes = [s for s in map(cell_shape, void_cells(decode_json_cell(items["metadata"][n].as_py()))) if s]
+        void_pixels[n] = float(shapes[0][0]) * shapes[0][1] if shapes else 0.0
+    if not has_mask.any():
+        return void_pixels * unknown
+    kinds = png_kinds(objects)[0]
+    xml = voc_boxes(dataset)[1] & known & (kinds == 0)
+    return _png_pixels(objects, item, has_mask, xml, kinds, void_pixels) * unknown
 
 
 def _png_pixels(

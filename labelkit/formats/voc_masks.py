@@ -187,11 +187,7 @@ class ImageMasks:
             voids = sum(v is not None for v in self.voids)
             lost.append(("segmentation void regions", voids, "a PNG needs the image size"))
             return lost
-        if shape[0] * shape[1] > MAX_PNG_PIXELS:  # counted by check() when the image's size is known
-            if not sized:
-                lost += self._unpainted(
-                    f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
-                )
+        if shape[0] * shape[1] > MAX_PNG_PIXELS:  # (check() has counted what is lost: sized by a mask or void too)
             return lost
         height, width = shape
         value_of = self.classes.value
@@ -264,28 +260,6 @@ class ImageMasks:
                     lost.append((what, n, DETACHED))
             lost.append((CLASS_ONLY_WRITTEN, class_only + detached.total(), ""))
         return lost
-
-    def _unpainted(self, reason: str) -> list[tuple[str, int, str]]:
-        """What is lost when no PNG is painted: masks, rasterised polygons, mask-only and class-only objects whole.
-
-        Instances check() counted lost (a value past 254, a class without a PNG value) are not counted again.
-        """
-        first_alone = len(self.instance_rows) - self.alone
-        kinds: Counter[str] = Counter()
-        whole: list[tuple[str, int, str]] = []
-        for k, (value, r) in enumerate(zip(self.values, self.instance_rows, strict=True)):
-            if value >= VOID_INDEX or not 0 < self.classes.value[self.categories[r]] < VOID_INDEX:
-                continue
-            if k >= first_alone:  # (a mask-only object reads back from its pixels only)
-                kinds["objects"] += 1
-                whole.append((LOST_WHOLE, r, str(value)))
-            else:
-                kinds["masks" if self.cells[r] is not None else "polygons"] += 1
-        for r in self.semantic_rows:  # (class-only objects read back from the class PNG only)
-            if 0 < self.classes.value[self.categories[r]] < VOID_INDEX:
-                kinds["objects"] += 1
-                whole.append((LOST_WHOLE, r, "0"))
-        return [(what, n, reason) for what, n in kinds.items()] + whole
 
     def _class_only(self, class_png: np.ndarray[Any, Any], object_png: np.ndarray[Any, Any]) -> tuple[int, set[int]]:
         """How many class-only (``voc:semantic``) objects reading these PNGs gives, and the instances not their own.
