@@ -6536,3 +6536,16 @@ def test_a_dataset_read_from_its_own_folder_reads_as_by_its_absolute_path(
     with pytest.raises(labelkit.InputError) as err:  # (named as given, relative to the current folder)
         labelkit.load(given)
     assert (err.value.location.path, err.value.location.line) == (str(Path("labels", "train", "b.txt")), 1)
+
+
+def test_pose_without_visibility_counts_a_point_rounded_onto_the_corner_unlabelled(tmp_path: Path) -> None:
+    """kpt_dims=2 reads a point at 0 0 as unlabelled: a visible point near the corner, written 0.00 0.00 with
+    precision=2, read back unlabelled, while only its rounding was reported."""
+    ds = Dataset(categories=[Category(id=0, name="p", keypoints=["a", "b"])])
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=1000, height=1000), split="train"))
+    ds.add(Object(id="o", item_id="1", category_id=0, bbox=(1, 1, 600, 600), keypoints=[1, 1, 2, 500, 500, 2]))
+    planned = labelkit.plan(ds, "yolo", task="pose", kpt_dims=2, precision=2)
+    assert [(c.what, c.count) for c in planned.lost] == [("keypoint visibility flags", 1)]
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, task="pose", kpt_dims=2, precision=2)
+    assert report.lost == planned.lost
+    assert [o.keypoints for o in labelkit.load(tmp_path / "o", "yolo").objects()] == [[0, 0, 0, 500, 500, 2]]

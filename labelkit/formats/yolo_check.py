@@ -21,7 +21,7 @@ from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, spl
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import columns, keypoint_count, segment_box_gaps, traced_masks
 from labelkit.formats.yolo_media import is_image, listed_sizes, media_source, placed_image_size, stays_inside
-from labelkit.formats.yolo_numbers import precision_of
+from labelkit.formats.yolo_numbers import precision_of, rounded
 from labelkit.formats.yolo_rings import quad_rings
 from labelkit.formats.yolo_write import (
     item_files,
@@ -299,11 +299,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             kp = objects["keypoints"].take(rows).combine_chunks()
             points = np.asarray(pc.list_value_length(kp).fill_null(0).to_numpy(zero_copy_only=False)) // 3
             kp = kp.flatten().to_numpy(zero_copy_only=False)
-            # as written: clipped to the image (a point past its top-left corner lands on 0 0, read as unlabelled)
+            # as written: clipped to the image (a point past its top-left corner lands on 0 0, read as unlabelled),
+            # and rounded (a point near it is written 0.00 0.00 with precision=2)
             x, y, v = kp[0::3], kp[1::3], kp[2::3]
-            on_corner = (np.clip(x, 0.0, np.repeat(cols.width[rows], points)) == 0) & (
-                np.clip(y, 0.0, np.repeat(cols.height[rows], points)) == 0
-            )
+            width, height = np.repeat(cols.width[rows], points), np.repeat(cols.height[rows], points)
+            if precision is None:
+                on_corner = (np.clip(x, 0.0, width) == 0) & (np.clip(y, 0.0, height) == 0)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    nx, ny = np.clip(x / width, 0.0, 1.0) + 0.0, np.clip(y / height, 0.0, 1.0) + 0.0
+                on_corner = (rounded(nx, precision) == 0) & (rounded(ny, precision) == 0)
             # (read back: 2 for a point written elsewhere than 0 0, else 0; a flag of 0.5, 3 or -1 changes too)
             back = np.where((v > 0) & ~on_corner, 2.0, 0.0)
             report.lose(
