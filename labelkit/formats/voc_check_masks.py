@@ -161,7 +161,7 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     height = np.asarray(items["height"].fill_null(0).to_numpy(), np.int64)
     safe = np.where(item >= 0, item, 0)
     sized = (width[safe] > 0) & (height[safe] > 0) if n_items else np.zeros(len(item), dtype=bool)
-    bad_voids, void_pixels = _check_voids(items, width, height)
+    bad_voids, void_pixels, voids_held = _check_voids(items, width, height)
     void_sized = void_pixels > 0
     # an image of unknown size: its PNGs take its first mask's, or void's, size (none past MAX_PNG_PIXELS is painted)
     png_pixels = _png_pixels(objects, item, has_mask & ~sized, xml, kinds, void_pixels)
@@ -254,6 +254,8 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
         "with the next free value, which voc:instance reads back as",
     )
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
+    too_large = (width.astype(np.float64) * height > MAX_PNG_PIXELS) | (unknown & (png_pixels > MAX_PNG_PIXELS))
+    report.lose("segmentation void regions", int(voids_held[too_large].sum()), no_png)
     blank = blank_png_counts(items)
     if blank.any():  # (written again at the image's size, or its masks' or void regions' without one)
         masked_items = np.zeros(n_items, dtype=bool)
@@ -342,16 +344,20 @@ def _png_pixels(
     return pixels
 
 
-def _check_voids(items: pa.Table, width: np.ndarray[Any, Any], height: np.ndarray[Any, Any]) -> tuple[int, Any]:
-    """Void masks (``voc:void*`` metadata) of another size than their image's, and per item its first one's pixels.
+def _check_voids(
+    items: pa.Table, width: np.ndarray[Any, Any], height: np.ndarray[Any, Any]
+) -> tuple[int, Any, np.ndarray[Any, Any]]:
+    """Void masks (``voc:void*`` metadata) of another size than their image's, per item its first one's pixels.
 
-    The pixels are 0 where no void mask has a size, and in float.
+    The pixels are 0 where no void mask has a size, and in float. Also per item how many of its void masks are
+    not of another size (those a PNG of its would hold).
 
     Raises:
         InputError: a void mask whose runs do not make it.
     """
     bad_voids = 0
     void_pixels = np.zeros(items.num_rows, dtype=np.float64)
+    held = np.zeros(items.num_rows, dtype=np.int64)
     for n, text in enumerate(items["metadata"].to_pylist()):
         if text is None or '"voc:void' not in text:
             continue
@@ -366,8 +372,10 @@ def _check_voids(items: pa.Table, width: np.ndarray[Any, Any], height: np.ndarra
                 )
             if shape is not None and not void_pixels[n]:  # (the class PNG's void first, as the writer takes them)
                 void_pixels[n] = float(shape[0]) * shape[1]
-            bad_voids += bool(cell is not None and width[n] > 0 and height[n] > 0 and shape != (height[n], width[n]))
-    return bad_voids, void_pixels
+            bad = bool(cell is not None and width[n] > 0 and height[n] > 0 and shape != (height[n], width[n]))
+            bad_voids += bad
+            held[n] += cell is not None and not bad
+    return bad_voids, void_pixels, held
 
 
 def instance_values(
