@@ -21,7 +21,7 @@ from PIL import Image
 import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError
-from labelkit.formats import voc, voc_masks, voc_parse
+from labelkit.formats import voc, voc_check_masks, voc_masks, voc_parse
 from labelkit.formats.voc_names import KEEP_IDS
 from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object, Rle, raster
 from labelkit.model import geometry as G
@@ -6223,20 +6223,19 @@ def test_an_image_of_unknown_size_too_large_to_paint_is_not_said_to_take_its_png
     it reads back of no size, as it was, and is not reported to read back of its PNGs' size (the plan says what
     the write says: it said nothing of the mask the write reported lost); one sized by its void region was
     flagged ``<segmented>1</segmented>`` and listed in ImageSets/Segmentation with no PNG written, and lost its
-    void region unsaid (as one of a known size too large did)."""
+    void region and its record of blank PNGs unsaid (as one of a known size too large did its void region)."""
     height, width = 16385, 16384
     big = {"height": height, "width": width, "runs": [0, 4, height * width - 4]}
     ds = Dataset(categories=[Category(id=1, name="cat")])
-    meta = {"voc:void": big} if by == "void" else {}
+    meta = {"voc:void": big, "voc:blank_pngs": ["SegmentationClass"]} if by == "void" else {}
     ds.add_item(Item(id="u", media=Media(path="u.jpg"), split="train", metadata=meta))
     mask = {"size": (height, width), "counts": big["runs"]} if by == "mask" else None
     ds.add(Object(id="m", item_id="u", category_id=1, bbox=(0.0, 0.0, 1.0, 4.0), mask=mask))
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     assert "images of unknown size" not in [c.what for c in report.transformed]
     # (the void region was lost unsaid; voc:void is the class PNG's and the object PNG's)
-    assert [(c.what, c.count) for c in report.lost] == [
-        ("masks", 1) if by == "mask" else ("segmentation void regions", 2)
-    ]
+    lost = [("masks", 1)] if by == "mask" else [("segmentation void regions", 2), (voc_check_masks.BLANK_PNGS, 1)]
+    assert [(c.what, c.count) for c in report.lost] == lost
     planned = labelkit.plan(ds, "voc")
     assert (planned.lost, planned.transformed) == (report.lost, report.transformed)
     assert "<segmented>1</segmented>" not in (tmp_path / "o/Annotations/u.xml").read_text()

@@ -266,7 +266,7 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
             int(blank[~known_size & ~masked_items & ~void_sized].sum()),
             "the image has no size, and no mask of it gives one: a PNG needs the image's size",
         )
-        report.lose(BLANK_PNGS, int(blank[known_size & (width * height > MAX_PNG_PIXELS)].sum()), no_png)
+        report.lose(BLANK_PNGS, int(blank[too_large].sum()), no_png)
 
 
 BLANK_PNGS = "blank segmentation PNGs (voc:blank_pngs)"
