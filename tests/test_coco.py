@@ -24,7 +24,7 @@ from labelkit.formats import coco, coco_text
 from labelkit.formats.coco_geometry import POLYGON_TEXT, POLYGONS
 from labelkit.formats.coco_shapes import drawn_polygons
 from labelkit.formats.coco_text import polygon_json
-from labelkit.model import Category, Dataset, Item, Media, Object, Transcript, raster, tables
+from labelkit.model import Category, Dataset, DatasetInfo, Item, Media, Object, Transcript, raster, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "coco"
@@ -7283,3 +7283,15 @@ def test_category_extras_named_as_its_own_fields_are_reported_lost(tmp_path: Pat
         (2, "q", "s", None),
         (3, "r", "z", ["a"]),
     ]
+
+
+def test_a_category_not_written_is_not_counted_again_for_its_extras_named_as_its_own_fields(tmp_path: Path) -> None:
+    """Every split written as detection results lists no categories: each is lost whole, and was counted again
+    for a ``coco:id`` extra of its."""
+    info = DatasetInfo(extras={"coco:files": [{"task": "results", "split": "train"}]})
+    ds = Dataset(categories=[Category(id=1, name="p", extras={"coco:id": 5})], info=info)
+    ds.add_item(Item(id="1", media=Media(path="1.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="6", item_id="1", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0), score=0.5))
+    planned = labelkit.plan(ds, "coco")
+    assert [(c.what, c.count) for c in planned.lost if "categor" in c.what] == [("categories", 1)]
+    assert labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True).lost == planned.lost

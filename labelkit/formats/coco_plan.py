@@ -195,11 +195,12 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         tables["objects"] = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
     _without_emptied_results_images(dataset, tables, losses)
     specs = dataset.info.extras.get("coco:files") or []
-    if dataset.categories and specs and all(isinstance(s, dict) and s.get("task") == "results" for s in specs):
-        if results_only(dataset).all():  # (a results_<split>.json read as a document: it listed them)
-            reason = "every split is written as detection-results files, which list no categories"
-            losses.append(("categories", len(dataset.categories), reason))
-    own_category_fields_lost(dataset, losses)
+    results = dataset.categories and specs and all(isinstance(s, dict) and s.get("task") == "results" for s in specs)
+    if results and results_only(dataset).all():  # (a results_<split>.json read as a document: it listed them)
+        reason = "every split is written as detection-results files, which list no categories"
+        losses.append(("categories", len(dataset.categories), reason))
+    else:  # (categories not written at all are not counted again for their extras)
+        own_category_fields_lost(dataset, losses)
     categories, info = _without_odd_fields(dataset, losses)
     if tables or categories is not dataset.categories or info is not dataset.info:
         dataset = Dataset.from_tables({**dataset.tables(), **tables}, categories, info)
