@@ -166,7 +166,9 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     # an image of unknown size: its PNGs take its first mask's, or void's, size (none past MAX_PNG_PIXELS is painted)
     png_pixels = _png_pixels(objects, item, has_mask & ~sized, xml, kinds, void_pixels)
     unknown = (width <= 0) | (height <= 0)
-    huge = huge_images(dataset)  # (no PNG is painted: an object of no XML object there is lost whole)
+    # per item, no PNG is painted (as huge_images finds, from the sizes above): an object of no XML object is lost whole
+    too_large = (width.astype(np.float64) * height > MAX_PNG_PIXELS) | (unknown & (png_pixels > MAX_PNG_PIXELS))
+    huge = too_large[safe] & (item >= 0) if n_items else np.zeros(len(item), dtype=bool)
     wrong = dataset.masks_of_another_size() & known  # (not painted: one of no XML object is lost whole)
     # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
     # first class is), cannot be painted (ImageMasks.write skips them): one of no XML object is lost whole
@@ -254,7 +256,6 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
         "with the next free value, which voc:instance reads back as",
     )
     report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
-    too_large = (width.astype(np.float64) * height > MAX_PNG_PIXELS) | (unknown & (png_pixels > MAX_PNG_PIXELS))
     report.lose("segmentation void regions", int(voids_held[too_large].sum()), no_png)
     blank = blank_png_counts(items)
     if blank.any():  # (written again at the image's size, or its masks' or void regions' without one)
