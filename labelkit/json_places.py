@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from labelkit.errors import json_pointer, shown
+from labelkit.errors import InputError, json_pointer, shown
 
 
 def place_of(value: Any, bad: Callable[[Any], bool]) -> str:
@@ -162,3 +162,22 @@ def unwritable_place(value: Any, reason: str) -> str:
     if "surrogate" in reason:
         return place_of(value, lone_surrogate)
     return place_of(value, beyond_64_bits) if "Integer" in reason else ""
+
+
+_WIDE_INTEGER = ("Expected `int` <=", "Expected `int` >=", "an integer does not")
+"""The starts of :func:`msgspec_reason`'s words for an integer beyond 64 bits (2**70), or of too many digits."""
+
+
+def integer_error(
+    reason: str, key: str, raw: bytes | None, path: Any, pointer: str, *, nullable: bool = False
+) -> InputError | None:
+    """Msgspec's error (``reason``, see :func:`msgspec_reason`) on the integer field ``key``, said as validate says it.
+
+    ``<key> must be an integer`` with the value the object ``raw`` holds there (when ``raw`` is given), or ``<key>
+    does not fit in 64 bits``; None for any other reason. ``nullable``: the field decodes as ``int | null``.
+    """
+    if raw is not None and reason.startswith(f"Expected `int{' | null' if nullable else ''}`, got"):
+        return InputError(f"{key} must be an integer", path=path, pointer=pointer, found=shown_field(raw, key))
+    if reason.startswith(_WIDE_INTEGER):
+        return InputError(f"{key} does not fit in 64 bits", path=path, pointer=pointer)
+    return None

@@ -34,8 +34,8 @@ import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.io import UTF8_BOM, json_text, parse_json, read_file, read_text, too_deep
+from labelkit.json_places import integer_error, unnamed_place
 from labelkit.json_places import msgspec_reason as msgspec_reason
-from labelkit.json_places import shown_field, unnamed_place
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 Raw = msgspec.Raw
@@ -529,12 +529,9 @@ def _shifted(exc: Exception, path: Path, offset: int, raws: Sequence[Raw]) -> In
         row, sub = int(m.group(1)), m.group(2)
         pointer = json_pointer("annotations", row + offset) + sub
         key = sub[1:]
-        if key in _ID_FIELDS and reason.startswith("Expected `int | null`, got") and row < len(raws):
-            return InputError(
-                f"{key} must be an integer", path=path, pointer=pointer, found=shown_field(raws[row], key)
-            )
-        if key in _ID_FIELDS and reason.startswith(("Expected `int` <=", "Expected `int` >=", "an integer does not")):
-            return InputError(f"{key} does not fit in 64 bits", path=path, pointer=pointer)
+        raw = raws[row] if row < len(raws) else None
+        if key in _ID_FIELDS and (error := integer_error(reason, key, raw, path, pointer, nullable=True)) is not None:
+            return error
     return InputError(reason, path=path, pointer=pointer)
 
 

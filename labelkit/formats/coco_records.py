@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
-from labelkit.json_places import shown_field
+from labelkit.json_places import integer_error
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import loads_text, true_mask
@@ -249,11 +249,10 @@ def result_image_ids(f: CocoFile) -> np.ndarray:
                 raise InputError(
                     "missing required field 'image_id'", path=f.path, pointer=f"{pointer or ''}/image_id"
                 ) from exc
-            if pointer and reason.startswith("Expected `int`, got"):  # (msgspec's words: said as an instance's is)
-                found = shown_field(f.raw_annotations[int(pointer.split("/")[1])], "image_id")
-                raise InputError("image_id must be an integer", path=f.path, pointer=pointer, found=found) from exc
-            if pointer and reason.startswith(("Expected `int` <=", "Expected `int` >=", "an integer does not")):
-                raise InputError("image_id does not fit in 64 bits", path=f.path, pointer=pointer) from exc
+            if pointer:  # (msgspec's words: said as an instance's is)
+                raw = f.raw_annotations[int(pointer.split("/")[1])]
+                if (error := integer_error(reason, "image_id", raw, f.path, pointer)) is not None:
+                    raise error from exc
             raise InputError(reason, path=f.path, pointer=pointer) from exc
         ids = np.array([r.image_id for r in refs], dtype=np.int64)
         _, first = np.unique(ids, return_index=True)
