@@ -11,6 +11,7 @@ from pathlib import Path, PureWindowsPath
 from typing import Any, Literal
 
 from labelkit.errors import InputError, OutputError, UsageError
+from labelkit.errors import type_name as type_name
 from labelkit.formats.base import SPLIT_FILES, FormatModule
 from labelkit.io import is_plain_name, refuse_folder_for_file
 from labelkit.model import Dataset
@@ -18,14 +19,6 @@ from labelkit.portable import folded_name
 
 EMPTY_PATH = "an empty path names no file or folder"
 """The error for an input or output given as ``""`` (see :func:`input_path`, :func:`output_path`)."""
-
-
-def type_name(value: object) -> str:
-    """How an error names the type of ``value``: ``dict``, ``None``, ``numpy.ndarray``, ``pathlib.PosixPath``."""
-    if value is None:
-        return "None"
-    kind = type(value)
-    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
 def as_path(path: object, what: str) -> Path:

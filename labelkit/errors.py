@@ -207,6 +207,14 @@ def require_bools(**flags: object) -> None:
             raise UsageError(f"{name} must be True or False", found=repr(value))
 
 
+def type_name(value: object) -> str:
+    """How an error names the type of ``value``: ``dict``, ``None``, ``numpy.ndarray``, ``pathlib.PosixPath``."""
+    if value is None:
+        return "None"
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
 def require_callables(**callbacks: object) -> None:
     """Refuse a callback that is neither None nor callable (``progress="x"`` was ``TypeError`` once work began).
 
@@ -215,4 +223,4 @@ def require_callables(**callbacks: object) -> None:
     """
     for name, value in callbacks.items():
         if value is not None and not callable(value):
-            raise UsageError(f"{name} must be a function or None, not {type(value).__name__}")
+            raise UsageError(f"{name} must be a function or None, not {type_name(value)}")

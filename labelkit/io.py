@@ -28,6 +28,7 @@ from labelkit.json_checks import refuse_deep as refuse_deep
 from labelkit.json_checks import too_deep as too_deep
 from labelkit.json_checks import without_bom as without_bom
 from labelkit.portable import PLAIN_RELPATH, by_parts, placed
+from labelkit.portable import names_are_utf8 as names_are_utf8
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -565,11 +566,6 @@ def require_utf8_name(name: str, source: Path) -> None:
     """
     if not name.isascii() and (_escaped_bytes(name) or not names_are_utf8()):
         raise _not_utf8_name(name, source)
-
-
-def names_are_utf8() -> bool:
-    """Whether this Python decodes file names as UTF-8 (macOS, Windows, and Linux in a UTF-8 or C locale)."""
-    return sys.getfilesystemencoding().replace("-", "").lower() == "utf8"
 
 
 def _not_utf8_name(name: str, source: Path) -> InputError:

@@ -530,8 +530,8 @@ def dropped_forks(
     return dataset, losses + [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
 
 
-def _names_are_utf8() -> bool:
-    """Whether this Python decodes file names as UTF-8 (as :func:`labelkit.io.names_are_utf8`, which imports this)."""
+def names_are_utf8() -> bool:
+    """Whether this Python decodes file names as UTF-8 (macOS, Windows, and Linux in a UTF-8 or C locale)."""
     return sys.getfilesystemencoding().replace("-", "").lower() == "utf8"
 
 
@@ -547,7 +547,7 @@ def refuse_unspellable(output: Path, exc: UnicodeEncodeError | TypeError) -> Non
     Raises:
         OutputError: naming the output and the characters.
     """
-    if isinstance(exc, UnicodeEncodeError) and not _names_are_utf8():
+    if isinstance(exc, UnicodeEncodeError) and not names_are_utf8():
         raise OutputError(
             f"this Python's file name encoding is {sys.getfilesystemencoding()}, which cannot spell a name used here",
             path=output,
@@ -566,7 +566,7 @@ def refuse_names_not_utf8(folder: Path) -> None:
     Raises:
         OutputError: naming the first such file or folder (by name, a folder before what it holds).
     """
-    if _names_are_utf8() or not folder.is_dir():
+    if names_are_utf8() or not folder.is_dir():
         return
     for root, dirs, files in os.walk(folder):
         dirs.sort()

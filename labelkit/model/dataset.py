@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import ValidationError
 
-from labelkit.errors import InputError, UsageError
+from labelkit.errors import InputError, UsageError, type_name
 from labelkit.model import tables as T
 from labelkit.model.annotations import Label, Object, Span, Track, Transcript
 from labelkit.model.records import Category, DatasetInfo, Item, Token
@@ -118,11 +118,11 @@ class Dataset:
         ``AttributeError``; the constructor and ``labelkit.save``, ``plan`` and ``split`` refuse it instead.
         """
         if not isinstance(self.info, DatasetInfo):
-            return UsageError(f"a dataset's info must be a DatasetInfo record, not {_type_name(self.info)}")
+            return UsageError(f"a dataset's info must be a DatasetInfo record, not {type_name(self.info)}")
         for i, category in enumerate(self.categories):
             if not isinstance(category, Category):
                 return UsageError(
-                    f"a dataset's categories must be Category records, not {_type_name(category)} (categories[{i}])",
+                    f"a dataset's categories must be Category records, not {type_name(category)} (categories[{i}])",
                     hint="make one with Category(id=1, name='cat')",
                 )
         return None
@@ -551,12 +551,8 @@ def _text(what: str, value: object) -> str:
         UsageError: it is not, naming ``what`` and the type received.
     """
     if not isinstance(value, str):
-        raise UsageError(f"{what} must be a str, not {_type_name(value)}")
+        raise UsageError(f"{what} must be a str, not {type_name(value)}")
     return value
-
-
-def _type_name(value: object) -> str:
-    return "None" if value is None else type(value).__name__
 
 
 def _records(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]) -> Iterator[_R]:
