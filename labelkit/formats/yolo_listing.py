@@ -155,8 +155,8 @@ class Listings:
             found += sorted(prefix + n for n in rest if has_image_extension(n) and not n.startswith(APPLE_DOUBLE))
         if not found:  # (the usual case: every image beside the listed ones is listed)
             return found
-        # (a folder split may spell a path otherwise: images/a.jpg, where a list's read as "." is ./images/a.jpg,
-        # or imgs/a.jpg through a link imgs -> images: compared by their folders' real paths, each found once)
+        # (a folder split may spell a path otherwise, imgs/a.jpg through a link imgs -> images: compared by their
+        # folders' real paths, each found once; a dataset read as "." is read at its absolute path, see absolute_root)
         real: dict[str, str] = {}
 
         def same(path: str) -> tuple[str, str]:
