@@ -442,12 +442,13 @@ def read_file(path: str | os.PathLike[str], *, pipes: bool = False, inside: Path
         os.close(fd)
 
 
-def walk_files(folder: Path, keep: Callable[[str], bool]) -> list[str]:
+def walk_files(
+    folder: Path, keep: Callable[[str], bool], links: Callable[[str, list[str]], None] | None = None
+) -> list[str]:
     """Paths under ``folder``, relative and ``/``-separated, of the files whose name ``keep`` accepts.
 
-    Links to folders are not followed, as ``Path.rglob`` follows none; the order is the file system's (callers
-    sort). Unlike ``rglob`` and ``os.walk``, which skip a folder they cannot list without a word (its label
-    files would read as missing, their images as empty), a folder that cannot be listed is an error.
+    Links to folders are followed only with ``links``: given each folder and its subfolders' names (sorted), it
+    takes out those not to enter. The order is the file system's. A folder that cannot be listed is an error.
 
     Raises:
         InputError: naming the folder that cannot be listed.
@@ -463,10 +464,13 @@ def walk_files(folder: Path, keep: Callable[[str], bool]) -> list[str]:
 
     found: list[str] = []
     base = str(folder)
-    for current, _, files in os.walk(base, onerror=refuse):
+    for current, dirs, files in os.walk(base, onerror=refuse, followlinks=links is not None):
         rel = os.path.relpath(current, base).replace(os.sep, "/")
         prefix = "" if rel == "." else rel + "/"
         found += [prefix + f for f in files if keep(f)]
+        if links is not None:
+            dirs.sort()
+            links(current, dirs)
     return found
 
 

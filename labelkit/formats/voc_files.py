@@ -13,7 +13,7 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_layout import APPLE_DOUBLE
-from labelkit.io import FOLDER_LINKED_OUT, LINK_LEADING_OUT, Inside, read_file
+from labelkit.io import FOLDER_LINKED_OUT, LINK_LEADING_OUT, Inside, read_file, walk_files
 from labelkit.model import Dataset
 from labelkit.portable import by_parts, dropped_forks
 
@@ -45,35 +45,29 @@ def walk_linked(folder: Path, keep: Callable[[str], bool]) -> list[str]:
     Raises:
         InputError: naming a folder that cannot be listed, or a link to a folder holding it (a loop).
     """
-
-    def refuse(exc: OSError) -> None:
-        where = Path(exc.filename) if exc.filename else folder
-        raise InputError(f"cannot list folder: {exc.strerror or exc}", path=where)
-
-    found: list[str] = []
     base = str(folder)
     followed = [os.path.join(os.path.realpath(base), "")]  # (the folders read at their own paths)
-    for current, dirs, files in os.walk(base, onerror=refuse, followlinks=True):
-        rel = os.path.relpath(current, base).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        found += [prefix + f for f in files if keep(f)]
-        dirs.sort()  # (of two links to one folder, the first by name is read: the same one on every system)
+
+    def enter(current: str, dirs: list[str]) -> None:
+        # (dirs come sorted: of two links to one folder, the first by name is read, the same one on every system)
         links = [d for d in dirs if os.path.islink(os.path.join(current, d))]
-        if links:  # (a loop: a link to a folder holding one on the way here, through a folder elsewhere too)
-            chain = [current]
-            while chain[-1] != base and len(chain[-1]) > len(base):
-                chain.append(os.path.dirname(chain[-1]))
-            reals = [os.path.join(os.path.realpath(c), "") for c in chain]
-            for name in links:
-                link = os.path.join(current, name)
-                target = os.path.join(os.path.realpath(link), "")
-                if any(real.startswith(target) for real in reals):
-                    raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=Path(link))
-                if any(target.startswith(walked) for walked in followed):  # (Annotations/latest -> 2012: each
-                    dirs.remove(name)  # XML was read twice, as two items; its files are read where they are)
-                else:
-                    followed.append(target)
-    return found
+        if not links:
+            return
+        chain = [current]  # (a loop: a link to a folder holding one on the way here, through a folder elsewhere too)
+        while chain[-1] != base and len(chain[-1]) > len(base):
+            chain.append(os.path.dirname(chain[-1]))
+        reals = [os.path.join(os.path.realpath(c), "") for c in chain]
+        for name in links:
+            link = os.path.join(current, name)
+            target = os.path.join(os.path.realpath(link), "")
+            if any(real.startswith(target) for real in reals):
+                raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=Path(link))
+            if any(target.startswith(walked) for walked in followed):  # (Annotations/latest -> 2012: each
+                dirs.remove(name)  # XML was read twice, as two items; its files are read where they are)
+            else:
+                followed.append(target)
+
+    return walk_files(folder, keep, enter)
 
 
 def first_xml_below(folder: Path, is_xml: Callable[[str], bool]) -> Path | None:
