@@ -320,7 +320,7 @@ def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = Fal
             raise InputError(b.item_findings[0].message, path=f.path, pointer=b.item_findings[0].where)
         if b.findings:
             if not skip:
-                _, first = min(b.findings, key=lambda x: x[0])
+                _, first = min(b.findings, key=lambda x: (x[0], x[1].where))  # (validate's first finding)
                 raise InputError(
                     first.message,
                     path=f.path,
