@@ -944,16 +944,33 @@ def _breakages() -> list[tuple[str, Any, str]]:
     ]
 
 
+_SAID = {
+    "duplicate annotation id": "duplicate annotation id 101",
+    "duplicate image id": "duplicate image id 7",
+    "unknown image": "unknown image id 999",
+    "unknown category": "unknown category id 5",
+    "negative bbox": "bbox has a negative width or height",
+    "bbox outside": "bbox [6.0, 1.0, 5.0, 2.0] reaches outside the 8x6 image",
+    "polygon < 3 points": "polygon has fewer than 3 points",
+    "RLE size": "RLE size [8, 6] differs from the image's [6, 8]",
+    "RLE counts short": "RLE counts add up to 34, not 48 (height x width)",
+    "RLE counts string": "RLE counts is not a compressed COCO RLE string",
+    "keypoint count": "3 keypoint numbers, expected 9 numbers (3 keypoints x 3)",
+}
+
+
 @pytest.mark.parametrize(("name", "breakage", "pointer"), _breakages(), ids=[b[0] for b in _breakages()])
 def test_semantic_findings(name: str, breakage: Any, pointer: str, tmp_path: Path) -> None:
+    """Each check's finding names its pointer and says what is wrong (the pointer alone held for a check that
+    found something else there); convert refuses the file with the same words."""
     doc = _load(INSTANCES)
     breakage(doc)
     path = _write(tmp_path, doc)
     findings = labelkit.validate(path)
-    assert [f.where for f in findings] == ["#" + pointer]
+    assert [(f.path, f.where, f.message) for f in findings] == [(str(path), "#" + pointer, _SAID[name])]
     with pytest.raises(InputError) as err:
         labelkit.load(path)
-    assert err.value.location.pointer == pointer
+    assert (err.value.location.path, err.value.location.pointer, err.value.message) == (str(path), pointer, _SAID[name])
     if not pointer.startswith("/images"):
         ds = labelkit.load(path, skip_invalid="true")
         assert ds.stats().annotations["object"] == 5
