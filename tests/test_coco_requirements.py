@@ -1,6 +1,7 @@
 """COCO: the issue's requirements test_coco.py left untested or tested loosely.
 
-Convert naming the finding validate lists first, skip_invalid's count over a folder's files.
+Required fields of every file kind, convert naming the finding validate lists first, skip_invalid's count over a
+folder's files, the Roboflow layout without the corpus, and pycocotools' masks pixel for pixel.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -49,6 +51,51 @@ def _folder(root: Path, docs: dict[str, Any]) -> Path:
     for name, doc in docs.items():
         (root / "annotations" / f"{name}.json").write_text(json.dumps(doc))
     return root
+
+
+# -- required fields of every file kind ------------------------------------------------------------------------
+
+_REQUIRED = [
+    (kind, section, key)
+    for kind in ("person_keypoints_val", "captions_val", "labels_val")
+    for section, keys in (
+        ("images", ("id", "file_name", "width", "height")),
+        ("categories", ("id", "name")),
+        ("annotations", ("id", "image_id", "category_id", "caption")),
+    )
+    for key in keys
+    if key in (_fixture_files()[kind].get(section) or [{}])[0]
+]
+
+
+@pytest.mark.parametrize("alone", [True, False], ids=["alone", "in a folder"])
+@pytest.mark.parametrize(("kind", "section", "key"), _REQUIRED, ids=["/".join(r) for r in _REQUIRED])
+def test_a_required_field_dropped_from_any_file_kind_is_named_at_its_pointer(
+    tmp_path: Path, kind: str, section: str, key: str, alone: bool
+) -> None:
+    """Only the instances file's (and a results file's) required fields were dropped one at a time: a keypoints,
+    captions or labels file read alone or beside the others (a folder's files are decoded another way) must name
+    the file and the field's pointer, in validate and in convert alike."""
+    docs = _fixture_files()
+    del docs[kind][section][0][key]
+    if alone:
+        src = tmp_path / f"{kind}.json"
+        src.write_text(json.dumps(docs[kind]))
+        file = src
+    else:
+        src = _folder(tmp_path / "ds", docs)
+        file = src / "annotations" / f"{kind}.json"
+    # an annotation needs a category_id or a caption: either one missing is said as both
+    field = "category_id" if key == "caption" else key
+    said = f"missing required field {field!r}" + (" or 'caption'" if field == "category_id" else "")
+    pointer = f"/{section}/0/{field}"
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(src)] == [(str(file), "#" + pointer, said)]
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert str(err.value) == f"{file}#{pointer}: {said}"
+    converted = CliRunner().invoke(cli, ["convert", str(src), str(tmp_path / "out"), "--to", "coco"])
+    assert (converted.exit_code, converted.output) == (2, f"labelkit: error: {file}#{pointer}: {said}\n")
+    assert not (tmp_path / "out").exists()
 
 
 # -- convert refuses with the first finding; skip_invalid counts what it skipped ------------------------------
@@ -156,3 +203,131 @@ def test_skip_invalid_counts_the_annotations_skipped_in_every_file_of_a_folder(t
     assert [a["id"] for a in _load(out / "instances_val.json")["annotations"]] == [103, 104, 105, 106]
     assert [a["id"] for a in _load(out / "labels_val.json")["annotations"]] == [1]
     assert [a["id"] for a in _load(out / "captions_val.json")["annotations"]] == [2]
+
+
+# -- layouts -----------------------------------------------------------------------------------------------------
+
+
+def test_a_roboflow_folder_reads_as_one_dataset_with_splits_and_is_written_as_the_annotations_layout(
+    tmp_path: Path,
+) -> None:
+    """Roboflow's ``<split>/_annotations.coco.json`` was tested only on the corpus, which is not always there:
+    each split's file reads as a split (ids shared by splits kept apart), and writing gives the standard layout,
+    one instances file per split, each the JSON read."""
+    doc = _fixture_files()["instances_val"]
+    src = tmp_path / "rf"
+    for split in ("train", "valid", "test"):
+        (src / split).mkdir(parents=True)
+        part = copy.deepcopy(doc)
+        if split == "test":
+            part["annotations"] = []
+        (src / split / "_annotations.coco.json").write_text(json.dumps(part))
+    (src / "README.roboflow.txt").write_text("exported")
+    assert labelkit.detect(src).format == "coco"
+    ds = labelkit.load(src)
+    assert ds.splits() == ["test", "train", "valid"]
+    assert [i.id for i in ds.items() if i.split == "valid"] == ["valid/7", "valid/12", "valid/30"]
+    assert ds.stats().annotations == {"object": 12}
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    written = sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir())
+    assert written == ["instances_test.json", "instances_train.json", "instances_valid.json"]
+    for split in ("train", "valid", "test"):
+        assert _load(tmp_path / "out" / "annotations" / f"instances_{split}.json") == _load(
+            src / split / "_annotations.coco.json"
+        ), split
+
+
+# -- pycocotools: masks pixel for pixel ---------------------------------------------------------------------------
+
+
+def _input_mask(obj: Any, height: int, width: int) -> Any:
+    """The pixels pycocotools gives an object of labelkit's model: its mask, else its rings (holes cut out)."""
+    from pycocotools import mask as coco_mask
+
+    if obj.mask is not None:
+        counts = obj.mask.counts
+        rle = {"size": [height, width], "counts": counts if isinstance(counts, str) else list(counts)}
+        return coco_mask.decode(rle if isinstance(counts, str) else coco_mask.frPyObjects(rle, height, width))
+    rings = obj.polygon
+    holes = obj.polygon_holes or [False] * len(rings)
+
+    def paint(parts: list[Any]) -> Any:
+        if not parts:
+            return np.zeros((height, width), np.uint8)
+        floats = [[float(v) for v in ring] for ring in parts]
+        return coco_mask.decode(coco_mask.merge(coco_mask.frPyObjects(floats, height, width)))
+
+    outer = paint([r for r, hole in zip(rings, holes, strict=True) if not hole])
+    return outer & (1 - paint([r for r, hole in zip(rings, holes, strict=True) if hole]))
+
+
+def test_masks_and_polygons_from_another_format_rasterise_in_pycocotools_to_the_input_s_pixels(tmp_path: Path) -> None:
+    """What other formats become was checked for the shape of annToMask's mask only: a mask written with its runs
+    shifted, or a polygon with holes turned into an RLE of other pixels, passed. Each annotation's mask is the
+    input's pixels (an RLE as decoded, a polygon as pycocotools paints it, holes cut out), and COCOeval runs."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    ds = labelkit.load(NATIVE)
+    objects = {o.id: o for o in ds.objects()}
+    labelkit.convert(NATIVE, tmp_path / "out", to="coco", allow_loss=True)
+    api = COCO(str(tmp_path / "out" / "annotations" / "instances_train.json"))
+    checked = {}
+    for ann in api.dataset["annotations"]:
+        obj = objects[str(ann["id"])]
+        if obj.shape not in ("mask", "polygon"):
+            continue
+        image = api.imgs[ann["image_id"]]
+        want = _input_mask(obj, image["height"], image["width"])
+        got = api.annToMask(ann)
+        assert want.sum() > 0 and np.array_equal(got, want), ann["id"]
+        holes = "holes" if any(obj.polygon_holes or []) else ""
+        checked[obj.id] = (obj.shape, holes, type(ann["segmentation"]).__name__, ann["iscrowd"])
+    assert checked == {
+        "3": ("polygon", "holes", "dict", 0),  # (a polygon with a hole: an RLE)
+        "4": ("polygon", "", "list", 0),  # (two parts)
+        "5": ("mask", "", "dict", 1),  # (compressed counts, crowd)
+        "6": ("mask", "", "dict", 0),  # (uncompressed counts)
+    }
+    dets = api.loadRes([dict(a, score=0.9) for a in copy.deepcopy(api.dataset["annotations"])])
+    for iou in ("bbox", "segm"):
+        ev = COCOeval(api, dets, iou)
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+        assert len(ev.stats) == 12
+
+
+@pytest.mark.parametrize("via", ["labelkit", "parquet"])
+def test_crowd_rles_and_multi_part_polygons_keep_their_pixels_through_labelkit_json_and_parquet(
+    tmp_path: Path, via: str
+) -> None:
+    """COCO -> labelkit JSON or Parquet -> COCO: pycocotools gives every annotation (a crowd RLE of compressed and
+    one of uncompressed counts, a polygon of two parts, a plain RLE) the pixels of the input's, and the files are
+    the same JSON. (The pycocotools test compared COCO -> COCO only, whose output is the input.)"""
+    from pycocotools.coco import COCO
+
+    doc = _fixture_files()["instances_val"]
+    crowd = copy.deepcopy(doc["annotations"][2])  # (annotation 103: compressed counts)
+    crowd.update(id=107, iscrowd=1)
+    doc["annotations"].append(crowd)
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc))
+    middle = tmp_path / ("mid.labelkit.json" if via == "labelkit" else "mid")
+    assert labelkit.convert(src, middle, to=via).lost == []
+    back = labelkit.convert(middle, tmp_path / "back", to="coco")
+    assert back.lost == [] and back.transformed == []
+    written = tmp_path / "back" / "annotations" / "instances_val.json"
+    assert _load(written) == doc
+    original, api = COCO(str(src)), COCO(str(written))
+    kinds = []
+    for ann in original.dataset["annotations"]:
+        if ann["segmentation"] == []:  # (a box-only annotation: pycocotools paints none, in either file)
+            continue
+        (again,) = api.loadAnns(ann["id"])
+        mask = original.annToMask(ann)
+        assert mask.sum() > 0 and np.array_equal(api.annToMask(again), mask), ann["id"]
+        seg = ann["segmentation"]
+        kinds.append((ann["iscrowd"], type(seg.get("counts") if isinstance(seg, dict) else len(seg)).__name__))
+    assert sorted(kinds) == [(0, "int"), (0, "int"), (0, "int"), (0, "str"), (1, "list"), (1, "str")]
