@@ -1126,6 +1126,31 @@ def test_corpus_conformance(entry: dict[str, Any] | None, corpus: Path, tmp_path
         cid = a.category_id if a.category_id is not None else a.extras.get("coco:category_id")
         per_category[str(cid)] = per_category.get(str(cid), 0) + 1
     assert per_category == expect["annotations_per_category_id"]
+    # the manifest's other counts (they were not compared: a crowd flag read as another value, an image read with
+    # another's annotations, a keypoint read unlabelled or a skeleton renumbered passed)
+    assert sum(1 for o in ds.objects() if o.keypoints) == geometry.get("keypoints", 0)
+    if "keypoints_labeled" in expect:
+        labelled = sum(1 for o in ds.objects() for v in (o.keypoints or [])[2::3] if v > 0)
+        assert labelled == expect["keypoints_labeled"]
+    if "iscrowd_values" in expect:
+        seen: dict[str, int] = {}
+        for o in ds.objects():
+            flag = o.extras.get("coco:iscrowd")
+            key = repr(flag) if isinstance(flag, str) else str(flag)  # (the manifest quotes a text: "'false'")
+            seen[key] = seen.get(key, 0) + 1
+        assert seen == expect["iscrowd_values"]
+    annotated = {a.item_id for a in ds.annotations()}
+    empty = sorted(i.media.path for i in ds.items() if i.id not in annotated)
+    assert (len(empty), empty) == (expect["empty_images"], sorted(expect["empty_image_files"]))
+    if "category_keypoint_names" in expect:
+        assert {c.name: c.keypoints for c in ds.categories} == expect["category_keypoint_names"]
+        skeletons = {c.name: [list(pair) for pair in c.skeleton or []] for c in ds.categories}
+        assert skeletons == expect["category_skeletons"]
+    if "annotation_attributes_seen" in expect:
+        assert sorted({k for a in ds.annotations() for k in a.attributes or {}}) == expect["annotation_attributes_seen"]
+    known = {c.id for c in ds.categories}
+    unlisted = {int(cid) for cid in per_category if cid != "None"} - known
+    assert sorted(unlisted) == expect.get("category_ids_not_in_categories", [])
     out = tmp_path / "out"
     labelkit.save(ds, out, "coco")
     (written,) = list((out / "annotations").iterdir())
