@@ -133,6 +133,26 @@ def msgspec_reason(exc: Exception) -> str:
     return "an integer does not fit in 64 bits" if reason == "Integer value out of range" else reason
 
 
+def shown_at(raw: bytes, sub: str, reason: str) -> str:
+    """The value at the pointer ``sub`` (``/0/2``) of the JSON value ``raw`` as an error shows it.
+
+    Its JSON (``"4"``, ``true``, ``null``), ``an array`` or ``an object``; ``reason`` where ``sub`` names none.
+
+    Examples:
+        >>> shown_at(b'[[1, "4"], 2]', "/0/1", "?"), shown_at(b"[1, [2]]", "/1", "?"), shown_at(b"[1]", "/3", "?")
+        ('"4"', 'an array', '?')
+    """
+    try:
+        value = msgspec.json.decode(raw)
+        for part in sub[1:].split("/") if sub else []:
+            value = value[int(part)]
+    except (msgspec.ValidationError, msgspec.DecodeError, IndexError, KeyError, TypeError, ValueError):
+        return reason  # (1e400 beside it: no float holds it)
+    if isinstance(value, (list, dict)):
+        return "an array" if isinstance(value, list) else "an object"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def shown_field(raw: bytes, key: str) -> str:
     """Field ``key`` of the JSON object ``raw`` as an error shows it (``null`` when absent).
 

@@ -7051,7 +7051,7 @@ def test_split_refuses_a_malformed_polygon_of_an_object_without_a_box_as_convert
         assert result.exit_code == 2, (command, result.output)
         assert result.output == (
             f"labelkit: error: {src}#/annotations/0/segmentation/0/1: segmentation must be a list of polygons"
-            " (lists of numbers) (found Expected `float`, got `str`)\n"
+            ' (lists of numbers) (found "x")\n'
         ), command
         assert not out.exists()
 

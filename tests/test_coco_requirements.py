@@ -331,3 +331,41 @@ def test_crowd_rles_and_multi_part_polygons_keep_their_pixels_through_labelkit_j
         seg = ann["segmentation"]
         kinds.append((ann["iscrowd"], type(seg.get("counts") if isinstance(seg, dict) else len(seg)).__name__))
     assert sorted(kinds) == [(0, "int"), (0, "int"), (0, "int"), (0, "str"), (1, "list"), (1, "str")]
+
+
+# -- errors in convert's words, naming the value found -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "pointer", "said"),
+    [
+        ("segmentation", [[2, 1, "5.5", 1, 5.5, 3.5]], "/annotations/0/segmentation/0/2", '"5.5"'),
+        ("segmentation", [[2, 1, 5.5, 1, 5.5, 3.5], 7], "/annotations/0/segmentation/1", "7"),
+        ("segmentation", [[2, 1, 5.5, 1, True, 3.5]], "/annotations/0/segmentation/0/4", "true"),
+        ("segmentation", [[2, 1, 5.5, 1, [5.5], 3.5]], "/annotations/0/segmentation/0/4", "an array"),
+        ("keypoints", [5, "5", 2], "/annotations/0/keypoints/1", '"5"'),
+        ("keypoints", [5, {"x": 5}, 2], "/annotations/0/keypoints/1", "an object"),
+    ],
+)
+def test_a_polygon_or_keypoint_value_that_is_no_number_is_shown_as_the_file_spells_it(
+    tmp_path: Path, field: str, value: Any, pointer: str, said: str
+) -> None:
+    """A string among polygon or keypoint numbers was said in msgspec's words where the value belongs: ``segmentation
+    must be a list of polygons (lists of numbers) (found Expected `float`, got `str`)``; a bbox's was ``(found
+    "4")``. Convert (and validate, where the schema does not find it first) now shows the value found."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "categories": [{"id": 1, "name": "a", "keypoints": ["p"]}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [2, 1, 3.5, 2.5], "area": 1, "iscrowd": 0}],
+    }
+    doc["annotations"][0][field] = value
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(doc))
+    what = "a list of polygons (lists of numbers)" if field == "segmentation" else "a list of numbers"
+    message = f"{field} must be {what} (found {said})"
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert str(err.value) == f"{path}#{pointer}: {message}"
+    (finding,) = labelkit.validate(path)  # (in the schema's words where it finds it first: "7 is not of type")
+    assert finding.where == "#" + pointer and "Expected `" not in finding.message
+    assert finding.message in (message, f"{said} is not of type 'array'")

@@ -34,7 +34,7 @@ import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.io import UTF8_BOM, json_text, parse_json, read_file, read_text, too_deep
-from labelkit.json_places import integer_error, unnamed_place
+from labelkit.json_places import integer_error, shown_at, unnamed_place
 from labelkit.json_places import msgspec_reason as msgspec_reason
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
@@ -682,12 +682,12 @@ def first_bad(
         try:
             msgspec.json.decode(raw, type=type_)
         except msgspec.ValidationError as err:
-            sub = pointer_of(str(err)) or ""
+            sub, reason = pointer_of(str(err)) or "", msgspec_reason(err)
             what = "a list of polygons (lists of numbers)" if nested else "a list of numbers"
             return InputError(
                 f"{field_name} must be {what}",
                 path=path,
                 pointer=json_pointer("annotations", row, field_name) + sub,
-                found=msgspec_reason(err),
+                found=shown_at(raw, sub, reason) if sub and reason.startswith("Expected") else reason,
             )
     return InputError(f"unreadable {field_name}: {exc}", path=path)
