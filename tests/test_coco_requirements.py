@@ -369,3 +369,36 @@ def test_a_polygon_or_keypoint_value_that_is_no_number_is_shown_as_the_file_spel
     (finding,) = labelkit.validate(path)  # (in the schema's words where it finds it first: "7 is not of type")
     assert finding.where == "#" + pointer and "Expected `" not in finding.message
     assert finding.message in (message, f"{said} is not of type 'array'")
+
+
+@pytest.mark.parametrize(
+    ("category", "pointer", "said"),
+    [
+        ({"name": 5}, "/categories/0/name", "name must be a string (found 5)"),
+        ({"supercategory": 5}, "/categories/0/supercategory", "supercategory must be a string (found 5)"),
+        ({"keypoints": "nose"}, "/categories/0/keypoints", "keypoints must be a list of names (found 'nose')"),
+        ({"keypoints": ["a", 1]}, "/categories/0/keypoints/1", "keypoint name must be a string (found 1)"),
+        ({"keypoints": ["a", None]}, "/categories/0/keypoints/1", "keypoint name must be a string (found null)"),
+        ({"skeleton": "x"}, "/categories/0/skeleton", "skeleton must be a list of index pairs (found 'x')"),
+        ({"skeleton": [[1]]}, "/categories/0/skeleton/0", "skeleton edge must be 2 keypoint indices (found [1])"),
+        (
+            {"skeleton": [[1, 2], [1, 2, 3]]},
+            "/categories/0/skeleton/1",
+            "skeleton edge must be 2 keypoint indices (found [1, 2, 3])",
+        ),
+        ({"skeleton": [[1.5, 2]]}, "/categories/0/skeleton/0/0", "skeleton index must be an integer (found 1.5)"),
+    ],
+)
+def test_a_category_field_of_another_type_is_said_in_convert_s_words(
+    tmp_path: Path, category: dict[str, Any], pointer: str, said: str
+) -> None:
+    """A category's bad name, supercategory, keypoint names or skeleton was refused in pydantic's words, without the
+    value: ``Input should be a valid string``, ``Input should be a valid list``, and ``Field required`` at
+    ``/categories/0/skeleton/0/1`` for an edge of one index (validate: ``[1] is too short`` at the edge)."""
+    doc = {"images": [], "annotations": [], "categories": [{"id": 1, "name": "a", **category}]}
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert str(err.value) == f"{path}#{pointer}: {said}"
+    assert [f.where for f in labelkit.validate(path)] == ["#" + pointer]

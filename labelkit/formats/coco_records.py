@@ -73,10 +73,29 @@ def build_categories(f: CocoFile) -> list[Category]:
                 )
             )
         except ValidationError as exc:
-            err = exc.errors()[0]  # (at the value: /categories/0/keypoints/1, not the whole list)
-            at = [k if isinstance(k, int) else str(k) for k in err["loc"]] or ["id"]
-            raise InputError(err["msg"], path=f.path, pointer=json_pointer("categories", i, *at)) from exc
+            message, at, found = _category_error(exc.errors()[0])  # (at the value: /categories/0/keypoints/1)
+            raise InputError(message, path=f.path, pointer=json_pointer("categories", i, *at), found=found) from exc
     return out
+
+
+def _category_error(err: Any) -> tuple[str, list[str | int], str | None]:
+    """Pydantic's first error of a category record in convert's words: the message, where, and the value found.
+
+    An edge of one index is named at the edge, as validate names it (pydantic names its missing second index).
+    """
+    at = [k if isinstance(k, int) else str(k) for k in err["loc"]] or ["id"]
+    if err["type"] == "missing" and len(at) > 1:
+        at = at[:-1]
+    if at[0] == "skeleton":
+        levels = ("skeleton must be a list of index pairs", "skeleton edge must be 2 keypoint indices")
+        message = levels[len(at) - 1] if len(at) <= 2 else "skeleton index must be an integer"
+    elif at[0] == "keypoints":
+        message = "keypoints must be a list of names" if len(at) == 1 else "keypoint name must be a string"
+    elif at[0] in ("name", "supercategory"):
+        message = f"{at[0]} must be a string"
+    else:
+        return err["msg"], at, None
+    return message, at, shown(err.get("input"))
 
 
 def _refuse_lax_skeleton(skeleton: Any, f: CocoFile, i: int) -> None:
