@@ -402,3 +402,16 @@ def test_a_category_field_of_another_type_is_said_in_convert_s_words(
         labelkit.load(path)
     assert str(err.value) == f"{path}#{pointer}: {said}"
     assert [f.where for f in labelkit.validate(path)] == ["#" + pointer]
+
+
+@pytest.mark.parametrize(("value", "found"), [(5, "5"), (None, "null"), (["a.jpg"], "['a.jpg']")])
+def test_an_image_file_name_that_is_no_string_is_said_with_the_value_found(
+    tmp_path: Path, value: Any, found: str
+) -> None:
+    """``file_name must be a string`` named no value, where an image's id, width or height says what it found."""
+    doc = {"images": [{"id": 1, "file_name": value, "width": 10, "height": 10}], "annotations": [], "categories": []}
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert str(err.value) == f"{path}#/images/0/file_name: file_name must be a string (found {found})"

@@ -224,7 +224,8 @@ def _checked_columns(f: CocoFile) -> Columns:
                 )
         name = image["file_name"]
         if not isinstance(name, str):
-            raise InputError("file_name must be a string", path=f.path, pointer=json_pointer("images", i, "file_name"))
+            at = json_pointer("images", i, "file_name")
+            raise InputError("file_name must be a string", path=f.path, pointer=at, found=shown(name))
         ids.append(image["id"])
         if not is_plain_relpath(name):
             read = safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name"), keep_url=True)
