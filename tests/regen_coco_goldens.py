@@ -18,6 +18,7 @@ FIXTURE = ROOT / "fixtures" / "coco"
 GOLDEN = FIXTURE / "golden"
 CASES = {
     "roundtrip": (FIXTURE, {}),
+    "keypoints": (ROOT / "fixtures" / "coco_keypoints", {}),
     "results": (FIXTURE / "results_val.json", {}),
     "reindex": (FIXTURE, {"reindex": "true"}),
     "from_native": (ROOT / "fixtures" / "native" / "images.labelkit.json", {}),

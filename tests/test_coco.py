@@ -60,6 +60,7 @@ def _write(tmp_path: Path, doc: Any, name: str = "instances_val.json") -> Path:
     ("case", "src", "options"),
     [
         ("roundtrip", FIXTURE, {}),
+        ("keypoints", ROOT / "fixtures" / "coco_keypoints", {}),
         ("results", FIXTURE / "results_val.json", {}),
         ("reindex", FIXTURE, {"reindex": "true"}),
         ("from_native", ROOT / "fixtures" / "native" / "images.labelkit.json", {}),

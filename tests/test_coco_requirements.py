@@ -415,3 +415,33 @@ def test_an_image_file_name_that_is_no_string_is_said_with_the_value_found(
     with pytest.raises(InputError) as err:
         labelkit.load(path)
     assert str(err.value) == f"{path}#/images/0/file_name: file_name must be a string (found {found})"
+
+
+# -- golden files through labelkit JSON and Parquet ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", ["labelkit", "parquet"])
+@pytest.mark.parametrize(
+    ("case", "src"),
+    [
+        ("roundtrip", FIXTURE),
+        ("keypoints", ROOT / "fixtures" / "coco_keypoints"),
+        ("results", FIXTURE / "results_val.json"),
+    ],
+)
+def test_coco_through_labelkit_json_or_parquet_gives_the_golden_files_json(
+    tmp_path: Path, case: str, src: Path, via: str
+) -> None:
+    """COCO -> labelkit -> COCO gives the golden files' JSON (the input's: key order and number spelling aside, as
+    the model keeps no text), the keypoints layout (instances without keypoints beside a keypoints file of the
+    person category) included; COCO -> COCO gives their bytes (test_golden)."""
+    golden = FIXTURE / "golden" / case
+    middle = tmp_path / ("mid.labelkit.json" if via == "labelkit" else "mid")
+    assert labelkit.convert(src, middle, to=via).lost == []
+    report = labelkit.convert(middle, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    written = sorted(p.name for p in (tmp_path / "out" / "annotations").iterdir())
+    assert written == sorted(p.name for p in golden.iterdir())
+    for name in written:
+        source = src / "annotations" / name if src.is_dir() else src
+        assert _load(tmp_path / "out" / "annotations" / name) == _load(golden / name) == _load(source), name
