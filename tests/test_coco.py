@@ -3155,6 +3155,47 @@ def test_reindex_renumbers_a_captions_category_too(tmp_path: Path) -> None:
     assert [a["category_id"] for a in instances["annotations"]] == [2]
 
 
+def test_reindex_gives_an_unlisted_id_that_a_category_would_now_have_a_number_after_the_largest(tmp_path: Path) -> None:
+    """A caption's or an LVIS list's id no category had (1, 2) was kept while reindex gave it to a category: it now
+    named 'cat' or 'dog' without a word. Such ids are numbered after the largest (3 is unlisted too, and kept)."""
+    ann = {"id": 1, "image_id": 1, "category_id": 90, "bbox": [1, 1, 2, 2], "area": 4.0, "iscrowd": 0}
+    cats = [{"id": 7, "name": "cat"}, {"id": 90, "name": "dog"}]
+    captions = [
+        {"id": 5, "image_id": 1, "caption": "a", "category_id": 1},
+        {"id": 6, "image_id": 1, "caption": "b", "category_id": 90},
+        {"id": 7, "image_id": 1, "caption": "c", "category_id": 3},
+    ]
+    image = {**_img(1), "neg_category_ids": [2, 7], "not_exhaustive_category_ids": [1]}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_val": {"images": [image], "annotations": [ann], "categories": cats},
+            "captions_val": {"images": [_img(1)], "annotations": captions},
+        },
+    )
+    plan = labelkit.plan(labelkit.load(src), "coco", reindex="true")
+    report = labelkit.convert(src, tmp_path / "out", to="coco", reindex=True)
+    expected = [
+        ("category ids", 2),
+        ("unlisted category ids", 2),
+        ("images' category id lists", 1),
+    ]
+    assert [(c.what, c.count) for c in report.transformed] == expected
+    assert [(c.what, c.count) for c in plan.transformed] == expected
+    written = _load(tmp_path / "out/annotations/captions_val.json")["annotations"]
+    assert [a["category_id"] for a in written] == [4, 2, 3]  # 1 -> 4 (after 3), 90 -> 2, 3 kept
+    (out_image,) = _load(tmp_path / "out/annotations/instances_val.json")["images"]
+    assert out_image["neg_category_ids"] == [5, 1] and out_image["not_exhaustive_category_ids"] == [4]
+    # without reindex every id is written as read, and nothing is reported
+    report = labelkit.convert(src, tmp_path / "kept", to="coco")
+    assert report.transformed == []
+    assert [a["category_id"] for a in _load(tmp_path / "kept/annotations/captions_val.json")["annotations"]] == [
+        1,
+        90,
+        3,
+    ]
+
+
 @pytest.mark.parametrize("second", ["cat", "dog"])
 def test_a_category_id_listed_twice_in_one_file_is_an_error_at_its_pointer(tmp_path: Path, second: str) -> None:
     """The same name passed without a word (one of the two was kept); another name was blamed on another file."""

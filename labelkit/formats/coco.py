@@ -28,6 +28,7 @@ from labelkit.formats.coco_plan import check_dataset, detections_if_posed
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
 from labelkit.formats.coco_read import RESULTS_RE, TASK_RE, CocoFile, decode_file, task_and_split
 from labelkit.formats.coco_records import (
+    category_numbers,
     check_kept_sections,
     dataset_info,
     lvis_category_lists,
@@ -38,7 +39,7 @@ from labelkit.formats.coco_records import (
 )
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import keep_sections
-from labelkit.formats.coco_write import Writer, category_numbers
+from labelkit.formats.coco_write import Writer
 from labelkit.io import UTF8_BOM, paused_gc, read_head, require_utf8_name
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import keep_source_text
@@ -506,14 +507,22 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     """
     check_dataset(dataset, report, CAPABILITIES, TITLE)
     if options.get("reindex", False):
+        numbers = category_numbers(dataset, True)
+        listed = {c.id for c in dataset.categories}
         report.transform(
             "category ids",
-            sum(1 for old, new in category_numbers(dataset.categories, True).items() if old != new),
+            sum(1 for old, new in numbers.items() if old != new and old in listed),
             "renumbered 1..N in the categories' order, as reindex=true asks",
         )
         report.transform(
+            "unlisted category ids",
+            sum(1 for old, new in numbers.items() if old != new and old not in listed),
+            "a caption's or an LVIS list's id that no category has, which reindex gives to a category: numbered after"
+            " the largest, so that it still names none",
+        )
+        report.transform(
             "images' category id lists",
-            lvis_category_lists(dataset.table("items"), category_numbers(dataset.categories, True))[1],
+            lvis_category_lists(dataset.table("items"), numbers)[1],
             "LVIS's neg_category_ids and not_exhaustive_category_ids renumbered with their categories",
         )
     skipped = dataset.info.extras.get(SKIPPED_KEY)

@@ -540,6 +540,44 @@ LVIS_CATEGORY_LISTS = ("neg_category_ids", "not_exhaustive_category_ids")
 exhaustively. LVIS's evaluation reads them by category id."""
 
 
+def category_numbers(dataset: Dataset, reindex: bool) -> dict[int, int]:
+    """Category id -> the id written: its own, or with ``reindex`` 1..N in the categories' order.
+
+    With ``reindex``, an id no category has that a caption (``coco:category_id``) or an LVIS list holds, and that
+    one of 1..N would now name, is numbered after the largest of N and those ids (in ascending order), so that it
+    still names no category; the other such ids stay as they are.
+    """
+    categories = dataset.categories
+    if not reindex:
+        return {c.id: c.id for c in categories}
+    numbers = {c.id: i + 1 for i, c in enumerate(categories)}
+    unlisted = sorted(unlisted_category_ids(dataset) - numbers.keys())
+    last = max([len(categories), *unlisted])
+    for i in unlisted:
+        if 1 <= i <= len(categories):
+            last += 1
+            numbers[i] = last
+    return numbers
+
+
+def unlisted_category_ids(dataset: Dataset) -> set[int]:
+    """The integer category ids captions (``coco:category_id``) and LVIS's lists hold, listed or not."""
+    found: set[int] = set()
+    extras = dataset.table("transcripts")["extras"]
+    rows = np.flatnonzero(true_mask(pc.match_substring(extras, '"coco:category_id"')))
+    for text in extras.take(pa.array(rows, pa.int64())).to_pylist() if len(rows) else []:
+        fields = loads_text(text)
+        value = fields.get("coco:category_id") if isinstance(fields, dict) else None
+        found |= {value} if type(value) is int else set()
+    metadata = dataset.table("items")["metadata"]
+    rows = np.flatnonzero(true_mask(pc.match_substring(metadata, '_category_ids"')))
+    for text in metadata.take(pa.array(rows, pa.int64())).to_pylist() if len(rows) else []:
+        fields = loads_text(text)
+        for ids in (fields.get(k) for k in LVIS_CATEGORY_LISTS) if isinstance(fields, dict) else ():
+            found |= {i for i in ids if type(i) is int} if isinstance(ids, list) else set()
+    return found
+
+
 def lvis_category_lists(items: pa.Table, numbers: dict[int, int]) -> tuple[pa.Table, int]:
     """The items with LVIS's category id lists in their metadata written in the ids ``numbers`` gives (``reindex``).
 

@@ -35,7 +35,7 @@ from labelkit.formats.coco_homes import (
 from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
-from labelkit.formats.coco_records import category_record, lvis_category_lists
+from labelkit.formats.coco_records import category_numbers, category_record, lvis_category_lists
 from labelkit.formats.coco_shapes import within_reach
 from labelkit.formats.coco_sizes import written_sizes
 from labelkit.formats.coco_text import (
@@ -67,18 +67,13 @@ _CAPTION_CATEGORY = re.compile(r'("coco:category_id":)(-?\d+)(?=[,}])')
 """A caption's category id in its extras text (the other members keep their spelling when it is renumbered)."""
 
 
-def category_numbers(categories: Sequence[Category], reindex: bool) -> dict[int, int]:
-    """Category id -> the id written: its own, or with ``reindex`` 1..N in the categories' order."""
-    return {c.id: i + 1 for i, c in enumerate(categories)} if reindex else {c.id: c.id for c in categories}
-
-
 class Writer:
     """Writes one dataset as COCO files: ids, categories and file plan are fixed once, then per file."""
 
     def __init__(self, dataset: Dataset, report: Report, reindex: bool) -> None:
         self.ds = dataset
         self.report = report
-        self.category_map = category_numbers(dataset.categories, reindex)
+        self.category_map = category_numbers(dataset, reindex)
         items = lvis_category_lists(dataset.table("items"), self.category_map)[0]
         self.items = items
         self.image_ids, _, self.item_split = image_numbers(items)  # (the check reported those renumbered)
