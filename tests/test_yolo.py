@@ -499,7 +499,17 @@ def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
             # config-only data.yaml files and label files without images: a clear error naming the file
             with pytest.raises(InputError) as err:
                 labelkit.load(path, "yolo")
-            assert err.value.location.path is not None
+            where = err.value.location
+            if expect.get("labels_without_image"):  # the first label file (by name) whose image is not there
+                first = sorted(expect["labels_without_image"])[0]
+                assert (where.path, where.line) == (str(path / "labels" / f"{first}.txt"), None), entry["path"]
+                assert err.value.message.startswith("image not found; YOLO coordinates are normalised")
+            else:  # a config whose images ship as a download: named at its train line, the download the hint
+                lines = path.read_text().splitlines()
+                line = next(n for n, text in enumerate(lines, 1) if text.startswith("train:"))
+                assert (where.path, where.line, where.element) == (str(path), line, "train"), entry["path"]
+                assert err.value.message.startswith("none of the image folders or lists named in data.yaml exist")
+                assert f"download: {expect['download']}" in err.value.one_line(), entry["path"]
             continue
         ds = labelkit.load(path, "yolo")
         stats = ds.stats()
