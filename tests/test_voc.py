@@ -151,24 +151,51 @@ def test_polygons_need_masks_all(tmp_path: Path) -> None:
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/p.png")).sum() > 0
 
 
-@pytest.mark.parametrize(
-    ("xml", "where"),
-    [
-        (b'<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY x "xx">]>\n<annotation>&x;</annotation>', 2),
-        (b'\n\n<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><annotation>&x;</annotation>', 3),
-        (b"<annotation>\n  <filename>a.jpg</filename>\n  <object>\n    <name>cat", 4),
-        (b'<?xml version="1.0" encoding="nan"?>\n<annotation/>', 1),  # was: internal error (LookupError)
-    ],
-    ids=["bomb", "external-entity", "truncated", "unknown-encoding"],
+_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol0 "lol">\n'
+    + b"".join(b' <!ENTITY lol%d "%s">\n' % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, 10))
+    + b"]>\n<annotation><filename>&lol9;</filename></annotation>"
 )
-def test_unsafe_or_truncated_xml_is_an_input_error(tmp_path: Path, xml: bytes, where: int | None) -> None:
-    (tmp_path / "Annotations").mkdir()
-    (tmp_path / "Annotations/a.xml").write_bytes(xml)
+_REFUSED = "XML with a DTD or entity declarations is refused"
+
+
+@pytest.mark.parametrize(
+    ("xml", "where", "why"),
+    [
+        (b'<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY x "xx">]>\n<annotation>&x;</annotation>', 2, _REFUSED),
+        (_LAUGHS, 2, _REFUSED),
+        (b'\n\n<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><annotation>&x;</annotation>', 3, _REFUSED),
+        (b'<!DOCTYPE a [\n<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd">\n%p;\n]>\n<annotation/>', 1, _REFUSED),
+        (b'<!DOCTYPE annotation SYSTEM "file:///etc/passwd">\n<annotation/>', 1, _REFUSED),
+        (b"<annotation>\n  <filename>&xxe;</filename>\n</annotation>", 2, "invalid XML: undefined entity"),
+        (b"<annotation>\n  <filename>a.jpg</filename>\n  <object>\n    <name>cat", 4, "invalid XML: no element found"),
+        # was: internal error (LookupError)
+        (b'<?xml version="1.0" encoding="nan"?>\n<annotation/>', 1, "invalid XML: unknown encoding: nan"),
+    ],
+    ids=[
+        "bomb",
+        "billion-laughs",
+        "external-entity",
+        "external-parameter-entity",
+        "external-dtd",
+        "undeclared-entity",
+        "truncated",
+        "unknown-encoding",
+    ],
+)
+def test_unsafe_or_truncated_xml_is_an_input_error(tmp_path: Path, xml: bytes, where: int, why: str) -> None:
+    """The error names the file and line, and says why: a DTD or entity is refused as such (never expanded, nor
+    fetched), not reported as some other parse error a non-defused parser would also give."""
+    (tmp_path / "ds/Annotations").mkdir(parents=True)
+    (tmp_path / "ds/Annotations/a.xml").write_bytes(xml)
     with pytest.raises(InputError) as err:
-        labelkit.load(tmp_path, "voc")
-    assert err.value.location.path == str(tmp_path / "Annotations/a.xml")
-    if where is not None:
-        assert err.value.location.line == where
+        labelkit.load(tmp_path / "ds", "voc")
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "ds/Annotations/a.xml"), where)
+    assert err.value.message.startswith(why)
+    run = CliRunner().invoke(cli, ["convert", str(tmp_path / "ds"), str(tmp_path / "out"), "--to", "coco"])
+    assert (run.exit_code, run.output.count("\n")) == (2, 1)
+    assert run.output.startswith(f"labelkit: error: {tmp_path / 'ds/Annotations/a.xml'}:{where}: {why}")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(
