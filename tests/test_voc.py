@@ -603,16 +603,29 @@ def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
             assert sum(1 for o in ds.objects() if o.mask is not None) == ref["annotations_by_type"]["mask"]
 
 
-def test_media_copy_puts_images_in_jpegimages(tmp_path: Path) -> None:
+@pytest.mark.parametrize("media", ["copy", "link", "none"])
+def test_media_copy_puts_images_in_jpegimages(tmp_path: Path, media: str) -> None:
+    """copy writes each image's bytes, link a symbolic link to the image in media_root (it was not tested),
+    none no image at all; the labels read back the same every way."""
     src = tmp_path / "src"
     (src / "JPEGImages").mkdir(parents=True)
     Image.new("RGB", (20, 10)).save(src / "JPEGImages/2007_000001.jpg")
     Image.new("RGB", (8, 6)).save(src / "JPEGImages/b.png")
     Image.new("RGB", (8, 6)).save(src / "JPEGImages/empty.jpg")
     out = tmp_path / "o"
-    labelkit.save(make_dataset(), out, "voc", media="copy", media_root=str(src))
-    assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == ["2007_000001.jpg", "b.png", "empty.jpg"]
+    labelkit.save(make_dataset(), out, "voc", media=media, media_root=str(src))
     assert canonical(labelkit.load(out, "voc")) == canonical(make_dataset())
+    if media == "none":
+        assert not (out / "JPEGImages").exists()
+        return
+    images = sorted((out / "JPEGImages").iterdir())
+    assert [p.name for p in images] == ["2007_000001.jpg", "b.png", "empty.jpg"]
+    for image in images:
+        original = src / "JPEGImages" / image.name
+        assert image.is_symlink() == (media == "link"), image.name
+        assert image.read_bytes() == original.read_bytes()
+        if media == "link":
+            assert image.resolve() == original.resolve()
 
 
 # -- void pixels (255) in segmentation PNGs -------------------------------------------------------------
