@@ -882,6 +882,36 @@ def test_a_dataset_without_images_reads_back_with_its_classes(layout: str, tmp_p
         labelkit.load(tmp_path / "loose", format="yolo")
 
 
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+@pytest.mark.parametrize("split", ["test", "val", "con", " "])
+def test_a_dataset_without_images_written_with_a_split_option_reads_back(
+    layout: str, split: str, tmp_path: Path
+) -> None:
+    """The empty folders made are those data.yaml names (images/train, labels/train; obj_train_data): they were
+    the -o split option's (images/test beside data.yaml's train: images/train), so the output did not read back
+    ('none of the image folders or lists named in data.yaml exist'), and a split Windows cannot name (con) made a
+    folder of that name. The same when every item is lost for its split's name (-o split=con, --allow-loss)."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    labelkit.save(ds, tmp_path / "o", "yolo", layout=layout, split=split)
+    made = sorted(p.relative_to(tmp_path / "o").as_posix() for p in (tmp_path / "o").rglob("*") if p.is_dir())
+    assert made == (["obj_train_data"] if layout == "darknet" else ["images", "images/train", "labels", "labels/train"])
+    back = labelkit.load(tmp_path / "o")
+    assert len(back) == 0 and [c.name for c in back.categories] == ["cat"]
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 1.0, 2.0, 2.0)))
+    if layout == "darknet" and split in ("con", " "):
+        return  # (refused: such a split cannot be an obj.data key)
+    report = labelkit.save(ds, tmp_path / "lost", "yolo", layout=layout, split=split, allow_loss=True)
+    back = labelkit.load(tmp_path / "lost")
+    assert [c.name for c in back.categories] == ["cat"]
+    lost = [c.what for c in report.lost]
+    if split in ("con", " "):  # the item is lost (its label file Windows cannot hold): no folder of that name
+        assert (len(back), lost) == (0, ["items whose file names Windows cannot hold", "object annotations on them"])
+        assert not (tmp_path / "lost/labels" / split).exists() and not (tmp_path / "lost/images" / split).exists()
+    else:
+        assert ([i.split for i in back.items()], len(list(back.objects())), lost) == ([split], 1, [])
+
+
 def test_finding_label_files_closes_every_directory_scan(tmp_path: Path) -> None:
     import gc
     import warnings

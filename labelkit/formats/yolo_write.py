@@ -246,8 +246,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     rows_by_item = usable_rows[order]
     folders = files.folders
     if not label_rel:  # no images: the folders data.yaml names still exist, so the output reads back
-        split = default_split
-        folders = {f"obj_{split}_data"} if layout == "darknet" else {f"labels/{split}", f"images/{split}"}
+        # (train, as data.yaml names it without splits: the -o split option's folder, images/test, was not named
+        # there, so the output did not read back, and a split Windows cannot name, con, made a folder of it)
+        folders = {"obj_train_data"} if layout == "darknet" else {"labels/train", "images/train"}
     for folder in sorted(folders):
         (path / folder).mkdir(parents=True, exist_ok=True)
     base = str(path) + os.sep
