@@ -456,6 +456,24 @@ def test_classify_round_trip(tmp_path: Path) -> None:
     assert canonical(labelkit.load(tmp_path / "o", "yolo")) == canonical(ds)
 
 
+def test_classify_class_ids_are_the_folder_names_in_code_point_order(tmp_path: Path) -> None:
+    """As torchvision's ImageFolder (Ultralytics' classify reader) sorts them: by code point, so digits come
+    before capitals, capitals before small letters, and '10' before '9' (no natural or case-blind order); the
+    write gives the same ids back, each image in its class folder."""
+    root = tmp_path / "cls"
+    names = ["b", "C", "a", "9", "10", "é", "Z"]
+    for n, name in enumerate(names):
+        (root / "train" / name).mkdir(parents=True)
+        Image.new("RGB", (4, 3)).save(root / "train" / name / f"{n}.jpg")
+    ds = labelkit.load(root, "yolo")
+    assert [(c.id, c.name) for c in ds.categories] == list(enumerate(["10", "9", "C", "Z", "a", "b", "é"]))
+    class_of = {lab.item_id: ds.category(lab.category_id or 0).name for lab in ds.labels()}
+    assert class_of == {str(n): name for n, name in enumerate(names)}
+    report = labelkit.save(ds, tmp_path / "o", "yolo", media="copy", media_root=str(root))
+    assert not report.lost and not [c.what for c in report.transformed if c.what == "class ids"]
+    assert canonical(labelkit.load(tmp_path / "o", "yolo")) == canonical(ds)
+
+
 def test_darknet_layout_round_trip(tmp_path: Path) -> None:
     """The val split is listed under Darknet's valid key (val = val.txt made Darknet validate on train)."""
     ds = make_dataset()
