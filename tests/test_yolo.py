@@ -83,14 +83,28 @@ def test_every_image_gets_a_label_file_and_data_yaml(tmp_path: Path) -> None:
     assert json.loads((out / "image_sizes.json").read_text())["images/val/b.png"] == [100, 50]
 
 
-def test_rerun_needs_overwrite_and_never_appends(tmp_path: Path) -> None:
+def _tree_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(("fmt", "options"), [("yolo", {}), ("yolo", {"layout": "darknet"}), ("voc", {})])
+def test_rerun_needs_overwrite_and_never_appends(tmp_path: Path, fmt: str, options: dict[str, str]) -> None:
+    """A refused rerun leaves the output as it was; --overwrite gives exactly what a write into a new folder
+    gives: no line appended, and no file of the earlier run left behind (val's labels, when the new dataset
+    has no val split)."""
     out = tmp_path / "out"
-    labelkit.save(make_dataset(), out, "yolo")
-    first = (out / "labels/train/a.txt").read_bytes()
-    with pytest.raises(OutputError):
-        labelkit.save(make_dataset(), out, "yolo")
-    labelkit.save(make_dataset(), out, "yolo", overwrite=True)
-    assert (out / "labels/train/a.txt").read_bytes() == first
+    labelkit.save(make_dataset(), out, fmt, **options)
+    first = _tree_bytes(out)
+    with pytest.raises(OutputError, match="output exists"):
+        labelkit.save(make_dataset(), out, fmt, **options)
+    assert _tree_bytes(out) == first
+    labelkit.save(make_dataset(), out, fmt, overwrite=True, **options)
+    assert _tree_bytes(out) == first
+    smaller = make_dataset().filter("train")
+    labelkit.save(smaller, tmp_path / "fresh", fmt, **options)
+    labelkit.save(smaller, out, fmt, overwrite=True, **options)
+    assert _tree_bytes(out) == _tree_bytes(tmp_path / "fresh")
+    assert not [p for p in out.rglob("*") if p.name in ("val", "val.txt", "obj_val_data", "b.txt", "c.txt")]
 
 
 @settings(max_examples=40, deadline=None)
