@@ -604,6 +604,40 @@ def test_ultralytics_list_files_path_key_and_names_map(tmp_path: Path) -> None:
     assert err.value.location.element == "nc"
 
 
+def test_a_data_yaml_split_given_as_a_list_of_folders_reads_each_folder(tmp_path: Path) -> None:
+    """``train: [images/a, images/b]`` (folders, beside a list file in another split), names as a list: each
+    folder's images are the split's items, with their labels beside them in labels/<folder>; written back,
+    the split is one folder, images/train, and every box comes back (only lists of list files were tested)."""
+    root = tmp_path / "ds"
+    for folder, size, line in (("a", (100, 50), "0 0.5 0.5 0.2 0.2\n"), ("b", (40, 40), "1 0.25 0.75 0.5 0.5\n")):
+        (root / "images" / folder).mkdir(parents=True)
+        (root / "labels" / folder).mkdir(parents=True)
+        Image.new("RGB", size).save(root / "images" / folder / f"{folder}1.jpg")
+        (root / "labels" / folder / f"{folder}1.txt").write_text(line)
+    (root / "images/v").mkdir()
+    Image.new("RGB", (10, 10)).save(root / "images/v/v1.png")  # (no label file: an image without objects)
+    (root / "val.txt").write_text("images/v/v1.png\n")
+    (root / "data.yaml").write_text("train: [images/a, images/b]\nval: val.txt\nnames: [cat, dog]\n")
+    ds = labelkit.load(root, "yolo")
+    assert [(i.id, i.split, i.media.path, i.media.width, i.media.height) for i in ds.items()] == [
+        ("a1", "train", "images/a/a1.jpg", 100, 50),
+        ("b1", "train", "images/b/b1.jpg", 40, 40),
+        ("images/v/v1", "val", "images/v/v1.png", 10, 10),
+    ]
+    assert [(o.item_id, ds.category(o.category_id or 0).name, o.bbox) for o in ds.objects()] == [
+        ("a1", "cat", (40.0, 20.0, 20.0, 10.0)),
+        ("b1", "dog", (0.0, 20.0, 20.0, 20.0)),
+    ]
+    labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True)
+    assert sorted(p.relative_to(tmp_path / "o").as_posix() for p in (tmp_path / "o/labels").rglob("*.txt")) == [
+        "labels/train/a/a1.txt",
+        "labels/train/b/b1.txt",
+        "labels/val/v/v1.txt",
+    ]
+    back = labelkit.load(tmp_path / "o", "yolo")
+    assert [(o.bbox, o.category_id) for o in back.objects()] == [(o.bbox, o.category_id) for o in ds.objects()]
+
+
 def _mask_dataset(*masks: np.ndarray) -> Dataset:
     from labelkit.model.raster import mask_to_rle
 
