@@ -2367,6 +2367,37 @@ def test_pose_without_visibility_reports_the_unlabelled_points_ultralytics_takes
     assert not labelkit.plan(ds, "yolo").lost  # (with the visibility column, v 0 says it)
 
 
+def test_pose_points_at_0_0_without_visibility_are_read_unlabelled_with_a_read_note(tmp_path: Path) -> None:
+    """A ``[K, 2]`` file's ``0 0`` point is read as not labelled (COCO-derived files mark a missing point so), which
+    Ultralytics, masking only negative coordinates, trains on as a visible point at the corner: it was read so
+    unsaid, and COCO or ``[K, 3]`` output had it unlabelled without a word. A read note counts such points and
+    names the first's line; ``[K, 3]`` files' ``0 0 0`` points get none."""
+    root = tmp_path / "src"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [p]\nkpt_shape: [2, 2]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [200, 100]}')
+    lines = "0 0.5 0.5 0.2 0.2 0.5 0.5 0.25 0.75\n0 0.5 0.5 0.4 0.4 0 0 0.5 0.5\n0 0.5 0.5 0.4 0.4 0 0 0 0\n"
+    (root / "labels/train/a.txt").write_text(lines)
+    ds = labelkit.load(root, "yolo")
+    assert [o.keypoints for o in ds.objects()] == [
+        [100.0, 50.0, 2.0, 50.0, 75.0, 2.0],
+        [0.0, 0.0, 0.0, 100.0, 50.0, 2.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    ]
+    assert ds.read_notes == [
+        "3 keypoints of a file without a visibility column are at 0 0 (as COCO-derived files mark a missing point; "
+        "first at labels/train/a.txt:2): read as not labelled, 0 0 0, and written back as read; Ultralytics, which "
+        "takes a point for missing only by a negative coordinate, trains on each as a visible keypoint at the "
+        "image's top-left corner"
+    ]
+    report = labelkit.convert(root, tmp_path / "o", to="yolo")
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == lines.replace(" 0 0", " 0.0 0.0")
+    assert any(note.startswith("3 keypoints of a file without a visibility column") for note in report.notes)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [p]\nkpt_shape: [1, 3]\n")
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.4 0.4 0 0 0\n")
+    assert labelkit.load(root, "yolo").read_notes == []
+
+
 def test_pose_without_visibility_read_so_still_reports_the_points_it_pads(tmp_path: Path) -> None:
     """Points read from a [K, 2] file are written as read, not counted; but an object added without keypoints (or
     with fewer) is padded with 0 0 points, visible keypoints to Ultralytics: the dataset's yolo:kpt_dims passed

@@ -35,6 +35,7 @@ from labelkit.formats.yolo_folders import (
     names_folder,
     yolo_lines,
 )
+from labelkit.formats.yolo_keypoints import AT_ORIGIN, MARKED, points_note, read_keypoints
 from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
     LABELIMG_NAMES,
@@ -443,9 +444,10 @@ def _build(
         head = values[(offsets[:-1, None] + np.arange(4)).reshape(-1)].reshape(-1, 4) if n else np.zeros((0, 4))
         bbox = G.yolo_to_xywh(head, w, h)
         if task == "pose" and n:
-            keypoints, marked = _keypoints(values, offsets, layout.kpt_shape or (0, 3), w, h)
-            if marked.any():
-                layout.notes.append(_marked_missing_note(marked, parsed, files, layout.root))
+            keypoints, marked, origin = read_keypoints(values, offsets, layout.kpt_shape or (0, 3), w, h)
+            for points, what in ((marked, MARKED), (origin, AT_ORIGIN)):
+                if points.any():
+                    layout.notes.append(points_note(points, parsed, files, layout.root, what))
     elif task == "obb":
         corners = values.reshape(-1, 8)
         if not layout.dota:
@@ -580,48 +582,6 @@ def _kpt_names_problem(names: Any, k: int) -> str | None:
     if any(isinstance(v, (list, dict)) for v in names):
         return "a name that is not a text"
     return None
-
-
-def _marked_missing_note(marked: np.ndarray[Any, Any], parsed: yolo_parse.Parsed, files: list[str], root: Path) -> str:
-    """The read note counting the points marked missing by a negative coordinate, naming the first's line."""
-    first = int(np.flatnonzero(marked.any(axis=1))[0])
-    return (
-        f"{int(marked.sum()):,} keypoints are marked missing by a negative coordinate (as some tools write a "
-        f"missing point, -1 -1; first at {rel_path(files[parsed.entry[first]], root)}:{parsed.line[first]}): read "
-        "as not labelled, 0 0 0, as Ultralytics' own labels have it (its reader drops an image with a value below "
-        "-0.01), and written so (0 0 without a visibility column)"
-    )
-
-
-def _keypoints(
-    values: Any, offsets: Any, kpt_shape: tuple[int, int], w: Any, h: Any
-) -> tuple[pa.Array, np.ndarray[Any, Any]]:
-    """The objects' keypoints (``x y v`` in pixels), and per object and point whether it is marked missing.
-
-    A point marked missing (``-1 -1``: not labelled, ``v`` 0, or without a visibility column, and a negative
-    coordinate) is ``0 0 0``, COCO's and Ultralytics' not-labelled point: its coordinates are only the mark.
-    """
-    k, dims = kpt_shape
-    n = len(offsets) - 1
-    if k == 0:  # kpt_shape [0, D]: objects without keypoints (as labelkit writes pose for them)
-        return pa.nulls(n, pa.list_(pa.float64())), np.zeros((n, 0), dtype=bool)
-    idx = (offsets[:-1, None] + 4 + np.arange(k * dims)).reshape(-1)
-    raw = values[idx].reshape(n, k, dims)
-    out = np.empty((n, k, 3), dtype=np.float64)
-    out[:, :, 0] = raw[:, :, 0] * w[:, None]
-    out[:, :, 1] = raw[:, :, 1] * h[:, None]
-    negative = (raw[:, :, 0] < 0) | (raw[:, :, 1] < 0)
-    if dims == 3:
-        out[:, :, 2] = raw[:, :, 2]
-        marked = negative & (raw[:, :, 2] == 0)
-    else:
-        # Ultralytics: without a visibility column, a point at 0,0 or with a negative coordinate is not labelled
-        missing = ((raw[:, :, 0] == 0) & (raw[:, :, 1] == 0)) | negative
-        out[:, :, 2] = np.where(missing, 0.0, 2.0)
-        marked = negative
-    out[marked] = 0.0
-    array = pa.FixedSizeListArray.from_arrays(pa.array(out.reshape(-1), pa.float64()), k * 3)
-    return array.cast(pa.list_(pa.float64())), marked
 
 
 def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None) -> Dataset:

@@ -1,0 +1,69 @@
+"""The YOLO pose reader's keypoints: ``x y v`` in pixels, and the read notes on points read as not labelled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from labelkit.formats import yolo_parse
+from labelkit.formats.yolo_layout import rel_path
+
+MARKED = (
+    "are marked missing by a negative coordinate (as some tools write a missing point, -1 -1",
+    "read as not labelled, 0 0 0, as Ultralytics' own labels have it (its reader drops an image with a value below "
+    "-0.01), and written so (0 0 without a visibility column)",
+)
+AT_ORIGIN = (  # (kpt_shape [K, 2]: see the kpt_dims option)
+    "of a file without a visibility column are at 0 0 (as COCO-derived files mark a missing point",
+    "read as not labelled, 0 0 0, and written back as read; Ultralytics, which takes a point for missing only by a "
+    "negative coordinate, trains on each as a visible keypoint at the image's top-left corner",
+)
+
+
+def points_note(
+    points: np.ndarray[Any, Any], parsed: yolo_parse.Parsed, files: list[str], root: Path, what: tuple[str, str]
+) -> str:
+    """The read note counting ``points`` (per object and point) of :data:`MARKED` or :data:`AT_ORIGIN`.
+
+    It names the first's file and line.
+    """
+    first = int(np.flatnonzero(points.any(axis=1))[0])
+    where = f"{rel_path(files[parsed.entry[first]], root)}:{parsed.line[first]}"
+    return f"{int(points.sum()):,} keypoints {what[0]}; first at {where}): {what[1]}"
+
+
+def read_keypoints(
+    values: Any, offsets: Any, kpt_shape: tuple[int, int], w: Any, h: Any
+) -> tuple[pa.Array, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The objects' keypoints (``x y v`` in pixels), per object and point whether marked missing, and whether at 0 0.
+
+    The last: a point of a ``[K, 2]`` file at ``0 0``, read as not labelled too (:data:`AT_ORIGIN`). A point
+    marked missing (``-1 -1``: not labelled, ``v`` 0, or without a visibility column, and a negative
+    coordinate) is ``0 0 0``, COCO's and Ultralytics' not-labelled point: its coordinates are only the mark.
+    """
+    k, dims = kpt_shape
+    n = len(offsets) - 1
+    if k == 0:  # kpt_shape [0, D]: objects without keypoints (as labelkit writes pose for them)
+        return pa.nulls(n, pa.list_(pa.float64())), np.zeros((n, 0), dtype=bool), np.zeros((n, 0), dtype=bool)
+    idx = (offsets[:-1, None] + 4 + np.arange(k * dims)).reshape(-1)
+    raw = values[idx].reshape(n, k, dims)
+    out = np.empty((n, k, 3), dtype=np.float64)
+    out[:, :, 0] = raw[:, :, 0] * w[:, None]
+    out[:, :, 1] = raw[:, :, 1] * h[:, None]
+    negative = (raw[:, :, 0] < 0) | (raw[:, :, 1] < 0)
+    if dims == 3:
+        out[:, :, 2] = raw[:, :, 2]
+        marked = negative & (raw[:, :, 2] == 0)
+        origin = np.zeros((n, k), dtype=bool)
+    else:
+        # without a visibility column, a point at 0,0 (COCO-derived files' missing point: Ultralytics, masking
+        # only negative coordinates, trains on it, and a read note says so) or with a negative one is not labelled
+        origin = (raw[:, :, 0] == 0) & (raw[:, :, 1] == 0)
+        out[:, :, 2] = np.where(origin | negative, 0.0, 2.0)
+        marked = negative
+    out[marked] = 0.0
+    array = pa.FixedSizeListArray.from_arrays(pa.array(out.reshape(-1), pa.float64()), k * 3)
+    return array.cast(pa.list_(pa.float64())), marked, origin
