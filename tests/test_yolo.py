@@ -393,6 +393,40 @@ def test_every_exif_orientation_of_every_format_gives_the_size_a_label_is_normal
         assert ((item.media.width, item.media.height), obj.bbox) == ((60, 40), (15.0, 15.0, 30.0, 10.0))
 
 
+@pytest.mark.parametrize(("fmt", "ext"), [("JPEG", "jpg"), ("PNG", "png"), ("WEBP", "webp"), ("TIFF", "tif")])
+def test_image_sizes_come_from_headers_without_decoding_pixels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, ext: str
+) -> None:
+    """Sizes are read from headers only: no image is decoded (Image.load refused here), and an image whose pixel
+    data is cut off after its header (as a download stopped early leaves it) still gives its size, turned by its
+    EXIF orientation. Nothing tested that the pixels were left alone."""
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rng = np.random.default_rng(0)
+    noise = Image.fromarray(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8))
+    noise.save(root / f"images/train/a.{ext}", format=fmt, exif=exif)
+    data = (root / f"images/train/a.{ext}").read_bytes()
+    if fmt in ("JPEG", "PNG"):  # (a TIFF's header may follow its pixels; Pillow opens a WebP's whole RIFF)
+        (root / f"images/train/a.{ext}").write_bytes(data[: len(data) // 2])
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.5 0.25\n")
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [x]\n")
+
+    def refuse(self: Image.Image) -> None:
+        raise AssertionError(f"decoded {self.format} pixels")
+
+    from PIL import ImageFile
+
+    monkeypatch.setattr(Image.Image, "load", refuse)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+    ds = labelkit.load(root, "yolo")
+    (item,) = ds.items()
+    assert (item.media.width, item.media.height) == (300, 400)
+    assert [o.bbox for o in ds.objects()] == [(75.0, 150.0, 150.0, 100.0)]
+
+
 def test_segment_and_pose_are_detected(tmp_path: Path) -> None:
     root = _tiny_dataset(tmp_path / "ds", "0 0.1 0.1 0.5 0.1 0.5 0.5\n")
     ds = labelkit.load(root, "yolo")
