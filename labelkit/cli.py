@@ -22,7 +22,7 @@ import click
 import pyarrow as pa
 
 from labelkit import __version__, api, formats
-from labelkit.cli_files import json_bytes, no_stale_report, side_file, write_json, write_report
+from labelkit.cli_files import STDOUT, json_bytes, no_stale_report, side_file, write_json, write_report
 from labelkit.errors import DataLossError, LabelkitError, UsageError
 from labelkit.report import Report
 
@@ -54,6 +54,8 @@ class OutputPath(click.Path):
         """The path; ``""`` is an OutputError (one line, exit 2), as in :func:`labelkit.api.output_path`."""
         if isinstance(value, str):
             api.output_path(value, self.what, "dir" if self.what == "output" else "file")
+            if value == "-" and self.what == "report":
+                return STDOUT  # (stdout; ./- is a file named -)
         return super().convert(value, param, ctx)
 
 

@@ -46,7 +46,7 @@ def side_file(
             (or is inside) the output, the input (a place it reads from: see :func:`labelkit.api.input_places`)
             or the ``media_root`` of the write ``options``, or it is the ``other`` side file.
     """
-    if path is None or path == STDOUT:
+    if path is None or path is STDOUT:
         return
     real, given = path.resolve(), Path(os.path.abspath(path))  # (a link inside the output too: it is replaced)
     media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
@@ -88,7 +88,7 @@ def no_stale_report(path: Path | None) -> Iterator[None]:
         raise
     except BaseException:
         try:
-            if path is not None and path != STDOUT and stat.S_ISREG(os.lstat(path).st_mode):
+            if path is not None and path is not STDOUT and stat.S_ISREG(os.lstat(path).st_mode):
                 path.unlink()
         except OSError:
             pass
@@ -119,7 +119,10 @@ def _escaped(data: Any) -> Any:
 
 
 STDOUT = Path("-")
-"""``--report -``: the JSON report goes to stdout (before the text report, which ``--quiet`` leaves out)."""
+"""``--report -``: the JSON report goes to stdout (before the text report, which ``--quiet`` leaves out).
+
+Told by identity (``path is STDOUT``): the argument parser gives this object for ``-`` alone, while ``./-``, which
+names a file ``-`` (as the README says), is a Path equal to it (``Path("./-") == Path("-")``) but not it."""
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -128,7 +131,7 @@ def write_json(path: Path, data: Any) -> None:
     Raises:
         OutputError: it cannot be written (naming the report's path).
     """
-    if path == STDOUT:
+    if path is STDOUT:
         click.echo(json_bytes(data).decode())
         return
     try:

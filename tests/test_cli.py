@@ -2092,6 +2092,27 @@ def test_report_dash_prints_the_json_report_on_stdout(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.json"]
 
 
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_report_dot_slash_dash_is_a_file_named_dash(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README: ``--report -`` prints the JSON on stdout, and ``a file named - is ./-``. ``./-`` printed it on
+    stdout too (``Path("./-") == Path("-")``), writing no file; now it writes the file ``-``."""
+    monkeypatch.chdir(tmp_path)
+    src = FIXTURES / "native" / "images.labelkit.json"
+    extra = ["--to", "labelkit"] if command == "convert" else ["--ratios", "train=1", "--to", "labelkit"]
+    result = run(command, src, tmp_path / "o.json", *extra, "--report", "./-", "--quiet")
+    assert (result.exit_code, result.stdout) == (0, ""), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["-", "o.json"]
+    report = json.loads((tmp_path / "-").read_bytes())
+    written = report if command == "convert" else report["output"]
+    assert (written["source"], written["target"], written["read"]["items"]) == ("labelkit", "labelkit", 3)
+    (tmp_path / "o.json").unlink()
+    result = run(command, tmp_path / "nothing.json", tmp_path / "o.json", *extra, "--report", "./-")
+    assert result.exit_code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # (a failed run removes the stale report, as any)
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device every write to fails: disk full)")
 @pytest.mark.parametrize("command", ["convert", "split"])
 def test_a_report_that_cannot_be_written_leaves_no_output(command: str, tmp_path: Path) -> None:
