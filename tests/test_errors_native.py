@@ -157,6 +157,33 @@ def test_wrong_type_names_the_pointer(case: tuple[Any, ...], tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
+    ("where", "value", "pointer", "read", "found"),
+    [
+        (("annotations", 1, "mask", "counts"), [5.5, 42], "/0", "Input should be a valid integer", "5.5 is not of"),
+        (("annotations", 1, "mask", "counts"), [3, -5], "/1", "Input should be greater than or equal", "-5 is less"),
+        (("annotations", 1, "attributes"), {"a": [1]}, "/a/0", "Input should be a valid string", "1 is not of type"),
+        (("annotations", 1, "attributes"), {"a": {}}, "/a", "expected a valid boolean or a valid", "expected b"),
+    ],
+)
+def test_a_union_value_is_named_where_it_goes_wrong(
+    where: tuple[Any, ...], value: Any, pointer: str, read: str, found: str, tmp_path: Path
+) -> None:
+    """A value of several types (RLE counts: a string or a list of runs; an attribute value) that fails inside the
+    type it has is named there: counts [5.5, 42] was 'Input should be a valid string' at counts (reading) and
+    'expected string or array, found [5.5, 42]' (validate), a list of both; an attribute value {} was named at
+    '.../a/bool', a pointer into the document that names nothing (pydantic's union member)."""
+    document = copy.deepcopy(FULL)
+    _get(document, where[:-1])[where[-1]] = value
+    path = _write(tmp_path, document)
+    expected = "".join(f"/{p}" for p in where) + pointer
+    with pytest.raises(InputError) as info:
+        labelkit.load(path)
+    assert (info.value.location.pointer, info.value.message[: len(read)]) == (expected, read)
+    findings = labelkit.validate(path)
+    assert (findings[0].where, findings[0].message[: len(found)]) == ("#" + expected, found)
+
+
+@pytest.mark.parametrize(
     ("where", "value", "message"),
     [
         (("annotations", 1, "bbox"), [0, 0, 2], "Tuple should have 4 items, not 3"),

@@ -131,12 +131,13 @@ def _refuse_wide(head: bytes, path: str | Path) -> None:
         )
 
 
-def pointer_from_loc(loc: tuple[str | int, ...], value: Any) -> str:
+def pointer_from_loc(loc: tuple[str | int, ...], value: Any, missing: bool = True) -> str:
     """The JSON pointer of a pydantic error location in the parsed document ``value``.
 
     pydantic adds levels of its own to a location: the tag of a tagged union (``object``) and the member
     of a plain union (``str``, ``list[int]``). Those are not in the document: walking the document along
-    the location drops them. A last part that is not in the document is kept: it is the missing field.
+    the location drops them. A last part that is not in the document is kept when ``missing`` (the error's
+    is a missing field): else it is a union member's (``bool`` of an attribute value ``{}``), no field.
     """
     parts: list[str | int] = []
     for i, part in enumerate(loc):
@@ -144,7 +145,7 @@ def pointer_from_loc(loc: tuple[str | int, ...], value: Any) -> str:
             value = value[part]
         elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
             value = value[part]
-        elif i == len(loc) - 1 and isinstance(value, dict):
+        elif missing and i == len(loc) - 1 and isinstance(value, dict):
             pass  # a missing field
         else:
             continue
@@ -177,17 +178,30 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
         return _ADAPTER.validate_json(data, strict=True)
     except ValidationError as exc:
         errors = exc.errors()
+        places = [pointer_from_loc(tuple(e["loc"]), value, e["type"] == "missing") for e in errors]
+        if errors[0]["type"].endswith("_type"):  # a plain union's member of the value's type fails inside it
+            errors, places = _inside(errors, places) or (errors, places)
         loc = tuple(errors[0]["loc"])
         if errors[0]["type"] in ("union_tag_not_found", "union_tag_invalid"):
             loc += ("kind",)  # the annotation's `kind` is missing or unknown: point at it
-        pointer = pointer_from_loc(loc, value)
+        pointer = pointer_from_loc(loc, value, errors[0]["type"] in ("missing", "union_tag_not_found"))
         # a plain union fails once per member: say what each member wanted
-        messages = list(dict.fromkeys(e["msg"] for e in errors if pointer_from_loc(tuple(e["loc"]), value) == pointer))
+        messages = list(dict.fromkeys(e["msg"] for e, at in zip(errors, places, strict=True) if at == pointer))
         message = messages[0] if messages else errors[0]["msg"]
         if len(messages) > 1:
             message = "expected " + " or ".join(m.removeprefix("Input should be ") for m in messages)
         message = short_list_message(errors) or _missing_message(errors[0], loc) or message
         raise InputError(message, path=path, pointer=pointer) from exc
+
+
+def _inside(errors: list[Any], places: list[str]) -> tuple[list[Any], list[str]] | None:
+    """The errors inside the first one's value, when there are: a plain union's member of the value's type.
+
+    ``"counts": [5.5]`` fails as a string (at ``counts``) and as a list of integers (at ``counts/0``): the
+    second says what is wrong; the first said ``Input should be a valid string`` of a list.
+    """
+    inside = [i for i, at in enumerate(places) if at.startswith(places[0] + "/")]
+    return ([errors[i] for i in inside], [places[i] for i in inside]) if inside else None
 
 
 def _missing_message(error: Any, loc: tuple[str | int, ...]) -> str | None:
@@ -425,6 +439,12 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _json_type(value: Any) -> str | None:
+    """The JSON Schema type of a container, text or boolean (None for a number: ``integer`` and ``number``)."""
+    kinds = ((bool, "boolean"), (str, "string"), (list, "array"), (dict, "object"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), None)
+
+
 def _explain(error: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[str, str, tuple[Any, ...]]]:
     """(pointer, message, path) for one jsonschema error, descending into the branch that applies.
 
@@ -456,8 +476,9 @@ def _explain(error: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[str, str, t
             chosen = next(i for i, b in enumerate(branches) if b.get("$ref") == target)
         elif instance is not None:
             real = [i for i, b in enumerate(branches) if b.get("type") != "null"]
-            if len(real) == 1:
-                chosen = real[0]
+            typed = [i for i in real if _json_type(instance) == branches[i].get("type", "object")]
+            if len(real) == 1 or len(typed) == 1:  # (the branch of the value's type: counts [5.5] at counts/0)
+                chosen = real[0] if len(real) == 1 else typed[0]
         if chosen is not None:
             sub = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == chosen]
             if sub:

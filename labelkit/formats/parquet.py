@@ -76,7 +76,8 @@ def _manifest(path: Path) -> Manifest:
     except ValidationError as exc:
         errors = exc.errors()
         message = short_list_message(list(errors)) or errors[0]["msg"]
-        raise InputError(message, path=file, pointer=pointer_from_loc(tuple(errors[0]["loc"]), value)) from exc
+        pointer = pointer_from_loc(tuple(errors[0]["loc"]), value, errors[0]["type"] == "missing")
+        raise InputError(message, path=file, pointer=pointer) from exc
 
 
 ROW_GROUP_SIZE = 65_536
