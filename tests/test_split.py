@@ -722,6 +722,8 @@ def test_folds_that_are_not_an_int_are_a_usage_error(folds: object) -> None:
         ({"ratios": 3}, "bad split ratios", "int"),
         ({"ratios": {"train": "x"}}, "bad split ratio", "train='x'"),
         ({"ratios": {"train": None}}, "bad split ratio", "train=None"),
+        ({"ratios": {"train": "1.0"}}, "bad split ratio", "train='1.0'"),
+        ({"ratios": {"train": True}}, "bad split ratio", "train=True"),
         ({"lock": 3}, "lock must be a path (a str or pathlib.Path), not int", None),
         ({"stratify": None}, "stratify must be a str, not None", None),
         ({"group_by": 0}, "group_by must be a str, not int", None),
@@ -732,7 +734,8 @@ def test_split_refuses_options_of_the_wrong_type_with_a_usage_error(
     options: dict[str, object], message: str, found: str | None
 ) -> None:
     """``ratios=[0.8, 0.2]`` was AttributeError (no attribute 'items'), ``{"train": "x"}`` a ValueError, ``lock=3``
-    a TypeError and ``stratify=None`` an AttributeError ('NoneType' object has no attribute 'startswith')."""
+    a TypeError and ``stratify=None`` an AttributeError ('NoneType' object has no attribute 'startswith');
+    ``{"train": "1.0"}`` and ``{"train": True}`` were taken for 1.0 (the README: a share that is not a number)."""
     from labelkit.model import Dataset, Item
 
     ds = Dataset(items=[Item(id=f"i{n}") for n in range(4)])

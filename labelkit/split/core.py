@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from numbers import Integral
+from numbers import Integral, Real
 from pathlib import Path
 from typing import NamedTuple
 
@@ -78,10 +78,10 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
         )
     out: dict[str, float] = {}
     for k, v in ratios.items():
-        try:
-            out[str(k)] = float(v)
-        except (TypeError, ValueError):  # ({"train": "x"} was ValueError: could not convert string to float)
-            raise UsageError("bad split ratio", expected="a number", found=f"{k}={v!r}") from None
+        # a number, as folds and seed are checked: {"train": "0.8"} or True was taken for 0.8 or 1 unsaid
+        if not isinstance(v, Real) or isinstance(v, (bool, np.bool_)):
+            raise UsageError("bad split ratio", expected="a number", found=f"{k}={v!r}")
+        out[str(k)] = float(v)
     if not out:
         raise UsageError("no split ratios", expected="e.g. train=0.8,val=0.1,test=0.1")
     for name, share in out.items():
