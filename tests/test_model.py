@@ -305,6 +305,27 @@ def test_an_item_without_a_media_kind_counts_as_an_image_as_its_record_says() ->
     assert ds.stats().items_by_media == {"image": 2, "text": 1}
 
 
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ('{"x": {}}', "attributes.x: expected a valid boolean or a valid integer or a valid number or a valid string"),
+        ('{"x": [1]}', "attributes.x.0: Input should be a valid string"),
+    ],
+)
+def test_a_refused_value_of_several_types_is_named_by_its_field_not_a_union_member(
+    attributes: str, message: str
+) -> None:
+    """An attribute value {} was named 'attributes.x.bool' (pydantic's union member, no field) and said to need a
+    boolean; [1], a list, was too, where its member of its type (a list of texts) says what is wrong."""
+    from labelkit.errors import InputError
+
+    objects = pa.table({"id": ["1"], "item_id": ["a"], "attributes": [attributes]})
+    ds = Dataset.from_tables({"items": pa.table({"id": ["a"]}), "objects": objects})
+    with pytest.raises(InputError) as err:
+        list(ds.objects())
+    assert err.value.message.startswith(f"objects record '1': {message}")
+
+
 def test_a_table_value_its_record_refuses_is_an_input_error_naming_the_table_record_and_field() -> None:
     """Iterating records of tables given to from_tables raised pydantic's ValidationError ('1 validation error
     for Item ... metadata'), naming neither table nor row, or an InputError naming neither."""

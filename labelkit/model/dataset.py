@@ -22,6 +22,7 @@ from numbers import Integral
 from typing import Any, TypeVar
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import ValidationError
@@ -570,12 +571,43 @@ def _records(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]) 
             key = f"{row['item_id']!r} token {row['index']}" if name == "tokens" else repr(row["id"])
             if isinstance(exc, InputError):  # (a JSON text holding a number no float holds, as COCO's area 1e400)
                 raise InputError(f"{name} record {key}: {exc.message}", found=exc.found) from exc
-            first = exc.errors()[0]
+            errors = exc.errors()
+            paths = [_field_path(e, row) for e in errors]
+            inside = [i for i, at in enumerate(paths) if at.startswith(paths[0] + ".")]  # (a union's member failing
+            first = inside[0] if inside and errors[0]["type"].endswith("_type") else 0  # inside: counts [5.5])
+            said = list(dict.fromkeys(e["msg"] for e, at in zip(errors, paths, strict=True) if at == paths[first]))
+            message = (
+                said[0]
+                if len(said) == 1
+                else "expected " + " or ".join(m.removeprefix("Input should be ") for m in said)
+            )
             raise InputError(
-                f"{name} record {key}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}",
+                f"{name} record {key}: {paths[first]}: {message}",
                 hint="its table holds a value the record refuses: fix the tables given to Dataset.from_tables",
             ) from exc
         yield record
+
+
+def _field_path(error: Any, row: dict[str, Any]) -> str:
+    """Where in ``row`` a pydantic error is, as ``attributes.x``: the parts of its location found in the row.
+
+    pydantic adds the member of a plain union to a location (``attributes.x.bool`` of an attribute value
+    ``{}``), which names no field: walking the row (its JSON-text cells decoded) drops it. A last part not
+    there is kept when the error is a missing field's.
+    """
+    parts, value = [], row
+    for i, part in enumerate(error["loc"]):
+        if isinstance(value, str) and value[:1] in ("{", "["):
+            try:
+                value = orjson.loads(value)
+            except orjson.JSONDecodeError:
+                pass
+        if isinstance(value, dict) and part in value or isinstance(value, list) and part in range(len(value)):
+            value = value[part]
+        elif not (error["type"] == "missing" and i == len(error["loc"]) - 1):
+            continue
+        parts.append(str(part))
+    return ".".join(parts)
 
 
 def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
