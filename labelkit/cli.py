@@ -6,6 +6,7 @@ Errors become one line on stderr (``labelkit: error: <where>: <what>``) and an e
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import mmap
 import os
@@ -14,7 +15,7 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -270,13 +271,52 @@ def _format_options(kv: dict[str, str], call: Callable[..., Any]) -> dict[str, A
     """
     for key in kv:
         if key in inspect.signature(call).parameters:
-            flag = "--" + key.replace("_", "-")
-            raise UsageError(
-                f"unknown option {key!r}: -o sets a format's options",
-                hint=f"{flag} is an option of the command itself, if you meant it; 'labelkit formats NAME' lists a "
-                "format's options",
-            )
+            _own_option(key, "--" + key.replace("_", "-"))
     return kv
+
+
+def _own_option(key: str, flag: str) -> None:
+    """Refuse ``-o KEY=...`` where KEY names ``flag``, an option of the command itself.
+
+    Raises:
+        UsageError: always, with a hint naming ``flag``.
+    """
+    raise UsageError(
+        f"unknown option {key!r}: -o sets a format's options",
+        hint=f"{flag} is an option of the command itself, if you meant it; 'labelkit formats NAME' lists a "
+        "format's options",
+    )
+
+
+@contextlib.contextmanager
+def _own_options() -> Iterator[None]:
+    """An unknown ``-o`` option naming an option of the running command is said as ``-o overwrite=1`` is.
+
+    ``-o report=x`` (or ``-o seed=3`` in split) was said as an unknown format option; only the API's own
+    parameters were named so, with a hint naming the option.
+
+    Raises:
+        UsageError: such an option, or any other, as raised.
+    """
+    try:
+        yield
+    except UsageError as exc:
+        found = re.fullmatch(r"unknown option '([\w-]+)' for .*", exc.message)
+        flag = _command_flag(found[1]) if found else None
+        if found is None or flag is None:
+            raise
+        _own_option(found[1], flag)
+
+
+def _command_flag(key: str) -> str | None:
+    """The running command's own option that ``-o KEY=...`` names (``report``: ``--report``), or None."""
+    ctx = click.get_current_context(silent=True)
+    wanted = key.strip().replace("_", "-")
+    for param in ctx.command.params if ctx is not None else ():
+        for opt in param.opts if isinstance(param, click.Option) else ():
+            if opt.startswith("--") and opt[2:] == wanted:
+                return opt
+    return None
 
 
 def parse_kv(values: Sequence[str]) -> dict[str, str]:
@@ -353,7 +393,7 @@ def convert(
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
     given, output = output, Path(output)  # (the text given: ``out.json/`` names a folder, its Path a file)
     side_file(report_path, "report", output, input, options=parse_kv(options))
-    with StatusLine(quiet) as status, no_stale_report(report_path):
+    with StatusLine(quiet) as status, no_stale_report(report_path), _own_options():
         try:
             report = api.convert(
                 input,
@@ -387,7 +427,7 @@ def convert(
 def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
     """Show items, categories and annotations per kind, per category and per split."""
     name = format_name or formats.detect(path).format
-    with StatusLine(quiet=False) as status:  # (a large COCO file takes seconds: shown on a terminal)
+    with StatusLine(quiet=False) as status, _own_options():  # (a large COCO file takes seconds: shown on a terminal)
         status(f"reading {name}")
         stats = api.stats(path, name, **_format_options(parse_kv(options), api.stats))
     if as_json:
@@ -417,7 +457,7 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
 @click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A read option (repeatable).")
 def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
     """Check PATH against its format's schema and rules; exit 1 when there are findings."""
-    with StatusLine(quiet=False) as status:
+    with StatusLine(quiet=False) as status, _own_options():
         status("validating")
         findings = api.validate(path, format_name, **_format_options(parse_kv(options), api.validate))
     if findings:  # (the exit code also when stdout closes while they are printed: ``validate x | head``)
@@ -539,7 +579,7 @@ def split_command(
     api.refuse_output_in_input(input, output)
     side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))
     side_file(lock_path, "lockfile", output, input, options=parse_kv(options))  # (before the lockfile is read)
-    with StatusLine(quiet) as status, no_stale_report(report_path):
+    with StatusLine(quiet) as status, no_stale_report(report_path), _own_options():
         source = from_format or formats.detect(input).format
         target = to or source
         kv = parse_kv(options)
