@@ -2881,7 +2881,8 @@ def test_a_split_named_trainval_beside_train_and_val_reads_back(tmp_path: Path) 
 
 def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does_not_read(tmp_path: Path) -> None:
     """007 came back as 7, a depth without a size was dropped, and LabelImg's verified="yes" and an unknown
-    <track_id> went without a word. (True, as Datumaro writes booleans, is a boolean: written back true.)"""
+    <track_id> went without a word. (True, as Datumaro writes booleans, is a boolean: written back true, which a
+    read note says: the round trip gave back another text unsaid.)"""
     (tmp_path / "Annotations").mkdir()
     xml = (
         '<annotation verified="yes"><filename>a.jpg</filename>'
@@ -2895,8 +2896,10 @@ def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does
     (tmp_path / "Annotations/a.xml").write_text(xml)
     ds = labelkit.load(tmp_path, "voc")
     assert ds.read_notes == [
+        "1 attribute values spelled otherwise than true or false ('True' first, in 'a') were read as booleans: VOC "
+        "writes them back as true or false",
         "2 XML elements or attributes labelkit does not read were left out: annotation@verified (1), "
-        "object/track_id (1)"
+        "object/track_id (1)",
     ]
     (obj,) = ds.objects()
     assert obj.attributes == {"zip": "007", "flag": True, "n": 3}
@@ -2907,6 +2910,7 @@ def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does
     again = labelkit.load(tmp_path / "o", "voc")
     assert next(iter(again.items())).metadata == next(iter(ds.items())).metadata
     assert next(iter(again.objects())).attributes == obj.attributes
+    assert again.read_notes == []  # (true and false as written: no note)
 
 
 def test_a_size_of_0_x_0_and_depth_3_comes_back(tmp_path: Path) -> None:

@@ -294,6 +294,12 @@ def build(
             f"Annotations/{cased[0][1]}.xml): VOC pairs them by exact name (one name on macOS and Windows), so each "
             "was read as an item of no XML, and the XML's item as listed in no split"
         )
+    respelled = [(text, item_id) for item_id, _, _, item in parsed for text in item.respelled]
+    if respelled:  # (Datumaro writes True)
+        dataset.read_notes.append(
+            f"{len(respelled):,} attribute values spelled otherwise than true or false ({respelled[0][0]!r} first, in "
+            f"{respelled[0][1]!r}) were read as booleans: VOC writes them back as true or false"
+        )
     unknown = Counter(tag for _, _, _, item in parsed for tag in item.unread)
     if unknown:  # (writing VOC does not write them either)
         shown = ", ".join(f"{tag} ({n:,})" for tag, n in sorted(unknown.items(), key=lambda x: (-x[1], x[0]))[:8])

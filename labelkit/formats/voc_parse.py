@@ -340,6 +340,7 @@ class _XmlItem:
     metadata: dict[str, Any] = field(default_factory=dict)
     objects: list[dict[str, Any]] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # elements and XML attributes not read (for a read note)
+    respelled: list[str] = field(default_factory=list)  # boolean attribute values not spelled true/false (a note)
 
 
 _ROOT_TAGS = frozenset({"filename", "folder", "source", "path", "owner", "size", "segmented", "object"})
@@ -480,14 +481,14 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
             continue
         where = f"annotation/object[{number}]"
         item.unread += _unread(node, _OBJECT_TAGS, _ONCE_OBJECT, path, where, "object")
-        item.objects.append(_object(node, path, where))
+        item.objects.append(_object(node, path, where, item.respelled))
     item.unread += unread
     if size is not None:
         item.unread += size_unread
     return item
 
 
-def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
+def _object(node: Element, path: Path, where: str, respelled: list[str]) -> dict[str, Any]:
     """One ``<object>`` (its repeated elements refused by the caller, with its unread ones)."""
     name_node = node.find("name")
     if name_node is None:
@@ -539,7 +540,10 @@ def _object(node: Element, path: Path, where: str) -> dict[str, Any]:
             )  # an empty <name/>: the attribute named "" (as written for one)
             if key in attributes:  # (a mapping: the later value would replace the earlier one)
                 raise InputError("repeated attribute name", path=path, element=f"{at}/name", found=repr(key))
-            attributes[key] = attribute_value(_field_text(attr.find("value"), "value", path, at) or "")
+            text = _field_text(attr.find("value"), "value", path, at) or ""
+            attributes[key] = attribute_value(text)
+            if attributes[key] is True or attributes[key] is False:
+                respelled += [] if text in ("true", "false") else [text]  # (True: written back as true)
     return {
         "name": name,
         "bbox": _box(node, path, where, extras),
