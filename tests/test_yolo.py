@@ -6745,3 +6745,22 @@ def test_pose_without_visibility_counts_a_point_rounded_onto_the_corner_unlabell
     report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, task="pose", kpt_dims=2, precision=2)
     assert report.lost == planned.lost
     assert [o.keypoints for o in labelkit.load(tmp_path / "o", "yolo").objects()] == [[0, 0, 0, 500, 500, 2]]
+
+
+def test_a_darknet_root_holding_data_obj_data_is_told_to_read_that_file(tmp_path: Path) -> None:
+    """Darknet's own layout keeps obj.data in data/ below the folder it runs from: giving that folder said only
+    'is this a YOLO dataset folder?'. The hint names the file, which reads the dataset."""
+    (tmp_path / "data" / "obj").mkdir(parents=True)
+    (tmp_path / "data" / "obj.data").write_text("classes = 1\ntrain = data/train.txt\nnames = data/obj.names\n")
+    (tmp_path / "data" / "obj.names").write_text("cat\n")
+    Image.new("RGB", (10, 10)).save(tmp_path / "data" / "obj" / "a.jpg")
+    (tmp_path / "data" / "obj" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "data" / "train.txt").write_text("data/obj/a.jpg\n")
+    with pytest.raises(InputError, match="no images or label files found") as err:
+        labelkit.load(tmp_path, format="yolo")
+    assert err.value.hint == f"read {tmp_path / 'data' / 'obj.data'} (Darknet's data/ folder)"
+    assert len(labelkit.load(tmp_path / "data" / "obj.data")) == 1
+    (tmp_path / "data" / "obj.data").unlink()  # (a data/ folder without a .data file: the usual hint)
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, format="yolo")
+    assert err.value.hint == "is this a YOLO dataset folder?"

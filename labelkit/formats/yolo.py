@@ -252,7 +252,9 @@ def _read_at(path: Path, **options: Any) -> Dataset:
         and not (layout.config and (layout.names or "names" in layout.config))
         and not (layout.classify and layout.names)
     ):
-        raise InputError("no images or label files found", path=path, hint="is this a YOLO dataset folder?")
+        below = darknet_data(path / "data") if path.is_dir() and (path / "data").is_dir() else None
+        hint = f"read {below} (Darknet's data/ folder)" if below else "is this a YOLO dataset folder?"
+        raise InputError("no images or label files found", path=path, hint=hint)
     if layout.classify:
         return _classify_dataset(layout, sizes, fallback)
     if any(e.label is not None and "labelTxt" in e.label.split(os.sep) for e in layout.entries):
