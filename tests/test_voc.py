@@ -2508,6 +2508,7 @@ _CLASSES = "background:0,0,0::\ncat:128,0,0::\ndog:0,128,0::\n"
         (_CLASSES + "cat:0,0,128::\n", 4, "class listed twice (first at line 2)", "'cat'"),
         ("# labelkit-category-ids: 0\n" + _CLASSES, 1, "bad category ids comment", "1 ids"),
         (_CLASSES + "# labelkit-category-ids: 0,8,9,10\n", 4, "bad category ids comment", "4 ids"),
+        ("# labelkit-category-ids: 0 1 2\n" + _CLASSES, 1, "bad category ids comment", "'0 1 2'"),  # (said no more)
     ],
 )
 def test_a_labelmap_listing_a_class_twice_or_too_few_ids_is_an_error_at_its_line(

@@ -312,7 +312,10 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
             try:
                 ids = [int(v) for v in line[len(IDS_COMMENT) :].split(",") if v.strip()]
             except ValueError:
-                raise InputError("bad category ids comment", path=path, line=number) from None
+                found = repr(line[len(IDS_COMMENT) :].strip())
+                raise InputError(
+                    "bad category ids comment", path=path, line=number, expected="integers joined by ','", found=found
+                ) from None
             if any(not INT64_MIN <= i <= INT64_MAX for i in ids) or len(set(ids)) != len(ids):
                 raise InputError(
                     "bad category ids comment", path=path, line=number, expected="distinct integers of 64 bits"
