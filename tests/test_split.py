@@ -744,6 +744,25 @@ def test_split_refuses_options_of_the_wrong_type_with_a_usage_error(
     assert (err.value.message, err.value.found) == (message, found)
 
 
+@pytest.mark.parametrize("share", ["decimal", "fraction", "float32", "int64", "int"])
+def test_a_share_of_any_number_type_is_taken(share: str) -> None:
+    """A share is any number: the check refusing text and bools also refused ``Decimal("0.5")`` (no
+    ``numbers.Real``), which was taken for 0.5."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    import numpy as np
+
+    half = {"decimal": Decimal("0.5"), "fraction": Fraction(1, 2), "float32": np.float32(0.5)}
+    if share in half:
+        assert parse_ratios({"train": half[share], "val": half[share]}) == {"train": 0.5, "val": 0.5}
+    else:
+        assert parse_ratios({"train": np.int64(1) if share == "int64" else 1}) == {"train": 1.0}
+    for unheld in (Decimal("sNaN"), 10**400):  # (ValueError and OverflowError from float())
+        with pytest.raises(UsageError, match="bad share for split 'train'"):
+            parse_ratios({"train": unheld})
+
+
 def test_more_folds_than_groups_are_refused_and_empty_splits_cost_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """``--folds 1000`` on 24 items took 6 s and left 976 folds empty: more folds than groups is a usage error,
     as scikit-learn's GroupKFold has it. The local search looked at each of the k * (k - 1) pairs of splits, also

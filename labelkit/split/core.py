@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from numbers import Integral, Real
 from pathlib import Path
 from typing import NamedTuple
@@ -79,9 +80,12 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
     out: dict[str, float] = {}
     for k, v in ratios.items():
         # a number, as folds and seed are checked: {"train": "0.8"} or True was taken for 0.8 or 1 unsaid
-        if not isinstance(v, Real) or isinstance(v, (bool, np.bool_)):
+        if not isinstance(v, (Real, Decimal)) or isinstance(v, (bool, np.bool_)):  # (Decimal is no Real)
             raise UsageError("bad split ratio", expected="a number", found=f"{k}={v!r}")
-        out[str(k)] = float(v)
+        try:
+            out[str(k)] = float(v)
+        except (ValueError, OverflowError):  # (Decimal("sNaN"); 10**400, which no float holds)
+            raise UsageError(f"bad share for split {k!r}", expected="a number >= 0", found=repr(v)) from None
     if not out:
         raise UsageError("no split ratios", expected="e.g. train=0.8,val=0.1,test=0.1")
     for name, share in out.items():
