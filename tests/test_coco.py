@@ -3196,6 +3196,31 @@ def test_reindex_gives_an_unlisted_id_that_a_category_would_now_have_a_number_af
     ]
 
 
+def test_reindex_counts_no_unlisted_id_of_a_caption_written_with_its_column(tmp_path: Path) -> None:
+    """A caption with a category (its column) is written with the column's: the coco:category_id it carries
+    too is left out, so the unlisted id there (2) is renumbered nowhere; 'unlisted category ids' counted it."""
+    doc = {
+        "format": "labelkit",
+        "version": 1,
+        "categories": [{"id": 5, "name": "x"}, {"id": 7, "name": "y"}],
+        "items": [{"id": "1", "media": {"kind": "image", "path": "a.jpg", "width": 10, "height": 10}}],
+        "annotations": [
+            {"kind": "transcript", "id": "1", "item_id": "1", "category_id": 7, "text": "a"},
+            {"kind": "transcript", "id": "2", "item_id": "1", "category_id": 5, "text": "b"},
+        ],
+    }
+    doc["annotations"][1]["extras"] = {"coco:category_id": 2}  # type: ignore[index]
+    src = tmp_path / "in.labelkit.json"
+    src.write_text(json.dumps(doc))
+    plan = labelkit.plan(labelkit.load(src), "coco", reindex="true")
+    report = labelkit.convert(src, tmp_path / "out", to="coco", reindex=True)
+    expected = [("item splits", 1), ("category ids", 2)]
+    assert [(c.what, c.count) for c in report.transformed] == expected
+    assert [(c.what, c.count) for c in plan.transformed] == expected
+    written = _load(tmp_path / "out/annotations/captions_default.json")["annotations"]
+    assert [a["category_id"] for a in written] == [2, 1]
+
+
 @pytest.mark.parametrize("second", ["cat", "dog"])
 def test_a_category_id_listed_twice_in_one_file_is_an_error_at_its_pointer(tmp_path: Path, second: str) -> None:
     """The same name passed without a word (one of the two was kept); another name was blamed on another file."""

@@ -561,9 +561,13 @@ def category_numbers(dataset: Dataset, reindex: bool) -> dict[int, int]:
 
 
 def unlisted_category_ids(dataset: Dataset) -> set[int]:
-    """The integer category ids captions (``coco:category_id``) and LVIS's lists hold, listed or not."""
+    """The integer category ids captions (``coco:category_id``) and LVIS's lists hold, listed or not.
+
+    Only a caption without a category (column) counts: one with both is written with the column's.
+    """
     found: set[int] = set()
-    extras = dataset.table("transcripts")["extras"]
+    captions = dataset.table("transcripts")
+    extras = captions["extras"].filter(pc.is_null(captions["category_id"]))
     rows = np.flatnonzero(true_mask(pc.match_substring(extras, '"coco:category_id"')))
     for text in extras.take(pa.array(rows, pa.int64())).to_pylist() if len(rows) else []:
         fields = loads_text(text)
