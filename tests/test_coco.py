@@ -3196,6 +3196,23 @@ def test_reindex_gives_an_unlisted_id_that_a_category_would_now_have_a_number_af
     ]
 
 
+def test_reindex_numbers_an_unlisted_id_within_64_bits_when_the_largest_is_the_last(tmp_path: Path) -> None:
+    """An LVIS list holding 2**63 - 1 (read and written as it is) beside an unlisted 1 that reindex gives to a
+    category: 1 was numbered after the largest, 2**63, and the write failed ('a value is too large'), the plan
+    reporting it renumbered. It takes the first number after the categories' that no id has."""
+    ann = {"id": 1, "image_id": 1, "category_id": 5, "bbox": [1, 1, 2, 2], "area": 4.0, "iscrowd": 0}
+    image = {**_img(1), "neg_category_ids": [1, 2, 2**63 - 1]}
+    cats = [{"id": 5, "name": "x"}, {"id": 6, "name": "y"}, {"id": 2**63 - 2, "name": "z"}]
+    src = _files(tmp_path / "in", {"instances_val": {"images": [image], "annotations": [ann], "categories": cats}})
+    plan = labelkit.plan(labelkit.load(src), "coco", reindex="true")
+    report = labelkit.convert(src, tmp_path / "out", to="coco", reindex=True)
+    expected = [("category ids", 3), ("unlisted category ids", 2), ("images' category id lists", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == expected
+    assert [(c.what, c.count) for c in plan.transformed] == expected
+    (out_image,) = _load(tmp_path / "out/annotations/instances_val.json")["images"]
+    assert out_image["neg_category_ids"] == [4, 5, 2**63 - 1]
+
+
 def test_reindex_counts_no_unlisted_id_of_a_caption_written_with_its_column(tmp_path: Path) -> None:
     """A caption with a category (its column) is written with the column's: the coco:category_id it carries
     too is left out, so the unlisted id there (2) is renumbered nowhere; 'unlisted category ids' counted it."""

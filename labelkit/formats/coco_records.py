@@ -7,6 +7,7 @@ name, supercategory, keypoint names and skeleton; their other fields become ``co
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -545,18 +546,23 @@ def category_numbers(dataset: Dataset, reindex: bool) -> dict[int, int]:
 
     With ``reindex``, an id no category has that a caption (``coco:category_id``) or an LVIS list holds, and that
     one of 1..N would now name, is numbered after the largest of N and those ids (in ascending order), so that it
-    still names no category; the other such ids stay as they are.
+    still names no category (past 2**63 - 1, the first number after N that no id has); the other such ids stay as
+    they are.
     """
     categories = dataset.categories
     if not reindex:
         return {c.id: c.id for c in categories}
     numbers = {c.id: i + 1 for i, c in enumerate(categories)}
     unlisted = sorted(unlisted_category_ids(dataset) - numbers.keys())
+    taken = set(unlisted)
     last = max([len(categories), *unlisted])
+    free = itertools.chain(  # (after the largest; past 2**63 - 1, the first after N that no id has)
+        range(last + 1, INT64_MAX + 1), (n for n in itertools.count(len(categories) + 1) if n not in taken)
+    )
     for i in unlisted:
         if 1 <= i <= len(categories):
-            last += 1
-            numbers[i] = last
+            numbers[i] = next(free)
+            taken.add(numbers[i])
     return numbers
 
 
