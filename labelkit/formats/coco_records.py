@@ -8,6 +8,7 @@ name, supercategory, keypoint names and skeleton; their other fields become ``co
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -566,11 +567,29 @@ def category_numbers(dataset: Dataset, reindex: bool) -> dict[int, int]:
     return numbers
 
 
+_UNLISTED: weakref.WeakKeyDictionary[Dataset, tuple[tuple[pa.Table, pa.Table], frozenset[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per dataset, its captions and items tables and the ids found in them (the plan's check and the writer ask)."""
+
+
 def unlisted_category_ids(dataset: Dataset) -> set[int]:
     """The integer category ids captions (``coco:category_id``) and LVIS's lists hold, listed or not.
 
-    Only a caption without a category (column) counts: one with both is written with the column's.
+    Only a caption without a category (column) counts: one with both is written with the column's. Found once
+    while the dataset's captions and items are the same tables.
     """
+    state = (dataset.table("transcripts"), dataset.table("items"))
+    hit = _UNLISTED.get(dataset)
+    if hit is not None and hit[0][0] is state[0] and hit[0][1] is state[1]:
+        return set(hit[1])
+    found = _unlisted_ids(dataset)
+    _UNLISTED[dataset] = (state, frozenset(found))
+    return found
+
+
+def _unlisted_ids(dataset: Dataset) -> set[int]:
+    """:func:`unlisted_category_ids`, found: a Python loop over the rows naming one."""
     found: set[int] = set()
     captions = dataset.table("transcripts")
     extras = captions["extras"].filter(pc.is_null(captions["category_id"]))
