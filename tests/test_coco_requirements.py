@@ -387,6 +387,9 @@ def test_a_polygon_or_keypoint_value_that_is_no_number_is_shown_as_the_file_spel
             "skeleton edge must be 2 keypoint indices (found [1, 2, 3])",
         ),
         ({"skeleton": [[1.5, 2]]}, "/categories/0/skeleton/0/0", "skeleton index must be an integer (found 1.5)"),
+        # (an integer, too wide: not 'must be an integer (found 99999999999999999999)', said as an id is)
+        ({"skeleton": [[1, 10**20]]}, "/categories/0/skeleton/0/1", "skeleton index does not fit in 64 bits"),
+        ({"skeleton": [[-(2**63) - 1, 1]]}, "/categories/0/skeleton/0/0", "skeleton index does not fit in 64 bits"),
     ],
 )
 def test_a_category_field_of_another_type_is_said_in_convert_s_words(

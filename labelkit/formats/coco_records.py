@@ -88,6 +88,8 @@ def _category_error(err: Any) -> tuple[str, list[str | int], str | None]:
     at = [k if isinstance(k, int) else str(k) for k in err["loc"]] or ["id"]
     if err["type"] == "missing" and len(at) > 1:
         at = at[:-1]
+    if at[0] == "skeleton" and len(at) == 3 and err["type"] in ("less_than_equal", "greater_than_equal"):
+        return "skeleton index does not fit in 64 bits", at, None  # (an integer: as an id is said)
     if at[0] == "skeleton":
         levels = ("skeleton must be a list of index pairs", "skeleton edge must be 2 keypoint indices")
         message = levels[len(at) - 1] if len(at) <= 2 else "skeleton index must be an integer"
