@@ -5969,7 +5969,7 @@ def test_the_usual_object_is_read_in_one_pass_with_its_values() -> None:
         },
         "attributes": {},
     }
-    assert voc_parse._plain_object(node) == voc_parse._object(node, Path("a.xml"), "annotation/object[1]")
+    assert voc_parse._plain_object(node) == voc_parse._object(node, Path("a.xml"), "annotation/object[1]", [])
 
 
 def test_an_image_named_by_filename_found_from_a_folder_listing_is_the_one_a_stat_finds(tmp_path: Path) -> None:
