@@ -43,6 +43,10 @@ class Parsed:
     """DOTA header lines (``imagesource:GoogleEarth``, ``gsd:0.146``), which are not read."""
     first_header: tuple[int, int, str] | None = None
     """The first of them: its file (entry), line and text."""
+    dota_index: dict[str, int] = field(default_factory=dict)
+    """Each DOTA class name's index in the names list (its first), for the names indexed so far."""
+    dota_indexed: int = 0
+    """How many of the names list's names ``dota_index`` has seen (the list grows as files name new classes)."""
 
 
 _INT64_DIGITS = len(str(INT64_MAX))
@@ -321,6 +325,10 @@ def _is_number(text: str) -> bool:
 def parse_dota(data: bytes, path: str | Path, index: int, out: Parsed, names: list[str]) -> None:
     """Parse one DOTA file (``x1 y1 ... x4 y4 class [difficult]`` in pixels); new class names join ``names``."""
     text = read_text(path, plain_lines(data))
+    known = out.dota_index  # (a dict: a list's search per line was quadratic, minutes for thousands of classes)
+    for i in range(out.dota_indexed, len(names)):
+        known.setdefault(names[i], i)
+    out.dota_indexed = len(names)
     for number, raw in enumerate(text.splitlines(), 1):
         parts = raw.split()
         if not parts:
@@ -342,9 +350,11 @@ def parse_dota(data: bytes, path: str | Path, index: int, out: Parsed, names: li
         except ValueError:
             raise InputError("coordinate is not a number", path=path, line=number) from None
         difficult = _difficult(parts[9], path, number) if len(parts) == 10 else None
-        if parts[8] not in names:
+        if (cls := known.get(parts[8])) is None:
+            cls = known[parts[8]] = len(names)
             names.append(parts[8])
-        out.classes.append(names.index(parts[8]))
+            out.dota_indexed += 1
+        out.classes.append(cls)
         out.counts.append(8)
         out.values.extend(values)
         out.entry.append(index)
