@@ -31,6 +31,7 @@ MODULES = [
     "labelkit.formats.voc_values",
     "labelkit.formats.voc_lists",
     "labelkit.formats.voc_names",
+    "labelkit.formats.voc_sets",
     "labelkit.formats.yolo",
     "labelkit.formats.yolo_configs",
     "labelkit.formats.yolo_folders",

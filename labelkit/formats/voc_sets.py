@@ -8,7 +8,7 @@ neither, as labelkit writes a split named trainval, is not such a union, and is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,8 +143,10 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
     main = root / "ImageSets" / "Main"
     files = _lists(main, root, sets.forks)
     split_files = [f for f in files if not _per_class_file(f, main=True)]
-    bare = _bare_class_lists(split_files, [f for f in files if f not in split_files], set(classes))
+    listing = set(split_files)  # (sets: a list's search per file was quadratic in the number of lists)
+    bare = _bare_class_lists(split_files, [f for f in files if f not in listing], set(classes))
     split_files = [f for f in split_files if f not in bare]
+    listing -= bare
     names = {f.stem for f in split_files}
     # trainval is train + val: each item keeps its finer split, and only the items neither lists (a split
     # named trainval beside train and val) are placed there, after the others
@@ -167,12 +169,11 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
             sets.place(item, f.stem)
             sets.listed.append(item)
     # the split lists name the splits: class cat of split val_2017 is cat_val_2017.txt, not class cat_val
-    known = sorted(names, key=len, reverse=True)
     class_files: list[tuple[Path, str, str]] = []
     for f in files:
-        if f in split_files:
+        if f in listing:
             continue
-        split = next((k for k in known if f.stem.endswith(f"_{k}") and len(f.stem) > len(k) + 1), None)
+        split = _split_of(f.stem, names)
         cls, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
         class_files.append((f, cls, split))
     splits_of_class: dict[str, set[str]] = {}
@@ -186,6 +187,7 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
     # two splits both naming the image, or its trainval list repeating its train or val line) says nothing new
     # with the same value, and contradicts it with another
     given: dict[tuple[str, str], tuple[Path, int, int]] = {}
+    named_classes: set[str] = set()  # (sets.classes as a set: a list's search per line was quadratic)
     for f, cls, split in sorted(class_files, key=lambda x: finer(x[1], x[2])):
         again = finer(cls, split)
         seen: dict[str, tuple[int, str]] = {}  # image -> (line, value) of its first line in this list
@@ -198,7 +200,8 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
                     found=repr(" ".join(fields)),
                     hint="a per-class list's lines are 'image 1', 'image 0' or 'image -1'",
                 )
-            if cls not in sets.classes:  # (a list of -1 lines names its class too; an empty file may be a split's)
+            if cls not in named_classes:  # (a list of -1 lines names its class too; an empty file may be a split's)
+                named_classes.add(cls)
                 sets.classes.append(cls)
             item = _item(fields[0], f, number)
             first = seen.setdefault(item, (number, fields[1]))
@@ -232,7 +235,8 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
         all_files = _lists(folder, root, sets.forks)
         task_files = [f for f in all_files if not _per_class_file(f, action=task == "Action")]
         task_names = {f.stem for f in task_files}
-        class_lists = [f for f in all_files if f not in task_files]
+        task_set = set(task_files)
+        class_lists = [f for f in all_files if f not in task_set]
         if task != "Action":
             sets.task_class_lists += [f"{task}/{f.name}" for f in class_lists]
         task_finer = task_names & {"train", "val"}
@@ -282,10 +286,9 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
     Raises:
         InputError: a line that is not an image, a positive object index and a flag of 1, 0 or -1 (its line).
     """
-    known = sorted(splits, key=len, reverse=True)
     named: list[tuple[Path, str, str]] = []
     for f in files:
-        split = next((k for k in known if f.stem.endswith(f"_{k}") and len(f.stem) > len(k) + 1), None)
+        split = _split_of(f.stem, splits)
         action, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
         named.append((f, action, split))
     # <action>_trainval.txt beside train or val lists: their lines again, read for the images whose own split has
@@ -322,12 +325,28 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
                 sets.place(item, split)
 
 
-def _class_of(stem: str, splits: Iterable[str]) -> str | None:
+def _split_of(stem: str, splits: Container[str]) -> str | None:
+    """The longest of ``splits`` a ``<class>_<split>`` list name ends with, after a ``_`` and a class (None: none).
+
+    Each ``_`` after the first character is tried, from the left (the longest split first), so that a folder of
+    thousands of lists and splits is not each list's name against each split's (which was quadratic).
+
+    Examples:
+        >>> _split_of("cat_val_2017", {"val", "val_2017"}), _split_of("_val", {"val"}), _split_of("a_b", {"c"})
+        ('val_2017', None, None)
+    """
+    at = stem.find("_", 1)
+    while at >= 0:
+        if stem[at + 1 :] in splits:
+            return stem[at + 1 :]
+        at = stem.find("_", at + 1)
+    return None
+
+
+def _class_of(stem: str, splits: Container[str]) -> str | None:
     """The class a ``<class>_<split>.txt`` list names, of the longest of ``splits`` its name ends with (None: none)."""
-    split = next(
-        (k for k in sorted(splits, key=len, reverse=True) if stem.endswith(f"_{k}") and len(stem) > len(k) + 1), None
-    )
-    return stem[: -len(split) - 1] if split else None
+    split = _split_of(stem, splits)
+    return stem[: -len(split) - 1] if split is not None else None
 
 
 def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes: set[str]) -> set[Path]:
@@ -339,7 +358,7 @@ def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes:
     """
     splits = {f.stem for f in split_files}
     known = classes | {c for f in class_files if (c := _class_of(f.stem, splits)) is not None}
-    return {f for f in split_files if _class_of(f.stem, splits - {f.stem}) in known}
+    return {f for f in split_files if _class_of(f.stem, splits) in known}  # (a list's own name is no suffix of it)
 
 
 def _lists(folder: Path, root: Path, forks: list[str]) -> list[Path]:
