@@ -545,6 +545,28 @@ def test_paths_yielding_to_another_spelling_of_their_folder_name_the_first_kept_
     assert yielding == {n: 60_000 for n in range(60_000)} | {60_001: 60_000}
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PARTS, min_size=1, max_size=5).map("/".join), max_size=8))
+def test_deep_paths_are_told_apart_by_ids_as_shallow_ones_by_name(paths: list[str]) -> None:
+    """Paths deeper than ``_DEEP`` are compared by ids of their folders (each level's names spelled out took
+    time in the square of the depth: 5,000 paths 800 folders deep, 79 s); both ways give the same answer."""
+    import labelkit.portable as portable
+
+    by_name = unportable_paths(paths)
+    deep, portable._DEEP = portable._DEEP, 0  # (every path taken for a deep one)
+    try:
+        assert unportable_paths(paths) == by_name
+    finally:
+        portable._DEEP = deep
+
+
+def test_paths_hundreds_of_folders_deep_yield_to_the_first_spelling() -> None:
+    deep = "D/" * 300
+    paths = [f"{deep}x{k}.txt" for k in range(200)] + [f"d/{deep}y.txt", f"{deep}X7.TXT", f"{deep}x7.txt"]
+    # d/ yields to D/ (first by name) at the top, x7.txt to X7.TXT at the bottom
+    assert unportable_paths(paths) == ([], {7: 201, 200: 0, 202: 201})
+
+
 def test_paths_given_twice_keep_the_quick_usual_case(monkeypatch: pytest.MonkeyPatch) -> None:
     """Equal paths are one file everywhere (YOLO's ``x.jpg`` and ``x.png`` share ``x.txt``), yet one such pair
     sent the check through every part of every path: 118,000 label files took 1.4 s instead of 0.1 s. Only
