@@ -744,16 +744,17 @@ def test_split_refuses_options_of_the_wrong_type_with_a_usage_error(
     assert (err.value.message, err.value.found) == (message, found)
 
 
-@pytest.mark.parametrize("share", ["decimal", "fraction", "float32", "int64", "int"])
+@pytest.mark.parametrize("share", ["decimal", "fraction", "float32", "array", "int64", "int"])
 def test_a_share_of_any_number_type_is_taken(share: str) -> None:
     """A share is any number: the check refusing text and bools also refused ``Decimal("0.5")`` (no
-    ``numbers.Real``), which was taken for 0.5."""
+    ``numbers.Real``), which was taken for 0.5, and a 0-d NumPy array (``np.array(0.5)``, no ``numbers.Real``
+    either), which float() took too; a 0-d array of a bool is refused as a bool is."""
     from decimal import Decimal
     from fractions import Fraction
 
     import numpy as np
 
-    half = {"decimal": Decimal("0.5"), "fraction": Fraction(1, 2), "float32": np.float32(0.5)}
+    half = {"decimal": Decimal("0.5"), "fraction": Fraction(1, 2), "float32": np.float32(0.5), "array": np.array(0.5)}
     if share in half:
         assert parse_ratios({"train": half[share], "val": half[share]}) == {"train": 0.5, "val": 0.5}
     else:
@@ -761,6 +762,9 @@ def test_a_share_of_any_number_type_is_taken(share: str) -> None:
     for unheld in (Decimal("sNaN"), 10**400):  # (ValueError and OverflowError from float())
         with pytest.raises(UsageError, match="bad share for split 'train'"):
             parse_ratios({"train": unheld})
+    for odd in (np.array(True), np.array("0.5"), np.array([0.5])):  # (a bool, text, not one number)
+        with pytest.raises(UsageError, match="bad split ratio"):
+            parse_ratios({"train": odd})
 
 
 def test_more_folds_than_groups_are_refused_and_empty_splits_cost_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -79,6 +79,8 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
         )
     out: dict[str, float] = {}
     for k, v in ratios.items():
+        if isinstance(v, np.ndarray) and v.ndim == 0:  # (np.array(0.5), no Real: its scalar, checked as one)
+            v = v[()]
         # a number, as folds and seed are checked: {"train": "0.8"} or True was taken for 0.8 or 1 unsaid
         if not isinstance(v, (Real, Decimal)) or isinstance(v, (bool, np.bool_)):  # (Decimal is no Real)
             raise UsageError("bad split ratio", expected="a number", found=f"{k}={v!r}")
