@@ -6807,3 +6807,7 @@ def test_a_darknet_root_holding_data_obj_data_is_told_to_read_that_file(tmp_path
     with pytest.raises(InputError) as err:
         labelkit.load(tmp_path, format="yolo")
     assert err.value.hint == "is this a YOLO dataset folder?"
+    (tmp_path / "data" / "obj.data").mkdir()  # (no file: the hint's look below is no error of its own)
+    with pytest.raises(InputError, match="no images or label files found") as err:
+        labelkit.load(tmp_path, format="yolo")
+    assert (err.value.location.path, err.value.hint) == (str(tmp_path), "is this a YOLO dataset folder?")

@@ -252,7 +252,10 @@ def _read_at(path: Path, **options: Any) -> Dataset:
         and not (layout.config and (layout.names or "names" in layout.config))
         and not (layout.classify and layout.names)
     ):
-        below = darknet_data(path / "data") if path.is_dir() and (path / "data").is_dir() else None
+        try:  # (data/obj.data that is no file: the error is the folder's, as without it)
+            below = darknet_data(path / "data") if path.is_dir() and (path / "data").is_dir() else None
+        except InputError:
+            below = None
         hint = f"read {below} (Darknet's data/ folder)" if below else "is this a YOLO dataset folder?"
         raise InputError("no images or label files found", path=path, hint=hint)
     if layout.classify:
