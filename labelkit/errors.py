@@ -7,10 +7,11 @@ an exit code; the library never prints.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from labelkit.report import Report
 
@@ -58,6 +59,29 @@ def shown(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "null" if value is None else repr(value)
+
+
+def inner_errors(errors: Sequence[Any], places: Sequence[str], sep: str) -> list[int]:
+    """The indexes of pydantic ``errors`` (at ``places``, parts joined by ``sep``) inside the first one's value.
+
+    Only when the first is a type error: a plain union's member of the value's type fails inside it (``"counts":
+    [5.5]`` fails as a string at ``counts`` and as a list of integers at ``counts/0``: the second says what is
+    wrong). Empty when there are none.
+    """
+    if not errors or not errors[0]["type"].endswith("_type"):
+        return []
+    return [i for i, at in enumerate(places) if at.startswith(places[0] + sep)]
+
+
+def union_message(messages: Iterable[str]) -> str:
+    """What pydantic's errors at one place say, as one message: a plain union fails once per member.
+
+    Examples:
+        >>> union_message(["Input should be a valid string", "Input should be a valid list"])
+        'expected a valid string or a valid list'
+    """
+    said = list(dict.fromkeys(messages))
+    return said[0] if len(said) == 1 else "expected " + " or ".join(m.removeprefix("Input should be ") for m in said)
 
 
 @contextmanager

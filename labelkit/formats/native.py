@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
-from labelkit.errors import InputError, json_pointer
+from labelkit.errors import InputError, inner_errors, json_pointer, union_message
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native_bulk import MEDIA_FIELDS, NotFast, fast_read
 from labelkit.formats.native_schema_fast import Checker, Unsupported
@@ -179,29 +179,17 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
     except ValidationError as exc:
         errors = exc.errors()
         places = [pointer_from_loc(tuple(e["loc"]), value, e["type"] == "missing") for e in errors]
-        if errors[0]["type"].endswith("_type"):  # a plain union's member of the value's type fails inside it
-            errors, places = _inside(errors, places) or (errors, places)
+        if inside := inner_errors(errors, places, "/"):  # (a plain union's member of the value's type fails inside it)
+            errors, places = [errors[i] for i in inside], [places[i] for i in inside]
         loc = tuple(errors[0]["loc"])
         if errors[0]["type"] in ("union_tag_not_found", "union_tag_invalid"):
             loc += ("kind",)  # the annotation's `kind` is missing or unknown: point at it
         pointer = pointer_from_loc(loc, value, errors[0]["type"] in ("missing", "union_tag_not_found"))
         # a plain union fails once per member: say what each member wanted
-        messages = list(dict.fromkeys(e["msg"] for e, at in zip(errors, places, strict=True) if at == pointer))
-        message = messages[0] if messages else errors[0]["msg"]
-        if len(messages) > 1:
-            message = "expected " + " or ".join(m.removeprefix("Input should be ") for m in messages)
+        messages = [e["msg"] for e, at in zip(errors, places, strict=True) if at == pointer]
+        message = union_message(messages) if messages else errors[0]["msg"]
         message = short_list_message(errors) or _missing_message(errors[0], loc) or message
         raise InputError(message, path=path, pointer=pointer) from exc
-
-
-def _inside(errors: list[Any], places: list[str]) -> tuple[list[Any], list[str]] | None:
-    """The errors inside the first one's value, when there are: a plain union's member of the value's type.
-
-    ``"counts": [5.5]`` fails as a string (at ``counts``) and as a list of integers (at ``counts/0``): the
-    second says what is wrong; the first said ``Input should be a valid string`` of a list.
-    """
-    inside = [i for i, at in enumerate(places) if at.startswith(places[0] + "/")]
-    return ([errors[i] for i in inside], [places[i] for i in inside]) if inside else None
 
 
 def _missing_message(error: Any, loc: tuple[str | int, ...]) -> str | None:

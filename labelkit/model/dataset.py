@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import ValidationError
 
-from labelkit.errors import InputError, UsageError, type_name
+from labelkit.errors import InputError, UsageError, inner_errors, type_name, union_message
 from labelkit.model import tables as T
 from labelkit.model.annotations import Label, Object, Span, Track, Transcript
 from labelkit.model.records import Category, DatasetInfo, Item, Token
@@ -573,14 +573,9 @@ def _records(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]) 
                 raise InputError(f"{name} record {key}: {exc.message}", found=exc.found) from exc
             errors = exc.errors()
             paths = [_field_path(e, row) for e in errors]
-            inside = [i for i, at in enumerate(paths) if at.startswith(paths[0] + ".")]  # (a union's member failing
-            first = inside[0] if inside and errors[0]["type"].endswith("_type") else 0  # inside: counts [5.5])
-            said = list(dict.fromkeys(e["msg"] for e, at in zip(errors, paths, strict=True) if at == paths[first]))
-            message = (
-                said[0]
-                if len(said) == 1
-                else "expected " + " or ".join(m.removeprefix("Input should be ") for m in said)
-            )
+            inside = inner_errors(errors, paths, ".")  # (a union's member failing inside: counts [5.5])
+            first = inside[0] if inside else 0
+            message = union_message(e["msg"] for e, at in zip(errors, paths, strict=True) if at == paths[first])
             raise InputError(
                 f"{name} record {key}: {paths[first]}: {message}",
                 hint="its table holds a value the record refuses: fix the tables given to Dataset.from_tables",
