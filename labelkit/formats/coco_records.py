@@ -8,7 +8,6 @@ name, supercategory, keypoint names and skeleton; their other fields become ``co
 from __future__ import annotations
 
 import itertools
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from pydantic import ValidationError
 
 from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
+from labelkit.formats.derived import cached
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
 from labelkit.json_places import integer_error
 from labelkit.model import Category, Dataset, DatasetInfo
@@ -569,25 +569,14 @@ def category_numbers(dataset: Dataset, reindex: bool) -> dict[int, int]:
     return numbers
 
 
-_UNLISTED: weakref.WeakKeyDictionary[Dataset, tuple[tuple[pa.Table, pa.Table], frozenset[int]]] = (
-    weakref.WeakKeyDictionary()
-)
-"""Per dataset, its captions and items tables and the ids found in them (the plan's check and the writer ask)."""
-
-
 def unlisted_category_ids(dataset: Dataset) -> set[int]:
     """The integer category ids captions (``coco:category_id``) and LVIS's lists hold, listed or not.
 
     Only a caption without a category (column) counts: one with both is written with the column's. Found once
-    while the dataset's captions and items are the same tables.
+    while the dataset's captions and items are the same tables (the plan's check and the writer ask).
     """
-    state = (dataset.table("transcripts"), dataset.table("items"))
-    hit = _UNLISTED.get(dataset)
-    if hit is not None and hit[0][0] is state[0] and hit[0][1] is state[1]:
-        return set(hit[1])
-    found = _unlisted_ids(dataset)
-    _UNLISTED[dataset] = (state, frozenset(found))
-    return found
+    found = cached(dataset, "coco:unlisted", lambda: frozenset(_unlisted_ids(dataset)), ("transcripts", "items"))
+    return set(found)
 
 
 def _unlisted_ids(dataset: Dataset) -> set[int]:

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, OutputError
 from labelkit.file_batches import create_files
 from labelkit.formats import voc_xml
+from labelkit.formats.derived import cached
 from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
 from labelkit.formats.voc_files import without_fork_items
 from labelkit.formats.voc_labelmap import (
@@ -62,7 +63,6 @@ from labelkit.formats.voc_values import (
     part_ok,
     xml_text,
 )
-from labelkit.formats.yolo_lines import cached
 from labelkit.formats.yolo_media import ChunkedRows, media_of, place_media
 from labelkit.io import create_file, safe_relpath
 from labelkit.model import Category, Dataset

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from labelkit.formats.yolo_lines import _CHUNK, Columns, Lines, cached
+from labelkit.formats.derived import cached
+from labelkit.formats.yolo_lines import _CHUNK, Columns, Lines
 from labelkit.formats.yolo_numbers import rounded
 from labelkit.model import Dataset
 from labelkit.model import geometry as G

@@ -7,16 +7,16 @@ traced masks) is cached on the dataset for write() while the dataset is unchange
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
+from labelkit.formats.derived import cached
 from labelkit.formats.yolo_exact import AsRead
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, inside_when_rounded, joined, snapped, split_lines
@@ -26,7 +26,6 @@ from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, read_only, true_mask, valid_mask
 from labelkit.model.trace import Segments, cell_segments, largest_rings
 
-T = TypeVar("T")
 _CHUNK = 8192
 """Object rows formatted at a time. A chunk's temporaries (about 1 MB each) reuse freed heap memory; at
 65,536 rows the segment text and coordinate arrays were about 10 MB each, above glibc's mmap threshold, so
@@ -53,22 +52,6 @@ class Columns:
     would make a zero box, which trains nothing; see :func:`_outside`)."""
     negative: np.ndarray[Any, Any]
     """Placed objects whose written box has a negative width or height (not written; see :func:`_negative_boxes`)."""
-
-
-_CACHE: weakref.WeakKeyDictionary[Dataset, dict[str, tuple[tuple[Any, ...], Any]]] = weakref.WeakKeyDictionary()
-"""Derived columns and traced masks: check() computes them, write() reuses them while the dataset is unchanged."""
-
-
-def cached(dataset: Dataset, name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept for ``dataset`` under ``name`` while its items, objects and categories are unchanged."""
-    state = (dataset.table("items"), dataset.table("objects"), tuple(c.id for c in dataset.categories))
-    slot = _CACHE.setdefault(dataset, {})
-    hit = slot.get(name)
-    if hit is not None and hit[0][0] is state[0] and hit[0][1] is state[1] and hit[0][2] == state[2]:
-        return cast(T, hit[1])
-    value = compute()
-    slot[name] = (state, value)
-    return value
 
 
 def columns(dataset: Dataset, task: str) -> Columns:

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.file_batches import create_files
+from labelkit.formats.derived import cached
 from labelkit.formats.yolo_classify import classify_files, write_classify
 from labelkit.formats.yolo_clipping import clipping, rounding
 from labelkit.formats.yolo_config_files import write_darknet, write_data_yaml
@@ -34,7 +35,7 @@ from labelkit.formats.yolo_layout import (
     unique_ids,
     without_extension,
 )
-from labelkit.formats.yolo_lines import Lines, cached, columns
+from labelkit.formats.yolo_lines import Lines, columns
 from labelkit.formats.yolo_media import (
     SIZES_FILE,
     is_image,
