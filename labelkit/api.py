@@ -147,7 +147,7 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
     fmt = reader_of(path, format)
     read_options = parse_options(options, fmt, None).read
     if _may_count_polygons(fmt, read_options):
-        read_options["count_polygons"] = True  # counts need no coordinates
+        read_options["count_polygons"] = "all"  # counts need no coordinates, nor to tell a box's rectangle
     with _named_wrongly(path, format), input_guard(path), paused_gc():
         return fmt.read(path, **read_options).stats()
 

@@ -1914,6 +1914,14 @@ def test_stats_leave_the_polygons_of_boxed_objects_unparsed(tmp_path: Path) -> N
         labelkit.load(path)
     assert err.value.location.pointer == "/annotations/0/segmentation/0/1"
     assert labelkit.stats(path) == labelkit.load(INSTANCES).stats()  # nothing counted needs the coordinates
+    # a ring of 4 points may be its box's rectangle, which a box-only target does not lose: a conversion parses
+    # it to tell, the counts need not
+    doc["annotations"][0]["segmentation"] = [[1, "x", 3, 4, 5, 6, 7, 8]]
+    path = _write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        labelkit.convert(path, tmp_path / "yolo", to="yolo", allow_loss=True)
+    assert err.value.location.pointer == "/annotations/0/segmentation/0/1"
+    assert labelkit.stats(path) == labelkit.load(INSTANCES).stats()
     del doc["annotations"][0]["bbox"]  # without a box, the polygon gives the object its box: parsed
     with pytest.raises(InputError) as err:
         labelkit.stats(_write(tmp_path, doc))

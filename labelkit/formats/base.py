@@ -212,8 +212,10 @@ SOURCE_TEXT = "SOURCE_TEXT"
 formatting them again. :func:`labelkit.convert` asks for it when reader and writer are that format."""
 COUNTS_POLYGONS = "COUNTS_POLYGONS"
 """Optional reader flag: ``read(path, count_polygons=True)`` may leave the polygons of boxed objects unparsed
-(valid, empty ring lists), for a conversion whose writer drops polygons, or for counting. Such a dataset never
-leaves :func:`labelkit.convert` or :func:`labelkit.stats`."""
+(valid, empty ring lists), for a conversion whose writer drops polygons; those that may be their box's rectangle
+are parsed, since such a polygon is not lost with it. ``count_polygons="all"`` leaves those unparsed too, for
+counting, which no rectangle changes. Such a dataset never leaves :func:`labelkit.convert` or
+:func:`labelkit.stats`."""
 
 
 def target_title(fmt: FormatModule, dataset: Dataset, options: Mapping[str, Any]) -> str:

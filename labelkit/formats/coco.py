@@ -295,19 +295,26 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         return _read(
             path,
             bool(options.get("skip_invalid", False)),
-            bool(options.get("count_polygons", False)),
+            _counting(options.get("count_polygons", False)),
             bool(options.get("source_text", False)),
         )
 
 
 COUNTS_POLYGONS = True
 """``read(..., count_polygons=True)`` leaves boxed objects' polygons unparsed (see ``formats.base``)."""
+
+
+def _counting(value: Any) -> bool | str:
+    """The ``count_polygons`` option: False, True, or ``"all"`` (rectangles too: see ``formats.base``)."""
+    return "all" if value == "all" else bool(value)
+
+
 SOURCE_TEXT = True
 """``read(..., source_text=True)`` keeps every polygon's and bbox's text as read, which ``write`` passes
 through (see ``formats.base``)."""
 
 
-def _read(path: Path, skip: bool, count_polygons: bool = False, text: bool = False) -> Dataset:
+def _read(path: Path, skip: bool, count_polygons: bool | str = False, text: bool = False) -> Dataset:
     files = decode_all(path)
     if not files:
         raise InputError(NO_READABLE_FILES, path=path)
@@ -433,7 +440,7 @@ def _build_all(
     files: list[CocoFile],
     prefixes: dict[int, str],
     categories: list[Category],
-    count_polygons: bool = False,
+    count_polygons: bool | str = False,
     text: bool = False,
 ) -> Iterator[tuple[CocoFile, Built]]:
     """Each file built (see :func:`build`), its split's images at hand for a results file.

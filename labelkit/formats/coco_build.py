@@ -61,8 +61,9 @@ class Built:
     rle_fields: list[tuple[int, str]] = field(default_factory=list)
     """RLE segmentations' fields other than ``size`` and ``counts``, not kept: (annotation row, field name)."""
     pending: list[PendingGeometry] = field(default_factory=list)
-    count_polygons: bool = False
-    """Parse only the polygons of objects without a box; count the others (see ``coco_geometry.counted``)."""
+    count_polygons: bool | str = False
+    """Parse only the polygons of objects without a box and those that may be their box's rectangle; count the
+    others (see ``coco_geometry.counted``). ``"all"``: the rectangles too (for counting)."""
     had_ids: bool = False
     """Some annotation of the chunk had an ``id`` (a detection-results file may give none)."""
     polygon_text: bool = False
@@ -101,7 +102,7 @@ def build(
     f: CocoFile,
     item_prefix: str,
     categories: list[Category],
-    count_polygons: bool = False,
+    count_polygons: bool | str = False,
     text: bool = False,
     images: tuple[pa.Table, np.ndarray] | None = None,
 ) -> Built:
@@ -140,7 +141,7 @@ def _build(
     f: CocoFile,
     item_prefix: str,
     categories: list[Category],
-    count_polygons: bool = False,
+    count_polygons: bool | str = False,
     text: bool = False,
     images: tuple[pa.Table, np.ndarray] | None = None,
 ) -> Built:
@@ -151,7 +152,8 @@ def _build(
         item_prefix: prepended to image ids to make item ids (``""`` or ``"<split>/"``).
         categories: the dataset's categories (for category and keypoint checks).
         count_polygons: leave the polygons of boxed objects unparsed (and unchecked), for a conversion
-            whose target drops them; they read as empty ring lists.
+            whose target drops them; they read as empty ring lists. Those that may be their box's rectangle
+            are parsed, unless it is ``"all"`` (for counting).
         text: keep each parsed polygon's and bbox's JSON text too (columns ``_polygon_text``, ``_bbox_text``),
             for a conversion to COCO.
         images: the items and image ids of a results file's split, when other files list them (see :func:`build`).

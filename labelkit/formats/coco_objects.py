@@ -221,7 +221,8 @@ def objects_table(
     bbox_lengths = None
     if out.count_polygons and len(full_k):  # a box of 4 numbers is longer than "null"
         bbox_lengths = np.fromiter(map(len, bbox_raw), dtype=np.int64, count=m)
-        counted_k = _not_rectangles(full_k[bbox_lengths[full_k] > 4], seg_column)
+        boxed = full_k[bbox_lengths[full_k] > 4]
+        counted_k = boxed if out.count_polygons == "all" else _not_rectangles(boxed, seg_column)
     parse_k = np.setdiff1d(full_k, counted_k, assume_unique=True) if len(counted_k) else full_k
     seg_lines: pa.Array | pa.Scalar
     if len(parse_k) == m:

@@ -27,6 +27,7 @@ from labelkit.json_places import integer_error
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import loads_text, true_mask
+from labelkit.portable import plain_relpaths
 from labelkit.report import Finding
 
 IMAGE_FIELDS = ("id", "file_name", "width", "height")
@@ -154,7 +155,7 @@ def build_items(f: CocoFile, prefix: str) -> tuple[pa.Table, np.ndarray, list[Fi
         {
             "id": pc.binary_join_element_wise(prefix, pa.array(ids, pa.int64()).cast(pa.string()), ""),
             "media": pa.array(["image"] * n, pa.string()),
-            "path": pa.array(paths, pa.string()),
+            "path": paths if isinstance(paths, pa.Array) else pa.array(paths, pa.string()),
             "width": pa.array(widths, pa.int64(), mask=unsized),
             "height": pa.array(heights, pa.int64(), mask=unsized),
             "split": pa.array([f.split] * n, pa.string()),
@@ -176,7 +177,7 @@ def _image_metadata(image: dict[str, Any]) -> str | None:
     return orjson.dumps(rest).decode() if rest else None
 
 
-Columns = tuple[list[Any], list[Any], list[Any], list[Any]]
+Columns = tuple[list[Any], Any, list[Any], list[Any]]
 
 
 def _plain_columns(images: list[dict[str, Any]]) -> Columns | None:
@@ -196,9 +197,12 @@ def _plain_columns(images: list[dict[str, Any]]) -> Columns | None:
             return None
         if column and not (least <= min(column) and max(column) <= INT64_MAX):
             return None
-    if not all(type(name) is str for name in names) or not all(map(is_plain_relpath, names)):
+    if not all(type(name) is str for name in names):
         return None
-    return ids, names, widths, heights
+    paths = pa.array(names, pa.string())  # (the items' column: a column's check costs a third of a loop's)
+    if len(paths) and not pc.all(plain_relpaths(paths)).as_py():
+        return None
+    return ids, paths, widths, heights
 
 
 def _checked_columns(f: CocoFile) -> Columns:
