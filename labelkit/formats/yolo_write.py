@@ -494,7 +494,9 @@ def _without_resource_forks(dataset: Dataset, options: dict[str, Any]) -> tuple[
     are read.)
     """
     label_rel = item_files(dataset, options).label_rel
-    forks = [n for n, rel in enumerate(label_rel) if rel.rpartition("/")[2].startswith(APPLE_DOUBLE)]
+    forks = [  # (a substring test first: most names have no "._" at all)
+        n for n, rel in enumerate(label_rel) if APPLE_DOUBLE in rel and rel.rpartition("/")[2].startswith(APPLE_DOUBLE)
+    ]
     return dropped_forks(dataset, forks, label_rel, "YOLO")
 
 
