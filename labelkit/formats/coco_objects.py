@@ -8,6 +8,7 @@ against their category. What the checks find goes to the chunk's findings, with 
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,6 +116,32 @@ def _not_rectangles(rows: np.ndarray, seg_column: pa.Array) -> np.ndarray:
     return rows[~four] if four.any() else rows
 
 
+def _read_geometry(
+    pending: PendingGeometry, bbox_lines: pa.Array, seg_column: pa.Array, boxed: np.ndarray, tell: bool
+) -> pa.Table:
+    """Parse a chunk's boxes and polygons in the worker thread, less the counted polygons of boxed objects.
+
+    ``boxed``: those counted; with ``tell``, those that may be their box's rectangle are parsed after all (the
+    regex telling them drops the GIL, so it runs here). ``pending``'s parsed and counted rows are set before the
+    parse, so that a parse error names its row.
+    """
+    counted_k = _not_rectangles(boxed, seg_column) if tell else boxed
+    full_k = pending.polygon_rows
+    parse_k = np.setdiff1d(full_k, counted_k, assume_unique=True) if len(counted_k) else full_k
+    pending.polygon_rows, pending.counted_rows = parse_k, counted_k
+    m = len(seg_column)
+    seg_lines: pa.Array | pa.Scalar
+    if len(parse_k) == m:
+        seg_lines = seg_column
+    elif not len(parse_k):  # no polygon to parse (or all counted): every line says "v": null
+        seg_lines = _NULL
+    else:
+        parsed = np.zeros(m, dtype=bool)
+        parsed[parse_k] = True
+        seg_lines = pc.if_else(pa.array(parsed), seg_column, _NULL)
+    return read_geometry(bbox_lines, seg_lines)
+
+
 def _bad_visibility(keypoints: pa.ListArray, lengths: np.ndarray) -> list[tuple[int, int, float]]:
     """Per keypoint set of x, y, v triples whose v is not 0, 1 or 2 (COCO's): (set, index of that v, v)."""
     values = np.asarray(keypoints.flatten().to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -217,22 +244,11 @@ def objects_table(
         shape[full_k] = _POLYGON
     else:
         full_k = poly_k
-    counted_k = full_k[:0]
+    boxed = full_k[:0]
     bbox_lengths = None
     if out.count_polygons and len(full_k):  # a box of 4 numbers is longer than "null"
         bbox_lengths = np.fromiter(map(len, bbox_raw), dtype=np.int64, count=m)
         boxed = full_k[bbox_lengths[full_k] > 4]
-        counted_k = boxed if out.count_polygons == "all" else _not_rectangles(boxed, seg_column)
-    parse_k = np.setdiff1d(full_k, counted_k, assume_unique=True) if len(counted_k) else full_k
-    seg_lines: pa.Array | pa.Scalar
-    if len(parse_k) == m:
-        seg_lines = seg_column
-    elif not len(parse_k):  # no polygon to parse (or all counted): every line says "v": null
-        seg_lines = _NULL
-    else:
-        parsed = np.zeros(m, dtype=bool)
-        parsed[parse_k] = True
-        seg_lines = pc.if_else(pa.array(parsed), seg_column, _NULL)
     if has_bbox.all():
         bbox_lines, bbox_len = binary_column(bbox_raw, bbox_lengths)  # the lengths, when measured above
     else:
@@ -240,21 +256,21 @@ def objects_table(
         bbox_len = np.where(has_bbox, bbox_len, 0)
     for k in np.flatnonzero(first_bytes(bbox_lines, bbox_len) == ord("n")).tolist():  # "bbox": null: carried
         extras[row_list[k]] = add_extra(extras[row_list[k]], "coco:bbox", b"null")
-    out.pending.append(
-        PendingGeometry(
-            future=submit(read_geometry, bbox_lines, seg_lines),
-            bbox_raws=bbox_raw,
-            seg_raws=seg_raw,
-            polygon_rows=parse_k,
-            rows=row_list,
-            width=widths[rows].astype(np.float64),
-            height=heights[rows].astype(np.float64),
-            known_image=known_image[rows],
-            counted_rows=counted_k,
-            text=seg_column if out.polygon_text else None,
-            bbox_text=bbox_lines if out.polygon_text else None,
-        )
+    pending = PendingGeometry(
+        future=Future(),  # (submitted below: the worker sets the rows it parses and counts first)
+        bbox_raws=bbox_raw,
+        seg_raws=seg_raw,
+        polygon_rows=full_k,
+        rows=row_list,
+        width=widths[rows].astype(np.float64),
+        height=heights[rows].astype(np.float64),
+        known_image=known_image[rows],
+        text=seg_column if out.polygon_text else None,
+        bbox_text=bbox_lines if out.polygon_text else None,
     )
+    tell = len(boxed) and out.count_polygons != "all"  # (counting: no count depends on a rectangle)
+    pending.future = submit(_read_geometry, pending, bbox_lines, seg_column, boxed, bool(tell))
+    out.pending.append(pending)
     for k in other_k.tolist():  # null: carried as it was; a number, string or boolean: refused
         if bytes(seg_raw[k]) != b"null":
             raise InputError(
