@@ -27,6 +27,7 @@ from labelkit.model.tables import (
 )
 from labelkit.report import Finding, Report
 
+_BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 ProgressFn = Callable[[str, int, "int | None"], None]
 """Progress callback: ``(stage, done, total)``; the CLI draws it on a terminal."""
 
@@ -138,27 +139,26 @@ class Option:
             UsageError: the value does not fit.
         """
         try:
-            if self.type == "bool":
-                if isinstance(value, bool):
-                    return value
-                text = str(value).lower()
-                if text in ("1", "true", "yes", "on"):
-                    return True
-                if text in ("0", "false", "no", "off"):
-                    return False
-                raise ValueError(value)
-            if self.type == "int":
-                return int(value)
-            if self.type == "float":
-                return float(value)
-            if self.type == "choice" and str(value) not in self.choices:
-                raise ValueError(value)
-            if self.check is not None:
-                self.check(value)
-            return value if not isinstance(value, str) or self.type != "str" else str(value)
+            parsed = self._typed(value)
+            if self.check is not None:  # (it was skipped for an int or float: -1 passed a check of >= 0)
+                self.check(parsed)
+            return parsed
         except (TypeError, ValueError):
             expected = " or ".join(self.choices) if self.type == "choice" else self.type
             raise UsageError(f"bad value for option {self.name!r}", expected=expected, found=repr(value)) from None
+
+    def _typed(self, value: Any) -> Any:
+        """``value`` as the option's type; ValueError when it is not one (a bool or 2.7 for an int: was 1 or 2)."""
+        if self.type == "bool" and (text := str(value).lower()) in _BOOL_WORDS:  # (True reads as "true")
+            return _BOOL_WORDS[text]
+        if self.type in ("int", "float"):
+            whole = isinstance(value, float) and (value.is_integer() or self.type == "float")
+            if isinstance(value, bool) or not (isinstance(value, (int, str)) or whole):
+                raise ValueError(value)
+            return int(value) if self.type == "int" else float(value)
+        if self.type == "bool" or self.type == "choice" and str(value) not in self.choices:
+            raise ValueError(value)
+        return value if not isinstance(value, str) or self.type != "str" else str(value)
 
 
 @dataclass(frozen=True)
