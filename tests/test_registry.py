@@ -322,3 +322,34 @@ def test_a_labelkit_json_named_so_without_its_format_key_is_labelkit_json(tmp_pa
     other = tmp_path / "a.json"
     other.write_text(json.dumps(doc))
     assert formats.detect(other).format == "coco"
+
+
+def test_write_only_plugin_without_a_check(tiny: Path, tmp_path: Path) -> None:
+    """A plug-in with ``write`` and no ``read`` or ``check``: its capabilities decide the loss, and it reads nothing."""
+    source = "from tiny_format import DESCRIPTION, OUTPUT, CAPABILITIES, detect, write\nNAME = 'writeonly'\n"
+    with _module_plugin(tiny, tmp_path, "writeonly", source):
+        out = tmp_path / "out.tiny"
+        with pytest.raises(DataLossError) as info:
+            labelkit.convert(IMAGES, out, to="writeonly")
+        lost = {(c.what, c.count) for c in info.value.report.lost}  # type: ignore[attr-defined]
+        assert sorted(lost) == [
+            ("category attribute definitions", 1),
+            ("category colours", 1),
+            ("category keypoint names", 1),
+            ("category parents", 1),
+            ("category skeletons", 1),
+            ("category supercategories", 2),
+            ("dataset attribute definitions", 1),
+            ("dataset metadata", 1),
+            ("dataset name", 1),
+            ("item groups", 3),
+            ("items with metadata", 1),
+            ("object annotations", 9),
+        ]
+        assert not out.exists()
+        labelkit.convert(IMAGES, out, to="writeonly", allow_loss=True)
+        assert out.read_text() == "street-1\tcar\n"
+        with pytest.raises(UsageError) as refused:
+            labelkit.load(out, "writeonly")
+        assert refused.value.one_line() == "format 'writeonly' cannot read, only write"
+        assert formats.detect(out).format == "tiny"  # (the write-only format, which detects .tiny too, is not asked)
