@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
+from test_split_helpers import assignment, make_dataset
 
-from labelkit.errors import UsageError
+from labelkit.errors import InputError, UsageError
 from labelkit.formats.base import Option
+from labelkit.model import Dataset
+from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, read_lockfile, split
+
+LOCK = '{"version": "1", "seed": 0, "method": "balanced", "ratios": {"x": 1}, "assignments": {"img/a.jpg": "x"}}'
 
 
 def _at_least_zero(value: int | float) -> None:
@@ -57,3 +64,136 @@ def test_an_option_value_not_of_its_type_or_refused_by_its_check_is_a_usage_erro
     with pytest.raises(UsageError) as info:
         Option("n", kind, None, "help", check=_at_least_zero).parse(value)
     assert info.value.one_line() == f"bad value for option 'n' (expected {kind}, found {value!r})"
+
+
+# -- the split ---------------------------------------------------------------------------------------------
+
+
+def _four(**kwargs: Any) -> Dataset:
+    return make_dataset([("a", None, [1]), ("b", None, [2]), ("c", None, []), ("d", None, [])], **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("ratios", "message"),
+    [
+        (None, "no split ratios (expected e.g. train=0.8,val=0.1,test=0.1, or folds)"),
+        ({f"s{i}": 1 / 1024 for i in range(1024)}, "at most 1,000 splits (found 1,024 ratios)"),
+    ],
+)
+def test_split_ratios_missing_or_too_many_are_usage_errors(ratios: dict[str, float] | None, message: str) -> None:
+    with pytest.raises(UsageError) as info:
+        split(_four(), ratios)
+    assert info.value.one_line() == message
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer", "message"),
+    [
+        ("[]", "", "a split lockfile must be a JSON object"),
+        (LOCK.replace('"seed": 0', '"seed": 1.5'), "/seed", "bad split lockfile field 'seed' (expected int or str)"),
+        (LOCK.replace('"seed": 0', '"seed": true'), "/seed", "bad split lockfile field 'seed' (expected int or str)"),
+        (
+            LOCK.replace('"img/a.jpg": "x"', '"a/b~c": 3'),
+            "/assignments/a~1b~0c",
+            "a lockfile assignment must be a split name (found 3)",
+        ),
+    ],
+)
+def test_a_bad_lockfile_names_its_place(tmp_path: Path, text: str, pointer: str, message: str) -> None:
+    path = tmp_path / "lock.json"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        read_lockfile(path)
+    assert info.value.location.path == str(path) and info.value.location.pointer == pointer
+    assert info.value.one_line() == f"{path}#{pointer}: {message}"
+
+
+def test_a_lockfile_that_cannot_be_read_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / ("x" * 300)  # (no file system holds a name of 300 bytes)
+    with pytest.raises(InputError) as info:
+        read_lockfile(path)
+    assert info.value.one_line() == f"{path}: cannot read: File name too long"
+
+
+def test_an_item_keyed_by_its_id_that_is_another_items_path_is_refused() -> None:
+    """An item without a media path is keyed by its id; here that id is the other item's path."""
+    items = pa.table({"id": ["x.jpg", "b"], "path": [None, "x.jpg"]})
+    with pytest.raises(UsageError) as info:
+        split(Dataset.from_tables({"items": items}, categories=[]), {"a": 0.5, "b": 0.5})
+    assert info.value.one_line() == (
+        "items do not have distinct keys (expected distinct media paths or item ids, found 1 repeated keys); "
+        "hint: give every item a distinct id"
+    )
+
+
+def test_a_group_whose_items_are_kept_in_two_splits_is_a_warned_leak() -> None:
+    ds = make_dataset(
+        [("a", "g1", [1]), ("b", "g1", [1]), ("c", "g2", []), ("d", "g3", [])], splits=["x", "y"] + [None] * 2
+    )
+    out, report = split(ds, {"x": 0.5, "y": 0.5}, keep_existing=True)
+    assert assignment(out) == {"a": "x", "b": "y", "c": "x", "d": "y"}
+    assert report.group_leaks == 1
+    assert report.warnings == [
+        "1 groups hold items pinned to different splits; pinned items stay, so these groups leak"
+    ]
+
+
+def test_a_lockfile_made_otherwise_is_named_in_warnings_and_the_report() -> None:
+    lock = Lockfile("1", 0, "hash", {"x": 0.6, "y": 0.4}, {"img/a.jpg": "y"})
+    out, report = split(_four(), {"x": 0.5, "y": 0.5}, lock=lock)
+    assert assignment(out)["a"] == "y" and report.locked == 1
+    warnings = [
+        "the lockfile was made with other ratios; its items stay where they are",
+        "the lockfile was made with method 'hash'; new items use 'balanced'",
+        f"the lockfile was made by split algorithm v1; this is v{ALGORITHM_VERSION}",
+    ]
+    assert report.warnings == warnings
+    assert report.lines()[-3:] == [f"warning: {w}" for w in warnings]
+
+
+def test_the_report_says_how_many_labels_it_leaves_out_and_which_split_misses_a_label() -> None:
+    # labels 0..40 on the free items; label 50 only on two items kept in x
+    items = [(f"i{n}", None, [n]) for n in range(41)] + [("k1", None, [50]), ("k2", None, [50])]
+    ds = make_dataset(items, splits=[None] * 41 + ["x", "x"], n_categories=51)
+    _, report = split(ds, {"x": 0.5, "y": 0.5}, keep_existing=True)
+    assert report.missing == [("c50", "y")]
+    lines = report.lines()
+    assert lines[-2:] == ["(2 more labels; --report FILE lists all)", "missing: label 'c50' has no item in y"]
+    assert len(report.labels) == 42 and len(report.lines(max_labels=42)) == len(lines) + 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "warning"),
+    [
+        ({"group_by": "v"}, "2 items have no metadata field 'v'; each is its own group"),
+        ({"group_pattern": "^img/(a)"}, "3 items have no path matching '^img/(a)'; each is its own group"),
+    ],
+)
+def test_items_without_the_group_asked_for_are_warned_of(kwargs: dict[str, str], warning: str) -> None:
+    ds = _four(metadata=[{"v": 1}, {"v": 1}, None, None])
+    _, report = split(ds, {"x": 0.5, "y": 0.5}, **kwargs)  # type: ignore[arg-type]
+    assert report.warnings == [warning]
+
+
+def test_the_polish_moves_single_items_within_its_tolerance_and_lowers_ld(monkeypatch: pytest.MonkeyPatch) -> None:
+    """2,000 items of one item each: the polish step (v1: nothing after it) moves 13 and keeps sizes within 1."""
+    items = [(f"i{i:04d}", None, [i % 7, (i * i) % 13] if i % 5 else [(i * 3) % 11]) for i in range(2000)]
+    ratios = {"a": 0.7, "b": 0.2, "c": 0.1}
+    polish, moved = assign._polish, []
+
+    def counted(groups: Any, out: Any, pinned: Any, state: Any, tiebreak: Any) -> None:
+        before = out.copy()
+        polish(groups, out, pinned, state, tiebreak)
+        moved.append(int((before != out).sum()))
+
+    monkeypatch.setattr(assign, "_polish", counted)
+    out, report = split(make_dataset(items, n_categories=20), ratios, seed=1, version="1")
+    assert moved == [13]
+    assert [(s.items, s.target) for s in report.splits] == [(1400, 1400), (399, 400), (201, 200)]
+    assert report.missing == []
+    monkeypatch.setattr(assign, "POLISH_PASSES", 0)
+    unpolished, before = split(make_dataset(items, n_categories=20), ratios, seed=1, version="1")
+    assert [s.items for s in before.splits] == [1400, 400, 200]
+    assert report.ld < before.ld
+    changed = {k for k, v in assignment(out).items() if assignment(unpolished)[k] != v}
+    assert len(changed) == 13
