@@ -12,7 +12,7 @@ from test_split_helpers import assignment, make_dataset
 from labelkit.errors import InputError, UsageError
 from labelkit.formats.base import Option
 from labelkit.model import Dataset
-from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, read_lockfile, split
+from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, read_lockfile, sizes, split
 
 LOCK = '{"version": "1", "seed": 0, "method": "balanced", "ratios": {"x": 1}, "assignments": {"img/a.jpg": "x"}}'
 
@@ -197,3 +197,45 @@ def test_the_polish_moves_single_items_within_its_tolerance_and_lowers_ld(monkey
     assert report.ld < before.ld
     changed = {k for k, v in assignment(out).items() if assignment(unpolished)[k] != v}
     assert len(changed) == 13
+
+
+# -- split sizes beyond the exact search ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exact", "subset", "problem", "n", "where", "expected"),
+    [
+        # two splits of 5: the exact search, the subset sums, the local search (a swap of a 3 and a 2) each meet them
+        (True, True, ([0, 0], [5, 5], [5.0, 5.0]), [3, 3, 2, 2], [0, 0, 1, 1], [1, 0, 0, 1]),
+        (False, True, ([0, 0], [5, 5], [5.0, 5.0]), [3, 3, 2, 2], [0, 0, 1, 1], [0, 1, 0, 1]),
+        (False, False, ([0, 0], [5, 5], [5.0, 5.0]), [3, 3, 2, 2], [0, 0, 1, 1], [1, 0, 0, 1]),
+        # 11 items for 5 and 5: the local search moves a 2, then stops at 6 and 5
+        (False, False, ([0, 0], [5, 5], [5.0, 5.0]), [3, 3, 2, 2, 1], [0, 0, 0, 1, 1], [0, 0, 1, 1, 1]),
+        # three splits: moves and swaps until every target is met
+        (
+            False,
+            False,
+            ([0, 0, 0], [4, 3, 3], [4.0, 3.0, 3.0]),
+            [2, 2, 2, 1, 1, 1, 1],
+            [0] * 5 + [1, 2],
+            [2, 1, 0, 0, 0, 1, 2],
+        ),
+    ],
+)
+def test_split_sizes_beyond_the_exact_search_reach_the_targets_the_groups_allow(
+    monkeypatch: pytest.MonkeyPatch,
+    exact: bool,
+    subset: bool,
+    problem: tuple[list[int], list[int], list[float]],
+    n: list[int],
+    where: list[int],
+    expected: list[int],
+) -> None:
+    """The subset sums and the local search run only beyond budgets no small split reaches: here with none."""
+    if not exact:
+        monkeypatch.setattr(sizes, "EXACT_BUDGET", 0)
+    if not subset:
+        monkeypatch.setattr(sizes, "SUBSET_BUDGET", 0)
+    base, targets, ideal = problem
+    sized = sizes.Sizes(base, targets, ideal, list(range(len(base))), len(base))
+    assert sizes.fit(sized, n, where) == expected
