@@ -140,9 +140,7 @@ def _exact(problem: Sizes, n: list[int], where: list[int], last: int, caps: dict
     for m in n:
         prev = reach[-1]
         new = prev.copy()
-        for a, j in enumerate(axes):
-            if m > caps[j]:
-                continue
+        for a, j in enumerate(axes):  # (m <= caps[j]: a cap is at least the largest group and at most the total)
             dst = [slice(None)] * len(axes)
             src = [slice(None)] * len(axes)
             dst[a] = slice(m, None)
