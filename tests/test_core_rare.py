@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pytest
+from pydantic import ValidationError
 from test_split_helpers import assignment, make_dataset
 
-from labelkit.errors import InputError, UsageError
+import labelkit
+from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.formats.base import Option
-from labelkit.model import Dataset
+from labelkit.model import Category, Dataset, Item, Label
 from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, read_lockfile, sizes, split
 
 LOCK = '{"version": "1", "seed": 0, "method": "balanced", "ratios": {"x": 1}, "assignments": {"img/a.jpg": "x"}}'
@@ -239,3 +242,69 @@ def test_split_sizes_beyond_the_exact_search_reach_the_targets_the_groups_allow(
     base, targets, ideal = problem
     sized = sizes.Sizes(base, targets, ideal, list(range(len(base))), len(base))
     assert sizes.fit(sized, n, where) == expected
+
+
+# -- records -------------------------------------------------------------------------------------------------
+
+
+def _nested(levels: int) -> list[Any]:
+    top: list[Any] = []
+    inner = top
+    for _ in range(levels - 1):
+        inner.append([])
+        inner = inner[0]
+    return top
+
+
+@pytest.mark.parametrize(
+    ("make", "loc", "message"),
+    [
+        (lambda: Item(id="a", metadata={"k": "x\ud800"}), ("metadata",), "text at /k holds a lone surrogate"),
+        (
+            lambda: Item(id="a", metadata={"a": {"b\ud800": 1}}),
+            ("metadata",),
+            "text at /a/b\\ud800 holds a lone surrogate",
+        ),
+        (
+            lambda: Category(id=1, name="c", extras={"coco": [1, "\udfff"]}),
+            ("extras",),
+            "text at /coco/1 holds a lone surrogate",
+        ),
+        (
+            lambda: Label(id="l", item_id="a", attributes={"k": ["x", "\ud800"]}),
+            ("attributes",),
+            "text at /k/1 holds a lone surrogate",
+        ),
+        (
+            lambda: Label(id="l", item_id="a", attributes={"\ud800": 1}),
+            ("attributes",),
+            "text at /\\ud800 holds a lone surrogate",
+        ),
+        (lambda: Item(id="a", metadata={"k": _nested(300)}), ("metadata",), "values nested more than 254 levels deep"),
+        (lambda: Item(id="a", metadata={"k": _nested(3000)}), ("metadata",), "values nested more than 254 levels deep"),
+    ],
+)
+def test_a_record_refuses_a_mapping_json_cannot_hold(make: Any, loc: tuple[str, ...], message: str) -> None:
+    """A lone surrogate or 255 levels passed the record and failed Dataset(...) with orjson's TypeError ('str is not
+    valid UTF-8'), and a thousand levels the record itself with a RecursionError."""
+    with pytest.raises(ValidationError) as info:
+        make()
+    (error,) = info.value.errors()
+    ending = ", which UTF-8 cannot encode" if "surrogate" in message else ", which JSON is not written with"
+    assert (error["loc"], error["msg"]) == (loc, f"Value error, {message}{ending}")
+
+
+def test_a_record_of_a_mapping_nested_254_levels_is_held_and_written_where_a_format_can(tmp_path: Path) -> None:
+    """Parquet holds the mapping as JSON text; labelkit JSON writes it three levels down, beyond what orjson writes."""
+    deep = _nested(253)  # (253 lists in the metadata object: 254 levels, the most orjson writes)
+    ds = Dataset(items=[Item(id="a", metadata={"k": deep})])
+    labelkit.save(ds, tmp_path / "out", "parquet")
+    assert labelkit.load(tmp_path / "out").table("items")["metadata"].to_pylist() == [
+        orjson.dumps({"k": deep}).decode()
+    ]
+    with pytest.raises(OutputError) as info:
+        labelkit.save(ds, tmp_path / "out.json", "labelkit")
+    assert (
+        info.value.one_line() == f"{tmp_path / 'out.json'}: cannot write: a value is nested more than 254 levels deep"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

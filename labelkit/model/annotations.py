@@ -13,7 +13,10 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
+import orjson
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+
+from labelkit.json_places import lone_surrogate, place_of
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -83,10 +86,31 @@ class _NumpyValue(Exception):
 
 def _json_mapping(value: dict[str, Any]) -> dict[str, Any]:
     try:
-        _check_json(value)
-    except _NumpyValue:  # (numpy's values: orjson writes none of them, np.float64 included, a float though it is)
-        value = _plain(value)
-        _check_json(value, plain=True)
+        try:
+            _check_json(value)
+        except _NumpyValue:  # (numpy's values: orjson writes none of them, np.float64 included, a float though it is)
+            value = _plain(value)
+            _check_json(value, plain=True)
+    except RecursionError:  # (a thousand levels: was Python's RecursionError out of the record)
+        raise ValueError(_TOO_DEEP) from None
+    return _writable(value)
+
+
+_TOO_DEEP = "values nested more than 254 levels deep, which JSON is not written with"
+
+
+def _writable(value: dict[str, Any]) -> dict[str, Any]:
+    """``value``, which the tables hold as JSON text; ValueError for a lone surrogate or more than 254 levels.
+
+    ``Dataset(items=[...])`` failed on them with orjson's TypeError (``str is not valid UTF-8``).
+    """
+    try:
+        orjson.dumps(value)
+    except TypeError as exc:
+        if "surrogate" not in str(exc):
+            raise ValueError(_TOO_DEEP) from None
+        where = place_of(value, lone_surrogate).encode("utf-8", "backslashreplace").decode()  # (a key may hold it)
+        raise ValueError(f"text at {where} holds a lone surrogate, which UTF-8 cannot encode") from None
     return value
 
 
@@ -147,7 +171,7 @@ class _Common(Record):
     item_id: str = Field(description="Id of the item this annotation belongs to.")
     category_id: Int64 | None = Field(default=None, description="Id of a category of the dataset.")
     score: float | None = Field(default=None, description="Confidence of a prediction; None for ground truth.")
-    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    attributes: Annotated[dict[str, AttributeValue], AfterValidator(_writable)] = Field(default_factory=dict)
     provenance: Provenance | None = None
     extras: Extras = Field(default_factory=dict)
 
