@@ -53,14 +53,26 @@ def output_path(path: str | Path, what: str = "output", kind: Literal["file", "d
     Raises:
         OutputError: ``path`` is ``""`` (``convert x.json "$OUT"`` with OUT unset was refused as ``.``, the
             current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint. Or
-            ``kind`` is ``"file"`` and ``path`` is spelled as a folder (:func:`~labelkit.io.refuse_folder_for_file`).
+            ``kind`` is ``"file"`` and ``path`` is spelled as a folder (:func:`~labelkit.io.refuse_folder_for_file`),
+            or it holds NUL (:func:`refuse_nul`).
         UsageError: ``path`` is not a path (``None``, a dict, bytes): its type is named.
     """
     checked = as_path(path, f"the {what}")
     if isinstance(path, str) and not path:
         raise OutputError(EMPTY_PATH, hint=f"give the {what} a name")
+    refuse_nul(checked, what)
     refuse_folder_for_file(path, kind, what)
     return checked
+
+
+def refuse_nul(path: Path, what: str) -> None:
+    """Refuse an output's path holding NUL, which no file name can hold (was ``ValueError: embedded null byte``).
+
+    Raises:
+        OutputError: naming ``what`` (the output, the lockfile).
+    """
+    if "\x00" in str(path):
+        raise OutputError(f"the {what}'s path holds a NUL character, which no file name can", path=str(path))
 
 
 def format_name(name: object, what: str = "format") -> str:

@@ -308,3 +308,29 @@ def test_a_record_of_a_mapping_nested_254_levels_is_held_and_written_where_a_for
         info.value.one_line() == f"{tmp_path / 'out.json'}: cannot write: a value is nested more than 254 levels deep"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+# -- outputs -------------------------------------------------------------------------------------------------
+
+IMAGES = Path(__file__).resolve().parent.parent / "fixtures" / "native" / "images.labelkit.json"
+
+
+@pytest.mark.parametrize(
+    ("write", "what"),
+    [
+        (lambda out: labelkit.save(labelkit.load(IMAGES), out, "labelkit"), "output"),
+        (lambda out: labelkit.save(labelkit.load(IMAGES), out, "yolo", allow_loss=True), "output"),
+        (lambda out: labelkit.convert(IMAGES, out, to="coco", allow_loss=True), "output"),
+        (lambda out: split(labelkit.load(IMAGES), "a=0.5,b=0.5", lock=out), "lockfile"),
+    ],
+)
+def test_an_output_path_holding_nul_is_an_output_error(tmp_path: Path, write: Any, what: str) -> None:
+    """Was Python's ValueError ('embedded null byte') out of the API."""
+    out = str(tmp_path / "a\x00b")
+    with pytest.raises(OutputError) as info:
+        write(out)
+    assert (info.value.message, info.value.location.path) == (
+        f"the {what}'s path holds a NUL character, which no file name can",
+        out,
+    )
+    assert list(tmp_path.iterdir()) == []

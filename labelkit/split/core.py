@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.api_args import EMPTY_PATH, as_path, require_dataset, type_name
+from labelkit.api_args import EMPTY_PATH, as_path, refuse_nul, require_dataset, type_name
 from labelkit.errors import OutputError, UsageError, require_bools
 from labelkit.io import refuse_folder_for_file
 from labelkit.model import Dataset
@@ -213,6 +213,7 @@ def split(
         lock_path = as_path(lock, "lock")  # (an int was TypeError: expected str, bytes or os.PathLike object)
         if isinstance(lock, str) and not lock:  # (Path("") is ".": "a split lockfile must be a regular file")
             raise OutputError(EMPTY_PATH, hint="give the lockfile a name")
+        refuse_nul(lock_path, "lockfile")
         refuse_folder_for_file(lock, "file", "lockfile")  # ("l.json/" was written as l.json)
         previous = read_lockfile(lock_path)
 
