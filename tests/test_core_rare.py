@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,7 @@ from pydantic import ValidationError
 from test_split_helpers import assignment, make_dataset
 
 import labelkit
+from labelkit import Finding
 from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.formats.base import Option
 from labelkit.model import Category, Dataset, Item, Label
@@ -334,3 +338,49 @@ def test_an_output_path_holding_nul_is_an_output_error(tmp_path: Path, write: An
         out,
     )
     assert list(tmp_path.iterdir()) == []
+
+
+# -- validate ------------------------------------------------------------------------------------------------
+
+
+def _validate_through_a_pipe(tmp_path: Path, text: bytes) -> tuple[Path, list[Finding]]:
+    fifo = tmp_path / "in.labelkit.json"
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write(text)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        return fifo, labelkit.validate(fifo, "labelkit")
+    finally:
+        writer.join(timeout=10)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_validate_reads_a_pipe_once_and_names_it_in_its_findings(tmp_path: Path) -> None:
+    """A pipe (/dev/stdin) is read to its end into a file, checked there; the findings name the pipe. Read twice
+    (the schema, then the records), a clean document had the finding 'Input is a zero-length, empty document'."""
+    assert _validate_through_a_pipe(tmp_path, b'{"format": "labelkit", "version": 1, "items": [{"id": "a"}]}')[1] == []
+    fifo, findings = _validate_through_a_pipe(tmp_path, b'{"format": "labelkit", "version": 1, "items": [{"id": 5}]}')
+    assert findings == [Finding(str(fifo), "#/items/0/id", "5 is not of type 'string'")]
+
+
+def test_validate_of_a_format_without_checks_of_its_own_is_a_read(tmp_path: Path) -> None:
+    """YOLO has no validate: a clean folder has no findings; a bad line is the one finding, at its line."""
+    root = tmp_path / "yolo"
+    shutil.copytree(IMAGES.parent.parent / "yolo" / "golden" / "detect", root)
+    assert labelkit.validate(root) == []
+    labels = root / "labels" / "train" / "a.txt"
+    labels.write_text(labels.read_text() + "0 0.5 0.5 0.2\n")
+    assert labelkit.validate(root) == [
+        Finding(
+            str(labels),
+            ":4",
+            "wrong number of fields for YOLO segment (expected class then at least 3 x y points (or a 5-field box), "
+            "found 4 fields)",
+        )
+    ]
