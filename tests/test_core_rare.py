@@ -19,6 +19,8 @@ from labelkit import Finding
 from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.formats.base import Option
 from labelkit.model import Category, Dataset, Item, Label
+from labelkit.model.raster import polygon_runs, raster_problem
+from labelkit.model.rle import rle_string_counts, rle_strings_problems
 from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, read_lockfile, sizes, split
 
 LOCK = '{"version": "1", "seed": 0, "method": "balanced", "ratios": {"x": 1}, "assignments": {"img/a.jpg": "x"}}'
@@ -384,3 +386,43 @@ def test_validate_of_a_format_without_checks_of_its_own_is_a_read(tmp_path: Path
             "found 4 fields)",
         )
     ]
+
+
+# -- dataset iterators ---------------------------------------------------------------------------------------
+
+
+def test_spans_and_tracks_iterate_their_records_with_filters() -> None:
+    text = labelkit.load(IMAGES.parent / "text.labelkit.json")
+    assert [(s.id, s.start, s.end, s.text) for s in text.spans(category="PER")] == [
+        ("s1", 0, 13, "Angela Merkel"),
+        ("s4", 0, 6, "Angela"),
+    ]
+    assert [s.id for s in text.spans()] == ["s1", "s2", "s3", "s4"]
+    video = labelkit.load(IMAGES.parent / "video.labelkit.json")
+    assert [(t.id, t.category_id, t.attributes) for t in video.tracks()] == [("0", 1, {"color": "red"}), ("1", 2, {})]
+    assert [t.id for t in video.tracks(category="person")] == ["1"]
+    assert list(video.spans()) == [] and list(text.tracks()) == []
+
+
+# -- masks ---------------------------------------------------------------------------------------------------
+
+
+def test_rle_strings_that_are_not_ascii_are_answered_one_by_one_as_the_rest() -> None:
+    texts, heights, widths = ["4130O0", "4\u00e930O0", "1", ""], [3, 3, 2, 0], [4, 4, 2, 5]
+    assert rle_string_counts("4\u00e930O0") is None
+    assert rle_strings_problems(texts, heights, widths) == [
+        None,
+        "RLE counts is not a compressed COCO RLE string",
+        "RLE counts add up to 1, not 4 (height x width)",
+        None,
+    ]
+    ascii_only = [t if t.isascii() else "1" for t in texts]  # (the array pass over all the characters)
+    assert rle_strings_problems(ascii_only, heights, widths)[2:] == rle_strings_problems(texts, heights, widths)[2:]
+
+
+def test_a_mask_too_large_to_rasterise_is_refused_before_pycocotools_makes_it() -> None:
+    message = "a 20000 x 20000 mask has more than 268,435,456 pixels to rasterise"
+    assert raster_problem([[0.0, 0, 10, 0, 10, 10]], 20000, 20000) == message
+    assert raster_problem([[0.0, 0, 10, 0, 10, 10]], 16384, 16384) is None  # (2^28 pixels: the most)
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        polygon_runs([[0, 0, 10, 0, 10, 10]], 20000, 20000)
