@@ -11,11 +11,13 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pytest
+from click.testing import CliRunner
 from pydantic import ValidationError
 from test_split_helpers import assignment, make_dataset
 
 import labelkit
 from labelkit import Finding
+from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.formats.base import Option
 from labelkit.model import Category, Dataset, Item, Label
@@ -426,3 +428,34 @@ def test_a_mask_too_large_to_rasterise_is_refused_before_pycocotools_makes_it() 
     assert raster_problem([[0.0, 0, 10, 0, 10, 10]], 16384, 16384) is None  # (2^28 pixels: the most)
     with pytest.raises(ValueError, match=f"^{message}$"):
         polygon_runs([[0, 0, 10, 0, 10, 10]], 20000, 20000)
+
+
+# -- the CLI -------------------------------------------------------------------------------------------------
+
+
+def test_cli_split_refuses_a_seed_that_is_not_utf8(tmp_path: Path) -> None:
+    """A seed of bytes that are not UTF-8 (Python's surrogate escapes) would hash otherwise on another machine."""
+    args = ["split", str(IMAGES), str(tmp_path / "out.json"), "--ratios", "a=0.5,b=0.5", "--seed", "x\udcff"]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (2, "labelkit: error: --seed must be UTF-8 text (found 'x\\udcff')\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_info_counts_the_tokens_of_text_items() -> None:
+    result = CliRunner().invoke(cli, ["info", str(IMAGES.parent / "text.labelkit.json")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[4:6] == ["annotations: label 1, span 4", "tokens: 7"]
+    assert not any(
+        line.startswith("tokens") for line in CliRunner().invoke(cli, ["info", str(IMAGES)]).output.splitlines()
+    )
+
+
+def test_validate_reports_the_first_100_schema_findings_of_a_broken_file(tmp_path: Path) -> None:
+    """Past 1,000 findings the annotations are no longer checked; the first 100, in document order, are reported."""
+    annotations = [{"kind": "label", "id": str(i), "item_id": "a", "category_id": 1, "bogus": 1} for i in range(1200)]
+    doc = {"format": "labelkit", "version": 1, "categories": [{"id": 1, "name": "c"}], "items": [{"id": "a"}]}
+    path = tmp_path / "many.labelkit.json"
+    path.write_bytes(orjson.dumps({**doc, "annotations": annotations}))
+    findings = labelkit.validate(path)
+    assert findings == [Finding(str(path), f"#/annotations/{i}/bogus", "unknown field") for i in range(100)]
