@@ -23,7 +23,9 @@ from labelkit.formats.base import Option
 from labelkit.model import Category, Dataset, Item, Label
 from labelkit.model.raster import polygon_runs, raster_problem
 from labelkit.model.rle import rle_string_counts, rle_strings_problems
-from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, read_lockfile, sizes, split
+from labelkit.portable import unportable_paths
+from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, bucket, read_lockfile, sizes, split
+from labelkit.split.hashing import unit
 
 LOCK = '{"version": "1", "seed": 0, "method": "balanced", "ratios": {"x": 1}, "assignments": {"img/a.jpg": "x"}}'
 
@@ -459,3 +461,17 @@ def test_validate_reports_the_first_100_schema_findings_of_a_broken_file(tmp_pat
     path.write_bytes(orjson.dumps({**doc, "annotations": annotations}))
     findings = labelkit.validate(path)
     assert findings == [Finding(str(path), f"#/annotations/{i}/bogus", "unknown field") for i in range(100)]
+
+
+def test_a_too_long_name_holding_a_lone_surrogate_is_found_one_path_at_a_time() -> None:
+    """Arrow cannot hold the lone surrogate Python keeps of a byte that is not UTF-8: the bulk test declines."""
+    paths = ["l/" + "a" * 100 + "\udcff.txt", "l/" + "b" * 300 + "\udcff.txt", "l/c.txt"]
+    assert unportable_paths(paths) == ([1], {})
+    assert unportable_paths(paths[:1] + paths[2:]) == ([], {})
+
+
+@pytest.mark.parametrize("key", ["g:0", "g:1", "g:3", "i:x.jpg"])
+def test_a_bucket_past_the_last_threshold_is_the_last_split_with_a_share(key: str) -> None:
+    """Shares a hair below 1 (here far below) leave keys past the last threshold: never to a split of no share."""
+    assert unit(0, key) >= 0.1
+    assert bucket(key, {"a": 0.05, "b": 0.05, "c": 0.0}) == "b"
