@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import array
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,12 @@ from labelkit.model.rle import rle_string_counts, rle_strings_problems
 from labelkit.portable import unportable_paths
 from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, bucket, read_lockfile, sizes, split
 from labelkit.split.hashing import unit
+
+try:
+    import fcntl
+    import termios
+except ImportError:  # (Windows)
+    fcntl = termios = None  # type: ignore[assignment]
 
 LOCK = '{"version": "1", "seed": 0, "method": "balanced", "ratios": {"x": 1}, "assignments": {"img/a.jpg": "x"}}'
 
@@ -350,23 +358,30 @@ def test_an_output_path_holding_nul_is_an_output_error(tmp_path: Path, write: An
 
 
 def _validate_through_a_pipe(tmp_path: Path, text: bytes) -> tuple[Path, list[Finding]]:
+    """Validate a FIFO that holds ``text`` and whose writer closes once it is read (a FIFO without a writer reads
+    as empty: the writer is there before the reader, as a shell's pipe is)."""
     fifo = tmp_path / "in.labelkit.json"
     fifo.unlink(missing_ok=True)
     os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR)  # (does not wait for a reader)
+    os.write(writer, text)
 
-    def feed() -> None:
-        with open(fifo, "wb") as fh:
-            fh.write(text)
+    def close_when_read() -> None:
+        unread = array.array("i", [1])
+        while unread[0]:
+            fcntl.ioctl(writer, termios.FIONREAD, unread)
+            time.sleep(0.001)
+        os.close(writer)
 
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
+    closer = threading.Thread(target=close_when_read, daemon=True)
+    closer.start()
     try:
         return fifo, labelkit.validate(fifo, "labelkit")
     finally:
-        writer.join(timeout=10)
+        closer.join(timeout=10)
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.skipif(fcntl is None, reason="no FIFOs here")
 def test_validate_reads_a_pipe_once_and_names_it_in_its_findings(tmp_path: Path) -> None:
     """A pipe (/dev/stdin) is read to its end into a file, checked there; the findings name the pipe. Read twice
     (the schema, then the records), a clean document had the finding 'Input is a zero-length, empty document'."""
