@@ -21,11 +21,13 @@ import labelkit
 from labelkit import Finding
 from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UsageError
-from labelkit.formats.base import Option
+from labelkit.formats.base import Capabilities, Option, check_capabilities
+from labelkit.json_places import beyond_64_bits, integer_error, place_of
 from labelkit.model import Category, Dataset, Item, Label
 from labelkit.model.raster import polygon_runs, raster_problem
 from labelkit.model.rle import rle_string_counts, rle_strings_problems
 from labelkit.portable import unportable_paths
+from labelkit.report import Change, Report
 from labelkit.split import ALGORITHM_VERSION, Lockfile, assign, bucket, read_lockfile, sizes, split
 from labelkit.split.hashing import unit
 
@@ -490,3 +492,18 @@ def test_a_bucket_past_the_last_threshold_is_the_last_split_with_a_share(key: st
     """Shares a hair below 1 (here far below) leave keys past the last threshold: never to a split of no share."""
     assert unit(0, key) >= 0.1
     assert bucket(key, {"a": 0.05, "b": 0.05, "c": 0.0}) == "b"
+
+
+def test_check_capabilities_called_by_a_plugin_reports_items_of_media_it_cannot_hold() -> None:
+    """labelkit.save drops such items before a format's check; a plug-in calling it on its own meets them there."""
+    video = labelkit.load(IMAGES.parent / "video.labelkit.json")
+    report = Report(target="x")
+    check_capabilities(video, Capabilities(kinds=frozenset({"label", "object", "track"})), "X", report)
+    assert report.lost[0] == Change("video items", 1, "X holds image items only")
+
+
+def test_json_places_of_nothing_wrong_are_empty() -> None:
+    assert place_of({"a": 1, "b": [2, {"c": 3}]}, beyond_64_bits) == ""
+    assert integer_error("Expected `str`, got `int`", "id", None, "f.json", "/x") is None
+    wide = integer_error("Expected `int` <= 9223372036854775807", "id", None, "f.json", "/x")
+    assert wide is not None and wide.one_line() == "f.json#/x: id does not fit in 64 bits"
