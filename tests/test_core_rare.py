@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import errno
 import os
 import shutil
 import threading
@@ -22,6 +23,7 @@ from labelkit import Finding
 from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.formats.base import Capabilities, Option, check_capabilities
+from labelkit.io import input_guard
 from labelkit.json_places import beyond_64_bits, integer_error, place_of
 from labelkit.model import Category, Dataset, Item, Label
 from labelkit.model.raster import polygon_runs, raster_problem
@@ -507,3 +509,15 @@ def test_json_places_of_nothing_wrong_are_empty() -> None:
     assert integer_error("Expected `str`, got `int`", "id", None, "f.json", "/x") is None
     wide = integer_error("Expected `int` <= 9223372036854775807", "id", None, "f.json", "/x")
     assert wide is not None and wide.one_line() == "f.json#/x: id does not fit in 64 bits"
+
+
+@pytest.mark.parametrize(
+    ("filename", "where"),
+    [("/data/x/labels/a.txt", "/data/x/labels/a.txt"), ("/data/x/" + "a" * 2000, "/data/x"), (None, "/data/x")],
+)
+def test_an_os_error_inside_a_reader_is_an_input_error_naming_the_file(filename: str | None, where: str) -> None:
+    """A name too long, a permission, a device error met inside a reader: the file, or the input when the file's
+    name is too long to show (or not known)."""
+    with pytest.raises(InputError) as info, input_guard(Path("/data/x")):
+        raise OSError(errno.EACCES, "Permission denied", filename)
+    assert info.value.one_line() == f"{where}: cannot read: Permission denied"
