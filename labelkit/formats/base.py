@@ -211,11 +211,9 @@ SOURCE_TEXT = "SOURCE_TEXT"
 (:func:`labelkit.model.tables.keep_source_text`), which the same format's writer passes through instead of
 formatting them again. :func:`labelkit.convert` asks for it when reader and writer are that format."""
 COUNTS_POLYGONS = "COUNTS_POLYGONS"
-"""Optional reader flag: ``read(path, count_polygons=True)`` may leave the polygons of boxed objects unparsed
-(valid, empty ring lists), for a conversion whose writer drops polygons; those that may be their box's rectangle
-are parsed, since such a polygon is not lost with it. ``count_polygons="all"`` leaves those unparsed too, for
-counting, which no rectangle changes. Such a dataset never leaves :func:`labelkit.convert` or
-:func:`labelkit.stats`."""
+"""Optional reader flag: ``read(path, count_polygons=True)`` may leave the polygons of boxed objects unparsed (valid,
+empty ring lists) but their box's rectangles, for a conversion whose writer drops polygons; ``"all"``, those too, for
+counting. Such a dataset never leaves :func:`labelkit.convert` or :func:`labelkit.stats`."""
 
 
 def target_title(fmt: FormatModule, dataset: Dataset, options: Mapping[str, Any]) -> str:
