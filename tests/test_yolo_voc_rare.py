@@ -1,0 +1,240 @@
+"""YOLO and Pascal VOC: the rare paths (errors, report lines, writer branches) no other test reaches."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import labelkit
+from labelkit.errors import InputError, UsageError
+from labelkit.formats import yolo
+from labelkit.model import Category, Dataset, Item, Media, raster
+from labelkit.report import Report
+
+_BOX = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox>"
+_DOG = f"<object><name>dog</name>{_BOX}</object>"
+
+
+def _xml(objects: str = _DOG) -> str:
+    size = "<size><width>4</width><height>3</height><depth>3</depth></size>"
+    return f"<annotation><filename>a.jpg</filename>{size}<segmented>1</segmented>{objects}</annotation>"
+
+
+def _files(root: Path, files: dict[str, str | bytes | None]) -> Path:
+    """Write ``files`` (relative path -> text, bytes, or None for a folder) below ``root``."""
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if data is None:
+            path.mkdir()
+        else:
+            path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return root
+
+
+def _image_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+def _png(width: int = 4, height: int = 3) -> bytes:
+    return _image_bytes(Image.new("RGB", (width, height)))
+
+
+# -- VOC: errors of the reader -------------------------------------------------------------------------
+
+_CMYK = _image_bytes(Image.new("CMYK", (4, 3)), "JPEG")
+_FLOAT = _image_bytes(Image.new("F", (4, 3)), "TIFF")
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "message"),
+    [
+        (
+            {"labelmap.txt": "background:0,0,0::\ndog 0,0,0\n"},
+            "labelmap.txt:2",
+            "labelmap line needs name:color:parts:actions (found 'dog 0,0,0')",
+        ),
+        (
+            {"Annotations/a.xml": _xml(f"<object><name>dog</name>{_BOX}<part>{_BOX}</part></object>")},
+            "Annotations/a.xml <annotation/object[1]/part[1]/name>",
+            "part without <name>",
+        ),
+        (
+            {"Annotations/a.xml": _xml(f"<object><name>dog</name>{_BOX}<part><name>x</name></part></object>")},
+            "Annotations/a.xml <annotation/object[1]/part[1]/bndbox>",
+            "missing <bndbox>",
+        ),
+        (
+            {"SegmentationClass/a.png": b"\x89PNG\r\n\x1a\nxxxx"},
+            "SegmentationClass/a.png",
+            "unreadable PNG: cannot identify image file '{root}/SegmentationClass/a.png'",
+        ),
+        (  # (another format under a .png name: Pillow opens it, of a mode no segmentation PNG has)
+            {"SegmentationClass/a.png": _CMYK},
+            "SegmentationClass/a.png",
+            "segmentation PNG of mode CMYK (expected a palette, grey or RGB PNG)",
+        ),
+        (
+            {"SegmentationObject/a.png": _FLOAT},
+            "SegmentationObject/a.png",
+            "segmentation PNG of mode F (expected a palette, grey or RGB PNG)",
+        ),
+    ],
+    ids=["labelmap-fields", "part-name", "part-box", "png-garbage", "png-cmyk", "png-float"],
+)
+def test_voc_bad_input_is_one_error_naming_its_place(
+    tmp_path: Path, files: dict[str, str | bytes | None], where: str, message: str
+) -> None:
+    root = _files(tmp_path / "ds", {"Annotations/a.xml": _xml(), **files})
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert str(err.value) == f"{root}/{where}: {message.format(root=root)}"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [{"Annotations": None, "JPEGImages/a.jpg": b"x"}, {"Annotations/readme.txt": "x"}],
+    ids=["empty-folder", "no-xml"],
+)
+def test_voc_folder_without_annotation_files_is_refused(tmp_path: Path, files: dict[str, str | bytes | None]) -> None:
+    root = _files(tmp_path / "ds", files)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert str(err.value) == f"{root}: no VOC annotation files found; hint: expected Annotations/*.xml"
+
+
+def test_voc_palette_png_of_reordered_colours_is_mapped_through_the_labelmap(tmp_path: Path) -> None:
+    """A palette PNG whose indices do not hold the labelmap's colours (another writer reordered the palette):
+    each index is read as the class of its colour, void (255) staying void."""
+    classes = np.zeros((3, 4), np.uint8)
+    classes[0, 0], classes[2, 3], classes[1, 1] = 1, 2, 255
+    image = Image.fromarray(classes, "P")
+    image.putpalette([0, 0, 0, 0, 128, 0, 128, 0, 0] + [0, 0, 0] * 252 + [224, 224, 192])  # 1: cat's, 2: dog's
+    root = _files(
+        tmp_path / "ds",
+        {
+            "Annotations/a.xml": _xml(""),
+            "labelmap.txt": "background:0,0,0::\ndog:128,0,0::\ncat:0,128,0::\n",
+            "SegmentationClass/a.png": _image_bytes(image),
+        },
+    )
+    ds = labelkit.load(root, "voc")
+    names = {c.id: c.name for c in ds.categories}
+    found = {}
+    for obj in ds.objects():
+        assert obj.mask is not None and obj.extras == {"voc:semantic": True}
+        mask = raster.rle_to_mask({"height": 3, "width": 4, "counts": obj.mask.counts})
+        found[names[obj.category_id]] = np.argwhere(mask).tolist()
+    assert found == {"dog": [[2, 3]], "cat": [[0, 0]]}
+    (item,) = ds.items()
+    void = raster.rle_to_mask(item.metadata["voc:void_class"])
+    assert np.argwhere(void).tolist() == [[1, 1]]
+
+
+# -- YOLO: errors of the reader ------------------------------------------------------------------------
+
+_LABEL = "0 .5 .5 .2 .2\n"
+_SPLIT = {"images/train/a.png": _png(), "labels/train/a.txt": _LABEL}
+
+
+@pytest.mark.parametrize(
+    ("files", "at", "where", "message"),
+    [
+        (
+            {**_SPLIT, "data.yaml": "names: [a]\ntrain:\n"},
+            "",
+            "data.yaml:2 <train>",
+            "data.yaml names no train, val or test images",
+        ),
+        (
+            {**_SPLIT, "data.yaml": "train: images/train\nnames: abc\n"},
+            "",
+            "data.yaml:2 <names>",
+            "names must be a list or an id -> name map",
+        ),
+        ({**_SPLIT, "data.yaml": "- names\n- train\n"}, "data.yaml", "data.yaml", "data.yaml must be a mapping"),
+        (
+            {"images/a.png": _png(), "labels/a.txt": _LABEL, "train.txt": "images/a.png\nimages/b\x00.png\n"}
+            | {"data.yaml": "names: [a]\ntrain: train.txt\n"},
+            "",
+            "train.txt:2",
+            "unsafe file name 'images/b\\x00.png'; hint: a list names images inside the dataset folder: relative "
+            "to the list's folder or to it, or absolute",
+        ),
+        (
+            {"obj.data": "classes = 1\nnames = obj.names\ntrain = train.txt\nbogus\n", "obj.names": "a\n"}
+            | {"train.txt": "a.png\n", "a.png": _png(), "a.txt": _LABEL},
+            "obj.data",
+            "obj.data:4",
+            "expected key = value (found 'bogus')",
+        ),
+        (
+            {"images/a.png": _png(), "labelTxt/a.txt": "1 1 3 1 3 2 1 2 plane 0\n1 1 3 1 3 2 1 2\n"},
+            "",
+            "labelTxt/a.txt:2",
+            "DOTA line needs 8 coordinates, a class name and optionally difficult (found 8 fields)",
+        ),
+        (
+            {"images/a.png": _png(), "labelTxt/a.txt": "1 1 3 1 3 2 1 x plane 0\n"},
+            "",
+            "labelTxt/a.txt:1",
+            "coordinate is not a number",
+        ),
+    ],
+    ids=["no-split", "names-text", "yaml-list", "list-nul", "darknet-line", "dota-fields", "dota-number"],
+)
+def test_yolo_bad_input_is_one_error_naming_its_place(
+    tmp_path: Path, files: dict[str, str | bytes | None], at: str, where: str, message: str
+) -> None:
+    root = _files(tmp_path / "ds", files)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root / at, "yolo")
+    assert str(err.value) == f"{root}/{where}: {message}"
+
+
+def test_yolo_dota_labels_refuse_a_task_other_than_obb(tmp_path: Path) -> None:
+    root = _files(tmp_path / "ds", {"images/a.png": _png(), "labelTxt/a.txt": "1 1 3 1 3 2 1 2 plane 0\n"})
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", task="detect")
+    assert str(err.value) == f"{root}: DOTA label files hold rotated boxes: task detect cannot read them"
+    (obj,) = labelkit.load(root, "yolo", task="obb").objects()  # (and the blank line between DOTA lines is passed)
+    assert obj.bbox == (1.0, 1.0, 2.0, 1.0)
+
+
+def test_yolo_dota_blank_lines_and_headers_are_passed_over(tmp_path: Path) -> None:
+    text = "imagesource:x\ngsd:1\n\n1 1 3 1 3 2 1 2 plane 0\n  \n"
+    root = _files(tmp_path / "ds", {"images/a.png": _png(), "labelTxt/a.txt": text})
+    ds = labelkit.load(root, "yolo")
+    assert [(o.bbox, ds.category(o.category_id).name) for o in ds.objects()] == [((1.0, 1.0, 2.0, 1.0), "plane")]
+
+
+def test_yolo_image_size_file_must_be_an_object(tmp_path: Path) -> None:
+    root = _files(tmp_path / "ds", {**_SPLIT, "data.yaml": "names: [a]\ntrain: images/train\n", "s.json": "[1, 2]"})
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", image_sizes=str(root / "s.json"))
+    assert str(err.value) == (
+        f"{root}/s.json: an image-size file must be a JSON object (expected {{path: [width, height]}})"
+    )
+
+
+@pytest.mark.parametrize("write", [False, True], ids=["read", "write"])
+def test_yolo_bad_task_is_a_usage_error(tmp_path: Path, write: bool) -> None:
+    """Refused by the option's check; and by the format module's own, called directly (no registry)."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=4, height=3)))
+    root = _files(tmp_path / "ds", {**_SPLIT, "data.yaml": "names: [a]\ntrain: images/train\n"})
+    with pytest.raises(UsageError) as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", task="x") if write else labelkit.load(root, "yolo", task="x")
+    assert str(err.value) == (
+        "bad value for option 'task' (expected auto or detect or segment or obb or pose or classify, found 'x')"
+    )
+    with pytest.raises(UsageError) as err:
+        yolo.write(ds, tmp_path / "o", Report(), task="x") if write else yolo.read(root, task="x")
+    assert str(err.value) == "bad task (expected detect, segment, obb, pose, classify, found x)"
+    assert not (tmp_path / "o").exists()
