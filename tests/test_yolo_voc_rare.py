@@ -70,6 +70,15 @@ _FLOAT = _image_bytes(Image.new("F", (4, 3)), "TIFF")
             "Annotations/a.xml <annotation/object[1]/part[1]/bndbox>",
             "missing <bndbox>",
         ),
+        (  # (was: the <attribute> named, where a missing <name> of an object or part is the element named)
+            {
+                "Annotations/a.xml": _xml(
+                    f"<object><name>dog</name>{_BOX}<attributes><attribute><value>1</value></attribute></attributes></object>"
+                )
+            },
+            "Annotations/a.xml <annotation/object[1]/attributes/attribute[1]/name>",
+            "attribute without <name>",
+        ),
         (
             {"SegmentationClass/a.png": b"\x89PNG\r\n\x1a\nxxxx"},
             "SegmentationClass/a.png",
@@ -86,7 +95,7 @@ _FLOAT = _image_bytes(Image.new("F", (4, 3)), "TIFF")
             "segmentation PNG of mode F (expected a palette, grey or RGB PNG)",
         ),
     ],
-    ids=["labelmap-fields", "part-name", "part-box", "png-garbage", "png-cmyk", "png-float"],
+    ids=["labelmap-fields", "part-name", "part-box", "attribute-name", "png-garbage", "png-cmyk", "png-float"],
 )
 def test_voc_bad_input_is_one_error_naming_its_place(
     tmp_path: Path, files: dict[str, str | bytes | None], where: str, message: str

@@ -534,7 +534,7 @@ def _object(node: Element, path: Path, where: str, respelled: list[str]) -> dict
             _once(attr, _ONCE_ATTRIBUTE, path, at)
             key_node = attr.find("name")
             if key_node is None:
-                raise InputError("attribute without <name>", path=path, element=at)
+                raise InputError("attribute without <name>", path=path, element=f"{at}/name")
             key = (
                 _field_text(key_node, "name", path, at) or ""
             )  # an empty <name/>: the attribute named "" (as written for one)
