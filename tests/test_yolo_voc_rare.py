@@ -247,3 +247,28 @@ def test_yolo_bad_task_is_a_usage_error(tmp_path: Path, write: bool) -> None:
         yolo.write(ds, tmp_path / "o", Report(), task="x") if write else yolo.read(root, task="x")
     assert str(err.value) == "bad task (expected detect, segment, obb, pose, classify, found x)"
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("value", "extras"), [("1", {}), ("0", {"voc:difficult": 1})])
+def test_voc_trainval_class_line_of_an_image_its_split_s_class_list_omits_is_read(
+    tmp_path: Path, value: str, extras: dict[str, int]
+) -> None:
+    """dog_trainval.txt says 'a 1' where dog_train.txt (a's split's list of the class) has no line of a: the
+    label was dropped unsaid (taken as said by dog_train.txt), and a read back as no dog."""
+    size = "<size><width>4</width><height>3</height><depth>3</depth></size>"
+    root = _files(
+        tmp_path / "ds",
+        {f"Annotations/{n}.xml": f"<annotation><filename>{n}.jpg</filename>{size}</annotation>" for n in "ab"}
+        | {"ImageSets/Main/train.txt": "a\nb\n", "ImageSets/Main/dog_train.txt": "b 1\n"}
+        | {"ImageSets/Main/dog_trainval.txt": f"a {value}\nb 1\n"},
+    )
+    ds = labelkit.load(root, "voc")
+    assert [(x.item_id, ds.category(x.category_id).name, x.extras) for x in ds.labels()] == [
+        ("b", "dog", {}),
+        ("a", "dog", extras),
+    ]
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "train")]
+    assert ds.info.extras["voc:trainval"] is True
+    report = labelkit.save(ds, tmp_path / "o", "voc")
+    assert report.lost == [] and report.transformed == []
+    assert (tmp_path / "o/ImageSets/Main/dog_train.txt").read_text() == f"a {value:>2}\nb  1\n"

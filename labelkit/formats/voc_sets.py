@@ -223,8 +223,7 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
                 sets.trainval |= again
                 continue
             if again and own != "trainval" and own in splits_of_class[cls]:
-                sets.trainval = True
-                continue  # (an item of train or val: its own split's list of the class said it)
+                sets.trainval = True  # (an item its own split's list of the class omits: the trainval line says it)
             given[(item, cls)] = (f, number, value)
             if value >= 0:
                 sets.labels.append((item, cls, value))
