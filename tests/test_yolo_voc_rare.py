@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 import labelkit
-from labelkit.errors import InputError, UsageError
+from labelkit.errors import DataLossError, InputError, UsageError
 from labelkit.formats import yolo
-from labelkit.model import Category, Dataset, Item, Media, raster
+from labelkit.model import Category, Dataset, Item, Media, Object, raster
 from labelkit.report import Report
 
 _BOX = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox>"
@@ -272,3 +272,28 @@ def test_voc_trainval_class_line_of_an_image_its_split_s_class_list_omits_is_rea
     report = labelkit.save(ds, tmp_path / "o", "voc")
     assert report.lost == [] and report.transformed == []
     assert (tmp_path / "o/ImageSets/Main/dog_train.txt").read_text() == f"a {value:>2}\nb  1\n"
+
+
+def test_voc_void_masks_of_another_size_are_one_report_line_with_or_without_the_image_size(tmp_path: Path) -> None:
+    """A void mask of another size than its image's (known) and than its image's first mask (unknown size: the
+    PNGs take that size) is one loss: the second was its own line, 'differs from the image' (no 's)."""
+    mask = np.zeros((4, 6), bool)
+    mask[0:2, 0:3] = True
+    cell = raster.mask_to_rle(mask)
+    rle = {"size": (4, 6), "counts": cell["counts"]}
+    wrong = {k: v for k, v in raster.mask_to_rle(np.ones((3, 3), bool)).items() if v is not None}
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg"), split="train", metadata={"voc:void": wrong}))
+    ds.add_item(
+        Item(id="n", media=Media(path="n.jpg", width=6, height=4), split="train", metadata={"voc:void_class": wrong})
+    )
+    for n, item in enumerate("mn"):
+        ds.add(Object(id=str(n), item_id=item, category_id=1, bbox=(0.0, 0.0, 3.0, 2.0), mask=rle))
+    lost = [("segmentation void regions", 3, "the void mask's size differs from the image's")]
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count, c.reason) for c in err.value.report.lost] == lost
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == lost
+    for kind in ("SegmentationClass/m", "SegmentationObject/m", "SegmentationClass/n"):
+        assert not (np.asarray(Image.open(tmp_path / f"o/{kind}.png")) == 255).any()

@@ -17,6 +17,7 @@ from labelkit.formats.base import ADOPTED_OBJECT_EXTRAS, CONTENT_OBJECT_EXTRAS, 
 from labelkit.formats.voc import VOID_INDEX
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
+    NO_SIZE,
     RASTERISED,
     cell_shape,
     png_values,
@@ -166,6 +167,7 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     # an image of unknown size: its PNGs take its first mask's, or void's, size (none past MAX_PNG_PIXELS is painted)
     png_pixels = _png_pixels(objects, item, has_mask & ~sized, xml, kinds, void_pixels)
     unknown = (width <= 0) | (height <= 0)
+    unsized_voids = _unsized_voids(items, objects, (item, has_mask & ~sized, xml, kinds), unknown)
     # per item, no PNG is painted (as huge_images finds, from the sizes above): an object of no XML object is lost whole
     too_large = (width.astype(np.float64) * height > MAX_PNG_PIXELS) | (unknown & (png_pixels > MAX_PNG_PIXELS))
     huge = too_large[safe] & (item >= 0) if n_items else np.zeros(len(item), dtype=bool)
@@ -255,7 +257,10 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
         f"their object PNG value (voc:instance) is past {VOID_INDEX - 1} or taken by an XML object's mask: painted "
         "with the next free value, which voc:instance reads back as",
     )
-    report.lose("segmentation void regions", bad_voids, "the void mask's size differs from the image's")
+    report.lose(
+        "segmentation void regions", bad_voids + unsized_voids[0], "the void mask's size differs from the image's"
+    )
+    report.lose("segmentation void regions", unsized_voids[1], NO_SIZE)
     report.lose("segmentation void regions", int(voids_held[too_large].sum()), no_png)
     blank = blank_png_counts(items)
     if blank.any():  # (written again at the image's size, or its masks' or void regions' without one)
@@ -343,6 +348,38 @@ def _png_pixels(
         images, first = np.unique(item[rows][order], return_index=True)
         pixels[images] = area[order][first]
     return pixels
+
+
+def _unsized_voids(
+    items: pa.Table, objects: pa.Table, rows_of: tuple[np.ndarray[Any, Any], ...], unknown: np.ndarray[Any, Any]
+) -> tuple[int, int]:
+    """Void masks of images of unknown size: those of another size than their PNGs, and those nothing sizes.
+
+    The PNGs take the image's first mask's size, or its first void region's (see :func:`_png_pixels`); with
+    neither, no PNG is painted. ``rows_of``: per object its item, whether it has a mask on an image of unknown
+    size, whether it is an XML object, and its PNG kind. (Images of known size: :func:`_check_voids`; too large
+    to paint: ``no_png``.)
+    """
+    voided = np.flatnonzero(unknown & contains_match(items["metadata"], '"voc:void'))
+    if not len(voided):
+        return 0, 0
+    item, has_mask, xml, kinds = rows_of
+    first: dict[int, tuple[int, int]] = {}  # item -> its first mask's (height, width), as the writer takes it
+    rows = np.flatnonzero(has_mask & (item >= 0))
+    if len(rows):
+        size = [pc.struct_field(objects["mask"], k).fill_null(0).to_numpy()[rows] for k in ("height", "width")]
+        order = np.lexsort((rows, np.where(xml[rows], 0, np.where(kinds[rows] == 1, 2, 1)), item[rows]))
+        images, at = np.unique(item[rows][order], return_index=True)
+        first = {int(i): (int(size[0][order][k]), int(size[1][order][k])) for i, k in zip(images, at, strict=True)}
+    other_size = no_size = 0
+    for n in voided.tolist():
+        cells = [c for c in void_cells(decode_json_cell(items["metadata"][n].as_py())) if c is not None]
+        shape = first.get(n) or next((s for s in map(cell_shape, cells) if s is not None), None)
+        if shape is None:
+            no_size += len(cells)
+        elif float(shape[0]) * shape[1] <= MAX_PNG_PIXELS:
+            other_size += sum(cell_shape(c) != shape for c in cells)
+    return other_size, no_size
 
 
 def _check_voids(

@@ -183,10 +183,8 @@ class ImageMasks:
                 break
         if shape is None:
             shape = next((cell_shape(v) for v in self.voids if cell_shape(v) is not None), None)
-        if shape is None:  # (no instance has a mask: the writer left out polygons that nothing sizes, check() said)
-            voids = sum(v is not None for v in self.voids)
-            lost.append(("segmentation void regions", voids, "a PNG needs the image size"))
-            return lost
+        if shape is None:  # (no instance has a mask: the writer left out polygons that nothing sizes, and the void
+            return lost  # regions, check() said)
         if shape[0] * shape[1] > MAX_PNG_PIXELS:  # (check() has counted what is lost: sized by a mask or void too)
             return lost
         height, width = shape
@@ -227,16 +225,12 @@ class ImageMasks:
             mask = raster.rle_to_mask(self.cells[r])
             if mask.shape == shape and 0 < value_of[self.categories[r]] < VOID_INDEX:
                 class_png[mask.view(bool)] = value_of[self.categories[r]]
-        bad_voids = 0
-        voided = False  # void pixels in the object PNG
+        voided = False  # void pixels in the object PNG (one of another size than the PNGs: check() counted it)
         for png, cell in zip((class_png, object_png), self.voids, strict=True):
             void = _void_mask(cell, shape) if cell is not None else None
             if void is not None:
                 png[void] = VOID_INDEX
                 voided |= png is object_png
-            bad_voids += cell is not None and void is None and not (sized and cell_shape(cell) != shape)
-        if bad_voids:
-            lost.append(("segmentation void regions", bad_voids, "the void mask's size differs from the image"))
         lost += _covered(object_png, painted, voided)
         base = str(path) + os.sep
         if not (self.blank_only_object and not class_png.any()):
@@ -380,6 +374,10 @@ def cell_shape(cell: Any) -> tuple[int, int] | None:
     if not isinstance(cell.get("counts"), str) and not isinstance(cell.get("runs"), list):
         return None
     return (height, width)
+
+
+NO_SIZE = "a PNG needs the image size"
+"""Why void regions of an image of unknown size, with no mask and no void region of a size, are lost."""
 
 
 def _void_mask(cell: Any, shape: tuple[int, int]) -> np.ndarray[Any, Any] | None:
