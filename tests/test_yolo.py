@@ -3735,6 +3735,7 @@ def test_dota_difficult_flags_are_reported_by_every_target(tmp_path: Path, targe
         ("{0: [x1, x2], 1: [y1]}", [["x1", "x2"], ["0", "1"]], "class 1: 1 names, not kpt_shape's 2"),
         ("[[x1, x2], 5]", [["x1", "x2"], ["0", "1"]], "class 1: not a list of names"),
         ("{0: [x1, null]}", [["0", "1"], ["0", "1"]], "class 0: a null name"),
+        ("{0: [x1, [x2]]}", [["0", "1"], ["0", "1"]], "class 0: a name that is not a text"),
         ("{0: [x1, x2], 7: [z1, z2]}", [["x1", "x2"], ["0", "1"]], "key 7: no such class"),
         ("[a]", [["0", "1"], ["0", "1"]], "1 names, not kpt_shape's 2"),
     ],

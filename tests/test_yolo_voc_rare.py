@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import labelkit
-from labelkit.errors import DataLossError, InputError, UsageError
+from labelkit.errors import DataLossError, InputError, OutputError, UsageError
 from labelkit.formats import yolo
 from labelkit.model import Category, Dataset, Item, Media, Object, raster
 from labelkit.report import Report
@@ -297,3 +297,131 @@ def test_voc_void_masks_of_another_size_are_one_report_line_with_or_without_the_
     assert [(c.what, c.count, c.reason) for c in report.lost] == lost
     for kind in ("SegmentationClass/m", "SegmentationObject/m", "SegmentationClass/n"):
         assert not (np.asarray(Image.open(tmp_path / f"o/{kind}.png")) == 255).any()
+
+
+def test_voc_labelmap_colour_of_bad_hex_digits_is_refused(tmp_path: Path) -> None:
+    root = _files(tmp_path / "ds", {"Annotations/a.xml": _xml(), "labelmap.txt": "background:0,0,0::\ndog:#zz0000::\n"})
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert str(err.value) == f"{root}/labelmap.txt:2: bad colour (expected r,g,b, found '#zz0000')"
+
+
+def test_voc_per_class_lists_of_segmentation_and_layout_are_noted_not_read(tmp_path: Path) -> None:
+    lists = {"ImageSets/Main/train.txt": "a\n", "ImageSets/Segmentation/dog_train.txt": "a 1\n"}
+    root = _files(tmp_path / "ds", {"Annotations/a.xml": _xml(), **lists, "ImageSets/Layout/cat_val.txt": "a 1\n"})
+    ds = labelkit.load(root, "voc")
+    assert ds.read_notes == [
+        "2 per-class ImageSets lists of a task other than Action (Segmentation/dog_train.txt first) were not read: "
+        "VOC has none, and writing VOC does not write them"
+    ]
+    assert list(ds.labels()) == [] and [c.name for c in ds.categories] == ["dog"]
+
+
+def test_voc_list_valued_attribute_is_written_comma_joined_and_reported(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=4, height=3), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(0, 0, 1, 1), attributes={"s": ["x", "y,z"], "t": True}))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        ("objects with list-valued attributes", 1, "Pascal VOC attribute values are single texts")
+    ]
+    xml = (tmp_path / "o/Annotations/a.xml").read_text()
+    assert (
+        "<attributes>\n      <attribute>\n        <name>s</name>\n        <value>x,y,z</value>\n      </attribute>\n"
+        "      <attribute>\n        <name>t</name>\n        <value>true</value>\n      </attribute>\n    </attributes>"
+    ) in xml
+    assert [o.attributes for o in labelkit.load(tmp_path / "o").objects()] == [{"s": "x,y,z", "t": True}]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("? [a, b]\n: 1\nnames: [a]\ntrain: images/train\n", "data.yaml:1", "invalid YAML: found unhashable key"),
+        (
+            "names: [a]\ntrain: images/train\nnc: !!int abc\n",
+            "data.yaml:3",
+            "invalid YAML: cannot read the value as int (ValueError: invalid literal for int() with base 10: 'abc')",
+        ),
+    ],
+    ids=["list-key", "int-tag"],
+)
+def test_yolo_yaml_keys_and_tags_python_cannot_take_are_refused(
+    tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    root = _files(tmp_path / "ds", {**_SPLIT, "data.yaml": text})
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert str(err.value) == f"{root}/{where}: {message}"
+
+
+def test_yolo_names_file_s_blank_last_lines_are_no_classes(tmp_path: Path) -> None:
+    files = {"a.png": _png(), "a.txt": "1 .5 .5 .2 .2\n", "classes.txt": "cat\n dog \n\n  \n"}
+    ds = labelkit.load(_files(tmp_path / "ds", files), "yolo")
+    assert [c.name for c in ds.categories] == ["cat", "dog"]
+    assert [ds.category(o.category_id).name for o in ds.objects()] == ["dog"]
+    assert ds.read_notes == []
+
+
+@pytest.mark.parametrize("second", [1, 2], ids=["same-class", "other-class"])
+def test_yolo_items_sharing_a_label_file_write_it_once_when_their_lines_agree_within_1e_9(
+    tmp_path: Path, second: int
+) -> None:
+    """x.jpg (1 x 1) and x.png (3 x 3) share labels/train/x.txt: boxes normalised to 0.2 and 0.19999999999999998
+    are one line, written once; a line of another class is refused before anything is written."""
+    ds = Dataset(categories=[Category(id=1, name="a"), Category(id=2, name="b")])
+    ds.add_item(Item(id="p", media=Media(path="x.jpg", width=1, height=1), split="train"))
+    ds.add_item(Item(id="q", media=Media(path="x.png", width=3, height=3), split="train"))
+    ds.add(
+        Object(id="1", item_id="p", category_id=1, bbox=(0.1, 0.1, 0.2, 0.2)),
+        Object(id="2", item_id="q", category_id=second, bbox=(0.3, 0.3, 0.6, 0.6)),
+    )
+    if second == 2:
+        with pytest.raises(OutputError) as err:
+            labelkit.save(ds, tmp_path / "o", "yolo")
+        assert str(err.value) == (
+            f"{tmp_path / 'o'}: items 'p' and 'q' would share the label file labels/train/x.txt with different "
+            "lines; hint: give the items distinct image paths or splits"
+        )
+        assert not (tmp_path / "o").exists()
+        return
+    labelkit.save(ds, tmp_path / "o", "yolo")
+    assert (tmp_path / "o/labels/train/x.txt").read_bytes() == b"0 0.2 0.2 0.2 0.2\n"
+    back = labelkit.load(tmp_path / "o")
+    assert [(o.item_id, o.bbox) for o in back.objects()] == [
+        ("x.jpg", (0.1, 0.1, 0.2, 0.2)),
+        ("x.png", (0.30000000000000004, 0.30000000000000004, 0.6000000000000001, 0.6000000000000001)),
+    ]
+
+
+def test_yolo_images_placed_by_media_copy_keep_their_extensions_in_the_ids_read_back(tmp_path: Path) -> None:
+    """x.jpg and x.png of no size, copied (media=copy): their ids read back are x.jpg and x.png."""
+    src = _files(tmp_path / "src", {"x.jpg": _png(), "x.png": _png()})
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="p", media=Media(path="x.jpg"), split="train"))
+    ds.add_item(Item(id="q", media=Media(path="x.png"), split="train"))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", media="copy", media_root=str(src))
+    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 1), ("item ids", 2)]
+    back = labelkit.load(tmp_path / "o")
+    assert [(i.id, i.media.path) for i in back.items()] == [
+        ("x.jpg", "images/train/x.jpg"),
+        ("x.png", "images/train/x.png"),
+    ]
+
+
+def test_yolo_flat_folder_label_file_longer_than_the_detection_head_is_detected(tmp_path: Path) -> None:
+    """Detection reads a label file's first 4 KB: the line it cuts ('0' of 0 0.5 0.5 0.25 0.125) is not judged."""
+    line = b"0 0.5 0.5 0.25 0.125\n"
+    assert 4096 % len(line) == 1
+    root = _files(tmp_path / "ds", {"a.png": _png(), "a.txt": line * 300, "classes.txt": "cat\n"})
+    found = labelkit.detect(root)
+    assert (found.format, found.confidence) == ("yolo", 0.7)
+    assert len(list(labelkit.load(root).objects())) == 300
+
+
+def test_yolo_flat_folder_image_named_as_the_names_file_has_no_label_file(tmp_path: Path) -> None:
+    """classes.png beside classes.txt (LabelImg's names file): an item of no objects, its names not labels."""
+    files = {"a.png": _png(), "a.txt": "0 .5 .5 .2 .2\n", "classes.png": _png(), "classes.txt": "cat\n"}
+    ds = labelkit.load(_files(tmp_path / "ds", files))
+    assert [(i.id, i.media.path) for i in ds.items()] == [("a", "a.png"), ("classes", "classes.png")]
+    assert [(o.item_id, ds.category(o.category_id).name) for o in ds.objects()] == [("a", "cat")]
+    assert [c.name for c in ds.categories] == ["cat"] and ds.read_notes == []
