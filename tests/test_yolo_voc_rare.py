@@ -425,3 +425,33 @@ def test_yolo_flat_folder_image_named_as_the_names_file_has_no_label_file(tmp_pa
     assert [(i.id, i.media.path) for i in ds.items()] == [("a", "a.png"), ("classes", "classes.png")]
     assert [(o.item_id, ds.category(o.category_id).name) for o in ds.objects()] == [("a", "cat")]
     assert [c.name for c in ds.categories] == ["cat"] and ds.read_notes == []
+
+
+def test_voc_comments_and_processing_instructions_inside_fields_are_passed_over(tmp_path: Path) -> None:
+    """The parser keeps neither (no element, no note): what is not read beside them (<angle>) is counted alone."""
+    box = "<bndbox><!-- corner --><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax><?pi x?><angle>5</angle>"
+    box += "</bndbox>"
+    root = _files(
+        tmp_path / "ds",
+        {"Annotations/a.xml": _xml(f"<object><name>dog</name>{box}<part><name>head</name>{box}</part></object>")},
+    )
+    ds = labelkit.load(root, "voc")
+    assert ds.read_notes == ["2 XML elements or attributes labelkit does not read were left out: bndbox/angle (2)"]
+    assert [(o.bbox, o.extras) for o in ds.objects()] == [
+        ((0.0, 0.0, 2.0, 2.0), {"voc:parts": [{"name": "head", "bbox": [0.0, 0.0, 2.0, 2.0]}]})
+    ]
+
+
+@pytest.mark.parametrize(("imagesets", "lost"), [(None, [("items whose id is not one word", 1)]), ([], [])])
+def test_voc_item_of_a_void_region_and_an_id_of_two_words_is_counted_unlisted(
+    tmp_path: Path, imagesets: list[str] | None, lost: list[tuple[str, int]]
+) -> None:
+    """Its void PNG puts it in ImageSets/Segmentation/, which cannot list 'a b' (voc:imagesets [] lists it nowhere)."""
+    void = {k: v for k, v in raster.mask_to_rle(np.ones((3, 4), bool)).items() if v is not None}
+    meta: dict[str, object] = {"voc:void": void} | ({} if imagesets is None else {"voc:imagesets": imagesets})
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="a b", media=Media(path="a.jpg", width=4, height=3), metadata=meta))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == lost
+    assert (tmp_path / "o/ImageSets/Main/train.txt").read_text() == ""
+    assert (tmp_path / "o/ImageSets/Segmentation/train.txt").exists() == (imagesets is None)
