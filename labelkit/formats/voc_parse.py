@@ -422,9 +422,7 @@ def _unread_inside(node: Element, leaf: bool) -> list[str]:
     """
     out = [f"{node.tag}@{key}" for key in node.attrib]
     known = frozenset() if leaf else _INSIDE.get(node.tag, frozenset())
-    for child in node:
-        if not isinstance(child.tag, str):
-            continue
+    for child in node:  # (elements only: the parser keeps no comment nor processing instruction)
         if known is None or child.tag in known:
             if len(child) or child.attrib:
                 out += _unread_inside(child, leaf=known is None)
