@@ -470,3 +470,31 @@ def test_yolo_images_whose_ids_still_clash_are_refused_naming_both(tmp_path: Pat
         f"{root}: two files would be the item 'images/train/x.jpg.png': "
         f"{root}/images/train/images/train/x.jpg.png and {root}/images/train/x.jpg.png"
     )
+
+
+def test_voc_write_in_small_batches_writes_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """XML files created a batch at a time, and PNG jobs waited for when too many are pending: as one batch."""
+    from labelkit.formats import voc_masks, voc_write
+
+    mask = np.zeros((3, 4), bool)
+    mask[1:, 1:3] = True
+    counts = raster.mask_to_rle(mask)["counts"]
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    for n in range(5):
+        ds.add_item(Item(id=f"i{n}", media=Media(path=f"i{n}.jpg", width=4, height=3), split="train"))
+        ds.add(
+            Object(
+                id=str(n),
+                item_id=f"i{n}",
+                category_id=1,
+                bbox=(1.0, 1.0, 2.0, 2.0),
+                mask={"size": (3, 4), "counts": counts},
+            )
+        )
+    labelkit.save(ds, tmp_path / "one", "voc")
+    monkeypatch.setattr(voc_write, "_XML_BATCH", 2)
+    monkeypatch.setattr(voc_masks.PngPool.__init__, "__defaults__", (2, 1))
+    labelkit.save(ds, tmp_path / "small", "voc")
+    one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}
+    small = {p.relative_to(tmp_path / "small"): p.read_bytes() for p in (tmp_path / "small").rglob("*") if p.is_file()}
+    assert small == one and len(one) == 5 * 3 + 3  # (XML, class and object PNGs; 2 lists, labelmap)
