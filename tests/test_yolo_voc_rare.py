@@ -498,3 +498,21 @@ def test_voc_write_in_small_batches_writes_the_same_files(tmp_path: Path, monkey
     one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}
     small = {p.relative_to(tmp_path / "small"): p.read_bytes() for p in (tmp_path / "small").rglob("*") if p.is_file()}
     assert small == one and len(one) == 5 * 3 + 3  # (XML, class and object PNGs; 2 lists, labelmap)
+
+
+def test_voc_object_painted_over_whole_is_taken_off_its_own_counts_only(tmp_path: Path) -> None:
+    """A mask-only object that the next one covers whole is lost (and its attributes with it, not counted apart);
+    the loss its image has without it (its metadata) stays."""
+    first, second = np.zeros((3, 4), bool), np.zeros((3, 4), bool)
+    first[0:2, 0:2], second[0:3, 0:3] = True, True
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=4, height=3), split="train", metadata={"note": "x"}))
+    for n, mask in enumerate((first, second)):
+        rle = {"size": (3, 4), "counts": raster.mask_to_rle(mask)["counts"]}
+        ds.add(Object(id=str(n), item_id="m", category_id=1, mask=rle, attributes={"k": "v"} if n == 0 else {}))
+    planned = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count) for c in planned.lost] == [("items with metadata", 1), ("object attribute sets", 1)]
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("items with metadata", 1), ("objects", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1)]
+    assert len(list(labelkit.load(tmp_path / "o", "voc").objects())) == 1
