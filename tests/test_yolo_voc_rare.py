@@ -516,3 +516,25 @@ def test_voc_object_painted_over_whole_is_taken_off_its_own_counts_only(tmp_path
     assert [(c.what, c.count) for c in report.lost] == [("items with metadata", 1), ("objects", 1)]
     assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1)]
     assert len(list(labelkit.load(tmp_path / "o", "voc").objects())) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("names: [a\ntrain: images/train\n", "x.yaml:2: invalid YAML: expected ',' or ']', but got ':'"),
+        ("a: [\n", None),  # (no config: passed over, as a folder's other YAML files are)
+    ],
+    ids=["config", "other"],
+)
+def test_yolo_folder_s_one_yaml_file_that_is_no_valid_yaml(tmp_path: Path, text: str, error: str | None) -> None:
+    """A folder's one <name>.yaml (Ultralytics HUB's zips) of broken YAML: detection takes it as the config
+    ('folder with x.yaml'), and reading passed it over unsaid, its class names read as class_0. One that reads
+    as a config (names and train or val) is now refused at its line; another is passed over as before."""
+    root = _files(tmp_path / "ds", {**_SPLIT, "x.yaml": text})
+    if error is None:
+        assert [c.name for c in labelkit.load(root, "yolo").categories] == ["class_0"]
+        return
+    assert labelkit.detect(root).reason == "folder with x.yaml"
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert str(err.value) == f"{root}/{error}"

@@ -148,10 +148,21 @@ def _named_data_yaml(root: Path) -> Path | None:
         return None
     try:
         config = load_yaml(found[0])
-    except (InputError, OSError):
+    except InputError:  # (one that reads as a config, for reading to refuse: its class names were dropped unsaid)
+        return found[0] if _config_like(found[0]) else None
+    except OSError:
         return None
     named = "names" in config or "nc" in config
     return found[0] if named and ("train" in config or "val" in config) else None
+
+
+def _config_like(path: Path) -> bool:
+    """Whether a YAML file's text names ``names`` and ``train`` or ``val``, as detection takes a data.yaml."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:65536]
+    except OSError:
+        return False
+    return "names" in head and ("train" in head or "val" in head)
 
 
 def has_txt(folder: Path) -> bool:
