@@ -538,3 +538,19 @@ def test_yolo_folder_s_one_yaml_file_that_is_no_valid_yaml(tmp_path: Path, text:
     with pytest.raises(InputError) as err:
         labelkit.load(root, "yolo")
     assert str(err.value) == f"{root}/{error}"
+
+
+@pytest.mark.parametrize("text", ["names: [a]\ntrain: images/train\n", "names: [a\ntrain: images/train\n", "a: [\n"])
+def test_yolo_config_of_an_upper_case_suffix_is_refused_even_of_broken_yaml(tmp_path: Path, text: str) -> None:
+    """data.YAML, which Ultralytics does not read: refused when it holds names, and (was: passed over unsaid, the
+    classes read as class_0) when its broken YAML's text names names and train; other broken YAML is passed over."""
+    root = _files(tmp_path / "ds", {**_SPLIT, "data.YAML": text})
+    if text == "a: [\n":
+        assert [c.name for c in labelkit.load(root, "yolo").categories] == ["class_0"]
+        return
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert str(err.value) == (
+        f"{root}/data.YAML: a YOLO config whose suffix is not lower-case (*.YAML) is not read: its class names would "
+        "be lost; hint: name it *.yaml: Ultralytics reads a config by its lower-case suffix only"
+    )

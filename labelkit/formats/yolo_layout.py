@@ -113,7 +113,9 @@ def refuse_cased_config(root: Path) -> None:
             continue
         try:
             config = load_yaml(path)
-        except (InputError, OSError):
+        except InputError:  # (broken YAML: refused as well when its text reads as a config, see _config_like)
+            config = {"names": None} if _config_like(path) else {}
+        except OSError:
             continue
         if "names" in config or "nc" in config:
             raise InputError(
