@@ -569,3 +569,31 @@ def test_yolo_config_whose_split_cannot_be_looked_up_gives_only_its_root_as_inpu
     assert result.exit_code == 2 and not (tmp_path / "o").exists()
     assert result.stderr.startswith(f"labelkit: error: {root}/data.yaml:3 <val>: cannot read: File name too long")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_yolo_size_side_file_entry_outside_an_images_folder_matches_no_label_file(tmp_path: Path) -> None:
+    """Labels shipped without images: a side file's b.jpg (no /images/ in its path) would take b.txt, not there."""
+    sizes = '{"images/train/a.jpg": [4, 3], "b.jpg": [8, 6]}'
+    files = {"labels/train/a.txt": _LABEL, "data.yaml": "names: [a]\ntrain: images/train\n", "image_sizes.json": sizes}
+    ds = labelkit.load(_files(tmp_path / "ds", files), "yolo")
+    assert [(i.id, i.media.path, i.media.width, i.media.height) for i in ds.items()] == [
+        ("a", "images/train/a.jpg", 4, 3)
+    ]
+    assert [o.bbox for o in ds.objects()] == [(1.6, 1.2, 0.8, 0.6000000000000001)] and ds.read_notes == []
+
+
+def test_voc_part_names_with_no_labelmap_line_to_go_on_are_not_added(tmp_path: Path) -> None:
+    """The one class starts with '#' (reported: its line is a comment): the part 'wing' has no line to be declared
+    on, and is read back from the XML alone."""
+    ds = Dataset(categories=[Category(id=1, name="#a")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    part = {"name": "wing", "bbox": [1.0, 1.0, 2.0, 2.0]}
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1, 1, 4, 4), extras={"voc:parts": [part]}))
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("category names with leading or trailing spaces, or starting with '#'", 1)
+    ]
+    labelmap = (tmp_path / "o/labelmap.txt").read_text()
+    assert labelmap == "# label:color_rgb:parts:actions\n# labelkit-category-ids: \n#a:128,0,0::\n"
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [c.name for c in back.categories] == ["#a"] and [o.extras for o in back.objects()] == [{"voc:parts": [part]}]
