@@ -280,10 +280,6 @@ class Labelmap:
     actions: list[list[str]]
     ids: list[int]
 
-    def index_of_name(self) -> dict[str, int]:
-        """Name -> position (the value in a class PNG when ``background`` is first)."""
-        return {n: i for i, n in enumerate(self.names)}
-
 
 def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     """Read ``labelmap.txt``: ``name:r,g,b:parts:actions`` lines; ``#`` lines are comments.
