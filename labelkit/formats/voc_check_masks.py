@@ -360,6 +360,8 @@ def _unsized_voids(
     size, whether it is an XML object, and its PNG kind. (Images of known size: :func:`_check_voids`; too large
     to paint: ``no_png``.)
     """
+    if not unknown.any():  # (the usual case: every image sized)
+        return 0, 0
     voided = np.flatnonzero(unknown & contains_match(items["metadata"], '"voc:void'))
     if not len(voided):
         return 0, 0
