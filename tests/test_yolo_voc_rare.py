@@ -597,3 +597,23 @@ def test_voc_part_names_with_no_labelmap_line_to_go_on_are_not_added(tmp_path: P
     assert labelmap == "# label:color_rgb:parts:actions\n# labelkit-category-ids: \n#a:128,0,0::\n"
     back = labelkit.load(tmp_path / "o", "voc")
     assert [c.name for c in back.categories] == ["#a"] and [o.extras for o in back.objects()] == [{"voc:parts": [part]}]
+
+
+def test_voc_void_regions_of_an_image_nothing_sizes_are_lost_when_planned(tmp_path: Path) -> None:
+    """Images of unknown size with no mask and no void region of a size (a side of 0, no counts): no PNG is
+    painted, and their void regions (voc:void: both PNGs') are refused before anything is written."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    meta: list[dict[str, object]] = [
+        {"voc:void": {"height": 3, "width": 0, "counts": "x"}},
+        {"voc:void_object": {"runs": [1]}},
+    ]
+    for n, metadata in enumerate(meta):
+        ds.add_item(Item(id=f"i{n}", media=Media(path=f"i{n}.jpg"), split="train", metadata=metadata))
+    lost = [("segmentation void regions", 3, "a PNG needs the image size")]
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "o", "voc")
+    assert [(c.what, c.count, c.reason) for c in err.value.report.lost] == lost
+    assert not (tmp_path / "o").exists()
+    report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == lost
+    assert not list((tmp_path / "o").glob("Segmentation*/*.png"))
