@@ -157,9 +157,23 @@ def refuse_deep(value: Any, path: str | Path, pointer: str) -> None:
         v, depth = stack.pop()
         if isinstance(v, (list, dict)):
             if depth > MAX_FIELD_DEPTH:
-                raise InputError(
-                    f"value nested more than {MAX_FIELD_DEPTH} levels deep, more than every format can keep",
-                    path=path,
-                    pointer=pointer,
-                )
+                raise _nested_too_deep(path, pointer)
             stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+
+
+def refuse_deep_text(text: bytes, path: str | Path, pointer: str) -> None:
+    """:func:`refuse_deep` of a value's JSON text, which may hold a number no parser here reads (``1e400``).
+
+    Raises:
+        InputError: at ``pointer``.
+    """
+    if deepest(text)[0] > MAX_FIELD_DEPTH:
+        raise _nested_too_deep(path, pointer)
+
+
+def _nested_too_deep(path: str | Path, pointer: str) -> InputError:
+    return InputError(
+        f"value nested more than {MAX_FIELD_DEPTH} levels deep, more than every format can keep",
+        path=path,
+        pointer=pointer,
+    )

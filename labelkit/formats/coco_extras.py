@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from labelkit.errors import json_pointer
 from labelkit.formats.coco_read import ABSENT, CARRIED_FIELDS, CocoFile, binary_column
 from labelkit.io import MAX_FIELD_DEPTH, json_text, refuse_deep
+from labelkit.json_checks import refuse_deep_text
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, true_mask, valid_mask
 
@@ -229,9 +230,15 @@ def refuse_deep_fields(extras: Extras, path: Path) -> None:
         rows.update(long[true_mask(pc.greater(brackets, MAX_FIELD_DEPTH))].tolist())  # (only those can be)
     for i in sorted(rows):
         text = extras[i]
+        if text is None:
+            continue
         try:
-            members = orjson.loads(text) if text is not None else {}
-        except orjson.JSONDecodeError:  # (1e400 in a carried field, kept as written)
+            members = orjson.loads(text)
+        except orjson.JSONDecodeError:  # (1e400 in a carried field, kept as written: its fields measured as text)
+            for key, raw in msgspec.json.decode(text, type=dict[str, msgspec.Raw]).items():
+                refuse_deep_text(
+                    bytes(raw), path, json_pointer("annotations", i, key[5:] if key.startswith("coco:") else key)
+                )
             continue
         for key, value in members.items():
             refuse_deep(value, path, json_pointer("annotations", i, key[5:] if key.startswith("coco:") else key))

@@ -1,0 +1,59 @@
+"""COCO: the rare paths of reading, checking and writing (errors, notes and branches few files take)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import labelkit
+from labelkit.errors import InputError
+
+
+def _doc(**annotation: Any) -> dict[str, Any]:
+    """An instances document of one 10 x 10 image, one category and one boxed annotation updated by ``annotation``."""
+    ann = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0, **annotation}
+    return {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [ann],
+        "categories": [{"id": 1, "name": "c"}],
+    }
+
+
+def _write(tmp_path: Path, doc: Any, name: str = "instances_val.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _compact(path: Path) -> bytes:
+    return json.dumps(json.loads(path.read_bytes()), separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("depth", [192, 193])
+def test_a_field_nested_too_deep_is_refused_beside_a_number_no_float_holds(tmp_path: Path, depth: int) -> None:
+    """A carried annotation field of 193 levels was read, converted and validated clean when another field of the
+    annotation held 1e400 (the depth check parsed the annotation's fields with orjson, which refuses 1e400, and
+    then checked none of them); alone it is refused at its pointer."""
+    deep = "[" * depth + "]" * depth
+    src = tmp_path / "instances_val.json"
+    text = json.dumps(_doc(x=0, y=0)).replace('"x": 0, "y": 0', f'"x": 1e400, "y": {deep}')
+    src.write_text(text)
+    if depth == 192:
+        assert labelkit.validate(src) == []
+        labelkit.convert(src, tmp_path / "out", to="coco")
+        assert (tmp_path / "out/annotations/instances_val.json").read_text() == text.replace(" ", "")
+        return
+    message = "value nested more than 192 levels deep, more than every format can keep"
+    with pytest.raises(InputError) as err:
+        labelkit.convert(src, tmp_path / "out", to="coco")
+    assert (err.value.location.path, err.value.location.pointer, err.value.message) == (
+        str(src),
+        "/annotations/0/y",
+        message,
+    )
+    assert not (tmp_path / "out").exists()
+    (finding,) = labelkit.validate(src)
+    assert (finding.where, finding.message) == ("#/annotations/0/y", message)
