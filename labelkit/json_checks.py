@@ -41,6 +41,34 @@ def parse_json(data: bytes, path: str | Path) -> Any:
         raise InputError(f"invalid JSON at column {column}: {reason}", path=path, line=line) from exc
 
 
+def json_error(data: bytes, path: str | Path) -> InputError | None:
+    """:func:`parse_json`'s error for ``data``, or None for text it reads.
+
+    A number past float64's range (``1e400``), which orjson refuses, is valid JSON (COCO carries it as read): the
+    error is then the first one Python's parser finds, past it (None if there is none).
+
+    Raises:
+        InputError: ``data`` nests deeper than Python's parser goes (see :func:`too_deep`).
+    """
+    try:
+        parse_json(data, path)
+    except InputError as error:
+        if not error.message.endswith(_INFINITY):
+            return error
+    else:
+        return None
+    text = without_bom(data)
+    found = _python_error(text.decode("utf-8", errors="replace"), path)
+    if found is None:
+        return None
+    line, column = line_and_column(text, found[0])
+    return InputError(f"invalid JSON at column {column}: {found[1]}", path=path, line=line)
+
+
+_INFINITY = "number is infinity when parsed as double"
+"""orjson's error for a number past float64's range, which is valid JSON."""
+
+
 _NO_MEMORY = "failed to allocate memory"
 """orjson's error for any syntax error inside a few hundred open brackets (``[`` * 300, a file cut short there):
 a place and a reason that are not the file's."""

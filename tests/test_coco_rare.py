@@ -57,3 +57,37 @@ def test_a_field_nested_too_deep_is_refused_beside_a_number_no_float_holds(tmp_p
     assert not (tmp_path / "out").exists()
     (finding,) = labelkit.validate(src)
     assert (finding.where, finding.message) == ("#/annotations/0/y", message)
+
+
+@pytest.mark.parametrize(
+    ("cut", "message"),
+    [
+        (lambda text: text[: text.index('"name"') + 3], "unterminated string starting at"),
+        (lambda text: text.replace('"iscrowd": 0', '"iscrowd": 0 "x": 1'), "expecting ',' delimiter"),
+        (
+            lambda text: text.replace('"iscrowd": 0', '"iscrowd": 0,'),
+            "expecting property name enclosed in double quotes",
+        ),
+    ],
+    ids=["cut short", "missing comma", "trailing comma"],
+)
+def test_a_syntax_error_after_a_number_no_float_holds_is_named_at_its_line(
+    tmp_path: Path, cut: Any, message: str
+) -> None:
+    """A file holding a carried ``"area": 1e400`` (valid JSON, read and written back as written) and a syntax error
+    after it (cut short, a missing comma) was refused at the number, ``invalid JSON at column 12: number is
+    infinity when parsed as double`` (orjson's words for 1e400), by ``load`` and ``validate``: the error is where the
+    text goes wrong."""
+    text = json.dumps(_doc(), indent=1).replace('"area": 4', '"area": 1e400')
+    bad = cut(text)
+    src = tmp_path / "instances_val.json"
+    src.write_text(bad)
+    try:
+        json.loads(bad)
+    except json.JSONDecodeError as exc:
+        line, column = exc.lineno, exc.colno
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert str(err.value) == f"{src}:{line}: invalid JSON at column {column}: {message}"
+    (finding,) = labelkit.validate(src)
+    assert (finding.where, finding.message) == (f":{line}", f"invalid JSON at column {column}: {message}")

@@ -33,7 +33,8 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
-from labelkit.io import UTF8_BOM, json_text, parse_json, read_file, read_text, too_deep
+from labelkit.io import UTF8_BOM, json_text, read_file, read_text, too_deep
+from labelkit.json_checks import json_error
 from labelkit.json_places import integer_error, shown_at, unnamed_place
 from labelkit.json_places import msgspec_reason as msgspec_reason
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
@@ -255,11 +256,7 @@ def task_and_split(path: Path) -> tuple[str | None, str | None]:
 
 
 def _decode_error(data: Buffer, path: Path, exc: Exception) -> InputError:
-    try:
-        parse_json(bytes(data), path)
-    except InputError as err:
-        return err
-    return InputError(f"invalid JSON: {exc}", path=path)
+    return json_error(bytes(data), path) or InputError(f"invalid JSON: {exc}", path=path)
 
 
 _AT = re.compile(r"at `\$((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)`")
@@ -354,8 +351,8 @@ def decode_file(path: Path, data: bytes | None = None, one_pass: bool = True) ->
         return _decode_buffer(path, buf, release, one_pass)
     except RecursionError as exc:  # msgspec's depth limit: orjson's error names the line and column
         data = bytes(buf)
-        parse_json(data, path)  # orjson goes 1024 levels deep, msgspec (Python's recursion limit) about 1000
-        raise too_deep(data, path) from exc
+        # orjson goes 1024 levels deep, msgspec (Python's recursion limit) about 1000
+        raise (json_error(data, path) or too_deep(data, path)) from exc
 
 
 def _decode_buffer(path: Path, buf: Buffer, release: Callable[[], None] | None, one_pass: bool) -> CocoFile:

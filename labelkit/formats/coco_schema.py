@@ -14,6 +14,7 @@ from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_read import refuse_utf16
 from labelkit.formats.coco_schema_fast import fitted_keys
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
+from labelkit.json_checks import json_error
 from labelkit.json_places import WideInt, int_or_wide
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
@@ -387,8 +388,8 @@ def _document(path: Path) -> Any:
 
     try:
         return json.loads(read_text(path), parse_constant=_refuse_constant, parse_int=int_or_wide)
-    except ValueError:  # (that): orjson's error stands
-        raise error from None
+    except ValueError:  # (that, or a syntax error past it: said where it is)
+        raise (json_error(data, path) or error) from None
 
 
 def _refuse_constant(constant: str) -> Any:
