@@ -142,15 +142,15 @@ def shown_at(raw: bytes, sub: str, reason: str) -> str:
         >>> shown_at(b'[[1, "4"], 2]', "/0/1", "?"), shown_at(b"[1, [2]]", "/1", "?"), shown_at(b"[1]", "/3", "?")
         ('"4"', 'an array', '?')
     """
-    try:
-        value = msgspec.json.decode(raw)
+    try:  # (by the raw text of each level: a number beside it may be 1e400, which no float holds)
+        item = bytes(raw).strip()
         for part in sub[1:].split("/") if sub else []:
-            value = value[int(part)]
-    except (msgspec.ValidationError, msgspec.DecodeError, IndexError, KeyError, TypeError, ValueError):
-        return reason  # (1e400 beside it: no float holds it)
-    if isinstance(value, (list, dict)):
-        return "an array" if isinstance(value, list) else "an object"
-    return json.dumps(value, ensure_ascii=False)
+            item = bytes(msgspec.json.decode(item, type=list[msgspec.Raw])[int(part)]).strip()
+        if item[:1] in (b"[", b"{"):
+            return "an array" if item[:1] == b"[" else "an object"
+        return json.dumps(msgspec.json.decode(item), ensure_ascii=False)
+    except (msgspec.ValidationError, msgspec.DecodeError, IndexError, ValueError):
+        return reason
 
 
 def shown_field(raw: bytes, key: str) -> str:

@@ -9,13 +9,13 @@ from typing import Any
 
 import msgspec
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_read import BLOCK, first_bad, msgspec_reason, pointer_of
+from labelkit.json_places import shown_at
 from labelkit.model.geometry import run_positions
 from labelkit.model.tables import valid_mask
 from labelkit.report import Finding
@@ -253,13 +253,7 @@ def _bad_number(raw: bytes, err: msgspec.ValidationError) -> tuple[str, str]:
         return sub, OUT_OF_RANGE
     if not sub or not msgspec_reason(err).startswith("Expected"):  # (not a list, not 4 long: msgspec says)
         return "", msgspec_reason(err)
-    try:
-        value = msgspec.json.decode(raw)[int(sub[1:])]
-    except (msgspec.ValidationError, IndexError, TypeError, ValueError):  # (1e400 beside it: no float holds it)
-        return sub, msgspec_reason(err)
-    if isinstance(value, (list, dict)):
-        return sub, "an array" if isinstance(value, list) else "an object"
-    return sub, orjson.dumps(value).decode()
+    return sub, shown_at(raw, sub, msgspec_reason(err))
 
 
 def geometry_error(pending: PendingGeometry, path: Path, exc: Exception) -> InputError:
