@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +127,32 @@ def test_a_value_that_is_no_number_is_shown_beside_a_number_no_float_holds(
     assert str(err.value) == f"{src}#/annotations/0/{pointer}: {message}"
     (finding,) = labelkit.validate(src)
     assert (finding.where, finding.message) == (f"#/annotations/0/{pointer}", schema or message)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("link", "cannot read: No such file or directory"),
+        ("folder", "cannot read: Is a directory"),
+        ("fifo", "invalid JSON at column 1: Input is a zero-length, empty document"),
+    ],
+)
+def test_a_coco_layout_whose_only_file_cannot_be_read_is_named(tmp_path: Path, kind: str, message: str) -> None:
+    """A folder whose only annotation file was a link to no file (a DVC or git-annex checkout without its cache), a
+    FIFO or a folder was 'no format recognises this input', naming no file; beside a readable file it was named."""
+    root = tmp_path / "coco"
+    (root / "annotations").mkdir(parents=True)
+    bad = root / "annotations/instances_val.json"
+    if kind == "link":
+        bad.symlink_to(tmp_path / "annex/objects/gone")
+    elif kind == "folder":
+        bad.mkdir()
+    else:
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs on this system")
+        os.mkfifo(bad)
+    assert labelkit.detect(root).format == "coco"
+    with pytest.raises(InputError) as err:
+        labelkit.load(root)
+    line = ":1" if kind == "fifo" else ""
+    assert str(err.value) == f"{bad}{line}: {message}"

@@ -209,8 +209,9 @@ def detect(path: Path) -> Detection | None:
                     return Detection(0.9, f"COCO layout ({where})")
                 # damaged (truncated, a BOM of UTF-16): the reader names the file and line
                 return Detection(0.5, f"COCO layout ({where}; JSON)") if _starts_like_json(head) else None
-        if files and files[0].is_file():  # every file empty (not FIFOs): the reader names the first
-            return Detection(0.5, f"COCO layout ({files[0].relative_to(path)}; empty)")
+        if files:  # every file empty, or none readable (a link to no file, a FIFO): the reader names the first
+            kind = "empty" if files[0].is_file() else "unreadable"
+            return Detection(0.5, f"COCO layout ({files[0].relative_to(path)}; {kind})")
     return None
 
 
