@@ -156,3 +156,63 @@ def test_a_coco_layout_whose_only_file_cannot_be_read_is_named(tmp_path: Path, k
         labelkit.load(root)
     line = ":1" if kind == "fifo" else ""
     assert str(err.value) == f"{bad}{line}: {message}"
+
+
+# -- reading: errors and what is carried ----------------------------------------------------------------------
+
+
+def test_a_folder_without_coco_files_and_one_of_panoptic_files_only_are_errors_naming_it(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError) as err:
+        labelkit.load(empty, "coco")
+    assert str(err.value) == (
+        f"{empty}: no COCO files found (expected annotations/<task>_<split>.json or <split>/_annotations.coco.json)"
+    )
+    panoptic = tmp_path / "panoptic"
+    (panoptic / "annotations").mkdir(parents=True)
+    (panoptic / "annotations/panoptic_val.json").write_text('{"images": [], "annotations": [], "categories": []}')
+    with pytest.raises(InputError) as err:
+        labelkit.load(panoptic)
+    assert str(err.value) == f"{panoptic}: no readable COCO files (panoptic files are not supported)"
+
+
+@pytest.mark.parametrize(("field", "value"), [("attributes", [1, "x"]), ("attributes", "x"), ("segmentation", None)])
+def test_an_annotation_field_the_model_does_not_hold_is_carried_and_written_back(
+    tmp_path: Path, field: str, value: Any
+) -> None:
+    """``attributes`` that is no object and a box's ``"segmentation": null`` are carried as ``coco:`` extras and
+    written back as read (``validate`` reports the null segmentation, which COCO's readers cannot draw)."""
+    src = _write(tmp_path, _doc(**{field: value}))
+    (obj,) = labelkit.load(src).objects()
+    assert (obj.attributes, obj.extras) == ({}, {"coco:area": 4, "coco:iscrowd": 0, f"coco:{field}": value})
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == report.transformed == []
+    assert (tmp_path / "out/annotations/instances_val.json").read_bytes() == _compact(src)
+    findings = [(f.where, f.message) for f in labelkit.validate(src)]
+    schema = "null is not valid under any of the given schemas"
+    assert findings == ([("#/annotations/0/segmentation", schema)] if field == "segmentation" else [])
+
+
+@pytest.mark.parametrize(
+    ("annotation", "task"),
+    [
+        ({"caption": "a cat"}, "captions"),
+        ({"bbox": [1, 1, 2, 2], "keypoints": [1, 1, 2], "num_keypoints": 1}, "person_keypoints"),
+        ({}, "labels"),
+        ({"bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}, "instances"),
+    ],
+)
+def test_the_task_of_a_file_not_named_by_it_is_its_first_annotations(
+    tmp_path: Path, annotation: dict[str, Any], task: str
+) -> None:
+    """A file named otherwise than ``<task>_<split>.json`` is a captions, keypoints, labels or instances file by its
+    first annotation, and written back as one (of the split ``default``, the same JSON)."""
+    doc = _doc()
+    doc["annotations"] = [{"id": 1, "image_id": 1, "category_id": 1, **annotation}]
+    src = _write(tmp_path, doc, "mydata.json")
+    (spec,) = labelkit.load(src).info.extras["coco:files"]
+    assert (spec["task"], spec["split"]) == (task, None)
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    assert [p.name for p in (tmp_path / "out/annotations").iterdir()] == [f"{task}_default.json"]
+    assert json.loads((tmp_path / f"out/annotations/{task}_default.json").read_bytes()) == doc
