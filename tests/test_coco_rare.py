@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 import labelkit
-from labelkit.errors import InputError
+from labelkit.errors import InputError, OutputError
+from labelkit.model import Category, Dataset, Item, Media, Object
 
 
 def _doc(**annotation: Any) -> dict[str, Any]:
@@ -216,3 +217,42 @@ def test_the_task_of_a_file_not_named_by_it_is_its_first_annotations(
     labelkit.convert(src, tmp_path / "out", to="coco")
     assert [p.name for p in (tmp_path / "out/annotations").iterdir()] == [f"{task}_default.json"]
     assert json.loads((tmp_path / f"out/annotations/{task}_default.json").read_bytes()) == doc
+
+
+# -- writing: rare cases --------------------------------------------------------------------------------------
+
+
+def _one_object(media: Media, **fields: Any) -> Dataset:
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", split="val", media=media))
+    ds.add(Object(id="1", item_id="1", category_id=1, **fields))
+    return ds
+
+
+_HUGE = (
+    "COCO JSON cannot hold the rectangle of the box [1.7e+308, 1.7e+308, 1.7e+308, 1.7e+308], written as the "
+    "segmentation of an object without one: its far corner (x + width, y + height) is past float64's range"
+)
+_VAST = "COCO JSON cannot hold the area of object '1': it is past float64's range"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"bbox": (1.7e308, 1.7e308, 1.7e308, 1.7e308)}, _HUGE),
+        ({"bbox": (0.0, 0.0, 1e200, 1e200)}, _VAST),
+        ({"polygon": [[0.0, 0.0, 1e200, 0.0, 1e200, 1e200]]}, _VAST),
+    ],
+    ids=["box corner", "box area", "polygon area"],
+)
+def test_a_rectangle_or_area_past_float64s_range_is_refused_not_written_as_invalid_json(
+    tmp_path: Path, fields: dict[str, Any], message: str
+) -> None:
+    """On an image of unknown size (nothing to clip to), a box-only object whose far corner overflows float64 was
+    written with ``inf`` in its segmentation (invalid JSON: the output did not read back), and an object whose
+    area overflows it with ``"area": null`` (COCOeval compares areas); both are refused, writing nothing."""
+    ds = _one_object(Media(path="1.jpg"), **fields)
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", "coco")
+    assert err.value.message == message
+    assert not (tmp_path / "out").exists()

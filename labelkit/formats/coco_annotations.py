@@ -15,6 +15,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.errors import OutputError
 from labelkit.formats.coco_shapes import (
     area_inside,
     arr,
@@ -133,12 +134,12 @@ class ObjectText:
                 bbox_text = bbox_json(c, bbox, changed)
                 box_only = pc.is_null(seg_text).to_numpy(zero_copy_only=False) & ~complete & ~fields.segmentation
                 if (box_only := box_only & has).any():
-                    seg_text = pc.if_else(pa.array(box_only), rectangles(bbox), seg_text)
+                    seg_text = pc.if_else(pa.array(box_only), rectangles(bbox, box_only), seg_text)
             elif not complete.all():
                 bbox = arr(c["bbox"])
                 box_only = pc.is_null(seg_text).to_numpy(zero_copy_only=False) & ~complete & ~fields.segmentation
                 if (box_only := box_only & has).any():
-                    seg_text = pc.if_else(pa.array(box_only), rectangles(bbox), seg_text)
+                    seg_text = pc.if_else(pa.array(box_only), rectangles(bbox, box_only), seg_text)
             unposed = np.zeros(n, dtype=np.int64)
             if with_keypoints:  # (every annotation of a category with keypoint names has them)
                 unposed = unposed_keypoint_counts(c, self.categories, complete)
@@ -219,6 +220,11 @@ class ObjectText:
                 else:
                     rle["counts"] = rle["counts"].encode()
                 area_of[row] = float(mask_utils.area(rle))
+        if np.isinf(area_of[need_area]).any():  # (w * h past float64's range: orjson writes infinity as null)
+            row = int(np.flatnonzero(need_area & np.isinf(area_of))[0])
+            raise OutputError(
+                f"COCO JSON cannot hold the area of object {c['id'][row].as_py()!r}: it is past float64's range"
+            )
         # formatted as orjson formats a float
         areas = pa.nulls(n, pa.string())
         if need_area.any():

@@ -510,14 +510,26 @@ def inline_keypoints(extras: pa.Array, tag: str = INLINE_TAG) -> tuple[np.ndarra
     return inline, member("num_keypoints", pc.if_else(pc.equal(text, "null"), pa.scalar(None, pa.string()), text))
 
 
-def rectangles(bbox: pa.Array) -> pa.Array:
+def rectangles(bbox: pa.Array, rows: np.ndarray) -> pa.Array:
     """``[[x, y, x+w, y, x+w, y+h, x, y+h]]`` per box: pycocotools needs a segmentation (``[]`` when no box).
 
     Each of the four distinct numbers is formatted once (as :func:`_list_json` formats it) and repeated.
+
+    Raises:
+        OutputError: the far corner of a box of ``rows`` (those written) is past float64's range (JSON has no
+            infinity: it was written ``inf``).
     """
     boxes = np.nan_to_num(G.bbox_columns(bbox)[0])
     x, y, w, h = boxes.T
-    left, top, right, bottom = (numbers_text(pa.array(v)) for v in (x, y, x + w, y + h))
+    with np.errstate(over="ignore"):
+        far_x, far_y = x + w, y + h
+    beyond = rows & ~(np.isfinite(far_x) & np.isfinite(far_y))
+    if beyond.any():
+        raise OutputError(
+            f"COCO JSON cannot hold the rectangle of the box {boxes[int(np.argmax(beyond))].tolist()}, written as the "
+            "segmentation of an object without one: its far corner (x + width, y + height) is past float64's range"
+        )
+    left, top, right, bottom = (numbers_text(pa.array(v)) for v in (x, y, far_x, far_y))
     parts = ["[[", left, ",", top, ",", right, ",", top, ",", right, ",", bottom, ",", left, ",", bottom, "]]"]
     text = pc.binary_join_element_wise(*parts, "")
     return pc.if_else(pc.is_null(bbox), pa.scalar("[]"), text)
