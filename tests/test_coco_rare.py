@@ -256,3 +256,35 @@ def test_a_rectangle_or_area_past_float64s_range_is_refused_not_written_as_inval
         labelkit.save(ds, tmp_path / "out", "coco")
     assert err.value.message == message
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("segmentation", "held"),
+    [
+        ([[1, 2, 3, 2, 3, 4]], True),
+        ({"size": [10, 10], "counts": [100]}, True),
+        ({"size": [10, 10], "counts": ";280U2"}, True),
+        ({"size": [10, 10], "counts": [True]}, False),
+        ({"size": [10, True], "counts": [100]}, False),
+        ({"size": [10], "counts": [100]}, False),
+        ({"size": [10, 10], "counts": [1.5]}, False),
+        ({"counts": [100]}, False),
+        ([[True, 1, 2, 3, 4, 5]], False),
+    ],
+)
+def test_a_carried_segmentation_is_written_only_when_cocos_reader_reads_it(
+    tmp_path: Path, segmentation: Any, held: bool
+) -> None:
+    """A ``coco:segmentation`` extra (from labelkit JSON, or code) is written as the object's segmentation when it
+    is polygons or an RLE of integers, and reported lost otherwise (the box's rectangle written instead): an RLE
+    counting ``true`` (an int to Python) was written, and the output did not read back."""
+    ds = _one_object(
+        Media(path="1.jpg", width=10, height=10), bbox=(1, 1, 2, 2), extras={"coco:segmentation": segmentation}
+    )
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    lost = [] if held else [("coco:segmentation extras COCO cannot hold", 1)]
+    assert [(c.what, c.count) for c in report.lost] == lost
+    (ann,) = json.loads((tmp_path / "out/annotations/instances_val.json").read_bytes())["annotations"]
+    assert ann["segmentation"] == (segmentation if held else [[1, 1, 3, 1, 3, 3, 1, 3]])
+    (obj,) = labelkit.load(tmp_path / "out").objects()
+    assert obj.bbox == (1, 1, 2, 2)

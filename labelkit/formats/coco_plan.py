@@ -341,14 +341,14 @@ def _holdable_segmentation(value: Any) -> bool:
         return all(isinstance(r, list) and all(_number(v) for v in r) for r in value)
     if isinstance(value, dict):
         size, counts = value.get("size"), value.get("counts")
-        sized = isinstance(size, list) and len(size) == 2 and all(isinstance(v, int) for v in size)
-        counted = isinstance(counts, str) or (isinstance(counts, list) and all(isinstance(v, int) for v in counts))
+        sized = isinstance(size, list) and len(size) == 2 and all(_number(v, int) for v in size)
+        counted = isinstance(counts, str) or (isinstance(counts, list) and all(_number(v, int) for v in counts))
         return sized and counted
     return False
 
 
-def _number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+def _number(v: Any, kind: type | tuple[type, ...] = (int, float)) -> bool:
+    return isinstance(v, kind) and not isinstance(v, bool)  # (true is no number nor count: COCO's reader refuses it)
 
 
 def _without_odd_fields(dataset: Dataset, losses: list[tuple[str, int, str]]) -> tuple[list[Any], Any]:
