@@ -288,3 +288,27 @@ def test_a_carried_segmentation_is_written_only_when_cocos_reader_reads_it(
     assert ann["segmentation"] == (segmentation if held else [[1, 1, 3, 1, 3, 3, 1, 3]])
     (obj,) = labelkit.load(tmp_path / "out").objects()
     assert obj.bbox == (1, 1, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("segmentation", "place", "found"),
+    [
+        ({"size": [10, 10], "counts": [True]}, "counts/0", "expected `int`, found true"),
+        ({"size": [10, False], "counts": [100]}, "size/1", "expected `int`, found false"),
+        (
+            {"size": [10, 10], "counts": [10**20]},
+            "counts/0",
+            "expected `int` <= 9223372036854775807, found 10" + "0" * 19,
+        ),
+    ],
+)
+def test_an_rle_value_of_the_wrong_type_is_shown_as_json(
+    tmp_path: Path, segmentation: Any, place: str, found: str
+) -> None:
+    """A boolean in an RLE's size or counts was shown as Python writes it, ``found True``."""
+    src = _write(tmp_path, _doc(segmentation=segmentation))
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert str(err.value) == (
+        f"{src}#/annotations/0/segmentation/{place}: segmentation must be polygons or an RLE {{size, counts}} ({found})"
+    )

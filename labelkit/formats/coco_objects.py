@@ -413,7 +413,7 @@ def _rle_error(raw: bytes, exc: msgspec.ValidationError, path: Path, row: int) -
         for part in sub.split("/")[1:]:
             value = value[int(part)] if isinstance(value, list) else value[part]
         if expected:  # (an integer past 64 bits, which orjson does not write, as its digits)
-            found = str(value) if isinstance(value, int) else orjson.dumps(value).decode()
+            found = str(value) if type(value) is int else orjson.dumps(value).decode()  # (True: true)
     except (msgspec.ValidationError, msgspec.DecodeError, LookupError, TypeError, ValueError):
         pass  # (1e400 beside it, which no float holds) msgspec's words, then
     return InputError(
