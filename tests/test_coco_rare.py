@@ -312,3 +312,97 @@ def test_an_rle_value_of_the_wrong_type_is_shown_as_json(
     assert str(err.value) == (
         f"{src}#/annotations/0/segmentation/{place}: segmentation must be polygons or an RLE {{size, counts}} ({found})"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "findings"),
+    [
+        ("true", "#: Expected `object`, got `bool`", [("#", "true is not valid under any of the given schemas")]),
+        (' "x"', "#: Expected `object`, got `str`", [("#", "'x' is not valid under any of the given schemas")]),
+        (
+            '{"images": [1], "annotations": [3, {"id": 1}], "categories": ["c"]}',
+            "#/images/0: Expected `object`, got `int`",
+            [
+                ("#/annotations/0", "3 is not of type 'object'"),
+                ("#/annotations/1/category_id", "missing required field 'category_id' or 'caption'"),
+                ("#/annotations/1/image_id", "missing required field 'image_id'"),
+                ("#/categories/0", "'c' is not of type 'object'"),
+                ("#/images/0", "1 is not of type 'object'"),
+            ],
+        ),
+        (
+            "[1, 2]",
+            "#/0: Expected `object`, got `int`",
+            [("#/0", "1 is not of type 'object'"), ("#/1", "2 is not of type 'object'")],
+        ),
+    ],
+    ids=["true", "a string", "records that are no objects", "results that are no objects"],
+)
+def test_a_document_or_record_that_is_no_object_is_refused_and_each_is_a_finding(
+    tmp_path: Path, text: str, error: str, findings: list[tuple[str, str]]
+) -> None:
+    src = tmp_path / "instances_val.json"
+    src.write_text(text)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "coco")
+    assert str(err.value) == f"{src}{error}"
+    assert sorted((f.where, f.message) for f in labelkit.validate(src, "coco")) == findings
+
+
+_SKIP = "; hint: pass -o skip_invalid=true to skip bad annotations"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "place", "message", "schema"),
+    [
+        ("segmentation", [[1, 1, 2, 2], [1, 1, 2, 2, 3]], "segmentation/0", "polygon has fewer than 3 points", None),
+        ("keypoints", [1, 1, 5, 2, 2, 7], "keypoints/2", "keypoint visibility must be 0, 1 or 2 (found 5)", None),
+        (
+            "segmentation",
+            {"size": [10, 10], "counts": [5, 5]},
+            "segmentation/counts",
+            "RLE counts add up to 10, not 100 (height x width)",
+            None,
+        ),
+        (
+            "segmentation",
+            {"foo": 1, "size": [10, 10], "counts": [1, "x"]},
+            "segmentation/counts/1",
+            'segmentation must be polygons or an RLE {size, counts} (expected `int`, found "x")',
+            "'x' is not of type 'integer'",
+        ),
+    ],
+    ids=["two bad rings", "two bad visibilities", "list counts", "an RLE's other field before a bad count"],
+)
+def test_an_annotation_with_a_bad_geometry_is_one_error_and_one_finding(
+    tmp_path: Path, field: str, value: Any, place: str, message: str, schema: str | None
+) -> None:
+    """The first problem of the annotation, once (a second bad ring or visibility of it is no second finding); an
+    RLE with a field no RLE has (read without it, with a note) and a bad count is said as without that field."""
+    src = _write(tmp_path, _doc(**{field: value}))
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert str(err.value) == f"{src}#/annotations/0/{place}: {message}" + ("" if schema else _SKIP)
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [(f"#/annotations/0/{place}", schema or message)]
+
+
+@pytest.mark.parametrize(("area", "notes"), [("1e400", []), ("-1e400", ["-1e400"])])
+def test_an_area_no_float_holds_is_carried_as_written(tmp_path: Path, area: str, notes: list[str]) -> None:
+    """A negative one, which COCO does not allow, is noted (and a validate finding, as -inf); either is written back
+    as the file spelled it."""
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(_doc()).replace('"area": 4', f'"area": {area}'))
+    ds = labelkit.load(src)
+    assert ds.read_notes == [
+        f"instances_val.json: 1 area value COCO does not allow (first: #/annotations/0/area is {n}), carried as read; "
+        "labelkit validate lists them"
+        for n in notes
+    ]
+    findings = [(f.where, f.message) for f in labelkit.validate(src)]
+    assert findings == [("#/annotations/0/area", "-inf is less than the minimum of 0")] * len(notes)
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    assert (tmp_path / "out/annotations/instances_val.json").read_bytes() == _compact_text(src)
+
+
+def _compact_text(path: Path) -> bytes:
+    return path.read_bytes().replace(b" ", b"")
