@@ -406,3 +406,26 @@ def test_an_area_no_float_holds_is_carried_as_written(tmp_path: Path, area: str,
 
 def _compact_text(path: Path) -> bytes:
     return path.read_bytes().replace(b" ", b"")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "found"),
+    [
+        ("bbox", "x", '"x"'),
+        ("bbox", 5, "5"),
+        ("bbox", {"x": 1}, "an object"),
+        ("keypoints", None, "null"),
+        ("keypoints", True, "true"),
+        ("keypoints", {"x": 1}, "an object"),
+    ],
+)
+def test_a_bbox_or_keypoints_that_is_no_list_is_shown_as_a_segmentation_is(
+    tmp_path: Path, field: str, value: Any, found: str
+) -> None:
+    """They showed msgspec's words, ``found Expected `array | null`, got `str```, where a segmentation of the wrong
+    type shows the value (``found "x"``)."""
+    src = _write(tmp_path, _doc(**{field: value}))
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    what = "bbox must be 4 numbers [x, y, width, height]" if field == "bbox" else "keypoints must be a list of numbers"
+    assert str(err.value) == f"{src}#/annotations/0/{field}: {what} (found {found})"

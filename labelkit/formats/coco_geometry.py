@@ -251,9 +251,9 @@ def _bad_number(raw: bytes, err: msgspec.ValidationError) -> tuple[str, str]:
     sub = pointer_of(str(err)) or ""
     if sub and msgspec_reason(err) == OUT_OF_RANGE:  # (1e400: at the number, as in a polygon or keypoints)
         return sub, OUT_OF_RANGE
-    if not sub or not msgspec_reason(err).startswith("Expected"):  # (not a list, not 4 long: msgspec says)
+    if not msgspec_reason(err).startswith("Expected"):  # (msgspec says)
         return "", msgspec_reason(err)
-    return sub, shown_at(raw, sub, msgspec_reason(err))
+    return sub, shown_at(raw, sub, msgspec_reason(err))  # (not a list: "x", 5, an object, as a segmentation)
 
 
 def geometry_error(pending: PendingGeometry, path: Path, exc: Exception) -> InputError:

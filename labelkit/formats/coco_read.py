@@ -685,6 +685,6 @@ def first_bad(
                 f"{field_name} must be {what}",
                 path=path,
                 pointer=json_pointer("annotations", row, field_name) + sub,
-                found=shown_at(raw, sub, reason) if sub and reason.startswith("Expected") else reason,
+                found=shown_at(raw, sub, reason) if reason.startswith("Expected") else reason,
             )
     return InputError(f"unreadable {field_name}: {exc}", path=path)
