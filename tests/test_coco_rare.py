@@ -429,3 +429,22 @@ def test_a_bbox_or_keypoints_that_is_no_list_is_shown_as_a_segmentation_is(
         labelkit.load(src)
     what = "bbox must be 4 numbers [x, y, width, height]" if field == "bbox" else "keypoints must be a list of numbers"
     assert str(err.value) == f"{src}#/annotations/0/{field}: {what} (found {found})"
+
+
+def test_an_object_id_of_0_beside_the_largest_id_numbers_the_split_1_to_n(tmp_path: Path) -> None:
+    """An id of 0 (which COCOeval takes for no match) was kept as 0, without a word, where the split's largest id
+    left no number free above it; the split's ids are then numbered 1..N, as for repeated ids, each reported."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=10, height=10)))
+    for i in ("0", str(2**63 - 1)):
+        ds.add(Object(id=i, item_id="1", category_id=1, bbox=(1, 1, 2, 2)))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    ids = [a["id"] for a in json.loads((tmp_path / "out/annotations/instances_val.json").read_bytes())["annotations"]]
+    assert ids == [1, 2]
+    assert [(c.what, c.count, c.reason) for c in report.transformed if c.what == "annotation ids"] == [
+        (
+            "annotation ids",
+            2,
+            "the largest id leaves no number free above it (COCO ids are 64-bit integers): all numbered 1..N",
+        ),
+    ]

@@ -124,28 +124,34 @@ def object_ids(
         clashes = _separate(ids, split_code == code, tag, posed, tasks_by_split.get(name, set()), on)
         renumbered += Renumbered(repeated=clashes)
     if zero_free and not ids.all():
-        renumbered += Renumbered(zero=_off_zero(ids, split_code))
+        renumbered += _off_zero(ids, split_code)
     return ids, renumbered
 
 
-def _off_zero(ids: np.ndarray, split_code: np.ndarray) -> int:
+def _off_zero(ids: np.ndarray, split_code: np.ndarray) -> Renumbered:
     """Number, in ``ids``, each split's ids of 0 after the split's largest; how many were.
 
+    Where no number above the largest is free, the split's every id is numbered 1..N, as repeated ids are (counted
+    as ``crowded``, each that changed).
     pycocotools' COCOeval keeps, for each detection, the id of the ground truth it matched, and takes 0 for
     none: a ground-truth object of id 0 is never matched, and its detection counts as a false positive.
 
     >>> ids = np.array([0, 3, 0, 0]); _off_zero(ids, np.array([0, 0, 1, 0])), ids.tolist()
-    (3, [4, 3, 1, 5])
+    (Renumbered(repeated=0, too_large=0, crowded=0, zero=3), [4, 3, 1, 5])
     """
-    changed = 0
+    changed = Renumbered()
     for code in np.unique(split_code[ids == 0]).tolist():
         in_split = split_code == code
         rows = np.flatnonzero(in_split & (ids == 0))
         top = max(int(ids[in_split].max()), 0)
-        if top > np.iinfo(np.int64).max - len(rows):  # (no room above the largest: kept)
+        if top > np.iinfo(np.int64).max - len(rows):  # no room above the largest: the split's ids numbered 1..N
+            every = np.flatnonzero(in_split)
+            fresh = np.arange(1, len(every) + 1, dtype=np.int64)
+            changed += Renumbered(crowded=int((ids[every] != fresh).sum()))
+            ids[every] = fresh
             continue
         ids[rows] = top + 1 + np.arange(len(rows), dtype=np.int64)
-        changed += len(rows)
+        changed += Renumbered(zero=len(rows))
     return changed
 
 
