@@ -409,11 +409,11 @@ def _refuse_missing_scores(values: list[msgspec.Raw], scores: list[float | None]
     """
     given = present(values)
     rows = range(len(scores)) if required else np.flatnonzero(given).tolist()  # (ground truth: the few given)
-    for i in (i for i in rows if scores[i] is None):
-        if given[i] or required:
-            raise InputError(
-                "score must be a number" if given[i] else "missing required field 'score'",
-                path=path,
-                pointer=json_pointer("annotations", i, "score"),
-                found="null" if given[i] else None,
-            )
+    i = next((i for i in rows if scores[i] is None), None)  # (a given null, or in a results file a missing score)
+    if i is not None:
+        raise InputError(
+            "score must be a number" if given[i] else "missing required field 'score'",
+            path=path,
+            pointer=json_pointer("annotations", i, "score"),
+            found="null" if given[i] else None,
+        )
