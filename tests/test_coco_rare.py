@@ -448,3 +448,63 @@ def test_an_object_id_of_0_beside_the_largest_id_numbers_the_split_1_to_n(tmp_pa
             "the largest id leaves no number free above it (COCO ids are 64-bit integers): all numbered 1..N",
         ),
     ]
+
+
+_RESULT = {"image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "error"),
+    [
+        ("results_val.json", json.dumps([_RESULT])[:-10], ":1: invalid JSON at column 62: unexpected end of data"),
+        ("results_val.json", json.dumps([_RESULT]).replace("0.5", "1e400"), "#/0/score: Number out of range"),
+        (
+            "instances_val.json",
+            json.dumps({"x": 1, **_doc()}).replace('"annotations": [', '"annotations": 5, "y": ['),
+            "#/annotations: Expected `array`, got `int`",
+        ),
+        (
+            "instances_val.json",
+            json.dumps(_doc(caption=5, extra=1)),
+            "#/annotations/0/caption: Expected `str`, got `int`",
+        ),
+    ],
+    ids=[
+        "a results list cut short",
+        "a score no float holds",
+        "annotations no list beside another key",
+        "a caption no text beside an unknown field",
+    ],
+)
+def test_errors_of_the_two_pass_decode_name_their_place(tmp_path: Path, name: str, text: str, error: str) -> None:
+    """A results list, a document with other top-level keys and one with unknown annotation fields are decoded in
+    two passes (annotations kept raw, then decoded a chunk at a time): their errors are at the file's places."""
+    src = tmp_path / name
+    src.write_text(text)
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert str(err.value) == f"{src}{error}"
+
+
+def test_a_memory_mapped_file_read_a_chunk_at_a_time_gives_the_same_dataset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A lone file is decoded in one pass from a memory map whose pages are let go after each chunk is built."""
+    from labelkit.formats import coco_read
+
+    doc = _doc()
+    doc["annotations"] += [{**doc["annotations"][0], "id": i, "bbox": [0, 0, i, 1]} for i in (2, 3)]
+    src = _write(tmp_path, doc)
+    whole = labelkit.load(src).to_dict()
+    released: list[int] = []
+    monkeypatch.setattr(coco_read, "MAP_THRESHOLD", 0)
+    monkeypatch.setattr(coco_read, "ANNOTATION_CHUNK", 1)
+    real_map = coco_read._map
+
+    def counting_map(path: Path) -> Any:
+        buf, release = real_map(path)
+        return buf, (lambda: released.append(1) or release())
+
+    monkeypatch.setattr(coco_read, "_map", counting_map)
+    assert labelkit.load(src).to_dict() == whole
+    assert len(released) == 1 + 3  # (after the decode, and after each chunk)
