@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 import labelkit
-from labelkit.errors import InputError, OutputError
+from labelkit.errors import DataLossError, InputError, OutputError
 from labelkit.model import Category, Dataset, Item, Media, Object
 
 
@@ -508,3 +509,57 @@ def test_a_memory_mapped_file_read_a_chunk_at_a_time_gives_the_same_dataset(
     monkeypatch.setattr(coco_read, "_map", counting_map)
     assert labelkit.load(src).to_dict() == whole
     assert len(released) == 1 + 3  # (after the decode, and after each chunk)
+
+
+def test_an_object_of_a_keypoints_file_moved_to_a_split_without_one_goes_to_its_instances_file(tmp_path: Path) -> None:
+    root = tmp_path / "coco"
+    (root / "annotations").mkdir(parents=True)
+    cats = [{"id": 1, "name": "person", "keypoints": ["a"], "skeleton": []}]
+    person = {"bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}
+    keypoints = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, **person, "keypoints": [1, 1, 2], "num_keypoints": 1}
+        ],
+        "categories": cats,
+    }
+    instances = {
+        "images": [{"id": 2, "file_name": "b.jpg", "width": 10, "height": 10}],
+        "annotations": [{"id": 5, "image_id": 2, "category_id": 1, **person}],
+        "categories": cats,
+    }
+    (root / "annotations/person_keypoints_val.json").write_text(json.dumps(keypoints))
+    (root / "annotations/instances_train.json").write_text(json.dumps(instances))
+    ds = labelkit.load(root)
+    items = ds.table("items")
+    at = items.schema.get_field_index("split")
+    ds.set_table("items", items.set_column(at, items.schema.field(at), pa.array(["train", "train"])))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == report.transformed == []
+    assert [p.name for p in (tmp_path / "out/annotations").iterdir()] == ["instances_train.json"]
+    written = json.loads((tmp_path / "out/annotations/instances_train.json").read_bytes())
+    assert written == {
+        "images": instances["images"] + keypoints["images"],
+        "annotations": instances["annotations"] + keypoints["annotations"],
+        "categories": cats,
+    }
+
+
+def test_images_without_detections_of_a_results_split_are_lost_with_their_annotations(tmp_path: Path) -> None:
+    from labelkit.model import Label, Transcript
+
+    src = _write(tmp_path, [_RESULT], "results_val.json")
+    ds = labelkit.load(src)
+    ds.add_item(Item(id="2", split="val", media=Media(path="b.jpg", width=10, height=10)))
+    ds.add(Transcript(id="t", item_id="2", text="hi"))
+    ds.add(Label(id="l", item_id="2", category_id=1))
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    reason = "their split is written as detection-results files, which list objects only"
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        ("images without detections", 1, f"{reason}: they are in no file"),
+        ("label annotations on them", 1, reason),
+        ("transcript annotations on them", 1, reason),
+    ]
+    assert (tmp_path / "out/annotations/results_val.json").read_bytes() == _compact(src)
