@@ -563,3 +563,21 @@ def test_images_without_detections_of_a_results_split_are_lost_with_their_annota
         ("transcript annotations on them", 1, reason),
     ]
     assert (tmp_path / "out/annotations/results_val.json").read_bytes() == _compact(src)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["coco:train2017", {"coco:bar": 5}, {"coco:segmentation": [1]}, [1, "coco:b"]],
+    ids=["text", "key", "geometry key", "list"],
+)
+def test_a_carried_field_whose_value_holds_coco_colon_is_written_back_as_read(tmp_path: Path, value: Any) -> None:
+    """The writer strips ``coco:`` off the extras' keys with one replace over the text where the text's only
+    strings are such keys, as it took every ``"coco:`` for: a value ``"coco:train2017"`` came back
+    ``"train2017"``, and a key inside a value lost its ``coco:`` (COCO -> COCO, load then save alike)."""
+    src = _write(tmp_path, _doc(source=value))
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    assert (tmp_path / "out/annotations/instances_val.json").read_bytes() == _compact(src)
+    (obj,) = labelkit.load(src).objects()
+    assert obj.extras["coco:source"] == value
+    labelkit.save(labelkit.load(src), tmp_path / "saved", "coco")
+    assert json.loads((tmp_path / "saved/annotations/instances_val.json").read_bytes()) == json.loads(src.read_bytes())

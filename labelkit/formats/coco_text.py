@@ -440,6 +440,11 @@ def value_text(value: Any) -> str:
     return bytes(value).decode() if isinstance(value, msgspec.Raw) else orjson.dumps(value).decode()
 
 
+_NOT_TOP_KEYS = r'"coco:[^"]*"[^:]|.\{'
+"""In an extras text whose only strings are ``coco:`` ones: a string that is no key (``"coco:x"}``), or an object
+inside (whose keys are not the top level's)."""
+
+
 def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     """Per row: ``,"name":value`` for every ``coco:name`` extra (null without one).
 
@@ -462,6 +467,9 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     quotes = pc.count_substring(extras, '"')
     keys = pc.count_substring(extras, '"coco:')
     simple = pc.and_(has, pc.fill_null(pc.equal(quotes, pc.multiply(keys, 2)), False))
+    # (and each such string a key of the top level: not a value, "coco:x", nor a key inside a value, whose
+    # "coco:" is no prefix of a field's name; they are left as they are)
+    simple = pc.and_(simple, pc.invert(pc.fill_null(pc.match_substring_regex(extras, _NOT_TOP_KEYS), True)))
     for key in skip:
         simple = pc.and_(simple, pc.invert(pc.fill_null(pc.match_substring(extras, f'"coco:{key}"'), False)))
     stripped = pc.utf8_slice_codeunits(pc.replace_substring(extras, '"coco:', '"'), 1, -1)
