@@ -581,3 +581,36 @@ def test_a_carried_field_whose_value_holds_coco_colon_is_written_back_as_read(tm
     assert obj.extras["coco:source"] == value
     labelkit.save(labelkit.load(src), tmp_path / "saved", "coco")
     assert json.loads((tmp_path / "saved/annotations/instances_val.json").read_bytes()) == json.loads(src.read_bytes())
+
+
+def test_an_image_two_files_list_with_one_field_more_is_one_item_and_each_file_keeps_its_own(tmp_path: Path) -> None:
+    root = tmp_path / "coco"
+    (root / "annotations").mkdir(parents=True)
+    image = {"id": 1, "file_name": "a.jpg", "width": 10, "height": 10, "coco_url": "u"}
+    instances = {**_doc(), "images": [image]}
+    captions = {"images": [{**image, "license": 3}], "annotations": [{"id": 1, "image_id": 1, "caption": "hi"}]}
+    for name, doc in (("instances_val.json", instances), ("captions_val.json", captions)):
+        (root / "annotations" / name).write_text(json.dumps(doc))
+    ds = labelkit.load(root)
+    assert ds.read_notes == []
+    assert [i.metadata for i in ds.items()] == [{"coco_url": "u", "license": 3}]
+    assert labelkit.validate(root) == []
+    report = labelkit.convert(root, tmp_path / "out", to="coco")
+    assert report.lost == report.transformed == []
+    for name in ("instances_val.json", "captions_val.json"):
+        assert (tmp_path / "out/annotations" / name).read_bytes() == _compact(root / "annotations" / name)
+
+
+def test_a_polygon_beyond_the_smallest_images_reach_but_within_its_own_is_written_as_it_is(tmp_path: Path) -> None:
+    """Every polygon is measured against its own image once one coordinate lies beyond the smallest image's reach."""
+    ds = _one_object(Media(path="1.jpg", width=10, height=10), bbox=(1, 1, 2, 2))
+    ds.add_item(Item(id="2", split="val", media=Media(path="2.jpg", width=1000, height=1000)))
+    ds.add(Object(id="2", item_id="2", category_id=1, polygon=[[100, 100, 900, 100, 900, 900]]))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in report.transformed] == [("objects without a box", 1), ("boxes", 1)]
+    ann = json.loads((tmp_path / "out/annotations/instances_val.json").read_bytes())["annotations"][1]
+    assert (ann["segmentation"], ann["bbox"], ann["area"]) == (
+        [[100, 100, 900, 100, 900, 900]],
+        [100, 100, 800, 800],
+        320000.0,
+    )
