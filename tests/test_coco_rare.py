@@ -567,8 +567,8 @@ def test_images_without_detections_of_a_results_split_are_lost_with_their_annota
 
 @pytest.mark.parametrize(
     "value",
-    ["coco:train2017", {"coco:bar": 5}, {"coco:segmentation": [1]}, [1, "coco:b"]],
-    ids=["text", "key", "geometry key", "list"],
+    ["coco:train2017", {"coco:bar": 5}, {"coco:segmentation": [1]}, [1, "coco:b"], [1, {"coco:b": 2}], {}],
+    ids=["text", "key", "geometry key", "list", "key in a list", "empty object"],
 )
 def test_a_carried_field_whose_value_holds_coco_colon_is_written_back_as_read(tmp_path: Path, value: Any) -> None:
     """The writer strips ``coco:`` off the extras' keys with one replace over the text where the text's only
