@@ -4858,7 +4858,7 @@ def test_item_fields_that_read_back_otherwise_are_reported(tmp_path: Path) -> No
     report = labelkit.save(ds, tmp_path / "out", "voc", split="train")
     assert [(c.what, c.count) for c in report.transformed] == [
         ("item splits", 5),
-        ("items with a folder, path, source or owner that reads back otherwise", 4),
+        ("items with a folder, path, source, owner, depth or segmented flag that reads back otherwise", 4),
     ]
     back = labelkit.load(tmp_path / "out", "voc")
     assert [i.metadata for i in back.items()] == [
@@ -4869,6 +4869,42 @@ def test_item_fields_that_read_back_otherwise_are_reported(tmp_path: Path) -> No
         metas[4],
         {},
     ]
+
+
+@pytest.mark.parametrize(
+    ("meta", "lost", "transformed", "back"),
+    [
+        ({"voc:imagesets": True}, 1, 0, {}),
+        ({"voc:task_splits": 5}, 1, 0, {}),
+        (
+            {"voc:blank_pngs": ["SegmentationClass"], "voc:task_splits": {"train": {}}},
+            0,
+            0,
+            {"voc:blank_pngs": ["SegmentationClass"]},
+        ),
+        ({"voc:blank_pngs": "SegmentationClass"}, 1, 0, {}),
+        ({"voc:depth": [1]}, 0, 1, {"voc:depth": "[1]"}),
+        ({"voc:depth": 3.0}, 0, 1, {"voc:depth": "3.0"}),
+        ({"voc:depth": "007"}, 0, 1, {"voc:depth": 7}),
+        ({"voc:depth": True}, 0, 1, {"voc:depth": "True"}),
+        ({"voc:segmented": "x "}, 0, 1, {"voc:segmented": "x"}),
+        ({"voc:depth": 4, "voc:segmented": 1}, 0, 0, {"voc:depth": 4, "voc:segmented": 1}),
+        ({"voc:depth": "7 x"}, 0, 0, {"voc:depth": "7 x"}),
+    ],
+)
+def test_voc_item_fields_of_another_shape_are_reported(
+    tmp_path: Path, meta: dict[str, Any], lost: int, transformed: int, back: dict[str, Any]
+) -> None:
+    """VOC's own item keys of a shape its writer does not write (voc:imagesets that is no list) were dropped,
+    and a <depth> or <segmented> that reads back otherwise ([1] as '[1]', '007' as 7) changed, without a word."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train", metadata=meta))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0)))
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == ([("items with metadata", lost)] if lost else [])
+    what = "items with a folder, path, source, owner, depth or segmented flag that reads back otherwise"
+    assert [(c.what, c.count) for c in report.transformed] == ([(what, transformed)] if transformed else [])
+    assert next(labelkit.load(tmp_path / "out", "voc").items()).metadata == back
 
 
 def test_imagesets_lines_naming_image_files_of_xmls_are_noted(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ from labelkit.formats.voc_lists import (
 from labelkit.formats.voc_masks import (
     VOID_KEYS,
 )
+from labelkit.formats.voc_parse import _int_or_text as int_or_text
 from labelkit.formats.voc_parse import attribute_value
 from labelkit.formats.voc_values import (
     CORNERS_KEY,
@@ -187,13 +188,14 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose(
         "items with metadata",
         foreign,
-        f"{TARGET} keeps only its own fields (voc:folder, voc:source, ...; source and owner fields named as XML tags)",
+        f"{TARGET} keeps only its own fields (voc:folder, voc:source, ...; source and owner fields named as XML tags; "
+        "voc:imagesets and voc:blank_pngs as lists, voc:task_splits as a mapping, as its reader makes them)",
     )
     report.transform(
-        "items with a folder, path, source or owner that reads back otherwise",
+        "items with a folder, path, source, owner, depth or segmented flag that reads back otherwise",
         sum(map(_item_texts_read_back_otherwise, voc_metadata)),
-        "Pascal VOC's <folder>, <path>, <source> and <owner> (and their fields) are texts, read back stripped: "
-        "' x ' reads back as 'x', 3 as '3'",
+        "Pascal VOC's <folder>, <path>, <source>, <owner> (and their fields), <depth> and <segmented> are texts, read "
+        "back stripped, the last two as numbers where they are digits: ' x ' reads back as 'x', 3 as '3', '7' as 7",
     )
     if masks == "none":
         voids = sum(
@@ -510,9 +512,16 @@ OBJECT_KEYS = frozenset(
 """The object extras VOC writes or reads back."""
 
 
+_SHAPES: dict[str, type] = {"voc:imagesets": list, "voc:task_splits": dict, "voc:blank_pngs": list}
+"""The item metadata VOC writes only of one shape (as its reader makes them): another is not written."""
+
+
 def _voc_metadata_only(meta: dict[str, Any]) -> bool:
-    """Whether VOC writes all of an item's metadata: its own keys, source and owner fields named as tags."""
-    if any(k not in ITEM_KEYS for k in meta):
+    """Whether VOC writes all of an item's metadata: its own keys, source and owner fields named as tags.
+
+    The keys of :data:`_SHAPES` count only of their shape.
+    """
+    if any(k not in ITEM_KEYS or not isinstance(v, _SHAPES.get(k, object)) for k, v in meta.items()):
         return False
     return all(
         not isinstance(meta.get(key), dict) or all(tag_ok(str(k)) for k in meta[key])
@@ -570,10 +579,16 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
 
 
 def _item_texts_read_back_otherwise(meta: dict[str, Any]) -> bool:
-    """Whether an item's ``voc:folder``, ``voc:path``, ``voc:source`` or ``voc:owner`` reads back as another value.
+    """Whether an item's folder, path, source, owner, depth or segmented flag (``voc:...``) reads back otherwise.
 
-    Each is written as a text (``source`` and ``owner`` as their fields, when a mapping) and read back stripped.
+    Each is written as a text (``source`` and ``owner`` as their fields, when a mapping) and read back stripped,
+    ``depth`` and ``segmented`` as a number where they are digits (``"7"`` as 7, ``[1]`` as ``"[1]"``).
     """
+    for key in ("voc:depth", "voc:segmented"):
+        if key in meta:
+            back = int_or_text(str(meta[key]).strip())
+            if type(back) is not type(meta[key]) or back != meta[key]:
+                return True
     for key in ("voc:folder", "voc:path", "voc:source", "voc:owner"):
         if key not in meta:
             continue
