@@ -150,6 +150,8 @@ def test_voc_palette_png_of_reordered_colours_is_mapped_through_the_labelmap(tmp
 
 _LABEL = "0 .5 .5 .2 .2\n"
 _SPLIT = {"images/train/a.png": _png(), "labels/train/a.txt": _LABEL}
+_WORDS = "note: keep the filenames\n- interval: 5\n"
+"""Broken YAML whose words hold "names" and "val" but no such key: no config."""
 
 
 @pytest.mark.parametrize(
@@ -523,8 +525,9 @@ def test_voc_object_painted_over_whole_is_taken_off_its_own_counts_only(tmp_path
     [
         ("names: [a\ntrain: images/train\n", "x.yaml:2: invalid YAML: expected ',' or ']', but got ':'"),
         ("a: [\n", None),  # (no config: passed over, as a folder's other YAML files are)
+        (_WORDS, None),  # (keys, not words: it was refused, "filenames" and "interval" taken for names and val)
     ],
-    ids=["config", "other"],
+    ids=["config", "other", "words"],
 )
 def test_yolo_folder_s_one_yaml_file_that_is_no_valid_yaml(tmp_path: Path, text: str, error: str | None) -> None:
     """A folder's one <name>.yaml (Ultralytics HUB's zips) of broken YAML: detection takes it as the config
@@ -540,12 +543,14 @@ def test_yolo_folder_s_one_yaml_file_that_is_no_valid_yaml(tmp_path: Path, text:
     assert str(err.value) == f"{root}/{error}"
 
 
-@pytest.mark.parametrize("text", ["names: [a]\ntrain: images/train\n", "names: [a\ntrain: images/train\n", "a: [\n"])
+@pytest.mark.parametrize(
+    "text", ["names: [a]\ntrain: images/train\n", "names: [a\ntrain: images/train\n", "a: [\n", _WORDS]
+)
 def test_yolo_config_of_an_upper_case_suffix_is_refused_even_of_broken_yaml(tmp_path: Path, text: str) -> None:
     """data.YAML, which Ultralytics does not read: refused when it holds names, and (was: passed over unsaid, the
     classes read as class_0) when its broken YAML's text names names and train; other broken YAML is passed over."""
     root = _files(tmp_path / "ds", {**_SPLIT, "data.YAML": text})
-    if text == "a: [\n":
+    if text in ("a: [\n", _WORDS):
         assert [c.name for c in labelkit.load(root, "yolo").categories] == ["class_0"]
         return
     with pytest.raises(InputError) as err:

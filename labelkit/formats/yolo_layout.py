@@ -10,6 +10,7 @@ layout of a path; :mod:`labelkit.formats.yolo` parses the label files.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -158,13 +159,21 @@ def _named_data_yaml(root: Path) -> Path | None:
     return found[0] if named and ("train" in config or "val" in config) else None
 
 
+_CONFIG_KEY = re.compile(r"""(?:^|[{,])[ \t]*["']?(names|train|val)["']?[ \t]*:""", re.MULTILINE)
+"""A ``names``, ``train`` or ``val`` key in YAML text (block or flow style, quoted or not)."""
+
+
 def _config_like(path: Path) -> bool:
-    """Whether a YAML file's text names ``names`` and ``train`` or ``val``, as detection takes a data.yaml."""
+    """Whether a YAML file's text has a ``names`` key and a ``train`` or ``val`` one, as a data.yaml has.
+
+    Keys, not words: a broken YAML file saying ``filenames`` and ``interval`` is no config (it was refused).
+    """
     try:
         head = path.read_text(encoding="utf-8", errors="replace")[:65536]
     except OSError:
         return False
-    return "names" in head and ("train" in head or "val" in head)
+    keys = set(_CONFIG_KEY.findall(head))
+    return "names" in keys and bool(keys & {"train", "val"})
 
 
 def has_txt(folder: Path) -> bool:
