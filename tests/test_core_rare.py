@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pytest
@@ -61,6 +62,11 @@ def _at_least_zero(value: int | float) -> None:
         ("bool", True, True),
         ("bool", False, False),
         ("bool", 1, True),
+        ("int", np.int64(6), 6),  # numpy's numbers, as before (np.int64 is no int: they were refused)
+        ("int", np.float64(7.0), 7),
+        ("float", np.float32(0.5), 0.5),
+        ("float", np.int64(2), 2.0),
+        ("bool", np.True_, True),
     ],
 )
 def test_an_option_value_of_its_type_is_converted(kind: Any, value: object, expected: object) -> None:
@@ -79,6 +85,9 @@ def test_an_option_value_of_its_type_is_converted(kind: Any, value: object, expe
         ("float", True),  # was 1.0
         ("float", "-0.5"),  # its check was skipped
         ("float", [1]),
+        ("int", np.float64(2.5)),
+        ("int", np.True_),
+        ("int", float("inf")),  # (was OverflowError)
         ("bool", 2),
         ("bool", "maybe"),
         ("bool", None),

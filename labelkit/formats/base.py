@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -143,7 +144,7 @@ class Option:
             if self.check is not None:  # (it was skipped for an int or float: -1 passed a check of >= 0)
                 self.check(parsed)
             return parsed
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # (float(10**400), int(float("inf")))
             expected = " or ".join(self.choices) if self.type == "choice" else self.type
             raise UsageError(f"bad value for option {self.name!r}", expected=expected, found=repr(value)) from None
 
@@ -151,9 +152,9 @@ class Option:
         """``value`` as the option's type; ValueError when it is not one (a bool or 2.7 for an int: was 1 or 2)."""
         if self.type == "bool" and (text := str(value).lower()) in _BOOL_WORDS:  # (True reads as "true")
             return _BOOL_WORDS[text]
-        if self.type in ("int", "float"):
-            whole = isinstance(value, float) and (value.is_integer() or self.type == "float")
-            if isinstance(value, bool) or not (isinstance(value, (int, str)) or whole):
+        if self.type in ("int", "float"):  # (numpy's too: np.int64 is no int, np.float32 no float)
+            real = isinstance(value, Real) and (self.type == "float" or float(value).is_integer())
+            if isinstance(value, (bool, np.bool_)) or not (isinstance(value, (Integral, str)) or real):
                 raise ValueError(value)
             return int(value) if self.type == "int" else float(value)
         if self.type == "bool" or self.type == "choice" and str(value) not in self.choices:
