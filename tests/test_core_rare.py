@@ -325,6 +325,18 @@ def test_a_record_refuses_a_mapping_json_cannot_hold(make: Any, loc: tuple[str, 
     assert (error["loc"], error["msg"]) == (loc, f"Value error, {message}{ending}")
 
 
+class _Half(float):
+    """A float subclass, which the record's check takes for a float and orjson does not write."""
+
+
+def test_a_record_of_a_float_subclass_is_refused_as_such_not_as_nested_too_deep() -> None:
+    """orjson's other TypeErrors are no depth: the float subclass was said to nest more than 254 levels."""
+    with pytest.raises(ValidationError) as info:
+        Item(id="a", metadata={"k": _Half(0.5)})
+    (error,) = info.value.errors()
+    assert error["msg"] == "Value error, a value JSON is not written with: Type is not JSON serializable: _Half"
+
+
 def test_a_record_of_a_mapping_nested_254_levels_is_held_and_written_where_a_format_can(tmp_path: Path) -> None:
     """Parquet holds the mapping as JSON text; labelkit JSON writes it three levels down, beyond what orjson writes."""
     deep = _nested(253)  # (253 lists in the metadata object: 254 levels, the most orjson writes)

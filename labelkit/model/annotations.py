@@ -107,8 +107,10 @@ def _writable(value: dict[str, Any]) -> dict[str, Any]:
     try:
         orjson.dumps(value)
     except TypeError as exc:
-        if "surrogate" not in str(exc):
+        if "ecursion" in str(exc):  # (orjson's "Recursion limit reached")
             raise ValueError(_TOO_DEEP) from None
+        if "surrogate" not in str(exc):  # (a float subclass: "Type is not JSON serializable: F", not a depth)
+            raise ValueError(f"a value JSON is not written with: {exc}") from None
         where = place_of(value, lone_surrogate).encode("utf-8", "backslashreplace").decode()  # (a key may hold it)
         raise ValueError(f"text at {where} holds a lone surrogate, which UTF-8 cannot encode") from None
     return value
