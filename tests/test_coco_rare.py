@@ -583,6 +583,15 @@ def test_a_carried_field_whose_value_holds_coco_colon_is_written_back_as_read(tm
     assert json.loads((tmp_path / "saved/annotations/instances_val.json").read_bytes()) == json.loads(src.read_bytes())
 
 
+def test_a_carried_field_whose_name_holds_an_escaped_coco_colon_is_written_back_as_read(tmp_path: Path) -> None:
+    """A field named ``a":"coco:b`` (read ``{"coco:a\\":\\"coco:b":1}``: every string a ``coco:`` one, each
+    followed by a colon) took the quick way, whose one replace stripped the ``coco:`` inside the name too: it
+    came back ``a":"b``."""
+    src = _write(tmp_path, _doc(**{'a":"coco:b': 1}))
+    labelkit.convert(src, tmp_path / "out", to="coco")
+    assert (tmp_path / "out/annotations/instances_val.json").read_bytes() == _compact(src)
+
+
 def test_an_image_two_files_list_with_one_field_more_is_one_item_and_each_file_keeps_its_own(tmp_path: Path) -> None:
     root = tmp_path / "coco"
     (root / "annotations").mkdir(parents=True)

@@ -440,10 +440,11 @@ def value_text(value: Any) -> str:
     return bytes(value).decode() if isinstance(value, msgspec.Raw) else orjson.dumps(value).decode()
 
 
-_NOT_TOP_KEYS = r'"coco:[^"]*"[^:]|.\{\s*"coco:'
-"""In an extras text whose only strings are ``coco:`` ones: a string that is no key (``"coco:x"}``), or an object
+_NOT_TOP_KEYS = r'"coco:[^"\\]*"[^:]|.\{\s*"coco:|\\'
+"""In an extras text whose only strings are ``coco:`` ones: a string that is no key (``"coco:x"}``), an object
 inside that has keys (its first one is such a string; they are not the top level's, and an empty one, ``{}``,
-as CVAT's attributes, takes the quick way)."""
+as CVAT's attributes, takes the quick way), or an escape (``\\"``: a key ``coco:a\\":\\"coco:b`` holds a
+``"coco:`` that is no key's start)."""
 
 
 def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
