@@ -163,6 +163,23 @@ def test_a_coco_layout_whose_only_file_cannot_be_read_is_named(tmp_path: Path, k
 # -- reading: errors and what is carried ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("labels", [True, False], ids=["detect", "classify"])
+def test_a_yolo_folder_beside_a_coco_file_that_cannot_be_read_stays_yolo(tmp_path: Path, labels: bool) -> None:
+    """A COCO file that cannot be read (a link to no file: a DVC or git-annex checkout without it) beside a YOLO
+    dataset made the folder 'ambiguous input' (YOLO without a names file), or COCO (YOLO classify): only where
+    no other format answers is it the COCO reader's error naming the file."""
+    root = tmp_path / "data"
+    image = root / ("images/train/a.jpg" if labels else "train/cat/a.jpg")
+    image.parent.mkdir(parents=True)
+    image.write_bytes(b"")
+    if labels:
+        (root / "labels/train").mkdir(parents=True)
+        (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "annotations").mkdir()
+    (root / "annotations/instances_train.json").symlink_to(tmp_path / "annex/objects/gone")
+    assert labelkit.detect(root).format == "yolo"
+
+
 def test_a_folder_without_coco_files_and_one_of_panoptic_files_only_are_errors_naming_it(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -210,8 +210,10 @@ def detect(path: Path) -> Detection | None:
                 # damaged (truncated, a BOM of UTF-16): the reader names the file and line
                 return Detection(0.5, f"COCO layout ({where}; JSON)") if _starts_like_json(head) else None
         if files:  # every file empty, or none readable (a link to no file, a FIFO): the reader names the first
-            kind = "empty" if files[0].is_file() else "unreadable"
-            return Detection(0.5, f"COCO layout ({files[0].relative_to(path)}; {kind})")
+            if files[0].is_file():
+                return Detection(0.5, f"COCO layout ({files[0].relative_to(path)}; empty)")
+            # (below every other format's answer: a YOLO folder beside a COCO file not fetched stays YOLO)
+            return Detection(0.2, f"COCO layout ({files[0].relative_to(path)}; unreadable)")
     return None
 
 
