@@ -92,7 +92,13 @@ def _python_error(text: str, path: str | Path) -> tuple[int, str] | None:
         raise too_deep(text.encode(), Path(path)) from None
     except MemoryError:  # (orjson's error stands)
         return None
-    return None
+    # (Python's parser takes NaN, Infinity and -Infinity, which are no JSON: the first outside a string)
+    found = next((m for m in _CONSTANT.finditer(text) if m.group(1)), None)
+    return (len(text[: found.start(1)].encode()), "unexpected character, expected a JSON value") if found else None
+
+
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(NaN|-?Infinity)')
+"""A JSON string (skipped whole) or a constant Python's JSON parser reads and JSON has not."""
 
 
 UTF8_BOM = b"\xef\xbb\xbf"

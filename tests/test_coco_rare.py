@@ -96,6 +96,26 @@ def test_a_syntax_error_after_a_number_no_float_holds_is_named_at_its_line(
     assert (finding.where, finding.message) == (f":{line}", f"invalid JSON at column {column}: {message}")
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_a_constant_python_reads_after_a_number_no_float_holds_is_named_at_its_line(
+    tmp_path: Path, constant: str
+) -> None:
+    """NaN or Infinity (no JSON, which Python's parser takes) after a carried ``"area": 1e400``: load said
+    ``invalid JSON: JSON is malformed: invalid character (byte 120)``, naming no line, and validate named the
+    number (``number is infinity when parsed as double``)."""
+    text = json.dumps(_doc(iscrowd="X"), indent=1).replace('"area": 4', '"area": 1e400').replace('"X"', constant)
+    src = tmp_path / "instances_val.json"
+    src.write_text(text)
+    at = text.index(constant)
+    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    message = f"invalid JSON at column {column}: unexpected character, expected a JSON value"
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert str(err.value) == f"{src}:{line}: {message}"
+    (finding,) = labelkit.validate(src)
+    assert (finding.where, finding.message) == (f":{line}", message)
+
+
 _BBOX = "bbox must be 4 numbers [x, y, width, height]"
 
 
