@@ -469,6 +469,21 @@ def test_a_bbox_or_keypoints_that_is_no_list_is_shown_as_a_segmentation_is(
     assert str(err.value) == f"{src}#/annotations/0/{field}: {what} (found {found})"
 
 
+@pytest.mark.parametrize(
+    ("bbox", "found"), [("[1, 2, 3, 4, 1e400]", "5 numbers"), ("[1, 2, 3, 4, 5, 1e400]", "6 numbers")]
+)
+def test_a_bbox_of_another_length_holding_a_number_no_float_holds_is_shown_by_its_length(
+    tmp_path: Path, bbox: str, found: str
+) -> None:
+    """A box of 5 numbers, one of them 1e400, showed ``found an array`` (msgspec's words before), where a box of
+    another length shows how many numbers it holds."""
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(_doc(bbox="X")).replace('"X"', bbox))
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert str(err.value) == f"{src}#/annotations/0/bbox: bbox must be 4 numbers [x, y, width, height] (found {found})"
+
+
 def test_an_object_id_of_0_beside_the_largest_id_numbers_the_split_1_to_n(tmp_path: Path) -> None:
     """An id of 0 (which COCOeval takes for no match) was kept as 0, without a word, where the split's largest id
     left no number free above it; the split's ids are then numbered 1..N, as for repeated ids, each reported."""

@@ -253,6 +253,8 @@ def _bad_number(raw: bytes, err: msgspec.ValidationError) -> tuple[str, str]:
         return sub, OUT_OF_RANGE
     if not msgspec_reason(err).startswith("Expected"):  # (msgspec says)
         return "", msgspec_reason(err)
+    if msgspec_reason(err).startswith("Expected `array` of length"):  # (1e400 in it: the list's length, as a box's)
+        return "", f"{len(msgspec.json.decode(raw, type=list[msgspec.Raw]))} numbers"
     return sub, shown_at(raw, sub, msgspec_reason(err))  # (not a list: "x", 5, an object, as a segmentation)
 
 
