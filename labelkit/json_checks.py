@@ -92,13 +92,42 @@ def _python_error(text: str, path: str | Path) -> tuple[int, str] | None:
         raise too_deep(text.encode(), Path(path)) from None
     except MemoryError:  # (orjson's error stands)
         return None
-    # (Python's parser takes NaN, Infinity and -Infinity, which are no JSON: the first outside a string)
-    found = next((m for m in _CONSTANT.finditer(text) if m.group(1)), None)
-    return (len(text[: found.start(1)].encode()), "unexpected character, expected a JSON value") if found else None
+    # (Python's parser takes NaN, Infinity and -Infinity, which are no JSON, and lone surrogates, which orjson
+    # refuses: the first outside a string, or in one)
+    for m in _CONSTANT.finditer(text):
+        if m.group(1):
+            return len(text[: m.start(1)].encode()), "unexpected character, expected a JSON value"
+        if "\\u" in m.group() and (lone := _lone_surrogate(m.group())) is not None:
+            return len(text[: m.start() + lone[0]].encode()), lone[1]
+    return None
 
 
 _CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(NaN|-?Infinity)')
 """A JSON string (skipped whole) or a constant Python's JSON parser reads and JSON has not."""
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)")
+
+
+def _lone_surrogate(string: str) -> tuple[int, str] | None:
+    r"""The offset of a JSON string's first escaped surrogate without its other half, and orjson's words for it.
+
+    >>> _lone_surrogate(r'"a\ud83d\ude00 \\ud800"'), _lone_surrogate(r'"ab\ud800\u0041"')
+    (None, (3, 'invalid low surrogate in string'))
+    """
+    escapes = list(_ESCAPE.finditer(string))
+    k = 0
+    while k < len(escapes):
+        unit = int(escapes[k].group(1) or "0", 16)
+        if 0xDC00 <= unit <= 0xDFFF:
+            return escapes[k].start(), "invalid high surrogate in string"
+        if 0xD800 <= unit <= 0xDBFF:
+            after = escapes[k + 1] if k + 1 < len(escapes) else None
+            if after is None or after.start() != escapes[k].end() or not after.group(1):
+                return escapes[k].start(), "no low surrogate in string"
+            if not 0xDC00 <= int(after.group(1), 16) <= 0xDFFF:
+                return escapes[k].start(), "invalid low surrogate in string"
+            k += 1
+        k += 1
+    return None
 
 
 UTF8_BOM = b"\xef\xbb\xbf"

@@ -96,19 +96,32 @@ def test_a_syntax_error_after_a_number_no_float_holds_is_named_at_its_line(
     assert (finding.where, finding.message) == (f":{line}", f"invalid JSON at column {column}: {message}")
 
 
-@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
-def test_a_constant_python_reads_after_a_number_no_float_holds_is_named_at_its_line(
-    tmp_path: Path, constant: str
+_VALUE = "unexpected character, expected a JSON value"
+
+
+@pytest.mark.parametrize(
+    ("value", "at", "reason"),
+    [
+        ("NaN", "NaN", _VALUE),
+        ("Infinity", "Infinity", _VALUE),
+        ("-Infinity", "-Infinity", _VALUE),
+        ('"x\\ud800"', "\\ud800", "no low surrogate in string"),
+        ('"x\\udc00"', "\\udc00", "invalid high surrogate in string"),
+        ('"x\\ud800\\u0041"', "\\ud800", "invalid low surrogate in string"),
+    ],
+)
+def test_what_python_reads_and_orjson_refuses_after_a_number_no_float_holds_is_named_at_its_line(
+    tmp_path: Path, value: str, at: str, reason: str
 ) -> None:
-    """NaN or Infinity (no JSON, which Python's parser takes) after a carried ``"area": 1e400``: load said
-    ``invalid JSON: JSON is malformed: invalid character (byte 120)``, naming no line, and validate named the
-    number (``number is infinity when parsed as double``)."""
-    text = json.dumps(_doc(iscrowd="X"), indent=1).replace('"area": 4', '"area": 1e400').replace('"X"', constant)
+    """NaN or Infinity (no JSON) or a lone surrogate, which Python's parser takes, after a carried ``"area":
+    1e400``: load and validate said ``invalid JSON: JSON is malformed: invalid character (byte 120)``, naming no
+    line (validate named the number for NaN: ``number is infinity when parsed as double``)."""
+    text = json.dumps(_doc(note="X"), indent=1).replace('"area": 4', '"area": 1e400').replace('"X"', value)
     src = tmp_path / "instances_val.json"
     src.write_text(text)
-    at = text.index(constant)
-    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
-    message = f"invalid JSON at column {column}: unexpected character, expected a JSON value"
+    pos = text.index(at)
+    line, column = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+    message = f"invalid JSON at column {column}: {reason}"
     with pytest.raises(InputError) as err:
         labelkit.load(src)
     assert str(err.value) == f"{src}:{line}: {message}"
