@@ -339,15 +339,31 @@ def _png_pixels(
     its first void region's (``void_pixels``). In float: int64 wraps for sides of 2**32.
     """
     pixels = void_pixels.copy()
-    rows = np.flatnonzero(has_mask & (item >= 0))
-    if len(rows):
-        size = [pc.struct_field(objects["mask"], k).fill_null(0).to_numpy() for k in ("height", "width")]
-        area = np.asarray(size[0], np.float64)[rows] * np.asarray(size[1], np.float64)[rows]
-        rank = np.where(xml[rows], 0, np.where(kinds[rows] == 1, 2, 1))
-        order = np.lexsort((rows, rank, item[rows]))
-        images, first = np.unique(item[rows][order], return_index=True)
-        pixels[images] = area[order][first]
+    images, first = _first_masks(item, has_mask, xml, kinds)
+    if len(images):
+        height, width = _mask_sides(objects)
+        pixels[images] = np.asarray(height[first], np.float64) * np.asarray(width[first], np.float64)
     return pixels
+
+
+def _first_masks(
+    item: np.ndarray[Any, Any], has_mask: np.ndarray[Any, Any], xml: np.ndarray[Any, Any], kinds: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The items holding a mask of ``has_mask``, and for each the row of the mask whose size its PNGs take.
+
+    As the writer takes it: XML objects' masks first, then those of no XML object, then class-only ones.
+    """
+    rows = np.flatnonzero(has_mask & (item >= 0))
+    rank = np.where(xml[rows], 0, np.where(kinds[rows] == 1, 2, 1))
+    order = np.lexsort((rows, rank, item[rows]))
+    images, first = np.unique(item[rows][order], return_index=True)
+    return images, rows[order][first]
+
+
+def _mask_sides(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Every object's mask height and width (0 without a mask)."""
+    height, width = (pc.struct_field(objects["mask"], k).fill_null(0).to_numpy() for k in ("height", "width"))
+    return height, width
 
 
 def _unsized_voids(
@@ -365,14 +381,11 @@ def _unsized_voids(
     voided = np.flatnonzero(unknown & contains_match(items["metadata"], '"voc:void'))
     if not len(voided):
         return 0, 0
-    item, has_mask, xml, kinds = rows_of
+    images, rows = _first_masks(*rows_of)
     first: dict[int, tuple[int, int]] = {}  # item -> its first mask's (height, width), as the writer takes it
-    rows = np.flatnonzero(has_mask & (item >= 0))
-    if len(rows):
-        size = [pc.struct_field(objects["mask"], k).fill_null(0).to_numpy()[rows] for k in ("height", "width")]
-        order = np.lexsort((rows, np.where(xml[rows], 0, np.where(kinds[rows] == 1, 2, 1)), item[rows]))
-        images, at = np.unique(item[rows][order], return_index=True)
-        first = {int(i): (int(size[0][order][k]), int(size[1][order][k])) for i, k in zip(images, at, strict=True)}
+    if len(images):
+        height, width = _mask_sides(objects)
+        first = {int(i): (int(height[r]), int(width[r])) for i, r in zip(images, rows, strict=True)}
     other_size = no_size = 0
     for n in voided.tolist():
         cells = [c for c in void_cells(decode_json_cell(items["metadata"][n].as_py())) if c is not None]
