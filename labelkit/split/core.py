@@ -14,9 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.api_args import EMPTY_PATH, as_path, refuse_nul, require_dataset, type_name
-from labelkit.errors import OutputError, UsageError, require_bools
-from labelkit.io import refuse_folder_for_file
+from labelkit.api_args import as_path, output_path, require_dataset, type_name
+from labelkit.errors import UsageError, require_bools
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
 from labelkit.portable import SPLIT_FOLDERS
@@ -210,11 +209,9 @@ def split(
     if isinstance(lock, Lockfile) or lock is None:
         previous = lock
     else:
-        lock_path = as_path(lock, "lock")  # (an int was TypeError: expected str, bytes or os.PathLike object)
-        if isinstance(lock, str) and not lock:  # (Path("") is ".": "a split lockfile must be a regular file")
-            raise OutputError(EMPTY_PATH, hint="give the lockfile a name")
-        refuse_nul(lock_path, "lockfile")
-        refuse_folder_for_file(lock, "file", "lockfile")  # ("l.json/" was written as l.json)
+        as_path(lock, "lock")  # (an int was TypeError: expected str, bytes or os.PathLike; said as the argument)
+        # ("" is ".": "a split lockfile must be a regular file"; "l.json/" was written as l.json; NUL: ValueError)
+        lock_path = output_path(lock, "lockfile", "file")
         previous = read_lockfile(lock_path)
 
     inp = prepare(dataset, stratify, group_by, group_pattern)
