@@ -38,6 +38,7 @@ from labelkit.json_checks import json_error
 from labelkit.json_places import integer_error, shown_at, unnamed_place
 from labelkit.json_places import msgspec_reason as msgspec_reason
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
+from labelkit.model.records import Category
 
 Raw = msgspec.Raw
 Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
@@ -186,6 +187,7 @@ class CocoFile:
     renamed: list[tuple[int, str, str]] = field(default_factory=list)  # images whose file_name reads otherwise:
     # index, as written, as read (set when built; see coco_records.build_items)
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+    built_categories: list[Category] | None = field(default=None, repr=False)  # (see coco_records.build_categories)
 
     def column(self, name: str) -> list[Any]:
         """One field of every annotation of the chunk (raw JSON, or the id), made once per chunk."""
