@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -19,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError, UsageError, json_pointer
+from labelkit.formats.jpeg_header import jpeg_header, read_head
 from labelkit.io import contained, is_plain_relpath, parse_json, read_bytes, safe_relpath
 from labelkit.model.annotations import INT64_MAX
 
@@ -126,10 +126,12 @@ _NO_PIXEL_LIMIT = threading.Lock()
 
 
 def _header(path: Path) -> tuple[int, int, Any]:
+    """Width, height (as stored) and EXIF orientation: a plain JPEG's read here, any other image's by Pillow."""
+    plain = jpeg_header(read_head(path))  # (a FIFO, which would make Pillow wait forever, is refused there)
+    if plain is not None:
+        return plain
     from PIL import Image, TiffImagePlugin
 
-    if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
-        raise OSError(errno.EINVAL, "not a regular file", str(path))
     with Image.open(path) as im:
         width, height = im.size
         if isinstance(im, TiffImagePlugin.TiffImageFile):  # (im.format "TIFF")
@@ -177,9 +179,27 @@ def image_size(path: Path) -> tuple[int, int]:
         raise InputError("image not found", path=path) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InputError(f"unreadable image header: {exc}", path=path) from exc
-    if orientation in (5, 6, 7, 8):
-        width, height = height, width
-    return int(width), int(height)
+    return _displayed(int(width), int(height), orientation)
+
+
+def _displayed(width: int, height: int, orientation: Any) -> tuple[int, int]:
+    """The size as displayed: EXIF orientations 5 to 8 turn the image by 90 degrees."""
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def plain_jpeg_size(image: str) -> tuple[int, int] | None:
+    """:func:`image_size` of a plain JPEG file at ``image`` (see :mod:`labelkit.formats.jpeg_header`).
+
+    None where the name does not end in ``.jpg`` or ``.jpeg``, where there is no regular file, or where the file is
+    no plain JPEG: :func:`image_size` says what it is (a reader of many images tries this first).
+    """
+    if not image.lower().endswith((".jpg", ".jpeg")):
+        return None
+    try:
+        plain = jpeg_header(read_head(image))
+    except OSError:
+        return None
+    return None if plain is None else _displayed(*plain)
 
 
 def parse_size(text: str) -> tuple[int, int]:

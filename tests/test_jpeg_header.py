@@ -1,0 +1,195 @@
+"""The plain-JPEG header reader answers as Pillow does, or not at all (then Pillow is asked)."""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import warnings
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
+
+import labelkit
+from labelkit.errors import InputError
+from labelkit.formats import yolo_media
+from labelkit.formats.jpeg_header import jpeg_header, read_head
+
+
+def _pillow(data: bytes) -> tuple[int, int, object] | None:
+    """What Pillow reads from ``data``, as the reader's Pillow path does (None where Pillow refuses it).
+
+    As that path, without Pillow's pixel limit (the reader reads a header over it again without the limit).
+    """
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as im:
+                width, height = im.size
+                try:
+                    orientation = im.getexif().get(0x0112)
+                except Exception:  # noqa: BLE001 - as the reader: a broken EXIF block reads as no orientation
+                    orientation = None
+    except Exception:  # noqa: BLE001 - any refusal
+        return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+    return width, height, orientation
+
+
+def _jpeg(size: tuple[int, int] = (33, 17), mode: str = "RGB", **save: object) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, 128 if mode == "L" else (10, 200, 30)[: len(mode)] if mode != "CMYK" else (1, 2, 3, 4)).save(
+        out, "JPEG", **save
+    )
+    return out.getvalue()
+
+
+def _exif(orientation: int | None, **tags: object) -> Image.Exif:
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    for tag, value in tags.items():
+        exif[int(tag[1:], 16)] = value
+    return exif
+
+
+def _variants() -> list[tuple[str, bytes]]:
+    out = [
+        ("baseline", _jpeg()),
+        ("grey", _jpeg(mode="L")),
+        ("cmyk", _jpeg(mode="CMYK")),
+        ("progressive", _jpeg(progressive=True)),
+        ("optimized", _jpeg(optimize=True)),
+        ("restart interval", _jpeg(restart_marker_blocks=1)),
+        ("comment", _jpeg(comment=b"made by hand")),
+        ("icc profile", _jpeg(icc_profile=b"\x00" * 300)),
+        ("dpi", _jpeg(dpi=(300, 300))),
+        ("one pixel", _jpeg(size=(1, 1))),
+        ("wide", _jpeg(size=(4000, 3))),
+    ]
+    out += [(f"orientation {o}", _jpeg(exif=_exif(o))) for o in range(1, 9)]
+    out.append(("exif without orientation", _jpeg(exif=_exif(None, x010F="maker", x0110="model"))))
+    out.append(("exif, orientation and text", _jpeg(exif=_exif(6, x010F="a maker of long names", x0131="sw"))))
+    out.append(("exif resolution", _jpeg(exif=_exif(3, x011A=IFDRational(300, 1), x0128=2, x0131="software"))))
+    # (Pillow writes big-endian blocks; cameras mostly write little-endian ones)
+    tiff = b"II*\x00" + struct.pack("<IH", 8, 1) + struct.pack("<HHIHH", 0x0112, 3, 1, 8, 0) + struct.pack("<I", 0)
+    app1 = b"Exif\x00\x00" + tiff
+    base = _jpeg()
+    out.append(("little-endian exif", base[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + base[2:]))
+    return out
+
+
+@pytest.mark.parametrize(("name", "data"), _variants(), ids=[name for name, _ in _variants()])
+def test_plain_jpegs_read_as_pillow_reads_them(name: str, data: bytes) -> None:
+    found = jpeg_header(data)
+    assert found is not None, name  # every one of these is plain: read here, not by Pillow
+    assert found == _pillow(data)
+
+
+def test_what_it_leaves_to_pillow() -> None:
+    base = _jpeg()
+    xmp = b"http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta><tiff:Orientation>6</tiff:Orientation></x:xmpmeta>"
+    with_xmp = base[:2] + b"\xff\xe1" + struct.pack(">H", len(xmp) + 2) + xmp + base[2:]
+    assert jpeg_header(with_xmp) is None  # (Pillow takes an orientation from an XMP packet)
+    assert _pillow(with_xmp) == (33, 17, 6)
+    twelve_bit = bytearray(base)
+    sof = base.index(b"\xff\xc0")
+    twelve_bit[sof + 4] = 12
+    assert jpeg_header(bytes(twelve_bit)) is None and _pillow(bytes(twelve_bit)) is None
+    assert jpeg_header(base[:40]) is None  # (a header cut short)
+    assert jpeg_header(b"\x89PNG\r\n\x1a\n") is None
+
+
+_SEED_FILES = [data for _, data in _variants()]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(_SEED_FILES),
+    st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 255)), min_size=1, max_size=4),
+    st.integers(0, 5000),
+)
+def test_a_mutated_jpeg_reads_as_pillow_reads_it_or_is_left_to_pillow(
+    data: bytes, changes: list[tuple[int, int]], cut: int
+) -> None:
+    """Bytes changed and the file cut anywhere in its header: an answer here is always Pillow's answer."""
+    mutated = bytearray(data[: max(cut, 3)])
+    for at, value in changes:
+        if at < len(mutated):
+            mutated[at] = value
+    found = jpeg_header(bytes(mutated))
+    if found is not None:
+        assert found == _pillow(bytes(mutated))
+
+
+_EXIF_FILES = [data for name, data in _variants() if "exif" in name or "orientation" in name]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(_EXIF_FILES), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=3))
+def test_a_jpeg_with_a_mutated_exif_block_reads_as_pillow_reads_it_or_is_left_to_pillow(
+    data: bytes, changes: list[tuple[float, int]]
+) -> None:
+    """Pillow reads the orientation, and the resolution for the dpi, when it opens a JPEG; it refuses some blocks
+    (an x resolution of one ASCII character) and reads others otherwise: an answer here is always Pillow's."""
+    mutated = bytearray(data)
+    start = data.index(b"Exif\x00\x00") + 6
+    length = int.from_bytes(data[start - 8 : start - 6], "big") - 8
+    for where, value in changes:
+        mutated[start + min(int(where * length), length - 1)] = value
+    found = jpeg_header(bytes(mutated))
+    if found is not None:
+        assert found == _pillow(bytes(mutated))
+
+
+def test_the_reader_uses_it_and_still_refuses_what_is_no_regular_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.jpg"
+    path.write_bytes(_jpeg(size=(40, 20), exif=_exif(6)))
+    assert yolo_media.image_size(path) == (20, 40)
+    assert read_head(path)[:3] == b"\xff\xd8\xff"
+    os.mkfifo(tmp_path / "fifo.jpg")
+    with pytest.raises(InputError) as info:
+        yolo_media.image_size(tmp_path / "fifo.jpg")  # (opened without waiting for a writer, then refused)
+    assert info.value.message == f"unreadable image header: [Errno 22] not a regular file: '{tmp_path / 'fifo.jpg'}'"
+    with pytest.raises(InputError) as info:
+        yolo_media.image_size(tmp_path / "missing.jpg")
+    assert (info.value.message, info.value.location.path) == ("image not found", str(tmp_path / "missing.jpg"))
+
+
+def test_a_yolo_dataset_of_plain_jpegs_is_read_without_pillow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pillow took 100 µs a JPEG header: a dataset of plain JPEGs is sized here alone; the others still by Pillow."""
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    (tmp_path / "labels" / "train").mkdir(parents=True)
+    (tmp_path / "data.yaml").write_text("path: .\ntrain: images/train\nnames:\n  0: cat\n")
+    (tmp_path / "images" / "train" / "a.jpg").write_bytes(_jpeg(size=(40, 20), exif=_exif(6)))
+    (tmp_path / "images" / "train" / "b.JPEG").write_bytes(_jpeg(size=(30, 10)))
+    for name in ("a", "b"):
+        (tmp_path / "labels" / "train" / f"{name}.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    opened: list[str] = []
+    pillow_open = Image.open
+
+    def counted(path: object, *args: object, **kwargs: object) -> Image.Image:
+        opened.append(os.path.basename(str(path)))
+        return pillow_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Image, "open", counted)
+    items = labelkit.load(tmp_path).table("items").sort_by("path")
+    assert items.select(["path", "width", "height"]).to_pylist() == [
+        {"path": "images/train/a.jpg", "width": 20, "height": 40},
+        {"path": "images/train/b.JPEG", "width": 30, "height": 10},
+    ]
+    assert opened == []
+    xmp = b"http://ns.adobe.com/xap/1.0/\x00<tiff:Orientation>6</tiff:Orientation>"
+    plain = _jpeg(size=(30, 10))
+    (tmp_path / "images" / "train" / "b.JPEG").write_bytes(
+        plain[:2] + b"\xff\xe1" + struct.pack(">H", len(xmp) + 2) + xmp + plain[2:]
+    )
+    items = labelkit.load(tmp_path).table("items").sort_by("path")
+    assert items.select(["width", "height"]).to_pylist()[1] == {"width": 10, "height": 30}  # (turned, by Pillow)
+    assert opened == ["b.JPEG"]
