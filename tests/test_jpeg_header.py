@@ -17,7 +17,7 @@ from PIL.TiffImagePlugin import IFDRational
 import labelkit
 from labelkit.errors import InputError
 from labelkit.formats import yolo_media
-from labelkit.formats.jpeg_header import jpeg_header, read_head
+from labelkit.formats.jpeg_header import jpeg_header
 
 
 def _pillow(data: bytes) -> tuple[int, int, object] | None:
@@ -152,7 +152,6 @@ def test_the_reader_uses_it_and_still_refuses_what_is_no_regular_file(tmp_path: 
     path = tmp_path / "a.jpg"
     path.write_bytes(_jpeg(size=(40, 20), exif=_exif(6)))
     assert yolo_media.image_size(path) == (20, 40)
-    assert read_head(path)[:3] == b"\xff\xd8\xff"
     os.mkfifo(tmp_path / "fifo.jpg")
     with pytest.raises(InputError) as info:
         yolo_media.image_size(tmp_path / "fifo.jpg")  # (opened without waiting for a writer, then refused)

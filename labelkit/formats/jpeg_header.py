@@ -3,19 +3,19 @@
 Pillow reads these in about 100 µs a JPEG, most of it building what a size does not need: reading the sizes of
 a YOLO dataset of 100,000 images took 15 s. :func:`jpeg_header` reads the common case only, the start-of-image
 marker, then marker segments each with its length up to the start of scan, and the first directory of an EXIF
-block, in a few µs (opening and reading the file takes most of the 25 µs it costs). Where a file strays from that, or where Pillow would refuse it or find its orientation
-elsewhere (an XMP packet, a second EXIF block, a multi-picture file), it says nothing, and the caller asks Pillow:
-whatever this answers, Pillow answers the same (``tests/test_jpeg_header.py`` checks it on mutated files).
+block, in a few µs (opening and reading the file take most of the 25 µs a file costs). Where a file strays from
+that, or where Pillow would refuse it or find its orientation elsewhere (an XMP packet, a second EXIF block, a
+multi-picture file), it says nothing, and the caller asks Pillow: whatever this answers, Pillow answers the same
+(``tests/test_jpeg_header.py`` checks it on mutated files).
 """
 
 from __future__ import annotations
 
-import os
-import stat
 from typing import Literal
 
 HEAD = 1 << 16
-"""Bytes read from the start of a file: the header of a JPEG whose EXIF block fits in one segment (64 KiB)."""
+"""Bytes to read from the start of a file (``labelkit.io.read_head``): the header of a JPEG whose EXIF block fits
+in one segment (64 KiB)."""
 
 _SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xDE})
 """The start-of-frame markers (0xDE, define hierarchical progression, is read as one by Pillow too)."""
@@ -28,22 +28,6 @@ _ORIENTATION = 0x0112
 _PLAIN_TAGS = {_ORIENTATION: (3, 1), 0x011A: (5, 1), 0x0128: (3, 1)}
 """Tags Pillow reads when it opens a JPEG (the orientation; the x resolution and its unit, for the dpi), each with
 the type and count it reads without fail: given another way, Pillow may refuse the file."""
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)  # (a FIFO: no wait)
-
-
-def read_head(path: str | os.PathLike[str]) -> bytes:
-    """The first :data:`HEAD` bytes of a regular file.
-
-    Raises:
-        OSError: it cannot be opened or read, or is no regular file (``EINVAL``, ``not a regular file``).
-    """
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(22, "not a regular file", os.fspath(path))
-        return os.read(fd, HEAD)
-    finally:
-        os.close(fd)
 
 
 def jpeg_header(data: bytes) -> tuple[int, int, int | None] | None:

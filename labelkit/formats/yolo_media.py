@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -18,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError, UsageError, json_pointer
-from labelkit.formats.jpeg_header import jpeg_header, read_head
-from labelkit.io import contained, is_plain_relpath, parse_json, read_bytes, safe_relpath
+from labelkit.formats.jpeg_header import HEAD, jpeg_header
+from labelkit.io import contained, is_plain_relpath, parse_json, read_bytes, read_head, safe_relpath
 from labelkit.model.annotations import INT64_MAX
 
 IMAGE_EXTENSIONS: tuple[str, ...] = (
@@ -127,11 +128,13 @@ _NO_PIXEL_LIMIT = threading.Lock()
 
 def _header(path: Path) -> tuple[int, int, Any]:
     """Width, height (as stored) and EXIF orientation: a plain JPEG's read here, any other image's by Pillow."""
-    plain = jpeg_header(read_head(path))  # (a FIFO, which would make Pillow wait forever, is refused there)
+    plain = jpeg_header(read_head(path, HEAD))  # (nothing read from a FIFO or a folder: refused below)
     if plain is not None:
         return plain
     from PIL import Image, TiffImagePlugin
 
+    if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
     with Image.open(path) as im:
         width, height = im.size
         if isinstance(im, TiffImagePlugin.TiffImageFile):  # (im.format "TIFF")
@@ -196,7 +199,7 @@ def plain_jpeg_size(image: str) -> tuple[int, int] | None:
     if not image.lower().endswith((".jpg", ".jpeg")):
         return None
     try:
-        plain = jpeg_header(read_head(image))
+        plain = jpeg_header(read_head(image, HEAD))
     except OSError:
         return None
     return None if plain is None else _displayed(*plain)
