@@ -236,9 +236,10 @@ def _entries_from_source(
     if source.name in LABEL_DIRS or source.parent.name in LABEL_DIRS:
         return entries_from_labels(source, root, split, by_label)
     entries = []
+    listings = Listings()  # (a label file is looked for in its folder's listing, not by a stat per image)
     for image in images_under(source):
-        key = image.relative_to(source).with_suffix("").as_posix()
-        entries.append(Entry(split, key, str(image), str(img2label(image))))
+        text = str(image)
+        entries.append(Entry(split, without_suffix(rel_path(text, source)), text, listings.img2label(text)))
     # label files whose image is absent (listed in the size side file, or an error later)
     label_dir = img2label(source / "x.jpg").parent
     if label_dir != source and label_dir.is_dir():

@@ -34,6 +34,7 @@ from labelkit.formats.yolo_layout import (
     rel_path,
     suffixed,
 )
+from labelkit.formats.yolo_listing import without_suffix
 from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, load_sizes
 from labelkit.io import Inside, names_are_utf8, require_utf8_name, walk_files, without_bom
 from labelkit.portable import by_name, by_parts
@@ -293,9 +294,9 @@ def _flat(
     class_lists: list[Path] = []
     for split, folder, _ in folders:
         found = [
-            Entry(split, image.relative_to(folder).with_suffix("").as_posix(), str(image), str(label_file(image)))
+            Entry(split, without_suffix(rel), str(image), str(label_file(image)))
             for image in images_under(folder)
-            if not _hidden(image.relative_to(folder).as_posix())
+            if not _hidden(rel := rel_path(image, folder))
         ]
         for entry in found:
             if names_file is not None and entry.label == str(names_file):
@@ -382,7 +383,7 @@ def _loose(
         entries: list[Entry] = []  # (images of one folder sharing a stem share a label file: each is an entry)
         if images is not None:
             for image in images_under(images):
-                key = image.relative_to(images).with_suffix("").as_posix()
+                key = without_suffix(rel_path(image, images))
                 label = labels / Path(key + ".txt") if labels is not None else None
                 entries.append(Entry(split, key, str(image), str(label) if label is not None else None))
         if labels is not None:
@@ -409,9 +410,7 @@ def _classify_layout(root: Path) -> Layout:
     for split in splits:
         for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=by_name):
             for image in images_under(class_dir):
-                layout.entries.append(
-                    Entry(split.name, image.relative_to(class_dir).with_suffix("").as_posix(), str(image), None)
-                )
+                layout.entries.append(Entry(split.name, without_suffix(rel_path(image, class_dir)), str(image), None))
                 layout.config.setdefault("_class_of", {})[str(image)] = class_dir.name
     return layout
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from labelkit.errors import InputError
-from labelkit.formats.yolo_media import is_image, not_a_file
+from labelkit.formats.yolo_media import is_image_name, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml, yaml_key_line, yaml_value_line
 from labelkit.io import Inside, read_file, read_text, walk_files
-from labelkit.portable import by_name, by_parts
+from labelkit.portable import by_name
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
 LABEL_DIRS = ("labels", "Labels", "annotations", "Annotations", "labelTxt")
@@ -330,11 +330,12 @@ def images_under(folder: Path) -> list[Path]:
     """
 
     def keep(name: str) -> bool:
-        return is_image(Path(name)) and not name.startswith(APPLE_DOUBLE)
+        return is_image_name(name) and not name.startswith(APPLE_DOUBLE)
 
     if os.path.islink(folder) and Inside(Path(os.path.realpath(folder))).holds(os.path.realpath(folder.parent)):
         raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=folder)
-    found = sorted((folder / f for f in walk_files(folder, keep)), key=by_parts)
+    # (by parts, as by_parts sorts the paths: theirs differ only in these)
+    found = [folder / f for f in sorted(walk_files(folder, keep), key=lambda f: f.split("/"))]
     images = [p for p in found if p.is_file()]
     if len(images) < len(found):
         for path in found:  # (a FIFO or socket named as an image too: its item, when it had no label file, was lost)

@@ -57,6 +57,12 @@ def is_image(path: PurePath) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES
 
 
+def is_image_name(name: str) -> bool:
+    """:func:`is_image` of a file name (string work, without a path object: it runs once per file of a folder)."""
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:].lower() in IMAGE_SUFFIXES
+
+
 def media_of(options: Mapping[str, Any]) -> tuple[str, Path | None]:
     """The write options' ``media`` (``none``, ``copy``, ``link``) and ``media_root`` (None when not given).
 
