@@ -1178,6 +1178,22 @@ def test_a_voc_object_with_a_mask_changes_its_drawn_shape_through_coco_and_says_
     ]
 
 
+def test_a_mask_object_written_to_voc_with_masks_none_is_not_said_to_have_its_mask_in_the_pngs() -> None:
+    """With ``-o masks=none`` no PNG is written: the object drawn as a mask is still redrawn as a box, but its
+    mask is lost (reported so), and the transformation's reason said its mask went to the segmentation PNGs."""
+    pixels = np.zeros((10, 20), dtype=bool)
+    pixels[2:5, 2:6] = True
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=20, height=10)))
+    ds.add(Object(id="1", item_id="a", category_id=0, shape="mask", bbox=(2.0, 2.0, 4.0, 3.0), mask=_rle(pixels)))
+    for masks, in_pngs in (("auto", True), ("none", False)):
+        report = labelkit.plan(ds, "voc", masks=masks)
+        (redrawn,) = [c for c in report.transformed if c.what == "mask objects"]
+        assert "drawn as a box" in redrawn.reason
+        assert ("segmentation PNGs" in redrawn.reason) is in_pngs, redrawn.reason
+        assert [(c.what, c.count) for c in report.lost if c.what == "masks"] == ([] if in_pngs else [("masks", 1)])
+
+
 def test_pose_reports_the_skeleton_and_flip_idx_of_a_dataset_without_objects(tmp_path: Path) -> None:
     """YOLO pose's class checks (skeletons, a flip_idx not K long, keypoint names not K long) ran only when the
     dataset had objects: a dataset of classes and images alone (COCO image labels of a keypoint category, say)

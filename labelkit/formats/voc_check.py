@@ -350,7 +350,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.transform(
             "mask objects",
             int(redrawn.sum()),
-            f"{TARGET} reads an XML object (one with a box) as drawn as a box: its mask goes to the segmentation PNGs",
+            f"{TARGET} reads an XML object (one with a box) as drawn as a box: "
+            + ("its mask goes to the segmentation PNGs" if masks != "none" else "its mask is not written (masks=none)"),
         )
         # (attributes go in an XML <object>: those of an object written to the PNGs only, or lost whole, are
         # counted lost there, once)
