@@ -443,6 +443,7 @@ def test_numpy_values_in_metadata_attributes_and_extras_are_their_python_values(
         lambda: Object(id="1", item_id="a", attributes={"l": np.array([1, 2])}),
         lambda: Item(id="a", metadata={"n": np.float32("nan")}),
         lambda: Item(id="a", metadata={"d": np.longdouble(1.5)}),
+        lambda: Object(id="1", item_id="a", attributes={"d": np.longdouble(1.5)}),  # (was rounded to a float)
     ):
         with pytest.raises(ValidationError):
             build()

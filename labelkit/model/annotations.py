@@ -31,6 +31,8 @@ Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
 def _no_big_int(value: Any) -> Any:
     if isinstance(value, _NUMPY_TYPES):  # (np.int64(3) was 3.0 and np.bool_(True) 1.0, by the union)
         value = value.tolist()
+        if isinstance(value, _NUMPY_TYPES):  # (np.longdouble, which no Python value holds: the float union rounded it)
+            raise ValueError(f"a {type(value).__name__} is not a JSON value")
     # without this, an integer past int64 would fall through the union to float and lose digits
     if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
         raise ValueError("integer attribute does not fit 64 bits")
