@@ -622,3 +622,38 @@ def test_voc_void_regions_of_an_image_nothing_sizes_are_lost_when_planned(tmp_pa
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     assert [(c.what, c.count, c.reason) for c in report.lost] == lost
     assert not list((tmp_path / "o").glob("Segmentation*/*.png"))
+
+
+@pytest.mark.parametrize(
+    ("names", "read", "note", "written"),
+    [
+        (
+            "names: [null, cat]\n",
+            ["None", "cat"],
+            "1 entry YAML reads as no text is named as Ultralytics names it (class 0: null at line 3, as 'None')",
+            "  0: None\n  1: cat\n",
+        ),
+        (
+            "names:\n  0: ~\n  1: NO\n  2: 7\n  3: 010\n  4: [a]\n  5: 'null'\n",
+            ["None", "False", "7", "8", "['a']", "null"],
+            "4 entries YAML reads as no text are named as Ultralytics names them (the first, class 0: ~ at line 4, "
+            "as 'None')",
+            "  0: None\n  1: 'False'\n  2: '7'\n  3: '8'\n  4: '[''a'']'\n  5: 'null'\n",
+        ),
+    ],
+    ids=["null-in-list", "map-of-odd-values"],
+)
+def test_yolo_names_entries_yaml_reads_as_no_text_are_noted(
+    tmp_path: Path, names: str, read: list[str], note: str, written: str
+) -> None:
+    """A ``names`` entry of null was read as the class 'None' (Python's str(None), as Ultralytics names it)
+    unsaid, and so were ``NO`` (YAML's false) as 'False' and ``010`` (octal) as '8': read so still, with a note;
+    YOLO -> YOLO writes those names as text, which reads back the same, with no note."""
+    root = _files(tmp_path / "ds", {**_SPLIT, "data.yaml": f"train: images/train\nval: images/train\n{names}"})
+    ds = labelkit.load(root, "yolo")
+    assert [c.name for c in ds.categories] == read
+    assert ds.read_notes == [f"data.yaml's names: {note}; quote a name to keep it as written"]
+    labelkit.save(ds, tmp_path / "o", "yolo")
+    assert (tmp_path / "o/data.yaml").read_text().split("names:\n")[1] == written
+    back = labelkit.load(tmp_path / "o", "yolo")
+    assert ([c.name for c in back.categories], back.read_notes) == (read, [])

@@ -39,7 +39,7 @@ from labelkit.formats.yolo_layout import (
 )
 from labelkit.formats.yolo_listing import Listings, has_image_extension, unlisted_note, without_suffix
 from labelkit.formats.yolo_media import SIZES_FILE, load_sizes
-from labelkit.formats.yolo_yaml import load_yaml, yaml_value_line
+from labelkit.formats.yolo_yaml import load_yaml, names_not_text_note, yaml_value_line
 from labelkit.io import Inside, is_file, is_plain_relpath, read_text, safe_relpath
 
 
@@ -89,6 +89,8 @@ def ultralytics_layout(
             expected=str(len(names)),
         )
     layout = Layout(root=root, names=names, config=config)
+    if (unlike := names_not_text_note(config_path, config.get("names"))) is not None:  # (null: 'None')
+        layout.notes.append(unlike)
     if moved:  # (a dataset moved from another machine; Ultralytics looks for a relative one in its datasets_dir)
         layout.notes.append(
             f"{config_path.name}'s path: {config['path']} names no folder found: the dataset is read from "

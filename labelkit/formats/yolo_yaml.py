@@ -177,3 +177,46 @@ def _not_utf8_text(value: Any) -> str | None:
         elif isinstance(v, (dict, list)):
             stack.extend([*v.keys(), *v.values()] if isinstance(v, dict) else v)
     return None
+
+
+def names_not_text_note(path: Path, value: Any) -> str | None:
+    r"""A read note on ``names`` entries YAML reads as no text, named otherwise than written; else None.
+
+    Such an entry (``null``, ``NO``, ``010``, a list) is named as Python's ``str()`` gives it (``None``,
+    ``False``, ``8``), as Ultralytics names it; one whose name is its text in the file (``7``, ``1.5``) is
+    not counted. Only a ``names`` holding a value that is not a string is looked at again (in the file).
+
+    Examples:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     _ = (Path(d) / "data.yaml").write_text("names:\n  0: cat\n  1: null\n  2: 7\n  3: NO\n")
+        ...     note = names_not_text_note(Path(d) / "data.yaml", {0: "cat", 1: None, 2: 7, 3: False})
+        >>> note.split(" (the first, ")[1]
+        "class 1: null at line 3, as 'None'); quote a name to keep it as written"
+    """
+    entries = list(value.items()) if isinstance(value, dict) else list(enumerate(value or []))
+    if all(isinstance(v, str) for _, v in entries):
+        return None
+    nodes: list[Any] = []  # the entries' nodes, in the order read (keys repeat not: load_yaml refused that)
+    node = yaml.compose(read_text(path), Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+    for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else []:
+        if key_node.value == "names" and isinstance(value_node, (yaml.SequenceNode, yaml.MappingNode)):
+            nodes = [n[1] if isinstance(n, tuple) else n for n in value_node.value]
+    if len(nodes) != len(entries):  # (names merged in with <<: no place to name)
+        nodes = [None] * len(entries)
+    unlike = []
+    for (key, name), at in zip(entries, nodes, strict=True):
+        written = at.value if isinstance(at, yaml.ScalarNode) else None
+        if isinstance(name, str) or str(name) == written:
+            continue
+        spelled = "an empty value" if written == "" else written if written is not None else type(name).__name__
+        line = f" at line {at.start_mark.line + 1}" if at is not None else ""
+        unlike.append(f"class {key}: {spelled}{line}, as {str(name)!r}"[:300])
+    if not unlike:
+        return None
+    if len(unlike) == 1:
+        what = f"1 entry YAML reads as no text is named as Ultralytics names it ({unlike[0]})"
+    else:
+        count = f"{len(unlike):,} entries YAML reads as no text are"
+        what = f"{count} named as Ultralytics names them (the first, {unlike[0]})"
+    return f"{path.name}'s names: {what}; quote a name to keep it as written"
