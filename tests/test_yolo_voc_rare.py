@@ -657,3 +657,20 @@ def test_yolo_names_entries_yaml_reads_as_no_text_are_noted(
     assert (tmp_path / "o/data.yaml").read_text().split("names:\n")[1] == written
     back = labelkit.load(tmp_path / "o", "yolo")
     assert ([c.name for c in back.categories], back.read_notes) == (read, [])
+
+
+def test_yolo_obb_corners_outside_the_image_are_written_clipped_as_reported(tmp_path: Path) -> None:
+    """OBB -> OBB of corners past the image's right edge (1.25) reported them clipped to [0, 1], and wrote the
+    numbers reading kept (``yolo:@obb_numbers``), 1.25, as they give back the rotated box: written clipped."""
+    files = {
+        "images/train/a.png": _png(100, 50),
+        "labels/train/a.txt": "0 0.1 0.1 1.25 0.1 1.25 0.9 0.1 0.9\n0 0.1 0.1 0.3 0.1 0.3 0.3 0.1 0.3\n",
+        "data.yaml": "train: images/train\nval: images/train\nnames: [c]\n",
+    }
+    ds = labelkit.load(_files(tmp_path / "ds", files), "yolo")
+    assert [o.extras for o in ds.objects()] == [{"yolo:@obb_numbers": [[2, 1.25], [4, 1.25]]}, {}]
+    report = labelkit.save(ds, tmp_path / "o", "yolo")
+    assert [str(t) for t in report.transformed] == ["1 objects: coordinates outside the image were clipped to [0, 1]"]
+    assert (tmp_path / "o/labels/train/a.txt").read_bytes() == (
+        b"0 0.1 0.1 1.0 0.1 1.0 0.9 0.1 0.9\n0 0.1 0.1 0.3 0.1 0.3 0.3 0.1 0.3\n"
+    )

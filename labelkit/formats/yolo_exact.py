@@ -24,7 +24,7 @@ import orjson
 import pyarrow as pa
 
 from labelkit.formats.yolo_media import piece_bounds
-from labelkit.formats.yolo_numbers import snapped
+from labelkit.formats.yolo_numbers import EDGE_NOISE, snapped
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, spliced_rows
@@ -322,8 +322,10 @@ class AsRead:
         same = _same_pixels(self.task, proposed, flat, offsets, w, h)
         reads_same = np.logical_and.reduceat(same, offsets[:-1]) if len(same) else same
         take = usable & (reads_same if len(lengths) and lengths.min() > 0 else False)
-        if self.task == "obb" and boxes is not None:
-            take |= usable & self._same_box(rows, proposed, offsets, w, h, boxes)
+        if self.task == "obb" and boxes is not None:  # (not corners past an edge: written clipped, as reported)
+            inside = (proposed >= -EDGE_NOISE) & (proposed <= 1 + EDGE_NOISE)
+            inside_rows = np.logical_and.reduceat(inside, offsets[:-1]) if len(inside) else usable
+            take |= usable & inside_rows & self._same_box(rows, proposed, offsets, w, h, boxes)
         per_value = np.repeat(take, lengths)
         return np.where(per_value, proposed, flat)
 

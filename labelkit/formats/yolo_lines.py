@@ -19,7 +19,16 @@ from labelkit.errors import InputError
 from labelkit.formats.derived import cached
 from labelkit.formats.yolo_exact import AsRead
 from labelkit.formats.yolo_media import ChunkedRows
-from labelkit.formats.yolo_numbers import Text, fmt_ragged, fmt_rows, inside_when_rounded, joined, snapped, split_lines
+from labelkit.formats.yolo_numbers import (
+    EDGE_NOISE,
+    Text,
+    fmt_ragged,
+    fmt_rows,
+    inside_when_rounded,
+    joined,
+    snapped,
+    split_lines,
+)
 from labelkit.formats.yolo_rings import quad_rings
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
@@ -333,10 +342,6 @@ def _trace_all(dataset: Dataset) -> _Traced:
             if not exact:
                 inexact.append(row)
     return _Traced(rings, inexact, empty)
-
-
-EDGE_NOISE = 1e-12
-"""How far past an image edge (as a fraction of its side) a box is taken to touch it: float noise, not outside."""
 
 
 def clip_boxes(

@@ -17,6 +17,9 @@ import pyarrow.compute as pc
 
 from labelkit.errors import UsageError
 
+EDGE_NOISE = 1e-12
+"""How far past an image edge (as a fraction of its side) a box is taken to touch it: float noise, not outside."""
+
 
 def snapped(
     values: np.ndarray[Any, Any],
