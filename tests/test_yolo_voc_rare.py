@@ -674,3 +674,26 @@ def test_yolo_obb_corners_outside_the_image_are_written_clipped_as_reported(tmp_
     assert (tmp_path / "o/labels/train/a.txt").read_bytes() == (
         b"0 0.1 0.1 1.0 0.1 1.0 0.9 0.1 0.9\n0 0.1 0.1 0.3 0.1 0.3 0.3 0.1 0.3\n"
     )
+
+
+def test_yolo_validate_names_each_line_whose_coordinates_writing_clips_or_loses(tmp_path: Path) -> None:
+    """A label line of coordinates outside 0..1 passed ``validate`` (``ds: ok``), while YOLO -> YOLO clipped it
+    (a transformed line) or lost its object (refused without --allow-loss): each is now a finding at its line,
+    in the report's words; a box ending on the image's edge (0.9 + 0.1) is not one."""
+    lines = "0 1.5 0.5 0.2 0.2\n\n0 0.5 -0.1 0.2 0.2\n0 0.95 0.5 0.2 0.2\n0 0.9 0.5 0.2 0.2\n0 0.5 0.5 0.2 0.2\n"
+    files = {"images/train/a.png": _png(100, 50), "labels/train/a.txt": lines, "data.yaml": "train: images/train\n"}
+    root = _files(tmp_path / "ds", files)
+    at = f"{root}/labels/train/a.txt"
+    lost = (
+        "an object with no area inside the image: the box lies outside the image: clipped to it, it would have no "
+        "width or height: writing YOLO loses it"
+    )
+    clipped = "coordinates outside the image: writing YOLO clips them to [0, 1]"
+    assert [str(f) for f in labelkit.validate(root)] == [f"{at}:1: {lost}", f"{at}:3: {lost}", f"{at}:4: {clipped}"]
+    report = labelkit.convert(root, tmp_path / "o", "yolo", allow_loss=True)
+    assert [str(x) for x in report.lost] == [
+        "2 objects with no area inside the image: the box lies outside the image: clipped to it, it would have no "
+        "width or height"
+    ]
+    assert [str(x) for x in report.transformed] == ["1 objects: coordinates outside the image were clipped to [0, 1]"]
+    assert labelkit.validate(tmp_path / "o") == []  # (what was written: clipped, and the lost objects left out)

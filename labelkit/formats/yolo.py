@@ -55,7 +55,7 @@ from labelkit.formats.yolo_numbers import precision_of
 from labelkit.io import Inside, names_are_utf8, read_file, require_utf8_name
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
-from labelkit.report import Report
+from labelkit.report import Finding, Report
 
 _SHAPES = pa.array(["box", "polygon"], pa.string())
 """Drawn shapes of YOLO objects, by code (0: box, 1: polygon)."""
@@ -239,7 +239,25 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         return _read_at(root, **options)
 
 
-def _read_at(path: Path, **options: Any) -> Dataset:
+def validate(path: Path, **options: Any) -> list[Finding]:
+    """The dataset read (an error is its one finding), then each line whose object writing YOLO clips or loses.
+
+    See :func:`labelkit.formats.yolo_check.outside_rows`: coordinates outside the image (a value below 0 or
+    above 1), which writing YOLO clips to it, or loses with the object when nothing of it is inside.
+    """
+    from labelkit.formats import yolo_check
+
+    places: list[Any] = []  # (the label files, and each object row's file and line: see _read_at)
+    with absolute_root(Path(path)) as root:
+        dataset = _read_at(root, places, **options)
+    files, entry, line = places or ([], [], [])
+    if root != Path(path):  # (read at its absolute path: its files are named as given, as absolute_root names them)
+        here = str(Path.cwd()).rstrip(os.sep) + os.sep
+        files = [f[len(here) :] if f.startswith(here) else f for f in files]
+    return [Finding(files[entry[row]], f":{line[row]}", what) for row, what in yolo_check.outside_rows(dataset)]
+
+
+def _read_at(path: Path, places: list[Any] | None = None, **options: Any) -> Dataset:
     task = str(options.get("task", "auto"))
     if task not in ("auto", *TASKS):
         raise UsageError("bad task", expected=", ".join(TASKS), found=task)
@@ -325,6 +343,8 @@ def _read_at(path: Path, **options: Any) -> Dataset:
         raise bad  # (the first bad line in file order, whatever its kind)
     if not layout.dota and not names and parsed.classes:
         names = [f"class_{i}" for i in range(max(parsed.classes) + 1)]
+    if places is not None:  # (validate: the label files, and each object row's file and line)
+        places += [files, parsed.entry, parsed.line]
     return _build(layout, names, parsed, chosen, sizes, fallback, files)
 
 

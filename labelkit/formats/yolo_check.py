@@ -578,3 +578,31 @@ def _boxes_unlike_quads(
         bounded |= np.all(np.abs(boxes[rows] - np.concatenate([low, high - low], axis=1)) <= 1e-6, axis=1)
     out[rows] = ~(same | (bounded & (angle == 0)))
     return out
+
+
+def outside_rows(dataset: Dataset) -> list[tuple[int, str]]:
+    """``validate``'s findings on a YOLO dataset read: the object rows writing it back clips or loses, and why.
+
+    The rows are those :func:`check` counts, for the task read (as YOLO -> YOLO writes it): objects with no
+    area inside their image, objects clipped to nothing (segment, OBB), then objects a coordinate of which is
+    clipped to [0, 1]; in row order, which is file and line order.
+    """
+    task = task_of(dataset, {})
+    if task == "classify" or not dataset.table("objects").num_rows:
+        return []
+    cols = columns(dataset, task)
+    clipped = clipping(dataset, task, cols, None, kpt_dims_of(dataset, {}))
+    what = np.zeros(len(cols.usable), dtype=np.int8)
+    what[clipped.clipped & written_rows(dataset, task, {})] = 1
+    what[clipped.emptied & cols.usable & (task in ("segment", "obb"))] = 2
+    what[cols.outside] = 3
+    return [(row, _OUTSIDE[int(what[row])]) for row in np.flatnonzero(what).tolist()]
+
+
+_OUTSIDE = {
+    1: "coordinates outside the image: writing YOLO clips them to [0, 1]",
+    2: "an object clipped to nothing: its points lie beyond an edge of the image: clipped to it, they would have "
+    "no width or height, which YOLO readers cannot use: writing YOLO loses it",
+    3: "an object with no area inside the image: the box lies outside the image: clipped to it, it would have no "
+    "width or height: writing YOLO loses it",
+}
