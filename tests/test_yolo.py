@@ -2467,8 +2467,8 @@ def test_pose_without_visibility_read_so_still_reports_the_points_it_pads(tmp_pa
 @pytest.mark.parametrize(
     ("dims", "points", "written"),
     [
-        (2, "0.25 0.5 -1 -1", "0.25 0.5 0.0 0.0"),
-        (2, "-1 -1 -0.005 0.5", "0.0 0.0 0.0 0.0"),  # (Ultralytics takes -0.005: missing, as its mask says)
+        (2, "0.25 0.5 -1 -1", "0.25 0.5 -1.0 -1.0"),
+        (2, "-1 -1 -0.005 0.5", "-1.0 -1.0 -0.005 0.5"),  # (Ultralytics takes -0.005: missing, as its mask says)
         (3, "0.25 0.5 2 -1 -1 0", "0.25 0.5 2 0.0 0.0 0"),
         (3, "-1 0.5 0 -1 -1 0", "0.0 0.0 0 0.0 0.0 0"),
     ],
@@ -2481,7 +2481,9 @@ def test_pose_points_marked_missing_by_a_negative_coordinate_are_unlabelled_zero
     reported clipped, and COCO output got -100 -50. Ultralytics drops an image holding a value below -0.01 (and,
     without a visibility column, masks a point with a negative coordinate as missing): the point is read as not
     labelled, 0 0 0 (Ultralytics' and COCO's own missing point), with a read note naming the first's line, and
-    written so; the ``-1`` text is what cannot be kept."""
+    written so; the ``-1`` text is what cannot be kept. Without a visibility column the point was written ``0 0``,
+    a visible keypoint at the image's corner to Ultralytics (where ``-0.005 0.5`` was a missing one), unsaid in
+    the write's report: it is written back as read (``yolo:@marked_missing``)."""
     root = tmp_path / "src"
     (root / "labels/train").mkdir(parents=True)
     (root / "data.yaml").write_text(f"train: images/train\nval: images/train\nnames: [p]\nkpt_shape: [2, {dims}]\n")
@@ -2494,7 +2496,8 @@ def test_pose_points_marked_missing_by_a_negative_coordinate_are_unlabelled_zero
     assert ds.read_notes == [
         f"{2 * marked} keypoints are marked missing by a negative coordinate (as some tools write a missing point, "
         "-1 -1; first at labels/train/a.txt:1): read as not labelled, 0 0 0, as Ultralytics' own labels have it "
-        "(its reader drops an image with a value below -0.01), and written so (0 0 without a visibility column)"
+        "(its reader drops an image with a value below -0.01), and written so (without a visibility column, as "
+        "read: Ultralytics takes 0 0 there for a visible keypoint at the image's corner)"
     ]
     report = labelkit.convert(root, tmp_path / "out", to="yolo", from_format="yolo")  # (no --allow-loss)
     assert report.lost == report.transformed == []

@@ -697,3 +697,27 @@ def test_yolo_validate_names_each_line_whose_coordinates_writing_clips_or_loses(
     ]
     assert [str(x) for x in report.transformed] == ["1 objects: coordinates outside the image were clipped to [0, 1]"]
     assert labelkit.validate(tmp_path / "o") == []  # (what was written: clipped, and the lost objects left out)
+
+
+def test_yolo_pose_marks_of_missing_points_are_written_back_only_where_still_missing(tmp_path: Path) -> None:
+    """A [K, 2] file's point marked missing (``-1 -1``) is written back as read (``yolo:@marked_missing``) by a
+    write without a visibility column, only while the point is still not labelled at 0 0: one labelled since is
+    written as it is now, and a write with a visibility column writes ``0.0 0.0 0``."""
+    files = {
+        "images/train/a.png": _png(100, 50),
+        "labels/train/a.txt": "0 0.5 0.5 0.4 0.4 -1 -1 0.5 0.5\n0 0.5 0.5 0.4 0.4 -1 -1 0.5 0.5\n",
+        "data.yaml": "train: images/train\nval: images/train\nnames: [p]\nkpt_shape: [2, 2]\n",
+    }
+    ds = labelkit.load(_files(tmp_path / "ds", files), "yolo")
+    assert [o.extras for o in ds.objects()] == [{"yolo:@marked_missing": [[0, -1.0, -1.0]]}] * 2
+    objects = ds.table("objects")
+    points = [[0.0, 0.0, 0.0, 50.0, 25.0, 2.0], [10.0, 5.0, 2.0, 50.0, 25.0, 2.0]]  # (the second labelled since)
+    ds.set_table("objects", objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", [points]))
+    labelkit.save(ds, tmp_path / "o2", "yolo")
+    assert (tmp_path / "o2/labels/train/a.txt").read_text() == (
+        "0 0.5 0.5 0.4 0.4 -1.0 -1.0 0.5 0.5\n0 0.5 0.5 0.4 0.4 0.1 0.1 0.5 0.5\n"
+    )
+    labelkit.save(ds, tmp_path / "o3", "yolo", kpt_dims=3)
+    assert (tmp_path / "o3/labels/train/a.txt").read_text() == (
+        "0 0.5 0.5 0.4 0.4 0.0 0.0 0 0.5 0.5 2\n0 0.5 0.5 0.4 0.4 0.1 0.1 2 0.5 0.5 2\n"
+    )

@@ -35,7 +35,7 @@ from labelkit.formats.yolo_folders import (
     names_folder,
     yolo_lines,
 )
-from labelkit.formats.yolo_keypoints import AT_ORIGIN, MARKED, points_note, read_keypoints
+from labelkit.formats.yolo_keypoints import AT_ORIGIN, MARKED, marks_extras, points_note, read_keypoints
 from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
     LABELIMG_NAMES,
@@ -472,6 +472,9 @@ def _build(
         bbox = G.yolo_to_xywh(head, w, h)
         if task == "pose" and n:
             keypoints, marked, origin = read_keypoints(values, offsets, layout.kpt_shape or (0, 3), w, h)
+            if marked.any() and dims == 2:  # (written back as read: see MARKS)
+                parsed.extras = parsed.extras or [None] * n
+                marks_extras(values, offsets, marked.shape[1], marked, parsed.extras)
             for points, what in ((marked, MARKED), (origin, AT_ORIGIN)):
                 if points.any():
                     layout.notes.append(points_note(points, parsed, files, layout.root, what))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 
 from labelkit.formats import yolo_parse
@@ -14,7 +15,8 @@ from labelkit.formats.yolo_layout import rel_path
 MARKED = (
     "are marked missing by a negative coordinate (as some tools write a missing point, -1 -1",
     "read as not labelled, 0 0 0, as Ultralytics' own labels have it (its reader drops an image with a value below "
-    "-0.01), and written so (0 0 without a visibility column)",
+    "-0.01), and written so (without a visibility column, as read: Ultralytics takes 0 0 there for a visible "
+    "keypoint at the image's corner)",
 )
 AT_ORIGIN = (  # (kpt_shape [K, 2]: see the kpt_dims option)
     "of a file without a visibility column are at 0 0 (as COCO-derived files mark a missing point",
@@ -67,3 +69,42 @@ def read_keypoints(
     out[marked] = 0.0
     array = pa.FixedSizeListArray.from_arrays(pa.array(out.reshape(-1), pa.float64()), k * 3)
     return array.cast(pa.list_(pa.float64())), marked, origin
+
+
+MARKS = "yolo:@marked_missing"
+"""The extras key of an object's points that a ``[K, 2]`` file marks missing by a negative coordinate, as read
+(``[[point, x, y], ...]``, normalised): a reader's bookkeeping, so that a pose write without a visibility column
+writes them back as read. ``0 0``, which such a write gives a point not labelled, is a visible keypoint at the
+image's corner to Ultralytics (and ``-0.005 0.3`` a missing one)."""
+
+
+def marks_extras(values: Any, offsets: Any, k: int, marked: np.ndarray[Any, Any], extras: list[str | None]) -> None:
+    """Add :data:`MARKS` to the ``extras`` texts (a row each, None for none) of the rows with ``marked`` points."""
+    for row in np.flatnonzero(marked.any(axis=1)).tolist():
+        start = int(offsets[row]) + 4
+        points = [
+            [j, float(values[start + 2 * j]), float(values[start + 2 * j + 1])] for j in range(k) if marked[row, j]
+        ]
+        text, mark = extras[row], f'"{MARKS}":{orjson.dumps(points).decode()}'
+        extras[row] = "{" + mark + "}" if text is None else text[:-1] + "," + mark + "}"
+
+
+def put_marks(
+    cells: list[Any], local: np.ndarray[Any, Any], points: np.ndarray[Any, Any], xy: np.ndarray[Any, Any]
+) -> None:
+    """Write back, into ``xy`` (normalised ``x, y`` per row and point), the :data:`MARKS` of the ``local`` rows.
+
+    ``cells``: their extras texts. ``points``: every row's ``x y v`` as the model holds them; a mark is put back
+    where its point is still not labelled at 0 0 (one labelled or moved since is written as it is now).
+    """
+    for row, text in zip(local.tolist(), cells, strict=True):
+        try:
+            marks = orjson.loads(text).get(MARKS) if text else None
+        except (orjson.JSONDecodeError, AttributeError):
+            continue
+        for mark in marks if isinstance(marks, list) else []:
+            if not (isinstance(mark, list) and len(mark) == 3 and type(mark[0]) is int and 0 <= mark[0] < len(xy[row])):
+                continue
+            j, x, y = mark
+            if type(x) in (int, float) and type(y) in (int, float) and min(x, y) < 0 and not points[row, j].any():
+                xy[row, j] = (x, y)

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError
 from labelkit.formats.derived import cached
 from labelkit.formats.yolo_exact import AsRead
+from labelkit.formats.yolo_keypoints import MARKS, put_marks
 from labelkit.formats.yolo_media import ChunkedRows
 from labelkit.formats.yolo_numbers import (
     EDGE_NOISE,
@@ -374,6 +375,7 @@ class Lines:
         self.objects = dataset.table("objects")
         self.task = task
         self._ccw: np.ndarray[Any, Any] | None = None
+        self._marked: np.ndarray[Any, Any] | None = None
         self.cols = cols
         self.precision = precision
         self.kpt_dims = kpt_dims
@@ -521,7 +523,11 @@ class Lines:
         xc, yc = np.clip(x, 0.0, 1.0) + 0.0, np.clip(y, 0.0, 1.0) + 0.0
         changed |= ((xc != x) | (yc != y)).any(axis=1)
         self.clipped[rows[changed]] = True
-        xy = np.stack([xc, yc], axis=2).reshape(len(rows), -1)
+        xy = np.stack([xc, yc], axis=2)
+        if self.kpt_dims == 2 and (marks := self._marks()[rows]).any():  # (points a [K, 2] file marked missing)
+            local = np.flatnonzero(marks)
+            put_marks(self.objects["extras"].take(pa.array(rows[local])).to_pylist(), local, points, xy)
+        xy = xy.reshape(len(rows), -1)
         return self.as_read.put(rows, np.concatenate([head, xy], axis=1)), v
 
     def _rings(
@@ -586,6 +592,14 @@ class Lines:
             values[all_offsets[k] : all_offsets[k + 1]] = self.traced[ids[k]]
         values = self._normalise_ragged(rows, values, all_offsets)
         return self.as_read.put(rows, values, all_offsets), all_offsets
+
+    def _marks(self) -> np.ndarray[Any, Any]:
+        """Per object, whether it holds points a ``[K, 2]`` file marked missing (:data:`.yolo_keypoints.MARKS`)."""
+        if self._marked is None:
+            extras = self.objects["extras"]
+            found = extras.null_count < len(extras)
+            self._marked = contains_match(extras, f'"{MARKS}":') if found else np.zeros(len(extras), dtype=bool)
+        return self._marked
 
     def _anticlockwise(self) -> np.ndarray[Any, Any]:
         """Per object, whether its corners were read anticlockwise (``yolo:ccw``): OBB writes them back so."""
