@@ -50,6 +50,7 @@ from labelkit.formats.voc_masks import (
 )
 from labelkit.formats.voc_parse import _int_or_text as int_or_text
 from labelkit.formats.voc_parse import attribute_value
+from labelkit.formats.voc_renames import renamed_files
 from labelkit.formats.voc_values import (
     CORNERS_KEY,
     LINE_BREAK,
@@ -63,12 +64,7 @@ from labelkit.formats.voc_values import (
     part_ok,
     tag_ok,
 )
-from labelkit.formats.voc_write import (
-    Classes,
-    labelmap_name_ok,
-    renamed_files,
-    voc_boxes,
-)
+from labelkit.formats.voc_write import Classes, labelmap_name_ok, voc_boxes
 from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
 from labelkit.model.geometry import bbox_columns

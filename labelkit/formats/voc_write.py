@@ -53,7 +53,7 @@ from labelkit.formats.voc_masks import (
     png_values,
     void_cells,
 )
-from labelkit.formats.voc_names import KEEP_IDS, STEM_REASON, stem_names
+from labelkit.formats.voc_names import KEEP_IDS, stem_names
 from labelkit.formats.voc_values import (
     LINE_BREAK,
     as_list,
@@ -503,55 +503,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only
 
 
-def renamed_files(dataset: Dataset, report: Report) -> None:
-    """Report the items whose files are not named as their ids, images renamed, paths read back otherwise.
-
-    check() calls it.
-    """
-    ids = dataset.table("items")["id"].to_pylist()
-    files, stemmed = _named(dataset)
-    renamed = sum(1 for i, f in zip(ids, files, strict=True) if f != i)
-    plain = (
-        "Pascal VOC names an item's files after its id: written as a plain relative path ('a\\b' as 'a/b', './x' as "
-        "'x')"
-    )
-    if stemmed:  # (named after their images; the others, if any, as plain relative paths)
-        plain = f"{STEM_REASON}. Otherwise, {plain}" if renamed > stemmed else STEM_REASON
-    report.transform("item ids", renamed, plain)
-    report.transform(
-        "image file names",
-        image_file_names(dataset)[1],
-        "images of one name (from other folders) are named after their item ids",
-    )
-    paths = dataset.table("items")["path"].to_pylist()
-    names = image_file_names(dataset)[0]
-    if others := [name for p, name in zip(paths, names, strict=True) if p and not name.endswith(".jpg")]:
-        report.note(
-            f"{len(others):,} images are not named <id>.jpg ({min(others)!r}{' first' if len(others) > 1 else ''}): "
-            "VOC's loaders (the devkit, torchvision's VOCDetection, mmdetection's VOCDataset) open "
-            "JPEGImages/<id>.jpg and do not find them; labelkit reads an image by its <filename>"
-        )
-    report.transform(  # (of the images not renamed: those are counted above)
-        "item image paths",
-        sum(
-            1
-            for p, f, name in zip(paths, item_files(dataset), names, strict=True)
-            if p and _below_images(p) != name and name == voc_xml.file_name(p, f)
-        ),
-        "Pascal VOC's <filename> is the image's path below JPEGImages/: a path of other folders reads back as "
-        "JPEGImages/<base name> ('a/b.jpg' as 'JPEGImages/b.jpg'), a backslash as a slash ('JPEGImages/a\\b.jpg' "
-        "as 'JPEGImages/a/b.jpg')",
-    )
-
-
-def _below_images(path: str) -> str:
-    """An image path below VOC's ``JPEGImages/``, where the reader puts a ``<filename>``.
-
-    A path of no folder (COCO's ``file_name``, below its images folder) is as it is.
-    """
-    return path.removeprefix("JPEGImages/")
-
-
 def image_file_names(dataset: Dataset) -> tuple[list[str], int]:
     """Each item's ``<filename>`` and how many were renamed (:func:`voc_xml.image_names`).
 
@@ -582,10 +533,10 @@ def item_files(dataset: Dataset) -> list[str]:
         OutputError: an id that cannot name a file inside the output (``/a``, ``//host/a``, ``../a``, empty), of
             an item not named after its image.
     """
-    return _named(dataset)[0]
+    return named(dataset)[0]
 
 
-def _named(dataset: Dataset) -> tuple[list[str], int]:
+def named(dataset: Dataset) -> tuple[list[str], int]:
     """:func:`item_files`, and how many items are named after their images (cached while the dataset is unchanged)."""
     items = dataset.table("items")
     paths = None if dataset.info.extras.get(KEEP_IDS) is True else items["path"]

@@ -1,0 +1,62 @@
+"""What Pascal VOC's names do to items read back: ids named after their images, images renamed, image paths.
+
+Reported by :func:`labelkit.formats.voc_check.check` (so a plan says what a write does), from the names
+:mod:`labelkit.formats.voc_write` writes; moved out of it, which was at 700 lines.
+"""
+
+from __future__ import annotations
+
+from labelkit.formats import voc_xml
+from labelkit.formats.voc_names import STEM_REASON
+from labelkit.formats.voc_write import image_file_names, item_files, named
+from labelkit.model import Dataset
+from labelkit.report import Report
+
+
+def renamed_files(dataset: Dataset, report: Report) -> None:
+    """Report the items whose files are not named as their ids, images renamed, paths read back otherwise.
+
+    check() calls it.
+    """
+    ids = dataset.table("items")["id"].to_pylist()
+    files, stemmed = named(dataset)
+    renamed = sum(1 for i, f in zip(ids, files, strict=True) if f != i)
+    plain = (
+        "Pascal VOC names an item's files after its id: written as a plain relative path ('a\\b' as 'a/b', './x' as "
+        "'x')"
+    )
+    if stemmed:  # (named after their images; the others, if any, as plain relative paths)
+        plain = f"{STEM_REASON}. Otherwise, {plain}" if renamed > stemmed else STEM_REASON
+    report.transform("item ids", renamed, plain)
+    report.transform(
+        "image file names",
+        image_file_names(dataset)[1],
+        "images of one name (from other folders) are named after their item ids",
+    )
+    paths = dataset.table("items")["path"].to_pylist()
+    names = image_file_names(dataset)[0]
+    if others := [name for p, name in zip(paths, names, strict=True) if p and not name.endswith(".jpg")]:
+        report.note(
+            f"{len(others):,} images are not named <id>.jpg ({min(others)!r}{' first' if len(others) > 1 else ''}): "
+            "VOC's loaders (the devkit, torchvision's VOCDetection, mmdetection's VOCDataset) open "
+            "JPEGImages/<id>.jpg and do not find them; labelkit reads an image by its <filename>"
+        )
+    report.transform(  # (of the images not renamed: those are counted above)
+        "item image paths",
+        sum(
+            1
+            for p, f, name in zip(paths, item_files(dataset), names, strict=True)
+            if p and _below_images(p) != name and name == voc_xml.file_name(p, f)
+        ),
+        "Pascal VOC's <filename> is the image's path below JPEGImages/: a path of other folders reads back as "
+        "JPEGImages/<base name> ('a/b.jpg' as 'JPEGImages/b.jpg'), a backslash as a slash ('JPEGImages/a\\b.jpg' "
+        "as 'JPEGImages/a/b.jpg')",
+    )
+
+
+def _below_images(path: str) -> str:
+    """An image path below VOC's ``JPEGImages/``, where the reader puts a ``<filename>``.
+
+    A path of no folder (COCO's ``file_name``, below its images folder) is as it is.
+    """
+    return path.removeprefix("JPEGImages/")
