@@ -721,3 +721,28 @@ def test_yolo_pose_marks_of_missing_points_are_written_back_only_where_still_mis
     assert (tmp_path / "o3/labels/train/a.txt").read_text() == (
         "0 0.5 0.5 0.4 0.4 0.0 0.0 0 0.5 0.5 2\n0 0.5 0.5 0.4 0.4 0.1 0.1 2 0.5 0.5 2\n"
     )
+
+
+def test_voc_image_name_of_surrounding_whitespace_gets_no_filename(tmp_path: Path) -> None:
+    """YOLO's image `` a.png`` (item `` a``) was written ``<filename> a.png</filename>``, which VOC readers strip:
+    it read back as ``JPEGImages/a.png``, the image of item ``a``, even where media=copy had placed `` a.png``,
+    unsaid. It gets no ``<filename>``: without its image it reads back without an image path, reported lost;
+    with media=copy its image is found by its id."""
+    root = _files(tmp_path / "m", {"images/train/ a.png": _png(20, 10), "images/train/a.png": _png(30, 30)})
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for item_id, size in ((" a", 20), ("a", 30)):
+        ds.add_item(
+            Item(id=item_id, media=Media(path=f"images/train/{item_id}.png", width=size, height=10), split="train")
+        )
+        ds.add(Object(id=item_id, item_id=item_id, category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    lost = [(x.what, x.count) for x in labelkit.plan(ds, "voc").lost]
+    assert lost == [("items whose id is not one word", 1), ("item image paths", 1)]
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    assert (tmp_path / "o/Annotations/ a.xml").read_text().startswith("<annotation>\n  <size>\n")
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(i.id, i.media.path) for i in back.items()] == [("a", "JPEGImages/a.png"), (" a", None)]
+    options = {"media": "copy", "media_root": str(root)}
+    assert [(x.what, x.count) for x in labelkit.plan(ds, "voc", **options).lost] == lost[:1]
+    labelkit.save(ds, tmp_path / "c", "voc", allow_loss=True, **options)
+    back = labelkit.load(tmp_path / "c", "voc")
+    assert [(i.id, i.media.path) for i in back.items()] == [("a", "JPEGImages/a.png"), (" a", "JPEGImages/ a.png")]

@@ -386,7 +386,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         _report_unlisted_actions(dataset, known & box_ok, report, str(options.get("split") or "train"))
     if masks != "none":  # with or without objects: void masks are item metadata
         check_masks(dataset, report, masks, box_ok)
-    renamed_files(dataset, report)  # (last, where write() reported them: a plan says so too)
+    renamed_files(dataset, report, str(options.get("media") or "none"))  # (last, where write() reported them)
     refuse_unplaced_media(dataset.table("items")["path"].to_pylist(), options)  # (a dry run passed them)
 
 

@@ -6,17 +6,20 @@ Reported by :func:`labelkit.formats.voc_check.check` (so a plan says what a writ
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from labelkit.formats import voc_xml
 from labelkit.formats.voc_names import STEM_REASON
 from labelkit.formats.voc_write import image_file_names, item_files, named
+from labelkit.formats.yolo_media import is_image
 from labelkit.model import Dataset
 from labelkit.report import Report
 
 
-def renamed_files(dataset: Dataset, report: Report) -> None:
+def renamed_files(dataset: Dataset, report: Report, media: str) -> None:
     """Report the items whose files are not named as their ids, images renamed, paths read back otherwise.
 
-    check() calls it.
+    check() calls it, with the ``media`` option.
     """
     ids = dataset.table("items")["id"].to_pylist()
     files, stemmed = named(dataset)
@@ -41,12 +44,26 @@ def renamed_files(dataset: Dataset, report: Report) -> None:
             "VOC's loaders (the devkit, torchvision's VOCDetection, mmdetection's VOCDataset) open "
             "JPEGImages/<id>.jpg and do not find them; labelkit reads an image by its <filename>"
         )
+    files = item_files(dataset)
+    # an image name of surrounding whitespace gets no <filename> (see voc_xml.stripped): its item reads back without
+    # an image path, unless a reader finds the image by the item's id, where media=copy or link puts it
+    lost = [
+        bool(p) and voc_xml.stripped(name) and not (media != "none" and found_by_id(name, f))
+        for p, f, name in zip(paths, files, names, strict=True)
+    ]
+    report.lose(
+        "item image paths",
+        sum(lost),
+        "Pascal VOC's readers strip <filename> (' a.jpg' reads as 'a.jpg', another file): an image name starting "
+        "or ending with whitespace is not written there, and its item reads back without an image path (with "
+        "media=copy or link, one named as its item is found by its id)",
+    )
     report.transform(  # (of the images not renamed: those are counted above)
         "item image paths",
         sum(
             1
-            for p, f, name in zip(paths, item_files(dataset), names, strict=True)
-            if p and _below_images(p) != name and name == voc_xml.file_name(p, f)
+            for p, f, name, gone in zip(paths, files, names, lost, strict=True)
+            if p and not gone and _below_images(p) != name and name == voc_xml.file_name(p, f)
         ),
         "Pascal VOC's <filename> is the image's path below JPEGImages/: a path of other folders reads back as "
         "JPEGImages/<base name> ('a/b.jpg' as 'JPEGImages/b.jpg'), a backslash as a slash ('JPEGImages/a\\b.jpg' "
@@ -60,3 +77,8 @@ def _below_images(path: str) -> str:
     A path of no folder (COCO's ``file_name``, below its images folder) is as it is.
     """
     return path.removeprefix("JPEGImages/")
+
+
+def found_by_id(name: str, file: str) -> bool:
+    """Whether VOC's reader finds an image ``name`` in ``JPEGImages/`` by its item's ``file`` (``<id>.*``)."""
+    return name.rpartition(".")[0] == file and is_image(Path(name))

@@ -205,6 +205,14 @@ def image_names(paths: list[str | None], files: list[str], bare: list[bool] | No
             renamed.add(n)
 
 
+def stripped(name: str) -> bool:
+    """Whether a ``<filename>`` starts or ends with whitespace, which VOC readers strip (labelkit's too).
+
+    ``<filename> a.png</filename>`` reads as ``a.png``: another file (another item's image, where there is one).
+    """
+    return name != name.strip()
+
+
 _PLAIN_HEAD = (
     "<annotation>\n  <filename>%s</filename>\n"
     "  <size>\n    <width>%d</width>\n    <height>%d</height>\n    <depth>3</depth>\n  </size>\n"
@@ -216,8 +224,11 @@ def head_xml(meta: dict[str, Any], name: str | None, width: int | None, height: 
     """An annotation file up to its objects: folder, file name, path, source, owner, size, segmented flag.
 
     ``name`` is None for an item of no image path: it gets no ``<filename>``, which the reader reads as none
-    (``<id>.jpg`` read back as an image ``JPEGImages/<id>.jpg`` the item never had).
+    (``<id>.jpg`` read back as an image ``JPEGImages/<id>.jpg`` the item never had). So does a name starting or
+    ending with whitespace (:func:`stripped`).
     """
+    if name is not None and stripped(name):
+        name = None
     if not meta and width and height and name is not None:  # the usual head (from COCO, YOLO): one format
         return _PLAIN_HEAD % (xml_text(name), width, height, int(segmented))
     head = ["<annotation>\n"]
