@@ -106,5 +106,6 @@ def put_marks(
             if not (isinstance(mark, list) and len(mark) == 3 and type(mark[0]) is int and 0 <= mark[0] < len(xy[row])):
                 continue
             j, x, y = mark
-            if type(x) in (int, float) and type(y) in (int, float) and min(x, y) < 0 and not points[row, j].any():
+            numbers = type(x) in (int, float) and type(y) in (int, float) and np.isfinite([x, y]).all()
+            if numbers and min(x, y) < 0 and not points[row, j].any():  # (a mark edited by hand: passed over)
                 xy[row, j] = (x, y)
