@@ -50,7 +50,7 @@ from labelkit.formats.yolo_layout import (
     suffixed,
     unique_ids,
 )
-from labelkit.formats.yolo_media import dangling_link, image_size, parse_size, plain_jpeg_size, unreadable_file
+from labelkit.formats.yolo_media import dangling_link, image_size, parse_size, plain_image_size, unreadable_file
 from labelkit.formats.yolo_numbers import precision_of
 from labelkit.io import Inside, names_are_utf8, read_file, require_utf8_name
 from labelkit.model import Category, Dataset, DatasetInfo
@@ -385,7 +385,7 @@ def _size_of(
     """
     if rel is not None and rel in sizes:
         return sizes[rel]
-    if image is not None and (plain := plain_jpeg_size(image)) is not None:  # (most images: 1/20 of the time)
+    if image is not None and (plain := plain_image_size(image)) is not None:  # (most images: 1/20 of the time)
         return plain
     if image is not None and (file := Path(image)).is_file():
         try:

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError, UsageError, json_pointer
-from labelkit.formats.jpeg_header import HEAD, jpeg_header
+from labelkit.formats.plain_headers import HEAD, plain_header
 from labelkit.io import contained, is_plain_relpath, parse_json, read_bytes, read_head, safe_relpath
 from labelkit.model.annotations import INT64_MAX
 
@@ -133,8 +133,8 @@ _NO_PIXEL_LIMIT = threading.Lock()
 
 
 def _header(path: Path) -> tuple[int, int, Any]:
-    """Width, height (as stored) and EXIF orientation: a plain JPEG's read here, any other image's by Pillow."""
-    plain = jpeg_header(read_head(path, HEAD))  # (nothing read from a FIFO or a folder: refused below)
+    """Width, height (as stored) and EXIF orientation: a plain JPEG's or PNG's read here, any other by Pillow."""
+    plain = plain_header(read_head(path, HEAD))  # (nothing read from a FIFO or a folder: refused below)
     if plain is not None:
         return plain
     from PIL import Image, TiffImagePlugin
@@ -196,16 +196,16 @@ def _displayed(width: int, height: int, orientation: Any) -> tuple[int, int]:
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def plain_jpeg_size(image: str) -> tuple[int, int] | None:
-    """:func:`image_size` of a plain JPEG file at ``image`` (see :mod:`labelkit.formats.jpeg_header`).
+def plain_image_size(image: str) -> tuple[int, int] | None:
+    """:func:`image_size` of a plain JPEG or PNG file at ``image`` (see :mod:`labelkit.formats.plain_headers`).
 
-    None where the name does not end in ``.jpg`` or ``.jpeg``, where there is no regular file, or where the file is
-    no plain JPEG: :func:`image_size` says what it is (a reader of many images tries this first).
+    None where the name does not end in ``.jpg``, ``.jpeg`` or ``.png``, where there is no regular file, or where
+    the file is no plain JPEG or PNG: :func:`image_size` says what it is (a reader of many images tries this first).
     """
-    if not image.lower().endswith((".jpg", ".jpeg")):
+    if not image.lower().endswith((".jpg", ".jpeg", ".png")):
         return None
     try:
-        plain = jpeg_header(read_head(image, HEAD))
+        plain = plain_header(read_head(image, HEAD))
     except OSError:
         return None
     return None if plain is None else _displayed(*plain)

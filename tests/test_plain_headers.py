@@ -1,4 +1,4 @@
-"""The plain-JPEG header reader answers as Pillow does, or not at all (then Pillow is asked)."""
+"""The plain JPEG and PNG header readers answer as Pillow does, or not at all (then Pillow is asked)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,20 @@ import io
 import os
 import struct
 import warnings
+import zlib
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 from PIL.TiffImagePlugin import IFDRational
 
 import labelkit
 from labelkit.errors import InputError
 from labelkit.formats import yolo_media
-from labelkit.formats.jpeg_header import jpeg_header
+from labelkit.formats.plain_headers import jpeg_header, plain_header
 
 
 def _pillow(data: bytes) -> tuple[int, int, object] | None:
@@ -31,8 +33,9 @@ def _pillow(data: bytes) -> tuple[int, int, object] | None:
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as im:
                 width, height = im.size
-                try:
-                    orientation = im.getexif().get(0x0112)
+                try:  # (as the reader: a PNG's EXIF block after the pixels is not looked for, which decodes them)
+                    png_without = im.format == "PNG" and "exif" not in im.info
+                    orientation = None if png_without else im.getexif().get(0x0112)
                 except Exception:  # noqa: BLE001 - as the reader: a broken EXIF block reads as no orientation
                     orientation = None
     except Exception:  # noqa: BLE001 - any refusal
@@ -161,14 +164,17 @@ def test_the_reader_uses_it_and_still_refuses_what_is_no_regular_file(tmp_path: 
     assert (info.value.message, info.value.location.path) == ("image not found", str(tmp_path / "missing.jpg"))
 
 
-def test_a_yolo_dataset_of_plain_jpegs_is_read_without_pillow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pillow took 100 µs a JPEG header: a dataset of plain JPEGs is sized here alone; the others still by Pillow."""
+def test_a_yolo_dataset_of_plain_jpegs_and_pngs_is_read_without_pillow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pillow took 100 µs a JPEG header: plain JPEGs and PNGs are sized here alone; the others still by Pillow."""
     (tmp_path / "images" / "train").mkdir(parents=True)
     (tmp_path / "labels" / "train").mkdir(parents=True)
     (tmp_path / "data.yaml").write_text("path: .\ntrain: images/train\nnames:\n  0: cat\n")
     (tmp_path / "images" / "train" / "a.jpg").write_bytes(_jpeg(size=(40, 20), exif=_exif(6)))
     (tmp_path / "images" / "train" / "b.JPEG").write_bytes(_jpeg(size=(30, 10)))
-    for name in ("a", "b"):
+    (tmp_path / "images" / "train" / "c.png").write_bytes(_png(size=(7, 5), dpi=(72, 72)))
+    for name in ("a", "b", "c"):
         (tmp_path / "labels" / "train" / f"{name}.txt").write_text("0 0.5 0.5 0.5 0.5\n")
     opened: list[str] = []
     pillow_open = Image.open
@@ -182,6 +188,7 @@ def test_a_yolo_dataset_of_plain_jpegs_is_read_without_pillow(tmp_path: Path, mo
     assert items.select(["path", "width", "height"]).to_pylist() == [
         {"path": "images/train/a.jpg", "width": 20, "height": 40},
         {"path": "images/train/b.JPEG", "width": 30, "height": 10},
+        {"path": "images/train/c.png", "width": 7, "height": 5},
     ]
     assert opened == []
     xmp = b"http://ns.adobe.com/xap/1.0/\x00<tiff:Orientation>6</tiff:Orientation>"
@@ -192,3 +199,87 @@ def test_a_yolo_dataset_of_plain_jpegs_is_read_without_pillow(tmp_path: Path, mo
     items = labelkit.load(tmp_path).table("items").sort_by("path")
     assert items.select(["width", "height"]).to_pylist()[1] == {"width": 10, "height": 30}  # (turned, by Pillow)
     assert opened == ["b.JPEG"]
+
+
+def _png(mode: str = "RGB", size: tuple[int, int] = (33, 17), **save: object) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size).save(out, "PNG", **save)
+    return out.getvalue()
+
+
+def _png_variants() -> list[tuple[str, bytes]]:
+    text = PngInfo()
+    text.add_text("Software", "made by hand")
+    return [
+        ("rgb", _png()),
+        ("rgba", _png("RGBA")),
+        ("grey", _png("L")),
+        ("grey and alpha", _png("LA")),
+        ("one bit", _png("1")),
+        ("16-bit grey", _png("I;16")),
+        ("palette", _png("P")),
+        ("palette with transparency", _png("P", transparency=0)),
+        ("grey with transparency", _png("L", transparency=3)),
+        ("rgb with transparency", _png("RGB", transparency=(1, 2, 3))),
+        ("dpi", _png(dpi=(300, 300))),
+        ("text", _png(pnginfo=text)),
+        ("one pixel", _png(size=(1, 1))),
+    ]
+
+
+@pytest.mark.parametrize(("name", "data"), _png_variants(), ids=[name for name, _ in _png_variants()])
+def test_plain_pngs_read_as_pillow_reads_them(name: str, data: bytes) -> None:
+    found = plain_header(data)
+    assert found is not None, name
+    assert found == _pillow(data)[:2] + (None,)  # type: ignore[index]
+
+
+def test_what_it_leaves_to_pillow_of_pngs() -> None:
+    exif = _exif(6)
+    with_exif = _png(exif=exif)
+    assert plain_header(with_exif) is None  # (an eXIf chunk: Pillow reads the orientation)
+    text = PngInfo()
+    text.add_text("exif", "x")
+    assert plain_header(_png(pnginfo=text)) is None  # (a text named exif is an EXIF block to Pillow)
+    assert plain_header(_png(icc_profile=b"\x00" * 200)) is None  # (a compressed ICC profile)
+    broken = bytearray(_png())
+    broken[29] ^= 1  # (the header chunk's checksum no longer matches: Pillow refuses the file)
+    assert plain_header(bytes(broken)) is None and _pillow(bytes(broken)) is None
+
+
+_PNG_FILES = [data for _, data in _png_variants()]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(_PNG_FILES),
+    st.lists(st.tuples(st.integers(0, 200), st.integers(0, 255)), min_size=1, max_size=3),
+    st.integers(8, 400),
+    st.booleans(),
+)
+def test_a_mutated_png_reads_as_pillow_reads_it_or_is_left_to_pillow(
+    data: bytes, changes: list[tuple[int, int]], cut: int, fix_checksums: bool
+) -> None:
+    """Bytes changed (checksums made right again, or not) and the file cut: an answer here is always Pillow's."""
+    mutated = bytearray(data[:cut])
+    for at, value in changes:
+        if at < len(mutated):
+            mutated[at] = value
+    if fix_checksums:
+        _fix_checksums(mutated)
+    found = plain_header(bytes(mutated))
+    if found is not None:
+        pillow = _pillow(bytes(mutated))
+        assert pillow is not None and found == (*pillow[:2], None)
+
+
+def _fix_checksums(data: bytearray) -> None:
+    """Each whole chunk's checksum set right (so that a change inside a chunk reaches its reader)."""
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        end = pos + 8 + length
+        if end + 4 > len(data):
+            return
+        data[end : end + 4] = zlib.crc32(bytes(data[pos + 4 : end])).to_bytes(4, "big")
+        pos = end + 4
