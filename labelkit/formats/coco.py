@@ -10,6 +10,7 @@ extra field; see :mod:`labelkit.formats.coco_build` for the mapping.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -231,6 +232,7 @@ def decode_all(path: Path) -> list[CocoFile]:
         require_utf8_name(file.name if path.is_file() else str(file.relative_to(path)), path)  # it names a split
         if _panoptic(file, path):
             continue
+        refuse_special(file, path)
         found.append(file)
     # every file is decoded before any is built (categories and item ids span files): a lone file keeps its
     # annotations decoded, several keep one raw value per annotation each, so memory stays bounded
@@ -246,6 +248,25 @@ def decode_all(path: Path) -> list[CocoFile]:
 
 
 NO_READABLE_FILES = "no readable COCO files (panoptic files are not supported)"
+
+
+def refuse_special(file: Path, path: Path) -> None:
+    """Refuse a file of the folder ``path`` that is a FIFO, socket or device: never opened.
+
+    A FIFO that a writer held open was waited on forever, one that nobody writes read as empty (invalid JSON);
+    YOLO and VOC say the same of theirs. A pipe given as the input itself (``/dev/stdin``) is read.
+
+    Raises:
+        InputError: naming ``file``.
+    """
+    if file == path:
+        return
+    try:
+        mode = os.stat(file).st_mode
+    except OSError:  # (a link to no file: reading names it)
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # (a folder: reading names it, 'Is a directory')
+        raise InputError("cannot read: not a regular file", path=file)
 
 
 def _panoptic(file: Path, path: Path) -> bool:
@@ -585,6 +606,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     if not files:
         raise InputError(NO_READABLE_FILES, path=path)
     for file in files:
+        refuse_special(file, path)
         findings.extend(schema_findings(file))
     if findings:
         return findings
