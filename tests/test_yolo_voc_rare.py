@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -746,3 +747,26 @@ def test_voc_image_name_of_surrounding_whitespace_gets_no_filename(tmp_path: Pat
     labelkit.save(ds, tmp_path / "c", "voc", allow_loss=True, **options)
     back = labelkit.load(tmp_path / "c", "voc")
     assert [(i.id, i.media.path) for i in back.items()] == [("a", "JPEGImages/a.png"), (" a", "JPEGImages/ a.png")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_darknet_list_that_is_a_fifo_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """obj.data's train = train.txt naming a FIFO read as a note, 'names no list file found: nothing of it is
+    read', its split's images lost; as data.yaml's list that is one, it is an error at the line naming it."""
+    root = _files(
+        tmp_path / "darknet",
+        {
+            "obj.data": "classes = 1\ntrain = train.txt\nvalid = val.txt\nnames = obj.names\n",
+            "obj.names": "a\n",
+            "val.txt": "obj_val_data/c.jpg\n",
+            "obj_val_data/c.txt": "0 0.5 0.5 0.2 0.2\n",
+        },
+    )
+    Image.new("RGB", (4, 3)).save(root / "obj_val_data/c.jpg")
+    os.mkfifo(root / "train.txt")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root)
+    assert str(err.value) == (
+        f"{root / 'obj.data'}:2: obj.data's train names no file but a device, pipe or socket (found 'train.txt'); "
+        "hint: name the train split's list of images, a path a line (train = train.txt)"
+    )

@@ -651,6 +651,14 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             )
         # (labelkit lists a val split under Darknet's valid key, as val.txt or val2017.txt: it reads back so)
         split = source.stem if key == "valid" and source.stem.startswith("val") else key
+        if not source.is_file() and source.exists() and not source.is_dir():  # (its items were lost behind a note
+            raise InputError(  # saying no list file was found, as data.yaml's list is refused)
+                f"{cfg}'s {key} names no file but a device, pipe or socket",
+                path=data_path,
+                line=line_of[key],
+                found=repr(config[key]),
+                hint=f"name the {key} split's list of images, a path a line ({key} = {key}.txt)",
+            )
         if not source.is_file():  # (train and valid are lists to Darknet whatever their names: a folder, ...)
             layout.notes.append(f"{cfg}'s {key} = {config[key]} names no list file found: nothing of it is read")
         elif source not in lists:
