@@ -350,20 +350,39 @@ def test_a_rectangle_or_area_past_float64s_range_is_refused_not_written_as_inval
         ({"size": [10, 10], "counts": [1.5]}, False),
         ({"counts": [100]}, False),
         ([[True, 1, 2, 3, 4, 5]], False),
+        ({"size": [0, 0], "counts": []}, False),  # (of another size than its image: read, it is refused)
+        ({"size": [10, 10], "counts": [50]}, False),  # (counts that do not fill 10 x 10)
+        ({"size": [10, 10], "counts": [-1, 101]}, False),
+        ({"size": [10, 10], "counts": "52"}, False),
+        ({"size": [10, 10], "counts": "!!"}, False),  # (no compressed RLE string)
+        ({"size": [-10, 10], "counts": [0]}, False),
+        ([[1, 2, 3, 2]], False),  # (a ring of fewer than 3 points)
+        ([[1, 2, 3, 2, 3, 4, 5]], False),  # (an odd number of coordinates)
+        ([[1, 2, 3, 2, 3, 4], []], False),
     ],
 )
 def test_a_carried_segmentation_is_written_only_when_cocos_reader_reads_it(
     tmp_path: Path, segmentation: Any, held: bool
 ) -> None:
-    """A ``coco:segmentation`` extra (from labelkit JSON, or code) is written as the object's segmentation when it
-    is polygons or an RLE of integers, and reported lost otherwise (the box's rectangle written instead): an RLE
-    counting ``true`` (an int to Python) was written, and the output did not read back."""
+    """A ``coco:segmentation`` extra (from labelkit JSON, or code) is written as the object's segmentation when
+    COCO's reader reads it (polygons of rings of 3 points or more, an RLE of its image's size whose counts fill it),
+    and reported lost otherwise, by the plan (a dry run) as by the write (the box's rectangle written instead): an
+    RLE counting ``true`` (an int to Python) was written, and so were RLEs whose counts did not add up to their
+    size, RLEs of another size than their image and rings of 2 points: the output did not read back."""
     ds = _one_object(
         Media(path="1.jpg", width=10, height=10), bbox=(1, 1, 2, 2), extras={"coco:segmentation": segmentation}
     )
+    planned = labelkit.plan(ds, "coco")
     report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     lost = [] if held else [("coco:segmentation extras COCO cannot hold", 1)]
     assert [(c.what, c.count) for c in report.lost] == lost
+    assert planned.lost == report.lost
+    if not held:
+        assert report.lost[0].reason == (
+            "COCO's reader refuses a segmentation that is not null, polygons (rings of 3 points or more) or an RLE "
+            "of its image's size whose counts fill it: not written"
+        )
+    assert labelkit.validate(tmp_path / "out") == []
     (ann,) = json.loads((tmp_path / "out/annotations/instances_val.json").read_bytes())["annotations"]
     assert ann["segmentation"] == (segmentation if held else [[1, 1, 3, 1, 3, 3, 1, 3]])
     (obj,) = labelkit.load(tmp_path / "out").objects()

@@ -36,6 +36,7 @@ from labelkit.formats.coco_shapes import (
     holes_too_large_dropped,
     image_sizes,
     known_sizes,
+    odd_segmentations,
     redrawn,
     turned_boxes,
     unposed_keypoint_counts,
@@ -46,7 +47,7 @@ from labelkit.formats.coco_text import attributes_twice, carried_fields, marked_
 from labelkit.model import Dataset, raster
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
-from labelkit.model.tables import contains_match, loads_text, spliced_rows, true_mask, valid_mask
+from labelkit.model.tables import loads_text, spliced_rows, true_mask, valid_mask
 from labelkit.portable import drop_unportable
 from labelkit.report import Report
 
@@ -146,7 +147,10 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         objects, reason = _unlabelled_keypoints(objects, wrong, dataset)
         taken.append(("keypoint sets of another length than their category's names", wrong, reason))
     if odd.any():
-        reason = "COCO's reader refuses a segmentation that is neither polygons, an RLE nor null: not written"
+        reason = (
+            "COCO's reader refuses a segmentation that is not null, polygons (rings of 3 points or more) or an RLE "
+            "of its image's size whose counts fill it: not written"
+        )
         taken.append(("coco:segmentation extras COCO cannot hold", odd, reason))
     if objects is not given:
         tables["objects"] = objects
@@ -222,7 +226,7 @@ def refused_geometry_taken_out(
             nothing = pa.scalar(None, objects.schema.field(column).type)
             values = pc.if_else(pa.array(rows), nothing, objects[column])
             objects = objects.set_column(objects.schema.get_field_index(column), column, values)
-    odd = _odd_segmentations(objects)
+    odd = odd_segmentations(objects, items)
     if (reshaped := misfit | negative | odd).any():  # rows whose geometry changes: written with what they lack
         extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
         objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
@@ -311,44 +315,6 @@ def _wholly_outside(objects: pa.Table, dataset: Dataset, detections: np.ndarray 
         sized_box = (boxes[:, 2] > 0) & (boxes[:, 3] > 0)
     outside[rows] = has & sized_box & ~meets(boxes) & ~(bounded & meets(bounds))
     return outside
-
-
-def _odd_segmentations(objects: pa.Table) -> np.ndarray:
-    """Per object: a ``coco:segmentation`` extra that is neither polygons, an RLE nor null (``"9"``, ``1.5``).
-
-    The writer would write it as it is, which COCO's reader (labelkit's too) and pycocotools refuse. COCO's
-    reader carries only ``null`` and ``[]`` (on a box), told by their text; any other value is decoded.
-    """
-    odd = np.zeros(objects.num_rows, dtype=bool)
-    if not objects.num_rows or objects["extras"].null_count == objects.num_rows:
-        return odd
-    keyed = contains_match(objects["extras"], '"coco:segmentation":')
-    if not keyed.any():
-        return odd
-    rows = np.flatnonzero(keyed)
-    texts = objects["extras"].take(pa.array(rows))
-    plain = true_mask(pc.match_substring_regex(texts, r'"coco:segmentation":(?:null|\[\])[,}]'))
-    for i, text in zip(rows[~plain].tolist(), texts.filter(pa.array(~plain)).to_pylist(), strict=True):
-        odd[i] = not _holdable_segmentation(loads_text(text).get("coco:segmentation"))
-    return odd
-
-
-def _holdable_segmentation(value: Any) -> bool:
-    """Whether COCO's reader reads ``value`` as a segmentation: null, polygons (lists of numbers) or an RLE."""
-    if value is None:
-        return True
-    if isinstance(value, list):
-        return all(isinstance(r, list) and all(_number(v) for v in r) for r in value)
-    if isinstance(value, dict):
-        size, counts = value.get("size"), value.get("counts")
-        sized = isinstance(size, list) and len(size) == 2 and all(_number(v, int) for v in size)
-        counted = isinstance(counts, str) or (isinstance(counts, list) and all(_number(v, int) for v in counts))
-        return sized and counted
-    return False
-
-
-def _number(v: Any, kind: type | tuple[type, ...] = (int, float)) -> bool:
-    return isinstance(v, kind) and not isinstance(v, bool)  # (true is no number nor count: COCO's reader refuses it)
 
 
 def _without_odd_fields(dataset: Dataset, losses: list[tuple[str, int, str]]) -> tuple[list[Any], Any]:

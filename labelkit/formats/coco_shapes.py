@@ -19,7 +19,8 @@ from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TE
 from labelkit.formats.coco_text import CarriedFields, carried_fields, marked_for_derivation
 from labelkit.model import geometry as G
 from labelkit.model import raster
-from labelkit.model.tables import spliced_rows, true_mask, valid_mask
+from labelkit.model.rle import cell_problem
+from labelkit.model.tables import contains_match, loads_text, spliced_rows, true_mask, valid_mask
 
 
 def image_sizes(items: pa.Table, item_ids: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -35,6 +36,54 @@ def known_sizes(width: np.ndarray, height: np.ndarray) -> np.ndarray:
     """Per image (sizes as :func:`image_sizes` gives them), whether its width and height are known and positive."""
     sized: np.ndarray = np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0)
     return sized
+
+
+def odd_segmentations(objects: pa.Table, items: pa.Table) -> np.ndarray:
+    """Per object: a ``coco:segmentation`` extra that COCO's reader refuses (``"9"``, ``1.5``, ``[[1, 2]]``).
+
+    The writer would write it as it is, which COCO's reader (labelkit's too) and pycocotools refuse: neither null,
+    polygons (rings of 3 points or more, x, y pairs) nor an RLE whose counts make its size, which is its image's
+    when that is known (written; not 0 x 0). COCO's reader carries only ``null`` and ``[]`` (on a box), told by
+    their text; any other value is decoded.
+    """
+    odd = np.zeros(objects.num_rows, dtype=bool)
+    if not objects.num_rows or objects["extras"].null_count == objects.num_rows:
+        return odd
+    keyed = contains_match(objects["extras"], '"coco:segmentation":')
+    if not keyed.any():
+        return odd
+    rows = np.flatnonzero(keyed)
+    texts = objects["extras"].take(pa.array(rows))
+    plain = true_mask(pc.match_substring_regex(texts, r'"coco:segmentation":(?:null|\[\])[,}]'))
+    rows = rows[~plain]
+    width, height = image_sizes(items, objects["item_id"].take(pa.array(rows)))
+    values = [loads_text(text).get("coco:segmentation") for text in texts.filter(pa.array(~plain)).to_pylist()]
+    for i, value, w, h in zip(rows.tolist(), values, width.tolist(), height.tolist(), strict=True):
+        image = (h, w) if np.isfinite(h) and np.isfinite(w) and (h, w) != (0, 0) else None
+        odd[i] = not _holdable_segmentation(value, image)
+    return odd
+
+
+def _holdable_segmentation(value: Any, image: tuple[float, float] | None) -> bool:
+    """Whether COCO's reader reads ``value`` as a segmentation of an image of ``image`` (height, width) or unknown."""
+    if value is None:
+        return True
+    if isinstance(value, list):
+        return all(isinstance(r, list) and len(r) >= 6 and len(r) % 2 == 0 and all(map(_number, r)) for r in value)
+    if not isinstance(value, dict):
+        return False
+    size, counts = value.get("size"), value.get("counts")
+    if not (isinstance(size, list) and len(size) == 2 and all(_number(v, int) for v in size)):
+        return False
+    if not (isinstance(counts, str) or (isinstance(counts, list) and all(_number(v, int) for v in counts))):
+        return False
+    text = isinstance(counts, str)
+    cell = {"height": size[0], "width": size[1], "counts": counts if text else None, "runs": None if text else counts}
+    return cell_problem(cell) is None and (image is None or tuple(size) == image)
+
+
+def _number(v: Any, kind: type | tuple[type, ...] = (int, float)) -> bool:
+    return isinstance(v, kind) and not isinstance(v, bool)  # (true is no number nor count: COCO's reader refuses it)
 
 
 def written_boxes(
