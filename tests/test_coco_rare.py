@@ -14,7 +14,7 @@ import pytest
 
 import labelkit
 from labelkit.errors import DataLossError, InputError, OutputError
-from labelkit.model import Category, Dataset, Item, Media, Object
+from labelkit.model import Category, Dataset, Item, Media, Object, Rle
 
 
 def _doc(**annotation: Any) -> dict[str, Any]:
@@ -387,6 +387,46 @@ def test_a_carried_segmentation_is_written_only_when_cocos_reader_reads_it(
     assert ann["segmentation"] == (segmentation if held else [[1, 1, 3, 1, 3, 3, 1, 3]])
     (obj,) = labelkit.load(tmp_path / "out").objects()
     assert obj.bbox == (1, 1, 2, 2)
+
+
+def test_a_carried_segmentation_beside_a_polygon_or_mask_is_reported_lost_not_written_twice(tmp_path: Path) -> None:
+    """An object with a polygon or mask of its own and a ``coco:segmentation`` extra (from labelkit JSON, or code) had
+    both written, the key twice in its record: readers keep the last, the carried one (another shape, unsaid), and
+    ``validate`` refused the file. The extra is taken out and reported lost, by the plan (a dry run) as by the
+    write; a box-only object's is still written as its segmentation."""
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=4, height=4)))
+    carried_rle = {"coco:segmentation": {"size": [4, 4], "counts": [16]}}
+    ds.add(Object(id="1", item_id="1", category_id=1, polygon=[[0, 0, 2, 0, 2, 2]], extras=carried_rle))
+    ring = {"coco:segmentation": [[1, 1, 3, 1, 3, 3]], "coco:x": 1}
+    ds.add(Object(id="2", item_id="1", category_id=1, shape="mask", mask=Rle(size=(4, 4), counts=[0, 16]), extras=ring))
+    ds.add(
+        Object(
+            id="3", item_id="1", category_id=1, bbox=(1, 1, 2, 2), extras={"coco:segmentation": [[1, 1, 3, 1, 3, 3]]}
+        )
+    )
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        (
+            "object annotations' coco: extras named as their record's own fields",
+            2,
+            "COCO's record writes its own id, image_id, category_id, score, bbox and segmentation (of a polygon or "
+            "mask): extras of those names (coco:id, ...) are not written (the record held the key twice, and readers "
+            "keep the last)",
+        )
+    ]
+    assert planned.lost == report.lost
+    text = (tmp_path / "out/annotations/instances_val.json").read_text()
+    assert [a["segmentation"] for a in json.loads(text)["annotations"]] == [
+        [[0, 0, 2, 0, 2, 2]],
+        {"size": [4, 4], "counts": [0, 16]},
+        [[1, 1, 3, 1, 3, 3]],
+    ]
+    assert text.count('"segmentation":') == 3
+    assert labelkit.validate(tmp_path / "out") == []
+    back = list(labelkit.load(tmp_path / "out").objects())
+    assert back[1].extras == {"coco:x": 1, "coco:area": 16.0, "coco:iscrowd": 0}
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
 """``coco:`` extras named as a member COCO's annotation record writes itself (``coco:id``, ``coco:image_id``, ...).
 
 The writer splices an annotation's ``coco:<name>`` extras into its record as ``<name>``: one named as a member
-the record writes from the model (its id, image id, category id, score, box) made a record holding that key twice,
-which readers read as the last (another id or score, unsaid, or an image or category id the reader refuses). A
-dataset read from COCO carries none of them (a caption's ``coco:category_id`` is its category, written so); one
-built in code may. :func:`writable` takes them out and reports them lost.
+the record writes from the model (its id, image id, category id, score, box, polygon or mask) made a record holding
+that key twice, which readers read as the last (another id or score, or another segmentation, unsaid, or an image or
+category id the reader refuses). A dataset read from COCO carries none of them (a caption's ``coco:category_id`` is
+its category, written so); one built in code may. :func:`writable` takes them out and reports them lost.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from labelkit.formats.coco_text import value_text
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, members_or_raw, spliced_rows, valid_mask
 
-_OWN = ("id", "image_id", "category_id", "score", "bbox")
-_IF_HELD = ("bbox",)
-"""Members the record writes only where it has them: an extra of that name is written in their place otherwise
-(the reader carries a ``"bbox": null`` so)."""
+_OWN = ("id", "image_id", "category_id", "score", "bbox", "segmentation")
+_IF_HELD = {"bbox": ("bbox",), "segmentation": ("polygon", "mask")}
+"""Members the record writes only where it has them (from these columns): an extra of that name is written in their
+place otherwise (the reader carries a ``"bbox": null`` so, and a box's ``"segmentation": []``)."""
 
 
 _WHY = (
-    "COCO's record writes its own id, image_id, category_id, score and bbox: extras of those names (coco:id, ...) "
-    "are not written (the record held the key twice, and readers keep the last)"
+    "COCO's record writes its own id, image_id, category_id, score, bbox and segmentation (of a polygon or mask): "
+    "extras of those names (coco:id, ...) are not written (the record held the key twice, and readers keep the last)"
 )
 
 
@@ -47,13 +47,13 @@ def own_members_taken_out(
     changed = np.zeros(len(tables.get("objects", dataset.table("objects"))), dtype=bool)
     for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
         table = tables.get(name, dataset.table(name))
-        own = [k for k in _OWN if k not in _IF_HELD or k in table.column_names]
+        own = [k for k in _OWN if k not in _IF_HELD or set(_IF_HELD[k]) <= set(table.column_names)]
         own = [k for k in own if not (name == "transcripts" and k == "category_id")]  # (a caption's category)
         extras = table["extras"]
         found = [k for k in own if contains_match(extras, f'"coco:{k}"').any()]
         if not found:
             continue
-        held = {k: valid_mask(table[k]) for k in _IF_HELD if k in found}
+        held = {k: np.logical_or.reduce([valid_mask(table[c]) for c in _IF_HELD[k]]) for k in _IF_HELD if k in found}
         texts = extras.to_pylist()
         rows, values = [], []
         for i, text in enumerate(texts):
