@@ -330,12 +330,37 @@ def test_a_rectangle_or_area_past_float64s_range_is_refused_not_written_as_inval
 ) -> None:
     """On an image of unknown size (nothing to clip to), a box-only object whose far corner overflows float64 was
     written with ``inf`` in its segmentation (invalid JSON: the output did not read back), and an object whose
-    area overflows it with ``"area": null`` (COCOeval compares areas); both are refused, writing nothing."""
+    area overflows it with ``"area": null`` (COCOeval compares areas); both are refused, writing nothing. The plan
+    refuses them as writing does: a dry run (and ``plan``) passed, with exit 0, where the conversion was refused."""
     ds = _one_object(Media(path="1.jpg"), **fields)
+    for dry_run in (True, False):
+        with pytest.raises(OutputError) as err:
+            labelkit.save(ds, tmp_path / "out", "coco", dry_run=dry_run, allow_loss=True)
+        assert err.value.message == message
     with pytest.raises(OutputError) as err:
-        labelkit.save(ds, tmp_path / "out", "coco")
+        labelkit.plan(ds, "coco")
     assert err.value.message == message
     assert not (tmp_path / "out").exists()
+    src = tmp_path / "in.labelkit.json"
+    labelkit.save(ds, src, "labelkit")
+    done = subprocess.run(
+        [sys.executable, "-m", "labelkit", "convert", str(src), str(tmp_path / "out"), "--to", "coco", "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"labelkit: error: {tmp_path / 'out'}: {message}\n")
+
+
+def test_the_plan_measures_a_polygon_not_its_box_past_float64s_range(tmp_path: Path) -> None:
+    """An object's area is its polygon's, not its box's: a box whose w * h is past float64's range beside a
+    polygon of a finite area is written (the plan's check measures what the writer measures)."""
+    ring = [[0.0, 0.0, 4.0, 0.0, 4.0, 4.0]]
+    ds = _one_object(Media(path="1.jpg"), bbox=(0.0, 0.0, 1e200, 1e200), polygon=ring)
+    labelkit.save(ds, tmp_path / "out", "coco", dry_run=True)
+    labelkit.save(ds, tmp_path / "out", "coco")
+    (ann,) = json.loads((tmp_path / "out/annotations/instances_val.json").read_bytes())["annotations"]
+    assert (ann["segmentation"], ann["bbox"], ann["area"]) == (ring, [0.0, 0.0, 1e200, 1e200], 8.0)
 
 
 @pytest.mark.parametrize(

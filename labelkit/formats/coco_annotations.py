@@ -15,15 +15,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import OutputError
-from labelkit.formats.coco_shapes import (
-    area_inside,
-    arr,
-    holes_rle,
-    polygon_areas,
-    unposed_keypoint_counts,
-    written_boxes,
-)
+from labelkit.formats.coco_shapes import arr, holes_rle, plain_areas, unposed_keypoint_counts, written_boxes
 from labelkit.formats.coco_text import (
     COUNT_TAG,
     CarriedFields,
@@ -38,6 +30,7 @@ from labelkit.formats.coco_text import (
     numbers_or_null,
     polygon_json,
     rectangles,
+    vast_area_error,
     without_carried_attributes,
 )
 from labelkit.model import Category
@@ -191,26 +184,12 @@ class ObjectText:
         need_area = todo & ~fields.area
         rle_text = true_mask(pc.starts_with(seg_text, "{"))
         masked = valid_mask(c["mask"]) | rle_text
-        rings = pc.fill_null(pc.list_value_length(arr(c["polygon"])), 0).to_numpy(zero_copy_only=False) > 0
         # objects without a mask: the area of their polygons, or of their box (w * h; 0 without one), a column
         # at a time (a NaN box is refused when the boxes are written)
         unmasked = np.flatnonzero(need_area & ~masked)
         area_of = np.zeros(n, dtype=np.float64)
-        with np.errstate(over="ignore", invalid="ignore"):  # as Python's float product: inf or nan, no warning
-            area_of[unmasked] = np.where(has_box[unmasked], boxes[unmasked, 2] * boxes[unmasked, 3], 0.0)
-        with_rings = unmasked[rings[unmasked]]
-        if len(with_rings):
-            polygons = arr(c["polygon"]).take(pa.array(with_rings))
-            area_of[with_rings] = polygon_areas(polygons)
-            # a polygon reaching outside its image: the area of what it covers of the image (as its mask)
-            bounds, _ = G.polygon_bounds_column(polygons)
-            width = np.asarray(c[WIDTH].to_numpy(zero_copy_only=False))[with_rings]
-            height = np.asarray(c[HEIGHT].to_numpy(zero_copy_only=False))[with_rings]
-            x, y, w, h = bounds.T
-            with np.errstate(invalid="ignore", over="ignore"):
-                out = (x < 0) | (y < 0) | (x + w > width) | (y + h > height)  # (NaN, an unknown size: not)
-            for k in np.flatnonzero(out).tolist():
-                area_of[with_rings[k]] = area_inside(polygons[k].as_py(), width[k], height[k])
+        size = (c[WIDTH].to_numpy(zero_copy_only=False), c[HEIGHT].to_numpy(zero_copy_only=False))
+        area_of[unmasked] = plain_areas(arr(c["polygon"]), unmasked, boxes, has_box, size)
         measured = np.flatnonzero(need_area & masked)
         if len(measured):
             for row, text in zip(measured.tolist(), seg_text.take(pa.array(measured)).to_pylist(), strict=True):
@@ -221,10 +200,7 @@ class ObjectText:
                     rle["counts"] = rle["counts"].encode()
                 area_of[row] = float(mask_utils.area(rle))
         if np.isinf(area_of[need_area]).any():  # (w * h past float64's range: orjson writes infinity as null)
-            row = int(np.flatnonzero(need_area & np.isinf(area_of))[0])
-            raise OutputError(
-                f"COCO JSON cannot hold the area of object {c['id'][row].as_py()!r}: it is past float64's range"
-            )
+            raise vast_area_error(c["id"][int(np.flatnonzero(need_area & np.isinf(area_of))[0])].as_py())
         # formatted as orjson formats a float
         areas = pa.nulls(n, pa.string())
         if need_area.any():

@@ -38,6 +38,7 @@ from labelkit.formats.coco_shapes import (
     known_sizes,
     odd_segmentations,
     redrawn,
+    refuse_past_float64,
     turned_boxes,
     unposed_keypoint_counts,
     written_boxes,
@@ -578,9 +579,10 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "COCO annotations carry a bbox: the bounds of the polygon or mask are written",
         )
         sizes = image_sizes(items, objects["item_id"])
+        boxes, has_box, clipped = written_boxes(objects, kept | in_results, sizes)
         report.transform(
             "boxes reaching outside their image",
-            int((written_boxes(objects, kept | in_results, sizes)[2] & ~in_results).sum()),
+            int((clipped & ~in_results).sum()),
             f"COCO's reader refuses a bbox more than {BBOX_TOLERANCE:g} pixel outside its image: clipped to it",
         )
         report.transform(
@@ -590,6 +592,8 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "with their rectangle as the polygon",
         )
         unsegmented = ~derivable & ~complete & ~fields.segmentation & ~in_results
+        measured = ~complete & ~fields.area & ~in_results & ~valid_mask(objects["mask"])
+        refuse_past_float64(objects, boxes, has_box, sizes, unsegmented & has_box, measured)  # (as writing does)
         report.transform(
             "boxes",
             int((unsegmented & valid_mask(objects["bbox"])).sum()),

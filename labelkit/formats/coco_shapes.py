@@ -16,7 +16,13 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
 from labelkit.formats.coco_geometry import BBOX_TEXT, BBOX_TOLERANCE, POLYGON_TEXT
-from labelkit.formats.coco_text import CarriedFields, carried_fields, marked_for_derivation
+from labelkit.formats.coco_text import (
+    CarriedFields,
+    carried_fields,
+    far_corner_error,
+    marked_for_derivation,
+    vast_area_error,
+)
 from labelkit.model import geometry as G
 from labelkit.model import raster
 from labelkit.model.rle import cell_problem
@@ -158,6 +164,69 @@ def polygon_areas(polygon: pa.Array) -> np.ndarray:
     starts = np.cumsum(ring_len) - ring_len
     owner = np.repeat(np.arange(len(polygon)), counts)
     return np.bincount(owner, G.ring_areas(coords, starts, ring_len), len(polygon))
+
+
+def plain_areas(
+    polygon: pa.Array, rows: np.ndarray, boxes: np.ndarray, has_box: np.ndarray, size: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """The areas COCO writes of the objects ``rows`` (indexes), which have no mask (infinite past float64's range).
+
+    Their polygons' (of what covers the image, for one reaching outside it, as its mask would), else ``w * h`` of
+    their box written (``boxes``, ``has_box``; 0 without one). ``size``: per object, its image's width and height
+    (NaN unknown).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # as Python's float product: inf or nan, no warning
+        area = np.where(has_box[rows], boxes[rows, 2] * boxes[rows, 3], 0.0)
+    rings = pc.fill_null(pc.list_value_length(polygon), 0).to_numpy(zero_copy_only=False)[rows] > 0
+    if rings.any():
+        with_rings = rows[rings]
+        polygons = polygon.take(pa.array(with_rings))
+        area[rings] = polygon_areas(polygons)
+        # a polygon reaching outside its image: the area of what it covers of the image (as its mask)
+        bounds, _ = G.polygon_bounds_column(polygons)
+        width, height = (np.asarray(side)[with_rings] for side in size)
+        x, y, w, h = bounds.T
+        with np.errstate(invalid="ignore", over="ignore"):
+            out = (x < 0) | (y < 0) | (x + w > width) | (y + h > height)  # (NaN, an unknown size: not)
+        places = np.flatnonzero(rings)
+        for k in np.flatnonzero(out).tolist():
+            area[places[k]] = area_inside(polygons[k].as_py(), width[k], height[k])
+    return area
+
+
+def refuse_past_float64(
+    objects: pa.Table,
+    boxes: np.ndarray,
+    has_box: np.ndarray,
+    size: tuple[np.ndarray, np.ndarray],
+    rectangled: np.ndarray,
+    measured: np.ndarray,
+) -> None:
+    """Refuse before writing (a dry run too) the numbers past float64's range that the writer refuses.
+
+    A box whose rectangle, written as its object's segmentation (the ``rectangled`` rows), or an area measured of
+    the ``measured`` rows (those without a mask or an area of their own), is past the range (see
+    :func:`coco_text.rectangles`, :func:`plain_areas`). ``boxes``, ``has_box``: the boxes written
+    (:func:`written_boxes`); ``size``: as :func:`plain_areas` takes it. Polygons are measured only when a
+    coordinate is large enough for an area past the range (1e150).
+
+    Raises:
+        OutputError: the writer's error, naming the first such box (or object) in the objects' order.
+    """
+    boxes = np.nan_to_num(boxes)
+    with np.errstate(over="ignore", invalid="ignore"):
+        beyond = rectangled & ~(np.isfinite(boxes[:, 0] + boxes[:, 2]) & np.isfinite(boxes[:, 1] + boxes[:, 3]))
+        if beyond.any():
+            raise far_corner_error(boxes[int(np.argmax(beyond))])
+        area = np.where(measured & has_box, boxes[:, 2] * boxes[:, 3], 0.0)
+    coords = pc.min_max(pc.list_flatten(pc.list_flatten(objects["polygon"])))
+    large = max(abs(coords["min"].as_py() or 0.0), abs(coords["max"].as_py() or 0.0)) >= 1e150
+    rows = np.flatnonzero(measured & (np.isinf(area) | large))
+    if len(rows):
+        area[rows] = plain_areas(arr(objects["polygon"]), rows, boxes, has_box, size)
+        vast = measured & np.isinf(area)
+        if vast.any():
+            raise vast_area_error(objects["id"][int(np.argmax(vast))].as_py())
 
 
 def holes_rle(c: pa.Table, i: int, size: tuple[int, int] | None) -> str:

@@ -535,14 +535,24 @@ def rectangles(bbox: pa.Array, rows: np.ndarray) -> pa.Array:
         far_x, far_y = x + w, y + h
     beyond = rows & ~(np.isfinite(far_x) & np.isfinite(far_y))
     if beyond.any():
-        raise OutputError(
-            f"COCO JSON cannot hold the rectangle of the box {boxes[int(np.argmax(beyond))].tolist()}, written as the "
-            "segmentation of an object without one: its far corner (x + width, y + height) is past float64's range"
-        )
+        raise far_corner_error(boxes[int(np.argmax(beyond))])
     left, top, right, bottom = (numbers_text(pa.array(v)) for v in (x, y, far_x, far_y))
     parts = ["[[", left, ",", top, ",", right, ",", top, ",", right, ",", bottom, ",", left, ",", bottom, "]]"]
     text = pc.binary_join_element_wise(*parts, "")
     return pc.if_else(pc.is_null(bbox), pa.scalar("[]"), text)
+
+
+def far_corner_error(box: np.ndarray) -> OutputError:
+    """The error of a box whose rectangle, written as its object's segmentation, has a corner past float64's range."""
+    return OutputError(
+        f"COCO JSON cannot hold the rectangle of the box {box.tolist()}, written as the segmentation of an object "
+        "without one: its far corner (x + width, y + height) is past float64's range"
+    )
+
+
+def vast_area_error(object_id: object) -> OutputError:
+    """The error of an object whose area (written as COCO's ``area``) is past float64's range."""
+    return OutputError(f"COCO JSON cannot hold the area of object {object_id!r}: it is past float64's range")
 
 
 def numbers_or_null(values: pa.Array) -> pa.Array:
