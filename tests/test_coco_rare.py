@@ -454,6 +454,58 @@ def test_a_carried_segmentation_beside_a_polygon_or_mask_is_reported_lost_not_wr
     assert back[1].extras == {"coco:x": 1, "coco:area": 16.0, "coco:iscrowd": 0}
 
 
+def test_extras_that_would_read_back_as_another_kind_are_reported_lost_not_written(tmp_path: Path) -> None:
+    """A label's ``coco:segmentation`` (``coco:bbox``, ``coco:keypoints``, ``coco:caption``) and an object's
+    ``coco:caption`` were written into its record: COCO's reader takes an annotation with a segmentation for an
+    object and one with a caption for a caption, so the label read back as an object (or the file was refused: a
+    segmentation of 2 points) and the object as a caption, unsaid. They are reported lost and not written."""
+    from labelkit.model import Label
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=10, height=10)))
+    for i, extras in enumerate(
+        [{"coco:segmentation": [[1, 1, 3, 1, 3, 3]]}, {"coco:segmentation": [[1, 2]], "coco:x": 1}, {"coco:bbox": None}]
+    ):
+        ds.add(Label(id=f"l{i}", item_id="1", category_id=1, extras=extras))
+    ds.add(Label(id="l3", item_id="1", category_id=1, extras={"coco:caption": "a dog", "coco:id": 9}))
+    ds.add(Object(id="o", item_id="1", category_id=1, bbox=(1, 1, 2, 2), extras={"coco:caption": "a dog"}))
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        (
+            "label annotations' coco: extras named as their record's own fields",
+            1,
+            "COCO's record writes its own id, image_id, category_id, score, bbox and segmentation (of a polygon or "
+            "mask): extras of those names (coco:id, ...) are not written (the record held the key twice, and readers "
+            "keep the last)",
+        ),
+        (
+            "label annotations' coco:bbox, coco:segmentation, coco:keypoints or coco:caption extras",
+            4,
+            "COCO's reader reads an annotation with a bbox, segmentation or keypoints as an object, one with a caption "
+            "as a caption: a label's are not written (the label read back as an object or caption)",
+        ),
+        (
+            "object annotations' coco:caption extras",
+            1,
+            "COCO's reader reads an annotation with a caption as a caption: an object's coco:caption is not written "
+            "(the object read back as a caption)",
+        ),
+    ]
+    assert planned.lost == report.lost
+    labels = json.loads((tmp_path / "out/annotations/labels_val.json").read_bytes())["annotations"]
+    assert labels == [
+        {"id": 1, "image_id": 1, "category_id": 1},
+        {"id": 2, "image_id": 1, "category_id": 1, "x": 1},
+        {"id": 3, "image_id": 1, "category_id": 1},
+        {"id": 4, "image_id": 1, "category_id": 1},
+    ]
+    back = labelkit.load(tmp_path / "out")
+    kinds = (len(list(back.objects())), len(list(back.labels())), len(list(back.transcripts())))
+    assert kinds == (1, 4, 0)
+    assert labelkit.validate(tmp_path / "out") == []
+
+
 @pytest.mark.parametrize(
     ("segmentation", "place", "found"),
     [

@@ -23,6 +23,24 @@ _IF_HELD = {"bbox": ("bbox",), "segmentation": ("polygon", "mask")}
 place otherwise (the reader carries a ``"bbox": null`` so, and a box's ``"segmentation": []``)."""
 
 
+_OTHER_KIND = {"objects": ("caption",), "labels": ("bbox", "segmentation", "keypoints", "caption")}
+"""Members that make COCO's reader take the record for another kind: an annotation with a bbox, segmentation or
+keypoints is an object, one with a caption a caption. The reader never carries them so (a caption's region
+``coco:bbox`` is its own, written back as read)."""
+_KIND_WHY = {
+    "objects": (
+        "object annotations' coco:caption extras",
+        "COCO's reader reads an annotation with a caption as a caption: an object's coco:caption is not written "
+        "(the object read back as a caption)",
+    ),
+    "labels": (
+        "label annotations' coco:bbox, coco:segmentation, coco:keypoints or coco:caption extras",
+        "COCO's reader reads an annotation with a bbox, segmentation or keypoints as an object, one with a caption as "
+        "a caption: a label's are not written (the label read back as an object or caption)",
+    ),
+}
+
+
 _WHY = (
     "COCO's record writes its own id, image_id, category_id, score, bbox and segmentation (of a polygon or mask): "
     "extras of those names (coco:id, ...) are not written (the record held the key twice, and readers keep the last)"
@@ -30,48 +48,62 @@ _WHY = (
 
 
 def own_objects_lost(rows: np.ndarray) -> list[tuple[str, int, str]]:
-    """The loss line of the objects written whose such extras were taken out (``rows``), if any."""
-    n = int(rows.sum())
-    return [("object annotations' coco: extras named as their record's own fields", n, _WHY)] if n else []
+    """The loss lines of the objects written whose such extras were taken out, if any.
+
+    ``rows``: as :func:`own_members_taken_out` returns them (of extras named as own members, then of the other kind's).
+    """
+    own, other = (int(n) for n in rows.sum(axis=1))
+    lines = [("object annotations' coco: extras named as their record's own fields", own, _WHY)] if own else []
+    what, why = _KIND_WHY["objects"]
+    return lines + ([(what, other, why)] if other else [])
 
 
 def own_members_taken_out(
     dataset: Dataset, tables: dict[str, pa.Table], losses: list[tuple[str, int, str]]
 ) -> np.ndarray:
-    """Take the ``coco:`` extras named as the record's own members out of objects, labels and captions.
+    """Take the ``coco:`` extras named as the record's own members, or making it another kind, out of annotations.
 
-    ``tables`` (the tables changed so far, by name) gets the changed ones; ``losses`` a line for labels and
-    captions. Returns the objects' rows changed: the caller counts those it writes (an object taken out of
-    them was taken for one read from COCO, which COCO writes back without geometry of its own).
+    Out of objects, labels and captions (see :data:`_OTHER_KIND` for the other kind's). ``tables`` (the tables
+    changed so far, by name) gets the changed ones; ``losses`` lines for labels and captions. Returns the objects'
+    rows changed, of each (``(2, n)``: own members', the other kind's): the caller counts those it writes (an
+    object taken out of them was taken for one read from COCO, which COCO writes back without geometry of its own).
     """
-    changed = np.zeros(len(tables.get("objects", dataset.table("objects"))), dtype=bool)
+    changed = np.zeros((2, len(tables.get("objects", dataset.table("objects")))), dtype=bool)
     for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
         table = tables.get(name, dataset.table(name))
         own = [k for k in _OWN if k not in _IF_HELD or set(_IF_HELD[k]) <= set(table.column_names)]
         own = [k for k in own if not (name == "transcripts" and k == "category_id")]  # (a caption's category)
         extras = table["extras"]
-        found = [k for k in own if contains_match(extras, f'"coco:{k}"').any()]
+        found = [k for k in (*own, *_OTHER_KIND.get(name, ())) if contains_match(extras, f'"coco:{k}"').any()]
         if not found:
             continue
-        held = {k: np.logical_or.reduce([valid_mask(table[c]) for c in _IF_HELD[k]]) for k in _IF_HELD if k in found}
+        columns = {k: _IF_HELD[k] for k in found if k in _IF_HELD and k in own}  # (a label's bbox is another kind's)
+        held = {k: np.logical_or.reduce([valid_mask(table[c]) for c in names]) for k, names in columns.items()}
         texts = extras.to_pylist()
-        rows, values = [], []
+        rows, values, which = [], [], []
         for i, text in enumerate(texts):
             if text is None or not any(f'"coco:{k}"' in text for k in found):
                 continue
             members = members_or_raw(text)
-            taken = {f"coco:{k}" for k in found if k not in held or held[k][i]} & members.keys()
-            if taken:  # (a nested key, or a box carried where the record has none, is written as it is)
+            taken = {f"coco:{k}" for k in found if k in own and (k not in held or held[k][i])} & members.keys()
+            other = {f"coco:{k}" for k in found if k not in own} & members.keys()
+            if taken or other:  # (a nested key, or a box carried where the record has none, is written as it is)
+                taken |= other
                 rest = [f"{orjson.dumps(k).decode()}:{value_text(v)}" for k, v in members.items() if k not in taken]
                 rows.append(i)
                 values.append("{" + ",".join(rest) + "}" if rest else None)
+                which.append((bool(taken - other), bool(other)))
         if rows:
             column = spliced_rows(extras.cast(pa.string()), np.array(rows), pa.array(values, pa.string()))
             tables[name] = table.set_column(table.schema.get_field_index("extras"), "extras", column)
+            counted = np.array(which, dtype=bool).T
             if name == "objects":
-                changed[rows] = True
-            else:
-                losses.append((f"{kind} annotations' coco: extras named as their record's own fields", len(rows), _WHY))
+                changed[:, rows] = counted
+                continue
+            if own_rows := int(counted[0].sum()):
+                losses.append((f"{kind} annotations' coco: extras named as their record's own fields", own_rows, _WHY))
+            if other_rows := int(counted[1].sum()):
+                losses.append((_KIND_WHY[name][0], other_rows, _KIND_WHY[name][1]))
     return changed
 
 
