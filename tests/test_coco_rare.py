@@ -506,6 +506,37 @@ def test_extras_that_would_read_back_as_another_kind_are_reported_lost_not_writt
     assert labelkit.validate(tmp_path / "out") == []
 
 
+def test_a_captions_region_of_another_type_is_reported_lost_not_written(tmp_path: Path) -> None:
+    """A caption's ``coco:segmentation`` (``coco:bbox``, ``coco:keypoints``) rides in its extras and is written back
+    as read: one of a type COCO's reader refuses (a string, a box of 2 numbers) made a file it refused ('Expected
+    `object | array | null`, got `str`'), written unreported. It is reported lost and not written; one of its type
+    (polygons, an RLE, null) is written as it is."""
+    from labelkit.model import Transcript
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=10, height=10)))
+    ds.add(Transcript(id="1", item_id="1", text="a", extras={"coco:segmentation": "9", "coco:x": 1}))
+    ds.add(Transcript(id="2", item_id="1", text="b", extras={"coco:bbox": [1, 2], "coco:keypoints": [1, 1, 2]}))
+    ds.add(Transcript(id="3", item_id="1", text="c", extras={"coco:segmentation": [[1, 2]], "coco:bbox": None}))
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        (
+            "transcript annotations' coco:bbox, coco:segmentation or coco:keypoints extras",
+            2,
+            "COCO's reader refuses a caption's region of another type than an object's: not written",
+        )
+    ]
+    assert planned.lost == report.lost
+    captions = json.loads((tmp_path / "out/annotations/captions_val.json").read_bytes())["annotations"]
+    assert captions == [
+        {"id": 1, "image_id": 1, "caption": "a", "x": 1},
+        {"id": 2, "image_id": 1, "caption": "b", "keypoints": [1, 1, 2]},
+        {"id": 3, "image_id": 1, "caption": "c", "segmentation": [[1, 2]], "bbox": None},
+    ]
+    assert [t.text for t in labelkit.load(tmp_path / "out").transcripts()] == ["a", "b", "c"]
+
+
 @pytest.mark.parametrize(
     ("segmentation", "place", "found"),
     [

@@ -31,9 +31,9 @@ from labelkit.formats.coco_geometry import (
     resolve_geometry,
 )
 from labelkit.formats.coco_objects import objects_table, present
+from labelkit.formats.coco_own import REGION_TYPES
 from labelkit.formats.coco_read import (
     CocoFile,
-    Rle,
     decode_at,
     raw_column,
 )
@@ -376,7 +376,7 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
             for name, values in geometry_values:  # a region caption's box or mask: carried as it was
                 if len(values[i]):
                     at = json_pointer("annotations", i, name)
-                    decode_at(values[i], path, at, _REGION_TYPES[name])
+                    decode_at(values[i], path, at, REGION_TYPES[name])
                     json_text(decode_at(values[i], path, at), path, at)  # (floats take an integer beyond 64 bits)
                     cap_extras[i] = add_extra(cap_extras[i], f"coco:{name}", bytes(values[i]))
         out.transcripts = pa.table(
@@ -391,14 +391,6 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
             }
         )
     return ann_ids
-
-
-_REGION_TYPES: dict[str, Any] = {
-    "bbox": tuple[float, float, float, float] | None,
-    "segmentation": list[list[float]] | Rle | None,
-    "keypoints": list[float],
-}
-"""What a caption's geometry must be (as an object's; null carried as an object's is): it is written back as read."""
 
 
 def _refuse_missing_scores(values: list[msgspec.Raw], scores: list[float | None], required: bool, path: Path) -> None:

@@ -9,10 +9,14 @@ its category, written so); one built in code may. :func:`writable` takes them ou
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 import numpy as np
 import orjson
 import pyarrow as pa
 
+from labelkit.formats.coco_read import Rle
 from labelkit.formats.coco_text import value_text
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, members_or_raw, spliced_rows, valid_mask
@@ -45,6 +49,52 @@ _WHY = (
     "COCO's record writes its own id, image_id, category_id, score, bbox and segmentation (of a polygon or mask): "
     "extras of those names (coco:id, ...) are not written (the record held the key twice, and readers keep the last)"
 )
+
+
+REGION_TYPES: dict[str, Any] = {
+    "bbox": tuple[float, float, float, float] | None,
+    "segmentation": list[list[float]] | Rle | None,
+    "keypoints": list[float],
+}
+"""What a caption's geometry must be (as an object's; null carried as an object's is): it is written back as read."""
+
+
+def odd_regions_taken_out(dataset: Dataset, tables: dict[str, pa.Table], losses: list[tuple[str, int, str]]) -> None:
+    """Take a caption's ``coco:bbox``, ``coco:segmentation`` or ``coco:keypoints`` that is not of its type out of it.
+
+    A region caption's geometry rides in its extras and is written back as read; one of another type (``"9"``, a
+    box of 2 numbers), from labelkit JSON or code, made a file COCO's reader refused. ``tables`` gets the changed
+    transcripts; ``losses`` a line.
+    """
+    table = tables.get("transcripts", dataset.table("transcripts"))
+    extras = table["extras"]
+    found = [k for k in REGION_TYPES if contains_match(extras, f'"coco:{k}":').any()]
+    if not found:
+        return
+    rows, values = [], []
+    for i, text in enumerate(extras.to_pylist()):
+        if text is None or not any(f'"coco:{k}":' in text for k in found):
+            continue
+        members = members_or_raw(text)
+        odd = {f"coco:{k}" for k in found if f"coco:{k}" in members and not _holds(members[f"coco:{k}"], k)}
+        if odd:
+            rest = [f"{orjson.dumps(k).decode()}:{value_text(v)}" for k, v in members.items() if k not in odd]
+            rows.append(i)
+            values.append("{" + ",".join(rest) + "}" if rest else None)
+    if rows:
+        column = spliced_rows(extras.cast(pa.string()), np.array(rows), pa.array(values, pa.string()))
+        tables["transcripts"] = table.set_column(table.schema.get_field_index("extras"), "extras", column)
+        why = "COCO's reader refuses a caption's region of another type than an object's: not written"
+        losses.append(("transcript annotations' coco:bbox, coco:segmentation or coco:keypoints extras", len(rows), why))
+
+
+def _holds(value: Any, name: str) -> bool:
+    """Whether COCO's reader reads ``value`` as a caption's ``name`` (see :data:`REGION_TYPES`)."""
+    try:
+        msgspec.json.decode(value_text(value), type=REGION_TYPES[name])
+    except msgspec.ValidationError:
+        return False
+    return True
 
 
 def own_objects_lost(rows: np.ndarray) -> list[tuple[str, int, str]]:

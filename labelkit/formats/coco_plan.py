@@ -25,7 +25,12 @@ from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_homes import keypoint_file_splits
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
-from labelkit.formats.coco_own import own_category_fields_lost, own_members_taken_out, own_objects_lost
+from labelkit.formats.coco_own import (
+    odd_regions_taken_out,
+    own_category_fields_lost,
+    own_members_taken_out,
+    own_objects_lost,
+)
 from labelkit.formats.coco_records import ADDED_SKELETONS, IMAGE_FIELDS, added_skeletons, files_keypoint_counts
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
@@ -133,6 +138,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
                 losses.append((f"{kind} annotations of undefined categories", n, reason))
                 tables[name] = table.filter(pc.invert(listed))
     own = own_members_taken_out(dataset, tables, losses)  # (coco:id, ...; an object's counted below when written)
+    odd_regions_taken_out(dataset, tables, losses)  # (a caption's coco:bbox of 2 numbers, ...)
     given = objects = tables.get("objects", dataset.table("objects"))
     items = dataset.table("items")  # (less those dropped above)
     bare_before = geometryless(objects, detections_if_posed(objects, dataset))
