@@ -436,9 +436,9 @@ def test_a_carried_segmentation_beside_a_polygon_or_mask_is_reported_lost_not_wr
         (
             "object annotations' coco: extras named as their record's own fields",
             2,
-            "COCO's record writes its own id, image_id, category_id, score, bbox and segmentation (of a polygon or "
-            "mask): extras of those names (coco:id, ...) are not written (the record held the key twice, and readers "
-            "keep the last)",
+            "COCO's record writes its own id, image_id, category_id, score, bbox, segmentation (of a polygon or "
+            "mask) and keypoints: extras of those names (coco:id, ...) are not written (the record held the key "
+            "twice, and readers keep the last)",
         )
     ]
     assert planned.lost == report.lost
@@ -452,6 +452,25 @@ def test_a_carried_segmentation_beside_a_polygon_or_mask_is_reported_lost_not_wr
     assert labelkit.validate(tmp_path / "out") == []
     back = list(labelkit.load(tmp_path / "out").objects())
     assert back[1].extras == {"coco:x": 1, "coco:area": 16.0, "coco:iscrowd": 0}
+
+
+def test_carried_keypoints_beside_an_objects_own_are_reported_lost_not_written_twice(tmp_path: Path) -> None:
+    """An object with keypoints of its own and a ``coco:keypoints`` extra had both written, the key twice in its
+    record: readers keep the last, the carried points, unsaid. The extra is taken out and reported lost."""
+    ds = Dataset(categories=[Category(id=1, name="a", keypoints=["p"])])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=10, height=10)))
+    extras = {"coco:keypoints": [2, 2, 2]}
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1, 1, 2, 2), keypoints=[1, 1, 2], extras=extras))
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("object annotations' coco: extras named as their record's own fields", 1)
+    ]
+    assert planned.lost == report.lost
+    text = (tmp_path / "out/annotations/instances_val.json").read_text()
+    assert text.count('"keypoints":') == 2  # (the category's names, the object's points)
+    assert json.loads(text)["annotations"][0]["keypoints"] == [1, 1, 2]
+    assert labelkit.validate(tmp_path / "out") == []
 
 
 def test_extras_that_would_read_back_as_another_kind_are_reported_lost_not_written(tmp_path: Path) -> None:
@@ -475,9 +494,9 @@ def test_extras_that_would_read_back_as_another_kind_are_reported_lost_not_writt
         (
             "label annotations' coco: extras named as their record's own fields",
             1,
-            "COCO's record writes its own id, image_id, category_id, score, bbox and segmentation (of a polygon or "
-            "mask): extras of those names (coco:id, ...) are not written (the record held the key twice, and readers "
-            "keep the last)",
+            "COCO's record writes its own id, image_id, category_id, score, bbox, segmentation (of a polygon or "
+            "mask) and keypoints: extras of those names (coco:id, ...) are not written (the record held the key "
+            "twice, and readers keep the last)",
         ),
         (
             "label annotations' coco:bbox, coco:segmentation, coco:keypoints or coco:caption extras",

@@ -1,10 +1,11 @@
 """``coco:`` extras named as a member COCO's annotation record writes itself (``coco:id``, ``coco:image_id``, ...).
 
 The writer splices an annotation's ``coco:<name>`` extras into its record as ``<name>``: one named as a member
-the record writes from the model (its id, image id, category id, score, box, polygon or mask) made a record holding
-that key twice, which readers read as the last (another id or score, or another segmentation, unsaid, or an image or
-category id the reader refuses). A dataset read from COCO carries none of them (a caption's ``coco:category_id`` is
-its category, written so); one built in code may. :func:`writable` takes them out and reports them lost.
+the record writes from the model (its id, image id, category id, score, box, polygon, mask or keypoints) made a
+record holding that key twice, which readers read as the last (another id, score, segmentation or keypoints, unsaid,
+or an image or category id the reader refuses). A dataset read from COCO carries none of them (a caption's
+``coco:category_id`` is its category, written so); one built in code may. :func:`writable` takes them out and
+reports them lost.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from labelkit.formats.coco_text import value_text
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, members_or_raw, spliced_rows, valid_mask
 
-_OWN = ("id", "image_id", "category_id", "score", "bbox", "segmentation")
-_IF_HELD = {"bbox": ("bbox",), "segmentation": ("polygon", "mask")}
+_OWN = ("id", "image_id", "category_id", "score", "bbox", "segmentation", "keypoints")
+_IF_HELD = {"bbox": ("bbox",), "segmentation": ("polygon", "mask"), "keypoints": ("keypoints",)}
 """Members the record writes only where it has them (from these columns): an extra of that name is written in their
 place otherwise (the reader carries a ``"bbox": null`` so, and a box's ``"segmentation": []``)."""
 
@@ -46,8 +47,9 @@ _KIND_WHY = {
 
 
 _WHY = (
-    "COCO's record writes its own id, image_id, category_id, score, bbox and segmentation (of a polygon or mask): "
-    "extras of those names (coco:id, ...) are not written (the record held the key twice, and readers keep the last)"
+    "COCO's record writes its own id, image_id, category_id, score, bbox, segmentation (of a polygon or mask) and "
+    "keypoints: extras of those names (coco:id, ...) are not written (the record held the key twice, and readers keep "
+    "the last)"
 )
 
 
