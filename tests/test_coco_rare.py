@@ -473,6 +473,49 @@ def test_carried_keypoints_beside_an_objects_own_are_reported_lost_not_written_t
     assert labelkit.validate(tmp_path / "out") == []
 
 
+@pytest.mark.parametrize(
+    ("extras", "held"),
+    [
+        ({"coco:bbox": [1, 1, 4, 4]}, True),
+        ({"coco:bbox": None}, True),
+        ({"coco:bbox": "9"}, False),
+        ({"coco:bbox": [1, 2]}, False),
+        ({"coco:bbox": [1, 1, -4, 4]}, False),  # (a negative width)
+        ({"coco:bbox": [1, 1, 40, 4]}, False),  # (reaching outside the 10 x 10 image)
+        ({"coco:keypoints": [1, 1, 2]}, True),
+        ({"coco:keypoints": "9"}, False),
+        ({"coco:keypoints": [1, 1]}, False),  # (no x, y, v triple)
+        ({"coco:keypoints": [1, 1, 7]}, False),  # (a visibility other than 0, 1 and 2)
+        ({"coco:keypoints": [1, 1, True]}, False),
+    ],
+)
+def test_a_carried_box_or_keypoints_is_written_only_when_cocos_reader_reads_it(
+    tmp_path: Path, extras: dict[str, Any], held: bool
+) -> None:
+    """An object's ``coco:bbox`` (beside no box of its own) or ``coco:keypoints`` (beside no keypoints) is written
+    as its record's: one COCO's reader refuses made a file it refused ('bbox has a negative width or height'),
+    written unreported. It is reported lost, by the plan (a dry run) too, and the box derived from the polygon is
+    written (no keypoints)."""
+    polygon = [[1.0, 1.0, 5.0, 1.0, 5.0, 5.0]]
+    ds = _one_object(Media(path="1.jpg", width=10, height=10), polygon=polygon, extras=extras)
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    (key,) = extras
+    reason = {
+        "coco:bbox": "COCO's reader refuses a bbox that is not 4 numbers or reaches outside its image: not written",
+        "coco:keypoints": "COCO's reader refuses keypoints that are not x, y, v triples of its category's points: "
+        "not written",
+    }[key]
+    assert [(c.what, c.count, c.reason) for c in report.lost] == (
+        [] if held else [(f"{key} extras COCO cannot hold", 1, reason)]
+    )
+    assert planned.lost == report.lost
+    (ann,) = json.loads((tmp_path / "out/annotations/instances_val.json").read_bytes())["annotations"]
+    name = key.removeprefix("coco:")
+    assert ann.get(name, "none") == (extras[key] if held else [1, 1, 4, 4] if name == "bbox" else "none")
+    labelkit.load(tmp_path / "out")
+
+
 def test_extras_that_would_read_back_as_another_kind_are_reported_lost_not_written(tmp_path: Path) -> None:
     """A label's ``coco:segmentation`` (``coco:bbox``, ``coco:keypoints``, ``coco:caption``) and an object's
     ``coco:caption`` were written into its record: COCO's reader takes an annotation with a segmentation for an

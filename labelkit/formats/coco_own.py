@@ -10,17 +10,22 @@ reports them lost.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import msgspec
 import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_read import Rle
+from labelkit.formats.coco_results import written_as_detections
+from labelkit.formats.coco_shapes import image_sizes
 from labelkit.formats.coco_text import value_text
 from labelkit.model import Dataset
-from labelkit.model.tables import contains_match, members_or_raw, spliced_rows, valid_mask
+from labelkit.model.tables import contains_match, members_or_raw, spliced_rows, true_mask, valid_mask
 
 _OWN = ("id", "image_id", "category_id", "score", "bbox", "segmentation", "keypoints")
 _IF_HELD = {"bbox": ("bbox",), "segmentation": ("polygon", "mask"), "keypoints": ("keypoints",)}
@@ -97,6 +102,79 @@ def _holds(value: Any, name: str) -> bool:
     except msgspec.ValidationError:
         return False
     return True
+
+
+def odd_boxes_and_points_taken_out(
+    objects: pa.Table, items: pa.Table, dataset: Dataset
+) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """``objects`` without the ``coco:bbox`` and ``coco:keypoints`` extras COCO's reader refuses, and their rows.
+
+    Written in place of a box or keypoints the object does not have (beside its own they are taken out by
+    :func:`own_members_taken_out`), they made a file the reader refused: a box that is not 4 numbers, of negative
+    width or height, or reaching more than ``BBOX_TOLERANCE`` outside its image (when its size is written);
+    keypoints that are not numbers in x, y, v triples, as many as its category's names, with v 0, 1 or 2 (a
+    detection's third numbers are its scores). COCO's reader carries only ``"bbox": null`` so.
+    """
+    n = objects.num_rows
+    odd_box, odd_points = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    if not n or objects["extras"].null_count == n:
+        return objects, odd_box, odd_points
+    extras = objects["extras"]
+    posed = contains_match(extras, '"coco:keypoints":')
+    boxed = contains_match(extras, '"coco:bbox":')
+    if boxed.any():  # (a "bbox": null read from COCO, in every annotation of some files: not decoded)
+        boxed[boxed] = ~true_mask(pc.match_substring_regex(extras.filter(pa.array(boxed)), '"coco:bbox":null[,}]'))
+    rows = np.flatnonzero(boxed | posed)
+    if not len(rows):
+        return objects, odd_box, odd_points
+    taken = pa.array(rows)
+    width, height = image_sizes(items, objects["item_id"].take(taken))
+    names = {c.id: len(c.keypoints) for c in dataset.categories if c.keypoints}
+    categories = objects["category_id"].take(taken).to_pylist()
+    detections = written_as_detections(objects, dataset)[rows]
+    changed, values = [], []
+    for j, (i, text) in enumerate(zip(rows.tolist(), extras.take(taken).to_pylist(), strict=True)):
+        members = members_or_raw(text)
+        detection = bool(detections[j])  # (in a results file, which lists no images: no size to reach outside of)
+        sized = not detection and np.isfinite(width[j]) and np.isfinite(height[j]) and (width[j], height[j]) != (0, 0)
+        odd_box[i] = "coco:bbox" in members and not _box_holds(members["coco:bbox"], (width[j], height[j]), sized)
+        count = names.get(categories[j])
+        points = members.get("coco:keypoints")
+        odd_points[i] = "coco:keypoints" in members and not _points_hold(points, count, detection)
+        odd = {k for k, bad in (("coco:bbox", odd_box[i]), ("coco:keypoints", odd_points[i])) if bad}
+        if odd:
+            rest = [f"{orjson.dumps(k).decode()}:{value_text(v)}" for k, v in members.items() if k not in odd]
+            changed.append(i)
+            values.append("{" + ",".join(rest) + "}" if rest else None)
+    if changed:
+        column = spliced_rows(extras.cast(pa.string()), np.array(changed), pa.array(values, pa.string()))
+        objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", column)
+    return objects, odd_box, odd_points
+
+
+def _box_holds(value: Any, image: tuple[float, float], sized: bool) -> bool:
+    """Whether COCO's reader reads ``value`` as an object's bbox, on an image of ``image`` (width, height) if sized."""
+    if value is None:
+        return True
+    try:
+        x, y, w, h = msgspec.json.decode(value_text(value), type=tuple[float, float, float, float])
+    except msgspec.ValidationError:
+        return False
+    if not all(map(math.isfinite, (x, y, w, h))) or w < 0 or h < 0:
+        return False
+    t = BBOX_TOLERANCE
+    return not sized or (x >= -t and y >= -t and x + w <= image[0] + t and y + h <= image[1] + t)
+
+
+def _points_hold(value: Any, count: int | None, detection: bool) -> bool:
+    """Whether COCO's reader reads ``value`` as an object's keypoints, of ``count`` points (its category's names)."""
+    try:
+        numbers = msgspec.json.decode(value_text(value), type=list[float])
+    except msgspec.ValidationError:
+        return False
+    if not all(map(math.isfinite, numbers)) or len(numbers) % 3 or (count is not None and len(numbers) != 3 * count):
+        return False
+    return detection or all(v in (0, 1, 2) for v in numbers[2::3])
 
 
 def own_objects_lost(rows: np.ndarray) -> list[tuple[str, int, str]]:

@@ -26,6 +26,7 @@ from labelkit.formats.coco_homes import keypoint_file_splits
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
 from labelkit.formats.coco_own import (
+    odd_boxes_and_points_taken_out,
     odd_regions_taken_out,
     own_category_fields_lost,
     own_members_taken_out,
@@ -143,6 +144,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     items = dataset.table("items")  # (less those dropped above)
     bare_before = geometryless(objects, detections_if_posed(objects, dataset))
     objects, misfit, negative, odd = refused_geometry_taken_out(objects, items)
+    objects, odd_box, odd_points = odd_boxes_and_points_taken_out(objects, items, dataset)
     refused = "COCO's reader refuses them: their objects are written without them"
     taken: list[tuple[str, np.ndarray, str]] = []  # (what, rows, reason): fields taken out of the rows
     if misfit.any():
@@ -159,6 +161,12 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
             "of its image's size whose counts fill it: not written"
         )
         taken.append(("coco:segmentation extras COCO cannot hold", odd, reason))
+    if odd_box.any():
+        reason = "COCO's reader refuses a bbox that is not 4 numbers or reaches outside its image: not written"
+        taken.append(("coco:bbox extras COCO cannot hold", odd_box, reason))
+    if odd_points.any():
+        reason = "COCO's reader refuses keypoints that are not x, y, v triples of its category's points: not written"
+        taken.append(("coco:keypoints extras COCO cannot hold", odd_points, reason))
     if objects is not given:
         tables["objects"] = objects
     # an object left without geometry by what was taken out is not written: lost whole, counted once as such,
