@@ -283,3 +283,27 @@ def _fix_checksums(data: bytearray) -> None:
             return
         data[end : end + 4] = zlib.crc32(bytes(data[pos + 4 : end])).to_bytes(4, "big")
         pos = end + 4
+
+
+def test_a_header_past_the_first_4_kib_is_read_from_the_first_64(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """4 KiB of a file are read first (most headers fit; reading 64 KiB of every image read ten times what Pillow
+    reads of most); a header going on past them (a long EXIF block) is read again from the first 64 KiB."""
+    long_exif = tmp_path / "a.jpg"
+    long_exif.write_bytes(_jpeg(size=(40, 20), exif=_exif(6, x010E="x" * 10_000)))
+    short = tmp_path / "b.jpg"
+    short.write_bytes(_jpeg(size=(40, 20)))
+    asked: list[int] = []
+    inner = yolo_media.read_head
+
+    def counted(path: object, size: int) -> bytes:
+        asked.append(size)
+        return inner(path, size)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yolo_media, "read_head", counted)
+    monkeypatch.setattr(Image, "open", None)  # (Pillow is not asked)
+    assert yolo_media.plain_image_size(str(short)) == (40, 20)
+    assert asked == [4096]
+    assert yolo_media.plain_image_size(str(long_exif)) == (20, 40)
+    assert asked == [4096, 4096, 65536]

@@ -134,7 +134,7 @@ _NO_PIXEL_LIMIT = threading.Lock()
 
 def _header(path: Path) -> tuple[int, int, Any]:
     """Width, height (as stored) and EXIF orientation: a plain JPEG's or PNG's read here, any other by Pillow."""
-    plain = plain_header(read_head(path, HEAD))  # (nothing read from a FIFO or a folder: refused below)
+    plain = _plain_header_of(path)  # (nothing read from a FIFO or a folder: refused below)
     if plain is not None:
         return plain
     from PIL import Image, TiffImagePlugin
@@ -191,6 +191,25 @@ def image_size(path: Path) -> tuple[int, int]:
     return _displayed(int(width), int(height), orientation)
 
 
+def _plain_header_of(path: str | Path) -> tuple[int, int, int | None] | None:
+    """:func:`~labelkit.formats.plain_headers.plain_header` of a file: its first 4 KiB, else its first 64 KiB.
+
+    Most headers fit in 4 KiB (a JPEG's EXIF block with a thumbnail, an ICC profile, may not): on a slow disk,
+    reading 64 KiB of every image would read ten times what Pillow reads of most.
+
+    Raises:
+        OSError: the file cannot be opened (nothing is read from a FIFO or a folder).
+    """
+    head = read_head(path, _FIRST)
+    plain = plain_header(head)
+    if plain is None and len(head) == _FIRST:  # (its header may go on past the first 4 KiB)
+        plain = plain_header(read_head(path, HEAD))
+    return plain
+
+
+_FIRST = 1 << 12
+
+
 def _displayed(width: int, height: int, orientation: Any) -> tuple[int, int]:
     """The size as displayed: EXIF orientations 5 to 8 turn the image by 90 degrees."""
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
@@ -205,7 +224,7 @@ def plain_image_size(image: str) -> tuple[int, int] | None:
     if not image.lower().endswith((".jpg", ".jpeg", ".png")):
         return None
     try:
-        plain = plain_header(read_head(image, HEAD))
+        plain = _plain_header_of(image)
     except OSError:
         return None
     return None if plain is None else _displayed(*plain)
