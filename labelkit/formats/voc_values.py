@@ -10,7 +10,6 @@ import math
 import re
 from typing import Any
 from xml.etree.ElementTree import ParseError
-from xml.sax.saxutils import escape
 
 import msgspec
 import numpy as np
@@ -58,10 +57,9 @@ def xml_text(value: str) -> str:
     >>> xml_text("a" + chr(13) + chr(10) + "b") == "a&#13;" + chr(10) + "b"
     True
     """
-    return escape(NOT_XML.sub("\ufffd", value), _CARRIAGE_RETURN)
-
-
-_CARRIAGE_RETURN = {"\r": "&#13;"}
+    text = NOT_XML.sub("\ufffd", value)
+    # (escaped here: xml.sax.saxutils, which does the same, imports urllib.request, 35 ms of every command's start)
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("\r", "&#13;")
 
 
 def not_xml_texts(column: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:

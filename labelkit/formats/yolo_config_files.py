@@ -7,11 +7,10 @@ Used by :mod:`labelkit.formats.yolo_write` and, for the notes and names, :mod:`l
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from labelkit.errors import LINE_BREAKS
 from labelkit.formats.yolo_lines import keypoint_count
@@ -105,7 +104,11 @@ def write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], 
         kpt_names = kpt_names_written(dataset, k)
         if kpt_names:
             doc["kpt_names"] = kpt_names
-    text = "# YOLO dataset written by labelkit\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    import yaml
+
+    text = "# YOLO dataset written by labelkit\n" + yaml.dump(
+        doc, Dumper=_dumper(), sort_keys=False, allow_unicode=True
+    )
     create_file(str(path / "data.yaml"), text.encode())
 
 
@@ -122,18 +125,23 @@ def kpt_names_written(dataset: Dataset, k: int) -> dict[int, list[str]]:
     }
 
 
-class _Dumper(yaml.SafeDumper):
-    """PyYAML's safe dumper, with strings holding U+0085 double-quoted.
+@functools.cache
+def _dumper() -> Any:
+    """The dumper class (PyYAML imported on first use, as by :mod:`labelkit.formats.yolo_yaml`)."""
+    import yaml
 
-    In its single-quoted style PyYAML writes U+0085 as a raw line break, which reads back as a space
-    (every other character round-trips, checked over all of Unicode).
-    """
+    class _Dumper(yaml.SafeDumper):
+        """PyYAML's safe dumper, with strings holding U+0085 double-quoted.
 
-    def represent_str(self, data: str) -> yaml.ScalarNode:
-        return self.represent_scalar("tag:yaml.org,2002:str", data, style='"' if "\x85" in data else None)
+        In its single-quoted style PyYAML writes U+0085 as a raw line break, which reads back as a space
+        (every other character round-trips, checked over all of Unicode).
+        """
 
+        def represent_str(self, data: str) -> Any:
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"' if "\x85" in data else None)
 
-_Dumper.add_representer(str, _Dumper.represent_str)
+    _Dumper.add_representer(str, _Dumper.represent_str)
+    return _Dumper
 
 
 _LINE_BREAKS = re.compile(f"[{LINE_BREAKS}]+")

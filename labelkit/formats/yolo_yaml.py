@@ -5,72 +5,76 @@ Moved out of :mod:`labelkit.formats.yolo_layout`, which reads the layouts these 
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Any
-
-import yaml
-import yaml.reader
 
 from labelkit.errors import InputError
 from labelkit.io import read_text
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing aliases (``*name``) and a key repeated in a mapping.
+@functools.cache
+def _loader() -> Any:
+    """The loader class (PyYAML imported on first use: a command that reads no YAML does not pay for it)."""
+    import yaml
+    import yaml.constructor
 
-    No YOLO config needs aliases, and nine nested aliases of nine items make a 500-byte file whose names
-    expand to 387 million strings. PyYAML keeps a repeated key's last value without a word (``names: {2: c,
-    2: d}`` named class 2 ``d``, and a second ``names:`` replaced the first): YAML says keys are unique.
-    """
+    class _NoAliasLoader(yaml.SafeLoader):
+        """PyYAML's safe loader, refusing aliases (``*name``) and a key repeated in a mapping.
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: dict[Any, tuple[int, str]] = {}  # key -> its line and spelling (1 and true are one key)
-        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else []:
-            if key_node.tag == "tag:yaml.org,2002:merge":  # (<<: its keys may be overridden, as YAML says)
-                continue
+        No YOLO config needs aliases, and nine nested aliases of nine items make a 500-byte file whose names
+        expand to 387 million strings. PyYAML keeps a repeated key's last value without a word (``names: {2: c,
+        2: d}`` named class 2 ``d``, and a second ``names:`` replaced the first): YAML says keys are unique.
+        """
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, tuple[int, str]] = {}  # key -> its line and spelling (1 and true are one key)
+            for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else []:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # (<<: its keys may be overridden, as YAML says)
+                    continue
+                try:
+                    key = self.construct_object(key_node, deep=True)
+                    hash(key)
+                except (yaml.YAMLError, TypeError):  # (an unhashable key: the base constructor refuses it)
+                    continue
+                spelling = str(key_node.value)
+                if key in seen:
+                    line, first = seen[key]
+                    what = f"key {spelling!r} repeated (first at line {line}" + (
+                        f", as {first!r})" if first != spelling else ")"
+                    )
+                    raise yaml.constructor.ConstructorError(None, None, what, key_node.start_mark)
+                seen[key] = (key_node.start_mark.line + 1, spelling)
+            return super().construct_mapping(node, deep)
+
+        def construct_yaml_int(self, node: Any) -> Any:
             try:
-                key = self.construct_object(key_node, deep=True)
-                hash(key)
-            except (yaml.YAMLError, TypeError):  # (an unhashable key: the base constructor refuses it)
-                continue
-            spelling = str(key_node.value)
-            if key in seen:
-                line, first = seen[key]
-                what = f"key {spelling!r} repeated (first at line {line}" + (
-                    f", as {first!r})" if first != spelling else ")"
-                )
-                raise yaml.constructor.ConstructorError(None, None, what, key_node.start_mark)
-            seen[key] = (key_node.start_mark.line + 1, spelling)
-        return super().construct_mapping(node, deep)
+                return super().construct_yaml_int(node)
+            except ValueError as exc:
+                limit = sys.get_int_max_str_digits()
+                if sum(c.isdigit() for c in str(node.value)) <= limit:
+                    raise  # (!!int abc: construct_object says so)
+                what = f"an integer of {len(str(node.value)):,} characters, more than Python reads ({limit:,} digits)"
+                raise yaml.constructor.ConstructorError(None, None, what, node.start_mark) from exc
 
-    def construct_yaml_int(self, node: Any) -> Any:
-        try:
-            return super().construct_yaml_int(node)
-        except ValueError as exc:
-            limit = sys.get_int_max_str_digits()
-            if sum(c.isdigit() for c in str(node.value)) <= limit:
-                raise  # (!!int abc: construct_object says so)
-            what = f"an integer of {len(str(node.value)):,} characters, more than Python reads ({limit:,} digits)"
-            raise yaml.constructor.ConstructorError(None, None, what, node.start_mark) from exc
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+                # a value its tag's constructor cannot make (2024-13-45, !!bool maybe, !!float abc): PyYAML lets
+                # Python's error out, with no mark; it is an error at the value's line
+                what = f"cannot read the value as {str(node.tag).rsplit(':', 1)[-1]} ({type(exc).__name__}: {exc})"
+                raise yaml.constructor.ConstructorError(None, None, what, node.start_mark) from exc
 
-    def construct_object(self, node: Any, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-            # a value its tag's constructor cannot make (2024-13-45, !!bool maybe, !!float abc): PyYAML lets
-            # Python's error out, with no mark; it is an error at the value's line
-            what = f"cannot read the value as {str(node.tag).rsplit(':', 1)[-1]} ({type(exc).__name__}: {exc})"
-            raise yaml.constructor.ConstructorError(None, None, what, node.start_mark) from exc
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a YOLO config", mark)
+            return super().compose_node(parent, index)
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a YOLO config", mark)
-        return super().compose_node(parent, index)
-
-
-_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_yaml_int)
+    _NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_yaml_int)
+    return _NoAliasLoader
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -80,9 +84,11 @@ def load_yaml(path: Path) -> dict[str, Any]:
         InputError: invalid YAML (with its line), values nested too deeply for PyYAML, not a mapping, keys
             that are no names or repeat, or text UTF-8 cannot encode.
     """
+    import yaml.reader
+
     text = read_text(path)
     try:
-        value = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+        value = yaml.load(text, Loader=_loader())  # noqa: S506 (a SafeLoader)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: it has a position, not a mark
         at = text.count("\n", 0, exc.position) + 1
         char: Any = exc.character
@@ -123,7 +129,9 @@ def yaml_value_line(path: Path, key: str, index: int = 0) -> int | None:
         ...     [yaml_value_line(Path(d) / "data.yaml", *k) for k in (("train", 0), ("val", 1), ("test", 0))]
         [2, 5, None]
     """
-    node = yaml.compose(read_text(path), Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+    import yaml
+
+    node = yaml.compose(read_text(path), Loader=_loader())  # noqa: S506 (a SafeLoader)
     for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else []:
         if key_node.value == key:
             items = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
@@ -144,11 +152,13 @@ def yaml_key_line(path: Path, key: str, inner: Any) -> int | None:
         ...     [yaml_key_line(Path(d) / "data.yaml", "names", k) for k in (float("nan"), 0, 5)]
         [4, 3, 3]
     """
-    node = yaml.compose(read_text(path), Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+    import yaml
+
+    node = yaml.compose(read_text(path), Loader=_loader())  # noqa: S506 (a SafeLoader)
     for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else []:
         if key_node.value != key:
             continue
-        loader = _NoAliasLoader("")  # (its constructors only: the keys' values as load_yaml read them)
+        loader = _loader()("")  # (its constructors only: the keys' values as load_yaml read them)
         for inner_node, _ in value_node.value if isinstance(value_node, yaml.MappingNode) else []:
             try:
                 found = loader.construct_object(inner_node, deep=True)
@@ -198,7 +208,9 @@ def names_not_text_note(path: Path, value: Any) -> str | None:
     if all(isinstance(v, str) for _, v in entries):
         return None
     nodes: list[Any] = []  # the entries' nodes, in the order read (keys repeat not: load_yaml refused that)
-    node = yaml.compose(read_text(path), Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+    import yaml
+
+    node = yaml.compose(read_text(path), Loader=_loader())  # noqa: S506 (a SafeLoader)
     for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else []:
         if key_node.value == "names" and isinstance(value_node, (yaml.SequenceNode, yaml.MappingNode)):
             nodes = [n[1] if isinstance(n, tuple) else n for n in value_node.value]
