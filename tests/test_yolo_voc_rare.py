@@ -680,8 +680,13 @@ def test_yolo_obb_corners_outside_the_image_are_written_clipped_as_reported(tmp_
 def test_yolo_validate_names_each_line_whose_coordinates_writing_clips_or_loses(tmp_path: Path) -> None:
     """A label line of coordinates outside 0..1 passed ``validate`` (``ds: ok``), while YOLO -> YOLO clipped it
     (a transformed line) or lost its object (refused without --allow-loss): each is now a finding at its line,
-    in the report's words; a box ending on the image's edge (0.9 + 0.1) is not one."""
-    lines = "0 1.5 0.5 0.2 0.2\n\n0 0.5 -0.1 0.2 0.2\n0 0.95 0.5 0.2 0.2\n0 0.9 0.5 0.2 0.2\n0 0.5 0.5 0.2 0.2\n"
+    in the report's words; a box ending on the image's edge (0.9 + 0.1) is not one, nor is a box whose numbers
+    are in [0, 1] but whose edge crosses the image's (0.95 + 0.1, or 6 decimals 0.0000005 past it): Ultralytics
+    reads those as they are (writing YOLO clips them, a transformed line of convert's report)."""
+    lines = (
+        "0 1.5 0.5 0.2 0.2\n\n0 0.5 -0.1 0.2 0.2\n0 0.95 0.5 0.2 0.2\n0 0.9 0.5 0.2 0.2\n0 0.5 0.5 0.2 0.2\n"
+        "0 0.5 0.5 1.2 0.2\n0 0.880637 0.5 0.238727 0.2\n"
+    )
     files = {"images/train/a.png": _png(100, 50), "labels/train/a.txt": lines, "data.yaml": "train: images/train\n"}
     root = _files(tmp_path / "ds", files)
     at = f"{root}/labels/train/a.txt"
@@ -690,13 +695,13 @@ def test_yolo_validate_names_each_line_whose_coordinates_writing_clips_or_loses(
         "width or height: writing YOLO loses it"
     )
     clipped = "coordinates outside the image: writing YOLO clips them to [0, 1]"
-    assert [str(f) for f in labelkit.validate(root)] == [f"{at}:1: {lost}", f"{at}:3: {lost}", f"{at}:4: {clipped}"]
+    assert [str(f) for f in labelkit.validate(root)] == [f"{at}:1: {lost}", f"{at}:3: {lost}", f"{at}:7: {clipped}"]
     report = labelkit.convert(root, tmp_path / "o", "yolo", allow_loss=True)
     assert [str(x) for x in report.lost] == [
         "2 objects with no area inside the image: the box lies outside the image: clipped to it, it would have no "
         "width or height"
     ]
-    assert [str(x) for x in report.transformed] == ["1 objects: coordinates outside the image were clipped to [0, 1]"]
+    assert [str(x) for x in report.transformed] == ["3 objects: coordinates outside the image were clipped to [0, 1]"]
     assert labelkit.validate(tmp_path / "o") == []  # (what was written: clipped, and the lost objects left out)
 
 

@@ -593,12 +593,38 @@ def outside_rows(dataset: Dataset) -> list[tuple[int, str]]:
     cols = columns(dataset, task)
     clipped = clipping(dataset, task, cols, None, kpt_dims_of(dataset, {}))
     what = np.zeros(len(cols.usable), dtype=np.int8)
-    what[clipped.clipped & written_rows(dataset, task, {})] = 1
+    flagged = clipped.clipped & written_rows(dataset, task, {})
+    if task == "detect":  # (see _box_numbers_outside)
+        flagged &= _box_numbers_outside(dataset, cols.width, cols.height)
+    what[flagged] = 1
     what[clipped.emptied & cols.usable & (task in ("segment", "obb"))] = 2
     what[cols.outside] = 3
     return [(row, _OUTSIDE[int(what[row])]) for row in np.flatnonzero(what).tolist()]
 
 
+def _box_numbers_outside(dataset: Dataset, widths: np.ndarray, heights: np.ndarray) -> np.ndarray:
+    """Per object, whether a number of its YOLO box (centre and size, normalised) lies outside [0, 1].
+
+    Ultralytics takes a box by those numbers, each in [0, 1], and refuses an image's labels otherwise; a box
+    whose edge crosses the image's (``0.95 0.5 0.2 0.2``, or ``0.880637 0.5 0.238727 0.2``, whose 6 decimals
+    put its edge 0.0000005 past it) it reads as it is, and writing YOLO clips it (a transformed line of the
+    report): valid, no finding. False for an object without a box.
+    """
+    bbox = dataset.table("objects")["bbox"]
+    boxed = valid_mask(bbox)
+    out = np.zeros(len(boxed), dtype=bool)
+    if not boxed.any():
+        return out
+    x, y, w, h = np.asarray(pc.list_flatten(bbox).to_numpy(zero_copy_only=False), dtype=np.float64).reshape(-1, 4).T
+    width, height = widths[boxed], heights[boxed]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        numbers = np.stack([(x + w / 2) / width, (y + h / 2) / height, w / width, h / height])
+    out[boxed] = ((numbers < -_NOISE) | (numbers > 1 + _NOISE)).any(axis=0)
+    return out
+
+
+_NOISE = 1e-9
+"""How far a box's number computed back from pixels may stray from the one read (float rounding)."""
 _OUTSIDE = {
     1: "coordinates outside the image: writing YOLO clips them to [0, 1]",
     2: "an object clipped to nothing: its points lie beyond an edge of the image: clipped to it, they would have "
