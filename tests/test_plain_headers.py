@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import struct
 import warnings
 import zlib
@@ -105,6 +106,11 @@ def test_what_it_leaves_to_pillow() -> None:
     sof = base.index(b"\xff\xc0")
     twelve_bit[sof + 4] = 12
     assert jpeg_header(bytes(twelve_bit)) is None and _pillow(bytes(twelve_bit)) is None
+    for extra in (b"\x01", b"\x01\x11"):  # (a component's 3 bytes cut short: Pillow refuses the frame)
+        end = sof + 2 + int.from_bytes(base[sof + 2 : sof + 4], "big")
+        frame = base[sof + 4 : end] + extra
+        cut = base[:sof] + b"\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + base[end:]
+        assert jpeg_header(cut) is None and _pillow(cut) is None
     assert jpeg_header(base[:40]) is None  # (a header cut short)
     assert jpeg_header(b"\x89PNG\r\n\x1a\n") is None
 
@@ -159,6 +165,11 @@ def test_the_reader_uses_it_and_still_refuses_what_is_no_regular_file(tmp_path: 
     with pytest.raises(InputError) as info:
         yolo_media.image_size(tmp_path / "fifo.jpg")  # (opened without waiting for a writer, then refused)
     assert info.value.message == f"unreadable image header: [Errno 22] not a regular file: '{tmp_path / 'fifo.jpg'}'"
+    with socket.socket(socket.AF_UNIX) as sock:  # (which cannot be opened: refused as before, by its kind)
+        sock.bind(str(tmp_path / "sock.jpg"))
+        with pytest.raises(InputError) as info:
+            yolo_media.image_size(tmp_path / "sock.jpg")
+    assert info.value.message == f"unreadable image header: [Errno 22] not a regular file: '{tmp_path / 'sock.jpg'}'"
     with pytest.raises(InputError) as info:
         yolo_media.image_size(tmp_path / "missing.jpg")
     assert (info.value.message, info.value.location.path) == ("image not found", str(tmp_path / "missing.jpg"))

@@ -58,7 +58,8 @@ def jpeg_header(data: bytes) -> tuple[int, int, int | None] | None:
             break
         segment = data[pos + 4 : end]
         if marker in _SOF:
-            if len(segment) < 6 or segment[0] != 8 or segment[5] not in (1, 3, 4):  # (what Pillow refuses)
+            # (what Pillow refuses: other sample bits, components, or a component's 3 bytes cut short)
+            if len(segment) < 6 or (len(segment) - 6) % 3 or segment[0] != 8 or segment[5] not in (1, 3, 4):
                 return None
             size = ((segment[3] << 8) | segment[4], (segment[1] << 8) | segment[2])
         elif marker == 0xDB:

@@ -134,7 +134,10 @@ _NO_PIXEL_LIMIT = threading.Lock()
 
 def _header(path: Path) -> tuple[int, int, Any]:
     """Width, height (as stored) and EXIF orientation: a plain JPEG's or PNG's read here, any other by Pillow."""
-    plain = _plain_header_of(path)  # (nothing read from a FIFO or a folder: refused below)
+    try:
+        plain = _plain_header_of(path)  # (nothing read from a FIFO or a folder: refused below)
+    except OSError:  # (a socket cannot be opened: refused below by its kind, any other file as Pillow refuses it)
+        plain = None
     if plain is not None:
         return plain
     from PIL import Image, TiffImagePlugin
