@@ -219,6 +219,8 @@ def refuse_past_float64(
         if beyond.any():
             raise far_corner_error(boxes[int(np.argmax(beyond))])
         area = np.where(measured & has_box, boxes[:, 2] * boxes[:, 3], 0.0)
+    if not measured.any():  # (COCO -> COCO: every object carries its area; its polygons are not scanned)
+        return
     coords = pc.min_max(pc.list_flatten(pc.list_flatten(objects["polygon"])))
     large = max(abs(coords["min"].as_py() or 0.0), abs(coords["max"].as_py() or 0.0)) >= 1e150
     rows = np.flatnonzero(measured & (np.isinf(area) | large))
