@@ -586,6 +586,32 @@ def test_extras_that_would_read_back_as_another_kind_are_reported_lost_not_writt
     assert labelkit.validate(tmp_path / "out") == []
 
 
+def test_a_captions_carried_caption_is_reported_lost_not_written_twice(tmp_path: Path) -> None:
+    """A caption's ``coco:caption`` extra (from labelkit JSON, or code) was written beside the caption its record
+    writes from its text, the key twice: readers keep the last (the carried one, unsaid) and validate refused the
+    file. It is taken out and reported lost, by the plan (a dry run) as by the write, as the other extras named as
+    the record's own fields."""
+    from labelkit.model import Transcript
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=10, height=10)))
+    ds.add(Transcript(id="1", item_id="1", text="a dog", extras={"coco:caption": "a cat", "coco:x": 1}))
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [
+        (
+            "transcript annotations' coco: extras named as their record's own fields",
+            1,
+            "COCO's caption record writes its own id, image_id, score and caption: extras of those names (coco:id, "
+            "...) are not written (the record held the key twice, and readers keep the last)",
+        )
+    ]
+    assert planned.lost == report.lost
+    assert labelkit.validate(tmp_path / "out") == []
+    (caption,) = json.loads((tmp_path / "out/annotations/captions_val.json").read_bytes())["annotations"]
+    assert caption == {"id": 1, "image_id": 1, "caption": "a dog", "x": 1}
+
+
 def test_a_captions_region_of_another_type_is_reported_lost_not_written(tmp_path: Path) -> None:
     """A caption's ``coco:segmentation`` (``coco:bbox``, ``coco:keypoints``) rides in its extras and is written back
     as read: one of a type COCO's reader refuses (a string, a box of 2 numbers) made a file it refused ('Expected

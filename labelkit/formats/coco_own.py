@@ -57,6 +57,11 @@ _WHY = (
     "the last)"
 )
 
+_CAPTION_WHY = (
+    "COCO's caption record writes its own id, image_id, score and caption: extras of those names (coco:id, ...) are "
+    "not written (the record held the key twice, and readers keep the last)"
+)
+
 
 REGION_TYPES: dict[str, Any] = {
     "bbox": tuple[float, float, float, float] | None,
@@ -203,6 +208,7 @@ def own_members_taken_out(
         table = tables.get(name, dataset.table(name))
         own = [k for k in _OWN if k not in _IF_HELD or set(_IF_HELD[k]) <= set(table.column_names)]
         own = [k for k in own if not (name == "transcripts" and k == "category_id")]  # (a caption's category)
+        own += ["caption"] if name == "transcripts" else []  # (its text)
         extras = table["extras"]
         found = [k for k in (*own, *_OTHER_KIND.get(name, ())) if contains_match(extras, f'"coco:{k}"').any()]
         if not found:
@@ -231,7 +237,8 @@ def own_members_taken_out(
                 changed[:, rows] = counted
                 continue
             if own_rows := int(counted[0].sum()):
-                losses.append((f"{kind} annotations' coco: extras named as their record's own fields", own_rows, _WHY))
+                why = _CAPTION_WHY if name == "transcripts" else _WHY
+                losses.append((f"{kind} annotations' coco: extras named as their record's own fields", own_rows, why))
             if other_rows := int(counted[1].sum()):
                 losses.append((_KIND_WHY[name][0], other_rows, _KIND_WHY[name][1]))
     return changed
