@@ -491,6 +491,32 @@ def test_carried_keypoints_beside_an_objects_own_are_reported_lost_not_written_t
     assert labelkit.validate(tmp_path / "out") == []
 
 
+def test_carried_keypoints_beside_the_zero_keypoints_written_are_reported_lost_not_written_twice(
+    tmp_path: Path,
+) -> None:
+    """An object without keypoints of a category with keypoint names is written with zero keypoints of its own
+    (num_keypoints 0); a ``coco:keypoints`` extra of it (of the right length, which COCO's reader reads) was written
+    too, the key twice: readers keep the last (the carried points beside num_keypoints 0, unsaid), and validate
+    refused the file. The extra is taken out and reported lost, by the plan (a dry run) as by the write."""
+    ds = Dataset(categories=[Category(id=1, name="a", keypoints=["p"])])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1, 1, 2, 2), extras={"coco:keypoints": [2, 2, 2]}))
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("object annotations' coco: extras named as their record's own fields", 1)
+    ]
+    assert [(c.what, c.count) for c in report.transformed if "keypoints" in c.what] == [
+        ("objects without keypoints of a category with keypoint names", 1)
+    ]
+    assert planned.lost == report.lost
+    text = (tmp_path / "out/annotations/instances_val.json").read_text()
+    assert text.count('"keypoints":') == 2  # (the category's names, the object's zeros)
+    (ann,) = json.loads(text)["annotations"]
+    assert (ann["keypoints"], ann["num_keypoints"]) == ([0, 0, 0], 0)
+    assert labelkit.validate(tmp_path / "out") == []
+
+
 @pytest.mark.parametrize(
     ("extras", "held"),
     [

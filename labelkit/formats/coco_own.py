@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_read import Rle
 from labelkit.formats.coco_results import written_as_detections
-from labelkit.formats.coco_shapes import image_sizes
-from labelkit.formats.coco_text import value_text
+from labelkit.formats.coco_shapes import image_sizes, unposed_keypoint_counts
+from labelkit.formats.coco_text import carried_fields, value_text
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, members_or_raw, spliced_rows, true_mask, valid_mask
 
@@ -182,6 +182,27 @@ def _points_hold(value: Any, count: int | None, detection: bool) -> bool:
     return detection or all(v in (0, 1, 2) for v in numbers[2::3])
 
 
+def _zero_posed(objects: pa.Table, dataset: Dataset) -> np.ndarray:
+    """Per object: written with keypoints of zeros, its own (as ``coco_plan.check_dataset`` counts them).
+
+    An object without keypoints of a category with keypoint names, neither read from COCO nor a detection, outside
+    the splits whose instances file is written beside a keypoints file read (see :func:`unposed_keypoint_counts`).
+    """
+    from labelkit.formats.coco_homes import keypoint_file_splits
+
+    fields = carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
+    unposed = unposed_keypoint_counts(objects, dataset.categories, fields.as_read) > 0
+    unposed &= ~written_as_detections(objects, dataset)
+    items = dataset.table("items")
+    if unposed.any() and (beside := keypoint_file_splits(dataset.info.extras.get("coco:files"), items, objects)):
+        of_item = pc.index_in(objects["item_id"], value_set=items["id"])
+        split = pc.fill_null(pc.take(pc.fill_null(items["split"], ""), of_item), "")
+        named = [*beside, ""] if "default" in beside else beside
+        unposed &= ~true_mask(pc.is_in(split, value_set=pa.array(named, pa.string())))
+    zero: np.ndarray = unposed
+    return zero
+
+
 def own_objects_lost(rows: np.ndarray) -> list[tuple[str, int, str]]:
     """The loss lines of the objects written whose such extras were taken out, if any.
 
@@ -215,6 +236,8 @@ def own_members_taken_out(
             continue
         columns = {k: _IF_HELD[k] for k in found if k in _IF_HELD and k in own}  # (a label's bbox is another kind's)
         held = {k: np.logical_or.reduce([valid_mask(table[c]) for c in names]) for k, names in columns.items()}
+        if name == "objects" and "keypoints" in held:  # (or the zero keypoints the writer gives an unposed object)
+            held["keypoints"] = held["keypoints"] | _zero_posed(table, dataset)
         texts = extras.to_pylist()
         rows, values, which = [], [], []
         for i, text in enumerate(texts):
