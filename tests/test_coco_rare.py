@@ -491,6 +491,26 @@ def test_carried_keypoints_beside_an_objects_own_are_reported_lost_not_written_t
     assert labelkit.validate(tmp_path / "out") == []
 
 
+@pytest.mark.parametrize(
+    "extras", [{"coco:bbox": [1, 2]}, {"coco:keypoints": [1, 1, 7]}, {"coco:segmentation": "9"}], ids=str
+)
+def test_an_object_without_geometry_is_lost_once_not_also_for_a_carried_field_cocos_reader_refuses(
+    tmp_path: Path, extras: dict[str, Any]
+) -> None:
+    """An object with no geometry is not written, lost whole ('objects without a box, polygon, mask or labelled
+    keypoints'): a ``coco:bbox`` extra of it that COCO's reader refuses was counted lost too, a second line for the
+    one object (its ``coco:keypoints`` or ``coco:segmentation`` was not)."""
+    ds = Dataset(categories=[Category(id=1, name="a", keypoints=["p"])])
+    ds.add_item(Item(id="1", split="val", media=Media(path="1.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="1", category_id=1, extras=extras))
+    planned = labelkit.plan(ds, "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("objects without a box, polygon, mask or labelled keypoints", 1)
+    ]
+    assert planned.lost == report.lost
+
+
 def test_carried_keypoints_beside_the_zero_keypoints_written_are_reported_lost_not_written_twice(
     tmp_path: Path,
 ) -> None:

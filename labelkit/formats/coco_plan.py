@@ -174,7 +174,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     bare = left_without_geometry(objects, misfit | negative | wrong | odd)
     outside = _wholly_outside(objects, dataset)
     losses.extend(own_objects_lost(own & ~bare & ~bare_before & ~outside))
-    losses.extend((what, n, reason) for what, rows, reason in taken if (n := int((rows & ~outside & ~bare).sum())))
+    losses.extend(
+        (what, n, reason) for what, rows, reason in taken if (n := int((rows & ~outside & ~bare & ~bare_before).sum()))
+    )
     if (stripped := bare & ~bare_before).any():
         reason = (
             "their only box, mask or labelled keypoints are ones COCO's reader refuses (a box of negative width "
