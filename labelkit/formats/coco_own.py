@@ -248,18 +248,20 @@ def own_members_taken_out(
         own = [k for k in own if not (name == "transcripts" and k == "category_id")]  # (a caption's category)
         own += ["caption"] if name == "transcripts" else []  # (its text)
         extras = table["extras"]
-        found = [k for k in (*own, *_OTHER_KIND.get(name, ())) if contains_match(extras, f'"coco:{k}"').any()]
+        has = {k: contains_match(extras, f'"coco:{k}"') for k in (*own, *_OTHER_KIND.get(name, ()))}
+        found = [k for k, keyed in has.items() if keyed.any()]
         if not found:
             continue
         columns = {k: _IF_HELD[k] for k in found if k in _IF_HELD and k in own}  # (a label's bbox is another kind's)
         held = {k: np.logical_or.reduce([valid_mask(table[c]) for c in names]) for k, names in columns.items()}
         if name == "objects" and "keypoints" in held:  # (or the zero keypoints the writer gives an unposed object)
             held["keypoints"] = held["keypoints"] | _zero_posed(table, dataset)
-        texts = extras.to_pylist()
+        # (decoded: the rows keying one of the other kind, or one the record writes itself; not every box's
+        # "segmentation": [] as Objects365 carries it)
+        doubtful = np.logical_or.reduce([has[k] & held[k] if k in held else has[k] for k in found])
+        picked = np.flatnonzero(doubtful)
         rows, values, which = [], [], []
-        for i, text in enumerate(texts):
-            if text is None or not any(f'"coco:{k}"' in text for k in found):
-                continue
+        for i, text in zip(picked.tolist(), extras.take(pa.array(picked)).to_pylist(), strict=True):
             members = members_or_raw(text)
             taken = {f"coco:{k}" for k in found if k in own and (k not in held or held[k][i])} & members.keys()
             other = {f"coco:{k}" for k in found if k not in own} & members.keys()
