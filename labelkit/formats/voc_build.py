@@ -201,7 +201,7 @@ def build(
         item_rows["split"].append(item_split)
         item_rows["metadata"].append(dumps(metadata) if metadata else None)
         found = _instances(arrays, class_names)
-        attached = _masks_of(found, item.objects)
+        attached = _masks_of(found, arrays.get(1), item.objects)
         for index, obj in enumerate(item.objects, 1):
             objects["id"].append(str(len(objects["id"]) + 1))
             objects["item_id"].append(item_id)
@@ -424,13 +424,15 @@ def _void_cell(mask: np.ndarray[Any, Any]) -> dict[str, Any]:
     return {k: v for k, v in raster.mask_to_rle(mask).items() if v is not None}
 
 
-def _instances(arrays: dict[int, np.ndarray[Any, Any]], class_names: list[str]) -> dict[int, tuple[str | None, Any]]:
-    """Instance value -> (class name from the class PNG's majority, or None; binary mask).
+def _instances(arrays: dict[int, np.ndarray[Any, Any]], class_names: list[str]) -> dict[int, str | None]:
+    """Instance value -> class name from the class PNG's majority, or None.
 
     The majority is the most common class value under the instance, 0 and void left out (the lowest value of
-    a tie); for 8-bit PNGs of one size, every instance's counts come of one pass over the pixels.
+    a tie); for 8-bit PNGs of one size, every instance's counts come of one pass over the pixels. No mask is
+    made here: its users make one instance's at a time (``arrays[1] == value``), so that an image of 250
+    instances holds one image-sized mask, not 250 (1.5 GB for a 2000x1500 image).
     """
-    out: dict[int, tuple[str | None, Any]] = {}
+    out: dict[int, str | None] = {}
     if 1 not in arrays:
         return out
     instances, classes = arrays[1], arrays.get(0)
@@ -453,19 +455,21 @@ def _instances(arrays: dict[int, np.ndarray[Any, Any]], class_names: list[str]) 
             if under.any():
                 top = int(under.argmax())
                 name = class_names[top] if top < len(class_names) else None
-        out[value] = (name, instances == value)
+        out[value] = name
     return out
 
 
-def _masks_of(found: dict[int, tuple[str | None, Any]], objects: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+def _masks_of(
+    found: dict[int, str | None], instances: np.ndarray[Any, Any] | None, objects: list[dict[str, Any]]
+) -> dict[int, dict[str, Any]]:
     """Instance masks that belong to XML objects: instance value i is the i-th object when the class agrees.
 
-    ``found``: the image's instances (:func:`_instances`).
+    ``found``: the image's instances (:func:`_instances`) in ``instances``, its object PNG (None: no instance).
     """
     out = {}
-    for value, (name, mask) in found.items():
-        if value <= len(objects) and (name is None or name == objects[value - 1]["name"]):
-            out[value] = raster.mask_to_rle(mask)
+    for value, name in found.items():
+        if instances is not None and value <= len(objects) and (name is None or name == objects[value - 1]["name"]):
+            out[value] = raster.mask_to_rle(instances == value)
     return out
 
 
@@ -474,7 +478,7 @@ def standalone_masks(
     objects: list[dict[str, Any]],
     class_names: list[str],
     unread: Counter[str] | None = None,
-    found: dict[int, tuple[str | None, Any]] | None = None,
+    found: dict[int, str | None] | None = None,
 ) -> dict[tuple[int, str, str], Any]:
     """Masks with no XML object: instances whose class disagrees, and class pixels no instance accounts for.
 
@@ -492,7 +496,9 @@ def standalone_masks(
         unexplained = None  # a class PNG of another size than the object PNG's: its pixels cannot be matched
     named: dict[str, np.ndarray[Any, Any]] = {}  # class name -> its class pixels
     if 1 in arrays:
-        for value, (name, mask) in (_instances(arrays, class_names) if found is None else found).items():
+        instances = arrays[1]
+        for value, name in (_instances(arrays, class_names) if found is None else found).items():
+            mask = instances == value  # (one image-sized mask at a time: see _instances)
             attached = value <= len(objects) and (name is None or name == objects[value - 1]["name"])
             if not attached and name is not None:
                 out[(value, name, "voc:mask_only")] = mask
