@@ -491,10 +491,10 @@ def standalone_masks(
     out: dict[tuple[int, str, str], Any] = {}
     classes = arrays.get(0)
     unexplained = None if classes is None else (classes != 0) & (classes != VOID_INDEX)
-    background = None if classes is None else classes == 0
+    background = np.zeros(0, dtype=bool) if classes is None else classes == 0  # (read where classes is)
     if classes is not None and 1 in arrays and arrays[1].shape != classes.shape:
         unexplained = None  # a class PNG of another size than the object PNG's: its pixels cannot be matched
-    named: dict[str, np.ndarray[Any, Any]] = {}  # class name -> its class pixels
+    named: dict[str, list[int]] = {}  # class name -> its class values (not pixels: an image-sized mask a class)
     if 1 in arrays:
         instances = arrays[1]
         for value, name in (_instances(arrays, class_names) if found is None else found).items():
@@ -507,11 +507,10 @@ def standalone_masks(
             painted = objects[value - 1]["name"] if attached else name
             if classes is not None and unexplained is not None and painted is not None and mask.shape == classes.shape:
                 if painted not in named:
-                    named[painted] = np.zeros(classes.shape, dtype=bool)
-                    for v in (v for v, n in enumerate(class_names) if n == painted):
-                        named[painted] |= classes == v
-                unexplained &= ~(mask & named[painted])
-                if unread is not None and painted != class_names[0] and (mask & background).any():
+                    named[painted] = [v for v, n in enumerate(class_names) if n == painted]
+                at = np.flatnonzero(mask)  # (its class pixels explained: those of the class it is painted in)
+                unexplained.flat[at[np.isin(classes.flat[at], named[painted])]] = False
+                if unread is not None and painted != class_names[0] and background.flat[at].any():
                     unread["on background"] += 1  # (no mask says so: writing VOC paints its class there)
     if classes is not None and unexplained is not None:
         for value in raster.distinct(classes[unexplained]):
