@@ -5658,6 +5658,43 @@ def test_png_instance_class_is_the_majority_of_its_pixels_not_of_its_runs() -> N
     assert found == {1: "a"}
 
 
+@given(
+    st.sampled_from([np.uint8, np.uint16]),
+    st.lists(st.sampled_from([0, 1, 2, 3, 4, 5, 255, 300]), min_size=1, max_size=60),
+    st.integers(1, 6),
+)
+def test_instance_rles_of_one_pass_are_each_masks_encoding(dtype: Any, values: list[int], width: int) -> None:
+    from labelkit.formats import voc_build
+
+    n = len(values) // width * width or width
+    instances = np.resize(np.array(values, dtype=np.int64), n).astype(dtype).reshape(-1, width)
+    present = raster.distinct(instances)
+    for wanted in (present, present[:2]):  # (one pass, and a mask each for a few)
+        expected = {v: raster.mask_to_rle(instances == v) for v in wanted}
+        assert voc_build._instance_rles(instances, wanted) == expected
+
+
+def test_png_instances_are_not_encoded_a_whole_image_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # encoding ``instances == value`` for each of an image's 250 instances encoded the image 250 times
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="p", media=Media(width=100, height=100)))
+    for k in range(50):
+        x, y = float(k % 10 * 10), float(k // 10 * 20)
+        ring = [x, y, x + 8, y, x + 8, y + 15]
+        ds.add(Object(id=str(k + 1), item_id="p", category_id=1, shape="polygon", bbox=(x, y, 8, 15), polygon=[ring]))
+    labelkit.save(ds, tmp_path / "o", "voc", masks="all")
+    encoded: list[Any] = []
+    encode = raster.mask_to_rle
+
+    def counted(mask: Any) -> dict[str, Any]:
+        encoded.append(mask)
+        return encode(mask)
+
+    monkeypatch.setattr(raster, "mask_to_rle", counted)
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert sum(o.mask is not None for o in back.objects()) == 50 and not encoded
+
+
 def test_png_instances_are_read_one_mask_at_a_time(tmp_path: Path) -> None:
     # a mask per instance made at once held 250 image-sized masks (1.5 GB for a 2000x1500 image), and one per
     # class painted more: the peak of reading an image of 200 instances of 50 classes stays a few images' worth
