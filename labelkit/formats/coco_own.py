@@ -97,9 +97,8 @@ def odd_regions_taken_out(dataset: Dataset, tables: dict[str, pa.Table], losses:
         members = members_or_raw(text)
         odd = {f"coco:{k}" for k in found if f"coco:{k}" in members and not _holds(members[f"coco:{k}"], k)}
         if odd:
-            rest = [f"{orjson.dumps(k).decode()}:{value_text(v)}" for k, v in members.items() if k not in odd]
             rows.append(i)
-            values.append("{" + ",".join(rest) + "}" if rest else None)
+            values.append(_without(members, odd))
     if rows:
         column = spliced_rows(extras.cast(pa.string()), np.array(rows), pa.array(values, pa.string()))
         tables["transcripts"] = table.set_column(table.schema.get_field_index("extras"), "extras", column)
@@ -165,9 +164,8 @@ def odd_boxes_and_points_taken_out(
         odd_points[i] = "coco:keypoints" in members and not _points_hold(points, count, detection)
         odd = {k for k, bad in (("coco:bbox", odd_box[i]), ("coco:keypoints", odd_points[i])) if bad}
         if odd:
-            rest = [f"{orjson.dumps(k).decode()}:{value_text(v)}" for k, v in members.items() if k not in odd]
             changed.append(i)
-            values.append("{" + ",".join(rest) + "}" if rest else None)
+            values.append(_without(members, odd))
     if changed:
         column = spliced_rows(extras.cast(pa.string()), np.array(changed), pa.array(values, pa.string()))
         objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", column)
@@ -267,9 +265,8 @@ def own_members_taken_out(
             other = {f"coco:{k}" for k in found if k not in own} & members.keys()
             if taken or other:  # (a nested key, or a box carried where the record has none, is written as it is)
                 taken |= other
-                rest = [f"{orjson.dumps(k).decode()}:{value_text(v)}" for k, v in members.items() if k not in taken]
                 rows.append(i)
-                values.append("{" + ",".join(rest) + "}" if rest else None)
+                values.append(_without(members, taken))
                 which.append((bool(taken - other), bool(other)))
         if rows:
             column = spliced_rows(extras.cast(pa.string()), np.array(rows), pa.array(values, pa.string()))
@@ -301,3 +298,9 @@ def own_category_fields_lost(dataset: Dataset, losses: list[tuple[str, int, str]
             "names (coco:id, ...) are not written"
         )
         losses.append(("categories' coco: extras named as their own fields", n, why))
+
+
+def _without(members: dict[str, Any], taken: set[str]) -> str | None:
+    """The extras text of ``members`` less the ``taken`` keys (None when none is left)."""
+    rest = [f"{orjson.dumps(k).decode()}:{value_text(v)}" for k, v in members.items() if k not in taken]
+    return "{" + ",".join(rest) + "}" if rest else None
