@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
+from labelkit.formats.coco_homes import keypoint_file_splits
 from labelkit.formats.coco_read import Rle
 from labelkit.formats.coco_results import written_as_detections
 from labelkit.formats.coco_shapes import image_sizes, unposed_keypoint_counts
@@ -197,17 +198,14 @@ def _points_hold(value: Any, count: int | None, detection: bool) -> bool:
     return detection or all(v in (0, 1, 2) for v in numbers[2::3])
 
 
-def _zero_posed(objects: pa.Table, dataset: Dataset) -> np.ndarray:
-    """Per object: written with keypoints of zeros, its own (as ``coco_plan.check_dataset`` counts them).
+def zero_posed(objects: pa.Table, dataset: Dataset, as_read: np.ndarray, detections: np.ndarray) -> np.ndarray:
+    """Per object: written with keypoints of zeros, its own (``coco_plan.check_dataset`` reports them).
 
-    An object without keypoints of a category with keypoint names, neither read from COCO nor a detection, outside
-    the splits whose instances file is written beside a keypoints file read (see :func:`unposed_keypoint_counts`).
+    An object without keypoints of a category with keypoint names, neither read from COCO (``as_read``: see
+    :func:`carried_fields`) nor a detection (``detections``), outside the splits whose instances file is written
+    beside a keypoints file read (see :func:`unposed_keypoint_counts`).
     """
-    from labelkit.formats.coco_homes import keypoint_file_splits
-
-    fields = carried_fields(objects["extras"], "coco:files" in dataset.info.extras)
-    unposed = unposed_keypoint_counts(objects, dataset.categories, fields.as_read) > 0
-    unposed &= ~written_as_detections(objects, dataset)
+    unposed = (unposed_keypoint_counts(objects, dataset.categories, as_read) > 0) & ~detections
     items = dataset.table("items")
     if unposed.any() and (beside := keypoint_file_splits(dataset.info.extras.get("coco:files"), items, objects)):
         of_item = pc.index_in(objects["item_id"], value_set=items["id"])
@@ -253,7 +251,10 @@ def own_members_taken_out(
         columns = {k: _IF_HELD[k] for k in found if k in _IF_HELD and k in own}  # (a label's bbox is another kind's)
         held = {k: np.logical_or.reduce([valid_mask(table[c]) for c in names]) for k, names in columns.items()}
         if name == "objects" and "keypoints" in held:  # (or the zero keypoints the writer gives an unposed object)
-            held["keypoints"] = held["keypoints"] | _zero_posed(table, dataset)
+            as_read = carried_fields(table["extras"], "coco:files" in dataset.info.extras).as_read
+            held["keypoints"] = held["keypoints"] | zero_posed(
+                table, dataset, as_read, written_as_detections(table, dataset)
+            )
         # (decoded: the rows keying one of the other kind, or one the record writes itself; not every box's
         # "segmentation": [] as Objects365 carries it)
         doubtful = np.logical_or.reduce([has[k] & held[k] if k in held else has[k] for k in found])

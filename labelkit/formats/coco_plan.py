@@ -22,7 +22,6 @@ from labelkit.formats.base import (
     report_annotation_extras,
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
-from labelkit.formats.coco_homes import keypoint_file_splits
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
 from labelkit.formats.coco_own import (
@@ -31,6 +30,7 @@ from labelkit.formats.coco_own import (
     own_category_fields_lost,
     own_members_taken_out,
     own_objects_lost,
+    zero_posed,
 )
 from labelkit.formats.coco_records import ADDED_SKELETONS, IMAGE_FIELDS, added_skeletons, files_keypoint_counts
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
@@ -46,7 +46,6 @@ from labelkit.formats.coco_shapes import (
     redrawn,
     refuse_past_float64,
     turned_boxes,
-    unposed_keypoint_counts,
     written_boxes,
 )
 from labelkit.formats.coco_sizes import report_sizes
@@ -615,14 +614,8 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             int((unsegmented & valid_mask(objects["bbox"])).sum()),
             "COCO annotations need a segmentation: the box's rectangle is written as a polygon",
         )
-        unposed = (unposed_keypoint_counts(objects, dataset.categories, complete) > 0) & ~in_results
-        if unposed.any():  # (an instances file beside a keypoints file read from COCO is written without keypoints)
-            beside = keypoint_file_splits(dataset.info.extras.get("coco:files"), items, objects)
-            if beside:
-                of_item = pc.index_in(objects["item_id"], value_set=items["id"])
-                split = pc.fill_null(pc.take(pc.fill_null(items["split"], ""), of_item), "")
-                named = [*beside, ""] if "default" in beside else beside
-                unposed &= ~true_mask(pc.is_in(split, value_set=pa.array(named, pa.string())))
+        # (an instances file beside a keypoints file read from COCO is written without keypoints)
+        unposed = zero_posed(objects, dataset, complete, in_results)
         report.transform(
             "objects without keypoints of a category with keypoint names",
             int(unposed.sum()),
