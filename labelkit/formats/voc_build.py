@@ -481,8 +481,6 @@ def _instance_rles(instances: np.ndarray[Any, Any], values: list[int]) -> dict[i
     not encoded 250 times whole. Each value must be in ``instances``. A few values are encoded a mask each (the
     runs of the whole image cost about as much as two masks').
     """
-    from pycocotools import mask as mask_utils
-
     if len(values) < _FEW_INSTANCES:
         return {value: raster.mask_to_rle(instances == value) for value in values}
 
@@ -500,14 +498,7 @@ def _instance_rles(instances: np.ndarray[Any, Any], values: list[int]) -> dict[i
         counts[1::2] = end - begin
         if end[-1] < flat.size:
             counts = np.append(counts, flat.size - end[-1])
-        encoded = mask_utils.frPyObjects({"counts": counts.tolist(), "size": [height, width]}, height, width)
-        text = encoded["counts"]
-        out[value] = {
-            "height": int(height),
-            "width": int(width),
-            "counts": text.decode("ascii") if isinstance(text, bytes) else str(text),
-            "runs": None,
-        }
+        out[value] = raster.runs_to_rle(counts.tolist(), height, width)
     return out
 
 

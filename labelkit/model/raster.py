@@ -30,11 +30,26 @@ def mask_to_rle(mask: NDArray[Any]) -> dict[str, Any]:
     """
     from pycocotools import mask as mask_utils
 
-    encoded = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    return _cell(mask_utils.encode(np.asfortranarray(mask.astype(np.uint8))), *mask.shape)
+
+
+def runs_to_rle(counts: Sequence[int], height: int, width: int) -> dict[str, Any]:
+    """COCO run lengths (background first, column-major) as the model's mask cell.
+
+    Compressed as :func:`mask_to_rle` compresses the mask they make (pycocotools gives the same string).
+    """
+    from pycocotools import mask as mask_utils
+
+    encoded = mask_utils.frPyObjects({"counts": list(counts), "size": [height, width]}, height, width)
+    return _cell(encoded, height, width)
+
+
+def _cell(encoded: dict[str, Any], height: int, width: int) -> dict[str, Any]:
+    """A pycocotools RLE as the model's mask cell (compressed counts as text)."""
     counts = encoded["counts"]
     return {
-        "height": int(mask.shape[0]),
-        "width": int(mask.shape[1]),
+        "height": int(height),
+        "width": int(width),
         "counts": counts.decode("ascii") if isinstance(counts, bytes) else str(counts),
         "runs": None,
     }
