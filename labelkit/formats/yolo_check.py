@@ -615,11 +615,10 @@ def _box_numbers_outside(dataset: Dataset, widths: np.ndarray, heights: np.ndarr
     out = np.zeros(len(boxed), dtype=bool)
     if not boxed.any():
         return out
-    x, y, w, h = np.asarray(pc.list_flatten(bbox).to_numpy(zero_copy_only=False), dtype=np.float64).reshape(-1, 4).T
-    width, height = widths[boxed], heights[boxed]
+    boxes = pc.list_flatten(bbox).to_numpy(zero_copy_only=False)
     with np.errstate(divide="ignore", invalid="ignore"):
-        numbers = np.stack([(x + w / 2) / width, (y + h / 2) / height, w / width, h / height])
-    out[boxed] = ((numbers < -_NOISE) | (numbers > 1 + _NOISE)).any(axis=0)
+        numbers = G.xywh_to_yolo(boxes, widths[boxed], heights[boxed])
+    out[boxed] = ((numbers < -_NOISE) | (numbers > 1 + _NOISE)).any(axis=1)
     return out
 
 
