@@ -31,13 +31,13 @@ def renamed_files(dataset: Dataset, report: Report, media: str) -> None:
     if stemmed:  # (named after their images; the others, if any, as plain relative paths)
         plain = f"{STEM_REASON}. Otherwise, {plain}" if renamed > stemmed else STEM_REASON
     report.transform("item ids", renamed, plain)
+    names, renamed_images = image_file_names(dataset)
     report.transform(
         "image file names",
-        image_file_names(dataset)[1],
+        renamed_images,
         "images of one name (from other folders) are named after their item ids",
     )
     paths = dataset.table("items")["path"].to_pylist()
-    names = image_file_names(dataset)[0]
     if others := [name for p, name in zip(paths, names, strict=True) if p and not name.endswith(".jpg")]:
         report.note(
             f"{len(others):,} images are not named <id>.jpg ({min(others)!r}{' first' if len(others) > 1 else ''}): "
