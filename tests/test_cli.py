@@ -2523,6 +2523,6 @@ def test_the_command_leaves_its_objects_out_of_the_exits_collections(tmp_path: P
     )
     assert done.returncode == 0, done.stderr
     frozen, scanned, enabled = done.stdout.splitlines()[-1].split()
-    assert int(frozen) > 50_000  # (about 150,000 here)
+    assert int(frozen) > 30_000  # (about 56,000 here)
     assert int(scanned) < 100
     assert enabled == "True"  # (the collector still runs: frozen objects are only left out of its scans)
