@@ -6,6 +6,7 @@ Errors become one line on stderr (``labelkit: error: <where>: <what>``) and an e
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import inspect
@@ -668,11 +669,10 @@ def main() -> None:
     hangup = getattr(signal, "SIGHUP", None)  # (a closed terminal or ssh session: the same; none on Windows)
     if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:  # (nohup's ignoring it stands)
         signal.signal(hangup, _terminated)
-    # The process's objects from here on are left out of the cyclic collector's scans (``gc.freeze``): the
-    # modules' now, every object at the end, so that the interpreter's collections on the way out (0.1 s with
-    # pyarrow, pydantic and the formats loaded) scan nothing. What those objects hold is still freed at exit.
-    gc.freeze()
-    try:
-        cli(prog_name="labelkit")
-    finally:
-        gc.freeze()
+    # As the interpreter exits, every object is left out of the cyclic collector's work (``gc.freeze``): its
+    # collections on the way out took apart the modules' reference cycles one by one (0.1 s with pyarrow,
+    # pydantic and the formats loaded), where the system takes the process's memory back whole. (At exit only:
+    # a caller running this in its own process, as a notebook may, keeps its collector whole until then.)
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+    cli(prog_name="labelkit")

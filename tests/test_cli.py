@@ -2508,13 +2508,17 @@ def test_importing_labelkit_leaves_the_cyclic_collector_as_it_found_it(collectin
 
 
 def test_the_command_leaves_its_objects_out_of_the_exits_collections(tmp_path: Path) -> None:
-    """At exit, the objects of a finished command are frozen (``gc.freeze``): the interpreter's collections on the
-    way out have almost nothing to scan, where they scanned every object of pyarrow, pydantic and the formats."""
+    """As the interpreter exits, the objects of a finished command are frozen (``gc.freeze``, an ``atexit`` handler):
+    the interpreter's collections on the way out have nothing to take apart, where they took apart the reference
+    cycles of pyarrow, pydantic and the formats one by one. Until then nothing is frozen (a caller's process)."""
     code = (
         "import atexit, gc, sys\n"
         "atexit.register(lambda: print(gc.get_freeze_count(), len(gc.get_objects()), gc.isenabled()))\n"
         "from labelkit.cli import main\n"
-        "main()\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('ran', gc.get_freeze_count())\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     source = FIXTURES / "coco" / "results_val.json"
@@ -2522,6 +2526,7 @@ def test_the_command_leaves_its_objects_out_of_the_exits_collections(tmp_path: P
         [sys.executable, "-c", code, "info", str(source)], env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2] == "ran 0"
     frozen, scanned, enabled = done.stdout.splitlines()[-1].split()
     assert int(frozen) > 30_000  # (about 56,000 here)
     assert int(scanned) < 100
