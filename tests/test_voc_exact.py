@@ -92,3 +92,65 @@ def test_an_object_changed_since_is_written_from_its_box(tmp_path: Path) -> None
 def test_whole_corners_keep_nothing(tmp_path: Path) -> None:
     dataset = labelkit.load(_folder(tmp_path / "in", [[1.0, 2.0, 30.0, 40.0], [1.5, 2.25, 3.5, 40.0]]))
     assert dataset.table("objects")["extras"].null_count == 2
+
+
+def _nestings(tags: list[str]) -> list[str]:
+    """Every tree of these elements in this document order (its child counts in preorder), each element's text
+    before its children."""
+    texts = {"name": "cat", "pose": "Left", "truncated": "1", "difficult": "0", "xmin": "1", "ymin": "2"}
+    texts |= {"xmax": "5", "ymax": "6.5"}
+    shapes: list[list[int]] = []
+
+    def grow(counts: list[int], open_slots: int) -> None:
+        if len(counts) == len(tags):
+            if open_slots == 0:
+                shapes.append(counts)
+            return
+        if counts and open_slots == 0:
+            return
+        for k in range(len(tags) - len(counts)):
+            grow([*counts, k], (open_slots - 1 if counts else 0) + k)
+
+    grow([], 1)
+
+    def xml(counts: list[int]) -> str:
+        at = iter(range(len(tags)))
+
+        def element() -> str:
+            i = next(at)
+            inner = "".join(element() for _ in range(counts[i]))
+            return f"<{tags[i]}>{texts.get(tags[i], '')}{inner}</{tags[i]}>"
+
+        return element()
+
+    return [xml(counts) for counts in shapes]
+
+
+def test_an_object_of_the_usual_tags_nested_otherwise_is_read_as_the_full_reader_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The usual object's shape is looked up by its elements' tags in document order and checked by two child
+    counts (the object's, the box's): each of the 4,862 trees those tags make, after a usual object, reads as
+    the full reader reads it (the same objects and unread elements, or the same error)."""
+    from labelkit.errors import InputError
+    from labelkit.formats import voc_parse, voc_plain
+
+    tags = ["object", "name", "pose", "truncated", "difficult", "bndbox", "xmin", "ymin", "xmax", "ymax"]
+    objects = _nestings(tags)
+    usual = "<object><name>cat</name><pose>Left</pose><truncated>1</truncated><difficult>0</difficult><bndbox>"
+    usual += "<xmin>1</xmin><ymin>2</ymin><xmax>5</xmax><ymax>6.5</ymax></bndbox></object>"
+    assert len(objects) == 4862 and usual in objects
+
+    def read(xml: str) -> object:
+        try:
+            item = voc_parse.parse_annotation(f"<annotation>{usual}{xml}</annotation>".encode(), tmp_path / "a.xml")
+        except InputError as exc:
+            return (exc.message, exc.location.element, exc.found)
+        return (item.objects, item.unread)
+
+    voc_plain._PLANS.clear()
+    fast = [read(xml) for xml in objects]
+    assert voc_plain._PLANS[tuple(tags)] is not None  # (the usual object's shape, looked up for each tree)
+    monkeypatch.setattr(voc_parse, "_plain_object", lambda node, *_: None)
+    assert fast == [read(xml) for xml in objects]
+    assert sum(isinstance(r[0], list) and len(r[0]) == 2 for r in fast) > 1  # (some other trees read too)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from labelkit.errors import InputError
+from labelkit.formats.voc_plain import plain_object as _plain_object
 from labelkit.formats.voc_values import CORNERS_KEY, corners_come_back
 from labelkit.io import safe_relpath
 from labelkit.model import geometry as G
@@ -34,6 +36,11 @@ def parse_xml(data: bytes, path: Path) -> Element:
         InputError: bad or truncated XML (with its line), bytes its declared encoding cannot decode, or a DTD /
             entity declaration.
     """
+    return _parse_tree(data, path)[0]
+
+
+def _parse_tree(data: bytes, path: Path) -> tuple[Element, bool]:
+    """:func:`parse_xml`, and whether an element may hold an XML attribute (False: none does)."""
     try:
         return _parse_xml(data, path)
     except ValueError as exc:  # (UnicodeError too: a codec that cannot decode at all, e.g. idna)
@@ -46,8 +53,8 @@ def parse_xml(data: bytes, path: Path) -> Element:
         raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
 
 
-def _parse_xml(source: bytes | str, path: Path, direct: bool = True) -> Element:
-    """:func:`parse_xml` of bytes or text (the steps of defusedxml's ``fromstring``).
+def _parse_xml(source: bytes | str, path: Path, direct: bool = True) -> tuple[Element, bool]:
+    """:func:`_parse_tree` of bytes or text (the steps of defusedxml's ``fromstring``).
 
     ``direct``: expat's element events go straight to the C tree builder (see :func:`_direct`), unless an
     element or XML attribute turns out to be in a namespace, when the file is parsed again the full way.
@@ -63,9 +70,13 @@ def _parse_xml(source: bytes | str, path: Path, direct: bool = True) -> Element:
     try:
         parser.feed(source)
         root: Element = parser.close()
-        if direct and _namespaced(root):  # (spelled "uri}name" by expat: the full parser's names, "{uri}name")
+        if not direct:
+            return root, True
+        elements = list(root.iter())
+        attributed = any(map(Element.keys, elements))
+        if _namespaced(elements, attributed):  # (spelled "uri}name" by expat: the full parser's names, "{uri}name")
             return _parse_xml(source, path, direct=False)
-        return root
+        return root, attributed
     except DefusedXmlException as exc:
         raise InputError(
             "XML with a DTD or entity declarations is refused",
@@ -103,12 +114,18 @@ def _direct(parser: Any) -> bool:
     return True
 
 
-def _namespaced(root: Element) -> bool:
-    """Whether an element's or XML attribute's name holds ``}``: expat's spelling of a namespaced name."""
-    for node in root.iter():
-        if "}" in node.tag or (node.attrib and any("}" in key for key in node.attrib)):
-            return True
-    return False
+def _namespaced(elements: list[Element], attributed: bool) -> bool:
+    """Whether an element's or XML attribute's name holds ``}``: expat's spelling of a namespaced name.
+
+    ``attributed``: whether an element holds an XML attribute.
+    """
+    # (the tags joined by C code: no Python step per element)
+    if "}" in "<".join(map(_TAG, elements)):
+        return True
+    return attributed and any("}" in key for node in elements for key in node.keys())
+
+
+_TAG = attrgetter("tag")
 
 
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
@@ -437,7 +454,7 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     Raises:
         InputError: bad XML, or an object without a name or with a bad box (naming the element).
     """
-    root = parse_xml(data, path)
+    root, attributed = _parse_tree(data, path)
     if root.tag != "annotation":
         raise InputError("root element must be <annotation>", path=path, element=root.tag)
     unread = _unread(root, _ROOT_TAGS, _ONCE_ROOT, path, "annotation", "annotation")
@@ -473,7 +490,7 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     if segmented is not None:
         item.metadata["voc:segmented"] = _int_or_text(segmented)
     for number, node in enumerate(root.iterfind("object"), 1):
-        plain = _plain_object(node)
+        plain = _plain_object(node, attributed)  # (no attribute, as usual: not asked of each element again)
         if plain is not None:
             item.objects.append(plain)
             continue
@@ -548,81 +565,4 @@ def _object(node: Element, path: Path, where: str, respelled: list[str]) -> dict
         "occluded": None if occluded is None else bool(occluded),
         "extras": extras,
         "attributes": attributes,
-    }
-
-
-_PLAIN_TAGS = frozenset({"name", "pose", "truncated", "difficult", "occluded", "bndbox"})
-
-
-def _plain_flag(node: Element | None) -> int | None:
-    """:func:`_flag` of an element holding no element, or -1 for the caller to read it with :func:`_flag`.
-
-    -1 where the text is not an integer of 64 bits (``_flag`` raises, or reads ``1.0`` as 1), and for ``-1``.
-    """
-    if node is None:
-        return None
-    text = (node.text or "").strip()
-    if not text:
-        return 0
-    try:
-        number = int(text)
-    except ValueError:
-        return -1
-    return number if INT64_MIN <= number <= INT64_MAX else -1
-
-
-def _plain_object(node: Element) -> dict[str, Any] | None:
-    """:func:`_object` of the usual ``<object>``, which has nothing unread, or None for any other.
-
-    The usual object holds ``<name>``, ``<bndbox>`` and any of ``<pose>``, ``<truncated>``, ``<difficult>``,
-    ``<occluded>``, each once, holding text only (``<bndbox>``: its four corners, each once, holding text only),
-    with no XML attribute anywhere, and reads with no error: the same dict as :func:`_object`'s, built without
-    its look-ups one element at a time. Anything else (and any value :func:`_object` would refuse) is None,
-    for the caller to read the full way, which notes what is unread and raises naming the element.
-    """
-    if node.attrib:
-        return None
-    fields: dict[str, Element] = {}
-    for child in node:
-        tag = child.tag
-        if tag not in _PLAIN_TAGS or tag in fields or child.attrib or (len(child) and tag != "bndbox"):
-            return None
-        fields[tag] = child
-    name = fields.get("name")
-    bnd = fields.get("bndbox")
-    if name is None or bnd is None or len(bnd) != 4:
-        return None
-    texts: dict[str, str] = {}
-    for child in bnd:
-        if child.tag not in _CORNERS or child.tag in texts or child.attrib or len(child):
-            return None
-        texts[child.tag] = (child.text or "").strip()
-    try:
-        corners = [float(texts[tag]) for tag in ("xmin", "ymin", "xmax", "ymax")]
-    except ValueError:  # ("": no number)
-        return None
-    extras: dict[str, Any] = {}
-    pose = _text(fields.get("pose"))
-    if pose and pose != "Unspecified":
-        extras["voc:pose"] = pose
-    for tag in ("truncated", "difficult"):
-        value = _plain_flag(fields.get(tag))
-        if value == -1:
-            return None
-        if value:
-            extras[f"voc:{tag}"] = value
-    occluded = _plain_flag(fields.get("occluded"))
-    if occluded not in (None, 0, 1):
-        return None
-    box = G.voc_to_xywh(*corners)
-    if box[2] < 0 or box[3] < 0 or not all(map(math.isfinite, box)):  # (a corner not finite: one of these)
-        return None
-    if not corners_come_back(corners):
-        extras[CORNERS_KEY] = corners
-    return {
-        "name": _text(name) or "",
-        "bbox": box,
-        "occluded": None if occluded is None else bool(occluded),
-        "extras": extras,
-        "attributes": {},
     }

@@ -1,0 +1,181 @@
+"""Reading the usual Pascal VOC ``<object>`` in one pass: its shape looked up, its texts read by position.
+
+The usual object holds ``<name>``, ``<bndbox>`` and any of ``<pose>``, ``<truncated>``, ``<difficult>``,
+``<occluded>``, each once, holding text only (``<bndbox>``: its four corners, each once, holding text only), with
+no XML attribute anywhere. Its shape is the tags of its elements in document order and how many children each
+has, which together give the tree (a shape is looked up, not checked element by element: a file's objects share a
+few); its values are the elements' texts, taken in that order. Used by :mod:`labelkit.formats.voc_parse`, which
+reads any other object (and any value of this one it would refuse) the full way.
+"""
+
+from __future__ import annotations
+
+import math
+from operator import attrgetter
+from typing import Any, NamedTuple
+from xml.etree.ElementTree import Element
+
+from labelkit.formats.voc_values import CORNERS_KEY, corners_come_back
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
+
+PLAIN_TAGS = frozenset({"name", "pose", "truncated", "difficult", "occluded", "bndbox"})
+CORNERS = ("xmin", "ymin", "xmax", "ymax")
+
+_TAG = attrgetter("tag")
+_TEXT = attrgetter("text")
+_KEYS = Element.keys
+
+
+class _Plan(NamedTuple):
+    """Where an object's values are among its elements in document order (0: absent; the object is element 0)."""
+
+    children: int
+    bndbox: int
+    name: int
+    pose: int
+    truncated: int
+    difficult: int
+    occluded: int
+    corners: tuple[int, int, int, int]
+
+
+_PLANS: dict[tuple[str, ...], _Plan | None] = {}
+_MAX_PLANS = 256
+"""Shapes kept (a file of hostile objects of every order makes no more)."""
+_MISSING = _Plan(0, 0, 0, 0, 0, 0, 0, (0, 0, 0, 0))
+
+
+def plan_of(tags: tuple[str, ...], lens: tuple[int, ...]) -> _Plan | None:
+    """The plan of an object of these element tags and child counts (in document order), None for another shape.
+
+    Its children each a tag of :data:`PLAIN_TAGS`, once, holding no element except ``<bndbox>``, which holds the
+    four corners, each once, holding none; ``<name>`` and ``<bndbox>`` among them.
+
+    >>> plan_of(("object", "name", "bndbox", "xmin", "ymin", "xmax", "ymax"), (2, 0, 4, 0, 0, 0, 0))
+    _Plan(children=2, bndbox=2, name=1, pose=0, truncated=0, difficult=0, occluded=0, corners=(3, 4, 5, 6))
+    >>> plan_of(("object", "name", "bndbox", "xmin", "ymin", "xmax"), (2, 0, 3, 0, 0, 0)) is None
+    True
+    """
+    at: dict[str, int] = {}
+    corners: dict[str, int] = {}
+    i = 1
+    for _ in range(lens[0]):
+        tag = tags[i]
+        if tag not in PLAIN_TAGS or tag in at:
+            return None
+        at[tag] = i
+        if tag == "bndbox":
+            if lens[i] != 4:
+                return None
+            for j in range(i + 1, i + 5):
+                if tags[j] not in CORNERS or tags[j] in corners or lens[j]:
+                    return None
+                corners[tags[j]] = j
+            i += 5
+        elif lens[i]:
+            return None
+        else:
+            i += 1
+    if "name" not in at or "bndbox" not in at or i != len(tags):
+        return None
+    return _Plan(
+        lens[0],
+        at["bndbox"],
+        at["name"],
+        at.get("pose", 0),
+        at.get("truncated", 0),
+        at.get("difficult", 0),
+        at.get("occluded", 0),
+        (corners["xmin"], corners["ymin"], corners["xmax"], corners["ymax"]),
+    )
+
+
+def flag_of_text(text: str | None) -> int:
+    """A flag of an element holding no element, by its text, or -1 for the full reader to read it.
+
+    -1 where the text is not an integer of 64 bits (the full reader raises, or reads ``1.0`` as 1), and for ``-1``.
+    """
+    text = (text or "").strip()
+    if not text:
+        return 0
+    try:
+        number = int(text)
+    except ValueError:
+        return -1
+    return number if INT64_MIN <= number <= INT64_MAX else -1
+
+
+def plain_object(node: Element, attributed: bool = True) -> dict[str, Any] | None:
+    """The full reader's object dict of the usual ``<object>``, which has nothing unread, or None for any other.
+
+    The usual object's values are read as the full reader reads them; anything else (and any value the full
+    reader would refuse: a corner that is no number, a flag that is no integer, a box of negative width) is None,
+    for the caller to read the full way, which notes what is unread and raises naming the element.
+
+    Args:
+        node: an ``<object>`` element.
+        attributed: whether the file may hold an XML attribute (False: none of its elements has one).
+    """
+    elements = list(node.iter())
+    if attributed and any(map(_KEYS, elements)):
+        return None
+    tags = tuple(map(_TAG, elements))
+    plan = _PLANS.get(tags, _MISSING)
+    if plan is _MISSING:
+        plan = plan_of(tags, tuple(map(len, elements)))
+        if len(_PLANS) < _MAX_PLANS:
+            _PLANS[tags] = plan
+    # (the tags, the object's children and the box's four give the shape: any other element inside one of them
+    # would be one more, or leave the box fewer; the first object of a shape was looked at element by element)
+    if plan is None or len(node) != plan.children or len(elements[plan.bndbox]) != 4:
+        return None
+    texts = list(map(_TEXT, elements))
+    a, b, c, d = plan.corners
+    try:
+        corners = [
+            float((texts[a] or "").strip()),
+            float((texts[b] or "").strip()),
+            float((texts[c] or "").strip()),
+            float((texts[d] or "").strip()),
+        ]
+    except ValueError:  # ("": no number)
+        return None
+    extras: dict[str, Any] = {}
+    if plan.pose:
+        pose = texts[plan.pose]
+        pose = pose.strip() if pose else pose
+        if pose and pose != "Unspecified":
+            extras["voc:pose"] = pose
+    if plan.truncated:
+        text = texts[plan.truncated]
+        value = 0 if text == "0" else flag_of_text(text)
+        if value == -1:
+            return None
+        if value:
+            extras["voc:truncated"] = value
+    if plan.difficult:
+        text = texts[plan.difficult]
+        value = 0 if text == "0" else flag_of_text(text)
+        if value == -1:
+            return None
+        if value:
+            extras["voc:difficult"] = value
+    occluded = None
+    if plan.occluded:
+        text = texts[plan.occluded]
+        occluded = 0 if text == "0" else flag_of_text(text)
+        if occluded not in (0, 1):
+            return None
+    xmin, ymin, xmax, ymax = corners
+    box = (xmin - 1.0, ymin - 1.0, xmax - xmin + 1.0, ymax - ymin + 1.0)  # (geometry.voc_to_xywh)
+    if box[2] < 0 or box[3] < 0 or not math.isfinite(box[0] + box[1] + box[2] + box[3]):
+        return None  # (a corner not finite: one of these; a sum beyond float64 of finite ones: read the full way)
+    if not corners_come_back(corners):
+        extras[CORNERS_KEY] = corners
+    return {
+        "name": (texts[plan.name] or "").strip(),
+        "bbox": box,
+        "occluded": None if occluded is None else bool(occluded),
+        "extras": extras,
+        "attributes": {},
+    }
