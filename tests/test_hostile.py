@@ -1779,7 +1779,7 @@ def test_a_voc_item_without_a_filename_takes_one_image_whatever_the_machine(
     item of another image and size. The first by name is taken on every machine."""
     from PIL import Image
 
-    from labelkit.formats import voc
+    from labelkit.formats import voc_images
 
     root = tmp_path / "voc"
     (root / "Annotations").mkdir(parents=True)
@@ -1788,7 +1788,7 @@ def test_a_voc_item_without_a_filename_takes_one_image_whatever_the_machine(
     Image.new("RGB", (8, 6)).save(root / "JPEGImages" / "a.Png", "PNG")
     Image.new("RGB", (16, 12)).save(root / "JPEGImages" / "a.jpg")
     if order == "windows":
-        monkeypatch.setattr(voc, "_fold", str.lower)  # (what it is on Windows)
+        monkeypatch.setattr(voc_images, "_fold", str.lower)  # (what it is on Windows)
         _windows_path_order(monkeypatch)
     (item,) = labelkit.load(root, "voc").items()
     assert (item.media.path, item.media.width, item.media.height) == ("JPEGImages/a.Png", 8, 6)

@@ -21,7 +21,7 @@ from PIL import Image
 import labelkit
 from labelkit.cli import cli
 from labelkit.errors import DataLossError, InputError, OutputError
-from labelkit.formats import voc, voc_check_masks, voc_masks, voc_parse, voc_sets
+from labelkit.formats import voc, voc_check_masks, voc_images, voc_masks, voc_parse, voc_sets
 from labelkit.formats.voc_names import KEEP_IDS
 from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object, Rle, raster
 from labelkit.model import geometry as G
@@ -4576,9 +4576,12 @@ def test_an_image_found_through_a_folder_listed_once_is_the_one_a_glob_finds(
         for name in names:
             (root / "JPEGImages" / f"{name}.{ext}").touch()
         listings: dict[Path, dict[str, list[str]]] = {}
+        finder = voc_images.ImageFinder(root)
         for item_id in ids:
-            assert voc._find_image(root, root / "Annotations", item_id, None, listings) == voc._find_image(
-                root, root / "Annotations", item_id, None
+            by_glob = voc_images._find_image(root, root / "Annotations", item_id, None)
+            assert voc_images._find_image(root, root / "Annotations", item_id, None, listings) == by_glob
+            assert finder.relpath(root / "Annotations", item_id, None) == (
+                by_glob and by_glob.relative_to(root).as_posix()
             )
 
 
@@ -5438,7 +5441,7 @@ def test_an_image_of_a_nested_id_found_through_its_folder_listed_once_is_the_one
         listings: dict[Path, dict[str, list[str]]] = {}
         for sub, name in ids:
             args = (root, root / "Annotations", sub + name, None)
-            assert voc._find_image(*args, listings) == voc._find_image(*args)
+            assert voc_images._find_image(*args, listings) == voc_images._find_image(*args)
 
 
 def test_the_folder_of_nested_ids_is_listed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -5452,8 +5455,10 @@ def test_the_folder_of_nested_ids_is_listed_once(tmp_path: Path, monkeypatch: py
     (tmp_path / "v/JPEGImages/s0").mkdir(parents=True)
     Image.new("RGB", (8, 6)).save(tmp_path / "v/JPEGImages/s0/2.png")
     listed: list[str] = []
-    by_prefix = voc._by_prefix
-    monkeypatch.setattr(voc, "_by_prefix", lambda p: listed.append(p.relative_to(tmp_path).as_posix()) or by_prefix(p))
+    by_prefix = voc_images._by_prefix
+    monkeypatch.setattr(
+        voc_images, "_by_prefix", lambda p: listed.append(p.relative_to(tmp_path).as_posix()) or by_prefix(p)
+    )
     ds = labelkit.load(tmp_path / "v", "voc")
     assert sorted(listed) == ["v/Annotations/s0", "v/JPEGImages/s0"]
     assert [(i.id, i.media.path) for i in ds.items()] == [
@@ -6113,10 +6118,12 @@ def test_an_image_named_by_filename_found_from_a_folder_listing_is_the_one_a_sta
     names += ["none.jpg", "e" * 300 + ".jpg", ".", "sub//b.jpg"]
     found = {}
     files, listings = Listings(), {}
+    finder = voc_images.ImageFinder(root)
     for name in names:
         for folder in (root / "Annotations", root / "Annotations/x"):
-            by_stat = voc._find_image(root, folder, "item", name)
-            assert voc._find_image(root, folder, "item", name, listings, files) == by_stat
+            by_stat = voc_images._find_image(root, folder, "item", name)
+            assert voc_images._find_image(root, folder, "item", name, listings, files) == by_stat
+            assert finder.relpath(folder, "item", name) == (by_stat and by_stat.relative_to(root).as_posix())
             found[name, folder.name] = by_stat and by_stat.relative_to(root).as_posix()
     if not sys.platform.startswith("linux"):  # (where A.JPG is a.jpg: the same answer, checked above)
         return

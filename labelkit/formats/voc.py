@@ -12,7 +12,6 @@ defusedxml only: a DTD or an entity is an error. VOC's 1-based inclusive pixel c
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import stat
@@ -30,9 +29,9 @@ from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, rea
 from labelkit.formats.voc_labelmap import READER_PARTS_COMMENT, stand_in_lines
 from labelkit.formats.voc_parse import _XmlItem, parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
-from labelkit.formats.yolo_listing import Listings, without_suffix
-from labelkit.formats.yolo_media import is_image, not_a_file
-from labelkit.io import Inside, is_file, read_bytes, read_head, read_text, require_utf8_name, safe_relpath
+from labelkit.formats.yolo_listing import without_suffix
+from labelkit.formats.yolo_media import not_a_file
+from labelkit.io import Inside, read_bytes, read_head, read_text, require_utf8_name
 from labelkit.model import Dataset, raster
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.portable import by_name, by_parts
@@ -543,68 +542,6 @@ def _rgb_indices(
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def _find_image(
-    root: Path,
-    folder: Path,
-    item_id: str,
-    filename: str | None,
-    listings: dict[Path, dict[str, list[str]]] | None = None,
-    files: Listings | None = None,
-) -> Path | None:
-    """The image of an item: its XML's ``filename`` in ``JPEGImages/`` or its folder, else ``<id>.<image ext>``.
-
-    With ``listings`` (a cache the caller keeps), a folder is listed once for all items (the sub-folder of an
-    id with ``/``, ``s0/1`` in ``Annotations/s0/1.xml``, once for all of its items): a glob per item read the
-    whole folder each time, quadratic in the items without a ``filename`` (list-only, or of nested XMLs). With
-    ``files`` too, whether ``filename`` is a file is answered from a listing of its folder, not a stat per item.
-    """
-    rel = safe_relpath(filename) if filename else ""
-    for base in (root / "JPEGImages", folder):  # (with files, the path is made only for an image found)
-        if rel and (files.is_file(os.path.join(base, rel)) if files is not None else is_file(base / rel)):
-            return base / rel
-        if listings is not None:
-            sub, _, name = item_id.rpartition("/")
-            where = base / sub if sub else base
-            if where not in listings:
-                listings[where] = _by_prefix(where)
-            found = [where / name for name in listings[where].get(_fold(name), [])]
-        else:
-            found = sorted(base.glob(f"{glob.escape(item_id)}.*"), key=by_name) if base.is_dir() else []
-        for candidate in found:
-            if is_image(candidate):
-                return candidate
-    return None
-
-
-def _fold(name: str) -> str:
-    """A name as pathlib's glob compares it: without case on Windows."""
-    return name.lower() if os.name == "nt" else name
-
-
-def _by_prefix(folder: Path) -> dict[str, list[str]]:
-    """A folder's entry names (sorted) by each part before a dot: ``a.b.jpg`` under ``a`` and ``a.b``.
-
-    So ``listing[_fold(x)]`` is what ``folder.glob(f"{x}.*")`` gives, read once (nothing when it is not a folder).
-
-    >>> import tempfile; d = Path(tempfile.mkdtemp())
-    >>> for n in ("a.jpg", "a.b.png", "ab.jpg", ".c.jpg"): (d / n).touch()
-    >>> listing = _by_prefix(d)
-    >>> listing["a"], listing["a.b"], listing[".c"], "ab" in listing, sorted(listing[""])
-    (['a.b.png', 'a.jpg'], ['a.b.png'], ['.c.jpg'], True, ['.c.jpg'])
-    """
-    try:
-        names = sorted(entry.name for entry in os.scandir(folder))  # (by name: folded first, Windows took a.jpg)
-    except OSError:  # (not a folder, or not there: as glob, nothing)
-        return {}
-    out: dict[str, list[str]] = {}
-    for name in names:
-        dot = name.find(".")
-        while dot != -1:
-            out.setdefault(_fold(name[:dot]), []).append(name)
-            dot = name.find(".", dot + 1)
-    return out
-
-
 def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """Read a Pascal VOC folder (or one annotation XML file).
 
@@ -628,14 +565,16 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     parsed: list[tuple[str, str | None, Path, _XmlItem]] = []
     forks: list[str] = []  # (macOS resource forks passed over: ._a.xml, ._a.png)
     for split, folder in _xml_dirs(root):
-        seen: dict[str, Path] = {}
+        seen: dict[str, str] = {}
+        # (each file's path as text, str(folder / name), for its errors: no path object made per file)
+        base = "" if str(folder) == os.curdir else os.path.join(folder, "")
         for xml_name in without_forks(walk_linked(folder, _is_xml), folder, root, forks):
-            xml = folder / xml_name
+            xml = base + (xml_name if os.sep == "/" else xml_name.replace("/", os.sep))
             item_id = without_suffix(xml_name)  # (as xml.relative_to(folder).with_suffix("").as_posix())
             require_utf8_name(item_id, root)  # (before the lists, which name items, are matched to files)
             if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
-                raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id].name})", path=xml)
-            seen[item_id] = xml
+                raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id]})", path=xml)
+            seen[item_id] = xml_name.rpartition("/")[2]
             parsed.append((item_id, split, folder, parse_annotation(read_inside(xml, inside, _LINK_HINT), xml)))
     if not parsed and not (root / "ImageSets").is_dir():
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")

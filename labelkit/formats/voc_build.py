@@ -15,16 +15,15 @@ from labelkit.formats.voc import (
     VOC_CLASSES,
     VOID_INDEX,
     Labelmap,
-    _find_image,
     _png_indices,
     hex_color,
     voc_palette,
 )
+from labelkit.formats.voc_images import ImageFinder
 from labelkit.formats.voc_labelmap import is_own_color
 from labelkit.formats.voc_names import KEEP_IDS, image_stems
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets
-from labelkit.formats.yolo_listing import Listings
 from labelkit.formats.yolo_media import image_size, is_image
 from labelkit.model import Category, Dataset, DatasetInfo, raster
 from labelkit.model.tables import MASK_TYPE, dumps
@@ -143,15 +142,15 @@ def build(
     unmatched: list[str] = []  # images whose class PNG has another size than their object PNG
     unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
     first_on_background: str | None = None  # the first image with an instance over class PNG background
-    listings: dict[Path, dict[str, list[str]]] = {}  # (each image folder listed once)
-    files = Listings()  # (and asked whether an image is there: no stat per item)
+    images = ImageFinder(root)  # (each image folder listed once, and asked whether an image is there)
+    annotations = root / "Annotations"
     for item_id in all_ids:
         found_xml = by_id.get(item_id)  # (None: an item of no XML, listed or of PNGs only)
-        stem, split, folder, item = found_xml or (item_id, None, root / "Annotations", _XmlItem())
-        image = _find_image(root, folder, stem, item.filename, listings, files)
+        stem, split, folder, item = found_xml or (item_id, None, annotations, _XmlItem())
+        image = images.relpath(folder, stem, item.filename)  # (below the root)
         width, height = item.width, item.height
         if (width is None or height is None) and image is not None:
-            width, height = image_size(image)
+            width, height = image_size(root / image)
         arrays = pngs(stem)
         if 0 in arrays:  # (a class the class PNG shows is a class, whether or not an object is made of it)
             used.update(class_names[v] for v in raster.distinct(arrays[0]) if 0 < v < min(VOID_INDEX, len(class_names)))
@@ -160,9 +159,9 @@ def build(
         if (width is None or height is None) and arrays:
             height, width = next(iter(arrays.values())).shape
         if image is not None:
-            rel = image.relative_to(root).as_posix()
+            rel = image
         elif item.filename:
-            rel = (f"{split}/" if split and folder != root / "Annotations" else "JPEGImages/") + item.filename
+            rel = (f"{split}/" if split and folder != annotations else "JPEGImages/") + item.filename
         else:
             rel = None
         metadata = dict(item.metadata)
@@ -186,39 +185,42 @@ def build(
         elsewhere = {t: s for t, s in sets.task_splits.get(stem, {}).items() if s != [item_split]}
         if elsewhere:  # task lists of other splits than the item's (Segmentation/trainval.txt only): written so
             metadata["voc:task_splits"] = {str(item_split): elsewhere}  # (while the item is of that split)
-        metadata.update(void_metadata(arrays))
-        blank = [
-            kind
-            for k, kind in ((0, "SegmentationClass"), (1, "SegmentationObject"))
-            if k in arrays and not arrays[k].any()
-        ]
-        if blank:  # PNGs with no pixel set: no mask comes of them, and writing VOC writes them again
-            metadata["voc:blank_pngs"] = blank
+        if arrays:  # (an image of no PNG, as most are, has no void, blank PNG, instance or class-only mask)
+            metadata.update(void_metadata(arrays))
+            blank = [
+                kind
+                for k, kind in ((0, "SegmentationClass"), (1, "SegmentationObject"))
+                if k in arrays and not arrays[k].any()
+            ]
+            if blank:  # PNGs with no pixel set: no mask comes of them, and writing VOC writes them again
+                metadata["voc:blank_pngs"] = blank
         item_rows["id"].append(item_id)
         item_rows["path"].append(rel)
         item_rows["width"].append(width)
         item_rows["height"].append(height)
         item_rows["split"].append(item_split)
         item_rows["metadata"].append(dumps(metadata) if metadata else None)
-        found = _instances(arrays, class_names)
-        attached = _masks_of(found, arrays.get(1), item.objects)
-        for index, obj in enumerate(item.objects, 1):
-            objects["id"].append(str(len(objects["id"]) + 1))
-            objects["item_id"].append(item_id)
-            objects["category_id"].append(obj["name"])  # (a name: the ids are given once every class is known)
-            objects["shape"].append("box")
-            objects["bbox"].append(list(obj["bbox"]))
-            objects["occluded"].append(obj["occluded"])
-            objects["mask"].append(attached.pop(index, None))
-            objects["attributes"].append(dumps(obj["attributes"]) if obj["attributes"] else None)
-            objects["extras"].append(dumps(obj["extras"]) if obj["extras"] else None)
+        found = _instances(arrays, class_names) if arrays else {}
+        attached = _masks_of(found, arrays.get(1), item.objects) if arrays else {}
+        xml_objects = item.objects
+        if xml_objects:  # (a column at a time: the ids are numbered once every object is in)
+            count = len(xml_objects)
+            objects["item_id"] += [item_id] * count
+            objects["category_id"] += [o["name"] for o in xml_objects]  # (names: ids once every class is known)
+            objects["shape"] += ["box"] * count
+            objects["bbox"] += [o["bbox"] for o in xml_objects]  # (tuples: Arrow reads them as it reads lists)
+            objects["occluded"] += [o["occluded"] for o in xml_objects]
+            objects["mask"] += [attached.get(index) for index in range(1, count + 1)] if attached else [None] * count
+            objects["attributes"] += [dumps(o["attributes"]) if o["attributes"] else None for o in xml_objects]
+            objects["extras"] += [dumps(o["extras"]) if o["extras"] else None for o in xml_objects]
+        if not arrays:
+            continue
         on_background = unread["on background"]
         standalone = standalone_masks(arrays, item.objects, class_names, unread, found)
         if unread["on background"] > on_background and first_on_background is None:
             first_on_background = stem
         for (value, name, flag), mask in sorted(standalone.items()):
             bounds = raster.mask_bounds(mask)
-            objects["id"].append(str(len(objects["id"]) + 1))
             objects["item_id"].append(item_id)
             objects["category_id"].append(name)
             objects["shape"].append("mask")
@@ -230,6 +232,7 @@ def build(
             if flag == "voc:mask_only":  # its value in the object PNG, so that writing VOC paints it there again
                 extra["voc:instance"] = value
             objects["extras"].append(dumps(extra))
+    objects["id"] = [str(number) for number in range(1, len(objects["item_id"]) + 1)]  # (in order, from 1)
     categories = _categories(labelmap, used)
     id_of = {c.name: c.id for c in categories}
     objects["category_id"] = [id_of[name] for name in objects["category_id"]]

@@ -18,7 +18,7 @@ from labelkit.model import Dataset
 from labelkit.portable import by_parts, dropped_forks
 
 
-def read_inside(path: Path, inside: Inside | None, hint: str) -> bytes:
+def read_inside(path: str | Path, inside: Inside | None, hint: str) -> bytes:
     """A file's bytes; a link leading out of the dataset refused, as ``voc._refuse_linked_out`` refuses it.
 
     The link is told by opening the file (``read_file``), not by a stat of each file before it is read.

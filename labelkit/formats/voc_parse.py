@@ -26,7 +26,7 @@ MAX_SIDE = INT64_MAX
 """The largest image width or height read from ``<size>`` (the model's sizes are 64-bit, as in COCO)."""
 
 
-def parse_xml(data: bytes, path: Path) -> Element:
+def parse_xml(data: bytes, path: str | Path) -> Element:
     """Parse one annotation file safely (defusedxml): no DTD, no entities, no network.
 
     Expat reads UTF-8, UTF-16 and the one-byte encodings; a file declaring a multi-byte legacy encoding
@@ -39,7 +39,7 @@ def parse_xml(data: bytes, path: Path) -> Element:
     return _parse_tree(data, path)[0]
 
 
-def _parse_tree(data: bytes, path: Path) -> tuple[Element, bool]:
+def _parse_tree(data: bytes, path: str | Path) -> tuple[Element, bool]:
     """:func:`parse_xml`, and whether an element may hold an XML attribute (False: none does)."""
     try:
         return _parse_xml(data, path)
@@ -53,7 +53,7 @@ def _parse_tree(data: bytes, path: Path) -> tuple[Element, bool]:
         raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
 
 
-def _parse_xml(source: bytes | str, path: Path, direct: bool = True) -> tuple[Element, bool]:
+def _parse_xml(source: bytes | str, path: str | Path, direct: bool = True) -> tuple[Element, bool]:
     """:func:`_parse_tree` of bytes or text (the steps of defusedxml's ``fromstring``).
 
     ``direct``: expat's element events go straight to the C tree builder (see :func:`_direct`), unless an
@@ -131,7 +131,7 @@ _TAG = attrgetter("tag")
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
 
 
-def _decoded(data: bytes, path: Path) -> str:
+def _decoded(data: bytes, path: str | Path) -> str:
     """The text of a file in the encoding its XML declaration names.
 
     Raises:
@@ -166,7 +166,7 @@ def _side(text: str) -> int | float:
         return int(value) if value.is_integer() else value
 
 
-def _size_field(size: Element, tag: str, path: Path) -> int | None:
+def _size_field(size: Element, tag: str, path: str | Path) -> int | None:
     """``<size>``'s ``<width>`` or ``<height>`` (None when absent or empty).
 
     Raises:
@@ -196,7 +196,7 @@ def _text(node: Element | None) -> str | None:
     return node.text.strip()
 
 
-def _field_text(node: Element | None, tag: str, path: Path, where: str) -> str | None:
+def _field_text(node: Element | None, tag: str, path: str | Path, where: str) -> str | None:
     """:func:`_text` of a field read as one value, which must not go on after an element inside it.
 
     ``<xmin>3<v/>4</xmin>`` read 3, and ``<name>c<i>a</i>t</name>`` class ``c``: the text after the element was
@@ -218,7 +218,7 @@ def _field_text(node: Element | None, tag: str, path: Path, where: str) -> str |
     return _text(node)
 
 
-def _number(node: Element, tag: str, path: Path, where: str) -> float:
+def _number(node: Element, tag: str, path: str | Path, where: str) -> float:
     field = node.find(tag)
     if field is None:
         raise InputError(f"missing <{tag}>", path=path, element=f"{where}/{tag}")
@@ -235,7 +235,7 @@ def _number(node: Element, tag: str, path: Path, where: str) -> float:
     return value
 
 
-def _fields(node: Element, path: Path, where: str) -> dict[str, str] | str:
+def _fields(node: Element, path: str | Path, where: str) -> dict[str, str] | str:
     """``<source>`` or ``<owner>``: its fields by tag, or (with none) its text, as written beside no field.
 
     Raises:
@@ -256,7 +256,7 @@ def _int_or_text(text: str) -> int | str:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= INT64_MAX else text
 
 
-def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
+def _flag(node: Element, tag: str, path: str | Path, where: str) -> int | None:
     """A flag's whole number (``1``, ``1.0``); None without the element, 0 for an empty one.
 
     ``<difficult/>`` and ``<difficult></difficult>`` (as scripts filling VOC's template write it) are 0, as
@@ -296,7 +296,7 @@ def _flag(node: Element, tag: str, path: Path, where: str) -> int | None:
 
 
 def _box(
-    node: Element, path: Path, where: str, extras: dict[str, Any] | None = None
+    node: Element, path: str | Path, where: str, extras: dict[str, Any] | None = None
 ) -> tuple[float, float, float, float]:
     """The box of ``<bndbox>``.
 
@@ -373,7 +373,7 @@ _ONCE_POINT = frozenset({"x", "y"})
 _ONCE_ATTRIBUTE = frozenset({"name", "value"})
 
 
-def _once(node: Element, tags: frozenset[str] | None, path: Path, where: str) -> list[str]:
+def _once(node: Element, tags: frozenset[str] | None, path: str | Path, where: str) -> list[str]:
     """Refuse a second copy of a child element read as one value (``tags``; None: every child).
 
     The model holds one box, name, size, ... where a file may spell two: reading the first would drop the
@@ -400,7 +400,7 @@ def _once(node: Element, tags: frozenset[str] | None, path: Path, where: str) ->
 
 
 def _unread(
-    node: Element, known: frozenset[str], once: frozenset[str], path: Path, where: str, label: str
+    node: Element, known: frozenset[str], once: frozenset[str], path: str | Path, where: str, label: str
 ) -> list[str]:
     """The child elements of ``node`` not among ``known``, and its XML attributes, as ``label/tag``, ``label@a``.
 
@@ -448,7 +448,7 @@ def _unread_inside(node: Element, leaf: bool) -> list[str]:
     return out
 
 
-def parse_annotation(data: bytes, path: Path) -> _XmlItem:
+def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
     """One ``<annotation>`` file as an item and object rows (pure: bytes in, data out).
 
     Raises:
@@ -503,7 +503,7 @@ def parse_annotation(data: bytes, path: Path) -> _XmlItem:
     return item
 
 
-def _object(node: Element, path: Path, where: str, respelled: list[str]) -> dict[str, Any]:
+def _object(node: Element, path: str | Path, where: str, respelled: list[str]) -> dict[str, Any]:
     """One ``<object>`` (its repeated elements refused by the caller, with its unread ones)."""
     name_node = node.find("name")
     if name_node is None:
