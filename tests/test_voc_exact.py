@@ -130,8 +130,9 @@ def test_an_object_of_the_usual_tags_nested_otherwise_is_read_as_the_full_reader
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The usual object's shape is looked up by its elements' tags in document order and checked by two child
-    counts (the object's, the box's): each of the 4,862 trees those tags make, after a usual object, reads as
-    the full reader reads it (the same objects and unread elements, or the same error)."""
+    counts (the object's, the box's), and a file's by its tags and every child count: each of the 4,862 trees
+    those tags make, after a usual object, reads as the full reader reads it (the same objects and unread
+    elements, or the same error)."""
     from labelkit.errors import InputError
     from labelkit.formats import voc_parse, voc_plain
 
@@ -149,8 +150,12 @@ def test_an_object_of_the_usual_tags_nested_otherwise_is_read_as_the_full_reader
         return (item.objects, item.unread)
 
     voc_plain._PLANS.clear()
+    voc_plain._FILE_PLANS.clear()
+    objects.remove(usual)
+    objects.insert(0, usual)  # (first: the file of two usual objects, its shape kept, is the others' tags too)
     fast = [read(xml) for xml in objects]
     assert voc_plain._PLANS[tuple(tags)] is not None  # (the usual object's shape, looked up for each tree)
+    assert list(voc_plain._FILE_PLANS.values()) != [None]  # (and the file's, its child counts compared)
     monkeypatch.setattr(voc_parse, "_plain_object", lambda node, *_: None)
     assert fast == [read(xml) for xml in objects]
     assert sum(isinstance(r[0], list) and len(r[0]) == 2 for r in fast) > 1  # (some other trees read too)

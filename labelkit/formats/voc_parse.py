@@ -7,16 +7,18 @@ fields read that no field takes are counted for the read note. Used by :func:`la
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from typing import Any, NamedTuple
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from labelkit.errors import InputError
 from labelkit.formats.voc_plain import plain_object as _plain_object
+from labelkit.formats.voc_plain import usual_objects
 from labelkit.formats.voc_values import CORNERS_KEY, corners_come_back
 from labelkit.io import safe_relpath
 from labelkit.model import geometry as G
@@ -36,11 +38,20 @@ def parse_xml(data: bytes, path: str | Path) -> Element:
         InputError: bad or truncated XML (with its line), bytes its declared encoding cannot decode, or a DTD /
             entity declaration.
     """
-    return _parse_tree(data, path)[0]
+    return _parse_tree(data, path).root
 
 
-def _parse_tree(data: bytes, path: str | Path) -> tuple[Element, bool]:
-    """:func:`parse_xml`, and whether an element may hold an XML attribute (False: none does)."""
+class _Tree(NamedTuple):
+    """A file's tree, and what one pass over its elements found."""
+
+    root: Element
+    attributed: bool  # (whether an element may hold an XML attribute: False, none does)
+    elements: list[Element]  # (in document order; empty when the file was parsed the full way)
+    tags: str  # (their tags, joined by "<", which no tag holds)
+
+
+def _parse_tree(data: bytes, path: str | Path) -> _Tree:
+    """:func:`parse_xml`, with the elements in document order and whether one holds an XML attribute."""
     try:
         return _parse_xml(data, path)
     except ValueError as exc:  # (UnicodeError too: a codec that cannot decode at all, e.g. idna)
@@ -53,30 +64,27 @@ def _parse_tree(data: bytes, path: str | Path) -> tuple[Element, bool]:
         raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
 
 
-def _parse_xml(source: bytes | str, path: str | Path, direct: bool = True) -> tuple[Element, bool]:
+def _parse_xml(source: bytes | str, path: str | Path, direct: bool = True) -> _Tree:
     """:func:`_parse_tree` of bytes or text (the steps of defusedxml's ``fromstring``).
 
     ``direct``: expat's element events go straight to the C tree builder (see :func:`_direct`), unless an
     element or XML attribute turns out to be in a namespace, when the file is parsed again the full way.
     """
-    from xml.etree.ElementTree import TreeBuilder
-
-    import defusedxml.ElementTree as DET
-    from defusedxml import DefusedXmlException
-
+    DefusedXMLParser, DefusedXmlException = _defused()
     # (DET.fromstring's own steps, keeping the parser: expat's position names the DTD's line)
-    parser = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
+    parser = DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
     direct = direct and _direct(parser)
     try:
         parser.feed(source)
         root: Element = parser.close()
         if not direct:
-            return root, True
+            return _Tree(root, True, [], "")
         elements = list(root.iter())
         attributed = any(map(Element.keys, elements))
-        if _namespaced(elements, attributed):  # (spelled "uri}name" by expat: the full parser's names, "{uri}name")
+        tags = "<".join(map(_TAG, elements))  # (by C code: no Python step per element)
+        if _namespaced(elements, attributed, tags):  # (expat spells it "uri}name": the full parser "{uri}name")
             return _parse_xml(source, path, direct=False)
-        return root, attributed
+        return _Tree(root, attributed, elements, tags)
     except DefusedXmlException as exc:
         raise InputError(
             "XML with a DTD or entity declarations is refused",
@@ -89,6 +97,15 @@ def _parse_xml(source: bytes | str, path: str | Path, direct: bool = True) -> tu
         raise InputError(f"invalid XML: {exc.msg if hasattr(exc, 'msg') else exc}", path=path, line=line) from exc
     except LookupError as exc:  # <?xml ... encoding="nan"?>: a codec Python does not know
         raise InputError(f"invalid XML: {exc}", path=path, line=1) from exc
+
+
+@functools.cache
+def _defused() -> tuple[Any, type[Exception]]:
+    """Defusedxml's parser class and the base of its refusals (imported when the first file is read)."""
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
+    return DET.DefusedXMLParser, DefusedXmlException
 
 
 def _direct(parser: Any) -> bool:
@@ -114,18 +131,16 @@ def _direct(parser: Any) -> bool:
     return True
 
 
-def _namespaced(elements: list[Element], attributed: bool) -> bool:
+def _namespaced(elements: list[Element], attributed: bool, tags: str) -> bool:
     """Whether an element's or XML attribute's name holds ``}``: expat's spelling of a namespaced name.
 
-    ``attributed``: whether an element holds an XML attribute.
+    ``attributed``: whether an element holds an XML attribute; ``tags``: the elements' tags, joined.
     """
-    # (the tags joined by C code: no Python step per element)
-    if "}" in "<".join(map(_TAG, elements)):
-        return True
-    return attributed and any("}" in key for node in elements for key in node.keys())
+    return "}" in tags or (attributed and any("}" in key for node in elements for key in node.keys()))
 
 
 _TAG = attrgetter("tag")
+_TEXT = attrgetter("text")
 
 
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
@@ -454,7 +469,8 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
     Raises:
         InputError: bad XML, or an object without a name or with a bad box (naming the element).
     """
-    root, attributed = _parse_tree(data, path)
+    tree = _parse_tree(data, path)
+    root = tree.root
     if root.tag != "annotation":
         raise InputError("root element must be <annotation>", path=path, element=root.tag)
     unread = _unread(root, _ROOT_TAGS, _ONCE_ROOT, path, "annotation", "annotation")
@@ -489,8 +505,17 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
     segmented = _field_text(root.find("segmented"), "segmented", path, "annotation")
     if segmented is not None:
         item.metadata["voc:segmented"] = _int_or_text(segmented)
-    for number, node in enumerate(root.iterfind("object"), 1):
-        plain = _plain_object(node, attributed)  # (no attribute, as usual: not asked of each element again)
+    # (no attribute, as usual: not asked of each element again; a file of usual objects, of a shape met before,
+    # gives each object's plan and its elements' texts in one pass)
+    usual = None if tree.attributed else usual_objects(root, tree.elements, tree.tags)
+    nodes: list[tuple[Element, Any]]
+    if usual is not None:
+        texts = list(map(_TEXT, tree.elements))
+        nodes = [(tree.elements[at], (texts, at, plan)) for at, plan in usual]
+    else:
+        nodes = [(node, None) for node in root.iterfind("object")]
+    for number, (node, known) in enumerate(nodes, 1):
+        plain = _plain_object(node, tree.attributed, known)
         if plain is not None:
             item.objects.append(plain)
             continue

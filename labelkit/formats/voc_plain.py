@@ -105,7 +105,9 @@ def flag_of_text(text: str | None) -> int:
     return number if INT64_MIN <= number <= INT64_MAX else -1
 
 
-def plain_object(node: Element, attributed: bool = True) -> dict[str, Any] | None:
+def plain_object(
+    node: Element, attributed: bool = True, known: tuple[list[str | None], int, _Plan] | None = None
+) -> dict[str, Any] | None:
     """The full reader's object dict of the usual ``<object>``, which has nothing unread, or None for any other.
 
     The usual object's values are read as the full reader reads them; anything else (and any value the full
@@ -115,7 +117,11 @@ def plain_object(node: Element, attributed: bool = True) -> dict[str, Any] | Non
     Args:
         node: an ``<object>`` element.
         attributed: whether the file may hold an XML attribute (False: none of its elements has one).
+        known: the texts of the file's elements in document order, the object's place among them and its plan
+            (:func:`usual_objects`): its shape is known.
     """
+    if known is not None:
+        return _values(*known)
     elements = list(node.iter())
     if attributed and any(map(_KEYS, elements)):
         return None
@@ -129,32 +135,36 @@ def plain_object(node: Element, attributed: bool = True) -> dict[str, Any] | Non
     # would be one more, or leave the box fewer; the first object of a shape was looked at element by element)
     if plan is None or len(node) != plan.children or len(elements[plan.bndbox]) != 4:
         return None
-    texts = list(map(_TEXT, elements))
+    return _values(list(map(_TEXT, elements)), 0, plan)
+
+
+def _values(texts: list[str | None], at: int, plan: _Plan) -> dict[str, Any] | None:
+    """:func:`plain_object` of an object of the plan's shape, whose elements' texts are ``texts[at:]``."""
     a, b, c, d = plan.corners
     try:
         corners = [
-            float((texts[a] or "").strip()),
-            float((texts[b] or "").strip()),
-            float((texts[c] or "").strip()),
-            float((texts[d] or "").strip()),
+            float((texts[at + a] or "").strip()),
+            float((texts[at + b] or "").strip()),
+            float((texts[at + c] or "").strip()),
+            float((texts[at + d] or "").strip()),
         ]
     except ValueError:  # ("": no number)
         return None
     extras: dict[str, Any] = {}
     if plan.pose:
-        pose = texts[plan.pose]
+        pose = texts[at + plan.pose]
         pose = pose.strip() if pose else pose
         if pose and pose != "Unspecified":
             extras["voc:pose"] = pose
     if plan.truncated:
-        text = texts[plan.truncated]
+        text = texts[at + plan.truncated]
         value = 0 if text == "0" else flag_of_text(text)
         if value == -1:
             return None
         if value:
             extras["voc:truncated"] = value
     if plan.difficult:
-        text = texts[plan.difficult]
+        text = texts[at + plan.difficult]
         value = 0 if text == "0" else flag_of_text(text)
         if value == -1:
             return None
@@ -162,7 +172,7 @@ def plain_object(node: Element, attributed: bool = True) -> dict[str, Any] | Non
             extras["voc:difficult"] = value
     occluded = None
     if plan.occluded:
-        text = texts[plan.occluded]
+        text = texts[at + plan.occluded]
         occluded = 0 if text == "0" else flag_of_text(text)
         if occluded not in (0, 1):
             return None
@@ -173,9 +183,55 @@ def plain_object(node: Element, attributed: bool = True) -> dict[str, Any] | Non
     if not corners_come_back(corners):
         extras[CORNERS_KEY] = corners
     return {
-        "name": (texts[plan.name] or "").strip(),
+        "name": (texts[at + plan.name] or "").strip(),
         "bbox": box,
         "occluded": None if occluded is None else bool(occluded),
         "extras": extras,
         "attributes": {},
     }
+
+
+class _FilePlan(NamedTuple):
+    lens: tuple[int, ...]  # (each element's child count, in document order)
+    objects: tuple[tuple[int, _Plan], ...]  # (each <object> of the root: its place among the elements, its plan)
+
+
+_FILE_PLANS: dict[str, _FilePlan | None] = {}
+_MAX_FILE_PLANS = 1024
+"""Files' shapes kept (one a count of usual objects, in a folder of such files; past it, each object is looked up)."""
+_NO_FILE = _FilePlan((), ())
+
+
+def usual_objects(root: Element, elements: list[Element], tags: str) -> tuple[tuple[int, _Plan], ...] | None:
+    """Each ``<object>`` of the root, as its place among ``elements`` and its plan, when every one is of a usual shape.
+
+    Looked up by the file's tags (``tags``: joined by ``<``), and confirmed by its elements' child counts: the tags
+    in document order with their child counts are the tree. None when an object is of another shape, or for a
+    file of a shape not kept (the caller looks each object up).
+
+    Args:
+        root: the file's root element, none of whose elements holds an XML attribute.
+        elements: the root's elements in document order (``root.iter()``).
+        tags: their tags, joined by ``<``.
+    """
+    lens = tuple(map(len, elements))
+    plan = _FILE_PLANS.get(tags, _NO_FILE)
+    if plan is _NO_FILE:
+        if len(_FILE_PLANS) >= _MAX_FILE_PLANS:
+            return None
+        plan = _FILE_PLANS[tags] = _file_plan(root, elements, lens)
+    return plan.objects if plan is not None and plan.lens == lens else None
+
+
+def _file_plan(root: Element, elements: list[Element], lens: tuple[int, ...]) -> _FilePlan | None:
+    objects = []
+    at = 0
+    for node in root.iterfind("object"):
+        at = elements.index(node, at)  # (the same element: Element compares by identity)
+        size = sum(1 for _ in node.iter())
+        plan = plan_of(tuple(map(_TAG, elements[at : at + size])), lens[at : at + size])
+        if plan is None:
+            return None
+        objects.append((at, plan))
+        at += size
+    return _FilePlan(lens, tuple(objects))
