@@ -94,11 +94,13 @@ def test_whole_corners_keep_nothing(tmp_path: Path) -> None:
     assert dataset.table("objects")["extras"].null_count == 2
 
 
-def _nestings(tags: list[str]) -> list[str]:
+_TEXTS = {"name": "cat", "pose": "Left", "truncated": "1", "difficult": "0", "xmin": "1", "ymin": "2", "xmax": "5"}
+_TEXTS |= {"ymax": "6.5", "filename": "a.jpg", "width": "8", "height": "6", "depth": "3", "segmented": "0"}
+
+
+def _nestings(tags: list[str], texts: dict[str, str] = _TEXTS) -> list[str]:
     """Every tree of these elements in this document order (its child counts in preorder), each element's text
     before its children."""
-    texts = {"name": "cat", "pose": "Left", "truncated": "1", "difficult": "0", "xmin": "1", "ymin": "2"}
-    texts |= {"xmax": "5", "ymax": "6.5"}
     shapes: list[list[int]] = []
 
     def grow(counts: list[int], open_slots: int) -> None:
@@ -159,3 +161,37 @@ def test_an_object_of_the_usual_tags_nested_otherwise_is_read_as_the_full_reader
     monkeypatch.setattr(voc_parse, "_plain_object", lambda node, *_: None)
     assert fast == [read(xml) for xml in objects]
     assert sum(isinstance(r[0], list) and len(r[0]) == 2 for r in fast) > 1  # (some other trees read too)
+
+
+def test_a_file_of_the_tags_of_one_read_before_nested_otherwise_is_read_as_the_first_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What is unread of the root and of ``<size>`` is kept by the file's tags and child counts in document order
+    (the tree): each of the 429 trees of a file's eight tags, after the usual file of those tags, reads as it
+    reads with nothing kept (the same item, unread elements, or error)."""
+    from labelkit.errors import InputError
+    from labelkit.formats import voc_parse
+
+    tags = ["annotation", "filename", "size", "width", "height", "depth", "segmented", "extra"]
+    files = _nestings(tags)
+    usual = "<annotation><filename>a.jpg</filename><size><width>8</width><height>6</height><depth>3</depth>"
+    usual += "</size><segmented>0</segmented><extra></extra></annotation>"
+    assert len(files) == 429 and usual in files
+    files.remove(usual)
+    files.insert(0, usual)
+
+    def read(xml: str) -> object:
+        try:
+            item = voc_parse.parse_annotation(xml.encode(), tmp_path / "a.xml")
+        except InputError as exc:
+            return (exc.message, exc.location.element, exc.found)
+        return (item.filename, item.width, item.height, item.metadata, item.objects, item.unread)
+
+    voc_parse._SHAPES.clear()
+    kept = [read(xml) for xml in files]
+    assert [lens for lens, _, _ in voc_parse._SHAPES.values()] == [(4, 0, 3, 0, 0, 0, 0, 0)]  # (the usual file's)
+    assert kept[0] == ("a.jpg", 8, 6, {"voc:depth": 3, "voc:segmented": 0}, [], ["annotation/extra"])
+    voc_parse._SHAPES.clear()
+    monkeypatch.setattr(voc_parse, "_MAX_SHAPES", 0)
+    assert kept == [read(xml) for xml in files]
+    assert sum(not isinstance(r[0], str) or r[0] == "a.jpg" for r in kept) > 1  # (some other trees read too)

@@ -473,7 +473,13 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
     root = tree.root
     if root.tag != "annotation":
         raise InputError("root element must be <annotation>", path=path, element=root.tag)
-    unread = _unread(root, _ROOT_TAGS, _ONCE_ROOT, path, "annotation", "annotation")
+    # (a file of no XML attribute, of a shape read before: its tags and child counts in document order are the
+    # tree, so what is unread of the root and size, which the tree alone decides, is as it was, and no error)
+    lens = None if tree.attributed else tuple(map(len, tree.elements))
+    kept = _SHAPES.get(tree.tags) if lens is not None else None
+    if kept is not None and kept[0] != lens:
+        kept = None
+    unread = kept[1] if kept is not None else _unread(root, _ROOT_TAGS, _ONCE_ROOT, path, "annotation", "annotation")
     item = _XmlItem(filename=_field_text(root.find("filename"), "filename", path, "annotation"))
     if item.filename:  # found only when reading a folder: refused here, where the file and element are known
         try:
@@ -493,8 +499,11 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
         elif node is not None:
             item.metadata["voc:owner"] = _fields(node, path, "annotation/owner")
     size = root.find("size")
+    size_unread: list[str] = []
     if size is not None:
-        size_unread = _unread(size, _SIZE_TAGS, _SIZE_TAGS, path, "annotation/size", "size")
+        size_unread = (
+            kept[2] if kept is not None else _unread(size, _SIZE_TAGS, _SIZE_TAGS, path, "annotation/size", "size")
+        )
         item.width = _size_field(size, "width", path)
         item.height = _size_field(size, "height", path)
         depth = size.find("depth")
@@ -507,7 +516,7 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
         item.metadata["voc:segmented"] = _int_or_text(segmented)
     # (no attribute, as usual: not asked of each element again; a file of usual objects, of a shape met before,
     # gives each object's plan and its elements' texts in one pass)
-    usual = None if tree.attributed else usual_objects(root, tree.elements, tree.tags)
+    usual = None if lens is None else usual_objects(root, tree.elements, tree.tags, lens)
     nodes: list[tuple[Element, Any]]
     if usual is not None:
         texts = list(map(_TEXT, tree.elements))
@@ -523,9 +532,16 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
         item.unread += _unread(node, _OBJECT_TAGS, _ONCE_OBJECT, path, where, "object")
         item.objects.append(_object(node, path, where, item.respelled))
     item.unread += unread
-    if size is not None:
-        item.unread += size_unread
+    item.unread += size_unread
+    if lens is not None and tree.tags not in _SHAPES and len(_SHAPES) < _MAX_SHAPES:  # (the first of its tags)
+        _SHAPES[tree.tags] = (lens, unread, size_unread)
     return item
+
+
+_SHAPES: dict[str, tuple[tuple[int, ...], list[str], list[str]]] = {}
+"""Files' shapes (of no XML attribute) by their tags in document order: their child counts, and what is unread
+of the root and of ``<size>``."""
+_MAX_SHAPES = 1024
 
 
 def _object(node: Element, path: str | Path, where: str, respelled: list[str]) -> dict[str, Any]:

@@ -202,7 +202,9 @@ _MAX_FILE_PLANS = 1024
 _NO_FILE = _FilePlan((), ())
 
 
-def usual_objects(root: Element, elements: list[Element], tags: str) -> tuple[tuple[int, _Plan], ...] | None:
+def usual_objects(
+    root: Element, elements: list[Element], tags: str, lens: tuple[int, ...]
+) -> tuple[tuple[int, _Plan], ...] | None:
     """Each ``<object>`` of the root, as its place among ``elements`` and its plan, when every one is of a usual shape.
 
     Looked up by the file's tags (``tags``: joined by ``<``), and confirmed by its elements' child counts: the tags
@@ -213,8 +215,8 @@ def usual_objects(root: Element, elements: list[Element], tags: str) -> tuple[tu
         root: the file's root element, none of whose elements holds an XML attribute.
         elements: the root's elements in document order (``root.iter()``).
         tags: their tags, joined by ``<``.
+        lens: their child counts.
     """
-    lens = tuple(map(len, elements))
     plan = _FILE_PLANS.get(tags, _NO_FILE)
     if plan is _NO_FILE:
         if len(_FILE_PLANS) >= _MAX_FILE_PLANS:
