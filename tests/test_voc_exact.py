@@ -195,3 +195,23 @@ def test_a_file_of_the_tags_of_one_read_before_nested_otherwise_is_read_as_the_f
     monkeypatch.setattr(voc_parse, "_MAX_SHAPES", 0)
     assert kept == [read(xml) for xml in files]
     assert sum(not isinstance(r[0], str) or r[0] == "a.jpg" for r in kept) > 1  # (some other trees read too)
+
+
+def test_a_file_of_many_objects_is_read_object_by_object_and_its_shape_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file of more than 1,024 elements (about 100 objects) keeps no shape, so that the shapes kept stay small
+    whatever the files; its objects are read one by one, as the full reader reads them."""
+    from labelkit.formats import voc_parse, voc_plain
+
+    box = "<bndbox><xmin>1</xmin><ymin>2</ymin><xmax>{}</xmax><ymax>6.5</ymax></bndbox>"
+    objects = "".join(f"<object><name>c{k % 3}</name>{box.format(5 + k)}</object>" for k in range(300))
+    data = f"<annotation><size><width>8</width><height>6</height></size>{objects}</annotation>".encode()
+    voc_parse._SHAPES.clear()
+    voc_plain._FILE_PLANS.clear()
+    item = voc_parse.parse_annotation(data, tmp_path / "a.xml")
+    assert not voc_parse._SHAPES and not voc_plain._FILE_PLANS
+    assert len(item.objects) == 300 and item.objects[299]["bbox"] == (0.0, 1.0, 304.0, 5.5)
+    monkeypatch.setattr(voc_parse, "_plain_object", lambda node, *_: None)
+    full = voc_parse.parse_annotation(data, tmp_path / "a.xml")
+    assert (item.objects, item.unread) == (full.objects, full.unread)

@@ -475,7 +475,7 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
         raise InputError("root element must be <annotation>", path=path, element=root.tag)
     # (a file of no XML attribute, of a shape read before: its tags and child counts in document order are the
     # tree, so what is unread of the root and size, which the tree alone decides, is as it was, and no error)
-    lens = None if tree.attributed else tuple(map(len, tree.elements))
+    lens = None if tree.attributed or len(tree.elements) > _MAX_SHAPE else tuple(map(len, tree.elements))
     kept = _SHAPES.get(tree.tags) if lens is not None else None
     if kept is not None and kept[0] != lens:
         kept = None
@@ -542,6 +542,9 @@ _SHAPES: dict[str, tuple[tuple[int, ...], list[str], list[str]]] = {}
 """Files' shapes (of no XML attribute) by their tags in document order: their child counts, and what is unread
 of the root and of ``<size>``."""
 _MAX_SHAPES = 1024
+_MAX_SHAPE = 1024
+"""The most elements of a file whose shape is kept (about 100 objects; a larger file is read object by object), so
+that the shapes kept hold at most a few tens of MB, whatever the files."""
 
 
 def _object(node: Element, path: str | Path, where: str, respelled: list[str]) -> dict[str, Any]:

@@ -123,8 +123,8 @@ def plain_object(
     if known is not None:
         return _values(*known)
     elements = list(node.iter())
-    if attributed and any(map(_KEYS, elements)):
-        return None
+    if len(elements) > 11 or (attributed and any(map(_KEYS, elements))):
+        return None  # (11: the object, six fields and four corners; a larger shape is none kept)
     tags = tuple(map(_TAG, elements))
     plan = _PLANS.get(tags, _MISSING)
     if plan is _MISSING:
