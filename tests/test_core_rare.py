@@ -155,9 +155,16 @@ def test_an_item_keyed_by_its_id_that_is_another_items_path_is_refused() -> None
     with pytest.raises(UsageError) as info:
         split(Dataset.from_tables({"items": items}, categories=[]), {"a": 0.5, "b": 0.5})
     assert info.value.one_line() == (
-        "items do not have distinct keys (expected distinct media paths or item ids, found 1 repeated keys); "
+        "items do not have distinct keys (expected distinct media paths or item ids, found 1 repeated key); "
         "hint: give every item a distinct id"
     )
+
+
+def test_repeated_item_keys_are_counted_in_words() -> None:
+    items = pa.table({"id": ["x.jpg", "y.jpg", "b", "c"], "path": [None, None, "x.jpg", "y.jpg"]})
+    with pytest.raises(UsageError) as info:
+        split(Dataset.from_tables({"items": items}, categories=[]), {"a": 0.5, "b": 0.5})
+    assert info.value.found == "2 repeated keys"
 
 
 def test_a_group_whose_items_are_kept_in_two_splits_is_a_warned_leak() -> None:

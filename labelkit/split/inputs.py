@@ -84,7 +84,7 @@ def item_keys(items: pa.Table) -> tuple[list[str], list[str]]:
         raise UsageError(
             "items do not have distinct keys",
             expected="distinct media paths or item ids",
-            found=f"{dupes:,} repeated keys",
+            found=f"{dupes:,} repeated key{'s' if dupes != 1 else ''}",
             hint="give every item a distinct id",
         )
     return keys, warnings
