@@ -207,9 +207,18 @@ def test_a_yolo_dataset_of_plain_jpegs_and_pngs_is_read_without_pillow(
     (tmp_path / "images" / "train" / "b.JPEG").write_bytes(
         plain[:2] + b"\xff\xe1" + struct.pack(">H", len(xmp) + 2) + xmp + plain[2:]
     )
+    read: list[str] = []
+    plain_read = yolo_media._plain_header_of
+
+    def read_once(path: str | Path) -> object:
+        read.append(os.path.basename(str(path)))
+        return plain_read(path)
+
+    monkeypatch.setattr(yolo_media, "_plain_header_of", read_once)
     items = labelkit.load(tmp_path).table("items").sort_by("path")
     assert items.select(["width", "height"]).to_pylist()[1] == {"width": 10, "height": 30}  # (turned, by Pillow)
     assert opened == ["b.JPEG"]
+    assert sorted(read) == ["a.jpg", "b.JPEG", "c.png"]  # (b's header not read again before Pillow reads it)
 
 
 def _png(mode: str = "RGB", size: tuple[int, int] = (33, 17), **save: object) -> bytes:

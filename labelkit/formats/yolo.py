@@ -389,7 +389,7 @@ def _size_of(
         return plain
     if image is not None and (file := Path(image)).is_file():
         try:
-            return image_size(file)
+            return image_size(file, plain_tried=True)  # (a plain JPEG or PNG would have been read above)
         except InputError:
             if fallback is None:
                 raise

@@ -132,10 +132,13 @@ _NO_PIXEL_LIMIT = threading.Lock()
 """Held while Pillow's pixel limit is lifted to read a large image's header (see :func:`image_size`)."""
 
 
-def _header(path: Path) -> tuple[int, int, Any]:
-    """Width, height (as stored) and EXIF orientation: a plain JPEG's or PNG's read here, any other by Pillow."""
-    try:
-        plain = _plain_header_of(path)  # (nothing read from a FIFO or a folder: refused below)
+def _header(path: Path, plain_tried: bool = False) -> tuple[int, int, Any]:
+    """Width, height (as stored) and EXIF orientation: a plain JPEG's or PNG's read here, any other by Pillow.
+
+    ``plain_tried``: the caller found no plain JPEG or PNG already (:func:`plain_image_size`): Pillow reads it.
+    """
+    try:  # (nothing read from a FIFO or a folder: refused below)
+        plain = None if plain_tried else _plain_header_of(path)
     except OSError:  # (a socket cannot be opened: refused below by its kind, any other file as Pillow refuses it)
         plain = None
     if plain is not None:
@@ -164,11 +167,12 @@ def _header(path: Path) -> tuple[int, int, Any]:
     return width, height, orientation
 
 
-def image_size(path: Path) -> tuple[int, int]:
+def image_size(path: Path, plain_tried: bool = False) -> tuple[int, int]:
     """Width and height of an image as displayed, read from its header only (pixels are never decoded).
 
     EXIF orientations 5 to 8 turn the image by 90 degrees, so width and height are swapped for them, as
-    Ultralytics and browsers do.
+    Ultralytics and browsers do. ``plain_tried``: :func:`plain_image_size` gave None for it already (its header
+    bytes are not read again before Pillow reads them).
 
     Raises:
         InputError: the file is missing or is not an image Pillow can identify.
@@ -177,14 +181,14 @@ def image_size(path: Path) -> tuple[int, int]:
 
     try:
         try:
-            width, height, orientation = _header(path)
+            width, height, orientation = _header(path, plain_tried)
         except Image.DecompressionBombError:
             # Pillow refuses to open images over its pixel limit (aerial images of 20000 x 20000, say), but
             # only the header is read here, never the pixels: read it again without the limit
             with _NO_PIXEL_LIMIT:
                 limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
                 try:
-                    width, height, orientation = _header(path)
+                    width, height, orientation = _header(path, plain_tried)
                 finally:
                     Image.MAX_IMAGE_PIXELS = limit
     except FileNotFoundError as exc:
