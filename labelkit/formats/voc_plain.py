@@ -156,20 +156,14 @@ def _values(texts: list[str | None], at: int, plan: _Plan) -> dict[str, Any] | N
         pose = pose.strip() if pose else pose
         if pose and pose != "Unspecified":
             extras["voc:pose"] = pose
-    if plan.truncated:
-        text = texts[at + plan.truncated]
-        value = 0 if text == "0" else flag_of_text(text)
-        if value == -1:
-            return None
-        if value:
-            extras["voc:truncated"] = value
-    if plan.difficult:
-        text = texts[at + plan.difficult]
-        value = 0 if text == "0" else flag_of_text(text)
-        if value == -1:
-            return None
-        if value:
-            extras["voc:difficult"] = value
+    for key, place in (("voc:truncated", plan.truncated), ("voc:difficult", plan.difficult)):
+        if place:
+            text = texts[at + place]
+            value = 0 if text == "0" else flag_of_text(text)
+            if value == -1:
+                return None
+            if value:
+                extras[key] = value
     occluded = None
     if plan.occluded:
         text = texts[at + plan.occluded]
