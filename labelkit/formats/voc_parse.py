@@ -11,12 +11,13 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from labelkit.errors import InputError
+from labelkit.formats.voc_plain import TAG as _TAG
+from labelkit.formats.voc_plain import TEXT as _TEXT
 from labelkit.formats.voc_plain import plain_object as _plain_object
 from labelkit.formats.voc_plain import usual_objects
 from labelkit.formats.voc_values import CORNERS_KEY, corners_come_back
@@ -137,10 +138,6 @@ def _namespaced(elements: list[Element], attributed: bool, tags: str) -> bool:
     ``attributed``: whether an element holds an XML attribute; ``tags``: the elements' tags, joined.
     """
     return "}" in tags or (attributed and any("}" in key for node in elements for key in node.keys()))
-
-
-_TAG = attrgetter("tag")
-_TEXT = attrgetter("text")
 
 
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")

@@ -21,8 +21,10 @@ from labelkit.model.annotations import INT64_MAX, INT64_MIN
 PLAIN_TAGS = frozenset({"name", "pose", "truncated", "difficult", "occluded", "bndbox"})
 CORNERS = ("xmin", "ymin", "xmax", "ymax")
 
-_TAG = attrgetter("tag")
-_TEXT = attrgetter("text")
+TAG = attrgetter("tag")
+"""An element's tag, for ``map`` over elements (also :mod:`labelkit.formats.voc_parse`)."""
+TEXT = attrgetter("text")
+"""An element's text, for ``map`` over elements."""
 _KEYS = Element.keys
 
 
@@ -125,7 +127,7 @@ def plain_object(
     elements = list(node.iter())
     if len(elements) > 11 or (attributed and any(map(_KEYS, elements))):
         return None  # (11: the object, six fields and four corners; a larger shape is none kept)
-    tags = tuple(map(_TAG, elements))
+    tags = tuple(map(TAG, elements))
     plan = _PLANS.get(tags, _MISSING)
     if plan is _MISSING:
         plan = plan_of(tags, tuple(map(len, elements)))
@@ -135,7 +137,7 @@ def plain_object(
     # would be one more, or leave the box fewer; the first object of a shape was looked at element by element)
     if plan is None or len(node) != plan.children or len(elements[plan.bndbox]) != 4:
         return None
-    return _values(list(map(_TEXT, elements)), 0, plan)
+    return _values(list(map(TEXT, elements)), 0, plan)
 
 
 def _values(texts: list[str | None], at: int, plan: _Plan) -> dict[str, Any] | None:
@@ -225,7 +227,7 @@ def _file_plan(root: Element, elements: list[Element], lens: tuple[int, ...]) ->
     for node in root.iterfind("object"):
         at = elements.index(node, at)  # (the same element: Element compares by identity)
         size = sum(1 for _ in node.iter())
-        plan = plan_of(tuple(map(_TAG, elements[at : at + size])), lens[at : at + size])
+        plan = plan_of(tuple(map(TAG, elements[at : at + size])), lens[at : at + size])
         if plan is None:
             return None
         objects.append((at, plan))
