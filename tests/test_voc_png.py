@@ -1,4 +1,4 @@
-"""VOC's segmentation PNGs as ``voc_masks.png_bytes`` builds them: the pixels read back, the rows as PNG has them."""
+"""VOC's segmentation PNGs: masks painted from their runs, and the PNG bytes ``voc_masks.png_bytes`` builds."""
 
 from __future__ import annotations
 
@@ -76,3 +76,27 @@ def test_png_rows_are_every_pixel_packed_as_png_has_them(values: np.ndarray) -> 
     image = Image.open(io.BytesIO(png))
     assert image.mode == "P"
     assert np.array_equal(np.asarray(image), values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 9), min_size=1, max_size=400),
+    st.integers(0, 2**32 - 1),
+)
+@example([0, *[1] * 200], 0)  # (painted from the first pixel, to the last)
+@example([3, *[2] * 129], 1)  # (an odd count: unpainted pixels last)
+def test_a_mask_paints_its_runs_and_nothing_else(runs: list[int], seed: int) -> None:
+    """Masks of many runs are painted through the span of their painted runs only: what lies outside is kept."""
+    counts = np.array(runs, dtype=np.int64)
+    size = int(counts.sum())
+    below = np.random.default_rng(seed).integers(0, 5, size).astype(np.uint8)  # (what earlier instances painted)
+    expected = below.copy()
+    at = 0
+    for k, n in enumerate(runs):
+        if k % 2:
+            expected[at : at + n] = 9
+        at += n
+    one, two = below.copy(), below.copy()
+    voc_masks._paint(counts, (one, 9), (two, 9))
+    assert one.tolist() == expected.tolist()
+    assert two.tolist() == expected.tolist()

@@ -355,12 +355,16 @@ def _paint(runs: np.ndarray[Any, Any], *targets: tuple[np.ndarray[Any, Any], int
         for start, end in zip((ends - runs)[1::2].tolist(), ends[1::2].tolist(), strict=True):
             for array, value in targets:
                 array[start:end] = value
-    else:
-        on = np.zeros(len(runs), dtype=bool)
-        on[1::2] = True
-        where = np.repeat(on, runs)
+    else:  # through the span from the first painted pixel to the last (a polygon's columns, not the whole image)
+        last = len(runs) - 1 - len(runs) % 2  # the last painted run (runs alternate: unpainted first)
+        if last < 1:  # (no painted run)
+            return
+        on = np.zeros(last, dtype=bool)
+        on[0::2] = True
+        where = np.repeat(on, runs[1 : last + 1])
+        start = int(ends[0])
         for array, value in targets:
-            np.copyto(array, value, where=where)
+            np.copyto(array[start : start + len(where)], value, where=where)
 
 
 VOID_KEYS = ("voc:void", "voc:void_class", "voc:void_object")
