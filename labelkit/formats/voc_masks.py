@@ -54,12 +54,13 @@ def png_bytes(values: np.ndarray[Any, Any], palette: bytes) -> bytes:
     if values.dtype != np.uint8:
         raise TypeError(f"PNG values must be uint8, not {values.dtype}")
     height, width = values.shape
-    used = np.any(values, axis=0) if height else np.zeros(width, dtype=bool)
+    tops = values.max(axis=0) if height else np.zeros(width, dtype=np.uint8)  # each column's largest value
+    top = int(tops.max()) if width else 0
     lo = hi = 0  # the band of columns [lo, hi) holding a value other than 0
-    if used.any():
+    if top:
+        used = tops > 0
         lo, hi = int(used.argmax()), width - int(used[::-1].argmax())
     band = values[:, lo:hi]
-    top = int(band.max()) if band.size else 0
     depth = next(d for d in (1, 2, 4, 8) if top < 1 << d)
     rows = np.zeros((height, (width * depth + 7) // 8 + 1), dtype=np.uint8)  # filter byte 0 ("none") and zeros
     if depth == 8:
