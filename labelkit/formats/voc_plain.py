@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element
 
 from labelkit.formats.voc_values import CORNERS_KEY, corners_come_back
+from labelkit.model import geometry as G
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 PLAIN_TAGS = frozenset({"name", "pose", "truncated", "difficult", "occluded", "bndbox"})
@@ -172,8 +173,7 @@ def _values(texts: list[str | None], at: int, plan: _Plan) -> dict[str, Any] | N
         occluded = 0 if text == "0" else flag_of_text(text)
         if occluded not in (0, 1):
             return None
-    xmin, ymin, xmax, ymax = corners
-    box = (xmin - 1.0, ymin - 1.0, xmax - xmin + 1.0, ymax - ymin + 1.0)  # (geometry.voc_to_xywh)
+    box = G.voc_to_xywh(*corners)
     if box[2] < 0 or box[3] < 0 or not math.isfinite(box[0] + box[1] + box[2] + box[3]):
         return None  # (a corner not finite: one of these; a sum beyond float64 of finite ones: read the full way)
     if not corners_come_back(corners):
