@@ -1177,6 +1177,39 @@ def test_chunked_decoding_gives_the_same_dataset_and_pointers(monkeypatch: pytes
     assert err.value.location.pointer == "/annotations/5/bbox"
 
 
+def test_chunks_find_each_annotation_image_among_images_listed_out_of_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The image ids are sorted once for every chunk; each annotation still finds its own image's size."""
+    from labelkit.formats import coco_read
+
+    monkeypatch.setattr(coco_read, "ANNOTATION_CHUNK", 2)
+    images = [(30, 100, 100), (10, 20, 20), (20, 60, 40)]
+    doc: dict[str, Any] = {
+        "images": [{"id": i, "file_name": f"{i}.jpg", "width": w, "height": h} for i, w, h in images],
+        "categories": [{"id": 1, "name": "x"}],
+        "annotations": [
+            {"id": k + 1, "image_id": image, "category_id": 1, "bbox": box, "area": 1, "iscrowd": 0}
+            for k, (image, box) in enumerate(
+                [
+                    (30, [50, 50, 50, 50]),
+                    (10, [0, 0, 20, 20]),
+                    (20, [10, 0, 50, 40]),
+                    (99, [0, 0, 1, 1]),
+                    (10, [10, 10, 15, 5]),
+                ]
+            )
+        ],
+    }
+    path = _write(tmp_path, doc)
+    assert [(x.where, x.message) for x in labelkit.validate(path)] == [
+        ("#/annotations/3/image_id", "unknown image id 99"),
+        ("#/annotations/4/bbox", "bbox [10.0, 10.0, 15.0, 5.0] reaches outside the 20x20 image"),
+    ]
+    objects = labelkit.load(path, skip_invalid=True).table("objects")
+    assert objects["item_id"].to_pylist() == ["30", "10", "20"]
+
+
 def test_one_pass_and_two_pass_decoding_give_the_same_dataset(tmp_path: Path) -> None:
     from labelkit.formats import coco_read
 

@@ -69,6 +69,18 @@ class Built:
     polygon_text: bool = False
     """Keep each polygon's and bbox's JSON text too, in columns ``_polygon_text`` and ``_bbox_text`` (see
     ``coco_geometry.polygon_text``)."""
+    image_order: tuple[np.ndarray, np.ndarray] | None = None
+    """The image ids' sorting order and the ids so sorted (see :func:`image_order`), shared by the chunks."""
+
+
+def image_order(image_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order that sorts ``image_ids`` (stable) and the ids in it, for finding each annotation's image.
+
+    Made once per file: sorting train2017's 118,287 ids in their file's order took 11 ms, and 0.2 s when
+    every chunk of 50,000 annotations sorted them again.
+    """
+    order = np.argsort(image_ids, kind="stable")
+    return order, image_ids[order]
 
 
 def _not_none(values: list[Any]) -> np.ndarray:
@@ -173,6 +185,7 @@ def _build(
     parts: dict[str, list[pa.Table]] = {"objects": [], "labels": [], "transcripts": []}
     ann_ids: list[np.ndarray] = []
     waiting: list[tuple[Built, int]] = []
+    order = image_order(image_ids)
     for chunk in f.chunks():
         part = Built(
             items=items,
@@ -180,6 +193,7 @@ def _build(
             categories=out.categories,
             count_polygons=count_polygons,
             polygon_text=text,
+            image_order=order,
         )
         with _shifted_errors(f.path, chunk.offset):
             ids = _build_chunk(chunk, item_prefix, categories, part)
@@ -309,8 +323,8 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     if need_cat.any():
         raise _missing(f, int(np.flatnonzero(need_cat)[0]), "category_id", None if f.task == "results" else "caption")
     cat_ids = np.array(cat_values if has_cat.all() else [c if c is not None else -1 for c in cat_values], np.int64)
-    image_sorted = np.argsort(image_ids, kind="stable")
-    pos = np.searchsorted(image_ids[image_sorted], image_of) if len(image_ids) else np.zeros(n, np.int64)
+    image_sorted, sorted_ids = out.image_order or image_order(image_ids)  # (_build's, made once for every chunk)
+    pos = np.searchsorted(sorted_ids, image_of) if len(image_ids) else np.zeros(n, np.int64)
     pos = np.minimum(pos, max(len(image_ids) - 1, 0))
     image_row = image_sorted[pos] if len(image_ids) else pos
     known_image = (image_ids[image_row] == image_of) if len(image_ids) else np.zeros(n, dtype=bool)
