@@ -1312,6 +1312,28 @@ def test_darknet_names_file_gets_names_it_can_give_back(tmp_path: Path) -> None:
     assert [c.name for c in labelkit.load(tmp_path / "yaml").categories] == names
 
 
+YAML12_PLAIN_NOT_TEXT = ["1e3", "0o17", "0x1F", "+1E3", "-.5e-2", "1.", ".inf", "-.Inf", ".NaN", "TRUE", "~", "012"]
+"""Names YAML 1.2's core schema reads as numbers, booleans or null when written plain (spec 1.2.2, 10.3.2)."""
+
+
+def test_data_yaml_quotes_names_yaml_1_2_would_read_as_numbers(tmp_path: Path) -> None:
+    """``1e3`` and ``0o17`` were written plain: PyYAML (YAML 1.1) reads them as text, YAML 1.2 loaders as numbers."""
+    names = [*YAML12_PLAIN_NOT_TEXT, "1e", "0o18", "0x", "1.2.3", "e3", "nan", "yes", "1_000", "cat"]
+    ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=4, height=3)))
+    labelkit.save(ds, tmp_path / "out", "yolo")
+    text = (tmp_path / "out/data.yaml").read_text()
+    written = dict(
+        line.strip().split(": ", 1) for line in text.split("names:\n", 1)[1].splitlines() if line[:2] == "  "
+    )
+    plain = [v for v in written.values() if v[0] not in "'\""]
+    assert plain == ["1e", "0o18", "0x", "1.2.3", "e3", "nan", "cat"]  # (yes, 1_000: YAML 1.1's, quoted by PyYAML)
+    assert [v for k, v in written.items() if int(k) < len(YAML12_PLAIN_NOT_TEXT)] == [
+        f"'{n}'" for n in YAML12_PLAIN_NOT_TEXT
+    ]
+    assert [c.name for c in labelkit.load(tmp_path / "out").categories] == names
+
+
 def test_darknet_names_file_reports_a_first_name_starting_with_a_byte_order_mark(tmp_path: Path) -> None:
     """U+FEFF starting the first name was dropped on reading (taken for a byte-order mark), with no lost line."""
     ds = Dataset(categories=[Category(id=0, name="\ufeffx"), Category(id=1, name="\ufeffy")])

@@ -131,17 +131,29 @@ def _dumper() -> Any:
     import yaml
 
     class _Dumper(yaml.SafeDumper):
-        """PyYAML's safe dumper, with strings holding U+0085 double-quoted.
+        """PyYAML's safe dumper, with strings holding U+0085 double-quoted, and those YAML 1.2 reads otherwise quoted.
 
         In its single-quoted style PyYAML writes U+0085 as a raw line break, which reads back as a space
-        (every other character round-trips, checked over all of Unicode).
+        (every other character round-trips, checked over all of Unicode). PyYAML quotes the strings its YAML 1.1
+        would read as numbers, booleans or null, but not ``1e3`` or ``0o17``, which YAML 1.2 loaders (ruamel.yaml,
+        Go's and Rust's) read as 1000.0 and 15: those are single-quoted too (:data:`_YAML12_NOT_TEXT`).
         """
 
         def represent_str(self, data: str) -> Any:
-            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"' if "\x85" in data else None)
+            style = '"' if "\x85" in data else "'" if _YAML12_NOT_TEXT.fullmatch(data) else None
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
     _Dumper.add_representer(str, _Dumper.represent_str)
     return _Dumper
+
+
+_YAML12_NOT_TEXT = re.compile(
+    r"null|Null|NULL|~|true|True|TRUE|false|False|FALSE"
+    r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+"""Plain scalars the YAML 1.2 core schema resolves to null, a boolean, an integer or a float (spec 1.2.2, 10.3.2)."""
 
 
 _LINE_BREAKS = re.compile(f"[{LINE_BREAKS}]+")
