@@ -6,6 +6,7 @@ import copy
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -2632,7 +2633,14 @@ def test_an_image_of_a_results_file_none_of_whose_detections_is_written_is_repor
         {"image_id": 2, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5},
     ]
     src.write_text(json.dumps(detections))
-    report = labelkit.convert(tmp_path / "in", tmp_path / "out", to="coco", allow_loss=True)
+    # (read from COCO, the detection of a null bbox is written back as it was read)
+    assert labelkit.convert(tmp_path / "in", tmp_path / "as_read", to="coco").lost == []
+    assert _load(tmp_path / "as_read/annotations/results_val.json") == detections
+    ds = labelkit.load(tmp_path / "in")
+    objects = ds.table("objects")  # the null bbox it carried taken away: a detection of no geometry
+    objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", pa.nulls(2, pa.string()))
+    ds = Dataset.from_tables({**ds.tables(), "objects": objects}, ds.categories, ds.info)
+    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     assert [(c.what, c.count) for c in report.lost] == [
         ("objects without a box, polygon, mask or labelled keypoints", 1),
         ("images none of whose detections is written", 1),
@@ -3556,6 +3564,26 @@ def test_a_null_bbox_comes_back_null(tmp_path: Path) -> None:
     report = labelkit.convert(src, tmp_path / "out", to="coco")
     assert report.lost == [] and report.transformed == []
     assert _load(tmp_path / "out/annotations/instances_val.json") == doc
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [{"bbox": None}, {"bbox": None, "segmentation": []}, {"bbox": None, "segmentation": None}, {"segmentation": None}],
+    ids=str,
+)
+def test_an_annotation_whose_only_geometry_is_null_comes_back_as_read(tmp_path: Path, geometry: dict) -> None:
+    """Read (``validate`` names a null bbox), it was refused on writing COCO as an object of no geometry, and with
+    ``--allow-loss`` left out: the null fields are carried, as beside a segmentation, and the annotation with them."""
+    ann = {"id": 7, "image_id": 1, "category_id": 1, "area": 0, "iscrowd": 0, **geometry}
+    doc = {"images": [_img(1)], "annotations": [ann, _ann(8, 1, 1)], "categories": [{"id": 1, "name": "person"}]}
+    src = _files(tmp_path / "in", {"instances_val": doc})
+    report = labelkit.convert(src, tmp_path / "out", to="coco")
+    assert report.lost == [] and report.transformed == []
+    assert report.written == {"items": 1, "object annotations": 2}
+    assert _load(tmp_path / "out/annotations/instances_val.json") == doc
+    assert labelkit.validate(tmp_path / "out") == [
+        replace(x, path=x.path.replace(str(src), str(tmp_path / "out"))) for x in labelkit.validate(src)
+    ]
 
 
 def test_a_keypoints_file_never_holds_an_id_twice(tmp_path: Path) -> None:

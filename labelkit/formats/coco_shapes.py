@@ -490,6 +490,9 @@ def geometryless(objects: pa.Table, detections: np.ndarray | bool = False) -> np
     :func:`written_boxes`), or when the object came from COCO (it is written back as it was read), or for
     ``detections``, written to detection-results files as they are (there the third numbers are the points'
     scores, a 0 among them no less a point: a results file read alone carries no ``coco:`` field to tell).
+    An object read from an annotation whose only geometry was a ``"bbox": null`` (or a ``"segmentation"`` of
+    ``null`` or ``[]``) is written back as it was read too (:data:`_CARRIED_EMPTY`), as the README says of such
+    fields: refused, it was lost, where ``validate`` names the null bbox and reading takes it.
     """
     keypoints = objects["keypoints"]
     has_keypoints = valid_mask(keypoints)
@@ -497,7 +500,16 @@ def geometryless(objects: pa.Table, detections: np.ndarray | bool = False) -> np
         origin = true_mask(pc.match_substring(objects["extras"], '"coco:'))
         has_keypoints &= origin | detections | G.labelled_keypoints(keypoints)
     kept = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | has_keypoints
-    return ~kept & ~G.drawable_polygons(objects["polygon"])
+    bare = ~kept & ~G.drawable_polygons(objects["polygon"])
+    if bare.any():  # an annotation read with "bbox": null (or "segmentation": null or []) and nothing else: as read
+        carried = true_mask(pc.match_substring_regex(objects["extras"].filter(pa.array(bare)), _CARRIED_EMPTY))
+        bare[np.flatnonzero(bare)[carried]] = False
+    return bare
+
+
+_CARRIED_EMPTY = r'"coco:bbox":\s*null\s*[,}]|"coco:segmentation":\s*(?:null|\[\s*\])\s*[,}]'
+"""The ``coco:bbox`` or ``coco:segmentation`` extra COCO's reader carries for a ``null`` bbox, or a ``null`` or
+``[]`` segmentation, that it read."""
 
 
 def redrawn(objects: pa.Table, polygons: np.ndarray, masks: np.ndarray) -> list[tuple[str, int, str]]:
