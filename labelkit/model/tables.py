@@ -280,18 +280,28 @@ def conform(name: str, table: pa.Table) -> pa.Table:
         ValueError: a column has a type that cannot be cast to the schema's.
     """
     schema = SCHEMAS[name]
-    if table.schema.equals(schema):
+    if table.schema.equals(schema) and _names(table.schema) == _names(schema):
         return table
     columns = []
     for field in schema:
         if field.name in table.column_names:
             column = table.column(field.name)
-            if not column.type.equals(field.type):
+            if not column.type.equals(field.type) or str(column.type) != str(field.type):
                 column = column.cast(field.type)
             columns.append(column)
         else:
             columns.append(null_array(field.type, table.num_rows))
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _names(schema: pa.Schema) -> str:
+    """The schema's columns and types as text, with the names of list elements and struct fields.
+
+    Arrow's type equality ignores a list's element name: a Parquet file names it ``element`` where the
+    schemas' lists have ``item``, and a table read so, equal but not renamed, wrote other Parquet bytes.
+    """
+    text: str = schema.to_string(show_field_metadata=False, show_schema_metadata=False)
+    return text
 
 
 def columns_error(name: str, table: pa.Table) -> Exception | None:
