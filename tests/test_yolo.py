@@ -2381,6 +2381,26 @@ def test_an_object_wholly_outside_its_image_is_reported_lost_not_written_as_a_ze
     assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.2 0.2 0.2 0.2\n"
 
 
+def test_a_ring_of_no_width_or_height_is_written_for_segment_as_given(tmp_path: Path) -> None:
+    """As the README says: one point repeated, or points on a line, is a polygon of no area (as a zero box is in
+    detect), written as it is and read back the same; a ring of two points is no polygon: the box is written."""
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=50, height=40), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=0, polygon=[[5.0, 30.0, 5.0, 30.0, 5.0, 30.0]]))
+    ds.add(Object(id="2", item_id="a", category_id=0, polygon=[[10.0, 10.0, 20.0, 10.0, 30.0, 10.0]]))
+    ds.add(Object(id="3", item_id="a", category_id=0, bbox=(1.0, 2.0, 5.0, 4.0), polygon=[[1.0, 2.0, 6.0, 6.0]]))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("polygons without a ring of 3 points", 1)]
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == (
+        "0 0.1 0.75 0.1 0.75 0.1 0.75\n0 0.2 0.25 0.4 0.25 0.6 0.25\n0 0.02 0.05 0.12 0.05 0.12 0.15 0.02 0.15\n"
+    )
+    back = labelkit.load(tmp_path / "o")
+    assert [o.polygon for o in back.objects()][:2] == [
+        [[5.0, 30.0, 5.0, 30.0, 5.0, 30.0]],
+        [[10.0, 10.0, 20.0, 10.0, 30.0, 10.0]],
+    ]
+
+
 def test_segment_output_whose_polygons_all_have_4_points_reads_back_as_segment(tmp_path: Path) -> None:
     """data.yaml did not say the task: every line had 9 fields, so it read back as OBB (a box and an angle)."""
     ds = Dataset(categories=[Category(id=0, name="c")])
