@@ -170,7 +170,9 @@ def plan(dataset: Dataset, format: str, **options: Any) -> Report:
     """
     dataset = require_dataset(dataset)
     fmt = _writer(format)
-    return _plan(dataset, fmt, parse_options(options, None, fmt).write)[0]
+    write_options = parse_options(options, None, fmt).write
+    _refuse_media_without_root(fmt, write_options)  # (as a dry run and a write refuse it)
+    return _plan(dataset, fmt, write_options)[0]
 
 
 def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple[Report, Dataset]:
@@ -449,7 +451,16 @@ def refuse_taken_output(path: str | Path, format: str, overwrite: bool, options:
     check_output(path, writer.OUTPUT, overwrite=overwrite)
     if getattr(writer, SPLIT_FILES, False) and options.get("split") is not None:
         refuse_unsafe_split(str(options["split"]), path)
-    if "media_root" in getattr(writer, "OPTIONS", {}):  # (copy or link without its folder)
+    _refuse_media_without_root(writer, options)
+
+
+def _refuse_media_without_root(writer: FormatModule, options: Mapping[str, Any]) -> None:
+    """Refuse ``media=copy`` or ``link`` without ``media_root``, for a writer that has these options.
+
+    Raises:
+        UsageError: media without its folder.
+    """
+    if "media_root" in getattr(writer, "OPTIONS", {}):
         from labelkit.formats.yolo_media import media_of
 
         media_of(options)

@@ -2075,6 +2075,22 @@ def test_a_bad_write_option_value_is_refused_before_the_input_is_read(command: s
         labelkit.convert(bad, tmp_path / "o", to="yolo", from_format="labelkit", precision="1.5")
 
 
+@pytest.mark.parametrize("target", ["yolo", "voc"])
+@pytest.mark.parametrize("media", ["copy", "link"])
+def test_a_plan_refuses_media_without_its_folder_as_a_write_does(target: str, media: str, tmp_path: Path) -> None:
+    """``labelkit.plan(ds, "yolo", media="link")`` reported nothing lost, where a dry run and a write refuse it."""
+    ds = labelkit.load(FIXTURES / "native" / "images.labelkit.json")
+    for attempt in (
+        lambda: labelkit.plan(ds, target, media=media),
+        lambda: labelkit.save(ds, tmp_path / "o", target, media=media, allow_loss=True),
+    ):
+        with pytest.raises(UsageError, match=r"^media=copy or link needs the images' folder"):
+            attempt()
+    with pytest.raises(InputError, match="street-1.jpg: image not found"):  # (given its folder: it looks there)
+        labelkit.plan(ds, target, media=media, media_root=str(tmp_path))
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize("command", ["convert", "split"])
 def test_report_dash_prints_the_json_report_on_stdout(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
