@@ -214,7 +214,7 @@ def test_convert_options(tmp_path: Path) -> None:
     [
         (
             "colour=red",
-            "labelkit: error: unknown option 'colour' for labelkit and parquet (expected compression, indent, schema)",
+            "labelkit: error: unknown option 'colour' for labelkit and parquet (expected compression)",
         ),
         ("compression=lzma", "labelkit: error: bad value for option 'compression' (expected zstd or snappy or none"),
         ("compression", "labelkit: error: bad -o option (expected KEY=VALUE, found 'compression')"),
@@ -230,13 +230,34 @@ def test_convert_bad_options_exit_2(option: str, message: str, tmp_path: Path) -
 
 
 def test_an_unknown_option_names_a_format_once_when_both_sides_are_it(tmp_path: Path) -> None:
-    """labelkit -> labelkit said "unknown option 'colour' for labelkit and labelkit"."""
+    """labelkit -> labelkit said "unknown option 'colour' for labelkit and labelkit". The options listed are those
+    the command takes: ``schema`` (validate's) was listed too."""
     result = run("convert", IMAGES, tmp_path / "o.json", "--to", "labelkit", "-o", "colour=red")
     assert result.exit_code == 2
     assert result.stderr == (
-        "labelkit: error: unknown option 'colour' for labelkit (expected indent, schema); "
+        "labelkit: error: unknown option 'colour' for labelkit (expected indent); "
         "hint: 'labelkit formats NAME' lists a format's options\n"
     )
+
+
+def test_an_unknown_option_is_told_the_options_the_command_takes(tmp_path: Path) -> None:
+    """COCO -> VOC listed COCO's ``reindex`` (writing COCO) and VOC's ``links`` (reading VOC), which it then refused."""
+    src = FIXTURES / "coco"
+    result = run("convert", src, tmp_path / "o", "--to", "voc", "-o", "bogus=1")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "labelkit: error: unknown option 'bogus' for coco and voc (expected masks, media, media_root, skip_invalid, "
+        "split); hint: 'labelkit formats NAME' lists a format's options\n",
+    )
+    for option in ("masks=all", "media=none", "split=val", "skip_invalid=true"):
+        assert (
+            run(
+                "convert", src, tmp_path / "o", "--to", "voc", "-o", option, "--dry-run", "--allow-loss", "-q"
+            ).exit_code
+            == 0
+        )
+    result = run("validate", IMAGES, "-o", "bogus=1")  # (validating takes validate's own options)
+    assert result.exit_code == 2 and "for labelkit (expected schema);" in result.stderr, result.stderr
 
 
 def test_convert_unknown_format_exit_2(tmp_path: Path) -> None:
@@ -2064,6 +2085,7 @@ def test_a_bad_write_option_value_is_refused_before_the_input_is_read(command: s
     extra = ["--to", "yolo"] if command == "convert" else ["--ratios", "train=1", "--to", "yolo"]
     for option, error in (
         ("precision=abc", "bad precision (expected exact or a number of decimals (0-17), found 'abc')"),
+        ("precision=", "bad precision (expected exact or a number of decimals (0-17), found '')"),
         ("split=../x", f"{tmp_path / 'o'}: split '../x' cannot be a folder or file name; hint: splits are plain names"),
         ("media=copy", "media=copy or link needs the images' folder; hint: add -o media_root=FOLDER"),
     ):

@@ -288,7 +288,15 @@ def parse_options(
                     f"option {key!r} applies to {other} {fmt.NAME}, not to {doing} it",
                     hint="'labelkit formats NAME' lists a format's options and what each applies to",
                 )
-        known = sorted({k for f in (reader, writer) if f is not None for k in getattr(f, "OPTIONS", {})})
+        known = sorted(  # (those this command takes: not COCO's reindex, a write option, when reading COCO)
+            {
+                k
+                for side, f in (("read", reader), ("write", writer))
+                if f is not None
+                for k, spec in getattr(f, "OPTIONS", {}).items()
+                if spec.applies in takes[side]
+            }
+        )
         names = " and ".join(dict.fromkeys(f.NAME for f in (reader, writer) if f is not None))  # (once in X -> X)
         raise UsageError(
             f"unknown option {key!r} for {names}",

@@ -244,7 +244,7 @@ def precision_of(options: dict[str, Any]) -> int | None:
         UsageError: the value is neither ``exact`` nor a number of decimals.
     """
     value = options.get("precision")
-    text = "exact" if value is None or value == "" else str(value)  # (0, an int from the API, is 0 decimals)
+    text = "exact" if value is None else str(value)  # (0, an int from the API, is 0 decimals; '' is refused)
     if text == "exact":
         return None
     if not (text.isascii() and text.isdigit()) or int(text) > 17:
