@@ -2216,6 +2216,37 @@ def test_classify_reports_items_it_cannot_file(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and symbolic links as on POSIX")
+@pytest.mark.parametrize("to", ["yolo", "voc"])
+def test_what_is_no_image_in_media_root_is_said_so_not_image_not_found(tmp_path: Path, to: str) -> None:
+    """A FIFO, a folder, a link to no file or a loop of links where an image should be, and a link leading out of
+    media_root to a device, were each 'image not found': each is named for what it is."""
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "outside").symlink_to("/dev/null")
+    cases = {
+        "fifo": "cannot read: not a regular file",
+        "folder": "cannot read: not a regular file",
+        "dangling": "cannot read: a symbolic link to no file",
+        "loop": "cannot read: Too many levels of symbolic links",
+        "outside": "image is a link to a file outside media_root",
+    }
+    os.mkfifo(root / "fifo")
+    (root / "folder").mkdir()
+    (root / "dangling").symlink_to(root / "nothing")
+    (root / "loop").symlink_to(root / "loop")
+    for name, message in cases.items():
+        ds = Dataset(categories=[Category(id=0, name="c")])
+        ds.add_item(Item(id="a", media=Media(path=name, width=8, height=8), split="train"))
+        ds.add(Object(id="a", item_id="a", category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+        for attempt in (labelkit.plan, lambda *a, **k: labelkit.save(*a, allow_loss=True, **k)):
+            kwargs = {"media": "copy", "media_root": str(root)}
+            with pytest.raises(InputError) as err:
+                attempt(ds, to, **kwargs) if attempt is labelkit.plan else attempt(ds, tmp_path / "o", to, **kwargs)
+            assert (err.value.location.path, err.value.message) == (str(root / name), message)
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize("media", ["copy", "link"])
 @pytest.mark.parametrize(("to", "task"), [("yolo", "detect"), ("yolo", "classify"), ("voc", None)])
 def test_a_plan_refuses_an_image_missing_from_media_root_as_the_write_does(

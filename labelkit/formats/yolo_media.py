@@ -363,16 +363,19 @@ def media_source(root: Path, name: str) -> tuple[Path, Path]:
         InputError: the image is missing, or its path leaves ``root`` (see :func:`place_media`).
     """
     source = contained(root, name, source=root)
-    if not source.is_file():
+    if not os.path.lexists(source):
         raise InputError("image not found", path=source, hint="set -o media_root=FOLDER or use -o media=none")
-    real = source.resolve()
-    if not real.is_relative_to(root.resolve()):  # a symbolic link (of the file or a folder) leading out
+    real = Path(os.path.realpath(source))  # (a loop of links: as it is, which not_a_file names below)
+    if not real.is_relative_to(os.path.realpath(root)):  # a symbolic link (of the file or a folder) leading out
         raise InputError(
             "image is a link to a file outside media_root",
             path=source,
             found=str(real),
             hint="copy the image into media_root, or use -o media=none",
         )
+    problem = not_a_file(source)  # (a FIFO, a folder or a device is no image: 'image not found' said otherwise)
+    if problem is not None:
+        raise problem
     return source, real
 
 
