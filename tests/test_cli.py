@@ -1658,10 +1658,13 @@ def test_a_plan_and_a_dry_run_refuse_yolo_classify_without_the_images(tmp_path: 
         "hint: add -o media=copy (or link) -o media_root=FOLDER"
     )
     ds = labelkit.load(IMAGES)
-    for options in ({}, {"media": "copy"}, {"media_root": str(tmp_path)}, {"media": "none", "media_root": "m"}):
+    for options in ({}, {"media_root": str(tmp_path)}, {"media": "none", "media_root": "m"}):
         with pytest.raises(UsageError) as caught:
             labelkit.plan(ds, "yolo", task="classify", **options)
         assert str(caught.value) == message
+    with pytest.raises(UsageError) as caught:  # (as a dry run and a write say it, of any task)
+        labelkit.plan(ds, "yolo", task="classify", media="copy")
+    assert str(caught.value) == "media=copy or link needs the images' folder; hint: add -o media_root=FOLDER"
     (tmp_path / "images").mkdir()
     for item in ds.items():  # (a plan refuses an image missing from media_root, as the write does)
         Image.new("RGB", (64, 48)).save(tmp_path / str(item.media.path))
