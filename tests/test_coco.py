@@ -6164,6 +6164,32 @@ def test_a_keypoints_category_without_a_skeleton_is_written_with_an_empty_one(tm
     assert _written(tmp_path / "again", docs) == docs
 
 
+def test_a_category_of_no_keypoint_names_whose_objects_have_keypoints_gets_an_empty_skeleton(tmp_path: Path) -> None:
+    """Only categories with keypoint names got one: a category without, whose object has keypoints (labelkit JSON),
+    was written without a skeleton, and pycocotools' showAnns raised KeyError('skeleton') on its annotation. A
+    category read from COCO is written back with its own fields still."""
+    ds = Dataset(categories=[Category(id=1, name="robot"), Category(id=2, name="car")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=40, height=30), split="train"))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1, 1, 10, 10), keypoints=[2, 2, 2, 3, 3, 1]))
+    ds.add(Object(id="2", item_id="1", category_id=2, bbox=(1, 1, 10, 10)))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert [(c.what, c.count) for c in report.transformed][:1] == [("category skeletons", 1)]
+    assert labelkit.plan(ds, "coco").transformed == report.transformed
+    written = json.loads((tmp_path / "out/annotations/instances_train.json").read_text())
+    assert written["categories"] == [{"id": 1, "name": "robot", "skeleton": []}, {"id": 2, "name": "car"}]
+    cats = {c["id"]: c for c in written["categories"]}
+    assert [cats[a["category_id"]]["skeleton"] for a in written["annotations"] if "keypoints" in a] == [[]]
+    assert labelkit.validate(tmp_path / "out") == []
+    doc = {
+        "images": [_img(1)],
+        "annotations": [{**_ann(1, 1, 1), "keypoints": [2, 2, 2], "num_keypoints": 1}],
+        "categories": [{"id": 1, "name": "a"}],
+    }
+    again = labelkit.save(labelkit.load(_files(tmp_path / "in", {"instances_val": doc})), tmp_path / "again", "coco")
+    assert again.transformed == []
+    assert _load(tmp_path / "again/annotations/instances_val.json")["categories"] == doc["categories"]
+
+
 def test_reindex_reports_the_category_ids_it_changes(tmp_path: Path) -> None:
     """-o reindex=true renumbered categories without a word in the report (YOLO reports its renumbering)."""
     ds = labelkit.load(FIXTURE)

@@ -409,24 +409,42 @@ ADDED_SKELETONS = (
 )
 
 
+def posed_categories(objects: pa.Table) -> set[int]:
+    """The categories of objects with keypoints (a category of no keypoint names among them gets a skeleton too)."""
+    posed = objects["category_id"].filter(objects["keypoints"].is_valid())
+    return set(pc.unique(posed.drop_null()).to_pylist()) if len(posed) else set()
+
+
+def read_categories(dataset: Dataset) -> set[int]:
+    """The categories some COCO file read lists (written back with their own fields)."""
+    files = dataset.info.extras.get("coco:files")
+    specs = files if isinstance(files, list) else []
+    return {i for f in specs if isinstance(f, dict) for i in f.get("categories") or []}
+
+
 def added_skeletons(dataset: Dataset) -> int:
     """The categories :func:`category_record` gives an empty skeleton, not read from a COCO file.
 
-    Those have keypoint names, and neither a skeleton nor a ``coco:skeleton`` carried; a category read from COCO
-    is written back with its own fields.
+    Those have keypoint names, or objects with keypoints, and neither a skeleton nor a ``coco:skeleton`` carried;
+    a category read from COCO is written back with its own fields.
     """
-    files = dataset.info.extras.get("coco:files")
-    specs = files if isinstance(files, list) else []
-    read = {i for f in specs if isinstance(f, dict) for i in f.get("categories") or []}
+    read = read_categories(dataset)
+    posed = posed_categories(dataset.table("objects"))
     return sum(
         1
         for c in dataset.categories
-        if c.keypoints is not None and c.skeleton is None and "coco:skeleton" not in c.extras and c.id not in read
+        if (c.keypoints is not None or c.id in posed)
+        and c.skeleton is None
+        and "coco:skeleton" not in c.extras
+        and c.id not in read
     )
 
 
-def category_record(c: Category) -> dict[str, Any]:
-    """The COCO record of a category: id, name, supercategory, keypoints, skeleton, then its ``coco:`` extras."""
+def category_record(c: Category, posed: bool = False) -> dict[str, Any]:
+    """The COCO record of a category: id, name, supercategory, keypoints, skeleton, then its ``coco:`` extras.
+
+    ``posed``: some object of the category written has keypoints (it gets a skeleton, as one with keypoint names).
+    """
     out: dict[str, Any] = {"id": c.id, "name": c.name}
     if c.supercategory is not None:
         out["supercategory"] = c.supercategory
@@ -434,10 +452,10 @@ def category_record(c: Category) -> dict[str, Any]:
         out["keypoints"] = c.keypoints
     if c.skeleton is not None:
         out["skeleton"] = [list(e) for e in c.skeleton]
-    elif c.keypoints is not None and "coco:skeleton" not in c.extras:
+    elif (c.keypoints is not None or posed) and "coco:skeleton" not in c.extras:
         # (COCO's keypoint categories have both: pycocotools' showAnns reads a skeleton for every annotation with
-        # keypoints, and Datumaro's keypoints reader refuses a category without; a file read without one keeps
-        # none, as its own fields are written back: see added_skeletons)
+        # keypoints, a KeyError without, and Datumaro's keypoints reader refuses a category without; a file read
+        # without one keeps none, as its own fields are written back: see added_skeletons)
         out["skeleton"] = []
     for k, v in c.extras.items():
         if k.startswith("coco:") and k[5:] not in out:

@@ -35,7 +35,13 @@ from labelkit.formats.coco_homes import (
 from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
-from labelkit.formats.coco_records import category_numbers, category_record, lvis_category_lists
+from labelkit.formats.coco_records import (
+    category_numbers,
+    category_record,
+    lvis_category_lists,
+    posed_categories,
+    read_categories,
+)
 from labelkit.formats.coco_shapes import within_reach
 from labelkit.formats.coco_sizes import written_sizes
 from labelkit.formats.coco_text import (
@@ -79,6 +85,7 @@ class Writer:
         self.image_ids, _, self.item_split = image_numbers(items)  # (the check reported those renumbered)
         self.split_rows = split_rows(self.item_split)  # split -> its rows of the items table
         self.renumbered_annotations = Renumbered()
+        self.posed: set[int] | None = None  # categories of objects with keypoints (see _category_json)
         self.size_of = {
             iid: (h, w)
             for iid, w, h in zip(
@@ -437,7 +444,9 @@ class Writer:
         self, c: Category, fields: list[str] | None = None, values: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         """A category's record; ``fields`` and ``values``: those it had in this file as read (COCO origin)."""
-        out = category_record(c)
+        if self.posed is None:  # (a category read from COCO is written with its own fields: see added_skeletons)
+            self.posed = posed_categories(self.ds.table("objects")) - read_categories(self.ds)
+        out = category_record(c, c.id in self.posed)
         out["id"] = self.category_map.get(c.id, c.id)
         if fields is not None:
             out = {k: v for k, v in out.items() if k in fields or k in ("id", "name")}
