@@ -5838,10 +5838,32 @@ def test_skeleton_indices_naming_no_keypoint_are_validate_findings_and_carried_o
         "#/categories/0/skeleton/0/1 is 4, of 3 keypoints; COCO counts them from 1), carried as read; labelkit "
         "validate lists them"
     ]
-    labelkit.save(ds, tmp_path / "out", "coco")
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert not [n for n in report.notes if "skeleton" in n]  # (the read note said it)
     assert _load(tmp_path / "out" / "annotations" / "person_keypoints_val.json") == doc
     doc["categories"][0]["skeleton"] = doc["categories"][1]["skeleton"] = [[1, 2], [2, 3]]
     assert labelkit.validate(_write(tmp_path, doc, "person_keypoints_val.json")) == []
+
+
+def test_skeleton_indices_naming_no_keypoint_of_a_category_not_read_from_coco_are_noted_on_writing(
+    tmp_path: Path,
+) -> None:
+    """From labelkit JSON (which takes any integer), ``[[0, 1], [1, 5]]`` of 2 keypoints was written to COCO without
+    a word, and labelkit's validate then named both indexes in the output: a note says so when planning."""
+    ds = Dataset(categories=[Category(id=1, name="p", keypoints=["a", "b"], skeleton=[[0, 1], [1, 5], [1, 2]])])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100), split="val"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(10, 10, 20, 20), keypoints=[12, 12, 2, 15, 15, 2]))
+    note = (
+        "2 category skeleton indexes name none of their category's keypoints (COCO counts them from 1; "
+        "pycocotools' showAnns draws another edge or fails): written as they are, and validate names each"
+    )
+    assert note in labelkit.plan(ds, "coco").notes
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert note in report.notes and report.lost == []
+    assert [f.where for f in labelkit.validate(tmp_path / "out")] == [
+        "#/categories/0/skeleton/0/0",
+        "#/categories/0/skeleton/1/1",
+    ]
 
 
 @pytest.mark.parametrize("via", [None, "parquet"])

@@ -32,7 +32,13 @@ from labelkit.formats.coco_own import (
     own_objects_lost,
     zero_posed,
 )
-from labelkit.formats.coco_records import ADDED_SKELETONS, IMAGE_FIELDS, added_skeletons, files_keypoint_counts
+from labelkit.formats.coco_records import (
+    ADDED_SKELETONS,
+    IMAGE_FIELDS,
+    added_skeletons,
+    files_keypoint_counts,
+    skeleton_indexes_outside,
+)
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
     arr,
@@ -477,6 +483,11 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     check_capabilities(dataset, caps, target, report)
     check_category_and_info_extras(dataset, "coco", target, report)
     report.transform("category skeletons", added_skeletons(dataset), ADDED_SKELETONS)
+    if outside := skeleton_indexes_outside(dataset):
+        report.note(
+            f"{outside} category skeleton indexes name none of their category's keypoints (COCO counts them from 1; "
+            "pycocotools' showAnns draws another edge or fails): written as they are, and validate names each"
+        )
     for name, kind in (("objects", "object"), ("labels", "label"), ("transcripts", "transcript")):
         _foreign_extras(dataset.table(name), kind, target, report)
     items = dataset.table("items")

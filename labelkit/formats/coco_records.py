@@ -392,6 +392,22 @@ def skeleton_finding(f: CocoFile, pointer: str, index: int, count: int | None) -
     return Finding(str(f.path), pointer, f"skeleton index {index} names {names} (COCO counts them from 1)")
 
 
+def skeleton_indexes_outside(dataset: Dataset) -> int:
+    """How many skeleton indexes of categories not read from COCO name none of the category's keypoints.
+
+    As :func:`skeleton_outside` finds them in a file: below 1, or past the keypoint names (labelkit JSON takes any
+    integer). They are written as they are, with a note (``validate`` names each in the output); a category read
+    from COCO is written back as read, its read note said so.
+    """
+    read = read_categories(dataset)
+    n = 0
+    for c in dataset.categories:
+        if c.skeleton and c.id not in read:
+            count = len(c.keypoints) if c.keypoints else None
+            n += sum(1 for edge in c.skeleton for i in edge if i < 1 or (count is not None and i > count))
+    return n
+
+
 def same_json(a: Any, b: Any) -> bool:
     """Whether two decoded JSON values are written the same (``1`` and ``1.0`` are not; key order aside)."""
     if a == b and type(a) is type(b) and isinstance(a, (str, bool)):
