@@ -574,7 +574,7 @@ def test_corpus_entries_import_with_manifest_counts(corpus: Path) -> None:
                 lines = path.read_text().splitlines()
                 line = next(n for n, text in enumerate(lines, 1) if text.startswith("train:"))
                 assert (where.path, where.line, where.element) == (str(path), line, "train"), entry["path"]
-                assert err.value.message.startswith("none of the image folders or lists named in data.yaml exist")
+                assert err.value.message == f"none of the image folders or lists named in {path.name} exist"
                 assert f"download: {expect['download']}" in err.value.one_line(), entry["path"]
             continue
         ds = labelkit.load(path, "yolo")
@@ -3315,6 +3315,21 @@ def test_a_split_data_yaml_or_obj_data_names_that_is_not_there_is_noted(tmp_path
     report = labelkit.convert(root / "obj.data", tmp_path / "out2", to="labelkit", image_size="10x10")
     assert report.notes[0] == "obj.data's valid = data/valid.txt names no list file found: nothing of it is read"
     assert not any("top" in note for note in report.notes)
+
+
+def test_notes_on_a_config_of_another_name_name_it(tmp_path: Path) -> None:
+    """Read from Ultralytics' coco8.yaml, the notes said ``data.yaml's download not kept`` of a file not there."""
+    root = _configured(tmp_path, "")
+    (root / "data.yaml").rename(root / "coco8.yaml")
+    (root / "coco8.yaml").write_text(
+        "train: images/train\nval: images/train\ntest: test-dev.txt\nchannels: -1\ndownload: get.sh\nnames: [a]\n"
+    )
+    report = labelkit.convert(root / "coco8.yaml", tmp_path / "out", to="labelkit", image_size="10x10")
+    assert [n for n in report.notes if "coco8" in n or "data.yaml" in n] == [
+        "coco8.yaml's download not kept: a data.yaml written from it has no such key",
+        "coco8.yaml's test: test-dev.txt names no images or labels found: nothing of it is read",
+        "coco8.yaml's channels: -1 not kept: not a positive 64-bit integer",
+    ]
 
 
 def test_labelled_images_beside_the_listed_ones_that_no_list_names_are_noted(tmp_path: Path) -> None:

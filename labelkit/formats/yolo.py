@@ -540,7 +540,7 @@ def _build(
         kpt_names, unused = _kpt_names(layout.config.get("kpt_names"), k, len(categories))
         if unused:
             notes.append(
-                "data.yaml's kpt_names entries not used (those classes' keypoints are named 0, 1, ...): "
+                f"{layout.config_name}'s kpt_names entries not used (those classes' keypoints are named 0, 1, ...): "
                 + "; ".join(unused)
             )
         if k:  # (kpt_shape [0, D], as labelkit writes pose without keypoints: classes without them)
@@ -552,7 +552,7 @@ def _build(
     if type(channels := layout.config.get("channels")) is int and 0 < channels < 2**63:  # (1: grayscale images)
         extras["yolo:channels"] = channels
     elif channels is not None:  # (-1, 2.5, true: dropped unsaid; beyond 64 bits: an internal error)
-        notes.append(f"data.yaml's channels: {str(channels)[:40]} not kept: not a positive 64-bit integer")
+        notes.append(f"{layout.config_name}'s channels: {str(channels)[:40]} not kept: not a positive 64-bit integer")
     del files
     dataset = Dataset.from_tables(
         {"items": _items_table(layout, ids, widths, heights, paths), "objects": objects},

@@ -88,7 +88,7 @@ def ultralytics_layout(
             element="nc",
             expected=str(len(names)),
         )
-    layout = Layout(root=root, names=names, config=config)
+    layout = Layout(root=root, names=names, config=config, config_name=config_path.name)
     if (unlike := names_not_text_note(config_path, config.get("names"))) is not None:  # (null: 'None')
         layout.notes.append(unlike)
     if moved:  # (a dataset moved from another machine; Ultralytics looks for a relative one in its datasets_dir)
@@ -136,7 +136,7 @@ def ultralytics_layout(
     split_keys = config_split_keys(config)
     if not split_keys:
         raise InputError(
-            "data.yaml names no train, val or test images",
+            f"{config_path.name} names no train, val or test images",
             path=config_path,
             line=yaml_value_line(config_path, "train"),  # (train: with no value: its line)
             element="train",
@@ -147,7 +147,9 @@ def ultralytics_layout(
         if (k == "download" or k not in CONFIG_KEYS) and k not in split_keys and k not in SPLIT_NAMES
     ]
     if unkept:  # (a written data.yaml has the splits, names and keypoint keys only: download could fetch it all)
-        layout.notes.append(f"data.yaml's {', '.join(unkept)} not kept: a data.yaml written from it has no such key")
+        layout.notes.append(
+            f"{config_path.name}'s {', '.join(unkept)} not kept: a data.yaml written from it has no such key"
+        )
     missing: list[str] = []
     origins: dict[Path, tuple[str, int]] = {}
     instead: list[str] = []
@@ -185,15 +187,16 @@ def ultralytics_layout(
     if not sources:
         hint = f"download: {config['download']}" if config.get("download") else None
         raise InputError(
-            "none of the image folders or lists named in data.yaml exist",
+            f"none of the image folders or lists named in {config_path.name} exist",
             path=config_path,
             line=yaml_value_line(config_path, split_keys[0]),
             element=split_keys[0],
             found=str(config[split_keys[0]]),
             hint=hint,
         )
-    layout.notes += [f"data.yaml's {m} names no images or labels found: nothing of it is read" for m in missing]
-    layout.notes += [f"data.yaml's {m}" for m in instead]
+    said = f"{config_path.name}'s"
+    layout.notes += [f"{said} {m} names no images or labels found: nothing of it is read" for m in missing]
+    layout.notes += [f"{said} {m}" for m in instead]
     if lines.no_images:  # (Ultralytics keeps the lines of an image extension only)
         first, number, line = lines.no_images[0]
         count = len(lines.no_images)

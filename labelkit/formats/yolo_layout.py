@@ -249,6 +249,7 @@ class Layout:
     dota: bool = False
     classify: bool = False
     notes: list[str] = field(default_factory=list)
+    config_name: str = "data.yaml"  # (the config file read, as notes name it: coco8.yaml, dataset.yaml, ...)
 
 
 def img2label(image: Path) -> Path:
