@@ -1944,6 +1944,33 @@ def test_a_class_png_of_another_size_than_the_object_png_adds_no_class_only_mask
     assert labelkit.load(tmp_path / "b", "voc").read_notes == []
 
 
+@pytest.mark.parametrize("pngs", [("SegmentationClass", "SegmentationObject"), ("SegmentationClass",)])
+def test_segmentation_pngs_of_another_size_than_the_xml_s_are_noted_on_reading(tmp_path: Path, pngs: tuple) -> None:
+    """PNGs of 8 x 6 beside an XML <size> of 10 x 7 were read without a word, and writing the folder again was then
+    refused for masks of another size than their image: reading notes them."""
+    ds = _masked_dataset()
+    labelkit.save(ds, tmp_path / "a", "voc")
+    assert labelkit.load(tmp_path / "a", "voc").read_notes == []
+    for kind in ("SegmentationClass", "SegmentationObject"):
+        png = tmp_path / "a" / kind / "m.png"
+        if kind not in pngs:
+            png.unlink()
+            continue
+        small = Image.open(png)
+        wider = Image.new("P", (small.width + 2, small.height + 1))
+        wider.putpalette(small.getpalette() or [])
+        wider.paste(small, (0, 0))
+        wider.save(png)
+    back = labelkit.load(tmp_path / "a", "voc")
+    assert back.read_notes[:1] == [
+        "1 images (m.png first) have a segmentation PNG of another size than the image's (its XML's <size>, else its "
+        "file's): their masks are read at the PNG's size, which no writer can place on the image (writing reports "
+        "them lost)"
+    ]
+    with pytest.raises(DataLossError, match="the mask's size differs from the image's"):
+        labelkit.convert(tmp_path / "a", tmp_path / "b", to="voc")
+
+
 def test_polygons_that_cannot_be_rasterised_are_refused_before_writing(tmp_path: Path) -> None:
     """They were found while painting: reported lost, but written without --allow-loss."""
     ds = Dataset(categories=[Category(id=1, name="cat")])

@@ -140,6 +140,7 @@ def build(
         k: [] for k in ("id", "item_id", "category_id", "shape", "bbox", "occluded", "mask", "attributes", "extras")
     }
     unmatched: list[str] = []  # images whose class PNG has another size than their object PNG
+    resized: list[str] = []  # images with a segmentation PNG of another size than the image's (its <size>)
     unread: Counter[str] = Counter()  # PNG regions no object is made of (see standalone_masks)
     first_on_background: str | None = None  # the first image with an instance over class PNG background
     images = ImageFinder(root)  # (each image folder listed once, and asked whether an image is there)
@@ -158,6 +159,8 @@ def build(
             unmatched.append(stem)
         if (width is None or height is None) and arrays:
             height, width = next(iter(arrays.values())).shape
+        elif width and height and arrays and arrays[1 if 1 in arrays else 0].shape != (height, width):
+            resized.append(stem)  # (the object PNG, the masks' source, else the class PNG)
         if image is not None:
             rel = image
         elif item.filename:
@@ -325,6 +328,12 @@ def build(
             f"{unread['on background']:,} SegmentationObject instances ({first_on_background}.png first) cover "
             "background (0) pixels of their SegmentationClass PNG: their masks are read whole, and writing VOC "
             "paints their class over those pixels"
+        )
+    if resized:
+        dataset.read_notes.append(
+            f"{len(resized):,} images ({resized[0]}.png first) have a segmentation PNG of another size than the "
+            "image's (its XML's <size>, else its file's): their masks are read at the PNG's size, which no writer "
+            "can place on the image (writing reports them lost)"
         )
     if unmatched:
         dataset.read_notes.append(
