@@ -667,11 +667,31 @@ def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Fi
                 return list(check(path, **options))
             fmt.read(path, **options)
     except InputError as exc:
+        if _of_an_option_file(exc, path, fmt, options):  # (-o image_sizes=FILE: not the dataset; as info, exit 2)
+            raise
         where = exc.location  # (all of it, as its error line: a data.yaml line and its key, ``:13 <train>``)
         at = str(replace(where, path=None)).lstrip()
         text = InputError(exc.message, expected=exc.expected, found=exc.found).one_line()  # (what and where found)
         return [Finding(where.path or str(path), at, text)]
     return []
+
+
+def _of_an_option_file(exc: InputError, path: Path, fmt: FormatModule, options: Mapping[str, Any]) -> bool:
+    """Whether ``exc`` is about a file a text option names (``-o image_sizes=sizes.json``), not the dataset ``path``.
+
+    ``validate`` reports what is wrong in the dataset as findings (exit 1); a missing or bad file given as an
+    option's value is the command's input gone wrong, an error as ``info`` and ``convert`` make it (exit 2).
+    """
+    where = exc.location.path
+    if where is None or os.path.abspath(where) == os.path.abspath(path):
+        return False
+    specs = formats.options(fmt)
+    named = {
+        os.path.abspath(value)
+        for key, value in options.items()
+        if isinstance(value, str) and value and key in specs and specs[key].type == "str"
+    }
+    return os.path.abspath(where) in named
 
 
 def detect(path: str | Path) -> formats.DetectResult:

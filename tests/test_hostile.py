@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 import labelkit
+from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError
 
 BIG = 2**70
@@ -1358,6 +1360,21 @@ def test_a_bad_image_sizes_entry_is_named_by_its_pointer_and_value(
     with pytest.raises(InputError) as err:
         labelkit.load(root / "data.yaml", "yolo", image_sizes=str(root / "image_sizes.json"))
     assert str(err.value) == f"{root / 'image_sizes.json'}{expected}"
+
+
+@pytest.mark.parametrize("text", [None, "[1, 2]"])
+def test_validate_says_an_image_sizes_file_missing_or_bad_as_info_does(tmp_path: Path, text: str | None) -> None:
+    """``validate -o image_sizes=FILE`` with FILE missing (or not a JSON object) exited 1, as if the dataset had a
+    finding, where ``info`` exits 2: the file is an option's value, not the dataset."""
+    root = tmp_path / "detect"
+    shutil.copytree(FIXTURES / "yolo/golden/detect", root)
+    sizes = tmp_path / "sizes.json"
+    if text is not None:
+        sizes.write_text(text)
+    results = [CliRunner().invoke(cli, [c, str(root), "-o", f"image_sizes={sizes}"]) for c in ("validate", "info")]
+    assert [r.exit_code for r in results] == [2, 2]
+    assert results[0].stderr == results[1].stderr and results[0].stderr.startswith(f"labelkit: error: {sizes}")
+    assert labelkit.validate(root) == []
 
 
 _TOO_LONG = "x" * 300  # (a file name beyond the 255 bytes file systems hold)
