@@ -667,7 +667,7 @@ def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Fi
                 return list(check(path, **options))
             fmt.read(path, **options)
     except InputError as exc:
-        if _of_an_option_file(exc, path, fmt, options):  # (-o image_sizes=FILE: not the dataset; as info, exit 2)
+        if _of_a_read_file(exc, path, options):  # (-o image_sizes=FILE: not the dataset; as info, exit 2)
             raise
         where = exc.location  # (all of it, as its error line: a data.yaml line and its key, ``:13 <train>``)
         at = str(replace(where, path=None)).lstrip()
@@ -676,8 +676,8 @@ def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Fi
     return []
 
 
-def _of_an_option_file(exc: InputError, path: Path, fmt: FormatModule, options: Mapping[str, Any]) -> bool:
-    """Whether ``exc`` is about a file a text option names (``-o image_sizes=sizes.json``), not the dataset ``path``.
+def _of_a_read_file(exc: InputError, path: Path, options: dict[str, Any]) -> bool:
+    """Whether ``exc`` is about a file a read option names (:func:`read_files`), not about the dataset ``path``.
 
     ``validate`` reports what is wrong in the dataset as findings (exit 1); a missing or bad file given as an
     option's value is the command's input gone wrong, an error as ``info`` and ``convert`` make it (exit 2).
@@ -685,13 +685,7 @@ def _of_an_option_file(exc: InputError, path: Path, fmt: FormatModule, options: 
     where = exc.location.path
     if where is None or os.path.abspath(where) == os.path.abspath(path):
         return False
-    specs = formats.options(fmt)
-    named = {
-        os.path.abspath(value)
-        for key, value in options.items()
-        if isinstance(value, str) and value and key in specs and specs[key].type == "str"
-    }
-    return os.path.abspath(where) in named
+    return os.path.abspath(where) in {os.path.abspath(f) for f in read_files(options)}
 
 
 def detect(path: str | Path) -> formats.DetectResult:
