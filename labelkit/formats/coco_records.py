@@ -381,9 +381,14 @@ def skeleton_outside(f: CocoFile, categories: Sequence[Category]) -> list[tuple[
             continue
         for j, edge in enumerate(skeleton):
             for k, index in enumerate(edge if isinstance(edge, list) else []):
-                if type(index) is int and (index < 1 or (count is not None and index > count)):
+                if type(index) is int and names_no_keypoint(index, count):
                     out.append((json_pointer("categories", i, "skeleton", j, k), index, count))
     return out
+
+
+def names_no_keypoint(index: int, count: int | None) -> bool:
+    """Whether a skeleton index names none of ``count`` keypoints (COCO counts them from 1; None: names unknown)."""
+    return index < 1 or (count is not None and index > count)
 
 
 def skeleton_finding(f: CocoFile, pointer: str, index: int, count: int | None) -> Finding:
@@ -404,7 +409,7 @@ def skeleton_indexes_outside(dataset: Dataset) -> int:
     for c in dataset.categories:
         if c.skeleton and c.id not in read:
             count = len(c.keypoints) if c.keypoints else None
-            n += sum(1 for edge in c.skeleton for i in edge if i < 1 or (count is not None and i > count))
+            n += sum(1 for edge in c.skeleton for i in edge if names_no_keypoint(i, count))
     return n
 
 
@@ -425,10 +430,18 @@ ADDED_SKELETONS = (
 )
 
 
-def posed_categories(objects: pa.Table) -> set[int]:
-    """The categories of objects with keypoints (a category of no keypoint names among them gets a skeleton too)."""
-    posed = objects["category_id"].filter(objects["keypoints"].is_valid())
-    return set(pc.unique(posed.drop_null()).to_pylist()) if len(posed) else set()
+def posed_categories(dataset: Dataset) -> frozenset[int]:
+    """The categories of objects with keypoints (a category of no keypoint names among them gets a skeleton too).
+
+    Found once for the plan's check and the write (:func:`labelkit.formats.derived.cached`).
+    """
+
+    def find() -> frozenset[int]:
+        objects = dataset.table("objects")
+        posed = objects["category_id"].filter(objects["keypoints"].is_valid())
+        return frozenset(pc.unique(posed.drop_null()).to_pylist()) if len(posed) else frozenset()
+
+    return cached(dataset, "coco:posed", find, ("objects",))
 
 
 def read_categories(dataset: Dataset) -> set[int]:
@@ -445,7 +458,7 @@ def added_skeletons(dataset: Dataset) -> int:
     a category read from COCO is written back with its own fields.
     """
     read = read_categories(dataset)
-    posed = posed_categories(dataset.table("objects"))
+    posed = posed_categories(dataset)
     return sum(
         1
         for c in dataset.categories

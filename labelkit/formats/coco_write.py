@@ -85,7 +85,8 @@ class Writer:
         self.image_ids, _, self.item_split = image_numbers(items)  # (the check reported those renumbered)
         self.split_rows = split_rows(self.item_split)  # split -> its rows of the items table
         self.renumbered_annotations = Renumbered()
-        self.posed: set[int] | None = None  # categories of objects with keypoints (see _category_json)
+        # categories of objects with keypoints that get a skeleton (one read from COCO keeps its own fields)
+        self.posed = posed_categories(dataset) - read_categories(dataset)
         self.size_of = {
             iid: (h, w)
             for iid, w, h in zip(
@@ -444,8 +445,6 @@ class Writer:
         self, c: Category, fields: list[str] | None = None, values: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         """A category's record; ``fields`` and ``values``: those it had in this file as read (COCO origin)."""
-        if self.posed is None:  # (a category read from COCO is written with its own fields: see added_skeletons)
-            self.posed = posed_categories(self.ds.table("objects")) - read_categories(self.ds)
         out = category_record(c, c.id in self.posed)
         out["id"] = self.category_map.get(c.id, c.id)
         if fields is not None:
