@@ -323,7 +323,8 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
     if need_cat.any():
         raise _missing(f, int(np.flatnonzero(need_cat)[0]), "category_id", None if f.task == "results" else "caption")
     cat_ids = np.array(cat_values if has_cat.all() else [c if c is not None else -1 for c in cat_values], np.int64)
-    image_sorted, sorted_ids = out.image_order or image_order(image_ids)  # (_build's, made once for every chunk)
+    assert out.image_order is not None  # (_build's, made once for every chunk)
+    image_sorted, sorted_ids = out.image_order
     pos = np.searchsorted(sorted_ids, image_of) if len(image_ids) else np.zeros(n, np.int64)
     pos = np.minimum(pos, max(len(image_ids) - 1, 0))
     image_row = image_sorted[pos] if len(image_ids) else pos
