@@ -37,11 +37,10 @@ from labelkit.formats.base import (
     WRITABLE,
     FormatModule,
     ParsedOptions,
-    check_capabilities,
     parse_options,
-    refuse_missing_ids,
     target_title,
 )
+from labelkit.formats.capability import check_capabilities, refuse_missing_ids
 from labelkit.formats.native_values import duplicate_rows, refuse_repeated_categories, refuse_unholdable
 from labelkit.io import atomic_output, check_output, input_guard, paused_gc, read_bytes, safe_relpath
 from labelkit.model import Dataset, DatasetStats

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import labelkit
 from labelkit.cli import cli
-from labelkit.formats.base import extras_key_counts
+from labelkit.formats.capability import extras_key_counts
 from labelkit.model import Category, Dataset, DatasetInfo, Item, Label, Media, Object
 
 

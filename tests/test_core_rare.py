@@ -23,7 +23,8 @@ import labelkit
 from labelkit import Finding
 from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UsageError
-from labelkit.formats.base import Capabilities, Option, check_capabilities
+from labelkit.formats.base import Capabilities, Option
+from labelkit.formats.capability import check_capabilities
 from labelkit.io import input_guard
 from labelkit.json_places import beyond_64_bits, integer_error, place_of
 from labelkit.model import Category, Dataset, Item, Label

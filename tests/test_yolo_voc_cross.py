@@ -238,7 +238,7 @@ def test_flag_counts_of_texts_spelled_any_way_equal_decoding_each(cells: list, s
     spelling is decoded: the counts are those of decoding every row."""
     import pyarrow as pa
 
-    from labelkit.formats.base import CONTENT_OBJECT_EXTRAS, content_extras_counts, holds_content
+    from labelkit.formats.capability import CONTENT_OBJECT_EXTRAS, content_extras_counts, holds_content
 
     texts = [None if c is None else json.dumps(c, separators=separators) for c in cells]
     keys = [key for key, _, _ in CONTENT_OBJECT_EXTRAS]

@@ -14,8 +14,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.formats.base import (
-    Capabilities,
+from labelkit.formats.base import Capabilities
+from labelkit.formats.capability import (
     check_capabilities,
     check_category_and_info_extras,
     extras_key_counts,
@@ -665,10 +665,11 @@ def _image_field_metadata(items: pa.Table, only: np.ndarray) -> int:
 def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> None:
     """Note extras keys of other formats (``voc:instance``), which COCO does not keep; report keys of none lost.
 
-    So are the values of VOC's object extras that hold content (:func:`labelkit.formats.base.report_annotation_extras`).
+    So are the values of VOC's object extras that hold content
+    (:func:`labelkit.formats.capability.report_annotation_extras`).
 
     Texts whose only strings are ``coco:`` keys are skipped by counting quotes; the rest are decoded (see
-    :func:`labelkit.formats.base.report_extras`).
+    :func:`labelkit.formats.capability.report_extras`).
     """
     if not table.num_rows:
         return

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError, json_pointer
-from labelkit.formats.base import refuse_missing_ids
+from labelkit.formats.capability import refuse_missing_ids
 from labelkit.model import Category, Dataset
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
@@ -568,7 +568,7 @@ def check_unique_ids(dataset: Dataset, target: str) -> None:
     out before, and reported lost.)
 
     A row without an id (a table given to :meth:`~labelkit.model.Dataset.from_tables` without one) is refused
-    too (:func:`~labelkit.formats.base.refuse_missing_ids`, as every target's plan does): the readers refuse it,
+    too (:func:`~labelkit.formats.capability.refuse_missing_ids`, as every target's plan does): the readers refuse it,
     and two of them were called a repeated id ``None``.
 
     Raises:

@@ -16,11 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.formats.base import (
-    Capabilities,
-    check_capabilities,
-    extras_key_counts,
-)
+from labelkit.formats.base import Capabilities
+from labelkit.formats.capability import check_capabilities, extras_key_counts
 from labelkit.formats.voc import CAPABILITIES, TITLE, hex_color, parse_color, voc_palette
 from labelkit.formats.voc_check_masks import (
     BLANK_PNGS,

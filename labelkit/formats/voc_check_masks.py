@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
-from labelkit.formats.base import ADOPTED_OBJECT_EXTRAS, CONTENT_OBJECT_EXTRAS, content_extras_counts
+from labelkit.formats.capability import ADOPTED_OBJECT_EXTRAS, CONTENT_OBJECT_EXTRAS, content_extras_counts
 from labelkit.formats.voc import VOID_INDEX
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,

@@ -14,7 +14,8 @@ import numpy as np
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
-from labelkit.formats.base import Capabilities, check_capabilities
+from labelkit.formats.base import Capabilities
+from labelkit.formats.capability import check_capabilities
 from labelkit.formats.yolo_classify import check_classify, check_classify_media, filed_only, require_media
 from labelkit.formats.yolo_clipping import clipped_objects, clipping, rounding
 from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, split_notes

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from labelkit.errors import InputError
-from labelkit.formats.base import Capabilities, Detection, Option, check_capabilities
+from labelkit.formats.base import Capabilities, Detection, Option
+from labelkit.formats.capability import check_capabilities
 from labelkit.model import Category, Dataset, Item, Label
 from labelkit.report import Report
 
