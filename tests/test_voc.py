@@ -2263,6 +2263,22 @@ def test_a_class_list_of_minus_1_lines_only_keeps_its_class_and_comes_back(tmp_p
     assert [c.name for c in labelkit.load(tmp_path / "out", "voc").categories] == ["bird", "cat", "dog"]
 
 
+def test_an_image_with_an_object_of_a_labelled_class_and_no_label_gets_no_line_in_its_list(tmp_path: Path) -> None:
+    """Class cat has a label on b and an object on a, which has no cat label: the writer wrote ``a -1`` in
+    cat_train.txt, saying that a does not show a cat, against its XML (classification evaluation takes it for a
+    negative). A class with objects and no label at all already had no list for that reason."""
+    lists = {"Main/train.txt": "a\nb\n", "Main/cat_train.txt": "b  1\n", "Main/dog_train.txt": "a -1\nb  1\n"}
+    src = _voc_lists(tmp_path / "src", lists)
+    ds = labelkit.load(src, "voc")
+    labelkit.save(ds, tmp_path / "out", "voc")
+    main = tmp_path / "out/ImageSets/Main"
+    assert sorted(p.name for p in main.iterdir()) == ["cat_train.txt", "dog_train.txt", "train.txt"]
+    for rel, text in lists.items():  # (dog: a has no dog object, so its -1 stays)
+        assert (tmp_path / "out/ImageSets" / rel).read_text() == text, rel
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert back.table("labels").to_pylist() == ds.table("labels").to_pylist()
+
+
 def test_thousands_of_class_lists_and_split_lists_are_each_read_once(tmp_path: Path) -> None:
     """Each per-class list line looked for its class in the list of classes named so far, and each list's name was
     tried against every split's (after sorting them, per list): 8,000 classes' lists of 20 lines took 15 s, and

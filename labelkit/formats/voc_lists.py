@@ -306,6 +306,9 @@ class ClassLists:
     not written, on every machine."""
     union: bool
     """Whether the trainval lists are made again, as the union of train's and val's."""
+    shown: frozenset[tuple[str, str]] = frozenset()
+    """The (item, class) pairs of a class with labels where the item has an object of the class: an item without
+    the label has no line in the class's lists (``-1`` would say it does not show the class)."""
 
     def listed(self, value: dict[tuple[str, str], int]) -> list[tuple[str, str, bool]]:
         """The labels a list would hold (item, class), and whether a written list holds it and a reader reads it back.
@@ -363,7 +366,19 @@ def class_lists(dataset: Dataset, ids: list[str], splits: list[str], trainval: b
     union = trainval and "train" in members_of and "val" in members_of
     members_of = _with_trainval(dict(members_of), trainval)
     files = [f"{cls}_{split}.txt" for cls in used if cls in labelled and class_list_ok(cls) for split in members_of]
-    return ClassLists(used, labelled, members_of, yielding_lists(set(splits), files), union)
+    return ClassLists(used, labelled, members_of, yielding_lists(set(splits), files), union, _shown(dataset, labelled))
+
+
+def _shown(dataset: Dataset, classes: set[str]) -> frozenset[tuple[str, str]]:
+    """The (item, class) pairs of an object of one of ``classes`` (by the names lists are written under)."""
+    name_of = {c.id: name for c in dataset.categories if (name := class_as_read(c.name)) in classes}
+    if not name_of:
+        return frozenset()
+    objects = dataset.table("objects")
+    of_theirs = pc.is_in(objects["category_id"], pa.array(list(name_of), objects.schema.field("category_id").type))
+    objects = objects.select(["item_id", "category_id"]).filter(of_theirs)
+    items, categories = objects["item_id"].to_pylist(), objects["category_id"].to_pylist()
+    return frozenset((item, name_of[c]) for item, c in zip(items, categories, strict=True))
 
 
 def action_lists(flags: ActionFlags, trainval: bool) -> tuple[ActionLines, dict[str, str]]:
@@ -494,6 +509,10 @@ def write_lists(
                     hint="rename the class or the split",
                 )
             written[key] = f"the list of class {cls!r} in split {split!r}"
-            text = "".join(f"{line(m, m)} {value.get((m, cls), -1):2d}\n" for m in members)
+            text = "".join(
+                f"{line(m, m)} {value.get((m, cls), -1):2d}\n"
+                for m in members
+                if (m, cls) in value or (m, cls) not in plan.shown
+            )
             create_file(str(main / name), text.encode())
     return sum(1 for *_, read in plan.listed(value) if read)
