@@ -2242,7 +2242,7 @@ def test_an_image_in_two_split_lists_is_a_read_note(tmp_path: Path) -> None:
     assert ds.read_notes == [
         "1 images are listed in several splits' ImageSets lists (a: test, train); each is in the split of the first "
         "list naming it (Main's split lists by file name, then its per-class lists, then Action's), and writing VOC "
-        "lists it there only"
+        "lists it there only in Main's lists (the task lists, Segmentation's, Action's and Layout's, name it as read)"
     ]  # was: nothing said, and train.txt lost it
 
 
@@ -2395,6 +2395,19 @@ def test_action_lists_are_written_back_as_they_were_read(tmp_path: Path, trainva
     for rel, text in lists.items():
         if rel.startswith("Action/"):
             assert (tmp_path / "out/ImageSets" / rel).read_text() == text, rel
+    assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
+
+
+def test_action_flag_lists_keep_the_split_of_the_action_lists_naming_the_image(tmp_path: Path) -> None:
+    """Image b of Main's train list is in Action's val lists: Action/val.txt was written back naming it, as read
+    (``voc:task_splits``), and its flags moved to jumping_train.txt, which Action/train.txt does not name it in."""
+    lists = {"Main/train.txt": "a\nb\n", "Main/val.txt": "", **_ACTION_LISTS}
+    src = _action_folder(tmp_path / "src", lists)
+    ds = labelkit.load(src, "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "train")]
+    labelkit.save(ds, tmp_path / "out", "voc")
+    action = tmp_path / "out/ImageSets/Action"
+    assert {p.name: p.read_text() for p in action.iterdir()} == {Path(k).name: v for k, v in _ACTION_LISTS.items()}
     assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
 
 

@@ -242,10 +242,11 @@ def action_flags(dataset: Dataset, placed: NDArray[np.bool_], default_split: str
         tasks = meta.get("voc:imagesets")
         if (isinstance(tasks, list) and "Action" not in tasks) or not listable(str(ids[n])):
             continue
-        split = splits[n] or default_split
-        for action, flag in flags.items():
-            if tag_ok(action) and is_flag(flag):  # (what the XML holds: check() reports the others)
-                lines.append((split, action, str(ids[n]), int(index[r]), 1 if flag else -1))
+        # (in the splits of the item's Action lists, as its task list is: Action/val.txt naming a train image)
+        for split in task_splits(meta, "Action", splits[n] or default_split):
+            for action, flag in flags.items():
+                if tag_ok(action) and is_flag(flag):  # (what the XML holds: check() reports the others)
+                    lines.append((split, action, str(ids[n]), int(index[r]), 1 if flag else -1))
     # the Action split lists: of the items whose voc:imagesets names Action, or is not given and they have actions
     named = np.flatnonzero(holds_voc & (contains_match(metadata, "Action") | contains_match(metadata, "\\")))
     action_splits: set[str] = set()

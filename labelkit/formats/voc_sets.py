@@ -78,7 +78,8 @@ class Sets:
             f"{len(items):,} images are listed in several splits' ImageSets lists ({first}: "
             f"{', '.join([self.split_of[first], *self.elsewhere[first]])}); each is in the split of the first "
             "list naming it (Main's split lists by file name, then its per-class lists, then Action's), and "
-            "writing VOC lists it there only"
+            "writing VOC lists it there only in Main's lists (the task lists, Segmentation's, Action's and "
+            "Layout's, name it as read)"
         )
 
     def task_note(self) -> str | None:
