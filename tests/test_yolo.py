@@ -638,6 +638,59 @@ def test_ultralytics_list_files_path_key_and_names_map(tmp_path: Path) -> None:
     assert err.value.location.element == "nc"
 
 
+@pytest.mark.parametrize(
+    ("config", "text"),
+    [
+        ("cfg/data.yaml", "path: ..\ntrain: images/train\nval: images/train\nnames: [a]\n"),
+        ("data.yaml", "path: ../ds\ntrain: images/train\nval: images/train\nnames: [a]\n"),
+        ("data.yaml", "train: ../ds/images/train\nval: ../ds/images/train\nnames: [a]\n"),
+    ],
+)
+def test_a_path_climbing_out_and_back_in_gives_paths_from_the_root_however_the_dataset_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str, text: str
+) -> None:
+    """``path: ..`` in ds/cfg/data.yaml gave the image path ``cfg/../images/train/a.jpg`` when the dataset was named by
+    its absolute path (``images/train/a.jpg`` by a relative one), and YOLO -> YOLO wrote labels/train/cfg/images_/
+    train/a.txt; a split value climbing out and back in (``../ds/images/train``) gave ``../ds/images/...`` always,
+    and ``-o media=copy`` refused it as unsafe."""
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    Image.new("RGB", (64, 48)).save(root / "images/train/a.jpg")
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.25 0.25\n")
+    (root / config).parent.mkdir(exist_ok=True)
+    (root / config).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    for named in (root / config, Path("ds") / config, Path("ds")) if config == "data.yaml" else (root / config,):
+        ds = labelkit.load(named, "yolo")
+        assert [(i.id, i.media.path) for i in ds.items()] == [("a", "images/train/a.jpg")], named
+    monkeypatch.chdir(root / Path(config).parent)
+    assert [i.media.path for i in labelkit.load(Path("."), "yolo").items()] == ["images/train/a.jpg"]
+    report = labelkit.save(
+        labelkit.load(root / config, "yolo"), tmp_path / "out", "yolo", media="copy", media_root=str(root)
+    )
+    assert report.transformed == []
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*")) == [
+        "data.yaml",
+        "images/train/a.jpg",
+        "labels/train/a.txt",
+    ]
+
+
+def test_a_darknet_obj_data_path_climbing_out_and_back_in_is_the_file_inside(tmp_path: Path) -> None:
+    """``train = ../ds/train.txt`` in ds/obj.data was read as ds/train.txt with a note saying it names a file outside
+    the dataset folder, written on another machine."""
+    root = tmp_path / "ds"
+    (root / "obj_train_data").mkdir(parents=True)
+    Image.new("RGB", (64, 48)).save(root / "obj_train_data/a.jpg")
+    (root / "obj_train_data/a.txt").write_text("0 0.5 0.5 0.25 0.25\n")
+    (root / "train.txt").write_text("obj_train_data/a.jpg\n")
+    (root / "obj.names").write_text("a\n")
+    (root / "obj.data").write_text("classes = 1\ntrain = ../ds/train.txt\nnames = ../ds/obj.names\n")
+    ds = labelkit.load(root, "yolo")
+    assert ([c.name for c in ds.categories], len(ds.table("objects")), ds.read_notes) == (["a"], 1, [])
+
+
 def test_a_data_yaml_split_given_as_a_list_of_folders_reads_each_folder(tmp_path: Path) -> None:
     """``train: [images/a, images/b]`` (folders, beside a list file in another split), names as a list: each
     folder's images are the split's items, with their labels beside them in labels/<folder>; written back,

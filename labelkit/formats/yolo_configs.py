@@ -606,7 +606,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
     moved: list[str] = []
 
     def local(key: str) -> Path:
-        below = _below_root(config[key], root)
+        # (a path climbing out and back in, ../ds/train.txt, is the file it lands on inside the dataset)
+        below = _below_root(config[key], root) or next(iter(_climbing(config[key], root, root)), None)
         if below is None and _outside(config[key]):  # (obj.data written on another machine: /content/...)
             found = relocated.find(config[key], root, labels=False)
             if len(found) != 1:

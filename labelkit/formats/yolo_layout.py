@@ -444,6 +444,22 @@ def _named_from(root: Path, source: Path | None) -> Path | None:
     return source
 
 
+def without_climbs(path: Path) -> Path:
+    """``path`` with its ``..`` parts taken out (``ds/cfg/..`` is ``ds``), as Ultralytics resolves a ``path``.
+
+    An image's path is relative to the dataset root: ``cfg/../images/a.jpg`` named it when the dataset was read
+    by its absolute path (``images/a.jpg`` by a relative one), and writing YOLO nested it as ``cfg/images_/``.
+    Where a symbolic link makes ``..`` name another folder than the text does, the path is resolved.
+    """
+    if ".." not in path.parts:
+        return path
+    tidy = Path(os.path.normpath(path))
+    try:
+        return tidy if os.path.samefile(tidy, path) else path.resolve()
+    except OSError:  # (nothing there: left as named, for the caller to say so)
+        return path
+
+
 def config_root(config_path: Path, config: dict[str, Any]) -> Path:
     """The dataset root of a ``data.yaml``: its ``path`` when that is a folder, else the file's folder.
 
@@ -478,7 +494,7 @@ def named_root(config_path: Path, config: dict[str, Any]) -> Path | None:
         candidate = candidate if candidate.is_absolute() else folder / candidate
         try:
             if candidate.is_dir():
-                return candidate
+                return without_climbs(candidate)
         except OSError as exc:  # a name too long for the file system: the key is named, not the dataset
             raise InputError(
                 f"cannot read: {exc.strerror or exc}",
@@ -560,6 +576,7 @@ def split_sources(
             try:
                 source, fallback = _resolve_source(root, str(value), split)
                 source = _named_from(root, source or _labels_only_source(root, str(value), split))
+                source = without_climbs(source) if source is not None else None
             except OSError as exc:  # a name too long for the file system: the key is named, not the dataset
                 raise InputError(
                     f"cannot read: {exc.strerror or exc}",
