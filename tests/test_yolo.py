@@ -1975,6 +1975,13 @@ def test_an_object_lost_whole_is_not_counted_again_for_its_fields(tmp_path: Path
     }
 
 
+NO_IMAGE_NOTE = (
+    "1 label files have no image (labels/train/a.txt first): their items have no image path; give the images, or an "
+    "image_sizes.json naming them"
+)
+"""The read note of :func:`_configured`'s label file, read with ``image_size``."""
+
+
 def _configured(tmp_path: Path, config: str, line: str = "0 0.5 0.5 0.1 0.1\n") -> Path:
     """A YOLO folder of one label file (``labels/train/a.txt`` holding ``line``) and this ``data.yaml``."""
     root = tmp_path / "ds"
@@ -3222,7 +3229,7 @@ def test_data_yaml_channels_is_written_back(tmp_path: Path) -> None:
     assert ds.info.extras["yolo:channels"] == 1
     labelkit.save(ds, tmp_path / "out", "yolo")
     assert yaml.safe_load((tmp_path / "out/data.yaml").read_text())["channels"] == 1
-    assert labelkit.convert(root, tmp_path / "out.json", to="labelkit", image_size="10x10").notes == []
+    assert labelkit.convert(root, tmp_path / "out.json", to="labelkit", image_size="10x10").notes == [NO_IMAGE_NOTE]
 
 
 @pytest.mark.parametrize("value", ["99999999999999999999", "-1", "2.5", "true", "[1]"])
@@ -3233,7 +3240,7 @@ def test_data_yaml_channels_that_is_no_count_is_named_in_a_note(tmp_path: Path, 
     ds = labelkit.load(root, "yolo", image_size="10x10")
     assert "yolo:channels" not in ds.info.extras
     shown = str(yaml.safe_load(f"v: {value}")["v"])
-    assert ds.read_notes == [f"data.yaml's channels: {shown} not kept: not a positive 64-bit integer"]
+    assert ds.read_notes == [NO_IMAGE_NOTE, f"data.yaml's channels: {shown} not kept: not a positive 64-bit integer"]
 
 
 @pytest.mark.parametrize("config", [None, "train: images/train\nval: images/train\nnames: [a]\n"])
@@ -5554,6 +5561,27 @@ def test_dota_header_lines_are_named_in_a_read_note(tmp_path: Path) -> None:
     ]
 
 
+def test_a_dota_label_file_without_its_image_is_sized_by_the_side_file_or_named_in_a_read_note(tmp_path: Path) -> None:
+    """labelTxt/P2.txt without images/P2.png was read as an item of no path and no size, without a word, and an
+    image_sizes.json naming images/P2.png was not looked at (it is for labels/ folders)."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "labelTxt").mkdir()
+    Image.new("RGB", (100, 80)).save(tmp_path / "images/P1.png")
+    for name in ("P1", "P2", "P3"):
+        (tmp_path / "labelTxt" / f"{name}.txt").write_text("10 10 20 10 20 20 10 20 plane 0\n")
+    (tmp_path / "image_sizes.json").write_text('{"images/P2.png": [300, 200]}')
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [(i.id, i.media.path, i.media.width, i.media.height) for i in ds.items()] == [
+        ("P1", "images/P1.png", 100, 80),
+        ("P2", "images/P2.png", 300, 200),
+        ("P3", None, None, None),
+    ]
+    assert ds.read_notes == [
+        "1 label files have no image (labelTxt/P3.txt first): their items have no image path and no size; give the "
+        "images, or an image_sizes.json naming them"
+    ]
+
+
 def test_dota_class_names_are_looked_up_in_a_dict_each_the_first_of_its_name(tmp_path: Path) -> None:
     """A DOTA line's class name was searched for in the list of names (twice) on every line: a dataset of thousands
     of class names took minutes (32,000 lines of 32,000 names: 22 s). Each name keeps its first index, as
@@ -6059,9 +6087,10 @@ def test_the_size_side_file_is_indexed_once_however_many_splits(
         (tmp_path / "o/labels/classes.txt").write_text("a\n")
     calls: list[str] = []
     label_rel = yolo_layout._label_rel
-    monkeypatch.setattr(yolo_layout, "_label_rel", lambda name: calls.append(name) or label_rel(name))
+    monkeypatch.setattr(yolo_layout, "_label_rel", lambda name, *to: calls.append(name) or label_rel(name, *to))
     back = labelkit.load(tmp_path / "o", format="yolo")
-    assert sorted(calls) == sorted(f"images/s{s}/s{s}_{k}.jpg" for s in range(5) for k in range(3))
+    # (each image twice: its label file in labels/, and in labelTxt/ as DOTA's are)
+    assert sorted(calls) == sorted(f"images/s{s}/s{s}_{k}.jpg" for s in range(5) for k in range(3) for _ in "ld")
     assert sorted((i.id, i.split, i.media.width, i.media.height) for i in back.items()) == sorted(
         (f"s{s}_{k}", f"s{s}", 40 + k, 20) for s in range(5) for k in range(3)
     )

@@ -372,6 +372,13 @@ def _item_sizes(
         widths.append(size[0] if size else None)
         heights.append(size[1] if size else None)
         paths.append(rel)
+    imageless = [entry.label for entry in layout.entries if entry.image is None and entry.label is not None]
+    if imageless:  # (DOTA's, whose pixels need no size, or empty ones, or sized by image_size: read unsaid)
+        layout.notes.append(
+            f"{len(imageless):,} label files have no image ({rel_path(imageless[0], layout.root)} first): their items "
+            f"have no image path{'' if fallback else ' and no size'}; give the images, or an image_sizes.json naming "
+            "them"
+        )
     return widths, heights, paths
 
 

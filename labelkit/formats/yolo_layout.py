@@ -632,12 +632,13 @@ def _labels_only_source(root: Path, value: str, split: str) -> Path | None:
     return label_dir if label_dir.is_dir() else None
 
 
-def _label_rel(image_rel: str) -> str:
-    """:func:`img2label` on a relative POSIX path, as pure string work (no file checks)."""
+def _label_rel(image_rel: str, labels: str = "/labels/") -> str:
+    """:func:`img2label` on a relative POSIX path, as pure string work (no file checks); ``labels``: the folder
+    taking the last ``/images/``'s place."""
     text = "/" + image_rel
     cut = text.rfind("/images/")
     if cut >= 0:
-        text = text[:cut] + "/labels/" + text[cut + len("/images/") :]
+        text = text[:cut] + labels + text[cut + len("/images/") :]
     return (without_extension(text) + ".txt")[1:]
 
 
@@ -649,7 +650,9 @@ def label_index(sizes: dict[str, tuple[int, int]]) -> dict[str, list[str]]:
     """
     by_label: dict[str, list[str]] = {}
     for name in sorted(sizes):  # images of one folder sharing a stem share a label file
-        by_label.setdefault(_label_rel(name), []).append(name)
+        by_label.setdefault(plain := _label_rel(name), []).append(name)
+        if (dota := _label_rel(name, "/labelTxt/")) != plain:  # (images/P1.png's DOTA labels: labelTxt/P1.txt)
+            by_label.setdefault(dota, []).append(name)
     return by_label
 
 
