@@ -5228,6 +5228,25 @@ def test_a_nested_number_no_float_holds_in_a_carried_field_is_kept_or_dropped(
         assert "1 object annotations carry 'coco:x', which" in "\n".join(report.notes)
 
 
+@pytest.mark.parametrize(("to", "options"), [("voc", {}), ("yolo", {"task": "detect"})])
+def test_a_crowd_flag_no_float_holds_is_a_crowd_flag_lost_by_voc_and_yolo(
+    tmp_path: Path, to: str, options: dict[str, str]
+) -> None:
+    """``"iscrowd": 1e400`` is read (a note names it) and carried for COCO; VOC and YOLO stopped with 'a stored JSON
+    text cannot be read: ... line 1 column 31', a place in labelkit's own text, even with allow_loss. It is not 0,
+    so it is a crowd flag those targets lose."""
+    src = tmp_path / "instances_val.json"
+    src.write_text(_TINY % '"area":4,"iscrowd":1e400')
+    with pytest.raises(DataLossError) as err:
+        labelkit.convert(src, tmp_path / "out", to, **options)
+    assert [str(change) for change in err.value.report.lost if "crowd" in str(change)] == [
+        f"1 object annotations' crowd flags (coco:iscrowd): {'Pascal VOC' if to == 'voc' else 'YOLO detect'} has no "
+        "crowd flag"
+    ]
+    report = labelkit.convert(src, tmp_path / "out", to, allow_loss=True, **options)
+    assert report.written["object annotations"] == 1
+
+
 def _label_files(tmp_path: Path) -> Path:
     """A split read from an instances file holding objects and image labels (annotations without geometry, one
     with a field of its own), a stuff file holding a label, and a labels file whose label shares an id."""

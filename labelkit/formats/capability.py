@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -11,7 +12,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import OutputError
+from labelkit.errors import InputError, OutputError
 from labelkit.formats.base import Capabilities
 from labelkit.io import ordered_map
 from labelkit.model import Dataset
@@ -253,7 +254,7 @@ def content_extras_counts(
         return counts
     texts = pa.chunked_array([column]) if isinstance(column, pa.Array) else column
     for entry in texts.filter(pa.array(maybe)).value_counts().to_pylist():  # (each text decoded once)
-        extras = decode_json_cell(entry["values"])
+        extras = _members(entry["values"])
         for key in keys:
             if key in extras and holds_content(key, extras[key]):
                 counts[key] = counts.get(key, 0) + int(entry["counts"])
@@ -272,6 +273,22 @@ def _non_zero_flags(column: pa.ChunkedArray | pa.Array, key: str) -> np.ndarray[
         return np.zeros(len(column), dtype=bool)
     pattern = f'"{key}"(?:$|[^:]|:$|:[^0]|:0$|:0[^,}}])'
     return true_mask(pc.match_substring_regex(column, pattern))
+
+
+def _members(text: str) -> dict[str, Any]:
+    """An extras cell's members, decoded.
+
+    One holding a number no float holds (COCO's ``"iscrowd": 1e400``, carried as read) is kept as its raw text,
+    which holds content: it is not its format's default.
+    """
+    try:
+        return decode_json_cell(text)
+    except InputError:
+        members = members_or_raw(text)
+    for key, value in members.items():
+        with contextlib.suppress(orjson.JSONDecodeError):
+            members[key] = orjson.loads(bytes(value))
+    return members
 
 
 def report_annotation_extras(

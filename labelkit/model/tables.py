@@ -127,7 +127,9 @@ def loads_text(text: str) -> Any:
         from labelkit.errors import InputError
 
         shown = text if len(text) <= 80 else text[:77] + "..."
-        raise InputError(f"a stored JSON text cannot be read: {exc}", found=shown) from exc
+        # (the parser's line and column are the stored text's, not the input's: its reason alone is said)
+        reason = "a number no float holds" if "infinity" in exc.msg else exc.msg
+        raise InputError(f"a stored JSON text cannot be read: {reason}", found=shown) from exc
 
 
 def empty_table(name: str) -> pa.Table:
