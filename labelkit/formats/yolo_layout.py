@@ -633,8 +633,10 @@ def _labels_only_source(root: Path, value: str, split: str) -> Path | None:
 
 
 def _label_rel(image_rel: str, labels: str = "/labels/") -> str:
-    """:func:`img2label` on a relative POSIX path, as pure string work (no file checks); ``labels``: the folder
-    taking the last ``/images/``'s place."""
+    """:func:`img2label` on a relative POSIX path, as pure string work (no file checks).
+
+    ``labels``: the folder taking the last ``/images/``'s place (``/labelTxt/`` for DOTA's label files).
+    """
     text = "/" + image_rel
     cut = text.rfind("/images/")
     if cut >= 0:
