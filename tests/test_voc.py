@@ -223,11 +223,35 @@ def test_missing_or_bad_fields_name_the_element(tmp_path: Path, body: str, eleme
 
 
 @pytest.mark.parametrize(
+    ("body", "element"),
+    [
+        ("<object><name><i>cat</i></name>{box}</object>", "annotation/object[1]/name"),
+        ("<object><name>a</name><pose><b>Left</b></pose>{box}</object>", "annotation/object[1]/pose"),
+        (
+            "<object><name>a</name><part><name><i>head</i></name>{box}</part>{box}</object>",
+            "annotation/object[1]/part[1]/name",
+        ),
+    ],
+)
+def test_a_field_whose_text_is_all_inside_an_element_is_an_error_at_it(tmp_path: Path, body: str, element: str) -> None:
+    """``<name><i>cat</i></name>`` read class ``""`` (a read note named the unread ``name/i``), where
+    ``<name>c<i>a</i>t</name>`` and ``<xmin><i>1</i></xmin>`` are errors: the class was dropped all but unsaid."""
+    box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>3</ymax></bndbox>"
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations/a.xml").write_text(f"<annotation>{body.format(box=box)}</annotation>")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "voc")
+    assert err.value.location.element == element
+    assert err.value.message.endswith(f"> holds its text inside <{'b' if 'pose' in element else 'i'}>")
+
+
+@pytest.mark.parametrize(
     ("ymin", "message"),
     [
         ("<ymin/>", "<ymin> holds no number"),
         ("<ymin>  </ymin>", "<ymin> holds no number"),
-        ("<ymin><v>1</v></ymin>", "<ymin> holds no number (found <v>)"),
+        ("<ymin><v>1</v></ymin>", "<ymin> holds its text inside <v> (found '1')"),
+        ("<ymin><v/></ymin>", "<ymin> holds no number (found <v>)"),
         ("", "missing <ymin>"),
         # (read as 3: the 4 after <v/> was dropped unsaid)
         ("<ymin>3<v/>4</ymin>", "<ymin> holds text after <v> inside it (found '34')"),

@@ -212,10 +212,11 @@ def _field_text(node: Element | None, tag: str, path: str | Path, where: str) ->
     """:func:`_text` of a field read as one value, which must not go on after an element inside it.
 
     ``<xmin>3<v/>4</xmin>`` read 3, and ``<name>c<i>a</i>t</name>`` class ``c``: the text after the element was
-    dropped unsaid (the element was noted as unread).
+    dropped unsaid (the element was noted as unread); ``<name><i>cat</i></name>``, whose text is all inside an
+    element, read class ``""``.
 
     Raises:
-        InputError: naming the field and the element the text goes on after.
+        InputError: naming the field and the element the text goes on after, or holding all its text.
     """
     if node is not None:
         for child in node:
@@ -227,6 +228,14 @@ def _field_text(node: Element | None, tag: str, path: str | Path, where: str) ->
                     element=f"{where}/{tag}",
                     found=repr("".join(node.itertext()).strip()),
                 )
+        holder = next((c for c in node if "".join(c.itertext()).strip()), None) if not _text(node) else None
+        if holder is not None:
+            raise InputError(
+                f"<{tag}> holds its text inside <{holder.tag}>",
+                path=path,
+                element=f"{where}/{tag}",
+                found=repr("".join(node.itertext()).strip()),
+            )
     return _text(node)
 
 
