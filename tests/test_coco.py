@@ -2951,6 +2951,8 @@ def test_detections_beside_ground_truth_are_not_counted_as_boxes_given_polygons_
     ("detection", "where", "message"),
     [
         ({"image_id": 55, "bbox": [1, 1, 2, 2]}, "#/0/image_id", "unknown image id 55"),
+        # (validate passed it; convert reported it lost, to COCO and to labelkit JSON alike)
+        ({"image_id": 1, "bbox": [1, 1, 2, 2], "category_id": 99}, "#/0/category_id", "unknown category id 99"),
         (
             {"image_id": 1, "segmentation": {"size": [11, 100], "counts": [0, 1100]}},
             "#/0/segmentation/size",

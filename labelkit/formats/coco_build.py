@@ -334,7 +334,9 @@ def _build_chunk(f: CocoFile, item_prefix: str, categories: list[Category], out:
             (i, Finding(where, json_pointer("annotations", i, "image_id"), f"unknown image id {int(image_of[i])}"))
         )
     cat_known = np.isin(cat_ids, np.array([c.id for c in categories], dtype=np.int64))
-    check_cat = ~caption & ~cat_known if f.task != "results" else np.zeros(n, dtype=bool)
+    # (a results file alone defines no categories: its ids are kept as they are; beside ground truth, an id the
+    # ground truth does not define is unknown, as in an instances file)
+    check_cat = ~caption & ~cat_known if f.task != "results" or categories else np.zeros(n, dtype=bool)
     for i in np.flatnonzero(check_cat).tolist():
         out.findings.append(
             (i, Finding(where, json_pointer("annotations", i, "category_id"), f"unknown category id {int(cat_ids[i])}"))
