@@ -504,6 +504,22 @@ def test_classify_round_trip(tmp_path: Path) -> None:
     assert canonical(labelkit.load(tmp_path / "o", "yolo")) == canonical(ds)
 
 
+def test_classify_images_beside_the_class_folders_are_named_in_a_read_note(tmp_path: Path) -> None:
+    """train/stray.jpg beside train/cat/ is no class's image: not read, as Ultralytics (torchvision's ImageFolder)
+    does not read it, but it was passed over without a word."""
+    root = tmp_path / "cls"
+    for rel in ("train/cat/a.jpg", "val/cat/b.jpg", "train/stray.jpg", "train/z.png", "val/c.jpg"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 3)).save(root / rel)
+    (root / "train/notes.txt").write_text("not an image")
+    ds = labelkit.load(root, "yolo")
+    assert [i.media.path for i in ds.items()] == ["train/cat/a.jpg", "val/cat/b.jpg"]
+    assert ds.read_notes == [
+        "3 images lie in a split folder beside its class folders (train/stray.jpg first): no class names them, and "
+        "they are not read, as Ultralytics does not read them"
+    ]
+
+
 def test_classify_class_ids_are_the_folder_names_in_code_point_order(tmp_path: Path) -> None:
     """As torchvision's ImageFolder (Ultralytics' classify reader) sorts them: by code point, so digits come
     before capitals, capitals before small letters, and '10' before '9' (no natural or case-blind order); the

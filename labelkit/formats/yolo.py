@@ -641,11 +641,13 @@ def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallbac
             "category_id": pa.array(categories, pa.int64()),
         }
     )
-    return Dataset.from_tables(
+    dataset = Dataset.from_tables(
         {"items": _items_table(layout, ids, list(widths), list(heights), list(paths)), "labels": labels},
         [Category(id=i, name=name) for i, name in enumerate(layout.names)],
         DatasetInfo(extras={"yolo:task": "classify"}),
     )
+    dataset.read_notes.extend(layout.notes)
+    return dataset
 
 
 # -- writing (see yolo_write) ----------------------------------------------------------------------

@@ -35,7 +35,7 @@ from labelkit.formats.yolo_layout import (
     suffixed,
 )
 from labelkit.formats.yolo_listing import without_suffix
-from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, load_sizes
+from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, is_image_name, load_sizes
 from labelkit.io import Inside, names_are_utf8, require_utf8_name, walk_files, without_bom
 from labelkit.portable import by_name, by_parts
 
@@ -407,6 +407,17 @@ def _classify_layout(root: Path) -> Layout:
     for name in classes if not names_are_utf8() else []:  # (ISO-8859-1 reads a UTF-8 name as other text: refused)
         require_utf8_name(name, root)
     layout = Layout(root=root, names=classes, classify=True)
+    stray = [
+        f"{split.name}/{name}"
+        for split in splits
+        for name in sorted(os.listdir(split))
+        if is_image_name(name) and not name.startswith(APPLE_DOUBLE) and (split / name).is_file()
+    ]
+    if stray:  # (Ultralytics, as torchvision's ImageFolder, passes over them too: they were passed over unsaid)
+        layout.notes.append(
+            f"{len(stray):,} images lie in a split folder beside its class folders ({stray[0]} first): no class "
+            "names them, and they are not read, as Ultralytics does not read them"
+        )
     for split in splits:
         for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=by_name):
             for image in images_under(class_dir):
