@@ -2482,6 +2482,40 @@ def _files(root: Path, files: dict[str, Any]) -> Path:
     return root
 
 
+@pytest.mark.parametrize(("to", "options"), [("yolo", {"task": "pose"}), ("voc", {})])
+def test_keypoint_names_of_another_file_are_reported_lost_by_a_target_of_one_list_a_category(
+    tmp_path: Path, to: str, options: dict[str, str]
+) -> None:
+    """person_keypoints_val.json names person's points [left_hand, right_hand], train's [nose, eye]: COCO keeps
+    each file's, YOLO pose wrote train's for every split (val's hands read back as nose and eye) with only a note
+    that the dataset info carries coco:files."""
+    person = {"id": 1, "name": "person", "keypoints": ["nose", "eye"], "skeleton": []}
+    point = {"keypoints": [2, 2, 2, 3, 3, 2], "num_keypoints": 2}
+    src = _files(
+        tmp_path / "in",
+        {
+            "person_keypoints_train": {
+                "images": [_img(1)],
+                "annotations": [_ann(1, 1, 1, **point)],
+                "categories": [person],
+            },
+            "person_keypoints_val": {
+                "images": [_img(2)],
+                "annotations": [_ann(2, 2, 1, **point)],
+                "categories": [{**person, "keypoints": ["left_hand", "right_hand"]}],
+            },
+        },
+    )
+    lost = "1 categories' keypoint names of other COCO files"
+    with pytest.raises(DataLossError) as err:
+        labelkit.convert(src, tmp_path / "out", to, **options)
+    assert [str(c) for c in err.value.report.lost if str(c).startswith(lost)] == [
+        f"{lost}: {'YOLO pose' if to == 'yolo' else 'Pascal VOC'} keeps one list of keypoint names a category: the "
+        "first file's, the category's"
+    ]
+    assert not [c for c in labelkit.convert(src, tmp_path / "coco", "coco").lost if str(c).startswith(lost)]
+
+
 def _move(ds: labelkit.Dataset, item: str, split: str) -> None:
     import pyarrow as pa
 

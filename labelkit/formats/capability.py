@@ -127,11 +127,33 @@ def check_category_and_info_extras(dataset: Dataset, own: str | None, target: st
     See :func:`report_extras` (for COCO, whose capabilities keep every extra from the generic check).
     """
     report_extras(dict.fromkeys(dataset.info.extras, 1), own, "dataset info", target, report)
+    if own != "coco":
+        report.lose(
+            "categories' keypoint names of other COCO files",
+            _other_files_keypoint_names(dataset.info.extras.get("coco:files")),
+            f"{target} keeps one list of keypoint names a category: the first file's, the category's",
+        )
     counts: dict[str, int] = {}
     for c in dataset.categories:
         for key in c.extras:
             counts[key] = counts.get(key, 0) + 1
     report_extras(counts, own, "categories", target, report)
+
+
+def _other_files_keypoint_names(files: Any) -> int:
+    """How many COCO files' categories name their keypoints otherwise than the category (``coco:files``).
+
+    A keypoints file of another split may name a category's points otherwise (COCO keeps each file's, in the
+    file list's ``category_values``); a target of one list a category reads that file's points by the first's names.
+    """
+    specs = files if isinstance(files, list) else []
+    return sum(
+        1
+        for spec in specs
+        if isinstance(spec, dict) and isinstance(values := spec.get("category_values"), dict)
+        for fields in values.values()
+        if isinstance(fields, dict) and "keypoints" in fields
+    )
 
 
 def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Report) -> None:
