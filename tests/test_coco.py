@@ -2175,6 +2175,25 @@ def test_a_panoptic_file_in_a_folder_is_noted_as_not_read(tmp_path: Path) -> Non
     assert json.loads(result.output)["notes"] == [note]
 
 
+def test_a_caption_results_file_is_noted_in_a_folder_and_refused_alone(tmp_path: Path) -> None:
+    """cocoapi's captions_val2014_fakecap_results.json (image ids and captions, no score) was taken for detection
+    results and refused at #/0/score, failing the whole folder."""
+    src = tmp_path / "ds"
+    (src / "annotations").mkdir(parents=True)
+    (src / "annotations/instances_val.json").write_bytes(INSTANCES.read_bytes())
+    results = src / "annotations/captions_val2014_fakecap_results.json"
+    results.write_text('[{"image_id": 1, "caption": "a thing"}]')
+    note = (
+        "captions_val2014_fakecap_results.json not read: COCO caption results are not supported (labelkit reads "
+        "detection and keypoint results)"
+    )
+    assert labelkit.load(src).read_notes == [note]
+    assert labelkit.validate(src) == []
+    with pytest.raises(InputError) as err:
+        labelkit.load(results)
+    assert (err.value.location.path, err.value.message) == (str(results), "COCO caption results are not supported")
+
+
 @pytest.mark.parametrize("v", [3, -1, 1.5])
 def test_a_keypoint_visibility_other_than_0_1_2_is_a_finding(v: float, tmp_path: Path) -> None:
     doc = _load(INSTANCES)

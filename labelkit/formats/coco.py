@@ -230,7 +230,7 @@ def decode_all(path: Path) -> list[CocoFile]:
     found = []
     for file in find_files(path):
         require_utf8_name(file.name if path.is_file() else str(file.relative_to(path)), path)  # it names a split
-        if _panoptic(file, path):
+        if _not_read(file, path):
             continue
         refuse_special(file, path)
         found.append(file)
@@ -269,20 +269,34 @@ def refuse_special(file: Path, path: Path) -> None:
         raise InputError("cannot read: not a regular file", path=file)
 
 
-def _panoptic(file: Path, path: Path) -> bool:
-    """Whether ``file`` is a panoptic file of the folder ``path`` (left out).
+_UNREAD = {
+    "panoptic": (
+        "COCO panoptic is not supported",
+        "its segments live in PNG files",
+        "panoptic segments live in PNG files; convert them to instances with panopticapi first",
+    ),
+    "caption_results": (
+        "COCO caption results are not supported",
+        "labelkit reads detection and keypoint results",
+        "labelkit reads detection and keypoint results (annotations with a score), not captions given per image",
+    ),
+}
+"""The files a folder's reading leaves out, by task: why (the error of one given alone), what its note says,
+and the error's hint."""
+
+
+def _not_read(file: Path, path: Path) -> bool:
+    """Whether ``file`` is a panoptic (or caption-results) file of the folder ``path`` (left out).
 
     Raises:
-        InputError: ``path`` is itself a panoptic file.
+        InputError: ``path`` is itself such a file.
     """
-    if task_and_split(file)[0] != "panoptic":
+    task = task_and_split(file)[0]
+    if task not in _UNREAD:
         return False
     if path.is_file():
-        raise InputError(
-            "COCO panoptic is not supported",
-            path=file,
-            hint="panoptic segments live in PNG files; convert them to instances with panopticapi first",
-        )
+        message, _, hint = _UNREAD[task]
+        raise InputError(message, path=file, hint=hint)
     return True
 
 
@@ -419,11 +433,10 @@ def _read(path: Path, skip: bool, count_polygons: bool | str = False, text: bool
     dataset.read_notes += notes
     if skipped:
         dataset.read_notes.append(_skipped_note(skipped))
-    panoptic = [f.name for f in (find_files(path) if path.is_dir() else []) if task_and_split(f)[0] == "panoptic"]
-    if panoptic:  # (a panoptic file given alone is an error)
-        dataset.read_notes.append(
-            f"{', '.join(panoptic)} not read: COCO panoptic is not supported (its segments live in PNG files)"
-        )
+    for task, (message, why, _) in _UNREAD.items():  # (such a file given alone is an error)
+        unread = [f.name for f in (find_files(path) if path.is_dir() else []) if task_and_split(f)[0] == task]
+        if unread:
+            dataset.read_notes.append(f"{', '.join(unread)} not read: {message} ({why})")
     unnamed, beside = _left_out(path) if path.is_dir() else ([], [])
     if unnamed:  # (these were left out without a word, with all their annotations)
         dataset.read_notes.append(
@@ -602,7 +615,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     from labelkit.formats.coco_schema import schema_findings
 
     findings: list[Finding] = []
-    files = [file for file in find_files(path) if not _panoptic(file, path)]  # as reading leaves them out
+    files = [file for file in find_files(path) if not _not_read(file, path)]  # as reading leaves them out
     if not files:
         raise InputError(NO_READABLE_FILES, path=path)
     for file in files:

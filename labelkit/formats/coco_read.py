@@ -246,10 +246,16 @@ RESULTS_RE = re.compile(r"^(?:instances|person_keypoints)_(.+)_[^_]+_results\.js
 """cocoapi's detection-results names, ``<task>_<split>_<alg>_results.json`` (``instances_val2014_fakebbox100_...``)."""
 
 
+CAPTION_RESULTS_RE = re.compile(r"^captions_(.+)_[^_]+_results\.json$")
+"""cocoapi's caption-results names (``captions_val2014_fakecap_results.json``): image ids and captions, no score."""
+
+
 def task_and_split(path: Path) -> tuple[str | None, str | None]:
     """The task and split a file name states (``instances_val2017.json``; Roboflow's ``<split>/_annotations``)."""
     if m := RESULTS_RE.match(path.name):  # (results of the split its ground truth is named for)
         return "results", m.group(1)
+    if m := CAPTION_RESULTS_RE.match(path.name):  # (not read: see coco._unread)
+        return "caption_results", m.group(1)
     if m := TASK_RE.match(path.name):
         return m.group(1), m.group(2)
     if path.name == "_annotations.coco.json":
