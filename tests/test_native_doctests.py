@@ -18,7 +18,7 @@ MODULES = [
     "labelkit.errors",
     "labelkit.file_batches",
     "labelkit.formats",
-    "labelkit.formats.base",
+    "labelkit.formats.capability",
     "labelkit.formats.coco_build",
     "labelkit.formats.coco_names",
     "labelkit.formats.coco_shapes",
