@@ -336,8 +336,12 @@ def _save(
 ) -> Report:
     require_bools(allow_loss=allow_loss, overwrite=overwrite, dry_run=dry_run)
     require_callables(progress=progress, on_written=on_written)
-    if options.get("media_root"):  # the images copied or linked are read from there
-        _refuse_over(path, [Path(str(options["media_root"]))], "the images' folder (media_root)")
+    if options.get("media_root"):  # the images copied or linked are read from there (each split's, with {split})
+        from labelkit.formats.yolo_media import media_root_of
+
+        root = media_root_of(options)
+        assert root is not None
+        _refuse_over(path, root.folders(dataset.table("items")["split"].to_pylist()), "the images' folder (media_root)")
     if progress:
         progress(f"checking what {fmt.NAME} can hold")
     with _unwritable(path, fmt.NAME), paused_gc():

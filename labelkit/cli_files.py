@@ -50,7 +50,7 @@ def side_file(
         return
     real, given = path.resolve(), Path(os.path.abspath(path))  # (a link inside the output too: it is replaced)
     media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
-    media = ("images' folder (media_root)", Path(media_root) if media_root else None)
+    media = ("images' folder (media_root)", _media_above(media_root) if media_root else None)
     inputs = [("input", place) for place in api.input_places(input)]
     inputs += [("input's image size file (image_sizes)", place) for place in api.read_files(options or {})]
     for name, place in (("output", output), *inputs, other, media):
@@ -93,6 +93,13 @@ def no_stale_report(path: Path | None) -> Iterator[None]:
         except OSError:
             pass
         raise
+
+
+def _media_above(media_root: str) -> Path:
+    """The folder holding every split's images: ``media_root`` up to the part naming ``{split}`` (see MediaRoot)."""
+    from labelkit.formats.yolo_media import MediaRoot
+
+    return MediaRoot(media_root).above()
 
 
 def json_bytes(data: Any) -> bytes:

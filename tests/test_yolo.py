@@ -564,6 +564,97 @@ def test_media_link_makes_a_trainable_tree(tmp_path: Path) -> None:
     assert canonical(labelkit.load(out, "yolo")) == canonical(make_dataset())
 
 
+def _coco_2017(root: Path) -> Path:
+    """COCO's layout: annotations/instances_<split>2017.json, each split's images in <split>2017/."""
+    (root / "annotations").mkdir(parents=True)
+    for split, name, size in (("train", "1.jpg", (40, 30)), ("val", "2.png", (20, 10))):
+        (root / f"{split}2017").mkdir()
+        Image.new("RGB", size).save(root / f"{split}2017" / name)
+        image = {"id": int(name[0]), "file_name": name, "width": size[0], "height": size[1]}
+        box = {"id": int(name[0]), "image_id": image["id"], "category_id": 1, "bbox": [1, 1, 4, 4], "area": 16}
+        doc = {"images": [image], "annotations": [{**box, "iscrowd": 0}], "categories": [{"id": 1, "name": "a"}]}
+        (root / f"annotations/instances_{split}2017.json").write_text(json.dumps(doc))
+    return root
+
+
+@pytest.mark.parametrize(("to", "media"), [("yolo", "copy"), ("yolo", "link"), ("voc", "copy")])
+def test_media_root_naming_the_split_finds_each_split_s_images(tmp_path: Path, to: str, media: str) -> None:
+    """COCO's train2017 and val2017 images lie in train2017/ and val2017/, and their file names do not say which:
+    no one media_root found both, and COCO -> YOLO with its images took a conversion per split."""
+    src = _coco_2017(tmp_path / "coco")
+    root = str(tmp_path / "coco" / "{split}")
+    with pytest.raises(InputError) as err:  # (one folder for both: the val image is not in it)
+        labelkit.convert(src, tmp_path / "one", to, media=media, media_root=str(src / "train2017"))
+    assert (err.value.location.path, err.value.message) == (str(src / "train2017/2.png"), "image not found")
+    assert not (tmp_path / "one").exists()
+    report = labelkit.convert(src, tmp_path / "out", to, media=media, media_root=root)
+    assert report.lost == []
+    images = "images/{}2017/{}" if to == "yolo" else "JPEGImages/{1}"
+    for split, name in (("train", "1.jpg"), ("val", "2.png")):
+        placed = tmp_path / "out" / images.format(split, name)
+        assert placed.read_bytes() == (src / f"{split}2017" / name).read_bytes()
+        assert placed.is_symlink() == (media == "link")
+    back = labelkit.load(tmp_path / "out", to)
+    assert sorted((i.media.width, i.media.height) for i in back.items()) == [(20, 10), (40, 30)]
+    if to == "yolo":
+        assert not (tmp_path / "out/image_sizes.json").exists()  # (each size read from its image)
+
+
+def test_media_root_naming_the_split_reads_a_roboflow_export_s_images_beside_each_split(tmp_path: Path) -> None:
+    """A Roboflow COCO export keeps each split's images beside its _annotations.coco.json, file names bare."""
+    for split, name in (("train", "a.jpg"), ("valid", "b.jpg")):
+        (tmp_path / "rf" / split).mkdir(parents=True)
+        Image.new("RGB", (16, 8)).save(tmp_path / "rf" / split / name)
+        doc = {
+            "images": [{"id": 0, "file_name": name, "width": 16, "height": 8}],
+            "annotations": [{"id": 0, "image_id": 0, "category_id": 0, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0}],
+            "categories": [{"id": 0, "name": "x"}],
+        }
+        (tmp_path / "rf" / split / "_annotations.coco.json").write_text(json.dumps(doc))
+    out = tmp_path / "out"
+    labelkit.convert(tmp_path / "rf", out, "yolo", media="copy", media_root=str(tmp_path / "rf/{split}"))
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "images").rglob("*.jpg")) == [
+        "images/train/a.jpg",
+        "images/valid/b.jpg",
+    ]
+
+
+def test_media_root_naming_the_split_takes_the_default_split_for_an_item_of_none(tmp_path: Path) -> None:
+    """An item without a split is written in -o split's folder, and its image read from that split's."""
+    (tmp_path / "imgs/val").mkdir(parents=True)
+    Image.new("RGB", (8, 6)).save(tmp_path / "imgs/val/a.jpg")
+    ds = Dataset(categories=[Category(id=0, name="x")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=8, height=6)))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    labelkit.save(ds, tmp_path / "out", "yolo", media="copy", media_root=str(tmp_path / "imgs/{split}"), split="val")
+    assert (tmp_path / "out/images/val/a.jpg").is_file()
+
+
+def test_classify_media_root_naming_the_split_finds_each_split_s_images(tmp_path: Path) -> None:
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for split, name in (("train", "a.jpg"), ("val", "b.jpg")):
+        (tmp_path / "imgs" / split).mkdir(parents=True)
+        Image.new("RGB", (8, 6)).save(tmp_path / "imgs" / split / name)
+        ds.add_item(Item(id=name[0], media=Media(path=name, width=8, height=6), split=split))
+        ds.add(Label(id=name[0], item_id=name[0], category_id=0))
+    root = str(tmp_path / "imgs/{split}")
+    assert labelkit.plan(ds, "yolo", task="classify", media="copy", media_root=root).lost == []
+    labelkit.save(ds, tmp_path / "out", "yolo", task="classify", media="copy", media_root=root)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.jpg")) == [
+        "train/cat/a.jpg",
+        "val/cat/b.jpg",
+    ]
+
+
+def test_an_output_holding_a_split_s_media_root_is_refused(tmp_path: Path) -> None:
+    """The output may not hold the folder any split's images are read from (it is replaced with --overwrite)."""
+    src = _coco_2017(tmp_path / "coco")
+    ds = labelkit.load(src)
+    with pytest.raises(OutputError, match="media_root"):
+        labelkit.save(ds, src / "val2017", "yolo", media="copy", media_root=str(src / "{split}"), overwrite=True)
+    assert (src / "val2017/2.png").is_file()
+
+
 def test_detect_confidence() -> None:
     assert yolo.detect(Path("/nonexistent")) is None
 

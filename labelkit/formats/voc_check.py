@@ -384,7 +384,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if masks != "none":  # with or without objects: void masks are item metadata
         check_masks(dataset, report, masks, box_ok)
     renamed_files(dataset, report, str(options.get("media") or "none"))  # (last, where write() reported them)
-    refuse_unplaced_media(dataset.table("items")["path"].to_pylist(), options)  # (a dry run passed them)
+    items = dataset.table("items")  # (a dry run passed them)
+    refuse_unplaced_media(items["path"].to_pylist(), items["split"].to_pylist(), options)
 
 
 def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any], report: Report, split: str) -> None:

@@ -21,7 +21,15 @@ from labelkit.formats.yolo_clipping import clipped_objects, clipping, rounding
 from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, split_notes
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import columns, keypoint_count, segment_box_gaps, traced_masks
-from labelkit.formats.yolo_media import is_image, listed_sizes, media_source, placed_image_size, stays_inside
+from labelkit.formats.yolo_media import (
+    MediaRoot,
+    is_image,
+    listed_sizes,
+    media_root_of,
+    media_source,
+    placed_image_size,
+    stays_inside,
+)
 from labelkit.formats.yolo_numbers import precision_of, rounded
 from labelkit.formats.yolo_rings import quad_rings
 from labelkit.formats.yolo_write import (
@@ -94,7 +102,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if task == "classify":
         require_media(str(options.get("media") or "none"), options.get("media_root"))
         check_classify(dataset, report, str(options.get("split") or "train"))
-        check_classify_media(dataset, Path(str(options["media_root"])), str(options.get("split") or "train"))
+        check_classify_media(dataset, MediaRoot(str(options["media_root"]), str(options.get("split") or "train")))
         return
     for note in split_notes(dataset, options):
         report.note(note)
@@ -490,15 +498,16 @@ def media_sizes(dataset: Dataset, options: dict[str, Any]) -> list[tuple[int, in
         InputError: an image missing from ``media_root``, leading out of it (:func:`media_source`), or, named
             as an image, whose header a reader cannot read (:func:`placed_image_size`).
     """
-    if str(options.get("media") or "none") == "none" or not options.get("media_root"):
+    root = media_root_of(options)
+    if str(options.get("media") or "none") == "none" or root is None:
         return [None] * dataset.table("items").num_rows
-    root = Path(str(options["media_root"]))
-    image_rel, paths = item_files(dataset, options).image_rel, dataset.table("items")["path"].to_pylist()
+    items = dataset.table("items")
+    image_rel, paths, splits = item_files(dataset, options).image_rel, items["path"].to_pylist(), items["split"]
     sizes: list[tuple[int, int] | None] = []
-    for rel, source in zip(image_rel, paths, strict=True):  # (in the write's order: its first error is named)
-        size = None
+    for rel, source, split in zip(image_rel, paths, splits.to_pylist(), strict=True):  # (in the write's order: its
+        size = None  # first error is named)
         if source and stays_inside(source):  # (a path leaving media_root is refused naming its item: see api.save)
-            file = media_source(root, source)[0]
+            file = media_source(root.of(split), source)[0]
             size = placed_image_size(file, file) if is_image(Path(rel)) else None
         sizes.append(size)
     return sizes

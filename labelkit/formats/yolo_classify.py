@@ -14,7 +14,14 @@ import pyarrow as pa
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS, unique_ids, without_extension
-from labelkit.formats.yolo_media import is_image, media_source, place_media, placed_image_size, stays_inside
+from labelkit.formats.yolo_media import (
+    MediaRoot,
+    is_image,
+    media_source,
+    place_media,
+    placed_image_size,
+    stays_inside,
+)
 from labelkit.io import contained, is_plain_name
 from labelkit.model import Dataset
 from labelkit.portable import folded_name, windows_cannot_hold
@@ -303,7 +310,7 @@ def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
     return Dataset.from_tables(tables, classes, dataset.info)
 
 
-def check_classify_media(dataset: Dataset, media_root: Path, default_split: str = "train") -> None:
+def check_classify_media(dataset: Dataset, media_root: MediaRoot) -> None:
     """Refuse what :func:`write_classify` would, so that a plan does (a dry run passed, the write refused).
 
     An image it copies or links missing from ``media_root`` or leading out of it, or, read where a reader looks,
@@ -315,13 +322,13 @@ def check_classify_media(dataset: Dataset, media_root: Path, default_split: str 
         InputError: naming the image in ``media_root``, the first in the write's order.
     """
     items = dataset.table("items")
-    splits = [s or default_split for s in items["split"].to_pylist()]
+    splits = [s or media_root.default_split for s in items["split"].to_pylist()]
     paths = items["path"].to_pylist()
     targets, _ = classify_files(dataset, [str(v) for v in items["id"].to_pylist()], splits, paths)
     read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
-    for source, target in zip(paths, targets, strict=True):
+    for source, target, split in zip(paths, targets, splits, strict=True):
         if target is not None and stays_inside(source):
-            file = media_source(media_root, source)[0]
+            file = media_source(media_root.of(split), source)[0]
             if read:
                 placed_image_size(file, file)
 
@@ -334,7 +341,7 @@ def write_classify(
     splits: list[str],
     paths: list[Any],
     media: str,
-    media_root: Path | None,
+    media_root: MediaRoot | None,
     default_split: str = "train",
 ) -> None:
     """Copy or link each image into ``<split>/<class>/``, and make a folder for every class.
@@ -357,7 +364,8 @@ def write_classify(
     used: set[str] = set()
     targets, not_images = classify_files(dataset, ids, splits, paths)
     for n in not_images:  # (reported lost by the check: a reader would pass over them)
-        contained(media_root, paths[n], source=media_root)  # (an unsafe path is refused all the same)
+        images = media_root.of(splits[n])
+        contained(images, paths[n], source=images)  # (an unsafe path is refused all the same)
     read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
     items = dataset.table("items")
     widths, heights = items["width"].to_pylist(), items["height"].to_pylist()
@@ -365,7 +373,7 @@ def write_classify(
     for n, (split, source, target) in enumerate(zip(splits, paths, targets, strict=True)):
         if target is None:
             continue
-        placed = place_media(media_root, source, path / target, media)
+        placed = place_media(media_root.of(split), source, path / target, media)
         used.add(split)
         written += 1
         if read:  # a reader takes each image's size from its file (classify holds none): it must be readable

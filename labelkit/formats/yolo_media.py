@@ -10,6 +10,7 @@ import shutil
 import stat
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -63,14 +64,52 @@ def is_image_name(name: str) -> bool:
     return 0 < dot < len(name) - 1 and name[dot:].lower() in IMAGE_SUFFIXES
 
 
-def media_of(options: Mapping[str, Any]) -> tuple[str, Path | None]:
+SPLIT_FIELD = "{split}"
+"""In ``media_root``, each item's split: ``coco/{split}`` finds a train2017 image in ``coco/train2017``."""
+
+
+@dataclass(frozen=True)
+class MediaRoot:
+    """The ``media_root`` write option: the folder the items' image paths are relative to, per split.
+
+    ``{split}`` in it is each item's split (``default_split`` for an item of none, as the writers place it): the
+    images of COCO's ``instances_train2017.json`` and ``instances_val2017.json`` lie in ``train2017/`` and
+    ``val2017/``, a Roboflow export's beside each split's JSON, and their file names do not say which.
+    """
+
+    text: str
+    default_split: str = "train"
+
+    def of(self, split: str | None) -> Path:
+        """The folder of an item of ``split``."""
+        return Path(self.text.replace(SPLIT_FIELD, split or self.default_split))
+
+    def folders(self, splits: Sequence[str | None]) -> list[Path]:
+        """The folders of items of ``splits``, each once."""
+        return [self.of(s) for s in dict.fromkeys(splits)] if SPLIT_FIELD in self.text else [self.of(None)]
+
+    def above(self) -> Path:
+        """The folder holding every split's: before the part naming ``{split}`` (the whole path without one)."""
+        parts = Path(self.text).parts
+        kept = next((k for k, part in enumerate(parts) if SPLIT_FIELD in part), len(parts))
+        return Path(*parts[:kept]) if kept else Path(".")
+
+
+def media_root_of(options: Mapping[str, Any]) -> MediaRoot | None:
+    """The write options' ``media_root`` (None when not given), its ``{split}`` defaulting to ``split``'s."""
+    if not options.get("media_root"):
+        return None
+    return MediaRoot(str(options["media_root"]), str(options.get("split") or "train"))
+
+
+def media_of(options: Mapping[str, Any]) -> tuple[str, MediaRoot | None]:
     """The write options' ``media`` (``none``, ``copy``, ``link``) and ``media_root`` (None when not given).
 
     Raises:
         UsageError: ``copy`` or ``link`` without ``media_root``.
     """
     media = str(options.get("media") or "none")
-    media_root = Path(str(options["media_root"])) if options.get("media_root") else None
+    media_root = media_root_of(options)
     if media != "none" and media_root is None:
         raise UsageError("media=copy or link needs the images' folder", hint="add -o media_root=FOLDER")
     return media, media_root
@@ -379,7 +418,9 @@ def media_source(root: Path, name: str) -> tuple[Path, Path]:
     return source, real
 
 
-def refuse_unplaced_media(paths: Sequence[str | None], options: Mapping[str, Any]) -> None:
+def refuse_unplaced_media(
+    paths: Sequence[str | None], splits: Sequence[str | None], options: Mapping[str, Any]
+) -> None:
     """With ``media=copy`` or ``link``, refuse an image :func:`place_media` would refuse: a plan refuses it too.
 
     A dry run passed over an image missing from ``media_root``, which the write then refused. (A path leaving
@@ -388,12 +429,12 @@ def refuse_unplaced_media(paths: Sequence[str | None], options: Mapping[str, Any
     Raises:
         InputError: naming the first image (in the items' order, the write's) missing or leading out of it.
     """
-    if str(options.get("media") or "none") == "none" or not options.get("media_root"):
+    root = media_root_of(options)
+    if str(options.get("media") or "none") == "none" or root is None:
         return
-    root = Path(str(options["media_root"]))
-    for name in paths:
+    for name, split in zip(paths, splits, strict=True):
         if name and stays_inside(name):
-            media_source(root, name)
+            media_source(root.of(split), name)
 
 
 def place_media(root: Path, name: str, target: Path, mode: str) -> Path:
