@@ -82,7 +82,7 @@ def safe_relpath(
         The name with forward slashes, ``.`` segments, repeated and trailing slashes dropped.
 
     Raises:
-        InputError: the name is empty (or ``.`` segments only), absolute, has a drive, or climbs with ``..``.
+        InputError: the name is empty, absolute, has a drive, or climbs with ``..``.
 
     Examples:
         >>> safe_relpath("images/a.jpg"), safe_relpath("images\\./a.jpg"), safe_relpath("http://h/a.jpg", keep_url=True)
@@ -92,8 +92,7 @@ def safe_relpath(
         return name  # already what the checks below would return (the per-file fast path)
     text = name.replace("\\", "/")
     posix = PurePosixPath(text)
-    # (a name of "." segments only, "." or "./", names the folder itself, as "" does: no file)
-    if not posix.parts or posix.is_absolute() or PureWindowsPath(name).drive or ".." in posix.parts or "\x00" in text:
+    if not text or posix.is_absolute() or PureWindowsPath(name).drive or ".." in posix.parts or "\x00" in text:
         raise InputError(
             f"unsafe file name {name!r}",
             path=source,

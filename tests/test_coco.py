@@ -5302,6 +5302,18 @@ def test_a_crowd_flag_no_float_holds_is_a_crowd_flag_lost_by_voc_and_yolo(
     assert report.written["object annotations"] == 1
 
 
+@pytest.mark.parametrize("name", ["", ".", "./", "./.", ".\\"])
+def test_a_file_name_naming_no_file_is_refused_at_its_pointer(tmp_path: Path, name: str) -> None:
+    """ "" was refused; "." (or "./") was read as the media path ".", the images' folder itself: with media=copy the
+    error named media_root ('not a regular file'), not the file_name."""
+    src = tmp_path / "instances_val.json"
+    src.write_text((_TINY % '"area":4,"iscrowd":0').replace('"a.jpg"', json.dumps(name)))
+    with pytest.raises(InputError) as err:
+        labelkit.load(src)
+    assert (err.value.location.path, err.value.location.pointer) == (str(src), "/images/0/file_name")
+    assert err.value.message == f"unsafe file name {name!r}"
+
+
 def _label_files(tmp_path: Path) -> Path:
     """A split read from an instances file holding objects and image labels (annotations without geometry, one
     with a field of its own), a stuff file holding a label, and a labels file whose label shares an id."""

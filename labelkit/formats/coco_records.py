@@ -245,7 +245,10 @@ def _checked_columns(f: CocoFile) -> Columns:
             raise InputError("file_name must be a string", path=f.path, pointer=at, found=shown(name))
         ids.append(image["id"])
         if not is_plain_relpath(name):
-            read = safe_relpath(name, source=f.path, pointer=json_pointer("images", i, "file_name"), keep_url=True)
+            at = json_pointer("images", i, "file_name")
+            read = safe_relpath(name, source=f.path, pointer=at, keep_url=True)
+            if read == ".":  # ("." or "./": the images' folder itself, no file, as "" is; it was the media path ".")
+                raise InputError(f"unsafe file name {name!r}", path=f.path, pointer=at, hint="a file_name names a file")
             if read != name:  # (a read note says so: COCO -> COCO writes it as read)
                 f.renamed.append((i, name, read))
             name = read
