@@ -4377,7 +4377,7 @@ def test_an_empty_flag_element_is_0_for_every_flag(tmp_path: Path, empty: str) -
     [
         ("<truncated>0.5</truncated>", "truncated", "'0.5'"),  # was: read as 0
         ("<difficult>1.5</difficult>", "difficult", "'1.5'"),  # was: read as 1
-        ("<difficult><v>1</v></difficult>", "difficult", "<v>"),  # was: read as no flag
+        ("<difficult><v>1</v></difficult>", "difficult", None),  # was: read as no flag
         ("<occluded>2</occluded>", "occluded", "'2'"),  # was: read as true, written back 1
         ("<occluded>-1</occluded>", "occluded", "'-1'"),  # was: read as true
         ("<occluded>0.5</occluded>", "occluded", "'0.5'"),  # was: read as false
@@ -4387,7 +4387,7 @@ def test_an_empty_flag_element_is_0_for_every_flag(tmp_path: Path, empty: str) -
     ],
 )
 def test_a_flag_value_that_is_not_a_whole_number_or_an_occluded_flag_not_0_or_1_is_an_error_at_its_element(
-    tmp_path: Path, inside: str, element: str, found: str
+    tmp_path: Path, inside: str, element: str, found: str | None
 ) -> None:
     xml = _one_object_xml(tmp_path, inside)
     with pytest.raises(InputError) as err:
@@ -4395,7 +4395,8 @@ def test_a_flag_value_that_is_not_a_whole_number_or_an_occluded_flag_not_0_or_1_
     tag = element.rpartition("/")[2]
     assert (str(err.value.location.path), err.value.location.element) == (str(xml), f"annotation/object[1]/{element}")
     need = "0 or 1" if tag == "occluded" else "a whole number"
-    assert str(err.value) == f"{xml} <annotation/object[1]/{element}>: <{tag}> must be {need} (found {found})"
+    problem = f"must be {need} (found {found})" if found else "holds its text inside <v> (found '1')"
+    assert str(err.value) == f"{xml} <annotation/object[1]/{element}>: <{tag}> {problem}"
 
 
 def test_whole_number_flags_are_kept_as_written(tmp_path: Path) -> None:
