@@ -23,6 +23,7 @@ from labelkit.formats.yolo_layout import (
     MAX_UNNAMED_CLASSES,
     SPLIT_NAMES,
     Entry,
+    LabelIndex,
     Layout,
     child_prefix,
     config_split_keys,
@@ -30,7 +31,6 @@ from labelkit.formats.yolo_layout import (
     entries_from_labels,
     images_under,
     img2label,
-    label_index,
     named_root,
     parse_names,
     read_names_file,
@@ -157,7 +157,7 @@ def ultralytics_layout(
     inside = None if follow else Inside(root)
     lines = _ListLines(no_images=[])
     relocated = Relocated(root)
-    by_label = label_index(sizes)
+    by_label = LabelIndex(sizes)
     for source, split in sources.items():
         key, index = origins[source]
         value = config[key][index] if isinstance(config[key], list) else config[key]
@@ -231,7 +231,7 @@ def _entries_from_source(
     source: Path,
     root: Path,
     split: str | None,
-    by_label: dict[str, list[str]],
+    by_label: LabelIndex,
     inside: Inside | None,
     relocated: Relocated,
     lines: _ListLines,

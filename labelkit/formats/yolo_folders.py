@@ -22,13 +22,13 @@ from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
     LABELIMG_NAMES,
     Entry,
+    LabelIndex,
     Layout,
     darknet_data,
     entries_from_labels,
     find_config,
     images_under,
     label_file,
-    label_index,
     read_names_file,
     refuse_cased_config,
     rel_path,
@@ -376,7 +376,7 @@ def _loose(
                 pairs.append(
                     (sub.name, _opt(sub, "images"), next((sub / d for d in LABEL_DIRS if (sub / d).is_dir()), None))
                 )
-    by_label = label_index(sizes)
+    by_label = LabelIndex(sizes)
     for split, images, labels in pairs:
         if labels is not None and labels.name == "labelTxt":
             layout.dota = True

@@ -644,26 +644,37 @@ def _label_rel(image_rel: str, labels: str = "/labels/") -> str:
     return (without_extension(text) + ".txt")[1:]
 
 
-def label_index(sizes: dict[str, tuple[int, int]]) -> dict[str, list[str]]:
+class LabelIndex:
     """The images of the size side file by their label file's path in the dataset (for :func:`entries_from_labels`).
 
-    Made once per read, not per split: every split's label folder is looked up in it (made per split, a dataset
-    of 400 splits had gone through its 40,000 sizes 400 times).
+    Made once per read and label folder name, not per split: every split's label folder is looked up in it (made
+    per split, a dataset of 400 splits had gone through its 40,000 sizes 400 times). An image's label file is where
+    its path's last ``/images/`` becomes ``/labels/``, or the folder's name it is looked up for: DOTA's
+    ``labelTxt/P1.txt`` for ``images/P1.png``.
     """
-    by_label: dict[str, list[str]] = {}
-    for name in sorted(sizes):  # images of one folder sharing a stem share a label file
-        by_label.setdefault(plain := _label_rel(name), []).append(name)
-        if (dota := _label_rel(name, "/labelTxt/")) != plain:  # (images/P1.png's DOTA labels: labelTxt/P1.txt)
-            by_label.setdefault(dota, []).append(name)
-    return by_label
+
+    def __init__(self, sizes: dict[str, tuple[int, int]]) -> None:
+        self.sizes = sizes
+        self._made: dict[str, dict[str, list[str]]] = {}
+
+    def of(self, labels: str = "labels") -> dict[str, list[str]]:
+        """The images by label file, for label folders named ``labels``."""
+        made = self._made.get(labels)
+        if made is None:
+            made = self._made[labels] = {}
+            for name in sorted(self.sizes):  # images of one folder sharing a stem share a label file
+                made.setdefault(_label_rel(name, f"/{labels}/"), []).append(name)
+        return made
 
 
-def entries_from_labels(label_dir: Path, root: Path, split: str | None, by_label: dict[str, list[str]]) -> list[Entry]:
+def entries_from_labels(label_dir: Path, root: Path, split: str | None, index: LabelIndex) -> list[Entry]:
     """Entries for every label file under ``label_dir``; images come from the size side file, if any.
 
-    ``by_label``: the side file's images by label file (:func:`label_index`).
+    ``index``: the side file's images by label file, for the name of the last label folder (of
+    :data:`LABEL_DIRS`) in ``label_dir``'s path.
     """
     label_prefix = rel_path(label_dir, root) + "/"
+    by_label = index.of(next((p for p in reversed(label_prefix.split("/")) if p in LABEL_DIRS), "labels"))
     folder, base = child_prefix(label_dir), child_prefix(root)
     native = os.sep == "/"  # (else a relative path's slashes are turned, as Path turns them)
     entries = []
