@@ -171,7 +171,10 @@ def plan(dataset: Dataset, format: str, **options: Any) -> Report:
     fmt = _writer(format)
     write_options = parse_options(options, None, fmt).write
     _refuse_media_without_root(fmt, write_options)  # (as a dry run and a write refuse it)
-    return _plan(dataset, fmt, write_options)[0]
+    refuse_unsafe_splits(dataset, None, fmt, write_options)  # (and these: a plan passed them, a dry run refused)
+    report, planned = _plan(dataset, fmt, write_options)
+    _refuse_unsafe_media(planned, write_options, None)
+    return report
 
 
 def _plan(dataset: Dataset, fmt: FormatModule, options: dict[str, Any]) -> tuple[Report, Dataset]:

@@ -104,7 +104,7 @@ def require_dataset(dataset: Any) -> Dataset:
     raise UsageError(f"dataset must be a labelkit Dataset, not {type_name(dataset)}", hint=hint)
 
 
-def refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, options: dict[str, Any]) -> None:
+def refuse_unsafe_splits(dataset: Dataset, path: Path | None, fmt: FormatModule, options: dict[str, Any]) -> None:
     r"""Refuse a split that is not a plain name where the format names folders or files after splits.
 
     ``../x``, ``/abs``, ``a/b`` or ``a\b`` would put files outside the output folder (or in folders the
@@ -131,7 +131,7 @@ def refuse_unsafe_splits(dataset: Dataset, path: Path, fmt: FormatModule, option
             )
 
 
-def refuse_unsafe_split(split: str, path: str | Path) -> None:
+def refuse_unsafe_split(split: str, path: str | Path | None) -> None:
     """Refuse a split that cannot name a folder or file: not a plain name (``../x``, ``a/b``), or a drive on Windows."""
     if not is_plain_name(split) or (os.name == "nt" and PureWindowsPath(split).drive):
         raise OutputError(

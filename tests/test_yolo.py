@@ -2414,6 +2414,34 @@ def test_what_is_no_image_in_media_root_is_said_so_not_image_not_found(tmp_path:
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("case", ["climbing image path", "unsafe split"])
+@pytest.mark.parametrize("to", ["yolo", "voc"])
+def test_a_plan_refuses_an_unsafe_image_path_or_split_as_a_dry_run_does(tmp_path: Path, case: str, to: str) -> None:
+    """labelkit.plan passed an item image path climbing out of media_root (../secret/x.jpg) and a split '../x',
+    which a dry run and the write refuse: a plan is to refuse what they refuse."""
+    (tmp_path / "m").mkdir()
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    climbing = case == "climbing image path"
+    path, split = ("../secret/x.jpg", "train") if climbing else ("a.jpg", "../x")
+    ds.add_item(Item(id="u", media=Media(path=path, width=8, height=8), split=split))
+    ds.add(Object(id="1", item_id="u", category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
+    options = {"media": "copy", "media_root": str(tmp_path / "m")}
+    error = InputError if climbing else OutputError
+    with pytest.raises(error) as planned:  # was: a report, nothing lost
+        labelkit.plan(ds, to, **options)
+    with pytest.raises(error) as dry:
+        labelkit.save(ds, tmp_path / "o", to, dry_run=True, **options)
+    assert (
+        planned.value.message
+        == dry.value.message
+        == (
+            "item 'u': unsafe file name '../secret/x.jpg' (an image to copy from media_root)"
+            if climbing
+            else "split '../x' cannot be a folder or file name"
+        )
+    )
+
+
 @pytest.mark.parametrize("media", ["copy", "link"])
 @pytest.mark.parametrize(("to", "task"), [("yolo", "detect"), ("yolo", "classify"), ("voc", None)])
 def test_a_plan_refuses_an_image_missing_from_media_root_as_the_write_does(
