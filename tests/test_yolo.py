@@ -2844,7 +2844,7 @@ def test_copied_images_of_another_size_than_their_item_are_reported(tmp_path: Pa
     (tmp_path / "media").mkdir()
     Image.new("RGB", (200, 200)).save(tmp_path / "media/a.jpg")
     report = labelkit.save(_one_box(), tmp_path / "o", "yolo", media="copy", media_root=str(tmp_path / "media"))
-    assert [(c.what, c.count) for c in report.transformed] == [("objects", 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [("item sizes", 1), ("objects", 1)]
     (obj,) = labelkit.load(tmp_path / "o", "yolo").objects()
     assert obj.bbox == (20.0, 20.0, 40.0, 40.0)  # what the report says: scaled to the 200 x 200 file
     Image.new("RGB", (100, 100)).save(tmp_path / "media/a.jpg")
@@ -2852,6 +2852,26 @@ def test_copied_images_of_another_size_than_their_item_are_reported(tmp_path: Pa
         labelkit.save(_one_box(), tmp_path / "p", "yolo", media="copy", media_root=str(tmp_path / "media")).transformed
         == []
     )
+
+
+@pytest.mark.parametrize("task", ["detect", "classify"])
+def test_an_item_size_a_copied_image_changes_is_reported_by_a_plan_too_objects_or_none(
+    tmp_path: Path, task: str
+) -> None:
+    """An item of no objects (or a dataset of none) whose image file has another size read back at the file's
+    size, unreported; classify reported it from the write only, so a plan and a dry run did not."""
+    (tmp_path / "media").mkdir()
+    Image.new("RGB", (99, 77)).save(tmp_path / "media/a.jpg")
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=40, height=30), split="train"))
+    if task == "classify":
+        ds.add(Label(id="1", item_id="a", category_id=0))
+    options = {"task": task, "media": "copy", "media_root": str(tmp_path / "media")}
+    sizes = [(c.what, c.count) for c in labelkit.plan(ds, "yolo", **options).transformed if c.what == "item sizes"]
+    assert sizes == [("item sizes", 1)]
+    report = labelkit.save(ds, tmp_path / "o", "yolo", **options)
+    assert [(c.what, c.count) for c in report.transformed if c.what == "item sizes"] == sizes
+    assert [(i.media.width, i.media.height) for i in labelkit.load(tmp_path / "o", "yolo").items()] == [(99, 77)]
 
 
 def test_an_obb_rectangle_on_the_image_edge_is_not_reported_clipped(tmp_path: Path) -> None:

@@ -22,7 +22,6 @@ from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, spl
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import columns, keypoint_count, segment_box_gaps, traced_masks
 from labelkit.formats.yolo_media import (
-    MediaRoot,
     is_image,
     listed_sizes,
     media_root_of,
@@ -102,7 +101,13 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if task == "classify":
         require_media(str(options.get("media") or "none"), options.get("media_root"))
         check_classify(dataset, report, str(options.get("split") or "train"))
-        check_classify_media(dataset, MediaRoot(str(options["media_root"]), str(options.get("split") or "train")))
+        root = media_root_of(options)
+        assert root is not None  # (require_media: given)
+        report.transform(
+            "item sizes",
+            check_classify_media(dataset, root),
+            "YOLO classify holds no image size: a reader takes the image file's, which differs from the item's",
+        )
         return
     for note in split_notes(dataset, options):
         report.note(note)
@@ -110,6 +115,19 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.note(untrained)
     report_read_back(dataset, report, options)
     files = media_sizes(dataset, options)  # (media=copy or link: the sizes read from the image files, each checked)
+    items = dataset.table("items")
+    resized = np.zeros(len(files), dtype=bool)  # (media=none reads no file: nothing differs)
+    if any(size is not None for size in files):
+        item_sizes = zip(files, items["width"].to_pylist(), items["height"].to_pylist(), strict=True)
+        resized = np.array(  # (an item of unknown size takes its file's: nothing of it changes)
+            [size is not None and w is not None and h is not None and size != (w, h) for size, w, h in item_sizes],
+            dtype=bool,
+        )
+    report.transform(  # (with or without objects: an item's size reads back as its file's)
+        "item sizes",
+        int(resized.sum()),
+        f"a {target} reader takes each image's size from its file, which differs from the item's",
+    )
     objects = dataset.table("objects")
     if not objects.num_rows:
         if task == "pose":  # (a dataset of no objects still writes its classes' keypoint names: kpt_shape)
@@ -163,13 +181,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         f"at {precision} decimals their {'box' if task in ('detect', 'pose') else 'points'} would have no width "
         f"or height, which {target} readers cannot use: not written",
     )
-    if any(size is not None for size in files):
-        items = dataset.table("items")
-        item_sizes = zip(files, items["width"].to_pylist(), items["height"].to_pylist(), strict=True)
-        differs = np.array([size is not None and size != (w, h) for size, w, h in item_sizes], dtype=bool)
+    if resized.any():
         report.transform(
             "objects",
-            int(differs[cols.item[written]].sum()),
+            int(resized[cols.item[written]].sum()),
             "normalised by their item's size, which their image file's differs from: they read back scaled to the file",
         )
     rings, ring_len = G.ring_lengths(objects["polygon"])

@@ -310,13 +310,17 @@ def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
     return Dataset.from_tables(tables, classes, dataset.info)
 
 
-def check_classify_media(dataset: Dataset, media_root: MediaRoot) -> None:
+def check_classify_media(dataset: Dataset, media_root: MediaRoot) -> int:
     """Refuse what :func:`write_classify` would, so that a plan does (a dry run passed, the write refused).
 
     An image it copies or links missing from ``media_root`` or leading out of it, or, read where a reader looks,
     one whose header cannot be read.
 
     (A path leaving ``media_root`` is refused naming its item before writing: see :func:`labelkit.api.save`.)
+
+    Returns:
+        How many items a reader reads at another size than theirs, their image file's (the write reported them,
+        a plan and a dry run did not).
 
     Raises:
         InputError: naming the image in ``media_root``, the first in the write's order.
@@ -326,11 +330,15 @@ def check_classify_media(dataset: Dataset, media_root: MediaRoot) -> None:
     paths = items["path"].to_pylist()
     targets, _ = classify_files(dataset, [str(v) for v in items["id"].to_pylist()], splits, paths)
     read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
-    for source, target, split in zip(paths, targets, splits, strict=True):
+    widths, heights = items["width"].to_pylist(), items["height"].to_pylist()
+    resized = 0
+    for source, target, split, w, h in zip(paths, targets, splits, widths, heights, strict=True):
         if target is not None and stays_inside(source):
             file = media_source(media_root.of(split), source)[0]
-            if read:
-                placed_image_size(file, file)
+            if read:  # (a reader takes each image's size from its file: classify holds none)
+                size = placed_image_size(file, file)
+                resized += w is not None and h is not None and size != (w, h)
+    return resized
 
 
 def write_classify(
@@ -367,23 +375,14 @@ def write_classify(
         images = media_root.of(splits[n])
         contained(images, paths[n], source=images)  # (an unsafe path is refused all the same)
     read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
-    items = dataset.table("items")
-    widths, heights = items["width"].to_pylist(), items["height"].to_pylist()
-    resized = 0
-    for n, (split, source, target) in enumerate(zip(splits, paths, targets, strict=True)):
+    for split, source, target in zip(splits, paths, targets, strict=True):
         if target is None:
             continue
         placed = place_media(media_root.of(split), source, path / target, media)
         used.add(split)
         written += 1
-        if read:  # a reader takes each image's size from its file (classify holds none): it must be readable
-            size = placed_image_size(path / target, placed)
-            resized += widths[n] is not None and heights[n] is not None and size != (widths[n], heights[n])
-    report.transform(
-        "item sizes",
-        resized,
-        "YOLO classify holds no image size: a reader takes the image file's, which differs from the item's",
-    )
+        if read:  # a reader takes each image's size from its file (classify holds none): it must be readable (the
+            placed_image_size(path / target, placed)  # check reported the sizes it differs from)
     if not used & CLASSIFY_SPLITS:  # no image where a reader looks: the classes' empty folders, so they read back
         written = 0  # (and the images written elsewhere are not read: the check reports them lost)
         used.add(default_split if default_split in CLASSIFY_SPLITS else "train")
