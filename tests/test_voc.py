@@ -245,6 +245,27 @@ def test_a_field_whose_text_is_all_inside_an_element_is_an_error_at_it(tmp_path:
     assert err.value.message.endswith(f"> holds its text inside <{'b' if 'pose' in element else 'i'}>")
 
 
+@pytest.mark.parametrize("media", ["copy", "link"])
+def test_an_image_whose_jpegimages_file_is_a_folder_on_another_s_way_is_a_planned_loss(
+    tmp_path: Path, media: str
+) -> None:
+    """Items of images a/sub.jpg and JPEGImages/sub.jpg/x.jpg write JPEGImages/sub.jpg and JPEGImages/sub.jpg/x.jpg:
+    a plan and a dry run passed, and the write failed with 'cannot write: File exists', blaming the file system."""
+    for rel in ("a/sub.jpg", "JPEGImages/sub.jpg/x.jpg"):
+        (tmp_path / "media" / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 10)).save(tmp_path / "media" / rel)
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for item, rel in (("p", "a/sub.jpg"), ("q", "JPEGImages/sub.jpg/x.jpg")):
+        ds.add_item(Item(id=item, media=Media(path=rel, width=20, height=10), split="train"))
+        ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1.0, 1.0, 5.0, 5.0)))
+    options = {"media": media, "media_root": str(tmp_path / "media")}
+    lost = [(c.what, c.count) for c in labelkit.plan(ds, "voc", **options).lost]
+    assert lost == [("items whose files are another item's", 1), ("object annotations on them", 1)]
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True, **options)
+    assert [(c.what, c.count) for c in report.lost] == lost
+    assert [i.id for i in labelkit.load(tmp_path / "out", "voc").items()] == ["sub"]  # (p, named after its image)
+
+
 @pytest.mark.parametrize(
     ("ymin", "message"),
     [

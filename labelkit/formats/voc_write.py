@@ -591,7 +591,8 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     ``A.xml``, or in a folder on their way): one file on macOS and Windows. On every machine the first by
     name is written. (Image names differing so are renamed instead: :func:`voc_xml.image_names`.) So are
     items whose XML is another's on every machine (ids ``a\b`` and ``a/b``, ``./x`` and ``x``, or ``a`` and
-    ``a.xml/b``, whose folder is ``a``'s file): the first by id is written (:func:`labelkit.portable.same_files`).
+    ``a.xml/b``, whose folder is ``a``'s file), or whose image in ``JPEGImages/`` is a folder on another's way:
+    the first by id is written (:func:`labelkit.portable.same_files`).
     So are the items of a split whose list Windows cannot hold (``ImageSets/Main/con.txt``), and those whose
     XML is named as a macOS resource fork (``._a.xml``), which readers pass over (:mod:`.voc_files`).
     """
@@ -614,7 +615,10 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     owners += listed
     reserved, yielding = unportable_paths(paths)
     ids = [str(v) for v in items["id"].to_pylist()]
-    same = same_files(paths[: len(files)], ids)  # (image names are made distinct: voc_xml.image_names)
+    # (image names are made distinct, voc_xml.image_names, but one below JPEGImages/ as read may be a folder on
+    # another's way, sub.jpg and sub.jpg/x.jpg, which renaming after the item's file may not part)
+    files_written = len(paths) - len(lists)
+    same = same_files(paths[:files_written], [ids[owners[n]] for n in range(files_written)])
     dataset, losses = drop_unportable(dataset, paths, owners, reserved, yielding, same)
     return dataset, forks + losses
 
