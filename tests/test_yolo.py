@@ -6792,6 +6792,8 @@ def test_pose_notes_the_boxes_it_writes_as_bounds_as_detect_does(task: str, tmp_
     ds.add(Object(id="1", item_id="i", category_id=1, bbox=(10, 10, 20, 10), angle=30.0))
     ds.add(Object(id="2", item_id="i", category_id=1, polygon=[[10, 10, 30, 10, 20, 30]]))
     ds.add(Object(id="3", item_id="i", category_id=1, bbox=(50, 50, 10, 10)))
+    # (a box of its own beside a polygon, as every COCO object has, is written as it is: it was counted in the note)
+    ds.add(Object(id="4", item_id="i", category_id=1, bbox=(60, 60, 30, 30), polygon=[[70, 70, 80, 70, 75, 80]]))
     note = "2 rotated boxes and polygons are written as their axis-aligned bounding boxes"
     assert note in labelkit.plan(ds, "yolo", task=task).notes
     report = labelkit.save(ds, tmp_path / task, "yolo", allow_loss=True, task=task)
@@ -6800,6 +6802,7 @@ def test_pose_notes_the_boxes_it_writes_as_bounds_as_detect_does(task: str, tmp_
     (labels,) = (tmp_path / task / "labels").rglob("i.txt")
     boxes = [line.split()[:5] for line in labels.read_text().splitlines()]
     assert boxes[1] == ["0", "0.2", "0.2", "0.2", "0.2"]  # the polygon's bounds
+    assert boxes[3] == ["0", "0.75", "0.75", "0.3", "0.3"]  # its own box
     if task == "pose":  # the same boxes as detect's
         labelkit.save(ds, tmp_path / "detect", "yolo", allow_loss=True, task="detect")
         (detect,) = (tmp_path / "detect" / "labels").rglob("i.txt")

@@ -290,9 +290,11 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         )
     if task in ("detect", "pose"):  # (both write a box: pose's is detect's, followed by the keypoints)
         angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False))
-        # (a polygon that is its box's rectangle is written as that box: no bounds taken)
+        # (a polygon that is its box's rectangle is written as that box, and an object's own box is written as it is
+        # beside any polygon, COCO's: no bounds taken)
         rectangle = G.box_rectangles(objects["polygon"], objects["bbox"], objects["angle"])
-        bounded = int((written & ((angle != 0) | (has_polygon & ~rectangle))).sum())
+        own_box = G.bbox_columns(objects["bbox"])[1]
+        bounded = int((written & ((angle != 0) | (has_polygon & ~rectangle & ~own_box))).sum())
         if bounded:
             report.note(f"{bounded:,} rotated boxes and polygons are written as their axis-aligned bounding boxes")
     if task == "pose":
