@@ -1478,7 +1478,8 @@ YAML12_PLAIN_NOT_TEXT = ["1e3", "0o17", "0x1F", "+1E3", "-.5e-2", "1.", ".inf", 
 
 def test_data_yaml_quotes_names_yaml_1_2_would_read_as_numbers(tmp_path: Path) -> None:
     """``1e3`` and ``0o17`` were written plain: PyYAML (YAML 1.1) reads them as text, YAML 1.2 loaders as numbers."""
-    names = [*YAML12_PLAIN_NOT_TEXT, "1e", "0o18", "0x", "1.2.3", "e3", "nan", "yes", "1_000", "cat"]
+    # (y, n: YAML 1.1's booleans PyYAML does not quote, which go-yaml v2 reads as booleans)
+    names = [*YAML12_PLAIN_NOT_TEXT, "y", "N", "1e", "0o18", "0x", "1.2.3", "e3", "nan", "yes", "1_000", "cat", "ny"]
     ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)])
     ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=4, height=3)))
     labelkit.save(ds, tmp_path / "out", "yolo")
@@ -1487,9 +1488,9 @@ def test_data_yaml_quotes_names_yaml_1_2_would_read_as_numbers(tmp_path: Path) -
         line.strip().split(": ", 1) for line in text.split("names:\n", 1)[1].splitlines() if line[:2] == "  "
     )
     plain = [v for v in written.values() if v[0] not in "'\""]
-    assert plain == ["1e", "0o18", "0x", "1.2.3", "e3", "nan", "cat"]  # (yes, 1_000: YAML 1.1's, quoted by PyYAML)
-    assert [v for k, v in written.items() if int(k) < len(YAML12_PLAIN_NOT_TEXT)] == [
-        f"'{n}'" for n in YAML12_PLAIN_NOT_TEXT
+    assert plain == ["1e", "0o18", "0x", "1.2.3", "e3", "nan", "cat", "ny"]  # (yes, 1_000: quoted by PyYAML)
+    assert [v for k, v in written.items() if int(k) < len(YAML12_PLAIN_NOT_TEXT) + 2] == [
+        f"'{n}'" for n in [*YAML12_PLAIN_NOT_TEXT, "y", "N"]
     ]
     assert [c.name for c in labelkit.load(tmp_path / "out").categories] == names
 

@@ -136,7 +136,8 @@ def _dumper() -> Any:
         In its single-quoted style PyYAML writes U+0085 as a raw line break, which reads back as a space
         (every other character round-trips, checked over all of Unicode). PyYAML quotes the strings its YAML 1.1
         would read as numbers, booleans or null, but not ``1e3`` or ``0o17``, which YAML 1.2 loaders (ruamel.yaml,
-        Go's and Rust's) read as 1000.0 and 15: those are single-quoted too (:data:`_YAML12_NOT_TEXT`).
+        Go's and Rust's) read as 1000.0 and 15, nor ``y`` and ``n``, YAML 1.1's booleans that PyYAML leaves out
+        (go-yaml v2 reads them so): those are single-quoted too (:data:`_YAML12_NOT_TEXT`).
         """
 
         def represent_str(self, data: str) -> Any:
@@ -148,12 +149,13 @@ def _dumper() -> Any:
 
 
 _YAML12_NOT_TEXT = re.compile(
-    r"null|Null|NULL|~|true|True|TRUE|false|False|FALSE"
+    r"null|Null|NULL|~|true|True|TRUE|false|False|FALSE|y|Y|n|N"
     r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
     r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
-"""Plain scalars the YAML 1.2 core schema resolves to null, a boolean, an integer or a float (spec 1.2.2, 10.3.2)."""
+"""Plain scalars the YAML 1.2 core schema resolves to null, a boolean, an integer or a float (spec 1.2.2, 10.3.2),
+and YAML 1.1's one-letter booleans."""
 
 
 _LINE_BREAKS = re.compile(f"[{LINE_BREAKS}]+")
