@@ -784,6 +784,26 @@ def test_a_path_climbing_out_and_back_in_gives_paths_from_the_root_however_the_d
     ]
 
 
+@pytest.mark.parametrize("images", [True, False], ids=["images", "image_sizes.json"])
+def test_a_yolo_dataset_named_with_a_climb_inside_its_path_reads_as_named_plainly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, images: bool
+) -> None:
+    """ds/../ds (or /abs/ds/../ds) gave media paths ds/images/train/a.jpg, and with image_sizes.json in place of
+    the images (as labelkit writes YOLO) 'image not found': the split folders were taken without the climb, the
+    root with it."""
+    ds = Dataset(categories=[Category(id=0, name="a")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=40, height=30), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=0, bbox=(1.0, 2.0, 10.0, 12.0)))
+    (tmp_path / "media").mkdir()
+    Image.new("RGB", (40, 30)).save(tmp_path / "media/a.jpg")
+    options = {"media": "copy", "media_root": str(tmp_path / "media")} if images else {}
+    labelkit.save(ds, tmp_path / "ds", "yolo", **options)
+    monkeypatch.chdir(tmp_path)
+    plain = canonical(labelkit.load(Path("ds"), "yolo"))
+    for named in (Path("ds/../ds"), tmp_path / "ds/../ds", Path("ds/../ds/data.yaml")):
+        assert canonical(labelkit.load(named, "yolo")) == plain, named
+
+
 def test_a_darknet_obj_data_path_climbing_out_and_back_in_is_the_file_inside(tmp_path: Path) -> None:
     """``train = ../ds/train.txt`` in ds/obj.data was read as ds/train.txt with a note saying it names a file outside
     the dataset folder, written on another machine."""

@@ -36,6 +36,7 @@ from labelkit.formats.yolo_layout import (
     read_names_file,
     rel_path,
     split_sources,
+    without_climbs,
 )
 from labelkit.formats.yolo_listing import Listings, has_image_extension, unlisted_note, without_suffix
 from labelkit.formats.yolo_media import SIZES_FILE, load_sizes
@@ -52,7 +53,9 @@ def ultralytics_layout(
     """
     config = load_yaml(config_path)
     named = named_root(config_path, config)
-    root = named or config_path.parent  # (as config_root gives it)
+    # (as config_root gives it; ds/../ds as ds, as the split sources are taken: images were named below the root
+    # ds/../ds/images/..., outside it)
+    root = named or without_climbs(config_path.parent)
     moved = isinstance(config.get("path"), str) and named is None
     if find_sizes and (root / SIZES_FILE).is_file():
         sizes.update(load_sizes(root / SIZES_FILE))

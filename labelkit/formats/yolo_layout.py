@@ -466,7 +466,7 @@ def config_root(config_path: Path, config: dict[str, Any]) -> Path:
     Raises:
         InputError: at ``path``'s line, when the file system cannot look it up (a name too long).
     """
-    return named_root(config_path, config) or config_path.parent
+    return named_root(config_path, config) or without_climbs(config_path.parent)
 
 
 def named_root(config_path: Path, config: dict[str, Any]) -> Path | None:
