@@ -642,11 +642,8 @@ def split_command(
         _print_report(written)
 
 
-_SEED_INT = re.compile(r"-?(0|[1-9][0-9]{0,4298})")  # (Python's int() takes at most 4300 digits)
-
-
 def _seed(text: str) -> int | str:
-    """``--seed`` as an integer when it is one written plainly (ASCII, no leading zero), else as text.
+    """``--seed`` as an integer when it is one written plainly (ASCII, no leading zero), else as text (plain_seed).
 
     Raises:
         UsageError: the text is not UTF-8 (it would hash differently on another machine).
@@ -655,7 +652,9 @@ def _seed(text: str) -> int | str:
         text.encode()
     except UnicodeEncodeError:
         raise UsageError("--seed must be UTF-8 text", found=repr(text)) from None
-    return int(text) if _SEED_INT.fullmatch(text) and text != "-0" else text
+    from labelkit.split.core import plain_seed
+
+    return plain_seed(text)
 
 
 def _terminated(signum: int, frame: object) -> None:

@@ -640,6 +640,23 @@ def test_a_lockfile_the_api_cannot_write_is_an_output_error_naming_it(tmp_path: 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_seed_given_as_an_integer_s_digits_writes_the_lockfile_and_report_as_the_integer_does(tmp_path: Path) -> None:
+    """seed=5 and seed="5" are one seed (the same assignment), but the lockfile and report stored "5" for the text
+    and 5 for the int, as --seed 5 writes it: a committed lockfile flipped with the front end that wrote it."""
+    ds = labelkit.load(GOLDEN)
+    written = {}
+    for seed in (5, "5"):
+        result = split(ds, GOLDEN_RATIOS, seed=seed, lock=tmp_path / f"{seed!r}.lock.json")
+        assert result.report.to_dict()["seed"] == 5
+        written[repr(seed)] = (tmp_path / f"{seed!r}.lock.json").read_bytes()
+    cli_lock = tmp_path / "cli.lock.json"
+    ratios = ",".join(f"{k}={v}" for k, v in GOLDEN_RATIOS.items())
+    args = ["split", str(GOLDEN), str(tmp_path / "o.json"), "--ratios", ratios, "--seed", "5", "--lock", str(cli_lock)]
+    assert CliRunner().invoke(cli, [*args, "-q"]).exit_code == 0
+    assert written["5"] == written["'5'"] == cli_lock.read_bytes()
+    assert split(ds, GOLDEN_RATIOS, seed="007").report.to_dict()["seed"] == "007"  # (text, as --seed 007 is)
+
+
 def test_a_seed_is_an_int_or_a_str_and_a_numpy_integer_is_its_int(tmp_path: Path) -> None:
     """A numpy integer split as its int but its lockfile was a TypeError (numpy.int64 is not JSON serializable),
     after the split; 1.5 or None made a lockfile its own reader refused (bad split lockfile field 'seed')."""

@@ -183,6 +183,7 @@ def split(
         folds = int(folds)  # (numpy's made numpy ratios: the same TypeError)
     if not isinstance(seed, (int, str)) or isinstance(seed, bool):  # (1.5, None or True: a lockfile its reader refuses)
         raise UsageError("bad split seed", expected="an int or a str", found=repr(seed))
+    seed = plain_seed(seed)  # ("5" is 5, as --seed 5 is: the lockfile and report wrote "5" and 5 for one seed)
     if folds is not None and (not isinstance(folds, int) or isinstance(folds, bool)):  # ("2" and 2.0 were TypeError)
         raise UsageError("bad number of folds", expected="an int", found=repr(folds))
     # (stratify=None was AttributeError: 'NoneType' object has no attribute 'startswith')
@@ -350,6 +351,19 @@ def split(
     if lock_path is not None:
         new_lock.save(lock_path)
     return SplitResult(out, report)
+
+
+_SEED_INT = re.compile(r"-?(0|[1-9][0-9]{0,4298})")  # (Python's int() takes at most 4300 digits)
+
+
+def plain_seed(seed: int | str) -> int | str:
+    """A seed as an integer when it is one written plainly (ASCII digits, no leading zero, ``-0`` not), else as is.
+
+    Examples:
+        >>> plain_seed("5"), plain_seed("-5"), plain_seed("007"), plain_seed("-0"), plain_seed("x"), plain_seed(5)
+        (5, -5, '007', '-0', 'x', 5)
+    """
+    return int(seed) if isinstance(seed, str) and _SEED_INT.fullmatch(seed) and seed != "-0" else seed
 
 
 def _note_lock_changes(
