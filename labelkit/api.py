@@ -589,7 +589,8 @@ def convert(
         3
     """
     src, dst, given = input_path(src), output_path(dst), dst  # (the text given: ``out.json/`` is no file)
-    require_callables(progress=progress, on_written=on_written)  # (before the input is read)
+    require_callables(progress=progress, on_written=on_written)  # (before the input is read, as these are)
+    require_bools(allow_loss=allow_loss, overwrite=overwrite, dry_run=dry_run)
     refuse_output_in_input(src, dst)
     reader = reader_of(src, from_format, "from_format")
     writer = _writer(to, "to")

@@ -683,6 +683,13 @@ def test_save_and_convert_refuse_a_flag_that_is_not_a_bool(flag: str, tmp_path: 
     with pytest.raises(labelkit.UsageError, match=f"^{flag} must be True or False"):
         labelkit.convert(src, tmp_path / "o", to="yolo", **{flag: 0})
     assert list(tmp_path.iterdir()) == []
+    # before anything is read (as the README says): a bad input's error came first, and progress said 'reading'
+    stages: list[str] = []
+    with pytest.raises(labelkit.UsageError, match=f"^{flag} must be True or False"):
+        labelkit.convert(
+            tmp_path / "missing.json", tmp_path / "o", "yolo", progress=lambda *a: stages.append(a[0]), **{flag: "no"}
+        )
+    assert stages == []
     assert labelkit.save(ds, tmp_path / "o.json", "labelkit", **{flag: np.False_}).lost == []
 
 
