@@ -483,6 +483,17 @@ def test_categories_and_info_that_are_not_records_are_a_usage_error(tmp_path: Pa
     assert err.value.message == "a dataset's categories must be Category records, not dict (categories[1])"
     with pytest.raises(UsageError, match=r"^a dataset's info must be a DatasetInfo record, not dict$"):
         Dataset(info={"name": "x"})  # type: ignore[arg-type]
+    # (None or a number was Python's TypeError, and one Category 'not tuple (categories[0])', its fields iterated)
+    for given, named in ((None, "None"), (3, "int"), (Category(id=1, name="a"), "labelkit.model.records.Category")):
+        with pytest.raises(UsageError) as err:
+            Dataset(categories=given)  # type: ignore[arg-type]
+        with pytest.raises(UsageError) as made:
+            Dataset.from_tables({}, given)  # type: ignore[arg-type]
+        assert (
+            err.value.message
+            == made.value.message
+            == (f"a dataset's categories must be a list of Category records, not {named}")
+        )
     with pytest.raises(UsageError, match="not dict"):
         Dataset.from_tables({}, [{"id": 1, "name": "a"}])  # type: ignore[list-item]
     ds = Dataset(categories=[Category(id=1, name="a")], items=[Item(id="i")])

@@ -98,6 +98,12 @@ class Dataset:
         info: DatasetInfo | None = None,
     ) -> None:
         self.info: DatasetInfo = DatasetInfo() if info is None else info
+        # (one Category was iterated into its fields, 'not tuple'; None or a number was Python's TypeError)
+        if isinstance(categories, (Category, str, bytes, Mapping)) or not isinstance(categories, Iterable):
+            raise UsageError(
+                f"a dataset's categories must be a list of Category records, not {type_name(categories)}",
+                hint="give categories=[Category(id=1, name='cat'), ...]",
+            )
         self.categories: list[Category] = list(categories)
         error = self.parts_error()  # (a dict among them was AttributeError when saved: no attribute 'model_dump')
         if error is not None:
