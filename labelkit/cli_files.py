@@ -50,10 +50,10 @@ def side_file(
         return
     real, given = path.resolve(), Path(os.path.abspath(path))  # (a link inside the output too: it is replaced)
     media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
-    media = ("images' folder (media_root)", _media_above(media_root) if media_root else None)
+    media = [("images' folder (media_root)", place) for place in _media_folders(media_root)]
     inputs = [("input", place) for place in api.input_places(input)]
     inputs += [("input's image size file (image_sizes)", place) for place in api.read_files(options or {})]
-    for name, place in (("output", output), *inputs, other, media):
+    for name, place in (("output", output), *inputs, other, *media):
         for mine, theirs in ((real, place.resolve()), (given, Path(os.path.abspath(place)))) if place and name else ():
             if (where := placed(mine, theirs)) in ("same", "inside"):
                 inside = "" if where == "same" else "inside "
@@ -95,11 +95,11 @@ def no_stale_report(path: Path | None) -> Iterator[None]:
         raise
 
 
-def _media_above(media_root: str) -> Path:
-    """The folder holding every split's images: ``media_root`` up to the part naming ``{split}`` (see MediaRoot)."""
+def _media_folders(media_root: str | None) -> list[Path]:
+    """The folders images are read from: ``media_root``, or those there are of each split (see MediaRoot)."""
     from labelkit.formats.yolo_media import MediaRoot
 
-    return MediaRoot(media_root).above()
+    return MediaRoot(media_root).existing() if media_root else []
 
 
 def json_bytes(data: Any) -> bytes:

@@ -630,6 +630,24 @@ def test_media_root_naming_the_split_takes_the_default_split_for_an_item_of_none
     assert (tmp_path / "out/images/val/a.jpg").is_file()
 
 
+def test_a_report_in_a_split_s_media_folder_is_refused_and_one_beside_them_taken(tmp_path: Path) -> None:
+    """Before reading, the folders {split} may name are those there are whose names fit: coco/val2017/r.json is
+    refused, coco/r.json is not (the images are not read from coco/ itself)."""
+    src = _coco_2017(tmp_path / "coco")
+    args = ["convert", str(src / "annotations"), str(tmp_path / "out"), "--to", "yolo", "-q"]
+    args += ["-o", "media=copy", "-o", f"media_root={src}/{{split}}"]
+    refused = CliRunner().invoke(cli, [*args, "--report", str(src / "val2017/r.json")])
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        f"labelkit: error: {src / 'val2017/r.json'}: the report is inside the images' folder (media_root); hint: "
+        "choose another report path\n",
+    )
+    assert not (tmp_path / "out").exists()
+    taken = CliRunner().invoke(cli, [*args, "--report", str(src / "r.json")])
+    assert taken.exit_code == 0, taken.stderr
+    assert json.loads((src / "r.json").read_text())["written"]["items"] == 2
+
+
 def test_classify_media_root_naming_the_split_finds_each_split_s_images(tmp_path: Path) -> None:
     ds = Dataset(categories=[Category(id=0, name="cat")])
     for split, name in (("train", "a.jpg"), ("val", "b.jpg")):

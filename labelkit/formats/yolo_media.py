@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import glob
 import json
 import os
 import re
@@ -88,11 +89,16 @@ class MediaRoot:
         """The folders of items of ``splits``, each once."""
         return [self.of(s) for s in dict.fromkeys(splits)] if SPLIT_FIELD in self.text else [self.of(None)]
 
-    def above(self) -> Path:
-        """The folder holding every split's: before the part naming ``{split}`` (the whole path without one)."""
-        parts = Path(self.text).parts
-        kept = next((k for k, part in enumerate(parts) if SPLIT_FIELD in part), len(parts))
-        return Path(*parts[:kept]) if kept else Path(".")
+    def existing(self) -> list[Path]:
+        """The folders there are that a split's images may be read from, when the items' splits are not known.
+
+        ``coco/{split}2017``: each folder of ``coco`` whose name ends with ``2017`` (a report there is refused, one
+        in ``coco`` itself not).
+        """
+        if SPLIT_FIELD not in self.text:
+            return [Path(self.text)]
+        pattern = glob.escape(self.text).replace(SPLIT_FIELD, "*")  # (glob.escape leaves the braces as they are)
+        return [Path(found) for found in sorted(glob.glob(pattern)) if os.path.isdir(found)]
 
 
 def media_root_of(options: Mapping[str, Any]) -> MediaRoot | None:
