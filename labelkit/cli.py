@@ -184,8 +184,10 @@ class LabelkitGroup(click.Group):
 
 def _interrupted(ctx: click.Context) -> NoReturn:
     """Say ``labelkit: interrupted`` and exit 130."""
-    newline = "\n" if sys.stderr.isatty() else ""  # (after the terminal's "^C")
-    _say([f"{newline}labelkit: interrupted"])
+    if sys.stderr.isatty():  # (after the terminal's "^C": a line break of its own, which _say would escape, \n)
+        with contextlib.suppress(OSError):
+            sys.stderr.write("\n")
+    _say(["labelkit: interrupted"])
     ctx.exit(130)
 
 
@@ -630,6 +632,7 @@ def split_command(
             )
         except DataLossError as exc:
             if report_path is not None and isinstance(exc.report, Report):
+                exc.report.source = source  # (as convert's refused report names it: it was null)
                 write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
             raise
         written.source = source

@@ -1802,12 +1802,26 @@ def test_a_run_failing_for_another_reason_than_loss_leaves_no_report_of_an_earli
     assert refused.exit_code == 2 and "would lose" in refused.stderr
     written = orjson.loads(report.read_bytes())
     assert (written if command == "convert" else written["output"])["notes"][-1] == labelkit.api.REFUSED_NOTE
+    assert (written if command == "convert" else written["output"])["source"] == "labelkit"  # (split's was null)
     # a report path that is not a regular file is left alone
     (tmp_path / "target.json").write_text("{}")
     link = tmp_path / "link.json"
     link.symlink_to(tmp_path / "target.json")
     assert run(command, IMAGES, out, *extra, "--report", link).exit_code == 2
     assert link.is_symlink() and (tmp_path / "target.json").read_text() == "{}"
+
+
+def test_an_interrupt_on_a_terminal_breaks_the_line_after_the_terminal_s_echo(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a terminal the message printed a literal \\n before it (the line break went through the escaping of
+    error lines): '^C\\nlabelkit: interrupted'."""
+    from labelkit import cli as cli_module
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with pytest.raises(click.exceptions.Exit) as done, click.Context(cli) as ctx:
+        cli_module._interrupted(ctx)
+    assert (done.value.exit_code, capsys.readouterr().err) == (130, "\nlabelkit: interrupted\n")
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
