@@ -275,20 +275,32 @@ def _format_options(kv: dict[str, str], call: Callable[..., Any]) -> dict[str, A
     """
     for key in kv:
         if key in inspect.signature(call).parameters:
-            _own_option(key, "--" + key.replace("_", "-"))
+            _own_option(key, _command_flag(key) or _API_SPELLED.get(key))
     return kv
 
 
-def _own_option(key: str, flag: str) -> None:
-    """Refuse ``-o KEY=...`` where KEY names ``flag``, an option of the command itself.
+_API_SPELLED = {"from_format": "--from", "progress": "--quiet", "src": "INPUT", "dst": "OUTPUT", "path": "PATH"}
+"""The commands' spelling of API parameters not named as their own options are (``--from``, not ``--from-format``);
+an argument's is its name in the usage line."""
+
+
+def _own_option(key: str, flag: str | None) -> None:
+    """Refuse ``-o KEY=...`` where KEY names ``flag``, an option or argument of the command itself.
+
+    ``flag`` None: KEY is a parameter of the Python API the command has no spelling for (``on_written``).
 
     Raises:
         UsageError: always, with a hint naming ``flag``.
     """
+    if flag is None:
+        what = f"{key} is a parameter of the Python API, not an option"
+    elif flag.startswith("--"):
+        what = f"{flag} is an option of the command itself, if you meant it"
+    else:
+        what = f"{flag} is an argument of the command itself, if you meant it"
     raise UsageError(
         f"unknown option {key!r}: -o sets a format's options",
-        hint=f"{flag} is an option of the command itself, if you meant it; 'labelkit formats NAME' lists a "
-        "format's options",
+        hint=f"{what}; 'labelkit formats NAME' lists a format's options",
     )
 
 

@@ -2189,7 +2189,7 @@ def test_a_report_that_cannot_be_written_leaves_no_output(command: str, tmp_path
         ("convert", "overwrite"),
         ("convert", "to"),
         ("info", "format"),
-        ("validate", "path"),
+        ("validate", "format"),
         ("convert", "report"),
         ("convert", "quiet"),
         ("convert", "from"),
@@ -2215,6 +2215,35 @@ def test_an_option_of_the_command_given_with_o_is_an_unknown_format_option(
         f"labelkit: error: unknown option {key!r}: -o sets a format's options; hint: {flag} is an option of the "
         "command itself, if you meant it; 'labelkit formats NAME' lists a format's options\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "key", "what"),
+    [
+        ("convert", "from_format", "--from is an option of the command itself, if you meant it"),
+        ("convert", "progress", "--quiet is an option of the command itself, if you meant it"),
+        ("convert", "src", "INPUT is an argument of the command itself, if you meant it"),
+        ("convert", "dst", "OUTPUT is an argument of the command itself, if you meant it"),
+        ("info", "path", "PATH is an argument of the command itself, if you meant it"),
+        ("validate", "path", "PATH is an argument of the command itself, if you meant it"),
+        ("convert", "on_written", "on_written is a parameter of the Python API, not an option"),
+    ],
+)
+def test_an_api_parameter_given_with_o_names_how_the_command_spells_it(
+    command: str, key: str, what: str, tmp_path: Path
+) -> None:
+    """``-o from_format=coco`` hinted at ``--from-format``, ``-o progress=1`` at ``--progress``, ``-o on_written=1``
+    at ``--on-written`` and ``-o path=x`` at ``--path``: flags no command has (the hint was made from the API's
+    parameter names, not from the command's options)."""
+    src = FIXTURES / "native" / "images.labelkit.json"
+    args: list[Any] = [src] + ([tmp_path / "o.json", "--to", "labelkit"] if command == "convert" else [])
+    result = run(command, *args, "-o", f"{key}=1")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"labelkit: error: unknown option {key!r}: -o sets a format's options; hint: {what}; 'labelkit formats "
+        "NAME' lists a format's options\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_a_name_the_file_name_encoding_cannot_spell_is_an_error_saying_how_to_run(tmp_path: Path) -> None:
