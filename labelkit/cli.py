@@ -27,6 +27,7 @@ import pyarrow as pa
 from labelkit import __version__, api, formats
 from labelkit.cli_files import STDOUT, json_bytes, no_stale_report, side_file, write_json, write_report
 from labelkit.errors import DataLossError, LabelkitError, UsageError
+from labelkit.model import Dataset
 from labelkit.report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -586,6 +587,7 @@ def split_command(
 ) -> None:
     """Split INPUT into train/val/test (or folds) without splitting a group; write OUTPUT and a report."""
     from labelkit.formats.base import parse_options
+    from labelkit.formats.yolo_media import images_of_read_splits
     from labelkit.split import read_lockfile
     from labelkit.split import split as split_dataset
 
@@ -631,17 +633,18 @@ def split_command(
                 if lock_path is not None:
                     report.lockfile.save(lock_path)
 
-            written = api.save(
-                result.dataset,
-                given,
-                target,
-                allow_loss=allow_loss,
-                overwrite=overwrite,
-                progress=status,
-                dry_run=dry_run,
-                on_written=side_files,
-                **parsed.write,
-            )
+            with images_of_read_splits(_read_splits(dataset)):  # (for media_root's {split})
+                written = api.save(
+                    result.dataset,
+                    given,
+                    target,
+                    allow_loss=allow_loss,
+                    overwrite=overwrite,
+                    progress=status,
+                    dry_run=dry_run,
+                    on_written=side_files,
+                    **parsed.write,
+                )
         except DataLossError as exc:
             if report_path is not None and isinstance(exc.report, Report):
                 exc.report.source = source  # (as convert's refused report names it: it was null)
@@ -655,6 +658,16 @@ def split_command(
         for line in report.lines():
             click.echo(_shown(line))
         _print_report(written)
+
+
+def _read_splits(read: Dataset) -> dict[str, str | None]:
+    """Item id -> the split it was read from (see ``images_of_read_splits``).
+
+    ``-o media_root=coco/{split}`` names each image's folder by its item's split: an item split moves from train
+    to val has its image in ``coco/train2017`` still, and ``coco/val2017`` holds another image of its name, or none.
+    """
+    items = read.table("items")
+    return dict(zip(map(str, items["id"].to_pylist()), items["split"].to_pylist(), strict=True))
 
 
 def _seed(text: str) -> int | str:

@@ -600,6 +600,45 @@ def test_media_root_naming_the_split_finds_each_split_s_images(tmp_path: Path, t
         assert not (tmp_path / "out/image_sizes.json").exists()  # (each size read from its image)
 
 
+@pytest.mark.parametrize("to", ["yolo", "voc"])
+def test_split_takes_each_image_from_the_folder_of_the_split_it_was_read_from(tmp_path: Path, to: str) -> None:
+    """``labelkit split ... -o media_root=coco/{split}`` looked for an image in the folder of the split it was moved
+    to: with file names repeated across splits (a Roboflow export's) it copied the other split's image under the
+    labels without a word, and with COCO's unique names every moved image was 'not found'."""
+    root = tmp_path / "coco"
+    (root / "annotations").mkdir(parents=True)
+    for split, colour, cat in (("train", (255, 0, 0), 1), ("val", (0, 0, 255), 2)):
+        (root / split).mkdir()
+        images, anns = [], []
+        for i in range(4):
+            Image.new("RGB", (40, 30), colour).save(root / split / f"{i}.png")
+            images.append({"id": i + 1, "file_name": f"{i}.png", "width": 40, "height": 30})
+            anns.append({"id": i + 1, "image_id": i + 1, "category_id": cat, "bbox": [1, 1, 5, 5], "area": 25})
+        doc = {
+            "images": images,
+            "annotations": anns,
+            "categories": [{"id": 1, "name": "red"}, {"id": 2, "name": "blue"}],
+        }
+        (root / f"annotations/instances_{split}.json").write_text(json.dumps(doc))
+    out = tmp_path / "out"
+    args = ["split", str(root / "annotations"), str(out), "--to", to, "--ratios", "a=0.5,b=0.5", "--seed", "3"]
+    result = CliRunner().invoke(
+        cli, [*args, "--allow-loss", "-q", "-o", "media=copy", "-o", f"media_root={root}/{{split}}"]
+    )
+    assert result.exit_code == 0, result.stderr
+    back = labelkit.load(out, to)
+    names = {c.id: c.name for c in back.categories}
+    class_of = {o.item_id: names[o.category_id] for o in back.objects()}
+    colours = {"red": (255, 0, 0), "blue": (0, 0, 255)}
+    seen = set()
+    for item in back.items():
+        assert item.media is not None and item.split in ("a", "b")
+        with Image.open(out / item.media.path) as image:
+            assert image.convert("RGB").getpixel((3, 3)) == colours[class_of[item.id]], item
+        seen.add((class_of[item.id], item.split))
+    assert len(seen) == 4  # (images of both colours in both new splits: moved ones among them)
+
+
 def test_media_root_naming_the_split_reads_a_roboflow_export_s_images_beside_each_split(tmp_path: Path) -> None:
     """A Roboflow COCO export keeps each split's images beside its _annotations.coco.json, file names bare."""
     for split, name in (("train", "a.jpg"), ("valid", "b.jpg")):

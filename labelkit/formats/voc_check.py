@@ -385,7 +385,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         check_masks(dataset, report, masks, box_ok)
     renamed_files(dataset, report, str(options.get("media") or "none"))  # (last, where write() reported them)
     items = dataset.table("items")  # (a dry run passed them)
-    refuse_unplaced_media(items["path"].to_pylist(), items["split"].to_pylist(), options)
+    ids = [str(v) for v in items["id"].to_pylist()]
+    refuse_unplaced_media(ids, items["path"].to_pylist(), items["split"].to_pylist(), options)
 
 
 def _report_unlisted_actions(dataset: Dataset, xml_objects: np.ndarray[Any, Any], report: Report, split: str) -> None:

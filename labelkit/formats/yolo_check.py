@@ -520,11 +520,12 @@ def media_sizes(dataset: Dataset, options: dict[str, Any]) -> list[tuple[int, in
         return [None] * dataset.table("items").num_rows
     items = dataset.table("items")
     image_rel, paths, splits = item_files(dataset, options).image_rel, items["path"].to_pylist(), items["split"]
+    ids = [str(v) for v in items["id"].to_pylist()]
     sizes: list[tuple[int, int] | None] = []
-    for rel, source, split in zip(image_rel, paths, splits.to_pylist(), strict=True):  # (in the write's order: its
-        size = None  # first error is named)
+    for item, rel, source, split in zip(ids, image_rel, paths, splits.to_pylist(), strict=True):  # (in the write's
+        size = None  # order: its first error is named)
         if source and stays_inside(source):  # (a path leaving media_root is refused naming its item: see api.save)
-            file = media_source(root.of(split), source)[0]
+            file = media_source(root.of(split, item), source)[0]
             size = placed_image_size(file, file) if is_image(Path(rel)) else None
         sizes.append(size)
     return sizes

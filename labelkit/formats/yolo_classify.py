@@ -328,13 +328,14 @@ def check_classify_media(dataset: Dataset, media_root: MediaRoot) -> int:
     items = dataset.table("items")
     splits = [s or media_root.default_split for s in items["split"].to_pylist()]
     paths = items["path"].to_pylist()
-    targets, _ = classify_files(dataset, [str(v) for v in items["id"].to_pylist()], splits, paths)
+    ids = [str(v) for v in items["id"].to_pylist()]
+    targets, _ = classify_files(dataset, ids, splits, paths)
     read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
     widths, heights = items["width"].to_pylist(), items["height"].to_pylist()
     resized = 0
-    for source, target, split, w, h in zip(paths, targets, splits, widths, heights, strict=True):
+    for item, source, target, split, w, h in zip(ids, paths, targets, splits, widths, heights, strict=True):
         if target is not None and stays_inside(source):
-            file = media_source(media_root.of(split), source)[0]
+            file = media_source(media_root.of(split, item), source)[0]
             if read:  # (a reader takes each image's size from its file: classify holds none)
                 size = placed_image_size(file, file)
                 resized += w is not None and h is not None and size != (w, h)
@@ -372,13 +373,13 @@ def write_classify(
     used: set[str] = set()
     targets, not_images = classify_files(dataset, ids, splits, paths)
     for n in not_images:  # (reported lost by the check: a reader would pass over them)
-        images = media_root.of(splits[n])
+        images = media_root.of(splits[n], ids[n])
         contained(images, paths[n], source=images)  # (an unsafe path is refused all the same)
     read = any(t is not None and s in CLASSIFY_SPLITS for s, t in zip(splits, targets, strict=True))
-    for split, source, target in zip(splits, paths, targets, strict=True):
+    for item, split, source, target in zip(ids, splits, paths, targets, strict=True):
         if target is None:
             continue
-        placed = place_media(media_root.of(split), source, path / target, media)
+        placed = place_media(media_root.of(split, item), source, path / target, media)
         used.add(split)
         written += 1
         if read:  # a reader takes each image's size from its file (classify holds none): it must be readable (the

@@ -10,7 +10,9 @@ import re
 import shutil
 import stat
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -68,6 +70,26 @@ def is_image_name(name: str) -> bool:
 SPLIT_FIELD = "{split}"
 """In ``media_root``, each item's split: ``coco/{split}`` finds a train2017 image in ``coco/train2017``."""
 
+ReadSplits = Mapping[str, str | None]
+"""Item id -> the split its image was read from (see :func:`images_of_read_splits`)."""
+
+_READ_SPLITS: ContextVar[ReadSplits | None] = ContextVar("read_splits", default=None)
+
+
+@contextmanager
+def images_of_read_splits(read: ReadSplits) -> Iterator[None]:
+    """While it lasts, ``{split}`` in ``media_root`` is the split an item's image was read from, where ``read`` has it.
+
+    ``labelkit split`` moves items to other splits; their images stay in the folders of the splits they were
+    read from (``coco/train2017``), where the new split's (``coco/val2017``) holds another image of that name,
+    or none.
+    """
+    token = _READ_SPLITS.set(read)
+    try:
+        yield
+    finally:
+        _READ_SPLITS.reset(token)
+
 
 @dataclass(frozen=True)
 class MediaRoot:
@@ -81,13 +103,19 @@ class MediaRoot:
     text: str
     default_split: str = "train"
 
-    def of(self, split: str | None) -> Path:
-        """The folder of an item of ``split``."""
+    def of(self, split: str | None, item: str | None = None) -> Path:
+        """The folder of the image of an item of ``split``, or of ``item`` (see :func:`images_of_read_splits`)."""
+        read = _READ_SPLITS.get()
+        if read is not None and item is not None:
+            split = read.get(item, split)
         return Path(self.text.replace(SPLIT_FIELD, split or self.default_split))
 
     def folders(self, splits: Sequence[str | None]) -> list[Path]:
-        """The folders of items of ``splits``, each once."""
-        return [self.of(s) for s in dict.fromkeys(splits)] if SPLIT_FIELD in self.text else [self.of(None)]
+        """The folders of items of ``splits`` (and of the splits images are read from), each once."""
+        if SPLIT_FIELD not in self.text:
+            return [self.of(None)]
+        read = _READ_SPLITS.get()
+        return [self.of(s) for s in dict.fromkeys([*splits, *(read.values() if read is not None else ())])]
 
     def existing(self) -> list[Path]:
         """The folders there are that a split's images may be read from, when the items' splits are not known.
@@ -425,7 +453,7 @@ def media_source(root: Path, name: str) -> tuple[Path, Path]:
 
 
 def refuse_unplaced_media(
-    paths: Sequence[str | None], splits: Sequence[str | None], options: Mapping[str, Any]
+    ids: Sequence[str], paths: Sequence[str | None], splits: Sequence[str | None], options: Mapping[str, Any]
 ) -> None:
     """With ``media=copy`` or ``link``, refuse an image :func:`place_media` would refuse: a plan refuses it too.
 
@@ -438,9 +466,9 @@ def refuse_unplaced_media(
     root = media_root_of(options)
     if str(options.get("media") or "none") == "none" or root is None:
         return
-    for name, split in zip(paths, splits, strict=True):
+    for item, name, split in zip(ids, paths, splits, strict=True):
         if name and stays_inside(name):
-            media_source(root.of(split), name)
+            media_source(root.of(split, item), name)
 
 
 def place_media(root: Path, name: str, target: Path, mode: str) -> Path:

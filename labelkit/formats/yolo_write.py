@@ -279,9 +279,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         create_file(str(path / SIZES_FILE), sizes_text(image_rel, items["width"], items["height"]))
     else:
         assert media_root is not None
-        for rel, source, split in zip(image_rel, paths, splits, strict=True):  # (the plan reports the objects of
-            if source:  # an image file of another size than its item's, which a reader normalises by: see yolo_check)
-                placed = place_media(media_root.of(split), source, path / rel, media)
+        for item, rel, source, split in zip(ids, image_rel, paths, splits, strict=True):  # (the plan reports the
+            if source:  # objects of an image file of another size than its item's, which a reader normalises by)
+                placed = place_media(media_root.of(split, item), source, path / rel, media)
                 if is_image(Path(rel)):  # (a reader reads its size from its header: one it cannot read is refused)
                     placed_image_size(path / rel, placed)
         # items without an image file, or with one whose name a YOLO reader does not take for an image: their
