@@ -600,23 +600,59 @@ def convert(
     if progress:
         progress(f"reading {reader.NAME}")
     dataset = read_for(src, reader, writer, parsed, from_format)
+    return save_read(
+        dataset,
+        dataset,
+        src,
+        reader.NAME,
+        dst,
+        writer,
+        parsed.write,
+        allow_loss,
+        overwrite,
+        progress,
+        dry_run,
+        on_written,
+    )
+
+
+def save_read(
+    dataset: Dataset,
+    read: Dataset,
+    src: Path,
+    source: str,
+    dst: Path,
+    writer: FormatModule,
+    options: dict[str, Any],
+    allow_loss: bool,
+    overwrite: bool,
+    progress: Progress | None,
+    dry_run: bool,
+    on_written: Callable[[Report], None] | None,
+) -> Report:
+    """Write ``dataset``, made from ``read`` (read from ``src`` as format ``source``), as :func:`convert` writes.
+
+    The report (refused, passed to ``on_written``, returned) names the source and starts with ``read``'s notes
+    (what the reader passed over), and a value the writer refuses is named at ``src``, where it came from.
+    ``labelkit split`` writes its split dataset so.
+    """
 
     def written(report: Report) -> None:  # (the report as convert returns it)
-        _add_read_notes(report, dataset, reader.NAME)
+        _add_read_notes(report, read, source)
         if on_written is not None:
             on_written(report)
 
     try:
-        report = _save(dataset, dst, writer, parsed.write, allow_loss, overwrite, progress, dry_run, src, written)
+        report = _save(dataset, dst, writer, options, allow_loss, overwrite, progress, dry_run, src, written)
     except DataLossError as exc:
         if isinstance(exc.report, Report):
-            _add_read_notes(exc.report, dataset, reader.NAME)
+            _add_read_notes(exc.report, read, source)
         raise
     except InputError as exc:  # a value the writer refuses (a mask's runs, say): it came from the input
         if exc.location.path is None:
             exc.relocate(str(src))
         raise
-    _add_read_notes(report, dataset, reader.NAME)
+    _add_read_notes(report, read, source)
     return report
 
 

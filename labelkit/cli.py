@@ -627,30 +627,31 @@ def split_command(
 
             def side_files(written: Report) -> None:
                 """The report, then the lockfile, before the output is moved into place: failing, they leave none."""
-                written.source = source  # (as convert's report names it)
                 if report_path is not None:
                     write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
                 if lock_path is not None:
                     report.lockfile.save(lock_path)
 
             with images_of_read_splits(_read_splits(dataset)):  # (for media_root's {split})
-                written = api.save(
+                # (as convert writes: the reader's notes in the report, a value the writer refuses named at the input)
+                written = api.save_read(
                     result.dataset,
-                    given,
-                    target,
-                    allow_loss=allow_loss,
-                    overwrite=overwrite,
-                    progress=status,
-                    dry_run=dry_run,
-                    on_written=side_files,
-                    **parsed.write,
+                    dataset,
+                    src,
+                    source,
+                    api.output_path(given, kind=formats.get(target).OUTPUT),
+                    formats.get(target),
+                    parsed.write,
+                    allow_loss,
+                    overwrite,
+                    status,
+                    dry_run,
+                    side_files,
                 )
         except DataLossError as exc:
             if report_path is not None and isinstance(exc.report, Report):
-                exc.report.source = source  # (as convert's refused report names it: it was null)
                 write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})
             raise
-        written.source = source
         if report_path is not None and dry_run:
             write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
     if not quiet:

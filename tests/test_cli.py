@@ -2622,3 +2622,36 @@ def test_the_command_leaves_its_objects_out_of_the_exits_collections(tmp_path: P
     assert int(frozen) > 30_000  # (about 56,000 here)
     assert int(scanned) < 100
     assert enabled == "True"  # (the collector still runs: frozen objects are only left out of its scans)
+
+
+def test_split_reports_what_the_reader_passed_over_and_names_the_input_of_a_refused_value(tmp_path: Path) -> None:
+    """``labelkit split`` wrote with ``labelkit.save``: the reader's notes (a panoptic file passed over) were in
+    neither its printed report nor its --report, where convert's has them, and a value the writer refuses (RLE
+    counts that do not add up) was named at no file (``object 6: ...``), where convert names the input."""
+    coco = tmp_path / "coco" / "annotations"
+    coco.mkdir(parents=True)
+    images = [{"id": i, "file_name": f"{i}.jpg", "width": 8, "height": 8} for i in range(1, 5)]
+    anns = [
+        {"id": i, "image_id": i, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0} for i in range(1, 5)
+    ]
+    doc = {"images": images, "annotations": anns, "categories": [{"id": 1, "name": "a"}]}
+    (coco / "instances_train.json").write_text(json.dumps(doc))
+    panoptic = {"images": images[:1], "annotations": [{"image_id": 1, "file_name": "p.png", "segments_info": []}]}
+    (coco / "panoptic_train.json").write_text(json.dumps({**panoptic, "categories": [{"id": 1, "name": "x"}]}))
+    note = "panoptic_train.json not read: COCO panoptic is not supported (its segments live in PNG files)"
+    report = tmp_path / "r.json"
+    result = run("split", coco.parent, tmp_path / "out", "--ratios", "train=0.5,val=0.5", "--report", report)
+    assert result.exit_code == 0, result.stderr
+    assert f"note: {note}\n" in result.stdout
+    assert json.loads(report.read_text())["output"]["notes"][0] == note
+    doc = json.loads(IMAGES.read_text())
+    (mask,) = [a for a in doc["annotations"] if a.get("shape") == "mask" and isinstance(a["mask"]["counts"], list)]
+    mask["mask"]["counts"][0] += 5
+    bad = tmp_path / "bad.labelkit.json"
+    bad.write_text(json.dumps(doc))
+    for command in (["convert", bad, tmp_path / "c"], ["split", bad, tmp_path / "s", "--ratios", "train=1"]):
+        refused = run(*command, "--to", "coco", "--allow-loss")
+        assert (refused.exit_code, refused.stderr.split(": RLE counts")[0]) == (
+            2,
+            f"labelkit: error: {bad}: object {mask['id']}",
+        )
