@@ -231,6 +231,11 @@ def _value_text(value: Any) -> str | None:
     return orjson.dumps(value).decode()
 
 
+def _only_metadata_group(items: pa.Table) -> bool:
+    """Whether no item has a group, and some item a metadata field ``group`` (a field of a COCO image record)."""
+    return items["group"].null_count == items.num_rows and any(v is not None for v in _metadata_values(items, "group"))
+
+
 def group_values(
     items: pa.Table, keys: list[str], group_by: str | None, group_pattern: str | None
 ) -> tuple[list[str], list[str]]:
@@ -239,7 +244,8 @@ def group_values(
     Args:
         items: the items table.
         keys: the item keys.
-        group_by: ``group`` (the items' group column), a metadata field, or None for the group column.
+        group_by: ``group`` (the items' group column; where no item has one, their metadata field ``group``, if
+            any has it), a metadata field, or None for the group column.
         group_pattern: a regular expression whose first capture group, searched in the media path, is the group.
 
     Returns:
@@ -266,10 +272,10 @@ def group_values(
             match = regex.search(path) if path else None
             values.append(match.group(1) if match and match.group(1) is not None else None)
         what = f"path matching {group_pattern!r}"
-    elif group_by is None or group_by == "group":
+    elif group_by is None or (group_by == "group" and not _only_metadata_group(items)):
         values = items["group"].to_pylist()
         what = "group"
-    else:
+    else:  # (--group-by group where no item has a group but some a metadata field of that name: COCO's image field)
         values = [_value_text(v) for v in _metadata_values(items, group_by)]
         what = f"metadata field {group_by!r}"
         if all(v is None for v in values) and values:
