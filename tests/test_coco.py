@@ -2577,6 +2577,48 @@ def test_an_object_in_the_instances_and_keypoints_files_has_one_id_in_both(tmp_p
     assert _objects_of(back) == _objects_of(ds)
 
 
+def test_a_keypoints_record_of_empty_segmentation_joins_its_instance_s_polygon_and_writes_back(tmp_path: Path) -> None:
+    """A keypoints file whose records say ``"segmentation": []`` (some tools write them so) beside the instances
+    file's polygon: the joined object held the polygon and the keypoints record's carried ``[]``, and COCO -> COCO
+    was refused ('extras named as their record's own fields'); labelkit JSON carried the second segmentation."""
+    a = _ann(5, 1, 1, segmentation=[[1, 1, 11, 1, 11, 11, 1, 11]])
+    kp = {**a, "segmentation": [], "keypoints": [5, 5, 2], "num_keypoints": 1}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [_img(1)], "annotations": [a], "categories": [_PERSON]},
+            "person_keypoints_train": {"images": [_img(1)], "annotations": [kp], "categories": [_PERSON]},
+        },
+    )
+    ds = labelkit.load(src)
+    (obj,) = ds.objects()
+    assert obj.polygon is not None and "coco:segmentation" not in obj.extras
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == []
+    back = json.loads((tmp_path / "out/annotations/person_keypoints_train.json").read_text())["annotations"]
+    assert [x["segmentation"] for x in back] == [a["segmentation"]]  # (the instance's: the note on reading says so)
+
+
+def test_the_keypoints_file_s_attributes_are_kept_as_the_read_note_says(tmp_path: Path) -> None:
+    """'the keypoints file's are kept', said the note of a keypoints annotation whose attributes differ from its
+    instance's: its extras were, its attributes were the instance's, and the keypoints file's dropped."""
+    a = {**_ann(5, 1, 1, segmentation=[[1, 1, 11, 1, 11, 11, 1, 11]]), "attributes": {"occluded": False}}
+    kp = {**a, "keypoints": [5, 5, 2], "num_keypoints": 1, "attributes": {"occluded": False, "pose": "standing"}}
+    src = _files(
+        tmp_path / "in",
+        {
+            "instances_train": {"images": [_img(1)], "annotations": [a], "categories": [_PERSON]},
+            "person_keypoints_train": {"images": [_img(1)], "annotations": [kp], "categories": [_PERSON]},
+        },
+    )
+    ds = labelkit.load(src)
+    assert [o.attributes for o in ds.objects()] == [{"occluded": False, "pose": "standing"}]
+    assert any("the keypoints file's are kept" in n for n in ds.read_notes)
+    labelkit.save(ds, tmp_path / "out", "coco")
+    back = json.loads((tmp_path / "out/annotations/person_keypoints_train.json").read_text())["annotations"]
+    assert [x["attributes"] for x in back] == [kp["attributes"]]
+
+
 def test_a_keypoints_file_beside_instances_holds_its_posed_objects(tmp_path: Path) -> None:
     """A person without keypoints went to the keypoints file too, beside a keypoints-only object of its id."""
     dog = {"id": 4, "name": "dog", "keypoints": ["snout"], "skeleton": []}

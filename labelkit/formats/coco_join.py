@@ -309,6 +309,9 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
     kp = keypoints.filter(matched)
     target = pc.drop_null(pos).to_numpy()
     same = instances.take(pa.array(target))
+    kp = kp.set_column(
+        kp.schema.get_field_index("extras"), "extras", _without_carried_geometry(kp["extras"], same["extras"])
+    )
     inline = valid_mask(same["keypoints"])
     own_count, own_extras = _num_keypoints_apart(same["extras"].combine_chunks())
     kp_extras = _num_keypoints_apart(kp["extras"].combine_chunks(), counts=False)[1]
@@ -334,6 +337,13 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
     new_extras = pc.if_else(has, merged_extras.take(take), instances["extras"].combine_chunks())
     instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
     instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
+    for name in _COMPARED_COLUMNS:  # (the keypoints file's are kept, as its extras are: see _fields_differ)
+        if name in instances.column_names and name in kp.column_names:
+            mine = instances[name].combine_chunks()
+            theirs = kp[name].combine_chunks().cast(mine.type).take(take)
+            instances = instances.set_column(
+                instances.schema.get_field_index(name), name, pc.if_else(has, theirs, mine)
+            )
     unmatched = keypoints.filter(pc.invert(matched))
     return instances, unmatched, int(differ.sum()), int(moved.sum()), int(unlike.sum()), lacks
 
@@ -451,6 +461,38 @@ def _num_keypoints_apart(extras: pa.Array, counts: bool = True) -> tuple[pa.Arra
     return found, pc.if_else(pc.equal(rest, "{}"), _NO_TEXT, rest)
 
 
+_COMPARED_COLUMNS = ("attributes", "occluded", "score")
+"""Columns of an instance and its keypoints annotation compared (and taken from the keypoints file) beside extras."""
+
+_CARRIED_GEOMETRY = ("coco:segmentation", "coco:bbox")
+"""Extras carrying a geometry field an object has none of (``"segmentation": []``, ``"bbox": null``)."""
+
+
+def _without_carried_geometry(extras: pa.ChunkedArray | pa.Array, instances: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A keypoints file's extras without the geometry it carries where its instance carries none of that name.
+
+    The instance's geometry is the object's (a polygon where the keypoints record has ``"segmentation": []``, as
+    some tools write keypoint files): the keypoints record's carried ``[]`` beside it is a second segmentation,
+    which a COCO writer refuses as a field of its record's own.
+    """
+    extras = extras.combine_chunks() if isinstance(extras, pa.ChunkedArray) else extras
+    instances = instances.combine_chunks() if isinstance(instances, pa.ChunkedArray) else instances
+    maybe = np.zeros(len(extras), dtype=bool)
+    for key in _CARRIED_GEOMETRY:
+        maybe |= contains_match(extras, f'"{key}"')
+    if not maybe.any():
+        return extras
+    values = extras.to_pylist()
+    for row in np.flatnonzero(maybe).tolist():
+        own = members_or_raw(instances[row].as_py()) if instances[row].is_valid else {}
+        theirs = members_or_raw(values[row])
+        kept = {k: v for k, v in theirs.items() if k not in _CARRIED_GEOMETRY or k in own}
+        if len(kept) != len(theirs):
+            texts = (f"{orjson.dumps(k).decode()}:{value_text(v)}" for k, v in kept.items())
+            values[row] = "{" + ",".join(texts) + "}" if kept else None
+    return pa.array(values, pa.string())
+
+
 def _fields_differ(
     instances: pa.Table, keypoints: pa.Table, own_extras: pa.Array, kp_extras: pa.Array
 ) -> tuple[np.ndarray, dict[int, str], int]:
@@ -464,9 +506,7 @@ def _fields_differ(
     differ = np.zeros(instances.num_rows, dtype=bool)
     kept: dict[int, str] = {}
     lacks = 0
-    others = [
-        c for c in ("attributes", "occluded", "score") if c in instances.column_names and c in keypoints.column_names
-    ]
+    others = [c for c in _COMPARED_COLUMNS if c in instances.column_names and c in keypoints.column_names]
     for k, (a, b) in enumerate(((own_extras, kp_extras), *((instances[c], keypoints[c]) for c in others))):
         same = pc.fill_null(pc.equal(a, b), False)
         both_null = pc.and_(pc.is_null(a), pc.is_null(b))
