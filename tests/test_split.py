@@ -124,6 +124,18 @@ def test_group_by_group_takes_a_metadata_field_of_that_name_where_no_item_has_a_
     assert sum(s.groups for s in report.splits) == 40
 
 
+def test_a_tie_in_target_remainders_goes_to_the_split_whose_name_sorts_first() -> None:
+    """70/20/10 of 8 items leave 0.6 to train and val: the README gives the tie to train (6/1/1), but the float
+    remainders (0.6000000000000005 and 0.6000000000000001) gave val 2 (5/2/1), as version 3 still does."""
+    ds = make_dataset([(f"i{n}", None, []) for n in range(8)])
+    ratios = {"train": 0.7, "val": 0.2, "test": 0.1}
+    for version, sizes in ((None, [6, 1, 1]), ("3", [5, 2, 1])):
+        _, report = split(ds, ratios, stratify="none", version=version)
+        assert [(s.name, s.target, s.items) for s in report.splits] == [
+            (name, n, n) for name, n in zip(ratios, sizes, strict=True)
+        ]
+
+
 def test_group_options_are_checked() -> None:
     ds = make_dataset(grid(10))
     with pytest.raises(UsageError):

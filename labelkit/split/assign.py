@@ -85,7 +85,7 @@ REFINE_CAP = 4_000_000_000
 REFINE_DENSE = 10_000_000
 """At most this many (group, label) cells of free groups are searched (the first groups in keyed-hash order)."""
 
-VERSIONS = ("1", "2", "3")
+VERSIONS = ("1", "2", "3", "4")
 """Versions of the balanced method that can still be asked for."""
 
 
@@ -99,11 +99,15 @@ def unique_counts(values: IntArray) -> tuple[IntArray, IntArray]:
     return ordered[starts].astype(np.int64), counts.astype(np.int64)
 
 
-def target_sizes(n_items: int, ratios: list[float], n_groups: int | None = None) -> list[int]:
+def target_sizes(n_items: int, ratios: list[float], n_groups: int | None = None, version: str = "4") -> list[int]:
     """Target item counts: largest-remainder rounding, never zero for a split with a share when groups allow.
 
     With fewer groups (default: one per item) than splits with a share, some split must stay empty, so no
     split is forced to one item: plain largest-remainder rounding then leaves the smallest shares empty.
+
+    Remainders are compared to 9 decimals, so that equal ones are a tie (which the split whose name sorts first,
+    the first of ``ratios``, wins): 70/20/10 of 8 items leave 0.6 to train and to val, which as floats were
+    0.6000000000000005 and 0.6000000000000001. Versions before ``4`` compared the floats.
 
     Examples:
         >>> target_sizes(64, [0.8, 0.1, 0.1])
@@ -112,11 +116,17 @@ def target_sizes(n_items: int, ratios: list[float], n_groups: int | None = None)
         [1, 1, 1]
         >>> target_sizes(3, [0.8, 0.1, 0.1], n_groups=2)
         [3, 0, 0]
+        >>> target_sizes(8, [0.1, 0.7, 0.2]), target_sizes(8, [0.1, 0.7, 0.2], version="3")  # test, train, val
+        ([1, 6, 1], [1, 5, 2])
     """
     exact = [r * n_items for r in ratios]
     sizes = [int(np.floor(x + 1e-9)) for x in exact]
     left = n_items - sum(sizes)
-    order = sorted(range(len(ratios)), key=lambda j: (-(exact[j] - sizes[j]), j))
+    if version in ("1", "2", "3"):
+        remainders = [x - size for x, size in zip(exact, sizes, strict=True)]
+    else:
+        remainders = [round(x - size, 9) for x, size in zip(exact, sizes, strict=True)]
+    order = sorted(range(len(ratios)), key=lambda j: (-remainders[j], j))
     for j in order[: max(left, 0)]:
         sizes[j] += 1
     wanted = [j for j, r in enumerate(ratios) if r > 0]
@@ -233,7 +243,7 @@ def balanced(
     pinned_fill: IntArray,
     *,
     coverage: bool = True,
-    version: str = "3",
+    version: str = "4",
     seed_value: int = 0,
 ) -> IntArray:
     """Place every free group (``pinned == -1``) with the balanced greedy.
@@ -246,8 +256,9 @@ def balanced(
         pinned_sizes: items per split already placed by pins.
         pinned_fill: (labels x splits) label counts already placed by pins.
         coverage: run the coverage pass.
-        version: ``1`` (greedy and polish), ``2`` (then the local search of :mod:`labelkit.split.refine`) or
-            ``3`` (then the sizes of :mod:`labelkit.split.sizes`).
+        version: ``1`` (greedy and polish), ``2`` (then the local search of :mod:`labelkit.split.refine`),
+            ``3`` (then the sizes of :mod:`labelkit.split.sizes`) or ``4`` (targets rounded as :func:`target_sizes`
+            says).
         seed_value: seeds the local search's kicks (a keyed hash of the seed).
 
     Returns:
@@ -264,7 +275,8 @@ def balanced(
         groups.labels[_rows(groups, free)], weights=groups.counts[_rows(groups, free)], minlength=groups.n_labels
     )
     totals = totals + free_counts.astype(np.int64)
-    state = _State(ratios, target_sizes(n_items, ratios, n_groups), [max(int(t), 1) for t in totals], n_items)
+    targets = target_sizes(n_items, ratios, n_groups, version)
+    state = _State(ratios, targets, [max(int(t), 1) for t in totals], n_items)
     for j in range(len(ratios)):
         state.size[j] = int(pinned_sizes[j])
         if ratios[j] > 0:

@@ -25,12 +25,14 @@ from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, locked_spl
 from labelkit.split.lockfile import Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
 
-ALGORITHM_VERSION = "3"
+ALGORITHM_VERSION = "4"
 """Version of the assignment rules; a golden test pins the result of a fixed dataset for each version.
 
 ``1``: greedy, coverage pass and polish. ``2``: the same, then a local search on LD over the free groups (moves,
 swaps and kicks within a fixed budget). ``3``: the same, then the free groups that carry no label are placed again
-to bring split sizes closest to their targets. ``split(..., version="1")`` or ``"2"`` reproduces that version.
+to bring split sizes closest to their targets. ``4``: the same, with the targets' remainders compared to 9 decimals,
+so that a tie is one (``assign.target_sizes``). ``split(..., version="1")``, ``"2"`` or ``"3"`` reproduces that
+version.
 """
 
 VERSIONS = assign.VERSIONS
@@ -446,7 +448,7 @@ def _report(
     active = [j for j, r in enumerate(shares) if r > 0]
     n_labels = len(inp.label_names)
     sizes = np.bincount(item_split, minlength=k).astype(np.int64)
-    targets = assign.target_sizes(inp.n_items, shares, len(inp.group_keys))
+    targets = assign.target_sizes(inp.n_items, shares, len(inp.group_keys), lockfile.version)
     # groups per split and leaks, from distinct (group, split) pairs
     pairs, _ = assign.unique_counts(inp.item_group * k + item_split)
     group_count = np.bincount(pairs % k, minlength=k)
