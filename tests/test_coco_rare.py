@@ -1090,3 +1090,33 @@ def test_a_polygon_beyond_the_smallest_images_reach_but_within_its_own_is_writte
         [100, 100, 800, 800],
         320000.0,
     )
+
+
+def test_validate_names_every_coordinate_that_is_no_number(tmp_path: Path) -> None:
+    """validate named the first polygon value that is no number (the semantic pass stopped there), and none where
+    the file had another schema finding, a bbox of a string say (the schema pass leaves coordinates out); the
+    README promises the schema's violations, all of them."""
+
+    def ann(i: int, **fields: Any) -> dict[str, Any]:
+        return {"id": i, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0, **fields}
+
+    base = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "categories": [{"id": 1, "name": "c"}],
+    }
+    polygons = [ann(1, segmentation=[[1, 2, 3, "4", 5, 6]]), ann(2, segmentation=[[1, 2, 3, 4, 5, None], [1, 2, 3]])]
+    keypoints = [ann(3, keypoints=[1, 1, "2", True, 1e-3, 2])]
+    polygon = "segmentation must be a list of polygons (lists of numbers)"
+    for extra, also in (
+        ([], []),
+        ([ann(4, bbox=[1, 1, 2, "2"])], [("#/annotations/3/bbox/3", "'2' is not of type 'number'")]),
+    ):
+        src = tmp_path / "instances_a.json"
+        src.write_text(json.dumps({**base, "annotations": polygons + keypoints + extra}))
+        assert [(f.where, f.message) for f in labelkit.validate(src)] == [
+            ("#/annotations/0/segmentation/0/3", f'{polygon} (found "4")'),
+            ("#/annotations/1/segmentation/0/5", "polygon coordinates must be numbers (found null)"),
+            ("#/annotations/2/keypoints/2", 'keypoints must be a list of numbers (found "2")'),
+            ("#/annotations/2/keypoints/3", "keypoints must be a list of numbers (found true)"),
+            *also,
+        ]

@@ -612,7 +612,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     Returns:
         Findings with JSON pointers; empty when the files are clean.
     """
-    from labelkit.formats.coco_schema import schema_findings
+    from labelkit.formats.coco_schema import coordinate_findings, schema_findings
 
     findings: list[Finding] = []
     files = [file for file in find_files(path) if not _not_read(file, path)]  # as reading leaves them out
@@ -623,6 +623,17 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         findings.extend(schema_findings(file))
     if findings:
         return findings
+    try:
+        return _semantic_findings(path)
+    except InputError:  # (a polygon's or keypoint list's value that is no number: each is named, as the schema's)
+        if coordinates := [x for file in files for x in coordinate_findings(file)]:
+            return coordinates
+        raise
+
+
+def _semantic_findings(path: Path) -> list[Finding]:
+    """:func:`validate`'s checks of files that fit the schema."""
+    findings: list[Finding] = []
     coco_files = decode_all(path)
     conflicts: list[InputError] = []  # (image fields two files give differently, which reading refuses)
     categories = merge_categories(coco_files, findings)  # (a repeated id or another name: a finding, go on)

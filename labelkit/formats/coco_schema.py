@@ -15,7 +15,7 @@ from labelkit.formats.coco_read import refuse_utf16
 from labelkit.formats.coco_schema_fast import fitted_keys
 from labelkit.io import parse_json, read_bytes, read_text, too_deep, without_bom
 from labelkit.json_checks import json_error
-from labelkit.json_places import WideInt, int_or_wide
+from labelkit.json_places import WideInt, int_or_wide, shown_at
 from labelkit.report import Finding
 from labelkit.schemas_util import load_schema
 
@@ -46,7 +46,109 @@ def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
     findings = _schema_pass(path, fast)
     if findings is None:  # (called from here, not from the pass: depth limits count the caller's frames)
         findings = _schema_pass(path, fast=False)
-    return findings or []
+    findings = findings or []
+    if findings and len(findings) < MAX_FINDINGS:  # (without, the semantic pass follows: see coco.validate)
+        named = {f.where for f in findings}  # (a list jsonschema looked into, one ring not a list: named there)
+        findings += [f for f in coordinate_findings(path, MAX_FINDINGS - len(findings)) if f.where not in named]
+        findings.sort(key=lambda f: [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in f.where.split("/")])
+    return findings
+
+
+class _Coordinates(msgspec.Struct):
+    """An annotation's coordinate lists, raw (its other fields are the schema pass's)."""
+
+    segmentation: msgspec.Raw = msgspec.Raw(b"")
+    keypoints: msgspec.Raw = msgspec.Raw(b"")
+
+
+class _CoordinatesDocument(msgspec.Struct):
+    annotations: list[_Coordinates] | msgspec.UnsetType = msgspec.UNSET
+
+
+_NUMBER_LIST_BYTES = b"0123456789+-.eE,[] \t\r\n"
+"""What a JSON list of numbers (or of lists of numbers) is written with."""
+
+
+def coordinate_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
+    """The values of polygons and keypoint lists that are no numbers (``"4"``, ``null``, ``true``), each named.
+
+    The schema pass leaves those lists out (jsonschema on every coordinate took minutes), and a conversion (and the
+    semantic pass) refuses the first; these are the schema's violations too, so ``validate`` names every one (up to
+    ``limit``): beside the schema pass's findings, or, where it has none, where the semantic pass refused one. The lists
+    are joined and looked at whole first: written with digits, signs, points, exponents, commas and brackets only,
+    they hold numbers (or lists, nested too deep: the semantic pass names those). A file the decode does not
+    take (not JSON, an annotation that is no object) is left to the schema pass: none here.
+    """
+    try:
+        data = without_bom(read_bytes(path))
+        decoded = msgspec.json.decode(data, type=list[_Coordinates] | _CoordinatesDocument)
+    except (msgspec.MsgspecError, InputError, RecursionError):
+        return []
+    annotations = decoded if isinstance(decoded, list) else decoded.annotations
+    if isinstance(annotations, msgspec.UnsetType):
+        return []
+    prefix: tuple[str, ...] = () if isinstance(decoded, list) else ("annotations",)
+    values = [
+        (i, name, raw)
+        for i, a in enumerate(annotations)
+        for name, raw in (("segmentation", a.segmentation), ("keypoints", a.keypoints))
+        if bytes(memoryview(raw)[:1]) == b"["  # (an RLE is the schema pass's)
+    ]
+    if not b"".join(raw for _, _, raw in values).translate(None, _NUMBER_LIST_BYTES):
+        return []
+    findings: list[Finding] = []
+    for i, name, raw in values:
+        if not bytes(raw).translate(None, _NUMBER_LIST_BYTES):
+            continue
+        for at, found in _not_numbers(raw, name == "segmentation"):
+            where = "#" + json_pointer(*prefix, i, name, *at)
+            findings.append(Finding(str(path), where, _coordinate_message(name, found)))
+            if len(findings) >= limit:
+                return findings
+    return findings
+
+
+def _coordinate_message(name: str, found: str) -> str:
+    """What a conversion says of a coordinate that is no number, ``found`` as :func:`shown_at` shows it.
+
+    ``polygon coordinates must be numbers (found null)``, ``keypoints must be a list of numbers (found "2")``.
+    """
+    if name == "segmentation":
+        what = "polygon coordinates must be numbers" if found == "null" else _POLYGONS_MESSAGE
+    else:
+        what = "keypoints must be a list of numbers"
+    return InputError(what, found=found).one_line()
+
+
+_POLYGONS_MESSAGE = "segmentation must be a list of polygons (lists of numbers)"
+
+
+def _not_numbers(raw: msgspec.Raw, rings: bool) -> list[tuple[tuple[int, ...], str]]:
+    """Positions and shown values in a list of numbers (``rings``: of lists of numbers) that are no numbers.
+
+    Looked at by their raw text: a number beside them may be ``1e400``, which no float holds.
+    """
+    try:
+        items = msgspec.json.decode(raw, type=list[msgspec.Raw])
+        out: list[tuple[tuple[int, ...], str]] = []
+        for r, item in enumerate(items):
+            if not rings:
+                out += [((r,), found) for found in [_not_number(item)] if found is not None]
+            elif bytes(item).lstrip()[:1] == b"[":  # (a ring that is no list: the schema pass names it)
+                values = msgspec.json.decode(item, type=list[msgspec.Raw])
+                out += [((r, k), found) for k, v in enumerate(values) if (found := _not_number(v)) is not None]
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return []
+    return out
+
+
+def _not_number(raw: msgspec.Raw) -> str | None:
+    """None for a number, else the value as an error shows it (``"4"``, ``null``, ``an array``)."""
+    text = bytes(raw).strip()
+    return None if text[:1] and text[0] in _NUMBER_STARTS else shown_at(text, "", "a value")
+
+
+_NUMBER_STARTS = frozenset(b"-0123456789")
 
 
 def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
