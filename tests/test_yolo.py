@@ -7220,3 +7220,26 @@ def test_a_darknet_root_holding_data_obj_data_is_told_to_read_that_file(tmp_path
     with pytest.raises(InputError, match="no images or label files found") as err:
         labelkit.load(tmp_path, format="yolo")
     assert (err.value.location.path, err.value.hint) == (str(tmp_path), "is this a YOLO dataset folder?")
+
+
+def test_an_image_put_in_place_is_sized_by_its_header_not_by_the_sizes_file(tmp_path: Path) -> None:
+    """labelkit writes image_sizes.json without the images; with the images put in place afterwards, reading took
+    every size from the side file, not from the files, and a YOLO -> COCO conversion wrote the old sizes and boxes
+    at their scale without a word."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=64, height=48), split="train"))
+    ds.add_item(Item(id="b", media=Media(path="b.jpg", width=64, height=48), split="train"))
+    for item in ("a", "b"):
+        ds.add(Object(id=item, item_id=item, category_id=0, bbox=(24.0, 18.0, 16.0, 12.0)))
+    out = tmp_path / "out"
+    labelkit.save(ds, out, "yolo")
+    assert json.loads((out / "image_sizes.json").read_text())["images/train/a.jpg"] == [64, 48]
+    (out / "images/train").mkdir(parents=True)
+    Image.new("RGB", (640, 480)).save(out / "images/train/a.jpg")  # (b's is still missing: the side file sizes it)
+    back = labelkit.load(out, "yolo")
+    assert {i.id: (i.media.width, i.media.height) for i in back.items() if i.media} == {"a": (640, 480), "b": (64, 48)}
+    assert sorted(o.bbox for o in back.objects()) == [(24.0, 18.0, 16.0, 12.0), (240.0, 180.0, 160.0, 120.0)]
+    assert back.read_notes[0] == (
+        "1 images have another size in their files than the image sizes file gives (images/train/a.jpg first: "
+        "640 x 480, not 64 x 48): the files' sizes are read"
+    )

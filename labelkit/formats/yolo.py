@@ -357,9 +357,10 @@ def _item_sizes(
     widths: list[int | None] = []
     heights: list[int | None] = []
     paths: list[str | None] = []
+    differ: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
     for i, entry in enumerate(layout.entries):
         rel = rel_path(entry.image, layout.root) if entry.image is not None else None
-        size = _size_of(entry.image, rel, sizes, fallback)
+        size = _size_of(None if entry.absent else entry.image, rel, sizes, fallback, differ)
         if size is None and needs[i]:
             where = entry.image if entry.image is not None else entry.label
             twin = case_twin(layout.entries, entry.label) if entry.image is None and entry.label else None
@@ -372,6 +373,8 @@ def _item_sizes(
         widths.append(size[0] if size else None)
         heights.append(size[1] if size else None)
         paths.append(rel)
+    if note := _differing_sizes_note(differ):
+        layout.notes.append(note)
     imageless = [entry.label for entry in layout.entries if entry.image is None and entry.label is not None]
     if imageless:  # (DOTA's, whose pixels need no size, or empty ones, or sized by image_size: read unsaid)
         layout.notes.append(
@@ -383,24 +386,47 @@ def _item_sizes(
 
 
 def _size_of(
-    image: str | None, rel: str | None, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None
+    image: str | None,
+    rel: str | None,
+    sizes: dict[str, tuple[int, int]],
+    fallback: tuple[int, int] | None,
+    differ: list[tuple[str, tuple[int, int], tuple[int, int]]] | None = None,
 ) -> tuple[int, int] | None:
-    """An image's size: from the sizes file, else its header, else ``fallback`` (missing or unreadable image).
+    """An image's size: from its header, else the sizes file, else ``fallback`` (missing or unreadable image).
+
+    The sizes file gives the size of an image that is not there (labelkit writes one without the images): once
+    the images are put in place, their headers are the truth. An image the sizes file gives another size goes to
+    ``differ`` (its path, the file's size, the header's).
 
     Raises:
-        InputError: the image is there but its header cannot be read, and there is no fallback.
+        InputError: the image is there but its header cannot be read, and neither gives its size.
     """
-    if rel is not None and rel in sizes:
-        return sizes[rel]
+    listed = sizes.get(rel) if rel is not None else None
     if image is not None and (plain := plain_image_size(image)) is not None:  # (most images: 1/20 of the time)
-        return plain
-    if image is not None and (file := Path(image)).is_file():
+        size = plain
+    elif image is not None and (file := Path(image)).is_file():
         try:
-            return image_size(file, plain_tried=True)  # (a plain JPEG or PNG would have been read above)
+            size = image_size(file, plain_tried=True)  # (a plain JPEG or PNG would have been read above)
         except InputError:
-            if fallback is None:
+            if listed is None and fallback is None:
                 raise
-    return fallback
+            return listed or fallback
+    else:
+        return listed or fallback
+    if listed is not None and tuple(listed) != size and differ is not None and rel is not None:
+        differ.append((rel, listed, size))
+    return size
+
+
+def _differing_sizes_note(differ: list[tuple[str, tuple[int, int], tuple[int, int]]]) -> str | None:
+    """The read note on images whose size the sizes file gives otherwise than their headers (None: none)."""
+    if not differ:
+        return None
+    rel, (w, h), (fw, fh) = differ[0]
+    return (
+        f"{len(differ):,} images have another size in their files than the image sizes file gives ({rel} first: "
+        f"{fw} x {fh}, not {w} x {h}): the files' sizes are read"
+    )
 
 
 def _item_ids(layout: Layout) -> list[str]:
@@ -625,13 +651,16 @@ def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallbac
     ids = _item_ids(layout)
     class_of: dict[str, str] = layout.config.get("_class_of", {})
     widths, heights, paths = [], [], []
+    differ: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
     for entry in layout.entries:
         assert entry.image is not None
         rel = rel_path(entry.image, layout.root)
-        size = _size_of(entry.image, rel, sizes, fallback)
+        size = _size_of(entry.image, rel, sizes, fallback, differ)
         widths.append(size[0] if size else None)
         heights.append(size[1] if size else None)
         paths.append(rel)
+    if note := _differing_sizes_note(differ):
+        layout.notes.append(note)
     index = {name: i for i, name in enumerate(layout.names)}
     categories = [index[class_of[str(e.image)]] for e in layout.entries]
     labels = pa.table(

@@ -534,6 +534,7 @@ def _entries_from_list(
         label = None  # (the label file of the image found through it, not looked for again)
         try:
             image = next((c for c in candidates if listings.is_file(c)), None)
+            absent = image is None
             if image is None:  # no image here (labels shipped alone): the candidate whose label file exists
                 if name == "." or any(listings.is_dir(c) for c in candidates):  # ("." made no item id: ValueError)
                     raise InputError("a list line names a folder, not an image", path=list_file, line=number)
@@ -557,7 +558,7 @@ def _entries_from_list(
             continue
         seen.add(same)
         key = without_suffix(rel_path(image, root) if climbs else name)
-        entries.append(Entry(split, key, image, label if label is not None else listings.img2label(image)))
+        entries.append(Entry(split, key, image, label if label is not None else listings.img2label(image), absent))
         lines.folders.add(image.rpartition(os.sep)[0])
     if no_images is not None and not read and len(no_images) > first_skipped:  # (its lines are no image paths)
         _, number, line = no_images[first_skipped]

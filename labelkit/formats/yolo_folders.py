@@ -310,7 +310,7 @@ def _flat(
                 class_lists.append(label)
                 continue
             key = name[:-4]
-            found += [Entry(split, key, str(root / image), str(label)) for image in image_of.get(label, [])] or [
+            found += [Entry(split, key, str(root / i), str(label), absent=True) for i in image_of.get(label, [])] or [
                 Entry(split, key, None, str(label))
             ]
         entries += sorted(found, key=lambda e: (e.key, str(e.image or "")))

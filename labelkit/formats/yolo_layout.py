@@ -203,6 +203,7 @@ class Entry:
     key: str
     image: str | None
     label: str | None
+    absent: bool = False  # the image's file is not there (its path is the size side file's, or a list's)
 
 
 def child_prefix(folder: Path) -> str:
@@ -685,7 +686,8 @@ def entries_from_labels(label_dir: Path, root: Path, split: str | None, index: L
             if name.rpartition("/")[2] != LABELIMG_NAMES:  # (LabelImg's names, not labels)
                 entries.append(Entry(split, name[:-4], None, label))
             continue
-        entries += [Entry(split, name[:-4], base + (i if native else i.replace("/", os.sep)), label) for i in images]
+        paths = (base + (i if native else i.replace("/", os.sep)) for i in images)
+        entries += [Entry(split, name[:-4], image, label, absent=True) for image in paths]
     return entries
 
 
