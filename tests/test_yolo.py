@@ -7243,3 +7243,37 @@ def test_an_image_put_in_place_is_sized_by_its_header_not_by_the_sizes_file(tmp_
         "1 images have another size in their files than the image sizes file gives (images/train/a.jpg first: "
         "640 x 480, not 64 x 48): the files' sizes are read"
     )
+
+
+def _two_split_yolo(root: Path) -> Path:
+    for split, name in (("train", "a"), ("val", "c")):
+        (root / "images" / split).mkdir(parents=True)
+        (root / "labels" / split).mkdir(parents=True)
+        Image.new("RGB", (64, 48)).save(root / "images" / split / f"{name}.jpg")
+        (root / "labels" / split / f"{name}.txt").write_text("0 0.5 0.5 0.25 0.25\n")
+    (root / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [cat]\n")
+    return root
+
+
+def test_a_jupyter_checkpoint_folder_among_the_labels_is_passed_over(tmp_path: Path) -> None:
+    """JupyterLab leaves labels/train/.ipynb_checkpoints/a-checkpoint.txt when a label file is opened in it: the
+    dataset was refused ('a-checkpoint.txt: image not found'), where Ultralytics, looking for labels by their
+    images, never sees it."""
+    src = _two_split_yolo(tmp_path / "ds")
+    clean = canonical(labelkit.load(src, "yolo"))
+    (src / "labels/train/.ipynb_checkpoints").mkdir()
+    (src / "labels/train/.ipynb_checkpoints/a-checkpoint.txt").write_text("0 0.5 0.5 0.25 0.25\n")
+    assert canonical(labelkit.load(src, "yolo")) == clean
+
+
+def test_a_label_file_named_in_upper_case_is_an_error_naming_it(tmp_path: Path) -> None:
+    """labels/train/a.TXT was passed over without a word: its image read as one of no objects (Ultralytics opens
+    a.txt, which only a case-insensitive file system finds)."""
+    src = _two_split_yolo(tmp_path / "ds")
+    (src / "labels/train/a.txt").rename(src / "labels/train/a.TXT")
+    with pytest.raises(InputError) as err:
+        labelkit.load(src, "yolo")
+    assert str(err.value) == (
+        f"{src / 'labels/train/a.TXT'}: a label file's name ends in another case than .txt, which YOLO readers look "
+        "for; hint: rename it to a.txt"
+    )

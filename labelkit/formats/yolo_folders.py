@@ -27,6 +27,7 @@ from labelkit.formats.yolo_layout import (
     darknet_data,
     entries_from_labels,
     find_config,
+    hidden_path,
     images_under,
     label_file,
     read_names_file,
@@ -169,7 +170,7 @@ def flat_labels(root: Path) -> list[str]:
     if not _plain_folder(root):
         return []
     with os.scandir(root) as entries:
-        files = [e.name for e in entries if e.name.endswith(".txt") and not _hidden(e.name) and e.is_file()]
+        files = [e.name for e in entries if e.name.endswith(".txt") and not hidden_path(e.name) and e.is_file()]
     return sorted(n for n in files if n not in FLAT_NAMES and not n.startswith(APPLE_DOUBLE))
 
 
@@ -257,15 +258,6 @@ def names_folder(path: Path) -> Path:
     return folder
 
 
-def _hidden(rel: str) -> bool:
-    """A path below a flat folder that is hidden or in a hidden folder (``.ipynb_checkpoints/a-checkpoint.txt``).
-
-    A flat folder is a working folder: Jupyter keeps copies of the files edited in it there, and Ultralytics,
-    finding images with ``glob``, passes over hidden files and folders too.
-    """
-    return rel.startswith(".") or "/." in rel
-
-
 def _flat(
     root: Path,
     folders: list[tuple[str | None, Path, list[str]]],
@@ -296,13 +288,13 @@ def _flat(
         found = [
             Entry(split, without_suffix(rel), str(image), str(label_file(image)))
             for image in images_under(folder)
-            if not _hidden(rel := rel_path(image, folder))
+            if not hidden_path(rel := rel_path(image, folder))
         ]
         for entry in found:
             if names_file is not None and entry.label == str(names_file):
                 entry.label = None  # (an image named as the names file: LabelImg keeps one file for both)
         labelled = {e.label for e in found}
-        for name in sorted(n for n in walk_files(folder, _flat_text) if not _hidden(n)):
+        for name in sorted(n for n in walk_files(folder, _flat_text) if not hidden_path(n)):
             label = folder / name
             if str(label) in labelled or label == names_file:
                 continue

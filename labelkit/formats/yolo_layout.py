@@ -668,6 +668,16 @@ class LabelIndex:
         return made
 
 
+def hidden_path(rel: str) -> bool:
+    """A path below a folder that is hidden or in a hidden folder (``.ipynb_checkpoints/a-checkpoint.txt``).
+
+    Jupyter keeps copies of the files edited in a folder there, and Ultralytics, finding images with ``glob``,
+    passes over hidden files and folders: so do a flat folder's reader, and every layout's for label files without
+    an image.
+    """
+    return rel.startswith(".") or "/." in rel
+
+
 def entries_from_labels(label_dir: Path, root: Path, split: str | None, index: LabelIndex) -> list[Entry]:
     """Entries for every label file under ``label_dir``; images come from the size side file, if any.
 
@@ -679,7 +689,15 @@ def entries_from_labels(label_dir: Path, root: Path, split: str | None, index: L
     folder, base = child_prefix(label_dir), child_prefix(root)
     native = os.sep == "/"  # (else a relative path's slashes are turned, as Path turns them)
     entries = []
-    for name in sorted(walk_files(label_dir, lambda f: f.endswith(".txt") and not f.startswith(APPLE_DOUBLE))):
+    for name in sorted(walk_files(label_dir, lambda f: f[-4:].lower() == ".txt" and not f.startswith(APPLE_DOUBLE))):
+        if hidden_path(name):  # (Jupyter's .ipynb_checkpoints/a-checkpoint.txt: no label file, as for Ultralytics)
+            continue
+        if not name.endswith(".txt"):  # (a.TXT: Ultralytics opens a.txt, found on macOS and Windows alone)
+            raise InputError(
+                "a label file's name ends in another case than .txt, which YOLO readers look for",
+                path=folder + (name if native else name.replace("/", os.sep)),
+                hint=f"rename it to {name.rpartition('/')[2][:-4]}.txt",
+            )
         images = by_label.get(label_prefix + name)
         label = folder + (name if native else name.replace("/", os.sep))
         if images is None:
