@@ -7277,3 +7277,29 @@ def test_a_label_file_named_in_upper_case_is_an_error_naming_it(tmp_path: Path) 
         f"{src / 'labels/train/a.TXT'}: a label file's name ends in another case than .txt, which YOLO readers look "
         "for; hint: rename it to a.txt"
     )
+
+
+def test_a_split_named_by_another_machine_s_absolute_path_is_read_from_the_folders_its_end_names(
+    tmp_path: Path,
+) -> None:
+    """A Roboflow export downloaded in Colab names its splits /content/<name>/train/images ...: train and test were
+    read from the export's own train/ and test/, but valid/ (for val) was dropped with a note, its images lost."""
+    src = tmp_path / "rf"
+    for split, name in (("train", "a"), ("valid", "c"), ("test", "d")):
+        (src / split / "images").mkdir(parents=True)
+        (src / split / "labels").mkdir(parents=True)
+        Image.new("RGB", (64, 48)).save(src / split / "images" / f"{name}.jpg")
+        (src / split / "labels" / f"{name}.txt").write_text("0 0.5 0.5 0.25 0.25\n")
+    at = "/content/My-Dataset-1"
+    (src / "data.yaml").write_text(
+        f"train: {at}/train/images\nval: {at}/valid/images\ntest: {at}/test/images\nnc: 1\nnames: [cat]\n"
+    )
+    ds = labelkit.load(src, "yolo")
+    assert sorted((i.split, i.media.path) for i in ds.items() if i.media) == [
+        ("test", "test/images/d.jpg"),
+        ("train", "train/images/a.jpg"),
+        ("val", "valid/images/c.jpg"),
+    ]
+    assert f"data.yaml's val: {at}/valid/images names nothing found: valid/images is read in its place" in " ".join(
+        ds.read_notes
+    )

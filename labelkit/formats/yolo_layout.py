@@ -422,6 +422,9 @@ def _resolve_source(base: Path, value: str, key: str) -> tuple[Path | None, bool
         # Ultralytics drops a leading ../ when the path is missing (Roboflow exports point one level up)
         candidates.append(base / slashed[3:])
     named = len(candidates)
+    # a path of the machine that wrote it (Colab's /content/ds/valid/images): the folders its end names, here
+    parts = [p for p in slashed.split("/") if p not in ("", ".", "..")]
+    candidates += [base.joinpath(*parts[k:]) for k in range(1, len(parts) - 1)]
     # Roboflow writes val: ../valid/images while its folder is val/; fall back to <split>/images
     candidates += [base / key / "images", base / "images" / key]
     for k, c in enumerate(candidates):
