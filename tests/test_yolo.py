@@ -7303,3 +7303,23 @@ def test_a_split_named_by_another_machine_s_absolute_path_is_read_from_the_folde
     assert f"data.yaml's val: {at}/valid/images names nothing found: valid/images is read in its place" in " ".join(
         ds.read_notes
     )
+
+
+def test_a_dota_class_name_data_yaml_does_not_name_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """In a Roboflow "YOLO OBB" export (labelTxt lines ending in a class name, data.yaml naming the classes), a
+    misspelt name became a class of its own without a word (nc: 2, three categories read and written)."""
+    for split in ("train", "val"):
+        (tmp_path / split / "images").mkdir(parents=True)
+        (tmp_path / split / "labelTxt").mkdir()
+        Image.new("RGB", (200, 100)).save(tmp_path / split / "images" / f"{split}1.png")
+    (tmp_path / "train/labelTxt/train1.txt").write_text("10 10 50 10 50 40 10 40 plane 0\n")
+    (tmp_path / "val/labelTxt/val1.txt").write_text("60 20 90 30 80 60 50 50 ship 0\n10 10 50 10 50 40 10 40 palne 0\n")
+    (tmp_path / "data.yaml").write_text("train: train/images\nval: val/images\nnc: 2\nnames: [plane, ship]\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "yolo")
+    assert str(err.value) == (
+        f"{tmp_path / 'val/labelTxt/val1.txt'}:2: class 'palne' is not among the 2 names the dataset gives; hint: "
+        "add it to the names (data.yaml's names), or correct the line"
+    )
+    (tmp_path / "val/labelTxt/val1.txt").write_text("60 20 90 30 80 60 50 50 ship 0\n")
+    assert [c.name for c in labelkit.load(tmp_path, "yolo").categories] == ["plane", "ship"]

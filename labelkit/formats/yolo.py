@@ -316,7 +316,8 @@ def _read_at(path: Path, places: list[Any] | None = None, **options: Any) -> Dat
             break
         if layout.dota:
             try:
-                yolo_parse.parse_dota(data, entry.label, index, parsed, names)
+                given = len(layout.names) if "names" in layout.config else 0  # (a names file's may be partial)
+                yolo_parse.parse_dota(data, entry.label, index, parsed, names, given)
             except InputError as exc:
                 raise earliest(exc, task, layout, parsed, files, names) from None
             continue

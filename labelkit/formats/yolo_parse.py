@@ -322,8 +322,17 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def parse_dota(data: bytes, path: str | Path, index: int, out: Parsed, names: list[str]) -> None:
-    """Parse one DOTA file (``x1 y1 ... x4 y4 class [difficult]`` in pixels); new class names join ``names``."""
+def parse_dota(data: bytes, path: str | Path, index: int, out: Parsed, names: list[str], given: int = 0) -> None:
+    """Parse one DOTA file (``x1 y1 ... x4 y4 class [difficult]`` in pixels); new class names join ``names``.
+
+    ``given``: how many of ``names`` a config's names list gave (``data.yaml``'s, as a Roboflow "YOLO OBB" export
+    has): with one, a name it lacks is an error at its line (a misspelt ``palne`` became a class of its own), as
+    a YOLO line's class id beyond it is. (A names file's, ``classes.txt``, is taken as a start: names new in the
+    files join after its.)
+
+    Raises:
+        InputError: a bad line, or a class name the given names lack (naming its line).
+    """
     text = read_text(path, plain_lines(data))
     known = out.dota_index  # (a dict: a list's search per line was quadratic, minutes for thousands of classes)
     for i in range(out.dota_indexed, len(names)):
@@ -351,6 +360,13 @@ def parse_dota(data: bytes, path: str | Path, index: int, out: Parsed, names: li
             raise InputError("coordinate is not a number", path=path, line=number) from None
         difficult = _difficult(parts[9], path, number) if len(parts) == 10 else None
         if (cls := known.get(parts[8])) is None:
+            if given:
+                raise InputError(
+                    f"class {parts[8]!r} is not among the {given} names the dataset gives",
+                    path=path,
+                    line=number,
+                    hint="add it to the names (data.yaml's names), or correct the line",
+                )
             cls = known[parts[8]] = len(names)
             names.append(parts[8])
             out.dota_indexed += 1
