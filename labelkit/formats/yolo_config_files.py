@@ -49,8 +49,7 @@ def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     written = sorted({s or default_split for s in dataset.table("items")["split"].to_pylist()})
     if str(options.get("layout") or "ultralytics") == "darknet":
         notes = []
-        if written and "train" not in written:
-            train = _stand_in_train(written)
+        if written and "train" not in (train := _stand_in_train(written)).lower():  # (CVAT's Train is one, as below)
             notes.append(f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)")
         if written and _darknet_valid(written) is None and "valid" not in written:
             notes.append("no val split: obj.data has no valid list (Darknet then validates on train's images)")
