@@ -1833,7 +1833,8 @@ def test_objects_wholly_outside_their_image_are_lost_not_clipped_to_a_zero_box(t
         (
             "objects with no area inside their image",
             3,
-            "their box lies outside their image: clipped to it, it would have no width or height; not written",
+            "their box lies outside their image: clipped to it, it would have no width or height (or their polygon, "
+            "reaching far outside, would have no ring left); not written",
         )
     ]
     assert ("boxes reaching outside their image", 3) in [(c.what, c.count) for c in report.transformed]
@@ -7685,3 +7686,33 @@ def test_a_category_not_written_is_not_counted_again_for_its_extras_named_as_its
     planned = labelkit.plan(ds, "coco")
     assert [(c.what, c.count) for c in planned.lost if "categor" in c.what] == [("categories", 1)]
     assert labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True).lost == planned.lost
+
+
+def test_a_polygon_reaching_far_outside_that_covers_none_of_its_image_is_lost_not_written_unsaid(
+    tmp_path: Path,
+) -> None:
+    """A polygon whose bounds meet its image but whose area does not ([[1000, 50, 110, 50, 110, 90, 70, 90]] on
+    100 x 80): clipped by the writer (pycocotools cannot rasterise it far out), no ring was left, and the object was
+    left out of the file (or written as its box, which the polygon does not cover) while the report counted it
+    written. It is an object with no area inside its image, as one whose bounds miss it."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    polygon = [[1000.0, 50.0, 110.0, 50.0, 110.0, 90.0, 70.0, 90.0]]
+    for bbox in (None, (70.0, 50.0, 930.0, 40.0)):  # (none, or its polygon's bounds, as a YOLO segment line's)
+        ds = Dataset(categories=[Category(id=1, name="a")])
+        ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=80), split="train"))
+        ds.add(Object(id="1", item_id="a", category_id=1, polygon=polygon, bbox=bbox))
+        ds.add(Object(id="2", item_id="a", category_id=1, bbox=(1.0, 1.0, 5.0, 5.0)))
+        with pytest.raises(DataLossError) as err:
+            labelkit.save(ds, tmp_path / "out", "coco")
+        assert [(x.what, x.count) for x in err.value.report.lost] == [("objects with no area inside their image", 1)]
+        report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True, overwrite=True)
+        back = _load(tmp_path / "out/annotations/instances_train.json")["annotations"]
+        assert report.written["object annotations"] == len(back) == 1 and back[0]["bbox"] == [1, 1, 5, 5]
+    # a box of its own is written, without the polygon
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=80), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, polygon=polygon, bbox=(10.0, 10.0, 5.0, 5.0)))
+    report = labelkit.plan(ds, "coco")
+    assert [(x.what, x.count) for x in report.lost] == [("polygons covering none of their image", 1)]
+    assert "polygons reaching far outside their image" not in [x.what for x in report.transformed]

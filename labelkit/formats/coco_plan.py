@@ -201,7 +201,10 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         objects = tables["objects"] = objects.filter(pa.array(~whole))
         outside = outside[~whole]
     if outside.any():
-        reason = "their box lies outside their image: clipped to it, it would have no width or height; not written"
+        reason = (
+            "their box lies outside their image: clipped to it, it would have no width or height (or their polygon, "
+            "reaching far outside, would have no ring left); not written"
+        )
         losses.append(("objects with no area inside their image", int(outside.sum()), reason))
         objects = tables["objects"] = objects.filter(pa.array(~outside))
     if (twice := attributes_twice(objects["attributes"], objects["extras"])).any():  # (the writer writes one)
@@ -336,7 +339,29 @@ def _wholly_outside(objects: pa.Table, dataset: Dataset, detections: np.ndarray 
     with np.errstate(invalid="ignore"):
         sized_box = (boxes[:, 2] > 0) & (boxes[:, 3] > 0)
     outside[rows] = has & sized_box & ~meets(boxes) & ~(bounded & meets(bounds))
+    outside[rows] |= _drawn_outside(some, bounds, bounded, dataset, fields)
     return outside
+
+
+def _drawn_outside(
+    objects: pa.Table, bounds: np.ndarray, bounded: np.ndarray, dataset: Dataset, fields: Any
+) -> np.ndarray:
+    """Per object: its polygon reaches so far outside its image that the writer clips it, and nothing is left.
+
+    Its bounds meet the image (``[[1000, 50, 110, 50, 110, 90, 70, 90]]`` on 100 x 80), but none of its area does:
+    the writer's clipping (:func:`.coco_shapes.far_polygons_clipped`) leaves no ring. Its box, where it has none of
+    its own but its polygon's bounds (a YOLO segment line's), covers pixels the polygon does not: such an object
+    has no area inside its image either (one with labelled keypoints, or a box of its own, is written with them).
+    """
+    clipped, far = far_polygons_clipped(objects, dataset.table("items"), "coco:files" in dataset.info.extras, fields)
+    emptied = far & ~valid_mask(clipped["polygon"]) & ~valid_mask(objects["keypoints"])
+    if not emptied.any():
+        return emptied
+    own, boxed = G.bbox_columns(objects["bbox"])
+    with np.errstate(invalid="ignore"):
+        derived = ~boxed | (bounded & np.all(np.abs(own - bounds) <= 1e-9 * np.maximum(1.0, np.abs(bounds)), axis=1))
+    out: np.ndarray = emptied & derived
+    return out
 
 
 def _without_odd_fields(dataset: Dataset, losses: list[tuple[str, int, str]]) -> tuple[list[Any], Any]:
@@ -530,9 +555,17 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         objects, far = far_polygons_clipped(
             objects, items, "coco:files" in dataset.info.extras, as_they_are
         )  # (as the writer does: the counts below are of it)
+        emptied = far & ~valid_mask(objects["polygon"])  # (their objects have a box or keypoints of their own)
+        report.lose(
+            "polygons covering none of their image",
+            int(emptied.sum()),
+            f"they reach more than {raster.RASTER_MARGIN} image sides outside it, which pycocotools cannot "
+            "rasterise: clipped to the image, no ring is left; their objects are written with their own box or "
+            "keypoints",
+        )
         report.transform(
             "polygons reaching far outside their image",
-            int(far.sum()),
+            int((far & ~emptied).sum()),
             f"pycocotools cannot rasterise coordinates beyond {raster.RASTER_MARGIN} image sides from the image: "
             "clipped to the image, they cover the same pixels of it",
         )
