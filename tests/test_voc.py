@@ -6518,3 +6518,24 @@ def test_an_image_of_unknown_size_too_large_to_paint_is_not_said_to_take_its_png
     assert "<segmented>1</segmented>" not in (tmp_path / "o/Annotations/u.xml").read_text()
     assert not (tmp_path / "o/ImageSets/Segmentation").exists()
     assert [(i.media.width, i.media.height) for i in labelkit.load(tmp_path / "o", "voc").items()] == [(None, None)]
+
+
+def test_fields_of_image_labels_lost_whole_are_not_counted_again(tmp_path: Path) -> None:
+    """Of three labels, one without a category and one repeating another on its image, VOC writes one: the report
+    counted 3 scores, 3 provenance records, 3 attribute sets and the lost label's extra 'foo' lost besides."""
+    from labelkit.model import Category, Dataset, Item, Label, Media, Provenance
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=40, height=30), split="train"))
+    common: dict[str, Any] = {"score": 0.5, "attributes": {"x": 1}, "provenance": Provenance(annotator="x")}
+    ds.add(Label(id="1", item_id="a", category_id=1, **common))
+    ds.add(Label(id="2", item_id="a", category_id=1, **common))
+    ds.add(Label(id="3", item_id="a", category_id=None, extras={"foo": 1}, **common))
+    report = labelkit.plan(ds, "voc")
+    assert sorted((x.what, x.count) for x in report.lost) == [
+        ("image label attribute sets", 1),
+        ("image labels repeated on an item", 1),
+        ("image labels without a category", 1),
+        ("label provenance records", 1),
+        ("label scores", 1),
+    ]

@@ -144,7 +144,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     dataset, as_xml = mask_only_as_xml(dataset, masks)  # (mask-only objects no PNG holds, as write() takes them)
     box_ok = voc_boxes(dataset)[1]  # (boxes VOC can write)
     class_only = _class_only(dataset.table("objects"))
-    written = _written_objects_only(dataset, masks, box_ok, class_only)
+    written = _written_labels_only(_written_objects_only(dataset, masks, box_ok, class_only))
     check_capabilities(written, _caps(options), TARGET, report)
     angle = written.table("objects")["angle"].fill_null(0.0)
     if turned := int(pc.sum(pc.not_equal(angle, 0.0).cast(pa.int64())).as_py() or 0):  # (as YOLO detect says)
@@ -228,9 +228,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if labels.num_rows:
         _report_yielding_class_lists(dataset, str(options.get("split") or "train"), report)
     if labels.num_rows:  # an ImageSets class list holds an image, a class and a difficult flag: nothing more
+        kept = written.table("labels")  # (a label lost whole is not counted again for its fields)
         report.lose(
             "image label attribute sets",
-            labels.num_rows - labels["attributes"].null_count,
+            kept.num_rows - kept["attributes"].null_count,
             "an ImageSets class list holds a class and a difficult flag only",
         )
         others = [k for k in extras_key_counts(labels["extras"]) if k.startswith("voc:") and k != "voc:difficult"]
@@ -637,6 +638,30 @@ def _written_objects_only(dataset: Dataset, masks: str, box_ok: np.ndarray, clas
     if masks != "none" and unpainted.any():  # (an object of no XML object whose mask is not painted: lost whole)
         placed &= ~unpainted | (box_ok & (png_kinds(objects)[0] == 0))
     return dataset.with_objects(placed & true_mask(pc.is_in(objects["category_id"], value_set=ids)))
+
+
+def _written_labels_only(dataset: Dataset) -> Dataset:
+    """The dataset with only the image labels VOC writes: of a class a class list can be named after, once per image.
+
+    A label lost whole (check() counts those: without a category, of a class no file can be named after, repeated
+    on its image) is then not counted again for a field it carried (its score, provenance, attributes, extras).
+    """
+    labels = dataset.table("labels")
+    if not labels.num_rows:
+        return dataset
+    named = {c.id for c in dataset.categories if class_list_ok(class_as_read(c.name))}
+    seen: set[tuple[str, int]] = set()
+    keep = np.zeros(labels.num_rows, dtype=bool)
+    pairs = zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True)
+    for k, (item, category) in enumerate(pairs):
+        if category in named and (item, category) not in seen:
+            seen.add((item, category))
+            keep[k] = True
+    if keep.all():
+        return dataset
+    out = dataset.copy()
+    out.set_table("labels", labels.filter(pa.array(keep)))
+    return out
 
 
 def _report_not_xml(dataset: Dataset, report: Report) -> None:
