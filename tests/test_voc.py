@@ -6539,3 +6539,18 @@ def test_fields_of_image_labels_lost_whole_are_not_counted_again(tmp_path: Path)
         ("label provenance records", 1),
         ("label scores", 1),
     ]
+
+
+def test_a_plan_and_a_dry_run_note_fractional_corners_as_the_write_does(tmp_path: Path) -> None:
+    """The write noted boxes of fractional VOC corners; a plan and a dry run, which promise the write's report
+    but the written counts, did not."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=40, height=30), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.5, 2.0, 3.0, 4.0)))
+    ds.add(Object(id="2", item_id="a", category_id=1, bbox=(1.0, 2.0, 3.0, 4.0)))
+    note = "1 boxes have fractional Pascal VOC corners, written exactly as decimals (not rounded)"
+    assert note in labelkit.plan(ds, "voc").notes
+    assert note in labelkit.save(ds, tmp_path / "dry", "voc", dry_run=True).notes
+    assert labelkit.save(ds, tmp_path / "out", "voc").notes.count(note) == 1

@@ -61,7 +61,7 @@ from labelkit.formats.voc_values import (
     part_ok,
     tag_ok,
 )
-from labelkit.formats.voc_write import Classes, labelmap_name_ok, voc_boxes
+from labelkit.formats.voc_write import Classes, fractional_corners, fractional_note, labelmap_name_ok, voc_boxes
 from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
 from labelkit.model.geometry import bbox_columns
@@ -145,6 +145,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     box_ok = voc_boxes(dataset)[1]  # (boxes VOC can write)
     class_only = _class_only(dataset.table("objects"))
     written = _written_labels_only(_written_objects_only(dataset, masks, box_ok, class_only))
+    if fractional := fractional_corners(dataset):  # (a plan or dry run says it too, as the writer does)
+        report.note(fractional_note(fractional))
     check_capabilities(written, _caps(options), TARGET, report)
     angle = written.table("objects")["angle"].fill_null(0.0)
     if turned := int(pc.sum(pc.not_equal(angle, 0.0).cast(pa.int64())).as_py() or 0):  # (as YOLO detect says)

@@ -494,10 +494,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     write_action_lists(path, flags, file_ids, dataset.info.extras.get("voc:trainval") is True)
     if not classes.standard:
         create_file(str(path / "labelmap.txt"), classes.labelmap(bool(made), class_void).encode())
-    if fractional:
-        report.note(
-            f"{fractional:,} boxes have fractional Pascal VOC corners, written exactly as decimals (not rounded)"
-        )
+    if fractional and (note := fractional_note(fractional)) not in report.notes:  # (check() made it: the same)
+        report.note(note)
     # (in the order of what was read, as every format counts them; image labels only where some were written)
     report.written = {"items": len(ids), **({"label annotations": label_lines} if label_lines else {})}
     report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only
@@ -621,6 +619,30 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     same = same_files(paths[:files_written], [ids[owners[n]] for n in range(files_written)])
     dataset, losses = drop_unportable(dataset, paths, owners, reserved, yielding, same)
     return dataset, forks + losses
+
+
+def fractional_note(n: int) -> str:
+    """The note on boxes whose VOC corners are not whole pixels (the writer's count; check() counts as it does)."""
+    return f"{n:,} boxes have fractional Pascal VOC corners, written exactly as decimals (not rounded)"
+
+
+def fractional_corners(dataset: Dataset) -> int:
+    """How many XML objects the writer writes with corners that are not whole (what :func:`write` counts).
+
+    Those of a box VOC can write and a known class, not flagged mask-only or class-only (``voc:mask_only``,
+    ``voc:semantic``: written to the PNGs only).
+    """
+    voc, has_box = voc_boxes(dataset)
+    objects = dataset.table("objects")
+    ids = pa.array([c.id for c in dataset.categories], pa.int64())
+    rows = has_box & true_mask(pc.is_in(objects["category_id"], value_set=ids))
+    flagged = rows & (
+        contains_match(objects["extras"], '"voc:mask_only"') | contains_match(objects["extras"], '"voc:semantic"')
+    )
+    for r in np.flatnonzero(flagged).tolist():
+        extra = decode_json_cell(objects["extras"][r].as_py())
+        rows[r] = not (extra.get("voc:mask_only") or extra.get("voc:semantic"))
+    return int(np.count_nonzero(~voc_xml.integral(voc[rows]))) if rows.any() else 0
 
 
 def voc_boxes(dataset: Dataset) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
