@@ -7716,3 +7716,20 @@ def test_a_polygon_reaching_far_outside_that_covers_none_of_its_image_is_lost_no
     report = labelkit.plan(ds, "coco")
     assert [(x.what, x.count) for x in report.lost] == [("polygons covering none of their image", 1)]
     assert "polygons reaching far outside their image" not in [x.what for x in report.transformed]
+
+
+def test_a_captions_file_beside_others_lists_the_categories_its_captions_use(tmp_path: Path) -> None:
+    """A caption of a category written beside objects went to captions_<split>.json with "categories": [], where
+    pycocotools' loadCats of its category_id raises KeyError (alone, its file listed every category)."""
+    from pycocotools.coco import COCO
+
+    from labelkit.model import Category, Dataset, Item, Media, Object, Transcript
+
+    ds = Dataset(categories=[Category(id=1, name="person"), Category(id=2, name="car")])
+    ds.add_item(Item(id="1", media=Media(path="x.jpg", width=100, height=100), split="train"))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1.0, 1.0, 10.0, 10.0)))
+    ds.add(Transcript(id="6", item_id="1", text="a red car", category_id=2))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    path = tmp_path / "out/annotations/captions_train.json"
+    assert _load(path)["categories"] == [{"id": 2, "name": "car"}]
+    assert COCO(str(path)).loadCats(2) == [{"id": 2, "name": "car"}]

@@ -412,7 +412,7 @@ class Writer:
                 if head is not None:
                     fh.write(b',"annotations":')
                     write_array(fh, chunks)
-            if spec.task in ("labels", *LABEL_TASKS):  # and those its annotations use
+            if spec.task in ("labels", "captions", *LABEL_TASKS):  # and those its annotations use
                 categories = self._categories(spec, tasks_of_split, self.used_categories)
             if ("categories" in spec.keys or spec.categories is None) and not self._bare_captions(spec):
                 fields, values = spec.category_fields or {}, spec.category_values or {}
@@ -437,8 +437,8 @@ class Writer:
                 wanted |= set(pc.unique(posed["category_id"].drop_null()).to_pylist())
             order = {cid: k for k, cid in enumerate(spec.categories)}  # its own in its order, then those added
             return sorted((c for c in cats if c.id in wanted), key=lambda c: order.get(c.id, len(order)))
-        if spec.task == "captions" and tasks_of_split - {"captions"}:  # another file of the split lists them
-            return []
+        if spec.task == "captions" and tasks_of_split - {"captions"}:  # another file of the split lists them all:
+            return [c for c in cats if c.id in (used or set())]  # (those its captions use, for pycocotools' loadCats)
         return list(cats)
 
     def _category_json(
@@ -558,7 +558,7 @@ class Writer:
         t = self._rows(name, ids)
         own_file = "labels" if name == "labels" else "captions"  # (the file of the untagged)
         t = labels_of(t, task or own_file, tasks, own_file)
-        if name == "transcripts" and task != own_file:  # (its file lists the categories its captions have)
+        if name == "transcripts":  # (its file lists the categories its captions have)
             self.used_categories |= caption_categories(t)
         if name == "transcripts":
             t = t.set_column(t.schema.get_field_index("extras"), "extras", self._caption_categories(t))
