@@ -664,8 +664,9 @@ def split_command(
 def _read_splits(read: Dataset) -> dict[str, str | None]:
     """Item id -> the split it was read from (see ``images_of_read_splits``).
 
-    ``-o media_root=coco/{split}`` names each image's folder by its item's split: an item split moves from train
-    to val has its image in ``coco/train2017`` still, and ``coco/val2017`` holds another image of its name, or none.
+    ``-o media_root=coco/{split}`` names each image's folder by its item's split: an item that split moves from
+    train to val has its image in ``coco/train2017`` still, and ``coco/val2017`` holds another image of its name,
+    or none.
     """
     items = read.table("items")
     return dict(zip(map(str, items["id"].to_pylist()), items["split"].to_pylist(), strict=True))
