@@ -1120,3 +1120,27 @@ def test_validate_names_every_coordinate_that_is_no_number(tmp_path: Path) -> No
             ("#/annotations/2/keypoints/3", "keypoints must be a list of numbers (found true)"),
             *also,
         ]
+
+
+def test_validate_names_every_id_or_size_written_as_a_float(tmp_path: Path) -> None:
+    """validate named the first id, width or height written as 1.0 (the semantic pass stopped there; jsonschema
+    takes 1.0 for an integer), so each fix and rerun showed the next one."""
+    doc = {
+        "images": [
+            {"id": 1, "file_name": "a.jpg", "width": 640.0, "height": 480},
+            {"id": 2, "file_name": "b.jpg", "width": 64, "height": 4.8e1},
+        ],
+        "categories": [{"id": 1, "name": "c"}],
+        "annotations": [
+            {"id": 1.0, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0},
+            {"id": 2, "image_id": 1.0, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0},
+        ],
+    }
+    src = tmp_path / "instances_val.json"
+    src.write_text(json.dumps(doc))
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [
+        ("#/annotations/0/id", "id must be an integer (found 1.0)"),
+        ("#/annotations/1/image_id", "image_id must be an integer (found 1.0)"),
+        ("#/images/0/width", "width must be an integer (found 640.0)"),
+        ("#/images/1/height", "height must be an integer (found 48.0)"),
+    ]

@@ -612,7 +612,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     Returns:
         Findings with JSON pointers; empty when the files are clean.
     """
-    from labelkit.formats.coco_schema import coordinate_findings, schema_findings
+    from labelkit.formats.coco_schema import coordinate_findings, integer_findings, schema_findings
 
     findings: list[Finding] = []
     files = [file for file in find_files(path) if not _not_read(file, path)]  # as reading leaves them out
@@ -625,9 +625,13 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         return findings
     try:
         return _semantic_findings(path)
-    except InputError:  # (a polygon's or keypoint list's value that is no number: each is named, as the schema's)
-        if coordinates := [x for file in files for x in coordinate_findings(file)]:
-            return coordinates
+    except InputError:  # (a polygon's value that is no number, an id of 1.0: each is named, as the schema's)
+        named = [x for file in files for x in [*coordinate_findings(file), *integer_findings(file)]]
+        if named:
+            return sorted(
+                named,
+                key=lambda f: (f.path, [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in f.where.split("/")]),
+            )
         raise
 
 

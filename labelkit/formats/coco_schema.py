@@ -108,6 +108,63 @@ def coordinate_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
     return findings
 
 
+class _Ids(msgspec.Struct):
+    """A record's integer fields, raw (see :func:`integer_findings`)."""
+
+    id: msgspec.Raw = msgspec.Raw(b"")
+    image_id: msgspec.Raw = msgspec.Raw(b"")
+    category_id: msgspec.Raw = msgspec.Raw(b"")
+    width: msgspec.Raw = msgspec.Raw(b"")
+    height: msgspec.Raw = msgspec.Raw(b"")
+
+
+class _IdsDocument(msgspec.Struct):
+    images: list[_Ids] | msgspec.UnsetType = msgspec.UNSET
+    annotations: list[_Ids] | msgspec.UnsetType = msgspec.UNSET
+    categories: list[_Ids] | msgspec.UnsetType = msgspec.UNSET
+
+
+_INTEGER_TEXT = re.compile(rb"\s*-?\d+\s*")
+
+
+def integer_findings(path: Path, limit: int = MAX_FINDINGS) -> list[Finding]:
+    """The ids, widths and heights written as numbers that are no integer literal (``640.0``, ``1e0``), each named.
+
+    JSON Schema's ``integer`` takes ``1.0``, so the schema pass passes them; a conversion (and the semantic pass)
+    refuses the first. ``validate`` names every one (up to ``limit``), in a conversion's words, where the semantic
+    pass refused one. Values of another type (a string, null) are the schema pass's: not here.
+    """
+    try:
+        data = without_bom(read_bytes(path))
+        decoded = msgspec.json.decode(data, type=list[_Ids] | _IdsDocument)
+    except (msgspec.MsgspecError, InputError, RecursionError):
+        return []
+    lists = (
+        [((), decoded)]
+        if isinstance(decoded, list)
+        else [
+            ((key,), value)
+            for key in ("images", "annotations", "categories")
+            if isinstance(value := getattr(decoded, key), list)
+        ]
+    )
+    findings: list[Finding] = []
+    for prefix, records in lists:
+        for i, record in enumerate(records):
+            for key in _Ids.__struct_fields__:
+                text = bytes(getattr(record, key))
+                if text and text.strip()[:1] in _NUMBER_TEXT_STARTS and not _INTEGER_TEXT.fullmatch(text):
+                    where = "#" + json_pointer(*prefix, i, key)
+                    found = text.strip().decode(errors="replace")
+                    findings.append(Finding(str(path), where, f"{key} must be an integer (found {found})"))
+                    if len(findings) >= limit:
+                        return findings
+    return findings
+
+
+_NUMBER_TEXT_STARTS = (b"-", *(bytes([d]) for d in b"0123456789"))
+
+
 def _coordinate_message(name: str, found: str) -> str:
     """What a conversion says of a coordinate that is no number, ``found`` as :func:`shown_at` shows it.
 
