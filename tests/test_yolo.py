@@ -7324,3 +7324,24 @@ def test_a_dota_class_name_data_yaml_does_not_name_is_an_error_at_its_line(tmp_p
     )
     (tmp_path / "val/labelTxt/val1.txt").write_text("60 20 90 30 80 60 50 50 ship 0\n")
     assert [c.name for c in labelkit.load(tmp_path, "yolo").categories] == ["plane", "ship"]
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [("2147483648", "keypoint visibility flag is beyond ±1e+09"), ("nan", "keypoint visibility flag is not finite")],
+)
+def test_pose_visibility_flag_out_of_range_is_named_a_flag(tmp_path: Path, flag: str, message: str) -> None:
+    """A visibility flag no reader can take is refused at its line as a flag: it was called a coordinate."""
+    root = tmp_path / "src"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("train: images/train\nnames: [p]\nkpt_shape: [2, 3]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [20, 10]}')
+    good = "0 0.5 0.5 0.4 0.6 0.1 0.1 2 0.2 0.2 2\n"  # (kpt_shape: [2, 3])
+    (root / "labels/train/a.txt").write_text(good + f"0 0.5 0.5 0.4 0.6 0.1 0.1 2 0.2 0.2 {flag}\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert str(err.value).endswith(f"labels/train/a.txt:2: {message}")
+    (root / "labels/train/a.txt").write_text(f"0 0.5 0.5 0.4 0.6 0.1 0.1 2 0.2 {flag} 2\n")  # (a coordinate there)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo")
+    assert str(err.value).endswith("labels/train/a.txt:1: " + message.replace("keypoint visibility flag", "coordinate"))

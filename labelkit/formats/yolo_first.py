@@ -53,7 +53,9 @@ def first_row_error(task: str, layout: Layout, parsed: Parsed, files: list[str],
         for found in (
             None if named else unnamed_class_error(layout, parsed, files),
             None if layout.dota else yolo_parse.count_error(task, layout, parsed, files),
-            yolo_parse.finite_error(parsed, files),  # (DOTA's pixels too: 'inf' parses as a float)
+            yolo_parse.finite_error(  # (DOTA's pixels too: 'inf' parses as a float)
+                parsed, files, flags=task == "pose" and layout.kpt_shape is not None and layout.kpt_shape[1] == 3
+            ),
             yolo_parse.box_error(task, parsed, files),
         )
         if found is not None

@@ -260,8 +260,12 @@ RowError = tuple[int, InputError]
 """A problem of a parsed line: its row in :class:`Parsed` (rows are in file and line order), and its error."""
 
 
-def finite_error(parsed: Parsed, files: list[str]) -> RowError | None:
-    """``nan``, ``inf`` and numbers like ``1e300`` parse as floats: the first line holding one, and its error."""
+def finite_error(parsed: Parsed, files: list[str], flags: bool = False) -> RowError | None:
+    """``nan``, ``inf`` and numbers like ``1e300`` parse as floats: the first line holding one, and its error.
+
+    ``flags``: the lines are pose lines with a visibility column (``kpt_shape: [K, 3]``), whose every third number
+    after the box is a keypoint's visibility flag, named so in the error rather than called a coordinate.
+    """
     values = np.asarray(parsed.values, dtype=np.float64)  # (a view of the array: no copy)
     at = None
     for start in range(0, len(values), _CHECK_BLOCK):  # temporaries of a block, not of all 19 M coordinates
@@ -274,7 +278,9 @@ def finite_error(parsed: Parsed, files: list[str]) -> RowError | None:
         offsets = np.cumsum(np.asarray(parsed.counts, dtype=np.int64))
         obj = int(np.searchsorted(offsets, at, side="right"))
         finite = bool(np.isfinite(values[at]))
-        message = f"coordinate is beyond ±{MAX_COORDINATE:g}" if finite else "coordinate is not finite"
+        in_row = at - int(offsets[obj]) + int(parsed.counts[obj])
+        what = "keypoint visibility flag" if flags and in_row >= 4 and (in_row - 4) % 3 == 2 else "coordinate"
+        message = f"{what} is beyond ±{MAX_COORDINATE:g}" if finite else f"{what} is not finite"
         return obj, InputError(message, path=files[parsed.entry[obj]], line=parsed.line[obj])
     return None
 
