@@ -6,7 +6,7 @@ import os
 import stat
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -17,9 +17,17 @@ import pyarrow.compute as pc
 
 from labelkit import formats
 from labelkit.api_args import EMPTY_PATH as EMPTY_PATH  # (re-exported: they lived here)
-from labelkit.api_args import format_name, refuse_unsafe_split, refuse_unsafe_splits, require_dataset
+from labelkit.api_args import format_name, refuse_unsafe_splits, require_dataset, writer_named
 from labelkit.api_args import input_path as input_path
 from labelkit.api_args import output_path as output_path
+from labelkit.api_places import (
+    read_files,
+    refuse_media_without_root,
+    refuse_output_in_input,
+    refuse_output_over_read_files,
+    refuse_over,
+    refuse_taken_output,
+)
 from labelkit.errors import (
     DataLossError,
     InputError,
@@ -33,7 +41,6 @@ from labelkit.formats.base import (
     COUNTS_POLYGONS,
     DROPS_POLYGONS,
     SOURCE_TEXT,
-    SPLIT_FILES,
     WRITABLE,
     FormatModule,
     ParsedOptions,
@@ -45,7 +52,7 @@ from labelkit.formats.native_values import duplicate_rows, refuse_repeated_categ
 from labelkit.io import atomic_output, check_output, input_guard, paused_gc, read_bytes, safe_relpath
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
-from labelkit.portable import placed, refuse_names_not_utf8, refuse_unspellable
+from labelkit.portable import refuse_names_not_utf8, refuse_unspellable
 from labelkit.report import Finding, Report
 
 Progress = Callable[[str], None]
@@ -89,13 +96,6 @@ def reader_of(path: Path, name: str | None, what: str = "format") -> FormatModul
     fmt = formats.get(name if name is not None else formats.detect(path).format)
     if not formats.can_read(fmt):
         raise UsageError(f"format {fmt.NAME!r} cannot read, only write")
-    return fmt
-
-
-def _writer(name: str, what: str = "format") -> FormatModule:
-    fmt = formats.get(format_name(name, what))
-    if not formats.can_write(fmt):
-        raise UsageError(f"format {fmt.NAME!r} cannot write, only read")
     return fmt
 
 
@@ -168,9 +168,9 @@ def plan(dataset: Dataset, format: str, **options: Any) -> Report:
         []
     """
     dataset = require_dataset(dataset)
-    fmt = _writer(format)
+    fmt = writer_named(format)
     write_options = parse_options(options, None, fmt).write
-    _refuse_media_without_root(fmt, write_options)  # (as a dry run and a write refuse it)
+    refuse_media_without_root(fmt, write_options)  # (as a dry run and a write refuse it)
     refuse_unsafe_splits(dataset, None, fmt, write_options)  # (and these: a plan passed them, a dry run refused)
     report, planned = _plan(dataset, fmt, write_options)
     _refuse_unsafe_media(planned, write_options, None)
@@ -287,7 +287,7 @@ def save(
         ([], ['items.parquet', 'labelkit.json'])
     """
     dataset = require_dataset(dataset)
-    fmt = _writer(format)
+    fmt = writer_named(format)
     parsed = parse_options(options, None, fmt)
     path = output_path(path, kind=fmt.OUTPUT)
     return _save(dataset, path, fmt, parsed.write, allow_loss, overwrite, progress, dry_run, on_written=on_written)
@@ -344,7 +344,7 @@ def _save(
 
         root = media_root_of(options)
         assert root is not None
-        _refuse_over(path, root.folders(dataset.table("items")["split"].to_pylist()), "the images' folder (media_root)")
+        refuse_over(path, root.folders(dataset.table("items")["split"].to_pylist()), "the images' folder (media_root)")
     if progress:
         progress(f"checking what {fmt.NAME} can hold")
     with _unwritable(path, fmt.NAME), paused_gc():
@@ -436,106 +436,6 @@ def _loss_error(report: Report, title: str, path: Path) -> DataLossError:
     )
 
 
-def input_folder(src: Path) -> Path:
-    """What an input path makes input: itself, or for a YOLO config (``data.yaml``, ``obj.data``) its folder."""
-    return src.parent if src.is_file() and src.suffix.lower() in (".yaml", ".yml", ".data") else src
-
-
-def refuse_taken_output(path: str | Path, format: str, overwrite: bool, options: Mapping[str, Any]) -> None:
-    """Refuse, before the input is read, an output or write ``options`` that writing would refuse.
-
-    That is an output that exists (without ``overwrite``), a folder for a file (``out.json/`` too, given as text), one
-    without a parent folder, the current or home folder (see :func:`check_output`); ``-o split=`` not a plain name
-    where splits name files; ``media=copy`` or ``link`` without ``media_root``. Found only when writing, a mistyped
-    output, a missing ``--overwrite`` or option waited for the whole input to be read.
-
-    Raises:
-        OutputError: the output, or the split option.
-        UsageError: media without its folder.
-    """
-    writer = _writer(format)
-    check_output(path, writer.OUTPUT, overwrite=overwrite)
-    if getattr(writer, SPLIT_FILES, False) and options.get("split") is not None:
-        refuse_unsafe_split(str(options["split"]), path)
-    _refuse_media_without_root(writer, options)
-
-
-def _refuse_media_without_root(writer: FormatModule, options: Mapping[str, Any]) -> None:
-    """Refuse ``media=copy`` or ``link`` without ``media_root``, for a writer that has these options.
-
-    Raises:
-        UsageError: media without its folder.
-    """
-    if "media_root" in getattr(writer, "OPTIONS", {}):
-        from labelkit.formats.yolo_media import media_of
-
-        media_of(options)
-
-
-def refuse_output_in_input(src: Path, dst: Path) -> None:
-    """Refuse an output that is the input, lies inside an input folder or holds the input.
-
-    Writing it would write into the input, or (with ``overwrite``) replace the folder the input is in. The
-    input folders are the input, the folder of a YOLO config given as input, and the root a ``data.yaml``
-    names with ``path:``.
-
-    Raises:
-        OutputError: naming the output.
-    """
-    if not src.exists():
-        return
-    _refuse_over(dst, input_places(src), "the input")
-
-
-def read_files(options: dict[str, Any]) -> list[Path]:
-    """The files read options name (YOLO's ``image_sizes``), which are inputs too: nothing is written over them."""
-    return [Path(str(v)) for k, v in options.items() if k in ("image_sizes", "read.image_sizes") and v]
-
-
-def refuse_output_over_read_files(dst: Path, read: dict[str, Any]) -> None:
-    """Refuse an output that is, or holds, a file a read option names (:func:`read_files`).
-
-    Raises:
-        OutputError: naming the output.
-    """
-    _refuse_over(dst, read_files(read), "the input's image size file (image_sizes)")
-
-
-def input_places(src: Path) -> list[Path]:
-    """The places an input reads from, which nothing is written to.
-
-    The input itself, the folder of a YOLO config given as input, and the root and split folders a
-    ``data.yaml`` names (which may lie outside its folder).
-    """
-    from labelkit.formats.yolo_layout import config_inputs
-
-    return [src, input_folder(src), *config_inputs(src)] if src.exists() else [src]
-
-
-def _refuse_over(dst: Path, places: list[Path], what: str) -> None:
-    """Refuse an output that is one of ``places`` (read from), lies inside one, or holds one.
-
-    Paths are compared resolved, and as given (made absolute): an input that is a symbolic link inside the
-    output (a git-annex or DVC checkout's file) is the output's, which ``overwrite`` would remove. Folders
-    that exist are compared as folders too (:func:`labelkit.portable.same_place`): ``DATA`` is ``data`` on
-    macOS and Windows.
-
-    Raises:
-        OutputError: naming the output.
-    """
-    hint = "inputs are never modified: choose another output"
-    pairs = [(dst.resolve(), p.resolve()) for p in places]
-    pairs += [(Path(os.path.abspath(dst)), Path(os.path.abspath(p))) for p in places]
-    for real, place in pairs:
-        where = placed(real, place)
-        if where == "same":
-            raise OutputError(f"the output is {what}", path=dst, hint=hint)
-        if where == "inside" and place.is_dir():
-            raise OutputError(f"the output is inside {what}", path=dst, hint=hint)
-        if where == "holds":
-            raise OutputError(f"the output holds {what} (replacing it would remove it)", path=dst, hint=hint)
-
-
 def read_for(
     src: Path, reader: FormatModule, writer: FormatModule, parsed: ParsedOptions, named: str | None
 ) -> Dataset:
@@ -593,7 +493,7 @@ def convert(
     require_bools(allow_loss=allow_loss, overwrite=overwrite, dry_run=dry_run)
     refuse_output_in_input(src, dst)
     reader = reader_of(src, from_format, "from_format")
-    writer = _writer(to, "to")
+    writer = writer_named(to, "to")
     parsed = parse_options(options, reader, writer)
     refuse_output_over_read_files(dst, parsed.read)
     refuse_taken_output(given, to, overwrite, parsed.write)

@@ -139,3 +139,18 @@ def refuse_unsafe_split(split: str, path: str | Path | None) -> None:
             path=path,
             hint="splits are plain names such as train, val or test",
         )
+
+
+def writer_named(name: object, what: str = "format") -> FormatModule:
+    """The format module ``name`` names, which must write.
+
+    Raises:
+        UsageError: the name is not a str, or the format only reads.
+        UnknownFormatError: no format has this name.
+    """
+    from labelkit import formats
+
+    fmt = formats.get(format_name(name, what))
+    if not formats.can_write(fmt):
+        raise UsageError(f"format {fmt.NAME!r} cannot write, only read")
+    return fmt

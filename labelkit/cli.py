@@ -9,23 +9,22 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
-import inspect
 import mmap
 import os
-import re
 import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 import pyarrow as pa
 
-from labelkit import __version__, api, formats
+from labelkit import __version__, api, api_places, formats
 from labelkit.cli_files import STDOUT, json_bytes, no_stale_report, side_file, write_json, write_report
+from labelkit.cli_options import format_options, own_options, parse_kv
 from labelkit.errors import DataLossError, LabelkitError, UsageError
 from labelkit.model import Dataset
 from labelkit.report import Report
@@ -265,99 +264,6 @@ def use_jemalloc() -> None:
         pa.set_memory_pool(pa.system_memory_pool())
 
 
-def _format_options(kv: dict[str, str], call: Callable[..., Any]) -> dict[str, Any]:
-    """``-o`` options to pass to ``call`` as keywords, refusing a key that is one of its own parameters.
-
-    ``-o overwrite=1`` or ``-o to=coco`` reached ``api.convert`` as a second value of its own argument: an
-    internal error (``got multiple values for keyword argument``).
-
-    Raises:
-        UsageError: such a key, as the unknown format option it is.
-    """
-    for key in kv:
-        if key in inspect.signature(call).parameters:
-            _own_option(key, _command_flag(key) or _API_SPELLED.get(key))
-    return kv
-
-
-_API_SPELLED = {"from_format": "--from", "progress": "--quiet", "src": "INPUT", "dst": "OUTPUT", "path": "PATH"}
-"""The commands' spelling of API parameters not named as their own options are (``--from``, not ``--from-format``);
-an argument's is its name in the usage line."""
-
-
-def _own_option(key: str, flag: str | None) -> None:
-    """Refuse ``-o KEY=...`` where KEY names ``flag``, an option or argument of the command itself.
-
-    ``flag`` None: KEY is a parameter of the Python API the command has no spelling for (``on_written``).
-
-    Raises:
-        UsageError: always, with a hint naming ``flag``.
-    """
-    if flag is None:
-        what = f"{key} is a parameter of the Python API, not an option"
-    elif flag.startswith("--"):
-        what = f"{flag} is an option of the command itself, if you meant it"
-    else:
-        what = f"{flag} is an argument of the command itself, if you meant it"
-    raise UsageError(
-        f"unknown option {key!r}: -o sets a format's options",
-        hint=f"{what}; 'labelkit formats NAME' lists a format's options",
-    )
-
-
-@contextlib.contextmanager
-def _own_options() -> Iterator[None]:
-    """An unknown ``-o`` option naming an option of the running command is said as ``-o overwrite=1`` is.
-
-    ``-o report=x`` (or ``-o seed=3`` in split) was said as an unknown format option; only the API's own
-    parameters were named so, with a hint naming the option.
-
-    Raises:
-        UsageError: such an option, or any other, as raised.
-    """
-    try:
-        yield
-    except UsageError as exc:
-        found = re.fullmatch(r"unknown option '([\w-]+)' for .*", exc.message)
-        flag = _command_flag(found[1]) if found else None
-        if found is None or flag is None:
-            raise
-        _own_option(found[1], flag)
-
-
-def _command_flag(key: str) -> str | None:
-    """The running command's own option that ``-o KEY=...`` names (``report``: ``--report``), or None."""
-    ctx = click.get_current_context(silent=True)
-    wanted = key.strip().replace("_", "-")
-    for param in ctx.command.params if ctx is not None else ():
-        for opt in param.opts if isinstance(param, click.Option) else ():
-            if opt.startswith("--") and opt[2:] == wanted:
-                return opt
-    return None
-
-
-def parse_kv(values: Sequence[str]) -> dict[str, str]:
-    """Parse ``-o KEY=VALUE`` options.
-
-    Raises:
-        UsageError: an option has no ``=``, or a key is given twice (the last value would silently win).
-    """
-    out: dict[str, str] = {}
-    for value in values:
-        key, sep, val = value.partition("=")
-        if not sep or not key:
-            raise UsageError("bad -o option", expected="KEY=VALUE", found=repr(value))
-        key = key.strip()
-        if key in out:
-            raise UsageError(
-                f"option {key!r} is given twice",
-                found=f"{key}={out[key]} and {value}",
-                hint="give each -o option once",
-            )
-        out[key] = val
-    return out
-
-
 DRY_RUN = ": dry run, nothing written"
 """What the first line of a dry run's output ends with."""
 
@@ -410,7 +316,7 @@ def convert(
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
     given, output = output, Path(output)  # (the text given: ``out.json/`` names a folder, its Path a file)
     side_file(report_path, "report", output, input, options=parse_kv(options))
-    with StatusLine(quiet) as status, no_stale_report(report_path), _own_options():
+    with StatusLine(quiet) as status, no_stale_report(report_path), own_options():
         try:
             report = api.convert(
                 input,
@@ -423,7 +329,7 @@ def convert(
                 dry_run=dry_run,
                 # (the report is written before the output is moved into place: failing, it leaves no output)
                 on_written=lambda written: write_report(written, report_path),
-                **_format_options(parse_kv(options), api.convert),
+                **format_options(parse_kv(options), api.convert),
             )
         except DataLossError as exc:
             if isinstance(exc.report, Report):
@@ -444,9 +350,9 @@ def convert(
 def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
     """Show items, categories and annotations per kind, per category and per split."""
     name = format_name or formats.detect(path).format
-    with StatusLine(quiet=False) as status, _own_options():  # (a large COCO file takes seconds: shown on a terminal)
+    with StatusLine(quiet=False) as status, own_options():  # (a large COCO file takes seconds: shown on a terminal)
         status(f"reading {name}")
-        stats = api.stats(path, name, **_format_options(parse_kv(options), api.stats))
+        stats = api.stats(path, name, **format_options(parse_kv(options), api.stats))
     if as_json:
         click.echo(json_bytes({"format": name, **stats.to_dict()}).decode())
         return
@@ -474,9 +380,9 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
 @click.option("-o", "options", multiple=True, metavar="KEY=VALUE", help="A read option (repeatable).")
 def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[str, ...]) -> None:
     """Check PATH against its format's schema and rules; exit 1 when there are findings."""
-    with StatusLine(quiet=False) as status, _own_options():
+    with StatusLine(quiet=False) as status, own_options():
         status("validating")
-        findings = api.validate(path, format_name, **_format_options(parse_kv(options), api.validate))
+        findings = api.validate(path, format_name, **format_options(parse_kv(options), api.validate))
     if findings:  # (the exit code also when stdout closes while they are printed: ``validate x | head``)
         click.get_current_context().meta["labelkit.exit_code"] = 1
     if as_json:
@@ -594,16 +500,16 @@ def split_command(
     if ratios is None and folds is None:
         raise UsageError("give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K")
     given, output = output, Path(output)  # (the text given: ``out.json/`` names a folder, its Path a file)
-    api.refuse_output_in_input(input, output)
+    api_places.refuse_output_in_input(input, output)
     side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))
     side_file(lock_path, "lockfile", output, input, options=parse_kv(options))  # (before the lockfile is read)
-    with StatusLine(quiet) as status, no_stale_report(report_path), _own_options():
+    with StatusLine(quiet) as status, no_stale_report(report_path), own_options():
         source = from_format or formats.detect(input).format
         target = to or source
         kv = parse_kv(options)
         parsed = parse_options(kv, formats.get(source), formats.get(target))
-        api.refuse_output_over_read_files(output, parsed.read)
-        api.refuse_taken_output(given, target, overwrite, parsed.write)
+        api_places.refuse_output_over_read_files(output, parsed.read)
+        api_places.refuse_taken_output(given, target, overwrite, parsed.write)
         status(f"reading {source}")
         src = api.input_path(input)
         dataset = api.read_for(src, api.reader_of(src, source), formats.get(target), parsed, from_format)

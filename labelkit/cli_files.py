@@ -15,7 +15,7 @@ from typing import Any
 import click
 import orjson
 
-from labelkit import api
+from labelkit import api_places
 from labelkit.errors import DataLossError, OutputError
 from labelkit.portable import placed
 from labelkit.report import Report
@@ -43,7 +43,7 @@ def side_file(
 
     Raises:
         OutputError: its folder does not exist, it is a folder, it (or its folder) is not writable, or it is
-            (or is inside) the output, the input (a place it reads from: see :func:`labelkit.api.input_places`)
+            (or is inside) the output, the input (a place it reads from: see :func:`labelkit.api_places.input_places`)
             or the ``media_root`` of the write ``options``, or it is the ``other`` side file.
     """
     if path is None or path is STDOUT:
@@ -51,8 +51,8 @@ def side_file(
     real, given = path.resolve(), Path(os.path.abspath(path))  # (a link inside the output too: it is replaced)
     media_root = next((v for k, v in (options or {}).items() if k in ("media_root", "write.media_root") and v), None)
     media = [("images' folder (media_root)", place) for place in _media_folders(media_root)]
-    inputs = [("input", place) for place in api.input_places(input)]
-    inputs += [("input's image size file (image_sizes)", place) for place in api.read_files(options or {})]
+    inputs = [("input", place) for place in api_places.input_places(input)]
+    inputs += [("input's image size file (image_sizes)", place) for place in api_places.read_files(options or {})]
     for name, place in (("output", output), *inputs, other, *media):
         for mine, theirs in ((real, place.resolve()), (given, Path(os.path.abspath(place)))) if place and name else ():
             if (where := placed(mine, theirs)) in ("same", "inside"):

@@ -566,11 +566,11 @@ def test_yolo_config_whose_split_cannot_be_looked_up_gives_only_its_root_as_inpu
     """The places a conversion must not write into: a split name too long to look up gives none (its read says)."""
     from click.testing import CliRunner
 
-    from labelkit import api
+    from labelkit import api_places
     from labelkit.cli import cli
 
     root = _files(tmp_path / "ds", {**_SPLIT, "data.yaml": "names: [a]\ntrain: images/train\nval: " + "v" * 300})
-    assert api.input_places(root) == [root, root, root]
+    assert api_places.input_places(root) == [root, root, root]
     result = CliRunner().invoke(cli, ["convert", str(root), str(tmp_path / "o"), "--to", "voc"])
     assert result.exit_code == 2 and not (tmp_path / "o").exists()
     assert result.stderr.startswith(f"labelkit: error: {root}/data.yaml:3 <val>: cannot read: File name too long")

@@ -35,7 +35,7 @@ from labelkit.formats.yolo_folders import (
     names_folder,
     yolo_lines,
 )
-from labelkit.formats.yolo_keypoints import AT_ORIGIN, MARKED, marks_extras, points_note, read_keypoints
+from labelkit.formats.yolo_keypoints import AT_ORIGIN, MARKED, kpt_names_of, marks_extras, points_note, read_keypoints
 from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
     LABELIMG_NAMES,
@@ -571,7 +571,7 @@ def _build(
     notes = list(layout.notes)
     if task == "pose" and layout.kpt_shape is not None:
         k = layout.kpt_shape[0]
-        kpt_names, unused = _kpt_names(layout.config.get("kpt_names"), k, len(categories))
+        kpt_names, unused = kpt_names_of(layout.config.get("kpt_names"), k, len(categories))
         if unused:
             notes.append(
                 f"{layout.config_name}'s kpt_names entries not used (those classes' keypoints are named 0, 1, ...): "
@@ -595,57 +595,6 @@ def _build(
     )
     dataset.read_notes.extend(notes)
     return dataset if at_risk is None else yolo_exact.keep(dataset, task, at_risk)
-
-
-def _kpt_names(value: Any, k: int, n: int) -> tuple[list[list[str]], list[str]]:
-    """Each class's keypoint names from data.yaml's ``kpt_names``; ``0``, ``1``, ... where it gives none.
-
-    Ultralytics maps class ids to lists (``{0: [nose, ...]}``); a list of such lists (by class id) and one
-    plain list of names (for every class) are read too. A list whose length is not ``kpt_shape``'s, or that
-    holds a null name, is not used, nor is an entry of no class; each is described in the second list
-    returned (for a read note).
-
-    Examples:
-        >>> _kpt_names({0: ["x1", "x2"], 1: ["y1"]}, 2, 2)
-        ([['x1', 'x2'], ['0', '1']], ["class 1: 1 names, not kpt_shape's 2"])
-        >>> _kpt_names([["x1", None], 5, ["z1", "z2"]], 2, 2)
-        ([['0', '1'], ['0', '1']], ['class 0: a null name', 'class 1: not a list of names', 'entry 2: no such class'])
-    """
-    made_up = [str(i) for i in range(k)]
-    extra: list[str] = []  # entries of no class
-    if isinstance(value, dict):
-        per_class = [value.get(i, value.get(str(i))) for i in range(n)]
-        taken = set(range(n)) | {str(i) for i in range(n)}
-        extra = [f"key {key!r}: no such class" for key in value if key not in taken]
-    elif isinstance(value, list) and any(isinstance(v, list) for v in value):
-        per_class = [value[i] if i < len(value) else None for i in range(n)]
-        extra = [f"entry {i}: no such class" for i in range(n, len(value))]
-    elif isinstance(value, list) and not any(isinstance(v, dict) for v in value):  # one list for every class
-        problem = _kpt_names_problem(value, k)
-        return [[str(v) for v in value] if problem is None else made_up] * n, [] if problem is None else [problem]
-    else:
-        return [made_up] * n, [] if value is None else [f"not a list or a map of lists: {value!r}"]
-    out: list[list[str]] = []
-    unused: list[str] = []
-    for i, names in enumerate(per_class):
-        problem = _kpt_names_problem(names, k) if names is not None else None
-        if problem is not None:
-            unused.append(f"class {i}: {problem}")
-        out.append([str(v) for v in names] if names is not None and problem is None else made_up)
-    return out, unused + extra
-
-
-def _kpt_names_problem(names: Any, k: int) -> str | None:
-    """Why one class's ``kpt_names`` entry cannot be used, or None."""
-    if not isinstance(names, list):
-        return "not a list of names"
-    if len(names) != k:
-        return f"{len(names)} names, not kpt_shape's {k}"
-    if None in names:
-        return "a null name"
-    if any(isinstance(v, (list, dict)) for v in names):
-        return "a name that is not a text"
-    return None
 
 
 def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None) -> Dataset:

@@ -14,29 +14,31 @@ import string
 from pathlib import Path, PureWindowsPath
 
 from labelkit.errors import InputError
+from labelkit.formats.yolo_config_read import (
+    MAX_UNNAMED_CLASSES,
+    SPLIT_NAMES,
+    config_split_keys,
+    dataset_text,
+    named_root,
+    parse_names,
+    read_names_file,
+    split_sources,
+    without_climbs,
+)
 from labelkit.formats.yolo_layout import (
     CONFIG_KEYS,
     DARKNET_RESERVED,
     IMAGE_DIRS,
     LABEL_DIRS,
     MAX_KEYPOINTS,
-    MAX_UNNAMED_CLASSES,
-    SPLIT_NAMES,
     Entry,
     LabelIndex,
     Layout,
     child_prefix,
-    config_split_keys,
-    dataset_text,
     entries_from_labels,
     images_under,
     img2label,
-    named_root,
-    parse_names,
-    read_names_file,
     rel_path,
-    split_sources,
-    without_climbs,
 )
 from labelkit.formats.yolo_listing import Listings, has_image_extension, unlisted_note, without_suffix
 from labelkit.formats.yolo_media import SIZES_FILE, load_sizes

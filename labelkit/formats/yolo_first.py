@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from labelkit.errors import InputError
 from labelkit.formats import yolo_parse
-from labelkit.formats.yolo_layout import MAX_UNNAMED_CLASSES, Layout
+from labelkit.formats.yolo_config_read import MAX_UNNAMED_CLASSES
+from labelkit.formats.yolo_layout import Layout
 from labelkit.formats.yolo_parse import Parsed, RowError
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from labelkit.errors import InputError, LabelkitError
 from labelkit.formats.yolo_classify import CLASSIFY_SPLITS
+from labelkit.formats.yolo_config_read import read_names_file
 from labelkit.formats.yolo_configs import darknet_layout, ultralytics_layout
 from labelkit.formats.yolo_layout import (
     APPLE_DOUBLE,
@@ -30,7 +31,6 @@ from labelkit.formats.yolo_layout import (
     hidden_path,
     images_under,
     label_file,
-    read_names_file,
     refuse_cased_config,
     rel_path,
     suffixed,

@@ -1,4 +1,4 @@
-"""The YOLO pose reader's keypoints: ``x y v`` in pixels, and the read notes on points read as not labelled."""
+"""The YOLO pose reader's keypoints: ``x y v`` in pixels, their names, and the notes on points read as not labelled."""
 
 from __future__ import annotations
 
@@ -109,3 +109,54 @@ def put_marks(
             numbers = type(x) in (int, float) and type(y) in (int, float) and np.isfinite([x, y]).all()
             if numbers and min(x, y) < 0 and not points[row, j].any():  # (a mark edited by hand: passed over)
                 xy[row, j] = (x, y)
+
+
+def kpt_names_of(value: Any, k: int, n: int) -> tuple[list[list[str]], list[str]]:
+    """Each class's keypoint names from data.yaml's ``kpt_names``; ``0``, ``1``, ... where it gives none.
+
+    Ultralytics maps class ids to lists (``{0: [nose, ...]}``); a list of such lists (by class id) and one
+    plain list of names (for every class) are read too. A list whose length is not ``kpt_shape``'s, or that
+    holds a null name, is not used, nor is an entry of no class; each is described in the second list
+    returned (for a read note).
+
+    Examples:
+        >>> kpt_names_of({0: ["x1", "x2"], 1: ["y1"]}, 2, 2)
+        ([['x1', 'x2'], ['0', '1']], ["class 1: 1 names, not kpt_shape's 2"])
+        >>> kpt_names_of([["x1", None], 5, ["z1", "z2"]], 2, 2)
+        ([['0', '1'], ['0', '1']], ['class 0: a null name', 'class 1: not a list of names', 'entry 2: no such class'])
+    """
+    made_up = [str(i) for i in range(k)]
+    extra: list[str] = []  # entries of no class
+    if isinstance(value, dict):
+        per_class = [value.get(i, value.get(str(i))) for i in range(n)]
+        taken = set(range(n)) | {str(i) for i in range(n)}
+        extra = [f"key {key!r}: no such class" for key in value if key not in taken]
+    elif isinstance(value, list) and any(isinstance(v, list) for v in value):
+        per_class = [value[i] if i < len(value) else None for i in range(n)]
+        extra = [f"entry {i}: no such class" for i in range(n, len(value))]
+    elif isinstance(value, list) and not any(isinstance(v, dict) for v in value):  # one list for every class
+        problem = _kpt_names_problem(value, k)
+        return [[str(v) for v in value] if problem is None else made_up] * n, [] if problem is None else [problem]
+    else:
+        return [made_up] * n, [] if value is None else [f"not a list or a map of lists: {value!r}"]
+    out: list[list[str]] = []
+    unused: list[str] = []
+    for i, names in enumerate(per_class):
+        problem = _kpt_names_problem(names, k) if names is not None else None
+        if problem is not None:
+            unused.append(f"class {i}: {problem}")
+        out.append([str(v) for v in names] if names is not None and problem is None else made_up)
+    return out, unused + extra
+
+
+def _kpt_names_problem(names: Any, k: int) -> str | None:
+    """Why one class's ``kpt_names`` entry cannot be used, or None."""
+    if not isinstance(names, list):
+        return "not a list of names"
+    if len(names) != k:
+        return f"{len(names)} names, not kpt_shape's {k}"
+    if None in names:
+        return "a null name"
+    if any(isinstance(v, (list, dict)) for v in names):
+        return "a name that is not a text"
+    return None

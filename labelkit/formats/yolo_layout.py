@@ -1,17 +1,17 @@
-"""YOLO layouts: the entries and names of a dataset, and what its config (``data.yaml``, names files) says.
+"""YOLO layouts: the entries of a dataset (split, key, image path, label path), its config files and label folders.
 
-A layout is a list of entries (split, key, image path, label path) plus the class names and task hints.
-The config files, names files and label folders are read here; the layouts ``data.yaml`` and ``obj.data``
-describe, with their image lists, are built in :mod:`labelkit.formats.yolo_configs`; the layouts a folder
-alone makes (flat, loose, DOTA, classification) in :mod:`labelkit.formats.yolo_folders`, which also finds the
-layout of a path; :mod:`labelkit.formats.yolo` parses the label files.
+A layout is a list of entries plus the class names and task hints. The config files are found and label
+folders read here; names files, list files and what a ``data.yaml`` names (its root and split sources) are
+read in :mod:`labelkit.formats.yolo_config_read`; the layouts ``data.yaml`` and ``obj.data`` describe, with
+their image lists, are built in :mod:`labelkit.formats.yolo_configs`; the layouts a folder alone makes (flat,
+loose, DOTA, classification) in :mod:`labelkit.formats.yolo_folders`, which also finds the layout of a path;
+:mod:`labelkit.formats.yolo` parses the label files.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,8 +20,8 @@ from typing import Any
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_media import is_image_name, not_a_file
-from labelkit.formats.yolo_yaml import load_yaml, yaml_key_line, yaml_value_line
-from labelkit.io import Inside, read_file, read_text, walk_files
+from labelkit.formats.yolo_yaml import load_yaml
+from labelkit.io import Inside, walk_files
 from labelkit.portable import by_name
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
@@ -355,285 +355,6 @@ def rel_path(path: str | Path, root: Path) -> str:
         return Path(path).relative_to(root).as_posix()
     except ValueError:
         return Path(path).as_posix()
-
-
-def parse_names(value: Any, source: Path) -> list[str]:
-    """Class names from ``names``: a list, or an ``{id: name}`` map of ids 0..n-1 (None: no names).
-
-    Raises:
-        InputError: other keys, ids not 0..n-1, or another type, naming ``names`` in ``source``.
-    """
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    if isinstance(value, dict):
-        # integer keys (or their digits as text, as many as int() reads); 1.5 and true would pass int() as 1
-        most = sys.get_int_max_str_digits()
-        bad = [
-            k
-            for k in value
-            if not (type(k) is int or (isinstance(k, str) and k.isascii() and k.isdigit() and len(k) <= most))
-        ]
-        if bad:
-            line = yaml_key_line(source, "names", bad[0])
-            raise InputError(
-                "names keys must be class ids", path=source, line=line, element="names", found=repr(bad[0])[:200]
-            )
-        first_key: dict[int, Any] = {}  # (0 and '0', or '00': one id, whose later name replaced the earlier unsaid)
-        for k in value:
-            if first_key.setdefault(int(k), k) is not k:
-                raise InputError(
-                    f"names gives class id {int(k)} twice (keys {first_key[int(k)]!r} and {k!r})",
-                    path=source,
-                    line=yaml_key_line(source, "names", k),
-                    element="names",
-                )
-        by_id = {int(k): str(v) for k, v in value.items()}
-        if sorted(by_id) != list(range(len(by_id))):
-            past = next((k for k in value if int(k) >= len(by_id)), None)  # (an id past n-1 is there: ids are distinct)
-            line = yaml_key_line(source, "names", past)
-            raise InputError(
-                "names ids must be 0..n-1", path=source, line=line, element="names", found=str(sorted(by_id))
-            )
-        return [by_id[i] for i in range(len(by_id))]
-    line = yaml_value_line(source, "names")
-    raise InputError("names must be a list or an id -> name map", path=source, line=line, element="names")
-
-
-def read_names_file(path: Path, inside: Inside | None) -> list[str]:
-    """The class names of a names file (``obj.names``, ``classes.txt``): one per line, blank last lines dropped."""
-    text = dataset_text(path, inside)
-    lines = text.splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return [line.strip() for line in lines]
-
-
-MAX_UNNAMED_CLASSES = 1 << 20
-"""Without a names file, classes are named class_0..class_N: a class id (or ``nc``) this large is refused."""
-
-
-def _resolve_source(base: Path, value: str, key: str) -> tuple[Path | None, bool]:
-    """The place a split's value names, and whether it is the split's own folder read in its place."""
-    slashed = value.replace("\\", "/")  # (images\train: a data.yaml written on Windows, where it is a path)
-    candidates = list(dict.fromkeys([base / value, base / slashed]))
-    if slashed.startswith("../"):
-        # Ultralytics drops a leading ../ when the path is missing (Roboflow exports point one level up)
-        candidates.append(base / slashed[3:])
-    named = len(candidates)
-    # a path of the machine that wrote it (Colab's /content/ds/valid/images): the folders its end names, here
-    parts = [p for p in slashed.split("/") if p not in ("", ".", "..")]
-    candidates += [base.joinpath(*parts[k:]) for k in range(1, len(parts) - 1)]
-    # Roboflow writes val: ../valid/images while its folder is val/; fall back to <split>/images
-    candidates += [base / key / "images", base / "images" / key]
-    for k, c in enumerate(candidates):
-        if c.exists():
-            return c, k >= named
-    return None, False
-
-
-def _named_from(root: Path, source: Path | None) -> Path | None:
-    """An absolute ``source`` inside ``root`` named from ``root``, as the dataset's other paths are.
-
-    (``train: /data/ds/images/train`` read as ``ds``, or through a symbolic link to ``/data/ds``: its images'
-    paths were absolute; read as ``ds``, their relative form was refused by the note naming the source, an
-    internal error.)
-    """
-    if source is None or not source.is_absolute():
-        return source
-    for base, named in ((os.path.abspath(root), source), (os.path.realpath(root), Path(os.path.realpath(source)))):
-        if named.is_relative_to(base):
-            return root / named.relative_to(base)
-    return source
-
-
-def without_climbs(path: Path) -> Path:
-    """``path`` with its ``..`` parts taken out (``ds/cfg/..`` is ``ds``), as Ultralytics resolves a ``path``.
-
-    An image's path is relative to the dataset root: ``cfg/../images/a.jpg`` named it when the dataset was read
-    by its absolute path (``images/a.jpg`` by a relative one), and writing YOLO nested it as ``cfg/images_/``.
-    Where a symbolic link makes ``..`` name another folder than the text does, the path is resolved.
-    """
-    if ".." not in path.parts:
-        return path
-    tidy = Path(os.path.normpath(path))
-    try:
-        return tidy if os.path.samefile(tidy, path) else path.resolve()
-    except OSError:  # (nothing there: left as named, for the caller to say so)
-        return path
-
-
-def config_root(config_path: Path, config: dict[str, Any]) -> Path:
-    """The dataset root of a ``data.yaml``: its ``path`` when that is a folder, else the file's folder.
-
-    Raises:
-        InputError: at ``path``'s line, when the file system cannot look it up (a name too long).
-    """
-    return named_root(config_path, config) or without_climbs(config_path.parent)
-
-
-def named_root(config_path: Path, config: dict[str, Any]) -> Path | None:
-    """The folder a ``data.yaml``'s ``path`` names (relative to the file's folder), or None: none, or no folder.
-
-    Raises:
-        InputError: at ``path``'s line, when it is a value but no text (``path: 5``, which Ultralytics fails on,
-            was passed over unsaid; ``0``, ``false`` or ``[]`` is no path to Ultralytics, which reads the file's
-            folder), or when the file system cannot look it up (a name too long).
-    """
-    folder = config_path.parent
-    value = config.get("path")
-    if value and not isinstance(value, str):  # (0, false, [] as none: Ultralytics reads data.yaml's folder then)
-        raise InputError(
-            "path must be the dataset folder's path",
-            path=config_path,
-            line=yaml_value_line(config_path, "path"),
-            element="path",
-            expected="text",
-            found=repr(value)[:200],
-            hint=f"quote a folder named so: path: '{value}'" if type(value) in (int, float) else None,
-        )
-    if isinstance(value, str):
-        candidate = Path(config["path"])
-        candidate = candidate if candidate.is_absolute() else folder / candidate
-        try:
-            if candidate.is_dir():
-                return without_climbs(candidate)
-        except OSError as exc:  # a name too long for the file system: the key is named, not the dataset
-            raise InputError(
-                f"cannot read: {exc.strerror or exc}",
-                path=config_path,
-                line=yaml_value_line(config_path, "path"),
-                element="path",
-                found=repr(config["path"]),
-            ) from None
-    return None
-
-
-SPLIT_NAMES = ("train", "val", "validation", "test", "minival")
-
-
-def config_split_keys(config: dict[str, Any]) -> list[str]:
-    """The keys of a ``data.yaml`` that name a split's images (a folder, a list file, or a list of them)."""
-    keys = [k for k in SPLIT_NAMES if config.get(k)]
-    # other keys holding image folders are splits too (labelkit writes train2017: images/train2017)
-    return keys + [
-        k
-        for k, v in config.items()
-        if k not in keys and k not in CONFIG_KEYS and isinstance(v, str) and v.startswith("images/")
-    ]
-
-
-def config_inputs(path: Path) -> list[Path]:
-    """The places a YOLO input's ``data.yaml`` reads from: its root and what each split names.
-
-    A split may name a place outside the root (Roboflow's ``../valid/images``); each comes with its
-    ``labels`` counterpart.
-
-    A config that cannot be read gives none: reading the dataset reports it.
-    """
-    config_path = path if path.is_file() else find_config(path) if path.is_dir() else None
-    if config_path is None or config_path.suffix not in (".yaml", ".yml"):
-        return []
-    try:
-        config = load_yaml(config_path)
-        root = config_root(config_path, config)
-    except InputError:
-        return []
-    places = [root]
-    try:
-        sources = split_sources(root, config)
-    except InputError:
-        return places
-    for source in sources:  # what reading takes (Roboflow's ../train/images: train/images)
-        places.append(source)
-        parts = source.parts
-        if "images" in parts:  # Ultralytics's labels folder: the last images/ turned into labels/
-            at = len(parts) - 1 - parts[::-1].index("images")
-            places.append(Path(*parts[:at], "labels", *parts[at + 1 :]))
-    return places
-
-
-def split_sources(
-    root: Path,
-    config: dict[str, Any],
-    missing: list[str] | None = None,
-    origins: dict[Path, tuple[str, int]] | None = None,
-    config_path: Path | None = None,
-    instead: list[str] | None = None,
-) -> dict[Path, str]:
-    r"""The folders, list files or label folders a ``data.yaml``'s splits name, as found, each with its split.
-
-    A value that names nothing found is left out (and, with ``missing``, added to it as ``key: value``), unless
-    the split's own folder (``<split>/images``, ``images/<split>``) is there: that is read in its place (and, with
-    ``instead``, a note saying so added to it, as for a value with ``\`` found with ``/``: ``images\train``,
-    written on Windows); one the file system cannot look up (a name too long) is an InputError at its key and
-    line of ``config_path``.
-    With ``origins``, each source gets the key that first names it and the value's index in that key's list
-    (0 for a key of one value), for :func:`yaml_value_line`.
-    """
-    sources: dict[Path, str] = {}
-    for key in config_split_keys(config):
-        values = config[key] if isinstance(config[key], list) else [config[key]]
-        for index, value in enumerate(values):
-            split = "val" if key == "validation" else key
-            try:
-                source, fallback = _resolve_source(root, str(value), split)
-                source = _named_from(root, source or _labels_only_source(root, str(value), split))
-                source = without_climbs(source) if source is not None else None
-            except OSError as exc:  # a name too long for the file system: the key is named, not the dataset
-                raise InputError(
-                    f"cannot read: {exc.strerror or exc}",
-                    path=config_path,
-                    line=yaml_value_line(config_path, key, index) if config_path is not None else None,
-                    element=key,
-                    found=repr(value),
-                ) from None
-            if source is None:
-                if missing is not None:
-                    missing.append(f"{key}: {value}")
-                continue
-            found = f"{key}: {value} names nothing found: {rel_path(source, root)}"
-            if fallback and instead is not None:
-                instead.append(f"{found} is read in its place (as Roboflow's exports need)")
-            elif "\\" in str(value) and source != root / str(value) and instead is not None:
-                instead.append(f"{found}, the path with /, is read (written on Windows?)")
-            if origins is not None:
-                origins.setdefault(source, (key, index))
-            if key == "validation" and source.name == "validation":  # a split named so (labelkit writes it)
-                split = "validation"
-            # a folder named by two keys (Ultralytics needs train and val) is read once, under its own name
-            if source not in sources or source.name == split:
-                sources[source] = split
-    return sources
-
-
-_LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
-
-
-def dataset_text(path: Path, inside: Inside | None) -> str:
-    """A list or names file's text; with ``inside``, refused when a symbolic link takes it out of the dataset.
-
-    Raises:
-        InputError: naming the file.
-    """
-    if inside is None:
-        return read_text(path)
-    try:
-        data = read_file(path, inside=inside)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=path, hint=_LINK_HINT) from exc
-    return read_text(path, data)
-
-
-def _labels_only_source(root: Path, value: str, split: str) -> Path | None:
-    """The labels folder of a missing images folder (output written with media=none, or labels shipped alone).
-
-    Its label files are read as any whose image is missing: sized by the size side file or ``image_size``,
-    else an error naming the file (they were passed over without a word when no side file was there).
-    """
-    label_dir = img2label(root / value / "x.jpg").parent
-    return label_dir if label_dir.is_dir() else None
 
 
 def _label_rel(image_rel: str, labels: str = "/labels/") -> str:
