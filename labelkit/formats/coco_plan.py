@@ -1,7 +1,8 @@
 """What COCO can hold, found before writing (used by :mod:`labelkit.formats.coco`).
 
 What it cannot write at all (:func:`writable`, taken out by ``api``), and what it loses or transforms
-(:func:`check_dataset`, for the report).
+(:func:`check_dataset`, for the report). The objects COCO's reader would refuse, or that have no area inside
+their image, are found in :mod:`labelkit.formats.coco_misfits`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -23,6 +23,14 @@ from labelkit.formats.capability import (
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
+from labelkit.formats.coco_misfits import (
+    left_without_geometry,
+    odd_visibilities,
+    refused_geometry_taken_out,
+    unlabelled_keypoints,
+    wholly_outside,
+    wrong_keypoint_counts,
+)
 from labelkit.formats.coco_names import NORMALISED, normalised_files, renamed_files, split_file_ok
 from labelkit.formats.coco_own import (
     odd_boxes_and_points_taken_out,
@@ -41,25 +49,23 @@ from labelkit.formats.coco_records import (
 )
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
-    arr,
     drawn_polygons,
     far_polygons_clipped,
     geometryless,
     holes_too_large_dropped,
     image_sizes,
     known_sizes,
-    odd_segmentations,
     redrawn,
     refuse_past_float64,
     turned_boxes,
     written_boxes,
 )
 from labelkit.formats.coco_sizes import report_sizes
-from labelkit.formats.coco_text import attributes_twice, carried_fields, marked_for_derivation
+from labelkit.formats.coco_text import attributes_twice, carried_fields
 from labelkit.model import Dataset, raster
 from labelkit.model import geometry as G
 from labelkit.model.rle import bad_mask_error
-from labelkit.model.tables import loads_text, spliced_rows, true_mask, valid_mask
+from labelkit.model.tables import loads_text, true_mask, valid_mask
 from labelkit.portable import drop_unportable
 from labelkit.report import Report
 
@@ -84,12 +90,12 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     - Objects and image labels without a category: a COCO annotation needs a ``category_id``.
     - Boxes of negative width or height (COCO's reader refuses them): the object is written without its box.
     - Keypoint sets whose length differs from their category's keypoint names (COCO's reader refuses them):
-      the object is written with every point unlabelled (:func:`_unlabelled_keypoints`).
+      the object is written with every point unlabelled (:func:`unlabelled_keypoints`).
     - Objects without geometry (no box, mask, labelled keypoints or polygon ring of 3 points), as given or left
       so by those (their only box, mask or labelled keypoints refused): not written, lost once as such, not
       also for a field, a ring or a flag of theirs.
-    - Keypoint visibilities other than 0, 1 and 2 outside detection results (see :func:`_odd_visibilities`).
-    - Objects with no area inside their image (:func:`_wholly_outside`): clipped to it, as the writer clips a
+    - Keypoint visibilities other than 0, 1 and 2 outside detection results (see :func:`odd_visibilities`).
+    - Objects with no area inside their image (:func:`wholly_outside`): clipped to it, as the writer clips a
       box reaching outside, their box would have no width or height. They are not written.
     - Items of a split whose files Windows cannot hold (``instances_a:b.json``, on NTFS stream ``b.json`` of a
       file ``instances_a``), as YOLO and VOC leave out those of a folder or list ``a:b``.
@@ -156,9 +162,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         taken.append(("masks of another size than their image", misfit, refused))
     if negative.any():
         taken.append(("boxes of negative width or height", negative, refused))
-    wrong = _wrong_keypoint_counts(objects, dataset.categories, files_keypoint_counts(dataset.info))
+    wrong = wrong_keypoint_counts(objects, dataset.categories, files_keypoint_counts(dataset.info))
     if wrong.any():
-        objects, reason = _unlabelled_keypoints(objects, wrong, dataset)
+        objects, reason = unlabelled_keypoints(objects, wrong, dataset)
         taken.append(("keypoint sets of another length than their category's names", wrong, reason))
     if odd.any():
         reason = (
@@ -177,7 +183,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     # an object left without geometry by what was taken out is not written: lost whole, counted once as such,
     # not also for a field taken out of it (its keypoints count only labelled: unlabelled above)
     bare = left_without_geometry(objects, misfit | negative | wrong | odd)
-    outside = _wholly_outside(objects, dataset)
+    outside = wholly_outside(objects, dataset)
     losses.extend(own_objects_lost(own & ~bare & ~bare_before & ~outside))
     losses.extend(
         (what, n, reason) for what, rows, reason in taken if (n := int((rows & ~outside & ~bare & ~bare_before).sum()))
@@ -210,7 +216,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     if (twice := attributes_twice(objects["attributes"], objects["extras"])).any():  # (the writer writes one)
         reason = "their own attributes are written: a COCO annotation holds one attributes object"
         losses.append(("object annotations' carried attributes (coco:attributes)", int(twice.sum()), reason))
-    flags = _odd_visibilities(objects, dataset)
+    flags = odd_visibilities(objects, dataset)
     if flags is not None:
         keypoints, n = flags
         losses.append(
@@ -236,39 +242,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     return dataset, losses
 
 
-def refused_geometry_taken_out(
-    objects: pa.Table, items: pa.Table
-) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray]:
-    """``objects`` as COCO writes them of what its reader refuses, and the rows of each (misfit, negative, odd).
-
-    Masks of another size than their image and boxes of negative width or height are taken out; those rows, and
-    the ones whose ``coco:segmentation`` extra COCO cannot hold, are marked for their box to be derived. (Keypoint
-    sets of another length than their category's names are left to the caller: :func:`writable` unlabels them.)
-    """
-    misfit, negative = _masks_of_another_size(objects, items), _negative_boxes(objects)
-    for column, rows in (("mask", misfit), ("bbox", negative)):
-        if rows.any():
-            nothing = pa.scalar(None, objects.schema.field(column).type)
-            values = pc.if_else(pa.array(rows), nothing, objects[column])
-            objects = objects.set_column(objects.schema.get_field_index(column), column, values)
-    odd = odd_segmentations(objects, items)
-    if (reshaped := misfit | negative | odd).any():  # rows whose geometry changes: written with what they lack
-        extras = marked_for_derivation(objects["extras"], reshaped).cast(objects.schema.field("extras").type)
-        objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
-    return objects, misfit, negative, odd
-
-
 def detections_if_posed(objects: pa.Table, dataset: Dataset) -> np.ndarray | bool:
     """The objects written as detections (see :func:`geometryless`), where any has keypoints; else False."""
     return written_as_detections(objects, dataset) if valid_mask(objects["keypoints"]).any() else False
-
-
-def left_without_geometry(objects: pa.Table, changed: np.ndarray) -> np.ndarray:
-    """Of the ``changed`` rows, those with no box, mask, drawable polygon or labelled keypoints left."""
-    if not changed.any():
-        return changed
-    drawn = valid_mask(objects["bbox"]) | valid_mask(objects["mask"]) | G.drawable_polygons(objects["polygon"])
-    return changed & ~drawn & ~G.labelled_keypoints(objects["keypoints"])
 
 
 def _without_emptied_results_images(
@@ -292,76 +268,6 @@ def _without_emptied_results_images(
         )
         losses.append(("images none of whose detections is written", int(bare.sum()), reason))
         tables["items"] = items.filter(pa.array(~bare))
-
-
-def _wholly_outside(objects: pa.Table, dataset: Dataset, detections: np.ndarray | None = None) -> np.ndarray:
-    """Per object: its written box has an area, none of it inside its image, nor any of its polygon's.
-
-    Clipped to the image (as :func:`.coco_shapes.written_boxes` clips it), such a box has no width or height:
-    a zero box on the image's edge, which COCOeval matches with nothing. The box written is the one the writer
-    writes (given, turned by its angle, or the bounds of the drawn polygon or labelled keypoints); an object with
-    a mask (of its image's size, as the masks of another size are taken out before) has its pixels inside. A
-    zero box stays one, and detections (written to results files, never clipped) are not looked at. Only the
-    objects whose box is not inside an image of known size are measured, usually none. ``detections``: those
-    objects, when known (else found as the writer writes them).
-    """
-    n = objects.num_rows
-    outside = np.zeros(n, dtype=bool)
-    if not n:
-        return outside
-    width, height = image_sizes(dataset.table("items"), objects["item_id"])
-    sized = known_sizes(width, height)
-    boxes, boxed = G.bbox_columns(objects["bbox"])
-    x, y, w, h = boxes.T
-    with np.errstate(invalid="ignore", over="ignore"):
-        inside = (x >= 0) & (y >= 0) & (x + w <= width) & (y + h <= height)
-    # a turned box's bounds hold its centre: one inside its image is not measured again
-    unboxed = ~boxed & (valid_mask(objects["polygon"]) | valid_mask(objects["keypoints"]))
-    maybe = sized & ~valid_mask(objects["mask"]) & ((boxed & ~inside) | unboxed)
-    if maybe.any():
-        maybe &= ~(written_as_detections(objects, dataset) if detections is None else detections)
-    if not maybe.any():
-        return outside
-    rows = np.flatnonzero(maybe)
-    some, _ = turned_boxes(objects.take(pa.array(rows)))
-    measured = ~geometryless(some)  # (objects COCO cannot write at all are lost for that)
-    rows, some = rows[measured], drawn_polygons(some.filter(pa.array(measured)))
-    fields = carried_fields(some["extras"], "coco:files" in dataset.info.extras)
-    boxes, has, _ = written_boxes(some, fields.as_read | fields.bbox, None)
-    bounds, bounded = G.polygon_bounds_column(arr(some["polygon"]))
-    width, height = width[rows], height[rows]
-
-    def meets(b: np.ndarray) -> np.ndarray:
-        x, y, w, h = b.T  # (a size of 1e-319 on 5 meets the image: G.overlaps is exact)
-        met: np.ndarray = G.overlaps(x, w, width) & G.overlaps(y, h, height)
-        return met
-
-    with np.errstate(invalid="ignore"):
-        sized_box = (boxes[:, 2] > 0) & (boxes[:, 3] > 0)
-    outside[rows] = has & sized_box & ~meets(boxes) & ~(bounded & meets(bounds))
-    outside[rows] |= _drawn_outside(some, bounds, bounded, dataset, fields)
-    return outside
-
-
-def _drawn_outside(
-    objects: pa.Table, bounds: np.ndarray, bounded: np.ndarray, dataset: Dataset, fields: Any
-) -> np.ndarray:
-    """Per object: its polygon reaches so far outside its image that the writer clips it, and nothing is left.
-
-    Its bounds meet the image (``[[1000, 50, 110, 50, 110, 90, 70, 90]]`` on 100 x 80), but none of its area does:
-    the writer's clipping (:func:`.coco_shapes.far_polygons_clipped`) leaves no ring. Its box, where it has none of
-    its own but its polygon's bounds (a YOLO segment line's), covers pixels the polygon does not: such an object
-    has no area inside its image either (one with labelled keypoints, or a box of its own, is written with them).
-    """
-    clipped, far = far_polygons_clipped(objects, dataset.table("items"), "coco:files" in dataset.info.extras, fields)
-    emptied = far & ~valid_mask(clipped["polygon"]) & ~valid_mask(objects["keypoints"])
-    if not emptied.any():
-        return emptied
-    own, boxed = G.bbox_columns(objects["bbox"])
-    with np.errstate(invalid="ignore"):
-        derived = ~boxed | (bounded & np.all(np.abs(own - bounds) <= 1e-9 * np.maximum(1.0, np.abs(bounds)), axis=1))
-    out: np.ndarray = emptied & derived
-    return out
 
 
 def _without_odd_fields(dataset: Dataset, losses: list[tuple[str, int, str]]) -> tuple[list[Any], Any]:
@@ -399,105 +305,6 @@ def _without_odd_fields(dataset: Dataset, losses: list[tuple[str, int, str]]) ->
     if bad:
         info = info.model_copy(update={"extras": {k: v for k, v in extras.items() if k not in dict(bad)}})
     return categories, info
-
-
-def _negative_boxes(objects: pa.Table) -> np.ndarray:
-    """Per object: a box of negative width or height."""
-    boxed = valid_mask(objects["bbox"])
-    if not boxed.any():
-        return boxed
-    negative: np.ndarray = boxed & true_mask(pc.or_(*(pc.less(pc.list_element(objects["bbox"], i), 0) for i in (2, 3))))
-    return negative
-
-
-def _masks_of_another_size(objects: pa.Table, items: pa.Table) -> np.ndarray:
-    """Per object: a mask whose height and width differ from its image's (when the image's are known)."""
-    masked = valid_mask(objects["mask"])
-    if not masked.any():
-        return masked
-    width, height = image_sizes(items, objects["item_id"])
-    mask = objects["mask"].combine_chunks()
-    mask_height = np.asarray(pc.struct_field(mask, "height").fill_null(-1).to_numpy(zero_copy_only=False), float)
-    mask_width = np.asarray(pc.struct_field(mask, "width").fill_null(-1).to_numpy(zero_copy_only=False), float)
-    known = ~np.isnan(width) & ~np.isnan(height)
-    misfit: np.ndarray = masked & known & ((mask_height != height) | (mask_width != width))
-    return misfit
-
-
-def _odd_visibilities(objects: pa.Table, dataset: Dataset) -> tuple[pa.Array, int] | None:
-    """The keypoints with every visibility COCO cannot hold made 2 (above 0) or 0, and how many there were.
-
-    None when there are none. Detections, written to results files, keep theirs: there the third number is
-    the detector's score for the point, and COCOeval does not read it.
-    """
-    if not objects.num_rows or objects["keypoints"].null_count == objects.num_rows:
-        return None
-    kp = objects["keypoints"].combine_chunks()
-    lengths = np.asarray(pc.list_value_length(kp).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
-    values = np.asarray(pc.list_flatten(kp).to_numpy(zero_copy_only=False), np.float64)
-    starts = np.concatenate([[0], np.cumsum(lengths)])
-    parents = np.repeat(np.arange(len(lengths)), lengths)
-    flag = (np.arange(len(values)) - starts[parents]) % 3 == 2
-    odd = flag & ~np.isin(values, (0.0, 1.0, 2.0))
-    if odd.any():
-        odd &= ~written_as_detections(objects, dataset)[parents]  # (as the writer writes them: see _detections)
-    if not odd.any():
-        return None
-    values = values.copy()
-    values[odd] = np.where(values[odd] > 0, 2.0, 0.0)
-    fixed = pa.ListArray.from_arrays(pa.array(starts, pa.int32()), pa.array(values), mask=kp.is_null())
-    return fixed.cast(objects.schema.field("keypoints").type), int(odd.sum())
-
-
-def _unlabelled_keypoints(objects: pa.Table, wrong: np.ndarray, dataset: Dataset) -> tuple[pa.Table, str]:
-    """The ``wrong`` objects' keypoints made unlabelled, and the reason of the loss (see :func:`writable`).
-
-    Each gets a zero for every number of its category's points: the writer writes such a set as COCO's
-    keypoints files write an unlabelled person (``num_keypoints`` 0), as it writes an object of that category
-    without keypoints; check_dataset counts it under neither. A detection (written to a results file, where
-    points are predictions) is written without keypoints: zeros would be points detected at (0, 0).
-    """
-    rows = np.flatnonzero(wrong)
-    detections = written_as_detections(objects, dataset)[rows]
-    named = {c.id: len(c.keypoints) for c in dataset.categories if c.keypoints}
-    ids = objects["category_id"].take(pa.array(rows)).to_pylist()
-    zeros = [None if d else [0.0] * (3 * named[i]) for i, d in zip(ids, detections.tolist(), strict=True)]
-    column = objects["keypoints"]
-    values = spliced_rows(column, rows, pa.array(zeros, column.type))
-    objects = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", values)
-    # one read from COCO carries its num_keypoints, written as read: it now has none labelled
-    extras = objects["extras"].combine_chunks()
-    counted = rows[~detections & true_mask(pc.match_substring(extras.take(pa.array(rows)), '"coco:num_keypoints":'))]
-    if len(counted):
-        texts = [
-            orjson.dumps({**loads_text(t), "coco:num_keypoints": 0}).decode() for t in extras.take(counted).to_pylist()
-        ]
-        extras = spliced_rows(extras.cast(pa.string()), counted, pa.array(texts, pa.string()))
-        extras = extras.cast(objects.schema.field("extras").type)
-        objects = objects.set_column(objects.schema.get_field_index("extras"), "extras", extras)
-    reason = "COCO's reader refuses them: their objects are written with every point unlabelled (num_keypoints 0)"
-    if detections.any():
-        reason += ", detections (in results files) without keypoints"
-    return objects, reason
-
-
-def _wrong_keypoint_counts(objects: pa.Table, categories: list[Any], others: list[tuple[int, int]]) -> np.ndarray:
-    """Per object: keypoints whose count differs from the keypoint names of a category that has some.
-
-    ``others``: (category id, names) a file read gave the category beside its own (a keypoints file's own names).
-    """
-    named = {c.id: len(c.keypoints) for c in categories if c.keypoints}
-    if not named or not objects.num_rows or objects["keypoints"].null_count == objects.num_rows:
-        return np.zeros(objects.num_rows, dtype=bool)
-    expected = pc.index_in(objects["category_id"], value_set=pa.array(list(named), pa.int64()))
-    wanted = pa.array([3 * k for k in named.values()], pa.int64())
-    want = np.asarray(pc.take(wanted, expected).fill_null(-1).to_numpy(zero_copy_only=False))
-    have = np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(-1).to_numpy(zero_copy_only=False))
-    wrong: np.ndarray = (want >= 0) & (have >= 0) & (want != have)
-    cats = np.asarray(objects["category_id"].fill_null(-1).to_numpy(zero_copy_only=False))
-    for cid, k in others:
-        wrong &= (cats != cid) | (have != 3 * k)
-    return wrong
 
 
 def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, target: str) -> None:
@@ -714,7 +521,3 @@ def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> 
     keys = {key: n for key, n in extras_key_counts(extras.filter(maybe)).items() if not key.startswith("coco:")}
     # (VOC's parts, actions, flags and pose holding content are lost, a label's difficult flag too)
     report_annotation_extras(keys, extras.filter(maybe), "coco", target, report, kind)
-
-
-def _count(mask: pa.ChunkedArray | pa.Array) -> int:
-    return int(pc.sum(mask.cast(pa.int64())).as_py() or 0)

@@ -72,22 +72,22 @@ def _written(objects: pa.Table, dataset: Dataset) -> np.ndarray:
     height, a mask of another size than its image, keypoints of another count than its category's names, taken
     out), nor one with no area inside its image, nor any in a dataset that defines no categories.
     """
-    from labelkit.formats import coco_plan  # (coco_plan imports this module)
+    from labelkit.formats import coco_misfits  # (coco_misfits imports this module)
 
     if not dataset.categories:
         return np.zeros(objects.num_rows, dtype=bool)
     written = ~geometryless(objects)
-    objects, misfit, negative, odd = coco_plan.refused_geometry_taken_out(objects, dataset.table("items"))
-    wrong = coco_plan._wrong_keypoint_counts(objects, dataset.categories, files_keypoint_counts(dataset.info))
+    objects, misfit, negative, odd = coco_misfits.refused_geometry_taken_out(objects, dataset.table("items"))
+    wrong = coco_misfits.wrong_keypoint_counts(objects, dataset.categories, files_keypoint_counts(dataset.info))
     if wrong.any():  # (writable writes them unlabelled, which is none labelled: as none)
         keypoints = pc.if_else(
             pa.array(wrong), pa.scalar(None, objects.schema.field("keypoints").type), objects["keypoints"]
         )
         objects = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", keypoints)
-    written &= ~coco_plan.left_without_geometry(objects, misfit | negative | wrong | odd)
+    written &= ~coco_misfits.left_without_geometry(objects, misfit | negative | wrong | odd)
     if written.any():
         tagged = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')  # (in a results split: detections)
-        written &= ~coco_plan._wholly_outside(objects, dataset, detections=tagged)
+        written &= ~coco_misfits.wholly_outside(objects, dataset, detections=tagged)
     return written
 
 
