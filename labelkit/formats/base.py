@@ -15,7 +15,7 @@ import numpy as np
 
 from labelkit.errors import UsageError
 from labelkit.model import Dataset
-from labelkit.report import Finding, Report
+from labelkit.report import Report
 
 _BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 ProgressFn = Callable[[str, int, "int | None"], None]
@@ -301,8 +301,3 @@ def _set(out: ParsedOptions, side: str, name: str, value: Any, key: str) -> None
     if name in options:
         raise UsageError(f"option {key!r}: {name!r} is given twice for {'reading' if side == 'read' else 'writing'}")
     options[name] = value
-
-
-def no_findings(path: Path, **options: Any) -> list[Finding]:
-    """The default validation: nothing beyond a successful read."""
-    return []

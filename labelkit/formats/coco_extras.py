@@ -120,7 +120,6 @@ _PLAIN = {"area": "^([0-9]|$)", "iscrowd": "^[01]?$", "num_keypoints": "^[0-9]*$
 """Per carried field, what its raw texts match when they are surely what the COCO schema allows (or absent): a
 number that starts with a digit is not negative, ``0`` or ``1``, digits only. Texts that do not match (``-0``,
 ``1.0``, ``1e2`` may still be fine) are decoded one by one."""
-_RULES = {"area": "a number, not negative", "iscrowd": "0 or 1", "num_keypoints": "an integer, not negative"}
 
 
 def _unvouched(name: str, texts: pa.Array, lengths: np.ndarray) -> np.ndarray:

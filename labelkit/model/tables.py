@@ -9,7 +9,7 @@ back here, and nowhere else.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -98,7 +98,6 @@ TABLE_BY_KIND: dict[str, str] = {
 }
 KIND_BY_TABLE: dict[str, str] = {v: k for k, v in TABLE_BY_KIND.items()}
 ANNOTATION_TABLES: tuple[str, ...] = tuple(TABLE_BY_KIND.values())
-_JSON_FIELDS = {"attributes", "extras", "metadata", "columns"}
 
 
 def dumps(value: Any) -> str:
@@ -461,11 +460,6 @@ def iter_rows(table: pa.Table, batch_size: int = 4096) -> Iterator[dict[str, Any
     """Yield the rows of a table as dicts, a batch at a time, so memory stays bounded."""
     for batch in table.to_batches(max_chunksize=batch_size):
         yield from batch.to_pylist()
-
-
-def json_column(values: Iterable[Mapping[str, Any] | None]) -> pa.Array:
-    """Encode mappings as a JSON-text column (empty or None -> null)."""
-    return pa.array([_encode_json(v) for v in values], type=_JSON)
 
 
 def decode_json_cells(texts: pa.Array, type_: Any) -> list[Any] | None:
