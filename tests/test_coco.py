@@ -3172,6 +3172,11 @@ def test_instances_with_keypoints_inline_beside_a_keypoints_file_are_written_bac
             id="not-in-the-keypoints-file",
         ),
         pytest.param([_ann(1, 1, 1, **_POSE)], [], id="keypoints-file-without-annotations"),
+        pytest.param(  # (one the keypoints file lists without keypoints was written to the instances file only)
+            [_ann(1, 1, 1), _ann(2, 1, 1), _ann(3, 1, 1)],
+            [_ann(1, 1, 1), _ann(2, 1, 1, **_POSE)],
+            id="listed-without-keypoints",
+        ),
         pytest.param(  # (a value COCO does not allow is carried as read: a note of its own says so)
             [_ann(1, 1, 1, keypoints=[5, 5, 2], num_keypoints=[1, {"a": 'b,}"'}])],
             [_ann(1, 1, 1, **_POSE)],
@@ -3210,6 +3215,21 @@ def test_keypoints_inline_unlike_the_keypoints_files_are_noted_and_the_keypoints
     written = _written(tmp_path / "out", docs)
     assert written["instances_val"]["annotations"] == [{**own, "keypoints": [5, 5, 2]}, _ann(2, 1, 1, **_POSE)]
     assert written["person_keypoints_val"] == docs["person_keypoints_val"]
+
+
+def test_keypoints_inline_that_the_keypoints_file_lists_without_are_kept_and_noted(tmp_path: Path) -> None:
+    """The keypoints file's record without keypoints took the place of the instance's own: they were lost unsaid."""
+    own = _ann(1, 1, 1, keypoints=[6, 6, 2], num_keypoints=1)
+    docs = _instances_and_keypoints(tmp_path / "in", [own], [_ann(1, 1, 1)])
+    ds = labelkit.load(tmp_path / "in")
+    assert ds.read_notes == [
+        "1 annotations of person_keypoints_val.json have no keypoints where the same annotation of the instances "
+        "file has some inline: the instance's are kept (writing COCO writes them to both files)"
+    ]
+    labelkit.save(ds, tmp_path / "out", "coco")
+    written = _written(tmp_path / "out", docs)
+    assert written["instances_val"] == docs["instances_val"]
+    assert written["person_keypoints_val"]["annotations"] == [{**_ann(1, 1, 1), "keypoints": [6, 6, 2]}]
 
 
 def test_an_instance_with_keypoints_inline_moved_to_another_split_stays_out_of_its_keypoints_file(

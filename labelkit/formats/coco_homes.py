@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.coco_read import RESULTS_RE, TASK_RE
-from labelkit.formats.coco_text import STUFF_TAG, Renumbered
+from labelkit.formats.coco_text import LISTED_TAG, STUFF_TAG, Renumbered
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import contains_match, valid_mask
 
@@ -190,6 +190,15 @@ def object_files(split: str, keys: list[str], files: Any, posed: Callable[[], bo
     return [FileSpec("instances", split, keys), FileSpec("person_keypoints", split, keys, cats)]
 
 
+def posed_rows(objects: pa.Table | pa.RecordBatch) -> np.ndarray:
+    """Per object: it has keypoints, or a keypoints file listed it without (:data:`.coco_text.LISTED_TAG`).
+
+    Either goes to the keypoints file of its category beside an instances file (unless tagged for one file).
+    """
+    posed: np.ndarray = valid_mask(objects["keypoints"]) | contains_match(objects["extras"], f'"{LISTED_TAG}":')
+    return posed
+
+
 def posed_any(objects: pa.Table) -> bool:
     """Whether any of ``objects`` goes to a keypoints file beside an instances file.
 
@@ -197,7 +206,7 @@ def posed_any(objects: pa.Table) -> bool:
     nor a detection, ``"coco:@task":"results"``), and one read from a keypoints file.
     """
     extras = objects["extras"]
-    posed = valid_mask(objects["keypoints"]) | contains_match(extras, f'"{STUFF_TAG}":"person_keypoints"')
+    posed = posed_rows(objects) | contains_match(extras, f'"{STUFF_TAG}":"person_keypoints"')
     for task in ("instances", "results"):
         posed &= ~contains_match(extras, f'"{STUFF_TAG}":"{task}"')
     return bool(posed.any())

@@ -24,7 +24,7 @@ from labelkit.formats.coco_build import Built
 from labelkit.formats.coco_homes import CAPTION_TASKS, LABEL_TASKS
 from labelkit.formats.coco_read import CocoFile
 from labelkit.formats.coco_records import same_json
-from labelkit.formats.coco_text import COUNT_TAG, INLINE_TAG, STUFF_TAG, value_text
+from labelkit.formats.coco_text import COUNT_TAG, INLINE_TAG, LISTED_TAG, STUFF_TAG, value_text
 from labelkit.model.tables import contains_match, loads_text, members_or_raw, true_mask, valid_mask
 
 
@@ -96,9 +96,14 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
             continue
         table = b.objects.drop_columns(["_row"]) if "_row" in b.objects.column_names else b.objects
         if f.task == "person_keypoints" and f.split in instances_ids:
-            objects[instances_ids[f.split]], table, differ, moved, unlike, lacks = _merge_keypoints(
+            objects[instances_ids[f.split]], table, differ, moved, unlike, lacks, unposed = _merge_keypoints(
                 objects[instances_ids[f.split]], table
             )
+            if unposed:
+                notes.append(
+                    f"{unposed:,} annotations of {f.path.name} have no keypoints where the same annotation of the "
+                    "instances file has some inline: the instance's are kept (writing COCO writes them to both files)"
+                )
             if unlike:
                 notes.append(
                     f"{unlike:,} annotations of {f.path.name} have other keypoints than the same annotation of the "
@@ -288,7 +293,7 @@ def _join_metadata(
     return pc.if_else(pa.array(index >= 0), joined, metadata.combine_chunks())
 
 
-def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int, int, int, int]:
+def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table, pa.Table, int, int, int, int, int]:
     """Give instance objects the keypoints (and fields) of the same annotation: id, image and category.
 
     An instance whose record carried keypoints inline (not COCO 2017's, some tools') is tagged
@@ -298,14 +303,17 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
         The instances, the keypoint annotations of no instance, how many matched annotations differ from
         their instance in other fields than ``keypoints`` and ``num_keypoints`` (the keypoints file's win), how
         many in their box or segmentation (the instance's win: an object has one geometry), and how many
-        carried other keypoints inline than the keypoints file's (the keypoints file's win), and how many lack
-        fields (extras) their instance has (the instance's are kept beside the keypoints file's).
+        carried other keypoints inline than the keypoints file's (the keypoints file's win), how many lack
+        fields (extras) their instance has (the instance's are kept beside the keypoints file's), and how many
+        the keypoints file lists without keypoints where their instance carried some inline (the instance's
+        win). One the keypoints file lists without keypoints, whose instance has none, is tagged
+        :data:`LISTED_TAG`, so that writing COCO lists it there again.
     """
     inst_ids = _annotation_keys(instances)
     pos = pc.index_in(_annotation_keys(keypoints), value_set=inst_ids)
     matched = pc.is_valid(pos)
     if not pc.any(matched).as_py():
-        return instances, keypoints, 0, 0, 0, 0
+        return instances, keypoints, 0, 0, 0, 0, 0
     kp = keypoints.filter(matched)
     target = pc.drop_null(pos).to_numpy()
     same = instances.take(pa.array(target))
@@ -313,6 +321,7 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
         kp.schema.get_field_index("extras"), "extras", _without_carried_geometry(kp["extras"], same["extras"])
     )
     inline = valid_mask(same["keypoints"])
+    listed = valid_mask(kp["keypoints"])  # (a record of the keypoints file without keypoints: its instance's kept)
     own_count, own_extras = _num_keypoints_apart(same["extras"].combine_chunks())
     kp_extras = _num_keypoints_apart(kp["extras"].combine_chunks(), counts=False)[1]
     # (an instance's num_keypoints without keypoints is kept apart: see _counts_tagged)
@@ -320,7 +329,7 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
     moved = np.zeros(kp.num_rows, dtype=bool)
     for name in ("bbox", "polygon", "mask"):
         moved |= _rows_differ(same[name].combine_chunks(), kp[name].combine_chunks())
-    unlike = inline & _rows_differ(same["keypoints"].combine_chunks(), kp["keypoints"].combine_chunks())
+    unlike = inline & listed & _rows_differ(same["keypoints"].combine_chunks(), kp["keypoints"].combine_chunks())
     assert own_count is not None
     tag = pc.binary_join_element_wise(f'"{INLINE_TAG}":', _tag_value(own_count), "")
     kp_extras = kp["extras"].combine_chunks()
@@ -328,12 +337,15 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
         kept_members = pa.array([kept.get(k) for k in range(kp.num_rows)], pa.string())
         kp_extras = _with_member(kp_extras, kept_members)
     merged_extras = _with_member(kp_extras, pc.if_else(pa.array(inline), tag, _NO_TEXT))
+    bare = pa.scalar(f'"{LISTED_TAG}":true', pa.string())  # (listed there without keypoints, and has none)
+    merged_extras = _with_member(merged_extras, pc.if_else(pa.array(~listed & ~inline), bare, _NO_TEXT))
     n = instances.num_rows
     source = np.full(n, -1, dtype=np.int64)
     source[target] = np.arange(len(target))
     take = pa.array(np.where(source >= 0, source, 0))
     has = pa.array(source >= 0)
-    new_kp = pc.if_else(has, kp["keypoints"].combine_chunks().take(take), instances["keypoints"].combine_chunks())
+    own_kp = pc.if_else(pa.array(listed), kp["keypoints"].combine_chunks(), same["keypoints"].combine_chunks())
+    new_kp = pc.if_else(has, own_kp.take(take), instances["keypoints"].combine_chunks())
     new_extras = pc.if_else(has, merged_extras.take(take), instances["extras"].combine_chunks())
     instances = instances.set_column(instances.schema.get_field_index("keypoints"), "keypoints", new_kp)
     instances = instances.set_column(instances.schema.get_field_index("extras"), "extras", new_extras)
@@ -345,7 +357,8 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
                 instances.schema.get_field_index(name), name, pc.if_else(has, theirs, mine)
             )
     unmatched = keypoints.filter(pc.invert(matched))
-    return instances, unmatched, int(differ.sum()), int(moved.sum()), int(unlike.sum()), lacks
+    unposed = int((inline & ~listed).sum())
+    return instances, unmatched, int(differ.sum()), int(moved.sum()), int(unlike.sum()), lacks, unposed
 
 
 def _counts_tagged(instances: pa.Table, posed: np.ndarray) -> pa.Table:

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.formats.coco_homes import posed_rows
 from labelkit.formats.coco_shapes import (
     drawn_polygons,
     far_polygons_clipped,
@@ -73,11 +74,9 @@ def file_rows(
     alone = np.zeros(n, dtype=bool)
     if keep_categories is not None:
         kept = pc.is_in(objects["category_id"], value_set=pa.array(keep_categories, pa.int64()))
-        posed = pc.or_kleene(
-            objects["keypoints"].is_valid(), pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"person_keypoints"')
-        )
+        posed = posed_rows(objects) | contains_match(objects["extras"], f'"{STUFF_TAG}":"person_keypoints"')
         own = contains_match(objects["extras"], f'"{STUFF_TAG}":"instances"')  # (the instances file's only)
-        listed &= true_mask(pc.and_(pc.and_(kept, pc.fill_null(posed, False)), pa.array(~own)))
+        listed &= true_mask(kept) & posed & ~own
         alone = contains_match(objects["extras"], f'"{STUFF_TAG}":"person_keypoints"')
     return listed, alone
 

@@ -39,6 +39,10 @@ COUNT_TAG = "coco:@num_keypoints"
 """The extras key marking an object whose record in the instances file carried ``num_keypoints`` but no keypoints,
 in a split with a keypoints file too. Its value is that ``num_keypoints`` as read (as :data:`INLINE_TAG`'s), which
 writing COCO gives the instances file's record back (its ``coco:num_keypoints`` extra is the keypoints file's)."""
+LISTED_TAG = "coco:@listed_without_keypoints"
+"""The extras key marking an object the keypoints file lists without keypoints, joined to the same annotation of
+the instances file (its value is ``true``): writing COCO lists it in the keypoints file too, as it lists the objects
+with keypoints (a record without keypoints of that file was written to the instances file only)."""
 _ID = re.compile(r"(?:.*/)?(-?[0-9]+)\Z")
 """An id's own number: ASCII digits ending it (``\\d`` took ``١٢`` for 12, ``$`` a line break after it)."""
 

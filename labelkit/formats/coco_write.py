@@ -31,6 +31,7 @@ from labelkit.formats.coco_homes import (
     labels_of,
     object_files,
     posed_any,
+    posed_rows,
 )
 from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
@@ -231,7 +232,7 @@ class Writer:
                 objects = name == "objects"
                 # (a label's or caption's extra: the task of its home file, see coco_homes)
                 extras = table["extras"].to_pylist() if objects else label_homes(table["extras"], read, task).tolist()
-                posed = table["keypoints"].is_valid().to_pylist() if objects else [False] * table.num_rows
+                posed = posed_rows(table).tolist() if objects else [False] * table.num_rows
                 scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
                 for item, category, extra, has_keypoints, scored in zip(
                     table["item_id"].to_pylist(), table["category_id"].to_pylist(), extras, posed, scores, strict=True
@@ -295,7 +296,7 @@ class Writer:
             objects = self._rows("objects", self._item_ids(split))
             housed = pa.array(np.zeros(objects.num_rows, dtype=bool))
             if "person_keypoints" in tasks:
-                housed = pc.or_(housed, objects["keypoints"].is_valid())
+                housed = pc.or_(housed, pa.array(posed_rows(objects)))
             if "results" in tasks:
                 housed = pc.or_(housed, objects["score"].is_valid())
             if not true_mask(housed).all():
@@ -433,7 +434,7 @@ class Writer:
                 wanted |= self.unlisted  # categories no file lists (added since): in the first file
             elif spec.task == "person_keypoints":  # and those of objects given keypoints since (written only here)
                 posed = self._rows("objects", self._item_ids(spec.split or "default"))
-                posed = posed.filter(posed["keypoints"].is_valid())
+                posed = posed.filter(pa.array(posed_rows(posed)))
                 wanted |= set(pc.unique(posed["category_id"].drop_null()).to_pylist())
             order = {cid: k for k, cid in enumerate(spec.categories)}  # its own in its order, then those added
             return sorted((c for c in cats if c.id in wanted), key=lambda c: order.get(c.id, len(order)))
