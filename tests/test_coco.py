@@ -3152,6 +3152,18 @@ def test_instances_with_keypoints_inline_beside_a_keypoints_file_are_written_bac
     assert _load(out / "annotations" / "person_keypoints_val.json") == kp
 
 
+def test_validate_names_a_category_id_repeated_after_another_name_of_it(tmp_path: Path) -> None:
+    """The first record of the id, misnamed, was not counted as listed: the repeat after it went unsaid."""
+    inst = {"images": [_img(7)], "annotations": [], "categories": [{"id": 2, "name": "b"}]}
+    labels = {"images": [_img(7)], "annotations": [], "categories": [{"id": 2, "name": "B"}, {"id": 2, "name": "b"}]}
+    src = _files(tmp_path / "in", {"instances_val": inst, "labels_val": labels})
+    found = [(Path(f.path).name, f.where, f.message) for f in labelkit.validate(src)]
+    assert found == [
+        ("labels_val.json", "#/categories/0/name", "category 2 is named 'B' here but 'b' in another file"),
+        ("labels_val.json", "#/categories/1/id", "duplicate category id 2"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("instances", "keypoints"),
     [

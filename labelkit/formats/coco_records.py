@@ -345,13 +345,13 @@ def merge_categories(files: Sequence[CocoFile], findings: list[Finding] | None =
                     path=f.path,
                     pointer=json_pointer("categories", i, "name"),
                 )
+            here.add(c.id)  # (also when misnamed: a later record of that id in this file repeats it)
             if error is not None:
                 if findings is None:
                     raise error
                 findings.append(Finding(str(f.path), "#" + (error.location.pointer or ""), error.message))
                 repeated = True
                 continue
-            here.add(c.id)
             record = f.categories[i]
             old = merged.get(c.id)
             if old is None:
