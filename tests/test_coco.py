@@ -3152,6 +3152,28 @@ def test_instances_with_keypoints_inline_beside_a_keypoints_file_are_written_bac
     assert _load(out / "annotations" / "person_keypoints_val.json") == kp
 
 
+@pytest.mark.parametrize(
+    ("urls", "repeat", "pointer"),
+    [
+        ([(8, None), (8, None), (7, "u2")], "#/images/1/id: duplicate image id 8", "#/images/2/coco_url"),
+        ([(8, None), (7, "u2"), (8, None)], "#/images/2/id: duplicate image id 8", "#/images/1/coco_url"),
+        ([(7, "u2"), (7, "u1")], "#/images/1/id: duplicate image id 7", "#/images/0/coco_url"),  # (the first compared)
+    ],
+)
+def test_validate_compares_images_across_files_beside_a_repeated_image_id(
+    tmp_path: Path, urls: list[tuple[int, str | None]], repeat: str, pointer: str
+) -> None:
+    """A file listing any image id twice stopped the comparison of every image with the other files' records."""
+    cat = {"id": 1, "name": "a"}
+    inst = {"images": [{**_img(7), "coco_url": "u1"}, _img(8)], "annotations": [], "categories": [cat]}
+    images = [{**_img(i), "coco_url": url} if url else _img(i) for i, url in urls]
+    labels = {"images": images, "annotations": [], "categories": [cat]}
+    src = _files(tmp_path / "in", {"instances_val": inst, "labels_val": labels})
+    found = [f"{Path(f.path).name}{f.where}: {f.message}" for f in labelkit.validate(src)]
+    differs = 'image 7 differs from the one instances_val.json lists in \'coco_url\' (expected "u1", found "u2")'
+    assert found == [f"labels_val.json{repeat}", f"labels_val.json{pointer}: {differs}"]
+
+
 def test_validate_names_a_category_id_repeated_after_another_name_of_it(tmp_path: Path) -> None:
     """The first record of the id, misnamed, was not counted as listed: the repeat after it went unsaid."""
     inst = {"images": [_img(7)], "annotations": [], "categories": [{"id": 2, "name": "b"}]}

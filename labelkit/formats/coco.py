@@ -658,8 +658,7 @@ def _semantic_findings(path: Path) -> list[Finding]:
         ]
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
         built.append(b)
-    if not any(b.item_findings for b in built):  # (duplicate image ids: the images cannot be told apart)
-        conflicts += join_items(coco_files, built).conflicts
+    conflicts += join_items(coco_files, built).conflicts  # (an image a file lists twice: by its first record)
     for f in coco_files:  # (reading keeps them as JSON, and refuses what it cannot keep)
         try:
             check_kept_sections(f)

@@ -181,17 +181,25 @@ def join_items(files: list[CocoFile], built: list[Built]) -> JoinedItems:
     An image (split and id) listed by several files is one item: the first file's row, given the metadata
     fields (``coco_url``, ``flickr_url``, ...) that only later files have. Files whose records are the same
     (COCO 2017's) are compared a column at a time; only images whose records differ are looked at one by one.
-    A results file lists no images (its rows are its split's, or bare ids): it is not compared.
+    A results file lists no images (its rows are its split's, or bare ids): it is not compared. An image a file
+    lists twice (which reading refuses, and ``validate`` reports) is compared by its first record there.
     """
     if len(built) == 1:  # (a lone file has nothing to compare its images with)
         return JoinedItems(built[0].items, {}, [])
-    tables = []
+    tables, rows = [], []
     for i, b in enumerate(built):
         n = b.items.num_rows
-        tables.append(b.items.append_column("_file", pa.array(np.full(n, i, np.int64))))
+        table = b.items.append_column("_file", pa.array(np.full(n, i, np.int64)))
+        own = np.arange(n)
+        if pc.count_distinct(b.items["id"]).as_py() < n:  # (validate: a file's repeat of an id, a finding of its own)
+            codes = pc.index_in(b.items["id"], value_set=pc.unique(b.items["id"])).to_numpy(zero_copy_only=False)
+            own = np.sort(np.unique(codes, return_index=True)[1])
+            table = table.take(pa.array(own))
+        tables.append(table)
+        rows.append(own)
     every = pa.concat_tables(tables, promote_options="default").combine_chunks()
     file_of = every["_file"].to_numpy()
-    row_in_file = np.concatenate([np.arange(b.items.num_rows) for b in built])
+    row_in_file = np.concatenate(rows)
     ids = every["id"]
     codes = pc.index_in(ids, value_set=pc.unique(ids)).to_numpy(zero_copy_only=False)
     _, first_rows = np.unique(codes, return_index=True)
