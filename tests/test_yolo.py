@@ -4195,6 +4195,29 @@ def test_a_flat_folders_hidden_files_and_folders_are_passed_over(tmp_path: Path)
     assert [i.id for i in labelkit.load(root).items()] == ["a", "b", "sub/c"]
 
 
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+def test_labels_of_hidden_images_written_without_them_read_back(tmp_path: Path, layout: str) -> None:
+    """With media=none, image_sizes.json listed .b.jpg and .cache/c.jpg, but their label files, hidden, were passed
+    over on reading: two items and their objects gone, with nothing reported lost and no read note."""
+    doc = {
+        "images": [{"id": i, "file_name": name, "width": 100, "height": 100} for i, name in enumerate(_HIDDEN, 1)],
+        "annotations": [{"id": i, "image_id": i, "category_id": 1, "bbox": [10, 20, 30, 40]} for i in (1, 2, 3)],
+        "categories": [{"id": 1, "name": "cat"}],
+    }
+    src = tmp_path / "instances_train.json"
+    src.write_text(json.dumps(doc))
+    report = labelkit.convert(src, tmp_path / "out", "yolo", layout=layout)
+    assert report.lost == []
+    back = labelkit.load(tmp_path / "out")
+    folder = "images/train/" if layout == "ultralytics" else "obj_train_data/"
+    assert sorted(i.media.path for i in back.items()) == sorted(folder + name for name in _HIDDEN)
+    assert [o.bbox for o in back.objects()] == [(10.0, 20.0, 30.0, 40.0)] * 3
+    assert back.read_notes == []
+
+
+_HIDDEN = ("a.jpg", ".b.jpg", ".cache/c.jpg")
+
+
 def test_a_label_file_without_its_image_in_a_flat_folder_needs_its_size(tmp_path: Path) -> None:
     """As in the other layouts: an error naming the file, unless a size is given."""
     root = _labelimg_folder(tmp_path / "in")

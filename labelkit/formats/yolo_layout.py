@@ -414,7 +414,10 @@ def entries_from_labels(label_dir: Path, root: Path, split: str | None, index: L
     native = os.sep == "/"  # (else a relative path's slashes are turned, as Path turns them)
     entries = []
     for name in sorted(walk_files(label_dir, lambda f: f[-4:].lower() == ".txt" and not f.startswith(APPLE_DOUBLE))):
-        if hidden_path(name):  # (Jupyter's .ipynb_checkpoints/a-checkpoint.txt: no label file, as for Ultralytics)
+        images = by_label.get(label_prefix + name)
+        if hidden_path(name) and images is None:
+            # (Jupyter's .ipynb_checkpoints/a-checkpoint.txt: no label file, as for Ultralytics; but the labels of an
+            # image the size side file lists, .b.jpg written with media=none, are read, as its image would be)
             continue
         if not name.endswith(".txt"):  # (a.TXT: Ultralytics opens a.txt, found on macOS and Windows alone)
             raise InputError(
@@ -422,7 +425,6 @@ def entries_from_labels(label_dir: Path, root: Path, split: str | None, index: L
                 path=folder + (name if native else name.replace("/", os.sep)),
                 hint=f"rename it to {name.rpartition('/')[2][:-4]}.txt",
             )
-        images = by_label.get(label_prefix + name)
         label = folder + (name if native else name.replace("/", os.sep))
         if images is None:
             if name.rpartition("/")[2] != LABELIMG_NAMES:  # (LabelImg's names, not labels)
