@@ -7232,9 +7232,10 @@ def test_a_darknet_root_holding_data_obj_data_is_told_to_read_that_file(tmp_path
     Image.new("RGB", (10, 10)).save(tmp_path / "data" / "obj" / "a.jpg")
     (tmp_path / "data" / "obj" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
     (tmp_path / "data" / "train.txt").write_text("data/obj/a.jpg\n")
-    with pytest.raises(InputError, match="no images or label files found") as err:
-        labelkit.load(tmp_path, format="yolo")
-    assert err.value.hint == f"read {tmp_path / 'data' / 'obj.data'} (Darknet's data/ folder)"
+    for name in ("yolo", None):  # (without the format named, no format recognised the folder: the hint unsaid)
+        with pytest.raises(InputError, match="no images or label files found") as err:
+            labelkit.load(tmp_path, format=name)
+        assert err.value.hint == f"read {tmp_path / 'data' / 'obj.data'} (Darknet's data/ folder)"
     assert len(labelkit.load(tmp_path / "data" / "obj.data")) == 1
     (tmp_path / "data" / "obj.data").unlink()  # (a data/ folder without a .data file: the usual hint)
     with pytest.raises(InputError) as err:

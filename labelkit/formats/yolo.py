@@ -177,7 +177,11 @@ def detect(path: Path) -> Detection | None:
         return flat
     if classify_splits(path):
         return Detection(0.3, "folder of split/class/image folders (YOLO classify)")
-    return None
+    try:  # (Darknet's own folder: reading it names data/obj.data, the file to read)
+        below = darknet_data(path / "data") if (path / "data").is_dir() else None
+    except InputError:
+        below = None
+    return Detection(0.3, "folder whose data/ holds Darknet's obj.data") if below is not None else None
 
 
 def _detect_flat(path: Path, config: Path | None) -> Detection | None:
