@@ -3,7 +3,8 @@
 The XML's fields and flags, ImageSets lists named after classes and splits, ``labelmap.txt`` lines, the item
 metadata and object extras VOC keeps (``voc:*``), and the segmentation PNGs: their size, their 254 instance
 and class values, polygons to rasterise under ``masks=all``, void masks. The writer is
-:mod:`labelkit.formats.voc_write`.
+:mod:`labelkit.formats.voc_write`; which keys it keeps, and what reads back otherwise, is in
+:mod:`labelkit.formats.voc_readback`.
 """
 
 from __future__ import annotations
@@ -45,11 +46,17 @@ from labelkit.formats.voc_lists import (
 from labelkit.formats.voc_masks import (
     VOID_KEYS,
 )
-from labelkit.formats.voc_parse import _int_or_text as int_or_text
-from labelkit.formats.voc_parse import attribute_value
+from labelkit.formats.voc_readback import (
+    OBJECT_KEYS,
+    OWN_KEYS,
+    boxes_read_back_otherwise,
+    item_texts_read_back_otherwise,
+    reads_back_otherwise,
+    texts_read_back_otherwise,
+    voc_metadata_only,
+)
 from labelkit.formats.voc_renames import renamed_files
 from labelkit.formats.voc_values import (
-    CORNERS_KEY,
     LINE_BREAK,
     NOT_XML,
     as_list,
@@ -58,13 +65,10 @@ from labelkit.formats.voc_values import (
     malformed_count,
     not_xml_texts,
     not_xml_values,
-    part_ok,
-    tag_ok,
 )
 from labelkit.formats.voc_write import Classes, fractional_corners, fractional_note, labelmap_name_ok, voc_boxes
 from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
-from labelkit.model.geometry import bbox_columns
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.portable import where_one
 from labelkit.report import Report
@@ -105,32 +109,6 @@ def _unlisted(dataset: Dataset, unlisted: np.ndarray[Any, Any]) -> int:
     return int(np.count_nonzero(unlisted & (named | tasks)))
 
 
-def _boxes_read_back_otherwise(dataset: Dataset) -> int:
-    """How many written boxes a reader takes back otherwise than they are, by a float's rounding.
-
-    A reader takes ``x = xmin - 1`` and ``w = xmax - xmin + 1``; of a width finer than the floats near ``xmax``
-    hold (most boxes of two decimals beyond a few hundred pixels) no corner gives it back exactly. Rotated boxes
-    are written as their bounds, which the plan says of them. Only the boxes of XML objects are counted: an object
-    of no known class (lost whole), or a mask-only or class-only one (written to the PNGs only), writes no corners.
-    """
-    voc, writable = voc_boxes(dataset)
-    objects = dataset.table("objects")
-    straight = true_mask(pc.equal(objects["angle"].fill_null(0.0), 0.0))
-    ids = pa.array([c.id for c in dataset.categories], pa.int64())
-    known = true_mask(pc.is_in(objects["category_id"], value_set=ids))
-    rows = np.flatnonzero(writable & straight & known)
-    if not len(rows):
-        return 0
-    boxes = bbox_columns(objects["bbox"])[0][rows]
-    corners = voc[rows]
-    with np.errstate(over="ignore", invalid="ignore"):
-        back = np.concatenate([corners[:, :2] - 1.0, (corners[:, 2:] - corners[:, :2]) + 1.0], axis=1)
-    moved = rows[(back != boxes).any(axis=1)]
-    if not len(moved):
-        return 0
-    return int(np.count_nonzero(png_kinds(objects.take(pa.array(moved)))[0] == 0))  # (XML objects only)
-
-
 def _caps(options: dict[str, Any]) -> Capabilities:
     if str(options.get("masks") or "auto") != "all":
         return CAPABILITIES
@@ -153,7 +131,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.note(f"{turned:,} rotated boxes are written as their axis-aligned bounding boxes")
     report.transform(
         "box coordinates",
-        _boxes_read_back_otherwise(dataset),
+        boxes_read_back_otherwise(dataset),
         "Pascal VOC holds corners: these boxes' x, y, width or height read back from them a float's rounding away "
         "(a width of 163.72 as 163.72000000000003: the floats near xmax are coarser than those near the width)",
     )
@@ -178,7 +156,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     with_voc = may_hold_voc(texts)
     voc_metadata = [decode_json_cell(text) for text in texts.filter(pa.array(with_voc)).to_pylist()]
     foreign = int(np.count_nonzero(~with_voc & true_mask(pc.match_substring(texts, '"')))) + sum(
-        1 for meta in voc_metadata if not _voc_metadata_only(meta)
+        1 for meta in voc_metadata if not voc_metadata_only(meta)
     )
     report.lose(
         "items with metadata",
@@ -188,7 +166,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     )
     report.transform(
         "items with a folder, path, source, owner, depth or segmented flag that reads back otherwise",
-        sum(map(_item_texts_read_back_otherwise, voc_metadata)),
+        sum(map(item_texts_read_back_otherwise, voc_metadata)),
         "Pascal VOC's <folder>, <path>, <source>, <owner> (and their fields), <depth> and <segmented> are texts, read "
         "back stripped, the last two as numbers where they are digits: ' x ' reads back as 'x', 3 as '3', '7' as 7",
     )
@@ -359,20 +337,20 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.lose("objects with list-valued attributes", len(lists), "Pascal VOC attribute values are single texts")
         report.transform(
             "objects with attribute values that read back otherwise",
-            sum(1 for a in decoded if a not in lists and any(_reads_back_otherwise(x) for x in a.values())),
+            sum(1 for a in decoded if a not in lists and any(reads_back_otherwise(x) for x in a.values())),
             "Pascal VOC attribute values are texts, read back stripped and typed (true/false, numbers): '3' reads as 3",
         )
         voc_rows = objects["extras"].filter(contains_match(objects["extras"], '"voc:'))
         voc_extras = [decode_json_cell(t) for t in voc_rows.to_pylist()]
         report.lose(
             "objects with voc: extras Pascal VOC has no place for",
-            sum(1 for e in voc_extras if any(k.startswith("voc:") and k not in OBJECT_KEYS | _OWN for k in e)),
+            sum(1 for e in voc_extras if any(k.startswith("voc:") and k not in OBJECT_KEYS | OWN_KEYS for k in e)),
             "Pascal VOC writes pose, truncated, difficult, parts, actions and point (voc:*); other voc: keys are not "
             "written",
         )
         report.transform(
             "objects with a pose or part name that reads back otherwise",
-            sum(map(_texts_read_back_otherwise, voc_extras)),
+            sum(map(texts_read_back_otherwise, voc_extras)),
             "Pascal VOC's <pose> and part <name> are texts, read back stripped: ' Left ' reads back as 'Left', 3 as "
             "'3'",
         )
@@ -486,48 +464,6 @@ def _report_dota_difficult(objects: pa.Table, written: np.ndarray[Any, Any], rep
     )
 
 
-ITEM_KEYS = frozenset(
-    {
-        "voc:folder",
-        "voc:path",
-        "voc:source",
-        "voc:owner",
-        "voc:segmented",
-        "voc:depth",
-        "voc:imagesets",
-        "voc:task_splits",
-        "voc:blank_pngs",
-        *VOID_KEYS,
-    }
-)
-"""The item metadata VOC writes (any other key, ``voc:`` or not, is reported lost)."""
-_OWN = frozenset({CORNERS_KEY})
-"""The reader's bookkeeping the writer reads: not a loss."""
-
-OBJECT_KEYS = frozenset(
-    f"voc:{k}"
-    for k in ("pose", "truncated", "difficult", "parts", "actions", "point", "mask_only", "semantic", "instance")
-)
-"""The object extras VOC writes or reads back."""
-
-
-_SHAPES: dict[str, type] = {"voc:imagesets": list, "voc:task_splits": dict, "voc:blank_pngs": list}
-"""The item metadata VOC writes only of one shape (as its reader makes them): another is not written."""
-
-
-def _voc_metadata_only(meta: dict[str, Any]) -> bool:
-    """Whether VOC writes all of an item's metadata: its own keys, source and owner fields named as tags.
-
-    The keys of :data:`_SHAPES` count only of their shape.
-    """
-    if any(k not in ITEM_KEYS or not isinstance(v, _SHAPES.get(k, object)) for k, v in meta.items()):
-        return False
-    return all(
-        not isinstance(meta.get(key), dict) or all(tag_ok(str(k)) for k in meta[key])
-        for key in ("voc:source", "voc:owner")
-    )
-
-
 def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Report, **options: Any) -> None:
     """Take the objects painting lost whole off the counts check() made of their fields: each is counted once.
 
@@ -575,45 +511,6 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
             if change.count > off:
                 kept.append(replace(change, count=change.count - off))
         setattr(report, kind, kept)
-
-
-def _item_texts_read_back_otherwise(meta: dict[str, Any]) -> bool:
-    """Whether an item's folder, path, source, owner, depth or segmented flag (``voc:...``) reads back otherwise.
-
-    Each is written as a text (``source`` and ``owner`` as their fields, when a mapping) and read back stripped,
-    ``depth`` and ``segmented`` as a number where they are digits (``"7"`` as 7, ``[1]`` as ``"[1]"``).
-    """
-    for key in ("voc:depth", "voc:segmented"):
-        if key in meta:
-            back = int_or_text(str(meta[key]).strip())
-            if type(back) is not type(meta[key]) or back != meta[key]:
-                return True
-    for key in ("voc:folder", "voc:path", "voc:source", "voc:owner"):
-        if key not in meta:
-            continue
-        value, fielded = meta[key], key in ("voc:source", "voc:owner")
-        if fielded and isinstance(value, str) and not value.strip():
-            return True  # (an empty <source> or <owner> reads back as one of no fields)
-        fields = [v for k, v in value.items() if tag_ok(str(k))] if fielded and isinstance(value, dict) else [value]
-        if any(not isinstance(v, str) or v != v.strip() for v in fields):
-            return True
-    return False
-
-
-def _texts_read_back_otherwise(extras: dict[str, Any]) -> bool:
-    """Whether an object's ``voc:pose`` or a part name it writes reads back as another value (stripped, a text)."""
-    pose = extras.get("voc:pose")
-    if pose is not None and (not isinstance(pose, str) or pose != pose.strip()):
-        return True
-    return any(part_ok(p) and p["name"] != p["name"].strip() for p in as_list(extras.get("voc:parts")))
-
-
-def _reads_back_otherwise(value: Any) -> bool:
-    """Whether an attribute value written as VOC text reads back as another value (or type)."""
-    from labelkit.formats.voc_xml import attribute_text
-
-    back = attribute_value(attribute_text(value).strip())
-    return type(back) is not type(value) or back != value
 
 
 def _class_only(objects: pa.Table) -> np.ndarray[Any, Any]:
