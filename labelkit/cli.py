@@ -23,7 +23,16 @@ import click
 import pyarrow as pa
 
 from labelkit import __version__, api, api_places, formats
-from labelkit.cli_files import STDOUT, json_bytes, no_stale_report, side_file, write_json, write_report
+from labelkit.cli_files import (
+    STDOUT,
+    SideFiles,
+    json_bytes,
+    no_stale_report,
+    side_file,
+    stage_report,
+    write_json,
+    write_report,
+)
 from labelkit.cli_options import format_options, own_options, parse_kv
 from labelkit.errors import DataLossError, LabelkitError, UsageError
 from labelkit.model import Dataset
@@ -316,7 +325,7 @@ def convert(
     """Convert INPUT to OUTPUT in another format, refusing to lose data unless --allow-loss."""
     given, output = output, Path(output)  # (the text given: ``out.json/`` names a folder, its Path a file)
     side_file(report_path, "report", output, input, options=parse_kv(options))
-    with StatusLine(quiet) as status, no_stale_report(report_path), own_options():
+    with StatusLine(quiet) as status, no_stale_report(report_path), own_options(), SideFiles() as side:
         try:
             report = api.convert(
                 input,
@@ -327,10 +336,12 @@ def convert(
                 overwrite=overwrite,
                 progress=status,
                 dry_run=dry_run,
-                # (the report is written before the output is moved into place: failing, it leaves no output)
-                on_written=lambda written: write_report(written, report_path),
+                # (the report is written before the output is moved into place, failing, it leaves no output; and
+                # renamed into place after it)
+                on_written=lambda written: stage_report(side, written, report_path),
                 **format_options(parse_kv(options), api.convert),
             )
+            side.commit()
         except DataLossError as exc:
             if isinstance(exc.report, Report):
                 write_report(exc.report, report_path)
@@ -503,7 +514,7 @@ def split_command(
     api_places.refuse_output_in_input(input, output)
     side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))
     side_file(lock_path, "lockfile", output, input, options=parse_kv(options))  # (before the lockfile is read)
-    with StatusLine(quiet) as status, no_stale_report(report_path), own_options():
+    with StatusLine(quiet) as status, no_stale_report(report_path), own_options(), SideFiles() as side:
         source = from_format or formats.detect(input).format
         target = to or source
         kv = parse_kv(options)
@@ -532,11 +543,15 @@ def split_command(
         try:
 
             def side_files(written: Report) -> None:
-                """The report, then the lockfile, before the output is moved into place: failing, they leave none."""
+                """The report, then the lockfile: written before the output is moved into place, renamed after it.
+
+                Failing to be written, they leave no output; the move failing, they are not renamed into place.
+                """
                 if report_path is not None:
-                    write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
+                    data = json_bytes({"split": report.to_dict(), "output": written.to_dict()}) + b"\n"
+                    side.stage(report_path, data, "report")
                 if lock_path is not None:
-                    report.lockfile.save(lock_path)
+                    side.stage(lock_path, report.lockfile.dumps(), "lockfile")
 
             with images_of_read_splits(_read_splits(dataset)):  # (for media_root's {split})
                 # (as convert writes: the reader's notes in the report, a value the writer refuses named at the input)
@@ -554,6 +569,7 @@ def split_command(
                     dry_run,
                     side_files,
                 )
+            side.commit()
         except DataLossError as exc:
             if report_path is not None and isinstance(exc.report, Report):
                 write_json(report_path, {"split": report.to_dict(), "output": exc.report.to_dict()})

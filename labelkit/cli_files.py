@@ -6,9 +6,10 @@ Used by :mod:`labelkit.cli`.
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import orjson
 
 from labelkit import api_places
 from labelkit.errors import DataLossError, OutputError
+from labelkit.io import create_file
 from labelkit.portable import placed
 from labelkit.report import Report
 
@@ -25,6 +27,12 @@ def write_report(report: Report, path: Path | None) -> None:
     """Save ``report`` as JSON at ``path`` (``-``: stdout), when one is given."""
     if path is not None:
         write_json(path, report.to_dict())
+
+
+def stage_report(side: SideFiles, report: Report, path: Path | None) -> None:
+    """Stage ``report`` as JSON at ``path`` (``-``: stdout) in ``side``, when one is given."""
+    if path is not None:
+        side.stage(path, json_bytes(report.to_dict()) + b"\n", "report")
 
 
 def side_file(
@@ -67,11 +75,18 @@ def side_file(
     if folder or not path.parent.is_dir() or (through and not real.parent.is_dir()):
         problem = "is a folder" if folder else "has no folder to go in"
         raise OutputError(f"cannot write the {what}: the path {problem}", path=path)
-    # a report is written in place (a file there must be writable), a lockfile moved into its folder
-    written = path if what == "report" and path.exists() else real.parent if through else path.parent
-    if not os.access(written, os.W_OK):  # (read-only: found after the output was in place, it stayed)
-        problem = "file" if written == path else "folder"
-        raise OutputError(f"cannot write the {what}: its {problem} is not writable", path=path)
+    # a report replaces the file at its path (or its link's target), which must be writable if it exists (one
+    # made read-only is kept so), in its folder; a lockfile is moved into its folder; a pipe or device is written
+    written = [path] if path.exists() else []
+    written += (
+        []
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode)
+        else [real.parent if what == "report" else path.parent]
+    )
+    for place in written:
+        if not os.access(place, os.W_OK):  # (read-only: found after the output was in place, it stayed)
+            problem = "file" if place == path else "folder"
+            raise OutputError(f"cannot write the {what}: its {problem} is not writable", path=path)
 
 
 @contextmanager
@@ -138,10 +153,72 @@ def write_json(path: Path, data: Any) -> None:
     Raises:
         OutputError: it cannot be written (naming the report's path).
     """
-    if path is STDOUT:
-        click.echo(json_bytes(data).decode())
-        return
-    try:
-        path.write_bytes(json_bytes(data) + b"\n")
-    except OSError as exc:
-        raise OutputError(f"cannot write the report: {exc.strerror or exc}", path=path) from exc
+    with SideFiles() as side:
+        side.stage(path, json_bytes(data) + b"\n", "report")
+        side.commit()
+
+
+class SideFiles:
+    """The report and lockfile of a run: written as temporary siblings before the output is moved, renamed after it.
+
+    Written after the move, a side file that could not be written (a full disk) left the output behind; written
+    before it, a move that failed (or Ctrl-C) left a new lockfile (or report) beside no output. A file is replaced,
+    never written in place: a report path that is a hard link to an input file broke the link instead of writing
+    through it into the input. A report path that is a symbolic link is written through (its target is replaced),
+    a lockfile's link is replaced; ``-`` (stdout) is printed at :meth:`commit`, a pipe or a device written at once.
+
+    Used as a context manager: the temporary files left uncommitted are removed on leaving it.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path, str]] = []
+        self._stdout: list[bytes] = []
+
+    def __enter__(self) -> SideFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for tmp, _, _ in self._staged:
+            with suppress(OSError):
+                tmp.unlink()
+        self._staged = []
+
+    def stage(self, path: Path, data: bytes, what: str) -> None:
+        """Write ``data`` beside ``path`` (the ``what`` names it in errors), to be renamed there by :meth:`commit`.
+
+        Raises:
+            OutputError: it cannot be written (a full disk), naming ``path``.
+        """
+        if path is STDOUT:
+            self._stdout.append(data)
+            return
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):  # (a pipe, a device: written now, in place)
+            try:
+                path.write_bytes(data)
+            except OSError as exc:
+                raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
+            return
+        target = path.resolve() if what == "report" and path.is_symlink() else path
+        name = os.fsencode(target.name)[:200].decode("utf-8", "ignore")  # (any name the file system holds)
+        tmp = target.with_name(f".{name}.tmp-{secrets.token_hex(4)}")
+        try:
+            create_file(str(tmp), data)
+        except OSError as exc:
+            raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
+        self._staged.append((tmp, target, what))
+
+    def commit(self) -> None:
+        """Rename the staged files into place, and print those for stdout.
+
+        Raises:
+            OutputError: one cannot be (its folder was removed meanwhile), naming its path.
+        """
+        for tmp, target, what in self._staged:
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=target) from exc
+        self._staged = []
+        for data in self._stdout:
+            click.echo(data.decode(), nl=False)
+        self._stdout = []

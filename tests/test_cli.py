@@ -2655,3 +2655,79 @@ def test_split_reports_what_the_reader_passed_over_and_names_the_input_of_a_refu
             2,
             f"labelkit: error: {bad}: object {mask['id']}",
         )
+
+
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_a_report_path_hard_linked_to_a_file_of_the_input_leaves_the_input_alone(command: str, tmp_path: Path) -> None:
+    """The report was written in place: at a path that is a hard link to a label file inside the input folder
+    (compared as paths, not the input), it overwrote that file with the report. It now replaces its path's file,
+    which breaks the link."""
+    src = tmp_path / "in"
+    shutil.copytree(FIXTURES / "yolo/golden/detect", src)
+    label = src / "labels/train/a.txt"
+    before = label.read_bytes()
+    report = tmp_path / "report.json"
+    os.link(label, report)
+    ratios = ["--ratios", "a=1"] if command == "split" else []
+    sizes = ["-o", f"image_sizes={src / 'image_sizes.json'}"]
+    result = run(command, src, tmp_path / "out", "--to", "labelkit", *ratios, *sizes, "--report", report)
+    assert result.exit_code == 0, result.stderr
+    assert label.read_bytes() == before and label.stat().st_nlink == 1
+    written = orjson.loads(report.read_bytes())
+    assert (written if command == "convert" else written["output"])["written"]["items"] == 3
+
+
+@pytest.mark.parametrize(
+    ("command", "sides"), [("convert", ("--report",)), ("split", ("--report",)), ("split", ("--lock", "--report"))]
+)
+def test_a_move_into_place_that_fails_leaves_no_report_nor_lockfile(
+    command: str, sides: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report and lockfile were written before the output was moved into place: the move failing (another
+    run's output appeared meanwhile, Ctrl-C) left a new lockfile beside no output, and ``--report -`` printed.
+    They are now written as temporary files then, renamed into place after the move, and removed when it fails."""
+    from labelkit import cli_files
+
+    out = tmp_path / "out.labelkit.json"
+    staged = cli_files.SideFiles.stage
+
+    def stage(self: Any, path: Path, data: bytes, what: str) -> None:
+        staged(self, path, data, what)
+        out.write_text("another run's")  # (the output appears after the check, before the move)
+
+    monkeypatch.setattr(cli_files.SideFiles, "stage", stage)
+    ratios = ["--ratios", "a=1"] if command == "split" else []
+    paths = {"--report": tmp_path / "report.json", "--lock": tmp_path / "split.lock.json"}
+    args = [a for side in sides for a in (side, paths[side])]
+    result = run(command, IMAGES, out, "--to", "labelkit", *ratios, *args)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"labelkit: error: {out}: output exists: it appeared while this one was written; hint: pass --overwrite "
+        "(API: overwrite=True) to replace it\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.labelkit.json"]
+    assert out.read_text() == "another run's"
+
+
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_report_to_stdout_is_printed_only_once_the_output_is_in_place(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--report -`` was printed before the move: a move that failed left a report on stdout for no output."""
+    import labelkit.io
+
+    def failing(tmp: Path, path: Path) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(labelkit.io, "_publish_new", failing)
+    ratios = ["--ratios", "a=1"] if command == "split" else []
+    out = tmp_path / "out.labelkit.json"
+    result = run(command, IMAGES, out, "--to", "labelkit", *ratios, "--report", "-", "--quiet")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"labelkit: error: {out}: cannot write: No space left on device\n",
+    )
+    monkeypatch.undo()
+    result = run(command, IMAGES, out, "--to", "labelkit", *ratios, "--report", "-", "--quiet")
+    assert result.exit_code == 0 and orjson.loads(result.stdout)
