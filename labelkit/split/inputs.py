@@ -245,7 +245,7 @@ def group_values(
         items: the items table.
         keys: the item keys.
         group_by: ``group`` (the items' group column; where no item has one, their metadata field ``group``, if
-            any has it), a metadata field, or None for the group column.
+            any has it), a metadata field, or None for ``group``.
         group_pattern: a regular expression whose first capture group, searched in the media path, is the group.
 
     Returns:
@@ -272,10 +272,11 @@ def group_values(
             match = regex.search(path) if path else None
             values.append(match.group(1) if match and match.group(1) is not None else None)
         what = f"path matching {group_pattern!r}"
-    elif group_by is None or (group_by == "group" and not _only_metadata_group(items)):
+    elif group_by in (None, "group") and not _only_metadata_group(items):
         values = items["group"].to_pylist()
         what = "group"
-    else:  # (--group-by group where no item has a group but some a metadata field of that name: COCO's image field)
+    else:  # (by default too, where no item has a group but some a metadata field ``group``: COCO's image field)
+        group_by = group_by or "group"
         values = [_value_text(v) for v in _metadata_values(items, group_by)]
         what = f"metadata field {group_by!r}"
         if all(v is None for v in values) and values:
