@@ -507,9 +507,22 @@ def split_command(
     from labelkit.formats.yolo_media import images_of_read_splits
     from labelkit.split import read_lockfile
     from labelkit.split import split as split_dataset
+    from labelkit.split.core import check_options
 
     if ratios is None and folds is None:
         raise UsageError("give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K")
+    # (a bad split name, --stratify or --group-pattern was refused only once the whole input was read)
+    check_options(
+        ratios,
+        folds=folds,
+        stratify=stratify,
+        group_by=group_by,
+        group_pattern=group_pattern,
+        seed=_seed(seed),
+        method=method,
+        keep_existing=keep_existing,
+        version=algorithm_version,
+    )
     given, output = output, Path(output)  # (the text given: ``out.json/`` names a folder, its Path a file)
     api_places.refuse_output_in_input(input, output)
     side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))

@@ -18,10 +18,10 @@ from labelkit.api_args import as_path, output_path, require_dataset, type_name
 from labelkit.errors import UsageError, require_bools
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
-from labelkit.portable import SPLIT_FOLDERS
+from labelkit.portable import SPLIT_FOLDERS, windows_cannot_hold
 from labelkit.split import assign
 from labelkit.split.hashing import key_hash, unit
-from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, locked_splits, prepare
+from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, group_regex, locked_splits, prepare
 from labelkit.split.lockfile import Lockfile, read_lockfile
 from labelkit.split.report import LabelStats, SplitReport, SplitStats, examples_distribution, label_distribution
 
@@ -94,6 +94,13 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
     for name, share in out.items():
         if not _NAME.match(name):
             raise UsageError("bad split name", expected="letters, digits, '_', '-' or '.'", found=repr(name))
+        if name in (".", "..") or windows_cannot_hold(name):  # (its folder or file: no output on any machine holds it)
+            raise UsageError(
+                "bad split name",
+                expected="a name every file system holds (not '.' or '..', nor ending with '.', nor a Windows device "
+                "name such as CON, AUX, NUL, COM1 or LPT1, with any extension)",
+                found=repr(name),
+            )
         if not math.isfinite(share) or share < 0:
             raise UsageError(f"bad share for split {name!r}", expected="a number >= 0", found=repr(share))
     total = sum(out.values())
@@ -121,6 +128,62 @@ def fold_ratios(folds: int) -> dict[str, float]:
     if folds > MAX_SPLITS:
         raise UsageError(f"at most {MAX_SPLITS:,} folds", found=str(folds))
     return {f"fold-{i}": 1.0 / folds for i in range(folds)}
+
+
+def check_options(
+    ratios: Mapping[str, float] | str | None,
+    *,
+    folds: int | None,
+    stratify: str,
+    group_by: str | None,
+    group_pattern: str | None,
+    seed: int | str,
+    method: str,
+    keep_existing: bool,
+    version: str | None,
+) -> tuple[dict[str, float], int | str, int | None, str]:
+    """Check :func:`split`'s options, before any data is read (``labelkit split`` does so before reading the input).
+
+    Returns:
+        The shares by split name, the seed (``"5"`` is 5), the folds and the algorithm version, as used.
+
+    Raises:
+        UsageError: as :func:`split` raises it for its options.
+    """
+    require_bools(keep_existing=keep_existing)  # ("no", from a config file, kept every existing split)
+    if method not in METHODS:
+        raise UsageError("bad split method", expected=" or ".join(METHODS), found=repr(method))
+    if isinstance(seed, Integral) and not isinstance(seed, int):
+        seed = int(seed)  # (numpy's: its lockfile was a TypeError, Type is not JSON serializable: numpy.int64)
+    if isinstance(folds, Integral) and not isinstance(folds, int):
+        folds = int(folds)  # (numpy's made numpy ratios: the same TypeError)
+    if not isinstance(seed, (int, str)) or isinstance(seed, bool):  # (1.5, None or True: a lockfile its reader refuses)
+        raise UsageError("bad split seed", expected="an int or a str", found=repr(seed))
+    seed = plain_seed(seed)  # ("5" is 5, as --seed 5 is: the lockfile and report wrote "5" and 5 for one seed)
+    if folds is not None and (not isinstance(folds, int) or isinstance(folds, bool)):  # ("2" and 2.0 were TypeError)
+        raise UsageError("bad number of folds", expected="an int", found=repr(folds))
+    # (stratify=None was AttributeError: 'NoneType' object has no attribute 'startswith')
+    for name, value in (("stratify", stratify), ("group_by", group_by), ("group_pattern", group_pattern)):
+        if not isinstance(value, str) and (value is not None or name == "stratify"):
+            raise UsageError(f"{name} must be a str, not {type_name(value)}")
+    version = ALGORITHM_VERSION if version is None else str(version)
+    if version not in VERSIONS:
+        raise UsageError("unknown split algorithm version", expected=" or ".join(VERSIONS), found=repr(version))
+    if folds is not None:
+        if ratios is not None:
+            raise UsageError("give ratios or folds, not both")
+        shares = fold_ratios(folds)
+    elif ratios is None:
+        raise UsageError("no split ratios", expected="e.g. train=0.8,val=0.1,test=0.1, or folds")
+    else:
+        shares = parse_ratios(ratios)
+    if len(shares) > MAX_SPLITS:
+        raise UsageError(f"at most {MAX_SPLITS:,} splits", found=f"{len(shares):,} ratios")
+    if stratify not in ("labels", "none") and not (stratify.startswith("attr:") and len(stratify) > 5):
+        raise UsageError("bad --stratify", expected="labels, none or attr:NAME", found=repr(stratify))
+    if group_pattern is not None:
+        group_regex(group_by, group_pattern)
+    return shares, seed, folds, version
 
 
 def split(
@@ -176,35 +239,17 @@ def split(
         [('test', 2), ('train', 8)]
     """
     dataset = require_dataset(dataset)  # (a dict was AttributeError: 'dict' object has no attribute 'table')
-    require_bools(keep_existing=keep_existing)  # ("no", from a config file, kept every existing split)
-    if method not in METHODS:
-        raise UsageError("bad split method", expected=" or ".join(METHODS), found=repr(method))
-    if isinstance(seed, Integral) and not isinstance(seed, int):
-        seed = int(seed)  # (numpy's: its lockfile was a TypeError, Type is not JSON serializable: numpy.int64)
-    if isinstance(folds, Integral) and not isinstance(folds, int):
-        folds = int(folds)  # (numpy's made numpy ratios: the same TypeError)
-    if not isinstance(seed, (int, str)) or isinstance(seed, bool):  # (1.5, None or True: a lockfile its reader refuses)
-        raise UsageError("bad split seed", expected="an int or a str", found=repr(seed))
-    seed = plain_seed(seed)  # ("5" is 5, as --seed 5 is: the lockfile and report wrote "5" and 5 for one seed)
-    if folds is not None and (not isinstance(folds, int) or isinstance(folds, bool)):  # ("2" and 2.0 were TypeError)
-        raise UsageError("bad number of folds", expected="an int", found=repr(folds))
-    # (stratify=None was AttributeError: 'NoneType' object has no attribute 'startswith')
-    for name, value in (("stratify", stratify), ("group_by", group_by), ("group_pattern", group_pattern)):
-        if not isinstance(value, str) and (value is not None or name == "stratify"):
-            raise UsageError(f"{name} must be a str, not {type_name(value)}")
-    version = ALGORITHM_VERSION if version is None else str(version)
-    if version not in VERSIONS:
-        raise UsageError("unknown split algorithm version", expected=" or ".join(VERSIONS), found=repr(version))
-    if folds is not None:
-        if ratios is not None:
-            raise UsageError("give ratios or folds, not both")
-        shares = fold_ratios(folds)
-    elif ratios is None:
-        raise UsageError("no split ratios", expected="e.g. train=0.8,val=0.1,test=0.1, or folds")
-    else:
-        shares = parse_ratios(ratios)
-    if len(shares) > MAX_SPLITS:
-        raise UsageError(f"at most {MAX_SPLITS:,} splits", found=f"{len(shares):,} ratios")
+    shares, seed, folds, version = check_options(
+        ratios,
+        folds=folds,
+        stratify=stratify,
+        group_by=group_by,
+        group_pattern=group_pattern,
+        seed=seed,
+        method=method,
+        keep_existing=keep_existing,
+        version=version,
+    )
     names = sorted(shares)
     share_list = [shares[n] for n in names]
     lock_path: Path | None = None

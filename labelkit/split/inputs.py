@@ -236,6 +236,25 @@ def _only_metadata_group(items: pa.Table) -> bool:
     return items["group"].null_count == items.num_rows and any(v is not None for v in _metadata_values(items, "group"))
 
 
+def group_regex(group_by: str | None, group_pattern: str) -> re.Pattern[str]:
+    """``--group-pattern`` compiled.
+
+    Raises:
+        UsageError: ``--group-by`` is given too, or the pattern is invalid or has no capture group.
+    """
+    if group_by is not None:
+        raise UsageError("give --group-by or --group-pattern, not both")
+    try:
+        regex = re.compile(group_pattern)
+    except (re.error, OverflowError, RecursionError) as exc:  # (a repeat count beyond C's int, deep nesting)
+        raise UsageError(f"bad --group-pattern: {exc}", found=repr(group_pattern)) from None
+    if regex.groups < 1:
+        raise UsageError(
+            "--group-pattern needs a capture group", expected="a regex like '^([^/]+)/'", found=repr(group_pattern)
+        )
+    return regex
+
+
 def group_values(
     items: pa.Table, keys: list[str], group_by: str | None, group_pattern: str | None
 ) -> tuple[list[str], list[str]]:
@@ -259,14 +278,7 @@ def group_values(
         raise UsageError("give --group-by or --group-pattern, not both")
     values: list[str | None]
     if group_pattern is not None:
-        try:
-            regex = re.compile(group_pattern)
-        except (re.error, OverflowError, RecursionError) as exc:  # (a repeat count beyond C's int, deep nesting)
-            raise UsageError(f"bad --group-pattern: {exc}", found=repr(group_pattern)) from None
-        if regex.groups < 1:
-            raise UsageError(
-                "--group-pattern needs a capture group", expected="a regex like '^([^/]+)/'", found=repr(group_pattern)
-            )
+        regex = group_regex(group_by, group_pattern)
         values = []
         for path in items["path"].to_pylist():
             match = regex.search(path) if path else None
