@@ -961,3 +961,13 @@ def test_items_that_read_back_with_each_others_keys_in_the_output_of_a_split_are
     )
     swap = Lockfile(ALGORITHM_VERSION, 0, "balanced", ratios, {"a.jpg#1": "val", "a.jpg#2": "train"})
     assert split(distinct, ratios, lock=swap).report.warnings == [shared]
+
+
+def test_a_label_every_item_carries_adds_nothing_to_ld() -> None:
+    """Its ratio of positives to negatives is over 0 in the whole and in every split; taken over 1, LD was the mean
+    count of items per split (5.0 for 10 items, one label, two equal splits), however well they were spread."""
+    everywhere = make_dataset([(f"i{n}", None, [0]) for n in range(10)])
+    assert split(everywhere, "train=0.5,val=0.5").report.ld == 0.0
+    # beside a label on one item: only that one counts, |1/4 - 1/9| and |0 - 1/9| over 2 labels x 2 splits
+    one_more = make_dataset([(f"i{n}", None, [0, 1] if n == 0 else [0]) for n in range(10)])
+    assert split(one_more, "train=0.5,val=0.5").report.ld == pytest.approx((1 / 4 - 1 / 9 + 1 / 9) / 4)

@@ -181,7 +181,7 @@ def label_distribution(
     """Per (label, split) item counts and LD over the splits in ``active``.
 
     Returns:
-        counts (labels x splits) and LD (0.0 with no labels).
+        counts (labels x splits) and LD (0.0 with no labels; a label every item carries adds 0).
     """
     sizes = np.bincount(item_split, minlength=n_splits).astype(np.float64)
     counts = np.zeros((n_labels, n_splits), dtype=np.int64)
@@ -195,7 +195,11 @@ def label_distribution(
     n = float(sizes.sum())
     whole = d / np.maximum(n - d, 1.0)
     part = c / np.maximum(sizes[active][None, :] - c, 1.0)
-    return counts, float(np.abs(part - whole[:, None]).mean())
+    gap = np.abs(part - whole[:, None])
+    # a label every item carries has no negatives in any split: spread as well as can be (its ratio, over 0 on both
+    # sides, was taken over 1: LD counted items per split, n/2 for one such label over two equal splits)
+    gap[d == n] = 0.0
+    return counts, float(gap.mean())
 
 
 def examples_distribution(sizes: list[int], ratios: list[float], active: list[int]) -> float:
