@@ -971,3 +971,17 @@ def test_a_label_every_item_carries_adds_nothing_to_ld() -> None:
     # beside a label on one item: only that one counts, |1/4 - 1/9| and |0 - 1/9| over 2 labels x 2 splits
     one_more = make_dataset([(f"i{n}", None, [0, 1] if n == 0 else [0]) for n in range(10)])
     assert split(one_more, "train=0.5,val=0.5").report.ld == pytest.approx((1 / 4 - 1 / 9 + 1 / 9) / 4)
+
+
+@pytest.mark.parametrize(
+    ("n", "ratios"),
+    [(10**7, [0.5000005, 0.5000005]), (3 * 10**7, [0.3333336] * 3), (2 * 10**6, [0.7000005, 0.3000004])],
+)
+def test_targets_never_exceed_the_items_when_shares_sum_a_little_over_1(n: int, ratios: list[float]) -> None:
+    """Shares may sum to 1 within 1e-6; summing over it, floor(share * n) gave targets above the item count
+    (5,000,005 twice for 10 million items) and a report whose targets no split could meet."""
+    sizes = target_sizes(n, ratios)
+    assert sum(sizes) == n and all(abs(size - r * n) < 1 + 1e-6 * n for size, r in zip(sizes, ratios, strict=True))
+    ds = make_dataset([(f"i{k}", None, []) for k in range(10)])
+    report = split(ds, {"a": 0.5000004, "b": 0.5000004}, stratify="none").report
+    assert [(s.target, s.items) for s in report.splits] == [(5, 5), (5, 5)]

@@ -118,6 +118,8 @@ def target_sizes(n_items: int, ratios: list[float], n_groups: int | None = None,
         [3, 0, 0]
         >>> target_sizes(8, [0.1, 0.7, 0.2]), target_sizes(8, [0.1, 0.7, 0.2], version="3")  # test, train, val
         ([1, 6, 1], [1, 5, 2])
+        >>> target_sizes(10**7, [0.5000005, 0.5000005])  # (shares summing to 1 + 1e-6: never more than the items)
+        [5000000, 5000000]
     """
     exact = [r * n_items for r in ratios]
     sizes = [int(np.floor(x + 1e-9)) for x in exact]
@@ -129,6 +131,10 @@ def target_sizes(n_items: int, ratios: list[float], n_groups: int | None = None,
     order = sorted(range(len(ratios)), key=lambda j: (-remainders[j], j))
     for j in order[: max(left, 0)]:
         sizes[j] += 1
+    while left < 0:  # (shares summing to a little over 1, within the 1e-6 allowed: take back from the largest)
+        largest = max(range(len(sizes)), key=lambda j: (sizes[j], -j))
+        sizes[largest] -= 1
+        left += 1
     wanted = [j for j, r in enumerate(ratios) if r > 0]
     if min(n_items, n_items if n_groups is None else n_groups) >= len(wanted):
         for j in wanted:
