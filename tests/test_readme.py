@@ -510,7 +510,7 @@ def test_target_sizes_example_is_what_a_split_gives() -> None:
         _, report = labelkit.split(ds, ratios)
         got = {s["name"]: (s["target"], s["items"]) for s in report.to_dict()["splits"]}
         assert got == {"train": (51, 51), "val": (6, 6), "test": (7, 7)}
-    assert "so 8 items at 70/20/10 leave 0.6 to `train` and `val` alike, and `train` 6, `val` 1, `test` 1)" in " ".join(
+    assert "so 8 items at 70/20/10 leave 0.6 to `train` and `val` alike, and `train` 6, `val` 1, `test` 1;" in " ".join(
         README.split()
     )
     _, report = labelkit.split(Dataset(items=list(ds.items())[:8]), {"train": 0.7, "val": 0.2, "test": 0.1})
