@@ -512,17 +512,17 @@ def split_command(
     if ratios is None and folds is None:
         raise UsageError("give --ratios (e.g. train=0.8,val=0.1,test=0.1) or --folds K")
     # (a bad split name, --stratify or --group-pattern was refused only once the whole input was read)
-    check_options(
-        ratios,
-        folds=folds,
-        stratify=stratify,
-        group_by=group_by,
-        group_pattern=group_pattern,
-        seed=_seed(seed),
-        method=method,
-        keep_existing=keep_existing,
-        version=algorithm_version,
-    )
+    how: dict[str, Any] = {
+        "folds": folds,
+        "stratify": stratify,
+        "group_by": group_by,
+        "group_pattern": group_pattern,
+        "seed": _seed(seed),
+        "method": method,
+        "keep_existing": keep_existing,
+        "version": algorithm_version,
+    }
+    check_options(ratios, **how)
     given, output = output, Path(output)  # (the text given: ``out.json/`` names a folder, its Path a file)
     api_places.refuse_output_in_input(input, output)
     side_file(report_path, "report", output, input, ("lockfile", lock_path), parse_kv(options))
@@ -539,19 +539,7 @@ def split_command(
         dataset = api.read_for(src, api.reader_of(src, source), formats.get(target), parsed, from_format)
         status("splitting")
         previous = read_lockfile(lock_path) if lock_path is not None else None
-        result = split_dataset(
-            dataset,
-            ratios,
-            stratify=stratify,
-            group_by=group_by,
-            group_pattern=group_pattern,
-            seed=_seed(seed),
-            method=method,
-            lock=previous,
-            folds=folds,
-            keep_existing=keep_existing,
-            version=algorithm_version,
-        )
+        result = split_dataset(dataset, ratios, lock=previous, **how)
         report = result.report
         try:
 

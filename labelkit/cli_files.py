@@ -6,7 +6,6 @@ Used by :mod:`labelkit.cli`.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -18,7 +17,7 @@ import orjson
 
 from labelkit import api_places
 from labelkit.errors import DataLossError, OutputError
-from labelkit.io import create_file
+from labelkit.io import replace_file, temporary_sibling
 from labelkit.portable import placed
 from labelkit.report import Report
 
@@ -75,18 +74,30 @@ def side_file(
     if folder or not path.parent.is_dir() or (through and not real.parent.is_dir()):
         problem = "is a folder" if folder else "has no folder to go in"
         raise OutputError(f"cannot write the {what}: the path {problem}", path=path)
-    # a report replaces the file at its path (or its link's target), which must be writable if it exists (one
-    # made read-only is kept so), in its folder; a lockfile is moved into its folder; a pipe or device is written
-    written = [path] if path.exists() else []
-    written += (
-        []
-        if path.exists() and not stat.S_ISREG(path.stat().st_mode)
-        else [real.parent if what == "report" else path.parent]
-    )
-    for place in written:
-        if not os.access(place, os.W_OK):  # (read-only: found after the output was in place, it stayed)
-            problem = "file" if place == path else "folder"
-            raise OutputError(f"cannot write the {what}: its {problem} is not writable", path=path)
+    # a report is written in place (a file there must be writable), a lockfile moved into its folder
+    written = path if what == "report" and path.exists() else real.parent if through else path.parent
+    if not os.access(written, os.W_OK):  # (read-only: found after the output was in place, it stayed)
+        problem = "file" if written == path else "folder"
+        raise OutputError(f"cannot write the {what}: its {problem} is not writable", path=path)
+    if what == "report" and _other_links(path):  # (the lockfile is replaced, which breaks a link)
+        raise OutputError(
+            "the report is a file with other hard links: writing it would change them too",
+            path=path,
+            hint="remove it, or choose another report path",
+        )
+
+
+def _other_links(path: Path) -> bool:
+    """Whether ``path`` is a regular file (through a symbolic link too) with other hard links than this name.
+
+    The report is written in place (an existing report keeps its mode and owner): a path that is a hard link to
+    a label file inside the input (compared as paths, not the input) overwrote that file with the report.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_nlink > 1
 
 
 @contextmanager
@@ -153,38 +164,56 @@ def write_json(path: Path, data: Any) -> None:
     Raises:
         OutputError: it cannot be written (naming the report's path).
     """
-    with SideFiles() as side:
-        side.stage(path, json_bytes(data) + b"\n", "report")
-        side.commit()
+    if path is STDOUT:
+        click.echo(json_bytes(data).decode())
+        return
+    _write_in_place(path, json_bytes(data) + b"\n", "report")
+
+
+def _write_in_place(path: Path, data: bytes, what: str) -> None:
+    """Write ``data`` to ``path`` (an existing file keeps its mode and owner).
+
+    Raises:
+        OutputError: it cannot be written (naming ``path``).
+    """
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
 
 
 class SideFiles:
-    """The report and lockfile of a run: written as temporary siblings before the output is moved, renamed after it.
+    """The report and lockfile of a run, written before the output is moved into place; undone if the move fails.
 
-    Written after the move, a side file that could not be written (a full disk) left the output behind; written
-    before it, a move that failed (or Ctrl-C) left a new lockfile (or report) beside no output. A file is replaced,
-    never written in place: a report path that is a hard link to an input file broke the link instead of writing
-    through it into the input. A report path that is a symbolic link is written through (its target is replaced),
-    a lockfile's link is replaced; ``-`` (stdout) is printed at :meth:`commit`, a pipe or a device written at once.
-
-    Used as a context manager: the temporary files left uncommitted are removed on leaving it.
+    Written after the move, one that could not be written (a full disk, a sticky folder) left the output behind;
+    written before it, a move that failed (another run's output appeared, Ctrl-C) left a new lockfile beside no
+    output, and ``--report -`` printed a report of it. Now the lockfile written is undone when the block ends
+    without :meth:`commit` (the old one put back, or the new one removed), a report file is removed by
+    :func:`no_stale_report`, and ``-`` (stdout) is printed only at :meth:`commit`. A report file is written in
+    place (through a symbolic link at its path; an existing one keeps its mode and owner), a lockfile replaced
+    atomically (:meth:`labelkit.split.Lockfile.write`).
     """
 
     def __init__(self) -> None:
-        self._staged: list[tuple[Path, Path, str]] = []
         self._stdout: list[bytes] = []
+        self._undo: list[tuple[Path, bytes | str | None]] = []  # (path, old bytes, old link target, or None)
 
     def __enter__(self) -> SideFiles:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for tmp, _, _ in self._staged:
-            with suppress(OSError):
-                tmp.unlink()
-        self._staged = []
+        for path, old in reversed(self._undo):
+            with suppress(OSError):  # (best effort: the error that ended the block is the one to tell)
+                if old is None:
+                    path.unlink()
+                elif isinstance(old, str):
+                    _replace_with_link(path, old)
+                else:
+                    replace_file(path, old)
+        self._undo = []
 
     def stage(self, path: Path, data: bytes, what: str) -> None:
-        """Write ``data`` beside ``path`` (the ``what`` names it in errors), to be renamed there by :meth:`commit`.
+        """Write ``data`` at ``path`` (the ``what`` names it in errors; ``-``: printed at :meth:`commit`).
 
         Raises:
             OutputError: it cannot be written (a full disk), naming ``path``.
@@ -192,33 +221,30 @@ class SideFiles:
         if path is STDOUT:
             self._stdout.append(data)
             return
-        if path.exists() and not stat.S_ISREG(path.stat().st_mode):  # (a pipe, a device: written now, in place)
-            try:
-                path.write_bytes(data)
-            except OSError as exc:
-                raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
+        if what != "lockfile":
+            _write_in_place(path, data, what)
             return
-        target = path.resolve() if what == "report" and path.is_symlink() else path
-        name = os.fsencode(target.name)[:200].decode("utf-8", "ignore")  # (any name the file system holds)
-        tmp = target.with_name(f".{name}.tmp-{secrets.token_hex(4)}")
+        old: bytes | str | None = None
+        if path.is_symlink():
+            old = os.readlink(path)
+        elif path.exists():
+            old = path.read_bytes()  # (a regular file: side_file and read_lockfile checked it)
         try:
-            create_file(str(tmp), data)
+            replace_file(path, data)
         except OSError as exc:
             raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
-        self._staged.append((tmp, target, what))
+        self._undo.append((path, old))
 
     def commit(self) -> None:
-        """Rename the staged files into place, and print those for stdout.
-
-        Raises:
-            OutputError: one cannot be (its folder was removed meanwhile), naming its path.
-        """
-        for tmp, target, what in self._staged:
-            try:
-                os.replace(tmp, target)
-            except OSError as exc:
-                raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=target) from exc
-        self._staged = []
+        """Keep what was written (the output is in place), and print what goes to stdout."""
+        self._undo = []
         for data in self._stdout:
             click.echo(data.decode(), nl=False)
         self._stdout = []
+
+
+def _replace_with_link(path: Path, target: str) -> None:
+    """Put the symbolic link to ``target`` back at ``path``."""
+    tmp = temporary_sibling(path)
+    os.symlink(target, tmp)
+    os.replace(tmp, path)

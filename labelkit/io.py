@@ -676,6 +676,30 @@ def create_file(path: str, data: bytes | memoryview) -> None:
         raise OSError(failed.errno, failed.strerror, path) from failed
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace ``path`` (a link there too, never written through) with a new file holding ``data``, atomically.
+
+    A temporary sibling is written, then renamed over ``path``; it is removed when the write fails or is
+    interrupted.
+
+    Raises:
+        OSError: naming the temporary sibling.
+    """
+    tmp = temporary_sibling(path)
+    try:
+        create_file(str(tmp), data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def temporary_sibling(path: Path) -> Path:
+    """A new name beside ``path``: at most 200 bytes of its name, so that any name the file system holds has one."""
+    name = os.fsencode(path.name)[:200].decode("utf-8", "ignore")
+    return path.with_name(f".{name}.tmp-{secrets.token_hex(4)}")
+
+
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int = 2, ahead: int = 2) -> Iterator[R]:
     """``map(fn, items)`` on ``workers`` threads, results in input order, at most ``ahead`` results waiting.
 

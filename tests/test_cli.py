@@ -8,6 +8,7 @@ import math
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 from collections import Counter
@@ -2658,10 +2659,10 @@ def test_split_reports_what_the_reader_passed_over_and_names_the_input_of_a_refu
 
 
 @pytest.mark.parametrize("command", ["convert", "split"])
-def test_a_report_path_hard_linked_to_a_file_of_the_input_leaves_the_input_alone(command: str, tmp_path: Path) -> None:
-    """The report was written in place: at a path that is a hard link to a label file inside the input folder
-    (compared as paths, not the input), it overwrote that file with the report. It now replaces its path's file,
-    which breaks the link."""
+def test_a_report_path_hard_linked_to_a_file_of_the_input_is_refused(command: str, tmp_path: Path) -> None:
+    """The report is written in place: at a path that is a hard link to a label file inside the input folder
+    (compared as paths, not the input), it overwrote that file with the report. A report file with other hard
+    links is refused before any work; an existing report of one link is written in place, keeping its mode."""
     src = tmp_path / "in"
     shutil.copytree(FIXTURES / "yolo/golden/detect", src)
     label = src / "labels/train/a.txt"
@@ -2669,12 +2670,30 @@ def test_a_report_path_hard_linked_to_a_file_of_the_input_leaves_the_input_alone
     report = tmp_path / "report.json"
     os.link(label, report)
     ratios = ["--ratios", "a=1"] if command == "split" else []
-    sizes = ["-o", f"image_sizes={src / 'image_sizes.json'}"]
-    result = run(command, src, tmp_path / "out", "--to", "labelkit", *ratios, *sizes, "--report", report)
-    assert result.exit_code == 0, result.stderr
-    assert label.read_bytes() == before and label.stat().st_nlink == 1
+    args = [
+        command,
+        src,
+        tmp_path / "out",
+        "--to",
+        "labelkit",
+        *ratios,
+        "-o",
+        f"image_sizes={src / 'image_sizes.json'}",
+    ]
+    result = run(*args, "--report", report)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"labelkit: error: {report}: the report is a file with other hard links: writing it would change them too; "
+        "hint: remove it, or choose another report path\n",
+    )
+    assert label.read_bytes() == before and not (tmp_path / "out").exists()
+    report.unlink()
+    report.write_text("an earlier run's")
+    report.chmod(0o600)
+    assert run(*args, "--report", report).exit_code == 0
     written = orjson.loads(report.read_bytes())
     assert (written if command == "convert" else written["output"])["written"]["items"] == 3
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600 and label.read_bytes() == before
 
 
 @pytest.mark.parametrize(
@@ -2683,30 +2702,33 @@ def test_a_report_path_hard_linked_to_a_file_of_the_input_leaves_the_input_alone
 def test_a_move_into_place_that_fails_leaves_no_report_nor_lockfile(
     command: str, sides: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The report and lockfile were written before the output was moved into place: the move failing (another
-    run's output appeared meanwhile, Ctrl-C) left a new lockfile beside no output, and ``--report -`` printed.
-    They are now written as temporary files then, renamed into place after the move, and removed when it fails."""
-    from labelkit import cli_files
+    """The report and lockfile are written before the output is moved into place (so that failing to write them
+    leaves no output): the move failing (a full disk, another run's output appearing, Ctrl-C) left a new lockfile
+    beside no output. It is now undone: an earlier lockfile is put back as it was, a new one removed."""
+    import labelkit.io
+
+    def failing(tmp: Path, path: Path) -> None:
+        raise OSError(28, "No space left on device", str(path))
 
     out = tmp_path / "out.labelkit.json"
-    staged = cli_files.SideFiles.stage
-
-    def stage(self: Any, path: Path, data: bytes, what: str) -> None:
-        staged(self, path, data, what)
-        out.write_text("another run's")  # (the output appears after the check, before the move)
-
-    monkeypatch.setattr(cli_files.SideFiles, "stage", stage)
     ratios = ["--ratios", "a=1"] if command == "split" else []
     paths = {"--report": tmp_path / "report.json", "--lock": tmp_path / "split.lock.json"}
     args = [a for side in sides for a in (side, paths[side])]
-    result = run(command, IMAGES, out, "--to", "labelkit", *ratios, *args)
-    assert (result.exit_code, result.stderr) == (
-        2,
-        f"labelkit: error: {out}: output exists: it appeared while this one was written; hint: pass --overwrite "
-        "(API: overwrite=True) to replace it\n",
-    )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.labelkit.json"]
-    assert out.read_text() == "another run's"
+    with monkeypatch.context() as patch:
+        patch.setattr(labelkit.io, "_publish_new", failing)
+        result = run(command, IMAGES, out, "--to", "labelkit", *ratios, *args)
+    assert (result.exit_code, result.stderr) == (2, f"labelkit: error: {out}: cannot write: No space left on device\n")
+    assert list(tmp_path.iterdir()) == []
+    if "--lock" in sides:  # an earlier lockfile is put back as it was
+        first = run(command, IMAGES, tmp_path / "first.labelkit.json", "--to", "labelkit", *ratios, *args)
+        assert first.exit_code == 0, first.stderr
+        lock = paths["--lock"].read_bytes()
+        with monkeypatch.context() as patch:
+            patch.setattr(labelkit.io, "_publish_new", failing)
+            result = run(command, IMAGES, out, "--to", "labelkit", "--ratios", "a=0.5,b=0.5", *args)
+        assert result.exit_code == 2 and "No space left" in result.stderr
+        assert paths["--lock"].read_bytes() == lock and not paths["--report"].exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["first.labelkit.json", "split.lock.json"]
 
 
 @pytest.mark.parametrize("command", ["convert", "split"])

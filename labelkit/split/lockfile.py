@@ -8,8 +8,6 @@ The file is one JSON object, written the same way every time (sorted keys, two-s
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from typing import Any
 import orjson
 
 from labelkit.errors import InputError, OutputError
-from labelkit.io import create_file, parse_json
+from labelkit.io import parse_json, replace_file
 
 
 def json_seed(seed: int | str) -> int | str:
@@ -70,15 +68,7 @@ class Lockfile:
         is written: a longer temporary name failed once the output was written. It is created anew (never
         written through a link left at its name), and removed when the write fails or is interrupted.
         """
-        path = Path(path)
-        name = os.fsencode(path.name)[:200].decode("utf-8", "ignore")
-        tmp = path.with_name(f".{name}.tmp-{secrets.token_hex(4)}")
-        try:
-            create_file(str(tmp), self.dumps())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        replace_file(Path(path), self.dumps())
 
     def save(self, path: str | Path) -> None:
         """:meth:`write`, its OSError an OutputError naming ``path`` (the OSError named the temporary sibling).
