@@ -18,7 +18,7 @@ from labelkit.api_args import as_path, output_path, require_dataset, type_name
 from labelkit.errors import UsageError, require_bools
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
-from labelkit.portable import SPLIT_FOLDERS, windows_cannot_hold
+from labelkit.portable import SPLIT_FOLDERS
 from labelkit.split import assign
 from labelkit.split.hashing import key_hash, unit
 from labelkit.split.inputs import IntArray, SplitInput, crossed_keys, group_regex, locked_splits, prepare
@@ -94,13 +94,6 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
     for name, share in out.items():
         if not _NAME.match(name):
             raise UsageError("bad split name", expected="letters, digits, '_', '-' or '.'", found=repr(name))
-        if name in (".", "..") or windows_cannot_hold(name):  # (its folder or file: no output on any machine holds it)
-            raise UsageError(
-                "bad split name",
-                expected="a name every file system holds (not '.' or '..', nor ending with '.', nor a Windows device "
-                "name such as CON, AUX, NUL, COM1 or LPT1, with any extension)",
-                found=repr(name),
-            )
         if not math.isfinite(share) or share < 0:
             raise UsageError(f"bad share for split {name!r}", expected="a number >= 0", found=repr(share))
     total = sum(out.values())
