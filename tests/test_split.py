@@ -110,18 +110,22 @@ def test_group_by_metadata_field_and_pattern() -> None:
 
 
 def test_group_by_group_takes_a_metadata_field_of_that_name_where_no_item_has_a_group() -> None:
-    """A COCO image record's field ``group`` is an item metadata field: ``--group-by group`` (and the default, which
-    is it) took the empty group column instead, spread every such group over the splits and warned that no item had
-    a group."""
+    """A COCO image record's field ``group`` is an item metadata field: ``--group-by group`` took the empty group
+    column instead, spread every such group over the splits and warned that no item had a group."""
     items = [(f"p{p}_{k}", None, [k % 2]) for p in range(10) for k in range(4)]
     meta = [{"group": f"patient{p}"} for p in range(10) for _ in range(4)]
     out, report = split(make_dataset(items, metadata=meta), RATIOS, group_by="group")
     got = assignment(out)
     assert all(len({got[f"p{p}_{k}"] for k in range(4)}) == 1 for p in range(10))
     assert [s.groups for s in report.splits] == [8, 1, 1] and report.warnings == []
-    # by default too (the README says the items' group is used by default): it spread them over the splits
+    # not by default (which would change the splits made so far of such an input), but a warning says so
     default, report = split(make_dataset(items, metadata=meta), RATIOS)
-    assert assignment(default) == got and [s.groups for s in report.splits] == [8, 1, 1]
+    assert sum(s.groups for s in report.splits) == 40 and report.warnings == [
+        "no item has a group, but 40 items have a metadata field 'group' (a COCO image record's), which is not used "
+        "by default: pass --group-by group to keep those groups whole"
+    ]
+    no_group = [{"group": None, "x": "group"}] * 40  # (a field of no value, or "group" as a value: no warning)
+    assert split(make_dataset(items, metadata=no_group), RATIOS).report.warnings == []
     # an item with a group of its own: the group column is the one taken, as documented
     grouped = [(i, "g" if n == 0 else None, c) for n, (i, _, c) in enumerate(items)]
     _, report = split(make_dataset(grouped, metadata=meta), RATIOS, group_by="group")

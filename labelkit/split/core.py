@@ -204,7 +204,7 @@ def split(
         stratify: ``labels`` (the set of categories each item carries, over every annotation kind), ``none``,
             or ``attr:NAME`` (an item metadata field; when no item has it, an annotation attribute).
         group_by: ``group`` or an item metadata field; items with equal values stay together. By default the
-            items' ``group`` column is used where it is set (as ``group``).
+            items' ``group`` column is used where it is set.
         group_pattern: a regular expression; the first capture group found in an item's media path is its group.
         seed: any int or string; ``0`` and ``"0"`` are the same seed.
         method: ``balanced`` (stratified greedy) or ``hash`` (keyed hash buckets of group keys: O(n), stable).

@@ -233,7 +233,15 @@ def _value_text(value: Any) -> str | None:
 
 def _only_metadata_group(items: pa.Table) -> bool:
     """Whether no item has a group, and some item a metadata field ``group`` (a field of a COCO image record)."""
-    return items["group"].null_count == items.num_rows and any(v is not None for v in _metadata_values(items, "group"))
+    return items["group"].null_count == items.num_rows and _metadata_group_count(items) > 0
+
+
+def _metadata_group_count(items: pa.Table) -> int:
+    """How many items have a metadata field ``group`` of a value (only texts naming ``"group"`` are parsed)."""
+    named = pc.fill_null(pc.match_substring(items["metadata"], '"group"'), False)
+    if not pc.any(named).as_py():
+        return 0
+    return sum(v is not None for v in _metadata_values(items.filter(named), "group"))
 
 
 def group_regex(group_by: str | None, group_pattern: str) -> re.Pattern[str]:
@@ -264,7 +272,8 @@ def group_values(
         items: the items table.
         keys: the item keys.
         group_by: ``group`` (the items' group column; where no item has one, their metadata field ``group``, if
-            any has it), a metadata field, or None for ``group``.
+            any has it), a metadata field, or None for the group column (a warning says when no item has a group
+            but some a metadata field ``group``).
         group_pattern: a regular expression whose first capture group, searched in the media path, is the group.
 
     Returns:
@@ -284,11 +293,15 @@ def group_values(
             match = regex.search(path) if path else None
             values.append(match.group(1) if match and match.group(1) is not None else None)
         what = f"path matching {group_pattern!r}"
-    elif group_by in (None, "group") and not _only_metadata_group(items):
+    elif group_by is None or (group_by == "group" and not _only_metadata_group(items)):
         values = items["group"].to_pylist()
         what = "group"
-    else:  # (by default too, where no item has a group but some a metadata field ``group``: COCO's image field)
-        group_by = group_by or "group"
+        if group_by is None and items["group"].null_count == items.num_rows and (n := _metadata_group_count(items)):
+            warnings.append(  # (taken by default, it would change the splits made so far of the same input)
+                f"no item has a group, but {n:,} items have a metadata field 'group' (a COCO image record's), which "
+                "is not used by default: pass --group-by group to keep those groups whole"
+            )
+    else:  # (--group-by group where no item has a group but some a metadata field of that name: COCO's image field)
         values = [_value_text(v) for v in _metadata_values(items, group_by)]
         what = f"metadata field {group_by!r}"
         if all(v is None for v in values) and values:
