@@ -962,13 +962,24 @@ def test_a_label_every_item_carries_adds_nothing_to_ld() -> None:
 
 @pytest.mark.parametrize(
     ("n", "ratios"),
-    [(10**7, [0.5000005, 0.5000005]), (3 * 10**7, [0.3333336] * 3), (2 * 10**6, [0.7000005, 0.3000004])],
+    [
+        (10**7, [0.5000005, 0.5000005]),
+        (3 * 10**7, [0.3333336] * 3),
+        (2 * 10**6, [0.7000005, 0.3000004]),
+        (10**7, [0.5000005, 0.5000005, 0.0]),
+        (10**7, [0.49999951, 0.49999951]),
+        (10**7, [0.49999951, 0.49999951, 0.0]),
+    ],
 )
-def test_targets_never_exceed_the_items_when_shares_sum_a_little_over_1(n: int, ratios: list[float]) -> None:
+def test_targets_sum_to_the_items_when_shares_sum_to_1_within_1e6(n: int, ratios: list[float]) -> None:
     """Shares may sum to 1 within 1e-6; summing over it, floor(share * n) gave targets above the item count
-    (5,000,005 twice for 10 million items) and a report whose targets no split could meet."""
+    (5,000,005 twice for 10 million items) and a report whose targets no split could meet; under it, more items
+    were left than splits to give them to (9,999,992 of 10 million)."""
     sizes = target_sizes(n, ratios)
     assert sum(sizes) == n and all(abs(size - r * n) < 1 + 1e-6 * n for size, r in zip(sizes, ratios, strict=True))
+    assert all(size >= 0 and (size == 0) == (r == 0) for size, r in zip(sizes, ratios, strict=True))
+    if ratios[:2] == [0.5000005, 0.5000005]:  # (versions 1 to 3 reproduce what they gave)
+        assert target_sizes(n, ratios, version="3")[:2] == [5000005, 5000005]
     ds = make_dataset([(f"i{k}", None, []) for k in range(10)])
     report = split(ds, {"a": 0.5000004, "b": 0.5000004}, stratify="none").report
     assert [(s.target, s.items) for s in report.splits] == [(5, 5), (5, 5)]

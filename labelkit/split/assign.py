@@ -118,8 +118,8 @@ def target_sizes(n_items: int, ratios: list[float], n_groups: int | None = None,
         [3, 0, 0]
         >>> target_sizes(8, [0.1, 0.7, 0.2]), target_sizes(8, [0.1, 0.7, 0.2], version="3")  # test, train, val
         ([1, 6, 1], [1, 5, 2])
-        >>> target_sizes(10**7, [0.5000005, 0.5000005])  # (shares summing to 1 + 1e-6: never more than the items)
-        [5000000, 5000000]
+        >>> target_sizes(10**7, [0.5000005, 0.5000005]), target_sizes(10**7, [0.4999995, 0.4999995])  # (1 +- 1e-6)
+        ([5000000, 5000000], [5000000, 5000000])
     """
     exact = [r * n_items for r in ratios]
     sizes = [int(np.floor(x + 1e-9)) for x in exact]
@@ -129,12 +129,18 @@ def target_sizes(n_items: int, ratios: list[float], n_groups: int | None = None,
     else:
         remainders = [round(x - size, 9) for x, size in zip(exact, sizes, strict=True)]
     order = sorted(range(len(ratios)), key=lambda j: (-remainders[j], j))
-    for j in order[: max(left, 0)]:
-        sizes[j] += 1
-    while left < 0:  # (shares summing to a little over 1, within the 1e-6 allowed: take back from the largest)
-        largest = max(range(len(sizes)), key=lambda j: (sizes[j], -j))
-        sizes[largest] -= 1
-        left += 1
+    if version in ("1", "2", "3"):
+        for j in order[: max(left, 0)]:
+            sizes[j] += 1
+    else:  # shares may sum to 1 within 1e-6: the targets still sum to the items (from a million items on, they did not)
+        step = 0
+        while left:  # (in rounds: by largest remainder when items are left, by smallest when there are too few)
+            j = order[step % len(order)] if left > 0 else order[-1 - step % len(order)]
+            step += 1
+            if left > 0 and ratios[j] > 0:
+                sizes[j], left = sizes[j] + 1, left - 1
+            elif left < 0 and sizes[j] > 0:
+                sizes[j], left = sizes[j] - 1, left + 1
     wanted = [j for j, r in enumerate(ratios) if r > 0]
     if min(n_items, n_items if n_groups is None else n_groups) >= len(wanted):
         for j in wanted:
