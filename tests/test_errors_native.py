@@ -678,3 +678,102 @@ def test_validate_and_convert_say_a_missing_required_field_alike(record: str, fi
     assert (info.value.location.pointer, info.value.message) == (pointer, said)
     assert [(f.where, f.message) for f in labelkit.validate(path)] == [("#" + pointer, said)]
     assert [(f.where, f.message) for f in labelkit.validate(path, schema=False)] == [("#" + pointer, said)]
+
+
+IN_PLACE_HINT = (
+    "a value set in place after the record was made is checked as its constructor checks it: give JSON values "
+    "(finite numbers, integers of 64 bits, text, lists and mappings of them)"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (float("nan"), "item 'a': metadata: x is not a finite number"),
+        (float("-inf"), "item 'a': metadata: x is not a finite number"),
+        ({"y": [1, 2**70]}, "item 'a': metadata: integer x.y[1] does not fit 64 bits"),
+        ({1, 2}, "item 'a': metadata: x is a set, not a JSON value"),
+        (b"b", "item 'a': metadata: x is a bytes, not a JSON value"),
+    ],
+)
+def test_an_items_metadata_value_set_in_place_is_refused_as_its_constructor_refuses_it(
+    value: object, message: str
+) -> None:
+    """Item(id="a", metadata={"x": nan}) is refused; set in place, NaN and infinity were written as null by both
+    native writers, a set as a list, bytes as text, all unsaid, and 2**70 was orjson's bare TypeError."""
+    item = Item(id="a")
+    item.metadata["x"] = value
+    ds = Dataset()
+    with pytest.raises(labelkit.UsageError) as err:
+        ds.add_item(item)
+    assert (err.value.message, err.value.hint) == (message, IN_PLACE_HINT)
+    assert ds.table("items").num_rows == 0
+
+
+def test_an_annotations_extras_value_set_in_place_is_refused_and_numpy_is_made_plain() -> None:
+    from labelkit.model import Label
+
+    label = Label(id="l", item_id="a")
+    label.extras["e"] = float("inf")
+    with pytest.raises(labelkit.UsageError, match=r"^label 'l': extras: e is not a finite number; hint: a value set"):
+        Dataset().add(label)
+    obj = Object(id="o", item_id="a")
+    obj.extras["when"] = {"at": __import__("datetime").date(2024, 1, 2)}
+    with pytest.raises(labelkit.UsageError, match=r"^object 'o': extras: when\.at is a date, not a JSON value; hint"):
+        Dataset().add(obj)
+    import numpy as np
+
+    label = Label(id="l", item_id="a")
+    label.extras["n"] = np.int64(3)  # (as Label(extras={"n": np.int64(3)}) takes it: was orjson's TypeError)
+    ds = Dataset(annotations=[label])
+    assert ds.table("labels")["extras"].to_pylist() == ['{"n":3}']
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("info.metadata", "dataset info: metadata: m is not a finite number"),
+        ("info.extras", "dataset info: extras: m is not a finite number"),
+        ("category.extras", "categories[1] (category 7): extras: m is not a finite number"),
+    ],
+)
+def test_info_and_category_values_set_in_place_are_refused_before_writing(
+    tmp_path: Path, fmt: str, where: str, message: str
+) -> None:
+    """The writers dumped info and categories with pydantic's JSON mode: NaN as null, a set as a list, a datetime
+    as text, and the report said nothing was lost."""
+    from labelkit.model import Category
+
+    categories = [Category(id=1, name="a"), Category(id=7, name="b")]
+    ds = Dataset(categories=categories)
+    mapping = {
+        "info.metadata": ds.info.metadata,
+        "info.extras": ds.info.extras,
+        "category.extras": categories[1].extras,
+    }[where]
+    mapping["m"] = float("nan")
+    out = tmp_path / ("o.json" if fmt == "labelkit" else "o.parquet")
+    with pytest.raises(labelkit.UsageError) as err:
+        labelkit.save(ds, out, fmt)
+    assert (err.value.message, err.value.hint) == (message, IN_PLACE_HINT)
+    assert not out.exists()
+    mapping["m"] = {"s": {1}}
+    with pytest.raises(labelkit.UsageError) as err:
+        labelkit.save(ds, out, fmt)
+    assert err.value.message == message.replace("m is not a finite number", "m.s is a set, not a JSON value")
+
+
+def test_numpy_values_set_in_place_in_info_and_categories_are_written_as_their_constructor_takes_them(
+    tmp_path: Path,
+) -> None:
+    import numpy as np
+
+    from labelkit.model import Category
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.info.metadata["n"] = np.float32(0.5)
+    ds.categories[0].extras["k"] = np.array([1, 2])  # (was pydantic's PydanticSerializationError)
+    labelkit.save(ds, tmp_path / "o.json", "labelkit")
+    back = labelkit.load(tmp_path / "o.json")
+    assert (back.info.metadata, back.categories[0].extras) == ({"n": 0.5}, {"k": [1, 2]})

@@ -115,6 +115,44 @@ def test_validate_finds_mask_runs_that_do_not_make_their_mask(tmp_path: Path) ->
     ]
 
 
+def test_parquet_validate_finds_mask_runs_that_do_not_make_their_mask_as_json_validate_does(tmp_path: Path) -> None:
+    """Parquet validate said nothing of them (its reader takes them, as labelkit JSON's does), where labelkit JSON's
+    validate found them: the same message, at the objects table's row."""
+    from click.testing import CliRunner
+
+    from labelkit.cli import cli
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    ds.add_item(Item(id="i", media=Media(path="i.jpg", width=4, height=4)))
+    ds.add(
+        Object(id="0", item_id="i", category_id=1, mask={"size": (4, 4), "counts": [3, 13]}),
+        Object(id="1", item_id="i", category_id=1, bbox=(0, 0, 1, 1)),
+        Object(id="2", item_id="i", category_id=1, mask={"size": (4, 4), "counts": [1, 2]}),
+        Object(id="3", item_id="i", category_id=1, mask={"size": (2, 3), "counts": "1"}),
+    )
+    labelkit.save(ds, tmp_path / "m.json", "labelkit")
+    labelkit.save(ds, tmp_path / "m.parquet", "parquet")
+    message2, message3 = (
+        "RLE counts add up to 3, not 16 (height x width)",
+        "RLE counts add up to 1, not 6 (height x width)",
+    )
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(tmp_path / "m.json")] == [
+        (str(tmp_path / "m.json"), "#/annotations/2/mask", message2),
+        (str(tmp_path / "m.json"), "#/annotations/3/mask", message3),
+    ]
+    objects = str(tmp_path / "m.parquet" / "objects.parquet")
+    assert [(f.path, f.where, f.message, f.severity) for f in labelkit.validate(tmp_path / "m.parquet")] == [
+        (objects, "row 2", message2, "error"),
+        (objects, "row 3", message3, "error"),
+    ]
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "m.parquet")])
+    assert (result.exit_code, result.output.splitlines()) == (
+        1,
+        [f"{objects} row 2: {message2}", f"{objects} row 3: {message3}"],
+    )
+
+
 def _parquet_with(tmp_path: Path, table: str, column: str, row: int, value: object, fixture: str = "images") -> Path:
     """A native fixture saved as Parquet, with ``value`` put in ``column`` of ``table`` at ``row``."""
     import pyarrow as pa

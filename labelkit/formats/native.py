@@ -24,13 +24,12 @@ from labelkit.errors import InputError, inner_errors, json_pointer, union_messag
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native_bulk import MEDIA_FIELDS, NotFast, fast_read
 from labelkit.formats.native_schema_fast import Checker, Unsupported
-from labelkit.formats.native_values import category_findings, refuse_unreadable
+from labelkit.formats.native_values import category_findings, mask_run_findings, refuse_unreadable
 from labelkit.formats.yolo_media import ChunkedRows, piece_bounds
 from labelkit.io import parse_json, paused_gc, read_bytes, read_head, without_bom
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
 from labelkit.model.annotations import Record
-from labelkit.model.rle import mask_column_problems
 from labelkit.report import Finding, Report
 
 NAME = "labelkit"
@@ -320,12 +319,7 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
         if findings:
             return findings
         dataset = read(path)
-    # mask runs that do not make their mask: the record allows them, every mask writer refuses them
-    problems = mask_column_problems(dataset.table("objects")["mask"])
-    where = str(path)
-    return [
-        Finding(where, "#" + json_pointer("annotations", objects_at[r], "mask"), m) for r, m in sorted(problems.items())
-    ]
+    return mask_run_findings(dataset, str(path), lambda row: "#" + json_pointer("annotations", objects_at[row], "mask"))
 
 
 @functools.cache

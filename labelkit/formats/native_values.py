@@ -27,6 +27,7 @@ from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
 from labelkit.model.dataset import TABLE_NAMES
 from labelkit.model.records import MediaKind
+from labelkit.model.rle import mask_column_problems
 from labelkit.model.tables import ANNOTATION_TABLES, decode_json_cells, valid_mask
 from labelkit.report import Finding
 
@@ -84,6 +85,24 @@ def value_findings(
             if bad is not None:
                 findings.append(Finding(where, f"row {bad}", f"{column} holds an integer that does not fit 64 bits"))
     return findings
+
+
+def mask_run_findings(
+    dataset: Dataset, path: str, where: Callable[[int], str], limit: int | None = None
+) -> list[Finding]:
+    """Masks whose runs do not make their mask (:func:`~labelkit.model.rle.mask_column_problems`), in ``validate``.
+
+    The record allows them (so both native readers take them) and every mask writer refuses them: ``RLE counts add
+    up to 3, not 16 (height x width)``. Both native formats' ``validate`` report them, once nothing else is found.
+
+    Args:
+        dataset: the dataset read.
+        path: the file the objects are in.
+        where: where in it an ``objects`` row's mask is (labelkit JSON: its JSON pointer; Parquet: ``row <i>``).
+        limit: findings at most (None: all).
+    """
+    problems = mask_column_problems(dataset.table("objects")["mask"])
+    return [Finding(path, where(row), message) for row, message in sorted(problems.items())[:limit]]
 
 
 def check_values(dataset: Dataset, target: str, hint: str | None = None) -> None:

@@ -22,7 +22,12 @@ from labelkit.formats.native import (
     pointer_from_loc,
     short_list_message,
 )
-from labelkit.formats.native_values import reference_findings, refuse_unreadable, value_findings
+from labelkit.formats.native_values import (
+    mask_run_findings,
+    reference_findings,
+    refuse_unreadable,
+    value_findings,
+)
 from labelkit.io import create_file, parse_json, read_bytes
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
@@ -165,13 +170,29 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
 
 
 def validate(path: Path, **options: Any) -> list[Finding]:
-    """Check that ids are unique and annotations refer to known items and categories."""
-    return _findings(_load(path), path, limit=20)
+    """Check what the reader refuses: ids repeated, references to no item or category, values the records refuse.
+
+    Then, when none is found, masks whose runs do not add up to their size, as for labelkit JSON
+    (:func:`~labelkit.formats.native_values.mask_run_findings`: the reader takes them), at their ``objects`` row.
+    """
+    dataset = _load(path)
+    findings = _findings(dataset, path, limit=_LIMIT)
+    if findings:
+        return findings
+    return mask_run_findings(dataset, _table_path(path, "objects"), lambda row: f"row {row}", _LIMIT)
+
+
+_LIMIT = 20
+"""Findings of each kind ``validate`` reports at most."""
+
+
+def _table_path(path: Path, name: str) -> str:
+    return str(path / f"{name}.parquet")
 
 
 def _findings(dataset: Dataset, path: Path, limit: int) -> list[Finding]:
     def where_of(name: str) -> str:
-        return str(path / f"{name}.parquet")
+        return _table_path(path, name)
 
     return reference_findings(dataset, str(path / MANIFEST), where_of, limit) + value_findings(dataset, where_of, limit)
 

@@ -86,7 +86,36 @@ class _NumpyValue(Exception):
     """A numpy scalar or array met by :func:`_check_json`: the mapping is made plain (:func:`_plain`), then checked."""
 
 
-def _json_mapping(value: dict[str, Any]) -> dict[str, Any]:
+def json_mapping(value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` as a record's ``metadata`` or ``extras`` holds it: numpy values made plain (:func:`_plain`).
+
+    The records' validator.
+
+    Raises:
+        ValueError: a value is not plain JSON that survives a write and a read unchanged, naming its key path
+            (``x is not a finite number``, ``integer a.b[1] does not fit 64 bits``, ``s is a set, not a JSON value``).
+    """
+    value = _json_values(value)
+    _written(value)
+    return value
+
+
+def json_mapping_text(value: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """``value`` as :func:`json_mapping` makes it, and its JSON text (encoded once).
+
+    :func:`labelkit.model.tables.checked_mapping` applies the validator's rule again, so, to a mapping changed in
+    place after its record was made, which no validator sees.
+
+    Raises:
+        ValueError: as :func:`json_mapping`.
+    """
+    value = _json_values(value)
+    return value, _written(value).decode()
+
+
+def _json_values(value: dict[str, Any]) -> dict[str, Any]:
+    if _flat_json(value):
+        return value
     try:
         try:
             _check_json(value)
@@ -95,7 +124,28 @@ def _json_mapping(value: dict[str, Any]) -> dict[str, Any]:
             _check_json(value, plain=True)
     except RecursionError:  # (a thousand levels: was Python's RecursionError out of the record)
         raise ValueError(_TOO_DEEP) from None
-    return _writable(value)
+    return value
+
+
+def _flat_json(value: dict[str, Any]) -> bool:
+    """Whether ``value`` is a mapping :func:`_check_json` takes as it is, of text keys and scalar values only.
+
+    The usual metadata or extras, told in a loop over exact types without the key paths of :func:`_check_json`
+    (half the time): a ``False`` says nothing, :func:`_check_json` then walks it.
+    """
+    for k, v in value.items():
+        t = type(v)
+        if type(k) is not str:
+            return False
+        if t is str or t is bool or v is None:
+            continue
+        if t is float:
+            if v - v == 0.0:  # (finite: inf - inf and NaN - NaN are NaN)
+                continue
+            return False
+        if t is not int or not INT64_MIN <= v <= UINT64_MAX:
+            return False
+    return True
 
 
 _TOO_DEEP = "values nested more than 254 levels deep, which JSON is not written with"
@@ -106,8 +156,14 @@ def _writable(value: dict[str, Any]) -> dict[str, Any]:
 
     ``Dataset(items=[...])`` failed on them with orjson's TypeError (``str is not valid UTF-8``).
     """
+    _written(value)
+    return value
+
+
+def _written(value: dict[str, Any]) -> bytes:
+    """``value``'s JSON text; ValueError as :func:`_writable`."""
     try:
-        orjson.dumps(value)
+        return orjson.dumps(value)
     except TypeError as exc:
         if "ecursion" in str(exc):  # (orjson's "Recursion limit reached")
             raise ValueError(_TOO_DEEP) from None
@@ -133,7 +189,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-JsonMapping = Annotated[dict[str, Any], AfterValidator(_json_mapping)]
+JsonMapping = Annotated[dict[str, Any], AfterValidator(json_mapping)]
 """A free mapping of JSON values (metadata, extras): text keys, finite numbers, 64-bit integers."""
 
 Extras = JsonMapping

@@ -123,6 +123,11 @@ class Dataset:
 
         A dict given (or appended) there failed later, inside a writer or :meth:`copy`, with Python's
         ``AttributeError``; the constructor and ``labelkit.save``, ``plan`` and ``split`` refuse it instead.
+
+        So is a value of the info's ``metadata`` or ``extras``, or a category's ``extras``, set in place after the
+        record was made that the record refuses (:func:`~labelkit.model.tables.checked_mapping`: ``dataset info:
+        metadata: m is not a finite number``): the writers wrote NaN as ``null``, a set as a list, a datetime as
+        text. Numpy values set so are made plain in the record, as its constructor makes them.
         """
         if not isinstance(self.info, DatasetInfo):
             return UsageError(f"a dataset's info must be a DatasetInfo record, not {type_name(self.info)}")
@@ -132,6 +137,12 @@ class Dataset:
                     f"a dataset's categories must be Category records, not {type_name(category)} (categories[{i}])",
                     hint="make one with Category(id=1, name='cat')",
                 )
+        try:
+            _recheck(self.info, "dataset info", ("metadata", "extras"))
+            for i, category in enumerate(self.categories):
+                _recheck(category, f"categories[{i}] (category {category.id})", ("extras",))
+        except UsageError as exc:
+            return exc
         return None
 
     # -- building ---------------------------------------------------------------------------------
@@ -540,6 +551,22 @@ class Dataset:
 
 
 _ANNOTATION_TYPES = (Label, Object, Span, Transcript, Track)
+
+
+def _recheck(record: DatasetInfo | Category, name: str, fields: tuple[str, ...]) -> None:
+    """Check ``record``'s free mappings ``fields`` again (:func:`~labelkit.model.tables.checked_mapping`).
+
+    A mapping holding numpy values set in place is set again, made plain (as its constructor makes it).
+
+    Raises:
+        UsageError: one holds a value the record refuses, naming the record (``name``), the field and the key path.
+    """
+    for mapping in fields:
+        value = getattr(record, mapping)
+        if value:
+            plain, _ = T.checked_mapping(value, name, mapping)
+            if plain is not value:
+                setattr(record, mapping, plain)
 
 
 def _not_a_record(method: str, takes: str, value: object) -> UsageError:

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from labelkit.model.annotations import RECORD_BY_KIND, Label, Object, Span, Track, Transcript
+from labelkit.model.annotations import RECORD_BY_KIND, Label, Object, Span, Track, Transcript, json_mapping_text
 from labelkit.model.records import Item, Media, Token
 
 _JSON = pa.string()
@@ -107,6 +107,35 @@ def dumps(value: Any) -> str:
 
 def _encode_json(value: Mapping[str, Any] | None) -> str | None:
     return dumps(value) if value else None
+
+
+def checked_mapping(value: dict[str, Any], record: str, field: str) -> tuple[dict[str, Any], str]:
+    """A record's ``metadata`` or ``extras`` as its validator takes it, and its JSON text.
+
+    A value put in place after the record was made (``item.metadata["x"] = float("nan")``) is seen by no
+    validator: both native writers wrote NaN and infinity as ``null``, a set as a list and a datetime as text,
+    without a word, and an integer past 64 bits was orjson's bare ``TypeError``. The rows and the writers check
+    it again here, with the constructor's rule (:func:`~labelkit.model.annotations.json_mapping`: numpy values
+    are made plain, as the constructor makes them).
+
+    Raises:
+        UsageError: naming ``record``, ``field`` and the key path (``item 'a': metadata: x is not a finite number``).
+    """
+    try:
+        return json_mapping_text(value)
+    except ValueError as exc:
+        from labelkit.errors import UsageError
+
+        raise UsageError(
+            f"{record}: {field}: {exc}",
+            hint="a value set in place after the record was made is checked as its constructor checks it: "
+            "give JSON values (finite numbers, integers of 64 bits, text, lists and mappings of them)",
+        ) from None
+
+
+def _encode_mapping(value: dict[str, Any], record: str, field: str) -> str | None:
+    """The JSON text of a record's ``metadata`` or ``extras`` (None when empty), checked (:func:`checked_mapping`)."""
+    return checked_mapping(value, record, field)[1] if value else None
 
 
 def _decode_json(text: str | None) -> dict[str, Any]:
@@ -363,7 +392,11 @@ def conform_error(name: str, table: pa.Table, exc: Exception) -> Exception:
 
 
 def item_row(item: Item) -> dict[str, Any]:
-    """Flatten an item record into a row of the ``items`` table."""
+    """Flatten an item record into a row of the ``items`` table.
+
+    Raises:
+        UsageError: its metadata holds a value set in place that the record refuses (:func:`checked_mapping`).
+    """
     m = item.media
     return {
         "id": item.id,
@@ -377,15 +410,19 @@ def item_row(item: Item) -> dict[str, Any]:
         "text": m.text,
         "split": item.split,
         "group": item.group,
-        "metadata": _encode_json(item.metadata),
+        "metadata": _encode_mapping(item.metadata, f"item {item.id!r}", "metadata"),
     }
 
 
 def annotation_row(record: Label | Object | Span | Transcript | Track) -> dict[str, Any]:
-    """Flatten an annotation record into a row of its kind's table."""
+    """Flatten an annotation record into a row of its kind's table.
+
+    Raises:
+        UsageError: its extras hold a value set in place that the record refuses (:func:`checked_mapping`).
+    """
     row = record.model_dump(exclude={"kind"})
-    for key in ("attributes", "extras"):
-        row[key] = _encode_json(row[key])
+    row["attributes"] = _encode_json(row["attributes"])
+    row["extras"] = _encode_mapping(row["extras"], f"{record.kind} {record.id!r}", "extras")
     if "mask" in row and row["mask"] is not None:
         mask = row["mask"]
         counts = mask["counts"]
