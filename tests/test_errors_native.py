@@ -729,6 +729,33 @@ def test_an_annotations_extras_value_set_in_place_is_refused_and_numpy_is_made_p
     assert ds.table("labels")["extras"].to_pylist() == ['{"n":3}']
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (float("nan"), "nan"),
+        (float("-inf"), "-inf"),
+        (2**63, "9223372036854775808"),
+        (["a", 1], "['a', 1]"),
+        (None, "None"),
+    ],
+)
+def test_an_annotations_attribute_value_set_in_place_is_refused(value: object, shown: str) -> None:
+    """No validator sees a value set in place: a NaN attribute was written as null, 2**63 was orjson's TypeError."""
+    from labelkit.model import Label
+
+    label = Label(id="l", item_id="a", attributes={"ok": 1, "f": 2.5, "b": True, "s": "t", "l": ["x"]})
+    label.attributes["x"] = value
+    with pytest.raises(labelkit.UsageError) as err:
+        Dataset().add(label)
+    assert err.value.one_line() == (
+        f"label 'l': attribute 'x': {shown} is not an attribute value (expected a bool, an integer of 64 bits, a "
+        "finite number, a text or a list of texts); hint: a value set in place after the record was made is checked "
+        "as its constructor checks it"
+    )
+    del label.attributes["x"]
+    assert orjson.loads(Dataset(annotations=[label]).table("labels")["attributes"][0].as_py()) == label.attributes
+
+
 @pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
 @pytest.mark.parametrize(
     ("where", "message"),

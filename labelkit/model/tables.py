@@ -8,6 +8,7 @@ back here, and nowhere else.
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -18,7 +19,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from labelkit.model.annotations import RECORD_BY_KIND, Label, Object, Span, Track, Transcript, json_mapping_text
+from labelkit.model.annotations import (
+    INT64_MAX,
+    INT64_MIN,
+    RECORD_BY_KIND,
+    Label,
+    Object,
+    Span,
+    Track,
+    Transcript,
+    json_mapping_text,
+)
 from labelkit.model.records import Item, Media, Token
 
 _JSON = pa.string()
@@ -131,6 +142,32 @@ def checked_mapping(value: dict[str, Any], record: str, field: str) -> tuple[dic
             hint="a value set in place after the record was made is checked as its constructor checks it: "
             "give JSON values (finite numbers, integers of 64 bits, text, lists and mappings of them)",
         ) from None
+
+
+def _checked_attributes(attributes: dict[str, Any], record: str) -> dict[str, Any]:
+    """``attributes``, each value of the record's types: bool, int64, finite float, text or a list of texts.
+
+    A value set in place after the record was made is seen by no validator: a NaN was written as ``null``.
+
+    Raises:
+        UsageError: naming ``record`` and the attribute.
+    """
+    for key, value in attributes.items():
+        kind = type(value)
+        if kind is bool or kind is str:
+            continue
+        if kind is int and INT64_MIN <= value <= INT64_MAX or kind is float and math.isfinite(value):
+            continue
+        if kind is list and all(type(v) is str for v in value):
+            continue
+        from labelkit.errors import UsageError
+
+        raise UsageError(
+            f"{record}: attribute {key!r}: {value!r} is not an attribute value",
+            expected="a bool, an integer of 64 bits, a finite number, a text or a list of texts",
+            hint="a value set in place after the record was made is checked as its constructor checks it",
+        )
+    return attributes
 
 
 def _encode_mapping(value: dict[str, Any], record: str, field: str) -> str | None:
@@ -420,6 +457,7 @@ def annotation_row(record: Label | Object | Span | Transcript | Track) -> dict[s
     Raises:
         UsageError: its extras hold a value set in place that the record refuses (:func:`checked_mapping`).
     """
+    _checked_attributes(record.attributes, f"{record.kind} {record.id!r}")  # (before the dump, which warns of it)
     row = record.model_dump(exclude={"kind"})
     row["attributes"] = _encode_json(row["attributes"])
     row["extras"] = _encode_mapping(row["extras"], f"{record.kind} {record.id!r}", "extras")
