@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field, ValidationError
 from labelkit.errors import InputError, naming
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native import (
+    depth_error,
     not_bool,
     pointer_from_loc,
     short_list_message,
@@ -75,6 +76,8 @@ def _manifest(path: Path) -> Manifest:
         return Manifest.model_validate_json(data, strict=True)
     except ValidationError as exc:
         errors = exc.errors()
+        if deep := depth_error(errors[0], value, data, file):
+            raise deep from exc
         message = short_list_message(list(errors)) or errors[0]["msg"]
         pointer = pointer_from_loc(tuple(errors[0]["loc"]), value, errors[0]["type"] == "missing")
         raise InputError(message, path=file, pointer=pointer) from exc
