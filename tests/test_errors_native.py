@@ -20,7 +20,7 @@ from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UnknownFormatError
 from labelkit.formats import native
 from labelkit.io import atomic_output, safe_relpath
-from labelkit.model import Dataset, Item, Object
+from labelkit.model import Dataset, Item, Media, Object
 
 IMAGES = FIXTURES / "native" / "images.labelkit.json"
 
@@ -843,3 +843,97 @@ def test_a_table_cell_nested_too_deep_is_refused_by_both_native_writers(tmp_path
         labelkit.save(dataset, tmp_path / "out", to)
     assert info.value.message == f"items row 1: metadata holds a {TOO_DEEP} (at /k)"
     assert not (tmp_path / "out").exists()
+
+
+# -- Parquet column types: the schema's, or a widening no value changes by ---------------------------------------
+
+
+def _typed_parquet(tmp_path: Path) -> Path:
+    ds = Dataset()
+    ds.add_item(Item(id="a", media=Media(width=640, height=480), metadata={"m": 1}))
+    ds.add(Object(id="o", item_id="a", bbox=(1, 2, 3, 4), keyframe=False, score=0.5, polygon=[[0, 0, 1, 0, 1, 1]]))
+    out = tmp_path / "x.parquet"
+    labelkit.save(ds, out, "parquet")
+    return out
+
+
+def _set(folder: Path, table: str, column: str, values: pa.Array) -> None:
+    _rewrite(folder, table, lambda t: t.set_column(t.schema.get_field_index(column), column, values))
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "values", "expected", "found"),
+    [
+        ("items", "width", pa.array(["0640"]), "int64", "string"),
+        ("items", "width", pa.array([640.0]), "int64", "double"),
+        ("items", "height", pa.array([480], pa.uint64()), "int64", "uint64"),
+        ("objects", "keyframe", pa.array([2], pa.int64()), "bool", "int64"),
+        ("objects", "id", pa.array([7], pa.int64()), "string", "int64"),
+        ("objects", "score", pa.array([1], pa.int64()), "double", "int64"),
+        (
+            "objects",
+            "bbox",
+            pa.array([["1", "2", "3", "4"]]),
+            "fixed_size_list<item: double>[4]",
+            "list<element: string>",
+        ),
+    ],
+)
+def test_a_parquet_column_of_another_type_is_an_error_naming_the_file_and_column(
+    tmp_path: Path, table: str, column: str, values: pa.Array, expected: str, found: str
+) -> None:
+    """The reader cast it to the schema's type: width "0640" read as 640, keyframe 2 as True, id 7 as '7', width
+    640.0 as 640; validate said nothing."""
+    out = _typed_parquet(tmp_path)
+    _set(out, table, column, values)
+    file = str(out / f"{table}.parquet")
+    message = f"column {column!r} is not of the labelkit schema's type"
+    with pytest.raises(InputError) as info:
+        labelkit.load(out)
+    assert (info.value.location.path, info.value.message, info.value.expected, info.value.found) == (
+        file,
+        message,
+        expected,
+        found,
+    )
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(out)] == [
+        (file, "", f"{message} (expected {expected}, found {found})")
+    ]
+
+
+def test_validate_names_every_parquet_column_of_another_type(tmp_path: Path) -> None:
+    out = _typed_parquet(tmp_path)
+    _set(out, "items", "width", pa.array(["0640"]))
+    _set(out, "objects", "id", pa.array([7], pa.int64()))
+    _set(out, "objects", "keyframe", pa.array([2], pa.int64()))
+    result = CliRunner().invoke(cli, ["validate", str(out)])
+    assert (result.exit_code, result.stdout) == (
+        1,
+        f"{out / 'items.parquet'}: column 'width' is not of the labelkit schema's type (expected int64, found string)\n"
+        f"{out / 'objects.parquet'}: column 'id' is not of the labelkit schema's type (expected string, found int64)\n"
+        f"{out / 'objects.parquet'}: column 'keyframe' is not of the labelkit schema's type (expected bool, found "
+        "int64)\n",
+    )
+
+
+def test_parquet_columns_of_a_wider_type_no_value_changes_by_are_read(tmp_path: Path) -> None:
+    """Integers of 32 bits or fewer, float32, large and dictionary text, large lists: what other tools may write."""
+    out = _typed_parquet(tmp_path)
+    before = labelkit.load(out).to_dict()
+    _set(out, "items", "width", pa.array([640], pa.int32()))
+    _set(out, "items", "height", pa.array([480], pa.uint16()))
+    _set(out, "items", "media", pa.array(["image"]).dictionary_encode())
+    _set(out, "items", "metadata", pa.array(['{"m":1}'], pa.large_string()))
+    _set(out, "items", "fps", pa.array([None], pa.null()))
+    _set(out, "objects", "score", pa.array([0.5], pa.float32()))
+    _set(out, "objects", "bbox", pa.array([[1, 2, 3, 4]], pa.large_list(pa.int16())))
+    _set(out, "objects", "polygon", pa.array([[[0, 0, 1, 0, 1, 1]]], pa.list_(pa.list_(pa.float32()))))
+    assert labelkit.validate(out) == []
+    assert labelkit.load(out).to_dict() == before
+
+
+def test_from_tables_still_casts_a_column_to_the_schema_type() -> None:
+    """As the README says for Dataset.from_tables (the Parquet reader alone is strict)."""
+    items = pa.table({"id": pa.array([7], pa.int64()), "width": pa.array([640.0]), "height": pa.array(["480"])})
+    item = next(iter(Dataset.from_tables({"items": items}).items()))
+    assert (item.id, item.media.width, item.media.height) == ("7", 640, 480)
