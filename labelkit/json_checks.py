@@ -5,6 +5,7 @@ Moved out of :mod:`labelkit.io`, which imports them from here (``from labelkit.i
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,37 @@ def deepest(data: bytes) -> tuple[int, int]:
     return most, where
 
 
+_COLON = re.compile(rb"\s*:")
+
+
+def deep_member(data: bytes, levels: int) -> str | None:
+    """The key of the first member of the JSON object ``data`` whose value nests more than ``levels`` levels.
+
+    None when none is so deep, or ``data`` is not an object. Read as text (no parser: msgspec's and Python's
+    recurse, and meet their limit about a thousand levels down).
+
+    Examples:
+        >>> deep_member(b'{"a": "[[[", "b": [[1]], "c": [[[2]]]}', 2), deep_member(b'{"a": [[1]]}', 2)
+        ('c', None)
+    """
+    if data.lstrip()[:1] != b"{":
+        return None
+    depth, key = 0, b'""'
+    for m in _TOKEN.finditer(data):
+        token = m.group()
+        if token[:1] == b'"':
+            if depth == 1 and _COLON.match(data, m.end()):
+                key = token
+            continue
+        if token in b"[{":
+            depth += 1
+            if depth > levels + 1:
+                return str(json.loads(key))
+        else:
+            depth -= 1
+    return None
+
+
 def too_deep(data: bytes, path: Path) -> InputError:
     """The error for JSON text ``data`` nested deeper than a parser goes: at the deepest place, its line and column."""
     text = without_bom(data)
@@ -204,9 +236,42 @@ def json_text(value: Any, path: str | Path, pointer: str) -> str:
         raise InputError(message, path=path, pointer=pointer + unwritable_place(value, reason)) from exc
 
 
-MAX_FIELD_DEPTH = 192
-"""How deep a category's or image's extra field may nest: labelkit JSON holds it four levels down (document,
-list, record, extras), and pydantic reads no JSON deeper than 200 levels back (orjson writes 254)."""
+MAX_VALUE_DEPTH = 196
+"""How deep a value of a free mapping (an item's or the dataset's ``metadata``, an ``extras``) may nest, a list or an
+object being a level: the one depth limit of the model, which both native writers write and both readers read.
+
+pydantic, which reads a labelkit JSON document on the record path (and Parquet's ``labelkit.json``), reads no text
+nested deeper than :data:`JSON_READ_DEPTH` levels, and labelkit JSON holds such a mapping four levels down
+(document, list, record, mapping): 196 levels of its values are read back, the fast path's and the record path's
+alike. (orjson writes 254 levels, msgspec and orjson read about 1000.)"""
+JSON_READ_DEPTH = MAX_VALUE_DEPTH + 4
+"""How deep a labelkit JSON document nests at most: pydantic's limit (200 levels; 201 is its "recursion limit
+exceeded"), and what a mapping's value of :data:`MAX_VALUE_DEPTH` levels makes four levels down."""
+TOO_DEEP = f"value nested more than {MAX_VALUE_DEPTH} levels deep, more than every format can keep"
+"""The error for a mapping's value nested more than :data:`MAX_VALUE_DEPTH` levels (at its pointer)."""
+
+MAX_FIELD_DEPTH = MAX_VALUE_DEPTH - 4
+"""How deep a COCO field (a category's, image's or annotation's, ``info``, ``licenses``, another top-level value)
+may nest: labelkit keeps it in a mapping up to four levels below the mapping's value (a category's value of one
+file that differs from another's: ``coco:files``, the file's entry, ``category_values``, the category's), so
+that a value of :data:`MAX_VALUE_DEPTH` levels holds it."""
+
+
+def deeper_than(value: Any, levels: int) -> bool:
+    """Whether ``value`` nests more than ``levels`` levels (a list or an object is a level; a loop, not recursion).
+
+    Examples:
+        >>> deeper_than({"a": [1, [2]]}, 2), deeper_than({"a": [1, [2]]}, 3), deeper_than("[[[", 0)
+        (True, False, False)
+    """
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (list, dict)):
+            if depth > levels:
+                return True
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return False
 
 
 def refuse_deep(value: Any, path: str | Path, pointer: str) -> None:

@@ -3558,6 +3558,24 @@ def test_a_category_or_image_field_nested_too_deep_for_labelkit_json_is_refused_
     _check_nesting_limit(tmp_path, doc_of, to, f"/{section}/0/x")
 
 
+@pytest.mark.parametrize("to", ["labelkit", "parquet"])
+def test_a_category_field_of_192_levels_differing_between_files_is_kept_196_levels_down_and_read_back(
+    tmp_path: Path, to: str
+) -> None:
+    """The file list keeps a category's value of a later file four levels down its extra (``coco:files``, the file's
+    entry, ``category_values``, the category's): 196 levels, the most the records and both native formats take."""
+    files = {
+        f"instances_{split}": {"images": [_img(i)], "annotations": [], "categories": [{"id": 1, "name": "a", "x": x}]}
+        for i, split, x in ((1, "train", _nested(192)), (2, "val", [_nested(191)] + [2]))
+    }
+    src = _files(tmp_path / "in", files)
+    out = tmp_path / ("out.json" if to == "labelkit" else "out.parquet")
+    labelkit.convert(src, out, to=to)
+    assert labelkit.validate(out) == []
+    labelkit.convert(out, tmp_path / "back", to="coco")
+    assert {p.stem: _load(p) for p in (tmp_path / "back/annotations").iterdir()} == files
+
+
 @pytest.mark.parametrize(
     ("field", "to"), [(f, t) for f in ("x", "attributes") for t in ("labelkit", "parquet", "coco")]
 )

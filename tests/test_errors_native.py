@@ -13,13 +13,14 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
+from pydantic import ValidationError
 
 import labelkit
 from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UnknownFormatError
 from labelkit.formats import native
 from labelkit.io import atomic_output, safe_relpath
-from labelkit.model import Dataset, Item, Object
+from labelkit.model import Dataset, Item, Media, Object
 
 IMAGES = FIXTURES / "native" / "images.labelkit.json"
 
@@ -804,3 +805,261 @@ def test_numpy_values_set_in_place_in_info_and_categories_are_written_as_their_c
     labelkit.save(ds, tmp_path / "o.json", "labelkit")
     back = labelkit.load(tmp_path / "o.json")
     assert (back.info.metadata, back.categories[0].extras) == ({"n": 0.5}, {"k": [1, 2]})
+
+
+# -- nesting depth: one limit, MAX_VALUE_DEPTH levels of a free mapping's value, on every native path -----------
+
+TOO_DEEP = "value nested more than 196 levels deep, more than every format can keep"
+
+
+def _lists(levels: int) -> Any:
+    deep: Any = 1
+    for _ in range(levels):
+        deep = [deep]
+    return deep
+
+
+# where a document holds a free mapping (metadata, extras) and the value, ``deep``, put in it at key "k"
+DEEP_PLACES: dict[str, tuple[str | int, ...]] = {
+    "info metadata": ("info", "metadata"),
+    "info extras": ("info", "extras"),
+    "category extras": ("categories", 0, "extras"),
+    "item metadata": ("items", 0, "metadata"),
+    "annotation extras": ("annotations", 0, "extras"),
+}
+
+
+def _deep_document(place: str, deep: Any, version: Any = 1) -> dict[str, Any]:
+    doc = copy.deepcopy(FULL)
+    doc["version"] = version
+    _get(doc, DEEP_PLACES[place][:-1])[DEEP_PLACES[place][-1]] = {"k": deep}
+    return doc
+
+
+@pytest.mark.parametrize("place", DEEP_PLACES)
+def test_a_value_196_levels_deep_is_held_written_and_read_back_by_every_native_path(tmp_path: Path, place: str) -> None:
+    """The model took 254 levels, labelkit JSON wrote 251 (the writer's orjson), Parquet 254, the bulk reader read
+    253 and the record path (pydantic, ``"version": 1.0``) 196 ('recursion limit exceeded' at ``#``)."""
+    doc = _deep_document(place, _lists(196))
+    fast = labelkit.load(_write(tmp_path, doc, "fast.json"))  # (the bulk reader)
+    slow = labelkit.load(_write(tmp_path, {**doc, "version": 1.0}, "slow.json"))  # (the record path)
+    assert slow.to_dict() == fast.to_dict()
+    labelkit.save(fast, tmp_path / "out.json", "labelkit")
+    labelkit.save(fast, tmp_path / "out.parquet", "parquet")
+    for out in ("out.json", "out.parquet"):
+        assert labelkit.validate(tmp_path / out) == []
+        assert labelkit.load(tmp_path / out).to_dict() == fast.to_dict()
+    labelkit.save(slow, tmp_path / "again.json", "labelkit")
+    assert (tmp_path / "again.json").read_bytes() == (tmp_path / "out.json").read_bytes()
+
+
+def test_the_records_refuse_a_value_197_levels_deep_at_its_key() -> None:
+    Item(id="a", metadata={"k": _lists(196)})
+    for deep in (_lists(197), _lists(253), _lists(3000)):
+        with pytest.raises(ValidationError) as info:
+            Item(id="a", metadata={"a": 1, "k": deep})
+        (error,) = info.value.errors()
+        assert (error["loc"], error["msg"]) == (("metadata",), f"Value error, {TOO_DEEP} (at /k)")
+
+
+@pytest.mark.parametrize("place", DEEP_PLACES)
+@pytest.mark.parametrize("levels", [197, 199, 250, 900])
+def test_a_document_nested_deeper_is_one_error_at_the_value_on_either_path(
+    tmp_path: Path, place: str, levels: int
+) -> None:
+    """The bulk reader read up to 253 levels; the record path (``"version": 1.0``, or any document the bulk reader
+    declines) said 'Invalid JSON: recursion limit exceeded' at ``#`` past 196, hiding the document's real error."""
+    pointer = "/" + "/".join(map(str, DEEP_PLACES[place])) + "/k"
+    for version in (1, 1.0):
+        doc = _deep_document(place, _lists(levels), version)
+        doc["annotations"][1]["item_id"] = "nope"  # (a later error: the first is the depth)
+        path = _write(tmp_path, doc)
+        with pytest.raises(InputError) as info:
+            labelkit.load(path)
+        assert (info.value.location.path, info.value.location.pointer, info.value.message) == (
+            str(path),
+            pointer,
+            TOO_DEEP,
+        )
+        assert [(f.path, f.where, f.message) for f in labelkit.validate(path)] == [(str(path), "#" + pointer, TOO_DEEP)]
+
+
+def test_the_record_path_reads_what_the_bulk_reader_reads_and_finds_the_same_errors(tmp_path: Path) -> None:
+    """A document of 197 to 253 levels read by the bulk reader was 'recursion limit exceeded' at ``#`` for the record
+    path (``"version": 1.0``, which the README says is read as 1), and its unknown item was not said."""
+
+    def outcome(doc: dict[str, Any]) -> Any:
+        try:
+            return labelkit.load(_write(tmp_path, doc)).to_dict()
+        except InputError as error:
+            return error.location.pointer, error.message
+
+    for levels in (196, 197, 199, 253):
+        doc = _deep_document("item metadata", _lists(levels))
+        fast = outcome(doc)
+        assert outcome({**doc, "version": 1.0}) == fast
+        if levels > 196:
+            assert fast == ("/items/0/metadata/k", TOO_DEEP)
+        else:
+            assert fast["items"][0]["metadata"] == {"k": _lists(196)}
+        doc["annotations"][1]["item_id"] = "nope"
+        unknown = ("/annotations/1/item_id", "unknown item 'nope'")
+        assert outcome(doc) == outcome({**doc, "version": 1.0}) == (unknown if levels == 196 else fast)
+
+
+def test_a_parquet_manifest_nested_too_deep_is_an_error_at_the_value(parquet_dir: Path) -> None:
+    """Was 'Invalid JSON: recursion limit exceeded' at ``#`` of labelkit.json."""
+    manifest = orjson.loads((parquet_dir / "labelkit.json").read_bytes())
+    manifest["categories"][1]["extras"] = {"a": 1, "k": _lists(250)}
+    (parquet_dir / "labelkit.json").write_bytes(orjson.dumps(manifest))
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    location = info.value.location
+    assert (location.path, location.pointer, info.value.message) == (
+        str(parquet_dir / "labelkit.json"),
+        "/categories/1/extras/k",
+        TOO_DEEP,
+    )
+    assert [(f.where, f.message) for f in labelkit.validate(parquet_dir)] == [("#/categories/1/extras/k", TOO_DEEP)]
+
+
+@pytest.mark.parametrize("levels", [197, 300, 5000])
+def test_a_parquet_cell_nested_too_deep_is_found_by_validate_and_load(parquet_dir: Path, levels: int) -> None:
+    """Such a cell passed validate and load; items() refused its record later, and convert named the output."""
+    cell = '{"a":"' + "[" * 400 + '","k\\"/":' + "[" * levels + "]" * levels + "}"
+
+    def deep_metadata(t: pa.Table) -> pa.Table:
+        cells = [None] * t.num_rows
+        cells[2] = cell
+        return t.set_column(t.schema.get_field_index("metadata"), "metadata", pa.array(cells, pa.string()))
+
+    _rewrite(parquet_dir, "items", deep_metadata)
+    message = f'metadata holds a {TOO_DEEP} (at /k"~1)'
+    items = str(parquet_dir / "items.parquet")
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(parquet_dir)] == [(items, "row 2", message)]
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert (info.value.location.path, info.value.message) == (items, f"row 2: {message}")
+    result = CliRunner().invoke(
+        cli, ["convert", str(parquet_dir), str(parquet_dir.parent / "out.json"), "--to", "labelkit"]
+    )
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"labelkit: error: {items}: row 2: {message}; hint: 'labelkit validate' lists every problem\n",
+    )
+
+
+def test_a_parquet_cell_at_the_limit_is_read(parquet_dir: Path) -> None:
+    cell = '{"k":' + "[" * 196 + "]" * 196 + "}"
+    _rewrite(
+        parquet_dir,
+        "items",
+        lambda t: t.set_column(t.schema.get_field_index("metadata"), "metadata", pa.array([cell] * t.num_rows)),
+    )
+    assert labelkit.validate(parquet_dir) == []
+    assert next(iter(labelkit.load(parquet_dir).items())).metadata == {"k": orjson.loads("[" * 196 + "]" * 196)}
+
+
+@pytest.mark.parametrize("to", ["labelkit", "parquet"])
+def test_a_table_cell_nested_too_deep_is_refused_by_both_native_writers(tmp_path: Path, to: str) -> None:
+    """Parquet wrote 252 to 254 levels, which labelkit JSON refused ('cannot write: ... more than 254 levels')."""
+    items = pa.table({"id": ["a", "b"], "metadata": [None, '{"k":' + "[" * 197 + "]" * 197 + "}"]})
+    dataset = Dataset.from_tables({"items": items})
+    with pytest.raises(OutputError) as info:
+        labelkit.save(dataset, tmp_path / "out", to)
+    assert info.value.message == f"items row 1: metadata holds a {TOO_DEEP} (at /k)"
+    assert not (tmp_path / "out").exists()
+
+
+# -- Parquet column types: the schema's, or a widening no value changes by ---------------------------------------
+
+
+def _typed_parquet(tmp_path: Path) -> Path:
+    ds = Dataset()
+    ds.add_item(Item(id="a", media=Media(width=640, height=480), metadata={"m": 1}))
+    ds.add(Object(id="o", item_id="a", bbox=(1, 2, 3, 4), keyframe=False, score=0.5, polygon=[[0, 0, 1, 0, 1, 1]]))
+    out = tmp_path / "x.parquet"
+    labelkit.save(ds, out, "parquet")
+    return out
+
+
+def _set(folder: Path, table: str, column: str, values: pa.Array) -> None:
+    _rewrite(folder, table, lambda t: t.set_column(t.schema.get_field_index(column), column, values))
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "values", "expected", "found"),
+    [
+        ("items", "width", pa.array(["0640"]), "int64", "string"),
+        ("items", "width", pa.array([640.0]), "int64", "double"),
+        ("items", "height", pa.array([480], pa.uint64()), "int64", "uint64"),
+        ("objects", "keyframe", pa.array([2], pa.int64()), "bool", "int64"),
+        ("objects", "id", pa.array([7], pa.int64()), "string", "int64"),
+        ("objects", "score", pa.array([1], pa.int64()), "double", "int64"),
+        (
+            "objects",
+            "bbox",
+            pa.array([["1", "2", "3", "4"]]),
+            "fixed_size_list<item: double>[4]",
+            "list<element: string>",
+        ),
+    ],
+)
+def test_a_parquet_column_of_another_type_is_an_error_naming_the_file_and_column(
+    tmp_path: Path, table: str, column: str, values: pa.Array, expected: str, found: str
+) -> None:
+    """The reader cast it to the schema's type: width "0640" read as 640, keyframe 2 as True, id 7 as '7', width
+    640.0 as 640; validate said nothing."""
+    out = _typed_parquet(tmp_path)
+    _set(out, table, column, values)
+    file = str(out / f"{table}.parquet")
+    message = f"column {column!r} is not of the labelkit schema's type"
+    with pytest.raises(InputError) as info:
+        labelkit.load(out)
+    assert (info.value.location.path, info.value.message, info.value.expected, info.value.found) == (
+        file,
+        message,
+        expected,
+        found,
+    )
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(out)] == [
+        (file, "", f"{message} (expected {expected}, found {found})")
+    ]
+
+
+def test_validate_names_every_parquet_column_of_another_type(tmp_path: Path) -> None:
+    out = _typed_parquet(tmp_path)
+    _set(out, "items", "width", pa.array(["0640"]))
+    _set(out, "objects", "id", pa.array([7], pa.int64()))
+    _set(out, "objects", "keyframe", pa.array([2], pa.int64()))
+    result = CliRunner().invoke(cli, ["validate", str(out)])
+    assert (result.exit_code, result.stdout) == (
+        1,
+        f"{out / 'items.parquet'}: column 'width' is not of the labelkit schema's type (expected int64, found string)\n"
+        f"{out / 'objects.parquet'}: column 'id' is not of the labelkit schema's type (expected string, found int64)\n"
+        f"{out / 'objects.parquet'}: column 'keyframe' is not of the labelkit schema's type (expected bool, found "
+        "int64)\n",
+    )
+
+
+def test_parquet_columns_of_a_wider_type_no_value_changes_by_are_read(tmp_path: Path) -> None:
+    """Integers of 32 bits or fewer, float32, large and dictionary text, large lists: what other tools may write."""
+    out = _typed_parquet(tmp_path)
+    before = labelkit.load(out).to_dict()
+    _set(out, "items", "width", pa.array([640], pa.int32()))
+    _set(out, "items", "height", pa.array([480], pa.uint16()))
+    _set(out, "items", "media", pa.array(["image"]).dictionary_encode())
+    _set(out, "items", "metadata", pa.array(['{"m":1}'], pa.large_string()))
+    _set(out, "items", "fps", pa.array([None], pa.null()))
+    _set(out, "objects", "score", pa.array([0.5], pa.float32()))
+    _set(out, "objects", "bbox", pa.array([[1, 2, 3, 4]], pa.large_list(pa.int16())))
+    _set(out, "objects", "polygon", pa.array([[[0, 0, 1, 0, 1, 1]]], pa.list_(pa.list_(pa.float32()))))
+    assert labelkit.validate(out) == []
+    assert labelkit.load(out).to_dict() == before
+
+
+def test_from_tables_still_casts_a_column_to_the_schema_type() -> None:
+    """As the README says for Dataset.from_tables (the Parquet reader alone is strict)."""
+    items = pa.table({"id": pa.array([7], pa.int64()), "width": pa.array([640.0]), "height": pa.array(["480"])})
+    item = next(iter(Dataset.from_tables({"items": items}).items()))
+    assert (item.id, item.media.width, item.media.height) == ("7", 640, 480)

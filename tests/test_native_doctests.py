@@ -19,6 +19,7 @@ MODULES = [
     "labelkit.file_batches",
     "labelkit.formats",
     "labelkit.formats.capability",
+    "labelkit.formats.parquet",
     "labelkit.formats.coco_build",
     "labelkit.formats.coco_names",
     "labelkit.formats.coco_shapes",

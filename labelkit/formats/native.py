@@ -11,7 +11,7 @@ import functools
 import itertools
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
@@ -27,6 +27,7 @@ from labelkit.formats.native_schema_fast import Checker, Unsupported
 from labelkit.formats.native_values import category_findings, mask_run_findings, refuse_unreadable
 from labelkit.formats.yolo_media import ChunkedRows, piece_bounds
 from labelkit.io import parse_json, paused_gc, read_bytes, read_head, without_bom
+from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deeper_than, too_deep
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
 from labelkit.model.annotations import Record
@@ -177,6 +178,8 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
         return _ADAPTER.validate_json(data, strict=True)
     except ValidationError as exc:
         errors = exc.errors()
+        if deep := depth_error(errors[0], value, data, path):
+            raise deep from exc
         places = [pointer_from_loc(tuple(e["loc"]), value, e["type"] == "missing") for e in errors]
         if inside := inner_errors(errors, places, "/"):  # (a plain union's member of the value's type fails inside it)
             errors, places = [errors[i] for i in inside], [places[i] for i in inside]
@@ -189,6 +192,43 @@ def parse_document(data: bytes, path: str | Path) -> NativeDocument:
         message = union_message(messages) if messages else errors[0]["msg"]
         message = short_list_message(errors) or _missing_message(errors[0], loc) or message
         raise InputError(message, path=path, pointer=pointer) from exc
+
+
+def depth_error(error: Any, value: Any, data: bytes, path: str | Path) -> InputError | None:
+    """The error for a document (or Parquet manifest) nested too deep, when pydantic's first ``error`` is for that.
+
+    pydantic reads no text nested deeper than :data:`~labelkit.json_checks.JSON_READ_DEPTH` levels (its error,
+    ``recursion limit exceeded``, at ``#``, says nothing of where), and the records refuse a free mapping's value
+    nested more than :data:`~labelkit.json_checks.MAX_VALUE_DEPTH`: either is said at the first such value
+    (``#/items/0/metadata/k``), in the order the records are checked; text nested too deep elsewhere (``"items":
+    [[[...]]]``) at the line and column of its deepest place.
+    """
+    recursion = error["type"] == "json_invalid" and "recursion limit" in error["msg"]
+    if not recursion and TOO_DEEP not in error["msg"]:
+        return None
+    for parts, mapping in _mappings(value):
+        for key, v in mapping.items():
+            if deeper_than(v, MAX_VALUE_DEPTH):
+                return InputError(TOO_DEEP, path=path, pointer=json_pointer(*parts, key))
+    return too_deep(data, Path(path)) if recursion else None
+
+
+def _mappings(value: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """The free mappings of a parsed document, with their places, in the order the records are checked.
+
+    ``info``'s ``metadata`` and ``extras``, then the categories' extras, the items' metadata, the annotations' extras.
+    """
+    if not isinstance(value, dict):
+        return
+    info = value.get("info")
+    for field in ("metadata", "extras"):
+        if isinstance(info, dict) and isinstance(info.get(field), dict):
+            yield ("info", field), info[field]
+    for section, field in (("categories", "extras"), ("items", "metadata"), ("annotations", "extras")):
+        records = value.get(section)
+        for i, record in enumerate(records if isinstance(records, list) else []):
+            if isinstance(record, dict) and isinstance(record.get(field), dict):
+                yield (section, i, field), record[field]
 
 
 def _missing_message(error: Any, loc: tuple[str | int, ...]) -> str | None:

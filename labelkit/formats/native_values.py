@@ -22,13 +22,14 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError, json_pointer
 from labelkit.formats.capability import refuse_missing_ids
+from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deep_member
 from labelkit.model import Category, Dataset
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, SHAPES, UINT64_MAX
 from labelkit.model.dataset import TABLE_NAMES
 from labelkit.model.records import MediaKind
 from labelkit.model.rle import mask_column_problems
-from labelkit.model.tables import ANNOTATION_TABLES, decode_json_cells, valid_mask
+from labelkit.model.tables import ANNOTATION_TABLES, decode_json_cells, true_mask, valid_mask
 from labelkit.report import Finding
 
 
@@ -70,6 +71,11 @@ def value_findings(
             if table[column].null_count == table.num_rows:
                 continue  # (no cell: nothing to decode)
             where = where_of(name)
+            deep = _deep_row(table[column])  # (first: msgspec, which decodes the cells below, recurses)
+            if deep is not None:
+                row, key = deep
+                findings.append(Finding(where, f"row {row}", f"{column} holds a {TOO_DEEP} (at {json_pointer(key)})"))
+                continue
             bad = _bad_json_row(table[column])
             if bad is not None:
                 findings.append(Finding(where, f"row {bad}", f"{column} is not a JSON object"))
@@ -323,6 +329,26 @@ def _bad_typed_row(column: pa.ChunkedArray, type_: Any, suspect: str) -> int | N
             msgspec.json.decode(column[row].as_py().encode(), type=type_)
         except msgspec.DecodeError:
             return int(row)
+    return None
+
+
+def _deep_row(column: pa.ChunkedArray) -> tuple[int, str] | None:
+    """The first row of a JSON-text ``column`` holding a value nested more than MAX_VALUE_DEPTH levels, and its key.
+
+    Such a cell passed ``validate`` and ``load`` of a Parquet folder, then ``items()`` refused its record (and one
+    a thousand levels deep was msgspec's RecursionError). Its object and that value open more than
+    MAX_VALUE_DEPTH + 1 brackets: only cells of as many are read, as text.
+    """
+    long = true_mask(pc.greater(pc.binary_length(column), 2 * (MAX_VALUE_DEPTH + 1)))
+    if not long.any():
+        return None  # (the usual case: no cell is long enough)
+    rows = np.flatnonzero(long)
+    some = column.take(pa.array(rows))
+    brackets = pc.add(pc.count_substring(some, "["), pc.count_substring(some, "{"))
+    for row in rows[true_mask(pc.greater(brackets, MAX_VALUE_DEPTH + 1))].tolist():
+        key = deep_member(column[row].as_py().encode(), MAX_VALUE_DEPTH)
+        if key is not None:
+            return int(row), key
     return None
 
 

@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field, ValidationError
 from labelkit.errors import InputError, naming
 from labelkit.formats.base import ALL, Detection, Option
 from labelkit.formats.native import (
+    depth_error,
     not_bool,
     pointer_from_loc,
     short_list_message,
@@ -80,6 +81,8 @@ def _manifest(path: Path) -> Manifest:
         return Manifest.model_validate_json(data, strict=True)
     except ValidationError as exc:
         errors = exc.errors()
+        if deep := depth_error(errors[0], value, data, file):
+            raise deep from exc
         message = short_list_message(list(errors)) or errors[0]["msg"]
         pointer = pointer_from_loc(tuple(errors[0]["loc"]), value, errors[0]["type"] == "missing")
         raise InputError(message, path=file, pointer=pointer) from exc
@@ -124,6 +127,9 @@ def _read_table(path: Path, name: str) -> pa.Table:
             twice = next((c for i, c in enumerate(names) if c in names[:i]), None)
             if twice is not None:  # (Arrow cannot tell which one is meant: it would raise KeyError)
                 raise InputError(f"column {twice!r} appears more than once", path=file, hint="keep one of them")
+            wrong = _type_errors(file, name, reader.schema_arrow)
+            if wrong:
+                raise wrong[0]
             for i in range(reader.num_row_groups):
                 piece = reader.read_row_group(i)
                 piece.validate(full=True)  # strings that are not UTF-8, offsets out of range: ArrowInvalid
@@ -138,6 +144,90 @@ def _read_table(path: Path, name: str) -> pa.Table:
     if not pieces:
         return SCHEMAS[name].empty_table()
     return pa.concat_tables(pieces)
+
+
+def _type_errors(file: Path, name: str, schema: pa.Schema) -> list[InputError]:
+    """An error for each column of table ``name`` (Parquet file ``file``) whose type the schema's is not stored as.
+
+    :func:`~labelkit.model.tables.conform` casts what it can, as ``Dataset.from_tables`` documents: read from a
+    file, the text ``"0640"`` was width 640, the integer 2 flag ``True``, 640.0 width 640 and 7 id ``'7'``, unsaid.
+    """
+    errors = []
+    for field in schema:
+        if field.name in SCHEMAS[name].names and not stored_as(
+            field.type, expected := SCHEMAS[name].field(field.name).type
+        ):
+            errors.append(
+                InputError(
+                    f"column {field.name!r} is not of the labelkit schema's type",
+                    path=file,
+                    expected=str(expected),
+                    found=str(field.type),
+                    hint="write it with the schema's type (labelkit.model.tables.SCHEMAS): it would be read as "
+                    "other values than it holds",
+                )
+            )
+    return errors
+
+
+def _all_type_errors(path: Path) -> list[InputError]:
+    """:func:`_type_errors` of every table of the folder ``path`` (a table missing or unreadable has none here)."""
+    import pyarrow.parquet as pq
+
+    errors = []
+    for name in TABLE_NAMES:
+        file = path / f"{name}.parquet"
+        try:
+            with pa.OSFile(os.fsencode(file)) as source:
+                schema = pq.read_schema(source)
+        except (OSError, pa.ArrowException):
+            continue  # (reading says what is wrong with it)
+        errors += _type_errors(file, name, schema)
+    return errors
+
+
+_NARROW_INTEGERS = (pa.int8(), pa.int16(), pa.int32(), pa.uint8(), pa.uint16(), pa.uint32())
+
+
+def stored_as(found: pa.DataType, expected: pa.DataType) -> bool:
+    """Whether a Parquet column of type ``found`` holds the values of the schema's type ``expected``, unchanged.
+
+    The schema's type itself, or a widening no value changes by and no reader could mean otherwise: an integer of
+    32 bits or fewer (signed or not) for int64 or float64, float32 or float16 for float64, large or view text for
+    text, a dictionary of such values, a list (large, fixed-size) of such elements for a list (a fixed-size list of
+    another length is not; a variable one's rows are checked after), a struct of such fields (the same, in order),
+    and a column of nulls only. Anything else (text for a number, ``"0640"``; an integer for a flag, 2; a float for
+    an integer, 640.0; an integer for an id, 7; int64 or uint64 for float64) was cast, and read as another value.
+
+    Examples:
+        >>> stored_as(pa.int32(), pa.int64()), stored_as(pa.string(), pa.int64()), stored_as(pa.int64(), pa.bool_())
+        (True, False, False)
+        >>> stored_as(pa.large_list(pa.float32()), pa.list_(pa.float64(), 4)), stored_as(pa.float64(), pa.int64())
+        (True, False)
+    """
+    if found.equals(expected) or pa.types.is_null(found):
+        return True
+    if pa.types.is_dictionary(found):
+        return stored_as(found.value_type, expected)
+    if pa.types.is_int64(expected):
+        return any(found.equals(t) for t in _NARROW_INTEGERS)
+    if pa.types.is_float64(expected):
+        return any(found.equals(t) for t in (*_NARROW_INTEGERS, pa.float32(), pa.float16()))
+    if pa.types.is_string(expected):
+        return bool(pa.types.is_large_string(found) or pa.types.is_string_view(found))
+    if pa.types.is_list(expected) or pa.types.is_fixed_size_list(expected):
+        lists = pa.types.is_list(found) or pa.types.is_large_list(found) or pa.types.is_list_view(found)
+        sized = pa.types.is_fixed_size_list(found) and (
+            pa.types.is_list(expected) or found.list_size == expected.list_size
+        )
+        return (lists or sized) and stored_as(found.value_type, expected.value_type)
+    if pa.types.is_struct(expected):
+        return (
+            pa.types.is_struct(found)
+            and [f.name for f in found] == [f.name for f in expected]
+            and all(stored_as(f.type, e.type) for f, e in zip(found, expected, strict=True))
+        )
+    return False
 
 
 def _load(path: Path) -> Dataset:
@@ -170,11 +260,18 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
 
 
 def validate(path: Path, **options: Any) -> list[Finding]:
-    """Check what the reader refuses: ids repeated, references to no item or category, values the records refuse.
+    """Check the columns' types, then what the reader refuses (ids repeated, references to nothing, bad values).
 
-    Then, when none is found, masks whose runs do not add up to their size, as for labelkit JSON
+    Every column of another type than the schema's (see :func:`stored_as`) is a finding, at its table. Then, when
+    nothing else is found, masks whose runs do not add up to their size, as for labelkit JSON
     (:func:`~labelkit.formats.native_values.mask_run_findings`: the reader takes them), at their ``objects`` row.
     """
+    wrong = _all_type_errors(path)
+    if wrong:  # (each column, not the first alone: reading stops at that one)
+        return [
+            Finding(str(e.location.path), "", InputError(e.message, expected=e.expected, found=e.found).one_line())
+            for e in wrong
+        ]
     dataset = _load(path)
     findings = _findings(dataset, path, limit=_LIMIT)
     if findings:

@@ -16,6 +16,8 @@ import numpy as np
 import orjson
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
+from labelkit.errors import json_pointer
+from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deeper_than
 from labelkit.json_places import lone_surrogate, place_of
 
 INT64_MIN = -(2**63)
@@ -43,11 +45,13 @@ AttributeValue = Annotated[bool | Int64 | float | str | list[str], BeforeValidat
 """A typed attribute value: bool, int (int64), finite float, text, or a list of texts (multi-select)."""
 
 
-def _check_json(value: Any, where: str = "", plain: bool = False) -> None:
+def _check_json(value: Any, where: str = "", plain: bool = False, level: int = 0) -> None:
     """Raise ValueError unless ``value`` is plain JSON that survives a write and a read unchanged.
 
     A numpy value (``np.float64`` and ``np.str_`` included, though they pass for a float and a str) raises
     :class:`_NumpyValue` instead, unless ``plain`` (it was made plain, and ``tolist()`` kept it numpy's).
+    ``level`` is the value's, in the mapping checked (which is level 0): a list or object deeper than
+    :data:`~labelkit.json_checks.MAX_VALUE_DEPTH` raises :class:`_TooDeep`.
     """
     if type(value) not in _JSON_TYPES and isinstance(value, _NUMPY_TYPES) and not plain:
         raise _NumpyValue
@@ -63,16 +67,20 @@ def _check_json(value: Any, where: str = "", plain: bool = False) -> None:
             raise ValueError(f"{where or 'value'} is not a finite number")
         return
     if isinstance(value, list):
+        if level > MAX_VALUE_DEPTH:
+            raise _TooDeep(TOO_DEEP)
         for i, v in enumerate(value):
-            _check_json(v, f"{where}[{i}]", plain)
+            _check_json(v, f"{where}[{i}]", plain, level + 1)
         return
     if isinstance(value, dict):
+        if level > MAX_VALUE_DEPTH:
+            raise _TooDeep(TOO_DEEP)
         for k, v in value.items():
             if type(k) is not str and isinstance(k, _NUMPY_TYPES) and not plain:
                 raise _NumpyValue
             if not isinstance(k, str):
                 raise ValueError(f"key {k!r} of {where or 'a mapping'} is not text")
-            _check_json(v, f"{where}.{k}" if where else k, plain)
+            _check_json(v, f"{where}.{k}" if where else k, plain, level + 1)
         return
     raise ValueError(f"{where or 'value'} is a {type(value).__name__}, not a JSON value")
 
@@ -84,6 +92,13 @@ _NUMPY_TYPES = (np.generic, np.ndarray)
 
 class _NumpyValue(Exception):
     """A numpy scalar or array met by :func:`_check_json`: the mapping is made plain (:func:`_plain`), then checked."""
+
+
+class _TooDeep(ValueError):
+    """A list or object met by :func:`_check_json` deeper than :data:`~labelkit.json_checks.MAX_VALUE_DEPTH` levels.
+
+    A ValueError (the bulk reader declines the document on one); :func:`_json_values` names the key holding it.
+    """
 
 
 def json_mapping(value: dict[str, Any]) -> dict[str, Any]:
@@ -122,8 +137,11 @@ def _json_values(value: dict[str, Any]) -> dict[str, Any]:
         except _NumpyValue:  # (numpy's values: orjson writes none of them, np.float64 included, a float though it is)
             value = _plain(value)
             _check_json(value, plain=True)
-    except RecursionError:  # (a thousand levels: was Python's RecursionError out of the record)
-        raise ValueError(_TOO_DEEP) from None
+    except _TooDeep:  # (checked before Python's recursion limit, a thousand levels, or orjson's 254 are met)
+        key = next((k for k, v in value.items() if deeper_than(v, MAX_VALUE_DEPTH)), "")
+        raise ValueError(f"{TOO_DEEP} (at {json_pointer(key)})") from None
+    except RecursionError:  # (numpy arrays a thousand levels deep, made plain)
+        raise ValueError(TOO_DEEP) from None
     return value
 
 
@@ -148,11 +166,8 @@ def _flat_json(value: dict[str, Any]) -> bool:
     return True
 
 
-_TOO_DEEP = "values nested more than 254 levels deep, which JSON is not written with"
-
-
 def _writable(value: dict[str, Any]) -> dict[str, Any]:
-    """``value``, which the tables hold as JSON text; ValueError for a lone surrogate or more than 254 levels.
+    """``value``, which the tables hold as JSON text; ValueError for a lone surrogate or more than orjson's 254 levels.
 
     ``Dataset(items=[...])`` failed on them with orjson's TypeError (``str is not valid UTF-8``).
     """
@@ -165,13 +180,12 @@ def _written(value: dict[str, Any]) -> bytes:
     try:
         return orjson.dumps(value)
     except TypeError as exc:
-        if "ecursion" in str(exc):  # (orjson's "Recursion limit reached")
-            raise ValueError(_TOO_DEEP) from None
+        if "ecursion" in str(exc):  # (orjson's "Recursion limit reached": _check_json refuses less deep already)
+            raise ValueError(TOO_DEEP) from None
         if "surrogate" not in str(exc):  # (a float subclass: "Type is not JSON serializable: F", not a depth)
             raise ValueError(f"a value JSON is not written with: {exc}") from None
         where = place_of(value, lone_surrogate).encode("utf-8", "backslashreplace").decode()  # (a key may hold it)
         raise ValueError(f"text at {where} holds a lone surrogate, which UTF-8 cannot encode") from None
-    return value
 
 
 def _plain(value: Any) -> Any:
