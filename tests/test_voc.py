@@ -5861,6 +5861,28 @@ def test_a_labelmap_or_list_that_is_no_file_is_an_error_naming_it(
     assert err.value.location.path == str(root / name) and err.value.message == message
 
 
+@pytest.mark.parametrize("name", ["ImageSets/Main", "ImageSets", "SegmentationClass", "SegmentationObject"])
+def test_a_file_where_voc_has_a_folder_is_an_error_naming_it(tmp_path: Path, name: str) -> None:
+    """ImageSets/Main as a file was passed over: every split and image-level label was lost unsaid, and validate
+    said ok (found by fuzzing); a segmentation folder as a file lost its masks so."""
+    root = tmp_path / "voc"
+    shutil.copytree(FIXTURES / "voc/golden/default", root)
+    if (root / name).exists():
+        shutil.rmtree(root / name)
+    (root / name).write_text("x")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert (err.value.location.path, err.value.message) == (
+        str(root / name),
+        "cannot read: not a folder, where VOC's layout has one",
+    )
+    result = CliRunner().invoke(cli, ["validate", str(root)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"{root / name}: cannot read: not a folder, where VOC's layout has one\n",
+    )
+
+
 # -- items named after their images (VOC's loaders open JPEGImages/<id>.jpg) ---------------------------------------
 
 _STEM_REASON = (

@@ -542,6 +542,31 @@ def _rgb_indices(
 # -- reading ---------------------------------------------------------------------------------------
 
 
+_FOLDERS = (
+    "Annotations",
+    "ImageSets",
+    *(f"ImageSets/{task}" for task in ("Main", "Segmentation", "Action", "Layout")),
+    "SegmentationClass",
+    "SegmentationObject",
+)
+"""The folders of VOC's layout, whose lists and masks the reader takes when they are there."""
+
+
+def _refuse_files_for_folders(root: Path) -> None:
+    """Refuse a file (or a link to one) where VOC's layout has a folder.
+
+    Passed over, what the folder holds was lost unsaid: ``ImageSets/Main`` as a file dropped every split and
+    image-level label, and ``validate`` said ok.
+
+    Raises:
+        InputError: naming it.
+    """
+    for name in _FOLDERS:
+        place = root / name
+        if os.path.exists(place) and not place.is_dir():
+            raise InputError("cannot read: not a folder, where VOC's layout has one", path=place)
+
+
 def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     """Read a Pascal VOC folder (or one annotation XML file).
 
@@ -559,6 +584,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     labelmap = None
     if (odd := not_a_file(root / "labelmap.txt")) is not None:  # (passed over, its colours and classes were lost)
         raise odd
+    _refuse_files_for_folders(root)
     if (root / "labelmap.txt").is_file():
         _refuse_linked_out(root / "labelmap.txt", inside)
         labelmap = parse_labelmap(read_bytes(root / "labelmap.txt"), root / "labelmap.txt")
