@@ -597,7 +597,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         for xml_name in without_forks(walk_linked(folder, _is_xml), folder, root, forks):
             xml = base + (xml_name if os.sep == "/" else xml_name.replace("/", os.sep))
             item_id = without_suffix(xml_name)  # (as xml.relative_to(folder).with_suffix("").as_posix())
-            require_utf8_name(item_id, Path(xml))  # (before the lists, which name items, are matched to files)
+            require_utf8_name(item_id, root)  # (before the lists, which name items, are matched to files)
             if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
                 raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id]})", path=xml)
             seen[item_id] = xml_name.rpartition("/")[2]
