@@ -336,9 +336,8 @@ def convert(
                 overwrite=overwrite,
                 progress=status,
                 dry_run=dry_run,
-                # (the report is written before the output is moved into place, failing, it leaves no output; and
-                # renamed into place after it)
-                on_written=lambda written: stage_report(side, written, report_path),
+                # (the report is written before the output is moved into place: failing, it leaves no output)
+                on_written=lambda written: stage_report(side, written.to_dict(), report_path),
                 **format_options(parse_kv(options), api.convert),
             )
             side.commit()
@@ -544,13 +543,11 @@ def split_command(
         try:
 
             def side_files(written: Report) -> None:
-                """The report, then the lockfile: written before the output is moved into place, renamed after it.
+                """The report, then the lockfile, before the output is moved into place: failing, they leave none.
 
-                Failing to be written, they leave no output; the move failing, they are not renamed into place.
+                The move failing, the report is removed and the lockfile undone (see SideFiles).
                 """
-                if report_path is not None:
-                    data = json_bytes({"split": report.to_dict(), "output": written.to_dict()}) + b"\n"
-                    side.stage(report_path, data, "report")
+                stage_report(side, {"split": report.to_dict(), "output": written.to_dict()}, report_path)
                 if lock_path is not None:
                     side.stage(lock_path, report.lockfile.dumps(), "lockfile")
 

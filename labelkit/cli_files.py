@@ -28,10 +28,10 @@ def write_report(report: Report, path: Path | None) -> None:
         write_json(path, report.to_dict())
 
 
-def stage_report(side: SideFiles, report: Report, path: Path | None) -> None:
-    """Stage ``report`` as JSON at ``path`` (``-``: stdout) in ``side``, when one is given."""
+def stage_report(side: SideFiles, data: Any, path: Path | None) -> None:
+    """Write the report ``data`` as JSON at ``path`` in ``side`` (``-``: printed at its commit), when one is given."""
     if path is not None:
-        side.stage(path, json_bytes(report.to_dict()) + b"\n", "report")
+        side.stage(path, _json_line(data), "report")
 
 
 def side_file(
@@ -167,7 +167,12 @@ def write_json(path: Path, data: Any) -> None:
     if path is STDOUT:
         click.echo(json_bytes(data).decode())
         return
-    _write_in_place(path, json_bytes(data) + b"\n", "report")
+    _write_in_place(path, _json_line(data), "report")
+
+
+def _json_line(data: Any) -> bytes:
+    """``data`` as :func:`json_bytes`, ending with a line break, as the report file holds it."""
+    return json_bytes(data) + b"\n"
 
 
 def _write_in_place(path: Path, data: bytes, what: str) -> None:

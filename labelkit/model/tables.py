@@ -144,8 +144,8 @@ def checked_mapping(value: dict[str, Any], record: str, field: str) -> tuple[dic
         ) from None
 
 
-def _checked_attributes(attributes: dict[str, Any], record: str) -> dict[str, Any]:
-    """``attributes``, each value of the record's types: bool, int64, finite float, text or a list of texts.
+def _check_attributes(attributes: dict[str, Any], record: str) -> None:
+    """Check that each value of ``attributes`` is of the record's types: bool, int64, finite float, text or texts.
 
     A value set in place after the record was made is seen by no validator: a NaN was written as ``null``.
 
@@ -167,7 +167,6 @@ def _checked_attributes(attributes: dict[str, Any], record: str) -> dict[str, An
             expected="a bool, an integer of 64 bits, a finite number, a text or a list of texts",
             hint="a value set in place after the record was made is checked as its constructor checks it",
         )
-    return attributes
 
 
 def _encode_mapping(value: dict[str, Any], record: str, field: str) -> str | None:
@@ -457,10 +456,11 @@ def annotation_row(record: Label | Object | Span | Transcript | Track) -> dict[s
     Raises:
         UsageError: its extras hold a value set in place that the record refuses (:func:`checked_mapping`).
     """
-    _checked_attributes(record.attributes, f"{record.kind} {record.id!r}")  # (before the dump, which warns of it)
+    name = f"{record.kind} {record.id!r}"
+    _check_attributes(record.attributes, name)  # (before the dump, which warns of a value of another type)
     row = record.model_dump(exclude={"kind"})
     row["attributes"] = _encode_json(row["attributes"])
-    row["extras"] = _encode_mapping(row["extras"], f"{record.kind} {record.id!r}", "extras")
+    row["extras"] = _encode_mapping(row["extras"], name, "extras")
     if "mask" in row and row["mask"] is not None:
         mask = row["mask"]
         counts = mask["counts"]

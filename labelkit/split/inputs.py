@@ -283,11 +283,9 @@ def group_values(
         UsageError: both ways are given, or the pattern is invalid or has no capture group.
     """
     warnings: list[str] = []
-    if group_by is not None and group_pattern is not None:
-        raise UsageError("give --group-by or --group-pattern, not both")
     values: list[str | None]
     if group_pattern is not None:
-        regex = group_regex(group_by, group_pattern)
+        regex = group_regex(group_by, group_pattern)  # (refusing --group-by beside it)
         values = []
         for path in items["path"].to_pylist():
             match = regex.search(path) if path else None
