@@ -9,7 +9,6 @@ import re
 import secrets
 import shutil
 import stat
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -29,6 +28,8 @@ from labelkit.json_checks import too_deep as too_deep
 from labelkit.json_checks import without_bom as without_bom
 from labelkit.portable import PLAIN_RELPATH, by_parts, placed
 from labelkit.portable import names_are_utf8 as names_are_utf8
+from labelkit.utf8_names import SHOWN_NAME, escaped_bytes, not_utf8_name, shown_name
+from labelkit.utf8_names import require_utf8_name as require_utf8_name
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -542,85 +543,16 @@ def input_guard(path: Path) -> Iterator[None]:
         raise utf8_error(path, data[max(exc.start - 24, 0) : exc.end + 24]) from exc
     except UnicodeEncodeError as exc:  # a file name that is not UTF-8 (Python keeps its bytes as surrogates)
         text = exc.object if isinstance(exc.object, str) else ""
-        if _escaped_bytes(text):
-            raise _not_utf8_name(text, path) from exc
+        if escaped_bytes(text):
+            raise not_utf8_name(text, path) from exc
         raise InputError(
-            "text holds a lone surrogate, which UTF-8 cannot encode", path=path, found=_shown_name(text) or None
+            "text holds a lone surrogate, which UTF-8 cannot encode", path=path, found=shown_name(text) or None
         ) from exc
     except RecursionError as exc:
         raise InputError("values nested too deeply to read", path=path) from exc
     except OSError as exc:  # a name too long, a permission, a device error, met anywhere inside a reader
-        where = exc.filename if isinstance(exc.filename, str) and len(exc.filename) <= _SHOWN_NAME else path
+        where = exc.filename if isinstance(exc.filename, str) and len(exc.filename) <= SHOWN_NAME else path
         raise InputError(f"cannot read: {exc.strerror or exc}", path=where) from exc
-
-
-_SHOWN_NAME = 1024
-"""The longest file name an error quotes (a hostile one may be megabytes long)."""
-
-
-def require_utf8_name(name: str, source: Path) -> None:
-    """Refuse a file or folder name that is not UTF-8 before it reaches text that must be (ids, tables).
-
-    Under a file name encoding that is not UTF-8, any name that is not ASCII is refused: ISO-8859-1 decodes
-    every byte, so a UTF-8 name (``é.xml``, bytes c3 a9) reads as another text (``Ã©.xml``) without an error,
-    and the ids and names written would differ from a UTF-8 machine's.
-
-    Raises:
-        InputError: naming ``source`` and the name's bytes, as :func:`input_guard` does.
-    """
-    if not name.isascii() and (_escaped_bytes(name) or not names_are_utf8()):
-        raise _not_utf8_name(name, source)
-
-
-def _not_utf8_name(name: str, source: Path) -> InputError:
-    encoding = sys.getfilesystemencoding()
-    try:
-        data = name.encode(encoding, sys.getfilesystemencodeerrors())  # (the name's bytes, as os.fsencode gives)
-    except UnicodeEncodeError:  # (a text that holds more than a name)
-        data = name.encode("utf-8", "surrogateescape")
-    if not names_are_utf8() and _is_utf8(data):
-        # (a UTF-8 name, in a locale such as C with PYTHONCOERCECLOCALE=0, or ISO-8859-1, which reads it as other
-        # text: it reads on a machine in a UTF-8 locale, and is shown as read there)
-        return InputError(
-            f"this Python's file name encoding is {encoding}, which cannot spell a name used here",
-            path=source,
-            found=_shown_name(data.decode("utf-8")),
-            hint="run with PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)",
-        )
-    return InputError(
-        "a file or folder name is not UTF-8",
-        path=source,
-        found=_shown_name(data.decode("utf-8", "surrogateescape")),
-        hint="labelkit keeps names as UTF-8 text: rename it",
-    )
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _escaped_bytes(text: str) -> bool:
-    """Whether ``text`` holds surrogates only as Python's stand-ins for undecodable bytes of a file name."""
-    if not any("\udc80" <= c <= "\udcff" for c in text):
-        return False
-    try:
-        text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _shown_name(name: str) -> str:
-    r"""A name with undecodable bytes (or lone surrogates) as backslash escapes, cut to :data:`_SHOWN_NAME`."""
-    if _escaped_bytes(name):
-        text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    else:
-        text = name.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text if len(text) <= _SHOWN_NAME else text[:_SHOWN_NAME] + "..."
 
 
 def load_json(path: Path) -> Any:
@@ -695,9 +627,8 @@ def replace_file(path: Path, data: bytes) -> None:
 
 
 def temporary_sibling(path: Path) -> Path:
-    """A new name beside ``path``: at most 200 bytes of its name, so that any name the file system holds has one."""
-    name = os.fsencode(path.name)[:200].decode("utf-8", "ignore")
-    return path.with_name(f".{name}.tmp-{secrets.token_hex(4)}")
+    """A new hidden name beside ``path`` (as :func:`atomic_output`'s), which any name the file system holds has."""
+    return _sibling(path, "tmp", secrets.token_hex(4))
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int = 2, ahead: int = 2) -> Iterator[R]:
