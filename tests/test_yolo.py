@@ -2842,8 +2842,13 @@ def test_pose_points_marked_missing_by_a_negative_coordinate_are_unlabelled_zero
     assert ds.read_notes == [
         f"{2 * marked} keypoints are marked missing by a negative coordinate (as some tools write a missing point, "
         "-1 -1; first at labels/train/a.txt:1): read as not labelled, 0 0 0, as Ultralytics' own labels have it "
-        "(its reader drops an image with a value below -0.01), and written so (without a visibility column, as "
-        "read: Ultralytics takes 0 0 there for a visible keypoint at the image's corner)"
+        "(its reader drops an image with a value below -0.01), and written so"
+        + (
+            " (without a visibility column, as read: Ultralytics takes 0 0 there for a visible keypoint at the "
+            "image's corner)"
+            if dims == 2
+            else ", 0.0 0.0 0"  # (the file has a visibility column: said so, not as of a file without one)
+        )
     ]
     report = labelkit.convert(root, tmp_path / "out", to="yolo", from_format="yolo")  # (no --allow-loss)
     assert report.lost == report.transformed == []

@@ -242,3 +242,39 @@ def test_labelkit_s_own_output_keeps_nothing(task: str, tmp_path: Path, monkeypa
     labelkit.save(dataset, tmp_path / "again", "yolo")
     first = (tmp_path / "out" / "labels" / "train" / "x.txt").read_text()
     assert (tmp_path / "again" / "labels" / "train" / "x.txt").read_text() == first
+
+
+def test_an_exact_quotient_of_9_decimals_is_written_as_it_is(tmp_path: Path) -> None:
+    """128.01 px on a width of 640 is 0.200015625 exactly, which multiplies back to 128.01; it was written
+    0.20001562499999997 (only decimals of up to 8 places were tried)."""
+    (tmp_path / "in.json").write_text(
+        '{"images":[{"id":1,"file_name":"a.jpg","width":640,"height":480}],"annotations":[{"id":1,"image_id":1,'
+        '"category_id":1,"bbox":[128.01,96,63.99,96],"area":1,"iscrowd":0,"segmentation":[[128.01,96,192,96,192,192]]}],'
+        '"categories":[{"id":1,"name":"a"}]}'
+    )
+    labelkit.convert(tmp_path / "in.json", tmp_path / "out", to="yolo", task="segment", allow_loss=True)
+    assert (tmp_path / "out/labels/train/a.txt").read_text() == "0 0.200015625 0.2 0.3 0.2 0.3 0.4\n"
+
+
+@pytest.mark.parametrize("width", [640, 1280, 1920, 333])
+def test_exact_writes_the_shortest_number_that_multiplies_back(width: int) -> None:
+    """Of the numbers of at most 12 decimals that a reader multiplies back to the pixel, the shortest is written
+    (README: beyond that, the float's own shortest text, which may be a digit longer than a neighbour's)."""
+    from labelkit.formats.yolo_numbers import snapped
+
+    pixels = np.round(np.arange(0, width, 0.37), 2)
+    out = snapped(pixels / width, np.full(len(pixels), float(width)), pixels)
+    for pixel, value in zip(pixels.tolist(), out.tolist(), strict=True):
+        shortest = next((c for d in range(1, 13) if (c := round(pixel / width, d)) * width == pixel), None)
+        if shortest is not None:
+            assert value * width == pixel
+            assert len(repr(value)) <= len(repr(shortest)), (pixel, value, shortest)
+
+
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+def test_an_obb_output_of_no_objects_reads_back_as_obb(layout: str, tmp_path: Path) -> None:
+    """Its label files hold no line, from which a reader took the task for detect."""
+    ds = Dataset(categories=[Category(id=0, name="plane")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100), split="train"))
+    labelkit.save(ds, tmp_path / "out", "yolo", task="obb", layout=layout)
+    assert labelkit.load(tmp_path / "out").info.extras["yolo:task"] == "obb"

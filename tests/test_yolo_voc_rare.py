@@ -775,3 +775,32 @@ def test_a_darknet_list_that_is_a_fifo_is_an_error_at_its_line(tmp_path: Path) -
         f"{root / 'obj.data'}:2: obj.data's train names no file but a device, pipe or socket (found 'train.txt'); "
         "hint: name the train split's list of images, a path a line (train = train.txt)"
     )
+
+
+def _config_apart(tmp_path: Path, absolute: bool) -> Path:
+    """A dataset ds/images/train with its data.yaml in ds/cfg (``../images/train``), or in proj/ (absolute paths)."""
+    (tmp_path / "ds/images/train").mkdir(parents=True)
+    (tmp_path / "ds/labels/train").mkdir(parents=True)
+    Image.new("RGB", (640, 480)).save(tmp_path / "ds/images/train/a.jpg")
+    (tmp_path / "ds/labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    folder = tmp_path / ("proj" if absolute else "ds/cfg")
+    folder.mkdir()
+    train = tmp_path / "ds/images/train" if absolute else "../images/train"
+    (folder / "data.yaml").write_text(f"train: {train}\nval: {train}\nnames: [cat]\n")
+    return folder / "data.yaml"
+
+
+@pytest.mark.parametrize("absolute", [False, True])
+def test_a_data_yaml_apart_from_its_images_reads_the_same_paths_from_any_folder(
+    absolute: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ``path``, splits outside the config's folder gave image paths relative to the folder the command
+    ran in (``ds/images/train/a.jpg``), or absolute from inside the dataset, which media=copy refused."""
+    config = _config_apart(tmp_path, absolute)
+    monkeypatch.chdir(tmp_path)
+    here = [i.media.path for i in labelkit.load(config.relative_to(tmp_path)).items()]
+    monkeypatch.chdir(config.parent)
+    there = [i.media.path for i in labelkit.load("data.yaml").items()]
+    assert here == there == ["images/train/a.jpg"]
+    labelkit.convert("data.yaml", tmp_path / "out", to="yolo", media="copy", media_root=str(tmp_path / "ds"))
+    assert (tmp_path / "out/images/train/a.jpg").read_bytes() == (tmp_path / "ds/images/train/a.jpg").read_bytes()

@@ -35,7 +35,15 @@ from labelkit.formats.yolo_folders import (
     names_folder,
     yolo_lines,
 )
-from labelkit.formats.yolo_keypoints import AT_ORIGIN, MARKED, kpt_names_of, marks_extras, points_note, read_keypoints
+from labelkit.formats.yolo_keypoints import (
+    AT_ORIGIN,
+    MARKED,
+    MARKED_WITH_VISIBILITY,
+    kpt_names_of,
+    marks_extras,
+    points_note,
+    read_keypoints,
+)
 from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
     LABELIMG_NAMES,
@@ -513,7 +521,7 @@ def _build(
             if marked.any() and dims == 2:  # (written back as read: see MARKS)
                 parsed.extras = parsed.extras or [None] * n
                 marks_extras(values, offsets, marked.shape[1], marked, parsed.extras)
-            for points, what in ((marked, MARKED), (origin, AT_ORIGIN)):
+            for points, what in ((marked, MARKED if dims == 2 else MARKED_WITH_VISIBILITY), (origin, AT_ORIGIN)):
                 if points.any():
                     layout.notes.append(points_note(points, parsed, files, layout.root, what))
     elif task == "obb":

@@ -92,8 +92,8 @@ def write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], 
     channels = dataset.info.extras.get("yolo:channels")
     if type(channels) is int and channels > 0:
         doc["channels"] = channels
-    if task == "segment":  # polygons that all have 4 points would otherwise read back as OBB
-        doc["task"] = "segment"
+    if task in ("segment", "obb"):  # 4-point polygons would read back as OBB, and a file of no lines as detect
+        doc["task"] = task
     if task == "pose":
         k = keypoint_count(dataset)
         doc["kpt_shape"] = [k, dims]
@@ -194,6 +194,6 @@ def write_darknet(
         if split == valid and not split.startswith("val"):  # (a valid list named Validation.txt reads as valid:
             lines.append(f"{split} = {split}.txt")  # its own key beside it reads it back as Validation)
     lines += ["names = obj.names", "backup = backup/"]
-    if task == "segment":  # as in data.yaml: 4-point polygons would read back as OBB (Darknet skips other keys)
-        lines.append("task = segment")
+    if task in ("segment", "obb"):  # as in data.yaml (Darknet skips other keys)
+        lines.append(f"task = {task}")
     create_file(str(path / "obj.data"), ("\n".join(lines) + "\n").encode())

@@ -269,6 +269,36 @@ def split_sources(
     return sources
 
 
+def widened_root(root: Path, sources: list[Path], config: dict[str, Any]) -> Path:
+    """The dataset root of a ``data.yaml`` without ``path`` whose splits all name folders outside its own folder.
+
+    ``ds/cfg/data.yaml``'s ``train: ../images/train`` is read as ``path: ..`` would read it: below ``ds``, the
+    folder holding the splits' ``images`` folders (and the config's). Splits all named by absolute paths (a user's
+    own config, kept anywhere) are read below the folder holding their ``images`` folders. Image paths were taken
+    relative to the folder the command ran in, or absolute: another output from each folder, none to copy from.
+    """
+    if not sources or any(s == root or s.is_relative_to(root) for s in sources):
+        return root  # (a split inside it makes it the dataset's folder: another outside is read from there)
+
+    def home(source: Path) -> Path:  # (the folder above its last images part, else the folder itself)
+        parts = source.parts
+        if "images" in parts[:-1] or (source.is_dir() and parts[-1:] == ("images",)):
+            return Path(*parts[: len(parts) - 1 - parts[::-1].index("images")])
+        return source if source.is_dir() else source.parent
+
+    values = [
+        v
+        for key in config_split_keys(config)
+        for v in (config[key] if isinstance(config[key], list) else [config[key]])
+    ]
+    homes = [home(s) for s in sources]
+    if not all(Path(str(v)).is_absolute() for v in values):
+        homes.append(root)
+    if len({h.is_absolute() for h in homes}) > 1:
+        homes = [Path(os.path.abspath(h)) for h in homes]
+    return Path(os.path.commonpath([os.path.normpath(h) for h in homes]))
+
+
 _LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
 
 

@@ -23,6 +23,7 @@ from labelkit.formats.yolo_config_read import (
     parse_names,
     read_names_file,
     split_sources,
+    widened_root,
     without_climbs,
 )
 from labelkit.formats.yolo_layout import (
@@ -159,6 +160,10 @@ def ultralytics_layout(
     origins: dict[Path, tuple[str, int]] = {}
     instead: list[str] = []
     sources = split_sources(root, config, missing, origins, config_path, instead)
+    if named is None and (wider := widened_root(root, list(sources), config)) != root:
+        root = layout.root = wider
+        if find_sizes and (root / SIZES_FILE).is_file():
+            sizes.update(load_sizes(root / SIZES_FILE))
     inside = None if follow else Inside(root)
     lines = _ListLines(no_images=[])
     relocated = Relocated(root)

@@ -18,6 +18,11 @@ MARKED = (
     "-0.01), and written so (without a visibility column, as read: Ultralytics takes 0 0 there for a visible "
     "keypoint at the image's corner)",
 )
+MARKED_WITH_VISIBILITY = (  # (kpt_shape [K, 3]: the point is written 0.0 0.0 0)
+    MARKED[0],
+    "read as not labelled, 0 0 0, as Ultralytics' own labels have it (its reader drops an image with a value below "
+    "-0.01), and written so, 0.0 0.0 0",
+)
 AT_ORIGIN = (  # (kpt_shape [K, 2]: see the kpt_dims option)
     "of a file without a visibility column are at 0 0 (as COCO-derived files mark a missing point",
     "read as not labelled, 0 0 0, and written back as read; Ultralytics, which takes a point for missing only by a "

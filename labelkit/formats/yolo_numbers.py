@@ -32,8 +32,8 @@ def snapped(
     ``values`` are ``target`` normalised, ``(target + offset) / scale``. The division and the reader's
     multiplication each round, so about one value in ten does not multiply back to ``target``, and a value
     read from YOLO as ``0.24253`` comes out as ``0.24252999999999997`` or ``0.24253000000000002``. So, for
-    each value within float noise of a decimal of at most 8 places, or not multiplying back, the first that
-    multiplies back exactly is taken, of: that value rounded to 1, 2, ... 8 decimals; the value itself; the
+    each value within float noise of a decimal of at most 12 places, or not multiplying back, the first that
+    multiplies back exactly is taken, of: that value rounded to 1, 2, ... 12 decimals; the value itself; the
     floats 1 to 3 steps away. Else the value is kept. (Only floats a few steps away can qualify: nothing
     else multiplies back to ``target``.) Such a value reads back a float away from ``target``: it is then the
     one these steps give for what it reads back as, as they give it when that is written again (a write of
@@ -65,13 +65,17 @@ def _snapped(
         off_target = values * scale - offset != target
         # near a decimal of at most 8 places but not that decimal's float (so printed long), or off target
         near = (np.abs(shifted - rounded) < 1e-6) & (off_target | (values != rounded / 1e8))
+        # or near one of 9 to 12 places, and not its float: an exact quotient (128.01 / 640 is 0.200015625)
+        fine = values * 1e12
+        fine_rounded = np.rint(fine)
+        near |= (np.abs(fine - fine_rounded) < 1e-3) & (values != fine_rounded / 1e12)
     out: np.ndarray[Any, Any] = values.copy()
     if not (near.any() or off_target.any()):
         return out
     steps = [(0, k) for k in (1, -1, 2, -2, 3, -3)]
     # (a value far from a short decimal has no shorter text that multiplies back: only its neighbours)
     for todo, tries in (
-        (np.flatnonzero(near), [*((d, 0) for d in range(1, 9)), (0, 0), *steps]),
+        (np.flatnonzero(near), [*((d, 0) for d in range(1, 13)), (0, 0), *steps]),
         (np.flatnonzero(off_target & ~near), steps),
     ):
         v, sc, off, want = values[todo], scale[todo], offset[todo], target[todo]

@@ -485,7 +485,7 @@ def _difficult(text: str, path: str | Path, line: int) -> int:
 
 
 def decide_task(task: str, layout: Layout, parsed: Parsed) -> str:
-    """The task read: the one asked for, else what ``kpt_shape``, ``task: segment`` or the lines' fields say."""
+    """The task read: the one asked for, else what ``kpt_shape``, ``task: segment|obb`` or the lines' fields say."""
     if layout.dota:  # DOTA lines are 4 corners and a class name, whatever data.yaml says
         if task not in ("auto", "obb"):
             raise InputError(f"DOTA label files hold rotated boxes: task {task} cannot read them", path=layout.root)
@@ -494,8 +494,8 @@ def decide_task(task: str, layout: Layout, parsed: Parsed) -> str:
         return task
     if layout.kpt_shape is not None:
         return "pose"
-    if layout.config.get("task") == "segment":  # (as labelkit writes it: 4-point polygons would read as OBB)
-        return "segment"
+    if layout.config.get("task") in ("segment", "obb"):  # (as labelkit writes them: 4-point polygons would read as
+        return str(layout.config["task"])  # OBB, and files of no lines as detect)
     counts = set(parsed.counts)
     if not counts or counts == {4}:
         return "detect"
