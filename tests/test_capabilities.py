@@ -573,3 +573,189 @@ def test_drawn_shape_entries_keep_their_order_whatever_the_chunks() -> None:
     assert orders == Counter(
         {("polygon objects", "mask objects", "keypoints objects", "polyline objects", "ellipse objects"): 150}
     )
+
+
+def _tracked_image() -> Dataset:
+    """An image item with a video's media fields, and objects with the track fields but no frame."""
+    ds = Dataset(categories=[Category(id=1, name="car")])
+    media = Media(path="f1.jpg", width=64, height=48, fps=30.0, duration=2.0, frame_count=5, text="OCR: STOP")
+    ds.add_item(Item(id="f1", media=media, split="train"))
+    ds.add_item(Item(id="f2", media=Media(path="f2.jpg", width=64, height=48), split="train"))
+    ds.add(
+        Object(id="1", item_id="f1", category_id=1, bbox=(1, 2, 3, 4), track_id="car-7", outside=True, keyframe=True),
+        Object(id="2", item_id="f1", category_id=1, bbox=(1, 2, 3, 4), outside=False, keyframe=False),
+        Object(id="3", item_id="f2", category_id=1, bbox=(1, 2, 3, 4)),
+    )
+    return ds
+
+
+_TRACK_AND_MEDIA_LOSSES = {
+    "item durations": 1,
+    "item frame rates": 1,
+    "item frame counts": 1,
+    "item texts": 1,
+    "track ids": 1,
+    "outside flags": 1,  # (outside=False says what a reader assumes: not counted)
+    "keyframe flags": 2,
+}
+
+
+@pytest.mark.parametrize("fmt", ["coco", "voc", "yolo", "parquet", "labelkit"])
+def test_track_fields_of_an_image_object_and_video_fields_of_an_image_are_reported_lost(fmt: str) -> None:
+    """They were dropped without a word: an object outside the view came back as a plain box in view."""
+    report = labelkit.plan(_tracked_image(), fmt)
+    lost = {c.what: c.count for c in report.lost if c.what in _TRACK_AND_MEDIA_LOSSES}
+    assert lost == ({} if fmt in ("parquet", "labelkit") else _TRACK_AND_MEDIA_LOSSES)
+    if fmt == "coco":
+        reasons = {c.what: c.reason for c in report.lost}
+        assert reasons["outside flags"] == "COCO has no outside flag: the object is written as in view"
+        assert reasons["item texts"] == "COCO has no item texts"
+
+
+def test_cli_refuses_to_drop_an_image_object_s_track_fields(tmp_path: Path) -> None:
+    source = tmp_path / "in.labelkit.json"
+    labelkit.save(_tracked_image(), source, "labelkit")
+    result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out"), "--to", "yolo"])
+    assert result.exit_code == 2
+    assert "lost: 1 outside flags: YOLO detect has no outside flag: the object is written as in view" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def _numbered(ids: list[str]) -> Dataset:
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    for item in ("b", "a"):  # (written in the dataset's order: b's objects first)
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=10, height=10), split="train"))
+    for k, (object_id, item) in enumerate(zip(ids, ["a", "b", "b"], strict=True)):
+        ds.add(Object(id=object_id, item_id=item, category_id=1, bbox=(1, 1, 2, 2 + k)))
+    return ds
+
+
+@pytest.mark.parametrize(
+    ("fmt", "ids", "renumbered"),
+    [
+        ("voc", ["17", "5", "9"], 3),
+        ("voc", ["3", "1", "2"], 0),  # (VOC lists b first, as the dataset does)
+        ("voc", ["1", "2", "3"], 3),
+        ("voc", ["3", "1", "7"], 1),
+        ("yolo", ["17", "5", "9"], 3),
+        ("yolo", ["1", "2", "3"], 0),  # (Ultralytics lists a split's label files by path: a first)
+        ("yolo", ["3", "1", "2"], 3),
+        ("yolo", ["1", "2", "7"], 1),
+    ],
+)
+def test_annotation_ids_yolo_and_voc_renumber_are_reported_and_counted_exactly(
+    fmt: str, ids: list[str], renumbered: int, tmp_path: Path
+) -> None:
+    """YOLO and VOC have no annotation ids: a reader numbers objects 1, 2, ... in the order it reads them (item by
+    item), and the report counts exactly the objects that read back with another id."""
+    ds = _numbered(ids)
+    report = labelkit.save(ds, tmp_path / "out", fmt, allow_loss=True)
+    counted = {c.what: c.count for c in report.transformed}.get("object ids", 0)
+    back = {(o.item_id, tuple(o.bbox or ())): o.id for o in labelkit.load(tmp_path / "out", fmt).objects()}
+    changed = sum(1 for o in ds.objects() if back[(o.item_id, tuple(o.bbox or ()))] != o.id)
+    assert counted == changed == renumbered
+    again = labelkit.save(labelkit.load(tmp_path / "out", fmt), tmp_path / "again", fmt)
+    assert "object ids" not in {c.what for c in again.transformed}
+
+
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+@pytest.mark.parametrize("shift", [0, 1, 2])
+def test_yolo_object_ids_are_counted_in_its_readers_order_of_splits_and_files(
+    layout: str, shift: int, tmp_path: Path
+) -> None:
+    ds = Dataset(categories=[Category(id=1, name="a")])
+    placed = [("z", "val"), ("b/x", "train"), ("a10", "test"), ("a9", "train"), ("B", "train"), ("c", "val")]
+    for k, (item, split) in enumerate(placed):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=10, height=10), split=split))
+        for j in range(k % 3):  # (0, 1 or 2 objects an item)
+            ds.add(Object(id=str(2 * k + j + shift), item_id=item, category_id=1, bbox=(1, 1, 2, 2 + j)))
+    report = labelkit.save(ds, tmp_path / "out", "yolo", layout=layout, allow_loss=True)
+    counted = {c.what: c.count for c in report.transformed}.get("object ids", 0)
+    back = labelkit.load(tmp_path / "out", "yolo")
+    path_of = {i.id: i.media.path for i in ds.items()}
+    read = {
+        (i.media.path.rpartition("/")[2] if i.media.path else i.id, o.bbox): o.id
+        for i in back.items()
+        for o in back.objects()
+        if o.item_id == i.id
+    }
+    changed = sum(1 for o in ds.objects() if read[(path_of[o.item_id].rpartition("/")[2], o.bbox)] != o.id)
+    assert counted == changed
+    assert counted == {("ultralytics", 1): 4, ("darknet", 1): 5}.get(
+        (layout, shift), 6 if layout == "darknet" or shift else 5
+    )
+
+
+def test_yolo_classify_label_ids_are_counted_in_its_readers_order(tmp_path: Path) -> None:
+    """A reader lists the images by path (split, class folder, name) and numbers their labels 1, 2, ...; the item
+    b, whose file is B's on macOS and Windows, is not written (reported lost), nor counted."""
+    from PIL import Image
+
+    (tmp_path / "img").mkdir()
+    ds = Dataset(categories=[Category(id=1, name="dog"), Category(id=2, name="Cat")])
+    placed = [("z", "val", 1, "4"), ("b", "train", 2, "7"), ("a10", "test", 1, "1"), ("a9", "train", 1, "9")]
+    placed += [("B", "train", 2, "2"), ("c", "valid", 2, "5")]
+    for item, split, category, label in placed:
+        Image.new("RGB", (4, 4)).save(tmp_path / "img" / f"{item}.jpg")
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=4, height=4), split=split))
+        ds.add(Label(id=label, item_id=item, category_id=category))
+    options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "img")}
+    report = labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True, **options)
+    assert {c.what: c.count for c in report.transformed}["label ids"] == 1
+    back = {label.item_id: label.id for label in labelkit.load(tmp_path / "out", "yolo").labels()}
+    assert back == {"a10": "1", "B": "2", "a9": "3", "z": "4", "c": "5"}
+
+
+def _random_voc_dataset(seed: int) -> Dataset:
+    """Items of two splits with boxed objects, masks (some mask-only, some of no box) and image labels, whose ids
+    are numbers that may or may not be those a reader gives."""
+    from labelkit.model import Rle, raster
+
+    rng = np.random.default_rng(seed)
+    ds = Dataset(categories=[Category(id=1, name="dog"), Category(id=2, name="cat"), Category(id=3, name="bird")])
+    k = 0
+    for i in range(int(rng.integers(1, 6))):
+        item = f"i{int(rng.integers(0, 50))}_{i}"
+        ds.add_item(
+            Item(id=item, media=Media(path=f"{item}.jpg", width=20, height=20), split=str(rng.choice(["train", "val"])))
+        )
+        for j in range(int(rng.integers(0, 5))):
+            k += 1
+            mask = bbox = None
+            if (kind := rng.random()) < 0.4:  # (masks apart: none covers another)
+                pixels = np.zeros((20, 20), np.uint8)
+                pixels[4 * j : 4 * j + 3, 4 * j : 4 * j + 3] = 1
+                rle = raster.mask_to_rle(pixels)
+                mask = Rle(size=(20, 20), counts=rle["counts"] if rle.get("counts") is not None else rle["runs"])
+            if kind > 0.2 or mask is None:
+                bbox = (1.0, 1.0 + j, 3.0 + j, 4.0)
+            extras = {"voc:mask_only": True} if mask is not None and rng.random() < 0.3 else {}
+            object_id = str(int(rng.choice([k, k + 1, int(rng.integers(1, 12))])))
+            ds.add(
+                Object(
+                    id=object_id, item_id=item, category_id=int(rng.integers(1, 4)), bbox=bbox, mask=mask, extras=extras
+                )
+            )
+        if rng.random() < 0.5:
+            ds.add(Label(id=str(int(rng.integers(1, 6))), item_id=item, category_id=int(rng.integers(1, 4))))
+    return ds
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_voc_object_and_label_ids_are_counted_as_its_reader_renumbers_them(seed: int, tmp_path: Path) -> None:
+    """Its reader lists the items split by split, an image's XML objects before the objects its PNGs alone hold,
+    and the image labels class list by class list: the counts are those of the ids that read back otherwise."""
+    ds = _random_voc_dataset(seed)
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    back = labelkit.load(tmp_path / "out", "voc")
+    source: dict[Any, list[str]] = {}
+    for o in ds.objects():  # (a mask is its object's own: none covers another; a box too, in its image and class)
+        source.setdefault((o.item_id, o.category_id, o.mask.counts if o.mask else o.bbox), []).append(o.id)
+    changed = sum(
+        o.id != (source.get((o.item_id, o.category_id, o.mask.counts if o.mask else o.bbox)) or ["?"]).pop(0)
+        for o in back.objects()
+    )
+    labels = {(x.item_id, x.category_id, x.id) for x in ds.labels()}
+    relabelled = sum((x.item_id, x.category_id, x.id) not in labels for x in back.labels())
+    counts = {c.what: c.count for c in report.transformed}
+    assert (counts.get("object ids", 0), counts.get("label ids", 0)) == (changed, relabelled)

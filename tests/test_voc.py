@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, assert_cli_refuses_then_writes, canonical
+from conftest import FIXTURES, assert_cli_refuses_then_writes, beside_ids, canonical
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -912,7 +912,7 @@ def test_a_mask_without_a_box_goes_to_the_pngs_and_reads_back_as_mask_only(tmp_p
     blob = np.zeros((4, 6), dtype=bool)
     blob[1:3, 2:5] = True
     report = labelkit.save(_image_with_masks(raster.mask_to_rle(blob), boxed=False), tmp_path / "o", "voc")
-    assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1)]
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [("objects with a mask but no box", 1)]
     assert report.written["object annotations"] == 1  # (in the PNGs only)
     assert np.array_equal(np.asarray(Image.open(tmp_path / "o/SegmentationObject/m.png")) == 1, blob)
     (obj,) = labelkit.load(tmp_path / "o", "voc").objects()
@@ -1021,7 +1021,7 @@ def test_a_mask_only_object_painted_over_whole_is_counted_once_as_an_object(tmp_
     ]
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks=masks)
     assert [(c.what, c.count, c.reason) for c in report.lost] == lost
-    assert [(c.what, c.count, c.reason) for c in report.transformed] == transformed
+    assert [(c.what, c.count, c.reason) for c in beside_ids(report.transformed)] == transformed
     assert report.written == {"items": 1, "object annotations": 1}
     [back] = labelkit.load(tmp_path / "o", "voc").objects()
     assert (back.attributes, back.occluded, back.score, back.polygon) == ({}, None, None, None)
@@ -1031,7 +1031,8 @@ def test_a_mask_only_object_painted_over_whole_is_counted_once_as_an_object(tmp_
     result = CliRunner().invoke(cli, [*args, "--allow-loss"])
     assert result.exit_code == 0, result.output
     printed = [line for line in result.stdout.splitlines() if line.startswith(("lost: ", "transformed: "))]
-    assert printed == [f"lost: {n} {what}: {why}" for what, n, why in lost] + [
+    ids = [f"transformed: {c.count} {c.what}: {c.reason}" for c in report.transformed if c.what == "object ids"]
+    assert printed == [f"lost: {n} {what}: {why}" for what, n, why in lost] + ids + [
         f"transformed: {n} {what}: {why}" for what, n, why in transformed
     ]
 
@@ -1054,7 +1055,9 @@ def test_a_mask_only_object_painted_over_whole_is_not_also_counted_painted_with_
     assert moved in [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc").transformed]
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     assert [(c.what, c.count, c.reason) for c in report.lost] == [("objects", 1, voc_masks.NO_PIXEL_LEFT)]
-    assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1)]  # (was 2 and 1)
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [
+        ("objects with a mask but no box", 1)
+    ]  # (was 2 and 1)
     back = sorted(o.extras.get("voc:instance", 0) for o in labelkit.load(tmp_path / "o", "voc").objects())
     assert back == [0, 5]
 
@@ -1072,7 +1075,9 @@ def test_a_polygon_partly_painted_over_is_counted_lost_not_also_rasterised(tmp_p
         labelkit.save(ds, tmp_path / "refused", "voc", masks="all")
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
     assert [(c.what, c.count, c.reason) for c in report.lost] == [("polygons", 1, voc_masks.PIXELS_COVERED)]
-    assert [(c.what, c.count, c.reason) for c in report.transformed] == [("polygons", 1, voc_masks.RASTERISED)]
+    assert [(c.what, c.count, c.reason) for c in beside_ids(report.transformed)] == [
+        ("polygons", 1, voc_masks.RASTERISED)
+    ]
     png = np.asarray(Image.open(tmp_path / "o/SegmentationObject/a.png"))
     assert [int((png == value).sum()) for value in (1, 2)] == [12, 16]  # (the first's 16 pixels, 4 painted over)
 
@@ -1102,7 +1107,7 @@ def test_an_image_too_large_to_paint_counts_each_instance_once_by_what_it_is(tmp
     assert [(c.what, c.count, c.reason) for c in planned.lost] == lost
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
     assert [(c.what, c.count, c.reason) for c in report.lost] == lost
-    assert report.transformed == []
+    assert beside_ids(report.transformed) == []
     assert report.written == {"items": 1, "object annotations": 2}
     assert [o.mask for o in labelkit.load(tmp_path / "o", "voc").objects()] == [None, None]  # (the XML objects)
 
@@ -1597,7 +1602,7 @@ def test_masks_all_reports_only_the_polygons_it_paints(tmp_path: Path) -> None:
     )
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all")
     assert [(c.what, c.count) for c in report.lost] == [("objects without a box or mask", 1)]
-    assert [(c.what, c.count) for c in report.transformed] == [
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [
         ("objects without a box", 1),
         ("item splits", 1),
         ("polygons", 2),
@@ -1643,9 +1648,10 @@ def test_a_polygon_only_object_without_a_class_is_lost_once_not_also_boxed(tmp_p
         *([("polygons", 1)] if masks == "auto" else []),
         ("objects without a known category", 1),
     ]
-    assert [(c.what, c.count) for c in report.transformed] == [("objects without a box", 1), ("item splits", 1)] + (
-        [("polygons", 1)] if masks == "all" else []
-    )
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [
+        ("objects without a box", 1),
+        ("item splits", 1),
+    ] + ([("polygons", 1)] if masks == "all" else [])
     assert report.written["object annotations"] == 1
     assert [(o.category_id, o.bbox) for o in labelkit.load(tmp_path / "o").objects()] == [(1, (1.0, 2.0, 5.0, 5.0))]
 
@@ -2089,7 +2095,10 @@ def test_what_only_painting_finds_lost_is_refused_and_the_output_not_kept(tmp_pa
         ("masks", 1, False),
         ("masks", 1, True),  # the triangle is painted over part of the first mask
     ]
-    assert [(c.what, c.count) for c in report.transformed] == [("images of unknown size", 1), ("polygons", 1)]
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [
+        ("images of unknown size", 1),
+        ("polygons", 1),
+    ]
     assert np.asarray(Image.open(tmp_path / "o/SegmentationObject/u.png")).shape == (6, 8)
 
 
@@ -2788,7 +2797,7 @@ def test_attribute_values_that_read_back_otherwise_are_reported(tmp_path: Path) 
     for k, attrs in enumerate([{"n": "3"}, {"b": "true"}, {"s": " x "}, {"big": 10**18}, {"ok": "red", "n": 3}]):
         ds.add(Object(id=str(k), item_id="i", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0), attributes=attrs))
     report = labelkit.save(ds, tmp_path / "o", "voc")
-    assert [(c.what, c.count) for c in report.transformed] == [
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [
         ("objects with attribute values that read back otherwise", 4)
     ]
     back = [o.attributes for o in labelkit.load(tmp_path / "o", "voc").objects()]
@@ -4026,7 +4035,7 @@ def test_a_mask_only_object_whose_mask_is_of_another_size_is_lost_once_as_an_obj
         ("masks", 1, other_size),
         ("objects", 1, f"{other_size}: with no XML object, nothing of it is written"),
     ]
-    assert report.transformed == []
+    assert beside_ids(report.transformed) == []
     assert report.written == {"items": 1, "object annotations": 1}
     assert [o.mask for o in labelkit.load(tmp_path / "o", "voc").objects()] == [None]
 
@@ -4113,7 +4122,7 @@ def test_a_mask_only_or_class_only_object_without_a_mask_is_not_lost_unsaid(tmp_
     why = "masks=none writes no segmentation PNGs" if masks == "none" else "with no mask, nothing of it is written"
     for r in (planned, report):
         assert [(c.what, c.count, c.reason[-len(why) :]) for c in r.lost] == [("objects", 1, why)]
-        assert [(c.what, c.count, c.reason) for c in r.transformed] == [("mask-only objects", 1, _AS_XML)]
+        assert [(c.what, c.count, c.reason) for c in beside_ids(r.transformed)] == [("mask-only objects", 1, _AS_XML)]
     assert report.written == {"items": 1, "object annotations": 1}
     assert [(o.bbox, o.extras) for o in labelkit.load(tmp_path / "o", "voc").objects()] == [((0.0, 0.0, 2.0, 2.0), {})]
 
@@ -4218,7 +4227,10 @@ def test_a_mask_that_cannot_be_painted_is_counted_once_for_the_first_reason(tmp_
             ("masks", 1, _NO_CLASS_VALUE),
             ("objects", 2, f"{_NO_CLASS_VALUE}: with no XML object, nothing of it is written"),
         ]
-        assert [(c.what, c.count) for c in r.transformed] == [("item splits", 1), ("objects with a mask but no box", 1)]
+        assert [(c.what, c.count) for c in beside_ids(r.transformed)] == [
+            ("item splits", 1),
+            ("objects with a mask but no box", 1),
+        ]
     assert report.written == {"items": 1, "object annotations": 3}
     back = labelkit.load(tmp_path / "o", "voc")
     assert sorted((back.category(o.category_id or 0).name, o.mask is not None) for o in back.objects()) == [
@@ -4253,7 +4265,12 @@ def test_a_mask_only_or_class_only_flag_of_false_is_an_xml_object(tmp_path: Path
     ds.add(obj.model_copy(update={"extras": {flag: False}, "attributes": {"a": "x"}}))
     planned = labelkit.plan(ds, "voc")
     report = labelkit.save(ds, tmp_path / "o", "voc")
-    assert (planned.lost, planned.transformed, report.lost, report.transformed) == ([], [], [], [])
+    assert (planned.lost, beside_ids(planned.transformed), report.lost, beside_ids(report.transformed)) == (
+        [],
+        [],
+        [],
+        [],
+    )
     [back] = labelkit.load(tmp_path / "o", "voc").objects()
     assert (back.bbox, back.attributes, back.extras, back.mask) == (obj.bbox, {"a": "x"}, {}, obj.mask)
 
@@ -4282,7 +4299,7 @@ def test_a_mask_only_object_whose_mask_cannot_be_painted_is_written_as_the_xml_o
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     for r in (planned, report):
         assert [(c.what, c.count, c.reason) for c in r.lost] == [("masks", 1, why)]
-        assert [(c.what, c.count, c.reason) for c in r.transformed] == [
+        assert [(c.what, c.count, c.reason) for c in beside_ids(r.transformed)] == [
             ("item splits", 1, _UNSPLIT),
             ("mask-only objects", 1, _AS_XML),
         ]
@@ -4991,7 +5008,7 @@ def test_item_fields_that_read_back_otherwise_are_reported(tmp_path: Path) -> No
         ({"voc:depth": [1]}, 0, 1, {"voc:depth": "[1]"}),
         ({"voc:depth": 3.0}, 0, 1, {"voc:depth": "3.0"}),
         ({"voc:depth": "007"}, 0, 1, {"voc:depth": 7}),
-        ({"voc:depth": True}, 0, 1, {"voc:depth": "True"}),
+        ({"voc:depth": True}, 0, 1, {"voc:depth": "true"}),  # (as JSON spells it, not Python)
         ({"voc:segmented": "x "}, 0, 1, {"voc:segmented": "x"}),
         ({"voc:depth": 4, "voc:segmented": 1}, 0, 0, {"voc:depth": 4, "voc:segmented": 1}),
         ({"voc:depth": "7 x"}, 0, 0, {"voc:depth": "7 x"}),
@@ -6510,7 +6527,7 @@ def test_an_image_of_unknown_size_read_back_with_its_pngs_size_is_reported(masks
         ds.add(Object(id=item, item_id=item, category_id=1, bbox=(1.0, 1.0, 3.0, 2.0), mask=_rle(first)))
     ds.add(Object(id="v", item_id="v", category_id=1, bbox=(1.0, 1.0, 3.0, 2.0)))
     report = labelkit.save(ds, tmp_path / "o", "voc", masks=masks)
-    assert [(c.what, c.count) for c in report.transformed] == [("images of unknown size", 1)]
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [("images of unknown size", 1)]
     assert labelkit.plan(ds, "voc", masks=masks).transformed == report.transformed
     back = {i.id: (i.media.width, i.media.height) for i in labelkit.load(tmp_path / "o", "voc").items()}
     assert back == {"u": (8, 6), "v": (None, None), "w": (8, 6)}

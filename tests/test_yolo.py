@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import FIXTURES, assert_cli_refuses_then_writes, canonical, config_outside
+from conftest import FIXTURES, assert_cli_refuses_then_writes, beside_ids, canonical, config_outside
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -146,7 +146,7 @@ def test_clipping_is_counted(tmp_path: Path) -> None:
     ds = make_dataset()
     ds.add(Object(id="9", item_id="c", category_id=0, bbox=(-10.0, 40.0, 20.0, 20.0)))
     report = labelkit.save(ds, tmp_path / "o", "yolo")
-    assert [(c.what, c.count) for c in report.transformed] == [("objects", 1)]
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [("objects", 1)]
     assert (tmp_path / "o/labels/val/c.txt").read_text() == "0 0.05 0.9 0.1 0.2\n"
 
 
@@ -927,7 +927,7 @@ def test_segment_traces_masks_exactly(tmp_path: Path) -> None:
     mask[4, 4] = 1  # and a pixel beside its bottom-right corner: an L-like outline
     report = labelkit.save(_mask_dataset(mask), tmp_path / "o", "yolo", task="segment")
     assert not report.lost
-    assert [(c.what, c.count) for c in report.transformed] == [("masks", 1)]
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [("masks", 1)]
     line = (tmp_path / "o/labels/train/a.txt").read_text()
     # corners (1,2) (4,2) (4,4) (5,4) (5,5) (1,5), normalised by 10 x 8
     assert line == "0 0.1 0.25 0.4 0.25 0.4 0.5 0.5 0.5 0.5 0.625 0.1 0.625\n"
@@ -6200,7 +6200,7 @@ def test_cvat_s_capitalised_subsets_train_and_validate_on_their_own_images(tmp_p
         ds.add_item(Item(id=split.lower(), media=Media(path=f"{split.lower()}.jpg", width=10, height=10), split=split))
         ds.add(Object(id=split, item_id=split.lower(), category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
     report = labelkit.save(ds, tmp_path / "o", "yolo")
-    assert (report.lost, report.transformed, report.notes) == ([], [], [])
+    assert (report.lost, beside_ids(report.transformed), report.notes) == ([], [], [])
     assert yaml.safe_load((tmp_path / "o/data.yaml").read_text()) == {
         "train": "images/Train",
         "Test": "images/Test",
@@ -7181,7 +7181,7 @@ def test_classify_reports_images_read_back_at_another_path(tmp_path: Path) -> No
         ds.add(Label(id=item_id, item_id=item_id, category_id=0))
     options = {"task": "classify", "media": "copy", "media_root": str(tmp_path / "m")}
     report = labelkit.save(ds, tmp_path / "o", "yolo", **options)
-    assert [(c.what, c.count) for c in report.transformed] == [("image paths", 1)]
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [("image paths", 1)]
     back = {i.id: i.media.path for i in labelkit.load(tmp_path / "o", "yolo").items()}
     assert back == {"a": "train/cat/a.jpg", "b": "train/cat/b.jpg"}
 

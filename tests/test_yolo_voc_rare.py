@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import beside_ids
 from PIL import Image
 
 import labelkit
@@ -273,7 +274,10 @@ def test_voc_trainval_class_line_of_an_image_its_split_s_class_list_omits_is_rea
     assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "train")]
     assert ds.info.extras["voc:trainval"] is True
     report = labelkit.save(ds, tmp_path / "o", "voc")
-    assert report.lost == [] and report.transformed == []
+    # (the labels are written to dog_train.txt, a's first: a reader numbers them so)
+    assert report.lost == [] and [(c.what, c.count) for c in report.transformed] == [("label ids", 2)]
+    back = labelkit.load(tmp_path / "o", "voc")
+    assert [(x.id, x.item_id) for x in back.labels()] == [("1", "a"), ("2", "b")]
     assert (tmp_path / "o/ImageSets/Main/dog_train.txt").read_text() == f"a {value:>2}\nb  1\n"
 
 
@@ -517,7 +521,7 @@ def test_voc_object_painted_over_whole_is_taken_off_its_own_counts_only(tmp_path
     assert [(c.what, c.count) for c in planned.lost] == [("items with metadata", 1), ("object attribute sets", 1)]
     report = labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
     assert [(c.what, c.count) for c in report.lost] == [("items with metadata", 1), ("objects", 1)]
-    assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1)]
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [("objects with a mask but no box", 1)]
     assert len(list(labelkit.load(tmp_path / "o", "voc").objects())) == 1
 
 
@@ -804,3 +808,24 @@ def test_a_data_yaml_apart_from_its_images_reads_the_same_paths_from_any_folder(
     assert here == there == ["images/train/a.jpg"]
     labelkit.convert("data.yaml", tmp_path / "out", to="yolo", media="copy", media_root=str(tmp_path / "ds"))
     assert (tmp_path / "out/images/train/a.jpg").read_bytes() == (tmp_path / "ds/images/train/a.jpg").read_bytes()
+
+
+def test_voc_item_fields_that_are_no_text_are_written_as_json_spells_them(tmp_path: Path) -> None:
+    """They were written as Python spells them: ['a', 'b'], None, True, {'x': 1}."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    meta = {"voc:path": ["a", "b"], "voc:source": {"database": None, "t": True}, "voc:owner": {"deep": {"x": 1}}}
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=8), split="train", metadata=meta))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1, 1, 2, 2)))
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("items with a folder, path, source, owner, depth or segmented flag that reads back otherwise", 1)
+    ]
+    xml = (tmp_path / "out/Annotations/a.xml").read_text()
+    assert '<path>["a","b"]</path>' in xml
+    assert "<database>null</database>\n    <t>true</t>" in xml and '<deep>{"x":1}</deep>' in xml
+    [back] = labelkit.load(tmp_path / "out", "voc").items()
+    assert back.metadata == {
+        "voc:path": '["a","b"]',
+        "voc:source": {"database": "null", "t": "true"},
+        "voc:owner": {"deep": '{"x":1}'},
+    }

@@ -32,6 +32,7 @@ class Capabilities:
         geometry: object geometry fields kept: ``bbox``, ``angle``, ``polygon``, ``holes``, ``mask``,
             ``keypoints``.
         media: item media kinds.
+        media_fields: media fields beyond kind, path and size kept: ``duration``, ``fps``, ``frame_count``, ``text``.
         attributes: annotation attributes.
         scores: prediction scores.
         provenance: annotator / model.
@@ -47,6 +48,7 @@ class Capabilities:
         category_fields: category fields beyond id and name kept: ``supercategory``, ``keypoints``,
             ``skeleton``, ``attributes`` (definitions), ``color``.
         category_ids: category ids kept as they are (YOLO numbers classes by position).
+        annotation_ids: annotation ids kept (YOLO and VOC have none: a reader numbers them 1, 2, ...).
         info_fields: dataset info fields kept: ``name``, ``attributes`` (definitions), ``metadata``.
     """
 
@@ -54,6 +56,7 @@ class Capabilities:
     shapes: frozenset[str] = frozenset()
     geometry: frozenset[str] = frozenset()
     media: frozenset[str] = frozenset({"image"})
+    media_fields: frozenset[str] = frozenset()
     attributes: bool = False
     scores: bool = False
     provenance: bool = False
@@ -66,6 +69,7 @@ class Capabilities:
     object_fields: frozenset[str] = frozenset()
     category_fields: frozenset[str] = frozenset()
     category_ids: bool = True
+    annotation_ids: bool = True
     info_fields: frozenset[str] = frozenset()
 
     def summary(self) -> str:
@@ -85,6 +89,7 @@ ALL = Capabilities(
     shapes=frozenset({"box", "polygon", "polyline", "points", "ellipse", "mask", "keypoints", "cuboid"}),
     geometry=frozenset({"bbox", "angle", "polygon", "holes", "mask", "keypoints"}),
     media=frozenset({"image", "video", "audio", "text"}),
+    media_fields=frozenset({"duration", "fps", "frame_count", "text"}),
     attributes=True,
     scores=True,
     provenance=True,

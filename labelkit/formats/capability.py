@@ -43,6 +43,11 @@ def check_capabilities(dataset: Dataset, caps: Capabilities, target: str, report
     for media, n in sorted((str(c["values"]), int(c["counts"])) for c in media_counts):
         if media not in caps.media:
             report.lose(f"{media} items", n, f"{target} holds {', '.join(sorted(caps.media))} items only")
+    held = true_mask(pc.is_in(kinds, value_set=pa.array(sorted(caps.media), pa.string())))
+    for name, plural in _MEDIA_FIELDS:  # (of the items kept: the others are lost whole, above)
+        if name not in caps.media_fields:
+            given = int(np.count_nonzero(held & true_mask(items[name].is_valid()))) if items.num_rows else 0
+            report.lose(plural, given, f"{target} has no {plural}")
     if not caps.item_metadata:
         report.lose("item groups", items.num_rows - items["group"].null_count, f"{target} has no item groups")
         report.lose(
@@ -79,6 +84,12 @@ def check_capabilities(dataset: Dataset, caps: Capabilities, target: str, report
             report.lose(
                 f"{kind} time ranges", table.num_rows - table["start"].null_count, f"{target} has no time ranges"
             )
+        if not caps.annotation_ids:
+            report.transform(
+                f"{kind} ids",
+                renumbered(dataset, name),
+                RENUMBERED.format(target=target),
+            )
         if caps.extras != "*":
             _note_foreign_extras(table, kind, caps.extras, target, report)
         if kind == "object":
@@ -87,6 +98,45 @@ def check_capabilities(dataset: Dataset, caps: Capabilities, target: str, report
         report.lose("tokens", dataset.table("tokens").num_rows, f"{target} has no tokens")
 
 
+def renumbered(
+    dataset: Dataset,
+    name: str,
+    rank: np.ndarray | None = None,
+    written: np.ndarray | None = None,
+    within: np.ndarray | None = None,
+    first: np.ndarray | None = None,
+) -> int:
+    """How many annotations of table ``name`` a reader numbering them 1, 2, ... gives another id.
+
+    It numbers them item by item, in the items' order (or by ``rank``, each item's place in the order the reader
+    lists them), each item's in the table's order (or by ``within``, a key per row, then the table's order);
+    ``written`` says which items are written (default: all); ``first``, a key per row, comes before the item's.
+    """
+    positions = dataset.item_positions(name)
+    known = np.flatnonzero(positions >= 0)
+    if written is not None:
+        known = known[written[positions[known]]]
+    if not len(known):
+        return 0
+    keys = positions[known] if rank is None else rank[positions[known]]
+    inner = np.zeros(len(known), dtype=np.int64) if within is None else within[known]
+    outer = np.zeros(len(known), dtype=np.int64) if first is None else first[known]
+    order = known[np.lexsort((known, inner, keys, outer))]
+    ids = dataset.table(name)["id"].take(pa.array(order))
+    numbers = pa.array(np.arange(1, len(order) + 1, dtype=np.int64)).cast(pa.string())
+    return len(order) - _count_true(pc.equal(ids, numbers))
+
+
+RENUMBERED = "{target} has no annotation ids: a reader numbers them 1, 2, ... in the order it reads them"
+"""The reason of the ``<kind> ids`` transformation (see :func:`renumbered`)."""
+
+
+_MEDIA_FIELDS = (
+    ("duration", "item durations"),
+    ("fps", "item frame rates"),
+    ("frame_count", "item frame counts"),
+    ("text", "item texts"),
+)
 _CATEGORY_FIELDS = (
     ("supercategory", "category supercategories"),
     ("keypoints", "category keypoint names"),
@@ -181,6 +231,24 @@ def _check_objects(table: pa.Table, caps: Capabilities, target: str, report: Rep
             report.lose(plural, count, f"{target} cannot hold {plural}")
     if "track" not in caps.kinds:
         report.lose("video frame shapes", table.num_rows - table["frame"].null_count, f"{target} has no video frames")
+        # the track fields of an object outside a video frame (those of a frame's are lost with it, above); a flag
+        # that says "not outside" says nothing a reader does not assume, but an object outside is written as seen
+        still = true_mask(table["frame"].is_null())
+        report.lose(
+            "track ids",
+            int(np.count_nonzero(still & true_mask(table["track_id"].is_valid()))),
+            f"{target} has no tracks",
+        )
+        report.lose(
+            "outside flags",
+            int(np.count_nonzero(still & true_mask(table["outside"].fill_null(False)))),
+            f"{target} has no outside flag: the object is written as in view",
+        )
+        report.lose(
+            "keyframe flags",
+            int(np.count_nonzero(still & true_mask(table["keyframe"].is_valid()))),
+            f"{target} has no keyframe flags",
+        )
     # a flag that says "not occluded" and a z-order of 0 (the default) say nothing a reader does not assume
     if "occluded" not in caps.object_fields:
         report.lose(

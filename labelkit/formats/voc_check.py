@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.base import Capabilities
-from labelkit.formats.capability import check_capabilities, extras_key_counts
+from labelkit.formats.capability import RENUMBERED, check_capabilities, extras_key_counts, renumbered
 from labelkit.formats.voc import CAPABILITIES, TITLE, hex_color, parse_color, voc_palette
 from labelkit.formats.voc_check_masks import (
     BLANK_PNGS,
@@ -126,6 +126,17 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if fractional := fractional_corners(dataset):  # (a plan or dry run says it too, as the writer does)
         report.note(fractional_note(fractional))
     check_capabilities(written, _caps(options), TARGET, report)
+    # a reader numbers an image's XML objects, then the objects its PNGs alone hold (class-only masks first)
+    kinds = png_kinds(written.table("objects"))[0]
+    alone = np.where(kinds == 1, 1, np.where((kinds == 2) | ~voc_boxes(written)[1], 2, 0))
+    rank = _read_order(written, str(options.get("split") or "train"))
+    report.transform("object ids", renumbered(written, "objects", rank, within=alone), RENUMBERED.format(target=TARGET))
+    # (image labels are read from the class lists, <class>_<split>.txt, file by file)
+    report.transform(
+        "label ids",
+        renumbered(written, "labels", rank, first=_class_list_order(written, str(options.get("split") or "train"))),
+        RENUMBERED.format(target=TARGET),
+    )
     angle = written.table("objects")["angle"].fill_null(0.0)
     if turned := int(pc.sum(pc.not_equal(angle, 0.0).cast(pa.int64())).as_py() or 0):  # (as YOLO detect says)
         report.note(f"{turned:,} rotated boxes are written as their axis-aligned bounding boxes")
@@ -168,7 +179,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         "items with a folder, path, source, owner, depth or segmented flag that reads back otherwise",
         sum(map(item_texts_read_back_otherwise, voc_metadata)),
         "Pascal VOC's <folder>, <path>, <source>, <owner> (and their fields), <depth> and <segmented> are texts, read "
-        "back stripped, the last two as numbers where they are digits: ' x ' reads back as 'x', 3 as '3', '7' as 7",
+        "back stripped, the last two as numbers where they are digits: ' x ' reads back as 'x', 3 as '3', '7' as 7, "
+        "and a value that is no text or number as the text of its JSON (null as 'null', ['a'] as '[\"a\"]')",
     )
     if masks == "none":
         voids = sum(
@@ -511,6 +523,33 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
             if change.count > off:
                 kept.append(replace(change, count=change.count - off))
         setattr(report, kind, kept)
+
+
+def _read_order(dataset: Dataset, default_split: str) -> np.ndarray[Any, Any]:
+    """Each item's place in the order a reader lists the items written.
+
+    By split name, each split's as its ``ImageSets/Main/<split>.txt`` lists them (the dataset's order).
+    """
+    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
+    names = {s: k for k, s in enumerate(sorted(set(splits)))}
+    order = sorted(range(len(splits)), key=lambda n: (names[splits[n]], n))
+    rank = np.zeros(len(splits), dtype=np.int64)
+    rank[order] = np.arange(len(splits))
+    return rank
+
+
+def _class_list_order(dataset: Dataset, default_split: str) -> np.ndarray[Any, Any]:
+    """Per label row, the place of its class list (``<class>_<split>.txt``) among the lists, by name."""
+    labels = dataset.table("labels")
+    names = {c.id: class_as_read(c.name) for c in dataset.categories}
+    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
+    item = dataset.item_positions("labels")
+    files = [
+        f"{names.get(c, '')}_{splits[n] if n >= 0 else ''}.txt"
+        for c, n in zip(labels["category_id"].to_pylist(), item.tolist(), strict=True)
+    ]
+    place = {f: k for k, f in enumerate(sorted(set(files)))}
+    return np.array([place[f] for f in files], dtype=np.int64)
 
 
 def _class_only(objects: pa.Table) -> np.ndarray[Any, Any]:

@@ -17,7 +17,7 @@ from labelkit.formats.voc_check_masks import png_kinds
 from labelkit.formats.voc_masks import VOID_KEYS
 from labelkit.formats.voc_parse import _int_or_text as int_or_text
 from labelkit.formats.voc_parse import attribute_value
-from labelkit.formats.voc_values import CORNERS_KEY, as_list, part_ok, tag_ok
+from labelkit.formats.voc_values import CORNERS_KEY, as_list, part_ok, tag_ok, value_text
 from labelkit.formats.voc_write import voc_boxes
 from labelkit.model import Dataset
 from labelkit.model.geometry import bbox_columns
@@ -99,7 +99,7 @@ def item_texts_read_back_otherwise(meta: dict[str, Any]) -> bool:
     """
     for key in ("voc:depth", "voc:segmented"):
         if key in meta:
-            back = int_or_text(str(meta[key]).strip())
+            back = int_or_text(value_text(meta[key]).strip())
             if type(back) is not type(meta[key]) or back != meta[key]:
                 return True
     for key in ("voc:folder", "voc:path", "voc:source", "voc:owner"):

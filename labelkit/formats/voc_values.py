@@ -13,6 +13,7 @@ from xml.etree.ElementTree import ParseError
 
 import msgspec
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
@@ -27,6 +28,18 @@ _NOT_XML_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
 
 LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 """A character the labelmap reader (``str.splitlines``) breaks a line at."""
+
+
+def value_text(value: Any) -> str:
+    """A ``voc:*`` value as the text of its XML element: a text as it is, any other value as JSON spells it.
+
+    ``None`` as ``null``, ``True`` as ``true``, a list as ``["a","b"]``, never Python's spelling of it; each reads back
+    as a text (the check reports those that read back otherwise).
+
+    >>> value_text("x"), value_text(None), value_text(True), value_text(["a", 1]), value_text(3)
+    ('x', 'null', 'true', '["a",1]', '3')
+    """
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def class_name(name: str) -> str:

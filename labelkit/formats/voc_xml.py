@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from labelkit.errors import InputError
-from labelkit.formats.voc_values import as_list, is_flag, is_number, part_ok, tag_ok, xml_text
+from labelkit.formats.voc_values import as_list, is_flag, is_number, part_ok, tag_ok, value_text, xml_text
 from labelkit.io import safe_relpath
 from labelkit.model import geometry as G
 from labelkit.portable import folded_names
@@ -31,9 +31,9 @@ def num(value: float) -> str:
 
 def _source_xml(tag: str, value: Any) -> str:
     if isinstance(value, dict):
-        inner = "".join(f"    <{k}>{xml_text(str(v))}</{k}>\n" for k, v in value.items() if tag_ok(k))
+        inner = "".join(f"    <{k}>{xml_text(value_text(v))}</{k}>\n" for k, v in value.items() if tag_ok(k))
         return f"  <{tag}>\n{inner}  </{tag}>\n"
-    return f"  <{tag}>{xml_text(str(value))}</{tag}>\n"
+    return f"  <{tag}>{xml_text(value_text(value))}</{tag}>\n"
 
 
 def attribute_text(value: Any) -> str:
@@ -50,7 +50,7 @@ def object_xml(
 ) -> str:
     """One ``<object>`` with its VOC extras (pose, flags, parts, actions, point) and attributes."""
     out = [f"  <object>\n    <name>{name}</name>\n"]
-    out.append(f"    <pose>{xml_text(str(extras.get('voc:pose', 'Unspecified')))}</pose>\n")
+    out.append(f"    <pose>{xml_text(value_text(extras.get('voc:pose', 'Unspecified')))}</pose>\n")
     for key in ("truncated", "difficult"):
         flag = extras.get(f"voc:{key}", 0)
         out.append(f"    <{key}>{int(flag) if is_flag(flag) else 0}</{key}>\n")
@@ -233,11 +233,11 @@ def head_xml(meta: dict[str, Any], name: str | None, width: int | None, height: 
         return _PLAIN_HEAD % (xml_text(name), width, height, int(segmented))
     head = ["<annotation>\n"]
     if "voc:folder" in meta:
-        head.append(f"  <folder>{xml_text(str(meta['voc:folder']))}</folder>\n")
+        head.append(f"  <folder>{xml_text(value_text(meta['voc:folder']))}</folder>\n")
     if name is not None:
         head.append(f"  <filename>{xml_text(name)}</filename>\n")
     if "voc:path" in meta:
-        head.append(f"  <path>{xml_text(str(meta['voc:path']))}</path>\n")
+        head.append(f"  <path>{xml_text(value_text(meta['voc:path']))}</path>\n")
     for tag in ("source", "owner"):
         if f"voc:{tag}" in meta:
             head.append(_source_xml(tag, meta[f"voc:{tag}"]))
@@ -247,7 +247,7 @@ def head_xml(meta: dict[str, Any], name: str | None, width: int | None, height: 
         sides = {tag: side for tag, side in (("width", width), ("height", height)) if side} or {"width": 0, "height": 0}
         body = "".join(f"    <{tag}>{side}</{tag}>\n" for tag, side in sides.items())
         if "voc:depth" in meta or (width and height):
-            body += f"    <depth>{xml_text(str(meta.get('voc:depth', 3)))}</depth>\n"
+            body += f"    <depth>{xml_text(value_text(meta.get('voc:depth', 3)))}</depth>\n"
         head.append(f"  <size>\n{body}  </size>\n")
-    head.append(f"  <segmented>{xml_text(str(meta.get('voc:segmented', int(segmented))))}</segmented>\n")
+    head.append(f"  <segmented>{xml_text(value_text(meta.get('voc:segmented', int(segmented))))}</segmented>\n")
     return "".join(head)

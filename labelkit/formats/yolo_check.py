@@ -15,10 +15,11 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
 from labelkit.formats.base import Capabilities
-from labelkit.formats.capability import check_capabilities
+from labelkit.formats.capability import RENUMBERED, check_capabilities, renumbered
 from labelkit.formats.yolo_classify import check_classify, check_classify_media, filed_only, require_media
 from labelkit.formats.yolo_clipping import clipped_objects, clipping, rounding
 from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, split_notes
+from labelkit.formats.yolo_config_read import SPLIT_NAMES
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import columns, keypoint_count, segment_box_gaps, traced_masks
 from labelkit.formats.yolo_media import (
@@ -408,6 +409,26 @@ def _check_pose_classes(dataset: Dataset, report: Report, k: int) -> None:
     )
 
 
+def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
+    """Each item's place in the order a reader lists the items written.
+
+    Split by split: Ultralytics' in its ``data.yaml`` order (``train``, ``val``, ..., then the others by name), each
+    split's by label file path; Darknet's by split name, each split's as its list file names them (the dataset's).
+    """
+    default_split = str(options.get("split") or "train")
+    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
+    names = sorted(set(splits))
+    if options.get("layout") == "darknet":
+        keys: list[Any] = [(names.index(s), n) for n, s in enumerate(splits)]
+    else:
+        ordered = [s for s in SPLIT_NAMES if s in names] + [s for s in names if s not in SPLIT_NAMES]
+        labels = item_files(dataset, options).label_rel
+        keys = [(ordered.index(s), labels[n].split("/")) for n, s in enumerate(splits)]
+    rank = np.zeros(len(splits), dtype=np.int64)
+    rank[sorted(range(len(splits)), key=keys.__getitem__)] = np.arange(len(splits))
+    return rank
+
+
 def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) -> None:
     """Report the items that read back with another id, or in a split they did not have (the default split)."""
     items = dataset.table("items")
@@ -423,6 +444,11 @@ def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) 
         renamed,
         f"YOLO names items after their image files: a reader takes {where} without the extension, with the split "
         "in front where two splits hold one name",
+    )
+    report.transform(
+        "object ids",
+        renumbered(dataset, "objects", read_order(dataset, options)),
+        RENUMBERED.format(target=title_for(dataset, options)),
     )
     # (a copied or linked image reads back with its path, and so does one a Darknet list names)
     darknet = options.get("layout") == "darknet"  # (its lists name an image for every item, one of no path too)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from labelkit.errors import OutputError, UsageError
+from labelkit.formats.capability import RENUMBERED, renumbered
 from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS, unique_ids, without_extension
 from labelkit.formats.yolo_media import (
     MediaRoot,
@@ -229,6 +231,13 @@ def _report_read_back(dataset: Dataset, report: Report, default_split: str) -> N
         sum(ids[n] != i for n, i in zip(filed, read, strict=True)),
         "YOLO classify names items after their image files: a reader takes the name in its class folder without "
         "the extension, with the split in front where two splits hold one name",
+    )
+    rank = np.zeros(len(ids), dtype=np.int64)  # (a reader lists the files by path: split, class folder, name)
+    rank[[filed[k] for k in sorted(range(len(files)), key=lambda k: files[k].split("/"))]] = np.arange(len(files))
+    written = np.zeros(len(ids), dtype=bool)
+    written[filed] = True
+    report.transform(
+        "label ids", renumbered(dataset, "labels", rank, written), RENUMBERED.format(target="YOLO classify")
     )
     paths = items["path"].to_pylist()
     report.transform(
