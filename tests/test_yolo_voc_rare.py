@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import beside_ids
+from conftest import beside_ids, canonical
 from PIL import Image
 
 import labelkit
@@ -808,6 +808,90 @@ def test_a_data_yaml_apart_from_its_images_reads_the_same_paths_from_any_folder(
     assert here == there == ["images/train/a.jpg"]
     labelkit.convert("data.yaml", tmp_path / "out", to="yolo", media="copy", media_root=str(tmp_path / "ds"))
     assert (tmp_path / "out/images/train/a.jpg").read_bytes() == (tmp_path / "ds/images/train/a.jpg").read_bytes()
+
+
+_SIZED = "<size><width>10</width><height>10</height><depth>3</depth></size>"
+_BOX5 = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
+
+
+def test_voc_images_only_task_lists_name_stay_out_of_main_lists(tmp_path: Path) -> None:
+    """VOC2012's Action and Layout images (people only) are in no Main list: VOC -> VOC listed them in
+    Main/train.txt and as -1 in every class's list (false negatives of the detection set), unsaid."""
+    root = _files(
+        tmp_path / "in",
+        {
+            "Annotations/a.xml": f"<annotation><filename>a.jpg</filename>{_SIZED}<object><name>dog</name>{_BOX5}"
+            "</object></annotation>",
+            "Annotations/e.xml": f"<annotation><filename>e.jpg</filename>{_SIZED}<object><name>person</name>{_BOX5}"
+            "<actions><jumping>1</jumping></actions></object></annotation>",
+            "ImageSets/Main/train.txt": "a\n",
+            "ImageSets/Main/dog_train.txt": "a  1\n",
+            "ImageSets/Action/train.txt": "e\n",
+            "ImageSets/Action/jumping_train.txt": "e 1  1\n",
+        },
+    )
+    ds = labelkit.load(root, "voc")
+    assert [(i.id, i.split, i.metadata) for i in ds.items()] == [
+        ("a", "train", {}),
+        ("e", "train", {"voc:main": False}),
+    ]
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.lost == [] and beside_ids(report.transformed) == []
+    lists = {
+        p.relative_to(tmp_path / "out/ImageSets").as_posix(): p.read_text()
+        for p in (tmp_path / "out/ImageSets").rglob("*.txt")
+    }
+    assert lists == {
+        "Main/train.txt": "a\n",
+        "Main/dog_train.txt": "a  1\n",
+        "Action/train.txt": "e\n",
+        "Action/jumping_train.txt": "e 1  1\n",
+    }
+    assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
+
+
+def test_voc_action_list_lacking_its_flags_beside_a_split_list_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """It was read as a split named jumping_train, and writing VOC then refused its file as both that split's
+    list and action jumping's list of split train."""
+    root = _files(
+        tmp_path / "in",
+        {
+            "Annotations/a.xml": f"<annotation><filename>a.jpg</filename>{_SIZED}<object><name>person</name>{_BOX5}"
+            "<actions><jumping>1</jumping></actions></object></annotation>",
+            "ImageSets/Main/train.txt": "a\n",
+            "ImageSets/Action/train.txt": "a\n",
+            "ImageSets/Action/jumping_train.txt": "a 1\n",
+        },
+    )
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "voc")
+    assert str(err.value) == (
+        f"{root}/ImageSets/Action/jumping_train.txt:1: action list line needs an image, an object index and a flag "
+        "(found 2 fields)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("main", "segmentation", "written"),
+    [
+        ({"train": "a\n", "val": "b\n", "trainval": "a\nb\n"}, {"val": "b\n", "trainval": "b\n"}, "b\n"),
+        ({"train": "a\n", "val": "b\n", "trainval": "a\nb\nc\n"}, {"val": "a\n", "trainval": "a\nc\n"}, "a\nc\n"),
+    ],
+)
+def test_voc_trainval_list_of_a_kind_with_one_of_train_and_val_is_written_again(
+    main: dict[str, str], segmentation: dict[str, str], written: str, tmp_path: Path
+) -> None:
+    """Segmentation's trainval list was left out where Segmentation had no train list, or written without the
+    val list's items (c, of a split named trainval, alone)."""
+    files: dict[str, str | bytes | None] = {
+        f"Annotations/{n}.xml": f"<annotation><filename>{n}.jpg</filename></annotation>" for n in "abc"
+    }
+    files |= {f"ImageSets/Main/{k}.txt": v for k, v in main.items()}
+    files |= {f"ImageSets/Segmentation/{k}.txt": v for k, v in segmentation.items()}
+    root = _files(tmp_path / "in", files)
+    labelkit.convert(root, tmp_path / "out", to="voc", from_format="voc")
+    assert (tmp_path / "out/ImageSets/Segmentation/trainval.txt").read_text() == written
+    assert (tmp_path / "out/ImageSets/Segmentation/val.txt").read_text() == segmentation["val"]
 
 
 def test_voc_item_fields_that_are_no_text_are_written_as_json_spells_them(tmp_path: Path) -> None:

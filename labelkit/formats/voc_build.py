@@ -184,6 +184,8 @@ def build(
         ]
         if sets.lists.get(stem, []) != derived:
             metadata["voc:imagesets"] = sets.lists.get(stem, [])  # the writer writes exactly these lists
+        if sets.main_lists and sets.lists.get(stem) and stem not in sets.main:  # (VOC2012's Action or Layout images:
+            metadata["voc:main"] = False  # in no Main list, the detection set; nor written to one)
         item_split = split or sets.split_of.get(stem)
         elsewhere = {t: s for t, s in sets.task_splits.get(stem, {}).items() if s != [item_split]}
         if elsewhere:  # task lists of other splits than the item's (Segmentation/trainval.txt only): written so

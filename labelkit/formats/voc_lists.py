@@ -158,16 +158,23 @@ def _names_the_folder(item_id: str) -> bool:
     return item_id[:1] == "." and all(part in ("", ".") for part in item_id.replace("\\", "/").split("/"))
 
 
-def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, list[str]]:
+def _with_trainval(by_split: dict[str, list[str]], trainval: bool, either: bool = False) -> dict[str, list[str]]:
     """The lists by split, plus (``trainval``, and both train and val listed) ``trainval``: their ids sorted.
 
     VOC's releases list train + val again as trainval, sorted; a VOC reader passes over it (see ``voc_sets.Sets``).
+    With ``either`` (a task's lists: Segmentation, Action, Layout), one of train and val is enough: a task with
+    only a val list (VOC2012's Segmentation of a set whose train images have no masks) gets its trainval list too,
+    as read (it was left out, or, items of a split named trainval in it, written without val's). Main's and the
+    classes' need both, as their trainval lines say labels a reader takes from there.
     """
-    if not trainval or not ("train" in by_split and "val" in by_split):
+    if not trainval or not (
+        ("train" in by_split or "val" in by_split) if either else ("train" in by_split and "val" in by_split)
+    ):
         return by_split
     # (items of a split named trainval are listed there too: a VOC reader places them there, as neither
     # train nor val lists them)
-    return {**by_split, "trainval": sorted({*by_split["train"], *by_split["val"], *by_split.get("trainval", [])})}
+    finer = [*by_split.get("train", []), *by_split.get("val", []), *by_split.get("trainval", [])]
+    return {**by_split, "trainval": sorted(set(finer))}
 
 
 ActionLines = dict[str, dict[str, list[tuple[str, int, int]]]]
@@ -347,6 +354,16 @@ def label_values(dataset: Dataset) -> dict[tuple[str, str], int]:
     return value
 
 
+def not_in_main(dataset: Dataset) -> frozenset[int]:
+    """The items (positions) whose ``voc:main`` is false: an image only task lists name, in no Main list."""
+    metadata = dataset.table("items")["metadata"]
+    rows = np.flatnonzero(contains_match(metadata, '"voc:main"'))
+    texts = metadata.take(pa.array(rows, pa.int64())).to_pylist()
+    return frozenset(
+        n for n, text in zip(rows.tolist(), texts, strict=True) if decode_json_cell(text).get("voc:main") is False
+    )
+
+
 def class_lists(dataset: Dataset, ids: list[str], splits: list[str], trainval: bool) -> ClassLists:
     """The class lists :func:`write` writes (``ids`` and ``splits``: each item's), and those that yield their file.
 
@@ -361,8 +378,9 @@ def class_lists(dataset: Dataset, ids: list[str], splits: list[str], trainval: b
     names = list(dict.fromkeys(name_of.values()))
     used = [n for n in names if n in labelled] + [n for n in names if n not in labelled and n not in shown]
     members_of: dict[str, list[str]] = defaultdict(list)
-    for item_id, split in zip(ids, splits, strict=True):
-        if listable(item_id):
+    outside = not_in_main(dataset)
+    for n, (item_id, split) in enumerate(zip(ids, splits, strict=True)):
+        if listable(item_id) and n not in outside:
             members_of[split].append(item_id)
     union = trainval and "train" in members_of and "val" in members_of
     members_of = _with_trainval(dict(members_of), trainval)
@@ -476,7 +494,7 @@ def write_lists(
             continue
         folder = path / "ImageSets" / task
         folder.mkdir(parents=True, exist_ok=True)
-        for split, members in sorted(_with_trainval(by_split, trainval).items()):
+        for split, members in sorted(_with_trainval(by_split, trainval, either=task != "Main").items()):
             if task == "Action" and action_objects is not None:  # VOC2012's: a line per object with actions
                 text = "".join(
                     f"{line(m, m)} {k}\n" if k else f"{line(m, m)}\n"

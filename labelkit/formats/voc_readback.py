@@ -34,6 +34,7 @@ ITEM_KEYS = frozenset(
         "voc:imagesets",
         "voc:task_splits",
         "voc:blank_pngs",
+        "voc:main",
         *VOID_KEYS,
     }
 )
@@ -48,7 +49,7 @@ OBJECT_KEYS = frozenset(
 )
 """The object extras VOC writes or reads back."""
 
-_SHAPES: dict[str, type] = {"voc:imagesets": list, "voc:task_splits": dict, "voc:blank_pngs": list}
+_SHAPES: dict[str, type] = {"voc:imagesets": list, "voc:task_splits": dict, "voc:blank_pngs": list, "voc:main": bool}
 """The item metadata VOC writes only of one shape (as its reader makes them): another is not written."""
 
 

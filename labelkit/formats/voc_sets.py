@@ -9,6 +9,7 @@ neither, as labelkit writes a split named trainval, is not such a union, and is 
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,8 @@ class Sets:
     indexed: list[tuple[str, str, int]] = field(default_factory=list)  # Layout and Action split list lines of
     # an object index (VOC2012's): task/file:line, item, index (-1: not a number)
     forks: list[str] = field(default_factory=list)  # macOS resource forks passed over (ImageSets/Main/._train.txt)
+    main: set[str] = field(default_factory=set)  # the images a Main list (of a split or a class) names
+    main_lists: bool = False  # whether Main has split lists (then an image only task lists name is in no Main list)
     task_splits: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # item -> task -> the splits of
     # the task's lists naming it (Segmentation/trainval.txt of a train item: written back there, not in train.txt)
 
@@ -169,6 +172,8 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
                 continue
             sets.place(item, f.stem)
             sets.listed.append(item)
+            sets.main.add(item)
+    sets.main_lists = bool(split_files)
     # the split lists name the splits: class cat of split val_2017 is cat_val_2017.txt, not class cat_val
     class_files: list[tuple[Path, str, str]] = []
     for f in files:
@@ -205,6 +210,7 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
                 named_classes.add(cls)
                 sets.classes.append(cls)
             item = _item(fields[0], f, number)
+            sets.main.add(item)
             first = seen.setdefault(item, (number, fields[1]))
             if first[0] != number:  # (the image again: the same value says nothing new, another contradicts it)
                 if first[1] == fields[1]:
@@ -234,6 +240,9 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
         folder = root / "ImageSets" / task
         all_files = _lists(folder, root, sets.forks)
         task_files = [f for f in all_files if not _per_class_file(f, action=task == "Action")]
+        if task == "Action":  # (jumping_train.txt of 'image index' lines beside train.txt: an action's list)
+            bare = _bare_class_lists(task_files, [f for f in all_files if f not in set(task_files)], VOC_ACTIONS)
+            task_files = [f for f in task_files if f not in bare]
         task_names = {f.stem for f in task_files}
         task_set = set(task_files)
         class_lists = [f for f in all_files if f not in task_set]
@@ -343,18 +352,37 @@ def _split_of(stem: str, splits: Container[str]) -> str | None:
     return None
 
 
+VOC_ACTIONS = frozenset(
+    {
+        "jumping",
+        "phoning",
+        "playinginstrument",
+        "reading",
+        "ridingbike",
+        "ridinghorse",
+        "running",
+        "takingphoto",
+        "usingcomputer",
+        "walking",
+        "other",
+    }
+)
+"""VOC2012's actions: ``<action>_<split>.txt`` beside ``<split>.txt`` in ``ImageSets/Action`` is the action's list."""
+
+
 def _class_of(stem: str, splits: Container[str]) -> str | None:
     """The class a ``<class>_<split>.txt`` list names, of the longest of ``splits`` its name ends with (None: none)."""
     split = _split_of(stem, splits)
     return stem[: -len(split) - 1] if split is not None else None
 
 
-def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes: set[str]) -> set[Path]:
+def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes: AbstractSet[str]) -> set[Path]:
     """The lists of one-word lines that are a known class's list of a known split: class lists lacking values.
 
     ``cat_train.txt`` beside ``train.txt`` holding ``2007`` (truncated, or a script's bare image names) was read
     as a split named ``cat_train``, and writing VOC then refused its file as both that split's and class cat's
     list of split train. A class is known when VOC or the labelmap has it (``classes``) or a class list names it.
+    So are ``Action``'s lists of ``image index`` lines lacking their flag, of VOC2012's actions or another list's.
     """
     splits = {f.stem for f in split_files}
     known = classes | {c for f in class_files if (c := _class_of(f.stem, splits)) is not None}

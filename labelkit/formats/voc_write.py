@@ -418,7 +418,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 if len(xml_files) == _XML_BATCH:  # (the bytes of so many at most are held)
                     create_files(xml_files)  # (two threads: see file_batches)
                     xml_files.clear()
-                lists["Main"][splits[n]].append(ids[n])
+                if meta.get("voc:main") is not False:  # (an image only task lists name: see voc_build)
+                    lists["Main"][splits[n]].append(ids[n])
                 tasks = meta.get("voc:imagesets")
                 if not isinstance(tasks, list):
                     tasks = []
