@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
@@ -18,8 +19,7 @@ from labelkit.formats.base import Capabilities
 from labelkit.formats.capability import RENUMBERED, check_capabilities, renumbered
 from labelkit.formats.yolo_classify import check_classify, check_classify_media, filed_only, require_media
 from labelkit.formats.yolo_clipping import clipped_objects, clipping, rounding
-from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, split_notes
-from labelkit.formats.yolo_config_read import SPLIT_NAMES
+from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, read_split_order, split_notes
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import columns, keypoint_count, segment_box_gaps, traced_masks
 from labelkit.formats.yolo_media import (
@@ -419,13 +419,19 @@ def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
     splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
     names = sorted(set(splits))
     if options.get("layout") == "darknet":
-        keys: list[Any] = [(names.index(s), n) for n, s in enumerate(splits)]
+        place = {s: k for k, s in enumerate(names)}
+        path = pa.array(np.arange(len(splits)))  # (the listed order)
     else:
-        ordered = [s for s in SPLIT_NAMES if s in names] + [s for s in names if s not in SPLIT_NAMES]
-        labels = item_files(dataset, options).label_rel
-        keys = [(ordered.index(s), labels[n].split("/")) for n, s in enumerate(splits)]
+        place = {s: k for k, s in enumerate(read_split_order(names))}
+        files = item_files(dataset, options)
+        if str(options.get("media") or "none") == "none":  # (the label files are listed, by name as text)
+            path = pa.array(files.label_rel, pa.string())
+        else:  # (the images are, by parts: a NUL for each / sorts a path's text so, as no part holds one)
+            path = pc.replace_substring(pa.array(files.image_rel, pa.string()), "/", "\x00")
+    keys = pa.table({"split": pa.array([place[s] for s in splits], pa.int64()), "path": path})
+    order = pc.sort_indices(keys, sort_keys=[("split", "ascending"), ("path", "ascending")]).to_numpy()
     rank = np.zeros(len(splits), dtype=np.int64)
-    rank[sorted(range(len(splits)), key=keys.__getitem__)] = np.arange(len(splits))
+    rank[order] = np.arange(len(splits))
     return rank
 
 

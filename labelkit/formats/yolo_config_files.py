@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from labelkit.errors import LINE_BREAKS
+from labelkit.formats.yolo_config_read import SPLIT_NAMES
 from labelkit.formats.yolo_lines import keypoint_count
 from labelkit.io import create_file
 from labelkit.model import Dataset
@@ -79,6 +80,17 @@ def flip_idx_fits(flip: Any, k: int) -> bool:
     Ultralytics refuses a flip_idx of another length than kpt_shape's (and labelkit's reader any index past it).
     """
     return isinstance(flip, list) and len(flip) == k and all(type(v) is int and 0 <= v < k for v in flip)
+
+
+def read_split_order(splits: list[str]) -> list[str]:
+    """The splits written (sorted), in the order a reader reads them.
+
+    data.yaml's keys train, val, validation, test and minival first, then its others in the file's order (see
+    ``yolo_config_read.config_split_keys``); a split two keys name, once.
+    """
+    keys = _split_keys(splits or ["train"])
+    names = [k for k in SPLIT_NAMES if k in keys] + [k for k in keys if k not in SPLIT_NAMES]
+    return list(dict.fromkeys(keys[k] for k in names))
 
 
 def write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], dims: int = 3) -> None:
