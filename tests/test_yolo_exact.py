@@ -278,3 +278,20 @@ def test_an_obb_output_of_no_objects_reads_back_as_obb(layout: str, tmp_path: Pa
     ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100), split="train"))
     labelkit.save(ds, tmp_path / "out", "yolo", task="obb", layout=layout)
     assert labelkit.load(tmp_path / "out").info.extras["yolo:task"] == "obb"
+
+
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+def test_a_class_name_holding_a_lone_surrogate_is_refused_as_the_json_writers_refuse_it(
+    layout: str, tmp_path: Path
+) -> None:
+    """data.yaml held it escaped (``s\\uDCFF``), reported as nothing lost, and reading the output back failed."""
+    from labelkit.errors import OutputError
+
+    ds = Dataset(categories=[Category(id=0, name="s\udcff")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100), split="train"))
+    with pytest.raises(OutputError) as err:
+        labelkit.save(ds, tmp_path / "out", "yolo", layout=layout)
+    assert (
+        str(err.value) == f"{tmp_path / 'out'}: cannot write: a text holds a lone surrogate, which UTF-8 cannot encode"
+    )
+    assert not (tmp_path / "out").exists()

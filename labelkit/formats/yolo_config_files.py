@@ -93,6 +93,22 @@ def read_split_order(splits: list[str]) -> list[str]:
     return list(dict.fromkeys(keys[k] for k in names))
 
 
+def _encodable(value: Any) -> None:
+    r"""Raise UnicodeEncodeError for a text (a class or keypoint name) holding a lone surrogate, as JSON writers do.
+
+    PyYAML would write it escaped (``"s\uDCFF"``), which no reader takes (labelkit's refuses it): the API turns the
+    error into one OutputError naming the output, and nothing is written.
+    """
+    if isinstance(value, str):
+        value.encode()
+    elif isinstance(value, dict):
+        for item in value.values():
+            _encodable(item)
+    elif isinstance(value, list):
+        for item in value:
+            _encodable(item)
+
+
 def write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], dims: int = 3) -> None:
     """Write ``data.yaml``: a key per split (``train`` and ``val`` always), ``nc``, ``names`` and the task's keys."""
     doc: dict[str, Any] = {}
@@ -115,6 +131,7 @@ def write_data_yaml(dataset: Dataset, path: Path, task: str, splits: list[str], 
         kpt_names = kpt_names_written(dataset, k)
         if kpt_names:
             doc["kpt_names"] = kpt_names
+    _encodable(doc)
     import yaml
 
     text = "# YOLO dataset written by labelkit\n" + yaml.dump(
