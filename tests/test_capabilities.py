@@ -793,3 +793,22 @@ def test_yolo_object_ids_are_counted_as_its_reader_renumbers_them(
         found = [k for k in read if k[1] == o.bbox and k[0] and k[0].endswith(f"/{written[o.item_id]}")]
         changed += bool(found) and read[found[0]] != o.id  # (none: its item is lost, b beside B, reported)
     assert {c.what: c.count for c in report.transformed}.get("object ids", 0) == changed
+
+
+@pytest.mark.parametrize("kind", ["labels", "objects"])
+def test_voc_ids_of_a_trainval_split_beside_val_are_counted_as_read_last(kind: str, tmp_path: Path) -> None:
+    """A reader reads the trainval lists after train's and val's: the ids were counted in split name order."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for item, split in (("p", "trainval"), ("q", "val")):
+        ds.add_item(Item(id=item, media=Media(path=f"{item}.jpg", width=10, height=10), split=split))
+    if kind == "labels":
+        ds.add(Label(id="1", item_id="p", category_id=1), Label(id="2", item_id="q", category_id=1))
+    else:
+        ds.add(
+            Object(id="1", item_id="p", category_id=1, bbox=(1, 1, 2, 2)),
+            Object(id="2", item_id="q", category_id=1, bbox=(1, 1, 2, 2)),
+        )
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    back = sorted((x.item_id, x.id) for x in getattr(labelkit.load(tmp_path / "out", "voc"), kind)())
+    assert back == [("p", "2"), ("q", "1")]
+    assert {c.what: c.count for c in report.transformed} == {"label ids" if kind == "labels" else "object ids": 2}

@@ -913,3 +913,23 @@ def test_voc_item_fields_that_are_no_text_are_written_as_json_spells_them(tmp_pa
         "voc:source": {"database": "null", "t": "true"},
         "voc:owner": {"deep": '{"x":1}'},
     }
+
+
+def test_a_data_yaml_apart_from_its_splits_below_a_folder_named_images_keeps_its_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder named images above the dataset was taken for the splits' own: the root moved above the dataset."""
+    for base in ("images", "data"):
+        for split in ("train", "val"):
+            (tmp_path / base / "proj" / split / "images").mkdir(parents=True)
+            (tmp_path / base / "proj" / split / "labels").mkdir(parents=True)
+            Image.new("RGB", (10, 10)).save(tmp_path / base / "proj" / split / "images" / f"{split}1.jpg")
+            (tmp_path / base / "proj" / split / "labels" / f"{split}1.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+        (tmp_path / base / "proj/cfg").mkdir()
+        (tmp_path / base / "proj/cfg/data.yaml").write_text("train: ../train\nval: ../val\nnames: [x]\n")
+    monkeypatch.chdir(tmp_path)
+    paths = [
+        [i.media.path for i in labelkit.load(f"{base}/proj/cfg/data.yaml", "yolo").items()]
+        for base in ("images", "data")
+    ]
+    assert paths[0] == paths[1] == ["train/images/train1.jpg", "val/images/val1.jpg"]

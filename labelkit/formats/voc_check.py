@@ -531,7 +531,8 @@ def _read_order(dataset: Dataset, default_split: str) -> np.ndarray[Any, Any]:
     By split name, each split's as its ``ImageSets/Main/<split>.txt`` lists them (the dataset's order).
     """
     splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
-    names = {s: k for k, s in enumerate(sorted(set(splits)))}
+    later = {"train", "val"} & set(splits)  # (trainval is read last beside train or val lists)
+    names = {s: k for k, s in enumerate(sorted(set(splits), key=lambda s: (s == "trainval" and bool(later), s)))}
     order = sorted(range(len(splits)), key=lambda n: (names[splits[n]], n))
     rank = np.zeros(len(splits), dtype=np.int64)
     rank[order] = np.arange(len(splits))
@@ -548,7 +549,8 @@ def _class_list_order(dataset: Dataset, default_split: str) -> np.ndarray[Any, A
         f"{names.get(c, '')}_{splits[n] if n >= 0 else ''}.txt"
         for c, n in zip(labels["category_id"].to_pylist(), item.tolist(), strict=True)
     ]
-    place = {f: k for k, f in enumerate(sorted(set(files)))}
+    later = bool({"train", "val"} & set(splits))  # (trainval lists are read last beside train or val lists)
+    place = {f: k for k, f in enumerate(sorted(set(files), key=lambda f: (later and f.endswith("_trainval.txt"), f)))}
     return np.array([place[f] for f in files], dtype=np.int64)
 
 

@@ -280,11 +280,13 @@ def widened_root(root: Path, sources: list[Path], config: dict[str, Any]) -> Pat
     if not sources or any(s == root or s.is_relative_to(root) for s in sources):
         return root  # (a split inside it makes it the dataset's folder: another outside is read from there)
 
-    def home(source: Path) -> Path:  # (the folder above its last images part, else the folder itself)
-        parts = source.parts
-        if "images" in parts[:-1] or (source.is_dir() and parts[-1:] == ("images",)):
-            return Path(*parts[: len(parts) - 1 - parts[::-1].index("images")])
-        return source if source.is_dir() else source.parent
+    def home(source: Path) -> Path:  # (the folder above its own images folder, else the folder itself)
+        folder = source if source.is_dir() else source.parent
+        if folder.name == "images":  # (images/ itself, or a list file in it)
+            return folder.parent
+        if folder.parent.name == "images":  # (images/<split>/: not an ancestor of the dataset named images)
+            return folder.parent.parent
+        return folder
 
     values = [
         v
