@@ -14,7 +14,7 @@ from PIL import Image
 import labelkit
 from labelkit.errors import DataLossError, InputError, OutputError, UsageError
 from labelkit.formats import yolo
-from labelkit.model import Category, Dataset, Item, Media, Object, raster
+from labelkit.model import Category, Dataset, Item, Label, Media, Object, raster
 from labelkit.report import Report
 
 _BOX = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox>"
@@ -847,6 +847,61 @@ def test_voc_images_only_task_lists_name_stay_out_of_main_lists(tmp_path: Path) 
         "Action/train.txt": "e\n",
         "Action/jumping_train.txt": "e 1  1\n",
     }
+    assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
+
+
+def _action_only(tmp_path: Path, main: str) -> Dataset:
+    """VOC2012's layout: image e in Action lists only (so ``voc:main: false``), beside ``main`` in Main."""
+    files: dict[str, str | bytes | None] = {
+        "Annotations/e.xml": f"<annotation><filename>e.jpg</filename>{_SIZED}<object><name>person</name>{_BOX5}"
+        "<actions><jumping>1</jumping></actions></object></annotation>",
+        "ImageSets/Main/train.txt": "".join(f"{n}\n" for n in main),
+        "ImageSets/Action/train.txt": "e\n",
+        "ImageSets/Action/jumping_train.txt": "e 1  1\n",
+    }
+    files |= {
+        f"Annotations/{n}.xml": f"<annotation><filename>{n}.jpg</filename>{_SIZED}<object><name>dog</name>{_BOX5}"
+        "</object></annotation>"
+        for n in main
+    }
+    return labelkit.load(_files(tmp_path / "in", files), "voc")
+
+
+def test_voc_item_in_no_main_list_with_image_labels_is_written_in_main_with_them(tmp_path: Path) -> None:
+    """Its labels were dropped (no class list named it), and nothing was reported lost."""
+    ds = _action_only(tmp_path, "a")
+    dog = next(c.id for c in ds.categories if c.name == "dog")
+    ds.add(Label(id="1", item_id="e", category_id=dog))
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.lost == []
+    main = tmp_path / "out/ImageSets/Main"
+    assert (main / "train.txt").read_text() == "a\ne\n"
+    assert (main / "dog_train.txt").read_text() == "e  1\n"  # (a shows a dog: no -1 line)
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(i.id, i.split, i.metadata) for i in back.items()] == [("a", "train", {}), ("e", "train", {})]
+    assert [(lab.item_id, lab.category_id) for lab in back.labels()] == [("e", dog)]
+
+
+def test_voc_item_in_no_main_list_that_no_task_list_names_keeps_its_split(tmp_path: Path) -> None:
+    """Of voc:main false and no actions (as COCO gives it back with its flags dropped), it was in no list at all,
+    and read back in split train, not val; nothing was reported."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    ds.add_item(Item(id="a", split="train"))
+    ds.add_item(Item(id="e", split="val", metadata={"voc:main": False}))
+    ds.add(Object(id="1", item_id="e", category_id=1, bbox=(1, 1, 2, 2)))
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.lost == []
+    assert (tmp_path / "out/ImageSets/Main/val.txt").read_text() == "e\n"
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(i.id, i.split, i.metadata) for i in back.items()] == [("a", "train", {}), ("e", "val", {})]
+
+
+def test_voc_items_all_in_no_main_list_keep_it_by_an_empty_main_list(tmp_path: Path) -> None:
+    """With no item in Main, no Main list was written, and voc:main false was not read back."""
+    ds = _action_only(tmp_path, "")
+    assert [(i.id, i.metadata) for i in ds.items()] == [("e", {"voc:main": False})]
+    assert labelkit.save(ds, tmp_path / "out", "voc").lost == []
+    assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == ""
     assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
 
 

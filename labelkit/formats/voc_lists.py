@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -355,19 +356,37 @@ def label_values(dataset: Dataset) -> dict[tuple[str, str], int]:
 
 
 def not_in_main(dataset: Dataset) -> frozenset[int]:
-    """The items (positions) whose ``voc:main`` is false: an image only task lists name, in no Main list."""
-    metadata = dataset.table("items")["metadata"]
+    """The items (positions) written in no Main list: of ``voc:main: false``, an image only task lists name.
+
+    Not one with image labels (Main's class lists hold them: the item is in Main again), nor one whose
+    ``voc:imagesets`` names no task but Main (no list would give its split back). The writer also puts in Main
+    one that no task list names once written (its Segmentation, Action or Layout lists derived, none given).
+    """
+    items = dataset.table("items")
+    metadata = items["metadata"]
     rows = np.flatnonzero(contains_match(metadata, '"voc:main"'))
+    if not len(rows):
+        return frozenset()
     texts = metadata.take(pa.array(rows, pa.int64())).to_pylist()
-    return frozenset(
-        n for n, text in zip(rows.tolist(), texts, strict=True) if decode_json_cell(text).get("voc:main") is False
-    )
+    labelled = set(pc.unique(dataset.table("labels")["item_id"]).to_pylist())
+    ids = items["id"].take(pa.array(rows, pa.int64())).to_pylist()
+    outside = set()
+    for n, text, item_id in zip(rows.tolist(), texts, ids, strict=True):
+        meta = decode_json_cell(text)
+        tasks = meta.get("voc:imagesets")
+        named = not isinstance(tasks, list) or any(isinstance(t, str) and t != "Main" for t in tasks)
+        if meta.get("voc:main") is False and named and item_id not in labelled:
+            outside.add(n)
+    return frozenset(outside)
 
 
-def class_lists(dataset: Dataset, ids: list[str], splits: list[str], trainval: bool) -> ClassLists:
+def class_lists(
+    dataset: Dataset, ids: list[str], splits: list[str], trainval: bool, outside: AbstractSet[int] | None = None
+) -> ClassLists:
     """The class lists :func:`write` writes (``ids`` and ``splits``: each item's), and those that yield their file.
 
     ``trainval``: the input had trainval lists, made again (the union of train and val) when both are written.
+    ``outside``: the items (positions) in no Main list (by default :func:`not_in_main`'s; the writer's own).
     """
     name_of = {c.id: class_as_read(c.name) for c in dataset.categories}
     labelled = {name_of[c] for c in pc.unique(dataset.table("labels")["category_id"]).to_pylist() if c in name_of}
@@ -378,7 +397,7 @@ def class_lists(dataset: Dataset, ids: list[str], splits: list[str], trainval: b
     names = list(dict.fromkeys(name_of.values()))
     used = [n for n in names if n in labelled] + [n for n in names if n not in labelled and n not in shown]
     members_of: dict[str, list[str]] = defaultdict(list)
-    outside = not_in_main(dataset)
+    outside = not_in_main(dataset) if outside is None else outside
     for n, (item_id, split) in enumerate(zip(ids, splits, strict=True)):
         if listable(item_id) and n not in outside:
             members_of[split].append(item_id)
@@ -479,12 +498,14 @@ def write_lists(
     lists: dict[str, dict[str, list[str]]],
     file_ids: dict[str, str],
     action_objects: dict[str, list[int]] | None = None,
+    outside: AbstractSet[int] | None = None,
 ) -> int:
     """Write the ImageSets lists; returns how many image-level labels they hold (one per item and class).
 
     An item is listed by the name of its files (``file_ids``: the ids named otherwise). With
     ``action_objects`` (item -> the 1-based indices of its XML objects with actions), the Action lists are
     VOC2012's: an ``image object-index`` line per such object (an image without one keeps a line of its own).
+    ``outside``: the items (positions) in no Main list (see :func:`class_lists`).
     """
     line = file_ids.get
     trainval = dataset.info.extras.get("voc:trainval") is True  # read beside train and val lists: made again
@@ -507,7 +528,7 @@ def write_lists(
             create_file(str(folder / f"{split}.txt"), text.encode())
     if not dataset.table("labels").num_rows:
         return 0
-    plan = class_lists(dataset, ids, splits, trainval)
+    plan = class_lists(dataset, ids, splits, trainval, outside)
     value = label_values(dataset)
     main = path / "ImageSets" / "Main"
     # one folder holds both <split>.txt and <class>_<split>.txt: class a of split b_c and class a_b of split c

@@ -38,9 +38,11 @@ from labelkit.formats.voc_lists import (
     action_flags,
     dota_as_voc,
     may_hold_voc,
+    not_in_main,
     task_splits,
     write_action_lists,
     write_lists,
+    written_tasks,
 )
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
@@ -288,6 +290,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             (path / "Annotations" / folder).mkdir(parents=True, exist_ok=True)
         base = str(path / "Annotations") + os.sep
         lists: dict[str, dict[str, list[str]]] = {"Main": defaultdict(list)}
+        outside = set(not_in_main(dataset))  # (in no Main list: less those no task list names once written)
         written_objects = 0
         # masks without an XML object: written to the PNGs, read back as mask-only or class-only objects
         painted_alone = 0
@@ -418,8 +421,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 if len(xml_files) == _XML_BATCH:  # (the bytes of so many at most are held)
                     create_files(xml_files)  # (two threads: see file_batches)
                     xml_files.clear()
-                if meta.get("voc:main") is not False:  # (an image only task lists name: see voc_build)
-                    lists["Main"][splits[n]].append(ids[n])
                 tasks = meta.get("voc:imagesets")
                 if not isinstance(tasks, list):
                     tasks = []
@@ -431,9 +432,18 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         tasks.append("Layout")
                 # each named task once, Main (listed above) not again; names that are not text, or not plain,
                 # are reported by check()
+                named = False  # (by a task list written)
                 for task in dict.fromkeys(t for t in tasks if isinstance(t, str) and t != "Main"):
                     for task_split in task_splits(meta, task, splits[n]):  # (as read: Segmentation/trainval.txt)
                         lists.setdefault(task, defaultdict(list))[task_split].append(ids[n])
+                    named = named or task in written_tasks([task])
+                if n not in outside:
+                    lists["Main"][splits[n]].append(ids[n])
+                elif named:  # (an image only task lists name, as VOC2012's Action and Layout images: voc_build)
+                    lists["Main"].setdefault(splits[n], [])  # (a Main list, if empty, says the item is in none)
+                else:  # (no list would give its split back)
+                    outside.discard(n)
+                    lists["Main"][splits[n]].append(ids[n])
                 if segmented:
                     class_void = class_void or voids[0] is not None
                     jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
@@ -491,7 +501,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         for _, _, item_id, k, _ in flags.lines:
             indices[item_id].add(k)
         objects_listed = {item_id: sorted(ks) for item_id, ks in indices.items()}
-    label_lines = write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed)
+    label_lines = write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed, outside)
     write_action_lists(path, flags, file_ids, dataset.info.extras.get("voc:trainval") is True)
     if not classes.standard:
         create_file(str(path / "labelmap.txt"), classes.labelmap(bool(made), class_void).encode())
