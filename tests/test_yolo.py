@@ -861,6 +861,25 @@ def test_a_yolo_dataset_named_with_a_climb_inside_its_path_reads_as_named_plainl
         assert canonical(labelkit.load(named, "yolo")) == plain, named
 
 
+@pytest.mark.parametrize("splits", [["a", "zeta_train"], ["zeta_train", "a"], ["b", "val", "Train"], ["val", "b"]])
+def test_darknet_object_ids_are_counted_in_the_order_obj_data_names_the_splits(
+    splits: list[str], tmp_path: Path
+) -> None:
+    """Without a train split, obj.data's train names another split's list, which a reader reads first: the
+    count ranked the splits by name (2 said for ['zeta_train', 'a'], where none reads back otherwise)."""
+    ds = Dataset(categories=[Category(id=1, name="dog")])
+    for k, split in enumerate(splits, 1):
+        ds.add_item(Item(id=f"{split}1", split=split, media=Media(width=10, height=10)))
+        ds.add(Object(id=str(k), item_id=f"{split}1", category_id=1, bbox=(1, 1, 2, 2)))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", layout="darknet")
+    read = labelkit.load(tmp_path / "o", "yolo")
+    split_of = {i.id: i.split for i in read.items()}  # (one item per split)
+    back = {split_of[o.item_id]: o.id for o in read.objects()}
+    changed = sum(back[o.item_id[:-1]] != o.id for o in ds.objects())
+    assert changed == {"a": 2, "zeta_train": 0, "b": 3, "val": 2}[splits[0]]
+    assert [c.count for c in report.transformed if c.what == "object ids"] == ([changed] if changed else [])
+
+
 def test_a_darknet_obj_data_path_climbing_out_and_back_in_is_the_file_inside(tmp_path: Path) -> None:
     """``train = ../ds/train.txt`` in ds/obj.data was read as ds/train.txt with a note saying it names a file outside
     the dataset folder, written on another machine."""
@@ -2418,7 +2437,8 @@ def test_classify_writes_a_folder_for_every_class_and_counts_the_renumbering(tmp
     for item in ("x", "y"):
         Image.new("RGB", (4, 4)).save(tmp_path / "m" / f"{item}.jpg")
     report = labelkit.plan(ds, "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"))
-    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3)]  # a, b, c read as 0, 1, 2
+    # a, b, c read as 0, 1, 2; y's label 3 as 2 (x's second label is not written: it was ranked, and 3 kept)
+    assert [(c.what, c.count) for c in report.transformed] == [("category ids", 3), ("label ids", 1)]
     assert [(c.what, c.count) for c in report.lost] == [("labels beyond the first of an item", 1)]
     labelkit.save(
         ds, tmp_path / "o", "yolo", task="classify", media="copy", media_root=str(tmp_path / "m"), allow_loss=True

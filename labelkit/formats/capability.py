@@ -102,20 +102,18 @@ def renumbered(
     dataset: Dataset,
     name: str,
     rank: np.ndarray | None = None,
-    written: np.ndarray | None = None,
     within: np.ndarray | None = None,
     first: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> int:
     """How many annotations of table ``name`` a reader numbering them 1, 2, ... gives another id.
 
     It numbers them item by item, in the items' order (or by ``rank``, each item's place in the order the reader
     lists them), each item's in the table's order (or by ``within``, a key per row, then the table's order);
-    ``written`` says which items are written (default: all); ``first``, a key per row, comes before the item's.
+    ``rows`` says which rows are written (default: all); ``first``, a key per row, comes before the item's.
     """
     positions = dataset.item_positions(name)
-    known = np.flatnonzero(positions >= 0)
-    if written is not None:
-        known = known[written[positions[known]]]
+    known = np.flatnonzero((positions >= 0) if rows is None else (positions >= 0) & rows)
     if not len(known):
         return 0
     keys = positions[known] if rank is None else rank[positions[known]]

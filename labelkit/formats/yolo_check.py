@@ -19,7 +19,13 @@ from labelkit.formats.base import Capabilities
 from labelkit.formats.capability import RENUMBERED, check_capabilities, renumbered
 from labelkit.formats.yolo_classify import check_classify, check_classify_media, filed_only, require_media
 from labelkit.formats.yolo_clipping import clipped_objects, clipping, rounding
-from labelkit.formats.yolo_config_files import darknet_names, flip_idx_fits, read_split_order, split_notes
+from labelkit.formats.yolo_config_files import (
+    darknet_names,
+    darknet_split_order,
+    flip_idx_fits,
+    read_split_order,
+    split_notes,
+)
 from labelkit.formats.yolo_layout import MAX_KEYPOINTS
 from labelkit.formats.yolo_lines import columns, keypoint_count, segment_box_gaps, traced_masks
 from labelkit.formats.yolo_media import (
@@ -114,7 +120,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         report.note(note)
     if untrained := untrained_images_note(dataset, options):
         report.note(untrained)
-    report_read_back(dataset, report, options)
+    report_read_back(dataset, report, options, kept)
     files = media_sizes(dataset, options)  # (media=copy or link: the sizes read from the image files, each checked)
     items = dataset.table("items")
     resized = np.zeros(len(files), dtype=bool)  # (media=none reads no file: nothing differs)
@@ -413,13 +419,14 @@ def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
     """Each item's place in the order a reader lists the items written.
 
     Split by split: Ultralytics' in its ``data.yaml`` order (``train``, ``val``, ..., then the others by name), each
-    split's by label file path; Darknet's by split name, each split's as its list file names them (the dataset's).
+    split's by label file path; Darknet's in its ``obj.data`` order (by name, the split its ``train`` names first
+    where none is so named), each split's as its list file names them (the dataset's).
     """
     default_split = str(options.get("split") or "train")
     splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
     names = sorted(set(splits))
     if options.get("layout") == "darknet":
-        place = {s: k for k, s in enumerate(names)}
+        place = {s: k for k, s in enumerate(darknet_split_order(names))}
         path = pa.array(np.arange(len(splits)))  # (the listed order)
     else:
         place = {s: k for k, s in enumerate(read_split_order(names))}
@@ -435,8 +442,11 @@ def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
     return rank
 
 
-def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) -> None:
-    """Report the items that read back with another id, or in a split they did not have (the default split)."""
+def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any], written: Dataset) -> None:
+    """Report the items that read back with another id, or in a split they did not have (the default split).
+
+    ``written``: the dataset with only the objects written (:func:`written_objects_only`), which a reader numbers.
+    """
     items = dataset.table("items")
     ids = [str(v) for v in items["id"].to_pylist()]
     renamed = sum(a != b for a, b in zip(ids, read_back_ids(dataset, options), strict=True))
@@ -453,7 +463,7 @@ def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any]) 
     )
     report.transform(
         "object ids",
-        renumbered(dataset, "objects", read_order(dataset, options)),
+        renumbered(written, "objects", read_order(dataset, options)),
         RENUMBERED.format(target=title_for(dataset, options)),
     )
     # (a copied or linked image reads back with its path, and so does one a Darknet list names)

@@ -7,6 +7,7 @@ reader looks for, even when no image is written there).
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -234,10 +235,9 @@ def _report_read_back(dataset: Dataset, report: Report, default_split: str) -> N
     )
     rank = np.zeros(len(ids), dtype=np.int64)  # (a reader lists the files by path: split, class folder, name)
     rank[[filed[k] for k in sorted(range(len(files)), key=lambda k: files[k].split("/"))]] = np.arange(len(files))
-    written = np.zeros(len(ids), dtype=bool)
-    written[filed] = True
+    rows = np.array(filed_labels(dataset, {ids[n] for n in filed}), dtype=bool)  # (an item's filed label alone)
     report.transform(
-        "label ids", renumbered(dataset, "labels", rank, written), RENUMBERED.format(target="YOLO classify")
+        "label ids", renumbered(dataset, "labels", rank, rows=rows), RENUMBERED.format(target="YOLO classify")
     )
     paths = items["path"].to_pylist()
     report.transform(
@@ -280,6 +280,20 @@ def classify_files(
     return files, not_images
 
 
+def filed_labels(dataset: Dataset, filed: AbstractSet[str]) -> list[bool]:
+    """Per label row, whether it is written: the first label of a class with a folder of an item ``filed``."""
+    first, _ = _first_labels(dataset, class_folders(dataset)[0])
+    labels = dataset.table("labels")
+    seen: set[str] = set()
+    keep: list[bool] = []
+    for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
+        written = item_id in filed and item_id not in seen and first.get(item_id) == category
+        if written:
+            seen.add(item_id)
+        keep.append(written)
+    return keep
+
+
 def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
     """The dataset of what YOLO classify writes: filed items where a reader reads them, labels filed, own classes.
 
@@ -295,17 +309,9 @@ def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
     filed = [t is not None for t in targets]
     if not any(s in CLASSIFY_SPLITS for s, f in zip(splits, filed, strict=True) if f):
         filed = [False] * len(filed)  # (no image where a reader looks: the check reports every one lost)
-    kept = {i for i, f in zip(ids, filed, strict=True) if f}
     folders, shared = class_folders(dataset)
-    first, _ = _first_labels(dataset, folders)
+    keep = filed_labels(dataset, {i for i, f in zip(ids, filed, strict=True) if f})
     labels = dataset.table("labels")
-    seen: set[str] = set()
-    keep: list[bool] = []
-    for item_id, category in zip(labels["item_id"].to_pylist(), labels["category_id"].to_pylist(), strict=True):
-        filed_label = item_id in kept and item_id not in seen and first.get(item_id) == category
-        if filed_label:
-            seen.add(item_id)
-        keep.append(filed_label)
     # (a class without a folder of its own is lost whole, as a class that cannot be a folder name or whose folder
     # another class shares: its fields are not counted again)
     classes = [c for c in dataset.categories if c.id in folders and c.id not in shared]

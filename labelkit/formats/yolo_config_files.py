@@ -40,6 +40,15 @@ def _stand_in_train(splits: list[str]) -> str:
     return next((s for s in splits if "train" in s.lower()), splits[0])
 
 
+def darknet_split_order(splits: list[str]) -> list[str]:
+    """The splits written (sorted), in the order a reader reads them: as ``obj.data`` names them.
+
+    By name, but for the split ``train`` names where none is so named (:func:`write_darknet`): that one first.
+    """
+    first = [_stand_in_train(splits)] if splits and "train" not in splits else []
+    return list(dict.fromkeys(first + splits))
+
+
 def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     """The notes on the config's split keys that name another split (check() makes them, so a plan says them too).
 
