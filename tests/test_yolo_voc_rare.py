@@ -908,6 +908,34 @@ def test_voc_items_all_in_no_main_list_keep_it_by_an_empty_main_list(tmp_path: P
     assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
 
 
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["e:train:Action", "a:train", "b:val:Action"],
+        ["b:val:Action", "s:train:Segmentation", "a:val", "l:train:Layout", "c:train"],
+        ["a:train", "e:train:Action", "c:val"],
+        ["t:trainval:Action", "e:train:Action", "a:val"],
+    ],
+)
+def test_voc_object_ids_are_counted_with_items_in_no_main_list_read_after_the_others(
+    order: list[str], tmp_path: Path
+) -> None:
+    """A reader lists the items of a Main list first, then those task lists alone name (task by task, split by
+    split): they were ranked among the others (the objects of e, then a, read back as 2, 1, said unchanged)."""
+    ds = Dataset(categories=[Category(id=1, name="person")])
+    for k, spec in enumerate(order, 1):
+        item_id, split, *task = spec.split(":")
+        meta: dict[str, object] = {"voc:main": False, "voc:imagesets": task} if task else {}
+        ds.add_item(Item(id=item_id, split=split, metadata=meta))
+        extras = {"voc:actions": {"jumping": 1}} if task == ["Action"] else {}
+        ds.add(Object(id=str(k), item_id=item_id, category_id=1, bbox=(1, 1, 2, 2), extras=extras))
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    back = {o.item_id: o.id for o in labelkit.load(tmp_path / "out", "voc").objects()}
+    changed = sum(back[o.item_id] != o.id for o in ds.objects())
+    assert changed
+    assert [c.count for c in report.transformed if c.what == "object ids"] == [changed]
+
+
 def test_voc_action_list_lacking_its_flags_beside_a_split_list_is_an_error_at_its_line(tmp_path: Path) -> None:
     """It was read as a split named jumping_train, and writing VOC then refused its file as both that split's
     list and action jumping's list of split train."""

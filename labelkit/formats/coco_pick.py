@@ -24,7 +24,7 @@ from labelkit.formats.coco_shapes import (
 )
 from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.model import geometry as G
-from labelkit.model.tables import contains_match, true_mask, valid_mask
+from labelkit.model.tables import contains_match, places, true_mask, valid_mask
 
 ROW = "_labelkit_row"
 """A column of the objects' row numbers while the rows a transform may drop are looked at."""
@@ -155,6 +155,4 @@ def take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
     taken = pa.Table.from_arrays(columns, schema=table.schema)
     if order is None:
         return taken
-    back = np.empty_like(order)
-    back[order] = np.arange(len(order))
-    return taken.take(pa.array(back))  # (the chunk's own rows: few)
+    return taken.take(pa.array(places(order)))  # (the chunk's own rows: few)

@@ -32,6 +32,7 @@ from labelkit.formats.voc_check_masks import (
 )
 from labelkit.formats.voc_labelmap import is_own_color
 from labelkit.formats.voc_lists import (
+    READ_TASKS,
     action_flags,
     action_list_ok,
     action_lists,
@@ -40,6 +41,8 @@ from labelkit.formats.voc_lists import (
     label_values,
     listable,
     may_hold_voc,
+    not_in_main,
+    task_splits,
     unread_action_flags,
     written_tasks,
 )
@@ -69,7 +72,7 @@ from labelkit.formats.voc_values import (
 from labelkit.formats.voc_write import Classes, fractional_corners, fractional_note, labelmap_name_ok, voc_boxes
 from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
-from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
+from labelkit.model.tables import contains_match, decode_json_cell, places, true_mask, valid_mask
 from labelkit.portable import where_one
 from labelkit.report import Report
 
@@ -436,9 +439,7 @@ def _report_yielding_class_lists(dataset: Dataset, split: str, report: Report) -
     """
     items = dataset.table("items")
     ids = [str(i) for i in items["id"].to_pylist()]
-    plan = class_lists(
-        dataset, ids, [s or split for s in items["split"].to_pylist()], dataset.info.extras.get("voc:trainval") is True
-    )
+    plan = class_lists(dataset, ids, dataset.item_splits(split), dataset.info.extras.get("voc:trainval") is True)
     if plan.yielding:
         lost, kept = _example(plan.yielding)
         report.lose(
@@ -528,22 +529,57 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
 def _read_order(dataset: Dataset, default_split: str) -> np.ndarray[Any, Any]:
     """Each item's place in the order a reader lists the items written.
 
-    By split name, each split's as its ``ImageSets/Main/<split>.txt`` lists them (the dataset's order).
+    Those of a Main list first, by split name, each split's as its ``ImageSets/Main/<split>.txt`` lists them (the
+    dataset's order); then those of none (:func:`.voc_lists.not_in_main`), by the first task list naming them
+    (Segmentation's, Action's, Layout's, each task's by split name), each list's in the dataset's order.
     """
-    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
-    later = {"train", "val"} & set(splits)  # (trainval is read last beside train or val lists)
-    names = {s: k for k, s in enumerate(sorted(set(splits), key=lambda s: (s == "trainval" and bool(later), s)))}
-    order = sorted(range(len(splits)), key=lambda n: (names[splits[n]], n))
-    rank = np.zeros(len(splits), dtype=np.int64)
-    rank[order] = np.arange(len(splits))
-    return rank
+    splits = dataset.item_splits(default_split)
+    later = bool({"train", "val"} & set(splits))  # (trainval is read last beside train or val lists)
+    key: list[tuple[int, int, bool, str]] = [(0, 0, later and s == "trainval", s) for s in splits]
+    for n, (task, split) in _first_task_lists(dataset, splits, later).items():
+        key[n] = (1, READ_TASKS.index(task), later and split == "trainval", split)
+    return places(np.array(sorted(range(len(splits)), key=lambda n: (key[n], n)), dtype=np.int64))
+
+
+def _first_task_lists(dataset: Dataset, splits: list[str], later: bool) -> dict[int, tuple[str, str]]:
+    """The items (positions) in no Main list, each with the first task list a reader reads naming it (task, split).
+
+    ``later``: a task's trainval list is read after its others (beside train or val lists).
+
+    Its ``voc:imagesets``' tasks, else those the writer derives: Segmentation of a mask, Action of an object's
+    actions, Layout of its parts. One no such list names is in Main (as the writer puts it).
+    """
+    outside = not_in_main(dataset)
+    if not outside:
+        return {}
+    items = dataset.table("items")
+    meta = {n: decode_json_cell(items["metadata"][n].as_py()) for n in sorted(outside)}
+    objects = dataset.table("objects")
+    derived: dict[int, set[str]] = {n: set() for n in outside}
+    masked = valid_mask(objects["mask"])
+    extras = objects["extras"].to_pylist()
+    for row, n in enumerate(dataset.item_positions("objects").tolist()):
+        if n in derived:
+            found = decode_json_cell(extras[row]) if extras[row] else {}
+            derived[n] |= {"Segmentation"} if masked[row] else set()
+            derived[n] |= {t for t, k in (("Action", "voc:actions"), ("Layout", "voc:parts")) if found.get(k)}
+    first: dict[int, tuple[str, str]] = {}
+    for n, m in meta.items():
+        given = m.get("voc:imagesets")
+        tasks = [t for t in READ_TASKS if t in (given if isinstance(given, list) else derived[n])]
+        if tasks:
+            first[n] = (
+                tasks[0],
+                min(task_splits(m, tasks[0], splits[n]), key=lambda s: (later and s == "trainval", s)),
+            )
+    return first
 
 
 def _class_list_order(dataset: Dataset, default_split: str) -> np.ndarray[Any, Any]:
     """Per label row, the place of its class list (``<class>_<split>.txt``) among the lists, by name."""
     labels = dataset.table("labels")
     names = {c.id: class_as_read(c.name) for c in dataset.categories}
-    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
+    splits = dataset.item_splits(default_split)
     item = dataset.item_positions("labels")
     files = [
         f"{names.get(c, '')}_{splits[n] if n >= 0 else ''}.txt"

@@ -82,6 +82,9 @@ def action_list_ok(action: str) -> bool:
 VOC_TASKS = ("Main", "Segmentation", "Action", "Layout")
 """The ImageSets tasks VOC's own lists are of."""
 
+READ_TASKS = VOC_TASKS[1:]
+"""The tasks beside Main whose lists a reader reads, in this order (an item only they name keeps its split)."""
+
 
 def written_tasks(given: Iterable[object]) -> set[str]:
     """The ImageSets tasks ``given`` (items' ``voc:imagesets``) whose folder ``ImageSets/<task>/`` is written.
@@ -359,8 +362,8 @@ def not_in_main(dataset: Dataset) -> frozenset[int]:
     """The items (positions) written in no Main list: of ``voc:main: false``, an image only task lists name.
 
     Not one with image labels (Main's class lists hold them: the item is in Main again), nor one whose
-    ``voc:imagesets`` names no task but Main (no list would give its split back). The writer also puts in Main
-    one that no task list names once written (its Segmentation, Action or Layout lists derived, none given).
+    ``voc:imagesets`` names none of the task lists a reader reads (:data:`READ_TASKS`: no list would give its
+    split back). The writer also puts in Main one that none names once written (its lists derived, none given).
     """
     items = dataset.table("items")
     metadata = items["metadata"]
@@ -374,7 +377,7 @@ def not_in_main(dataset: Dataset) -> frozenset[int]:
     for n, text, item_id in zip(rows.tolist(), texts, ids, strict=True):
         meta = decode_json_cell(text)
         tasks = meta.get("voc:imagesets")
-        named = not isinstance(tasks, list) or any(isinstance(t, str) and t != "Main" for t in tasks)
+        named = not isinstance(tasks, list) or any(t in READ_TASKS for t in tasks)
         if meta.get("voc:main") is False and named and item_id not in labelled:
             outside.add(n)
     return frozenset(outside)

@@ -15,11 +15,9 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.voc_files import is_fork
+from labelkit.formats.voc_lists import READ_TASKS
 from labelkit.io import names_are_utf8, read_text, require_utf8_name, safe_relpath
 from labelkit.portable import by_name
-
-TASK_LISTS = ("Segmentation", "Action", "Layout")
-"""ImageSets folders beside Main whose lists name the images of a task (no labels in them)."""
 
 
 def _read_list(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -236,7 +234,7 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
                 sets.labels.append((item, cls, value))
             if not again or own == "trainval":  # (an item of train or val keeps its split)
                 sets.place(item, split)
-    for task in TASK_LISTS:
+    for task in READ_TASKS:  # (the folders beside Main whose lists name a task's images, no labels in them)
         folder = root / "ImageSets" / task
         all_files = _lists(folder, root, sets.forks)
         task_files = [f for f in all_files if not _per_class_file(f, action=task == "Action")]

@@ -35,6 +35,7 @@ from labelkit.formats.voc_labelmap import (
 )
 from labelkit.formats.voc_lists import (
     DOTA_FLAG,
+    READ_TASKS,
     action_flags,
     dota_as_voc,
     may_hold_voc,
@@ -42,7 +43,6 @@ from labelkit.formats.voc_lists import (
     task_splits,
     write_action_lists,
     write_lists,
-    written_tasks,
 )
 from labelkit.formats.voc_masks import (
     MAX_PNG_PIXELS,
@@ -231,7 +231,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     classes = Classes(dataset)
     items = dataset.table("items")
     ids = [str(v) for v in items["id"].to_pylist()]
-    splits = [s or default_split for s in items["split"].to_pylist()]
+    splits = dataset.item_splits(default_split)
     paths = items["path"].to_pylist()
     widths = items["width"].to_pylist()
     heights = items["height"].to_pylist()
@@ -432,11 +432,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         tasks.append("Layout")
                 # each named task once, Main (listed above) not again; names that are not text, or not plain,
                 # are reported by check()
-                named = False  # (by a task list written)
+                named = False  # (by a task list a reader reads)
                 for task in dict.fromkeys(t for t in tasks if isinstance(t, str) and t != "Main"):
                     for task_split in task_splits(meta, task, splits[n]):  # (as read: Segmentation/trainval.txt)
                         lists.setdefault(task, defaultdict(list))[task_split].append(ids[n])
-                    named = named or task in written_tasks([task])
+                    named = named or task in READ_TASKS
                 if n not in outside:
                     lists["Main"][splits[n]].append(ids[n])
                 elif named:  # (an image only task lists name, as VOC2012's Action and Layout images: voc_build)
@@ -606,7 +606,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     XML is named as a macOS resource fork (``._a.xml``), which readers pass over (:mod:`.voc_files`).
     """
     default_split = str(options.get("split") or "train")
-    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
+    splits = dataset.item_splits(default_split)
     dataset, forks = without_fork_items(dataset, item_files(dataset), splits)
     items = dataset.table("items")
     files = item_files(dataset)
@@ -619,7 +619,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         paths += [f"JPEGImages/{names[n]}" for n in placed]
         owners += placed
     # a split's list, ImageSets/Main/<split>.txt (con.txt: a device): its items are lost, as YOLO's of labels/con/
-    lists, listed = split_list_entries([s or default_split for s in items["split"].to_pylist()], "ImageSets/Main/")
+    lists, listed = split_list_entries(dataset.item_splits(default_split), "ImageSets/Main/")
     paths += lists
     owners += listed
     reserved, yielding = unportable_paths(paths)

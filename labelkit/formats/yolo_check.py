@@ -50,7 +50,7 @@ from labelkit.formats.yolo_write import (
 )
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
-from labelkit.model.tables import true_mask, valid_mask
+from labelkit.model.tables import places, true_mask, valid_mask
 from labelkit.report import Report
 
 
@@ -423,7 +423,7 @@ def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
     where none is so named), each split's as its list file names them (the dataset's).
     """
     default_split = str(options.get("split") or "train")
-    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
+    splits = dataset.item_splits(default_split)
     names = sorted(set(splits))
     if options.get("layout") == "darknet":
         place = {s: k for k, s in enumerate(darknet_split_order(names))}
@@ -436,10 +436,7 @@ def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
         else:  # (the images are, by parts: a NUL for each / sorts a path's text so, as no part holds one)
             path = pc.replace_substring(pa.array(files.image_rel, pa.string()), "/", "\x00")
     keys = pa.table({"split": pa.array([place[s] for s in splits], pa.int64()), "path": path})
-    order = pc.sort_indices(keys, sort_keys=[("split", "ascending"), ("path", "ascending")]).to_numpy()
-    rank = np.zeros(len(splits), dtype=np.int64)
-    rank[order] = np.arange(len(splits))
-    return rank
+    return places(pc.sort_indices(keys, sort_keys=[("split", "ascending"), ("path", "ascending")]).to_numpy())
 
 
 def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any], written: Dataset) -> None:

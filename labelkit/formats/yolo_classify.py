@@ -304,7 +304,7 @@ def filed_only(dataset: Dataset, default_split: str = "train") -> Dataset:
     """
     items = dataset.table("items")
     ids = [str(v) for v in items["id"].to_pylist()]
-    splits = [s or default_split for s in items["split"].to_pylist()]
+    splits = dataset.item_splits(default_split)
     targets = classify_files(dataset, ids, splits, items["path"].to_pylist())[0]
     filed = [t is not None for t in targets]
     if not any(s in CLASSIFY_SPLITS for s, f in zip(splits, filed, strict=True) if f):

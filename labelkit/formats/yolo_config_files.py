@@ -56,7 +56,7 @@ def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     such a split they name another, which would train, or validate, on another kind of split's images unsaid.
     """
     default_split = str(options.get("split") or "train")
-    written = sorted({s or default_split for s in dataset.table("items")["split"].to_pylist()})
+    written = sorted(set(dataset.item_splits(default_split)))
     if str(options.get("layout") or "ultralytics") == "darknet":
         notes = []
         if written and "train" not in (train := _stand_in_train(written)).lower():  # (CVAT's Train is one, as below)

@@ -26,6 +26,7 @@ from labelkit.errors import InputError, OutputError, UsageError, json_pointer
 from labelkit.formats.plain_headers import HEAD, plain_header
 from labelkit.io import contained, is_plain_relpath, parse_json, read_bytes, read_head, safe_relpath
 from labelkit.model.annotations import INT64_MAX
+from labelkit.model.tables import places
 
 IMAGE_EXTENSIONS: tuple[str, ...] = (
     ".jpg",
@@ -544,9 +545,7 @@ class ChunkedRows:
             local = rows[order][chunk_of[order] == c] - self.starts[c]
             pieces.append(self.chunks[c].take(pa.array(local)))
         grouped = pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
-        inverse = np.empty(len(rows), dtype=np.int64)
-        inverse[order] = np.arange(len(rows))
-        return grouped.take(pa.array(inverse))
+        return grouped.take(pa.array(places(order)))
 
 
 VALUES_AT_ONCE = 1 << 20

@@ -228,7 +228,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     default_split = str(options.get("split") or "train")
     items = dataset.table("items")
     ids = [str(v) for v in items["id"].to_pylist()]
-    splits = [s or default_split for s in items["split"].to_pylist()]
+    splits = dataset.item_splits(default_split)
     paths = items["path"].to_pylist()
     if task == "classify":
         write_classify(dataset, path, report, ids, splits, paths, media, media_root, default_split)
@@ -318,7 +318,7 @@ _NOT_BARE = r"(?s)[/\\]|^.:|^\.{0,2}$"
 
 def _item_files(dataset: Dataset, layout: str, default_split: str) -> ItemFiles:
     items = dataset.table("items")
-    splits = [s or default_split for s in items["split"].to_pylist()]
+    splits = dataset.item_splits(default_split)
     # a bare file name (COCO's) is its own image name; the others (rare from COCO) go through image_name
     paths = items["path"]
     odd = np.flatnonzero(np.asarray(pc.match_substring_regex(paths, _NOT_BARE).fill_null(True).to_numpy(), bool))
@@ -409,7 +409,7 @@ def read_back_ids(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     files = item_files(dataset, options)
     default_split = str(options.get("split") or "train")
     items = dataset.table("items")
-    splits = [s or default_split for s in items["split"].to_pylist()]
+    splits = dataset.item_splits(default_split)
     image_rel, label_rel = files.image_rel, files.label_rel
     if str(options.get("layout") or "ultralytics") == "darknet":
         return unique_ids(
@@ -459,7 +459,7 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     # a split the layout cannot hold at all ('a:b' as an obj.data key) is refused as write() would, rather than
     # its items counted lost for a folder name Windows cannot create
     default_split = str(options.get("split") or "train")
-    splits = [s or default_split for s in dataset.table("items")["split"].to_pylist()]
+    splits = dataset.item_splits(default_split)
     layout = str(options.get("layout") or "ultralytics")
     _refuse_reserved_splits(splits, layout)
     dataset, forks = (dataset, []) if layout == "darknet" else _without_resource_forks(dataset, options)

@@ -293,6 +293,10 @@ class Dataset:
             self._positions[name] = kept
         return kept[2].copy()
 
+    def item_splits(self, default: str) -> list[str]:
+        """Each item's split, ``default`` for an item of none (the split a writer files it in)."""
+        return [s or default for s in self.table("items")["split"].to_pylist()]
+
     def masks_of_another_size(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Per object row, whether it has a mask of another size than its item's (when that size is known).
 

@@ -260,6 +260,18 @@ def true_mask(column: pa.Array | pa.ChunkedArray) -> NDArray[np.bool_]:
     return np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def places(order: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
+    """Each index's place in ``order``, a permutation of ``0..n-1`` (its inverse).
+
+    Examples:
+        >>> places(np.array([2, 0, 1])).tolist()
+        [1, 2, 0]
+    """
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order))
+    return place
+
+
 def read_only(*arrays: NDArray[Any]) -> tuple[NDArray[Any], ...]:
     """``arrays``, made read-only (computed once and shared: whoever takes rows of them takes a copy)."""
     for a in arrays:
