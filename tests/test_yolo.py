@@ -4675,7 +4675,7 @@ def test_another_machines_path_is_only_ever_found_inside_the_dataset(
     tmp_path_factory: pytest.TempPathFactory, start: str, parts: list[str], slash: str
 ) -> None:
     """Whatever a list line says, the files looked for and found are inside the dataset, and are files."""
-    from labelkit.formats.yolo_configs import Relocated, _outside
+    from labelkit.formats.yolo_list_files import Relocated, outside_line
 
     base = tmp_path_factory.getbasetemp() / "relocate"
     root = base / "ds"
@@ -4684,7 +4684,7 @@ def test_another_machines_path_is_only_ever_found_inside_the_dataset(
             (base / rel).parent.mkdir(parents=True, exist_ok=True)
             (base / rel).write_bytes(b"")
     line = start + slash.join(parts)
-    if not _outside(line):
+    if not outside_line(line):
         return
     for folder in (root, root / "lists"):
         found = Relocated(root).find(line, folder)
