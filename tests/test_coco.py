@@ -3419,11 +3419,11 @@ def test_reindex_reads_captions_and_lvis_lists_for_unlisted_ids_once(
 ) -> None:
     """The plan's check and the writer each decoded every caption's extras and every LVIS list (a Python loop per
     row: 0.5 s of 5 on 50,000 images and 200,000 captions, twice); the ids are found once per dataset."""
-    from labelkit.formats import coco_records
+    from labelkit.formats import coco_categories
 
     calls: list[int] = []
-    found = coco_records._unlisted_ids
-    monkeypatch.setattr(coco_records, "_unlisted_ids", lambda ds: calls.append(1) or found(ds))
+    found = coco_categories._unlisted_ids
+    monkeypatch.setattr(coco_categories, "_unlisted_ids", lambda ds: calls.append(1) or found(ds))
     image = {**_img(1), "neg_category_ids": [1, 7]}
     cats = [{"id": 7, "name": "cat"}, {"id": 90, "name": "dog"}]
     src = _files(tmp_path / "in", {"instances_val": {"images": [image], "annotations": [], "categories": cats}})
@@ -6824,7 +6824,8 @@ def test_the_file_list_of_many_categories_keeps_no_buffer_per_category(tmp_path:
     100,000 categories took 0.4 GB more to read. As text: a few MB; a file's own values are found as before."""
     import tracemalloc
 
-    from labelkit.formats.coco_records import dataset_info, merge_categories
+    from labelkit.formats.coco_categories import merge_categories
+    from labelkit.formats.coco_records import dataset_info
 
     categories = [{"id": i, "name": f"c{i}", "supercategory": "s"} for i in range(1, 20_001)]
     folder = tmp_path / "annotations"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import labelkit
-from labelkit.formats import coco_records
+from labelkit.formats import coco_categories
 
 
 def _doc(categories: int, split: str = "val") -> dict[str, Any]:
@@ -24,14 +24,14 @@ def _doc(categories: int, split: str = "val") -> dict[str, Any]:
 def built(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of category records built by each call of the records' builder."""
     calls: list[int] = []
-    inner = coco_records._build_categories
+    inner = coco_categories._build_categories
 
     def counting(f: Any) -> Any:
         out = inner(f)
         calls.append(len(out))
         return out
 
-    monkeypatch.setattr(coco_records, "_build_categories", counting)
+    monkeypatch.setattr(coco_categories, "_build_categories", counting)
     return calls
 
 

@@ -22,22 +22,20 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, naming
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.coco_build import Built, build
+from labelkit.formats.coco_categories import (
+    category_numbers,
+    lvis_category_lists,
+    merge_categories,
+    skeleton_finding,
+    skeleton_outside,
+)
 from labelkit.formats.coco_extras import miscounted_keypoints
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_join import join_items, merge_tables, prefix_annotation_ids, tag_stuff
 from labelkit.formats.coco_plan import check_dataset, detections_if_posed
 from labelkit.formats.coco_plan import writable as writable  # (api takes out what COCO cannot write)
 from labelkit.formats.coco_read import RESULTS_RE, TASK_RE, CocoFile, decode_file, task_and_split
-from labelkit.formats.coco_records import (
-    category_numbers,
-    check_kept_sections,
-    dataset_info,
-    lvis_category_lists,
-    merge_categories,
-    result_image_ids,
-    skeleton_finding,
-    skeleton_outside,
-)
+from labelkit.formats.coco_records import check_kept_sections, dataset_info, result_image_ids
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import keep_sections
 from labelkit.formats.coco_write import Writer
@@ -398,7 +396,11 @@ def _read(path: Path, skip: bool, count_polygons: bool | str = False, text: bool
                 f"(first: #/annotations/{row}/segmentation/{name}): a mask holds its size and counts only, so those "
                 "fields are not kept"
             )
-        for key in ("supercategory", "keypoints", "skeleton"):  # (carried as read, see coco_records.build_categories)
+        for key in (
+            "supercategory",
+            "keypoints",
+            "skeleton",
+        ):  # (carried as read: coco_categories)
             if nulls := [i for i, c in enumerate(f.categories) if key in c and c[key] is None]:
                 notes.append(
                     f"{f.path.name}: {len(nulls):,} {key} value{'s' if len(nulls) != 1 else ''} COCO does not "

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer
+from labelkit.formats.coco_categories import build_categories
 from labelkit.formats.coco_extras import add_extra, annotation_extras, refuse_deep_fields, refuse_wide_integers
 from labelkit.formats.coco_geometry import (
     BBOX_TEXT,
@@ -37,7 +38,7 @@ from labelkit.formats.coco_read import (
     decode_at,
     raw_column,
 )
-from labelkit.formats.coco_records import build_categories, build_items, duplicates, result_items
+from labelkit.formats.coco_records import build_items, duplicates, result_items
 from labelkit.io import json_text, read_bytes, refuse_deep, without_bom
 from labelkit.model import Category
 from labelkit.model.annotations import INT64_MAX, UINT64_MAX

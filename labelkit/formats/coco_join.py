@@ -21,9 +21,9 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer
 from labelkit.formats.coco_build import Built
+from labelkit.formats.coco_categories import same_json
 from labelkit.formats.coco_homes import CAPTION_TASKS, LABEL_TASKS
 from labelkit.formats.coco_read import CocoFile
-from labelkit.formats.coco_records import same_json
 from labelkit.formats.coco_text import COUNT_TAG, INLINE_TAG, LISTED_TAG, STUFF_TAG, value_text
 from labelkit.model.tables import contains_match, loads_text, members_or_raw, true_mask, valid_mask
 

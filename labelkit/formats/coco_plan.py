@@ -21,6 +21,7 @@ from labelkit.formats.capability import (
     extras_key_counts,
     report_annotation_extras,
 )
+from labelkit.formats.coco_categories import ADDED_SKELETONS, added_skeletons, skeleton_indexes_outside
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_misfits import (
@@ -40,13 +41,7 @@ from labelkit.formats.coco_own import (
     own_objects_lost,
     zero_posed,
 )
-from labelkit.formats.coco_records import (
-    ADDED_SKELETONS,
-    IMAGE_FIELDS,
-    added_skeletons,
-    files_keypoint_counts,
-    skeleton_indexes_outside,
-)
+from labelkit.formats.coco_records import IMAGE_FIELDS, files_keypoint_counts
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
     drawn_polygons,

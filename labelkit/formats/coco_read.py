@@ -187,7 +187,7 @@ class CocoFile:
     renamed: list[tuple[int, str, str]] = field(default_factory=list)  # images whose file_name reads otherwise:
     # index, as written, as read (set when built; see coco_records.build_items)
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
-    built_categories: list[Category] | None = field(default=None, repr=False)  # (see coco_records.build_categories)
+    built_categories: list[Category] | None = field(default=None, repr=False)  # (see coco_categories.build_categories)
 
     def column(self, name: str) -> list[Any]:
         """One field of every annotation of the chunk (raw JSON, or the id), made once per chunk."""

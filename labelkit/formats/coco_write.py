@@ -19,6 +19,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
+from labelkit.formats.coco_categories import (
+    category_numbers,
+    category_record,
+    lvis_category_lists,
+    posed_categories,
+    read_categories,
+)
 from labelkit.formats.coco_geometry import BBOX_TEXT, POLYGON_TEXT
 from labelkit.formats.coco_homes import (
     CAPTION_TASKS,
@@ -36,13 +43,6 @@ from labelkit.formats.coco_homes import (
 from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
 from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
-from labelkit.formats.coco_records import (
-    category_numbers,
-    category_record,
-    lvis_category_lists,
-    posed_categories,
-    read_categories,
-)
 from labelkit.formats.coco_shapes import within_reach
 from labelkit.formats.coco_sizes import written_sizes
 from labelkit.formats.coco_text import (
