@@ -612,10 +612,7 @@ def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Fi
     except InputError as exc:
         if _of_a_read_file(exc, path, options):  # (-o image_sizes=FILE: not the dataset; as info, exit 2)
             raise
-        where = exc.location  # (all of it, as its error line: a data.yaml line and its key, ``:13 <train>``)
-        at = str(replace(where, path=None)).lstrip()
-        text = InputError(exc.message, expected=exc.expected, found=exc.found).one_line()  # (what and where found)
-        return [Finding(where.path or str(path), at, text)]
+        return [exc.finding(path)]
     return []
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from labelkit.report import Report
+from labelkit.report import Finding, Report
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,13 @@ def _shortened(text: str, limit: int = FOUND_LIMIT) -> str:
 
 class InputError(LabelkitError):
     """An input file is malformed, truncated, unsafe or inconsistent."""
+
+    def finding(self, path: str | os.PathLike[str]) -> Finding:
+        """The error as ``validate``'s finding: its file (else ``path``), where in it, and what was found."""
+        where = self.location  # (all of it, as its error line: a data.yaml line and its key, ``:13 <train>``)
+        at = str(replace(where, path=None)).lstrip()
+        text = InputError(self.message, expected=self.expected, found=self.found).one_line()  # (what and where found)
+        return Finding(where.path or str(path), at, text)
 
 
 class UnknownFormatError(LabelkitError):

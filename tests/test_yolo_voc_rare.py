@@ -1019,3 +1019,50 @@ def test_a_data_yaml_apart_from_its_splits_below_a_folder_named_images_keeps_its
         for base in ("images", "data")
     ]
     assert paths[0] == paths[1] == ["train/images/train1.jpg", "val/images/val1.jpg"]
+
+
+def test_voc_validate_names_every_annotation_xml_that_cannot_be_read(tmp_path: Path) -> None:
+    """Validate stopped at the first bad XML: one finding, the others found one fix at a time."""
+    root = _files(
+        tmp_path / "ds",
+        {
+            "Annotations/a.xml": "<annotation><object><name>dog</name><bndbox><xmin>1</xmin><ymin>1</ymin>"
+            "<xmax>x</xmax><ymax>3</ymax></bndbox></object></annotation>",
+            "Annotations/b.xml": "<annotation><filename>b.jpg</filename>\n<object>",
+            "Annotations/c.xml": "<annotation><filename>c.jpg</filename></annotation>",
+        },
+    )
+    assert [str(f) for f in labelkit.validate(root)] == [
+        f"{root}/Annotations/a.xml <annotation/object[1]/bndbox/xmax>: <xmax> is not a number (found 'x')",
+        f"{root}/Annotations/b.xml:2: invalid XML: no element found: line 2, column 8",
+    ]
+    (root / "Annotations/a.xml").unlink()
+    (root / "Annotations/b.xml").unlink()
+    (root / "ImageSets/Main").mkdir(parents=True)
+    (root / "ImageSets/Main/train.txt").write_text("c d\n")  # (another file's error: the one finding)
+    assert [str(f) for f in labelkit.validate(root)] == [
+        f"{root}/ImageSets/Main/train.txt:1: a split list line holds one image name (found 'c d')"
+    ]
+
+
+def test_yolo_validate_names_the_first_bad_line_of_every_label_file(tmp_path: Path) -> None:
+    """Validate stopped at the first bad line of the dataset: one finding, the others found one fix at a time.
+    Each file's first bad line is named, in the words the read uses for it alone."""
+    lines = {"a": "0 0.5 0.5 0.2 0.2\n0 0.5 x 0.2 0.2\n", "b": "0 0.5 0.5 0.2 0.2\n", "c": "0 0.5 0.5 0.2\n"}
+    lines["d"] = "5 0.5 0.5 0.2 0.2\n0 0.5 0.5\n"
+    files: dict[str, str | bytes | None] = {"data.yaml": "train: images/train\nnames: [a, b]\n"}
+    for name, text in lines.items():
+        files[f"images/train/{name}.png"] = _png(10, 10)
+        files[f"labels/train/{name}.txt"] = text
+    root = _files(tmp_path / "ds", files)
+    at = f"{root}/labels/train"
+    segment = "wrong number of fields for YOLO segment (expected class then at least 3 x y points (or a 5-field box)"
+    assert [str(f) for f in labelkit.validate(root)] == [
+        f"{at}/a.txt:2: coordinate is not a number (found 'x')",
+        f"{at}/c.txt:1: {segment}, found 4 fields)",
+        f"{at}/d.txt:1: class id 5 is beyond names (2 classes) (expected < 2)",
+    ]
+    for name in "acd":
+        (root / f"labels/train/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text("train: images/train\nnames: {0: a, x: b}\n")  # (the config's: the one finding)
+    assert len(labelkit.validate(root)) == 1 and labelkit.validate(root)[0].path == f"{root}/data.yaml"

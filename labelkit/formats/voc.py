@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +27,7 @@ from labelkit.formats import voc_files
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, read_inside, walk_linked, without_forks
 from labelkit.formats.voc_labelmap import READER_PARTS_COMMENT, stand_in_lines
-from labelkit.formats.voc_parse import _XmlItem, parse_annotation
+from labelkit.formats.voc_parse import parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_listing import without_suffix
 from labelkit.formats.yolo_media import not_a_file
@@ -35,7 +35,7 @@ from labelkit.io import Inside, read_bytes, read_head, read_text, require_utf8_n
 from labelkit.model import Dataset, raster
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.portable import by_name, by_parts
-from labelkit.report import Report
+from labelkit.report import Finding, Report
 
 NAME = "voc"
 TITLE = "Pascal VOC"
@@ -588,20 +588,11 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     if (root / "labelmap.txt").is_file():
         _refuse_linked_out(root / "labelmap.txt", inside)
         labelmap = parse_labelmap(read_bytes(root / "labelmap.txt"), root / "labelmap.txt")
-    parsed: list[tuple[str, str | None, Path, _XmlItem]] = []
     forks: list[str] = []  # (macOS resource forks passed over: ._a.xml, ._a.png)
-    for split, folder in _xml_dirs(root):
-        seen: dict[str, str] = {}
-        # (each file's path as text, str(folder / name), for its errors: no path object made per file)
-        base = "" if str(folder) == os.curdir else os.path.join(folder, "")
-        for xml_name in without_forks(walk_linked(folder, _is_xml), folder, root, forks):
-            xml = base + (xml_name if os.sep == "/" else xml_name.replace("/", os.sep))
-            item_id = without_suffix(xml_name)  # (as xml.relative_to(folder).with_suffix("").as_posix())
-            require_utf8_name(item_id, root)  # (before the lists, which name items, are matched to files)
-            if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
-                raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id]})", path=xml)
-            seen[item_id] = xml_name.rpartition("/")[2]
-            parsed.append((item_id, split, folder, parse_annotation(read_inside(xml, inside, _LINK_HINT), xml)))
+    parsed = [
+        (item_id, split, folder, parse_annotation(read_inside(xml, inside, _LINK_HINT), xml))
+        for item_id, split, folder, xml in _xml_files(root, forks)
+    ]
     if not parsed and not (root / "ImageSets").is_dir():
         raise InputError("no VOC annotation files found", path=path, hint="expected Annotations/*.xml")
     lists = (root / "ImageSets").glob("*/*.txt") if (root / "ImageSets").is_dir() else []
@@ -625,6 +616,50 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     notes = (forks_note(sorted(forks + sets.forks)), case_twins_note([p[0] for p in parsed], masks, root))
     dataset.read_notes.extend(note for note in notes if note is not None)
     return dataset
+
+
+def _xml_files(root: Path, forks: list[str]) -> Iterator[tuple[str, str | None, Path, str]]:
+    """Each annotation XML below ``root`` (macOS resource forks added to ``forks``): item id, split, folder, path.
+
+    Raises:
+        InputError: a name that is not UTF-8, or a second XML of one item (``a.xml`` and ``a.XML``).
+    """
+    for split, folder in _xml_dirs(root):
+        seen: dict[str, str] = {}
+        # (each file's path as text, str(folder / name), for its errors: no path object made per file)
+        base = "" if str(folder) == os.curdir else os.path.join(folder, "")
+        for xml_name in without_forks(walk_linked(folder, _is_xml), folder, root, forks):
+            xml = base + (xml_name if os.sep == "/" else xml_name.replace("/", os.sep))
+            item_id = without_suffix(xml_name)  # (as xml.relative_to(folder).with_suffix("").as_posix())
+            require_utf8_name(item_id, root)  # (before the lists, which name items, are matched to files)
+            if item_id in seen:  # a.xml and a.XML: one item, and reading both would keep one unsaid
+                raise InputError(f"a second annotation file of item {item_id!r} (first {seen[item_id]})", path=xml)
+            seen[item_id] = xml_name.rpartition("/")[2]
+            yield item_id, split, folder, xml
+
+
+def validate(path: Path, **options: Any) -> list[Finding]:
+    """The findings of a VOC folder: each annotation XML that cannot be read, else the first error of the rest.
+
+    The folder is read as :func:`read` reads it; when an annotation XML stops it, every XML is parsed on its own,
+    each bad one a finding (at its line, or its element). Another error (a list, a PNG, the labelmap) is raised:
+    the one finding (see :func:`labelkit.api.validate`).
+    """
+    try:
+        read(path, **options)
+    except InputError as exc:
+        root = Path(path)
+        if not root.is_dir() or not str(exc.location.path or "").lower().endswith(".xml"):
+            raise
+        inside = None if str(options.get("links") or "inside") == "follow" else Inside(root)
+        findings = []
+        for _, _, _, xml in _xml_files(root, []):
+            try:
+                parse_annotation(read_inside(xml, inside, _LINK_HINT), xml)
+            except InputError as bad:
+                findings.append(bad.finding(xml))
+        return findings or [exc.finding(path)]  # (a second XML of one item, a.xml and a.XML: not a parse)
+    return []
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
