@@ -305,13 +305,12 @@ def entries_from_list(
             raise InputError(f"cannot read: {exc.strerror or exc}", path=list_file, line=number) from None
         if image is None:
             if not imagelike:  # (no image, no label, no image extension: a line of obj.names, of notes, ...)
-                raise InputError(
+                raise _not_a_list(
                     "a list line names no image: no such file, nor its label file, and no image extension",
-                    path=list_file,
-                    line=number,
-                    found=repr(line),
-                    hint=f"{lines.named_by} names this file as a list of images (a path a line): name the split's "
-                    "list there",
+                    list_file,
+                    number,
+                    line,
+                    f"{lines.named_by} names this file as a list of images (a path a line): name the split's list",
                 )
             lines.absent.append((list_file, number, line))
             image = candidates[0]
@@ -323,12 +322,17 @@ def entries_from_list(
         lines.folders.add(image.rpartition(os.sep)[0])
     if no_images is not None and not read and len(no_images) > first_skipped:  # (its lines are no image paths)
         _, number, line = no_images[first_skipped]
-        raise InputError(
+        raise _not_a_list(
             "a list of images names no image: none of its lines has an image extension",
-            path=list_file,
-            line=number,
-            found=repr(line),
-            hint=f"{lines.named_by} names this file as a list of images (a path a line): name the split's "
-            "images folder or list there",
+            list_file,
+            number,
+            line,
+            f"{lines.named_by} names this file as a list of images (a path a line): name the split's images folder "
+            "or list",
         )
     return entries
+
+
+def _not_a_list(message: str, list_file: Path, number: int, line: str, hint: str) -> InputError:
+    """The error of a file a config names as a split's list whose ``line`` (at ``number``) is no image's."""
+    return InputError(message, path=list_file, line=number, found=repr(line), hint=f"{hint} there")
