@@ -1144,3 +1144,26 @@ def test_validate_names_every_id_or_size_written_as_a_float(tmp_path: Path) -> N
         ("#/images/0/width", "width must be an integer (found 640.0)"),
         ("#/images/1/height", "height must be an integer (found 48.0)"),
     ]
+
+
+@pytest.mark.parametrize("via", ["coco", "labelkit", "parquet"])
+def test_annotation_fields_named_as_the_reader_s_bookkeeping_come_back_where_they_were(tmp_path: Path, via: str) -> None:
+    """An annotation field starting with @ (JSON-LD's @type, @id) was carried as coco:@type, the reader's own
+    bookkeeping, which the writer leaves out: dropped unsaid. And "@task": "results" moved a ground truth annotation
+    into the results file beside it (COCOeval then failed on its missing score)."""
+    folder = tmp_path / "in/annotations"
+    folder.mkdir(parents=True)
+    doc = _doc(**{"@type": "Ann", "@id": "urn:1", "~t": 1, "@task": "results", "@inline_keypoints": [1]})
+    (folder / "instances_val.json").write_text(json.dumps(doc))
+    (folder / "results_val.json").write_text('[{"image_id":1,"category_id":1,"bbox":[1,1,2,2],"score":0.5}]')
+    ds = labelkit.load(tmp_path / "in")
+    if via != "coco":
+        labelkit.save(ds, tmp_path / f"mid.{via}", via)
+        ds = labelkit.load(tmp_path / f"mid.{via}", via)
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == [] and report.transformed == []
+    assert json.loads((tmp_path / "out/annotations/instances_val.json").read_text()) == doc
+    assert (tmp_path / "out/annotations/results_val.json").read_text() == (
+        '[{"image_id":1,"category_id":1,"bbox":[1,1,2,2],"score":0.5}]'
+    )
+    assert labelkit.validate(tmp_path / "out/annotations/instances_val.json") == []

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import json_pointer
 from labelkit.formats.coco_read import ABSENT, CARRIED_FIELDS, CocoFile, binary_column
+from labelkit.formats.coco_text import extra_key, field_of
 from labelkit.io import MAX_FIELD_DEPTH, json_text
 from labelkit.json_checks import refuse_deep_text
 from labelkit.model import geometry as G
@@ -112,7 +113,7 @@ def annotation_extras(f: CocoFile, caption: np.ndarray, odd: list[tuple[int, str
     if f.extra_fields is not None:
         for i, extra in enumerate(f.extra_fields):
             for key, raw in extra.items():
-                out[i] = add_extra(out[i], f"coco:{key}", bytes(raw))
+                out[i] = add_extra(out[i], extra_key(key), bytes(raw))
     return Extras(pa.array(out, pa.binary()))
 
 
@@ -206,8 +207,7 @@ def refuse_wide_integers(extras: Extras, path: Path) -> None:
                 value = msgspec.json.decode(raw)
             except msgspec.ValidationError:  # (1.8e308: no float holds it, carried as written; an integer beside it)
                 value = json.loads(bytes(raw), parse_int=_int_or_wide)
-            field_name = key[5:] if key.startswith("coco:") else key
-            json_text(value, path, json_pointer("annotations", i, field_name))
+            json_text(value, path, json_pointer("annotations", i, field_of(key)))
 
 
 def refuse_deep_fields(extras: Extras, path: Path) -> None:
@@ -233,9 +233,7 @@ def refuse_deep_fields(extras: Extras, path: Path) -> None:
             continue
         # each field measured as text: a carried field may hold 1e400, kept as written, which no parser here reads
         for key, raw in msgspec.json.decode(text, type=dict[str, msgspec.Raw]).items():
-            refuse_deep_text(
-                bytes(raw), path, json_pointer("annotations", i, key[5:] if key.startswith("coco:") else key)
-            )
+            refuse_deep_text(bytes(raw), path, json_pointer("annotations", i, field_of(key)))
 
 
 _GIVEN_COUNT = r'"coco:num_keypoints":(?P<n>[0-9]{1,18})[,}]'

@@ -402,6 +402,31 @@ def marked_for_derivation(extras: pa.Array | pa.ChunkedArray, rows: np.ndarray) 
     return spliced_rows(column.cast(pa.string()), picked, pa.array(texts, pa.string()))
 
 
+def extra_key(field: str) -> str:
+    """The extras key of an annotation field COCO's model has no place for: ``coco:<field>``.
+
+    A field starting with ``@`` (JSON-LD's ``@type``, ``@id``) or ``~`` gets a ``~`` before it: ``coco:@...`` is
+    the reader's bookkeeping (``coco:@task``), which the writer does not write (:func:`field_of` undoes it).
+
+    Examples:
+        >>> [extra_key(f) for f in ("area", "@type", "~x")]
+        ['coco:area', 'coco:~@type', 'coco:~~x']
+    """
+    return f"coco:~{field}" if field[:1] in ("@", "~") else f"coco:{field}"
+
+
+def field_of(key: str) -> str:
+    """The annotation field of an extras key (:func:`extra_key`'s): ``coco:~@type`` is ``@type``.
+
+    Examples:
+        >>> [field_of(k) for k in ("coco:area", "coco:~@type", "coco:~~x", "voc:pose")]
+        ['area', '@type', '~x', 'voc:pose']
+    """
+    if not key.startswith("coco:"):
+        return key
+    return key[6:] if key.startswith("coco:~") else key[5:]
+
+
 _JSON_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 """A JSON number's text."""
 _BOOKKEEPING = f',?"coco:@[a-z_]+":(?:{_JSON_NUMBER}|null|true|false)([,}}])'
@@ -478,6 +503,7 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     simple = pc.and_(simple, pc.invert(pc.fill_null(pc.match_substring_regex(extras, _NOT_TOP_KEYS), True)))
     for key in skip:
         simple = pc.and_(simple, pc.invert(pc.fill_null(pc.match_substring(extras, f'"coco:{key}"'), False)))
+    simple = pc.and_(simple, pc.invert(pc.fill_null(pc.match_substring(extras, '"coco:~'), False)))  # (extra_key)
     stripped = pc.utf8_slice_codeunits(pc.replace_substring(extras, '"coco:', '"'), 1, -1)
     fast = pc.if_else(simple, pc.binary_join_element_wise(",", stripped, ""), pa.scalar(None, pa.string()))
     slow_rows = np.flatnonzero(has_np & ~simple.to_numpy(zero_copy_only=False))
@@ -487,9 +513,9 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     for i in slow_rows.tolist():
         texts = _member_texts(extras[i].as_py())
         members = [
-            f"{orjson.dumps(k[5:]).decode()}:{v}"
+            f"{orjson.dumps(field_of(k)).decode()}:{v}"
             for k, v in texts.items()
-            if k.startswith("coco:") and k[5:] not in skip and not k.startswith("coco:@")  # (bookkeeping)
+            if k.startswith("coco:") and field_of(k) not in skip and not k.startswith("coco:@")  # (bookkeeping)
         ]
         values[i] = "," + ",".join(members) if members else None
     return pa.array(values, pa.string())
