@@ -1147,7 +1147,9 @@ def test_validate_names_every_id_or_size_written_as_a_float(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("via", ["coco", "labelkit", "parquet"])
-def test_annotation_fields_named_as_the_reader_s_bookkeeping_come_back_where_they_were(tmp_path: Path, via: str) -> None:
+def test_annotation_fields_named_as_the_reader_s_bookkeeping_come_back_where_they_were(
+    tmp_path: Path, via: str
+) -> None:
     """An annotation field starting with @ (JSON-LD's @type, @id) was carried as coco:@type, the reader's own
     bookkeeping, which the writer leaves out: dropped unsaid. And "@task": "results" moved a ground truth annotation
     into the results file beside it (COCOeval then failed on its missing score)."""
@@ -1167,3 +1169,25 @@ def test_annotation_fields_named_as_the_reader_s_bookkeeping_come_back_where_the
         '[{"image_id":1,"category_id":1,"bbox":[1,1,2,2],"score":0.5}]'
     )
     assert labelkit.validate(tmp_path / "out/annotations/instances_val.json") == []
+
+
+@pytest.mark.parametrize("via", ["coco", "labelkit"])
+def test_a_file_s_info_equal_to_another_s_only_to_python_is_its_own(tmp_path: Path, via: str) -> None:
+    """A later file's info and licenses were compared with the first's by Python's equality, where true == 1 and
+    1.0 == 1: taken for the same, the later file was written back with the first's ({"v": 1} for {"v": true})."""
+    folder = tmp_path / "in/annotations"
+    folder.mkdir(parents=True)
+    body = {"images": [{"id": 1, "file_name": "a.jpg", "width": 40, "height": 30}], "annotations": []}
+    body["categories"] = [{"id": 1, "name": "c"}]
+    first = {"info": {"v": 1, "w": 0, "x": 1.0}, "licenses": [{"id": 1, "name": "x", "url": "", "f": 1}], **body}
+    later = {"info": {"v": True, "w": False, "x": 1}, "licenses": [{"id": 1, "name": "x", "url": "", "f": True}]}
+    (folder / "instances_val.json").write_text(json.dumps(first))
+    (folder / "labels_val.json").write_text(json.dumps({**later, **body}))
+    ds = labelkit.load(tmp_path / "in")
+    if via != "coco":
+        labelkit.save(ds, tmp_path / "mid.json", via)
+        ds = labelkit.load(tmp_path / "mid.json", via)
+    labelkit.save(ds, tmp_path / "out", "coco")
+    for name, doc in (("instances_val.json", first), ("labels_val.json", {**later, **body})):
+        written = json.loads((tmp_path / "out/annotations" / name).read_text())
+        assert json.dumps(written, sort_keys=True) == json.dumps(doc, sort_keys=True)  # (as text: true is not 1)

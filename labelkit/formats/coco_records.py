@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer, shown
-from labelkit.formats.coco_categories import category_record, own_values, require_fields
+from labelkit.formats.coco_categories import category_record, own_values, require_fields, same_json
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
 from labelkit.json_places import integer_error
@@ -284,7 +284,7 @@ def dataset_info(
             spec["image_missing"] = image_missing[index]
         own = dict(f.extra_keys)  # (other top-level keys: written back as read)
         for key in ("info", "licenses"):  # a file's own info and licenses (COCO's stuff files have their own)
-            if getattr(f, key) is not None and getattr(f, key) != extras.get(f"coco:{key}"):
+            if getattr(f, key) is not None and not same_json(getattr(f, key), extras.get(f"coco:{key}")):
                 own[key] = getattr(f, key)
         if own:
             spec["own"] = own
