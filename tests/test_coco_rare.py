@@ -1191,3 +1191,31 @@ def test_a_file_s_info_equal_to_another_s_only_to_python_is_its_own(tmp_path: Pa
     for name, doc in (("instances_val.json", first), ("labels_val.json", {**later, **body})):
         written = json.loads((tmp_path / "out/annotations" / name).read_text())
         assert json.dumps(written, sort_keys=True) == json.dumps(doc, sort_keys=True)  # (as text: true is not 1)
+
+
+@pytest.mark.parametrize("beside", [True, False])
+def test_a_caption_read_from_a_labels_file_goes_back_to_it(tmp_path: Path, beside: bool) -> None:
+    """It went to the captions file (made for it where there was none), and a caption there of its id was
+    renumbered: COCO -> COCO moved an annotation to another file, unsaid."""
+    folder = tmp_path / "in/annotations"
+    folder.mkdir(parents=True)
+    image = [{"id": 1, "file_name": "a.jpg", "width": 40, "height": 30}]
+    labels = {
+        "images": image,
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1},
+            {"id": 2, "image_id": 1, "category_id": 1, "caption": "from labels"},
+        ],
+        "categories": [{"id": 1, "name": "c"}],
+    }
+    captions = {"images": image, "annotations": [{"id": 2, "image_id": 1, "caption": "a caption"}]}
+    (folder / "labels_val.json").write_text(json.dumps(labels))
+    if beside:
+        (folder / "captions_val.json").write_text(json.dumps(captions))
+    report = labelkit.convert(tmp_path / "in", tmp_path / "out", "coco")
+    assert report.lost == [] and report.transformed == []
+    out = tmp_path / "out/annotations"
+    assert sorted(p.name for p in out.iterdir()) == ["captions_val.json", "labels_val.json"][not beside :]
+    assert json.loads((out / "labels_val.json").read_text()) == labels
+    if beside:
+        assert json.loads((out / "captions_val.json").read_text()) == captions

@@ -7,7 +7,7 @@ keypoints or captions file is tagged with its file's task (``"coco:@task":"insta
 reader's bookkeeping, as objects read from a stuff file are: other writers carry it as any extra, the report
 names no such key), so that writing COCO puts it back in that file, after the file's objects (or captions),
 where its split still has the file; elsewhere it goes to ``labels_<split>.json``, as labels from a labels
-file and from other formats do. A caption read from an instances, stuff or keypoints file is tagged so too
+file and from other formats do. A caption read from an instances, stuff, keypoints or labels file is tagged so too
 (:data:`CAPTION_TASKS`) and goes back to that file, after its objects and before its labels; elsewhere to
 ``captions_<split>.json``.
 """
@@ -66,7 +66,7 @@ file, which may be written without annotations, is not; a detection-results file
 geometry, ``{"image_id", "category_id", "score"}``, which pycocotools' ``loadRes`` takes)."""
 
 
-CAPTION_TASKS = ("instances", "stuff", "person_keypoints")
+CAPTION_TASKS = ("instances", "stuff", "person_keypoints", "labels")
 """The files other than a captions file whose captions are tagged with their task on reading, and written back."""
 
 _KINDS = {"labels": LABEL_TASKS, "captions": CAPTION_TASKS}
