@@ -854,6 +854,8 @@ REQUIRED = [
 def test_drop_one_required_field(section: str, index: int, key: str, tmp_path: Path) -> None:
     doc = _load(INSTANCES)
     del doc[section][index][key]
+    if key == "file_name":  # (an image of a coco_url and no file_name is read at it, as LVIS v1's)
+        del doc[section][index]["coco_url"]
     path = _write(tmp_path, doc)
     with pytest.raises(InputError) as err:
         labelkit.load(path)
@@ -7317,7 +7319,7 @@ def test_validate_and_convert_say_an_id_of_null_or_beyond_64_bits_alike(tmp_path
     ("section", "key", "said"),
     [
         ("images", "id", "missing required field 'id'"),
-        ("images", "file_name", "missing required field 'file_name'"),
+        ("images", "file_name", "missing required field 'file_name' or 'coco_url'"),
         ("images", "width", "missing required field 'width'"),
         ("images", "height", "missing required field 'height'"),
         ("annotations", "id", "missing required field 'id'"),
@@ -7416,7 +7418,7 @@ def test_a_missing_rle_field_or_images_list_is_said_alike_by_validate_and_conver
     }
     assert [(f.where, f.message) for f in labelkit.validate(_write(tmp_path, doc))] == [
         ("#/annotations/0/segmentation/counts", "missing required field 'counts'"),
-        ("#/images/0/file_name", "missing required field 'file_name'"),
+        ("#/images/0/file_name", "missing required field 'file_name' or 'coco_url'"),
         ("#/images/0/height", "missing required field 'height'"),
     ]
     doc["images"] = [{"id": 1, "width": 10, "height": 10, "file_name": "a.jpg"}]

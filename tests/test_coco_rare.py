@@ -1219,3 +1219,62 @@ def test_a_caption_read_from_a_labels_file_goes_back_to_it(tmp_path: Path, besid
     assert json.loads((out / "labels_val.json").read_text()) == labels
     if beside:
         assert json.loads((out / "captions_val.json").read_text()) == captions
+
+
+@pytest.mark.parametrize("via", ["coco", "labelkit"])
+def test_lvis_v1_images_without_a_file_name_are_read_at_their_coco_url(tmp_path: Path, via: str) -> None:
+    """LVIS v1's images have no file_name, only a coco_url: every LVIS v1 file was refused at its first image."""
+    folder = tmp_path / "in/annotations"
+    folder.mkdir(parents=True)
+    url = "http://images.cocodataset.org/val2017/000000000009.jpg"
+    image = {"id": 9, "coco_url": url, "height": 30, "width": 40, "neg_category_ids": [], "license": 1}
+    doc = {
+        "images": [image, {"id": 10, "file_name": "b.jpg", "height": 30, "width": 40}],
+        "annotations": [
+            {
+                "area": 4.5,
+                "id": 1,
+                "segmentation": [[1, 1, 4, 1, 4, 4]],
+                "image_id": 9,
+                "bbox": [1, 1, 3, 3],
+                "category_id": 1,
+            }
+        ],
+        "categories": [{"id": 1, "name": "aerosol_can", "synset": "aerosol.n.02", "frequency": "c"}],
+    }
+    (folder / "instances_val.json").write_text(json.dumps(doc))
+    assert labelkit.validate(folder / "instances_val.json") == []
+    ds = labelkit.load(tmp_path / "in")
+    assert [i.media.path for i in ds.items()] == ["val2017/000000000009.jpg", "b.jpg"]
+    assert ds.read_notes == [
+        "instances_val.json: 1 image without a file_name (first: #/images/0), as LVIS v1's: each is read at its "
+        "coco_url's last two parts ('val2017/000000000009.jpg'), as Detectron2 reads them, and written back without one"
+    ]
+    if via != "coco":
+        labelkit.save(ds, tmp_path / "mid.json", via)
+        ds = labelkit.load(tmp_path / "mid.json", via)
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == [] and report.transformed == []
+    assert json.loads((tmp_path / "out/annotations/instances_val.json").read_text()) == doc
+
+
+@pytest.mark.parametrize(
+    ("image", "error"),
+    [
+        ({}, "#/images/0/file_name: missing required field 'file_name' or 'coco_url'"),
+        ({"coco_url": 5}, "#/images/0/coco_url: no file_name, and coco_url names no image file (found 5)"),
+        ({"coco_url": "a.jpg"}, "#/images/0/coco_url: no file_name, and coco_url names no image file (found 'a.jpg')"),
+        (
+            {"coco_url": "http://x/../a.jpg"},
+            "#/images/0/coco_url: no file_name, and coco_url names no image file (found 'http://x/../a.jpg')",
+        ),
+    ],
+)
+def test_an_image_without_a_file_name_nor_a_coco_url_naming_a_file_is_refused_at_its_pointer(
+    tmp_path: Path, image: dict[str, Any], error: str
+) -> None:
+    path = _write(tmp_path, {"images": [{"id": 1, "width": 4, "height": 3, **image}], "annotations": []})
+    with pytest.raises(InputError) as err:
+        labelkit.load(path)
+    assert str(err.value).startswith(f"{path}{error}")
+    assert [f"{f.path}{f.where}: {f.message}" for f in labelkit.validate(path)] == [f"{path}{error}"]

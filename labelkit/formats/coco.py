@@ -381,6 +381,13 @@ def _read(path: Path, skip: bool, count_polygons: bool | str = False, text: bool
                 f"another path (first: #/images/{at}/file_name {written!r} as {read!r}): backslashes become '/', and "
                 "'.' segments and repeated or trailing slashes are dropped; written back so"
             )
+        if f.unnamed:
+            at = f.unnamed[0]
+            notes.append(
+                f"{f.path.name}: {len(f.unnamed):,} image{'s' if len(f.unnamed) != 1 else ''} without a file_name "
+                f"(first: #/images/{at}), as LVIS v1's: each is read at its coco_url's last two parts "
+                f"({b.items['path'][at].as_py()!r}), as Detectron2 reads them, and written back without one"
+            )
         if f.images and (n := b.items["width"].null_count):  # (0 x 0: see coco_records.build_items)
             at = int(np.flatnonzero(b.items["width"].is_null().to_numpy(zero_copy_only=False))[0])
             notes.append(
@@ -422,6 +429,9 @@ def _read(path: Path, skip: bool, count_polygons: bool | str = False, text: bool
     joined = join_items(files, built)
     if joined.conflicts:
         raise joined.conflicts[0]
+    for k, (f, b) in enumerate(zip(files, built, strict=True)):  # (written back without a file_name, as read)
+        for i in f.unnamed:
+            joined.missing.setdefault(k, {}).setdefault(b.items["id"][i].as_py(), []).append("file_name")
     tables = merge_tables(files, built, joined.items, notes)
     texts = {}  # the objects' polygons and boxes as the files wrote them (see keep_source_text)
     for column, name in (("polygon", POLYGON_TEXT), ("bbox", BBOX_TEXT)):

@@ -186,6 +186,7 @@ class CocoFile:
     had_ids: bool = False  # some annotation had an ``id`` (set when built: detection results may give none)
     renamed: list[tuple[int, str, str]] = field(default_factory=list)  # images whose file_name reads otherwise:
     # index, as written, as read (set when built; see coco_records.build_items)
+    unnamed: list[int] = field(default_factory=list)  # images of no file_name, named after their coco_url (LVIS v1)
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
     built_categories: list[Category] | None = field(default=None, repr=False)  # (see coco_categories.build_categories)
 

@@ -121,6 +121,12 @@ def _checked_columns(f: CocoFile) -> Columns:
     widths: list[int] = []
     heights: list[int] = []
     for i, image in enumerate(f.images):
+        if "file_name" not in image and "id" in image:  # (LVIS v1's images: a coco_url)
+            if "coco_url" not in image:
+                at = json_pointer("images", i, "file_name")
+                raise InputError("missing required field 'file_name' or 'coco_url'", path=f.path, pointer=at)
+            image = {**image, "file_name": _url_name(image["coco_url"], f, i)}
+            f.unnamed.append(i)
         require_fields(image, IMAGE_FIELDS, f, "images", i)
         for key in ("id", "width", "height"):
             if not isinstance(image[key], int) or isinstance(image[key], bool):
@@ -156,6 +162,26 @@ def _checked_columns(f: CocoFile) -> Columns:
         widths.append(image["width"])
         heights.append(image["height"])
     return ids, paths, widths, heights
+
+
+def _url_name(url: Any, f: CocoFile, i: int) -> str:
+    """The path an image of no ``file_name`` is read at: its ``coco_url``'s last two parts (``val2017/x.jpg``).
+
+    LVIS v1's images give no file_name, only the COCO image's URL; Detectron2's LVIS loader names the file so.
+
+    Raises:
+        InputError: a URL of no such two plain parts, at its pointer.
+    """
+    name = "/".join(url.split("?")[0].split("#")[0].rstrip("/").split("/")[-2:]) if isinstance(url, str) else ""
+    if not isinstance(url, str) or url.count("/") < 3 or not is_plain_relpath(name) or ":" in name:
+        raise InputError(
+            "no file_name, and coco_url names no image file",
+            path=f.path,
+            pointer=json_pointer("images", i, "coco_url"),
+            found=shown(url),
+            hint="an image's file_name is its path; LVIS v1's coco_url ends in <folder>/<file>",
+        )
+    return name
 
 
 def duplicates(values: np.ndarray) -> list[int]:
