@@ -142,7 +142,10 @@ def test_rle_strings_with_sizes_beyond_32_bits_never_fit() -> None:
     # height x width would wrap around in int64; pycocotools' counts are 32-bit anyway
     sizes = [(2**32, 2**32), (2**62 + 1, 4), (3037000500, 3037000500), (46341, 46341), (-1, 4)]
     problems = R.rle_strings_problems(["", "4", "", "", ""], [h for h, _ in sizes], [w for _, w in sizes])
-    assert problems == [f"RLE counts do not fit a {h} x {w} mask" for h, w in sizes]
+    beyond = "2**31 pixels or more, and pycocotools counts runs in 32 bits"
+    assert problems == [f"RLE counts cannot hold a {h} x {w} mask: {beyond}" for h, w in sizes[:4]] + [
+        "RLE counts do not fit a -1 x 4 mask"
+    ]
     assert R.rle_strings_problems([], [], []) == []
 
 

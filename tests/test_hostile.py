@@ -797,8 +797,8 @@ def test_coco_rle_of_a_mask_beyond_32_bit_runs_is_refused_at_its_pointer(tmp_pat
     with pytest.raises(InputError) as err:
         labelkit.load(path)
     assert str(err.value) == (
-        f"{path}#/annotations/1/segmentation/counts: RLE counts do not fit a 65536 x 32768 mask; "
-        "hint: pass -o skip_invalid=true to skip bad annotations"
+        f"{path}#/annotations/1/segmentation/counts: RLE counts cannot hold a 65536 x 32768 mask: 2**31 pixels or "
+        "more, and pycocotools counts runs in 32 bits; hint: pass -o skip_invalid=true to skip bad annotations"
     )
 
 

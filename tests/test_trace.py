@@ -296,7 +296,7 @@ def test_cell_outer_rings_decodes_compressed_counts_as_pycocotools_does() -> Non
         ({"height": 3, "width": 3, "counts": "1hhhhhh0", "runs": None}, "are not COCO's"),  # 7 characters
         # counts adding up to 2**64 + 9 (int64 would wrap around to 9): refused before they are added
         ({"height": 3, "width": 3, "counts": None, "runs": [2**62] * 4 + [9]}, "do not fit a 3 x 3 mask"),
-        ({"height": 65536, "width": 32768, "counts": None, "runs": [2**31]}, "do not fit"),
+        ({"height": 65536, "width": 32768, "counts": None, "runs": [2**31]}, "cannot hold a 65536 x 32768 mask"),
     ],
 )
 def test_cell_outer_rings_refuses_runs_that_do_not_make_the_mask(cell: dict[str, object], message: str) -> None:

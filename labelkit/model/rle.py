@@ -139,7 +139,19 @@ def _sizes(heights: Sequence[int], widths: Sequence[int]) -> tuple[NDArray[np.in
 
 
 def rle_unfit_message(height: int, width: int) -> str:
-    """The problem of RLE counts for a ``height x width`` mask that no counts can fit (or that one run exceeds)."""
+    """The problem of RLE counts for a ``height x width`` mask that no counts can fit (or that one run exceeds).
+
+    Examples:
+        >>> rle_unfit_message(3, 3)
+        'RLE counts do not fit a 3 x 3 mask'
+        >>> rle_unfit_message(50000, 50000)
+        'RLE counts cannot hold a 50000 x 50000 mask: 2**31 pixels or more, and pycocotools counts runs in 32 bits'
+    """
+    if _too_large(height, width) and height >= 0 and width >= 0:
+        return (
+            f"RLE counts cannot hold a {height} x {width} mask: 2**31 pixels or more, and pycocotools counts runs in "
+            "32 bits"
+        )
     return f"RLE counts do not fit a {height} x {width} mask"
 
 
