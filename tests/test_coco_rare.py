@@ -1278,3 +1278,14 @@ def test_an_image_without_a_file_name_nor_a_coco_url_naming_a_file_is_refused_at
         labelkit.load(path)
     assert str(err.value).startswith(f"{path}{error}")
     assert [f"{f.path}{f.where}: {f.message}" for f in labelkit.validate(path)] == [f"{path}{error}"]
+
+
+def test_carried_fields_keep_their_spelling_beside_attributes_no_record_holds(tmp_path: Path) -> None:
+    """An annotation whose attributes are carried as read (a list in them) had its area re-spelled (1e2 as
+    100.0): its carried fields were decoded and encoded again, not spliced as read."""
+    doc = _doc(area=1e2, attributes={"n": [1]})
+    path = tmp_path / "instances_val.json"
+    path.write_text(json.dumps(doc).replace("100.0", "1e2"))
+    labelkit.convert(path, tmp_path / "out", "coco")
+    text = (tmp_path / "out/annotations/instances_val.json").read_text()
+    assert '"area":1e2,"iscrowd":0,"attributes":{"n":[1]}' in text

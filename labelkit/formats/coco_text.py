@@ -460,8 +460,14 @@ def without_carried_attributes(extras: pa.Array, rows: np.ndarray) -> pa.Array:
 
 
 def _member_texts(text: str) -> dict[str, str]:
-    """An extras cell's members, each value as JSON text (:func:`value_text`)."""
-    return {k: value_text(v) for k, v in members_or_raw(text).items()}
+    """An extras cell's members, each value as JSON text.
+
+    A scalar's as it is there (``1e2`` stays ``1e2``, as read), a list's or object's compact (:func:`value_text`:
+    a file's spacing inside it is not kept).
+    """
+    members = members_or_raw(text)
+    raw = msgspec.json.decode(text, type=dict[str, msgspec.Raw])
+    return {k: value_text(v) if isinstance(v, (list, dict)) else bytes(raw[k]).decode() for k, v in members.items()}
 
 
 def value_text(value: Any) -> str:
