@@ -915,6 +915,7 @@ def test_voc_items_all_in_no_main_list_keep_it_by_an_empty_main_list(tmp_path: P
         ["b:val:Action", "s:train:Segmentation", "a:val", "l:train:Layout", "c:train"],
         ["a:train", "e:train:Action", "c:val"],
         ["t:trainval:Action", "e:train:Action", "a:val"],
+        ["a:train", "f:zzz:Action", "e:trainval:Action"],  # (Action has no train or val list: trainval by name)
     ],
 )
 def test_voc_object_ids_are_counted_with_items_in_no_main_list_read_after_the_others(
@@ -1066,3 +1067,55 @@ def test_yolo_validate_names_the_first_bad_line_of_every_label_file(tmp_path: Pa
         (root / f"labels/train/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
     (root / "data.yaml").write_text("train: images/train\nnames: {0: a, x: b}\n")  # (the config's: the one finding)
     assert len(labelkit.validate(root)) == 1 and labelkit.validate(root)[0].path == f"{root}/data.yaml"
+
+
+def test_yolo_object_ids_of_images_sharing_a_label_file_are_counted_in_their_path_order(tmp_path: Path) -> None:
+    """x.png and x.jpg share labels/train/x.txt; a reader lists them by image path (x.jpg first), and the count
+    kept the dataset's order for them (2 said, where 3 ids read back otherwise)."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    for k, (item_id, path, split) in enumerate(
+        [("p", "x.png", "train"), ("a", "a.jpg", "train"), ("q", "x.jpg", "train"), ("z", "z.jpg", "val")], 1
+    ):
+        ds.add_item(Item(id=item_id, split=split, media=Media(path=path, width=10, height=10)))
+        box = (1.0, 1.0, 1.0, 1.0) if item_id in "pq" else (float(k), float(k), 1.0, 1.0)
+        ds.add(Object(id=str(k), item_id=item_id, category_id=1, bbox=box))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", media="none", allow_loss=True)
+    back = [(o.item_id, o.id) for o in labelkit.load(tmp_path / "o", "yolo").objects()]
+    assert back == [("a", "1"), ("x.jpg", "2"), ("x.png", "3"), ("z", "4")]
+    assert [c.count for c in report.transformed if c.what == "object ids"] == [3]
+
+
+def test_voc_object_ids_count_an_item_in_no_main_list_whose_mask_is_not_written_as_main_s(tmp_path: Path) -> None:
+    """With masks=none no Segmentation list names it: the writer puts it in Main, read first, and the count took
+    it for one a Segmentation list names (no object ids said, where two read back otherwise)."""
+    mask = np.zeros((10, 10), bool)
+    mask[2:5, 2:5] = True
+    rle = {"size": (10, 10), "counts": raster.mask_to_rle(mask)["counts"]}
+    ds = Dataset(categories=[Category(id=1, name="person")])
+    specs = [
+        ("a", "train", {}),
+        ("s", "a", {"voc:main": False}),
+        ("e", "train", {"voc:main": False, "voc:imagesets": ["Action"]}),
+    ]
+    for k, (item_id, split, meta) in enumerate(specs, 1):
+        ds.add_item(
+            Item(id=item_id, split=split, metadata=meta, media=Media(path=f"{item_id}.jpg", width=10, height=10))
+        )
+        extras = {"voc:actions": {"jumping": 1}} if item_id == "e" else {}
+        ds.add(
+            Object(
+                id=str(k),
+                item_id=item_id,
+                category_id=1,
+                bbox=(2, 2, 3, 3),
+                mask=rle if item_id == "s" else None,
+                extras=extras,
+            )
+        )
+    report = labelkit.save(ds, tmp_path / "out", "voc", masks="none", allow_loss=True)
+    assert [(o.item_id, o.id) for o in labelkit.load(tmp_path / "out", "voc").objects()] == [
+        ("s", "1"),
+        ("a", "2"),
+        ("e", "3"),
+    ]
+    assert [c.count for c in report.transformed if c.what == "object ids"] == [2]

@@ -132,7 +132,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     # a reader numbers an image's XML objects, then the objects its PNGs alone hold (class-only masks first)
     kinds = png_kinds(written.table("objects"))[0]
     alone = np.where(kinds == 1, 1, np.where((kinds == 2) | ~voc_boxes(written)[1], 2, 0))
-    rank = _read_order(written, str(options.get("split") or "train"))
+    rank = _read_order(written, str(options.get("split") or "train"), masks)
     report.transform("object ids", renumbered(written, "objects", rank, within=alone), RENUMBERED.format(target=TARGET))
     # (image labels are read from the class lists, <class>_<split>.txt, file by file)
     report.transform(
@@ -526,53 +526,78 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
         setattr(report, kind, kept)
 
 
-def _read_order(dataset: Dataset, default_split: str) -> np.ndarray[Any, Any]:
-    """Each item's place in the order a reader lists the items written.
+def _read_order(dataset: Dataset, default_split: str, masks: str) -> np.ndarray[Any, Any]:
+    """Each item's place in the order a reader lists the items written (``masks``: the write's option).
 
     Those of a Main list first, by split name, each split's as its ``ImageSets/Main/<split>.txt`` lists them (the
     dataset's order); then those of none (:func:`.voc_lists.not_in_main`), by the first task list naming them
-    (Segmentation's, Action's, Layout's, each task's by split name), each list's in the dataset's order.
+    (Segmentation's, Action's, Layout's, each task's by split name), each list's in the dataset's order. A kind's
+    trainval list is read after its others where it has a train or val list.
     """
     splits = dataset.item_splits(default_split)
-    later = bool({"train", "val"} & set(splits))  # (trainval is read last beside train or val lists)
+    outside = _first_task_lists(dataset, splits, masks)
+    later = bool({"train", "val"} & {s for n, s in enumerate(splits) if n not in outside})  # (Main's lists)
     key: list[tuple[int, int, bool, str]] = [(0, 0, later and s == "trainval", s) for s in splits]
-    for n, (task, split) in _first_task_lists(dataset, splits, later).items():
-        key[n] = (1, READ_TASKS.index(task), later and split == "trainval", split)
+    for n, first in outside.items():
+        key[n] = (1, *first)
     return places(np.array(sorted(range(len(splits)), key=lambda n: (key[n], n)), dtype=np.int64))
 
 
-def _first_task_lists(dataset: Dataset, splits: list[str], later: bool) -> dict[int, tuple[str, str]]:
-    """The items (positions) in no Main list, each with the first task list a reader reads naming it (task, split).
+def _first_task_lists(dataset: Dataset, splits: list[str], masks: str) -> dict[int, tuple[int, bool, str]]:
+    """The items (positions) in no Main list, each with the first task list a reader reads naming it.
 
-    ``later``: a task's trainval list is read after its others (beside train or val lists).
-
-    Its ``voc:imagesets``' tasks, else those the writer derives: Segmentation of a mask, Action of an object's
-    actions, Layout of its parts. One no such list names is in Main (as the writer puts it).
+    As a sort key: the task's place in :data:`READ_TASKS`, whether it is a trainval list read last, its split.
+    An item's task lists are its ``voc:imagesets``' tasks, else those the writer derives (:func:`_derived_tasks`);
+    one no list of its own split names is in Main (as the writer puts it).
     """
     outside = not_in_main(dataset)
     if not outside:
         return {}
-    items = dataset.table("items")
-    meta = {n: decode_json_cell(items["metadata"][n].as_py()) for n in sorted(outside)}
+    texts = dataset.table("items")["metadata"].to_pylist()
+    derived = _derived_tasks(dataset, masks)
+    named: dict[int, list[tuple[str, list[str]]]] = {}
+    task_names: dict[str, set[str]] = {t: set() for t in READ_TASKS}  # (each task's lists, of every item)
+    for n, text in enumerate(texts):
+        meta = decode_json_cell(text) if text and "voc:" in text else {}
+        given = meta.get("voc:imagesets")
+        lists = [
+            (t, task_splits(meta, t, splits[n]))
+            for t in READ_TASKS
+            if t in (given if isinstance(given, list) else derived[n])
+        ]
+        for task, names in lists:
+            task_names[task].update(names)
+        if n in outside and any(splits[n] in names for _, names in lists):
+            named[n] = lists
+    first: dict[int, tuple[int, bool, str]] = {}
+    for n, lists in named.items():
+        task, names = lists[0]
+        later = bool(task_names[task] & {"train", "val"})
+        split = min(names, key=lambda s: (later and s == "trainval", s))
+        first[n] = (READ_TASKS.index(task), later and split == "trainval", split)
+    return first
+
+
+def _derived_tasks(dataset: Dataset, masks: str) -> list[set[str]]:
+    """Per item, the task lists the writer names it in without ``voc:imagesets``.
+
+    Segmentation of an object's mask (not with ``masks=none``; a polygon's too with ``masks=all``, which paints
+    it), Action of an object's actions, Layout of its parts.
+    """
     objects = dataset.table("objects")
-    derived: dict[int, set[str]] = {n: set() for n in outside}
-    masked = valid_mask(objects["mask"])
+    derived: list[set[str]] = [set() for _ in range(dataset.table("items").num_rows)]
+    painted = np.zeros(objects.num_rows, dtype=bool)
+    if masks != "none":
+        painted = valid_mask(objects["mask"])
+        if masks == "all":
+            painted |= valid_mask(objects["polygon"])
     extras = objects["extras"].to_pylist()
     for row, n in enumerate(dataset.item_positions("objects").tolist()):
-        if n in derived:
-            found = decode_json_cell(extras[row]) if extras[row] else {}
-            derived[n] |= {"Segmentation"} if masked[row] else set()
+        if n >= 0:
+            found = decode_json_cell(extras[row]) if extras[row] and "voc:" in extras[row] else {}
+            derived[n] |= {"Segmentation"} if painted[row] else set()
             derived[n] |= {t for t, k in (("Action", "voc:actions"), ("Layout", "voc:parts")) if found.get(k)}
-    first: dict[int, tuple[str, str]] = {}
-    for n, m in meta.items():
-        given = m.get("voc:imagesets")
-        tasks = [t for t in READ_TASKS if t in (given if isinstance(given, list) else derived[n])]
-        if tasks:
-            first[n] = (
-                tasks[0],
-                min(task_splits(m, tasks[0], splits[n]), key=lambda s: (later and s == "trainval", s)),
-            )
-    return first
+    return derived
 
 
 def _class_list_order(dataset: Dataset, default_split: str) -> np.ndarray[Any, Any]:

@@ -432,11 +432,11 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                         tasks.append("Layout")
                 # each named task once, Main (listed above) not again; names that are not text, or not plain,
                 # are reported by check()
-                named = False  # (by a task list a reader reads)
+                named = False  # (by a list of its split a reader reads, which gives it back that split)
                 for task in dict.fromkeys(t for t in tasks if isinstance(t, str) and t != "Main"):
                     for task_split in task_splits(meta, task, splits[n]):  # (as read: Segmentation/trainval.txt)
                         lists.setdefault(task, defaultdict(list))[task_split].append(ids[n])
-                    named = named or task in READ_TASKS
+                    named = named or (task in READ_TASKS and splits[n] in task_splits(meta, task, splits[n]))
                 if n not in outside:
                     lists["Main"][splits[n]].append(ids[n])
                 elif named:  # (an image only task lists name, as VOC2012's Action and Layout images: voc_build)

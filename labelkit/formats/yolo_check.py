@@ -419,8 +419,8 @@ def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
     """Each item's place in the order a reader lists the items written.
 
     Split by split: Ultralytics' in its ``data.yaml`` order (``train``, ``val``, ..., then the others by name), each
-    split's by label file path; Darknet's in its ``obj.data`` order (by name, the split its ``train`` names first
-    where none is so named), each split's as its list file names them (the dataset's).
+    split's by label file path (images sharing one by path); Darknet's in its ``obj.data`` order (by name, the split
+    its ``train`` names first where none is so named), each split's as its list file names them (the dataset's).
     """
     default_split = str(options.get("split") or "train")
     splits = dataset.item_splits(default_split)
@@ -435,8 +435,11 @@ def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
             path = pa.array(files.label_rel, pa.string())
         else:  # (the images are, by parts: a NUL for each / sorts a path's text so, as no part holds one)
             path = pc.replace_substring(pa.array(files.image_rel, pa.string()), "/", "\x00")
-    keys = pa.table({"split": pa.array([place[s] for s in splits], pa.int64()), "path": path})
-    return places(pc.sort_indices(keys, sort_keys=[("split", "ascending"), ("path", "ascending")]).to_numpy())
+    image = pa.array(np.arange(len(splits))) if options.get("layout") == "darknet" else pa.array(files.image_rel)
+    keys = pa.table({"split": pa.array([place[s] for s in splits], pa.int64()), "path": path, "image": image})
+    # (images sharing a label file, x.jpg and x.png, by their paths)
+    by = [("split", "ascending"), ("path", "ascending"), ("image", "ascending")]
+    return places(pc.sort_indices(keys, sort_keys=by).to_numpy())
 
 
 def report_read_back(dataset: Dataset, report: Report, options: dict[str, Any], written: Dataset) -> None:
