@@ -403,11 +403,8 @@ def _read(path: Path, skip: bool, count_polygons: bool | str = False, text: bool
                 f"(first: #/annotations/{row}/segmentation/{name}): a mask holds its size and counts only, so those "
                 "fields are not kept"
             )
-        for key in (
-            "supercategory",
-            "keypoints",
-            "skeleton",
-        ):  # (carried as read: coco_categories)
+        # (carried as read: see coco_categories.build_categories)
+        for key in ("supercategory", "keypoints", "skeleton"):
             if nulls := [i for i, c in enumerate(f.categories) if key in c and c[key] is None]:
                 notes.append(
                     f"{f.path.name}: {len(nulls):,} {key} value{'s' if len(nulls) != 1 else ''} COCO does not "

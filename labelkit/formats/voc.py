@@ -580,7 +580,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         item = parse_annotation(read_bytes(path), path)
         return build(path.parent, [(path.stem, None, path.parent, item)], None, Sets(), {})
     root = path
-    inside = None if str(options.get("links") or "inside") == "follow" else Inside(root)
+    inside = _inside(root, options)
     labelmap = None
     if (odd := not_a_file(root / "labelmap.txt")) is not None:  # (passed over, its colours and classes were lost)
         raise odd
@@ -618,6 +618,11 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     return dataset
 
 
+def _inside(root: Path, options: dict[str, Any]) -> Inside | None:
+    """The folder the files read must stay in through symbolic links (none with ``links=follow``)."""
+    return None if str(options.get("links") or "inside") == "follow" else Inside(root)
+
+
 def _xml_files(root: Path, forks: list[str]) -> Iterator[tuple[str, str | None, Path, str]]:
     """Each annotation XML below ``root`` (macOS resource forks added to ``forks``): item id, split, folder, path.
 
@@ -651,7 +656,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         root = Path(path)
         if not root.is_dir() or not str(exc.location.path or "").lower().endswith(".xml"):
             raise
-        inside = None if str(options.get("links") or "inside") == "follow" else Inside(root)
+        inside = _inside(root, options)
         findings = []
         for _, _, _, xml in _xml_files(root, []):
             try:

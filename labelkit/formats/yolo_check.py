@@ -427,7 +427,7 @@ def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
     names = sorted(set(splits))
     if options.get("layout") == "darknet":
         place = {s: k for k, s in enumerate(darknet_split_order(names))}
-        path = pa.array(np.arange(len(splits)))  # (the listed order)
+        path = image = pa.array(np.arange(len(splits)))  # (the listed order)
     else:
         place = {s: k for k, s in enumerate(read_split_order(names))}
         files = item_files(dataset, options)
@@ -435,9 +435,8 @@ def read_order(dataset: Dataset, options: dict[str, Any]) -> np.ndarray:
             path = pa.array(files.label_rel, pa.string())
         else:  # (the images are, by parts: a NUL for each / sorts a path's text so, as no part holds one)
             path = pc.replace_substring(pa.array(files.image_rel, pa.string()), "/", "\x00")
-    image = pa.array(np.arange(len(splits))) if options.get("layout") == "darknet" else pa.array(files.image_rel)
+        image = pa.array(files.image_rel, pa.string())  # (images sharing a label file, x.jpg and x.png, by path)
     keys = pa.table({"split": pa.array([place[s] for s in splits], pa.int64()), "path": path, "image": image})
-    # (images sharing a label file, x.jpg and x.png, by their paths)
     by = [("split", "ascending"), ("path", "ascending"), ("image", "ascending")]
     return places(pc.sort_indices(keys, sort_keys=by).to_numpy())
 
