@@ -24,7 +24,7 @@ import pyarrow as pa
 from labelkit.errors import InputError, UsageError
 from labelkit.formats import yolo_exact, yolo_parse
 from labelkit.formats.base import Capabilities, Detection, Option
-from labelkit.formats.yolo_first import earliest, first_row_error, line_task
+from labelkit.formats.yolo_first import bad_label_files, earliest, first_row_error
 from labelkit.formats.yolo_folders import (
     FLAT_NAMES,
     absolute_root,
@@ -270,7 +270,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         try:
             dataset = _read_at(root, places, **options)
         except InputError as exc:
-            bad_files = _bad_label_files(root, exc, options)
+            bad_files = bad_label_files(root, exc, options)
             if not bad_files:
                 raise
     here = str(Path.cwd()).rstrip(os.sep) + os.sep
@@ -283,42 +283,6 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     files, entry, line = places or ([], [], [])
     files = [named(f) for f in files]
     return [Finding(files[entry[row]], f":{line[row]}", what) for row, what in yolo_check.outside_rows(dataset)]
-
-
-def _bad_label_files(root: Path, exc: InputError, options: dict[str, Any]) -> list[InputError]:
-    """Where ``exc`` names a label file: the first error of each label file parsed on its own, in the read's order.
-
-    Each file's lines are judged as under the task read (:func:`.yolo_first.line_task`). ``exc`` stands for its
-    own file where that finds nothing in it (an error only the whole read finds). Empty for another file's error.
-    """
-    where = exc.location.path
-    if where is None or not where.lower().endswith(".txt"):
-        return []
-    follow = str(options.get("links") or "inside") == "follow"
-    layout = find_layout(root, str(options.get("task", "auto")), str(options.get("image_sizes") or ""), follow)[0]
-    if layout.dota or where not in {e.label for e in layout.entries}:
-        return []
-    inside = None if follow else Inside(layout.root)
-    root_prefix = str(layout.root) + os.sep
-    files = [e.label if e.label is not None else "." for e in layout.entries]
-    task = line_task(str(options.get("task", "auto")), layout)  # (each line judged as under the task read)
-    errors: list[InputError] = []
-    for index, entry in enumerate(layout.entries):
-        if entry.label is None:
-            continue
-        parsed = yolo_parse.Parsed()
-        try:
-            within = inside if inside is not None and entry.label.startswith(root_prefix) else None
-            yolo_parse.parse_file(read_file(entry.label, inside=within), entry.label, index, parsed, len(layout.names))
-            if (bad_row := first_row_error(task, layout, parsed, files, named=bool(layout.names))) is not None:
-                errors.append(bad_row)
-        except InputError as bad:
-            errors.append(bad)
-        except OSError:  # (the read named the first such file, if it came first)
-            pass
-        if entry.label == where and (not errors or errors[-1].location.path != where):
-            errors.append(exc)
-    return errors
 
 
 def _read_at(path: Path, places: list[Any] | None = None, **options: Any) -> Dataset:

@@ -4,16 +4,23 @@ Label lines are checked a kind of problem at a time: while parsing a file, its c
 once every file is parsed, the field counts, non-finite numbers and negative box sizes of all of them. The
 first problem found was the first of the first kind checked: a file whose line 1 has 4 fields and line 2 a
 coordinate ``abc`` was refused at line 2. Good files cost nothing more here: only once a problem is found
-are the lines before it looked at for another (:func:`first_row_error`, :func:`earliest`).
+are the lines before it looked at for another (:func:`first_row_error`, :func:`earliest`). ``validate`` asks for
+the first bad line of every label file (:func:`bad_label_files`).
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 from labelkit.errors import InputError
 from labelkit.formats import yolo_parse
 from labelkit.formats.yolo_config_read import MAX_UNNAMED_CLASSES
+from labelkit.formats.yolo_folders import find_layout
 from labelkit.formats.yolo_layout import Layout
 from labelkit.formats.yolo_parse import Parsed, RowError
+from labelkit.io import Inside, read_file
 
 
 def unnamed_class_error(layout: Layout, parsed: Parsed, files: list[str]) -> RowError | None:
@@ -114,3 +121,39 @@ def earliest(
             error, stop = exc, exc.location.line
             continue
         return first_row_error(judged, layout, prefix, files, named=bool(names)) or error
+
+
+def bad_label_files(root: Path, exc: InputError, options: dict[str, Any]) -> list[InputError]:
+    """Where ``exc`` names a label file: the first error of each label file parsed on its own, in the read's order.
+
+    Each file's lines are judged as under the task read (:func:`.yolo_first.line_task`). ``exc`` stands for its
+    own file where that finds nothing in it (an error only the whole read finds). Empty for another file's error.
+    """
+    where = exc.location.path
+    if where is None or not where.lower().endswith(".txt"):
+        return []
+    follow = str(options.get("links") or "inside") == "follow"
+    layout = find_layout(root, str(options.get("task", "auto")), str(options.get("image_sizes") or ""), follow)[0]
+    if layout.dota or where not in {e.label for e in layout.entries}:
+        return []
+    inside = None if follow else Inside(layout.root)
+    root_prefix = str(layout.root) + os.sep
+    files = [e.label if e.label is not None else "." for e in layout.entries]
+    task = line_task(str(options.get("task", "auto")), layout)  # (each line judged as under the task read)
+    errors: list[InputError] = []
+    for index, entry in enumerate(layout.entries):
+        if entry.label is None:
+            continue
+        parsed = yolo_parse.Parsed()
+        try:
+            within = inside if inside is not None and entry.label.startswith(root_prefix) else None
+            yolo_parse.parse_file(read_file(entry.label, inside=within), entry.label, index, parsed, len(layout.names))
+            if (bad_row := first_row_error(task, layout, parsed, files, named=bool(layout.names))) is not None:
+                errors.append(bad_row)
+        except InputError as bad:
+            errors.append(bad)
+        except OSError:  # (the read named the first such file, if it came first)
+            pass
+        if entry.label == where and (not errors or errors[-1].location.path != where):
+            errors.append(exc)
+    return errors
