@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +41,10 @@ from labelkit.formats.coco_homes import (
     posed_rows,
 )
 from labelkit.formats.coco_ids import image_numbers, object_ids, split_rows
-from labelkit.formats.coco_names import file_name, kept_names, split_file_ok
+from labelkit.formats.coco_images import image_records
+from labelkit.formats.coco_names import split_file_ok
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
 from labelkit.formats.coco_shapes import within_reach
-from labelkit.formats.coco_sizes import written_sizes
 from labelkit.formats.coco_text import (
     Renumbered,
     caption_categories,
@@ -459,9 +459,9 @@ class Writer:
 
         A column at a time: ``{"id":..,"file_name":..,"width":..,"height":..`` and the metadata's members,
         spliced from its JSON text. Rows whose file name must change or be escaped, or whose metadata is not
-        a plain object of other keys, are made one by one (:meth:`_image_json`), as the same record; so are
-        those of ``missing`` (item id -> metadata fields this file's record of the image did not have when read:
-        another file of the split gave them), without those fields.
+        a plain object of other keys, are made one by one, as the same record; so are those of ``missing`` (item
+        id -> metadata fields this file's record of the image did not have when read: another file of the split
+        gave them), without those fields (:func:`.coco_images.image_records`).
         """
         rows = self.split_rows.get(split, [])
         if only is not None:  # a file's own list, in its order (the reader's item order is the files' merged)
@@ -469,57 +469,7 @@ class Writer:
             rows = [row_of[image] for image in dict.fromkeys(only) if image in row_of]
         if not rows:
             return b""
-        t = self.items.take(pa.array(rows, pa.int64()))
-        names = pc.coalesce(t["path"], t["id"]).combine_chunks()
-        metadata = t["metadata"].combine_chunks()
-        plain = kept_names(names, unescaped=True)
-        spliced = pc.and_(
-            pc.and_(pc.starts_with(metadata, '{"'), pc.ends_with(metadata, "}")),
-            pc.invert(pc.match_substring_regex(metadata, _NOT_AS_WRITTEN)),
-        )
-        fast = pc.and_(plain, pc.fill_null(spliced, True))
-        if missing:
-            lacking = pc.is_in(t["id"].combine_chunks(), value_set=pa.array(list(missing), pa.string()))
-            fast = pc.and_(fast, pc.invert(lacking))
-        members = pc.binary_slice(metadata.cast(pa.binary()), 1, -1).cast(pa.string())
-        width, height = written_sizes(t["width"].combine_chunks(), t["height"].combine_chunks())
-        text = concat(
-            [
-                '{"id":',
-                pa.array(self.image_ids[rows]).cast(pa.string()),
-                ',"file_name":"',
-                names,
-                '"',
-                member("width", width.cast(pa.string())),
-                member("height", height.cast(pa.string())),
-                pc.binary_join_element_wise(",", members, ""),
-                "}",
-            ]
-        )
-        slow = np.flatnonzero(~true_mask(fast))
-        if len(slow):
-            ids = t["id"]
-            made = [self._image_json(rows[k], (missing or {}).get(ids[k].as_py()) or ()) for k in slow.tolist()]
-            index = np.full(len(rows), -1, dtype=np.int64)
-            index[slow] = np.arange(len(slow))
-            text = pc.if_else(fast, text, pa.array(made, pa.string()).take(pa.array(index, mask=index < 0)))
-        return joined(text)
-
-    def _image_json(self, row: int, lacking: Sequence[str] = ()) -> str:
-        """One image record (see :meth:`_images`), without the metadata fields ``lacking``."""
-        items = self.items
-        path, item_id = items["path"][row].as_py(), items["id"][row].as_py()
-        image: dict[str, Any] = {"id": int(self.image_ids[row]), "file_name": file_name(path, item_id)[0]}
-        width, height = written_sizes(items["width"].slice(row, 1), items["height"].slice(row, 1))
-        image["width"], image["height"] = width[0].as_py(), height[0].as_py()
-        metadata = items["metadata"][row].as_py()
-        if metadata:
-            for k, v in loads_text(metadata).items():
-                if k not in image and k not in lacking:
-                    image[k] = v
-        if "file_name" in lacking:  # (read so: LVIS v1's images, named after their coco_url)
-            del image["file_name"]
-        return orjson.dumps(image).decode()
+        return image_records(self.items, self.image_ids, rows, missing)
 
     def _rows(self, name: str, ids: pa.Array) -> pa.Table:
         t = self.ds.table(name)
@@ -696,8 +646,4 @@ class Writer:
         )
 
 
-_NOT_AS_WRITTEN = r'"(?:id|file_name|width|height)"\s*:|\\|[0-9.][eE][+-]?[0-9]{3}|[0-9]{19}'
-"""Metadata text that may not be spliced as it is: it may hold a key of the record (which the record's own
-value overrides), an escape (a key spelled ``\u0069d``, a lone surrogate), or a number that reads back as
-another (``1e400``, an integer past 64 bits); such an image is made from its decoded metadata."""
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
