@@ -317,6 +317,23 @@ def test_keep_existing() -> None:
         split(make_dataset(grid(3), splits=["default", None, None]), RATIOS, keep_existing=True)
 
 
+def test_keep_existing_with_a_lockfile_that_moves_an_item_warns() -> None:
+    # the lockfile wins (its items never move), but the item's own split was overridden unsaid: 'kept 0'
+    ds = make_dataset(grid(6), splits=["val"] + [None] * 5)
+    lock = Lockfile(
+        ALGORITHM_VERSION, 0, "balanced", {"train": 0.5, "val": 0.5}, {"img/i000.jpg": "train", "img/i001.jpg": "val"}
+    )
+    out, report = split(ds, {"train": 0.5, "val": 0.5}, lock=lock, keep_existing=True)
+    assert assignment(out)["i000"] == "train" and assignment(out)["i001"] == "val"
+    assert (report.kept, report.locked, report.placed) == (0, 2, 4)
+    assert report.warnings == [
+        "1 items already in a split are in another split in the lockfile, which wins (its items never move):"
+        " 'img/i000.jpg' is in 'val', the lockfile's 'train'; drop --lock or --keep-existing to keep the other"
+    ]
+    agreeing = Lockfile(ALGORITHM_VERSION, 0, "balanced", {"train": 0.5, "val": 0.5}, {"img/i000.jpg": "val"})
+    assert split(ds, {"train": 0.5, "val": 0.5}, lock=agreeing, keep_existing=True).report.warnings == []
+
+
 # -- folds and the hash method -------------------------------------------------------------------------------
 
 

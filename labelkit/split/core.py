@@ -310,10 +310,22 @@ def split(
                 found=", ".join(unknown),
                 hint="add those splits to the ratios, or drop --keep-existing",
             )
+        overridden: list[tuple[str, str, str]] = []
         for i, s in enumerate(existing):
-            if s is not None and pin[i] < 0:
+            if s is None:
+                continue
+            if pin[i] < 0:
                 pin[i] = index[s]
                 kept += 1
+            elif names[pin[i]] != s:
+                overridden.append((inp.keys[i], s, names[pin[i]]))
+        if overridden:  # (the lockfile moved them out of their own split unsaid, and the report said 'kept 0')
+            key, own, locked_to = overridden[0]
+            warnings.append(
+                f"{len(overridden):,} items already in a split are in another split in the lockfile, which wins"
+                f" (its items never move): {key!r} is in {own!r}, the lockfile's {locked_to!r}; drop --lock"
+                " or --keep-existing to keep the other"
+            )
 
     n_groups = len(inp.group_keys)
     groups = assign.Groups.build(inp.item_group, n_groups, inp.pair_item, inp.pair_label, len(inp.label_names))
