@@ -5802,6 +5802,22 @@ def test_a_polygon_reaching_near_the_float_limit_is_clipped_without_a_warning(tm
     ]
 
 
+@pytest.mark.parametrize("reach", [1e6, 1e17, 1e20, 1e300])
+def test_a_polygon_reaching_very_far_is_clipped_to_the_same_pixels(tmp_path: Path, reach: float) -> None:
+    """Clipped from its far end, an edge's crossing moved at 1e17 (69 pixels, 24 of them wrong) and fell on the far
+    end at 1e20 (no pixel at all), while the report said the polygon covers the same pixels of its image."""
+    from pycocotools.coco import COCO
+
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10)))
+    ds.add(Object(id="1", item_id="1", category_id=1, polygon=[[0.0, 0.0, reach, 0.0, reach, reach]]))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    path = tmp_path / "out" / "annotations" / "instances_default.json"
+    (ann,) = _load(path)["annotations"]
+    assert (ann["segmentation"], ann["bbox"], ann["area"]) == ([[10, 10, 0, 0, 10, 0]], [0, 0, 10, 10], 50.0)
+    assert int(COCO(str(path)).annToMask(ann).sum()) == 45
+
+
 def test_the_schema_check_parses_images_and_annotations_one_at_a_time(tmp_path: Path) -> None:
     """The whole document as Python objects took 4 GB on a train2017-sized file: its items are left raw, each
     parsed when checked; the other members are parsed (a results file's list is left raw too)."""

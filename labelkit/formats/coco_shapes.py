@@ -271,10 +271,15 @@ def clipped_ring(ring: Any, width: float, height: float) -> list[float]:
         if inside.all():
             continue
         before = np.roll(points, 1, axis=0)
-        # (an edge along the side: never taken; an edge from near float64's limit to past the other: t is 0)
+        # from the end nearer the side: from the far one, t rounded to 1 at 1e17 and the crossing moved (or, at
+        # 1e20, fell on the far end: a triangle clipped to no area). (an edge along the side: never taken; an
+        # edge from near float64's limit to past the other: t is 0)
+        near_before = (np.abs(before[:, axis] - bound) <= np.abs(value - bound))[:, None]
+        near = np.where(near_before, before, points)
+        far = np.where(near_before, points, before)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            t = (bound - before[:, axis]) / (value - before[:, axis])
-            crossing = before + t[:, None] * (points - before)
+            t = (bound - near[:, axis]) / (far[:, axis] - near[:, axis])
+            crossing = near + t[:, None] * (far - near)
         crossing[:, axis] = bound  # (on the side, exactly)
         # per edge (previous point -> this one): where it crosses the side, then this point if inside
         points = np.stack([crossing, points], axis=1)[np.stack([inside != np.roll(inside, 1), inside], axis=1)]
