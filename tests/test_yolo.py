@@ -841,6 +841,32 @@ def test_a_path_climbing_out_and_back_in_gives_paths_from_the_root_however_the_d
     ]
 
 
+def test_splits_outside_a_relatively_named_config_folder_give_the_same_paths_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From w/a/b, ``ds``'s ``train: ../../../ext/images/train`` is ``../../ext/images/train``, lexically inside
+    ``ds`` and sharing no folder with it but the current one: the image path was ``../../ext/images/train/e.jpg``
+    (``ext/images/train/e.jpg`` from elsewhere) and ``-o media=copy`` refused it as unsafe."""
+    w = tmp_path / "w"
+    (w / "a/b/ds").mkdir(parents=True)
+    (w / "ext/images/train").mkdir(parents=True)
+    (w / "ext/labels/train").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(w / "ext/images/train/e.jpg")
+    (w / "ext/labels/train/e.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (w / "a/b/ds/data.yaml").write_text("train: ../../../ext/images/train\nnames: [a]\n")
+    for cwd, named in (
+        (tmp_path, w / "a/b/ds"),
+        (w / "a/b", Path("ds")),
+        (w / "a/b/ds", Path(".")),
+        (w / "ext", Path("../a/b/ds")),
+    ):
+        monkeypatch.chdir(cwd)
+        assert [i.media.path for i in labelkit.load(named, "yolo").items()] == ["ext/images/train/e.jpg"], cwd
+    monkeypatch.chdir(w / "a/b")
+    labelkit.save(labelkit.load(Path("ds"), "yolo"), tmp_path / "out", "voc", media="copy", media_root=str(w))
+    assert (tmp_path / "out/JPEGImages/e.jpg").is_file()
+
+
 @pytest.mark.parametrize("images", [True, False], ids=["images", "image_sizes.json"])
 def test_a_yolo_dataset_named_with_a_climb_inside_its_path_reads_as_named_plainly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, images: bool

@@ -277,7 +277,8 @@ def widened_root(root: Path, sources: list[Path], config: dict[str, Any]) -> Pat
     own config, kept anywhere) are read below the folder holding their ``images`` folders. Image paths were taken
     relative to the folder the command ran in, or absolute: another output from each folder, none to copy from.
     """
-    if not sources or any(s == root or s.is_relative_to(root) for s in sources):
+    whole = Path(os.path.abspath(root))  # (lexically, ds/../../ext/images is inside ds)
+    if not sources or any(Path(os.path.abspath(s)).is_relative_to(whole) for s in sources):
         return root  # (a split inside it makes it the dataset's folder: another outside is read from there)
 
     def home(source: Path) -> Path:  # (the folder above its own images folder, else the folder itself)
@@ -296,9 +297,10 @@ def widened_root(root: Path, sources: list[Path], config: dict[str, Any]) -> Pat
     homes = [home(s) for s in sources]
     if not all(Path(str(v)).is_absolute() for v in values):
         homes.append(root)
-    if len({h.is_absolute() for h in homes}) > 1:
-        homes = [Path(os.path.abspath(h)) for h in homes]
-    return Path(os.path.commonpath([os.path.normpath(h) for h in homes]))
+    # (by absolute paths: ds and ../../ext shared no folder but the current one, '', and the image paths then
+    # depended on the folder the command ran in; relative again when the splits are, as the images' paths are)
+    common = os.path.commonpath([os.path.abspath(h) for h in homes])
+    return Path(common) if any(h.is_absolute() for h in homes) else Path(os.path.relpath(common))
 
 
 _LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
