@@ -73,6 +73,12 @@ def test_json_inputs_starting_with_a_byte_order_mark_read_as_without(tmp_path: P
     )
     (tmp_path / "instances_val.json").write_bytes(b"\xef\xbb\xbf" + coco)
     assert labelkit.validate(tmp_path / "instances_val.json", "coco") == []
+    # a Parquet folder's labelkit.json, read as strictly as a labelkit JSON document: 'Invalid JSON' at '#'
+    labelkit.save(with_mark, tmp_path / "ds.parquet", "parquet")
+    manifest = tmp_path / "ds.parquet" / "labelkit.json"
+    manifest.write_bytes(b"\xef\xbb\xbf" + manifest.read_bytes())
+    assert labelkit.validate(tmp_path / "ds.parquet", "parquet") == []
+    assert labelkit.load(tmp_path / "ds.parquet", "parquet").table("objects").equals(with_mark.table("objects"))
 
 
 def test_read_bytes_and_load_json_errors(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from labelkit.formats.native_values import (
     value_findings,
 )
 from labelkit.io import create_file, parse_json, read_bytes
+from labelkit.json_checks import without_bom
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
 from labelkit.model.dataset import TABLE_NAMES
@@ -78,7 +79,7 @@ def _manifest(path: Path) -> Manifest:
     data = read_bytes(file)
     value = parse_json(data, file)  # strict JSON (no NaN), errors with their line
     try:  # strictly, from the text, as labelkit JSON: no "1" or 1.0 for an id, no integer past 64 bits as a float
-        return Manifest.model_validate_json(data, strict=True)
+        return Manifest.model_validate_json(without_bom(data), strict=True)  # (as parse_json: 'Invalid JSON' at #)
     except ValidationError as exc:
         errors = exc.errors()
         if deep := depth_error(errors[0], value, data, file):
