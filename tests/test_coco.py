@@ -5818,6 +5818,19 @@ def test_a_polygon_reaching_very_far_is_clipped_to_the_same_pixels(tmp_path: Pat
     assert int(COCO(str(path)).annToMask(ann).sum()) == 45
 
 
+def test_a_bbox_finding_says_the_image_size_as_read(tmp_path: Path) -> None:
+    """The size went through float64: an image 2**63 - 1 wide was said to be 9223372036854775808 wide."""
+    doc = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 2**63 - 1, "height": 5}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 10]}],
+        "categories": [{"id": 1, "name": "c"}],
+    }
+    (tmp_path / "big.json").write_text(json.dumps(doc))
+    assert [(f.where, f.message) for f in labelkit.validate(tmp_path / "big.json", "coco")] == [
+        ("#/annotations/0/bbox", "bbox [0.0, 0.0, 1.0, 10.0] reaches outside the 9223372036854775807x5 image")
+    ]
+
+
 def test_the_schema_check_parses_images_and_annotations_one_at_a_time(tmp_path: Path) -> None:
     """The whole document as Python objects took 4 GB on a train2017-sized file: its items are left raw, each
     parsed when checked; the other members are parsed (a results file's list is left raw too)."""

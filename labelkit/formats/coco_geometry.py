@@ -28,6 +28,11 @@ FLOATS = pa.list_(pa.float64())
 """Arrow type of a flat list of numbers."""
 
 
+def _size(value: Any) -> str:
+    """An image side as read: exact from int64 (every image of the file sized), else as its float64 holds it."""
+    return str(int(value)) if isinstance(value, np.integer) or abs(value) < 2**53 else f"{value:.17g}"
+
+
 @dataclass
 class PendingGeometry:
     """Boxes and polygons of a chunk's objects being parsed in a worker thread, and what checks them."""
@@ -159,7 +164,7 @@ def resolve_geometry(
         findings.append((rows[k], Finding(where, pointer, "bbox has a negative width or height")))
     for k in np.flatnonzero(outside).tolist():
         pointer = json_pointer("annotations", rows[k], "bbox")
-        size = f"{int(w_img[k])}x{int(h_img[k])} " if np.isfinite(w_img[k]) and np.isfinite(h_img[k]) else ""
+        size = f"{_size(w_img[k])}x{_size(h_img[k])} " if np.isfinite(w_img[k]) and np.isfinite(h_img[k]) else ""
         message = f"bbox {boxes[k].tolist()} reaches outside the {size}image"
         findings.append((rows[k], Finding(where, pointer, message)))
     if not len(pending.polygon_rows):

@@ -262,8 +262,8 @@ def objects_table(
         seg_raws=seg_raw,
         polygon_rows=full_k,
         rows=row_list,
-        width=widths[rows].astype(np.float64),
-        height=heights[rows].astype(np.float64),
+        width=widths[rows],  # (int64 where every image has a size: as float64, 2**63 - 1 was said as 2**63)
+        height=heights[rows],
         known_image=known_image[rows],
         text=seg_column if out.polygon_text else None,
         bbox_text=bbox_lines if out.polygon_text else None,
