@@ -558,6 +558,28 @@ def test_what_the_report_does_not_name_comes_back(
     check(ds, back, report, target, options)
 
 
+def test_an_object_painting_loses_takes_none_of_its_images_counts_off_the_report(tmp_path: Path) -> None:
+    """The lost object's counts were told by checking its image with it alone and with no object: the image's
+    own 'images of unknown size' went too, while the mask kept still gives its PNGs and read-back their size."""
+    from labelkit.model import Rle
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg"), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, shape="mask", mask=Rle(size=(4, 5), counts=[0, 2, 18])))
+    ds.add(Object(id="2", item_id="a", category_id=1, shape="mask", mask=Rle(size=(4, 5), counts=[0, 20])))
+    planned = labelkit.api.plan(ds, "voc")
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [("objects", 1)]
+    assert report.lost[0].reason.startswith("no pixel of it is left")
+    assert [(c.what, c.count) for c in report.transformed] == [
+        ("objects with a mask but no box", 1),
+        ("images of unknown size", 1),
+    ]
+    assert report.transformed[1] == planned.transformed[1]  # (the plan counts the lost object's fields: 2 masks)
+    media = next(labelkit.load(tmp_path / "out", "voc").items()).media
+    assert media is not None and (media.width, media.height) == (5, 4)
+
+
 _NOT_FOLDERS = ["..", "a/b", "CON"]
 """Class names that cannot be folder names, for classify."""
 

@@ -484,7 +484,7 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
     objects written; those counts are taken off here, as they are of the objects on an image of unknown size
     whose first mask is too large to paint. ``lost``: each such object's row and the object PNG value it was
     painted with (0 for a class-only object). Only writes that lose an object so pay for this: check() runs again on the
-    images holding them, with and without them, and the difference is theirs.
+    images holding them, with all their objects and without the lost ones, and the difference is theirs.
 
     The masks of such objects were painted, so check() counted none of them lost; and whether it counted one
     painted with another value than it was read from (``voc:instance``) depends on the image's other objects:
@@ -495,8 +495,11 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
     rows[[r for r, _ in lost]] = True
     images = np.zeros(dataset.table("items").num_rows, dtype=bool)
     images[dataset.item_positions()[rows]] = True
-    alone, _ = dataset.with_objects(rows).without_items(~images)
-    bare = alone.with_objects(np.zeros(alone.table("objects").num_rows, dtype=bool))
+    # (their images with every object, then without the lost: without any, an image's own counts went too, its
+    # size taken from a mask kept said lost with the object)
+    here = images[dataset.item_positions()]
+    alone, _ = dataset.with_objects(here).without_items(~images)
+    bare = alone.with_objects(~rows[here])
     with_them, without = Report(), Report()
     check(alone, with_them, **options)
     check(bare, without, **options)
