@@ -311,7 +311,10 @@ def _one_object(media: Media, **fields: Any) -> Dataset:
 
 _HUGE = (
     "COCO JSON cannot hold the rectangle of the box [1.7e+308, 1.7e+308, 1.7e+308, 1.7e+308], written as the "
-    "segmentation of an object without one: its far corner (x + width, y + height) is past float64's range"
+    "segmentation of object '1', which has none: its far corner (x + width, y + height) is past float64's range"
+)
+_HUGE_HINT = (
+    "; hint: no COCO file holds it (JSON has no infinity): give the object a finite box, or an image size to clip it to"
 )
 _VAST = "COCO JSON cannot hold the area of object '1': it is past float64's range"
 
@@ -349,7 +352,12 @@ def test_a_rectangle_or_area_past_float64s_range_is_refused_not_written_as_inval
         text=True,
         timeout=60,
     )
-    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"labelkit: error: {tmp_path / 'out'}: {message}\n")
+    hint = _HUGE_HINT if message == _HUGE else ""  # (the object named: it named no object, nor its item's file)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        f"labelkit: error: {tmp_path / 'out'}: {message}{hint}\n",
+    )
 
 
 def test_the_plan_measures_a_polygon_not_its_box_past_float64s_range(tmp_path: Path) -> None:

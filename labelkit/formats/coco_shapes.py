@@ -217,7 +217,8 @@ def refuse_past_float64(
     with np.errstate(over="ignore", invalid="ignore"):
         beyond = rectangled & ~(np.isfinite(boxes[:, 0] + boxes[:, 2]) & np.isfinite(boxes[:, 1] + boxes[:, 3]))
         if beyond.any():
-            raise far_corner_error(boxes[int(np.argmax(beyond))])
+            first = int(np.argmax(beyond))
+            raise far_corner_error(boxes[first], objects["id"][first].as_py())
         area = np.where(measured & has_box, boxes[:, 2] * boxes[:, 3], 0.0)
     if not measured.any():  # (COCO -> COCO: every object carries its area; its polygons are not scanned)
         return

@@ -578,11 +578,17 @@ def rectangles(bbox: pa.Array, rows: np.ndarray) -> pa.Array:
     return pc.if_else(pc.is_null(bbox), pa.scalar("[]"), text)
 
 
-def far_corner_error(box: np.ndarray) -> OutputError:
-    """The error of a box whose rectangle, written as its object's segmentation, has a corner past float64's range."""
+def far_corner_error(box: np.ndarray, object_id: object = None) -> OutputError:
+    """The error of a box whose rectangle, written as its object's segmentation, has a corner past float64's range.
+
+    ``object_id``: the object's, named when known (the plan's check knows it; the writer's, after it, does not).
+    """
+    of = "an object without one" if object_id is None else f"object {object_id!r}, which has none"
     return OutputError(
-        f"COCO JSON cannot hold the rectangle of the box {box.tolist()}, written as the segmentation of an object "
-        "without one: its far corner (x + width, y + height) is past float64's range"
+        f"COCO JSON cannot hold the rectangle of the box {box.tolist()}, written as the segmentation of {of}: "
+        "its far corner (x + width, y + height) is past float64's range",
+        hint="no COCO file holds it (JSON has no infinity): give the object a finite box, or an image size to clip it "
+        "to",
     )
 
 
