@@ -406,9 +406,13 @@ def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[
         sys.exit(1)
 
 
-_CONTROLS = {c: ascii(chr(c))[1:-1] for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
-"""Control characters (line breaks, tabs, terminal escapes) and Unicode's line and paragraph separators,
-escaped as errors escape line breaks (``c\\nd``): a category named ``"c\\nd"`` broke its ``info`` line."""
+_BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+"""Unicode's bidirectional controls (Bidi_Control): U+202E in a category name turned the rest of its line round."""
+
+_CONTROLS = {c: ascii(chr(c))[1:-1] for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *_BIDI]}
+"""Control characters (line breaks, tabs, terminal escapes), Unicode's line and paragraph separators and its
+bidirectional controls, escaped as errors escape line breaks (``c\\nd``): a category named ``"c\\nd"`` broke its
+``info`` line."""
 
 
 def _shown(text: str) -> str:

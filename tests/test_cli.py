@@ -1753,17 +1753,18 @@ def test_an_internal_error_or_an_interrupt_keeps_its_exit_code_when_stderr_s_rea
 
 
 def test_info_escapes_control_characters_in_names(tmp_path: Path) -> None:
-    """A category named ``"c\\nd"`` broke its line of ``info`` (and a terminal escape was printed raw)."""
+    """A category named ``"c\\nd"`` broke its line of ``info`` (and a terminal escape was printed raw, and so was a
+    right-to-left override, U+202E, which turned the rest of its line round)."""
     doc = {
         "format": "labelkit",
         "version": 1,
-        "categories": [{"id": 1, "name": "c\nd"}, {"id": 2, "name": "e\x1b[31mf"}],
+        "categories": [{"id": 1, "name": "c\nd"}, {"id": 2, "name": "e\x1b[31mf"}, {"id": 3, "name": "g\u202eh"}],
         "items": [
             {"id": "a", "media": {"kind": "image", "path": "a.jpg", "width": 9, "height": 9}, "split": "t\u2028v"}
         ],
         "annotations": [
             {"kind": "object", "id": str(i), "item_id": "a", "category_id": i, "shape": "box", "bbox": [0, 0, 1, 1]}
-            for i in (1, 2)
+            for i in (1, 2, 3)
         ],
     }
     path = tmp_path / "nl\tx.labelkit.json"
@@ -1774,13 +1775,14 @@ def test_info_escapes_control_characters_in_names(tmp_path: Path) -> None:
         f"{tmp_path}/nl\\tx.labelkit.json (labelkit)\n"
         "items: 1  image: 1\n"
         "splits: t\\u2028v 1\n"
-        "categories: 2\n"
-        "annotations: object 2\n"
+        "categories: 3\n"
+        "annotations: object 3\n"
         "per category:\n"
         "  c\\nd        object 1\n"
         "  e\\x1b[31mf  object 1\n"
+        "  g\\u202eh    object 1\n"
         "per split:\n"
-        "  t\\u2028v  object 2\n"
+        "  t\\u2028v  object 3\n"
     )
 
 
