@@ -1042,6 +1042,37 @@ def test_validate_names_every_parquet_column_of_another_type(tmp_path: Path) -> 
     )
 
 
+def test_a_parquet_table_missing_a_column_is_an_error_naming_it(parquet_dir: Path) -> None:
+    """A missing column was read as nulls in every row: a bbox or split column dropped in Polars lost every box or
+    split, unsaid, and validate said ok."""
+    _rewrite(parquet_dir, "objects", lambda t: t.drop(["bbox"]))
+    _rewrite(
+        parquet_dir, "items", lambda t: t.drop(["split", "width"]).set_column(0, "id", t["id"].cast(pa.large_string()))
+    )
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert (info.value.location.path, info.value.message) == (
+        str(parquet_dir / "items.parquet"),
+        "column 'width' of labelkit's items table is missing",
+    )
+    assert info.value.hint is not None and info.value.hint.startswith("labelkit writes every column of a table")
+    assert [(Path(f.path).name, f.message) for f in labelkit.validate(parquet_dir)] == [
+        ("items.parquet", "column 'width' of labelkit's items table is missing"),
+        ("items.parquet", "column 'split' of labelkit's items table is missing"),
+        ("objects.parquet", "column 'bbox' of labelkit's objects table is missing"),
+    ]
+    nulls = pa.nulls(3, pa.list_(pa.float64(), 4))  # (a column of nulls stands for none: read)
+    _rewrite(
+        parquet_dir,
+        "items",
+        lambda t: t.append_column("width", pa.nulls(t.num_rows, pa.int64())).append_column(
+            "split", pa.nulls(t.num_rows, pa.string())
+        ),
+    )
+    _rewrite(parquet_dir, "objects", lambda t: t.append_column("bbox", pa.nulls(t.num_rows, nulls.type)))
+    assert len(labelkit.load(parquet_dir)) == 3
+
+
 def test_parquet_columns_of_a_wider_type_no_value_changes_by_are_read(tmp_path: Path) -> None:
     """Integers of 32 bits or fewer, float32, large and dictionary text, large lists: what other tools may write."""
     out = _typed_parquet(tmp_path)

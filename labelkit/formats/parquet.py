@@ -128,7 +128,7 @@ def _read_table(path: Path, name: str) -> pa.Table:
             twice = next((c for i, c in enumerate(names) if c in names[:i]), None)
             if twice is not None:  # (Arrow cannot tell which one is meant: it would raise KeyError)
                 raise InputError(f"column {twice!r} appears more than once", path=file, hint="keep one of them")
-            wrong = _type_errors(file, name, reader.schema_arrow)
+            wrong = _column_errors(file, name, reader.schema_arrow)
             if wrong:
                 raise wrong[0]
             for i in range(reader.num_row_groups):
@@ -147,8 +147,10 @@ def _read_table(path: Path, name: str) -> pa.Table:
     return pa.concat_tables(pieces)
 
 
-def _type_errors(file: Path, name: str, schema: pa.Schema) -> list[InputError]:
-    """An error for each column of table ``name`` (Parquet file ``file``) whose type the schema's is not stored as.
+def _column_errors(file: Path, name: str, schema: pa.Schema) -> list[InputError]:
+    """An error for each column of table ``name`` (Parquet file ``file``) of a type not the schema's, or missing.
+
+    A type the schema's is stored as (:func:`stored_as`) is the schema's.
 
     :func:`~labelkit.model.tables.conform` casts what it can, as ``Dataset.from_tables`` documents: read from a
     file, the text ``"0640"`` was width 640, the integer 2 flag ``True``, 640.0 width 640 and 7 id ``'7'``, unsaid.
@@ -168,11 +170,21 @@ def _type_errors(file: Path, name: str, schema: pa.Schema) -> list[InputError]:
                     "other values than it holds",
                 )
             )
+    errors += [  # (after the columns of another type: the ones there are first)
+        InputError(
+            f"column {column!r} of labelkit's {name} table is missing",
+            path=file,
+            hint="labelkit writes every column of a table: give it a column of nulls where no row has a value (one "
+            "missing was read as nulls in every row: a dropped bbox or split column lost every value, unsaid)",
+        )
+        for column in SCHEMAS[name].names
+        if column not in schema.names
+    ]
     return errors
 
 
-def _all_type_errors(path: Path) -> list[InputError]:
-    """:func:`_type_errors` of every table of the folder ``path`` (a table missing or unreadable has none here)."""
+def _all_column_errors(path: Path) -> list[InputError]:
+    """:func:`_column_errors` of every table of the folder ``path`` (a table missing or unreadable has none here)."""
     import pyarrow.parquet as pq
 
     errors = []
@@ -183,7 +195,7 @@ def _all_type_errors(path: Path) -> list[InputError]:
                 schema = pq.read_schema(source)
         except (OSError, pa.ArrowException):
             continue  # (reading says what is wrong with it)
-        errors += _type_errors(file, name, schema)
+        errors += _column_errors(file, name, schema)
     return errors
 
 
@@ -267,7 +279,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     nothing else is found, masks whose runs do not add up to their size, as for labelkit JSON
     (:func:`~labelkit.formats.native_values.mask_run_findings`: the reader takes them), at their ``objects`` row.
     """
-    wrong = _all_type_errors(path)
+    wrong = _all_column_errors(path)
     if wrong:  # (each column, not the first alone: reading stops at that one)
         return [
             Finding(str(e.location.path), "", InputError(e.message, expected=e.expected, found=e.found).one_line())
