@@ -38,6 +38,7 @@ from labelkit.model.tables import (
     SCHEMAS,
     compact_nulls,
     conform,
+    list_misfit,
 )
 from labelkit.report import Finding, Report
 
@@ -131,15 +132,21 @@ def _read_table(path: Path, name: str) -> pa.Table:
             wrong = _column_errors(file, name, reader.schema_arrow)
             if wrong:
                 raise wrong[0]
+            start = 0  # (the row group's first row: rows are named in the table)
             for i in range(reader.num_row_groups):
                 piece = reader.read_row_group(i)
                 piece.validate(full=True)  # strings that are not UTF-8, offsets out of range: ArrowInvalid
                 try:
                     pieces.append(compact_nulls(conform(name, piece)))
                 except (ValueError, TypeError, pa.ArrowException) as exc:
+                    if (misfit := list_misfit(name, piece)) is not None:  # (Arrow's words named no column or row)
+                        column, row, length, size = misfit
+                        message = f"row {start + row}: {column} holds {length} values, not {size}"
+                        raise InputError(message, path=file) from exc
                     raise InputError(
                         "columns do not match the labelkit schema", path=file, found=str(exc).splitlines()[0]
                     ) from exc
+                start += piece.num_rows
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"unreadable Parquet table: {str(exc).splitlines()[0]}", path=file) from exc
     if not pieces:

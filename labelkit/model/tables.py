@@ -424,16 +424,41 @@ def conform_error(name: str, table: pa.Table, exc: Exception) -> Exception:
             error = InputError(
                 f"{name}.{field.name}: not {field.type}", found=f"{column.type}: {str(cast_exc).splitlines()[0]}"
             )
-            if pa.types.is_fixed_size_list(field.type) and pa.types.is_list(column.type):
-                lengths = pc.list_value_length(column).combine_chunks()
-                wrong = pc.and_kleene(pc.is_valid(lengths), pc.not_equal(lengths, field.type.list_size))
-                row = pc.indices_nonzero(wrong.fill_null(False))[0].as_py()
-                error = InputError(
-                    f"{name} row {row}: {field.name} holds {lengths[row].as_py()} values, not {field.type.list_size}"
-                )
+            if (misfit := _first_misfit(column, field.type)) is not None:
+                row, length = misfit
+                error = InputError(f"{name} row {row}: {field.name} holds {length} values, not {field.type.list_size}")
             error.__cause__ = exc
             return error
     return exc
+
+
+def _first_misfit(column: pa.ChunkedArray, expected: pa.DataType) -> tuple[int, int] | None:
+    """The first row of a variable list ``column`` of another length than the fixed-size ``expected``, and its length.
+
+    None when ``expected`` is no fixed-size list, ``column`` no variable list (large, view too), or every row fits.
+    """
+    if not pa.types.is_fixed_size_list(expected) or not (
+        pa.types.is_list(column.type) or pa.types.is_large_list(column.type) or pa.types.is_list_view(column.type)
+    ):
+        return None
+    lengths = pc.list_value_length(column).combine_chunks()
+    wrong = pc.indices_nonzero(pc.not_equal(lengths, expected.list_size).fill_null(False))
+    if not len(wrong):
+        return None
+    row = wrong[0].as_py()
+    return row, lengths[row].as_py()
+
+
+def list_misfit(name: str, table: pa.Table) -> tuple[str, int, int, int] | None:
+    """The first list of ``table`` (of the schema ``name``) of another length than its fixed-size column's.
+
+    ``(column, row, length, size)``, or None: a variable list stands for a fixed-size one (a Parquet table written
+    by another tool), each row's length checked.
+    """
+    for field in SCHEMAS[name]:
+        if field.name in table.column_names and (misfit := _first_misfit(table[field.name], field.type)) is not None:
+            return field.name, misfit[0], misfit[1], field.type.list_size
+    return None
 
 
 # -- records -> rows -------------------------------------------------------------------------------
