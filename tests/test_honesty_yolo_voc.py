@@ -574,10 +574,28 @@ def test_an_object_painting_loses_takes_none_of_its_images_counts_off_the_report
     assert [(c.what, c.count) for c in report.transformed] == [
         ("objects with a mask but no box", 1),
         ("images of unknown size", 1),
+        ("object ids", 1),  # (object '2' reads back as '1')
     ]
     assert report.transformed[1] == planned.transformed[1]  # (the plan counts the lost object's fields: 2 masks)
     media = next(labelkit.load(tmp_path / "out", "voc").items()).media
     assert media is not None and (media.width, media.height) == (5, 4)
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_the_objects_an_object_painting_loses_renumbers_are_reported(tmp_path: Path, n: int) -> None:
+    """What the lost objects' going raises was dropped (only what it lowers was taken off): object '2' read back as
+    '1' with no 'object ids' line, where one object '3' alone gets one."""
+    from labelkit.model import Rle
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=5, height=4), split="train"))
+    for k in range(1, n):  # (each painted over by the last)
+        ds.add(Object(id=str(k), item_id="a", category_id=1, shape="mask", mask=Rle(size=(4, 5), counts=[0, 2, 18])))
+    ds.add(Object(id=str(n), item_id="a", category_id=1, shape="mask", mask=Rle(size=(4, 5), counts=[0, 20])))
+    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert [o.id for o in labelkit.load(tmp_path / "out", "voc").objects()] == ["1"]
+    assert [(c.what, c.count) for c in report.lost] == [("objects", n - 1)]
+    assert [(c.what, c.count) for c in report.transformed] == [("objects with a mask but no box", 1), ("object ids", 1)]
 
 
 _NOT_FOLDERS = ["..", "a/b", "CON"]

@@ -72,7 +72,7 @@ from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
 from labelkit.portable import where_one
-from labelkit.report import Report
+from labelkit.report import Change, Report
 
 TARGET = TITLE  # (how every report line names VOC)
 
@@ -524,6 +524,14 @@ def uncount_lost_whole(dataset: Dataset, lost: list[tuple[int, int]], report: Re
             counts[(change.what, change.reason)] -= off
             if change.count > off:
                 kept.append(replace(change, count=change.count - off))
+        # what their going raises (the objects after them renumbered: 'object ids'), added: it was dropped
+        for (what, reason), n in sorted(counts.items()):
+            if n < 0:
+                at = next((k for k, c in enumerate(kept) if (c.what, c.reason) == (what, reason)), None)
+                if at is None:
+                    kept.append(Change(what, -n, reason))
+                else:
+                    kept[at] = replace(kept[at], count=kept[at].count - n)
         setattr(report, kind, kept)
 
 
