@@ -867,6 +867,28 @@ def test_splits_outside_a_relatively_named_config_folder_give_the_same_paths_fro
     assert (tmp_path / "out/JPEGImages/e.jpg").is_file()
 
 
+def test_splits_outside_the_config_folder_named_one_absolutely_one_relatively_give_the_same_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The root, the folder holding both, was absolute and the relative split's images relative to the current
+    folder: named from its parent, the image path was r/e2/images/train/b.jpg, and 'image not found' converting."""
+    r = tmp_path / "r"
+    for folder, name in (("e1", "a"), ("e2", "b")):
+        (r / folder / "images/train").mkdir(parents=True)
+        (r / folder / "labels/train").mkdir(parents=True)
+        Image.new("RGB", (10, 10)).save(r / folder / f"images/train/{name}.jpg")
+        (r / folder / f"labels/train/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (r / "ds").mkdir()
+    (r / "ds/data.yaml").write_text(f"train: {r / 'e1/images/train'}\nval: ../e2/images/train\nnames: [a]\n")
+    for cwd, named in ((r, Path("ds")), (tmp_path, Path("r/ds")), (r / "ds", Path(".")), (r / "e1", r / "ds")):
+        monkeypatch.chdir(cwd)
+        paths = [i.media.path for i in labelkit.load(named, "yolo").items()]
+        assert paths == ["e1/images/train/a.jpg", "e2/images/train/b.jpg"], cwd
+    monkeypatch.chdir(tmp_path)
+    labelkit.save(labelkit.load(Path("r/ds"), "yolo"), tmp_path / "out", "voc", media="copy", media_root=str(r))
+    assert sorted(p.name for p in (tmp_path / "out/JPEGImages").iterdir()) == ["a.jpg", "b.jpg"]
+
+
 @pytest.mark.parametrize("images", [True, False], ids=["images", "image_sizes.json"])
 def test_a_yolo_dataset_named_with_a_climb_inside_its_path_reads_as_named_plainly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, images: bool

@@ -351,6 +351,10 @@ def rel_path(path: str | Path, root: Path) -> str:
     text, base = str(path), str(root) + os.sep
     if text.startswith(base):
         return text[len(base) :].replace(os.sep, "/")
+    if os.path.isabs(text) != os.path.isabs(base):  # (a split named absolutely, another relatively: one root)
+        whole, base = os.path.abspath(text), os.path.join(os.path.abspath(root), "")
+        if whole.startswith(base):
+            return whole[len(base) :].replace(os.sep, "/")
     try:
         return Path(path).relative_to(root).as_posix()
     except ValueError:
