@@ -369,7 +369,7 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
             "polygons reaching far outside their image",
             int((far & ~emptied).sum()),
             f"pycocotools cannot rasterise coordinates beyond {raster.RASTER_MARGIN} image sides from the image: "
-            "clipped to the image, they cover the same pixels of it",
+            "clipped to the image, they cover the same region of it",
         )
         objects, huge = holes_too_large_dropped(objects, items)
         huge &= ~valid_mask(objects["mask"])  # (a polygon beside a mask is lost whole: counted below)

@@ -304,7 +304,7 @@ def far_polygons_clipped(
     """``objects`` with each polygon reaching beyond :data:`raster.RASTER_MARGIN` image sides clipped to its image.
 
     pycocotools sizes its buffers by a polygon's outline (see :data:`raster.RASTER_MARGIN`): ``annToMask`` of such
-    a polygon took seconds, or gigabytes and the process. Clipped, it covers the same pixels of its image. A
+    a polygon took seconds, or gigabytes and the process. Clipped, it covers the same region of its image. A
     ring left with fewer than 3 points is dropped (with its hole flag); the rows are marked for the writer to
     derive what they now lack (:func:`coco_text.marked_for_derivation`). Objects read from COCO (see
     :func:`coco_text.carried_fields`; ``read_from_coco``: the dataset's info lists COCO files) are written back
