@@ -360,7 +360,8 @@ def _save(
         return report
     if progress:
         progress(f"writing {fmt.NAME}")
-    with atomic_output(path, fmt.OUTPUT, overwrite=overwrite) as tmp:
+    left: list[Path] = []
+    with atomic_output(path, fmt.OUTPUT, overwrite=overwrite, left=left) as tmp:
         try:
             with _unwritable(path, fmt.NAME), paused_gc():
                 fmt.write(dataset, tmp, report, **options)
@@ -383,6 +384,8 @@ def _save(
             report.written = dataset.report_counts()
         if on_written is not None:
             on_written(report)
+    for old in left:
+        report.note(f"the output replaced could not be removed wholly: {old} is left (remove it yourself)")
     return report
 
 

@@ -183,7 +183,9 @@ def check_output(given: str | Path, kind: Literal["file", "dir"], *, overwrite: 
 
 
 @contextmanager
-def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> Iterator[Path]:
+def atomic_output(
+    path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False, left: list[Path] | None = None
+) -> Iterator[Path]:
     """Write to a temporary sibling of ``path`` and move it into place only when the block succeeds.
 
     A failure leaves nothing behind; an existing output is replaced only with ``overwrite``. An output that
@@ -194,6 +196,8 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
         path: the final file or folder.
         kind: whether the writer produces a file or a folder.
         overwrite: replace an existing output.
+        left: given, the replaced output is added to it when it could not be removed wholly (the new output is in
+            place; the old one is left under its temporary name, beside it).
 
     Yields:
         The temporary path to write (a folder already created, or a file path).
@@ -225,9 +229,11 @@ def atomic_output(path: Path, kind: Literal["file", "dir"], *, overwrite: bool =
                     os.replace(old, path)  # the output as it was
                     raise
                 try:
-                    _remove(old)
+                    gone = _remove(old)
                 except KeyboardInterrupt:  # the new output is in place: the old one is not left half removed
-                    _remove(old)
+                    gone = _remove(old)
+                if not gone and left is not None:  # (a folder of it write-protected: it was left hidden, unsaid)
+                    left.append(old)
             elif kind == "file" and not overwrite:  # (a rename replaces a file that appeared since the check)
                 _publish_new(tmp, path)
             else:
@@ -305,7 +311,8 @@ def _sibling(path: Path, what: str, tag: str) -> Path:
     return path.parent / f".{name}.labelkit-{what}-{tag}"
 
 
-def _remove(path: Path) -> None:
+def _remove(path: Path) -> bool:
+    """Remove a file or folder (a link itself, not what it leads to); whether nothing is left at ``path``."""
     try:  # (a Ctrl-C or SIGTERM meanwhile is raised once all is gone: a second Ctrl-C left the temporary output)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
@@ -314,6 +321,9 @@ def _remove(path: Path) -> None:
     except KeyboardInterrupt:
         _remove(path)
         raise
+    except OSError:
+        pass  # (told by what is left)
+    return not os.path.lexists(path)
 
 
 def read_bytes(path: str | Path) -> bytes:

@@ -883,3 +883,25 @@ def test_an_unsafe_name_is_refused_with_a_hint_naming_every_reason(name: str) ->
     with pytest.raises(InputError, match="unsafe file name") as err:
         safe_relpath(name)
     assert err.value.hint == "names inside a dataset must be relative, with no drive ('C:'), '..' part or NUL character"
+
+
+def test_a_replaced_output_that_cannot_be_removed_wholly_is_named_in_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write-protected folder of the old output (removing it fails for a user without rights to it): the whole old
+    output was left beside the new one under a hidden name, with a full report and exit 0, unsaid."""
+    import shutil
+
+    import labelkit
+
+    source = ROOT / "fixtures" / "native" / "images.labelkit.json"
+    out = tmp_path / "out.parquet"
+    labelkit.save(labelkit.load(source), out, "parquet")
+    monkeypatch.setattr(shutil, "rmtree", lambda path, ignore_errors=False: None)  # (as a protected folder stops it)
+    report = labelkit.save(labelkit.load(source), out, "parquet", overwrite=True)
+    (old,) = [p for p in tmp_path.iterdir() if p.name != "out.parquet"]
+    assert old.name.startswith(".out.parquet.labelkit-old-") and (old / "items.parquet").is_file()
+    assert report.notes == [f"the output replaced could not be removed wholly: {old} is left (remove it yourself)"]
+    monkeypatch.undo()
+    assert labelkit.save(labelkit.load(source), out, "parquet", overwrite=True).notes == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [old.name, "out.parquet"]
