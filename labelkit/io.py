@@ -246,10 +246,13 @@ def atomic_output(
         except OSError as exc:
             raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
     except LabelkitError as exc:  # an error about a file being written names it where it was to go
-        _remove(tmp)
+        gone = _remove(tmp)
         where, prefix = exc.location.path, str(tmp)
         if where is not None and (where == prefix or where.startswith(prefix + os.sep)):
             exc.relocate(str(path) + where[len(prefix) :])
+        if not gone:  # (a folder of it made write-protected meanwhile: it was left hidden, unsaid)
+            left_here = f"the temporary output {tmp} could not be removed wholly: remove it yourself"
+            exc.hint = f"{exc.hint}; {left_here}" if exc.hint else left_here
         raise
     except BaseException:
         _remove(tmp)

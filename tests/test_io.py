@@ -905,3 +905,20 @@ def test_a_replaced_output_that_cannot_be_removed_wholly_is_named_in_a_note(
     monkeypatch.undo()
     assert labelkit.save(labelkit.load(source), out, "parquet", overwrite=True).notes == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [old.name, "out.parquet"]
+
+
+def test_a_temporary_output_left_by_a_failed_write_is_named_in_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write failing with a folder of its temporary output it cannot remove left that folder hidden, unsaid."""
+    import shutil
+
+    from labelkit.io import atomic_output
+
+    monkeypatch.setattr(shutil, "rmtree", lambda path, ignore_errors=False: None)  # (as a protected folder stops it)
+    with pytest.raises(OutputError) as info, atomic_output(tmp_path / "out", "dir") as tmp:
+        (tmp / "a.txt").write_text("a")
+        raise OutputError("cannot write: No space left on device", path=tmp / "a.txt")
+    assert info.value.location.path == str(tmp_path / "out" / "a.txt")
+    assert info.value.hint == f"the temporary output {tmp} could not be removed wholly: remove it yourself"
+    assert tmp.is_dir()
