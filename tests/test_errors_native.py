@@ -1061,7 +1061,7 @@ def test_a_parquet_table_missing_a_column_is_an_error_naming_it(parquet_dir: Pat
         ("items.parquet", "column 'split' of labelkit's items table is missing"),
         ("objects.parquet", "column 'bbox' of labelkit's objects table is missing"),
     ]
-    nulls = pa.nulls(3, pa.list_(pa.float64(), 4))  # (a column of nulls stands for none: read)
+    # a column of nulls stands for values no row has: read
     _rewrite(
         parquet_dir,
         "items",
@@ -1069,7 +1069,7 @@ def test_a_parquet_table_missing_a_column_is_an_error_naming_it(parquet_dir: Pat
             "split", pa.nulls(t.num_rows, pa.string())
         ),
     )
-    _rewrite(parquet_dir, "objects", lambda t: t.append_column("bbox", pa.nulls(t.num_rows, nulls.type)))
+    _rewrite(parquet_dir, "objects", lambda t: t.append_column("bbox", pa.nulls(t.num_rows, pa.list_(pa.float64(), 4))))
     assert len(labelkit.load(parquet_dir)) == 3
 
 
