@@ -813,6 +813,28 @@ def test_a_data_yaml_apart_from_its_images_reads_the_same_paths_from_any_folder(
     assert (tmp_path / "out/images/train/a.jpg").read_bytes() == (tmp_path / "ds/images/train/a.jpg").read_bytes()
 
 
+def test_a_data_yaml_split_outside_its_folder_beside_one_inside_reads_the_same_paths_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``val: ../ext/images/val`` beside ``train: images/train`` in ``ds/data.yaml``: the outside split's image paths
+    were relative to the folder the command ran in (``w/ext/images/val/b.jpg`` from above ``w``, ``ext/...`` from
+    ``w``); now relative to the dataset's folder, as the inside split's are."""
+    for name, folder in (("a", "w/ds/images/train"), ("b", "w/ext/images/val")):
+        (tmp_path / folder).mkdir(parents=True)
+        Image.new("RGB", (10, 10)).save(tmp_path / folder / f"{name}.jpg")
+        (tmp_path / folder.replace("images", "labels")).mkdir(parents=True)
+        (tmp_path / folder.replace("images", "labels") / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "w/ds/data.yaml").write_text("train: images/train\nval: ../ext/images/val\nnames: [cat]\n")
+    paths = []
+    for here, config in ((tmp_path, "w/ds/data.yaml"), (tmp_path / "w", "ds/data.yaml"), (tmp_path / "w/ds", ".")):
+        monkeypatch.chdir(here)
+        paths.append([(i.id, i.media.path) for i in labelkit.load(config, "yolo").items()])
+    assert paths == [[("a", "images/train/a.jpg"), ("b", "../ext/images/val/b.jpg")]] * 3
+    with pytest.raises(InputError, match=r"item 'b': unsafe file name '\.\./ext/images/val/b\.jpg'"):
+        labelkit.convert(".", tmp_path / "out", to="yolo", media="copy", media_root=".")
+    assert not (tmp_path / "out").exists()
+
+
 _SIZED = "<size><width>10</width><height>10</height><depth>3</depth></size>"
 _BOX5 = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
 

@@ -357,8 +357,8 @@ def rel_path(path: str | Path, root: Path) -> str:
             return whole[len(base) :].replace(os.sep, "/")
     try:
         return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+    except ValueError:  # (outside it: from it, as '../ext/a.jpg', not from the folder the command ran in)
+        return Path(os.path.relpath(path, root) if os.path.isabs(text) == os.path.isabs(root) else path).as_posix()
 
 
 def _label_rel(image_rel: str, labels: str = "/labels/") -> str:
