@@ -340,6 +340,9 @@ def convert(
                 on_written=lambda written: stage_report(side, written.to_dict(), report_path),
                 **format_options(parse_kv(options), api.convert),
             )
+            side.keep()  # (the output is in place; the report again, with the notes of moving it there)
+            if not dry_run:
+                stage_report(side, report.to_dict(), report_path)
             side.commit()
         except DataLossError as exc:
             if isinstance(exc.report, Report):
@@ -571,6 +574,9 @@ def split_command(
                     dry_run,
                     side_files,
                 )
+            side.keep()  # (the output is in place; the report again, with the notes of moving it there)
+            if not dry_run:
+                stage_report(side, {"split": report.to_dict(), "output": written.to_dict()}, report_path)
             side.commit()
         except DataLossError as exc:
             if report_path is not None and isinstance(exc.report, Report):

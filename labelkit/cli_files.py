@@ -200,7 +200,8 @@ class SideFiles:
     """
 
     def __init__(self) -> None:
-        self._stdout: list[bytes] = []
+        self._stdout: dict[str, bytes] = {}  # (by what: staged again, it replaces what was staged)
+        self._written: dict[Path, bytes] = {}  # (a report written in place: staged again the same, not rewritten)
         self._undo: list[tuple[Path, bytes | str | None]] = []  # (path, old bytes, old link target, or None)
 
     def __enter__(self) -> SideFiles:
@@ -220,14 +221,19 @@ class SideFiles:
     def stage(self, path: Path, data: bytes, what: str) -> None:
         """Write ``data`` at ``path`` (the ``what`` names it in errors; ``-``: printed at :meth:`commit`).
 
+        A report staged again (with the notes of moving the output into place) replaces the one staged; written
+        only when it differs.
+
         Raises:
             OutputError: it cannot be written (a full disk), naming ``path``.
         """
         if path is STDOUT:
-            self._stdout.append(data)
+            self._stdout[what] = data
             return
         if what != "lockfile":
-            _write_in_place(path, data, what)
+            if self._written.get(path) != data:
+                _write_in_place(path, data, what)
+                self._written[path] = data
             return
         old: bytes | str | None = None
         if path.is_symlink():
@@ -240,12 +246,16 @@ class SideFiles:
             raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
         self._undo.append((path, old))
 
+    def keep(self) -> None:
+        """Keep what was written: the output is in place (a report staged again after it cannot undo a lockfile)."""
+        self._undo = []
+
     def commit(self) -> None:
         """Keep what was written (the output is in place), and print what goes to stdout."""
-        self._undo = []
-        for data in self._stdout:
+        self.keep()
+        for data in self._stdout.values():
             click.echo(data.decode(), nl=False)
-        self._stdout = []
+        self._stdout = {}
 
 
 def _replace_with_link(path: Path, target: str) -> None:

@@ -124,6 +124,30 @@ def test_convert_prints_the_report_and_saves_it(tmp_path: Path) -> None:
     assert labelkit.load(out).to_dict() == labelkit.load(IMAGES).to_dict()
 
 
+@pytest.mark.parametrize("command", ["convert", "split"])
+@pytest.mark.parametrize("saved", ["file", "-"])
+def test_the_report_saved_names_an_old_output_left_as_the_printed_one_does(
+    command: str, saved: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The --report file was saved before the output was moved into place, so it lacked the note naming the old
+    output that could not be removed (a write-protected folder of it), which the printed report had."""
+    import shutil
+
+    out, report = tmp_path / "out.parquet", tmp_path / "report.json"
+    how = ["--to", "parquet"] if command == "convert" else ["--to", "parquet", "--ratios", "a=0.5,b=0.5"]
+    assert run(command, IMAGES, out, *how).exit_code == 0
+    monkeypatch.setattr(shutil, "rmtree", lambda path, ignore_errors=False: None)  # (as a protected folder stops it)
+    args = [command, IMAGES, out, *how, "--overwrite", "--report", report if saved == "file" else "-"]
+    result = run(*args, *(["--quiet"] if saved == "-" else []))
+    assert result.exit_code == 0, result.output
+    (old,) = [p.name for p in tmp_path.iterdir() if p.name not in ("out.parquet", "report.json")]
+    note = f"the output replaced could not be removed wholly: {tmp_path / old} is left (remove it yourself)"
+    data = orjson.loads(report.read_bytes() if saved == "file" else result.stdout)
+    assert (data if command == "convert" else data["output"])["notes"] == [note]
+    if saved == "file":
+        assert f"note: {note}" in result.stdout.splitlines()
+
+
 def test_convert_quiet_prints_nothing(tmp_path: Path) -> None:
     result = run("convert", IMAGES, tmp_path / "o.json", "--to", "labelkit", "--quiet")
     assert result.exit_code == 0
