@@ -835,6 +835,33 @@ def test_a_data_yaml_split_outside_its_folder_beside_one_inside_reads_the_same_p
     assert not (tmp_path / "out").exists()
 
 
+def test_a_data_yaml_read_through_a_link_whose_split_climbs_out_reads_the_folder_the_climb_reaches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``link -> real/ds``, ``link/cfg/data.yaml``'s ``val: ../../ext/images/val``: Ultralytics resolves the climb
+    through the link (``real/ext``); its image paths were ``link/cfg/../../ext/images/val/b.jpg``, which
+    ``media=copy`` refused as unsafe."""
+    data = tmp_path / "data"
+    for name, folder in (("a", "real/ds/images/train"), ("b", "real/ext/images/val")):
+        (data / folder).mkdir(parents=True)
+        Image.new("RGB", (10, 10)).save(data / folder / f"{name}.jpg")
+        (data / folder.replace("images", "labels")).mkdir(parents=True)
+        (data / folder.replace("images", "labels") / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (data / "real/ds/cfg").mkdir()
+    (data / "real/ds/cfg/data.yaml").write_text("train: ../images/train\nval: ../../ext/images/val\nnames: [a]\n")
+    (data / "link").symlink_to("real/ds")
+    monkeypatch.chdir(data)
+    ds = labelkit.load("link/cfg/data.yaml", "yolo")
+    assert [(i.id, i.media.path) for i in ds.items()] == [
+        ("a", "link/images/train/a.jpg"),
+        ("b", "real/ext/images/val/b.jpg"),
+    ]
+    labelkit.save(ds, tmp_path / "out", "yolo", media="copy", media_root=str(data))
+    assert (tmp_path / "out/images/val/real/ext/images_/val/b.jpg").read_bytes() == (
+        data / "real/ext/images/val/b.jpg"
+    ).read_bytes()
+
+
 _SIZED = "<size><width>10</width><height>10</height><depth>3</depth></size>"
 _BOX5 = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
 

@@ -120,9 +120,11 @@ def without_climbs(path: Path) -> Path:
         return path
     tidy = Path(os.path.normpath(path))
     try:
-        return tidy if os.path.samefile(tidy, path) else path.resolve()
-    except OSError:  # (nothing there: left as named, for the caller to say so)
-        return path
+        if os.path.samefile(tidy, path):
+            return tidy
+    except OSError:  # (nothing at one of them: through a link, 'link/cfg/../../ext' is not 'ext')
+        pass
+    return path.resolve() if os.path.lexists(path) else path  # (nothing there: as named, for the caller to say so)
 
 
 def config_root(config_path: Path, config: dict[str, Any]) -> Path:
