@@ -85,13 +85,14 @@ def reader_of(path: Path, name: str | None, what: str = "format") -> FormatModul
     """The reader of ``path``: the format named, else the one detected.
 
     Raises:
-        InputError: a format is named and ``path`` does not exist (readers given a file look in its folder:
-            YOLO read the current folder's datasets for a missing ``nope``).
+        InputError: ``path`` does not exist, format named or not (readers given a file look in its folder: YOLO read
+            the current folder's datasets for a missing ``nope``; unnamed, it was an ``UnknownFormatError``, which a
+            pipeline catching ``InputError`` for bad input missed).
         UsageError: the name (the argument ``what``) is not a str.
     """
     if name is not None:
         format_name(name, what)
-    if name is not None and not path.exists():
+    if not path.exists():
         raise InputError("no such file or folder", path=path)
     fmt = formats.get(name if name is not None else formats.detect(path).format)
     if not formats.can_read(fmt):
@@ -123,7 +124,17 @@ def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset
     fmt = reader_of(path, format)
     parsed = parse_options(options, fmt, None)
     with _named_wrongly(path, format), input_guard(path), paused_gc():
-        return fmt.read(path, **parsed.read)
+        return _read_by(fmt, fmt.read(path, **parsed.read))
+
+
+def _read_by(reader: FormatModule, dataset: Dataset) -> Dataset:
+    """``dataset`` as ``reader`` made it: made by a built-in reader, its values are those records hold.
+
+    A plug-in reader's tables are checked as tables given to ``Dataset.from_tables`` are, before writing.
+    """
+    if getattr(reader, "__name__", "").startswith("labelkit.formats."):
+        dataset.given_tables = False
+    return dataset
 
 
 def stats(path: str | Path, format: str | None = None, **options: Any) -> DatasetStats:
@@ -458,7 +469,7 @@ def read_for(
         read_options["source_text"] = True  # the same format: values it does not change are written as read
     with _named_wrongly(src, named), input_guard(src), paused_gc():
         dataset: Dataset = reader.read(src, **read_options)
-    return dataset
+    return _read_by(reader, dataset)
 
 
 def convert(

@@ -491,6 +491,23 @@ def test_a_missing_input_with_its_format_named_is_no_such_file(
     assert (caught.value.location.path, caught.value.message) == ("nope", "no such file or folder")
 
 
+def test_a_missing_input_is_an_input_error_format_named_or_not(tmp_path: Path) -> None:
+    """Unnamed, it was an UnknownFormatError (no InputError), which a pipeline catching InputError missed."""
+    for call in (
+        lambda: labelkit.load(tmp_path / "nope.json"),
+        lambda: labelkit.stats(tmp_path / "nope.json"),
+        lambda: labelkit.validate(tmp_path / "nope.json"),
+        lambda: labelkit.convert(tmp_path / "nope.json", tmp_path / "out", to="coco"),
+    ):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert (caught.value.location.path, caught.value.message) == (
+            str(tmp_path / "nope.json"),
+            "no such file or folder",
+        )
+    assert sorted(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("fmt", [None, "yolo", "voc", "coco"])
 def test_an_empty_input_path_names_no_file_and_the_current_folder_is_not_read(
     fmt: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import labelkit
 from labelkit.cli import cli
-from labelkit.errors import DataLossError, InputError
+from labelkit.errors import DataLossError, InputError, OutputError
 from labelkit.formats import coco, coco_text
 from labelkit.formats.coco_geometry import POLYGON_TEXT, POLYGONS
 from labelkit.formats.coco_shapes import drawn_polygons
@@ -681,18 +681,19 @@ def test_stored_metadata_texts_are_written_as_their_values(tmp_path: Path) -> No
     texts = [
         '{"x": 1} ',  # whitespace after the object
         '{"\\u0069d":99,"\\u0077idth":0,"y":2}',  # "id" and "width", spelled with escapes
-        '{"n":123456789012345678901234567890}',  # past 64 bits: written as the float it reads as
         '{"a":[1,{"id":5}],"s":"\\u00e9"}',
     ]
     labelkit.save(_items_with_metadata(texts), tmp_path / "out", "coco")
     images = _load(tmp_path / "out" / "annotations" / "instances_default.json")["images"]
-    base = [{"id": i + 1, "file_name": f"{i}.jpg", "width": 10, "height": 20} for i in range(4)]
+    base = [{"id": i + 1, "file_name": f"{i}.jpg", "width": 10, "height": 20} for i in range(3)]
     assert images == [
         {**base[0], "x": 1},
         {**base[1], "y": 2},
-        {**base[2], "n": 1.2345678901234568e29},
-        {**base[3], "a": [1, {"id": 5}], "s": "\u00e9"},
+        {**base[2], "a": [1, {"id": 5}], "s": "\u00e9"},
     ]
+    # past 64 bits, which no record holds: it was written as the float it reads as (1.2345678901234568e29), unsaid
+    with pytest.raises(OutputError, match="^items row 0: metadata holds an integer that does not fit 64 bits; hint"):
+        labelkit.plan(_items_with_metadata(['{"n":123456789012345678901234567890}']), "coco")
 
 
 def test_stored_metadata_no_float_holds_is_refused(tmp_path: Path) -> None:

@@ -757,6 +757,71 @@ def test_an_annotations_attribute_value_set_in_place_is_refused(value: object, s
     assert orjson.loads(Dataset(annotations=[label]).table("labels")["attributes"][0].as_py()) == label.attributes
 
 
+def test_a_geometry_changed_in_place_is_checked_again_when_added() -> None:
+    """No validator sees ``polygon[0][0] = "5"``, ``keypoints.append("x")`` or a polygon assigned anew beside its
+    old ``polygon_holes``: the record was added, and its table (so every read, stats, split) or the COCO writer
+    failed with Arrow's or Python's error, after pydantic had printed a warning of it."""
+    hint = "a value set in place after the record was made is checked as its constructor checks it"
+    obj = Object(id="o", item_id="a", shape="polygon", polygon=[[0, 0, 5, 0, 5, 5]], keypoints=[1, 2, 2])
+    obj.polygon[0][0] = "5"  # type: ignore[call-overload]  # (as Object(polygon=[["5", ...]]) takes it)
+    ds = Dataset(annotations=[obj])
+    assert ds.table("objects")["polygon"].to_pylist() == [[[5.0, 0.0, 5.0, 0.0, 5.0, 5.0]]]
+    obj.keypoints.append("x")  # type: ignore[arg-type, union-attr]
+    with pytest.raises(labelkit.UsageError) as err:
+        ds.add(obj)
+    assert (err.value.message, err.value.hint) == (
+        "object 'o': keypoints[3]: Input should be a valid number, unable to parse string as a number",
+        hint,
+    )
+    holed = Object(id="h", item_id="a", polygon=[[0, 0, 5, 0, 5, 5], [1, 1, 2, 1, 2, 2]], polygon_holes=[False, True])
+    holed.polygon = [[0, 0, 5, 0, 5, 5]]
+    with pytest.raises(labelkit.UsageError) as err:
+        ds.add(holed)
+    assert err.value.message == "object 'h': polygon_holes: polygon_holes has 2 flags for 1 rings"
+    assert ds.table("objects").num_rows == 1
+
+
+def test_a_category_changed_in_place_is_checked_again_before_writing(tmp_path: Path) -> None:
+    """``skeleton.append(("nose", "eye"))`` (names, not indexes): the native writers wrote files their readers
+    refuse, the COCO writer failed with Python's TypeError, and pydantic printed a warning; ``("1", "2")`` is
+    taken as the constructor takes it."""
+    from labelkit.model import Category
+
+    cat = Category(id=1, name="person", keypoints=["nose", "eye"], skeleton=[(1, 2)])
+    ds = Dataset(categories=[cat])
+    cat.skeleton.append(("nose", "eye"))  # type: ignore[arg-type, union-attr]
+    for fmt in ("labelkit", "parquet", "coco"):
+        with pytest.raises(labelkit.UsageError) as err:
+            labelkit.save(ds, tmp_path / fmt, fmt)
+        assert err.value.message == (
+            "categories[0] (category 1): skeleton[1][0]: Input should be a valid integer, unable to parse string as "
+            "an integer"
+        )
+        assert not (tmp_path / fmt).exists()
+    cat.skeleton[1] = ("1", "2")  # type: ignore[index]
+    labelkit.save(ds, tmp_path / "o.json", "labelkit")
+    assert labelkit.load(tmp_path / "o.json").categories[0].skeleton == [(1, 2), (1, 2)] == cat.skeleton
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda t: Object(id=t, item_id="a"),
+        lambda t: Item(id="a", media=Media(path=t)),
+        lambda t: Item(id="a", split=t),
+        lambda t: __import__("labelkit.model", fromlist=["Category"]).Category(id=1, name="c", keypoints=[t]),
+        lambda t: __import__("labelkit.model", fromlist=["Transcript"]).Transcript(id="t", item_id="a", text=t),
+        lambda t: __import__("labelkit.model", fromlist=["Label"]).Label(id="l", item_id="a", attributes={"x": [t]}),
+    ],
+)
+def test_a_text_holding_a_lone_surrogate_is_refused_by_its_record(make: Any) -> None:
+    """Accepted, it broke the dataset for good: its table, every read, stats and split raised Python's
+    UnicodeEncodeError or Arrow's error; only a write refused it, naming no record."""
+    assert make("caf\u00e9 \U0001f600")  # (any text UTF-8 encodes)
+    with pytest.raises(ValidationError, match=r"text (at /x/0 )?holds a lone surrogate, which UTF-8 cannot encode"):
+        make("bad\udc80")
+
+
 @pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
 @pytest.mark.parametrize(
     ("where", "message"),

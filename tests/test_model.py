@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -546,6 +547,15 @@ TITLES = {"coco": "COCO", "yolo": "YOLO detect", "voc": "Pascal VOC"}
         ({}, {"polygon": pa.array([[[1.0, 1.0, None, 1.0, 3.0, 3.0]]])}, "objects row 0: polygon has a null ring"),
         ({}, {"polygon": pa.array([[None]], pa.list_(pa.list_(pa.float64())))}, "objects row 0: polygon has a null"),
         ({"height": [-8]}, {"bbox": [[1.0, 1.0, 2.0, 2.0]]}, "items row 0: height is negative (-8)"),
+        # (COCO wrote the NaN into its JSON, which its reader refuses, and the report said nothing was lost)
+        ({"metadata": ['{"s": NaN}']}, {"bbox": [[1.0, 1.0, 2.0, 2.0]]}, "items row 0: metadata is not a JSON object"),
+        ({}, {"bbox": [[1.0, 1.0, 2.0, 2.0]], "attributes": ["[1]"]}, "objects row 0: attributes is not a JSON object"),
+        # (COCO: Python's ValueError, zip() argument 2 is longer than argument 1)
+        (
+            {},
+            {"polygon": [[[1.0, 1.0, 4.0, 1.0, 4.0, 4.0]]], "polygon_holes": [[False, True]]},
+            "objects row 0: polygon_holes is not one flag per ring",
+        ),
     ],
 )
 def test_values_no_record_holds_are_refused_by_every_writer_not_only_the_native_ones(
@@ -569,3 +579,17 @@ def test_values_no_record_holds_are_refused_by_every_writer_not_only_the_native_
             f"no record holds it, nor can {TITLES[target]} write it: fix the tables given to Dataset.from_tables"
         )
     assert list(tmp_path.iterdir()) == []
+    for derived in (ds.copy(), ds.without_dangling()[0], labelkit.split(ds, {"a": 1.0}).dataset):
+        with pytest.raises(OutputError, match=f"^{re.escape(message)}"):
+            labelkit.plan(derived, target)
+
+
+def test_a_dataset_a_reader_made_is_not_checked_value_by_value_before_writing() -> None:
+    """Its values are those records hold (a quick look still runs); tables given whole are checked wholly."""
+    ds = labelkit.load(IMAGES)
+    assert (
+        not ds.given_tables and not ds.copy().given_tables and not labelkit.split(ds, {"a": 1.0}).dataset.given_tables
+    )
+    assert Dataset.from_tables(ds.tables(), ds.categories).given_tables
+    ds.set_table("items", ds.table("items"))
+    assert ds.given_tables and ds.copy().given_tables

@@ -436,11 +436,13 @@ def refuse_unholdable(dataset: Dataset, fmt: Any, title: str) -> None:
     (whose ``check`` refuses every such value: :func:`refuse_unreadable`), the values :func:`check_values` refuses
     where a quick look finds one may be there (:func:`_may_hold_unreadable`): COCO, YOLO and VOC met a null box,
     keypoint or polygon value with Python's TypeError, or wrote it as ``nan`` (invalid JSON) or as another corner,
-    and wrote a negative image size, which their readers refuse.
+    and wrote a negative image size, which their readers refuse. A dataset given tables whole
+    (``Dataset.given_tables``) is checked wholly: COCO wrote a metadata cell's ``NaN`` into its JSON and failed on
+    a ``polygon_holes`` list of another length than the rings with Python's ValueError.
     """
     native = getattr(fmt, "CANNOT_HOLD", None)
     refuse_non_finite(dataset, native or f"{title} cannot hold")
-    if native is None and _may_hold_unreadable(dataset):
+    if native is None and (dataset.given_tables or _may_hold_unreadable(dataset)):
         check_values(
             dataset, title, f"no record holds it, nor can {title} write it: fix the tables given to Dataset.from_tables"
         )

@@ -30,6 +30,24 @@ Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
 """A non-negative int64: sizes, frame indexes, character offsets."""
 
 
+def utf8_text(text: str) -> str:
+    """``text``, refused (ValueError) when it holds a lone surrogate, which no table, JSON or XML file can hold.
+
+    Accepted, it broke the dataset for good: its table, every read of it, its stats and its split raised Arrow's or
+    Python's encoding error; only a write named it, and not where.
+    """
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text holds a lone surrogate, which UTF-8 cannot encode") from None
+    return text
+
+
+Text = Annotated[str, AfterValidator(utf8_text)]
+"""Text a record holds: any string UTF-8 can encode."""
+
+
 def _no_big_int(value: Any) -> Any:
     if isinstance(value, _NUMPY_TYPES):  # (np.int64(3) was 3.0 and np.bool_(True) 1.0, by the union)
         value = value.tolist()
@@ -225,8 +243,8 @@ class Record(BaseModel):
 class Provenance(Record):
     """Who or what made an annotation, so several annotators' labels of one item can coexist."""
 
-    annotator: str | None = None
-    model: str | None = None
+    annotator: Text | None = None
+    model: Text | None = None
 
 
 class Rle(Record):
@@ -237,12 +255,12 @@ class Rle(Record):
     """
 
     size: tuple[Count, Count]
-    counts: str | list[Count]
+    counts: Text | list[Count]
 
 
 class _Common(Record):
-    id: str = Field(description="Stable id, unique within its kind in the dataset.")
-    item_id: str = Field(description="Id of the item this annotation belongs to.")
+    id: Text = Field(description="Stable id, unique within its kind in the dataset.")
+    item_id: Text = Field(description="Id of the item this annotation belongs to.")
     category_id: Int64 | None = Field(default=None, description="Id of a category of the dataset.")
     score: float | None = Field(default=None, description="Confidence of a prediction; None for ground truth.")
     attributes: Annotated[dict[str, AttributeValue], AfterValidator(_writable)] = Field(default_factory=dict)
@@ -276,7 +294,7 @@ class Object(_Common):
     mask: Rle | None = None
     keypoints: list[float] | None = None
     frame: Count | None = None
-    track_id: str | None = None
+    track_id: Text | None = None
     keyframe: bool | None = None
     outside: bool | None = None
     occluded: bool | None = None
@@ -312,17 +330,17 @@ class Span(_Common):
     kind: Literal["span"] = "span"
     start: Count
     end: Count
-    text: str | None = None
+    text: Text | None = None
 
 
 class Transcript(_Common):
     """Text said or written in an item, optionally over a time range in seconds, with a speaker."""
 
     kind: Literal["transcript"] = "transcript"
-    text: str
+    text: Text
     start: float | None = None
     end: float | None = None
-    speaker: str | None = None
+    speaker: Text | None = None
 
 
 class Track(_Common):

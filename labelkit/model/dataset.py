@@ -113,6 +113,12 @@ class Dataset:
         self._tables: dict[str, pa.Table] = {name: T.empty_table(name) for name in TABLE_NAMES}
         self._pending: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLE_NAMES}
         self._positions: dict[str, tuple[pa.Table, pa.Table, np.ndarray[Any, np.dtype[np.int64]]]] = {}
+        self.given_tables = False
+        """Whether a table was given whole (:meth:`from_tables`, :meth:`set_table`), so may hold values no record
+        holds (a JSON text cell that is no JSON object, a ``polygon_holes`` list of another length than the
+        polygon's rings), which every writer refuses before writing (their plan checks every value then). Unset on
+        a dataset a built-in reader made; a dataset derived from another (``copy``, ``without_dangling``) takes its
+        state."""
         for item in items:
             self.add_item(item)
         self.add(*annotations)
@@ -127,7 +133,9 @@ class Dataset:
         So is a value of the info's ``metadata`` or ``extras``, or a category's ``extras``, set in place after the
         record was made that the record refuses (:func:`~labelkit.model.tables.checked_mapping`: ``dataset info:
         metadata: m is not a finite number``): the writers wrote NaN as ``null``, a set as a list, a datetime as
-        text. Numpy values set so are made plain in the record, as its constructor makes them.
+        text. Numpy values set so are made plain in the record, as its constructor makes them. So is any other
+        field of the info or a category changed in place (``category.skeleton.append(("nose", "eye"))``: the native
+        writers wrote files their readers refuse, the COCO writer failed with Python's ``TypeError``).
         """
         if not isinstance(self.info, DatasetInfo):
             return UsageError(f"a dataset's info must be a DatasetInfo record, not {type_name(self.info)}")
@@ -176,6 +184,7 @@ class Dataset:
         ds = cls(categories=categories, info=info)
         for name, table in tables.items():
             ds._tables[name] = _conformed(name, table)
+        ds.given_tables = True
         return ds
 
     def add_item(self, item: Item) -> None:
@@ -224,6 +233,7 @@ class Dataset:
         self._pending[name] = []
         self._tables[name] = conformed
         self._positions.clear()  # (a kept lookup would hold the old tables alive)
+        self.given_tables = True
 
     def table(self, name: str) -> pa.Table:
         """The Arrow table ``name`` (``items``, ``objects``, ``labels``, ``spans``, ...).
@@ -257,9 +267,15 @@ class Dataset:
 
     def _with_tables(self, tables: dict[str, pa.Table]) -> Dataset:
         """A dataset of ``tables`` and copies of this one's categories and info."""
-        return Dataset.from_tables(
+        return self._derived(
             tables, [c.model_copy(deep=True) for c in self.categories], self.info.model_copy(deep=True)
         )
+
+    def _derived(self, tables: dict[str, pa.Table], categories: list[Category], info: DatasetInfo) -> Dataset:
+        """A dataset of ``tables`` (of this one's rows) that was given its tables as this one was (``given_tables``)."""
+        ds = Dataset.from_tables(tables, categories, info)
+        ds.given_tables = self.given_tables
+        return ds
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -462,14 +478,14 @@ class Dataset:
         counts = {k: v for k, v in counts.items() if v}
         if not tables:
             return self, counts
-        return Dataset.from_tables({**self.tables(), **tables}, self.categories, self.info), counts
+        return self._derived({**self.tables(), **tables}, self.categories, self.info), counts
 
     def with_objects(self, keep: np.ndarray[Any, np.dtype[np.bool_]]) -> Dataset:
         """The dataset with only the objects where ``keep`` is true (itself when all are; other tables shared)."""
         if keep.all():
             return self
         tables = {**self.tables(), "objects": self.table("objects").filter(pa.array(keep))}
-        return Dataset.from_tables(tables, self.categories, self.info)
+        return self._derived(tables, self.categories, self.info)
 
     def without_items(self, drop: np.ndarray[Any, np.dtype[np.bool_]]) -> tuple[Dataset, dict[str, int]]:
         """This dataset without the items where ``drop`` is set, nor their annotations and tokens.
@@ -486,9 +502,7 @@ class Dataset:
             (['a'], {'object annotations': 1})
         """
         items = self.table("items")
-        kept = Dataset.from_tables(
-            {**self.tables(), "items": items.filter(pa.array(~drop))}, self.categories, self.info
-        )
+        kept = self._derived({**self.tables(), "items": items.filter(pa.array(~drop))}, self.categories, self.info)
         kept, dangling = kept.without_dangling()
         suffix = " of unknown items"
         return kept, {k[: -len(suffix)]: n for k, n in dangling.items() if k.endswith(suffix)}
@@ -558,9 +572,12 @@ _ANNOTATION_TYPES = (Label, Object, Span, Transcript, Track)
 
 
 def _recheck(record: DatasetInfo | Category, name: str, fields: tuple[str, ...]) -> None:
-    """Check ``record``'s free mappings ``fields`` again (:func:`~labelkit.model.tables.checked_mapping`).
+    """Check ``record``'s free mappings ``fields`` again, then all of it.
 
-    A mapping holding numpy values set in place is set again, made plain (as its constructor makes it).
+    The mappings by :func:`~labelkit.model.tables.checked_mapping`, the rest by
+    :func:`~labelkit.model.tables.checked_record`. A mapping holding numpy values set in place is set again, made
+    plain (as its constructor makes it); so is a field holding a value the constructor takes otherwise (``"1"`` as
+    ``1``).
 
     Raises:
         UsageError: one holds a value the record refuses, naming the record (``name``), the field and the key path.
@@ -571,6 +588,10 @@ def _recheck(record: DatasetInfo | Category, name: str, fields: tuple[str, ...])
             plain, _ = T.checked_mapping(value, name, mapping)
             if plain is not value:
                 setattr(record, mapping, plain)
+    again = T.checked_record(record, name)  # (its other fields: a skeleton edge appended as names, not indexes)
+    for name_ in type(record).model_fields:
+        if getattr(again, name_) != getattr(record, name_):  # (a value the constructor takes otherwise: "1" as 1)
+            setattr(record, name_, getattr(again, name_))
 
 
 def _not_a_record(method: str, takes: str, value: object) -> UsageError:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from labelkit.model.annotations import AttributeValue, Count, Extras, Int64, JsonMapping, Record
+from labelkit.model.annotations import AttributeValue, Count, Extras, Int64, JsonMapping, Record, Text, utf8_text
 
 MediaKind = Literal["image", "video", "audio", "text"]
 AttributeType = Literal["bool", "int", "float", "text", "select", "multiselect"]
@@ -19,32 +19,41 @@ class Media(Record):
     """
 
     kind: MediaKind = "image"
-    path: str | None = None
+    path: Text | None = None
     width: Count | None = None
     height: Count | None = None
     duration: float | None = None
     fps: float | None = None
     frame_count: Count | None = None
-    text: str | None = Field(default=None, description="Inline text of a text item.")
+    text: Text | None = Field(default=None, description="Inline text of a text item.")
 
 
 class Item(Record):
     """One unit of data: an image, a video, an audio clip or a document, with its split and group."""
 
-    id: str
+    id: Text
     media: Media = Field(default_factory=Media)
-    split: str | None = None
-    group: str | None = Field(default=None, description="Items of one group are never split apart.")
+    split: Text | None = None
+    group: Text | None = Field(default=None, description="Items of one group are never split apart.")
     metadata: JsonMapping = Field(default_factory=dict)
 
 
 class AttributeDef(Record):
     """A typed attribute that annotations (of one category, or of the whole dataset) may carry."""
 
-    name: str
+    name: Text
     type: AttributeType = "text"
-    values: list[str] | None = Field(default=None, description="Allowed values of select/multiselect.")
+    values: list[Text] | None = Field(default=None, description="Allowed values of select/multiselect.")
     default: AttributeValue | None = None
+
+    @field_validator("default")
+    @classmethod
+    def _encodable(cls, default: AttributeValue | None) -> AttributeValue | None:
+        for text in default if isinstance(default, list) else [default]:
+            if isinstance(text, str):  # (here, once: as the union's member, each member would say it otherwise)
+                utf8_text(text)
+        return default
+
     mutable: bool = Field(default=True, description="CVAT: may change between frames of a track.")
 
 
@@ -55,31 +64,31 @@ class Category(Record):
     """
 
     id: Int64
-    name: str
+    name: Text
     parent: Int64 | None = None
-    supercategory: str | None = None
-    keypoints: list[str] | None = None
+    supercategory: Text | None = None
+    keypoints: list[Text] | None = None
     skeleton: list[tuple[Int64, Int64]] | None = None
     attributes: list[AttributeDef] = Field(default_factory=list)
-    color: str | None = None
+    color: Text | None = None
     extras: Extras = Field(default_factory=dict)
 
 
 class Token(Record):
     """A token of a text item: its character range, text, and extra columns (POS, chunk, lemma...)."""
 
-    item_id: str
+    item_id: Text
     index: Count
     start: Count
     end: Count
-    text: str
-    columns: dict[str, str] = Field(default_factory=dict)
+    text: Text
+    columns: dict[Text, Text] = Field(default_factory=dict)
 
 
 class DatasetInfo(Record):
     """Dataset-wide facts: a name, dataset-level attribute definitions, free metadata, extras."""
 
-    name: str | None = None
+    name: Text | None = None
     attributes: list[AttributeDef] = Field(default_factory=list)
     metadata: JsonMapping = Field(default_factory=dict)
     extras: Extras = Field(default_factory=dict)

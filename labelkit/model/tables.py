@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
+from pydantic import BaseModel, ValidationError
 
 from labelkit.model.annotations import (
     INT64_MAX,
@@ -167,6 +168,33 @@ def _check_attributes(attributes: dict[str, Any], record: str) -> None:
             expected="a bool, an integer of 64 bits, a finite number, a text or a list of texts",
             hint="a value set in place after the record was made is checked as its constructor checks it",
         )
+
+
+_R = TypeVar("_R", bound=BaseModel)
+
+
+def checked_record(record: _R, name: str) -> _R:
+    """``record`` validated again, as its constructor validates it: a field changed in place after it was made.
+
+    No validator sees ``obj.polygon[0][0] = "5"``, ``obj.keypoints.append("x")``, ``category.skeleton.append(("a",
+    "b"))`` or a polygon assigned anew beside its old ``polygon_holes``: such a record made the table, every later
+    read of it, or a writer fail with Arrow's or Python's error (and pydantic printed a warning of it). The record
+    returned holds the values as the constructor takes them (``"5"`` as ``5.0``).
+
+    Raises:
+        UsageError: the constructor would refuse it, naming ``name``, the field and pydantic's message.
+    """
+    try:
+        return type(record).model_validate(record.model_dump(warnings=False))
+    except ValidationError as exc:
+        from labelkit.errors import UsageError
+
+        error = exc.errors()[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
+        raise UsageError(
+            f"{name}: {where}: {error['msg'].removeprefix('Value error, ')}",
+            hint="a value set in place after the record was made is checked as its constructor checks it",
+        ) from None
 
 
 def _encode_mapping(value: dict[str, Any], record: str, field: str) -> str | None:
@@ -470,6 +498,9 @@ def item_row(item: Item) -> dict[str, Any]:
     Raises:
         UsageError: its metadata holds a value set in place that the record refuses (:func:`checked_mapping`).
     """
+    name = f"item {item.id!r}"
+    metadata = _encode_mapping(item.metadata, name, "metadata")
+    item = checked_record(item, name)
     m = item.media
     return {
         "id": item.id,
@@ -483,7 +514,7 @@ def item_row(item: Item) -> dict[str, Any]:
         "text": m.text,
         "split": item.split,
         "group": item.group,
-        "metadata": _encode_mapping(item.metadata, f"item {item.id!r}", "metadata"),
+        "metadata": metadata,
     }
 
 
@@ -495,9 +526,10 @@ def annotation_row(record: Label | Object | Span | Transcript | Track) -> dict[s
     """
     name = f"{record.kind} {record.id!r}"
     _check_attributes(record.attributes, name)  # (before the dump, which warns of a value of another type)
-    row = record.model_dump(exclude={"kind"})
+    extras = _encode_mapping(record.extras, name, "extras")
+    row = checked_record(record, name).model_dump(exclude={"kind"})
     row["attributes"] = _encode_json(row["attributes"])
-    row["extras"] = _encode_mapping(row["extras"], name, "extras")
+    row["extras"] = extras
     if "mask" in row and row["mask"] is not None:
         mask = row["mask"]
         counts = mask["counts"]
@@ -512,7 +544,7 @@ def annotation_row(record: Label | Object | Span | Transcript | Track) -> dict[s
 
 def token_row(token: Token) -> dict[str, Any]:
     """Flatten a token record into a row of the ``tokens`` table."""
-    row = token.model_dump()
+    row = checked_record(token, f"token {token.index} of item {token.item_id!r}").model_dump()
     row["columns"] = _encode_json(row["columns"])
     return row
 

@@ -373,6 +373,7 @@ def split(
         column = pa.array([names[j] for j in item_split.tolist()], pa.string())
         table = out.table("items")
         out.set_table("items", table.set_column(table.schema.get_field_index("split"), "split", column))
+        out.given_tables = dataset.given_tables  # (only the split column is new, of texts)
 
     assignments = dict(previous.assignments) if previous is not None else {}
     assignments.update(zip(inp.keys, (names[j] for j in item_split.tolist()), strict=True))
