@@ -78,6 +78,8 @@ def _command_flag(key: str) -> str | None:
     ctx = click.get_current_context(silent=True)
     wanted = key.strip().replace("_", "-")
     for param in ctx.command.params if ctx is not None else ():
+        if isinstance(param, click.Argument) and param.name == wanted:  # (-o input=x: the INPUT argument)
+            return param.human_readable_name
         for opt in param.opts if isinstance(param, click.Option) else ():
             if opt.startswith("--") and opt[2:] == wanted:
                 return opt

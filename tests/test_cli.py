@@ -2268,6 +2268,9 @@ def test_an_option_of_the_command_given_with_o_is_an_unknown_format_option(
         ("convert", "progress", "--quiet is an option of the command itself, if you meant it"),
         ("convert", "src", "INPUT is an argument of the command itself, if you meant it"),
         ("convert", "dst", "OUTPUT is an argument of the command itself, if you meant it"),
+        ("convert", "input", "INPUT is an argument of the command itself, if you meant it"),  # (said as unknown)
+        ("convert", "output", "OUTPUT is an argument of the command itself, if you meant it"),
+        ("split", "output", "OUTPUT is an argument of the command itself, if you meant it"),
         ("info", "path", "PATH is an argument of the command itself, if you meant it"),
         ("validate", "path", "PATH is an argument of the command itself, if you meant it"),
         ("convert", "on_written", "on_written is a parameter of the Python API, not an option"),
@@ -2280,7 +2283,13 @@ def test_an_api_parameter_given_with_o_names_how_the_command_spells_it(
     at ``--on-written`` and ``-o path=x`` at ``--path``: flags no command has (the hint was made from the API's
     parameter names, not from the command's options)."""
     src = FIXTURES / "native" / "images.labelkit.json"
-    args: list[Any] = [src] + ([tmp_path / "o.json", "--to", "labelkit"] if command == "convert" else [])
+    args: list[Any] = [src] + (
+        [tmp_path / "o.json", "--to", "labelkit"]
+        if command == "convert"
+        else [tmp_path / "o.json", "--ratios", "a=1"]
+        if command == "split"
+        else []
+    )
     result = run(command, *args, "-o", f"{key}=1")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
