@@ -730,6 +730,48 @@ def _pngs_equal(a: Path, b: Path, names: list[str]) -> None:
             assert (after == 255).any() and Image.open(b / kind / f"{name}.png").mode == "P"
 
 
+@pytest.mark.parametrize("zebra", ["boxed", "painted"])
+def test_a_class_outside_voc_beside_painted_voc_classes_keeps_their_png_values(zebra: str, tmp_path: Path) -> None:
+    """No labelmap, cat and dog painted (values 8 and 12), a zebra box: VOC -> VOC wrote a labelmap.txt and
+    renumbered the class PNG by its lines (cat 1, dog 2), and so recoloured it (VOC's aeroplane and bicycle),
+    unsaid. Read back alike, the zebra needs no labelmap (it comes from its XML as id 21); painted, it does."""
+    src = tmp_path / "src"
+    for sub in ("Annotations", "SegmentationClass", "SegmentationObject", "ImageSets/Main", "ImageSets/Segmentation"):
+        (src / sub).mkdir(parents=True)
+    for task in ("Main", "Segmentation"):
+        (src / f"ImageSets/{task}/train.txt").write_text("x\n")
+    cls = np.array([[8, 8, 12, 12, 0], [8, 8, 12, 12, 0]], np.uint8)
+    obj = np.array([[1, 1, 2, 2, 0], [1, 1, 2, 2, 0]], np.uint8)
+    if zebra == "painted":
+        cls[:, 4], obj[:, 4] = 22, 3  # (value 22 is no VOC class: a labelmap must name it)
+    _save_png(cls, src / "SegmentationClass/x.png")
+    _save_png(obj, src / "SegmentationObject/x.png")
+    boxes = "".join(
+        f"<object><name>{n}</name><bndbox><xmin>{x0}</xmin><ymin>1</ymin><xmax>{x1}</xmax><ymax>2</ymax></bndbox>"
+        "</object>"
+        for n, x0, x1 in (("cat", 1, 2), ("dog", 3, 4), ("zebra", 5, 5))
+    )
+    size = "<size><width>5</width><height>2</height><depth>3</depth></size><segmented>1</segmented>"
+    (src / "Annotations/x.xml").write_text(f"<annotation><filename>x.jpg</filename>{size}{boxes}</annotation>")
+    if zebra == "painted":
+        palette = voc.voc_palette()
+        names = [*voc.VOC_CLASSES, "horse2", "zebra"]
+        (src / "labelmap.txt").write_text(
+            "".join(f"{n}:{','.join(map(str, palette[i]))}::\n" for i, n in enumerate(names))
+        )
+    ds = labelkit.load(src, "voc")
+    report = labelkit.save(ds, tmp_path / "out", "voc")
+    assert report.lost == [] and beside_ids(report.transformed) == []
+    assert (tmp_path / "out/labelmap.txt").exists() == (zebra == "painted")
+    for kind, values in (("SegmentationClass", cls), ("SegmentationObject", obj)):
+        assert np.array_equal(np.array(Image.open(tmp_path / "out" / kind / "x.png")), values), kind
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(c.id, c.name) for c in back.categories] == [(c.id, c.name) for c in ds.categories]
+    if zebra == "boxed":
+        assert [(c.id, c.name) for c in ds.categories] == [(8, "cat"), (12, "dog"), (21, "zebra")]
+    assert canonical(back) == canonical(ds)
+
+
 def test_void_pixels_are_item_metadata_and_come_back_pixel_identical(tmp_path: Path) -> None:
     src = _void_folder(tmp_path / "src")
     ds = labelkit.load(src, "voc")

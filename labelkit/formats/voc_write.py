@@ -115,19 +115,33 @@ class Classes:
         boxed = dataset.table("objects")["category_id"].filter(pa.array(voc_boxes(dataset)[1]))
         used = {v for column in (dataset.table("labels")["category_id"], boxed) for v in pc.unique(column).to_pylist()}
         self.object_parts = object_part_names(dataset)
+        # other classes as such a read gives them: ids from 21 in name order, each of an object in an XML file (a
+        # class list names standard classes only), none in a PNG (which has no value for them without a labelmap);
+        # VOC -> VOC of a dataset holding one renumbered the class PNGs' values by labelmap line (cat 8 as 1), and
+        # so their colours, unsaid
+        others = sorted((c for c in self.categories if c.name not in VOC_CLASSES), key=lambda c: c.name)
+        objects = dataset.table("objects")
+        drawn = pc.or_(valid_mask(objects["mask"]), valid_mask(objects["polygon"]))
+        painted = set(pc.unique(objects["category_id"].filter(drawn)).to_pylist())
+        in_xml = set(pc.unique(boxed).to_pylist())
+        labelled = set(pc.unique(dataset.table("labels")["category_id"]).to_pylist())
         # (Datumaro reads part names as labels: without labelmap.txt, only those of its own VOC labelmap)
         self.standard = (
             bool(self.categories)
             and all(n in DEFAULT_PARTS or n in VOC_CLASSES for _, n in self.object_parts)
             and all(
-                c.id in used
-                and 0 <= c.id < len(VOC_CLASSES)
-                and VOC_CLASSES[c.id] == c.name
-                and not c.color
-                and not c.extras.get("voc:parts")
-                and not c.extras.get("voc:actions")
+                c.id in used and not c.color and not c.extras.get("voc:parts") and not c.extras.get("voc:actions")
                 for c in self.categories
             )
+            and all(
+                0 <= c.id < len(VOC_CLASSES) and VOC_CLASSES[c.id] == c.name
+                for c in self.categories
+                if c.name in VOC_CLASSES
+            )
+            and [c.id for c in others] == list(range(len(VOC_CLASSES), len(VOC_CLASSES) + len(others)))
+            and all(c.id in in_xml and c.id not in painted and c.id not in labelled for c in others)
+            and all(class_as_read(c.name) == c.name for c in others)
+            and len({c.name for c in self.categories}) == len(self.categories)
         )
         if self.standard:
             self.value = {c.id: c.id for c in self.categories}
