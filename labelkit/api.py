@@ -391,8 +391,10 @@ def _save(
         if report.lost and not allow_loss:  # a loss only writing could find: the output is not kept
             report.written = {}  # (the writer counted what it wrote into the output now thrown away)
             raise _loss_error(report, title, path)
-        if not report.written:  # the writer wrote the dataset the plan gave it
+        if not report.written:  # the writer wrote the dataset the plan gave it (but tokens it has no place for)
             report.written = dataset.report_counts()
+            if not fmt.CAPABILITIES.tokens:
+                report.written.pop("tokens", None)
         if on_written is not None:
             on_written(report)
     for old in left:

@@ -910,3 +910,17 @@ def test_a_version_of_1_spelled_as_a_float_reads_as_1_with_every_pydantic(tmp_pa
     path.write_text('{"format": "labelkit", "version": ' + version + ', "items": [{"id": "a"}]}')
     assert labelkit.validate(path) == []
     assert [i.id for i in labelkit.load(path).items()] == ["a"]
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+def test_a_report_counts_the_tokens_read_and_written(fmt: str, tmp_path: Path) -> None:
+    """The read and written counts left tokens out (COCO's report counted them lost, the native ones nowhere)."""
+    ds = labelkit.load(FIXTURES / "native" / "text.labelkit.json")
+    report = labelkit.save(ds, tmp_path / "out", fmt)
+    counts = {"items": 2, "label annotations": 1, "span annotations": 4, "tokens": 7}
+    assert report.read == report.written == counts
+    assert labelkit.plan(labelkit.load(FIXTURES / "native" / "images.labelkit.json"), fmt).read == {
+        "items": 3,
+        "label annotations": 1,
+        "object annotations": 9,
+    }  # (no tokens: no count of them)

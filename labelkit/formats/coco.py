@@ -603,6 +603,7 @@ def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **opti
     writer.report_ids()
     report.note("wrote " + ", ".join(f"annotations/{n}" for n in written))
     counts = dataset.report_counts()
+    counts.pop("tokens", None)  # (reported lost)
     if "object annotations" in counts:  # (objects without geometry are reported lost by check(), not written)
         objects = dataset.table("objects")
         counts["object annotations"] -= int(geometryless(objects, detections_if_posed(objects, dataset)).sum())

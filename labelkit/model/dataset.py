@@ -508,8 +508,11 @@ class Dataset:
         return kept, {k[: -len(suffix)]: n for k, n in dangling.items() if k.endswith(suffix)}
 
     def report_counts(self) -> dict[str, int]:
-        """Items and rows per annotation kind as a report counts them (``items``, ``object annotations``, ...)."""
-        return {"items": len(self), **{f"{k} annotations": v for k, v in self.annotation_counts().items()}}
+        """Items, rows per annotation kind and tokens as a report counts them (``items``, ``object annotations``,
+        ..., ``tokens`` where there are any)."""
+        counts = {"items": len(self), **{f"{k} annotations": v for k, v in self.annotation_counts().items()}}
+        tokens = self.table("tokens").num_rows
+        return counts | ({"tokens": tokens} if tokens else {})
 
     def annotation_counts(self) -> dict[str, int]:
         """Rows per annotation kind (``object``, ``label``, ...), kinds without rows left out."""
