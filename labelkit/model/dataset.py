@@ -508,8 +508,10 @@ class Dataset:
         return kept, {k[: -len(suffix)]: n for k, n in dangling.items() if k.endswith(suffix)}
 
     def report_counts(self) -> dict[str, int]:
-        """Items, rows per annotation kind and tokens as a report counts them (``items``, ``object annotations``,
-        ..., ``tokens`` where there are any)."""
+        """Items, rows per annotation kind and tokens as a report counts them.
+
+        ``items``, ``object annotations``, ..., and ``tokens`` where there are any.
+        """
         counts = {"items": len(self), **{f"{k} annotations": v for k, v in self.annotation_counts().items()}}
         tokens = self.table("tokens").num_rows
         return counts | ({"tokens": tokens} if tokens else {})
