@@ -609,15 +609,15 @@ def test_a_lockfile_that_cannot_be_moved_into_place_leaves_no_temporary_file(
 
 
 def test_a_lockfile_none_of_whose_keys_match_says_so() -> None:
-    """A lockfile made on COCO (keys 'img/i000.jpg') given to the same images read from YOLO (whose paths are
-    'images/train/img/i000.jpg') pinned nothing, and the split said nothing of it: every item was placed anew
-    while the user counted on the lockfile."""
+    """A lockfile made on COCO (keys 'img/i000.jpg') given to the same images read from VOC (whose paths are
+    'JPEGImages/i000.jpg') or from another folder pinned nothing, and the split said nothing of it: every item was
+    placed anew while the user counted on the lockfile. (YOLO's 'images/train/img/i000.jpg' is found.)"""
     import pyarrow as pa
 
     _, first = split(make_dataset(grid(20)), RATIOS)
     moved = make_dataset(grid(20))
     table = moved.table("items")
-    paths = pa.array([f"images/train/{p}" for p in table["path"].to_pylist()])
+    paths = pa.array([f"data/{p}" for p in table["path"].to_pylist()])
     moved.set_table("items", table.set_column(table.schema.get_field_index("path"), "path", paths))
     _, report = split(moved, RATIOS, lock=first.lockfile)
     assert report.locked == 0 and report.placed == 20

@@ -6629,6 +6629,38 @@ def test_split_of_a_yolo_folder_keeps_item_ids_and_its_output_split_again_keeps_
     assert dict(zip(second["id"].to_pylist(), second["split"].to_pylist(), strict=True)) == first_splits
 
 
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+def test_a_split_of_coco_to_yolo_split_again_with_its_lockfile_keeps_every_split(layout: str, tmp_path: Path) -> None:
+    """The lockfile keys COCO's paths (``v0/a.jpg``), the YOLO output's are ``images/train/v0/a.jpg``: split again
+    with it, every item was placed anew (a warning said none was in the lockfile), some moved, ``moved 0``."""
+    images = [{"id": i + 1, "file_name": f"v{i % 3}/i{i}.jpg", "width": 64, "height": 48} for i in range(12)]
+    annotations = [
+        {"id": i + 1, "image_id": i + 1, "category_id": 1 + i % 2, "bbox": [1, 2, 10, 12], "area": 120, "iscrowd": 0}
+        for i in range(12)
+    ]
+    categories = [{"id": 1, "name": "car"}, {"id": 2, "name": "bus"}]
+    (tmp_path / "c.json").write_text(
+        json.dumps({"images": images, "annotations": annotations, "categories": categories})
+    )
+    lock = tmp_path / "lock.json"
+    ratios = ["--ratios", "train=0.5,val=0.25,test=0.25", "--lock", str(lock)]
+    first = CliRunner().invoke(
+        cli,
+        ["split", str(tmp_path / "c.json"), str(tmp_path / "o1"), "--to", "yolo", "-o", f"layout={layout}", *ratios],
+    )
+    assert first.exit_code == 0, first.output
+    assert sorted(json.loads(lock.read_text())["assignments"]) == sorted(i["file_name"] for i in images)
+    again = CliRunner().invoke(cli, ["split", str(tmp_path / "o1"), str(tmp_path / "o2"), *ratios])
+    assert again.exit_code == 0, again.output
+    assert "placed 0 items; kept 0 existing; 12 from the lockfile, moved 0" in again.output
+    assert "warning: 12 items were found in the lockfile by their path without its split folder" in again.output
+
+    def splits(folder: Path) -> dict[str, str | None]:  # (by the COCO path: a Darknet output is split to Ultralytics)
+        return {"/".join(str(i.media.path).split("/")[-2:]): i.split for i in labelkit.load(folder).items()}
+
+    assert splits(tmp_path / "o2") == splits(tmp_path / "o1") and len(set(splits(tmp_path / "o1").values())) == 3
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
 @pytest.mark.parametrize(
     ("name", "odd", "message"),

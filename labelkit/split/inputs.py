@@ -153,7 +153,37 @@ def locked_splits(
         if out[i] is None and free is not None and count[free] == 1 and len(locked.get(free, ())) == 1:
             out[i] = next(iter(locked[free]))
             by_folder += 1
+    if None not in out:
+        return out, by_folder
+    # a split's output in a layout that puts the split's folder in front of the paths read (COCO's v0/a.jpg written
+    # to YOLO as images/train/v0/a.jpg), split again with the lockfile keyed by those paths: each was placed anew
+    bare = [_without_split(key, splits) for key in keys]
+    taken = Counter(c for candidates in bare for c in candidates)
+    for i, candidates in enumerate(bare):
+        if out[i] is None:
+            found = next((c for c in candidates if taken[c] == 1 and c in assignments), None)
+            if found is not None:
+                out[i] = assignments[found]
+                by_folder += 1
     return out, by_folder
+
+
+def _without_split(key: str, splits: frozenset[str]) -> list[str]:
+    """The paths ``key`` was before a layout put the folder of its split (one of ``splits``) in front.
+
+    >>> _without_split("images/train/v0/a.jpg", frozenset({"train"})), _without_split("a.jpg", frozenset({"train"}))
+    (['v0/a.jpg', 'images/v0/a.jpg'], [])
+    """
+    m = _SPLIT_FOLDER.match(key)
+    if m is None:
+        return []
+    group = next(g for g in range(1, 5) if m.group(g) is not None)
+    if m.group(group) not in splits:
+        return []
+    rest = key[m.end() :]
+    return (
+        [rest, key[: m.start(1)] + rest] if group == 1 else [rest]
+    )  # (YOLO writes images/a.jpg as images/<split>/a.jpg)
 
 
 def _resplit(text: str, to: str, splits: frozenset[str]) -> tuple[str, str] | None:
