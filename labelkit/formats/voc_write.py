@@ -112,19 +112,18 @@ class Classes:
         # nothing extra) are written as VOC itself writes them: PNG value = VOC index, no labelmap.txt
         # (in use: by an image label, or an object written with a box; a class whose objects have none, lost,
         # would come back through no object: it goes in labelmap.txt)
-        boxed = dataset.table("objects")["category_id"].filter(pa.array(voc_boxes(dataset)[1]))
-        used = {v for column in (dataset.table("labels")["category_id"], boxed) for v in pc.unique(column).to_pylist()}
+        objects = dataset.table("objects")
+        in_xml = set(pc.unique(objects["category_id"].filter(pa.array(voc_boxes(dataset)[1]))).to_pylist())
+        labelled = set(pc.unique(dataset.table("labels")["category_id"]).to_pylist())
+        used = in_xml | labelled
         self.object_parts = object_part_names(dataset)
         # other classes as such a read gives them: ids from 21 in name order, each of an object in an XML file (a
         # class list names standard classes only), none in a PNG (which has no value for them without a labelmap);
         # VOC -> VOC of a dataset holding one renumbered the class PNGs' values by labelmap line (cat 8 as 1), and
         # so their colours, unsaid
         others = sorted((c for c in self.categories if c.name not in VOC_CLASSES), key=lambda c: c.name)
-        objects = dataset.table("objects")
         drawn = pc.or_(valid_mask(objects["mask"]), valid_mask(objects["polygon"]))
         painted = set(pc.unique(objects["category_id"].filter(drawn)).to_pylist())
-        in_xml = set(pc.unique(boxed).to_pylist())
-        labelled = set(pc.unique(dataset.table("labels")["category_id"]).to_pylist())
         # (Datumaro reads part names as labels: without labelmap.txt, only those of its own VOC labelmap)
         self.standard = (
             bool(self.categories)

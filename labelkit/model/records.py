@@ -45,6 +45,7 @@ class AttributeDef(Record):
     type: AttributeType = "text"
     values: list[Text] | None = Field(default=None, description="Allowed values of select/multiselect.")
     default: AttributeValue | None = None
+    mutable: bool = Field(default=True, description="CVAT: may change between frames of a track.")
 
     @field_validator("default")
     @classmethod
@@ -53,8 +54,6 @@ class AttributeDef(Record):
             if isinstance(text, str):  # (here, once: as the union's member, each member would say it otherwise)
                 utf8_text(text)
         return default
-
-    mutable: bool = Field(default=True, description="CVAT: may change between frames of a track.")
 
 
 class Category(Record):

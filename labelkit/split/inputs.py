@@ -174,16 +174,21 @@ def _without_split(key: str, splits: frozenset[str]) -> list[str]:
     >>> _without_split("images/train/v0/a.jpg", frozenset({"train"})), _without_split("a.jpg", frozenset({"train"}))
     (['v0/a.jpg', 'images/v0/a.jpg'], [])
     """
-    m = _SPLIT_FOLDER.match(key)
-    if m is None:
+    found = _split_folder(key, splits)
+    if found is None:
         return []
-    group = next(g for g in range(1, 5) if m.group(g) is not None)
-    if m.group(group) not in splits:
-        return []
+    m, group = found
     rest = key[m.end() :]
-    return (
-        [rest, key[: m.start(1)] + rest] if group == 1 else [rest]
-    )  # (YOLO writes images/a.jpg as images/<split>/a.jpg)
+    return [rest, key[: m.start(1)] + rest] if group == 1 else [rest]  # (YOLO writes images/a.jpg in images/<split>/)
+
+
+def _split_folder(text: str, splits: frozenset[str]) -> tuple[re.Match[str], int] | None:
+    """Where ``text`` has the folder of a split (one of ``splits``) in front: the match and the group holding it."""
+    m = _SPLIT_FOLDER.match(text)
+    if m is None:
+        return None
+    group = next(g for g in range(1, 5) if m.group(g) is not None)
+    return (m, group) if m.group(group) in splits else None
 
 
 def _resplit(text: str, to: str, splits: frozenset[str]) -> tuple[str, str] | None:
@@ -192,12 +197,10 @@ def _resplit(text: str, to: str, splits: frozenset[str]) -> tuple[str, str] | No
     >>> _resplit("images/train/a.jpg", "val", frozenset({"train", "val"})), _resplit("val/1", "x", frozenset())
     (('images/val/a.jpg', 'train'), None)
     """
-    m = _SPLIT_FOLDER.match(text)
-    if m is None:
+    found = _split_folder(text, splits)
+    if found is None:
         return None
-    group = next(g for g in range(1, 5) if m.group(g) is not None)
-    if m.group(group) not in splits:
-        return None
+    m, group = found
     return text[: m.start(group)] + to + text[m.end(group) :], m.group(group)
 
 
