@@ -15,25 +15,23 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from numbers import Integral
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import ValidationError
 
-from labelkit.errors import InputError, UsageError, inner_errors, type_name, union_message
+from labelkit.errors import UsageError, type_name
 from labelkit.model import tables as T
 from labelkit.model.annotations import Label, Object, Span, Track, Transcript
+from labelkit.model.record_checks import not_a_record, recheck, records_of
 from labelkit.model.records import Category, DatasetInfo, Item, Token
 
 AnyAnnotation = Label | Object | Span | Transcript | Track
-_R = TypeVar("_R")
 _FLUSHING = threading.Lock()
 """Held while rows added one by one join their table (a module's lock: a dataset stays picklable)."""
 TABLE_NAMES: tuple[str, ...] = ("items", *T.ANNOTATION_TABLES, "tokens")
@@ -146,9 +144,9 @@ class Dataset:
                     hint="make one with Category(id=1, name='cat')",
                 )
         try:
-            _recheck(self.info, "dataset info", ("metadata", "extras"))
+            recheck(self.info, "dataset info", ("metadata", "extras"))
             for i, category in enumerate(self.categories):
-                _recheck(category, f"categories[{i}] (category {category.id})", ("extras",))
+                recheck(category, f"categories[{i}] (category {category.id})", ("extras",))
         except UsageError as exc:
             return exc
         return None
@@ -194,7 +192,7 @@ class Dataset:
             UsageError: ``item`` is not an :class:`Item` (a dict, say).
         """
         if not isinstance(item, Item):
-            raise _not_a_record("add_item", "an Item record", item)
+            raise not_a_record("add_item", "an Item record", item)
         self._pending["items"].append(T.item_row(item))
 
     def add(self, *annotations: AnyAnnotation) -> None:
@@ -206,7 +204,7 @@ class Dataset:
         """
         for record in annotations:
             if not isinstance(record, _ANNOTATION_TYPES):
-                raise _not_a_record("add", "annotation records (Label, Object, Span, Transcript, Track)", record)
+                raise not_a_record("add", "annotation records (Label, Object, Span, Transcript, Track)", record)
             self._pending[T.TABLE_BY_KIND[record.kind]].append(T.annotation_row(record))
 
     def add_tokens(self, tokens: Iterable[Token]) -> None:
@@ -218,7 +216,7 @@ class Dataset:
         pending = self._pending["tokens"]
         for token in tokens:
             if not isinstance(token, Token):
-                raise _not_a_record("add_tokens", "Token records", token)
+                raise not_a_record("add_tokens", "Token records", token)
             pending.append(T.token_row(token))
 
     def set_table(self, name: str, table: pa.Table) -> None:
@@ -291,7 +289,7 @@ class Dataset:
         table = self.table("items")
         if split is not None:
             table = table.filter(pc.equal(table["split"], _text("split", split)))
-        yield from _records("items", table, T.item_from_row)
+        yield from records_of("items", table, T.item_from_row)
 
     def item_positions(self, name: str = "objects") -> np.ndarray[Any, np.dtype[np.int64]]:
         """For each row of table ``name``, the row of its item in the items table (-1 when there is none).
@@ -354,7 +352,7 @@ class Dataset:
         names = [T.TABLE_BY_KIND[kind]] if kind else list(T.ANNOTATION_TABLES)
         for name in names:
             table = self._filtered(name, category, split)
-            yield from _records(name, table, partial(T.annotation_from_row, name))
+            yield from records_of(name, table, partial(T.annotation_from_row, name))
 
     def _filtered(self, name: str, category: int | str | None, split: str | None) -> pa.Table:
         table = self.table(name)
@@ -397,7 +395,7 @@ class Dataset:
         table = self.table("tokens")
         if item_id is not None:
             table = table.filter(pc.equal(table["item_id"], _text("item_id", item_id)))
-        yield from _records("tokens", table, T.token_from_row)
+        yield from records_of("tokens", table, T.token_from_row)
 
     def category(self, key: int | str) -> Category:
         """The category with this id (int, a numpy integer included) or name (str).
@@ -576,38 +574,6 @@ class Dataset:
 _ANNOTATION_TYPES = (Label, Object, Span, Transcript, Track)
 
 
-def _recheck(record: DatasetInfo | Category, name: str, fields: tuple[str, ...]) -> None:
-    """Check ``record``'s free mappings ``fields`` again, then all of it.
-
-    The mappings by :func:`~labelkit.model.tables.checked_mapping`, the rest by
-    :func:`~labelkit.model.tables.checked_record`. A mapping holding numpy values set in place is set again, made
-    plain (as its constructor makes it); so is a field holding a value the constructor takes otherwise (``"1"`` as
-    ``1``).
-
-    Raises:
-        UsageError: one holds a value the record refuses, naming the record (``name``), the field and the key path.
-    """
-    for mapping in fields:
-        value = getattr(record, mapping)
-        if value:
-            plain, _ = T.checked_mapping(value, name, mapping)
-            if plain is not value:
-                setattr(record, mapping, plain)
-    again = T.checked_record(record, name)  # (its other fields: a skeleton edge appended as names, not indexes)
-    for name_ in type(record).model_fields:
-        if getattr(again, name_) != getattr(record, name_):  # (a value the constructor takes otherwise: "1" as 1)
-            setattr(record, name_, getattr(again, name_))
-
-
-def _not_a_record(method: str, takes: str, value: object) -> UsageError:
-    """The error of a value given to ``Dataset.<method>`` that is not a record of the kind it takes."""
-    several = isinstance(value, (list, tuple, set)) or (method == "add" and isinstance(value, Iterator))
-    return UsageError(
-        f"Dataset.{method} takes {takes}, not {type(value).__name__}",
-        hint="add several as ds.add(*records)" if several and method == "add" else None,
-    )
-
-
 def _text(what: str, value: object) -> str:
     """``value``, a filter's split name or item id, when it is a str (a number was pyarrow's ArrowNotImplementedError).
 
@@ -617,55 +583,6 @@ def _text(what: str, value: object) -> str:
     if not isinstance(value, str):
         raise UsageError(f"{what} must be a str, not {type_name(value)}")
     return value
-
-
-def _records(name: str, table: pa.Table, build: Callable[[dict[str, Any]], _R]) -> Iterator[_R]:
-    """The records of ``table``'s rows, built by ``build``.
-
-    Raises:
-        InputError: a row holds a value its record refuses (only a table given to ``from_tables`` can), named
-            by the table, the row's id (a token's item and index) and the field, where pydantic's
-            ValidationError named neither table nor row.
-    """
-    for row in T.iter_rows(table):
-        try:
-            record = build(row)
-        except (ValidationError, InputError) as exc:
-            key = f"{row['item_id']!r} token {row['index']}" if name == "tokens" else repr(row["id"])
-            if isinstance(exc, InputError):  # (a JSON text holding a number no float holds, as COCO's area 1e400)
-                raise InputError(f"{name} record {key}: {exc.message}", found=exc.found) from exc
-            errors = exc.errors()
-            paths = [_field_path(e, row) for e in errors]
-            inside = inner_errors(errors, paths, ".")  # (a union's member failing inside: counts [5.5])
-            first = inside[0] if inside else 0
-            message = union_message(e["msg"] for e, at in zip(errors, paths, strict=True) if at == paths[first])
-            raise InputError(
-                f"{name} record {key}: {paths[first]}: {message}",
-                hint="its table holds a value the record refuses: fix the tables given to Dataset.from_tables",
-            ) from exc
-        yield record
-
-
-def _field_path(error: Any, row: dict[str, Any]) -> str:
-    """Where in ``row`` a pydantic error is, as ``attributes.x``: the parts of its location found in the row.
-
-    pydantic adds the member of a plain union to a location (``attributes.x.bool`` of an attribute value
-    ``{}``), which names no field: walking the row (its JSON-text cells decoded) drops it. A last part not
-    there is kept when the error is a missing field's.
-    """
-    parts, value = [], row
-    for i, part in enumerate(error["loc"]):
-        if isinstance(value, str) and value[:1] in ("{", "["):
-            try:
-                value = orjson.loads(value)
-            except orjson.JSONDecodeError:
-                pass
-        if isinstance(value, dict) and part in value or isinstance(value, list) and part in range(len(value)):
-            value = value[part]
-        elif not (error["type"] == "missing" and i == len(error["loc"]) - 1):
-            continue
-        parts.append(str(part))
-    return ".".join(parts)
 
 
 def _trues(mask: pa.ChunkedArray | pa.Array) -> int:
