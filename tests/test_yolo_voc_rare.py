@@ -13,7 +13,7 @@ from PIL import Image
 
 import labelkit
 from labelkit.errors import DataLossError, InputError, OutputError, UsageError
-from labelkit.formats import yolo
+from labelkit.formats import voc, yolo
 from labelkit.model import Category, Dataset, Item, Label, Media, Object, raster
 from labelkit.report import Report
 
@@ -146,6 +146,56 @@ def test_voc_palette_png_of_reordered_colours_is_mapped_through_the_labelmap(tmp
     (item,) = ds.items()
     void = raster.rle_to_mask(item.metadata["voc:void_class"])
     assert np.argwhere(void).tolist() == [[1, 1]]
+
+
+def _padded_voc_palette(colours: int) -> list[int]:
+    """VOC's first ``colours`` colours, then black up to 255 and VOC's void colour: what some tools save."""
+    head = [v for rgb in voc.voc_palette()[:colours] for v in rgb]
+    return head + [0, 0, 0] * (255 - colours) + [224, 224, 192]
+
+
+@pytest.mark.parametrize(
+    ("palette", "values"),
+    [
+        ([0] * 768, [0, 1, 2, 255]),
+        (_padded_voc_palette(21), [0, 1, 22, 255]),
+        (_padded_voc_palette(21), [1, 22]),
+    ],
+    ids=["all-black", "padded-with-background", "padded-without-background"],
+)
+def test_voc_palette_png_whose_indices_share_a_colour_is_read_by_its_indices(
+    tmp_path: Path, palette: list[int], values: list[int]
+) -> None:
+    """A palette PNG padded with black, or all black, is no reordered palette: mapping its indices through
+    their colours read every index of a padding colour as background (0), losing its class unsaid."""
+    classes = np.zeros((3, 4), np.uint8)
+    for n, value in enumerate(values):
+        classes[n % 3, n] = value
+    if 0 not in values:
+        classes[classes == 0] = values[0]
+    image = Image.fromarray(classes, "P")
+    image.putpalette(palette)
+    labelmap = "".join(f"c{n}:{n},{n},{n}::\n" for n in range(1, 23))
+    root = _files(
+        tmp_path / "ds",
+        {
+            "Annotations/a.xml": _xml(""),
+            "labelmap.txt": "background:0,0,0::\n" + labelmap,
+            "SegmentationClass/a.png": _image_bytes(image),
+        },
+    )
+    ds = labelkit.load(root, "voc")
+    names = {c.id: c.name for c in ds.categories}
+    found = {}
+    for obj in ds.objects():
+        assert obj.mask is not None
+        mask = raster.rle_to_mask({"height": 3, "width": 4, "counts": obj.mask.counts})
+        found[names[obj.category_id]] = np.argwhere(mask).tolist()
+    expected = {f"c{v}": np.argwhere(classes == v).tolist() for v in values if v not in (0, 255)}
+    assert found == expected
+    labelkit.save(ds, tmp_path / "out", "voc")
+    with Image.open(tmp_path / "out/SegmentationClass/a.png") as written:
+        assert np.asarray(written).tolist() == classes.tolist()
 
 
 # -- YOLO: errors of the reader ------------------------------------------------------------------------

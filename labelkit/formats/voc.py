@@ -382,9 +382,11 @@ def _png_indices(
 
     A palette PNG whose indices in use have their own colours (``colors``: what labelkit and VOC write) is
     taken as it is, even where two classes share a colour; another palette (a writer may reorder one) is
-    mapped through the colours when all of them are known. A grayscale PNG's values are the indices (1, 2 and
-    4-bit ones too, which Pillow scales up to 0-255), up to ``top``: 255 for a class PNG, whose values end
-    with void, and 65535 for an object PNG, where 16-bit values past 255 are instance ids. An alpha channel
+    mapped through the colours when all of them are known and each is one index's (a palette padded with black
+    or of one colour throughout, whose indices in use share a colour, is taken as it is). A grayscale PNG's
+    values are the indices (1, 2 and 4-bit ones too, which Pillow scales up to 0-255), up to ``top``: 255 for
+    a class PNG, whose values end with void, and 65535 for an object PNG, where 16-bit values past 255 are
+    instance ids. An alpha channel
     says nothing of the class: opaque pixels are read, transparent black ones are background (0), and any
     other pixel is an error, as its value may or may not have been meant. A colour mapped through ``lookup``
     that ``shared`` holds (the colour of two labelmap classes, with their names) is an error: its class is
@@ -410,14 +412,21 @@ def _png_indices(
                 if all(tuple(palette[3 * i : 3 * i + 3]) == colors[i] for i in used if i < VOID_INDEX):
                     return indices
                 table = np.arange(256, dtype=np.uint8)
+                taken: set[int] = set()
                 for i in used:
                     rgb_i = tuple(palette[3 * i : 3 * i + 3])
                     if len(rgb_i) != 3 or rgb_i not in lookup:
                         return indices
+                    value = lookup[(int(rgb_i[0]), int(rgb_i[1]), int(rgb_i[2]))]
+                    if value in taken or (value != i and tuple(palette[3 * value : 3 * value + 3]) == rgb_i):
+                        # (no reordering: a colour two indices in use share, or one also at its own index, as
+                        # the black a palette is padded with, or one of a single colour: read the indices)
+                        return indices
                     if shared and rgb_i in shared:
                         y, x = (int(v) for v in np.argwhere(indices == i)[0])
                         raise _shared_colour(path, (x, y), rgb_i, shared[rgb_i])
-                    table[i] = lookup[(int(rgb_i[0]), int(rgb_i[1]), int(rgb_i[2]))]
+                    taken.add(value)
+                    table[i] = value
                 return table[indices]
             if header is not None and header[0] == 16 and header[1] in (2, 4, 6):
                 kind = {2: "RGB", 4: "grey+alpha", 6: "RGBA"}[header[1]]
