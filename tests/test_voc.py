@@ -1955,6 +1955,34 @@ def test_class_pixels_no_instance_accounts_for_are_read_as_semantic_masks(tmp_pa
         assert np.array_equal(np.asarray(Image.open(tmp_path / "b" / kind / "m.png")), before), kind
 
 
+@pytest.mark.parametrize(
+    ("fmt", "options", "target"),
+    [("coco", {}, "COCO"), ("yolo", {"task": "segment"}, "YOLO segment")],
+)
+def test_a_class_only_mask_written_as_an_object_is_a_reported_loss(
+    tmp_path: Path, fmt: str, options: dict, target: str
+) -> None:
+    """A class's pixels no instance accounts for (``voc:semantic``) became an ordinary COCO annotation (YOLO
+    object) of that class, which a trainer takes for one instance, with only a note that the extra is not kept.
+    Like a crowd flag, the flag is content: lost, and refused without allow_loss; a flag of false is noted."""
+    ds = _masked_dataset()
+    region = np.zeros((4, 6), dtype=bool)
+    region[1, 3:5] = True
+    ds.add(Object(id="3", item_id="m", category_id=2, mask=_rle(region), extras={"voc:semantic": True}))
+    ds.add(Object(id="4", item_id="m", category_id=1, bbox=(0.0, 0.0, 1.0, 1.0), extras={"voc:semantic": False}))
+    why = (
+        f"{target} has no class-only regions: each is written as an object of its class, which a trainer takes for "
+        "one instance"
+    )
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", fmt, **options)
+    assert not (tmp_path / "refused").exists()
+    report = labelkit.save(ds, tmp_path / "o", fmt, allow_loss=True, **options)
+    lost = {"what": "object annotations' class-only flags (voc:semantic)", "count": 1, "reason": why}
+    assert lost in report.to_dict()["lost"]
+    assert any(n.startswith("1 object annotations carry 'voc:semantic'") for n in report.notes)
+
+
 def test_a_void_loss_counted_after_an_unsized_item_is_written_to_the_report(tmp_path: Path) -> None:
     """The count was a numpy integer there, which the JSON report could not hold (exit 2 after writing)."""
     void = {"voc:void": {"height": 2, "width": 2, "counts": "4"}}

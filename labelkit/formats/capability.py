@@ -271,17 +271,24 @@ CONTENT_OBJECT_EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("dota:difficult", "difficult flags", "difficult flag"),
     ("coco:iscrowd", "crowd flags", "crowd flag"),
     ("coco:attributes", "attributes the records cannot hold", "place for them"),
+    (
+        "voc:semantic",
+        "class-only flags",
+        "class-only regions: each is written as an object of its class, which a trainer takes for one instance",
+    ),
 )
 """Object extras of another format's namespace that hold annotation content, not bookkeeping: ``(key, what
 they are, what the target lacks)``: VOC's, the difficult flag YOLO's reader reads from a DOTA labelTxt line, and
-COCO's crowd flag (a crowd region written as an ordinary object is a positive example to a trainer) and the
-``attributes`` objects the records cannot hold (a null or nested value), which COCO carries as read.
+COCO's crowd flag (a crowd region written as an ordinary object is a positive example to a trainer), the
+``attributes`` objects the records cannot hold (a null or nested value), which COCO carries as read, and VOC's
+class-only flag (a class's pixels no instance of the object PNG accounts for, one region per class and image:
+written as an ordinary object, it too is an instance to a trainer).
 A target that does not keep them (nor adopts them, :data:`ADOPTED_OBJECT_EXTRAS`) reports each value that is not
 the format's default lost (:func:`report_annotation_extras`); a default (a difficult flag of 0, pose
 ``Unspecified``) is noted like any other foreign key."""
 
 _ZERO_TYPES = (int, float, bool)
-_FLAGS = ("voc:difficult", "voc:truncated", "dota:difficult", "coco:iscrowd")
+_FLAGS = ("voc:difficult", "voc:truncated", "dota:difficult", "coco:iscrowd", "voc:semantic")
 """Content extras that are flags: 0 (or false) is their format's default, which says nothing."""
 
 

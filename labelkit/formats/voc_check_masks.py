@@ -301,8 +301,10 @@ def _report_png_only_fields(objects: pa.Table, png_only: np.ndarray[Any, Any], r
     report.lose("object attribute sets", rows.num_rows - rows["attributes"].null_count, f"{why} attributes")
     report.lose("occluded flags", int(true_mask(rows["occluded"].fill_null(False)).sum()), f"{why} occluded flag")
     content = content_extras_counts(rows["extras"], None)
-    for key, what, lacks in CONTENT_OBJECT_EXTRAS:  # (VOC's own, and DOTA's flag it adopts: the others are
-        if key.startswith("voc:") or key in ADOPTED_OBJECT_EXTRAS["voc"]:  # lost on any object, said so once)
+    # (VOC's own, and DOTA's flag it adopts: the others are lost on any object, said so once; a class-only flag
+    # is what the class PNG holds)
+    for key, what, lacks in CONTENT_OBJECT_EXTRAS:
+        if (key.startswith("voc:") or key in ADOPTED_OBJECT_EXTRAS["voc"]) and key != "voc:semantic":
             report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{why} {lacks}")
 
 
