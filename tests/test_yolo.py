@@ -1420,6 +1420,32 @@ def test_images_sharing_a_stem_are_two_items_sharing_a_label_file(tmp_path: Path
     assert canonical(labelkit.load(tmp_path / "out")) == canonical(ds)
 
 
+@pytest.mark.parametrize("path", [None, "x.gif"], ids=["no-image", "no-image-extension"])
+@pytest.mark.parametrize("media", ["copy", "link"])
+def test_an_image_not_placed_beside_one_of_its_stem_reads_back_from_the_size_file(
+    tmp_path: Path, path: str | None, media: str
+) -> None:
+    """An item whose image is not copied (none, or a file of no image extension) is listed in image_sizes.json;
+    beside a copied image of its stem it shares that image's label file, and the reader passed its entry over as
+    that label file's: the item was lost on reading back, unreported."""
+    (tmp_path / "media").mkdir()
+    Image.new("RGB", (64, 48)).save(tmp_path / "media/x.png")
+    (tmp_path / "media/x.gif").write_bytes(b"GIF89a")
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="x", media=Media(path=path, width=64, height=48), split="train"))
+    ds.add_item(Item(id="y", media=Media(path="x.png", width=64, height=48), split="train"))
+    for n, item in enumerate(("x", "y")):
+        ds.add(Object(id=str(n), item_id=item, category_id=0, bbox=(1.0, 1.0, 4.0, 4.0)))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", media=media, media_root=str(tmp_path / "media"))
+    assert report.lost == [] and report.written["items"] == 2
+    back = labelkit.load(tmp_path / "o", "yolo")
+    written = "images/train/x.gif" if path else "images/train/x.jpg"
+    assert sorted((i.id, i.media.path) for i in back.items()) == sorted(
+        [(written.rpartition("/")[2], written), ("x.png", "images/train/x.png")]
+    )
+    assert sorted(o.item_id for o in back.objects()) == sorted([written.rpartition("/")[2], "x.png"])
+
+
 def test_a_shared_label_file_of_images_of_other_sizes_is_written_once(tmp_path: Path) -> None:
     """Normalised by 1101 x 4663 and by 517 x 2090, the same lines differ in their last bits: still the same."""
     _same_stem(tmp_path / "in", ((1101, 4663), (517, 2090)))

@@ -252,9 +252,11 @@ def _entries_from_source(
     # label files whose image is absent (listed in the size side file, or an error later)
     label_dir = img2label(source / "x.jpg").parent
     if label_dir != source and label_dir.is_dir():
-        known = {e.label for e in entries}  # (the same text as a Path's: see Entry)
+        # (the same text as a Path's: see Entry; an image the size file lists beside one found of its stem shares
+        # its label file, as images of one stem do: x.gif, or an item of no image file, beside x.jpg copied)
+        labels, images = {e.label for e in entries}, {e.image for e in entries}
         for extra in entries_from_labels(label_dir, root, split, by_label):
-            if extra.label not in known:
+            if extra.image not in images if extra.image is not None else extra.label not in labels:
                 entries.append(extra)
     return entries
 
