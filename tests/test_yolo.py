@@ -1623,6 +1623,40 @@ def test_a_classify_split_whose_first_class_folder_holds_no_image_is_read(tmp_pa
     assert stats.categories == 10
 
 
+@pytest.mark.parametrize("task", ["auto", "classify"])
+@pytest.mark.parametrize("nested", [True, False], ids=["images-in-subfolders", "a-txt-file"])
+def test_a_classify_split_beside_another_is_read_with_nested_images_or_a_txt_file(
+    tmp_path: Path, nested: bool, task: str
+) -> None:
+    """A split whose class folders hold their images in sub-folders, or one holding a LICENSE.txt, beside a
+    split taken for classify, was left out whole without a word; Ultralytics' ImageFolder reads both. The
+    .txt files are named in a read note."""
+    files = ["train/cat/sub/1.jpg", "train/dog/sub/3.jpg"] if nested else ["train/cat/1.jpg", "train/dog/3.jpg"]
+    for rel in [*files, "val/cat/2.jpg", "val/dog/4.jpg"]:
+        (tmp_path / "in" / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 3)).save(tmp_path / "in" / rel)
+    if not nested:
+        (tmp_path / "in/train/cat/LICENSE.txt").write_text("source: flickr\n")
+    ds = labelkit.load(tmp_path / "in", "yolo", task=task)
+    names = {c.id: c.name for c in ds.categories}
+    labels = {label.item_id: names[label.category_id] for label in ds.labels()}
+    assert sorted((i.split, i.media.path, labels[i.id]) for i in ds.items()) == [
+        ("train", files[0], "cat"),
+        ("train", files[1], "dog"),
+        ("val", "val/cat/2.jpg", "cat"),
+        ("val", "val/dog/4.jpg", "dog"),
+    ]
+    notes = [n for n in ds.read_notes if ".txt files" in n]
+    assert notes == (
+        []
+        if nested
+        else [
+            "1 .txt files lie in class folders (train/cat/LICENSE.txt first): a classify dataset's labels are its "
+            "folders, and they are not read, as Ultralytics does not read them"
+        ]
+    )
+
+
 def test_darknet_names_file_gets_names_it_can_give_back(tmp_path: Path) -> None:
     """A blank last name was written as a blank last line, which readers drop: the class ids then overflowed."""
     names = [" cat ", "a\u2028b", "", "d\x85g", "", ""]

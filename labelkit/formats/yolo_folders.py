@@ -46,22 +46,32 @@ def classify_splits(root: Path) -> list[Path]:
 
     The first 8 class folders by name are looked into (in the folder's listing order, which differs between
     machines, the same dataset was read with or without a split) for label files (``.txt``): a split has none
-    there, and an image in some class folder. (A class folder holding no image, only a note, say, does not make
-    its split something else: every other image of the split was left out unsaid.) Without such a split of a
-    name a reader looks for, a split of that name whose class folders are all empty is one: a dataset of those
-    classes and no items, as a classify write leaves it when no image goes where a reader looks.
+    there, and an image in some class folder, or below it, as Ultralytics' ``ImageFolder`` reads them. (A class
+    folder holding no image, only a note, say, does not make its split something else: every other image of
+    the split was left out unsaid.) Beside such a split of a name a reader looks for, another of those names
+    holding an image is one too, even with a ``.txt`` file in a class folder (a licence, notes), unless a class
+    folder is named as an images or labels folder: Ultralytics trains on it, and it was left out unsaid.
+    Without such a split of a name a reader looks for, a split of that name whose class folders are all empty
+    is one: a dataset of those classes and no items, as a classify write leaves it when no image goes where a
+    reader looks.
     """
     splits = []
+    texts = []  # splits of a reader's name whose first class folders hold a .txt file, and an image
     bare = []  # splits of class folders holding nothing at all
     for sub in _subfolders(root) if root.is_dir() else []:
         classes = _subfolders(sub)
-        if classes and not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
-            if any(any(is_image(f) for f in c.iterdir()) for c in classes):  # (stops at the first image)
+        if not classes:
+            continue
+        if not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
+            if any(_holds_image(c) for c in classes):  # (stops at the first image)
                 splits.append(sub)
             elif sub.name in CLASSIFY_SPLITS and _empty_class_folders(classes):
                 bare.append(sub)
+        elif sub.name in CLASSIFY_SPLITS and not any(c.name in (*IMAGE_DIRS, *LABEL_DIRS) for c in classes):
+            texts.append(sub)
     if any(s.name in CLASSIFY_SPLITS for s in splits):
-        return splits
+        more = [s for s in texts if any(_holds_image(c) for c in _subfolders(s))]
+        return sorted(splits + more, key=by_name) if more else splits
     # no image in any split a reader looks for: its empty class folders are the classes of a dataset of no items
     # (as a classify write whose every image went unwritten leaves them)
     return bare
@@ -105,6 +115,14 @@ def not_classify(root: Path) -> InputError:
         path=root,
         hint=hint,
     )
+
+
+def _holds_image(folder: Path) -> bool:
+    """Whether a file of an image name lies in ``folder`` or below it (links to folders not followed)."""
+    for _, _, files in os.walk(folder):
+        if any(is_image_name(f) and not f.startswith(APPLE_DOUBLE) for f in files):
+            return True
+    return False
 
 
 def _txt_files(folder: Path) -> list[Path]:
@@ -409,6 +427,18 @@ def _classify_layout(root: Path) -> Layout:
         layout.notes.append(
             f"{len(stray):,} images lie in a split folder beside its class folders ({stray[0]} first): no class "
             "names them, and they are not read, as Ultralytics does not read them"
+        )
+    texts = [
+        f"{split.name}/{c.name}/{name}"
+        for split in splits
+        for c in _subfolders(split)
+        for name in sorted(os.listdir(c))
+        if name[-4:].lower() == ".txt" and (c / name).is_file()
+    ]
+    if texts:  # (ImageFolder reads images only; a split with one in its first class folders was left out unsaid)
+        layout.notes.append(
+            f"{len(texts):,} .txt files lie in class folders ({texts[0]} first): a classify dataset's labels are "
+            "its folders, and they are not read, as Ultralytics does not read them"
         )
     for split in splits:
         for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=by_name):
