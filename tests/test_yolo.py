@@ -1911,7 +1911,8 @@ def test_an_obb_line_of_points_on_one_line_is_written_back_as_read(tmp_path: Pat
 @pytest.mark.parametrize(
     ("split", "layout"),
     [("names", "ultralytics"), ("images", "ultralytics"), ("task", "ultralytics"), ("Images", "ultralytics")]
-    + [("labelTxt", "ultralytics"), ("names", "darknet"), ("eval", "darknet")],
+    + [("labelTxt", "ultralytics"), ("names", "darknet"), ("eval", "darknet"), ("map", "darknet")]
+    + [("difficult", "darknet")],
 )
 def test_a_split_named_like_a_config_key_is_refused(tmp_path: Path, split: str, layout: str) -> None:
     """data.yaml's names (or obj.data's) was replaced by the split's folder, or its items were not read back."""
@@ -4814,8 +4815,9 @@ def test_obj_data_keys_naming_no_list_of_images_are_not_read(tmp_path: Path) -> 
     (root / "obj.names").write_text("cat\n")
     (root / "obj.data").write_text(
         "classes = 1\ntrain = train.txt\ntest = test.TXT\nnames = obj.names\nmap = data/coco.map\ntop = 5\n"
-        "labels = /content/darknet/data/labels.list\n"
+        "labels = /content/darknet/data/labels.list\ndifficult = difficult.txt\n"
     )
+    (root / "difficult.txt").write_text("obj/a.txt\n")  # (AlexeyAB's -map reads it: labels, no images)
     ds = labelkit.load(root, "yolo")
     assert [(i.id, i.split) for i in ds.items()] == [("train/obj/a", "train"), ("test/obj/a", "test")]
     assert ds.read_notes == []

@@ -134,7 +134,14 @@ OPTIONS: dict[str, Option] = {
         check=lambda value: precision_of({"precision": value}),
     ),
     "split": Option("split", "str", DEFAULT_SPLIT, "split of items that have none", applies="write"),
-    "kpt_dims": Option("kpt_dims", "choice", "3", "pose: 3 (x y v) or 2 (x y) per keypoint", ("2", "3"), "write"),
+    "kpt_dims": Option(
+        "kpt_dims",
+        "choice",
+        "3",
+        "pose: 3 (x y v) or 2 (x y) per keypoint; unset, a dataset read from a [K, 2] file is written with 2",
+        ("2", "3"),
+        "write",
+    ),
 }
 
 

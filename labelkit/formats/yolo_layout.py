@@ -43,7 +43,9 @@ CONFIG_KEYS = {
 
 MAX_KEYPOINTS = 10_000
 """The largest K of ``kpt_shape`` read (Ultralytics' own sets have 17 or fewer; this only bounds memory)."""
-DARKNET_RESERVED = {"classes", "names", "backup", "eval", "results", "eval_type", "task"}
+DARKNET_RESERVED = {"classes", "names", "backup", "eval", "results", "eval_type", "task", "map", "difficult"}
+"""``obj.data`` keys Darknet reads as other than a split's list (``map``: ``validate_detector``'s class-id map;
+``difficult``: AlexeyAB's list of difficult labels for ``-map``): no split is written or read under them."""
 LABELIMG_NAMES = "classes.txt"
 """The names file LabelImg writes among its label files: not a label file unless an image is named so."""
 
