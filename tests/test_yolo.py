@@ -2992,6 +2992,28 @@ def test_pose_points_marked_missing_by_a_negative_coordinate_are_unlabelled_zero
         assert [o.keypoints for o in labelkit.load(root, "yolo").objects()] == [[-200.0, -100.0, 2.0, 50.0, 50.0, 1.0]]
 
 
+@pytest.mark.parametrize(
+    ("precision", "written"),
+    [(1, "0.5 0.5 0.2 0.2 0.5 0.4 -0.005 0.3"), (2, "0.50 0.50 0.20 0.20 0.50 0.40 -0.005 0.30")],
+)
+def test_pose_marks_of_missing_points_are_written_as_read_whatever_the_precision(
+    tmp_path: Path, precision: int, written: str
+) -> None:
+    """``-0.005`` (a missing point of a ``[K, 2]`` file) was rounded to ``-0.0`` (``-0.00``), which Ultralytics,
+    masking a point by a negative coordinate only, reads as a visible keypoint at the image's edge, and so did
+    labelkit: the report said only that a coordinate was rounded."""
+    root = tmp_path / "src"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [p]\nkpt_shape: [2, 2]\n")
+    (root / "image_sizes.json").write_text('{"images/train/a.jpg": [640, 480]}')
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2 0.5 0.4 -0.005 0.3\n")
+    report = labelkit.convert(root, tmp_path / "out", to="yolo", precision=precision)
+    assert report.lost == report.transformed == []
+    assert (tmp_path / "out/labels/train/a.txt").read_text() == f"0 {written}\n"
+    (point,) = [o.keypoints[3:] for o in labelkit.load(tmp_path / "out", "yolo").objects()]
+    assert point == [0.0, 0.0, 0.0]
+
+
 @pytest.mark.parametrize("split", ["a=b", "#x", " x", "sp ", "a:b", "\u2028"])
 def test_darknet_refuses_splits_obj_data_cannot_hold(tmp_path: Path, split: str) -> None:
     """They were written (counted written) and read back as nothing, another split, or an error."""

@@ -90,7 +90,10 @@ def _compute_rounding(dataset: Dataset, task: str, cols: Columns, precision: int
     usable = np.flatnonzero(cols.usable)
     for rows in exact_lines.polygons.pieces(usable, _CHUNK):
         exact, offsets = exact_lines.values(rows)
-        written = rounded(lines.values(rows)[0], precision)
+        values = lines.values(rows)[0]
+        written = rounded(values, precision)
+        if task == "pose" and kpt_dims == 2:  # (a negative number is a mark, written as read: see _marks_as_read)
+            written = np.where(values < 0, values, written)
         owner = np.repeat(np.arange(len(rows)), np.diff(offsets))
         changed[rows] = np.bincount(owner[written != exact], minlength=len(rows))
         if task in ("detect", "pose"):  # the box: cx cy w h first

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -481,6 +482,8 @@ class Lines:
         values, v = self._pose_values(rows)
         text = fmt_rows(self.cols.category[rows], values, self.precision)
         if self.kpt_dims == 2:
+            if self.precision is not None and (marked := np.flatnonzero((values < 0).any(axis=1))).size:
+                text = _marks_as_read(text, values, marked)
             return text
         # x y as coordinates, visibility as the integer flag Ultralytics writes (another value as it is: 1.5
         # was written as 1)
@@ -634,3 +637,19 @@ class Lines:
             corners[quad_rows] = flat[(starts[:, None] + np.arange(8)).reshape(-1)].reshape(-1, 8)
         values = self._normalise_ragged(rows, corners.reshape(-1), np.arange(0, 8 * (len(rows) + 1), 8))
         return self.as_read.put(rows, values.reshape(-1, 8), None, (self.boxes, self.angle))
+
+
+def _marks_as_read(text: Text, values: np.ndarray[Any, Any], marked: np.ndarray[Any, Any]) -> Text:
+    """Pose lines of ``kpt_dims=2`` with the ``marked`` rows' negative numbers written as read, not rounded.
+
+    A negative number in such a line is a mark (:data:`.yolo_keypoints.MARKS`: every coordinate is clipped to
+    [0, 1]): rounded, ``-0.005`` became ``-0.0``, which Ultralytics, masking a point by a negative coordinate
+    only, reads as a visible keypoint at the image's edge.
+    """
+    lines = split_lines(*text)
+    for row in marked.tolist():
+        parts = lines[row][:-1].split(b" ")
+        for j in np.flatnonzero(values[row] < 0).tolist():
+            parts[1 + j] = orjson.dumps(float(values[row, j]))
+        lines[row] = b" ".join(parts) + b"\n"
+    return joined(lines)
