@@ -1768,6 +1768,28 @@ def test_classify_never_overwrites_one_image_with_another(tmp_path: Path) -> Non
     ]
 
 
+@pytest.mark.parametrize("paths", [("a.jpg", "a.jpg/b.jpg"), ("a", "a/x.jpg")])
+def test_darknet_without_images_loses_an_item_whose_listed_image_is_a_folder_on_another_s_way(
+    tmp_path: Path, paths: tuple[str, str]
+) -> None:
+    """With media=none, b's label file made obj_train_data/a.jpg/ a folder, which train.txt lists as a's image:
+    the output could not be read back (a list line naming a folder), and nothing was reported."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    for n, (item_id, path) in enumerate(zip("ab", paths, strict=True)):
+        ds.add_item(Item(id=item_id, split="train", media=Media(path=path, width=64, height=48)))
+        ds.add(Object(id=str(n), item_id=item_id, category_id=0, bbox=(1.0, 1.0, 4.0, 4.0)))
+    with pytest.raises(DataLossError) as err:
+        labelkit.save(ds, tmp_path / "refused", "yolo", layout="darknet")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("items whose files are another item's", 1),
+        ("object annotations on them", 1),
+    ]
+    assert not (tmp_path / "refused").exists()
+    labelkit.save(ds, tmp_path / "out", "yolo", layout="darknet", allow_loss=True)
+    back = labelkit.load(tmp_path / "out", "yolo")
+    assert [i.id for i in back.items()] == ["obj_train_data/a"]
+
+
 def test_darknet_never_copies_an_image_over_a_label_file(tmp_path: Path) -> None:
     """Images and labels share obj_<split>_data/: an image named z.txt replaced its own label file."""
     (tmp_path / "m").mkdir()

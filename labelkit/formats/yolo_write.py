@@ -470,7 +470,12 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     entries, owners = files.label_rel, list(range(len(files.label_rel)))
     # one image is one item when read back (ids a\b.jpg and a/b.jpg); a label file on another's way is lost
     same = same_files(files.image_rel, ids, files.label_rel)
-    if str(options.get("media") or "none") != "none":
+    if str(options.get("media") or "none") == "none" and layout == "darknet":
+        # (Darknet's lists name every image, beside its label file: one that is a folder on another's way, as
+        # obj_train_data/a.jpg of obj_train_data/a.jpg/b.txt, is no image to a reader, copied or not)
+        listed = same_files(files.image_rel, ids)
+        same.update({n: k for n, k in listed.items() if n not in same})
+    elif str(options.get("media") or "none") != "none":
         placed = [i for i, p in enumerate(dataset.table("items")["path"].to_pylist()) if p]
         entries = entries + [files.image_rel[i] for i in placed]
         owners += placed
