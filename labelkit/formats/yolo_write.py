@@ -473,8 +473,8 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     if str(options.get("media") or "none") == "none" and layout == "darknet":
         # (Darknet's lists name every image, beside its label file: one that is a folder on another's way, as
         # obj_train_data/a.jpg of obj_train_data/a.jpg/b.txt, is no image to a reader, copied or not)
-        listed = same_files(files.image_rel, ids)
-        same.update({n: k for n, k in listed.items() if n not in same})
+        on_way = same_files(files.image_rel, ids)
+        same.update({n: k for n, k in on_way.items() if n not in same})
     elif str(options.get("media") or "none") != "none":
         placed = [i for i, p in enumerate(dataset.table("items")["path"].to_pylist()) if p]
         entries = entries + [files.image_rel[i] for i in placed]
