@@ -5486,6 +5486,14 @@ def test_obj_data_naming_only_lists_that_are_not_there_is_an_error_at_the_first(
         ("darknet", ["train"], ["no val split: obj.data has no valid list (Darknet then validates on train's images)"]),
         ("darknet", ["train", "val2017"], []),
         ("darknet", ["train", "valid"], []),
+        (  # (Darknet validated on valid's images, val's were listed under val: unsaid)
+            "darknet",
+            ["train", "val", "valid"],
+            [
+                "a valid split beside val: obj.data's valid key lists the valid split's images, the list Darknet "
+                "validates on, and val = val.txt is read back, not validated on"
+            ],
+        ),
     ],
 )
 def test_a_plan_says_the_split_notes_a_save_says(
@@ -5497,10 +5505,10 @@ def test_a_plan_says_the_split_notes_a_save_says(
     for n, split in enumerate(splits):
         ds.add_item(Item(id=str(n), media=Media(path=f"{n}.jpg", width=4, height=4), split=split))
     ds.add(Object(id="o", item_id="0", category_id=0, bbox=(1.0, 1.0, 2.0, 2.0)))
-    split_notes = [n for n in labelkit.plan(ds, "yolo", layout=layout).notes if n.startswith("no ")]
+    split_notes = [n for n in labelkit.plan(ds, "yolo", layout=layout).notes if n.startswith(("no ", "a valid"))]
     assert split_notes == notes
     saved = labelkit.save(ds, tmp_path / "o", "yolo", layout=layout).notes
-    assert [n for n in saved if n.startswith("no ")] == notes
+    assert [n for n in saved if n.startswith(("no ", "a valid"))] == notes
 
 
 @pytest.mark.parametrize(

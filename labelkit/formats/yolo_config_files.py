@@ -63,6 +63,11 @@ def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
             notes.append(f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)")
         if written and _darknet_valid(written) is None and "valid" not in written:
             notes.append("no val split: obj.data has no valid list (Darknet then validates on train's images)")
+        if "valid" in written and (other := _darknet_valid([s for s in written if s != "valid"])) is not None:
+            notes.append(
+                f"a valid split beside {other}: obj.data's valid key lists the valid split's images, the list "
+                f"Darknet validates on, and {other} = {other}.txt is read back, not validated on"
+            )
         return notes
     keys, notes = _split_keys(written or ["train"]), []
     if "train" not in keys["train"].lower():
