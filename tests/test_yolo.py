@@ -2671,6 +2671,30 @@ def test_a_plan_refuses_an_unsafe_image_path_or_split_as_a_dry_run_does(tmp_path
     )
 
 
+def test_an_image_in_media_root_that_cannot_be_read_is_said_so_not_called_a_bad_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file the user may not read was refused as ``unreadable image header``, its ``Permission denied`` lost."""
+    from labelkit.formats import yolo_media
+
+    (tmp_path / "m").mkdir()
+    Image.new("RGB", (8, 8)).save(tmp_path / "m/a.jpg")
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=8, height=8), split="train"))
+
+    def refused(path: Path, plain_tried: bool = False) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(yolo_media, "_header", refused)
+    with pytest.raises(InputError) as err:
+        yolo_media.image_size(tmp_path / "m/a.jpg")
+    assert str(err.value) == f"{tmp_path / 'm/a.jpg'}: cannot read: Permission denied"
+    with pytest.raises(InputError) as err:
+        labelkit.save(ds, tmp_path / "o", "yolo", media="copy", media_root=str(tmp_path / "m"))
+    assert err.value.message.startswith("cannot read: Permission denied")
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize("media", ["copy", "link"])
 @pytest.mark.parametrize(("to", "task"), [("yolo", "detect"), ("yolo", "classify"), ("voc", None)])
 def test_a_plan_refuses_an_image_missing_from_media_root_as_the_write_does(
@@ -2692,7 +2716,8 @@ def test_a_plan_refuses_an_image_missing_from_media_root_as_the_write_does(
         labelkit.save(ds, tmp_path / "o", to, allow_loss=True, **options)
     assert str(planned.value) == str(written.value)
     assert str(written.value) == (
-        f"{tmp_path / 'm' / 'b.jpg'}: image not found; hint: set -o media_root=FOLDER or use -o media=none"
+        f"{tmp_path / 'm' / 'b.jpg'}: image not found; hint: an item's image path is relative to media_root: set it "
+        "to the images' folder, or use -o media=none"
     )
     assert not (tmp_path / "o").exists()
     src = tmp_path / "src.labelkit.json"

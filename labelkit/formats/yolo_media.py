@@ -195,8 +195,9 @@ def placed_image_size(placed: Path, source: Path) -> tuple[int, int]:
     try:
         return image_size(placed)
     except InputError as exc:
+        what = exc.message if exc.message.startswith("cannot read") else exc.message.split(":")[0]
         raise InputError(
-            f"{exc.message.split(':')[0]}: a YOLO reader reads each image's size from its file",
+            f"{what}: a YOLO reader reads each image's size from its file",
             path=source,
             hint="replace the image, or leave its item out",
         ) from exc
@@ -267,6 +268,8 @@ def image_size(path: Path, plain_tried: bool = False) -> tuple[int, int]:
                     Image.MAX_IMAGE_PIXELS = limit
     except FileNotFoundError as exc:
         raise InputError("image not found", path=path) from exc
+    except PermissionError as exc:  # (a file-system error, not a bad header: said as every reader says it)
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InputError(f"unreadable image header: {exc}", path=path) from exc
     return _displayed(int(width), int(height), orientation)
@@ -438,7 +441,11 @@ def media_source(root: Path, name: str) -> tuple[Path, Path]:
     """
     source = contained(root, name, source=root)
     if not os.path.lexists(source):
-        raise InputError("image not found", path=source, hint="set -o media_root=FOLDER or use -o media=none")
+        raise InputError(
+            "image not found",
+            path=source,
+            hint="an item's image path is relative to media_root: set it to the images' folder, or use -o media=none",
+        )
     real = Path(os.path.realpath(source))  # (a loop of links: as it is, which not_a_file names below)
     if not real.is_relative_to(os.path.realpath(root)):  # a symbolic link (of the file or a folder) leading out
         raise InputError(
