@@ -26,6 +26,7 @@ from labelkit import __version__, api, api_places, formats
 from labelkit.cli_files import (
     STDOUT,
     SideFiles,
+    echo,
     json_bytes,
     no_stale_report,
     side_file,
@@ -34,7 +35,7 @@ from labelkit.cli_files import (
     write_report,
 )
 from labelkit.cli_options import format_options, own_options, parse_kv
-from labelkit.errors import DataLossError, LabelkitError, UsageError
+from labelkit.errors import DataLossError, LabelkitError, OutputError, UsageError
 from labelkit.model import Dataset
 from labelkit.report import Report
 
@@ -150,7 +151,8 @@ class LabelkitGroup(click.Group):
         """Run the command, turning errors into one line and an exit code."""
         try:
             result = super().invoke(ctx)
-            sys.stdout.flush()  # a closed pipe (``| head``) shows up here, inside the handlers below
+            if sys.stdout is not None:  # (None: started with stdout closed, >&-: nothing was printed)
+                _flushed()  # a closed pipe (``| head``) shows up here, inside the handlers below
             return result
         except BrokenPipeError:
             # the reader of our output went away (``labelkit info x | head``): nothing more to say to it
@@ -216,6 +218,18 @@ def _say(lines: list[str]) -> None:
             click.echo(_shown(line), err=True)  # (a file name may hold a terminal escape)
     except BrokenPipeError:
         _to_nowhere(sys.stderr)
+    except OSError:  # (2>/dev/full: nothing can be said, and the exit code stands; click exited 1)
+        pass
+
+
+def _flushed() -> None:
+    """Flush standard output: a disk refusing what is left of it (``> /dev/full``) is an :class:`OutputError`."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from exc
 
 
 def _no_current_folder() -> bool:
@@ -279,7 +293,7 @@ DRY_RUN = ": dry run, nothing written"
 
 def _print_report(report: Report) -> None:
     for line in report.lines():
-        click.echo(_shown(line))
+        echo(_shown(line))
 
 
 def _write_options(report_help: str) -> Callable[[F], F]:
@@ -351,7 +365,7 @@ def convert(
         if dry_run:
             write_report(report, report_path)
     if not quiet:
-        click.echo(_shown(f"{input} ({report.source}) -> {output} ({report.target}){DRY_RUN if dry_run else ''}"))
+        echo(_shown(f"{input} ({report.source}) -> {output} ({report.target}){DRY_RUN if dry_run else ''}"))
         _print_report(report)
 
 
@@ -367,23 +381,23 @@ def info(path: Path, format_name: str | None, as_json: bool, options: tuple[str,
         status(f"reading {name}")
         stats = api.stats(path, name, **format_options(parse_kv(options), api.stats))
     if as_json:
-        click.echo(json_bytes({"format": name, **stats.to_dict()}).decode())
+        echo(json_bytes({"format": name, **stats.to_dict()}).decode())
         return
-    click.echo(f"{_shown(str(path))} ({name})")
-    click.echo("  ".join([f"items: {stats.items:,}", *(f"{k}: {v:,}" for k, v in stats.items_by_media.items())]))
-    click.echo("splits: " + (", ".join(f"{_shown(k)} {v:,}" for k, v in stats.items_by_split.items()) or "none"))
-    click.echo(f"categories: {stats.categories:,}")
-    click.echo("annotations: " + (", ".join(f"{k} {v:,}" for k, v in stats.annotations.items()) or "none"))
+    echo(f"{_shown(str(path))} ({name})")
+    echo("  ".join([f"items: {stats.items:,}", *(f"{k}: {v:,}" for k, v in stats.items_by_media.items())]))
+    echo("splits: " + (", ".join(f"{_shown(k)} {v:,}" for k, v in stats.items_by_split.items()) or "none"))
+    echo(f"categories: {stats.categories:,}")
+    echo("annotations: " + (", ".join(f"{k} {v:,}" for k, v in stats.annotations.items()) or "none"))
     if stats.tokens:
-        click.echo(f"tokens: {stats.tokens:,}")
+        echo(f"tokens: {stats.tokens:,}")
     for title, table in (("per category", stats.by_category), ("per split", stats.by_split)):
         if table:
-            click.echo(f"{title}:")
+            echo(f"{title}:")
             width = max(len(_shown(k)) for k in table)
             for key, counts in table.items():
-                click.echo(f"  {_shown(key):<{width}}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+                echo(f"  {_shown(key):<{width}}  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     for note in stats.notes:
-        click.echo(f"note: {_shown(note)}")
+        echo(f"note: {_shown(note)}")
 
 
 @cli.command()
@@ -399,12 +413,12 @@ def validate(path: Path, format_name: str | None, as_json: bool, options: tuple[
     if findings:  # (the exit code also when stdout closes while they are printed: ``validate x | head``)
         click.get_current_context().meta["labelkit.exit_code"] = 1
     if as_json:
-        click.echo(json_bytes([f.to_dict() for f in findings]).decode())
+        echo(json_bytes([f.to_dict() for f in findings]).decode())
     else:
         for f in findings:
-            click.echo(_shown(str(f)))
+            echo(_shown(str(f)))
         if not findings:
-            click.echo(f"{_shown(str(path))}: ok")
+            echo(f"{_shown(str(path))}: ok")
     if findings:
         sys.exit(1)
 
@@ -439,23 +453,23 @@ def formats_command(name: str | None) -> None:
             try:
                 fmt = formats.get(n)
             except LabelkitError as exc:  # a broken plug-in: said on its line, and the others still listed
-                click.echo(f"{n:<{width}}  {'cannot be loaded':<22}  {exc}")
+                echo(f"{n:<{width}}  {'cannot be loaded':<22}  {exc}")
                 continue
-            click.echo(f"{n:<{width}}  {_abilities(fmt):<22}  holds: {fmt.CAPABILITIES.summary()}")
+            echo(f"{n:<{width}}  {_abilities(fmt):<22}  holds: {fmt.CAPABILITIES.summary()}")
         return
     fmt = formats.get(name)
-    click.echo(f"{fmt.NAME}: {fmt.DESCRIPTION}")
-    click.echo(_abilities(fmt))
+    echo(f"{fmt.NAME}: {fmt.DESCRIPTION}")
+    echo(_abilities(fmt))
     if getattr(fmt, "EXTENSIONS", ()):
-        click.echo("file names: " + ", ".join(f"*{e}" for e in fmt.EXTENSIONS))
-    click.echo(f"holds: {fmt.CAPABILITIES.summary()}")
+        echo("file names: " + ", ".join(f"*{e}" for e in fmt.EXTENSIONS))
+    echo(f"holds: {fmt.CAPABILITIES.summary()}")
     if formats.options(fmt):
-        click.echo("options (-o KEY=VALUE):")
+        echo("options (-o KEY=VALUE):")
         for opt in formats.options(fmt).values():
             kind = "|".join(opt.choices) if opt.choices else opt.type
-            click.echo(f"  {opt.name}={kind} ({opt.applies}; default {opt.default!r}): {opt.help}")
+            echo(f"  {opt.name}={kind} ({opt.applies}; default {opt.default!r}): {opt.help}")
     else:
-        click.echo("options: none")
+        echo("options: none")
 
 
 @cli.command(name="split")
@@ -585,9 +599,9 @@ def split_command(
         if report_path is not None and dry_run:
             write_json(report_path, {"split": report.to_dict(), "output": written.to_dict()})
     if not quiet:
-        click.echo(_shown(f"{input} ({source}) -> {output} ({target}){DRY_RUN if dry_run else ''}"))
+        echo(_shown(f"{input} ({source}) -> {output} ({target}){DRY_RUN if dry_run else ''}"))
         for line in report.lines():
-            click.echo(_shown(line))
+            echo(_shown(line))
         _print_report(written)
 
 

@@ -22,6 +22,23 @@ from labelkit.portable import placed
 from labelkit.report import Report
 
 
+def echo(text: str, nl: bool = True) -> None:
+    """Print ``text`` on standard output; one the disk refuses (``> /dev/full``) is an error line, not a crash.
+
+    It was an internal error (exit 2, ``rerun with --traceback``), after the output was written. A closed pipe
+    (``| head``) is the command group's to handle: what is left goes nowhere.
+
+    Raises:
+        OutputError: standard output cannot be written (``No space left on device``).
+    """
+    try:
+        click.echo(text, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+
+
 def write_report(report: Report, path: Path | None) -> None:
     """Save ``report`` as JSON at ``path`` (``-``: stdout), when one is given."""
     if path is not None:
@@ -165,7 +182,7 @@ def write_json(path: Path, data: Any) -> None:
         OutputError: it cannot be written (naming the report's path).
     """
     if path is STDOUT:
-        click.echo(json_bytes(data).decode())
+        echo(json_bytes(data).decode())
         return
     _write_in_place(path, _json_line(data), "report")
 
@@ -254,7 +271,7 @@ class SideFiles:
         """Keep what was written (the output is in place), and print what goes to stdout."""
         self.keep()
         for data in self._stdout.values():
-            click.echo(data.decode(), nl=False)
+            echo(data.decode(), nl=False)
         self._stdout = {}
 
 

@@ -6,6 +6,7 @@ import copy
 import json
 import math
 import os
+import shlex
 import shutil
 import signal
 import stat
@@ -2225,6 +2226,38 @@ def test_a_report_that_cannot_be_written_leaves_no_output(command: str, tmp_path
     assert result.stderr == "labelkit: error: /dev/full: cannot write the report: No space left on device\n"
     assert list(tmp_path.iterdir()) == []
     assert run(command, src, tmp_path / "o.json", *extra).exit_code == 0  # (and without the report, it is written)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device every write to fails: disk full)")
+@pytest.mark.parametrize(
+    ("shell", "code", "stderr"),
+    [
+        (
+            "convert {src} {out} --to labelkit > /dev/full",
+            2,
+            "cannot write to standard output: No space left on device",
+        ),
+        ("info {src} > /dev/full", 2, "cannot write to standard output: No space left on device"),
+        ("info {src} >&-", 0, None),  # (started with stdout closed: nothing can be printed, nothing failed)
+        ("convert {src}.missing {out} --to labelkit 2> /dev/full", 2, None),  # (the error, unsaid: its code stands)
+    ],
+    ids=["convert-full", "info-full", "info-closed", "stderr-full"],
+)
+def test_standard_output_or_error_that_cannot_be_written_is_one_error_line_and_its_exit_code(
+    tmp_path: Path, shell: str, code: int, stderr: str | None
+) -> None:
+    """stdout on a full disk was an internal error (exit 2, rerun with --traceback), so was a closed stdout
+    (AttributeError), and stderr on a full disk made click exit 1, validate's "found problems"."""
+    src = FIXTURES / "native" / "images.labelkit.json"
+    command = shell.format(src=shlex.quote(str(src)), out=shlex.quote(str(tmp_path / "o.json")))
+    result = subprocess.run(
+        f"{shlex.quote(sys.executable)} -m labelkit {command}", shell=True, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == code, result.stderr
+    if stderr is not None:
+        assert result.stderr == f"labelkit: error: {stderr}\n"
+    elif "2>" not in shell:
+        assert result.stderr == ""
 
 
 @pytest.mark.parametrize(
