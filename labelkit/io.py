@@ -173,13 +173,17 @@ def check_output(given: str | Path, kind: Literal["file", "dir"], *, overwrite: 
             path=path,
             hint="choose a file or folder path",
         )
-    if not overwrite and _taken(path, kind):
-        raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
+    # (a folder for a file first: --overwrite, which "output exists" asked for, is refused the same way)
     if path.exists() and kind == "file" and path.is_dir():
         raise OutputError("output is a folder but this format writes a file", path=path)
+    if not overwrite and _taken(path, kind):
+        raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
     if not path.parent.is_dir():  # (a file there: ENOTDIR, said as it is)
         what = "is not a folder" if path.parent.exists() else "folder does not exist"
         raise OutputError(f"the output's parent {what}", path=path.parent)
+    # (the output is written beside it and moved in: a read-only folder failed only then, after the whole read)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise OutputError("cannot write: the output's folder is not writable", path=path)
 
 
 @contextmanager

@@ -2228,6 +2228,37 @@ def test_a_report_that_cannot_be_written_leaves_no_output(command: str, tmp_path
     assert run(command, src, tmp_path / "o.json", *extra).exit_code == 0  # (and without the report, it is written)
 
 
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+def test_a_folder_at_a_one_file_output_is_refused_for_what_it_is(tmp_path: Path, overwrite: list[str]) -> None:
+    """It was refused as ``output exists`` with a hint to pass --overwrite, which then refused it as a folder."""
+    (tmp_path / "o").mkdir()
+    result = run(
+        "convert", FIXTURES / "native" / "images.labelkit.json", tmp_path / "o", "--to", "labelkit", *overwrite
+    )
+    assert result.exit_code == 2
+    assert result.stderr == f"labelkit: error: {tmp_path / 'o'}: output is a folder but this format writes a file\n"
+
+
+@pytest.mark.parametrize("command", ["convert", "split"])
+def test_a_dry_run_refuses_an_output_folder_that_is_not_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """A read-only folder was found only when the output was moved in, after the whole read and plan: a dry run
+    exited 0 where the run exited 2."""
+    (tmp_path / "ro").mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != tmp_path / "ro" and real_access(p, mode, **kw))
+    extra = ["--to", "labelkit"] if command == "convert" else ["--ratios", "train=1", "--to", "labelkit"]
+    out = tmp_path / "ro" / "o.json"
+    for dry in (["--dry-run"], []):
+        result = run(command, FIXTURES / "native" / "images.labelkit.json", out, *extra, *dry, "-q")
+        assert (result.exit_code, result.stderr) == (
+            2,
+            f"labelkit: error: {out}: cannot write: the output's folder is not writable\n",
+        )
+    assert list((tmp_path / "ro").iterdir()) == []
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device every write to fails: disk full)")
 @pytest.mark.parametrize(
     ("shell", "code", "stderr"),
