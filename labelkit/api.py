@@ -49,7 +49,7 @@ from labelkit.formats.base import (
 )
 from labelkit.formats.capability import check_capabilities, refuse_missing_ids
 from labelkit.formats.native_values import duplicate_rows, refuse_repeated_categories, refuse_unholdable
-from labelkit.io import atomic_output, check_output, input_guard, paused_gc, read_bytes, safe_relpath
+from labelkit.io import atomic_output, bulk_work, check_output, input_guard, read_bytes, safe_relpath
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
 from labelkit.portable import refuse_names_not_utf8, refuse_unspellable
@@ -123,7 +123,7 @@ def load(path: str | Path, format: str | None = None, **options: Any) -> Dataset
     path = input_path(path)
     fmt = reader_of(path, format)
     parsed = parse_options(options, fmt, None)
-    with _named_wrongly(path, format), input_guard(path), paused_gc():
+    with _named_wrongly(path, format), input_guard(path), bulk_work():
         return _read_by(fmt, fmt.read(path, **parsed.read))
 
 
@@ -158,7 +158,7 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
     read_options = parse_options(options, fmt, None).read
     if _may_count_polygons(fmt, read_options):
         read_options["count_polygons"] = "all"  # counts need no coordinates, nor to tell a box's rectangle
-    with _named_wrongly(path, format), input_guard(path), paused_gc():
+    with _named_wrongly(path, format), input_guard(path), bulk_work():
         return fmt.read(path, **read_options).stats()
 
 
@@ -183,8 +183,9 @@ def plan(dataset: Dataset, format: str, **options: Any) -> Report:
     write_options = parse_options(options, None, fmt).write
     refuse_media_without_root(fmt, write_options)  # (as a dry run and a write refuse it)
     refuse_unsafe_splits(dataset, None, fmt, write_options)  # (and these: a plan passed them, a dry run refused)
-    report, planned = _plan(dataset, fmt, write_options)
-    _refuse_unsafe_media(planned, write_options, None)
+    with bulk_work():
+        report, planned = _plan(dataset, fmt, write_options)
+        _refuse_unsafe_media(planned, write_options, None)
     return report
 
 
@@ -358,7 +359,7 @@ def _save(
         refuse_over(path, root.folders(dataset.table("items")["split"].to_pylist()), "the images' folder (media_root)")
     if progress:
         progress(f"checking what {fmt.NAME} can hold")
-    with _unwritable(path, fmt.NAME), paused_gc():
+    with _unwritable(path, fmt.NAME), bulk_work():
         refuse_unsafe_splits(dataset, path, fmt, options)
         title = target_title(fmt, dataset, options)
         report, dataset = _plan(dataset, fmt, options)
@@ -374,7 +375,7 @@ def _save(
     left: list[Path] = []
     with atomic_output(path, fmt.OUTPUT, overwrite=overwrite, left=left) as tmp:
         try:
-            with _unwritable(path, fmt.NAME), paused_gc():
+            with _unwritable(path, fmt.NAME), bulk_work():
                 fmt.write(dataset, tmp, report, **options)
                 refuse_names_not_utf8(tmp)
         except OSError as exc:  # disk full, permissions, ...: one clear line, and nothing is left behind
@@ -469,7 +470,7 @@ def read_for(
         read_options["count_polygons"] = True  # the target keeps no polygon: don't parse what it drops
     if reader is writer and getattr(reader, SOURCE_TEXT, False):
         read_options["source_text"] = True  # the same format: values it does not change are written as read
-    with _named_wrongly(src, named), input_guard(src), paused_gc():
+    with _named_wrongly(src, named), input_guard(src), bulk_work():
         dataset: Dataset = reader.read(src, **read_options)
     return _read_by(reader, dataset)
 
@@ -621,7 +622,7 @@ def _validate(path: Path, fmt: FormatModule, options: dict[str, Any]) -> list[Fi
     """The findings of the file or folder ``path`` (see :func:`validate`)."""
     check = getattr(fmt, "validate", None)
     try:
-        with input_guard(path), paused_gc():
+        with input_guard(path), bulk_work():
             if check is not None:
                 return list(check(path, **options))
             fmt.read(path, **options)

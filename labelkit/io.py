@@ -9,6 +9,8 @@ import re
 import secrets
 import shutil
 import stat
+import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -584,19 +586,39 @@ def write_json(path: Path, value: Any, *, indent: bool = False) -> None:
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a bulk reader or writer builds millions of objects.
+def bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector, and numpy's floating-point warnings, while a bulk reader or writer works.
 
     CPython collects every few hundred container allocations and rescans whatever survived; on a million
     annotations those passes cost several times the decoding itself, and none of these objects form cycles.
+    numpy warns (on stderr) of an overflow to infinity, ``1.7e308 + 1.7e308``: the library never prints, and
+    the values that give one are checked where they matter (refused, or clipped, and reported).
     """
+    import numpy as np
+
     enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        with np.errstate(all="ignore"):
+            yield
     finally:
         if enabled:
             gc.enable()
+
+
+_WARNINGS = threading.Lock()
+"""Held while :func:`no_warnings` has Python's warning filters changed (``catch_warnings`` is process-wide)."""
+
+
+@contextmanager
+def no_warnings() -> Iterator[None]:
+    """Ignore warnings (Pillow's, printed on stderr) for the block: the library never prints.
+
+    ``catch_warnings`` saves and restores the process's filters: two threads inside it at once could leave
+    them changed for good, so the block is entered by one thread at a time.
+    """
+    with _WARNINGS, warnings.catch_warnings(action="ignore"):
+        yield
 
 
 def create_file(path: str, data: bytes | memoryview) -> None:

@@ -1218,3 +1218,41 @@ def test_voc_object_ids_count_an_item_in_no_main_list_whose_mask_is_not_written_
         ("e", "3"),
     ]
     assert [c.count for c in report.transformed if c.what == "object ids"] == [2]
+
+
+# -- the library never prints --------------------------------------------------------------------------
+
+
+def _broken_exif_jpeg() -> bytes:
+    """A JPEG whose EXIF block names a tag's value past its end: Pillow warns "Truncated File Read"."""
+    import struct
+
+    plain = _image_bytes(Image.new("RGB", (40, 30)), "JPEG")
+    tiff = b"II*\0" + struct.pack("<I", 8) + struct.pack("<H", 2)
+    tiff += struct.pack("<HHII", 0x112, 3, 1, 6) + struct.pack("<HHII", 0x10F, 2, 12, 4000)
+    exif = b"Exif\0\0" + tiff
+    return plain[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + plain[2:]
+
+
+def test_the_library_warns_of_nothing_on_a_broken_exif_block_or_an_overflowing_box(tmp_path: Path) -> None:
+    """Pillow's warning of a camera's broken EXIF block, and numpy's of a rotated box of 1.7e308 overflowing,
+    reached stderr from labelkit.load and labelkit.convert (the CLI filtered them): the library never prints."""
+    import warnings
+
+    root = _files(
+        tmp_path / "yx",
+        {
+            "images/train/a.jpg": _broken_exif_jpeg(),
+            "labels/train/a.txt": "0 0.5 0.5 0.2 0.2\n",
+            "data.yaml": "train: images/train\nval: images/train\nnames: [x]\n",
+        },
+    )
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=100, height=100)))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.7e308, 1.7e308, 1.7e308, 1.7e308), angle=15.0))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        (item,) = labelkit.load(root, "yolo").items()
+        labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)
+    assert [str(w.message) for w in seen] == []
+    assert (item.media.width, item.media.height) == (30, 40)  # (orientation 6 read: turned)

@@ -39,7 +39,7 @@ from labelkit.formats.coco_records import check_kept_sections, dataset_info, res
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import keep_sections
 from labelkit.formats.coco_write import Writer
-from labelkit.io import UTF8_BOM, paused_gc, read_head, require_utf8_name
+from labelkit.io import UTF8_BOM, bulk_work, read_head, require_utf8_name
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import keep_source_text
 from labelkit.portable import by_name, by_parts
@@ -327,7 +327,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             pointer); with ``skip_invalid`` semantic problems of annotations skip those annotations instead.
     """
     path = Path(path)
-    with paused_gc():
+    with bulk_work():
         return _read(
             path,
             bool(options.get("skip_invalid", False)),

@@ -26,7 +26,7 @@ from labelkit.formats.native_bulk import MEDIA_FIELDS, NotFast, fast_read
 from labelkit.formats.native_schema_fast import Checker, Unsupported
 from labelkit.formats.native_values import category_findings, mask_run_findings, refuse_unreadable
 from labelkit.formats.yolo_media import ChunkedRows, piece_bounds
-from labelkit.io import parse_json, paused_gc, read_bytes, read_head, without_bom
+from labelkit.io import bulk_work, parse_json, read_bytes, read_head, without_bom
 from labelkit.json_checks import MAX_VALUE_DEPTH, TOO_DEEP, deeper_than, too_deep
 from labelkit.model import Annotation, Category, Dataset, DatasetInfo, Item, Token
 from labelkit.model import tables as T
@@ -303,7 +303,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
     _refuse_wide(read_head(path, 4), path)  # (a pipe's is read whole below)
     piped = None if path.is_file() else read_bytes(path)  # (read once: the record path needs its bytes too)
     try:
-        with paused_gc():
+        with bulk_work():
             return fast_read(path, piped)
     except NotFast:
         pass
@@ -342,7 +342,7 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
     _refuse_wide(data[:4], path)
     value = parse_json(data, path)
     if schema:
-        with paused_gc():
+        with bulk_work():
             findings = schema_findings(value, str(path))
         if findings:
             return findings
@@ -350,10 +350,10 @@ def validate(path: Path, schema: bool = True, **options: Any) -> list[Finding]:
     objects_at = [i for i, a in enumerate(annotations or []) if isinstance(a, dict) and a.get("kind") == "object"]
     del value, annotations
     try:
-        with paused_gc():
+        with bulk_work():
             dataset = fast_read(path)  # accepts only what the records accept, references included
     except NotFast:
-        with paused_gc():
+        with bulk_work():
             doc = parse_document(data, path)
         findings = _check_references(doc, path)
         if findings:
@@ -632,7 +632,7 @@ _CHUNK = 65_536
 def write(dataset: Dataset, path: str | os.PathLike[str], report: Report, **options: Any) -> None:
     """Write the dataset as one JSON document (compact JSON is streamed batch by batch)."""
     path = Path(path)
-    with paused_gc():
+    with bulk_work():
         if options.get("indent"):
             path.write_bytes(orjson.dumps(document(dataset), option=orjson.OPT_INDENT_2) + b"\n")
             return

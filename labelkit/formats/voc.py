@@ -31,7 +31,7 @@ from labelkit.formats.voc_parse import parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_listing import without_suffix
 from labelkit.formats.yolo_media import not_a_file
-from labelkit.io import Inside, read_bytes, read_head, read_text, require_utf8_name
+from labelkit.io import Inside, no_warnings, read_bytes, read_head, read_text, require_utf8_name
 from labelkit.model import Dataset, raster
 from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.portable import by_name, by_parts
@@ -403,7 +403,9 @@ def _png_indices(
         if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
             raise InputError("cannot read: not a regular file", path=path)
         header = _png_header(path)
-        with Image.open(path) as im:
+        # (Pillow warns, on stderr, of a PNG past its pixel limit: the library never prints; past twice the limit
+        # it refuses the PNG, as below)
+        with no_warnings(), Image.open(path) as im:
             if im.mode == "P":
                 indices = np.asarray(im, dtype=np.uint8)
                 palette = im.getpalette() or []

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError, UsageError, json_pointer
 from labelkit.formats.plain_headers import HEAD, plain_header
-from labelkit.io import contained, is_plain_relpath, parse_json, read_bytes, read_head, safe_relpath
+from labelkit.io import contained, is_plain_relpath, no_warnings, parse_json, read_bytes, read_head, safe_relpath
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import places
 
@@ -222,7 +222,9 @@ def _header(path: Path, plain_tried: bool = False) -> tuple[int, int, Any]:
 
     if not stat.S_ISREG(os.stat(path).st_mode):  # (a FIFO would make Pillow wait forever)
         raise OSError(errno.EINVAL, "not a regular file", str(path))
-    with Image.open(path) as im:
+    # (Pillow warns, on stderr, of an image past its pixel limit, whose header alone is read here, and of a
+    # camera's broken EXIF block, "Truncated File Read": the library never prints)
+    with no_warnings(), Image.open(path) as im:
         width, height = im.size
         if isinstance(im, TiffImagePlugin.TiffImageFile):  # (im.format "TIFF")
             # Pillow's TIFF reader may give the size as displayed already (recent versions turn it for
