@@ -3184,6 +3184,9 @@ def test_obb_rectangles_keep_their_corner_order(tmp_path: Path, line: str) -> No
     (root / "labels/train/a.txt").write_text(line)
     labelkit.convert(root, tmp_path / "out", to="yolo", from_format="yolo")
     assert (tmp_path / "out/labels/train/a.txt").read_text() == line
+    # a segment line of the same corners, in the same order (anticlockwise ones were written clockwise)
+    labelkit.convert(root, tmp_path / "segment", to="yolo", from_format="yolo", task="segment", allow_loss=True)
+    assert (tmp_path / "segment/labels/train/a.txt").read_text() == line
 
 
 @pytest.mark.parametrize(

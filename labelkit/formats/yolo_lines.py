@@ -587,7 +587,10 @@ class Lines:
         values = np.empty(int(all_offsets[-1]), dtype=np.float64)
         if len(box_rows):
             idx = (all_offsets[box_rows][:, None] + np.arange(8)).reshape(-1)
-            values[idx] = self._corners(rows)[box_rows].reshape(-1)
+            corners = self._corners(rows)[box_rows]
+            if (ccw := self._anticlockwise()[rows[box_rows]]).any():  # (an OBB line's corners: in their order)
+                corners[ccw] = corners[ccw][:, G.REVERSED_CORNERS]
+            values[idx] = corners.reshape(-1)
         if len(with_ring):
             idx = np.repeat(all_offsets[with_ring] - offsets[:-1], np.diff(offsets)) + np.arange(len(flat))
             values[idx] = flat
