@@ -1657,6 +1657,35 @@ def test_a_classify_split_beside_another_is_read_with_nested_images_or_a_txt_fil
     )
 
 
+def test_classify_to_classify_keeps_the_folders_below_a_class_folder(tmp_path: Path) -> None:
+    """train/cat/a/1.jpg and train/cat/b/1.jpg were filed by their names alone, one file: the second was refused
+    as another item's, so a classify dataset Ultralytics reads could not be written again without a loss."""
+    for rel in ("train/cat/a/1.jpg", "train/cat/b/1.jpg", "val/dog/4.jpg", "val/dog/5.jpg"):
+        (tmp_path / "in" / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (4, 3)).save(tmp_path / "in" / rel)
+    ds = labelkit.load(tmp_path / "in", "yolo")
+    report = labelkit.save(ds, tmp_path / "out", "yolo", media="copy", media_root=str(tmp_path / "in"))
+    assert report.lost == [] and report.transformed == []
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.jpg")) == [
+        "train/cat/a/1.jpg",
+        "train/cat/b/1.jpg",
+        "val/dog/4.jpg",
+        "val/dog/5.jpg",
+    ]
+    assert canonical(labelkit.load(tmp_path / "out", "yolo")) == canonical(ds)
+    # an item moved to another split keeps its folders below the class's; a path climbing out is filed by name
+    moved = Dataset(categories=ds.categories)
+    for n, path in enumerate(["train/cat/a/1.jpg", "val/cat/../../x/2.jpg"]):
+        moved.add_item(Item(id=str(n), media=Media(path=path, width=4, height=3), split="test"))
+        moved.add(Label(id=str(n), item_id=str(n), category_id=0))
+    from labelkit.formats.yolo_classify import classify_files
+
+    assert classify_files(moved, ["0", "1"], ["test", "test"], ["train/cat/a/1.jpg", "val/cat/../../x/2.jpg"])[0] == [
+        "test/cat/a/1.jpg",
+        "test/cat/2.jpg",
+    ]
+
+
 def test_darknet_names_file_gets_names_it_can_give_back(tmp_path: Path) -> None:
     """A blank last name was written as a blank last line, which readers drop: the class ids then overflowed."""
     names = [" cat ", "a\u2028b", "", "d\x85g", "", ""]

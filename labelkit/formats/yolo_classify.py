@@ -82,6 +82,21 @@ def _image_name(source: Any) -> str:
     return PurePosixPath(str(source).replace("\\", "/")).name
 
 
+def _below_class(source: Any, split: str, folder: str) -> str | None:
+    """The path below its class folder of an image read from one, ``a/1.jpg`` of ``train/cat/a/1.jpg``, else None.
+
+    A classify reader reads the images below a class folder too: filed by its name alone, ``train/cat/a/1.jpg``
+    beside ``train/cat/b/1.jpg`` was one file, the second lost. Such a path (its first folder a split's name, the
+    item's or one a reader looks for, its second the class's folder) keeps the folders below the class's; one
+    naming no folder below (``..``) is filed by its name.
+    """
+    parts = str(source).replace("\\", "/").split("/")
+    if len(parts) < 4 or parts[1] != folder or (parts[0] != split and parts[0] not in CLASSIFY_SPLITS):
+        return None
+    below = parts[2:]
+    return "/".join(below) if all(p not in ("", ".", "..") for p in below) else None
+
+
 def readable_image(name: str) -> bool:
     """Whether a YOLO classify reader takes a file so named for an image.
 
@@ -273,7 +288,7 @@ def classify_files(
             continue
         name = _image_name(source)
         if readable_image(name):
-            files.append(f"{split}/{folders[category]}/{name}")
+            files.append(f"{split}/{folders[category]}/{_below_class(source, split, folders[category]) or name}")
         else:
             files.append(None)
             not_images.append(n)
