@@ -1422,12 +1422,12 @@ def test_images_sharing_a_stem_are_two_items_sharing_a_label_file(tmp_path: Path
 
 @pytest.mark.parametrize("path", [None, "x.gif"], ids=["no-image", "no-image-extension"])
 @pytest.mark.parametrize("media", ["copy", "link"])
-def test_an_image_not_placed_beside_one_of_its_stem_reads_back_from_the_size_file(
+def test_an_item_left_no_image_beside_a_placed_image_of_its_stem_is_a_reported_loss(
     tmp_path: Path, path: str | None, media: str
 ) -> None:
-    """An item whose image is not copied (none, or a file of no image extension) is listed in image_sizes.json;
-    beside a copied image of its stem it shares that image's label file, and the reader passed its entry over as
-    that label file's: the item was lost on reading back, unreported."""
+    """An item whose image is not placed (none, or a file of no image extension) is read back from
+    image_sizes.json; beside a copied image of its stem, a reader takes their shared label file for that
+    image's, and the item was lost on reading back, reported written. It is a loss, refused without allow_loss."""
     (tmp_path / "media").mkdir()
     Image.new("RGB", (64, 48)).save(tmp_path / "media/x.png")
     (tmp_path / "media/x.gif").write_bytes(b"GIF89a")
@@ -1436,14 +1436,36 @@ def test_an_image_not_placed_beside_one_of_its_stem_reads_back_from_the_size_fil
     ds.add_item(Item(id="y", media=Media(path="x.png", width=64, height=48), split="train"))
     for n, item in enumerate(("x", "y")):
         ds.add(Object(id=str(n), item_id=item, category_id=0, bbox=(1.0, 1.0, 4.0, 4.0)))
-    report = labelkit.save(ds, tmp_path / "o", "yolo", media=media, media_root=str(tmp_path / "media"))
-    assert report.lost == [] and report.written["items"] == 2
+    options = {"media": media, "media_root": str(tmp_path / "media")}
+    lost = [("items whose label file is a copied image's", 1), ("object annotations on them", 1)]
+    assert [(c.what, c.count) for c in labelkit.plan(ds, "yolo", **options).lost] == lost
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", "yolo", **options)
+    assert not (tmp_path / "refused").exists()
+    report = labelkit.save(ds, tmp_path / "o", "yolo", allow_loss=True, **options)
+    assert [(c.what, c.count) for c in report.lost] == lost and report.written["items"] == 1
     back = labelkit.load(tmp_path / "o", "yolo")
-    written = "images/train/x.gif" if path else "images/train/x.jpg"
-    assert sorted((i.id, i.media.path) for i in back.items()) == sorted(
-        [(written.rpartition("/")[2], written), ("x.png", "images/train/x.png")]
-    )
-    assert sorted(o.item_id for o in back.objects()) == sorted([written.rpartition("/")[2], "x.png"])
+    assert [(i.id, i.media.path) for i in back.items()] == [("x", "images/train/x.png")]
+    assert len(list(back.objects())) == 1
+    # the Darknet layout lists every image: both are read back
+    report = labelkit.save(ds, tmp_path / "d", "yolo", layout="darknet", **options)
+    assert report.lost == [] and len(labelkit.load(tmp_path / "d", "yolo")) == 2
+
+
+def test_a_stale_size_file_entry_beside_an_image_of_its_stem_is_no_item_of_its_own(tmp_path: Path) -> None:
+    """image_sizes.json listing x.jpg of an image re-encoded to x.png (or x.PNG beside x.png) is the found
+    image's: it is not read as a second item sharing its label file, which doubled its objects."""
+    root = tmp_path / "in"
+    for d in ("images/train", "labels/train"):
+        (root / d).mkdir(parents=True)
+    for stem in "xy":
+        Image.new("RGB", (64, 48)).save(root / f"images/train/{stem}.png")
+        (root / f"labels/train/{stem}.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    (root / "image_sizes.json").write_text('{"images/train/x.jpg": [64, 48], "images/train/y.PNG": [64, 48]}')
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [c]\n")
+    ds = labelkit.load(root, "yolo")
+    assert [(i.id, i.media.path) for i in ds.items()] == [("x", "images/train/x.png"), ("y", "images/train/y.png")]
+    assert len(list(ds.objects())) == 2
 
 
 def test_a_shared_label_file_of_images_of_other_sizes_is_written_once(tmp_path: Path) -> None:

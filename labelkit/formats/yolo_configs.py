@@ -249,14 +249,14 @@ def _entries_from_source(
     for image in images_under(source):
         text = str(image)
         entries.append(Entry(split, without_suffix(rel_path(text, source)), text, listings.img2label(text)))
-    # label files whose image is absent (listed in the size side file, or an error later)
+    # label files whose image is absent (listed in the size side file, or an error later); a size-file entry
+    # beside a found image of its stem (a stale one, x.jpg of an image re-encoded to x.png) is no item of its
+    # own: it doubled the image's objects (writing YOLO loses an item that would be one: see yolo_write)
     label_dir = img2label(source / "x.jpg").parent
     if label_dir != source and label_dir.is_dir():
-        # (the same text as a Path's: see Entry; an image the size file lists beside one found of its stem shares
-        # its label file, as images of one stem do: x.gif, or an item of no image file, beside x.jpg copied)
-        labels, images = {e.label for e in entries}, {e.image for e in entries}
+        known = {e.label for e in entries}  # (the same text as a Path's: see Entry)
         for extra in entries_from_labels(label_dir, root, split, by_label):
-            if extra.image not in images if extra.image is not None else extra.label not in labels:
+            if extra.label not in known:
                 entries.append(extra)
     return entries
 

@@ -39,6 +39,7 @@ from labelkit.formats.yolo_lines import Lines, columns
 from labelkit.formats.yolo_media import (
     SIZES_FILE,
     is_image,
+    is_image_name,
     media_of,
     piece_bounds,
     place_media,
@@ -463,6 +464,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     layout = str(options.get("layout") or "ultralytics")
     _refuse_reserved_splits(splits, layout)
     dataset, forks = (dataset, []) if layout == "darknet" else _without_resource_forks(dataset, options)
+    if layout != "darknet" and str(options.get("media") or "none") != "none":
+        dataset, shadowed = _without_shadowed(dataset, options)
+        forks += shadowed
     files = item_files(dataset, options)
     ids = [str(v) for v in dataset.table("items")["id"].to_pylist()]
     if layout == "darknet":  # (so is an image path a list line cannot hold: 'a\nb.jpg')
@@ -503,6 +507,38 @@ def _without_resource_forks(dataset: Dataset, options: dict[str, Any]) -> tuple[
         n for n, rel in enumerate(label_rel) if APPLE_DOUBLE in rel and rel.rpartition("/")[2].startswith(APPLE_DOUBLE)
     ]
     return dropped_forks(dataset, forks, label_rel, "YOLO")
+
+
+def _without_shadowed(dataset: Dataset, options: dict[str, Any]) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset without the items left no image whose label file is a placed image's, and their losses.
+
+    With ``media=copy`` or ``link``, in the Ultralytics layout, such an item (of no image path, or of a name
+    without an image extension, ``x.gif``) is read back from ``image_sizes.json``, unless an image found on disk
+    has its label file (``x.png``, copied): a reader takes the label file for that image's (a size-file entry
+    beside it may be stale, ``x.jpg`` of an image re-encoded to ``x.png``), and the item was lost on reading
+    back, unreported.
+    """
+    files = item_files(dataset, options)
+    paths = dataset.table("items")["path"].to_pylist()
+    found = [bool(p) and is_image_name(files.image_rel[n].rpartition("/")[2]) for n, p in enumerate(paths)]
+    found_labels = {rel for rel, on_disk in zip(files.label_rel, found, strict=True) if on_disk}
+    shadowed = [n for n, rel in enumerate(files.label_rel) if not found[n] and rel in found_labels]
+    if not shadowed:
+        return dataset, []
+    drop = np.zeros(len(paths), dtype=bool)
+    drop[shadowed] = True
+    item_id = str(dataset.table("items")["id"][shadowed[0]].as_py())
+    losses = [
+        (
+            "items whose label file is a copied image's",
+            len(shadowed),
+            "no image is placed for them (no image path, or no image extension): a reader takes their label file, "
+            f"{ascii(files.label_rel[shadowed[0]])}, for the image of its stem, and reads them nowhere: they are not "
+            f"written (item {ascii(item_id)})",
+        )
+    ]
+    dataset, gone = dataset.without_items(drop)
+    return dataset, losses + [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
 
 
 @dataclass
