@@ -1679,6 +1679,23 @@ def test_a_classify_split_beside_another_is_read_with_nested_images_or_a_txt_fil
     )
 
 
+@pytest.mark.parametrize("splits", [["train"], ["train", "valid"]])
+def test_a_split_first_detect_layout_with_sub_folders_is_not_taken_for_classify(
+    tmp_path: Path, splits: list[str]
+) -> None:
+    """train/images/v1/x.jpg beside train/labels/v1/x.txt: looking for a classify image below a class folder,
+    the reader took images/ for a class, its boxes lost unsaid. A folder named images or labels is looked into
+    alone, as before."""
+    for split in splits:
+        (tmp_path / split / "images/v1").mkdir(parents=True)
+        (tmp_path / split / "labels/v1").mkdir(parents=True)
+        Image.new("RGB", (40, 30)).save(tmp_path / split / "images/v1/x.jpg")
+        (tmp_path / split / "labels/v1/x.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [c.name for c in ds.categories] == ["class_0"]
+    assert len(list(ds.objects())) == len(splits) and list(ds.labels()) == []
+
+
 def test_classify_to_classify_keeps_the_folders_below_a_class_folder(tmp_path: Path) -> None:
     """train/cat/a/1.jpg and train/cat/b/1.jpg were filed by their names alone, one file: the second was refused
     as another item's, so a classify dataset Ultralytics reads could not be written again without a loss."""

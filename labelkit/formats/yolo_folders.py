@@ -63,7 +63,10 @@ def classify_splits(root: Path) -> list[Path]:
         if not classes:
             continue
         if not any(f.suffix == ".txt" for c in classes[:8] for f in c.iterdir()):
-            if any(_holds_image(c) for c in classes):  # (stops at the first image)
+            # (below a folder named images or labels: a detect layout's, train/images/v1/x.jpg beside
+            # train/labels/v1/x.txt, whose label files lie deeper than looked for)
+            layout = any(c.name in (*IMAGE_DIRS, *LABEL_DIRS) for c in classes)
+            if any(_holds_image(c, deep=not layout) for c in classes):  # (stops at the first image)
                 splits.append(sub)
             elif sub.name in CLASSIFY_SPLITS and _empty_class_folders(classes):
                 bare.append(sub)
@@ -117,11 +120,13 @@ def not_classify(root: Path) -> InputError:
     )
 
 
-def _holds_image(folder: Path) -> bool:
-    """Whether a file of an image name lies in ``folder`` or below it (links to folders not followed)."""
-    for _, _, files in os.walk(folder):
+def _holds_image(folder: Path, deep: bool = True) -> bool:
+    """Whether a file of an image name lies in ``folder``, or (``deep``) below it (links to folders not followed)."""
+    for _, dirs, files in os.walk(folder):
         if any(is_image_name(f) and not f.startswith(APPLE_DOUBLE) for f in files):
             return True
+        if not deep:
+            dirs.clear()
     return False
 
 
