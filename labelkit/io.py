@@ -615,7 +615,9 @@ def no_warnings() -> Iterator[None]:
     """Ignore warnings (Pillow's, printed on stderr) for the block: the library never prints.
 
     ``catch_warnings`` saves and restores the process's filters: two threads inside it at once could leave
-    them changed for good, so the block is entered by one thread at a time.
+    them changed for good, so the block is entered by one thread at a time, and only on rare paths (an image
+    no plain header reader reads, a PNG past Pillow's pixel limit): another thread's own ``catch_warnings``
+    at the same moment could still see its filters restored out of order, as with any library using it.
     """
     with _WARNINGS, warnings.catch_warnings(action="ignore"):
         yield

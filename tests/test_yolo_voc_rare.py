@@ -1256,3 +1256,23 @@ def test_the_library_warns_of_nothing_on_a_broken_exif_block_or_an_overflowing_b
         labelkit.save(ds, tmp_path / "out", "yolo", allow_loss=True)
     assert [str(w.message) for w in seen] == []
     assert (item.media.width, item.media.height) == (30, 40)  # (orientation 6 read: turned)
+
+
+def test_the_library_warns_of_nothing_on_a_png_past_pillow_s_pixel_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pillow warns (DecompressionBombWarning, on stderr) of a segmentation PNG past its pixel limit, which it
+    still opens: the library never prints. (The limit is lowered here: 12 pixels are past 10, not past 20.)"""
+    import warnings
+
+    classes = np.zeros((3, 4), np.uint8)
+    classes[0, 0] = 12
+    image = Image.fromarray(classes, "P")
+    image.putpalette([v for rgb in voc.voc_palette() for v in rgb])
+    root = _files(tmp_path / "ds", {"Annotations/a.xml": _xml(""), "SegmentationClass/a.png": _image_bytes(image)})
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        (obj,) = labelkit.load(root, "voc").objects()
+    assert [str(w.message) for w in seen] == []
+    assert obj.extras == {"voc:semantic": True}

@@ -16,6 +16,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -359,12 +360,12 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
 # -- segmentation PNGs ------------------------------------------------------------------------------
 
 
-def _png_header(path: Path) -> tuple[int, int] | None:
-    """A PNG's bit depth and colour type from its ``IHDR`` (None when the file is no PNG)."""
+def _png_header(path: Path) -> tuple[int, int, int] | None:
+    """A PNG's bit depth, colour type and pixel count from its ``IHDR`` (None when the file is no PNG)."""
     head = read_head(path, 26)
     if len(head) < 26 or not head.startswith(b"\x89PNG\r\n\x1a\n") or head[12:16] != b"IHDR":
         return None
-    return head[24], head[25]
+    return head[24], head[25], int.from_bytes(head[16:20], "big") * int.from_bytes(head[20:24], "big")
 
 
 _GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N"})
@@ -404,8 +405,9 @@ def _png_indices(
             raise InputError("cannot read: not a regular file", path=path)
         header = _png_header(path)
         # (Pillow warns, on stderr, of a PNG past its pixel limit: the library never prints; past twice the limit
-        # it refuses the PNG, as below)
-        with no_warnings(), Image.open(path) as im:
+        # it refuses the PNG, as below. Warnings are ignored only then: their filters are the process's)
+        quiet = header is None or Image.MAX_IMAGE_PIXELS is not None and header[2] > Image.MAX_IMAGE_PIXELS
+        with no_warnings() if quiet else nullcontext(), Image.open(path) as im:
             if im.mode == "P":
                 indices = np.asarray(im, dtype=np.uint8)
                 palette = im.getpalette() or []
