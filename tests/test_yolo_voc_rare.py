@@ -198,6 +198,29 @@ def test_voc_palette_png_whose_indices_share_a_colour_is_read_by_its_indices(
         assert np.asarray(written).tolist() == classes.tolist()
 
 
+@pytest.mark.parametrize("rest", ["voc", "black"], ids=["rest-voc-s-colours", "padded-with-black"])
+def test_voc_palette_png_of_colours_moved_ahead_is_mapped_whatever_copies_follow(tmp_path: Path, rest: str) -> None:
+    """A writer put the colours in use first (person, background, aeroplane, dog, void), then VOC's palette
+    from index 5 on (each moved colour again at its own index), or black up to 255: each index in use is at
+    its colour's first index, so the palette is reordered, not padded, and is mapped through its colours (read
+    by its indices, background became aeroplane and person was lost)."""
+    palette = voc.voc_palette()
+    order = [15, 0, 1, 12, 255]
+    head = [palette[i] for i in order]
+    tail = list(palette[len(order) :]) if rest == "voc" else [(0, 0, 0)] * (256 - len(order))
+    values = np.array([[15, 15, 0, 0], [0, 12, 0, 1], [0, 0, 255, 0]], np.uint8)
+    image = Image.fromarray(np.vectorize(order.index)(values).astype(np.uint8), "P")
+    image.putpalette([v for rgb in head + tail for v in rgb])
+    root = _files(tmp_path / "ds", {"Annotations/a.xml": _xml(""), "SegmentationClass/a.png": _image_bytes(image)})
+    ds = labelkit.load(root, "voc")
+    names = {c.id: c.name for c in ds.categories}
+    found = {}
+    for obj in ds.objects():
+        mask = raster.rle_to_mask({"height": 3, "width": 4, "counts": obj.mask.counts})
+        found[names[obj.category_id]] = np.argwhere(mask).tolist()
+    assert found == {"person": [[0, 0], [0, 1]], "dog": [[1, 1]], "aeroplane": [[1, 3]]}
+
+
 # -- YOLO: errors of the reader ------------------------------------------------------------------------
 
 _LABEL = "0 .5 .5 .2 .2\n"

@@ -383,9 +383,9 @@ def _png_indices(
 
     A palette PNG whose indices in use have their own colours (``colors``: what labelkit and VOC write) is
     taken as it is, even where two classes share a colour; another palette (a writer may reorder one) is
-    mapped through the colours when all of them are known and each is one index's (a palette padded with black
-    or of one colour throughout, whose indices in use share a colour, is taken as it is). A grayscale PNG's
-    values are the indices (1, 2 and 4-bit ones too, which Pillow scales up to 0-255), up to ``top``: 255 for
+    mapped through the colours when all of them are known and each is at the first index of its colour (a
+    palette padded with black, or of one colour throughout, is taken as it is). A grayscale PNG's values are the
+    indices (1, 2 and 4-bit ones too, which Pillow scales up to 0-255), up to ``top``: 255 for
     a class PNG, whose values end with void, and 65535 for an object PNG, where 16-bit values past 255 are
     instance ids. An alpha channel
     says nothing of the class: opaque pixels are read, transparent black ones are background (0), and any
@@ -417,14 +417,18 @@ def _png_indices(
                     return indices
                 table = np.arange(256, dtype=np.uint8)
                 taken: set[int] = set()
+                first: dict[tuple[int, ...], int] = {}  # each colour's first index in the palette
+                for k, rgb in enumerate(zip(palette[0::3], palette[1::3], palette[2::3], strict=False)):
+                    first.setdefault(rgb, k)
                 for i in used:
                     rgb_i = tuple(palette[3 * i : 3 * i + 3])
                     if len(rgb_i) != 3 or rgb_i not in lookup:
                         return indices
                     value = lookup[(int(rgb_i[0]), int(rgb_i[1]), int(rgb_i[2]))]
-                    if value in taken or (value != i and tuple(palette[3 * value : 3 * value + 3]) == rgb_i):
-                        # (no reordering: a colour two indices in use share, or one also at its own index, as
-                        # the black a palette is padded with, or one of a single colour: read the indices)
+                    if value in taken or first[rgb_i] < i:
+                        # (no reordering: an index in use whose colour an earlier one has is a copy, not a moved
+                        # colour: the black a palette is padded with past VOC's 21 colours, or an all-black one:
+                        # read the indices; a moved colour is at its first index, whatever copies follow)
                         return indices
                     if shared and rgb_i in shared:
                         y, x = (int(v) for v in np.argwhere(indices == i)[0])
