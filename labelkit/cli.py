@@ -102,6 +102,19 @@ class StatusLine:
         self.done()
 
 
+def _printing(parse: Callable[[], list[str]]) -> list[str]:
+    """Run a command's ``parse``, whose ``--help`` prints: a standard output refusing it is an :class:`OutputError`.
+
+    It was an internal error (``labelkit convert --help > /dev/full``).
+    """
+    try:
+        return parse()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+
+
 class OnceCommand(click.Command):
     """A command whose options of one value take it once: ``--to yolo --to coco`` wrote COCO, the last, unsaid."""
 
@@ -117,7 +130,7 @@ class OnceCommand(click.Command):
             order = []  # (click's parse below raises it again, in its own words)
         helps = set(ctx.help_option_names)  # (the help option is named "help", or "_click_default_help" in click 8.5)
         if ctx.resilient_parsing or any(isinstance(p, click.Option) and helps & set(p.opts) for p in order):
-            return super().parse_args(ctx, args)
+            return _printing(lambda: super(OnceCommand, self).parse_args(ctx, args))
         seen: set[str] = set()
         for param in order:
             if isinstance(param, click.Option) and not (param.multiple or param.is_flag or param.count):
@@ -125,7 +138,7 @@ class OnceCommand(click.Command):
                 if name in seen:
                     raise UsageError(f"option {name} is given twice", hint=f"give {name} once")
                 seen.add(name)
-        return super().parse_args(ctx, args)
+        return _printing(lambda: super(OnceCommand, self).parse_args(ctx, args))
 
 
 class LabelkitGroup(click.Group):
@@ -648,4 +661,9 @@ def main() -> None:
     # a caller running this in its own process, as a notebook may, keeps its collector whole until then.)
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
-    cli(prog_name="labelkit")
+    try:
+        cli(prog_name="labelkit")
+    except OSError as exc:  # click's own printing (--help, --version, a usage error) to a stream refusing it
+        with contextlib.suppress(OSError):  # (a usage error's stderr: nothing can be said, and it exits 2 still)
+            click.echo(f"labelkit: error: cannot write to standard output: {exc.strerror or exc}", err=True)
+        sys.exit(2)

@@ -2271,8 +2271,12 @@ def test_a_dry_run_refuses_an_output_folder_that_is_not_writable(
         ("info {src} > /dev/full", 2, "cannot write to standard output: No space left on device"),
         ("info {src} >&-", 0, None),  # (started with stdout closed: nothing can be printed, nothing failed)
         ("convert {src}.missing {out} --to labelkit 2> /dev/full", 2, None),  # (the error, unsaid: its code stands)
+        ("--version > /dev/full", 2, "cannot write to standard output: No space left on device"),  # (a traceback)
+        ("--help > /dev/full", 2, "cannot write to standard output: No space left on device"),
+        ("convert --help > /dev/full", 2, "cannot write to standard output: No space left on device"),
+        ("info --bogus {src} 2> /dev/full", 2, None),  # (a usage error, unsaid: 2 still, where it was 1)
     ],
-    ids=["convert-full", "info-full", "info-closed", "stderr-full"],
+    ids=["convert-full", "info-full", "info-closed", "stderr-full", "version", "help", "command-help", "usage"],
 )
 def test_standard_output_or_error_that_cannot_be_written_is_one_error_line_and_its_exit_code(
     tmp_path: Path, shell: str, code: int, stderr: str | None
