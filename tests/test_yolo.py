@@ -4658,6 +4658,29 @@ def test_flat_split_folders_are_splits_and_other_sub_folders_one_dataset(tmp_pat
     assert [(o.item_id, o.category_id) for o in ds.objects()] == [("day_train/a", 0), ("day_valid/a", 1)]
 
 
+@pytest.mark.parametrize("splits", [True, False], ids=["split-folders", "day-folders"])
+def test_a_flat_folder_whose_images_lie_only_in_deeper_folders_is_read_whole(tmp_path: Path, splits: bool) -> None:
+    """valid/day1/b.jpg (a split holding its images in folders of its own only) was left out whole, unsaid, and
+    a root whose images all lie two folders down (day1/cam1/b.jpg) was no dataset ("no images or label files
+    found"): the reader reads every image below a flat folder, but only folders holding one were looked for."""
+    root = tmp_path / "in"
+    files = ["train/a.jpg", "valid/day1/b.jpg"] if splits else ["day1/cam1/b.jpg", "day2/cam1/c.jpg"]
+    for n, rel in enumerate(files):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 10)).save(root / rel)
+        (root / rel).with_suffix(".txt").write_text(f"{n} 0.5 0.5 0.5 0.5\n")
+    (root / "classes.txt").write_text("cat\ndog\n")
+    assert labelkit.detect(root).format == "yolo"
+    ds = labelkit.load(root)
+    expected = (
+        [("a", "train/a.jpg", "train"), ("day1/b", "valid/day1/b.jpg", "valid")]
+        if splits
+        else [("day1/cam1/b", "day1/cam1/b.jpg", None), ("day2/cam1/c", "day2/cam1/c.jpg", None)]
+    )
+    assert [(i.id, i.media.path, i.split) for i in ds.items()] == expected
+    assert [o.category_id for o in ds.objects()] == [0, 1]
+
+
 def _names_file_layout(root: Path, layout: str) -> Path:
     """A dataset of one image (``a.jpg``, 20x10, one dog) in ``layout``; returns its names file."""
     loose = layout.startswith("loose")
@@ -7552,14 +7575,13 @@ def test_a_darknet_root_holding_data_obj_data_is_told_to_read_that_file(tmp_path
             labelkit.load(tmp_path, format=name)
         assert err.value.hint == f"read {tmp_path / 'data' / 'obj.data'} (Darknet's data/ folder)"
     assert len(labelkit.load(tmp_path / "data" / "obj.data")) == 1
-    (tmp_path / "data" / "obj.data").unlink()  # (a data/ folder without a .data file: the usual hint)
-    with pytest.raises(InputError) as err:
-        labelkit.load(tmp_path, format="yolo")
-    assert err.value.hint == "is this a YOLO dataset folder?"
-    (tmp_path / "data" / "obj.data").mkdir()  # (no file: the hint's look below is no error of its own)
-    with pytest.raises(InputError, match="no images or label files found") as err:
-        labelkit.load(tmp_path, format="yolo")
-    assert (err.value.location.path, err.value.hint) == (str(tmp_path), "is this a YOLO dataset folder?")
+    # a data/ folder without a .data file (or a folder of that name: no file) is a flat folder, its labelled
+    # images two folders down, and its list a .txt not beside an image: a label file, an error at its line
+    for no_file in ("unlink", "mkdir"):
+        getattr(tmp_path / "data" / "obj.data", no_file)()
+        with pytest.raises(InputError, match="class id must be a non-negative integer") as err:
+            labelkit.load(tmp_path, format="yolo")
+        assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "data" / "train.txt"), 1)
 
 
 def test_an_image_put_in_place_is_sized_by_its_header_not_by_the_sizes_file(tmp_path: Path) -> None:

@@ -170,6 +170,30 @@ def flat_images(root: Path) -> list[str]:
     return sorted(n for n in files if _labelled_image(n, files))
 
 
+def _flat_images_below(folder: Path, sample: int = 8) -> list[str]:
+    """:func:`flat_images` of ``folder``; when it holds none, up to ``sample`` such images below it, by path.
+
+    A flat layout's split (or a sub-folder of its root) may hold its images in folders of its own only
+    (``valid/day1/b.jpg``): looking in it alone, the split was left out whole, unsaid. Hidden folders are passed
+    over, as the reader passes them over, and so is a folder holding a config (Darknet's ``data/obj.data``): a
+    dataset of its own.
+    """
+    images = flat_images(folder)
+    if images or not _plain_folder(folder):
+        return images
+    for current, dirs, files in os.walk(folder):
+        if any(f.endswith((".data", ".yaml", ".yml")) for f in files):  # (a dataset of its own: Darknet's data/)
+            dirs.clear()
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        names = {f for f in files if not f.startswith(APPLE_DOUBLE)}
+        prefix = rel_path(current, folder) + "/" if current != str(folder) else ""
+        images += [prefix + n for n in sorted(names) if _labelled_image(n, names)][: sample - len(images)]
+        if len(images) >= sample:
+            break
+    return images
+
+
 def _labelled_image(name: str, files: set[str]) -> bool:
     """Whether ``name`` is an image's (:func:`is_image`) whose label file (:func:`label_file`) is in ``files``.
 
@@ -212,7 +236,9 @@ def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
     if images or not _plain_folder(root):
         return [(None, root, images)] if images else []
     subs = [
-        (p, flat_images(p)) for p in sorted(root.iterdir(), key=by_name) if p.is_dir() and not p.name.startswith(".")
+        (p, _flat_images_below(p))
+        for p in sorted(root.iterdir(), key=by_name)
+        if p.is_dir() and not p.name.startswith(".")
     ]
     if not any(found for _, found in subs):
         return []
