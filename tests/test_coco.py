@@ -5883,6 +5883,24 @@ def test_a_folders_json_files_its_layout_leaves_out_are_noted_as_not_read(tmp_pa
     ]
 
 
+def test_a_roboflow_folders_json_files_its_layout_leaves_out_are_noted_as_not_read(tmp_path: Path) -> None:
+    """``train/more.json`` beside ``train/_annotations.coco.json``, and an ``_annotations.coco.json`` beside the
+    split folders, were left out with all their annotations, without a word (the standard layout noted its)."""
+    src = tmp_path / "rb"
+    (src / "train").mkdir(parents=True)
+    (src / "train/_annotations.coco.json").write_bytes(INSTANCES.read_bytes())
+    (src / "train/more.json").write_bytes(INSTANCES.read_bytes())
+    (src / "_annotations.coco.json").write_bytes(INSTANCES.read_bytes())
+    ds = labelkit.load(src)
+    assert ds.splits() == ["train"] and ds.read_notes == [
+        "_annotations.coco.json, train/more.json not read: a Roboflow export's COCO files are "
+        "<split>/_annotations.coco.json; give such a file alone to read it"
+    ]
+    (src / "train/more.json").unlink()
+    (src / "_annotations.coco.json").unlink()
+    assert labelkit.load(src).read_notes == []
+
+
 def test_validate_names_the_fields_an_annotation_without_category_or_caption_lacks(tmp_path: Path) -> None:
     """The finding showed the annotation as the schema check had emptied it, a polygon as ``[[]]``: ``{'id': 1,
     ..., 'segmentation': [[]], 'keypoints': []} is not valid under any of the given schemas``."""

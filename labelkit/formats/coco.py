@@ -457,7 +457,27 @@ def _read(path: Path, skip: bool, count_polygons: bool | str = False, text: bool
             f"{', '.join(beside)} not read: the folder's COCO files are read from annotations/; give such a file alone "
             "to read it"
         )
+    others = _roboflow_left_out(path) if path.is_dir() else []
+    if others:  # (left out without a word too)
+        dataset.read_notes.append(
+            f"{', '.join(others)} not read: a Roboflow export's COCO files are <split>/_annotations.coco.json; give "
+            "such a file alone to read it"
+        )
     return dataset
+
+
+def _roboflow_left_out(path: Path) -> list[str]:
+    """The JSON files of a folder in Roboflow's layout that reading leaves out: beside the split folders, or in one."""
+    standard, roboflow = _layouts(path)
+    if standard or not roboflow:
+        return []
+    read = set(roboflow)  # (one beside the split folders is not read either: a split's is in its folder)
+    return [
+        f.relative_to(path).as_posix()
+        for d in [path, *(f.parent for f in roboflow)]
+        for f in sorted(d.glob("*.json"), key=by_name)
+        if f not in read
+    ]
 
 
 def _left_out(path: Path) -> tuple[list[str], list[str]]:
