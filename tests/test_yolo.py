@@ -4681,6 +4681,18 @@ def test_a_flat_folder_whose_images_lie_only_in_deeper_folders_is_read_whole(tmp
     assert [o.category_id for o in ds.objects()] == [0, 1]
 
 
+def test_a_loose_folder_whose_label_files_lie_below_its_split_folders_is_detected(tmp_path: Path) -> None:
+    """labels/train/cam1/a.txt: label files were looked for two levels down only, and the folder was no format
+    ("no format recognises this input"), though read as YOLO when named."""
+    (tmp_path / "images/train/cam1").mkdir(parents=True)
+    (tmp_path / "labels/train/cam1").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(tmp_path / "images/train/cam1/a.jpg")
+    (tmp_path / "labels/train/cam1/a.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    (tmp_path / "obj.names").write_text("car\n")
+    assert labelkit.detect(tmp_path).format == "yolo"
+    assert [(i.id, i.split) for i in labelkit.load(tmp_path).items()] == [("cam1/a", "train")]
+
+
 def _names_file_layout(root: Path, layout: str) -> Path:
     """A dataset of one image (``a.jpg``, 20x10, one dog) in ``layout``; returns its names file."""
     loose = layout.startswith("loose")

@@ -179,17 +179,16 @@ def _config_like(path: Path) -> bool:
 
 
 def has_txt(folder: Path) -> bool:
-    """A folder holding ``.txt`` files, directly or one level down (split folders)."""
+    """A folder holding ``.txt`` files, directly or below (split folders, and folders in them: ``train/cam1/``).
+
+    Looked for two levels down only, ``labels/train/cam1/a.txt`` made the folder no YOLO dataset, where it
+    reads as one named so. The walk stops at the first.
+    """
     if not folder.is_dir():
         return False
-    with os.scandir(folder) as entries:  # (closed on an early return: no ResourceWarning)
-        for entry in entries:
-            if entry.name.endswith(".txt") and entry.is_file():
-                return True
-            if entry.is_dir():
-                with os.scandir(entry.path) as inner:
-                    if any(e.name.endswith(".txt") for e in inner):
-                        return True
+    for _, _, files in os.walk(folder):
+        if any(name.endswith(".txt") for name in files):
+            return True
     return False
 
 
