@@ -4693,6 +4693,30 @@ def test_a_loose_folder_whose_label_files_lie_below_its_split_folders_is_detecte
     assert [(i.id, i.split) for i in labelkit.load(tmp_path).items()] == [("cam1/a", "train")]
 
 
+@pytest.mark.parametrize("roboflow", [False, True], ids=["images-split", "split-images"])
+def test_an_image_folder_data_yaml_names_no_split_of_is_named_in_a_read_note(tmp_path: Path, roboflow: bool) -> None:
+    """images/test (or Roboflow's test/images) beside the splits data.yaml names, its test: empty or absent,
+    was left out with its labelled images, unsaid (Ultralytics reads only the splits data.yaml names)."""
+    for split in ("train", "val", "test"):
+        images, labels = (f"{split}/images", f"{split}/labels") if roboflow else (f"images/{split}", f"labels/{split}")
+        (tmp_path / images).mkdir(parents=True)
+        (tmp_path / labels).mkdir(parents=True)
+        Image.new("RGB", (20, 10)).save(tmp_path / images / "a.jpg")
+        (tmp_path / labels / "a.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    named = ("train/images", "val/images") if roboflow else ("images/train", "images/val")
+    (tmp_path / "data.yaml").write_text(f"train: {named[0]}\nval: {named[1]}\ntest:\nnames: [a]\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert ds.splits() == ["train", "val"]
+    unnamed = "test/images" if roboflow else "images/test"
+    assert ds.read_notes == [
+        f"{unnamed} holds images data.yaml names no split of: not read, as Ultralytics reads the splits data.yaml "
+        f"names (name one to read it: test: {unnamed})"
+    ]
+    (tmp_path / "data.yaml").write_text(f"train: {named[0]}\nval: {named[1]}\ntest: {unnamed}\nnames: [a]\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert (ds.splits(), ds.read_notes) == (["test", "train", "val"], [])
+
+
 def _names_file_layout(root: Path, layout: str) -> Path:
     """A dataset of one image (``a.jpg``, 20x10, one dog) in ``layout``; returns its names file."""
     loose = layout.startswith("loose")

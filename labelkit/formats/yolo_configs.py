@@ -22,6 +22,7 @@ from labelkit.formats.yolo_config_read import (
     without_climbs,
 )
 from labelkit.formats.yolo_layout import (
+    APPLE_DOUBLE,
     CONFIG_KEYS,
     DARKNET_RESERVED,
     LABEL_DIRS,
@@ -36,7 +37,7 @@ from labelkit.formats.yolo_layout import (
 )
 from labelkit.formats.yolo_list_files import ListLines, Relocated, below_root, climbing, entries_from_list, outside_line
 from labelkit.formats.yolo_listing import Listings, has_image_extension, unlisted_note, without_suffix
-from labelkit.formats.yolo_media import SIZES_FILE, load_sizes
+from labelkit.formats.yolo_media import SIZES_FILE, is_image_name, load_sizes
 from labelkit.formats.yolo_yaml import load_yaml, names_not_text_note, yaml_value_line
 from labelkit.io import Inside, read_text, safe_relpath
 
@@ -211,8 +212,40 @@ def ultralytics_layout(
         )
     unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
     layout.notes += [note for note in (lines.absent_note(root), relocated.note(), unlisted) if note is not None]
+    unnamed = _unnamed_image_folders(root, [s for s in sources if s.is_dir()], layout.entries)
+    if unnamed:  # (a test split data.yaml leaves out, Roboflow's test/images: left out unsaid)
+        layout.notes.append(
+            f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} images {config_path.name} names no split "
+            f"of: not read, as Ultralytics reads the splits {config_path.name} names (name one to read it: "
+            f"test: {unnamed[0]})"
+        )
     layout.entries = _one_per_file(layout.entries)
     return layout
+
+
+def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry]) -> list[str]:
+    """The split image folders of ``root`` (``images/<name>``, ``<name>/images``) holding images none read is in.
+
+    ``folders``: the split folders the config names; ``entries``: the images read (of lists too).
+    """
+    read = {str(f) for f in folders} | {os.path.dirname(e.image) for e in entries if e.image is not None}
+    candidates = []
+    for base in (root / "images", root):
+        if base.is_dir():
+            with os.scandir(base) as found:
+                subs = sorted(e.name for e in found if e.is_dir() and not e.name.startswith("."))
+            candidates += [base / n if base != root else base / n / "images" for n in subs]
+    unnamed = []
+    for folder in candidates:
+        text = str(folder)
+        if not folder.is_dir() or any(
+            r == text or r.startswith(text + os.sep) or text.startswith(r + os.sep) for r in read
+        ):
+            continue
+        with os.scandir(folder) as found:
+            if any(is_image_name(e.name) and not e.name.startswith(APPLE_DOUBLE) for e in found):
+                unnamed.append(rel_path(text, root))
+    return unnamed
 
 
 def _one_per_file(entries: list[Entry]) -> list[Entry]:
