@@ -3962,6 +3962,33 @@ def test_images_read_or_not_images_are_not_noted_as_beside_the_listed_ones(
     ]
 
 
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+def test_unlisted_images_below_a_listed_image_s_folder_are_noted(tmp_path: Path, layout: str) -> None:
+    """A listed a.jpg beside an unlisted sub/b.jpg and sub/deeper/c.jpg, each with its label file: only the
+    listed images' own folders were looked into, and they were left out unsaid (a Datumaro export whose
+    default list overwrote train.txt holds nested item ids)."""
+    root = tmp_path / "ds"
+    folder = "images/train" if layout == "ultralytics" else "obj_train_data"
+    labels = "labels/train" if layout == "ultralytics" else folder
+    for name in ("a", "sub/b", "sub/deeper/c"):
+        (root / folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / labels / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 10)).save(root / folder / f"{name}.jpg")
+        (root / labels / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "train.txt").write_text(f"{folder}/a.jpg\n")
+    if layout == "ultralytics":
+        (root / "data.yaml").write_text("train: train.txt\nval: train.txt\nnames: [cat]\n")
+    else:
+        (root / "obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\n")
+        (root / "obj.names").write_text("cat\n")
+    ds = labelkit.load(root, "yolo")
+    assert len(ds) == 1
+    assert ds.read_notes == [
+        "2 images with label files of their own lie beside the listed ones, but no list names them "
+        f"({folder}/sub/b.jpg first): not read, as Darknet and Ultralytics train on the images their lists name"
+    ]
+
+
 @pytest.mark.parametrize("value", ['"valid.txt"', "obj_valid_data", "valid.list"])
 def test_an_obj_data_train_or_valid_naming_no_list_file_is_noted(tmp_path: Path, value: str) -> None:
     """Only a value ending in .txt was noted: a quoted one, a folder or another extension passed its split over

@@ -137,16 +137,38 @@ class Listings:
         """:func:`labelkit.formats.yolo_layout.img2label` of ``image`` (a path as ``str`` gives it), as text."""
         return label_path(image, self.file_or_link)
 
-    def unlisted(self, folders: set[str], entries: list[Entry]) -> list[str]:
-        """The images in ``folders`` that no entry is, with a label file no entry has: not read, unlike them.
+    def _with_subfolders(self, folders: set[str]) -> set[str]:
+        """``folders`` and the folders below them (hidden ones and links passed over), each listed once."""
+        out, todo = set(), list(folders)
+        while todo:
+            folder = todo.pop()
+            if folder in out:
+                continue
+            out.add(folder)
+            listed = self._folders.get(folder)
+            if listed is None and folder not in self._folders:
+                listed = self._folders[folder] = self._list(folder)
+            for name, entry in listed.entries.items() if listed is not None else ():
+                try:
+                    below = not name.startswith(".") and entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    below = False
+                if below:
+                    todo.append(folder + os.sep + name)
+        return out
 
-        ``folders``: those of the images a list names (Darknet and Ultralytics train on those images only).
-        Only folders listed here, and whose listing is exact (a file system that tells case), are looked at.
+    def unlisted(self, folders: set[str], entries: list[Entry]) -> list[str]:
+        """The images in ``folders`` (or below them) that no entry is, with a label file no entry has: not read.
+
+        ``folders``: those of the images a list names (Darknet and Ultralytics train on those images only); a
+        folder below one was not looked into (a listed ``a.jpg`` beside an unlisted ``sub/b.jpg``: left out
+        unsaid). Only folders listed here, and whose listing is exact (a file system that tells case), are
+        looked at.
         macOS's AppleDouble files (``._a.jpg``, beside ``._a.txt``) are no images, as elsewhere.
         """
         images = {e.image for e in entries}
         found = []
-        for folder in sorted(folders):
+        for folder in sorted(self._with_subfolders(folders)):
             listed = self._folders.get(folder)
             if listed is None or not listed.exact:
                 continue
