@@ -4742,6 +4742,9 @@ def test_an_image_folder_data_yaml_names_no_split_of_is_named_in_a_read_note(tmp
     (tmp_path / "data.yaml").write_text(f"train: {named[0]}\nval: {named[1]}\ntest: {unnamed}\nnames: [a]\n")
     ds = labelkit.load(tmp_path, "yolo")
     assert (ds.splits(), ds.read_notes) == (["test", "train", "val"], [])
+    (tmp_path / "link").symlink_to(unnamed)  # (a split named through a link reads the folder it leads to)
+    (tmp_path / "data.yaml").write_text(f"train: {named[0]}\nval: {named[1]}\ntest: link\nnames: [a]\n")
+    assert labelkit.load(tmp_path, "yolo").read_notes == []
 
 
 def _names_file_layout(root: Path, layout: str) -> Path:

@@ -228,7 +228,10 @@ def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry]
 
     ``folders``: the split folders the config names; ``entries``: the images read (of lists too).
     """
-    read = {str(f) for f in folders} | {os.path.dirname(e.image) for e in entries if e.image is not None}
+    # (by real paths: a split named through a link, train: imgs with imgs -> images/train, reads images/train)
+    read = {
+        os.path.realpath(d) for d in {str(f) for f in folders} | {os.path.dirname(e.image) for e in entries if e.image}
+    }
     candidates = []
     for base in (root / "images", root):
         if base.is_dir():
@@ -237,14 +240,14 @@ def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry]
             candidates += [base / n if base != root else base / n / "images" for n in subs]
     unnamed = []
     for folder in candidates:
-        text = str(folder)
+        text = os.path.realpath(folder)
         if not folder.is_dir() or any(
             r == text or r.startswith(text + os.sep) or text.startswith(r + os.sep) for r in read
         ):
             continue
         with os.scandir(folder) as found:
             if any(is_image_name(e.name) and not e.name.startswith(APPLE_DOUBLE) for e in found):
-                unnamed.append(rel_path(text, root))
+                unnamed.append(rel_path(str(folder), root))
     return unnamed
 
 
