@@ -230,7 +230,8 @@ def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry]
     """
     # (by real paths: a split named through a link, train: imgs with imgs -> images/train, reads images/train)
     read = {
-        os.path.realpath(d) for d in {str(f) for f in folders} | {os.path.dirname(e.image) for e in entries if e.image}
+        os.path.realpath(d)
+        for d in {str(f) for f in folders} | {e.image.rpartition(os.sep)[0] for e in entries if e.image}
     }
     candidates = []
     for base in (root / "images", root):
