@@ -31,11 +31,12 @@ from labelkit.cli_files import (
     no_stale_report,
     side_file,
     stage_report,
+    stdout_refused,
     write_json,
     write_report,
 )
 from labelkit.cli_options import format_options, own_options, parse_kv
-from labelkit.errors import DataLossError, LabelkitError, OutputError, UsageError
+from labelkit.errors import DataLossError, LabelkitError, UsageError
 from labelkit.model import Dataset
 from labelkit.report import Report
 
@@ -112,7 +113,7 @@ def _printing(parse: Callable[[], list[str]]) -> list[str]:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+        raise stdout_refused(exc) from exc
 
 
 class OnceCommand(click.Command):
@@ -242,7 +243,7 @@ def _flushed() -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+        raise stdout_refused(exc) from exc
 
 
 def _no_current_folder() -> bool:
@@ -665,5 +666,5 @@ def main() -> None:
         cli(prog_name="labelkit")
     except OSError as exc:  # click's own printing (--help, --version, a usage error) to a stream refusing it
         with contextlib.suppress(OSError):  # (a usage error's stderr: nothing can be said, and it exits 2 still)
-            click.echo(f"labelkit: error: cannot write to standard output: {exc.strerror or exc}", err=True)
+            click.echo(f"labelkit: error: {stdout_refused(exc).one_line()}", err=True)
         sys.exit(2)

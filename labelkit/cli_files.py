@@ -22,6 +22,11 @@ from labelkit.portable import placed
 from labelkit.report import Report
 
 
+def stdout_refused(exc: OSError) -> OutputError:
+    """The error of a standard output that refuses what is printed (``> /dev/full``: ``No space left on device``)."""
+    return OutputError(f"cannot write to standard output: {exc.strerror or exc}")
+
+
 def echo(text: str, nl: bool = True) -> None:
     """Print ``text`` on standard output; one the disk refuses (``> /dev/full``) is an error line, not a crash.
 
@@ -36,7 +41,7 @@ def echo(text: str, nl: bool = True) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+        raise stdout_refused(exc) from exc
 
 
 def write_report(report: Report, path: Path | None) -> None:
