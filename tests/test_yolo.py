@@ -4747,6 +4747,26 @@ def test_an_image_folder_data_yaml_names_no_split_of_is_named_in_a_read_note(tmp
     assert labelkit.load(tmp_path, "yolo").read_notes == []
 
 
+def test_a_darknet_image_folder_no_list_names_is_named_in_a_read_note(tmp_path: Path) -> None:
+    """obj_valid_data/ (images and labels) beside an obj.data naming train only was left out unsaid."""
+    for split in ("train", "valid"):
+        (tmp_path / f"obj_{split}_data").mkdir()
+        Image.new("RGB", (20, 10)).save(tmp_path / f"obj_{split}_data/a.jpg")
+        (tmp_path / f"obj_{split}_data/a.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    (tmp_path / "obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\n")
+    (tmp_path / "obj.names").write_text("a\n")
+    (tmp_path / "train.txt").write_text("obj_train_data/a.jpg\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert ds.splits() == ["train"]
+    assert ds.read_notes == [
+        "obj_valid_data holds images no list of obj.data names: not read, as Darknet reads the images its lists name"
+    ]
+    (tmp_path / "obj.data").write_text("classes = 1\ntrain = train.txt\nvalid = valid.txt\nnames = obj.names\n")
+    (tmp_path / "valid.txt").write_text("obj_valid_data/a.jpg\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert (ds.splits(), ds.read_notes) == (["train", "valid"], [])
+
+
 def _names_file_layout(root: Path, layout: str) -> Path:
     """A dataset of one image (``a.jpg``, 20x10, one dog) in ``layout``; returns its names file."""
     loose = layout.startswith("loose")

@@ -223,10 +223,11 @@ def ultralytics_layout(
     return layout
 
 
-def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry]) -> list[str]:
-    """The split image folders of ``root`` (``images/<name>``, ``<name>/images``) holding images none read is in.
+def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry], darknet: bool = False) -> list[str]:
+    """The split image folders of ``root`` holding images none read is in.
 
-    ``folders``: the split folders the config names; ``entries``: the images read (of lists too).
+    Those are ``images/<name>`` and ``<name>/images``, or Darknet's ``obj_<name>_data``. ``folders``: the split
+    folders the config names; ``entries``: the images read (of lists too).
     """
     # (by real paths: a split named through a link, train: imgs with imgs -> images/train, reads images/train)
     read = {
@@ -234,11 +235,14 @@ def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry]
         for d in {str(f) for f in folders} | {e.image.rpartition(os.sep)[0] for e in entries if e.image}
     }
     candidates = []
-    for base in (root / "images", root):
+    for base in (root,) if darknet else (root / "images", root):
         if base.is_dir():
             with os.scandir(base) as found:
                 subs = sorted(e.name for e in found if e.is_dir() and not e.name.startswith("."))
-            candidates += [base / n if base != root else base / n / "images" for n in subs]
+            if darknet:
+                candidates += [base / n for n in subs if n.startswith("obj_") and n.endswith("_data")]
+            else:
+                candidates += [base / n if base != root else base / n / "images" for n in subs]
     unnamed = []
     for folder in candidates:
         text = os.path.realpath(folder)
@@ -420,5 +424,11 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         )
     unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
     layout.notes += [note for note in (lines.absent_note(root), relocated.note(), unlisted) if note is not None]
+    unnamed = _unnamed_image_folders(root, [], layout.entries, darknet=True)
+    if unnamed:  # (obj_valid_data/ beside an obj.data naming train only: left out unsaid)
+        layout.notes.append(
+            f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} images no list of {cfg} names: not read, "
+            f"as Darknet reads the images its lists name"
+        )
     layout.entries = _one_per_file(layout.entries)
     return layout
