@@ -189,6 +189,7 @@ class LabelkitGroup(click.Group):
             _interrupted(ctx)
         except Exception as exc:  # noqa: BLE001 - the CLI must never show a traceback unless asked
             if ctx.meta.get("labelkit.traceback"):
+                _SHOWN.append(exc)  # (an OSError: not one of click's printing, which main turns into one line)
                 raise
             if isinstance(exc, FileNotFoundError) and _no_current_folder():
                 _say(["labelkit: error: the current folder no longer exists: give absolute paths"])
@@ -205,6 +206,10 @@ class LabelkitGroup(click.Group):
                 ctx.exit(2)
             _say([f"labelkit: internal error: {type(exc).__name__}: {exc} (rerun with --traceback)"])
             ctx.exit(2)
+
+
+_SHOWN: list[BaseException] = []
+"""The errors :meth:`LabelkitGroup.invoke` raised for ``--traceback`` to show (by identity, in :func:`main`)."""
 
 
 def _interrupted(ctx: click.Context) -> NoReturn:
@@ -665,6 +670,10 @@ def main() -> None:
     try:
         cli(prog_name="labelkit")
     except OSError as exc:  # click's own printing (--help, --version, a usage error) to a stream refusing it
+        if any(
+            shown is exc for shown in _SHOWN
+        ):  # (a command's own error under --traceback: it was said to be stdout's)
+            raise
         with contextlib.suppress(OSError):  # (a usage error's stderr: nothing can be said, and it exits 2 still)
             click.echo(f"labelkit: error: {stdout_refused(exc).one_line()}", err=True)
         sys.exit(2)

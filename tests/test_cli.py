@@ -26,6 +26,7 @@ from PIL import Image
 from test_registry import PLUGINS, install_plugin
 
 import labelkit
+from labelkit import cli as cli_module
 from labelkit import formats
 from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UsageError
@@ -584,6 +585,30 @@ def test_internal_errors_are_one_line_too(monkeypatch: pytest.MonkeyPatch) -> No
     assert result.exit_code == 2
     assert result.stderr == "labelkit: internal error: ZeroDivisionError: oops (rerun with --traceback)\n"
     assert isinstance(run("--traceback", "info", IMAGES).exception, ZeroDivisionError)
+
+
+def test_a_commands_own_os_error_under_traceback_is_shown_not_said_to_be_standard_outputs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main turns an OSError from click's printing into "cannot write to standard output", exit 2: a command's
+    own (a PermissionError inside the library) under --traceback was said to be that, its traceback never shown."""
+    from labelkit import api
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError(13, "Permission denied", "/data/x")
+
+    monkeypatch.setattr(api, "stats", boom)
+    monkeypatch.setattr(sys, "argv", ["labelkit", "--traceback", "info", str(IMAGES)])
+    with pytest.raises(PermissionError) as err:
+        cli_module.main()
+    assert err.value.filename == "/data/x"
+    monkeypatch.setattr(sys, "argv", ["labelkit", "info", str(IMAGES)])
+    with pytest.raises(SystemExit) as exited:
+        cli_module.main()
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "labelkit: internal error: PermissionError: [Errno 13] Permission denied: '/data/x' (rerun with --traceback)\n"
+    )
 
 
 @pytest.mark.parametrize("command", ["convert", "validate"])
@@ -1861,7 +1886,6 @@ def test_an_interrupt_on_a_terminal_breaks_the_line_after_the_terminal_s_echo(
 ) -> None:
     """On a terminal the message printed a literal \\n before it (the line break went through the escaping of
     error lines): '^C\\nlabelkit: interrupted'."""
-    from labelkit import cli as cli_module
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     with pytest.raises(click.exceptions.Exit) as done, click.Context(cli) as ctx:
