@@ -4708,6 +4708,33 @@ def test_a_flat_folder_whose_images_lie_only_in_deeper_folders_is_read_whole(tmp
     assert [o.category_id for o in ds.objects()] == [0, 1]
 
 
+def test_a_flat_folders_sub_folder_holding_a_dataset_config_of_its_own_is_not_read_with_it(tmp_path: Path) -> None:
+    """day2/ds/obj.data (a Darknet dataset of its own, naming dog) below a flat folder naming cat: its images were
+    read as cats, and its train.txt list as a label file, unsaid. A camera's calib.yaml, no data config, makes
+    no dataset: its folder's images are read (a split holding one was dropped whole)."""
+    root = tmp_path / "in"
+    for rel in ("day1/cam1/a.jpg", "day2/ds/obj/b.jpg", "day3/cam1/c.jpg"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 10)).save(root / rel)
+        (root / rel).with_suffix(".txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    (root / "classes.txt").write_text("cat\n")
+    (root / "day3/calib.yaml").write_text("fx: 1.0\nfy: 1.0\n")
+    (root / "day2/ds/obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\n")
+    (root / "day2/ds/obj.names").write_text("dog\n")
+    (root / "day2/ds/train.txt").write_text("obj/b.jpg\n")
+    ds = labelkit.load(root, "yolo")
+    assert [(i.id, i.split) for i in ds.items()] == [("day1/cam1/a", None), ("day3/cam1/c", None)]
+    assert ds.read_notes == [
+        "day2/ds holds a dataset of its own (obj.data), not read with this one: convert day2/ds on its own"
+    ]
+    (root / "day1").rename(root / "train")  # (split folders: the valid split holding calib.yaml is read)
+    (root / "day3").rename(root / "valid")
+    ds = labelkit.load(root, "yolo")
+    assert [(i.id, i.split) for i in ds.items()] == [("cam1/a", "train"), ("cam1/c", "valid")]
+    assert ds.read_notes == []  # (day2 holds no image of the flat layout: not a split)
+    assert [(i.id, i.split) for i in labelkit.load(root / "day2/ds", "yolo").items()] == [("obj/b", "train")]
+
+
 def test_a_loose_folder_whose_label_files_lie_below_its_split_folders_is_detected(tmp_path: Path) -> None:
     """labels/train/cam1/a.txt: label files were looked for two levels down only, and the folder was no format
     ("no format recognises this input"), though read as YOLO when named."""
@@ -4736,14 +4763,33 @@ def test_an_image_folder_data_yaml_names_no_split_of_is_named_in_a_read_note(tmp
     assert ds.splits() == ["train", "val"]
     unnamed = "test/images" if roboflow else "images/test"
     assert ds.read_notes == [
-        f"{unnamed} holds images data.yaml names no split of: not read, as Ultralytics reads the splits data.yaml "
-        f"names (name one to read it: test: {unnamed})"
+        f"{unnamed} holds labelled images data.yaml names no split of: not read, as Ultralytics reads the splits "
+        f"data.yaml names (name one to read it: test: {unnamed})"
     ]
     (tmp_path / "data.yaml").write_text(f"train: {named[0]}\nval: {named[1]}\ntest: {unnamed}\nnames: [a]\n")
     ds = labelkit.load(tmp_path, "yolo")
     assert (ds.splits(), ds.read_notes) == (["test", "train", "val"], [])
     (tmp_path / "link").symlink_to(unnamed)  # (a split named through a link reads the folder it leads to)
     (tmp_path / "data.yaml").write_text(f"train: {named[0]}\nval: {named[1]}\ntest: link\nnames: [a]\n")
+    assert labelkit.load(tmp_path, "yolo").read_notes == []
+
+
+def test_an_unnamed_image_folder_is_looked_into_deeper_and_named_only_with_labelled_images(tmp_path: Path) -> None:
+    """images/test/cam1/c.jpg (its label in labels/test/cam1) beside a data.yaml naming no test split was left
+    out unsaid (only images directly in images/test were looked for); docs/images, figures without labels, was
+    named in a note as if labels were left out."""
+    for rel in ("images/train/a.jpg", "images/test/cam1/c.jpg", "docs/images/fig.jpg"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 10)).save(tmp_path / rel)
+    for rel in ("labels/train/a.txt", "labels/test/cam1/c.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("0 0.5 0.5 0.5 0.5\n")
+    (tmp_path / "data.yaml").write_text("train: images/train\nnames: [a]\n")
+    assert labelkit.load(tmp_path, "yolo").read_notes == [
+        "images/test holds labelled images data.yaml names no split of: not read, as Ultralytics reads the splits "
+        "data.yaml names (name one to read it: test: images/test)"
+    ]
+    (tmp_path / "labels/test/cam1/c.txt").unlink()
     assert labelkit.load(tmp_path, "yolo").read_notes == []
 
 
@@ -4759,7 +4805,8 @@ def test_a_darknet_image_folder_no_list_names_is_named_in_a_read_note(tmp_path: 
     ds = labelkit.load(tmp_path, "yolo")
     assert ds.splits() == ["train"]
     assert ds.read_notes == [
-        "obj_valid_data holds images no list of obj.data names: not read, as Darknet reads the images its lists name"
+        "obj_valid_data holds labelled images no list of obj.data names: not read, as Darknet reads the images its "
+        "lists name"
     ]
     (tmp_path / "obj.data").write_text("classes = 1\ntrain = train.txt\nvalid = valid.txt\nnames = obj.names\n")
     (tmp_path / "valid.txt").write_text("obj_valid_data/a.jpg\n")

@@ -215,8 +215,8 @@ def ultralytics_layout(
     unnamed = _unnamed_image_folders(root, [s for s in sources if s.is_dir()], layout.entries)
     if unnamed:  # (a test split data.yaml leaves out, Roboflow's test/images: left out unsaid)
         layout.notes.append(
-            f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} images {config_path.name} names no split "
-            f"of: not read, as Ultralytics reads the splits {config_path.name} names (name one to read it: "
+            f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} labelled images {config_path.name} names "
+            f"no split of: not read, as Ultralytics reads the splits {config_path.name} names (name one to read it: "
             f"test: {unnamed[0]})"
         )
     layout.entries = _one_per_file(layout.entries)
@@ -224,10 +224,11 @@ def ultralytics_layout(
 
 
 def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry], darknet: bool = False) -> list[str]:
-    """The split image folders of ``root`` holding images none read is in.
+    """The split image folders of ``root`` holding labelled images none read is in (:func:`_holds_labelled_image`).
 
     Those are ``images/<name>`` and ``<name>/images``, or Darknet's ``obj_<name>_data``. ``folders``: the split
-    folders the config names; ``entries``: the images read (of lists too).
+    folders the config names; ``entries``: the images read (of lists too). A folder of images without label
+    files (a ``docs/images`` of figures) is none: no labels were left out.
     """
     # (by real paths: a split named through a link, train: imgs with imgs -> images/train, reads images/train)
     read = {
@@ -250,10 +251,30 @@ def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry]
             r == text or r.startswith(text + os.sep) or text.startswith(r + os.sep) for r in read
         ):
             continue
-        with os.scandir(folder) as found:
-            if any(is_image_name(e.name) and not e.name.startswith(APPLE_DOUBLE) for e in found):
-                unnamed.append(rel_path(str(folder), root))
+        if _holds_labelled_image(folder):
+            unnamed.append(rel_path(str(folder), root))
     return unnamed
+
+
+def _holds_labelled_image(folder: Path, sample: int = 64) -> bool:
+    """Whether an image at any depth below ``folder`` has its label file (:func:`img2label`), of the first ``sample``.
+
+    At any depth: a split's images may lie in folders of their own (``images/test/cam1/c.jpg``). Hidden
+    folders are passed over, as readers pass them over; the walk is in name order and ends at the first
+    labelled image, or after ``sample`` images without one.
+    """
+    looked = 0
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not is_image_name(name) or name.startswith(APPLE_DOUBLE):
+                continue
+            if img2label(Path(current, name)).is_file():
+                return True
+            looked += 1
+            if looked >= sample:
+                return False
+    return False
 
 
 def _one_per_file(entries: list[Entry]) -> list[Entry]:
@@ -427,8 +448,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
     unnamed = _unnamed_image_folders(root, [], layout.entries, darknet=True)
     if unnamed:  # (obj_valid_data/ beside an obj.data naming train only: left out unsaid)
         layout.notes.append(
-            f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} images no list of {cfg} names: not read, "
-            f"as Darknet reads the images its lists name"
+            f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} labelled images no list of {cfg} names: "
+            "not read, as Darknet reads the images its lists name"
         )
     layout.entries = _one_per_file(layout.entries)
     return layout

@@ -19,6 +19,7 @@ from labelkit.formats.yolo_config_read import read_names_file
 from labelkit.formats.yolo_configs import darknet_layout, ultralytics_layout
 from labelkit.formats.yolo_layout import (
     APPLE_DOUBLE,
+    CONFIG_SUFFIXES,
     IMAGE_DIRS,
     LABEL_DIRS,
     LABELIMG_NAMES,
@@ -26,6 +27,7 @@ from labelkit.formats.yolo_layout import (
     LabelIndex,
     Layout,
     darknet_data,
+    dataset_config,
     entries_from_labels,
     find_config,
     hidden_path,
@@ -182,7 +184,7 @@ def _flat_images_below(folder: Path, sample: int = 8) -> list[str]:
     if images or not _plain_folder(folder):
         return images
     for current, dirs, files in os.walk(folder):
-        if any(f.endswith((".data", ".yaml", ".yml")) for f in files):  # (a dataset of its own: Darknet's data/)
+        if _holds_config(current, files):  # (a dataset of its own: Darknet's data/)
             dirs.clear()
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -192,6 +194,25 @@ def _flat_images_below(folder: Path, sample: int = 8) -> list[str]:
         if len(images) >= sample:
             break
     return images
+
+
+def _holds_config(folder: str, files: list[str]) -> bool:
+    """Whether ``folder``, holding ``files`` (by name), holds a config of its own (:func:`dataset_config`)."""
+    return any(f.lower().endswith(CONFIG_SUFFIXES) for f in files) and dataset_config(Path(folder)) is not None
+
+
+def _datasets_below(folder: Path, names: list[str]) -> dict[str, Path]:
+    """The folders below ``folder`` (not itself) holding a config of their own, with it, of the files ``names``.
+
+    By path, and none inside another: a dataset of its own is left out whole.
+    """
+    found: dict[str, Path] = {}
+    for parent in sorted({n.rpartition("/")[0] for n in names if n.lower().endswith(CONFIG_SUFFIXES)} - {""}):
+        if any(parent.startswith(f + "/") for f in found):
+            continue
+        if (config := dataset_config(folder / parent)) is not None:
+            found[parent] = config
+    return found
 
 
 def _labelled_image(name: str, files: set[str]) -> bool:
@@ -277,6 +298,11 @@ def _flat_text(name: str) -> bool:
     return name.endswith(".txt") and not name.startswith(APPLE_DOUBLE) or name in FLAT_NAMES
 
 
+def _flat_text_or_config(name: str) -> bool:
+    """:func:`_flat_text`, or a config's name (``obj.data``, ``data.yaml``): a sub-folder's own dataset."""
+    return _flat_text(name) or name.lower().endswith(CONFIG_SUFFIXES)
+
+
 def _is_data(path: Path) -> bool:
     """Whether ``path`` is named as a Darknet data file, ``*.data`` in any case (Darknet opens any file named)."""
     return path.suffix.lower() == ".data"
@@ -333,17 +359,27 @@ def _flat(
         image_of.setdefault(label_file(root / name), []).append(name)
     entries: list[Entry] = []
     class_lists: list[Path] = []
+    notes: list[str] = []
     for split, folder, _ in folders:
+        texts = [n for n in walk_files(folder, _flat_text_or_config) if not hidden_path(n)]
+        apart = _datasets_below(folder, texts)
+        for sub, config in apart.items():
+            place = rel_path(folder / sub, root)
+            notes.append(
+                f"{place} holds a dataset of its own ({config.name}), not read with this one: "
+                f"convert {place} on its own"
+            )
+        outside = tuple(sub + "/" for sub in apart)
         found = [
             Entry(split, without_suffix(rel), str(image), str(label_file(image)))
             for image in images_under(folder)
-            if not hidden_path(rel := rel_path(image, folder))
+            if not hidden_path(rel := rel_path(image, folder)) and not rel.startswith(outside)
         ]
         for entry in found:
             if names_file is not None and entry.label == str(names_file):
                 entry.label = None  # (an image named as the names file: LabelImg keeps one file for both)
         labelled = {e.label for e in found}
-        for name in sorted(n for n in walk_files(folder, _flat_text) if not hidden_path(n)):
+        for name in sorted(n for n in texts if _flat_text(n.rpartition("/")[2]) and not n.startswith(outside)):
             label = folder / name
             if str(label) in labelled or label == names_file:
                 continue
@@ -372,7 +408,7 @@ def _flat(
             found=", ".join(more)[:200],
             hint="make the folders' names files alike, or convert each folder on its own",
         )
-    return Layout(root=root, names=names, entries=entries)
+    return Layout(root=root, names=names, entries=entries, notes=notes)
 
 
 def _loose(

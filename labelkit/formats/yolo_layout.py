@@ -67,6 +67,22 @@ def find_config(root: Path) -> Path | None:
     return _named_data_yaml(root) if root.is_dir() else None
 
 
+CONFIG_SUFFIXES = (".data", ".yaml", ".yml")
+"""Suffixes of a dataset's own config (``obj.data``, ``data.yaml``), as a folder's file names are first tested."""
+
+
+def dataset_config(root: Path) -> Path | None:
+    """The config that makes ``root`` a dataset of its own: a ``data.yaml``-like file, or a Darknet data file.
+
+    Not a names file (LabelImg writes a ``classes.txt`` in each folder it saves in), nor any YAML (a camera's
+    ``calib.yaml``): :func:`find_config` without those.
+    """
+    for name in _NAMES_FILES[:3]:
+        if (root / name).is_file():
+            return root / name
+    return darknet_data(root) or _named_data_yaml(root)
+
+
 def darknet_data(root: Path) -> Path | None:
     """The Darknet data file of ``root``: ``obj.data``, else its one ``*.data`` naming ``names`` and a list.
 
