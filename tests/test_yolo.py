@@ -4735,6 +4735,63 @@ def test_a_flat_folders_sub_folder_holding_a_dataset_config_of_its_own_is_not_re
     assert [(i.id, i.split) for i in labelkit.load(root / "day2/ds", "yolo").items()] == [("obj/b", "train")]
 
 
+def _labelled(root: Path, files: dict[str, str]) -> None:
+    """Images (20x10) at the keys' paths below ``root``, and the text files named with ``.txt`` (or other) values."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        if rel.endswith(".jpg"):
+            Image.new("RGB", (20, 10)).save(root / rel)
+        else:
+            (root / rel).write_text(text)
+
+
+@pytest.mark.parametrize("layout", ["loose-inside", "loose-beside", "ultralytics"])
+def test_a_dataset_of_its_own_beside_or_inside_the_one_read_is_named_and_not_read_with_it(
+    tmp_path: Path, layout: str
+) -> None:
+    """A CVAT dataset kept in images/old (its obj.data, its labels beside its images) was read with a Label
+    Studio export's images/: its labelled image as one without objects, unsaid. Beside images/ and labels/, a
+    v2/ with its own data.yaml and a more/images of labelled images were passed over unsaid; beside a data.yaml,
+    old/ with its own was named as an image folder to add to data.yaml, which read its dogs as cats."""
+    ours = {"images/train/a.jpg": "", "labels/train/a.txt": "0 0.5 0.5 0.5 0.5\n"}
+    if layout == "loose-inside":
+        nested = "images/train/old"
+        _labelled(tmp_path, {**ours, "classes.txt": "cat\ndog\n"})
+    elif layout == "loose-beside":
+        nested = "v2"
+        _labelled(tmp_path, {**ours, "obj.names": "cat\ndog\n", "more/images/m.jpg": "", "more/labels/m.txt": ""})
+    else:
+        nested = "old"
+        _labelled(tmp_path, {**ours, "data.yaml": "names: [cat]\ntrain: images/train\nval: images/train\n"})
+    _labelled(
+        tmp_path / nested,
+        {
+            "images/train/z.jpg": "",
+            "labels/train/z.txt": "0 0.5 0.5 0.5 0.5\n",
+            "data.yaml": "names: [dog]\ntrain: images/train\nval: images/train\n",
+        },
+    )
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train")]
+    assert ds.read_notes == [
+        f"{nested} holds a dataset of its own (data.yaml), not read with this one: convert {nested} on its own",
+        *(
+            ["more/images holds labelled images outside the folders read: not read (convert it on its own)"]
+            * (layout == "loose-beside")
+        ),
+    ]
+    (tmp_path / nested / "data.yaml").unlink()  # (no config: an image folder of this dataset, as before)
+    if layout == "ultralytics":
+        assert labelkit.load(tmp_path, "yolo").read_notes == [
+            "old/images holds labelled images data.yaml names no split of: not read, as Ultralytics reads the "
+            "splits data.yaml names (name one to read it: test: old/images)"
+        ]
+    elif layout == "loose-inside":
+        ds = labelkit.load(tmp_path, "yolo")
+        assert [i.id for i in ds.items()] == ["a", "old/images/train/z"]
+        assert ds.read_notes == []
+
+
 def test_a_loose_folder_whose_label_files_lie_below_its_split_folders_is_detected(tmp_path: Path) -> None:
     """labels/train/cam1/a.txt: label files were looked for two levels down only, and the folder was no format
     ("no format recognises this input"), though read as YOLO when named."""

@@ -30,9 +30,11 @@ from labelkit.formats.yolo_layout import (
     Entry,
     LabelIndex,
     Layout,
+    dataset_config,
     entries_from_labels,
     images_under,
     img2label,
+    own_dataset_note,
     rel_path,
 )
 from labelkit.formats.yolo_list_files import ListLines, Relocated, below_root, climbing, entries_from_list, outside_line
@@ -212,7 +214,8 @@ def ultralytics_layout(
         )
     unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
     layout.notes += [note for note in (lines.absent_note(root), relocated.note(), unlisted) if note is not None]
-    unnamed = _unnamed_image_folders(root, [s for s in sources if s.is_dir()], layout.entries)
+    unnamed, datasets = unread_folders(root, [s for s in sources if s.is_dir()], layout.entries, config_path)
+    layout.notes += [own_dataset_note(name, cfg) for name, cfg in datasets.items()]
     if unnamed:  # (a test split data.yaml leaves out, Roboflow's test/images: left out unsaid)
         layout.notes.append(
             f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} labelled images {config_path.name} names "
@@ -223,37 +226,53 @@ def ultralytics_layout(
     return layout
 
 
-def _unnamed_image_folders(root: Path, folders: list[Path], entries: list[Entry], darknet: bool = False) -> list[str]:
-    """The split image folders of ``root`` holding labelled images none read is in (:func:`_holds_labelled_image`).
+def unread_folders(
+    root: Path, folders: list[Path], entries: list[Entry], config: Path | None = None, darknet: bool = False
+) -> tuple[list[str], dict[str, Path]]:
+    """The split image folders of ``root`` holding labelled images none read is in, and its datasets of their own.
 
-    Those are ``images/<name>`` and ``<name>/images``, or Darknet's ``obj_<name>_data``. ``folders``: the split
-    folders the config names; ``entries``: the images read (of lists too). A folder of images without label
-    files (a ``docs/images`` of figures) is none: no labels were left out.
+    The image folders are ``images/<name>`` and ``<name>/images``, or Darknet's ``obj_<name>_data``, holding
+    labelled images (:func:`_holds_labelled_image`): a folder of images without label files (a ``docs/images`` of
+    figures) is none, as no labels were left out. The datasets of their own are the sub-folders of ``root``
+    holding a config (:func:`dataset_config`, other than ``config``'s folder) and labelled images: named apart,
+    since reading them with this one (as the note on an image folder advises) would read their class ids under
+    its names. ``folders``: the split folders the config names; ``entries``: the images read (of lists too).
     """
     # (by real paths: a split named through a link, train: imgs with imgs -> images/train, reads images/train)
     read = {
         os.path.realpath(d)
         for d in {str(f) for f in folders} | {e.image.rpartition(os.sep)[0] for e in entries if e.image}
     }
-    candidates = []
-    for base in (root,) if darknet else (root / "images", root):
-        if base.is_dir():
-            with os.scandir(base) as found:
-                subs = sorted(e.name for e in found if e.is_dir() and not e.name.startswith("."))
-            if darknet:
-                candidates += [base / n for n in subs if n.startswith("obj_") and n.endswith("_data")]
-            else:
-                candidates += [base / n if base != root else base / n / "images" for n in subs]
-    unnamed = []
-    for folder in candidates:
+
+    def unread(folder: Path) -> bool:
         text = os.path.realpath(folder)
-        if not folder.is_dir() or any(
+        return folder.is_dir() and not any(
             r == text or r.startswith(text + os.sep) or text.startswith(r + os.sep) for r in read
-        ):
-            continue
-        if _holds_labelled_image(folder):
-            unnamed.append(rel_path(str(folder), root))
-    return unnamed
+        )
+
+    with os.scandir(root) as found:
+        subs = sorted(e.name for e in found if e.is_dir() and not e.name.startswith("."))
+    own = os.path.realpath(config.parent) if config is not None else None
+    datasets: dict[str, Path] = {}
+    for name in subs:
+        if os.path.realpath(root / name) != own and (cfg := dataset_config(root / name)) is not None:
+            if unread(root / name) and _holds_labelled_image(root / name):
+                datasets[name] = cfg
+    candidates = []
+    if darknet:
+        candidates += [root / n for n in subs if n.startswith("obj_") and n.endswith("_data")]
+    else:
+        if (root / "images").is_dir():
+            with os.scandir(root / "images") as found:
+                names = sorted(e.name for e in found if e.is_dir() and not e.name.startswith("."))
+            candidates += [root / "images" / n for n in names]
+        candidates += [root / n / "images" for n in subs]
+    unnamed = [
+        rel_path(str(folder), root)
+        for folder in candidates
+        if folder.relative_to(root).parts[0] not in datasets and unread(folder) and _holds_labelled_image(folder)
+    ]
+    return unnamed, datasets
 
 
 def _holds_labelled_image(folder: Path, sample: int = 64) -> bool:
@@ -445,7 +464,8 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         )
     unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
     layout.notes += [note for note in (lines.absent_note(root), relocated.note(), unlisted) if note is not None]
-    unnamed = _unnamed_image_folders(root, [], layout.entries, darknet=True)
+    unnamed, datasets = unread_folders(root, [], layout.entries, data_path, darknet=True)
+    layout.notes += [own_dataset_note(name, cfg) for name, cfg in datasets.items()]
     if unnamed:  # (obj_valid_data/ beside an obj.data naming train only: left out unsaid)
         layout.notes.append(
             f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} labelled images no list of {cfg} names: "

@@ -16,7 +16,7 @@ from pathlib import Path
 from labelkit.errors import InputError, LabelkitError
 from labelkit.formats.yolo_classify import CLASSIFY_SPLITS
 from labelkit.formats.yolo_config_read import read_names_file
-from labelkit.formats.yolo_configs import darknet_layout, ultralytics_layout
+from labelkit.formats.yolo_configs import darknet_layout, ultralytics_layout, unread_folders
 from labelkit.formats.yolo_layout import (
     APPLE_DOUBLE,
     CONFIG_SUFFIXES,
@@ -33,6 +33,7 @@ from labelkit.formats.yolo_layout import (
     hidden_path,
     images_under,
     label_file,
+    own_dataset_note,
     refuse_cased_config,
     rel_path,
     suffixed,
@@ -363,12 +364,7 @@ def _flat(
     for split, folder, _ in folders:
         texts = [n for n in walk_files(folder, _flat_text_or_config) if not hidden_path(n)]
         apart = _datasets_below(folder, texts)
-        for sub, config in apart.items():
-            place = rel_path(folder / sub, root)
-            notes.append(
-                f"{place} holds a dataset of its own ({config.name}), not read with this one: "
-                f"convert {place} on its own"
-            )
+        notes += [own_dataset_note(rel_path(folder / sub, root), config) for sub, config in apart.items()]
         outside = tuple(sub + "/" for sub in apart)
         found = [
             Entry(split, without_suffix(rel), str(image), str(label_file(image)))
@@ -459,7 +455,14 @@ def _loose(
             layout.dota = True
         entries: list[Entry] = []  # (images of one folder sharing a stem share a label file: each is an entry)
         if images is not None:
-            for image in images_under(images):
+            configs: list[str] = []
+            found = images_under(images, configs)
+            apart = _datasets_below(images, configs)  # (a dataset of its own inside images/: CVAT's, kept there)
+            layout.notes += [own_dataset_note(rel_path(images / sub, root), cfg) for sub, cfg in apart.items()]
+            outside = tuple(sub + "/" for sub in apart)
+            for image in found:
+                if outside and rel_path(image, images).startswith(outside):
+                    continue
                 key = without_suffix(rel_path(image, images))
                 label = labels / Path(key + ".txt") if labels is not None else None
                 entries.append(Entry(split, key, str(image), str(label) if label is not None else None))
@@ -467,6 +470,14 @@ def _loose(
             keys = {e.key for e in entries}
             entries += [e for e in entries_from_labels(labels, root, split, by_label) if e.key not in keys]
         layout.entries += sorted(entries, key=lambda e: (e.key, str(e.image or "")))
+    read = [folder for _, *both in pairs for folder in both if folder is not None]
+    unnamed, datasets = unread_folders(root, read, layout.entries)
+    layout.notes += [own_dataset_note(name, cfg) for name, cfg in datasets.items()]
+    if unnamed:  # (more/images beside the images/ and labels/ read: left out unsaid)
+        layout.notes.append(
+            f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} labelled images outside the folders "
+            f"read: not read (convert {'it' if len(unnamed) == 1 else 'each'} on its own)"
+        )
     return layout
 
 

@@ -83,6 +83,11 @@ def dataset_config(root: Path) -> Path | None:
     return darknet_data(root) or _named_data_yaml(root)
 
 
+def own_dataset_note(place: str, config: Path) -> str:
+    """The read note on a folder ``place`` holding a dataset of its own (:func:`dataset_config`), left out."""
+    return f"{place} holds a dataset of its own ({config.name}), not read with this one: convert {place} on its own"
+
+
 def darknet_data(root: Path) -> Path | None:
     """The Darknet data file of ``root``: ``obj.data``, else its one ``*.data`` naming ``names`` and a list.
 
@@ -335,8 +340,11 @@ APPLE_DOUBLE = "._"
 resource forks, never images or labels); they are passed over."""
 
 
-def images_under(folder: Path) -> list[Path]:
+def images_under(folder: Path, configs: list[str] | None = None) -> list[Path]:
     """The images anywhere below ``folder``, by path (macOS ``._*`` files are none).
+
+    ``configs``, when given, gets the paths below ``folder`` of the files named as a config
+    (:data:`CONFIG_SUFFIXES`), found in the same walk: a sub-folder may hold a dataset of its own.
 
     An image that is a symbolic link to no file (a DVC or git-annex checkout whose cache lacks it) is an
     error, not passed over: its item (in classify, its class label too; elsewhere, when it has no label
@@ -351,10 +359,17 @@ def images_under(folder: Path) -> list[Path]:
     def keep(name: str) -> bool:
         return is_image_name(name) and not name.startswith(APPLE_DOUBLE)
 
+    def keep_or_config(name: str) -> bool:
+        return keep(name) or name.lower().endswith(CONFIG_SUFFIXES)
+
     if os.path.islink(folder) and Inside(Path(os.path.realpath(folder))).holds(os.path.realpath(folder.parent)):
         raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=folder)
     # (by parts, as by_parts sorts the paths: theirs differ only in these)
-    found = [folder / f for f in sorted(walk_files(folder, keep), key=lambda f: f.split("/"))]
+    names = walk_files(folder, keep if configs is None else keep_or_config)
+    if configs is not None:
+        configs += [f for f in names if f.lower().endswith(CONFIG_SUFFIXES)]
+        names = [f for f in names if keep(f)]
+    found = [folder / f for f in sorted(names, key=lambda f: f.split("/"))]
     images = [p for p in found if p.is_file()]
     if len(images) < len(found):
         for path in found:  # (a FIFO or socket named as an image too: its item, when it had no label file, was lost)
