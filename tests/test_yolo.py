@@ -4771,6 +4771,9 @@ def test_a_dataset_of_its_own_beside_or_inside_the_one_read_is_named_and_not_rea
             "data.yaml": "names: [dog]\ntrain: images/train\nval: images/train\n",
         },
     )
+    if hasattr(os, "mkfifo"):  # (a sub-folder looked into for a config of its own: its odd obj.data is none)
+        (tmp_path / "x").mkdir()
+        os.mkfifo(tmp_path / "x/obj.data")
     ds = labelkit.load(tmp_path, "yolo")
     assert [(i.id, i.split) for i in ds.items()] == [("a", "train")]
     assert ds.read_notes == [

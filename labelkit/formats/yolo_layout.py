@@ -80,7 +80,10 @@ def dataset_config(root: Path) -> Path | None:
     for name in _NAMES_FILES[:3]:
         if (root / name).is_file():
             return root / name
-    return darknet_data(root) or _named_data_yaml(root)
+    try:
+        return darknet_data(root) or _named_data_yaml(root)
+    except InputError:  # (an obj.data that is no file: a folder looked into for another, not read, is none)
+        return None
 
 
 def own_dataset_note(place: str, config: Path) -> str:
