@@ -670,9 +670,8 @@ def main() -> None:
     try:
         cli(prog_name="labelkit")
     except OSError as exc:  # click's own printing (--help, --version, a usage error) to a stream refusing it
-        if any(
-            shown is exc for shown in _SHOWN
-        ):  # (a command's own error under --traceback: it was said to be stdout's)
+        # (a command's own error under --traceback, not click's printing: it was said to be stdout's)
+        if any(shown is exc for shown in _SHOWN):
             raise
         with contextlib.suppress(OSError):  # (a usage error's stderr: nothing can be said, and it exits 2 still)
             click.echo(f"labelkit: error: {stdout_refused(exc).one_line()}", err=True)

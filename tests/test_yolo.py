@@ -4713,15 +4713,19 @@ def test_a_flat_folders_sub_folder_holding_a_dataset_config_of_its_own_is_not_re
     read as cats, and its train.txt list as a label file, unsaid. A camera's calib.yaml, no data config, makes
     no dataset: its folder's images are read (a split holding one was dropped whole)."""
     root = tmp_path / "in"
-    for rel in ("day1/cam1/a.jpg", "day2/ds/obj/b.jpg", "day3/cam1/c.jpg"):
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        Image.new("RGB", (20, 10)).save(root / rel)
-        (root / rel).with_suffix(".txt").write_text("0 0.5 0.5 0.5 0.5\n")
-    (root / "classes.txt").write_text("cat\n")
-    (root / "day3/calib.yaml").write_text("fx: 1.0\nfy: 1.0\n")
-    (root / "day2/ds/obj.data").write_text("classes = 1\ntrain = train.txt\nnames = obj.names\n")
-    (root / "day2/ds/obj.names").write_text("dog\n")
-    (root / "day2/ds/train.txt").write_text("obj/b.jpg\n")
+    box = "0 0.5 0.5 0.5 0.5\n"
+    _labelled(
+        root,
+        {
+            **{rel: "" for rel in ("day1/cam1/a.jpg", "day2/ds/obj/b.jpg", "day3/cam1/c.jpg")},
+            **{rel: box for rel in ("day1/cam1/a.txt", "day2/ds/obj/b.txt", "day3/cam1/c.txt")},
+            "classes.txt": "cat\n",
+            "day3/calib.yaml": "fx: 1.0\nfy: 1.0\n",
+            "day2/ds/obj.data": "classes = 1\ntrain = train.txt\nnames = obj.names\n",
+            "day2/ds/obj.names": "dog\n",
+            "day2/ds/train.txt": "obj/b.jpg\n",
+        },
+    )
     ds = labelkit.load(root, "yolo")
     assert [(i.id, i.split) for i in ds.items()] == [("day1/cam1/a", None), ("day3/cam1/c", None)]
     assert ds.read_notes == [

@@ -202,18 +202,22 @@ def _holds_config(folder: str, files: list[str]) -> bool:
     return any(f.lower().endswith(CONFIG_SUFFIXES) for f in files) and dataset_config(Path(folder)) is not None
 
 
-def _datasets_below(folder: Path, names: list[str]) -> dict[str, Path]:
-    """The folders below ``folder`` (not itself) holding a config of their own, with it, of the files ``names``.
+def _datasets_below(folder: Path, configs: list[str], root: Path) -> tuple[tuple[str, ...], list[str]]:
+    """The folders below ``folder`` (not itself) holding a dataset of their own, and their read notes.
 
-    By path, and none inside another: a dataset of its own is left out whole.
+    ``configs``: the paths below ``folder`` of files named as a config (:func:`images_under` finds them);
+    those of a :func:`dataset_config` make their folder one. The folders are given as path prefixes (``day2/ds/``)
+    of what they hold, by path and none inside another: a dataset of its own is left out whole. The notes name
+    them below ``root``.
     """
     found: dict[str, Path] = {}
-    for parent in sorted({n.rpartition("/")[0] for n in names if n.lower().endswith(CONFIG_SUFFIXES)} - {""}):
+    for parent in sorted({n.rpartition("/")[0] for n in configs} - {""}):
         if any(parent.startswith(f + "/") for f in found):
             continue
         if (config := dataset_config(folder / parent)) is not None:
             found[parent] = config
-    return found
+    notes = [own_dataset_note(rel_path(folder / sub, root), config) for sub, config in found.items()]
+    return tuple(sub + "/" for sub in found), notes
 
 
 def _labelled_image(name: str, files: set[str]) -> bool:
@@ -299,11 +303,6 @@ def _flat_text(name: str) -> bool:
     return name.endswith(".txt") and not name.startswith(APPLE_DOUBLE) or name in FLAT_NAMES
 
 
-def _flat_text_or_config(name: str) -> bool:
-    """:func:`_flat_text`, or a config's name (``obj.data``, ``data.yaml``): a sub-folder's own dataset."""
-    return _flat_text(name) or name.lower().endswith(CONFIG_SUFFIXES)
-
-
 def _is_data(path: Path) -> bool:
     """Whether ``path`` is named as a Darknet data file, ``*.data`` in any case (Darknet opens any file named)."""
     return path.suffix.lower() == ".data"
@@ -362,20 +361,22 @@ def _flat(
     class_lists: list[Path] = []
     notes: list[str] = []
     for split, folder, _ in folders:
-        texts = [n for n in walk_files(folder, _flat_text_or_config) if not hidden_path(n)]
-        apart = _datasets_below(folder, texts)
-        notes += [own_dataset_note(rel_path(folder / sub, root), config) for sub, config in apart.items()]
-        outside = tuple(sub + "/" for sub in apart)
+        configs: list[str] = []
+        images = images_under(folder, configs)
+        outside, apart = _datasets_below(folder, [n for n in configs if not hidden_path(n)], root)
+        notes += apart
         found = [
             Entry(split, without_suffix(rel), str(image), str(label_file(image)))
-            for image in images_under(folder)
+            for image in images
             if not hidden_path(rel := rel_path(image, folder)) and not rel.startswith(outside)
         ]
         for entry in found:
             if names_file is not None and entry.label == str(names_file):
                 entry.label = None  # (an image named as the names file: LabelImg keeps one file for both)
         labelled = {e.label for e in found}
-        for name in sorted(n for n in texts if _flat_text(n.rpartition("/")[2]) and not n.startswith(outside)):
+        for name in sorted(
+            n for n in walk_files(folder, _flat_text) if not hidden_path(n) and not n.startswith(outside)
+        ):
             label = folder / name
             if str(label) in labelled or label == names_file:
                 continue
@@ -457,13 +458,12 @@ def _loose(
         if images is not None:
             configs: list[str] = []
             found = images_under(images, configs)
-            apart = _datasets_below(images, configs)  # (a dataset of its own inside images/: CVAT's, kept there)
-            layout.notes += [own_dataset_note(rel_path(images / sub, root), cfg) for sub, cfg in apart.items()]
-            outside = tuple(sub + "/" for sub in apart)
+            outside, apart = _datasets_below(images, configs, root)  # (inside images/: a CVAT export kept there)
+            layout.notes += apart
             for image in found:
-                if outside and rel_path(image, images).startswith(outside):
+                key = without_suffix(rel := rel_path(image, images))
+                if rel.startswith(outside):
                     continue
-                key = without_suffix(rel_path(image, images))
                 label = labels / Path(key + ".txt") if labels is not None else None
                 entries.append(Entry(split, key, str(image), str(label) if label is not None else None))
         if labels is not None:
