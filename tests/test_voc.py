@@ -3559,6 +3559,32 @@ def test_labelmap_colours_come_back_in_the_labelmap_and_the_class_png(tmp_path: 
     assert canonical(labelkit.load(tmp_path / "out", "voc")) == canonical(ds)
 
 
+@pytest.mark.parametrize("last", ["ignored:224,224,192::", "ignored:224,224,192:head:"])
+def test_a_labelmaps_last_ignored_line_keeps_the_void_colour_void_in_an_rgb_png(tmp_path: Path, last: str) -> None:
+    """Datumaro's and CVAT's labelmap ends with ``ignored:224,224,192::``, VOC's void by name and colour: an RGB
+    class PNG's pixels of that colour are the void's, as index 255 of a palette PNG is, where each image with
+    void had an object of a class ``ignored`` (written to COCO and YOLO, unreported). The class stays a category,
+    as Datumaro reads it; a line with parts is a class's own, and its colour its pixels'."""
+    void, cat = (224, 224, 192), (64, 0, 0)
+    rgb = np.array([[void, void, cat, cat], [(0, 0, 0)] * 4], dtype=np.uint8)
+    root = _masks_folder(tmp_path / "rgb", Image.fromarray(rgb, "RGB"))
+    (root / "labelmap.txt").write_text(f"background:0,0,0::\ncat:64,0,0::\nperson:192,128,128::\n{last}\n")
+    objects, metadata = _read_masks(root)
+    values = np.array([[255, 255, 1, 1], [0] * 4], dtype=np.uint8)
+    indexed = Image.fromarray(values, "P")
+    indexed.putpalette([*(0, 0, 0), *cat, *(192, 128, 128), *(224, 224, 192) * 253])
+    palette_root = _masks_folder(tmp_path / "p", indexed)
+    (palette_root / "labelmap.txt").write_text((root / "labelmap.txt").read_text())
+    ds = labelkit.load(root, "voc")
+    assert [c.name for c in ds.categories] == ["background", "cat", "person", "ignored"]
+    if last.endswith("::"):
+        assert [(n, s, p) for n, s, _, p in objects if p] == [("cat", "mask", [[0, 0, 1, 1], [0, 0, 0, 0]])]
+        assert (objects, metadata) == _read_masks(palette_root)
+        assert "voc:void" in metadata or "voc:void_class" in metadata
+    else:  # (a class of the void's colour, of its own: its pixels are its objects)
+        assert ("ignored", "mask", {"voc:semantic": True}, [[1, 1, 0, 0], [0, 0, 0, 0]]) in objects
+
+
 def _with_trns(png: bytes, alpha: bytes) -> bytes:
     """``png`` with a ``tRNS`` chunk after its ``PLTE`` (or ``IHDR``: grey and RGB PNGs have no palette)."""
     at = png.find(b"PLTE") - 4 if b"PLTE" in png else 8

@@ -20,7 +20,7 @@ from labelkit.formats.voc import (
     voc_palette,
 )
 from labelkit.formats.voc_images import ImageFinder
-from labelkit.formats.voc_labelmap import is_own_color
+from labelkit.formats.voc_labelmap import IGNORED, is_own_color
 from labelkit.formats.voc_names import KEEP_IDS, image_stems
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets
@@ -89,6 +89,12 @@ def _class_lookup(
             if color is not None and i + offset < VOID_INDEX:
                 lookup[color] = i + offset
                 palette[i + offset] = color
+        last = len(labelmap.names) - 1
+        plain = last >= 0 and not labelmap.parts[last] and not labelmap.actions[last]
+        if plain and (labelmap.names[last], labelmap.colors[last]) == IGNORED:
+            # (Datumaro's and CVAT's last line, VOC's void by name and colour: in an RGB PNG its pixels are the
+            # void's, as palette index 255 is, not objects of a class 'ignored', one on each image with void)
+            lookup[IGNORED[1]] = VOID_INDEX
         names = _class_names_by_index(labelmap)[:VOID_INDEX]
         holders: dict[tuple[int, int, int], list[str]] = {}
         for value, name in enumerate(names):
