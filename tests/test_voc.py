@@ -5173,6 +5173,35 @@ def test_imagesets_lines_naming_xmls_in_another_case_are_noted(tmp_path: Path) -
     ]
 
 
+def test_class_list_lines_naming_image_files_or_xmls_in_another_case_are_noted(tmp_path: Path) -> None:
+    """VoTT writes per-class lists of image file names (``dog_train.txt`` of ``a.jpg 1``) and no split lists: each
+    line made an item of no XML holding the label beside the XML's item in no split, as a split list's does,
+    without the read note a split list's line gets (nor the one of a name in another case). A ``-1`` line makes
+    no item: it is not named."""
+    root = tmp_path / "voc"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "ImageSets" / "Main").mkdir(parents=True)
+    for name in ("a", "b", "c"):
+        (root / "Annotations" / f"{name}.xml").write_text(f"<annotation><filename>{name}.jpg</filename></annotation>")
+    (root / "ImageSets" / "Main" / "dog_train.txt").write_text("c.jpg -1\na.jpg 1\nB 0\n")
+    ds = labelkit.load(root, "voc")
+    assert sorted((i.id, i.split) for i in ds.items()) == [
+        ("B", "train"),
+        ("a", None),
+        ("a.jpg", "train"),
+        ("b", None),
+        ("c", None),
+    ]
+    assert ds.read_notes == [
+        "1 ImageSets lines name an image file whose stem has an XML ('a.jpg' first, beside Annotations/a.xml): VOC "
+        "lists ids, without the extension, so each was read as an item of no XML, and the XML's item as listed in "
+        "no split",
+        "1 ImageSets lines name an XML's id in another case ('B' first, beside Annotations/b.xml): VOC pairs them by "
+        "exact name (one name on macOS and Windows), so each was read as an item of no XML, and the XML's item as "
+        "listed in no split",
+    ]
+
+
 def test_a_cvat_segmentation_mask_export_without_annotations_is_detected(tmp_path: Path) -> None:
     """CVAT's Segmentation mask export (labelmap.txt, ImageSets/Segmentation, RGB class and object PNGs, no
     Annotations/) was read with --from voc, but no format recognised it: convert and info stopped there."""

@@ -295,14 +295,16 @@ def build(
     for note in (sets.note(), sets.task_note(), sets.index_note(flagged), sets.action_note()):
         if note is not None:
             dataset.read_notes.append(note)
-    named = _image_named_ids(listed, counts)
+    # (a class list's lines make items too, those of a label: VoTT names images with their extension there)
+    named_in_lists = list(dict.fromkeys([*listed, *(i for i, _, _ in sets.labels)]))
+    named = _image_named_ids(named_in_lists, counts)
     if named:  # (ids listed with their image's extension: items of no XML, and the XML's item of no split)
         dataset.read_notes.append(
             f"{len(named):,} ImageSets lines name an image file whose stem has an XML ({named[0]!r} first, beside "
             f"Annotations/{PurePosixPath(named[0]).with_suffix('').as_posix()}.xml): VOC lists ids, without the "
             "extension, so each was read as an item of no XML, and the XML's item as listed in no split"
         )
-    if cased := _case_named_ids(listed, counts):  # (as above: a set made where A and a are one name)
+    if cased := _case_named_ids(named_in_lists, counts):  # (as above: a set made where A and a are one name)
         dataset.read_notes.append(
             f"{len(cased):,} ImageSets lines name an XML's id in another case ({cased[0][0]!r} first, beside "
             f"Annotations/{cased[0][1]}.xml): VOC pairs them by exact name (one name on macOS and Windows), so each "
