@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from labelkit.errors import InputError
@@ -64,7 +65,12 @@ class Sets:
     # the task's lists naming it (Segmentation/trainval.txt of a train item: written back there, not in train.txt)
 
     def place(self, item: str, split: str) -> None:
-        """The item's split is the first list's that names it; the others are remembered for a read note."""
+        """The item's split is the first list's that names it; the others are remembered for a read note.
+
+        A class list of no split (``split`` '', VoTT's ``dog.txt``) places no item.
+        """
+        if not split:
+            return
         first = self.split_of.setdefault(item, split)
         if first != split and split not in self.elsewhere.setdefault(item, []):
             self.elsewhere[item].append(split)
@@ -178,7 +184,10 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
         if f in listing:
             continue
         split = _split_of(f.stem, names)
-        cls, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
+        if "_" not in f.stem:  # (a list of no split, as VoTT writes one with its train/test split off: '')
+            cls, split = f.stem, ""
+        else:
+            cls, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
         class_files.append((f, cls, split))
     splits_of_class: dict[str, set[str]] = {}
     for _, cls, split in class_files:
@@ -412,6 +421,10 @@ def _item(name: str, list_file: Path, line: int) -> str:
     return item
 
 
+_SPLIT_NAMES = frozenset({"train", "val", "trainval", "test"})
+"""VOC's split list names: such a list of ``image value`` lines is no class list (its lines are an error)."""
+
+
 def _per_class_file(path: Path, main: bool = False, action: bool = False) -> bool:
     """``<class>_<split>.txt`` lists carry a 1 / 0 / -1 column; split lists carry ids only.
 
@@ -420,8 +433,10 @@ def _per_class_file(path: Path, main: bool = False, action: bool = False) -> boo
     are ``image object-index flag``, whatever their values (an error at the line then), and a split list's
     ``image object-index`` (``val_2017.txt`` of ``a 1`` lines is split val_2017's).
     """
-    if "_" not in path.stem:
-        return False
+    if "_" not in path.stem:  # (VoTT's lists of a tag and no split, dog.txt of 'a.jpg 1': Main's split names kept)
+        if not main or path.stem in _SPLIT_NAMES:
+            return False
+        return any(len(fields) == 2 and fields[1] in ("1", "0", "-1") for _, fields in islice(_read_list(path), 1))
     for _, fields in _read_list(path):
         if action:
             return len(fields) == 3
