@@ -5420,6 +5420,30 @@ def test_a_crowd_flag_no_float_holds_is_a_crowd_flag_lost_by_voc_and_yolo(
     assert report.written["object annotations"] == 1
 
 
+@pytest.mark.parametrize(("to", "options"), [("voc", {}), ("yolo", {"task": "detect"}), ("yolo", {"task": "segment"})])
+def test_an_ignore_flag_is_lost_by_voc_and_yolo_and_kept_by_coco(
+    tmp_path: Path, to: str, options: dict[str, str]
+) -> None:
+    """``"ignore": 1`` (MMDetection's and Detectron's COCO loaders leave such an object out of training) was only
+    noted by VOC and YOLO, which wrote the object as an ordinary one, a positive example: it is an ignore flag
+    lost, as a crowd flag is. ``"ignore": 0``, which Label Studio writes on every annotation, says nothing."""
+    src = tmp_path / "instances_val.json"
+    src.write_text(_TINY % '"area":4,"iscrowd":0,"ignore":1')
+    title = "Pascal VOC" if to == "voc" else f"YOLO {options['task']}"
+    with pytest.raises(DataLossError) as err:
+        labelkit.convert(src, tmp_path / "out", to, **options)
+    assert [str(change) for change in err.value.report.lost if "ignore" in str(change)] == [
+        f"1 object annotations' ignore flags (coco:ignore): {title} has no ignore flag"
+    ]
+    src.write_text(_TINY % '"area":4,"iscrowd":0,"ignore":0')
+    report = labelkit.convert(src, tmp_path / "out", to, **options)
+    assert report.written["object annotations"] == 1
+    assert "1 object annotations carry 'coco:ignore', which" in "\n".join(report.notes)
+    src.write_text(_TINY % '"area":4,"iscrowd":0,"ignore":1')
+    assert labelkit.convert(src, tmp_path / "coco", "coco").lost == []
+    assert b'"ignore":1' in (tmp_path / "coco/annotations/instances_val.json").read_bytes()
+
+
 @pytest.mark.parametrize("name", ["", ".", "./", "./.", ".\\"])
 def test_a_file_name_naming_no_file_is_refused_at_its_pointer(tmp_path: Path, name: str) -> None:
     """ "" was refused; "." (or "./") was read as the media path ".", the images' folder itself: with media=copy the

@@ -270,6 +270,7 @@ CONTENT_OBJECT_EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("voc:pose", "poses", "pose"),
     ("dota:difficult", "difficult flags", "difficult flag"),
     ("coco:iscrowd", "crowd flags", "crowd flag"),
+    ("coco:ignore", "ignore flags", "ignore flag"),
     ("coco:attributes", "attributes the records cannot hold", "place for them"),
     (
         "voc:semantic",
@@ -279,7 +280,9 @@ CONTENT_OBJECT_EXTRAS: tuple[tuple[str, str, str], ...] = (
 )
 """Object extras of another format's namespace that hold annotation content, not bookkeeping: ``(key, what
 they are, what the target lacks)``: VOC's, the difficult flag YOLO's reader reads from a DOTA labelTxt line, and
-COCO's crowd flag (a crowd region written as an ordinary object is a positive example to a trainer), the
+COCO's crowd flag (a crowd region written as an ordinary object is a positive example to a trainer) and its
+``ignore`` flag (Label Studio writes 0 on every annotation; an object of 1, which MMDetection's and Detectron's
+COCO loaders leave out of training, is a positive example too when written as an ordinary object), the
 ``attributes`` objects the records cannot hold (a null or nested value), which COCO carries as read, and VOC's
 class-only flag (a class's pixels no instance of the object PNG accounts for, one region per class and image:
 written as an ordinary object, it too is an instance to a trainer).
@@ -288,7 +291,7 @@ the format's default lost (:func:`report_annotation_extras`); a default (a diffi
 ``Unspecified``) is noted like any other foreign key."""
 
 _ZERO_TYPES = (int, float, bool)
-_FLAGS = ("voc:difficult", "voc:truncated", "dota:difficult", "coco:iscrowd", "voc:semantic")
+_FLAGS = ("voc:difficult", "voc:truncated", "dota:difficult", "coco:iscrowd", "coco:ignore", "voc:semantic")
 """Content extras that are flags: 0 (or false) is their format's default, which says nothing."""
 
 
@@ -305,6 +308,8 @@ def holds_content(key: str, value: Any) -> bool:
     [False, True, False]
     >>> [holds_content("coco:iscrowd", v) for v in (0, "false", "0", "true", 1)]
     [False, False, False, True, True]
+    >>> [holds_content("coco:ignore", v) for v in (0, False, 1, True)]
+    [False, False, True, True]
     >>> [holds_content("voc:pose", v) for v in ("", "Unspecified", "Left")]
     [False, False, True]
     >>> [holds_content("voc:actions", v) for v in ({"jumping": 0}, {"jumping": 0, "running": 1}, {})]
@@ -314,7 +319,7 @@ def holds_content(key: str, value: Any) -> bool:
         return False
     if key == "voc:pose":
         return value not in ("", "Unspecified")
-    if key == "coco:iscrowd" and isinstance(value, str):  # (Label Studio's COCO export writes "false")
+    if key in ("coco:iscrowd", "coco:ignore") and isinstance(value, str):  # (Label Studio's COCO export: "false")
         return value.lower() not in ("0", "false")
     if key in _FLAGS:
         return not (type(value) in _ZERO_TYPES and value == 0)
