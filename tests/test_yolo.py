@@ -4711,7 +4711,8 @@ def test_a_flat_folder_whose_images_lie_only_in_deeper_folders_is_read_whole(tmp
 def test_a_flat_folders_sub_folder_holding_a_dataset_config_of_its_own_is_not_read_with_it(tmp_path: Path) -> None:
     """day2/ds/obj.data (a Darknet dataset of its own, naming dog) below a flat folder naming cat: its images were
     read as cats, and its train.txt list as a label file, unsaid. A camera's calib.yaml, no data config, makes
-    no dataset: its folder's images are read (a split holding one was dropped whole)."""
+    no dataset: its folder's images are read (a split holding one was dropped whole). Beside split folders, day2,
+    holding only that dataset, was passed over unsaid: it is named too."""
     root = tmp_path / "in"
     box = "0 0.5 0.5 0.5 0.5\n"
     _labelled(
@@ -4735,7 +4736,10 @@ def test_a_flat_folders_sub_folder_holding_a_dataset_config_of_its_own_is_not_re
     (root / "day3").rename(root / "valid")
     ds = labelkit.load(root, "yolo")
     assert [(i.id, i.split) for i in ds.items()] == [("cam1/a", "train"), ("cam1/c", "valid")]
-    assert ds.read_notes == []  # (day2 holds no image of the flat layout: not a split)
+    assert ds.read_notes == [  # (day2 holds no image of the flat layout: not a split)
+        "day2/ds holds a dataset of its own (obj.data), not read with this one: convert day2/ds on its own"
+    ]
+    assert ds.stats().items_by_split == {"train": 1, "valid": 1}
     assert [(i.id, i.split) for i in labelkit.load(root / "day2/ds", "yolo").items()] == [("obj/b", "train")]
 
 

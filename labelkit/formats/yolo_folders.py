@@ -173,20 +173,22 @@ def flat_images(root: Path) -> list[str]:
     return sorted(n for n in files if _labelled_image(n, files))
 
 
-def _flat_images_below(folder: Path, sample: int = 8) -> list[str]:
+def _flat_images_below(folder: Path, sample: int = 8) -> tuple[list[str], bool]:
     """:func:`flat_images` of ``folder``; when it holds none, up to ``sample`` such images below it, by path.
 
     A flat layout's split (or a sub-folder of its root) may hold its images in folders of its own only
     (``valid/day1/b.jpg``): looking in it alone, the split was left out whole, unsaid. Hidden folders are passed
     over, as the reader passes them over, and so is a folder holding a config (Darknet's ``data/obj.data``): a
-    dataset of its own.
+    dataset of its own, which the second value says was met.
     """
     images = flat_images(folder)
     if images or not _plain_folder(folder):
-        return images
+        return images, False
+    own = False
     for current, dirs, files in os.walk(folder):
         if _holds_config(current, files):  # (a dataset of its own: Darknet's data/)
             dirs.clear()
+            own = True
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         names = {f for f in files if not f.startswith(APPLE_DOUBLE)}
@@ -194,7 +196,7 @@ def _flat_images_below(folder: Path, sample: int = 8) -> list[str]:
         images += [prefix + n for n in sorted(names) if _labelled_image(n, names)][: sample - len(images)]
         if len(images) >= sample:
             break
-    return images
+    return images, own
 
 
 def _holds_config(folder: str, files: list[str]) -> bool:
@@ -262,15 +264,20 @@ def flat_folders(root: Path) -> list[tuple[str | None, Path, list[str]]]:
     if images or not _plain_folder(root):
         return [(None, root, images)] if images else []
     subs = [
-        (p, _flat_images_below(p))
+        (p, *_flat_images_below(p))
         for p in sorted(root.iterdir(), key=by_name)
         if p.is_dir() and not p.name.startswith(".")
     ]
-    if not any(found for _, found in subs):
+    if not any(found for _, found, _ in subs):
         return []
-    if not any(found and p.name in CLASSIFY_SPLITS for p, found in subs):
-        return [(None, root, [f"{p.name}/{name}" for p, found in subs for name in found])]
-    return [(p.name, p, found) for p, found in subs if found or any(is_image(f) for f in p.iterdir() if f.is_file())]
+    if not any(found and p.name in CLASSIFY_SPLITS for p, found, _ in subs):
+        return [(None, root, [f"{p.name}/{name}" for p, found, _ in subs for name in found])]
+    # (a sub-folder holding only a dataset of its own is read too: for the read note naming it, no item)
+    return [
+        (p.name, p, found)
+        for p, found, own in subs
+        if found or own or any(is_image(f) for f in p.iterdir() if f.is_file())
+    ]
 
 
 _YOLO_LINE = re.compile(rb"[0-9]+([.][0-9]*)?([eE][-+]?[0-9]+)?([ \t]+[-+0-9.eE]+){4,}[ \t]*")
