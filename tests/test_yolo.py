@@ -4861,6 +4861,31 @@ def test_an_unnamed_image_folder_is_looked_into_deeper_and_named_only_with_label
     assert labelkit.load(tmp_path, "yolo").read_notes == []
 
 
+def test_labelled_images_directly_in_images_beside_named_split_folders_are_noted(tmp_path: Path) -> None:
+    """images/c.jpg (its label labels/c.txt) beside the images/train and images/val a data.yaml names is in no
+    split, and Ultralytics reads none of it: it was left out unsaid. A list naming it reads it (no note), and an
+    unlabelled image there (a README's figure) leaves no labels out."""
+    for rel in ("images/train/a.jpg", "images/val/b.jpg", "images/c.jpg", "images/d.jpg"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 10)).save(tmp_path / rel)
+    for rel in ("labels/train/a.txt", "labels/val/b.txt", "labels/c.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("0 0.5 0.5 0.5 0.5\n")
+    (tmp_path / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [a]\n")
+    ds = labelkit.load(tmp_path, "yolo")
+    assert [i.id for i in ds.items()] == ["a", "b"]
+    assert ds.read_notes == [
+        "images holds labelled images of its own beside the split folders data.yaml names ('c.jpg' first): not "
+        "read, as Ultralytics reads only the folders data.yaml names"
+    ]
+    (tmp_path / "test.txt").write_text("images/c.jpg\n")
+    (tmp_path / "data.yaml").write_text("train: images/train\nval: images/val\ntest: test.txt\nnames: [a]\n")
+    assert labelkit.load(tmp_path, "yolo").read_notes == []
+    (tmp_path / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [a]\n")
+    (tmp_path / "labels/c.txt").unlink()
+    assert labelkit.load(tmp_path, "yolo").read_notes == []
+
+
 def test_a_darknet_image_folder_no_list_names_is_named_in_a_read_note(tmp_path: Path) -> None:
     """obj_valid_data/ (images and labels) beside an obj.data naming train only was left out unsaid."""
     for split in ("train", "valid"):

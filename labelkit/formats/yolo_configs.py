@@ -216,6 +216,11 @@ def ultralytics_layout(
     layout.notes += [note for note in (lines.absent_note(root), relocated.note(), unlisted) if note is not None]
     unnamed, datasets = unread_folders(root, [s for s in sources if s.is_dir()], layout.entries, config_path)
     layout.notes += [own_dataset_note(name, cfg) for name, cfg in datasets.items()]
+    if (loose := loose_images(root, [s for s in sources if s.is_dir()], layout.entries)) is not None:
+        layout.notes.append(
+            f"images holds labelled images of its own beside the split folders {config_path.name} names ({loose!r} "
+            f"first): not read, as Ultralytics reads only the folders {config_path.name} names"
+        )
     if unnamed:  # (a test split data.yaml leaves out, Roboflow's test/images: left out unsaid)
         layout.notes.append(
             f"{', '.join(unnamed)} {'holds' if len(unnamed) == 1 else 'hold'} labelled images {config_path.name} names "
@@ -273,6 +278,30 @@ def unread_folders(
         if folder.relative_to(root).parts[0] not in datasets and unread(folder) and _holds_labelled_image(folder)
     ]
     return unnamed, datasets
+
+
+def loose_images(root: Path, folders: list[Path], entries: list[Entry], sample: int = 64) -> str | None:
+    """The first labelled image directly in ``root/images`` that none read is, when split folders inside it are read.
+
+    ``images/c.jpg`` beside the ``images/train`` a data.yaml names is in no split (Ultralytics reads none of it),
+    and a leftover or a split's image moved there by hand was left out unsaid. Only when ``images`` itself is
+    not read (``folders``: the split folders read; ``entries``: the images read) and a folder inside it is;
+    the first ``sample`` images by name are looked at.
+    """
+    images = root / "images"
+    if not images.is_dir():
+        return None
+    real = os.path.realpath(images)
+    read_folders = {os.path.realpath(f) for f in folders}
+    if real in read_folders or not any(r.startswith(real + os.sep) for r in read_folders):
+        return None
+    with os.scandir(images) as found:
+        names = sorted(e.name for e in found if e.is_file() and is_image_name(e.name) and not e.name.startswith("."))
+    read = {os.path.realpath(e.image) for e in entries if e.image}
+    for name in names[:sample]:
+        if img2label(images / name).is_file() and os.path.realpath(images / name) not in read:
+            return name
+    return None
 
 
 def _holds_labelled_image(folder: Path, sample: int = 64) -> bool:
