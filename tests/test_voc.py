@@ -5205,25 +5205,34 @@ def test_class_list_lines_naming_image_files_or_xmls_in_another_case_are_noted(t
 def test_class_lists_of_no_split_as_vott_writes_them_give_labels(tmp_path: Path) -> None:
     """VoTT, its train/test split off, writes one list a tag, ``dog.txt`` of ``a 1`` and ``b -1`` lines (CRLF
     between them, none at the end): read as split lists, the first line was an error. They are class lists of no
-    split: labels, the items keeping the split a split list gives (none here). ``train.txt`` of such lines is
-    still a split list, its line an error."""
+    split: labels, the items keeping the split a split list gives (none here), when the list names a known
+    class (VOC's, the labelmap's, an XML object's: ``widget`` here). ``train.txt`` of such lines is still a
+    split list, its line an error, and so is a list named after no known class (CVAT's ``default.txt`` naming
+    ``img 1``, an image whose name holds a space, is no label of a class ``default``)."""
     root = tmp_path / "voc"
     (root / "Annotations").mkdir(parents=True)
     (root / "ImageSets" / "Main").mkdir(parents=True)
+    box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
     for name in ("a", "b", "c"):
-        (root / "Annotations" / f"{name}.xml").write_text(f"<annotation><filename>{name}.jpg</filename></annotation>")
+        widget = f"<object><name>widget</name>{box}</object>" if name == "c" else ""
+        (root / "Annotations" / f"{name}.xml").write_text(
+            f"<annotation><filename>{name}.jpg</filename>{widget}</annotation>"
+        )
     (root / "ImageSets" / "Main" / "dog.txt").write_bytes(b"a 1\r\nb -1\r\nc 1")
-    (root / "ImageSets" / "Main" / "cat.txt").write_bytes(b"a 1\r\nb 0\r\nc -1")
+    (root / "ImageSets" / "Main" / "widget.txt").write_bytes(b"a 1\r\nb 0\r\nc -1")
     ds = labelkit.load(root, "voc")
     names = {c.id: c.name for c in ds.categories}
     labels = sorted((o.item_id, names[o.category_id], o.extras.get("voc:difficult", False)) for o in ds.labels())
-    assert labels == [("a", "cat", False), ("a", "dog", False), ("b", "cat", True), ("c", "dog", False)]
+    assert labels == [("a", "dog", False), ("a", "widget", False), ("b", "widget", True), ("c", "dog", False)]
     assert [(i.id, i.split) for i in ds.items()] == [("a", None), ("b", None), ("c", None)]
-    (root / "ImageSets" / "Main" / "train.txt").write_text("a\nb 1\n")
-    with pytest.raises(InputError) as err:
-        labelkit.load(root, "voc")
-    assert (err.value.location.path, err.value.location.line) == (str(root / "ImageSets/Main/train.txt"), 2)
-    assert err.value.message == "a split list line holds one image name"
+    for name, text in (("train.txt", "a\nb 1\n"), ("default.txt", "img 1\n")):
+        (root / "ImageSets" / "Main" / name).write_text(text)
+        with pytest.raises(InputError) as err:
+            labelkit.load(root, "voc")
+        where = (err.value.location.path, err.value.location.line)
+        assert where == (str(root / "ImageSets/Main" / name), text.count("\n"))
+        assert err.value.message == "a split list line holds one image name"
+        (root / "ImageSets" / "Main" / name).unlink()
 
 
 def test_a_cvat_segmentation_mask_export_without_annotations_is_detected(tmp_path: Path) -> None:

@@ -617,7 +617,8 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
         _refuse_linked_out(listed, inside)
         if (odd := not_a_file(listed)) is not None:  # (a FIFO read as empty: its images lost their split unsaid)
             raise odd
-    sets = image_sets(root, [*VOC_CLASSES, *(labelmap.names if labelmap else [])])
+    objects = {o["name"] for _, _, _, item in parsed for o in item.objects}
+    sets = image_sets(root, [*VOC_CLASSES, *(labelmap.names if labelmap else [])], objects)
     masks: dict[str, dict[str, Path]] = {}
     for kind in ("SegmentationClass", "SegmentationObject"):
         folder = root / kind

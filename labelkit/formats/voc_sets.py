@@ -135,12 +135,14 @@ def _contradiction(how: str, f: Path, number: int, fields: list[str]) -> InputEr
     )
 
 
-def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
+def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str] = frozenset()) -> Sets:
     """Read a VOC folder's ImageSets lists (Main, and the task folders).
 
     ``classes``: the classes known before the lists (VOC's and the labelmap's): a list of one-word lines named
     ``<class>_<split>.txt`` after one of them, or a class another list names, and another split list's split
-    is that class's list of lines lacking their values (:func:`_bare_class_lists`).
+    is that class's list of lines lacking their values (:func:`_bare_class_lists`). A Main list named after
+    one of them or of ``objects`` (the XML objects' class names) without ``_``, of ``image value`` lines, is
+    the class's list of no split (VoTT's ``dog.txt``).
 
     Raises:
         InputError: an unsafe image name, a per-class list value that is not 1, 0 or -1 or that contradicts
@@ -150,7 +152,8 @@ def image_sets(root: Path, classes: Iterable[str] = ()) -> Sets:
     sets = Sets()
     main = root / "ImageSets" / "Main"
     files = _lists(main, root, sets.forks)
-    split_files = [f for f in files if not _per_class_file(f, main=True)]
+    known = {*classes, *objects}
+    split_files = [f for f in files if not _per_class_file(f, main=True, classes=known)]
     listing = set(split_files)  # (sets: a list's search per file was quadratic in the number of lists)
     bare = _bare_class_lists(split_files, [f for f in files if f not in listing], set(classes))
     split_files = [f for f in split_files if f not in bare]
@@ -425,16 +428,20 @@ _SPLIT_NAMES = frozenset({"train", "val", "trainval", "test"})
 """VOC's split list names: such a list of ``image value`` lines is no class list (its lines are an error)."""
 
 
-def _per_class_file(path: Path, main: bool = False, action: bool = False) -> bool:
+def _per_class_file(
+    path: Path, main: bool = False, action: bool = False, classes: AbstractSet[str] = frozenset()
+) -> bool:
     """``<class>_<split>.txt`` lists carry a 1 / 0 / -1 column; split lists carry ids only.
 
     In ``Main`` a line of two words is a class list's, whatever its value (``a 7`` is then an error at its
     line, rather than the file a split list named ``cat_train``). In ``Action`` (VOC2012) a class list's lines
     are ``image object-index flag``, whatever their values (an error at the line then), and a split list's
-    ``image object-index`` (``val_2017.txt`` of ``a 1`` lines is split val_2017's).
+    ``image object-index`` (``val_2017.txt`` of ``a 1`` lines is split val_2017's). A Main list named without
+    ``_`` after one of ``classes`` (but VOC's split names), its first line ``image value``, is the class's list
+    of no split (VoTT's ``dog.txt``); of another name, its lines are a split list's (a line of two words an error).
     """
-    if "_" not in path.stem:  # (VoTT's lists of a tag and no split, dog.txt of 'a.jpg 1': Main's split names kept)
-        if not main or path.stem in _SPLIT_NAMES:
+    if "_" not in path.stem:  # (VoTT's lists of a tag and no split, dog.txt of 'a.jpg 1', of a known class)
+        if not main or path.stem not in classes or path.stem in _SPLIT_NAMES:
             return False
         return any(len(fields) == 2 and fields[1] in ("1", "0", "-1") for _, fields in islice(_read_list(path), 1))
     for _, fields in _read_list(path):
