@@ -14,13 +14,11 @@ from labelkit.errors import InputError
 from labelkit.formats.voc import (
     VOC_CLASSES,
     VOID_INDEX,
-    Labelmap,
     _png_indices,
-    hex_color,
     voc_palette,
 )
 from labelkit.formats.voc_images import ImageFinder
-from labelkit.formats.voc_labelmap import IGNORED, is_own_color
+from labelkit.formats.voc_labelmap import IGNORED, Labelmap, hex_color, is_own_color
 from labelkit.formats.voc_names import KEEP_IDS, image_stems
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets

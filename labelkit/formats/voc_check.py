@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from labelkit.formats.base import Capabilities
 from labelkit.formats.capability import RENUMBERED, check_capabilities, extras_key_counts, renumbered
-from labelkit.formats.voc import CAPABILITIES, TITLE, hex_color, parse_color, voc_palette
+from labelkit.formats.voc import CAPABILITIES, TITLE, voc_palette
 from labelkit.formats.voc_check_masks import (
     BLANK_PNGS,
     MOVED,
@@ -30,7 +30,7 @@ from labelkit.formats.voc_check_masks import (
     png_kinds,
     unpainted_masks,
 )
-from labelkit.formats.voc_labelmap import is_own_color
+from labelkit.formats.voc_labelmap import hex_color, is_own_color, parse_color
 from labelkit.formats.voc_lists import (
     action_flags,
     action_list_ok,

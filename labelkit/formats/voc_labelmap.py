@@ -1,13 +1,24 @@
-"""The lines of ``labelmap.txt`` that name no category: value 0's and the void's, which labelkit adds for Datumaro.
+"""``labelmap.txt``: reading it, its colours, and the lines that name no category.
 
-Datumaro reads a class PNG's colours through the labelmap and refuses a colour it does not list: background's
-black (value 0, on nearly every image) and the void's (value 255, VOC's ``ignored`` colour), when the labelmap
-is labelkit's own (a dataset of other classes than VOC's). The writer adds ``background:0,0,0::`` first and
-``ignored:224,224,192::`` last where the class PNGs hold such pixels and no category has the name; labelkit's ids
-comment gives them no id, which tells its reader that they are no categories.
+A labelmap (Datumaro's ``name:r,g,b:parts:actions``) gives the classes their PNG values, colours, parts and
+actions; labelkit's ids comment gives them their category ids (:func:`parse_labelmap`).
+
+The lines that name no category are value 0's and the void's, which labelkit adds for Datumaro. Datumaro reads a
+class PNG's colours through the labelmap and refuses a colour it does not list: background's black (value 0, on
+nearly every image) and the void's (value 255, VOC's ``ignored`` colour), when the labelmap is labelkit's own (a
+dataset of other classes than VOC's). The writer adds ``background:0,0,0::`` first and ``ignored:224,224,192::``
+last where the class PNGs hold such pixels and no category has the name; labelkit's ids comment gives them no
+id, which tells its reader that they are no categories.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from labelkit.errors import InputError
+from labelkit.io import read_text
+from labelkit.model.annotations import INT64_MAX, INT64_MIN
 
 BACKGROUND = ("background", (0, 0, 0))
 """Value 0's line: the name and colour Datumaro (and VOC) give it."""
@@ -96,3 +107,118 @@ def is_own_color(name: str, color: tuple[int, int, int], value: int, palette: li
     The palette's entry for the value, or, for ``background``, black too (see :func:`own_color`).
     """
     return color == own_color(name, value, palette) or (value < len(palette) and color == palette[value])
+
+
+IDS_COMMENT = "# labelkit-category-ids:"
+"""Comment in ``labelmap.txt`` that carries the model's category ids (other tools skip comment lines)."""
+
+
+def hex_color(rgb: tuple[int, int, int]) -> str:
+    """``(r, g, b)`` as ``#rrggbb``."""
+    return f"#{rgb[0]:02x}{rgb[1]:02x}{rgb[2]:02x}"
+
+
+def parse_color(text: str | None) -> tuple[int, int, int] | None:
+    """``#rrggbb`` (or ``r,g,b``) as a tuple, or None."""
+    if not text:
+        return None
+    if text.startswith("#") and len(text) == 7:
+        digits = text[1:]
+        if not all(c in "0123456789abcdefABCDEF" for c in digits):
+            return None
+        return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
+    parts = text.split(",")
+    if len(parts) == 3 and all(p.strip().isascii() and p.strip().isdigit() for p in parts):
+        values = [p.strip().lstrip("0") or "0" for p in parts]
+        if max(len(v) for v in values) > 3:  # above 255 (and int() refuses more than 4,300 digits)
+            return None
+        r, g, b = (int(v) for v in values)
+        return (r, g, b) if max(r, g, b) <= 255 else None
+    return None
+
+
+@dataclass
+class Labelmap:
+    """Class names in PNG-index order, with colours, parts and actions, and the model's category ids."""
+
+    names: list[str]
+    colors: list[tuple[int, int, int] | None]
+    parts: list[list[str]]
+    actions: list[list[str]]
+    ids: list[int]
+
+
+def parse_labelmap(data: bytes, path: Path) -> Labelmap:
+    """Read ``labelmap.txt``: ``name:r,g,b:parts:actions`` lines; ``#`` lines are comments.
+
+    A ``# labelkit-category-ids:`` comment (see :data:`IDS_COMMENT`) gives the categories their ids, one per class
+    line in order; a first ``background:0,0,0::`` and a last ``ignored:224,224,192::`` line given none (labelkit
+    writes them for Datumaro: see :func:`stand_in_lines`) are no classes, and the part names a
+    ``# labelkit-reader-parts:`` comment names (added for Datumaro too) are no class's parts.
+
+    Raises:
+        InputError: a line without the colon fields or with a bad colour; a class listed twice (its second line);
+            an ids comment that is not one distinct 64-bit integer per class (its line).
+    """
+    names: list[str] = []
+    colors: list[tuple[int, int, int] | None] = []
+    parts: list[list[str]] = []
+    actions: list[list[str]] = []
+    ids: list[int] | None = None
+    ids_line = 0
+    lines: dict[str, int] = {}  # class name -> its line
+    added: set[str] = set()
+    for number, raw in enumerate(read_text(path, data).splitlines(), 1):
+        line = raw.strip()
+        if line.startswith(IDS_COMMENT):
+            ids_line = number
+            try:
+                ids = [int(v) for v in line[len(IDS_COMMENT) :].split(",") if v.strip()]
+            except ValueError:
+                found = repr(line[len(IDS_COMMENT) :].strip())
+                raise InputError(
+                    "bad category ids comment", path=path, line=number, expected="integers joined by ','", found=found
+                ) from None
+            if any(not INT64_MIN <= i <= INT64_MAX for i in ids) or len(set(ids)) != len(ids):
+                raise InputError(
+                    "bad category ids comment", path=path, line=number, expected="distinct integers of 64 bits"
+                )
+            continue
+        if line.startswith(READER_PARTS_COMMENT):  # (parts labelkit added to class lines for Datumaro)
+            added.update(p.strip() for p in line[len(READER_PARTS_COMMENT) :].split(","))
+            continue
+        if not line or line.startswith("#"):
+            continue
+        fields = line.rsplit(":", 3)  # a name may hold ':' (the other three fields never do)
+        if len(fields) != 4:
+            raise InputError("labelmap line needs name:color:parts:actions", path=path, line=number, found=repr(line))
+        # (stripped, as XML names are: 'cat :64,0,0::' is the class <name>cat</name> names; and parts and
+        # actions as Datumaro reads them, 'head, hand')
+        name, color_text, part_text, action_text = (f.strip() for f in fields)
+        if name in lines:  # one class when XML names it: which of the two would its objects be?
+            raise InputError(
+                f"class listed twice (first at line {lines[name]})", path=path, line=number, found=repr(name)
+            )
+        lines[name] = number
+        color = parse_color(color_text) if color_text else None
+        if color_text and color is None:
+            raise InputError("bad colour", path=path, line=number, expected="r,g,b", found=repr(color_text))
+        names.append(name)
+        colors.append(color)
+        parts.append([p for p in map(str.strip, part_text.split(",")) if p])
+        actions.append([a for a in map(str.strip, action_text.split(",")) if a])
+    if added:
+        parts = [[p for p in ps if p not in added] for ps in parts]
+    if ids is not None and len(ids) < len(names):  # (the lines labelkit writes for Datumaro, of no id: no class)
+        plain = [not p and not a for p, a in zip(parts, actions, strict=True)]
+        for i in reversed(stand_in_lines(names, colors, plain, len(ids))):
+            del names[i], colors[i], parts[i], actions[i]
+    if ids is not None and len(ids) != len(names):
+        raise InputError(
+            "bad category ids comment",
+            path=path,
+            line=ids_line,
+            expected=f"one id per class ({len(names):,})",
+            found=f"{len(ids):,} ids",
+        )
+    return Labelmap(names, colors, parts, actions, ids if ids is not None else list(range(len(names))))

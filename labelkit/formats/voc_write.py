@@ -22,14 +22,16 @@ from labelkit.errors import InputError, OutputError
 from labelkit.file_batches import create_files
 from labelkit.formats import voc_xml
 from labelkit.formats.derived import cached
-from labelkit.formats.voc import IDS_COMMENT, VOC_CLASSES, VOID_INDEX, parse_color, voc_palette
+from labelkit.formats.voc import VOC_CLASSES, VOID_INDEX, voc_palette
 from labelkit.formats.voc_files import without_fork_items
 from labelkit.formats.voc_labelmap import (
     BACKGROUND,
     DEFAULT_PARTS,
+    IDS_COMMENT,
     IGNORED,
     READER_PARTS_COMMENT,
     own_color,
+    parse_color,
     reader_parts,
     stand_in_line,
 )
