@@ -668,10 +668,10 @@ def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallbac
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
-    """The dataset without the items whose files differ between machines (see :func:`.yolo_write.writable`)."""
-    from labelkit.formats import yolo_write
+    """The dataset without the items whose files differ between machines (see :func:`.yolo_writable.writable`)."""
+    from labelkit.formats import yolo_writable
 
-    return yolo_write.writable(dataset, **options)
+    return yolo_writable.writable(dataset, **options)
 
 
 def check(dataset: Dataset, report: Report, **options: Any) -> None:
