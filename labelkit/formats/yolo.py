@@ -49,7 +49,6 @@ from labelkit.formats.yolo_layout import (
     LABEL_DIRS,
     LABELIMG_NAMES,
     Layout,
-    case_twin,
     darknet_data,
     find_config,
     has_txt,
@@ -59,8 +58,9 @@ from labelkit.formats.yolo_layout import (
     suffixed,
     unique_ids,
 )
-from labelkit.formats.yolo_media import dangling_link, image_size, parse_size, plain_image_size, unreadable_file
+from labelkit.formats.yolo_media import dangling_link, parse_size, unreadable_file
 from labelkit.formats.yolo_numbers import precision_of
+from labelkit.formats.yolo_sizes import differing_sizes_note, item_sizes, size_of
 from labelkit.io import Inside, names_are_utf8, read_file, require_utf8_name
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import geometry as G
@@ -384,87 +384,6 @@ def _read_at(path: Path, places: list[Any] | None = None, **options: Any) -> Dat
     return _build(layout, names, parsed, chosen, sizes, fallback, files)
 
 
-def _item_sizes(
-    layout: Layout, parsed: yolo_parse.Parsed, sizes: dict[str, tuple[int, int]], fallback: tuple[int, int] | None
-) -> tuple[list[int | None], list[int | None], list[str | None]]:
-    needs = np.zeros(len(layout.entries), dtype=bool)
-    if parsed.entry and not layout.dota:
-        needs[np.asarray(parsed.entry, dtype=np.int64)] = True
-    widths: list[int | None] = []
-    heights: list[int | None] = []
-    paths: list[str | None] = []
-    differ: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
-    for i, entry in enumerate(layout.entries):
-        rel = rel_path(entry.image, layout.root) if entry.image is not None else None
-        size = _size_of(None if entry.absent else entry.image, rel, sizes, fallback, differ)
-        if size is None and needs[i]:
-            where = entry.image if entry.image is not None else entry.label
-            twin = case_twin(layout.entries, entry.label) if entry.image is None and entry.label else None
-            hint = "provide the images, or -o image_size=WIDTHxHEIGHT, or -o image_sizes=FILE.json"
-            if twin is not None:  # (X.JPG beside x.txt: names YOLO pairs exactly)
-                hint = f"{rel_path(twin, layout.root)} differs from it only in case: rename one to match"
-            raise InputError(
-                "image not found; YOLO coordinates are normalised, so its size is needed", path=where, hint=hint
-            )
-        widths.append(size[0] if size else None)
-        heights.append(size[1] if size else None)
-        paths.append(rel)
-    if note := _differing_sizes_note(differ):
-        layout.notes.append(note)
-    imageless = [entry.label for entry in layout.entries if entry.image is None and entry.label is not None]
-    if imageless:  # (DOTA's, whose pixels need no size, or empty ones, or sized by image_size: read unsaid)
-        layout.notes.append(
-            f"{len(imageless):,} label files have no image ({rel_path(imageless[0], layout.root)} first): their items "
-            f"have no image path{'' if fallback else ' and no size'}; give the images, or an image_sizes.json naming "
-            "them"
-        )
-    return widths, heights, paths
-
-
-def _size_of(
-    image: str | None,
-    rel: str | None,
-    sizes: dict[str, tuple[int, int]],
-    fallback: tuple[int, int] | None,
-    differ: list[tuple[str, tuple[int, int], tuple[int, int]]] | None = None,
-) -> tuple[int, int] | None:
-    """An image's size: from its header, else the sizes file, else ``fallback`` (missing or unreadable image).
-
-    The sizes file gives the size of an image that is not there (labelkit writes one without the images): once
-    the images are put in place, their headers are the truth. An image the sizes file gives another size goes to
-    ``differ`` (its path, the file's size, the header's).
-
-    Raises:
-        InputError: the image is there but its header cannot be read, and neither gives its size.
-    """
-    listed = sizes.get(rel) if rel is not None else None
-    if image is not None and (plain := plain_image_size(image)) is not None:  # (most images: 1/20 of the time)
-        size = plain
-    elif image is not None and (file := Path(image)).is_file():
-        try:
-            size = image_size(file, plain_tried=True)  # (a plain JPEG or PNG would have been read above)
-        except InputError:
-            if listed is None and fallback is None:
-                raise
-            return listed or fallback
-    else:
-        return listed or fallback
-    if listed is not None and tuple(listed) != size and differ is not None and rel is not None:
-        differ.append((rel, listed, size))
-    return size
-
-
-def _differing_sizes_note(differ: list[tuple[str, tuple[int, int], tuple[int, int]]]) -> str | None:
-    """The read note on images whose size the sizes file gives otherwise than their headers (None: none)."""
-    if not differ:
-        return None
-    rel, (w, h), (fw, fh) = differ[0]
-    return (
-        f"{len(differ):,} images have another size in their files than the image sizes file gives ({rel} first: "
-        f"{fw} x {fh}, not {w} x {h}): the files' sizes are read"
-    )
-
-
 def _item_ids(layout: Layout) -> list[str]:
     """Item ids: each entry's key, made unique.
 
@@ -521,7 +440,7 @@ def _build(
     files: list[str],
 ) -> Dataset:
     ids = _item_ids(layout)
-    widths, heights, paths = _item_sizes(layout, parsed, sizes, fallback)
+    widths, heights, paths = item_sizes(layout, parsed, sizes, fallback)
     n = len(parsed.classes)
     entry = np.asarray(parsed.entry, dtype=np.int64)
     w = np.asarray([v if v is not None else 0 for v in widths], dtype=np.float64)[entry] if n else np.zeros(0)
@@ -640,11 +559,11 @@ def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallbac
     for entry in layout.entries:
         assert entry.image is not None
         rel = rel_path(entry.image, layout.root)
-        size = _size_of(entry.image, rel, sizes, fallback, differ)
+        size = size_of(entry.image, rel, sizes, fallback, differ)
         widths.append(size[0] if size else None)
         heights.append(size[1] if size else None)
         paths.append(rel)
-    if note := _differing_sizes_note(differ):
+    if note := differing_sizes_note(differ):
         layout.notes.append(note)
     index = {name: i for i, name in enumerate(layout.names)}
     categories = [index[class_of[str(e.image)]] for e in layout.entries]
