@@ -1173,6 +1173,7 @@ def test_yolo_validate_names_the_first_bad_line_of_every_label_file(tmp_path: Pa
     Each file's first bad line is named, in the words the read uses for it alone."""
     lines = {"a": "0 0.5 0.5 0.2 0.2\n0 0.5 x 0.2 0.2\n", "b": "0 0.5 0.5 0.2 0.2\n", "c": "0 0.5 0.5 0.2\n"}
     lines["d"] = "5 0.5 0.5 0.2 0.2\n0 0.5 0.5\n"
+    lines["e"] = "0 0.5 0.5 0.2\n5 0.5 0.5 0.2 0.2\n"  # (a class id is checked while parsing, a count after)
     files: dict[str, str | bytes | None] = {"data.yaml": "train: images/train\nnames: [a, b]\n"}
     for name, text in lines.items():
         files[f"images/train/{name}.png"] = _png(10, 10)
@@ -1184,8 +1185,9 @@ def test_yolo_validate_names_the_first_bad_line_of_every_label_file(tmp_path: Pa
         f"{at}/a.txt:2: coordinate is not a number (found 'x')",
         f"{at}/c.txt:1: {segment}, found 4 fields)",
         f"{at}/d.txt:1: class id 5 is beyond names (2 classes) (expected < 2)",
+        f"{at}/e.txt:1: {segment}, found 4 fields)",  # (its line 2 was named: the read names line 1)
     ]
-    for name in "acd":
+    for name in "acde":
         (root / f"labels/train/{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
     (root / "data.yaml").write_text("train: images/train\nnames: {0: a, x: b}\n")  # (the config's: the one finding)
     assert len(labelkit.validate(root)) == 1 and labelkit.validate(root)[0].path == f"{root}/data.yaml"

@@ -145,12 +145,17 @@ def bad_label_files(root: Path, exc: InputError, options: dict[str, Any]) -> lis
         if entry.label is None:
             continue
         parsed = yolo_parse.Parsed()
+        data: bytes | None = None
         try:
             within = inside if inside is not None and entry.label.startswith(root_prefix) else None
-            yolo_parse.parse_file(read_file(entry.label, inside=within), entry.label, index, parsed, len(layout.names))
+            data = read_file(entry.label, inside=within)
+            yolo_parse.parse_file(data, entry.label, index, parsed, len(layout.names))
             if (bad_row := first_row_error(task, layout, parsed, files, named=bool(layout.names))) is not None:
                 errors.append(bad_row)
-        except InputError as bad:
+        except InputError as bad:  # (or a line before it, of a kind checked after parsing, as the read finds it)
+            if data is not None:
+                asked, names = str(options.get("task", "auto")), list(layout.names)
+                bad = earliest(bad, asked, layout, yolo_parse.Parsed(), files, names, (index, data))
             errors.append(bad)
         except OSError:  # (the read named the first such file, if it came first)
             pass
