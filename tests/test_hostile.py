@@ -1961,3 +1961,35 @@ def test_a_written_yolo_folders_label_files_come_in_one_order_whatever_the_machi
         "labels/train/a.txt",
         "labels/train-x/d.txt",
     ]
+
+
+@pytest.mark.parametrize("media", ["copy", "link"])
+@pytest.mark.parametrize("to", ["voc", "yolo"])
+def test_a_read_split_that_is_no_plain_name_cannot_make_media_root_another_folder(
+    tmp_path: Path, media: str, to: str
+) -> None:
+    """``labelkit split`` takes {split} in media_root from the split an item was read from, which an untrusted
+    file names (a COCO file instances_...json, a data.yaml key): '../../secret' copied (or linked) a file of the
+    machine outside media_root into the output, dry run or not."""
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 8 + b"not an image")
+    (tmp_path / "photos/train").mkdir(parents=True)
+    doc = {
+        "format": "labelkit",
+        "version": 1,
+        "categories": [],
+        "annotations": [],
+        "items": [{"id": "x", "split": "../secret", "media": {"kind": "image", "path": "a.png"}}],
+    }
+    (tmp_path / "in.labelkit.json").write_text(json.dumps(doc))
+    root = f"media_root={tmp_path}/photos/{{split}}"
+    for dry in ([], ["--dry-run"]):
+        args = ["split", str(tmp_path / "in.labelkit.json"), str(tmp_path / "out"), "--to", to, "--ratios", "train=1"]
+        result = CliRunner().invoke(cli, [*args, "-o", f"media={media}", "-o", root, "--allow-loss", *dry])
+        assert result.exit_code == 2, result.output
+        assert result.output.splitlines() == [
+            f"labelkit: error: split '../secret' cannot name a folder of media_root ({tmp_path}/photos/{{split}}); "
+            "hint: splits are plain names such as train, val or test; rename it, or give media_root without {split}"
+        ]
+        assert not (tmp_path / "out").exists()

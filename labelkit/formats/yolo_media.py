@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import glob
 import json
 import os
@@ -14,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,16 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError, OutputError, UsageError, json_pointer
 from labelkit.formats.plain_headers import HEAD, plain_header
-from labelkit.io import contained, is_plain_relpath, no_warnings, parse_json, read_bytes, read_head, safe_relpath
+from labelkit.io import (
+    contained,
+    is_plain_name,
+    is_plain_relpath,
+    no_warnings,
+    parse_json,
+    read_bytes,
+    read_head,
+    safe_relpath,
+)
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import places
 
@@ -109,7 +119,9 @@ class MediaRoot:
         read = _READ_SPLITS.get()
         if read is not None and item is not None:
             split = read.get(item, split)
-        return Path(self.text.replace(SPLIT_FIELD, split or self.default_split))
+        if SPLIT_FIELD not in self.text:
+            return Path(self.text)
+        return Path(self.text.replace(SPLIT_FIELD, _folder_name(split or self.default_split, self.text)))
 
     def folders(self, splits: Sequence[str | None]) -> list[Path]:
         """The folders of items of ``splits`` (and of the splits images are read from), each once."""
@@ -128,6 +140,23 @@ class MediaRoot:
             return [Path(self.text)]
         pattern = glob.escape(self.text).replace(SPLIT_FIELD, "*")  # (glob.escape leaves the braces as they are)
         return [Path(found) for found in sorted(glob.glob(pattern)) if os.path.isdir(found)]
+
+
+@functools.lru_cache(maxsize=256)
+def _folder_name(split: str, template: str) -> str:
+    """``split`` as the folder ``{split}`` names in ``template`` (``media_root``).
+
+    Raises:
+        OutputError: it is not a plain name (``../../etc``, ``a/b``; a drive on Windows): a split read from an
+            untrusted dataset (``labelkit split`` takes the images of the split an item was read from, whose
+            name a COCO file's or a data.yaml key's gives) made ``media_root`` another folder of the machine.
+    """
+    if not is_plain_name(split) or (os.name == "nt" and PureWindowsPath(split).drive):
+        raise OutputError(
+            f"split {split!r} cannot name a folder of media_root ({template})",
+            hint="splits are plain names such as train, val or test; rename it, or give media_root without {split}",
+        )
+    return split
 
 
 def media_root_of(options: Mapping[str, Any]) -> MediaRoot | None:
