@@ -1993,3 +1993,44 @@ def test_a_read_split_that_is_no_plain_name_cannot_make_media_root_another_folde
             "hint: splits are plain names such as train, val or test; rename it, or give media_root without {split}"
         ]
         assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "source", "linked"),
+    [
+        ("coco", "coco", "annotations/instances_val.json"),
+        ("yolo", "yolo/golden/detect", "data.yaml"),
+        ("yolo", "yolo/golden/detect", "image_sizes.json"),
+        ("yolo", "yolo/golden/detect-darknet-6dp", "obj.data"),
+        ("yolo", "yolo/golden/detect-darknet-6dp", "image_sizes.json"),
+    ],
+)
+def test_config_and_annotation_files_linked_outside_the_dataset_are_refused(
+    tmp_path: Path, fmt: str, source: str, linked: str
+) -> None:
+    """A COCO folder's JSON files, a YOLO data.yaml, obj.data or image_sizes.json that a symbolic link took out
+    of the dataset were read: its class names written into the output, its text quoted in an error. Refused as
+    label, list and names files are, unless links=follow; a file the user names (-o image_sizes) is read."""
+    root = tmp_path / "ds"
+    shutil.copytree(FIXTURES / source, root, ignore=shutil.ignore_patterns("results_val.json"))
+    secret = tmp_path / "secret"
+    shutil.copy(root / linked, secret)
+    (root / linked).unlink()
+    (root / linked).symlink_to(secret)
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, fmt)
+    assert err.value.location.path == str(root / linked)
+    assert err.value.one_line().startswith(f"{root / linked}: cannot read: a symbolic link leading out of")
+    assert "links=follow" in err.value.one_line()
+    assert [(f.path, f.message) for f in labelkit.validate(root, fmt)] == [
+        (str(root / linked), "cannot read: a symbolic link leading out of the dataset")
+    ]
+    expected = labelkit.load(FIXTURES / source, fmt).stats() if fmt == "yolo" else None
+    followed = labelkit.load(root, fmt, links="follow").stats()
+    assert expected is None or followed == expected
+    if linked == "image_sizes.json":  # (named by the user: theirs to name)
+        assert labelkit.load(root, fmt, image_sizes=str(root / linked)).stats() == followed
+    (root / linked).unlink()
+    shutil.copy(secret, root / "kept.json")
+    (root / linked).symlink_to(root / "kept.json")  # a link leading inside the dataset is read as usual
+    assert labelkit.load(root, fmt).stats() == followed

@@ -39,7 +39,7 @@ from labelkit.formats.coco_records import check_kept_sections, dataset_info, res
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import keep_sections
 from labelkit.formats.coco_write import Writer
-from labelkit.io import UTF8_BOM, bulk_work, read_head, require_utf8_name
+from labelkit.io import UTF8_BOM, Inside, bulk_work, read_head, require_utf8_name
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import keep_source_text
 from labelkit.portable import by_name, by_parts
@@ -71,6 +71,15 @@ OPTIONS: dict[str, Option] = {
         False,
         "skip annotations that fail the semantic checks (unknown image or category, bad box, polygon, RLE or "
         "keypoints, duplicate id) instead of refusing the file; the dataset info records how many",
+        applies="read",
+    ),
+    "links": Option(
+        "links",
+        "choice",
+        "inside",
+        "COCO files of a folder that are symbolic links: inside (each must lead inside the folder, so an untrusted "
+        "one cannot read other files of the machine), follow (any: DVC or git-annex checkouts)",
+        ("inside", "follow"),
         applies="read",
     ),
     "reindex": Option(
@@ -219,8 +228,10 @@ def detect(path: Path) -> Detection | None:
 # -- reading ----------------------------------------------------------------------------------------------
 
 
-def decode_all(path: Path) -> list[CocoFile]:
+def decode_all(path: Path, inside: Inside | None = None) -> list[CocoFile]:
     """Decode every COCO file of ``path``; panoptic files are refused (they need their PNG masks).
+
+    ``inside``: see :func:`refuse_special`.
 
     Raises:
         InputError: a file is malformed, or ``path`` is a panoptic file.
@@ -230,7 +241,7 @@ def decode_all(path: Path) -> list[CocoFile]:
         require_utf8_name(file.name if path.is_file() else str(file.relative_to(path)), path)  # it names a split
         if _not_read(file, path):
             continue
-        refuse_special(file, path)
+        refuse_special(file, path, inside)
         found.append(file)
     # every file is decoded before any is built (categories and item ids span files): a lone file keeps its
     # annotations decoded, several keep one raw value per annotation each, so memory stays bounded
@@ -248,23 +259,39 @@ def decode_all(path: Path) -> list[CocoFile]:
 NO_READABLE_FILES = "no readable COCO files (panoptic files are not supported)"
 
 
-def refuse_special(file: Path, path: Path) -> None:
+def refuse_special(file: Path, path: Path, inside: Inside | None = None) -> None:
     """Refuse a file of the folder ``path`` that is a FIFO, socket or device: never opened.
 
     A FIFO that a writer held open was waited on forever, one that nobody writes read as empty (invalid JSON);
-    YOLO and VOC say the same of theirs. A pipe given as the input itself (``/dev/stdin``) is read.
+    YOLO and VOC say the same of theirs. A pipe given as the input itself (``/dev/stdin``) is read. With
+    ``inside`` (``links=inside``), so is a file that is a symbolic link leading out of the folder, or lies in a
+    folder linked out of it (an untrusted dataset's ``annotations/instances_train.json -> ~/secret.json``, whose
+    names were written into the output and quoted in errors), as YOLO and VOC refuse theirs.
 
     Raises:
         InputError: naming ``file``.
     """
     if file == path:
         return
+    # (a link to no file, a checkout whose cache lacks it, is named so by reading, with either option)
+    if inside is not None and os.path.exists(file) and (why := inside.refusal(file)) is not None:
+        raise InputError(f"cannot read: {why}", path=file, hint=_LINK_HINT)
     try:
         mode = os.stat(file).st_mode
     except OSError:  # (a link to no file: reading names it)
         return
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # (a folder: reading names it, 'Is a directory')
         raise InputError("cannot read: not a regular file", path=file)
+
+
+_LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
+
+
+def _inside(path: Path, options: dict[str, Any]) -> Inside | None:
+    """The folder a folder dataset's files must stay in through symbolic links (None: a file, or links=follow)."""
+    if str(options.get("links") or "inside") == "follow" or not path.is_dir():
+        return None
+    return Inside(path)
 
 
 _UNREAD = {
@@ -333,6 +360,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             bool(options.get("skip_invalid", False)),
             _counting(options.get("count_polygons", False)),
             bool(options.get("source_text", False)),
+            _inside(path, options),
         )
 
 
@@ -350,8 +378,10 @@ SOURCE_TEXT = True
 through (see ``formats.base``)."""
 
 
-def _read(path: Path, skip: bool, count_polygons: bool | str = False, text: bool = False) -> Dataset:
-    files = decode_all(path)
+def _read(
+    path: Path, skip: bool, count_polygons: bool | str = False, text: bool = False, inside: Inside | None = None
+) -> Dataset:
+    files = decode_all(path, inside)
     if not files:
         raise InputError(NO_READABLE_FILES, path=path)
     categories = merge_categories(files)
@@ -648,8 +678,9 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     files = [file for file in find_files(path) if not _not_read(file, path)]  # as reading leaves them out
     if not files:
         raise InputError(NO_READABLE_FILES, path=path)
+    inside = _inside(path, options)
     for file in files:
-        refuse_special(file, path)
+        refuse_special(file, path, inside)
         findings.extend(schema_findings(file))
     if findings:
         return findings

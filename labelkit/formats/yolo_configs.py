@@ -58,7 +58,7 @@ def ultralytics_layout(
     root = named or without_climbs(config_path.parent)
     moved = isinstance(config.get("path"), str) and named is None
     if find_sizes and (root / SIZES_FILE).is_file():
-        sizes.update(load_sizes(root / SIZES_FILE))
+        sizes.update(load_sizes(root / SIZES_FILE, None if follow else root))
     names = parse_names(config.get("names"), config_path)
     nc = config.get("nc")
     if isinstance(nc, float) and nc.is_integer():  # (nc: 80.0 was passed over: 4 classes from the labels)
@@ -160,7 +160,7 @@ def ultralytics_layout(
     if named is None and (wider := widened_root(root, list(sources), config)) != root:
         root = layout.root = wider
         if find_sizes and (root / SIZES_FILE).is_file():
-            sizes.update(load_sizes(root / SIZES_FILE))
+            sizes.update(load_sizes(root / SIZES_FILE, None if follow else root))
     inside = None if follow else Inside(root)
     lines = ListLines(no_images=[])
     relocated = Relocated(root)

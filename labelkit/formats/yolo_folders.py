@@ -39,7 +39,14 @@ from labelkit.formats.yolo_layout import (
     suffixed,
 )
 from labelkit.formats.yolo_listing import without_suffix
-from labelkit.formats.yolo_media import IMAGE_EXTENSIONS, SIZES_FILE, is_image, is_image_name, load_sizes
+from labelkit.formats.yolo_media import (
+    IMAGE_EXTENSIONS,
+    SIZES_FILE,
+    is_image,
+    is_image_name,
+    load_sizes,
+    refuse_linked_out,
+)
 from labelkit.io import Inside, names_are_utf8, require_utf8_name, walk_files, without_bom
 from labelkit.portable import by_name, by_parts
 
@@ -560,7 +567,7 @@ def find_layout(
     sizes: dict[str, tuple[int, int]] = {}
     sizes_file = Path(sizes_option) if sizes_option else root / SIZES_FILE
     if sizes_option or sizes_file.is_file():
-        sizes = load_sizes(sizes_file)
+        sizes = load_sizes(sizes_file, None if sizes_option or follow else root)
     if task == "classify" or (task == "auto" and path.is_dir() and find_config(path) is None and classify_splits(path)):
         return _classify_layout(root), sizes
     # a names file stands for its folder: its data.yaml or obj.data, else the folder with these names
@@ -568,9 +575,13 @@ def find_layout(
     config = path if path.is_file() and names_file is None else find_config(root)
     if path.is_dir() and (config is None or is_names_file(config)):  # (data.YAML: its names were dropped unsaid)
         refuse_cased_config(root)
+    if path.is_dir() and config is not None and not follow:  # (found in the folder, not named by the user)
+        refuse_linked_out(config, root)
     if config is not None and config.suffix in (".yaml", ".yml"):
         return ultralytics_layout(config, sizes, follow, find_sizes=not (sizes_option or sizes_file.is_file())), sizes
     data = config if config is not None and _is_data(config) else darknet_data(root)
+    if path.is_dir() and data is not None and not follow:
+        refuse_linked_out(data, root)
     if data is not None:
         return darknet_layout(data, follow), sizes
     return _loose(root, sizes, follow, names_file), sizes

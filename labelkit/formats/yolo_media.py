@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError, OutputError, UsageError, json_pointer
 from labelkit.formats.plain_headers import HEAD, plain_header
 from labelkit.io import (
+    Inside,
     contained,
     is_plain_name,
     is_plain_relpath,
@@ -177,6 +178,22 @@ def media_of(options: Mapping[str, Any]) -> tuple[str, MediaRoot | None]:
     if media != "none" and media_root is None:
         raise UsageError("media=copy or link needs the images' folder", hint="add -o media_root=FOLDER")
     return media, media_root
+
+
+LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
+
+
+def refuse_linked_out(path: Path, root: Path) -> None:
+    """Refuse a file found in the dataset ``root`` that a symbolic link takes out of it (``links=inside``).
+
+    An untrusted dataset's ``data.yaml`` or ``image_sizes.json`` linked to another file of the machine: its
+    values were written into the output, or quoted in an error, as a label file's would be.
+
+    Raises:
+        InputError: naming the file, with :data:`LINK_HINT`.
+    """
+    if (why := Inside(root).refusal(path)) is not None:
+        raise InputError(f"cannot read: {why}", path=path, hint=LINK_HINT)
 
 
 def dangling_link(path: str | Path) -> InputError | None:
@@ -365,12 +382,17 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def load_sizes(path: Path) -> dict[str, tuple[int, int]]:
+def load_sizes(path: Path, inside: Path | None = None) -> dict[str, tuple[int, int]]:
     """Read an image-size file: a JSON object mapping image paths (relative, ``/``) to ``[width, height]``.
+
+    ``inside``: the dataset's folder, for the file found there (not one ``-o image_sizes`` names), which then
+    must not be a symbolic link leading out of it (see :func:`refuse_linked_out`).
 
     Raises:
         InputError: not such an object, or one image given two sizes (``a.jpg`` and ``./a.jpg``).
     """
+    if inside is not None:
+        refuse_linked_out(path, inside)
     value = parse_json(read_bytes(path), path)
     if not isinstance(value, dict):
         raise InputError("an image-size file must be a JSON object", path=path, expected="{path: [width, height]}")
