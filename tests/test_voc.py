@@ -6751,3 +6751,28 @@ def test_a_plan_and_a_dry_run_note_fractional_corners_as_the_write_does(tmp_path
     assert note in labelkit.plan(ds, "voc").notes
     assert note in labelkit.save(ds, tmp_path / "dry", "voc", dry_run=True).notes
     assert labelkit.save(ds, tmp_path / "out", "voc").notes.count(note) == 1
+
+
+def test_a_split_of_coco_to_voc_split_again_with_its_lockfile_keeps_every_split(tmp_path: Path) -> None:
+    """The lockfile keys COCO's paths (``v0/i0.jpg``), the VOC output's are ``JPEGImages/v0/i0.jpg``: split again
+    with it, every item was placed anew (a warning said none was in the lockfile), most moved, ``moved 0``."""
+    images = [{"id": i + 1, "file_name": f"v{i % 3}/i{i}.jpg", "width": 64, "height": 48} for i in range(12)]
+    annotations = [
+        {"id": i + 1, "image_id": i + 1, "category_id": 1 + i % 2, "bbox": [1, 2, 10, 12], "area": 120, "iscrowd": 0}
+        for i in range(12)
+    ]
+    categories = [{"id": 1, "name": "car"}, {"id": 2, "name": "bus"}]
+    doc = {"images": images, "annotations": annotations, "categories": categories}
+    (tmp_path / "c.json").write_text(json.dumps(doc))
+    lock = tmp_path / "lock.json"
+    ratios = ["--ratios", "train=0.5,val=0.25,test=0.25", "--lock", str(lock)]
+    first = CliRunner().invoke(cli, ["split", str(tmp_path / "c.json"), str(tmp_path / "o1"), "--to", "voc", *ratios])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(cli, ["split", str(tmp_path / "o1"), str(tmp_path / "o2"), *ratios])
+    assert again.exit_code == 0, again.output
+    assert "placed 0 items; kept 0 existing; 12 from the lockfile, moved 0" in again.output
+    assert "warning: 12 items were found in the lockfile by their path without its split folder" in again.output
+    for name in ("train", "val", "test"):
+        assert (tmp_path / f"o2/ImageSets/Main/{name}.txt").read_text() == (
+            tmp_path / f"o1/ImageSets/Main/{name}.txt"
+        ).read_text()

@@ -289,7 +289,8 @@ def split(
         if by_folder:  # (a split's output, split again: its images are in the folders of the splits given them)
             warnings.append(
                 f"{by_folder:,} items were found in the lockfile by their path without its split folder"
-                " (images/test/a.jpg as images/train/a.jpg): each is the one image of that name"
+                " (images/test/a.jpg as images/train/a.jpg) or images folder (VOC's JPEGImages/a.jpg as a.jpg): each"
+                " is the one image of that name"
             )
         if not locked and n_items and previous.assignments:
             # (a dataset read from another format or layout keys its images otherwise: COCO's a.jpg is YOLO's

@@ -156,8 +156,13 @@ def locked_splits(
     if None not in out:
         return out, by_folder
     # a split's output in a layout that puts the split's folder in front of the paths read (COCO's v0/a.jpg written
-    # to YOLO as images/train/v0/a.jpg), split again with the lockfile keyed by those paths: each was placed anew
-    bare = [_without_split(key, splits) for key in keys]
+    # to YOLO as images/train/v0/a.jpg), or its images' folder (VOC's JPEGImages/v0/a.jpg), split again with the
+    # lockfile keyed by those paths: each was placed anew
+    by_base: dict[str, list[str]] = {}
+    if any(key.startswith(_IMAGES_FOLDER) for key in keys):
+        for key in assignments:
+            by_base.setdefault(key.rpartition("/")[2], []).append(key)
+    bare = [_without_split(key, splits) or _without_images_folder(key, by_base) for key in keys]
     taken = Counter(c for candidates in bare for c in candidates)
     for i, candidates in enumerate(bare):
         if out[i] is None:
@@ -166,6 +171,26 @@ def locked_splits(
                 out[i] = assignments[found]
                 by_folder += 1
     return out, by_folder
+
+
+_IMAGES_FOLDER = "JPEGImages/"
+"""The folder VOC puts in front of every image path it writes (``1.jpg`` as ``JPEGImages/1.jpg``)."""
+
+
+def _without_images_folder(key: str, by_base: Mapping[str, list[str]]) -> list[str]:
+    """The paths ``key`` was before VOC put it in its images' folder (none when it is not there).
+
+    VOC writes an image's base name below ``JPEGImages/`` (``v0/a.jpg`` as ``JPEGImages/a.jpg``): the path
+    without the folder, and the one key of ``by_base`` (the lockfile's keys by base name) of that name.
+
+    >>> _without_images_folder("JPEGImages/a.jpg", {"a.jpg": ["v0/a.jpg"]}), _without_images_folder("a.jpg", {})
+    (['a.jpg', 'v0/a.jpg'], [])
+    """
+    if not key.startswith(_IMAGES_FOLDER) or len(key) == len(_IMAGES_FOLDER):
+        return []
+    rest = key[len(_IMAGES_FOLDER) :]
+    named = by_base.get(rest, [])
+    return [rest, *named] if len(named) == 1 and named[0] != rest else [rest]
 
 
 def _without_split(key: str, splits: frozenset[str]) -> list[str]:
