@@ -17,7 +17,7 @@ import orjson
 
 from labelkit import api_places
 from labelkit.errors import DataLossError, OutputError
-from labelkit.io import replace_file, temporary_sibling
+from labelkit.io import replace_file, replace_target
 from labelkit.portable import placed
 from labelkit.report import Report
 
@@ -218,26 +218,24 @@ class SideFiles:
     without :meth:`commit` (the old one put back, or the new one removed), a report file is removed by
     :func:`no_stale_report`, and ``-`` (stdout) is printed only at :meth:`commit`. A report file is written in
     place (through a symbolic link at its path; an existing one keeps its mode and owner), a lockfile replaced
-    atomically (:meth:`labelkit.split.Lockfile.write`).
+    atomically (:meth:`labelkit.split.Lockfile.write`: through a symbolic link at its path, keeping its mode).
     """
 
     def __init__(self) -> None:
         self._stdout: dict[str, bytes] = {}  # (by what: staged again, it replaces what was staged)
         self._written: dict[Path, bytes] = {}  # (a report written in place: staged again the same, not rewritten)
-        self._undo: list[tuple[Path, bytes | str | None]] = []  # (path, old bytes, old link target, or None)
+        self._undo: list[tuple[Path, bytes | None, int | None]] = []  # (real path, old bytes or None, its mode)
 
     def __enter__(self) -> SideFiles:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for path, old in reversed(self._undo):
+        for path, old, mode in reversed(self._undo):
             with suppress(OSError):  # (best effort: the error that ended the block is the one to tell)
                 if old is None:
                     path.unlink()
-                elif isinstance(old, str):
-                    _replace_with_link(path, old)
                 else:
-                    replace_file(path, old)
+                    replace_file(path, old, mode)
         self._undo = []
 
     def stage(self, path: Path, data: bytes, what: str) -> None:
@@ -257,16 +255,14 @@ class SideFiles:
                 _write_in_place(path, data, what)
                 self._written[path] = data
             return
-        old: bytes | str | None = None
-        if path.is_symlink():
-            old = os.readlink(path)
-        elif path.exists():
-            old = path.read_bytes()  # (a regular file: side_file and read_lockfile checked it)
+        real = Path(os.path.realpath(path)) if path.is_symlink() else path  # (the link is kept: its file replaced)
+        old = real.read_bytes() if real.exists() else None  # (a regular file: side_file and read_lockfile checked it)
+        mode = stat.S_IMODE(real.stat().st_mode) if old is not None else None
         try:
-            replace_file(path, data)
+            replace_target(path, data)
         except OSError as exc:
             raise OutputError(f"cannot write the {what}: {exc.strerror or exc}", path=path) from exc
-        self._undo.append((path, old))
+        self._undo.append((real, old, mode))
 
     def keep(self) -> None:
         """Keep what was written: the output is in place (a report staged again after it cannot undo a lockfile)."""
@@ -278,10 +274,3 @@ class SideFiles:
         for data in self._stdout.values():
             echo(data.decode(), nl=False)
         self._stdout = {}
-
-
-def _replace_with_link(path: Path, target: str) -> None:
-    """Put the symbolic link to ``target`` back at ``path``."""
-    tmp = temporary_sibling(path)
-    os.symlink(target, tmp)
-    os.replace(tmp, path)

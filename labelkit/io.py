@@ -649,11 +649,11 @@ def create_file(path: str, data: bytes | memoryview) -> None:
         raise OSError(failed.errno, failed.strerror, path) from failed
 
 
-def replace_file(path: Path, data: bytes) -> None:
+def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace ``path`` (a link there too, never written through) with a new file holding ``data``, atomically.
 
-    A temporary sibling is written, then renamed over ``path``; it is removed when the write fails or is
-    interrupted.
+    A temporary sibling is written (given ``mode``, else the umask's), then renamed over ``path``; it is removed
+    when the write fails or is interrupted.
 
     Raises:
         OSError: naming the temporary sibling.
@@ -661,10 +661,31 @@ def replace_file(path: Path, data: bytes) -> None:
     tmp = temporary_sibling(path)
     try:
         create_file(str(tmp), data)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def replace_target(path: Path, data: bytes) -> Path:
+    """Replace the file ``path`` names (through a symbolic link at it) atomically, keeping its mode; its real path.
+
+    For a file users keep and link to (a split lockfile committed beside the data: ``splits.lock.json ->
+    locks/v2.json``): :func:`replace_file` at ``path`` made the link a file of its own, its target stale, and
+    the file's mode the umask's. (A hard link to it is another name of the old file: replacing cannot keep it.)
+
+    Raises:
+        OSError: naming the temporary sibling.
+    """
+    real = Path(os.path.realpath(path)) if os.path.islink(path) else path
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(real).st_mode)
+    except OSError:  # (none yet)
+        mode = None
+    replace_file(real, data, mode)
+    return real
 
 
 def temporary_sibling(path: Path) -> Path:

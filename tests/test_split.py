@@ -846,6 +846,9 @@ def test_a_share_of_any_number_type_is_taken(share: str) -> None:
         (["--ratios", "a=0.5,b=0.6"], "split ratios must sum to 1"),
         (["--algorithm-version", "9"], "unknown split algorithm version"),
         (["--ratios", "my split=1"], "bad split name (expected letters, digits, '_', '-' or '.', found 'my split')"),
+        # (Python's float() took 1_0 as 10 and other scripts' digits as ASCII ones)
+        (["--ratios", "a=1_0"], "bad split ratio (expected a number after '=', found 'a=1_0')"),
+        (["--ratios", "a=\uff11"], "bad split ratio (expected a number after '=', found 'a=\uff11')"),
     ],
 )
 def test_bad_split_options_are_refused_before_the_input_is_read(args: list[str], error: str, tmp_path: Path) -> None:
@@ -1000,3 +1003,33 @@ def test_targets_sum_to_the_items_when_shares_sum_to_1_within_1e6(n: int, ratios
     ds = make_dataset([(f"i{k}", None, []) for k in range(10)])
     report = split(ds, {"a": 0.5000004, "b": 0.5000004}, stratify="none").report
     assert [(s.target, s.items) for s in report.splits] == [(5, 5), (5, 5)]
+
+
+def test_a_lockfile_written_again_keeps_its_link_and_mode_and_a_repeated_key_is_refused(tmp_path: Path) -> None:
+    """The lockfile was replaced atomically at its path: a symbolic link there became a file of its own (its
+    target stale) and a file of mode 640 one of 644. A key given twice (a merge's slip) was read, the last taken."""
+    ds = make_dataset([("a", None, [1]), ("b", None, [2]), ("c", None, [1]), ("d", None, [2])])
+    labelkit.save(ds, tmp_path / "in.labelkit.json", "labelkit")
+    real = tmp_path / "locks/v1.json"
+    real.parent.mkdir()
+    link = tmp_path / "splits.lock.json"
+    link.symlink_to(real)
+    args = ["--ratios", "train=0.5,val=0.5", "--lock", str(link)]
+    for n, out in enumerate(["o1", "o2"]):
+        result = CliRunner().invoke(cli, ["split", str(tmp_path / "in.labelkit.json"), str(tmp_path / out), *args])
+        assert result.exit_code == 0, result.output
+        assert link.is_symlink() and sorted(json.loads(real.read_text())["assignments"]) == [
+            f"img/{i}.jpg" for i in "abcd"
+        ]
+        if n:
+            assert real.stat().st_mode & 0o777 == 0o640
+        real.chmod(0o640)
+    text = real.read_text()
+    first = text.index('"img/a.jpg": ')
+    real.write_text(text[:first] + '"img/a.jpg": "val",\n    ' + text[first:])
+    result = CliRunner().invoke(cli, ["split", str(tmp_path / "in.labelkit.json"), str(tmp_path / "o3"), *args])
+    assert result.exit_code == 2 and not (tmp_path / "o3").exists()
+    assert result.stderr == (
+        f"labelkit: error: {link}#/assignments/img~1a.jpg: key 'img/a.jpg' repeated in one object: a lockfile gives "
+        "each item one split; hint: keep one of the two lines\n"
+    )

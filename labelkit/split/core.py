@@ -48,6 +48,11 @@ class SplitResult(NamedTuple):
     report: SplitReport
 
 
+_SHARE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?i:nan|inf|infinity)", re.ASCII)
+"""A share as ``--ratios`` writes it: ASCII decimal digits (``0.8``, ``.5``, ``1e-1``); ``nan`` and ``inf``
+are read, to be refused as no share."""
+
+
 def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
     """Check split ratios: named, non-negative, summing to 1. A string is ``train=0.8,val=0.1,test=0.1``.
 
@@ -64,10 +69,9 @@ def parse_ratios(ratios: Mapping[str, float] | str) -> dict[str, float]:
             name, sep, value = part.partition("=")
             if not sep:
                 raise UsageError("bad split ratio", expected="NAME=SHARE, e.g. train=0.8", found=repr(part))
-            try:
-                share = float(value)
-            except ValueError:
-                raise UsageError("bad split ratio", expected="a number after '='", found=repr(part)) from None
+            if not _SHARE.fullmatch(value.strip()):  # (float() takes 1_0 as 10 and other scripts' digits)
+                raise UsageError("bad split ratio", expected="a number after '='", found=repr(part))
+            share = float(value)
             if name.strip() in parsed:
                 raise UsageError("a split is named twice", found=repr(name.strip()))
             parsed[name.strip()] = share

@@ -14,8 +14,8 @@ from typing import Any
 
 import orjson
 
-from labelkit.errors import InputError, OutputError
-from labelkit.io import parse_json, replace_file
+from labelkit.errors import InputError, OutputError, json_pointer
+from labelkit.io import parse_json, replace_target
 
 
 def json_seed(seed: int | str) -> int | str:
@@ -65,10 +65,11 @@ class Lockfile:
         """Write the lockfile atomically (a temporary sibling renamed into place).
 
         The sibling keeps at most 200 bytes of the name, so that any name the file system holds (255 bytes)
-        is written: a longer temporary name failed once the output was written. It is created anew (never
-        written through a link left at its name), and removed when the write fails or is interrupted.
+        is written: a longer temporary name failed once the output was written. It is removed when the write
+        fails or is interrupted. A symbolic link at ``path`` is kept, and the file it leads to replaced; the
+        file keeps its mode (:func:`labelkit.io.replace_target`).
         """
-        replace_file(Path(path), self.dumps())
+        replace_target(Path(path), self.dumps())
 
     def save(self, path: str | Path) -> None:
         """:meth:`write`, its OSError an OutputError naming ``path`` (the OSError named the temporary sibling).
@@ -132,7 +133,17 @@ def read_lockfile(path: str | Path) -> Lockfile | None:
             raise InputError("a split lockfile must be a regular file", path=path)
         # (a byte-order mark, which Windows' Notepad wrote, is dropped; a syntax error names its line, as a
         # hand edit's slip is found: the lockfile is committed beside the data and may be edited)
-        data = parse_json(path.read_bytes(), path)
+        text = path.read_bytes()
+        data = parse_json(text, path)
     except OSError as exc:  # a name too long, no permission
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    from labelkit.formats.coco_schema import repeated_keys
+
+    if repeats := repeated_keys(text):  # (a merge's slip: one item given two splits, the last taken unsaid)
+        raise InputError(
+            f"key {repeats[0][-1]!r} repeated in one object: a lockfile gives each item one split",
+            path=path,
+            pointer=json_pointer(*repeats[0]),
+            hint="keep one of the two lines",
+        )
     return Lockfile.from_dict(data, path)
