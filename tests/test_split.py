@@ -1033,3 +1033,21 @@ def test_a_lockfile_written_again_keeps_its_link_and_mode_and_a_repeated_key_is_
         f"labelkit: error: {link}#/assignments/img~1a.jpg: key 'img/a.jpg' repeated in one object: a lockfile gives "
         "each item one split; hint: keep one of the two lines\n"
     )
+
+
+def test_categories_renumbered_in_their_order_give_the_same_split() -> None:
+    """As the README says: labels are taken in their ids' order, so ids 0..9 as 3, 10, ..., 66 (COCO's 1..N as
+    YOLO's 0..N-1) split alike (in another order they may not: a tie in rarity goes to the smaller id)."""
+    import random
+
+    r = random.Random(3)
+    items = [
+        (f"i{k}", f"g{r.randrange(30)}", sorted({r.randrange(10) for _ in range(r.randint(0, 3))})) for k in range(200)
+    ]
+    ratios = {"train": 0.7, "val": 0.15, "test": 0.15}
+
+    def splits(renumber: dict[int, int]) -> list[str | None]:
+        ds = make_dataset([(i, g, [renumber[c] for c in cs]) for i, g, cs in items], n_categories=100)
+        return labelkit.split(ds, ratios)[0].table("items")["split"].to_pylist()
+
+    assert splits({c: 7 * c + 3 for c in range(10)}) == splits({c: c for c in range(10)})
