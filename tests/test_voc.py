@@ -6776,3 +6776,36 @@ def test_a_split_of_coco_to_voc_split_again_with_its_lockfile_keeps_every_split(
         assert (tmp_path / f"o2/ImageSets/Main/{name}.txt").read_text() == (
             tmp_path / f"o1/ImageSets/Main/{name}.txt"
         ).read_text()
+
+
+def test_mask_only_objects_past_the_254th_instance_value_are_lost_whole_and_counted_so(tmp_path: Path) -> None:
+    """A mask-only object left no instance value (255 in a 16-bit object PNG, or 256 box-less masks) was written
+    nowhere, while the report said a mask was lost and counted its object among those written to the PNGs."""
+    root = tmp_path / "r"
+    for folder in ("SegmentationObject", "SegmentationClass", "ImageSets/Segmentation"):
+        (root / folder).mkdir(parents=True)
+    values = np.array([[v for v in range(1, 257) if v != 255]], np.uint16)
+    Image.fromarray(values).save(root / "SegmentationObject/a.png")
+    Image.fromarray(np.full(values.shape, 8, np.uint8), "L").save(root / "SegmentationClass/a.png")
+    (root / "ImageSets/Segmentation/train.txt").write_text("a\n")
+    no_value = (
+        "an instance PNG holds values 1 to 254: the i-th XML object's mask is value i, and masks without an XML "
+        "object come after the image's XML objects: with no XML object, nothing of it is written"
+    )
+    report = labelkit.convert(root, tmp_path / "o", to="voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [("objects", 1, no_value)]
+    assert report.written["object annotations"] == 254 == len(list(labelkit.load(tmp_path / "o").objects()))
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=256, height=1)))
+    for i in range(256):  # (box-less: written to the PNGs only)
+        pixel = np.zeros((1, 256), dtype=bool)
+        pixel[0, i] = True
+        mask = Rle(size=(1, 256), counts=raster.mask_to_rle(pixel)["counts"])
+        ds.add(Object(id=str(i + 1), item_id="a", category_id=1, mask=mask))
+    report = labelkit.save(ds, tmp_path / "o2", "voc", allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost] == [("objects", 2, no_value)]
+    assert [(c.what, c.count) for c in beside_ids(report.transformed)] == [
+        ("item splits", 1),
+        ("objects with a mask but no box", 254),
+    ]
+    assert len(list(labelkit.load(tmp_path / "o2").objects())) == 254

@@ -175,15 +175,20 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
     # a class PNG holds values 1..254: the masks of later classes, and of a background class (value 0, as VOC's
     # first class is), cannot be painted (ImageMasks.write skips them): one of no XML object is lost whole
     unpaintable = classes_past_png(dataset)
+    categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
+    values = instance_values(item, xml, instances, n_items, categories, recorded)
+    # masks left no instance value (past 254): one of no XML object is lost whole (made an XML object, it would
+    # take a value of its own, and push another mask out)
+    unvalued = instances & ~unpaintable & (values >= VOID_INDEX) & ~huge & ~wrong
     report.transform(
         "objects with a mask but no box",
-        int((has_mask & ~has_box & (kinds == 0) & ~huge & ~wrong & ~unpaintable).sum()),
+        int((has_mask & ~has_box & (kinds == 0) & ~huge & ~wrong & ~unpaintable & ~unvalued).sum()),
         "written to the segmentation PNGs only (a Pascal VOC object needs a box); read back as mask-only objects",
     )
     other_size = "the mask's size differs from the image's (a PNG has the image's size)"
     report.lose("masks", int((wrong & xml).sum()), other_size)
     report.lose("objects", int((wrong & ~xml).sum()), f"{other_size}: with no XML object, nothing of it is written")
-    _report_png_only_fields(objects, has_mask & ~xml & ~wrong & ~huge & ~unpaintable, report)
+    _report_png_only_fields(objects, has_mask & ~xml & ~wrong & ~huge & ~unpaintable & ~unvalued, report)
     no_png = f"the image has more than {MAX_PNG_PIXELS:,} pixels: no segmentation PNG is painted for it"
     report.lose("masks", int((has_mask & xml & huge & ~wrong).sum()), no_png)
     if masks == "all":
@@ -236,14 +241,12 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
             int((drawn & ~unsafe & ~shapeless & ~huge).sum()),
             RASTERISED,
         )
-    categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
-    values = instance_values(item, xml, instances, n_items, categories, recorded)
-    report.lose(
-        "masks",
-        int((instances & ~unpaintable & (values >= VOID_INDEX) & ~huge & ~wrong).sum()),
+    no_instance = (
         f"an instance PNG holds values 1 to {VOID_INDEX - 1}: the i-th XML object's mask is value i, and masks "
-        "without an XML object come after the image's XML objects",
+        "without an XML object come after the image's XML objects"
     )
+    report.lose("masks", int((unvalued & xml).sum()), no_instance)
+    report.lose("objects", int((unvalued & ~xml).sum()), f"{no_instance}: with no XML object, nothing of it is written")
     # a mask-only object read from an object PNG value (voc:instance) that cannot be painted again: a 16-bit PNG's
     # 300, or a value an XML object's mask now takes
     moved = [
