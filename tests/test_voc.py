@@ -6809,3 +6809,28 @@ def test_mask_only_objects_past_the_254th_instance_value_are_lost_whole_and_coun
         ("objects with a mask but no box", 254),
     ]
     assert len(list(labelkit.load(tmp_path / "o2").objects())) == 254
+
+
+@pytest.mark.parametrize("to", ["coco", "yolo"])
+def test_mask_only_objects_written_to_another_format_are_reported_transformed(tmp_path: Path, to: str) -> None:
+    """A mask-only object (an object PNG instance no XML object has: CVAT's mask exports are all such) is an
+    ordinary object with a box in COCO and YOLO, which a VOC write then makes an XML object: only a note said
+    'voc:mask_only' was not kept. A class-only region that carries the flag too is lost as class-only, once."""
+    base = _image_with_masks(_blob(slice(1, 3), slice(2, 5)), _blob(slice(0, 1), slice(0, 2)))
+    ds = Dataset(categories=base.categories, items=list(base.items()))
+    flags = [{"voc:mask_only": True}, {"voc:mask_only": True, "voc:semantic": True}]
+    for obj, extras in zip(base.objects(), flags, strict=True):
+        ds.add(obj.model_copy(update={"extras": extras}))
+    report = labelkit.save(ds, tmp_path / "o", to, allow_loss=True, **({"task": "segment"} if to == "yolo" else {}))
+    target = "COCO" if to == "coco" else "YOLO segment"
+    assert [(c.what, c.count, c.reason) for c in report.transformed if "voc:" in c.what] == [
+        (
+            "object annotations' mask-only flags (voc:mask_only)",
+            1,
+            f"{target} has no object without a box: each is written with its mask's bounds as its box, an ordinary "
+            "object (which a VOC write then makes an XML object, and a detector trains on)",
+        )
+    ]
+    assert [(c.what, c.count) for c in report.lost if "voc:" in c.what] == [
+        ("object annotations' class-only flags (voc:semantic)", 1)
+    ]

@@ -277,6 +277,12 @@ CONTENT_OBJECT_EXTRAS: tuple[tuple[str, str, str], ...] = (
         "class-only flags",
         "class-only regions: each is written as an object of its class, which a trainer takes for one instance",
     ),
+    (
+        "voc:mask_only",
+        "mask-only flags",
+        "object without a box: each is written with its mask's bounds as its box, an ordinary object (which a VOC "
+        "write then makes an XML object, and a detector trains on)",
+    ),
 )
 """Object extras of another format's namespace that hold annotation content, not bookkeeping: ``(key, what
 they are, what the target lacks)``: VOC's, the difficult flag YOLO's reader reads from a DOTA labelTxt line, and
@@ -285,13 +291,26 @@ COCO's crowd flag (a crowd region written as an ordinary object is a positive ex
 COCO loaders leave out of training, is a positive example too when written as an ordinary object), the
 ``attributes`` objects the records cannot hold (a null or nested value), which COCO carries as read, and VOC's
 class-only flag (a class's pixels no instance of the object PNG accounts for, one region per class and image:
-written as an ordinary object, it too is an instance to a trainer).
+written as an ordinary object, it too is an instance to a trainer). VOC's mask-only flag (an instance of the
+object PNG that no XML object has: CVAT's mask exports are all such) is reported transformed, not lost
+(:data:`TRANSFORMING_EXTRAS`): its mask and class are written, and the box is the one its read gave it.
 A target that does not keep them (nor adopts them, :data:`ADOPTED_OBJECT_EXTRAS`) reports each value that is not
 the format's default lost (:func:`report_annotation_extras`); a default (a difficult flag of 0, pose
 ``Unspecified``) is noted like any other foreign key."""
 
+TRANSFORMING_EXTRAS = frozenset({"voc:mask_only"})
+"""Content extras (:data:`CONTENT_OBJECT_EXTRAS`) a target without them reports transformed, not lost."""
+
 _ZERO_TYPES = (int, float, bool)
-_FLAGS = ("voc:difficult", "voc:truncated", "dota:difficult", "coco:iscrowd", "coco:ignore", "voc:semantic")
+_FLAGS = (
+    "voc:difficult",
+    "voc:truncated",
+    "dota:difficult",
+    "coco:iscrowd",
+    "coco:ignore",
+    "voc:semantic",
+    "voc:mask_only",
+)
 """Content extras that are flags: 0 (or false) is their format's default, which says nothing."""
 
 
@@ -357,6 +376,8 @@ def content_extras_counts(
         extras = _members(entry["values"])
         for key in keys:
             if key in extras and holds_content(key, extras[key]):
+                if key == "voc:mask_only" and holds_content("voc:semantic", extras.get("voc:semantic")):
+                    continue  # (a class-only region: lost as such, counted once)
                 counts[key] = counts.get(key, 0) + int(entry["counts"])
     return counts
 
@@ -419,7 +440,10 @@ def report_annotation_extras(
     carried = any(key in counts for key, _, _ in CONTENT_OBJECT_EXTRAS)
     content = content_extras_counts(column, own, adopted) if carried else {}
     for key, what, lacks in CONTENT_OBJECT_EXTRAS:
-        report.lose(f"{kind} annotations' {what} ({key})", content.get(key, 0), f"{target} has no {lacks}")
+        if key in TRANSFORMING_EXTRAS:
+            report.transform(f"{kind} annotations' {what} ({key})", content.get(key, 0), f"{target} has no {lacks}")
+        else:
+            report.lose(f"{kind} annotations' {what} ({key})", content.get(key, 0), f"{target} has no {lacks}")
     rest = {key: n - content.get(key, 0) for key, n in counts.items() if n > content.get(key, 0)}
     report_extras(rest, own, f"{kind} annotations", target, report)
 

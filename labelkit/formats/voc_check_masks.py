@@ -305,9 +305,10 @@ def _report_png_only_fields(objects: pa.Table, png_only: np.ndarray[Any, Any], r
     report.lose("occluded flags", int(true_mask(rows["occluded"].fill_null(False)).sum()), f"{why} occluded flag")
     content = content_extras_counts(rows["extras"], None)
     # (VOC's own, and DOTA's flag it adopts: the others are lost on any object, said so once; a class-only flag
-    # is what the class PNG holds)
+    # is what the class PNG holds, a mask-only flag what the object PNG does)
+    held = ("voc:semantic", "voc:mask_only")
     for key, what, lacks in CONTENT_OBJECT_EXTRAS:
-        if (key.startswith("voc:") or key in ADOPTED_OBJECT_EXTRAS["voc"]) and key != "voc:semantic":
+        if (key.startswith("voc:") or key in ADOPTED_OBJECT_EXTRAS["voc"]) and key not in held:
             report.lose(f"object annotations' {what} ({key})", content.get(key, 0), f"{why} {lacks}")
 
 
