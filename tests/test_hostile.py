@@ -2034,3 +2034,14 @@ def test_config_and_annotation_files_linked_outside_the_dataset_are_refused(
     shutil.copy(secret, root / "kept.json")
     (root / linked).symlink_to(root / "kept.json")  # a link leading inside the dataset is read as usual
     assert labelkit.load(root, fmt).stats() == followed
+
+
+def test_a_yolo_label_file_that_is_not_utf8_names_the_line_and_column(tmp_path: Path) -> None:
+    """It named the line alone, where list files and data.yaml name the column of the first bad byte too."""
+    root = tmp_path / "ds"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "data.yaml").write_text("train: images/train\nnames: [a]\n")
+    (root / "labels/train/a.txt").write_bytes(b"0 0.5 0.5 0.2 0.2\n0 0.5 0.5 0.2 0.2\n0 0.5 \xff.5 0.2 0.2\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(root, "yolo", image_size="10x10")
+    assert str(err.value) == f"{root}/labels/train/a.txt:3: label file is not UTF-8 text: bad byte 0xff at column 7"

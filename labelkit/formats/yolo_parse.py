@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from labelkit.errors import InputError
 from labelkit.formats.yolo_layout import Layout, rel_path
 from labelkit.io import read_text, without_bom
+from labelkit.json_checks import line_and_column
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import dumps
 
@@ -83,8 +84,10 @@ def parse_file(data: bytes, path: str | Path, index: int, out: Parsed, n_classes
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError("label file is not UTF-8 text", path=path, line=line) from exc
+        line, column = line_and_column(data, exc.start)
+        raise InputError(
+            f"label file is not UTF-8 text: bad byte 0x{data[exc.start]:02x} at column {column}", path=path, line=line
+        ) from exc
     heads: list[str] = []
     counts: list[int] = []
     tokens: list[str] = []
