@@ -205,6 +205,15 @@ def test_values_nested_too_deeply_are_an_input_error(tmp_path: Path, fmt: str) -
     with pytest.raises(InputError) as err:
         labelkit.load(path, fmt)
     assert str(err.value.location.path) == str(path)
+    # (the deepest place's line and column: a labelkit JSON file gave neither, 'values nested too deeply to read')
+    line = text[: text.index("[" * 100_000)].count("\n") + 1
+    column = text.index("[" * 100_000) - (text.rfind("\n", 0, text.index("[" * 100_000)) + 1) + 100_000
+    expected = (
+        f"values nested 100003 levels deep at column {column}, deeper than the reader goes"
+        if fmt == "labelkit"
+        else f"invalid JSON at column {column - 100_000 + 1024}: depth limit exceeded"  # (orjson: first past 1024)
+    )
+    assert (err.value.location.line, err.value.message) == (line, expected)
 
 
 @pytest.mark.parametrize(

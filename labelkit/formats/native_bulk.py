@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from pydantic import TypeAdapter, ValidationError
 
 from labelkit.io import read_bytes
+from labelkit.json_checks import too_deep
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model import tables as T
 from labelkit.model.annotations import INT64_MAX, INT64_MIN, Shape, _check_json
@@ -254,8 +255,16 @@ def fast_read(path: Path, data: bytes | None = None) -> Dataset:
         NotFast: anything is invalid or unusual; the caller takes the record path.
         InputError: the file cannot be read.
     """
+    if data is None:
+        data = read_bytes(path)
     try:
-        doc = _DECODER.decode(read_bytes(path) if data is None else data)
+        doc = _DECODER.decode(data)
+    except RecursionError:  # (msgspec's: the deepest place's line and column, as the record path's parser gives)
+        raise too_deep(data, path) from None
+    except (msgspec.MsgspecError, ValueError) as exc:  # ValueError: bad UTF-8
+        raise NotFast(str(exc)) from exc
+    data = None  # (the Raw views keep the bytes they need)
+    try:
         info = DatasetInfo.model_validate_json(bytes(doc.info), strict=True)
         categories = _CATEGORIES.validate_json(bytes(doc.categories), strict=True)
     except (msgspec.MsgspecError, ValidationError, ValueError) as exc:  # ValueError: bad UTF-8
