@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import OutputError
 from labelkit.model import Dataset
+from labelkit.model.tables import any_holds
 
 PLAIN_RELPATH = r"[^/\\:\x00]+(?:/[^/\\:\x00]+)*"
 """The pattern of :func:`labelkit.io.is_plain_relpath` (Python's ``re`` and Arrow's RE2 read it alike): relative
@@ -603,6 +604,42 @@ def dropped_forks(
             len(forks),
             "a name starting with ._ is a macOS resource fork's, which readers skip: they are not written "
             f"(item {ascii(item_id)}, {ascii(named[forks[0]])})",
+        )
+    ]
+    dataset, gone = dataset.without_items(drop)
+    return dataset, losses + [(f"{what} on them", count, "their items are not written") for what, count in gone.items()]
+
+
+def without_nul_names(dataset: Dataset, target: str, by_id: bool = False) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    r"""The dataset without the items whose files would be named with a NUL character, and the losses.
+
+    ``target`` names an item's files after its image path, or its id when it has none (YOLO): a path holding NUL
+    (``p\x00q.jpg``), or an id holding one of an item without a path, names no file. With ``by_id`` (VOC, which
+    names them after the id, or after the image's name where it must), an id holding NUL does, unless its image
+    path names the files instead. The writer stopped on the first such item, where the README promises them
+    reported lost (refused without ``--allow-loss``), as names Windows cannot hold are.
+    """
+    items = dataset.table("items")
+    if not (any_holds(items["id"], "\x00") or any_holds(items["path"], "\x00")):
+        return dataset, []
+    ids, paths = items["id"].to_pylist(), items["path"].to_pylist()
+    rows = [
+        n
+        for n, (i, p) in enumerate(zip(ids, paths, strict=True))
+        if (("\x00" in str(i) and (not p or "\x00" in p)) if by_id else "\x00" in (p if p else str(i)))
+    ]
+    if not rows:
+        return dataset, []
+    drop = np.zeros(items.num_rows, dtype=bool)
+    drop[rows] = True
+    first = paths[rows[0]] or str(ids[rows[0]])
+    named_after = "id (or its image path)" if by_id else "image path (or its id)"
+    losses = [
+        (
+            "items whose file names hold NUL",
+            len(rows),
+            f"no file name holds a NUL character, and {target} names an item's files after its {named_after}: "
+            f"they are not written (item {ascii(str(ids[rows[0]]))}, {ascii(first)})",
         )
     ]
     dataset, gone = dataset.without_items(drop)

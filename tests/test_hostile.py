@@ -18,7 +18,8 @@ from conftest import beside_ids
 
 import labelkit
 from labelkit.cli import cli
-from labelkit.errors import InputError, OutputError
+from labelkit.errors import DataLossError, InputError, OutputError
+from labelkit.model import Category, Dataset, Item, Media
 
 BIG = 2**70
 """An integer JSON allows and 64 bits cannot hold."""
@@ -2054,3 +2055,29 @@ def test_a_yolo_label_file_that_is_not_utf8_names_the_line_and_column(tmp_path: 
     with pytest.raises(InputError) as err:
         labelkit.load(root, "yolo", image_size="10x10")
     assert str(err.value) == f"{root}/labels/train/a.txt:3: label file is not UTF-8 text: bad byte 0xff at column 7"
+
+
+@pytest.mark.parametrize("to", ["yolo", "voc"])
+def test_items_whose_file_names_would_hold_nul_are_reported_lost(tmp_path: Path, to: str) -> None:
+    """An image path holding NUL, or an id holding one of an item without a path, names no file: the write
+    stopped with an error even with allow_loss (VOC's saying the id was no relative path), where the README
+    promises them reported lost and refused without it, as names Windows cannot hold are."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    for item_id, path in (("a\0b", None), ("p", "p\0q.jpg"), ("ok", "ok.jpg")):
+        ds.add_item(Item(id=item_id, media=Media(path=path, width=10, height=10)))
+    # (VOC names an item's files after its id: 'p' is written, its <filename> made p.jpg)
+    target, after = ("YOLO", "image path (or its id)") if to == "yolo" else ("Pascal VOC", "id (or its image path)")
+    loss = (
+        "items whose file names hold NUL",
+        2 if to == "yolo" else 1,
+        f"no file name holds a NUL character, and {target} names an item's files after its {after}: they are not "
+        "written (item 'a\\x00b', 'a\\x00b')",
+    )
+    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, to).lost if "NUL" in c.what] == [loss]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "refused", to)
+    report = labelkit.save(ds, tmp_path / "o", to, allow_loss=True)
+    assert [(c.what, c.count, c.reason) for c in report.lost if "NUL" in c.what] == [loss]
+    options = {"image_size": "10x10"} if to == "yolo" else {}
+    back = [i.id for i in labelkit.load(tmp_path / "o", to, **options).items()]
+    assert sorted(back) == (["ok"] if to == "yolo" else ["ok", "p"])

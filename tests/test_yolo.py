@@ -5919,17 +5919,18 @@ def test_the_task_is_told_by_the_lines_fields_when_nothing_names_it(
     assert next(ds.objects()).bbox == {"obb": (2.0, 1.0, 8.0, 4.0)}.get(task, (8.0, 4.0, 4.0, 2.0))
 
 
-def test_an_item_whose_image_name_holds_nul_is_refused_naming_the_item(tmp_path: Path) -> None:
+def test_an_item_whose_image_name_holds_nul_is_reported_lost_naming_the_item(tmp_path: Path) -> None:
     """An item id (of an item without an image path) holding NUL gave 'a file name would hold a NUL character'
-    about the output only, with a hint naming splits, categories and image paths: the item is named now."""
+    about the output only; then an error naming the item, even with allow_loss: it is a loss naming the item."""
     items = [{"id": "a\u0000b", "media": {"kind": "image", "width": 10, "height": 10}}]
     doc = {"format": "labelkit", "version": 1, "categories": [{"id": 1, "name": "cat"}], "items": items}
     (tmp_path / "in.labelkit.json").write_text(json.dumps(doc))
-    with pytest.raises(OutputError) as caught:
-        labelkit.convert(tmp_path / "in.labelkit.json", tmp_path / "out", to="yolo", allow_loss=True)
-    assert str(caught.value) == (
-        f"{tmp_path / 'out'}: item 'a\\x00b': its image name 'a\\x00b.jpg' holds a NUL character, which no file "
-        "name can; hint: rename the item, or its image path (YOLO names an item's label file after its image)"
+    with pytest.raises(DataLossError) as caught:
+        labelkit.convert(tmp_path / "in.labelkit.json", tmp_path / "out", to="yolo")
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'out'}: writing YOLO detect would lose 1 items whose file names hold NUL: no file name holds a "
+        "NUL character, and YOLO names an item's files after its image path (or its id): they are not written "
+        "(item 'a\\x00b', 'a\\x00b')"
     )
     assert not (tmp_path / "out").exists()
 

@@ -78,6 +78,7 @@ from labelkit.portable import (
     same_files,
     split_list_entries,
     unportable_paths,
+    without_nul_names,
 )
 from labelkit.report import Report
 
@@ -620,9 +621,11 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     So are the items of a split whose list Windows cannot hold (``ImageSets/Main/con.txt``), and those whose
     XML is named as a macOS resource fork (``._a.xml``), which readers pass over (:mod:`.voc_files`).
     """
+    dataset, nul = without_nul_names(dataset, "Pascal VOC", by_id=True)  # (no file name holds one: lost, not an error)
     default_split = str(options.get("split") or "train")
     splits = dataset.item_splits(default_split)
     dataset, forks = without_fork_items(dataset, item_files(dataset), splits)
+    forks = nul + forks
     items = dataset.table("items")
     files = item_files(dataset)
     paths = [f"Annotations/{f}.xml" for f in files]

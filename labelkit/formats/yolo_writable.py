@@ -21,6 +21,7 @@ from labelkit.portable import (
     same_files,
     split_list_entries,
     unportable_paths,
+    without_nul_names,
 )
 
 
@@ -34,8 +35,16 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     left out (see :func:`.yolo_write.write`). So are items whose image is another's on every machine (ids ``a\b.jpg``
     and ``a/b.jpg``: one item when read back), or whose label file or image is a folder on another's way
     (``a.jpg`` and ``a.txt/b.jpg``): the first by id is written (:func:`labelkit.portable.same_files`).
-    So are the items of a split whose Darknet list Windows cannot hold (``con.txt``).
+    So are the items of a split whose Darknet list Windows cannot hold (``con.txt``), and those whose label file
+    or image would be named with a NUL character (:func:`labelkit.portable.without_nul_names`).
     """
+    dataset, nul = without_nul_names(dataset, "YOLO")
+    kept, losses = _writable(dataset, **options)
+    return kept, nul + losses
+
+
+def _writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """:func:`writable`, of a dataset whose items' names hold no NUL."""
     if task_of(dataset, options) == "classify":  # (each filed image: <split>/<class folder>/<name>)
         items = dataset.table("items")
         ids = [str(v) for v in items["id"].to_pylist()]
