@@ -6834,3 +6834,35 @@ def test_mask_only_objects_written_to_another_format_are_reported_transformed(tm
     assert [(c.what, c.count) for c in report.lost if "voc:" in c.what] == [
         ("object annotations' class-only flags (voc:semantic)", 1)
     ]
+
+
+@pytest.mark.parametrize("corner", [8, 12, 15])
+def test_objects_of_the_pngs_alone_are_counted_in_the_order_a_reader_numbers_them(tmp_path: Path, corner: int) -> None:
+    """An XML cat, a mask-only dog (instance 2) and a class-only region (class 8, 12 or 15): VOC -> VOC said
+    '2 object ids' transformed, taking class-only regions first, where a reader numbers the objects the PNGs alone
+    hold by their PNG value (instance 2 before class 8): they read back with the same ids."""
+    root = tmp_path / "voc"
+    for folder in ("Annotations", "SegmentationObject", "SegmentationClass", "ImageSets/Segmentation"):
+        (root / folder).mkdir(parents=True)
+    box = "<bndbox><xmin>2</xmin><ymin>2</ymin><xmax>3</xmax><ymax>3</ymax></bndbox>"
+    (root / "Annotations/a.xml").write_text(
+        f"<annotation><filename>a.jpg</filename><size><width>8</width><height>6</height><depth>3</depth></size>"
+        f"<object><name>cat</name>{box}</object></annotation>"
+    )
+    instances = np.zeros((6, 8), dtype=np.uint8)
+    instances[1:3, 1:3] = 1
+    instances[3:6, 4:8] = 2
+    classes = np.where(instances == 1, 8, np.where(instances == 2, 12, 0)).astype(np.uint8)
+    classes[0, 0] = corner
+    for folder, values in (("SegmentationObject", instances), ("SegmentationClass", classes)):
+        im = Image.frombytes("P", (8, 6), values.tobytes())
+        im.putpalette([v for rgb in voc.voc_palette() for v in rgb])
+        im.save(root / folder / "a.png")
+    (root / "ImageSets/Segmentation/train.txt").write_text("a\n")
+    report = labelkit.convert(root, tmp_path / "o", to="voc")
+    assert [c.what for c in report.transformed if c.what == "object ids"] == []
+
+    def objects(folder: Path) -> list[tuple[str | None, int | None, Any]]:
+        return [(o.id, o.category_id, (o.extras or {}).get("voc:semantic")) for o in labelkit.load(folder).objects()]
+
+    assert objects(tmp_path / "o") == objects(root) and [i for i, _, _ in objects(root)] == ["1", "2", "3"]

@@ -28,6 +28,7 @@ from labelkit.formats.voc_check_masks import (
     huge_images,
     mask_only_as_xml,
     png_kinds,
+    standalone_order,
     unpainted_masks,
 )
 from labelkit.formats.voc_labelmap import hex_color, is_own_color, parse_color
@@ -127,11 +128,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if fractional := fractional_corners(dataset):  # (a plan or dry run says it too, as the writer does)
         report.note(fractional_note(fractional))
     check_capabilities(written, _caps(options), TARGET, report)
-    # a reader numbers an image's XML objects, then the objects its PNGs alone hold (class-only masks first)
-    kinds = png_kinds(written.table("objects"))[0]
-    alone = np.where(kinds == 1, 1, np.where((kinds == 2) | ~voc_boxes(written)[1], 2, 0))
+    # a reader numbers an image's XML objects, then the objects its PNGs alone hold, by their PNG value
     rank = read_order(written, str(options.get("split") or "train"), masks)
-    report.transform("object ids", renumbered(written, "objects", rank, within=alone), RENUMBERED.format(target=TARGET))
+    moved = renumbered(written, "objects", rank, within=standalone_order(written, masks))
+    report.transform("object ids", moved, RENUMBERED.format(target=TARGET))
     # (image labels are read from the class lists, <class>_<split>.txt, file by file)
     report.transform(
         "label ids",

@@ -474,6 +474,36 @@ def instance_values(
     return np.where(instances, out, 0)
 
 
+def standalone_order(dataset: Dataset, masks: str) -> np.ndarray[Any, Any]:
+    """Per object row, where a reader numbers it among its image's objects: XML objects first (0), in order.
+
+    Then the objects the PNGs alone hold, as the reader sorts them: by their PNG value, a mask-only object's
+    instance value (:func:`instance_values`) or a class-only region's class value, then mask-only before
+    class-only (names aside). They were taken class-only first: VOC -> VOC of an image with a mask-only
+    instance 2 and a class-only region of class 8 reported 2 object ids transformed, which read back the same.
+    """
+    objects = dataset.table("objects")
+    kinds, recorded = png_kinds(objects)
+    item = dataset.item_positions()
+    boxed = voc_boxes(dataset)[1]
+    ids = pa.array([c.id for c in dataset.categories], pa.int64())
+    known = (item >= 0) & true_mask(pc.is_in(objects["category_id"], value_set=ids))
+    has_mask = valid_mask(objects["mask"]) & known
+    xml = boxed & known & (kinds == 0)
+    instances = has_mask & (kinds != 1)
+    if masks == "all":
+        instances |= valid_mask(objects["polygon"]) & xml
+    categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
+    values = instance_values(item, xml, instances, dataset.table("items").num_rows, categories, recorded)
+    class_value = Classes(dataset).value
+    classes = np.array([class_value.get(int(c), 0) for c in categories.tolist()], np.int64)
+    alone_mask = (kinds == 2) | ((kinds == 0) & ~boxed)
+    out = np.zeros(len(kinds), np.int64)
+    out[alone_mask] = 1 + 2 * values[alone_mask]
+    out[kinds == 1] = 2 + 2 * classes[kinds == 1]
+    return out
+
+
 def with_boxes(dataset: Dataset) -> tuple[Dataset, int]:
     """The dataset with each object of a known class, with a polygon and neither box nor mask, given its bounds.
 
