@@ -7933,3 +7933,19 @@ def test_pose_visibility_flag_out_of_range_is_named_a_flag(tmp_path: Path, flag:
     with pytest.raises(InputError) as err:
         labelkit.load(root, "yolo")
     assert str(err.value).endswith("labels/train/a.txt:1: " + message.replace("keypoint visibility flag", "coordinate"))
+
+
+@pytest.mark.parametrize("task", ["segment", "detect"])
+def test_a_polygon_of_holes_alone_is_not_written_as_a_filled_ring(tmp_path: Path, task: str) -> None:
+    """Its every ring a hole, it covers nothing (COCO writes an empty mask, VOC paints nothing): YOLO segment wrote
+    the hole as a filled ring, and detect without a box took its bounds, unreported."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=10, height=10)))
+    hole = [[3.0, 3.0, 3.0, 7.0, 7.0, 7.0, 7.0, 3.0]]
+    ds.add(Object(id="boxed", item_id="a", category_id=1, polygon=hole, polygon_holes=[True], bbox=(1, 1, 2, 2)))
+    ds.add(Object(id="bare", item_id="a", category_id=1, polygon=hole, polygon_holes=[True]))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task=task, allow_loss=True)
+    lost = [(c.what, c.count) for c in report.lost]
+    assert ("polygons of holes alone", 1) in lost and sum(n for what, n in lost if what.startswith("objects")) == 1
+    line = "0 0.2 0.2 0.2 0.2\n" if task == "detect" else "0 0.1 0.1 0.3 0.1 0.3 0.3 0.1 0.3\n"
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == line  # (the box alone)

@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from labelkit.formats.yolo_classify import classify_files
 from labelkit.formats.yolo_layout import APPLE_DOUBLE
 from labelkit.formats.yolo_media import is_image_name
 from labelkit.formats.yolo_write import item_files, refuse_reserved_splits, refuse_unlistable, task_of
 from labelkit.model import Dataset
+from labelkit.model.tables import valid_mask
 from labelkit.portable import (
     drop_unportable,
     dropped_forks,
@@ -39,8 +42,40 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     or image would be named with a NUL character (:func:`labelkit.portable.without_nul_names`).
     """
     dataset, nul = without_nul_names(dataset, "YOLO")
+    dataset, holes = _without_hole_only_polygons(dataset)
     kept, losses = _writable(dataset, **options)
-    return kept, nul + losses
+    return kept, nul + holes + losses
+
+
+def _without_hole_only_polygons(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
+    """The dataset with the polygons whose every ring is a hole taken off their objects, and the loss.
+
+    Such a polygon covers nothing (COCO writes it as an empty mask, VOC paints nothing); YOLO has no holes, and
+    wrote the hole as a filled ring of the object (segment), or its bounds as the object's box (detect), unsaid.
+    """
+    objects = dataset.table("objects")
+    holes = objects["polygon_holes"]
+    if holes.null_count == len(holes):
+        return dataset, []
+    rows = [r for r, flags in enumerate(holes.to_pylist()) if flags and all(flags)]
+    if not rows:
+        return dataset, []
+    drop = np.zeros(objects.num_rows, dtype=bool)
+    drop[rows] = True
+    mask = pa.array(drop)
+    for name in ("polygon", "polygon_holes"):
+        column = pc.if_else(mask, pa.nulls(len(drop), objects[name].type), objects[name])
+        objects = objects.set_column(objects.schema.get_field_index(name), name, column)
+    # (an object left nothing to draw, no box nor mask, is lost whole: counted once, there)
+    drawn = valid_mask(objects["bbox"]) | valid_mask(objects["mask"])
+    kept = [r for r in rows if drawn[r]]
+    dataset = Dataset.from_tables({**dataset.tables(), "objects": objects}, dataset.categories, dataset.info)
+    if not kept:
+        return dataset, []
+    why = "every ring of such a polygon is a hole, which covers nothing, and YOLO has no holes: no ring of it is"
+    return dataset, [
+        ("polygons of holes alone", len(kept), f"{why} written (object {ascii(str(objects['id'][kept[0]].as_py()))})")
+    ]
 
 
 def _writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
