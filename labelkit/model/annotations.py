@@ -280,7 +280,8 @@ class Object(_Common):
     """One physical instance in an image or a video frame.
 
     ``polygon`` holds rings as flat ``[x0, y0, x1, y1, ...]`` lists; ``polygon_holes`` marks which rings
-    are holes (None: none are). ``keypoints`` is flat ``[x, y, v, ...]`` in the order of the category's
+    are holes (None: none are). The object covers the union of the other rings less the union of the holes
+    (a ring inside a hole is covered by it). ``keypoints`` is flat ``[x, y, v, ...]`` in the order of the category's
     keypoint names (v: 0 not labelled, 1 labelled but not visible, 2 visible). A video object carries
     ``frame`` and, inside a track, ``track_id`` with the per-frame flags.
     """
