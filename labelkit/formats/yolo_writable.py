@@ -57,7 +57,14 @@ def _without_hole_only_polygons(dataset: Dataset) -> tuple[Dataset, list[tuple[s
     holes = objects["polygon_holes"]
     if holes.null_count == len(holes):
         return dataset, []
-    rows = [r for r, flags in enumerate(holes.to_pylist()) if flags and all(flags)]
+    combined = holes.combine_chunks()
+    lengths = np.asarray(pc.list_value_length(combined).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
+    flags = np.asarray(pc.list_flatten(combined).fill_null(False).to_numpy(zero_copy_only=False), bool)
+    if not flags.any():  # (the usual case: flags, none of them a hole)
+        return dataset, []
+    ends = np.cumsum(lengths)
+    running = np.concatenate([[0], np.cumsum(flags)])
+    rows = np.flatnonzero((lengths > 0) & (running[ends] - running[ends - lengths] == lengths)).tolist()
     if not rows:
         return dataset, []
     drop = np.zeros(objects.num_rows, dtype=bool)
