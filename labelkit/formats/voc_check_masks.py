@@ -484,8 +484,12 @@ def standalone_order(dataset: Dataset, masks: str) -> np.ndarray[Any, Any]:
     """
     objects = dataset.table("objects")
     kinds, recorded = png_kinds(objects)
-    item = dataset.item_positions()
     boxed = voc_boxes(dataset)[1]
+    alone_mask = (kinds == 2) | ((kinds == 0) & ~boxed)
+    out = np.zeros(len(kinds), np.int64)
+    if not (alone_mask.any() or (kinds == 1).any()):  # (XML objects alone: most datasets, COCO's boxes)
+        return out
+    item = dataset.item_positions()
     ids = pa.array([c.id for c in dataset.categories], pa.int64())
     known = (item >= 0) & true_mask(pc.is_in(objects["category_id"], value_set=ids))
     has_mask = valid_mask(objects["mask"]) & known
@@ -496,11 +500,10 @@ def standalone_order(dataset: Dataset, masks: str) -> np.ndarray[Any, Any]:
     categories = np.asarray(objects["category_id"].fill_null(-1).to_numpy(), np.int64)
     values = instance_values(item, xml, instances, dataset.table("items").num_rows, categories, recorded)
     class_value = Classes(dataset).value
-    classes = np.array([class_value.get(int(c), 0) for c in categories.tolist()], np.int64)
-    alone_mask = (kinds == 2) | ((kinds == 0) & ~boxed)
-    out = np.zeros(len(kinds), np.int64)
+    semantic = np.flatnonzero(kinds == 1)
+    classes = np.array([class_value.get(int(c), 0) for c in categories[semantic].tolist()], np.int64)
     out[alone_mask] = 1 + 2 * values[alone_mask]
-    out[kinds == 1] = 2 + 2 * classes[kinds == 1]
+    out[semantic] = 2 + 2 * classes
     return out
 
 
