@@ -265,7 +265,7 @@ _NAMED = {
     "clipped": r"clipped",
     "angle": r"^rotated boxes$",
     "polygon": r"^polygons( without a ring of 3 points)?$",
-    "rings": r"^polygon rings beyond",
+    "rings": r"^polygon (rings beyond|holes$)",
     "mask": r"^masks",
     "keypoints": r"^keypoint sets$",
     "attributes": r"^object attribute sets$",

@@ -7949,3 +7949,18 @@ def test_a_polygon_of_holes_alone_is_not_written_as_a_filled_ring(tmp_path: Path
     assert ("polygons of holes alone", 1) in lost and sum(n for what, n in lost if what.startswith("objects")) == 1
     line = "0 0.2 0.2 0.2 0.2\n" if task == "detect" else "0 0.1 0.1 0.3 0.1 0.3 0.3 0.1 0.3\n"
     assert (tmp_path / "o/labels/train/a.txt").read_text() == line  # (the box alone)
+
+
+def test_a_hole_is_reported_as_a_hole_not_as_a_ring_beyond_the_largest(tmp_path: Path) -> None:
+    """YOLO segment writes one ring: a hole in it is filled, which was counted among the rings beyond the
+    largest (as if another part of the object were lost) and not named as a hole."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=10, height=10)))
+    outer, hole, part = [0.0, 0, 6, 0, 6, 6, 0, 6], [2.0, 2, 4, 2, 4, 4, 2, 4], [7.0, 7, 9, 7, 9, 9]
+    ds.add(Object(id="o", item_id="a", category_id=1, polygon=[part, outer, hole], polygon_holes=[False, False, True]))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("polygon holes", 1),
+        ("polygon rings beyond the largest", 1),
+    ]
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.0 0.0 0.6 0.0 0.6 0.6 0.0 0.6\n"

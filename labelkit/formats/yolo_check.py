@@ -242,9 +242,16 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
             empty = int(written[traced.empty].sum())
             report.lose("empty masks", empty, "no pixel to trace; the object's box is written")
         _report_segment_boxes(dataset, report, shaped)
+        kept = written & drawable
+        holes = G.hole_counts(objects["polygon_holes"])[1][kept]
+        report.lose(
+            "polygon holes",
+            int(holes.sum()),
+            "YOLO segment holds one ring per object and no holes: the area of a hole is covered by the ring written",
+        )
         report.lose(
             "polygon rings beyond the largest",
-            int(np.maximum(rings[written & drawable] - 1, 0).sum()),
+            int(np.maximum(rings[kept] - 1 - holes, 0).sum()),
             "YOLO segment holds one ring per object; the largest is written",
         )
     elif task == "obb":

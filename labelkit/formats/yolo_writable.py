@@ -17,6 +17,7 @@ from labelkit.formats.yolo_layout import APPLE_DOUBLE
 from labelkit.formats.yolo_media import is_image_name
 from labelkit.formats.yolo_write import item_files, refuse_reserved_splits, refuse_unlistable, task_of
 from labelkit.model import Dataset
+from labelkit.model import geometry as G
 from labelkit.model.tables import valid_mask
 from labelkit.portable import (
     drop_unportable,
@@ -54,17 +55,8 @@ def _without_hole_only_polygons(dataset: Dataset) -> tuple[Dataset, list[tuple[s
     wrote the hole as a filled ring of the object (segment), or its bounds as the object's box (detect), unsaid.
     """
     objects = dataset.table("objects")
-    holes = objects["polygon_holes"]
-    if holes.null_count == len(holes):
-        return dataset, []
-    combined = holes.combine_chunks()
-    lengths = np.asarray(pc.list_value_length(combined).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
-    flags = np.asarray(pc.list_flatten(combined).fill_null(False).to_numpy(zero_copy_only=False), bool)
-    if not flags.any():  # (the usual case: flags, none of them a hole)
-        return dataset, []
-    ends = np.cumsum(lengths)
-    running = np.concatenate([[0], np.cumsum(flags)])
-    rows = np.flatnonzero((lengths > 0) & (running[ends] - running[ends - lengths] == lengths)).tolist()
+    lengths, holes = G.hole_counts(objects["polygon_holes"])
+    rows = np.flatnonzero((lengths > 0) & (holes == lengths)).tolist()
     if not rows:
         return dataset, []
     drop = np.zeros(objects.num_rows, dtype=bool)

@@ -279,6 +279,28 @@ def flat_rings(polygon: Any) -> tuple[NDArray[np.int64], NDArray[np.int64], Floa
     return counts, ring_len, coords
 
 
+def hole_counts(holes: Any) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per row of a ``polygon_holes`` column (``list<bool>``): (rings flagged, rings flagged holes).
+
+    A null row, or a null flag, counts no hole.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> [v.tolist() for v in hole_counts(pa.chunked_array([[[False, True], None, [True, True, None]]]))]
+        [[2, 0, 3], [1, 0, 2]]
+    """
+    import pyarrow.compute as pc
+
+    combined = holes.combine_chunks() if hasattr(holes, "combine_chunks") else holes
+    lengths = np.asarray(pc.list_value_length(combined).fill_null(0).to_numpy(zero_copy_only=False), np.int64)
+    if holes.null_count == len(holes):  # (the usual case: no row flags its rings)
+        return lengths, np.zeros(len(holes), dtype=np.int64)
+    flags = np.asarray(pc.list_flatten(combined).fill_null(False).to_numpy(zero_copy_only=False), np.int64)
+    running = np.concatenate([[0], np.cumsum(flags)])
+    ends = np.cumsum(lengths)
+    return lengths, running[ends] - running[ends - lengths]
+
+
 def points_outside(polygon: Any, width: FloatArray, height: FloatArray) -> NDArray[np.bool_]:
     """Per row of a ``list<list<float64>>`` Arrow array: whether a point of any of its rings is outside its image.
 
