@@ -403,6 +403,47 @@ def test_a_category_parent_that_is_not_a_category_is_refused(fmt: str, tmp_path:
 
 
 @pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
+def test_categories_whose_parents_lead_back_to_them_are_refused(fmt: str, tmp_path: Path) -> None:
+    """Categories form a hierarchy: a category that was its own parent, or two that were each other's, were read,
+    validated ok and carried, where a tool walking the hierarchy would loop."""
+    from labelkit.errors import OutputError
+
+    document = json.loads((FIXTURES / "native/images.labelkit.json").read_text())
+    assert [(c["id"], c.get("parent")) for c in document["categories"]] == [(1, None), (2, None), (3, 2), (0, None)]
+    document["categories"][1]["parent"] = 3  # 2 -> 3 -> 2
+    src = tmp_path / "in.labelkit.json"
+    src.write_text(json.dumps(document))
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.load(src)
+    assert (err.value.location.pointer, err.value.message) == (
+        "/categories/1/parent",
+        "category 2's parents lead back to it: 2 -> 3 -> 2",
+    )
+    assert [(f.where, f.message) for f in labelkit.validate(src)] == [
+        ("#/categories/1/parent", "category 2's parents lead back to it: 2 -> 3 -> 2"),
+        ("#/categories/2/parent", "category 3's parents lead back to it: 3 -> 2 -> 3"),
+    ]
+    document["categories"][1]["parent"] = None
+    src.write_text(json.dumps(document))
+    ds = labelkit.load(src)
+    ds.categories[0].parent = 1  # a dataset built in code may hold one: the native writers refuse it
+    with pytest.raises(OutputError, match=": category 1's parent is itself; hint"):
+        labelkit.save(ds, tmp_path / "out", fmt)
+    assert not (tmp_path / "out").exists()
+    labelkit.save(labelkit.load(src), tmp_path / "ds.parquet", "parquet")
+    manifest = json.loads((tmp_path / "ds.parquet/labelkit.json").read_text())
+    manifest["categories"][3]["parent"] = 0
+    (tmp_path / "ds.parquet/labelkit.json").write_text(json.dumps(manifest))
+    with pytest.raises(labelkit.InputError) as err:
+        labelkit.load(tmp_path / "ds.parquet")
+    assert (str(err.value.location.path), err.value.location.pointer, err.value.message) == (
+        str(tmp_path / "ds.parquet/labelkit.json"),
+        "/categories/3/parent",
+        "category 0's parent is itself",
+    )
+
+
+@pytest.mark.parametrize("fmt", ["labelkit", "parquet"])
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -19,6 +19,7 @@ MODULES = [
     "labelkit.file_batches",
     "labelkit.formats",
     "labelkit.formats.capability",
+    "labelkit.formats.native_values",
     "labelkit.formats.parquet",
     "labelkit.formats.coco_build",
     "labelkit.formats.coco_names",

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import TypeAdapter, ValidationError
 
+from labelkit.formats.native_values import parent_cycles
 from labelkit.io import read_bytes
 from labelkit.json_checks import too_deep
 from labelkit.model import Category, Dataset, DatasetInfo
@@ -299,6 +300,8 @@ def fast_read(path: Path, data: bytes | None = None) -> Dataset:
         raise NotFast("duplicate ids")
     if any(c.parent is not None and c.parent not in set(category_ids.to_pylist()) for c in categories):
         raise NotFast("unknown parent category")
+    if parent_cycles(categories):
+        raise NotFast("categories whose parents lead back to them")
     for name in (*T.ANNOTATION_TABLES, "tokens"):
         table = tables[name]
         if len(table) and not pc.all(pc.is_in(table["item_id"], value_set=item_ids)).as_py():

@@ -475,7 +475,7 @@ def refuse_unreadable(dataset: Dataset, target: str) -> None:
 
 
 def check_parents(dataset: Dataset) -> None:
-    """Refuse a category whose parent is not a category of the dataset (the native readers refuse it).
+    """Refuse a category whose parent is not a category, or whose parents lead back to it (readers refuse both).
 
     Raises:
         OutputError: naming the first such category.
@@ -486,6 +486,11 @@ def check_parents(dataset: Dataset) -> None:
         raise OutputError(
             f"category {c.id}'s parent {c.parent} is not a category of the dataset",
             hint="add the parent category, or set the parent to None",
+        )
+    cycles = parent_cycles(dataset.categories)
+    if cycles:
+        raise OutputError(
+            f"category {cycles[0][1]}", hint="categories form a hierarchy: break the loop by setting a parent to None"
         )
 
 
@@ -525,6 +530,30 @@ def _orphans(categories: list[Category]) -> list[int]:
     return [i for i, c in enumerate(categories) if c.parent is not None and c.parent not in ids]
 
 
+def parent_cycles(categories: list[Category]) -> list[tuple[int, str]]:
+    """Each category whose parents lead back to it, in list order: (position, what is wrong).
+
+    What: ``3's parent is itself``, ``2's parents lead back to it: 2 -> 3 -> 2``. A parent that is no category
+    ends a chain (:func:`parent_findings` names it).
+
+    Examples:
+        >>> parent_cycles([Category(id=1, name="a", parent=2), Category(id=2, name="b", parent=1)])
+        [(0, "1's parents lead back to it: 1 -> 2 -> 1"), (1, "2's parents lead back to it: 2 -> 1 -> 2")]
+    """
+    parent = {c.id: c.parent for c in categories}
+    out = []
+    for i, c in enumerate(categories):
+        chain, seen = [c.id], {c.id}
+        while (up := parent.get(chain[-1])) is not None and up in parent and up not in seen:
+            chain.append(up)
+            seen.add(up)
+        if up == c.id:
+            path = " -> ".join(map(str, [*chain, c.id]))
+            what = f"{c.id}'s parent is itself" if len(chain) == 1 else f"{c.id}'s parents lead back to it: {path}"
+            out.append((i, what))
+    return out
+
+
 def category_findings(categories: list[Category], where: str) -> list[Finding]:
     """Categories repeating an id, then those whose parent is not a category (at ``#/categories/<i>/...``)."""
     findings = [
@@ -535,10 +564,16 @@ def category_findings(categories: list[Category], where: str) -> list[Finding]:
 
 
 def parent_findings(categories: list[Category], where: str) -> list[Finding]:
-    """A finding per category whose parent is not a category (at ``#/categories/<i>/parent`` of ``where``)."""
+    """A finding per category whose parent is not a category, then per one whose parents lead back to it.
+
+    Each at ``#/categories/<i>/parent`` of ``where``.
+    """
     return [
         Finding(where, "#" + json_pointer("categories", i, "parent"), f"unknown category {categories[i].parent}")
         for i in _orphans(categories)
+    ] + [
+        Finding(where, "#" + json_pointer("categories", i, "parent"), f"category {what}")
+        for i, what in parent_cycles(categories)
     ]
 
 
