@@ -539,18 +539,42 @@ def parent_cycles(categories: list[Category]) -> list[tuple[int, str]]:
     Examples:
         >>> parent_cycles([Category(id=1, name="a", parent=2), Category(id=2, name="b", parent=1)])
         [(0, "1's parents lead back to it: 1 -> 2 -> 1"), (1, "2's parents lead back to it: 2 -> 1 -> 2")]
+        >>> parent_cycles([Category(id=i, name=str(i), parent=(i + 1) % 9) for i in range(9)])[4]
+        (4, "4's parents lead back to it: 4 -> 5 -> 6 -> ... -> 2 -> 3 -> 4 (a loop of 9 categories)")
+        >>> parent_cycles([Category(id=1, name="a", parent=2), Category(id=2, name="b", parent=2)])
+        [(1, "2's parent is itself")]
     """
     parent = {c.id: c.parent for c in categories}
+    loop_of: dict[int, tuple[list[int], int]] = {}  # each category on a loop -> (the loop, its place on it)
+    done: set[int] = set()
+    for c in categories:  # each category is walked once: linear in the categories, however long the chains
+        chain: list[int] = []
+        place: dict[int, int] = {}
+        at: int | None = c.id
+        while at is not None and at in parent and at not in done and at not in place:
+            place[at] = len(chain)
+            chain.append(at)
+            at = parent[at]
+        if at is not None and at in place:  # the walk came back onto itself: chain[place[at]:] is a loop
+            loop = chain[place[at] :]
+            for k, member in enumerate(loop):
+                loop_of[member] = (loop, k)
+        done.update(chain)
     out = []
     for i, c in enumerate(categories):
-        chain, seen = [c.id], {c.id}
-        while (up := parent.get(chain[-1])) is not None and up in parent and up not in seen:
-            chain.append(up)
-            seen.add(up)
-        if up == c.id:
-            path = " -> ".join(map(str, [*chain, c.id]))
-            what = f"{c.id}'s parent is itself" if len(chain) == 1 else f"{c.id}'s parents lead back to it: {path}"
-            out.append((i, what))
+        if c.id not in loop_of:
+            continue
+        loop, k = loop_of[c.id]
+        if len(loop) == 1:
+            out.append((i, f"{c.id}'s parent is itself"))
+            continue
+        n = len(loop)
+        shown: list[object] = [loop[(k + j) % n] for j in (range(n) if n <= 8 else (0, 1, 2, n - 2, n - 1))]
+        if n > 8:
+            shown.insert(3, "...")
+        size = f" (a loop of {n} categories)" if n > 8 else ""
+        shown.append(c.id)
+        out.append((i, f"{c.id}'s parents lead back to it: {' -> '.join(map(str, shown))}{size}"))
     return out
 
 
