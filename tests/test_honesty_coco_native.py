@@ -56,7 +56,7 @@ def opt(strategy: st.SearchStrategy[Any], p: bool = True) -> st.SearchStrategy[A
 def categories(draw: st.DrawFn) -> list[Category]:
     ids = draw(st.lists(st.integers(0, 9), min_size=1, max_size=3, unique=True))
     out = []
-    for cid in ids:
+    for position, cid in enumerate(ids):  # (a parent is a category listed earlier: categories form no loop)
         names = draw(opt(st.lists(st.sampled_from(KEYPOINT_NAMES), min_size=1, max_size=3, unique=True)))
         skeleton = None
         if names:
@@ -74,7 +74,7 @@ def categories(draw: st.DrawFn) -> list[Category]:
                 supercategory=draw(opt(TEXT)),
                 keypoints=names,
                 skeleton=skeleton,
-                parent=draw(st.none() | st.sampled_from(ids)) if draw(st.integers(0, 5)) == 0 else None,
+                parent=draw(st.sampled_from(ids[:position])) if position and draw(st.integers(0, 5)) == 0 else None,
                 color=draw(st.none() | st.just("#ff0000")) if draw(st.integers(0, 5)) == 0 else None,
                 attributes=[AttributeDef(name="occ", type="bool")] if draw(st.integers(0, 5)) == 0 else [],
                 extras=extras,

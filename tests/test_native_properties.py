@@ -78,7 +78,7 @@ ATTRIBUTE_DEF = st.builds(
 def categories(draw: st.DrawFn) -> list[Category]:
     ids = draw(st.lists(INT64, unique=True, max_size=4))
     out = []
-    for cid in ids:
+    for position, cid in enumerate(ids):  # (a parent is a category listed earlier: categories form no loop)
         keypoints = draw(opt(st.lists(TEXT, min_size=1, max_size=4)))
         skeleton = None
         if keypoints is not None:
@@ -88,7 +88,7 @@ def categories(draw: st.DrawFn) -> list[Category]:
             Category(
                 id=cid,
                 name=draw(TEXT),
-                parent=draw(opt(st.sampled_from(ids))),
+                parent=draw(opt(st.sampled_from(ids[:position]))) if position else None,
                 supercategory=draw(opt(TEXT)),
                 keypoints=keypoints,
                 skeleton=skeleton,
