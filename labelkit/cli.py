@@ -17,7 +17,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 import pyarrow as pa
@@ -39,6 +39,9 @@ from labelkit.cli_options import format_options, own_options, parse_kv
 from labelkit.errors import DataLossError, LabelkitError, UsageError
 from labelkit.model import Dataset
 from labelkit.report import Report
+
+if TYPE_CHECKING:
+    from labelkit.split.report import SplitReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -587,6 +590,8 @@ def split_command(
 
                 The move failing, the report is removed and the lockfile undone (see SideFiles).
                 """
+                if lock_path is not None and target == "voc":
+                    _record_written_paths(result.dataset, report)
                 stage_report(side, {"split": report.to_dict(), "output": written.to_dict()}, report_path)
                 if lock_path is not None:
                     side.stage(lock_path, report.lockfile.dumps(), "lockfile")
@@ -622,6 +627,27 @@ def split_command(
         for line in report.lines():
             echo(_shown(line))
         _print_report(written)
+
+
+def _record_written_paths(dataset: Dataset, report: SplitReport) -> None:
+    """Record in ``report.lockfile`` the paths VOC wrote the items to, where they differ from the items' keys.
+
+    VOC writes ``v0/a.jpg`` as ``JPEGImages/a.jpg``, or as ``JPEGImages/7.jpg`` (after its item id) where another
+    image is named ``a.jpg``: that output, split again with the lockfile, is found by them (by base name alone, the
+    renamed items and two keys of one base name were placed anew, saying ``moved 0``).
+    """
+    from labelkit.formats.voc_write import read_back_paths
+    from labelkit.split.inputs import item_keys
+
+    items = dataset.table("items")
+    keys = item_keys(items)[0]
+    splits = [str(s) for s in items["split"].to_pylist()]
+    report.lockfile, clashes = report.lockfile.with_written(keys, read_back_paths(dataset), splits)
+    if clashes:
+        report.warnings.append(
+            f"{clashes:,} items are written to a path that is another item's key in the lockfile, of another split:"
+            " this output, split again with the lockfile, takes that item's split for them"
+        )
 
 
 def _read_splits(read: Dataset) -> dict[str, str | None]:

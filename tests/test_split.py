@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -304,6 +305,25 @@ def test_lockfile_bytes_are_stable() -> None:
     lock = Lockfile("1", 0, "balanced", {"val": 0.2, "train": 0.8}, {"b": "val", "a": "train"})
     assert lock.dumps() == Lockfile("1", 0, "balanced", {"train": 0.8, "val": 0.2}, {"a": "train", "b": "val"}).dumps()
     assert json.loads(lock.dumps())["assignments"] == {"a": "train", "b": "val"}
+
+
+def test_a_lockfile_s_written_paths_are_read_checked_and_added_to() -> None:
+    """``written`` (the paths a split's output gave its items) is left out when empty, so lockfiles without it
+    read and write as before; a bad one is an error at its pointer; a path that is another item's key of
+    another split is counted as a clash (that entry is found first)."""
+    lock = Lockfile("4", 0, "balanced", {"train": 0.5, "val": 0.5}, {"a.jpg": "train", "JPEGImages/b.jpg": "val"})
+    assert "written" not in json.loads(lock.dumps())
+    keys, paths = ["a.jpg", "x/b.jpg", "JPEGImages/c.jpg"], ["JPEGImages/a.jpg", "JPEGImages/b.jpg", "JPEGImages/c.jpg"]
+    added, clashes = lock.with_written(keys, paths, ["train", "train", "val"])
+    assert (added.written, clashes) == ({"JPEGImages/a.jpg": "train", "JPEGImages/b.jpg": "train"}, 1)
+    assert lock.written == {}  # (a new lockfile)
+    assert Lockfile.from_dict(json.loads(added.dumps())) == added
+    for bad, pointer in (([], "/written"), ({"JPEGImages/a.jpg": 1}, "/written/JPEGImages~1a.jpg")):
+        with pytest.raises(InputError) as info:
+            Lockfile.from_dict({**added.to_dict(), "written": bad})
+        assert info.value.location.pointer == pointer
+    with pytest.raises(UsageError, match="not requested"):  # (a written path's split is checked as the others)
+        split(make_dataset(grid(4)), RATIOS, lock=replace(lock, written={"z.jpg": "holdout"}, ratios=RATIOS))
 
 
 def test_keep_existing() -> None:

@@ -539,6 +539,15 @@ def image_file_names(dataset: Dataset) -> tuple[list[str], int]:
     )
 
 
+def read_back_paths(dataset: Dataset) -> list[str]:
+    """Each item's image path as a VOC reader takes it from what :func:`write` writes: ``JPEGImages/<filename>``.
+
+    ``v0/a.jpg`` is ``JPEGImages/a.jpg``, or ``JPEGImages/7.jpg`` where another item's image has that name (see
+    :func:`image_file_names`); a reader takes a backslash for a slash and strips the name.
+    """
+    return ["JPEGImages/" + name.strip().replace("\\", "/") for name in image_file_names(dataset)[0]]
+
+
 def _bare(paths: pa.ChunkedArray) -> list[bool]:
     """Per path, whether it is a plain file name alone (of one part), which ``voc_xml.file_name`` keeps as it is."""
     bare: list[bool] = plain_relpaths(paths, unless="/").fill_null(False).to_pylist()

@@ -277,7 +277,7 @@ def split(
     pin = np.full(n_items, -1, dtype=np.int64)
     locked = kept = 0
     if previous is not None:
-        unknown = sorted({s for s in previous.assignments.values() if s not in index})
+        unknown = sorted({s for s in [*previous.assignments.values(), *previous.written.values()] if s not in index})
         if unknown:
             raise UsageError(
                 "the lockfile assigns items to splits that are not requested",
@@ -285,7 +285,9 @@ def split(
                 found=", ".join(unknown),
                 hint="request every split the lockfile uses, or start a new lockfile",
             )
-        previous_splits, by_folder = locked_splits(items, inp.keys, previous.assignments, frozenset(names))
+        previous_splits, by_folder = locked_splits(
+            items, inp.keys, previous.assignments, frozenset(names), previous.written
+        )
         for i, s in enumerate(previous_splits):
             if s is not None:
                 pin[i] = index[s]
@@ -382,7 +384,7 @@ def split(
 
     assignments = dict(previous.assignments) if previous is not None else {}
     assignments.update(zip(inp.keys, (names[j] for j in item_split.tolist()), strict=True))
-    new_lock = Lockfile(version, seed, method, shares, assignments)
+    new_lock = Lockfile(version, seed, method, shares, assignments, dict(previous.written) if previous else {})
     moved = 0
     if previous is not None:
         moved = sum(

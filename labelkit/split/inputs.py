@@ -110,13 +110,18 @@ def split_free(key: str, splits: frozenset[str]) -> str | None:
 
 
 def locked_splits(
-    items: pa.Table, keys: list[str], assignments: Mapping[str, str], names: frozenset[str] = frozenset()
+    items: pa.Table,
+    keys: list[str],
+    assignments: Mapping[str, str],
+    names: frozenset[str] = frozenset(),
+    written: Mapping[str, str] | None = None,
 ) -> tuple[list[str | None], int]:
     """Each item's split in a lockfile's assignments, or None; and how many were found by their split-free path.
 
     An item keyed ``path`` when it had its path alone is ``path#id`` once another item of that path arrives, and
     the other way round when the other leaves: when its key is not in the lockfile, the other form is looked up.
-    (So a grown dataset does not move it: a second clip of one video file placed the first one anew.) An item
+    (So a grown dataset does not move it: a second clip of one video file placed the first one anew.) Then
+    ``written``, the paths a split's output gave its items (:attr:`Lockfile.written`). An item
     still not found is looked up by its path without the folder of its split (:func:`split_free`; the split
     folders are :data:`SPLIT_FOLDERS` and ``names``): written by ``labelkit split`` to another split's folder,
     ``images/test/a.jpg`` is the lockfile's ``images/train/a.jpg``, where that path is the only one of the
@@ -140,6 +145,10 @@ def locked_splits(
             out[i] = assignments.get(other)
     if None not in out:
         return out, 0
+    if written:  # (a split's output, split again: its items by the paths it wrote them to)
+        out = [found if found is not None else written.get(key) for found, key in zip(out, keys, strict=True)]
+        if None not in out:
+            return out, 0
     splits = SPLIT_FOLDERS | names | frozenset(assignments.values())
     locked: dict[str, set[str]] = {}
     for key, split in assignments.items():

@@ -8,7 +8,7 @@ The file is one JSON object, written the same way every time (sorted keys, two-s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,10 @@ class Lockfile:
         method: ``balanced`` or ``hash``.
         ratios: split name -> share.
         assignments: item key -> split name.
+        written: the path an output read back keys an item by, where it differs from the item's key -> split
+            name. ``labelkit split --to voc`` records them: VOC writes ``v0/a.jpg`` as ``JPEGImages/a.jpg``, or
+            ``JPEGImages/7.jpg`` (named after its id) where another image has that name, and its output, split
+            again with the lockfile, finds each item by them. Written only when there are some.
     """
 
     version: str
@@ -46,16 +50,37 @@ class Lockfile:
     method: str
     ratios: dict[str, float]
     assignments: dict[str, str] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The lockfile as JSON-ready data."""
-        return {
+        out: dict[str, Any] = {
             "version": self.version,
             "seed": json_seed(self.seed),
             "method": self.method,
             "ratios": dict(sorted(self.ratios.items())),
             "assignments": dict(sorted(self.assignments.items())),
         }
+        if self.written:
+            out["written"] = dict(sorted(self.written.items()))
+        return out
+
+    def with_written(self, keys: list[str], paths: list[str], splits: list[str]) -> tuple[Lockfile, int]:
+        """The lockfile with the paths an output wrote its items to (:attr:`written`), and how many clash.
+
+        ``keys`` are the items' keys, ``paths`` the paths their output reads them back with, ``splits`` their
+        splits. A path that is an item's key already is not recorded; one that is another item's key (an entry of
+        :attr:`assignments`) of another split clashes: that entry is found first, split again.
+        """
+        written = dict(self.written)
+        clashes = 0
+        for key, path, split in zip(keys, paths, splits, strict=True):
+            if path == key:
+                continue
+            written[path] = split
+            if self.assignments.get(path, split) != split:
+                clashes += 1
+        return replace(self, written=written), clashes
 
     def dumps(self) -> bytes:
         """The lockfile as bytes, identical for identical content."""
@@ -104,19 +129,29 @@ class Lockfile:
         if not isinstance(seed, (int, str)) or isinstance(seed, bool):
             raise InputError("bad split lockfile field 'seed'", path=path, pointer="/seed", expected="int or str")
         assignments = data["assignments"]
-        for key, value in assignments.items():
-            if not isinstance(value, str):
-                raise InputError(
-                    "a lockfile assignment must be a split name",
-                    path=path,
-                    pointer="/assignments/" + key.replace("~", "~0").replace("/", "~1"),
-                    found=repr(value),
-                )
+        written = data.get("written", {})
+        if not isinstance(written, dict):
+            raise InputError(
+                "bad split lockfile field 'written'",
+                path=path,
+                pointer="/written",
+                expected="dict",
+                found=type(written).__name__,
+            )
+        for name, entries in (("assignments", assignments), ("written", written)):
+            for key, value in entries.items():
+                if not isinstance(value, str):
+                    raise InputError(
+                        "a lockfile assignment must be a split name",
+                        path=path,
+                        pointer=json_pointer(name, key),
+                        found=repr(value),
+                    )
         try:
             ratios = {str(k): float(v) for k, v in data["ratios"].items()}
         except (TypeError, ValueError):
             raise InputError("split lockfile ratios must be numbers", path=path, pointer="/ratios") from None
-        return cls(data["version"], seed, data["method"], ratios, dict(assignments))
+        return cls(data["version"], seed, data["method"], ratios, dict(assignments), dict(written))
 
 
 def read_lockfile(path: str | Path) -> Lockfile | None:
