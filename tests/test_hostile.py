@@ -1055,6 +1055,42 @@ def test_media_copy_follows_no_link_out_of_media_root(tmp_path: Path, fmt: str) 
         assert not out.exists()
 
 
+@pytest.mark.parametrize(("fmt", "task"), [("voc", None), ("yolo", "detect"), ("yolo", "classify")])
+def test_media_copy_follows_no_split_folder_linked_out_of_media_root(
+    tmp_path: Path, fmt: str, task: str | None
+) -> None:
+    """``media_root=photos/{split}``, ``photos/val`` a link to ``../secret``: its image was copied into the output
+    (and linked, with media=link), as the link check took the split's folder for media_root; a dry run passed."""
+    import os
+
+    from PIL import Image
+
+    from labelkit.model import Category, Dataset, Item, Label, Media
+
+    (tmp_path / "photos/train").mkdir(parents=True)
+    (tmp_path / "secret").mkdir()
+    Image.new("RGB", (4, 3)).save(tmp_path / "secret/id_rsa.jpg")
+    Image.new("RGB", (4, 3)).save(tmp_path / "photos/train/ok.jpg")
+    os.symlink(tmp_path / "secret", tmp_path / "photos/val")
+    os.symlink(tmp_path / "photos/train", tmp_path / "photos/test")  # (a link staying inside photos is fine)
+    options = {"media_root": str(tmp_path / "photos/{split}"), **({"task": task} if task else {})}
+    for k, (split, name) in enumerate([("val", "id_rsa.jpg"), ("test", "ok.jpg")]):
+        ds = Dataset(categories=[Category(id=0, name="a")])
+        ds.add_item(Item(id="1", split=split, media=Media(path=name, width=4, height=3)))
+        ds.add(Label(id="l", item_id="1", category_id=0))
+        for media in ("copy", "link"):
+            out = tmp_path / f"out{k}{media}"
+            if split == "test":
+                labelkit.save(ds, out, fmt, media=media, allow_loss=True, **options)
+                assert len(list(out.rglob("ok.jpg"))) == 1
+                continue
+            for dry_run in (True, False):
+                with pytest.raises(InputError, match="image is a link to a file outside media_root") as err:
+                    labelkit.save(ds, out, fmt, media=media, allow_loss=True, dry_run=dry_run, **options)
+                assert err.value.location.path == str(tmp_path / "photos/val/id_rsa.jpg")
+            assert not out.exists()
+
+
 @pytest.mark.parametrize("fmt", ["voc", "coco"])
 def test_image_names_no_reader_takes_are_never_written(tmp_path: Path, fmt: str) -> None:
     """<filename>..</filename> (from a path of .. or x://y/..), C:evil (a drive) or a NUL: refused on reading."""

@@ -465,7 +465,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                     jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
                 if media != "none" and paths[n]:
                     assert media_root is not None
-                    place_media(media_root.of(splits[n], ids[n]), paths[n], path / "JPEGImages" / name, media)
+                    place_media(
+                        media_root.of(splits[n], ids[n]), paths[n], path / "JPEGImages" / name, media, media_root.bound
+                    )
             create_files(xml_files)  # (two threads: see file_batches)
             # the chunk's masks in one take (a take per image costs more than painting the image)
             wanted = [r for _, inst, _, sem, _, _, _, _ in jobs for r in inst + sem]

@@ -471,7 +471,7 @@ def media_sizes(dataset: Dataset, options: dict[str, Any]) -> list[tuple[int, in
     for item, rel, source, split in zip(ids, image_rel, paths, splits.to_pylist(), strict=True):  # (in the write's
         size = None  # order: its first error is named)
         if source and stays_inside(source):  # (a path leaving media_root is refused naming its item: see api.save)
-            file = media_source(root.of(split, item), source)[0]
+            file = media_source(root.of(split, item), source, root.bound)[0]
             size = placed_image_size(file, file) if is_image(Path(rel)) else None
         sizes.append(size)
     return sizes

@@ -365,7 +365,7 @@ def check_classify_media(dataset: Dataset, media_root: MediaRoot) -> int:
     resized = 0
     for item, source, target, split, w, h in zip(ids, paths, targets, splits, widths, heights, strict=True):
         if target is not None and stays_inside(source):
-            file = media_source(media_root.of(split, item), source)[0]
+            file = media_source(media_root.of(split, item), source, media_root.bound)[0]
             if read:  # (a reader takes each image's size from its file: classify holds none)
                 size = placed_image_size(file, file)
                 resized += w is not None and h is not None and size != (w, h)
@@ -409,7 +409,7 @@ def write_classify(
     for item, split, source, target in zip(ids, splits, paths, targets, strict=True):
         if target is None:
             continue
-        placed = place_media(media_root.of(split, item), source, path / target, media)
+        placed = place_media(media_root.of(split, item), source, path / target, media, media_root.bound)
         used.add(split)
         written += 1
         if read:  # a reader takes each image's size from its file (classify holds none): it must be readable (the

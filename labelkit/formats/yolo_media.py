@@ -124,6 +124,18 @@ class MediaRoot:
             return Path(self.text)
         return Path(self.text.replace(SPLIT_FIELD, _folder_name(split or self.default_split, self.text)))
 
+    @property
+    def bound(self) -> Path:
+        """The folder no image may lead out of: ``media_root``, or with ``{split}``, the folder holding the split's.
+
+        ``photos/{split}`` is bounded by ``photos``: a split's folder that is a link out of it (an untrusted
+        ``photos/val`` leading to ``/home``) holds no image to copy (see :func:`media_source`).
+        """
+        if SPLIT_FIELD not in self.text:
+            return Path(self.text)
+        head = self.text[: self.text.index(SPLIT_FIELD)]
+        return Path(head) if head.endswith(("/", os.sep)) else Path(head).parent
+
     def folders(self, splits: Sequence[str | None]) -> list[Path]:
         """The folders of items of ``splits`` (and of the splits images are read from), each once."""
         if SPLIT_FIELD not in self.text:
@@ -484,10 +496,11 @@ def stays_inside(name: str) -> bool:
     return True
 
 
-def media_source(root: Path, name: str) -> tuple[Path, Path]:
+def media_source(root: Path, name: str, bound: Path | None = None) -> tuple[Path, Path]:
     """The image ``name`` (an item's path, relative to ``root``) that :func:`place_media` copies or links.
 
     As found there, and with its links resolved; a plan asks it of each image, to refuse what the write would.
+    Its links must not lead out of ``bound`` (:attr:`MediaRoot.bound`; ``root`` when not given).
 
     Raises:
         InputError: the image is missing, or its path leaves ``root`` (see :func:`place_media`).
@@ -500,7 +513,7 @@ def media_source(root: Path, name: str) -> tuple[Path, Path]:
             hint="an item's image path is relative to media_root: set it to the images' folder, or use -o media=none",
         )
     real = Path(os.path.realpath(source))  # (a loop of links: as it is, which not_a_file names below)
-    if not real.is_relative_to(os.path.realpath(root)):  # a symbolic link (of the file or a folder) leading out
+    if not real.is_relative_to(os.path.realpath(root if bound is None else bound)):  # a link (file, folder) out
         raise InputError(
             "image is a link to a file outside media_root",
             path=source,
@@ -529,10 +542,10 @@ def refuse_unplaced_media(
         return
     for item, name, split in zip(ids, paths, splits, strict=True):
         if name and stays_inside(name):
-            media_source(root.of(split, item), name)
+            media_source(root.of(split, item), name, root.bound)
 
 
-def place_media(root: Path, name: str, target: Path, mode: str) -> Path:
+def place_media(root: Path, name: str, target: Path, mode: str, bound: Path | None = None) -> Path:
     """Copy or symlink the image ``name`` (an item's path, relative to ``root``) into an output folder.
 
     Returns the image copied or linked (``name`` within ``root``), for errors to name.
@@ -543,7 +556,7 @@ def place_media(root: Path, name: str, target: Path, mode: str) -> Path:
         OutputError: the copy or link failed, or ``target`` exists (another item's image went there: it is
             never overwritten).
     """
-    source, real = media_source(root, name)
+    source, real = media_source(root, name, bound)
     target.parent.mkdir(parents=True, exist_ok=True)
     if os.path.lexists(target):
         raise OutputError(

@@ -275,7 +275,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         assert media_root is not None
         for item, rel, source, split in zip(ids, image_rel, paths, splits, strict=True):  # (the plan reports the
             if source:  # objects of an image file of another size than its item's, which a reader normalises by)
-                placed = place_media(media_root.of(split, item), source, path / rel, media)
+                placed = place_media(media_root.of(split, item), source, path / rel, media, media_root.bound)
                 if is_image(Path(rel)):  # (a reader reads its size from its header: one it cannot read is refused)
                     placed_image_size(path / rel, placed)
         # items without an image file, or with one whose name a YOLO reader does not take for an image: their
