@@ -2082,6 +2082,28 @@ def test_config_and_annotation_files_linked_outside_the_dataset_are_refused(
     assert labelkit.load(root, fmt).stats() == followed
 
 
+def test_a_coco_folder_s_file_linked_out_is_not_opened_to_detect_the_format(tmp_path: Path) -> None:
+    """Detecting the format opened a COCO folder's file that a link took out of the folder, and its content
+    decided: a linked-out file holding no COCO made the folder "no format", the link never named."""
+    root = tmp_path / "ds"
+    (root / "annotations").mkdir(parents=True)
+    doc = {"images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3}], "annotations": [], "categories": []}
+    (root / "annotations/instances_val.json").write_text(json.dumps(doc))
+    (tmp_path / "passwd").write_text("root:x:0:0:TOPSECRET\n")
+    (root / "annotations/instances_train.json").symlink_to(tmp_path / "passwd")
+    for call in (lambda: labelkit.load(root), lambda: labelkit.validate(root)):
+        try:
+            found = call()
+        except InputError as exc:
+            found = exc.one_line()
+        text = str(found if isinstance(found, str) else [f.message for f in found])
+        assert "symbolic link leading out of the dataset" in text and "TOPSECRET" not in text
+    (root / "annotations/instances_val.json").unlink()  # (every file linked out: COCO, the reader names the link)
+    assert labelkit.detect(root).format == "coco"
+    with pytest.raises(InputError, match="instances_train.json: cannot read: a symbolic link leading out"):
+        labelkit.load(root)
+
+
 def test_a_yolo_label_file_that_is_not_utf8_names_the_line_and_column(tmp_path: Path) -> None:
     """It named the line alone, where list files and data.yaml name the column of the first bad byte too."""
     root = tmp_path / "ds"

@@ -206,7 +206,11 @@ def detect(path: Path) -> Detection | None:
             return None
         # both layouts: COCO all the same, whose reader refuses it naming a file of each (not "no format")
         files = standard if roboflow and standard else find_files(path)
+        inside, linked = Inside(path), []
         for file in files:  # the first that is not empty decides (a FIFO sniffs as empty)
+            if inside.refusal(file) is not None:  # (never opened: reading refuses it, or with links=follow reads it)
+                linked.append(file)
+                continue
             try:
                 head = _sniff(file)
             except OSError:  # (a link to no file: the reader names it; sorted first, it made the folder "no format")
@@ -217,6 +221,8 @@ def detect(path: Path) -> Detection | None:
                     return Detection(0.9, f"COCO layout ({where})")
                 # damaged (truncated, a BOM of UTF-16): the reader names the file and line
                 return Detection(0.5, f"COCO layout ({where}; JSON)") if _starts_like_json(head) else None
+        if linked:  # (its content decided: a file linked out, holding no COCO, made the folder "no format")
+            return Detection(0.5, f"COCO layout ({linked[0].relative_to(path)}; a link out of the folder)")
         if files:  # every file empty, or none readable (a link to no file, a FIFO): the reader names the first
             if files[0].is_file():
                 return Detection(0.5, f"COCO layout ({files[0].relative_to(path)}; empty)")
