@@ -201,8 +201,10 @@ def _written(obj: Object, task: str) -> list[tuple[float, float]]:
     outline = _outline(obj)
     rings = _rings(obj)
     if task == "segment":
-        if rings:
-            return _pairs(_largest_ring(rings))
+        if rings:  # (the largest ring that is no hole, where there is one: YOLO has no holes)
+            flags = obj.polygon_holes or [False] * len(obj.polygon or [])
+            solid = [r for r, hole in zip(obj.polygon or [], flags, strict=True) if not hole and len(r) >= 6]
+            return _pairs(_largest_ring(solid or rings))
         box = _mask_box(obj)
         if box is not None:
             return _corners(box, 0.0)

@@ -7964,3 +7964,21 @@ def test_a_hole_is_reported_as_a_hole_not_as_a_ring_beyond_the_largest(tmp_path:
         ("polygon rings beyond the largest", 1),
     ]
     assert (tmp_path / "o/labels/train/a.txt").read_text() == "0 0.0 0.0 0.6 0.0 0.6 0.6 0.0 0.6\n"
+
+
+def test_yolo_segment_writes_the_largest_ring_that_is_no_hole(tmp_path: Path) -> None:
+    """A hole larger than the object's other ring (here around it) was the ring written: a filled ring where the
+    object covers nothing. The largest ring that is no hole is written, and the hole reported lost."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=10, height=10)))
+    inner, hole = [4.0, 4, 6, 4, 6, 6, 4, 6], [1.0, 1, 9, 1, 9, 9, 1, 9]
+    ds.add(Object(id="o", item_id="a", category_id=1, polygon=[inner, hole], polygon_holes=[False, True]))
+    ds.add(Object(id="b", item_id="a", category_id=1, polygon=[hole, inner], polygon_holes=[False, False]))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="segment", allow_loss=True)
+    assert [(c.what, c.count) for c in report.lost] == [
+        ("polygon holes", 1),
+        ("polygon rings beyond the largest", 1),
+    ]
+    assert (tmp_path / "o/labels/train/a.txt").read_text() == (
+        "0 0.4 0.4 0.6 0.4 0.6 0.6 0.4 0.6\n0 0.1 0.1 0.9 0.1 0.9 0.9 0.1 0.9\n"
+    )

@@ -185,6 +185,7 @@ def _largest_rings(
     ring_start: np.ndarray[Any, Any],
     counts: np.ndarray[Any, Any],
     eligible: np.ndarray[Any, Any] | None = None,
+    holes: np.ndarray[Any, Any] | None = None,
 ) -> np.ndarray[Any, Any]:
     """Per object, the index of its ring of the largest area, the first on a tie.
 
@@ -193,7 +194,8 @@ def _largest_rings(
     :func:`labelkit.model.geometry.ring_areas` (a fixed summation order), so the pick is the same on every
     machine and does not depend on the other objects. With ``eligible`` (per ring), an object of several
     rings picks one of its eligible rings when it has one (an eligible ring of NaN area ranks below every
-    measured one); an object of one ring keeps it.
+    measured one); an object of one ring keeps it. With ``holes`` (per ring), an eligible hole ranks below every
+    eligible ring that is none: YOLO has no holes, and a hole written was a filled ring.
     """
     first_ring = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
     pick: np.ndarray[Any, Any] = first_ring.copy()
@@ -207,6 +209,8 @@ def _largest_rings(
     if eligible is not None:  # areas are >= 0: NaN ones of eligible rings rank at -1, the others at -inf
         area[np.isnan(area)] = -1.0
         area[~eligible[rings]] = -np.inf
+    if holes is not None:  # (below the eligible rings that are no hole, above the ineligible ones)
+        area[holes[rings] & (area > -np.inf)] = -2.0
     # per object, the first ring whose area is within rounding (1e-9, relative) of its largest; NaN areas
     # are skipped, and an object whose areas are all NaN keeps its first ring
     first_of = np.concatenate([[0], np.cumsum(ring_counts)])[:-1]
@@ -219,15 +223,32 @@ def _largest_rings(
     return pick
 
 
-def _chosen_rings(polygon: pa.Array) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """The ring YOLO writes of each polygon: (positions of the polygons that have one, flat coords, offsets)."""
+def _ring_holes(holes: pa.Array | None, counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+    """Per ring, whether it is a hole, of the ``polygon_holes`` of polygons of ``counts`` rings (None: none is)."""
+    if holes is None or holes.null_count == len(holes):
+        return None
+    flags = np.asarray(pc.list_flatten(holes).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    if not flags.any():
+        return None
+    out = np.zeros(int(counts.sum()), dtype=bool)
+    out[np.repeat(valid_mask(holes), counts)] = flags  # (a row's flags are as many as its rings)
+    return out
+
+
+def _chosen_rings(
+    polygon: pa.Array, holes: pa.Array | None = None
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The ring YOLO writes of each polygon: (positions of the polygons that have one, flat coords, offsets).
+
+    With ``holes`` (the polygons' ``polygon_holes``), the largest ring that is no hole, where there is one.
+    """
     valid = valid_mask(polygon)
     counts, ring_len, coords = G.flat_rings(polygon)
     ring_start = np.concatenate([[0], np.cumsum(ring_len)])
     # several rings (COCO polygons split by occlusion): write the one with the largest area, among the
     # rings of at least 3 points (an object without one writes its box or traced mask instead)
     drawn = G.drawable_rings(ring_len)
-    pick = _largest_rings(coords, ring_start, counts, drawn)
+    pick = _largest_rings(coords, ring_start, counts, drawn, _ring_holes(holes, counts))
     has = valid & G.any_per_row(counts, drawn)
     chosen = pick[has]
     lengths = ring_len[chosen]
@@ -236,16 +257,16 @@ def _chosen_rings(polygon: pa.Array) -> tuple[np.ndarray[Any, Any], np.ndarray[A
     return np.flatnonzero(has), coords[idx], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
 
-def _chosen_ring_bounds(polygon: pa.ChunkedArray) -> np.ndarray[Any, Any]:
-    """Per polygon, the bounds ``x y w h`` of the ring YOLO writes (NaN without one)."""
-    polygon = polygon.combine_chunks()
+def _chosen_ring_bounds(polygon: pa.ChunkedArray, holes: pa.ChunkedArray) -> np.ndarray[Any, Any]:
+    """Per polygon, the bounds ``x y w h`` of the ring YOLO writes (NaN without one); ``holes``: their flags."""
+    polygon, hole_flags = polygon.combine_chunks(), holes.combine_chunks()
     out = np.full((len(polygon), 4), np.nan)
     counts, ring_len, coords = G.flat_rings(polygon)
     if not (ring_len % 2).any():  # x y pairs throughout (the usual case): every ring's bounds at once
         ring_start = np.concatenate([[0], np.cumsum(ring_len)])
         drawn = G.drawable_rings(ring_len)
         has = valid_mask(polygon) & G.any_per_row(counts, drawn)
-        pick = _largest_rings(coords, ring_start, counts, drawn)[has]
+        pick = _largest_rings(coords, ring_start, counts, drawn, _ring_holes(hole_flags, counts))[has]
         filled = np.flatnonzero(ring_len)
         ring_bounds = np.full((len(ring_len), 4), np.nan)
         if len(filled):  # (x, y) pairs as rows: one reduction for both axes
@@ -255,7 +276,7 @@ def _chosen_ring_bounds(polygon: pa.ChunkedArray) -> np.ndarray[Any, Any]:
                 ring_bounds[filled] = np.concatenate([low, high - low], axis=1)
         out[has] = ring_bounds[pick]
         return out
-    has, flat, offsets = _chosen_rings(polygon)
+    has, flat, offsets = _chosen_rings(polygon, hole_flags)
     out[has] = G.ring_bounds(flat, offsets)
     return out
 
@@ -272,7 +293,7 @@ def segment_box_gaps(dataset: Dataset, rows: np.ndarray[Any, Any]) -> np.ndarray
     box, _ = G.bbox_columns(objects["bbox"].take(pa.array(rows, pa.int64())))
     bounds = np.full((len(rows), 4), np.nan)
     drawn = np.flatnonzero(drawable_polygons(dataset)[rows])
-    polygon = objects["polygon"]
+    polygon, holes = objects["polygon"], objects["polygon_holes"]
     # a slice of the column at a time, every row of it (slicing copies nothing; taking the rows asked for
     # copied them and took a third of the time); rows are in order
     drawn_rows = rows[drawn]
@@ -280,7 +301,8 @@ def segment_box_gaps(dataset: Dataset, rows: np.ndarray[Any, Any]) -> np.ndarray
         lo, hi = np.searchsorted(drawn_rows, [first, first + _CHUNK * 4])
         if lo == hi:
             continue
-        bounds[drawn[lo:hi]] = _chosen_ring_bounds(polygon.slice(first, _CHUNK * 4))[drawn_rows[lo:hi] - first]
+        chosen = _chosen_ring_bounds(polygon.slice(first, _CHUNK * 4), holes.slice(first, _CHUNK * 4))
+        bounds[drawn[lo:hi]] = chosen[drawn_rows[lo:hi] - first]
     traced = traced_masks(dataset).rings
     for i in np.flatnonzero(np.isnan(bounds[:, 0])).tolist():  # (masks are traced one by one anyway)
         ring = traced.get(int(rows[i]))
@@ -390,6 +412,8 @@ class Lines:
         self.boxes, self.box_valid = cached(dataset, "boxes", lambda: read_only(*G.bbox_columns(self.objects["bbox"])))
         self.angle = np.asarray(self.objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
         self.polygons = ChunkedRows(self.objects["polygon"])
+        flags = self.objects["polygon_holes"]  # (YOLO writes no hole: the largest ring that is none)
+        self.holes = ChunkedRows(flags) if flags.null_count < len(flags) else None
         self.keypoints = ChunkedRows(self.objects["keypoints"])
         self.traced = traced_masks(dataset).rings if task == "segment" else {}
         self.as_read = AsRead(self.objects, task, precision is None, (cols.width, cols.height))  # (see yolo_exact)
@@ -537,7 +561,8 @@ class Lines:
         self, rows: np.ndarray[Any, Any]
     ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """The chosen ring of each row with a polygon: (rows that have one, flat coords, offsets)."""
-        return _chosen_rings(self.polygons.take(pa.array(rows)))
+        taken = pa.array(rows)
+        return _chosen_rings(self.polygons.take(taken), self.holes.take(taken) if self.holes is not None else None)
 
     def _normalise_ragged(
         self, rows: np.ndarray[Any, Any], flat: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]
