@@ -7982,3 +7982,20 @@ def test_yolo_segment_writes_the_largest_ring_that_is_no_hole(tmp_path: Path) ->
     assert (tmp_path / "o/labels/train/a.txt").read_text() == (
         "0 0.4 0.4 0.6 0.4 0.6 0.6 0.4 0.6\n0 0.1 0.1 0.9 0.1 0.9 0.9 0.1 0.9\n"
     )
+
+
+@pytest.mark.parametrize("task", ["detect", "segment", "obb", "pose"])
+def test_an_object_of_holes_alone_and_a_mask_is_counted_lost_once_where_the_task_draws_no_mask(
+    tmp_path: Path, task: str
+) -> None:
+    """Its mask kept it from being lost whole where the holes were taken off, yet detect, OBB and pose draw no
+    mask: it was counted twice, among the polygons of holes alone and the objects without a box or polygon."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=10, height=10)))
+    mask = {"size": [10, 10], "counts": [22, 3, 7, 3, 7, 3, 55]}
+    ds.add(Object(id="o", item_id="a", category_id=1, polygon=[[3.0, 3, 3, 7, 7, 7]], polygon_holes=[True], mask=mask))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task=task, allow_loss=True)
+    lost = [(c.what, c.count) for c in report.lost if c.what.startswith(("objects", "polygons"))]
+    assert lost == (
+        [("polygons of holes alone", 1)] if task == "segment" else [("objects without a box or polygon", 1)]
+    )

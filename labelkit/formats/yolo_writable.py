@@ -43,12 +43,12 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     or image would be named with a NUL character (:func:`labelkit.portable.without_nul_names`).
     """
     dataset, nul = without_nul_names(dataset, "YOLO")
-    dataset, holes = _without_hole_only_polygons(dataset)
+    dataset, holes = _without_hole_only_polygons(dataset, task_of(dataset, options))
     kept, losses = _writable(dataset, **options)
     return kept, nul + holes + losses
 
 
-def _without_hole_only_polygons(dataset: Dataset) -> tuple[Dataset, list[tuple[str, int, str]]]:
+def _without_hole_only_polygons(dataset: Dataset, task: str) -> tuple[Dataset, list[tuple[str, int, str]]]:
     """The dataset with the polygons whose every ring is a hole taken off their objects, and the loss.
 
     Such a polygon covers nothing (COCO writes it as an empty mask, VOC paints nothing); YOLO has no holes, and
@@ -65,8 +65,9 @@ def _without_hole_only_polygons(dataset: Dataset) -> tuple[Dataset, list[tuple[s
     for name in ("polygon", "polygon_holes"):
         column = pc.if_else(mask, pa.nulls(len(drop), objects[name].type), objects[name])
         objects = objects.set_column(objects.schema.get_field_index(name), name, column)
-    # (an object left nothing to draw, no box nor mask, is lost whole: counted once, there)
-    drawn = valid_mask(objects["bbox"]) | valid_mask(objects["mask"])
+    # (an object left nothing to draw, no box nor, for segment, which traces it, mask, is lost whole: counted once,
+    # there; detect, OBB and pose draw no mask)
+    drawn = valid_mask(objects["bbox"]) | (valid_mask(objects["mask"]) if task == "segment" else False)
     kept = [r for r in rows if drawn[r]]
     dataset = Dataset.from_tables({**dataset.tables(), "objects": objects}, dataset.categories, dataset.info)
     if not kept:
