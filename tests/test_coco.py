@@ -6979,15 +6979,12 @@ def test_validate_reports_repeated_keys_anywhere_and_convert_keeps_the_last(tmp_
     path = tmp_path / "instances_val.json"
     path.write_text(text)
     findings = labelkit.validate(path)
-    expected = ["/annotations", "/categories/0/name", "/images/0/id", "/info/v"]
+    expected = ["/info/v", "/categories/0/name", "/images/0/id", "/annotations"]  # (in the order reading meets them)
     assert [(f.path, f.where, f.message) for f in findings] == [
         (str(path), "#" + at, _REPEATED.format(at.split("/")[-1])) for at in expected
     ]
     result = CliRunner().invoke(cli, ["validate", str(path)])
-    assert (
-        result.exit_code == 1
-        and result.output.splitlines()[0] == f"{path}#/annotations: {_REPEATED.format('annotations')}"
-    )
+    assert result.exit_code == 1 and result.output.splitlines()[0] == f"{path}#/info/v: {_REPEATED.format('v')}"
     labelkit.convert(path, tmp_path / "out", to="coco")
     written = json.loads((tmp_path / "out" / "annotations" / "instances_val.json").read_text())
     assert written == {
@@ -7489,9 +7486,9 @@ def test_a_missing_rle_field_or_images_list_is_said_alike_by_validate_and_conver
         "categories": [{"id": 1, "name": "a"}],
     }
     assert [(f.where, f.message) for f in labelkit.validate(_write(tmp_path, doc))] == [
-        ("#/annotations/0/segmentation/counts", "missing required field 'counts'"),
         ("#/images/0/file_name", "missing required field 'file_name' or 'coco_url'"),
         ("#/images/0/height", "missing required field 'height'"),
+        ("#/annotations/0/segmentation/counts", "missing required field 'counts'"),
     ]
     doc["images"] = [{"id": 1, "width": 10, "height": 10, "file_name": "a.jpg"}]
     for rle, key in (({"size": [10, 10]}, "counts"), ({"counts": "2"}, "size")):

@@ -1147,11 +1147,14 @@ def test_validate_names_every_id_or_size_written_as_a_float(tmp_path: Path) -> N
     src = tmp_path / "instances_val.json"
     src.write_text(json.dumps(doc))
     assert [(f.where, f.message) for f in labelkit.validate(src)] == [
-        ("#/annotations/0/id", "id must be an integer (found 1.0)"),
-        ("#/annotations/1/image_id", "image_id must be an integer (found 1.0)"),
         ("#/images/0/width", "width must be an integer (found 640.0)"),
         ("#/images/1/height", "height must be an integer (found 48.0)"),
+        ("#/annotations/0/id", "id must be an integer (found 1.0)"),
+        ("#/annotations/1/image_id", "image_id must be an integer (found 1.0)"),
     ]
+    with pytest.raises(InputError) as err:  # (validate's first is the problem convert names)
+        labelkit.load(src)
+    assert err.value.location.pointer == "/images/0/width"
 
 
 @pytest.mark.parametrize("via", ["coco", "labelkit", "parquet"])

@@ -403,9 +403,9 @@ def test_a_key_repeated_in_images_taken_whole_is_found_when_annotations_reach_th
     findings = coco_schema._schema_findings(path, fast=True)
     assert findings == coco_schema._schema_findings(path, fast=False)
     assert len(findings) == coco_schema.MAX_FINDINGS
-    assert findings[-1].where == "#/images/0/id"
-    assert findings[-1].message.startswith("key 'id' repeated in one object")
-    assert [f.where for f in findings[:2]] == ["#/annotations/0/iscrowd", "#/annotations/1/iscrowd"]
+    assert findings[0].where == "#/images/0/id"  # (in the order reading meets them: images first)
+    assert findings[0].message.startswith("key 'id' repeated in one object")
+    assert [f.where for f in findings[1:3]] == ["#/annotations/0/iscrowd", "#/annotations/1/iscrowd"]
 
 
 def _alike_at_the_depth_limit(path: Path, text: Callable[[int], str]) -> None:

@@ -23,6 +23,7 @@ MODULES = [
     "labelkit.formats.parquet",
     "labelkit.formats.coco_build",
     "labelkit.formats.coco_names",
+    "labelkit.formats.coco_schema",
     "labelkit.formats.coco_shapes",
     "labelkit.formats.coco_ids",
     "labelkit.formats.coco_homes",

@@ -208,7 +208,8 @@ def detect(path: Path) -> Detection | None:
         files = standard if roboflow and standard else find_files(path)
         inside, linked = Inside(path), []
         for file in files:  # the first that is not empty decides (a FIFO sniffs as empty)
-            if inside.refusal(file) is not None:  # (never opened: reading refuses it, or with links=follow reads it)
+            if os.path.exists(file) and inside.refusal(file) is not None:  # (never opened: reading refuses it, or
+                # reads it with links=follow; a link to no file is named by reading, as below)
                 linked.append(file)
                 continue
             try:
@@ -678,7 +679,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     Returns:
         Findings with JSON pointers; empty when the files are clean.
     """
-    from labelkit.formats.coco_schema import coordinate_findings, integer_findings, schema_findings
+    from labelkit.formats.coco_schema import coordinate_findings, integer_findings, reading_order, schema_findings
 
     findings: list[Finding] = []
     files = [file for file in find_files(path) if not _not_read(file, path)]  # as reading leaves them out
@@ -695,10 +696,7 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     except InputError:  # (a polygon's value that is no number, an id of 1.0: each is named, as the schema's)
         named = [x for file in files for x in [*coordinate_findings(file), *integer_findings(file)]]
         if named:
-            return sorted(
-                named,
-                key=lambda f: (f.path, [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in f.where.split("/")]),
-            )
+            return sorted(named, key=lambda f: (f.path, reading_order(f.where)))
         raise
 
 

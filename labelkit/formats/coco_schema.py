@@ -42,6 +42,28 @@ def schema_findings(path: Path) -> list[Finding]:
         raise too_deep(read_bytes(path), path) from exc
 
 
+_SECTIONS = {"categories": 1, "images": 2, "annotations": 3}
+"""The order reading checks a COCO file's lists in (the other top-level keys before them)."""
+
+
+def reading_order(where: str) -> list[tuple[int, int, str]]:
+    """A finding's JSON pointer (``#/images/12/width``) as a sort key: in the order ``convert`` meets problems.
+
+    Reading checks categories, then images, then annotations, each in list order, so ``validate`` lists a file's
+    findings so and its first is the problem ``convert`` names (they were sorted by name: annotations first).
+
+    Examples:
+        >>> where = ["#/annotations/2/id", "#/images/10/width", "#/images/9/id", "#/categories/0/id", "#/info/x"]
+        >>> sorted(where, key=reading_order)
+        ['#/info/x', '#/categories/0/id', '#/images/9/id', '#/images/10/width', '#/annotations/2/id']
+    """
+    parts = where.split("/")
+    return [
+        (0, int(part), "") if part.isdigit() else (1, _SECTIONS.get(part, 0) if n == 1 else 0, part)
+        for n, part in enumerate(parts)
+    ]
+
+
 def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
     findings = _schema_pass(path, fast)
     if findings is None:  # (called from here, not from the pass: depth limits count the caller's frames)
@@ -50,7 +72,7 @@ def _schema_findings(path: Path, fast: bool = True) -> list[Finding]:
     if findings and len(findings) < MAX_FINDINGS:  # (without, the semantic pass follows: see coco.validate)
         named = {f.where for f in findings}  # (a list jsonschema looked into, one ring not a list: named there)
         findings += [f for f in coordinate_findings(path, MAX_FINDINGS - len(findings)) if f.where not in named]
-        findings.sort(key=lambda f: [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in f.where.split("/")])
+        findings.sort(key=lambda f: reading_order(f.where))
     return findings
 
 
@@ -283,7 +305,7 @@ def _schema_pass(path: Path, fast: bool) -> list[Finding] | None:
             return None
         # the top level's keys are the file's less its values': more is a repeated key (or \": in a key)
         findings.extend(_repeat_findings(path, [at for at in repeated_keys(read_bytes(path)) if len(at) == 1]))
-    findings.sort(key=lambda f: [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in f.where.split("/")])
+    findings.sort(key=lambda f: reading_order(f.where))
     return findings[:MAX_FINDINGS]
 
 
