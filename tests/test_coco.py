@@ -7181,6 +7181,10 @@ def test_info_and_licenses_numbers_are_written_as_the_file_spelled_them(tmp_path
     assert '"licenses":[{"id":1.0,"v":2.50}]' in edited
     labelkit.save(ds.copy(), tmp_path / "copied", "coco")
     assert '"licenses":[{"id":1.0,"v":2.5}]' in (tmp_path / "copied/annotations/instances_val.json").read_text()
+    # a file of no split (its name says none), written as the default split, kept no spelling
+    (tmp_path / "t.json").write_text(f'{{"info": {info}, "licenses": {licenses}, {body}}}')
+    labelkit.convert(tmp_path / "t.json", tmp_path / "bare", to="coco")
+    assert (tmp_path / "bare/annotations/image_info_default.json").read_text().startswith(head)  # (no annotations)
 
 
 def test_a_number_too_small_for_a_float_is_read_as_the_nearest_float_without_a_note(tmp_path: Path) -> None:

@@ -669,8 +669,15 @@ def keep_sections(info: Any, texts: dict[tuple[str, str | None, str], bytes]) ->
 
 
 def section_text(info: Any, task: str, split: str | None, key: str, value: Any) -> bytes:
-    """The JSON text of a file's ``key`` section: as read (see :func:`keep_sections`) if it still holds ``value``."""
+    """The JSON text of a file's ``key`` section: as read (see :func:`keep_sections`) if it still holds ``value``.
+
+    A file read of no split (``t.json``) gives the text of the file its items are written to (``-o split``'s,
+    ``instances_default.json``), where no file of that split was read.
+    """
     written = orjson.dumps(value)
     entry = _SECTIONS.get(id(info))
-    text = entry[1].get((task, split, key)) if entry is not None and entry[0]() is info else None
+    text = None
+    if entry is not None and entry[0]() is info:
+        text = entry[1].get((task, split, key))
+        text = entry[1].get((task, None, key)) if text is None else text
     return text if text is not None and orjson.dumps(orjson.loads(text)) == written else written
