@@ -3239,19 +3239,21 @@ def test_keypoints_inline_are_kept_per_annotation(
 
 
 def test_keypoints_inline_unlike_the_keypoints_files_are_noted_and_the_keypoints_files_kept(tmp_path: Path) -> None:
-    """The model holds one keypoints value per object: the keypoints file's (COCO's file of keypoints), written to
-    both files, with a read note; they replaced the instance's without a word."""
+    """The model holds one keypoints value per object: the keypoints file's (COCO's file of keypoints), with a read
+    note; they replaced the instance's without a word. The instance's own are written back to its file: they were
+    written the keypoints file's, a file COCO's reader refuses where the two files' categories name other points."""
     own = _ann(1, 1, 1, keypoints=[6, 6, 2], num_keypoints=1)
     docs = _instances_and_keypoints(tmp_path / "in", [own, _ann(2, 1, 1, **_POSE)], [_ann(1, 1, 1, **_POSE)])
     ds = labelkit.load(tmp_path / "in")
     assert ds.read_notes == [
         "1 annotations of person_keypoints_val.json have other keypoints than the same annotation of the instances "
-        "file: the keypoints file's are kept (writing COCO writes them to both files)"
+        "file: the keypoints file's are kept (writing COCO gives the instances file its own)"
     ]
     labelkit.save(ds, tmp_path / "out", "coco")
     written = _written(tmp_path / "out", docs)
-    assert written["instances_val"]["annotations"] == [{**own, "keypoints": [5, 5, 2]}, _ann(2, 1, 1, **_POSE)]
-    assert written["person_keypoints_val"] == docs["person_keypoints_val"]
+    assert written == docs
+    [obj] = [o for o in ds.objects() if o.id == "1"]
+    assert obj.keypoints == [5, 5, 2]  # (the keypoints file's)
 
 
 def test_keypoints_inline_that_the_keypoints_file_lists_without_are_kept_and_noted(tmp_path: Path) -> None:
@@ -7881,3 +7883,37 @@ def test_a_captions_file_beside_others_lists_the_categories_its_captions_use(tmp
     path = tmp_path / "out/annotations/captions_train.json"
     assert _load(path)["categories"] == [{"id": 2, "name": "car"}]
     assert COCO(str(path)).loadCats(2) == [{"id": 2, "name": "car"}]
+
+
+def test_keypoints_inline_of_fewer_points_than_the_keypoints_file_s_are_written_back_as_read(tmp_path: Path) -> None:
+    """An instances file whose category names 1 point and a keypoints file naming 2, one annotation in both: the
+    instances file was written the keypoints file's 6 numbers under its own 1 name, which COCO's reader (and
+    labelkit's) refuses; validate had passed the input."""
+    root = tmp_path / "kw/annotations"
+    root.mkdir(parents=True)
+    ann = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 5, 5], "area": 25, "iscrowd": 0}
+    ann["segmentation"] = [[0, 0, 5, 0, 5, 5]]
+    image = [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}]
+    docs = {
+        "instances_val": {
+            "images": image,
+            "categories": [{"id": 1, "name": "person", "keypoints": ["a"], "skeleton": []}],
+            "annotations": [{**ann, "keypoints": [1, 1, 2], "num_keypoints": 1}],
+        },
+        "person_keypoints_val": {
+            "images": image,
+            "categories": [{"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": [[1, 2]]}],
+            "annotations": [{**ann, "keypoints": [1, 1, 2, 3, 3, 2], "num_keypoints": 2}],
+        },
+    }
+    for name, doc in docs.items():
+        (root / f"{name}.json").write_text(json.dumps(doc))
+    assert labelkit.validate(root.parent) == []
+    labelkit.convert(root.parent, tmp_path / "out", to="coco")
+    assert labelkit.validate(tmp_path / "out") == []
+    for name, doc in docs.items():
+        assert json.loads((tmp_path / f"out/annotations/{name}.json").read_text()) == doc
+    labelkit.convert(root.parent, tmp_path / "kw.json", to="labelkit")  # (kept through labelkit JSON too)
+    labelkit.convert(tmp_path / "kw.json", tmp_path / "again", to="coco")
+    for name, doc in docs.items():
+        assert json.loads((tmp_path / f"again/annotations/{name}.json").read_text()) == doc

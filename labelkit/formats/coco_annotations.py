@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from labelkit.formats.coco_shapes import arr, holes_rle, plain_areas, unposed_keypoint_counts, written_boxes
 from labelkit.formats.coco_text import (
     COUNT_TAG,
+    POINTS_TAG,
     CarriedFields,
     attributes_twice,
     bbox_json,
@@ -35,7 +36,7 @@ from labelkit.formats.coco_text import (
 )
 from labelkit.model import Category
 from labelkit.model import geometry as G
-from labelkit.model.tables import true_mask, valid_mask
+from labelkit.model.tables import contains_match, true_mask, valid_mask
 
 IMAGE = "_labelkit_image_id"
 """A column of the picked objects' COCO image ids as text, looked up once per file."""
@@ -116,6 +117,10 @@ class ObjectText:
             keypoints_text = pc.replace_with_mask(
                 pa.nulls(n, pa.string()), pa.array(inline), list_json(arr(c["keypoints"]).filter(pa.array(inline)))
             )
+            own = contains_match(extras, f'"{POINTS_TAG}":') & inline  # (its record's own, unlike the object's)
+            if own.any():
+                found = pc.struct_field(pc.extract_regex(extras, f'"{POINTS_TAG}":(?P<p>\\[[^\\]]*\\])'), "p")
+                keypoints_text = pc.if_else(pa.array(own), found, keypoints_text)
         if not results:
             fields = carried_fields(extras, self.read_from_coco)
             complete = fields.as_read

@@ -24,7 +24,15 @@ from labelkit.formats.coco_build import Built
 from labelkit.formats.coco_categories import same_json
 from labelkit.formats.coco_homes import CAPTION_TASKS, LABEL_TASKS
 from labelkit.formats.coco_read import CocoFile
-from labelkit.formats.coco_text import COUNT_TAG, INLINE_TAG, LISTED_TAG, STUFF_TAG, value_text
+from labelkit.formats.coco_text import (
+    COUNT_TAG,
+    INLINE_TAG,
+    LISTED_TAG,
+    POINTS_TAG,
+    STUFF_TAG,
+    list_json,
+    value_text,
+)
 from labelkit.model.tables import contains_match, loads_text, members_or_raw, true_mask, valid_mask
 
 
@@ -107,7 +115,7 @@ def merge_tables(files: list[CocoFile], built: list[Built], items: pa.Table, not
             if unlike:
                 notes.append(
                     f"{unlike:,} annotations of {f.path.name} have other keypoints than the same annotation of the "
-                    "instances file: the keypoints file's are kept (writing COCO writes them to both files)"
+                    "instances file: the keypoints file's are kept (writing COCO gives the instances file its own)"
                 )
             if differ:
                 notes.append(
@@ -345,6 +353,13 @@ def _merge_keypoints(instances: pa.Table, keypoints: pa.Table) -> tuple[pa.Table
         kept_members = pa.array([kept.get(k) for k in range(kp.num_rows)], pa.string())
         kp_extras = _with_member(kp_extras, kept_members)
     merged_extras = _with_member(kp_extras, pc.if_else(pa.array(inline), tag, _NO_TEXT))
+    if unlike.any():  # (the instance's own keypoints, which writing COCO gives its record back)
+        own_points = pc.binary_join_element_wise(
+            f'"{POINTS_TAG}":', list_json(same["keypoints"].combine_chunks().filter(pa.array(unlike))), ""
+        )
+        index = np.full(kp.num_rows, -1, dtype=np.int64)
+        index[unlike] = np.arange(int(unlike.sum()))
+        merged_extras = _with_member(merged_extras, own_points.take(pa.array(index, mask=index < 0)))
     bare = pa.scalar(f'"{LISTED_TAG}":true', pa.string())  # (listed there without keypoints, and has none)
     merged_extras = _with_member(merged_extras, pc.if_else(pa.array(~listed & ~inline), bare, _NO_TEXT))
     n = instances.num_rows

@@ -35,6 +35,11 @@ one, or the JSON text of another value (``"\\"2\\""``). The object's other extra
 writing COCO gives the instances file's record back its keypoints and its own ``num_keypoints``. An object of
 such a record that the keypoints file does not list is also tagged ``"coco:@task":"instances"``
 (:data:`STUFF_TAG`): it is not written there."""
+POINTS_TAG = "coco:@inline_points"
+"""The extras key holding the keypoints an instances file's record carried inline (a JSON list), where the
+keypoints file beside it gives the same annotation other keypoints (the object's): writing COCO gives the
+instances file's record back its own, which its category's keypoint names there count (they were written the
+keypoints file's, a file its reader refuses where the two files name other points)."""
 COUNT_TAG = "coco:@num_keypoints"
 """The extras key marking an object whose record in the instances file carried ``num_keypoints`` but no keypoints,
 in a split with a keypoints file too. Its value is that ``num_keypoints`` as read (as :data:`INLINE_TAG`'s), which
@@ -429,9 +434,13 @@ def field_of(key: str) -> str:
 
 _JSON_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 """A JSON number's text."""
-_BOOKKEEPING = f',?"coco:@[a-z_]+":(?:{_JSON_NUMBER}|null|true|false)([,}}])'
-"""A bookkeeping member (``coco:@...``) whose value holds no quote, which :func:`carried_extras` cuts out so
-that the row's other members may still be spliced as they are."""
+_BOOKKEEPING_VALUE = f'(?:{_JSON_NUMBER}|null|true|false|\\[[^\\[\\]{{}}"]*\\])'
+_BOOKKEEPING = f',"coco:@[a-z_]+":{_BOOKKEEPING_VALUE}'
+"""A bookkeeping member (``coco:@...``) whose value holds no quote (a number, a flat list of numbers), after
+another member, which :func:`carried_extras` cuts out so that the row's other members may still be spliced as
+they are (:data:`_FIRST_BOOKKEEPING` cuts out the first member)."""
+_FIRST_BOOKKEEPING = f'^\\{{"coco:@[a-z_]+":{_BOOKKEEPING_VALUE},?'
+"""The first member of an object, a bookkeeping one as :data:`_BOOKKEEPING`'s (the others cut out before)."""
 
 
 ATTRIBUTES_EXTRA = "coco:attributes"
@@ -496,8 +505,8 @@ def carried_extras(extras: pa.Array, skip: Sequence[str] = ()) -> pa.Array:
     if not has_np.any():
         return pa.nulls(n, pa.string())
     if contains_match(extras, '"coco:@').any():  # bookkeeping (INLINE_TAG's number): not written
-        extras = pc.replace_substring_regex(extras, _BOOKKEEPING, r"\1")
-        extras = pc.replace_substring_regex(extras, r"^\{,", "{")
+        extras = pc.replace_substring_regex(extras, _BOOKKEEPING, "")
+        extras = pc.replace_substring_regex(extras, _FIRST_BOOKKEEPING, "{")
         extras = pc.if_else(pc.equal(extras, "{}"), pa.scalar(None, pa.string()), extras)
         has = pc.fill_null(pc.match_substring(extras, '"coco:'), False)
         has_np = np.asarray(has.to_numpy(zero_copy_only=False), dtype=bool)
