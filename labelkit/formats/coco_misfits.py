@@ -14,6 +14,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.formats.coco_records import files_keypoint_counts
 from labelkit.formats.coco_results import written_as_detections
 from labelkit.formats.coco_shapes import (
     arr,
@@ -181,19 +182,20 @@ def odd_visibilities(objects: pa.Table, dataset: Dataset) -> tuple[pa.Array, int
     return fixed.cast(objects.schema.field("keypoints").type), int(odd.sum())
 
 
-def unlabelled_keypoints(objects: pa.Table, wrong: np.ndarray, dataset: Dataset) -> tuple[pa.Table, str]:
+def unlabelled_keypoints(
+    objects: pa.Table, wrong: np.ndarray, dataset: Dataset, names: np.ndarray
+) -> tuple[pa.Table, str]:
     """The ``wrong`` objects' keypoints made unlabelled, and the reason of the loss (see ``coco_plan.writable``).
 
     Each gets a zero for every number of its category's points: the writer writes such a set as COCO's
-    keypoints files write an unlabelled person (``num_keypoints`` 0), as it writes an object of that category
+    keypoints files write an unlabelled person (``num_keypoints`` 0; ``names``, per object, the number of keypoint
+    names its split's files give its category: :func:`wrong_keypoint_counts`), as it writes an object of that category
     without keypoints; check_dataset counts it under neither. A detection (written to a results file, where
     points are predictions) is written without keypoints: zeros would be points detected at (0, 0).
     """
     rows = np.flatnonzero(wrong)
     detections = written_as_detections(objects, dataset)[rows]
-    named = {c.id: len(c.keypoints) for c in dataset.categories if c.keypoints}
-    ids = objects["category_id"].take(pa.array(rows)).to_pylist()
-    zeros = [None if d else [0.0] * (3 * named[i]) for i, d in zip(ids, detections.tolist(), strict=True)]
+    zeros = [None if d else [0.0] * (3 * int(k)) for k, d in zip(names[rows], detections.tolist(), strict=True)]
     column = objects["keypoints"]
     values = spliced_rows(column, rows, pa.array(zeros, column.type))
     objects = objects.set_column(objects.schema.get_field_index("keypoints"), "keypoints", values)
@@ -213,20 +215,38 @@ def unlabelled_keypoints(objects: pa.Table, wrong: np.ndarray, dataset: Dataset)
     return objects, reason
 
 
-def wrong_keypoint_counts(objects: pa.Table, categories: list[Any], others: list[tuple[int, int]]) -> np.ndarray:
-    """Per object: keypoints whose count differs from the keypoint names of a category that has some.
+def wrong_keypoint_counts(objects: pa.Table, dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Per object: keypoints whose count differs from the keypoint names its file gives its category; the count.
 
-    ``others``: (category id, names) a file read gave the category beside its own (a keypoints file's own names).
+    A category's keypoint names are kept per file read (:func:`~labelkit.formats.coco_records.files_keypoint_counts`:
+    a keypoints file naming more points than the instances file beside it), and an object is written to the files
+    of its item's split: its keypoints are counted against the names the files of that split give its category
+    (the category's own where no file read of the split names its points). An object moved to another split whose
+    files name other points was written there unsaid, a file COCO's reader refuses.
+
+    Returns:
+        Per object: whether its count is wrong, and the number of names its split's files give (-1: none).
     """
-    named = {c.id: len(c.keypoints) for c in categories if c.keypoints}
-    if not named or not objects.num_rows or objects["keypoints"].null_count == objects.num_rows:
-        return np.zeros(objects.num_rows, dtype=bool)
-    expected = pc.index_in(objects["category_id"], value_set=pa.array(list(named), pa.int64()))
-    wanted = pa.array([3 * k for k in named.values()], pa.int64())
-    want = np.asarray(pc.take(wanted, expected).fill_null(-1).to_numpy(zero_copy_only=False))
+    n = objects.num_rows
+    want_names = np.full(n, -1, dtype=np.int64)
+    named = {c.id: len(c.keypoints) for c in dataset.categories if c.keypoints}
+    if not named or not n or objects["keypoints"].null_count == n:
+        return np.zeros(n, dtype=bool), want_names
     have = np.asarray(pc.list_value_length(objects["keypoints"]).fill_null(-1).to_numpy(zero_copy_only=False))
-    wrong: np.ndarray = (want >= 0) & (have >= 0) & (want != have)
     cats = np.asarray(objects["category_id"].fill_null(-1).to_numpy(zero_copy_only=False))
-    for cid, k in others:
-        wrong &= (cats != cid) | (have != 3 * k)
-    return wrong
+    rows = np.flatnonzero((have >= 0) & np.isin(cats, list(named)))
+    wrong = np.zeros(n, dtype=bool)
+    if not len(rows):
+        return wrong, want_names
+    by_split = files_keypoint_counts(dataset.info, dataset.categories)
+    items = dataset.table("items")
+    place = pc.index_in(objects["item_id"].take(pa.array(rows)), value_set=items["id"])
+    splits = items["split"].take(place).fill_null("default").to_pylist()
+    keys = list(zip(splits, cats[rows].tolist(), strict=True))
+    for key in set(keys):
+        split, cid = key
+        allowed = by_split.get(split, {}).get(cid) or {named[cid]}
+        mine = rows[[k == key for k in keys]]
+        wrong[mine] = ~np.isin(have[mine], [3 * k for k in allowed])
+        want_names[mine] = min(allowed) if len(allowed) == 1 else named[cid] if named[cid] in allowed else min(allowed)
+    return wrong, want_names

@@ -41,7 +41,7 @@ from labelkit.formats.coco_own import (
     own_objects_lost,
     zero_posed,
 )
-from labelkit.formats.coco_records import IMAGE_FIELDS, files_keypoint_counts
+from labelkit.formats.coco_records import IMAGE_FIELDS
 from labelkit.formats.coco_results import detection_item_ids, detections_of, results_only, written_as_detections
 from labelkit.formats.coco_shapes import (
     drawn_polygons,
@@ -157,9 +157,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         taken.append(("masks of another size than their image", misfit, refused))
     if negative.any():
         taken.append(("boxes of negative width or height", negative, refused))
-    wrong = wrong_keypoint_counts(objects, dataset.categories, files_keypoint_counts(dataset.info))
+    wrong, names = wrong_keypoint_counts(objects, dataset)
     if wrong.any():
-        objects, reason = unlabelled_keypoints(objects, wrong, dataset)
+        objects, reason = unlabelled_keypoints(objects, wrong, dataset, names)
         taken.append(("keypoint sets of another length than their category's names", wrong, reason))
     if odd.any():
         reason = (

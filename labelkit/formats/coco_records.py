@@ -329,18 +329,32 @@ def dataset_info(
     return DatasetInfo(extras=extras)
 
 
-def files_keypoint_counts(info: DatasetInfo) -> list[tuple[int, int]]:
-    """The (category id, number of keypoint names) that files read gave a category beside its own names.
+def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict[str, dict[int, set[int]]]:
+    """Per split read (``default``: of none), per category: the numbers of keypoint names its files give it.
 
     A category's keypoint names are kept per file (``category_values`` in the file list of :func:`dataset_info`):
-    a keypoints file may name fewer points than the instances file beside it, and its annotations have as many.
+    a keypoints file may name more points than the instances file beside it, and its annotations have as many. A
+    file whose category has no names (``category_fields`` without ``keypoints``: an instances file beside a
+    keypoints file) gives none; the others give their own names, else the category's.
     """
+    base = {c.id: len(c.keypoints) for c in categories if c.keypoints}
     files = info.extras.get("coco:files")
-    pairs: set[tuple[int, int]] = set()
+    out: dict[str, dict[int, set[int]]] = {}
     for spec in files if isinstance(files, list) else []:
-        values = spec.get("category_values") if isinstance(spec, dict) else None
-        for cid, fields in values.items() if isinstance(values, dict) else []:
-            names = fields.get("keypoints") if isinstance(fields, dict) else None
-            if isinstance(names, list) and names and cid.lstrip("-").isdigit():
-                pairs.add((int(cid), len(names)))
-    return sorted(pairs)
+        if not isinstance(spec, dict) or spec.get("task") not in ("instances", "person_keypoints", "stuff"):
+            continue
+        per = out.setdefault(str(spec.get("split") or "default"), {})
+        listed = spec.get("categories")
+        given_values, given_fields = spec.get("category_values"), spec.get("category_fields")
+        values: dict[str, Any] = given_values if isinstance(given_values, dict) else {}
+        fields: dict[str, Any] = given_fields if isinstance(given_fields, dict) else {}
+        for cid in listed if isinstance(listed, list) else list(base):
+            if not isinstance(cid, int) or isinstance(cid, bool):
+                continue
+            own = values.get(str(cid))
+            names = own.get("keypoints") if isinstance(own, dict) else None
+            if isinstance(names, list):
+                per.setdefault(cid, set()).add(len(names))
+            elif cid in base and "keypoints" in fields.get(str(cid), ["keypoints"]):
+                per.setdefault(cid, set()).add(base[cid])
+    return out

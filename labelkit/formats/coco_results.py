@@ -10,7 +10,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.formats.coco_records import files_keypoint_counts
 from labelkit.formats.coco_shapes import geometryless
 from labelkit.formats.coco_text import STUFF_TAG
 from labelkit.model import Dataset
@@ -78,7 +77,7 @@ def _written(objects: pa.Table, dataset: Dataset) -> np.ndarray:
         return np.zeros(objects.num_rows, dtype=bool)
     written = ~geometryless(objects)
     objects, misfit, negative, odd = coco_misfits.refused_geometry_taken_out(objects, dataset.table("items"))
-    wrong = coco_misfits.wrong_keypoint_counts(objects, dataset.categories, files_keypoint_counts(dataset.info))
+    wrong = coco_misfits.wrong_keypoint_counts(objects, dataset)[0]
     if wrong.any():  # (writable writes them unlabelled, which is none labelled: as none)
         keypoints = pc.if_else(
             pa.array(wrong), pa.scalar(None, objects.schema.field("keypoints").type), objects["keypoints"]
