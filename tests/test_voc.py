@@ -6952,3 +6952,28 @@ def test_objects_of_the_pngs_alone_are_counted_in_the_order_a_reader_numbers_the
         return [(o.id, o.category_id, (o.extras or {}).get("voc:semantic")) for o in labelkit.load(folder).objects()]
 
     assert objects(tmp_path / "o") == objects(root) and [i for i, _, _ in objects(root)] == ["1", "2", "3"]
+
+
+def test_voc_to_voc_keeps_ids_whose_image_is_in_a_folder_below_jpegimages(tmp_path: Path) -> None:
+    """``a.xml`` of ``<filename>images/a.jpg</filename>``: the reader compared ids with the image's base stem (``a``,
+    the same: ids not marked kept), the writer names such an item ``images/a``: VOC -> VOC moved every XML into
+    ``Annotations/images/`` and rewrote the lists, reporting 'item ids' transformed."""
+    root = tmp_path / "v"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "ImageSets/Main").mkdir(parents=True)
+    for name in ("a", "b"):
+        (root / f"Annotations/{name}.xml").write_text(
+            f"<annotation><filename>images/{name}.jpg</filename><size><width>100</width><height>80</height>"
+            "<depth>3</depth></size><object><name>dog</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>10</xmax>"
+            "<ymax>10</ymax></bndbox></object></annotation>"
+        )
+    (root / "ImageSets/Main/train.txt").write_text("a\nb\n")
+    report = labelkit.convert(root, tmp_path / "out", to="voc")
+    assert [c.what for c in report.transformed] == []
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*")) == [
+        "Annotations/a.xml",
+        "Annotations/b.xml",
+        "ImageSets/Main/train.txt",
+    ]
+    assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == "a\nb\n"
+    assert "<filename>images/a.jpg</filename>" in (tmp_path / "out/Annotations/a.xml").read_text()

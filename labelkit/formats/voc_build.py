@@ -19,7 +19,7 @@ from labelkit.formats.voc import (
 )
 from labelkit.formats.voc_images import ImageFinder
 from labelkit.formats.voc_labelmap import IGNORED, Labelmap, hex_color, is_own_color
-from labelkit.formats.voc_names import KEEP_IDS, image_stems
+from labelkit.formats.voc_names import KEEP_IDS, image_names
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets
 from labelkit.formats.yolo_media import image_size, is_image
@@ -571,6 +571,11 @@ def standalone_masks(
 
 
 def _named_otherwise(ids: list[str], paths: list[str | None]) -> bool:
-    """Whether an item's id (its XML's name) is not its image's stem (:func:`voc_names.image_stems`)."""
-    stems = image_stems(pa.array(paths, pa.string()))
+    """Whether an item's id (its XML's name) is not the name writing VOC would give it (:func:`voc_names.image_names`).
+
+    That is its image's stem, with the folders below ``JPEGImages/`` (``<filename>images/a.jpg</filename>`` of
+    ``a.xml`` names ``images/a``): compared with the stem alone, such items were renamed ``images/a``, their XML
+    moved into ``Annotations/images/``.
+    """
+    stems = image_names(pa.array(paths, pa.string()))
     return bool(pc.any(pc.not_equal(stems, pa.array(ids, pa.string()))).as_py())
