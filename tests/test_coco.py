@@ -4886,7 +4886,8 @@ def test_the_polygon_of_an_object_with_a_mask_and_no_box_is_lost_and_its_box_der
 def test_an_unscored_object_in_a_results_only_split_makes_it_list_its_images(tmp_path: Path, sized: bool) -> None:
     """A split read from a detection-results list, given an object without a score, is written with an
     instances file, which lists its images: an image without a size was written without one (a file the
-    reader refuses); it is now lost and reported, and with a size it is listed with it."""
+    reader refuses); it is now lost and reported, and with a size it is listed with it. The detections stay in
+    the results file: they went into the instances file as ground truth, and the results file was written []."""
     src = tmp_path / "results_val.json"
     src.write_text('[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.9}]')
     ds = labelkit.load(src)
@@ -4903,7 +4904,8 @@ def test_an_unscored_object_in_a_results_only_split_makes_it_list_its_images(tmp
     assert labelkit.save(ds, out, "coco").lost == []
     written = _load(out / "annotations" / "instances_val.json")
     assert written["images"] == [{"id": 1, "file_name": "1", "width": 8 if sized else 0, "height": 9 if sized else 0}]
-    assert [a.get("score") for a in written["annotations"]] == [0.9, None]
+    assert [a.get("score") for a in written["annotations"]] == [None]
+    assert _load(out / "annotations" / "results_val.json") == json.loads(src.read_text())
     assert len(labelkit.load(out).table("objects")) == 2
 
 
@@ -7953,3 +7955,41 @@ def test_an_object_moved_to_a_split_whose_keypoints_file_names_other_points_is_r
         ([5, 5, 2, 6, 6, 2], 2),
         ([5, 5, 2, 6, 6, 2], 2),
     ]
+
+
+def test_detections_of_a_results_only_split_stay_detections_when_items_move(tmp_path: Path) -> None:
+    """A split read from results_val.json alone, once a ground-truth image moved in, got an instances file, and all
+    its detections went there as ground truth (a made-up segmentation, area, iscrowd), results_val.json written []
+    unsaid; detections moved to a split of ground truth files went into its instances file too. Each now goes to
+    a results file of its split, made where there is none."""
+    root = tmp_path / "rs/annotations"
+    root.mkdir(parents=True)
+    images = [{"id": i, "file_name": f"t{i}.jpg", "width": 10, "height": 10} for i in range(1, 5)]
+    truth = [
+        {"id": i, "image_id": i, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0} for i in range(1, 5)
+    ]
+    doc = {"images": images, "annotations": truth, "categories": [{"id": 1, "name": "c"}]}
+    (root / "instances_train.json").write_text(json.dumps(doc))
+    detections = [{"image_id": i, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5} for i in range(11, 15)]
+    (root / "results_val.json").write_text(json.dumps(detections))
+    ds = labelkit.load(root.parent)
+    items = ds.table("items")
+    ids = items["id"].to_pylist()
+    moved = {"1": "val", "11": "train"}  # (a ground-truth image to val, a detection's to train)
+    splits = [moved.get(i, s) for i, s in zip(ids, items["split"].to_pylist(), strict=True)]
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(splits)))
+    assert labelkit.save(ds, tmp_path / "out", "coco").lost == []
+    out = tmp_path / "out/annotations"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "instances_train.json",
+        "instances_val.json",
+        "results_train.json",
+        "results_val.json",
+    ]
+    assert _load(out / "results_val.json") == detections[1:]
+    assert _load(out / "results_train.json") == detections[:1]
+    for name in ("instances_train.json", "instances_val.json"):
+        assert all("score" not in a for a in _load(out / name)["annotations"])
+    assert [a["id"] for a in _load(out / "instances_val.json")["annotations"]] == [1]
+    assert labelkit.validate(tmp_path / "out") == []
+    assert labelkit.load(tmp_path / "out").stats().annotations == {"object": 8}

@@ -129,14 +129,19 @@ def file_homes(
     """The files of a split (by task) an annotation of ``task``'s kind belongs in (none: its kind has no file).
 
     A detection-results file is the home of untagged objects only when the split has no instances or stuff file,
-    and only of those with a score (a result needs one: an object without goes to an instances file).
+    and only of those with a score (a result needs one: an object without goes to an instances file). A detection
+    read from a results file (tagged ``results``) has none in a split of ground truth files without a results
+    file: it gets one (it went into the instances file, as ground truth).
     """
     if task != "instances":
         return by_task.get(task, [])
     keypoints = by_task.get("person_keypoints", [])
     origin = "stuff" if extra and f'"{STUFF_TAG}":"stuff"' in extra else "instances"
-    if extra and f'"{STUFF_TAG}":"results"' in extra and by_task.get("results"):
-        return by_task["results"][:1]
+    if extra and f'"{STUFF_TAG}":"results"' in extra and scored:  # (a detection read from a results file)
+        if by_task.get("results"):
+            return by_task["results"][:1]
+        if any(by_task.get(t) for t in ("instances", "stuff", "person_keypoints")):
+            return []  # (moved to a split of ground truth files: a results file of its own is made)
     if extra and f'"{STUFF_TAG}":"person_keypoints"' in extra:
         if keypoints:
             return keypoints[:1]

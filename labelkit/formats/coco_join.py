@@ -49,7 +49,7 @@ def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
     # splits with another file of objects than stuff: its objects and stuff's would mix
     with_others = {f.split for f in files if f.task in ("instances", "person_keypoints", "results")}
     for f, b in zip(files, built, strict=True):
-        if f.task == "results" and f.split in with_truth and b.objects is not None:
+        if f.task == "results" and b.objects is not None:
             b.objects = _tagged(b.objects, "results")
         if f.task != "stuff" or f.split not in with_others or b.objects is None:
             continue

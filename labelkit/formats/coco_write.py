@@ -46,6 +46,7 @@ from labelkit.formats.coco_names import split_file_ok
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
 from labelkit.formats.coco_shapes import within_reach
 from labelkit.formats.coco_text import (
+    STUFF_TAG,
     Renumbered,
     caption_categories,
     carried_extras,
@@ -244,7 +245,8 @@ class Writer:
                     homes = file_homes(by_task, kind, category, extra, has_keypoints, scored)
                     if not homes:  # e.g. a label added to a split whose files hold objects only
                         keys = ["info", "licenses", "images", "annotations", "categories"]
-                        homes = by_task[task] = [FileSpec(task, group[0].split, keys, images=[])]
+                        made = "results" if objects and extra and _RESULTS_TAG in extra else task  # (see file_homes)
+                        homes = by_task[made] = [FileSpec(made, group[0].split, keys, images=[])]
                         specs.append(homes[0])
                         group.append(homes[0])
                     for home in homes:
@@ -292,6 +294,12 @@ class Writer:
         it has no file of their task.
         """
         kinds = self._kinds(split)
+        read_results = any("results" in t for t in self.read_tasks.values())
+        if "object" in kinds and "results" not in tasks and tasks and read_results:
+            # (a detection read from a results file, moved to a split of ground truth files: see file_homes)
+            objects = self._rows("objects", self._item_ids(split))
+            if (contains_match(objects["extras"], _RESULTS_TAG) & true_mask(objects["score"].is_valid())).any():
+                return True
         if "object" in kinds and not tasks & {"instances", "stuff"}:
             objects = self._rows("objects", self._item_ids(split))
             housed = pa.array(np.zeros(objects.num_rows, dtype=bool))
@@ -647,3 +655,5 @@ class Writer:
 
 
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
+_RESULTS_TAG = f'"{STUFF_TAG}":"results"'
+"""The extras member of a detection read from a results file (:func:`coco_join.tag_stuff`)."""
