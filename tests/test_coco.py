@@ -7993,3 +7993,29 @@ def test_detections_of_a_results_only_split_stay_detections_when_items_move(tmp_
     assert [a["id"] for a in _load(out / "instances_val.json")["annotations"]] == [1]
     assert labelkit.validate(tmp_path / "out") == []
     assert labelkit.load(tmp_path / "out").stats().annotations == {"object": 8}
+
+
+def test_an_annotation_of_a_category_only_another_file_lists_is_named(tmp_path: Path) -> None:
+    """validate passed a folder whose instances_val.json uses category 2, which only instances_train.json lists
+    (the file alone fails pycocotools' loadCats, and COCOeval passes over the annotation), and convert added the
+    category to the file unsaid."""
+    root = tmp_path / "uc/annotations"
+    root.mkdir(parents=True)
+    image = [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}]
+    a, b = {"id": 1, "name": "a"}, {"id": 2, "name": "b"}
+    (root / "instances_train.json").write_text(json.dumps({"images": image, "categories": [a, b], "annotations": []}))
+    ann = {"id": 1, "image_id": 1, "category_id": 2, "bbox": [0, 0, 5, 5], "area": 25, "iscrowd": 0}
+    (root / "instances_val.json").write_text(json.dumps({"images": image, "categories": [a], "annotations": [ann]}))
+    message = "category 2 is not among this file's categories, only another file's: COCO's tools read a file alone"
+    assert [(f.path, f.where, f.message) for f in labelkit.validate(root.parent)] == [
+        (str(root / "instances_val.json"), "#/annotations/0/category_id", message)
+    ]
+    ds = labelkit.load(root.parent)
+    assert ds.read_notes == [
+        "instances_val.json: 1 annotation of categories it does not list, only another file (first: "
+        "#/annotations/0/category_id, category 2): COCO's tools read a file alone (pycocotools' loadCats fails on "
+        "them); writing COCO lists them in it"
+    ]
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert _load(tmp_path / "out/annotations/instances_val.json")["categories"] == [a, b]
+    assert labelkit.validate(tmp_path / "out") == []

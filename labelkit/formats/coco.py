@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError, naming
+from labelkit.errors import InputError, json_pointer, naming
 from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_categories import (
@@ -425,6 +425,13 @@ def _read(
                 f"(first: #/images/{at}), as LVIS v1's: each is read at its coco_url's last two parts "
                 f"({b.items['path'][at].as_py()!r}), as Detectron2 reads them, and written back without one"
             )
+        if borrowed := borrowed_categories(f, b):
+            row, cid = borrowed[0]
+            notes.append(
+                f"{f.path.name}: {len(borrowed):,} annotation{'s' if len(borrowed) != 1 else ''} of categories it "
+                f"does not list, only another file (first: #/annotations/{row}/category_id, category {cid}): COCO's "
+                "tools read a file alone (pycocotools' loadCats fails on them); writing COCO lists them in it"
+            )
         if f.images and (n := b.items["width"].null_count):  # (0 x 0: see coco_records.build_items)
             at = int(np.flatnonzero(b.items["width"].is_null().to_numpy(zero_copy_only=False))[0])
             notes.append(
@@ -700,6 +707,28 @@ def validate(path: Path, **options: Any) -> list[Finding]:
         raise
 
 
+def borrowed_categories(f: CocoFile, b: Built) -> list[tuple[int, int]]:
+    """The annotations of ``f`` whose category the file does not list, only another file: (row, category id).
+
+    A folder's files are read with the categories of all of them (a keypoints file lists only person), yet
+    COCO's tools read a file alone: pycocotools' ``loadCats`` fails on such a category and COCOeval passes over
+    its annotations. Writing COCO lists it in the file. A file without ``categories`` (captions), or a results
+    file, lists none of its own: not looked at.
+    """
+    if f.task == "results" or "categories" not in f.present:
+        return []
+    own = pa.array([c.get("id") for c in f.categories if isinstance(c.get("id"), int)], pa.int64())
+    out: list[tuple[int, int]] = []
+    for table in (b.objects, b.labels, b.transcripts):
+        if table is None or "_row" not in table.column_names or not table.num_rows:
+            continue
+        odd = pc.and_(pc.is_valid(table["category_id"]), pc.invert(pc.is_in(table["category_id"], value_set=own)))
+        if pc.any(odd).as_py():
+            picked = table.filter(odd)
+            out += zip(picked["_row"].to_pylist(), picked["category_id"].to_pylist(), strict=True)
+    return sorted(out)
+
+
 def _semantic_findings(path: Path) -> list[Finding]:
     """:func:`validate`'s checks of files that fit the schema."""
     findings: list[Finding] = []
@@ -720,6 +749,17 @@ def _semantic_findings(path: Path) -> list[Finding]:
             )
             for row, given, counted in (miscounted_keypoints(b.objects) if f.task != "results" else [])
             if row not in bad  # (keypoints of the wrong length, say: one finding for the annotation)
+        ]
+        bad_rows = {row for row, _ in b.findings}  # (an unknown category is named as such)
+        ordered += [
+            Finding(
+                str(f.path),
+                json_pointer("annotations", row, "category_id"),
+                f"category {cid} is not among this file's categories, only another file's: COCO's tools read a "
+                "file alone",
+            )
+            for row, cid in borrowed_categories(f, b)
+            if row not in bad_rows
         ]
         findings.extend(Finding(x.path, "#" + x.where, x.message, x.severity) for x in ordered)
         built.append(b)
