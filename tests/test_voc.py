@@ -6977,3 +6977,39 @@ def test_voc_to_voc_keeps_ids_whose_image_is_in_a_folder_below_jpegimages(tmp_pa
     ]
     assert (tmp_path / "out/ImageSets/Main/train.txt").read_text() == "a\nb\n"
     assert "<filename>images/a.jpg</filename>" in (tmp_path / "out/Annotations/a.xml").read_text()
+
+
+def test_two_xmls_of_one_image_keep_its_name_and_the_image_is_placed_once(tmp_path: Path) -> None:
+    """a.xml and b.xml both of <filename>same.jpg</filename>: VOC -> VOC named them a.jpg and b.jpg, images that
+    are not there, reporting 'images of one name (from other folders)'. One image of one split keeps its name (and
+    is copied once); images of one name in two splits are still told apart."""
+    import pyarrow
+
+    root = tmp_path / "v"
+    for folder in ("Annotations", "ImageSets/Main", "JPEGImages"):
+        (root / folder).mkdir(parents=True)
+    for name in ("a", "b"):
+        (root / f"Annotations/{name}.xml").write_text(
+            "<annotation><filename>same.jpg</filename><size><width>10</width><height>10</height><depth>3</depth>"
+            "</size><object><name>dog</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax>"
+            "</bndbox></object></annotation>"
+        )
+    (root / "ImageSets/Main/train.txt").write_text("a\nb\n")
+    Image.new("RGB", (10, 10)).save(root / "JPEGImages/same.jpg")
+    for media in ("none", "copy"):
+        out = tmp_path / media
+        report = labelkit.convert(root, out, to="voc", media=media, media_root=str(root))
+        assert [c.what for c in report.transformed] == []
+        for name in ("a", "b"):
+            assert "<filename>same.jpg</filename>" in (out / f"Annotations/{name}.xml").read_text()
+        images = out / "JPEGImages"
+        assert (sorted(p.name for p in images.iterdir()) if images.exists() else []) == (
+            ["same.jpg"] if media == "copy" else []
+        )
+    ds = labelkit.load(root)  # (the same name in two splits: two images, each named after its item)
+    items = ds.table("items")
+    splits = pyarrow.array(["train", "val"])
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", splits))
+    report = labelkit.save(ds, tmp_path / "two", "voc")
+    assert [(c.what, c.count) for c in report.transformed] == [("image file names", 2)]
+    assert "<filename>a.jpg</filename>" in (tmp_path / "two/Annotations/a.xml").read_text()

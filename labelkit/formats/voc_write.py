@@ -326,6 +326,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             & ~has_polygon
         )
         names = pa.array([name_xml.get(c, "") if c is not None else "" for c in categories], pa.large_string())
+        placed_images: set[str] = set()
         for first in range(0, len(ids), _ITEM_CHUNK):
             last = min(first + _ITEM_CHUNK, len(ids))
             start = bounds[first]
@@ -463,7 +464,8 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 if segmented:
                     class_void = class_void or voids[0] is not None
                     jobs.append((n, instance_rows, values, semantic_rows, voids, xml_rows, blank, lone))
-                if media != "none" and paths[n]:
+                if media != "none" and paths[n] and name not in placed_images:  # (an image of two items: once)
+                    placed_images.add(name)
                     assert media_root is not None
                     place_media(
                         media_root.of(splits[n], ids[n]), paths[n], path / "JPEGImages" / name, media, media_root.bound
@@ -535,9 +537,12 @@ def image_file_names(dataset: Dataset) -> tuple[list[str], int]:
 
     Cached while the dataset is unchanged: check() counts them, write() writes them.
     """
-    paths = dataset.table("items")["path"]
+    items = dataset.table("items")
+    paths, splits = items["path"], items["split"].to_pylist()
     return cached(
-        dataset, "voc:image_names", lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset), _bare(paths))
+        dataset,
+        "voc:image_names",
+        lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset), _bare(paths), splits),
     )
 
 
@@ -643,8 +648,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     owners = list(range(len(paths)))
     if str(options.get("media") or "none") != "none":
         sources = items["path"].to_pylist()
-        names = voc_xml.image_names(sources, files)[0]
-        placed = [n for n, source in enumerate(sources) if source]
+        names = voc_xml.image_names(sources, files, None, items["split"].to_pylist())[0]
+        first_of = {name: n for n, name in reversed(list(enumerate(names)))}  # (an image of two items: placed once)
+        placed = [n for n, source in enumerate(sources) if source and first_of[names[n]] == n]
         paths += [f"JPEGImages/{names[n]}" for n in placed]
         owners += placed
     # a split's list, ImageSets/Main/<split>.txt (con.txt: a device): its items are lost, as YOLO's of labels/con/

@@ -183,20 +183,32 @@ def file_name(path: str | None, file: str) -> str:
     return f"{file.rpartition('/')[2]}.jpg"
 
 
-def image_names(paths: list[str | None], files: list[str], bare: list[bool] | None = None) -> tuple[list[str], int]:
+def image_names(
+    paths: list[str | None],
+    files: list[str],
+    bare: list[bool] | None = None,
+    splits: list[str | None] | None = None,
+) -> tuple[list[str], int]:
     """Each item's ``<filename>`` (and name in ``JPEGImages/``), and how many were renamed.
 
     The image's base name; where items' base names are the same (``x/a.jpg``, ``y/a.jpg``), or differ only in
     case or Unicode normalisation (``x/A.jpg``, ``y/a.jpg``: one file on macOS and Windows), the item's file
     (its id) with the image's extension instead, so that one image never overwrites another, on any machine.
-    ``bare`` says which paths are known to be a plain file name of one part (COCO's), their own base name.
+    Items of one image (the same path, of one split: ``splits``, where given), two XMLs naming one file, keep
+    its name (they were named after their ids, images that are not there). ``bare`` says which paths are known
+    to be a plain file name of one part (COCO's), their own base name.
     """
     bare = bare or [False] * len(paths)
     names = [p if b and p else file_name(p, f) for p, f, b in zip(paths, files, bare, strict=True)]
+    # (an item without an image is one of its own)
+    given = splits or [None] * len(paths)
+    images = [(p, s) if p else (None, n) for n, (p, s) in enumerate(zip(paths, given, strict=True))]
     renamed: set[int] = set()
     while True:  # a new name may be another item's (q of x/a.jpg becomes q.jpg, the name of s's q.jpg): again
         folded = folded_names(names)
         count = Counter(folded)
+        if len(count) < len(folded):  # (names of one image are no clash)
+            count = Counter(name for name, _ in dict.fromkeys(zip(folded, images, strict=True)))
         clashing = [n for n, name in enumerate(folded) if count[name] > 1 and n not in renamed]
         if not clashing:  # (counted where the name changed: item A's A.JPG, named after its id, is as it was)
             return names, sum(1 for n in renamed if names[n] != file_name(paths[n], files[n]))
