@@ -720,7 +720,7 @@ def borrowed_categories(f: CocoFile, b: Built) -> list[tuple[int, int]]:
     own = pa.array([c.get("id") for c in f.categories if isinstance(c.get("id"), int)], pa.int64())
     out: list[tuple[int, int]] = []
     for table in (b.objects, b.labels, b.transcripts):
-        if table is None or "_row" not in table.column_names or not table.num_rows:
+        if table is None or not table.num_rows or not {"_row", "category_id"} <= set(table.column_names):
             continue
         odd = pc.and_(pc.is_valid(table["category_id"]), pc.invert(pc.is_in(table["category_id"], value_set=own)))
         if pc.any(odd).as_py():

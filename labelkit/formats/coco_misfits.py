@@ -241,12 +241,15 @@ def wrong_keypoint_counts(objects: pa.Table, dataset: Dataset) -> tuple[np.ndarr
     by_split = files_keypoint_counts(dataset.info, dataset.categories)
     items = dataset.table("items")
     place = pc.index_in(objects["item_id"].take(pa.array(rows)), value_set=items["id"])
-    splits = items["split"].take(place).fill_null("default").to_pylist()
-    keys = list(zip(splits, cats[rows].tolist(), strict=True))
-    for key in set(keys):
-        split, cid = key
+    encoded = items["split"].take(place).fill_null("default").combine_chunks().dictionary_encode()
+    split_names = encoded.dictionary.to_pylist()
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    cat_codes, cat_of = np.unique(cats[rows], return_inverse=True)
+    pair = codes * len(cat_codes) + cat_of.reshape(-1)  # (one number per split and category)
+    for key in np.unique(pair).tolist():
+        split, cid = split_names[key // len(cat_codes)], int(cat_codes[key % len(cat_codes)])
         allowed = by_split.get(split, {}).get(cid) or {named[cid]}
-        mine = rows[[k == key for k in keys]]
+        mine = rows[pair == key]
         wrong[mine] = ~np.isin(have[mine], [3 * k for k in allowed])
-        want_names[mine] = min(allowed) if len(allowed) == 1 else named[cid] if named[cid] in allowed else min(allowed)
+        want_names[mine] = named[cid] if named[cid] in allowed else min(allowed)
     return wrong, want_names
