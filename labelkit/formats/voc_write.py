@@ -67,7 +67,7 @@ from labelkit.formats.voc_values import (
     part_ok,
     xml_text,
 )
-from labelkit.formats.yolo_media import ChunkedRows, media_of, place_media
+from labelkit.formats.yolo_media import ChunkedRows, media_of, place_media, read_splits_of
 from labelkit.io import create_file, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
@@ -538,7 +538,8 @@ def image_file_names(dataset: Dataset) -> tuple[list[str], int]:
     Cached while the dataset is unchanged: check() counts them, write() writes them.
     """
     items = dataset.table("items")
-    paths, splits = items["path"], items["split"].to_pylist()
+    # (an image's split: the one it was read from, in labelkit split, whose media_root's {split} finds it there)
+    paths, splits = items["path"], read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
     return cached(
         dataset,
         "voc:image_names",
@@ -648,7 +649,8 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     owners = list(range(len(paths)))
     if str(options.get("media") or "none") != "none":
         sources = items["path"].to_pylist()
-        names = voc_xml.image_names(sources, files, None, items["split"].to_pylist())[0]
+        splits_read = read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
+        names = voc_xml.image_names(sources, files, None, splits_read)[0]
         first_of = {name: n for n, name in reversed(list(enumerate(names)))}  # (an image of two items: placed once)
         placed = [n for n, source in enumerate(sources) if source and first_of[names[n]] == n]
         paths += [f"JPEGImages/{names[n]}" for n in placed]

@@ -103,6 +103,14 @@ def images_of_read_splits(read: ReadSplits) -> Iterator[None]:
         _READ_SPLITS.reset(token)
 
 
+def read_splits_of(ids: Sequence[str], splits: Sequence[str | None]) -> list[str | None]:
+    """Each item's split as its image was read from (:func:`images_of_read_splits`), else ``splits``' (its own)."""
+    read = _READ_SPLITS.get()
+    if read is None:
+        return list(splits)
+    return [read.get(i, s) for i, s in zip(ids, splits, strict=True)]
+
+
 @dataclass(frozen=True)
 class MediaRoot:
     """The ``media_root`` write option: the folder the items' image paths are relative to, per split.
