@@ -5159,17 +5159,17 @@ def test_imagesets_lines_naming_xmls_in_another_case_are_noted(tmp_path: Path) -
     (root / "Annotations").mkdir(parents=True)
     (root / "ImageSets" / "Main").mkdir(parents=True)
     box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
-    for name in ("a", "b", "c", "C"):
+    for name in ("a", "b", "c", "C", "cafe\u0301"):  # (the last in NFD, listed in NFC: one name on macOS)
         (root / "Annotations" / f"{name}.xml").write_text(
             f"<annotation><object><name>cat</name>{box}</object></annotation>"
         )
-    (root / "ImageSets" / "Main" / "train.txt").write_text("A\nB\nb\nc\nC\nd\n")  # (B: b is listed too)
+    (root / "ImageSets" / "Main" / "train.txt").write_text("A\nB\nb\nc\nC\nd\ncaf\u00e9\n")  # (B: b is listed too)
     ds = labelkit.load(root, "voc")
     assert ("a", None) in [(i.id, i.split) for i in ds.items()]
     assert ds.read_notes == [
-        "1 ImageSets lines name an XML's id in another case ('A' first, beside Annotations/a.xml): VOC pairs them by "
-        "exact name (one name on macOS and Windows), so each was read as an item of no XML, and the XML's item as "
-        "listed in no split"
+        "2 ImageSets lines name an XML's id in another case or Unicode normalisation ('A' first, beside "
+        "Annotations/a.xml): VOC pairs them by exact name (one name on macOS and Windows), so each was read as an "
+        "item of no XML, and the XML's item as listed in no split"
     ]
 
 
@@ -5196,9 +5196,9 @@ def test_class_list_lines_naming_image_files_or_xmls_in_another_case_are_noted(t
         "1 ImageSets lines name an image file whose stem has an XML ('a.jpg' first, beside Annotations/a.xml): VOC "
         "lists ids, without the extension, so each was read as an item of no XML, and the XML's item as listed in "
         "no split",
-        "1 ImageSets lines name an XML's id in another case ('B' first, beside Annotations/b.xml): VOC pairs them by "
-        "exact name (one name on macOS and Windows), so each was read as an item of no XML, and the XML's item as "
-        "listed in no split",
+        "1 ImageSets lines name an XML's id in another case or Unicode normalisation ('B' first, beside "
+        "Annotations/b.xml): VOC pairs them by exact name (one name on macOS and Windows), so each was read as an "
+        "item of no XML, and the XML's item as listed in no split",
     ]
 
 

@@ -25,6 +25,7 @@ from labelkit.formats.voc_sets import ActionLine, Sets
 from labelkit.formats.yolo_media import image_size, is_image
 from labelkit.model import Category, Dataset, DatasetInfo, raster
 from labelkit.model.tables import MASK_TYPE, dumps
+from labelkit.portable import folded_name
 
 _STANDARD = {name: i for i, name in enumerate(VOC_CLASSES)}
 
@@ -304,7 +305,8 @@ def build(
         )
     if cased := _case_named_ids(named_in_lists, counts):  # (as above: a set made where A and a are one name)
         dataset.read_notes.append(
-            f"{len(cased):,} ImageSets lines name an XML's id in another case ({cased[0][0]!r} first, beside "
+            f"{len(cased):,} ImageSets lines name an XML's id in another case or Unicode normalisation ({cased[0][0]!r}"
+            " first, beside "
             f"Annotations/{cased[0][1]}.xml): VOC pairs them by exact name (one name on macOS and Windows), so each "
             "was read as an item of no XML, and the XML's item as listed in no split"
         )
@@ -427,17 +429,19 @@ def _image_named_ids(listed: list[str], counts: Counter[str]) -> list[str]:
 
 
 def _case_named_ids(listed: list[str], counts: Counter[str]) -> list[tuple[str, str]]:
-    """Listed ids of no XML that an unlisted XML's id is in another case (``A``, ``Annotations/a.xml``), with it.
+    """Listed ids of no XML that an unlisted XML's id is in another case or Unicode normalisation, with it.
 
-    ``counts``: the XMLs' ids. Folded only when some listed id has no XML (test sets ship so).
+    ``A`` beside ``Annotations/a.xml``; ``café`` in NFC beside its XML named in NFD (one name on macOS): folded as
+    :func:`labelkit.portable.folded_name` folds them. ``counts``: the XMLs' ids. Folded only when some listed id
+    has no XML (test sets ship so).
     """
     if not (orphans := [item for item in listed if item not in counts]):
         return []
     listed_ids, by_fold = set(listed), dict[str, str]()
     for item_id in sorted(counts):
         if item_id not in listed_ids:
-            by_fold.setdefault(item_id.casefold(), item_id)
-    return [(item, by_fold[item.casefold()]) for item in orphans if item.casefold() in by_fold]
+            by_fold.setdefault(folded_name(item_id), item_id)
+    return [(item, by_fold[folded_name(item)]) for item in orphans if folded_name(item) in by_fold]
 
 
 def _void_cell(mask: np.ndarray[Any, Any]) -> dict[str, Any]:
