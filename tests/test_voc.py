@@ -5168,8 +5168,8 @@ def test_imagesets_lines_naming_xmls_in_another_case_are_noted(tmp_path: Path) -
     assert ("a", None) in [(i.id, i.split) for i in ds.items()]
     assert ds.read_notes == [
         "2 ImageSets lines name an XML's id in another case or Unicode normalisation ('A' first, beside "
-        "Annotations/a.xml): VOC pairs them by exact name (one name on macOS and Windows), so each was read as an "
-        "item of no XML, and the XML's item as listed in no split"
+        "Annotations/a.xml): VOC pairs them by exact name (one name on macOS, and on Windows in another case), so "
+        "each was read as an item of no XML, and the XML's item as listed in no split"
     ]
 
 
@@ -5197,8 +5197,8 @@ def test_class_list_lines_naming_image_files_or_xmls_in_another_case_are_noted(t
         "lists ids, without the extension, so each was read as an item of no XML, and the XML's item as listed in "
         "no split",
         "1 ImageSets lines name an XML's id in another case or Unicode normalisation ('B' first, beside "
-        "Annotations/b.xml): VOC pairs them by exact name (one name on macOS and Windows), so each was read as an "
-        "item of no XML, and the XML's item as listed in no split",
+        "Annotations/b.xml): VOC pairs them by exact name (one name on macOS, and on Windows in another case), so "
+        "each was read as an item of no XML, and the XML's item as listed in no split",
     ]
 
 

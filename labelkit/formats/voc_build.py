@@ -306,9 +306,8 @@ def build(
     if cased := _case_named_ids(named_in_lists, counts):  # (as above: a set made where A and a are one name)
         dataset.read_notes.append(
             f"{len(cased):,} ImageSets lines name an XML's id in another case or Unicode normalisation ({cased[0][0]!r}"
-            " first, beside "
-            f"Annotations/{cased[0][1]}.xml): VOC pairs them by exact name (one name on macOS and Windows), so each "
-            "was read as an item of no XML, and the XML's item as listed in no split"
+            f" first, beside Annotations/{cased[0][1]}.xml): VOC pairs them by exact name (one name on macOS, and on "
+            "Windows in another case), so each was read as an item of no XML, and the XML's item as listed in no split"
         )
     respelled = [(text, item_id) for item_id, _, _, item in parsed for text in item.respelled]
     if respelled:  # (Datumaro writes True)
