@@ -7999,3 +7999,19 @@ def test_an_object_of_holes_alone_and_a_mask_is_counted_lost_once_where_the_task
     assert lost == (
         [("polygons of holes alone", 1)] if task == "segment" else [("objects without a box or polygon", 1)]
     )
+
+
+def test_pose_keys_of_a_data_yaml_without_kpt_shape_are_named_not_kept(tmp_path: Path) -> None:
+    """flip_idx and kpt_names mean something only beside kpt_shape: without one (a detect set), they were dropped
+    unsaid, where the README promises a read note naming the keys a written data.yaml does not have."""
+    root = tmp_path / "ds"
+    (root / "labels/train").mkdir(parents=True)
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    config = "train: images/train\nnames: [a]\nflip_idx: [0]\nkpt_names: {0: [p]}\n"
+    (root / "data.yaml").write_text(config)
+    ds = labelkit.load(root, "yolo", image_size="10x10")
+    assert "data.yaml's flip_idx, kpt_names not kept: a data.yaml written from it has no such key" in ds.read_notes
+    (root / "data.yaml").write_text(config + "kpt_shape: [1, 3]\n")
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2 0.5 0.5 2\n")
+    ds = labelkit.load(root, "yolo", image_size="10x10")
+    assert not [n for n in ds.read_notes if "not kept" in n]

@@ -144,10 +144,13 @@ def ultralytics_layout(
             line=yaml_value_line(config_path, "train"),  # (train: with no value: its line)
             element="train",
         )
+    posed = layout.kpt_shape is not None  # (flip_idx and kpt_names are pose's: without kpt_shape, not read)
     unkept = [
         str(k)
         for k in config
-        if (k == "download" or k not in CONFIG_KEYS) and k not in split_keys and k not in SPLIT_NAMES
+        if (k == "download" or k not in CONFIG_KEYS or (k in ("flip_idx", "kpt_names") and not posed))
+        and k not in split_keys
+        and k not in SPLIT_NAMES
     ]
     if unkept:  # (a written data.yaml has the splits, names and keypoint keys only: download could fetch it all)
         layout.notes.append(
