@@ -317,6 +317,8 @@ def test_a_lockfile_s_written_paths_are_read_checked_and_added_to() -> None:
     added, clashes = lock.with_written(keys, paths, ["train", "train", "val"])
     assert (added.written, clashes) == ({"JPEGImages/a.jpg": "train", "JPEGImages/b.jpg": "train"}, 1)
     assert lock.written == {}  # (a new lockfile)
+    shared, _ = lock.with_written(["x/a.jpg#1", "x/a.jpg#2"], ["JPEGImages/a.jpg"] * 2, ["train", "val"])
+    assert shared.written == {}  # (one image of items in two splits: the path says neither's split)
     assert Lockfile.from_dict(json.loads(added.dumps())) == added
     for bad, pointer in (([], "/written"), ({"JPEGImages/a.jpg": 1}, "/written/JPEGImages~1a.jpg")):
         with pytest.raises(InputError) as info:

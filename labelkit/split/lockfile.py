@@ -69,13 +69,20 @@ class Lockfile:
         """The lockfile with the paths an output wrote its items to (:attr:`written`), and how many clash.
 
         ``keys`` are the items' keys, ``paths`` the paths their output reads them back with, ``splits`` their
-        splits. A path that is an item's key already is not recorded; one that is another item's key (an entry of
+        splits. A path that is an item's key already is not recorded, nor one of items of two splits (two XMLs of
+        one image); one that is another item's key (an entry of
         :attr:`assignments`) of another split clashes: that entry is found first, split again.
         """
         written = dict(self.written)
         clashes = 0
+        splits_of: dict[str, set[str]] = {}
+        for path, split in zip(paths, splits, strict=True):
+            splits_of.setdefault(path, set()).add(split)
         for key, path, split in zip(keys, paths, splits, strict=True):
             if path == key:
+                continue
+            if len(splits_of[path]) > 1:  # (items of one image in two splits: the path says neither)
+                written.pop(path, None)
                 continue
             written[path] = split
             if self.assignments.get(path, split) != split:
