@@ -8019,3 +8019,50 @@ def test_an_annotation_of_a_category_only_another_file_lists_is_named(tmp_path: 
     labelkit.save(ds, tmp_path / "out", "coco")
     assert _load(tmp_path / "out/annotations/instances_val.json")["categories"] == [a, b]
     assert labelkit.validate(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("train_names", [["a"], ["a", "b", "c"]])
+def test_an_object_moved_to_a_split_with_instances_and_keypoints_files_is_counted_against_the_keypoints_file(
+    tmp_path: Path, train_names: list[str]
+) -> None:
+    """val's instances file names 1 point, its keypoints file 2. An object moved there from train goes to val's
+    keypoints file, so its keypoints are counted against that file's 2 names: one of 1 point passed (the instances
+    file names 1) and was written there with 1 point under 2 names; one of 3 was written unlabelled with 1 point.
+    Either is a file COCO's reader (and validate) refuses."""
+    root = tmp_path / "kpx/annotations"
+    root.mkdir(parents=True)
+    files = (
+        ("person_keypoints_train", train_names),
+        ("instances_val", ["a"]),
+        ("person_keypoints_val", ["a", "b"]),
+    )
+    for name, names in files:
+        split = name.rsplit("_", 1)[1]
+        images = [{"id": i, "file_name": f"{split}{i}.jpg", "width": 10, "height": 10} for i in (1, 2)]
+        annotations = [
+            {"id": i, "image_id": i, "category_id": 1, "bbox": [0, 0, 5, 5], "area": 25, "iscrowd": 0}
+            | {"keypoints": [5, 5, 2] * len(names), "num_keypoints": len(names)}
+            for i in (1, 2)
+        ]
+        categories = [{"id": 1, "name": "person", "keypoints": names, "skeleton": []}]
+        doc = {"images": images, "annotations": annotations, "categories": categories}
+        (root / f"{name}.json").write_text(json.dumps(doc))
+    assert labelkit.validate(root.parent) == []
+    ds = labelkit.load(root.parent)
+    assert labelkit.plan(ds, "coco").lost == []
+    items = ds.table("items")
+    ids, splits = items["id"].to_pylist(), items["split"].to_pylist()
+    moved = ["val" if i == "train/1" else s for i, s in zip(ids, splits, strict=True)]
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(moved)))
+    lost = [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost]
+    assert lost == [("keypoint sets of another length than their category's names", 1)]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "out", "coco")
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert labelkit.validate(tmp_path / "out") == []
+    val = json.loads((tmp_path / "out/annotations/person_keypoints_val.json").read_text())
+    assert sorted((a["keypoints"], a["num_keypoints"]) for a in val["annotations"]) == [
+        ([0, 0, 0, 0, 0, 0], 0),
+        ([5, 5, 2, 5, 5, 2], 2),
+        ([5, 5, 2, 5, 5, 2], 2),
+    ]

@@ -27,7 +27,7 @@ from labelkit.formats.coco_shapes import (
     turned_boxes,
     written_boxes,
 )
-from labelkit.formats.coco_text import carried_fields, marked_for_derivation
+from labelkit.formats.coco_text import STUFF_TAG, carried_fields, marked_for_derivation
 from labelkit.model import Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import loads_text, spliced_rows, true_mask, valid_mask
@@ -220,12 +220,15 @@ def wrong_keypoint_counts(objects: pa.Table, dataset: Dataset) -> tuple[np.ndarr
 
     A category's keypoint names are kept per file read (:func:`~labelkit.formats.coco_records.files_keypoint_counts`:
     a keypoints file naming more points than the instances file beside it), and an object is written to the files
-    of its item's split: its keypoints are counted against the names the files of that split give its category
-    (the category's own where no file read of the split names its points). An object moved to another split whose
-    files name other points was written there unsaid, a file COCO's reader refuses.
+    of its item's split: its keypoints are counted against the names of the file of that split they are written to
+    (the category's own where no file read of the split names its points). That is the keypoints file listing the
+    category, else the instances (or stuff) file; for an object whose keypoints were read from an instances file
+    alone (``"coco:@task":"instances"``, written inline: see :func:`~labelkit.formats.coco_homes.file_homes`), the
+    instances (or stuff) file, else the keypoints file. An object moved to another split whose files name other
+    points was written there unsaid, a file COCO's reader refuses.
 
     Returns:
-        Per object: whether its count is wrong, and the number of names its split's files give (-1: none).
+        Per object: whether its count is wrong, and the number of names its file gives (-1: none).
     """
     n = objects.num_rows
     want_names = np.full(n, -1, dtype=np.int64)
@@ -245,11 +248,15 @@ def wrong_keypoint_counts(objects: pa.Table, dataset: Dataset) -> tuple[np.ndarr
     split_names = encoded.dictionary.to_pylist()
     codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     cat_codes, cat_of = np.unique(cats[rows], return_inverse=True)
-    pair = codes * len(cat_codes) + cat_of.reshape(-1)  # (one number per split and category)
+    inline = true_mask(pc.match_substring(objects["extras"].take(pa.array(rows)), f'"{STUFF_TAG}":"instances"'))
+    # (one number per split, category and file kind: inline or not)
+    pair = (codes * len(cat_codes) + cat_of.reshape(-1)) * 2 + inline.astype(np.int64)
     for key in np.unique(pair).tolist():
-        split, cid = split_names[key // len(cat_codes)], int(cat_codes[key % len(cat_codes)])
-        allowed = by_split.get(split, {}).get(cid) or {named[cid]}
+        split, cid = split_names[key // 2 // len(cat_codes)], int(cat_codes[key // 2 % len(cat_codes)])
+        counts = by_split.get(split, {}).get(cid, {})
+        order = ("instances", "stuff", "person_keypoints") if key % 2 else ("person_keypoints", "instances", "stuff")
+        want = next((counts[t] for t in order if t in counts), named[cid])
         mine = rows[pair == key]
-        wrong[mine] = ~np.isin(have[mine], [3 * k for k in allowed])
-        want_names[mine] = named[cid] if named[cid] in allowed else min(allowed)
+        wrong[mine] = have[mine] != 3 * want
+        want_names[mine] = want
     return wrong, want_names

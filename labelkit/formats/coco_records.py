@@ -329,19 +329,20 @@ def dataset_info(
     return DatasetInfo(extras=extras)
 
 
-def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict[str, dict[int, set[int]]]:
-    """Per split read (``default``: of none), per category: the numbers of keypoint names its files give it.
+def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict[str, dict[int, dict[str, int]]]:
+    """Per split read (``default``: of none), per category: the number of keypoint names each file gives it, by task.
 
     A category's keypoint names are kept per file (``category_values`` in the file list of :func:`dataset_info`):
     a keypoints file may name more points than the instances file beside it, and its annotations have as many. A
     file whose category has no names (``category_fields`` without ``keypoints``: an instances file beside a
-    keypoints file) gives none; the others give their own names, else the category's.
+    keypoints file) gives none; the others give their own names, else the category's. Tasks: ``instances``,
+    ``stuff``, ``person_keypoints`` (a split's first file of a task counts).
     """
     base = {c.id: len(c.keypoints) for c in categories if c.keypoints}
     files = info.extras.get("coco:files")
-    out: dict[str, dict[int, set[int]]] = {}
+    out: dict[str, dict[int, dict[str, int]]] = {}
     for spec in files if isinstance(files, list) else []:
-        if not isinstance(spec, dict) or spec.get("task") not in ("instances", "person_keypoints", "stuff"):
+        if not isinstance(spec, dict) or (task := spec.get("task")) not in ("instances", "person_keypoints", "stuff"):
             continue
         per = out.setdefault(str(spec.get("split") or "default"), {})
         listed = spec.get("categories")
@@ -354,7 +355,7 @@ def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict
             own = values.get(str(cid))
             names = own.get("keypoints") if isinstance(own, dict) else None
             if isinstance(names, list):
-                per.setdefault(cid, set()).add(len(names))
+                per.setdefault(cid, {}).setdefault(task, len(names))
             elif cid in base and "keypoints" in fields.get(str(cid), ["keypoints"]):
-                per.setdefault(cid, set()).add(base[cid])
+                per.setdefault(cid, {}).setdefault(task, base[cid])
     return out
