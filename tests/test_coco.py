@@ -3820,8 +3820,10 @@ def _twice(ds: labelkit.Dataset, tmp_path: Path) -> Path:
     return tmp_path / "one/annotations"
 
 
-def test_a_detection_moved_to_a_split_without_a_results_file_is_written_as_an_annotation(tmp_path: Path) -> None:
-    """Its origin tag made it look read from COCO: it was written without segmentation, area and iscrowd."""
+def test_a_detection_moved_to_a_split_without_a_results_file_goes_to_a_results_file_made_there(tmp_path: Path) -> None:
+    """Its origin tag made it look read from COCO: it was written to the instances file without segmentation, area
+    and iscrowd; then (every item of its split moved) as ground truth there. It stays a detection, in a results
+    file made for the split, as a split that kept an item of its own had."""
     import pyarrow as pa
 
     cats = [{"id": 1, "name": "p"}]
@@ -3841,8 +3843,10 @@ def test_a_detection_moved_to_a_split_without_a_results_file_is_written_as_an_an
         "items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["train"] * items.num_rows))
     )
     out = _twice(ds, tmp_path)
-    detection = _load(out / "instances_train.json")["annotations"][-1]
-    assert {"segmentation", "area", "iscrowd", "score"} <= set(detection)
+    assert _load(out / "results_train.json") == [{"image_id": 2, "category_id": 1, "bbox": [1, 1, 4, 4], "score": 0.9}]
+    assert [i["id"] for i in _load(out / "instances_train.json")["images"]] == [1, 2]
+    assert [a["id"] for a in _load(out / "instances_train.json")["annotations"]] == [1, 2]
+    assert labelkit.validate(out.parent) == []
 
 
 def test_posed_objects_added_beside_keypoints_only_ones_keep_their_order(tmp_path: Path) -> None:
@@ -4952,11 +4956,12 @@ def test_detections_are_written_as_they_are_their_boxes_and_polygons_never_clipp
 
 
 @pytest.mark.parametrize("moved", ["split", "file list"])
-def test_a_detection_whose_split_has_no_results_file_is_written_as_any_object(tmp_path: Path, moved: str) -> None:
-    """An object read from a results file whose item moved to a split without one (or whose file list is gone)
-    is written to an instances file: its far polygon is clipped there, and the plan and save report now say so
-    (they took it for a detection, written as it is), and its keypoints' scores become visibilities there (the
-    file was written with 0.8 as a visibility, which the reader refuses)."""
+def test_a_detection_whose_split_has_no_results_file_stays_a_detection(tmp_path: Path, moved: str) -> None:
+    """A detection read from a results file whose item moved to a split without one (or whose file list is gone)
+    was written to an instances file as ground truth (its far polygon clipped, its box made a segmentation, its
+    keypoints' scores made visibilities), while a split that kept one item got a results file: it now goes to a
+    results file made for its split, written as read, and the plan and save report nothing (they reported the
+    ground-truth changes; with a results file, they reported a box made a polygon that was not)."""
     truth = {"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}], "annotations": []}
     truth["categories"] = [
         {"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": []},
@@ -4967,28 +4972,24 @@ def test_a_detection_whose_split_has_no_results_file_is_written_as_any_object(tm
     src = tmp_path / "src"
     (src / "annotations").mkdir(parents=True)
     (src / "annotations/person_keypoints_val.json").write_text(json.dumps(truth))
-    (src / "annotations/results_val.json").write_text(json.dumps([{**far, "score": 0.7}, {**posed, "score": 0.6}]))
+    detections = [{**far, "score": 0.7}, {**posed, "score": 0.6}]
+    (src / "annotations/results_val.json").write_text(json.dumps(detections))
     ds = labelkit.load(src)
     if moved == "split":
         items = ds.table("items")
         ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["train"])))
     else:
         del ds.info.extras["coco:files"]
-    expected = [
-        ("polygons reaching far outside their image", 1),
-        ("boxes", 1),  # (the posed one's box is its segmentation)
-        ("keypoint visibilities other than 0, 1 or 2", 2),
-    ]
     planned = labelkit.plan(ds, "coco")
-    assert sorted((c.what, c.count) for c in [*planned.transformed, *planned.lost]) == sorted(expected)
-    report = labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
-    assert sorted((c.what, c.count) for c in [*report.transformed, *report.lost]) == sorted(expected)
+    assert (planned.transformed, planned.lost) == ([], [])
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.transformed, report.lost) == ([], [])
     split = "train" if moved == "split" else "val"
-    (clipped, kept) = _load(tmp_path / "out" / "annotations" / f"instances_{split}.json")["annotations"]
-    assert clipped["segmentation"] == [[1, 1, 10, 1, 10, 4.636363636363637, 1, 5]]
-    assert kept["keypoints"] == [2, 2, 2, 3, 3, 2]
-    back = labelkit.load(tmp_path / "out").table("objects")
-    assert back["keypoints"].to_pylist() == [None, [2.0, 2.0, 2.0, 3.0, 3.0, 2.0]]
+    out = tmp_path / "out/annotations"
+    assert sorted(p.name for p in out.iterdir()) == [f"instances_{split}.json", f"results_{split}.json"]
+    assert _load(out / f"results_{split}.json") == detections
+    assert _load(out / f"instances_{split}.json")["annotations"] == []
+    assert labelkit.validate(tmp_path / "out") == []
 
 
 _TWO_DETECTIONS = [
@@ -7978,7 +7979,11 @@ def test_detections_of_a_results_only_split_stay_detections_when_items_move(tmp_
     moved = {"1": "val", "11": "train"}  # (a ground-truth image to val, a detection's to train)
     splits = [moved.get(i, s) for i, s in zip(ids, items["split"].to_pylist(), strict=True)]
     ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(splits)))
-    assert labelkit.save(ds, tmp_path / "out", "coco").lost == []
+    # (the detection moved to train is written as read: its box was reported made a polygon)
+    transformed = [(c.what, c.count) for c in labelkit.plan(ds, "coco").transformed]
+    assert transformed == [("images of unknown size", 4), ("items without a file name", 4)]
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, [(c.what, c.count) for c in report.transformed]) == ([], transformed)
     out = tmp_path / "out/annotations"
     assert sorted(p.name for p in out.iterdir()) == [
         "instances_train.json",

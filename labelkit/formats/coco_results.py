@@ -47,20 +47,21 @@ def results_only(dataset: Dataset) -> np.ndarray:
 
 
 def written_as_detections(objects: pa.Table, dataset: Dataset) -> np.ndarray:
-    """Per object: a detection, written to a detection-results file (read from one, or of an item written there)."""
-    # (one read from a results file whose split has none, its item moved, goes to an instances file: not one)
-    detections = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"')
+    """Per object: a detection, written to a detection-results file.
+
+    One with a score read from a results file (tagged ``results``): back to its split's results file, or to one
+    made for it in a split without (:func:`~labelkit.formats.coco_homes.file_homes`); and one with a score in a
+    split read from a results file alone. (An object without a score in a results-only split is none: lost, as a
+    results file cannot hold it; one read from a results file whose score was taken away goes to an instances file.)
+    """
+    scored = valid_mask(objects["score"])
+    detections = contains_match(objects["extras"], f'"{STUFF_TAG}":"results"') & scored
     only = results_only(dataset)
-    if only.any() or detections.any():
-        items, files = dataset.table("items"), dataset.info.extras.get("coco:files") or []
+    if only.any():
+        items = dataset.table("items")
         item_of = np.asarray(pc.index_in(objects["item_id"], value_set=items["id"]).fill_null(-1), np.int64)
-        homes = [s.get("split") or "default" for s in files if s.get("task") == "results"]
-        split = pc.if_else(pc.equal(pc.fill_null(items["split"], ""), ""), "default", items["split"])  # (as written)
-        homed = true_mask(pc.is_in(split, value_set=pa.array([h for h in homes if isinstance(h, str)], pa.string())))
-        on, at = item_of >= 0, item_of[item_of >= 0]
-        # (an object without a score in a results-only split is none: lost, as a results file cannot hold it)
-        scored = valid_mask(objects["score"])[on]
-        detections[on] = (detections[on] & homed[at]) | (only[at] & scored)
+        on = item_of >= 0
+        detections[on] |= only[item_of[on]] & scored[on]
     return detections
 
 

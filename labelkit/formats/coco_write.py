@@ -116,6 +116,7 @@ class Writer:
         )
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
         self._row_of: dict[str, int] | None = None  # item id -> row (see _item_rows)
+        self._tagged_detections: bool | None = None  # (see _detections_read)
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
         self.read_tasks: dict[str, set[str]] = {}  # those read from COCO (coco:files), where labels go back
         self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
@@ -286,6 +287,12 @@ class Writer:
                     break
         return list(out)
 
+    def _detections_read(self) -> bool:
+        """Whether any object was read from a detection-results file (tagged so; looked at once)."""
+        if self._tagged_detections is None:
+            self._tagged_detections = bool(contains_match(self.ds.table("objects")["extras"], _RESULTS_TAG).any())
+        return self._tagged_detections
+
     def _homeless(self, split: str, tasks: set[str]) -> bool:
         """Whether a kind of annotation in ``split`` may have no file among ``tasks`` (then one is added).
 
@@ -294,9 +301,9 @@ class Writer:
         it has no file of their task.
         """
         kinds = self._kinds(split)
-        read_results = any("results" in t for t in self.read_tasks.values())
-        if "object" in kinds and "results" not in tasks and tasks and read_results:
-            # (a detection read from a results file, moved to a split of ground truth files: see file_homes)
+        if "object" in kinds and "results" not in tasks and tasks and self._detections_read():
+            # (a detection read from a results file, moved to a split of ground truth files, or to one not read,
+            # or whose file list is gone: see file_homes)
             objects = self._rows("objects", self._item_ids(split))
             if (contains_match(objects["extras"], _RESULTS_TAG) & true_mask(objects["score"].is_valid())).any():
                 return True
