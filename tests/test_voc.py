@@ -7013,3 +7013,36 @@ def test_two_xmls_of_one_image_keep_its_name_and_the_image_is_placed_once(tmp_pa
     report = labelkit.save(ds, tmp_path / "two", "voc")
     assert [(c.what, c.count) for c in report.transformed] == [("image file names", 2)]
     assert "<filename>a.jpg</filename>" in (tmp_path / "two/Annotations/a.xml").read_text()
+
+
+def test_an_empty_split_list_is_written_back_empty(tmp_path: Path) -> None:
+    """ImageSets/Main/test.txt naming no image (a test split to fill later) was not written back: a VOC -> VOC round
+    trip lost the file, unsaid. It is written back empty, through labelkit JSON too; a split of that name with
+    images, or in another case, is not given an empty list (nor is an extra naming no plain file)."""
+    import pyarrow as pa
+
+    lists = {"Main/train.txt": "a\n", "Main/val.txt": "b\n", "Main/test.txt": "", "Main/extra.txt": "# none\n"}
+    src = _voc_lists(tmp_path / "src", lists)
+    ds = labelkit.load(src, "voc")
+    assert [(i.id, i.split) for i in ds.items()] == [("a", "train"), ("b", "val")]
+    assert labelkit.save(ds, tmp_path / "out", "voc").lost == []
+    assert sorted(p.name for p in (tmp_path / "out/ImageSets/Main").iterdir()) == [
+        "extra.txt",
+        "test.txt",
+        "train.txt",
+        "val.txt",
+    ]
+    assert (tmp_path / "out/ImageSets/Main/test.txt").read_bytes() == b""
+    labelkit.convert(src, tmp_path / "ds.json", to="labelkit")
+    labelkit.convert(tmp_path / "ds.json", tmp_path / "again", to="voc")
+    assert (tmp_path / "again/ImageSets/Main/test.txt").read_bytes() == b""
+    moved = labelkit.load(src, "voc")
+    items = moved.table("items")
+    moved.set_table(
+        "items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["Test", "val"]))
+    )
+    moved.info.extras["voc:@empty_splits"] = [*moved.info.extras["voc:@empty_splits"], "../x", 3]
+    labelkit.save(moved, tmp_path / "moved", "voc")
+    main = tmp_path / "moved/ImageSets/Main"
+    assert sorted(p.name for p in main.iterdir()) == ["Test.txt", "extra.txt", "val.txt"]
+    assert (main / "Test.txt").read_text() == "a\n"

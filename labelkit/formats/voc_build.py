@@ -19,7 +19,7 @@ from labelkit.formats.voc import (
 )
 from labelkit.formats.voc_images import ImageFinder
 from labelkit.formats.voc_labelmap import IGNORED, Labelmap, hex_color, is_own_color
-from labelkit.formats.voc_names import KEEP_IDS, image_names
+from labelkit.formats.voc_names import EMPTY_SPLITS, KEEP_IDS, image_names
 from labelkit.formats.voc_parse import _XmlItem
 from labelkit.formats.voc_sets import ActionLine, Sets
 from labelkit.formats.yolo_media import image_size, is_image
@@ -284,7 +284,10 @@ def build(
     info_extras = {"voc:trainval": sets.trainval, "voc:action_objects": sets.action_objects}
     # writing VOC names an item of another format after its image when not so named: these keep their ids
     info_extras[KEEP_IDS] = _named_otherwise(item_rows["id"], item_rows["path"])
-    info = DatasetInfo(extras={k: True for k, v in info_extras.items() if v}) if any(info_extras.values()) else None
+    extras: dict[str, Any] = {k: True for k, v in info_extras.items() if v}
+    if sets.empty:  # (Main's split lists naming no image: written back, empty)
+        extras[EMPTY_SPLITS] = sets.empty
+    info = DatasetInfo(extras=extras) if extras else None
     dataset = Dataset.from_tables(tables, categories, info)
     flagged = (  # (only with index lines: a pass over every object)
         {(i, k) for i, _, _, it in parsed for k, o in enumerate(it.objects, 1) if o["extras"].get("voc:actions")}

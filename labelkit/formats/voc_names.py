@@ -26,6 +26,10 @@ KEEP_IDS = "voc:@ids"
 """The dataset info extra (``true``) of a dataset read from VOC whose XML names are not all its images' stems:
 writing VOC names its items after their ids, as read (a reader's bookkeeping: no other format reports it)."""
 
+EMPTY_SPLITS = "voc:@empty_splits"
+"""The dataset info extra of a dataset read from VOC with split lists naming no image (``ImageSets/Main/test.txt``
+empty): their splits, which writing VOC writes back empty (a reader's bookkeeping: no other format reports it)."""
+
 STEM_REASON = (
     "VOC's loaders (torchvision, mmdetection) open Annotations/<id>.xml and JPEGImages/<id>.jpg: an item is named "
     "after its image's file name without extension ('a.jpg' as 'a'), and reads back with that id, unless another "

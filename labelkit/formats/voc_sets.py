@@ -63,6 +63,7 @@ class Sets:
     main_lists: bool = False  # whether Main has split lists (then an image only task lists name is in no Main list)
     task_splits: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # item -> task -> the splits of
     # the task's lists naming it (Segmentation/trainval.txt of a train item: written back there, not in train.txt)
+    empty: list[str] = field(default_factory=list)  # Main's split lists naming no image (written back empty)
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note.
@@ -164,7 +165,9 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
     with_finer = names & {"train", "val"}
     for f in sorted(split_files, key=lambda f: f.stem == "trainval" and bool(with_finer)):
         union = f.stem == "trainval" and bool(with_finer)
+        lines = 0
         for number, fields in _read_list(f):
+            lines += 1
             if len(fields) > 1:  # (the words after the first were dropped unsaid, and the file taken for a split's)
                 raise InputError(
                     "a split list line holds one image name",
@@ -180,6 +183,8 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
             sets.place(item, f.stem)
             sets.listed.append(item)
             sets.main.add(item)
+        if not lines:
+            sets.empty.append(f.stem)
     sets.main_lists = bool(split_files)
     # the split lists name the splits: class cat of split val_2017 is cat_val_2017.txt, not class cat_val
     class_files: list[tuple[Path, str, str]] = []

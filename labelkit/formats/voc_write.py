@@ -57,7 +57,7 @@ from labelkit.formats.voc_masks import (
     png_values,
     void_cells,
 )
-from labelkit.formats.voc_names import KEEP_IDS, stem_names
+from labelkit.formats.voc_names import EMPTY_SPLITS, KEEP_IDS, stem_names
 from labelkit.formats.voc_values import (
     LINE_BREAK,
     as_list,
@@ -68,16 +68,18 @@ from labelkit.formats.voc_values import (
     xml_text,
 )
 from labelkit.formats.yolo_media import ChunkedRows, media_of, place_media, read_splits_of
-from labelkit.io import create_file, safe_relpath
+from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, read_only, true_mask, valid_mask
 from labelkit.portable import (
     drop_unportable,
+    folded_name,
     plain_relpaths,
     same_files,
     split_list_entries,
     unportable_paths,
+    windows_cannot_hold,
     without_nul_names,
 )
 from labelkit.report import Report
@@ -521,6 +523,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         for _, _, item_id, k, _ in flags.lines:
             indices[item_id].add(k)
         objects_listed = {item_id: sorted(ks) for item_id, ks in indices.items()}
+    _empty_lists_again(lists["Main"], dataset.info.extras.get(EMPTY_SPLITS))
     label_lines = write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed, outside)
     write_action_lists(path, flags, file_ids, dataset.info.extras.get("voc:trainval") is True)
     if not classes.standard:
@@ -714,3 +717,21 @@ def _voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any,
         writable = has_box & np.isfinite(voc).all(axis=1) & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0)
     voc, writable = read_only(voc, writable)
     return voc, writable
+
+
+def _empty_lists_again(main: dict[str, list[str]], read: object) -> None:
+    """Give ``main`` (split -> the items its Main list names) the splits whose lists were read naming no image.
+
+    ``ImageSets/Main/test.txt``, empty, says the dataset has a test split of no image yet: it was not written
+    back (a same-format round trip lost a file). One whose name another split's list takes (in any case), or
+    that names no plain file on every machine (info extras edited), is not written.
+    """
+    if not isinstance(read, list):
+        return
+    taken = {folded_name(f"{split}.txt") for split in main}
+    for split in read:
+        if not isinstance(split, str) or not is_plain_name(split) or windows_cannot_hold(f"{split}.txt"):
+            continue
+        if folded_name(f"{split}.txt") not in taken:
+            taken.add(folded_name(f"{split}.txt"))
+            main[split] = []
