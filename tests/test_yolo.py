@@ -8015,3 +8015,53 @@ def test_pose_keys_of_a_data_yaml_without_kpt_shape_are_named_not_kept(tmp_path:
     (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2 0.5 0.5 2\n")
     ds = labelkit.load(root, "yolo", image_size="10x10")
     assert not [n for n in ds.read_notes if "not kept" in n]
+
+
+@pytest.mark.parametrize("layout", ["ultralytics", "darknet"])
+def test_a_split_read_empty_is_named_again_with_an_empty_folder_or_list(tmp_path: Path, layout: str) -> None:
+    """data.yaml's `test: images/test`, an empty folder (obj.data's `test = test.txt`, an empty list: a test split
+    to fill later), was not written back: a YOLO -> YOLO round trip lost the key and the folder unsaid. It is named
+    again, with an empty folder (and images folder when images are placed) or list, through labelkit JSON too; a
+    split of that name in another case with images, a name the layout cannot hold or no name is not."""
+    src = tmp_path / "src"
+    for split in ("train", "val"):
+        for folder in ("images", "labels"):
+            (src / folder / split).mkdir(parents=True)
+        Image.new("RGB", (20, 10)).save(src / f"images/{split}/a.jpg")
+        (src / f"labels/{split}/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (src / "images/test").mkdir()
+    if layout == "darknet":
+        (src / "obj.names").write_text("cat\n")
+        (src / "train.txt").write_text("images/train/a.jpg\n")
+        (src / "val.txt").write_text("images/val/a.jpg\n")
+        (src / "test.txt").write_text("")
+        (src / "obj.data").write_text("classes = 1\ntrain = train.txt\nvalid = val.txt\ntest = test.txt\n")
+    else:
+        (src / "data.yaml").write_text("train: images/train\nval: images/val\ntest: images/test\nnames: [cat]\n")
+    ds = labelkit.load(src)
+    assert ds.info.extras["yolo:@empty_splits"] == ["test"]
+    assert [i.split for i in ds.items()] == ["train", "val"]
+    options = {"layout": layout, "media": "copy", "media_root": src}
+    assert labelkit.save(ds, tmp_path / "out", "yolo", **options).lost == []
+    out = tmp_path / "out"
+    if layout == "darknet":
+        assert (out / "test.txt").read_bytes() == b""
+        assert "test = test.txt\n" in (out / "obj.data").read_text()
+    else:
+        assert yaml.safe_load((out / "data.yaml").read_text())["test"] == "images/test"
+        assert sorted(p.name for p in (out / "images/test").iterdir()) == []
+        assert sorted(p.name for p in (out / "labels/test").iterdir()) == []
+    again = labelkit.load(out)
+    assert again.info.extras["yolo:@empty_splits"] == ["test"]
+    labelkit.convert(out, tmp_path / "ds.json", to="labelkit")
+    labelkit.convert(tmp_path / "ds.json", tmp_path / "twice", to="yolo", layout=layout)
+    assert labelkit.load(tmp_path / "twice").info.extras["yolo:@empty_splits"] == ["test"]
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["Test", "val"])))
+    ds.info.extras["yolo:@empty_splits"] = ["test", "names", "a b", 3]
+    labelkit.save(ds, tmp_path / "moved", "yolo", layout=layout)
+    back = labelkit.load(tmp_path / "moved")
+    assert ("yolo:@empty_splits" in back.info.extras, sorted({i.split for i in back.items()})) == (
+        False,
+        ["Test", "val"],
+    )

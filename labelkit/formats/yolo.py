@@ -46,6 +46,7 @@ from labelkit.formats.yolo_keypoints import (
     read_keypoints,
 )
 from labelkit.formats.yolo_layout import (
+    EMPTY_SPLITS,
     LABEL_DIRS,
     LABELIMG_NAMES,
     Layout,
@@ -541,6 +542,9 @@ def _build(
         extras["yolo:channels"] = channels
     elif channels is not None:  # (-1, 2.5, true: dropped unsaid; beyond 64 bits: an internal error)
         notes.append(f"{layout.config_name}'s channels: {str(channels)[:40]} not kept: not a positive 64-bit integer")
+    held = {e.split for e in layout.entries}
+    if empty := [s for s in dict.fromkeys(layout.splits_read) if s not in held]:  # (written back: see EMPTY_SPLITS)
+        extras[EMPTY_SPLITS] = empty
     del files
     dataset = Dataset.from_tables(
         {"items": _items_table(layout, ids, widths, heights, paths), "objects": objects},

@@ -55,9 +55,13 @@ def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     Ultralytics needs ``train`` and ``val`` in ``data.yaml``, Darknet's trainer ``train`` in ``obj.data``: without
     such a split they name another, which would train, or validate, on another kind of split's images unsaid.
     """
+    from labelkit.formats.yolo_write import empty_splits_written  # (yolo_write imports this module)
+
     default_split = str(options.get("split") or "train")
-    written = sorted(set(dataset.item_splits(default_split)))
-    if str(options.get("layout") or "ultralytics") == "darknet":
+    layout = str(options.get("layout") or "ultralytics")
+    splits = dataset.item_splits(default_split)
+    written = sorted({*splits, *empty_splits_written(dataset, splits, layout)})
+    if layout == "darknet":
         notes = []
         if written and "train" not in (train := _stand_in_train(written)).lower():  # (CVAT's Train is one, as below)
             notes.append(f"no train split: obj.data's train points at {train}.txt (Darknet's trainer requires train)")

@@ -194,6 +194,7 @@ def ultralytics_layout(
         where = config_path.name if at is None else f"{config_path.name}:{at}"
         lines.named_by = f"{config_path.name}'s {key}: {value} ({where})"
         layout.entries += _entries_from_source(source, root, split, by_label, inside, relocated, lines)
+        layout.splits_read.append(split)
     if not sources:
         hint = f"download: {config['download']}" if config.get("download") else None
         raise InputError(
@@ -489,6 +490,7 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
     for source, (split, key) in lists.items():
         lines.named_by = f"{cfg}'s {key} = {config[key]} ({cfg}:{line_of[key]})"
         layout.entries += entries_from_list(source, root, split, inside, relocated, lines)
+        layout.splits_read.append(split)
     if moved:
         layout.notes.append(
             f"{cfg} names files outside the dataset folder (written on another machine?): read {', '.join(moved)}, "

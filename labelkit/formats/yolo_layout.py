@@ -40,6 +40,11 @@ CONFIG_KEYS = {
     "yaml_file",
 }
 
+EMPTY_SPLITS = "yolo:@empty_splits"
+"""The dataset info extra of a dataset read from YOLO whose config names a split of no image (``test:
+images/test``, an empty folder; Darknet's ``test = test.txt``, an empty list): its splits, which writing YOLO
+names again, with an empty folder or list (a reader's bookkeeping: no other format reports it)."""
+
 
 MAX_KEYPOINTS = 10_000
 """The largest K of ``kpt_shape`` read (Ultralytics' own sets have 17 or fewer; this only bounds memory)."""
@@ -276,6 +281,7 @@ class Layout:
     classify: bool = False
     notes: list[str] = field(default_factory=list)
     config_name: str = "data.yaml"  # (the config file read, as notes name it: coco8.yaml, dataset.yaml, ...)
+    splits_read: list[str] = field(default_factory=list)  # the splits whose folders or lists were read (any empty)
 
 
 def img2label(image: Path) -> Path:

@@ -29,6 +29,7 @@ from labelkit.formats.yolo_config_files import write_darknet, write_data_yaml
 from labelkit.formats.yolo_layout import (
     CONFIG_KEYS,
     DARKNET_RESERVED,
+    EMPTY_SPLITS,
     IMAGE_DIRS,
     LABEL_DIRS,
     unique_ids,
@@ -244,6 +245,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         # (train, as data.yaml names it without splits: the -o split option's folder, images/test, was not named
         # there, so the output did not read back, and a split Windows cannot name, con, made a folder of it)
         folders = {"obj_train_data"} if layout == "darknet" else {"labels/train", "images/train"}
+    empty = empty_splits_written(dataset, splits, layout)  # (split folders or lists read empty: made again)
+    if layout != "darknet":
+        folders = {*folders, *(f"labels/{s}" for s in empty), *(f"images/{s}" for s in empty if media != "none")}
     for folder in sorted(folders):
         (path / folder).mkdir(parents=True, exist_ok=True)
     base = str(path) + os.sep
@@ -264,7 +268,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
                 continue
             batch.append((base + rel, data))
         create_files(batch)  # (two threads: see file_batches)
-    written_splits = sorted(set(splits))
+    written_splits = sorted({*splits, *empty})
     if layout == "darknet":
         write_darknet(dataset, path, written_splits, splits, image_rel, task)
     else:
@@ -593,6 +597,28 @@ def refuse_unlistable(image_rel: list[str], ids: list[str]) -> None:
 
 _DARKNET_SPLIT = re.compile(r"[\w.-]+", re.ASCII)
 """A split name obj.data can hold as a key and read back as it was."""
+
+
+def empty_splits_written(dataset: Dataset, splits: list[str], layout: str) -> list[str]:
+    """The splits read empty (:data:`EMPTY_SPLITS`) that writing YOLO names again, with no image.
+
+    Not one of the items' splits (``splits``) in any case, nor one the layout cannot hold (a config key, a
+    layout folder; a name of other than letters, digits, ``_``, ``-`` and ``.``, as the info extras may be
+    edited): a same-format round trip lost the config key, and the folder or list, unsaid.
+    """
+    read = dataset.info.extras.get(EMPTY_SPLITS)
+    if not isinstance(read, list):
+        return []
+    taken = {s.casefold() for s in splits}
+    out: list[str] = []
+    for split in read:
+        if not isinstance(split, str) or not _DARKNET_SPLIT.fullmatch(split) or split in (".", ".."):
+            continue
+        if split in RESERVED_SPLITS[layout] or split.casefold() in taken:
+            continue
+        taken.add(split.casefold())
+        out.append(split)
+    return out
 
 
 def kpt_dims_of(dataset: Dataset, options: dict[str, Any]) -> int:
