@@ -8065,3 +8065,22 @@ def test_a_split_read_empty_is_named_again_with_an_empty_folder_or_list(tmp_path
         False,
         ["Test", "val"],
     )
+
+
+def test_a_classify_split_of_empty_class_folders_beside_others_is_written_back(tmp_path: Path) -> None:
+    """test/ of empty class folders (a test split to fill later) beside train/ and val/ was passed over, and a
+    classify write had no test/. It is a split of no items, its classes the dataset's, written back so."""
+    src = tmp_path / "src"
+    for split in ("train", "val"):
+        for name in ("cat", "dog"):
+            (src / split / name).mkdir(parents=True)
+            Image.new("RGB", (8, 8)).save(src / split / name / "a.jpg")
+    for name in ("cat", "dog", "emu"):
+        (src / "test" / name).mkdir(parents=True)
+    ds = labelkit.load(src)
+    assert (ds.info.extras["yolo:@empty_splits"], [c.name for c in ds.categories]) == (["test"], ["cat", "dog", "emu"])
+    assert sorted({i.split for i in ds.items()}) == ["train", "val"]
+    assert labelkit.save(ds, tmp_path / "out", "yolo", media="copy", media_root=src).lost == []
+    assert sorted(p.name for p in (tmp_path / "out/test").iterdir()) == ["cat", "dog", "emu"]
+    assert not any((tmp_path / "out/test").rglob("*.*"))
+    assert labelkit.load(tmp_path / "out").info.extras["yolo:@empty_splits"] == ["test"]

@@ -542,9 +542,7 @@ def _build(
         extras["yolo:channels"] = channels
     elif channels is not None:  # (-1, 2.5, true: dropped unsaid; beyond 64 bits: an internal error)
         notes.append(f"{layout.config_name}'s channels: {str(channels)[:40]} not kept: not a positive 64-bit integer")
-    held = {e.split for e in layout.entries}
-    if empty := [s for s in dict.fromkeys(layout.splits_read) if s not in held]:  # (written back: see EMPTY_SPLITS)
-        extras[EMPTY_SPLITS] = empty
+    extras.update(_empty_splits(layout))
     del files
     dataset = Dataset.from_tables(
         {"items": _items_table(layout, ids, widths, heights, paths), "objects": objects},
@@ -581,10 +579,17 @@ def _classify_dataset(layout: Layout, sizes: dict[str, tuple[int, int]], fallbac
     dataset = Dataset.from_tables(
         {"items": _items_table(layout, ids, list(widths), list(heights), list(paths)), "labels": labels},
         [Category(id=i, name=name) for i, name in enumerate(layout.names)],
-        DatasetInfo(extras={"yolo:task": "classify"}),
+        DatasetInfo(extras={"yolo:task": "classify", **_empty_splits(layout)}),
     )
     dataset.read_notes.extend(layout.notes)
     return dataset
+
+
+def _empty_splits(layout: Layout) -> dict[str, list[str]]:
+    """The info extra naming the splits read without an image, written back empty (see :data:`EMPTY_SPLITS`)."""
+    held = {e.split for e in layout.entries}
+    empty = [s for s in dict.fromkeys(layout.splits_read) if s not in held]
+    return {EMPTY_SPLITS: empty} if empty else {}
 
 
 # -- writing (see yolo_write) ----------------------------------------------------------------------

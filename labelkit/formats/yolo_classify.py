@@ -16,7 +16,14 @@ import pyarrow as pa
 
 from labelkit.errors import OutputError, UsageError
 from labelkit.formats.capability import RENUMBERED, renumbered
-from labelkit.formats.yolo_layout import APPLE_DOUBLE, IMAGE_DIRS, LABEL_DIRS, unique_ids, without_extension
+from labelkit.formats.yolo_layout import (
+    APPLE_DOUBLE,
+    IMAGE_DIRS,
+    LABEL_DIRS,
+    empty_splits_written,
+    unique_ids,
+    without_extension,
+)
 from labelkit.formats.yolo_media import (
     MediaRoot,
     is_image,
@@ -417,6 +424,8 @@ def write_classify(
     if not used & CLASSIFY_SPLITS:  # no image where a reader looks: the classes' empty folders, so they read back
         written = 0  # (and the images written elsewhere are not read: the check reports them lost)
         used.add(default_split if default_split in CLASSIFY_SPLITS else "train")
+    # (split folders read without an image, test/ of empty class folders: made again, as a reader reads them)
+    used |= {s for s in empty_splits_written(dataset, splits, "ultralytics") if s in CLASSIFY_SPLITS}
     for split in sorted(used):  # a class no image of the split has: an empty folder, so that the class is read
         for folder in sorted(set(folders.values())):
             (path / split / folder).mkdir(parents=True, exist_ok=True)

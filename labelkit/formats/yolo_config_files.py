@@ -14,6 +14,7 @@ from typing import Any
 
 from labelkit.errors import LINE_BREAKS
 from labelkit.formats.yolo_config_read import SPLIT_NAMES
+from labelkit.formats.yolo_layout import empty_splits_written
 from labelkit.formats.yolo_lines import keypoint_count
 from labelkit.io import create_file
 from labelkit.model import Dataset
@@ -55,8 +56,6 @@ def split_notes(dataset: Dataset, options: dict[str, Any]) -> list[str]:
     Ultralytics needs ``train`` and ``val`` in ``data.yaml``, Darknet's trainer ``train`` in ``obj.data``: without
     such a split they name another, which would train, or validate, on another kind of split's images unsaid.
     """
-    from labelkit.formats.yolo_write import empty_splits_written  # (yolo_write imports this module)
-
     default_split = str(options.get("split") or "train")
     layout = str(options.get("layout") or "ultralytics")
     splits = dataset.item_splits(default_split)

@@ -61,9 +61,9 @@ def classify_splits(root: Path) -> list[Path]:
     the split was left out unsaid.) Beside such a split of a name a reader looks for, another of those names
     holding an image is one too, even with a ``.txt`` file in a class folder (a licence, notes), unless a class
     folder is named as an images or labels folder: Ultralytics trains on it, and it was left out unsaid.
-    Without such a split of a name a reader looks for, a split of that name whose class folders are all empty
-    is one: a dataset of those classes and no items, as a classify write leaves it when no image goes where a
-    reader looks.
+    A split of that name whose class folders are all empty is one too: of no items (``test/`` to fill later)
+    beside others; alone, a dataset of those classes and no items, as a classify write leaves it when no image
+    goes where a reader looks.
     """
     splits = []
     texts = []  # splits of a reader's name whose first class folders hold a .txt file, and an image
@@ -84,7 +84,9 @@ def classify_splits(root: Path) -> list[Path]:
             texts.append(sub)
     if any(s.name in CLASSIFY_SPLITS for s in splits):
         more = [s for s in texts if any(_holds_image(c) for c in _subfolders(s))]
-        return sorted(splits + more, key=by_name) if more else splits
+        # (and a split of a reader's name of empty class folders, test/ to fill later: a split of no items,
+        # its classes the dataset's, written back so; it was passed over unsaid)
+        return sorted(splits + more + bare, key=by_name) if more or bare else splits
     # no image in any split a reader looks for: its empty class folders are the classes of a dataset of no items
     # (as a classify write whose every image went unwritten leaves them)
     return bare
@@ -533,6 +535,7 @@ def _classify_layout(root: Path) -> Layout:
             "its folders, and they are not read, as Ultralytics does not read them"
         )
     for split in splits:
+        layout.splits_read.append(split.name)
         for class_dir in sorted((c for c in split.iterdir() if c.is_dir()), key=by_name):
             for image in images_under(class_dir):
                 layout.entries.append(Entry(split.name, without_suffix(rel_path(image, class_dir)), str(image), None))

@@ -22,6 +22,7 @@ from labelkit.errors import InputError
 from labelkit.formats.yolo_media import is_image_name, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml
 from labelkit.io import Inside, walk_files
+from labelkit.model import Dataset
 from labelkit.portable import by_name
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
@@ -509,3 +510,36 @@ def _unclash(ids: list[str], better: Callable[[int], str]) -> list[str]:
     """``ids`` with every id that occurs more than once replaced by ``better(its index)``."""
     count = Counter(ids)
     return [better(k) if count[i] > 1 else i for k, i in enumerate(ids)]
+
+
+RESERVED_SPLITS = {
+    "ultralytics": frozenset({*CONFIG_KEYS, *IMAGE_DIRS, *LABEL_DIRS} - {"train", "val", "test"}),
+    "darknet": frozenset(DARKNET_RESERVED),
+}
+"""Split names a layout cannot hold: what the reader takes for ``data.yaml`` keys or the layout's folders
+(Ultralytics), or for ``obj.data`` keys (Darknet)."""
+
+DARKNET_SPLIT = re.compile(r"[\w.-]+", re.ASCII)
+"""A split name obj.data can hold as a key and read back as it was."""
+
+
+def empty_splits_written(dataset: Dataset, splits: list[str], layout: str) -> list[str]:
+    """The splits read empty (:data:`EMPTY_SPLITS`) that writing YOLO names again, with no image.
+
+    Not one of the items' splits (``splits``) in any case, nor one the layout cannot hold (a config key, a
+    layout folder; a name of other than letters, digits, ``_``, ``-`` and ``.``, as the info extras may be
+    edited): a same-format round trip lost the config key, and the folder or list, unsaid.
+    """
+    read = dataset.info.extras.get(EMPTY_SPLITS)
+    if not isinstance(read, list):
+        return []
+    taken = {s.casefold() for s in splits}
+    out: list[str] = []
+    for split in read:
+        if not isinstance(split, str) or not DARKNET_SPLIT.fullmatch(split) or split in (".", ".."):
+            continue
+        if split in RESERVED_SPLITS[layout] or split.casefold() in taken:
+            continue
+        taken.add(split.casefold())
+        out.append(split)
+    return out

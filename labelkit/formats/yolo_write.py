@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,11 +26,10 @@ from labelkit.formats.yolo_classify import write_classify
 from labelkit.formats.yolo_clipping import clipping, rounding
 from labelkit.formats.yolo_config_files import write_darknet, write_data_yaml
 from labelkit.formats.yolo_layout import (
-    CONFIG_KEYS,
-    DARKNET_RESERVED,
-    EMPTY_SPLITS,
+    DARKNET_SPLIT,
     IMAGE_DIRS,
-    LABEL_DIRS,
+    RESERVED_SPLITS,
+    empty_splits_written,
     unique_ids,
     without_extension,
 )
@@ -537,14 +535,6 @@ def _same_lines(a: bytes, b: bytes) -> bool:
     return True
 
 
-RESERVED_SPLITS = {
-    "ultralytics": frozenset({*CONFIG_KEYS, *IMAGE_DIRS, *LABEL_DIRS} - {"train", "val", "test"}),
-    "darknet": frozenset(DARKNET_RESERVED),
-}
-"""Split names a layout cannot hold: what the reader takes for ``data.yaml`` keys or the layout's folders
-(Ultralytics), or for ``obj.data`` keys (Darknet)."""
-
-
 def refuse_reserved_splits(splits: list[str], layout: str) -> None:
     """Raise before anything is written when a split would be a config key or a layout folder.
 
@@ -553,7 +543,7 @@ def refuse_reserved_splits(splits: list[str], layout: str) -> None:
             would be lost on reading).
     """
     if layout == "darknet":  # obj.data lines are `key = value`, '#' starts a comment, and values are stripped
-        odd = sorted(s for s in set(splits) if not _DARKNET_SPLIT.fullmatch(s))
+        odd = sorted(s for s in set(splits) if not DARKNET_SPLIT.fullmatch(s))
         if odd:
             raise OutputError(
                 f"the split {odd[0]!r} cannot be an obj.data key",
@@ -593,32 +583,6 @@ def refuse_unlistable(image_rel: list[str], ids: list[str]) -> None:
                 expected="an image name not ending in .txt",
                 hint="rename the image, or write the Ultralytics layout",
             )
-
-
-_DARKNET_SPLIT = re.compile(r"[\w.-]+", re.ASCII)
-"""A split name obj.data can hold as a key and read back as it was."""
-
-
-def empty_splits_written(dataset: Dataset, splits: list[str], layout: str) -> list[str]:
-    """The splits read empty (:data:`EMPTY_SPLITS`) that writing YOLO names again, with no image.
-
-    Not one of the items' splits (``splits``) in any case, nor one the layout cannot hold (a config key, a
-    layout folder; a name of other than letters, digits, ``_``, ``-`` and ``.``, as the info extras may be
-    edited): a same-format round trip lost the config key, and the folder or list, unsaid.
-    """
-    read = dataset.info.extras.get(EMPTY_SPLITS)
-    if not isinstance(read, list):
-        return []
-    taken = {s.casefold() for s in splits}
-    out: list[str] = []
-    for split in read:
-        if not isinstance(split, str) or not _DARKNET_SPLIT.fullmatch(split) or split in (".", ".."):
-            continue
-        if split in RESERVED_SPLITS[layout] or split.casefold() in taken:
-            continue
-        taken.add(split.casefold())
-        out.append(split)
-    return out
 
 
 def kpt_dims_of(dataset: Dataset, options: dict[str, Any]) -> int:
