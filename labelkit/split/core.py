@@ -38,6 +38,9 @@ version.
 VERSIONS = assign.VERSIONS
 
 METHODS = ("balanced", "hash")
+_EMPTY_SPLITS = ("voc:@empty_splits", "yolo:@empty_splits")
+"""Info extras naming splits read with no item, which VOC and YOLO write again, empty (``voc_names.EMPTY_SPLITS``,
+``yolo_layout.EMPTY_SPLITS``): a split's output has the splits it asked for."""
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -376,6 +379,8 @@ def split(
         if crossed:
             warnings.append(crossed)
     out = dataset.copy()
+    for key in _EMPTY_SPLITS:  # (the splits are the split's: none read empty is written again)
+        out.info.extras.pop(key, None)
     if n_items:
         column = pa.array([names[j] for j in item_split.tolist()], pa.string())
         table = out.table("items")
