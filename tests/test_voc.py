@@ -7046,3 +7046,31 @@ def test_an_empty_split_list_is_written_back_empty(tmp_path: Path) -> None:
     main = tmp_path / "moved/ImageSets/Main"
     assert sorted(p.name for p in main.iterdir()) == ["Test.txt", "extra.txt", "val.txt"]
     assert (main / "Test.txt").read_text() == "a\n"
+
+
+def test_two_xmls_of_one_image_in_two_splits_keep_its_name_and_one_file(tmp_path: Path) -> None:
+    """VOC's splits share JPEGImages/: x.xml (train) and y.xml (val) both naming a.jpg name one image. It was taken
+    for two images (one per split), each copied and named after its item (x.jpg, y.jpg), and the report said
+    'images of one name (from other folders)'. It is one image, written once, named as read."""
+    src = tmp_path / "src"
+    (src / "JPEGImages").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(src / "JPEGImages/a.jpg")
+    head = "<annotation><filename>a.jpg</filename><size><width>20</width><height>10</height><depth>3</depth></size>"
+    box = "<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
+    _voc_lists(src, {"Main/train.txt": "x\n", "Main/val.txt": "y\n"})
+    for name in ("a", "b"):
+        (src / f"Annotations/{name}.xml").unlink()
+    for name, cls in (("x", "cat"), ("y", "dog")):
+        (src / f"Annotations/{name}.xml").write_text(f"{head}<object><name>{cls}</name>{box}</object></annotation>")
+    ds = labelkit.load(src, "voc")
+    assert [(i.id, i.split, i.media.path) for i in ds.items()] == [
+        ("x", "train", "JPEGImages/a.jpg"),
+        ("y", "val", "JPEGImages/a.jpg"),
+    ]
+    report = labelkit.save(ds, tmp_path / "out", "voc", media="copy", media_root=src)
+    assert [c.what for c in report.transformed] == []
+    assert sorted(p.name for p in (tmp_path / "out/JPEGImages").iterdir()) == ["a.jpg"]
+    for name in ("x", "y"):
+        assert "<filename>a.jpg</filename>" in (tmp_path / f"out/Annotations/{name}.xml").read_text()
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(i.id, i.split, i.media.path) for i in back.items()] == [(i.id, i.split, i.media.path) for i in ds.items()]

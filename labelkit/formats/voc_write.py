@@ -541,8 +541,13 @@ def image_file_names(dataset: Dataset) -> tuple[list[str], int]:
     Cached while the dataset is unchanged: check() counts them, write() writes them.
     """
     items = dataset.table("items")
-    # (an image's split: the one it was read from, in labelkit split, whose media_root's {split} finds it there)
-    paths, splits = items["path"], read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
+    # (an image's split: the one it was read from, in labelkit split, whose media_root's {split} finds it there;
+    # none for an image of VOC's JPEGImages/, which every split shares: two XMLs of two splits naming one image
+    # were given two images, each named after its item)
+    paths = items["path"]
+    read = read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
+    shared = pc.starts_with(paths, "JPEGImages/").fill_null(False).to_pylist()
+    splits = [None if on else s for s, on in zip(read, shared, strict=True)]
     return cached(
         dataset,
         "voc:image_names",
