@@ -6982,7 +6982,9 @@ def test_voc_to_voc_keeps_ids_whose_image_is_in_a_folder_below_jpegimages(tmp_pa
 def test_two_xmls_of_one_image_keep_its_name_and_the_image_is_placed_once(tmp_path: Path) -> None:
     """a.xml and b.xml both of <filename>same.jpg</filename>: VOC -> VOC named them a.jpg and b.jpg, images that
     are not there, reporting 'images of one name (from other folders)'. One image of one split keeps its name (and
-    is copied once); images of one name in two splits are still told apart."""
+    is copied once); images of one name in two splits are still told apart, but for those of VOC's JPEGImages/
+    (see test_two_xmls_of_one_image_in_two_splits_keep_its_name_and_one_file): COCO's `same.jpg` of train2017/ and
+    of val2017/ (media_root's {split}) are two files."""
     import pyarrow
 
     root = tmp_path / "v"
@@ -7009,6 +7011,7 @@ def test_two_xmls_of_one_image_keep_its_name_and_the_image_is_placed_once(tmp_pa
     ds = labelkit.load(root)  # (the same name in two splits: two images, each named after its item)
     items = ds.table("items")
     splits = pyarrow.array(["train", "val"])
+    items = items.set_column(items.schema.get_field_index("path"), "path", pyarrow.array(["same.jpg"] * 2))
     ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", splits))
     report = labelkit.save(ds, tmp_path / "two", "voc")
     assert [(c.what, c.count) for c in report.transformed] == [("image file names", 2)]
