@@ -8071,3 +8071,81 @@ def test_an_object_moved_to_a_split_with_instances_and_keypoints_files_is_counte
         ([5, 5, 2, 5, 5, 2], 2),
         ([5, 5, 2, 5, 5, 2], 2),
     ]
+
+
+def _person_cat_and_stuff(root: Path, keypoints_file: bool) -> Path:
+    """train: an instances file (a person without keypoints, a cat); val: a stuff file, and a keypoints file."""
+    (root / "annotations").mkdir(parents=True)
+    img = {"file_name": "{}.jpg", "width": 100, "height": 80}
+    box = {"bbox": [1, 1, 9, 9], "segmentation": [[1, 1, 10, 1, 10, 10, 1, 10]], "area": 81.0, "iscrowd": 0}
+    person = {"id": 1, "name": "person", "supercategory": "person", "keypoints": ["a", "b"], "skeleton": [[1, 2]]}
+    cat, sky = {"id": 3, "name": "cat"}, {"id": 183, "name": "other"}
+    docs = {
+        "instances_train": (
+            [1],
+            [{"id": 1, "category_id": 1, **box}, {"id": 2, "category_id": 3, **box}],
+            [person, cat],
+        ),
+        "stuff_val": ([2], [{"id": 1, "category_id": 183, **box}], [sky]),
+    }
+    if keypoints_file:
+        posed = {"id": 1, "category_id": 1, **box, "keypoints": [2, 2, 2, 3, 3, 2], "num_keypoints": 2}
+        docs["person_keypoints_val"] = ([2], [posed], [person])
+    for name, (images, records, categories) in docs.items():
+        doc = {
+            "images": [{"id": i, **img, "file_name": f"{i}.jpg"} for i in images],
+            "annotations": [{**a, "image_id": images[0]} for a in records],
+            "categories": categories,
+        }
+        (root / f"annotations/{name}.json").write_text(json.dumps(doc))
+    return root
+
+
+@pytest.mark.parametrize("keypoints_file", [True, False])
+def test_objects_moved_to_a_split_of_stuff_and_keypoints_files_get_an_instances_file(
+    tmp_path: Path, keypoints_file: bool
+) -> None:
+    """An instances file's objects moved to a split whose files are a stuff file (and a keypoints file) went into
+    the keypoints file, without keypoints (or into the stuff file), a file of another kind that validate refused
+    for the id it repeats (and COCOeval's keypoints mode for the missing num_keypoints). Such a split gets an
+    instances file; the stuff file keeps its own object, tagged as read from a stuff file, as the dataset has
+    files of other objects."""
+    src = _person_cat_and_stuff(tmp_path / "src", keypoints_file)
+    ds = labelkit.load(src)
+    extras = {o.category_id: o.extras.get("coco:@task") for o in ds.objects()}
+    assert extras[183] == "stuff"
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val", "val"])))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert (report.lost, report.transformed) == ([], [])
+    out = tmp_path / "out/annotations"
+    expected = ["instances_val.json", "stuff_val.json"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(expected + ["person_keypoints_val.json"] * keypoints_file)
+    assert [(a["id"], a["category_id"]) for a in _load(out / "instances_val.json")["annotations"]] == [(1, 1), (2, 3)]
+    assert [(a["id"], a["category_id"]) for a in _load(out / "stuff_val.json")["annotations"]] == [(1, 183)]
+    if keypoints_file:
+        assert [a["category_id"] for a in _load(out / "person_keypoints_val.json")["annotations"]] == [1]
+    assert labelkit.validate(tmp_path / "out") == []
+    assert labelkit.load(tmp_path / "out").stats().annotations == {"object": 3 + keypoints_file}
+
+
+def test_a_dataset_of_stuff_files_alone_keeps_its_objects_in_stuff_files_when_they_move(tmp_path: Path) -> None:
+    """Stuff files alone: their objects are untagged, a stuff file's; moved to another split, they go to its stuff
+    file (not to an instances file made for them)."""
+    root = tmp_path / "src/annotations"
+    root.mkdir(parents=True)
+    box = {"bbox": [1, 1, 9, 9], "segmentation": [[1, 1, 10, 1, 10, 10, 1, 10]], "area": 81.0, "iscrowd": 0}
+    for n, split in ((1, "train"), (2, "val")):
+        doc = {
+            "images": [{"id": n, "file_name": f"{n}.jpg", "width": 100, "height": 80}],
+            "annotations": [{"id": n, "image_id": n, "category_id": 183, **box}],
+            "categories": [{"id": 183, "name": "other"}],
+        }
+        (root / f"stuff_{split}.json").write_text(json.dumps(doc))
+    ds = labelkit.load(root.parent)
+    assert [o.extras.get("coco:@task") for o in ds.objects()] == [None, None]
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val", "val"])))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert sorted(p.name for p in (tmp_path / "out/annotations").iterdir()) == ["stuff_val.json"]
+    assert [a["id"] for a in _load(tmp_path / "out/annotations/stuff_val.json")["annotations"]] == [1, 2]

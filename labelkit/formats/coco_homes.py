@@ -124,33 +124,41 @@ def apart(ids: np.ndarray, taken: np.ndarray | None, own: np.ndarray | None = No
 
 
 def file_homes(
-    by_task: dict[str, list[FileSpec]], task: str, category: Any, extra: Any, posed: bool, scored: bool = True
+    by_task: dict[str, list[FileSpec]],
+    task: str,
+    category: Any,
+    extra: Any,
+    posed: bool,
+    scored: bool = True,
+    untagged: str = "instances",
 ) -> list[FileSpec]:
     """The files of a split (by task) an annotation of ``task``'s kind belongs in (none: its kind has no file).
 
-    A detection-results file is the home of untagged objects only when the split has no instances or stuff file,
-    and only of those with a score (a result needs one: an object without goes to an instances file). A detection
-    read from a results file (tagged ``results``) has none in a split of ground truth files without a results
-    file: it gets one (it went into the instances file, as ground truth).
+    An object goes to the file of its kind it was read from: a stuff file's (tagged ``stuff``, or untagged in a
+    dataset read from stuff files alone: ``untagged``) to the stuff file, else the instances file; any other to
+    the instances file (none: one is made; it went into a stuff or keypoints file beside, a file of another kind,
+    which ``validate`` refused for ids it repeats). A detection-results file is the home of untagged objects only
+    when the split has no instances or stuff file, and only of those with a score (a result needs one: an object
+    without goes to an instances file). A detection read from a results file (tagged ``results``) has none in a
+    split of ground truth files without a results file: it gets one (it went into the instances file, as ground
+    truth).
     """
     if task != "instances":
         return by_task.get(task, [])
     keypoints = by_task.get("person_keypoints", [])
-    origin = "stuff" if extra and f'"{STUFF_TAG}":"stuff"' in extra else "instances"
     if extra and f'"{STUFF_TAG}":"results"' in extra and scored:  # (a detection read from a results file)
         if by_task.get("results"):
             return by_task["results"][:1]
         if any(by_task.get(t) for t in ("instances", "stuff", "person_keypoints")):
             return []  # (moved to a split of ground truth files: a results file of its own is made)
-    if extra and f'"{STUFF_TAG}":"person_keypoints"' in extra:
-        if keypoints:
-            return keypoints[:1]
-        origin = "person_keypoints"
-    homes = list(
-        by_task.get(origin)
-        or [*by_task.get("instances", []), *by_task.get("stuff", [])]
-        or (by_task.get("results", []) if scored else [])  # (a split read from a detection-results list)
-    )
+    if extra and f'"{STUFF_TAG}":"person_keypoints"' in extra and keypoints:
+        return keypoints[:1]
+    tagged = bool(extra) and f'"{STUFF_TAG}":' in extra
+    stuff = (bool(extra) and f'"{STUFF_TAG}":"stuff"' in extra) or (untagged == "stuff" and not tagged)
+    instances, stuffs = by_task.get("instances", []), by_task.get("stuff", [])
+    homes = list((stuffs or instances) if stuff else instances)
+    if not instances and not stuffs and scored:  # (a split read from a detection-results list)
+        homes = list(by_task.get("results", []))
     # (its keypoints are written in the keypoints file, unless read from an instances file only: see INLINE_TAG)
     if posed and not (extra and f'"{STUFF_TAG}":"instances"' in extra):
         homes += [s for s in keypoints if s.categories is None or category in s.categories]

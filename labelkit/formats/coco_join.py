@@ -37,7 +37,10 @@ from labelkit.model.tables import contains_match, loads_text, members_or_raw, tr
 
 
 def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
-    """Keep stuff objects apart from instances of the same split: tagged, with ``stuff/`` before their id.
+    """Keep stuff objects apart from instances: tagged, with ``stuff/`` before their id where their split has others.
+
+    Tagged where any split has a file of other objects (an instances, keypoints or results file): untagged
+    objects are an instances file's (or, in a dataset of stuff files alone, a stuff file's).
 
     Detections of a results file beside ground truth files of its split are tagged too (their ids are
     numbered on reading, and those that clash get ``results/`` before them later), so that writing COCO
@@ -46,16 +49,20 @@ def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
     with_truth = {f.split for f in files if f.task in ("instances", "stuff", "person_keypoints")}
     # (or another file of the split holding objects, a captions file with boxes say: it goes to an instances file)
     with_truth |= {f.split for f, b in zip(files, built, strict=True) if f.task != "results" and b.objects is not None}
-    # splits with another file of objects than stuff: its objects and stuff's would mix
+    # splits with another file of objects than stuff: its objects and stuff's would mix (their ids too)
     with_others = {f.split for f in files if f.task in ("instances", "person_keypoints", "results")}
     for f, b in zip(files, built, strict=True):
         if f.task == "results" and b.objects is not None:
             b.objects = _tagged(b.objects, "results")
-        if f.task != "stuff" or f.split not in with_others or b.objects is None:
+        if f.task != "stuff" or not with_others or b.objects is None:
             continue
+        # (tagged where another split has other files too: an object moved there from a split of stuff alone
+        # went into an instances or keypoints file, and one moved from an instances file into its stuff file)
         table = _tagged(b.objects, "stuff")
-        ids = pc.binary_join_element_wise("stuff/", table["id"], "")
-        b.objects = table.set_column(table.schema.get_field_index("id"), "id", ids)
+        if f.split in with_others:
+            ids = pc.binary_join_element_wise("stuff/", table["id"], "")
+            table = table.set_column(table.schema.get_field_index("id"), "id", ids)
+        b.objects = table
 
 
 def _tagged(table: pa.Table, task: str) -> pa.Table:

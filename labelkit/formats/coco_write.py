@@ -243,7 +243,7 @@ class Writer:
                     if row is None or self.item_split[row] != split:
                         continue
                     kind = task if objects else extra  # (a label's or caption's: its home file's task)
-                    homes = file_homes(by_task, kind, category, extra, has_keypoints, scored)
+                    homes = file_homes(by_task, kind, category, extra, has_keypoints, scored, self._untagged)
                     if not homes:  # e.g. a label added to a split whose files hold objects only
                         keys = ["info", "licenses", "images", "annotations", "categories"]
                         made = "results" if objects and extra and _RESULTS_TAG in extra else task  # (see file_homes)
@@ -287,6 +287,17 @@ class Writer:
                     break
         return list(out)
 
+    @functools.cached_property
+    def _untagged(self) -> str:
+        """The file an untagged object was read from: an instances file's, or a stuff file's.
+
+        A stuff file's in a dataset read from stuff files alone (their objects are tagged where other files hold
+        objects: see ``coco_join.tag_stuff``).
+        """
+        files = self.info_extras.get("coco:files")
+        read = {f.get("task") for f in files if isinstance(f, dict)} if isinstance(files, list) else set()
+        return "stuff" if read & {*ORIGINS} == {"stuff"} else "instances"
+
     def _detections_read(self) -> bool:
         """Whether any object was read from a detection-results file (tagged so; looked at once)."""
         if self._tagged_detections is None:
@@ -307,14 +318,17 @@ class Writer:
             objects = self._rows("objects", self._item_ids(split))
             if (contains_match(objects["extras"], _RESULTS_TAG) & true_mask(objects["score"].is_valid())).any():
                 return True
-        if "object" in kinds and not tasks & {"instances", "stuff"}:
+        if "object" in kinds and "instances" not in tasks:  # (as file_homes houses them)
             objects = self._rows("objects", self._item_ids(split))
-            housed = pa.array(np.zeros(objects.num_rows, dtype=bool))
+            housed = np.zeros(objects.num_rows, dtype=bool)
+            if "stuff" in tasks:  # (objects read from a stuff file: an instances file's moved in go to one made)
+                stuff = contains_match(objects["extras"], f'"{STUFF_TAG}":"stuff"')
+                housed |= stuff if self._untagged == "instances" else ~contains_match(objects["extras"], _TAGGED)
             if "person_keypoints" in tasks:
-                housed = pc.or_(housed, pa.array(posed_rows(objects)))
-            if "results" in tasks:
-                housed = pc.or_(housed, objects["score"].is_valid())
-            if not true_mask(housed).all():
+                housed |= posed_rows(objects) & ~contains_match(objects["extras"], f'"{STUFF_TAG}":"instances"')
+            if "results" in tasks and "stuff" not in tasks:
+                housed |= true_mask(objects["score"].is_valid())
+            if not housed.all():
                 return True
         for kind, name, home in (("label", "labels", "labels"), ("transcript", "transcripts", "captions")):
             if kind in kinds and home not in tasks:  # (unless each goes back to the file it was read from)
@@ -663,4 +677,5 @@ class Writer:
 
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
 _RESULTS_TAG = f'"{STUFF_TAG}":"results"'
+_TAGGED = f'"{STUFF_TAG}":'
 """The extras member of a detection read from a results file (:func:`coco_join.tag_stuff`)."""
