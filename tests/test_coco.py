@@ -8149,3 +8149,61 @@ def test_a_dataset_of_stuff_files_alone_keeps_its_objects_in_stuff_files_when_th
     labelkit.save(ds, tmp_path / "out", "coco")
     assert sorted(p.name for p in (tmp_path / "out/annotations").iterdir()) == ["stuff_val.json"]
     assert [a["id"] for a in _load(tmp_path / "out/annotations/stuff_val.json")["annotations"]] == [1, 2]
+
+
+def test_a_detection_without_geometry_moved_to_another_split_goes_to_a_results_file(tmp_path: Path) -> None:
+    """results_val.json's detection of no box (an image label read from it) moved with its image to train went to
+    labels_train.json, as a ground-truth image label, unsaid; its box detections went to results_train.json. It
+    goes there with them."""
+    root = tmp_path / "src/annotations"
+    root.mkdir(parents=True)
+    cats = [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]
+    box = {"bbox": [1, 1, 5, 5], "segmentation": [[1, 1, 6, 1, 6, 6, 1, 6]], "area": 25.0, "iscrowd": 0}
+    for split, images in (("train", (1, 2)), ("val", (3, 4))):
+        doc = {
+            "images": [{"id": i, "file_name": f"{i}.jpg", "width": 100, "height": 80} for i in images],
+            "annotations": [{"id": n, "image_id": i, "category_id": n, **box} for n, i in enumerate(images, 1)],
+            "categories": cats,
+        }
+        (root / f"instances_{split}.json").write_text(json.dumps(doc))
+    detections = [
+        {"image_id": 3, "category_id": 1, "bbox": [1, 1, 5, 5], "score": 0.9},
+        {"image_id": 4, "category_id": 2, "score": 0.4},
+    ]
+    (root / "results_val.json").write_text(json.dumps(detections))
+    ds = labelkit.load(root.parent)
+    items = ds.table("items")
+    ids, before = items["id"].to_pylist(), items["split"].to_pylist()
+    splits = ["train" if i == "4" else s for i, s in zip(ids, before, strict=True)]
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(splits)))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == []
+    out = tmp_path / "out/annotations"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "instances_train.json",
+        "instances_val.json",
+        "results_train.json",
+        "results_val.json",
+    ]
+    assert _load(out / "results_train.json") == [detections[1]]
+    assert _load(out / "results_val.json") == [detections[0]]
+    assert labelkit.validate(tmp_path / "out") == []
+
+
+def test_a_split_of_detection_results_alone_renamed_is_written_as_results(tmp_path: Path) -> None:
+    """A folder of results_val.json alone (no categories defined), its split renamed (labelkit split --ratios
+    train=1), was refused: its detections, taken for ground truth, 'of undefined categories'. They are written to
+    results_train.json, as read."""
+    root = tmp_path / "src/annotations"
+    root.mkdir(parents=True)
+    detections = [
+        {"id": i, "image_id": i, "category_id": 1 + i % 2, "bbox": [1, 1, 5, 5], "score": 0.5} for i in (1, 2)
+    ]
+    (root / "results_val.json").write_text(json.dumps(detections))
+    ds = labelkit.load(root.parent)
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["train"] * 2)))
+    assert labelkit.plan(ds, "coco").lost == []
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert _load(tmp_path / "out/annotations/results_train.json") == detections
+    assert labelkit.validate(tmp_path / "out") == []

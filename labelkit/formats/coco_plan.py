@@ -138,8 +138,8 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
         for name, kind in (("objects", "object"), ("labels", "label")):
             table = tables.get(name, dataset.table(name))
             listed = pc.invert(pc.is_in(table["item_id"], value_set=results_ids))
-            if name == "objects":  # (a results file holds objects with a score only)
-                listed = pc.or_(listed, pc.is_null(table["score"]))
+            if name == "objects":  # (a results file holds objects with a score only: those of any split there)
+                listed = pa.array(~written_as_detections(table, dataset))
             if n := int(pc.sum(listed.cast(pa.int64())).as_py() or 0):
                 reason = "the dataset defines no categories, and COCO files other than detection results list theirs"
                 losses.append((f"{kind} annotations of undefined categories", n, reason))

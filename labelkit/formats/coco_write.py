@@ -233,7 +233,13 @@ class Writer:
                 table = self.ds.table(name)
                 objects = name == "objects"
                 # (a label's or caption's extra: the task of its home file, see coco_homes)
-                extras = table["extras"].to_pylist() if objects else label_homes(table["extras"], read, task).tolist()
+                if objects:
+                    extras = table["extras"].to_pylist()
+                else:
+                    label_kinds = label_homes(table["extras"], read, task)
+                    if name == "labels":  # (a detection without geometry goes to a results file, made if none)
+                        label_kinds[contains_match(table["extras"], _RESULTS_TAG)] = "results"
+                    extras = label_kinds.tolist()
                 posed = posed_rows(table).tolist() if objects else [False] * table.num_rows
                 scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
                 for item, category, extra, has_keypoints, scored in zip(
@@ -246,8 +252,9 @@ class Writer:
                     homes = file_homes(by_task, kind, category, extra, has_keypoints, scored, self._untagged)
                     if not homes:  # e.g. a label added to a split whose files hold objects only
                         keys = ["info", "licenses", "images", "annotations", "categories"]
-                        made = "results" if objects and extra and _RESULTS_TAG in extra else task  # (see file_homes)
-                        homes = by_task[made] = [FileSpec(made, group[0].split, keys, images=[])]
+                        detection = extra == "results" or (objects and extra and _RESULTS_TAG in extra)
+                        made = "results" if detection else task  # (see file_homes)
+                        homes = by_task[made] = [FileSpec(made, group[0].split, keys, images=[], ids=self._ids_read)]
                         specs.append(homes[0])
                         group.append(homes[0])
                     for home in homes:
@@ -298,6 +305,13 @@ class Writer:
         read = {f.get("task") for f in files if isinstance(f, dict)} if isinstance(files, list) else set()
         return "stuff" if read & {*ORIGINS} == {"stuff"} else "instances"
 
+    @functools.cached_property
+    def _ids_read(self) -> bool:
+        """Whether a detection-results file read had ids: one made for detections moved is written with them."""
+        files = self.info_extras.get("coco:files")
+        read = files if isinstance(files, list) else []
+        return any(isinstance(f, dict) and f.get("task") == "results" and f.get("ids") is True for f in read)
+
     def _detections_read(self) -> bool:
         """Whether any object was read from a detection-results file (tagged so; looked at once)."""
         if self._tagged_detections is None:
@@ -338,8 +352,11 @@ class Writer:
         return False
 
     def _read(self, split: str, tasks: Any) -> set[str]:
-        """Of a split's files (``tasks``), those read from COCO: image labels and captions read from one go back."""
-        return set(tasks) & self.read_tasks.get(split, set())
+        """Of a split's files (``tasks``), those read from COCO: image labels and captions read from one go back.
+
+        And its results file, read or made: detections without geometry read from a results file go there.
+        """
+        return set(tasks) & (self.read_tasks.get(split, set()) | {"results"})
 
     def _bare_captions(self, spec: FileSpec) -> bool:
         """Whether ``spec`` is a captions file holding a caption without ``category_id``.
