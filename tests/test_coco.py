@@ -8207,3 +8207,30 @@ def test_a_split_of_detection_results_alone_renamed_is_written_as_results(tmp_pa
     labelkit.save(ds, tmp_path / "out", "coco")
     assert _load(tmp_path / "out/annotations/results_train.json") == detections
     assert labelkit.validate(tmp_path / "out") == []
+
+
+def test_a_new_split_s_keypoints_file_names_the_points_the_keypoints_files_read_name(tmp_path: Path) -> None:
+    """instances_train.json names a person's 2 points (inline keypoints), person_keypoints_train.json 3. Moved to a
+    split the dataset was not read with (labelkit split --ratios val=1), the keypoints file was written with the
+    instances file's 2 names, and every 3-point set reported lost, refused, then zeroed. The new split's files
+    name the points as the files read did."""
+    root = tmp_path / "src/annotations"
+    root.mkdir(parents=True)
+    box = {"category_id": 1, "bbox": [1, 1, 9, 9], "segmentation": [[1, 1, 10, 1, 10, 10, 1, 10]], "area": 81.0}
+    images = [{"id": i, "file_name": f"{i}.jpg", "width": 100, "height": 80} for i in (1, 2)]
+    for name, points in (("instances", ["a", "b"]), ("person_keypoints", ["a", "b", "c"])):
+        person = {"id": 1, "name": "person", "keypoints": points, "skeleton": [[1, 2]]}
+        posed = {"keypoints": [2, 2, 2, 3, 3, 2, 4, 4, 1][: 3 * len(points)], "num_keypoints": len(points)}
+        records = [{"id": i, "image_id": i, **box, "iscrowd": 0, **posed} for i in (1, 2)]
+        doc = {"images": images, "annotations": records, "categories": [person]}
+        (root / f"{name}_train.json").write_text(json.dumps(doc))
+    ds = labelkit.load(root.parent)
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val"] * 2)))
+    assert labelkit.plan(ds, "coco").lost == []
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert labelkit.validate(tmp_path / "out") == []
+    for name in ("instances", "person_keypoints"):
+        written = _load(tmp_path / f"out/annotations/{name}_val.json")
+        read = _load(root / f"{name}_train.json")
+        assert (written["categories"], written["annotations"]) == (read["categories"], read["annotations"]), name

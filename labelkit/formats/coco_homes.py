@@ -196,11 +196,32 @@ def object_files(split: str, keys: list[str], files: Any, posed: Callable[[], bo
     lists = [f.get("categories") for f in kp]
     cats = list(dict.fromkeys(c for x in lists for c in x or [])) if all(isinstance(x, list) for x in lists) else None
     held = {f.get("task") for f in read} & {"instances", "stuff", "results"}  # (the other files holding objects)
+    values = keypoints_file_values(read)  # (a category's names as the keypoints files read give them)
     if not held:
-        return [FileSpec("person_keypoints", split, keys, cats)]
+        return [FileSpec("person_keypoints", split, keys, cats, category_values=values or None)]
     if held == {"results"} or not posed():  # (detections beside keypoints files: as any object, see file_homes)
         return [FileSpec("instances", split, keys)]
-    return [FileSpec("instances", split, keys), FileSpec("person_keypoints", split, keys, cats)]
+    return [
+        FileSpec("instances", split, keys),
+        FileSpec("person_keypoints", split, keys, cats, category_values=values or None),
+    ]
+
+
+def keypoints_file_values(files: Any) -> dict[str, dict[str, Any]]:
+    """Per category id (text): its values in the first keypoints file read that has values of its own.
+
+    A keypoints file may name more points than the instances file beside it (the category's own names are the
+    first file's): a split the dataset was not read with gets its keypoints file's names so, and its objects'
+    keypoints, read from a keypoints file, fit them (it was written with the instances file's, every set refused).
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for f in _files_read(files):
+        values = f.get("category_values")
+        if f.get("task") == "person_keypoints" and isinstance(values, dict):
+            for cid, v in values.items():
+                if isinstance(v, dict):
+                    out.setdefault(str(cid), v)
+    return out
 
 
 def posed_rows(objects: pa.Table | pa.RecordBatch) -> np.ndarray:

@@ -14,7 +14,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.formats.coco_records import files_keypoint_counts
+from labelkit.formats.coco_records import files_keypoint_counts, new_split_keypoint_counts
 from labelkit.formats.coco_results import written_as_detections
 from labelkit.formats.coco_shapes import (
     arr,
@@ -242,6 +242,7 @@ def wrong_keypoint_counts(objects: pa.Table, dataset: Dataset) -> tuple[np.ndarr
     if not len(rows):
         return wrong, want_names
     by_split = files_keypoint_counts(dataset.info, dataset.categories)
+    new_split = new_split_keypoint_counts(dataset.info, dataset.categories)  # (a split not read: see object_files)
     items = dataset.table("items")
     place = pc.index_in(objects["item_id"].take(pa.array(rows)), value_set=items["id"])
     encoded = items["split"].take(place).fill_null("default").combine_chunks().dictionary_encode()
@@ -253,7 +254,7 @@ def wrong_keypoint_counts(objects: pa.Table, dataset: Dataset) -> tuple[np.ndarr
     pair = (codes * len(cat_codes) + cat_of.reshape(-1)) * 2 + inline.astype(np.int64)
     for key in np.unique(pair).tolist():
         split, cid = split_names[key // 2 // len(cat_codes)], int(cat_codes[key // 2 % len(cat_codes)])
-        counts = by_split.get(split, {}).get(cid, {})
+        counts = by_split.get(split, {}).get(cid, {}) if split in by_split else new_split.get(cid, {})
         order = ("instances", "stuff", "person_keypoints") if key % 2 else ("person_keypoints", "instances", "stuff")
         want = next((counts[t] for t in order if t in counts), named[cid])
         mine = rows[pair == key]

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_categories import category_record, own_values, require_fields, same_json
+from labelkit.formats.coco_homes import keypoints_file_values
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
 from labelkit.json_places import integer_error
@@ -358,4 +359,25 @@ def files_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict
                 per.setdefault(cid, {}).setdefault(task, len(names))
             elif cid in base and "keypoints" in fields.get(str(cid), ["keypoints"]):
                 per.setdefault(cid, {}).setdefault(task, base[cid])
+    return out
+
+
+def new_split_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> dict[int, dict[str, int]]:
+    """Per category: the number of keypoint names the files of a split the dataset was not read with give it.
+
+    Its instances file, the category's own; its keypoints file (where the dataset was read with keypoints files
+    holding objects beside instances or stuff files, or alone), the first keypoints file's read that names them
+    (:func:`~labelkit.formats.coco_homes.keypoints_file_values`), else the category's own.
+    """
+    base = {c.id: len(c.keypoints) for c in categories if c.keypoints}
+    files = info.extras.get("coco:files")
+    read = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+    tasks = {f.get("task") for f in read}
+    posed = "person_keypoints" in tasks and tasks & {"instances", "stuff", "results"} != {"results"}
+    values = keypoints_file_values(read) if posed else {}
+    out: dict[int, dict[str, int]] = {cid: {"instances": n} for cid, n in base.items()}
+    for cid, n in base.items():
+        names = values.get(str(cid), {}).get("keypoints")
+        if posed:
+            out[cid]["person_keypoints"] = len(names) if isinstance(names, list) else n
     return out
