@@ -7077,3 +7077,26 @@ def test_two_xmls_of_one_image_in_two_splits_keep_its_name_and_one_file(tmp_path
         assert "<filename>a.jpg</filename>" in (tmp_path / f"out/Annotations/{name}.xml").read_text()
     back = labelkit.load(tmp_path / "out", "voc")
     assert [(i.id, i.split, i.media.path) for i in back.items()] == [(i.id, i.split, i.media.path) for i in ds.items()]
+
+
+def test_attribute_names_that_read_back_stripped_are_reported_and_never_repeated(tmp_path: Path) -> None:
+    """Attributes 'a' and ' a' of one object were written as two <attribute>s, which the reader reads as one name
+    repeated and refuses: labelkit wrote a VOC folder it could not read. The later is not written (reported lost),
+    and a lone ' colour ', read back as 'colour', is reported transformed (it changed unsaid)."""
+    from labelkit.model import Category, Dataset, Item, Media, Object
+
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1, 1, 2, 2), attributes={"a": "x", " a": "y"}))
+    ds.add(Object(id="2", item_id="a", category_id=1, bbox=(1, 1, 2, 2), attributes={" colour ": "red"}))
+    planned = labelkit.plan(ds, "voc")
+    assert [(c.what, c.count) for c in planned.lost] == [
+        ("object attributes whose name another's of the object is, read back stripped", 1)
+    ]
+    assert ("objects with attribute names that read back otherwise", 1) in [
+        (c.what, c.count) for c in planned.transformed
+    ]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, tmp_path / "out", "voc")
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    assert [o.attributes for o in labelkit.load(tmp_path / "out", "voc").objects()] == [{"a": "x"}, {"colour": "red"}]

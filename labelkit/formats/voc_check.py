@@ -69,6 +69,7 @@ from labelkit.formats.voc_values import (
     not_xml_values,
 )
 from labelkit.formats.voc_write import Classes, fractional_corners, fractional_note, labelmap_name_ok, voc_boxes
+from labelkit.formats.voc_xml import written_attributes
 from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
 from labelkit.model.tables import contains_match, decode_json_cell, true_mask, valid_mask
@@ -348,6 +349,18 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         decoded = [decode_json_cell(v) for v in attributes.drop_null().to_pylist()]
         lists = [a for a in decoded if any(isinstance(x, list) for x in a.values())]
         report.lose("objects with list-valued attributes", len(lists), "Pascal VOC attribute values are single texts")
+        plain = [a for a in decoded if a not in lists]
+        report.lose(
+            "object attributes whose name another's of the object is, read back stripped",
+            sum(len(a) - len(written_attributes(a)) for a in plain),
+            "Pascal VOC's attribute <name> is read back stripped (' a' as 'a'), and a name repeated on one object is "
+            "refused: the later attribute is not written",
+        )
+        report.transform(
+            "objects with attribute names that read back otherwise",
+            sum(1 for a in plain if any(k != k.strip() for k in written_attributes(a))),
+            "Pascal VOC's attribute <name> is read back stripped: ' colour ' reads back as 'colour'",
+        )
         report.transform(
             "objects with attribute values that read back otherwise",
             sum(1 for a in decoded if a not in lists and any(reads_back_otherwise(x) for x in a.values())),

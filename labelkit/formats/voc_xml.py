@@ -82,7 +82,7 @@ def object_xml(
         body = "".join(
             f"      <attribute>\n        <name>{xml_text(k)}</name>\n"
             f"        <value>{xml_text(attribute_text(v))}</value>\n      </attribute>\n"
-            for k, v in attrs.items()
+            for k, v in written_attributes(attrs).items()
         )
         out.append(f"    <attributes>\n{body}    </attributes>\n")
     out.append("  </object>\n")
@@ -263,3 +263,18 @@ def head_xml(meta: dict[str, Any], name: str | None, width: int | None, height: 
         head.append(f"  <size>\n{body}  </size>\n")
     head.append(f"  <segmented>{xml_text(value_text(meta.get('voc:segmented', int(segmented))))}</segmented>\n")
     return "".join(head)
+
+
+def written_attributes(attrs: dict[str, Any]) -> dict[str, Any]:
+    """An object's attributes as written: less each whose name, stripped as readers read it, an earlier one's is.
+
+    ``a`` and `` a`` would be one name read back, which the reader refuses (a repeated name): the output would
+    not read back. check() reports those left out lost, and names that read back stripped transformed.
+    """
+    seen: set[str] = set()
+    out: dict[str, Any] = {}
+    for k, v in attrs.items():
+        if k.strip() not in seen:
+            seen.add(k.strip())
+            out[k] = v
+    return out
