@@ -7100,3 +7100,46 @@ def test_attribute_names_that_read_back_stripped_are_reported_and_never_repeated
         labelkit.save(ds, tmp_path / "out", "voc")
     labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
     assert [o.attributes for o in labelkit.load(tmp_path / "out", "voc").objects()] == [{"a": "x"}, {"colour": "red"}]
+
+
+@pytest.mark.parametrize("case", ["ignored class last", "background class first"])
+def test_a_class_named_as_a_stand_in_line_reads_back_as_itself(tmp_path: Path, case: str) -> None:
+    """labelmap.txt of classes cat, dog and ignored (the void's colour), no background: VOC -> VOC wrote the
+    background line Datumaro needs first, and the reader, one id short, took the last line, the class ignored, for
+    the stand-in: it read back background, cat, dog, ids shifted, unsaid. A comment names the stand-in where the
+    lines cannot tell; a class background first beside void pixels (the ignored line added) reads back too."""
+    root = tmp_path / "in"
+    for folder in ("Annotations", "JPEGImages", "ImageSets/Main", "SegmentationClass", "SegmentationObject"):
+        (root / folder).mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(root / "JPEGImages/a.jpg")
+    last = "ignored:224,224,192::" if case == "ignored class last" else ""
+    first = "background:0,0,0::\n" if case == "background class first" else ""
+    (root / "labelmap.txt").write_text(f"{first}cat:128,0,0::\ndog:0,128,0::\n{last}\n")
+    names = ["cat", "dog", "ignored"] if last else ["cat", "dog"]
+    box = "<bndbox><xmin>{}</xmin><ymin>1</ymin><xmax>{}</xmax><ymax>5</ymax></bndbox>"
+    objects = "".join(
+        f"<object><name>{n}</name>{box.format(1 + 6 * k, 5 + 6 * k)}</object>" for k, n in enumerate(names)
+    )
+    (root / "Annotations/a.xml").write_text(
+        "<annotation><filename>a.jpg</filename><size><width>20</width><height>10</height><depth>3</depth></size>"
+        f"<segmented>1</segmented>{objects}</annotation>"
+    )
+    instance = np.zeros((10, 20), np.uint8)
+    semantic = np.zeros((10, 20, 3), np.uint8)
+    colours = {"cat": (128, 0, 0), "dog": (0, 128, 0), "ignored": (224, 224, 192)}
+    for k, n in enumerate(names):
+        instance[0:5, 6 * k : 6 * k + 5] = k + 1
+        semantic[0:5, 6 * k : 6 * k + 5] = colours[n]
+    if not last:  # (void pixels: an ignored line added for Datumaro)
+        semantic[8:10, 0:2] = (224, 224, 192)
+        instance[8:10, 0:2] = 255
+    Image.fromarray(instance, "L").save(root / "SegmentationObject/a.png")
+    Image.fromarray(semantic, "RGB").save(root / "SegmentationClass/a.png")
+    (root / "ImageSets/Main/train.txt").write_text("a\n")
+    ds = labelkit.load(root, "voc")
+    before = [(c.id, c.name) for c in ds.categories]
+    assert before == list(enumerate(["background", "cat", "dog"] if first else names))
+    labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True)
+    back = labelkit.load(tmp_path / "out", "voc")
+    assert [(c.id, c.name) for c in back.categories] == before
+    assert [o.category_id for o in back.objects() if o.bbox] == [o.category_id for o in ds.objects() if o.bbox]

@@ -32,8 +32,18 @@ def stand_in_line(name: str, color: tuple[int, int, int]) -> str:
     return f"{name}:{color[0]},{color[1]},{color[2]}::"
 
 
+STAND_IN_COMMENT = "# labelkit-stand-in:"
+"""Comment naming the one line labelkit added for Datumaro where the lines alone would tell another (see
+:func:`stand_in_lines`): ``background`` beside a last class ``ignored`` of the void's colour (without it, the last
+line is taken for the one added, as beside a first class ``background`` of black)."""
+
+
 def stand_in_lines(
-    names: list[str], colors: list[tuple[int, int, int] | None], plain: list[bool], ids: int
+    names: list[str],
+    colors: list[tuple[int, int, int] | None],
+    plain: list[bool],
+    ids: int,
+    named: str | None = None,
 ) -> list[int]:
     """The positions of the lines labelkit added for Datumaro, when leaving them out gives one line per id.
 
@@ -48,6 +58,8 @@ def stand_in_lines(
     if len(names) > len(found) and (names[-1], colors[-1]) == IGNORED and plain[-1]:
         found.append(len(names) - 1)
     missing = len(names) - ids
+    if missing == 1 and len(found) == 2 and named in (BACKGROUND[0], IGNORED[0]):  # (:data:`STAND_IN_COMMENT`)
+        return [found[0] if named == BACKGROUND[0] else found[1]]
     return found[-missing:] if 0 < missing <= len(found) else []
 
 
@@ -168,6 +180,7 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
     ids_line = 0
     lines: dict[str, int] = {}  # class name -> its line
     added: set[str] = set()
+    stand_in: str | None = None
     for number, raw in enumerate(read_text(path, data).splitlines(), 1):
         line = raw.strip()
         if line.startswith(IDS_COMMENT):
@@ -183,6 +196,9 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
                 raise InputError(
                     "bad category ids comment", path=path, line=number, expected="distinct integers of 64 bits"
                 )
+            continue
+        if line.startswith(STAND_IN_COMMENT):  # (which line labelkit added, where the lines cannot tell)
+            stand_in = line[len(STAND_IN_COMMENT) :].strip()
             continue
         if line.startswith(READER_PARTS_COMMENT):  # (parts labelkit added to class lines for Datumaro)
             added.update(p.strip() for p in line[len(READER_PARTS_COMMENT) :].split(","))
@@ -211,7 +227,7 @@ def parse_labelmap(data: bytes, path: Path) -> Labelmap:
         parts = [[p for p in ps if p not in added] for ps in parts]
     if ids is not None and len(ids) < len(names):  # (the lines labelkit writes for Datumaro, of no id: no class)
         plain = [not p and not a for p, a in zip(parts, actions, strict=True)]
-        for i in reversed(stand_in_lines(names, colors, plain, len(ids))):
+        for i in reversed(stand_in_lines(names, colors, plain, len(ids), stand_in)):
             del names[i], colors[i], parts[i], actions[i]
     if ids is not None and len(ids) != len(names):
         raise InputError(

@@ -30,6 +30,7 @@ from labelkit.formats.voc_labelmap import (
     IDS_COMMENT,
     IGNORED,
     READER_PARTS_COMMENT,
+    STAND_IN_COMMENT,
     own_color,
     parse_color,
     reader_parts,
@@ -182,14 +183,19 @@ class Classes:
         if added:  # (part names of objects no line declares, added for Datumaro: labelkit's reader drops them)
             lines.append(f"{READER_PARTS_COMMENT} {','.join(p for k in sorted(added) for p in added[k])}")
         taken = set(self.line_names)
-        if pngs and self.offset and BACKGROUND[0] not in taken:
+        background = pngs and self.offset and BACKGROUND[0] not in taken
+        ignored = void and IGNORED[0] not in taken
+        ends = list(zip(self.line_names, self.colors, strict=True))  # (a class the reader takes for a stand-in)
+        if background and not ignored and ends and ends[-1] == IGNORED:
+            lines.insert(1, f"{STAND_IN_COMMENT} {BACKGROUND[0]}")  # (a class 'ignored' of the void's colour, last)
+        if background:
             lines.append(stand_in_line(*BACKGROUND))
         for k, (c, color) in enumerate(zip(self.lines, self.colors, strict=True)):
             parts = ",".join(own[k] + added.get(k, []))
             actions = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:actions"))))
             name = class_name(c.name)
             lines.append(f"{name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
-        if void and IGNORED[0] not in taken:
+        if ignored:
             lines.append(stand_in_line(*IGNORED))
         return "\n".join(lines) + "\n"
 
