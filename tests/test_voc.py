@@ -1411,7 +1411,8 @@ def test_class_and_split_lists_that_would_be_one_file_are_refused(
     tmp_path: Path, labels: list[tuple[str, str]], splits: list[str], clash: str
 ) -> None:
     """One folder holds <split>.txt and <class>_<split>.txt: the second file written replaced the first. (Names
-    one only on macOS or Windows are a plan-time loss: test_class_lists_one_on_macos_or_windows_are_lost.)"""
+    one only on macOS or Windows are a plan-time loss: test_class_lists_one_on_macos_or_windows_are_lost.) Refused
+    when planned too, naming the list in the output: a plan (and a dry run) passed where the write was refused."""
     names = sorted({c for c, _ in labels})
     ds = Dataset(categories=[Category(id=i, name=n) for i, n in enumerate(names)])
     for k, split in enumerate(splits):
@@ -1420,8 +1421,16 @@ def test_class_and_split_lists_that_would_be_one_file_are_refused(
         ds.add(Label(id=str(k), item_id=f"i{splits.index(split)}", category_id=names.index(cls)))
     with pytest.raises(OutputError) as err:
         labelkit.save(ds, tmp_path / "out", "voc")
-    assert err.value.one_line().startswith(f"{tmp_path / 'out' / 'ImageSets' / 'Main'}/{clash}")  # the output's file
+    assert err.value.one_line().startswith(f"ImageSets/Main/{clash}")  # the output's file
     assert not (tmp_path / "out").exists()
+    with pytest.raises(OutputError) as err:
+        labelkit.plan(ds, "voc")
+    assert err.value.one_line().startswith(f"ImageSets/Main/{clash}")
+    labelkit.save(ds, tmp_path / "in.json", "labelkit")
+    result = CliRunner().invoke(
+        cli, ["convert", str(tmp_path / "in.json"), str(tmp_path / "o"), "--to", "voc", "--dry-run"]
+    )
+    assert (result.exit_code, result.output.startswith(f"labelkit: error: ImageSets/Main/{clash}")) == (2, True)
 
 
 _LIST_CLASH = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ from labelkit.formats.voc_lists import (
     class_list_ok,
     class_lists,
     label_values,
+    list_clash,
     listable,
     may_hold_voc,
     unread_action_flags,
@@ -47,6 +49,7 @@ from labelkit.formats.voc_lists import (
 from labelkit.formats.voc_masks import (
     VOID_KEYS,
 )
+from labelkit.formats.voc_names import EMPTY_SPLITS
 from labelkit.formats.voc_order import class_list_order, read_order
 from labelkit.formats.voc_readback import (
     OBJECT_KEYS,
@@ -68,7 +71,14 @@ from labelkit.formats.voc_values import (
     not_xml_texts,
     not_xml_values,
 )
-from labelkit.formats.voc_write import Classes, fractional_corners, fractional_note, labelmap_name_ok, voc_boxes
+from labelkit.formats.voc_write import (
+    Classes,
+    empty_lists_again,
+    fractional_corners,
+    fractional_note,
+    labelmap_name_ok,
+    voc_boxes,
+)
 from labelkit.formats.voc_xml import written_attributes
 from labelkit.formats.yolo_media import refuse_unplaced_media
 from labelkit.model import Dataset
@@ -450,7 +460,12 @@ def _report_yielding_class_lists(dataset: Dataset, split: str, report: Report) -
     """
     items = dataset.table("items")
     ids = [str(i) for i in items["id"].to_pylist()]
-    plan = class_lists(dataset, ids, dataset.item_splits(split), dataset.info.extras.get("voc:trainval") is True)
+    splits = dataset.item_splits(split)
+    plan = class_lists(dataset, ids, splits, dataset.info.extras.get("voc:trainval") is True)
+    main: dict[str, list[str]] = {s: [] for s in splits}
+    empty_lists_again(main, dataset.info.extras.get(EMPTY_SPLITS))
+    if clash := list_clash(plan, main):  # (the writer refuses it: so does a plan, and a dry run exits as it would)
+        raise clash.error(Path("ImageSets/Main"))
     if plan.yielding:
         lost, kept = _example(plan.yielding)
         report.lose(

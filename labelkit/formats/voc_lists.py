@@ -538,20 +538,16 @@ def write_lists(
     # (or class a of split train and split a_train) would write one file (refused); classes Cat and cat would
     # on macOS and Windows, whose file systems do not tell case (nor Unicode normalisation) apart: the second
     # by name yields (plan.yielding, reported lost by check()), on every machine
-    written = {folded_name(f"{split}.txt"): f"the list of split {split!r}" for split in lists.get("Main", {})}
+    if clash := list_clash(plan, lists.get("Main", {})):
+        raise clash.error(main)
+    written = {folded_name(f"{split}.txt") for split in lists.get("Main", {})}
     for cls in filter(class_list_ok, plan.used):  # a class file is named after the class (check() reports others)
         for split, members in sorted(plan.members_of.items()):
             name = f"{cls}_{split}.txt"
             key = folded_name(name)
-            if name in plan.yielding or (key in written and cls not in plan.labelled):
+            if name in plan.yielding or key in written:
                 continue  # (all -1 lines: the other list keeps the file, labelmap.txt the class)
-            if key in written:
-                raise OutputError(
-                    f"would be both {written[key]} and the list of class {cls!r} in split {split!r}",
-                    path=main / name,
-                    hint="rename the class or the split",
-                )
-            written[key] = f"the list of class {cls!r} in split {split!r}"
+            written.add(key)
             text = "".join(
                 f"{line(m, m)} {value.get((m, cls), -1):2d}\n"
                 for m in members
@@ -559,3 +555,39 @@ def write_lists(
             )
             create_file(str(main / name), text.encode())
     return sum(1 for *_, read in plan.listed(value) if read)
+
+
+@dataclass(frozen=True)
+class ListClash:
+    """Two lists of ``ImageSets/Main`` that would be one file: the file's name, and what each would be."""
+
+    name: str
+    first: str
+    second: str
+
+    def error(self, main: Path) -> OutputError:
+        """The error naming them, refused before anything is written (check() raises it too, so a plan does)."""
+        return OutputError(
+            f"would be both {self.first} and {self.second}", path=main / self.name, hint="rename the class or the split"
+        )
+
+
+def list_clash(plan: ClassLists, splits: Iterable[str]) -> ListClash | None:
+    """The first class list whose file would be another list's, or None.
+
+    Class ``a`` of split ``b_c`` and class ``a_b`` of split ``c``; class ``a`` of split ``train`` and split
+    ``a_train``. ``splits``: those with a Main list. Lists differing only in case or Unicode normalisation are not
+    such a clash: the later yields its file (``plan.yielding``, reported lost by check()), and a class list of all
+    -1 lines whose file another list takes is not written (its class is in ``labelmap.txt``).
+    """
+    written = {folded_name(f"{split}.txt"): f"the list of split {split!r}" for split in splits}
+    for cls in filter(class_list_ok, plan.used):
+        for split in sorted(plan.members_of):
+            name = f"{cls}_{split}.txt"
+            key = folded_name(name)
+            if name in plan.yielding or (key in written and cls not in plan.labelled):
+                continue
+            if key in written:
+                return ListClash(name, written[key], f"the list of class {cls!r} in split {split!r}")
+            written[key] = f"the list of class {cls!r} in split {split!r}"
+    return None

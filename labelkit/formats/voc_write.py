@@ -529,7 +529,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         for _, _, item_id, k, _ in flags.lines:
             indices[item_id].add(k)
         objects_listed = {item_id: sorted(ks) for item_id, ks in indices.items()}
-    _empty_lists_again(lists["Main"], dataset.info.extras.get(EMPTY_SPLITS))
+    empty_lists_again(lists["Main"], dataset.info.extras.get(EMPTY_SPLITS))
     label_lines = write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed, outside)
     write_action_lists(path, flags, file_ids, dataset.info.extras.get("voc:trainval") is True)
     if not classes.standard:
@@ -730,7 +730,7 @@ def _voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any,
     return voc, writable
 
 
-def _empty_lists_again(main: dict[str, list[str]], read: object) -> None:
+def empty_lists_again(main: dict[str, list[str]], read: object) -> None:
     """Give ``main`` (split -> the items its Main list names) the splits whose lists were read naming no image.
 
     ``ImageSets/Main/test.txt``, empty, says the dataset has a test split of no image yet: it was not written
