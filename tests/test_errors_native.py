@@ -1178,3 +1178,39 @@ def test_from_tables_still_casts_a_column_to_the_schema_type() -> None:
     items = pa.table({"id": pa.array([7], pa.int64()), "width": pa.array([640.0]), "height": pa.array(["480"])})
     item = next(iter(Dataset.from_tables({"items": items}).items()))
     assert (item.id, item.media.width, item.media.height) == ("7", 640, 480)
+
+
+@pytest.mark.parametrize("name", ["tokens.parquet", "labelkit.json"])
+def test_a_parquet_table_that_is_a_fifo_is_refused_not_waited_on(parquet_dir: Path, name: str) -> None:
+    """A table that is a FIFO nobody writes: validate opened it in Arrow and waited forever, past Ctrl-C and
+    SIGTERM; info and convert said the table was missing. Each says it is not a regular file."""
+    import os
+
+    (parquet_dir / name).unlink()
+    os.mkfifo(parquet_dir / name)
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir, "parquet")
+    assert info.value.one_line() == f"{parquet_dir / name}: cannot read: not a regular file"
+    findings = labelkit.validate(parquet_dir, "parquet")
+    assert [(f.path, f.message) for f in findings] == [(str(parquet_dir / name), "cannot read: not a regular file")]
+
+
+def test_a_parquet_table_linked_out_of_the_folder_is_refused_unless_links_follow(
+    parquet_dir: Path, tmp_path: Path
+) -> None:
+    """items.parquet a symbolic link to a file outside the folder was read, as no other format's reader does by
+    default (an untrusted folder could have labelkit read any file of the machine): refused, as there, unless
+    links=follow (a DVC or git-annex checkout); a link inside the folder is read."""
+    outside = tmp_path / "elsewhere.parquet"
+    (parquet_dir / "items.parquet").rename(outside)
+    (parquet_dir / "items.parquet").symlink_to(outside)
+    with pytest.raises(InputError) as info:
+        labelkit.load(parquet_dir)
+    assert info.value.one_line().startswith(
+        f"{parquet_dir / 'items.parquet'}: cannot read: a symbolic link leading out of the dataset; hint: -o links="
+    )
+    assert labelkit.load(parquet_dir, links="follow").to_dict() == labelkit.load(IMAGES).to_dict()
+    (parquet_dir / "items.parquet").unlink()
+    outside.rename(parquet_dir / "kept.parquet")
+    (parquet_dir / "items.parquet").symlink_to("kept.parquet")
+    assert labelkit.load(parquet_dir).to_dict() == labelkit.load(IMAGES).to_dict()

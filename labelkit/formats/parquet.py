@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,7 +30,7 @@ from labelkit.formats.native_values import (
     refuse_unreadable,
     value_findings,
 )
-from labelkit.io import create_file, parse_json, read_bytes
+from labelkit.io import Inside, create_file, parse_json, read_bytes
 from labelkit.json_checks import without_bom
 from labelkit.model import Category, Dataset, DatasetInfo
 from labelkit.model.annotations import Record
@@ -54,7 +55,17 @@ OPTIONS: dict[str, Option] = {
     "compression": Option(
         "compression", "choice", "zstd", "Parquet compression codec", ("zstd", "snappy", "none"), applies="write"
     ),
+    "links": Option(
+        "links",
+        "choice",
+        "inside",
+        "the folder's files that are symbolic links: inside (each must lead inside the folder, so an untrusted one "
+        "cannot read other files of the machine), follow (any: DVC or git-annex checkouts)",
+        ("inside", "follow"),
+        applies="read",
+    ),
 }
+_LINK_HINT = "-o links=follow reads files linked from outside the dataset (a DVC or git-annex checkout)"
 MANIFEST = "labelkit.json"
 VERSION: Literal[1] = 1
 
@@ -75,8 +86,31 @@ def detect(path: Path) -> Detection | None:
     return None
 
 
-def _manifest(path: Path) -> Manifest:
+def _refuse_unreadable(file: Path, inside: Inside | None) -> None:
+    """Refuse a file of the folder that is no regular file, or a symbolic link leading out of it (``inside``).
+
+    A FIFO: Arrow's open waited forever, past Ctrl-C. A link leading out of the folder (or a file in a folder
+    linked out), as other formats refuse it: an untrusted folder could read any file of the machine. A missing
+    file passes (reading names it).
+    """
+    try:
+        status = os.stat(file)
+    except OSError:
+        return
+    if not stat.S_ISREG(status.st_mode):
+        raise InputError("cannot read: not a regular file", path=file)
+    if inside is not None and (why := inside.refusal(file)) is not None:
+        raise InputError(f"cannot read: {why}", path=file, hint=_LINK_HINT)
+
+
+def _inside(path: Path, options: dict[str, Any]) -> Inside | None:
+    """The folder the files read must stay in through symbolic links (None: ``links=follow``)."""
+    return None if str(options.get("links") or "inside") == "follow" else Inside(path)
+
+
+def _manifest(path: Path, inside: Inside | None = None) -> Manifest:
     file = path / MANIFEST
+    _refuse_unreadable(file, inside)
     data = read_bytes(file)
     value = parse_json(data, file)  # strict JSON (no NaN), errors with their line
     try:  # strictly, from the text, as labelkit JSON: no "1" or 1.0 for an id, no integer past 64 bits as a float
@@ -98,12 +132,13 @@ _PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 """The index pandas' ``to_parquet`` stores as a column: row labels, not data."""
 
 
-def _read_table(path: Path, name: str) -> pa.Table:
+def _read_table(path: Path, name: str, inside: Inside | None = None) -> pa.Table:
     """Read one table a row group at a time, dropping the buffers of all-null columns as it goes.
 
     Peak memory is then the table (without its unused columns) plus one row group being decoded.
     """
     file = path / f"{name}.parquet"
+    _refuse_unreadable(file, inside)
     if not file.is_file():
         raise InputError(
             f"table {name!r} is missing", path=file, hint="a labelkit Parquet folder has every table, empty or not"
@@ -190,7 +225,7 @@ def _column_errors(file: Path, name: str, schema: pa.Schema) -> list[InputError]
     return errors
 
 
-def _all_column_errors(path: Path) -> list[InputError]:
+def _all_column_errors(path: Path, inside: Inside | None) -> list[InputError]:
     """:func:`_column_errors` of every table of the folder ``path`` (a table missing or unreadable has none here)."""
     import pyarrow.parquet as pq
 
@@ -198,9 +233,10 @@ def _all_column_errors(path: Path) -> list[InputError]:
     for name in TABLE_NAMES:
         file = path / f"{name}.parquet"
         try:
+            _refuse_unreadable(file, inside)
             with pa.OSFile(os.fsencode(file)) as source:
                 schema = pq.read_schema(source)
-        except (OSError, pa.ArrowException):
+        except (OSError, pa.ArrowException, InputError):
             continue  # (reading says what is wrong with it)
         errors += _column_errors(file, name, schema)
     return errors
@@ -250,11 +286,13 @@ def stored_as(found: pa.DataType, expected: pa.DataType) -> bool:
     return False
 
 
-def _load(path: Path) -> Dataset:
+def _load(path: Path, options: dict[str, Any]) -> Dataset:
+    inside = _inside(path, options)
+    _refuse_unreadable(path / "items.parquet", inside)
     if not (path / "items.parquet").is_file():
         raise InputError("not a labelkit Parquet folder: items.parquet is missing", path=path)
-    manifest = _manifest(path)
-    tables = {name: _read_table(path, name) for name in TABLE_NAMES}
+    manifest = _manifest(path, inside)
+    tables = {name: _read_table(path, name, inside) for name in TABLE_NAMES}
     return Dataset.from_tables(tables, manifest.categories, manifest.info)
 
 
@@ -266,7 +304,7 @@ def read(path: str | os.PathLike[str], **options: Any) -> Dataset:
             to an unknown item or category, or repeats an id (as for labelkit JSON).
     """
     path = Path(path)
-    dataset = _load(path)
+    dataset = _load(path, options)
     findings = _findings(dataset, path, limit=1)
     if findings:
         f = findings[0]
@@ -286,13 +324,13 @@ def validate(path: Path, **options: Any) -> list[Finding]:
     nothing else is found, masks whose runs do not add up to their size, as for labelkit JSON
     (:func:`~labelkit.formats.native_values.mask_run_findings`: the reader takes them), at their ``objects`` row.
     """
-    wrong = _all_column_errors(path)
+    wrong = _all_column_errors(path, _inside(path, options))
     if wrong:  # (each column, not the first alone: reading stops at that one)
         return [
             Finding(str(e.location.path), "", InputError(e.message, expected=e.expected, found=e.found).one_line())
             for e in wrong
         ]
-    dataset = _load(path)
+    dataset = _load(path, options)
     findings = _findings(dataset, path, limit=_LIMIT)
     if findings:
         return findings
