@@ -2897,3 +2897,28 @@ def test_report_to_stdout_is_printed_only_once_the_output_is_in_place(
     monkeypatch.undo()
     result = run(command, IMAGES, out, "--to", "labelkit", *ratios, "--report", "-", "--quiet")
     assert result.exit_code == 0 and orjson.loads(result.stdout)
+
+
+def test_pillow_s_log_lines_are_not_printed_beside_the_error(tmp_path: Path) -> None:
+    """A TIFF claiming 43,267 samples per pixel: Pillow logs 'More samples per pixel than can be decoded' (no
+    handler set, Python printed it on stderr) before the error, two lines where the CLI prints one."""
+    import base64
+
+    root = tmp_path / "ds"
+    (root / "images/train").mkdir(parents=True)
+    (root / "labels/train").mkdir(parents=True)
+    tiff = (
+        "SUkqABoAAAB4nOM6Icc1ikYRuQgA2Ra0AQAKAAABAwABAAAAEAAAAAEBAwABAAAADAAAAAIBAwADAAAAmAAAAAMBAwABAAAACAAAAAYBAwAB"
+        "AAAAAgAAABEBBAABAAAACAAAABUBAwABAAAAA6kAABYBAwABAAAADAAAABcBBAABAAAAEQAAABwBAwABAAAAAQAAAAAAAAAIAAgACAA="
+    )
+    (root / "images/train/a.tif").write_bytes(base64.b64decode(tiff))
+    (root / "labels/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text("train: images/train\nnames: [a]\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "labelkit", "info", str(root)], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines() == [
+        f"labelkit: error: {root}/images/train/a.tif: unreadable image header: cannot identify image file "
+        f"'{root}/images/train/a.tif'"
+    ]

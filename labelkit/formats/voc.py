@@ -337,7 +337,9 @@ def _png_indices(
                     f"segmentation PNG of mode {im.mode}", path=path, expected="a palette, grey or RGB PNG"
                 )
             pixels = np.asarray(im)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    # (Pillow raises ValueError for a truncated IHDR or a text chunk past its limit, SyntaxError for a broken chunk:
+    # they were internal errors)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise InputError(f"unreadable PNG: {exc}", path=path) from exc
     alpha = pixels[..., 3] if pixels.shape[-1] == 4 else None
     _check_alpha(pixels[..., :3], alpha, path)
