@@ -1403,17 +1403,33 @@ def test_a_polygon_inside_an_image_2_to_63_wide_is_not_reported_clipped(tmp_path
             "#/.~1images~1train~1a.jpg: image images/train/a.jpg is given two sizes (expected [640, 480], found "
             "[320, 240])",
         ),
+        (  # was: the later size taken, without a word (the JSON reader keeps a repeated key's last value)
+            '{"images/train/a.jpg": [640, 480], "images/train/a.jpg": [10, 10]}',
+            "#/images~1train~1a.jpg: image images/train/a.jpg is given two sizes (expected [640, 480], found [10, 10])",
+        ),
     ],
 )
 def test_a_bad_image_sizes_entry_is_named_by_its_pointer_and_value(
-    tmp_path: Path, sizes: dict[str, Any], expected: str
+    tmp_path: Path, sizes: dict[str, Any] | str, expected: str
 ) -> None:
     root = tmp_path / "detect"
     shutil.copytree(FIXTURES / "yolo/golden/detect", root)
-    (root / "image_sizes.json").write_text(json.dumps(sizes))
+    (root / "image_sizes.json").write_text(sizes if isinstance(sizes, str) else json.dumps(sizes))
     with pytest.raises(InputError) as err:
         labelkit.load(root / "data.yaml", "yolo", image_sizes=str(root / "image_sizes.json"))
     assert str(err.value) == f"{root / 'image_sizes.json'}{expected}"
+
+
+def test_an_image_sizes_key_repeated_with_its_size_or_holding_a_bracket_is_read(tmp_path: Path) -> None:
+    """A key repeated with the same size says nothing twice; keys holding ']' (the count that tells a repeat from
+    none) are read as any."""
+    root = tmp_path / "detect"
+    shutil.copytree(FIXTURES / "yolo/golden/detect", root)
+    sizes = json.loads((root / "image_sizes.json").read_text())
+    text = json.dumps(sizes)[:-1] + ', "x]y.jpg": [1, 2], "x]y.jpg": [1, 2]}'
+    (root / "image_sizes.json").write_text(text)
+    ds = labelkit.load(root / "data.yaml", "yolo")
+    assert [(i.media.width, i.media.height) for i in ds.items()] == [tuple(v) for v in sizes.values()]
 
 
 @pytest.mark.parametrize("text", [None, "[1, 2]"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import glob
@@ -36,6 +37,7 @@ from labelkit.io import (
     read_head,
     safe_relpath,
 )
+from labelkit.json_checks import without_bom
 from labelkit.model.annotations import INT64_MAX
 from labelkit.model.tables import places
 
@@ -413,7 +415,8 @@ def load_sizes(path: Path, inside: Path | None = None) -> dict[str, tuple[int, i
     """
     if inside is not None:
         refuse_linked_out(path, inside)
-    value = parse_json(read_bytes(path), path)
+    data = read_bytes(path)
+    value = parse_json(data, path)
     if not isinstance(value, dict):
         raise InputError("an image-size file must be a JSON object", path=path, expected="{path: [width, height]}")
     out: dict[str, tuple[int, int]] = {}
@@ -443,7 +446,33 @@ def load_sizes(path: Path, inside: Path | None = None) -> dict[str, tuple[int, i
                 found=json.dumps(size),
             )
         out[name] = (width, height)
+    # a key repeated: the JSON reader kept the last value, unsaid. Each value is one list of two integers (checked
+    # above), so the text holds as many ']' as keys, and more where a key is repeated (or holds one): then the keys
+    # are read again
+    if data.count(b"]") != len(value):
+        _refuse_repeated_sizes(data, path)
     return out
+
+
+def _refuse_repeated_sizes(data: bytes, path: Path) -> None:
+    """Refuse an image-size file giving one key two sizes (the same size again is none)."""
+    seen: dict[str, Any] = {}
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        for key, size in items:  # (the top level, the one object: values are lists)
+            if key in seen and seen[key] != size:
+                raise InputError(
+                    f"image {key} is given two sizes",
+                    path=path,
+                    pointer=json_pointer(key),
+                    expected=json.dumps(seen[key]),
+                    found=json.dumps(size),
+                )
+            seen.setdefault(key, size)
+        return dict(items)
+
+    with contextlib.suppress(ValueError):  # (parse_json read it: a value the checks refuse is named there)
+        json.loads(without_bom(data), object_pairs_hook=pairs)
 
 
 def sizes_document(sizes: dict[str, tuple[int, int]]) -> dict[str, Any]:
