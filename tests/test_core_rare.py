@@ -130,7 +130,13 @@ def test_split_ratios_missing_or_too_many_are_usage_errors(ratios: dict[str, flo
         (
             LOCK.replace('"img/a.jpg": "x"', '"a/b~c": 3'),
             "/assignments/a~1b~0c",
-            "a lockfile assignment must be a split name (found 3)",
+            "a lockfile assignment must be a split name (expected letters, digits, '_', '-' or '.', found 3)",
+        ),
+        (  # (was: 'the lockfile assigns items to splits that are not requested', naming no file)
+            LOCK.replace('"img/a.jpg": "x"', '"img/a.jpg": "../../evil"'),
+            "/assignments/img~1a.jpg",
+            "a lockfile assignment must be a split name (expected letters, digits, '_', '-' or '.', found "
+            "'../../evil')",
         ),
     ],
 )

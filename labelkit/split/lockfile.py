@@ -8,6 +8,7 @@ The file is one JSON object, written the same way every time (sorted keys, two-s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ import orjson
 
 from labelkit.errors import InputError, OutputError, json_pointer
 from labelkit.io import parse_json, replace_target
+
+_SPLIT_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+"""A split name, as ``--ratios`` takes one (``labelkit.split.core``)."""
 
 
 def json_seed(seed: int | str) -> int | str:
@@ -147,11 +151,14 @@ class Lockfile:
             )
         for name, entries in (("assignments", assignments), ("written", written)):
             for key, value in entries.items():
-                if not isinstance(value, str):
+                # (a split's name, as --ratios takes it: one of other text was named by no file, the splits
+                # requested being said not to be the lockfile's)
+                if not isinstance(value, str) or not _SPLIT_NAME.fullmatch(value):
                     raise InputError(
                         "a lockfile assignment must be a split name",
                         path=path,
                         pointer=json_pointer(name, key),
+                        expected="letters, digits, '_', '-' or '.'",
                         found=repr(value),
                     )
         try:
