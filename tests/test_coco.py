@@ -8234,3 +8234,39 @@ def test_a_new_split_s_keypoints_file_names_the_points_the_keypoints_files_read_
         written = _load(tmp_path / f"out/annotations/{name}_val.json")
         read = _load(root / f"{name}_train.json")
         assert (written["categories"], written["annotations"]) == (read["categories"], read["annotations"]), name
+
+
+def test_a_file_of_a_split_merged_away_reports_the_values_only_it_held(tmp_path: Path) -> None:
+    """instances_val.json had its own info, licenses, a top-level "type" and category values (supercategory Y,
+    image_count 7) where instances_train.json has none; its images merged into train (labelkit split --ratios
+    train=1), all of that went unsaid. It is a loss, refused without --allow-loss; a merge of files of one content
+    (COCO 2017's) loses nothing."""
+    root = tmp_path / "src/annotations"
+    root.mkdir(parents=True)
+    box = {"category_id": 1, "bbox": [1, 1, 5, 5], "area": 25.0, "iscrowd": 0}
+    for split, extra, cat in (
+        ("train", {}, {"supercategory": "X"}),
+        ("val", {"info": {"v": 2}, "licenses": [{"id": 3, "name": "CC"}], "type": "instances"}, {"supercategory": "Y"}),
+    ):
+        n = 1 if split == "train" else 2
+        doc = {
+            **extra,
+            "images": [{"id": n, "file_name": f"{n}.jpg", "width": 10, "height": 10}],
+            "annotations": [{"id": n, "image_id": n, **box}],
+            "categories": [{"id": 1, "name": "a", **cat}],
+        }
+        (root / f"instances_{split}.json").write_text(json.dumps(doc))
+    result = CliRunner().invoke(cli, ["split", str(root.parent), str(tmp_path / "out"), "--ratios", "train=1"])
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "labelkit: lost: 1 COCO files of a split no longer written, with values of their own: their split has no "
+        "image now"
+    )
+    assert result.output.splitlines()[0].endswith("(instances_val.json first)")
+    for name in ("train", "val"):  # (files of one content: nothing lost)
+        doc = json.loads((root / f"instances_{name}.json").read_text())
+        doc.pop("type", None)
+        doc["info"], doc["licenses"], doc["categories"][0]["supercategory"] = {"v": 2}, [], "X"
+        (root / f"instances_{name}.json").write_text(json.dumps(doc))
+    result = CliRunner().invoke(cli, ["split", str(root.parent), str(tmp_path / "out"), "--ratios", "train=1", "-q"])
+    assert result.exit_code == 0, result.output

@@ -23,6 +23,7 @@ from labelkit.formats.capability import (
 )
 from labelkit.formats.coco_categories import ADDED_SKELETONS, added_skeletons, skeleton_indexes_outside
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
+from labelkit.formats.coco_homes import keypoints_file_values
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_misfits import (
     left_without_geometry,
@@ -309,6 +310,14 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
     caps = replace(capabilities, extras="*", geometry=capabilities.geometry | {"angle"})
     check_capabilities(dataset, caps, target, report)
     check_category_and_info_extras(dataset, "coco", target, report)
+    dropped, first = files_of_splits_gone(dataset)
+    report.lose(
+        "COCO files of a split no longer written, with values of their own",
+        dropped,
+        "their split has no image now (items moved, or splits merged): what only they held is not written, their "
+        "info, licenses, other top-level keys (Detectron's type) and category fields (a supercategory, keypoint "
+        f"names, LVIS' image_count) ({first} first)",
+    )
     report.transform("category skeletons", added_skeletons(dataset), ADDED_SKELETONS)
     if outside := skeleton_indexes_outside(dataset):
         report.note(
@@ -516,3 +525,39 @@ def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> 
     keys = {key: n for key, n in extras_key_counts(extras.filter(maybe)).items() if not key.startswith("coco:")}
     # (VOC's parts, actions, flags and pose holding content are lost, a label's difficult flag too)
     report_annotation_extras(keys, extras.filter(maybe), "coco", target, report, kind)
+
+
+def files_of_splits_gone(dataset: Dataset) -> tuple[int, str | None]:
+    """The COCO files read whose split has no item now, holding values no file written holds; the first's name.
+
+    Writing COCO writes the files of the splits its items are in (one read listing no image, a file of
+    categories, is kept): a file of another split is not written. It loses the values it alone held: top-level
+    keys and category fields of its own (``own``, ``category_values``), and its info and licenses where no file
+    written has those keys. (Files of one content, COCO 2017's train and val, lose nothing merged.)
+    """
+    files = dataset.info.extras.get("coco:files")
+    read = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+    splits = set(dataset.item_splits("default"))
+    if not read or not splits:  # (a dataset without items keeps its files)
+        return 0, None
+    kept = [f for f in read if (f.get("split") or "default") in splits or f.get("images") == []]
+    # a split not read gets files of every key, the dataset's info and licenses, and its keypoints file the first
+    # keypoints file's category values (see coco_homes.object_files)
+    new_split = bool(splits - {f.get("split") or "default" for f in read})
+    kept_keys = {k for f in kept for k in f.get("keys") or [] if isinstance(k, str)}
+    if new_split:
+        kept_keys |= {"info", "licenses"}
+    carried = keypoints_file_values(read) if new_split else {}
+
+    def own_values(f: dict[str, Any]) -> bool:
+        values = f.get("category_values")
+        own = values if isinstance(values, dict) else {}
+        if f.get("task") == "person_keypoints":
+            own = {k: v for k, v in own.items() if carried.get(k) is not v}
+        return bool(f.get("own") or own or {"info", "licenses"} & set(f.get("keys") or []) - kept_keys)
+
+    gone = [f for f in read if f not in kept and own_values(f)]
+    if not gone:
+        return 0, None
+    first = gone[0]
+    return len(gone), f"{first.get('task')}_{first.get('split') or 'default'}.json"
