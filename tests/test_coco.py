@@ -8270,3 +8270,44 @@ def test_a_file_of_a_split_merged_away_reports_the_values_only_it_held(tmp_path:
         (root / f"instances_{name}.json").write_text(json.dumps(doc))
     result = CliRunner().invoke(cli, ["split", str(root.parent), str(tmp_path / "out"), "--ratios", "train=1", "-q"])
     assert result.exit_code == 0, result.output
+
+
+def test_objects_moved_to_a_keypoints_only_split_keep_their_instance_records(tmp_path: Path) -> None:
+    """train: instances and keypoints files; val: a keypoints file alone. Everything moved to val: an instances
+    file was made there (for a dog), but a person whose homes were found before it went to the keypoints file only,
+    its instance record and image missing from the instances file, unsaid. Each of train's objects keeps its
+    instance record; val's own persons, read from its keypoints file alone, stay there alone."""
+    root = tmp_path / "src/annotations"
+    root.mkdir(parents=True)
+    box = {"bbox": [1, 1, 9, 9], "segmentation": [[1, 1, 10, 1, 10, 10, 1, 10]], "area": 81.0, "iscrowd": 0}
+    person = {"id": 1, "name": "person", "keypoints": ["a", "b"], "skeleton": [[1, 2]]}
+    images = [{"id": i, "file_name": f"{i}.jpg", "width": 100, "height": 80} for i in (1, 2, 3, 4)]
+    posed = {"keypoints": [2, 2, 2, 3, 3, 2], "num_keypoints": 2}
+    docs = {
+        "instances_train": (
+            images[:2],
+            [(1, 1, 1, {}), (2, 2, 2, {}), (3, 2, 1, {})],
+            [person, {"id": 2, "name": "dog"}],
+        ),
+        "person_keypoints_train": (images[:2], [(1, 1, 1, posed), (3, 2, 1, posed)], [person]),
+        "person_keypoints_val": (images[2:], [(1, 3, 1, posed), (2, 4, 1, posed)], [person]),
+    }
+    for name, (imgs, anns, cats) in docs.items():
+        records = [{"id": i, "image_id": im, "category_id": c, **box, **kw} for i, im, c, kw in anns]
+        (root / f"{name}.json").write_text(json.dumps({"images": imgs, "annotations": records, "categories": cats}))
+    ds = labelkit.load(root.parent)
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val"] * 4)))
+    labelkit.save(ds, tmp_path / "out", "coco")
+    out = tmp_path / "out/annotations"
+    instances = _load(out / "instances_val.json")
+    assert [i["id"] for i in instances["images"]] == [1, 2]
+    assert [(a["id"], a["image_id"], a["category_id"]) for a in instances["annotations"]] == [
+        (1, 1, 1),
+        (2, 2, 2),
+        (3, 2, 1),
+    ]
+    keypoints = _load(out / "person_keypoints_val.json")
+    assert sorted(a["image_id"] for a in keypoints["annotations"]) == [1, 2, 3, 4]
+    assert labelkit.validate(tmp_path / "out") == []
+    assert labelkit.load(tmp_path / "out").stats().annotations == {"object": 5}

@@ -268,7 +268,7 @@ def test_native_options_are_the_formats_options() -> None:
     for fmt, title in (("labelkit", "labelkit JSON"), ("parquet", "Parquet")):
         for o in formats.get(fmt).OPTIONS.values():
             value = "|".join(o.choices) if o.choices else str(not o.default).lower()
-            side = "writing" if o.applies == "write" else "`validate`"
+            side = {"write": "writing", "read": "reading"}.get(o.applies, "`validate`")
             assert f"`{o.name}={value}` ({title}, {side}; default `{str(o.default).lower()}`" in text, o.name
             found.append(o.name)
     assert found == re.findall(r"`(\w+)=", text)

@@ -42,6 +42,7 @@ def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
     Tagged where any split has a file of other objects (an instances, keypoints or results file): untagged
     objects are an instances file's (or, in a dataset of stuff files alone, a stuff file's).
 
+    Objects of a keypoints file alone in its split are tagged where another split has instances or stuff files.
     Detections of a results file beside ground truth files of its split are tagged too (their ids are
     numbered on reading, and those that clash get ``results/`` before them later), so that writing COCO
     puts each object back in its own file.
@@ -51,9 +52,15 @@ def tag_stuff(files: list[CocoFile], built: list[Built]) -> None:
     with_truth |= {f.split for f, b in zip(files, built, strict=True) if f.task != "results" and b.objects is not None}
     # splits with another file of objects than stuff: its objects and stuff's would mix (their ids too)
     with_others = {f.split for f in files if f.task in ("instances", "person_keypoints", "results")}
+    with_instances = {f.split for f in files if f.task in ("instances", "stuff")}
+    alone = {f.split for f in files if f.task in ("instances", "stuff", "results")}  # (splits of other object files)
     for f, b in zip(files, built, strict=True):
         if f.task == "results" and b.objects is not None:
             b.objects = _tagged(b.objects, "results")
+        if f.task == "person_keypoints" and with_instances and f.split not in alone and b.objects is not None:
+            # a keypoints file alone in its split, where another split has instances: its objects are its own (an
+            # instances file's moved in are untagged), so a split that gains an instances file keeps them apart
+            b.objects = _tagged(b.objects, "person_keypoints")
         if f.task != "stuff" or not with_others or b.objects is None:
             continue
         # (tagged where another split has other files too: an object moved there from a split of stuff alone

@@ -227,38 +227,52 @@ class Writer:
             by_task: dict[str, list[FileSpec]] = {}
             for s in group:
                 by_task.setdefault(s.task, []).append(s)
-            needed: dict[int, tuple[FileSpec, set[int]]] = {}  # id(file) -> (file, images it must list)
-            read = self._read(split, by_task)
-            for name, task in (("objects", "instances"), ("transcripts", "captions"), ("labels", "labels")):
-                table = self.ds.table(name)
-                objects = name == "objects"
-                # (a label's or caption's extra: the task of its home file, see coco_homes)
-                if objects:
-                    extras = table["extras"].to_pylist()
-                else:
-                    label_kinds = label_homes(table["extras"], read, task)
-                    if name == "labels":  # (a detection without geometry goes to a results file, made if none)
-                        label_kinds[contains_match(table["extras"], _RESULTS_TAG)] = "results"
-                    extras = label_kinds.tolist()
-                posed = posed_rows(table).tolist() if objects else [False] * table.num_rows
-                scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
-                for item, category, extra, has_keypoints, scored in zip(
-                    table["item_id"].to_pylist(), table["category_id"].to_pylist(), extras, posed, scores, strict=True
-                ):
-                    row = row_of.get(item)
-                    if row is None or self.item_split[row] != split:
-                        continue
-                    kind = task if objects else extra  # (a label's or caption's: its home file's task)
-                    homes = file_homes(by_task, kind, category, extra, has_keypoints, scored, self._untagged)
-                    if not homes:  # e.g. a label added to a split whose files hold objects only
-                        keys = ["info", "licenses", "images", "annotations", "categories"]
-                        detection = extra == "results" or (objects and extra and _RESULTS_TAG in extra)
-                        made = "results" if detection else task  # (see file_homes)
-                        homes = by_task[made] = [FileSpec(made, group[0].split, keys, images=[], ids=self._ids_read)]
-                        specs.append(homes[0])
-                        group.append(homes[0])
-                    for home in homes:
-                        needed.setdefault(id(home), (home, set()))[1].add(int(self.image_ids[row]))
+            # (again once a file is made: an object whose homes were found before it, a person of keypoints and an
+            # instance record, went to the keypoints file only, its image unlisted in the instances file made later)
+            while True:
+                needed: dict[int, tuple[FileSpec, set[int]]] = {}  # id(file) -> (file, images it must list)
+                read = self._read(split, by_task)
+                made_here = False
+                for name, task in (("objects", "instances"), ("transcripts", "captions"), ("labels", "labels")):
+                    table = self.ds.table(name)
+                    objects = name == "objects"
+                    # (a label's or caption's extra: the task of its home file, see coco_homes)
+                    if objects:
+                        extras = table["extras"].to_pylist()
+                    else:
+                        label_kinds = label_homes(table["extras"], read, task)
+                        if name == "labels":  # (a detection without geometry goes to a results file, made if none)
+                            label_kinds[contains_match(table["extras"], _RESULTS_TAG)] = "results"
+                        extras = label_kinds.tolist()
+                    posed = posed_rows(table).tolist() if objects else [False] * table.num_rows
+                    scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
+                    for item, category, extra, has_keypoints, scored in zip(
+                        table["item_id"].to_pylist(),
+                        table["category_id"].to_pylist(),
+                        extras,
+                        posed,
+                        scores,
+                        strict=True,
+                    ):
+                        row = row_of.get(item)
+                        if row is None or self.item_split[row] != split:
+                            continue
+                        kind = task if objects else extra  # (a label's or caption's: its home file's task)
+                        homes = file_homes(by_task, kind, category, extra, has_keypoints, scored, self._untagged)
+                        if not homes:  # e.g. a label added to a split whose files hold objects only
+                            keys = ["info", "licenses", "images", "annotations", "categories"]
+                            detection = extra == "results" or (objects and extra and _RESULTS_TAG in extra)
+                            made = "results" if detection else task  # (see file_homes)
+                            homes = by_task[made] = [
+                                FileSpec(made, group[0].split, keys, images=[], ids=self._ids_read)
+                            ]
+                            specs.append(homes[0])
+                            group.append(homes[0])
+                            made_here = True
+                        for home in homes:
+                            needed.setdefault(id(home), (home, set()))[1].add(int(self.image_ids[row]))
+                if not made_here:
+                    break
             for spec, images in needed.values():
                 if spec.images is not None:
                     spec.images = [*spec.images, *sorted(images - set(spec.images))]
