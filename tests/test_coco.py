@@ -7922,6 +7922,25 @@ def test_keypoints_inline_of_fewer_points_than_the_keypoints_file_s_are_written_
         assert json.loads((tmp_path / f"again/annotations/{name}.json").read_text()) == doc
 
 
+def _train_1_moved_to_val_with_its_keypoints_lost(src: Path, out: Path) -> dict[str, Any]:
+    """Item train/1 of ``src`` moved to val: its keypoints are lost (refused, then written unlabelled, the output
+    valid); the written person_keypoints_val.json."""
+    ds = labelkit.load(src)
+    assert labelkit.plan(ds, "coco").lost == []
+    items = ds.table("items")
+    ids, splits = items["id"].to_pylist(), items["split"].to_pylist()
+    moved = ["val" if i == "train/1" else s for i, s in zip(ids, splits, strict=True)]
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(moved)))
+    lost = [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost]
+    assert lost == [("keypoint sets of another length than their category's names", 1)]
+    with pytest.raises(DataLossError):
+        labelkit.save(ds, out, "coco")
+    labelkit.save(ds, out, "coco", allow_loss=True)
+    assert labelkit.validate(out) == []
+    loaded: dict[str, Any] = json.loads((out / "annotations/person_keypoints_val.json").read_text())
+    return loaded
+
+
 def test_an_object_moved_to_a_split_whose_keypoints_file_names_other_points_is_reported(tmp_path: Path) -> None:
     """train's keypoints file names 1 point, val's 2: an object moved from train to val (labelkit split, or an edit)
     was written to val's file with 1 point under 2 names, unsaid: a file COCO's reader (and validate) refuses. Its
@@ -7938,24 +7957,16 @@ def test_an_object_moved_to_a_split_whose_keypoints_file_names_other_points_is_r
         categories = [{"id": 1, "name": "person", "keypoints": names, "skeleton": []}]
         doc = {"images": images, "annotations": annotations, "categories": categories}
         (root / f"person_keypoints_{split}.json").write_text(json.dumps(doc))
-    ds = labelkit.load(root.parent)
-    assert labelkit.plan(ds, "coco").lost == []
-    items = ds.table("items")
-    ids, splits = items["id"].to_pylist(), items["split"].to_pylist()
-    moved = ["val" if i == "train/1" else s for i, s in zip(ids, splits, strict=True)]
-    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(moved)))
-    lost = [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost]
-    assert lost == [("keypoint sets of another length than their category's names", 1)]
-    with pytest.raises(DataLossError):
-        labelkit.save(ds, tmp_path / "out", "coco")
-    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
-    assert labelkit.validate(tmp_path / "out") == []
-    val = json.loads((tmp_path / "out/annotations/person_keypoints_val.json").read_text())
+    val = _train_1_moved_to_val_with_its_keypoints_lost(root.parent, tmp_path / "out")
     assert [(a["keypoints"], a["num_keypoints"]) for a in val["annotations"]] == [
         ([0, 0, 0, 0, 0, 0], 0),
         ([5, 5, 2, 6, 6, 2], 2),
         ([5, 5, 2, 6, 6, 2], 2),
     ]
+
+
+_TRUTH_AND_RESULTS = ["instances_train.json", "instances_val.json", "results_train.json", "results_val.json"]
+"""The files of train and val each of ground truth and detections, by name."""
 
 
 def test_detections_of_a_results_only_split_stay_detections_when_items_move(tmp_path: Path) -> None:
@@ -7985,12 +7996,7 @@ def test_detections_of_a_results_only_split_stay_detections_when_items_move(tmp_
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert (report.lost, [(c.what, c.count) for c in report.transformed]) == ([], transformed)
     out = tmp_path / "out/annotations"
-    assert sorted(p.name for p in out.iterdir()) == [
-        "instances_train.json",
-        "instances_val.json",
-        "results_train.json",
-        "results_val.json",
-    ]
+    assert sorted(p.name for p in out.iterdir()) == _TRUTH_AND_RESULTS
     assert _load(out / "results_val.json") == detections[1:]
     assert _load(out / "results_train.json") == detections[:1]
     for name in ("instances_train.json", "instances_val.json"):
@@ -8053,19 +8059,7 @@ def test_an_object_moved_to_a_split_with_instances_and_keypoints_files_is_counte
         doc = {"images": images, "annotations": annotations, "categories": categories}
         (root / f"{name}.json").write_text(json.dumps(doc))
     assert labelkit.validate(root.parent) == []
-    ds = labelkit.load(root.parent)
-    assert labelkit.plan(ds, "coco").lost == []
-    items = ds.table("items")
-    ids, splits = items["id"].to_pylist(), items["split"].to_pylist()
-    moved = ["val" if i == "train/1" else s for i, s in zip(ids, splits, strict=True)]
-    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(moved)))
-    lost = [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost]
-    assert lost == [("keypoint sets of another length than their category's names", 1)]
-    with pytest.raises(DataLossError):
-        labelkit.save(ds, tmp_path / "out", "coco")
-    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
-    assert labelkit.validate(tmp_path / "out") == []
-    val = json.loads((tmp_path / "out/annotations/person_keypoints_val.json").read_text())
+    val = _train_1_moved_to_val_with_its_keypoints_lost(root.parent, tmp_path / "out")
     assert sorted((a["keypoints"], a["num_keypoints"]) for a in val["annotations"]) == [
         ([0, 0, 0, 0, 0, 0], 0),
         ([5, 5, 2, 5, 5, 2], 2),
@@ -8179,12 +8173,7 @@ def test_a_detection_without_geometry_moved_to_another_split_goes_to_a_results_f
     report = labelkit.save(ds, tmp_path / "out", "coco")
     assert report.lost == []
     out = tmp_path / "out/annotations"
-    assert sorted(p.name for p in out.iterdir()) == [
-        "instances_train.json",
-        "instances_val.json",
-        "results_train.json",
-        "results_val.json",
-    ]
+    assert sorted(p.name for p in out.iterdir()) == _TRUTH_AND_RESULTS
     assert _load(out / "results_train.json") == [detections[1]]
     assert _load(out / "results_val.json") == [detections[0]]
     assert labelkit.validate(tmp_path / "out") == []
