@@ -595,7 +595,7 @@ def split_command(
                 The move failing, the report is removed and the lockfile undone (see SideFiles).
                 """
                 if lock_path is not None and target == "voc":
-                    _record_written_paths(result.dataset, report)
+                    _record_written_paths(result.dataset, report, parsed.write)
                 stage_report(side, {"split": report.to_dict(), "output": written.to_dict()}, report_path)
                 if lock_path is not None:
                     side.stage(lock_path, report.lockfile.dumps(), "lockfile")
@@ -633,20 +633,21 @@ def split_command(
         _print_report(written)
 
 
-def _record_written_paths(dataset: Dataset, report: SplitReport) -> None:
+def _record_written_paths(dataset: Dataset, report: SplitReport, options: dict[str, Any]) -> None:
     """Record in ``report.lockfile`` the paths VOC wrote the items to, where they differ from the items' keys.
 
     VOC writes ``v0/a.jpg`` as ``JPEGImages/a.jpg``, or as ``JPEGImages/7.jpg`` (after its item id) where another
     image is named ``a.jpg``: that output, split again with the lockfile, is found by them (by base name alone, the
     renamed items and two keys of one base name were placed anew, saying ``moved 0``).
     """
-    from labelkit.formats.voc_write import read_back_paths
+    from labelkit.formats.voc_write import images_per_split, read_back_paths
     from labelkit.split.inputs import item_keys
 
     items = dataset.table("items")
     keys = item_keys(items)[0]
     splits = [str(s) for s in items["split"].to_pylist()]
-    report.lockfile, clashes = report.lockfile.with_written(keys, read_back_paths(dataset), splits)
+    written = read_back_paths(dataset, images_per_split(options))
+    report.lockfile, clashes = report.lockfile.with_written(keys, written, splits)
     if clashes:
         report.warnings.append(
             f"{clashes:,} items are written to a path that is another item's key in the lockfile, of another split:"

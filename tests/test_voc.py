@@ -7152,3 +7152,28 @@ def test_a_class_named_as_a_stand_in_line_reads_back_as_itself(tmp_path: Path, c
     back = labelkit.load(tmp_path / "out", "voc")
     assert [(c.id, c.name) for c in back.categories] == before
     assert [o.category_id for o in back.objects() if o.bbox] == [o.category_id for o in ds.objects() if o.bbox]
+
+
+def test_images_of_one_jpegimages_path_in_a_folder_per_split_stay_two(tmp_path: Path) -> None:
+    """COCO files of train and val both naming JPEGImages/a.jpg, kept in a folder per split (-o media_root=
+    .../{split}): two images. Taken for VOC's shared JPEGImages/, they were written as one (train's), unsaid.
+    Only without a folder per split is a JPEGImages/ path one image for every split."""
+    src = tmp_path / "in"
+    (src / "annotations").mkdir(parents=True)
+    for split, colour in (("train", (255, 0, 0)), ("val", (0, 0, 255))):
+        (src / split / "JPEGImages").mkdir(parents=True)
+        Image.new("RGB", (20, 20), colour).save(src / split / "JPEGImages/a.jpg")
+        doc = {
+            "images": [{"id": 1, "file_name": "JPEGImages/a.jpg", "width": 20, "height": 20}],
+            "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5], "area": 25, "iscrowd": 0}],
+            "categories": [{"id": 1, "name": "cat"}],
+        }
+        (src / f"annotations/instances_{split}.json").write_text(json.dumps(doc))
+    report = labelkit.convert(src, tmp_path / "out", to="voc", media="copy", media_root=f"{src}/{{split}}")
+    assert ("image file names", 2) in [(c.what, c.count) for c in report.transformed]
+    images = sorted(p.relative_to(tmp_path / "out/JPEGImages").as_posix() for p in (tmp_path / "out").rglob("*.jpg"))
+    assert images == ["train/1.jpg", "val/1.jpg"]
+    assert [Image.open(tmp_path / "out/JPEGImages" / name).getpixel((0, 0))[2] > 128 for name in images] == [
+        False,
+        True,
+    ]

@@ -76,6 +76,7 @@ from labelkit.formats.voc_write import (
     empty_lists_again,
     fractional_corners,
     fractional_note,
+    images_per_split,
     labelmap_name_ok,
     voc_boxes,
 )
@@ -400,7 +401,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
         _report_unlisted_actions(dataset, known & box_ok, report, str(options.get("split") or "train"))
     if masks != "none":  # with or without objects: void masks are item metadata
         check_masks(dataset, report, masks, box_ok)
-    renamed_files(dataset, report, str(options.get("media") or "none"))  # (last, where write() reported them)
+    media = str(options.get("media") or "none")
+    renamed_files(dataset, report, media, images_per_split(options))  # (last, where write() reported them)
     items = dataset.table("items")  # (a dry run passed them)
     ids = [str(v) for v in items["id"].to_pylist()]
     refuse_unplaced_media(ids, items["path"].to_pylist(), items["split"].to_pylist(), options)

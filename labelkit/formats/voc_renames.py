@@ -16,10 +16,11 @@ from labelkit.model import Dataset
 from labelkit.report import Report
 
 
-def renamed_files(dataset: Dataset, report: Report, media: str) -> None:
+def renamed_files(dataset: Dataset, report: Report, media: str, per_split: bool = False) -> None:
     """Report the items whose files are not named as their ids, images renamed, paths read back otherwise.
 
-    check() calls it, with the ``media`` option.
+    check() calls it, with the ``media`` option, and whether ``media_root`` has a folder per split (``per_split``:
+    see :func:`~labelkit.formats.voc_write.image_file_names`).
     """
     ids = dataset.table("items")["id"].to_pylist()
     files, stemmed = named(dataset)
@@ -31,7 +32,7 @@ def renamed_files(dataset: Dataset, report: Report, media: str) -> None:
     if stemmed:  # (named after their images; the others, if any, as plain relative paths)
         plain = f"{STEM_REASON}. Otherwise, {plain}" if renamed > stemmed else STEM_REASON
     report.transform("item ids", renamed, plain)
-    names, renamed_images = image_file_names(dataset)
+    names, renamed_images = image_file_names(dataset, per_split)
     report.transform(
         "image file names",
         renamed_images,

@@ -68,7 +68,7 @@ from labelkit.formats.voc_values import (
     part_ok,
     xml_text,
 )
-from labelkit.formats.yolo_media import ChunkedRows, media_of, place_media, read_splits_of
+from labelkit.formats.yolo_media import SPLIT_FIELD, ChunkedRows, media_of, place_media, read_splits_of
 from labelkit.io import create_file, is_plain_name, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
@@ -268,7 +268,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     # for the id, and so do the ImageSets lists, which other tools join to Annotations/<line>.xml (check()
     # reports them, and the images renamed)
     file_ids = {i: f for i, f in zip(ids, files, strict=True) if f != i}
-    image_names = image_file_names(dataset)[0]
+    image_names = image_file_names(dataset, images_per_split(options))[0]
 
     objects = dataset.table("objects")
     item_of = dataset.item_positions()
@@ -541,33 +541,40 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only
 
 
-def image_file_names(dataset: Dataset) -> tuple[list[str], int]:
+def image_file_names(dataset: Dataset, per_split: bool = False) -> tuple[list[str], int]:
     """Each item's ``<filename>`` and how many were renamed (:func:`voc_xml.image_names`).
 
+    ``per_split``: the images are found in a folder per split (``media_root`` of ``{split}``), so one path in two
+    splits is two images. Otherwise an image of VOC's ``JPEGImages/``, which every split shares, is one image
+    whatever the split (two XMLs of two splits naming one were given two images, each named after its item).
     Cached while the dataset is unchanged: check() counts them, write() writes them.
     """
     items = dataset.table("items")
-    # (an image's split: the one it was read from, in labelkit split, whose media_root's {split} finds it there;
-    # none for an image of VOC's JPEGImages/, which every split shares: two XMLs of two splits naming one image
-    # were given two images, each named after its item)
+    # (an image's split: the one it was read from, in labelkit split, whose media_root's {split} finds it there)
     paths = items["path"]
-    read = read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
-    shared = pc.starts_with(paths, "JPEGImages/").fill_null(False).to_pylist()
-    splits = [None if on else s for s, on in zip(read, shared, strict=True)]
+    splits = read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
+    if not per_split:
+        shared = pc.starts_with(paths, "JPEGImages/").fill_null(False).to_pylist()
+        splits = [None if on else s for s, on in zip(splits, shared, strict=True)]
     return cached(
         dataset,
-        "voc:image_names",
+        f"voc:image_names:{per_split}",
         lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset), _bare(paths), splits),
     )
 
 
-def read_back_paths(dataset: Dataset) -> list[str]:
+def images_per_split(options: dict[str, Any]) -> bool:
+    """Whether ``-o media_root`` finds each split's images in a folder of their own (``{split}`` in it)."""
+    return SPLIT_FIELD in str(options.get("media_root") or "")
+
+
+def read_back_paths(dataset: Dataset, per_split: bool = False) -> list[str]:
     """Each item's image path as a VOC reader takes it from what :func:`write` writes: ``JPEGImages/<filename>``.
 
     ``v0/a.jpg`` is ``JPEGImages/a.jpg``, or ``JPEGImages/7.jpg`` where another item's image has that name (see
     :func:`image_file_names`); a reader takes a backslash for a slash and strips the name.
     """
-    return ["JPEGImages/" + name.strip().replace("\\", "/") for name in image_file_names(dataset)[0]]
+    return ["JPEGImages/" + name.strip().replace("\\", "/") for name in image_file_names(dataset, per_split)[0]]
 
 
 def _bare(paths: pa.ChunkedArray) -> list[bool]:
