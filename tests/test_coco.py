@@ -8300,3 +8300,41 @@ def test_objects_moved_to_a_keypoints_only_split_keep_their_instance_records(tmp
     assert sorted(a["image_id"] for a in keypoints["annotations"]) == [1, 2, 3, 4]
     assert labelkit.validate(tmp_path / "out") == []
     assert labelkit.load(tmp_path / "out").stats().annotations == {"object": 5}
+
+
+def test_keypoints_moved_to_a_split_read_with_captions_alone_are_counted_against_its_instances_file(
+    tmp_path: Path,
+) -> None:
+    """train: instances (person points a, b) and keypoints (a, b, c) files; val: a captions file alone. A 3-point
+    person moved to val goes to an instances file made there, of the category's own 2 names: it was counted as in a
+    split not read (against the keypoints files' 3), written with 3 points under 2 names, a file validate refused."""
+    root = tmp_path / "src/annotations"
+    root.mkdir(parents=True)
+    person = {"id": 1, "name": "person", "skeleton": [[1, 2]]}
+    record = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5], "area": 25, "iscrowd": 0}
+    train = [{"id": 1, "file_name": "t1.jpg", "width": 20, "height": 20}]
+    docs = {
+        "instances_train": {
+            "images": train,
+            "annotations": [record],
+            "categories": [{**person, "keypoints": ["a", "b"]}],
+        },
+        "person_keypoints_train": {
+            "images": train,
+            "annotations": [{**record, "keypoints": [2, 2, 2] * 3, "num_keypoints": 3}],
+            "categories": [{**person, "keypoints": ["a", "b", "c"]}],
+        },
+        "captions_val": {
+            "images": [{"id": 2, "file_name": "v1.jpg", "width": 20, "height": 20}],
+            "annotations": [{"id": 1, "image_id": 2, "caption": "a person"}],
+        },
+    }
+    for name, doc in docs.items():
+        (root / f"{name}.json").write_text(json.dumps(doc))
+    ds = labelkit.load(root.parent)
+    items = ds.table("items")
+    ds.set_table("items", items.set_column(items.schema.get_field_index("split"), "split", pa.array(["val"] * 2)))
+    lost = [(c.what, c.count) for c in labelkit.plan(ds, "coco").lost]
+    assert ("keypoint sets of another length than their category's names", 1) in lost
+    labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
+    assert labelkit.validate(tmp_path / "out") == []

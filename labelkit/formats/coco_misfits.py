@@ -243,6 +243,10 @@ def wrong_keypoint_counts(objects: pa.Table, dataset: Dataset) -> tuple[np.ndarr
         return wrong, want_names
     by_split = files_keypoint_counts(dataset.info, dataset.categories)
     new_split = new_split_keypoint_counts(dataset.info, dataset.categories)  # (a split not read: see object_files)
+    files = dataset.info.extras.get("coco:files")
+    read_splits = (
+        {str(f.get("split") or "default") for f in files if isinstance(f, dict)} if isinstance(files, list) else set()
+    )
     items = dataset.table("items")
     place = pc.index_in(objects["item_id"].take(pa.array(rows)), value_set=items["id"])
     encoded = items["split"].take(place).fill_null("default").combine_chunks().dictionary_encode()
@@ -254,7 +258,9 @@ def wrong_keypoint_counts(objects: pa.Table, dataset: Dataset) -> tuple[np.ndarr
     pair = (codes * len(cat_codes) + cat_of.reshape(-1)) * 2 + inline.astype(np.int64)
     for key in np.unique(pair).tolist():
         split, cid = split_names[key // 2 // len(cat_codes)], int(cat_codes[key // 2 % len(cat_codes)])
-        counts = by_split.get(split, {}).get(cid, {}) if split in by_split else new_split.get(cid, {})
+        # (a split read without a file of objects, captions alone say, gets an instances file of the category's
+        # own names; one not read at all, the layout read: see object_files)
+        counts = by_split.get(split, {}).get(cid, {}) if split in read_splits else new_split.get(cid, {})
         order = ("instances", "stuff", "person_keypoints") if key % 2 else ("person_keypoints", "instances", "stuff")
         want = next((counts[t] for t in order if t in counts), named[cid])
         mine = rows[pair == key]
