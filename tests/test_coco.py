@@ -8338,3 +8338,32 @@ def test_keypoints_moved_to_a_split_read_with_captions_alone_are_counted_against
     assert ("keypoint sets of another length than their category's names", 1) in lost
     labelkit.save(ds, tmp_path / "out", "coco", allow_loss=True)
     assert labelkit.validate(tmp_path / "out") == []
+
+
+def test_a_detection_whose_score_was_taken_away_goes_to_the_instances_file(tmp_path: Path) -> None:
+    """results_train.json: a box and a detection of no geometry. The box's score taken away, it was written to the
+    results file without one (validate: missing required field 'score'); so was the other's, once the results
+    file was made for it. Each now goes to a file that holds it: the box to the instances file (its id apart from
+    the instances'), the other, without a score, as an image label."""
+    root = tmp_path / "src/annotations"
+    root.mkdir(parents=True)
+    images = [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}]
+    truth = [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5], "area": 25, "iscrowd": 0}]
+    cats = [{"id": 1, "name": "c"}]
+    (root / "instances_train.json").write_text(json.dumps({"images": images, "annotations": truth, "categories": cats}))
+    detections = [
+        {"image_id": 1, "category_id": 1, "bbox": [2, 2, 3, 3], "score": 0.9},
+        {"image_id": 1, "category_id": 1, "score": 0.7},
+    ]
+    (root / "results_train.json").write_text(json.dumps(detections))
+    for unscored in ("objects", "labels"):
+        ds = labelkit.load(root.parent)
+        table = ds.table(unscored)
+        score = table.schema.get_field_index("score")
+        ds.set_table(unscored, table.set_column(score, "score", pa.nulls(table.num_rows, pa.float64())))
+        out = tmp_path / unscored
+        assert labelkit.save(ds, out, "coco").lost == []
+        assert labelkit.validate(out) == [], unscored
+        results = _load(out / "annotations/results_train.json")
+        assert all(r.get("score") is not None for r in results)
+        assert labelkit.load(out).stats().annotations == {"object": 2, "label": 1}

@@ -74,13 +74,22 @@ _KINDS = {"labels": LABEL_TASKS, "captions": CAPTION_TASKS}
 
 
 def label_homes(
-    extras: pa.Array | pa.ChunkedArray, tasks: set[str] | frozenset[str], default: str = "labels"
+    extras: pa.Array | pa.ChunkedArray,
+    tasks: set[str] | frozenset[str],
+    default: str = "labels",
+    scored: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per label (caption: ``default`` captions), its split's file it is written to: its tag's, or ``default``."""
+    """Per label (caption: ``default`` captions), its split's file it is written to: its tag's, or ``default``.
+
+    ``scored``: per label, whether it has a score: one read from a results file without one (taken away) goes to
+    ``default`` (a results file's every record needs one).
+    """
     home = np.full(len(extras), default, dtype=object)
     for task in _KINDS[default]:
         if task in tasks:
             home[contains_match(extras, f'"{STUFF_TAG}":"{task}"')] = task
+    if scored is not None:
+        home[(home == "results") & ~scored] = default
     return home
 
 
@@ -91,7 +100,8 @@ def labels_of(labels: pa.Table, task: str, tasks: set[str] | frozenset[str], def
         return labels.slice(0, 0)
     if not labels.num_rows or not set(kinds) & set(tasks):
         return labels if task == default else labels.slice(0, 0)
-    return labels.filter(pa.array(label_homes(labels["extras"], tasks, default) == task))
+    scored = valid_mask(labels["score"]) if "score" in labels.column_names else None
+    return labels.filter(pa.array(label_homes(labels["extras"], tasks, default, scored) == task))
 
 
 def apart(ids: np.ndarray, taken: np.ndarray | None, own: np.ndarray | None = None) -> tuple[np.ndarray, Renumbered]:

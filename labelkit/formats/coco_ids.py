@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.formats.coco_text import STUFF_TAG, Renumbered, numbered_ids
-from labelkit.model.tables import contains_match
+from labelkit.model.tables import contains_match, valid_mask
 
 ORIGIN_TAGS = ("", "stuff", "person_keypoints", "results")
 """The files an object may have been read from, by its ``coco:@task`` tag ("": none, the instances file)."""
@@ -103,6 +103,8 @@ def object_ids(
         found = pc.extract_regex(texts, f'"{STUFF_TAG}":"(?P<task>[a-z_]+)"')
         tasks = pc.struct_field(found, "task").to_pylist()
         tag[tagged] = [ORIGIN_TAGS.index(t) if t in ORIGIN_TAGS else 0 for t in tasks]
+        # (a detection whose score was taken away goes to the instances file: numbered with its objects)
+        tag[(tag == ORIGIN_TAGS.index("results")) & ~valid_mask(objects["score"])] = 0
     posed = np.asarray(objects["keypoints"].is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     # (an instance with keypoints inline that the keypoints file did not list stays out of it, as the writer keeps it)
     posed &= ~contains_match(objects["extras"], f'"{STUFF_TAG}":"instances"')

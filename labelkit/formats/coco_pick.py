@@ -61,13 +61,17 @@ def file_rows(
     listed = np.ones(n, dtype=bool)
     if origins is not None:
         keep = None
+        scored = objects["score"].is_valid()  # (a detection whose score was taken away: an instances file's)
         if "instances" in origins:  # untagged, or read from a kind of file this split has none of (`file_homes`)
             for task in sorted(homed - origins):
-                other = pc.invert(pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"{task}"'))
+                tagged = pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"{task}"')
+                other = pc.invert(pc.and_(tagged, scored) if task == "results" else tagged)
                 keep = other if keep is None else pc.and_(keep, other)
             keep = keep if keep is not None else pc.is_valid(objects["id"])
         for task in sorted(origins - {"instances"}):
             tagged = pc.match_substring(objects["extras"], f'"{STUFF_TAG}":"{task}"')
+            if task == "results":
+                tagged = pc.and_(tagged, scored)
             keep = tagged if keep is None else pc.or_(keep, tagged)
         assert keep is not None
         listed &= true_mask(pc.fill_null(keep, "instances" in origins))

@@ -240,9 +240,10 @@ class Writer:
                     if objects:
                         extras = table["extras"].to_pylist()
                     else:
-                        label_kinds = label_homes(table["extras"], read, task)
-                        if name == "labels":  # (a detection without geometry goes to a results file, made if none)
-                            label_kinds[contains_match(table["extras"], _RESULTS_TAG)] = "results"
+                        scored = valid_mask(table["score"]) if name == "labels" else None
+                        label_kinds = label_homes(table["extras"], read, task, scored)
+                        if scored is not None:  # (a detection without geometry goes to a results file, made if none)
+                            label_kinds[contains_match(table["extras"], _RESULTS_TAG) & scored] = "results"
                         extras = label_kinds.tolist()
                     posed = posed_rows(table).tolist() if objects else [False] * table.num_rows
                     scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
@@ -361,7 +362,8 @@ class Writer:
         for kind, name, home in (("label", "labels", "labels"), ("transcript", "transcripts", "captions")):
             if kind in kinds and home not in tasks:  # (unless each goes back to the file it was read from)
                 rows = self._rows(name, self._item_ids(split))
-                if (label_homes(rows["extras"], self._read(split, tasks), home) == home).any():
+                scored = valid_mask(rows["score"]) if name == "labels" else None
+                if (label_homes(rows["extras"], self._read(split, tasks), home, scored) == home).any():
                     return True
         return False
 
