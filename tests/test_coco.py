@@ -8252,13 +8252,14 @@ def test_a_file_of_a_split_merged_away_reports_the_values_only_it_held(tmp_path:
         "image now"
     )
     assert result.output.splitlines()[0].endswith("(instances_val.json first)")
-    for name in ("train", "val"):  # (files of one content: nothing lost)
+    for name in ("train", "val"):  # (files of one content, Detectron's "type" in both: nothing lost)
         doc = json.loads((root / f"instances_{name}.json").read_text())
-        doc.pop("type", None)
+        doc["type"] = "instances"
         doc["info"], doc["licenses"], doc["categories"][0]["supercategory"] = {"v": 2}, [], "X"
         (root / f"instances_{name}.json").write_text(json.dumps(doc))
     result = CliRunner().invoke(cli, ["split", str(root.parent), str(tmp_path / "out"), "--ratios", "train=1", "-q"])
     assert result.exit_code == 0, result.output
+    assert _load(tmp_path / "out/annotations/instances_train.json")["type"] == "instances"
 
 
 def test_objects_moved_to_a_keypoints_only_split_keep_their_instance_records(tmp_path: Path) -> None:

@@ -549,12 +549,21 @@ def files_of_splits_gone(dataset: Dataset) -> tuple[int, str | None]:
         kept_keys |= {"info", "licenses"}
     carried = keypoints_file_values(read) if new_split else {}
 
+    kept_own: list[dict[str, Any]] = [o for f in kept if isinstance(o := f.get("own"), dict)]
+    kept_values: list[dict[str, Any]] = [v for f in kept if isinstance(v := f.get("category_values"), dict)]
+
     def own_values(f: dict[str, Any]) -> bool:
         values = f.get("category_values")
-        own = values if isinstance(values, dict) else {}
+        own_cats = values if isinstance(values, dict) else {}
         if f.get("task") == "person_keypoints":
-            own = {k: v for k, v in own.items() if carried.get(k) is not v}
-        return bool(f.get("own") or own or {"info", "licenses"} & set(f.get("keys") or []) - kept_keys)
+            own_cats = {k: v for k, v in own_cats.items() if carried.get(k) is not v}
+        given = f.get("own")
+        own: dict[str, Any] = given if isinstance(given, dict) else {}
+        return bool(
+            any(all(k not in o or o[k] != v for o in kept_own) for k, v in own.items())  # (no file written has it)
+            or any(all(kv.get(k) != v for kv in kept_values) for k, v in own_cats.items())
+            or {"info", "licenses"} & set(f.get("keys") or []) - kept_keys
+        )
 
     gone = [f for f in read if f not in kept and own_values(f)]
     if not gone:
