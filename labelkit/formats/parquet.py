@@ -80,8 +80,8 @@ class Manifest(Record):
 
 
 def detect(path: Path) -> Detection | None:
-    """A folder with ``labelkit.json`` and ``items.parquet``."""
-    if path.is_dir() and (path / MANIFEST).is_file() and (path / "items.parquet").is_file():
+    """A folder with ``labelkit.json`` and ``items.parquet`` (either a FIFO too: reading then refuses it, named)."""
+    if path.is_dir() and (path / MANIFEST).exists() and (path / "items.parquet").exists():
         return Detection(1.0, f"folder with {MANIFEST} and items.parquet")
     return None
 
