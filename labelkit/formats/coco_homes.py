@@ -185,7 +185,7 @@ ORIGINS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
 instances), and the other files of the split that make the choice matter."""
 
 
-def _files_read(files: Any) -> list[dict[str, Any]]:
+def files_read(files: Any) -> list[dict[str, Any]]:
     """The files a dataset was read from, as its info's ``coco:files`` lists them (none when it has no such list)."""
     return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
 
@@ -199,7 +199,7 @@ def object_files(split: str, keys: list[str], files: Any, posed: Callable[[], bo
     from keypoints files and no other file holding objects. Otherwise (another format, no keypoints file, or
     keypoints files beside detection results alone) the split has an instances file.
     """
-    read = _files_read(files)
+    read = files_read(files)
     kp = [f for f in read if f.get("task") == "person_keypoints"]
     if not kp:
         return [FileSpec("instances", split, keys)]
@@ -225,7 +225,7 @@ def keypoints_file_values(files: Any) -> dict[str, dict[str, Any]]:
     keypoints, read from a keypoints file, fit them (it was written with the instances file's, every set refused).
     """
     out: dict[str, dict[str, Any]] = {}
-    for f in _files_read(files):
+    for f in files_read(files):
         values = f.get("category_values")
         if f.get("task") == "person_keypoints" and isinstance(values, dict):
             for cid, v in values.items():
@@ -262,7 +262,7 @@ def keypoint_file_splits(files: Any, items: pa.Table, objects: pa.Table) -> list
     Those read with one (``files``: the dataset info's ``coco:files``), and those it was not read with that
     :func:`object_files` gives one. An instances file beside one is written without keypoints.
     """
-    read = _files_read(files)
+    read = files_read(files)
     out = {f.get("split") or "default" for f in read if f.get("task") == "person_keypoints"}
     if not out:
         return []

@@ -14,6 +14,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.formats.coco_homes import files_read
 from labelkit.formats.coco_records import files_keypoint_counts, new_split_keypoint_counts
 from labelkit.formats.coco_results import written_as_detections
 from labelkit.formats.coco_shapes import (
@@ -243,10 +244,7 @@ def wrong_keypoint_counts(objects: pa.Table, dataset: Dataset) -> tuple[np.ndarr
         return wrong, want_names
     by_split = files_keypoint_counts(dataset.info, dataset.categories)
     new_split = new_split_keypoint_counts(dataset.info, dataset.categories)  # (a split not read: see object_files)
-    files = dataset.info.extras.get("coco:files")
-    read_splits = (
-        {str(f.get("split") or "default") for f in files if isinstance(f, dict)} if isinstance(files, list) else set()
-    )
+    read_splits = {str(f.get("split") or "default") for f in files_read(dataset.info.extras.get("coco:files"))}
     items = dataset.table("items")
     place = pc.index_in(objects["item_id"].take(pa.array(rows)), value_set=items["id"])
     encoded = items["split"].take(place).fill_null("default").combine_chunks().dictionary_encode()

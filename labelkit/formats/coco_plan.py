@@ -23,7 +23,7 @@ from labelkit.formats.capability import (
 )
 from labelkit.formats.coco_categories import ADDED_SKELETONS, added_skeletons, skeleton_indexes_outside
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
-from labelkit.formats.coco_homes import keypoints_file_values
+from labelkit.formats.coco_homes import files_read, keypoints_file_values
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_misfits import (
     left_without_geometry,
@@ -535,8 +535,7 @@ def files_of_splits_gone(dataset: Dataset) -> tuple[int, str | None]:
     keys and category fields of its own (``own``, ``category_values``), and its info and licenses where no file
     written has those keys. (Files of one content, COCO 2017's train and val, lose nothing merged.)
     """
-    files = dataset.info.extras.get("coco:files")
-    read = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+    read = files_read(dataset.info.extras.get("coco:files"))
     splits = set(dataset.item_splits("default"))
     if not read or not splits:  # (a dataset without items keeps its files)
         return 0, None

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from labelkit.errors import InputError, json_pointer, shown
 from labelkit.formats.coco_categories import category_record, own_values, require_fields, same_json
-from labelkit.formats.coco_homes import keypoints_file_values
+from labelkit.formats.coco_homes import files_read, keypoints_file_values
 from labelkit.formats.coco_read import CocoFile, Int64, msgspec_reason, pointer_of
 from labelkit.io import MAX_FIELD_DEPTH, is_plain_relpath, json_text, refuse_deep, safe_relpath
 from labelkit.json_places import integer_error
@@ -370,14 +370,12 @@ def new_split_keypoint_counts(info: DatasetInfo, categories: list[Category]) -> 
     (:func:`~labelkit.formats.coco_homes.keypoints_file_values`), else the category's own.
     """
     base = {c.id: len(c.keypoints) for c in categories if c.keypoints}
-    files = info.extras.get("coco:files")
-    read = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+    read = files_read(info.extras.get("coco:files"))
     tasks = {f.get("task") for f in read}
-    posed = "person_keypoints" in tasks and tasks & {"instances", "stuff", "results"} != {"results"}
-    values = keypoints_file_values(read) if posed else {}
     out: dict[int, dict[str, int]] = {cid: {"instances": n} for cid, n in base.items()}
-    for cid, n in base.items():
-        names = values.get(str(cid), {}).get("keypoints")
-        if posed:
+    if "person_keypoints" in tasks and tasks & {"instances", "stuff", "results"} != {"results"}:
+        values = keypoints_file_values(read)
+        for cid, n in base.items():
+            names = values.get(str(cid), {}).get("keypoints")
             out[cid]["person_keypoints"] = len(names) if isinstance(names, list) else n
     return out

@@ -34,6 +34,7 @@ from labelkit.formats.coco_homes import (
     FileSpec,
     apart,
     file_homes,
+    files_read,
     label_homes,
     labels_of,
     object_files,
@@ -116,7 +117,6 @@ class Writer:
         )
         self._ids: np.ndarray | None = None  # the objects' COCO ids (see _object_ids)
         self._row_of: dict[str, int] | None = None  # item id -> row (see _item_rows)
-        self._tagged_detections: bool | None = None  # (see _detections_read)
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
         self.read_tasks: dict[str, set[str]] = {}  # those read from COCO (coco:files), where labels go back
         self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
@@ -240,10 +240,10 @@ class Writer:
                     if objects:
                         extras = table["extras"].to_pylist()
                     else:
-                        scored = valid_mask(table["score"]) if name == "labels" else None
-                        label_kinds = label_homes(table["extras"], read, task, scored)
-                        if scored is not None:  # (a detection without geometry goes to a results file, made if none)
-                            label_kinds[contains_match(table["extras"], _RESULTS_TAG) & scored] = "results"
+                        label_scored = valid_mask(table["score"]) if name == "labels" else None
+                        label_kinds = label_homes(table["extras"], read, task, label_scored)
+                        if label_scored is not None:  # (a detection without geometry: to a results file, made if none)
+                            label_kinds[contains_match(table["extras"], _RESULTS_TAG) & label_scored] = "results"
                         extras = label_kinds.tolist()
                     posed = posed_rows(table).tolist() if objects else [False] * table.num_rows
                     scores = table["score"].is_valid().to_pylist() if objects else [False] * table.num_rows
@@ -316,22 +316,19 @@ class Writer:
         A stuff file's in a dataset read from stuff files alone (their objects are tagged where other files hold
         objects: see ``coco_join.tag_stuff``).
         """
-        files = self.info_extras.get("coco:files")
-        read = {f.get("task") for f in files if isinstance(f, dict)} if isinstance(files, list) else set()
+        read = {f.get("task") for f in files_read(self.info_extras.get("coco:files"))}
         return "stuff" if read & {*ORIGINS} == {"stuff"} else "instances"
 
     @functools.cached_property
     def _ids_read(self) -> bool:
         """Whether a detection-results file read had ids: one made for detections moved is written with them."""
-        files = self.info_extras.get("coco:files")
-        read = files if isinstance(files, list) else []
-        return any(isinstance(f, dict) and f.get("task") == "results" and f.get("ids") is True for f in read)
+        read = files_read(self.info_extras.get("coco:files"))
+        return any(f.get("task") == "results" and f.get("ids") is True for f in read)
 
+    @functools.cached_property
     def _detections_read(self) -> bool:
         """Whether any object was read from a detection-results file (tagged so; looked at once)."""
-        if self._tagged_detections is None:
-            self._tagged_detections = bool(contains_match(self.ds.table("objects")["extras"], _RESULTS_TAG).any())
-        return self._tagged_detections
+        return bool(contains_match(self.ds.table("objects")["extras"], _RESULTS_TAG).any())
 
     def _homeless(self, split: str, tasks: set[str]) -> bool:
         """Whether a kind of annotation in ``split`` may have no file among ``tasks`` (then one is added).
@@ -341,7 +338,7 @@ class Writer:
         it has no file of their task.
         """
         kinds = self._kinds(split)
-        if "object" in kinds and "results" not in tasks and tasks and self._detections_read():
+        if "object" in kinds and "results" not in tasks and tasks and self._detections_read:
             # (a detection read from a results file, moved to a split of ground truth files, or to one not read,
             # or whose file list is gone: see file_homes)
             objects = self._rows("objects", self._item_ids(split))
@@ -710,5 +707,6 @@ class Writer:
 
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
 _RESULTS_TAG = f'"{STUFF_TAG}":"results"'
-_TAGGED = f'"{STUFF_TAG}":'
 """The extras member of a detection read from a results file (:func:`coco_join.tag_stuff`)."""
+_TAGGED = f'"{STUFF_TAG}":'
+"""The start of any such member: an object read from a file of a kind of its own (stuff, keypoints, results)."""
