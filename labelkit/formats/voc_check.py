@@ -39,6 +39,7 @@ from labelkit.formats.voc_lists import (
     action_lists,
     class_list_ok,
     class_lists,
+    empty_lists_again,
     label_values,
     list_clash,
     listable,
@@ -73,7 +74,6 @@ from labelkit.formats.voc_values import (
 )
 from labelkit.formats.voc_write import (
     Classes,
-    empty_lists_again,
     fractional_corners,
     fractional_note,
     images_per_split,

@@ -591,3 +591,21 @@ def list_clash(plan: ClassLists, splits: Iterable[str]) -> ListClash | None:
                 return ListClash(name, written[key], f"the list of class {cls!r} in split {split!r}")
             written[key] = f"the list of class {cls!r} in split {split!r}"
     return None
+
+
+def empty_lists_again(main: dict[str, list[str]], read: object) -> None:
+    """Give ``main`` (split -> the items its Main list names) the splits whose lists were read naming no image.
+
+    ``ImageSets/Main/test.txt``, empty, says the dataset has a test split of no image yet: it was not written
+    back (a same-format round trip lost a file). One whose name another split's list takes (in any case), or
+    that names no plain file on every machine (info extras edited), is not written.
+    """
+    if not isinstance(read, list):
+        return
+    taken = {folded_name(f"{split}.txt") for split in main}
+    for split in read:
+        if not isinstance(split, str) or not is_plain_name(split) or windows_cannot_hold(f"{split}.txt"):
+            continue
+        if folded_name(f"{split}.txt") not in taken:
+            taken.add(folded_name(f"{split}.txt"))
+            main[split] = []

@@ -41,6 +41,7 @@ from labelkit.formats.voc_lists import (
     READ_TASKS,
     action_flags,
     dota_as_voc,
+    empty_lists_again,
     may_hold_voc,
     not_in_main,
     task_splits,
@@ -69,18 +70,16 @@ from labelkit.formats.voc_values import (
     xml_text,
 )
 from labelkit.formats.yolo_media import SPLIT_FIELD, ChunkedRows, media_of, place_media, read_splits_of
-from labelkit.io import create_file, is_plain_name, safe_relpath
+from labelkit.io import create_file, safe_relpath
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, read_only, true_mask, valid_mask
 from labelkit.portable import (
     drop_unportable,
-    folded_name,
     plain_relpaths,
     same_files,
     split_list_entries,
     unportable_paths,
-    windows_cannot_hold,
     without_nul_names,
 )
 from labelkit.report import Report
@@ -735,21 +734,3 @@ def _voc_boxes(objects: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any,
         writable = has_box & np.isfinite(voc).all(axis=1) & (boxes[:, 2] >= 0) & (boxes[:, 3] >= 0)
     voc, writable = read_only(voc, writable)
     return voc, writable
-
-
-def empty_lists_again(main: dict[str, list[str]], read: object) -> None:
-    """Give ``main`` (split -> the items its Main list names) the splits whose lists were read naming no image.
-
-    ``ImageSets/Main/test.txt``, empty, says the dataset has a test split of no image yet: it was not written
-    back (a same-format round trip lost a file). One whose name another split's list takes (in any case), or
-    that names no plain file on every machine (info extras edited), is not written.
-    """
-    if not isinstance(read, list):
-        return
-    taken = {folded_name(f"{split}.txt") for split in main}
-    for split in read:
-        if not isinstance(split, str) or not is_plain_name(split) or windows_cannot_hold(f"{split}.txt"):
-            continue
-        if folded_name(f"{split}.txt") not in taken:
-            taken.add(folded_name(f"{split}.txt"))
-            main[split] = []
