@@ -1020,6 +1020,72 @@ def test_an_object_of_a_keypoints_file_moved_to_a_split_without_one_goes_to_its_
     }
 
 
+def _person_files(root: Path, files: dict[str, tuple[int, bool, bool]]) -> None:
+    """COCO files of one image each (name -> image id, whether its person has keypoints, whether the file names them)."""
+    (root / "annotations").mkdir(parents=True)
+    for name, (image, posed, named) in files.items():
+        person: dict[str, Any] = {"id": image, "image_id": image, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4}
+        if posed:
+            person.update(keypoints=[1, 1, 2], num_keypoints=1)
+        category: dict[str, Any] = {"id": 1, "name": "person"}
+        if named:
+            category.update(keypoints=["nose"], skeleton=[])
+        document = {
+            "images": [{"id": image, "file_name": f"{image}.jpg", "width": 10, "height": 10}],
+            "annotations": [{**person, "iscrowd": 0}],
+            "categories": [category],
+        }
+        (root / "annotations" / name).write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # a keypoints file alone in its split, an instances file naming no keypoints in the other
+        {"instances_train.json": (1, False, False), "person_keypoints_val.json": (2, True, True)},
+        # a split of both files, another of an instances file naming none
+        {
+            "instances_val.json": (1, False, False),
+            "instances_train.json": (2, False, False),
+            "person_keypoints_train.json": (2, True, True),
+        },
+    ],
+)
+def test_keypoints_moved_into_an_instances_file_naming_none_bring_their_categorys_names(
+    tmp_path: Path, files: dict[str, tuple[int, bool, bool]]
+) -> None:
+    """The instances file was written without the names of the keypoints it then held, and nothing said so."""
+    _person_files(tmp_path / "coco", files)
+    into = next(iter(files)).split("_")[1].removesuffix(".json")
+    ds = labelkit.load(tmp_path / "coco")
+    items = ds.table("items")
+    at = items.schema.get_field_index("split")
+    ds.set_table("items", items.set_column(at, items.schema.field(at), pa.array([into] * items.num_rows)))
+    report = labelkit.save(ds, tmp_path / "out", "coco")
+    assert report.lost == report.transformed == []
+    assert [p.name for p in (tmp_path / "out/annotations").iterdir()] == [f"instances_{into}.json"]
+    written = json.loads((tmp_path / f"out/annotations/instances_{into}.json").read_bytes())
+    assert written["categories"] == [{"id": 1, "name": "person", "keypoints": ["nose"], "skeleton": []}]
+    posed = next(image for image, is_posed, _ in files.values() if is_posed)
+    assert {a["image_id"]: a.get("keypoints") for a in written["annotations"]} == {
+        posed: [1, 1, 2],
+        3 - posed: None,
+    }
+
+
+def test_an_instances_file_with_keypoints_of_a_category_it_names_none_of_is_written_back_so(tmp_path: Path) -> None:
+    """Another file names the category's keypoints: the file that named none is not given them on a round trip."""
+    _person_files(
+        tmp_path / "coco", {"instances_train.json": (1, True, False), "person_keypoints_val.json": (2, True, True)}
+    )
+    report = labelkit.convert(tmp_path / "coco", tmp_path / "out", to="coco")
+    assert report.lost == report.transformed == []
+    for name in ("instances_train.json", "person_keypoints_val.json"):
+        assert json.loads((tmp_path / "out/annotations" / name).read_bytes()) == json.loads(
+            (tmp_path / "coco/annotations" / name).read_bytes()
+        )
+
+
 def test_images_without_detections_of_a_results_split_are_lost_with_their_annotations(tmp_path: Path) -> None:
     from labelkit.model import Label, Transcript
 

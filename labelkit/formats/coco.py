@@ -24,6 +24,7 @@ from labelkit.formats.base import Capabilities, Detection, Option
 from labelkit.formats.coco_build import Built, build
 from labelkit.formats.coco_categories import (
     category_numbers,
+    keypoint_categories,
     lvis_category_lists,
     merge_categories,
     skeleton_finding,
@@ -473,13 +474,14 @@ def _read(
     for k, (f, b) in enumerate(zip(files, built, strict=True)):  # (written back without a file_name, as read)
         for i in f.unnamed:
             joined.missing.setdefault(k, {}).setdefault(b.items["id"][i].as_py(), []).append("file_name")
+    posed = {k: set(keypoint_categories(b.objects)) for k, b in enumerate(built) if b.objects is not None}
     tables = merge_tables(files, built, joined.items, notes)
     texts = {}  # the objects' polygons and boxes as the files wrote them (see keep_source_text)
     for column, name in (("polygon", POLYGON_TEXT), ("bbox", BBOX_TEXT)):
         if "objects" in tables and name in tables["objects"].column_names:
             texts[column] = tables["objects"][name]
             tables["objects"] = tables["objects"].drop_columns([name])
-    dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories, joined.missing))
+    dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories, joined.missing, posed))
     for column, text in texts.items():
         keep_source_text(dataset.table("objects"), column, NAME, text)
     keep_sections(dataset.info, {(f.task, f.split, k): t for f in reversed(files) for k, t in f.sections.items()})

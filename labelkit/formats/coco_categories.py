@@ -247,13 +247,13 @@ def posed_categories(dataset: Dataset) -> frozenset[int]:
 
     Found once for the plan's check and the write (:func:`labelkit.formats.derived.cached`).
     """
+    return cached(dataset, "coco:posed", lambda: keypoint_categories(dataset.table("objects")), ("objects",))
 
-    def find() -> frozenset[int]:
-        objects = dataset.table("objects")
-        posed = objects["category_id"].filter(objects["keypoints"].is_valid())
-        return frozenset(pc.unique(posed.drop_null()).to_pylist()) if len(posed) else frozenset()
 
-    return cached(dataset, "coco:posed", find, ("objects",))
+def keypoint_categories(objects: pa.Table) -> frozenset[int]:
+    """The categories of ``objects`` with keypoints."""
+    posed = objects["category_id"].filter(objects["keypoints"].is_valid())
+    return frozenset(pc.unique(posed.drop_null()).to_pylist()) if len(posed) else frozenset()
 
 
 def read_categories(dataset: Dataset) -> set[int]:

@@ -49,6 +49,7 @@ class FileSpec:
     category_values: dict[str, dict[str, Any]] | None = None  # category id -> its fields' values in this file, as read
     ids: bool = False  # a detection-results file whose detections had ids: written with them
     file_name: str | None = None  # a detection-results file's name as read, when not results_<split>.json
+    nameless_keypoints: frozenset[int] = frozenset()  # categories it carried keypoints of inline, naming none
 
     @property
     def name(self) -> str:

@@ -263,6 +263,7 @@ def dataset_info(
     skipped: int,
     categories: Sequence[Category] = (),
     image_missing: dict[int, dict[str, list[str]]] | None = None,
+    posed: dict[int, set[int]] | None = None,
 ) -> DatasetInfo:
     """Dataset info holding what a COCO -> COCO round trip needs: info, licenses and the file list.
 
@@ -270,6 +271,9 @@ def dataset_info(
     ``coco_join.join_items``), written as ``image_missing`` in its entry of the file list. A file's entry also has
     the fields each of its categories has, where they are not the category's (``category_fields``), and the
     values of its own where they differ from the category's, which has the first file's (``category_values``).
+    ``posed``: per file (index), the categories of its annotations with keypoints; those of a file whose record of
+    the category names no keypoints while another file's does are listed as ``nameless_keypoints`` (written back
+    so: the writer names them in a file that gets keypoints of a category it did not carry them of).
     """
     extras: dict[str, Any] = {}
     for f in files:
@@ -298,6 +302,10 @@ def dataset_info(
         fields = {str(c["id"]): list(c) for c in f.categories if c.get("id") in natural and set(c) != natural[c["id"]]}
         if fields:  # e.g. person has keypoints in person_keypoints_*.json but not in instances_*.json
             spec["category_fields"] = fields
+            carried = (posed or {}).get(index, ())
+            nameless = sorted(c for c in carried if "keypoints" not in fields.get(str(c), ["keypoints"]))
+            if nameless:
+                spec["nameless_keypoints"] = nameless
         values: dict[str, dict[str, Any]] = {}  # e.g. LVIS's per-split image_count (the category has the first's)
         for c in f.categories:
             if c.get("id") in records:

@@ -22,6 +22,7 @@ from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
 from labelkit.formats.coco_categories import (
     category_numbers,
     category_record,
+    keypoint_categories,
     lvis_category_lists,
     posed_categories,
     read_categories,
@@ -120,6 +121,7 @@ class Writer:
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
         self.read_tasks: dict[str, set[str]] = {}  # those read from COCO (coco:files), where labels go back
         self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
+        self.inline_posed: set[int] = set()  # and those of its objects written with keypoints (see _category_json)
         self.file_ids: np.ndarray | None = None  # and their ids (a file's labels are numbered apart from them)
         self.category_home: FileSpec | None = None  # the file that lists the categories no file listed
         self.unlisted: set[int] = set()
@@ -156,6 +158,7 @@ class Writer:
                     spec.get("category_values") if isinstance(spec.get("category_values"), dict) else None,
                     spec.get("ids") is True,
                     spec.get("name") if isinstance(spec.get("name"), str) else None,
+                    _int_set(spec.get("nameless_keypoints")),
                 )
             )
             covered.add(split)
@@ -408,7 +411,7 @@ class Writer:
 
     def write_file(self, spec: FileSpec, path: Path, tasks_of_split: set[str]) -> None:
         """Write one file: its images, and the annotations on them."""
-        self.used_categories, self.file_ids = set(), None
+        self.used_categories, self.inline_posed, self.file_ids = set(), set(), None
         ids = self._item_ids(spec.split or "default", spec.images)
         if spec.task == "results":  # beside ground truth files: the detections read from a results file
             truth = tasks_of_split & ORIGINS["results"][1]
@@ -476,7 +479,10 @@ class Writer:
                 categories = self._categories(spec, tasks_of_split, self.used_categories)
             if ("categories" in spec.keys or spec.categories is None) and not self._bare_captions(spec):
                 fields, values = spec.category_fields or {}, spec.category_values or {}
-                records = [self._category_json(c, fields.get(str(c.id)), values.get(str(c.id))) for c in categories]
+                records = [
+                    self._category_json(c, fields.get(str(c.id)), values.get(str(c.id)), spec.nameless_keypoints)
+                    for c in categories
+                ]
                 fh.write(b',"categories":' + orjson.dumps(records))
             fh.write(b"}")
 
@@ -502,13 +508,25 @@ class Writer:
         return list(cats)
 
     def _category_json(
-        self, c: Category, fields: list[str] | None = None, values: dict[str, Any] | None = None
+        self,
+        c: Category,
+        fields: list[str] | None = None,
+        values: dict[str, Any] | None = None,
+        nameless: frozenset[int] = frozenset(),
     ) -> dict[str, Any]:
-        """A category's record; ``fields`` and ``values``: those it had in this file as read (COCO origin)."""
+        """A category's record; ``fields`` and ``values``: those it had in this file as read (COCO origin).
+
+        ``nameless``: the categories this file carried keypoints of as read while naming none (written so again).
+        """
         out = category_record(c, c.id in self.posed)
         out["id"] = self.category_map.get(c.id, c.id)
         if fields is not None:
-            out = {k: v for k, v in out.items() if k in fields or k in ("id", "name")}
+            # A file read without the category's keypoint names (an instances file beside a keypoints file) gets
+            # them where it now holds keypoints of it: objects moved from a split with a keypoints file to one
+            # without (they were written without names, lost: the keypoints counted none)
+            named = "keypoints" not in fields and c.keypoints is not None and c.id in self.inline_posed - nameless
+            kept = ("id", "name", "keypoints", "skeleton") if named else ("id", "name")
+            out = {k: v for k, v in out.items() if k in fields or k in kept}
         if isinstance(values, dict):  # (another file's value is the category's: e.g. LVIS's per-split image_count)
             out.update((k, v) for k, v in values.items() if k in out and k not in ("id", "name"))
         return out
@@ -659,6 +677,8 @@ class Writer:
             chunk=_WRITE_CHUNK,
         )
         self.used_categories = set(pc.unique(read["category_id"].take(pa.array(rows)).drop_null()).to_pylist())
+        if with_keypoints and not results:
+            self.inline_posed = set(keypoint_categories(read.select(["category_id", "keypoints"]).take(pa.array(rows))))
         all_ids = self.file_ids = self._object_ids()[rows]
         images = self._object_images
         starts = list(range(0, len(rows), _WRITE_CHUNK))
@@ -710,3 +730,10 @@ _RESULTS_TAG = f'"{STUFF_TAG}":"results"'
 """The extras member of a detection read from a results file (:func:`coco_join.tag_stuff`)."""
 _TAGGED = f'"{STUFF_TAG}":'
 """The start of any such member: an object read from a file of a kind of its own (stuff, keypoints, results)."""
+
+
+def _int_set(value: Any) -> frozenset[int]:
+    """A file list entry's list of ids as a set (what is no list of integers: none)."""
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(v for v in value if isinstance(v, int) and not isinstance(v, bool))
