@@ -3441,6 +3441,24 @@ def test_data_yaml_naming_itself_as_a_split_list_is_an_error_at_its_line(
     assert run.output.startswith(f"labelkit: error: {tmp_path / 'data.yaml'}:{where}: data.yaml's val names data.yaml")
 
 
+def test_a_list_outside_the_configs_folder_is_not_quoted_in_its_error(tmp_path: Path) -> None:
+    """``train: /etc/passwd`` in an untrusted data.yaml made the error quote the file's first line."""
+    secret = tmp_path / "elsewhere/secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0\n")
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds/data.yaml").write_text(f"names: [cat]\ntrain: {secret}\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path / "ds")
+    assert err.value.message == "a list of images names no image: none of its lines has an image extension"
+    assert (err.value.location.path, err.value.location.line, err.value.found) == (str(secret), 1, None)
+    assert "root:x" not in str(err.value)
+    (tmp_path / "ds/data.yaml").write_text(f"path: {secret.parent}\nnames: [cat]\ntrain: secret.txt\n")
+    with pytest.raises(InputError) as err:  # (nor where its path: names the folder)
+        labelkit.load(tmp_path / "ds")
+    assert (err.value.location.path, err.value.found) == (str(secret), None)
+
+
 @pytest.mark.parametrize(
     ("value", "files", "where", "found"),
     [

@@ -165,7 +165,7 @@ def ultralytics_layout(
         if find_sizes and (root / SIZES_FILE).is_file():
             sizes.update(load_sizes(root / SIZES_FILE, None if follow else root))
     inside = None if follow else Inside(root)
-    lines = ListLines(no_images=[])
+    lines = ListLines(no_images=[], home=config_path.parent)
     relocated = Relocated(root)
     by_label = LabelIndex(sizes)
     for source, split in sources.items():
@@ -408,7 +408,7 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         line_of[key] = number
 
     relocated = Relocated(root)
-    lines = ListLines()
+    lines = ListLines(home=root)
     moved: list[str] = []
 
     def local(key: str) -> Path:

@@ -184,11 +184,19 @@ class ListLines:
         no_images: for an Ultralytics config (``get_img_files`` keeps the lines of an image extension only),
             the lines of no image extension, passed over; None for Darknet's, which reads every line.
         named_by: the config line naming the list being read (``obj.data's train = train.txt (obj.data:2)``).
+        home: the config's folder: an error quotes the line of a list there only (``train: /etc/passwd``, a
+            file of the machine an untrusted config names, is not quoted).
     """
 
-    def __init__(self, no_images: list[tuple[Path, int, str]] | None = None, named_by: str = "the config") -> None:
+    def __init__(
+        self,
+        no_images: list[tuple[Path, int, str]] | None = None,
+        named_by: str = "the config",
+        home: Path | None = None,
+    ) -> None:
         self.no_images = no_images
         self.named_by = named_by
+        self.home = None if home is None else Inside(home)
         self.listings = Listings()
         """The folders the lines' images and label files are looked for in, each listed once."""
         self.absent: list[tuple[Path, int, str]] = []
@@ -311,6 +319,7 @@ def entries_from_list(
                     number,
                     line,
                     f"{lines.named_by} names this file as a list of images (a path a line): name the split's list",
+                    lines.home,
                 )
             lines.absent.append((list_file, number, line))
             image = candidates[0]
@@ -329,10 +338,15 @@ def entries_from_list(
             line,
             f"{lines.named_by} names this file as a list of images (a path a line): name the split's images folder "
             "or list",
+            lines.home,
         )
     return entries
 
 
-def _not_a_list(message: str, list_file: Path, number: int, line: str, hint: str) -> InputError:
-    """The error of a file a config names as a split's list whose ``line`` (at ``number``) is no image's."""
-    return InputError(message, path=list_file, line=number, found=repr(line), hint=f"{hint} there")
+def _not_a_list(message: str, list_file: Path, number: int, line: str, hint: str, home: Inside | None) -> InputError:
+    """The error of a file a config names as a split's list whose ``line`` (at ``number``) is no image's.
+
+    The line is quoted where the file is in the config's folder (``home``; None: anywhere).
+    """
+    quoted = home is None or home.holds(os.path.realpath(list_file))
+    return InputError(message, path=list_file, line=number, found=repr(line) if quoted else None, hint=f"{hint} there")
