@@ -3094,6 +3094,32 @@ def test_a_split_named_trainval_beside_train_and_val_reads_back(tmp_path: Path) 
     assert {i.id: i.split for i in labelkit.load(tmp_path / "again", "voc").items()}["c"] == "trainval"
 
 
+@pytest.mark.parametrize("attributed", [False, True])
+def test_text_beside_the_elements_of_a_voc_container_is_noted_as_left_out(tmp_path: Path, attributed: bool) -> None:
+    """Text in <object>, <bndbox>, <size> or <annotation> beside their elements was dropped without a word (the
+    fast path of files of no XML attribute and the full one alike); whitespace is no text."""
+    (tmp_path / "Annotations").mkdir()
+    root = '<annotation verified="yes">' if attributed else "<annotation>"
+    xml = (
+        f"{root}\n  <filename>a.jpg</filename>\n  <size>\t<width>10</width><height>10</height>w</size>"
+        "<object>note<name>cat</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
+        " and more<difficult>0</difficult></object>\n"
+        "<object><name>dog</name><bndbox>box<xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox>"
+        "</object>\r\n</annotation>"
+    )
+    (tmp_path / "Annotations/a.xml").write_text(xml)
+    (tmp_path / "Annotations/b.xml").write_text(
+        "<annotation>\n <filename>b.jpg</filename>\n <object>\n  <name>cat</name>\n  <bndbox>\n"
+        "   <xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax>\n  </bndbox>\n </object>\n</annotation>\n"
+    )
+    ds = labelkit.load(tmp_path, "voc")
+    assert (
+        "3 XML elements hold text beside the elements inside them, which no VOC reader reads, and it was left out: "
+        "<bndbox> (1), <object> (1), <size> (1) (first: <size> of 'a')"
+    ) in ds.read_notes
+    assert sorted(o.category_id for o in ds.objects()) == [8, 8, 12]  # (VOC's cat and dog)
+
+
 def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does_not_read(tmp_path: Path) -> None:
     """007 came back as 7, a depth without a size was dropped, and LabelImg's verified="yes" and an unknown
     <track_id> went without a word. (True, as Datumaro writes booleans, is a boolean: written back true, which a

@@ -325,6 +325,14 @@ def build(
         dataset.read_notes.append(
             f"{sum(unknown.values()):,} XML elements or attributes labelkit does not read were left out: {shown}{more}"
         )
+    stray = Counter(tag for _, _, _, item in parsed for tag in item.stray)
+    if stray:  # (writing VOC does not write it either)
+        shown = ", ".join(f"<{tag}> ({n:,})" for tag, n in sorted(stray.items(), key=lambda x: (-x[1], x[0])))
+        first = next((item_id, item.stray[0]) for item_id, _, _, item in parsed if item.stray)
+        dataset.read_notes.append(
+            f"{sum(stray.values()):,} XML elements hold text beside the elements inside them, which no VOC reader "
+            f"reads, and it was left out: {shown} (first: <{first[1]}> of {first[0]!r})"
+        )
     if unread["instances"]:
         dataset.read_notes.append(
             f"{unread['instances']:,} SegmentationObject instances have no XML object and no class under them in "

@@ -11,6 +11,8 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -379,6 +381,7 @@ class _XmlItem:
     objects: list[dict[str, Any]] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # elements and XML attributes not read (for a read note)
     respelled: list[str] = field(default_factory=list)  # boolean attribute values not spelled true/false (a note)
+    stray: list[str] = field(default_factory=list)  # containers holding text beside their elements (a note)
 
 
 _ROOT_TAGS = frozenset({"filename", "folder", "source", "path", "owner", "size", "segmented", "object"})
@@ -487,6 +490,9 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
         kept = None
     unread = kept[1] if kept is not None else _unread(root, _ROOT_TAGS, _ONCE_ROOT, path, "annotation", "annotation")
     item = _XmlItem(filename=_field_text(root.find("filename"), "filename", path, "annotation"))
+    elements = tree.elements or list(root.iter())
+    texts = list(map(_TEXT, elements))
+    item.stray = stray_text(elements, texts, lens)
     if item.filename:  # found only when reading a folder: refused here, where the file and element are known
         try:
             safe_relpath(item.filename)
@@ -525,7 +531,6 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
     usual = None if lens is None else usual_objects(root, tree.elements, tree.tags, lens)
     nodes: list[tuple[Element, Any]]
     if usual is not None:
-        texts = list(map(_TEXT, tree.elements))
         nodes = [(tree.elements[at], (texts, at, plan)) for at, plan in usual]
     else:
         nodes = [(node, None) for node in root.iterfind("object")]
@@ -542,6 +547,36 @@ def parse_annotation(data: bytes, path: str | Path) -> _XmlItem:
     if lens is not None and tree.tags not in _SHAPES and len(_SHAPES) < _MAX_SHAPES:  # (the first of its tags)
         _SHAPES[tree.tags] = (lens, unread, size_unread)
     return item
+
+
+_TAIL = attrgetter("tail")
+_CONTAINERS = frozenset(
+    {"annotation", "size", "object", "bndbox", "part", "actions", "point", "attributes", "attribute"}
+)
+"""The elements read for the elements inside them alone: text there is read by no VOC reader."""
+_XML_SPACE = " \t\r\n"
+
+
+def stray_text(elements: list[Element], texts: list[str | None], lens: tuple[int, ...] | None = None) -> list[str]:
+    """The containers (:data:`_CONTAINERS`) holding text beside their elements, once each, by tag.
+
+    ``<object>cat<name>cat</name>...``, or text after one of its elements: no reader keeps it, and writing VOC
+    dropped it unsaid. (Text inside a value, ``<name>c<i>a</i>t</name>``, or a ``<source>`` field, is an error
+    of its own.) ``texts``: each element's text; ``lens``: each element's child count, when known. The usual
+    file, whose texts there are all whitespace, is ruled out by C code alone (two joins).
+    """
+    counts = lens if lens is not None else tuple(map(len, elements))
+    inner = "".join(filter(None, compress(texts, counts)))  # (the texts before a first child)
+    tails = "".join(filter(None, map(_TAIL, elements)))
+    if not inner.strip(_XML_SPACE) and not tails.strip(_XML_SPACE):
+        return []
+    found = []
+    for element, count in zip(elements, counts, strict=True):
+        if count and element.tag in _CONTAINERS:
+            texts = [element.text, *(child.tail for child in element)]
+            if any(t and t.strip(_XML_SPACE) for t in texts):
+                found.append(element.tag)
+    return found
 
 
 _SHAPES: dict[str, tuple[tuple[int, ...], list[str], list[str]]] = {}
