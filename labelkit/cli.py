@@ -640,7 +640,7 @@ def _record_written_paths(dataset: Dataset, report: SplitReport, options: dict[s
     image is named ``a.jpg``: that output, split again with the lockfile, is found by them (by base name alone, the
     renamed items and two keys of one base name were placed anew, saying ``moved 0``).
     """
-    from labelkit.formats.voc_write import images_per_split, read_back_paths
+    from labelkit.formats.voc_names import images_per_split, read_back_paths
     from labelkit.split.inputs import item_keys
 
     items = dataset.table("items")

@@ -1021,7 +1021,7 @@ def test_an_object_of_a_keypoints_file_moved_to_a_split_without_one_goes_to_its_
 
 
 def _person_files(root: Path, files: dict[str, tuple[int, bool, bool]]) -> None:
-    """COCO files of one image each (name -> image id, whether its person has keypoints, whether the file names them)."""
+    """COCO files of one image each (name -> image id, whether its person has keypoints, whether its file names any)."""
     (root / "annotations").mkdir(parents=True)
     for name, (image, posed, named) in files.items():
         person: dict[str, Any] = {"id": image, "image_id": image, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4}

@@ -4865,7 +4865,7 @@ def test_image_names_of_bare_paths_told_in_bulk_are_the_per_item_ones(paths: lis
     import pyarrow as pa
 
     from labelkit.formats import voc_xml
-    from labelkit.formats.voc_write import _bare
+    from labelkit.formats.voc_names import _bare
 
     files = [f"f{n}" for n in range(len(paths))]
     assert voc_xml.image_names(paths, files, _bare(pa.chunked_array([paths], pa.string()))) == voc_xml.image_names(
@@ -4899,7 +4899,7 @@ def test_item_files_of_plain_ids_told_in_bulk_are_the_per_item_ones(ids: list[st
     """Plain relative ids are their own files, told by one regex over the column; the others, one at a time."""
     import pyarrow as pa
 
-    from labelkit.formats.voc_write import _item_file, _item_files
+    from labelkit.formats.voc_names import _item_file, _item_files
 
     try:
         expected = [_item_file(i) for i in ids]

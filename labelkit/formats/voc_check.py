@@ -50,7 +50,7 @@ from labelkit.formats.voc_lists import (
 from labelkit.formats.voc_masks import (
     VOID_KEYS,
 )
-from labelkit.formats.voc_names import EMPTY_SPLITS
+from labelkit.formats.voc_names import EMPTY_SPLITS, images_per_split
 from labelkit.formats.voc_order import class_list_order, read_order
 from labelkit.formats.voc_readback import (
     OBJECT_KEYS,
@@ -76,7 +76,6 @@ from labelkit.formats.voc_write import (
     Classes,
     fractional_corners,
     fractional_note,
-    images_per_split,
     labelmap_name_ok,
     voc_boxes,
 )

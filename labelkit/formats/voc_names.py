@@ -1,26 +1,33 @@
-"""The name a Pascal VOC folder gives an item: its XML (``Annotations/<name>.xml``), ImageSets lines and PNGs.
+"""The names a Pascal VOC folder gives an item: its files (XML, ImageSets lines, PNGs) and its image's.
 
 VOC's loaders (the devkit, torchvision's ``VOCDetection``, mmdetection's ``VOCDataset``) take an image's id for
 its file stem: they list ids in ``ImageSets/Main/<split>.txt`` and open ``Annotations/<id>.xml`` and
 ``JPEGImages/<id>.jpg``, never reading ``<filename>``. So an item read from another format, whose id is not its
 image's (COCO's image id ``5`` of ``a.jpg``), is named after its image's base name without its extension
 (``a``), when VOC can hold that name and no other item's name is the same, even in another case or Unicode
-normalisation; else after its id, as before. A dataset read from VOC keeps its ids (:data:`KEEP_IDS`).
+normalisation; else after its id, as before. A dataset read from VOC keeps its ids (:data:`KEEP_IDS`). The
+``<filename>`` of an item's image is its base name, or its item's where another image has that name.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.errors import InputError, OutputError
+from labelkit.formats import voc_xml
+from labelkit.formats.derived import cached
 from labelkit.formats.voc_lists import listable
 from labelkit.formats.voc_xml import file_name
 from labelkit.formats.yolo_layout import without_extension
-from labelkit.io import is_plain_relpath
-from labelkit.portable import MAX_NAME_BYTES, folded_name, folded_names, windows_cannot_hold
+from labelkit.formats.yolo_media import SPLIT_FIELD, read_splits_of
+from labelkit.io import is_plain_relpath, safe_relpath
+from labelkit.model import Dataset
+from labelkit.portable import MAX_NAME_BYTES, folded_name, folded_names, plain_relpaths, windows_cannot_hold
 
 KEEP_IDS = "voc:@ids"
 """The dataset info extra (``true``) of a dataset read from VOC whose XML names are not all its images' stems:
@@ -171,3 +178,108 @@ def stem_names(ids: pa.ChunkedArray, id_files: list[str | None], paths: pa.Chunk
                 continue
         out[n] = stem
     return out
+
+
+def image_file_names(dataset: Dataset, per_split: bool = False) -> tuple[list[str], int]:
+    """Each item's ``<filename>`` and how many were renamed (:func:`voc_xml.image_names`).
+
+    ``per_split``: the images are found in a folder per split (``media_root`` of ``{split}``), so one path in two
+    splits is two images. Otherwise an image of VOC's ``JPEGImages/``, which every split shares, is one image
+    whatever the split (two XMLs of two splits naming one were given two images, each named after its item).
+    Cached while the dataset is unchanged: check() counts them, write() writes them.
+    """
+    items = dataset.table("items")
+    # (an image's split: the one it was read from, in labelkit split, whose media_root's {split} finds it there)
+    paths = items["path"]
+    splits = read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
+    if not per_split:
+        shared = pc.starts_with(paths, "JPEGImages/").fill_null(False).to_pylist()
+        splits = [None if on else s for s, on in zip(splits, shared, strict=True)]
+    return cached(
+        dataset,
+        f"voc:image_names:{per_split}",
+        lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset), _bare(paths), splits),
+    )
+
+
+def images_per_split(options: dict[str, Any]) -> bool:
+    """Whether ``-o media_root`` finds each split's images in a folder of their own (``{split}`` in it)."""
+    return SPLIT_FIELD in str(options.get("media_root") or "")
+
+
+def read_back_paths(dataset: Dataset, per_split: bool = False) -> list[str]:
+    """Each item's image path as a VOC reader takes it from what VOC's writer writes: ``JPEGImages/<filename>``.
+
+    ``v0/a.jpg`` is ``JPEGImages/a.jpg``, or ``JPEGImages/7.jpg`` where another item's image has that name (see
+    :func:`image_file_names`); a reader takes a backslash for a slash and strips the name.
+    """
+    return ["JPEGImages/" + name.strip().replace("\\", "/") for name in image_file_names(dataset, per_split)[0]]
+
+
+def _bare(paths: pa.ChunkedArray) -> list[bool]:
+    """Per path, whether it is a plain file name alone (of one part), which ``voc_xml.file_name`` keeps as it is."""
+    bare: list[bool] = plain_relpaths(paths, unless="/").fill_null(False).to_pylist()
+    return bare
+
+
+def item_files(dataset: Dataset) -> list[str]:
+    r"""Each item's file below ``Annotations/``, without ``.xml`` (``writable`` finds them, ``write`` reuses them).
+
+    An item from another format than VOC is named after its image's base name without its extension where VOC's
+    loaders would not find its image by its id (:mod:`labelkit.formats.voc_names`). Else its id, made a plain
+    relative path (``a\b`` is ``a/b``): VOC names an item's files after its id. An id that
+    starts as a drive would on Windows (``b:c``, ``C:x``, ``c:/x``) is a relative path elsewhere, whose name
+    Windows cannot hold (``:``): :func:`~labelkit.formats.voc_write.writable` reports its item lost, as it does
+    ``x/b:c``.
+
+    Raises:
+        OutputError: an id that cannot name a file inside the output (``/a``, ``//host/a``, ``../a``, empty), of
+            an item not named after its image.
+    """
+    return named(dataset)[0]
+
+
+def named(dataset: Dataset) -> tuple[list[str], int]:
+    """:func:`item_files`, and how many items are named after their images (cached while the dataset is unchanged)."""
+    items = dataset.table("items")
+    paths = None if dataset.info.extras.get(KEEP_IDS) is True else items["path"]
+    return cached(dataset, "voc:files", lambda: _named_files(items["id"], paths))
+
+
+def _item_files(ids: pa.ChunkedArray) -> list[str]:
+    """:func:`_item_file` of each id; a plain relative path (a number, COCO's), its own file, is told in bulk."""
+    return _named_files(ids, None)[0]
+
+
+def _named_files(ids: pa.ChunkedArray, paths: pa.ChunkedArray | None) -> tuple[list[str], int]:
+    """:func:`_item_files`; with ``paths``, the items named after their images (:func:`stem_names`), counted."""
+    plain = plain_relpaths(ids)
+    files = [i if p else _file_or_none(str(i)) for i, p in zip(ids.to_pylist(), plain.to_pylist(), strict=True)]
+    stems = stem_names(ids, files, paths) if paths is not None and paths.null_count < len(paths) else None
+    named = files if stems is None else [s if s is not None else f for s, f in zip(stems, files, strict=True)]
+    if None in named:  # (an id that names no file, of an item not named after its image: the error)
+        _item_file(str(ids[named.index(None)].as_py()))
+    return cast(list[str], named), 0 if stems is None else len(stems) - stems.count(None)
+
+
+def _file_or_none(item_id: str) -> str | None:
+    """:func:`_item_file` of an id, or None when it names no file inside the output."""
+    try:
+        return _item_file(item_id)
+    except OutputError:
+        return None
+
+
+def _item_file(item_id: str) -> str:
+    """An item's file below ``Annotations/``, without ``.xml`` (see :func:`item_files`)."""
+    text = item_id.replace("\\", "/")
+    try:
+        if text[1:2] == ":" and not text.startswith("/"):  # (a drive: "./" keeps safe_relpath from taking it so)
+            return safe_relpath(f"./{text}")
+        return safe_relpath(item_id)
+    except InputError:
+        raise OutputError(
+            f"item {item_id!r}: its id cannot name a file inside the output",
+            expected="a relative path without '..'",
+            hint="rename the item (Pascal VOC names an item's files after its id: Annotations/<id>.xml)",
+        ) from None

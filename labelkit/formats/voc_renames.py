@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from labelkit.formats import voc_xml
-from labelkit.formats.voc_names import STEM_REASON
-from labelkit.formats.voc_write import image_file_names, item_files, named
+from labelkit.formats.voc_names import STEM_REASON, image_file_names, item_files, named
 from labelkit.formats.yolo_media import is_image
 from labelkit.model import Dataset
 from labelkit.report import Report
@@ -20,7 +19,7 @@ def renamed_files(dataset: Dataset, report: Report, media: str, per_split: bool 
     """Report the items whose files are not named as their ids, images renamed, paths read back otherwise.
 
     check() calls it, with the ``media`` option, and whether ``media_root`` has a folder per split (``per_split``:
-    see :func:`~labelkit.formats.voc_write.image_file_names`).
+    see :func:`~labelkit.formats.voc_names.image_file_names`).
     """
     ids = dataset.table("items")["id"].to_pylist()
     files, stemmed = named(dataset)

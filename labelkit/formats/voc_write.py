@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.errors import InputError, OutputError
 from labelkit.file_batches import create_files
 from labelkit.formats import voc_xml
 from labelkit.formats.derived import cached
@@ -59,7 +58,7 @@ from labelkit.formats.voc_masks import (
     png_values,
     void_cells,
 )
-from labelkit.formats.voc_names import EMPTY_SPLITS, KEEP_IDS, stem_names
+from labelkit.formats.voc_names import EMPTY_SPLITS, image_file_names, images_per_split, item_files
 from labelkit.formats.voc_values import (
     LINE_BREAK,
     as_list,
@@ -69,14 +68,13 @@ from labelkit.formats.voc_values import (
     part_ok,
     xml_text,
 )
-from labelkit.formats.yolo_media import SPLIT_FIELD, ChunkedRows, media_of, place_media, read_splits_of
-from labelkit.io import create_file, safe_relpath
+from labelkit.formats.yolo_media import ChunkedRows, media_of, place_media, read_splits_of
+from labelkit.io import create_file
 from labelkit.model import Category, Dataset
 from labelkit.model import geometry as G
 from labelkit.model.tables import contains_match, decode_json_cell, read_only, true_mask, valid_mask
 from labelkit.portable import (
     drop_unportable,
-    plain_relpaths,
     same_files,
     split_list_entries,
     unportable_paths,
@@ -538,110 +536,6 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     # (in the order of what was read, as every format counts them; image labels only where some were written)
     report.written = {"items": len(ids), **({"label annotations": label_lines} if label_lines else {})}
     report.written["object annotations"] = written_objects + painted_alone - pool.lost_objects + pool.class_only
-
-
-def image_file_names(dataset: Dataset, per_split: bool = False) -> tuple[list[str], int]:
-    """Each item's ``<filename>`` and how many were renamed (:func:`voc_xml.image_names`).
-
-    ``per_split``: the images are found in a folder per split (``media_root`` of ``{split}``), so one path in two
-    splits is two images. Otherwise an image of VOC's ``JPEGImages/``, which every split shares, is one image
-    whatever the split (two XMLs of two splits naming one were given two images, each named after its item).
-    Cached while the dataset is unchanged: check() counts them, write() writes them.
-    """
-    items = dataset.table("items")
-    # (an image's split: the one it was read from, in labelkit split, whose media_root's {split} finds it there)
-    paths = items["path"]
-    splits = read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
-    if not per_split:
-        shared = pc.starts_with(paths, "JPEGImages/").fill_null(False).to_pylist()
-        splits = [None if on else s for s, on in zip(splits, shared, strict=True)]
-    return cached(
-        dataset,
-        f"voc:image_names:{per_split}",
-        lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset), _bare(paths), splits),
-    )
-
-
-def images_per_split(options: dict[str, Any]) -> bool:
-    """Whether ``-o media_root`` finds each split's images in a folder of their own (``{split}`` in it)."""
-    return SPLIT_FIELD in str(options.get("media_root") or "")
-
-
-def read_back_paths(dataset: Dataset, per_split: bool = False) -> list[str]:
-    """Each item's image path as a VOC reader takes it from what :func:`write` writes: ``JPEGImages/<filename>``.
-
-    ``v0/a.jpg`` is ``JPEGImages/a.jpg``, or ``JPEGImages/7.jpg`` where another item's image has that name (see
-    :func:`image_file_names`); a reader takes a backslash for a slash and strips the name.
-    """
-    return ["JPEGImages/" + name.strip().replace("\\", "/") for name in image_file_names(dataset, per_split)[0]]
-
-
-def _bare(paths: pa.ChunkedArray) -> list[bool]:
-    """Per path, whether it is a plain file name alone (of one part), which ``voc_xml.file_name`` keeps as it is."""
-    bare: list[bool] = plain_relpaths(paths, unless="/").fill_null(False).to_pylist()
-    return bare
-
-
-def item_files(dataset: Dataset) -> list[str]:
-    r"""Each item's file below ``Annotations/``, without ``.xml`` (``writable`` finds them, ``write`` reuses them).
-
-    An item from another format than VOC is named after its image's base name without its extension where VOC's
-    loaders would not find its image by its id (:mod:`labelkit.formats.voc_names`). Else its id, made a plain
-    relative path (``a\b`` is ``a/b``): VOC names an item's files after its id. An id that
-    starts as a drive would on Windows (``b:c``, ``C:x``, ``c:/x``) is a relative path elsewhere, whose name
-    Windows cannot hold (``:``): :func:`writable` reports its item lost, as it does ``x/b:c``.
-
-    Raises:
-        OutputError: an id that cannot name a file inside the output (``/a``, ``//host/a``, ``../a``, empty), of
-            an item not named after its image.
-    """
-    return named(dataset)[0]
-
-
-def named(dataset: Dataset) -> tuple[list[str], int]:
-    """:func:`item_files`, and how many items are named after their images (cached while the dataset is unchanged)."""
-    items = dataset.table("items")
-    paths = None if dataset.info.extras.get(KEEP_IDS) is True else items["path"]
-    return cached(dataset, "voc:files", lambda: _named_files(items["id"], paths))
-
-
-def _item_files(ids: pa.ChunkedArray) -> list[str]:
-    """:func:`_item_file` of each id; a plain relative path (a number, COCO's), its own file, is told in bulk."""
-    return _named_files(ids, None)[0]
-
-
-def _named_files(ids: pa.ChunkedArray, paths: pa.ChunkedArray | None) -> tuple[list[str], int]:
-    """:func:`_item_files`; with ``paths``, the items named after their images (:func:`stem_names`), counted."""
-    plain = plain_relpaths(ids)
-    files = [i if p else _file_or_none(str(i)) for i, p in zip(ids.to_pylist(), plain.to_pylist(), strict=True)]
-    stems = stem_names(ids, files, paths) if paths is not None and paths.null_count < len(paths) else None
-    named = files if stems is None else [s if s is not None else f for s, f in zip(stems, files, strict=True)]
-    if None in named:  # (an id that names no file, of an item not named after its image: the error)
-        _item_file(str(ids[named.index(None)].as_py()))
-    return cast(list[str], named), 0 if stems is None else len(stems) - stems.count(None)
-
-
-def _file_or_none(item_id: str) -> str | None:
-    """:func:`_item_file` of an id, or None when it names no file inside the output."""
-    try:
-        return _item_file(item_id)
-    except OutputError:
-        return None
-
-
-def _item_file(item_id: str) -> str:
-    """An item's file below ``Annotations/``, without ``.xml`` (see :func:`item_files`)."""
-    text = item_id.replace("\\", "/")
-    try:
-        if text[1:2] == ":" and not text.startswith("/"):  # (a drive: "./" keeps safe_relpath from taking it so)
-            return safe_relpath(f"./{text}")
-        return safe_relpath(item_id)
-    except InputError:
-        raise OutputError(
-            f"item {item_id!r}: its id cannot name a file inside the output",
-            expected="a relative path without '..'",
-            hint="rename the item (Pascal VOC names an item's files after its id: Annotations/<id>.xml)",
-        ) from None
 
 
 def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str, int, str]]]:
