@@ -121,7 +121,9 @@ class Writer:
         self.tasks_by_split: dict[str, set[str]] = {}  # the files of each split (see plan)
         self.read_tasks: dict[str, set[str]] = {}  # those read from COCO (coco:files), where labels go back
         self.used_categories: set[int] = set()  # the categories of the annotations of the file last picked
-        self.inline_posed: set[int] = set()  # and those of its objects written with keypoints (see _category_json)
+        # and those of its objects written with keypoints, where it names their points (see _category_json): not
+        # those it carried keypoints of as read while naming none, unless objects of a keypoints file moved in
+        self.inline_posed: set[int] = set()
         self.file_ids: np.ndarray | None = None  # and their ids (a file's labels are numbered apart from them)
         self.category_home: FileSpec | None = None  # the file that lists the categories no file listed
         self.unlisted: set[int] = set()
@@ -479,10 +481,7 @@ class Writer:
                 categories = self._categories(spec, tasks_of_split, self.used_categories)
             if ("categories" in spec.keys or spec.categories is None) and not self._bare_captions(spec):
                 fields, values = spec.category_fields or {}, spec.category_values or {}
-                records = [
-                    self._category_json(c, fields.get(str(c.id)), values.get(str(c.id)), spec.nameless_keypoints)
-                    for c in categories
-                ]
+                records = [self._category_json(c, fields.get(str(c.id)), values.get(str(c.id))) for c in categories]
                 fh.write(b',"categories":' + orjson.dumps(records))
             fh.write(b"}")
 
@@ -508,23 +507,16 @@ class Writer:
         return list(cats)
 
     def _category_json(
-        self,
-        c: Category,
-        fields: list[str] | None = None,
-        values: dict[str, Any] | None = None,
-        nameless: frozenset[int] = frozenset(),
+        self, c: Category, fields: list[str] | None = None, values: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        """A category's record; ``fields`` and ``values``: those it had in this file as read (COCO origin).
-
-        ``nameless``: the categories this file carried keypoints of as read while naming none (written so again).
-        """
+        """A category's record; ``fields`` and ``values``: those it had in this file as read (COCO origin)."""
         out = category_record(c, c.id in self.posed)
         out["id"] = self.category_map.get(c.id, c.id)
         if fields is not None:
             # A file read without the category's keypoint names (an instances file beside a keypoints file) gets
             # them where it now holds keypoints of it: objects moved from a split with a keypoints file to one
             # without (they were written without names, lost: the keypoints counted none)
-            named = "keypoints" not in fields and c.keypoints is not None and c.id in self.inline_posed - nameless
+            named = "keypoints" not in fields and c.keypoints is not None and c.id in self.inline_posed
             kept = ("id", "name", "keypoints", "skeleton") if named else ("id", "name")
             out = {k: v for k, v in out.items() if k in fields or k in kept}
         if isinstance(values, dict):  # (another file's value is the category's: e.g. LVIS's per-split image_count)
@@ -678,7 +670,13 @@ class Writer:
         )
         self.used_categories = set(pc.unique(read["category_id"].take(pa.array(rows)).drop_null()).to_pylist())
         if with_keypoints and not results:
-            self.inline_posed = set(keypoint_categories(read.select(["category_id", "keypoints"]).take(pa.array(rows))))
+            posed = rows[valid_mask(read["keypoints"])[rows]] if read["keypoints"].null_count < len(read) else rows[:0]
+            if len(posed):  # (COCO 2017's instances files have none: nothing taken)
+                taken = read.select(["category_id", "keypoints", "extras"]).take(pa.array(posed))
+                self.inline_posed = set(keypoint_categories(taken))
+                if self.inline_posed & spec.nameless_keypoints:  # (and a keypoints file's objects moved in: named)
+                    moved = taken.filter(pa.array(contains_match(taken["extras"], _KEYPOINTS_TAG)))
+                    self.inline_posed -= spec.nameless_keypoints - keypoint_categories(moved)
         all_ids = self.file_ids = self._object_ids()[rows]
         images = self._object_images
         starts = list(range(0, len(rows), _WRITE_CHUNK))
@@ -727,6 +725,7 @@ class Writer:
 
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
 _RESULTS_TAG = f'"{STUFF_TAG}":"results"'
+_KEYPOINTS_TAG = f'"{STUFF_TAG}":"person_keypoints"'
 """The extras member of a detection read from a results file (:func:`coco_join.tag_stuff`)."""
 _TAGGED = f'"{STUFF_TAG}":'
 """The start of any such member: an object read from a file of a kind of its own (stuff, keypoints, results)."""
