@@ -7,6 +7,7 @@ an exit code; the library never prints.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -145,15 +146,47 @@ class LabelkitError(Exception):
     def one_line(self) -> str:
         """The whole error as one line: location, message, expectation and hint."""
         where = str(self.location)
-        text = f"{where}: {self.message}" if where else self.message
+        message = plain_types(self.message)
+        text = f"{where}: {message}" if where else message
         if self.expected is not None:
-            text += f" (expected {self.expected}"
+            text += f" (expected {plain_types(self.expected)}"
             text += f", found {self.found})" if self.found is not None else ")"
         elif self.found is not None:
             text += f" (found {self.found})"
         if self.hint:
             text += f"; hint: {self.hint}"
         return text.translate(_ONE_LINE)
+
+
+_JSON_TYPES = {
+    "object": "an object",
+    "array": "an array",
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "null": "null",
+}
+"""msgspec's names of JSON types, as an error line says them."""
+_TYPE_NAMES = re.compile(r"`([a-z]+(?: \| [a-z]+)*)`")
+
+
+def plain_types(text: str) -> str:
+    """The type names msgspec gives (``Expected `int | null`, got `str```) in ``text`` in words, without backticks.
+
+    >>> plain_types("Expected `int | null`, got `str`"), plain_types("Expected `array` of length 4")
+    ('Expected an integer or null, got a string', 'Expected an array of length 4')
+    """
+    if "`" not in text:
+        return text
+
+    def words(m: re.Match[str]) -> str:
+        names = m.group(1).split(" | ")
+        if not all(n in _JSON_TYPES for n in names):
+            return m.group(0)
+        return " or ".join(_JSON_TYPES[n] for n in names)
+
+    return _TYPE_NAMES.sub(words, text)
 
 
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"

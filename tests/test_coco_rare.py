@@ -754,12 +754,12 @@ def test_a_captions_region_of_another_type_is_reported_lost_not_written(tmp_path
 @pytest.mark.parametrize(
     ("segmentation", "place", "found"),
     [
-        ({"size": [10, 10], "counts": [True]}, "counts/0", "expected `int`, found true"),
-        ({"size": [10, False], "counts": [100]}, "size/1", "expected `int`, found false"),
+        ({"size": [10, 10], "counts": [True]}, "counts/0", "expected an integer, found true"),
+        ({"size": [10, False], "counts": [100]}, "size/1", "expected an integer, found false"),
         (
             {"size": [10, 10], "counts": [10**20]},
             "counts/0",
-            "expected `int` <= 9223372036854775807, found 10" + "0" * 19,
+            "expected an integer <= 9223372036854775807, found 10" + "0" * 19,
         ),
     ],
 )
@@ -778,11 +778,11 @@ def test_an_rle_value_of_the_wrong_type_is_shown_as_json(
 @pytest.mark.parametrize(
     ("text", "error", "findings"),
     [
-        ("true", "#: Expected `object`, got `bool`", [("#", "true is not valid under any of the given schemas")]),
-        (' "x"', "#: Expected `object`, got `str`", [("#", "'x' is not valid under any of the given schemas")]),
+        ("true", "#: Expected an object, got a boolean", [("#", "true is not valid under any of the given schemas")]),
+        (' "x"', "#: Expected an object, got a string", [("#", "'x' is not valid under any of the given schemas")]),
         (
             '{"images": [1], "annotations": [3, {"id": 1}], "categories": ["c"]}',
-            "#/images/0: Expected `object`, got `int`",
+            "#/images/0: Expected an object, got an integer",
             [
                 ("#/annotations/0", "3 is not of type 'object'"),
                 ("#/annotations/1/category_id", "missing required field 'category_id' or 'caption'"),
@@ -793,7 +793,7 @@ def test_an_rle_value_of_the_wrong_type_is_shown_as_json(
         ),
         (
             "[1, 2]",
-            "#/0: Expected `object`, got `int`",
+            "#/0: Expected an object, got an integer",
             [("#/0", "1 is not of type 'object'"), ("#/1", "2 is not of type 'object'")],
         ),
     ],
@@ -829,7 +829,7 @@ _SKIP = "; hint: pass -o skip_invalid=true to skip bad annotations"
             "segmentation",
             {"foo": 1, "size": [10, 10], "counts": [1, "x"]},
             "segmentation/counts/1",
-            'segmentation must be polygons or an RLE {size, counts} (expected `int`, found "x")',
+            'segmentation must be polygons or an RLE {size, counts} (expected an integer, found "x")',
             "'x' is not of type 'integer'",
         ),
     ],
@@ -937,12 +937,12 @@ _RESULT = {"image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5}
         (
             "instances_val.json",
             json.dumps({"x": 1, **_doc()}).replace('"annotations": [', '"annotations": 5, "y": ['),
-            "#/annotations: Expected `array`, got `int`",
+            "#/annotations: Expected an array, got an integer",
         ),
         (
             "instances_val.json",
             json.dumps(_doc(caption=5, extra=1)),
-            "#/annotations/0/caption: Expected `str`, got `int`",
+            "#/annotations/0/caption: Expected a string, got an integer",
         ),
     ],
     ids=[
