@@ -3120,6 +3120,31 @@ def test_text_beside_the_elements_of_a_voc_container_is_noted_as_left_out(tmp_pa
     assert sorted(o.category_id for o in ds.objects()) == [8, 8, 12]  # (VOC's cat and dog)
 
 
+@pytest.mark.parametrize("split", ["train", "val"])
+def test_trainval_lists_read_beside_one_of_train_and_val_are_written_again(tmp_path: Path, split: str) -> None:
+    """Main's, the classes' and the actions' trainval lists needed both train and val lists: beside one of them
+    they were not written, unsaid (torchvision's image_set='trainval' then found no list)."""
+    src = tmp_path / "in"
+    for sub in ("Annotations", "ImageSets/Main", "ImageSets/Action"):
+        (src / sub).mkdir(parents=True)
+    (src / "Annotations/a.xml").write_text(
+        "<annotation><filename>a.jpg</filename><size><width>8</width><height>6</height><depth>3</depth></size>"
+        "<segmented>0</segmented><object><name>person</name><pose>Unspecified</pose><truncated>0</truncated>"
+        "<difficult>0</difficult><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>4</xmax><ymax>4</ymax></bndbox>"
+        "<actions><jumping>1</jumping></actions></object></annotation>"
+    )
+    lists = {"Main/{}.txt": "a\n", "Main/person_{}.txt": "a  1\n", "Action/{}.txt": "a 1\n"}
+    lists["Action/jumping_{}.txt"] = "a 1  1\n"
+    for name, text in lists.items():
+        for s in (split, "trainval"):
+            (src / "ImageSets" / name.format(s)).write_text(text)
+    report = labelkit.convert(src, tmp_path / "out", to="voc")
+    assert report.lost == report.transformed == []
+    for name, text in lists.items():
+        for s in (split, "trainval"):
+            assert (tmp_path / "out/ImageSets" / name.format(s)).read_text() == text
+
+
 def test_a_voc_round_trip_keeps_attribute_texts_and_depth_and_notes_what_it_does_not_read(tmp_path: Path) -> None:
     """007 came back as 7, a depth without a size was dropped, and LabelImg's verified="yes" and an unknown
     <track_id> went without a word. (True, as Datumaro writes booleans, is a boolean: written back true, which a

@@ -162,18 +162,17 @@ def _names_the_folder(item_id: str) -> bool:
     return item_id[:1] == "." and all(part in ("", ".") for part in item_id.replace("\\", "/").split("/"))
 
 
-def _with_trainval(by_split: dict[str, list[str]], trainval: bool, either: bool = False) -> dict[str, list[str]]:
-    """The lists by split, plus (``trainval``, and both train and val listed) ``trainval``: their ids sorted.
+def _with_trainval(by_split: dict[str, list[str]], trainval: bool) -> dict[str, list[str]]:
+    """The lists by split, plus (``trainval``, and train or val listed) ``trainval``: their ids sorted.
 
     VOC's releases list train + val again as trainval, sorted; a VOC reader passes over it (see ``voc_sets.Sets``).
-    With ``either`` (a task's lists: Segmentation, Action, Layout), one of train and val is enough: a task with
-    only a val list (VOC2012's Segmentation of a set whose train images have no masks) gets its trainval list too,
-    as read (it was left out, or, items of a split named trainval in it, written without val's). Main's and the
-    classes' need both, as their trainval lines say labels a reader takes from there.
+    One of train and val is enough: a kind with only a val list (VOC2012's Segmentation of a set whose train
+    images have no masks), or only a train list, gets its trainval list too, as read (it was left out, or, items
+    of a split named trainval in it, written without val's). A reader reads a trainval list's lines only for the
+    items no train or val list names (or whose own split has no list of the class or action): lines repeating
+    train's or val's change nothing it reads.
     """
-    if not trainval or not (
-        ("train" in by_split or "val" in by_split) if either else ("train" in by_split and "val" in by_split)
-    ):
+    if not trainval or not ("train" in by_split or "val" in by_split):
         return by_split
     # (items of a split named trainval are listed there too: a VOC reader places them there, as neither
     # train nor val lists them)
@@ -388,7 +387,7 @@ def class_lists(
 ) -> ClassLists:
     """The class lists :func:`write` writes (``ids`` and ``splits``: each item's), and those that yield their file.
 
-    ``trainval``: the input had trainval lists, made again (the union of train and val) when both are written.
+    ``trainval``: the input had trainval lists, made again (the union of train and val) when either is written.
     ``outside``: the items (positions) in no Main list (by default :func:`not_in_main`'s; the writer's own).
     """
     name_of = {c.id: class_as_read(c.name) for c in dataset.categories}
@@ -404,7 +403,7 @@ def class_lists(
     for n, (item_id, split) in enumerate(zip(ids, splits, strict=True)):
         if listable(item_id) and n not in outside:
             members_of[split].append(item_id)
-    union = trainval and "train" in members_of and "val" in members_of
+    union = trainval and ("train" in members_of or "val" in members_of)
     members_of = _with_trainval(dict(members_of), trainval)
     files = [f"{cls}_{split}.txt" for cls in used if cls in labelled and class_list_ok(cls) for split in members_of]
     return ClassLists(used, labelled, members_of, yielding_lists(set(splits), files), union, _shown(dataset, labelled))
@@ -425,7 +424,7 @@ def _shown(dataset: Dataset, classes: set[str]) -> frozenset[tuple[str, str]]:
 def action_lists(flags: ActionFlags, trainval: bool) -> tuple[ActionLines, dict[str, str]]:
     """The lines of each ``Action/<action>_<split>.txt``, and the lists another's name takes on macOS or Windows.
 
-    ``trainval`` lists are made again (sorted) when the input had them and train and val have lines. The lists
+    ``trainval`` lists are made again (sorted) when the input had them and train or val has lines. The lists
     that yield (:func:`yielding_lists`) are not written.
 
     An action whose list Windows cannot create (``con.x_train.txt``: a device) is left to the caller.
@@ -434,7 +433,7 @@ def action_lists(flags: ActionFlags, trainval: bool) -> tuple[ActionLines, dict[
     for split, action, item_id, k, flag in flags.lines:
         actions[split][action].append((item_id, k, flag))
     by_split: ActionLines = {s: dict(a) for s, a in actions.items()}
-    if trainval and "train" in by_split and "val" in by_split:
+    if trainval and ("train" in by_split or "val" in by_split):
         union: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
         for split in ("train", "val", "trainval"):
             for action, lines in by_split.get(split, {}).items():
@@ -449,7 +448,7 @@ def unread_action_flags(flags: ActionFlags, trainval: bool) -> list[tuple[str, s
     by_split, yielding = action_lists(flags, trainval)
     if not yielding:
         return []
-    union = trainval and "train" in by_split and "val" in by_split
+    union = trainval and ("train" in by_split or "val" in by_split)
     return [
         (split, action)
         for split, action, *_ in flags.lines
@@ -518,7 +517,7 @@ def write_lists(
             continue
         folder = path / "ImageSets" / task
         folder.mkdir(parents=True, exist_ok=True)
-        for split, members in sorted(_with_trainval(by_split, trainval, either=task != "Main").items()):
+        for split, members in sorted(_with_trainval(by_split, trainval).items()):
             if task == "Action" and action_objects is not None:  # VOC2012's: a line per object with actions
                 text = "".join(
                     f"{line(m, m)} {k}\n" if k else f"{line(m, m)}\n"
