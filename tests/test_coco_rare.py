@@ -1086,6 +1086,40 @@ def test_an_instances_file_with_keypoints_of_a_category_it_names_none_of_is_writ
         )
 
 
+@pytest.mark.parametrize(
+    "own",
+    [
+        {"info": {"description": "my model"}},
+        {"type": "x"},
+        {"categories": [{"id": 1, "name": "a", "supercategory": "s"}]},
+        {},  # (nothing of its own: written as a list, nothing lost)
+    ],
+)
+def test_a_results_document_beside_ground_truth_reports_its_own_values_lost(
+    tmp_path: Path, own: dict[str, Any]
+) -> None:
+    """It was written as a list of detections, its info, other keys and category fields gone, unsaid."""
+    image = {"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}
+    root = tmp_path / "in/annotations"
+    root.mkdir(parents=True)
+    truth = {"images": [image], "annotations": [], "categories": [{"id": 1, "name": "a"}]}
+    (root / "instances_val.json").write_text(json.dumps(truth))
+    detection = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5}
+    document = {"images": [image], "annotations": [detection], "categories": [{"id": 1, "name": "a"}], **own}
+    (root / "results_val.json").write_text(json.dumps(document))
+    if not own:
+        report = labelkit.convert(tmp_path / "in", tmp_path / "out", to="coco")
+        assert report.lost == []
+        assert json.loads((tmp_path / "out/annotations/results_val.json").read_bytes()) == [detection]
+        return
+    with pytest.raises(DataLossError) as err:
+        labelkit.convert(tmp_path / "in", tmp_path / "out", to="coco")
+    assert [(c.what, c.count) for c in err.value.report.lost] == [
+        ("COCO detection-results documents written as lists, with values of their own", 1)
+    ]
+    assert not (tmp_path / "out").exists()
+
+
 def test_images_without_detections_of_a_results_split_are_lost_with_their_annotations(tmp_path: Path) -> None:
     from labelkit.model import Label, Transcript
 

@@ -21,7 +21,12 @@ from labelkit.formats.capability import (
     extras_key_counts,
     report_annotation_extras,
 )
-from labelkit.formats.coco_categories import ADDED_SKELETONS, added_skeletons, skeleton_indexes_outside
+from labelkit.formats.coco_categories import (
+    ADDED_SKELETONS,
+    added_skeletons,
+    category_record,
+    skeleton_indexes_outside,
+)
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
 from labelkit.formats.coco_homes import files_read, keypoints_file_values
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
@@ -318,6 +323,14 @@ def check_dataset(dataset: Dataset, report: Report, capabilities: Capabilities, 
         "info, licenses, other top-level keys (Detectron's type) and category fields (a supercategory, keypoint "
         f"names, LVIS' image_count) ({first} first)",
     )
+    documents, first = results_documents(dataset)
+    report.lose(
+        "COCO detection-results documents written as lists, with values of their own",
+        documents,
+        "a results file read as a document ({images, annotations, categories}) beside ground truth files of its "
+        "split is written as cocoapi's loadRes reads one, a list of detections: its own info, licenses, other "
+        f"top-level keys and category fields no other file of its split gives are not written ({first} first)",
+    )
     report.transform("category skeletons", added_skeletons(dataset), ADDED_SKELETONS)
     if outside := skeleton_indexes_outside(dataset):
         report.note(
@@ -525,6 +538,53 @@ def _foreign_extras(table: pa.Table, kind: str, target: str, report: Report) -> 
     keys = {key: n for key, n in extras_key_counts(extras.filter(maybe)).items() if not key.startswith("coco:")}
     # (VOC's parts, actions, flags and pose holding content are lost, a label's difficult flag too)
     report_annotation_extras(keys, extras.filter(maybe), "coco", target, report, kind)
+
+
+def results_documents(dataset: Dataset) -> tuple[int, str | None]:
+    """The detection-results files read as documents whose split is written, holding values no list holds; the first.
+
+    A results file is written as a list of detections: a document's own top-level values (``own``: info and
+    licenses unlike the dataset's, other keys; its info and licenses where no file written as a document has
+    them) are not written, nor its categories' fields that no other file of its split lists (a supercategory the
+    instances file beside it has not).
+    """
+    read = files_read(dataset.info.extras.get("coco:files"))
+    splits = set(dataset.item_splits("default"))
+    natural = {str(c.id): list(category_record(c)) for c in dataset.categories}
+
+    def fields(f: dict[str, Any], cid: str) -> set[str]:
+        given = f.get("category_fields")
+        own = given.get(cid) if isinstance(given, dict) else None
+        return set(own if isinstance(own, list) else natural.get(cid, []))
+
+    # (the keys of the files written as documents: a document's info and licenses are written where one has them)
+    kept_keys = {
+        k
+        for f in read
+        if f.get("task") != "results" and ((f.get("split") or "default") in splits or f.get("images") == [])
+        for k in f.get("keys") or []
+    }
+    out = []
+    for f in read:
+        split = f.get("split") or "default"
+        if f.get("task") != "results" or not f.get("keys") or split not in splits:
+            continue
+        others = [g for g in read if g is not f and (g.get("split") or "default") == split]
+        own_fields = any(
+            fields(f, str(c)) - set().union(*(fields(g, str(c)) for g in others if c in _listed(g))) for c in _listed(f)
+        )
+        sections = {"info", "licenses"} & set(f.get("keys") or []) - kept_keys
+        if f.get("own") or (others and own_fields) or f.get("category_values") or sections:
+            out.append(f)
+    if not out:
+        return 0, None
+    return len(out), str(out[0].get("name") or f"results_{out[0].get('split') or 'default'}.json")
+
+
+def _listed(f: dict[str, Any]) -> list[Any]:
+    """The category ids a file list entry says its file lists (none when it says none)."""
+    given = f.get("categories")
+    return given if isinstance(given, list) else []
 
 
 def files_of_splits_gone(dataset: Dataset) -> tuple[int, str | None]:
