@@ -3441,6 +3441,27 @@ def test_data_yaml_naming_itself_as_a_split_list_is_an_error_at_its_line(
     assert run.output.startswith(f"labelkit: error: {tmp_path / 'data.yaml'}:{where}: data.yaml's val names data.yaml")
 
 
+def test_darknet_lines_not_kept_and_repeated_list_lines_are_noted(tmp_path: Path) -> None:
+    """obj.data's eval, top, map and difficult lines were dropped from the obj.data written, and an image listed
+    twice (weighed in training) listed once, without a word."""
+    (tmp_path / "obj_train_data").mkdir()
+    Image.new("RGB", (10, 10)).save(tmp_path / "obj_train_data/a.jpg")
+    (tmp_path / "obj_train_data/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "obj.names").write_text("a\n")
+    (tmp_path / "train.txt").write_text("obj_train_data/a.jpg\nobj_train_data/a.jpg\n")
+    (tmp_path / "obj.data").write_text(
+        "classes = 1\ntrain = train.txt\nnames = obj.names\nbackup = weights/\neval = coco\ntop = 5\n"
+    )
+    ds = labelkit.load(tmp_path)
+    assert ds.read_notes == [
+        "obj.data's eval = coco, top = 5, backup = weights/ not kept: the obj.data labelkit writes has no such "
+        "line (it has backup = backup/)",
+        "1 list line names an image a line before named (train.txt:2): one item, listed once when written (a "
+        "repeat weighs an image in training)",
+    ]
+    assert len(ds.table("items")) == 1
+
+
 def test_a_list_outside_the_configs_folder_is_not_quoted_in_its_error(tmp_path: Path) -> None:
     """``train: /etc/passwd`` in an untrusted data.yaml made the error quote the file's first line."""
     secret = tmp_path / "elsewhere/secret.txt"
@@ -3555,7 +3576,9 @@ def test_list_lines_naming_an_image_not_found_nor_its_label_file_are_read_with_a
     assert [i.id for i in ds.items()].count("missing/d") == 1
     assert ds.read_notes == [
         "3 list lines name images not found, nor their label files ('missing/d.jpg' at train.txt:3 first): each is "
-        "read as an image without objects (a list shipped without its images?)"
+        "read as an image without objects (a list shipped without its images?)",
+        "1 list line names an image a line before named (train.txt:5): one item, listed once when written (a "
+        "repeat weighs an image in training)",
     ]
 
 
@@ -3899,7 +3922,8 @@ def test_a_split_data_yaml_or_obj_data_names_that_is_not_there_is_noted(tmp_path
     (root / "train.txt").write_text("labels/train/a.jpg\n")
     report = labelkit.convert(root / "obj.data", tmp_path / "out2", to="labelkit", image_size="10x10")
     assert report.notes[0] == "obj.data's valid = data/valid.txt names no list file found: nothing of it is read"
-    assert not any("top" in note for note in report.notes)
+    assert not any("top = 5 names" in note for note in report.notes)  # (no list: not kept, said so)
+    assert "obj.data's top = 5 not kept: the obj.data labelkit writes has no such line" in report.notes
 
 
 def test_notes_on_a_config_of_another_name_name_it(tmp_path: Path) -> None:
@@ -5044,6 +5068,8 @@ def test_list_lines_written_on_another_machine_are_read_as_the_files_inside_the_
     ]
     assert [(o.item_id, o.category_id) for o in ds.objects()] == [(name, 0) for name in expected]
     assert ds.read_notes == [
+        "1 list line names an image a line before named (train.txt:7): one item, listed once when written (a "
+        "repeat weighs an image in training)",
         "5 list lines name files outside the dataset folder ('/content/drive/MyDrive/data/obj/a.jpg' at "
         "train.txt:1 first, read as obj/a.jpg): each is read as the file inside it whose path ends as the line's "
         "does (a list written on another machine?)",
@@ -5161,6 +5187,8 @@ def test_obj_data_paths_written_on_another_machine_are_the_files_inside_the_data
     assert [c.name for c in ds.categories] == ["cat", "dog"]
     assert [(i.id, i.media.path, i.split) for i in ds.items()] == [("obj/a", "obj/a.jpg", "train")]
     assert ds.read_notes == [
+        "obj.data's backup = /content/drive/MyDrive/backup not kept: the obj.data labelkit writes has no such line "
+        "(it has backup = backup/)",
         "obj.data names files outside the dataset folder (written on another machine?): read "
         "names = /content/darknet/data/obj.names (obj.data:3) as obj.names, train = /content/darknet/data/train.txt "
         "(obj.data:2) as data/train.txt, the file inside it whose path ends as each does",
@@ -5227,7 +5255,10 @@ def test_obj_data_keys_naming_no_list_of_images_are_not_read(tmp_path: Path) -> 
     (root / "difficult.txt").write_text("obj/a.txt\n")  # (AlexeyAB's -map reads it: labels, no images)
     ds = labelkit.load(root, "yolo")
     assert [(i.id, i.split) for i in ds.items()] == [("train/obj/a", "train"), ("test/obj/a", "test")]
-    assert ds.read_notes == []
+    assert ds.read_notes == [
+        "obj.data's map = data/coco.map, top = 5, labels = /content/darknet/data/labels.list, difficult = "
+        "difficult.txt not kept: the obj.data labelkit writes has no such line"
+    ]
 
 
 # -- file names that are not one file on every machine ---------------------------------------------

@@ -217,7 +217,8 @@ def ultralytics_layout(
             f"{' first' if count > 1 else ''}): not read, as Ultralytics reads none of them"
         )
     unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
-    layout.notes += [note for note in (lines.absent_note(root), relocated.note(), unlisted) if note is not None]
+    notes = (lines.absent_note(root), lines.repeated_note(root), relocated.note(), unlisted)
+    layout.notes += [note for note in notes if note is not None]
     unnamed, datasets = unread_folders(root, [s for s in sources if s.is_dir()], layout.entries, config_path)
     layout.notes += [own_dataset_note(name, cfg) for name, cfg in datasets.items()]
     if (loose := loose_images(root, [s for s in sources if s.is_dir()], layout.entries)) is not None:
@@ -491,13 +492,22 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
         lines.named_by = f"{cfg}'s {key} = {config[key]} ({cfg}:{line_of[key]})"
         layout.entries += entries_from_list(source, root, split, inside, relocated, lines)
         layout.splits_read.append(split)
+    # (an obj.data written has classes, its lists, names = obj.names, backup = backup/ and the task)
+    unkept = [k for k in config if k not in (*named, "classes", "names", "backup", "task")]
+    unkept += ["backup"] if config.get("backup", "backup/") != "backup/" else []
+    if unkept:
+        layout.notes.append(
+            f"{cfg}'s {', '.join(f'{k} = {config[k]}' for k in unkept)} not kept: the obj.data labelkit writes has "
+            "no such line" + (" (it has backup = backup/)" if "backup" in unkept else "")
+        )
     if moved:
         layout.notes.append(
             f"{cfg} names files outside the dataset folder (written on another machine?): read {', '.join(moved)}, "
             "the file inside it whose path ends as each does"
         )
     unlisted = unlisted_note(lines.listings.unlisted(lines.folders, layout.entries), root)
-    layout.notes += [note for note in (lines.absent_note(root), relocated.note(), unlisted) if note is not None]
+    notes = (lines.absent_note(root), lines.repeated_note(root), relocated.note(), unlisted)
+    layout.notes += [note for note in notes if note is not None]
     unnamed, datasets = unread_folders(root, [], layout.entries, data_path, darknet=True)
     layout.notes += [own_dataset_note(name, cfg) for name, cfg in datasets.items()]
     if unnamed:  # (obj_valid_data/ beside an obj.data naming train only: left out unsaid)

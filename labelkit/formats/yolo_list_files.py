@@ -203,6 +203,8 @@ class ListLines:
         """The lines naming an image that is not there, nor its label file: the file, its line number, the line."""
         self.folders: set[str] = set()
         """The folders of the images the lists name (:meth:`Listings.unlisted` looks there for others)."""
+        self.repeated: list[tuple[Path, int]] = []
+        """The lines naming an image a line before named (the file, its line number): one item, listed once."""
 
     def absent_note(self, root: Path) -> str | None:
         """The read note counting the lines of :attr:`absent`, naming the first; None when there is none."""
@@ -215,6 +217,19 @@ class ListLines:
         else:
             what = f"{len(self.absent):,} list lines name images not found, nor their label files ({at} first): each is"
         return f"{what} read as an image without objects (a list shipped without its images?)"
+
+    def repeated_note(self, root: Path) -> str | None:
+        """The read note counting the lines of :attr:`repeated`, naming the first; None when there is none."""
+        if not self.repeated:
+            return None
+        source, number = self.repeated[0]
+        at = f"{rel_path(source, root)}:{number}"
+        n = len(self.repeated)
+        what = "1 list line names" if n == 1 else f"{n:,} list lines name"
+        return (
+            f"{what} an image a line before named ({at}{' first' if n > 1 else ''}): one item, listed once when "
+            "written (a repeat weighs an image in training)"
+        )
 
 
 _LIST_FIX = "rewrite the list with paths relative to the dataset folder (or the list's)"
@@ -324,6 +339,7 @@ def entries_from_list(
             lines.absent.append((list_file, number, line))
             image = candidates[0]
         if (same := os.path.normcase(image)) in seen:  # an image listed twice (to weigh it in training) is one item
+            lines.repeated.append((list_file, number))
             continue
         seen.add(same)
         key = without_suffix(rel_path(image, root) if climbs else name)
