@@ -1405,6 +1405,20 @@ def test_an_image_renamed_into_a_folder_keeps_its_name_when_written_again(tmp_pa
     [
         ([("a", "b_c"), ("a_b", "c")], ["b_c", "c"], "a_b_c.txt: would be both the list of class 'a' in split 'b_c'"),
         ([("a", "train")], ["train", "a_train"], "a_train.txt: would be both the list of split 'a_train'"),
+        # (a VOC reader took the longest split the name ends with: class dog's label list of split val_train)
+        (
+            [("dog_val", "train")],
+            ["train", "val_train"],
+            "dog_val_train.txt: would be the list of class 'dog_val' in split 'train', which a VOC reader takes for "
+            "the list of class 'dog' in split 'val_train'",
+        ),
+        # (no label at all: the split's list of one-word lines was class dog's lacking its values, an error)
+        (
+            [],
+            ["train", "dog_train"],
+            "dog_train.txt: would be the list of split 'dog_train', which a VOC reader takes for the list of class "
+            "'dog' in split 'train'",
+        ),
     ],
 )
 def test_class_and_split_lists_that_would_be_one_file_are_refused(
@@ -2428,7 +2442,7 @@ def test_thousands_of_class_lists_and_split_lists_are_each_read_once(tmp_path: P
     name_of = {c.id: c.name for c in ds.categories}
     assert sorted((lab.item_id, name_of[lab.category_id]) for lab in ds.labels()) == [("a", "b_c"), ("b", "k0001")]
     assert {i.id: i.split for i in ds.items()} == {"a": "val_2017", "b": "2017"}
-    assert [voc_sets._split_of(s, set(splits)) for s in ("x_val_2017", "x_2017", "_val", "val_2017", "k_s7")] == [
+    assert [voc_sets.list_split(s, set(splits)) for s in ("x_val_2017", "x_2017", "_val", "val_2017", "k_s7")] == [
         "val_2017",
         "2017",
         None,

@@ -44,7 +44,9 @@ from labelkit.formats.voc_lists import (
     list_clash,
     listable,
     may_hold_voc,
+    split_list_misread,
     unread_action_flags,
+    written_classes,
     written_tasks,
 )
 from labelkit.formats.voc_masks import (
@@ -231,6 +233,10 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose("image labels without a category", labels["category_id"].null_count, f"{TARGET} lists labels by class")
     if labels.num_rows:
         _report_yielding_class_lists(dataset, str(options.get("split") or "train"), report)
+    main: dict[str, list[str]] = {s: [] for s in dataset.item_splits(str(options.get("split") or "train"))}
+    empty_lists_again(main, dataset.info.extras.get(EMPTY_SPLITS))
+    if clash := split_list_misread(main, written_classes(dataset)):  # (after a clash of two lists: the writer's order)
+        raise clash.error(Path("ImageSets/Main"))
     if labels.num_rows:  # an ImageSets class list holds an image, a class and a difficult flag: nothing more
         kept = written.table("labels")  # (a label lost whole is not counted again for its fields)
         report.lose(

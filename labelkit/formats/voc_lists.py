@@ -7,7 +7,7 @@ that what the plan reports of the lists is what the writer writes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -528,17 +528,19 @@ def write_lists(
             else:
                 text = "".join(f"{line(m, m)}\n" for m in members if listable(m))
             create_file(str(folder / f"{split}.txt"), text.encode())
-    if not dataset.table("labels").num_rows:
-        return 0
-    plan = class_lists(dataset, ids, splits, trainval, outside)
-    value = label_values(dataset)
     main = path / "ImageSets" / "Main"
     # one folder holds both <split>.txt and <class>_<split>.txt: class a of split b_c and class a_b of split c
     # (or class a of split train and split a_train) would write one file (refused); classes Cat and cat would
     # on macOS and Windows, whose file systems do not tell case (nor Unicode normalisation) apart: the second
     # by name yields (plan.yielding, reported lost by check()), on every machine
-    if clash := list_clash(plan, lists.get("Main", {})):
+    plan = class_lists(dataset, ids, splits, trainval, outside) if dataset.table("labels").num_rows else None
+    if plan is not None and (clash := list_clash(plan, lists.get("Main", {}))):
         raise clash.error(main)
+    if clash := split_list_misread(lists.get("Main", {}), written_classes(dataset)):  # (check() refuses them too)
+        raise clash.error(main)
+    if plan is None:
+        return 0
+    value = label_values(dataset)
     written = {folded_name(f"{split}.txt") for split in lists.get("Main", {})}
     for cls in filter(class_list_ok, plan.used):  # a class file is named after the class (check() reports others)
         for split, members in sorted(plan.members_of.items()):
@@ -556,6 +558,30 @@ def write_lists(
     return sum(1 for *_, read in plan.listed(value) if read)
 
 
+def list_split(stem: str, splits: Container[str]) -> str | None:
+    """The longest of ``splits`` a ``<class>_<split>`` list name ends with, after a ``_`` and a class (None: none).
+
+    Each ``_`` after the first character is tried, from the left (the longest split first), so that a folder of
+    thousands of lists and splits is not each list's name against each split's (which was quadratic).
+
+    Examples:
+        >>> list_split("cat_val_2017", {"val", "val_2017"}), list_split("_val", {"val"}), list_split("a_b", {"c"})
+        ('val_2017', None, None)
+    """
+    at = stem.find("_", 1)
+    while at >= 0:
+        if stem[at + 1 :] in splits:
+            return stem[at + 1 :]
+        at = stem.find("_", at + 1)
+    return None
+
+
+def list_class(stem: str, splits: Container[str]) -> str | None:
+    """The class a ``<class>_<split>.txt`` list names, of the longest of ``splits`` its name ends with (None: none)."""
+    split = list_split(stem, splits)
+    return stem[: -len(split) - 1] if split is not None else None
+
+
 @dataclass(frozen=True)
 class ListClash:
     """Two lists of ``ImageSets/Main`` that would be one file: the file's name, and what each would be."""
@@ -563,11 +589,16 @@ class ListClash:
     name: str
     first: str
     second: str
+    misread: bool = False
+    """The file is ``first`` alone, which a VOC reader takes for ``second`` (by its name)."""
 
     def error(self, main: Path) -> OutputError:
         """The error naming them, refused before anything is written (check() raises it too, so a plan does)."""
+        what = f"{self.first}, which a VOC reader takes for {self.second}" if self.misread else None
         return OutputError(
-            f"would be both {self.first} and {self.second}", path=main / self.name, hint="rename the class or the split"
+            f"would be {what}" if what else f"would be both {self.first} and {self.second}",
+            path=main / self.name,
+            hint="rename the class or the split",
         )
 
 
@@ -579,7 +610,9 @@ def list_clash(plan: ClassLists, splits: Iterable[str]) -> ListClash | None:
     such a clash: the later yields its file (``plan.yielding``, reported lost by check()), and a class list of all
     -1 lines whose file another list takes is not written (its class is in ``labelmap.txt``).
     """
+    splits = list(splits)
     written = {folded_name(f"{split}.txt"): f"the list of split {split!r}" for split in splits}
+    names = {*splits, *plan.members_of}  # (the split lists a reader finds: trainval's too)
     for cls in filter(class_list_ok, plan.used):
         for split in sorted(plan.members_of):
             name = f"{cls}_{split}.txt"
@@ -589,6 +622,34 @@ def list_clash(plan: ClassLists, splits: Iterable[str]) -> ListClash | None:
             if key in written:
                 return ListClash(name, written[key], f"the list of class {cls!r} in split {split!r}")
             written[key] = f"the list of class {cls!r} in split {split!r}"
+            if cls in plan.labelled and (read := list_split(name[:-4], names)) != split and read is not None:
+                # (class dog_val of split train, beside a split val_train: class dog's list of split val_train)
+                other = f"the list of class {name[: -len(read) - 5]!r} in split {read!r}"
+                return ListClash(name, f"the list of class {cls!r} in split {split!r}", other, misread=True)
+    return None
+
+
+def written_classes(dataset: Dataset) -> set[str]:
+    """The classes a VOC reader of what is written knows by name: VOC's and the labelmap's (the dataset's)."""
+    from labelkit.formats.voc import VOC_CLASSES  # (voc imports this module)
+
+    return {*VOC_CLASSES, *(class_as_read(c.name) for c in dataset.categories)}
+
+
+def split_list_misread(splits: Iterable[str], classes: AbstractSet[str]) -> ListClash | None:
+    """The first split list a VOC reader takes for a class's list by its name, or None.
+
+    ``dog_train.txt``, the list of split ``dog_train`` beside split ``train``, names class ``dog`` (of
+    ``classes``: the labelmap's and VOC's) in split ``train``: a reader takes its one-word lines for a class list
+    lacking its values, and refuses the folder.
+    """
+    names = set(splits)
+    for split in sorted(names):
+        cls = list_class(split, names)
+        if cls is not None and cls in classes:
+            read = split[len(cls) + 1 :]
+            other = f"the list of class {cls!r} in split {read!r} (lacking its values)"
+            return ListClash(f"{split}.txt", f"the list of split {split!r}", other, misread=True)
     return None
 
 

@@ -8,7 +8,7 @@ neither, as labelkit writes a split named trainval, is not such a union, and is 
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import islice
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.voc_files import is_fork
-from labelkit.formats.voc_lists import READ_TASKS
+from labelkit.formats.voc_lists import READ_TASKS, list_class, list_split
 from labelkit.io import names_are_utf8, read_text, require_utf8_name, safe_relpath
 from labelkit.portable import by_name
 
@@ -191,7 +191,7 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
     for f in files:
         if f in listing:
             continue
-        split = _split_of(f.stem, names)
+        split = list_split(f.stem, names)
         if "_" not in f.stem:  # (a list of no split, as VoTT writes one with its train/test split off: '')
             cls, split = f.stem, ""
         else:
@@ -312,7 +312,7 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
     """
     named: list[tuple[Path, str, str]] = []
     for f in files:
-        split = _split_of(f.stem, splits)
+        split = list_split(f.stem, splits)
         action, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
         named.append((f, action, split))
     # <action>_trainval.txt beside train or val lists: their lines again, read for the images whose own split has
@@ -349,24 +349,6 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
                 sets.place(item, split)
 
 
-def _split_of(stem: str, splits: Container[str]) -> str | None:
-    """The longest of ``splits`` a ``<class>_<split>`` list name ends with, after a ``_`` and a class (None: none).
-
-    Each ``_`` after the first character is tried, from the left (the longest split first), so that a folder of
-    thousands of lists and splits is not each list's name against each split's (which was quadratic).
-
-    Examples:
-        >>> _split_of("cat_val_2017", {"val", "val_2017"}), _split_of("_val", {"val"}), _split_of("a_b", {"c"})
-        ('val_2017', None, None)
-    """
-    at = stem.find("_", 1)
-    while at >= 0:
-        if stem[at + 1 :] in splits:
-            return stem[at + 1 :]
-        at = stem.find("_", at + 1)
-    return None
-
-
 VOC_ACTIONS = frozenset(
     {
         "jumping",
@@ -385,12 +367,6 @@ VOC_ACTIONS = frozenset(
 """VOC2012's actions: ``<action>_<split>.txt`` beside ``<split>.txt`` in ``ImageSets/Action`` is the action's list."""
 
 
-def _class_of(stem: str, splits: Container[str]) -> str | None:
-    """The class a ``<class>_<split>.txt`` list names, of the longest of ``splits`` its name ends with (None: none)."""
-    split = _split_of(stem, splits)
-    return stem[: -len(split) - 1] if split is not None else None
-
-
 def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes: AbstractSet[str]) -> set[Path]:
     """The lists of one-word lines that are a known class's list of a known split: class lists lacking values.
 
@@ -400,8 +376,8 @@ def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes:
     So are ``Action``'s lists of ``image index`` lines lacking their flag, of VOC2012's actions or another list's.
     """
     splits = {f.stem for f in split_files}
-    known = classes | {c for f in class_files if (c := _class_of(f.stem, splits)) is not None}
-    return {f for f in split_files if _class_of(f.stem, splits) in known}  # (a list's own name is no suffix of it)
+    known = classes | {c for f in class_files if (c := list_class(f.stem, splits)) is not None}
+    return {f for f in split_files if list_class(f.stem, splits) in known}  # (a list's own name is no suffix of it)
 
 
 def _lists(folder: Path, root: Path, forks: list[str]) -> list[Path]:
