@@ -4410,6 +4410,19 @@ def test_a_mask_that_cannot_be_painted_is_counted_once_for_the_first_reason(tmp_
     ]
 
 
+def test_a_polygon_of_the_background_class_painted_with_masks_all_is_lost_as_a_polygon(tmp_path: Path) -> None:
+    """With ``-o masks=all`` a polygon of class 0 (the background, which no PNG value paints) was reported lost
+    as a mask it never was; without the option, as a polygon."""
+    ds = Dataset(categories=[Category(id=0, name="background"), Category(id=1, name="cat")])
+    ds.add_item(Item(id="m", media=Media(path="m.jpg", width=6, height=4)))
+    ds.add(Object(id="p", item_id="m", category_id=0, bbox=(0.0, 0.0, 2.0, 2.0), polygon=[[0, 0, 2, 0, 2, 2]]))
+    for r in (
+        labelkit.plan(ds, "voc", masks="all"),
+        labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True, masks="all"),
+    ):
+        assert [(c.what, c.count, c.reason) for c in r.lost] == [("polygons", 1, _NO_CLASS_VALUE)]
+
+
 def test_a_mask_of_another_size_past_the_254th_instance_is_counted_once(tmp_path: Path) -> None:
     """The masks of XML objects after the 254th of an image are lost (no instance value); one of another size
     than its image was counted there too."""

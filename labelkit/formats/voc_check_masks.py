@@ -200,13 +200,15 @@ def check_masks(dataset: Dataset, report: Report, masks: str, box_ok: np.ndarray
         "their segmentation PNGs take the size of their first mask (or void region), which a reader takes for the "
         "image's: they read back of that size",
     )
-    painted = instances | has_mask  # (instances: with masks=all, polygons of XML objects too)
     # (each mask counted once, for the first reason it cannot be painted: its size, then its class's value)
     no_value = (
         f"a class PNG holds class values 1 to {VOID_INDEX - 1} (0 is the background): the background class and "
         f"the classes from the {VOID_INDEX}th on cannot be painted"
     )
-    report.lose("masks", int((painted & xml & unpaintable & ~huge & ~wrong).sum()), no_value)
+    report.lose("masks", int((has_mask & xml & unpaintable & ~huge & ~wrong).sum()), no_value)
+    if masks == "all":  # (the polygons of XML objects painted too: lost as polygons, not as masks they never were)
+        polygons = instances & ~has_mask & xml & unpaintable & ~huge & ~wrong
+        report.lose("polygons", int(polygons.sum()), no_value)
     report.lose(
         "objects",
         int((has_mask & ~xml & unpaintable & ~huge & ~wrong).sum()),
