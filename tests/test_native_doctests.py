@@ -36,7 +36,6 @@ MODULES = [
     "labelkit.formats.voc_values",
     "labelkit.formats.voc_lists",
     "labelkit.formats.voc_names",
-    "labelkit.formats.voc_sets",
     "labelkit.formats.yolo_list_files",
     "labelkit.formats.yolo_folders",
     "labelkit.formats.yolo_keypoints",
