@@ -265,3 +265,24 @@ def test_a_crowd_flag_written_as_the_text_false_is_no_crowd_region(tmp_path: Pat
     for target in ("yolo", "voc"):
         counts = {c.what: c.count for c in labelkit.plan(ds, target).lost}
         assert counts.get("object annotations' crowd flags (coco:iscrowd)", 0) == lost
+
+
+def test_an_empty_split_read_from_voc_or_yolo_is_written_by_the_other(tmp_path: Path) -> None:
+    """VOC's empty ImageSets/Main/test.txt (a test split to fill later) was dropped unsaid by a YOLO write, and
+    YOLO's empty test split by a VOC write, each format writing back only its own."""
+    voc = tmp_path / "voc"
+    (voc / "Annotations").mkdir(parents=True)
+    (voc / "ImageSets/Main").mkdir(parents=True)
+    (voc / "Annotations/a.xml").write_text(
+        "<annotation><filename>a.jpg</filename><size><width>10</width><height>10</height></size><object>"
+        "<name>cat</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox></object>"
+        "</annotation>"
+    )
+    (voc / "ImageSets/Main/train.txt").write_text("a\n")
+    (voc / "ImageSets/Main/test.txt").write_text("")
+    labelkit.convert(voc, tmp_path / "yolo", to="yolo")
+    assert "test: images/test\n" in (tmp_path / "yolo/data.yaml").read_text()
+    assert labelkit.load(tmp_path / "yolo").info.extras["yolo:@empty_splits"] == ["test"]
+    labelkit.convert(tmp_path / "yolo", tmp_path / "back", to="voc")
+    assert (tmp_path / "back/ImageSets/Main/test.txt").read_bytes() == b""
+    assert sorted(p.name for p in (tmp_path / "back/ImageSets/Main").iterdir()) == ["test.txt", "train.txt"]

@@ -201,6 +201,22 @@ WRITABLE = "writable"
 the format cannot write at all (rows, items or values its own reader would refuse, items whose files would
 not be the same on every machine), and each loss as ``report.lose`` arguments. ``api.save`` and ``plan`` call
 it once, with the write options, before ``check``, and hand both the reduced dataset."""
+EMPTY_SPLIT_KEYS = ("voc:@empty_splits", "yolo:@empty_splits")
+"""Info extras naming the splits a dataset was read with that hold no item: VOC's (an empty
+``ImageSets/Main/test.txt``) and YOLO's (an empty split folder or list). VOC and YOLO write each such split
+again, empty, whichever of the two read it."""
+
+
+def empty_splits_read(extras: dict[str, Any]) -> list[str]:
+    """The splits of :data:`EMPTY_SPLIT_KEYS` in a dataset's info extras, in order, each once."""
+    out: list[str] = []
+    for key in EMPTY_SPLIT_KEYS:
+        value = extras.get(key)
+        if isinstance(value, list):
+            out += [split for split in value if isinstance(split, str)]
+    return list(dict.fromkeys(out))
+
+
 SOURCE_TEXT = "SOURCE_TEXT"
 """Optional format flag: ``read(path, source_text=True)`` keeps the text of values as the file wrote them
 (:func:`labelkit.model.tables.keep_source_text`), which the same format's writer passes through instead of

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.formats.base import Capabilities
+from labelkit.formats.base import Capabilities, empty_splits_read
 from labelkit.formats.capability import RENUMBERED, check_capabilities, extras_key_counts, renumbered
 from labelkit.formats.voc import CAPABILITIES, TITLE, voc_palette
 from labelkit.formats.voc_check_masks import (
@@ -52,7 +52,7 @@ from labelkit.formats.voc_lists import (
 from labelkit.formats.voc_masks import (
     VOID_KEYS,
 )
-from labelkit.formats.voc_names import EMPTY_SPLITS, images_per_split
+from labelkit.formats.voc_names import images_per_split
 from labelkit.formats.voc_order import class_list_order, read_order
 from labelkit.formats.voc_readback import (
     OBJECT_KEYS,
@@ -234,7 +234,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     if labels.num_rows:
         _report_yielding_class_lists(dataset, str(options.get("split") or "train"), report)
     main: dict[str, list[str]] = {s: [] for s in dataset.item_splits(str(options.get("split") or "train"))}
-    empty_lists_again(main, dataset.info.extras.get(EMPTY_SPLITS))
+    empty_lists_again(main, empty_splits_read(dataset.info.extras))
     if clash := split_list_misread(main, written_classes(dataset)):  # (after a clash of two lists: the writer's order)
         raise clash.error(Path("ImageSets/Main"))
     if labels.num_rows:  # an ImageSets class list holds an image, a class and a difficult flag: nothing more
@@ -470,7 +470,7 @@ def _report_yielding_class_lists(dataset: Dataset, split: str, report: Report) -
     splits = dataset.item_splits(split)
     plan = class_lists(dataset, ids, splits, dataset.info.extras.get("voc:trainval") is True)
     main: dict[str, list[str]] = {s: [] for s in splits}
-    empty_lists_again(main, dataset.info.extras.get(EMPTY_SPLITS))
+    empty_lists_again(main, empty_splits_read(dataset.info.extras))
     if clash := list_clash(plan, main):  # (the writer refuses it: so does a plan, and a dry run exits as it would)
         raise clash.error(Path("ImageSets/Main"))
     if plan.yielding:

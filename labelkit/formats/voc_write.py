@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from labelkit.file_batches import create_files
 from labelkit.formats import voc_xml
+from labelkit.formats.base import empty_splits_read
 from labelkit.formats.derived import cached
 from labelkit.formats.voc import VOC_CLASSES, VOID_INDEX, voc_palette
 from labelkit.formats.voc_files import without_fork_items
@@ -58,7 +59,7 @@ from labelkit.formats.voc_masks import (
     png_values,
     void_cells,
 )
-from labelkit.formats.voc_names import EMPTY_SPLITS, image_file_names, images_per_split, item_files
+from labelkit.formats.voc_names import image_file_names, images_per_split, item_files
 from labelkit.formats.voc_values import (
     LINE_BREAK,
     as_list,
@@ -526,7 +527,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
         for _, _, item_id, k, _ in flags.lines:
             indices[item_id].add(k)
         objects_listed = {item_id: sorted(ks) for item_id, ks in indices.items()}
-    empty_lists_again(lists["Main"], dataset.info.extras.get(EMPTY_SPLITS))
+    empty_lists_again(lists["Main"], empty_splits_read(dataset.info.extras))
     label_lines = write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed, outside)
     write_action_lists(path, flags, file_ids, dataset.info.extras.get("voc:trainval") is True)
     if not classes.standard:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from labelkit.errors import InputError
+from labelkit.formats.base import empty_splits_read
 from labelkit.formats.yolo_media import is_image_name, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml
 from labelkit.io import Inside, walk_files
@@ -530,9 +531,7 @@ def empty_splits_written(dataset: Dataset, splits: list[str], layout: str) -> li
     layout folder; a name of other than letters, digits, ``_``, ``-`` and ``.``, as the info extras may be
     edited): a same-format round trip lost the config key, and the folder or list, unsaid.
     """
-    read = dataset.info.extras.get(EMPTY_SPLITS)
-    if not isinstance(read, list):
-        return []
+    read = empty_splits_read(dataset.info.extras)  # (VOC's empty lists too)
     taken = {s.casefold() for s in splits}
     out: list[str] = []
     for split in read:

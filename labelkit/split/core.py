@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from labelkit.api_args import as_path, output_path, require_dataset, type_name
 from labelkit.errors import UsageError, require_bools
+from labelkit.formats.base import EMPTY_SPLIT_KEYS
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
 from labelkit.portable import SPLIT_FOLDERS
@@ -38,9 +39,7 @@ version.
 VERSIONS = assign.VERSIONS
 
 METHODS = ("balanced", "hash")
-_EMPTY_SPLITS = ("voc:@empty_splits", "yolo:@empty_splits")
-"""Info extras naming splits read with no item, which VOC and YOLO write again, empty (``voc_names.EMPTY_SPLITS``,
-``yolo_layout.EMPTY_SPLITS``): a split's output has the splits it asked for."""
+
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -379,7 +378,7 @@ def split(
         if crossed:
             warnings.append(crossed)
     out = dataset.copy()
-    for key in _EMPTY_SPLITS:  # (the splits are the split's: none read empty is written again)
+    for key in EMPTY_SPLIT_KEYS:  # (the splits are the split's: none read empty is written again)
         out.info.extras.pop(key, None)
     if n_items:
         column = pa.array([names[j] for j in item_split.tolist()], pa.string())
