@@ -3134,6 +3134,32 @@ def test_text_beside_the_elements_of_a_voc_container_is_noted_as_left_out(tmp_pa
     assert sorted(o.category_id for o in ds.objects()) == [8, 8, 12]  # (VOC's cat and dog)
 
 
+def test_an_empty_task_list_is_written_back_empty(tmp_path: Path) -> None:
+    """An empty ImageSets/Segmentation/val.txt (or Action's, Layout's) vanished from a VOC round trip, unsaid, where
+    Main's empty list came back; a split of it keeps none (its splits are those asked for)."""
+    src = tmp_path / "in"
+    for sub in ("Annotations", "ImageSets/Main", "ImageSets/Segmentation", "ImageSets/Layout"):
+        (src / sub).mkdir(parents=True)
+    (src / "Annotations/a.xml").write_text(
+        "<annotation><filename>a.jpg</filename><size><width>8</width><height>6</height></size><object>"
+        "<name>cat</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>4</xmax><ymax>4</ymax></bndbox></object>"
+        "</annotation>"
+    )
+    lists = {"Main/train.txt": "a\n", "Main/test.txt": "", "Segmentation/train.txt": "a\n"}
+    lists |= {"Segmentation/val.txt": "", "Layout/val.txt": ""}
+    for name, text in lists.items():
+        (src / "ImageSets" / name).write_text(text)
+    for target in ("voc", "labelkit"):  # (through labelkit JSON too)
+        labelkit.convert(src, tmp_path / target, to=target, allow_loss=target != "voc")
+    labelkit.convert(tmp_path / "labelkit", tmp_path / "again", to="voc")
+    for out in ("voc", "again"):
+        written = {p.relative_to(tmp_path / out / "ImageSets").as_posix() for p in (tmp_path / out).rglob("*.txt")}
+        assert {name: (tmp_path / out / "ImageSets" / name).read_text() for name in written} == lists
+    result = CliRunner().invoke(cli, ["split", str(src), str(tmp_path / "split"), "--ratios", "train=1"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "split/ImageSets").rglob("*.txt")) == ["train.txt", "train.txt"]
+
+
 @pytest.mark.parametrize("split", ["train", "val"])
 def test_trainval_lists_read_beside_one_of_train_and_val_are_written_again(tmp_path: Path, split: str) -> None:
     """Main's, the classes' and the actions' trainval lists needed both train and val lists: beside one of them

@@ -207,6 +207,11 @@ EMPTY_SPLIT_KEYS = ("voc:@empty_splits", "yolo:@empty_splits")
 again, empty, whichever of the two read it."""
 
 
+EMPTY_TASK_LISTS = "voc:@empty_task_lists"
+"""The info extra of a dataset read from VOC with task lists naming no image (``ImageSets/Segmentation/val.txt``
+empty): task -> their splits, which writing VOC writes back empty."""
+
+
 def empty_splits_read(extras: dict[str, Any]) -> list[str]:
     """The splits of :data:`EMPTY_SPLIT_KEYS` in a dataset's info extras, in order, each once."""
     out: list[str] = []

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.errors import InputError
+from labelkit.formats.base import EMPTY_TASK_LISTS
 from labelkit.formats.voc import (
     VOC_CLASSES,
     VOID_INDEX,
@@ -287,6 +288,8 @@ def build(
     extras: dict[str, Any] = {k: True for k, v in info_extras.items() if v}
     if sets.empty:  # (Main's split lists naming no image: written back, empty)
         extras[EMPTY_SPLITS] = sets.empty
+    if sets.empty_tasks:  # (and the tasks')
+        extras[EMPTY_TASK_LISTS] = sets.empty_tasks
     info = DatasetInfo(extras=extras) if extras else None
     dataset = Dataset.from_tables(tables, categories, info)
     flagged = (  # (only with index lines: a pass over every object)

@@ -653,6 +653,19 @@ def split_list_misread(splits: Iterable[str], classes: AbstractSet[str]) -> List
     return None
 
 
+def empty_task_lists_again(lists: dict[str, dict[str, list[str]]], read: object) -> None:
+    """Give each task's lists (``lists``: task -> split -> items) the splits its lists were read naming no image.
+
+    ``ImageSets/Segmentation/val.txt``, empty, was not written back, as Main's was (see :func:`empty_lists_again`).
+    ``read``: the ``voc:@empty_task_lists`` info extra (task -> splits).
+    """
+    if not isinstance(read, dict):
+        return
+    for task, splits in read.items():
+        if task in READ_TASKS and isinstance(splits, list):
+            empty_lists_again(lists.setdefault(task, {}), splits)
+
+
 def empty_lists_again(main: dict[str, list[str]], read: object) -> None:
     """Give ``main`` (split -> the items its Main list names) the splits whose lists were read naming no image.
 

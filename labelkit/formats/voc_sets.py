@@ -64,6 +64,7 @@ class Sets:
     task_splits: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # item -> task -> the splits of
     # the task's lists naming it (Segmentation/trainval.txt of a train item: written back there, not in train.txt)
     empty: list[str] = field(default_factory=list)  # Main's split lists naming no image (written back empty)
+    empty_tasks: dict[str, list[str]] = field(default_factory=dict)  # task -> its lists naming no image (so too)
 
     def place(self, item: str, split: str) -> None:
         """The item's split is the first list's that names it; the others are remembered for a read note.
@@ -266,7 +267,9 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
         task_finer = task_names & {"train", "val"}
         for f in sorted(task_files, key=lambda f: f.stem == "trainval" and bool(task_finer)):
             again = f.stem == "trainval" and bool(task_finer)
+            lines = 0
             for number, fields in _read_list(f):
+                lines += 1
                 if task == "Segmentation" and len(fields) > 1:  # (the words after the first were dropped unsaid)
                     raise InputError(
                         "a split list line holds one image name",
@@ -293,6 +296,8 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
                 if item not in sets.split_of:  # (an item of a split keeps it, as listing it here says no other)
                     sets.place(item, f.stem)
                 sets.listed.append(item)
+            if not lines:  # (written back empty, as Main's)
+                sets.empty_tasks.setdefault(task, []).append(f.stem)
         if task == "Action":  # (after the split lists, which place the images first)
             _action_lists(sets, class_lists, task_names | names)
     return sets

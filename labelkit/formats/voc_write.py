@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from labelkit.file_batches import create_files
 from labelkit.formats import voc_xml
-from labelkit.formats.base import empty_splits_read
+from labelkit.formats.base import EMPTY_TASK_LISTS, empty_splits_read
 from labelkit.formats.derived import cached
 from labelkit.formats.voc import VOC_CLASSES, VOID_INDEX, voc_palette
 from labelkit.formats.voc_files import without_fork_items
@@ -42,6 +42,7 @@ from labelkit.formats.voc_lists import (
     action_flags,
     dota_as_voc,
     empty_lists_again,
+    empty_task_lists_again,
     may_hold_voc,
     not_in_main,
     task_splits,
@@ -528,6 +529,7 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
             indices[item_id].add(k)
         objects_listed = {item_id: sorted(ks) for item_id, ks in indices.items()}
     empty_lists_again(lists["Main"], empty_splits_read(dataset.info.extras))
+    empty_task_lists_again(lists, dataset.info.extras.get(EMPTY_TASK_LISTS))
     label_lines = write_lists(path, dataset, ids, splits, lists, file_ids, objects_listed, outside)
     write_action_lists(path, flags, file_ids, dataset.info.extras.get("voc:trainval") is True)
     if not classes.standard:

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from labelkit.api_args import as_path, output_path, require_dataset, type_name
 from labelkit.errors import UsageError, require_bools
-from labelkit.formats.base import EMPTY_SPLIT_KEYS
+from labelkit.formats.base import EMPTY_SPLIT_KEYS, EMPTY_TASK_LISTS
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
 from labelkit.portable import SPLIT_FOLDERS
@@ -378,7 +378,7 @@ def split(
         if crossed:
             warnings.append(crossed)
     out = dataset.copy()
-    for key in EMPTY_SPLIT_KEYS:  # (the splits are the split's: none read empty is written again)
+    for key in (*EMPTY_SPLIT_KEYS, EMPTY_TASK_LISTS):  # (the splits are the split's: none read empty is written again)
         out.info.extras.pop(key, None)
     if n_items:
         column = pa.array([names[j] for j in item_split.tolist()], pa.string())
