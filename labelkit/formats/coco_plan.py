@@ -558,12 +558,7 @@ def results_documents(dataset: Dataset) -> tuple[int, str | None]:
         return set(own if isinstance(own, list) else natural.get(cid, []))
 
     # (the keys of the files written as documents: a document's info and licenses are written where one has them)
-    kept_keys = {
-        k
-        for f in read
-        if f.get("task") != "results" and ((f.get("split") or "default") in splits or f.get("images") == [])
-        for k in f.get("keys") or []
-    }
+    kept_keys = {k for f in read if f.get("task") != "results" and _written(f, splits) for k in f.get("keys") or []}
     out = []
     for f in read:
         split = f.get("split") or "default"
@@ -579,6 +574,11 @@ def results_documents(dataset: Dataset) -> tuple[int, str | None]:
     if not out:
         return 0, None
     return len(out), str(out[0].get("name") or f"results_{out[0].get('split') or 'default'}.json")
+
+
+def _written(f: dict[str, Any], splits: set[str]) -> bool:
+    """Whether writing COCO writes a file read (a file list entry): its split has items, or it lists no image."""
+    return (f.get("split") or "default") in splits or f.get("images") == []
 
 
 def _listed(f: dict[str, Any]) -> list[Any]:
@@ -599,7 +599,7 @@ def files_of_splits_gone(dataset: Dataset) -> tuple[int, str | None]:
     splits = set(dataset.item_splits("default"))
     if not read or not splits:  # (a dataset without items keeps its files)
         return 0, None
-    kept = [f for f in read if (f.get("split") or "default") in splits or f.get("images") == []]
+    kept = [f for f in read if _written(f, splits)]
     # a split not read gets files of every key, the dataset's info and licenses, and its keypoints file the first
     # keypoints file's category values (see coco_homes.object_files)
     new_split = bool(splits - {f.get("split") or "default" for f in read})

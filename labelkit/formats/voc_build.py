@@ -323,14 +323,14 @@ def build(
         )
     unknown = Counter(tag for _, _, _, item in parsed for tag in item.unread)
     if unknown:  # (writing VOC does not write them either)
-        shown = ", ".join(f"{tag} ({n:,})" for tag, n in sorted(unknown.items(), key=lambda x: (-x[1], x[0]))[:8])
+        shown = ", ".join(f"{tag} ({n:,})" for tag, n in _most_first(unknown)[:8])
         more = f" and {len(unknown) - 8} more" if len(unknown) > 8 else ""
         dataset.read_notes.append(
             f"{sum(unknown.values()):,} XML elements or attributes labelkit does not read were left out: {shown}{more}"
         )
     stray = Counter(tag for _, _, _, item in parsed for tag in item.stray)
     if stray:  # (writing VOC does not write it either)
-        shown = ", ".join(f"<{tag}> ({n:,})" for tag, n in sorted(stray.items(), key=lambda x: (-x[1], x[0])))
+        shown = ", ".join(f"<{tag}> ({n:,})" for tag, n in _most_first(stray))
         first = next((item_id, item.stray[0]) for item_id, _, _, item in parsed if item.stray)
         dataset.read_notes.append(
             f"{sum(stray.values()):,} XML elements hold text beside the elements inside them, which no VOC reader "
@@ -596,3 +596,8 @@ def _named_otherwise(ids: list[str], paths: list[str | None]) -> bool:
     """
     stems = image_names(pa.array(paths, pa.string()))
     return bool(pc.any(pc.not_equal(stems, pa.array(ids, pa.string()))).as_py())
+
+
+def _most_first(counts: Counter[str]) -> list[tuple[str, int]]:
+    """A note's counts, the largest first (ties by name)."""
+    return sorted(counts.items(), key=lambda x: (-x[1], x[0]))

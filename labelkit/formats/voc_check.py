@@ -233,8 +233,7 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose("image labels without a category", labels["category_id"].null_count, f"{TARGET} lists labels by class")
     if labels.num_rows:
         _report_yielding_class_lists(dataset, str(options.get("split") or "train"), report)
-    main: dict[str, list[str]] = {s: [] for s in dataset.item_splits(str(options.get("split") or "train"))}
-    empty_lists_again(main, empty_splits_read(dataset.info.extras))
+    main = _main_lists(dataset.item_splits(str(options.get("split") or "train")), dataset)
     if clash := split_list_misread(main, written_classes(dataset)):  # (after a clash of two lists: the writer's order)
         raise clash.error(Path("ImageSets/Main"))
     if labels.num_rows:  # an ImageSets class list holds an image, a class and a difficult flag: nothing more
@@ -460,6 +459,13 @@ def _clash_reason(kind: str, folder: str, kept: str, lost: str) -> str:
     )
 
 
+def _main_lists(splits: list[str], dataset: Dataset) -> dict[str, list[str]]:
+    """The splits the writer gives a Main list: the items' (``splits``), and those read empty (made again)."""
+    main: dict[str, list[str]] = {s: [] for s in splits}
+    empty_lists_again(main, empty_splits_read(dataset.info.extras))
+    return main
+
+
 def _report_yielding_class_lists(dataset: Dataset, split: str, report: Report) -> None:
     """The image labels of class lists whose name another list's takes on macOS or Windows.
 
@@ -469,9 +475,8 @@ def _report_yielding_class_lists(dataset: Dataset, split: str, report: Report) -
     ids = [str(i) for i in items["id"].to_pylist()]
     splits = dataset.item_splits(split)
     plan = class_lists(dataset, ids, splits, dataset.info.extras.get("voc:trainval") is True)
-    main: dict[str, list[str]] = {s: [] for s in splits}
-    empty_lists_again(main, empty_splits_read(dataset.info.extras))
-    if clash := list_clash(plan, main):  # (the writer refuses it: so does a plan, and a dry run exits as it would)
+    # (the writer refuses it: so does a plan, and a dry run exits as it would)
+    if clash := list_clash(plan, _main_lists(splits, dataset)):
         raise clash.error(Path("ImageSets/Main"))
     if plan.yielding:
         lost, kept = _example(plan.yielding)

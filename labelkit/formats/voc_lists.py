@@ -622,9 +622,9 @@ def list_clash(plan: ClassLists, splits: Iterable[str]) -> ListClash | None:
             if key in written:
                 return ListClash(name, written[key], f"the list of class {cls!r} in split {split!r}")
             written[key] = f"the list of class {cls!r} in split {split!r}"
-            if cls in plan.labelled and (read := list_split(name[:-4], names)) != split and read is not None:
+            if cls in plan.labelled and (read := list_split(name[:-4], names)) not in (split, None):
                 # (class dog_val of split train, beside a split val_train: class dog's list of split val_train)
-                other = f"the list of class {name[: -len(read) - 5]!r} in split {read!r}"
+                other = f"the list of class {list_class(name[:-4], names)!r} in split {read!r}"
                 return ListClash(name, f"the list of class {cls!r} in split {split!r}", other, misread=True)
     return None
 
