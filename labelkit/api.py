@@ -49,7 +49,8 @@ from labelkit.formats.base import (
 )
 from labelkit.formats.capability import check_capabilities, refuse_missing_ids
 from labelkit.formats.native_values import duplicate_rows, refuse_repeated_categories, refuse_unholdable
-from labelkit.io import atomic_output, bulk_work, check_output, input_guard, read_bytes, safe_relpath
+from labelkit.io import bulk_work, input_guard, read_bytes, safe_relpath
+from labelkit.io_output import atomic_output, check_output
 from labelkit.model import Dataset, DatasetStats
 from labelkit.model.tables import true_mask
 from labelkit.portable import refuse_names_not_utf8, refuse_unspellable

@@ -13,7 +13,8 @@ from typing import Any, Literal
 from labelkit.errors import InputError, OutputError, UsageError
 from labelkit.errors import type_name as type_name
 from labelkit.formats.base import SPLIT_FILES, FormatModule
-from labelkit.io import is_plain_name, refuse_folder_for_file
+from labelkit.io import is_plain_name
+from labelkit.io_output import refuse_folder_for_file
 from labelkit.model import Dataset
 from labelkit.portable import folded_name
 
@@ -53,8 +54,8 @@ def output_path(path: str | Path, what: str = "output", kind: Literal["file", "d
     Raises:
         OutputError: ``path`` is ``""`` (``convert x.json "$OUT"`` with OUT unset was refused as ``.``, the
             current folder, which it did not name); ``what`` (the output, report, lockfile) is in the hint. Or
-            ``kind`` is ``"file"`` and ``path`` is spelled as a folder (:func:`~labelkit.io.refuse_folder_for_file`),
-            or it holds NUL (:func:`refuse_nul`).
+            ``kind`` is ``"file"`` and ``path`` is spelled as a folder
+            (:func:`~labelkit.io_output.refuse_folder_for_file`), or it holds NUL (:func:`refuse_nul`).
         UsageError: ``path`` is not a path (``None``, a dict, bytes): its type is named.
     """
     checked = as_path(path, f"the {what}")

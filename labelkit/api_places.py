@@ -15,7 +15,7 @@ from typing import Any
 from labelkit.api_args import refuse_unsafe_split, writer_named
 from labelkit.errors import OutputError
 from labelkit.formats.base import SPLIT_FILES, FormatModule
-from labelkit.io import check_output
+from labelkit.io_output import check_output
 from labelkit.portable import placed
 
 

@@ -17,7 +17,7 @@ import orjson
 
 from labelkit import api_places
 from labelkit.errors import DataLossError, OutputError
-from labelkit.io import replace_file, replace_target
+from labelkit.io_output import replace_file, replace_target
 from labelkit.portable import placed
 from labelkit.report import Report
 

@@ -6,19 +6,17 @@ import errno
 import gc
 import os
 import re
-import secrets
-import shutil
 import stat
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
-from labelkit.errors import InputError, LabelkitError, OutputError
+from labelkit.errors import InputError
 from labelkit.json_checks import MAX_FIELD_DEPTH as MAX_FIELD_DEPTH
 from labelkit.json_checks import UTF8_BOM as UTF8_BOM
 from labelkit.json_checks import deepest as deepest
@@ -28,7 +26,7 @@ from labelkit.json_checks import parse_json as parse_json
 from labelkit.json_checks import refuse_deep as refuse_deep
 from labelkit.json_checks import too_deep as too_deep
 from labelkit.json_checks import without_bom as without_bom
-from labelkit.portable import PLAIN_RELPATH, by_parts, placed
+from labelkit.portable import PLAIN_RELPATH, by_parts
 from labelkit.portable import names_are_utf8 as names_are_utf8
 from labelkit.utf8_names import SHOWN_NAME, escaped_bytes, not_utf8_name, shown_name
 from labelkit.utf8_names import require_utf8_name as require_utf8_name
@@ -109,230 +107,6 @@ def safe_relpath(
 def contained(root: Path, name: str, *, source: str | Path | None = None, pointer: str | None = None) -> Path:
     """Join a dataset-internal file name to ``root``, refusing any escape (see :func:`safe_relpath`)."""
     return root / safe_relpath(name, source=source, pointer=pointer)
-
-
-def refuse_folder_for_file(path: str | os.PathLike[str], kind: Literal["file", "dir"], what: str = "output") -> None:
-    """Refuse a file's path spelled as a folder's: ``out.json/`` (``Path`` drops the ``/``: a file was written).
-
-    Raises:
-        OutputError: ``kind`` is ``"file"`` and the text of ``path`` ends in ``/`` (or ``/.``) after a name.
-    """
-    text = os.fspath(path)
-    name = Path(text).name
-    if kind == "file" and os.path.basename(text) in ("", ".") and name not in ("", ".."):
-        ending = text[text.rfind(name) + len(name) :]
-        writes = "this format writes" if what == "output" else f"the {what} is"
-        raise OutputError(
-            f"the {what}'s path ends in {ending!r}, naming a folder, but {writes} a file",
-            path=text,
-            hint=f"drop the trailing {ending!r}",
-        )
-
-
-def _taken(path: Path, kind: Literal["file", "dir"]) -> bool:
-    """Whether something is at ``path`` that only ``overwrite`` replaces (a link too; not an empty folder for one)."""
-    return path.is_symlink() or (path.exists() and not (kind == "dir" and path.is_dir() and not any(path.iterdir())))
-
-
-def _home() -> Path | None:
-    """The user's home folder, resolved (None where there is none)."""
-    try:
-        return Path.home().resolve()
-    except (RuntimeError, KeyError, OSError):  # (no HOME and no password entry)
-        return None
-
-
-def check_output(given: str | Path, kind: Literal["file", "dir"], *, overwrite: bool = False) -> None:
-    """Refuse what :func:`atomic_output` refuses before writing (a dry run's check; Raises: as it does).
-
-    A path given as text is also refused when a file's is spelled as a folder's (:func:`refuse_folder_for_file`).
-    """
-    refuse_folder_for_file(given, kind)
-    path = Path(given)
-    if path.name in ("", "..") and path.parts:  # (a/.. or /: a folder that cannot be moved aside and replaced)
-        raise OutputError("the output's path does not end in a name", path=path, hint="name the output folder itself")
-    try:
-        here: Path | None = Path.cwd().resolve()
-    except OSError:  # the current folder was deleted: it cannot be the output
-        here = None
-    real = path.resolve()
-    for place, name in ((here, "current"), (_home(), "home")):  # (--overwrite would replace it all)
-        if place is not None and placed(real, place) in ("same", "holds"):
-            raise OutputError(f"the output is the {name} folder or holds it", path=path, hint="choose another output")
-    try:
-        linked = path.is_symlink()
-    except OSError as exc:  # a name the file system cannot hold (more than 255 bytes, say)
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
-    if linked and not overwrite:  # (even dangling, or to an empty folder: the link is what is replaced)
-        raise OutputError(
-            "output exists: a symbolic link",
-            path=path,
-            hint="pass --overwrite (API: overwrite=True) to replace the link (what it points to is left alone)",
-        )
-    if not linked and path.exists() and not (path.is_file() or path.is_dir()):  # (overwrite or not)
-        raise OutputError(
-            "output is a device, pipe or socket, which is never replaced",
-            path=path,
-            hint="choose a file or folder path",
-        )
-    # (a folder for a file first: --overwrite, which "output exists" asked for, is refused the same way)
-    if path.exists() and kind == "file" and path.is_dir():
-        raise OutputError("output is a folder but this format writes a file", path=path)
-    if not overwrite and _taken(path, kind):
-        raise OutputError("output exists", path=path, hint="pass --overwrite (API: overwrite=True) to replace it")
-    if not path.parent.is_dir():  # (a file there: ENOTDIR, said as it is)
-        what = "is not a folder" if path.parent.exists() else "folder does not exist"
-        raise OutputError(f"the output's parent {what}", path=path.parent)
-    # (the output is written beside it and moved in: a read-only folder failed only then, after the whole read)
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise OutputError("cannot write: the output's folder is not writable", path=path)
-
-
-@contextmanager
-def atomic_output(
-    path: Path, kind: Literal["file", "dir"], *, overwrite: bool = False, left: list[Path] | None = None
-) -> Iterator[Path]:
-    """Write to a temporary sibling of ``path`` and move it into place only when the block succeeds.
-
-    A failure leaves nothing behind; an existing output is replaced only with ``overwrite``. An output that
-    is a symbolic link is the link: it is replaced (only with ``overwrite``, even dangling or leading to an
-    empty folder), and what it points to is never written.
-
-    Args:
-        path: the final file or folder.
-        kind: whether the writer produces a file or a folder.
-        overwrite: replace an existing output.
-        left: given, the replaced output is added to it when it could not be removed wholly (the new output is in
-            place; the old one is left under its temporary name, beside it).
-
-    Yields:
-        The temporary path to write (a folder already created, or a file path).
-
-    Raises:
-        OutputError: the output exists (or is a symbolic link) and ``overwrite`` is false, or its parent folder
-            is missing.
-    """
-    path = Path(path)
-    check_output(path, kind, overwrite=overwrite)
-    tag = secrets.token_hex(4)
-    tmp = _sibling(path, "tmp", tag)
-    try:
-        if kind == "dir":
-            tmp.mkdir()
-    except OSError as exc:  # (a name the file system cannot hold, no permission, ...)
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
-    try:
-        yield tmp
-        try:
-            if path.exists() or path.is_symlink():
-                if not overwrite and _taken(path, kind):
-                    raise _appeared(path)  # (another conversion to the same output finished first, say)
-                old = _sibling(path, "old", tag)
-                os.replace(path, old)
-                try:
-                    os.replace(tmp, path)
-                except BaseException:  # (Ctrl-C between the two moves too)
-                    os.replace(old, path)  # the output as it was
-                    raise
-                try:
-                    gone = _remove(old)
-                except KeyboardInterrupt:  # the new output is in place: the old one is not left half removed
-                    gone = _remove(old)
-                if not gone and left is not None:  # (a folder of it write-protected: it was left hidden, unsaid)
-                    left.append(old)
-            elif kind == "file" and not overwrite:  # (a rename replaces a file that appeared since the check)
-                _publish_new(tmp, path)
-            else:
-                try:
-                    os.replace(tmp, path)
-                except OSError:  # (a folder over a folder with files, or a file, that appeared since the look)
-                    if kind == "dir" and (path.exists() or path.is_symlink()):
-                        raise _appeared(path, overwrite=overwrite) from None
-                    raise
-        except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
-    except LabelkitError as exc:  # an error about a file being written names it where it was to go
-        gone = _remove(tmp)
-        where, prefix = exc.location.path, str(tmp)
-        if where is not None and (where == prefix or where.startswith(prefix + os.sep)):
-            exc.relocate(str(path) + where[len(prefix) :])
-        if not gone:  # (a folder of it made write-protected meanwhile: it was left hidden, unsaid)
-            left_here = f"the temporary output {tmp} could not be removed wholly: remove it yourself"
-            exc.hint = f"{exc.hint}; {left_here}" if exc.hint else left_here
-        raise
-    except BaseException:
-        _remove(tmp)
-        raise
-
-
-def _publish_new(tmp: Path, path: Path) -> None:
-    """Move the file ``tmp`` to ``path``, which must not exist: one that appears meanwhile is never replaced.
-
-    A hard link fails where something is at ``path``, as a rename does not; where the file system has none
-    (FAT, some network shares), ``path`` is taken with an exclusive create, then replaced.
-
-    Raises:
-        OutputError: something is at ``path`` (another conversion's output, which finished first, say).
-        OSError: the file system refused otherwise.
-    """
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise _appeared(path) from None
-    except OSError:  # no hard links here
-        try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            raise _appeared(path) from None
-        try:
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(path)  # (the empty file taken for it)
-            raise
-        return
-    try:
-        os.unlink(tmp)
-    except KeyboardInterrupt:  # the output is in place: its temporary name is not left beside it
-        _remove(tmp)
-
-
-def _appeared(path: Path, *, overwrite: bool = False) -> OutputError:
-    """The error of an output that was not there when checked, and is when moved into place.
-
-    With ``overwrite`` it is a folder the rename cannot replace (it holds files, or the output is a folder and it
-    is a file), which a second run moves aside as it does any output that is there from the start.
-    """
-    return OutputError(
-        "output exists: it appeared while this one was written",
-        path=path,
-        hint="run again to replace it" if overwrite else "pass --overwrite (API: overwrite=True) to replace it",
-    )
-
-
-_SIBLING_NAME = 200
-"""How many bytes of the output's name a temporary sibling's name keeps: with its tag it stays within the
-255 bytes file systems hold, for an output name that is itself up to 255 bytes long."""
-
-
-def _sibling(path: Path, what: str, tag: str) -> Path:
-    """The hidden sibling of ``path`` that :func:`atomic_output` writes to (``tmp``) or moves it aside to (``old``)."""
-    name = os.fsencode(path.name)[:_SIBLING_NAME].decode("utf-8", "ignore")  # (whole characters only)
-    return path.parent / f".{name}.labelkit-{what}-{tag}"
-
-
-def _remove(path: Path) -> bool:
-    """Remove a file or folder (a link itself, not what it leads to); whether nothing is left at ``path``."""
-    try:  # (a Ctrl-C or SIGTERM meanwhile is raised once all is gone: a second Ctrl-C left the temporary output)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        elif path.exists() or path.is_symlink():
-            path.unlink()
-    except KeyboardInterrupt:
-        _remove(path)
-        raise
-    except OSError:
-        pass  # (told by what is left)
-    return not os.path.lexists(path)
 
 
 def read_bytes(path: str | Path) -> bytes:
@@ -647,50 +421,6 @@ def create_file(path: str, data: bytes | memoryview) -> None:
         with suppress(OSError):
             os.unlink(path)  # (closed first: Windows removes no open file)
         raise OSError(failed.errno, failed.strerror, path) from failed
-
-
-def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace ``path`` (a link there too, never written through) with a new file holding ``data``, atomically.
-
-    A temporary sibling is written (given ``mode``, else the umask's), then renamed over ``path``; it is removed
-    when the write fails or is interrupted.
-
-    Raises:
-        OSError: naming the temporary sibling.
-    """
-    tmp = temporary_sibling(path)
-    try:
-        create_file(str(tmp), data)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def replace_target(path: Path, data: bytes) -> Path:
-    """Replace the file ``path`` names (through a symbolic link at it) atomically, keeping its mode; its real path.
-
-    For a file users keep and link to (a split lockfile committed beside the data: ``splits.lock.json ->
-    locks/v2.json``): :func:`replace_file` at ``path`` made the link a file of its own, its target stale, and
-    the file's mode the umask's. (A hard link to it is another name of the old file: replacing cannot keep it.)
-
-    Raises:
-        OSError: naming the temporary sibling.
-    """
-    real = Path(os.path.realpath(path)) if os.path.islink(path) else path
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(real).st_mode)
-    except OSError:  # (none yet)
-        mode = None
-    replace_file(real, data, mode)
-    return real
-
-
-def temporary_sibling(path: Path) -> Path:
-    """A new hidden name beside ``path`` (as :func:`atomic_output`'s), which any name the file system holds has."""
-    return _sibling(path, "tmp", secrets.token_hex(4))
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int = 2, ahead: int = 2) -> Iterator[R]:

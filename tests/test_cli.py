@@ -2859,7 +2859,7 @@ def test_a_move_into_place_that_fails_leaves_no_report_nor_lockfile(
     paths = {"--report": tmp_path / "report.json", "--lock": tmp_path / "split.lock.json"}
     args = [a for side in sides for a in (side, paths[side])]
     with monkeypatch.context() as patch:
-        patch.setattr(labelkit.io, "_publish_new", failing)
+        patch.setattr(labelkit.io_output, "_publish_new", failing)
         result = run(command, IMAGES, out, "--to", "labelkit", *ratios, *args)
     assert (result.exit_code, result.stderr) == (2, f"labelkit: error: {out}: cannot write: No space left on device\n")
     assert list(tmp_path.iterdir()) == []
@@ -2868,7 +2868,7 @@ def test_a_move_into_place_that_fails_leaves_no_report_nor_lockfile(
         assert first.exit_code == 0, first.stderr
         lock = paths["--lock"].read_bytes()
         with monkeypatch.context() as patch:
-            patch.setattr(labelkit.io, "_publish_new", failing)
+            patch.setattr(labelkit.io_output, "_publish_new", failing)
             result = run(command, IMAGES, out, "--to", "labelkit", "--ratios", "a=0.5,b=0.5", *args)
         assert result.exit_code == 2 and "No space left" in result.stderr
         assert paths["--lock"].read_bytes() == lock and not paths["--report"].exists()
@@ -2885,7 +2885,7 @@ def test_report_to_stdout_is_printed_only_once_the_output_is_in_place(
     def failing(tmp: Path, path: Path) -> None:
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr(labelkit.io, "_publish_new", failing)
+    monkeypatch.setattr(labelkit.io_output, "_publish_new", failing)
     ratios = ["--ratios", "a=1"] if command == "split" else []
     out = tmp_path / "out.labelkit.json"
     result = run(command, IMAGES, out, "--to", "labelkit", *ratios, "--report", "-", "--quiet")

@@ -19,7 +19,8 @@ import labelkit
 from labelkit.cli import cli
 from labelkit.errors import InputError, OutputError, UnknownFormatError
 from labelkit.formats import native
-from labelkit.io import atomic_output, safe_relpath
+from labelkit.io import safe_relpath
+from labelkit.io_output import atomic_output
 from labelkit.model import Dataset, Item, Media, Object
 
 IMAGES = FIXTURES / "native" / "images.labelkit.json"

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from labelkit.errors import InputError, OutputError
 from labelkit.io import (
-    atomic_output,
     contained,
     create_file,
     load_json,
@@ -26,6 +25,7 @@ from labelkit.io import (
     safe_relpath,
     write_json,
 )
+from labelkit.io_output import atomic_output
 from labelkit.portable import folded_name, folded_names, same_files, unportable_paths, where_one, windows_cannot_hold
 
 
@@ -664,7 +664,7 @@ def test_an_interrupt_while_the_old_output_is_removed_leaves_no_half_of_it(
 ) -> None:
     """Ctrl-C while the replaced output was being removed (a large one takes a while) left it half removed beside
     the new output, which was in place: the removal is finished, and the conversion with it."""
-    import labelkit.io as lio
+    import labelkit.io_output as lio
 
     out = tmp_path / "out"
     (out / "a").mkdir(parents=True)
@@ -913,7 +913,7 @@ def test_a_temporary_output_left_by_a_failed_write_is_named_in_the_error(
     """A write failing with a folder of its temporary output it cannot remove left that folder hidden, unsaid."""
     import shutil
 
-    from labelkit.io import atomic_output
+    from labelkit.io_output import atomic_output
 
     monkeypatch.setattr(shutil, "rmtree", lambda path, ignore_errors=False: None)  # (as a protected folder stops it)
     with pytest.raises(OutputError) as info, atomic_output(tmp_path / "out", "dir") as tmp:

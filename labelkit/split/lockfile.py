@@ -16,7 +16,8 @@ from typing import Any
 import orjson
 
 from labelkit.errors import InputError, OutputError, json_pointer
-from labelkit.io import parse_json, replace_target
+from labelkit.io import parse_json
+from labelkit.io_output import replace_target
 
 _SPLIT_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 """A split name, as ``--ratios`` takes one (``labelkit.split.core``)."""
@@ -103,7 +104,7 @@ class Lockfile:
         The sibling keeps at most 200 bytes of the name, so that any name the file system holds (255 bytes)
         is written: a longer temporary name failed once the output was written. It is removed when the write
         fails or is interrupted. A symbolic link at ``path`` is kept, and the file it leads to replaced; the
-        file keeps its mode (:func:`labelkit.io.replace_target`).
+        file keeps its mode (:func:`labelkit.io_output.replace_target`).
         """
         replace_target(Path(path), self.dumps())
 
