@@ -30,6 +30,7 @@ from labelkit.cli_files import (
     echo,
     json_bytes,
     no_stale_report,
+    record_written_paths,
     side_file,
     stage_report,
     stdout_refused,
@@ -42,7 +43,7 @@ from labelkit.model import Dataset
 from labelkit.report import Report
 
 if TYPE_CHECKING:
-    from labelkit.split.report import SplitReport
+    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -595,7 +596,7 @@ def split_command(
                 The move failing, the report is removed and the lockfile undone (see SideFiles).
                 """
                 if lock_path is not None and target == "voc":
-                    _record_written_paths(result.dataset, report, parsed.write)
+                    record_written_paths(result.dataset, report, parsed.write)
                 stage_report(side, {"split": report.to_dict(), "output": written.to_dict()}, report_path)
                 if lock_path is not None:
                     side.stage(lock_path, report.lockfile.dumps(), "lockfile")
@@ -631,28 +632,6 @@ def split_command(
         for line in report.lines():
             echo(_shown(line))
         _print_report(written)
-
-
-def _record_written_paths(dataset: Dataset, report: SplitReport, options: dict[str, Any]) -> None:
-    """Record in ``report.lockfile`` the paths VOC wrote the items to, where they differ from the items' keys.
-
-    VOC writes ``v0/a.jpg`` as ``JPEGImages/a.jpg``, or as ``JPEGImages/7.jpg`` (after its item id) where another
-    image is named ``a.jpg``: that output, split again with the lockfile, is found by them (by base name alone, the
-    renamed items and two keys of one base name were placed anew, saying ``moved 0``).
-    """
-    from labelkit.formats.voc_names import images_per_split, read_back_paths
-    from labelkit.split.inputs import item_keys
-
-    items = dataset.table("items")
-    keys = item_keys(items)[0]
-    splits = [str(s) for s in items["split"].to_pylist()]
-    written = read_back_paths(dataset, images_per_split(options))
-    report.lockfile, clashes = report.lockfile.with_written(keys, written, splits)
-    if clashes:
-        report.warnings.append(
-            f"{clashes:,} items are written to a path that is another item's key in the lockfile, of another split:"
-            " this output, split again with the lockfile, takes that item's split for them"
-        )
 
 
 def _read_splits(read: Dataset) -> dict[str, str | None]:

@@ -1,6 +1,6 @@
 """The command line's side files: the ``--report`` JSON (``-`` for stdout) and the checks of report and lockfile paths.
 
-Used by :mod:`labelkit.cli`.
+Also the paths a split's output wrote its items to, recorded in its lockfile. Used by :mod:`labelkit.cli`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
@@ -18,8 +18,12 @@ import orjson
 from labelkit import api_places
 from labelkit.errors import DataLossError, OutputError
 from labelkit.io_output import replace_file, replace_target
+from labelkit.model import Dataset
 from labelkit.portable import placed
 from labelkit.report import Report
+
+if TYPE_CHECKING:
+    from labelkit.split.report import SplitReport
 
 
 def stdout_refused(exc: OSError) -> OutputError:
@@ -274,3 +278,25 @@ class SideFiles:
         for data in self._stdout.values():
             echo(data.decode(), nl=False)
         self._stdout = {}
+
+
+def record_written_paths(dataset: Dataset, report: SplitReport, options: dict[str, Any]) -> None:
+    """Record in ``report.lockfile`` the paths VOC wrote the items to, where they differ from the items' keys.
+
+    VOC writes ``v0/a.jpg`` as ``JPEGImages/a.jpg``, or as ``JPEGImages/7.jpg`` (after its item id) where another
+    image is named ``a.jpg``: that output, split again with the lockfile, is found by them (by base name alone, the
+    renamed items and two keys of one base name were placed anew, saying ``moved 0``).
+    """
+    from labelkit.formats.voc_names import images_per_split, read_back_paths
+    from labelkit.split.inputs import item_keys
+
+    items = dataset.table("items")
+    keys = item_keys(items)[0]
+    splits = [str(s) for s in items["split"].to_pylist()]
+    written = read_back_paths(dataset, images_per_split(options))
+    report.lockfile, clashes = report.lockfile.with_written(keys, written, splits)
+    if clashes:
+        report.warnings.append(
+            f"{clashes:,} items are written to a path that is another item's key in the lockfile, of another split:"
+            " this output, split again with the lockfile, takes that item's split for them"
+        )
