@@ -1080,9 +1080,11 @@ def test_a_split_drops_the_empty_splits_voc_and_yolo_would_write_again(tmp_path:
     VOC or YOLO names it again; a split's output named it beside the splits asked for (test.txt, test: in
     data.yaml, of no image). Its splits are now the split's only; the dataset split is left as it was."""
     ds = make_dataset([(f"i{n}", None, [n % 3]) for n in range(20)])
-    ds.info.extras.update({"voc:@empty_splits": ["test"], "yolo:@empty_splits": ["test"]})
+    ds.info.extras.update(
+        {"voc:@empty_splits": ["test"], "yolo:@empty_splits": ["test"], "coco:@empty_splits": ["test"]}
+    )
     out, _ = split(ds, {"train": 0.5, "val": 0.5})
-    assert "voc:@empty_splits" not in out.info.extras and "yolo:@empty_splits" not in out.info.extras
+    assert not {"voc:@empty_splits", "yolo:@empty_splits", "coco:@empty_splits"} & set(out.info.extras)
     assert ds.info.extras["voc:@empty_splits"] == ["test"]
     labelkit.save(out, tmp_path / "voc", "voc", allow_loss=True)
     assert sorted(p.name for p in (tmp_path / "voc/ImageSets/Main").glob("*.txt") if "_" not in p.name) == [

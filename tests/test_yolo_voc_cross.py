@@ -267,6 +267,56 @@ def test_a_crowd_flag_written_as_the_text_false_is_no_crowd_region(tmp_path: Pat
         assert counts.get("object annotations' crowd flags (coco:iscrowd)", 0) == lost
 
 
+def test_an_empty_split_is_carried_between_coco_and_voc_or_yolo(tmp_path: Path) -> None:
+    """COCO's instances_test.json listing no image (a test split to fill later) was dropped unsaid by a VOC or YOLO
+    write, and VOC's empty test.txt or YOLO's empty test split by a COCO write: each wrote back only its own."""
+    coco = tmp_path / "coco/annotations"
+    coco.mkdir(parents=True)
+    box = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 3, 3], "area": 9, "iscrowd": 0}
+    cats = [{"id": 1, "name": "cat"}]
+    train = {"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}], "annotations": [box]}
+    (coco / "instances_train.json").write_text(json.dumps({**train, "categories": cats}))
+    (coco / "instances_test.json").write_text(json.dumps({"images": [], "annotations": [], "categories": cats}))
+    assert labelkit.load(tmp_path / "coco").info.extras["coco:@empty_splits"] == ["test"]
+    labelkit.convert(tmp_path / "coco", tmp_path / "voc", to="voc", allow_loss=True)
+    assert (tmp_path / "voc/ImageSets/Main/test.txt").read_bytes() == b""
+    labelkit.convert(tmp_path / "coco", tmp_path / "yolo", to="yolo", allow_loss=True)
+    assert "test: images/test\n" in (tmp_path / "yolo/data.yaml").read_text()
+    for source in ("voc", "yolo"):
+        out = tmp_path / f"back_{source}"
+        labelkit.convert(tmp_path / source, out, to="coco", allow_loss=True)
+        names = sorted(p.name for p in (out / "annotations").iterdir())
+        assert names == ["instances_test.json", "instances_train.json"]
+        test = json.loads((out / "annotations/instances_test.json").read_text())
+        assert (test["images"], test["annotations"], [c["name"] for c in test["categories"]]) == ([], [], ["cat"])
+        back = labelkit.load(out)
+        assert back.info.extras["coco:@empty_splits"] == ["test"]
+        assert len(back) == 1
+    # COCO -> COCO writes the file once, as read
+    labelkit.convert(tmp_path / "coco", tmp_path / "again", to="coco")
+    assert sorted(p.name for p in (tmp_path / "again/annotations").iterdir()) == [
+        "instances_test.json",
+        "instances_train.json",
+    ]
+
+
+def test_a_split_read_empty_that_another_split_takes_gets_no_coco_file(tmp_path: Path) -> None:
+    """An empty split whose file another split's is (in any case), or that names no plain file, is not written."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="1", media=Media(path="a.jpg", width=10, height=10), split="Test"))
+    ds.info.extras["voc:@empty_splits"] = ["test", "../x", "val"]
+    labelkit.save(ds, tmp_path / "out", "coco")
+    assert sorted(p.name for p in (tmp_path / "out/annotations").iterdir()) == [
+        "instances_Test.json",
+        "instances_val.json",
+    ]
+    # a dataset of empty splits alone has no default file
+    only = Dataset(categories=[Category(id=1, name="cat")])
+    only.info.extras["yolo:@empty_splits"] = ["test"]
+    labelkit.save(only, tmp_path / "only", "coco")
+    assert sorted(p.name for p in (tmp_path / "only/annotations").iterdir()) == ["instances_test.json"]
+
+
 def test_an_empty_split_read_from_voc_or_yolo_is_written_by_the_other(tmp_path: Path) -> None:
     """VOC's empty ImageSets/Main/test.txt (a test split to fill later) was dropped unsaid by a YOLO write, and
     YOLO's empty test split by a VOC write, each format writing back only its own."""

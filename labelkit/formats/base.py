@@ -201,10 +201,10 @@ WRITABLE = "writable"
 the format cannot write at all (rows, items or values its own reader would refuse, items whose files would
 not be the same on every machine), and each loss as ``report.lose`` arguments. ``api.save`` and ``plan`` call
 it once, with the write options, before ``check``, and hand both the reduced dataset."""
-EMPTY_SPLIT_KEYS = ("voc:@empty_splits", "yolo:@empty_splits")
+EMPTY_SPLIT_KEYS = ("voc:@empty_splits", "yolo:@empty_splits", "coco:@empty_splits")
 """Info extras naming the splits a dataset was read with that hold no item: VOC's (an empty
-``ImageSets/Main/test.txt``) and YOLO's (an empty split folder or list). VOC and YOLO write each such split
-again, empty, whichever of the two read it."""
+``ImageSets/Main/test.txt``), YOLO's (an empty split folder or list) and COCO's (``instances_test.json`` listing
+no image). VOC, YOLO and COCO write each such split again, empty, whichever of them read it."""
 
 
 EMPTY_TASK_LISTS = "voc:@empty_task_lists"

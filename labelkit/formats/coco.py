@@ -343,6 +343,8 @@ def _read(
             texts[column] = tables["objects"][name]
             tables["objects"] = tables["objects"].drop_columns([name])
     dataset = Dataset.from_tables(tables, categories, dataset_info(files, skipped, categories, joined.missing, posed))
+    if empty := _empty_splits(files, dataset.table("items")):
+        dataset.info.extras[EMPTY_SPLITS] = empty
     for column, text in texts.items():
         keep_source_text(dataset.table("objects"), column, NAME, text)
     keep_sections(dataset.info, {(f.task, f.split, k): t for f in reversed(files) for k, t in f.sections.items()})
@@ -371,6 +373,17 @@ def _read(
             "such a file alone to read it"
         )
     return dataset
+
+
+EMPTY_SPLITS = "coco:@empty_splits"
+"""The info extra naming the splits read from files that list no image (``instances_test.json`` of a test split to
+fill later): VOC and YOLO write them again, empty, as COCO does (see ``formats.base.EMPTY_SPLIT_KEYS``)."""
+
+
+def _empty_splits(files: list[CocoFile], items: pa.Table) -> list[str]:
+    """The splits named by files read that no item is of, in the files' order."""
+    held = set(pc.unique(items["split"]).to_pylist()) if items.num_rows else set()
+    return list(dict.fromkeys(f.split for f in files if f.split is not None and f.split not in held))
 
 
 def _roboflow_left_out(path: Path) -> list[str]:

@@ -18,6 +18,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from labelkit.formats.base import empty_splits_read
 from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
 from labelkit.formats.coco_categories import (
     category_numbers,
@@ -65,6 +66,7 @@ from labelkit.formats.coco_text import (
 from labelkit.io import ordered_map
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import contains_match, loads_text, source_text, true_mask, valid_mask
+from labelkit.portable import folded_name
 from labelkit.report import Report
 
 _WRITE_CHUNK = 16_384
@@ -164,7 +166,8 @@ class Writer:
                 )
             )
             covered.add(split)
-        for split in splits if splits or specs else ["default"]:
+        empty = self._empty_files(splits, covered)  # (a dataset of such splits alone has no default file)
+        for split in splits if splits or specs or empty else ["default"]:
             if split in covered:
                 continue
             keys = ["info", "licenses", "images", "annotations", "categories"]
@@ -179,6 +182,7 @@ class Writer:
                 specs.append(FileSpec("captions", split, keys))
             if "label" in kinds:
                 specs.append(FileSpec("labels", split, keys))
+        specs += empty
         self._cover(specs)
         bare = {id(s) for s in specs if self._bare_captions(s)}  # (they list no categories: see _bare_captions)
         unlisting = sum(1 for s in specs if id(s) in bare and "categories" in s.keys and s.categories is not None)
@@ -210,6 +214,20 @@ class Writer:
             self.unlisted = {c.id for c in self.ds.categories} - {
                 c for s in specs if id(s) not in bare for c in s.categories or []
             }
+        return specs
+
+    def _empty_files(self, splits: list[str], covered: set[str]) -> list[FileSpec]:
+        """An instances file, listing no image, per split read empty (VOC's empty ``test.txt``, YOLO's empty split).
+
+        COCO's own are among the files read (``coco:files``). A split whose file another split's takes (in any case),
+        or that names no plain file on every machine (info extras edited), gets none.
+        """
+        taken = {folded_name(split) for split in (*splits, *covered)}
+        specs = []
+        for split in empty_splits_read(self.info_extras):
+            if split_file_ok(split) and folded_name(split) not in taken:
+                taken.add(folded_name(split))
+                specs.append(FileSpec("instances", split, ["info", "licenses", "images", "annotations", "categories"]))
         return specs
 
     def _cover(self, specs: list[FileSpec]) -> None:
