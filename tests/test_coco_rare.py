@@ -1400,3 +1400,24 @@ def test_carried_fields_keep_their_spelling_beside_attributes_no_record_holds(tm
     labelkit.convert(path, tmp_path / "out", "coco")
     text = (tmp_path / "out/annotations/instances_val.json").read_text()
     assert '"area":1e2,"iscrowd":0,"attributes":{"n":[1]}' in text
+
+
+def test_an_empty_results_file_of_a_split_read_empty_is_written_again(tmp_path: Path) -> None:
+    """results_val.json holding [] beside instances_train.json (a split of no image yet) was not written back by
+    COCO -> COCO; it is now, and VOC writes that split's list, empty."""
+    root = tmp_path / "coco/annotations"
+    root.mkdir(parents=True)
+    train = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 3, 3], "area": 9, "iscrowd": 0}],
+        "categories": [{"id": 1, "name": "cat"}],
+    }
+    (root / "instances_train.json").write_text(json.dumps(train))
+    (root / "results_val.json").write_text("[]")
+    assert labelkit.load(tmp_path / "coco").info.extras["coco:@empty_splits"] == ["val"]
+    labelkit.convert(tmp_path / "coco", tmp_path / "out", to="coco")
+    written = sorted(p.name for p in (tmp_path / "out/annotations").iterdir())
+    assert written == ["instances_train.json", "results_val.json"]
+    assert json.loads((tmp_path / "out/annotations/results_val.json").read_bytes()) == []
+    labelkit.convert(tmp_path / "coco", tmp_path / "voc", to="voc", allow_loss=True)
+    assert (tmp_path / "voc/ImageSets/Main/val.txt").read_bytes() == b""

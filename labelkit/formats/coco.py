@@ -40,7 +40,7 @@ from labelkit.formats.coco_plan import writable as writable  # (api takes out wh
 from labelkit.formats.coco_read import RESULTS_RE, TASK_RE, CocoFile, decode_file, task_and_split
 from labelkit.formats.coco_records import check_kept_sections, dataset_info, result_image_ids
 from labelkit.formats.coco_shapes import geometryless
-from labelkit.formats.coco_text import keep_sections
+from labelkit.formats.coco_text import EMPTY_SPLITS, keep_sections
 from labelkit.formats.coco_write import Writer
 from labelkit.io import Inside, bulk_work, require_utf8_name
 from labelkit.model import Category, Dataset
@@ -373,11 +373,6 @@ def _read(
             "such a file alone to read it"
         )
     return dataset
-
-
-EMPTY_SPLITS = "coco:@empty_splits"
-"""The info extra naming the splits read from files that list no image (``instances_test.json`` of a test split to
-fill later): VOC and YOLO write them again, empty, as COCO does (see ``formats.base.EMPTY_SPLIT_KEYS``)."""
 
 
 def _empty_splits(files: list[CocoFile], items: pa.Table) -> list[str]:

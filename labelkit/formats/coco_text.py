@@ -26,6 +26,10 @@ from labelkit.model.annotations import INT64_MAX, INT64_MIN
 from labelkit.model.tables import contains_match, loads_text, members_or_raw, spliced_rows, true_mask, valid_mask
 from labelkit.report import Report
 
+EMPTY_SPLITS = "coco:@empty_splits"
+"""The info extra naming the splits read from files that list no image (``instances_test.json`` of a test split to
+fill later, a results file ``[]``): VOC and YOLO write them again, empty, and COCO its files of them as read (see
+``formats.base.EMPTY_SPLIT_KEYS``)."""
 STUFF_TAG = "coco:@task"
 """The extras key telling which file of its split an object was read from (``stuff``, ``person_keypoints``)."""
 INLINE_TAG = "coco:@inline_keypoints"

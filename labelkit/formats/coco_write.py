@@ -49,6 +49,7 @@ from labelkit.formats.coco_names import split_file_ok
 from labelkit.formats.coco_pick import as_written, picked_rows, take_rows
 from labelkit.formats.coco_shapes import within_reach
 from labelkit.formats.coco_text import (
+    EMPTY_SPLITS,
     STUFF_TAG,
     Renumbered,
     caption_categories,
@@ -138,10 +139,12 @@ class Writer:
         splits = sorted(set(self.item_split))
         covered: set[str] = set()
         seen: set[tuple[str, str]] = set()
+        read_empty = self.info_extras.get(EMPTY_SPLITS)  # (a results file `[]` of such a split too: as read)
+        kept = set(read_empty) if isinstance(read_empty, list) else set()
         for spec in self.info_extras.get("coco:files") or []:
             split = spec.get("split") or "default"
-            if split not in splits and splits and spec.get("images") != []:  # (one read without images is kept)
-                continue  # (a dataset without images keeps its files, and categories)
+            if split not in splits and splits and spec.get("images") != [] and split not in kept:
+                continue  # (a dataset without images keeps its files, and categories; one read without images too)
             if not split_file_ok(split):  # (from info extras built in code, or a split Windows cannot name)
                 continue
             task = spec.get("task") if spec.get("task") in _TASKS else "instances"
