@@ -7131,6 +7131,28 @@ def test_two_xmls_of_one_image_keep_its_name_and_the_image_is_placed_once(tmp_pa
     assert "<filename>a.jpg</filename>" in (tmp_path / "two/Annotations/a.xml").read_text()
 
 
+def test_an_empty_split_list_named_with_an_underscore_is_a_split(tmp_path: Path) -> None:
+    """An empty ImageSets/Main/extra_1.txt read as class extra's list of split 1, empty: nothing, so a VOC -> VOC
+    round trip lost the file. It is split extra_1's, written back empty, unless its name is a known class's list
+    (cat_1.txt, cat an XML object's class; dog_1.txt, dog VOC's) or of a split another list is (bird_train.txt)."""
+    lists = {
+        "Main/train.txt": "a\n",
+        "Main/extra_1.txt": "",
+        "Main/cat_1.txt": "",
+        "Main/dog_1.txt": "",
+        "Main/bird_train.txt": "",
+        "Main/widget_val.txt": "b -1\n",
+        "Main/widget_2.txt": "",
+    }
+    src = _voc_lists(tmp_path / "src", lists)
+    ds = labelkit.load(src, "voc")
+    assert ds.info.extras["voc:@empty_splits"] == ["extra_1"]
+    assert sorted(c.name for c in ds.categories) == ["cat", "widget"]
+    labelkit.save(ds, tmp_path / "out", "voc")
+    assert (tmp_path / "out/ImageSets/Main/extra_1.txt").read_bytes() == b""
+    assert labelkit.load(tmp_path / "out", "voc").info.extras["voc:@empty_splits"] == ["extra_1"]
+
+
 def test_an_empty_split_list_is_written_back_empty(tmp_path: Path) -> None:
     """ImageSets/Main/test.txt naming no image (a test split to fill later) was not written back: a VOC -> VOC round
     trip lost the file, unsaid. It is written back empty, through labelkit JSON too; a split of that name with

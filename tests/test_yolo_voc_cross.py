@@ -336,3 +336,29 @@ def test_an_empty_split_read_from_voc_or_yolo_is_written_by_the_other(tmp_path: 
     labelkit.convert(tmp_path / "yolo", tmp_path / "back", to="voc")
     assert (tmp_path / "back/ImageSets/Main/test.txt").read_bytes() == b""
     assert sorted(p.name for p in (tmp_path / "back/ImageSets/Main").iterdir()) == ["test.txt", "train.txt"]
+
+
+_EMPTY_SPLIT_NAMES = st.lists(st.sampled_from(["test", "val", "dev", "holdout", "val2", "extra_1"]), unique=True)
+
+
+@settings(max_examples=12, deadline=None)
+@given(_EMPTY_SPLIT_NAMES, st.sampled_from(["voc", "yolo", "coco"]))
+def test_empty_splits_read_by_any_of_coco_voc_and_yolo_survive_the_others(names: list[str], first: str) -> None:
+    """Splits of no image, read by one format, come back from each other format (property)."""
+    import tempfile
+
+    key = {"voc": "voc:@empty_splits", "yolo": "yolo:@empty_splits", "coco": "coco:@empty_splits"}
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.add(Object(id="1", item_id="a", category_id=1, bbox=(1.0, 1.0, 3.0, 3.0)))
+    ds.info.extras[key[first]] = names
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        labelkit.save(ds, root / first, first, allow_loss=True)
+        read = labelkit.load(root / first)
+        assert sorted(read.info.extras.get(key[first], [])) == sorted(names)
+        for target in sorted(set(key) - {first}):
+            labelkit.save(read, root / target, target, allow_loss=True)
+            back = labelkit.load(root / target)
+            assert sorted(back.info.extras.get(key[target], [])) == sorted(names)
+            assert len(back) == 1

@@ -8,7 +8,7 @@ neither, as labelkit writes a split named trainval, is not such a union, and is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import islice
@@ -156,6 +156,7 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
     files = _lists(main, root, sets.forks)
     known = {*classes, *objects}
     split_files = [f for f in files if not _per_class_file(f, main=True, classes=known)]
+    split_files = _empty_split_lists(files, split_files, known)
     listing = set(split_files)  # (sets: a list's search per file was quadratic in the number of lists)
     bare = _bare_class_lists(split_files, [f for f in files if f not in listing], set(classes))
     split_files = [f for f in split_files if f not in bare]
@@ -192,12 +193,7 @@ def image_sets(root: Path, classes: Iterable[str] = (), objects: AbstractSet[str
     for f in files:
         if f in listing:
             continue
-        split = list_split(f.stem, names)
-        if "_" not in f.stem:  # (a list of no split, as VoTT writes one with its train/test split off: '')
-            cls, split = f.stem, ""
-        else:
-            cls, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
-        class_files.append((f, cls, split))
+        class_files.append((f, *_class_and_split(f.stem, names)))
     splits_of_class: dict[str, set[str]] = {}
     for _, cls, split in class_files:
         splits_of_class.setdefault(cls, set()).add(split)
@@ -370,6 +366,45 @@ VOC_ACTIONS = frozenset(
     }
 )
 """VOC2012's actions: ``<action>_<split>.txt`` beside ``<split>.txt`` in ``ImageSets/Action`` is the action's list."""
+
+
+def _empty_split_lists(files: list[Path], split_files: list[Path], known: AbstractSet[str]) -> list[Path]:
+    """``split_files`` with the empty lists named ``<a>_<b>.txt`` that are a split's.
+
+    ``extra_1.txt`` of a split ``extra_1`` to fill later read as class ``extra``'s empty list of split ``1``
+    (nothing: the list was lost in a round trip).
+
+    An empty list is a class's when its name is ``<class>_<split>`` of a known class (VOC's, the labelmap's, an
+    XML object's, or one a list of lines names: Datumaro writes an empty list per class) or of a split another list
+    is (``cat_train.txt`` beside ``train.txt``).
+    """
+    taken = set(split_files)
+    empty = [f for f in files if f not in taken and "_" in f.stem and next(_read_list(f), None) is None]
+    if not empty:
+        return split_files
+    names = {f.stem for f in split_files}
+    lined = [f for f in files if f not in taken and f not in empty]
+    classes = set(known) | {_class_and_split(f.stem, names)[0] for f in lined}
+    splits = {
+        f for f in empty if list_split(f.stem, names) is None and not any(f.stem.startswith(c + "_") for c in classes)
+    }
+    return [f for f in files if f in taken or f in splits]
+
+
+def _class_and_split(stem: str, splits: Container[str]) -> tuple[str, str]:
+    """The class and split of a per-class list, by its name.
+
+    Its split is the longest of ``splits`` its name ends with, else what follows its last ``_`` (``cat_val_2017``
+    beside ``val_2017.txt``: ``cat``, ``val_2017``); a name without ``_`` is a class's list of no split (``''``), as
+    VoTT writes ``dog.txt`` with its train/test split off.
+    """
+    if "_" not in stem:
+        return stem, ""
+    split = list_split(stem, splits)
+    if split is None:
+        cls, split = stem.rsplit("_", 1)
+        return cls, split
+    return stem[: -len(split) - 1], split
 
 
 def _bare_class_lists(split_files: list[Path], class_files: list[Path], classes: AbstractSet[str]) -> set[Path]:
