@@ -44,6 +44,7 @@ from labelkit.formats.base import (
     WRITABLE,
     FormatModule,
     ParsedOptions,
+    empty_splits_read,
     parse_options,
     target_title,
 )
@@ -160,7 +161,8 @@ def stats(path: str | Path, format: str | None = None, **options: Any) -> Datase
     if _may_count_polygons(fmt, read_options):
         read_options["count_polygons"] = "all"  # counts need no coordinates, nor to tell a box's rectangle
     with _named_wrongly(path, format), input_guard(path), bulk_work():
-        return fmt.read(path, **read_options).stats()
+        dataset = fmt.read(path, **read_options)
+        return dataset.stats(empty_splits_read(dataset.info.extras))
 
 
 def _may_count_polygons(reader: FormatModule, read_options: dict[str, Any]) -> bool:

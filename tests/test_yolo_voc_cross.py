@@ -362,3 +362,22 @@ def test_empty_splits_read_by_any_of_coco_voc_and_yolo_survive_the_others(names:
             back = labelkit.load(root / target)
             assert sorted(back.info.extras.get(key[target], [])) == sorted(names)
             assert len(back) == 1
+
+
+def test_info_lists_the_splits_read_empty(tmp_path: Path) -> None:
+    """labelkit info counted items per split, so a test split read empty (COCO's file listing no image, VOC's empty
+    test.txt, YOLO's empty folder) was not shown; it is, with 0 items."""
+    coco = tmp_path / "coco/annotations"
+    coco.mkdir(parents=True)
+    cats = [{"id": 1, "name": "cat"}]
+    train = {"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}], "annotations": []}
+    (coco / "instances_train.json").write_text(json.dumps({**train, "categories": cats}))
+    (coco / "instances_test.json").write_text(json.dumps({"images": [], "annotations": [], "categories": cats}))
+    assert labelkit.stats(tmp_path / "coco").items_by_split == {"test": 0, "train": 1}
+    labelkit.convert(tmp_path / "coco", tmp_path / "voc", to="voc")
+    labelkit.convert(tmp_path / "coco", tmp_path / "yolo", to="yolo")
+    for fmt in ("voc", "yolo"):
+        assert labelkit.stats(tmp_path / fmt).items_by_split == {"test": 0, "train": 1}
+    ds = Dataset()
+    ds.add_item(Item(id="a", split="train"))
+    assert ds.stats(["test", "train", "", "(none)"]).items_by_split == {'"(none)"': 0, "test": 0, "train": 1}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from numbers import Integral
@@ -523,11 +523,19 @@ class Dataset:
                 counts[T.KIND_BY_TABLE[name]] = rows
         return counts
 
-    def stats(self) -> DatasetStats:
-        """Counts per kind, per category and per split (a column at a time: no Python object per row)."""
+    def stats(self, empty_splits: Sequence[str] = ()) -> DatasetStats:
+        """Counts per kind, per category and per split (a column at a time: no Python object per row).
+
+        ``empty_splits``: splits of no item to count too, with 0 items (those a reader found empty, an empty
+        ``ImageSets/Main/test.txt``: ``labelkit info`` lists them).
+        """
         items = self.table("items")
         item_ids = items["id"].combine_chunks()
         item_splits = _split_names(items["split"])
+        items_by_split = dict(_value_counts(item_splits))
+        for split in _split_names(pa.array(list(empty_splits), pa.string())).to_pylist():
+            if split != "(none)":
+                items_by_split.setdefault(split, 0)
         # a name two categories hold (YOLO's names: [car, car]), or "(none)", is told apart by the id: "car #1"
         shared = Counter(c.name for c in self.categories) + Counter(["(none)"])
         name_of = {c.id: c.name if shared[c.name] == 1 else f"{c.name} #{c.id}" for c in self.categories}
@@ -550,7 +558,7 @@ class Dataset:
             categories=len(self.categories),
             # (an item without a kind, which only a table gives, is an image, as its record says: not "None")
             items_by_media=dict(sorted((str(k), n) for k, n in _value_counts(items["media"].fill_null("image")))),
-            items_by_split=dict(sorted(_value_counts(item_splits))),
+            items_by_split=dict(sorted(items_by_split.items())),
             annotations=self.annotation_counts(),
             by_category={k: dict(sorted(v.items())) for k, v in sorted(by_category.items())},
             by_split={k: dict(sorted(v.items())) for k, v in sorted(by_split.items())},
