@@ -1326,6 +1326,28 @@ def test_obb_reports_a_rectangular_polygon_read_back_as_a_rotated_box(tmp_path: 
     assert back[0].bbox != (1.0, 1.0, 6.0, 6.0)
 
 
+def test_obb_counts_a_box_shaped_polygon_of_another_corner_order_read_back_as_a_box(tmp_path: Path) -> None:
+    """A polygon that is its box's rectangle from another corner, or anticlockwise (DOTA's and YOLO segment's
+    order), reads back from OBB as the box without the polygon, as one in COCO's order does: only COCO's (from the
+    top-left corner, clockwise) gives back what it had. The others went uncounted (YOLO detect counted them)."""
+    ds = Dataset(categories=[Category(id=0, name="cat")])
+    ds.add_item(Item(id="a", split="train", media=Media(path="a.jpg", width=8, height=8)))
+    rings = {
+        "coco": [1.0, 1.0, 4.0, 1.0, 4.0, 3.0, 1.0, 3.0],
+        "anticlockwise": [1.0, 1.0, 1.0, 3.0, 4.0, 3.0, 4.0, 1.0],
+        "from another corner": [4.0, 1.0, 4.0, 3.0, 1.0, 3.0, 1.0, 1.0],
+    }
+    box = (1.0, 1.0, 3.0, 2.0)
+    for n, ring in enumerate(rings.values(), 1):
+        ds.add(Object(id=str(n), item_id="a", category_id=0, shape="polygon", bbox=box, polygon=[ring]))
+    report = labelkit.save(ds, tmp_path / "o", "yolo", task="obb")
+    assert [(c.what, c.count) for c in report.transformed] == [("rectangular 4-point polygons", 2)]
+    back = list(labelkit.load(tmp_path / "o", "yolo").objects())
+    assert [(o.shape, o.polygon) for o in back] == [("box", None)] * 3
+    # (the box its corners give: from the top-right corner, the box turned a quarter)
+    assert [(o.bbox, round(o.angle or 0.0, 9)) for o in back] == [(box, 0.0), (box, 0.0), ((1.5, 0.5, 2.0, 3.0), 90.0)]
+
+
 def test_obb_reports_a_box_of_no_width_or_height_read_back_as_a_polygon(tmp_path: Path) -> None:
     """OBB writes a box's 4 corners; those of a box of no width or height (a point, a line) are no rectangle, so a
     reader keeps them as a polygon: the box read back drawn as a polygon, a turned one with its bounds as its box

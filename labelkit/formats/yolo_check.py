@@ -487,15 +487,16 @@ def _quad_corners(objects: Any, rows: np.ndarray[Any, Any], first: np.ndarray[An
     return coords[(starts[:, None] + np.arange(8)).reshape(-1)].reshape(-1, 4, 2)
 
 
-def _own_corners(boxes: Any, angle: Any, quad: Any) -> Any:
+def _own_corners(boxes: Any, angle: Any, quad: Any, any_order: bool = True) -> Any:
     """Per row, whether the box turned by its angle has the 4 corners ``quad`` (within 1e-6 of a pixel).
 
-    From any first corner, either way round.
+    From any first corner, either way round; or (not ``any_order``) in the order COCO writes a box's polygon, from
+    its turned top-left corner clockwise (``geometry.rotated_box_corners``).
     """
     corners = G.rotated_box_corners(boxes, angle).reshape(-1, 4, 2)
     same = np.zeros(len(quad), dtype=bool)
-    for order in ([0, 1, 2, 3], [3, 2, 1, 0]):
-        for shift in range(4):
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0]) if any_order else ([0, 1, 2, 3],):
+        for shift in range(4) if any_order else (0,):
             turned = corners[:, np.roll(order, shift)]
             same |= np.all(np.abs(turned - quad) <= 1e-6, axis=(1, 2))
     return same
@@ -508,8 +509,9 @@ def _rectangles_read_as_boxes(
 
     A reader holds a rectangle's corners (as written: clipped to the image, ``size`` per object row) as a box and
     angle, drawn as a box, without a polygon; an object whose own box, turned by its angle, has those corners
-    gives back what it had (a box-shaped polygon, as COCO writes a box), any other changes its box, angle and
-    drawn shape (a rotated rectangle whose box was its bounds, or with no box).
+    gives back what it had (a box-shaped polygon, as COCO writes a box: from the box's turned top-left corner,
+    clockwise), any other changes its box, angle and drawn shape (a rotated rectangle whose box was its bounds, or
+    with no box), or loses the order of its corners (the box's own, from another corner or anticlockwise).
     """
     rows = np.flatnonzero(quads)
     out = np.zeros(len(quads), dtype=bool)
@@ -521,7 +523,8 @@ def _rectangles_read_as_boxes(
     _, _, rectangle = G.corners_to_rotated_box(clipped.reshape(-1, 8))
     boxes, has_box = G.bbox_columns(objects["bbox"])
     angle = np.asarray(objects["angle"].fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)[rows]
-    own = has_box[rows] & _own_corners(boxes[rows], angle, quad)  # (clipped, they are reported clipped)
+    # (clipped, they are reported clipped; in another order, or from another corner, the polygon held that order)
+    own = has_box[rows] & _own_corners(boxes[rows], angle, quad, any_order=False)
     out[rows] = rectangle & ~own
     return out
 
