@@ -1421,3 +1421,28 @@ def test_an_empty_results_file_of_a_split_read_empty_is_written_again(tmp_path: 
     assert json.loads((tmp_path / "out/annotations/results_val.json").read_bytes()) == []
     labelkit.convert(tmp_path / "coco", tmp_path / "voc", to="voc", allow_loss=True)
     assert (tmp_path / "voc/ImageSets/Main/val.txt").read_bytes() == b""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        "x",
+        5,
+        ["x"],
+        [{"task": [1], "split": "val"}],
+        [{"task": "instances", "split": "val", "keys": 5}],
+        [{"task": "instances", "split": "val", "keys": [[1]]}],
+        [{"task": "instances", "split": "val", "categories": 5}],
+        [{"task": "instances", "split": "val", "category_fields": "x"}],
+    ],
+)
+def test_an_edited_coco_files_extra_is_left_out_where_the_writer_cannot_read_it(tmp_path: Path, files: Any) -> None:
+    """coco:files (the reader's bookkeeping) edited in a labelkit JSON file made writing COCO fail with an internal
+    error (TypeError, AttributeError); its values of other shapes than the reader's are left out."""
+    ds = Dataset(categories=[Category(id=1, name="c")])
+    ds.add_item(Item(id="1", split="val", media=Media(path="a.jpg", width=64, height=48)))
+    ds.add(Object(id="1", item_id="1", category_id=1, bbox=(1.0, 2.0, 3.0, 4.0)))
+    ds.info.extras["coco:files"] = files
+    labelkit.save(ds, tmp_path / "o", "coco", allow_loss=True)
+    back = labelkit.load(tmp_path / "o")
+    assert [(o.item_id, o.bbox) for o in back.objects()] == [("1", (1.0, 2.0, 3.0, 4.0))]

@@ -191,6 +191,51 @@ def files_read(files: Any) -> list[dict[str, Any]]:
     return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
 
 
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _integers(value: Any) -> bool:
+    return isinstance(value, list) and all(type(v) is int for v in value)
+
+
+def _mapping(value: Any, of: Callable[[Any], bool]) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and of(v) for k, v in value.items())
+
+
+_FILE_FIELDS: dict[str, Callable[[Any], bool]] = {
+    "task": lambda v: isinstance(v, str),
+    "split": lambda v: v is None or isinstance(v, str),
+    "keys": _texts,
+    "categories": _integers,
+    "images": lambda v: isinstance(v, list) and all(type(i) is int or i is None for i in v),
+    "category_fields": lambda v: _mapping(v, _texts),
+    "category_values": lambda v: _mapping(v, lambda x: isinstance(x, dict)),
+    "own": lambda v: isinstance(v, dict),
+    "image_missing": lambda v: _mapping(v, _texts),
+    "ids": lambda v: isinstance(v, bool),
+    "name": lambda v: isinstance(v, str),
+    "nameless_keypoints": _integers,
+}
+"""Each field of a ``coco:files`` entry the writer reads, and whether a value is of the shape the reader gives."""
+
+
+def sane_files(files: Any) -> list[dict[str, Any]] | None:
+    """``coco:files`` with only what the writer can read: entries that are objects, of fields of the reader's shapes.
+
+    The reader's bookkeeping, which a labelkit JSON file may hold edited (``"keys": 5``): such a value was taken as
+    read, and writing COCO failed with an internal error. A field of another shape is left out (the writer does
+    without it, as for a file read without it), and so is an entry that is no object; None: no list at all.
+    """
+    if not isinstance(files, list):
+        return None
+    out = []
+    for entry in files:
+        if isinstance(entry, dict):
+            out.append({k: v for k, v in entry.items() if k not in _FILE_FIELDS or _FILE_FIELDS[k](v)})
+    return out
+
+
 def object_files(split: str, keys: list[str], files: Any, posed: Callable[[], bool]) -> list[FileSpec]:
     """The files holding the objects of a split the dataset was not read with, in the layout it was read with.
 

@@ -28,7 +28,7 @@ from labelkit.formats.coco_categories import (
     skeleton_indexes_outside,
 )
 from labelkit.formats.coco_geometry import BBOX_TOLERANCE
-from labelkit.formats.coco_homes import files_read, keypoints_file_values
+from labelkit.formats.coco_homes import files_read, keypoints_file_values, sane_files
 from labelkit.formats.coco_ids import ids_read_back_otherwise, image_numbers
 from labelkit.formats.coco_misfits import (
     left_without_geometry,
@@ -101,6 +101,15 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     - Items of a split whose files Windows cannot hold (``instances_a:b.json``, on NTFS stream ``b.json`` of a
       file ``instances_a``), as YOLO and VOC leave out those of a folder or list ``a:b``.
     """
+    if (
+        "coco:files" in dataset.info.extras
+        and (sane := sane_files(dataset.info.extras["coco:files"])) != (dataset.info.extras["coco:files"])
+    ):  # (edited bookkeeping: what the writer cannot read is left out)
+        dataset = dataset.copy()
+        if sane is None:
+            del dataset.info.extras["coco:files"]
+        else:
+            dataset.info.extras["coco:files"] = sane
     splits = [s or "default" for s in dataset.table("items")["split"].to_pylist()]
     unholdable = {s for s in set(splits) if not split_file_ok(s)}
     owners = [n for n, s in enumerate(splits) if s in unholdable] if unholdable else []
