@@ -1072,7 +1072,13 @@ def test_a_value_nested_too_deeply_to_write_is_one_error_line(tmp_path: Path) ->
 def test_an_option_for_the_other_side_of_a_format_says_so(tmp_path: Path) -> None:
     result = run("convert", FIXTURES / "coco", tmp_path / "o", "--to", "yolo", "-o", "image_size=10x10")
     assert result.exit_code == 2  # was: "unknown option 'image_size' ... (expected image_size, ...)"
-    assert "option 'image_size' applies to reading yolo, not to writing it" in result.output
+    assert "option 'image_size': coco takes no 'image_size' when reading (yolo takes it when reading)" in result.output
+    # (one the reader takes when writing: VOC's media, given to VOC -> COCO, is none of COCO's when writing)
+    voc = tmp_path / "voc"
+    assert run("convert", FIXTURES / "coco", voc, "--to", "voc", "--allow-loss", "-q").exit_code == 0
+    result = run("convert", voc, tmp_path / "o", "--to", "coco", "-o", "media=copy")
+    assert result.exit_code == 2
+    assert "option 'media': coco takes no 'media' when writing (voc takes it when writing)" in result.output
     result = run("convert", FIXTURES / "coco", tmp_path / "o", "--to", "yolo", "-o", "no_such=1")
     assert result.exit_code == 2 and "unknown option 'no_such' for coco and yolo" in result.output
 

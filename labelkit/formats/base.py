@@ -299,9 +299,15 @@ def parse_options(
             spec = getattr(fmt, "OPTIONS", {}).get(key) if fmt is not None else None
             if fmt is not None and spec is not None:  # known, but for the other side of this format
                 other = {"read": "reading", "write": "writing"}.get(spec.applies, "validating")
+                # the format of the side it would go to, when another (VOC -> COCO, -o media=copy: COCO writes)
+                there = writer if spec.applies == "write" else reader if spec.applies == "read" else None
+                message = f"option {key!r} applies to {other} {fmt.NAME}, not to {doing} it"
+                if there is not None and there is not fmt:
+                    message = (
+                        f"option {key!r}: {there.NAME} takes no {key!r} when {other} ({fmt.NAME} takes it when {other})"
+                    )
                 raise UsageError(
-                    f"option {key!r} applies to {other} {fmt.NAME}, not to {doing} it",
-                    hint="'labelkit formats NAME' lists a format's options and what each applies to",
+                    message, hint="'labelkit formats NAME' lists a format's options and what each applies to"
                 )
         known = sorted(  # (those this command takes: not COCO's reindex, a write option, when reading COCO)
             {
