@@ -8133,3 +8133,24 @@ def test_a_classify_split_of_empty_class_folders_beside_others_is_written_back(t
     assert sorted(p.name for p in (tmp_path / "out/test").iterdir()) == ["cat", "dog", "emu"]
     assert not any((tmp_path / "out/test").rglob("*.*"))
     assert labelkit.load(tmp_path / "out").info.extras["yolo:@empty_splits"] == ["test"]
+
+
+@pytest.mark.parametrize("config", ["train: {ext}\n", "path: ../ext\ntrain: images/train\n"])
+def test_the_data_yaml_folders_own_labelled_images_are_named_when_the_root_is_elsewhere(
+    tmp_path: Path, config: str
+) -> None:
+    """A data.yaml naming an empty folder outside its own (train: /mnt/empty, or path: ../ext) read no item, and its
+    folder's labelled images/train was left out unsaid: read notes look in the data.yaml's folder too."""
+    ds = tmp_path / "ds"
+    (ds / "images/train").mkdir(parents=True)
+    (ds / "labels/train").mkdir(parents=True)
+    (tmp_path / "ext/images/train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(ds / "images/train/a.jpg")
+    (ds / "labels/train/a.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    (ds / "data.yaml").write_text("names: [a]\n" + config.format(ext=tmp_path / "ext"))
+    read = labelkit.load(ds, "yolo")
+    assert len(read) == 0
+    assert read.read_notes == [
+        "images/train holds labelled images data.yaml names no split of: not read, as Ultralytics reads the splits "
+        "data.yaml names (name one to read it: test: images/train)"
+    ]

@@ -220,6 +220,15 @@ def ultralytics_layout(
     notes = (lines.absent_note(root), lines.repeated_note(root), relocated.note(), unlisted)
     layout.notes += [note for note in notes if note is not None]
     unnamed, datasets = unread_folders(root, [s for s in sources if s.is_dir()], layout.entries, config_path)
+    home, real_root = os.path.realpath(config_path.parent), os.path.realpath(root)
+    if home != real_root and not home.startswith(real_root + os.sep):
+        # the root (path:, or splits all outside) is elsewhere: the data.yaml's own folder's labelled images were
+        # left out unsaid (train: /mnt/empty beside images/train): named as from that folder
+        more, theirs = unread_folders(
+            config_path.parent, [s for s in sources if s.is_dir()], layout.entries, config_path
+        )
+        unnamed += [name for name in more if name not in unnamed]
+        datasets.update({name: cfg for name, cfg in theirs.items() if name not in datasets})
     layout.notes += [own_dataset_note(name, cfg) for name, cfg in datasets.items()]
     if (loose := loose_images(root, [s for s in sources if s.is_dir()], layout.entries)) is not None:
         layout.notes.append(
