@@ -8154,3 +8154,37 @@ def test_the_data_yaml_folders_own_labelled_images_are_named_when_the_root_is_el
         "images/train holds labelled images data.yaml names no split of: not read, as Ultralytics reads the splits "
         "data.yaml names (name one to read it: test: images/train)"
     ]
+
+
+def test_image_folders_reached_through_links_are_read(tmp_path: Path) -> None:
+    """images/train/sub -> ../../extra was passed over: its images without labels were lost unsaid (Ultralytics
+    trains on them as background), and one with its label file in labels/train/sub was 'image not found'. A flat
+    folder's day2 -> /elsewhere was passed over too; its label files are now refused unless links=follow, as any
+    label file linked out of the dataset is. A link to a folder holding it is an error (a loop)."""
+    ds = tmp_path / "ds"
+    for rel in ("images/train/a.jpg", "extra/b.jpg", "extra/c.jpg"):
+        (ds / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 10)).save(ds / rel)
+    (ds / "labels/train/sub").mkdir(parents=True)
+    (ds / "labels/train/a.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    (ds / "labels/train/sub/c.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (ds / "data.yaml").write_text("names: [a]\ntrain: images/train\n")
+    (ds / "images/train/sub").symlink_to("../../extra")
+    read = labelkit.load(ds, "yolo")
+    assert sorted(i.id for i in read.items()) == ["a", "sub/b", "sub/c"]
+    assert sorted(o.item_id for o in read.objects()) == ["a", "sub/c"]
+    (ds / "images/train/again").symlink_to(".")
+    with pytest.raises(InputError, match="a symbolic link to a folder holding it"):
+        labelkit.load(ds, "yolo")
+    flat, elsewhere = tmp_path / "flat", tmp_path / "elsewhere"
+    flat.mkdir()
+    elsewhere.mkdir()
+    for folder, name in ((flat, "a"), (elsewhere, "b")):
+        Image.new("RGB", (20, 10)).save(folder / f"{name}.jpg")
+        (folder / f"{name}.txt").write_text("0 0.5 0.5 0.5 0.5\n")
+    (flat / "classes.txt").write_text("a\n")
+    (flat / "day2").symlink_to(elsewhere)
+    with pytest.raises(InputError, match="linked out of the dataset") as err:
+        labelkit.load(flat, "yolo")
+    assert err.value.location.path == str(flat / "day2/b.txt")
+    assert sorted(i.id for i in labelkit.load(flat, "yolo", links="follow").items()) == ["a", "day2/b"]

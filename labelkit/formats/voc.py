@@ -25,13 +25,13 @@ import numpy as np
 from labelkit.errors import InputError
 from labelkit.formats import voc_files
 from labelkit.formats.base import Capabilities, Detection, Option
-from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, read_inside, walk_linked, without_forks
+from labelkit.formats.voc_files import case_twins_note, forks_note, is_fork, read_inside, without_forks
 from labelkit.formats.voc_labelmap import parse_labelmap
 from labelkit.formats.voc_parse import parse_annotation
 from labelkit.formats.voc_sets import Sets, image_sets
 from labelkit.formats.yolo_listing import without_suffix
 from labelkit.formats.yolo_media import not_a_file
-from labelkit.io import Inside, no_warnings, read_bytes, read_head, require_utf8_name
+from labelkit.io import Inside, no_warnings, read_bytes, read_head, require_utf8_name, walk_linked
 from labelkit.model import Dataset, raster
 from labelkit.portable import by_name, by_parts
 from labelkit.report import Finding, Report

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from labelkit.errors import InputError
 from labelkit.formats.yolo_layout import APPLE_DOUBLE
-from labelkit.io import FOLDER_LINKED_OUT, LINK_LEADING_OUT, Inside, read_file, walk_files
+from labelkit.io import FOLDER_LINKED_OUT, LINK_LEADING_OUT, Inside, read_file
 from labelkit.model import Dataset
 from labelkit.portable import by_parts, dropped_forks
 
@@ -31,43 +31,6 @@ def read_inside(path: str | Path, inside: Inside | None, hint: str) -> bytes:
     except OSError as exc:
         linked = exc.strerror in (FOLDER_LINKED_OUT, LINK_LEADING_OUT)
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path, hint=hint if linked else None) from exc
-
-
-def walk_linked(folder: Path, keep: Callable[[str], bool]) -> list[str]:
-    """``io.walk_files``, into the folders symbolic links lead to as well (``Annotations/x -> /elsewhere``).
-
-    Such a folder was passed over unsaid, with either ``links`` option: its XML objects (or masks) were lost, and
-    an item an ImageSets list names there read as one without them. Its files are read as any other's: a link
-    leading out of the dataset is refused on reading them, unless ``links=follow``. A link to a folder read
-    anyway (below ``folder``, or one an earlier link by name leads to) is passed over: its files are read once,
-    at their own path. Only the folders are asked whether they are links (an ``lstat`` each), never the files.
-
-    Raises:
-        InputError: naming a folder that cannot be listed, or a link to a folder holding it (a loop).
-    """
-    base = str(folder)
-    followed = [os.path.join(os.path.realpath(base), "")]  # (the folders read at their own paths)
-
-    def enter(current: str, dirs: list[str]) -> None:
-        # (dirs come sorted: of two links to one folder, the first by name is read, the same one on every system)
-        links = [d for d in dirs if os.path.islink(os.path.join(current, d))]
-        if not links:
-            return
-        chain = [current]  # (a loop: a link to a folder holding one on the way here, through a folder elsewhere too)
-        while chain[-1] != base and len(chain[-1]) > len(base):
-            chain.append(os.path.dirname(chain[-1]))
-        reals = [os.path.join(os.path.realpath(c), "") for c in chain]
-        for name in links:
-            link = os.path.join(current, name)
-            target = os.path.join(os.path.realpath(link), "")
-            if any(real.startswith(target) for real in reals):
-                raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=Path(link))
-            if any(target.startswith(walked) for walked in followed):  # (Annotations/latest -> 2012: each
-                dirs.remove(name)  # XML was read twice, as two items; its files are read where they are)
-            else:
-                followed.append(target)
-
-    return walk_files(folder, keep, enter)
 
 
 def first_xml_below(folder: Path, is_xml: Callable[[str], bool]) -> Path | None:

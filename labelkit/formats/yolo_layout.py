@@ -22,7 +22,7 @@ from labelkit.errors import InputError
 from labelkit.formats.base import empty_splits_read
 from labelkit.formats.yolo_media import is_image_name, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml
-from labelkit.io import Inside, walk_files
+from labelkit.io import Inside, walk_files, walk_linked
 from labelkit.model import Dataset
 from labelkit.portable import by_name
 
@@ -376,7 +376,8 @@ def images_under(folder: Path, configs: list[str] | None = None) -> list[Path]:
     if os.path.islink(folder) and Inside(Path(os.path.realpath(folder))).holds(os.path.realpath(folder.parent)):
         raise InputError("cannot read: a symbolic link to a folder holding it (a loop)", path=folder)
     # (by parts, as by_parts sorts the paths: theirs differ only in these)
-    names = walk_files(folder, keep if configs is None else keep_or_config)
+    # (into folders links lead to: images/train/day2 -> ../../day2 was passed over unsaid, its images lost)
+    names = walk_linked(folder, keep if configs is None else keep_or_config)
     if configs is not None:
         configs += [f for f in names if f.lower().endswith(CONFIG_SUFFIXES)]
         names = [f for f in names if keep(f)]
