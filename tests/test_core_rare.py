@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,22 @@ def test_a_bad_lockfile_names_its_place(tmp_path: Path, text: str, pointer: str,
         read_lockfile(path)
     assert info.value.location.path == str(path) and info.value.location.pointer == pointer
     assert info.value.one_line() == f"{path}#{pointer}: {message}"
+
+
+def test_a_lockfile_assigning_a_split_not_requested_names_its_place(tmp_path: Path) -> None:
+    """The error named neither the lockfile nor the assignment, as its other errors do; a Lockfile built in code
+    (read from no file) is still a UsageError."""
+    path = tmp_path / "lock.json"
+    path.write_text(LOCK)
+    previous = read_lockfile(path)
+    with pytest.raises(InputError) as info:
+        split(_four(), {"train": 0.5, "val": 0.5}, lock=previous)
+    assert info.value.one_line() == (
+        f"{path}#/assignments/img~1a.jpg: the lockfile assigns items to splits that are not requested (split 'x'; "
+        "requested: train, val); hint: request every split the lockfile uses, or start a new lockfile"
+    )
+    with pytest.raises(UsageError, match="not requested"):
+        split(_four(), {"train": 0.5, "val": 0.5}, lock=replace(previous, source=None))
 
 
 def test_a_lockfile_that_cannot_be_read_is_an_input_error(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelkit.api_args import as_path, output_path, require_dataset, type_name
-from labelkit.errors import UsageError, require_bools
+from labelkit.errors import InputError, UsageError, json_pointer, require_bools
 from labelkit.formats.base import EMPTY_SPLIT_KEYS, EMPTY_TASK_LISTS
 from labelkit.model import Dataset
 from labelkit.model.tables import ANNOTATION_TABLES, KIND_BY_TABLE, true_mask
@@ -281,12 +281,22 @@ def split(
     if previous is not None:
         unknown = sorted({s for s in [*previous.assignments.values(), *previous.written.values()] if s not in index})
         if unknown:
-            raise UsageError(
-                "the lockfile assigns items to splits that are not requested",
-                expected=", ".join(names),
-                found=", ".join(unknown),
-                hint="request every split the lockfile uses, or start a new lockfile",
-            )
+            hint = "request every split the lockfile uses, or start a new lockfile"
+            message = "the lockfile assigns items to splits that are not requested"
+            if previous.source is not None:  # (its first such assignment named, as the lockfile's other errors are)
+                field, key = next(
+                    (field, key)
+                    for field, values in (("assignments", previous.assignments), ("written", previous.written))
+                    for key, s in values.items()
+                    if s not in index
+                )
+                raise InputError(
+                    f"{message} (split {getattr(previous, field)[key]!r}; requested: {', '.join(names)})",
+                    path=previous.source,
+                    pointer=json_pointer(field, key),
+                    hint=hint,
+                )
+            raise UsageError(message, expected=", ".join(names), found=", ".join(unknown), hint=hint)
         previous_splits, by_folder = locked_splits(
             items, inp.keys, previous.assignments, frozenset(names), previous.written
         )

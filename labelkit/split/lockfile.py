@@ -56,6 +56,8 @@ class Lockfile:
     ratios: dict[str, float]
     assignments: dict[str, str] = field(default_factory=dict)
     written: dict[str, str] = field(default_factory=dict)
+    source: Path | None = field(default=None, compare=False, repr=False)
+    """The file it was read from (:func:`read_lockfile`), which errors about its values name; not written."""
 
     def to_dict(self) -> dict[str, Any]:
         """The lockfile as JSON-ready data."""
@@ -196,4 +198,4 @@ def read_lockfile(path: str | Path) -> Lockfile | None:
             pointer=json_pointer(*repeats[0]),
             hint="keep one of the two lines",
         )
-    return Lockfile.from_dict(data, path)
+    return replace(Lockfile.from_dict(data, path), source=path)
