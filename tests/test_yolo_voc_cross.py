@@ -381,3 +381,16 @@ def test_info_lists_the_splits_read_empty(tmp_path: Path) -> None:
     ds = Dataset()
     ds.add_item(Item(id="a", split="train"))
     assert ds.stats(["test", "train", "", "(none)"]).items_by_split == {'"(none)"': 0, "test": 0, "train": 1}
+
+
+def test_an_empty_split_windows_cannot_name_is_left_out_by_yolo_as_by_voc(tmp_path: Path) -> None:
+    """VOC's empty ImageSets/Main/con.txt was written by YOLO as labels/con/ and con: images/con (a folder Windows
+    cannot make), while VOC and COCO leave it out, and a split con of items is refused."""
+    ds = Dataset(categories=[Category(id=1, name="cat")])
+    ds.add_item(Item(id="a", media=Media(path="a.jpg", width=10, height=10), split="train"))
+    ds.info.extras["voc:@empty_splits"] = ["con", "test"]
+    labelkit.save(ds, tmp_path / "yolo", "yolo")
+    assert "con" not in (tmp_path / "yolo/data.yaml").read_text()
+    assert sorted(p.name for p in (tmp_path / "yolo/labels").iterdir()) == ["test", "train"]
+    labelkit.save(ds, tmp_path / "voc", "voc")
+    assert sorted(p.name for p in (tmp_path / "voc/ImageSets/Main").iterdir()) == ["test.txt", "train.txt"]

@@ -24,7 +24,7 @@ from labelkit.formats.yolo_media import is_image_name, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml
 from labelkit.io import Inside, walk_files, walk_linked
 from labelkit.model import Dataset
-from labelkit.portable import by_name
+from labelkit.portable import by_name, windows_cannot_hold
 
 _NAMES_FILES = ("data.yaml", "data.yml", "dataset.yaml", "obj.names", "classes.txt", "classes.names")
 LABEL_DIRS = ("labels", "Labels", "annotations", "Annotations", "labelTxt")
@@ -530,7 +530,8 @@ def empty_splits_written(dataset: Dataset, splits: list[str], layout: str) -> li
 
     Not one of the items' splits (``splits``) in any case, nor one the layout cannot hold (a config key, a
     layout folder; a name of other than letters, digits, ``_``, ``-`` and ``.``, as the info extras may be
-    edited): a same-format round trip lost the config key, and the folder or list, unsaid.
+    edited; one Windows cannot name a folder or list after, ``con``, as a split of items is refused): a same-format
+    round trip lost the config key, and the folder or list, unsaid.
     """
     read = empty_splits_read(dataset.info.extras)  # (VOC's empty lists too)
     taken = {s.casefold() for s in splits}
@@ -539,6 +540,8 @@ def empty_splits_written(dataset: Dataset, splits: list[str], layout: str) -> li
         if not isinstance(split, str) or not DARKNET_SPLIT.fullmatch(split) or split in (".", ".."):
             continue
         if split in RESERVED_SPLITS[layout] or split.casefold() in taken:
+            continue
+        if windows_cannot_hold(split) or windows_cannot_hold(f"{split}.txt"):  # (con: as VOC and COCO leave it)
             continue
         taken.add(split.casefold())
         out.append(split)
