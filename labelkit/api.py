@@ -407,8 +407,8 @@ def _save(
 
 
 DRY_RUN_NOTE = (
-    "dry run: nothing was written (a loss only writing finds, such as VOC masks on an image of unknown size, "
-    "is not looked for)"
+    "dry run: nothing was written (a loss only writing finds, such as VOC masks on an image of unknown size or a "
+    "mask a later one covers, is not looked for)"
 )
 """The note a dry run's report ends with (its ``written`` counts are empty)."""
 
