@@ -3659,12 +3659,15 @@ def test_a_caption_read_with_a_category_and_given_one_holds_one(tmp_path: Path) 
 
 
 def test_dataset_info_and_category_extras_of_other_formats_are_noted(tmp_path: Path) -> None:
-    """YOLO pose's flip_idx (a dataset info extra) was dropped going to COCO without a note."""
-    report = labelkit.convert(ROOT / "fixtures/yolo/golden/pose", tmp_path / "out", to="coco")
+    """YOLO pose's flip_idx (a dataset info extra) was dropped going to COCO without a note; it is training data
+    (Ultralytics flips no pose image without it), so it is now lost, refused without --allow-loss."""
+    with pytest.raises(DataLossError, match=r"keypoint flip orders \(yolo:flip_idx\)"):
+        labelkit.convert(ROOT / "fixtures/yolo/golden/pose", tmp_path / "out", to="coco")
+    report = labelkit.convert(ROOT / "fixtures/yolo/golden/pose", tmp_path / "out", to="coco", allow_loss=True)
     assert [n for n in report.notes if "does not keep" in n] == [
-        "the dataset info carries 'yolo:flip_idx', which COCO does not keep",
-        "the dataset info carries 'yolo:task', which COCO does not keep",
+        "the dataset info carries 'yolo:task', which COCO does not keep"
     ]
+    assert [(c.what, c.count) for c in report.lost] == [("keypoint flip orders (yolo:flip_idx)", 1)]
     ds = labelkit.load(INSTANCES)
     ds.categories[0].extras["voc:colour"] = [1, 2, 3]
     ds.info.extras["coco:x"] = 1  # (COCO's own: kept)

@@ -169,12 +169,24 @@ def _check_categories_and_info(dataset: Dataset, caps: Capabilities, target: str
         check_category_and_info_extras(dataset, caps.extras, target, report)
 
 
+FLIP_IDX = "yolo:flip_idx"
+"""The dataset info extra of YOLO pose's ``flip_idx``: which keypoint each one becomes when the image is flipped."""
+
+
 def check_category_and_info_extras(dataset: Dataset, own: str | None, target: str, report: Report) -> None:
     """Report the extras of the dataset info and of categories outside the target's namespace ``own``.
 
     See :func:`report_extras` (for COCO, whose capabilities keep every extra from the generic check).
     """
-    report_extras(dict.fromkeys(dataset.info.extras, 1), own, "dataset info", target, report)
+    keys = dict.fromkeys(dataset.info.extras, 1)
+    if own != "yolo" and keys.pop(FLIP_IDX, 0):  # (training data, not a reader's bookkeeping: lost, not noted)
+        report.lose(
+            f"keypoint flip orders ({FLIP_IDX})",
+            1,
+            f"{target} has no flip order of keypoints: Ultralytics swaps left and right points by it when it flips an "
+            "image (without it, pose training flips none)",
+        )
+    report_extras(keys, own, "dataset info", target, report)
     if own != "coco":
         report.lose(
             "categories' keypoint names of other COCO files",
