@@ -8188,3 +8188,21 @@ def test_image_folders_reached_through_links_are_read(tmp_path: Path) -> None:
         labelkit.load(flat, "yolo")
     assert err.value.location.path == str(flat / "day2/b.txt")
     assert sorted(i.id for i in labelkit.load(flat, "yolo", links="follow").items()) == ["a", "day2/b"]
+
+
+@pytest.mark.parametrize("key", ["../evil", ".", "a b"])
+def test_an_obj_data_key_no_split_can_be_named_after_is_an_error_at_its_line(tmp_path: Path, key: str) -> None:
+    """obj.data's '../evil = evil.txt' was read as a split named '../evil', refused only when written, naming the
+    output rather than obj.data's line."""
+    (tmp_path / "obj_train_data").mkdir()
+    Image.new("RGB", (20, 10)).save(tmp_path / "obj_train_data/a.jpg")
+    (tmp_path / "obj_train_data/a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "obj.names").write_text("a\n")
+    for name in ("train.txt", "evil.txt"):
+        (tmp_path / name).write_text("obj_train_data/a.jpg\n")
+    (tmp_path / "obj.data").write_text(f"classes = 1\nnames = obj.names\ntrain = train.txt\n{key} = evil.txt\n")
+    with pytest.raises(InputError) as err:
+        labelkit.load(tmp_path, "yolo")
+    assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "obj.data"), 4)
+    assert err.value.message == f"obj.data's key {key!r} names a list of images, but no split can be named so"
+    assert err.value.hint == "key the list by the split's name (test = evil.txt)"

@@ -25,6 +25,7 @@ from labelkit.formats.yolo_layout import (
     APPLE_DOUBLE,
     CONFIG_KEYS,
     DARKNET_RESERVED,
+    DARKNET_SPLIT,
     LABEL_DIRS,
     MAX_KEYPOINTS,
     Entry,
@@ -471,6 +472,14 @@ def darknet_layout(data_path: Path, follow: bool = False) -> Layout:
             )
         # (labelkit lists a val split under Darknet's valid key, as val.txt or val2017.txt: it reads back so)
         split = source.stem if key == "valid" and source.stem.startswith("val") else key
+        if split == key and (not DARKNET_SPLIT.fullmatch(key) or key in (".", "..")):  # (../x: refused on writing,
+            raise InputError(  # naming the output, not this line)
+                f"{cfg}'s key {key!r} names a list of images, but no split can be named so",
+                path=data_path,
+                line=line_of[key],
+                expected="letters, digits, '_', '-' and '.'",
+                hint=f"key the list by the split's name (test = {config[key]})",
+            )
         if not source.is_file() and source.exists() and not source.is_dir():  # (its items were lost behind a note
             raise InputError(  # saying no list file was found, as data.yaml's list is refused)
                 f"{cfg}'s {key} names no file but a device, pipe or socket",
