@@ -286,6 +286,14 @@ def walk_linked(folder: Path, keep: Callable[[str], bool]) -> list[str]:
     followed = [os.path.join(os.path.realpath(base), "")]  # (the folders read at their own paths)
 
     def enter(current: str, dirs: list[str]) -> None:
+        if len(followed) > 1:  # (a folder read through a link, ext/, may hold another's, ext/sub/: read once, there)
+            targets = set(followed[1:])
+            dirs[:] = [
+                d
+                for d in dirs
+                if os.path.islink(os.path.join(current, d))
+                or os.path.join(os.path.realpath(os.path.join(current, d)), "") not in targets
+            ]
         # (dirs come sorted: of two links to one folder, the first by name is read, the same one on every system)
         links = [d for d in dirs if os.path.islink(os.path.join(current, d))]
         if not links:

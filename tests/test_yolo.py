@@ -8206,3 +8206,22 @@ def test_an_obj_data_key_no_split_can_be_named_after_is_an_error_at_its_line(tmp
     assert (err.value.location.path, err.value.location.line) == (str(tmp_path / "obj.data"), 4)
     assert err.value.message == f"obj.data's key {key!r} names a list of images, but no split can be named so"
     assert err.value.hint == "key the list by the split's name (test = evil.txt)"
+
+
+@pytest.mark.parametrize("names", [("a", "b"), ("b", "a")])
+def test_two_links_to_nested_folders_read_each_image_once(tmp_path: Path, names: tuple[str, str]) -> None:
+    """images/train/a -> ext/sub beside images/train/b -> ext read ext/sub/c.jpg twice (as a/c and b/sub/c) when
+    the link to the outer folder came second by name: a folder read through one link is not read again inside
+    another's."""
+    ds = tmp_path / "ds"
+    for rel in ("images/train/x.jpg", "ext/sub/c.jpg", "ext/d.jpg"):
+        (ds / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 10)).save(ds / rel)
+    (ds / "labels/train").mkdir(parents=True)
+    (ds / "data.yaml").write_text("names: [a]\ntrain: images/train\n")
+    inner, outer = names
+    (ds / "images/train" / inner).symlink_to("../../ext/sub")
+    (ds / "images/train" / outer).symlink_to("../../ext")
+    ids = sorted(i.id for i in labelkit.load(ds, "yolo").items())
+    assert len(ids) == 3 and "x" in ids and f"{outer}/d" in ids
+    assert sum(1 for i in ids if i.endswith("c")) == 1
