@@ -18,6 +18,7 @@ MODULES = [
     "labelkit.errors",
     "labelkit.file_batches",
     "labelkit.formats",
+    "labelkit.formats.base",
     "labelkit.formats.capability",
     "labelkit.formats.native_values",
     "labelkit.formats.parquet",

@@ -5,7 +5,7 @@ The generic loss check, what a target's capabilities cannot hold, is :mod:`label
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from pathlib import Path
@@ -15,6 +15,7 @@ import numpy as np
 
 from labelkit.errors import UsageError
 from labelkit.model import Dataset
+from labelkit.portable import folded_name
 from labelkit.report import Report
 
 _BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
@@ -210,6 +211,29 @@ no image). VOC, YOLO and COCO write each such split again, empty, whichever of t
 EMPTY_TASK_LISTS = "voc:@empty_task_lists"
 """The info extra of a dataset read from VOC with task lists naming no image (``ImageSets/Segmentation/val.txt``
 empty): task -> their splits, which writing VOC writes back empty."""
+
+
+def splits_named_again(
+    read: object, taken: Iterable[str], fits: Callable[[str], bool], fold: Callable[[str], str] = folded_name
+) -> list[str]:
+    """Of the splits read empty (``read``: a list; anything else names none), those a writer names again, in order.
+
+    Each a text ``fits`` takes (a name the layout can hold), folded (``fold``: as macOS and Windows take names, by
+    default) unlike every split of ``taken`` (those of items) and every earlier one: a split whose file or folder
+    another's is gets none.
+
+    >>> splits_named_again(["test", "Train", "x/y", "test"], ["train"], lambda s: "/" not in s)
+    ['test']
+    """
+    if not isinstance(read, list):
+        return []
+    seen = {fold(split) for split in taken}
+    out: list[str] = []
+    for split in read:
+        if isinstance(split, str) and fits(split) and fold(split) not in seen:
+            seen.add(fold(split))
+            out.append(split)
+    return out
 
 
 def empty_splits_read(extras: dict[str, Any]) -> list[str]:

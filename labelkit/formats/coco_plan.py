@@ -101,11 +101,9 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     - Items of a split whose files Windows cannot hold (``instances_a:b.json``, on NTFS stream ``b.json`` of a
       file ``instances_a``), as YOLO and VOC leave out those of a folder or list ``a:b``.
     """
-    if (
-        "coco:files" in dataset.info.extras
-        and (sane := sane_files(dataset.info.extras["coco:files"])) != (dataset.info.extras["coco:files"])
-    ):  # (edited bookkeeping: what the writer cannot read is left out)
-        dataset = dataset.copy()
+    files = dataset.info.extras.get("coco:files")
+    if files is not None and (sane := sane_files(files)) != files:  # (edited bookkeeping: what the writer cannot
+        dataset = dataset.copy()  # read is left out)
         if sane is None:
             del dataset.info.extras["coco:files"]
         else:

@@ -18,7 +18,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelkit.formats.base import empty_splits_read
+from labelkit.formats.base import empty_splits_read, splits_named_again
 from labelkit.formats.coco_annotations import HEIGHT, IMAGE, WIDTH, ObjectText
 from labelkit.formats.coco_categories import (
     category_numbers,
@@ -67,7 +67,6 @@ from labelkit.formats.coco_text import (
 from labelkit.io import ordered_map
 from labelkit.model import Category, Dataset
 from labelkit.model.tables import contains_match, loads_text, source_text, true_mask, valid_mask
-from labelkit.portable import folded_name
 from labelkit.report import Report
 
 _WRITE_CHUNK = 16_384
@@ -173,7 +172,7 @@ class Writer:
         for split in splits if splits or specs or empty else ["default"]:
             if split in covered:
                 continue
-            keys = ["info", "licenses", "images", "annotations", "categories"]
+            keys = list(_ALL_KEYS)
             kinds = self._kinds(split)
             if "object" in kinds or not kinds:  # (in the layout read: keypoints in a keypoints file)
 
@@ -196,7 +195,7 @@ class Writer:
             "(KeyError for a caption without one): the captions file is written without them, and its categories "
             "are listed in another file",
         )
-        keys = ["info", "licenses", "images", "annotations", "categories"]
+        keys = list(_ALL_KEYS)
         if self.ds.categories and specs and all(id(s) in bare for s in specs):
             # (a captions file with a caption without category_id cannot list them: an instances file does)
             specs.insert(0, FileSpec("instances", specs[0].split, keys))
@@ -225,13 +224,8 @@ class Writer:
         COCO's own are among the files read (``coco:files``). A split whose file another split's takes (in any case),
         or that names no plain file on every machine (info extras edited), gets none.
         """
-        taken = {folded_name(split) for split in (*splits, *covered)}
-        specs = []
-        for split in empty_splits_read(self.info_extras):
-            if split_file_ok(split) and folded_name(split) not in taken:
-                taken.add(folded_name(split))
-                specs.append(FileSpec("instances", split, ["info", "licenses", "images", "annotations", "categories"]))
-        return specs
+        empty = splits_named_again(empty_splits_read(self.info_extras), (*splits, *covered), split_file_ok)
+        return [FileSpec("instances", split, list(_ALL_KEYS)) for split in empty]
 
     def _cover(self, specs: list[FileSpec]) -> None:
         """Make the files that list fewer images than their split list every image their annotations are on.
@@ -287,7 +281,7 @@ class Writer:
                         kind = task if objects else extra  # (a label's or caption's: its home file's task)
                         homes = file_homes(by_task, kind, category, extra, has_keypoints, scored, self._untagged)
                         if not homes:  # e.g. a label added to a split whose files hold objects only
-                            keys = ["info", "licenses", "images", "annotations", "categories"]
+                            keys = list(_ALL_KEYS)
                             detection = extra == "results" or (objects and extra and _RESULTS_TAG in extra)
                             made = "results" if detection else task  # (see file_homes)
                             homes = by_task[made] = [
@@ -745,9 +739,12 @@ class Writer:
 
 
 _TASKS = ("instances", "person_keypoints", "captions", "labels", "image_info", "stuff", "results")
+_ALL_KEYS = ("info", "licenses", "images", "annotations", "categories")
+"""The top-level keys of a file written anew (not one read: those keep the keys they were read with)."""
 _RESULTS_TAG = f'"{STUFF_TAG}":"results"'
-_KEYPOINTS_TAG = f'"{STUFF_TAG}":"person_keypoints"'
 """The extras member of a detection read from a results file (:func:`coco_join.tag_stuff`)."""
+_KEYPOINTS_TAG = f'"{STUFF_TAG}":"person_keypoints"'
+"""The extras member of an object read from a keypoints file (:func:`coco_join.tag_stuff`)."""
 _TAGGED = f'"{STUFF_TAG}":'
 """The start of any such member: an object read from a file of a kind of its own (stuff, keypoints, results)."""
 

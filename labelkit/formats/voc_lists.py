@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from labelkit.errors import OutputError
+from labelkit.formats.base import splits_named_again
 from labelkit.formats.voc_values import (
     class_as_read,
     is_flag,
@@ -673,12 +674,5 @@ def empty_lists_again(main: dict[str, list[str]], read: object) -> None:
     back (a same-format round trip lost a file). One whose name another split's list takes (in any case), or
     that names no plain file on every machine (info extras edited), is not written.
     """
-    if not isinstance(read, list):
-        return
-    taken = {folded_name(f"{split}.txt") for split in main}
-    for split in read:
-        if not isinstance(split, str) or not is_plain_name(split) or windows_cannot_hold(f"{split}.txt"):
-            continue
-        if folded_name(f"{split}.txt") not in taken:
-            taken.add(folded_name(f"{split}.txt"))
-            main[split] = []
+    for split in splits_named_again(read, main, lambda s: is_plain_name(s) and not windows_cannot_hold(f"{s}.txt")):
+        main[split] = []

@@ -313,9 +313,7 @@ def _action_lists(sets: Sets, files: list[Path], splits: set[str]) -> None:
     """
     named: list[tuple[Path, str, str]] = []
     for f in files:
-        split = list_split(f.stem, splits)
-        action, split = (f.stem[: -len(split) - 1], split) if split else f.stem.rsplit("_", 1)
-        named.append((f, action, split))
+        named.append((f, *_class_and_split(f.stem, splits)))  # (an action's list is named as a class's)
     # <action>_trainval.txt beside train or val lists: their lines again, read for the images whose own split has
     # no list of the action (an image of neither, or of train when only <action>_val.txt is there)
     finer = bool((splits | {split for _, _, split in named}) & {"train", "val"})

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from labelkit.errors import InputError
-from labelkit.formats.base import empty_splits_read
+from labelkit.formats.base import empty_splits_read, splits_named_again
 from labelkit.formats.yolo_media import is_image_name, not_a_file
 from labelkit.formats.yolo_yaml import load_yaml
 from labelkit.io import Inside, walk_files, walk_linked
@@ -533,16 +533,13 @@ def empty_splits_written(dataset: Dataset, splits: list[str], layout: str) -> li
     edited; one Windows cannot name a folder or list after, ``con``, as a split of items is refused): a same-format
     round trip lost the config key, and the folder or list, unsaid.
     """
-    read = empty_splits_read(dataset.info.extras)  # (VOC's empty lists too)
-    taken = {s.casefold() for s in splits}
-    out: list[str] = []
-    for split in read:
-        if not isinstance(split, str) or not DARKNET_SPLIT.fullmatch(split) or split in (".", ".."):
-            continue
-        if split in RESERVED_SPLITS[layout] or split.casefold() in taken:
-            continue
-        if windows_cannot_hold(split) or windows_cannot_hold(f"{split}.txt"):  # (con: as VOC and COCO leave it)
-            continue
-        taken.add(split.casefold())
-        out.append(split)
-    return out
+
+    def fits(split: str) -> bool:
+        return (
+            DARKNET_SPLIT.fullmatch(split) is not None
+            and split not in (".", "..", *RESERVED_SPLITS[layout])
+            and not (windows_cannot_hold(split) or windows_cannot_hold(f"{split}.txt"))  # (con: as VOC leaves it)
+        )
+
+    # (VOC's and COCO's empty splits too; names compared case-blind, as the items' splits are)
+    return splits_named_again(empty_splits_read(dataset.info.extras), splits, fits, str.casefold)

@@ -284,14 +284,14 @@ def split(
             hint = "request every split the lockfile uses, or start a new lockfile"
             message = "the lockfile assigns items to splits that are not requested"
             if previous.source is not None:  # (its first such assignment named, as the lockfile's other errors are)
-                field, key = next(
-                    (field, key)
+                field, key, asked = next(
+                    (field, key, s)
                     for field, values in (("assignments", previous.assignments), ("written", previous.written))
                     for key, s in values.items()
                     if s not in index
                 )
                 raise InputError(
-                    f"{message} (split {getattr(previous, field)[key]!r}; requested: {', '.join(names)})",
+                    f"{message} (split {asked!r}; requested: {', '.join(names)})",
                     path=previous.source,
                     pointer=json_pointer(field, key),
                     hint=hint,
