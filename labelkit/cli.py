@@ -14,6 +14,7 @@ import mmap
 import os
 import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -79,33 +80,70 @@ class OutputPath(click.Path):
 
 
 class StatusLine:
-    """Progress on a terminal: one rewritten stderr line per stage with elapsed time; silent when piped."""
+    """Progress on a terminal: one rewritten stderr line per stage, its elapsed time counting; silent when piped.
+
+    A stage can take a while (reading 118,000 VOC files, writing their segmentation PNGs): the line is drawn again
+    every ``TICK`` seconds from a thread, so that it shows the work going on rather than the time the stage began.
+    """
+
+    TICK = 1.0
 
     def __init__(self, quiet: bool) -> None:
         self.enabled = not quiet and sys.stderr.isatty()
         self.start = time.monotonic()
         self.shown = False
+        self.stage = ""
+        self.lock = threading.Lock()  # (held while the line is drawn or cleared: by this thread or the ticker)
+        self.stop = threading.Event()
+        self.ticker: threading.Thread | None = None
 
     def __call__(self, stage: str) -> None:
         """Show a stage."""
         if self.enabled:
-            sys.stderr.write(f"\r\x1b[K{stage}... ({time.monotonic() - self.start:.1f} s)")
-            sys.stderr.flush()
-            self.shown = True
+            with self.lock:
+                self.stage = stage
+                self.shown = True
+                self._draw()
+            if self.ticker is None:
+                self.ticker = threading.Thread(target=self._tick, name="labelkit-status", daemon=True)
+                self.ticker.start()
+
+    def _draw(self) -> None:
+        sys.stderr.write(f"\r\x1b[K{self.stage}... ({time.monotonic() - self.start:.1f} s)")
+        sys.stderr.flush()
+
+    def _tick(self) -> None:
+        while not self.stop.wait(self.TICK):
+            with self.lock:
+                if not self.shown:
+                    continue
+                try:
+                    self._draw()
+                except (OSError, ValueError):  # (the terminal went away, or stderr was closed: the command says so)
+                    return
 
     def done(self) -> None:
         """Clear the line."""
-        if self.shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-            self.shown = False
+        with self.lock:
+            if self.shown:
+                sys.stderr.write("\r\x1b[K")
+                sys.stderr.flush()
+                self.shown = False
 
     def __enter__(self) -> StatusLine:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Clear the line, also when an error is on its way: its one line must not follow the status text."""
-        self.done()
+        """Clear the line and stop the ticker, also when an error is on its way.
+
+        The error's one line must not follow the status text, nor the status be drawn again after it.
+        """
+        self.stop.set()
+        try:
+            self.done()
+        finally:
+            if self.ticker is not None:
+                self.ticker.join()
 
 
 def _printing(parse: Callable[[], list[str]]) -> list[str]:

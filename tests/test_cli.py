@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import math
 import os
@@ -12,6 +13,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -171,6 +173,44 @@ def test_progress_on_a_terminal(tmp_path: Path) -> None:
     assert b"\r\x1b[Kreading labelkit... (" in drawn and b"writing parquet... (" in drawn
     assert drawn.endswith(b"\r\x1b[K")  # cleared at the end
     assert b"\r" not in run.stdout
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, keeping what is drawn on it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_status_line_counts_the_seconds_of_a_long_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stage drew its line once, with the time it began: a read of 30 seconds showed ``reading voc... (0.1 s)``
+    until it ended. The line is drawn again every ``TICK`` seconds, its time counting, until it is cleared."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(cli_module.StatusLine, "TICK", 0.01)
+    with cli_module.StatusLine(quiet=False) as status:
+        status("reading voc")
+        began = time.monotonic()
+        while terminal.getvalue().count("(") < 4 or time.monotonic() - began < 0.3:
+            assert time.monotonic() - began < 30, terminal.getvalue()
+            time.sleep(0.01)
+    drawn = terminal.getvalue()
+    frames = drawn.split("\r\x1b[K")
+    assert frames[0] == "" and frames[-1] == ""  # each drawing starts a line afresh, and the last one is cleared
+    assert len(frames) >= 6 and all(f.startswith("reading voc... (") and f.endswith(" s)") for f in frames[1:-1])
+    seconds = [float(f.removeprefix("reading voc... (").removesuffix(" s)")) for f in frames[1:-1]]
+    assert seconds == sorted(seconds) and seconds[-1] >= seconds[0] + 0.2
+    time.sleep(0.05)
+    assert terminal.getvalue() == drawn  # nothing drawn once cleared
+
+
+def test_a_quiet_status_line_draws_nothing_and_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with cli_module.StatusLine(quiet=True) as status:
+        status("reading voc")
+        assert status.ticker is None
+    assert terminal.getvalue() == ""
 
 
 def _on_a_terminal(*args: str) -> tuple[subprocess.CompletedProcess[bytes], bytes]:
