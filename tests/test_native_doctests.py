@@ -37,6 +37,7 @@ MODULES = [
     "labelkit.formats.voc_values",
     "labelkit.formats.voc_lists",
     "labelkit.formats.voc_names",
+    "labelkit.formats.voc_xml",
     "labelkit.formats.yolo_list_files",
     "labelkit.formats.yolo_folders",
     "labelkit.formats.yolo_keypoints",

@@ -4060,7 +4060,8 @@ def test_unlisted_action_flags_are_counted_by_the_writers_rule(
 
 def test_images_copied_whose_names_differ_only_in_case_are_named_after_their_items(tmp_path: Path) -> None:
     """x/A.png and y/a.png were JPEGImages/A.png and a.png: one file on macOS and Windows. Renamed as images
-    of one name are; an image named as a device is not copied, and its item is lost."""
+    of one name are. An image named as a device (``nul.png``) was not copied, and its item was lost: its item,
+    which keeps its id (VOC cannot hold the name), now names it, ``3.png``, as VOC's loaders would look for it."""
     for folder, name, colour in (("x", "A.png", "red"), ("y", "a.png", "blue"), ("y", "nul.png", "green")):
         (tmp_path / "m" / folder).mkdir(parents=True, exist_ok=True)
         Image.new("RGB", (4, 3), colour).save(tmp_path / "m" / folder / name)
@@ -4068,14 +4069,16 @@ def test_images_copied_whose_names_differ_only_in_case_are_named_after_their_ite
     for item_id, path in (("1", "x/A.png"), ("2", "y/a.png"), ("3", "y/nul.png")):
         ds.add_item(Item(id=item_id, split="train", media=Media(path=path, width=4, height=3)))
     options = {"media": "copy", "media_root": str(tmp_path / "m")}
-    assert [(c.what, c.count, c.reason) for c in labelkit.plan(ds, "voc", **options).lost] == [
-        ("items whose file names Windows cannot hold", 1, f"{_WINDOWS_REASON} (item '3', 'JPEGImages/nul.png')")
-    ]
-    report = labelkit.save(ds, tmp_path / "out", "voc", allow_loss=True, **options)
-    assert [(c.what, c.count) for c in report.transformed] == [("image file names", 2)]
-    assert [p.name for p in sorted((tmp_path / "out/JPEGImages").iterdir())] == ["1.png", "2.png"]
+    assert labelkit.plan(ds, "voc", **options).lost == []
+    report = labelkit.save(ds, tmp_path / "out", "voc", **options)
+    assert [(c.what, c.count) for c in report.transformed] == [("image file names", 3)]
+    assert [p.name for p in sorted((tmp_path / "out/JPEGImages").iterdir())] == ["1.png", "2.png", "3.png"]
     back = labelkit.load(tmp_path / "out", "voc")
-    assert [(i.id, i.media.path) for i in back.items()] == [("1", "JPEGImages/1.png"), ("2", "JPEGImages/2.png")]
+    assert [(i.id, i.media.path) for i in back.items()] == [
+        ("1", "JPEGImages/1.png"),
+        ("2", "JPEGImages/2.png"),
+        ("3", "JPEGImages/3.png"),
+    ]
 
 
 def test_the_cli_refuses_voc_items_of_one_file_on_macos_and_windows_and_writes_the_first_with_allow_loss(
@@ -6351,7 +6354,8 @@ def test_an_image_in_a_folder_below_jpegimages_names_its_item_with_that_folder(t
     item was named ``a`` (``Annotations/a.xml``, listed as ``a``): VOC's loaders, opening ``JPEGImages/a.jpg``,
     found no image. It is named ``sub/a``, so every listed id has ``Annotations/<id>.xml`` and
     ``JPEGImages/<id>.jpg``; two such images of one name in two folders are both named so. An image elsewhere is
-    still written to ``JPEGImages/`` by its base name; a folder VOC cannot hold (``.hidden``) keeps the id."""
+    still written to ``JPEGImages/`` by its base name; a folder VOC cannot hold (``.hidden``) keeps the id, and its
+    image is named after it, ``JPEGImages/6.jpg``, where the loaders look."""
     names = ["JPEGImages/sub/a.jpg", "JPEGImages/s1/c.jpg", "JPEGImages/s2/c.jpg", "JPEGImages/b.jpg", "other/d.jpg"]
     src = _coco_folder(tmp_path / "coco", [(n, name) for n, name in enumerate([*names, "JPEGImages/.hidden/e.jpg"], 1)])
     out = tmp_path / "o"
@@ -6359,13 +6363,17 @@ def test_an_image_in_a_folder_below_jpegimages_names_its_item_with_that_folder(t
     planned = labelkit.convert(src, out, "voc", dry_run=True, **media)
     report = labelkit.convert(src, out, "voc", **media)
     for r in (planned, report):
-        assert [(c.what, c.count) for c in r.transformed][:2] == [("item ids", 5), ("item image paths", 1)]
+        assert [(c.what, c.count) for c in r.transformed][:3] == [
+            ("item ids", 5),
+            ("image file names", 1),
+            ("item image paths", 1),
+        ]
     ids = ["sub/a", "s1/c", "s2/c", "b", "d", "6"]
     assert (out / "ImageSets/Main/train.txt").read_text() == "".join(f"{i}\n" for i in ids)
-    for i in ids[:-1]:  # (as the loaders open them)
+    for i in ids:  # (as the loaders open them)
         assert (out / f"Annotations/{i}.xml").is_file() and (out / f"JPEGImages/{i}.jpg").is_file()
     assert "<filename>sub/a.jpg</filename>" in (out / "Annotations/sub/a.xml").read_text()
-    assert (out / "Annotations/6.xml").is_file() and (out / "JPEGImages/.hidden/e.jpg").is_file()
+    assert not (out / "JPEGImages/.hidden").exists()
     back = labelkit.load(out, "voc")
     assert [(i.id, i.media.path) for i in back.items()] == [
         ("sub/a", "JPEGImages/sub/a.jpg"),
@@ -6373,7 +6381,7 @@ def test_an_image_in_a_folder_below_jpegimages_names_its_item_with_that_folder(t
         ("s2/c", "JPEGImages/s2/c.jpg"),
         ("b", "JPEGImages/b.jpg"),
         ("d", "JPEGImages/d.jpg"),
-        ("6", "JPEGImages/.hidden/e.jpg"),
+        ("6", "JPEGImages/6.jpg"),
     ]
 
 
@@ -6399,6 +6407,59 @@ def test_images_not_named_id_jpg_are_noted_as_what_voc_loaders_do_not_find(tmp_p
     doc["images"] = [images[1]]
     (tmp_path / "jpg.json").write_text(json.dumps(doc))
     assert not any("<id>.jpg" in n for n in labelkit.plan(labelkit.load(tmp_path / "jpg.json"), "voc").notes)
+
+
+def test_an_item_keeping_its_id_gets_its_image_named_after_it_where_voc_loaders_look(tmp_path: Path) -> None:
+    """An item from COCO keeps its image id where VOC cannot hold its image's name (``x y.jpg``, ``.h.jpg``,
+    ``#a.jpg``) or another item's image has its stem (``a.jpg`` beside ``a.png``). It was listed by its id while
+    its image was copied under its own name: VOC's loaders, opening ``JPEGImages/<id>.jpg``, found none of them,
+    and the note on images not named ``<id>.jpg`` counted only ``a.png``. Such an image is now named after its
+    item, as images of one name are (``1.jpg``, ``5.png``), and reported so. Not an image two items share (copied
+    once, named as it was), nor the image of an item in no list (an id of two words, which no loader looks for)."""
+    names = ["x y.jpg", ".h.jpg", "#a.jpg", "a.jpg", "a.png", "ok.jpg", "s.jpg"]
+    src = _coco_folder(tmp_path / "coco", list(enumerate(names, 1)))
+    doc = json.loads((src / "annotations/instances_train.json").read_text())
+    doc["images"].append({"id": 8, "file_name": "s.jpg", "width": 10, "height": 5})  # (s.jpg's second item)
+    doc["annotations"].append({"id": 8, "image_id": 8, "category_id": 1, "bbox": [1, 1, 2, 2], "area": 4, "iscrowd": 0})
+    (src / "annotations/instances_train.json").write_text(json.dumps(doc))
+    out = tmp_path / "o"
+    media = {"media": "copy", "media_root": str(src / "images")}
+    planned = labelkit.convert(src, out, "voc", dry_run=True, **media)
+    report = labelkit.convert(src, out, "voc", **media)
+    for r in (planned, report):
+        assert [(c.what, c.count) for c in r.transformed if c.what == "image file names"] == [("image file names", 5)]
+        assert [n for n in r.notes if "<id>.jpg" in n] == [
+            "1 images are not named <id>.jpg ('5.png'): VOC's loaders (the devkit, torchvision's VOCDetection, "
+            "mmdetection's VOCDataset) open JPEGImages/<id>.jpg and do not find them; labelkit reads an image by "
+            "its <filename>"
+        ]
+    listed = (out / "ImageSets/Main/train.txt").read_text().split()
+    assert listed == ["1", "2", "3", "4", "5", "ok", "7", "8"]
+    assert sorted(p.name for p in (out / "JPEGImages").iterdir()) == [
+        "1.jpg",
+        "2.jpg",
+        "3.jpg",
+        "4.jpg",
+        "5.png",
+        "ok.jpg",
+        "s.jpg",
+    ]
+    assert "<filename>1.jpg</filename>" in (out / "Annotations/1.xml").read_text()
+    back = labelkit.load(out, "voc")
+    assert [(i.id, i.media.path) for i in back.items()][:5] == [
+        (str(n), f"JPEGImages/{n}.jpg") for n in range(1, 5)
+    ] + [("5", "JPEGImages/5.png")]
+    # a VOC folder read keeps its names as read: VOC -> VOC names no image anew
+    again = labelkit.convert(out, tmp_path / "again", "voc", media="copy", media_root=str(out))
+    assert [c.what for c in again.transformed if c.what == "image file names"] == []
+    assert sorted(p.name for p in (tmp_path / "again/JPEGImages").iterdir()) == sorted(
+        p.name for p in (out / "JPEGImages").iterdir()
+    )
+    # an item whose id is no ImageSets line is listed nowhere: its image keeps its name
+    ds = Dataset(categories=[Category(id=0, name="c")])
+    ds.add_item(Item(id="p q", split="train", media=Media(path="x y.jpg", width=4, height=3)))
+    assert labelkit.save(ds, tmp_path / "two-words", "voc", allow_loss=True).transformed == []
+    assert "<filename>x y.jpg</filename>" in (tmp_path / "two-words/Annotations/p q.xml").read_text()
 
 
 def test_namespaced_names_are_spelled_as_elementtree_spells_them(tmp_path: Path) -> None:

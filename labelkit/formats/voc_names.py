@@ -198,7 +198,9 @@ def image_file_names(dataset: Dataset, per_split: bool = False) -> tuple[list[st
     return cached(
         dataset,
         f"voc:image_names:{per_split}",
-        lambda: voc_xml.image_names(paths.to_pylist(), item_files(dataset), _bare(paths), splits),
+        lambda: voc_xml.image_names(
+            paths.to_pylist(), item_files(dataset), _bare(paths), splits, dataset.info.extras.get(KEEP_IDS) is not True
+        ),
     )
 
 

@@ -35,7 +35,8 @@ def renamed_files(dataset: Dataset, report: Report, media: str, per_split: bool 
     report.transform(
         "image file names",
         renamed_images,
-        "images of one name (from other folders) are named after their item ids",
+        "images of one name (from other folders), and those of items that keep their ids (an image name VOC "
+        "cannot hold, or another item's), are named after their item ids, as VOC's loaders open JPEGImages/<id>.jpg",
     )
     paths = dataset.table("items")["path"].to_pylist()
     if others := [name for p, name in zip(paths, names, strict=True) if p and not name.endswith(".jpg")]:

@@ -60,7 +60,7 @@ from labelkit.formats.voc_masks import (
     png_values,
     void_cells,
 )
-from labelkit.formats.voc_names import image_file_names, images_per_split, item_files
+from labelkit.formats.voc_names import KEEP_IDS, image_file_names, images_per_split, item_files
 from labelkit.formats.voc_values import (
     LINE_BREAK,
     as_list,
@@ -567,7 +567,8 @@ def writable(dataset: Dataset, **options: Any) -> tuple[Dataset, list[tuple[str,
     if str(options.get("media") or "none") != "none":
         sources = items["path"].to_pylist()
         splits_read = read_splits_of([str(i) for i in items["id"].to_pylist()], items["split"].to_pylist())
-        names = voc_xml.image_names(sources, files, None, splits_read)[0]
+        by_id = dataset.info.extras.get(KEEP_IDS) is not True
+        names = voc_xml.image_names(sources, files, None, splits_read, by_id)[0]
         first_of = {name: n for n, name in reversed(list(enumerate(names)))}  # (an image of two items: placed once)
         placed = [n for n, source in enumerate(sources) if source and first_of[names[n]] == n]
         paths += [f"JPEGImages/{names[n]}" for n in placed]

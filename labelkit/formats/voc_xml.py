@@ -18,7 +18,9 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from labelkit.errors import InputError
+from labelkit.formats.voc_lists import listable
 from labelkit.formats.voc_values import as_list, is_flag, is_number, part_ok, tag_ok, value_text, xml_text
+from labelkit.formats.yolo_layout import without_extension
 from labelkit.io import safe_relpath
 from labelkit.model import geometry as G
 from labelkit.portable import folded_names
@@ -188,6 +190,7 @@ def image_names(
     files: list[str],
     bare: list[bool] | None = None,
     splits: list[str | None] | None = None,
+    by_id: bool = False,
 ) -> tuple[list[str], int]:
     """Each item's ``<filename>`` (and name in ``JPEGImages/``), and how many were renamed.
 
@@ -197,6 +200,15 @@ def image_names(
     Items of one image (the same path, of one split: ``splits``, where given), two XMLs naming one file, keep
     its name (they were named after their ids, images that are not there). ``bare`` says which paths are known
     to be a plain file name of one part (COCO's), their own base name.
+
+    ``by_id`` (a dataset not read from VOC, whose items are named after their images where VOC can hold the
+    name): an item its image does not name (its stem VOC cannot hold, ``x y.jpg``, ``.a.jpg``; another item's,
+    ``a.jpg`` beside ``a.png``) gets its image named after its file too, ``1.jpg``, where VOC's loaders look
+    (``JPEGImages/<id>.jpg``), unless the image is another item's too or the item is in no list (its id no
+    ImageSets line: no loader looks for it).
+
+    >>> image_names(["x y.jpg", "a.jpg", "a.png", "b.jpg"], ["1", "2", "3", "b"], by_id=True)
+    (['1.jpg', '2.jpg', '3.png', 'b.jpg'], 3)
     """
     bare = bare or [False] * len(paths)
     names = [p if b and p else file_name(p, f) for p, f, b in zip(paths, files, bare, strict=True)]
@@ -204,6 +216,16 @@ def image_names(
     given = splits or [None] * len(paths)
     images = [(p, s) if p else (None, n) for n, (p, s) in enumerate(zip(paths, given, strict=True))]
     renamed: set[int] = set()
+    if by_id:
+        unnamed = [
+            n for n, (p, f) in enumerate(zip(paths, files, strict=True)) if p and without_extension(names[n]) != f
+        ]
+        if unnamed:
+            shared = Counter(images)
+            for n in unnamed:
+                if shared[images[n]] == 1 and listable(files[n]):
+                    names[n] = files[n] + (Path(names[n]).suffix or ".jpg")
+                    renamed.add(n)
     while True:  # a new name may be another item's (q of x/a.jpg becomes q.jpg, the name of s's q.jpg): again
         folded = folded_names(names)
         count = Counter(folded)
