@@ -2842,6 +2842,21 @@ def test_category_names_voc_cannot_tell_apart_are_reported_lost(tmp_path: Path, 
     assert (what, 2 if names[0].startswith(" ") else 1) in [(c.what, c.count) for c in labelkit.plan(ds, "voc").lost]
 
 
+def test_a_class_name_of_surrounding_spaces_is_written_stripped_as_every_reader_reads_it(tmp_path: Path) -> None:
+    """``<name> cat</name>`` was written as the category named it, though every reader strips it (labelkit's, as
+    the loss reported says), and so was its ``labelmap.txt`` line, `` cat:128,0,0::``: Datumaro, which strips a
+    labelmap line but neither its name nor ``<name>``, refused the whole folder (``Undeclared label 'dog'``). Both
+    are written stripped, the name every reader reads (measured: Datumaro 1.13 reads it)."""
+    ds = Dataset(categories=[Category(id=1, name=" cat"), Category(id=2, name="dog\u3000")])
+    ds.add_item(Item(id="i", media=Media(width=4, height=4), split="train"))
+    ds.add(*(Object(id=str(k), item_id="i", category_id=k, bbox=(0.0, 0.0, 2.0, 2.0)) for k in (1, 2)))
+    labelkit.save(ds, tmp_path / "o", "voc", allow_loss=True)
+    xml = (tmp_path / "o/Annotations/i.xml").read_text()
+    assert "<name>cat</name>" in xml and "<name>dog</name>" in xml
+    assert (tmp_path / "o/labelmap.txt").read_text().splitlines()[2:] == ["cat:128,0,0::", "dog:0,128,0::"]
+    assert [(c.id, c.name) for c in labelkit.load(tmp_path / "o", "voc").categories] == [(1, "cat"), (2, "dog")]
+
+
 def test_masks_of_a_background_class_and_polygons_beside_masks_are_reported_lost(tmp_path: Path) -> None:
     """A background class is value 0 in the class PNG; with masks=all an object's mask is painted, not its
     polygon. Both were dropped without a word."""

@@ -262,8 +262,8 @@ def check(dataset: Dataset, report: Report, **options: Any) -> None:
     report.lose(
         "category names with leading or trailing spaces, or starting with '#'",
         len(odd),
-        "XML names and labelmap.txt lines are read stripped, and a labelmap line starting with '#' is a comment: "
-        "such a class reads back under another name, or not at all",
+        "XML names and labelmap.txt lines are read stripped (the XML's are written so), and a labelmap line "
+        "starting with '#' is a comment: such a class reads back under another name, or not at all",
     )
     report.lose(
         "category part and action names",

@@ -65,7 +65,6 @@ from labelkit.formats.voc_values import (
     LINE_BREAK,
     as_list,
     class_as_read,
-    class_name,
     corners_as_read,
     part_ok,
     xml_text,
@@ -192,7 +191,7 @@ class Classes:
         for k, (c, color) in enumerate(zip(self.lines, self.colors, strict=True)):
             parts = ",".join(own[k] + added.get(k, []))
             actions = ",".join(filter(labelmap_name_ok, as_list(c.extras.get("voc:actions"))))
-            name = class_name(c.name)
+            name = class_as_read(c.name)  # (stripped, as <name> is: Datumaro strips a line, not its name)
             lines.append(f"{name}:{color[0]},{color[1]},{color[2]}:{parts}:{actions}")
         if ignored:
             lines.append(stand_in_line(*IGNORED))
@@ -287,7 +286,9 @@ def write(dataset: Dataset, path: Path, report: Report, **options: Any) -> None:
     has_polygon = valid_mask(objects["polygon"])
     if masks_mode != "all":
         has_polygon[:] = False
-    name_xml = {cid: xml_text(name) for cid, name in classes.name.items()}
+    # (stripped, as every reader reads <name>: Datumaro, which strips labelmap.txt lines and not <name>, refused
+    # a class ' a' as undeclared; check() reports such names lost)
+    name_xml = {cid: xml_text(name.strip()) for cid, name in classes.name.items()}
     geometry = MaskColumns(
         ChunkedRows(objects["mask"]),
         ChunkedRows(objects["polygon"]) if masks_mode == "all" else None,
