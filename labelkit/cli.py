@@ -95,7 +95,8 @@ class StatusLine:
         self.stage = ""
         self.lock = threading.Lock()  # (held while the line is drawn or cleared: by this thread or the ticker)
         self.stop = threading.Event()
-        self.ticker: threading.Thread | None = None
+        self.ticker: threading.Thread | None = None  # (started)
+        self.ticking = False
 
     def __call__(self, stage: str) -> None:
         """Show a stage."""
@@ -104,9 +105,14 @@ class StatusLine:
                 self.stage = stage
                 self.shown = True
                 self._draw()
-            if self.ticker is None:
-                self.ticker = threading.Thread(target=self._tick, name="labelkit-status", daemon=True)
-                self.ticker.start()
+            if not self.ticking:
+                self.ticking = True  # (one try: a thread that cannot start leaves the line drawn per stage)
+                ticker = threading.Thread(target=self._tick, name="labelkit-status", daemon=True)
+                try:
+                    ticker.start()
+                except RuntimeError:  # (a limit on threads: the status is no reason for the command to fail)
+                    return
+                self.ticker = ticker  # (joined once stopped; one started and then interrupted stops on its own)
 
     def _draw(self) -> None:
         sys.stderr.write(f"\r\x1b[K{self.stage}... ({time.monotonic() - self.start:.1f} s)")

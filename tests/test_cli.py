@@ -204,6 +204,25 @@ def test_the_status_line_counts_the_seconds_of_a_long_stage(monkeypatch: pytest.
     assert terminal.getvalue() == drawn  # nothing drawn once cleared
 
 
+def test_a_status_line_whose_thread_cannot_start_still_draws_its_stages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread that could not start (a limit on threads) was joined at the end: 'cannot join thread before it is
+    started', an internal error in place of the command's own outcome. The line is drawn per stage then, as it was."""
+    import threading
+
+    def cannot_start(thread: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(threading.Thread, "start", cannot_start)
+    with cli_module.StatusLine(quiet=False) as status:
+        status("reading voc")
+        status("writing yolo")
+        assert status.ticker is None
+    assert terminal.getvalue().startswith("\r\x1b[Kreading voc... (0.") and terminal.getvalue().endswith("\r\x1b[K")
+    assert "\r\x1b[Kwriting yolo... (" in terminal.getvalue()
+
+
 def test_a_quiet_status_line_draws_nothing_and_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
